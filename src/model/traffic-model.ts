@@ -1,0 +1,54 @@
+import type { ResourceId } from "../manifests/resource.js";
+import type { FieldPath } from "../risk/finding.js";
+
+/** Where a backend runs. Unknown placement is empty, never guessed (DESIGN §6). */
+export interface Placement {
+  readonly clusters: readonly string[];
+  readonly regions: readonly string[];
+  /** True when the backend spans clusters by definition (ServiceImport, Gloo VirtualDestination). */
+  readonly multiCluster: boolean;
+}
+
+export interface Backend {
+  /** Identity across base/head: Istio host+subset+port, Gateway API group/kind/namespace/name+port. */
+  readonly key: string;
+  /** How a reviewer names it: `reviews v1`, `ServiceImport checkout-jkt:8080`. */
+  readonly label: string;
+  /** The service the backend belongs to (policy `services` key), region suffix removed. */
+  readonly service: string;
+  readonly weight: number;
+  /** weight / sum of the flow's weights, 0..1; 0 for every backend when all weights are 0. */
+  readonly share: number;
+  readonly placement: Placement;
+  readonly path: FieldPath;
+}
+
+/**
+ * (entry, host, match) → weighted backends. A Gateway API rule with two parents and two hostnames
+ * is four flows: each is what one request can see.
+ */
+export interface Flow {
+  /** Identity across base/head. */
+  readonly key: string;
+  /** `Gateway infra/public:https`, `mesh`, `Service bookinfo/reviews`, `VirtualGateway ns/name`. */
+  readonly entry: string;
+  readonly host: string;
+  /** What the rule captures, canonical and human-readable: `PathPrefix /checkout, method POST`. */
+  readonly match: string;
+  /** The path part of the match alone, to group rules that compete for the same requests. */
+  readonly pathMatch: string;
+  /** HTTP methods the rule is limited to; empty = every method. */
+  readonly methods: readonly string[];
+  /** Position among the rules competing on the same entry and host: lower wins. */
+  readonly precedence: number;
+  readonly resource: ResourceId;
+  readonly resourceKey: string;
+  readonly path: FieldPath;
+  readonly backends: readonly Backend[];
+  /** Mirror targets (labels), with percent. */
+  readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+}
+
+export interface TrafficModel {
+  readonly flows: ReadonlyMap<string, Flow>;
+}

@@ -1,0 +1,116 @@
+import * as z from "zod";
+import { ChangeClassIdSchema } from "../risk/change-classes.js";
+import { RiskLevelSchema } from "../risk/risk-level.js";
+
+/**
+ * The governance policy (DESIGN §8). Every key is optional in a repository's
+ * `.github/route-governor.yml`; `policies/default.yml` supplies the rest.
+ * Unknown keys are errors: a typo must not silently weaken a policy.
+ */
+
+const RegexString = z.string().refine(
+  (pattern) => {
+    try {
+      new RegExp(pattern);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
+
+export const TopologySchema = z.strictObject({
+  /** Regexes over backend names; the named group `region` (or `cluster`) places the backend. */
+  backendRegions: z.array(RegexString).default([]),
+  /** cluster name → region. */
+  clusters: z.record(z.string(), z.string()).default({}),
+  /** File path patterns with a `{cluster}` placeholder: `clusters/{cluster}/**`. */
+  placements: z.array(z.string()).default([]),
+  /** File path globs of Istio Helm values files (istiod / istio-base). */
+  meshValues: z.array(z.string()).default(["**/values-istio*.yaml", "**/values-istio*.yml"]),
+});
+
+export const ServicePolicySchema = z.strictObject({
+  writes: z.enum(["single-region", "active-active"]).optional(),
+  /** Region that owns the service's writes, when `single-region`. */
+  ownerRegion: z.string().optional(),
+  /** Approver groups that own this service (used for `service-owners` requirements). */
+  owners: z.array(z.string()).optional(),
+});
+
+export const ApprovalRuleSchema = z.strictObject({
+  group: z.string(),
+  count: z.number().int().min(1).default(1),
+});
+
+export const RequirementSchema = z.strictObject({
+  evidence: z.array(z.string()).default([]),
+  approvals: z.array(ApprovalRuleSchema).default([]),
+  /** Approvals must come from at least this many different groups, by different people. */
+  distinctGroups: z.number().int().min(0).default(0),
+});
+
+export const ClassPolicySchema = z.strictObject({
+  risk: RiskLevelSchema.optional(),
+  approvals: z.array(ApprovalRuleSchema).optional(),
+  evidence: z.array(z.string()).optional(),
+});
+
+export const GroupSchema = z.strictObject({
+  users: z.array(z.string()).default([]),
+  /** `org/team-slug`. */
+  teams: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, "teams are org/team-slug")).default([]),
+  /** Anyone with at least this repository permission belongs to the group. */
+  permission: z.enum(["read", "triage", "write", "maintain", "admin"]).optional(),
+});
+
+export const EvidenceValidationSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("regex"), pattern: RegexString, hint: z.string().optional() }),
+  z.strictObject({ type: z.literal("url") }),
+  z.strictObject({ type: z.literal("window") }),
+  z.strictObject({ type: z.literal("command") }),
+  z.strictObject({ type: z.literal("text") }),
+]);
+
+export const EvidenceKeySchema = z.strictObject({
+  description: z.string().optional(),
+  aliases: z.array(z.string()).default([]),
+  validate: EvidenceValidationSchema.default({ type: "text" }),
+});
+
+export const FreezeSchema = z.strictObject({
+  name: z.string(),
+  start: z.iso.datetime({ offset: true }),
+  end: z.iso.datetime({ offset: true }),
+  /** Risks blocked during the freeze unless break-glass. */
+  risks: z.array(RiskLevelSchema).default(["high", "critical"]),
+});
+
+export const OptionsSchema = z.strictObject({
+  authorMayApprove: z.boolean().default(false),
+  invalidateOnSemanticChangeOnly: z.boolean().default(true),
+  acceptGithubReviews: z.boolean().default(true),
+  /** Keys a repository policy may loosen (Atlantis' allowed_overrides). */
+  allowedOverrides: z.array(z.string()).default([]),
+});
+
+export const PolicySchema = z.strictObject({
+  version: z.literal(1).default(1),
+  topology: TopologySchema.default(TopologySchema.parse({})),
+  services: z.record(z.string(), ServicePolicySchema).default({}),
+  classes: z.partialRecord(ChangeClassIdSchema, ClassPolicySchema).default({}),
+  requirements: z.partialRecord(RiskLevelSchema, RequirementSchema).default({}),
+  groups: z.record(z.string(), GroupSchema).default({}),
+  evidence: z.record(z.string(), EvidenceKeySchema).default({}),
+  freezes: z.array(FreezeSchema).default([]),
+  options: OptionsSchema.default(OptionsSchema.parse({})),
+});
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type Topology = z.infer<typeof TopologySchema>;
+export type ServicePolicy = z.infer<typeof ServicePolicySchema>;
+export type Requirement = z.infer<typeof RequirementSchema>;
+export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
+export type EvidenceKey = z.infer<typeof EvidenceKeySchema>;
+export type Group = z.infer<typeof GroupSchema>;

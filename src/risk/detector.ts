@@ -1,0 +1,24 @@
+import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { Policy } from "../policy/policy-schema.js";
+import type { Detection } from "./finding.js";
+
+/** One traffic resource at base and at head, matched by identity (either side may be missing). */
+export interface ResourceChange {
+  readonly key: string;
+  readonly base?: Resource;
+  readonly head?: Resource;
+}
+
+/** Whole trees, for detectors that must look beyond the resource they judge. */
+export interface DetectorContext {
+  readonly policy: Policy;
+  readonly base: ManifestSet;
+  readonly head: ManifestSet;
+}
+
+/**
+ * A pure function from one resource change to findings. Detectors are registered per family
+ * (src/risk/detectors.ts); adding a family never edits another family's detector.
+ * A detector is only called when base and head differ semantically or one side is missing.
+ */
+export type ResourceDetector = (change: ResourceChange, context: DetectorContext) => Detection[];

@@ -1,0 +1,37 @@
+import type { ResourceId } from "../manifests/resource.js";
+import type { ChangeClassId } from "./change-classes.js";
+import type { RiskLevel } from "./risk-level.js";
+
+/** A field inside a resource, as a path from the document root (`["spec", "rules", 0]`). */
+export type FieldPath = readonly (string | number)[];
+
+/**
+ * What a detector says about one change, before it is placed in a file and given a risk.
+ * `side` says which tree the path points into (a removal points at the base file).
+ */
+export interface Detection {
+  readonly class: ChangeClassId;
+  readonly summary: string;
+  readonly resource: ResourceId;
+  readonly side: "base" | "head";
+  readonly path: FieldPath;
+  /** Normalised before/after values: what an approval binds to (the fingerprint). */
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** Raise the class's risk for this one finding (e.g. mirroring a write path is high). */
+  readonly riskFloor?: RiskLevel;
+}
+
+export interface Finding {
+  readonly class: ChangeClassId;
+  readonly risk: RiskLevel;
+  readonly summary: string;
+  readonly file: string;
+  readonly line: number;
+  readonly resource: ResourceId;
+  /** Stable hash of class + resource + normalised before/after (DESIGN §10). */
+  readonly fingerprint: string;
+  /** Clusters and regions the change lands in, when known. */
+  readonly clusters: readonly string[];
+  readonly regions: readonly string[];
+}
