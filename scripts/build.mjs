@@ -1,5 +1,6 @@
 // Bundles the entry points with esbuild. `node scripts/build.mjs cli` builds only the CLI
-// (run on `prepare`, so `npx route-governor` works right after `npm ci`).
+// (run on `prepare`, so `npx route-governor` works right after `npm ci`); `bench` builds the
+// benchmark, which measures the bundled code as it ships.
 import { build } from "esbuild";
 import { chmodSync } from "node:fs";
 
@@ -17,7 +18,8 @@ const shared = {
 const only = process.argv[2];
 const targets = [
   { name: "cli", entryPoints: ["src/cli.ts"], outfile: "bin/route-governor.mjs", banner: { js: "#!/usr/bin/env node\n" + shared.banner.js } },
-].filter((t) => !only || t.name === only);
+  { name: "bench", entryPoints: ["bench/review-bench.ts"], outfile: "dist/bench.mjs" },
+].filter((t) => (only ? t.name === only : t.name !== "bench"));
 
 for (const { name, ...options } of targets) {
   await build({ ...shared, ...options });

@@ -43,6 +43,8 @@ export interface Flow {
   readonly precedence: number;
   readonly resource: ResourceId;
   readonly resourceKey: string;
+  /** Identity of the rule within its resource (its name, else its match): pairs a rule whose match changed. */
+  readonly ruleId: string;
   readonly path: FieldPath;
   readonly backends: readonly Backend[];
   /** Mirror targets (labels), with percent. */

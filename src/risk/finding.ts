@@ -13,6 +13,8 @@ export interface Detection {
   readonly class: ChangeClassId;
   readonly summary: string;
   readonly resource: ResourceId;
+  /** The resource's key in its tree when it differs from its id (scoped by cluster or file). */
+  readonly resourceKey?: string;
   readonly side: "base" | "head";
   readonly path: FieldPath;
   /** Normalised before/after values: what an approval binds to (the fingerprint). */

@@ -1,0 +1,68 @@
+import type { SourceFile } from "../src/review.js";
+
+/**
+ * A synthetic PR for the benchmark: `files` files of `routesPerFile` HTTPRoutes each (multi-cluster
+ * ServiceImport backends in three regions), and a head where every `changeEvery`-th file has one
+ * route re-weighted. Deterministic, so runs compare.
+ */
+export interface FleetOptions {
+  readonly files: number;
+  readonly routesPerFile: number;
+  readonly changeEvery: number;
+}
+
+const REGIONS = ["jkt", "sgp", "tyo"] as const;
+
+function route(file: number, index: number, weights: readonly number[]): string {
+  const name = `svc-${file}-${index}`;
+  const backends = REGIONS.map(
+    (region, i) => `    - group: multicluster.x-k8s.io
+      kind: ServiceImport
+      name: ${name}-${region}
+      port: 8080
+      weight: ${weights[i]}`,
+  ).join("\n");
+  return `---
+# ${name}: owned by team-${file % 20}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: ${name}
+  namespace: team-${file % 20}
+  labels: { app: ${name}, tier: web }
+spec:
+  parentRefs:
+  - name: public-gateway
+    namespace: infra
+    sectionName: https
+  hostnames: ["${name}.example.com"]
+  rules:
+  - matches:
+    - path: { type: PathPrefix, value: /api }
+      method: GET
+    backendRefs:
+${backends}
+  - matches:
+    - path: { type: Exact, value: /healthz }
+    backendRefs:
+    - name: ${name}
+      port: 8080
+`;
+}
+
+export function generateFleet(options: FleetOptions): { base: SourceFile[]; head: SourceFile[] } {
+  const base: SourceFile[] = [];
+  const head: SourceFile[] = [];
+  for (let file = 0; file < options.files; file++) {
+    const path = `clusters/config/routes/team-${file % 20}/routes-${file}.yaml`;
+    let before = "";
+    let after = "";
+    for (let index = 0; index < options.routesPerFile; index++) {
+      before += route(file, index, [80, 10, 10]);
+      after += route(file, index, file % options.changeEvery === 0 && index === 0 ? [50, 40, 10] : [80, 10, 10]);
+    }
+    base.push({ path, text: before });
+    head.push({ path, text: after });
+  }
+  return { base, head };
+}

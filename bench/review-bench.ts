@@ -1,0 +1,42 @@
+import * as jsyaml from "js-yaml";
+import { defaultPolicy } from "../src/policy/load-policy.js";
+import { reviewChange } from "../src/review.js";
+import { generateFleet } from "./generate-fleet.js";
+
+/**
+ * `npm run bench`: a generated 500-file PR (10 HTTPRoutes per file, every 10th file re-weighted)
+ * reviewed end to end, against a bare js-yaml parse of the same base and head files.
+ * Goal (issue 2, DESIGN §12): review ≤ 1.5 × bare parse.
+ */
+const RUNS = 7;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function time(run: () => void): number {
+  const start = performance.now();
+  run();
+  return performance.now() - start;
+}
+
+function measure(label: string, run: () => void): number {
+  run(); // warm-up: JIT and module initialisation are not what we measure
+  const samples = Array.from({ length: RUNS }, () => time(run));
+  const result = median(samples);
+  console.log(`${label.padEnd(44)} median ${result.toFixed(0).padStart(6)} ms  (min ${Math.min(...samples).toFixed(0)}, max ${Math.max(...samples).toFixed(0)})`);
+  return result;
+}
+
+const { base, head } = generateFleet({ files: 500, routesPerFile: 10, changeEvery: 10 });
+const bytes = [...base, ...head].reduce((sum, file) => sum + file.text.length, 0);
+console.log(`PR: ${base.length} files, ${base.length * 10} HTTPRoutes per side, ${(bytes / 1e6).toFixed(1)} MB (base + head)`);
+
+const policy = defaultPolicy();
+const now = new Date("2026-11-22T00:00:00Z");
+let findings = 0;
+const bare = measure("bare js-yaml loadAll (base + head)", () => {
+  for (const file of [...base, ...head]) jsyaml.loadAll(file.text);
+});
+const review = measure("route-governor review (end to end)", () => {
+  findings = reviewChange({ base, head, policy, policySource: "default", body: "", now }).analysis.findings.length;
+});
+console.log(`findings: ${findings}`);
+console.log(`ratio review / bare parse: ${(review / bare).toFixed(2)} (goal ≤ 1.5)`);

@@ -1,0 +1,71 @@
+/**
+ * The semantic content of a traffic document, so that cosmetic edits compare equal: key order,
+ * quoting and comments are gone after parsing; here apiVersion, status and server-written metadata
+ * are dropped, lists whose order carries no meaning are sorted, and backend weights become shares
+ * (90/10 and 900/100 are the same split).
+ */
+const UNORDERED_LISTS = new Set([
+  "hosts",
+  "hostnames",
+  "gateways",
+  "parentRefs",
+  "backendRefs",
+  "route",
+  "destinations",
+  "matches",
+  "match",
+  "exportTo",
+  "subsets",
+  "endpoints",
+  "listeners",
+  "servers",
+  "addresses",
+  "dnsNames",
+  "trustDomainAliases",
+]);
+const WEIGHTED_LISTS = new Set(["backendRefs", "route", "destinations", "forwardTo"]);
+const SERVER_METADATA = new Set(["resourceVersion", "generation", "creationTimestamp", "managedFields", "uid", "selfLink"]);
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const stable = (value: Json): string => JSON.stringify(value);
+
+function withShares(items: Json[]): Json[] {
+  const weights = items.map((item) => (item && typeof item === "object" && !Array.isArray(item) && typeof item.weight === "number" ? item.weight : undefined));
+  if (weights.every((w) => w === undefined)) return items;
+  const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
+  return items.map((item, i) => {
+    if (!item || typeof item !== "object" || Array.isArray(item) || weights[i] === undefined) return item;
+    return { ...item, weight: total > 0 ? Number(((weights[i] ?? 0) / total).toFixed(9)) : 0 };
+  });
+}
+
+function canonical(value: unknown, parentKey: string | undefined): Json {
+  if (Array.isArray(value)) {
+    let items = value.map((item) => canonical(item, undefined));
+    if (parentKey && WEIGHTED_LISTS.has(parentKey)) items = withShares(items);
+    if (parentKey && UNORDERED_LISTS.has(parentKey)) items = [...items].sort((a, b) => (stable(a) < stable(b) ? -1 : stable(a) > stable(b) ? 1 : 0));
+    return items;
+  }
+  if (value !== null && typeof value === "object") {
+    const out: { [key: string]: Json } = {};
+    for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key], key);
+    return out;
+  }
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  return null;
+}
+
+export function canonicalForm(document: Readonly<Record<string, unknown>>): Json {
+  const { apiVersion: _apiVersion, status: _status, metadata, ...rest } = document;
+  const meta = { ...((metadata ?? {}) as Record<string, unknown>) };
+  for (const key of SERVER_METADATA) delete meta[key];
+  if (meta.annotations && typeof meta.annotations === "object") {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = meta.annotations as Record<string, unknown>;
+    meta.annotations = annotations;
+  }
+  return canonical({ ...rest, metadata: meta }, undefined);
+}
+
+export const canonicalText = (document: Readonly<Record<string, unknown>>): string => stable(canonicalForm(document));

@@ -1,0 +1,18 @@
+import type { ManifestSet } from "../manifests/resource.js";
+import type { ResourceChange } from "../risk/detector.js";
+import { canonicalText } from "./canonical-form.js";
+
+/**
+ * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
+ * removed or changed semantically. A cosmetic edit is not a change.
+ */
+export function diffResources(base: ManifestSet, head: ManifestSet): ResourceChange[] {
+  const changes: ResourceChange[] = [];
+  for (const [key, before] of base.resources) {
+    const after = head.resources.get(key);
+    if (!after) changes.push({ key, base: before });
+    else if (after.source.text !== before.source.text && canonicalText(after.body) !== canonicalText(before.body)) changes.push({ key, base: before, head: after });
+  }
+  for (const [key, after] of head.resources) if (!base.resources.has(key)) changes.push({ key, head: after });
+  return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

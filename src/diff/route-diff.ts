@@ -1,0 +1,133 @@
+import type { Backend, Flow, TrafficModel } from "../model/traffic-model.js";
+import { pairByIdentity } from "./pair-by-identity.js";
+
+/** One backend of a flow at base and head; a share of undefined means absent on that side. */
+export interface BackendShift {
+  readonly key: string;
+  readonly label: string;
+  readonly before?: number;
+  readonly after?: number;
+  readonly regions: readonly string[];
+  readonly base?: Backend;
+  readonly head?: Backend;
+}
+
+export interface RegionShare {
+  readonly region: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+export type RouteDiffStatus = "added" | "removed" | "changed" | "match-changed";
+
+/** The semantic route diff of one flow (DESIGN §6): who receives how much of which requests. */
+export interface RouteDiff {
+  readonly key: string;
+  readonly status: RouteDiffStatus;
+  readonly base?: Flow;
+  readonly head?: Flow;
+  readonly backends: readonly BackendShift[];
+  readonly regions: readonly RegionShare[];
+}
+
+const EPSILON = 1e-9;
+const UNKNOWN_REGION = "unknown";
+/** A backend that spans clusters with no known placement: all we know is "several". */
+const CLUSTERSET = "clusterset";
+
+export const regionLabel = (backend: Backend): string =>
+  backend.placement.regions.length > 0
+    ? backend.placement.regions.join("+")
+    : backend.placement.multiCluster
+      ? CLUSTERSET
+      : UNKNOWN_REGION;
+
+const regionShares = (flow: Flow | undefined): Map<string, number> => {
+  const shares = new Map<string, number>();
+  for (const backend of flow?.backends ?? []) {
+    const region = regionLabel(backend);
+    shares.set(region, (shares.get(region) ?? 0) + backend.share);
+  }
+  return shares;
+};
+
+function diffBackends(base: Flow | undefined, head: Flow | undefined): BackendShift[] {
+  return pairByIdentity(base?.backends ?? [], head?.backends ?? [], (backend) => backend.key).map(({ key, base: before, head: after }) => {
+    const backend = (after ?? before)!;
+    return {
+      key,
+      label: backend.label,
+      ...(before ? { before: before.share, base: before } : {}),
+      ...(after ? { after: after.share, head: after } : {}),
+      regions: backend.placement.regions,
+    };
+  });
+}
+
+function diffRegions(base: Flow | undefined, head: Flow | undefined): RegionShare[] {
+  const before = regionShares(base);
+  const after = regionShares(head);
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .sort()
+    .map((region) => ({ region, before: before.get(region) ?? 0, after: after.get(region) ?? 0 }));
+}
+
+const sameShares = (shifts: readonly BackendShift[]) =>
+  shifts.every((shift) => shift.before !== undefined && shift.after !== undefined && Math.abs(shift.before - shift.after) < EPSILON);
+
+const sameMirrors = (base: Flow, head: Flow) =>
+  JSON.stringify([...base.mirrors].sort((a, b) => a.label.localeCompare(b.label))) ===
+  JSON.stringify([...head.mirrors].sort((a, b) => a.label.localeCompare(b.label)));
+
+/**
+ * Pairs flows base↔head by key (entry, host, match); a rule whose match changed is paired with
+ * its old self within the same resource, entry and host (by rule name, then by position), so it
+ * reads as a match change, not as a removal plus an addition.
+ */
+function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow; head?: Flow }[] {
+  const pairs: { base?: Flow; head?: Flow }[] = [];
+  const leftBase: Flow[] = [];
+  for (const [key, flow] of base.flows) {
+    const other = head.flows.get(key);
+    if (other) pairs.push({ base: flow, head: other });
+    else leftBase.push(flow);
+  }
+  const leftHead = [...head.flows].filter(([key]) => !base.flows.has(key)).map(([, flow]) => flow);
+  const slot = (flow: Flow) => `${flow.resourceKey}|${flow.entry}|${flow.host}`;
+  const bySlot = new Map<string, Flow[]>();
+  for (const flow of leftHead) bySlot.set(slot(flow), [...(bySlot.get(slot(flow)) ?? []), flow]);
+  for (const flow of leftBase) {
+    const candidates = bySlot.get(slot(flow)) ?? [];
+    const index = [
+      candidates.findIndex((c) => c.ruleId === flow.ruleId),
+      candidates.findIndex((c) => c.precedence === flow.precedence),
+    ].find((i) => i >= 0);
+    if (index === undefined) {
+      pairs.push({ base: flow });
+      continue;
+    }
+    pairs.push({ base: flow, head: candidates[index] });
+    candidates.splice(index, 1);
+  }
+  for (const flows of bySlot.values()) for (const flow of flows) pairs.push({ head: flow });
+  return pairs;
+}
+
+export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
+  const diffs: RouteDiff[] = [];
+  for (const pair of pairFlows(base, head)) {
+    const backends = diffBackends(pair.base, pair.head);
+    const status: RouteDiffStatus | undefined = !pair.base
+      ? "added"
+      : !pair.head
+        ? "removed"
+        : pair.base.match !== pair.head.match
+          ? "match-changed"
+          : !sameShares(backends) || !sameMirrors(pair.base, pair.head)
+            ? "changed"
+            : undefined;
+    if (!status) continue;
+    diffs.push({ key: (pair.head ?? pair.base)!.key, status, ...pair, backends, regions: diffRegions(pair.base, pair.head) });
+  }
+  return diffs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

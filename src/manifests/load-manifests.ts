@@ -1,0 +1,350 @@
+import picomatch from "picomatch";
+import type * as z from "zod";
+import { lineOf } from "./field-line.js";
+import { groupOf, istioValuesKind, kindSpec, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
+import { displayName, resourceKey, type Family, type InvalidManifest, type ManifestSet, type Resource, type ResourceId } from "./resource.js";
+import { istioValues } from "./schemas/istio-mesh.js";
+import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
+
+/**
+ * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
+ * parses only documents whose apiVersion/kind name a traffic kind, and a file's text is read once
+ * per cache however many trees hold it (base and head share most files).
+ */
+
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface LoadOptions {
+  /** The cluster a file is applied to (policy placement), so the same resource in two clusters is two resources. */
+  readonly scopeOf?: (path: string) => string | undefined;
+  /** Globs of Istio Helm values files, read as mesh settings whatever their content. */
+  readonly meshValues?: readonly string[];
+  readonly cache?: ManifestCache;
+}
+
+/** What one document yields, whatever the path of its file: the unit the cache keeps. */
+type DocumentRead =
+  | {
+      readonly type: "resource";
+      readonly id: ResourceId;
+      readonly apiVersion: string;
+      readonly family: Family;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly annotations: Readonly<Record<string, string>>;
+      readonly body: Readonly<Record<string, unknown>>;
+      readonly chunk: YamlChunk;
+    }
+  | { readonly type: "values"; readonly body: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
+  | { readonly type: "invalid"; readonly line: number; readonly message: string; readonly resource?: ResourceId };
+
+export interface ManifestCache {
+  /** File text → its documents, for ordinary files and for declared mesh values files. */
+  readonly reads: Map<string, readonly DocumentRead[]>;
+  readonly valuesReads: Map<string, readonly DocumentRead[]>;
+}
+
+export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map() });
+
+const YAML_FILE = /\.ya?ml$/i;
+
+export function loadManifests(files: readonly SourceFile[], options: LoadOptions = {}): ManifestSet {
+  const cache = options.cache ?? createManifestCache();
+  const isMeshValues = options.meshValues?.length ? picomatch([...options.meshValues], { dot: true }) : () => false;
+  const paths: string[] = [];
+  const invalid: InvalidManifest[] = [];
+  const found: { readonly file: string; readonly baseKey: string; readonly resource: Omit<Resource, "key"> }[] = [];
+
+  for (const file of files) {
+    if (!YAML_FILE.test(file.path)) continue;
+    paths.push(file.path);
+    const asValues = isMeshValues(file.path);
+    const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues);
+    const cluster = options.scopeOf?.(file.path);
+    for (const read of reads) {
+      if (read.type === "invalid") {
+        invalid.push({ file: file.path, line: read.line, message: read.message, ...(read.resource ? { resource: read.resource } : {}) });
+        continue;
+      }
+      const resource = read.type === "resource" ? fromResourceRead(read, file.path) : fromValuesRead(read, file.path);
+      found.push({ file: file.path, baseKey: resourceKey(resource.id) + (cluster ? `@${cluster}` : ""), resource });
+    }
+  }
+  return { resources: keyResources(found), invalid, files: paths };
+}
+
+/**
+ * Keys stay `group/kind/namespace/name[@cluster]` unless the same key is declared in several
+ * files: then each carries its file, so base and head pair file by file. Repeats within one file
+ * are numbered in order, as pair-by-identity numbers repeated identities.
+ */
+function keyResources(found: readonly { file: string; baseKey: string; resource: Omit<Resource, "key"> }[]): Map<string, Resource> {
+  const filesByKey = new Map<string, Set<string>>();
+  for (const { file, baseKey } of found) {
+    const seen = filesByKey.get(baseKey) ?? new Set<string>();
+    seen.add(file);
+    filesByKey.set(baseKey, seen);
+  }
+  const resources = new Map<string, Resource>();
+  for (const { file, baseKey, resource } of found) {
+    const key = (filesByKey.get(baseKey)?.size ?? 0) > 1 ? `${baseKey}@${file}` : baseKey;
+    let unique = key;
+    for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
+    resources.set(unique, { ...resource, key: unique });
+  }
+  return resources;
+}
+
+const fromResourceRead = (read: Extract<DocumentRead, { type: "resource" }>, file: string): Omit<Resource, "key"> => ({
+  id: read.id,
+  apiVersion: read.apiVersion,
+  family: read.family,
+  labels: read.labels,
+  annotations: read.annotations,
+  body: read.body,
+  source: { file, line: read.chunk.line, text: read.chunk.text },
+});
+
+const fromValuesRead = (read: Extract<DocumentRead, { type: "values" }>, file: string): Omit<Resource, "key"> => ({
+  id: { group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file },
+  // A values file has no apiVersion of its own.
+  apiVersion: "",
+  family: istioValuesKind.family,
+  labels: {},
+  annotations: {},
+  body: read.body,
+  source: { file, line: read.chunk.line, text: read.chunk.text },
+});
+
+function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, asValues: boolean): readonly DocumentRead[] {
+  let reads = cache.get(text);
+  if (!reads) {
+    reads = readFile(text, asValues);
+    cache.set(text, reads);
+  }
+  return reads;
+}
+
+function readFile(text: string, asValues: boolean): DocumentRead[] {
+  const refused = oversize(text);
+  if (refused) return asValues || mentionsTrafficGroup(text) ? [{ type: "invalid", line: 1, message: refused }] : [];
+  const chunks = splitYamlDocuments(text);
+  const triage = chunks.map((chunk) => triageDocument(chunk, asValues));
+  const parsedBytes = chunks.reduce((sum, chunk, i) => sum + (triage[i]?.type === "parse" ? chunk.text.length : 0), 0);
+  // One parser call for the whole file when most of it must be parsed anyway.
+  const stream = parsedBytes > STREAM_SHARE * text.length ? parseYamlStream(text, chunks) : undefined;
+  const reads: DocumentRead[] = [];
+  let valuesPending = asValues;
+  chunks.forEach((chunk, i) => {
+    const step = triage[i];
+    if (!step || step.type === "skip") return;
+    if (step.type === "invalid") {
+      reads.push(step.read);
+      return;
+    }
+    const read = interpretDocument(chunk, step, stream?.[i] ?? parseYamlDocument(chunk), valuesPending);
+    if (!read) return;
+    if (read.type === "values") valuesPending = false;
+    reads.push(read);
+  });
+  return reads;
+}
+
+const STREAM_SHARE = 0.7;
+
+interface Header {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+}
+
+// Top-level `apiVersion:`/`kind:` lines with a plain or quoted one-word value.
+const HEADER_LINE = /^(apiVersion|kind)[ \t]*:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"|>&*!{[][^\s#]*))?[ \t]*(?:#[^\n]*)?\r?$/gm;
+
+/**
+ * apiVersion and kind read from the text alone, so that non-traffic documents are skipped without
+ * parsing. A field is known only when it sits once at column 0 with a one-word value; anything
+ * else is left to the parser.
+ */
+function sniffHeader(text: string): Header {
+  const values: Record<string, (string | undefined)[]> = { apiVersion: [], kind: [] };
+  HEADER_LINE.lastIndex = 0;
+  for (let match = HEADER_LINE.exec(text); match; match = HEADER_LINE.exec(text)) {
+    values[match[1] ?? ""]?.push(match[2] ?? match[3] ?? match[4]);
+  }
+  const only = (list: readonly (string | undefined)[] | undefined) =>
+    list?.length === 1 && list[0] && !list[0].includes("{{") ? list[0] : undefined;
+  const apiVersion = only(values.apiVersion);
+  const kind = only(values.kind);
+  return { ...(apiVersion ? { apiVersion } : {}), ...(kind ? { kind } : {}) };
+}
+
+const API_VERSION_ANYWHERE = /apiVersion["']?[ \t]*:[ \t]*["']?([A-Za-z0-9.-]+)\//g;
+
+/** Whether any apiVersion in the text names a traffic group: the test for text that cannot be parsed. */
+function mentionsTrafficGroup(text: string): boolean {
+  API_VERSION_ANYWHERE.lastIndex = 0;
+  for (let match = API_VERSION_ANYWHERE.exec(text); match; match = API_VERSION_ANYWHERE.exec(text)) {
+    if (trafficGroups.has(match[1] ?? "")) return true;
+  }
+  return false;
+}
+
+/** Text that may be a Kubernetes object or hold mesh values; anything else is skipped unparsed. */
+const MAY_MATTER = /apiVersion|\b(?:meshID|network|multiCluster|trustDomain)\b/;
+
+type Triage =
+  | { readonly type: "skip" }
+  | { readonly type: "invalid"; readonly read: DocumentRead }
+  | { readonly type: "parse"; readonly header: Header; readonly declaredSpec?: KindSpec };
+
+/** What a document needs, from its text alone: most non-traffic documents are never parsed. */
+function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
+  const header = sniffHeader(chunk.text);
+  const declared = header.apiVersion !== undefined && header.kind !== undefined;
+  const declaredSpec = declared ? kindSpec(groupOf(header.apiVersion ?? ""), header.kind ?? "") : undefined;
+  if (!asValues && (declared ? !declaredSpec : !MAY_MATTER.test(chunk.text))) return { type: "skip" };
+
+  const template = asValues ? -1 : chunk.text.indexOf("{{");
+  if (template !== -1) {
+    const traffic =
+      declaredSpec !== undefined ||
+      (!declared && (mentionsTrafficGroup(chunk.text) || trafficKindNames.has(header.kind ?? "")));
+    if (!traffic) return { type: "skip" };
+    const line = chunk.line + countLines(chunk.text, template);
+    const message = `${header.kind ?? "traffic document"}: template: render it before review ("{{" at line ${line})`;
+    return { type: "invalid", read: { type: "invalid", line, message } };
+  }
+  return { type: "parse", header, ...(declaredSpec ? { declaredSpec } : {}) };
+}
+
+function interpretDocument(
+  chunk: YamlChunk,
+  { header, declaredSpec }: Extract<Triage, { type: "parse" }>,
+  parsed: ParsedYaml,
+  asValues: boolean,
+): DocumentRead | undefined {
+  if (!parsed.ok) {
+    if (!declaredSpec && !asValues && !mentionsTrafficGroup(chunk.text)) return undefined;
+    return { type: "invalid", line: parsed.line, message: `${header.kind ?? "traffic document"}: ${parsed.message}` };
+  }
+  const value = parsed.value;
+  if (!isMapping(value)) {
+    return declaredSpec ? { type: "invalid", line: chunk.line, message: `${header.kind}: expected a mapping (a Kubernetes object)` } : undefined;
+  }
+  dropNulls(value);
+  const { apiVersion, kind } = value;
+  if (typeof apiVersion === "string" && typeof kind === "string") {
+    const spec = kindSpec(groupOf(apiVersion), kind);
+    return spec ? readResource(value, groupOf(apiVersion), kind, spec, chunk) : undefined;
+  }
+  if (declaredSpec) return readResource(value, groupOf(header.apiVersion ?? ""), header.kind ?? "", declaredSpec, chunk);
+  return asValues || holdsMeshValues(value) ? readValues(value, chunk) : undefined;
+}
+
+function readResource(value: Record<string, unknown>, group: string, kind: string, spec: KindSpec, chunk: YamlChunk): DocumentRead {
+  const result = spec.schema.safeParse(value);
+  if (!result.success) {
+    const id = partialId(value, group, kind, spec);
+    const where = id ? displayName(id) : `${kind} (unnamed)`;
+    return {
+      type: "invalid",
+      line: lineOf({ file: "", line: chunk.line, text: chunk.text }, result.error.issues[0]?.path.filter(isPathStep) ?? []),
+      message: `${where}: ${describeIssues(result.error.issues)}`,
+      ...(id ? { resource: id } : {}),
+    };
+  }
+  const object = result.data;
+  const { labels, annotations } = object.metadata;
+  return {
+    type: "resource",
+    id: identity(group, kind, object.metadata.name, object.metadata.namespace, spec),
+    apiVersion: object.apiVersion,
+    family: spec.family,
+    labels: labels ?? {},
+    annotations: annotations ?? {},
+    body: object,
+    chunk,
+  };
+}
+
+function readValues(value: Record<string, unknown>, chunk: YamlChunk): DocumentRead {
+  const result = istioValues.safeParse(value);
+  if (result.success) return { type: "values", body: result.data, chunk };
+  return {
+    type: "invalid",
+    line: lineOf({ file: "", line: chunk.line, text: chunk.text }, result.error.issues[0]?.path.filter(isPathStep) ?? []),
+    message: `Istio values: ${describeIssues(result.error.issues)}`,
+  };
+}
+
+const identity = (group: string, kind: string, name: string, namespace: string | undefined, spec: KindSpec): ResourceId => ({
+  group,
+  kind,
+  namespace: spec.namespaced ? namespace || "default" : "",
+  name,
+});
+
+/** The identity of a resource that failed its schema, when its metadata still names it. */
+function partialId(value: Record<string, unknown>, group: string, kind: string, spec: KindSpec): ResourceId | undefined {
+  const metadata = value.metadata;
+  if (!isMapping(metadata) || typeof metadata.name !== "string" || !metadata.name) return undefined;
+  return identity(group, kind, metadata.name, typeof metadata.namespace === "string" ? metadata.namespace : undefined, spec);
+}
+
+/** Top-level `global.meshID|network|multiCluster` or `meshConfig.trustDomain`. */
+function holdsMeshValues(value: Record<string, unknown>): boolean {
+  const { global, meshConfig } = value;
+  return (
+    (isMapping(global) && ("meshID" in global || "network" in global || "multiCluster" in global)) ||
+    (isMapping(meshConfig) && "trustDomain" in meshConfig)
+  );
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+const isPathStep = (step: PropertyKey): step is string | number => typeof step !== "symbol";
+
+/** `spec.rules[0].backendRefs[1].weight: expected number, received string`, for the first few issues. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+  return shown.join("; ") + (issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "");
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const message = issue.message.replace(/^Invalid input: /, "").replace(/\bexpected int\b/, "expected integer");
+  return issue.code === "invalid_type" && message.endsWith("received undefined") ? `required, ${message.replace(/, received undefined$/, "")}` : message;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const step of path) {
+    if (typeof step === "number") text += `[${step}]`;
+    else if (typeof step === "string" && /^[A-Za-z_$][\w$-]*$/.test(step)) text += text ? `.${step}` : step;
+    else text += `[${JSON.stringify(String(step))}]`;
+  }
+  return text || "(document)";
+}
+
+/**
+ * Kubernetes reads a null field as an absent one (`namespace:` with no value); so does the schema.
+ * Sequences keep their items: a null there is data.
+ */
+function dropNulls(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropNulls(item);
+  } else if (isMapping(node)) {
+    for (const key of Object.keys(node)) {
+      if (node[key] === null) delete node[key];
+      else dropNulls(node[key]);
+    }
+  }
+}
+
+function countLines(text: string, end: number): number {
+  let lines = 0;
+  for (let nl = text.indexOf("\n"); nl !== -1 && nl < end; nl = text.indexOf("\n", nl + 1)) lines++;
+  return lines;
+}

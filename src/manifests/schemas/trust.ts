@@ -1,0 +1,21 @@
+import * as z from "zod";
+import { duration, kubeObject, looseSpec, stringList } from "./common.js";
+
+/** cert-manager.io: the certificate's trust chain and hostnames typed, issuers kept as read. */
+
+export const certificate = kubeObject(
+  z.looseObject({
+    secretName: z.string(),
+    issuerRef: z.looseObject({ name: z.string(), kind: z.string().optional(), group: z.string().optional() }),
+    commonName: z.string().optional(),
+    dnsNames: stringList.optional(),
+    isCA: z.boolean().optional(),
+    usages: stringList.optional(),
+    duration: duration.optional(),
+    renewBefore: duration.optional(),
+  }),
+);
+
+export const issuer = kubeObject(looseSpec);
+
+export type Certificate = z.infer<typeof certificate>;

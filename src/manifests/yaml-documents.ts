@@ -1,0 +1,208 @@
+import * as jsyaml from "js-yaml";
+
+/**
+ * Multi-document YAML, one document at a time: each document is parsed alone so that one broken
+ * document never hides the others, and each keeps the file line it starts on. Untrusted input is
+ * bounded (DESIGN §12): file size, aliases, nesting depth and the node count aliases expand to.
+ */
+
+export interface YamlLimits {
+  readonly maxFileBytes: number;
+  /** Alias nodes (`*ref`) per document. */
+  readonly maxAliases: number;
+  /** Collection nesting per document. */
+  readonly maxDepth: number;
+  /** Nodes a document expands to when every alias is followed: what later stages would walk. */
+  readonly maxNodes: number;
+}
+
+export const defaultYamlLimits: YamlLimits = {
+  maxFileBytes: 2 * 1024 * 1024,
+  maxAliases: 100,
+  maxDepth: 64,
+  maxNodes: 200_000,
+};
+
+/** One document's own text, from its `---` marker (or directives) to its end. */
+export interface YamlChunk {
+  /** 1-based file line of the chunk's first line. */
+  readonly line: number;
+  /** Offset of the chunk in the file text (after any byte order mark). */
+  readonly offset: number;
+  readonly text: string;
+}
+
+export type ParsedYaml =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly line: number; readonly message: string };
+
+// Kubernetes' YAML decoder (go-yaml) honours merge keys; the JSON-compatible core schema otherwise.
+const schema = jsyaml.CORE_SCHEMA.withTags(jsyaml.mergeTag);
+
+/** `---` and `...` at column 0 are always document markers (YAML 1.2 §9.1), even inside scalars. */
+const MARKER = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+const CONTENT_LINE = /^(?![ \t]*(?:#|\r?$)|\.\.\.(?:[ \t]|\r?$))/m;
+const DIRECTIVE_OR_BLANK = /^(?:[ \t]*(?:#.*)?|%.*)\r?$/;
+
+/** Whether a chunk holds anything but blank and comment lines (its own `---` counts as nothing). */
+function hasContent(text: string): boolean {
+  return CONTENT_LINE.test(text.replace(/^---[ \t]*(?:#[^\n]*)?/, ""));
+}
+
+/** `%YAML`/`%TAG` lines that belong to the document whose `---` follows them. */
+const isDirectivesOnly = (text: string): boolean =>
+  /^%/m.test(text) && text.split("\n").every((line) => DIRECTIVE_OR_BLANK.test(line));
+
+/** The file text the chunks' offsets refer to. */
+export const withoutBom = (fileText: string): string => (fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText);
+
+export function splitYamlDocuments(fileText: string): YamlChunk[] {
+  const text = withoutBom(fileText);
+  // A `---` starts a document on its own line; a `...` ends one, so the next starts after its line.
+  const boundaries = [0];
+  MARKER.lastIndex = 0;
+  for (let match = MARKER.exec(text); match; match = MARKER.exec(text)) {
+    boundaries.push(match[1] === "---" ? match.index : lineEnd(text, match.index));
+  }
+  boundaries.push(text.length);
+
+  const chunks: YamlChunk[] = [];
+  let line = 1;
+  let counted = 0;
+  let directives: YamlChunk | undefined;
+  for (let i = 0; i + 1 < boundaries.length; i++) {
+    const from = boundaries[i] ?? 0;
+    const to = boundaries[i + 1] ?? text.length;
+    for (let nl = text.indexOf("\n", counted); nl !== -1 && nl < from; nl = text.indexOf("\n", nl + 1)) line++;
+    counted = from;
+    if (to <= from) continue;
+    const own = text.slice(from, to);
+    const chunk = directives ? { ...directives, text: directives.text + own } : { line, offset: from, text: own };
+    directives = undefined;
+    if (isDirectivesOnly(chunk.text)) directives = chunk;
+    else if (hasContent(chunk.text)) chunks.push(chunk);
+  }
+  return chunks;
+}
+
+function lineEnd(text: string, offset: number): number {
+  const newline = text.indexOf("\n", offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+/** Size in UTF-8 bytes when it matters; the bound is a refusal, so only an exact count may refuse. */
+export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): string | undefined {
+  if (text.length * 3 <= limits.maxFileBytes) return undefined;
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes <= limits.maxFileBytes) return undefined;
+  return `file is ${bytes} bytes, over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
+}
+
+export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = defaultYamlLimits): ParsedYaml {
+  let value: unknown;
+  try {
+    value = jsyaml.load(chunk.text, { schema, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+  } catch (error) {
+    if (error instanceof jsyaml.YAMLException) {
+      // An error found at the end of the input (an unclosed bracket) belongs to the chunk's last line.
+      const lastLine = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 2 : 1);
+      const line = chunk.line + Math.min(error.mark?.line ?? 0, lastLine);
+      const column = error.mark ? `, column ${error.mark.column + 1}` : "";
+      return { ok: false, line, message: `YAML: ${error.reason} (line ${line}${column})` };
+    }
+    return { ok: false, line: chunk.line, message: `YAML: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return boundedDocument(value, chunk, limits);
+}
+
+function boundedDocument(value: unknown, chunk: YamlChunk, limits: YamlLimits): ParsedYaml {
+  // Without an anchor there is no alias, so the node count is already bounded by the file size.
+  if (chunk.text.includes("&") && !withinNodeBudget(value, limits.maxNodes)) {
+    return {
+      ok: false,
+      line: chunk.line,
+      message: `YAML: document expands to more than ${limits.maxNodes} nodes through its aliases (alias bomb?): refused`,
+    };
+  }
+  return { ok: true, value };
+}
+
+/**
+ * All documents of a file in one parser call, each matched to its chunk by where its content
+ * starts; undefined when the file does not parse as a whole (then each chunk is parsed alone, so
+ * the broken one is found and the others kept). A js-yaml call has a fixed cost that dominates
+ * small documents, so a file whose documents all matter is cheaper read this way.
+ */
+export function parseYamlStream(
+  fileText: string,
+  chunks: readonly YamlChunk[],
+  limits: YamlLimits = defaultYamlLimits,
+): ParsedYaml[] | undefined {
+  const text = withoutBom(fileText);
+  let documents: unknown[];
+  let events: jsyaml.Event[];
+  try {
+    events = jsyaml.parseEvents(text, { maxDepth: limits.maxDepth });
+    documents = jsyaml.constructFromEvents(events, { source: text, schema, maxAliases: limits.maxAliases });
+  } catch {
+    return undefined;
+  }
+  const results: (ParsedYaml | undefined)[] = chunks.map(() => undefined);
+  let document = -1;
+  let placed = true;
+  for (const event of events) {
+    if (event.type === DOCUMENT) {
+      document++;
+      placed = false;
+      continue;
+    }
+    if (placed) continue;
+    const start = eventStart(event);
+    if (start < 0) continue;
+    placed = true;
+    const at = chunkAt(chunks, start);
+    const chunk = chunks[at];
+    if (!chunk || results[at]) return undefined;
+    results[at] = boundedDocument(documents[document], chunk, limits);
+  }
+  // Chunks without a node (`--- # nothing`) hold no document.
+  return results.map((result) => result ?? { ok: true, value: null });
+}
+
+const { DOCUMENT, POP } = jsyaml.EVENT_ID;
+
+function eventStart(event: jsyaml.Event): number {
+  if (event.type === DOCUMENT || event.type === POP) return -1;
+  const own = "valueStart" in event ? event.valueStart : "start" in event ? event.start : -1;
+  return earliest(earliest(own, event.anchorStart), "tagStart" in event ? event.tagStart : -1);
+}
+
+/** The smaller of two offsets where -1 means absent. */
+const earliest = (a: number, b: number): number => (a < 0 ? b : b < 0 ? a : Math.min(a, b));
+
+function chunkAt(chunks: readonly YamlChunk[], offset: number): number {
+  let low = 0;
+  let high = chunks.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((chunks[mid]?.offset ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** Counts nodes as later stages would see them: a shared (aliased) node counts at every use. */
+function withinNodeBudget(root: unknown, budget: number): boolean {
+  let remaining = budget;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (--remaining < 0) return false;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+    } else if (node !== null && typeof node === "object") {
+      for (const key in node) stack.push((node as Record<string, unknown>)[key]);
+    }
+  }
+  return true;
+}

@@ -1,0 +1,36 @@
+import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { Topology } from "../policy/policy-schema.js";
+import type { ClusterOfFile } from "./file-placement.js";
+import { toFlow, type RuleShape } from "./flow-builder.js";
+import { gatewayApiRules } from "./gateway-api-flows.js";
+import { virtualServiceRules } from "./istio-flows.js";
+import { buildPlacementIndex } from "./placement.js";
+import type { Flow, TrafficModel } from "./traffic-model.js";
+
+/** Each family that routes requests contributes its rules here; the rest of the model is family-blind. */
+const RULE_SOURCES: readonly ((resource: Resource) => RuleShape[])[] = [gatewayApiRules, virtualServiceRules];
+
+/** The part of a resource key after `@`: the cluster (or file) that scopes otherwise equal resources. */
+const scopeOf = (resource: Resource): string | undefined => {
+  const at = resource.key.indexOf("@");
+  return at >= 0 ? resource.key.slice(at + 1) : undefined;
+};
+
+export function buildTrafficModel(set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): TrafficModel {
+  const placement = buildPlacementIndex(set, topology, clusterOfFile);
+  const flows = new Map<string, Flow>();
+  // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and head.
+  const resources = [...set.resources.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const resource of resources) {
+    const scope = scopeOf(resource);
+    for (const source of RULE_SOURCES) {
+      for (const rule of source(resource)) {
+        const flow = toFlow(resource, scope ? { ...rule, entry: `${rule.entry} [${scope}]` } : rule, placement);
+        let key = flow.key;
+        for (let n = 2; flows.has(key); n++) key = `${flow.key}#${n}`;
+        flows.set(key, key === flow.key ? flow : { ...flow, key });
+      }
+    }
+  }
+  return { flows };
+}

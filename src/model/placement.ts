@@ -1,0 +1,139 @@
+import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { Topology } from "../policy/policy-schema.js";
+import type { ClusterOfFile } from "./file-placement.js";
+import type { Placement } from "./traffic-model.js";
+
+/**
+ * Places backends on clusters and regions, by the first source that applies (DESIGN §6):
+ * policy backend-name patterns, ServiceExports per cluster (for ServiceImports), ServiceEntry
+ * endpoint locality, DestinationRule subset labels, GitOps placement of the route's file.
+ * Unknown stays unknown.
+ */
+export interface BackendRef {
+  readonly kind: "Service" | "ServiceImport" | "Host";
+  readonly name: string;
+  readonly namespace: string;
+  /** Istio destination subset. */
+  readonly subset?: string;
+  /** File of the route that names the backend: a cluster-local Service runs where the route is applied. */
+  readonly routeFile: string;
+}
+
+export interface PlacementIndex {
+  place(ref: BackendRef): Placement;
+  /** The policy `services` key of a backend: its name with the region part removed. */
+  serviceOf(ref: BackendRef): string;
+}
+
+const REGION_LABEL = "topology.kubernetes.io/region";
+const CLUSTER_LABEL = "topology.istio.io/cluster";
+const UNKNOWN: Placement = { clusters: [], regions: [], multiCluster: false };
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+const shortHost = (host: string): string => host.split(".")[0] ?? host;
+
+const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+
+export function buildPlacementIndex(set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): PlacementIndex {
+  const patterns = topology.backendRegions.map((pattern) => new RegExp(pattern));
+  const regionOfCluster = (cluster: string) => topology.clusters[cluster];
+  const placementOfClusters = (clusters: Iterable<string>, multiCluster: boolean): Placement => {
+    const list = sorted(clusters);
+    return {
+      clusters: list,
+      regions: sorted(list.map(regionOfCluster).filter((r): r is string => r !== undefined)),
+      multiCluster,
+    };
+  };
+
+  const exporters = new Map<string, Set<string>>();
+  const subsetRegions = new Map<string, Placement>();
+  const hostRegions = new Map<string, Placement>();
+
+  for (const resource of set.resources.values()) indexResource(resource);
+
+  function indexResource(resource: Resource) {
+    const { id, body } = resource;
+    const spec = asRecord(body.spec);
+    if (id.kind === "ServiceExport") {
+      const cluster = clusterOfFile(resource.source.file);
+      const key = `${id.namespace}/${id.name}`;
+      const clusters = exporters.get(key) ?? new Set<string>();
+      if (cluster) clusters.add(cluster);
+      exporters.set(key, clusters);
+    } else if (id.kind === "DestinationRule" && id.group === "networking.istio.io") {
+      const host = asString(spec.host);
+      if (!host) return;
+      for (const subset of asArray(spec.subsets)) {
+        const { name, labels } = asRecord(subset);
+        const labelMap = asRecord(labels);
+        const region = asString(labelMap[REGION_LABEL]);
+        const cluster = asString(labelMap[CLUSTER_LABEL]);
+        if (typeof name !== "string" || (!region && !cluster)) continue;
+        const placement = cluster ? placementOfClusters([cluster], false) : UNKNOWN;
+        subsetRegions.set(`${shortHost(host)}|${name}`, {
+          clusters: placement.clusters,
+          regions: sorted([...placement.regions, ...(region ? [region] : [])]),
+          multiCluster: false,
+        });
+      }
+    } else if (id.kind === "ServiceEntry" && id.group === "networking.istio.io") {
+      const regions = new Set<string>();
+      for (const endpoint of asArray(spec.endpoints)) {
+        const locality = asString(asRecord(endpoint).locality);
+        const region = locality?.split("/")[0];
+        if (region) regions.add(region);
+      }
+      if (regions.size === 0) return;
+      for (const host of asArray(spec.hosts)) {
+        if (typeof host === "string") hostRegions.set(shortHost(host), { clusters: [], regions: sorted(regions), multiCluster: regions.size > 1 });
+      }
+    }
+  }
+
+  const byPattern = (name: string): { placement: Placement; matched: string } | undefined => {
+    for (const regex of patterns) {
+      const match = regex.exec(name);
+      const groups = match?.groups;
+      if (!match || !groups) continue;
+      if (groups.cluster) {
+        const placement = placementOfClusters([groups.cluster], false);
+        return { placement: groups.region ? { ...placement, regions: sorted([...placement.regions, groups.region]) } : placement, matched: match[0] };
+      }
+      if (groups.region) return { placement: { clusters: [], regions: [groups.region], multiCluster: false }, matched: match[0] };
+    }
+    return undefined;
+  };
+
+  return {
+    place(ref) {
+      const named = byPattern(ref.name);
+      if (named) return named.placement;
+      if (ref.kind === "ServiceImport") {
+        const clusters = exporters.get(`${ref.namespace}/${ref.name}`);
+        return clusters ? placementOfClusters(clusters, true) : { ...UNKNOWN, multiCluster: true };
+      }
+      if (ref.kind === "Host") {
+        const host = shortHost(ref.name);
+        const bySubset = ref.subset ? subsetRegions.get(`${host}|${ref.subset}`) : undefined;
+        if (bySubset) return bySubset;
+        const byEntry = hostRegions.get(host);
+        if (byEntry) return byEntry;
+        // A fully qualified remote host is not in the route's cluster: do not guess from the file.
+        if (ref.name.includes(".") && !ref.name.endsWith(".svc.cluster.local")) return UNKNOWN;
+      }
+      const cluster = clusterOfFile(ref.routeFile);
+      return cluster ? placementOfClusters([cluster], false) : UNKNOWN;
+    },
+    serviceOf(ref) {
+      const base = ref.kind === "Host" ? shortHost(ref.name) : ref.name;
+      const matched = byPattern(base)?.matched;
+      if (!matched) return base;
+      return base.replace(matched, "").replace(/^[-_.]+|[-_.]+$/g, "") || base;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { ReviewResult } from "../review.js";
+import { routeDiffViews } from "./report-view.js";
+
+/**
+ * The CLI's JSON contract (issue 2): `{ risk, decision, findings, routeDiffs, requirements, errors }`
+ * plus the state and the policy source. Users' CI parses it: add fields, never rename one.
+ */
+export function toJsonReport(result: ReviewResult) {
+  const { governance, analysis } = result;
+  return {
+    risk: result.risk,
+    decision: result.decision,
+    state: governance.state,
+    policy: result.policySource,
+    findings: analysis.findings,
+    routeDiffs: routeDiffViews(result),
+    requirements: {
+      evidence: governance.evidence,
+      approvals: governance.approvals.rules.map(({ group, count, approvers, satisfied, why, stale }) => ({ group, count, approvers, satisfied, why, stale })),
+      distinctGroups: governance.approvals.distinct,
+      unmet: governance.unmet,
+      nextSteps: governance.nextSteps,
+      ...(governance.breakGlass ? { breakGlass: governance.breakGlass } : {}),
+      ...(governance.freeze ? { freeze: governance.freeze } : {}),
+      holds: governance.holds,
+    },
+    errors: analysis.invalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message })),
+  };
+}
+
+export const renderJson = (result: ReviewResult): string => `${JSON.stringify(toJsonReport(result), null, 2)}\n`;

@@ -1,0 +1,44 @@
+import type { RouteDiff } from "../diff/route-diff.js";
+import { lineOf } from "../manifests/field-line.js";
+import { describeFlow, shortLabel } from "../model/describe-flow.js";
+import type { ReviewResult } from "../review.js";
+
+/**
+ * The plain-data view every report renders (markdown, JSON, check run): the route diff as
+ * reviewers read it, with file:line, shares in percent and regions.
+ */
+export interface RouteDiffView {
+  readonly flow: string;
+  readonly entry: string;
+  readonly host: string;
+  readonly match: string;
+  readonly status: RouteDiff["status"];
+  readonly resource: { group: string; kind: string; namespace: string; name: string };
+  readonly file: string;
+  readonly line: number;
+  readonly backends: readonly { backend: string; before: number | null; after: number | null; regions: readonly string[] }[];
+  readonly regions: readonly { region: string; before: number; after: number }[];
+}
+
+const pct = (share: number | undefined): number | null => (share === undefined ? null : Number((share * 100).toFixed(2)));
+
+export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
+  const { analysis } = result;
+  return analysis.routeDiffs.map((diff) => {
+    const flow = (diff.head ?? diff.base)!;
+    const tree = diff.head ? analysis.head : analysis.base;
+    const resource = tree.manifests.resources.get(flow.resourceKey);
+    return {
+      flow: describeFlow(flow),
+      entry: flow.entry,
+      host: flow.host,
+      match: flow.match,
+      status: diff.status,
+      resource: flow.resource,
+      file: resource?.source.file ?? "",
+      line: resource ? lineOf(resource.source, flow.path) : 0,
+      backends: diff.backends.map((shift) => ({ backend: shortLabel(shift.label, flow.host), before: pct(shift.before), after: pct(shift.after), regions: shift.regions })),
+      regions: diff.regions.map((share) => ({ region: share.region, before: pct(share.before) ?? 0, after: pct(share.after) ?? 0 })),
+    };
+  });
+}

@@ -1,0 +1,164 @@
+import { decide, type BreakGlass, type GovernanceResult, type Hold } from "./governance/decision.js";
+import type { ApprovalInput } from "./governance/approvals.js";
+import type { EvidenceCommand } from "./governance/evidence.js";
+import { diffResources } from "./diff/resource-diff.js";
+import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
+import { loadManifests, type ManifestCache } from "./manifests/load-manifests.js";
+import type { InvalidManifest, ManifestSet, Resource } from "./manifests/resource.js";
+import { buildTrafficModel } from "./model/build-model.js";
+import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
+import type { TrafficModel } from "./model/traffic-model.js";
+import type { Policy } from "./policy/policy-schema.js";
+import type { DetectorContext } from "./risk/detector.js";
+import { DETECTORS } from "./risk/detectors.js";
+import type { Detection, Finding } from "./risk/finding.js";
+import { resourceChangedDetection } from "./risk/resource-changes.js";
+import { routeChangeDetections } from "./risk/route-changes.js";
+import { toFinding, type Placed } from "./risk/to-finding.js";
+import { riskRank } from "./risk/risk-level.js";
+import { writePathDetections } from "./risk/write-paths.js";
+
+/** A file of one tree: its repository path and its text. */
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export const POLICY_PATH = ".github/route-governor.yml";
+
+export interface ChangeInput {
+  readonly base: readonly SourceFile[];
+  readonly head: readonly SourceFile[];
+  /** The policy that governs the PR: always the base tree's (DESIGN §8). */
+  readonly policy: Policy;
+  readonly cache?: ManifestCache;
+}
+
+export interface TreeAnalysis {
+  readonly manifests: ManifestSet;
+  readonly model: TrafficModel;
+}
+
+/** What changed and how risky it is: everything the governance and the reports need. */
+export interface Analysis {
+  readonly findings: readonly Finding[];
+  readonly routeDiffs: readonly RouteDiff[];
+  /** Traffic documents of the head tree that could not be read: they block the decision. */
+  readonly invalid: readonly InvalidManifest[];
+  readonly base: TreeAnalysis;
+  readonly head: TreeAnalysis;
+}
+
+const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
+
+function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache | undefined): TreeAnalysis {
+  const manifests = loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, ...(cache ? { cache } : {}) });
+  return { manifests, model: buildTrafficModel(manifests, policy.topology, clusterOfFile) };
+}
+
+const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
+
+export function analyzeChange(input: ChangeInput): Analysis {
+  const { policy } = input;
+  const clusterOfFile = compileFilePlacement(policy.topology.placements);
+  const base = analyzeTree(input.base, policy, clusterOfFile, input.cache);
+  const head = analyzeTree(input.head, policy, clusterOfFile, input.cache);
+  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
+
+  const routeDiffs = diffRoutes(base.model, head.model);
+  const detections: Detection[] = [...routeChangeDetections(routeDiffs, base.model, head.model), ...writePathDetections(base.model, head.model, policy)];
+  const changes = diffResources(base.manifests, head.manifests);
+  for (const change of changes) {
+    const family = (change.head ?? change.base)!.family;
+    for (const detect of DETECTORS[family]) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
+  }
+  const explained = new Set(detections.map((detection) => detection.resourceKey));
+  for (const change of changes) if (!explained.has(change.key)) detections.push({ ...resourceChangedDetection(change), resourceKey: change.key });
+
+  const findings = detections.map((detection) => {
+    const tree = detection.side === "base" ? base.manifests : head.manifests;
+    const resource = detection.resourceKey === undefined ? undefined : tree.resources.get(detection.resourceKey);
+    return toFinding(detection, resource, policy, placedOf(resource, clusterOfFile, policy));
+  });
+
+  const policyBefore = policyText(input.base);
+  const policyAfter = policyText(input.head);
+  if (policyBefore !== policyAfter) {
+    findings.push(
+      toFinding(
+        { class: "governance.policy-changed", summary: `${POLICY_PATH} ${policyBefore === undefined ? "added" : policyAfter === undefined ? "removed" : "changed"}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: policyBefore ?? null, after: policyAfter ?? null },
+        undefined,
+        policy,
+        { clusters: [], regions: [] },
+      ),
+    );
+  }
+  for (const invalid of head.manifests.invalid) {
+    findings.push({
+      class: "manifest.invalid",
+      risk: "high",
+      summary: invalid.message,
+      file: invalid.file,
+      line: invalid.line,
+      resource: invalid.resource ?? { group: "", kind: "File", namespace: "", name: invalid.file },
+      fingerprint: `invalid:${invalid.file}:${invalid.line}`,
+      clusters: [],
+      regions: [],
+    });
+  }
+  return { findings: sortFindings(findings), routeDiffs, invalid: head.manifests.invalid, base, head };
+}
+
+const placedOf = (resource: Resource | undefined, clusterOfFile: ClusterOfFile, policy: Policy): Placed => {
+  const cluster = resource ? clusterOfFile(resource.source.file) : undefined;
+  const region = cluster ? policy.topology.clusters[cluster] : undefined;
+  return { clusters: cluster ? [cluster] : [], regions: region ? [region] : [] };
+};
+
+/** Riskiest first, then by file and line: the order reviewers read them in. */
+const sortFindings = (findings: Finding[]): Finding[] =>
+  findings.sort((a, b) => riskRank(b.risk) - riskRank(a.risk) || a.file.localeCompare(b.file) || a.line - b.line || a.class.localeCompare(b.class));
+
+/** Everything a review needs beyond the two trees: the PR's words and people (DESIGN §9–§10). */
+export interface ReviewInput extends ChangeInput {
+  readonly policySource: string;
+  /** The PR description (its `## Change evidence` section is evidence). */
+  readonly body: string;
+  readonly now: Date;
+  readonly prAuthor?: string;
+  readonly bodyAt?: string;
+  readonly commitAuthors?: readonly string[];
+  readonly evidenceCommands?: readonly EvidenceCommand[];
+  readonly approvals?: readonly ApprovalInput[];
+  readonly holds?: readonly Hold[];
+  readonly breakGlass?: BreakGlass;
+}
+
+export interface ReviewResult {
+  readonly risk: GovernanceResult["risk"];
+  readonly decision: GovernanceResult["decision"];
+  readonly policySource: string;
+  readonly analysis: Analysis;
+  readonly governance: GovernanceResult;
+}
+
+/** The whole pure pipeline: trees and PR facts in, decision and everything the reports show out. */
+export function reviewChange(input: ReviewInput): ReviewResult {
+  const analysis = analyzeChange(input);
+  const author = input.prAuthor ?? "author";
+  const governance = decide({
+    findings: analysis.findings,
+    policy: input.policy,
+    evidenceSources: {
+      ...(input.body ? { body: { text: input.body, at: input.bodyAt ?? input.now.toISOString(), author } } : {}),
+      commands: input.evidenceCommands ?? [],
+    },
+    approvals: input.approvals ?? [],
+    holds: input.holds ?? [],
+    ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
+    prAuthor: author,
+    commitAuthors: input.commitAuthors ?? [],
+    now: input.now,
+  });
+  return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };
+}

@@ -1,0 +1,132 @@
+import type { RouteDiff } from "../diff/route-diff.js";
+import { regionLabel } from "../diff/route-diff.js";
+import { describeFlow, percent, shortLabel } from "../model/describe-flow.js";
+import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import type { Detection } from "./finding.js";
+
+/**
+ * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
+ * backends and regions gain or lose traffic (DESIGN §5, route.* and backend.*).
+ */
+
+const shareList = (diff: RouteDiff, side: "before" | "after", host: string) =>
+  diff.backends
+    .filter((shift) => shift[side] !== undefined)
+    .map((shift) => `${shortLabel(shift.label, host)} ${percent(shift[side])}`)
+    .join(", ") || "no backend";
+
+const shiftList = (diff: RouteDiff, host: string) =>
+  diff.backends
+    .filter((shift) => shift.before !== shift.after)
+    .map((shift) => {
+      const label = shortLabel(shift.label, host);
+      if (shift.before === undefined) return `${label} new ${percent(shift.after)}`;
+      if (shift.after === undefined) return `${label} ${percent(shift.before)} → removed`;
+      return `${label} ${percent(shift.before)} → ${percent(shift.after)}`;
+    })
+    .join(", ");
+
+const activeRegions = (flow: Flow | undefined): Set<string> =>
+  new Set((flow?.backends ?? []).filter((backend) => backend.share > 0).map(regionLabel));
+
+const flowBackendsValue = (flow: Flow | undefined) =>
+  flow?.backends.map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) })).sort((a, b) => a.backend.localeCompare(b.backend));
+
+/** Entries (parents) of every route resource, to tell attachment changes from route changes. */
+const entriesByResource = (model: TrafficModel): Map<string, Set<string>> => {
+  const entries = new Map<string, Set<string>>();
+  for (const flow of model.flows.values()) {
+    const set = entries.get(flow.resourceKey) ?? new Set<string>();
+    set.add(flow.entry);
+    entries.set(flow.resourceKey, set);
+  }
+  return entries;
+};
+
+function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections: Detection[]; moved: Set<string> } {
+  const before = entriesByResource(base);
+  const after = entriesByResource(head);
+  const detections: Detection[] = [];
+  const moved = new Set<string>();
+  for (const [resourceKey, headEntries] of after) {
+    const baseEntries = before.get(resourceKey);
+    if (!baseEntries) continue;
+    const attached = [...headEntries].filter((entry) => !baseEntries.has(entry)).sort();
+    const detached = [...baseEntries].filter((entry) => !headEntries.has(entry)).sort();
+    if (attached.length === 0 && detached.length === 0) continue;
+    for (const entry of [...attached, ...detached]) moved.add(`${resourceKey}|${entry}`);
+    const flow = [...head.flows.values()].find((f) => f.resourceKey === resourceKey)!;
+    const parts = [...(attached.length ? [`attached to ${attached.join(", ")}`] : []), ...(detached.length ? [`detached from ${detached.join(", ")}`] : [])];
+    detections.push({
+      class: "route.attachment-changed",
+      summary: `${flow.resource.kind} ${flow.resource.namespace}/${flow.resource.name}: ${parts.join("; ")}`,
+      resource: flow.resource,
+      resourceKey,
+      side: "head",
+      path: flow.resource.group === "networking.istio.io" ? ["spec", "gateways"] : ["spec", "parentRefs"],
+      before: [...baseEntries].sort(),
+      after: [...headEntries].sort(),
+    });
+  }
+  return { detections, moved };
+}
+
+function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[] {
+  const where = describeFlow(head);
+  const common = { resource: head.resource, resourceKey: head.resourceKey, side: "head" as const, before: flowBackendsValue(base), after: flowBackendsValue(head) };
+  const headTotal = head.backends.reduce((sum, backend) => sum + backend.share, 0);
+  const baseTotal = base.backends.reduce((sum, backend) => sum + backend.share, 0);
+  if (headTotal === 0 && baseTotal > 0) {
+    return [{ ...common, class: "backend.all-removed", path: head.path, summary: `${where}: no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail` }];
+  }
+  const detections: Detection[] = [];
+  const baseRegions = activeRegions(base);
+  const headRegions = activeRegions(head);
+  const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
+  for (const shift of added) {
+    const region = regionLabel(shift.head!);
+    const isNewRegion = !baseRegions.has(region);
+    detections.push({
+      ...common,
+      class: isNewRegion ? "backend.region-added" : "backend.added",
+      path: shift.head!.path,
+      summary: `${where}: ${shortLabel(shift.label, head.host)} ${isNewRegion ? `in new region ${region} ` : ""}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
+    });
+  }
+  const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
+  for (const region of drained) {
+    detections.push({
+      ...common,
+      class: "backend.region-removed",
+      path: head.path,
+      summary: `${where}: region ${region} no longer receives traffic (${shiftList(diff, head.host)})`,
+    });
+  }
+  const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
+  if (sharesMoved && added.length === 0 && drained.length === 0) {
+    detections.push({ ...common, class: "backend.weight-changed", path: head.path, summary: `${where}: ${shiftList(diff, head.host)}` });
+  }
+  return detections;
+}
+
+export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
+  const { detections, moved } = attachmentChanges(base, head);
+  for (const diff of diffs) {
+    const flow = (diff.head ?? diff.base)!;
+    if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
+    const where = `${describeFlow(flow)} via ${flow.entry}`;
+    if (diff.status === "added") {
+      detections.push({ class: "route.added", summary: `${where}: new rule → ${shareList(diff, "after", flow.host)}`, resource: flow.resource, resourceKey: flow.resourceKey, side: "head", path: flow.path, after: { match: flow.match, backends: flowBackendsValue(flow) } });
+    } else if (diff.status === "removed") {
+      detections.push({ class: "route.removed", summary: `${where}: no longer served (was → ${shareList(diff, "before", flow.host)})`, resource: flow.resource, resourceKey: flow.resourceKey, side: "base", path: flow.path, before: { match: flow.match, backends: flowBackendsValue(flow) } });
+    } else {
+      const base = diff.base!;
+      const head = diff.head!;
+      if (diff.status === "match-changed") {
+        detections.push({ class: "route.match-changed", summary: `${head.host} via ${head.entry}: rule now captures ${head.match} (was ${base.match})`, resource: head.resource, resourceKey: head.resourceKey, side: "head", path: [...head.path], before: base.match, after: head.match });
+      }
+      detections.push(...backendDetections(diff, base, head));
+    }
+  }
+  return detections;
+}

@@ -1,0 +1,81 @@
+import { regionLabel } from "../diff/route-diff.js";
+import { describeFlow } from "../model/describe-flow.js";
+import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import type { Policy } from "../policy/policy-schema.js";
+import type { Detection } from "./finding.js";
+
+/**
+ * writes.active-active: for every (entry, host, path) and every mutating method, which regions can
+ * the request reach? Rules limited to methods win over catch-all rules on the same path (Gateway API
+ * precedence; Istio first-match in practice puts them first). A finding when the PR makes writes
+ * reach more than one region — by adding a rule, re-weighting, or removing the rule that pinned
+ * writes to one region (GEP-1748 `httproute-method.yaml`).
+ */
+export const MUTATING_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
+
+interface WriteReach {
+  readonly flow: Flow;
+  readonly regions: readonly string[];
+  /** True when the reach spans more than one region (or an unplaced multi-cluster backend). */
+  readonly multi: boolean;
+  readonly explicit: boolean;
+}
+
+const reachOf = (flow: Flow, explicit: boolean): WriteReach => {
+  const active = flow.backends.filter((backend) => backend.share > 0);
+  const regions = [...new Set(active.map(regionLabel))].sort();
+  // A rule that pins writes to exactly one backend names the write owner: an unplaced ServiceImport
+  // there is taken as that owner, while elsewhere it spans the cluster set by definition.
+  const pinned = explicit && active.length === 1;
+  const spansClusterset = !pinned && active.some((backend) => backend.placement.multiCluster && backend.placement.regions.length !== 1);
+  const known = regions.filter((region) => region !== "unknown");
+  return { flow, regions, multi: known.length > 1 || spansClusterset, explicit };
+};
+
+/** `${entry}|${host}|${pathMatch}|${method}` → where that write lands. */
+function writeReach(model: TrafficModel): Map<string, WriteReach> {
+  const groups = new Map<string, Flow[]>();
+  for (const flow of model.flows.values()) {
+    const group = `${flow.entry}|${flow.host}|${flow.pathMatch}`;
+    groups.set(group, [...(groups.get(group) ?? []), flow]);
+  }
+  const reach = new Map<string, WriteReach>();
+  for (const [group, flows] of groups) {
+    const ordered = [...flows].sort((a, b) => Number(b.methods.length > 0) - Number(a.methods.length > 0) || a.precedence - b.precedence);
+    for (const method of MUTATING_METHODS) {
+      const flow = ordered.find((f) => f.methods.length === 0 || f.methods.includes(method));
+      if (flow) reach.set(`${group}|${method}`, reachOf(flow, flow.methods.includes(method)));
+    }
+  }
+  return reach;
+}
+
+export function writePathDetections(base: TrafficModel, head: TrafficModel, policy: Policy): Detection[] {
+  const before = writeReach(base);
+  const after = writeReach(head);
+  const byGroup = new Map<string, { reach: WriteReach; methods: string[]; was: WriteReach | undefined }>();
+  for (const [key, reach] of after) {
+    if (!reach.multi) continue;
+    const was = before.get(key);
+    if (was?.multi) continue;
+    const services = reach.flow.backends.filter((b) => b.share > 0).map((b) => policy.services[b.service]?.writes);
+    if (services.includes("active-active")) continue;
+    const writeAware = reach.explicit || was?.explicit === true || services.includes("single-region");
+    if (!writeAware) continue;
+    const group = key.slice(0, key.lastIndexOf("|"));
+    const method = key.slice(key.lastIndexOf("|") + 1);
+    const entry = byGroup.get(group) ?? { reach, methods: [], was };
+    entry.methods.push(method);
+    byGroup.set(group, entry);
+  }
+  return [...byGroup.values()].map(({ reach, methods, was }) => ({
+    class: "writes.active-active" as const,
+    summary: `${describeFlow(reach.flow)} via ${reach.flow.entry}: ${methods.join(", ")} can now reach ${reach.regions.join(", ")}${was ? ` (was ${was.regions.join(", ") || "none"})` : ""}`,
+    resource: reach.flow.resource,
+    resourceKey: reach.flow.resourceKey,
+    side: "head" as const,
+    path: reach.flow.path,
+    before: was ? { methods, regions: was.regions } : undefined,
+    after: { methods, regions: reach.regions },
+  }));
+}

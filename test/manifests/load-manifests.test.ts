@@ -1,0 +1,276 @@
+import { describe, expect, it } from "vitest";
+import { lineOf } from "../../src/manifests/field-line.js";
+import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
+import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
+
+const file = (path: string, ...lines: string[]) => ({ path, text: `${lines.join("\n")}\n` });
+
+const route = (name: string, namespace?: string, apiVersion = "gateway.networking.k8s.io/v1") => [
+  `apiVersion: ${apiVersion}`,
+  "kind: HTTPRoute",
+  "metadata:",
+  `  name: ${name}`,
+  ...(namespace ? [`  namespace: ${namespace}`] : []),
+  "spec:",
+  "  rules:",
+  "  - backendRefs:",
+  "    - name: checkout-jkt",
+  "      weight: 90",
+  "    - name: checkout-sgp",
+  "      weight: 10",
+];
+
+const keys = (set: ReturnType<typeof loadManifests>) => [...set.resources.keys()];
+
+describe("identity: group/kind/namespace/name, never the apiVersion", () => {
+  it("keys a namespaced resource by its namespace, \"default\" when it names none", () => {
+    const set = loadManifests([file("a.yaml", ...route("checkout", "shop"), "---", ...route("web"))]);
+    expect(keys(set)).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout",
+      "gateway.networking.k8s.io/HTTPRoute/default/web",
+    ]);
+  });
+
+  it("keys a cluster-scoped resource with an empty namespace", () => {
+    const set = loadManifests([
+      file("class.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: GatewayClass", "metadata:", "  name: gke-l7-rilb-mc", "  namespace: ignored", "spec:", "  controllerName: networking.gke.io/gateway"),
+    ]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/GatewayClass//gke-l7-rilb-mc"]);
+  });
+
+  it("keeps the key across an apiVersion bump", () => {
+    const base = loadManifests([file("r.yaml", ...route("checkout", "shop", "gateway.networking.k8s.io/v1beta1"))]);
+    const head = loadManifests([file("r.yaml", ...route("checkout", "shop"))]);
+    expect(keys(base)).toEqual(keys(head));
+    expect(head.resources.get(keys(head)[0] ?? "")?.apiVersion).toBe("gateway.networking.k8s.io/v1");
+  });
+
+  it("reads labels, annotations, family and the whole document", () => {
+    const set = loadManifests([
+      file(
+        "vs.yaml",
+        "apiVersion: networking.istio.io/v1",
+        "kind: VirtualService",
+        "metadata:",
+        "  name: reviews",
+        "  labels: {app: reviews}",
+        "  annotations: {owner: team-a}",
+        "spec:",
+        "  hosts: [reviews]",
+        "  extra: {kept: true}",
+      ),
+    ]);
+    const resource = set.resources.get("networking.istio.io/VirtualService/default/reviews");
+    expect(resource).toMatchObject({
+      family: "istio",
+      labels: { app: "reviews" },
+      annotations: { owner: "team-a" },
+      body: { spec: { hosts: ["reviews"], extra: { kept: true } } },
+      source: { file: "vs.yaml", line: 1 },
+    });
+  });
+
+  it("reads an empty field as an absent one, as Kubernetes does", () => {
+    const set = loadManifests([file("r.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: web", "  namespace:", "spec:", "  hostnames:")]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/web"]);
+    expect(set.invalid).toEqual([]);
+  });
+
+  it("recognises the legacy networking.x-k8s.io Gateway API with its forwardTo weights", () => {
+    const set = loadManifests([
+      file(
+        "route.yaml",
+        "kind: HTTPRoute",
+        "apiVersion: networking.x-k8s.io/v1alpha1",
+        "metadata: {name: store, namespace: store}",
+        "spec:",
+        "  rules:",
+        "  - forwardTo:",
+        "    - backendRef: {group: net.gke.io, kind: ServiceImport, name: store-v1}",
+        "      port: 8080",
+        "      weight: 80",
+      ),
+    ]);
+    expect(set.resources.get("networking.x-k8s.io/HTTPRoute/store/store")?.family).toBe("legacy-gateway-api");
+  });
+});
+
+describe("what is not traffic is ignored silently", () => {
+  it("ignores other kinds, files that are not YAML and YAML that is not Kubernetes", () => {
+    const set = loadManifests([
+      file("svc.yaml", "apiVersion: v1", "kind: Service", "metadata: {name: web}", "---", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: web}"),
+      file("release.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2", "kind: HelmRelease", "metadata: {name: podinfo}"),
+      file("kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "resources: [a.yaml]"),
+      file("broken-deployment.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: [unclosed"),
+      file("chart/templates/deploy.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: {{ .Release.Name }}"),
+      file(".github/workflows/ci.yml", "on: push", "jobs: {}"),
+      file("route.json", '{"apiVersion": "gateway.networking.k8s.io/v1"}'),
+    ]);
+    expect(set.resources.size).toBe(0);
+    expect(set.invalid).toEqual([]);
+    expect(set.files).toEqual(["svc.yaml", "release.yaml", "kustomization.yaml", "broken-deployment.yaml", "chart/templates/deploy.yaml", ".github/workflows/ci.yml"]);
+  });
+});
+
+describe("what cannot be read is an invalid manifest with file and line, never an exception", () => {
+  it("reports a traffic document that does not parse at the line of the error, and keeps its neighbours", () => {
+    const set = loadManifests([
+      file("routes.yaml", ...route("first"), "---", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: [broken", "---", ...route("last")),
+    ]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/first", "gateway.networking.k8s.io/HTTPRoute/default/last"]);
+    expect(set.invalid).toHaveLength(1);
+    expect(set.invalid[0]).toMatchObject({ file: "routes.yaml", line: 16 });
+    expect(set.invalid[0]?.message).toMatch(/^HTTPRoute: YAML: /);
+  });
+
+  it("reports a schema error with the field's path and line, naming the resource", () => {
+    const text = route("checkout", "shop").map((line) => line.replace("weight: 10", 'weight: "10"'));
+    const set = loadManifests([file("routes.yaml", ...text)]);
+    expect(set.resources.size).toBe(0);
+    expect(set.invalid).toEqual([
+      {
+        file: "routes.yaml",
+        line: 12,
+        message: "HTTPRoute shop/checkout: spec.rules[0].backendRefs[1].weight: expected number, received string",
+        resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "shop", name: "checkout" },
+      },
+    ]);
+  });
+
+  it.each([
+    ["a weight above 1,000,000", "weight: 10", "weight: 1000001", "weight: Too big: expected number to be <=1000000"],
+    ["a fractional weight", "weight: 10", "weight: 1.5", "weight: expected integer, received number"],
+    ["an unknown path match type", "  - backendRefs:", "  - matches: [{path: {type: Prefix}}]\n    backendRefs:", "spec.rules[0].matches[0].path.type: Invalid option"],
+  ])("rejects %s", (_, from, to, expected) => {
+    const text = route("checkout").map((line) => line.replace(from, to));
+    expect(loadManifests([file("r.yaml", ...text)]).invalid[0]?.message).toContain(expected);
+  });
+
+  it("reports a traffic resource without a name", () => {
+    const set = loadManifests([file("vs.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {namespace: shop}")]);
+    expect(set.invalid).toEqual([{ file: "vs.yaml", line: 3, message: "VirtualService (unnamed): metadata.name: required, expected string" }]);
+  });
+
+  it("reports a Helm or Go template as a template at the line of its first {{", () => {
+    const set = loadManifests([
+      file("chart/templates/route.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: {{ .Release.Name }}"),
+      file("chart/templates/vs.yaml", "apiVersion: {{ .Values.istioApi }}", "kind: VirtualService", "metadata: {name: web}"),
+    ]);
+    expect(set.invalid).toEqual([
+      { file: "chart/templates/route.yaml", line: 4, message: 'HTTPRoute: template: render it before review ("{{" at line 4)' },
+      { file: "chart/templates/vs.yaml", line: 1, message: 'VirtualService: template: render it before review ("{{" at line 1)' },
+    ]);
+  });
+
+  it("refuses an alias bomb in a traffic document quickly", () => {
+    const rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 9; level++) {
+      const [previous, name] = [String.fromCharCode(96 + level), String.fromCharCode(97 + level)];
+      rows.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(",")}]`);
+    }
+    const started = performance.now();
+    const set = loadManifests([file("bomb.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: bomb}", "spec:", ...rows.map((row) => `  ${row}`))]);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(set.invalid[0]?.message).toContain("alias bomb");
+  });
+
+  it("refuses absurd nesting", () => {
+    const deep = Array.from({ length: 200 }, (_, depth) => `${"  ".repeat(depth + 1)}k${depth}:`).join("\n");
+    const set = loadManifests([file("deep.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: deep}", "spec:", `${deep} leaf`)]);
+    expect(set.invalid[0]?.message).toContain("maxDepth");
+  });
+
+  it("refuses an oversize traffic file and ignores an oversize file that is not traffic", () => {
+    const padding = `# ${"x".repeat(defaultYamlLimits.maxFileBytes)}`;
+    const set = loadManifests([
+      file("big-route.yaml", ...route("big"), padding),
+      file("big-configmap.yaml", "apiVersion: v1", "kind: ConfigMap", padding),
+    ]);
+    expect(set.invalid).toHaveLength(1);
+    expect(set.invalid[0]).toMatchObject({ file: "big-route.yaml", line: 1 });
+    expect(set.invalid[0]?.message).toContain("bound");
+  });
+});
+
+describe("keys across clusters and files", () => {
+  it("scopes a resource to the cluster its file is applied to", () => {
+    const scopeOf = (path: string) => /^clusters\/([^/]+)\//.exec(path)?.[1];
+    const set = loadManifests([file("clusters/jkt/route.yaml", ...route("checkout", "shop")), file("clusters/sgp/route.yaml", ...route("checkout", "shop"))], { scopeOf });
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout@jkt", "gateway.networking.k8s.io/HTTPRoute/shop/checkout@sgp"]);
+  });
+
+  it("adds the file path to every occurrence of a key declared in several files, and only then", () => {
+    const set = loadManifests([
+      file("a/route.yaml", ...route("checkout", "shop")),
+      file("b/route.yaml", ...route("checkout", "shop")),
+      file("c/route.yaml", ...route("web", "shop")),
+    ]);
+    expect(keys(set)).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout@a/route.yaml",
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout@b/route.yaml",
+      "gateway.networking.k8s.io/HTTPRoute/shop/web",
+    ]);
+  });
+
+  it("numbers a key repeated within one file", () => {
+    const set = loadManifests([file("route.yaml", ...route("checkout"), "---", ...route("checkout"))]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/checkout", "gateway.networking.k8s.io/HTTPRoute/default/checkout#2"]);
+  });
+});
+
+describe("Istio mesh settings", () => {
+  it("reads an IstioOperator as mesh settings", () => {
+    const set = loadManifests([
+      file("operator.yaml", "apiVersion: install.istio.io/v1alpha1", "kind: IstioOperator", "metadata: {name: control-plane, namespace: istio-system}", "spec:", "  meshConfig: {trustDomain: corp.example}", "  values:", "    global: {meshID: mesh1, network: net-jkt, multiCluster: {clusterName: jkt-prod-1}}"),
+    ]);
+    expect(set.resources.get("install.istio.io/IstioOperator/istio-system/control-plane")?.family).toBe("istio-mesh");
+  });
+
+  it("reads Helm values as one pseudo-resource per file, by content or by the meshValues globs", () => {
+    const set = loadManifests(
+      [
+        file("istio/values-jkt.yaml", "global:", "  meshID: mesh1", "  network: net-jkt"),
+        file("mesh/declared.yaml", "pilot: {autoscaleEnabled: false}"),
+        file("app/values.yaml", "replicaCount: 2", "global: {imageRegistry: gcr.io}"),
+      ],
+      { meshValues: ["mesh/*.yaml"] },
+    );
+    expect([...set.resources.values()].map((resource) => [resource.key, resource.family])).toEqual([
+      ["install.istio.io/IstioValues//istio/values-jkt.yaml", "istio-mesh"],
+      ["install.istio.io/IstioValues//mesh/declared.yaml", "istio-mesh"],
+    ]);
+  });
+
+  it("reports mesh values of the wrong type", () => {
+    const set = loadManifests([file("values.yaml", "meshConfig:", "  trustDomain: [a, b]")]);
+    expect(set.invalid).toEqual([{ file: "values.yaml", line: 2, message: "Istio values: meshConfig.trustDomain: expected string, received array" }]);
+  });
+});
+
+describe("source lines of fields", () => {
+  it("gives the file line of a field of a document deep in a file", () => {
+    const set = loadManifests([file("routes.yaml", "# header", ...route("first"), "---", ...route("second"))]);
+    const second = set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/second");
+    expect(second?.source.line).toBe(13);
+    expect(second && lineOf(second.source, ["spec", "rules", 0, "backendRefs", 1, "weight"])).toBe(24);
+  });
+});
+
+describe("the cache: one parse per distinct file text", () => {
+  it("reads a file unchanged between base and head once", () => {
+    const cache = createManifestCache();
+    const unchanged = file("a.yaml", ...route("checkout"));
+    const base = loadManifests([unchanged, file("b.yaml", ...route("web"))], { cache });
+    const head = loadManifests([unchanged, file("b.yaml", ...route("web").map((line) => line.replace("90", "80")))], { cache });
+    const key = "gateway.networking.k8s.io/HTTPRoute/default/checkout";
+    expect(head.resources.get(key)?.body).toBe(base.resources.get(key)?.body);
+    expect(cache.reads.size).toBe(3);
+  });
+
+  it("gives the same resources with and without a cache", () => {
+    const files = [file("a.yaml", ...route("checkout")), file("b.yaml", ...route("checkout"))];
+    const cache = createManifestCache();
+    loadManifests(files, { cache });
+    expect(loadManifests(files, { cache })).toEqual(loadManifests(files));
+  });
+});

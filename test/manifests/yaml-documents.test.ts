@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import {
+  defaultYamlLimits,
+  oversize,
+  parseYamlDocument,
+  parseYamlStream,
+  splitYamlDocuments,
+} from "../../src/manifests/yaml-documents.js";
+
+const lines = (...text: string[]) => `${text.join("\n")}\n`;
+const values = (text: string) => splitYamlDocuments(text).map((chunk) => parseYamlDocument(chunk));
+
+describe("splitting a file into documents, each with its first file line", () => {
+  it("keeps the line of every document of a multi-document file", () => {
+    const text = lines(
+      "# leading comment", // 1
+      "---", // 2
+      "a: 1", // 3
+      "---", // 4
+      "# only a comment", // 5
+      "---", // 6
+      "b: 2", // 7
+      "...", // 8
+      "c: 3", // 9: a bare document after an end marker
+      "--- {d: 4}", // 10: content on the marker line
+    );
+    const chunks = splitYamlDocuments(text);
+    expect(chunks.map((chunk) => chunk.line)).toEqual([2, 6, 9, 10]);
+    expect(values(text)).toEqual([
+      { ok: true, value: { a: 1 } },
+      { ok: true, value: { b: 2 } },
+      { ok: true, value: { c: 3 } },
+      { ok: true, value: { d: 4 } },
+    ]);
+  });
+
+  it("reads a first document that has no leading marker", () => {
+    const chunks = splitYamlDocuments(lines("a: 1", "---", "b: 2"));
+    expect(chunks.map((chunk) => [chunk.line, chunk.text])).toEqual([
+      [1, "a: 1\n"],
+      [2, "---\nb: 2\n"],
+    ]);
+  });
+
+  it("treats only column-0 markers followed by a space or line end as markers", () => {
+    const text = lines("a: |", "  ---", "  text", "b: ---x");
+    expect(splitYamlDocuments(text)).toHaveLength(1);
+    expect(values(text)).toEqual([{ ok: true, value: { a: "---\ntext\n", b: "---x" } }]);
+  });
+
+  it("keeps a %YAML directive with the document it introduces", () => {
+    const text = lines("%YAML 1.2", "---", "a: 1", "...", "%YAML 1.2", "---", "b: 2");
+    expect(splitYamlDocuments(text).map((chunk) => chunk.line)).toEqual([1, 5]);
+    expect(values(text)).toEqual([
+      { ok: true, value: { a: 1 } },
+      { ok: true, value: { b: 2 } },
+    ]);
+  });
+
+  it("ignores a byte order mark and reads CRLF files", () => {
+    const text = "\uFEFFa: 1\r\n---\r\nb: 2\r\n";
+    expect(splitYamlDocuments(text).map((chunk) => chunk.line)).toEqual([1, 2]);
+    expect(values(text)).toEqual([
+      { ok: true, value: { a: 1 } },
+      { ok: true, value: { b: 2 } },
+    ]);
+  });
+
+  it("yields nothing for a file of comments and markers", () => {
+    expect(splitYamlDocuments(lines("# nothing", "---", "--- # still nothing", "..."))).toEqual([]);
+  });
+});
+
+describe("parsing one document alone", () => {
+  it("reports a syntax error at its file line, and the other documents still parse", () => {
+    const text = lines("a: 1", "---", "b:", "  c: 1", " d: 2", "---", "e: 3");
+    const [first, broken, last] = values(text);
+    expect(first).toEqual({ ok: true, value: { a: 1 } });
+    expect(broken).toMatchObject({ ok: false, line: 5 });
+    expect(broken?.ok === false && broken.message).toMatch(/^YAML: .*\(line 5, column \d+\)$/);
+    expect(last).toEqual({ ok: true, value: { e: 3 } });
+  });
+
+  it("reads merge keys as Kubernetes does", () => {
+    expect(values(lines("base: &b {x: 1}", "item:", "  <<: *b", "  y: 2"))).toEqual([
+      { ok: true, value: { base: { x: 1 }, item: { x: 1, y: 2 } } },
+    ]);
+  });
+
+  it("refuses a billion-laughs alias bomb quickly, without expanding it", () => {
+    const rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 9; level++) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      rows.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(",")}]`);
+    }
+    const started = performance.now();
+    const [result] = values(lines(...rows));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(result).toMatchObject({ ok: false, line: 1 });
+    expect(result?.ok === false && result.message).toContain(`more than ${defaultYamlLimits.maxNodes} nodes`);
+  });
+
+  it("refuses more aliases than the bound", () => {
+    const many = Array.from({ length: defaultYamlLimits.maxAliases + 1 }, () => "*x").join(", ");
+    const [result] = values(lines("x: &x 1", `list: [${many}]`));
+    expect(result?.ok === false && result.message).toContain("maxAliases");
+  });
+
+  it("refuses 200-deep nesting", () => {
+    const deep = Array.from({ length: 200 }, (_, depth) => `${"  ".repeat(depth)}k${depth}:`).join("\n") + " leaf\n";
+    const [result] = values(deep);
+    expect(result?.ok === false && result.message).toContain("maxDepth");
+  });
+});
+
+describe("file size bound", () => {
+  it("refuses a file over 2 MiB and accepts one under it", () => {
+    const big = `a: "${"x".repeat(defaultYamlLimits.maxFileBytes)}"\n`;
+    expect(oversize(big)).toMatch(/^file is \d+ bytes, over the 2097152-byte bound/);
+    expect(oversize("a: 1\n")).toBeUndefined();
+  });
+
+  it("counts UTF-8 bytes, not characters", () => {
+    const wide = "é".repeat(defaultYamlLimits.maxFileBytes / 2 + 1);
+    expect(oversize(wide)).toBeDefined();
+    expect(oversize("é".repeat(defaultYamlLimits.maxFileBytes / 2 - 1))).toBeUndefined();
+  });
+});
+
+describe("parsing a whole file in one call", () => {
+  const tricky = lines(
+    "# leading",
+    "---",
+    "a: 1",
+    "---",
+    "# empty",
+    "--- {b: 2}",
+    "...",
+    "%YAML 1.2",
+    "---",
+    "c: &x [1]",
+    "d: *x",
+    "...",
+    "e: |",
+    "  text",
+  );
+
+  it("gives each chunk the same value as parsing it alone", () => {
+    const chunks = splitYamlDocuments(tricky);
+    expect(parseYamlStream(tricky, chunks)).toEqual(chunks.map((chunk) => parseYamlDocument(chunk)));
+  });
+
+  it("declines a file with a broken document, so each chunk is parsed alone", () => {
+    const text = lines("a: 1", "---", "b: [", "---", "c: 3");
+    expect(parseYamlStream(text, splitYamlDocuments(text))).toBeUndefined();
+  });
+});

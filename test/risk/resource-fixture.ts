@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import * as jsyaml from "js-yaml";
+import { expect } from "vitest";
+import { resourceKey, type Family, type ManifestSet, type Resource, type ResourceId } from "../../src/manifests/resource.js";
+import { PolicySchema } from "../../src/policy/policy-schema.js";
+import type { DetectorContext, ResourceDetector } from "../../src/risk/detector.js";
+import type { Detection } from "../../src/risk/finding.js";
+
+/** Builds the Resources detectors receive, straight from YAML, without the manifests stage. */
+
+const FAMILY_BY_GROUP: Readonly<Record<string, Family>> = {
+  "gateway.networking.k8s.io": "gateway-api",
+  "gateway.networking.x-k8s.io": "gateway-api",
+  "multicluster.x-k8s.io": "mcs",
+  "net.gke.io": "mcs",
+  "networking.istio.io": "istio",
+  "security.istio.io": "istio",
+  "install.istio.io": "istio-mesh",
+};
+
+const CLUSTER_SCOPED = new Set(["GatewayClass"]);
+
+const stringRecord = (value: unknown): Record<string, string> =>
+  typeof value === "object" && value !== null ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, String(item)])) : {};
+
+const fromDocument = (body: Record<string, unknown>, text: string, file: string, id?: ResourceId): Resource => {
+  const apiVersion = String(body.apiVersion ?? "");
+  const metadata = (body.metadata ?? {}) as Record<string, unknown>;
+  const kind = String(body.kind ?? "");
+  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+  const resourceId: ResourceId = id ?? {
+    group,
+    kind,
+    namespace: CLUSTER_SCOPED.has(kind) ? "" : String(metadata.namespace ?? "default"),
+    name: String(metadata.name ?? ""),
+  };
+  return {
+    id: resourceId,
+    key: resourceKey(resourceId),
+    apiVersion,
+    family: FAMILY_BY_GROUP[resourceId.group] ?? "istio",
+    labels: stringRecord(metadata.labels),
+    annotations: stringRecord(metadata.annotations),
+    body,
+    source: { file, line: 1, text },
+  };
+};
+
+/** One resource from a one-document YAML string. */
+export const resource = (yaml: string, file = "test.yaml"): Resource => {
+  const body = jsyaml.load(yaml) as Record<string, unknown>;
+  return fromDocument(body, yaml, file);
+};
+
+/** The Istio Helm values pseudo-resource: the whole values document is its body. */
+export const istioValues = (yaml: string, file = "values-istio.yaml"): Resource => {
+  const body = (jsyaml.load(yaml) ?? {}) as Record<string, unknown>;
+  return fromDocument(body, yaml, file, { group: "install.istio.io", kind: "IstioValues", namespace: "", name: file });
+};
+
+/** Every resource of a multi-document file. */
+export const resourcesOf = (filePath: string): Resource[] => {
+  const text = readFileSync(filePath, "utf8");
+  return jsyaml
+    .loadAll(text)
+    .filter((document): document is Record<string, unknown> => typeof document === "object" && document !== null)
+    .map((document) => fromDocument(document, text, filePath));
+};
+
+const manifestSet = (resources: readonly Resource[]): ManifestSet => ({
+  resources: new Map(resources.map((item) => [item.key, item])),
+  invalid: [],
+  files: [...new Set(resources.map((item) => item.source.file))],
+});
+
+export const context = (base: readonly Resource[] = [], head: readonly Resource[] = []): DetectorContext => ({
+  policy: PolicySchema.parse({}),
+  base: manifestSet(base),
+  head: manifestSet(head),
+});
+
+/**
+ * Runs a detector on one resource at base and head (either may be absent, given as undefined).
+ * `others` are further resources of both trees, for detectors that look around.
+ */
+export const detect = (
+  detector: ResourceDetector,
+  base: string | Resource | undefined,
+  head: string | Resource | undefined,
+  others: { base?: readonly Resource[]; head?: readonly Resource[] } = {},
+): Detection[] => {
+  const asResource = (value: string | Resource | undefined) => (typeof value === "string" ? resource(value) : value);
+  const before = asResource(base);
+  const after = asResource(head);
+  const key = (after ?? before)?.key ?? "";
+  const trees = context([...(others.base ?? []), ...(before ? [before] : [])], [...(others.head ?? []), ...(after ? [after] : [])]);
+  return detector({ key, ...(before ? { base: before } : {}), ...(after ? { head: after } : {}) }, trees);
+};
+
+export const corpusRoot = path.resolve(import.meta.dirname, "../../../shared/corpus");
+export const corpusAvailable = existsSync(corpusRoot);
+export const corpusFile = (relative: string): string => path.join(corpusRoot, relative);
+
+export interface Expected {
+  readonly class: Detection["class"];
+  readonly side: Detection["side"];
+  readonly path: Detection["path"];
+  /** A substring the summary must contain. */
+  readonly says: string;
+  readonly riskFloor?: Detection["riskFloor"];
+}
+
+const rows = (detections: readonly Detection[]) =>
+  detections.map((detection) => ({
+    class: detection.class,
+    side: detection.side,
+    path: detection.path,
+    ...(detection.riskFloor ? { riskFloor: detection.riskFloor } : {}),
+  }));
+
+/** The detections match the table rows exactly, in order; summaries by substring. */
+export const expectDetections = (found: readonly Detection[], expected: readonly Expected[]): void => {
+  expect(rows(found)).toEqual(expected.map(({ says: _says, ...row }) => row));
+  expected.forEach((row, index) => expect(found[index]?.summary).toContain(row.says));
+};
