@@ -84,14 +84,9 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const policyBefore = policyText(input.base);
   const policyAfter = policyText(input.head);
   if (policyBefore !== policyAfter) {
-    findings.push(
-      toFinding(
-        { class: "governance.policy-changed", summary: `${POLICY_PATH} ${policyBefore === undefined ? "added" : policyAfter === undefined ? "removed" : "changed"}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: policyBefore ?? null, after: policyAfter ?? null },
-        undefined,
-        policy,
-        { clusters: [], regions: [] },
-      ),
-    );
+    const change = policyBefore === undefined ? "added" : policyAfter === undefined ? "removed" : "changed";
+    const detection: Detection = { class: "governance.policy-changed", summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: policyBefore ?? null, after: policyAfter ?? null };
+    findings.push({ ...toFinding(detection, undefined, policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 });
   }
   for (const invalid of head.manifests.invalid) {
     findings.push({

@@ -75,6 +75,10 @@ function diffRegions(base: Flow | undefined, head: Flow | undefined): RegionShar
 const sameShares = (shifts: readonly BackendShift[]) =>
   shifts.every((shift) => shift.before !== undefined && shift.after !== undefined && Math.abs(shift.before - shift.after) < EPSILON);
 
+/** A backend can reach new regions without any route edit: a ServiceExport added in another cluster. */
+const samePlacement = (shifts: readonly BackendShift[]) =>
+  shifts.every((shift) => !shift.base || !shift.head || regionLabel(shift.base) === regionLabel(shift.head));
+
 const sameMirrors = (base: Flow, head: Flow) =>
   JSON.stringify([...base.mirrors].sort((a, b) => a.label.localeCompare(b.label))) ===
   JSON.stringify([...head.mirrors].sort((a, b) => a.label.localeCompare(b.label)));
@@ -123,7 +127,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
         ? "removed"
         : pair.base.match !== pair.head.match
           ? "match-changed"
-          : !sameShares(backends) || !sameMirrors(pair.base, pair.head)
+          : !sameShares(backends) || !samePlacement(backends) || !sameMirrors(pair.base, pair.head)
             ? "changed"
             : undefined;
     if (!status) continue;

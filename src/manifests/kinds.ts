@@ -22,12 +22,14 @@ export interface KindSpec {
   /** False for cluster-scoped kinds, whose namespace is "" whatever the document says. */
   readonly namespaced: boolean;
   readonly schema: z.ZodType<KubeObject>;
+  /** The kind's own fields hold `{{ }}` placeholders (ApplicationSet templates): not an unrendered chart. */
+  readonly ownTemplates: boolean;
 }
 
-type Row = readonly [kind: string, schema: z.ZodType<KubeObject>, scope?: "cluster"];
+type Row = readonly [kind: string, schema: z.ZodType<KubeObject>, trait?: "cluster-scoped" | "own-templates"];
 
 const gatewayApiKinds: readonly Row[] = [
-  ["GatewayClass", gatewayApi.gatewayClass, "cluster"],
+  ["GatewayClass", gatewayApi.gatewayClass, "cluster-scoped"],
   ["Gateway", gatewayApi.gateway],
   ["ListenerSet", gatewayApi.listenerSet],
   ["XListenerSet", gatewayApi.listenerSet],
@@ -113,7 +115,7 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
     ["cert-manager.io"],
     [
       ["Issuer", trust.issuer],
-      ["ClusterIssuer", trust.issuer, "cluster"],
+      ["ClusterIssuer", trust.issuer, "cluster-scoped"],
       ["Certificate", trust.certificate],
     ],
   ],
@@ -124,7 +126,7 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
     ["argoproj.io"],
     [
       ["Application", placement.application],
-      ["ApplicationSet", placement.applicationSet],
+      ["ApplicationSet", placement.applicationSet, "own-templates"],
     ],
   ],
   ["placement", ["kustomize.toolkit.fluxcd.io"], [["Kustomization", placement.fluxKustomization]]],
@@ -132,7 +134,7 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
     "legacy-gateway-api",
     ["networking.x-k8s.io"],
     [
-      ["GatewayClass", legacy.legacyGatewayClass, "cluster"],
+      ["GatewayClass", legacy.legacyGatewayClass, "cluster-scoped"],
       ["Gateway", legacy.legacyGateway],
       ["HTTPRoute", legacy.legacyRoute],
       ["TCPRoute", legacy.legacyRoute],
@@ -146,7 +148,10 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
 const registry = new Map<string, KindSpec>(
   table.flatMap(([family, groups, kinds]) =>
     groups.flatMap((group) =>
-      kinds.map(([kind, schema, scope]) => [`${group}/${kind}`, { family, namespaced: scope !== "cluster", schema }] as const),
+      kinds.map(
+        ([kind, schema, trait]) =>
+          [`${group}/${kind}`, { family, namespaced: trait !== "cluster-scoped", schema, ownTemplates: trait === "own-templates" }] as const,
+      ),
     ),
   ),
 );

@@ -26,7 +26,7 @@ export interface LoadOptions {
 }
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
-type DocumentRead =
+export type DocumentRead =
   | {
       readonly type: "resource";
       readonly id: ResourceId;
@@ -127,6 +127,9 @@ function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, a
   return reads;
 }
 
+/** Share of a file's text that must be parsed for one whole-file parser call to be the cheaper way. */
+const STREAM_SHARE = 0.7;
+
 function readFile(text: string, asValues: boolean): DocumentRead[] {
   const refused = oversize(text);
   if (refused) return asValues || mentionsTrafficGroup(text) ? [{ type: "invalid", line: 1, message: refused }] : [];
@@ -151,8 +154,6 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
   });
   return reads;
 }
-
-const STREAM_SHARE = 0.7;
 
 interface Header {
   readonly apiVersion?: string;
@@ -206,7 +207,7 @@ function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
   const declaredSpec = declared ? kindSpec(groupOf(header.apiVersion ?? ""), header.kind ?? "") : undefined;
   if (!asValues && (declared ? !declaredSpec : !MAY_MATTER.test(chunk.text))) return { type: "skip" };
 
-  const template = asValues ? -1 : chunk.text.indexOf("{{");
+  const template = asValues || declaredSpec?.ownTemplates ? -1 : templateAt(chunk.text);
   if (template !== -1) {
     const traffic =
       declaredSpec !== undefined ||
@@ -225,13 +226,15 @@ function interpretDocument(
   parsed: ParsedYaml,
   asValues: boolean,
 ): DocumentRead | undefined {
+  const what = header.kind ?? (asValues ? "Istio values" : "traffic document");
   if (!parsed.ok) {
     if (!declaredSpec && !asValues && !mentionsTrafficGroup(chunk.text)) return undefined;
-    return { type: "invalid", line: parsed.line, message: `${header.kind ?? "traffic document"}: ${parsed.message}` };
+    return { type: "invalid", line: parsed.line, message: `${what}: ${parsed.message}` };
   }
   const value = parsed.value;
   if (!isMapping(value)) {
-    return declaredSpec ? { type: "invalid", line: chunk.line, message: `${header.kind}: expected a mapping (a Kubernetes object)` } : undefined;
+    if (value === null || (!declaredSpec && !asValues)) return undefined;
+    return { type: "invalid", line: chunk.line, message: `${what}: expected a mapping, found ${Array.isArray(value) ? "a sequence" : "a scalar"}` };
   }
   dropNulls(value);
   const { apiVersion, kind } = value;
@@ -341,6 +344,15 @@ function dropNulls(node: unknown): void {
       else dropNulls(node[key]);
     }
   }
+}
+
+/** Offset of the first `{{` outside a comment: a chart or Go template not rendered yet. */
+function templateAt(text: string): number {
+  for (let at = text.indexOf("{{"); at !== -1; at = text.indexOf("{{", at + 2)) {
+    const lineStart = text.lastIndexOf("\n", at) + 1;
+    if (!/(?:^|\s)#/.test(text.slice(lineStart, at))) return at;
+  }
+  return -1;
 }
 
 function countLines(text: string, end: number): number {

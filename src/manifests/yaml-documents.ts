@@ -106,8 +106,9 @@ export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = default
     if (error instanceof jsyaml.YAMLException) {
       // An error found at the end of the input (an unclosed bracket) belongs to the chunk's last line.
       const lastLine = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 2 : 1);
-      const line = chunk.line + Math.min(error.mark?.line ?? 0, lastLine);
-      const column = error.mark ? `, column ${error.mark.column + 1}` : "";
+      const markLine = error.mark?.line ?? 0;
+      const line = chunk.line + Math.min(markLine, lastLine);
+      const column = error.mark && markLine <= lastLine ? `, column ${error.mark.column + 1}` : "";
       return { ok: false, line, message: `YAML: ${error.reason} (line ${line}${column})` };
     }
     return { ok: false, line: chunk.line, message: `YAML: ${error instanceof Error ? error.message : String(error)}` };

@@ -358,6 +358,7 @@ const serverView = (value: unknown) => {
   ) as Record<(typeof SERVER_TRUST_FIELDS)[number], string | string[] | undefined>;
   return {
     name: text(server.name),
+    portName: text(port.name),
     number: numeric(port.number),
     protocol,
     bind: text(server.bind),
@@ -370,7 +371,7 @@ const serverView = (value: unknown) => {
 
 type ServerView = ReturnType<typeof serverView>;
 
-const serverLabel = (server: ServerView): string => `server ${server.name ?? `${show(server.protocol)} :${show(server.number)}`}`;
+const serverLabel = (server: ServerView): string => `server ${server.name ?? server.portName ?? `${show(server.protocol)} :${show(server.number)}`}`;
 
 const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath): void => {
   const label = serverLabel(now);
@@ -437,6 +438,7 @@ const istioGateway = (change: ResourceChange, out: DetectionList): void => {
   const place = (server: ServerView) => `${show(server.number)}|${server.bind ?? ""}`;
   const pairs = pairEntries(servers(change.base), servers(change.head), [
     (server) => server.name,
+    (server) => server.portName,
     (server) => `${place(server)}|${server.hosts.join(",")}`,
     place,
   ]);

@@ -93,6 +93,19 @@ function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[]
       summary: `${where}: ${shortLabel(shift.label, head.host)} ${isNewRegion ? `in new region ${region} ` : ""}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
     });
   }
+  const addedRegions = new Set(added.map((shift) => regionLabel(shift.head!)));
+  for (const shift of diff.backends) {
+    if (!shift.base || !shift.head || shift.head.share === 0) continue;
+    const region = regionLabel(shift.head);
+    if (baseRegions.has(region) || addedRegions.has(region)) continue;
+    addedRegions.add(region);
+    detections.push({
+      ...common,
+      class: "backend.region-added",
+      path: shift.head.path,
+      summary: `${where}: ${shortLabel(shift.label, head.host)} now reaches ${region} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
+    });
+  }
   const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
   for (const region of drained) {
     detections.push({
@@ -103,7 +116,7 @@ function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[]
     });
   }
   const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
-  if (sharesMoved && added.length === 0 && drained.length === 0) {
+  if (sharesMoved && addedRegions.size === 0 && added.length === 0 && drained.length === 0) {
     detections.push({ ...common, class: "backend.weight-changed", path: head.path, summary: `${where}: ${shiftList(diff, head.host)}` });
   }
   return detections;

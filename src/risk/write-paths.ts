@@ -1,4 +1,3 @@
-import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow } from "../model/describe-flow.js";
 import type { Flow, TrafficModel } from "../model/traffic-model.js";
 import type { Policy } from "../policy/policy-schema.js";
@@ -23,13 +22,13 @@ interface WriteReach {
 
 const reachOf = (flow: Flow, explicit: boolean): WriteReach => {
   const active = flow.backends.filter((backend) => backend.share > 0);
-  const regions = [...new Set(active.map(regionLabel))].sort();
+  const known = [...new Set(active.flatMap((backend) => backend.placement.regions))].sort();
   // A rule that pins writes to exactly one backend names the write owner: an unplaced ServiceImport
   // there is taken as that owner, while elsewhere it spans the cluster set by definition.
   const pinned = explicit && active.length === 1;
-  const spansClusterset = !pinned && active.some((backend) => backend.placement.multiCluster && backend.placement.regions.length !== 1);
-  const known = regions.filter((region) => region !== "unknown");
-  return { flow, regions, multi: known.length > 1 || spansClusterset, explicit };
+  const unplacedSet = active.some((backend) => backend.placement.multiCluster && backend.placement.regions.length === 0);
+  const regions = [...known, ...(unplacedSet ? ["clusterset"] : []), ...(active.some((b) => !b.placement.multiCluster && b.placement.regions.length === 0) ? ["unknown"] : [])];
+  return { flow, regions, multi: known.length > 1 || (unplacedSet && !pinned), explicit };
 };
 
 /** `${entry}|${host}|${pathMatch}|${method}` → where that write lands. */

@@ -162,6 +162,25 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     ]);
   });
 
+  it("reads {{ }} that is not an unrendered template: ApplicationSet placeholders, comments", () => {
+    const set = loadManifests([
+      file(
+        "appset.yaml",
+        "apiVersion: argoproj.io/v1alpha1",
+        "kind: ApplicationSet",
+        "metadata: {name: routes, namespace: argocd}",
+        "spec:",
+        "  generators: [{clusters: {}}]",
+        "  template:",
+        "    metadata: {name: '{{name}}-routes'}",
+        "    spec: {destination: {server: '{{server}}'}}",
+      ),
+      file("route.yaml", "# rendered from {{ .Values.route }}", ...route("web")),
+    ]);
+    expect(set.invalid).toEqual([]);
+    expect(keys(set)).toEqual(["argoproj.io/ApplicationSet/argocd/routes", "gateway.networking.k8s.io/HTTPRoute/default/web"]);
+  });
+
   it("refuses an alias bomb in a traffic document quickly", () => {
     const rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let level = 1; level < 9; level++) {
@@ -242,8 +261,11 @@ describe("Istio mesh settings", () => {
   });
 
   it("reports mesh values of the wrong type", () => {
-    const set = loadManifests([file("values.yaml", "meshConfig:", "  trustDomain: [a, b]")]);
-    expect(set.invalid).toEqual([{ file: "values.yaml", line: 2, message: "Istio values: meshConfig.trustDomain: expected string, received array" }]);
+    const set = loadManifests([file("values.yaml", "meshConfig:", "  trustDomain: [a, b]"), file("mesh/list.yaml", "- a")], { meshValues: ["mesh/**"] });
+    expect(set.invalid).toEqual([
+      { file: "values.yaml", line: 2, message: "Istio values: meshConfig.trustDomain: expected string, received array" },
+      { file: "mesh/list.yaml", line: 1, message: "Istio values: expected a mapping, found a sequence" },
+    ]);
   });
 });
 

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { analyze, classesOf, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+
+const BOOKINFO = "istio__istio/samples/bookinfo/networking";
+
+const httpRoute = (backends: string, extra = "") => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: checkout, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: [shop.example.com]
+  rules:
+  - matches: [{ path: { type: PathPrefix, value: /checkout } }]
+    backendRefs:
+${backends}
+${extra}`;
+
+const ref = (name: string, weight?: number, kind = "ServiceImport") =>
+  `    - { group: ${kind === "ServiceImport" ? "multicluster.x-k8s.io" : '""'}, kind: ${kind}, name: ${name}, port: 8080${weight === undefined ? "" : `, weight: ${weight}`} }`;
+
+const TOPOLOGY = `topology:
+  backendRegions: ["-(?<region>jkt|sgp|tyo)$"]
+`;
+
+describe.skipIf(!hasCorpus)("route diff on the bookinfo corpus", () => {
+  it("reads 90/10 → 80/20 as a weight change, matched by subset, not as removed + added routes", () => {
+    const result = analyze(
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-90-10.yaml`) },
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-80-20.yaml`) },
+    );
+    expect(classesOf(result)).toEqual(["backend.weight-changed"]);
+    expect(result.findings[0]!.summary).toBe("reviews: v1 90% → 80%, v2 10% → 20%");
+    expect(result.routeDiffs).toHaveLength(1);
+    expect(result.routeDiffs[0]!.backends.map((b) => [b.label, b.before, b.after])).toEqual([
+      ["reviews v1", 0.9, 0.8],
+      ["reviews v2", 0.1, 0.2],
+    ]);
+  });
+
+  it("reads the subset swap inside 80-20 → 50-v3 as a new backend and a removed one", () => {
+    const result = analyze(
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-80-20.yaml`) },
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-50-v3.yaml`) },
+    );
+    expect(classesOf(result)).toEqual(["backend.added"]);
+    expect(result.findings[0]!.summary).toContain("v3");
+    expect(result.findings[0]!.summary).toContain("v2 20% → removed");
+  });
+
+  it("reads a header-match rule added in front of the default as route.added", () => {
+    const result = analyze(
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-all-v1.yaml`) },
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-test-v2.yaml`) },
+    );
+    expect(classesOf(result)).toContain("route.added");
+    const added = result.findings.find((f) => f.class === "route.added")!;
+    expect(added.summary).toContain("header end-user=jason");
+    expect(added.file).toBe("vs.yaml");
+  });
+});
+
+describe("route diff of Gateway API routes", () => {
+  it("scales of all weights by a constant are not a change (90/10 → 900/100)", () => {
+    const result = analyze(
+      { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) },
+      { "r.yaml": httpRoute(`${ref("checkout-sgp", 100)}\n${ref("checkout-jkt", 900)}`) },
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.routeDiffs).toEqual([]);
+  });
+
+  it("an apiVersion bump is the same resource", () => {
+    const route = httpRoute(`${ref("checkout-jkt")}`);
+    const result = analyze({ "r.yaml": route }, { "r.yaml": route.replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1") });
+    expect(result.findings).toEqual([]);
+  });
+
+  it("a weight change shows per-backend and per-region shares", () => {
+    const result = analyze(
+      { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) },
+      { "r.yaml": httpRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`) },
+      TOPOLOGY,
+    );
+    expect(classesOf(result)).toEqual(["backend.weight-changed"]);
+    expect(result.findings[0]!.summary).toBe("shop.example.com /checkout: ServiceImport checkout-jkt:8080 90% → 50%, ServiceImport checkout-sgp:8080 10% → 50%");
+    expect(result.findings[0]!.line).toBe(8);
+    expect(result.routeDiffs[0]!.regions).toEqual([
+      { region: "jkt", before: 0.9, after: 0.5 },
+      { region: "sgp", before: 0.1, after: 0.5 },
+    ]);
+  });
+
+  it("a backend in a new region is backend.region-added; in a known region backend.added", () => {
+    const base = { "r.yaml": httpRoute(ref("checkout-jkt")) };
+    const regionAdded = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) }, TOPOLOGY);
+    expect(classesOf(regionAdded)).toEqual(["backend.region-added"]);
+    expect(regionAdded.findings[0]!.summary).toContain("in new region sgp receives 10%");
+    expect(regionAdded.findings[0]!.risk).toBe("high");
+    const sameRegion = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-canary-jkt", 10)}`) }, TOPOLOGY);
+    expect(classesOf(sameRegion)).toEqual(["backend.added"]);
+  });
+
+  it("draining a region (weight 0) is backend.region-removed; all weights 0 is backend.all-removed", () => {
+    const base = { "r.yaml": httpRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`) };
+    const drained = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 100)}\n${ref("checkout-sgp", 0)}`) }, TOPOLOGY);
+    expect(classesOf(drained)).toEqual(["backend.region-removed"]);
+    expect(drained.findings[0]!.summary).toContain("region sgp no longer receives traffic");
+    const dead = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 0)}\n${ref("checkout-sgp", 0)}`) }, TOPOLOGY);
+    expect(classesOf(dead)).toEqual(["backend.all-removed"]);
+    expect(dead.findings[0]!.risk).toBe("critical");
+  });
+
+  it("a changed path match is route.match-changed, not removed + added", () => {
+    const base = httpRoute(ref("checkout-jkt"));
+    const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("value: /checkout", "value: /pay") });
+    expect(classesOf(result)).toEqual(["route.match-changed"]);
+    expect(result.findings[0]!.summary).toContain("PathPrefix /pay (was PathPrefix /checkout)");
+  });
+
+  it("moving a route to another Gateway is one route.attachment-changed", () => {
+    const base = httpRoute(ref("checkout-jkt"));
+    const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("name: public, namespace: infra", "name: internal, namespace: infra") });
+    expect(classesOf(result)).toEqual(["route.attachment-changed"]);
+    expect(result.findings[0]!.summary).toBe("HTTPRoute shop/checkout: attached to Gateway infra/internal; detached from Gateway infra/public");
+  });
+
+  it("a new route and a removed route", () => {
+    const route = httpRoute(ref("checkout-jkt"));
+    expect(classesOf(analyze({}, { "r.yaml": route }))).toEqual(["route.added"]);
+    const removed = analyze({ "r.yaml": route }, {});
+    expect(classesOf(removed)).toEqual(["route.removed"]);
+    expect(removed.findings[0]!.risk).toBe("high");
+    expect(removed.findings[0]!.file).toBe("r.yaml");
+  });
+
+  it("places ServiceImport backends by the clusters that export them", () => {
+    const exportIn = (cluster: string) => ({
+      [`clusters/${cluster}/export.yaml`]: "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: checkout, namespace: shop }\n",
+    });
+    const overlay = "topology:\n  clusters: { jkt-prod-1: jkt, sgp-prod-1: sgp }\n  placements: [\"clusters/{cluster}/**\"]\n";
+    const route = { "routes/r.yaml": httpRoute(ref("checkout")) };
+    const result = analyze({ ...route, ...exportIn("jkt-prod-1") }, { ...route, ...exportIn("jkt-prod-1"), ...exportIn("sgp-prod-1") }, overlay);
+    expect(classesOf(result)).toContain("backend.region-added");
+    expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain("ServiceImport checkout:8080 now reaches jkt+sgp (was jkt)");
+    const route0 = result.head.model.flows.values().next().value!;
+    expect(route0.backends[0]!.placement).toEqual({ clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], multiCluster: true });
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { classesOf, review } from "../helpers/review-trees.js";
+
+const route = (weights: [number, number]) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: checkout, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  rules:
+  - backendRefs:
+    - { name: checkout-v1, port: 8080, weight: ${weights[0]} }
+    - { name: checkout-v2, port: 8080, weight: ${weights[1]} }
+`;
+
+const EVIDENCE = `## Change evidence
+- Change request: CHG-1234
+- Rollback: kubectl rollout undo deploy/checkout
+`;
+
+describe("review: the whole pipeline", () => {
+  it("passes at once when nothing in the traffic config changed", () => {
+    const tree = { "r.yaml": route([90, 10]), "README.yaml": "just: data\n" };
+    const result = review(tree, { ...tree, "README.yaml": "just: other data\n" });
+    expect(result.decision).toBe("pass");
+    expect(result.risk).toBe("none");
+    expect(result.governance.state).toBe("no-traffic-change");
+  });
+
+  it("fails a medium-high change until its evidence and approval are there", () => {
+    const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) });
+    expect(result.risk).toBe("medium-high");
+    expect(result.decision).toBe("fail");
+    expect(result.governance.unmet).toEqual(expect.arrayContaining(["evidence change-request: missing", "evidence rollback: missing"]));
+  });
+
+  it("takes evidence from the PR body and approvals bound to the findings' fingerprints", () => {
+    const first = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }, { body: EVIDENCE });
+    const fingerprints = first.analysis.findings.map((f) => f.fingerprint);
+    const approved = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }, {
+      body: EVIDENCE,
+      prAuthor: "alice",
+      approvals: [{ login: "bob", at: "2026-11-21T10:00:00Z", source: "comment", groups: ["service-owners"], fingerprints, edited: false, cancelled: false }],
+    });
+    expect(approved.governance.unmet).toEqual([]);
+    expect(approved.decision).toBe("pass");
+    // A different weight is a different finding: the approval is stale.
+    const pushed = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([40, 60]) }, {
+      body: EVIDENCE,
+      prAuthor: "alice",
+      approvals: [{ login: "bob", at: "2026-11-21T10:00:00Z", source: "comment", groups: ["service-owners"], fingerprints, edited: false, cancelled: false }],
+    });
+    expect(pushed.decision).toBe("fail");
+    expect(pushed.governance.approvals.rules[0]!.stale.map((s) => s.login)).toEqual(["bob"]);
+  });
+
+  it("a change to the policy file is governance.policy-changed, judged under the base policy", () => {
+    const tree = { "r.yaml": route([90, 10]) };
+    const result = review({ ...tree, ".github/route-governor.yml": "services: {}\n" }, { ...tree, ".github/route-governor.yml": "options: { authorMayApprove: true }\n" });
+    expect(classesOf(result.analysis)).toEqual(["governance.policy-changed"]);
+    expect(result.risk).toBe("critical");
+    expect(result.analysis.findings[0]!.file).toBe(".github/route-governor.yml");
+  });
+
+  it("an unreadable traffic file blocks the decision and says where", () => {
+    const broken = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: checkout\n  namespace: [unclosed\n";
+    const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": broken });
+    expect(result.decision).toBe("fail");
+    expect(result.governance.state).toBe("invalid-manifests");
+    const invalid = result.analysis.findings.find((f) => f.class === "manifest.invalid")!;
+    expect(invalid.file).toBe("r.yaml");
+    expect(invalid.line).toBeGreaterThan(1);
+  });
+
+  it("a weight written as a string is an invalid manifest naming the field", () => {
+    const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([90, 10]).replace("weight: 10", 'weight: "10"') });
+    expect(result.decision).toBe("fail");
+    expect(result.analysis.invalid[0]!.message).toContain("weight");
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { analyze, classesOf, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+
+const METHOD_ROUTE = "kubernetes-sigs__gateway-api/examples/standard/multicluster/httproute-method.yaml";
+
+const route = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: cases, namespace: cases }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: [cases.example.com]
+  rules:
+${rules}`;
+const imp = (name: string, weight = 1) => `{ group: multicluster.x-k8s.io, kind: ServiceImport, name: ${name}, port: 8080, weight: ${weight} }`;
+const TOPOLOGY = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`;
+
+describe("writes.active-active", () => {
+  it.skipIf(!hasCorpus)("flags removing GEP-1748's rule that pins POST/PUT/DELETE to api-primary", () => {
+    const base = corpusFile(METHOD_ROUTE);
+    const head = base.replace(/  - matches:\n    - method: POST\n    - method: PUT\n    - method: DELETE\n    backendRefs:\n    - group: multicluster.x-k8s.io\n      kind: ServiceImport\n      name: api-primary\n      port: 8080\n/, "");
+    expect(head).not.toContain("api-primary");
+    const result = analyze({ "route.yaml": base }, { "route.yaml": head });
+    expect(classesOf(result)).toEqual(["route.removed", "writes.active-active"]);
+    const finding = result.findings.find((f) => f.class === "writes.active-active")!;
+    expect(finding.risk).toBe("critical");
+    expect(finding.summary).toContain("POST, PUT, DELETE can now reach clusterset");
+  });
+
+  it("flags a mutating-method rule that now spreads over two regions", () => {
+    const base = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const head = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt", 9)}, ${imp("api-sgp", 1)}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const result = analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY);
+    expect(classesOf(result)).toEqual(["backend.region-added", "writes.active-active"]);
+    expect(result.findings[0]!.summary).toBe("cases.example.com method POST via Gateway infra/public: POST can now reach jkt, sgp (was jkt)");
+  });
+
+  it("flags a service the policy marks single-region, even without method matches", () => {
+    const overlay = `${TOPOLOGY}services:\n  case-api: { writes: single-region }\n`;
+    const base = route(`  - backendRefs: [${imp("case-api-jkt")}]`);
+    const head = route(`  - backendRefs: [${imp("case-api-jkt")}, ${imp("case-api-sgp")}]`);
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, overlay))).toEqual(["backend.region-added", "writes.active-active"]);
+  });
+
+  it("does not flag a service the policy allows active-active, nor read-only spreading", () => {
+    const base = route(`  - backendRefs: [${imp("search-jkt")}]`);
+    const head = route(`  - backendRefs: [${imp("search-jkt")}, ${imp("search-sgp")}]`);
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, `${TOPOLOGY}services:\n  search: { writes: active-active }\n`))).toEqual(["backend.region-added"]);
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY))).toEqual(["backend.region-added"]);
+  });
+
+  it("treats writes pinned to a ServiceImport exported from two regions as active-active", () => {
+    const overlay = `topology:\n  clusters: { jkt-1: jkt, sgp-1: sgp }\n  placements: ["clusters/{cluster}/**"]\n`;
+    const exported = (cluster: string) => ({ [`clusters/${cluster}/e.yaml`]: "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: api, namespace: cases }\n" });
+    const r = { "r.yaml": route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api")}]`) };
+    const result = analyze({ ...r, ...exported("jkt-1") }, { ...r, ...exported("jkt-1"), ...exported("sgp-1") }, overlay);
+    expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-added", "writes.active-active"]));
+    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST can now reach jkt, sgp (was jkt)");
+  });
+});
