@@ -1,0 +1,90 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/command-line.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const EXAMPLES = join(ROOT, "examples");
+
+async function cli(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const exampleArgs = ["review", "--base", join(EXAMPLES, "base"), "--head", join(EXAMPLES, "head"), "--body", join(EXAMPLES, "pr-body.md"), "--now", "2026-11-22T00:00:00Z"];
+
+describe("route-governor review (CLI contract)", () => {
+  it("reviews the bundled example as markdown and exits 1 while requirements are unmet", async () => {
+    const { code, stdout, stderr } = await cli(...exampleArgs);
+    expect(stderr).toBe("");
+    expect(code).toBe(1);
+    expect(stdout).toContain("## Route Governor: ⛔ critical risk · ❌ requirements unmet");
+    expect(stdout).toContain("writes.active-active");
+  });
+
+  it("prints the JSON contract", async () => {
+    const { code, stdout } = await cli(...exampleArgs, "--format", "json");
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(["risk", "decision", "findings", "routeDiffs", "requirements", "errors"]));
+    expect(report.risk).toBe("critical");
+    expect(report.decision).toBe("fail");
+    const weight = report.findings.find((f: { class: string }) => f.class === "backend.weight-changed");
+    expect(weight).toMatchObject({ risk: "medium-high", file: "clusters/config/routes/checkout.yaml", resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "storefront", name: "checkout" } });
+    expect(report.routeDiffs.find((d: { flow: string }) => d.flow === "shop.example.com /checkout").regions).toEqual([
+      { region: "jkt", before: 90, after: 50 },
+      { region: "sgp", before: 10, after: 50 },
+      { region: "tyo", before: 0, after: 0 },
+    ]);
+  });
+
+  it("exits 0 with risk none when base and head are the same", async () => {
+    const { code, stdout } = await cli("review", "--base", join(EXAMPLES, "base"), "--head", join(EXAMPLES, "base"), "--format", "json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ risk: "none", decision: "pass", findings: [] });
+  });
+
+  it("reads two git refs straight from the object store", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "rg-git-"));
+    const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    mkdirSync(join(repo, "routes"));
+    const route = (w: number) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: n }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: 10 }]\n`;
+    writeFileSync(join(repo, "routes/r.yaml"), route(90));
+    git("add", ".");
+    git("commit", "-qm", "base");
+    writeFileSync(join(repo, "routes/r.yaml"), route(40));
+    git("commit", "-qam", "head");
+    const { code, stdout } = await cli("review", "--repo", repo, "--base", "HEAD~1", "--head", "HEAD", "--format", "json");
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).findings.map((f: { class: string }) => f.class)).toEqual(["backend.weight-changed"]);
+  });
+
+  it.each([
+    [["review", "--bogus"], /Unknown option '--bogus'/],
+    [["review", "--base", "/nonexistent/a", "--head", "/nonexistent/b"], /not a directory: \/nonexistent\/[ab]/],
+    [["review", "--base", "x"], /review needs --base and --head/],
+    [["frobnicate"], /unknown command: frobnicate/],
+    [["review", "--base", EXAMPLES, "--head", EXAMPLES, "--format", "xml"], /--format must be markdown or json/],
+    [["review", "--repo", ROOT, "--base", "no-such-ref-xyz", "--head", "HEAD"], /unknown git ref: no-such-ref-xyz/],
+  ])("usage error %j exits 2 with a one-line message", async (argv, message) => {
+    const { code, stderr, stdout } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("an invalid policy is a usage error naming the key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rg-policy-"));
+    writeFileSync(join(dir, "p.yml"), "classes:\n  backend.weight-changed:\n    risk: enormous\n");
+    const { code, stderr } = await cli("review", "--base", join(EXAMPLES, "base"), "--head", join(EXAMPLES, "head"), "--policy", join(dir, "p.yml"));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^route-governor: .*classes\.backend\.weight-changed\.risk/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
