@@ -3,7 +3,7 @@ import type { ApprovalInput } from "./governance/approvals.js";
 import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
-import { loadManifests, type ManifestCache } from "./manifests/load-manifests.js";
+import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
 import type { InvalidManifest, ManifestSet, Resource } from "./manifests/resource.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
@@ -18,11 +18,7 @@ import { toFinding, type Placed } from "./risk/to-finding.js";
 import { riskRank } from "./risk/risk-level.js";
 import { writePathDetections } from "./risk/write-paths.js";
 
-/** A file of one tree: its repository path and its text. */
-export interface SourceFile {
-  readonly path: string;
-  readonly text: string;
-}
+export type { SourceFile } from "./manifests/load-manifests.js";
 
 export const POLICY_PATH = ".github/route-governor.yml";
 
@@ -51,8 +47,8 @@ export interface Analysis {
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
 
-function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache | undefined): TreeAnalysis {
-  const manifests = loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, ...(cache ? { cache } : {}) });
+function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache): TreeAnalysis {
+  const manifests = loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, cache });
   return { manifests, model: buildTrafficModel(manifests, policy.topology, clusterOfFile) };
 }
 
@@ -61,8 +57,10 @@ const policyText = (files: readonly SourceFile[]) => files.find((file) => file.p
 export function analyzeChange(input: ChangeInput): Analysis {
   const { policy } = input;
   const clusterOfFile = compileFilePlacement(policy.topology.placements);
-  const base = analyzeTree(input.base, policy, clusterOfFile, input.cache);
-  const head = analyzeTree(input.head, policy, clusterOfFile, input.cache);
+  // A file unchanged between base and head is parsed once.
+  const cache = input.cache ?? createManifestCache();
+  const base = analyzeTree(input.base, policy, clusterOfFile, cache);
+  const head = analyzeTree(input.head, policy, clusterOfFile, cache);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
 
   const routeDiffs = diffRoutes(base.model, head.model);

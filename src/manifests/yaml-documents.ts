@@ -1,9 +1,10 @@
 import * as jsyaml from "js-yaml";
 
 /**
- * Multi-document YAML, one document at a time: each document is parsed alone so that one broken
- * document never hides the others, and each keeps the file line it starts on. Untrusted input is
- * bounded (DESIGN §12): file size, aliases, nesting depth and the node count aliases expand to.
+ * Multi-document YAML, one document at a time: each document keeps the file line it starts on, and
+ * one broken document never hides the others (a file that fails as a whole is parsed document by
+ * document). Untrusted input is bounded (DESIGN §12): file size, aliases, nesting depth and the
+ * node count aliases expand to.
  */
 
 export interface YamlLimits {
@@ -170,10 +171,12 @@ export function parseYamlStream(
   return results.map((result) => result ?? { ok: true, value: null });
 }
 
-const { DOCUMENT, POP } = jsyaml.EVENT_ID;
+const { DOCUMENT, POP, SCALAR } = jsyaml.EVENT_ID;
 
+/** Where a node starts; -1 for events that are not nodes and for the empty node of an empty document. */
 function eventStart(event: jsyaml.Event): number {
   if (event.type === DOCUMENT || event.type === POP) return -1;
+  if (event.type === SCALAR && event.valueStart === event.valueEnd && event.anchorStart < 0 && event.tagStart < 0) return -1;
   const own = "valueStart" in event ? event.valueStart : "start" in event ? event.start : -1;
   return earliest(earliest(own, event.anchorStart), "tagStart" in event ? event.tagStart : -1);
 }

@@ -79,6 +79,7 @@ export const show = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   if (isRecord(value)) {
     const entries = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
       .sort()
       .map((key) => `${key}=${show(value[key])}`);
     return entries.length === 0 ? "{}" : `{${entries.join(", ")}}`;

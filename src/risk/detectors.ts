@@ -1,5 +1,9 @@
 import type { Family } from "../manifests/resource.js";
 import type { ResourceDetector } from "./detector.js";
+import { gatewayApiDetector } from "./gateway-api.js";
+import { istioDetector } from "./istio.js";
+import { istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
+import { mcsDetector } from "./mcs.js";
 
 /**
  * The detector registry: each family's detectors, in one table. Route flows (route.*, backend.*,
@@ -7,11 +11,11 @@ import type { ResourceDetector } from "./detector.js";
  * resource.changed catches whatever no detector explains (resource-changes.ts).
  */
 export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = {
-  "gateway-api": [],
-  mcs: [],
+  "gateway-api": [gatewayApiDetector, networkLabelDetector],
+  mcs: [mcsDetector],
   gke: [],
-  istio: [],
-  "istio-mesh": [],
+  istio: [istioDetector, networkLabelDetector],
+  "istio-mesh": [istioMeshDetector],
   gloo: [],
   trust: [],
   dns: [],

@@ -141,7 +141,7 @@ const scopeSelector = (entry: unknown): string =>
 const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   const was = locate(base, layout.meshConfig, ["serviceScopeConfigs"]);
   const now = locate(head, layout.meshConfig, ["serviceScopeConfigs"]);
-  const scope = (entry: unknown) => text(record(entry)?.scope);
+  const scope = (entry: unknown) => text(record(entry).scope);
   for (const pair of pairEntries(list(was.value), list(now.value), [(entry) => canonical({ ...record(entry), scope: undefined })])) {
     const before = pair.base && scope(pair.base.value);
     const after = pair.head && scope(pair.head.value);

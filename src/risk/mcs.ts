@@ -33,7 +33,7 @@ const serviceExport = (change: ResourceChange, out: DetectionList, context: Dete
       summary:
         others === 0
           ? "removed: this cluster's endpoints leave the ClusterSet, and no other ServiceExport of it remains in this repository: if this was the last exporter, the ServiceImport goes empty"
-          : `removed: this cluster's endpoints leave the ClusterSet (${others} other ServiceExport${others === 1 ? "" : "s"} of it remain)`,
+          : `removed: this cluster's endpoints leave the ClusterSet (${others === 1 ? "1 other ServiceExport of it remains" : `${others} other ServiceExports of it remain`})`,
       side: "base",
       path: [],
       before: { exported: true },

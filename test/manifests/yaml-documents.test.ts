@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   defaultYamlLimits,
@@ -146,13 +147,45 @@ describe("parsing a whole file in one call", () => {
     "  text",
   );
 
-  it("gives each chunk the same value as parsing it alone", () => {
-    const chunks = splitYamlDocuments(tricky);
-    expect(parseYamlStream(tricky, chunks)).toEqual(chunks.map((chunk) => parseYamlDocument(chunk)));
+  it.each([
+    ["markers, directives, anchors and block scalars", tricky],
+    ["empty documents between markers", lines("---", "", "---", "x: 1", "---", "---", "y: 2")],
+  ])("gives each chunk the same value as parsing it alone: %s", (_, text) => {
+    const chunks = splitYamlDocuments(text);
+    expect(parseYamlStream(text, chunks)).toEqual(chunks.map((chunk) => parseYamlDocument(chunk)));
   });
 
   it("declines a file with a broken document, so each chunk is parsed alone", () => {
     const text = lines("a: 1", "---", "b: [", "---", "c: 3");
     expect(parseYamlStream(text, splitYamlDocuments(text))).toBeUndefined();
+  });
+});
+
+describe("splitting agrees with the parser on any mix of documents", () => {
+  const piece = fc.constantFrom(
+    "---\n",
+    "--- # marker comment\n",
+    "...\n",
+    "# comment\n",
+    "\n",
+    "a: 1\n",
+    "list:\n- x\n- y\n",
+    "ref: &r {k: v}\nuse: *r\n",
+    "text: |\n  line\n",
+    "--- {flow: 1}\n",
+    "%YAML 1.2\n---\nd: 1\n",
+  );
+
+  it("parses every file the same in one call or chunk by chunk", () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join("");
+        const chunks = splitYamlDocuments(text);
+        const alone = chunks.map((chunk) => parseYamlDocument(chunk));
+        const stream = parseYamlStream(text, chunks);
+        if (stream) expect(stream).toEqual(alone);
+        else expect(alone.some((result) => !result.ok)).toBe(true);
+      }),
+    );
   });
 });

@@ -121,7 +121,6 @@ describe("Gateway listeners", () => {
       head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTP}"),
       expected: [
         { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "protocol"], says: "protocol HTTPS → HTTP: TLS is no longer terminated" },
-        { class: "listener.changed", side: "head", path: ["spec", "listeners", 0], says: "tls.mode Terminate → (unset)" },
       ],
     },
     {
@@ -233,7 +232,7 @@ spec:
       name: "a new from namespace",
       base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
       head: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}, {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: marketing}]", "[{group: '', kind: Service, name: checkout}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "from", 1], says: "from +HTTPRoute.gateway.networking.k8s.io in marketing" }],
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "from", 1], says: "widened access to namespace backends: from +HTTPRoute.gateway.networking.k8s.io of namespace marketing" }],
     },
     {
       name: "removed grant breaks the references it admitted",
@@ -252,7 +251,7 @@ spec:
     const added = resource(readFileSync(corpusFile("kubernetes-sigs__gateway-api/examples/standard/reference-grant.yaml"), "utf8"));
     const [finding] = detect(gatewayApiDetector, undefined, added);
     expect(finding).toMatchObject({ class: "access.widened", side: "head", path: ["spec"] });
-    expect(finding?.summary).toContain("lets HTTPRoute.gateway.networking.k8s.io in prod reference Service * (every object");
+    expect(finding?.summary).toContain("lets HTTPRoute.gateway.networking.k8s.io of namespace prod reference Service * (every object");
   });
 });
 

@@ -30,7 +30,7 @@ describe("MCS detectors", () => {
     {
       name: "ServiceExport removed while another export of the service remains",
       run: () => detect(mcsDetector, serviceExport(), undefined, { base: [resource(serviceExport("net.gke.io/v1"))], head: [resource(serviceExport("net.gke.io/v1"))] }),
-      expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remain)" }],
+      expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
     },
     {
       name: "ServiceImport hand edit is suspicious (medium)",
