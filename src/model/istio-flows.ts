@@ -1,6 +1,6 @@
 import type { Resource } from "../manifests/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { asList, asNumber, asObject, asText, type PlainObject } from "./plain-data.js";
+import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 
 /**
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.
@@ -17,59 +17,59 @@ export function qualifyHost(host: string, namespace: string): string {
   return host;
 }
 
-const stringMatch = (match: PlainObject): string => {
-  if (match.exact !== undefined) return `=${asText(match.exact) ?? ""}`;
-  if (match.prefix !== undefined) return `^${asText(match.prefix) ?? ""}`;
-  if (match.regex !== undefined) return `~${asText(match.regex) ?? ""}`;
+const stringMatch = (match: JsonRecord): string => {
+  if (match.exact !== undefined) return `=${text(match.exact) ?? ""}`;
+  if (match.prefix !== undefined) return `^${text(match.prefix) ?? ""}`;
+  if (match.regex !== undefined) return `~${text(match.regex) ?? ""}`;
   return "*";
 };
 
 const URI_TYPES: Record<string, string> = { exact: "Exact", prefix: "PathPrefix", regex: "RegularExpression" };
 
-function httpAlternative(match: PlainObject) {
-  const uri = asObject(match.uri);
+function httpAlternative(match: JsonRecord) {
+  const uri = record(match.uri);
   const uriType = Object.keys(URI_TYPES).find((type) => uri[type] !== undefined);
-  const path = uriType ? `${URI_TYPES[uriType]} ${asText(uri[uriType]) ?? ""}` : "PathPrefix /";
-  const method = asObject(match.method);
-  const methodName = asText(method.exact);
+  const path = uriType ? `${URI_TYPES[uriType]} ${text(uri[uriType]) ?? ""}` : "PathPrefix /";
+  const method = record(match.method);
+  const methodName = text(method.exact);
   const named = (kind: string, value: unknown) =>
-    Object.entries(asObject(value)).map(([name, m]) => `${kind} ${name}${stringMatch(asObject(m))}`).sort();
+    Object.entries(record(value)).map(([name, m]) => `${kind} ${name}${stringMatch(record(m))}`).sort();
   const parts = [
     path,
     ...(methodName ? [`method ${methodName.toUpperCase()}`] : method.regex !== undefined || method.prefix !== undefined ? [`method ${stringMatch(method)}`] : []),
-    ...(match.authority !== undefined ? [`authority${stringMatch(asObject(match.authority))}`] : []),
+    ...(match.authority !== undefined ? [`authority${stringMatch(record(match.authority))}`] : []),
     ...named("header", match.headers),
     ...named("without-header", match.withoutHeaders),
     ...named("query", match.queryParams),
-    ...Object.entries(asObject(match.sourceLabels)).map(([k, v]) => `source ${k}=${asText(v) ?? ""}`).sort(),
-    ...(asText(match.sourceNamespace) ? [`source-namespace ${asText(match.sourceNamespace)}`] : []),
-    ...(asNumber(match.port) ? [`port ${asNumber(match.port)}`] : []),
+    ...Object.entries(record(match.sourceLabels)).map(([k, v]) => `source ${k}=${text(v) ?? ""}`).sort(),
+    ...(text(match.sourceNamespace) ? [`source-namespace ${text(match.sourceNamespace)}`] : []),
+    ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
   ];
   return { signature: parts.join(", "), path, method: methodName };
 }
 
-function l4Alternative(match: PlainObject) {
+function l4Alternative(match: JsonRecord) {
   const parts = [
-    ...(asNumber(match.port) ? [`port ${asNumber(match.port)}`] : []),
-    ...asList(match.sniHosts).map((h) => `sni ${asText(h) ?? ""}`).sort(),
-    ...asList(match.destinationSubnets).map((s) => `subnet ${asText(s) ?? ""}`).sort(),
+    ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
+    ...list(match.sniHosts).map((h) => `sni ${text(h) ?? ""}`).sort(),
+    ...list(match.destinationSubnets).map((s) => `subnet ${text(s) ?? ""}`).sort(),
   ];
   const signature = parts.join(", ") || "*";
   return { signature, path: signature };
 }
 
-function destinations(rule: PlainObject, namespace: string, file: string, rulePath: (string | number)[]): WeightedRef[] {
-  const routes = asList(rule.route).map(asObject);
+function destinations(rule: JsonRecord, namespace: string, file: string, rulePath: (string | number)[]): WeightedRef[] {
+  const routes = list(rule.route).map(record);
   const refs: WeightedRef[] = routes.map((route, index) => {
-    const destination = asObject(route.destination);
-    const host = asText(destination.host) ?? "?";
-    const subset = asText(destination.subset);
-    const port = asNumber(asObject(destination.port).number);
+    const destination = record(route.destination);
+    const host = text(destination.host) ?? "?";
+    const subset = text(destination.subset);
+    const port = numeric(record(destination.port).number);
     const label = `${host}${subset ? ` ${subset}` : ""}${port ? `:${port}` : ""}`;
     return {
       key: `${qualifyHost(host, namespace)}|${subset ?? ""}|${port ?? ""}`,
       label,
-      weight: routes.length === 1 ? 100 : (asNumber(route.weight) ?? 0),
+      weight: routes.length === 1 ? 100 : (numeric(route.weight) ?? 0),
       ref: { kind: "Host", name: host, namespace, ...(subset ? { subset } : {}), routeFile: file },
       path: [...rulePath, "route", index],
     };
@@ -81,37 +81,37 @@ function destinations(rule: PlainObject, namespace: string, file: string, rulePa
   return [{ key: `${terminal}:${target}`, label: `${terminal} ${target}`, weight: 1, ref: { kind: "Host", name: terminal, namespace, routeFile: file }, path: [...rulePath, terminal === "redirect" ? "redirect" : "directResponse"] }];
 }
 
-function mirrorsOf(rule: PlainObject) {
-  const percentOf = (value: unknown) => asNumber(asObject(value).value);
+function mirrorsOf(rule: JsonRecord) {
+  const percentOf = (value: unknown) => numeric(record(value).value);
   const single = rule.mirror !== undefined
-    ? [{ label: asText(asObject(rule.mirror).host) ?? "?", percent: percentOf(rule.mirrorPercentage) ?? 100 }]
+    ? [{ label: text(record(rule.mirror).host) ?? "?", percent: percentOf(rule.mirrorPercentage) ?? 100 }]
     : [];
-  const many = asList(rule.mirrors).map((item) => {
-    const mirror = asObject(item);
-    return { label: asText(asObject(mirror.destination).host) ?? "?", percent: percentOf(mirror.percentage) ?? 100 };
+  const many = list(rule.mirrors).map((item) => {
+    const mirror = record(item);
+    return { label: text(record(mirror.destination).host) ?? "?", percent: percentOf(mirror.percentage) ?? 100 };
   });
   return [...single, ...many];
 }
 
 export function virtualServiceRules(resource: Resource): RuleShape[] {
   if (resource.id.kind !== "VirtualService" || resource.id.group !== "networking.istio.io") return [];
-  const spec = asObject(resource.body.spec);
+  const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
-  const gateways = asList(spec.gateways).map(asText).filter((g): g is string => !!g);
+  const gateways = list(spec.gateways).map(text).filter((g): g is string => !!g);
   const entries = (gateways.length ? gateways : ["mesh"]).map((gateway) =>
     gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`,
   );
-  const hosts = asList(spec.hosts).map(asText).filter((h): h is string => !!h);
+  const hosts = list(spec.hosts).map(text).filter((h): h is string => !!h);
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tls", "tcp"] as const) {
-    asList(spec[section]).forEach((item, ruleIndex) => {
-      const rule = asObject(item);
+    list(spec[section]).forEach((item, ruleIndex) => {
+      const rule = record(item);
       const rulePath = ["spec", section, ruleIndex];
-      const matches = asList(rule.match).map(asObject);
+      const matches = list(rule.match).map(record);
       const alternatives = (matches.length ? matches : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
       const backends = destinations(rule, namespace, resource.source.file, rulePath);
       const mirrors = section === "http" ? mirrorsOf(rule) : [];
-      const name = asText(rule.name);
+      const name = text(rule.name);
       for (const entry of entries) {
         for (const host of hosts) {
           shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives, ruleId: name ?? alternatives.map((a) => a.signature).sort().join(" | "), precedence: ruleIndex, path: rulePath, backends, mirrors });

@@ -2,6 +2,7 @@ import type { ManifestSet, Resource } from "../manifests/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
 import type { Placement } from "./traffic-model.js";
+import { list, record, text } from "../manifests/json-access.js";
 
 /**
  * Places backends on clusters and regions, by the first source that applies (DESIGN §6):
@@ -29,10 +30,6 @@ const REGION_LABEL = "topology.kubernetes.io/region";
 const CLUSTER_LABEL = "topology.istio.io/cluster";
 const UNKNOWN: Placement = { clusters: [], regions: [], multiCluster: false };
 
-const asRecord = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 const shortHost = (host: string): string => host.split(".")[0] ?? host;
 
@@ -42,10 +39,10 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
   const patterns = topology.backendRegions.map((pattern) => new RegExp(pattern));
   const regionOfCluster = (cluster: string) => topology.clusters[cluster];
   const placementOfClusters = (clusters: Iterable<string>, multiCluster: boolean): Placement => {
-    const list = sorted(clusters);
+    const sortedClusters = sorted(clusters);
     return {
-      clusters: list,
-      regions: sorted(list.map(regionOfCluster).filter((r): r is string => r !== undefined)),
+      clusters: sortedClusters,
+      regions: sorted(sortedClusters.map(regionOfCluster).filter((r): r is string => r !== undefined)),
       multiCluster,
     };
   };
@@ -58,7 +55,7 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
 
   function indexResource(resource: Resource) {
     const { id, body } = resource;
-    const spec = asRecord(body.spec);
+    const spec = record(body.spec);
     if (id.kind === "ServiceExport") {
       const cluster = clusterOfFile(resource.source.file);
       const key = `${id.namespace}/${id.name}`;
@@ -66,13 +63,13 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
       if (cluster) clusters.add(cluster);
       exporters.set(key, clusters);
     } else if (id.kind === "DestinationRule" && id.group === "networking.istio.io") {
-      const host = asString(spec.host);
+      const host = text(spec.host);
       if (!host) return;
-      for (const subset of asArray(spec.subsets)) {
-        const { name, labels } = asRecord(subset);
-        const labelMap = asRecord(labels);
-        const region = asString(labelMap[REGION_LABEL]);
-        const cluster = asString(labelMap[CLUSTER_LABEL]);
+      for (const subset of list(spec.subsets)) {
+        const { name, labels } = record(subset);
+        const labelMap = record(labels);
+        const region = text(labelMap[REGION_LABEL]);
+        const cluster = text(labelMap[CLUSTER_LABEL]);
         if (typeof name !== "string" || (!region && !cluster)) continue;
         const placement = cluster ? placementOfClusters([cluster], false) : UNKNOWN;
         subsetRegions.set(`${shortHost(host)}|${name}`, {
@@ -83,13 +80,13 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
       }
     } else if (id.kind === "ServiceEntry" && id.group === "networking.istio.io") {
       const regions = new Set<string>();
-      for (const endpoint of asArray(spec.endpoints)) {
-        const locality = asString(asRecord(endpoint).locality);
+      for (const endpoint of list(spec.endpoints)) {
+        const locality = text(record(endpoint).locality);
         const region = locality?.split("/")[0];
         if (region) regions.add(region);
       }
       if (regions.size === 0) return;
-      for (const host of asArray(spec.hosts)) {
+      for (const host of list(spec.hosts)) {
         if (typeof host === "string") hostRegions.set(shortHost(host), { clusters: [], regions: sorted(regions), multiCluster: regions.size > 1 });
       }
     }

@@ -13,7 +13,7 @@ import {
 import type { DetectionList } from "./detection-list.js";
 import type { ResourceChange } from "./detector.js";
 import type { FieldPath } from "./finding.js";
-import { list, numeric, optionalRecord, record, text, type JsonRecord } from "./json-access.js";
+import { list, numeric, optionalRecord, record, text, type JsonRecord } from "../manifests/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "./mirror-changes.js";
 import { objectRef } from "./object-refs.js";
 import { pairEntries } from "./pair-entries.js";

@@ -4,7 +4,7 @@ import { DetectionList } from "./detection-list.js";
 import type { ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
-import { list, numeric, optionalRecord, record, text, type JsonRecord } from "./json-access.js";
+import { list, numeric, optionalRecord, record, text, type JsonRecord } from "../manifests/json-access.js";
 import { objectRef } from "./object-refs.js";
 import { pairEntries, type Entry } from "./pair-entries.js";
 

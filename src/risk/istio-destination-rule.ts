@@ -13,7 +13,7 @@ import {
 import type { DetectionList } from "./detection-list.js";
 import type { ResourceChange } from "./detector.js";
 import type { FieldPath } from "./finding.js";
-import { flag, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "./json-access.js";
+import { flag, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
 import { pairEntries } from "./pair-entries.js";
 
 /**

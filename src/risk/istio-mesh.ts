@@ -3,7 +3,7 @@ import { canonical, sameValue, show, sortedSet } from "./canonical-values.js";
 import { DetectionList } from "./detection-list.js";
 import type { ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
-import { flag, list, record, stringMap, text, texts, valueAt } from "./json-access.js";
+import { flag, list, record, stringMap, text, texts, valueAt } from "../manifests/json-access.js";
 import { pairEntries } from "./pair-entries.js";
 
 /**

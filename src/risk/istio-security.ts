@@ -2,7 +2,7 @@ import type { ManifestSet, Resource } from "../manifests/resource.js";
 import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange } from "./detector.js";
-import { isRecord, list, record, stringMap, text } from "./json-access.js";
+import { isRecord, list, record, stringMap, text } from "../manifests/json-access.js";
 
 /**
  * Istio security policies (research §1.3): PeerAuthentication decides whether plaintext is

@@ -16,7 +16,7 @@ import type { DetectorContext, ResourceChange, ResourceDetector } from "./detect
 import type { FieldPath } from "./finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
-import { flag, isRecord, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "./json-access.js";
+import { flag, isRecord, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "./mirror-changes.js";
 import { pairEntries } from "./pair-entries.js";
 

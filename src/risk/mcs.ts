@@ -2,7 +2,7 @@ import type { Resource } from "../manifests/resource.js";
 import { canonical, sameValue, sortedByCanonical } from "./canonical-values.js";
 import { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
-import { list, record } from "./json-access.js";
+import { list, record } from "../manifests/json-access.js";
 
 /**
  * Multi-Cluster Services (research §1.2): a ServiceExport is a cluster joining or leaving the

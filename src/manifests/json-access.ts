@@ -1,4 +1,4 @@
-import type { FieldPath } from "./finding.js";
+import type { FieldPath } from "../risk/finding.js";
 
 /**
  * Narrow readers over resource bodies. Detectors run on documents whose schemas are permissive
