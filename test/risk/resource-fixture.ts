@@ -2,24 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as jsyaml from "js-yaml";
 import { expect } from "vitest";
-import { resourceKey, type Family, type ManifestSet, type Resource, type ResourceId } from "../../src/manifests/resource.js";
+import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
+import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/manifests/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
 import type { DetectorContext, ResourceDetector } from "../../src/risk/detector.js";
 import type { Detection } from "../../src/risk/finding.js";
 
 /** Builds the Resources detectors receive, straight from YAML, without the manifests stage. */
-
-const FAMILY_BY_GROUP: Readonly<Record<string, Family>> = {
-  "gateway.networking.k8s.io": "gateway-api",
-  "gateway.networking.x-k8s.io": "gateway-api",
-  "multicluster.x-k8s.io": "mcs",
-  "net.gke.io": "mcs",
-  "networking.istio.io": "istio",
-  "security.istio.io": "istio",
-  "install.istio.io": "istio-mesh",
-};
-
-const CLUSTER_SCOPED = new Set(["GatewayClass"]);
 
 const stringRecord = (value: unknown): Record<string, string> =>
   typeof value === "object" && value !== null ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, String(item)])) : {};
@@ -28,18 +17,20 @@ const fromDocument = (body: Record<string, unknown>, text: string, file: string,
   const apiVersion = String(body.apiVersion ?? "");
   const metadata = (body.metadata ?? {}) as Record<string, unknown>;
   const kind = String(body.kind ?? "");
-  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+  const group = groupOf(apiVersion);
+  // The registry decides family and scope, as in the manifests stage.
+  const spec = kindSpec(group, kind);
   const resourceId: ResourceId = id ?? {
     group,
     kind,
-    namespace: CLUSTER_SCOPED.has(kind) ? "" : String(metadata.namespace ?? "default"),
+    namespace: spec?.namespaced === false ? "" : String(metadata.namespace ?? "default"),
     name: String(metadata.name ?? ""),
   };
   return {
     id: resourceId,
     key: resourceKey(resourceId),
     apiVersion,
-    family: FAMILY_BY_GROUP[resourceId.group] ?? "istio",
+    family: kindSpec(resourceId.group, resourceId.kind)?.family ?? "istio-mesh",
     labels: stringRecord(metadata.labels),
     annotations: stringRecord(metadata.annotations),
     body,
