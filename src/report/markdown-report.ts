@@ -1,6 +1,6 @@
 import type { RiskLevel } from "../risk/risk-level.js";
 import type { ReviewResult } from "../review.js";
-import { code, plain } from "./markdown-text.js";
+import { cellCode, code, plain } from "./markdown-text.js";
 import { routeDiffViews, type RouteDiffView } from "./report-view.js";
 
 /**
@@ -42,7 +42,7 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
   const rows = views.map((view) => {
     const backends = view.backends.map((b) => `${plain(b.backend)} ${shares(b.before, b.after)}`).join("<br>");
     const regions = view.regions.map((r) => `${plain(r.region)} ${r.before}% → ${r.after}%`).join("<br>");
-    return `| ${code(view.flow)}<br><sub>${plain(view.entry)}</sub> | ${view.status} | ${backends} | ${regions} | ${code(`${view.file}:${view.line}`)} |`;
+    return `| ${cellCode(view.flow)}<br><sub>${plain(view.entry)}</sub> | ${view.status} | ${backends} | ${regions} | ${cellCode(`${view.file}:${view.line}`)} |`;
   });
   const table = ["| Flow | Change | Backends | Regions | Where |", "|---|---|---|---|---|"];
   const shown = rows.slice(0, MAX_ROUTE_ROWS);
@@ -58,7 +58,7 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
 function findingsSection(result: ReviewResult): string[] {
   const { findings } = result.analysis;
   if (findings.length === 0) return [];
-  const rows = findings.map((f) => `| ${RISK_BADGE[f.risk]} | ${code(f.class)} | ${code(`${f.file}:${f.line}`)} | ${plain(f.summary)} |`);
+  const rows = findings.map((f) => `| ${RISK_BADGE[f.risk]} | ${cellCode(f.class)} | ${cellCode(`${f.file}:${f.line}`)} | ${plain(f.summary)} |`);
   const table = ["| Risk | Class | Where | What |", "|---|---|---|---|"];
   const open = findings.length <= 10;
   const shown = rows.slice(0, MAX_FINDING_ROWS);

@@ -17,5 +17,8 @@ export function code(text: string): string {
   const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
-  return `${fence}${pad}${clean.replace(/\|/g, "\\|")}${pad}${fence}`;
+  return `${fence}${pad}${clean}${pad}${fence}`;
 }
+
+/** Inline code inside a table cell, where GitHub's table parser needs pipes escaped even in code. */
+export const cellCode = (text: string): string => code(text).replace(/\|/g, "\\|");

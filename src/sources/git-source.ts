@@ -18,6 +18,8 @@ function git(repo: string, args: readonly string[], input?: string): Promise<Buf
       if (code === 0) resolve(Buffer.concat(out));
       else reject(new Error(`git ${args[0]}: ${Buffer.concat(err).toString("utf8").trim() || `exit ${code}`}`));
     });
+    // git may exit before reading its input (an unknown ref): the exit code tells, not EPIPE.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(input ?? "");
   });
 }

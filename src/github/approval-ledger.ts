@@ -1,0 +1,101 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import * as z from "zod";
+
+/**
+ * The approval ledger: what each approval saw (DESIGN §10). The App keeps no database, so the
+ * fingerprints of the findings current when an approval was first seen are recorded in a hidden
+ * block of the App's own PR comment, signed with the webhook secret: an edited bot comment cannot
+ * forge or re-bind approvals (a bad signature voids the whole ledger, and the report says so).
+ *
+ * The ledger also remembers since when it has known the current head: an approval posted before
+ * the App reported on that head may have been given for different code, so it is not bound.
+ */
+
+const LEDGER_MARKER = "route-governor:ledger";
+const MAX_PAYLOAD_CHARS = 40_000;
+const MAX_ENTRIES = 500;
+
+const LedgerEntrySchema = z.object({
+  /** `comment:<id>` or `review:<id>`. */
+  ref: z.string().regex(/^(comment|review):\d+$/),
+  login: z.string().min(1).max(100),
+  at: z.iso.datetime({ offset: true }),
+  head: z.string().max(64),
+  /** Index into `sets`: approvals given at the same head share their fingerprints. */
+  set: z.number().int().min(0),
+});
+
+export const LedgerSchema = z.object({
+  v: z.literal(1),
+  /** `owner/repo#number`: a ledger copied from another PR does not verify. */
+  pr: z.string().max(300),
+  head: z.object({ sha: z.string().max(64), since: z.iso.datetime({ offset: true }) }).optional(),
+  sets: z.array(z.array(z.string().max(200)).max(10_000)).max(MAX_ENTRIES),
+  approvals: z.array(LedgerEntrySchema).max(MAX_ENTRIES),
+});
+export type Ledger = z.infer<typeof LedgerSchema>;
+
+export interface LedgerEntry {
+  readonly ref: string;
+  readonly login: string;
+  readonly at: string;
+  readonly head: string;
+  readonly fingerprints: readonly string[];
+}
+
+export const emptyLedger = (pr: string): Ledger => ({ v: 1, pr, sets: [], approvals: [] });
+
+export const entriesOf = (ledger: Ledger): LedgerEntry[] =>
+  ledger.approvals.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, fingerprints: ledger.sets[entry.set] ?? [] }));
+
+/** A ledger with these entries (sets deduplicated) and this head record. */
+export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[]): Ledger {
+  const sets: string[][] = [];
+  const index = new Map<string, number>();
+  const approvals = entries.slice(-MAX_ENTRIES).map((entry) => {
+    const key = JSON.stringify(entry.fingerprints);
+    let set = index.get(key);
+    if (set === undefined) {
+      set = sets.push([...entry.fingerprints]) - 1;
+      index.set(key, set);
+    }
+    return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, set };
+  });
+  return { v: 1, pr, ...(head ? { head } : {}), sets, approvals };
+}
+
+const sign = (secret: string, payload: string): string => createHmac("sha256", secret).update(`${LEDGER_MARKER}:${payload}`).digest("hex");
+
+/** The hidden comment block carrying the signed ledger. */
+export function ledgerBlock(ledger: Ledger, secret: string): string {
+  const payload = deflateRawSync(JSON.stringify(ledger)).toString("base64url");
+  return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
+}
+
+export type LedgerReading =
+  | { readonly status: "absent" }
+  | { readonly status: "valid"; readonly ledger: Ledger }
+  | { readonly status: "invalid"; readonly reason: string };
+
+const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->`);
+
+/** Reads and verifies the ledger of a comment body written by the App for PR `pr`. */
+export function readLedger(body: string, secret: string, pr: string): LedgerReading {
+  if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
+  const match = BLOCK.exec(body);
+  if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
+  const [, payload, signature] = match as unknown as [string, string, string];
+  const expected = Buffer.from(sign(secret, payload), "hex");
+  if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) return { status: "invalid", reason: "the approval ledger's signature does not verify" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inflateRawSync(Buffer.from(payload, "base64url"), { maxOutputLength: 4 * 1024 * 1024 }).toString("utf8"));
+  } catch {
+    return { status: "invalid", reason: "the approval ledger cannot be decoded" };
+  }
+  const ledger = LedgerSchema.safeParse(parsed);
+  if (!ledger.success) return { status: "invalid", reason: "the approval ledger has an unexpected shape" };
+  if (ledger.data.pr !== pr) return { status: "invalid", reason: "the approval ledger belongs to another pull request" };
+  return { status: "valid", ledger: ledger.data };
+}

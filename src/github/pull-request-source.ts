@@ -1,0 +1,71 @@
+import type { Group } from "../policy/policy-schema.js";
+import type { SourceFile } from "../review.js";
+
+/**
+ * Every fact a review needs about one pull request, and nothing else (policy-bot's
+ * `pull.Context` is the model). The evaluation reads the PR only through this interface: one
+ * implementation talks to GitHub, one holds plain data for tests. Implementations cache what
+ * they read for the lifetime of one evaluation; a new evaluation builds a new source.
+ */
+export interface PullRequestSource {
+  pullRequest(): Promise<PullRequestFacts>;
+  /** The reviewed files (YAML, including `.github/route-governor.yml`) at the base or head SHA. */
+  tree(side: "base" | "head"): Promise<SourceFile[]>;
+  /** Issue comments of the PR, oldest first. */
+  comments(): Promise<CommentFacts[]>;
+  /** Submitted reviews, oldest first. */
+  reviews(): Promise<ReviewFacts[]>;
+  /** Logins of the authors of the PR's commits. */
+  commitAuthors(): Promise<string[]>;
+  /** Whether `login` belongs to an approver group: listed user, org team member or repository permission. */
+  isMember(login: string, group: Group): Promise<boolean>;
+}
+
+export interface PullRequestFacts {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  readonly author: string;
+  readonly baseRef: string;
+  readonly baseSha: string;
+  readonly headSha: string;
+  readonly body: string;
+  /** When the description (or anything else of the PR) was last edited. */
+  readonly bodyUpdatedAt: string;
+  readonly draft: boolean;
+  readonly state: "open" | "closed";
+  readonly labels: readonly string[];
+}
+
+export interface CommentFacts {
+  readonly id: number;
+  readonly author: string;
+  readonly authorIsBot: boolean;
+  /** Id of the GitHub App that wrote the comment, if one did. */
+  readonly appId?: number;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly url: string;
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface ReviewFacts {
+  readonly id: number;
+  readonly author: string;
+  readonly authorIsBot: boolean;
+  readonly state: ReviewState;
+  readonly submittedAt: string;
+  /** The head SHA the reviewer looked at. */
+  readonly commitId: string;
+}
+
+export const isBotLogin = (login: string, type?: string): boolean => type === "Bot" || login.toLowerCase().endsWith("[bot]");
+
+const PERMISSION_RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 } as const;
+export type Permission = keyof typeof PERMISSION_RANK;
+
+export const permissionAtLeast = (held: Permission, needed: Permission): boolean => PERMISSION_RANK[held] >= PERMISSION_RANK[needed];
+
+export const listedUser = (login: string, group: Group): boolean => group.users.some((user) => user.toLowerCase() === login.toLowerCase());

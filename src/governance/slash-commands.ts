@@ -1,0 +1,104 @@
+import * as z from "zod";
+
+/**
+ * The slash commands of a PR comment (DESIGN §10). A command is a line that starts with `/`
+ * (up to three spaces of indentation); several per comment. Lines inside fenced code blocks and
+ * quoted lines (`>`) are not commands: quoting someone's `/approve` must not approve.
+ * Verbs that are not ours (`/lgtm`, `/assign`) are left to other bots. A verb of ours with bad
+ * arguments is returned as `invalid` so that the App can refuse it with a reason.
+ */
+
+/** Comment bodies are capped by GitHub at 65,536 characters; anything past that is not ours to read. */
+const MAX_BODY_CHARS = 65_536;
+const MAX_COMMANDS = 20;
+const MAX_ARGUMENT_CHARS = 1_000;
+
+const Argument = z.string().max(MAX_ARGUMENT_CHARS);
+
+export const SlashCommandSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("approve"), line: z.number().int(), note: Argument }),
+  z.object({ kind: z.literal("approve-cancel"), line: z.number().int() }),
+  z.object({ kind: z.literal("evidence"), line: z.number().int(), key: Argument.min(1), value: Argument.min(1) }),
+  z.object({ kind: z.literal("hold"), line: z.number().int(), reason: Argument }),
+  z.object({ kind: z.literal("hold-cancel"), line: z.number().int() }),
+  z.object({ kind: z.literal("break-glass"), line: z.number().int(), incident: Argument.min(1), reason: Argument.min(1) }),
+  z.object({ kind: z.literal("refresh"), line: z.number().int() }),
+  z.object({ kind: z.literal("help"), line: z.number().int() }),
+  z.object({ kind: z.literal("invalid"), line: z.number().int(), text: Argument, reason: Argument }),
+]);
+export type SlashCommand = z.infer<typeof SlashCommandSchema>;
+
+export const COMMAND_HELP: readonly (readonly [string, string])[] = [
+  ["/approve [note]", "approve the current findings (members of a group this PR needs)"],
+  ["/approve cancel", "withdraw your approval"],
+  ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
+  ["/hold [reason]", "block the merge until /hold cancel"],
+  ["/hold cancel", "lift a hold (its author, or a member of platform-networking or sre)"],
+  ["/break-glass <incident-id> <reason>", "emergency pass (members of sre or platform-networking); needs post-change validation"],
+  ["/route-governor refresh", "evaluate the PR again"],
+  ["/route-governor help", "show this list"],
+];
+
+export const helpText = (): string => COMMAND_HELP.map(([command, what]) => `\`${command}\` — ${what}`).join("\n");
+
+const COMMAND_LINE = /^ {0,3}\/([A-Za-z][\w-]*)(?:[ \t]+(.*))?$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const QUOTE = /^ {0,3}>/;
+// Control characters would let a command smuggle text into replies and logs; tabs become spaces.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+const clean = (text: string): string => text.replace(/\t/g, " ").replace(CONTROL, "").trim().slice(0, MAX_ARGUMENT_CHARS);
+
+/** First word and the rest of the line. */
+const split = (args: string): [string, string] => {
+  const match = /^(\S+)\s*(.*)$/.exec(args);
+  return match ? [match[1]!, match[2]!] : ["", ""];
+};
+
+function command(verb: string, args: string, line: number): SlashCommand | undefined {
+  const [first, rest] = split(args);
+  const invalid = (reason: string): SlashCommand => ({ kind: "invalid", line, text: clean(`/${verb} ${args}`), reason });
+  switch (verb) {
+    case "approve":
+      return first.toLowerCase() === "cancel" && rest === "" ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
+    case "evidence":
+      return first && rest ? { kind: "evidence", line, key: first, value: rest } : invalid("usage: /evidence <key> <value>");
+    case "hold":
+      return first.toLowerCase() === "cancel" && rest === "" ? { kind: "hold-cancel", line } : { kind: "hold", line, reason: args };
+    case "break-glass":
+      return first && rest ? { kind: "break-glass", line, incident: first, reason: rest } : invalid("usage: /break-glass <incident-id> <reason>");
+    case "route-governor": {
+      const sub = first.toLowerCase();
+      if (sub === "refresh" && rest === "") return { kind: "refresh", line };
+      if ((sub === "help" && rest === "") || sub === "") return { kind: "help", line };
+      return invalid(`unknown command; try /route-governor help`);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Every command of a comment, in order, with its 1-based line. Pure and bounded. */
+export function parseSlashCommands(body: string): SlashCommand[] {
+  const lines = body.slice(0, MAX_BODY_CHARS).split(/\r\n|\r|\n/);
+  const found: SlashCommand[] = [];
+  let fence: string | undefined;
+  for (let index = 0; index < lines.length && found.length < MAX_COMMANDS; index++) {
+    const text = lines[index]!;
+    const opening = FENCE.exec(text)?.[1];
+    if (fence) {
+      if (opening && opening[0] === fence[0] && opening.length >= fence.length && text.trim() === opening) fence = undefined;
+      continue;
+    }
+    if (opening) {
+      fence = opening;
+      continue;
+    }
+    if (QUOTE.test(text)) continue;
+    const match = COMMAND_LINE.exec(text.replace(/\s+$/, ""));
+    if (!match) continue;
+    const parsed = command(match[1]!.toLowerCase(), clean(match[2] ?? ""), index + 1);
+    if (parsed) found.push(SlashCommandSchema.parse(parsed));
+  }
+  return found;
+}

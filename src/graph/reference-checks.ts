@@ -1,0 +1,247 @@
+import { displayName, type ResourceId } from "../manifests/resource.js";
+import { qualifyHost } from "../model/istio-flows.js";
+import type { ChangeClassId } from "../risk/change-classes.js";
+import type { FieldPath } from "../risk/finding.js";
+import type { Attachment } from "./attachment.js";
+import { hostsOverlap } from "./host-match.js";
+import { unscopedEntry, type DestinationRuleNode, type RouteNode, type TrafficGraph } from "./traffic-graph.js";
+
+/**
+ * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as
+ * gwctl analyze and istioctl analyze do: a route whose parent or listener does not exist or does
+ * not admit it, a subset no DestinationRule defines, a ServiceImport nobody exports, failover
+ * without outlier detection, and one host and match claimed by two routes on the same listener.
+ * A referent is only judged missing when the repository holds that kind at all (base or head):
+ * a repo of routes whose Gateways live elsewhere is not broken, only unchecked.
+ */
+
+export interface IssueSubject {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly path: FieldPath;
+}
+
+export interface GraphIssue {
+  readonly class: ChangeClassId;
+  /** Stable identity across base and head: what is wrong and where, not how it is worded. */
+  readonly key: string;
+  readonly summary: string;
+  /** The resources involved, first the one the problem is reported on. */
+  readonly subjects: readonly IssueSubject[];
+}
+
+/** Which kinds of referent the repository holds at all: only those references are checked. */
+export interface Checkable {
+  readonly gateways: boolean;
+  readonly istioGateways: boolean;
+  readonly listenerSets: boolean;
+  readonly destinationRules: boolean;
+  readonly serviceExports: boolean;
+}
+
+export interface ReferenceReport {
+  readonly issues: readonly GraphIssue[];
+  /** What the tree cannot tell, as sentences for the report: an existing limitation, not a finding. */
+  readonly unchecked: readonly string[];
+}
+
+export function checkableIn(graphs: readonly TrafficGraph[]): Checkable {
+  const gateways = graphs.flatMap((graph) => [...graph.gateways.values()]);
+  return {
+    gateways: gateways.some((g) => g.api === "gateway-api"),
+    istioGateways: gateways.some((g) => g.api === "istio"),
+    listenerSets: graphs.some((graph) => graph.listenerSets.size > 0),
+    destinationRules: graphs.some((graph) => graph.destinationRules.size > 0),
+    serviceExports: graphs.some((graph) => graph.serviceExports.size > 0),
+  };
+}
+
+const BROKEN: ChangeClassId = "reference.broken";
+
+const missingIsCheckable = (attachment: Attachment, route: RouteNode, checkable: Checkable): boolean =>
+  route.api === "istio" ? checkable.istioGateways : attachment.target.kind === "Gateway" ? checkable.gateways : checkable.listenerSets;
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+export function checkReferences(graph: TrafficGraph, checkable: Checkable): ReferenceReport {
+  const issues: GraphIssue[] = [];
+  const unchecked = new Map<string, number>();
+  const note = (what: string) => unchecked.set(what, (unchecked.get(what) ?? 0) + 1);
+
+  for (const attachment of graph.attachments) {
+    const route = graph.routes.get(attachment.route)!;
+    const subject = { key: route.key, id: route.id, path: attachment.target.path };
+    const where = `${displayName(route.id)} → ${attachment.target.entry}`;
+    if (attachment.status === "rejected" || (attachment.status === "missing" && missingIsCheckable(attachment, route, checkable))) {
+      const reason = attachment.status === "missing" ? attachment.reason!.replace("is not in the tree", "does not exist in the repository") : `not admitted: ${attachment.reason}`;
+      issues.push({ class: BROKEN, key: `${BROKEN}|${route.key}|parent ${attachment.target.entry}`, summary: `${where}: ${reason}`, subjects: [subject] });
+    } else if (attachment.status === "missing") {
+      note(route.api === "istio" ? "route parents name Istio Gateways, but the repository holds none" : `route parents name ${attachment.target.kind}s, but the repository holds none`);
+    } else if (attachment.status === "unknown") {
+      note(attachment.target.kind === "Service" ? "routes attach to GAMMA Services, which are not read from the tree" : "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)");
+    }
+  }
+
+  listenerSetParents(graph, checkable, issues, note);
+  subsets(graph, checkable, issues, note);
+  serviceImports(graph, checkable, issues, note);
+  failoverWithoutOutliers(graph, issues);
+  conflicts(graph, issues);
+
+  return {
+    issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    unchecked: [...unchecked].map(([what, count]) => `${plural(count, "reference")}: ${what}; not checked`).sort(),
+  };
+}
+
+type Note = (what: string) => void;
+
+function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
+  for (const set of graph.listenerSets.values()) {
+    const parentName = `${set.parent.namespace}/${set.parent.name}`;
+    const gateway = [...graph.gateways.values()].find((g) => g.api === "gateway-api" && `${g.id.namespace}/${g.id.name}` === parentName);
+    const subject = { key: set.key, id: set.id, path: set.parent.path };
+    const key = `${BROKEN}|${set.key}|parent Gateway ${parentName}`;
+    if (!gateway) {
+      if (checkable.gateways) issues.push({ class: BROKEN, key, summary: `${displayName(set.id)} → Gateway ${parentName}: does not exist in the repository`, subjects: [subject] });
+      else note("ListenerSets name Gateways, but the repository holds none");
+      continue;
+    }
+    const allowed = gateway.allowedListeners;
+    if (allowed === "Selector") note("Gateways admit ListenerSets by namespace label selector (Namespace labels are not in the tree)");
+    else if (allowed === "None" || (allowed === "Same" && gateway.id.namespace !== set.id.namespace)) {
+      const why = allowed === "None" ? "allowedListeners is None (the default)" : `allowedListeners admits only namespace ${gateway.id.namespace}`;
+      issues.push({ class: BROKEN, key, summary: `${displayName(set.id)} → Gateway ${parentName}: not admitted: ${why}`, subjects: [subject] });
+    }
+  }
+}
+
+function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
+  const wildcardRules = [...graph.destinationRules].filter(([host]) => host.includes("*"));
+  const rulesFor = (host: string): DestinationRuleNode[] => [
+    ...(graph.destinationRules.get(host) ?? []),
+    ...wildcardRules.filter(([pattern]) => pattern !== host && hostsOverlap(pattern, host)).flatMap(([, rules]) => rules),
+  ];
+  for (const route of graph.routes.values()) {
+    const seen = new Set<string>();
+    for (const destination of route.destinations) {
+      if (!destination.subset || !destination.host) continue;
+      if (!checkable.destinationRules) {
+        note("destinations name subsets, but the repository holds no DestinationRule");
+        continue;
+      }
+      const identity = `${destination.host}/${destination.subset}`;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      const rules = rulesFor(destination.host);
+      if (rules.some((rule) => rule.subsets.includes(destination.subset!))) continue;
+      const why = rules.length === 0 ? `no DestinationRule in the repository is for host ${destination.host}` : `no DestinationRule for ${destination.host} defines it (${rules.map((r) => displayName(r.id)).join(", ")})`;
+      issues.push({
+        class: BROKEN,
+        key: `${BROKEN}|${route.key}|subset ${identity}`,
+        summary: `${displayName(route.id)}: subset ${destination.subset} of ${destination.name}: ${why}`,
+        subjects: [{ key: route.key, id: route.id, path: destination.path }],
+      });
+    }
+  }
+}
+
+function serviceImports(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
+  for (const route of graph.routes.values()) {
+    const seen = new Set<string>();
+    for (const destination of route.destinations) {
+      if (destination.kind !== "ServiceImport") continue;
+      const name = `${destination.namespace}/${destination.name}`;
+      if (!checkable.serviceExports) {
+        note("backends are ServiceImports, but the repository holds no ServiceExport");
+        continue;
+      }
+      if (graph.serviceExports.has(name) || seen.has(name)) continue;
+      seen.add(name);
+      issues.push({
+        class: BROKEN,
+        key: `${BROKEN}|${route.key}|import ${name}`,
+        summary: `${displayName(route.id)}: ServiceImport ${name} is exported by no cluster (no ServiceExport ${name} in the repository), so it has no endpoints`,
+        subjects: [{ key: route.key, id: route.id, path: destination.path }],
+      });
+    }
+  }
+}
+
+function failoverWithoutOutliers(graph: TrafficGraph, issues: GraphIssue[]) {
+  for (const [host, rules] of graph.destinationRules) {
+    if (rules.some((rule) => rule.outlierDetection)) continue;
+    for (const rule of rules) {
+      if (!rule.failoverAt) continue;
+      issues.push({
+        class: "failover.changed",
+        key: `failover.changed|${rule.key}|no outlier detection`,
+        summary: `${displayName(rule.id)}: locality failover for ${host} with no outlierDetection in any DestinationRule for that host: unhealthy endpoints are never ejected, so failover never triggers`,
+        subjects: [{ key: rule.key, id: rule.id, path: rule.failoverAt }],
+      });
+    }
+  }
+}
+
+/** Who can see a VirtualService: exportTo `.` is its own namespace, `*` or none is everyone. */
+const visibleTo = (route: RouteNode): ReadonlySet<string> | "all" =>
+  route.exportTo.length === 0 || route.exportTo.includes("*") ? "all" : new Set(route.exportTo.map((ns) => (ns === "." ? route.id.namespace : ns)));
+
+const seeEachOther = (a: RouteNode, b: RouteNode): boolean => {
+  const va = visibleTo(a);
+  const vb = visibleTo(b);
+  return va === "all" || vb === "all" || [...va].some((ns) => vb.has(ns));
+};
+
+function listenerNames(graph: TrafficGraph): Map<string, string> {
+  const names = new Map<string, string>([["mesh", "the mesh"]]);
+  for (const owner of [...graph.gateways.values(), ...graph.listenerSets.values()]) {
+    for (const listener of owner.listeners) names.set(listener.id, `${displayName(owner.id)}:${listener.name}`);
+  }
+  return names;
+}
+
+/**
+ * One request shape claimed by two routes on one listener: a Gateway API controller picks the
+ * oldest route, Istio merges gateway VirtualServices in no fixed order and applies one mesh
+ * VirtualService per host. Across namespaces it is a takeover (access.widened).
+ */
+function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
+  const attachmentOf = new Map<string, Attachment>(graph.attachments.map((a) => [`${a.route}|${a.parent}`, a]));
+  const names = listenerNames(graph);
+  const claims = new Map<string, { what: string; listener: string; routes: Map<string, { route: RouteNode; path: FieldPath }> }>();
+  for (const [routeKey, flows] of graph.flowsByRoute) {
+    const route = graph.routes.get(routeKey);
+    if (!route) continue;
+    for (const flow of flows) {
+      const entry = unscopedEntry(flow.entry);
+      const index = route.parents.findIndex((parent) => parent.entry === entry);
+      const attachment = attachmentOf.get(`${routeKey}|${index}`);
+      if (!attachment || attachment.status === "missing" || attachment.status === "rejected") continue;
+      for (const listener of attachment.listeners) {
+        const mesh = route.api === "istio" && listener === "mesh";
+        const section = /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host);
+        const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
+        const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
+        const claim = claims.get(key) ?? { what: mesh ? `host ${host}` : `${host} ${flow.match}`, listener, routes: new Map() };
+        if (!claim.routes.has(routeKey)) claim.routes.set(routeKey, { route, path: mesh ? ["spec", "hosts"] : flow.path });
+        claims.set(key, claim);
+      }
+    }
+  }
+  for (const [key, claim] of claims) {
+    if (claim.routes.size < 2) continue;
+    const claimants = [...claim.routes.values()].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
+    if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => seeEachOther(a.route, b.route)))) continue;
+    const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
+    const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
+    const who = claimants.map(({ route }) => displayName(route.id)).join(" and ");
+    const effect = claim.listener === "mesh" ? "Istio applies only one VirtualService per host in the mesh" : "which one serves it depends on creation order";
+    issues.push({
+      class: cls,
+      key: `${cls}|${key}|${claimants.map(({ route }) => route.key).join(",")}`,
+      summary: `${claim.what} on ${names.get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
+      subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
+    });
+  }
+}

@@ -1,0 +1,399 @@
+import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js";
+import type { ClusterOfFile } from "../model/file-placement.js";
+import { GATEWAY_ROUTE_KINDS, parentEntry } from "../model/gateway-api-flows.js";
+import { qualifyHost } from "../model/istio-flows.js";
+import { asList, asNumber, asObject, asText, type PlainObject } from "../model/plain-data.js";
+import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
+import type { FieldPath } from "../risk/finding.js";
+import { resolveAttachments, type Attachment } from "./attachment.js";
+
+/**
+ * The repo-wide traffic graph of one tree (DESIGN §7): every Gateway and listener, every route
+ * and the parents it attaches to, every backend with its placement, ServiceExports per cluster,
+ * DestinationRules per host. Built from the whole tree, so a change to a Gateway reaches routes
+ * in files the PR never touched.
+ */
+
+export type AllowedFrom = "All" | "Same" | "Selector" | "None";
+
+export interface ListenerNode {
+  /** `<owner key>#<listener name>`; Istio servers are named by their port name, else their index. */
+  readonly id: string;
+  readonly name: string;
+  /** Key of the Gateway or ListenerSet that declares the listener. */
+  readonly owner: string;
+  readonly ownerNamespace: string;
+  readonly port?: number;
+  readonly protocol: string;
+  /** Gateway API: the listener's hostname (none = any). Istio: server hosts, `ns/host` form kept. */
+  readonly hostnames: readonly string[];
+  readonly allowedFrom: AllowedFrom;
+  /** `group/Kind` of the route kinds the listener admits; undefined = the protocol's defaults. */
+  readonly allowedKinds?: readonly string[];
+  readonly path: FieldPath;
+}
+
+export interface GatewayNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly api: "gateway-api" | "istio";
+  /** The cluster (or file) scope of the resource key, when the tree applies it to one cluster. */
+  readonly scope?: string;
+  readonly className?: string;
+  readonly listeners: readonly ListenerNode[];
+  /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
+  readonly allowedListeners: AllowedFrom;
+}
+
+export interface ListenerSetNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly scope?: string;
+  readonly parent: { readonly namespace: string; readonly name: string; readonly path: FieldPath };
+  readonly listeners: readonly ListenerNode[];
+}
+
+/** A parent a route names: Gateway API parentRef, or an Istio `gateways` entry (`mesh` included). */
+export interface ParentRefNode {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+  /** The entry as the traffic model names it, without cluster scope. */
+  readonly entry: string;
+  readonly path: FieldPath;
+}
+
+/** A backend a route names: Gateway API backendRef, or an Istio destination (route or mirror). */
+export interface DestinationRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Istio: the fully qualified destination host and its subset. */
+  readonly host?: string;
+  readonly subset?: string;
+  readonly path: FieldPath;
+}
+
+export interface RouteNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly api: "gateway-api" | "istio";
+  readonly scope?: string;
+  /** Gateway API hostnames, or VirtualService hosts as written. */
+  readonly hostnames: readonly string[];
+  readonly parents: readonly ParentRefNode[];
+  readonly destinations: readonly DestinationRef[];
+  /** VirtualService exportTo (empty = every namespace). */
+  readonly exportTo: readonly string[];
+}
+
+export interface DestinationRuleNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly host: string;
+  readonly subsets: readonly string[];
+  /** Where locality failover is configured, when it is. */
+  readonly failoverAt?: FieldPath;
+  readonly outlierDetection: boolean;
+}
+
+export interface BackendNode {
+  readonly key: string;
+  readonly label: string;
+  readonly service: string;
+  readonly placement: Placement;
+  /** Keys of the flows that send traffic to it. */
+  readonly flows: readonly string[];
+}
+
+export interface TrafficGraph {
+  /** GatewayClass name → its key. */
+  readonly gatewayClasses: ReadonlyMap<string, string>;
+  readonly gateways: ReadonlyMap<string, GatewayNode>;
+  readonly listenerSets: ReadonlyMap<string, ListenerSetNode>;
+  readonly routes: ReadonlyMap<string, RouteNode>;
+  readonly attachments: readonly Attachment[];
+  /** Gateway key → keys of the routes attached to it (directly or through a ListenerSet). */
+  readonly routesByGateway: ReadonlyMap<string, readonly string[]>;
+  readonly destinationRules: ReadonlyMap<string, readonly DestinationRuleNode[]>;
+  /** `namespace/name` → clusters that export it ("" for an export whose cluster is unknown). */
+  readonly serviceExports: ReadonlyMap<string, readonly string[]>;
+  readonly backends: ReadonlyMap<string, BackendNode>;
+  /** Route key → its flows. */
+  readonly flowsByRoute: ReadonlyMap<string, readonly Flow[]>;
+  /** Every namespace a traffic resource of the tree sits in. */
+  readonly namespaces: readonly string[];
+}
+
+const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
+const ISTIO_NETWORKING = "networking.istio.io";
+const SCOPE_SUFFIX = / \[[^\]]*\]$/;
+
+export const scopeOfKey = (key: string): string | undefined => {
+  const at = key.indexOf("@");
+  return at >= 0 ? key.slice(at + 1).replace(/#\d+$/, "") : undefined;
+};
+
+/** A flow's entry without the ` [cluster]` suffix the model adds to scoped resources. */
+export const unscopedEntry = (entry: string): string => entry.replace(SCOPE_SUFFIX, "");
+
+const allowedFrom = (value: unknown, fallback: AllowedFrom): AllowedFrom => {
+  const from = asText(asObject(value).from);
+  return from === "All" || from === "Same" || from === "Selector" || from === "None" ? from : fallback;
+};
+
+function gatewayApiListeners(owner: Resource, spec: PlainObject): ListenerNode[] {
+  return asList(spec.listeners).map((item, index) => {
+    const listener = asObject(item);
+    const name = asText(listener.name) ?? String(index);
+    const allowed = asObject(listener.allowedRoutes);
+    const kinds = asList(allowed.kinds).map(asObject);
+    const hostname = asText(listener.hostname);
+    const port = asNumber(listener.port);
+    return {
+      id: `${owner.key}#${name}`,
+      name,
+      owner: owner.key,
+      ownerNamespace: owner.id.namespace,
+      ...(port !== undefined ? { port } : {}),
+      protocol: asText(listener.protocol) ?? "",
+      hostnames: hostname ? [hostname] : [],
+      allowedFrom: allowedFrom(allowed.namespaces, "Same"),
+      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${asText(k.group) ?? "gateway.networking.k8s.io"}/${asText(k.kind) ?? "?"}`) } : {}),
+      path: ["spec", "listeners", index],
+    };
+  });
+}
+
+function istioServers(owner: Resource, spec: PlainObject): ListenerNode[] {
+  return asList(spec.servers).map((item, index) => {
+    const server = asObject(item);
+    const port = asObject(server.port);
+    const name = asText(port.name) ?? String(index);
+    const number = asNumber(port.number);
+    return {
+      id: `${owner.key}#${name}`,
+      name,
+      owner: owner.key,
+      ownerNamespace: owner.id.namespace,
+      ...(number !== undefined ? { port: number } : {}),
+      protocol: asText(port.protocol) ?? "",
+      hostnames: asList(server.hosts).map(asText).filter((h): h is string => !!h),
+      allowedFrom: "All",
+      path: ["spec", "servers", index],
+    };
+  });
+}
+
+function gatewayApiRoute(resource: Resource): RouteNode {
+  const spec = asObject(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const parents = asList(spec.parentRefs).map((item, index): ParentRefNode => {
+    const parent = asObject(item);
+    const sectionName = asText(parent.sectionName);
+    const port = asNumber(parent.port);
+    return {
+      group: asText(parent.group) ?? "gateway.networking.k8s.io",
+      kind: asText(parent.kind) ?? "Gateway",
+      namespace: asText(parent.namespace) ?? namespace,
+      name: asText(parent.name) ?? "?",
+      ...(sectionName ? { sectionName } : {}),
+      ...(port !== undefined ? { port } : {}),
+      entry: parentEntry(parent, namespace),
+      path: ["spec", "parentRefs", index],
+    };
+  });
+  const destinations: DestinationRef[] = [];
+  asList(spec.rules).forEach((rule, ruleIndex) => {
+    asList(asObject(rule).backendRefs).forEach((item, index) => {
+      const ref = asObject(item);
+      destinations.push({
+        kind: asText(ref.kind) ?? "Service",
+        namespace: asText(ref.namespace) ?? namespace,
+        name: asText(ref.name) ?? "?",
+        path: ["spec", "rules", ruleIndex, "backendRefs", index],
+      });
+    });
+  });
+  return {
+    key: resource.key,
+    id: resource.id,
+    api: "gateway-api",
+    ...scoped(resource.key),
+    hostnames: asList(spec.hostnames).map(asText).filter((h): h is string => !!h),
+    parents,
+    destinations,
+    exportTo: [],
+  };
+}
+
+function virtualService(resource: Resource): RouteNode {
+  const spec = asObject(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const gateways = asList(spec.gateways).map(asText);
+  const parents: ParentRefNode[] = (gateways.length ? gateways : ["mesh"]).map((gateway, index) => {
+    const name = gateway ?? "?";
+    const [ns, short] = name.includes("/") ? [name.slice(0, name.indexOf("/")), name.slice(name.indexOf("/") + 1)] : [namespace, name];
+    return {
+      group: ISTIO_NETWORKING,
+      kind: name === "mesh" ? "mesh" : "Gateway",
+      namespace: name === "mesh" ? "" : ns,
+      name: short,
+      entry: name === "mesh" ? "mesh" : `Gateway ${ns}/${short}`,
+      path: gateways.length ? ["spec", "gateways", index] : ["spec"],
+    };
+  });
+  const destinations: DestinationRef[] = [];
+  const destination = (value: unknown, path: FieldPath) => {
+    const target = asObject(value);
+    const host = asText(target.host);
+    if (!host) return;
+    const subset = asText(target.subset);
+    destinations.push({ kind: "Host", namespace, name: host, host: qualifyHost(host, namespace), ...(subset ? { subset } : {}), path });
+  };
+  for (const section of ["http", "tls", "tcp"] as const) {
+    asList(spec[section]).forEach((item, ruleIndex) => {
+      const rule = asObject(item);
+      const rulePath = ["spec", section, ruleIndex];
+      asList(rule.route).forEach((route, index) => destination(asObject(route).destination, [...rulePath, "route", index, "destination"]));
+      if (rule.mirror !== undefined) destination(rule.mirror, [...rulePath, "mirror"]);
+      asList(rule.mirrors).forEach((mirror, index) => destination(asObject(mirror).destination, [...rulePath, "mirrors", index, "destination"]));
+    });
+  }
+  return {
+    key: resource.key,
+    id: resource.id,
+    api: "istio",
+    ...scoped(resource.key),
+    hostnames: asList(spec.hosts).map(asText).filter((h): h is string => !!h),
+    parents,
+    destinations,
+    exportTo: asList(spec.exportTo).map(asText).filter((h): h is string => !!h),
+  };
+}
+
+const scoped = (key: string): { scope?: string } => {
+  const scope = scopeOfKey(key);
+  return scope ? { scope } : {};
+};
+
+/** Where a traffic policy turns locality failover on: explicit failover or failoverPriority. */
+function failoverIn(policy: PlainObject, path: FieldPath): FieldPath | undefined {
+  const locality = asObject(asObject(policy.loadBalancer).localityLbSetting);
+  if (asList(locality.failover).length > 0 || asList(locality.failoverPriority).length > 0) return [...path, "loadBalancer", "localityLbSetting"];
+  for (const [index, setting] of asList(policy.portLevelSettings).entries()) {
+    const found = failoverIn(asObject(setting), [...path, "portLevelSettings", index]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const hasOutlierDetection = (policy: PlainObject): boolean =>
+  policy.outlierDetection !== undefined || asList(policy.portLevelSettings).some((setting) => asObject(setting).outlierDetection !== undefined);
+
+function destinationRule(resource: Resource): DestinationRuleNode {
+  const spec = asObject(resource.body.spec);
+  const subsets = asList(spec.subsets).map(asObject);
+  const policies: [PlainObject, FieldPath][] = [
+    [asObject(spec.trafficPolicy), ["spec", "trafficPolicy"]],
+    ...subsets.map((subset, index): [PlainObject, FieldPath] => [asObject(subset.trafficPolicy), ["spec", "subsets", index, "trafficPolicy"]]),
+  ];
+  const failoverAt = policies.map(([policy, path]) => failoverIn(policy, path)).find((path) => path !== undefined);
+  return {
+    key: resource.key,
+    id: resource.id,
+    host: qualifyHost(asText(spec.host) ?? "?", resource.id.namespace),
+    subsets: subsets.map((subset) => asText(subset.name)).filter((name): name is string => !!name),
+    ...(failoverAt ? { failoverAt } : {}),
+    outlierDetection: policies.some(([policy]) => hasOutlierDetection(policy)),
+  };
+}
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, clusterOfFile: ClusterOfFile): TrafficGraph {
+  const gatewayClasses = new Map<string, string>();
+  const gateways = new Map<string, GatewayNode>();
+  const listenerSets = new Map<string, ListenerSetNode>();
+  const routes = new Map<string, RouteNode>();
+  const destinationRules = new Map<string, DestinationRuleNode[]>();
+  const serviceExports = new Map<string, string[]>();
+  const namespaces = new Set<string>();
+
+  for (const resource of set.resources.values()) {
+    const { id } = resource;
+    if (id.namespace) namespaces.add(id.namespace);
+    const spec = asObject(resource.body.spec);
+    const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
+    if (gatewayApi && id.kind === "GatewayClass") gatewayClasses.set(id.name, resource.key);
+    else if (gatewayApi && id.kind === "Gateway") {
+      const className = asText(spec.gatewayClassName);
+      gateways.set(resource.key, {
+        key: resource.key,
+        id,
+        api: "gateway-api",
+        ...scoped(resource.key),
+        ...(className ? { className } : {}),
+        listeners: gatewayApiListeners(resource, spec),
+        allowedListeners: allowedFrom(asObject(spec.allowedListeners).namespaces, "None"),
+      });
+    } else if (gatewayApi && (id.kind === "ListenerSet" || id.kind === "XListenerSet")) {
+      const parent = asObject(spec.parentRef);
+      listenerSets.set(resource.key, {
+        key: resource.key,
+        id,
+        ...scoped(resource.key),
+        parent: { namespace: asText(parent.namespace) ?? id.namespace, name: asText(parent.name) ?? "?", path: ["spec", "parentRef"] },
+        listeners: gatewayApiListeners(resource, spec),
+      });
+    } else if (gatewayApi && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, gatewayApiRoute(resource));
+    else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
+      gateways.set(resource.key, { key: resource.key, id, api: "istio", ...scoped(resource.key), listeners: istioServers(resource, spec), allowedListeners: "None" });
+    } else if (id.group === ISTIO_NETWORKING && id.kind === "VirtualService") routes.set(resource.key, virtualService(resource));
+    else if (id.group === ISTIO_NETWORKING && id.kind === "DestinationRule") {
+      const rule = destinationRule(resource);
+      push(destinationRules, rule.host, rule);
+    } else if (id.kind === "ServiceExport") push(serviceExports, `${id.namespace}/${id.name}`, clusterOfFile(resource.source.file) ?? "");
+  }
+
+  const backends = new Map<string, { key: string; label: string; service: string; placement: Placement; flows: string[] }>();
+  const flowsByRoute = new Map<string, Flow[]>();
+  for (const flow of model.flows.values()) {
+    push(flowsByRoute, flow.resourceKey, flow);
+    for (const backend of flow.backends) {
+      const node = backends.get(backend.key);
+      if (node) node.flows.push(flow.key);
+      else backends.set(backend.key, { key: backend.key, label: backend.label, service: backend.service, placement: backend.placement, flows: [flow.key] });
+    }
+  }
+
+  const attachments = resolveAttachments(routes, gateways, listenerSets);
+  const routesByGateway = new Map<string, string[]>();
+  for (const attachment of attachments) {
+    if (!attachment.gateway || attachment.status === "broken") continue;
+    const list = routesByGateway.get(attachment.gateway);
+    if (!list) routesByGateway.set(attachment.gateway, [attachment.route]);
+    else if (list[list.length - 1] !== attachment.route) list.push(attachment.route);
+  }
+
+  return {
+    gatewayClasses,
+    gateways,
+    listenerSets,
+    routes,
+    attachments,
+    routesByGateway,
+    destinationRules,
+    serviceExports,
+    backends,
+    flowsByRoute,
+    namespaces: [...namespaces].sort(),
+  };
+}
