@@ -9,6 +9,51 @@ export interface FleetOptions {
   readonly files: number;
   readonly routesPerFile: number;
   readonly changeEvery: number;
+  /**
+   * Also the fleet's shared infrastructure: the public Gateway every route attaches to (one
+   * listener, `*.example.com`, routes from all namespaces) and, per region's cluster, the
+   * ServiceExports behind the routes' ServiceImports — so the repo-wide graph has edges to walk.
+   */
+  readonly infrastructure?: boolean;
+}
+
+export const FLEET_GATEWAY_PATH = "clusters/config/gateway.yaml";
+
+/** The shared Gateway of the fleet; `listener` overrides fields of its one listener (YAML flow-map entries). */
+export function fleetGateway(listener: { port?: number; from?: "All" | "Same"; hostname?: string } = {}): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public-gateway
+  namespace: infra
+spec:
+  gatewayClassName: gke-l7-global-external-managed-mc
+  listeners:
+  - name: https
+    protocol: HTTPS
+    port: ${listener.port ?? 443}
+    hostname: "${listener.hostname ?? "*.example.com"}"
+    tls:
+      certificateRefs: [{ name: wildcard-example-com }]
+    allowedRoutes:
+      namespaces: { from: ${listener.from ?? "All"} }
+`;
+}
+
+function exports(files: number, routesPerFile: number, region: string): string {
+  let text = "";
+  for (let file = 0; file < files; file++) {
+    for (let index = 0; index < routesPerFile; index++) {
+      text += `---
+apiVersion: multicluster.x-k8s.io/v1alpha1
+kind: ServiceExport
+metadata:
+  name: svc-${file}-${index}-${region}
+  namespace: team-${file % 20}
+`;
+    }
+  }
+  return text;
 }
 
 const REGIONS = ["jkt", "sgp", "tyo"] as const;
@@ -63,6 +108,14 @@ export function generateFleet(options: FleetOptions): { base: SourceFile[]; head
     }
     base.push({ path, text: before });
     head.push({ path, text: after });
+  }
+  if (options.infrastructure) {
+    const shared = [
+      { path: FLEET_GATEWAY_PATH, text: fleetGateway() },
+      ...REGIONS.map((region) => ({ path: `clusters/${region}-prod-1/exports.yaml`, text: exports(options.files, options.routesPerFile, region) })),
+    ];
+    base.push(...shared);
+    head.push(...shared);
   }
   return { base, head };
 }

@@ -7,6 +7,9 @@ import { createManifestCache, loadManifests, type ManifestCache, type SourceFile
 import type { InvalidManifest, ManifestSet, Resource } from "./manifests/resource.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
+import type { BlastRadius } from "./graph/blast-radius.js";
+import { reviewGraph } from "./graph/graph-review.js";
+import type { TrafficGraph } from "./graph/traffic-graph.js";
 import type { TrafficModel } from "./model/traffic-model.js";
 import type { Policy } from "./policy/policy-schema.js";
 import type { DetectorContext } from "./risk/detector.js";
@@ -43,6 +46,9 @@ export interface Analysis {
   readonly invalid: readonly InvalidManifest[];
   readonly base: TreeAnalysis;
   readonly head: TreeAnalysis;
+  /** The repo-wide traffic graphs of both trees, and what the PR reaches through them (DESIGN §7). */
+  readonly graphs: { readonly base: TrafficGraph; readonly head: TrafficGraph };
+  readonly blastRadius: BlastRadius;
 }
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
@@ -72,6 +78,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   const explained = new Set(detections.map((detection) => detection.resourceKey));
   for (const change of changes) if (!explained.has(change.key)) detections.push({ ...resourceChangedDetection(change), resourceKey: change.key });
+  // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the same resource is not repeated.
+  const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology, clusterOfFile });
+  for (const detection of graph.detections) {
+    if (!detections.some((d) => d.class === detection.class && d.resourceKey === detection.resourceKey)) detections.push(detection);
+  }
 
   const findings = detections.map((detection) => {
     const tree = detection.side === "base" ? base.manifests : head.manifests;
@@ -99,7 +110,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
       regions: [],
     });
   }
-  return { findings: sortFindings(findings), routeDiffs, invalid: head.manifests.invalid, base, head };
+  return { findings: sortFindings(findings), routeDiffs, invalid: head.manifests.invalid, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
 }
 
 const placedOf = (resource: Resource | undefined, clusterOfFile: ClusterOfFile, policy: Policy): Placed => {

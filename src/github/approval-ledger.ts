@@ -67,11 +67,21 @@ export function buildLedger(pr: string, head: Ledger["head"], entries: readonly 
 
 const sign = (secret: string, payload: string): string => createHmac("sha256", secret).update(`${LEDGER_MARKER}:${payload}`).digest("hex");
 
-/** The hidden comment block carrying the signed ledger. */
+/**
+ * The hidden comment block carrying the signed ledger. A ledger too big for its block drops its
+ * oldest approvals: they are then unbound and must be given again (failing closed).
+ */
 export function ledgerBlock(ledger: Ledger, secret: string): string {
-  const payload = deflateRawSync(JSON.stringify(ledger)).toString("base64url");
+  let entries = entriesOf(ledger);
+  let payload = encode(ledger);
+  while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
+    entries = entries.slice(Math.ceil(entries.length / 4));
+    payload = encode(buildLedger(ledger.pr, ledger.head, entries));
+  }
   return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
 }
+
+const encode = (ledger: Ledger): string => deflateRawSync(JSON.stringify(ledger)).toString("base64url");
 
 export type LedgerReading =
   | { readonly status: "absent" }

@@ -78,6 +78,26 @@ function command(verb: string, args: string, line: number): SlashCommand | undef
   }
 }
 
+/** How a command is named back to its author: `/approve cancel`, `/evidence rollback`. */
+export function commandName(command: SlashCommand): string {
+  switch (command.kind) {
+    case "approve-cancel":
+      return "/approve cancel";
+    case "hold-cancel":
+      return "/hold cancel";
+    case "evidence":
+      return `/evidence ${command.key}`;
+    case "refresh":
+      return "/route-governor refresh";
+    case "help":
+      return "/route-governor help";
+    case "invalid":
+      return command.text;
+    default:
+      return `/${command.kind}`;
+  }
+}
+
 /** Every command of a comment, in order, with its 1-based line. Pure and bounded. */
 export function parseSlashCommands(body: string): SlashCommand[] {
   const lines = body.slice(0, MAX_BODY_CHARS).split(/\r\n|\r|\n/);

@@ -137,6 +137,8 @@ export function resolveAttachments(
     if (route.api === "istio") {
       const gateway = pick(istio.get(name), route.scope);
       if (!gateway) return { listeners: [], status: "missing", reason: `Istio Gateway ${name} is not in the tree` };
+      // A Gateway written without servers (as in istioctl's own test data) leaves hosts unjudged.
+      if (gateway.listeners.length === 0) return { gateway: gateway.key, listeners: [], status: "attached" };
       return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`) };
     }
     if (parent.kind === "Gateway") {

@@ -90,7 +90,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-    unchecked: [...unchecked].map(([what, count]) => `${plural(count, "reference")}: ${what}; not checked`).sort(),
+    unchecked: [...unchecked].map(([what, count]) => `${plural(count, "reference")} not checked: ${what}`).sort(),
   };
 }
 
@@ -235,7 +235,8 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
     if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => seeEachOther(a.route, b.route)))) continue;
     const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
     const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
-    const who = claimants.map(({ route }) => displayName(route.id)).join(" and ");
+    // The same identity in two files (or clusters) is told apart by its scope.
+    const who = claimants.map(({ route }) => `${displayName(route.id)}${route.scope ? ` @${route.scope}` : ""}`).join(" and ");
     const effect = claim.listener === "mesh" ? "Istio applies only one VirtualService per host in the mesh" : "which one serves it depends on creation order";
     issues.push({
       class: cls,
@@ -244,4 +245,21 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
       subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
     });
   }
+}
+
+/** gwctl-style triage: only problems the PR introduces gate; those already at base are listed apart. */
+export interface IssueComparison {
+  readonly introduced: readonly GraphIssue[];
+  readonly existing: readonly GraphIssue[];
+  readonly fixed: readonly GraphIssue[];
+}
+
+export function compareIssues(base: readonly GraphIssue[], head: readonly GraphIssue[]): IssueComparison {
+  const before = new Set(base.map((issue) => issue.key));
+  const after = new Set(head.map((issue) => issue.key));
+  return {
+    introduced: head.filter((issue) => !before.has(issue.key)),
+    existing: head.filter((issue) => before.has(issue.key)),
+    fixed: base.filter((issue) => !after.has(issue.key)),
+  };
 }

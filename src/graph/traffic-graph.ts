@@ -2,7 +2,7 @@ import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js
 import type { ClusterOfFile } from "../model/file-placement.js";
 import { GATEWAY_ROUTE_KINDS, parentEntry } from "../model/gateway-api-flows.js";
 import { qualifyHost } from "../model/istio-flows.js";
-import { asList, asNumber, asObject, asText, type PlainObject } from "../model/plain-data.js";
+import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
 import type { FieldPath } from "../risk/finding.js";
 import { resolveAttachments, type Attachment } from "./attachment.js";
@@ -130,6 +130,7 @@ export interface TrafficGraph {
 
 const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
 const ISTIO_NETWORKING = "networking.istio.io";
+const LEGACY_GATEWAY_API = "networking.x-k8s.io";
 const SCOPE_SUFFIX = / \[[^\]]*\]$/;
 
 export const scopeOfKey = (key: string): string | undefined => {
@@ -141,47 +142,47 @@ export const scopeOfKey = (key: string): string | undefined => {
 export const unscopedEntry = (entry: string): string => entry.replace(SCOPE_SUFFIX, "");
 
 const allowedFrom = (value: unknown, fallback: AllowedFrom): AllowedFrom => {
-  const from = asText(asObject(value).from);
+  const from = text(record(value).from);
   return from === "All" || from === "Same" || from === "Selector" || from === "None" ? from : fallback;
 };
 
-function gatewayApiListeners(owner: Resource, spec: PlainObject): ListenerNode[] {
-  return asList(spec.listeners).map((item, index) => {
-    const listener = asObject(item);
-    const name = asText(listener.name) ?? String(index);
-    const allowed = asObject(listener.allowedRoutes);
-    const kinds = asList(allowed.kinds).map(asObject);
-    const hostname = asText(listener.hostname);
-    const port = asNumber(listener.port);
+function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] {
+  return list(spec.listeners).map((item, index) => {
+    const listener = record(item);
+    const name = text(listener.name) ?? String(index);
+    const allowed = record(listener.allowedRoutes);
+    const kinds = list(allowed.kinds).map(record);
+    const hostname = text(listener.hostname);
+    const port = numeric(listener.port);
     return {
       id: `${owner.key}#${name}`,
       name,
       owner: owner.key,
       ownerNamespace: owner.id.namespace,
       ...(port !== undefined ? { port } : {}),
-      protocol: asText(listener.protocol) ?? "",
+      protocol: text(listener.protocol) ?? "",
       hostnames: hostname ? [hostname] : [],
       allowedFrom: allowedFrom(allowed.namespaces, "Same"),
-      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${asText(k.group) ?? "gateway.networking.k8s.io"}/${asText(k.kind) ?? "?"}`) } : {}),
+      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
       path: ["spec", "listeners", index],
     };
   });
 }
 
-function istioServers(owner: Resource, spec: PlainObject): ListenerNode[] {
-  return asList(spec.servers).map((item, index) => {
-    const server = asObject(item);
-    const port = asObject(server.port);
-    const name = asText(port.name) ?? String(index);
-    const number = asNumber(port.number);
+function istioServers(owner: Resource, spec: JsonRecord): ListenerNode[] {
+  return list(spec.servers).map((item, index) => {
+    const server = record(item);
+    const port = record(server.port);
+    const name = text(port.name) ?? String(index);
+    const number = numeric(port.number);
     return {
       id: `${owner.key}#${name}`,
       name,
       owner: owner.key,
       ownerNamespace: owner.id.namespace,
       ...(number !== undefined ? { port: number } : {}),
-      protocol: asText(port.protocol) ?? "",
-      hostnames: asList(server.hosts).map(asText).filter((h): h is string => !!h),
+      protocol: text(port.protocol) ?? "",
+      hostnames: list(server.hosts).map(text).filter((h): h is string => !!h),
       allowedFrom: "All",
       path: ["spec", "servers", index],
     };
@@ -189,17 +190,17 @@ function istioServers(owner: Resource, spec: PlainObject): ListenerNode[] {
 }
 
 function gatewayApiRoute(resource: Resource): RouteNode {
-  const spec = asObject(resource.body.spec);
+  const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
-  const parents = asList(spec.parentRefs).map((item, index): ParentRefNode => {
-    const parent = asObject(item);
-    const sectionName = asText(parent.sectionName);
-    const port = asNumber(parent.port);
+  const parents = list(spec.parentRefs).map((item, index): ParentRefNode => {
+    const parent = record(item);
+    const sectionName = text(parent.sectionName);
+    const port = numeric(parent.port);
     return {
-      group: asText(parent.group) ?? "gateway.networking.k8s.io",
-      kind: asText(parent.kind) ?? "Gateway",
-      namespace: asText(parent.namespace) ?? namespace,
-      name: asText(parent.name) ?? "?",
+      group: text(parent.group) ?? "gateway.networking.k8s.io",
+      kind: text(parent.kind) ?? "Gateway",
+      namespace: text(parent.namespace) ?? namespace,
+      name: text(parent.name) ?? "?",
       ...(sectionName ? { sectionName } : {}),
       ...(port !== undefined ? { port } : {}),
       entry: parentEntry(parent, namespace),
@@ -207,13 +208,13 @@ function gatewayApiRoute(resource: Resource): RouteNode {
     };
   });
   const destinations: DestinationRef[] = [];
-  asList(spec.rules).forEach((rule, ruleIndex) => {
-    asList(asObject(rule).backendRefs).forEach((item, index) => {
-      const ref = asObject(item);
+  list(spec.rules).forEach((rule, ruleIndex) => {
+    list(record(rule).backendRefs).forEach((item, index) => {
+      const ref = record(item);
       destinations.push({
-        kind: asText(ref.kind) ?? "Service",
-        namespace: asText(ref.namespace) ?? namespace,
-        name: asText(ref.name) ?? "?",
+        kind: text(ref.kind) ?? "Service",
+        namespace: text(ref.namespace) ?? namespace,
+        name: text(ref.name) ?? "?",
         path: ["spec", "rules", ruleIndex, "backendRefs", index],
       });
     });
@@ -223,17 +224,47 @@ function gatewayApiRoute(resource: Resource): RouteNode {
     id: resource.id,
     api: "gateway-api",
     ...scoped(resource.key),
-    hostnames: asList(spec.hostnames).map(asText).filter((h): h is string => !!h),
+    hostnames: list(spec.hostnames).map(text).filter((h): h is string => !!h),
     parents,
     destinations,
     exportTo: [],
   };
 }
 
-function virtualService(resource: Resource): RouteNode {
-  const spec = asObject(resource.body.spec);
+/**
+ * A legacy (networking.x-k8s.io v1alpha1) route: Gateways select it by label, so its attachment
+ * lives in the model's flows; the graph keeps its backends (forwardTo) for the reference checks.
+ */
+function legacyRoute(resource: Resource): RouteNode {
+  const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
-  const gateways = asList(spec.gateways).map(asText);
+  const destinations: DestinationRef[] = [];
+  list(spec.rules).forEach((rule, ruleIndex) => {
+    list(record(rule).forwardTo).forEach((item, index) => {
+      const forward = record(item);
+      const ref = record(forward.backendRef);
+      const serviceName = text(forward.serviceName);
+      const path = ["spec", "rules", ruleIndex, "forwardTo", index];
+      if (serviceName) destinations.push({ kind: "Service", namespace, name: serviceName, path });
+      else destinations.push({ kind: text(ref.kind) ?? "Service", namespace, name: text(ref.name) ?? "?", path: [...path, "backendRef"] });
+    });
+  });
+  return {
+    key: resource.key,
+    id: resource.id,
+    api: "gateway-api",
+    ...scoped(resource.key),
+    hostnames: list(spec.hostnames).map(text).filter((h): h is string => !!h),
+    parents: [],
+    destinations,
+    exportTo: [],
+  };
+}
+
+function virtualService(resource: Resource): RouteNode {
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const gateways = list(spec.gateways).map(text);
   const parents: ParentRefNode[] = (gateways.length ? gateways : ["mesh"]).map((gateway, index) => {
     const name = gateway ?? "?";
     const [ns, short] = name.includes("/") ? [name.slice(0, name.indexOf("/")), name.slice(name.indexOf("/") + 1)] : [namespace, name];
@@ -248,19 +279,19 @@ function virtualService(resource: Resource): RouteNode {
   });
   const destinations: DestinationRef[] = [];
   const destination = (value: unknown, path: FieldPath) => {
-    const target = asObject(value);
-    const host = asText(target.host);
+    const target = record(value);
+    const host = text(target.host);
     if (!host) return;
-    const subset = asText(target.subset);
+    const subset = text(target.subset);
     destinations.push({ kind: "Host", namespace, name: host, host: qualifyHost(host, namespace), ...(subset ? { subset } : {}), path });
   };
   for (const section of ["http", "tls", "tcp"] as const) {
-    asList(spec[section]).forEach((item, ruleIndex) => {
-      const rule = asObject(item);
+    list(spec[section]).forEach((item, ruleIndex) => {
+      const rule = record(item);
       const rulePath = ["spec", section, ruleIndex];
-      asList(rule.route).forEach((route, index) => destination(asObject(route).destination, [...rulePath, "route", index, "destination"]));
+      list(rule.route).forEach((route, index) => destination(record(route).destination, [...rulePath, "route", index, "destination"]));
       if (rule.mirror !== undefined) destination(rule.mirror, [...rulePath, "mirror"]);
-      asList(rule.mirrors).forEach((mirror, index) => destination(asObject(mirror).destination, [...rulePath, "mirrors", index, "destination"]));
+      list(rule.mirrors).forEach((mirror, index) => destination(record(mirror).destination, [...rulePath, "mirrors", index, "destination"]));
     });
   }
   return {
@@ -268,10 +299,10 @@ function virtualService(resource: Resource): RouteNode {
     id: resource.id,
     api: "istio",
     ...scoped(resource.key),
-    hostnames: asList(spec.hosts).map(asText).filter((h): h is string => !!h),
+    hostnames: list(spec.hosts).map(text).filter((h): h is string => !!h),
     parents,
     destinations,
-    exportTo: asList(spec.exportTo).map(asText).filter((h): h is string => !!h),
+    exportTo: list(spec.exportTo).map(text).filter((h): h is string => !!h),
   };
 }
 
@@ -281,32 +312,32 @@ const scoped = (key: string): { scope?: string } => {
 };
 
 /** Where a traffic policy turns locality failover on: explicit failover or failoverPriority. */
-function failoverIn(policy: PlainObject, path: FieldPath): FieldPath | undefined {
-  const locality = asObject(asObject(policy.loadBalancer).localityLbSetting);
-  if (asList(locality.failover).length > 0 || asList(locality.failoverPriority).length > 0) return [...path, "loadBalancer", "localityLbSetting"];
-  for (const [index, setting] of asList(policy.portLevelSettings).entries()) {
-    const found = failoverIn(asObject(setting), [...path, "portLevelSettings", index]);
+function failoverIn(policy: JsonRecord, path: FieldPath): FieldPath | undefined {
+  const locality = record(record(policy.loadBalancer).localityLbSetting);
+  if (list(locality.failover).length > 0 || list(locality.failoverPriority).length > 0) return [...path, "loadBalancer", "localityLbSetting"];
+  for (const [index, setting] of list(policy.portLevelSettings).entries()) {
+    const found = failoverIn(record(setting), [...path, "portLevelSettings", index]);
     if (found) return found;
   }
   return undefined;
 }
 
-const hasOutlierDetection = (policy: PlainObject): boolean =>
-  policy.outlierDetection !== undefined || asList(policy.portLevelSettings).some((setting) => asObject(setting).outlierDetection !== undefined);
+const hasOutlierDetection = (policy: JsonRecord): boolean =>
+  policy.outlierDetection !== undefined || list(policy.portLevelSettings).some((setting) => record(setting).outlierDetection !== undefined);
 
 function destinationRule(resource: Resource): DestinationRuleNode {
-  const spec = asObject(resource.body.spec);
-  const subsets = asList(spec.subsets).map(asObject);
-  const policies: [PlainObject, FieldPath][] = [
-    [asObject(spec.trafficPolicy), ["spec", "trafficPolicy"]],
-    ...subsets.map((subset, index): [PlainObject, FieldPath] => [asObject(subset.trafficPolicy), ["spec", "subsets", index, "trafficPolicy"]]),
+  const spec = record(resource.body.spec);
+  const subsets = list(spec.subsets).map(record);
+  const policies: [JsonRecord, FieldPath][] = [
+    [record(spec.trafficPolicy), ["spec", "trafficPolicy"]],
+    ...subsets.map((subset, index): [JsonRecord, FieldPath] => [record(subset.trafficPolicy), ["spec", "subsets", index, "trafficPolicy"]]),
   ];
   const failoverAt = policies.map(([policy, path]) => failoverIn(policy, path)).find((path) => path !== undefined);
   return {
     key: resource.key,
     id: resource.id,
-    host: qualifyHost(asText(spec.host) ?? "?", resource.id.namespace),
-    subsets: subsets.map((subset) => asText(subset.name)).filter((name): name is string => !!name),
+    host: qualifyHost(text(spec.host) ?? "?", resource.id.namespace),
+    subsets: subsets.map((subset) => text(subset.name)).filter((name): name is string => !!name),
     ...(failoverAt ? { failoverAt } : {}),
     outlierDetection: policies.some(([policy]) => hasOutlierDetection(policy)),
   };
@@ -330,11 +361,11 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, cluster
   for (const resource of set.resources.values()) {
     const { id } = resource;
     if (id.namespace) namespaces.add(id.namespace);
-    const spec = asObject(resource.body.spec);
+    const spec = record(resource.body.spec);
     const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
     if (gatewayApi && id.kind === "GatewayClass") gatewayClasses.set(id.name, resource.key);
     else if (gatewayApi && id.kind === "Gateway") {
-      const className = asText(spec.gatewayClassName);
+      const className = text(spec.gatewayClassName);
       gateways.set(resource.key, {
         key: resource.key,
         id,
@@ -342,21 +373,22 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, cluster
         ...scoped(resource.key),
         ...(className ? { className } : {}),
         listeners: gatewayApiListeners(resource, spec),
-        allowedListeners: allowedFrom(asObject(spec.allowedListeners).namespaces, "None"),
+        allowedListeners: allowedFrom(record(spec.allowedListeners).namespaces, "None"),
       });
     } else if (gatewayApi && (id.kind === "ListenerSet" || id.kind === "XListenerSet")) {
-      const parent = asObject(spec.parentRef);
+      const parent = record(spec.parentRef);
       listenerSets.set(resource.key, {
         key: resource.key,
         id,
         ...scoped(resource.key),
-        parent: { namespace: asText(parent.namespace) ?? id.namespace, name: asText(parent.name) ?? "?", path: ["spec", "parentRef"] },
+        parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
         listeners: gatewayApiListeners(resource, spec),
       });
     } else if (gatewayApi && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, gatewayApiRoute(resource));
     else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
       gateways.set(resource.key, { key: resource.key, id, api: "istio", ...scoped(resource.key), listeners: istioServers(resource, spec), allowedListeners: "None" });
-    } else if (id.group === ISTIO_NETWORKING && id.kind === "VirtualService") routes.set(resource.key, virtualService(resource));
+    } else if (id.group === LEGACY_GATEWAY_API && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, legacyRoute(resource));
+    else if (id.group === ISTIO_NETWORKING && id.kind === "VirtualService") routes.set(resource.key, virtualService(resource));
     else if (id.group === ISTIO_NETWORKING && id.kind === "DestinationRule") {
       const rule = destinationRule(resource);
       push(destinationRules, rule.host, rule);
@@ -377,7 +409,7 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, cluster
   const attachments = resolveAttachments(routes, gateways, listenerSets);
   const routesByGateway = new Map<string, string[]>();
   for (const attachment of attachments) {
-    if (!attachment.gateway || attachment.status === "broken") continue;
+    if (!attachment.gateway || attachment.status === "missing" || attachment.status === "rejected") continue;
     const list = routesByGateway.get(attachment.gateway);
     if (!list) routesByGateway.set(attachment.gateway, [attachment.route]);
     else if (list[list.length - 1] !== attachment.route) list.push(attachment.route);

@@ -130,6 +130,7 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
     ],
   ],
   ["placement", ["kustomize.toolkit.fluxcd.io"], [["Kustomization", placement.fluxKustomization]]],
+  ["placement", ["source.extensions.fluxcd.io"], [["ArtifactGenerator", placement.artifactGenerator]]],
   [
     "legacy-gateway-api",
     ["networking.x-k8s.io"],
@@ -162,6 +163,18 @@ export const trafficGroups: ReadonlySet<string> = new Set(table.flatMap(([, grou
 export const trafficKindNames: ReadonlySet<string> = new Set(table.flatMap(([, , kinds]) => kinds.map(([kind]) => kind)));
 
 export const kindSpec = (group: string, kind: string): KindSpec | undefined => registry.get(`${group}/${kind}`);
+
+/** Labels that make a core Namespace mesh config: ambient enrolment, waypoints, its network. */
+const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network)\b/;
+
+const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false };
+
+/**
+ * The kind of one document, judged by its text as well: a Namespace is traffic config only when it
+ * carries Istio ambient or topology labels, so every other Namespace stays ignored.
+ */
+export const kindSpecFor = (group: string, kind: string, text: string): KindSpec | undefined =>
+  kindSpec(group, kind) ?? (group === "" && kind === "Namespace" && MESH_NAMESPACE_LABELS.test(text) ? meshNamespace : undefined);
 
 /** `networking.istio.io/v1` → `networking.istio.io`; the core group (`v1`) is "". */
 export const groupOf = (apiVersion: string): string => {

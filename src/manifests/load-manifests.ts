@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 import type * as z from "zod";
 import { lineOf } from "./field-line.js";
-import { groupOf, istioValuesKind, kindSpec, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
+import { groupOf, istioValuesKind, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
 import { displayName, resourceKey, type Family, type InvalidManifest, type ManifestSet, type Resource, type ResourceId } from "./resource.js";
 import { istioValues } from "./schemas/istio-mesh.js";
 import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
@@ -204,7 +204,7 @@ type Triage =
 function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
   const header = sniffHeader(chunk.text);
   const declared = header.apiVersion !== undefined && header.kind !== undefined;
-  const declaredSpec = declared ? kindSpec(groupOf(header.apiVersion ?? ""), header.kind ?? "") : undefined;
+  const declaredSpec = declared ? kindSpecFor(groupOf(header.apiVersion ?? ""), header.kind ?? "", chunk.text) : undefined;
   if (!asValues && (declared ? !declaredSpec : !MAY_MATTER.test(chunk.text))) return { type: "skip" };
 
   const template = asValues || declaredSpec?.ownTemplates ? -1 : templateAt(chunk.text);
@@ -239,7 +239,7 @@ function interpretDocument(
   dropNulls(value);
   const { apiVersion, kind } = value;
   if (typeof apiVersion === "string" && typeof kind === "string") {
-    const spec = kindSpec(groupOf(apiVersion), kind);
+    const spec = kindSpecFor(groupOf(apiVersion), kind, chunk.text);
     return spec ? readResource(value, groupOf(apiVersion), kind, spec, chunk) : undefined;
   }
   if (declaredSpec) return readResource(value, groupOf(header.apiVersion ?? ""), header.kind ?? "", declaredSpec, chunk);

@@ -3,12 +3,17 @@ import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
 import { toFlow, type RuleShape } from "./flow-builder.js";
 import { gatewayApiRules } from "./gateway-api-flows.js";
+import { glooRouteTableRules } from "./gloo-flows.js";
 import { virtualServiceRules } from "./istio-flows.js";
+import { legacyRouteRules } from "./legacy-gateway-flows.js";
 import { buildPlacementIndex } from "./placement.js";
 import type { Flow, TrafficModel } from "./traffic-model.js";
 
-/** Each family that routes requests contributes its rules here; the rest of the model is family-blind. */
-const RULE_SOURCES: readonly ((resource: Resource) => RuleShape[])[] = [gatewayApiRules, virtualServiceRules];
+/**
+ * Each family that routes requests contributes its rules here; the rest of the model is family-blind.
+ * A source gets the whole tree for references it must resolve (legacy routes are selected by Gateways).
+ */
+const RULE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RuleShape[])[] = [gatewayApiRules, virtualServiceRules, glooRouteTableRules, legacyRouteRules];
 
 /** The part of a resource key after `@`: the cluster (or file) that scopes otherwise equal resources. */
 const scopeOf = (resource: Resource): string | undefined => {
@@ -24,7 +29,7 @@ export function buildTrafficModel(set: ManifestSet, topology: Topology, clusterO
   for (const resource of resources) {
     const scope = scopeOf(resource);
     for (const source of RULE_SOURCES) {
-      for (const rule of source(resource)) {
+      for (const rule of source(resource, set)) {
         const flow = toFlow(resource, scope ? { ...rule, entry: `${rule.entry} [${scope}]` } : rule, placement);
         let key = flow.key;
         for (let n = 2; flows.has(key); n++) key = `${flow.key}#${n}`;

@@ -6,16 +6,19 @@ import { list, record, text } from "../manifests/json-access.js";
 
 /**
  * Places backends on clusters and regions, by the first source that applies (DESIGN §6):
- * policy backend-name patterns, ServiceExports per cluster (for ServiceImports), ServiceEntry
- * endpoint locality, DestinationRule subset labels, GitOps placement of the route's file.
- * Unknown stays unknown.
+ * policy backend-name patterns, an explicit cluster on the reference (Gloo `ref.cluster`),
+ * ServiceExports per cluster (for ServiceImports), Gloo VirtualDestination service selectors,
+ * ServiceEntry endpoint locality, DestinationRule subset labels, GitOps placement of the route's
+ * file. Unknown stays unknown.
  */
 export interface BackendRef {
-  readonly kind: "Service" | "ServiceImport" | "Host";
+  readonly kind: "Service" | "ServiceImport" | "VirtualDestination" | "Host";
   readonly name: string;
   readonly namespace: string;
   /** Istio destination subset. */
   readonly subset?: string;
+  /** The cluster the reference names (Gloo `ref.cluster`): the backend runs there, wherever the route is applied. */
+  readonly cluster?: string;
   /** File of the route that names the backend: a cluster-local Service runs where the route is applied. */
   readonly routeFile: string;
 }
@@ -50,6 +53,7 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
   const exporters = new Map<string, Set<string>>();
   const subsetRegions = new Map<string, Placement>();
   const hostRegions = new Map<string, Placement>();
+  const virtualDestinations = new Map<string, Placement>();
 
   for (const resource of set.resources.values()) indexResource(resource);
 
@@ -78,6 +82,14 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
           multiCluster: false,
         });
       }
+    } else if (id.kind === "VirtualDestination" && id.group === "networking.gloo.solo.io") {
+      // A selector without a cluster selects the service in every cluster of the workspace.
+      const clusters = list(spec.services).map((selector) => text(record(selector).cluster));
+      const named = clusters.filter((cluster): cluster is string => cluster !== undefined && cluster !== "");
+      virtualDestinations.set(
+        `${id.namespace}/${id.name}`,
+        named.length > 0 && named.length === clusters.length ? placementOfClusters(named, true) : { ...UNKNOWN, multiCluster: true },
+      );
     } else if (id.kind === "ServiceEntry" && id.group === "networking.istio.io") {
       const regions = new Set<string>();
       for (const endpoint of list(spec.endpoints)) {
@@ -110,6 +122,8 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
     place(ref) {
       const named = byPattern(ref.name);
       if (named) return named.placement;
+      if (ref.cluster) return placementOfClusters([ref.cluster], false);
+      if (ref.kind === "VirtualDestination") return virtualDestinations.get(`${ref.namespace}/${ref.name}`) ?? { ...UNKNOWN, multiCluster: true };
       if (ref.kind === "ServiceImport") {
         const clusters = exporters.get(`${ref.namespace}/${ref.name}`);
         return clusters ? placementOfClusters(clusters, true) : { ...UNKNOWN, multiCluster: true };

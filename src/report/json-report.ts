@@ -3,7 +3,7 @@ import { routeDiffViews } from "./report-view.js";
 
 /**
  * The CLI's JSON contract (issue 2): `{ risk, decision, findings, routeDiffs, requirements, errors }`
- * plus the state and the policy source. Users' CI parses it: add fields, never rename one.
+ * plus the state, the policy source and the blast radius (issue 6). Users' CI parses it: add fields, never rename one.
  */
 export function toJsonReport(result: ReviewResult) {
   const { governance, analysis } = result;
@@ -14,6 +14,7 @@ export function toJsonReport(result: ReviewResult) {
     policy: result.policySource,
     findings: analysis.findings,
     routeDiffs: routeDiffViews(result),
+    blastRadius: analysis.blastRadius,
     requirements: {
       evidence: governance.evidence,
       approvals: governance.approvals.rules.map(({ group, count, approvers, satisfied, why, stale }) => ({ group, count, approvers, satisfied, why, stale })),

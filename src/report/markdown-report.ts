@@ -1,11 +1,12 @@
 import type { RiskLevel } from "../risk/risk-level.js";
 import type { ReviewResult } from "../review.js";
+import { blastRadiusSection } from "./blast-radius-section.js";
 import { cellCode, code, plain } from "./markdown-text.js";
 import { routeDiffViews, type RouteDiffView } from "./report-view.js";
 
 /**
  * The review as GitHub markdown: what the PR comment and the check run show (DESIGN §11).
- * Risk and decision first, then the route diff, findings, evidence checklist, approvals and the
+ * Risk and decision first, then the blast radius (with its diagram), the route diff, findings, evidence checklist, approvals and the
  * exact commands to type next. Everything from the PR or the YAML goes through plain()/code().
  */
 export const RISK_BADGE: Readonly<Record<RiskLevel, string>> = {
@@ -136,6 +137,7 @@ export function renderMarkdown(result: ReviewResult): string {
   const sections = [
     [headline(result), `<sub>Policy: ${plain(result.policySource)}</sub>`],
     stateBanner(result),
+    blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs),
     routeDiffSection(routeDiffViews(result)),
     findingsSection(result),
     evidenceSection(result),

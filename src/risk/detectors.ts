@@ -1,9 +1,16 @@
 import type { Family } from "../manifests/resource.js";
 import type { ResourceDetector } from "./detector.js";
 import { gatewayApiDetector } from "./gateway-api.js";
+import { gkeDetector } from "./gke.js";
+import { glooDetector } from "./gloo.js";
 import { istioDetector } from "./istio.js";
 import { istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
+import { legacyGatewayApiDetector } from "./legacy-gateway-api.js";
 import { mcsDetector } from "./mcs.js";
+import { ambientLabelDetector, waypointDetector } from "./ambient.js";
+import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
+import { placementDetector } from "./placement.js";
+import { issuerAnnotationDetector, trustDetector } from "./trust.js";
 
 /**
  * The detector registry: each family's detectors, in one table. Route flows (route.*, backend.*,
@@ -11,14 +18,14 @@ import { mcsDetector } from "./mcs.js";
  * resource.changed catches whatever no detector explains (resource-changes.ts).
  */
 export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = {
-  "gateway-api": [gatewayApiDetector, networkLabelDetector],
+  "gateway-api": [gatewayApiDetector, networkLabelDetector, ambientLabelDetector, waypointDetector, issuerAnnotationDetector, externalDnsAnnotationDetector],
   mcs: [mcsDetector],
-  gke: [],
-  istio: [istioDetector, networkLabelDetector],
-  "istio-mesh": [istioMeshDetector],
-  gloo: [],
-  trust: [],
-  dns: [],
-  placement: [],
-  "legacy-gateway-api": [],
+  gke: [gkeDetector],
+  istio: [istioDetector, networkLabelDetector, ambientLabelDetector, externalDnsAnnotationDetector],
+  "istio-mesh": [istioMeshDetector, networkLabelDetector, ambientLabelDetector],
+  gloo: [glooDetector],
+  trust: [trustDetector],
+  dns: [gslbDetector],
+  placement: [placementDetector],
+  "legacy-gateway-api": [legacyGatewayApiDetector, externalDnsAnnotationDetector],
 };

@@ -3,6 +3,7 @@ import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } fro
 import { DetectionList } from "./detection-list.js";
 import type { ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
+import { isEastWest, isWaypoint } from "./ambient.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { list, numeric, optionalRecord, record, text, type JsonRecord } from "../manifests/json-access.js";
 import { objectRef } from "./object-refs.js";
@@ -43,7 +44,8 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
 
 const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
 
-const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
+/** Also judges the retired v1alpha1 Gateway (legacy-gateway-api.ts), whose class field is the same. */
+export const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const before = text(spec(change.base).gatewayClassName);
   const after = text(spec(change.head).gatewayClassName);
@@ -222,6 +224,9 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
 };
 
 const compareListeners = (change: ResourceChange, out: DetectionList): void => {
+  // A waypoint's listener is its mesh-internal HBONE port, not an exposure point: ambient.ts judges waypoints.
+  if (isWaypoint(change)) return;
+  const crossNetwork = isEastWest(change) ? " (cross-network: clusters on other networks reach this cluster's services through it)" : "";
   const namespace = namespaceOf(change);
   const listenersOf = (resource: Resource | undefined) => list(spec(resource).listeners);
   const pairs = pairEntries(listenersOf(change.base), listenersOf(change.head), [(listener) => text(record(listener).name)]);
@@ -232,9 +237,9 @@ const compareListeners = (change: ResourceChange, out: DetectionList): void => {
     if (pair.base && pair.head && before && after) {
       compareListener(out, after.name, before, after, path(pair.head));
     } else if (pair.head && after) {
-      out.add({ class: "listener.changed", summary: `listener ${after.name} added (${describeListener(after)}): a new exposure point`, side: "head", path: path(pair.head), after });
+      out.add({ class: "listener.changed", summary: `listener ${after.name} added (${describeListener(after)}): a new exposure point${crossNetwork}`, side: "head", path: path(pair.head), after });
     } else if (pair.base && before) {
-      out.add({ class: "listener.changed", summary: `listener ${before.name} removed (${describeListener(before)}): routes attached to it are no longer served`, side: "base", path: path(pair.base), before });
+      out.add({ class: "listener.changed", summary: `listener ${before.name} removed (${describeListener(before)}): routes attached to it are no longer served${crossNetwork}`, side: "base", path: path(pair.base), before });
     }
   }
 };

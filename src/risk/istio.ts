@@ -14,6 +14,7 @@ import {
 import { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
+import { crossNetworkNote } from "./ambient.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import { flag, isRecord, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
@@ -389,7 +390,7 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
   if (hosts.added.length > 0 || hosts.removed.length > 0) {
     const parts = [...hosts.added.map((host) => `+${host}`), ...hosts.removed.map((host) => `-${host}`)].join(", ");
     const wider = hosts.added.some((host) => host.includes("*")) ? ": a wildcard host exposes more services" : "";
-    out.add({ class: "listener.changed", summary: `${label} hosts ${parts}${wider}`, side: "head", path: [...path, "hosts"], before: was.hosts, after: now.hosts });
+    out.add({ class: "listener.changed", summary: `${label} hosts ${parts}${wider}${crossNetworkNote(now.tlsMode, now.hosts, true)}`, side: "head", path: [...path, "hosts"], before: was.hosts, after: now.hosts });
   }
   if (was.tlsMode !== now.tlsMode) {
     const from = was.tlsMode === undefined ? undefined : SERVER_TLS_STRENGTH[was.tlsMode];
@@ -397,7 +398,7 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
     const weakened = from !== undefined && to !== undefined && to < from;
     out.add({
       class: weakened ? "mtls.weakened" : "listener.changed",
-      summary: `${label} tls.mode ${show(was.tlsMode)} → ${show(now.tlsMode)}${weakened ? ": clients no longer need a valid certificate" : ""}`,
+      summary: `${label} tls.mode ${show(was.tlsMode)} → ${show(now.tlsMode)}${weakened ? ": clients no longer need a valid certificate" : ""}${crossNetworkNote(now.tlsMode, now.hosts, true) || crossNetworkNote(was.tlsMode, was.hosts, false)}`,
       side: "head",
       path: [...path, "tls", "mode"],
       before: was.tlsMode,
@@ -449,7 +450,7 @@ const istioGateway = (change: ResourceChange, out: DetectionList): void => {
       const server = pair.head.value;
       out.add({
         class: "listener.changed",
-        summary: `${serverLabel(server)} added (${show(server.protocol)} :${show(server.number)} for ${server.hosts.join(", ")}): a new exposure point`,
+        summary: `${serverLabel(server)} added (${show(server.protocol)} :${show(server.number)} for ${server.hosts.join(", ")}): a new exposure point${crossNetworkNote(server.tlsMode, server.hosts, true)}`,
         side: "head",
         path: ["spec", "servers", pair.head.index],
         after: server,
@@ -458,7 +459,7 @@ const istioGateway = (change: ResourceChange, out: DetectionList): void => {
       const server = pair.base.value;
       out.add({
         class: "listener.changed",
-        summary: `${serverLabel(server)} removed (${show(server.protocol)} :${show(server.number)} for ${server.hosts.join(", ")}): its hosts are no longer served there`,
+        summary: `${serverLabel(server)} removed (${show(server.protocol)} :${show(server.number)} for ${server.hosts.join(", ")}): its hosts are no longer served there${crossNetworkNote(server.tlsMode, server.hosts, false)}`,
         side: "base",
         path: ["spec", "servers", pair.base.index],
         before: server,

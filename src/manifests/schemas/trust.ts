@@ -11,8 +11,12 @@ export const certificate = kubeObject(
     dnsNames: stringList.optional(),
     isCA: z.boolean().optional(),
     usages: stringList.optional(),
+    uris: stringList.optional(),
+    ipAddresses: stringList.optional(),
     duration: duration.optional(),
     renewBefore: duration.optional(),
+    renewBeforePercentage: z.int().min(0).max(100).optional(),
+    privateKey: z.looseObject({ rotationPolicy: z.string().optional(), algorithm: z.string().optional(), size: z.int().optional() }).optional(),
   }),
 );
 

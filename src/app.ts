@@ -1,0 +1,125 @@
+import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
+import { ledgerBlock } from "./github/approval-ledger.js";
+import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
+import { gitHubPullRequest } from "./github/github-pull-request.js";
+import { isBotLogin } from "./github/pull-request-source.js";
+import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
+import { checkRunName, checkRunReport, errorCheckRunReport } from "./report/check-run.js";
+import { toJsonReport } from "./report/json-report.js";
+import { renderMarkdown } from "./report/markdown-report.js";
+import { renderPrComment } from "./report/pr-comment.js";
+
+/**
+ * The Route Governor GitHub App (DESIGN §2, §10, §11). Every event re-evaluates the whole PR
+ * from GitHub — there is no database — so redeliveries, concurrent deliveries and re-runs all
+ * converge on the same comment, check run and labels.
+ *
+ * One evaluation: read the PR, open the check run `Route Governor (<base>)` as in progress on the
+ * head SHA, evaluate, then write the living comment, labels and command answers, and conclude
+ * the check last. Any error on the way concludes it `failure` with the error text; if even that
+ * fails, the check stays in progress, which branch protection treats as not passed.
+ */
+export interface AppOptions {
+  /** Signs the approval ledger: the webhook secret, which only GitHub and the App know. */
+  readonly ledgerSecret: string;
+  /** This App's id, to recognise its own comments. */
+  readonly appId?: number;
+  readonly now?: () => Date;
+}
+
+const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.edited", "pull_request.ready_for_review"] as const;
+const COMMENT_EVENTS = ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"] as const;
+const REVIEW_EVENTS = ["pull_request_review.submitted", "pull_request_review.dismissed"] as const;
+
+export const errorText = (error: unknown): string => {
+  const failure = error as { status?: number; request?: { method?: string; url?: string }; message?: string };
+  const where = failure.request?.method && failure.request.url ? ` (${failure.request.method} ${failure.request.url.replace(/\?.*$/, "")})` : "";
+  const status = failure.status ? `GitHub API error ${failure.status}${where}: ` : "";
+  return `${status}${failure.message ?? String(error)}`;
+};
+
+async function evaluateAndPublish(context: Context, options: AppOptions, pullNumber: number, triggerCommentId?: number): Promise<void> {
+  const octokit = context.octokit as ProbotOctokit;
+  const repo: RepoRef = context.repo();
+  const source = gitHubPullRequest(octokit, { ...repo, number: pullNumber });
+  const pr = await source.pullRequest();
+  if (pr.state === "closed") return;
+  const name = checkRunName(pr.baseRef);
+  const checkRunId = await startCheckRun(octokit, repo, name, pr.headSha);
+  try {
+    const evaluation = await evaluatePullRequest(source, { now: (options.now ?? (() => new Date()))(), secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) });
+    const { result } = evaluation;
+    const report = renderMarkdown(result);
+    const body = renderPrComment({
+      report,
+      findings: result.analysis.findings,
+      notes: evaluation.notes,
+      approvals: evaluation.approvals,
+      ledger: ledgerBlock(evaluation.ledger, options.ledgerSecret),
+      checkName: name,
+    });
+    const commentUrl = await upsertLivingComment(octokit, repo, pr.number, evaluation.ownComments, body);
+    await syncLabels(octokit, repo, pr.number, pr.labels, result.risk, result.governance.breakGlass?.accepted === true);
+    if (triggerCommentId !== undefined) {
+      await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
+    }
+    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation)), commentUrl);
+  } catch (error) {
+    try {
+      await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error)));
+    } catch (reportError) {
+      context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
+    }
+    throw error;
+  }
+}
+
+/** The JSON report plus what reconstructs who approved what, on which head. */
+const auditRecord = (evaluation: Evaluation) => ({
+  ...toJsonReport(evaluation.result),
+  pullRequest: { number: evaluation.pr.number, base: evaluation.pr.baseRef, baseSha: evaluation.pr.baseSha, headSha: evaluation.pr.headSha },
+  approvalRecord: evaluation.approvals,
+  notes: evaluation.notes,
+});
+
+/** Open PRs whose head is `sha`: from the payload, or asked of GitHub (PRs from forks are not in it). */
+async function pullsForSha(context: Context, listed: readonly { number: number }[], sha: string): Promise<number[]> {
+  if (listed.length > 0) return listed.map((pull) => pull.number);
+  const { data } = await (context.octokit as ProbotOctokit).rest.repos.listPullRequestsAssociatedWithCommit({ ...context.repo(), commit_sha: sha });
+  return data.filter((pull) => pull.state === "open" && pull.head.sha === sha).map((pull) => pull.number);
+}
+
+export function routeGovernorApp(options: AppOptions): ApplicationFunction {
+  return (app: Probot) => {
+    app.on([...PULL_REQUEST_EVENTS], (context) => evaluateAndPublish(context, options, context.payload.pull_request.number));
+
+    app.on([...COMMENT_EVENTS], async (context) => {
+      const { issue, sender, comment } = context.payload;
+      if (!issue.pull_request) return;
+      // Our own edits (and other bots) must not re-trigger us: bots never command.
+      if (isBotLogin(sender.login, sender.type)) return;
+      await evaluateAndPublish(context, options, issue.number, context.payload.action === "deleted" ? undefined : comment.id);
+    });
+
+    app.on([...REVIEW_EVENTS], (context) => evaluateAndPublish(context, options, context.payload.pull_request.number));
+
+    app.on("check_run.rerequested", async (context) => {
+      const run = context.payload.check_run;
+      for (const number of await pullsForSha(context, run.pull_requests, run.head_sha)) await evaluateAndPublish(context, options, number);
+    });
+
+    app.on("check_suite.rerequested", async (context) => {
+      const suite = context.payload.check_suite;
+      for (const number of await pullsForSha(context, suite.pull_requests, suite.head_sha)) await evaluateAndPublish(context, options, number);
+    });
+  };
+}
+
+/** The App configured from Probot's standard environment (Probot's default secret is "development"). */
+export const appFromEnv = (env: NodeJS.ProcessEnv): ApplicationFunction =>
+  routeGovernorApp({ ledgerSecret: env.WEBHOOK_SECRET ?? "development", ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}) });
+
+/** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */
+const app: ApplicationFunction = (probot, appOptions) => appFromEnv(process.env)(probot, appOptions);
+
+export default app;

@@ -1,0 +1,300 @@
+import type { ApprovalInput } from "../governance/approvals.js";
+import type { BreakGlass, Hold } from "../governance/decision.js";
+import type { EvidenceCommand } from "../governance/evidence.js";
+import { validateEvidence } from "../governance/evidence-validation.js";
+import { helpText, parseSlashCommands, type SlashCommand } from "../governance/slash-commands.js";
+import { createManifestCache } from "../manifests/load-manifests.js";
+import { resolveEvidenceKey } from "../policy/evidence-names.js";
+import { resolvePolicy } from "../policy/load-policy.js";
+import type { Policy } from "../policy/policy-schema.js";
+import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
+import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult } from "../review.js";
+import { buildLedger, emptyLedger, entriesOf, readLedger, type Ledger, type LedgerEntry } from "./approval-ledger.js";
+import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
+
+/**
+ * One evaluation of a PR, re-derived from GitHub every time (no database): read the facts,
+ * turn comments and reviews into governance inputs (authorising each command), bind new
+ * approvals to the findings they saw, run the pure pipeline, and say what to answer.
+ *
+ * Who may do what (DESIGN §10; policy groups resolve through the API):
+ * - `/approve`: counted when the commenter is in a group a requirement names (judged by the
+ *   governance core, which also refuses the PR author, commit authors and edited comments).
+ * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
+ * - `/hold cancel`: lifts the canceller's own holds; a member of an override group lifts all.
+ * - `/break-glass`: members of an override group (sre, platform-networking) only.
+ */
+export const OVERRIDE_GROUPS = ["sre", "platform-networking"] as const;
+
+export interface EvaluationOptions {
+  readonly now: Date;
+  /** Signs the approval ledger (the webhook secret). */
+  readonly secret: string;
+  /** This App's id: only its own comments carry a ledger it trusts. */
+  readonly appId?: number;
+}
+
+export interface CommandOutcome {
+  readonly commentId: number;
+  readonly command: SlashCommand;
+  readonly accepted: boolean;
+  /** Why it was refused, or what to answer (help). */
+  readonly reply?: string;
+}
+
+export interface Evaluation {
+  readonly pr: PullRequestFacts;
+  readonly result: ReviewResult;
+  /** The ledger to write back into the living comment. */
+  readonly ledger: Ledger;
+  /** Flags the report must show (tampered ledger, edited commands, unbound approvals). */
+  readonly notes: readonly string[];
+  readonly approvals: readonly ApprovalRecord[];
+  readonly outcomes: readonly CommandOutcome[];
+  /** The App's own living comments, oldest first (more than one only after concurrent deliveries). */
+  readonly ownComments: readonly CommentFacts[];
+  /** Reply markers the App already posted, so a redelivered event does not answer twice. */
+  readonly answered: ReadonlySet<string>;
+}
+
+interface Use {
+  readonly comment: CommentFacts;
+  readonly command: SlashCommand;
+  readonly edited: boolean;
+}
+
+const REPLY_MARKER = /<!-- route-governor:reply (\d+:[0-9a-f]{8}) -->/;
+
+const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+const short = (sha: string): string => sha.slice(0, 7);
+
+export async function evaluatePullRequest(source: PullRequestSource, options: EvaluationOptions): Promise<Evaluation> {
+  const { now, secret } = options;
+  const pr = await source.pullRequest();
+  const prKey = `${pr.owner}/${pr.repo}#${pr.number}`;
+  const [base, head, comments, reviews, commitAuthors] = await Promise.all([
+    source.tree("base"),
+    source.tree("head"),
+    source.comments(),
+    source.reviews(),
+    source.commitAuthors(),
+  ]);
+
+  // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
+  const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
+  const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${short(pr.baseSha)})`);
+  const cache = createManifestCache();
+  const current = analyzeChange({ base, head, policy, cache }).findings.map((finding) => finding.fingerprint);
+
+  const notes: string[] = [];
+  const ownComments = comments.filter((comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === options.appId));
+  const ledger = mergedLedger(ownComments, secret, prKey, notes);
+  const answered = new Set(comments.filter((comment) => comment.authorIsBot).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
+
+  const humans = comments.filter((comment) => !comment.authorIsBot);
+  const uses: Use[] = humans.flatMap((comment) =>
+    parseSlashCommands(comment.body).map((command) => ({ comment, command, edited: later(comment.updatedAt, comment.createdAt) })),
+  );
+  for (const comment of new Set(uses.filter((use) => use.edited).map((use) => use.comment))) {
+    notes.push(`The comment by @${comment.author} (${comment.url}) was edited after it was posted: its commands do not count; post a new comment.`);
+  }
+
+  const groupNames = Object.keys(policy.groups);
+  const people = new Set([...uses.map((use) => use.comment.author), ...reviews.filter((review) => !review.authorIsBot).map((review) => review.author)]);
+  const membership = new Map(
+    await Promise.all(
+      [...people].map(async (login) => {
+        const groups: string[] = [];
+        for (const name of groupNames) if (await source.isMember(login, policy.groups[name]!)) groups.push(name);
+        return [login.toLowerCase(), groups] as const;
+      }),
+    ),
+  );
+  const groupsOf = (login: string): string[] => membership.get(login.toLowerCase()) ?? [];
+  const contributor = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login)) || groupsOf(login).length > 0;
+  const overrides = (login: string): boolean => groupsOf(login).some((group) => (OVERRIDE_GROUPS as readonly string[]).includes(group));
+
+  // Approvals, each bound to the fingerprints it saw (the ledger) or, when first seen, to the
+  // current findings if the approver could have seen them.
+  const knownSince = ledger.head?.sha === pr.headSha ? ledger.head.since : undefined;
+  const recorded = new Map(entriesOf(ledger).map((entry) => [entry.ref, entry]));
+  const entries: LedgerEntry[] = [];
+  const unbound = new Set<string>();
+  const bind = (ref: string, login: string, at: string, fresh: boolean): string[] => {
+    const entry = recorded.get(ref);
+    if (entry && same(entry.login, login)) {
+      entries.push(entry);
+      return [...entry.fingerprints];
+    }
+    if (!fresh) {
+      unbound.add(ref);
+      return [];
+    }
+    const created = { ref, login, at, head: pr.headSha, fingerprints: current };
+    entries.push(created);
+    return created.fingerprints;
+  };
+
+  const approvalInputs: (ApprovalInput & { ref: string; url?: string })[] = [];
+  for (const use of uses) {
+    const { comment, command, edited } = use;
+    if (command.kind !== "approve" && command.kind !== "approve-cancel") continue;
+    const ref = `comment:${comment.id}`;
+    const cancelled = command.kind === "approve-cancel";
+    const fingerprints = cancelled || edited ? [] : bind(ref, comment.author, comment.createdAt, knownSince !== undefined && !later(knownSince, comment.createdAt));
+    approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), fingerprints, commentId: comment.id, edited, cancelled });
+  }
+  for (const review of reviews.filter((r) => !r.authorIsBot && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED"))) {
+    const ref = `review:${review.id}`;
+    const cancelled = review.state === "CHANGES_REQUESTED";
+    const fingerprints = cancelled ? [] : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
+    approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), fingerprints, edited: false, cancelled });
+  }
+  for (const approval of approvalInputs.filter((a) => unbound.has(a.ref))) {
+    notes.push(`@${approval.login}'s approval (${approval.url ?? "review"}) was given before Route Governor reported on head ${short(pr.headSha)}, so it cannot be tied to what it approved: approve again.`);
+  }
+
+  const evidenceCommands: EvidenceCommand[] = [];
+  const holds = new Map<string, Hold>();
+  let breakGlass: BreakGlass | undefined;
+  const refusals = new Map<Use, string>();
+  for (const use of [...uses].sort((a, b) => Date.parse(a.comment.createdAt) - Date.parse(b.comment.createdAt))) {
+    const { comment, command, edited } = use;
+    const login = comment.author;
+    const at = comment.createdAt;
+    switch (command.kind) {
+      case "evidence":
+        if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
+        else evidenceCommands.push({ key: command.key, value: command.value, at, author: login, commentId: comment.id, edited });
+        break;
+      case "hold":
+        // An edited hold still holds: failing closed.
+        if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may hold a PR");
+        else holds.set(`${comment.id}:${command.line}`, { login, reason: command.reason.slice(0, 500), at });
+        break;
+      case "hold-cancel": {
+        if (edited) {
+          refusals.set(use, "the comment was edited after posting; post a new /hold cancel");
+          break;
+        }
+        const lifts = [...holds].filter(([, hold]) => same(hold.login, login) || overrides(login));
+        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${OVERRIDE_GROUPS.join(" or ")} can)`);
+        for (const [key] of lifts) holds.delete(key);
+        break;
+      }
+      case "break-glass":
+        if (edited) refusals.set(use, "the comment was edited after posting; post a new /break-glass");
+        else if (!overrides(login)) refusals.set(use, `only members of ${OVERRIDE_GROUPS.filter((g) => g in policy.groups).join(" or ") || "an override group"} may break glass`);
+        else breakGlass = { login, incident: command.incident, reason: command.reason, at };
+        break;
+      case "invalid":
+        refusals.set(use, command.reason);
+        break;
+      default:
+        break;
+    }
+  }
+
+  const result = reviewChange({
+    base,
+    head,
+    policy,
+    policySource,
+    cache,
+    body: pr.body,
+    bodyAt: pr.bodyUpdatedAt,
+    now,
+    prAuthor: pr.author,
+    commitAuthors,
+    evidenceCommands,
+    approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
+    holds: [...holds.values()],
+    ...(breakGlass ? { breakGlass } : {}),
+  });
+
+  const refusedApprovals = new Map(result.governance.approvals.refused.map((note) => [`${note.login.toLowerCase()}|${note.at}`, note.reason]));
+  const staleApprovals = new Map<string, string>(result.governance.approvals.rules.flatMap((rule) => rule.stale.map((note) => [`${note.login.toLowerCase()}|${note.at}`, note.reason] as const)));
+  const approvalReason = (login: string, at: string, ref: string): { status: ApprovalRecord["status"]; reason?: string } => {
+    const key = `${login.toLowerCase()}|${at}`;
+    if (unbound.has(ref)) return { status: "not counted", reason: `given before Route Governor reported on head ${short(pr.headSha)}; approve again` };
+    const refused = refusedApprovals.get(key);
+    if (refused) return { status: "not counted", reason: refused };
+    const stale = staleApprovals.get(key);
+    return stale ? { status: "stale", reason: stale } : { status: "counted" };
+  };
+
+  const evidenceRefusal = evidenceJudge(policy, now, result);
+  const outcomes = uses.map((use): CommandOutcome => {
+    const { comment, command } = use;
+    const refused = (reason: string): CommandOutcome => ({ commentId: comment.id, command, accepted: false, reply: reason });
+    const accepted: CommandOutcome = { commentId: comment.id, command, accepted: true };
+    const own = refusals.get(use);
+    if (own) return refused(command.kind === "invalid" && command.text.startsWith("/route-governor") ? `${own}\n\n${helpText()}` : own);
+    switch (command.kind) {
+      case "approve": {
+        const verdict = approvalReason(comment.author, comment.createdAt, `comment:${comment.id}`);
+        return verdict.status === "not counted" ? refused(verdict.reason ?? "not counted") : accepted;
+      }
+      case "evidence": {
+        const reason = use.edited ? "the comment was edited after posting; post a new /evidence comment" : evidenceRefusal(command.key, command.value);
+        return reason ? refused(reason) : accepted;
+      }
+      case "break-glass": {
+        const record = result.governance.breakGlass;
+        return record && record.at === comment.createdAt && !record.accepted ? refused(`break-glass refused: ${record.refusal ?? ""}`) : accepted;
+      }
+      case "help":
+        return { ...accepted, reply: helpText() };
+      default:
+        return accepted;
+    }
+  });
+
+  const approvals = approvalInputs
+    .filter((approval) => !approval.cancelled)
+    .map((approval): ApprovalRecord => {
+      const entry = entries.find((e) => e.ref === approval.ref);
+      return {
+        login: approval.login,
+        at: approval.at,
+        source: approval.source,
+        ...(approval.url ? { url: approval.url } : {}),
+        ...(entry ? { head: entry.head } : {}),
+        fingerprints: approval.fingerprints,
+        ...approvalReason(approval.login, approval.at, approval.ref),
+      };
+    });
+
+  // GitHub stamps comments in whole seconds: so does the ledger, or an approval posted in the
+  // same second as the report would look older than it.
+  const headRecord = { sha: pr.headSha, since: knownSince ?? now.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  return { pr, result, ledger: buildLedger(prKey, headRecord, entries), notes, approvals, outcomes, ownComments, answered };
+}
+
+/** Reads the ledgers of the App's comments: the oldest valid one first, then entries only later ones hold. */
+function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: string, notes: string[]): Ledger {
+  let merged: Ledger | undefined;
+  const entries: LedgerEntry[] = [];
+  for (const comment of own) {
+    const reading = readLedger(comment.body, secret, prKey);
+    if (reading.status === "invalid") {
+      notes.push(`⚠️ ${reading.reason}: it was ignored, so approvals recorded in it must be given again.`);
+      continue;
+    }
+    if (reading.status !== "valid") continue;
+    merged ??= reading.ledger;
+    for (const entry of entriesOf(reading.ledger)) if (!entries.some((e) => e.ref === entry.ref)) entries.push(entry);
+  }
+  return merged ? buildLedger(prKey, merged.head, entries) : emptyLedger(prKey);
+}
+
+/** Why an `/evidence` value is refused: an unknown key or a value that fails its validation. */
+function evidenceJudge(policy: Policy, now: Date, result: ReviewResult): (key: string, value: string) => string | undefined {
+  return (key, value) => {
+    const canonical = resolveEvidenceKey(key, policy.evidence);
+    if (canonical === undefined) return `"${key}" is not an evidence key; known keys: ${Object.keys(policy.evidence).join(", ")}`;
+    const verdict = validateEvidence(value, policy.evidence[canonical]?.validate ?? { type: "text" }, { now, risk: result.risk, freezes: policy.freezes });
+    return verdict.ok ? undefined : `${canonical}: ${verdict.reason}`;
+  };
+}

@@ -1,0 +1,107 @@
+import { createHash } from "node:crypto";
+import type { ProbotOctokit } from "probot";
+import { ANNOTATIONS_PER_REQUEST, type CheckRunReport } from "../report/check-run.js";
+import { commandName } from "../governance/slash-commands.js";
+import { plain } from "../report/markdown-text.js";
+import type { RiskLevel } from "../risk/risk-level.js";
+import type { CommandOutcome } from "./evaluate-pull-request.js";
+import type { CommentFacts } from "./pull-request-source.js";
+
+/**
+ * Everything the App writes to GitHub: the check run, the living comment, labels, and the answers
+ * to the comment that triggered the evaluation. Each write is idempotent under redelivery: the
+ * comment is edited in place, labels are set to a state, GitHub keeps one reaction per user and
+ * content, and a reply carries a marker the next evaluation recognises.
+ */
+export interface RepoRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+export const BREAK_GLASS_LABEL = "route-governor/break-glass";
+const RISK_LABEL_PREFIX = "risk/";
+
+/** Creates the check run as in progress: until it completes, branch protection sees it pending. */
+export async function startCheckRun(octokit: ProbotOctokit, ref: RepoRef, name: string, headSha: string): Promise<number> {
+  const { data } = await octokit.rest.checks.create({ ...ref, name, head_sha: headSha, status: "in_progress" });
+  return data.id;
+}
+
+/** Completes the check run; annotations beyond the first 50 follow in batches of 50. */
+export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, checkRunId: number, report: CheckRunReport, detailsUrl?: string): Promise<void> {
+  const output = { title: report.title, summary: report.summary, text: report.text };
+  const batches: CheckRunReport["annotations"][] = [];
+  for (let start = 0; start < report.annotations.length; start += ANNOTATIONS_PER_REQUEST) {
+    batches.push(report.annotations.slice(start, start + ANNOTATIONS_PER_REQUEST));
+  }
+  // Annotations first, conclusion last: a check that concludes has all its annotations.
+  for (const annotations of batches.slice(1)) {
+    await octokit.rest.checks.update({ ...ref, check_run_id: checkRunId, output: { title: output.title, summary: output.summary, annotations: [...annotations] } });
+  }
+  await octokit.rest.checks.update({
+    ...ref,
+    check_run_id: checkRunId,
+    status: "completed",
+    conclusion: report.conclusion,
+    completed_at: new Date().toISOString(),
+    ...(detailsUrl ? { details_url: detailsUrl } : {}),
+    output: { ...output, ...(batches[0] ? { annotations: [...batches[0]] } : {}) },
+  });
+}
+
+/**
+ * Edits the App's comment in place, or creates it. After concurrent first deliveries there may be
+ * several: the oldest is kept and the others deleted.
+ */
+export async function upsertLivingComment(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, own: readonly CommentFacts[], body: string): Promise<string> {
+  const [keep, ...duplicates] = [...own].sort((a, b) => a.id - b.id);
+  let url: string;
+  if (!keep) {
+    url = (await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body })).data.html_url;
+  } else {
+    url = keep.url;
+    if (keep.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: keep.id, body });
+  }
+  for (const duplicate of duplicates) await octokit.rest.issues.deleteComment({ ...ref, comment_id: duplicate.id });
+  return url;
+}
+
+/** `risk/<level>` for the current risk, no other `risk/*`; the break-glass label once used stays. */
+export async function syncLabels(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, labels: readonly string[], risk: RiskLevel, breakGlass: boolean): Promise<void> {
+  const wanted = [`${RISK_LABEL_PREFIX}${risk}`, ...(breakGlass ? [BREAK_GLASS_LABEL] : [])];
+  const missing = wanted.filter((label) => !labels.includes(label));
+  if (missing.length > 0) await octokit.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: missing });
+  for (const label of labels.filter((l) => l.startsWith(RISK_LABEL_PREFIX) && l !== wanted[0])) {
+    try {
+      await octokit.rest.issues.removeLabel({ ...ref, issue_number: issueNumber, name: label });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+}
+
+const replyKey = (commentId: number, text: string): string => `${commentId}:${createHash("sha256").update(text).digest("hex").slice(0, 8)}`;
+
+const quote = (text: string): string => text.replace(/`/g, "'").slice(0, 120);
+
+/**
+ * Answers the commands of one comment: 👍 when any was accepted, 👎 when any was refused, and one
+ * reply with a line per refused command (and the help text when asked), unless already posted.
+ */
+export async function answerComment(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, outcomes: readonly CommandOutcome[], answered: ReadonlySet<string>): Promise<void> {
+  const [first] = outcomes;
+  if (!first) return;
+  const commentId = first.commentId;
+  if (outcomes.some((outcome) => outcome.accepted)) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content: "+1" });
+  if (outcomes.some((outcome) => !outcome.accepted)) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content: "-1" });
+  const lines = outcomes.flatMap((outcome) => {
+    if (!outcome.reply) return [];
+    const [reason, ...more] = outcome.reply.split("\n");
+    return [outcome.accepted ? reason! : `\`${quote(commandName(outcome.command))}\` refused: ${plain(reason!)}`, ...more];
+  });
+  if (lines.length === 0) return;
+  const text = lines.join("\n");
+  const key = replyKey(commentId, text);
+  if (answered.has(key)) return;
+  await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body: `${text}\n\n<!-- route-governor:reply ${key} -->` });
+}

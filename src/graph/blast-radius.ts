@@ -1,0 +1,285 @@
+import type { RouteDiff } from "../diff/route-diff.js";
+import { lineOf } from "../manifests/field-line.js";
+import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
+import { describeFlow } from "../model/describe-flow.js";
+import type { ClusterOfFile } from "../model/file-placement.js";
+import { qualifyHost } from "../model/istio-flows.js";
+import { list, record, text } from "../manifests/json-access.js";
+import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import type { Topology } from "../policy/policy-schema.js";
+import type { ResourceChange } from "../risk/detector.js";
+import { meshScopes, rootNamespaceOf, type MeshScope } from "./mesh-scope.js";
+import type { GraphIssue, IssueComparison } from "./reference-checks.js";
+import type { GatewayNode, TrafficGraph } from "./traffic-graph.js";
+
+/**
+ * What a PR reaches (DESIGN §7), as plain data for every report: hostnames, the Gateways it
+ * touches with every route attached to them anywhere in the repository, the clusters and regions
+ * that receive the change, traffic share per region per flow, services gaining or losing regions,
+ * mesh/trust scope, and the graph's reference issues split into introduced / existing / fixed.
+ */
+
+export interface GraphSide {
+  readonly manifests: ManifestSet;
+  readonly model: TrafficModel;
+  readonly graph: TrafficGraph;
+}
+
+export interface GatewayImpact {
+  readonly gateway: string;
+  readonly change: "added" | "removed" | "changed";
+  /** What reached it when it was not edited itself: `GatewayClass gke-l7-mc changed`. */
+  readonly via?: string;
+  readonly file: string;
+  readonly line: number;
+  readonly routesAttached: number;
+  /** Routes attached at base or head, wherever their files are. */
+  readonly routes: readonly string[];
+  /** Attached at base, no longer at head. */
+  readonly detached: readonly string[];
+}
+
+export interface ShareShift {
+  readonly flow: string;
+  readonly entry: string;
+  /** Percent of the flow's traffic per region. */
+  readonly regions: readonly { readonly region: string; readonly before: number; readonly after: number }[];
+}
+
+export interface ServiceRegions {
+  readonly service: string;
+  readonly gained: readonly string[];
+  readonly lost: readonly string[];
+}
+
+export interface IssueView {
+  readonly class: GraphIssue["class"];
+  readonly summary: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface BlastRadius {
+  readonly hostnames: readonly string[];
+  readonly gateways: readonly GatewayImpact[];
+  /** Distinct routes attached to the touched Gateways. */
+  readonly routesAttached: number;
+  readonly clusters: readonly string[];
+  readonly regions: readonly string[];
+  readonly shareShift: readonly ShareShift[];
+  readonly services: readonly ServiceRegions[];
+  readonly meshScope: readonly MeshScope[];
+  readonly issues: { readonly introduced: readonly IssueView[]; readonly existing: readonly IssueView[]; readonly fixed: readonly IssueView[] };
+  /** References the tree cannot judge (their referents live elsewhere): a limitation, not a finding. */
+  readonly unchecked: readonly string[];
+}
+
+export interface BlastRadiusInput {
+  readonly base: GraphSide;
+  readonly head: GraphSide;
+  readonly routeDiffs: readonly RouteDiff[];
+  readonly changes: readonly ResourceChange[];
+  readonly topology: Topology;
+  readonly clusterOfFile: ClusterOfFile;
+  readonly issues: IssueComparison;
+  readonly unchecked: readonly string[];
+}
+
+const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+const pct = (share: number): number => Number((share * 100).toFixed(2));
+const EPSILON = 1e-9;
+
+const isGateway = (resource: Resource) =>
+  resource.id.kind === "Gateway" && (resource.id.group.startsWith("gateway.networking.") || resource.id.group === "networking.istio.io");
+
+interface Touch {
+  readonly key: string;
+  readonly change: GatewayImpact["change"];
+  readonly via?: string;
+}
+
+function touchedGateways(input: BlastRadiusInput): Touch[] {
+  const touches = new Map<string, Touch>();
+  const add = (touch: Touch) => {
+    if (!touches.has(touch.key)) touches.set(touch.key, touch);
+  };
+  const verb = (change: ResourceChange) => (!change.base ? "added" : !change.head ? "removed" : "changed");
+  const allGateways = (): GatewayNode[] => [...input.head.graph.gateways.values(), ...input.base.graph.gateways.values()];
+  for (const change of input.changes) {
+    const resource = (change.head ?? change.base)!;
+    const { id } = resource;
+    if (isGateway(resource)) add({ key: change.key, change: verb(change) });
+    else if (id.kind === "ListenerSet" || id.kind === "XListenerSet") {
+      const set = input.head.graph.listenerSets.get(change.key) ?? input.base.graph.listenerSets.get(change.key);
+      const parent = allGateways().find((g) => g.api === "gateway-api" && g.id.namespace === set?.parent.namespace && g.id.name === set.parent.name);
+      if (parent) add({ key: parent.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
+    } else if (id.kind === "GatewayClass") {
+      for (const gateway of allGateways()) if (gateway.className === id.name) add({ key: gateway.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
+    }
+  }
+  return [...touches.values()];
+}
+
+const routeName = (side: GraphSide, key: string): string => {
+  const route = side.graph.routes.get(key);
+  return route ? displayName(route.id) : key;
+};
+
+function gatewayImpact(input: BlastRadiusInput, touch: Touch): GatewayImpact {
+  const { base, head } = input;
+  const before = base.graph.routesByGateway.get(touch.key) ?? [];
+  const after = head.graph.routesByGateway.get(touch.key) ?? [];
+  const afterSet = new Set(after);
+  const routes = sorted([...after.map((key) => routeName(head, key)), ...before.map((key) => routeName(base, key))]);
+  const resource = head.manifests.resources.get(touch.key) ?? base.manifests.resources.get(touch.key);
+  return {
+    gateway: resource ? displayName(resource.id) : touch.key,
+    change: touch.change,
+    ...(touch.via ? { via: touch.via } : {}),
+    file: resource?.source.file ?? "",
+    line: resource?.source.line ?? 0,
+    routesAttached: routes.length,
+    routes,
+    detached: sorted(before.filter((key) => !afterSet.has(key)).map((key) => routeName(base, key))),
+  };
+}
+
+/** Flows the change reaches on one side: diffed flows, flows behind touched Gateways, flows to changed DestinationRule hosts or exports. */
+function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readonly Touch[]): Flow[] {
+  const flows = new Set<Flow>();
+  const addRoute = (key: string) => {
+    for (const flow of side.graph.flowsByRoute.get(key) ?? []) flows.add(flow);
+  };
+  for (const diff of input.routeDiffs) {
+    const flow = side === input.head ? diff.head : diff.base;
+    if (flow) flows.add(flow);
+  }
+  for (const touch of touches) for (const route of side.graph.routesByGateway.get(touch.key) ?? []) addRoute(route);
+  const { hosts, exports } = changedReferents(input.changes);
+  if (hosts.size > 0 || exports.size > 0) {
+    for (const route of side.graph.routes.values()) {
+      const reached = route.destinations.some(
+        (d) => (d.host !== undefined && hosts.has(d.host)) || (d.kind === "ServiceImport" && exports.has(`${d.namespace}/${d.name}`)),
+      );
+      if (reached) addRoute(route.key);
+    }
+  }
+  return [...flows];
+}
+
+/** Hosts of changed DestinationRules and ServiceEntries, names of changed ServiceExports. */
+function changedReferents(changes: readonly ResourceChange[]): { hosts: Set<string>; exports: Set<string> } {
+  const hosts = new Set<string>();
+  const exports = new Set<string>();
+  for (const change of changes) {
+    for (const resource of [change.base, change.head]) {
+      if (!resource) continue;
+      const { id } = resource;
+      const spec = record(resource.body.spec);
+      if (id.kind === "DestinationRule" && id.group === "networking.istio.io") hosts.add(qualifyHost(text(spec.host) ?? "?", id.namespace));
+      else if (id.kind === "ServiceEntry" && id.group === "networking.istio.io") {
+        for (const host of list(spec.hosts).map(text)) if (host) hosts.add(qualifyHost(host, id.namespace));
+      } else if (id.kind === "ServiceExport") exports.add(`${id.namespace}/${id.name}`);
+    }
+  }
+  return { hosts, exports };
+}
+
+/** `reviews.bookinfo.svc.cluster.local` → `reviews.bookinfo`; TLS/TCP section suffixes dropped. */
+const hostnameOf = (host: string): string => host.replace(/ \((?:tls|tcp)\)$/, "").replace(/\.svc\.cluster\.local$/, "");
+
+function shareShifts(diffs: readonly RouteDiff[]): ShareShift[] {
+  return diffs
+    .filter((diff) => diff.regions.some((r) => Math.abs(r.before - r.after) > EPSILON))
+    .map((diff) => {
+      const flow = (diff.head ?? diff.base)!;
+      return {
+        flow: describeFlow(flow),
+        entry: flow.entry,
+        regions: diff.regions.filter((r) => r.before > EPSILON || r.after > EPSILON).map((r) => ({ region: r.region, before: pct(r.before), after: pct(r.after) })),
+      };
+    });
+}
+
+/** Regions each service receives traffic in, over every flow of the tree. */
+function serviceRegions(model: TrafficModel): Map<string, Set<string>> {
+  const regions = new Map<string, Set<string>>();
+  for (const flow of model.flows.values()) {
+    for (const backend of flow.backends) {
+      if (backend.share <= EPSILON) continue;
+      const set = regions.get(backend.service) ?? new Set<string>();
+      for (const region of backend.placement.regions) set.add(region);
+      regions.set(backend.service, set);
+    }
+  }
+  return regions;
+}
+
+function servicesShifting(base: TrafficModel, head: TrafficModel): ServiceRegions[] {
+  const before = serviceRegions(base);
+  const after = serviceRegions(head);
+  const shifts: ServiceRegions[] = [];
+  for (const service of sorted([...before.keys(), ...after.keys()])) {
+    const was = before.get(service) ?? new Set<string>();
+    const now = after.get(service) ?? new Set<string>();
+    const gained = sorted([...now].filter((r) => !was.has(r)));
+    const lost = sorted([...was].filter((r) => !now.has(r)));
+    if (gained.length || lost.length) shifts.push({ service, gained, lost });
+  }
+  return shifts;
+}
+
+function issueViews(issues: readonly GraphIssue[], set: ManifestSet): IssueView[] {
+  return issues.map((issue) => {
+    const subject = issue.subjects[0]!;
+    const resource = set.resources.get(subject.key);
+    return { class: issue.class, summary: issue.summary, file: resource?.source.file ?? "", line: resource ? lineOf(resource.source, subject.path) : 0 };
+  });
+}
+
+export function blastRadiusOf(input: BlastRadiusInput): BlastRadius {
+  const { base, head, topology, clusterOfFile } = input;
+  const touches = touchedGateways(input);
+  const gateways = touches.map((touch) => gatewayImpact(input, touch)).sort((a, b) => a.gateway.localeCompare(b.gateway));
+  const flows = [...affectedFlows(base, input, touches), ...affectedFlows(head, input, touches)];
+
+  const clusters = new Set<string>();
+  const regions = new Set<string>();
+  for (const change of input.changes) {
+    for (const resource of [change.base, change.head]) {
+      const cluster = resource ? clusterOfFile(resource.source.file) : undefined;
+      if (cluster) clusters.add(cluster);
+    }
+  }
+  for (const flow of flows) {
+    for (const backend of flow.backends) {
+      for (const cluster of backend.placement.clusters) clusters.add(cluster);
+      for (const region of backend.placement.regions) regions.add(region);
+    }
+  }
+  for (const cluster of clusters) {
+    const region = topology.clusters[cluster];
+    if (region) regions.add(region);
+  }
+
+  const hostnames = new Set(flows.map((flow) => hostnameOf(flow.host)).filter((host) => host !== "*"));
+  for (const host of changedReferents(input.changes).hosts) hostnames.add(hostnameOf(host));
+
+  const attached = new Set(gateways.flatMap((gateway) => gateway.routes));
+  return {
+    hostnames: sorted(hostnames),
+    gateways,
+    routesAttached: attached.size,
+    clusters: sorted(clusters),
+    regions: sorted(regions),
+    shareShift: shareShifts(input.routeDiffs),
+    services: servicesShifting(base.model, head.model),
+    meshScope: meshScopes(input.changes, rootNamespaceOf(head.manifests), head.graph.namespaces),
+    issues: {
+      introduced: issueViews(input.issues.introduced, head.manifests),
+      existing: issueViews(input.issues.existing, head.manifests),
+      fixed: issueViews(input.issues.fixed, base.manifests),
+    },
+    unchecked: input.unchecked,
+  };
+}

@@ -1,0 +1,57 @@
+import type { RouteDiff } from "../diff/route-diff.js";
+import type { ManifestSet } from "../manifests/resource.js";
+import type { ClusterOfFile } from "../model/file-placement.js";
+import type { TrafficModel } from "../model/traffic-model.js";
+import type { Topology } from "../policy/policy-schema.js";
+import type { ResourceChange } from "../risk/detector.js";
+import type { Detection } from "../risk/finding.js";
+import { blastRadiusOf, type BlastRadius } from "./blast-radius.js";
+import { checkableIn, checkReferences, compareIssues, type GraphIssue } from "./reference-checks.js";
+import { buildTrafficGraph, type TrafficGraph } from "./traffic-graph.js";
+
+/**
+ * The graph stage of a review: both trees' graphs, the blast radius, and the reference problems
+ * the PR introduces as detections (those already at base are only listed, as gwctl analyze does).
+ */
+export interface GraphReviewInput {
+  readonly base: { readonly manifests: ManifestSet; readonly model: TrafficModel };
+  readonly head: { readonly manifests: ManifestSet; readonly model: TrafficModel };
+  readonly routeDiffs: readonly RouteDiff[];
+  readonly changes: readonly ResourceChange[];
+  readonly topology: Topology;
+  readonly clusterOfFile: ClusterOfFile;
+}
+
+export interface GraphReview {
+  readonly base: TrafficGraph;
+  readonly head: TrafficGraph;
+  readonly blastRadius: BlastRadius;
+  readonly detections: readonly Detection[];
+}
+
+/** An issue is reported on the resource the PR changed when it involves one: that is the edit to fix. */
+function toDetection(issue: GraphIssue, changed: ReadonlySet<string>): Detection {
+  const subject = issue.subjects.find((s) => changed.has(s.key)) ?? issue.subjects[0]!;
+  return { class: issue.class, summary: issue.summary, resource: subject.id, resourceKey: subject.key, side: "head", path: subject.path, before: null, after: issue.key };
+}
+
+export function reviewGraph(input: GraphReviewInput): GraphReview {
+  const base = buildTrafficGraph(input.base.manifests, input.base.model, input.clusterOfFile);
+  const head = buildTrafficGraph(input.head.manifests, input.head.model, input.clusterOfFile);
+  const checkable = checkableIn([base, head]);
+  const before = checkReferences(base, checkable);
+  const after = checkReferences(head, checkable);
+  const issues = compareIssues(before.issues, after.issues);
+  const changed = new Set(input.changes.map((change) => change.key));
+  const blastRadius = blastRadiusOf({
+    base: { ...input.base, graph: base },
+    head: { ...input.head, graph: head },
+    routeDiffs: input.routeDiffs,
+    changes: input.changes,
+    topology: input.topology,
+    clusterOfFile: input.clusterOfFile,
+    issues,
+    unchecked: after.unchecked,
+  });
+  return { base, head, blastRadius, detections: issues.introduced.map((issue) => toDetection(issue, changed)) };
+}

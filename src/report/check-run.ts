@@ -1,0 +1,108 @@
+import type { ReviewResult } from "../review.js";
+import type { Finding } from "../risk/finding.js";
+import { RISK_BADGE } from "./markdown-report.js";
+import { fitMarkdown } from "./pr-comment.js";
+
+/**
+ * The required check run (DESIGN §11). Its name carries the base branch, so a PR cannot pass by
+ * being retargeted. `success` only when the decision is pass; an unmet requirement asks for
+ * action; an internal error fails — the check never passes by accident.
+ */
+export const checkRunName = (baseRef: string): string => `Route Governor (${baseRef})`;
+
+/** GitHub's limits for check run output fields and annotations per request. */
+export const MAX_OUTPUT_CHARS = 65_535;
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+export type Conclusion = "success" | "action_required" | "failure";
+
+export interface Annotation {
+  readonly path: string;
+  readonly start_line: number;
+  readonly end_line: number;
+  readonly annotation_level: "notice" | "warning" | "failure";
+  readonly title: string;
+  readonly message: string;
+}
+
+export interface CheckRunReport {
+  readonly conclusion: Conclusion;
+  readonly title: string;
+  readonly summary: string;
+  readonly text: string;
+  readonly annotations: readonly Annotation[];
+}
+
+const levelOf = (finding: Finding): Annotation["annotation_level"] =>
+  finding.class === "manifest.invalid" || finding.risk === "critical" || finding.risk === "high" ? "failure" : finding.risk === "none" || finding.risk === "low" ? "notice" : "warning";
+
+export const annotationsOf = (findings: readonly Finding[]): Annotation[] =>
+  findings
+    .filter((finding) => finding.file !== "")
+    .map((finding) => ({
+      path: finding.file,
+      start_line: Math.max(1, finding.line),
+      end_line: Math.max(1, finding.line),
+      annotation_level: levelOf(finding),
+      title: `${finding.class} (${finding.risk})`.slice(0, 255),
+      message: finding.summary.slice(0, 4_000),
+    }));
+
+const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
+  "no-traffic-change": "no traffic change",
+  satisfied: "all requirements met",
+  unmet: "requirements unmet",
+  held: "on hold",
+  frozen: "blocked by a change freeze",
+  "break-glass": "passed by BREAK-GLASS",
+  "invalid-manifests": "traffic config cannot be read",
+};
+
+/**
+ * The check run for a completed review: the full markdown report as the text, followed by the
+ * audit record (JSON) in a collapsed block; both cut to GitHub's limit with a notice.
+ */
+export function checkRunReport(result: ReviewResult, report: string, audit: unknown): CheckRunReport {
+  const { governance } = result;
+  const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
+  const summary = fitMarkdown(
+    [
+      `**${RISK_BADGE[result.risk]} risk** · ${STATE_TITLE[governance.state]} · ${result.analysis.findings.length} finding(s)`,
+      ...governance.unmet.map((line) => `- ✗ ${line}`),
+    ].join("\n"),
+    MAX_OUTPUT_CHARS,
+    "_…more unmet requirements in the report below._",
+  );
+  const json = JSON.stringify(audit, null, 1);
+  const auditBlock = `\n\n<details><summary>Audit record (JSON)</summary>\n\n\`\`\`json\n${json}\n\`\`\`\n\n</details>\n`;
+  const notice = `> [!NOTE]\n> Cut to fit GitHub's ${MAX_OUTPUT_CHARS.toLocaleString("en-US")}-character limit for check run output.`;
+  const text =
+    auditBlock.length < MAX_OUTPUT_CHARS / 2
+      ? fitMarkdown(report.trimEnd(), MAX_OUTPUT_CHARS - auditBlock.length, notice) + auditBlock
+      : fitMarkdown(report.trimEnd() + auditBlock, MAX_OUTPUT_CHARS, notice);
+  return {
+    conclusion: result.decision === "pass" ? "success" : "action_required",
+    title,
+    summary,
+    text,
+    annotations: annotationsOf(result.analysis.findings),
+  };
+}
+
+/** Any internal error: the check fails with the error text, never passes. */
+export function errorCheckRunReport(message: string): CheckRunReport {
+  const text = fitMarkdown(
+    [
+      "Route Governor could not evaluate this pull request, so the check fails closed.",
+      "",
+      "```text",
+      message.replace(/```/g, "'''"),
+      "```",
+      "",
+      "Re-run the check (or comment `/route-governor refresh`) once the cause is fixed.",
+    ].join("\n"),
+    MAX_OUTPUT_CHARS,
+    "_…error cut to fit._",
+  );
+  return { conclusion: "failure", title: "evaluation failed", summary: `❌ ${message.split("\n")[0]!.slice(0, 1_000)}`, text, annotations: [] };
+}

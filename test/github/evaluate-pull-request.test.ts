@@ -1,0 +1,237 @@
+import { describe, expect, it } from "vitest";
+import { ledgerBlock } from "../../src/github/approval-ledger.js";
+import { evaluatePullRequest, type Evaluation } from "../../src/github/evaluate-pull-request.js";
+import type { CommentFacts, ReviewFacts } from "../../src/github/pull-request-source.js";
+import { COMMENT_MARKER } from "../../src/report/pr-comment.js";
+import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "./fixtures.js";
+import { inMemoryPullRequest, type InMemoryPullRequest } from "./in-memory-pull-request.js";
+
+const SECRET = "webhook-secret";
+const APP_ID = 77;
+const HEAD = "a".repeat(40);
+const T0 = "2026-11-21T10:00:00Z";
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace(".000", "");
+
+let nextId = 1;
+const comment = (author: string, body: string, minutes: number, extra: Partial<CommentFacts> = {}): CommentFacts => ({
+  id: nextId++,
+  author,
+  authorIsBot: author.endsWith("[bot]"),
+  body,
+  createdAt: at(minutes),
+  updatedAt: at(minutes),
+  url: `https://github.com/acme/traffic/pull/7#c${nextId}`,
+  ...extra,
+});
+const review = (author: string, state: ReviewFacts["state"], minutes: number, commitId = HEAD): ReviewFacts => ({ id: nextId++, author, authorIsBot: false, state, submittedAt: at(minutes), commitId });
+
+function pullRequest(overrides: Partial<InMemoryPullRequest> = {}): InMemoryPullRequest {
+  return {
+    facts: { owner: "acme", repo: "traffic", number: 7, author: "ana", baseRef: "main", baseSha: "b".repeat(40), headSha: HEAD, body: EVIDENCE_BODY, bodyUpdatedAt: T0, draft: false, state: "open", labels: [] },
+    base: baseTree(),
+    head: headTree(),
+    comments: [],
+    reviews: [],
+    commitAuthors: ["ana"],
+    teams: { "acme/checkout-team": ["tom"], "acme/sre": ["sam"], "acme/platform": ["pia"] },
+    permissions: {},
+    ...overrides,
+  };
+}
+
+const evaluate = (pr: InMemoryPullRequest, minutes = 60): Promise<Evaluation> =>
+  evaluatePullRequest(inMemoryPullRequest(pr), { now: new Date(at(minutes)), secret: SECRET, appId: APP_ID });
+
+/** The App's comment as it would be after an evaluation: what the next evaluation reads back. */
+const appComment = (evaluation: Evaluation): CommentFacts =>
+  comment("route-governor[bot]", `${COMMENT_MARKER}\nreport\n\n${ledgerBlock(evaluation.ledger, SECRET)}`, 0, { authorIsBot: true, appId: APP_ID });
+
+/** The ledger learns the head at minute 0: approvals after that are bound to what they saw. */
+async function reported(pr: InMemoryPullRequest): Promise<CommentFacts> {
+  return appComment(await evaluate({ ...pr, comments: [] }, 0));
+}
+
+const outcome = (evaluation: Evaluation, commentId: number) => evaluation.outcomes.filter((o) => o.commentId === commentId).map((o) => [o.command.kind, o.accepted, o.reply]);
+
+describe("approvals: who counts (DESIGN §10)", () => {
+  it("a service owner's /approve after the report satisfies the PR", async () => {
+    const pr = pullRequest();
+    const approval = comment("dina", "/approve", 5);
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    expect(evaluation.result.decision).toBe("pass");
+    expect(outcome(evaluation, approval.id)).toEqual([["approve", true, undefined]]);
+    expect(evaluation.approvals).toEqual([expect.objectContaining({ login: "dina", status: "counted", head: HEAD, fingerprints: evaluation.result.analysis.findings.map((f) => f.fingerprint) })]);
+  });
+
+  it("an org team member counts (team membership via the API)", async () => {
+    const pr = pullRequest();
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), comment("tom", "/approve", 5)] });
+    expect(evaluation.result.decision).toBe("pass");
+  });
+
+  it.each([
+    ["self-approval by the PR author", "ana", "the PR author cannot approve their own change"],
+    ["a non-member", "eve", "not a member of a group this PR needs (service-owners)"],
+  ])("%s is refused with a reason", async (_, login, reason) => {
+    const pr = pullRequest({ teams: { "acme/checkout-team": ["tom", "ana"] } });
+    const approval = comment(login, "/approve", 5);
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    expect(evaluation.result.decision).toBe("fail");
+    expect(outcome(evaluation, approval.id)).toEqual([["approve", false, reason]]);
+  });
+
+  it("a commit author cannot approve", async () => {
+    const pr = pullRequest({ commitAuthors: ["ana", "dina"] });
+    const approval = comment("dina", "/approve", 5);
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    expect(outcome(evaluation, approval.id)).toEqual([["approve", false, "a commit author cannot approve the change"]]);
+  });
+
+  it("an edited comment carrying /approve does not count and is flagged", async () => {
+    const pr = pullRequest();
+    const approval = comment("dina", "/approve", 5, { updatedAt: at(6) });
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    expect(evaluation.result.decision).toBe("fail");
+    expect(outcome(evaluation, approval.id)).toEqual([["approve", false, "the comment was edited after posting; post a new /approve"]]);
+    expect(evaluation.notes).toEqual([expect.stringContaining("was edited after it was posted")]);
+  });
+
+  it("bots are ignored entirely", async () => {
+    const pr = pullRequest({ teams: { "acme/checkout-team": ["renovate[bot]"] } });
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), comment("renovate[bot]", "/approve", 5)] });
+    expect(evaluation.result.decision).toBe("fail");
+    expect(evaluation.outcomes).toEqual([]);
+  });
+
+  it("a deleted comment retracts (it is simply gone), /approve cancel withdraws", async () => {
+    const pr = pullRequest();
+    const report = await reported(pr);
+    expect((await evaluate({ ...pr, comments: [report] })).result.decision).toBe("fail");
+    const cancelled = await evaluate({ ...pr, comments: [report, comment("dina", "/approve", 5), comment("dina", "/approve cancel", 6)] });
+    expect(cancelled.result.decision).toBe("fail");
+  });
+
+  it("an approval posted before Route Governor reported on the head is not bound to findings it may not have seen", async () => {
+    const pr = pullRequest();
+    const early = comment("dina", "/approve", 5);
+    const evaluation = await evaluate({ ...pr, comments: [early] });
+    expect(evaluation.result.decision).toBe("fail");
+    expect(outcome(evaluation, early.id)).toEqual([["approve", false, expect.stringContaining("before Route Governor reported on head aaaaaaa")]]);
+  });
+
+  it("GitHub reviews: APPROVED on the head counts, CHANGES_REQUESTED withdraws, DISMISSED is gone", async () => {
+    const approved = await evaluate(pullRequest({ reviews: [review("dina", "APPROVED", 5)] }));
+    expect(approved.result.decision).toBe("pass");
+    const withdrawn = await evaluate(pullRequest({ reviews: [review("dina", "APPROVED", 5), review("dina", "CHANGES_REQUESTED", 6)] }));
+    expect(withdrawn.result.decision).toBe("fail");
+    expect((await evaluate(pullRequest({ reviews: [review("dina", "DISMISSED", 5)] }))).result.decision).toBe("fail");
+    const olderHead = await evaluate(pullRequest({ reviews: [review("dina", "APPROVED", 5, "c".repeat(40))] }));
+    expect(olderHead.result.decision).toBe("fail");
+  });
+});
+
+describe("approvals bind to the fingerprints they saw", () => {
+  async function approvedThenPushed(head: Record<string, string>, newHead: string) {
+    const pr = pullRequest();
+    const approval = comment("dina", "/approve", 5);
+    const first = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    expect(first.result.decision).toBe("pass");
+    return evaluate({ ...pr, head, facts: { ...pr.facts, headSha: newHead }, comments: [appComment(first), approval] }, 90);
+  }
+
+  it("a cosmetic push keeps the approval", async () => {
+    const after = await approvedThenPushed(headTree(50, 50, "reviewed by the checkout team"), "d".repeat(40));
+    expect(after.result.decision).toBe("pass");
+    expect(after.approvals).toEqual([expect.objectContaining({ login: "dina", status: "counted", head: HEAD })]);
+  });
+
+  it("a semantic push makes it stale, saying which finding changed", async () => {
+    const after = await approvedThenPushed(headTree(60, 40), "e".repeat(40));
+    expect(after.result.decision).toBe("fail");
+    expect(after.approvals).toEqual([expect.objectContaining({ login: "dina", status: "stale", reason: expect.stringContaining("given before these findings changed") })]);
+  });
+
+  it("a ledger whose signature does not verify is ignored and flagged: its approvals must be given again", async () => {
+    const pr = pullRequest();
+    const approval = comment("dina", "/approve", 5);
+    const first = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    const forged = { ...appComment(first), body: appComment(first).body.replace(/ [0-9a-f]{64} -->/, ` ${"0".repeat(64)} -->`) };
+    const after = await evaluate({ ...pr, comments: [forged, approval] });
+    expect(after.result.decision).toBe("fail");
+    expect(after.notes).toContainEqual(expect.stringContaining("signature does not verify"));
+  });
+
+  it("only the App's own comment carries a ledger: another bot's copy is not read", async () => {
+    const pr = pullRequest();
+    const copy = { ...(await reported(pr)), appId: 99 };
+    const after = await evaluate({ ...pr, comments: [copy, comment("dina", "/approve", 5)] });
+    expect(after.ownComments).toEqual([]);
+    expect(after.result.decision).toBe("fail");
+  });
+});
+
+describe("policy from the base SHA", () => {
+  it("a PR editing the policy is governed by the base policy and gets governance.policy-changed", async () => {
+    const loosened = POLICY.replace("users: [dina]", "users: [dina, eve]");
+    const pr = pullRequest({ head: { ...headTree(), [POLICY_PATH]: loosened } });
+    const approval = comment("eve", "/approve", 5);
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
+    expect(evaluation.result.analysis.findings.map((f) => f.class)).toContain("governance.policy-changed");
+    expect(outcome(evaluation, approval.id)).toEqual([["approve", false, expect.stringContaining("not a member")]]);
+  });
+
+  it("an invalid base policy is an error (the check fails closed)", async () => {
+    await expect(evaluate(pullRequest({ base: { ...baseTree(), [POLICY_PATH]: "groups: [" } }))).rejects.toThrow(/route-governor.yml at main/);
+  });
+});
+
+describe("evidence, holds and break-glass", () => {
+  it("/evidence from the author supplies evidence; unknown keys and bad values are refused; outsiders may not", async () => {
+    const pr = pullRequest({ facts: { ...pullRequest().facts, body: "" } });
+    const good = comment("ana", "/evidence change-request CHG-1\n/evidence rollback git revert HEAD", 5);
+    const bad = comment("ana", "/evidence ticket-ish 12\n/evidence change-request 1234", 6);
+    const outsider = comment("eve", "/evidence change-request CHG-9", 7);
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), good, bad, outsider, comment("dina", "/approve", 8)] });
+    expect(evaluation.result.decision).toBe("pass");
+    expect(outcome(evaluation, good.id)).toEqual([["evidence", true, undefined], ["evidence", true, undefined]]);
+    expect(outcome(evaluation, bad.id)).toEqual([
+      ["evidence", false, expect.stringContaining('"ticket-ish" is not an evidence key')],
+      ["evidence", false, expect.stringContaining("change-request:")],
+    ]);
+    expect(outcome(evaluation, outsider.id)).toEqual([["evidence", false, expect.stringContaining("only the PR author")]]);
+  });
+
+  it("/hold blocks until its author or an override group member cancels; others cannot", async () => {
+    const pr = pullRequest();
+    const base = [await reported(pr), comment("dina", "/approve", 5), comment("tom", "/hold waiting for JKT", 6)];
+    expect((await evaluate({ ...pr, comments: base })).result.governance.state).toBe("held");
+    const refused = comment("dina", "/hold cancel", 7);
+    const stillHeld = await evaluate({ ...pr, comments: [...base, refused] });
+    expect(stillHeld.result.governance.state).toBe("held");
+    expect(outcome(stillHeld, refused.id)).toEqual([["hold-cancel", false, expect.stringContaining("no hold that @dina may lift")]]);
+    expect((await evaluate({ ...pr, comments: [...base, comment("tom", "/hold cancel", 7)] })).result.decision).toBe("pass");
+    expect((await evaluate({ ...pr, comments: [...base, comment("sam", "/hold cancel", 7)] })).result.decision).toBe("pass");
+  });
+
+  it("/break-glass by an SRE passes loudly; by anyone else it is refused", async () => {
+    const pr = pullRequest({ facts: { ...pullRequest().facts, body: "" } });
+    const sre = comment("sam", "/break-glass INC-77 checkout is down in jkt", 5);
+    const passed = await evaluate({ ...pr, comments: [await reported(pr), sre] });
+    expect(passed.result.governance.state).toBe("break-glass");
+    expect(passed.result.decision).toBe("pass");
+    expect(outcome(passed, sre.id)).toEqual([["break-glass", true, undefined]]);
+    const author = comment("ana", "/break-glass INC-77 please", 5);
+    const refused = await evaluate({ ...pr, comments: [await reported(pr), author] });
+    expect(refused.result.decision).toBe("fail");
+    expect(outcome(refused, author.id)).toEqual([["break-glass", false, "only members of sre or platform-networking may break glass"]]);
+  });
+
+  it("help answers with the command list; an unknown /route-governor command is refused with it", async () => {
+    const pr = pullRequest();
+    const help = comment("eve", "/route-governor help", 5);
+    const unknown = comment("eve", "/route-governor deploy", 6);
+    const evaluation = await evaluate({ ...pr, comments: [help, unknown] });
+    expect(outcome(evaluation, help.id)).toEqual([["help", true, expect.stringContaining("/break-glass <incident-id> <reason>")]]);
+    expect(outcome(evaluation, unknown.id)).toEqual([["invalid", false, expect.stringMatching(/^unknown command; try \/route-governor help\n\n`\/approve/)]]);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { commandName, parseSlashCommands } from "../../src/governance/slash-commands.js";
+
+const kinds = (body: string) => parseSlashCommands(body).map((command) => command.kind);
+
+describe("slash commands (DESIGN §10 grammar)", () => {
+  it.each([
+    ["/approve", { kind: "approve", note: "" }],
+    ["/approve looks good to me", { kind: "approve", note: "looks good to me" }],
+    ["/approve cancel", { kind: "approve-cancel" }],
+    ["/evidence change-request CHG-1234", { kind: "evidence", key: "change-request", value: "CHG-1234" }],
+    ["/evidence rollback git revert HEAD && flux reconcile ks apps", { kind: "evidence", key: "rollback", value: "git revert HEAD && flux reconcile ks apps" }],
+    ["/hold", { kind: "hold", reason: "" }],
+    ["/hold waiting for the JKT window", { kind: "hold", reason: "waiting for the JKT window" }],
+    ["/hold cancel", { kind: "hold-cancel" }],
+    ["/break-glass INC-77 checkout down in jkt", { kind: "break-glass", incident: "INC-77", reason: "checkout down in jkt" }],
+    ["/route-governor refresh", { kind: "refresh" }],
+    ["/route-governor help", { kind: "help" }],
+    ["/route-governor", { kind: "help" }],
+  ])("%s", (body, expected) => {
+    expect(parseSlashCommands(body)).toEqual([{ line: 1, ...expected }]);
+  });
+
+  it.each([
+    ["/evidence change-request", "usage: /evidence <key> <value>"],
+    ["/break-glass INC-77", "usage: /break-glass <incident-id> <reason>"],
+    ["/route-governor deploy", "unknown command; try /route-governor help"],
+  ])("%s is refused with a reason", (body, reason) => {
+    expect(parseSlashCommands(body)).toEqual([expect.objectContaining({ kind: "invalid", reason })]);
+  });
+
+  it("reads several commands per comment, each on its own line, with its line number", () => {
+    const commands = parseSlashCommands("Checked the weights.\n/evidence rollback git revert HEAD\n\n/approve\n");
+    expect(commands.map((command) => [command.kind, command.line])).toEqual([["evidence", 2], ["approve", 4]]);
+  });
+
+  it("ignores commands in fenced code blocks, quotes, mid-line and indented as code", () => {
+    const body = ["```", "/approve", "```", "~~~~text", "/hold", "~~~~", "> /approve", "please /approve", "    /approve", "  /approve cancel"].join("\n");
+    expect(kinds(body)).toEqual(["approve-cancel"]);
+  });
+
+  it("leaves other bots' verbs alone and matches ours case-insensitively", () => {
+    expect(kinds("/lgtm\n/assign @x\n/APPROVE\n/Hold Cancel")).toEqual(["approve", "hold-cancel"]);
+  });
+
+  it("is bounded on hostile input: control characters stripped, arguments capped, at most 20 commands", () => {
+    const [evidence] = parseSlashCommands("/evidence rollback git\u0000 revert\u202e HEAD\u0007");
+    expect(evidence).toEqual({ kind: "evidence", line: 1, key: "rollback", value: "git revert HEAD" });
+    const [long] = parseSlashCommands(`/hold ${"x".repeat(100_000)}`);
+    expect(long?.kind === "hold" && long.reason.length).toBe(1_000);
+    expect(parseSlashCommands("/approve\n".repeat(1_000))).toHaveLength(20);
+    expect(parseSlashCommands(`${"a".repeat(70_000)}\n/approve`)).toEqual([]);
+  });
+
+  it("names commands back to their authors", () => {
+    expect(parseSlashCommands("/approve cancel\n/evidence metrics https://x\n/route-governor refresh").map(commandName)).toEqual([
+      "/approve cancel",
+      "/evidence metrics",
+      "/route-governor refresh",
+    ]);
+  });
+});

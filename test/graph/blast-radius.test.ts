@@ -1,0 +1,255 @@
+import { describe, expect, it } from "vitest";
+import { FLEET_GATEWAY_PATH, fleetGateway, generateFleet } from "../../bench/generate-fleet.js";
+import { analyzeChange } from "../../src/review.js";
+import { analyze, corpusFile, hasCorpus, policyWith } from "../helpers/review-trees.js";
+
+const TOPOLOGY = `topology:
+  backendRegions: ["-(?<region>jkt|sgp|tyo)$"]
+  clusters: { jkt-prod-1: jkt, sgp-prod-1: sgp, tyo-prod-1: tyo }
+  placements: ["clusters/{cluster}/**"]
+`;
+
+/** 3 regions × 40 services: one route per service, all on the fleet's shared Gateway. */
+const fleet = () => generateFleet({ files: 40, routesPerFile: 1, changeEvery: 1_000, infrastructure: true });
+const withGateway = (files: { path: string; text: string }[], gateway: string) => files.map((file) => (file.path === FLEET_GATEWAY_PATH ? { ...file, text: gateway } : file));
+
+describe("blast radius of a shared Gateway (3 regions × 40 services)", () => {
+  it("editing the shared listener reports every attached route, all in unchanged files", () => {
+    const { base } = fleet();
+    const head = withGateway(base, fleetGateway({ port: 8443 }));
+    const result = analyzeChange({ base, head, policy: policyWith(TOPOLOGY) });
+    const radius = result.blastRadius;
+    expect(radius.gateways).toHaveLength(1);
+    expect(radius.gateways[0]).toMatchObject({ gateway: "Gateway infra/public-gateway", change: "changed", file: FLEET_GATEWAY_PATH, routesAttached: 40, detached: [] });
+    expect(radius.gateways[0]!.routes).toEqual(Array.from({ length: 40 }, (_, i) => `HTTPRoute team-${i % 20}/svc-${i}-0`).sort());
+    expect(radius.routesAttached).toBe(40);
+    expect(radius.hostnames).toHaveLength(40);
+    expect(radius.regions).toEqual(["jkt", "sgp", "tyo"]);
+    // The Gateway's cluster; backends are placed by region name only in this topology.
+    expect(radius.clusters).toEqual(["config"]);
+    // No route file changed: no flow moved traffic.
+    expect(result.routeDiffs).toEqual([]);
+    expect(radius.shareShift).toEqual([]);
+  });
+
+  it("narrowing allowedRoutes to Same detaches all 40 routes: each is a reference.broken finding on its own file", () => {
+    const { base } = fleet();
+    const head = withGateway(base, fleetGateway({ from: "Same" }));
+    const result = analyzeChange({ base, head, policy: policyWith(TOPOLOGY) });
+    expect(result.blastRadius.gateways[0]!.detached).toHaveLength(40);
+    const broken = result.findings.filter((f) => f.class === "reference.broken");
+    expect(broken).toHaveLength(40);
+    expect(new Set(broken.map((f) => f.file)).size).toBe(40);
+    expect(broken.every((f) => f.file.startsWith("clusters/config/routes/"))).toBe(true);
+  });
+
+  it("a re-weighted route shows its share per region and nothing about the Gateway", () => {
+    const { base, head } = generateFleet({ files: 40, routesPerFile: 1, changeEvery: 20, infrastructure: true });
+    const radius = analyzeChange({ base, head, policy: policyWith(TOPOLOGY) }).blastRadius;
+    expect(radius.gateways).toEqual([]);
+    expect(radius.shareShift).toEqual([
+      { flow: "svc-0-0.example.com /api, method GET", entry: "Gateway infra/public-gateway:https [config]", regions: [{ region: "jkt", before: 80, after: 50 }, { region: "sgp", before: 10, after: 40 }, { region: "tyo", before: 10, after: 10 }] },
+      { flow: "svc-20-0.example.com /api, method GET", entry: "Gateway infra/public-gateway:https [config]", regions: [{ region: "jkt", before: 80, after: 50 }, { region: "sgp", before: 10, after: 40 }, { region: "tyo", before: 10, after: 10 }] },
+    ]);
+    expect(radius.issues).toEqual({ introduced: [], existing: [], fixed: [] });
+  });
+});
+
+describe("services gaining or losing regions; mesh scope", () => {
+  const route = (backends: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: checkout, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs:
+${backends}`;
+  it("a service that starts receiving traffic in a region gains it; drained to 0 loses it", () => {
+    const ref = (name: string, weight: number) => `    - { group: multicluster.x-k8s.io, kind: ServiceImport, name: ${name}, port: 8080, weight: ${weight} }\n`;
+    const result = analyze({ "r.yaml": route(ref("checkout-jkt", 100) + ref("checkout-sgp", 0)) }, { "r.yaml": route(ref("checkout-jkt", 0) + ref("checkout-sgp", 100)) }, TOPOLOGY);
+    expect(result.blastRadius.services).toEqual([{ service: "checkout", gained: ["sgp"], lost: ["jkt"] }]);
+    expect(result.blastRadius.shareShift[0]!.regions).toEqual([{ region: "jkt", before: 100, after: 0 }, { region: "sgp", before: 0, after: 100 }]);
+  });
+
+  it.each([
+    ["istio-system", "", "mesh-wide", "in the root namespace istio-system: every workload of the mesh"],
+    ["shop", "", "namespace", "every workload in namespace shop"],
+    ["istio-system", "  selector: { matchLabels: { app: checkout } }\n", "workloads", "workloads app=checkout in every namespace (root namespace istio-system)"],
+  ])("PeerAuthentication in %s %s→ %s", (namespace, selector, scope, detail) => {
+    const pa = (mode: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: ${namespace} }
+spec:
+${selector}  mtls: { mode: ${mode} }
+`;
+    const result = analyze({ "pa.yaml": pa("STRICT") }, { "pa.yaml": pa("PERMISSIVE") });
+    expect(result.blastRadius.meshScope).toEqual([expect.objectContaining({ resource: `PeerAuthentication ${namespace}/default`, scope, detail })]);
+  });
+});
+
+describe.skipIf(!hasCorpus)("blast radius on the corpora (../shared/corpus)", () => {
+  const BOOKINFO = "istio__istio/samples/bookinfo/networking";
+  it("bookinfo reviews 90-10 → 80-20 with its DestinationRules", () => {
+    const rules = corpusFile(`${BOOKINFO}/destination-rule-all.yaml`);
+    const result = analyze(
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-90-10.yaml`), "dr.yaml": rules },
+      { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-80-20.yaml`), "dr.yaml": rules },
+    );
+    expect(result.blastRadius).toMatchInlineSnapshot(`
+      {
+        "clusters": [],
+        "gateways": [],
+        "hostnames": [
+          "reviews",
+        ],
+        "issues": {
+          "existing": [],
+          "fixed": [],
+          "introduced": [],
+        },
+        "meshScope": [],
+        "regions": [],
+        "routesAttached": 0,
+        "services": [],
+        "shareShift": [],
+        "unchecked": [],
+      }
+    `);
+  });
+
+  it("bookinfo: routing ratings to v2-mysql where only the reviews DestinationRule exists introduces reference.broken (and the file repeats the reviews VirtualService)", () => {
+    const base = { "reviews.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-v3.yaml`), "dr.yaml": corpusFile(`${BOOKINFO}/destination-rule-reviews.yaml`) };
+    const result = analyze(base, { ...base, "ratings.yaml": corpusFile(`${BOOKINFO}/virtual-service-ratings-mysql.yaml`) });
+    expect(result.blastRadius.issues.introduced.map((i) => `${i.file}:${i.line} ${i.summary}`)).toMatchInlineSnapshot(`
+      [
+        "ratings.yaml:6 host reviews.default.svc.cluster.local on the mesh is claimed by VirtualService default/reviews @ratings.yaml and VirtualService default/reviews @reviews.yaml: Istio applies only one VirtualService per host in the mesh",
+        "ratings.yaml:23 VirtualService default/ratings: subset v2-mysql of ratings: no DestinationRule in the repository is for host ratings.default.svc.cluster.local",
+      ]
+    `);
+    // Each introduced issue is a finding that gates.
+    expect(result.findings.filter((f) => f.class === "reference.broken" || f.class === "listener.changed")).toHaveLength(result.blastRadius.issues.introduced.length);
+  });
+
+  it("Gateway API multicluster: the simple route → the location split", () => {
+    const mc = (file: string) => corpusFile(`kubernetes-sigs__gateway-api/examples/standard/multicluster/${file}`);
+    const result = analyze({ "route.yaml": mc("httproute-simple.yaml") }, { "route.yaml": mc("httproute-location.yaml") });
+    expect(result.blastRadius).toMatchInlineSnapshot(`
+      {
+        "clusters": [],
+        "gateways": [],
+        "hostnames": [],
+        "issues": {
+          "existing": [],
+          "fixed": [],
+          "introduced": [],
+        },
+        "meshScope": [],
+        "regions": [],
+        "routesAttached": 0,
+        "services": [],
+        "shareShift": [
+          {
+            "entry": "Gateway default/external-http",
+            "flow": "* /east",
+            "regions": [
+              {
+                "after": 100,
+                "before": 0,
+                "region": "clusterset",
+              },
+            ],
+          },
+          {
+            "entry": "Gateway default/external-http",
+            "flow": "* /west",
+            "regions": [
+              {
+                "after": 100,
+                "before": 0,
+                "region": "clusterset",
+              },
+            ],
+          },
+        ],
+        "unchecked": [
+          "1 reference not checked: route parents name Gateways, but the repository holds none",
+          "3 references not checked: backends are ServiceImports, but the repository holds no ServiceExport",
+        ],
+      }
+    `);
+  });
+
+  it("GKE multi-cluster Gateway (mcg-internal-basic): a ServiceExport removed leaves the ServiceImport unexported", () => {
+    const gke = (file: string) => corpusFile(`GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-basic/${file}`);
+    const tree = {
+      "clusters/gke-1/gateway.yaml": gke("gke-1/gateway.yaml"),
+      "clusters/gke-1/route.yaml": gke("gke-1/route.yaml"),
+      "clusters/gke-1/serviceexport-v1.yaml": gke("gke-1/serviceexport-v1.yaml"),
+      "clusters/gke-2/serviceexport-v2.yaml": gke("gke-2/serviceexport-v2.yaml"),
+    };
+    const { "clusters/gke-2/serviceexport-v2.yaml": _, ...head } = tree;
+    const result = analyze(tree, head, `topology: { placements: ["clusters/{cluster}/**"], clusters: { gke-1: us-west1, gke-2: us-east1 } }\n`);
+    expect(result.blastRadius).toMatchInlineSnapshot(`
+      {
+        "clusters": [
+          "gke-1",
+          "gke-2",
+        ],
+        "gateways": [],
+        "hostnames": [],
+        "issues": {
+          "existing": [],
+          "fixed": [],
+          "introduced": [
+            {
+              "class": "reference.broken",
+              "file": "clusters/gke-1/route.yaml",
+              "line": 17,
+              "summary": "HTTPRoute store/store-route-ilb: ServiceImport store/store-v2 is exported by no cluster (no ServiceExport store/store-v2 in the repository), so it has no endpoints",
+            },
+          ],
+        },
+        "meshScope": [],
+        "regions": [
+          "us-east1",
+          "us-west1",
+        ],
+        "routesAttached": 0,
+        "services": [
+          {
+            "gained": [],
+            "lost": [
+              "us-east1",
+            ],
+            "service": "store-v2",
+          },
+        ],
+        "shareShift": [
+          {
+            "entry": "Gateway store/multi-cluster-gateway-ilb [gke-1]",
+            "flow": "*",
+            "regions": [
+              {
+                "after": 20,
+                "before": 0,
+                "region": "clusterset",
+              },
+              {
+                "after": 0,
+                "before": 20,
+                "region": "us-east1",
+              },
+              {
+                "after": 80,
+                "before": 80,
+                "region": "us-west1",
+              },
+            ],
+          },
+        ],
+        "unchecked": [],
+      }
+    `);
+  });
+});

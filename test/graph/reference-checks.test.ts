@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import { analyze, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+
+const GATEWAY = (listener = "", extra = "") => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: infra }
+spec:
+  gatewayClassName: example
+  listeners:
+  - name: https
+    protocol: HTTPS
+    port: 443
+    hostname: "*.example.com"
+${listener}${extra}`;
+
+const ROUTE = (parent = "{ name: public, namespace: infra, sectionName: https }", host = "shop.example.com", namespace = "shop", name = "checkout") => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  parentRefs: [${parent}]
+  hostnames: [${host}]
+  rules:
+  - matches: [{ path: { type: PathPrefix, value: /checkout } }]
+    backendRefs: [{ name: checkout, port: 8080 }]
+`;
+
+const ALL = "    allowedRoutes: { namespaces: { from: All } }\n";
+const brokenOf = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => f.class === "reference.broken").map((f) => `${f.file}:${f.line} ${f.summary}`);
+
+describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostnames)", () => {
+  it("a route attached to an admitting listener is fine", () => {
+    const tree = { "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() };
+    const result = analyze(tree, tree);
+    expect(result.graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/infra/public")).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout"]);
+    expect(result.blastRadius.issues).toEqual({ introduced: [], existing: [], fixed: [] });
+  });
+
+  it.each([
+    ["a parent Gateway that does not exist", ROUTE("{ name: privat, namespace: infra }"), "Gateway infra/privat does not exist in the repository"],
+    ["a sectionName no listener has", ROUTE("{ name: public, namespace: infra, sectionName: http }"), "has no listener named http"],
+    ["a hostname outside the listener's", ROUTE(undefined, "shop.example.org"), "hostname *.example.com matches none of shop.example.org"],
+  ])("%s is reference.broken, on the route's parentRef line", (_, route, reason) => {
+    const result = analyze({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() }, { "gw.yaml": GATEWAY(ALL), "route.yaml": route });
+    const broken = brokenOf(result);
+    expect(broken).toHaveLength(1);
+    expect(broken[0]).toContain("route.yaml:5 HTTPRoute shop/checkout → Gateway infra/");
+    expect(broken[0]).toContain(reason);
+    expect(result.findings.find((f) => f.class === "reference.broken")!.risk).toBe("high");
+  });
+
+  it("allowedRoutes Same (the default) does not admit a route from another namespace", () => {
+    const result = analyze({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() }, { "gw.yaml": GATEWAY(), "route.yaml": ROUTE() });
+    expect(brokenOf(result)).toEqual([expect.stringContaining("listener https admits only routes from namespace infra")]);
+    // Reported on the route, in a file the PR did not touch.
+    expect(result.findings.find((f) => f.class === "reference.broken")!.file).toBe("route.yaml");
+  });
+
+  it("allowedRoutes kinds that leave the route's kind out do not admit it", () => {
+    const kinds = "    allowedRoutes: { namespaces: { from: All }, kinds: [{ kind: GRPCRoute }] }\n";
+    const result = analyze({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() }, { "gw.yaml": GATEWAY(kinds), "route.yaml": ROUTE() });
+    expect(brokenOf(result)).toEqual([expect.stringContaining("listener https admits GRPCRoute, not HTTPRoute")]);
+  });
+
+  it("a label-selector listener cannot be judged without Namespace labels: unchecked, not broken", () => {
+    const selector = "    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { shared: \"true\" } } } }\n";
+    const result = analyze({ "gw.yaml": GATEWAY(selector), "route.yaml": ROUTE() }, { "gw.yaml": GATEWAY(selector), "route.yaml": ROUTE(undefined, "www.example.com") });
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([expect.stringContaining("label selector")]);
+  });
+
+  it("a repository with no Gateway at all leaves parents unchecked (an existing limitation, not a finding)", () => {
+    const result = analyze({ "route.yaml": ROUTE() }, { "route.yaml": ROUTE("{ name: other, namespace: infra }") });
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual(["1 reference not checked: route parents name Gateways, but the repository holds none"]);
+  });
+
+  it("deleting the only Gateway breaks its routes: the base tree shows the repository manages Gateways", () => {
+    const result = analyze({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() }, { "route.yaml": ROUTE() });
+    expect(brokenOf(result)).toEqual([expect.stringContaining("Gateway infra/public does not exist in the repository")]);
+  });
+
+  it("a ListenerSet needs its Gateway to allow ListenerSets (allowedListeners defaults to None)", () => {
+    const set = `apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XListenerSet
+metadata: { name: team, namespace: shop }
+spec:
+  parentRef: { name: public, namespace: infra }
+  listeners:
+  - { name: team-https, protocol: HTTPS, port: 443, hostname: shop.example.com, allowedRoutes: { namespaces: { from: Same } } }
+`;
+    const route = ROUTE("{ group: gateway.networking.x-k8s.io, kind: XListenerSet, name: team, sectionName: team-https }");
+    const allowing = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: All } }\n");
+    const result = analyze({ "gw.yaml": allowing, "set.yaml": set, "route.yaml": route }, { "gw.yaml": GATEWAY(ALL), "set.yaml": set, "route.yaml": route });
+    expect(brokenOf(result)).toEqual([expect.stringContaining("set.yaml:5 XListenerSet shop/team → Gateway infra/public: not admitted: allowedListeners is None")]);
+    // The route still lands on the ListenerSet's listener, and through it on the Gateway.
+    expect(result.graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/infra/public")).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout"]);
+  });
+});
+
+describe("existing, introduced and fixed (gwctl analyze style)", () => {
+  const broken = { "gw.yaml": GATEWAY(ALL), "a.yaml": ROUTE("{ name: gone, namespace: infra }", "a.example.com", "a", "a") };
+  it("a problem already on the base branch is listed as existing and does not gate", () => {
+    const result = analyze(broken, { ...broken, "gw.yaml": GATEWAY(ALL).replace("port: 443", "port: 8443") });
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.issues.existing.map((i) => `${i.file}:${i.line} ${i.class}`)).toEqual(["a.yaml:5 reference.broken"]);
+  });
+
+  it("a problem the PR removes is listed as fixed", () => {
+    const result = analyze(broken, { ...broken, "a.yaml": ROUTE(undefined, "a.example.com", "a", "a") });
+    expect(result.blastRadius.issues.fixed.map((i) => i.summary)).toEqual([expect.stringContaining("Gateway infra/gone does not exist")]);
+    expect(result.blastRadius.issues.introduced).toEqual([]);
+  });
+});
+
+const VS = (name: string, subset: string, host = "reviews") => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ${name}, namespace: bookinfo }
+spec:
+  hosts: [${host}]
+  http:
+  - route:
+    - destination: { host: reviews, subset: ${subset} }
+`;
+const DR = (subsets: string[], trafficPolicy = "") => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: bookinfo }
+spec:
+  host: reviews.bookinfo.svc.cluster.local
+${trafficPolicy}  subsets:
+${subsets.map((s) => `  - { name: ${s}, labels: { version: ${s} } }`).join("\n")}
+`;
+
+describe("Istio references", () => {
+  it("a subset no DestinationRule for the host defines is reference.broken, host names qualified", () => {
+    const result = analyze({ "vs.yaml": VS("reviews", "v1"), "dr.yaml": DR(["v1", "v2"]) }, { "vs.yaml": VS("reviews", "v3"), "dr.yaml": DR(["v1", "v2"]) });
+    expect(brokenOf(result)).toEqual([expect.stringMatching(/^vs\.yaml:8 VirtualService bookinfo\/reviews: subset v3 of reviews: no DestinationRule for reviews.bookinfo.svc.cluster.local defines it/)]);
+  });
+
+  it("subsets are not checked in a repository without DestinationRules", () => {
+    const result = analyze({ "vs.yaml": VS("reviews", "v1") }, { "vs.yaml": VS("reviews", "v3") });
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([expect.stringContaining("no DestinationRule")]);
+  });
+
+  it("locality failover left with no outlier detection for the host is failover.changed, on the unchanged DestinationRule", () => {
+    const failover = `  trafficPolicy:
+    loadBalancer:
+      localityLbSetting: { enabled: true, failover: [{ from: asia-southeast1, to: asia-southeast2 }] }
+`;
+    const health = DR([], "  trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } }\n").replace("name: reviews,", "name: reviews-health,");
+    const result = analyze({ "dr.yaml": DR(["v1"], failover), "health.yaml": health }, { "dr.yaml": DR(["v1"], failover) });
+    const found = result.findings.filter((f) => f.class === "failover.changed");
+    expect(found.map((f) => `${f.file}:${f.line} ${f.risk}`)).toEqual(["dr.yaml:8 critical"]);
+    expect(found[0]!.summary).toContain("no outlierDetection in any DestinationRule for that host");
+  });
+
+  it("two VirtualServices for one host in the mesh collide (Istio applies one)", () => {
+    const other = VS("reviews-canary", "v2").replace("namespace: bookinfo", "namespace: canary").replace("[reviews]", "[reviews.bookinfo.svc.cluster.local]");
+    const result = analyze({ "vs.yaml": VS("reviews", "v1") }, { "vs.yaml": VS("reviews", "v1"), "canary.yaml": other });
+    const takeover = result.findings.filter((f) => f.class === "access.widened");
+    expect(takeover.map((f) => f.summary)).toEqual([expect.stringContaining("host reviews.bookinfo.svc.cluster.local on the mesh is claimed by VirtualService bookinfo/reviews and VirtualService canary/reviews-canary")]);
+    // Reported on the resource the PR added, not on the one that was there.
+    expect(takeover[0]!.file).toBe("canary.yaml");
+  });
+});
+
+describe.skipIf(!hasCorpus)("reference checks on istio analyzer test data (../shared/corpus)", () => {
+  const analyzer = (file: string) => corpusFile(`istio__istio/pkg/config/analysis/analyzers/testdata/${file}`);
+  const existing = (file: string) => analyze({ "t.yaml": analyzer(file) }, { "t.yaml": analyzer(file) }).blastRadius.issues.existing.map((i) => i.summary);
+
+  it("virtualservice_gateways: the bogus gateway, and only it", () => {
+    expect(existing("virtualservice_gateways.yaml")).toEqual([
+      expect.stringContaining("VirtualService default/httpbin-bogus → Gateway default/httpbin-gateway-bogus: Istio Gateway default/httpbin-gateway-bogus does not exist"),
+    ]);
+  });
+
+  it("virtualservice_destinationrules: the two bogus subsets (route and mirror)", () => {
+    expect(existing("virtualservice_destinationrules.yaml").sort()).toEqual([
+      expect.stringContaining("VirtualService default/reviews-bogussubset: subset bogus"),
+      expect.stringContaining("VirtualService default/reviews-mirror-bogussubset: subset bogus"),
+    ]);
+  });
+
+  it("virtualservice_conflictingmeshgatewayhosts: the mesh host conflicts the analyzer reports", () => {
+    const issues = existing("virtualservice_conflictingmeshgatewayhosts.yaml");
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("host productpage.foo.svc.cluster.local on the mesh is claimed by VirtualService foo/bogus-productpage and VirtualService foo/productpage"),
+        expect.stringContaining("host ratings.foo.svc.cluster.local on the mesh is claimed by VirtualService bar/ratings and VirtualService foo/ratings"),
+      ]),
+    );
+    expect(issues.join("\n")).not.toContain("reviews");
+  });
+});
+
+describe.skipIf(!hasCorpus)("reference checks on Gateway API examples (../shared/corpus)", () => {
+  const example = (file: string) => corpusFile(`kubernetes-sigs__gateway-api/examples/standard/${file}`);
+  it("http-route-attachment: the strict Gateway admits the route only through its matching listener", () => {
+    const tree = { "gw.yaml": example("http-route-attachment/gateway-strict.yaml"), "route.yaml": example("http-route-attachment/httproute.yaml") };
+    const result = analyze(tree, tree);
+    expect(result.blastRadius.issues.existing).toEqual([]);
+  });
+
+  it("cross-namespace-routing: both teams' routes attach; different paths on one hostname are no conflict", () => {
+    const tree = {
+      "gw.yaml": example("cross-namespace-routing/gateway.yaml"),
+      "site.yaml": example("cross-namespace-routing/site-route.yaml"),
+      "store.yaml": example("cross-namespace-routing/store-route.yaml"),
+    };
+    const result = analyze(tree, tree);
+    expect(result.blastRadius.issues.existing).toEqual([]);
+    expect([...result.graphs.head.routesByGateway.values()].flat().sort()).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/site-ns/home",
+      "gateway.networking.k8s.io/HTTPRoute/site-ns/login",
+      "gateway.networking.k8s.io/HTTPRoute/store-ns/store",
+    ]);
+  });
+});

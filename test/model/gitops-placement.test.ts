@@ -1,0 +1,205 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadManifests } from "../../src/manifests/load-manifests.js";
+import { compileFilePlacement } from "../../src/model/file-placement.js";
+import { buildGitopsPlacement } from "../../src/model/gitops-placement.js";
+import { TopologySchema } from "../../src/policy/policy-schema.js";
+
+type Tree = Record<string, string>;
+
+const placementOf = (tree: Tree, topology: Record<string, unknown> = {}) => {
+  const policy = TopologySchema.parse(topology);
+  const clusterOfFile = compileFilePlacement(policy.placements);
+  const set = loadManifests(Object.entries(tree).map(([file, text]) => ({ path: file, text })), { scopeOf: clusterOfFile });
+  return buildGitopsPlacement(set, policy, clusterOfFile);
+};
+
+const application = (name: string, source: string, destination: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: ${name}, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: https://github.com/example/platform.git, ${source}}
+  destination: {${destination}, namespace: shop}
+`;
+
+describe("Argo CD Application: source path → destination", () => {
+  const placement = placementOf(
+    {
+      "argocd/shop-jkt.yaml": application("shop-jkt", "path: ./apps/shop/overlays/jkt/", "name: jkt-prod"),
+      "argocd/shop-local.yaml": application("shop-local", "path: apps/shop/overlays/local", "server: https://kubernetes.default.svc"),
+      "argocd/shop-sgp.yaml": application("shop-sgp", "path: apps/shop/overlays/sgp", "server: https://sgp.k8s.example.com"),
+      "argocd/shared.yaml": `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shared, namespace: argocd}
+spec:
+  sources:
+  - {repoURL: https://charts.example.com, chart: ingress, targetRevision: 1.2.0}
+  - {repoURL: https://github.com/example/platform.git, path: apps/shared}
+  destination: {name: jkt-prod, namespace: shared}
+`,
+    },
+    { clusters: { "jkt-prod": "asia-southeast2" } },
+  );
+
+  it.each([
+    ["apps/shop/overlays/jkt/route.yaml", ["jkt-prod"], ["asia-southeast2"]],
+    ["apps/shop/overlays/local/route.yaml", ["in-cluster"], []],
+    ["apps/shop/overlays/sgp/deep/route.yaml", ["https://sgp.k8s.example.com"], []],
+    ["apps/shared/gateway.yaml", ["jkt-prod"], ["asia-southeast2"]],
+    ["apps/shop/overlays/jkt-old/route.yaml", [], []],
+    ["apps/shop/base/route.yaml", [], []],
+  ])("%s lands in %j", (file, clusters, regions) => {
+    expect(placement(file)).toEqual({ clusters, regions });
+  });
+});
+
+describe("Argo CD ApplicationSet generators", () => {
+  const appSet = (generators: string, template: string, goTemplate = false) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: shop, namespace: argocd}
+spec:
+  goTemplate: ${goTemplate}
+  generators:
+${generators}
+  template:
+    metadata: {name: 'shop-x'}
+    spec:
+      project: default
+${template}
+`;
+
+  it("list generator: each element's values fill the path and the destination", () => {
+    const placement = placementOf(
+      {
+        "argocd/appset.yaml": appSet(
+          "  - list:\n      elements:\n      - {cluster: jkt-prod, region: jkt}\n      - {cluster: sgp-prod, region: sgp}",
+          "      source: {repoURL: x, path: 'apps/shop/{{region}}'}\n      destination: {name: '{{cluster}}', namespace: shop}",
+        ),
+      },
+      { clusters: { "jkt-prod": "asia-southeast2", "sgp-prod": "asia-southeast1" } },
+    );
+    expect(placement("apps/shop/jkt/route.yaml")).toEqual({ clusters: ["jkt-prod"], regions: ["asia-southeast2"] });
+    expect(placement("apps/shop/sgp/route.yaml")).toEqual({ clusters: ["sgp-prod"], regions: ["asia-southeast1"] });
+  });
+
+  it("list generator with goTemplate placeholders and nested values; one path for every cluster", () => {
+    const placement = placementOf({
+      "argocd/appset.yaml": appSet(
+        "  - list:\n      elements:\n      - {name: jkt-prod, values: {tier: gold}}\n      - {name: sgp-prod, values: {tier: gold}}",
+        "      source: {repoURL: x, path: 'apps/{{ .values.tier }}'}\n      destination: {name: '{{.name}}', namespace: shop}",
+        true,
+      ),
+    });
+    expect(placement("apps/gold/route.yaml").clusters).toEqual(["jkt-prod", "sgp-prod"]);
+  });
+
+  it("cluster generator: one symbolic label for the clusters matching the selector (cluster Secrets are not in the repository)", () => {
+    const placement = placementOf({
+      "argocd/appset.yaml": appSet(
+        "  - clusters:\n      selector: {matchLabels: {env: prod}}",
+        "      source: {repoURL: x, path: apps/shop}\n      destination: {server: '{{server}}', namespace: shop}",
+      ),
+    });
+    expect(placement("apps/shop/route.yaml").clusters).toEqual(["all Argo CD clusters matching env=prod"]);
+  });
+
+  it("git directory generator × list in a matrix: the directory holding the file names the cluster", () => {
+    const placement = placementOf({
+      "argocd/appset.yaml": appSet(
+        "  - matrix:\n      generators:\n      - git: {repoURL: x, revision: HEAD, directories: [{path: 'clusters/*'}, {path: clusters/legacy, exclude: true}]}\n      - list: {elements: [{team: shop}]}",
+        "      source: {repoURL: x, path: '{{path}}/{{team}}'}\n      destination: {name: '{{path.basename}}', namespace: shop}",
+      ),
+    });
+    expect(placement("clusters/jkt-prod/shop/route.yaml").clusters).toEqual(["jkt-prod"]);
+    expect(placement("clusters/sgp-prod/shop/deep/route.yaml").clusters).toEqual(["sgp-prod"]);
+    expect(placement("clusters/legacy/shop/route.yaml").clusters).toEqual([]);
+    expect(placement("clusters/jkt-prod/billing/route.yaml").clusters).toEqual([]);
+  });
+});
+
+const kustomization = (name: string, path: string, extra = "") => `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: ${name}, namespace: flux-system}
+spec:
+  interval: 10m
+  sourceRef: {kind: GitRepository, name: flux-system}
+  path: ${path}
+  prune: true
+${extra}`;
+
+describe("Flux Kustomization: where its own file lands, or its kubeConfig's cluster", () => {
+  const topology = { placements: ["clusters/{cluster}/**"], clusters: { production: "eu-west-1", staging: "eu-central-1", "dr-site": "us-east-1" } };
+  const placement = placementOf(
+    {
+      "clusters/production/infrastructure.yaml": kustomization("infrastructure", "./infrastructure/production"),
+      "clusters/staging/infrastructure.yaml": kustomization("infrastructure", "./infrastructure/staging"),
+      // A chain: the infrastructure overlay holds a further Kustomization for the apps.
+      "infrastructure/production/apps.yaml": kustomization("apps", "./apps/production"),
+      "clusters/production/dr.yaml": kustomization("dr", "./apps/dr", "  kubeConfig: {secretRef: {name: dr-site-kubeconfig}}"),
+      "clusters/production/flux-system/gotk-sync.yaml": kustomization("flux-system", "./clusters/production"),
+    },
+    topology,
+  );
+
+  it.each([
+    ["clusters/production/gateway.yaml", ["production"], ["eu-west-1"]],
+    ["infrastructure/production/gateway.yaml", ["production"], ["eu-west-1"]],
+    ["infrastructure/staging/gateway.yaml", ["staging"], ["eu-central-1"]],
+    ["apps/production/route.yaml", ["production"], ["eu-west-1"]],
+    ["apps/dr/route.yaml", ["dr-site"], ["us-east-1"]],
+    ["apps/staging/route.yaml", [], []],
+  ])("%s lands in %j", (file, clusters, regions) => {
+    expect(placement(file)).toEqual({ clusters, regions });
+  });
+
+  it("a kubeConfig Secret the policy does not name is the cluster's name as written", () => {
+    const remote = placementOf({ "fleet/remote.yaml": kustomization("remote", "./apps", "  kubeConfig: {secretRef: {name: edge-7}}") });
+    expect(remote("apps/route.yaml").clusters).toEqual(["edge-7"]);
+  });
+
+  it("a cycle of Kustomizations holding each other's files ends", () => {
+    const cyclic = placementOf(
+      {
+        "clusters/production/a.yaml": kustomization("a", "./loop"),
+        "loop/b.yaml": kustomization("b", "./clusters/production"),
+      },
+      topology,
+    );
+    expect(cyclic("loop/route.yaml").clusters).toEqual(["production"]);
+  });
+});
+
+const fluxExample = path.resolve(import.meta.dirname, "../../../shared/corpus/fluxcd__flux2-kustomize-helm-example");
+
+describe.skipIf(!existsSync(fluxExample))("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact from an ArtifactGenerator)", () => {
+  const tree: Tree = {};
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const full = path.join(directory, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".yaml")) tree[path.relative(fluxExample, full)] = readFileSync(full, "utf8");
+    }
+  };
+  walk(fluxExample);
+  const placement = placementOf(tree, { placements: ["clusters/{cluster}/**"], clusters: { production: "eu-west-1", staging: "eu-central-1" } });
+
+  it.each([
+    // apps/<env> is copied to the artifact's <env>/, which the cluster's `apps` Kustomization applies.
+    ["apps/production/podinfo-values.yaml", ["production"]],
+    ["apps/staging/podinfo-values.yaml", ["staging"]],
+    // infrastructure/** is copied to the artifact root; both clusters apply ./controllers and ./configs.
+    ["infrastructure/configs/cluster-issuers.yaml", ["production", "staging"]],
+    ["infrastructure/controllers/cert-manager.yaml", ["production", "staging"]],
+    // The overlays include ../base through kustomization.yaml, which placement does not follow.
+    ["apps/base/podinfo/release.yaml", []],
+    ["clusters/staging/apps.yaml", ["staging"]],
+  ])("%s lands in %j", (file, clusters) => {
+    expect(placement(file).clusters).toEqual(clusters);
+  });
+});
