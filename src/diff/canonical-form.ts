@@ -23,7 +23,8 @@ const UNORDERED_LISTS = new Set([
   "dnsNames",
   "trustDomainAliases",
 ]);
-const WEIGHTED_LISTS = new Set(["backendRefs", "route", "destinations", "forwardTo"]);
+/** Lists whose weights are relative. Gloo's `destinations` are not: they must sum to 100. */
+const WEIGHTED_LISTS = new Set(["backendRefs", "route", "forwardTo"]);
 const SERVER_METADATA = new Set(["resourceVersion", "generation", "creationTimestamp", "managedFields", "uid", "selfLink"]);
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 

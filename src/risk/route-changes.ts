@@ -1,7 +1,7 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow, percent, shortLabel } from "../model/describe-flow.js";
-import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import type { Backend, Flow, TrafficModel } from "../model/traffic-model.js";
 import type { Detection } from "./finding.js";
 
 /**
@@ -26,11 +26,22 @@ const shiftList = (diff: RouteDiff, host: string) =>
     })
     .join(", ");
 
+/** Known regions that receive traffic; `unknown` and `clusterset` are not regions one can gain or drain. */
 const activeRegions = (flow: Flow | undefined): Set<string> =>
-  new Set((flow?.backends ?? []).filter((backend) => backend.share > 0).map(regionLabel));
+  new Set((flow?.backends ?? []).filter((backend) => backend.share > 0).flatMap((backend) => backend.placement.regions));
+
+/** A cross-cluster backend whose clusters the tree does not tell (a ServiceImport with no known exporter). */
+const unplacedMultiCluster = (backend: Backend): boolean => backend.placement.multiCluster && backend.placement.regions.length === 0;
 
 const flowBackendsValue = (flow: Flow | undefined) =>
   flow?.backends.map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) })).sort((a, b) => a.backend.localeCompare(b.backend));
+
+/** Where each family says which entry points a route attaches to (Gateway API: parentRefs). */
+const ATTACHMENT_FIELD: Readonly<Record<string, readonly string[]>> = {
+  "networking.istio.io": ["spec", "gateways"],
+  "networking.gloo.solo.io": ["spec", "virtualGateways"],
+  "networking.x-k8s.io": ["metadata", "labels"],
+};
 
 /** Entries (parents) of every route resource, to tell attachment changes from route changes. */
 const entriesByResource = (model: TrafficModel): Map<string, Set<string>> => {
@@ -63,7 +74,7 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
       resource: flow.resource,
       resourceKey,
       side: "head",
-      path: flow.resource.group === "networking.istio.io" ? ["spec", "gateways"] : ["spec", "parentRefs"],
+      path: ATTACHMENT_FIELD[flow.resource.group] ?? ["spec", "parentRefs"],
       before: [...baseEntries].sort(),
       after: [...headEntries].sort(),
     });
@@ -83,27 +94,32 @@ function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[]
   const baseRegions = activeRegions(base);
   const headRegions = activeRegions(head);
   const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
+  const baseHadClusterset = base.backends.some((backend) => backend.share > 0 && unplacedMultiCluster(backend));
+  const gained = new Set<string>();
   for (const shift of added) {
-    const region = regionLabel(shift.head!);
-    const isNewRegion = !baseRegions.has(region);
+    const backend = shift.head!;
+    const newRegions = backend.placement.regions.filter((region) => !baseRegions.has(region));
+    const crossCluster = unplacedMultiCluster(backend) && !baseHadClusterset;
+    const isNewRegion = newRegions.length > 0 || crossCluster;
+    for (const region of newRegions) gained.add(region);
+    const reach = newRegions.length > 0 ? `in new region ${newRegions.join(", ")} ` : crossCluster ? "across the cluster set " : "";
     detections.push({
       ...common,
       class: isNewRegion ? "backend.region-added" : "backend.added",
-      path: shift.head!.path,
-      summary: `${where}: ${shortLabel(shift.label, head.host)} ${isNewRegion ? `in new region ${region} ` : ""}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
+      path: backend.path,
+      summary: `${where}: ${shortLabel(shift.label, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
     });
   }
-  const addedRegions = new Set(added.map((shift) => regionLabel(shift.head!)));
   for (const shift of diff.backends) {
     if (!shift.base || !shift.head || shift.head.share === 0) continue;
-    const region = regionLabel(shift.head);
-    if (baseRegions.has(region) || addedRegions.has(region)) continue;
-    addedRegions.add(region);
+    const newRegions = shift.head.placement.regions.filter((region) => !baseRegions.has(region) && !gained.has(region));
+    if (newRegions.length === 0) continue;
+    for (const region of newRegions) gained.add(region);
     detections.push({
       ...common,
       class: "backend.region-added",
       path: shift.head.path,
-      summary: `${where}: ${shortLabel(shift.label, head.host)} now reaches ${region} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
+      summary: `${where}: ${shortLabel(shift.label, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
     });
   }
   const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
@@ -116,7 +132,7 @@ function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[]
     });
   }
   const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
-  if (sharesMoved && addedRegions.size === 0 && added.length === 0 && drained.length === 0) {
+  if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0) {
     detections.push({ ...common, class: "backend.weight-changed", path: head.path, summary: `${where}: ${shiftList(diff, head.host)}` });
   }
   return detections;

@@ -1,5 +1,5 @@
 import { Probot } from "probot";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { routeGovernorApp } from "../../src/app.js";
 import { routeGovernorOctokit, type OctokitTuning } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
@@ -13,13 +13,7 @@ import { privateKey } from "./private-key.js";
  * and a re-run recovers everything (the approval is not lost).
  */
 const SECRET = "fault-secret";
-const FAST_RETRIES: OctokitTuning = { retry: { retryAfterBaseValue: 1 }, requestTimeoutMs: 150 };
-
-let fake: FakeGitHub | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+const FAST_RETRIES: OctokitTuning = { retry: { retryAfterBaseValue: 1 }, requestTimeoutMs: 5_000 };
 
 interface Scenario {
   readonly fake: FakeGitHub;
@@ -30,15 +24,17 @@ interface Scenario {
 
 /** A PR reported on (opened) and a service owner's `/approve` posted, not yet delivered. */
 async function scenario(tuning: OctokitTuning = FAST_RETRIES): Promise<Scenario> {
-  fake = await new FakeGitHub().start();
-  const github = fake;
+  const github = await new FakeGitHub().start();
   const base = github.commit(baseTree());
   const head = github.commit(headTree());
   github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body: EVIDENCE_BODY });
-  const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit(tuning) });
-  await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId }));
   let delivery = 0;
-  const deliver = (event: { name: string; payload: Record<string, unknown> }) => probot.receive({ id: String(++delivery), ...event } as never);
+  // A fresh Probot per delivery, as a cold Lambda: every evaluation asks for its installation token.
+  const deliver = async (event: { name: string; payload: Record<string, unknown> }) => {
+    const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit(tuning) });
+    await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId }));
+    return probot.receive({ id: String(++delivery), ...event } as never);
+  };
   await deliver(github.pullRequestEvent("opened", 7));
   const approval = github.comment(7, "dina", "/approve");
   return { fake: github, head, deliver, approve: () => deliver(github.issueCommentEvent("created", 7, approval)) };
@@ -57,57 +53,67 @@ async function baselineCalls(): Promise<{ method: string; path: string }[]> {
 
 const exactly = (path: string): RegExp => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 
+const KINDS: readonly Fault[] = ["500", "429", "reset"];
+
 describe("fault injection: one evaluation, every call failing in turn", async () => {
   const calls = await baselineCalls();
 
-  it("the evaluation makes a bounded set of calls", () => {
-    expect(calls.map((call) => `${call.method} ${call.path.replace(/\d{4,}/g, ":id").replace(/[0-9a-f]{40}/g, ":sha")}`)).toEqual([
-      "POST /app/installations/4242/access_tokens",
-      "GET /repos/acme/traffic/pulls/7",
-      "POST /repos/acme/traffic/check-runs",
+  it("the evaluation makes a bounded set of calls: token, PR, check run, reads in parallel, writes, conclusion", () => {
+    const shapes = calls.map((call) => `${call.method} ${call.path.replace(/\d{4,}/g, ":id").replace(/[0-9a-f]{40}/g, ":sha")}`);
+    expect(shapes.slice(0, 3)).toEqual(["POST /app/installations/:id/access_tokens", "GET /repos/acme/traffic/pulls/7", "POST /repos/acme/traffic/check-runs"]);
+    expect(shapes.slice(3, -3).sort()).toEqual([
+      "GET /orgs/acme/teams/platform/memberships/dina",
+      "GET /orgs/acme/teams/sre/memberships/dina",
       "GET /repos/acme/traffic/git/trees/:sha",
       "GET /repos/acme/traffic/git/trees/:sha",
       "GET /repos/acme/traffic/issues/7/comments",
-      "GET /repos/acme/traffic/pulls/7/reviews",
       "GET /repos/acme/traffic/pulls/7/commits",
+      "GET /repos/acme/traffic/pulls/7/reviews",
       "POST /graphql",
-      "GET /repos/acme/traffic/collaborators/dina/permission",
-      "PATCH /repos/acme/traffic/issues/comments/:id",
-      "POST /repos/acme/traffic/issues/comments/:id/reactions",
-      "PATCH /repos/acme/traffic/check-runs/:id",
     ]);
+    expect(shapes.slice(-3)).toEqual(["PATCH /repos/acme/traffic/issues/comments/:id", "POST /repos/acme/traffic/issues/comments/:id/reactions", "PATCH /repos/acme/traffic/check-runs/:id"]);
   });
 
-  const cases = calls.flatMap((call, index) => (["500", "429", "reset"] as const).map((kind) => [`${call.method} ${call.path}`, kind, index] as const));
-  it.each(cases)("%s fails (%s): never success by error, one comment, a re-run recovers", async (_, kind: Fault, index) => {
+  // Each call fails with one kind of fault, on every retry; the kinds rotate over the calls.
+  const cases = calls.map((call, index) => [`${call.method} ${call.path}`, KINDS[index % KINDS.length]!, index] as const);
+  it.concurrent.each(cases)("%s fails (%s): never success by error, one comment, a re-run recovers", async (_, kind, index) => {
     const { fake: github, head, deliver, approve } = await scenario();
-    const call = calls[index]!;
-    github.inject(call.method, exactly(call.path), kind, Number.POSITIVE_INFINITY);
-    await approve().catch(() => undefined);
-    expect(github.latestCheckRun(head)?.conclusion).not.toBe("success");
-    expect(github.appComments(7).length).toBeLessThanOrEqual(1);
+    try {
+      const call = calls[index]!;
+      github.inject(call.method, exactly(call.path), kind, Number.POSITIVE_INFINITY);
+      await approve().catch(() => undefined);
+      expect(github.latestCheckRun(head)?.conclusion).not.toBe("success");
+      expect(github.appComments(7).length).toBeLessThanOrEqual(1);
 
-    github.clearFaults();
-    const run = github.latestCheckRun(head)!;
-    await deliver(github.checkRunRerequestedEvent(run, 7));
-    expect(github.latestCheckRun(head)?.conclusion).toBe("success");
-    expect(github.appComments(7)).toHaveLength(1);
-  });
-
-  it("a single transient failure of each call is retried within the evaluation", async () => {
-    for (const call of calls) {
-      const { fake: github, head, approve } = await scenario();
-      github.inject(call.method, exactly(call.path), "500", 1);
-      await approve();
-      expect([call.path, github.latestCheckRun(head)?.conclusion]).toEqual([call.path, "success"]);
+      github.clearFaults();
+      await deliver(github.checkRunRerequestedEvent(github.latestCheckRun(head)!, 7));
+      expect(github.latestCheckRun(head)?.conclusion).toBe("success");
+      expect(github.appComments(7)).toHaveLength(1);
+    } finally {
       await github.stop();
     }
   });
 
-  it("a GitHub that stops answering times out and fails the check instead of hanging", async () => {
+  it.concurrent("every call failing once (502, 429 or reset) is retried within the evaluation, which still succeeds", async () => {
+    const { fake: github, head, approve } = await scenario();
+    try {
+      calls.forEach((call, index) => github.inject(call.method, exactly(call.path), KINDS[index % KINDS.length]!, 1));
+      await approve();
+      expect(github.latestCheckRun(head)?.conclusion).toBe("success");
+      expect(github.calls.filter((call) => call.status === 0 || call.status >= 429).length).toBe(calls.length);
+    } finally {
+      await github.stop();
+    }
+  });
+
+  it.concurrent("a GitHub that stops answering times out and fails the check instead of hanging", async () => {
     const { fake: github, head, approve } = await scenario({ retry: { enabled: false }, requestTimeoutMs: 150 });
-    github.inject("POST", /^\/graphql$/, "hang");
-    await expect(approve()).rejects.toThrow();
-    expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ text: expect.stringContaining("POST") }) }));
+    try {
+      github.inject("POST", /^\/graphql$/, "hang");
+      await expect(approve()).rejects.toThrow();
+      expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ text: expect.stringContaining("POST") }) }));
+    } finally {
+      await github.stop();
+    }
   });
 });

@@ -141,7 +141,7 @@ describe("route diff of Gateway API routes", () => {
     const route = { "routes/r.yaml": httpRoute(ref("checkout")) };
     const result = analyze({ ...route, ...exportIn("jkt-prod-1") }, { ...route, ...exportIn("jkt-prod-1"), ...exportIn("sgp-prod-1") }, overlay);
     expect(classesOf(result)).toContain("backend.region-added");
-    expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain("ServiceImport checkout:8080 now reaches jkt+sgp (was jkt)");
+    expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain("ServiceImport checkout:8080 now reaches sgp (was jkt) with 100% of the traffic");
     const route0 = result.head.model.flows.values().next().value!;
     expect(route0.backends[0]!.placement).toEqual({ clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], multiCluster: true });
   });

@@ -57,6 +57,7 @@ describe.skipIf(!existsSync(corpus))("the public corpus", () => {
       "networking.istio.io VirtualService": 78,
       "networking.x-k8s.io Gateway": 2,
       "networking.x-k8s.io HTTPRoute": 7,
+      "source.extensions.fluxcd.io ArtifactGenerator": 2,
     });
   });
 
@@ -79,11 +80,12 @@ describe.skipIf(!existsSync(corpus))("the public corpus", () => {
     ]);
   });
 
-  it("reads Flux Kustomizations as placement and ignores kustomize's own Kustomization and the CRDs", () => {
+  it("reads Flux Kustomizations and ArtifactGenerators as placement, ignoring kustomize's own Kustomization and the CRDs", () => {
     const production = set.files.filter((path) => path.startsWith("fluxcd__flux2-kustomize-helm-example/clusters/production/"));
     const found = [...set.resources.values()].filter((r) => production.includes(r.source.file));
     expect(found.map((r) => [r.family, r.id.namespace, r.id.name]).sort()).toEqual([
       ["placement", "flux-system", "apps"],
+      ["placement", "flux-system", "flux-system"],
       ["placement", "flux-system", "infra-configs"],
       ["placement", "flux-system", "infra-controllers"],
     ]);
