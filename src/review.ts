@@ -4,12 +4,13 @@ import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
-import type { InvalidManifest, ManifestSet, Resource } from "./manifests/resource.js";
+import type { InvalidManifest, ManifestSet } from "./manifests/resource.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
 import type { TrafficGraph } from "./graph/traffic-graph.js";
+import { buildGitopsPlacement, type FilePlacement } from "./model/gitops-placement.js";
 import type { TrafficModel } from "./model/traffic-model.js";
 import type { Policy } from "./policy/policy-schema.js";
 import type { DetectorContext } from "./risk/detector.js";
@@ -17,7 +18,7 @@ import { DETECTORS } from "./risk/detectors.js";
 import type { Detection, Finding } from "./risk/finding.js";
 import { resourceChangedDetection } from "./risk/resource-changes.js";
 import { routeChangeDetections } from "./risk/route-changes.js";
-import { toFinding, type Placed } from "./risk/to-finding.js";
+import { toFinding } from "./risk/to-finding.js";
 import { riskRank } from "./risk/risk-level.js";
 import { writePathDetections } from "./risk/write-paths.js";
 
@@ -35,6 +36,8 @@ export interface ChangeInput {
 
 export interface TreeAnalysis {
   readonly manifests: ManifestSet;
+  /** Which clusters (and regions) each file lands in: policy path patterns plus Argo CD / Flux. */
+  readonly placement: FilePlacement;
   readonly model: TrafficModel;
 }
 
@@ -55,7 +58,8 @@ const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: ""
 
 function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache): TreeAnalysis {
   const manifests = loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, cache });
-  return { manifests, model: buildTrafficModel(manifests, policy.topology, clusterOfFile) };
+  const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile);
+  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement) };
 }
 
 const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
@@ -79,7 +83,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const explained = new Set(detections.map((detection) => detection.resourceKey));
   for (const change of changes) if (!explained.has(change.key)) detections.push({ ...resourceChangedDetection(change), resourceKey: change.key });
   // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the same resource is not repeated.
-  const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology, clusterOfFile });
+  const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology });
   for (const detection of graph.detections) {
     if (!detections.some((d) => d.class === detection.class && d.resourceKey === detection.resourceKey)) detections.push(detection);
   }
@@ -87,7 +91,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const findings = detections.map((detection) => {
     const tree = detection.side === "base" ? base.manifests : head.manifests;
     const resource = detection.resourceKey === undefined ? undefined : tree.resources.get(detection.resourceKey);
-    return toFinding(detection, resource, policy, placedOf(resource, clusterOfFile, policy));
+    return toFinding(detection, resource, policy, resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] });
   });
 
   const policyBefore = policyText(input.base);
@@ -112,12 +116,6 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   return { findings: sortFindings(findings), routeDiffs, invalid: head.manifests.invalid, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
 }
-
-const placedOf = (resource: Resource | undefined, clusterOfFile: ClusterOfFile, policy: Policy): Placed => {
-  const cluster = resource ? clusterOfFile(resource.source.file) : undefined;
-  const region = cluster ? policy.topology.clusters[cluster] : undefined;
-  return { clusters: cluster ? [cluster] : [], regions: region ? [region] : [] };
-};
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */
 const sortFindings = (findings: Finding[]): Finding[] =>

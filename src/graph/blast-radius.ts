@@ -2,7 +2,7 @@ import type { RouteDiff } from "../diff/route-diff.js";
 import { lineOf } from "../manifests/field-line.js";
 import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
 import { describeFlow } from "../model/describe-flow.js";
-import type { ClusterOfFile } from "../model/file-placement.js";
+import type { FilePlacement } from "../model/gitops-placement.js";
 import { qualifyHost } from "../model/istio-flows.js";
 import { list, record, text } from "../manifests/json-access.js";
 import type { Flow, TrafficModel } from "../model/traffic-model.js";
@@ -23,6 +23,7 @@ export interface GraphSide {
   readonly manifests: ManifestSet;
   readonly model: TrafficModel;
   readonly graph: TrafficGraph;
+  readonly placement: FilePlacement;
 }
 
 export interface GatewayImpact {
@@ -80,7 +81,6 @@ export interface BlastRadiusInput {
   readonly routeDiffs: readonly RouteDiff[];
   readonly changes: readonly ResourceChange[];
   readonly topology: Topology;
-  readonly clusterOfFile: ClusterOfFile;
   readonly issues: IssueComparison;
   readonly unchecked: readonly string[];
 }
@@ -238,7 +238,7 @@ function issueViews(issues: readonly GraphIssue[], set: ManifestSet): IssueView[
 }
 
 export function blastRadiusOf(input: BlastRadiusInput): BlastRadius {
-  const { base, head, topology, clusterOfFile } = input;
+  const { base, head, topology } = input;
   const touches = touchedGateways(input);
   const gateways = touches.map((touch) => gatewayImpact(input, touch)).sort((a, b) => a.gateway.localeCompare(b.gateway));
   const flows = [...affectedFlows(base, input, touches), ...affectedFlows(head, input, touches)];
@@ -246,10 +246,8 @@ export function blastRadiusOf(input: BlastRadiusInput): BlastRadius {
   const clusters = new Set<string>();
   const regions = new Set<string>();
   for (const change of input.changes) {
-    for (const resource of [change.base, change.head]) {
-      const cluster = resource ? clusterOfFile(resource.source.file) : undefined;
-      if (cluster) clusters.add(cluster);
-    }
+    if (change.base) for (const cluster of base.placement(change.base.source.file).clusters) clusters.add(cluster);
+    if (change.head) for (const cluster of head.placement(change.head.source.file).clusters) clusters.add(cluster);
   }
   for (const flow of flows) {
     for (const backend of flow.backends) {

@@ -1,6 +1,6 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import type { ManifestSet } from "../manifests/resource.js";
-import type { ClusterOfFile } from "../model/file-placement.js";
+import type { FilePlacement } from "../model/gitops-placement.js";
 import type { TrafficModel } from "../model/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../risk/detector.js";
@@ -14,12 +14,11 @@ import { buildTrafficGraph, type TrafficGraph } from "./traffic-graph.js";
  * the PR introduces as detections (those already at base are only listed, as gwctl analyze does).
  */
 export interface GraphReviewInput {
-  readonly base: { readonly manifests: ManifestSet; readonly model: TrafficModel };
-  readonly head: { readonly manifests: ManifestSet; readonly model: TrafficModel };
+  readonly base: { readonly manifests: ManifestSet; readonly model: TrafficModel; readonly placement: FilePlacement };
+  readonly head: { readonly manifests: ManifestSet; readonly model: TrafficModel; readonly placement: FilePlacement };
   readonly routeDiffs: readonly RouteDiff[];
   readonly changes: readonly ResourceChange[];
   readonly topology: Topology;
-  readonly clusterOfFile: ClusterOfFile;
 }
 
 export interface GraphReview {
@@ -36,8 +35,8 @@ function toDetection(issue: GraphIssue, changed: ReadonlySet<string>): Detection
 }
 
 export function reviewGraph(input: GraphReviewInput): GraphReview {
-  const base = buildTrafficGraph(input.base.manifests, input.base.model, input.clusterOfFile);
-  const head = buildTrafficGraph(input.head.manifests, input.head.model, input.clusterOfFile);
+  const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement);
+  const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement);
   const checkable = checkableIn([base, head]);
   const before = checkReferences(base, checkable);
   const after = checkReferences(head, checkable);
@@ -49,7 +48,6 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
     routeDiffs: input.routeDiffs,
     changes: input.changes,
     topology: input.topology,
-    clusterOfFile: input.clusterOfFile,
     issues,
     unchecked: after.unchecked,
   });

@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js";
-import type { ClusterOfFile } from "../model/file-placement.js";
+import type { FilePlacement } from "../model/gitops-placement.js";
 import { GATEWAY_ROUTE_KINDS, parentEntry } from "../model/gateway-api-flows.js";
 import { qualifyHost } from "../model/istio-flows.js";
 import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
@@ -349,7 +349,7 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   else map.set(key, [value]);
 };
 
-export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, clusterOfFile: ClusterOfFile): TrafficGraph {
+export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePlacement: FilePlacement): TrafficGraph {
   const gatewayClasses = new Map<string, string>();
   const gateways = new Map<string, GatewayNode>();
   const listenerSets = new Map<string, ListenerSetNode>();
@@ -392,7 +392,10 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, cluster
     else if (id.group === ISTIO_NETWORKING && id.kind === "DestinationRule") {
       const rule = destinationRule(resource);
       push(destinationRules, rule.host, rule);
-    } else if (id.kind === "ServiceExport") push(serviceExports, `${id.namespace}/${id.name}`, clusterOfFile(resource.source.file) ?? "");
+    } else if (id.kind === "ServiceExport") {
+      const clusters = filePlacement(resource.source.file).clusters;
+      for (const cluster of clusters.length > 0 ? clusters : [""]) push(serviceExports, `${id.namespace}/${id.name}`, cluster);
+    }
   }
 
   const backends = new Map<string, { key: string; label: string; service: string; placement: Placement; flows: string[] }>();

@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../manifests/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
-import type { ClusterOfFile } from "./file-placement.js";
+import type { FilePlacement } from "./gitops-placement.js";
 import { toFlow, type RuleShape } from "./flow-builder.js";
 import { gatewayApiRules } from "./gateway-api-flows.js";
 import { glooRouteTableRules } from "./gloo-flows.js";
@@ -21,8 +21,8 @@ const scopeOf = (resource: Resource): string | undefined => {
   return at >= 0 ? resource.key.slice(at + 1) : undefined;
 };
 
-export function buildTrafficModel(set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): TrafficModel {
-  const placement = buildPlacementIndex(set, topology, clusterOfFile);
+export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement): TrafficModel {
+  const placement = buildPlacementIndex(set, topology, filePlacement);
   const flows = new Map<string, Flow>();
   // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and head.
   const resources = [...set.resources.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../manifests/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
-import type { ClusterOfFile } from "./file-placement.js";
+import type { FilePlacement } from "./gitops-placement.js";
 import type { Placement } from "./traffic-model.js";
 import { list, record, text } from "../manifests/json-access.js";
 
@@ -38,7 +38,7 @@ const shortHost = (host: string): string => host.split(".")[0] ?? host;
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
-export function buildPlacementIndex(set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): PlacementIndex {
+export function buildPlacementIndex(set: ManifestSet, topology: Topology, filePlacement: FilePlacement): PlacementIndex {
   const patterns = topology.backendRegions.map((pattern) => new RegExp(pattern));
   const regionOfCluster = (cluster: string) => topology.clusters[cluster];
   const placementOfClusters = (clusters: Iterable<string>, multiCluster: boolean): Placement => {
@@ -61,10 +61,9 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
     const { id, body } = resource;
     const spec = record(body.spec);
     if (id.kind === "ServiceExport") {
-      const cluster = clusterOfFile(resource.source.file);
       const key = `${id.namespace}/${id.name}`;
       const clusters = exporters.get(key) ?? new Set<string>();
-      if (cluster) clusters.add(cluster);
+      for (const cluster of filePlacement(resource.source.file).clusters) clusters.add(cluster);
       exporters.set(key, clusters);
     } else if (id.kind === "DestinationRule" && id.group === "networking.istio.io") {
       const host = text(spec.host);
@@ -137,8 +136,9 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, cluste
         // A fully qualified remote host is not in the route's cluster: do not guess from the file.
         if (ref.name.includes(".") && !ref.name.endsWith(".svc.cluster.local")) return UNKNOWN;
       }
-      const cluster = clusterOfFile(ref.routeFile);
-      return cluster ? placementOfClusters([cluster], false) : UNKNOWN;
+      // A cluster-local Service runs wherever the route's file is applied (possibly several clusters).
+      const clusters = filePlacement(ref.routeFile).clusters;
+      return clusters.length > 0 ? placementOfClusters(clusters, clusters.length > 1) : UNKNOWN;
     },
     serviceOf(ref) {
       const base = ref.kind === "Host" ? shortHost(ref.name) : ref.name;

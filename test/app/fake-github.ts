@@ -83,7 +83,6 @@ const blobSha = (text: string): string => createHash("sha1").update(`blob ${Buff
 export class FakeGitHub {
   readonly owner = "acme";
   readonly repo = "traffic";
-  readonly installationId = 4242;
   readonly calls: RecordedCall[] = [];
   readonly pulls = new Map<number, FakePull>();
   readonly checkRuns: FakeCheckRun[] = [];
@@ -99,7 +98,10 @@ export class FakeGitHub {
   /** The clock GitHub stamps comments and reviews with. */
   clock: () => Date = () => new Date();
 
-  constructor(readonly appId = 77) {}
+  constructor(
+    readonly appId = 77,
+    readonly installationId = 4242,
+  ) {}
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | undefined;

@@ -1,5 +1,5 @@
 import { Probot } from "probot";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { routeGovernorApp } from "../../src/app.js";
 import { routeGovernorOctokit, type OctokitTuning } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
@@ -13,6 +13,13 @@ import { privateKey } from "./private-key.js";
  * and a re-run recovers everything (the approval is not lost).
  */
 const SECRET = "fault-secret";
+/**
+ * Fakes stay up until the end: after a failed read, its sibling reads may still be retrying in
+ * the background, and they must not land on another test's fake that reused the port.
+ */
+const fakes: FakeGitHub[] = [];
+afterAll(() => Promise.all(fakes.map((fake) => fake.stop())));
+
 const FAST_RETRIES: OctokitTuning = { retry: { retryAfterBaseValue: 1 }, requestTimeoutMs: 5_000 };
 
 interface Scenario {
@@ -24,7 +31,10 @@ interface Scenario {
 
 /** A PR reported on (opened) and a service owner's `/approve` posted, not yet delivered. */
 async function scenario(tuning: OctokitTuning = FAST_RETRIES): Promise<Scenario> {
-  const github = await new FakeGitHub().start();
+  // Installation ids differ: @octokit/auth-app shares in-flight token requests per installation id
+  // across all Probot instances of a process, so concurrent tests must not look like one.
+  const github = await new FakeGitHub(77, 5000 + fakes.length).start();
+  fakes.push(github);
   const base = github.commit(baseTree());
   const head = github.commit(headTree());
   github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body: EVIDENCE_BODY });
@@ -46,9 +56,7 @@ async function baselineCalls(): Promise<{ method: string; path: string }[]> {
   const before = github.calls.length;
   await approve();
   expect(github.latestCheckRun(head)?.conclusion).toBe("success");
-  const calls = github.calls.slice(before).map(({ method, path }) => ({ method, path }));
-  await github.stop();
-  return calls;
+  return github.calls.slice(before).map(({ method, path }) => ({ method, path }));
 }
 
 const exactly = (path: string): RegExp => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
@@ -64,7 +72,7 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
     expect(shapes.slice(3, -3).sort()).toEqual([
       "GET /orgs/acme/teams/platform/memberships/dina",
       "GET /orgs/acme/teams/sre/memberships/dina",
-      "GET /repos/acme/traffic/git/trees/:sha",
+      "GET /repos/acme/traffic/git/trees/:id",
       "GET /repos/acme/traffic/git/trees/:sha",
       "GET /repos/acme/traffic/issues/7/comments",
       "GET /repos/acme/traffic/pulls/7/commits",
@@ -90,7 +98,7 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
       expect(github.latestCheckRun(head)?.conclusion).toBe("success");
       expect(github.appComments(7)).toHaveLength(1);
     } finally {
-      await github.stop();
+      github.clearFaults();
     }
   });
 
@@ -102,7 +110,7 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
       expect(github.latestCheckRun(head)?.conclusion).toBe("success");
       expect(github.calls.filter((call) => call.status === 0 || call.status >= 429).length).toBe(calls.length);
     } finally {
-      await github.stop();
+      github.clearFaults();
     }
   });
 
@@ -113,7 +121,7 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
       await expect(approve()).rejects.toThrow();
       expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ text: expect.stringContaining("POST") }) }));
     } finally {
-      await github.stop();
+      github.clearFaults();
     }
   });
 });
