@@ -193,9 +193,9 @@ export class FakeGitHub {
     return review;
   }
 
-  /** The App's living comments on a PR (those it wrote). */
+  /** The App's living comments on a PR: written by the App and carrying its marker (replies are not). */
   appComments(number: number): FakeComment[] {
-    return this.pull(number).comments.filter((comment) => comment.performed_via_github_app?.id === this.appId);
+    return this.pull(number).comments.filter((comment) => comment.performed_via_github_app?.id === this.appId && comment.body.startsWith("<!-- route-governor:comment -->"));
   }
 
   latestCheckRun(headSha: string, name?: string): FakeCheckRun | undefined {
