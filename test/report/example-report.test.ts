@@ -1,0 +1,31 @@
+import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { resolvePolicy } from "../../src/policy/load-policy.js";
+import { toJsonReport } from "../../src/report/json-report.js";
+import { renderMarkdown } from "../../src/report/markdown-report.js";
+import { POLICY_PATH, reviewChange } from "../../src/review.js";
+import { readFolder } from "../../src/sources/folder-source.js";
+import { NOW } from "../helpers/review-trees.js";
+
+/** Golden reports of the bundled example PR: what the demo prints and the PR comment shows. */
+const EXAMPLES = resolve(import.meta.dirname, "../../examples");
+
+async function exampleReview() {
+  const [base, head] = await Promise.all([readFolder(`${EXAMPLES}/base`), readFolder(`${EXAMPLES}/head`)]);
+  const { policy, source } = resolvePolicy(base.find((file) => file.path === POLICY_PATH)?.text, `${POLICY_PATH} (base)`);
+  return reviewChange({ base, head, policy, policySource: source, body: readFileSync(`${EXAMPLES}/pr-body.md`, "utf8"), now: NOW });
+}
+
+describe("the example PR's report", () => {
+  it("markdown matches the golden file", async () => {
+    await expect(renderMarkdown(await exampleReview())).toMatchFileSnapshot("__snapshots__/example-review.md");
+  });
+
+  it("JSON findings match the golden file", async () => {
+    const report = toJsonReport(await exampleReview());
+    const digest = report.findings.map((f) => `${f.risk.padEnd(11)} ${f.class.padEnd(24)} ${f.file}:${f.line}  ${f.summary}`).join("\n");
+    await expect(`${digest}\n`).toMatchFileSnapshot("__snapshots__/example-findings.txt");
+    expect(report).toMatchObject({ risk: "critical", decision: "fail", state: "unmet", errors: [] });
+  });
+});
