@@ -88,7 +88,10 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const current = analyzeChange({ base, head, policy, cache }).findings.map((finding) => finding.fingerprint);
 
   const notes: string[] = [];
-  const ownComments = comments.filter((comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === options.appId));
+  // A comment written by another App is never ours; one without the App field is ours only by marker.
+  const ownComments = comments.filter(
+    (comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === undefined || comment.appId === options.appId),
+  );
   const ledger = mergedLedger(ownComments, secret, prKey, notes);
   const answered = new Set(comments.filter((comment) => comment.authorIsBot).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
