@@ -2,6 +2,7 @@ import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot
 import { ledgerBlock } from "./github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
 import { gitHubPullRequest } from "./github/github-pull-request.js";
+import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
 import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
 import { checkRunName, checkRunReport, errorCheckRunReport } from "./report/check-run.js";
@@ -25,7 +26,15 @@ export interface AppOptions {
   /** This App's id, to recognise its own comments. */
   readonly appId?: number;
   readonly now?: () => Date;
+  /**
+   * Time for one evaluation, from the delivery to the last write, and the reserve kept after it
+   * to conclude the check `failure` (ms). GitHub abandons a delivery after 10 s; the defaults
+   * answer within about 8 s however slow GitHub is.
+   */
+  readonly budgetMs?: { readonly evaluation: number; readonly failureReport: number };
 }
+
+export const DEFAULT_BUDGET_MS = { evaluation: 6_500, failureReport: 1_500 } as const;
 
 const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.edited", "pull_request.ready_for_review"] as const;
 const COMMENT_EVENTS = ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"] as const;
@@ -39,6 +48,12 @@ export const errorText = (error: unknown): string => {
 };
 
 async function evaluateAndPublish(context: Context, options: AppOptions, pullNumber: number, triggerCommentId?: number): Promise<void> {
+  const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const failureReportDeadline = () => Date.now() + budget.failureReport;
+  await withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, pullNumber, triggerCommentId, failureReportDeadline));
+}
+
+async function evaluateWithin(context: Context, options: AppOptions, pullNumber: number, triggerCommentId: number | undefined, failureReportDeadline: () => number): Promise<void> {
   const octokit = context.octokit as ProbotOctokit;
   const repo: RepoRef = context.repo();
   const source = gitHubPullRequest(octokit, { ...repo, number: pullNumber });
@@ -66,7 +81,8 @@ async function evaluateAndPublish(context: Context, options: AppOptions, pullNum
     await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation)), commentUrl);
   } catch (error) {
     try {
-      await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error)));
+      // The evaluation's own deadline may be spent: the failure report gets its own reserve.
+      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error))));
     } catch (reportError) {
       context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
     }

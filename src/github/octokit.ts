@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { ProbotOctokit } from "probot";
 
 /**
@@ -9,10 +10,12 @@ import { ProbotOctokit } from "probot";
  *   5–8 s, which breaks GitHub's 10 s webhook window. An evaluation makes a small, bounded number
  *   of writes, far under GitHub's secondary limits, so the spacing buys nothing. Probot silently
  *   overwrites a plain `throttle` default, hence the function form of `defaults`.
- * - Retries: @octokit/plugin-retry as shipped (5xx, 429 and network errors, 3 retries with
- *   1/4/9 s back-off); a rate-limit 403 is not retried and fails the check closed until the next
- *   event or re-run.
- * - A per-attempt timeout, so a GitHub that stops answering fails the check instead of hanging.
+ * - Retries: @octokit/plugin-retry (5xx, 429 and network errors), 2 retries with 0.2/0.8 s back-off
+ *   instead of 3 with 1/4/9 s, which alone would outlast the window; a rate-limit 403 is not
+ *   retried and fails the check closed until the next event or re-run.
+ * - A per-attempt timeout, and the evaluation's deadline (withDeadline): no attempt outlives the
+ *   time left, so a slow or failing GitHub concludes the check `failure` inside the window
+ *   instead of being cut off mid-way.
  */
 export interface OctokitTuning {
   /** Passed to @octokit/plugin-retry (tests shrink `retryAfterBaseValue`). */
@@ -21,6 +24,23 @@ export interface OctokitTuning {
 }
 
 export const REQUEST_TIMEOUT_MS = 8_000;
+const RETRY_DEFAULTS = { retries: 2, retryAfterBaseValue: 200 };
+
+const deadlines = new AsyncLocalStorage<number>();
+
+/** Runs `work` with every GitHub request inside it bounded by the instant `deadline` (epoch ms). */
+export const withDeadline = <T>(deadline: number, work: () => Promise<T>): Promise<T> => deadlines.run(deadline, work);
+
+/**
+ * Named "AbortError" on purpose: Octokit rethrows an AbortError from fetch as it is, so
+ * @octokit/plugin-retry does not sleep and retry a request whose evaluation is out of time.
+ */
+export class DeadlineExceededError extends Error {
+  override readonly name = "AbortError";
+  constructor() {
+    super("the evaluation ran out of time waiting for GitHub (it must answer inside GitHub's 10 s delivery window); re-run the check");
+  }
+}
 
 type Options = { request?: { fetch?: typeof fetch }; throttle?: object; retry?: object } & Record<string, unknown>;
 
@@ -29,13 +49,22 @@ export function routeGovernorOctokit(tuning: OctokitTuning = {}): typeof ProbotO
   const timedFetch =
     (inner: typeof fetch | undefined): typeof fetch =>
     (input, init) => {
-      const limit = AbortSignal.timeout(timeout);
-      return (inner ?? globalThis.fetch)(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, limit]) : limit });
+      const deadline = deadlines.getStore();
+      const left = deadline === undefined ? Infinity : deadline - Date.now();
+      if (left <= 0) return Promise.reject(new DeadlineExceededError());
+      const signals = [AbortSignal.timeout(timeout), ...(init?.signal ? [init.signal] : [])];
+      let timer: NodeJS.Timeout | undefined;
+      if (left < timeout) {
+        const outOfTime = new AbortController();
+        timer = setTimeout(() => outOfTime.abort(new DeadlineExceededError()), left);
+        signals.push(outOfTime.signal);
+      }
+      return (inner ?? globalThis.fetch)(input, { ...init, signal: AbortSignal.any(signals) }).finally(() => clearTimeout(timer));
     };
   return ProbotOctokit.defaults((options: Options) => ({
     ...options,
     throttle: { ...options.throttle, enabled: false },
-    retry: { ...options.retry, ...tuning.retry },
+    retry: { ...RETRY_DEFAULTS, ...options.retry, ...tuning.retry },
     request: { ...options.request, fetch: timedFetch(options.request?.fetch) },
   }));
 }
