@@ -2,28 +2,26 @@ import * as jsyaml from "js-yaml";
 import { resolvePolicy } from "../src/policy/load-policy.js";
 import { reviewChange } from "../src/review.js";
 import { generateFleet } from "./generate-fleet.js";
+import { report, sample } from "./measure.js";
 
 /**
- * `npm run bench`: a generated 500-file PR (10 HTTPRoutes per file, every 10th file re-weighted, all on
+ * The core review: a generated 500-file PR (10 HTTPRoutes per file, every 10th file re-weighted, all on
  * one shared Gateway, with ServiceExports per region) reviewed end to end — repo-wide graph and blast
  * radius included — against a bare js-yaml parse of the same base and head files.
  * Goal (issue 2, DESIGN §12): review ≤ 1.5 × bare parse.
  */
 const RUNS = 7;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function time(run: () => void): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
-}
-
-function measure(label: string, run: () => void): number {
+async function measure(label: string, run: () => void): Promise<number> {
   run(); // warm-up: JIT and module initialisation are not what we measure
-  const samples = Array.from({ length: RUNS }, () => time(run));
-  const result = median(samples);
-  console.log(`${label.padEnd(44)} median ${result.toFixed(0).padStart(6)} ms  (min ${Math.min(...samples).toFixed(0)}, max ${Math.max(...samples).toFixed(0)})`);
-  return result;
+  return report(
+    label,
+    await sample(RUNS, () => {
+      const start = performance.now();
+      run();
+      return performance.now() - start;
+    }),
+  );
 }
 
 const { base, head } = generateFleet({ files: 500, routesPerFile: 10, changeEvery: 10, infrastructure: true });
@@ -35,10 +33,10 @@ const { policy } = resolvePolicy(`topology: { backendRegions: ["-(?<region>jkt|s
 const now = new Date("2026-11-22T00:00:00Z");
 let findings = 0;
 let graph = "";
-const bare = measure("bare js-yaml loadAll (base + head)", () => {
+const bare = await measure("bare js-yaml loadAll (base + head)", () => {
   for (const file of [...base, ...head]) jsyaml.loadAll(file.text);
 });
-const review = measure("route-governor review (end to end)", () => {
+const review = await measure("route-governor review (end to end)", () => {
   const { analysis } = reviewChange({ base, head, policy, policySource: "default", body: "", now });
   findings = analysis.findings.length;
   graph = `${analysis.graphs.head.routes.size} routes, ${analysis.graphs.head.attachments.length} attachments, ${analysis.graphs.head.serviceExports.size} exports; blast radius: ${analysis.blastRadius.hostnames.length} hostnames, ${analysis.blastRadius.shareShift.length} share shifts`;

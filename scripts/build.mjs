@@ -20,7 +20,7 @@ const targets = [
   { name: "cli", entryPoints: ["src/cli.ts"], outfile: "bin/route-governor.mjs", banner: { js: "#!/usr/bin/env node\n" + shared.banner.js } },
   // The Lambda Node.js runtime ships the AWS SDK v3: keep it out of the bundle.
   { name: "lambda", entryPoints: ["src/lambda.ts"], outfile: "dist/lambda.mjs", minify: true, external: ["@aws-sdk/*"] },
-  { name: "bench", entryPoints: ["bench/review-bench.ts"], outfile: "dist/bench.mjs" },
+  { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs" },
   { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs" },
   { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs" },
 ].filter((t) => (only ? t.name === only : !["bench", "demo-app"].includes(t.name)));
