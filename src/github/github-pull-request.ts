@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
-import * as z from "zod";
 import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile } from "../review.js";
 import { isReviewedPath } from "../sources/folder-source.js";
+import { readTarball } from "./tarball.js";
 import {
   isBotLogin,
   listedUser,
@@ -16,11 +17,18 @@ import {
 } from "./pull-request-source.js";
 
 /**
- * The GitHub-backed PullRequestSource. API economy (DESIGN §12): both trees are listed with one
- * recursive call each, the YAML blobs of both sides are deduplicated by SHA (an unchanged file is
- * read once) and read through GraphQL in batches of up to 100 aliases; REST `git/blobs` is only
- * the fallback for a text GraphQL truncated. So reading a PR costs 2 + ⌈distinct blobs / 100⌉
- * calls, never one call per file.
+ * The GitHub-backed PullRequestSource. API economy (DESIGN §12): one evaluation reads the PR
+ * once, each side (base and head SHA) with two calls made in parallel — the repository tarball
+ * (`GET /tarball/{sha}`, answered by a redirect to codeload) for the contents and the recursive
+ * tree for git's own list of paths and blob ids — then comments, reviews and commits (paginated,
+ * 100 a page). Reading the files costs 5 calls whether the PR changes 1 file or 300, and covers
+ * the whole tree at both SHAs, not only the changed files.
+ *
+ * Why the tree as well: `git archive` honours `.gitattributes` — `export-ignore` drops files (and
+ * can drop the `.gitattributes` that says so), `export-subst`, `ident` and `eol` rewrite them,
+ * Git LFS may swap in other content — so a PR could add a route the archive hides, or show the
+ * review other bytes than git merges. Every YAML blob of the tree must be in the archive with
+ * exactly its blob id, or the read fails closed.
  */
 export interface PullRequestRef {
   readonly owner: string;
@@ -28,23 +36,30 @@ export interface PullRequestRef {
   readonly number: number;
 }
 
-export const BLOB_BATCH = 100;
-
-const SHA = /^[0-9a-f]{40,64}$/;
-
-const BlobSchema = z.object({ text: z.string().nullable(), isBinary: z.boolean().nullable(), isTruncated: z.boolean(), byteSize: z.number() }).nullable();
-const BlobBatchSchema = z.object({ repository: z.record(z.string(), BlobSchema).nullable() });
-
 /** GitHub could not give a complete, trustworthy picture: the check fails closed with this message. */
 export class IncompleteReadError extends Error {
   override readonly name = "IncompleteReadError";
 }
+
+const SYMLINK = "120000";
+
+const short = (sha: string): string => sha.slice(0, 12);
+
+const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
+
+/** git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
+const gitBlobId = (bytes: Uint8Array): string => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 
 export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): PullRequestSource {
   const { owner, repo, number } = ref;
   const memo = <T>(read: () => Promise<T>): (() => Promise<T>) => {
     let value: Promise<T> | undefined;
     return () => (value ??= read());
+  };
+  const cached = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+    let value = cache.get(key);
+    if (!value) cache.set(key, (value = read()));
+    return value;
   };
 
   const pullRequest = memo(async (): Promise<PullRequestFacts> => {
@@ -65,47 +80,41 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     };
   });
 
-  const listTree = async (sha: string): Promise<{ path: string; sha: string }[]> => {
+  /** YAML blobs of the tree at `sha` (symlinks and submodules are not files in the archive either). */
+  const listTree = async (sha: string): Promise<Map<string, string>> => {
     const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
     if (data.truncated) {
-      throw new IncompleteReadError(`the file tree of ${sha.slice(0, 12)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
+      throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
     }
-    return data.tree.filter((entry) => entry.type === "blob" && entry.path && entry.sha && isReviewedPath(entry.path)).map((entry) => ({ path: entry.path!, sha: entry.sha! }));
+    return new Map(data.tree.filter((entry) => entry.type === "blob" && entry.mode !== SYMLINK && entry.path && entry.sha && isReviewedPath(entry.path)).map((entry) => [entry.path!, entry.sha!]));
   };
 
-  const readBlobBatch = async (shas: readonly string[]): Promise<Map<string, string>> => {
-    const fields = shas.map((sha, index) => {
-      if (!SHA.test(sha)) throw new IncompleteReadError(`unexpected blob id ${JSON.stringify(sha)}`);
-      return `b${index}: object(oid: "${sha}") { ... on Blob { text isBinary isTruncated byteSize } }`;
-    });
-    const raw = await octokit.graphql(`query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`, { owner, name: repo });
-    const repository = BlobBatchSchema.parse(raw).repository;
-    if (!repository) throw new IncompleteReadError(`repository ${owner}/${repo} not readable through GraphQL`);
-    const texts = new Map<string, string>();
-    for (const [index, sha] of shas.entries()) {
-      const blob = repository[`b${index}`];
-      if (!blob) throw new IncompleteReadError(`blob ${sha.slice(0, 12)} is missing`);
-      texts.set(sha, blob.isBinary ? "" : blob.isTruncated || blob.text === null ? await readBlobRest(sha) : blob.text);
+  const downloadTarball = async (sha: string): Promise<Uint8Array> => {
+    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
+    if (!(data instanceof ArrayBuffer)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as gzip bytes`);
+    return new Uint8Array(data);
+  };
+
+  const readSide = async (sha: string): Promise<SourceFile[]> => {
+    const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
+    const archived = new Map(readTarball(tarball, isReviewedPath).map((file) => [file.path, file.bytes]));
+    const missing = [...blobs.keys()].filter((path) => !archived.has(path));
+    const altered = [...blobs].filter(([path, blob]) => archived.has(path) && gitBlobId(archived.get(path)!) !== blob).map(([path]) => path);
+    if (missing.length > 0) {
+      throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
     }
-    return texts;
+    if (altered.length > 0) {
+      throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
+    }
+    return [...blobs.keys()].map((path) => ({ path, text: Buffer.from(archived.get(path)!).toString("utf8") }));
   };
 
-  const readBlobRest = async (sha: string): Promise<string> => {
-    const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: sha });
-    return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
-  };
-
-  const trees = memo(async (): Promise<{ base: SourceFile[]; head: SourceFile[] }> => {
+  const sides = new Map<string, Promise<SourceFile[]>>();
+  const tree = async (side: "base" | "head"): Promise<SourceFile[]> => {
     const pr = await pullRequest();
-    const [base, head] = await Promise.all([listTree(pr.baseSha), listTree(pr.headSha)]);
-    const distinct = [...new Set([...base, ...head].map((entry) => entry.sha))];
-    const texts = new Map<string, string>();
-    for (let start = 0; start < distinct.length; start += BLOB_BATCH) {
-      for (const [sha, text] of await readBlobBatch(distinct.slice(start, start + BLOB_BATCH))) texts.set(sha, text);
-    }
-    const files = (entries: { path: string; sha: string }[]): SourceFile[] => entries.map((entry) => ({ path: entry.path, text: texts.get(entry.sha)! }));
-    return { base: files(base), head: files(head) };
-  });
+    const sha = side === "base" ? pr.baseSha : pr.headSha;
+    return cached(sides, sha, () => readSide(sha));
+  };
 
   const comments = memo(async (): Promise<CommentFacts[]> => {
     const list = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
@@ -142,11 +151,6 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
 
   const memberships = new Map<string, Promise<boolean>>();
   const permissions = new Map<string, Promise<Permission>>();
-  const cached = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
-    let value = cache.get(key);
-    if (!value) cache.set(key, (value = read()));
-    return value;
-  };
   const notFound = (error: unknown): boolean => (error as { status?: number }).status === 404;
 
   const teamMember = (team: string, login: string): Promise<boolean> =>
@@ -181,7 +185,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
 
   return {
     pullRequest,
-    tree: async (side) => (await trees())[side],
+    tree,
     comments,
     reviews,
     commitAuthors,

@@ -1,7 +1,7 @@
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "../github/fixtures.js";
+import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "../github/fixtures.js";
 import { commentBy, example, mockGitHub, newProbot, newState, nextId, PR, type Comment, type GitHubState } from "./nock-github.js";
 
 /**
@@ -78,19 +78,51 @@ describe("pull_request events", () => {
     expect(state.labels).toEqual(["risk/medium-high"]);
     // Token, PR, check run in progress; then the reads (in parallel); then the writes, conclusion last.
     expect(state.calls.slice(0, 3)).toEqual(["POST /app/installations/1/access_tokens", "GET /repos/Codertocat/Hello-World/pulls/2", "POST /repos/Codertocat/Hello-World/check-runs"]);
-    expect(state.calls.slice(3, 9).sort()).toEqual([
+    expect(state.calls.slice(3, 10).sort()).toEqual([
       "GET /repos/Codertocat/Hello-World/git/trees/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
       "GET /repos/Codertocat/Hello-World/git/trees/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
       "GET /repos/Codertocat/Hello-World/issues/2/comments",
       "GET /repos/Codertocat/Hello-World/pulls/2/commits",
       "GET /repos/Codertocat/Hello-World/pulls/2/reviews",
-      "POST /graphql",
+      "GET /repos/Codertocat/Hello-World/tarball/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+      "GET /repos/Codertocat/Hello-World/tarball/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
     ]);
-    expect(state.calls.slice(9)).toEqual([
+    expect(state.calls.slice(10)).toEqual([
       "POST /repos/Codertocat/Hello-World/issues/2/comments",
       "POST /repos/Codertocat/Hello-World/issues/2/labels",
       `PATCH /repos/Codertocat/Hello-World/check-runs/${latestRun().id}`,
     ]);
+  });
+
+  it("API economy: a PR changing 1 traffic file reads GitHub with exactly the calls of one changing 300", async () => {
+    const route = (index: number, jkt: number) => checkoutRoute(jkt, 100 - jkt).replace("name: checkout\n", `name: checkout-${index}\n`).replace("shop.example.com", `shop-${index}.example.com`);
+    const fleet = (changed: number) => Object.fromEntries([[POLICY_PATH, POLICY], ...Array.from({ length: 300 }, (_, i) => [`routes/checkout-${i}.yaml`, route(i, i < changed ? 50 : 90)])]);
+    const callsFor = async (changed: number) => {
+      Object.assign(state, { comments: [], checkRuns: [], labels: [], calls: [] });
+      state.trees.set(BASE, fleet(0));
+      state.trees.set(HEAD, fleet(changed));
+      await pullRequestEvent("opened");
+      expect(latestRun().annotations).toHaveLength(changed);
+      return [...state.calls];
+    };
+    const one = await callsFor(1);
+    const all = await callsFor(300);
+    // The installation token is cached after the first delivery; the check run takes 50
+    // annotations per request, so its updates are the only calls that grow (⌈300 / 50⌉ = 6).
+    const checkRunUpdate = (call: string) => call.startsWith("PATCH /repos/Codertocat/Hello-World/check-runs/");
+    const others = (calls: string[]) => calls.filter((call) => !call.includes("/access_tokens") && !checkRunUpdate(call)).sort();
+    expect(others(all)).toEqual(others(one));
+    expect(others(one).filter((call) => call.startsWith("GET "))).toEqual([
+      "GET /repos/Codertocat/Hello-World/git/trees/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+      "GET /repos/Codertocat/Hello-World/git/trees/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+      "GET /repos/Codertocat/Hello-World/issues/2/comments",
+      "GET /repos/Codertocat/Hello-World/pulls/2",
+      "GET /repos/Codertocat/Hello-World/pulls/2/commits",
+      "GET /repos/Codertocat/Hello-World/pulls/2/reviews",
+      "GET /repos/Codertocat/Hello-World/tarball/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+      "GET /repos/Codertocat/Hello-World/tarball/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+    ]);
+    expect([one.filter(checkRunUpdate).length, all.filter(checkRunUpdate).length]).toEqual([1, 6]);
   });
 
   it("redelivery of the same event leaves one comment, edited in place only when it changed", async () => {

@@ -1,13 +1,15 @@
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { archiveTopDirectory, gitBlobId, tarGz } from "../github/fake-archive.js";
 
 /**
  * A small stateful fake of the GitHub API, over real HTTP on loopback, for end-to-end tests and
  * the demo: point Probot at it with GHE_HOST=127.0.0.1:<port> and GHE_PROTOCOL=http (or
- * `baseUrl: fake.apiUrl`). It serves the REST and GraphQL calls Route Governor makes, keeps
- * comments, check runs, labels and reactions, records every call, and can inject faults.
- * Routes are answered with and without GitHub Enterprise's `/api/v3` prefix.
+ * `baseUrl: fake.apiUrl`). It serves the REST calls Route Governor makes, keeps comments,
+ * check runs, labels and reactions, records every call, and can inject faults. Routes are
+ * answered with and without GitHub Enterprise's `/api/v3` prefix; the tarball endpoint redirects
+ * to `/_codeload/...` as GitHub Enterprise does, so the redirect is followed for real.
  */
 export interface RecordedCall {
   readonly method: string;
@@ -78,8 +80,6 @@ interface FaultRule {
 
 export const APP_BOT: FakeUser = { login: "route-governor[bot]", type: "Bot" };
 
-const blobSha = (text: string): string => createHash("sha1").update(`blob ${Buffer.byteLength(text)}\0${text}`).digest("hex");
-
 export class FakeGitHub {
   readonly owner = "acme";
   readonly repo = "traffic";
@@ -90,8 +90,8 @@ export class FakeGitHub {
   readonly teams = new Map<string, string[]>();
   /** login → repository permission. */
   readonly permissions = new Map<string, string>();
-  private readonly commits = new Map<string, Map<string, string>>();
-  private readonly blobs = new Map<string, string>();
+  /** commit SHA → files (path → text). */
+  private readonly commits = new Map<string, Record<string, string>>();
   private readonly faults: FaultRule[] = [];
   private server: Server | undefined;
   private nextId = 1000;
@@ -132,14 +132,9 @@ export class FakeGitHub {
 
   /** Stores a commit of these files (path → text); returns its SHA. */
   commit(files: Record<string, string>): string {
-    const tree = new Map<string, string>();
-    for (const [path, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-      const sha = blobSha(text);
-      this.blobs.set(sha, text);
-      tree.set(path, sha);
-    }
-    const sha = createHash("sha1").update(JSON.stringify([...tree])).update(String(this.commits.size)).digest("hex");
-    this.commits.set(sha, tree);
+    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
+    const sha = createHash("sha1").update(JSON.stringify(sorted)).update(String(this.commits.size)).digest("hex");
+    this.commits.set(sha, sorted);
     return sha;
   }
 
@@ -280,7 +275,7 @@ export class FakeGitHub {
     const raw = Buffer.concat(chunks).toString("utf8");
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
     const url = new URL(request.url ?? "/", "http://fake");
-    const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
+    const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
     const method = request.method ?? "GET";
     const record = (status: number) => this.calls.push({ method, path, query: url.search, status, ...(body ? { body } : {}) });
 
@@ -303,13 +298,13 @@ export class FakeGitHub {
       return;
     }
 
-    const [status, json] = this.route(method, path, body, request.headers.authorization ?? "");
+    const [status, json, headers] = this.route(method, path, body, request.headers.authorization ?? "");
     record(status);
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(status === 204 ? undefined : JSON.stringify(json));
+    response.writeHead(status, headers ?? { "content-type": "application/json" });
+    response.end(status === 204 ? undefined : Buffer.isBuffer(json) || typeof json === "string" ? json : JSON.stringify(json));
   }
 
-  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string): [number, unknown] {
+  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string): [number, unknown, Record<string, string>?] {
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;
     const asApp = authorization.includes("ghs_fake");
     const actor = asApp ? APP_BOT : { login: "someone", type: "User" as const };
@@ -318,15 +313,10 @@ export class FakeGitHub {
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return [201, { token: "ghs_fake", expires_at: new Date(Date.now() + 3_600_000).toISOString() }];
     }
-    if (method === "POST" && path === "/graphql") {
-      const fields = [...String(body?.query ?? "").matchAll(/(b\d+): object\(oid: "([0-9a-f]+)"\)/g)];
-      const repository = Object.fromEntries(
-        fields.map(([, alias, sha]) => {
-          const text = this.blobs.get(sha!);
-          return [alias, text === undefined ? null : { text, isBinary: false, isTruncated: false, byteSize: Buffer.byteLength(text) }];
-        }),
-      );
-      return [200, { data: { repository } }];
+    if (method === "GET" && (match = new RegExp(`^/_codeload/${this.owner}/${this.repo}/legacy\\.tar\\.gz/([0-9a-f]+)$`).exec(path))) {
+      const files = this.commits.get(match[1]!);
+      if (!files) return [404, { message: "Not Found" }];
+      return [200, tarGz(files, archiveTopDirectory(this.owner, this.repo, match[1]!), match[1]), { "content-type": "application/x-gzip" }];
     }
     if ((match = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))) {
       const members = this.teams.get(`${match[1]}/${match[2]}`) ?? [];
@@ -336,13 +326,12 @@ export class FakeGitHub {
     const rest = path.slice(repoPrefix.length);
 
     if (method === "GET" && (match = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
-      const tree = this.commits.get(match[1]!);
-      if (!tree) return [404, { message: "Not Found" }];
-      return [200, { sha: match[1], truncated: false, tree: [...tree].map(([p, sha]) => ({ path: p, mode: "100644", type: "blob", sha, size: Buffer.byteLength(this.blobs.get(sha)!) })) }];
+      const files = this.commits.get(match[1]!);
+      if (!files) return [404, { message: "Not Found" }];
+      return [200, { sha: match[1], truncated: false, tree: Object.entries(files).map(([p, text]) => ({ path: p, mode: "100644", type: "blob", sha: gitBlobId(text), size: Buffer.byteLength(text) })) }];
     }
-    if (method === "GET" && (match = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
-      const text = this.blobs.get(match[1]!);
-      return text === undefined ? [404, { message: "Not Found" }] : [200, { sha: match[1], encoding: "base64", content: Buffer.from(text).toString("base64") }];
+    if (method === "GET" && (match = /^\/tarball\/([0-9a-f]+)$/.exec(rest))) {
+      return this.commits.has(match[1]!) ? [302, "", { location: `${this.url}/_codeload/${this.owner}/${this.repo}/legacy.tar.gz/${match[1]}` }] : [404, { message: "Not Found" }];
     }
     if (method === "GET" && (match = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const permission = this.permissions.get(match[1]!) ?? "none";

@@ -72,6 +72,8 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
     const shapes = calls.map((call) => `${call.method} ${call.path.replace(/[0-9a-f]{40}/g, ":sha").replace(/\d{4,}/g, ":id")}`);
     expect(shapes.slice(0, 3)).toEqual(["POST /app/installations/:id/access_tokens", "GET /repos/acme/traffic/pulls/7", "POST /repos/acme/traffic/check-runs"]);
     expect(shapes.slice(3, -3).sort()).toEqual([
+      "GET /_codeload/acme/traffic/legacy.tar.gz/:sha",
+      "GET /_codeload/acme/traffic/legacy.tar.gz/:sha",
       "GET /orgs/acme/teams/platform/memberships/dina",
       "GET /orgs/acme/teams/sre/memberships/dina",
       "GET /repos/acme/traffic/git/trees/:sha",
@@ -79,7 +81,8 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
       "GET /repos/acme/traffic/issues/7/comments",
       "GET /repos/acme/traffic/pulls/7/commits",
       "GET /repos/acme/traffic/pulls/7/reviews",
-      "POST /graphql",
+      "GET /repos/acme/traffic/tarball/:sha",
+      "GET /repos/acme/traffic/tarball/:sha",
     ]);
     expect(shapes.slice(-3)).toEqual(["PATCH /repos/acme/traffic/issues/comments/:id", "POST /repos/acme/traffic/issues/comments/:id/reactions", "PATCH /repos/acme/traffic/check-runs/:id"]);
   });
@@ -119,9 +122,10 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
   it.concurrent("a GitHub that stops answering times out and fails the check instead of hanging", async () => {
     const { fake: github, head, approve } = await scenario({ retry: { enabled: false }, requestTimeoutMs: 150 });
     try {
-      github.inject("POST", /^\/graphql$/, "hang");
+      github.inject("GET", /^\/_codeload\//, "hang");
       await expect(approve()).rejects.toThrow();
-      expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ text: expect.stringContaining("POST") }) }));
+      // The archive is fetched after the redirect: a codeload that stalls is still the tarball call timing out.
+      expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ text: expect.stringMatching(/GET \S+\/tarball\/[0-9a-f]{40}\): The operation was aborted due to timeout/) }) }));
     } finally {
       github.clearFaults();
     }

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import nock from "nock";
 import { Probot } from "probot";
 import { routeGovernorApp } from "../../src/app.js";
 import { routeGovernorOctokit } from "../../src/github/octokit.js";
+import { archiveTopDirectory, gitBlobId, tarGz } from "../github/fake-archive.js";
 import { privateKey } from "./private-key.js";
 
 /**
@@ -28,6 +28,7 @@ export function example(name: string, action: string): Record<string, any> {
 export const SECRET = "test-secret";
 export const APP_ID = 123;
 const API = "https://api.github.com";
+const CODELOAD = "https://codeload.github.com";
 const REPO = "/repos/Codertocat/Hello-World";
 export const PR = 2;
 
@@ -63,12 +64,6 @@ export interface GitHubState {
 
 let ids = 5000;
 export const nextId = (): number => ids++;
-const blobs = new Map<string, string>();
-const blobSha = (text: string): string => {
-  const sha = createHash("sha1").update(text).digest("hex");
-  blobs.set(sha, text);
-  return sha;
-};
 
 export function commentBy(state: GitHubState, login: string, body: string, at: string, type = "User"): Comment {
   const comment: Comment = { id: nextId(), user: { login, type }, body, created_at: at, updated_at: at, html_url: `https://github.com/Codertocat/Hello-World/pull/2#issuecomment-${ids}`, performed_via_github_app: null };
@@ -91,14 +86,23 @@ export function mockGitHub(state: GitHubState): void {
     log("GET", request.url);
     const files = state.trees.get(/trees\/([0-9a-f]+)/.exec(request.url)![1]!);
     if (!files) return [404, { message: "Not Found" }];
-    return [200, { truncated: false, tree: Object.entries(files).map(([path, text]) => ({ path, type: "blob", sha: blobSha(text) })) }];
+    return [200, { truncated: false, tree: Object.entries(files).map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: gitBlobId(text) })) }];
   });
-  scope.post("/graphql").reply(200, async (request: Request) => {
-    log("POST", request.url);
-    const { query } = await json(request);
-    const aliases = [...String(query).matchAll(/(b\d+): object\(oid: "([0-9a-f]+)"\)/g)];
-    return { data: { repository: Object.fromEntries(aliases.map(([, alias, oid]) => [alias, { text: blobs.get(oid!), isBinary: false, isTruncated: false, byteSize: 1 }])) } };
+  // As github.com answers: a redirect to codeload.github.com, which serves the archive (not an API call).
+  scope.get(/\/tarball\/[0-9a-f]+$/).reply((request: Request) => {
+    log("GET", request.url);
+    return [302, "", { location: `${CODELOAD}/Codertocat/Hello-World/legacy.tar.gz/${/tarball\/([0-9a-f]+)/.exec(request.url)![1]}?token=AAAA` }];
   });
+  nock(CODELOAD)
+    .persist()
+    .get(/\/legacy\.tar\.gz\/[0-9a-f]+$/)
+    .query(true)
+    .reply((request: Request) => {
+      const sha = /tar\.gz\/([0-9a-f]+)/.exec(request.url)![1]!;
+      const files = state.trees.get(sha);
+      if (!files) return [404, "Not Found"];
+      return [200, tarGz(files, archiveTopDirectory("Codertocat", "Hello-World", sha), sha), { "content-type": "application/x-gzip" }];
+    });
   scope.get(`${REPO}/issues/${PR}/comments`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.comments));
   scope.get(`${REPO}/pulls/${PR}/reviews`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.reviews));
   scope.get(`${REPO}/pulls/${PR}/commits`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.commits.map((login) => ({ author: { login } }))));

@@ -1,99 +1,158 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { gitHubPullRequest } from "../../src/github/github-pull-request.js";
+import { gitHubPullRequest, IncompleteReadError } from "../../src/github/github-pull-request.js";
+import { archiveTopDirectory, gitBlobId, tarGz } from "./fake-archive.js";
+import { commitAndArchive, type CommittedRepository } from "./git-repository.js";
 
 const API = "https://api.github.com";
+const CODELOAD = "https://codeload.github.com";
 const REPO = "/repos/acme/traffic";
 const BASE = "b".repeat(40);
 const HEAD = "c".repeat(40);
-const sha = (side: string, index: number) => `${side}${index.toString(16).padStart(39, "0")}`.slice(0, 40);
 
 const octokit = () => new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
 const source = () => gitHubPullRequest(octokit(), { owner: "acme", repo: "traffic", number: 7 });
 
-interface Call {
-  readonly method: string;
-  readonly path: string;
-  readonly aliases?: number;
+interface Commit {
+  readonly tree: readonly { path: string; mode: string; type: string; sha: string }[];
+  readonly archive: Buffer;
 }
 
-/** A repository of `files` YAML files (plus a README) of which the first `changed` differ at the head. */
-function mockRepository(files: number, changed: number, calls: Call[]) {
-  const entry = (path: string, blob: string) => ({ path, mode: "100644", type: "blob", sha: blob, size: 10 });
-  const baseTree = [entry("README.md", sha("d", 0)), ...Array.from({ length: files }, (_, i) => entry(`clusters/c${i}/route.yaml`, sha("a", i)))];
-  const headTree = baseTree.map((item, i) => (i >= 1 && i <= changed ? { ...item, sha: sha("e", i) } : item));
+const commitOf = (files: Record<string, string>, sha: string): Commit => ({
+  tree: Object.entries(files).map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: gitBlobId(text) })),
+  archive: tarGz(files, archiveTopDirectory("acme", "traffic", sha), sha),
+});
+
+/**
+ * GitHub for PR #7 from `base` to `head`: the PR, the recursive trees, and the tarball endpoint
+ * answering as github.com does, with a redirect to codeload. Every request lands in `calls`.
+ */
+function serve(commits: Record<string, Commit>, calls: string[], pr: { base: string; head: string } = { base: BASE, head: HEAD }) {
+  const name = (sha: string) => (sha === BASE ? "base" : sha === HEAD ? "head" : sha.slice(0, 7));
   nock(API)
+    .persist()
     .get(`${REPO}/pulls/7`)
-    .reply(200, () => (calls.push({ method: "GET", path: "pulls/7" }), { user: { login: "ana" }, base: { ref: "main", sha: BASE }, head: { sha: HEAD }, body: null, updated_at: "2026-11-21T10:00:00Z", state: "open", draft: false, labels: [] }))
-    .get(`${REPO}/git/trees/${BASE}`)
+    .reply(200, () => (calls.push("GET pulls/7"), { user: { login: "ana" }, base: { ref: "main", sha: pr.base }, head: { sha: pr.head }, body: null, updated_at: "2026-11-21T10:00:00Z", state: "open", draft: false, labels: [] }))
+    .get(/\/git\/trees\/[0-9a-f]+$/)
     .query({ recursive: "1" })
-    .reply(200, () => (calls.push({ method: "GET", path: "git/trees/base" }), { sha: BASE, truncated: false, tree: baseTree }))
-    .get(`${REPO}/git/trees/${HEAD}`)
-    .query({ recursive: "1" })
-    .reply(200, () => (calls.push({ method: "GET", path: "git/trees/head" }), { sha: HEAD, truncated: false, tree: headTree }))
-    .post("/graphql")
-    .times(100)
-    .reply(200, async (request: Request) => {
-      const { query } = (await request.json()) as { query: string };
-      const aliases = [...query.matchAll(/(b\d+): object\(oid: "([0-9a-f]+)"\)/g)];
-      calls.push({ method: "POST", path: "graphql", aliases: aliases.length });
-      return { data: { repository: Object.fromEntries(aliases.map(([, alias, oid]) => [alias, { text: `# ${oid}\n`, isBinary: false, isTruncated: false, byteSize: 42 }])) } };
+    .reply((request: Request) => {
+      const sha = /trees\/([0-9a-f]+)/.exec(request.url)![1]!;
+      calls.push(`GET git/trees/${name(sha)}`);
+      return [200, { sha, truncated: false, tree: commits[sha]!.tree }];
+    })
+    .get(/\/tarball\/[0-9a-f]+$/)
+    .reply((request: Request) => {
+      const sha = /tarball\/([0-9a-f]+)/.exec(request.url)![1]!;
+      calls.push(`GET tarball/${name(sha)}`);
+      return [302, "", { location: `${CODELOAD}/acme/traffic/legacy.tar.gz/${sha}?token=AAAA` }];
     });
+  nock(CODELOAD)
+    .persist()
+    .get(/\/legacy\.tar\.gz\/[0-9a-f]+$/)
+    .query(true)
+    .reply((request: Request) => {
+      const sha = /tar\.gz\/([0-9a-f]+)/.exec(request.url)![1]!;
+      calls.push(`GET codeload/${name(sha)}`);
+      return [200, commits[sha]!.archive, { "content-type": "application/x-gzip" }];
+    });
+}
+
+/** A repository of 300 routes (and a README) of which the first `changed` differ at the head. */
+function routes(changed: number): Record<string, Commit> {
+  const route = (index: number, weight: number) => `kind: HTTPRoute\nmetadata: { name: r${index} }\nspec: { rules: [{ backendRefs: [{ name: b${index}, weight: ${weight} }] }] }\n`;
+  const base: Record<string, string> = Object.fromEntries([["README.md", "# traffic\n"], ...Array.from({ length: 300 }, (_, i) => [`clusters/c${i}/route.yaml`, route(i, 90)])]);
+  const head = Object.fromEntries(Object.entries(base).map(([path, text], i) => [path, i >= 1 && i <= changed ? text.replace("weight: 90", "weight: 50") : text]));
+  return { [BASE]: commitOf(base, BASE), [HEAD]: commitOf(head, HEAD) };
 }
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
 describe("reading a PR's files: API economy (DESIGN §12)", () => {
-  it("a 300-file change costs 1 PR read + 2 tree listings + ⌈distinct YAML blobs / 100⌉ GraphQL batches, never a call per file", async () => {
-    const calls: Call[] = [];
-    mockRepository(300, 300, calls);
+  const readBothSides = async (changed: number) => {
+    const calls: string[] = [];
+    nock.cleanAll();
+    serve(routes(changed), calls);
     const pr = source();
     const [base, head] = await Promise.all([pr.tree("base"), pr.tree("head")]);
-    expect(base).toHaveLength(300);
-    expect(head).toHaveLength(300);
-    expect(head[0]).toEqual({ path: "clusters/c0/route.yaml", text: `# ${sha("e", 1)}\n` });
-    // 300 base + 300 head versions = 600 distinct blobs: 6 batches of 100.
-    expect(calls.map((call) => call.path)).toEqual(["pulls/7", "git/trees/base", "git/trees/head", ...Array(6).fill("graphql")]);
-    expect(calls.filter((call) => call.aliases).map((call) => call.aliases)).toEqual([100, 100, 100, 100, 100, 100]);
+    return { calls: calls.sort(), base, head };
+  };
+  const EXPECTED_CALLS = ["GET codeload/base", "GET codeload/head", "GET git/trees/base", "GET git/trees/head", "GET pulls/7", "GET tarball/base", "GET tarball/head"];
+
+  it("1 changed file and 300 changed files cost the same calls: the PR, then per side one tree listing and one tarball (redirected to codeload)", async () => {
+    const one = await readBothSides(1);
+    const all = await readBothSides(300);
+    expect(one.calls).toEqual(EXPECTED_CALLS);
+    expect(all.calls).toEqual(one.calls);
+    for (const { base, head } of [one, all]) {
+      expect(base).toHaveLength(300);
+      expect(head).toHaveLength(300);
+    }
+    expect(one.head.filter((file) => file.text.includes("weight: 50")).map((file) => file.path)).toEqual(["clusters/c0/route.yaml"]);
+    expect(all.head.filter((file) => file.text.includes("weight: 50"))).toHaveLength(300);
+    expect(all.base.filter((file) => file.text.includes("weight: 50"))).toHaveLength(0);
   });
 
-  it("an unchanged file is read once for both sides: the same repository with 1 changed file costs 4 batches", async () => {
-    const calls: Call[] = [];
-    mockRepository(300, 1, calls);
+  it("a PR whose base and head are the same commit reads it once", async () => {
+    const calls: string[] = [];
+    serve(routes(0), calls, { base: BASE, head: BASE });
     const pr = source();
-    await pr.tree("base");
-    await pr.tree("head");
-    expect(calls.map((call) => call.path)).toEqual(["pulls/7", "git/trees/base", "git/trees/head", ...Array(4).fill("graphql")]);
-    expect(calls.at(-1)?.aliases).toBe(1);
+    expect(await pr.tree("head")).toEqual(await pr.tree("base"));
+    expect(calls.sort()).toEqual(["GET codeload/base", "GET git/trees/base", "GET pulls/7", "GET tarball/base"]);
+  });
+});
+
+describe("the archive is checked against git's tree: what is reviewed is what git stores", () => {
+  const LONG = `clusters/${"region-".repeat(12)}/${"gateway-".repeat(9)}/route.yaml`;
+  const readReal = async (repository: CommittedRepository) => {
+    serve({ [BASE]: repository, [HEAD]: repository }, []);
+    return source().tree("head");
+  };
+
+  it("a real git archive: YAML blobs only, long (ustar prefix and pax) and UTF-8 paths, no symlinks, the policy file included", async () => {
+    const pax = `routes/${"canary-".repeat(16)}.yaml`;
+    const repository = commitAndArchive(
+      { ".github/route-governor.yml": "groups: {}\n", [LONG]: "kind: Gateway\n", [pax]: "kind: HTTPRoute\n", "routes/café.yaml": "kind: Service # café\n", "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) },
+      { symlinks: { "routes/alias.yaml": "café.yaml" } },
+    );
+    expect(repository.tree.map((entry) => entry.path)).toContain("routes/alias.yaml");
+    expect(await readReal(repository)).toEqual([
+      { path: ".github/route-governor.yml", text: "groups: {}\n" },
+      { path: LONG, text: "kind: Gateway\n" },
+      { path: "routes/café.yaml", text: "kind: Service # café\n" },
+      { path: pax, text: "kind: HTTPRoute\n" },
+    ]);
   });
 
-  it("a truncated tree listing is an error: the review would be incomplete", async () => {
-    nock(API)
-      .get(`${REPO}/pulls/7`)
-      .reply(200, { user: { login: "ana" }, base: { ref: "main", sha: BASE }, head: { sha: HEAD }, body: "", updated_at: "2026-11-21T10:00:00Z", state: "open", labels: [] })
-      .get(/\/git\/trees\//)
-      .query(true)
-      .times(2)
-      .reply(200, { sha: BASE, truncated: true, tree: [] });
+  it("a route hidden from the archive by .gitattributes export-ignore (which hides itself too) fails the read", async () => {
+    const repository = commitAndArchive({ ".gitattributes": "routes/evil.yaml export-ignore\n.gitattributes export-ignore\n", "routes/evil.yaml": "kind: HTTPRoute\n", "routes/ok.yaml": "kind: HTTPRoute\n" });
+    await expect(readReal(repository)).rejects.toThrow(
+      new IncompleteReadError("the archive of cccccccccccc leaves out routes/evil.yaml, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely"),
+    );
+  });
+
+  it("a route rewritten in the archive by export-subst (the commit subject pasted in) fails the read", async () => {
+    const repository = commitAndArchive({ ".gitattributes": "*.yaml export-subst\n", "routes/checkout.yaml": "weight: $Format:%s$\n" });
+    await expect(readReal(repository)).rejects.toThrow(/^the archive of cccccccccccc differs from git for routes\/checkout\.yaml \(a \.gitattributes export-subst, ident or eol rewrite, or Git LFS content\?\): Route Governor reviews only what git stores$/);
+  });
+
+  it("a tree too large for GitHub to list in one response is an error: the review would be incomplete", async () => {
+    nock(API).get(`${REPO}/git/trees/${HEAD}`).query(true).reply(200, { sha: HEAD, truncated: true, tree: [] });
+    serve(routes(0), []);
     await expect(source().tree("head")).rejects.toThrow(/too large for GitHub to list in one response \(truncated\)/);
   });
 
-  it("a text GraphQL truncated is read through REST git/blobs", async () => {
-    const big = "f".repeat(40);
+  it("a tarball answer that is not gzip bytes is an error", async () => {
     nock(API)
       .get(`${REPO}/pulls/7`)
-      .reply(200, { user: { login: "ana" }, base: { ref: "main", sha: BASE }, head: { sha: BASE }, body: "", updated_at: "2026-11-21T10:00:00Z", state: "open", labels: [] })
-      .get(`${REPO}/git/trees/${BASE}`)
+      .reply(200, { user: { login: "ana" }, base: { ref: "main", sha: BASE }, head: { sha: HEAD }, body: "", updated_at: "2026-11-21T10:00:00Z", state: "open", labels: [] })
+      .get(`${REPO}/git/trees/${HEAD}`)
       .query(true)
-      .times(2)
-      .reply(200, { sha: BASE, truncated: false, tree: [{ path: "big.yaml", type: "blob", sha: big }] })
-      .post("/graphql")
-      .reply(200, { data: { repository: { b0: { text: "kind: Par", isBinary: false, isTruncated: true, byteSize: 9_000_000 } } } })
-      .get(`${REPO}/git/blobs/${big}`)
-      .reply(200, { encoding: "base64", content: Buffer.from("kind: Partial\n").toString("base64") });
-    expect(await source().tree("base")).toEqual([{ path: "big.yaml", text: "kind: Partial\n" }]);
+      .reply(200, { sha: HEAD, truncated: false, tree: [] })
+      .get(`${REPO}/tarball/${HEAD}`)
+      .reply(200, { message: "unexpected" });
+    await expect(source().tree("head")).rejects.toThrow("the archive of cccccccccccc did not come back as gzip bytes");
   });
 });
 
