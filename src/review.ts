@@ -4,14 +4,13 @@ import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
-import type { InvalidManifest, ManifestSet } from "./manifests/resource.js";
+import type { InvalidManifest } from "./manifests/resource.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
-import type { BlastRadius } from "./graph/blast-radius.js";
+import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
 import type { TrafficGraph } from "./graph/traffic-graph.js";
-import { buildGitopsPlacement, type FilePlacement } from "./model/gitops-placement.js";
-import type { TrafficModel } from "./model/traffic-model.js";
+import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import type { Policy } from "./policy/policy-schema.js";
 import type { DetectorContext } from "./risk/detector.js";
 import { DETECTORS } from "./risk/detectors.js";
@@ -32,13 +31,6 @@ export interface ChangeInput {
   /** The policy that governs the PR: always the base tree's (DESIGN §8). */
   readonly policy: Policy;
   readonly cache?: ManifestCache;
-}
-
-export interface TreeAnalysis {
-  readonly manifests: ManifestSet;
-  /** Which clusters (and regions) each file lands in: policy path patterns plus Argo CD / Flux. */
-  readonly placement: FilePlacement;
-  readonly model: TrafficModel;
 }
 
 /** What changed and how risky it is: everything the governance and the reports need. */
@@ -74,7 +66,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
 
   const routeDiffs = diffRoutes(base.model, head.model);
-  const detections: Detection[] = [...routeChangeDetections(routeDiffs, base.model, head.model), ...writePathDetections(base.model, head.model, policy)];
+  const detections: Detection[] = [...routeChangeDetections(routeDiffs, base.model, head.model), ...writePathDetections(base.model, head.model, routeDiffs, policy)];
   const changes = diffResources(base.manifests, head.manifests);
   for (const change of changes) {
     const family = (change.head ?? change.base)!.family;

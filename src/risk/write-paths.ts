@@ -1,4 +1,5 @@
 import { describeFlow } from "../model/describe-flow.js";
+import type { RouteDiff } from "../diff/route-diff.js";
 import type { Flow, TrafficModel } from "../model/traffic-model.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Detection } from "./finding.js";
@@ -31,12 +32,20 @@ const reachOf = (flow: Flow, explicit: boolean): WriteReach => {
   return { flow, regions, multi: known.length > 1 || (unplacedSet && !pinned), explicit };
 };
 
-/** `${entry}|${host}|${pathMatch}|${method}` → where that write lands. */
-function writeReach(model: TrafficModel): Map<string, WriteReach> {
+const groupOf = (flow: Flow): string => `${flow.entry}|${flow.host}|${flow.pathMatch}`;
+
+/**
+ * `${entry}|${host}|${pathMatch}|${method}` → where that write lands, for the groups asked about.
+ * A group none of whose flows changed lands its writes where it did: only changed groups count.
+ */
+function writeReach(model: TrafficModel, changedGroups: ReadonlySet<string>): Map<string, WriteReach> {
   const groups = new Map<string, Flow[]>();
   for (const flow of model.flows.values()) {
-    const group = `${flow.entry}|${flow.host}|${flow.pathMatch}`;
-    groups.set(group, [...(groups.get(group) ?? []), flow]);
+    const group = groupOf(flow);
+    if (!changedGroups.has(group)) continue;
+    const flows = groups.get(group);
+    if (flows) flows.push(flow);
+    else groups.set(group, [flow]);
   }
   const reach = new Map<string, WriteReach>();
   for (const [group, flows] of groups) {
@@ -49,9 +58,10 @@ function writeReach(model: TrafficModel): Map<string, WriteReach> {
   return reach;
 }
 
-export function writePathDetections(base: TrafficModel, head: TrafficModel, policy: Policy): Detection[] {
-  const before = writeReach(base);
-  const after = writeReach(head);
+export function writePathDetections(base: TrafficModel, head: TrafficModel, diffs: readonly RouteDiff[], policy: Policy): Detection[] {
+  const changedGroups = new Set(diffs.flatMap((diff) => [diff.base, diff.head].filter((flow): flow is Flow => flow !== undefined).map(groupOf)));
+  const before = writeReach(base, changedGroups);
+  const after = writeReach(head, changedGroups);
   const byGroup = new Map<string, { reach: WriteReach; methods: string[]; was: WriteReach | undefined }>();
   for (const [key, reach] of after) {
     if (!reach.multi) continue;
