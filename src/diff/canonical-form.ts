@@ -46,7 +46,12 @@ function canonical(value: unknown, parentKey: string | undefined): Json {
   if (Array.isArray(value)) {
     let items = value.map((item) => canonical(item, undefined));
     if (parentKey && WEIGHTED_LISTS.has(parentKey)) items = withShares(items);
-    if (parentKey && UNORDERED_LISTS.has(parentKey)) items = [...items].sort((a, b) => (stable(a) < stable(b) ? -1 : stable(a) > stable(b) ? 1 : 0));
+    if (parentKey && UNORDERED_LISTS.has(parentKey)) {
+      items = items
+        .map((item) => ({ text: stable(item), item }))
+        .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+        .map(({ item }) => item);
+    }
     return items;
   }
   if (value !== null && typeof value === "object") {

@@ -4,7 +4,7 @@ import { displayName, type ManifestSet, type Resource } from "../manifests/resou
 import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { qualifyHost } from "../model/istio-flows.js";
-import { list, record, text } from "../manifests/json-access.js";
+import { nonEmptyTexts, record, text } from "../manifests/json-access.js";
 import type { Flow, TrafficModel } from "../model/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../risk/detector.js";
@@ -19,11 +19,16 @@ import type { GatewayNode, TrafficGraph } from "./traffic-graph.js";
  * mesh/trust scope, and the graph's reference issues split into introduced / existing / fixed.
  */
 
-export interface GraphSide {
+/** One tree as the earlier stages leave it. */
+export interface TreeAnalysis {
   readonly manifests: ManifestSet;
-  readonly model: TrafficModel;
-  readonly graph: TrafficGraph;
+  /** Which clusters (and regions) each file lands in: policy path patterns plus Argo CD / Flux. */
   readonly placement: FilePlacement;
+  readonly model: TrafficModel;
+}
+
+export interface GraphSide extends TreeAnalysis {
+  readonly graph: TrafficGraph;
 }
 
 export interface GatewayImpact {
@@ -145,7 +150,7 @@ function gatewayImpact(input: BlastRadiusInput, touch: Touch): GatewayImpact {
 }
 
 /** Flows the change reaches on one side: diffed flows, flows behind touched Gateways, flows to changed DestinationRule hosts or exports. */
-function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readonly Touch[]): Flow[] {
+function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readonly Touch[], { hosts, exports }: Referents): Flow[] {
   const flows = new Set<Flow>();
   const addRoute = (key: string) => {
     for (const flow of side.graph.flowsByRoute.get(key) ?? []) flows.add(flow);
@@ -155,7 +160,6 @@ function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readon
     if (flow) flows.add(flow);
   }
   for (const touch of touches) for (const route of side.graph.routesByGateway.get(touch.key) ?? []) addRoute(route);
-  const { hosts, exports } = changedReferents(input.changes);
   if (hosts.size > 0 || exports.size > 0) {
     for (const route of side.graph.routes.values()) {
       const reached = route.destinations.some(
@@ -168,7 +172,12 @@ function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readon
 }
 
 /** Hosts of changed DestinationRules and ServiceEntries, names of changed ServiceExports. */
-function changedReferents(changes: readonly ResourceChange[]): { hosts: Set<string>; exports: Set<string> } {
+interface Referents {
+  readonly hosts: ReadonlySet<string>;
+  readonly exports: ReadonlySet<string>;
+}
+
+function changedReferents(changes: readonly ResourceChange[]): Referents {
   const hosts = new Set<string>();
   const exports = new Set<string>();
   for (const change of changes) {
@@ -178,7 +187,7 @@ function changedReferents(changes: readonly ResourceChange[]): { hosts: Set<stri
       const spec = record(resource.body.spec);
       if (id.kind === "DestinationRule" && id.group === "networking.istio.io") hosts.add(qualifyHost(text(spec.host) ?? "?", id.namespace));
       else if (id.kind === "ServiceEntry" && id.group === "networking.istio.io") {
-        for (const host of list(spec.hosts).map(text)) if (host) hosts.add(qualifyHost(host, id.namespace));
+        for (const host of nonEmptyTexts(spec.hosts)) hosts.add(qualifyHost(host, id.namespace));
       } else if (id.kind === "ServiceExport") exports.add(`${id.namespace}/${id.name}`);
     }
   }
@@ -241,7 +250,8 @@ export function blastRadiusOf(input: BlastRadiusInput): BlastRadius {
   const { base, head, topology } = input;
   const touches = touchedGateways(input);
   const gateways = touches.map((touch) => gatewayImpact(input, touch)).sort((a, b) => a.gateway.localeCompare(b.gateway));
-  const flows = [...affectedFlows(base, input, touches), ...affectedFlows(head, input, touches)];
+  const referents = changedReferents(input.changes);
+  const flows = [...affectedFlows(base, input, touches, referents), ...affectedFlows(head, input, touches, referents)];
 
   const clusters = new Set<string>();
   const regions = new Set<string>();
@@ -261,7 +271,7 @@ export function blastRadiusOf(input: BlastRadiusInput): BlastRadius {
   }
 
   const hostnames = new Set(flows.map((flow) => hostnameOf(flow.host)).filter((host) => host !== "*"));
-  for (const host of changedReferents(input.changes).hosts) hostnames.add(hostnameOf(host));
+  for (const host of referents.hosts) hostnames.add(hostnameOf(host));
 
   const attached = new Set(gateways.flatMap((gateway) => gateway.routes));
   return {

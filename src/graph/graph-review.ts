@@ -1,11 +1,8 @@
 import type { RouteDiff } from "../diff/route-diff.js";
-import type { ManifestSet } from "../manifests/resource.js";
-import type { FilePlacement } from "../model/gitops-placement.js";
-import type { TrafficModel } from "../model/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../risk/detector.js";
 import type { Detection } from "../risk/finding.js";
-import { blastRadiusOf, type BlastRadius } from "./blast-radius.js";
+import { blastRadiusOf, type BlastRadius, type TreeAnalysis } from "./blast-radius.js";
 import { checkableIn, checkReferences, compareIssues, type GraphIssue } from "./reference-checks.js";
 import { buildTrafficGraph, type TrafficGraph } from "./traffic-graph.js";
 
@@ -14,8 +11,8 @@ import { buildTrafficGraph, type TrafficGraph } from "./traffic-graph.js";
  * the PR introduces as detections (those already at base are only listed, as gwctl analyze does).
  */
 export interface GraphReviewInput {
-  readonly base: { readonly manifests: ManifestSet; readonly model: TrafficModel; readonly placement: FilePlacement };
-  readonly head: { readonly manifests: ManifestSet; readonly model: TrafficModel; readonly placement: FilePlacement };
+  readonly base: TreeAnalysis;
+  readonly head: TreeAnalysis;
   readonly routeDiffs: readonly RouteDiff[];
   readonly changes: readonly ResourceChange[];
   readonly topology: Topology;

@@ -25,7 +25,7 @@ const SCOPED_POLICIES = new Set([
 ]);
 const MESH_SETTINGS = new Set(["install.istio.io/IstioOperator", "install.istio.io/IstioValues"]);
 
-export const DEFAULT_ROOT_NAMESPACE = "istio-system";
+const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 /** meshConfig.rootNamespace from an IstioOperator or istiod values in the tree, else Istio's default. */
 export function rootNamespaceOf(set: ManifestSet): string {

@@ -220,7 +220,7 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
       if (!attachment || attachment.status === "missing" || attachment.status === "rejected") continue;
       for (const listener of attachment.listeners) {
         const mesh = route.api === "istio" && listener === "mesh";
-        const section = /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host);
+        const section = mesh ? /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host) : null;
         const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
         const claim = claims.get(key) ?? { what: mesh ? `host ${host}` : `${host} ${flow.match}`, listener, routes: new Map() };

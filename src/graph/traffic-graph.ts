@@ -2,7 +2,7 @@ import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { GATEWAY_ROUTE_KINDS, parentEntry } from "../model/gateway-api-flows.js";
 import { qualifyHost } from "../model/istio-flows.js";
-import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
 import type { FieldPath } from "../risk/finding.js";
 import { resolveAttachments, type Attachment } from "./attachment.js";
@@ -133,7 +133,7 @@ const ISTIO_NETWORKING = "networking.istio.io";
 const LEGACY_GATEWAY_API = "networking.x-k8s.io";
 const SCOPE_SUFFIX = / \[[^\]]*\]$/;
 
-export const scopeOfKey = (key: string): string | undefined => {
+const scopeOfKey = (key: string): string | undefined => {
   const at = key.indexOf("@");
   return at >= 0 ? key.slice(at + 1).replace(/#\d+$/, "") : undefined;
 };
@@ -182,12 +182,20 @@ function istioServers(owner: Resource, spec: JsonRecord): ListenerNode[] {
       ownerNamespace: owner.id.namespace,
       ...(number !== undefined ? { port: number } : {}),
       protocol: text(port.protocol) ?? "",
-      hostnames: list(server.hosts).map(text).filter((h): h is string => !!h),
+      hostnames: nonEmptyTexts(server.hosts),
       allowedFrom: "All",
       path: ["spec", "servers", index],
     };
   });
 }
+
+const routeNode = (resource: Resource, api: RouteNode["api"], edges: Pick<RouteNode, "hostnames" | "parents" | "destinations" | "exportTo">): RouteNode => ({
+  key: resource.key,
+  id: resource.id,
+  api,
+  ...scoped(resource.key),
+  ...edges,
+});
 
 function gatewayApiRoute(resource: Resource): RouteNode {
   const spec = record(resource.body.spec);
@@ -219,16 +227,7 @@ function gatewayApiRoute(resource: Resource): RouteNode {
       });
     });
   });
-  return {
-    key: resource.key,
-    id: resource.id,
-    api: "gateway-api",
-    ...scoped(resource.key),
-    hostnames: list(spec.hostnames).map(text).filter((h): h is string => !!h),
-    parents,
-    destinations,
-    exportTo: [],
-  };
+  return routeNode(resource, "gateway-api", { hostnames: nonEmptyTexts(spec.hostnames), parents, destinations, exportTo: [] });
 }
 
 /**
@@ -249,16 +248,7 @@ function legacyRoute(resource: Resource): RouteNode {
       else destinations.push({ kind: text(ref.kind) ?? "Service", namespace, name: text(ref.name) ?? "?", path: [...path, "backendRef"] });
     });
   });
-  return {
-    key: resource.key,
-    id: resource.id,
-    api: "gateway-api",
-    ...scoped(resource.key),
-    hostnames: list(spec.hostnames).map(text).filter((h): h is string => !!h),
-    parents: [],
-    destinations,
-    exportTo: [],
-  };
+  return routeNode(resource, "gateway-api", { hostnames: nonEmptyTexts(spec.hostnames), parents: [], destinations, exportTo: [] });
 }
 
 function virtualService(resource: Resource): RouteNode {
@@ -294,16 +284,7 @@ function virtualService(resource: Resource): RouteNode {
       list(rule.mirrors).forEach((mirror, index) => destination(record(mirror).destination, [...rulePath, "mirrors", index, "destination"]));
     });
   }
-  return {
-    key: resource.key,
-    id: resource.id,
-    api: "istio",
-    ...scoped(resource.key),
-    hostnames: list(spec.hosts).map(text).filter((h): h is string => !!h),
-    parents,
-    destinations,
-    exportTo: list(spec.exportTo).map(text).filter((h): h is string => !!h),
-  };
+  return routeNode(resource, "istio", { hostnames: nonEmptyTexts(spec.hosts), parents, destinations, exportTo: nonEmptyTexts(spec.exportTo) });
 }
 
 const scoped = (key: string): { scope?: string } => {

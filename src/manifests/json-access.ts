@@ -1,4 +1,5 @@
 import type { FieldPath } from "../risk/finding.js";
+import type { Resource } from "./resource.js";
 
 /**
  * Narrow readers over resource bodies. Detectors run on documents whose schemas are permissive
@@ -12,6 +13,9 @@ export const isRecord = (value: unknown): value is JsonRecord =>
 
 /** The record, or an empty one: an absent block reads as "nothing set". */
 export const record = (value: unknown): JsonRecord => (isRecord(value) ? value : {});
+
+/** A resource's spec; an absent resource has an empty one. */
+export const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 export const optionalRecord = (value: unknown): JsonRecord | undefined => (isRecord(value) ? value : undefined);
 
@@ -32,6 +36,9 @@ export const numeric = (value: unknown): number | undefined => {
 export const flag = (value: unknown): boolean | undefined => (typeof value === "boolean" ? value : undefined);
 
 export const texts = (value: unknown): string[] => list(value).filter((item): item is string => typeof item === "string");
+
+/** The non-empty strings of a list: host and gateway names, where "" names nothing. */
+export const nonEmptyTexts = (value: unknown): string[] => list(value).filter((item): item is string => typeof item === "string" && item !== "");
 
 export const stringMap = (value: unknown): Record<string, string> => {
   const out: Record<string, string> = {};

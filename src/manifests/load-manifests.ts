@@ -2,7 +2,7 @@ import picomatch from "picomatch";
 import type * as z from "zod";
 import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
-import { displayName, resourceKey, type Family, type InvalidManifest, type ManifestSet, type Resource, type ResourceId } from "./resource.js";
+import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId } from "./resource.js";
 import { istioValues } from "./schemas/istio-mesh.js";
 import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
 
@@ -27,16 +27,7 @@ export interface LoadOptions {
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
 export type DocumentRead =
-  | {
-      readonly type: "resource";
-      readonly id: ResourceId;
-      readonly apiVersion: string;
-      readonly family: Family;
-      readonly labels: Readonly<Record<string, string>>;
-      readonly annotations: Readonly<Record<string, string>>;
-      readonly body: Readonly<Record<string, unknown>>;
-      readonly chunk: YamlChunk;
-    }
+  | ({ readonly type: "resource"; readonly chunk: YamlChunk } & Omit<Resource, "key" | "source">)
   | { readonly type: "values"; readonly body: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
   | { readonly type: "invalid"; readonly line: number; readonly message: string; readonly resource?: ResourceId };
 
@@ -55,7 +46,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const isMeshValues = options.meshValues?.length ? picomatch([...options.meshValues], { dot: true }) : () => false;
   const paths: string[] = [];
   const invalid: InvalidManifest[] = [];
-  const found: { readonly file: string; readonly baseKey: string; readonly resource: Omit<Resource, "key"> }[] = [];
+  const found: Found[] = [];
 
   for (const file of files) {
     if (!YAML_FILE.test(file.path)) continue;
@@ -68,8 +59,8 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         invalid.push({ file: file.path, line: read.line, message: read.message, ...(read.resource ? { resource: read.resource } : {}) });
         continue;
       }
-      const resource = read.type === "resource" ? fromResourceRead(read, file.path) : fromValuesRead(read, file.path);
-      found.push({ file: file.path, baseKey: resourceKey(resource.id) + (cluster ? `@${cluster}` : ""), resource });
+      const id = read.type === "resource" ? read.id : valuesId(file.path);
+      found.push({ file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read });
     }
   }
   return { resources: keyResources(found), invalid, files: paths };
@@ -80,43 +71,40 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
  * files: then each carries its file, so base and head pair file by file. Repeats within one file
  * are numbered in order, as pair-by-identity numbers repeated identities.
  */
-function keyResources(found: readonly { file: string; baseKey: string; resource: Omit<Resource, "key"> }[]): Map<string, Resource> {
-  const filesByKey = new Map<string, Set<string>>();
+function keyResources(found: readonly Found[]): Map<string, Resource> {
+  // The one file that declares a key, or null when several do.
+  const fileOfKey = new Map<string, string | null>();
   for (const { file, baseKey } of found) {
-    const seen = filesByKey.get(baseKey) ?? new Set<string>();
-    seen.add(file);
-    filesByKey.set(baseKey, seen);
+    const known = fileOfKey.get(baseKey);
+    if (known === undefined) fileOfKey.set(baseKey, file);
+    else if (known !== file) fileOfKey.set(baseKey, null);
   }
   const resources = new Map<string, Resource>();
-  for (const { file, baseKey, resource } of found) {
-    const key = (filesByKey.get(baseKey)?.size ?? 0) > 1 ? `${baseKey}@${file}` : baseKey;
+  for (const { file, baseKey, id, read } of found) {
+    const key = fileOfKey.get(baseKey) === null ? `${baseKey}@${file}` : baseKey;
     let unique = key;
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
-    resources.set(unique, { ...resource, key: unique });
+    resources.set(unique, toResource(read, file, id, unique));
   }
   return resources;
 }
 
-const fromResourceRead = (read: Extract<DocumentRead, { type: "resource" }>, file: string): Omit<Resource, "key"> => ({
-  id: read.id,
-  apiVersion: read.apiVersion,
-  family: read.family,
-  labels: read.labels,
-  annotations: read.annotations,
-  body: read.body,
-  source: { file, line: read.chunk.line, text: read.chunk.text },
-});
+/** A document read, placed in its file, before keys are known. */
+interface Found {
+  readonly file: string;
+  readonly baseKey: string;
+  readonly id: ResourceId;
+  readonly read: Extract<DocumentRead, { type: "resource" | "values" }>;
+}
 
-const fromValuesRead = (read: Extract<DocumentRead, { type: "values" }>, file: string): Omit<Resource, "key"> => ({
-  id: { group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file },
+const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file });
+
+function toResource(read: Found["read"], file: string, id: ResourceId, key: string): Resource {
+  const source = { file, line: read.chunk.line, text: read.chunk.text };
+  if (read.type === "resource") return { id, apiVersion: read.apiVersion, family: read.family, labels: read.labels, annotations: read.annotations, body: read.body, source, key };
   // A values file has no apiVersion of its own.
-  apiVersion: "",
-  family: istioValuesKind.family,
-  labels: {},
-  annotations: {},
-  body: read.body,
-  source: { file, line: read.chunk.line, text: read.chunk.text },
-});
+  return { id, apiVersion: "", family: istioValuesKind.family, labels: {}, annotations: {}, body: read.body, source, key };
+}
 
 function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, asValues: boolean): readonly DocumentRead[] {
   let reads = cache.get(text);

@@ -55,7 +55,7 @@ const isDirectivesOnly = (text: string): boolean =>
   /^%/m.test(text) && text.split("\n").every((line) => DIRECTIVE_OR_BLANK.test(line));
 
 /** The file text the chunks' offsets refer to. */
-export const withoutBom = (fileText: string): string => (fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText);
+const withoutBom = (fileText: string): string => (fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText);
 
 export function splitYamlDocuments(fileText: string): YamlChunk[] {
   const text = withoutBom(fileText);

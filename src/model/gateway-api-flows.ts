@@ -1,6 +1,6 @@
 import type { Resource } from "../manifests/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
@@ -86,7 +86,7 @@ export function gatewayApiRules(resource: Resource): RuleShape[] {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const kind = resource.id.kind;
-  const hosts = kind === "TCPRoute" || kind === "UDPRoute" ? ["*"] : list(spec.hostnames).map(text).filter((h): h is string => !!h);
+  const hosts = kind === "TCPRoute" || kind === "UDPRoute" ? ["*"] : nonEmptyTexts(spec.hostnames);
   const entries = list(spec.parentRefs).map((parent) => parentEntry(record(parent), namespace));
   const shapes: RuleShape[] = [];
   list(spec.rules).forEach((item, ruleIndex) => {
@@ -101,10 +101,10 @@ export function gatewayApiRules(resource: Resource): RuleShape[] {
           : [{ signature: "*", path: "*" }];
     const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
     const mirrors = mirrorsOf(rule);
-    const name = text(rule.name);
+    const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
     for (const entry of entries) {
       for (const host of hosts.length ? hosts : ["*"]) {
-        shapes.push({ entry, host, alternatives, ruleId: name ?? alternatives.map((a) => a.signature).sort().join(" | "), precedence: ruleIndex, path: rulePath, backends, mirrors });
+        shapes.push({ entry, host, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors });
       }
     }
   });

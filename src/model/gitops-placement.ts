@@ -42,7 +42,7 @@ type Params = Readonly<Record<string, string>>;
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
 /** `./apps/prod/` → `apps/prod`; `.` and `./` → "" (the whole repository). */
-export const normalizeRepoPath = (path: string): string => {
+const normalizeRepoPath = (path: string): string => {
   const trimmed = path.trim().replace(/^(?:\.\/)+/, "").replace(/^\/+/, "").replace(/\/+$/, "");
   return trimmed === "." ? "" : trimmed;
 };

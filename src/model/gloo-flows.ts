@@ -1,6 +1,6 @@
 import type { Resource } from "../manifests/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { flag, list, numeric, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
+import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
 
 /**
  * Gloo Platform RouteTables (networking.gloo.solo.io/v2) as flows: one per entry (each
@@ -149,7 +149,7 @@ export function glooRouteTableRules(resource: Resource): RuleShape[] {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const entries = routeTableEntries(spec, namespace);
-  const hosts = list(spec.hosts).map(text).filter((host): host is string => !!host);
+  const hosts = nonEmptyTexts(spec.hosts);
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tcp", "tls"] as const) {
     list(spec[section]).forEach((item, index) => {

@@ -1,6 +1,6 @@
 import type { Resource } from "../manifests/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 
 /**
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.
@@ -97,11 +97,11 @@ export function virtualServiceRules(resource: Resource): RuleShape[] {
   if (resource.id.kind !== "VirtualService" || resource.id.group !== "networking.istio.io") return [];
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
-  const gateways = list(spec.gateways).map(text).filter((g): g is string => !!g);
+  const gateways = nonEmptyTexts(spec.gateways);
   const entries = (gateways.length ? gateways : ["mesh"]).map((gateway) =>
     gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`,
   );
-  const hosts = list(spec.hosts).map(text).filter((h): h is string => !!h);
+  const hosts = nonEmptyTexts(spec.hosts);
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tls", "tcp"] as const) {
     list(spec[section]).forEach((item, ruleIndex) => {
@@ -111,10 +111,10 @@ export function virtualServiceRules(resource: Resource): RuleShape[] {
       const alternatives = (matches.length ? matches : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
       const backends = destinations(rule, namespace, resource.source.file, rulePath);
       const mirrors = section === "http" ? mirrorsOf(rule) : [];
-      const name = text(rule.name);
+      const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
       for (const entry of entries) {
         for (const host of hosts) {
-          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives, ruleId: name ?? alternatives.map((a) => a.signature).sort().join(" | "), precedence: ruleIndex, path: rulePath, backends, mirrors });
+          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors });
         }
       }
     });

@@ -10,9 +10,9 @@ import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "
  */
 
 export const LEGACY_GROUP = "networking.x-k8s.io";
-export const LEGACY_ROUTE_KINDS = new Set(["HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]);
+const LEGACY_ROUTE_KINDS = new Set(["HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]);
 /** The route is selected by labels, and no Gateway of the tree selects it. */
-export const UNRESOLVED_ENTRY = "Gateway (legacy, by selector)";
+const UNRESOLVED_ENTRY = "Gateway (legacy, by selector)";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -78,7 +78,7 @@ function legacyGateways(set: ManifestSet): Resource[] {
   return gateways;
 }
 
-export function legacyRouteEntries(route: Resource, set: ManifestSet): string[] {
+function legacyRouteEntries(route: Resource, set: ManifestSet): string[] {
   const entries = legacyGateways(set)
     .filter((gateway) => listenerSelects(gateway, route) && routeAdmits(route, gateway))
     .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`);
@@ -130,7 +130,7 @@ function l4Alternative(value: unknown) {
   return { signature, path: signature };
 }
 
-export function legacyMirrors(rule: JsonRecord, namespace: string) {
+function legacyMirrors(rule: JsonRecord, namespace: string) {
   const filters = [...list(rule.filters), ...list(rule.forwardTo).flatMap((item) => list(record(item).filters))];
   return filters
     .map(record)

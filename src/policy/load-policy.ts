@@ -31,7 +31,6 @@ const builtIn = {
 } as const;
 
 export type PolicyProfile = keyof typeof builtIn;
-export const POLICY_PROFILES = Object.keys(builtIn) as PolicyProfile[];
 
 const profileCache = new Map<PolicyProfile, Policy>();
 

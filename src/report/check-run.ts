@@ -36,7 +36,7 @@ export interface CheckRunReport {
 const levelOf = (finding: Finding): Annotation["annotation_level"] =>
   finding.class === "manifest.invalid" || finding.risk === "critical" || finding.risk === "high" ? "failure" : finding.risk === "none" || finding.risk === "low" ? "notice" : "warning";
 
-export const annotationsOf = (findings: readonly Finding[]): Annotation[] =>
+const annotationsOf = (findings: readonly Finding[]): Annotation[] =>
   findings
     .filter((finding) => finding.file !== "")
     .map((finding) => ({

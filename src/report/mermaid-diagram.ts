@@ -17,7 +17,7 @@ import { describeFlow, percent, shortLabel } from "../model/describe-flow.js";
  */
 
 export const MAX_FLOWS = 12;
-export const MAX_BACKENDS_PER_FLOW = 6;
+const MAX_BACKENDS_PER_FLOW = 6;
 const MAX_LABEL = 80;
 const SAFE = /[A-Za-z0-9 .,:;/_\-+=*'!?@~^$]/;
 

@@ -13,14 +13,14 @@ import type { DetectorContext, ResourceChange, ResourceDetector } from "./detect
  * (access.widened); leaving ambient drops mesh mTLS (mtls.weakened).
  */
 
-export const DATAPLANE_MODE = "istio.io/dataplane-mode";
-export const USE_WAYPOINT = "istio.io/use-waypoint";
-export const USE_WAYPOINT_NAMESPACE = "istio.io/use-waypoint-namespace";
-export const INGRESS_USE_WAYPOINT = "istio.io/ingress-use-waypoint";
-export const WAYPOINT_FOR = "istio.io/waypoint-for";
+const DATAPLANE_MODE = "istio.io/dataplane-mode";
+const USE_WAYPOINT = "istio.io/use-waypoint";
+const USE_WAYPOINT_NAMESPACE = "istio.io/use-waypoint-namespace";
+const INGRESS_USE_WAYPOINT = "istio.io/ingress-use-waypoint";
+const WAYPOINT_FOR = "istio.io/waypoint-for";
 
-export const WAYPOINT_CLASS = "istio-waypoint";
-export const EAST_WEST_CLASS = "istio-east-west";
+const WAYPOINT_CLASS = "istio-waypoint";
+const EAST_WEST_CLASS = "istio-east-west";
 
 const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 

@@ -25,7 +25,10 @@ export const sortedSet = (items: Iterable<string>): string[] => [...new Set(item
 
 /** Items of a list whose order has no meaning, sorted by their canonical form. */
 export const sortedByCanonical = <T>(items: readonly T[]): T[] =>
-  [...items].sort((a, b) => (canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0));
+  items
+    .map((item) => ({ key: canonical(item), item }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ item }) => item);
 
 export interface SetChange {
   readonly added: string[];
@@ -40,6 +43,9 @@ export const setChange = (before: Iterable<string>, after: Iterable<string>): Se
     removed: [...was].filter((item) => !now.has(item)).sort(),
   };
 };
+
+/** `-removed` then `+added` items, for summaries of an order-free list. */
+export const showSetChange = (change: SetChange): string[] => [...change.removed.map((item) => `-${item}`), ...change.added.map((item) => `+${item}`)];
 
 const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, "µs": 0.001, ns: 0.000001 };
 

@@ -53,6 +53,3 @@ export class DetectionList {
     });
   }
 }
-
-/** The side a paired item should be pointed at: head while it exists there. */
-export const sideOf = (pair: { readonly head?: unknown }): Side => (pair.head === undefined ? "base" : "head");

@@ -13,7 +13,7 @@ import {
 import type { DetectionList } from "./detection-list.js";
 import type { ResourceChange } from "./detector.js";
 import type { FieldPath } from "./finding.js";
-import { list, numeric, optionalRecord, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../manifests/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "./mirror-changes.js";
 import { objectRef } from "./object-refs.js";
 import { pairEntries } from "./pair-entries.js";
@@ -23,8 +23,6 @@ import { pairEntries } from "./pair-entries.js";
  * not see: mirrors, redirects and rewrites, timeouts, retries and session persistence. Rules are
  * paired by name, else by their match signature, never by position.
  */
-
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 /** Stickiness decides whether clients follow a failover; reported so its owner looks at it. */
 export const sessionPersistence = (out: DetectionList, before: unknown, after: unknown, path: FieldPath, where: string): void => {

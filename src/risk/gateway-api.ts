@@ -5,7 +5,7 @@ import type { ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
 import { isEastWest, isWaypoint } from "./ambient.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
-import { list, numeric, optionalRecord, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, numeric, optionalRecord, record, spec, text } from "../manifests/json-access.js";
 import { objectRef } from "./object-refs.js";
 import { pairEntries, type Entry } from "./pair-entries.js";
 
@@ -16,8 +16,6 @@ import { pairEntries, type Entry } from "./pair-entries.js";
  */
 
 const GATEWAY_GROUP = "gateway.networking.k8s.io";
-
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 const namespaceOf = (change: ResourceChange): string => (change.head ?? change.base)?.id.namespace ?? "";
 

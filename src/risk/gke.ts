@@ -4,7 +4,7 @@ import type { ChangeClassId } from "./change-classes.js";
 import { DetectionList } from "./detection-list.js";
 import type { ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
-import { flag, isRecord, list, numeric, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
+import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
 import { objectRef } from "./object-refs.js";
 import type { RiskLevel } from "./risk-level.js";
 
@@ -18,7 +18,6 @@ import type { RiskLevel } from "./risk-level.js";
 
 const GKE_GROUP = "networking.gke.io";
 
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 const defaults = (resource: Resource | undefined): JsonRecord => record(spec(resource).default);
 
 /** `ServiceExport shop/checkout`: what the policy applies to (targetRef, or targetRefs). */

@@ -1,7 +1,7 @@
-import { flag, list, numeric, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
+import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
 import type { Resource } from "../manifests/resource.js";
 import { GLOO_NETWORKING_GROUP } from "../model/gloo-flows.js";
-import { durationMs, formatDuration, sameValue, setChange, show, sortedSet, timeoutLimitMs } from "./canonical-values.js";
+import { durationMs, formatDuration, sameValue, setChange, show, showSetChange, sortedSet, timeoutLimitMs } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange } from "./detector.js";
 import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
@@ -13,7 +13,6 @@ import { MUTATING_METHODS, reportMirrorIncreases } from "./mirror-changes.js";
  * which. An added policy is compared with Gloo's defaults; a removed one falls back to them.
  */
 
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 const config = (resource: Resource | undefined): JsonRecord => record(spec(resource).config);
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +73,7 @@ export const failoverPolicy = (change: ResourceChange, out: DetectionList): void
   if (mappings.added.length > 0 || mappings.removed.length > 0) {
     out.add({
       class: "failover.changed",
-      summary: `for ${targets}: localityMappings ${[...mappings.removed.map((line) => `-${line}`), ...mappings.added.map((line) => `+${line}`)].join("; ")}: where traffic goes when its locality fails changes`,
+      summary: `for ${targets}: localityMappings ${showSetChange(mappings).join("; ")}: where traffic goes when its locality fails changes`,
       side: "head",
       path: ["spec", "config", "localityMappings"],
       before: before.localityMappings,

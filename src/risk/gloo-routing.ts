@@ -1,4 +1,4 @@
-import { flag, list, numeric, record, text, texts, type JsonRecord } from "../manifests/json-access.js";
+import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from "../manifests/json-access.js";
 import type { Resource } from "../manifests/resource.js";
 import { glooWeights } from "../model/gloo-flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "./canonical-values.js";
@@ -14,8 +14,6 @@ import { pairEntries } from "./pair-entries.js";
  * splits Gloo rejects, delegation priority, rewrites, VirtualDestination backing clusters, hosts
  * and ports, and VirtualGateway listeners.
  */
-
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 // ---------------------------------------------------------------------------------------------
 // RouteTable

@@ -1,6 +1,6 @@
-import { flag, list, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
+import { flag, list, record, spec, stringMap, text } from "../manifests/json-access.js";
 import type { Resource } from "../manifests/resource.js";
-import { canonical, sameValue, setChange, show, sortedSet } from "./canonical-values.js";
+import { canonical, sameValue, setChange, show, showLabels, showSetChange, sortedSet } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { ResourceChange } from "./detector.js";
 import { normal } from "./gloo-selectors.js";
@@ -11,9 +11,10 @@ import { normal } from "./gloo-selectors.js";
  * `ALL` kind (also what an export without resources means) widens access to everything.
  */
 
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
-
 const isWildcard = (name: string | undefined) => name === undefined || name === "" || name === "*";
+
+/** `{app=x, tier=y}`, or "" for no labels. */
+const bracedLabels = (labels: Readonly<Record<string, string>>): string => (Object.keys(labels).length > 0 ? `{${showLabels(labels)}}` : "");
 
 // ---------------------------------------------------------------------------------------------
 // Workspace
@@ -24,10 +25,9 @@ const clusterScopes = (resource: Resource | undefined): Map<string, { namespaces
   list(spec(resource).workloadClusters).forEach((item, index) => {
     const entry = record(item);
     const selector = stringMap(entry.selector);
-    const name = text(entry.name) || (Object.keys(selector).length > 0 ? `{${Object.keys(selector).sort().map((key) => `${key}=${selector[key]}`).join(", ")}}` : "*");
+    const name = text(entry.name) || bracedLabels(selector) || "*";
     const namespaces = list(entry.namespaces).map((namespace) => {
-      const labels = stringMap(record(namespace).labels);
-      const labelled = Object.keys(labels).length > 0 ? `{${Object.keys(labels).sort().map((key) => `${key}=${labels[key]}`).join(", ")}}` : "";
+      const labelled = bracedLabels(stringMap(record(namespace).labels));
       return `${text(record(namespace).name) ?? (labelled ? "" : "*")}${labelled}`;
     });
     const known = scopes.get(name);
@@ -97,10 +97,9 @@ interface ExportView {
 
 const workspaceSelector = (value: unknown): string => {
   const selector = record(value);
-  const labels = stringMap(selector.selector);
   const name = text(selector.name);
-  const labelled = Object.keys(labels).sort().map((key) => `${key}=${labels[key]}`).join(", ");
-  return labelled ? `${name ?? ""}{${labelled}}` : isWildcard(name) ? "*" : (name as string);
+  const labelled = bracedLabels(stringMap(selector.selector));
+  return labelled ? `${name ?? ""}${labelled}` : isWildcard(name) ? "*" : (name as string);
 };
 
 const exportsOf = (resource: Resource | undefined, field: "exportTo" | "importFrom"): ExportView[] =>
@@ -161,7 +160,7 @@ const importFrom = (change: ResourceChange, out: DetectionList): void => {
   const imports = setChange(before, after);
   out.add({
     class: "resource.changed",
-    summary: `importFrom ${[...imports.removed.map((item) => `-${item}`), ...imports.added.map((item) => `+${item}`)].join(", ")}: which other workspaces' exported resources this workspace can route to changes`,
+    summary: `importFrom ${showSetChange(imports).join(", ")}: which other workspaces' exported resources this workspace can route to changes`,
     side: "head",
     path: ["spec", "importFrom"],
     before,

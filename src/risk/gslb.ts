@@ -1,5 +1,5 @@
 import type { Resource } from "../manifests/resource.js";
-import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
+import { list, numeric, record, spec, stringMap, text, texts } from "../manifests/json-access.js";
 import type { ChangeClassId } from "./change-classes.js";
 import { canonical, sameValue, setChange, show, sortedSet } from "./canonical-values.js";
 import { DetectionList } from "./detection-list.js";
@@ -15,8 +15,6 @@ import type { RiskLevel } from "./risk-level.js";
  * backend.weight-changed, where a name points (targets, resourceRef) is route.attachment-changed
  * and a longer TTL (slower failover) is resource.changed with a medium floor.
  */
-
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 

@@ -13,7 +13,7 @@ import { pairEntries } from "./pair-entries.js";
  * IstioValues pseudo-resource whose body is the values document.
  */
 
-export const NETWORK_LABEL = "topology.istio.io/network";
+const NETWORK_LABEL = "topology.istio.io/network";
 
 interface MeshLayout {
   /** Where MeshConfig can sit, most authoritative first. */

@@ -2,7 +2,7 @@ import type { ManifestSet, Resource } from "../manifests/resource.js";
 import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange } from "./detector.js";
-import { isRecord, list, record, stringMap, text } from "../manifests/json-access.js";
+import { isRecord, list, record, spec, stringMap, text } from "../manifests/json-access.js";
 
 /**
  * Istio security policies (research §1.3): PeerAuthentication decides whether plaintext is
@@ -11,9 +11,7 @@ import { isRecord, list, record, stringMap, text } from "../manifests/json-acces
  */
 
 /** Istio's default mesh root namespace: a selector-less policy there is mesh-wide. */
-export const MESH_ROOT_NAMESPACE = "istio-system";
-
-const spec = (resource: Resource | undefined) => record(resource?.body.spec);
+const MESH_ROOT_NAMESPACE = "istio-system";
 
 const workloadLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).selector).matchLabels);
 

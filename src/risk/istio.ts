@@ -17,7 +17,7 @@ import type { FieldPath } from "./finding.js";
 import { crossNetworkNote } from "./ambient.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
-import { flag, isRecord, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
+import { flag, isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "./mirror-changes.js";
 import { pairEntries } from "./pair-entries.js";
 
@@ -26,8 +26,6 @@ import { pairEntries } from "./pair-entries.js";
  * VirtualService hosts, gateways and route destinations are the route diff's; this module judges
  * retries, timeouts, faults, mirrors, visibility, endpoints, servers and security policies.
  */
-
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 const namespaceOf = (change: ResourceChange): string => (change.head ?? change.base)?.id.namespace ?? "";
 

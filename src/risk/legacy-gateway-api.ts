@@ -1,5 +1,5 @@
 import { canonicalForm } from "../diff/canonical-form.js";
-import { list, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, numeric, record, spec, text, type JsonRecord } from "../manifests/json-access.js";
 import type { Resource } from "../manifests/resource.js";
 import { LEGACY_GROUP, legacyTarget } from "../model/legacy-gateway-flows.js";
 import { canonical, sameValue, show, sortedSet } from "./canonical-values.js";
@@ -19,8 +19,6 @@ import { resourceChangedDetection } from "./resource-changes.js";
  */
 
 export const RETIRED_API = "uses retired API networking.x-k8s.io/v1alpha1: migrate to gateway.networking.k8s.io";
-
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
 
 const retired = (change: ResourceChange, out: DetectionList): void => {
   if (!change.head) return;

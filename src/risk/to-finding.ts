@@ -15,7 +15,7 @@ export interface Placed {
  * that leaves a finding the same keeps its approvals and one that changes it does not (DESIGN §10).
  * Lines, field paths and wording are not part of it: moving a rule or a document is not a new risk.
  */
-export const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "before" | "after">): string =>
+const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "before" | "after">): string =>
   createHash("sha256")
     .update(JSON.stringify([detection.class, detection.resource, detection.before ?? null, detection.after ?? null]))
     .digest("hex")

@@ -1,5 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { flag, isRecord, list, record, text, texts, valueAt, type JsonRecord } from "../manifests/json-access.js";
+import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../manifests/json-access.js";
 import { durationMs, formatDuration, leafChanges, sameValue, setChange, show, sortedSet, describeLeafChanges } from "./canonical-values.js";
 import { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
@@ -15,8 +15,6 @@ import type { FieldPath } from "./finding.js";
  */
 
 const GROUP = "cert-manager.io";
-const spec = (resource: Resource | undefined): JsonRecord => record(resource?.body.spec);
-
 // ---------------------------------------------------------------------------------------------
 // Issuer and ClusterIssuer
 

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { httpRoute } from "../helpers/http-route-yaml.js";
 import { analyze, classesOf, corpusFile, hasCorpus } from "../helpers/review-trees.js";
 
 const BOOKINFO = "istio__istio/samples/bookinfo/networking";
 
-const httpRoute = (backends: string, extra = "") => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: checkout, namespace: shop }
-spec:
-  parentRefs: [{ name: public, namespace: infra }]
-  hostnames: [shop.example.com]
-  rules:
-  - matches: [{ path: { type: PathPrefix, value: /checkout } }]
-    backendRefs:
-${backends}
-${extra}`;
+const checkoutRoute = (backends: string, extra = "") => httpRoute(`  - matches: [{ path: { type: PathPrefix, value: /checkout } }]\n    backendRefs:\n${backends}\n${extra}`);
 
 const ref = (name: string, weight?: number, kind = "ServiceImport") =>
   `    - { group: ${kind === "ServiceImport" ? "multicluster.x-k8s.io" : '""'}, kind: ${kind}, name: ${name}, port: 8080${weight === undefined ? "" : `, weight: ${weight}`} }`;
@@ -62,23 +53,23 @@ describe.skipIf(!hasCorpus)("route diff on the bookinfo corpus", () => {
 describe("route diff of Gateway API routes", () => {
   it("scales of all weights by a constant are not a change (90/10 → 900/100)", () => {
     const result = analyze(
-      { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) },
-      { "r.yaml": httpRoute(`${ref("checkout-sgp", 100)}\n${ref("checkout-jkt", 900)}`) },
+      { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) },
+      { "r.yaml": checkoutRoute(`${ref("checkout-sgp", 100)}\n${ref("checkout-jkt", 900)}`) },
     );
     expect(result.findings).toEqual([]);
     expect(result.routeDiffs).toEqual([]);
   });
 
   it("an apiVersion bump is the same resource", () => {
-    const route = httpRoute(`${ref("checkout-jkt")}`);
+    const route = checkoutRoute(`${ref("checkout-jkt")}`);
     const result = analyze({ "r.yaml": route }, { "r.yaml": route.replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1") });
     expect(result.findings).toEqual([]);
   });
 
   it("a weight change shows per-backend and per-region shares", () => {
     const result = analyze(
-      { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) },
-      { "r.yaml": httpRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`) },
+      { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) },
+      { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`) },
       TOPOLOGY,
     );
     expect(classesOf(result)).toEqual(["backend.weight-changed"]);
@@ -91,41 +82,41 @@ describe("route diff of Gateway API routes", () => {
   });
 
   it("a backend in a new region is backend.region-added; in a known region backend.added", () => {
-    const base = { "r.yaml": httpRoute(ref("checkout-jkt")) };
-    const regionAdded = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) }, TOPOLOGY);
+    const base = { "r.yaml": checkoutRoute(ref("checkout-jkt")) };
+    const regionAdded = analyze(base, { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) }, TOPOLOGY);
     expect(classesOf(regionAdded)).toEqual(["backend.region-added"]);
     expect(regionAdded.findings[0]!.summary).toContain("in new region sgp receives 10%");
     expect(regionAdded.findings[0]!.risk).toBe("high");
-    const sameRegion = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-canary-jkt", 10)}`) }, TOPOLOGY);
+    const sameRegion = analyze(base, { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-canary-jkt", 10)}`) }, TOPOLOGY);
     expect(classesOf(sameRegion)).toEqual(["backend.added"]);
   });
 
   it("draining a region (weight 0) is backend.region-removed; all weights 0 is backend.all-removed", () => {
-    const base = { "r.yaml": httpRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`) };
-    const drained = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 100)}\n${ref("checkout-sgp", 0)}`) }, TOPOLOGY);
+    const base = { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`) };
+    const drained = analyze(base, { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 100)}\n${ref("checkout-sgp", 0)}`) }, TOPOLOGY);
     expect(classesOf(drained)).toEqual(["backend.region-removed"]);
     expect(drained.findings[0]!.summary).toContain("region sgp no longer receives traffic");
-    const dead = analyze(base, { "r.yaml": httpRoute(`${ref("checkout-jkt", 0)}\n${ref("checkout-sgp", 0)}`) }, TOPOLOGY);
+    const dead = analyze(base, { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 0)}\n${ref("checkout-sgp", 0)}`) }, TOPOLOGY);
     expect(classesOf(dead)).toEqual(["backend.all-removed"]);
     expect(dead.findings[0]!.risk).toBe("critical");
   });
 
   it("a changed path match is route.match-changed, not removed + added", () => {
-    const base = httpRoute(ref("checkout-jkt"));
+    const base = checkoutRoute(ref("checkout-jkt"));
     const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("value: /checkout", "value: /pay") });
     expect(classesOf(result)).toEqual(["route.match-changed"]);
     expect(result.findings[0]!.summary).toContain("PathPrefix /pay (was PathPrefix /checkout)");
   });
 
   it("moving a route to another Gateway is one route.attachment-changed", () => {
-    const base = httpRoute(ref("checkout-jkt"));
+    const base = checkoutRoute(ref("checkout-jkt"));
     const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("name: public, namespace: infra", "name: internal, namespace: infra") });
     expect(classesOf(result)).toEqual(["route.attachment-changed"]);
     expect(result.findings[0]!.summary).toBe("HTTPRoute shop/checkout: attached to Gateway infra/internal; detached from Gateway infra/public");
   });
 
   it("a new route and a removed route", () => {
-    const route = httpRoute(ref("checkout-jkt"));
+    const route = checkoutRoute(ref("checkout-jkt"));
     expect(classesOf(analyze({}, { "r.yaml": route }))).toEqual(["route.added"]);
     const removed = analyze({ "r.yaml": route }, {});
     expect(classesOf(removed)).toEqual(["route.removed"]);
@@ -138,7 +129,7 @@ describe("route diff of Gateway API routes", () => {
       [`clusters/${cluster}/export.yaml`]: "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: checkout, namespace: shop }\n",
     });
     const overlay = "topology:\n  clusters: { jkt-prod-1: jkt, sgp-prod-1: sgp }\n  placements: [\"clusters/{cluster}/**\"]\n";
-    const route = { "routes/r.yaml": httpRoute(ref("checkout")) };
+    const route = { "routes/r.yaml": checkoutRoute(ref("checkout")) };
     const result = analyze({ ...route, ...exportIn("jkt-prod-1") }, { ...route, ...exportIn("jkt-prod-1"), ...exportIn("sgp-prod-1") }, overlay);
     expect(classesOf(result)).toContain("backend.region-added");
     expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain("ServiceImport checkout:8080 now reaches sgp (was jkt) with 100% of the traffic");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FLEET_GATEWAY_PATH, fleetGateway, generateFleet } from "../../bench/generate-fleet.js";
 import { analyzeChange } from "../../src/review.js";
+import { httpRoute, serviceImportRef } from "../helpers/http-route-yaml.js";
 import { analyze, corpusFile, hasCorpus, policyWith } from "../helpers/review-trees.js";
 
 const TOPOLOGY = `topology:
@@ -56,17 +57,9 @@ describe("blast radius of a shared Gateway (3 regions × 40 services)", () => {
 });
 
 describe("services gaining or losing regions; mesh scope", () => {
-  const route = (backends: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: checkout, namespace: shop }
-spec:
-  parentRefs: [{ name: public, namespace: infra }]
-  hostnames: [shop.example.com]
-  rules:
-  - backendRefs:
-${backends}`;
+  const route = (backends: string) => httpRoute(`  - backendRefs:\n${backends}`);
   it("a service that starts receiving traffic in a region gains it; drained to 0 loses it", () => {
-    const ref = (name: string, weight: number) => `    - { group: multicluster.x-k8s.io, kind: ServiceImport, name: ${name}, port: 8080, weight: ${weight} }\n`;
+    const ref = (name: string, weight: number) => `    - ${serviceImportRef(name, weight)}\n`;
     const result = analyze({ "r.yaml": route(ref("checkout-jkt", 100) + ref("checkout-sgp", 0)) }, { "r.yaml": route(ref("checkout-jkt", 0) + ref("checkout-sgp", 100)) }, TOPOLOGY);
     expect(result.blastRadius.services).toEqual([{ service: "checkout", gained: ["sgp"], lost: ["jkt"] }]);
     expect(result.blastRadius.shareShift[0]!.regions).toEqual([{ region: "jkt", before: 100, after: 0 }, { region: "sgp", before: 0, after: 100 }]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { httpRoute } from "../helpers/http-route-yaml.js";
 import { analyze, corpusFile, hasCorpus } from "../helpers/review-trees.js";
 
 const GATEWAY = (listener = "", extra = "") => `apiVersion: gateway.networking.k8s.io/v1
@@ -13,16 +14,8 @@ spec:
     hostname: "*.example.com"
 ${listener}${extra}`;
 
-const ROUTE = (parent = "{ name: public, namespace: infra, sectionName: https }", host = "shop.example.com", namespace = "shop", name = "checkout") => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: ${name}, namespace: ${namespace} }
-spec:
-  parentRefs: [${parent}]
-  hostnames: [${host}]
-  rules:
-  - matches: [{ path: { type: PathPrefix, value: /checkout } }]
-    backendRefs: [{ name: checkout, port: 8080 }]
-`;
+const ROUTE = (parent = "{ name: public, namespace: infra, sectionName: https }", hostname = "shop.example.com", namespace = "shop", name = "checkout") =>
+  httpRoute("  - matches: [{ path: { type: PathPrefix, value: /checkout } }]\n    backendRefs: [{ name: checkout, port: 8080 }]\n", { parent, hostname, namespace, name });
 
 const ALL = "    allowedRoutes: { namespaces: { from: All } }\n";
 const brokenOf = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => f.class === "reference.broken").map((f) => `${f.file}:${f.line} ${f.summary}`);

@@ -3,7 +3,7 @@ import { ambientLabelDetector, waypointDetector } from "../../src/risk/ambient.j
 import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
 import { istioDetector } from "../../src/risk/istio.js";
 import { analyze } from "../helpers/review-trees.js";
-import { corpusAvailable, corpusFile, detect, expectDetections, resource, resourcesOf, type Expected } from "./resource-fixture.js";
+import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf, type Expected } from "./resource-fixture.js";
 
 const namespace = (labels: string) => `
 apiVersion: v1
@@ -33,21 +33,7 @@ spec:
   rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/frontend]}}], to: [{operation: {methods: [POST]}}]}]
 `);
 
-interface Case {
-  readonly name: string;
-  readonly base?: string;
-  readonly head?: string;
-  readonly expected: readonly Expected[];
-}
-
-const run = (cases: readonly Case[]) => {
-  for (const testCase of cases) {
-    it(testCase.name, () => {
-      const found = detect(ambientLabelDetector, testCase.base, testCase.head, { base: [ENFORCING_POLICY], head: [ENFORCING_POLICY] });
-      expectDetections(found, testCase.expected);
-    });
-  }
-};
+const run = detectorTable(ambientLabelDetector, { base: [ENFORCING_POLICY], head: [ENFORCING_POLICY] });
 
 const label = (name: string) => ["metadata", "labels", name];
 

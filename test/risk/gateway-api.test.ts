@@ -1,14 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
-import { corpusAvailable, corpusFile, detect, expectDetections, resource, type Expected } from "./resource-fixture.js";
-
-interface Case {
-  readonly name: string;
-  readonly base?: string;
-  readonly head?: string;
-  readonly expected: readonly Expected[];
-}
+import { corpusAvailable, corpusFile, detect, detectorTable, resource } from "./resource-fixture.js";
 
 const gateway = (spec: string, namespace = "infra", name = "public") => `
 apiVersion: gateway.networking.k8s.io/v1
@@ -40,14 +33,7 @@ spec:
   rules:
 ${rules}`;
 
-const run = (cases: readonly Case[]) => {
-  for (const testCase of cases) {
-    it(testCase.name, () => {
-      const found = detect(gatewayApiDetector, testCase.base, testCase.head);
-      expectDetections(found, testCase.expected);
-    });
-  }
-};
+const run = detectorTable(gatewayApiDetector);
 
 describe("GatewayClass and Gateway class", () => {
   run([

@@ -2,20 +2,9 @@ import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
 import { gkeDetector } from "../../src/risk/gke.js";
 import { analyze, corpusFile, hasCorpus } from "../helpers/review-trees.js";
-import { detect, expectDetections, type Expected } from "./resource-fixture.js";
+import { detect, detectorTable, expectDetections } from "./resource-fixture.js";
 
-interface Case {
-  readonly name: string;
-  readonly base?: string;
-  readonly head?: string;
-  readonly expected: readonly Expected[];
-}
-
-const run = (cases: readonly Case[]) => {
-  for (const testCase of cases) {
-    it(testCase.name, () => expectDetections(detect(gkeDetector, testCase.base, testCase.head), testCase.expected));
-  }
-};
+const run = detectorTable(gkeDetector);
 
 const policy = (kind: string, target: string, defaults: string) => `
 apiVersion: networking.gke.io/v1

@@ -2,20 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { externalDnsAnnotationDetector, gslbDetector } from "../../src/risk/gslb.js";
 import { analyze } from "../helpers/review-trees.js";
-import { corpusFile, detect, expectDetections, resource, type Expected } from "./resource-fixture.js";
+import { corpusFile, detect, detectorTable, expectDetections, resource, type Expected } from "./resource-fixture.js";
 
-interface Case {
-  readonly name: string;
-  readonly base?: string;
-  readonly head?: string;
-  readonly expected: readonly Expected[];
-}
-
-const run = (cases: readonly Case[]) => {
-  for (const testCase of cases) {
-    it(testCase.name, () => expectDetections(detect(gslbDetector, testCase.base, testCase.head), testCase.expected));
-  }
-};
+const run = detectorTable(gslbDetector);
 
 const gslb = (strategy: string, group = "k8gb.io", ref = "{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, name: checkout}") => `
 apiVersion: ${group}/v1beta1

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Resource } from "../../src/manifests/resource.js";
 import { istioDetector } from "../../src/risk/istio.js";
-import { corpusAvailable, corpusFile, detect, expectDetections, resource, resourcesOf, type Expected } from "./resource-fixture.js";
+import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf } from "./resource-fixture.js";
 
-interface Case {
-  readonly name: string;
-  readonly base?: string;
-  readonly head?: string;
-  readonly others?: { base?: readonly Resource[]; head?: readonly Resource[] };
-  readonly expected: readonly Expected[];
-}
-
-const run = (cases: readonly Case[]) => {
-  for (const testCase of cases) {
-    it(testCase.name, () => expectDetections(detect(istioDetector, testCase.base, testCase.head, testCase.others), testCase.expected));
-  }
-};
+const run = detectorTable(istioDetector);
 
 const destinationRule = (spec: string) => `
 apiVersion: networking.istio.io/v1

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as jsyaml from "js-yaml";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/manifests/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
@@ -71,6 +71,9 @@ export const context = (base: readonly Resource[] = [], head: readonly Resource[
   head: manifestSet(head),
 });
 
+/** Further resources of the base and head trees, for detectors that look around. */
+type Around = { readonly base?: readonly Resource[]; readonly head?: readonly Resource[] };
+
 /**
  * Runs a detector on one resource at base and head (either may be absent, given as undefined).
  * `others` are further resources of both trees, for detectors that look around.
@@ -79,7 +82,7 @@ export const detect = (
   detector: ResourceDetector,
   base: string | Resource | undefined,
   head: string | Resource | undefined,
-  others: { base?: readonly Resource[]; head?: readonly Resource[] } = {},
+  others: Around = {},
 ): Detection[] => {
   const asResource = (value: string | Resource | undefined) => (typeof value === "string" ? resource(value) : value);
   const before = asResource(base);
@@ -115,3 +118,28 @@ export const expectDetections = (found: readonly Detection[], expected: readonly
   expect(rows(found)).toEqual(expected.map(({ says: _says, ...row }) => row));
   expected.forEach((row, index) => expect(found[index]?.summary).toContain(row.says));
 };
+
+/** One row of a detector's table: the resource at base and head (either may be absent) and the detections it yields. */
+export interface DetectionCase {
+  readonly name: string;
+  readonly base?: string | Resource;
+  readonly head?: string | Resource;
+  /** Further resources of both trees, for this row only. */
+  readonly others?: Around;
+  readonly expected: readonly Expected[];
+}
+
+/** A table runner for one detector: one `it` per row; `around` are resources in both trees of every row. */
+export const detectorTable =
+  (detector: ResourceDetector, around: Around = {}) =>
+  (cases: readonly DetectionCase[]): void => {
+    for (const testCase of cases) {
+      it(testCase.name, () => {
+        const others = {
+          base: [...(around.base ?? []), ...(testCase.others?.base ?? [])],
+          head: [...(around.head ?? []), ...(testCase.others?.head ?? [])],
+        };
+        expectDetections(detect(detector, testCase.base, testCase.head, others), testCase.expected);
+      });
+    }
+  };

@@ -3,7 +3,7 @@ import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
 import { istioDetector } from "../../src/risk/istio.js";
 import { issuerAnnotationDetector, trustDetector } from "../../src/risk/trust.js";
 import { analyze } from "../helpers/review-trees.js";
-import { detect, expectDetections, resource, type Expected } from "./resource-fixture.js";
+import { detect, detectorTable, expectDetections, resource } from "./resource-fixture.js";
 
 const clusterIssuer = (spec: string) => `
 apiVersion: cert-manager.io/v1
@@ -30,21 +30,7 @@ spec:
   - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: shop-tls}]}}
 `);
 
-interface Case {
-  readonly name: string;
-  readonly base?: string;
-  readonly head?: string;
-  readonly expected: readonly Expected[];
-}
-
-const run = (cases: readonly Case[]) => {
-  for (const testCase of cases) {
-    it(testCase.name, () => {
-      const found = detect(trustDetector, testCase.base, testCase.head, { base: [SERVING_GATEWAY], head: [SERVING_GATEWAY] });
-      expectDetections(found, testCase.expected);
-    });
-  }
-};
+const run = detectorTable(trustDetector, { base: [SERVING_GATEWAY], head: [SERVING_GATEWAY] });
 
 const acme = (server: string, extra = "") => `  acme:\n    server: ${server}\n    email: ops@example.com\n    privateKeySecretRef: {name: le-account}\n    solvers: [{http01: {gatewayHTTPRoute: {parentRefs: [{name: public, namespace: infra}]}}}]\n${extra}`;
 

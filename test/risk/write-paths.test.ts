@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { httpRoute, serviceImportRef as imp } from "../helpers/http-route-yaml.js";
 import { analyze, classesOf, corpusFile, hasCorpus } from "../helpers/review-trees.js";
 
 const METHOD_ROUTE = "kubernetes-sigs__gateway-api/examples/standard/multicluster/httproute-method.yaml";
 
-const route = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: cases, namespace: cases }
-spec:
-  parentRefs: [{ name: public, namespace: infra }]
-  hostnames: [cases.example.com]
-  rules:
-${rules}`;
-const imp = (name: string, weight = 1) => `{ group: multicluster.x-k8s.io, kind: ServiceImport, name: ${name}, port: 8080, weight: ${weight} }`;
+const route = (rules: string) => httpRoute(rules, { name: "cases", namespace: "cases", hostname: "cases.example.com" });
 const TOPOLOGY = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`;
 
 describe("writes.active-active", () => {

@@ -35,5 +35,4 @@ export const gslb = kubeObject(
   }),
 );
 
-export type DnsEndpoint = z.infer<typeof dnsEndpoint>;
 export type Gslb = z.infer<typeof gslb>;

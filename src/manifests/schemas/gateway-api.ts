@@ -20,7 +20,7 @@ const requestMirror = z.looseObject({
   fraction: z.looseObject({ numerator: z.int().min(0), denominator: z.int().min(1).optional() }).optional(),
 });
 
-export const routeFilter = z.looseObject({
+const routeFilter = z.looseObject({
   type: z.string(),
   requestMirror: requestMirror.optional(),
   requestRedirect: z.looseObject({ hostname: z.string().optional(), port: port.optional(), statusCode: z.int().optional() }).optional(),
@@ -43,7 +43,7 @@ const valueMatch = z.looseObject({
   value: z.string(),
 });
 
-export const httpRouteMatch = z.looseObject({
+const httpRouteMatch = z.looseObject({
   path: z
     .looseObject({ type: z.enum(["Exact", "PathPrefix", "RegularExpression"]).optional(), value: z.string().optional() })
     .optional(),
@@ -68,7 +68,7 @@ const ruleShape = {
   backendRefs: z.array(backendRef).optional(),
 };
 
-export const httpRouteRule = z.looseObject({
+const httpRouteRule = z.looseObject({
   ...ruleShape,
   matches: z.array(httpRouteMatch).optional(),
   filters: z.array(routeFilter).optional(),
@@ -181,17 +181,8 @@ export const backendTrafficPolicy = kubeObject(
   }),
 );
 
-export type HttpRoute = z.infer<typeof httpRoute>;
-export type GrpcRoute = z.infer<typeof grpcRoute>;
-export type TlsRoute = z.infer<typeof tlsRoute>;
-export type L4Route = z.infer<typeof l4Route>;
-export type HttpRouteRule = z.infer<typeof httpRouteRule>;
 export type BackendRef = z.infer<typeof backendRef>;
-export type ParentRef = z.infer<typeof parentRef>;
 export type Gateway = z.infer<typeof gateway>;
-export type Listener = z.infer<typeof listener>;
 export type ListenerSet = z.infer<typeof listenerSet>;
 export type GatewayClass = z.infer<typeof gatewayClass>;
 export type ReferenceGrant = z.infer<typeof referenceGrant>;
-export type BackendTlsPolicy = z.infer<typeof backendTlsPolicy>;
-export type BackendTrafficPolicy = z.infer<typeof backendTrafficPolicy>;

@@ -48,7 +48,4 @@ export const gcpTrafficDistributionPolicy = policy(
   }),
 );
 
-export type GcpBackendPolicy = z.infer<typeof gcpBackendPolicy>;
 export type HealthCheckPolicy = z.infer<typeof healthCheckPolicy>;
-export type GcpGatewayPolicy = z.infer<typeof gcpGatewayPolicy>;
-export type GcpTrafficDistributionPolicy = z.infer<typeof gcpTrafficDistributionPolicy>;

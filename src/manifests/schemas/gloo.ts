@@ -5,7 +5,7 @@ import { duration, kubeObject, looseSpec, port, stringList, stringMap } from "./
 
 const objectRef = z.looseObject({ name: z.string(), namespace: z.string().optional(), cluster: z.string().optional() });
 
-export const glooDestination = z.looseObject({
+const glooDestination = z.looseObject({
   ref: objectRef.optional(),
   kind: z.string().optional(),
   port: z.looseObject({ number: port.optional(), name: z.string().optional() }).optional(),
@@ -90,6 +90,5 @@ export const workspace = kubeObject(looseSpec.optional());
 export const workspaceSettings = kubeObject(looseSpec.optional());
 
 export type RouteTable = z.infer<typeof routeTable>;
-export type GlooDestination = z.infer<typeof glooDestination>;
 export type VirtualDestination = z.infer<typeof virtualDestination>;
 export type FailoverPolicy = z.infer<typeof failoverPolicy>;

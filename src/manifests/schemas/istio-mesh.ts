@@ -13,7 +13,7 @@ export const meshConfig = z.looseObject({
   serviceScopeConfigs: z.array(looseSpec).optional(),
 });
 
-export const meshGlobal = z.looseObject({
+const meshGlobal = z.looseObject({
   meshID: z.string().optional(),
   network: z.string().optional(),
   multiCluster: z.looseObject({ clusterName: z.string().optional(), enabled: z.boolean().optional() }).optional(),

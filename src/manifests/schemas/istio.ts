@@ -234,13 +234,10 @@ export const authorizationPolicy = kubeObject(
 export const requestAuthentication = kubeObject(looseSpec.optional());
 
 export type VirtualService = z.infer<typeof virtualService>;
-export type IstioHttpRoute = z.infer<typeof httpRoute>;
 export type Destination = z.infer<typeof destination>;
 export type DestinationRule = z.infer<typeof destinationRule>;
-export type TrafficPolicy = z.infer<typeof trafficPolicy>;
 export type ServiceEntry = z.infer<typeof serviceEntry>;
 export type WorkloadEntry = z.infer<typeof workloadEntry>;
-export type IstioGateway = z.infer<typeof istioGateway>;
 export type Sidecar = z.infer<typeof sidecar>;
 export type PeerAuthentication = z.infer<typeof peerAuthentication>;
 export type AuthorizationPolicy = z.infer<typeof authorizationPolicy>;

@@ -31,6 +31,3 @@ export const legacyGateway = kubeObject(
 export const legacyGatewayClass = kubeObject(z.looseObject({ controller: z.string().optional() }));
 
 export const legacyLoose = kubeObject(looseSpec.optional());
-
-export type LegacyRoute = z.infer<typeof legacyRoute>;
-export type LegacyGateway = z.infer<typeof legacyGateway>;

@@ -68,5 +68,4 @@ export const artifactGenerator = kubeObject(
 
 export type Application = z.infer<typeof application>;
 export type ApplicationSet = z.infer<typeof applicationSet>;
-export type FluxKustomization = z.infer<typeof fluxKustomization>;
 export type ArtifactGenerator = z.infer<typeof artifactGenerator>;
