@@ -14,8 +14,8 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import type { Policy } from "./policy/policy-schema.js";
 import type { DetectorContext } from "./risk/detector.js";
 import { DETECTORS } from "./risk/detectors.js";
-import type { Detection, Finding } from "./risk/finding.js";
-import { resourceChangedDetection } from "./risk/resource-changes.js";
+import type { Detection, FieldPath, Finding } from "./risk/finding.js";
+import { resourceChangedDetection, unexplainedChangeDetection } from "./risk/resource-changes.js";
 import { routeChangeDetections } from "./risk/route-changes.js";
 import { toFinding } from "./risk/to-finding.js";
 import { riskRank } from "./risk/risk-level.js";
@@ -72,8 +72,15 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family]) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
-  const explained = new Set(detections.map((detection) => detection.resourceKey));
-  for (const change of changes) if (!explained.has(change.key)) detections.push({ ...resourceChangedDetection(change), resourceKey: change.key });
+  const explainedPaths = new Map<string, FieldPath[]>();
+  for (const detection of detections) {
+    if (detection.resourceKey !== undefined) explainedPaths.set(detection.resourceKey, [...(explainedPaths.get(detection.resourceKey) ?? []), detection.path]);
+  }
+  for (const change of changes) {
+    const paths = explainedPaths.get(change.key);
+    const fallback = paths ? unexplainedChangeDetection(change, paths) : resourceChangedDetection(change);
+    if (fallback) detections.push({ ...fallback, resourceKey: change.key });
+  }
   // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the same resource is not repeated.
   const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology });
   for (const detection of graph.detections) {

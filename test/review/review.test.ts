@@ -76,4 +76,13 @@ describe("review: the whole pipeline", () => {
     expect(result.decision).toBe("fail");
     expect(result.analysis.invalid[0]!.message).toContain("weight");
   });
+
+  it("a field no detector explains on a judged resource is still listed, as resource.changed", () => {
+    const labelled = route([50, 50]).replace("metadata: { name: checkout, namespace: shop }", "metadata: { name: checkout, namespace: shop, labels: { team: payments } }");
+    const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": labelled });
+    expect(classesOf(result.analysis)).toEqual(["backend.weight-changed", "resource.changed"]);
+    expect(result.analysis.findings.find((f) => f.class === "resource.changed")!.summary).toBe("HTTPRoute shop/checkout: metadata.labels added ({\"team\":\"payments\"})");
+    // Everything explained: no fallback next to the real finding.
+    expect(classesOf(review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }).analysis)).toEqual(["backend.weight-changed"]);
+  });
 });
