@@ -33,7 +33,8 @@ export async function readGitTree(repo: string, ref: string): Promise<SourceFile
   const listing = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit])).toString("utf8");
   const blobs: { sha: string; path: string }[] = [];
   for (const line of listing.split("\0")) {
-    const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
+    // Regular files only: a symlink (mode 120000) stores its target path, as the App's reader skips it too.
+    const match = /^100(?:644|755) blob ([0-9a-f]+)\t(.+)$/s.exec(line);
     if (match && isReviewedPath(match[2]!)) blobs.push({ sha: match[1]!, path: match[2]! });
   }
   if (blobs.length === 0) return [];
