@@ -29,7 +29,7 @@ function latencyProxy(target: URL): Promise<Server> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-const tree = async (dir: string) => Object.fromEntries((await readFolder(dir)).map((file) => [file.path, file.text]));
+const tree = async (dir: string) => Object.fromEntries((await readFolder(dir)).files.map((file) => [file.path, file.text]));
 
 export async function benchAppEvaluation(runs = 5): Promise<void> {
   const github = await new FakeGitHub(77, 4242).start();

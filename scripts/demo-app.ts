@@ -12,7 +12,7 @@ import { privateKey } from "../test/app/private-key.js";
 
 const SECRET = "demo-webhook-secret";
 const say = (text = ""): void => void process.stdout.write(`${text}\n`);
-const tree = async (folder: string) => Object.fromEntries((await readFolder(folder)).map((file) => [file.path, file.text]));
+const tree = async (folder: string) => Object.fromEntries((await readFolder(folder)).files.map((file) => [file.path, file.text]));
 
 const github = await new FakeGitHub().start();
 github.teams.set("example-org/platform-networking", ["pia"]);

@@ -15,10 +15,16 @@ import { renderPrComment } from "./report/pr-comment.js";
  * from GitHub — there is no database — so redeliveries, concurrent deliveries and re-runs all
  * converge on the same comment, check run and labels.
  *
- * One evaluation: read the PR, open the check run `Route Governor (<base>)` as in progress on the
- * head SHA, evaluate, then write the living comment, labels and command answers, and conclude
+ * One evaluation: open the check run `Route Governor (<base>)` as in progress on the head SHA,
+ * read the PR, evaluate, then write the living comment, labels and command answers, and conclude
  * the check last. Any error on the way concludes it `failure` with the error text; if even that
  * fails, the check stays in progress, which branch protection treats as not passed.
+ *
+ * Failing closed needs a check run before anything can fail: when the event names the head SHA
+ * and base (pull_request, pull_request_review, check_run, check_suite), the check is opened on it
+ * before the PR is read, so an error reading the PR replaces an earlier `success` on that head.
+ * An issue comment names neither, so for it the PR is read first; an error there leaves the
+ * head's previous conclusion and is logged.
  */
 export interface AppOptions {
   /** Signs the approval ledger: the webhook secret, which only GitHub and the App know. */
@@ -47,21 +53,42 @@ export const errorText = (error: unknown): string => {
   return `${status}${failure.message ?? String(error)}`;
 };
 
-async function evaluateAndPublish(context: Context, options: AppOptions, pullNumber: number, triggerCommentId?: number): Promise<void> {
-  const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
-  const failureReportDeadline = () => Date.now() + budget.failureReport;
-  await withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, pullNumber, triggerCommentId, failureReportDeadline));
+/** The PR to evaluate, with its head SHA and base branch when the event carries them. */
+interface Target {
+  readonly number: number;
+  readonly head?: { readonly sha: string; readonly baseRef: string };
+  readonly triggerCommentId?: number;
 }
 
-async function evaluateWithin(context: Context, options: AppOptions, pullNumber: number, triggerCommentId: number | undefined, failureReportDeadline: () => number): Promise<void> {
+async function evaluateAndPublish(context: Context, options: AppOptions, target: Target): Promise<void> {
+  const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const failureReportDeadline = () => Date.now() + budget.failureReport;
+  await withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline));
+}
+
+async function evaluateWithin(context: Context, options: AppOptions, target: Target, failureReportDeadline: () => number): Promise<void> {
   const octokit = context.octokit as ProbotOctokit;
   const repo: RepoRef = context.repo();
-  const source = gitHubPullRequest(octokit, { ...repo, number: pullNumber });
-  const pr = await source.pullRequest();
-  if (pr.state === "closed") return;
-  const name = checkRunName(pr.baseRef);
-  const checkRunId = await startCheckRun(octokit, repo, name, pr.headSha);
+  const source = gitHubPullRequest(octokit, { ...repo, number: target.number });
+  const { triggerCommentId } = target;
+  let checkRunId: number | undefined;
   try {
+    const expected = target.head && { name: checkRunName(target.head.baseRef), sha: target.head.sha };
+    if (expected) checkRunId = await startCheckRun(octokit, repo, expected.name, expected.sha);
+    const pr = await source.pullRequest();
+    const name = checkRunName(pr.baseRef);
+    if (pr.state === "closed") {
+      if (checkRunId !== undefined) await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport("the pull request was closed before Route Governor could evaluate it"));
+      return;
+    }
+    if (checkRunId === undefined || expected?.name !== name || expected.sha !== pr.headSha) {
+      // The PR moved on since the event: the check opened on the event's head or base is
+      // superseded by one on the PR as it is now.
+      if (checkRunId !== undefined) {
+        await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(`superseded: the pull request is now at ${pr.headSha.slice(0, 7)} on ${pr.baseRef}; ${name} on that head decides`));
+      }
+      checkRunId = await startCheckRun(octokit, repo, name, pr.headSha);
+    }
     const evaluation = await evaluatePullRequest(source, { now: (options.now ?? (() => new Date()))(), secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) });
     const { result } = evaluation;
     const report = renderMarkdown(result);
@@ -78,11 +105,16 @@ async function evaluateWithin(context: Context, options: AppOptions, pullNumber:
     if (triggerCommentId !== undefined) {
       await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
     }
-    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation)), commentUrl);
+    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes), commentUrl);
   } catch (error) {
+    const failedRun = checkRunId;
+    if (failedRun === undefined) {
+      context.log.error({ err: error }, "the evaluation failed before a check run was opened: the head's previous conclusion stands until the next event");
+      throw error;
+    }
     try {
       // The evaluation's own deadline may be spent: the failure report gets its own reserve.
-      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error))));
+      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error))));
     } catch (reportError) {
       context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
     }
@@ -98,42 +130,56 @@ const auditRecord = (evaluation: Evaluation) => ({
   notes: evaluation.notes,
 });
 
+type ListedPull = { readonly number: number; readonly base: { readonly ref: string } };
+
 /** Open PRs whose head is `sha`: from the payload, or asked of GitHub (PRs from forks are not in it). */
-async function pullsForSha(context: Context, listed: readonly { number: number }[], sha: string): Promise<number[]> {
-  if (listed.length > 0) return listed.map((pull) => pull.number);
+async function pullsForSha(context: Context, listed: readonly ListedPull[], sha: string): Promise<Target[]> {
+  const target = (pull: ListedPull): Target => ({ number: pull.number, head: { sha, baseRef: pull.base.ref } });
+  if (listed.length > 0) return listed.map(target);
   const { data } = await (context.octokit as ProbotOctokit).rest.repos.listPullRequestsAssociatedWithCommit({ ...context.repo(), commit_sha: sha });
-  return data.filter((pull) => pull.state === "open" && pull.head.sha === sha).map((pull) => pull.number);
+  return data.filter((pull) => pull.state === "open" && pull.head.sha === sha).map(target);
 }
+
+/** The PR of a pull_request or pull_request_review event, unless the event says it is closed. */
+const pullTarget = (pull: { number: number; state: string; head: { sha: string }; base: { ref: string } }): Target | undefined =>
+  pull.state === "closed" ? undefined : { number: pull.number, head: { sha: pull.head.sha, baseRef: pull.base.ref } };
 
 export function routeGovernorApp(options: AppOptions): ApplicationFunction {
   return (app: Probot) => {
-    app.on([...PULL_REQUEST_EVENTS], (context) => evaluateAndPublish(context, options, context.payload.pull_request.number));
+    app.on([...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS], async (context) => {
+      const target = pullTarget(context.payload.pull_request);
+      if (target) await evaluateAndPublish(context, options, target);
+    });
 
     app.on([...COMMENT_EVENTS], async (context) => {
       const { issue, sender, comment } = context.payload;
       if (!issue.pull_request) return;
       // Our own edits (and other bots) must not re-trigger us: bots never command.
       if (isBotLogin(sender.login, sender.type)) return;
-      await evaluateAndPublish(context, options, issue.number, context.payload.action === "deleted" ? undefined : comment.id);
+      await evaluateAndPublish(context, options, { number: issue.number, ...(context.payload.action === "deleted" ? {} : { triggerCommentId: comment.id }) });
     });
-
-    app.on([...REVIEW_EVENTS], (context) => evaluateAndPublish(context, options, context.payload.pull_request.number));
 
     app.on("check_run.rerequested", async (context) => {
       const run = context.payload.check_run;
-      for (const number of await pullsForSha(context, run.pull_requests, run.head_sha)) await evaluateAndPublish(context, options, number);
+      for (const target of await pullsForSha(context, run.pull_requests, run.head_sha)) await evaluateAndPublish(context, options, target);
     });
 
     app.on("check_suite.rerequested", async (context) => {
       const suite = context.payload.check_suite;
-      for (const number of await pullsForSha(context, suite.pull_requests, suite.head_sha)) await evaluateAndPublish(context, options, number);
+      for (const target of await pullsForSha(context, suite.pull_requests, suite.head_sha)) await evaluateAndPublish(context, options, target);
     });
   };
 }
 
-/** The App configured from Probot's standard environment (Probot's default secret is "development"). */
-export const appFromEnv = (env: NodeJS.ProcessEnv): ApplicationFunction =>
-  routeGovernorApp({ ledgerSecret: env.WEBHOOK_SECRET ?? "development", ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}) });
+/**
+ * The App configured from Probot's standard environment. WEBHOOK_SECRET is required: it signs the
+ * approval ledger, and Probot's fallback ("development") is public, so anyone could forge approvals.
+ */
+export function appFromEnv(env: NodeJS.ProcessEnv): ApplicationFunction {
+  const secret = env.WEBHOOK_SECRET;
+  if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
+  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}) });
+}
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */
 const app: ApplicationFunction = (probot, appOptions) => appFromEnv(process.env)(probot, appOptions);

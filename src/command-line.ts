@@ -4,8 +4,8 @@ import { parseArgs } from "node:util";
 import { PolicyError, resolvePolicy } from "./policy/load-policy.js";
 import { renderJson } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
-import { POLICY_PATH, reviewChange, type SourceFile } from "./review.js";
-import { readFolder } from "./sources/folder-source.js";
+import { POLICY_PATH, reviewChange } from "./review.js";
+import { readFolder, type SourceTree } from "./sources/folder-source.js";
 import { readGitTree } from "./sources/git-source.js";
 
 /**
@@ -37,7 +37,7 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
 } as const;
 
-async function readTree(where: string, repo: string | undefined): Promise<SourceFile[]> {
+async function readTree(where: string, repo: string | undefined): Promise<SourceTree> {
   if (repo) return readGitTree(repo, where);
   return readFolder(where);
 }
@@ -82,11 +82,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [base, head] = await Promise.all([readTree(values.base, values.repo), readTree(values.head, values.repo)]).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  const policyText = values.policy ? await readText(values.policy, "policy") : base.find((file) => file.path === POLICY_PATH)?.text;
+  const policyText = values.policy ? await readText(values.policy, "policy") : base.files.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source } = resolvePolicy(policyText, values.policy ?? (policyText === undefined ? "built-in defaults" : `${POLICY_PATH} (base)`));
   const body = values.body ? await readText(values.body, "body") : "";
 
-  const result = reviewChange({ base, head, policy, policySource: source, body, now });
+  const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, policy, policySource: source, body, now });
   io.stdout(values.format === "json" ? renderJson(result) : renderMarkdown(result));
   return result.decision === "pass" ? 0 : 1;
 }

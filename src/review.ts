@@ -15,13 +15,16 @@ import type { Policy } from "./policy/policy-schema.js";
 import type { DetectorContext } from "./risk/detector.js";
 import { DETECTORS } from "./risk/detectors.js";
 import type { Detection, FieldPath, Finding } from "./risk/finding.js";
+import { kustomizePatchFileDetections } from "./risk/kustomize.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./risk/resource-changes.js";
 import { routeChangeDetections } from "./risk/route-changes.js";
 import { toFinding } from "./risk/to-finding.js";
 import { riskRank } from "./risk/risk-level.js";
+import { symlinkFindings, type SymbolicLink } from "./risk/symlinks.js";
 import { writePathDetections } from "./risk/write-paths.js";
 
 export type { SourceFile } from "./manifests/load-manifests.js";
+export type { SymbolicLink } from "./risk/symlinks.js";
 
 export const POLICY_PATH = ".github/route-governor.yml";
 
@@ -31,6 +34,8 @@ export interface ChangeInput {
   /** The policy that governs the PR: always the base tree's (DESIGN §8). */
   readonly policy: Policy;
   readonly cache?: ManifestCache;
+  /** Symbolic links of each tree, kept apart from the files: GitOps tools follow them, the loader does not. */
+  readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
 }
 
 /** What changed and how risky it is: everything the governance and the reports need. */
@@ -72,6 +77,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family]) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
+  detections.push(...kustomizePatchFileDetections(input.base, input.head, base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const detection of detections) {
     if (detection.resourceKey !== undefined) explainedPaths.set(detection.resourceKey, [...(explainedPaths.get(detection.resourceKey) ?? []), detection.path]);
@@ -100,6 +106,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const detection: Detection = { class: "governance.policy-changed", summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: policyBefore ?? null, after: policyAfter ?? null };
     findings.push({ ...toFinding(detection, undefined, policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 });
   }
+  const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({ links: links ?? [], files: files.map((file) => file.path), placement: tree.placement });
+  findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
   for (const invalid of head.manifests.invalid) {
     findings.push({
       class: "manifest.invalid",

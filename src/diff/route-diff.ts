@@ -88,7 +88,7 @@ const sameMirrors = (base: Flow, head: Flow) =>
  * its old self within the same resource, entry and host (by rule name, then by position), so it
  * reads as a match change, not as a removal plus an addition.
  */
-function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow; head?: Flow }[] {
+export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow; head?: Flow }[] {
   const pairs: { base?: Flow; head?: Flow }[] = [];
   const leftBase: Flow[] = [];
   for (const [key, flow] of base.flows) {
@@ -99,7 +99,11 @@ function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow; head?
   const leftHead = [...head.flows].filter(([key]) => !base.flows.has(key)).map(([, flow]) => flow);
   const slot = (flow: Flow) => `${flow.resourceKey}|${flow.entry}|${flow.host}`;
   const bySlot = new Map<string, Flow[]>();
-  for (const flow of leftHead) bySlot.set(slot(flow), [...(bySlot.get(slot(flow)) ?? []), flow]);
+  for (const flow of leftHead) {
+    const flows = bySlot.get(slot(flow));
+    if (flows) flows.push(flow);
+    else bySlot.set(slot(flow), [flow]);
+  }
   for (const flow of leftBase) {
     const candidates = bySlot.get(slot(flow)) ?? [];
     const index = [

@@ -10,11 +10,14 @@ import * as z from "zod";
  *
  * The ledger also remembers since when it has known the current head: an approval posted before
  * the App reported on that head may have been given for different code, so it is not bound.
+ * An accepted `/break-glass` is bound the same way, in its own list: it covers a later head only
+ * while every finding of that head is one it saw.
  */
 
 const LEDGER_MARKER = "route-governor:ledger";
 const MAX_PAYLOAD_CHARS = 40_000;
 const MAX_ENTRIES = 500;
+const MAX_BREAK_GLASS = 20;
 
 const LedgerEntrySchema = z.object({
   /** `comment:<id>` or `review:<id>`. */
@@ -33,6 +36,8 @@ export const LedgerSchema = z.object({
   head: z.object({ sha: z.string().max(64), since: z.iso.datetime({ offset: true }) }).optional(),
   sets: z.array(z.array(z.string().max(200)).max(10_000)).max(MAX_ENTRIES),
   approvals: z.array(LedgerEntrySchema).max(MAX_ENTRIES),
+  /** Break-glass comments, bound like approvals (absent in ledgers written before they were). */
+  breakGlass: z.array(LedgerEntrySchema).max(MAX_BREAK_GLASS).optional(),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
@@ -46,14 +51,20 @@ export interface LedgerEntry {
 
 export const emptyLedger = (pr: string): Ledger => ({ v: 1, pr, sets: [], approvals: [] });
 
-export const entriesOf = (ledger: Ledger): LedgerEntry[] =>
-  ledger.approvals.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, fingerprints: ledger.sets[entry.set] ?? [] }));
+const expand = (ledger: Ledger, list: Ledger["approvals"]): LedgerEntry[] =>
+  list.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, fingerprints: ledger.sets[entry.set] ?? [] }));
 
-/** A ledger with these entries (sets deduplicated) and this head record. */
-export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[]): Ledger {
+/** The approvals recorded in the ledger. */
+export const entriesOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.approvals);
+
+/** The break-glass comments recorded in the ledger. */
+export const breakGlassOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.breakGlass ?? []);
+
+/** A ledger with these approval and break-glass entries (sets deduplicated) and this head record. */
+export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[], breakGlass: readonly LedgerEntry[] = []): Ledger {
   const sets: string[][] = [];
   const index = new Map<string, number>();
-  const approvals = entries.slice(-MAX_ENTRIES).map((entry) => {
+  const compact = (entry: LedgerEntry) => {
     const key = JSON.stringify(entry.fingerprints);
     let set = index.get(key);
     if (set === undefined) {
@@ -61,8 +72,10 @@ export function buildLedger(pr: string, head: Ledger["head"], entries: readonly 
       index.set(key, set);
     }
     return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, set };
-  });
-  return { v: 1, pr, ...(head ? { head } : {}), sets, approvals };
+  };
+  const glass = breakGlass.slice(-MAX_BREAK_GLASS).map(compact);
+  const approvals = entries.slice(-MAX_ENTRIES).map(compact);
+  return { v: 1, pr, ...(head ? { head } : {}), sets, approvals, ...(glass.length > 0 ? { breakGlass: glass } : {}) };
 }
 
 const sign = (secret: string, payload: string): string => createHmac("sha256", secret).update(`${LEDGER_MARKER}:${payload}`).digest("hex");
@@ -76,7 +89,7 @@ export function ledgerBlock(ledger: Ledger, secret: string): string {
   let payload = encode(ledger);
   while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
     entries = entries.slice(Math.ceil(entries.length / 4));
-    payload = encode(buildLedger(ledger.pr, ledger.head, entries));
+    payload = encode(buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger)));
   }
   return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
 }

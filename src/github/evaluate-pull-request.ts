@@ -9,7 +9,7 @@ import { resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
 import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult } from "../review.js";
-import { buildLedger, emptyLedger, entriesOf, readLedger, type Ledger, type LedgerEntry } from "./approval-ledger.js";
+import { breakGlassOf, buildLedger, emptyLedger, entriesOf, readLedger, type Ledger, type LedgerEntry } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
 /**
@@ -22,7 +22,10 @@ import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-r
  *   governance core, which also refuses the PR author, commit authors and edited comments).
  * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
  * - `/hold cancel`: lifts the canceller's own holds; a member of an override group lifts all.
- * - `/break-glass`: members of an override group (sre, platform-networking) only.
+ * - `/break-glass`: members of an override group (sre, platform-networking) only. Like an
+ *   approval it is bound to the findings current when the App first saw it (only if posted after
+ *   the App reported on that head), and on a later head it passes the PR only while every current
+ *   finding is one it saw: otherwise it is stale and the normal requirements apply again.
  */
 export const OVERRIDE_GROUPS = ["sre", "platform-networking"] as const;
 
@@ -73,19 +76,22 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const { now, secret } = options;
   const pr = await source.pullRequest();
   const prKey = `${pr.owner}/${pr.repo}#${pr.number}`;
-  const [base, head, comments, reviews, commitAuthors] = await Promise.all([
+  const [base, head, comments, reviews, commitAuthors, baseLinks, headLinks] = await Promise.all([
     source.tree("base"),
     source.tree("head"),
     source.comments(),
     source.reviews(),
     source.commitAuthors(),
+    source.links?.("base") ?? [],
+    source.links?.("head") ?? [],
   ]);
+  const links = { base: baseLinks, head: headLinks };
 
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${short(pr.baseSha)})`);
   const cache = createManifestCache();
-  const current = analyzeChange({ base, head, policy, cache }).findings.map((finding) => finding.fingerprint);
+  const current = analyzeChange({ base, head, links, policy, cache }).findings.map((finding) => finding.fingerprint);
 
   const notes: string[] = [];
   // A comment written by another App is never ours; one without the App field is ours only by marker.
@@ -121,22 +127,26 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // Approvals, each bound to the fingerprints it saw (the ledger) or, when first seen, to the
   // current findings if the approver could have seen them.
   const knownSince = ledger.head?.sha === pr.headSha ? ledger.head.since : undefined;
-  const recorded = new Map(entriesOf(ledger).map((entry) => [entry.ref, entry]));
+  const postedAfterReport = (at: string): boolean => knownSince !== undefined && !later(knownSince, at);
+  /** The entry binding `ref`: recorded, or created now when `fresh`; undefined when it cannot be bound. */
+  const binder = (recordedEntries: readonly LedgerEntry[], bound: LedgerEntry[]) => {
+    const recorded = new Map(recordedEntries.map((entry) => [entry.ref, entry]));
+    return (ref: string, login: string, at: string, fresh: boolean): LedgerEntry | undefined => {
+      const known = recorded.get(ref);
+      const entry = known && same(known.login, login) ? known : fresh ? { ref, login, at, head: pr.headSha, fingerprints: current } : undefined;
+      if (entry) bound.push(entry);
+      return entry;
+    };
+  };
   const entries: LedgerEntry[] = [];
+  const breakGlassEntries: LedgerEntry[] = [];
+  const bindApproval = binder(entriesOf(ledger), entries);
+  const bindBreakGlass = binder(breakGlassOf(ledger), breakGlassEntries);
   const unbound = new Set<string>();
   const bind = (ref: string, login: string, at: string, fresh: boolean): string[] => {
-    const entry = recorded.get(ref);
-    if (entry && same(entry.login, login)) {
-      entries.push(entry);
-      return [...entry.fingerprints];
-    }
-    if (!fresh) {
-      unbound.add(ref);
-      return [];
-    }
-    const created = { ref, login, at, head: pr.headSha, fingerprints: current };
-    entries.push(created);
-    return created.fingerprints;
+    const entry = bindApproval(ref, login, at, fresh);
+    if (!entry) unbound.add(ref);
+    return entry ? [...entry.fingerprints] : [];
   };
 
   const approvalInputs: (ApprovalInput & { ref: string; url?: string })[] = [];
@@ -145,7 +155,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     if (command.kind !== "approve" && command.kind !== "approve-cancel") continue;
     const ref = `comment:${comment.id}`;
     const cancelled = command.kind === "approve-cancel";
-    const fingerprints = cancelled || edited ? [] : bind(ref, comment.author, comment.createdAt, knownSince !== undefined && !later(knownSince, comment.createdAt));
+    const fingerprints = cancelled || edited ? [] : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
     approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), fingerprints, commentId: comment.id, edited, cancelled });
   }
   for (const review of reviews.filter((r) => !r.authorIsBot && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED"))) {
@@ -160,7 +170,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
 
   const evidenceCommands: EvidenceCommand[] = [];
   const holds = new Map<string, Hold>();
-  let breakGlass: BreakGlass | undefined;
+  let breakGlassUse: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined } | undefined;
   const refusals = new Map<Use, string>();
   for (const use of [...uses].sort((a, b) => Date.parse(a.comment.createdAt) - Date.parse(b.comment.createdAt))) {
     const { comment, command, edited } = use;
@@ -189,7 +199,10 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
       case "break-glass":
         if (edited) refusals.set(use, "the comment was edited after posting; post a new /break-glass");
         else if (!overrides(login)) refusals.set(use, `only members of ${OVERRIDE_GROUPS.filter((g) => g in policy.groups).join(" or ") || "an override group"} may break glass`);
-        else breakGlass = { login, incident: command.incident, reason: command.reason, at };
+        else {
+          const entry = bindBreakGlass(`comment:${comment.id}`, login, at, postedAfterReport(at));
+          breakGlassUse = { use, command: { login, incident: command.incident, reason: command.reason, at }, entry };
+        }
         break;
       case "invalid":
         refusals.set(use, command.reason);
@@ -199,9 +212,12 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     }
   }
 
+  const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, refusals, notes);
+
   const result = reviewChange({
     base,
     head,
+    links,
     policy,
     policySource,
     cache,
@@ -272,24 +288,58 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // GitHub stamps comments in whole seconds: so does the ledger, or an approval posted in the
   // same second as the report would look older than it.
   const headRecord = { sha: pr.headSha, since: knownSince ?? now.toISOString().replace(/\.\d{3}Z$/, "Z") };
-  return { pr, result, ledger: buildLedger(prKey, headRecord, entries), notes, approvals, outcomes, ownComments, answered };
+  return { pr, result, ledger: buildLedger(prKey, headRecord, entries, breakGlassEntries), notes, approvals, outcomes, ownComments, answered };
+}
+
+/**
+ * The latest authorised break-glass, if it covers the current findings. One the App could not
+ * bind (posted before it reported on this head) or that saw other findings than the current ones
+ * is refused and flagged: the PR falls back to its normal requirements.
+ */
+function coveringBreakGlass(
+  latest: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined },
+  current: readonly string[],
+  headSha: string,
+  refusals: Map<Use, string>,
+  notes: string[],
+): BreakGlass | undefined {
+  const { use, command, entry } = latest;
+  const who = `@${command.login}'s break-glass for ${command.incident} (${use.comment.url})`;
+  if (!entry) {
+    const reason = `posted before Route Governor reported on head ${short(headSha)}, so it cannot be tied to what it covers: break glass again`;
+    refusals.set(use, `break-glass refused: ${reason}`);
+    notes.push(`${who} was ${reason}.`);
+    return undefined;
+  }
+  const saw = new Set(entry.fingerprints);
+  const uncovered = current.filter((fingerprint) => !saw.has(fingerprint)).length;
+  if (uncovered === 0) return command;
+  const reason = `it was given on head ${short(entry.head)} and ${uncovered} of the ${current.length} current findings changed since: it is stale and the normal requirements apply; break glass again to cover them`;
+  refusals.set(use, `break-glass refused: ${reason}`);
+  notes.push(`⚠️ ${who} no longer applies: ${reason}.`);
+  return undefined;
 }
 
 /** Reads the ledgers of the App's comments: the oldest valid one first, then entries only later ones hold. */
 function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: string, notes: string[]): Ledger {
   let merged: Ledger | undefined;
   const entries: LedgerEntry[] = [];
+  const breakGlass: LedgerEntry[] = [];
+  const add = (into: LedgerEntry[], from: readonly LedgerEntry[]) => {
+    for (const entry of from) if (!into.some((e) => e.ref === entry.ref)) into.push(entry);
+  };
   for (const comment of own) {
     const reading = readLedger(comment.body, secret, prKey);
     if (reading.status === "invalid") {
-      notes.push(`⚠️ ${reading.reason}: it was ignored, so approvals recorded in it must be given again.`);
+      notes.push(`⚠️ ${reading.reason}: it was ignored, so approvals and break-glass recorded in it must be given again.`);
       continue;
     }
     if (reading.status !== "valid") continue;
     merged ??= reading.ledger;
-    for (const entry of entriesOf(reading.ledger)) if (!entries.some((e) => e.ref === entry.ref)) entries.push(entry);
+    add(entries, entriesOf(reading.ledger));
+    add(breakGlass, breakGlassOf(reading.ledger));
   }
-  return merged ? buildLedger(prKey, merged.head, entries) : emptyLedger(prKey);
+  return merged ? buildLedger(prKey, merged.head, entries, breakGlass) : emptyLedger(prKey);
 }
 
 /** Why an `/evidence` value is refused: an unknown key or a value that fails its validation. */

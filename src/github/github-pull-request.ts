@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import type { Group } from "../policy/policy-schema.js";
-import type { SourceFile } from "../review.js";
-import { isReviewedPath } from "../sources/folder-source.js";
+import type { SourceFile, SymbolicLink } from "../review.js";
+import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
 import { readTarball } from "./tarball.js";
 import {
   isBotLogin,
@@ -42,6 +42,8 @@ export class IncompleteReadError extends Error {
 }
 
 const SYMLINK = "120000";
+/** The committer GitHub records for commits made through its web UI and API. */
+const WEB_FLOW = "web-flow";
 
 const short = (sha: string): string => sha.slice(0, 12);
 
@@ -80,13 +82,17 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     };
   });
 
-  /** YAML blobs of the tree at `sha` (symlinks and submodules are not files in the archive either). */
-  const listTree = async (sha: string): Promise<Map<string, string>> => {
+  /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
+  const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
     const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
     if (data.truncated) {
       throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
     }
-    return new Map(data.tree.filter((entry) => entry.type === "blob" && entry.mode !== SYMLINK && entry.path && entry.sha && isReviewedPath(entry.path)).map((entry) => [entry.path!, entry.sha!]));
+    return new Map(
+      data.tree
+        .filter((entry) => entry.type === "blob" && entry.path && entry.sha && (entry.mode === SYMLINK || isReviewedPath(entry.path)))
+        .map((entry) => [entry.path!, { sha: entry.sha!, link: entry.mode === SYMLINK }]),
+    );
   };
 
   const downloadTarball = async (sha: string): Promise<Uint8Array> => {
@@ -95,26 +101,38 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     return new Uint8Array(data);
   };
 
-  const readSide = async (sha: string): Promise<SourceFile[]> => {
+  // A symlink's blob is its target, which the archive carries as a symlink entry: checked like a file's bytes.
+  const readSide = async (sha: string): Promise<SourceTree> => {
     const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
-    const archived = new Map(readTarball(tarball, isReviewedPath).map((file) => [file.path, file.bytes]));
+    const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
     const missing = [...blobs.keys()].filter((path) => !archived.has(path));
-    const altered = [...blobs].filter(([path, blob]) => archived.has(path) && gitBlobId(archived.get(path)!) !== blob).map(([path]) => path);
+    const altered = [...blobs]
+      .filter(([path, blob]) => archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link))
+      .map(([path]) => path);
     if (missing.length > 0) {
       throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
     }
     if (altered.length > 0) {
       throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
     }
-    return [...blobs.keys()].map((path) => ({ path, text: Buffer.from(archived.get(path)!).toString("utf8") }));
+    const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
+    const files: SourceFile[] = [];
+    const links: SymbolicLink[] = [];
+    for (const [path, blob] of blobs) {
+      if (blob.link) links.push({ path, target: text(path) });
+      else files.push({ path, text: text(path) });
+    }
+    return { files, links };
   };
 
-  const sides = new Map<string, Promise<SourceFile[]>>();
-  const tree = async (side: "base" | "head"): Promise<SourceFile[]> => {
+  const sides = new Map<string, Promise<SourceTree>>();
+  const side = async (which: "base" | "head"): Promise<SourceTree> => {
     const pr = await pullRequest();
-    const sha = side === "base" ? pr.baseSha : pr.headSha;
+    const sha = which === "base" ? pr.baseSha : pr.headSha;
     return cached(sides, sha, () => readSide(sha));
   };
+  const tree = async (which: "base" | "head"): Promise<SourceFile[]> => (await side(which)).files;
+  const links = async (which: "base" | "head"): Promise<SymbolicLink[]> => (await side(which)).links;
 
   const comments = memo(async (): Promise<CommentFacts[]> => {
     const list = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
@@ -144,9 +162,16 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
       }));
   });
 
+  /**
+   * Everyone GitHub links to a commit of the PR as its author or committer: whoever committed or
+   * rebased a change also wrote what is merged, so cannot approve it. `web-flow` is GitHub itself,
+   * committing for web edits and merges; counting it would only stop nobody. Co-authored-by
+   * trailers name emails, not logins, so they are not mapped.
+   */
   const commitAuthors = memo(async (): Promise<string[]> => {
     const list = await octokit.paginate(octokit.rest.pulls.listCommits, { owner, repo, pull_number: number, per_page: 100 });
-    return [...new Set(list.flatMap((commit) => (commit.author?.login ? [commit.author.login] : [])))];
+    const logins = list.flatMap((commit) => [commit.author?.login, commit.committer?.login]);
+    return [...new Set(logins.filter((login): login is string => !!login && login.toLowerCase() !== WEB_FLOW))];
   });
 
   const memberships = new Map<string, Promise<boolean>>();
@@ -186,6 +211,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
   return {
     pullRequest,
     tree,
+    links,
     comments,
     reviews,
     commitAuthors,

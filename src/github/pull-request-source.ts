@@ -1,5 +1,5 @@
 import type { Group } from "../policy/policy-schema.js";
-import type { SourceFile } from "../review.js";
+import type { SourceFile, SymbolicLink } from "../review.js";
 
 /**
  * Every fact a review needs about one pull request, and nothing else (policy-bot's
@@ -11,6 +11,8 @@ export interface PullRequestSource {
   pullRequest(): Promise<PullRequestFacts>;
   /** The reviewed files (YAML, including `.github/route-governor.yml`) at the base or head SHA. */
   tree(side: "base" | "head"): Promise<SourceFile[]>;
+  /** The symlinks of the same tree (GitOps tools follow them); a source without any may leave this out. */
+  links?(side: "base" | "head"): Promise<SymbolicLink[]>;
   /** Issue comments of the PR, oldest first. */
   comments(): Promise<CommentFacts[]>;
   /** Submitted reviews, oldest first. */

@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib";
  * Reads the files of a repository archive as GitHub's tarball endpoint serves it (`git archive`
  * output, gzip'd): ustar headers with the `prefix` field, pax extended headers ('x') for long
  * paths, a pax global header ('g') carrying the commit id, and one top-level directory
- * `<owner>-<repo>-<sha7>/` that is stripped. Only regular files are returned, as raw bytes (the
+ * `<owner>-<repo>-<sha7>/` that is stripped. Regular files and symlinks are returned, as raw bytes (the
  * caller checks them against git's blob ids before decoding). The archive is untrusted input: the
  * uncompressed size is bounded, every header is checksummed, and each step moves forward by at
  * least one block, so a corrupt archive ends in a clear error, never a hang or a partial read.
@@ -19,15 +19,17 @@ export interface ArchivedFile {
   /** Path inside the repository (the top-level directory stripped), forward slashes. */
   readonly path: string;
   readonly bytes: Uint8Array;
+  /** A symbolic link: `bytes` is its target, which is what git stores as the link's blob. */
+  readonly symlink?: true;
 }
 
 const BLOCK = 512;
 const utf8 = new TextDecoder("utf-8");
 
-export function readTarball(gzipped: Uint8Array, accept: (path: string) => boolean, limits: TarballLimits = defaultTarballLimits): ArchivedFile[] {
+export function readTarball(gzipped: Uint8Array, accept: (path: string, symlink: boolean) => boolean, limits: TarballLimits = defaultTarballLimits): ArchivedFile[] {
   const tar = gunzip(gzipped, limits);
   const files: ArchivedFile[] = [];
-  let pax: { path?: string; size?: number } = {};
+  let pax: PaxRecords = {};
   for (let offset = 0; ; ) {
     if (offset + BLOCK > tar.length) throw corrupt(`ends at byte ${tar.length} without an end-of-archive marker (truncated)`);
     const header = tar.subarray(offset, offset + BLOCK);
@@ -43,7 +45,10 @@ export function readTarball(gzipped: Uint8Array, accept: (path: string) => boole
     } else if (type !== "g") {
       if (type === "0" || type === "\0") {
         const path = withoutTopDirectory(pax.path ?? ustarPath(header), offset);
-        if (accept(path)) files.push({ path, bytes: data });
+        if (accept(path, false)) files.push({ path, bytes: data });
+      } else if (type === "2") {
+        const path = withoutTopDirectory(pax.path ?? ustarPath(header), offset);
+        if (accept(path, true)) files.push({ path, bytes: pax.linkpath ?? untilNul(header.subarray(157, 257)), symlink: true });
       }
       pax = {};
     }
@@ -78,11 +83,12 @@ function octal(header: Uint8Array, start: number, length: number, offset: number
   return parseInt(text, 8);
 }
 
-const field = (header: Uint8Array, start: number, length: number): string => {
-  const bytes = header.subarray(start, start + length);
+const untilNul = (bytes: Uint8Array): Uint8Array => {
   const end = bytes.indexOf(0);
-  return utf8.decode(end === -1 ? bytes : bytes.subarray(0, end));
+  return end === -1 ? bytes : bytes.subarray(0, end);
 };
+
+const field = (header: Uint8Array, start: number, length: number): string => utf8.decode(untilNul(header.subarray(start, start + length)));
 
 const ustarPath = (header: Uint8Array): string => {
   const prefix = field(header, 345, 155);
@@ -90,9 +96,16 @@ const ustarPath = (header: Uint8Array): string => {
   return prefix ? `${prefix}/${name}` : name;
 };
 
+interface PaxRecords {
+  path?: string;
+  size?: number;
+  /** A symlink target too long for the ustar field, kept as bytes: they are the link's blob. */
+  linkpath?: Uint8Array;
+}
+
 /** pax records: `<length> <key>=<value>\n`, the length in bytes counting the whole record. */
-function paxRecords(data: Uint8Array, offset: number): { path?: string; size?: number } {
-  const records: { path?: string; size?: number } = {};
+function paxRecords(data: Uint8Array, offset: number): PaxRecords {
+  const records: PaxRecords = {};
   for (let position = 0; position < data.length; ) {
     const space = data.indexOf(0x20, position);
     const length = space === -1 ? NaN : Number(utf8.decode(data.subarray(position, space)));
@@ -105,6 +118,7 @@ function paxRecords(data: Uint8Array, offset: number): { path?: string; size?: n
     if (equals <= 0 || (key === "size" && !/^\d+$/.test(value))) throw corrupt(`malformed pax record in the header at byte ${offset}`);
     if (key === "path") records.path = value;
     if (key === "size") records.size = Number(value);
+    if (key === "linkpath") records.linkpath = new TextEncoder().encode(value);
     position += length;
   }
   return records;

@@ -1,7 +1,7 @@
 import * as jsyaml from "js-yaml";
 import type { FieldPath } from "../risk/finding.js";
 import type { DocumentSource } from "./resource.js";
-import { defaultYamlLimits } from "./yaml-documents.js";
+import { defaultYamlLimits, plainKeyName } from "./yaml-documents.js";
 
 /**
  * File lines of fields, found only when a finding needs one: the hot path parses without
@@ -91,7 +91,7 @@ function readNode(text: string, events: readonly jsyaml.Event[], at: number): [L
         const [keyNode, afterKey] = readNode(text, events, next);
         const [value, afterValue] = readNode(text, events, afterKey);
         if (keyEvent?.type === SCALAR) {
-          const key = jsyaml.getScalarValue(text, keyEvent);
+          const key = keyName(text, keyEvent);
           if (!entries.has(key)) entries.set(key, { keyOffset: keyNode.offset, value });
         }
         next = afterValue;
@@ -111,6 +111,12 @@ function readNode(text: string, events: readonly jsyaml.Event[], at: number): [L
     default:
       return [{ offset: 0 }, at + 1];
   }
+}
+
+/** A key as the parsed document names it: an untagged plain key resolves (`on:` is "true", `010:` is "8"). */
+function keyName(text: string, event: jsyaml.ScalarEvent): string {
+  const value = jsyaml.getScalarValue(text, event);
+  return event.style === jsyaml.SCALAR_STYLE.PLAIN && event.tagStart < 0 ? plainKeyName(value) : value;
 }
 
 /** A tag or anchor written before the node is where the node starts on the page. */

@@ -7,6 +7,7 @@ import * as gke from "./schemas/gke.js";
 import * as gloo from "./schemas/gloo.js";
 import * as istio from "./schemas/istio.js";
 import * as istioMesh from "./schemas/istio-mesh.js";
+import * as kustomize from "./schemas/kustomize.js";
 import * as legacy from "./schemas/legacy-gateway-api.js";
 import * as mcs from "./schemas/mcs.js";
 import * as placement from "./schemas/placement.js";
@@ -131,6 +132,15 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
   ],
   ["placement", ["kustomize.toolkit.fluxcd.io"], [["Kustomization", placement.fluxKustomization]]],
   ["placement", ["source.extensions.fluxcd.io"], [["ArtifactGenerator", placement.artifactGenerator]]],
+  // Not placement strictly: the closest family, since it decides what is rendered from a path, not where.
+  [
+    "placement",
+    ["kustomize.config.k8s.io"],
+    [
+      ["Kustomization", kustomize.kustomization, "cluster-scoped"],
+      ["Component", kustomize.kustomization, "cluster-scoped"],
+    ],
+  ],
   [
     "legacy-gateway-api",
     ["networking.x-k8s.io"],

@@ -1,15 +1,16 @@
 import picomatch from "picomatch";
 import type * as z from "zod";
 import { lineOf } from "./field-line.js";
-import { groupOf, istioValuesKind, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
+import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
 import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId } from "./resource.js";
 import { istioValues } from "./schemas/istio-mesh.js";
 import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
 
 /**
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
- * parses only documents whose apiVersion/kind name a traffic kind, and a file's text is read once
- * per cache however many trees hold it (base and head share most files).
+ * parses only documents whose text names a traffic group (or may otherwise be traffic), judges them
+ * by their parsed apiVersion/kind alone, and reads a file's text once per cache however many trees
+ * hold it (base and head share most files).
  */
 
 export interface SourceFile {
@@ -135,7 +136,7 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
       reads.push(step.read);
       return;
     }
-    const read = interpretDocument(chunk, step, stream?.[i] ?? parseYamlDocument(chunk), valuesPending);
+    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk), valuesPending);
     if (!read) return;
     if (read.type === "values") valuesPending = false;
     reads.push(read);
@@ -143,96 +144,102 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
   return reads;
 }
 
-interface Header {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-}
-
-// Top-level `apiVersion:`/`kind:` lines with a plain or quoted one-word value.
-const HEADER_LINE = /^(apiVersion|kind)[ \t]*:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"|>&*!{[][^\s#]*))?[ \t]*(?:#[^\n]*)?\r?$/gm;
+/** Any traffic group named anywhere in a text, in any position: the fast path's one question. */
+const TRAFFIC_GROUP = new RegExp([...trafficGroups].map((group) => group.replace(/[.]/g, "\\.")).join("|"));
 
 /**
- * apiVersion and kind read from the text alone, so that non-traffic documents are skipped without
- * parsing. A field is known only when it sits once at column 0 with a one-word value; anything
- * else is left to the parser.
+ * Double-quoted escapes that spell characters (`\x2e`, `\u002e`) or join lines (`\` at a line
+ * end): the ways a parsed string can hold a group its text does not show.
  */
-function sniffHeader(text: string): Header {
-  const values: Record<string, (string | undefined)[]> = { apiVersion: [], kind: [] };
-  HEADER_LINE.lastIndex = 0;
-  for (let match = HEADER_LINE.exec(text); match; match = HEADER_LINE.exec(text)) {
-    values[match[1] ?? ""]?.push(match[2] ?? match[3] ?? match[4]);
-  }
-  const only = (list: readonly (string | undefined)[] | undefined) =>
-    list?.length === 1 && list[0] && !list[0].includes("{{") ? list[0] : undefined;
-  const apiVersion = only(values.apiVersion);
-  const kind = only(values.kind);
-  return { ...(apiVersion ? { apiVersion } : {}), ...(kind ? { kind } : {}) };
+const SPELLING_ESCAPE = /\\(?:[xuU]|\r?\n)/;
+
+/** Words that make a document without apiVersion/kind Istio values (see holdsMeshValues). */
+const MESH_VALUES_WORD = /\b(?:meshID|network|multiCluster|trustDomain)\b/;
+
+/**
+ * Whether a document's text may declare traffic config however its header lines read. A tag, an
+ * anchor, a quoted key or a flow mapping changes how `kind:` looks, and a multi-line string can
+ * show a fake `kind:` line, but none of them can hide the group the apiVersion names: so only
+ * text without any traffic group (or traffic kind name, core Namespace mesh labels, mesh values)
+ * is skipped.
+ */
+function mayMatter(text: string): boolean {
+  return (
+    mentionsTrafficGroup(text) ||
+    trafficKindNames.has(kindShown(text) ?? "") ||
+    kindSpecFor("", "Namespace", text) !== undefined ||
+    MESH_VALUES_WORD.test(text)
+  );
 }
 
-const API_VERSION_ANYWHERE = /apiVersion["']?[ \t]*:[ \t]*["']?([A-Za-z0-9.-]+)\//g;
+// Top-level `kind:` lines, however written: a name for messages and a hint to parse, never trusted.
+const KIND_LINE = /^["']?kind["']?[ \t]*:[ \t]*(.*)$/gm;
+const ONE_WORD = /^["']?([A-Za-z][\w.-]*)["']?[ \t]*(?:#.*)?\r?$/;
 
-/** Whether any apiVersion in the text names a traffic group: the test for text that cannot be parsed. */
-function mentionsTrafficGroup(text: string): boolean {
-  API_VERSION_ANYWHERE.lastIndex = 0;
-  for (let match = API_VERSION_ANYWHERE.exec(text); match; match = API_VERSION_ANYWHERE.exec(text)) {
-    if (trafficGroups.has(match[1] ?? "")) return true;
-  }
-  return false;
+/** The kind a document shows when exactly one top-level line names it with one plain word. */
+function kindShown(text: string): string | undefined {
+  const lines = [...text.matchAll(KIND_LINE)];
+  return lines.length === 1 ? ONE_WORD.exec(lines[0]?.[1] ?? "")?.[1] : undefined;
 }
 
-/** Text that may be a Kubernetes object or hold mesh values; anything else is skipped unparsed. */
-const MAY_MATTER = /apiVersion|\b(?:meshID|network|multiCluster|trustDomain)\b/;
+/** Whether the text names a traffic group: the test for text that cannot be parsed. */
+const mentionsTrafficGroup = (text: string): boolean => TRAFFIC_GROUP.test(text) || SPELLING_ESCAPE.test(text);
 
-type Triage =
-  | { readonly type: "skip" }
-  | { readonly type: "invalid"; readonly read: DocumentRead }
-  | { readonly type: "parse"; readonly header: Header; readonly declaredSpec?: KindSpec };
+type Triage = { readonly type: "skip" } | { readonly type: "invalid"; readonly read: DocumentRead } | { readonly type: "parse" };
 
 /** What a document needs, from its text alone: most non-traffic documents are never parsed. */
 function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
-  const header = sniffHeader(chunk.text);
-  const declared = header.apiVersion !== undefined && header.kind !== undefined;
-  const declaredSpec = declared ? kindSpecFor(groupOf(header.apiVersion ?? ""), header.kind ?? "", chunk.text) : undefined;
-  if (!asValues && (declared ? !declaredSpec : !MAY_MATTER.test(chunk.text))) return { type: "skip" };
-
-  const template = asValues || declaredSpec?.ownTemplates ? -1 : templateAt(chunk.text);
+  if (!asValues && !mayMatter(chunk.text)) return { type: "skip" };
+  const template = asValues || ownsTemplates(chunk.text) ? -1 : templateAt(chunk.text);
   if (template !== -1) {
-    const traffic =
-      declaredSpec !== undefined ||
-      (!declared && (mentionsTrafficGroup(chunk.text) || trafficKindNames.has(header.kind ?? "")));
-    if (!traffic) return { type: "skip" };
+    // An unrendered template cannot be parsed, so its header cannot be checked: any trace of traffic refuses it.
+    const kind = kindShown(chunk.text);
+    if (!mentionsTrafficGroup(chunk.text) && !trafficKindNames.has(kind ?? "")) return { type: "skip" };
     const line = chunk.line + countLines(chunk.text, template);
-    const message = `${header.kind ?? "traffic document"}: template: render it before review ("{{" at line ${line})`;
+    const message = `${kind ?? "traffic document"}: template: render it before review ("{{" at line ${line})`;
     return { type: "invalid", read: { type: "invalid", line, message } };
   }
-  return { type: "parse", header, ...(declaredSpec ? { declaredSpec } : {}) };
+  return { type: "parse" };
 }
 
-function interpretDocument(
-  chunk: YamlChunk,
-  { header, declaredSpec }: Extract<Triage, { type: "parse" }>,
-  parsed: ParsedYaml,
-  asValues: boolean,
-): DocumentRead | undefined {
-  const what = header.kind ?? (asValues ? "Istio values" : "traffic document");
+/** Kinds whose own fields hold `{{ }}` (ApplicationSet): their placeholders are data, checked after parsing. */
+const ownsTemplates = (text: string): boolean => {
+  const kind = kindShown(text);
+  return kind !== undefined && [...trafficGroups].some((group) => kindSpec(group, kind)?.ownTemplates === true);
+};
+
+function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boolean): DocumentRead | undefined {
+  const what = kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
   if (!parsed.ok) {
-    if (!declaredSpec && !asValues && !mentionsTrafficGroup(chunk.text)) return undefined;
+    if (!asValues && !mentionsTrafficGroup(chunk.text)) return undefined;
     return { type: "invalid", line: parsed.line, message: `${what}: ${parsed.message}` };
   }
   const value = parsed.value;
   if (!isMapping(value)) {
-    if (value === null || (!declaredSpec && !asValues)) return undefined;
+    if (value === null || (!asValues && !mentionsTrafficGroup(chunk.text))) return undefined;
     return { type: "invalid", line: chunk.line, message: `${what}: expected a mapping, found ${Array.isArray(value) ? "a sequence" : "a scalar"}` };
   }
   dropNulls(value);
+  // Only the parsed apiVersion and kind are trusted: they are what Kubernetes reads.
   const { apiVersion, kind } = value;
   if (typeof apiVersion === "string" && typeof kind === "string") {
-    const spec = kindSpecFor(groupOf(apiVersion), kind, chunk.text);
-    return spec ? readResource(value, groupOf(apiVersion), kind, spec, chunk) : undefined;
+    const group = groupOf(apiVersion);
+    const spec = kindSpecFor(group, kind, labelKeys(value));
+    return spec ? readResource(value, group, kind, spec, chunk) : undefined;
   }
-  if (declaredSpec) return readResource(value, groupOf(header.apiVersion ?? ""), header.kind ?? "", declaredSpec, chunk);
+  if (typeof apiVersion === "string" && trafficGroups.has(groupOf(apiVersion))) {
+    return { type: "invalid", line: lineOf(sourceOf(chunk), ["kind"]), message: `${apiVersion}: kind: required, expected string` };
+  }
   return asValues || holdsMeshValues(value) ? readValues(value, chunk) : undefined;
 }
+
+/** The parsed label keys, one a line: what marks a core Namespace as mesh config. */
+function labelKeys(value: Record<string, unknown>): string {
+  const labels = isMapping(value.metadata) ? value.metadata.labels : undefined;
+  return isMapping(labels) ? Object.keys(labels).join("\n") : "";
+}
+
+const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });
 
 function readResource(value: Record<string, unknown>, group: string, kind: string, spec: KindSpec, chunk: YamlChunk): DocumentRead {
   const result = spec.schema.safeParse(value);

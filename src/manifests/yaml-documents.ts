@@ -37,8 +37,59 @@ export type ParsedYaml =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly line: number; readonly message: string };
 
-// Kubernetes' YAML decoder (go-yaml) honours merge keys; the JSON-compatible core schema otherwise.
-const schema = jsyaml.CORE_SCHEMA.withTags(jsyaml.mergeTag);
+/**
+ * Integers as Kubernetes reads them: sigs.k8s.io/yaml decodes with go-yaml v2, which drops every
+ * `_` and reads the rest as Go's strconv.ParseInt(s, 0, 64) does. So a leading zero is octal
+ * (`0100` is 64), and `0x`, `0o`, `0b` prefixes count; `08` is no integer (go-yaml reads it as the
+ * float 8, as the core float tag does). js-yaml's YAML 1.1 schema differs (`0o100`, `08`, `1:20`).
+ */
+const GO_INTEGER = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([0-9]+))$/;
+
+// Load-only tags: nothing here dumps YAML.
+const goIntTag = jsyaml.defineScalarTag<number>("tag:yaml.org,2002:int", {
+  implicit: true,
+  identify: () => false,
+  implicitFirstChars: ["-", "+", ..."0123456789"],
+  resolve: (source) => {
+    const match = GO_INTEGER.exec(source.replaceAll("_", ""));
+    if (!match) return jsyaml.NOT_RESOLVED;
+    const [, sign, hex, octal, binary, leadingZero, decimal] = match;
+    const [digits, radix] = hex ? [hex, 16] : octal ? [octal, 8] : binary ? [binary, 2] : leadingZero ? [leadingZero, 8] : [decimal ?? "0", 10];
+    const magnitude = parseInt(digits, radix);
+    return sign === "-" && magnitude !== 0 ? -magnitude : magnitude;
+  },
+});
+
+const GO_BOOLEANS: ReadonlyMap<string, boolean> = new Map([
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((word) => [word, true] as const),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((word) => [word, false] as const),
+]);
+
+/** Booleans as go-yaml v2 reads them: YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n` too. */
+const goBoolTag = jsyaml.defineScalarTag<boolean>("tag:yaml.org,2002:bool", {
+  implicit: true,
+  identify: () => false,
+  implicitFirstChars: [...new Set([...GO_BOOLEANS.keys()].map((word) => word.charAt(0)))],
+  resolve: (source) => GO_BOOLEANS.get(source) ?? jsyaml.NOT_RESOLVED,
+});
+
+// Kubernetes' YAML decoder (go-yaml v2) honours merge keys and its own integers and booleans.
+const schema = jsyaml.CORE_SCHEMA.withTags(goBoolTag, goIntTag, jsyaml.mergeTag);
+
+/** The resolvers of a plain scalar, in the order the schema tries them. */
+const plainResolvers = [jsyaml.nullCoreTag, goBoolTag, goIntTag, jsyaml.floatCoreTag];
+
+/**
+ * The property name a plain mapping key becomes, as the parser builds it (`on:` is "true", `010:`
+ * is "8"): what paths into a parsed document are made of.
+ */
+export function plainKeyName(source: string): string {
+  for (const tag of plainResolvers) {
+    const value: unknown = tag.resolve(source, false, tag.tagName);
+    if (value !== jsyaml.NOT_RESOLVED) return String(value);
+  }
+  return source;
+}
 
 /** `---` and `...` at column 0 are always document markers (YAML 1.2 §9.1), even inside scalars. */
 const MARKER = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
@@ -91,12 +142,14 @@ function lineEnd(text: string, offset: number): number {
   return newline === -1 ? text.length : newline + 1;
 }
 
-/** Size in UTF-8 bytes when it matters; the bound is a refusal, so only an exact count may refuse. */
+/**
+ * Size in UTF-8 bytes when it matters; the bound is a refusal, so only an exact count may refuse.
+ * Sources read a huge file only up to one byte past the bound, so the message gives no size.
+ */
 export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): string | undefined {
   if (text.length * 3 <= limits.maxFileBytes) return undefined;
-  const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes <= limits.maxFileBytes) return undefined;
-  return `file is ${bytes} bytes, over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
+  if (Buffer.byteLength(text, "utf8") <= limits.maxFileBytes) return undefined;
+  return `file is over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
 }
 
 export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = defaultYamlLimits): ParsedYaml {

@@ -24,6 +24,8 @@ const scopeOf = (resource: Resource): string | undefined => {
 export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
   const flows = new Map<string, Flow>();
+  // The next number to try per claimed key: probing from #2 each time is quadratic in the claimants.
+  const claimants = new Map<string, number>();
   // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and head.
   const resources = [...set.resources.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const resource of resources) {
@@ -32,7 +34,9 @@ export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlac
       for (const rule of source(resource, set)) {
         const flow = toFlow(resource, scope ? { ...rule, entry: `${rule.entry} [${scope}]` } : rule, placement);
         let key = flow.key;
-        for (let n = 2; flows.has(key); n++) key = `${flow.key}#${n}`;
+        let n = claimants.get(flow.key) ?? 2;
+        for (; flows.has(key); n++) key = `${flow.key}#${n}`;
+        claimants.set(flow.key, n);
         flows.set(key, key === flow.key ? flow : { ...flow, key });
       }
     }

@@ -6,15 +6,20 @@ export const percent = (share: number | undefined): string =>
 
 const DEFAULT_MATCH = "PathPrefix /";
 
-/** `shop.example.com /checkout POST` — the match is left out when it is the catch-all. */
-export function describeFlow(flow: Flow): string {
-  const match = flow.match
+/** A match as reviewers read it: `/checkout, method POST`; empty for the catch-all. */
+export function describeMatch(match: string): string {
+  if (match === DEFAULT_MATCH) return "";
+  return match
     .split(" | ")
     .map((alternative) => alternative.replace(/^PathPrefix (\/\S*)/, "$1").replace(/^\/, /, ""))
     .filter((alternative) => alternative !== "/")
     .join(" | ");
-  const host = flow.host === "*" ? "*" : flow.host;
-  return flow.match === DEFAULT_MATCH || !match ? host : `${host} ${match}`;
+}
+
+/** `shop.example.com /checkout POST` — the match is left out when it is the catch-all. */
+export function describeFlow(flow: Flow): string {
+  const match = describeMatch(flow.match);
+  return match ? `${flow.host} ${match}` : flow.host;
 }
 
 /** Backend labels as shown within one flow: a shared Istio host is named once, by the flow. */

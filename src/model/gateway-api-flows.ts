@@ -39,7 +39,8 @@ function httpAlternative(match: JsonRecord) {
 
 function grpcAlternative(match: JsonRecord) {
   const method = record(match.method);
-  const path = `grpc ${text(method.service) ?? "*"}/${text(method.method) ?? "*"}`;
+  const regex = text(method.type) === "RegularExpression" ? "~" : "";
+  const path = `grpc ${regex}${text(method.service) ?? "*"}/${text(method.method) ?? "*"}`;
   const parts = [path, ...list(match.headers).map((h) => matchValue("header", record(h))).sort()];
   return { signature: parts.join(", "), path };
 }

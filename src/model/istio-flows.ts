@@ -6,6 +6,8 @@ import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.
  * A single destination takes all traffic whatever its weight; with several, a missing weight is 0
  * (Istio's HTTPRouteDestination). Rules are first-match, so their order is their precedence.
+ * A match alternative naming `gateways` applies on those gateways only, so a rule's flow on an
+ * entry holds the alternatives that apply there, and no flow at all when none does.
  */
 
 /** `reviews` and `reviews.default.svc.cluster.local` are the same destination. */
@@ -16,6 +18,21 @@ export function qualifyHost(host: string, namespace: string): string {
   if (parts.length === 2) return `${host}.svc.cluster.local`;
   return host;
 }
+
+/**
+ * The in-cluster service spellings `reviews`, `reviews.bookinfo`, `reviews.bookinfo.svc` and
+ * `reviews.bookinfo.svc.cluster.local` are one host: named by its short name in its own namespace,
+ * and as `name.namespace` from another, so qualifying a host is not a route change.
+ */
+export function shortHost(host: string, namespace: string): string {
+  const [name, serviceNamespace, ...domain] = host.split(".");
+  const inCluster = ["", "svc", "svc.cluster.local"].includes(domain.join("."));
+  if (host.includes("*") || name === undefined || serviceNamespace === undefined || !inCluster) return host;
+  return serviceNamespace === namespace ? name : `${name}.${serviceNamespace}`;
+}
+
+const gatewayEntry = (gateway: string, namespace: string): string =>
+  gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`;
 
 const stringMatch = (match: JsonRecord): string => {
   if (match.exact !== undefined) return `=${text(match.exact) ?? ""}`;
@@ -44,6 +61,7 @@ function httpAlternative(match: JsonRecord) {
     ...Object.entries(record(match.sourceLabels)).map(([k, v]) => `source ${k}=${text(v) ?? ""}`).sort(),
     ...(text(match.sourceNamespace) ? [`source-namespace ${text(match.sourceNamespace)}`] : []),
     ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
+    ...(match.ignoreUriCase === true ? ["ignore-uri-case"] : []),
   ];
   return { signature: parts.join(", "), path, method: methodName };
 }
@@ -98,23 +116,26 @@ export function virtualServiceRules(resource: Resource): RuleShape[] {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const gateways = nonEmptyTexts(spec.gateways);
-  const entries = (gateways.length ? gateways : ["mesh"]).map((gateway) =>
-    gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`,
-  );
-  const hosts = nonEmptyTexts(spec.hosts);
+  const entries = (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace));
+  const hosts = [...new Set(nonEmptyTexts(spec.hosts).map((host) => shortHost(host, namespace)))];
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tls", "tcp"] as const) {
     list(spec[section]).forEach((item, ruleIndex) => {
       const rule = record(item);
       const rulePath = ["spec", section, ruleIndex];
       const matches = list(rule.match).map(record);
-      const alternatives = (matches.length ? matches : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
+      const alternatives = (matches.length ? matches : [{}]).map((match) => ({
+        ...(section === "http" ? httpAlternative(match) : l4Alternative(match)),
+        only: nonEmptyTexts(match.gateways).map((gateway) => gatewayEntry(gateway, namespace)),
+      }));
       const backends = destinations(rule, namespace, resource.source.file, rulePath);
       const mirrors = section === "http" ? mirrorsOf(rule) : [];
       const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
       for (const entry of entries) {
+        const applicable = alternatives.filter((a) => a.only.length === 0 || a.only.includes(entry)).map(({ only: _, ...alternative }) => alternative);
+        if (applicable.length === 0) continue;
         for (const host of hosts) {
-          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors });
+          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives: applicable, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors });
         }
       }
     });

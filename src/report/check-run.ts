@@ -1,12 +1,18 @@
 import type { ReviewResult } from "../review.js";
 import type { Finding } from "../risk/finding.js";
 import { RISK_BADGE } from "./markdown-report.js";
+import { plain } from "./markdown-text.js";
 import { fitMarkdown } from "./pr-comment.js";
 
 /**
  * The required check run (DESIGN §11). Its name carries the base branch, so a PR cannot pass by
  * being retargeted. `success` only when the decision is pass; an unmet requirement asks for
  * action; an internal error fails — the check never passes by accident.
+ *
+ * The title, summary and text are markdown GitHub renders on the PR's checks page: every line that
+ * carries text from the PR (hold reasons, evidence values, logins, paths, error messages) goes
+ * through plain(), so it cannot add links, images or @mentions. Annotations are not escaped:
+ * GitHub shows their title and message as plain text, where escapes would show as backslashes.
  */
 export const checkRunName = (baseRef: string): string => `Route Governor (${baseRef})`;
 
@@ -60,15 +66,17 @@ const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
 
 /**
  * The check run for a completed review: the full markdown report as the text, followed by the
- * audit record (JSON) in a collapsed block; both cut to GitHub's limit with a notice.
+ * audit record (JSON) in a collapsed block; both cut to GitHub's limit with a notice. `notes` are
+ * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary.
  */
-export function checkRunReport(result: ReviewResult, report: string, audit: unknown): CheckRunReport {
+export function checkRunReport(result: ReviewResult, report: string, audit: unknown, notes: readonly string[] = []): CheckRunReport {
   const { governance } = result;
   const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
   const summary = fitMarkdown(
     [
       `**${RISK_BADGE[result.risk]} risk** · ${STATE_TITLE[governance.state]} · ${result.analysis.findings.length} finding(s)`,
-      ...governance.unmet.map((line) => `- ✗ ${line}`),
+      ...governance.unmet.map((line) => `- ✗ ${plain(line)}`),
+      ...notes.map((note) => `- ⚠️ ${plain(note.replace(/^⚠️\s*/u, ""))}`),
     ].join("\n"),
     MAX_OUTPUT_CHARS,
     "_…more unmet requirements in the report below._",
@@ -104,5 +112,5 @@ export function errorCheckRunReport(message: string): CheckRunReport {
     MAX_OUTPUT_CHARS,
     "_…error cut to fit._",
   );
-  return { conclusion: "failure", title: "evaluation failed", summary: `❌ ${message.split("\n")[0]!.slice(0, 1_000)}`, text, annotations: [] };
+  return { conclusion: "failure", title: "evaluation failed", summary: `❌ ${plain(message.split("\n")[0]!.slice(0, 1_000))}`, text, annotations: [] };
 }

@@ -9,6 +9,7 @@ import { legacyGatewayApiDetector } from "./legacy-gateway-api.js";
 import { mcsDetector } from "./mcs.js";
 import { ambientLabelDetector, waypointDetector } from "./ambient.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
+import { kustomizeDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
 import { issuerAnnotationDetector, trustDetector } from "./trust.js";
 
@@ -26,6 +27,6 @@ export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = 
   gloo: [glooDetector],
   trust: [trustDetector],
   dns: [gslbDetector],
-  placement: [placementDetector],
+  placement: [placementDetector, kustomizeDetector],
   "legacy-gateway-api": [legacyGatewayApiDetector, externalDnsAnnotationDetector],
 };

@@ -5,6 +5,7 @@ import { buildGitopsPlacement, deliveryOf, type Delivery, type Destination } fro
 import type { Topology } from "../policy/policy-schema.js";
 import { sameValue, setChange, show } from "./canonical-values.js";
 import { DetectionList } from "./detection-list.js";
+import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
 import type { FieldPath } from "./finding.js";
 import type { RiskLevel } from "./risk-level.js";
@@ -126,9 +127,52 @@ interface Setting {
   readonly path: FieldPath;
   readonly read: (value: unknown) => unknown;
   readonly judge: (before: unknown, after: unknown, where: string) => { readonly floor: RiskLevel; readonly effect: string } | undefined;
+  /** Names the setting in the summary instead of its path and values, when those are too large to show. */
+  readonly label?: string;
 }
 
+/** The revision(s) an Argo CD source deploys; `sources` is read as one list. */
+const revisions = (value: unknown): unknown =>
+  value === undefined ? undefined : Array.isArray(value) ? value.map((source) => text(record(source).targetRevision) ?? "HEAD") : (text(record(value).targetRevision) ?? "HEAD");
+
+const revisionJudge: Setting["judge"] = (before, after, where) => ({
+  floor: "high",
+  effect: `deploys revision ${show(after)} instead of ${show(before)} to ${where}: the config deployed is not reviewed here`,
+});
+
+/** What an Argo CD source renders over the repository: kustomize patches and Helm values, per source. */
+const renderInputs = (value: unknown): unknown => {
+  if (value === undefined) return undefined;
+  const inputs = (source: unknown) => {
+    const { kustomize, helm } = record(source);
+    const { values, valuesObject, parameters, fileParameters, valueFiles } = record(helm);
+    return { kustomize: record(kustomize), helm: { values, valuesObject, parameters, fileParameters, valueFiles } };
+  };
+  return Array.isArray(value) ? value.map(inputs) : inputs(value);
+};
+
+/**
+ * Helm values reach traffic config through templates the review never renders, so any change
+ * counts; kustomize patches count when they name a traffic kind or group.
+ */
+const renderJudge: Setting["judge"] = (before, after, where) => {
+  const kustomize = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).kustomize));
+  const helm = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).helm));
+  if (helm(before) !== helm(after)) return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
+  const patches = `${kustomize(before)}\n${kustomize(after)}`;
+  return mentionsTraffic(patches) ? { floor: "high", effect: `inline kustomize patches rewrite traffic config for ${where}: their effect is not rendered by Route Governor; review the patch` } : undefined;
+};
+
+/** targetRevision and inline render inputs, for a source block wherever the kind keeps it. */
+const sourceSettings = (kinds: readonly string[], prefix: FieldPath): Setting[] =>
+  (["source", "sources"] as const).flatMap((field) => [
+    { kinds, path: [...prefix, field], read: revisions, judge: revisionJudge, label: `${field}.targetRevision` },
+    { kinds, path: [...prefix, field], read: renderInputs, judge: renderJudge, label: `${field} render inputs` },
+  ]);
+
 const SETTINGS: readonly Setting[] = [
+  ...sourceSettings(["Application"], ["spec"]),
+  ...sourceSettings(["ApplicationSet"], ["spec", "template", "spec"]),
   {
     kinds: ["Kustomization"],
     path: ["spec", "targetNamespace"],
@@ -196,13 +240,14 @@ const settings = (change: ResourceChange, where: string, out: DetectionList): vo
     if (sameValue(before, after)) continue;
     const verdict = setting.judge(before, after, where);
     if (!verdict) continue;
-    out.add({ class: "resource.changed", summary: `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}: ${verdict.effect}`, side: "head", path: setting.path, before, after, riskFloor: verdict.floor });
+    const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
+    out.add({ class: "resource.changed", summary: `${what}: ${verdict.effect}`, side: "head", path: setting.path, before, after, riskFloor: verdict.floor });
   }
 };
 
 export const placementDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
-  if (!subject || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
+  if (!subject || subject.id.group === KUSTOMIZE_GROUP || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
   const { topology } = context.policy;
   const clusterOfFile = compileFilePlacement(topology.placements);
   const before = reachOf(change.base, treeOf(context.base, topology, clusterOfFile), topology);

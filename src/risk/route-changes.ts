@@ -1,6 +1,7 @@
+import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
 import type { RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
-import { describeFlow, percent, shortLabel } from "../model/describe-flow.js";
+import { describeFlow, describeMatch, percent, shortLabel } from "../model/describe-flow.js";
 import type { Backend, Flow, TrafficModel } from "../model/traffic-model.js";
 import type { Detection } from "./finding.js";
 
@@ -138,6 +139,31 @@ function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[]
   return detections;
 }
 
+const ruleName = (flow: Flow) => (flow.match === "*" ? "" : describeMatch(flow.match)) || "catch-all";
+
+/** `v1`, or `v1 90%, v2 10%` when the rule splits. */
+const receivers = (flow: Flow) => {
+  const active = flow.backends.filter((backend) => backend.share > 0);
+  if (active.length === 1) return shortLabel(active[0]!.label, flow.host);
+  return active.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
+};
+
+/** `catch-all now evaluated before /api: /api requests go to v1`. */
+function shadowingDetection({ rule, shadowed }: Shadowing): Detection {
+  const names = shadowed.map(({ flow }) => ruleName(flow)).join(", ");
+  const some = shadowed.every(({ covered }) => covered) ? "" : "some ";
+  return {
+    class: "route.match-changed",
+    summary: `${rule.host} via ${rule.entry}: ${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}`,
+    resource: rule.resource,
+    resourceKey: rule.resourceKey,
+    side: "head",
+    path: rule.path,
+    before: [...shadowed.map(({ flow }) => flow.match), rule.match],
+    after: [rule.match, ...shadowed.map(({ flow }) => flow.match)],
+  };
+}
+
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
   const { detections, moved } = attachmentChanges(base, head);
   for (const diff of diffs) {
@@ -156,6 +182,9 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       }
       detections.push(...backendDetections(diff, base, head));
     }
+  }
+  for (const change of precedenceChanges(base, head)) {
+    if (!moved.has(`${change.rule.resourceKey}|${change.rule.entry}`)) detections.push(shadowingDetection(change));
   }
   return detections;
 }

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import type { SourceFile } from "../review.js";
-import { isReviewedPath } from "./folder-source.js";
+import { defaultYamlLimits } from "../manifests/yaml-documents.js";
+import { isReviewedPath, type SourceTree } from "./folder-source.js";
 
 /**
  * A tree at a git ref, read straight from the object store (no checkout): `ls-tree` names the
@@ -24,28 +24,90 @@ function git(repo: string, args: readonly string[], input?: string): Promise<Buf
   });
 }
 
-export async function readGitTree(repo: string, ref: string): Promise<SourceFile[]> {
+export async function readGitTree(repo: string, ref: string): Promise<SourceTree> {
   const commit = (await git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).catch(() => {
     throw new Error(`unknown git ref: ${ref}`);
   }))
     .toString("utf8")
     .trim();
   const listing = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit])).toString("utf8");
-  const blobs: { sha: string; path: string }[] = [];
+  const blobs: { sha: string; path: string; link: boolean }[] = [];
   for (const line of listing.split("\0")) {
-    // Regular files only: a symlink (mode 120000) stores its target path, as the App's reader skips it too.
-    const match = /^100(?:644|755) blob ([0-9a-f]+)\t(.+)$/s.exec(line);
-    if (match && isReviewedPath(match[2]!)) blobs.push({ sha: match[1]!, path: match[2]! });
+    // A symlink (mode 120000) stores its target path as its blob: read in the same batch, kept apart from files.
+    const match = /^(100644|100755|120000) blob ([0-9a-f]+)\t(.+)$/s.exec(line);
+    if (!match) continue;
+    const link = match[1] === "120000";
+    if (link || isReviewedPath(match[3]!)) blobs.push({ sha: match[2]!, path: match[3]!, link });
   }
-  if (blobs.length === 0) return [];
-  const batch = await git(repo, ["cat-file", "--batch"], blobs.map((blob) => blob.sha).join("\n") + "\n");
-  const files: SourceFile[] = [];
-  let offset = 0;
-  for (const blob of blobs) {
-    const headerEnd = batch.indexOf(0x0a, offset);
-    const size = Number(batch.toString("utf8", offset, headerEnd).split(" ")[2]);
-    files.push({ path: blob.path, text: batch.toString("utf8", headerEnd + 1, headerEnd + 1 + size) });
-    offset = headerEnd + 1 + size + 1;
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const tree: SourceTree = { files: [], links: [] };
+  if (blobs.length === 0) return tree;
+  const contents = await catBlobs(repo, blobs.map((blob) => blob.sha), defaultYamlLimits.maxFileBytes + 1);
+  blobs.forEach((blob, i) => {
+    const text = contents[i] ?? "";
+    if (blob.link) tree.links.push({ path: blob.path, target: text });
+    else tree.files.push({ path: blob.path, text });
+  });
+  const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
+  tree.files.sort(byPath);
+  tree.links.sort(byPath);
+  return tree;
+}
+
+/**
+ * The blobs' texts from one `cat-file --batch` stream, each cut at `keep` bytes: a huge blob is
+ * skipped as it streams past, so it is never held whole (the loader refuses the cut text by name).
+ */
+function catBlobs(repo: string, shas: readonly string[], keep: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["-C", repo, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
+    const texts: string[] = [];
+    const err: Buffer[] = [];
+    let header: Buffer[] = [];
+    // Bytes of the current blob still to come (its content, then the LF git writes after it).
+    let remaining = -1;
+    let kept: Buffer[] = [];
+    let keptBytes = 0;
+    child.stdout.on("data", (data: Buffer) => {
+      let at = 0;
+      while (at < data.length) {
+        if (remaining < 0) {
+          const newline = data.indexOf(0x0a, at);
+          header.push(data.subarray(at, newline === -1 ? data.length : newline));
+          if (newline === -1) return;
+          at = newline + 1;
+          const fields = Buffer.concat(header).toString("utf8").split(" ");
+          header = [];
+          if (fields[1] !== "blob") {
+            child.kill();
+            reject(new Error(`git cat-file: ${fields.join(" ")}`));
+            return;
+          }
+          remaining = Number(fields[2]) + 1;
+          continue;
+        }
+        const take = Math.min(remaining, data.length - at);
+        const wanted = Math.min(take, keep - keptBytes, remaining - 1);
+        if (wanted > 0) {
+          kept.push(data.subarray(at, at + wanted));
+          keptBytes += wanted;
+        }
+        at += take;
+        remaining -= take;
+        if (remaining === 0) {
+          texts.push(Buffer.concat(kept).toString("utf8"));
+          kept = [];
+          keptBytes = 0;
+          remaining = -1;
+        }
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0 && texts.length === shas.length) resolve(texts);
+      else reject(new Error(`git cat-file: ${Buffer.concat(err).toString("utf8").trim() || `exit ${code}`}`));
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(shas.join("\n") + "\n");
+  });
 }

@@ -1,6 +1,7 @@
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { appFromEnv } from "../../src/app.js";
 import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "../github/fixtures.js";
 import { commentBy, example, mockGitHub, newProbot, newState, nextId, PR, type Comment, type GitHubState } from "./nock-github.js";
 
@@ -76,8 +77,9 @@ describe("pull_request events", () => {
     expect(appComments()).toHaveLength(1);
     expect(appComments()[0]!.body).toMatch(/^<!-- route-governor:comment -->\n## Route Governor: 🟠 medium-high risk/);
     expect(state.labels).toEqual(["risk/medium-high"]);
-    // Token, PR, check run in progress; then the reads (in parallel); then the writes, conclusion last.
-    expect(state.calls.slice(0, 3)).toEqual(["POST /app/installations/1/access_tokens", "GET /repos/Codertocat/Hello-World/pulls/2", "POST /repos/Codertocat/Hello-World/check-runs"]);
+    // Token, check run in progress on the event's head (before anything can fail), PR; then the
+    // reads (in parallel); then the writes, conclusion last.
+    expect(state.calls.slice(0, 3)).toEqual(["POST /app/installations/1/access_tokens", "POST /repos/Codertocat/Hello-World/check-runs", "GET /repos/Codertocat/Hello-World/pulls/2"]);
     expect(state.calls.slice(3, 10).sort()).toEqual([
       "GET /repos/Codertocat/Hello-World/git/trees/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
       "GET /repos/Codertocat/Hello-World/git/trees/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
@@ -144,8 +146,17 @@ describe("pull_request events", () => {
 
   it("a closed PR is left alone", async () => {
     state.state = "closed";
-    await pullRequestEvent("reopened");
+    const payload = example("pull_request", "opened");
+    await receive("pull_request", { ...payload, action: "edited", pull_request: { ...payload.pull_request, state: "closed" } });
     expect(state.checkRuns).toEqual([]);
+    expect(state.calls.filter((call) => !call.includes("access_tokens"))).toEqual([]);
+  });
+
+  it("a PR closed after the event opened its check concludes that check instead of leaving it in progress", async () => {
+    state.state = "closed";
+    await pullRequestEvent("reopened");
+    expect(state.checkRuns).toEqual([expect.objectContaining({ head_sha: HEAD, status: "completed", conclusion: "failure" })]);
+    expect(appComments()).toEqual([]);
   });
 
   it("base retargeting: the check is named after the new base, so a PR cannot pass by retargeting", async () => {
@@ -318,7 +329,11 @@ describe("re-runs and errors", () => {
     expect(state.checkRuns).toHaveLength(1);
     // The check_run example belongs to another repository: ours is the one installed.
     await receive("check_run", { ...example("check_run", "rerequested"), repository: example("pull_request", "opened").repository });
-    expect(state.checkRuns).toHaveLength(2);
+    // The check_run example's SHA is no longer the PR's head: its check is superseded, the head's re-evaluated.
+    expect(state.checkRuns.slice(1)).toEqual([
+      expect.objectContaining({ head_sha: "d6fde92930d4715a2b49857d24b940956b26d2d3", conclusion: "failure", output: expect.objectContaining({ summary: expect.stringContaining("superseded") }) }),
+      expect.objectContaining({ head_sha: HEAD, conclusion: "action_required" }),
+    ]);
     expect(state.calls).toContainEqual(expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/commits\/d6fde92930d4715a2b49857d24b940956b26d2d3\/pulls$/));
   });
 
@@ -327,5 +342,13 @@ describe("re-runs and errors", () => {
     await expect(pullRequestEvent("opened")).rejects.toThrow();
     expect(latestRun()).toEqual(expect.objectContaining({ status: "completed", conclusion: "failure" }));
     expect(latestRun().output.text).toContain(".github/route-governor.yml at master (f95f852)");
+  });
+});
+
+describe("configuration", () => {
+  it("refuses to start without WEBHOOK_SECRET: the ledger would be signed with Probot's public default", () => {
+    expect(() => appFromEnv({ APP_ID: "1" })).toThrow("WEBHOOK_SECRET is not set");
+    expect(() => appFromEnv({ APP_ID: "1", WEBHOOK_SECRET: "" })).toThrow("WEBHOOK_SECRET is not set");
+    expect(appFromEnv({ APP_ID: "1", WEBHOOK_SECRET: "s3cret" })).toBeTypeOf("function");
   });
 });

@@ -240,7 +240,7 @@ export class FakeGitHub {
   checkRunRerequestedEvent(run: FakeCheckRun, number: number): { name: string; payload: Record<string, unknown> } {
     return {
       name: "check_run",
-      payload: { action: "rerequested", check_run: { id: run.id, name: run.name, head_sha: run.head_sha, pull_requests: [{ number }] }, ...this.envelope({ login: "someone", type: "User" }) },
+      payload: { action: "rerequested", check_run: { id: run.id, name: run.name, head_sha: run.head_sha, pull_requests: [{ number, head: { sha: run.head_sha }, base: this.pulls.get(number)?.base }] }, ...this.envelope({ login: "someone", type: "User" }) },
     };
   }
 

@@ -131,3 +131,30 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
     }
   });
 });
+
+describe("an error before the check run exists", () => {
+  it.concurrent("reading the PR fails on an event that names the head: the check opened first concludes failure, replacing success", async () => {
+    const { fake: github, head, deliver, approve } = await scenario();
+    try {
+      await approve();
+      expect(github.latestCheckRun(head)?.conclusion).toBe("success");
+      github.inject("GET", /^\/repos\/acme\/traffic\/pulls\/7$/, "500", Number.POSITIVE_INFINITY);
+      await expect(deliver(github.pullRequestEvent("synchronize", 7))).rejects.toThrow();
+      expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ status: "completed", conclusion: "failure" }));
+    } finally {
+      github.clearFaults();
+    }
+  });
+
+  it.concurrent("an issue comment names no head: the previous conclusion stands (and the error is logged)", async () => {
+    const { fake: github, head, deliver, approve } = await scenario();
+    try {
+      await approve();
+      github.inject("GET", /^\/repos\/acme\/traffic\/pulls\/7$/, "500", Number.POSITIVE_INFINITY);
+      await expect(deliver(github.issueCommentEvent("created", 7, github.comment(7, "tom", "/route-governor refresh")))).rejects.toThrow();
+      expect(github.latestCheckRun(head)?.conclusion).toBe("success");
+    } finally {
+      github.clearFaults();
+    }
+  });
+});

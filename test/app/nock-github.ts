@@ -118,7 +118,7 @@ export function mockGitHub(state: GitHubState): void {
   });
   scope.get(/\/commits\/[0-9a-f]+\/pulls$/).reply(200, (request: Request) => {
     log("GET", request.url);
-    return [{ number: PR, state: "open", head: { sha: /commits\/([0-9a-f]+)\/pulls/.exec(request.url)![1] } }];
+    return [{ number: PR, state: "open", head: { sha: /commits\/([0-9a-f]+)\/pulls/.exec(request.url)![1] }, base: state.base }];
   });
   scope.post(`${REPO}/check-runs`).reply(201, async (request: Request) => {
     log("POST", request.url);

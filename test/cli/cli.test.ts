@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/command-line.js";
+import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
+import { readGitTree } from "../../src/sources/git-source.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "examples");
@@ -48,12 +50,42 @@ describe("route-governor review (CLI contract)", () => {
     expect(JSON.parse(stdout)).toMatchObject({ risk: "none", decision: "pass", findings: [] });
   });
 
+  it("refuses a YAML file over the size bound by name, in a folder and in a git tree, reading no more than the bound", async () => {
+    const root = mkdtempSync(join(tmpdir(), "rg-huge-"));
+    for (const side of ["base", "head"]) mkdirSync(join(root, side));
+    const huge = `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}\n`;
+    writeFileSync(join(root, "head/huge.yaml"), huge);
+    const expected = [{ class: "manifest.invalid", file: "huge.yaml", summary: expect.stringContaining("over the 2097152-byte bound") }];
+    const folder = await cli("review", "--base", join(root, "base"), "--head", join(root, "head"), "--format", "json");
+    expect(folder.code).toBe(1);
+    expect(JSON.parse(folder.stdout).findings).toMatchObject(expected);
+
+    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(root, "small.yaml"), "a: 1\n");
+    git("add", "small.yaml");
+    git("commit", "-qm", "base");
+    writeFileSync(join(root, "huge.yaml"), huge);
+    writeFileSync(join(root, "z.yaml"), "b: 2\n");
+    git("add", "huge.yaml", "z.yaml");
+    git("commit", "-qm", "head");
+    const tree = await readGitTree(root, "HEAD");
+    expect(tree.files.map((f) => [f.path, f.text.length])).toEqual([
+      ["huge.yaml", defaultYamlLimits.maxFileBytes + 1],
+      ["small.yaml", 5],
+      ["z.yaml", 5],
+    ]);
+    const fromGit = await cli("review", "--repo", root, "--base", "HEAD~1", "--head", "HEAD", "--format", "json");
+    expect(fromGit.code).toBe(1);
+    expect(JSON.parse(fromGit.stdout).findings).toMatchObject(expected);
+  });
+
   it("reads two git refs straight from the object store", async () => {
     const repo = mkdtempSync(join(tmpdir(), "rg-git-"));
     const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
     git("init", "-q", "-b", "main");
     mkdirSync(join(repo, "routes"));
-    const route = (w: number) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: n }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: 10 }]\n`;
+    const route = (w: number) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: shop }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: 10 }]\n`;
     writeFileSync(join(repo, "routes/r.yaml"), route(90));
     git("add", ".");
     git("commit", "-qm", "base");

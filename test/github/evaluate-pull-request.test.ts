@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ledgerBlock } from "../../src/github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "../../src/github/evaluate-pull-request.js";
 import type { CommentFacts, ReviewFacts } from "../../src/github/pull-request-source.js";
+import { checkRunReport } from "../../src/report/check-run.js";
+import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { COMMENT_MARKER } from "../../src/report/pr-comment.js";
 import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "./fixtures.js";
 import { inMemoryPullRequest, type InMemoryPullRequest } from "./in-memory-pull-request.js";
@@ -233,5 +235,63 @@ describe("evidence, holds and break-glass", () => {
     const evaluation = await evaluate({ ...pr, comments: [help, unknown] });
     expect(outcome(evaluation, help.id)).toEqual([["help", true, expect.stringContaining("/break-glass <incident-id> <reason>")]]);
     expect(outcome(evaluation, unknown.id)).toEqual([["invalid", false, expect.stringMatching(/^unknown command; try \/route-governor help\n\n`\/approve/)]]);
+  });
+
+  it("a hostile /hold reason reaches the check run summary as text: no link, no image, no @team ping", async () => {
+    const pr = pullRequest();
+    const hold = comment("ana", "/hold [Approved by SRE ✅](https://evil.example/login) ![x](https://evil.example/x.png) <img src=https://evil.example/y.png> @acme/everyone", 5);
+    const evaluation = await evaluate({ ...pr, comments: [await reported(pr), hold] });
+    expect(evaluation.result.governance.state).toBe("held");
+    const { summary, title } = checkRunReport(evaluation.result, renderMarkdown(evaluation.result), {}, evaluation.notes);
+    const held = summary.split("\n").find((line) => line.includes("held by"))!;
+    expect(held).toBe("- ✗ held by @\u200bana: \\[Approved by SRE ✅\\](https://evil.example/login) !\\[x\\](https://evil.example/x.png) \\<img src=https://evil.example/y.png\\> @\u200bacme/everyone");
+    // Unescaped, any of these would render: a link, an image, an HTML tag, a team ping.
+    expect(`${title}\n${summary}`).not.toMatch(/(?<!\\)\]\(|(?<!\\)<img|@acme/);
+  });
+});
+
+describe("break-glass binds to the head and findings it covered", () => {
+  const H1 = "1".repeat(40);
+  const H2 = "2".repeat(40);
+
+  /** sam breaks glass on H1 after the App reported on it; then the author pushes `head` as H2. */
+  async function brokenThenPushed(head: Record<string, string>) {
+    const pr = pullRequest({ facts: { ...pullRequest().facts, headSha: H1, body: "" } });
+    const glass = comment("sam", "/break-glass INC-42 checkout is down in jkt", 5);
+    const first = await evaluate({ ...pr, comments: [await reported(pr), glass] });
+    expect(first.result.governance.state).toBe("break-glass");
+    const pushed = { ...pr, head, facts: { ...pr.facts, headSha: H2 } };
+    return { glass, after: await evaluate({ ...pushed, comments: [appComment(first), glass] }, 90) };
+  }
+
+  it("a semantic push (a new route) makes it stale: the normal requirements apply and both the comment and the check say so", async () => {
+    const evil = { ...headTree(), "routes/admin.yaml": headTree()["routes/checkout.yaml"]!.replace("name: checkout", "name: admin").replace("shop.example.com", "admin.example.com") };
+    const { glass, after } = await brokenThenPushed(evil);
+    expect(after.result.decision).toBe("fail");
+    expect(after.result.governance.state).not.toBe("break-glass");
+    expect(after.result.governance.breakGlass).toBeUndefined();
+    expect(outcome(after, glass.id)).toEqual([["break-glass", false, expect.stringMatching(/given on head 1111111 and 1 of the 2 current findings changed since: it is stale/)]]);
+    expect(after.notes).toContainEqual(expect.stringContaining("@sam's break-glass for INC-42"));
+    expect(checkRunReport(after.result, renderMarkdown(after.result), {}, after.notes).summary).toContain("no longer applies");
+  });
+
+  it("a semantic push to existing findings (other weights) makes it stale too", async () => {
+    const { after } = await brokenThenPushed(headTree(10, 90));
+    expect(after.result.decision).toBe("fail");
+  });
+
+  it("a cosmetic push keeps it: still break-glass, still recorded in the ledger", async () => {
+    const { after } = await brokenThenPushed(headTree(50, 50, "incident INC-42"));
+    expect(after.result.governance.state).toBe("break-glass");
+    expect(after.result.decision).toBe("pass");
+    expect(after.ledger.breakGlass).toHaveLength(1);
+  });
+
+  it("a break-glass posted before the App reported on the head is not bound: refused, break glass again", async () => {
+    const pr = pullRequest({ facts: { ...pullRequest().facts, body: "" } });
+    const early = comment("sam", "/break-glass INC-42 checkout is down", 5);
+    const evaluation = await evaluate({ ...pr, comments: [early] });
+    expect(evaluation.result.decision).toBe("fail");
+    expect(outcome(evaluation, early.id)).toEqual([["break-glass", false, expect.stringContaining("posted before Route Governor reported on head aaaaaaa")]]);
   });
 });

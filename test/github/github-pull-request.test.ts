@@ -125,6 +125,28 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
     ]);
   });
 
+  it("symlinks come back as links, their targets read from the archive and checked against git's blob ids, with no extra call", async () => {
+    const repository = commitAndArchive(
+      { "clusters/jkt-prod-1/exports.yaml": "kind: ServiceExport\n", "clusters/config/routes/checkout.yaml": "kind: HTTPRoute\n" },
+      { symlinks: { "clusters/sgp-prod-1/jkt-exports.yaml": "../jkt-prod-1/exports.yaml", "clusters/tyo-prod-1/routes": "../config/routes" } },
+    );
+    const calls: string[] = [];
+    serve({ [BASE]: repository, [HEAD]: repository }, calls);
+    const pr = source();
+    expect(await pr.links!("head")).toEqual([
+      { path: "clusters/sgp-prod-1/jkt-exports.yaml", target: "../jkt-prod-1/exports.yaml" },
+      { path: "clusters/tyo-prod-1/routes", target: "../config/routes" },
+    ]);
+    expect((await pr.tree("head")).map((file) => file.path).sort()).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml"]);
+    expect(calls.sort()).toEqual(["GET codeload/head", "GET git/trees/head", "GET pulls/7", "GET tarball/head"]);
+  });
+
+  it("a symlink whose archived target differs from git's blob fails the read", async () => {
+    const repository = commitAndArchive({ "routes/a.yaml": "kind: HTTPRoute\n" }, { symlinks: { "routes/alias": "a.yaml" } });
+    const forged = { ...repository, tree: repository.tree.map((entry) => (entry.mode === "120000" ? { ...entry, sha: "0".repeat(40) } : entry)) };
+    await expect(readReal(forged)).rejects.toThrow(/differs from git for routes\/alias/);
+  });
+
   it("a route hidden from the archive by .gitattributes export-ignore (which hides itself too) fails the read", async () => {
     const repository = commitAndArchive({ ".gitattributes": "routes/evil.yaml export-ignore\n.gitattributes export-ignore\n", "routes/evil.yaml": "kind: HTTPRoute\n", "routes/ok.yaml": "kind: HTTPRoute\n" });
     await expect(readReal(repository)).rejects.toThrow(
@@ -176,5 +198,16 @@ describe("group membership, cached per evaluation", () => {
     expect(await pr.isMember("eve", { users: [], teams: ["acme/sre"], permission: "maintain" })).toBe(true);
     expect(await pr.isMember("eve", { users: [], teams: [], permission: "admin" })).toBe(false);
     expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("who wrote the PR's commits (they cannot approve it)", () => {
+  it("commit authors and committers count, GitHub's own web-flow committer does not", async () => {
+    const commit = (author: string | null, committer: string | null) => ({ sha: "f".repeat(40), author: author && { login: author }, committer: committer && { login: committer }, commit: {} });
+    nock(API)
+      .get(`${REPO}/pulls/7/commits`)
+      .query(true)
+      .reply(200, [commit("ana", "web-flow"), commit("ana", "dina"), commit(null, "Tom"), commit("ana", null)]);
+    expect(await source().commitAuthors()).toEqual(["ana", "dina", "Tom"]);
   });
 });

@@ -21,7 +21,8 @@ const FILES: Record<string, string | Uint8Array> = {
   "README.md": "# traffic\n",
 };
 const repository = commitAndArchive(FILES, { symlinks: { "routes/alias.yaml": "checkout.yaml" } });
-const everything = () => true;
+const everyFile = (_path: string, symlink: boolean) => !symlink;
+const everything = everyFile;
 const readAll = (archive: Uint8Array) => Object.fromEntries(readTarball(archive, everything).map((file) => [file.path, Buffer.from(file.bytes)]));
 
 describe("readTarball on real `git archive --format=tar.gz` output (what GitHub's tarball endpoint serves)", () => {
@@ -48,8 +49,14 @@ describe("readTarball on real `git archive --format=tar.gz` output (what GitHub'
     expect(readAll(repository.archive)).not.toHaveProperty("routes/alias.yaml");
   });
 
+  it("a symlink comes back only when asked for, its target as bytes that hash to git's blob id of the link", () => {
+    const links = readTarball(repository.archive, (_path, symlink) => symlink);
+    const link = repository.tree.find((entry) => entry.mode === "120000")!;
+    expect(links.map((file) => [file.path, Buffer.from(file.bytes).toString("utf8"), file.symlink, gitBlobId(file.bytes)])).toEqual([["routes/alias.yaml", "checkout.yaml", true, link.sha]]);
+  });
+
   it("only the accepted paths are returned: the App asks for YAML (the policy file included)", () => {
-    expect(readTarball(repository.archive, isReviewedPath).map((file) => file.path).sort()).toEqual(
+    expect(readTarball(repository.archive, (path, symlink) => !symlink && isReviewedPath(path)).map((file) => file.path).sort()).toEqual(
       [".github/route-governor.yml", PAX, SPLIT, "routes/café.yaml", "routes/checkout.yaml", "routes/empty.yaml", "routes/one-block.yaml"].sort(),
     );
   });

@@ -49,6 +49,7 @@ describe.skipIf(!existsSync(corpus))("the public corpus", () => {
       "gateway.networking.k8s.io HTTPRoute": 41,
       "gateway.networking.k8s.io ReferenceGrant": 3,
       "k8gb.io Gslb": 7,
+      "kustomize.config.k8s.io Kustomization": 2,
       "kustomize.toolkit.fluxcd.io Kustomization": 6,
       "net.gke.io ServiceExport": 6,
       "networking.istio.io DestinationRule": 14,
@@ -80,10 +81,11 @@ describe.skipIf(!existsSync(corpus))("the public corpus", () => {
     ]);
   });
 
-  it("reads Flux Kustomizations and ArtifactGenerators as placement, ignoring kustomize's own Kustomization and the CRDs", () => {
+  it("reads Flux Kustomizations, ArtifactGenerators and kustomize's own Kustomization as placement, ignoring the CRDs", () => {
     const production = set.files.filter((path) => path.startsWith("fluxcd__flux2-kustomize-helm-example/clusters/production/"));
     const found = [...set.resources.values()].filter((r) => production.includes(r.source.file));
     expect(found.map((r) => [r.family, r.id.namespace, r.id.name]).sort()).toEqual([
+      ["placement", "", "kustomization"],
       ["placement", "flux-system", "apps"],
       ["placement", "flux-system", "flux-system"],
       ["placement", "flux-system", "infra-configs"],

@@ -60,6 +60,13 @@ describe("lineOf: the file line of a field, for findings", () => {
     expect(lineOf({ file: "f.yaml", line: 1, text }, ["items", 1])).toBe(4);
   });
 
+  it("finds a key by the name the parser gives it (`on:` is \"true\", `010:` is \"8\"), a quoted key as written", () => {
+    const text = "spec:\n  on: 1\n  010: 2\n  'off': 3\n";
+    expect(lineOf({ file: "f.yaml", line: 1, text }, ["spec", "true"])).toBe(2);
+    expect(lineOf({ file: "f.yaml", line: 1, text }, ["spec", "8"])).toBe(3);
+    expect(lineOf({ file: "f.yaml", line: 1, text }, ["spec", "off"])).toBe(4);
+  });
+
   it("answers the document's own line when the text holds no node", () => {
     expect(lineOf({ file: "f.yaml", line: 7, text: "--- # empty\n" }, ["spec"])).toBe(7);
   });

@@ -23,6 +23,8 @@ const design: readonly (readonly [Family, readonly string[], readonly string[]])
   ["dns", ["k8gb.io", "k8gb.absa.oss"], ["Gslb"]],
   ["placement", ["argoproj.io"], ["Application", "ApplicationSet"]],
   ["placement", ["kustomize.toolkit.fluxcd.io"], ["Kustomization"]],
+  // kustomize's own Kustomization: its patches rewrite traffic kinds at render time (src/risk/kustomize.ts).
+  ["placement", ["kustomize.config.k8s.io"], ["Kustomization", "Component"]],
   ["legacy-gateway-api", ["networking.x-k8s.io"], ["GatewayClass", "Gateway", "HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]],
 ];
 
@@ -51,7 +53,6 @@ describe("the traffic kinds of DESIGN §4", () => {
     ["apps", "Deployment"],
     ["", "Namespace"],
     ["helm.toolkit.fluxcd.io", "HelmRelease"],
-    ["kustomize.config.k8s.io", "Kustomization"],
     ["networking.istio.io", "EnvoyFilter"],
     ["networking.k8s.io", "Ingress"],
   ])("%s %s is not traffic", (group, kind) => {

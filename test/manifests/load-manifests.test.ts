@@ -100,7 +100,7 @@ describe("what is not traffic is ignored silently", () => {
     const set = loadManifests([
       file("svc.yaml", "apiVersion: v1", "kind: Service", "metadata: {name: web}", "---", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: web}"),
       file("release.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2", "kind: HelmRelease", "metadata: {name: podinfo}"),
-      file("kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "resources: [a.yaml]"),
+      file("kustomization.yaml", "resources: [a.yaml]"),
       file("broken-deployment.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: [unclosed"),
       file("chart/templates/deploy.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: {{ .Release.Name }}"),
       file(".github/workflows/ci.yml", "on: push", "jobs: {}"),
@@ -294,5 +294,66 @@ describe("the cache: one parse per distinct file text", () => {
     const cache = createManifestCache();
     loadManifests(files, { cache });
     expect(loadManifests(files, { cache })).toEqual(loadManifests(files));
+  });
+});
+
+describe("a document is read by what it parses to, never by how its header lines look", () => {
+  const body = ["metadata: {name: hidden, namespace: shop}", "spec:", "  rules:", "  - backendRefs: [{name: checkout-tyo, port: 8080}]"];
+  const hiddenKey = "gateway.networking.k8s.io/HTTPRoute/shop/hidden";
+
+  it.each([
+    ["a tag", ["apiVersion: !!str gateway.networking.k8s.io/v1", "kind: !!str HTTPRoute", ...body]],
+    ["an anchor", ["apiVersion: gateway.networking.k8s.io/v1", "kind: &k HTTPRoute", ...body]],
+    ["quoted keys", ['"apiVersion": gateway.networking.k8s.io/v1', "'kind': HTTPRoute", ...body]],
+    ["a flow mapping", ['{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: {name: hidden, namespace: shop}, spec: {rules: [{backendRefs: [{name: checkout-tyo, port: 8080}]}]}}']],
+    ["an escaped group", ['apiVersion: "gateway\\x2enetworking.k8s.io/v1"', "kind: HTTPRoute", ...body]],
+  ])("finds an HTTPRoute written with %s", (_how, lines) => {
+    const set = loadManifests([file("extra.yaml", ...lines)]);
+    expect(set.invalid).toEqual([]);
+    expect(keys(set)).toEqual([hiddenKey]);
+  });
+
+  it("refuses, never skips, a traffic document whose fake `kind: ConfigMap` line breaks the parse", () => {
+    const set = loadManifests([
+      file(
+        "extra.yaml",
+        "apiVersion: !!str gateway.networking.k8s.io/v1",
+        "kind: !!str HTTPRoute",
+        "metadata:",
+        "  name: evil",
+        "  annotations:",
+        '    description: "Route for',
+        "kind: ConfigMap",
+        '      the shop"',
+        "spec: {}",
+      ),
+    ]);
+    expect(set.resources.size).toBe(0);
+    expect(set.invalid).toEqual([{ file: "extra.yaml", line: 7, message: expect.stringMatching(/^traffic document: YAML: .*\(line 7, column 1\)$/) }]);
+  });
+
+  it("refuses, never skips, a traffic document that repeats its kind (`kind: ConfigMap`, then `\"kind\": HTTPRoute`)", () => {
+    const set = loadManifests([file("extra.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: ConfigMap", '"kind": HTTPRoute', ...body)]);
+    expect(set.resources.size).toBe(0);
+    expect(set.invalid).toEqual([{ file: "extra.yaml", line: 3, message: expect.stringContaining("duplicated mapping key") }]);
+  });
+
+  it("still skips, unparsed, a document that names no traffic group, whatever its kind line says", () => {
+    const set = loadManifests([file("cm.yaml", "apiVersion: v1", "kind: HTTPRoute", "metadata: {name: [unclosed")]);
+    expect(set.resources.size).toBe(0);
+    expect(set.invalid).toEqual([]);
+  });
+
+  it("reads a weight with a leading zero as the octal Kubernetes reads (0100 is 64)", () => {
+    const set = loadManifests([file("r.yaml", ...route("checkout", "shop").map((line) => line.replace("weight: 90", "weight: 0100")))]);
+    const resource = set.resources.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout");
+    expect(resource?.body).toMatchObject({ spec: { rules: [{ backendRefs: [{ weight: 64 }, { weight: 10 }] }] } });
+  });
+
+  it("refuses an oversized file that names a traffic group, by file, with no size it cannot know", () => {
+    const text = `apiVersion: gateway.networking.k8s.io/v1\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}`;
+    expect(loadManifests([{ path: "huge.yaml", text }]).invalid).toEqual([
+      { file: "huge.yaml", line: 1, message: "file is over the 2097152-byte bound for YAML: refused" },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   oversize,
   parseYamlDocument,
   parseYamlStream,
+  plainKeyName,
   splitYamlDocuments,
 } from "../../src/manifests/yaml-documents.js";
 
@@ -83,9 +84,42 @@ describe("parsing one document alone", () => {
   });
 
   it("reads merge keys as Kubernetes does", () => {
-    expect(values(lines("base: &b {x: 1}", "item:", "  <<: *b", "  y: 2"))).toEqual([
-      { ok: true, value: { base: { x: 1 }, item: { x: 1, y: 2 } } },
+    expect(values(lines("base: &b {x: 1}", "item:", "  <<: *b", "  z: 2"))).toEqual([
+      { ok: true, value: { base: { x: 1 }, item: { x: 1, z: 2 } } },
     ]);
+  });
+
+  // Kubernetes decodes YAML with go-yaml v2 (sigs.k8s.io/yaml): integers as Go's ParseInt(s, 0, 64)
+  // after dropping `_`, booleans as YAML 1.1.
+  it.each([
+    ["0100", 64, "a leading zero is octal"],
+    ["010", 8, "a leading zero is octal"],
+    ["-0100", -64, "a signed leading zero is octal"],
+    ["0o100", 64, "0o is octal"],
+    ["0x10", 16, "0x is hex"],
+    ["0b11", 3, "0b is binary"],
+    ["1_000", 1000, "underscores are dropped"],
+    ["08", 8, "not octal: go-yaml reads the float 8"],
+    ["100", 100, "decimal"],
+    ["'0100'", "0100", "a quoted scalar is a string"],
+    ["!!str 0100", "0100", "a tagged scalar is a string"],
+    ["1:20", "1:20", "no base 60 (js-yaml's YAML 1.1 schema would read 80)"],
+    ["yes", true, "YAML 1.1 boolean"],
+    ["On", true, "YAML 1.1 boolean"],
+    ["y", true, "YAML 1.1 boolean"],
+    ["no", false, "YAML 1.1 boolean"],
+    ["OFF", false, "YAML 1.1 boolean"],
+    ["n", false, "YAML 1.1 boolean"],
+    ["yEs", "yEs", "not a boolean spelling"],
+  ] as [string, unknown, string][])("reads `weight: %s` as Kubernetes does: %j (%s)", (scalar, expected, _why) => {
+    expect(values(lines(`weight: ${scalar}`))).toEqual([{ ok: true, value: { weight: expected } }]);
+  });
+
+  it("names keys as Kubernetes does (`y:` is the key \"true\", `010:` is \"8\")", () => {
+    expect(values(lines("y: 1", "010: 2", "name: 3"))).toEqual([{ ok: true, value: { true: 1, 8: 2, name: 3 } }]);
+    expect(plainKeyName("on")).toBe("true");
+    expect(plainKeyName("010")).toBe("8");
+    expect(plainKeyName("weight")).toBe("weight");
   });
 
   it("refuses a billion-laughs alias bomb quickly, without expanding it", () => {
@@ -118,7 +152,7 @@ describe("parsing one document alone", () => {
 describe("file size bound", () => {
   it("refuses a file over 2 MiB and accepts one under it", () => {
     const big = `a: "${"x".repeat(defaultYamlLimits.maxFileBytes)}"\n`;
-    expect(oversize(big)).toMatch(/^file is \d+ bytes, over the 2097152-byte bound/);
+    expect(oversize(big)).toBe("file is over the 2097152-byte bound for YAML: refused");
     expect(oversize("a: 1\n")).toBeUndefined();
   });
 

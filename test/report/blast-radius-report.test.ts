@@ -55,8 +55,8 @@ spec:
 
 describe("the example PR (examples/): blast radius in the comment and the JSON", () => {
   it("renders the summary and the diagram after the headline, before the route diff", async () => {
-    const base = await readFolder(resolve(EXAMPLES, "base"));
-    const head = await readFolder(resolve(EXAMPLES, "head"));
+    const { files: base } = await readFolder(resolve(EXAMPLES, "base"));
+    const { files: head } = await readFolder(resolve(EXAMPLES, "head"));
     const policySource = base.find((f) => f.path === ".github/route-governor.yml")!.text;
     const result = reviewChange({ base, head, policy: policyWith(policySource), policySource: "example", body: readFileSync(resolve(EXAMPLES, "pr-body.md"), "utf8"), now: NOW });
     const markdown = renderMarkdown(result);

@@ -117,13 +117,75 @@ describe("Argo CD Application", () => {
       expected: [{ class: "route.attachment-changed", side: "base", path: ["spec"], says: "removed: its 1 traffic resources (HTTPRoute shop/checkout) are deleted from cluster jkt-prod" }],
     },
     {
-      name: "a change that does not move anything (project, revision) is left to resource.changed",
+      name: "a change that does not move anything (project, repoURL) is left to resource.changed",
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
-      head: application(`  source: {repoURL: https://github.com/example/platform.git, path: apps/shop/jkt, targetRevision: v2}\n  destination: {name: jkt-prod, namespace: shop}`),
+      head: application(`  source: {repoURL: https://github.com/example/mirror.git, path: apps/shop/jkt}\n  destination: {name: jkt-prod, namespace: shop}`),
       expected: [],
     },
   ]);
+});
+
+describe("Argo CD sources deploy what the PR does not show", () => {
+  const at = (revision: string) => `  source: {repoURL: https://github.com/example/platform.git, path: apps/shop/jkt, targetRevision: ${revision}}\n`;
+  const destination = "  destination: {name: jkt-prod, namespace: shop}";
+  const patched = (weight: number) => `  source:
+    repoURL: https://github.com/example/platform.git
+    path: apps/shop/jkt
+    kustomize:
+      patches:
+      - target: {kind: HTTPRoute, name: checkout}
+        patch: '[{"op": "replace", "path": "/spec/rules/0/backendRefs/0/weight", "value": ${weight}}]'
+`;
+  run([
+    {
+      name: "targetRevision main → attacker-branch",
+      key: APP,
+      base: application(`${at("main")}${destination}`),
+      head: application(`${at("attacker-branch")}${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "deploys revision attacker-branch instead of main to cluster jkt-prod: the config deployed is not reviewed here" }],
+    },
+    {
+      name: "one of several sources[] changes its targetRevision",
+      key: APP,
+      base: application(`  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v1}\n${destination}`),
+      head: application(`  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v9}\n${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "sources"], riskFloor: "high", says: "deploys revision [v1, v9] instead of [v1, v1]" }],
+    },
+    {
+      name: "an inline kustomize patch on an HTTPRoute",
+      key: APP,
+      base: application(`${patched(100)}${destination}`),
+      head: application(`${patched(0)}${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "inline kustomize patches rewrite traffic config for cluster jkt-prod" }],
+    },
+    {
+      name: "inline Helm values: whatever they feed is rendered unseen",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    helm: {values: "weight: 90"}\n${destination}`),
+      head: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    helm: {values: "weight: 0"}\n${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "inline Helm values change what is rendered for cluster jkt-prod" }],
+    },
+  ]);
+
+  it("an ApplicationSet template's targetRevision counts the same", () => {
+    const appSet = (revision: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: shop, namespace: argocd}
+spec:
+  generators: [{list: {elements: [{cluster: jkt-prod}]}}]
+  template:
+    metadata: {name: 'shop-{{cluster}}'}
+    spec:
+      project: default
+      source: {repoURL: x, path: apps/shop/jkt, targetRevision: ${revision}}
+      destination: {name: '{{cluster}}', namespace: shop}
+`;
+    const found = detectIn("argoproj.io/ApplicationSet/argocd/shop", { ...ROUTES, "argocd/shop.yaml": appSet("main") }, { ...ROUTES, "argocd/shop.yaml": appSet("evil") });
+    expect(found.map((d) => [d.path, d.riskFloor])).toEqual([[["spec", "template", "spec", "source"], "high"]]);
+    expect(found[0]?.summary).toContain("deploys revision evil instead of main");
+  });
 });
 
 describe("Argo CD ApplicationSet", () => {

@@ -49,4 +49,24 @@ describe("writes.active-active", () => {
     expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-added", "writes.active-active"]));
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
+  it("flags a header condition added to the write pin: writes without the header fall through to the 50/50 catch-all", () => {
+    const pin = (condition: string) => `  - matches: [{ method: POST${condition} }, { method: PUT${condition} }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
+    const result = analyze({ "r.yaml": route(pin("")) }, { "r.yaml": route(pin(", headers: [{ name: x-canary, value: '1' }]")) }, TOPOLOGY);
+    expect(classesOf(result)).toEqual(["route.match-changed", "writes.active-active"]);
+    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST, PUT can now reach jkt, sgp (was jkt)");
+  });
+
+  it("a pin that still takes every write of the method, beside a header variant, is not flagged", () => {
+    const base = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const head = route(`  - matches: [{ method: POST, headers: [{ name: x-canary, value: '1' }] }, { method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY))).toEqual(["route.match-changed"]);
+  });
+
+  it("flags a new, longer path split over two regions on a host that pins writes by method on /: it wins by longest prefix", () => {
+    const rules = `  - matches: [{ method: POST }, { method: DELETE }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
+    const v2 = `\n  - matches: [{ path: { type: PathPrefix, value: /v2 } }]\n    backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
+    const result = analyze({ "r.yaml": route(rules) }, { "r.yaml": route(rules + v2) }, TOPOLOGY);
+    expect(classesOf(result)).toEqual(["route.added", "writes.active-active"]);
+    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toBe("cases.example.com /v2 via Gateway infra/public: POST, PUT, PATCH, DELETE can now reach jkt, sgp");
+  });
 });

@@ -1,0 +1,80 @@
+/**
+ * A flow's canonical match read back as request shapes, to reason about which requests two rules
+ * share. The grammar is the one the *-flows modules write: alternatives joined by ` | `, each a path
+ * (`PathPrefix /api`, `Exact /`, `RegularExpression …`, `grpc svc/method`) then `, `-separated parts. What cannot be
+ * read is taken as "may match anything" (for overlap) and "narrows the rule" (for capture), so a
+ * misread errs towards a finding, never away from one.
+ */
+
+export interface RequestShape {
+  readonly path?: { readonly type: string; readonly value: string };
+  /** An exact HTTP method; a regex or prefix method match is a condition. */
+  readonly method?: string;
+  /** Whatever else narrows the requests: headers, query parameters, port, source, SNI… */
+  readonly conditions: readonly string[];
+  readonly ignoreCase: boolean;
+}
+
+const PATH = /^(PathPrefix|Exact|RegularExpression|grpc) (.*)$/;
+const EXACT_METHOD = /^method ([A-Z]+)$/;
+const IGNORE_URI_CASE = "ignore-uri-case";
+/** How Gloo spells a case-insensitive string match. */
+const GLOO_CASELESS = " (ignore case)";
+/** TCP/TLS rules with no match. */
+const ANY_L4 = "*";
+
+function requestShape(signature: string): RequestShape {
+  const [first = "", ...rest] = signature.split(", ");
+  const path = PATH.exec(first);
+  const parts = path ? rest : signature === ANY_L4 ? [] : [first, ...rest];
+  const method = parts.map((part) => EXACT_METHOD.exec(part)?.[1]).find((name) => name !== undefined);
+  const conditions = parts.filter((part) => part !== IGNORE_URI_CASE && !EXACT_METHOD.test(part));
+  const value = path?.[2] ?? "";
+  const caseless = value.endsWith(GLOO_CASELESS);
+  return {
+    ...(path ? { path: { type: path[1]!, value: caseless ? value.slice(0, -GLOO_CASELESS.length) : value } } : {}),
+    ...(method ? { method } : {}),
+    conditions,
+    ignoreCase: caseless || parts.includes(IGNORE_URI_CASE),
+  };
+}
+
+export const requestShapes = (match: string): RequestShape[] => match.split(" | ").map(requestShape);
+
+const portOf = (shape: RequestShape) => shape.conditions.find((part) => part.startsWith("port "));
+
+/** Prefixes are string prefixes, as in Istio, Gloo and Envoy (`/api` also matches `/apis`). */
+function pathsOverlap(a: RequestShape, b: RequestShape): boolean {
+  if (!a.path || !b.path) return true;
+  const known = ["PathPrefix", "Exact"];
+  if (!known.includes(a.path.type) || !known.includes(b.path.type)) return true;
+  const fold = a.ignoreCase || b.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;
+  const [x, y] = [fold(a.path.value), fold(b.path.value)];
+  if (a.path.type === "Exact" && b.path.type === "Exact") return x === y;
+  if (a.path.type === "Exact") return x.startsWith(y);
+  if (b.path.type === "Exact") return y.startsWith(x);
+  return x.startsWith(y) || y.startsWith(x);
+}
+
+/** Whether some request can match both: only different exact methods, ports or paths keep them apart. */
+export function mayOverlap(a: RequestShape, b: RequestShape): boolean {
+  if (a.method && b.method && a.method !== b.method) return false;
+  const [portA, portB] = [portOf(a), portOf(b)];
+  if (portA && portB && portA !== portB) return false;
+  return pathsOverlap(a, b);
+}
+
+/** Whether every request `b` matches, `a` matches too. */
+export function covers(a: RequestShape, b: RequestShape): boolean {
+  if (a.conditions.length > 0 || (a.method && a.method !== b.method)) return false;
+  if (!a.path) return true;
+  if (!b.path || (b.ignoreCase && !a.ignoreCase)) return false;
+  const fold = a.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;
+  if (a.path.type === "PathPrefix") return ["PathPrefix", "Exact"].includes(b.path.type) && fold(b.path.value).startsWith(fold(a.path.value));
+  return a.path.type === "Exact" && b.path.type === "Exact" && fold(a.path.value) === fold(b.path.value);
+}
+
+/** Whether the rule takes every request of `method` that its path matches, or only those that meet some condition. */
+export function capturesAllOf(match: string, method: string): boolean {
+  return requestShapes(match).some((shape) => (!shape.method || shape.method === method) && shape.conditions.length === 0);
+}

@@ -1,0 +1,97 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { analyzeChange, type SourceFile, type SymbolicLink } from "../../src/review.js";
+import { readFolder } from "../../src/sources/folder-source.js";
+import { readGitTree } from "../../src/sources/git-source.js";
+import { policyWith } from "../helpers/review-trees.js";
+
+const EXPORT = (name: string) => `apiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata: {name: ${name}, namespace: shop}\n`;
+const ROUTE = `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout, namespace: shop}\nspec:\n  parentRefs: [{name: gw}]\n  rules: [{backendRefs: [{name: checkout, port: 80}]}]\n`;
+
+const FILES: Record<string, string> = {
+  "clusters/jkt-prod-1/exports.yaml": EXPORT("payments"),
+  "clusters/sgp-prod-1/exports.yaml": EXPORT("checkout"),
+  "clusters/config/routes/checkout.yaml": ROUTE,
+  "README.md": "# traffic\n",
+};
+const LINKS: Record<string, string> = {
+  "clusters/sgp-prod-1/jkt-exports.yaml": "../jkt-prod-1/exports.yaml",
+  "clusters/tyo-prod-1/routes": "../config/routes",
+  "docs/README.md": "../README.md",
+};
+
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function folder(files: Record<string, string>, links: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "rg-links-"));
+  scratch.push(root);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  for (const [path, target] of Object.entries(links)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    symlinkSync(target, join(root, path));
+  }
+  return root;
+}
+
+const expectedLinks: SymbolicLink[] = Object.entries(LINKS)
+  .map(([path, target]) => ({ path, target }))
+  .sort((a, b) => (a.path < b.path ? -1 : 1));
+
+describe("the readers report symlinks beside files, without following them", () => {
+  it("a folder: readlink, the linked directory not walked, the linked file not read as a file", async () => {
+    const tree = await readFolder(folder(FILES, LINKS));
+    expect(tree.links).toEqual(expectedLinks);
+    expect(tree.files.map((file) => file.path)).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml", "clusters/sgp-prod-1/exports.yaml"]);
+  });
+
+  it("a git ref: mode 120000 blobs, read in the same cat-file batch", async () => {
+    const root = folder(FILES, LINKS);
+    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.symlinks=true", ...args], { stdio: "pipe" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "links");
+    const tree = await readGitTree(root, "HEAD");
+    expect(tree.links).toEqual(expectedLinks);
+    expect(tree.files.map((file) => file.path)).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml", "clusters/sgp-prod-1/exports.yaml"]);
+  });
+});
+
+describe("a symlink added or retargeted exposes files to other clusters: high, at the link's path", () => {
+  const policy = policyWith("topology:\n  placements: ['clusters/{cluster}/**']\n");
+  // What the readers return: YAML only (the README is not read).
+  const files: SourceFile[] = Object.entries(FILES)
+    .filter(([path]) => path.endsWith(".yaml"))
+    .map(([path, text]) => ({ path, text }));
+  const review = (base: readonly SymbolicLink[], head: readonly SymbolicLink[]) =>
+    analyzeChange({ base: files, head: files, links: { base, head }, policy }).findings.map((finding) => [finding.risk, finding.class, finding.file, finding.line, finding.clusters, finding.summary]);
+  const link = (path: string, target: string): SymbolicLink => ({ path, target });
+
+  it("a file link and a directory link, added", () => {
+    expect(review([], [link("clusters/sgp-prod-1/jkt-exports.yaml", "../jkt-prod-1/exports.yaml"), link("clusters/tyo-prod-1/routes", "../config/routes")])).toEqual([
+      ["high", "resource.changed", "clusters/sgp-prod-1/jkt-exports.yaml", 1, ["sgp-prod-1"], "symlink clusters/sgp-prod-1/jkt-exports.yaml → ../jkt-prod-1/exports.yaml: the files it exposes (clusters/jkt-prod-1/exports.yaml) to cluster sgp-prod-1 are not reviewed"],
+      ["high", "resource.changed", "clusters/tyo-prod-1/routes", 1, ["tyo-prod-1"], "symlink clusters/tyo-prod-1/routes → ../config/routes: the files it exposes (clusters/config/routes/checkout.yaml) to cluster tyo-prod-1 are not reviewed"],
+    ]);
+  });
+
+  it("retargeted, and removed", () => {
+    const before = [link("clusters/tyo-prod-1/routes", "../config/routes"), link("clusters/sgp-prod-1/jkt-exports.yaml", "../jkt-prod-1/exports.yaml")];
+    const after = [link("clusters/tyo-prod-1/routes", "../jkt-prod-1")];
+    expect(review(before, after).map((finding) => finding[5])).toEqual([
+      "symlink clusters/sgp-prod-1/jkt-exports.yaml → ../jkt-prod-1/exports.yaml removed: the files it exposed (clusters/jkt-prod-1/exports.yaml) to cluster sgp-prod-1 are no longer applied there, and this is not reviewed",
+      "symlink clusters/tyo-prod-1/routes → ../jkt-prod-1 (was → ../config/routes): the files it exposes (clusters/jkt-prod-1/exports.yaml) to cluster tyo-prod-1 are not reviewed",
+    ]);
+  });
+
+  it("an unchanged symlink, or one that exposes nothing the review reads, is not a finding", () => {
+    const links = [link("clusters/tyo-prod-1/routes", "../config/routes")];
+    expect(review(links, links)).toEqual([]);
+    expect(review([], [link("docs/README.md", "../README.md")])).toEqual([]);
+  });
+});
