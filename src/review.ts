@@ -42,8 +42,13 @@ export interface ChangeInput {
 export interface Analysis {
   readonly findings: readonly Finding[];
   readonly routeDiffs: readonly RouteDiff[];
-  /** Traffic documents of the head tree that could not be read: they block the decision. */
+  /** Traffic documents of the head tree that could not be read, in files the PR adds or changes: they block the decision. */
   readonly invalid: readonly InvalidManifest[];
+  /**
+   * Unreadable documents in files the PR leaves as they are on the base branch: shown, not gating
+   * (an unrelated PR is not blocked by a chart template that was always there).
+   */
+  readonly existingInvalid: readonly InvalidManifest[];
   readonly base: TreeAnalysis;
   readonly head: TreeAnalysis;
   /** The repo-wide traffic graphs of both trees, and what the PR reaches through them (DESIGN §7). */
@@ -108,20 +113,24 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({ links: links ?? [], files: files.map((file) => file.path), placement: tree.placement });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
-  for (const invalid of head.manifests.invalid) {
+  const baseText = new Map(input.base.map((file) => [file.path, file.text]));
+  const headText = new Map(input.head.map((file) => [file.path, file.text]));
+  const unchanged = (invalid: InvalidManifest) => baseText.has(invalid.file) && baseText.get(invalid.file) === headText.get(invalid.file);
+  const invalid = head.manifests.invalid.filter((item) => !unchanged(item));
+  for (const item of invalid) {
     findings.push({
       class: "manifest.invalid",
       risk: "high",
-      summary: invalid.message,
-      file: invalid.file,
-      line: invalid.line,
-      resource: invalid.resource ?? { group: "", kind: "File", namespace: "", name: invalid.file },
-      fingerprint: `invalid:${invalid.file}:${invalid.line}`,
+      summary: item.message,
+      file: item.file,
+      line: item.line,
+      resource: item.resource ?? { group: "", kind: "File", namespace: "", name: item.file },
+      fingerprint: `invalid:${item.file}:${item.line}`,
       clusters: [],
       regions: [],
     });
   }
-  return { findings: sortFindings(findings), routeDiffs, invalid: head.manifests.invalid, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
+  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid: head.manifests.invalid.filter(unchanged), base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
 }
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */

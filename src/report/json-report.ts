@@ -25,7 +25,10 @@ export function toJsonReport(result: ReviewResult) {
       ...(governance.freeze ? { freeze: governance.freeze } : {}),
       holds: governance.holds,
     },
-    errors: analysis.invalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message })),
+    errors: [
+      ...analysis.invalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message })),
+      ...analysis.existingInvalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message, existing: true })),
+    ],
   };
 }
 

@@ -118,6 +118,22 @@ function stateBanner(result: ReviewResult): string[] {
   return [];
 }
 
+const MAX_EXISTING_SHOWN = 5;
+
+/** Unreadable traffic files this PR did not touch: not gating, but never out of sight. */
+function existingInvalidSection(result: ReviewResult): string[] {
+  const existing = result.analysis.existingInvalid;
+  if (existing.length === 0) return [];
+  return [
+    `<details><summary>⚠️ ${existing.length} unreadable traffic document${existing.length === 1 ? "" : "s"} in files this PR does not change (not reviewed, not gating)</summary>`,
+    "",
+    ...existing.slice(0, MAX_EXISTING_SHOWN).map((invalid) => `- ${code(`${invalid.file}:${invalid.line}`)}: ${plain(invalid.message)}`),
+    ...(existing.length > MAX_EXISTING_SHOWN ? [`- …and ${existing.length - MAX_EXISTING_SHOWN} more (see the JSON report)`] : []),
+    "",
+    "</details>",
+  ];
+}
+
 function nextStepsSection(result: ReviewResult): string[] {
   const { governance } = result;
   if (governance.nextSteps.length === 0) return [];
@@ -142,6 +158,7 @@ export function renderMarkdown(result: ReviewResult): string {
     findingsSection(result),
     evidenceSection(result),
     approvalsSection(result),
+    existingInvalidSection(result),
     nextStepsSection(result),
   ].filter((section) => section.length > 0);
   return `${sections.map((section) => section.join("\n")).join("\n\n")}\n`;

@@ -85,4 +85,15 @@ describe("review: the whole pipeline", () => {
     // Everything explained: no fallback next to the real finding.
     expect(classesOf(review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }).analysis)).toEqual(["backend.weight-changed"]);
   });
+
+  it("an unreadable file the PR does not change is listed apart and does not block an unrelated change", () => {
+    const template = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {{ .Values.name }}\n";
+    const result = review({ "chart/vs.yaml": template, "r.yaml": route([90, 10]) }, { "chart/vs.yaml": template, "r.yaml": route([90, 10]) });
+    expect(result.decision).toBe("pass");
+    expect(result.analysis.invalid).toEqual([]);
+    expect(result.analysis.existingInvalid.map((i) => i.file)).toEqual(["chart/vs.yaml"]);
+    // The same template added or edited by the PR blocks.
+    const added = review({ "r.yaml": route([90, 10]) }, { "chart/vs.yaml": template, "r.yaml": route([90, 10]) });
+    expect(added.governance.state).toBe("invalid-manifests");
+  });
 });
