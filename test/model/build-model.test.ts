@@ -24,16 +24,15 @@ ${Array.from({ length: count }, (_, i) => `  - route: [{ destination: { host: sh
     ]);
   });
 
-  it("are numbered in linear time: 5,000 of them (12 million probes when each is numbered from #2)", () => {
+  // One counter per key keeps this linear (it was 12 million probes when each was numbered from #2);
+  // timing belongs to the benchmark, so this checks the numbering at that size.
+  it("are numbered #2…#5000 when 5,000 rules claim the same key", () => {
     const { topology } = policyWith();
     const clusterOfFile = compileFilePlacement(topology.placements);
     const manifests = loadManifests([{ path: "vs.yaml", text: rules(5000) }]);
     const placement = buildGitopsPlacement(manifests, topology, clusterOfFile);
-    const started = performance.now();
     const { flows } = buildTrafficModel(manifests, topology, placement);
-    const elapsed = performance.now() - started;
     expect(flows.size).toBe(5000);
     expect(flows.get("mesh|shop.example.com|PathPrefix /#5000")?.backends[0]?.label).toBe("shop-4999");
-    expect(elapsed).toBeLessThan(1500);
   });
 });
