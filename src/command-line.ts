@@ -67,9 +67,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(`${packageJson.version}\n`);
     return 0;
   }
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     io.stdout(`${USAGE}\n`);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  // Called with nothing to do: the usage is the error message.
+  if (positionals.length === 0) {
+    io.stderr(`${USAGE}\n`);
+    return 2;
   }
   const [command, ...rest] = positionals;
   if (command !== "review") throw new UsageError(`unknown command: ${command}`);
