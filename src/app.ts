@@ -92,15 +92,20 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     const evaluation = await evaluatePullRequest(source, { now: (options.now ?? (() => new Date()))(), secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) });
     const { result } = evaluation;
     const report = renderMarkdown(result);
-    const body = renderPrComment({
-      report,
-      findings: result.analysis.findings,
-      notes: evaluation.notes,
-      approvals: evaluation.approvals,
-      ledger: ledgerBlock(evaluation.ledger, options.ledgerSecret),
-      checkName: name,
+    const body = (written: string) =>
+      renderPrComment({
+        report,
+        findings: result.analysis.findings,
+        notes: evaluation.notes,
+        approvals: evaluation.approvals,
+        ledger: ledgerBlock({ ...evaluation.ledger, written }, options.ledgerSecret),
+        checkName: name,
+      });
+    const { lastWritten } = evaluation;
+    const commentUrl = await upsertLivingComment(octokit, repo, pr.number, evaluation.ownComments, {
+      fresh: body(evaluation.ledger.written),
+      ...(lastWritten === undefined ? {} : { unchanged: body(lastWritten) }),
     });
-    const commentUrl = await upsertLivingComment(octokit, repo, pr.number, evaluation.ownComments, body);
     await syncLabels(octokit, repo, pr.number, pr.labels, result.risk, result.governance.breakGlass?.accepted === true);
     if (triggerCommentId !== undefined) {
       await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);

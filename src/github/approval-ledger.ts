@@ -12,12 +12,20 @@ import * as z from "zod";
  * the App reported on that head may have been given for different code, so it is not bound.
  * An accepted `/break-glass` is bound the same way, in its own list: it covers a later head only
  * while every finding of that head is one it saw.
+ *
+ * A signature cannot stop a replay: GitHub keeps a comment's edit history, so whoever may edit the
+ * App's comment could paste back an older, validly signed ledger. The ledger therefore records when
+ * the App wrote it, and a comment GitHub says was edited later than that (beyond the tolerance for
+ * clock skew and latency) holds a void ledger. The App rewrites its comment only when something
+ * besides that time changed, so its own edits keep the two times together.
  */
 
 const LEDGER_MARKER = "route-governor:ledger";
 const MAX_PAYLOAD_CHARS = 40_000;
 const MAX_ENTRIES = 500;
 const MAX_BREAK_GLASS = 20;
+/** How much later than the ledger's write time GitHub may stamp the App's own edit. */
+export const EDIT_TOLERANCE_MS = 5 * 60_000;
 
 const LedgerEntrySchema = z.object({
   /** `comment:<id>` or `review:<id>`. */
@@ -38,6 +46,8 @@ export const LedgerSchema = z.object({
   approvals: z.array(LedgerEntrySchema).max(MAX_ENTRIES),
   /** Break-glass comments, bound like approvals (absent in ledgers written before they were). */
   breakGlass: z.array(LedgerEntrySchema).max(MAX_BREAK_GLASS).optional(),
+  /** When the App wrote the ledger into its comment (absent only in ledgers from before it was recorded). */
+  written: z.iso.datetime({ offset: true }).optional(),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
@@ -89,7 +99,7 @@ export function ledgerBlock(ledger: Ledger, secret: string): string {
   let payload = encode(ledger);
   while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
     entries = entries.slice(Math.ceil(entries.length / 4));
-    payload = encode(buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger)));
+    payload = encode({ ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger)), ...(ledger.written === undefined ? {} : { written: ledger.written }) });
   }
   return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
 }
@@ -103,8 +113,12 @@ export type LedgerReading =
 
 const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->`);
 
-/** Reads and verifies the ledger of a comment body written by the App for PR `pr`. */
-export function readLedger(body: string, secret: string, pr: string): LedgerReading {
+/**
+ * Reads and verifies the ledger of a comment body written by the App for PR `pr`; `editedAt` is
+ * GitHub's time of the comment's last edit. A ledger without a write time is void too: any such
+ * ledger in a comment's edit history could otherwise be restored forever.
+ */
+export function readLedger(body: string, secret: string, pr: string, editedAt: string): LedgerReading {
   if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
   const match = BLOCK.exec(body);
   if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
@@ -120,5 +134,10 @@ export function readLedger(body: string, secret: string, pr: string): LedgerRead
   const ledger = LedgerSchema.safeParse(parsed);
   if (!ledger.success) return { status: "invalid", reason: "the approval ledger has an unexpected shape" };
   if (ledger.data.pr !== pr) return { status: "invalid", reason: "the approval ledger belongs to another pull request" };
+  const { written } = ledger.data;
+  if (written === undefined) return { status: "invalid", reason: "the approval ledger does not say when it was written, so it could be an older copy restored from the comment's edit history" };
+  if (Date.parse(editedAt) > Date.parse(written) + EDIT_TOLERANCE_MS) {
+    return { status: "invalid", reason: `the App's comment was edited at ${editedAt}, after Route Governor wrote its approval ledger at ${written}, so the ledger may be an older copy restored from the comment's edit history` };
+  }
   return { status: "valid", ledger: ledger.data };
 }

@@ -48,8 +48,13 @@ export interface CommandOutcome {
 export interface Evaluation {
   readonly pr: PullRequestFacts;
   readonly result: ReviewResult;
-  /** The ledger to write back into the living comment. */
-  readonly ledger: Ledger;
+  /** The ledger to write back into the living comment, written now. */
+  readonly ledger: Ledger & { readonly written: string };
+  /**
+   * When the App wrote the trusted ledger of the comment it keeps (its oldest): that comment
+   * rendered again with this write time shows whether anything else changed.
+   */
+  readonly lastWritten?: string;
   /** Flags the report must show (tampered ledger, edited commands, unbound approvals). */
   readonly notes: readonly string[];
   readonly approvals: readonly ApprovalRecord[];
@@ -71,6 +76,9 @@ const REPLY_MARKER = /<!-- route-governor:reply (\d+:[0-9a-f]{8}) -->/;
 const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 const short = (sha: string): string => sha.slice(0, 7);
+// GitHub stamps comments in whole seconds: so does the ledger, or an approval posted in the
+// same second as the report would look older than it.
+const stamp = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export async function evaluatePullRequest(source: PullRequestSource, options: EvaluationOptions): Promise<Evaluation> {
   const { now, secret } = options;
@@ -95,10 +103,10 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
 
   const notes: string[] = [];
   // A comment written by another App is never ours; one without the App field is ours only by marker.
-  const ownComments = comments.filter(
-    (comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === undefined || comment.appId === options.appId),
-  );
-  const ledger = mergedLedger(ownComments, secret, prKey, notes);
+  const ownComments = comments
+    .filter((comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === undefined || comment.appId === options.appId))
+    .sort((a, b) => a.id - b.id);
+  const { ledger, lastWritten } = mergedLedger(ownComments, secret, prKey, notes);
   const answered = new Set(comments.filter((comment) => comment.authorIsBot).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
   const humans = comments.filter((comment) => !comment.authorIsBot);
@@ -285,10 +293,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
       };
     });
 
-  // GitHub stamps comments in whole seconds: so does the ledger, or an approval posted in the
-  // same second as the report would look older than it.
-  const headRecord = { sha: pr.headSha, since: knownSince ?? now.toISOString().replace(/\.\d{3}Z$/, "Z") };
-  return { pr, result, ledger: buildLedger(prKey, headRecord, entries, breakGlassEntries), notes, approvals, outcomes, ownComments, answered };
+  const headRecord = { sha: pr.headSha, since: knownSince ?? stamp(now) };
+  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, entries, breakGlassEntries), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
 }
 
 /**
@@ -320,26 +326,32 @@ function coveringBreakGlass(
   return undefined;
 }
 
-/** Reads the ledgers of the App's comments: the oldest valid one first, then entries only later ones hold. */
-function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: string, notes: string[]): Ledger {
+/**
+ * Reads the ledgers of the App's comments (oldest first): the oldest valid one first, then entries
+ * only later ones hold; and the write time of the oldest comment's ledger when it is valid.
+ */
+function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: string, notes: string[]): { ledger: Ledger; lastWritten?: string } {
   let merged: Ledger | undefined;
   const entries: LedgerEntry[] = [];
   const breakGlass: LedgerEntry[] = [];
   const add = (into: LedgerEntry[], from: readonly LedgerEntry[]) => {
     for (const entry of from) if (!into.some((e) => e.ref === entry.ref)) into.push(entry);
   };
+  let lastWritten: string | undefined;
   for (const comment of own) {
-    const reading = readLedger(comment.body, secret, prKey);
+    const reading = readLedger(comment.body, secret, prKey, comment.updatedAt);
     if (reading.status === "invalid") {
       notes.push(`⚠️ ${reading.reason}: it was ignored, so approvals and break-glass recorded in it must be given again.`);
       continue;
     }
     if (reading.status !== "valid") continue;
+    if (comment === own[0]) lastWritten = reading.ledger.written;
     merged ??= reading.ledger;
     add(entries, entriesOf(reading.ledger));
     add(breakGlass, breakGlassOf(reading.ledger));
   }
-  return merged ? buildLedger(prKey, merged.head, entries, breakGlass) : emptyLedger(prKey);
+  const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass) : emptyLedger(prKey);
+  return lastWritten === undefined ? { ledger } : { ledger, lastWritten };
 }
 
 /** Why an `/evidence` value is refused: an unknown key or a value that fails its validation. */

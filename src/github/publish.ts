@@ -49,18 +49,27 @@ export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, che
   });
 }
 
+/** The living comment with its ledger written now, and as it reads when nothing else changed. */
+export interface LivingCommentBody {
+  readonly fresh: string;
+  /** Rendered with the kept comment's ledger write time; absent when that ledger is not trusted. */
+  readonly unchanged?: string;
+}
+
 /**
  * Edits the App's comment in place, or creates it. After concurrent first deliveries there may be
- * several: the oldest is kept and the others deleted.
+ * several: the oldest is kept and the others deleted. A comment whose only change would be its
+ * ledger's write time is left alone: each edit moves GitHub's `updated_at`, and the ledger is
+ * trusted only while that stays close to its write time.
  */
-export async function upsertLivingComment(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, own: readonly CommentFacts[], body: string): Promise<string> {
+export async function upsertLivingComment(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, own: readonly CommentFacts[], body: LivingCommentBody): Promise<string> {
   const [keep, ...duplicates] = [...own].sort((a, b) => a.id - b.id);
   let url: string;
   if (!keep) {
-    url = (await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body })).data.html_url;
+    url = (await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body: body.fresh })).data.html_url;
   } else {
     url = keep.url;
-    if (keep.body !== body) await octokit.rest.issues.updateComment({ ...ref, comment_id: keep.id, body });
+    if (keep.body !== body.unchanged) await octokit.rest.issues.updateComment({ ...ref, comment_id: keep.id, body: body.fresh });
   }
   for (const duplicate of duplicates) await octokit.rest.issues.deleteComment({ ...ref, comment_id: duplicate.id });
   return url;

@@ -26,6 +26,7 @@ beforeEach(async () => {
   state = newState({ [BASE]: baseTree(), [HEAD]: headTree(), [COSMETIC]: headTree(50, 50, "reviewed"), [SEMANTIC]: headTree(60, 40), [DEVELOP]: headTree(50, 50) }, BASE, HEAD);
   state.body = EVIDENCE_BODY;
   state.teams = { "acme/checkout-team": ["tom"], "acme/sre": ["sam"], "acme/platform": ["pia"] };
+  state.now = () => new Date(clock).toISOString().replace(".000", "");
   mockGitHub(state);
   probot = await newProbot(() => new Date(clock));
 });
@@ -320,6 +321,32 @@ describe("security (DESIGN §10)", () => {
     duplicate.performed_via_github_app = { id: 123 };
     await pullRequestEvent("synchronize");
     expect(appComments().map((c) => c.id)).toEqual([kept!.id]);
+  });
+
+  it("the App's comment restored to an older version (GitHub keeps its edit history): the ledger is void, the approval must be given again", async () => {
+    await opened();
+    const older = appComments()[0]!.body;
+    await say("dina", "/approve");
+    expect(conclusion()[1]).toBe("success");
+    clock += 3_600_000;
+    Object.assign(appComments()[0]!, { body: older, updated_at: tick() });
+    await pullRequestEvent("edited");
+    expect(conclusion()[1]).toBe("action_required");
+    expect(appComments()[0]!.body).toContain("the App's comment was edited at");
+    expect(appComments()[0]!.body).toMatch(/~~@dina~~ .*✗ not counted/);
+  });
+
+  it("the App's own edits keep its ledger trusted, and an unchanged comment is not rewritten however late the redelivery", async () => {
+    await opened();
+    await say("dina", "/approve");
+    const [comment] = appComments();
+    const written = { body: comment!.body, updated_at: comment!.updated_at };
+    clock += 3_600_000;
+    state.calls.length = 0;
+    await pullRequestEvent("edited");
+    expect(conclusion()[1]).toBe("success");
+    expect(state.calls.filter((call) => /issues\/(2\/)?comments/.test(call) && !call.startsWith("GET"))).toEqual([]);
+    expect({ body: comment!.body, updated_at: comment!.updated_at }).toEqual(written);
   });
 });
 

@@ -58,6 +58,8 @@ export interface GitHubState {
   permissions: Record<string, string>;
   checkRuns: { id: number; name: string; head_sha: string; status: string; conclusion?: string; output: any; annotations: unknown[] }[];
   reactions: { commentId: number; content: string }[];
+  /** GitHub's clock: it stamps the App's comment writes (`created_at`, `updated_at`). */
+  now: () => string;
   /** Every request: `METHOD path`. */
   calls: string[];
 }
@@ -137,7 +139,7 @@ export function mockGitHub(state: GitHubState): void {
   });
   scope.post(`${REPO}/issues/${PR}/comments`).reply(201, async (request: Request) => {
     log("POST", request.url);
-    const comment = commentBy(state, "route-governor[bot]", (await json(request)).body, "2026-11-21T10:00:00Z", "Bot");
+    const comment = commentBy(state, "route-governor[bot]", (await json(request)).body, state.now(), "Bot");
     comment.performed_via_github_app = { id: APP_ID };
     return comment;
   });
@@ -145,6 +147,7 @@ export function mockGitHub(state: GitHubState): void {
     log("PATCH", request.url);
     const comment = state.comments.find((c) => c.id === Number(/comments\/(\d+)/.exec(request.url)![1]))!;
     comment.body = (await json(request)).body;
+    comment.updated_at = state.now();
     return comment;
   });
   scope.delete(/\/issues\/comments\/\d+$/).reply(204, (request: Request) => {
@@ -184,6 +187,7 @@ export function newState(trees: Record<string, Record<string, string>>, base: st
     comments: [],
     reviews: [],
     teams: {},
+    now: () => "2026-11-21T10:00:00Z",
     permissions: {},
     checkRuns: [],
     reactions: [],

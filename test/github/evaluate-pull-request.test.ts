@@ -172,6 +172,49 @@ describe("approvals bind to the fingerprints they saw", () => {
   });
 });
 
+describe("a ledger restored from the comment's edit history is void", () => {
+  it("the App's comment edited an hour after its ledger was written: void, the approval is not counted, the report says why", async () => {
+    const pr = pullRequest();
+    const restored = { ...(await reported(pr)), updatedAt: at(60) };
+    const approval = comment("dina", "/approve", 5);
+    const after = await evaluate({ ...pr, comments: [restored, approval] }, 61);
+    expect(after.result.decision).toBe("fail");
+    expect(after.approvals).toEqual([expect.objectContaining({ login: "dina", status: "not counted" })]);
+    expect(after.notes).toContainEqual(expect.stringContaining(`the App's comment was edited at ${at(60)}, after Route Governor wrote its approval ledger at ${at(0)}`));
+    expect(after.ledger).toEqual(expect.objectContaining({ head: { sha: HEAD, since: at(61) }, approvals: [], written: at(61) }));
+    expect(after.lastWritten).toBeUndefined();
+  });
+
+  it("the App's own edit (updated_at within the tolerance of the write time) keeps it trusted", async () => {
+    const pr = pullRequest();
+    const written = { ...(await reported(pr)), updatedAt: at(1) };
+    const after = await evaluate({ ...pr, comments: [written, comment("dina", "/approve", 5)] }, 61);
+    expect(after.result.decision).toBe("pass");
+    expect(after.notes).toEqual([]);
+    expect([after.lastWritten, after.ledger.written]).toEqual([at(0), at(61)]);
+  });
+
+  it("pasting back the ledger of an earlier report on the risky head cannot bind an approval given on a harmless head to it", async () => {
+    const RISKY = HEAD;
+    const HARMLESS = "c".repeat(40);
+    const pr = pullRequest();
+    const onHead = (sha: string, tree: Record<string, string>, comments: CommentFacts[], minutes: number) =>
+      evaluate({ ...pr, head: tree, facts: { ...pr.facts, headSha: sha }, comments }, minutes);
+    const stamped = (evaluation: Evaluation) => ({ ...appComment(evaluation), updatedAt: evaluation.ledger.written });
+    const riskyReport = stamped(await onHead(RISKY, headTree(), [], 0));
+    const harmlessReport = stamped(await onHead(HARMLESS, headTree(90, 10), [riskyReport], 10));
+    const approval = comment("dina", "/approve", 20);
+    const approved = stamped(await onHead(HARMLESS, headTree(90, 10), [{ ...riskyReport, body: harmlessReport.body }, approval], 21));
+    const back = await onHead(RISKY, headTree(), [approved, approval], 30);
+    expect(back.approvals).toEqual([expect.objectContaining({ login: "dina", status: "stale" })]);
+    const restored = { ...approved, body: riskyReport.body, updatedAt: at(40) };
+    const after = await onHead(RISKY, headTree(), [restored, approval], 45);
+    expect(after.result.decision).toBe("fail");
+    expect(after.approvals).toEqual([expect.objectContaining({ login: "dina", status: "not counted" })]);
+    expect(after.notes).toContainEqual(expect.stringContaining("may be an older copy restored from the comment's edit history"));
+  });
+});
+
 describe("policy from the base SHA", () => {
   it("a PR editing the policy is governed by the base policy and gets governance.policy-changed", async () => {
     const loosened = POLICY.replace("users: [dina]", "users: [dina, eve]");
