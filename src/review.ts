@@ -84,8 +84,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   detections.push(...kustomizePatchFileDetections(input.base, input.head, base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();
-  for (const detection of detections) {
-    if (detection.resourceKey !== undefined) explainedPaths.set(detection.resourceKey, [...(explainedPaths.get(detection.resourceKey) ?? []), detection.path]);
+  for (const { resourceKey, path } of detections) {
+    if (resourceKey === undefined) continue;
+    const paths = explainedPaths.get(resourceKey);
+    if (paths) paths.push(path);
+    else explainedPaths.set(resourceKey, [path]);
   }
   for (const change of changes) {
     const paths = explainedPaths.get(change.key);
@@ -104,34 +107,43 @@ export function analyzeChange(input: ChangeInput): Analysis {
     return toFinding(detection, resource, policy, resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] });
   });
 
-  const policyBefore = policyText(input.base);
-  const policyAfter = policyText(input.head);
-  if (policyBefore !== policyAfter) {
-    const change = policyBefore === undefined ? "added" : policyAfter === undefined ? "removed" : "changed";
-    const detection: Detection = { class: "governance.policy-changed", summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: policyBefore ?? null, after: policyAfter ?? null };
-    findings.push({ ...toFinding(detection, undefined, policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 });
-  }
+  findings.push(...policyChangeFindings(input));
   const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({ links: links ?? [], files: files.map((file) => file.path), placement: tree.placement });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
+  const { invalid, existingInvalid } = splitInvalid(input, head.manifests.invalid);
+  findings.push(...invalid.map(invalidManifestFinding));
+  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
+}
+
+/** governance.policy-changed when the PR adds, edits or removes the policy file. */
+function policyChangeFindings(input: ChangeInput): Finding[] {
+  const before = policyText(input.base);
+  const after = policyText(input.head);
+  if (before === after) return [];
+  const change = before === undefined ? "added" : after === undefined ? "removed" : "changed";
+  const detection: Detection = { class: "governance.policy-changed", summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: before ?? null, after: after ?? null };
+  return [{ ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 }];
+}
+
+/** Unreadable documents in files the PR adds or changes gate; those in untouched files are only shown. */
+function splitInvalid(input: ChangeInput, all: readonly InvalidManifest[]): { invalid: InvalidManifest[]; existingInvalid: InvalidManifest[] } {
   const baseText = new Map(input.base.map((file) => [file.path, file.text]));
   const headText = new Map(input.head.map((file) => [file.path, file.text]));
-  const unchanged = (invalid: InvalidManifest) => baseText.has(invalid.file) && baseText.get(invalid.file) === headText.get(invalid.file);
-  const invalid = head.manifests.invalid.filter((item) => !unchanged(item));
-  for (const item of invalid) {
-    findings.push({
-      class: "manifest.invalid",
-      risk: "high",
-      summary: item.message,
-      file: item.file,
-      line: item.line,
-      resource: item.resource ?? { group: "", kind: "File", namespace: "", name: item.file },
-      fingerprint: `invalid:${item.file}:${item.line}`,
-      clusters: [],
-      regions: [],
-    });
-  }
-  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid: head.manifests.invalid.filter(unchanged), base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
+  const unchanged = (item: InvalidManifest) => baseText.has(item.file) && baseText.get(item.file) === headText.get(item.file);
+  return { invalid: all.filter((item) => !unchanged(item)), existingInvalid: all.filter(unchanged) };
 }
+
+const invalidManifestFinding = (item: InvalidManifest): Finding => ({
+  class: "manifest.invalid",
+  risk: "high",
+  summary: item.message,
+  file: item.file,
+  line: item.line,
+  resource: item.resource ?? { group: "", kind: "File", namespace: "", name: item.file },
+  fingerprint: `invalid:${item.file}:${item.line}`,
+  clusters: [],
+  regions: [],
+});
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */
 const sortFindings = (findings: Finding[]): Finding[] =>
