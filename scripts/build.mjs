@@ -23,7 +23,8 @@ const targets = [
   { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs" },
   { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs" },
   { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs" },
-].filter((t) => (only ? t.name === only : !["bench", "demo-app"].includes(t.name)));
+  { name: "replay", entryPoints: ["scripts/replay.ts"], outfile: "dist/replay.mjs" },
+].filter((t) => (only ? t.name === only : !["bench", "demo-app", "replay"].includes(t.name)));
 
 for (const { name, ...options } of targets) {
   await build({ ...shared, ...options });

@@ -1,0 +1,103 @@
+// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl]`: reviews every
+// commit of a repository's history that touches YAML, each against its first parent, as the CLI
+// would review that commit as a PR. Prints one line a commit (exit code, risk, class counts, time)
+// and the totals: the team's instrument for precision on real histories.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { createManifestCache, type ManifestCache } from "../src/manifests/load-manifests.js";
+import { resolvePolicy } from "../src/policy/load-policy.js";
+import { atLeast } from "../src/risk/risk-level.js";
+import { POLICY_PATH, reviewChange } from "../src/review.js";
+import { readGitTree } from "../src/sources/git-source.js";
+
+const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl]";
+
+const { values } = parseArgs({
+  options: { repo: { type: "string" }, range: { type: "string" }, max: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+  strict: true,
+});
+if (values.help || !values.repo) {
+  (values.help ? console.log : console.error)(USAGE);
+  process.exit(values.help ? 0 : 2);
+}
+const repo = values.repo;
+const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+
+// Oldest first, first-parent: a merge is reviewed as what it brought to the branch.
+const commits = git("rev-list", "--reverse", "--first-parent", values.range ?? "HEAD", "--", "*.yaml", "*.yml")
+  .split("\n")
+  .filter(Boolean);
+const selected = values.max ? commits.slice(-Number(values.max)) : commits;
+const NOW = new Date("2026-12-01T12:00:00Z");
+
+interface Row {
+  commit: string;
+  subject: string;
+  exit: number | "crash";
+  risk: string;
+  blocking: Record<string, number>;
+  other: Record<string, number>;
+  ms: number;
+  findings?: unknown[];
+  error?: string;
+}
+
+const rows: Row[] = [];
+const out: string[] = [];
+let cache: ManifestCache = createManifestCache();
+for (const [index, commit] of selected.entries()) {
+  const subject = git("log", "-1", "--format=%s", commit).trim();
+  const parent = git("rev-list", "--max-count=1", "--skip=1", "--first-parent", commit).trim();
+  const started = performance.now();
+  let row: Row;
+  try {
+    if (!parent) throw new Error("root commit: nothing to compare with");
+    const [base, head] = await Promise.all([readGitTree(repo, parent), readGitTree(repo, commit)]);
+    const policyText = base.files.find((file) => file.path === POLICY_PATH)?.text;
+    const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
+    // A long history would hold every file text ever seen: start the cache afresh now and then.
+    if (index % 50 === 0) cache = createManifestCache();
+    const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, policy, policySource: source, body: "", now: NOW, cache });
+    const blocking: Record<string, number> = {};
+    const other: Record<string, number> = {};
+    for (const finding of result.analysis.findings) {
+      const counts = finding.class === "manifest.invalid" || atLeast(finding.risk, "medium") ? blocking : other;
+      counts[finding.class] = (counts[finding.class] ?? 0) + 1;
+    }
+    row = {
+      commit,
+      subject,
+      exit: result.decision === "pass" ? 0 : 1,
+      risk: result.risk,
+      blocking,
+      other,
+      ms: Math.round(performance.now() - started),
+      findings: result.analysis.findings.map(({ class: cls, risk, summary, file, line }) => ({ class: cls, risk, summary, file, line })),
+    };
+  } catch (error) {
+    row = { commit, subject, exit: "crash", risk: "-", blocking: {}, other: {}, ms: Math.round(performance.now() - started), error: (error as Error).stack ?? String(error) };
+    // A root commit is no crash: it has nothing to compare with.
+    if (!parent) row.exit = 0;
+  }
+  rows.push(row);
+  if (values.out) out.push(JSON.stringify(row));
+  const counts = (c: Record<string, number>) => Object.entries(c).map(([k, n]) => `${k}×${n}`).join(" ");
+  console.log(
+    [row.commit.slice(0, 10), `exit=${row.exit}`, `risk=${row.risk}`, `${row.ms}ms`, counts(row.blocking) || "-", row.subject.slice(0, 70), row.error ? `ERROR ${row.error.split("\n")[0]}` : ""].join("\t"),
+  );
+}
+if (values.out) writeFileSync(values.out, `${out.join("\n")}\n`);
+
+const reviewed = rows.length;
+const crashes = rows.filter((row) => row.exit === "crash");
+const blocked = rows.filter((row) => row.exit === 1);
+const slowest = [...rows].sort((a, b) => b.ms - a.ms).slice(0, 3);
+const median = [...rows].map((row) => row.ms).sort((a, b) => a - b)[Math.floor(reviewed / 2)] ?? 0;
+const classTotals: Record<string, number> = {};
+for (const row of rows) for (const [cls, n] of Object.entries(row.blocking)) classTotals[cls] = (classTotals[cls] ?? 0) + n;
+console.log(`\n${reviewed} commits reviewed, ${blocked.length} blocked (${((100 * blocked.length) / Math.max(1, reviewed)).toFixed(1)} %), ${crashes.length} crashes, median ${median} ms`);
+console.log(`slowest: ${slowest.map((row) => `${row.commit.slice(0, 10)} ${row.ms} ms`).join(", ")}`);
+console.log(`blocking findings by class: ${Object.entries(classTotals).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
+for (const crash of crashes) console.log(`crash ${crash.commit.slice(0, 10)}: ${crash.error}`);
+process.exit(crashes.length > 0 ? 1 : 0);
