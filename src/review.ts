@@ -4,7 +4,8 @@ import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
-import type { InvalidManifest } from "./manifests/resource.js";
+import type { InvalidManifest, ManifestSet } from "./manifests/resource.js";
+import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
@@ -58,8 +59,7 @@ export interface Analysis {
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
 
-function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache): TreeAnalysis {
-  const manifests = loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, cache });
+function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile): TreeAnalysis {
   const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile);
   return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement) };
 }
@@ -71,8 +71,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const clusterOfFile = compileFilePlacement(policy.topology.placements);
   // A file unchanged between base and head is parsed once.
   const cache = input.cache ?? createManifestCache();
-  const base = analyzeTree(input.base, policy, clusterOfFile, cache);
-  const head = analyzeTree(input.head, policy, clusterOfFile, cache);
+  const load = (files: readonly SourceFile[]) => loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, cache });
+  const manifests = alignResourceKeys(load(input.base), load(input.head));
+  const base = analyzeTree(manifests.base, policy, clusterOfFile);
+  const head = analyzeTree(manifests.head, policy, clusterOfFile);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
 
   const routeDiffs = diffRoutes(base.model, head.model);

@@ -1,6 +1,16 @@
-import type { ManifestSet } from "../manifests/resource.js";
 import type { ResourceChange } from "../risk/detector.js";
-import { canonicalText } from "./canonical-form.js";
+import type { ManifestSet, Resource } from "../manifests/resource.js";
+import { canonicalForm, canonicalText } from "./canonical-form.js";
+
+/** A kind promoted from an experimental API (`XListenerSet` → `ListenerSet`) means what it meant. */
+function sameMeaning(before: Resource, after: Resource): boolean {
+  if (before.id.kind === after.id.kind) return canonicalText(after.body) === canonicalText(before.body);
+  const meaning = (resource: Resource) => {
+    const { kind: _kind, ...rest } = canonicalForm(resource.body) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  return meaning(before) === meaning(after);
+}
 
 /**
  * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
@@ -11,7 +21,7 @@ export function diffResources(base: ManifestSet, head: ManifestSet): ResourceCha
   for (const [key, before] of base.resources) {
     const after = head.resources.get(key);
     if (!after) changes.push({ key, base: before });
-    else if (after.source.text !== before.source.text && canonicalText(after.body) !== canonicalText(before.body)) changes.push({ key, base: before, head: after });
+    else if (after.source.text !== before.source.text && !sameMeaning(before, after)) changes.push({ key, base: before, head: after });
   }
   for (const [key, after] of head.resources) if (!base.resources.has(key)) changes.push({ key, head: after });
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -61,7 +61,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         continue;
       }
       const id = read.type === "resource" ? read.id : valuesId(file.path);
-      found.push({ file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read });
+      found.push({ file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) });
     }
   }
   return { resources: keyResources(found), invalid, files: paths };
@@ -81,11 +81,12 @@ function keyResources(found: readonly Found[]): Map<string, Resource> {
     else if (known !== file) fileOfKey.set(baseKey, null);
   }
   const resources = new Map<string, Resource>();
-  for (const { file, baseKey, id, read } of found) {
+  for (const { file, baseKey, id, read, cluster } of found) {
     const key = fileOfKey.get(baseKey) === null ? `${baseKey}@${file}` : baseKey;
     let unique = key;
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
-    resources.set(unique, toResource(read, file, id, unique));
+    const resource = toResource(read, file, id, unique);
+    resources.set(unique, cluster ? { ...resource, cluster } : resource);
   }
   return resources;
 }
@@ -96,6 +97,7 @@ interface Found {
   readonly baseKey: string;
   readonly id: ResourceId;
   readonly read: Extract<DocumentRead, { type: "resource" | "values" }>;
+  readonly cluster?: string;
 }
 
 const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file });

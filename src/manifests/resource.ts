@@ -35,6 +35,8 @@ export interface Resource {
   readonly id: ResourceId;
   /** `group/kind/namespace/name`. */
   readonly key: string;
+  /** The cluster its file is applied to (policy or GitOps placement of the file), when known. */
+  readonly cluster?: string;
   readonly apiVersion: string;
   readonly family: Family;
   readonly labels: Readonly<Record<string, string>>;

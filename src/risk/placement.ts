@@ -47,7 +47,8 @@ const reachOf = (resource: Resource | undefined, tree: Tree, topology: Topology)
   const clusters = new Set<string>();
   const resources = new Set<string>();
   for (const other of tree.set.resources.values()) {
-    if (other.source.file === resource.source.file) continue;
+    // GitOps objects (kustomize and Flux Kustomizations, Applications) decide placement; they carry no traffic.
+    if (other.source.file === resource.source.file || other.family === "placement") continue;
     const destination = delivery.destinationOf(other.source.file);
     if (!destination) continue;
     resources.add(displayName(other.id));

@@ -120,7 +120,7 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
   });
 
   it.concurrent("a GitHub that stops answering times out and fails the check instead of hanging", async () => {
-    const { fake: github, head, approve } = await scenario({ retry: { enabled: false }, requestTimeoutMs: 150 });
+    const { fake: github, head, approve } = await scenario({ retry: { enabled: false }, requestTimeoutMs: 2_000 });
     try {
       github.inject("GET", /^\/_codeload\//, "hang");
       await expect(approve()).rejects.toThrow();

@@ -1,0 +1,138 @@
+import type { ManifestSet, Resource } from "../manifests/resource.js";
+import { canonicalForm } from "./canonical-form.js";
+
+/**
+ * Which base resource became which head resource, decided for both trees at once so that their
+ * keys agree (issue 9, family 1). A resource is what is applied somewhere: its identity is
+ * group/kind/namespace/name plus its cluster, and, when several files define that identity (one
+ * folder per environment, overlays, example folders), its file. Within one identity, documents
+ * pair as git pairs renames: same file first, then the most similar content, so a folder move
+ * or a copy into a new folder is not read as the old resource rewritten. API promotions of the
+ * same family (`XListenerSet` → `ListenerSet`, `gateway.networking.x-k8s.io` →
+ * `gateway.networking.k8s.io`, `k8gb.absa.oss` → `k8gb.io`) keep the identity.
+ */
+export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base: ManifestSet; head: ManifestSet } {
+  const identities = new Map<string, { base: Resource[]; head: Resource[] }>();
+  const collect = (set: ManifestSet, side: "base" | "head") => {
+    for (const resource of set.resources.values()) {
+      const identity = identityOf(resource);
+      let entry = identities.get(identity);
+      if (!entry) identities.set(identity, (entry = { base: [], head: [] }));
+      entry[side].push(resource);
+    }
+  };
+  collect(base, "base");
+  collect(head, "head");
+
+  const baseKeys = new Map<Resource, string>();
+  const headKeys = new Map<Resource, string>();
+  for (const [identity, sides] of identities) {
+    if (sides.base.length <= 1 && sides.head.length <= 1) {
+      // One definition a side: the same resource wherever its file moved.
+      const [before] = sides.base;
+      const [after] = sides.head;
+      // The loader keyed a lone definition without its file; a promoted one takes the head's key.
+      const key = (after ?? before)!.key;
+      if (before) baseKeys.set(before, key);
+      if (after) headKeys.set(after, key);
+      continue;
+    }
+    for (const { before, after } of pairDefinitions(sides.base, sides.head)) {
+      const key = `${identity}@${(after ?? before)!.source.file}`;
+      if (before) baseKeys.set(before, key);
+      if (after) headKeys.set(after, key);
+    }
+  }
+  return { base: rekey(base, baseKeys), head: rekey(head, headKeys) };
+}
+
+/** Groups and kinds promoted from an experimental API to a stable one, within one family. */
+const PROMOTED_GROUPS: Readonly<Record<string, string>> = {
+  "gateway.networking.x-k8s.io": "gateway.networking.k8s.io",
+  "k8gb.absa.oss": "k8gb.io",
+};
+const PROMOTED_KINDS: Readonly<Record<string, string>> = { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" };
+
+const identityOf = (resource: Resource): string => {
+  const { group, kind, namespace, name } = resource.id;
+  const stable = `${PROMOTED_GROUPS[group] ?? group}/${PROMOTED_KINDS[kind] ?? kind}/${namespace}/${name}`;
+  return resource.cluster ? `${stable}@${resource.cluster}` : stable;
+};
+
+interface Pair {
+  readonly before?: Resource;
+  readonly after?: Resource;
+}
+
+/** Similarity below which two definitions are different resources, as git's rename detection defaults to 50 %. */
+const SAME_RESOURCE = 0.5;
+
+function pairDefinitions(before: readonly Resource[], after: readonly Resource[]): Pair[] {
+  const pairs: Pair[] = [];
+  const left = new Set(before);
+  const right = new Set(after);
+  // The same file first, in document order.
+  for (const b of before) {
+    const a = [...right].find((candidate) => candidate.source.file === b.source.file);
+    if (!a) continue;
+    pairs.push({ before: b, after: a });
+    left.delete(b);
+    right.delete(a);
+  }
+  // Then moves and copies: the most similar content wins, greedily.
+  const candidates: { b: Resource; a: Resource; score: number }[] = [];
+  for (const b of left) for (const a of right) candidates.push({ b, a, score: similarity(b, a) });
+  candidates.sort((x, y) => y.score - x.score || (x.a.source.file < y.a.source.file ? -1 : 1));
+  for (const { b, a, score } of candidates) {
+    if (score < SAME_RESOURCE || !left.has(b) || !right.has(a)) continue;
+    pairs.push({ before: b, after: a });
+    left.delete(b);
+    right.delete(a);
+  }
+  for (const b of left) pairs.push({ before: b });
+  for (const a of right) pairs.push({ after: a });
+  return pairs;
+}
+
+/** Shared share of the two documents' leaf lines (path = value), order-free: 1 for equal meaning. */
+function similarity(a: Resource, b: Resource): number {
+  const left = leaves(a);
+  const right = leaves(b);
+  const counts = new Map<string, number>();
+  for (const leaf of left) counts.set(leaf, (counts.get(leaf) ?? 0) + 1);
+  let shared = 0;
+  for (const leaf of right) {
+    const n = counts.get(leaf) ?? 0;
+    if (n > 0) {
+      shared++;
+      counts.set(leaf, n - 1);
+    }
+  }
+  return (2 * shared) / Math.max(1, left.length + right.length);
+}
+
+function leaves(resource: Resource): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((item) => walk(item, `${path}[]`));
+    else if (value !== null && typeof value === "object") for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
+    else out.push(`${path}=${JSON.stringify(value)}`);
+  };
+  const { kind: _kind, ...meaning } = canonicalForm(resource.body) as Record<string, unknown>;
+  walk(meaning, "");
+  return out;
+}
+
+function rekey(set: ManifestSet, keys: ReadonlyMap<Resource, string>): ManifestSet {
+  const resources = new Map<string, Resource>();
+  let same = true;
+  for (const resource of set.resources.values()) {
+    const key = keys.get(resource) ?? resource.key;
+    let unique = key;
+    // Repeats of one identity in one file are numbered in document order, as the loader numbers them.
+    for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
+    if (unique !== resource.key) same = false;
+    resources.set(unique, unique === resource.key ? resource : { ...resource, key: unique });
+  }
+  return same ? set : { ...set, resources };
+}
