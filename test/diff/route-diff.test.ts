@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { httpRoute } from "../helpers/http-route-yaml.js";
-import { analyze, classesOf, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+import { analyze, classesOf, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 
 const BOOKINFO = "istio__istio/samples/bookinfo/networking";
 
@@ -13,7 +13,7 @@ const TOPOLOGY = `topology:
   backendRegions: ["-(?<region>jkt|sgp|tyo)$"]
 `;
 
-describe.skipIf(!hasCorpus)("route diff on the bookinfo corpus", () => {
+describeCorpus("route diff on the bookinfo corpus", () => {
   it("reads 90/10 → 80/20 as a weight change, matched by subset, not as removed + added routes", () => {
     const result = analyze(
       { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-90-10.yaml`) },

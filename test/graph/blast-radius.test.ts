@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FLEET_GATEWAY_PATH, fleetGateway, generateFleet } from "../../bench/generate-fleet.js";
 import { analyzeChange } from "../../src/review.js";
 import { httpRoute, serviceImportRef } from "../helpers/http-route-yaml.js";
-import { analyze, corpusFile, hasCorpus, policyWith } from "../helpers/review-trees.js";
+import { analyze, corpusFile, policyWith, describeCorpus } from "../helpers/review-trees.js";
 
 const TOPOLOGY = `topology:
   backendRegions: ["-(?<region>jkt|sgp|tyo)$"]
@@ -81,7 +81,7 @@ ${selector}  mtls: { mode: ${mode} }
   });
 });
 
-describe.skipIf(!hasCorpus)("blast radius on the corpora (../shared/corpus)", () => {
+describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
   const BOOKINFO = "istio__istio/samples/bookinfo/networking";
   it("bookinfo reviews 90-10 → 80-20 with its DestinationRules", () => {
     const rules = corpusFile(`${BOOKINFO}/destination-rule-all.yaml`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { httpRoute } from "../helpers/http-route-yaml.js";
-import { analyze, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+import { analyze, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 
 const GATEWAY = (listener = "", extra = "") => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -157,7 +157,7 @@ describe("Istio references", () => {
   });
 });
 
-describe.skipIf(!hasCorpus)("reference checks on istio analyzer test data (../shared/corpus)", () => {
+describeCorpus("reference checks on istio analyzer test data (../shared/corpus)", () => {
   const analyzer = (file: string) => corpusFile(`istio__istio/pkg/config/analysis/analyzers/testdata/${file}`);
   const existing = (file: string) => analyze({ "t.yaml": analyzer(file) }, { "t.yaml": analyzer(file) }).blastRadius.issues.existing.map((i) => i.summary);
 
@@ -186,7 +186,7 @@ describe.skipIf(!hasCorpus)("reference checks on istio analyzer test data (../sh
   });
 });
 
-describe.skipIf(!hasCorpus)("reference checks on Gateway API examples (../shared/corpus)", () => {
+describeCorpus("reference checks on Gateway API examples (../shared/corpus)", () => {
   const example = (file: string) => corpusFile(`kubernetes-sigs__gateway-api/examples/standard/${file}`);
   it("http-route-attachment: the strict Gateway admits the route only through its matching listener", () => {
     const tree = { "gw.yaml": example("http-route-attachment/gateway-strict.yaml"), "route.yaml": example("http-route-attachment/httproute.yaml") };

@@ -1,12 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { parsePolicy, resolvePolicy } from "../../src/policy/load-policy.js";
 import { analyzeChange, reviewChange, type ReviewInput, type SourceFile } from "../../src/review.js";
 
-/** Real public config (../shared/corpus): tests that read it skip where it is absent. */
-export const CORPUS = resolve(import.meta.dirname, "../../../shared/corpus");
-export const hasCorpus = existsSync(CORPUS);
-export const corpusFile = (path: string): string => readFileSync(resolve(CORPUS, path), "utf8");
+export { CORPUS, corpusFile, describeCorpus, hasCorpus } from "./corpus.js";
 
 export const NOW = new Date("2026-11-22T00:00:00Z");
 

@@ -1,6 +1,7 @@
+import { describeCorpus } from "../helpers/corpus.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { loadManifests, type SourceFile } from "../../src/manifests/load-manifests.js";
 
@@ -17,7 +18,7 @@ const readTree = (root: string): SourceFile[] =>
 const bookinfo = "istio__istio/samples/bookinfo/networking";
 const blueGreen = "GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-blue-green";
 
-describe.skipIf(!existsSync(corpus))("the public corpus", () => {
+describeCorpus("the public corpus", () => {
   const files = existsSync(corpus) ? readTree(corpus) : [];
   const set = loadManifests(files);
   const one = (path: string) => loadManifests(files.filter((file) => file.path === path));

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { describeCorpus } from "../helpers/corpus.js";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../src/manifests/load-manifests.js";
@@ -177,7 +178,7 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
 
 const fluxExample = path.resolve(import.meta.dirname, "../../../shared/corpus/fluxcd__flux2-kustomize-helm-example");
 
-describe.skipIf(!existsSync(fluxExample))("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact from an ArtifactGenerator)", () => {
+describeCorpus("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact from an ArtifactGenerator)", () => {
   const tree: Tree = {};
   const walk = (directory: string) => {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
 import { gkeDetector } from "../../src/risk/gke.js";
-import { analyze, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+import { analyze, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 import { detect, detectorTable, expectDetections } from "./resource-fixture.js";
 
 const run = detectorTable(gkeDetector);
@@ -165,7 +165,7 @@ describe("HealthCheckPolicy, GCPGatewayPolicy, GCPTrafficDistributionPolicy", ()
 
 const BASIC = "GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-basic";
 
-describe.skipIf(!hasCorpus)("GKE recipe mcg-internal-basic as before/after (net.gke.io MCS, legacy route)", () => {
+describeCorpus("GKE recipe mcg-internal-basic as before/after (net.gke.io MCS, legacy route)", () => {
   const files = (...names: string[]) => Object.fromEntries(names.map((name) => [`${BASIC}/${name}`, corpusFile(`${BASIC}/${name}`)]));
   const overlay = `topology:\n  placements: ["${BASIC}/{cluster}/**"]\n  clusters: {gke-1: us-west1, gke-2: us-east1}\n`;
   const base = files("gke-1/gateway.yaml", "gke-1/route.yaml", "gke-1/serviceexport-v1.yaml", "gke-1/app-v1.yaml", "gke-2/app-v2.yaml");

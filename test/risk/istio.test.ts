@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { istioDetector } from "../../src/risk/istio.js";
-import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf } from "./resource-fixture.js";
+import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf, describeCorpus } from "./resource-fixture.js";
 
 const run = detectorTable(istioDetector);
 
@@ -143,7 +143,7 @@ describe("DestinationRule", () => {
     },
   ]);
 
-  describe.skipIf(!corpusAvailable)("bookinfo destination-rule-all ↔ destination-rule-all-mtls", () => {
+  describeCorpus("bookinfo destination-rule-all ↔ destination-rule-all-mtls", () => {
     const plain = resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all.yaml"));
     const mtls = resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all-mtls.yaml"));
 
@@ -237,7 +237,7 @@ describe("VirtualService", () => {
     },
   ]);
 
-  describe.skipIf(!corpusAvailable)("bookinfo", () => {
+  describeCorpus("bookinfo", () => {
     const byName = (file: string) =>
       new Map(
         resourcesOf(corpusFile(`istio__istio/samples/bookinfo/networking/${file}`))

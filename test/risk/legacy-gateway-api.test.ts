@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { legacyGatewayApiDetector, RETIRED_API } from "../../src/risk/legacy-gateway-api.js";
-import { analyze, corpusFile, hasCorpus } from "../helpers/review-trees.js";
+import { analyze, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 import { detect, expectDetections } from "./resource-fixture.js";
 
 const BLUE_GREEN = "GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-blue-green";
@@ -90,7 +90,7 @@ describe("legacy routes as flows (end to end)", () => {
   });
 });
 
-describe.skipIf(!hasCorpus)("GKE blue-green recipe: the route steps as before/after pairs", () => {
+describeCorpus("GKE blue-green recipe: the route steps as before/after pairs", () => {
   const step = (name: string) => corpusFile(`${BLUE_GREEN}/${name}`);
   const tree = (routeStep: string) => ({
     [`${BLUE_GREEN}/gateway.yaml`]: step("gateway.yaml"),

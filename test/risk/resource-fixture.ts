@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as jsyaml from "js-yaml";
 import { expect, it } from "vitest";
+import { CORPUS, hasCorpus } from "../helpers/corpus.js";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/manifests/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
@@ -92,8 +93,9 @@ export const detect = (
   return detector({ key, ...(before ? { base: before } : {}), ...(after ? { head: after } : {}) }, trees);
 };
 
-export const corpusRoot = path.resolve(import.meta.dirname, "../../../shared/corpus");
-export const corpusAvailable = existsSync(corpusRoot);
+export { describeCorpus } from "../helpers/corpus.js";
+export const corpusRoot = CORPUS;
+export const corpusAvailable = hasCorpus;
 export const corpusFile = (relative: string): string => path.join(corpusRoot, relative);
 
 export interface Expected {

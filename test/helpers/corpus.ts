@@ -1,0 +1,18 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, it } from "vitest";
+
+/** Real public config (../shared/corpus), beside the checkout; never copied into the project. */
+export const CORPUS = resolve(import.meta.dirname, "../../../shared/corpus");
+export const hasCorpus = existsSync(CORPUS);
+export const corpusFile = (path: string): string => readFileSync(resolve(CORPUS, path), "utf8");
+
+/**
+ * A suite over the corpus. vitest runs a skipped describe's body to collect its tests, and these
+ * bodies read the corpus: where it is absent the body must not run at all, so one skipped test
+ * stands for the suite.
+ */
+export const describeCorpus = (name: string, body: () => void): void => {
+  if (hasCorpus) describe(name, body);
+  else it.skip(`${name} (needs ../shared/corpus)`);
+};
