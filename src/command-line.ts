@@ -6,7 +6,7 @@ import { renderJson } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { POLICY_PATH, reviewChange } from "./review.js";
 import { readFolder, type SourceTree } from "./sources/folder-source.js";
-import { readGitTree } from "./sources/git-source.js";
+import { mergeBaseOf, readGitTree } from "./sources/git-source.js";
 
 /**
  * `route-governor review`: the App's evaluation, offline, on two folders or two git refs.
@@ -15,11 +15,14 @@ import { readGitTree } from "./sources/git-source.js";
 const USAGE = `Usage: route-governor review --base <dir|ref> --head <dir|ref> [options]
 
 Options:
-  --repo <git-dir>        read --base and --head as git refs of this repository (no checkout)
+  --repo <git-dir>        read --base and --head as git refs of this repository (no checkout);
+                          the PR's changes are merge-base(base, head) → head, as GitHub shows them
+  --two-dot               with --repo: compare the base ref's own tree with head instead
   --policy <file>         policy file (default: ${POLICY_PATH} of the base tree, else built-in defaults)
   --body <file>           PR description with a "## Change evidence" section
   --format <fmt>          markdown (default) or json
-  --now <iso-time>        judge rollout windows and freezes as of this instant (default: now)
+  --now <iso-time>        judge rollout windows and freezes as of this instant, with its zone
+                          (e.g. 2026-11-22T00:00:00Z; default: now)
   -h, --help              show this help
   -v, --version           print the version`;
 
@@ -29,6 +32,7 @@ const OPTIONS = {
   base: { type: "string" },
   head: { type: "string" },
   repo: { type: "string" },
+  "two-dot": { type: "boolean" },
   policy: { type: "string" },
   body: { type: "string" },
   format: { type: "string", default: "markdown" },
@@ -37,9 +41,38 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
 } as const;
 
-async function readTree(where: string, repo: string | undefined): Promise<SourceTree> {
-  if (repo) return readGitTree(repo, where);
-  return readFolder(where);
+async function readTrees(base: string, head: string, repo: string | undefined, twoDot: boolean): Promise<[SourceTree, SourceTree]> {
+  if (!repo) return Promise.all([readFolder(base), readFolder(head)]);
+  const from = twoDot ? base : await mergeBaseOf(repo, base, head);
+  return Promise.all([readGitTree(repo, from), readGitTree(repo, head)]);
+}
+
+/** An instant needs its zone: a local time would judge windows differently on each machine. */
+function instantOf(text: string): Date {
+  const instant = new Date(text);
+  if (Number.isNaN(instant.getTime())) throw new UsageError(`--now is not a date: ${text}`);
+  if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) throw new UsageError(`--now needs a time zone (Z or ±hh:mm), e.g. ${instant.toISOString()}: ${text}`);
+  return instant;
+}
+
+/** parseArgs' message, in one line, with the option the user probably meant. */
+function optionError(error: Error): string {
+  const unknown = /Unknown option '(--?[^']+)'/.exec(error.message)?.[1];
+  if (!unknown) return error.message.split("\n")[0]!;
+  const names = Object.keys(OPTIONS);
+  const typed = unknown.replace(/^-+/, "");
+  const near = names.find((name) => editDistance(name, typed) <= 2);
+  return `unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ""}; see --help`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -60,7 +93,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]!);
+    throw new UsageError(optionError(error as Error));
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -81,10 +114,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
   if (!values.base || !values.head) throw new UsageError("review needs --base and --head");
   if (values.format !== "markdown" && values.format !== "json") throw new UsageError(`--format must be markdown or json, not ${values.format}`);
-  const now = values.now ? new Date(values.now) : new Date();
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--now is not a date: ${values.now}`);
+  const now = values.now ? instantOf(values.now) : new Date();
+  if (values["two-dot"] && !values.repo) throw new UsageError("--two-dot compares git refs: give --repo too");
 
-  const [base, head] = await Promise.all([readTree(values.base, values.repo), readTree(values.head, values.repo)]).catch((error: Error) => {
+  const [base, head] = await readTrees(values.base, values.head, values.repo, values["two-dot"] === true).catch((error: Error) => {
     throw new UsageError(error.message);
   });
   const policyText = values.policy ? await readText(values.policy, "policy") : base.files.find((file) => file.path === POLICY_PATH)?.text;

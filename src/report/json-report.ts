@@ -5,9 +5,13 @@ import { routeDiffViews } from "./report-view.js";
  * The CLI's JSON contract (issue 2): `{ risk, decision, findings, routeDiffs, requirements, errors }`
  * plus the state, the policy source and the blast radius (issue 6). Users' CI parses it: add fields, never rename one.
  */
+/** The report's format version: raised only when a field changes meaning or goes away. */
+export const JSON_REPORT_VERSION = 1;
+
 export function toJsonReport(result: ReviewResult) {
   const { governance, analysis } = result;
   return {
+    version: JSON_REPORT_VERSION,
     risk: result.risk,
     decision: result.decision,
     state: governance.state,

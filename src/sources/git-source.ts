@@ -24,12 +24,32 @@ function git(repo: string, args: readonly string[], input?: string): Promise<Buf
   });
 }
 
-export async function readGitTree(repo: string, ref: string): Promise<SourceTree> {
-  const commit = (await git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).catch(() => {
+/** The commit a ref names, with a message that tells a missing repository from a missing ref. */
+async function commitOf(repo: string, ref: string): Promise<string> {
+  await git(repo, ["rev-parse", "--git-dir"]).catch(() => {
+    throw new Error(`not a git repository: ${repo}`);
+  });
+  const commit = await git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).catch(() => {
     throw new Error(`unknown git ref: ${ref}`);
-  }))
-    .toString("utf8")
-    .trim();
+  });
+  return commit.toString("utf8").trim();
+}
+
+/**
+ * What a PR from `head` into `base` changes, as GitHub's diff shows it: the tree at their merge
+ * base, not at the base branch's tip (changes that landed on the base branch since the branch
+ * point are not the PR's).
+ */
+export async function mergeBaseOf(repo: string, base: string, head: string): Promise<string> {
+  const [baseCommit, headCommit] = await Promise.all([commitOf(repo, base), commitOf(repo, head)]);
+  const found = await git(repo, ["merge-base", baseCommit, headCommit]).catch(() => {
+    throw new Error(`${base} and ${head} have no common ancestor: compare their trees as they are with --two-dot`);
+  });
+  return found.toString("utf8").trim();
+}
+
+export async function readGitTree(repo: string, ref: string): Promise<SourceTree> {
+  const commit = await commitOf(repo, ref);
   const listing = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit])).toString("utf8");
   const blobs: { sha: string; path: string; link: boolean }[] = [];
   for (const line of listing.split("\0")) {

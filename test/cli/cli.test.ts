@@ -96,8 +96,33 @@ describe("route-governor review (CLI contract)", () => {
     expect(JSON.parse(stdout).findings.map((f: { class: string }) => f.class)).toEqual(["backend.weight-changed"]);
   });
 
+  it("reviews what the PR changes since its merge base, as GitHub shows it; --two-dot compares the tips", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "rg-merge-base-"));
+    const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    const route = (w: number) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: shop }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: ${100 - w} }]\n`;
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(repo, "r.yaml"), route(90));
+    git("add", ".");
+    git("commit", "-qm", "90/10");
+    git("checkout", "-qb", "pr");
+    writeFileSync(join(repo, "r.yaml"), route(50));
+    git("commit", "-qam", "PR: 90/10 → 50/50");
+    git("checkout", "-q", "main");
+    // main moved on after the branch point: that is not the PR's change.
+    writeFileSync(join(repo, "r.yaml"), route(80));
+    git("commit", "-qam", "main: 80/20");
+    const summaries = async (...extra: string[]) =>
+      JSON.parse((await cli("review", "--repo", repo, "--base", "main", "--head", "pr", "--format", "json", ...extra)).stdout).findings.map((f: { summary: string }) => f.summary).join("\n");
+    expect(await summaries()).toMatch(/a:80 90% → 50%/);
+    expect(await summaries("--two-dot")).toMatch(/a:80 80% → 50%/);
+  });
+
   it.each([
-    [["review", "--bogus"], /Unknown option '--bogus'/],
+    [["review", "--bogus"], /unknown option --bogus; see --help/],
+    [["review", "--fromat", "json"], /unknown option --fromat \(did you mean --format\?\)/],
+    [["review", "--repo", tmpdir(), "--base", "HEAD", "--head", "HEAD"], /not a git repository: /],
+    [["review", "--base", EXAMPLES, "--head", EXAMPLES, "--now", "2026-11-22T00:00"], /--now needs a time zone/],
+    [["review", "--base", EXAMPLES, "--head", EXAMPLES, "--two-dot"], /--two-dot compares git refs: give --repo too/],
     [["review", "--base", "/nonexistent/a", "--head", "/nonexistent/b"], /not a directory: \/nonexistent\/[ab]/],
     [["review", "--base", "x"], /review needs --base and --head/],
     [["frobnicate"], /unknown command: frobnicate/],
