@@ -174,8 +174,8 @@ export const trafficKindNames: ReadonlySet<string> = new Set(table.flatMap(([, ,
 
 export const kindSpec = (group: string, kind: string): KindSpec | undefined => registry.get(`${group}/${kind}`);
 
-/** Labels that make a core Namespace mesh config: ambient enrolment, waypoints, its network. */
-const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network)\b/;
+/** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
+const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
 
 const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false };
 

@@ -11,6 +11,7 @@ import { ambientLabelDetector, waypointDetector } from "./ambient.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
 import { kustomizeDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
+import { sidecarInjectionDetector } from "./sidecar-injection.js";
 import { issuerAnnotationDetector, trustDetector } from "./trust.js";
 
 /**
@@ -23,7 +24,7 @@ export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = 
   mcs: [mcsDetector],
   gke: [gkeDetector],
   istio: [istioDetector, networkLabelDetector, ambientLabelDetector, externalDnsAnnotationDetector],
-  "istio-mesh": [istioMeshDetector, networkLabelDetector, ambientLabelDetector],
+  "istio-mesh": [istioMeshDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
   gloo: [glooDetector],
   trust: [trustDetector],
   dns: [gslbDetector],
