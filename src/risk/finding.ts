@@ -17,6 +17,11 @@ export interface Detection {
   readonly resourceKey?: string;
   readonly side: "base" | "head";
   readonly path: FieldPath;
+  /**
+   * Identity of the rule (and the thing within it) a route finding is about: with class, resource
+   * and before/after it makes the fingerprint, so two rules changed the same way are two approvals.
+   */
+  readonly rule?: string;
   /** Normalised before/after values: what an approval binds to (the fingerprint). */
   readonly before?: unknown;
   readonly after?: unknown;

@@ -15,9 +15,9 @@ export interface Placed {
  * that leaves a finding the same keeps its approvals and one that changes it does not (DESIGN §10).
  * Lines, field paths and wording are not part of it: moving a rule or a document is not a new risk.
  */
-const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "before" | "after">): string =>
+const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "rule" | "before" | "after">): string =>
   createHash("sha256")
-    .update(JSON.stringify([detection.class, detection.resource, detection.before ?? null, detection.after ?? null]))
+    .update(JSON.stringify([detection.class, detection.resource, ...(detection.rule === undefined ? [] : [detection.rule]), detection.before ?? null, detection.after ?? null]))
     .digest("hex")
     .slice(0, 16);
 
