@@ -2,7 +2,8 @@ import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js
 import type { RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow, describeMatch, percent, shortLabel } from "../model/describe-flow.js";
-import type { Backend, Flow, TrafficModel } from "../model/traffic-model.js";
+import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
+import { sortedSet } from "./canonical-values.js";
 import type { Detection } from "./finding.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
 
@@ -64,11 +65,16 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
   for (const [resourceKey, headEntries] of after) {
     const baseEntries = before.get(resourceKey);
     if (!baseEntries) continue;
-    const attached = [...headEntries].filter((entry) => !baseEntries.has(entry)).sort();
-    const detached = [...baseEntries].filter((entry) => !headEntries.has(entry)).sort();
+    // A route gaining its first parentRefs is attached, not also detached from the unknown entry.
+    const attached = [...headEntries].filter((entry) => !baseEntries.has(entry) && entry !== UNKNOWN_ENTRY).sort();
+    const detached = [...baseEntries].filter((entry) => !headEntries.has(entry) && entry !== UNKNOWN_ENTRY).sort();
     if (attached.length === 0 && detached.length === 0) continue;
-    for (const entry of [...attached, ...detached]) moved.add(`${resourceKey}|${entry}`);
-    const flow = [...head.flows.values()].find((f) => f.resourceKey === resourceKey)!;
+    // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
+    const unknown = baseEntries.has(UNKNOWN_ENTRY) !== headEntries.has(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
+    for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
+    const flows = [...base.flows.values(), ...head.flows.values()].filter((f) => f.resourceKey === resourceKey);
+    const flow = flows[flows.length - 1]!;
+    const backends = flows.flatMap((f) => f.backends);
     const parts = [...(attached.length ? [`attached to ${attached.join(", ")}`] : []), ...(detached.length ? [`detached from ${detached.join(", ")}`] : [])];
     detections.push({
       class: "route.attachment-changed",
@@ -79,6 +85,7 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
       path: ATTACHMENT_FIELD[flow.resource.group] ?? ["spec", "parentRefs"],
       before: [...baseEntries].sort(),
       after: [...headEntries].sort(),
+      lands: { clusters: sortedSet(backends.flatMap((b) => b.placement.clusters)), regions: sortedSet(backends.flatMap((b) => b.placement.regions)) },
     });
   }
   return { detections, moved };
@@ -88,8 +95,9 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   const draft = (detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">, detail: string, within?: string): FlowDraft => ({
     detection: { ...detection, resource: head.resource, resourceKey: head.resourceKey, side: "head", before: flowBackendsValue(base), after: flowBackendsValue(head) },
     flow: head,
+    baseFlow: base,
     what: describeFlow(head),
-    showEntry: false,
+    showEntry: head.entry === UNKNOWN_ENTRY,
     detail,
     ...(within === undefined ? {} : { within }),
   });
@@ -191,7 +199,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       const head = diff.head!;
       if (diff.status === "match-changed") {
         const common = ofFlow(head, head.host);
-        drafts.push({ ...common, detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match }, detail: `rule now captures ${head.match} (was ${base.match})` });
+        drafts.push({ ...common, baseFlow: base, detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match }, detail: `rule now captures ${head.match} (was ${base.match})` });
       }
       drafts.push(...backendDrafts(diff, base, head));
     }
