@@ -9,8 +9,10 @@ import type { Detection } from "./finding.js";
  * the merged summary names every flow it reaches.
  */
 export interface FlowDraft {
-  readonly detection: Omit<Detection, "summary" | "rule">;
+  readonly detection: Omit<Detection, "summary" | "rule" | "lands">;
   readonly flow: Flow;
+  /** The same rule at base, when the change is between two sides: its backends are reached too. */
+  readonly baseFlow?: Flow;
   /** How the flow is named: the host alone, or the host with its match. */
   readonly what: string;
   /** Whether the entry (gateway, mesh, ...) is named even when only one is reached. */
@@ -59,6 +61,8 @@ export function mergeFlowDrafts(drafts: readonly FlowDraft[]): Detection[] {
   return [...groups.values()].map((group) => {
     const first = group[0] as FlowDraft;
     const rule = first.within === undefined ? first.flow.ruleId : `${first.flow.ruleId} → ${first.within}`;
-    return { ...first.detection, rule, summary: `${describeFlows(group)}: ${first.detail}` };
+    const backends = group.flatMap((draft) => [...draft.flow.backends, ...(draft.baseFlow?.backends ?? [])]);
+    const lands = { clusters: unique(backends.flatMap((b) => b.placement.clusters)), regions: unique(backends.flatMap((b) => b.placement.regions)) };
+    return { ...first.detection, rule, summary: `${describeFlows(group)}: ${first.detail}`, lands };
   });
 }

@@ -311,6 +311,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
         path: ["spec", "endpoints", placed.index, field],
         before: sortedSet(before.keys()),
         after: sortedSet(after.keys()),
+        ...(field === "locality" ? { lands: { clusters: [], regions: [key] } } : {}),
       });
     }
     for (const [key, placed] of before) {
@@ -322,6 +323,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
         path: ["spec", "endpoints", placed.index, field],
         before: sortedSet(before.keys()),
         after: sortedSet(after.keys()),
+        ...(field === "locality" ? { lands: { clusters: [], regions: [key] } } : {}),
       });
     }
   }
