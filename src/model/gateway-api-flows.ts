@@ -1,5 +1,6 @@
 import type { Resource } from "../manifests/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
+import { UNKNOWN_ENTRY } from "./traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 
 /**
@@ -88,7 +89,8 @@ export function gatewayApiRules(resource: Resource): RuleShape[] {
   const namespace = resource.id.namespace;
   const kind = resource.id.kind;
   const hosts = kind === "TCPRoute" || kind === "UDPRoute" ? ["*"] : nonEmptyTexts(spec.hostnames);
-  const entries = list(spec.parentRefs).map((parent) => parentEntry(record(parent), namespace));
+  const parents = list(spec.parentRefs);
+  const entries = parents.length > 0 ? parents.map((parent) => parentEntry(record(parent), namespace)) : [UNKNOWN_ENTRY];
   const shapes: RuleShape[] = [];
   list(spec.rules).forEach((item, ruleIndex) => {
     const rule = record(item);

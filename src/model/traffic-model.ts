@@ -51,6 +51,13 @@ export interface Flow {
   readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
 }
 
+/**
+ * The entry of a route that names no parents (a Gateway API route without parentRefs, as in the
+ * spec's traffic-splitting guide): attached nowhere in the repository, but its weights are still
+ * traffic decisions, reviewed as flows whose entry is not known.
+ */
+export const UNKNOWN_ENTRY = "(entry unknown: no parentRefs)";
+
 export interface TrafficModel {
   readonly flows: ReadonlyMap<string, Flow>;
 }

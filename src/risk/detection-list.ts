@@ -17,6 +17,7 @@ export interface DetectionDraft {
   readonly before?: unknown;
   readonly after?: unknown;
   readonly riskFloor?: RiskLevel;
+  readonly lands?: Detection["lands"];
 }
 
 /**
@@ -50,6 +51,7 @@ export class DetectionList {
       ...(draft.before === undefined ? {} : { before: draft.before }),
       ...(draft.after === undefined ? {} : { after: draft.after }),
       ...(draft.riskFloor ? { riskFloor: draft.riskFloor } : {}),
+      ...(draft.lands ? { lands: draft.lands } : {}),
     });
   }
 }

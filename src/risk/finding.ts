@@ -17,9 +17,19 @@ export interface Detection {
   readonly resourceKey?: string;
   readonly side: "base" | "head";
   readonly path: FieldPath;
+  /**
+   * Identity of the rule (and the thing within it) a route finding is about: with class, resource
+   * and before/after it makes the fingerprint, so two rules changed the same way are two approvals.
+   */
+  readonly rule?: string;
   /** Normalised before/after values: what an approval binds to (the fingerprint). */
   readonly before?: unknown;
   readonly after?: unknown;
+  /**
+   * Where the traffic the change moves runs, beyond where the resource's file lands: the clusters
+   * and regions of the backends it adds, drains or re-weights.
+   */
+  readonly lands?: { readonly clusters: readonly string[]; readonly regions: readonly string[] };
   /** Raise the class's risk for this one finding (e.g. mirroring a write path is high). */
   readonly riskFloor?: RiskLevel;
 }

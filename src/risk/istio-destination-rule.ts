@@ -1,5 +1,6 @@
 import type { Resource } from "../manifests/resource.js";
 import {
+  canonical,
   describeLeafChanges,
   durationMs,
   formatDuration,
@@ -11,10 +12,12 @@ import {
   withNormalDurations,
 } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
-import type { ResourceChange } from "./detector.js";
+import type { DetectorContext, ResourceChange } from "./detector.js";
 import type { FieldPath } from "./finding.js";
-import { flag, list, numeric, optionalRecord, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
+import { flag, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
+import { qualifyHost } from "../model/istio-flows.js";
 import { pairEntries } from "./pair-entries.js";
+import { selectionCounterparts, type Selection } from "./selection.js";
 
 /**
  * DestinationRule traffic policies (research §1.3): locality failover, outlier detection,
@@ -327,9 +330,26 @@ const subsets = (change: ResourceChange, out: DetectionList): void => {
   }
 };
 
-export const destinationRule = (change: ResourceChange, out: DetectionList): void => {
-  const base = policyScopes(change.base);
-  const head = policyScopes(change.head);
+/**
+ * What a DestinationRule applies to: its host, from which namespace, to whom it is visible and for
+ * which workloads. Two rules with the same selection are the same policy whatever their names.
+ */
+const selection: Selection = (resource) => {
+  const fields = spec(resource);
+  const namespace = resource.id.namespace;
+  return canonical([
+    qualifyHost(text(fields.host) ?? "", namespace),
+    namespace,
+    sortedSet(texts(fields.exportTo).map((value) => (value === "." ? namespace : value))),
+    stringMap(record(fields.workloadSelector).matchLabels),
+  ]);
+};
+
+/** `scopes` with what `under` sets at the same level as their fallback: one rule merged over another for the same host. */
+const mergedOver = (scopes: Map<string, PolicyScope>, under: Map<string, PolicyScope>): Map<string, PolicyScope> =>
+  new Map([...scopes].map(([key, scope]) => [key, { ...scope, chain: [...scope.chain, ...(scopeOn(under, key)?.chain ?? [])] }]));
+
+const comparePolicies = (out: DetectionList, base: Map<string, PolicyScope>, head: Map<string, PolicyScope>, checks: readonly ((out: DetectionList, before: PolicyScope, after: PolicyScope) => void)[]): void => {
   const subsetOn = (scopes: Map<string, PolicyScope>, subset: string) => scopes.has(`subset ${subset}`);
   for (const key of sortedSet([...base.keys(), ...head.keys()])) {
     const before = scopeOn(base, key);
@@ -337,10 +357,29 @@ export const destinationRule = (change: ResourceChange, out: DetectionList): voi
     if (!before || !after) continue;
     // A subset that appears or disappears is reported as such, not as policy changes.
     if (after.subset !== undefined && !(subsetOn(base, after.subset) && subsetOn(head, after.subset))) continue;
-    loadBalancing(out, before, after);
-    outlierDetection(out, before, after);
-    connectionPool(out, before, after);
-    upstreamTls(out, before, after);
+    for (const check of checks) check(out, before, after);
   }
+};
+
+const ALL_CHECKS = [loadBalancing, outlierDetection, connectionPool, upstreamTls] as const;
+
+/**
+ * Judged per host, not per name (DESIGN §4): a rule added for a host another rule governed is
+ * compared with that one (a rename or a move is no change). A rule removed while another that was
+ * already there keeps governing its host leaves that one's TLS in force, merged with whatever the
+ * removed rule did not set; its health and failover settings are simply gone, and the whole-tree
+ * checks see what the remaining rules lack.
+ */
+export const destinationRule = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const change = selectionCounterparts(resourceChange, context, selection);
+  if (!change) return;
+  const base = policyScopes(change.base);
+  const head = policyScopes(change.head);
+  if (resourceChange.base && !resourceChange.head && change.head) {
+    comparePolicies(out, base, policyScopes(undefined), [loadBalancing, outlierDetection, connectionPool]);
+    comparePolicies(out, mergedOver(base, head), head, [upstreamTls]);
+    return;
+  }
+  comparePolicies(out, base, head, ALL_CHECKS);
   subsets(change, out);
 };

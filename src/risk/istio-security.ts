@@ -1,7 +1,8 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
 import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { DetectorContext, ResourceChange } from "./detector.js";
+import { selectionCounterparts, type Selection } from "./selection.js";
 import { isRecord, list, record, spec, stringMap, text } from "../manifests/json-access.js";
 
 /**
@@ -55,26 +56,37 @@ const inheritedMode = (tree: ManifestSet, self: Resource): Inherited => {
   return namespacePolicy && namespaceMode ? { mode: namespaceMode, from: `namespace policy ${namespacePolicy.id.name}` } : meshMode;
 };
 
+/** A PeerAuthentication selects workloads of its namespace by labels (none: the whole namespace). */
+const selection: Selection = (resource) => canonical([resource.id.namespace, workloadLabels(resource)]);
+
+const strength = (mode: string): number => MTLS_STRENGTH[mode] ?? 0;
+
 const modeEffect = (mode: string): string => (mode === "DISABLE" ? "mTLS is off, traffic is plaintext" : "plaintext is accepted");
 
-const peerAuthentication = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  const subject = change.head ?? change.base;
-  if (!subject) return;
-  const before = change.base ? ownMode(change.base) : undefined;
-  const after = change.head ? ownMode(change.head) : undefined;
+/**
+ * Judged by what it selects (DESIGN §4): an added policy is compared with the one that selected the
+ * same workloads before it (a rename or a move is no change), a removed one with the one that
+ * still selects them; only when none does do its workloads fall back to what they inherit.
+ */
+const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const change = selectionCounterparts(resourceChange, context, selection);
+  const subject = change && (change.head ?? change.base);
+  if (!change || !subject) return;
+  const before = ownMode(change.base);
+  const after = ownMode(change.head);
   const inheritedBefore = inheritedMode(context.base, change.base ?? subject);
   const inheritedAfter = inheritedMode(context.head, change.head ?? subject);
   const was = before ?? inheritedBefore.mode;
   const now = after ?? inheritedAfter.mode;
   const scope = scopeOf(subject);
-  if ((before !== after || !change.base || !change.head) && (MTLS_STRENGTH[now] ?? 0) < (MTLS_STRENGTH[was] ?? 0)) {
+  if ((before !== after || !change.base || !change.head) && strength(now) < strength(was)) {
     const inherits = after === undefined ? ` (inherits ${now} from ${inheritedAfter.from})` : "";
     out.add({
       class: "mtls.weakened",
-      summary: change.head
+      summary: resourceChange.head
         ? `mtls.mode ${show(before ?? "UNSET")} → ${show(after ?? "UNSET")}${inherits}, ${scope}: ${modeEffect(now)}`
-        : `removed (was ${was}, ${scope}): its workloads inherit ${now} from ${inheritedAfter.from}, so ${modeEffect(now)}`,
-      side: change.head ? "head" : "base",
+        : `removed (was ${was}, ${scope}): its workloads ${change.head ? `keep ${displayName(change.head.id)} with ${now}` : `inherit ${now} from ${inheritedAfter.from}`}, so ${modeEffect(now)}`,
+      side: resourceChange.head ? "head" : "base",
       path: ["spec", "mtls", "mode"],
       before: was,
       after: now,
@@ -94,7 +106,7 @@ const peerAuthentication = (change: ResourceChange, out: DetectionList, context:
     if (ownBefore === ownAfter) continue;
     const portWas = ownBefore ?? was;
     const portNow = ownAfter ?? now;
-    if ((MTLS_STRENGTH[portNow] ?? 0) >= (MTLS_STRENGTH[portWas] ?? 0)) continue;
+    if (strength(portNow) >= strength(portWas)) continue;
     out.add({
       class: "mtls.weakened",
       summary: `portLevelMtls ${port} ${show(ownBefore ?? "UNSET")} → ${show(ownAfter ?? "UNSET")}${ownAfter === undefined ? ` (inherits ${portNow})` : ""}, ${scope}: on port ${port} ${modeEffect(portNow)}`,

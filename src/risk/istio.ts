@@ -1,4 +1,4 @@
-import type { Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../manifests/resource.js";
 import {
   canonical,
   formatDuration,
@@ -20,6 +20,7 @@ import { istioSecurityChecks } from "./istio-security.js";
 import { flag, isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "./mirror-changes.js";
 import { pairEntries } from "./pair-entries.js";
+import { sameSelection, type Selection } from "./selection.js";
 
 /**
  * Resource-level risks of Istio networking and security kinds (DESIGN §5; research §1.3).
@@ -310,6 +311,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
         path: ["spec", "endpoints", placed.index, field],
         before: sortedSet(before.keys()),
         after: sortedSet(after.keys()),
+        ...(field === "locality" ? { lands: { clusters: [], regions: [key] } } : {}),
       });
     }
     for (const [key, placed] of before) {
@@ -321,6 +323,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
         path: ["spec", "endpoints", placed.index, field],
         before: sortedSet(before.keys()),
         after: sortedSet(after.keys()),
+        ...(field === "locality" ? { lands: { clusters: [], regions: [key] } } : {}),
       });
     }
   }
@@ -480,10 +483,44 @@ const isWildcardHost = (host: string): boolean => {
   return namespace === "*" || name === "*";
 };
 
-const sidecar = (change: ResourceChange, out: DetectionList): void => {
+/** Istio's default root namespace: a selector-less Sidecar there is the mesh-wide default. */
+const ROOT_NAMESPACE = "istio-system";
+
+const sidecarLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).workloadSelector).labels);
+
+/** A Sidecar selects workloads of its namespace by labels (none: every workload without a more specific one). */
+const sidecarSelection: Selection = (resource) => canonical([resource.id.namespace, sidecarLabels(resource)]);
+
+/**
+ * The Sidecar that configures the workloads `self` selects, in a tree: one selecting the same
+ * (itself, or a renamed or moved twin), else the namespace's selector-less one, else the root
+ * namespace's; none means the workloads see the whole mesh.
+ */
+const sidecarInForce = (tree: ManifestSet, self: Resource, context: DetectorContext): Resource | undefined => {
+  const peers = sameSelection(tree, self, sidecarSelection, context);
+  const same = peers.find((peer) => peer.key === self.key) ?? peers[0];
+  if (same) return same;
+  const wide = [...tree.resources.values()].filter(
+    (other) => other.id.group === self.id.group && other.id.kind === self.id.kind && Object.keys(sidecarLabels(other)).length === 0,
+  );
+  const namespaceWide = Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
+  return namespaceWide ?? (self.id.namespace === ROOT_NAMESPACE ? undefined : wide.find((other) => other.id.namespace === ROOT_NAMESPACE));
+};
+
+const scopeOfSidecar = (resource: Resource): string => {
+  const labels = sidecarLabels(resource);
+  if (Object.keys(labels).length > 0) return `workloads matching ${showLabels(labels)} in ${resource.id.namespace}`;
+  return resource.id.namespace === ROOT_NAMESPACE ? "the mesh (root namespace)" : `namespace ${resource.id.namespace}`;
+};
+
+const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const subject = change.head ?? change.base;
+  if (!subject) return;
+  const was = sidecarInForce(context.base, change.base ?? subject, context);
+  const now = sidecarInForce(context.head, change.head ?? subject, context);
   const modeOf = (resource: Resource | undefined) => text(record(spec(resource).outboundTrafficPolicy).mode);
-  const before = modeOf(change.base);
-  const after = modeOf(change.head);
+  const before = modeOf(was);
+  const after = modeOf(now);
   if ((after === "ALLOW_ANY" && before !== "ALLOW_ANY") || (before === "REGISTRY_ONLY" && after === undefined)) {
     out.add({
       class: "access.widened",
@@ -494,8 +531,24 @@ const sidecar = (change: ResourceChange, out: DetectionList): void => {
       after,
     });
   }
-  const hostsBefore = egressHosts(change.base);
-  const hostsAfter = egressHosts(change.head);
+  const hostsBefore = egressHosts(was);
+  const hostsAfter = egressHosts(now);
+  if (!was && now) {
+    // The first Sidecar for these workloads narrows what they see: an availability risk, not a widening.
+    const restricted = !hostsAfter.includes("*/*") || after === "REGISTRY_ONLY";
+    if (restricted) {
+      out.add({
+        class: "resource.changed",
+        summary: `first Sidecar for ${scopeOfSidecar(now)}: egress restricted to ${hostsAfter.join(", ")}${after === "REGISTRY_ONLY" ? " (REGISTRY_ONLY)" : ""}: calls to services not listed fail`,
+        side: "head",
+        path: ["spec", "egress"],
+        before: ["*/*"],
+        after: hostsAfter,
+        riskFloor: "medium-high",
+      });
+    }
+    return;
+  }
   const opened = setChange(hostsBefore, hostsAfter).added.filter(isWildcardHost);
   if (opened.length > 0) {
     out.add({

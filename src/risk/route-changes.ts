@@ -2,8 +2,10 @@ import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js
 import type { RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow, describeMatch, percent, shortLabel } from "../model/describe-flow.js";
-import type { Backend, Flow, TrafficModel } from "../model/traffic-model.js";
+import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
+import { sortedSet } from "./canonical-values.js";
 import type { Detection } from "./finding.js";
+import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
 
 /**
  * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
@@ -63,11 +65,16 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
   for (const [resourceKey, headEntries] of after) {
     const baseEntries = before.get(resourceKey);
     if (!baseEntries) continue;
-    const attached = [...headEntries].filter((entry) => !baseEntries.has(entry)).sort();
-    const detached = [...baseEntries].filter((entry) => !headEntries.has(entry)).sort();
+    // A route gaining its first parentRefs is attached, not also detached from the unknown entry.
+    const attached = [...headEntries].filter((entry) => !baseEntries.has(entry) && entry !== UNKNOWN_ENTRY).sort();
+    const detached = [...baseEntries].filter((entry) => !headEntries.has(entry) && entry !== UNKNOWN_ENTRY).sort();
     if (attached.length === 0 && detached.length === 0) continue;
-    for (const entry of [...attached, ...detached]) moved.add(`${resourceKey}|${entry}`);
-    const flow = [...head.flows.values()].find((f) => f.resourceKey === resourceKey)!;
+    // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
+    const unknown = baseEntries.has(UNKNOWN_ENTRY) !== headEntries.has(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
+    for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
+    const flows = [...base.flows.values(), ...head.flows.values()].filter((f) => f.resourceKey === resourceKey);
+    const flow = flows[flows.length - 1]!;
+    const backends = flows.flatMap((f) => f.backends);
     const parts = [...(attached.length ? [`attached to ${attached.join(", ")}`] : []), ...(detached.length ? [`detached from ${detached.join(", ")}`] : [])];
     detections.push({
       class: "route.attachment-changed",
@@ -78,20 +85,28 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
       path: ATTACHMENT_FIELD[flow.resource.group] ?? ["spec", "parentRefs"],
       before: [...baseEntries].sort(),
       after: [...headEntries].sort(),
+      lands: { clusters: sortedSet(backends.flatMap((b) => b.placement.clusters)), regions: sortedSet(backends.flatMap((b) => b.placement.regions)) },
     });
   }
   return { detections, moved };
 }
 
-function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[] {
-  const where = describeFlow(head);
-  const common = { resource: head.resource, resourceKey: head.resourceKey, side: "head" as const, before: flowBackendsValue(base), after: flowBackendsValue(head) };
+function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
+  const draft = (detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">, detail: string, within?: string): FlowDraft => ({
+    detection: { ...detection, resource: head.resource, resourceKey: head.resourceKey, side: "head", before: flowBackendsValue(base), after: flowBackendsValue(head) },
+    flow: head,
+    baseFlow: base,
+    what: describeFlow(head),
+    showEntry: head.entry === UNKNOWN_ENTRY,
+    detail,
+    ...(within === undefined ? {} : { within }),
+  });
   const headTotal = head.backends.reduce((sum, backend) => sum + backend.share, 0);
   const baseTotal = base.backends.reduce((sum, backend) => sum + backend.share, 0);
   if (headTotal === 0 && baseTotal > 0) {
-    return [{ ...common, class: "backend.all-removed", path: head.path, summary: `${where}: no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail` }];
+    return [draft({ class: "backend.all-removed", path: head.path }, `no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail`)];
   }
-  const detections: Detection[] = [];
+  const drafts: FlowDraft[] = [];
   const baseRegions = activeRegions(base);
   const headRegions = activeRegions(head);
   const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
@@ -104,39 +119,36 @@ function backendDetections(diff: RouteDiff, base: Flow, head: Flow): Detection[]
     const isNewRegion = newRegions.length > 0 || crossCluster;
     for (const region of newRegions) gained.add(region);
     const reach = newRegions.length > 0 ? `in new region ${newRegions.join(", ")} ` : crossCluster ? "across the cluster set " : "";
-    detections.push({
-      ...common,
-      class: isNewRegion ? "backend.region-added" : "backend.added",
-      path: backend.path,
-      summary: `${where}: ${shortLabel(shift.label, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
-    });
+    drafts.push(
+      draft(
+        { class: isNewRegion ? "backend.region-added" : "backend.added", path: backend.path },
+        `${shortLabel(shift.label, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
+        shift.key,
+      ),
+    );
   }
   for (const shift of diff.backends) {
     if (!shift.base || !shift.head || shift.head.share === 0) continue;
     const newRegions = shift.head.placement.regions.filter((region) => !baseRegions.has(region) && !gained.has(region));
     if (newRegions.length === 0) continue;
     for (const region of newRegions) gained.add(region);
-    detections.push({
-      ...common,
-      class: "backend.region-added",
-      path: shift.head.path,
-      summary: `${where}: ${shortLabel(shift.label, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
-    });
+    drafts.push(
+      draft(
+        { class: "backend.region-added", path: shift.head.path },
+        `${shortLabel(shift.label, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
+        shift.key,
+      ),
+    );
   }
   const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
   for (const region of drained) {
-    detections.push({
-      ...common,
-      class: "backend.region-removed",
-      path: head.path,
-      summary: `${where}: region ${region} no longer receives traffic (${shiftList(diff, head.host)})`,
-    });
+    drafts.push(draft({ class: "backend.region-removed", path: head.path }, `region ${region} no longer receives traffic (${shiftList(diff, head.host)})`, `region ${region}`));
   }
   const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
   if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0) {
-    detections.push({ ...common, class: "backend.weight-changed", path: head.path, summary: `${where}: ${shiftList(diff, head.host)}` });
+    drafts.push(draft({ class: "backend.weight-changed", path: head.path }, shiftList(diff, head.host)));
   }
-  return detections;
+  return drafts;
 }
 
 const ruleName = (flow: Flow) => (flow.match === "*" ? "" : describeMatch(flow.match)) || "catch-all";
@@ -149,42 +161,51 @@ const receivers = (flow: Flow) => {
 };
 
 /** `catch-all now evaluated before /api: /api requests go to v1`. */
-function shadowingDetection({ rule, shadowed }: Shadowing): Detection {
+function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
   const names = shadowed.map(({ flow }) => ruleName(flow)).join(", ");
   const some = shadowed.every(({ covered }) => covered) ? "" : "some ";
   return {
-    class: "route.match-changed",
-    summary: `${rule.host} via ${rule.entry}: ${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}`,
-    resource: rule.resource,
-    resourceKey: rule.resourceKey,
-    side: "head",
-    path: rule.path,
-    before: [...shadowed.map(({ flow }) => flow.match), rule.match],
-    after: [rule.match, ...shadowed.map(({ flow }) => flow.match)],
+    detection: {
+      class: "route.match-changed",
+      resource: rule.resource,
+      resourceKey: rule.resourceKey,
+      side: "head",
+      path: rule.path,
+      before: [...shadowed.map(({ flow }) => flow.match), rule.match],
+      after: [rule.match, ...shadowed.map(({ flow }) => flow.match)],
+    },
+    flow: rule,
+    what: rule.host,
+    showEntry: true,
+    detail: `${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}`,
   };
 }
 
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
   const { detections, moved } = attachmentChanges(base, head);
+  const drafts: FlowDraft[] = [];
+  const ofFlow = (flow: Flow, what: string) => ({ flow, what, showEntry: true, detection: { resource: flow.resource, resourceKey: flow.resourceKey, path: flow.path } });
   for (const diff of diffs) {
     const flow = (diff.head ?? diff.base)!;
     if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
-    const where = `${describeFlow(flow)} via ${flow.entry}`;
     if (diff.status === "added") {
-      detections.push({ class: "route.added", summary: `${where}: new rule → ${shareList(diff, "after", flow.host)}`, resource: flow.resource, resourceKey: flow.resourceKey, side: "head", path: flow.path, after: { match: flow.match, backends: flowBackendsValue(flow) } });
+      const common = ofFlow(flow, describeFlow(flow));
+      drafts.push({ ...common, detection: { ...common.detection, class: "route.added", side: "head", after: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `new rule → ${shareList(diff, "after", flow.host)}` });
     } else if (diff.status === "removed") {
-      detections.push({ class: "route.removed", summary: `${where}: no longer served (was → ${shareList(diff, "before", flow.host)})`, resource: flow.resource, resourceKey: flow.resourceKey, side: "base", path: flow.path, before: { match: flow.match, backends: flowBackendsValue(flow) } });
+      const common = ofFlow(flow, describeFlow(flow));
+      drafts.push({ ...common, detection: { ...common.detection, class: "route.removed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `no longer served (was → ${shareList(diff, "before", flow.host)})` });
     } else {
       const base = diff.base!;
       const head = diff.head!;
       if (diff.status === "match-changed") {
-        detections.push({ class: "route.match-changed", summary: `${head.host} via ${head.entry}: rule now captures ${head.match} (was ${base.match})`, resource: head.resource, resourceKey: head.resourceKey, side: "head", path: [...head.path], before: base.match, after: head.match });
+        const common = ofFlow(head, head.host);
+        drafts.push({ ...common, baseFlow: base, detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match }, detail: `rule now captures ${head.match} (was ${base.match})` });
       }
-      detections.push(...backendDetections(diff, base, head));
+      drafts.push(...backendDrafts(diff, base, head));
     }
   }
   for (const change of precedenceChanges(base, head)) {
-    if (!moved.has(`${change.rule.resourceKey}|${change.rule.entry}`)) detections.push(shadowingDetection(change));
+    if (!moved.has(`${change.rule.resourceKey}|${change.rule.entry}`)) drafts.push(shadowingDraft(change));
   }
-  return detections;
+  return [...detections, ...mergeFlowDrafts(drafts)];
 }

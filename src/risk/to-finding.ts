@@ -11,15 +11,17 @@ export interface Placed {
 }
 
 /**
- * The fingerprint an approval binds to: class, resource and the normalised before/after, so a push
+ * The fingerprint an approval binds to: class, resource, rule (for route findings) and the normalised before/after, so a push
  * that leaves a finding the same keeps its approvals and one that changes it does not (DESIGN §10).
  * Lines, field paths and wording are not part of it: moving a rule or a document is not a new risk.
  */
-const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "before" | "after">): string =>
+const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "rule" | "before" | "after">): string =>
   createHash("sha256")
-    .update(JSON.stringify([detection.class, detection.resource, detection.before ?? null, detection.after ?? null]))
+    .update(JSON.stringify([detection.class, detection.resource, ...(detection.rule === undefined ? [] : [detection.rule]), detection.before ?? null, detection.after ?? null]))
     .digest("hex")
     .slice(0, 16);
+
+const union = (where: readonly string[], more: readonly string[] = []): string[] => [...new Set([...where, ...more])].sort();
 
 /** A detection placed in its file and line, with the policy's risk for its class. */
 export function toFinding(detection: Detection, resource: Resource | undefined, policy: Policy, placed: Placed): Finding {
@@ -31,7 +33,7 @@ export function toFinding(detection: Detection, resource: Resource | undefined, 
     line: resource ? lineOf(resource.source, detection.path) : 1,
     resource: detection.resource,
     fingerprint: fingerprintOf(detection),
-    clusters: placed.clusters,
-    regions: placed.regions,
+    clusters: union(placed.clusters, detection.lands?.clusters),
+    regions: union(placed.regions, detection.lands?.regions),
   };
 }

@@ -4,6 +4,7 @@ import type { RouteDiff } from "../diff/route-diff.js";
 import type { Flow, TrafficModel } from "../model/traffic-model.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Detection } from "./finding.js";
+import { mergeFlowDrafts } from "./flow-findings.js";
 
 /**
  * writes.active-active: for every (entry, host, path) and every mutating method, which regions can
@@ -88,14 +89,21 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
     entry.methods.push(method);
     byGroup.set(group, entry);
   }
-  return [...byGroup.values()].map(({ reach, methods, was }) => ({
-    class: "writes.active-active" as const,
-    summary: `${describeFlow(reach.flow)} via ${reach.flow.entry}: ${methods.join(", ")} can now reach ${reach.regions.join(", ")}${was ? ` (was ${was.regions.join(", ") || "none"})` : ""}`,
-    resource: reach.flow.resource,
-    resourceKey: reach.flow.resourceKey,
-    side: "head" as const,
-    path: reach.flow.path,
-    before: was ? { methods, regions: was.regions } : undefined,
-    after: { methods, regions: reach.regions },
-  }));
+  return mergeFlowDrafts(
+    [...byGroup.values()].map(({ reach, methods, was }) => ({
+      detection: {
+        class: "writes.active-active" as const,
+        resource: reach.flow.resource,
+        resourceKey: reach.flow.resourceKey,
+        side: "head" as const,
+        path: reach.flow.path,
+        ...(was ? { before: { methods, regions: was.regions } } : {}),
+        after: { methods, regions: reach.regions },
+      },
+      flow: reach.flow,
+      what: describeFlow(reach.flow),
+      showEntry: true,
+      detail: `${methods.join(", ")} can now reach ${reach.regions.join(", ")}${was ? ` (was ${was.regions.join(", ") || "none"})` : ""}`,
+    })),
+  );
 }
