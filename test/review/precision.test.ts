@@ -66,7 +66,7 @@ describe("PeerAuthentication judged by what it selects", () => {
     const permissive = STRICT.replace("STRICT", "PERMISSIVE");
     const result = analyze({ "a.yaml": STRICT, "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE }, { "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE });
     expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([
-      "PeerAuthentication default/default: mtls.mode STRICT → PERMISSIVE, namespace-wide in default: plaintext is accepted",
+      "PeerAuthentication default/default: removed (was STRICT, namespace-wide in default): its workloads keep PeerAuthentication default/default with PERMISSIVE, so plaintext is accepted",
     ]);
   });
 
