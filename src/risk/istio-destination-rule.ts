@@ -247,6 +247,11 @@ const weakeningEffect = (mode: string): string =>
       ? "falls back to auto mTLS, which sends plaintext to workloads without a sidecar"
       : "the client certificate is no longer presented";
 
+const strengtheningEffect = (mode: string): string =>
+  mode === AUTO
+    ? "auto mTLS: Istio mTLS to upstream workloads with a sidecar, plaintext to the rest"
+    : "Istio mTLS required to the upstream, with the mesh's own certificates: calls fail where the upstream has no sidecar";
+
 const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
   if (sameValue(own(before, "tls"), own(after, "tls"))) return;
   const was = tlsView(effective(before, "tls"));
@@ -254,13 +259,17 @@ const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope
   const path: FieldPath = [...after.path, "tls"];
   if (was.mode !== now.mode) {
     const weakened = (TLS_STRENGTH[now.mode] ?? 0) < (TLS_STRENGTH[was.mode] ?? 0);
+    // Stronger within the mesh's own identity (plaintext or auto → Istio mTLS) keeps the trust
+    // anchors: the risk is availability (an upstream without a sidecar refuses), not trust.
+    const meshOnly = !ORIGINATES_OWN_TLS.has(was.mode) && !ORIGINATES_OWN_TLS.has(now.mode);
     out.add({
-      class: weakened ? "mtls.weakened" : "trust.changed",
-      summary: `${after.label} tls.mode ${was.mode} → ${now.mode}: ${weakened ? weakeningEffect(now.mode) : "upstream TLS identity and trust change (callers fail if the upstream cannot do it)"}`,
+      class: weakened ? "mtls.weakened" : meshOnly ? "resource.changed" : "trust.changed",
+      summary: `${after.label} tls.mode ${was.mode} → ${now.mode}: ${weakened ? weakeningEffect(now.mode) : meshOnly ? strengtheningEffect(now.mode) : "upstream TLS identity and trust change (callers fail if the upstream cannot do it)"}`,
       side: "head",
       path: [...path, "mode"],
       before: was.mode,
       after: now.mode,
+      ...(!weakened && meshOnly ? { riskFloor: "medium" as const } : {}),
     });
   }
   if (now.insecureSkipVerify && !was.insecureSkipVerify && ORIGINATES_OWN_TLS.has(now.mode)) {

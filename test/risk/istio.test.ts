@@ -147,13 +147,13 @@ describe("DestinationRule", () => {
     const plain = resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all.yaml"));
     const mtls = resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all-mtls.yaml"));
 
-    it("adding ISTIO_MUTUAL changes upstream trust for every rule", () => {
+    it("adding ISTIO_MUTUAL keeps the mesh's trust and risks availability for every rule", () => {
       const findings = plain.flatMap((base, index) => detect(istioDetector, base, mtls[index]));
-      expect(findings.map((finding) => [finding.resource.name, finding.class, finding.path.join(".")])).toEqual(
-        ["productpage", "reviews", "ratings", "details"].map((name) => [name, "trust.changed", "spec.trafficPolicy.tls.mode"]),
+      expect(findings.map((finding) => [finding.resource.name, finding.class, finding.path.join("."), finding.riskFloor])).toEqual(
+        ["productpage", "reviews", "ratings", "details"].map((name) => [name, "resource.changed", "spec.trafficPolicy.tls.mode", "medium"]),
       );
       expect(findings[0]?.summary).toBe(
-        "DestinationRule default/productpage: trafficPolicy tls.mode (auto mTLS) → ISTIO_MUTUAL: upstream TLS identity and trust change (callers fail if the upstream cannot do it)",
+        "DestinationRule default/productpage: trafficPolicy tls.mode (auto mTLS) → ISTIO_MUTUAL: Istio mTLS required to the upstream, with the mesh's own certificates: calls fail where the upstream has no sidecar",
       );
     });
 
