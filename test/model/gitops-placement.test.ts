@@ -186,7 +186,8 @@ describe.skipIf(!existsSync(fluxExample))("corpus: fluxcd/flux2-kustomize-helm-e
       else if (entry.name.endsWith(".yaml")) tree[path.relative(fluxExample, full)] = readFileSync(full, "utf8");
     }
   };
-  walk(fluxExample);
+  // A skipped suite's body still runs when tests are collected: read the corpus only where it is.
+  if (existsSync(fluxExample)) walk(fluxExample);
   const placement = placementOf(tree, { placements: ["clusters/{cluster}/**"], clusters: { production: "eu-west-1", staging: "eu-central-1" } });
 
   it.each([

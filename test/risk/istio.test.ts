@@ -144,8 +144,9 @@ describe("DestinationRule", () => {
   ]);
 
   describe.skipIf(!corpusAvailable)("bookinfo destination-rule-all ↔ destination-rule-all-mtls", () => {
-    const plain = resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all.yaml"));
-    const mtls = resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all-mtls.yaml"));
+    // A skipped suite's body still runs when tests are collected: read the corpus only where it is.
+    const plain = corpusAvailable ? resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all.yaml")) : [];
+    const mtls = corpusAvailable ? resourcesOf(corpusFile("istio__istio/samples/bookinfo/networking/destination-rule-all-mtls.yaml")) : [];
 
     it("adding ISTIO_MUTUAL changes upstream trust for every rule", () => {
       const findings = plain.flatMap((base, index) => detect(istioDetector, base, mtls[index]));
@@ -244,7 +245,7 @@ describe("VirtualService", () => {
           .filter((item) => item.id.kind === "VirtualService")
           .map((item) => [item.id.name, item]),
       );
-    const allV1 = byName("virtual-service-all-v1.yaml");
+    const allV1 = corpusAvailable ? byName("virtual-service-all-v1.yaml") : new Map<string, never>();
 
     it("fault-injection-details-v1 aborts every details request: fault.injected", () => {
       const [finding, ...rest] = detect(istioDetector, allV1.get("details"), byName("fault-injection-details-v1.yaml").get("details"));
