@@ -4,7 +4,7 @@ import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
-import type { InvalidManifest, ManifestSet } from "./manifests/resource.js";
+import type { InvalidManifest, ManifestSet, SkippedFile } from "./manifests/resource.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
@@ -12,6 +12,7 @@ import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
 import type { TrafficGraph } from "./graph/traffic-graph.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
+import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import type { DetectorContext } from "./risk/detector.js";
 import { DETECTORS } from "./risk/detectors.js";
@@ -50,6 +51,10 @@ export interface Analysis {
    * (an unrelated PR is not blocked by a chart template that was always there).
    */
   readonly existingInvalid: readonly InvalidManifest[];
+  /** Files the PR adds or changes that name traffic config but hold none (a workflow, a CRD, a chart template): not reviewed, not gating. */
+  readonly skipped: readonly SkippedFile[];
+  /** YAML files the PR adds, changes or deletes that the policy's `paths` leave out, and how many the head tree leaves out in all. */
+  readonly excluded: { readonly changed: readonly string[]; readonly total: number };
   readonly base: TreeAnalysis;
   readonly head: TreeAnalysis;
   /** The repo-wide traffic graphs of both trees, and what the PR reaches through them (DESIGN §7). */
@@ -69,9 +74,10 @@ const policyText = (files: readonly SourceFile[]) => files.find((file) => file.p
 export function analyzeChange(input: ChangeInput): Analysis {
   const { policy } = input;
   const clusterOfFile = compileFilePlacement(policy.topology.placements);
+  const reviews = compilePathScope(policy.paths);
   // A file unchanged between base and head is parsed once.
   const cache = input.cache ?? createManifestCache();
-  const load = (files: readonly SourceFile[]) => loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, cache });
+  const load = (files: readonly SourceFile[]) => loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache });
   const manifests = alignResourceKeys(load(input.base), load(input.head));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile);
@@ -112,9 +118,13 @@ export function analyzeChange(input: ChangeInput): Analysis {
   findings.push(...policyChangeFindings(input));
   const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({ links: links ?? [], files: files.map((file) => file.path), placement: tree.placement });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
-  const { invalid, existingInvalid } = splitInvalid(input, head.manifests.invalid);
+  const changed = changedPaths(input);
+  const invalid = head.manifests.invalid.filter((item) => changed(item.file));
+  const existingInvalid = head.manifests.invalid.filter((item) => !changed(item.file));
   findings.push(...invalid.map(invalidManifestFinding));
-  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
+  const skipped = head.manifests.skipped.filter((item) => changed(item.file));
+  const excluded = { changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(), total: head.manifests.excluded.length };
+  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, skipped, excluded, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
 }
 
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */
@@ -127,12 +137,15 @@ function policyChangeFindings(input: ChangeInput): Finding[] {
   return [{ ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 }];
 }
 
-/** Unreadable documents in files the PR adds or changes gate; those in untouched files are only shown. */
-function splitInvalid(input: ChangeInput, all: readonly InvalidManifest[]): { invalid: InvalidManifest[]; existingInvalid: InvalidManifest[] } {
+/**
+ * Whether the PR adds, changes or deletes a file: unreadable documents gate only there (an
+ * unrelated PR is not blocked by a file that was always so), and only there are skipped and
+ * excluded files worth a reviewer's line.
+ */
+function changedPaths(input: ChangeInput): (path: string) => boolean {
   const baseText = new Map(input.base.map((file) => [file.path, file.text]));
   const headText = new Map(input.head.map((file) => [file.path, file.text]));
-  const unchanged = (item: InvalidManifest) => baseText.has(item.file) && baseText.get(item.file) === headText.get(item.file);
-  return { invalid: all.filter((item) => !unchanged(item)), existingInvalid: all.filter(unchanged) };
+  return (path) => !baseText.has(path) || baseText.get(path) !== headText.get(path);
 }
 
 const invalidManifestFinding = (item: InvalidManifest): Finding => ({

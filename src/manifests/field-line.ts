@@ -1,7 +1,7 @@
 import * as jsyaml from "js-yaml";
 import type { FieldPath } from "../risk/finding.js";
 import type { DocumentSource } from "./resource.js";
-import { defaultYamlLimits, plainKeyName } from "./yaml-documents.js";
+import { defaultYamlLimits, plainKeyName, readAsGoYaml } from "./yaml-documents.js";
 
 /**
  * File lines of fields, found only when a finding needs one: the hot path parses without
@@ -55,15 +55,18 @@ export function lineOf(source: DocumentSource, path: FieldPath): number {
   return source.line + lineIndex(index.lineStarts, offset);
 }
 
-function indexDocument(text: string): DocumentIndex {
+function indexDocument(documentText: string): DocumentIndex {
+  let text = documentText;
+  let events: jsyaml.Event[] | undefined;
+  try {
+    // Offsets index the text that parsed: a re-indented one keeps every line where it was.
+    [text, events] = readAsGoYaml(documentText, (read) => [read, jsyaml.parseEvents(read, { maxDepth: defaultYamlLimits.maxDepth })] as const);
+  } catch {
+    events = undefined;
+  }
   const lineStarts = [0];
   for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) lineStarts.push(nl + 1);
-  let events: jsyaml.Event[];
-  try {
-    events = jsyaml.parseEvents(text, { maxDepth: defaultYamlLimits.maxDepth });
-  } catch {
-    return { lineStarts, root: undefined };
-  }
+  if (!events) return { lineStarts, root: undefined };
   // events[0] opens the document; its content node, if any, follows.
   const first = events[1];
   if (!first || first.type === POP || isEmptyScalar(first)) return { lineStarts, root: undefined };

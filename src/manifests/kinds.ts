@@ -25,9 +25,14 @@ export interface KindSpec {
   readonly schema: z.ZodType<KubeObject>;
   /** The kind's own fields hold `{{ }}` placeholders (ApplicationSet templates): not an unrendered chart. */
   readonly ownTemplates: boolean;
+  /**
+   * A document may leave out its name: `istioctl install -f` reads an IstioOperator without
+   * metadata (Istio's multicluster guides write them so). Such a document is named by its file.
+   */
+  readonly fileNamed: boolean;
 }
 
-type Row = readonly [kind: string, schema: z.ZodType<KubeObject>, trait?: "cluster-scoped" | "own-templates"];
+type Row = readonly [kind: string, schema: z.ZodType<KubeObject>, trait?: "cluster-scoped" | "own-templates" | "file-named"];
 
 const gatewayApiKinds: readonly Row[] = [
   ["GatewayClass", gatewayApi.gatewayClass, "cluster-scoped"],
@@ -83,7 +88,7 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
       ["RequestAuthentication", istio.requestAuthentication],
     ],
   ],
-  ["istio-mesh", ["install.istio.io"], [["IstioOperator", istioMesh.istioOperator]]],
+  ["istio-mesh", ["install.istio.io"], [["IstioOperator", istioMesh.istioOperator, "file-named"]]],
   [
     "gloo",
     ["networking.gloo.solo.io"],
@@ -161,7 +166,7 @@ const registry = new Map<string, KindSpec>(
     groups.flatMap((group) =>
       kinds.map(
         ([kind, schema, trait]) =>
-          [`${group}/${kind}`, { family, namespaced: trait !== "cluster-scoped", schema, ownTemplates: trait === "own-templates" }] as const,
+          [`${group}/${kind}`, { family, namespaced: trait !== "cluster-scoped", schema, ownTemplates: trait === "own-templates", fileNamed: trait === "file-named" }] as const,
       ),
     ),
   ),
@@ -177,7 +182,7 @@ export const kindSpec = (group: string, kind: string): KindSpec | undefined => r
 /** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
 const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
 
-const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false };
+const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false, fileNamed: false };
 
 /**
  * The kind of one document, judged by its text as well: a Namespace is traffic config only when it

@@ -1,8 +1,9 @@
+import { posix } from "node:path";
 import picomatch from "picomatch";
 import type * as z from "zod";
 import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
-import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId } from "./resource.js";
+import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId, type SkippedFile } from "./resource.js";
 import { istioValues } from "./schemas/istio-mesh.js";
 import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
 
@@ -10,7 +11,9 @@ import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type 
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
  * parses only documents whose text names a traffic group (or may otherwise be traffic), judges them
  * by their parsed apiVersion/kind alone, and reads a file's text once per cache however many trees
- * hold it (base and head share most files).
+ * hold it (base and head share most files). Only a traffic document can gate: a document that
+ * names traffic config but is something else (a workflow, a patch, a CRD, a chart template) is
+ * skipped and listed, and one that cannot be read gates only when its header declares a traffic kind.
  */
 
 export interface SourceFile {
@@ -24,13 +27,16 @@ export interface LoadOptions {
   /** Globs of Istio Helm values files, read as mesh settings whatever their content. */
   readonly meshValues?: readonly string[];
   readonly cache?: ManifestCache;
+  /** Whether the policy's `paths` review a file; the others are listed as excluded and not read. */
+  readonly reviews?: (path: string) => boolean;
 }
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
 export type DocumentRead =
-  | ({ readonly type: "resource"; readonly chunk: YamlChunk } & Omit<Resource, "key" | "source">)
+  | ({ readonly type: "resource"; readonly chunk: YamlChunk; readonly fileNamed: boolean } & Omit<Resource, "key" | "source">)
   | { readonly type: "values"; readonly body: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
-  | { readonly type: "invalid"; readonly line: number; readonly message: string; readonly resource?: ResourceId };
+  | { readonly type: "invalid"; readonly line: number; readonly message: string; readonly resource?: ResourceId }
+  | { readonly type: "skipped"; readonly line: number; readonly reason: string };
 
 export interface ManifestCache {
   /** File text → its documents, for ordinary files and for declared mesh values files. */
@@ -45,26 +51,64 @@ const YAML_FILE = /\.ya?ml$/i;
 export function loadManifests(files: readonly SourceFile[], options: LoadOptions = {}): ManifestSet {
   const cache = options.cache ?? createManifestCache();
   const isMeshValues = options.meshValues?.length ? picomatch([...options.meshValues], { dot: true }) : () => false;
+  const isChartTemplate = chartTemplates(files);
   const paths: string[] = [];
   const invalid: InvalidManifest[] = [];
+  const skipped: SkippedFile[] = [];
+  const excluded: string[] = [];
   const found: Found[] = [];
 
   for (const file of files) {
     if (!YAML_FILE.test(file.path)) continue;
+    if (options.reviews && !options.reviews(file.path)) {
+      excluded.push(file.path);
+      continue;
+    }
     paths.push(file.path);
     const asValues = isMeshValues(file.path);
+    const template = asValues || !isChartTemplate(file.path) ? -1 : templateAt(file.text);
+    if (template !== -1) {
+      skipped.push({ file: file.path, line: 1 + countLines(file.text, template), reason: HELM_TEMPLATE });
+      continue;
+    }
     const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues);
     const cluster = options.scopeOf?.(file.path);
+    let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
+    let declares = false;
     for (const read of reads) {
+      if (read.type === "skipped") {
+        firstSkip ??= read;
+        continue;
+      }
+      declares = true;
       if (read.type === "invalid") {
         invalid.push({ file: file.path, line: read.line, message: read.message, ...(read.resource ? { resource: read.resource } : {}) });
         continue;
       }
-      const id = read.type === "resource" ? read.id : valuesId(file.path);
+      const id = read.type === "values" ? valuesId(file.path) : read.fileNamed ? { ...read.id, name: file.path } : read.id;
       found.push({ file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) });
     }
+    // A file that holds traffic config is reviewed; one that only names it is listed as skipped.
+    if (!declares && firstSkip) skipped.push({ file: file.path, line: firstSkip.line, reason: firstSkip.reason });
   }
-  return { resources: keyResources(found), invalid, files: paths };
+  return { resources: keyResources(found), invalid, files: paths, skipped, excluded };
+}
+
+const HELM_TEMPLATE = "Helm chart template: not rendered";
+
+/**
+ * Whether a path is a template of a Helm chart in the tree (under `templates/` beside a
+ * Chart.yaml): Helm renders it, so its text is not the YAML that reaches a cluster.
+ */
+function chartTemplates(files: readonly SourceFile[]): (path: string) => boolean {
+  const charts = new Set(files.filter((file) => posix.basename(file.path) === "Chart.yaml").map((file) => posix.dirname(file.path)));
+  if (charts.size === 0) return () => false;
+  return (path) => {
+    for (let folder = posix.dirname(path); folder !== "." && folder !== "/"; folder = posix.dirname(folder)) {
+      if (posix.basename(folder) === "templates" && charts.has(posix.dirname(folder))) return true;
+    }
+    return false;
+  };
 }
 
 /**
@@ -123,7 +167,11 @@ const STREAM_SHARE = 0.7;
 
 function readFile(text: string, asValues: boolean): DocumentRead[] {
   const refused = oversize(text);
-  if (refused) return asValues || mentionsTrafficGroup(text) ? [{ type: "invalid", line: 1, message: refused }] : [];
+  if (refused) {
+    // Too big to parse, but its header lines still say whether it is meant as traffic config.
+    if (asValues || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text))) return [{ type: "invalid", line: 1, message: refused }];
+    return namesTrafficGroup(text) ? [{ type: "skipped", line: 1, reason: `${refused}, and no document in it declares a traffic kind` }] : [];
+  }
   const chunks = splitYamlDocuments(text);
   const triage = chunks.map((chunk) => triageDocument(chunk, asValues));
   const parsedBytes = chunks.reduce((sum, chunk, i) => sum + (triage[i]?.type === "parse" ? chunk.text.length : 0), 0);
@@ -138,7 +186,7 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
       reads.push(step.read);
       return;
     }
-    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk), valuesPending);
+    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk), valuesPending, step.template);
     if (!read) return;
     if (read.type === "values") valuesPending = false;
     reads.push(read);
@@ -184,25 +232,57 @@ function kindShown(text: string): string | undefined {
   return lines.length === 1 ? ONE_WORD.exec(lines[0]?.[1] ?? "")?.[1] : undefined;
 }
 
-/** Whether the text names a traffic group: the test for text that cannot be parsed. */
+/** Whether the text may name a traffic group, even spelled with escapes: the test for parsing a document. */
 const mentionsTrafficGroup = (text: string): boolean => TRAFFIC_GROUP.test(text) || SPELLING_ESCAPE.test(text);
 
-type Triage = { readonly type: "skip" } | { readonly type: "invalid"; readonly read: DocumentRead } | { readonly type: "parse" };
+/** Whether the text names a traffic group as written: what makes a skipped document worth listing. */
+const namesTrafficGroup = (text: string): boolean => TRAFFIC_GROUP.test(text);
+
+// Top-level `apiVersion:`/`kind:` entries, in block style (column 0) or in a flow mapping (`{kind: X, ...}`).
+const HEADER_ENTRY = /(?:^|[{,][ \t]*)["']?(apiVersion|kind)["']?[ \t]*:[ \t]*([^,}#\r\n]*)/gm;
+const DOUBLE_QUOTED_ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4}))/g;
+
+/** A header value as written: without a `!!str` tag, quotes, or the escapes a double-quoted string spells characters with. */
+function headerValue(written: string): string {
+  const value = written.trim().replace(/^!!str[ \t]+/, "");
+  const quote = value.charAt(0);
+  if (quote !== '"' && quote !== "'") return value;
+  const inner = value.slice(1, value.endsWith(quote) ? -1 : undefined);
+  return quote === "'" ? inner : inner.replace(DOUBLE_QUOTED_ESCAPE, (_, hex?: string, unicode?: string) => String.fromCharCode(parseInt(hex ?? unicode ?? "0", 16)));
+}
+
+/**
+ * Whether a document that cannot be read is clearly meant as traffic config: its header names a
+ * traffic kind of a traffic group (or a traffic kind under a templated apiVersion). What does not
+ * declare one is not traffic config however often it mentions a group (a workflow, a CRD).
+ */
+function declaresTraffic(text: string): boolean {
+  const apiVersions: string[] = [];
+  const kinds: string[] = [];
+  for (const [, key, written] of text.matchAll(HEADER_ENTRY)) (key === "kind" ? kinds : apiVersions).push(headerValue(written ?? ""));
+  return kinds.some((kind) =>
+    apiVersions.some((apiVersion) => kindSpecFor(groupOf(apiVersion), kind, text) !== undefined || (apiVersion.includes("{{") && trafficKindNames.has(kind))),
+  );
+}
+
+type Triage =
+  | { readonly type: "skip" }
+  | { readonly type: "invalid"; readonly read: DocumentRead }
+  | { readonly type: "parse"; readonly template?: number };
 
 /** What a document needs, from its text alone: most non-traffic documents are never parsed. */
 function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
   if (!asValues && !mayMatter(chunk.text)) return { type: "skip" };
   const template = asValues || ownsTemplates(chunk.text) ? -1 : templateAt(chunk.text);
-  if (template !== -1) {
-    // An unrendered template cannot be parsed, so its header cannot be checked: any trace of traffic refuses it.
-    const kind = kindShown(chunk.text);
-    if (!mentionsTrafficGroup(chunk.text) && !trafficKindNames.has(kind ?? "")) return { type: "skip" };
-    const line = chunk.line + countLines(chunk.text, template);
-    const message = `${kind ?? "traffic document"}: template: render it before review ("{{" at line ${line})`;
-    return { type: "invalid", read: { type: "invalid", line, message } };
-  }
-  return { type: "parse" };
+  if (template === -1) return { type: "parse" };
+  const line = chunk.line + countLines(chunk.text, template);
+  // A traffic document with unrendered placeholders cannot be reviewed until it is rendered.
+  if (declaresTraffic(chunk.text)) return { type: "invalid", read: templateRefusal(kindShown(chunk.text) ?? "traffic document", line) };
+  // Anything else may be plain YAML whose strings hold placeholders (a workflow's `${{ }}`): its parsed kind decides.
+  return { type: "parse", template: line };
 }
+
+const templateRefusal = (what: string, line: number): DocumentRead => ({ type: "invalid", line, message: `${what}: template: render it before review ("{{" at line ${line})` });
 
 /** Kinds whose own fields hold `{{ }}` (ApplicationSet): their placeholders are data, checked after parsing. */
 const ownsTemplates = (text: string): boolean => {
@@ -210,16 +290,20 @@ const ownsTemplates = (text: string): boolean => {
   return kind !== undefined && [...trafficGroups].some((group) => kindSpec(group, kind)?.ownTemplates === true);
 };
 
-function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boolean): DocumentRead | undefined {
+/** `template`: the line of the first `{{` of a document that does not declare a traffic kind. */
+function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boolean, template: number | undefined): DocumentRead | undefined {
   const what = kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
   if (!parsed.ok) {
-    if (!asValues && !mentionsTrafficGroup(chunk.text)) return undefined;
-    return { type: "invalid", line: parsed.line, message: `${what}: ${parsed.message}` };
+    if (asValues || declaresTraffic(chunk.text)) return { type: "invalid", line: parsed.line, message: `${what}: ${parsed.message}` };
+    const problem = template === undefined ? parsed.message : `unrendered template ("{{" at line ${template})`;
+    return skip(chunk, parsed.line, `${problem}; declares no traffic kind`);
   }
   const value = parsed.value;
   if (!isMapping(value)) {
-    if (value === null || (!asValues && !mentionsTrafficGroup(chunk.text))) return undefined;
-    return { type: "invalid", line: chunk.line, message: `${what}: expected a mapping, found ${Array.isArray(value) ? "a sequence" : "a scalar"}` };
+    if (value === null) return undefined;
+    const found = Array.isArray(value) ? "a sequence" : "a scalar";
+    if (asValues) return { type: "invalid", line: chunk.line, message: `${what}: expected a mapping, found ${found}` };
+    return skip(chunk, chunk.line, `not a Kubernetes object: ${found}${Array.isArray(value) ? " (a JSON patch?)" : ""}`);
   }
   dropNulls(value);
   // Only the parsed apiVersion and kind are trusted: they are what Kubernetes reads.
@@ -227,13 +311,20 @@ function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boole
   if (typeof apiVersion === "string" && typeof kind === "string") {
     const group = groupOf(apiVersion);
     const spec = kindSpecFor(group, kind, labelKeys(value));
-    return spec ? readResource(value, group, kind, spec, chunk) : undefined;
+    if (!spec) return skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`);
+    if (template !== undefined && !spec.ownTemplates) return templateRefusal(kind, template);
+    return readResource(value, group, kind, spec, chunk);
   }
   if (typeof apiVersion === "string" && trafficGroups.has(groupOf(apiVersion))) {
     return { type: "invalid", line: lineOf(sourceOf(chunk), ["kind"]), message: `${apiVersion}: kind: required, expected string` };
   }
-  return asValues || holdsMeshValues(value) ? readValues(value, chunk) : undefined;
+  if (asValues || holdsMeshValues(value)) return readValues(value, chunk);
+  return skip(chunk, chunk.line, "not a Kubernetes object: no apiVersion and kind");
 }
+
+/** A document that is not traffic config: listed when it names a traffic group, else not worth a line. */
+const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | undefined =>
+  namesTrafficGroup(chunk.text) ? { type: "skipped", line, reason } : undefined;
 
 /** The parsed label keys, one a line: what marks a core Namespace as mesh config. */
 function labelKeys(value: Record<string, unknown>): string {
@@ -243,8 +334,13 @@ function labelKeys(value: Record<string, unknown>): string {
 
 const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });
 
+/** The name a document named by its file is validated with; its identity takes the file's path instead. */
+const FILE_NAMED = "(named by its file)";
+
 function readResource(value: Record<string, unknown>, group: string, kind: string, spec: KindSpec, chunk: YamlChunk): DocumentRead {
-  const result = spec.schema.safeParse(value);
+  const metadata = isMapping(value.metadata) ? value.metadata : undefined;
+  const fileNamed = spec.fileNamed && (typeof metadata?.name !== "string" || metadata.name === "");
+  const result = spec.schema.safeParse(fileNamed ? { ...value, metadata: { ...metadata, name: FILE_NAMED } } : value);
   if (!result.success) {
     const id = partialId(value, group, kind, spec);
     const where = id ? displayName(id) : `${kind} (unnamed)`;
@@ -259,14 +355,21 @@ function readResource(value: Record<string, unknown>, group: string, kind: strin
   const { labels, annotations } = object.metadata;
   return {
     type: "resource",
-    id: identity(group, kind, object.metadata.name, object.metadata.namespace, spec),
+    id: identity(group, kind, fileNamed ? "" : object.metadata.name, object.metadata.namespace, spec),
     apiVersion: object.apiVersion,
     family: spec.family,
     labels: labels ?? {},
     annotations: annotations ?? {},
-    body: object,
+    body: fileNamed ? withoutStandInName(object, metadata) : object,
     chunk,
+    fileNamed,
   };
+}
+
+/** The body as the file says it: the stand-in name was only for the schema. */
+function withoutStandInName(object: Record<string, unknown>, metadata: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { metadata: _standIn, ...rest } = object;
+  return metadata ? { ...rest, metadata } : rest;
 }
 
 function readValues(value: Record<string, unknown>, chunk: YamlChunk): DocumentRead {

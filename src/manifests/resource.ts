@@ -52,6 +52,17 @@ export interface ManifestSet {
   readonly invalid: readonly InvalidManifest[];
   /** Paths of all files read (traffic or not), for placement and blast radius. */
   readonly files: readonly string[];
+  /** YAML files that name traffic config but declare none: not reviewed, never gating, listed so nothing vanishes unseen. */
+  readonly skipped: readonly SkippedFile[];
+  /** YAML files the policy's `paths` leave out of the review: not read at all. */
+  readonly excluded: readonly string[];
+}
+
+export interface SkippedFile {
+  readonly file: string;
+  /** The line of the first document skipped. */
+  readonly line: number;
+  readonly reason: string;
 }
 
 export interface InvalidManifest {

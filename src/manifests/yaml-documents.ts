@@ -1,4 +1,5 @@
 import * as jsyaml from "js-yaml";
+import { indentFlowContinuations } from "./flow-indentation.js";
 
 /**
  * Multi-document YAML, one document at a time: each document keeps the file line it starts on, and
@@ -152,10 +153,30 @@ export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): 
   return `file is over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
 }
 
+/**
+ * Reads a document's text as go-yaml would: when js-yaml refuses an indentation that go-yaml does
+ * not check (see flow-indentation.ts), the same text with those lines indented is read instead;
+ * when that fails too, the first refusal stands. Only refused documents pay for the second read.
+ */
+export function readAsGoYaml<T>(text: string, read: (text: string) => T): T {
+  try {
+    return read(text);
+  } catch (error) {
+    if (!(error instanceof jsyaml.YAMLException) || error.reason !== "deficient indentation") throw error;
+    const lenient = indentFlowContinuations(text);
+    if (lenient === text) throw error;
+    try {
+      return read(lenient);
+    } catch {
+      throw error;
+    }
+  }
+}
+
 export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = defaultYamlLimits): ParsedYaml {
   let value: unknown;
   try {
-    value = jsyaml.load(chunk.text, { schema, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+    value = readAsGoYaml(chunk.text, (text) => jsyaml.load(text, { schema, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth }));
   } catch (error) {
     if (error instanceof jsyaml.YAMLException) {
       // An error found at the end of the input (an unclosed bracket) belongs to the chunk's last line.

@@ -29,6 +29,8 @@ const writes = (written: Written, key: string): boolean => Object.hasOwn(written
  * the key path, or an ancestor of it, in `options.allowedOverrides`; every refused key is named
  * in one PolicyError. `topology`, `services`, `groups`, `evidence` and `freezes` describe the
  * repository and merge freely (freezes add up, so an overlay cannot lift a base freeze).
+ * `paths` is governed: a file left out is a change nobody reviews, so excluding a glob the base
+ * does not exclude, or dropping an include glob, is loosening; the reverse always tightens.
  */
 export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string): Policy {
   const written = record(overlay.written);
@@ -48,6 +50,18 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
   if (writes(topology, "clusters")) merged.topology.clusters = { ...base.topology.clusters, ...next.topology.clusters };
   if (writes(topology, "placements")) merged.topology.placements = next.topology.placements;
   if (writes(topology, "meshValues")) merged.topology.meshValues = next.topology.meshValues;
+
+  const paths = record(written.paths);
+  if (writes(paths, "include")) {
+    const dropped = base.paths.include.filter((glob) => !next.paths.include.includes(glob));
+    tighten("paths.include", dropped.length > 0 ? `reviews fewer files (drops ${dropped.join(", ")})` : undefined);
+    merged.paths.include = next.paths.include;
+  }
+  if (writes(paths, "exclude")) {
+    const added = next.paths.exclude.filter((glob) => !base.paths.exclude.includes(glob));
+    tighten("paths.exclude", added.length > 0 ? `excludes more files (${added.join(", ")})` : undefined);
+    merged.paths.exclude = next.paths.exclude;
+  }
 
   merged.services = { ...base.services, ...next.services };
   merged.groups = { ...base.groups, ...next.groups };

@@ -31,6 +31,16 @@ export const TopologySchema = z.strictObject({
   meshValues: z.array(z.string()).default(["**/values-istio*.yaml", "**/values-istio*.yml"]),
 });
 
+/**
+ * Which files the review reads: globs over repository paths (picomatch, dotfiles included). A file
+ * is reviewed when it matches an `include` glob and no `exclude` glob; the others are not read, do
+ * not gate, and are counted in the report.
+ */
+export const PathsSchema = z.strictObject({
+  include: z.array(z.string()).default(["**"]),
+  exclude: z.array(z.string()).default([]),
+});
+
 export const ServicePolicySchema = z.strictObject({
   writes: z.enum(["single-region", "active-active"]).optional(),
   /** Region that owns the service's writes, when `single-region`. */
@@ -98,6 +108,7 @@ export const OptionsSchema = z.strictObject({
 export const PolicySchema = z.strictObject({
   version: z.literal(1).default(1),
   topology: TopologySchema.default(TopologySchema.parse({})),
+  paths: PathsSchema.default(PathsSchema.parse({})),
   services: z.record(z.string(), ServicePolicySchema).default({}),
   classes: z.partialRecord(ChangeClassIdSchema, ClassPolicySchema).default({}),
   requirements: z.partialRecord(RiskLevelSchema, RequirementSchema).default({}),
@@ -109,6 +120,7 @@ export const PolicySchema = z.strictObject({
 
 export type Policy = z.infer<typeof PolicySchema>;
 export type Topology = z.infer<typeof TopologySchema>;
+export type Paths = z.infer<typeof PathsSchema>;
 export type ServicePolicy = z.infer<typeof ServicePolicySchema>;
 export type Requirement = z.infer<typeof RequirementSchema>;
 export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;

@@ -33,6 +33,9 @@ export function toJsonReport(result: ReviewResult) {
       ...analysis.invalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message })),
       ...analysis.existingInvalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message, existing: true })),
     ],
+    // What the review did not read among the files this PR changes: never gating, never silent.
+    skipped: analysis.skipped,
+    excluded: analysis.excluded,
   };
 }
 

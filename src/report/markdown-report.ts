@@ -134,6 +134,21 @@ function existingInvalidSection(result: ReviewResult): string[] {
   ];
 }
 
+const MAX_SKIPPED_NAMED = 3;
+
+/** One line for the changed files the review did not read: skipped as not traffic config, or excluded by the policy. */
+function notReviewedLine(result: ReviewResult): string[] {
+  const { skipped, excluded } = result.analysis;
+  const files = (count: number) => `${count} changed file${count === 1 ? "" : "s"}`;
+  const parts = [
+    ...(skipped.length > 0
+      ? [`${files(skipped.length)} not traffic config (${skipped.slice(0, MAX_SKIPPED_NAMED).map((item) => `${code(item.file)}: ${plain(item.reason)}`).join("; ")}${skipped.length > MAX_SKIPPED_NAMED ? "; …" : ""})`]
+      : []),
+    ...(excluded.changed.length > 0 ? [`${files(excluded.changed.length)} excluded by the policy's \`paths\` (${excluded.total} in the tree)`] : []),
+  ];
+  return parts.length > 0 ? [`<sub>Not reviewed: ${parts.join(" · ")}</sub>`] : [];
+}
+
 function nextStepsSection(result: ReviewResult): string[] {
   const { governance } = result;
   if (governance.nextSteps.length === 0) return [];
@@ -159,6 +174,7 @@ export function renderMarkdown(result: ReviewResult): string {
     evidenceSection(result),
     approvalsSection(result),
     existingInvalidSection(result),
+    notReviewedLine(result),
     nextStepsSection(result),
   ].filter((section) => section.length > 0);
   return `${sections.map((section) => section.join("\n")).join("\n\n")}\n`;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lineOf } from "../../src/manifests/field-line.js";
 import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
@@ -237,7 +238,105 @@ describe("keys across clusters and files", () => {
   });
 });
 
+/** Small excerpts of real public files (test/fixtures/real/README.md). */
+const real = (name: string) => readFileSync(new URL(`../fixtures/real/${name}`, import.meta.url), "utf8");
+
+describe("what names traffic config but is not traffic config never gates, and is listed as skipped", () => {
+  it("reads a GitHub Actions workflow with `${{ }}` and line continuations as the YAML it is, not a template (fluxcd's e2e workflow)", () => {
+    const set = loadManifests([{ path: ".github/workflows/e2e.yaml", text: real("flux-e2e-workflow.yaml") }]);
+    expect(set.invalid).toEqual([]);
+    expect(set.resources.size).toBe(0);
+  });
+
+  it("lists a workflow that names a traffic group, with its reason", () => {
+    const text = `${real("flux-e2e-workflow.yaml")}      - name: Install Gateway API
+        run: kubectl wait --for condition=established crd/httproutes.gateway.networking.k8s.io
+`;
+    const set = loadManifests([{ path: ".github/workflows/e2e.yaml", text }]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([{ file: ".github/workflows/e2e.yaml", line: 1, reason: "not a Kubernetes object: no apiVersion and kind" }]);
+  });
+
+  it("skips a Helm chart template beside its Chart.yaml without reading it, whatever kind it shows (linkerd's multicluster chart)", () => {
+    const chart = "multicluster/charts/linkerd-multicluster";
+    const set = loadManifests([
+      file(`${chart}/Chart.yaml`, "apiVersion: v2", "name: linkerd-multicluster"),
+      { path: `${chart}/templates/service-mirror-policy.yaml`, text: real("linkerd-multicluster-policy-template.yaml") },
+      file(`${chart}/templates/route.yaml`, "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: {{ .Release.Name }}"),
+    ]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([
+      { file: `${chart}/templates/service-mirror-policy.yaml`, line: 4, reason: "Helm chart template: not rendered" },
+      { file: `${chart}/templates/route.yaml`, line: 4, reason: "Helm chart template: not rendered" },
+    ]);
+  });
+
+  it("still refuses the same traffic template outside a chart: it is meant to be applied as it is", () => {
+    const set = loadManifests([file("deploy/templates/route.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: {{ .Release.Name }}")]);
+    expect(set.invalid).toEqual([{ file: "deploy/templates/route.yaml", line: 4, message: 'HTTPRoute: template: render it before review ("{{" at line 4)' }]);
+  });
+
+  it("reads an Argo Rollouts AnalysisTemplate whose `{{args}}` are its own data, and skips it: not a traffic kind", () => {
+    const set = loadManifests([{ path: "test/e2e/functional/analysistemplate.yaml", text: real("argo-rollouts-analysis-template-args.yaml") }]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([{ file: "test/e2e/functional/analysistemplate.yaml", line: 1, reason: "not a traffic kind: AnalysisTemplate (argoproj.io/v1alpha1)" }]);
+  });
+
+  it("skips a CRD whose schema names traffic groups, even one only go-yaml's indentation rules read (Istio's generated CRDs)", () => {
+    const set = loadManifests([{ path: "crds/istio.yaml", text: real("istio-gateway-crd-wrapped-description.yaml") }]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([{ file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" }]);
+  });
+
+  it("skips a kustomize JSON6902 patch file (a YAML sequence of operations)", () => {
+    const set = loadManifests([file("overlays/prod/route-patch.yaml", "- op: replace", "  path: /spec/parentRefs/0", "  value: {group: gateway.networking.k8s.io, kind: Gateway, name: external}")]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([{ file: "overlays/prod/route-patch.yaml", line: 1, reason: "not a Kubernetes object: a sequence (a JSON patch?)" }]);
+  });
+
+  it("skips a document that does not parse and declares no traffic kind, however it names a group", () => {
+    const set = loadManifests([file("notes.yaml", "title: gateway.networking.k8s.io migration", "steps: [unclosed")]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([{ file: "notes.yaml", line: 2, reason: expect.stringMatching(/^YAML: .*; declares no traffic kind$/) }]);
+  });
+
+  it("refuses a document that does not parse but declares a traffic kind, in block or flow style", () => {
+    const set = loadManifests([
+      file("block.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: [broken"),
+      file("flow.yaml", '{"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "web"', "oops"),
+      file("escaped.yaml", 'apiVersion: "gateway\x2enetworking.k8s.io/v1"', "kind: HTTPRoute", "spec: [broken"),
+    ]);
+    expect(set.invalid.map((item) => item.file)).toEqual(["block.yaml", "flow.yaml", "escaped.yaml"]);
+    expect(set.skipped).toEqual([]);
+  });
+
+  it("does not list a file that holds traffic config beside other documents", () => {
+    const set = loadManifests([file("app.yaml", ...route("web"), "---", "apiVersion: networking.k8s.io/v1", "kind: Ingress", "metadata:", "  name: web", "  annotations: {cert-manager.io/cluster-issuer: letsencrypt}")]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/web"]);
+    expect(set.skipped).toEqual([]);
+  });
+});
+
 describe("Istio mesh settings", () => {
+  it("reads an IstioOperator without metadata, as `istioctl install -f` does, named by its file (Anthos Service Mesh samples)", () => {
+    const text = real("asm-istiooperator-without-metadata.yaml");
+    const set = loadManifests([{ path: "docs/mtls-egress-ingress/client/features.yaml", text }]);
+    expect(set.invalid).toEqual([]);
+    const resource = set.resources.get("install.istio.io/IstioOperator/default/docs/mtls-egress-ingress/client/features.yaml");
+    expect(resource).toMatchObject({ family: "istio-mesh", id: { name: "docs/mtls-egress-ingress/client/features.yaml" } });
+    expect(resource?.body).not.toHaveProperty("metadata");
+    // The same text in another file is another operator: each file installs its own.
+    expect(keys(loadManifests([{ path: "cluster1.yaml", text }, { path: "cluster2.yaml", text }]))).toEqual([
+      "install.istio.io/IstioOperator/default/cluster1.yaml",
+      "install.istio.io/IstioOperator/default/cluster2.yaml",
+    ]);
+  });
+
+  it("still requires a name of kinds that are not installed from a file", () => {
+    const set = loadManifests([file("vs.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "spec: {hosts: [a]}")]);
+    expect(set.invalid[0]?.message).toBe("VirtualService (unnamed): metadata: required, expected object");
+  });
+
   it("reads an IstioOperator as mesh settings", () => {
     const set = loadManifests([
       file("operator.yaml", "apiVersion: install.istio.io/v1alpha1", "kind: IstioOperator", "metadata: {name: control-plane, namespace: istio-system}", "spec:", "  meshConfig: {trustDomain: corp.example}", "  values:", "    global: {meshID: mesh1, network: net-jkt, multiCluster: {clusterName: jkt-prod-1}}"),
@@ -313,7 +412,7 @@ describe("a document is read by what it parses to, never by how its header lines
     expect(keys(set)).toEqual([hiddenKey]);
   });
 
-  it("refuses, never skips, a traffic document whose fake `kind: ConfigMap` line breaks the parse", () => {
+  it("reads as kubectl does, never skips, a traffic document whose fake `kind: ConfigMap` line sits in a wrapped string", () => {
     const set = loadManifests([
       file(
         "extra.yaml",
@@ -328,8 +427,17 @@ describe("a document is read by what it parses to, never by how its header lines
         "spec: {}",
       ),
     ]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/evil"]);
+    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/evil")?.annotations).toEqual({ description: "Route for kind: ConfigMap the shop" });
+  });
+
+  it("refuses, never skips, a traffic document whose fake `kind: ConfigMap` line breaks the parse", () => {
+    const set = loadManifests([
+      file("extra.yaml", "apiVersion: !!str gateway.networking.k8s.io/v1", "kind: !!str HTTPRoute", "metadata:", "  name: evil", "  annotations:", "    description: [Route for", "kind: ConfigMap", "spec: {}"),
+    ]);
     expect(set.resources.size).toBe(0);
-    expect(set.invalid).toEqual([{ file: "extra.yaml", line: 7, message: expect.stringMatching(/^traffic document: YAML: .*\(line 7, column 1\)$/) }]);
+    expect(set.skipped).toEqual([]);
+    expect(set.invalid).toEqual([{ file: "extra.yaml", line: 7, message: expect.stringMatching(/^traffic document: YAML: .*\(line 7, column \d+\)$/) }]);
   });
 
   it("refuses, never skips, a traffic document that repeats its kind (`kind: ConfigMap`, then `\"kind\": HTTPRoute`)", () => {
@@ -350,10 +458,19 @@ describe("a document is read by what it parses to, never by how its header lines
     expect(resource?.body).toMatchObject({ spec: { rules: [{ backendRefs: [{ weight: 64 }, { weight: 10 }] }] } });
   });
 
-  it("refuses an oversized file that names a traffic group, by file, with no size it cannot know", () => {
-    const text = `apiVersion: gateway.networking.k8s.io/v1\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}`;
+  it("refuses an oversized file that declares a traffic kind, by file, with no size it cannot know", () => {
+    const text = `apiVersion: v1\nkind: Service\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}`;
     expect(loadManifests([{ path: "huge.yaml", text }]).invalid).toEqual([
       { file: "huge.yaml", line: 1, message: "file is over the 2097152-byte bound for YAML: refused" },
+    ]);
+  });
+
+  it("lists as skipped, never refuses, an oversized file that only names a traffic group (an install bundle of CRDs)", () => {
+    const text = `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {group: gateway.networking.k8s.io}\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}`;
+    const set = loadManifests([{ path: "install.yaml", text }]);
+    expect(set.invalid).toEqual([]);
+    expect(set.skipped).toEqual([
+      { file: "install.yaml", line: 1, reason: "file is over the 2097152-byte bound for YAML: refused, and no document in it declares a traffic kind" },
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   defaultYamlLimits,
@@ -221,5 +222,52 @@ describe("splitting agrees with the parser on any mix of documents", () => {
         else expect(alone.some((result) => !result.ok)).toBe(true);
       }),
     );
+  });
+});
+
+describe("reading what go-yaml reads (kubectl, kustomize, Argo CD)", () => {
+  const real = (name: string) => readFileSync(new URL(`../fixtures/real/${name}`, import.meta.url), "utf8");
+  const only = (text: string) => {
+    const [chunk, ...rest] = splitYamlDocuments(text);
+    expect(rest).toEqual([]);
+    return parseYamlDocument(chunk!);
+  };
+
+  it("reads a single-quoted description wrapped left of its key (Istio's generated CRDs)", () => {
+    const parsed = only(real("istio-gateway-crd-wrapped-description.yaml"));
+    expect(parsed.ok).toBe(true);
+    const spec = parsed.ok ? (parsed.value as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { description: string } } } } }[] } }).spec : undefined;
+    expect(spec?.versions[0]?.schema.openAPIV3Schema.properties.spec.description).toBe(
+      "Configuration affecting edge load balancer. See more details at: https://istio.io/docs/reference/config/networking/gateway.html",
+    );
+  });
+
+  it("reads a double-quoted string wrapped at its key's column (Envoy Gateway's inline Lua)", () => {
+    const parsed = only(real("envoy-extension-policy-wrapped-lua.yaml"));
+    expect(parsed).toMatchObject({ ok: true, value: { spec: { lua: [{ inline: "function envoy_on_request(request_handle) request_handle:logInfo('Goodbye.') end" }] } } });
+  });
+
+  it("reads a flow mapping closed at its key's column (Envoy Gateway's xDS IR)", () => {
+    const parsed = only(real("envoy-xds-ir-flow-mapping-closed-left.yaml"));
+    expect(parsed).toMatchObject({ ok: true, value: { http: [{ routes: [{ sessionPersistence: { header: { name: "session-header" } } }] }] } });
+  });
+
+  it.each([
+    ["a quoted string wrapped to column 0", lines("a:", '  b: "hello', 'world"'), { a: { b: "hello world" } }],
+    ["a single-quoted string with an escaped quote, wrapped", lines("a:", "  b: 'it''s", " wrapped'"), { a: { b: "it's wrapped" } }],
+    ["an escaped line break in a wrapped string", lines("a:", '  b: "hello \\', 'world"'), { a: { b: "hello world" } }],
+    ["a flow sequence closed at column 0", lines("hosts: [", '  "a.example.com",', "]"), { hosts: ["a.example.com"] }],
+    ["a plain scalar wrapped inside a flow sequence", lines("- k: [hello", "  world, x]"), [{ k: ["hello world", "x"] }]],
+    ["tabs between flow entries", lines("a: {b: 1,\tc: [x,\tw]}"), { a: { b: 1, c: ["x", "w"] } }],
+    ["a tab inside a quoted string in a flow (kept)", lines("a: [\"x\ty\",", "z]"), { a: ["x\ty", "z"] }],
+    ["quotes and brackets inside a block scalar before a wrapped string", lines("a: |", '  "[not a quote', 'b: "x', 'y"'), { a: '"[not a quote\n', b: "x y" }],
+    ["a quote inside a multi-line plain scalar before a wrapped flow", lines("a: it's", '  "fine', "b: [1,", "2]"), { a: 'it\'s "fine', b: [1, 2] }],
+  ])("reads %s", (_, text, value) => {
+    expect(only(text)).toEqual({ ok: true, value });
+  });
+
+  it("keeps refusing what go-yaml refuses too, at the first error's line", () => {
+    expect(only(lines("a:", "  b: c", " d: e"))).toMatchObject({ ok: false, line: 3 });
+    expect(only(lines("a:", "\t- b"))).toMatchObject({ ok: false, line: 2 });
   });
 });

@@ -201,6 +201,24 @@ describe("a repository policy may not loosen a key unless the base allows it", (
   });
 });
 
+describe("paths: which files are reviewed", () => {
+  it("leaves out by default only what never reaches a cluster, and lets a repository decide the rest", () => {
+    const defaults = defaultPolicy();
+    expect(defaults.paths.include).toEqual(["**"]);
+    expect(defaults.paths.exclude).toEqual(expect.arrayContaining([".github/**", "**/testdata/**", "**/node_modules/**", "**/charts/*/templates/**"]));
+    expect(defaults.options.allowedOverrides).toContain("paths");
+    const repository = resolvePolicy('paths: { exclude: [".github/**", "e2e/**"] }\n', REPO).policy;
+    expect(repository.paths.exclude).toEqual([".github/**", "e2e/**"]);
+  });
+
+  it("refuses reviewing less where the base does not allow it (the regulated profile), names what, and always allows reviewing more", () => {
+    expect(() => resolvePolicy('paths: { exclude: ["**/testdata/**", "docs/**"] }\n', REPO, "regulated")).toThrow(`${REPO}: paths.exclude: excludes more files (docs/**)`);
+    expect(() => resolvePolicy('paths: { include: ["clusters/**"] }\n', REPO, "regulated")).toThrow(`${REPO}: paths.include: reviews fewer files (drops **)`);
+    const stricter = resolvePolicy('paths: { include: ["**", "**/.*"], exclude: [] }\n', REPO, "regulated").policy;
+    expect(stricter.paths).toEqual({ include: ["**", "**/.*"], exclude: [] });
+  });
+});
+
 describe("the repository's own sections merge freely", () => {
   const { policy } = resolvePolicy(
     [

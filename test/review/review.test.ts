@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { classesOf, review } from "../helpers/review-trees.js";
+import { renderJson } from "../../src/report/json-report.js";
+import { renderMarkdown } from "../../src/report/markdown-report.js";
+import { analyze, classesOf, review } from "../helpers/review-trees.js";
 
 const route = (weights: [number, number]) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -95,5 +98,58 @@ describe("review: the whole pipeline", () => {
     // The same template added or edited by the PR blocks.
     const added = review({ "r.yaml": route([90, 10]) }, { "chart/vs.yaml": template, "r.yaml": route([90, 10]) });
     expect(added.governance.state).toBe("invalid-manifests");
+  });
+});
+
+/** Small excerpts of real public files (test/fixtures/real/README.md). */
+const real = (name: string) => readFileSync(new URL(`../fixtures/real/${name}`, import.meta.url), "utf8");
+
+describe("review: a harmless PR is never blocked by YAML that is not traffic config", () => {
+  const workflow = real("flux-e2e-workflow.yaml");
+  const crd = real("istio-gateway-crd-wrapped-description.yaml");
+
+  it("passes a workflow bump and a CRD update, and says in one line what it did not review", () => {
+    const base = { "r.yaml": route([90, 10]), "ci/e2e.yaml": workflow, "crds/istio.yaml": crd };
+    const head = { ...base, "ci/e2e.yaml": workflow.replace("actions/checkout@v7", "actions/checkout@v8"), "crds/istio.yaml": crd.replace("release: istio", "release: istio-1") };
+    const result = review(base, head);
+    expect(result.decision).toBe("pass");
+    expect(result.analysis.findings).toEqual([]);
+    expect(result.analysis.skipped).toEqual([{ file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" }]);
+    expect(renderMarkdown(result)).toContain("<sub>Not reviewed: 1 changed file not traffic config (`crds/istio.yaml`: not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1))</sub>");
+    expect(JSON.parse(renderJson(result))).toMatchObject({ skipped: result.analysis.skipped, excluded: { changed: [], total: 0 } });
+  });
+
+  it("does not read files the policy's paths exclude, however broken, and counts the changed ones", () => {
+    const broken = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: [broken\n";
+    const base = { "r.yaml": route([90, 10]), "internal/testdata/route.yaml": route([90, 10]), ".github/workflows/ci.yaml": workflow };
+    const head = { ...base, "internal/testdata/route.yaml": broken, ".github/workflows/ci.yaml": `${workflow}# bumped\n`, ".github/old.yaml": broken };
+    const result = review(base, head);
+    expect(result.decision).toBe("pass");
+    expect(result.analysis.invalid).toEqual([]);
+    expect(result.analysis.excluded).toEqual({ changed: [".github/old.yaml", ".github/workflows/ci.yaml", "internal/testdata/route.yaml"], total: 3 });
+    expect(renderMarkdown(result)).toContain("<sub>Not reviewed: 3 changed files excluded by the policy's `paths` (3 in the tree)</sub>");
+    // A repository that reviews its test data sees the broken route again.
+    expect(review(base, head, { overlay: 'paths: { exclude: [".github/**"] }\n' }).analysis.invalid.map((item) => item.file)).toEqual(["internal/testdata/route.yaml"]);
+  });
+
+  it("shows no line when every changed file was reviewed", () => {
+    expect(renderMarkdown(review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }))).not.toContain("Not reviewed");
+  });
+});
+
+describe("review: an IstioOperator without metadata (istioctl install -f) is reviewed", () => {
+  // The Anthos Service Mesh sample, given the multicluster settings of Istio's install guides.
+  const operator = (mesh: string, cluster: string, network: string, trustDomain: string) =>
+    real("asm-istiooperator-without-metadata.yaml").replace(
+      "spec:\n  meshConfig:\n",
+      `spec:\n  values:\n    global:\n      meshID: ${mesh}\n      multiCluster:\n        clusterName: ${cluster}\n      network: ${network}\n  meshConfig:\n    trustDomain: ${trustDomain}\n`,
+    );
+
+  it("finds meshID, clusterName, network and trustDomain changes on the operator its file names", () => {
+    const result = analyze({ "cluster1.yaml": operator("mesh1", "cluster1", "network1", "cluster.local") }, { "cluster1.yaml": operator("mesh2", "cluster9", "network2", "corp.example") });
+    expect(result.invalid).toEqual([]);
+    const trust = result.findings.filter((finding) => finding.class === "trust.changed");
+    expect(trust.map((finding) => finding.summary.split(":")[1]?.trim().split(" ")[0]).sort()).toEqual(["global.meshID", "global.multiCluster.clusterName", "global.network", "meshConfig.trustDomain"]);
+    expect(new Set(trust.map((finding) => `${finding.resource.kind} ${finding.resource.name} ${finding.file}`))).toEqual(new Set(["IstioOperator cluster1.yaml cluster1.yaml"]));
   });
 });

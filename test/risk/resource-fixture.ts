@@ -64,6 +64,8 @@ const manifestSet = (resources: readonly Resource[]): ManifestSet => ({
   resources: new Map(resources.map((item) => [item.key, item])),
   invalid: [],
   files: [...new Set(resources.map((item) => item.source.file))],
+  skipped: [],
+  excluded: [],
 });
 
 export const context = (base: readonly Resource[] = [], head: readonly Resource[] = []): DetectorContext => ({
