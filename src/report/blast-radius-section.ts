@@ -1,16 +1,15 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import type { BlastRadius, GatewayImpact, IssueView } from "../graph/blast-radius.js";
-import { cellCode, code, plain } from "./markdown-text.js";
+import { cellCode, plain } from "./markdown-text.js";
 import { blastRadiusDiagram, MAX_FLOWS } from "./mermaid-diagram.js";
 
 /**
  * The blast radius in the PR comment (DESIGN §7, §11): a short table of what the PR reaches, the
- * share per region per flow, the graph's reference issues apart from the findings, and the
- * diagram — collapsed when it is large. Everything from the YAML goes through plain()/code().
+ * graph's reference issues apart from the findings, and the diagram — collapsed when it is large.
+ * The share per region per flow is the route diff's to show: each change is said once. Everything from the YAML goes through plain()/code().
  */
 
 const MAX_LISTED = 8;
-const MAX_SHIFTS = 10;
 const OPEN_DIAGRAM_FLOWS = 6;
 
 const listed = (values: readonly string[], show: (value: string) => string = cellCode, max = MAX_LISTED): string => {
@@ -24,8 +23,6 @@ function gatewayLine(gateway: GatewayImpact): string {
   const detached = gateway.detached.length ? `; ⚠ ${gateway.detached.length} detached: ${listed(gateway.detached, cellCode, 5)}` : "";
   return `${what} — ${routes}${detached}`;
 }
-
-const regionShift = (region: { region: string; before: number; after: number }) => `${plain(region.region)} ${region.before}% → ${region.after}%`;
 
 function issueTable(issues: readonly IssueView[]): string[] {
   return ["| Class | Where | What |", "|---|---|---|", ...issues.map((issue) => `| ${cellCode(issue.class)} | ${cellCode(`${issue.file}:${issue.line}`)} | ${plain(issue.summary)} |`)];
@@ -49,17 +46,6 @@ function summaryRows(radius: BlastRadius): string[] {
   return ["| Reaches | |", "|---|---|", ...rows.map(([what, value]) => `| ${what} | ${value} |`)];
 }
 
-function shareLines(radius: BlastRadius): string[] {
-  if (radius.shareShift.length === 0) return [];
-  const lines = radius.shareShift.map((shift) => `- ${code(shift.flow)}: ${shift.regions.map(regionShift).join(", ")} <sub>${plain(shift.entry)}</sub>`);
-  const rest = lines.slice(MAX_SHIFTS);
-  return [
-    "**Traffic share per region**",
-    ...lines.slice(0, MAX_SHIFTS),
-    ...(rest.length ? ["", `<details><summary>${rest.length} more flows</summary>`, "", ...rest, "", "</details>"] : []),
-  ];
-}
-
 function issueLines(radius: BlastRadius): string[] {
   const { introduced, existing, fixed } = radius.issues;
   if (introduced.length + existing.length + fixed.length + radius.unchecked.length === 0) return [];
@@ -78,15 +64,13 @@ function issueLines(radius: BlastRadius): string[] {
 
 export function blastRadiusSection(radius: BlastRadius, routeDiffs: readonly RouteDiff[]): string[] {
   const summary = summaryRows(radius);
-  const shares = shareLines(radius);
   const issues = issueLines(radius);
   const diagram = blastRadiusDiagram(routeDiffs, radius);
-  if (summary.length + shares.length + issues.length === 0 && !diagram) return [];
+  if (summary.length + issues.length === 0 && !diagram) return [];
   const open = routeDiffs.length <= OPEN_DIAGRAM_FLOWS ? " open" : "";
   const flows = Math.min(routeDiffs.length, MAX_FLOWS);
   const parts: string[][] = [
     ["### Blast radius", ...summary],
-    shares,
     issues,
     diagram ? [`<details${open}><summary>Diagram: ${flows} changed flow${flows === 1 ? "" : "s"}${radius.gateways.length ? `, ${radius.gateways.length} Gateway${radius.gateways.length === 1 ? "" : "s"}` : ""}</summary>`, "", "```mermaid", diagram, "```", "", "</details>"] : [],
   ];

@@ -6,8 +6,10 @@ import { routeDiffViews, type RouteDiffView } from "./report-view.js";
 
 /**
  * The review as GitHub markdown: what the PR comment and the check run show (DESIGN §11).
- * Risk and decision first, then the blast radius (with its diagram), the route diff, findings, evidence checklist, approvals and the
- * exact commands to type next. Everything from the PR or the YAML goes through plain()/code().
+ * The first screen answers a reviewer's three questions: the decision, why (the riskiest
+ * findings, one line each, never collapsed), and what to type to pass. Then the blast radius with
+ * its diagram, the route diff and every finding (collapsed), the evidence and approval checklists.
+ * Everything from the PR or the YAML goes through plain()/code().
  */
 export const RISK_BADGE: Readonly<Record<RiskLevel, string>> = {
   none: "⚪ none",
@@ -45,14 +47,31 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
     const regions = view.regions.map((r) => `${plain(r.region)} ${r.before}% → ${r.after}%`).join("<br>");
     return `| ${cellCode(view.flow)}<br><sub>${plain(view.entry)}</sub> | ${view.status} | ${backends} | ${regions} | ${cellCode(`${view.file}:${view.line}`)} |`;
   });
-  const table = ["| Flow | Change | Backends | Regions | Where |", "|---|---|---|---|---|"];
   const shown = rows.slice(0, MAX_ROUTE_ROWS);
-  const rest = rows.slice(MAX_ROUTE_ROWS);
-  return [
-    "### Route diff",
-    ...table,
+  const omitted = rows.length - shown.length;
+  return collapsed(`Route diff: ${views.length} changed flow${views.length === 1 ? "" : "s"}`, [
+    "| Flow | Change | Backends | Regions | Where |",
+    "|---|---|---|---|---|",
     ...shown,
-    ...(rest.length ? ["", `<details><summary>${rest.length} more flows</summary>`, "", ...table, ...rest, "", "</details>"] : []),
+    ...(omitted > 0 ? ["", `_…and ${omitted} more flows: see the JSON report._`] : []),
+  ]);
+}
+
+const collapsed = (summary: string, body: readonly string[]): string[] => [`<details><summary><b>${summary}</b></summary>`, "", ...body, "", "</details>"];
+
+/** Riskiest first; critical and high are all listed, lower risks only while nothing higher is. */
+const MAX_WHY = 12;
+
+function whySection(result: ReviewResult): string[] {
+  const { findings } = result.analysis;
+  if (findings.length === 0) return [];
+  const severe = findings.filter((f) => f.class === "manifest.invalid" || f.risk === "critical" || f.risk === "high");
+  const top = (severe.length > 0 ? severe : findings).slice(0, severe.length > 0 ? Math.max(MAX_WHY, severe.length) : 5);
+  const rest = findings.length - top.length;
+  return [
+    "**Why**",
+    ...top.map((f) => `- ${RISK_BADGE[f.risk]} ${code(f.class)} ${plain(f.summary)} <sub>${code(`${f.file}:${f.line}`)}</sub>`),
+    ...(rest > 0 ? [`- <sub>…and ${rest} lower-risk finding${rest === 1 ? "" : "s"} under **All findings** below</sub>`] : []),
   ];
 }
 
@@ -60,15 +79,14 @@ function findingsSection(result: ReviewResult): string[] {
   const { findings } = result.analysis;
   if (findings.length === 0) return [];
   const rows = findings.map((f) => `| ${RISK_BADGE[f.risk]} | ${cellCode(f.class)} | ${cellCode(`${f.file}:${f.line}`)} | ${plain(f.summary)} |`);
-  const table = ["| Risk | Class | Where | What |", "|---|---|---|---|"];
-  const open = findings.length <= 10;
   const shown = rows.slice(0, MAX_FINDING_ROWS);
   const omitted = rows.length - shown.length;
-  return [
-    `### Findings (${findings.length})`,
-    ...(open ? [...table, ...shown] : [`<details><summary>Show ${findings.length} findings</summary>`, "", ...table, ...shown, "", "</details>"]),
-    ...(omitted > 0 ? [`_…and ${omitted} more: see the check run or the JSON report._`] : []),
-  ];
+  return collapsed(`All findings (${findings.length})`, [
+    "| Risk | Class | Where | What |",
+    "|---|---|---|---|",
+    ...shown,
+    ...(omitted > 0 ? ["", `_…and ${omitted} more: see the check run or the JSON report._`] : []),
+  ]);
 }
 
 function evidenceSection(result: ReviewResult): string[] {
@@ -153,7 +171,7 @@ function nextStepsSection(result: ReviewResult): string[] {
   const { governance } = result;
   if (governance.nextSteps.length === 0) return [];
   return [
-    "### Next steps",
+    "**To pass**",
     ...governance.unmet.map((line) => `- ✗ ${plain(line)}`),
     "",
     "Comment on this PR, one command per line:",
@@ -168,6 +186,8 @@ export function renderMarkdown(result: ReviewResult): string {
   const sections = [
     [headline(result), `<sub>Policy: ${plain(result.policySource)}</sub>`],
     stateBanner(result),
+    whySection(result),
+    nextStepsSection(result),
     blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs),
     routeDiffSection(routeDiffViews(result)),
     findingsSection(result),
@@ -175,7 +195,6 @@ export function renderMarkdown(result: ReviewResult): string {
     approvalsSection(result),
     existingInvalidSection(result),
     notReviewedLine(result),
-    nextStepsSection(result),
   ].filter((section) => section.length > 0);
   return `${sections.map((section) => section.join("\n")).join("\n\n")}\n`;
 }

@@ -54,14 +54,18 @@ spec:
 });
 
 describe("the example PR (examples/): blast radius in the comment and the JSON", () => {
-  it("renders the summary and the diagram after the headline, before the route diff", async () => {
+  it("renders the decision, why and what to do first; then the blast radius with its diagram, before the route diff", async () => {
     const { files: base } = await readFolder(resolve(EXAMPLES, "base"));
     const { files: head } = await readFolder(resolve(EXAMPLES, "head"));
     const policySource = base.find((f) => f.path === ".github/route-governor.yml")!.text;
     const result = reviewChange({ base, head, policy: policyWith(policySource), policySource: "example", body: readFileSync(resolve(EXAMPLES, "pr-body.md"), "utf8"), now: NOW });
     const markdown = renderMarkdown(result);
-    expect(markdown.indexOf("### Blast radius")).toBeGreaterThan(markdown.indexOf("## Route Governor"));
-    expect(markdown.indexOf("### Blast radius")).toBeLessThan(markdown.indexOf("### Route diff"));
+    const order = ["## Route Governor", "**Why**", "**To pass**", "### Blast radius", "Route diff: ", "All findings ("].map((heading) => markdown.indexOf(heading));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Every critical finding is on the first screen, open.
+    const why = markdown.slice(order[1], order[2]);
+    for (const finding of result.analysis.findings.filter((f) => f.risk === "critical")) expect(why).toContain(finding.class);
     await expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toMatchFileSnapshot("__snapshots__/example-blast-radius.md");
     const json = JSON.parse(renderJson(result)) as { blastRadius: Record<string, unknown> };
     expect(Object.keys(json.blastRadius)).toEqual(["hostnames", "gateways", "routesAttached", "clusters", "regions", "shareShift", "services", "meshScope", "issues", "unchecked"]);

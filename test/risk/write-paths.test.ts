@@ -13,7 +13,7 @@ describe("writes.active-active", () => {
     const head = base.replace(/  - matches:\n    - method: POST\n    - method: PUT\n    - method: DELETE\n    backendRefs:\n    - group: multicluster.x-k8s.io\n      kind: ServiceImport\n      name: api-primary\n      port: 8080\n/, "");
     expect(head).not.toContain("api-primary");
     const result = analyze({ "route.yaml": base }, { "route.yaml": head });
-    expect(classesOf(result)).toEqual(["route.removed", "writes.active-active"]);
+    expect(classesOf(result)).toEqual(["route.match-changed", "writes.active-active"]);
     const finding = result.findings.find((f) => f.class === "writes.active-active")!;
     expect(finding.risk).toBe("critical");
     expect(finding.summary).toContain("POST, PUT, DELETE can now reach clusterset");
@@ -68,5 +68,29 @@ describe("writes.active-active", () => {
     const result = analyze({ "r.yaml": route(rules) }, { "r.yaml": route(rules + v2) }, TOPOLOGY);
     expect(classesOf(result)).toEqual(["route.added", "writes.active-active"]);
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toBe("cases.example.com /v2 via Gateway infra/public: POST, PUT, PATCH, DELETE can now reach jkt, sgp");
+  });
+});
+
+describe("a removed rule whose requests another rule serves", () => {
+  it("is the requests moving to the catch-all's backends, not a route no longer served", () => {
+    const base = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const head = route(`  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const result = analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY);
+    const moved = result.findings.find((f) => f.class === "route.match-changed")!;
+    expect(moved.summary).toContain("rule removed: its requests now fall through to catch-all → ServiceImport api-jkt:8080 50%, ServiceImport api-sgp:8080 50%");
+    expect(classesOf(result)).not.toContain("route.removed");
+  });
+
+  it("with the same split there, removing it changes no traffic: no route finding", () => {
+    const base = route(`  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}]`);
+    const head = route(`  - backendRefs: [${imp("api-jkt")}]`);
+    const result = analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY);
+    expect(classesOf(result).filter((cls) => cls.startsWith("route.") || cls.startsWith("backend."))).toEqual([]);
+  });
+
+  it("a rule whose requests nothing else takes is still no longer served", () => {
+    const base = route(`  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]\n  - matches: [{ path: { type: PathPrefix, value: /web } }]\n    backendRefs: [${imp("web-jkt")}]`);
+    const head = route(`  - matches: [{ path: { type: PathPrefix, value: /web } }]\n    backendRefs: [${imp("web-jkt")}]`);
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY))).toContain("route.removed");
   });
 });
