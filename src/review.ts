@@ -116,7 +116,12 @@ export function analyzeChange(input: ChangeInput): Analysis {
   });
 
   findings.push(...policyChangeFindings(input));
-  const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({ links: links ?? [], files: files.map((file) => file.path), placement: tree.placement });
+  // Links and the files they expose follow the policy's paths like every other file.
+  const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({
+    links: (links ?? []).filter((link) => reviews(link.path)),
+    files: files.map((file) => file.path).filter(reviews),
+    placement: tree.placement,
+  });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
   const changed = changedPaths(input);
   const invalid = head.manifests.invalid.filter((item) => changed(item.file));

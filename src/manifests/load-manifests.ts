@@ -98,10 +98,13 @@ const HELM_TEMPLATE = "Helm chart template: not rendered";
 
 /**
  * Whether a path is a template of a Helm chart in the tree (under `templates/` beside a
- * Chart.yaml): Helm renders it, so its text is not the YAML that reaches a cluster.
+ * Chart.yaml or the chart's values.yaml): Helm renders it, so its text is not the YAML that reaches a cluster.
  */
+const CHART_MARKER = /^(?:Chart[\w.-]*|values)\.ya?ml$/;
+
 function chartTemplates(files: readonly SourceFile[]): (path: string) => boolean {
-  const charts = new Set(files.filter((file) => posix.basename(file.path) === "Chart.yaml").map((file) => posix.dirname(file.path)));
+  // A generated Chart.yaml (Chart-template.yaml) or a values.yaml marks a chart folder as well.
+  const charts = new Set(files.filter((file) => CHART_MARKER.test(posix.basename(file.path))).map((file) => posix.dirname(file.path)));
   if (charts.size === 0) return () => false;
   return (path) => {
     for (let folder = posix.dirname(path); folder !== "." && folder !== "/"; folder = posix.dirname(folder)) {

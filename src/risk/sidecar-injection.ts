@@ -49,11 +49,10 @@ export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChang
     } else {
       out.add({
         class: "resource.changed",
-        summary: `removed from the repository with its sidecar injection (${labelsText(change.base)}): if the namespace stays, its pods lose the sidecar on restart`,
+        summary: `removed from the repository with its sidecar injection (${labelsText(change.base)}): most likely deleted with its workloads; if the namespace stays, its pods lose the sidecar on restart`,
         side: "base",
         path: labelPath(change.base),
         before,
-        riskFloor: "medium",
       });
     }
   } else if (!before && after) {

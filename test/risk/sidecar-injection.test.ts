@@ -25,9 +25,9 @@ describe("sidecar injection of a namespace (issue 11)", () => {
     expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("istio.io/rev=1-24 → no injection label")]]);
   });
 
-  it("a namespace file deleted is reported, below a weakening: the namespace most likely goes with it", () => {
+  it("a namespace file deleted is reported without blocking: the namespace most likely goes with its workloads", () => {
     const result = analyze({ [FILE]: namespace("    istio-injection: enabled") }, {});
-    expect(found(result)).toEqual([["resource.changed", "medium", expect.stringContaining("removed from the repository")]]);
+    expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
   });
 
   it("injection turned on does not block", () => {
