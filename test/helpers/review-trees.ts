@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { CORPUS_ROOT } from "./corpus-root.js";
 import { parsePolicy, resolvePolicy } from "../../src/policy/load-policy.js";
 import { analyzeChange, reviewChange, type ReviewInput, type SourceFile } from "../../src/review.js";
 
 /** Real public config (../shared/corpus): tests that read it skip where it is absent. */
-export const CORPUS = resolve(import.meta.dirname, "../../../shared/corpus");
+export const CORPUS = CORPUS_ROOT;
 export const hasCorpus = existsSync(CORPUS);
 export const corpusFile = (path: string): string => readFileSync(resolve(CORPUS, path), "utf8");
 

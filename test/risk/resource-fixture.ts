@@ -7,6 +7,7 @@ import { resourceKey, type ManifestSet, type Resource, type ResourceId } from ".
 import { PolicySchema } from "../../src/policy/policy-schema.js";
 import type { DetectorContext, ResourceDetector } from "../../src/risk/detector.js";
 import type { Detection } from "../../src/risk/finding.js";
+import { CORPUS_ROOT } from "../helpers/corpus-root.js";
 
 /** Builds the Resources detectors receive, straight from YAML, without the manifests stage. */
 
@@ -92,7 +93,7 @@ export const detect = (
   return detector({ key, ...(before ? { base: before } : {}), ...(after ? { head: after } : {}) }, trees);
 };
 
-export const corpusRoot = path.resolve(import.meta.dirname, "../../../shared/corpus");
+export const corpusRoot = CORPUS_ROOT;
 export const corpusAvailable = existsSync(corpusRoot);
 export const corpusFile = (relative: string): string => path.join(corpusRoot, relative);
 
