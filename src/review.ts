@@ -4,7 +4,7 @@ import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
-import type { InvalidManifest } from "./manifests/resource.js";
+import type { InvalidManifest, ManifestSet } from "./manifests/resource.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
@@ -58,10 +58,11 @@ export interface Analysis {
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
 
-function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache): TreeAnalysis {
+/** `established`: what is applied before this tree, so a route the PR adds is younger than the base's routes. */
+function analyzeTree(files: readonly SourceFile[], policy: Policy, clusterOfFile: ClusterOfFile, cache: ManifestCache, established?: ManifestSet): TreeAnalysis {
   const manifests = loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, cache });
   const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile);
-  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement) };
+  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, new Set(established?.resources.keys())) };
 }
 
 const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
@@ -72,7 +73,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // A file unchanged between base and head is parsed once.
   const cache = input.cache ?? createManifestCache();
   const base = analyzeTree(input.base, policy, clusterOfFile, cache);
-  const head = analyzeTree(input.head, policy, clusterOfFile, cache);
+  const head = analyzeTree(input.head, policy, clusterOfFile, cache, base.manifests);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
 
   const routeDiffs = diffRoutes(base.model, head.model);

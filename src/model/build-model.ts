@@ -37,12 +37,18 @@ const scopeOf = (resource: Resource): string | undefined => {
 interface Claimant {
   readonly flow: Flow;
   readonly claim?: RuleShape["claim"];
+  /** The resource is already applied (in the base tree) when this tree is the PR's head. */
+  readonly established: boolean;
 }
 
-/** Creation times decide only when both are known; a repository rarely holds them. */
+/**
+ * Oldest first. Creation times decide when both are known, but a repository rarely holds them; a
+ * resource the base branch already has is older than one the PR adds, as it will be created first.
+ */
 const byClaim = (a: Claimant, b: Claimant): number => {
   const [x, y] = [a.claim!, b.claim!];
   if (x.createdAt && y.createdAt && x.createdAt !== y.createdAt) return x.createdAt < y.createdAt ? -1 : 1;
+  if (a.established !== b.established) return a.established ? -1 : 1;
   if (x.name !== y.name) return x.name < y.name ? -1 : 1;
   return a.flow.precedence - b.flow.precedence;
 };
@@ -63,7 +69,8 @@ function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy
   return [...(winner ? [{ flow: winner }] : []), ...claimants.filter((c) => !c.claim).map(({ flow }) => ({ flow })), ...shadowed];
 }
 
-export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement): TrafficModel {
+/** `established`: keys of the resources applied before this tree (the base tree's, when this is the head). */
+export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement, established: ReadonlySet<string> = new Set()): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
   const claims = new Map<string, Claimant[]>();
   const routes = new Map<string, RouteEntries>();
@@ -82,7 +89,7 @@ export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlac
         const flow = toFlow(resource, { ...rule, entry: scopedEntry(rule.entry) }, placement);
         declared.push(flow);
         const claimants = claims.get(flow.key);
-        const claimant = { flow, ...(rule.claim ? { claim: rule.claim } : {}) };
+        const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
         if (claimants) claimants.push(claimant);
         else claims.set(flow.key, [claimant]);
       }

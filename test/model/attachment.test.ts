@@ -164,6 +164,14 @@ describe("routes claiming the same listener, host and match", () => {
     expect(classesOf(result).filter((cls) => cls.startsWith("route.") || cls.startsWith("backend."))).toEqual([]);
   });
 
+  it("a route the PR adds is younger than the base's: it is shadowed even when its name sorts first", () => {
+    // As in envoyproxy/gateway c16ddd35fb: a new route claiming an existing route's path on the same listener.
+    const base = { ...gw, "rewrite.yaml": shop("rewrite-host", "backend-fqdn") };
+    const result = analyze(base, { ...base, "override.yaml": shop("override-source", "infra-backend") });
+    expect(served(result.head.model.flows.values())).toEqual(["rewrite-host → backend-fqdn:8080"]);
+    expect(result.routeDiffs).toEqual([]);
+  });
+
   it("removing the winner hands its requests to the shadowed route: a backend change, not a removal", () => {
     const base = { ...gw, "a.yaml": shop("a", "svc-a"), "b.yaml": shop("b", "svc-b") };
     const result = analyze(base, { ...gw, "b.yaml": shop("b", "svc-b") });
