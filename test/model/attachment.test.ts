@@ -153,7 +153,7 @@ describe("routes claiming the same listener, host and match", () => {
   });
 
   it("the oldest route wins when both creation times are known", () => {
-    const tree = { ...gw, "a.yaml": shop("a", "svc-a", ", creationTimestamp: '2024-05-01T00:00:00Z'"), "b.yaml": shop("b", "svc-b", ", creationTimestamp: '2023-01-01T00:00:00Z'") };
+    const tree = { ...gw, "a.yaml": shop("a", "svc-a", ", creationTimestamp: '2024-05-01T00:00:00Z'"), "b.yaml": shop("b", "svc-b", ", creationTimestamp: 2023-01-01T00:00:00Z") };
     expect(served(analyze({}, tree).head.model.flows.values())).toEqual(["b → svc-b:8080"]);
   });
 
