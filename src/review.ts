@@ -64,9 +64,10 @@ export interface Analysis {
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
 
-function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile): TreeAnalysis {
+/** `established`: what is applied before this tree, so a route the PR adds is younger than the base's routes. */
+function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile, established?: ManifestSet): TreeAnalysis {
   const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile);
-  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement) };
+  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, new Set(established?.resources.keys())) };
 }
 
 const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
@@ -80,7 +81,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const load = (files: readonly SourceFile[]) => loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache });
   const manifests = alignResourceKeys(load(input.base), load(input.head));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
-  const head = analyzeTree(manifests.head, policy, clusterOfFile);
+  const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
 
   const routeDiffs = diffRoutes(base.model, head.model);

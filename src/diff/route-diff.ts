@@ -1,4 +1,4 @@
-import type { Backend, Flow, TrafficModel } from "../model/traffic-model.js";
+import { servedFlows, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
 import { pairByIdentity } from "./pair-by-identity.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
@@ -84,19 +84,24 @@ const sameMirrors = (base: Flow, head: Flow) =>
   JSON.stringify([...head.mirrors].sort((a, b) => a.label.localeCompare(b.label)));
 
 /**
- * Pairs flows base↔head by key (entry, host, match); a rule whose match changed is paired with
- * its old self within the same resource, entry and host (by rule name, then by position), so it
- * reads as a match change, not as a removal plus an addition.
+ * Pairs the flows that receive requests base↔head by key (entry, host, match); a rule whose match
+ * changed is paired with its old self within the same resource, entry and host (by rule name, then
+ * by position), so it reads as a match change, not as a removal plus an addition. Shadowed flows
+ * take no requests, so they are in no pair: when the winner of a key changes, its requests move
+ * from one route's backends to the other's, which is the pair of that key.
  */
 export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow; head?: Flow }[] {
   const pairs: { base?: Flow; head?: Flow }[] = [];
   const leftBase: Flow[] = [];
-  for (const [key, flow] of base.flows) {
-    const other = head.flows.get(key);
+  const headFlows = new Map(servedFlows(head).map((flow) => [flow.key, flow]));
+  const baseKeys = new Set<string>();
+  for (const flow of servedFlows(base)) {
+    baseKeys.add(flow.key);
+    const other = headFlows.get(flow.key);
     if (other) pairs.push({ base: flow, head: other });
     else leftBase.push(flow);
   }
-  const leftHead = [...head.flows].filter(([key]) => !base.flows.has(key)).map(([, flow]) => flow);
+  const leftHead = [...headFlows.values()].filter((flow) => !baseKeys.has(flow.key));
   const slot = (flow: Flow) => `${flow.resourceKey}|${flow.entry}|${flow.host}`;
   const bySlot = new Map<string, Flow[]>();
   for (const flow of leftHead) {

@@ -5,12 +5,13 @@ import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { qualifyHost } from "../model/istio-flows.js";
 import { nonEmptyTexts, record, text } from "../manifests/json-access.js";
-import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import { servedFlows, type Flow, type TrafficModel } from "../model/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../risk/detector.js";
 import { meshScopes, rootNamespaceOf, type MeshScope } from "./mesh-scope.js";
 import type { GraphIssue, IssueComparison } from "./reference-checks.js";
-import type { GatewayNode, TrafficGraph } from "./traffic-graph.js";
+import type { GatewayNode } from "../model/entry-points.js";
+import type { TrafficGraph } from "./traffic-graph.js";
 
 /**
  * What a PR reaches (DESIGN §7), as plain data for every report: hostnames, the Gateways it
@@ -213,7 +214,7 @@ function shareShifts(diffs: readonly RouteDiff[]): ShareShift[] {
 /** Regions each service receives traffic in, over every flow of the tree. */
 function serviceRegions(model: TrafficModel): Map<string, Set<string>> {
   const regions = new Map<string, Set<string>>();
-  for (const flow of model.flows.values()) {
+  for (const flow of servedFlows(model)) {
     for (const backend of flow.backends) {
       if (backend.share <= EPSILON) continue;
       const set = regions.get(backend.service) ?? new Set<string>();

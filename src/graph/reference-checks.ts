@@ -2,8 +2,8 @@ import { displayName, type ResourceId } from "../manifests/resource.js";
 import { qualifyHost } from "../model/istio-flows.js";
 import type { ChangeClassId } from "../risk/change-classes.js";
 import type { FieldPath } from "../risk/finding.js";
-import type { Attachment } from "./attachment.js";
-import { hostsOverlap } from "./host-match.js";
+import type { Attachment } from "../model/attachment.js";
+import { hostsOverlap } from "../model/host-match.js";
 import { unscopedEntry, type DestinationRuleNode, type RouteNode, type TrafficGraph } from "./traffic-graph.js";
 
 /**
@@ -207,24 +207,20 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
  * VirtualService per host. Across namespaces it is a takeover (access.widened).
  */
 function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
-  const attachmentOf = new Map<string, Attachment>(graph.attachments.map((a) => [`${a.route}|${a.parent}`, a]));
   const names = listenerNames(graph);
   const claims = new Map<string, { what: string; listener: string; routes: Map<string, { route: RouteNode; path: FieldPath }> }>();
-  for (const [routeKey, flows] of graph.flowsByRoute) {
-    const route = graph.routes.get(routeKey);
-    if (!route) continue;
-    for (const flow of flows) {
-      const entry = unscopedEntry(flow.entry);
-      const index = route.parents.findIndex((parent) => parent.entry === entry);
-      const attachment = attachmentOf.get(`${routeKey}|${index}`);
-      if (!attachment || attachment.status === "missing" || attachment.status === "rejected") continue;
-      for (const listener of attachment.listeners) {
+  for (const attachment of graph.attachments) {
+    const route = graph.routes.get(attachment.route);
+    if (!route || attachment.status === "missing" || attachment.status === "rejected") continue;
+    const flows = graph.flowsByRoute.get(route.key) ?? [];
+    for (const { id: listener, entry } of attachment.listeners) {
+      for (const flow of flows.filter((f) => unscopedEntry(f.entry) === entry)) {
         const mesh = route.api === "istio" && listener === "mesh";
         const section = mesh ? /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host) : null;
         const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
         const claim = claims.get(key) ?? { what: mesh ? `host ${host}` : `${host} ${flow.match}`, listener, routes: new Map() };
-        if (!claim.routes.has(routeKey)) claim.routes.set(routeKey, { route, path: mesh ? ["spec", "hosts"] : flow.path });
+        if (!claim.routes.has(route.key)) claim.routes.set(route.key, { route, path: mesh ? ["spec", "hosts"] : flow.path });
         claims.set(key, claim);
       }
     }

@@ -1,11 +1,21 @@
 import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { GATEWAY_ROUTE_KINDS, parentEntry } from "../model/gateway-api-flows.js";
+import { attachRoute, type Attachment } from "../model/attachment.js";
+import {
+  entryPointsOf,
+  gatewayApiAttachingRoute,
+  GATEWAY_API_GROUPS,
+  GATEWAY_ROUTE_KINDS,
+  scoped,
+  type AttachingRoute,
+  type GatewayNode,
+  type ListenerSetNode,
+  type ParentRefNode,
+} from "../model/entry-points.js";
 import { qualifyHost } from "../model/istio-flows.js";
-import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, nonEmptyTexts, record, text, type JsonRecord } from "../manifests/json-access.js";
 import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
 import type { FieldPath } from "../risk/finding.js";
-import { resolveAttachments, type Attachment } from "./attachment.js";
 
 /**
  * The repo-wide traffic graph of one tree (DESIGN §7): every Gateway and listener, every route
@@ -13,58 +23,6 @@ import { resolveAttachments, type Attachment } from "./attachment.js";
  * DestinationRules per host. Built from the whole tree, so a change to a Gateway reaches routes
  * in files the PR never touched.
  */
-
-export type AllowedFrom = "All" | "Same" | "Selector" | "None";
-
-export interface ListenerNode {
-  /** `<owner key>#<listener name>`; Istio servers are named by their port name, else their index. */
-  readonly id: string;
-  readonly name: string;
-  /** Key of the Gateway or ListenerSet that declares the listener. */
-  readonly owner: string;
-  readonly ownerNamespace: string;
-  readonly port?: number;
-  readonly protocol: string;
-  /** Gateway API: the listener's hostname (none = any). Istio: server hosts, `ns/host` form kept. */
-  readonly hostnames: readonly string[];
-  readonly allowedFrom: AllowedFrom;
-  /** `group/Kind` of the route kinds the listener admits; undefined = the protocol's defaults. */
-  readonly allowedKinds?: readonly string[];
-  readonly path: FieldPath;
-}
-
-export interface GatewayNode {
-  readonly key: string;
-  readonly id: ResourceId;
-  readonly api: "gateway-api" | "istio";
-  /** The cluster (or file) scope of the resource key, when the tree applies it to one cluster. */
-  readonly scope?: string;
-  readonly className?: string;
-  readonly listeners: readonly ListenerNode[];
-  /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
-  readonly allowedListeners: AllowedFrom;
-}
-
-export interface ListenerSetNode {
-  readonly key: string;
-  readonly id: ResourceId;
-  readonly scope?: string;
-  readonly parent: { readonly namespace: string; readonly name: string; readonly path: FieldPath };
-  readonly listeners: readonly ListenerNode[];
-}
-
-/** A parent a route names: Gateway API parentRef, or an Istio `gateways` entry (`mesh` included). */
-export interface ParentRefNode {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly sectionName?: string;
-  readonly port?: number;
-  /** The entry as the traffic model names it, without cluster scope. */
-  readonly entry: string;
-  readonly path: FieldPath;
-}
 
 /** A backend a route names: Gateway API backendRef, or an Istio destination (route or mirror). */
 export interface DestinationRef {
@@ -77,14 +35,7 @@ export interface DestinationRef {
   readonly path: FieldPath;
 }
 
-export interface RouteNode {
-  readonly key: string;
-  readonly id: ResourceId;
-  readonly api: "gateway-api" | "istio";
-  readonly scope?: string;
-  /** Gateway API hostnames, or VirtualService hosts as written. */
-  readonly hostnames: readonly string[];
-  readonly parents: readonly ParentRefNode[];
+export interface RouteNode extends AttachingRoute {
   readonly destinations: readonly DestinationRef[];
   /** VirtualService exportTo (empty = every namespace). */
   readonly exportTo: readonly string[];
@@ -128,66 +79,12 @@ export interface TrafficGraph {
   readonly namespaces: readonly string[];
 }
 
-const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
 const ISTIO_NETWORKING = "networking.istio.io";
 const LEGACY_GATEWAY_API = "networking.x-k8s.io";
 const SCOPE_SUFFIX = / \[[^\]]*\]$/;
 
-const scopeOfKey = (key: string): string | undefined => {
-  const at = key.indexOf("@");
-  return at >= 0 ? key.slice(at + 1).replace(/#\d+$/, "") : undefined;
-};
-
 /** A flow's entry without the ` [cluster]` suffix the model adds to scoped resources. */
 export const unscopedEntry = (entry: string): string => entry.replace(SCOPE_SUFFIX, "");
-
-const allowedFrom = (value: unknown, fallback: AllowedFrom): AllowedFrom => {
-  const from = text(record(value).from);
-  return from === "All" || from === "Same" || from === "Selector" || from === "None" ? from : fallback;
-};
-
-function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] {
-  return list(spec.listeners).map((item, index) => {
-    const listener = record(item);
-    const name = text(listener.name) ?? String(index);
-    const allowed = record(listener.allowedRoutes);
-    const kinds = list(allowed.kinds).map(record);
-    const hostname = text(listener.hostname);
-    const port = numeric(listener.port);
-    return {
-      id: `${owner.key}#${name}`,
-      name,
-      owner: owner.key,
-      ownerNamespace: owner.id.namespace,
-      ...(port !== undefined ? { port } : {}),
-      protocol: text(listener.protocol) ?? "",
-      hostnames: hostname ? [hostname] : [],
-      allowedFrom: allowedFrom(allowed.namespaces, "Same"),
-      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
-      path: ["spec", "listeners", index],
-    };
-  });
-}
-
-function istioServers(owner: Resource, spec: JsonRecord): ListenerNode[] {
-  return list(spec.servers).map((item, index) => {
-    const server = record(item);
-    const port = record(server.port);
-    const name = text(port.name) ?? String(index);
-    const number = numeric(port.number);
-    return {
-      id: `${owner.key}#${name}`,
-      name,
-      owner: owner.key,
-      ownerNamespace: owner.id.namespace,
-      ...(number !== undefined ? { port: number } : {}),
-      protocol: text(port.protocol) ?? "",
-      hostnames: nonEmptyTexts(server.hosts),
-      allowedFrom: "All",
-      path: ["spec", "servers", index],
-    };
-  });
-}
 
 const routeNode = (resource: Resource, api: RouteNode["api"], edges: Pick<RouteNode, "hostnames" | "parents" | "destinations" | "exportTo">): RouteNode => ({
   key: resource.key,
@@ -200,21 +97,6 @@ const routeNode = (resource: Resource, api: RouteNode["api"], edges: Pick<RouteN
 function gatewayApiRoute(resource: Resource): RouteNode {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
-  const parents = list(spec.parentRefs).map((item, index): ParentRefNode => {
-    const parent = record(item);
-    const sectionName = text(parent.sectionName);
-    const port = numeric(parent.port);
-    return {
-      group: text(parent.group) ?? "gateway.networking.k8s.io",
-      kind: text(parent.kind) ?? "Gateway",
-      namespace: text(parent.namespace) ?? namespace,
-      name: text(parent.name) ?? "?",
-      ...(sectionName ? { sectionName } : {}),
-      ...(port !== undefined ? { port } : {}),
-      entry: parentEntry(parent, namespace),
-      path: ["spec", "parentRefs", index],
-    };
-  });
   const destinations: DestinationRef[] = [];
   list(spec.rules).forEach((rule, ruleIndex) => {
     list(record(rule).backendRefs).forEach((item, index) => {
@@ -227,7 +109,7 @@ function gatewayApiRoute(resource: Resource): RouteNode {
       });
     });
   });
-  return routeNode(resource, "gateway-api", { hostnames: nonEmptyTexts(spec.hostnames), parents, destinations, exportTo: [] });
+  return { ...gatewayApiAttachingRoute(resource), destinations, exportTo: [] };
 }
 
 /**
@@ -287,11 +169,6 @@ function virtualService(resource: Resource): RouteNode {
   return routeNode(resource, "istio", { hostnames: nonEmptyTexts(spec.hosts), parents, destinations, exportTo: nonEmptyTexts(spec.exportTo) });
 }
 
-const scoped = (key: string): { scope?: string } => {
-  const scope = scopeOfKey(key);
-  return scope ? { scope } : {};
-};
-
 /** Where a traffic policy turns locality failover on: explicit failover or failoverPriority. */
 function failoverIn(policy: JsonRecord, path: FieldPath): FieldPath | undefined {
   const locality = record(record(policy.loadBalancer).localityLbSetting);
@@ -332,8 +209,7 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 
 export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePlacement: FilePlacement): TrafficGraph {
   const gatewayClasses = new Map<string, string>();
-  const gateways = new Map<string, GatewayNode>();
-  const listenerSets = new Map<string, ListenerSetNode>();
+  const points = entryPointsOf(set);
   const routes = new Map<string, RouteNode>();
   const destinationRules = new Map<string, DestinationRuleNode[]>();
   const serviceExports = new Map<string, string[]>();
@@ -342,33 +218,10 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePla
   for (const resource of set.resources.values()) {
     const { id } = resource;
     if (id.namespace) namespaces.add(id.namespace);
-    const spec = record(resource.body.spec);
     const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
     if (gatewayApi && id.kind === "GatewayClass") gatewayClasses.set(id.name, resource.key);
-    else if (gatewayApi && id.kind === "Gateway") {
-      const className = text(spec.gatewayClassName);
-      gateways.set(resource.key, {
-        key: resource.key,
-        id,
-        api: "gateway-api",
-        ...scoped(resource.key),
-        ...(className ? { className } : {}),
-        listeners: gatewayApiListeners(resource, spec),
-        allowedListeners: allowedFrom(record(spec.allowedListeners).namespaces, "None"),
-      });
-    } else if (gatewayApi && (id.kind === "ListenerSet" || id.kind === "XListenerSet")) {
-      const parent = record(spec.parentRef);
-      listenerSets.set(resource.key, {
-        key: resource.key,
-        id,
-        ...scoped(resource.key),
-        parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
-        listeners: gatewayApiListeners(resource, spec),
-      });
-    } else if (gatewayApi && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, gatewayApiRoute(resource));
-    else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
-      gateways.set(resource.key, { key: resource.key, id, api: "istio", ...scoped(resource.key), listeners: istioServers(resource, spec), allowedListeners: "None" });
-    } else if (id.group === LEGACY_GATEWAY_API && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, legacyRoute(resource));
+    else if (gatewayApi && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, gatewayApiRoute(resource));
+    else if (id.group === LEGACY_GATEWAY_API && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, legacyRoute(resource));
     else if (id.group === ISTIO_NETWORKING && id.kind === "VirtualService") routes.set(resource.key, virtualService(resource));
     else if (id.group === ISTIO_NETWORKING && id.kind === "DestinationRule") {
       const rule = destinationRule(resource);
@@ -390,7 +243,7 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePla
     }
   }
 
-  const attachments = resolveAttachments(routes, gateways, listenerSets);
+  const attachments = [...routes.values()].flatMap((route) => attachRoute(route, points));
   const routesByGateway = new Map<string, string[]>();
   for (const attachment of attachments) {
     if (!attachment.gateway || attachment.status === "missing" || attachment.status === "rejected") continue;
@@ -401,8 +254,8 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePla
 
   return {
     gatewayClasses,
-    gateways,
-    listenerSets,
+    gateways: points.gateways,
+    listenerSets: points.listenerSets,
     routes,
     attachments,
     routesByGateway,

@@ -1,19 +1,32 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
-import { toFlow, type RuleShape } from "./flow-builder.js";
+import { toFlow, type RouteRules, type RuleShape } from "./flow-builder.js";
 import { gatewayApiRules } from "./gateway-api-flows.js";
 import { glooRouteTableRules } from "./gloo-flows.js";
 import { virtualServiceRules } from "./istio-flows.js";
 import { legacyRouteRules } from "./legacy-gateway-flows.js";
 import { buildPlacementIndex } from "./placement.js";
-import type { Flow, TrafficModel } from "./traffic-model.js";
+import type { Flow, RouteEntries, TrafficModel } from "./traffic-model.js";
+
+/** A family whose routes land wherever their rules say. */
+const byRules =
+  (source: (resource: Resource, set: ManifestSet) => RuleShape[]) =>
+  (resource: Resource, set: ManifestSet): RouteRules | undefined => {
+    const rules = source(resource, set);
+    return rules.length > 0 ? { rules } : undefined;
+  };
 
 /**
  * Each family that routes requests contributes its rules here; the rest of the model is family-blind.
- * A source gets the whole tree for references it must resolve (legacy routes are selected by Gateways).
+ * A source gets the whole tree for references it must resolve (Gateway API listeners, legacy routes selected by Gateways).
  */
-const RULE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RuleShape[])[] = [gatewayApiRules, virtualServiceRules, glooRouteTableRules, legacyRouteRules];
+const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRules | undefined)[] = [
+  gatewayApiRules,
+  byRules(virtualServiceRules),
+  byRules(glooRouteTableRules),
+  byRules(legacyRouteRules),
+];
 
 /** The part of a resource key after `@`: the cluster (or file) that scopes otherwise equal resources. */
 const scopeOf = (resource: Resource): string | undefined => {
@@ -21,25 +34,87 @@ const scopeOf = (resource: Resource): string | undefined => {
   return at >= 0 ? resource.key.slice(at + 1) : undefined;
 };
 
-export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement): TrafficModel {
+interface Claimant {
+  readonly flow: Flow;
+  readonly claim?: RuleShape["claim"];
+  /** The resource is already applied (in the base tree) when this tree is the PR's head. */
+  readonly established: boolean;
+}
+
+/**
+ * Oldest first. Creation times decide when both are known, but a repository rarely holds them; a
+ * resource the base branch already has is older than one the PR adds, as it will be created first.
+ */
+const byClaim = (a: Claimant, b: Claimant): number => {
+  const [x, y] = [a.claim!, b.claim!];
+  if (x.createdAt && y.createdAt && x.createdAt !== y.createdAt) return x.createdAt < y.createdAt ? -1 : 1;
+  if (a.established !== b.established) return a.established ? -1 : 1;
+  if (x.name !== y.name) return x.name < y.name ? -1 : 1;
+  return a.flow.precedence - b.flow.precedence;
+};
+
+/**
+ * The claimants of one key, the one that takes the requests first, each with the flow that
+ * shadows it. Where the family ranks claims, the first ranked claimant shadows the other ranked
+ * ones; unranked claimants (first-match rules of one VirtualService) keep their order and are
+ * all served, their rules' own precedence telling them apart.
+ */
+function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string }[] {
+  const ranked = claimants.filter((c) => c.claim).sort(byClaim);
+  const winner = ranked[0]?.flow;
+  const shadowed = ranked.slice(1).map(({ flow }) => ({
+    flow,
+    shadowedBy: flow.resourceKey === winner!.resourceKey ? `an earlier rule of ${displayName(winner!.resource)}` : displayName(winner!.resource),
+  }));
+  return [...(winner ? [{ flow: winner }] : []), ...claimants.filter((c) => !c.claim).map(({ flow }) => ({ flow })), ...shadowed];
+}
+
+/** `established`: keys of the resources applied before this tree (the base tree's, when this is the head). */
+export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement, established: ReadonlySet<string> = new Set()): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
-  const flows = new Map<string, Flow>();
-  // The next number to try per claimed key: probing from #2 each time is quadratic in the claimants.
-  const claimants = new Map<string, number>();
+  const claims = new Map<string, Claimant[]>();
+  const routes = new Map<string, RouteEntries>();
+  const declared: Flow[] = [];
   // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and head.
   const resources = [...set.resources.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const resource of resources) {
     const scope = scopeOf(resource);
-    for (const source of RULE_SOURCES) {
-      for (const rule of source(resource, set)) {
-        const flow = toFlow(resource, scope ? { ...rule, entry: `${rule.entry} [${scope}]` } : rule, placement);
-        let key = flow.key;
-        let n = claimants.get(flow.key) ?? 2;
-        for (; flows.has(key); n++) key = `${flow.key}#${n}`;
-        claimants.set(flow.key, n);
-        flows.set(key, key === flow.key ? flow : { ...flow, key });
+    const scopedEntry = (entry: string) => (scope ? `${entry} [${scope}]` : entry);
+    for (const source of ROUTE_SOURCES) {
+      const found = source(resource, set);
+      if (!found) continue;
+      const entries = found.entries ?? found.rules.map((rule) => rule.entry);
+      routes.set(resource.key, { resource: resource.id, entries: [...new Set(entries.map(scopedEntry))].sort() });
+      for (const rule of found.rules) {
+        const flow = toFlow(resource, { ...rule, entry: scopedEntry(rule.entry) }, placement);
+        declared.push(flow);
+        const claimants = claims.get(flow.key);
+        const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
+        if (claimants) claimants.push(claimant);
+        else claims.set(flow.key, [claimant]);
       }
     }
   }
-  return { flows };
+  // A numbered key must not take the plain key of another flow (a match may end in `#2`).
+  const used = new Set(claims.keys());
+  const resolved = new Map<Flow, Flow>();
+  for (const [key, claimants] of claims) {
+    let n = 2;
+    resolveClaims(claimants).forEach(({ flow, shadowedBy }, index) => {
+      let numbered = key;
+      if (index > 0) {
+        while (used.has(`${key}#${n}`)) n++;
+        numbered = `${key}#${n++}`;
+        used.add(numbered);
+      }
+      resolved.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
+    });
+  }
+  // In the order the tree declares them, as reports list them.
+  const flows = new Map<string, Flow>();
+  for (const flow of declared) {
+    const final = resolved.get(flow)!;
+    flows.set(final.key, final);
+  }
+  return { flows, routes };
 }

@@ -23,6 +23,24 @@ export interface RuleShape {
   readonly path: FieldPath;
   readonly backends: readonly WeightedRef[];
   readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+  /** Why the tree cannot confirm that the entry admits this rule's route; the rule is taken to carry traffic. */
+  readonly unverified?: string;
+  /**
+   * Set by families in which, of the rules claiming one (entry, host, match), one alone takes the
+   * requests, even across resources (Gateway API: the oldest route, then the first by
+   * `namespace/name`, then the first rule). Without it every claimant is a flow carrying traffic.
+   */
+  readonly claim?: { readonly createdAt?: string; readonly name: string };
+}
+
+/** What a family reads off one route resource. */
+export interface RouteRules {
+  readonly rules: readonly RuleShape[];
+  /**
+   * The entries the route lands on, when the family decides attachment apart from rules (Gateway
+   * API: the listeners that admit it, none when none does); else the entries of its rules.
+   */
+  readonly entries?: readonly string[];
 }
 
 const unique = (values: Iterable<string>) => [...new Set(values)].sort();
@@ -57,5 +75,6 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     path: rule.path,
     backends,
     mirrors: rule.mirrors,
+    ...(rule.unverified ? { unverified: rule.unverified } : {}),
   };
 }

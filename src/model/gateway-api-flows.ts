@@ -1,23 +1,17 @@
-import type { Resource } from "../manifests/resource.js";
-import type { RuleShape, WeightedRef } from "./flow-builder.js";
+import type { ManifestSet, Resource } from "../manifests/resource.js";
+import { attachRoute, type Landing } from "./attachment.js";
+import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
+import type { RouteRules, RuleShape, WeightedRef } from "./flow-builder.js";
 import { UNKNOWN_ENTRY } from "./traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
- * one per parent (Gateway listener or GAMMA Service), hostname and rule. Backend weight defaults
- * to 1 (Gateway API spec); a rule with only a redirect still answers requests.
+ * one per listener that admits the route (or GAMMA Service, or a parent the tree does not hold,
+ * as written), intersected hostname and rule. A listener that does not admit the route gives no
+ * flow. Backend weight defaults to 1 (Gateway API spec); a rule with only a redirect still answers
+ * requests.
  */
-export const GATEWAY_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
-const GATEWAY_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
-
-export function parentEntry(parent: JsonRecord, routeNamespace: string): string {
-  const kind = text(parent.kind) ?? "Gateway";
-  const namespace = text(parent.namespace) ?? routeNamespace;
-  const section = text(parent.sectionName);
-  const port = numeric(parent.port);
-  return `${kind} ${namespace}/${text(parent.name) ?? "?"}${section ? `:${section}` : ""}${port ? `:${port}` : ""}`;
-}
 
 const matchValue = (kind: string, match: JsonRecord): string => {
   const type = text(match.type) ?? "Exact";
@@ -83,14 +77,44 @@ function mirrorsOf(rule: JsonRecord) {
     });
 }
 
-export function gatewayApiRules(resource: Resource): RuleShape[] {
-  if (!GATEWAY_ROUTE_KINDS.has(resource.id.kind) || !GATEWAY_GROUPS.has(resource.id.group)) return [];
+/** One landing per entry: a route naming one Gateway both whole and by sectionName lands there once. */
+function landingsOf(resource: Resource, set: ManifestSet): Landing[] {
+  const byEntry = new Map<string, Landing>();
+  for (const attachment of attachRoute(gatewayApiAttachingRoute(resource), entryPointsOf(set))) {
+    for (const landing of attachment.listeners) {
+      const known = byEntry.get(landing.entry);
+      const hostnames = [...new Set([...(known?.hostnames ?? []), ...landing.hostnames])];
+      // Admitted through one parent is admitted: the doubt of another parent does not carry over.
+      const unverified = known && !known.unverified ? undefined : landing.unverified;
+      byEntry.set(landing.entry, { ...landing, hostnames, ...(unverified ? { unverified } : {}) });
+    }
+  }
+  return [...byEntry.values()];
+}
+
+/**
+ * A route that names no parents is attached nowhere in the repository, but its weights are still
+ * traffic decisions: its rules are flows whose entry is unknown, on its own hostnames.
+ */
+function unknownLanding(resource: Resource): Landing {
+  const kind = resource.id.kind;
+  const hostnames = kind === "TCPRoute" || kind === "UDPRoute" ? [] : nonEmptyTexts(record(resource.body.spec).hostnames);
+  return { id: UNKNOWN_ENTRY, entry: UNKNOWN_ENTRY, hostnames: hostnames.length > 0 ? hostnames : ["*"] };
+}
+
+/** Which route's rule wins a request both claim (Gateway API: oldest creationTimestamp, then `namespace/name`). */
+function claimOf(resource: Resource) {
+  const createdAt = text(record(resource.body.metadata).creationTimestamp);
+  return { ...(createdAt ? { createdAt } : {}), name: `${resource.id.namespace}/${resource.id.name}` };
+}
+
+export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRules | undefined {
+  if (!GATEWAY_ROUTE_KINDS.has(resource.id.kind) || !GATEWAY_API_GROUPS.has(resource.id.group)) return undefined;
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const kind = resource.id.kind;
-  const hosts = kind === "TCPRoute" || kind === "UDPRoute" ? ["*"] : nonEmptyTexts(spec.hostnames);
-  const parents = list(spec.parentRefs);
-  const entries = parents.length > 0 ? parents.map((parent) => parentEntry(record(parent), namespace)) : [UNKNOWN_ENTRY];
+  const landings = list(spec.parentRefs).length > 0 ? landingsOf(resource, set) : [unknownLanding(resource)];
+  const claim = claimOf(resource);
   const shapes: RuleShape[] = [];
   list(spec.rules).forEach((item, ruleIndex) => {
     const rule = record(item);
@@ -105,11 +129,11 @@ export function gatewayApiRules(resource: Resource): RuleShape[] {
     const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
     const mirrors = mirrorsOf(rule);
     const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
-    for (const entry of entries) {
-      for (const host of hosts.length ? hosts : ["*"]) {
-        shapes.push({ entry, host, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors });
+    for (const { entry, hostnames, unverified } of landings) {
+      for (const host of hostnames) {
+        shapes.push({ entry, host, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors, claim, ...(unverified ? { unverified } : {}) });
       }
     }
   });
-  return shapes;
+  return { rules: shapes, entries: landings.map((landing) => landing.entry) };
 }

@@ -49,6 +49,19 @@ export interface Flow {
   readonly backends: readonly Backend[];
   /** Mirror targets (labels), with percent. */
   readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+  /** Why the tree cannot confirm that the entry admits the route (e.g. a namespace selector): the flow is kept, unverified. */
+  readonly unverified?: string;
+  /**
+   * The rule that takes this flow's requests instead (another route claiming the same entry, host
+   * and match, ranked first by the family's precedence): the flow is configured but carries no traffic.
+   */
+  readonly shadowedBy?: string;
+}
+
+/** The entry points one route resource lands on. */
+export interface RouteEntries {
+  readonly resource: ResourceId;
+  readonly entries: readonly string[];
 }
 
 /**
@@ -60,4 +73,13 @@ export const UNKNOWN_ENTRY = "(entry unknown: no parentRefs)";
 
 export interface TrafficModel {
   readonly flows: ReadonlyMap<string, Flow>;
+  /**
+   * By resource key, every route that lands somewhere, and every route whose family judged its
+   * attachment (a Gateway API route that no listener admits is here with no entries): a route
+   * that leaves its entries is detached, not removed.
+   */
+  readonly routes: ReadonlyMap<string, RouteEntries>;
 }
+
+/** The flows that receive requests: a shadowed flow is configuration only. */
+export const servedFlows = (model: TrafficModel): Flow[] => [...model.flows.values()].filter((flow) => flow.shadowedBy === undefined);

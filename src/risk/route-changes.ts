@@ -47,45 +47,35 @@ const ATTACHMENT_FIELD: Readonly<Record<string, readonly string[]>> = {
   "networking.x-k8s.io": ["metadata", "labels"],
 };
 
-/** Entries (parents) of every route resource, to tell attachment changes from route changes. */
-const entriesByResource = (model: TrafficModel): Map<string, Set<string>> => {
-  const entries = new Map<string, Set<string>>();
-  for (const flow of model.flows.values()) {
-    const set = entries.get(flow.resourceKey) ?? new Set<string>();
-    set.add(flow.entry);
-    entries.set(flow.resourceKey, set);
-  }
-  return entries;
-};
-
+/**
+ * A route resource whose entries differ base→head is attached or detached there. Its entries are
+ * where it lands, so a route that a listener stops admitting is detached even though it still
+ * names that Gateway: its traffic stops.
+ */
 function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections: Detection[]; moved: Set<string> } {
-  const before = entriesByResource(base);
-  const after = entriesByResource(head);
   const detections: Detection[] = [];
   const moved = new Set<string>();
-  for (const [resourceKey, headEntries] of after) {
-    const baseEntries = before.get(resourceKey);
+  for (const [resourceKey, { resource, entries: headEntries }] of head.routes) {
+    const baseEntries = base.routes.get(resourceKey)?.entries;
     if (!baseEntries) continue;
     // A route gaining its first parentRefs is attached, not also detached from the unknown entry.
-    const attached = [...headEntries].filter((entry) => !baseEntries.has(entry) && entry !== UNKNOWN_ENTRY).sort();
-    const detached = [...baseEntries].filter((entry) => !headEntries.has(entry) && entry !== UNKNOWN_ENTRY).sort();
+    const attached = headEntries.filter((entry) => !baseEntries.includes(entry) && entry !== UNKNOWN_ENTRY);
+    const detached = baseEntries.filter((entry) => !headEntries.includes(entry) && entry !== UNKNOWN_ENTRY);
     if (attached.length === 0 && detached.length === 0) continue;
     // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
-    const unknown = baseEntries.has(UNKNOWN_ENTRY) !== headEntries.has(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
+    const unknown = baseEntries.includes(UNKNOWN_ENTRY) !== headEntries.includes(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
     for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
-    const flows = [...base.flows.values(), ...head.flows.values()].filter((f) => f.resourceKey === resourceKey);
-    const flow = flows[flows.length - 1]!;
-    const backends = flows.flatMap((f) => f.backends);
+    const backends = [...base.flows.values(), ...head.flows.values()].filter((f) => f.resourceKey === resourceKey).flatMap((f) => f.backends);
     const parts = [...(attached.length ? [`attached to ${attached.join(", ")}`] : []), ...(detached.length ? [`detached from ${detached.join(", ")}`] : [])];
     detections.push({
       class: "route.attachment-changed",
-      summary: `${flow.resource.kind} ${flow.resource.namespace}/${flow.resource.name}: ${parts.join("; ")}`,
-      resource: flow.resource,
+      summary: `${resource.kind} ${resource.namespace}/${resource.name}: ${parts.join("; ")}`,
+      resource,
       resourceKey,
       side: "head",
-      path: ATTACHMENT_FIELD[flow.resource.group] ?? ["spec", "parentRefs"],
-      before: [...baseEntries].sort(),
-      after: [...headEntries].sort(),
+      path: ATTACHMENT_FIELD[resource.group] ?? ["spec", "parentRefs"],
+      before: baseEntries,
+      after: headEntries,
       lands: { clusters: sortedSet(backends.flatMap((b) => b.placement.clusters)), regions: sortedSet(backends.flatMap((b) => b.placement.regions)) },
     });
   }

@@ -1,12 +1,12 @@
-import { describeCorpus } from "../helpers/corpus.js";
+import { CORPUS, describeCorpus } from "../helpers/corpus.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { expect, it } from "vitest";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { loadManifests, type SourceFile } from "../../src/manifests/load-manifests.js";
 
 /** Real public configuration (../shared/corpus, see its SOURCES.md), read as one tree. */
-const corpus = resolve(import.meta.dirname, "../../../shared/corpus");
+const corpus = CORPUS;
 
 const readTree = (root: string): SourceFile[] =>
   readdirSync(root, { recursive: true, withFileTypes: true })

@@ -6,6 +6,7 @@ import { loadManifests } from "../../src/manifests/load-manifests.js";
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import { buildGitopsPlacement } from "../../src/model/gitops-placement.js";
 import { TopologySchema } from "../../src/policy/policy-schema.js";
+import { CORPUS } from "../helpers/corpus.js";
 
 type Tree = Record<string, string>;
 
@@ -176,7 +177,7 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   });
 });
 
-const fluxExample = path.resolve(import.meta.dirname, "../../../shared/corpus/fluxcd__flux2-kustomize-helm-example");
+const fluxExample = path.join(CORPUS, "fluxcd__flux2-kustomize-helm-example");
 
 describeCorpus("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact from an ArtifactGenerator)", () => {
   const tree: Tree = {};

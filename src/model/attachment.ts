@@ -1,0 +1,226 @@
+import type { AttachingRoute, EntryPoints, GatewayNode, ListenerNode, ListenerSetNode, ParentRefNode } from "./entry-points.js";
+import { hostIntersection } from "./host-match.js";
+
+/**
+ * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod
+ * decides it: the parent must exist, the sectionName/port must name a listener (none named: every
+ * listener), and the listener must admit the route (allowedRoutes namespaces and kinds, hostname
+ * intersection; Istio server hosts with their namespace part). The one reader of attachment: the
+ * traffic model makes flows only where a route lands, the traffic graph checks and counts the same.
+ * Whether a missing parent is an error is the checks' call: here it is only "missing".
+ */
+export type AttachmentStatus = "attached" | "unknown" | "missing" | "rejected";
+
+/** Where a route lands on one parent, and for which of its hostnames. */
+export interface Landing {
+  /** The listener's id; `mesh`, or the parent entry as written when no listener can be known. */
+  readonly id: string;
+  /** How flows name the entry point: the listener (`Gateway infra/public:https`), else the parent as written. */
+  readonly entry: string;
+  /** The hostnames requests can carry here: the route's hostnames intersected with the listener's (`*`: any). */
+  readonly hostnames: readonly string[];
+  /** Set when the tree cannot tell whether the route is admitted here: the route is taken as landing, and this says why that is unverified. */
+  readonly unverified?: string;
+}
+
+export interface Attachment {
+  readonly route: string;
+  /** Index of the parent in the route's parents. */
+  readonly parent: number;
+  readonly target: ParentRefNode;
+  /** The Gateway reached, directly or through a ListenerSet. */
+  readonly gateway?: string;
+  /** Where the route lands: admitted listeners, and those whose admission the tree cannot tell. */
+  readonly listeners: readonly Landing[];
+  readonly status: AttachmentStatus;
+  /** Why it is not attached, or why that cannot be known from the tree. */
+  readonly reason?: string;
+}
+
+type Verdict = { readonly admits: true } | { readonly admits: false | "unknown"; readonly reason: string };
+
+const ADMITTED: Verdict = { admits: true };
+const GATEWAY_API = "gateway.networking.k8s.io";
+const normalGroup = (group: string) => (group === "gateway.networking.x-k8s.io" ? GATEWAY_API : group);
+
+/** Route kinds a listener admits when allowedRoutes.kinds is unset (Gateway API spec, by protocol). */
+const DEFAULT_KINDS: Readonly<Record<string, readonly string[]>> = {
+  HTTP: ["HTTPRoute", "GRPCRoute"],
+  HTTPS: ["HTTPRoute", "GRPCRoute"],
+  TLS: ["TLSRoute", "TCPRoute"],
+  TCP: ["TCPRoute"],
+  UDP: ["UDPRoute"],
+};
+
+function namespaceVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
+  switch (listener.allowedFrom) {
+    case "All":
+      return ADMITTED;
+    case "None":
+      return { admits: false, reason: `listener ${listener.name} admits no routes (allowedRoutes from None)` };
+    case "Selector":
+      return { admits: "unknown", reason: `listener ${listener.name} admits namespaces by label selector, and Namespace labels are not in the tree` };
+    case "Same":
+      return route.id.namespace === listener.ownerNamespace
+        ? ADMITTED
+        : { admits: false, reason: `listener ${listener.name} admits only routes from namespace ${listener.ownerNamespace}` };
+  }
+}
+
+function kindVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
+  const kind = `${normalGroup(route.id.group)}/${route.id.kind}`;
+  const allowed = listener.allowedKinds?.map((k) => {
+    const slash = k.lastIndexOf("/");
+    return `${normalGroup(k.slice(0, slash))}/${k.slice(slash + 1)}`;
+  }) ?? DEFAULT_KINDS[listener.protocol.toUpperCase()]?.map((k) => `${GATEWAY_API}/${k}`);
+  if (!allowed || allowed.includes(kind)) return ADMITTED;
+  return { admits: false, reason: `listener ${listener.name} admits ${allowed.map((k) => k.slice(k.lastIndexOf("/") + 1)).join(", ")}, not ${route.id.kind}` };
+}
+
+/** TCPRoute and UDPRoute have no hostnames, and listener hostnames do not apply to them. */
+const HOSTLESS_KINDS = new Set(["TCPRoute", "UDPRoute"]);
+
+/** The hostnames a route serves on a listener (Gateway API hostname intersection, `*` = any). */
+function landedHostnames(listener: ListenerNode, route: AttachingRoute): string[] {
+  const own = listener.hostnames[0] ?? "*";
+  if (HOSTLESS_KINDS.has(route.id.kind)) return ["*"];
+  if (route.hostnames.length === 0) return [own];
+  return [...new Set(route.hostnames.map((host) => hostIntersection(own, host)).filter((host): host is string => host !== undefined))];
+}
+
+function hostnameVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
+  if (landedHostnames(listener, route).length > 0) return ADMITTED;
+  return { admits: false, reason: `listener ${listener.name} hostname ${listener.hostnames.join(", ")} matches none of ${route.hostnames.join(", ")}` };
+}
+
+/** Istio server hosts are `namespace/host`: `*` any namespace, `.` the Gateway's own. */
+function istioServerVerdict(server: ListenerNode, route: AttachingRoute): Verdict {
+  const accepts = server.hostnames.some((entry) => {
+    const slash = entry.indexOf("/");
+    const namespace = slash >= 0 ? entry.slice(0, slash) : "*";
+    const host = slash >= 0 ? entry.slice(slash + 1) : entry;
+    const visible = namespace === "*" || namespace === route.id.namespace || (namespace === "." && route.id.namespace === server.ownerNamespace);
+    return visible && route.hostnames.some((own) => hostIntersection(host, own) !== undefined);
+  });
+  return accepts ? ADMITTED : { admits: false, reason: `server ${server.name} hosts ${server.hostnames.join(", ")} accept none of ${route.hostnames.join(", ")}` };
+}
+
+/** A listener that rejects the route for one reason rejects it, even when another reason cannot be judged. */
+function admission(listener: ListenerNode, route: AttachingRoute): Verdict {
+  if (route.api === "istio") return istioServerVerdict(listener, route);
+  const verdicts = [namespaceVerdict(listener, route), kindVerdict(listener, route), hostnameVerdict(listener, route)];
+  return verdicts.find((verdict) => verdict.admits === false) ?? verdicts.find((verdict) => verdict.admits === "unknown") ?? ADMITTED;
+}
+
+/**
+ * Requests go to the most specific listener on a port (Gateway API listener isolation): a hostname
+ * that a narrower listener beside this one covers whole never reaches this listener's routes.
+ */
+function isolated(listener: ListenerNode, siblings: readonly ListenerNode[], hostnames: readonly string[]): string[] {
+  const own = listener.hostnames[0] ?? "*";
+  const narrower = siblings
+    .filter((other) => other !== listener && other.port === listener.port)
+    .map((other) => other.hostnames[0] ?? "*")
+    .filter((host) => host !== own && hostIntersection(own, host) === host);
+  return hostnames.filter((host) => !narrower.some((narrow) => hostIntersection(narrow, host) === host));
+}
+
+const landing = (listener: ListenerNode, siblings: readonly ListenerNode[], route: AttachingRoute, verdict: Verdict): Landing => ({
+  id: listener.id,
+  entry: listener.entry,
+  hostnames: route.api === "istio" ? route.hostnames : isolated(listener, siblings, landedHostnames(listener, route)),
+  ...("reason" in verdict ? { unverified: verdict.reason } : {}),
+});
+
+/** A parent whose listeners the tree cannot show: the route lands on it as written. */
+const asWritten = (route: AttachingRoute, parent: ParentRefNode, unverified?: string): Landing => ({
+  id: parent.kind === "mesh" ? "mesh" : parent.entry,
+  entry: parent.entry,
+  hostnames: route.hostnames.length > 0 && !HOSTLESS_KINDS.has(route.id.kind) ? route.hostnames : ["*"],
+  ...(unverified ? { unverified } : {}),
+});
+
+/** The parent's listeners that the reference selects (sectionName, port), then those that admit the route. */
+function land(route: AttachingRoute, parent: ParentRefNode, listeners: readonly ListenerNode[], owner: string): Pick<Attachment, "listeners" | "status" | "reason"> {
+  const selected = listeners.filter(
+    (listener) => (parent.sectionName === undefined || listener.name === parent.sectionName) && (parent.port === undefined || listener.port === parent.port),
+  );
+  if (selected.length === 0) {
+    const which = [parent.sectionName ? `named ${parent.sectionName}` : "", parent.port ? `on port ${parent.port}` : ""].filter(Boolean).join(" ");
+    return { listeners: [], status: "rejected", reason: `${owner} has no listener${which ? ` ${which}` : "s"}` };
+  }
+  const verdicts = selected.map((listener) => ({ listener, verdict: admission(listener, route) }));
+  const landed = verdicts.filter(({ verdict }) => verdict.admits !== false);
+  const listenersLanded = landed.map(({ listener, verdict }) => landing(listener, listeners, route, verdict));
+  if (landed.some(({ verdict }) => verdict.admits === true)) return { listeners: listenersLanded, status: "attached" };
+  if (landed.length > 0) return { listeners: listenersLanded, status: "unknown", reason: reasons(landed.map(({ verdict }) => verdict)) };
+  return { listeners: [], status: "rejected", reason: `${owner}: ${reasons(verdicts.map(({ verdict }) => verdict))}` };
+}
+
+const reasons = (verdicts: readonly Verdict[]) => [...new Set(verdicts.map((v) => ("reason" in v ? v.reason : "")))].join("; ");
+
+const byName = <T extends { id: { namespace: string; name: string } }>(nodes: Iterable<T>): Map<string, T[]> => {
+  const map = new Map<string, T[]>();
+  for (const node of nodes) {
+    const key = `${node.id.namespace}/${node.id.name}`;
+    map.set(key, [...(map.get(key) ?? []), node]);
+  }
+  return map;
+};
+
+/** The same name in several clusters: the one in the route's own cluster, else an unscoped one, else any. */
+const pick = <T extends { scope?: string }>(candidates: readonly T[] | undefined, scope: string | undefined): T | undefined =>
+  candidates?.find((c) => c.scope === scope) ?? candidates?.find((c) => c.scope === undefined) ?? candidates?.[0];
+
+interface ParentIndex {
+  readonly gatewayApi: ReadonlyMap<string, GatewayNode[]>;
+  readonly istio: ReadonlyMap<string, GatewayNode[]>;
+  readonly sets: ReadonlyMap<string, ListenerSetNode[]>;
+}
+
+const indexOfPoints = new WeakMap<EntryPoints, ParentIndex>();
+
+function parentIndex(points: EntryPoints): ParentIndex {
+  let index = indexOfPoints.get(points);
+  if (!index) {
+    const gateways = [...points.gateways.values()];
+    index = {
+      gatewayApi: byName(gateways.filter((g) => g.api === "gateway-api")),
+      istio: byName(gateways.filter((g) => g.api === "istio")),
+      sets: byName(points.listenerSets.values()),
+    };
+    indexOfPoints.set(points, index);
+  }
+  return index;
+}
+
+function resolve(route: AttachingRoute, parent: ParentRefNode, { gatewayApi, istio, sets }: ParentIndex): Omit<Attachment, "route" | "parent" | "target"> {
+  const name = `${parent.namespace}/${parent.name}`;
+  const missing = (reason: string): Omit<Attachment, "route" | "parent" | "target"> => ({ listeners: [asWritten(route, parent, reason)], status: "missing", reason });
+  if (parent.kind === "mesh") return { listeners: [asWritten(route, parent)], status: "attached" };
+  if (route.api === "istio") {
+    const gateway = pick(istio.get(name), route.scope);
+    if (!gateway) return missing(`Istio Gateway ${name} is not in the tree`);
+    // A Gateway written without servers (as in istioctl's own test data) leaves hosts unjudged.
+    if (gateway.listeners.length === 0) return { gateway: gateway.key, listeners: [], status: "attached" };
+    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`) };
+  }
+  if (parent.kind === "Gateway") {
+    const gateway = pick(gatewayApi.get(name), route.scope);
+    if (!gateway) return missing(`Gateway ${name} is not in the tree`);
+    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`) };
+  }
+  if (parent.kind === "ListenerSet" || parent.kind === "XListenerSet") {
+    const set = pick(sets.get(name), route.scope);
+    if (!set) return missing(`ListenerSet ${name} is not in the tree`);
+    const gateway = pick(gatewayApi.get(`${set.parent.namespace}/${set.parent.name}`), set.scope);
+    return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`) };
+  }
+  // GAMMA: a Service parent is the mesh entry of that Service; Services are not traffic resources of the tree.
+  const reason = parent.kind === "Service" ? `GAMMA parent Service ${name}: Services are not read from the tree` : `parent kind ${parent.kind} is not modelled`;
+  return { listeners: [asWritten(route, parent, reason)], status: "unknown", reason };
+}
+
+/** Where each parent of one route lands, in the order of its parents. */
+export const attachRoute = (route: AttachingRoute, points: EntryPoints): Attachment[] =>
+  route.parents.map((parent, index) => ({ route: route.key, parent: index, target: parent, ...resolve(route, parent, parentIndex(points)) }));

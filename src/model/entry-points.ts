@@ -1,0 +1,221 @@
+import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import type { FieldPath } from "../risk/finding.js";
+
+/**
+ * What routes attach to, read once per tree for both the traffic model and the traffic graph:
+ * Gateways (Gateway API and Istio) with their listeners or servers, ListenerSets, and the parents
+ * each route names. Flows and the attachment graph agree because both read these nodes.
+ */
+
+export type AllowedFrom = "All" | "Same" | "Selector" | "None";
+
+export interface ListenerNode {
+  /** `<owner key>#<listener name>`; Istio servers are named by their port name, else their index. */
+  readonly id: string;
+  readonly name: string;
+  /** Key of the Gateway or ListenerSet that declares the listener. */
+  readonly owner: string;
+  readonly ownerNamespace: string;
+  /** The entry point as flows name it: `Gateway infra/public:https`. */
+  readonly entry: string;
+  readonly port?: number;
+  readonly protocol: string;
+  /** Gateway API: the listener's hostname (none = any). Istio: server hosts, `ns/host` form kept. */
+  readonly hostnames: readonly string[];
+  readonly allowedFrom: AllowedFrom;
+  /** `group/Kind` of the route kinds the listener admits; undefined = the protocol's defaults. */
+  readonly allowedKinds?: readonly string[];
+  readonly path: FieldPath;
+}
+
+export interface GatewayNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly api: "gateway-api" | "istio";
+  /** The cluster (or file) scope of the resource key, when the tree applies it to one cluster. */
+  readonly scope?: string;
+  readonly className?: string;
+  readonly listeners: readonly ListenerNode[];
+  /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
+  readonly allowedListeners: AllowedFrom;
+}
+
+export interface ListenerSetNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly scope?: string;
+  readonly parent: { readonly namespace: string; readonly name: string; readonly path: FieldPath };
+  readonly listeners: readonly ListenerNode[];
+}
+
+/** A parent a route names: Gateway API parentRef, or an Istio `gateways` entry (`mesh` included). */
+export interface ParentRefNode {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+  /** The entry as written, without cluster scope: what flows are named by when no listener is known. */
+  readonly entry: string;
+  readonly path: FieldPath;
+}
+
+/** What attachment needs to know of a route. */
+export interface AttachingRoute {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly api: "gateway-api" | "istio";
+  readonly scope?: string;
+  /** Gateway API hostnames, or VirtualService hosts as written. */
+  readonly hostnames: readonly string[];
+  readonly parents: readonly ParentRefNode[];
+}
+
+export interface EntryPoints {
+  readonly gateways: ReadonlyMap<string, GatewayNode>;
+  readonly listenerSets: ReadonlyMap<string, ListenerSetNode>;
+}
+
+export const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
+export const GATEWAY_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
+const ISTIO_NETWORKING = "networking.istio.io";
+const LISTENER_SET_KINDS = new Set(["ListenerSet", "XListenerSet"]);
+
+/** The cluster (or file) part of a resource key after `@`, without the `#n` of a repeated identity. */
+export const scopeOfKey = (key: string): string | undefined => {
+  const at = key.indexOf("@");
+  return at >= 0 ? key.slice(at + 1).replace(/#\d+$/, "") : undefined;
+};
+
+export const scoped = (key: string): { scope?: string } => {
+  const scope = scopeOfKey(key);
+  return scope ? { scope } : {};
+};
+
+const allowedFrom = (value: unknown, fallback: AllowedFrom): AllowedFrom => {
+  const from = text(record(value).from);
+  return from === "All" || from === "Same" || from === "Selector" || from === "None" ? from : fallback;
+};
+
+/** `Gateway infra/public`, the owner part of a listener's entry. */
+const ownerEntry = (owner: Resource) => `${owner.id.kind} ${owner.id.namespace}/${owner.id.name}`;
+
+function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] {
+  return list(spec.listeners).map((item, index) => {
+    const listener = record(item);
+    const name = text(listener.name) ?? String(index);
+    const allowed = record(listener.allowedRoutes);
+    const kinds = list(allowed.kinds).map(record);
+    const hostname = text(listener.hostname);
+    const port = numeric(listener.port);
+    return {
+      id: `${owner.key}#${name}`,
+      name,
+      owner: owner.key,
+      ownerNamespace: owner.id.namespace,
+      entry: `${ownerEntry(owner)}:${name}`,
+      ...(port !== undefined ? { port } : {}),
+      protocol: text(listener.protocol) ?? "",
+      hostnames: hostname ? [hostname] : [],
+      allowedFrom: allowedFrom(allowed.namespaces, "Same"),
+      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
+      path: ["spec", "listeners", index],
+    };
+  });
+}
+
+/** Istio flows stay named by their Gateway: a VirtualService binds to every server of it whose hosts admit it. */
+function istioServers(owner: Resource, spec: JsonRecord): ListenerNode[] {
+  return list(spec.servers).map((item, index) => {
+    const server = record(item);
+    const port = record(server.port);
+    const name = text(port.name) ?? String(index);
+    const number = numeric(port.number);
+    return {
+      id: `${owner.key}#${name}`,
+      name,
+      owner: owner.key,
+      ownerNamespace: owner.id.namespace,
+      entry: ownerEntry(owner),
+      ...(number !== undefined ? { port: number } : {}),
+      protocol: text(port.protocol) ?? "",
+      hostnames: nonEmptyTexts(server.hosts),
+      allowedFrom: "All",
+      path: ["spec", "servers", index],
+    };
+  });
+}
+
+const entryPointsOfTree = new WeakMap<ManifestSet, EntryPoints>();
+
+/** The tree's Gateways and ListenerSets, read once per tree whoever asks first. */
+export function entryPointsOf(set: ManifestSet): EntryPoints {
+  const known = entryPointsOfTree.get(set);
+  if (known) return known;
+  const gateways = new Map<string, GatewayNode>();
+  const listenerSets = new Map<string, ListenerSetNode>();
+  for (const resource of set.resources.values()) {
+    const { id, key } = resource;
+    const spec = record(resource.body.spec);
+    const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
+    if (gatewayApi && id.kind === "Gateway") {
+      const className = text(spec.gatewayClassName);
+      gateways.set(key, {
+        key,
+        id,
+        api: "gateway-api",
+        ...scoped(key),
+        ...(className ? { className } : {}),
+        listeners: gatewayApiListeners(resource, spec),
+        allowedListeners: allowedFrom(record(spec.allowedListeners).namespaces, "None"),
+      });
+    } else if (gatewayApi && LISTENER_SET_KINDS.has(id.kind)) {
+      const parent = record(spec.parentRef);
+      listenerSets.set(key, {
+        key,
+        id,
+        ...scoped(key),
+        parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
+        listeners: gatewayApiListeners(resource, spec),
+      });
+    } else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
+      gateways.set(key, { key, id, api: "istio", ...scoped(key), listeners: istioServers(resource, spec), allowedListeners: "None" });
+    }
+  }
+  const points = { gateways, listenerSets };
+  entryPointsOfTree.set(set, points);
+  return points;
+}
+
+/** `Gateway infra/public:https`, `Gateway infra/public:443`, `Service shop/orders`: a parentRef as written. */
+export function parentEntry(parent: JsonRecord, routeNamespace: string): string {
+  const kind = text(parent.kind) ?? "Gateway";
+  const namespace = text(parent.namespace) ?? routeNamespace;
+  const section = text(parent.sectionName);
+  const port = numeric(parent.port);
+  return `${kind} ${namespace}/${text(parent.name) ?? "?"}${section ? `:${section}` : ""}${port ? `:${port}` : ""}`;
+}
+
+/** A Gateway API route as attachment reads it: its parentRefs and hostnames. */
+export function gatewayApiAttachingRoute(resource: Resource): AttachingRoute {
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const parents = list(spec.parentRefs).map((item, index): ParentRefNode => {
+    const parent = record(item);
+    const sectionName = text(parent.sectionName);
+    const port = numeric(parent.port);
+    return {
+      group: text(parent.group) ?? "gateway.networking.k8s.io",
+      kind: text(parent.kind) ?? "Gateway",
+      namespace: text(parent.namespace) ?? namespace,
+      name: text(parent.name) ?? "?",
+      ...(sectionName ? { sectionName } : {}),
+      ...(port !== undefined ? { port } : {}),
+      entry: parentEntry(parent, namespace),
+      path: ["spec", "parentRefs", index],
+    };
+  });
+  return { key: resource.key, id: resource.id, api: "gateway-api", ...scoped(resource.key), hostnames: nonEmptyTexts(spec.hostnames), parents };
+}
