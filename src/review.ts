@@ -13,7 +13,7 @@ import { reviewGraph } from "./graph/graph-review.js";
 import type { TrafficGraph } from "./graph/traffic-graph.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import type { Policy } from "./policy/policy-schema.js";
-import { renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
+import { changedSource, renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
 import type { DetectorContext } from "./risk/detector.js";
 import { DETECTORS } from "./risk/detectors.js";
 import type { Detection, FieldPath, Finding } from "./risk/finding.js";
@@ -143,7 +143,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
   (input.rendered?.failures ?? []).map((failure) => {
     const detection: Detection = { class: "resource.changed", summary: failure.reason, resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id }, side: "head", path: [], before: null, after: failure.reason, riskFloor: "high" };
-    return { ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), file: failure.origin, line: 1 };
+    return { ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), ...changedSource(failure, input.base, input.head) };
   });
 
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */

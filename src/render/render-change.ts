@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
-import type { Topology } from "../policy/policy-schema.js";
+import type { Policy, Topology } from "../policy/policy-schema.js";
 import { planRenderedHelm, planRenders, renderKey, type RenderRoot } from "./render-plan.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
@@ -49,6 +50,7 @@ async function renderStage(
   const basePlan = new Map(basePlanned.map((root) => [root.id, root]));
   const headPlan = new Map(headPlanned.map((root) => [root.id, root]));
   const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
+  const inputsOf = (id: string): string[] => [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
@@ -58,7 +60,7 @@ async function renderStage(
   const runnable: string[] = [];
   for (const id of changed) {
     const offline = headPlan.get(id)?.offline ?? basePlan.get(id)?.offline;
-    if (offline !== undefined) failures.push({ id, origin: either(id).origin, reason: `${id} cannot be rendered offline: ${offline}` });
+    if (offline !== undefined) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} cannot be rendered offline: ${offline}` });
     else runnable.push(id);
   }
   const empty: RenderResult = { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures };
@@ -69,7 +71,7 @@ async function renderStage(
     tools = await (options.tools ?? renderTools)();
   } catch (error) {
     const reason = (error as Error).message;
-    for (const id of runnable) failures.push({ id, origin: either(id).origin, reason: `${id} was not rendered: ${reason}` });
+    for (const id of runnable) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} was not rendered: ${reason}` });
     return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
   }
   const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[]) =>
@@ -86,11 +88,11 @@ async function renderStage(
     const failed = sides.find((entry) => "error" in entry.outcome);
     if (failed && "error" in failed.outcome) {
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
-      failures.push({ id, origin: either(id).origin, reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}` });
+      failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}` });
       continue;
     }
     const { origin, output } = either(id);
-    roots.push({ id, origin, output, inputs: [...new Set(sides.flatMap((entry) => entry.root.inputs))].sort() });
+    roots.push({ id, origin, output, inputs: inputsOf(id) });
     for (const { name, root, outcome } of sides) {
       if ("text" in outcome) result[name].files.push({ path: root.output, text: outcome.text });
       result[name].consumed.push(...root.consumes);
@@ -166,10 +168,29 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
       GIT_TERMINAL_PROMPT: "0",
     });
     // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
-    return "error" in outcome ? { error: outcome.error.split(`${tree}/`).join("").split(tree).join(".") } : outcome;
+    if ("error" in outcome) return { error: outcome.error.split(`${tree}/`).join("").split(tree).join(".") };
+    return root.run.tool === "helm" ? { text: inNamespace(outcome.text, root.run.namespace) } : outcome;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+const CLUSTER_SCOPED = new Set(["Namespace", "GatewayClass", "ClusterIssuer", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass", "IngressClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+
+/**
+ * helm template leaves metadata.namespace out unless a template writes it; Flux and Argo CD apply
+ * those documents in the release's namespace, so they are reviewed there.
+ */
+function inNamespace(text: string, namespace: string): string {
+  return jsyaml
+    .loadAll(text)
+    .filter((document): document is Record<string, unknown> => typeof document === "object" && document !== null)
+    .map((document) => {
+      const metadata = (document.metadata ?? {}) as Record<string, unknown>;
+      if (metadata.namespace !== undefined || CLUSTER_SCOPED.has(String(document.kind))) return jsyaml.dump(document);
+      return jsyaml.dump({ ...document, metadata: { ...metadata, namespace } });
+    })
+    .join("---\n");
 }
 
 function execute(command: string, args: readonly string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Outcome> {
@@ -191,4 +212,18 @@ function execute(command: string, args: readonly string[], cwd: string, timeoutM
       else resolve({ error: signal === "SIGKILL" ? `timed out after ${timeoutMs} ms` : message || `exit ${code}` });
     });
   });
+}
+
+const skipped = (why: string): RenderResult => ({ roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures: [], skipped: why });
+
+/** The render step as the adapters run it: off when the caller or the policy says so, and the report then says why. */
+export function renderForReview(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  policy: Policy,
+  options: { readonly budgetMs: number; readonly off?: string },
+): Promise<RenderResult> {
+  if (options.off !== undefined) return Promise.resolve(skipped(options.off));
+  if (!policy.render.enabled) return Promise.resolve(skipped("turned off by the policy (render.enabled: false)"));
+  return renderChange(base, head, { topology: policy.topology, budgetMs: options.budgetMs });
 }

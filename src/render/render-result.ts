@@ -24,6 +24,7 @@ export interface RenderedSide {
 export interface RenderFailure {
   readonly id: string;
   readonly origin: string;
+  readonly inputs: readonly string[];
   /** What could not be rendered and why, for the finding. */
   readonly reason: string;
 }
@@ -44,22 +45,27 @@ export function renderedTree(files: readonly SourceFile[], side: RenderedSide | 
   return [...files.filter((file) => !consumed.has(file.path)), ...side.files];
 }
 
-/**
- * Where a finding on a rendered document points: the first changed line of the first input the PR
- * changed (the values key, the patch), else the root's origin file. Undefined for other files.
- */
+/** The first input the PR changed, at its first changed line (the values key, the patch), else the origin. */
+export function changedSource(
+  root: { readonly origin: string; readonly inputs: readonly string[] },
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+): { file: string; line: number } {
+  const baseText = new Map(base.map((file) => [file.path, file.text]));
+  const headText = new Map(head.map((file) => [file.path, file.text]));
+  const changed = root.inputs.find((input) => baseText.get(input) !== headText.get(input) && headText.has(input));
+  return changed ? { file: changed, line: firstChangedLine(baseText.get(changed), headText.get(changed)) } : { file: root.origin, line: 1 };
+}
+
+/** Where a finding on a rendered document points (see changedSource); undefined for other files. */
 export function sourceOfRendered(
   result: RenderResult | undefined,
   base: readonly SourceFile[],
   head: readonly SourceFile[],
 ): (file: string) => { file: string; line: number; root: RenderedRoot } | undefined {
   const roots = new Map((result?.roots ?? []).map((root) => [root.output, root]));
-  const baseText = new Map(base.map((file) => [file.path, file.text]));
-  const headText = new Map(head.map((file) => [file.path, file.text]));
   return (file) => {
     const root = roots.get(file);
-    if (!root) return undefined;
-    const changed = root.inputs.find((input) => baseText.get(input) !== headText.get(input) && headText.has(input));
-    return changed ? { file: changed, line: firstChangedLine(baseText.get(changed), headText.get(changed)), root } : { file: root.origin, line: 1, root };
+    return root ? { ...changedSource(root, base, head), root } : undefined;
   };
 }
