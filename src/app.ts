@@ -4,6 +4,7 @@ import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-req
 import { gitHubPullRequest } from "./github/github-pull-request.js";
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
+import { renderForReview } from "./render/render-change.js";
 import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
 import { checkRunName, checkRunReport, errorCheckRunReport } from "./report/check-run.js";
 import { toJsonReport } from "./report/json-report.js";
@@ -38,9 +39,15 @@ export interface AppOptions {
    * answer within about 8 s however slow GitHub is.
    */
   readonly budgetMs?: { readonly evaluation: number; readonly failureReport: number };
+  /**
+   * Time for rendering kustomize and Helm on each side, inside the evaluation's budget (ms); a
+   * render cut short is a high finding, not a pass. 0 turns rendering off.
+   */
+  readonly renderBudgetMs?: number;
 }
 
 export const DEFAULT_BUDGET_MS = { evaluation: 6_500, failureReport: 1_500 } as const;
+export const DEFAULT_APP_RENDER_BUDGET_MS = 3_000;
 
 const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.edited", "pull_request.ready_for_review"] as const;
 const COMMENT_EVENTS = ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"] as const;
@@ -89,7 +96,13 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       }
       checkRunId = await startCheckRun(octokit, repo, name, pr.headSha);
     }
-    const evaluation = await evaluatePullRequest(source, { now: (options.now ?? (() => new Date()))(), secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) });
+    const renderBudgetMs = options.renderBudgetMs ?? DEFAULT_APP_RENDER_BUDGET_MS;
+    const evaluation = await evaluatePullRequest(source, {
+      now: (options.now ?? (() => new Date()))(),
+      secret: options.ledgerSecret,
+      ...(options.appId ? { appId: options.appId } : {}),
+      render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
+    });
     const { result } = evaluation;
     const report = renderMarkdown(result);
     const body = (written: string) =>

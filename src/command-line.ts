@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { PolicyError, resolvePolicy } from "./policy/load-policy.js";
 import { renderJson } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
+import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "./render/render-change.js";
 import { POLICY_PATH, reviewChange } from "./review.js";
 import { readFolder, type SourceTree } from "./sources/folder-source.js";
 import { mergeBaseOf, readGitTree } from "./sources/git-source.js";
@@ -21,6 +22,8 @@ Options:
   --policy <file>         policy file (default: ${POLICY_PATH} of the base tree, else built-in defaults)
   --body <file>           PR description with a "## Change evidence" section
   --format <fmt>          markdown (default) or json
+  --no-render             review kustomize overlays and Helm charts as written, without rendering
+                          them with kubectl kustomize / helm template
   --now <iso-time>        judge rollout windows and freezes as of this instant, with its zone
                           (e.g. 2026-11-22T00:00:00Z; default: now)
   -h, --help              show this help
@@ -37,6 +40,7 @@ const OPTIONS = {
   body: { type: "string" },
   format: { type: "string", default: "markdown" },
   now: { type: "string" },
+  "no-render": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -124,7 +128,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { policy, source } = resolvePolicy(policyText, values.policy ?? (policyText === undefined ? "built-in defaults" : `${POLICY_PATH} (base)`));
   const body = values.body ? await readText(values.body, "body") : "";
 
-  const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, policy, policySource: source, body, now });
+  const rendered = await renderForReview(base.files, head.files, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}) });
+  const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, policy, policySource: source, body, now });
   io.stdout(values.format === "json" ? renderJson(result) : renderMarkdown(result));
   return result.decision === "pass" ? 0 : 1;
 }

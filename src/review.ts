@@ -14,6 +14,7 @@ import type { TrafficGraph } from "./graph/traffic-graph.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
+import { changedSource, renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
 import type { DetectorContext } from "./risk/detector.js";
 import { DETECTORS } from "./risk/detectors.js";
 import type { Detection, FieldPath, Finding } from "./risk/finding.js";
@@ -38,6 +39,8 @@ export interface ChangeInput {
   readonly cache?: ManifestCache;
   /** Symbolic links of each tree, kept apart from the files: GitOps tools follow them, the loader does not. */
   readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
+  /** Kustomize and Helm output rendered by the adapter before the review (DESIGN §3 "render"); absent when nothing was rendered. */
+  readonly rendered?: RenderResult;
 }
 
 /** What changed and how risky it is: everything the governance and the reports need. */
@@ -60,6 +63,8 @@ export interface Analysis {
   /** The repo-wide traffic graphs of both trees, and what the PR reaches through them (DESIGN §7). */
   readonly graphs: { readonly base: TrafficGraph; readonly head: TrafficGraph };
   readonly blastRadius: BlastRadius;
+  /** What the render step did: the roots reviewed as rendered, and why it was skipped if it was. */
+  readonly render: { readonly rendered: readonly string[]; readonly failed: readonly string[]; readonly skipped?: string };
 }
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
@@ -79,7 +84,9 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // A file unchanged between base and head is parsed once.
   const cache = input.cache ?? createManifestCache();
   const load = (files: readonly SourceFile[]) => loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache });
-  const manifests = alignResourceKeys(load(input.base), load(input.head));
+  const baseFiles = renderedTree(input.base, input.rendered?.base);
+  const headFiles = renderedTree(input.head, input.rendered?.head);
+  const manifests = alignResourceKeys(load(baseFiles), load(headFiles));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
@@ -91,7 +98,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family]) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
-  detections.push(...kustomizePatchFileDetections(input.base, input.head, base.manifests, head.manifests));
+  detections.push(...kustomizePatchFileDetections(baseFiles, headFiles, base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;
@@ -110,11 +117,18 @@ export function analyzeChange(input: ChangeInput): Analysis {
     if (!detections.some((d) => d.class === detection.class && d.resourceKey === detection.resourceKey)) detections.push(detection);
   }
 
+  const renderedSource = sourceOfRendered(input.rendered, input.base, input.head);
+  // A rendered document has no line of its own in the repository: point at the input the PR changed.
+  const atSource = (finding: Finding): Finding => {
+    const source = renderedSource(finding.file);
+    return source ? { ...finding, file: source.file, line: source.line, summary: `${finding.summary} (rendered: ${source.root.id})` } : finding;
+  };
   const findings = detections.map((detection) => {
     const tree = detection.side === "base" ? base.manifests : head.manifests;
     const resource = detection.resourceKey === undefined ? undefined : tree.resources.get(detection.resourceKey);
-    return toFinding(detection, resource, policy, resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] });
+    return atSource(toFinding(detection, resource, policy, resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] }));
   });
+  findings.push(...renderFailureFindings(input).map(atSource));
 
   findings.push(...policyChangeFindings(input));
   // Links and the files they expose follow the policy's paths like every other file.
@@ -124,14 +138,29 @@ export function analyzeChange(input: ChangeInput): Analysis {
     placement: tree.placement,
   });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
-  const changed = changedPaths(input);
+  const changed = changedPaths(baseFiles, headFiles);
   const invalid = head.manifests.invalid.filter((item) => changed(item.file));
   const existingInvalid = head.manifests.invalid.filter((item) => !changed(item.file));
-  findings.push(...invalid.map(invalidManifestFinding));
+  findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item))));
   const skipped = head.manifests.skipped.filter((item) => changed(item.file));
   const excluded = { changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(), total: head.manifests.excluded.length };
-  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, skipped, excluded, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius };
+  const render = {
+    rendered: (input.rendered?.roots ?? []).map((root) => root.id),
+    failed: (input.rendered?.failures ?? []).map((failure) => failure.id),
+    ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
+  };
+  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, skipped, excluded, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius, render };
 }
+
+/**
+ * A root the PR feeds that could not be rendered (remote chart or base, tool error, timeout) is
+ * high: what it would apply is unknown, so it is never a silent pass.
+ */
+const renderFailureFindings = (input: ChangeInput): Finding[] =>
+  (input.rendered?.failures ?? []).map((failure) => {
+    const detection: Detection = { class: "resource.changed", summary: failure.reason, resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id }, side: "head", path: [], before: null, after: failure.reason, riskFloor: "high" };
+    return { ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), ...changedSource(failure, input.base, input.head) };
+  });
 
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */
 function policyChangeFindings(input: ChangeInput): Finding[] {
@@ -148,9 +177,9 @@ function policyChangeFindings(input: ChangeInput): Finding[] {
  * unrelated PR is not blocked by a file that was always so), and only there are skipped and
  * excluded files worth a reviewer's line.
  */
-function changedPaths(input: ChangeInput): (path: string) => boolean {
-  const baseText = new Map(input.base.map((file) => [file.path, file.text]));
-  const headText = new Map(input.head.map((file) => [file.path, file.text]));
+function changedPaths(base: readonly SourceFile[], head: readonly SourceFile[]): (path: string) => boolean {
+  const baseText = new Map(base.map((file) => [file.path, file.text]));
+  const headText = new Map(head.map((file) => [file.path, file.text]));
   return (path) => !baseText.has(path) || baseText.get(path) !== headText.get(path);
 }
 

@@ -8,7 +8,8 @@ import { resolveEvidenceKey } from "../policy/evidence-names.js";
 import { resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
-import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult } from "../review.js";
+import type { RenderResult } from "../render/render-result.js";
+import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult, type SourceFile } from "../review.js";
 import { breakGlassOf, buildLedger, emptyLedger, entriesOf, readLedger, type Ledger, type LedgerEntry } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
@@ -35,6 +36,8 @@ export interface EvaluationOptions {
   readonly secret: string;
   /** This App's id: only its own comments carry a ledger it trusts. */
   readonly appId?: number;
+  /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
+  readonly render?: (base: readonly SourceFile[], head: readonly SourceFile[], policy: Policy) => Promise<RenderResult>;
 }
 
 export interface CommandOutcome {
@@ -99,7 +102,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${short(pr.baseSha)})`);
   const cache = createManifestCache();
-  const current = analyzeChange({ base, head, links, policy, cache }).findings.map((finding) => finding.fingerprint);
+  const rendered = await options.render?.(base, head, policy);
+  const current = analyzeChange({ base, head, links, policy, cache, ...(rendered ? { rendered } : {}) }).findings.map((finding) => finding.fingerprint);
 
   const notes: string[] = [];
   // A comment written by another App is never ours; one without the App field is ours only by marker.
@@ -226,6 +230,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     base,
     head,
     links,
+    ...(rendered ? { rendered } : {}),
     policy,
     policySource,
     cache,

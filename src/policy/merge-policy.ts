@@ -128,6 +128,13 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
     merged.options.allowedOverrides = next.options.allowedOverrides;
   }
 
+  const render = record(written.render);
+  if (writes(render, "enabled")) {
+    // Unrendered overlays and charts hide what they apply: turning rendering off is loosening.
+    tighten("render.enabled", base.render.enabled && !next.render.enabled ? "turns rendering off" : undefined);
+    merged.render.enabled = next.render.enabled;
+  }
+
   if (refusals.length > 0) {
     throw new PolicyError(
       source,

@@ -105,6 +105,11 @@ export const OptionsSchema = z.strictObject({
   allowedOverrides: z.array(z.string()).default([]),
 });
 
+/** The render step (DESIGN §3): kustomize and in-repo Helm charts rendered with the real tools before the review. */
+export const RenderSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+});
+
 export const PolicySchema = z.strictObject({
   version: z.literal(1).default(1),
   topology: TopologySchema.default(TopologySchema.parse({})),
@@ -116,6 +121,7 @@ export const PolicySchema = z.strictObject({
   evidence: z.record(z.string(), EvidenceKeySchema).default({}),
   freezes: z.array(FreezeSchema).default([]),
   options: OptionsSchema.default(OptionsSchema.parse({})),
+  render: RenderSchema.default(RenderSchema.parse({})),
 });
 
 export type Policy = z.infer<typeof PolicySchema>;

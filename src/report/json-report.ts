@@ -29,6 +29,7 @@ export function toJsonReport(result: ReviewResult) {
       ...(governance.freeze ? { freeze: governance.freeze } : {}),
       holds: governance.holds,
     },
+    render: analysis.render,
     errors: [
       ...analysis.invalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message })),
       ...analysis.existingInvalid.map((invalid) => ({ file: invalid.file, line: invalid.line, message: invalid.message, existing: true })),

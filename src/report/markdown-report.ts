@@ -182,9 +182,16 @@ function nextStepsSection(result: ReviewResult): string[] {
   ];
 }
 
+/** Whether what the review read was rendered, and if not why: a reader must know when overlays were read raw. */
+function renderLine(result: ReviewResult): string[] {
+  const { rendered, skipped } = result.analysis.render;
+  if (skipped !== undefined) return [`<sub>Rendering skipped: ${plain(skipped)}; kustomize patches and Helm values were read as written.</sub>`];
+  return rendered.length > 0 ? [`<sub>Rendered with kubectl kustomize / helm template: ${rendered.map(code).join(", ")}</sub>`] : [];
+}
+
 export function renderMarkdown(result: ReviewResult): string {
   const sections = [
-    [headline(result), `<sub>Policy: ${plain(result.policySource)}</sub>`],
+    [headline(result), `<sub>Policy: ${plain(result.policySource)}</sub>`, ...renderLine(result)],
     stateBanner(result),
     whySection(result),
     nextStepsSection(result),

@@ -9,8 +9,11 @@ export interface SourceTree {
   readonly links: SymbolicLink[];
 }
 
-/** Files the review reads: YAML (traffic config, Helm values, the policy). */
-export const isReviewedPath = (path: string): boolean => /\.ya?ml$/i.test(path);
+/**
+ * Files the review reads: YAML (traffic config, Helm values, the policy), and what rendering reads
+ * beside it (Helm template helpers, .helmignore, JSON patches and schemas, generator env files).
+ */
+export const isReviewedPath = (path: string): boolean => /(?:\.ya?ml|\.tpl|\.json|\.env|\.properties|(?:^|\/)\.helmignore)$/i.test(path);
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 

@@ -1,0 +1,229 @@
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import * as jsyaml from "js-yaml";
+import type { SourceFile } from "../manifests/load-manifests.js";
+import type { Policy, Topology } from "../policy/policy-schema.js";
+import { planRenderedHelm, planRenders, renderKey, type RenderRoot } from "./render-plan.js";
+import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
+import { renderTools, type RenderTools } from "./render-tools.js";
+
+/**
+ * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
+ * PR changes (an unchanged root renders the same on both sides, so it cannot add a finding), and
+ * hands back rendered documents. Offline only: no remote base or chart is fetched, and the tools
+ * run with a proxy that refuses every connection. Renders are cached by the hash of their inputs.
+ */
+export interface RenderOptions {
+  readonly topology: Topology;
+  /** Wall-clock budget for each side's renders together (ms). */
+  readonly budgetMs: number;
+  /** The tools; the pinned ones by default (tests may pass others). */
+  readonly tools?: () => Promise<RenderTools>;
+}
+
+export const DEFAULT_RENDER_BUDGET_MS = 20_000;
+
+/** Rendered text by input hash, for the life of the process: the App renders the same base again and again. */
+const cache = new Map<string, string>();
+const CACHE_ENTRIES = 200;
+
+type Outcome = { readonly text: string } | { readonly error: string };
+
+export async function renderChange(base: readonly SourceFile[], head: readonly SourceFile[], options: RenderOptions): Promise<RenderResult> {
+  const first = await renderStage(planRenders(base, options.topology), planRenders(head, options.topology), base, head, options);
+  // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
+  const second = await renderStage(planRenderedHelm(base, first.base.files), planRenderedHelm(head, first.head.files), [...base, ...first.base.files], [...head, ...first.head.files], options);
+  const side = (name: "base" | "head"): RenderedSide => ({ files: [...first[name].files, ...second[name].files], consumed: [...first[name].consumed, ...second[name].consumed] });
+  const skipped = first.skipped ?? second.skipped;
+  return { roots: [...first.roots, ...second.roots], base: side("base"), head: side("head"), failures: [...first.failures, ...second.failures], ...(skipped !== undefined ? { skipped } : {}) };
+}
+
+async function renderStage(
+  basePlanned: readonly RenderRoot[],
+  headPlanned: readonly RenderRoot[],
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  options: RenderOptions,
+): Promise<RenderResult> {
+  const basePlan = new Map(basePlanned.map((root) => [root.id, root]));
+  const headPlan = new Map(headPlanned.map((root) => [root.id, root]));
+  const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
+  const inputsOf = (id: string): string[] => [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
+  const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
+    const before = basePlan.get(id);
+    const after = headPlan.get(id);
+    return !before || !after || renderKey(before, base) !== renderKey(after, head);
+  });
+  const failures: RenderFailure[] = [];
+  const runnable: string[] = [];
+  for (const id of changed) {
+    const offline = headPlan.get(id)?.offline ?? basePlan.get(id)?.offline;
+    if (offline !== undefined) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} cannot be rendered offline: ${offline}` });
+    else runnable.push(id);
+  }
+  const empty: RenderResult = { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures };
+  if (runnable.length === 0) return empty;
+
+  let tools: RenderTools;
+  try {
+    tools = await (options.tools ?? renderTools)();
+  } catch (error) {
+    const reason = (error as Error).message;
+    for (const id of runnable) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} was not rendered: ${reason}` });
+    return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
+  }
+  const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[]) =>
+    renderAll(runnable.flatMap((id) => plan.get(id) ?? []), files, tools, options.budgetMs);
+  const [baseOut, headOut] = await Promise.all([side(basePlan, base), side(headPlan, head)]);
+
+  const roots: RenderedRoot[] = [];
+  const result = { base: { files: [] as SourceFile[], consumed: [] as string[] }, head: { files: [] as SourceFile[], consumed: [] as string[] } };
+  for (const id of runnable) {
+    const sides = [
+      { name: "base" as const, root: basePlan.get(id), outcome: baseOut.get(id) },
+      { name: "head" as const, root: headPlan.get(id), outcome: headOut.get(id) },
+    ].flatMap(({ name, root, outcome }) => (root ? [{ name, root, outcome: outcome ?? { error: "not rendered" } }] : []));
+    const failed = sides.find((entry) => "error" in entry.outcome);
+    if (failed && "error" in failed.outcome) {
+      // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
+      failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}` });
+      continue;
+    }
+    const { origin, output } = either(id);
+    roots.push({ id, origin, output, inputs: inputsOf(id) });
+    for (const { name, root, outcome } of sides) {
+      if ("text" in outcome) result[name].files.push({ path: root.output, text: outcome.text });
+      result[name].consumed.push(...root.consumes);
+    }
+  }
+  return { roots, base: result.base, head: result.head, failures };
+}
+
+/** Renders the roots of one side one after another within the budget; a root left when it runs out fails with "timed out". */
+async function renderAll(roots: readonly RenderRoot[], files: readonly SourceFile[], tools: RenderTools, budgetMs: number): Promise<Map<string, Outcome>> {
+  const deadline = Date.now() + budgetMs;
+  const outcomes = new Map<string, Outcome>();
+  for (const root of roots) {
+    const key = renderKey(root, files);
+    const known = cache.get(key);
+    if (known !== undefined) {
+      outcomes.set(root.id, { text: known });
+      continue;
+    }
+    const left = deadline - Date.now();
+    const outcome = left <= 0 ? { error: `the ${budgetMs} ms render budget ran out first` } : await renderOne(root, files, tools, left);
+    if ("text" in outcome) remember(key, outcome.text);
+    outcomes.set(root.id, outcome);
+  }
+  return outcomes;
+}
+
+function remember(key: string, text: string): void {
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(key, text);
+}
+
+/** Materialises the root's inputs into a fresh folder and runs the tool there. */
+async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: RenderTools, timeoutMs: number): Promise<Outcome> {
+  const text = new Map(files.map((file) => [file.path, file.text]));
+  const work = await mkdtemp(join(tmpdir(), "route-governor-render-"));
+  try {
+    const tree = join(work, "tree");
+    for (const input of root.inputs) {
+      const content = text.get(input);
+      if (content === undefined) continue;
+      await mkdir(dirname(join(tree, input)), { recursive: true });
+      await writeFile(join(tree, input), content);
+    }
+    const at = (path: string) => join(tree, path);
+    let command: string;
+    let args: string[];
+    if (root.run.tool === "kustomize") {
+      command = tools.kubectl;
+      args = ["kustomize", at(root.run.directory)];
+    } else {
+      const run = root.run;
+      const valuesArgs = run.valuesFiles.flatMap((path) => ["--values", at(path)]);
+      if (run.inlineValues !== undefined) {
+        await writeFile(join(work, "inline-values.yaml"), run.inlineValues);
+        valuesArgs.push("--values", join(work, "inline-values.yaml"));
+      }
+      command = tools.helm;
+      args = ["template", run.release, at(run.chart), "--namespace", run.namespace, ...valuesArgs, ...run.set.flatMap(({ name, value }) => ["--set", `${name}=${value}`])];
+    }
+    const home = join(work, "home");
+    const outcome = await execute(command, args, work, timeoutMs, {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      HELM_CACHE_HOME: join(home, "cache"),
+      HELM_CONFIG_HOME: join(home, "config"),
+      HELM_DATA_HOME: join(home, "data"),
+      KUBECONFIG: join(home, "kubeconfig"),
+      // Nothing is fetched: any connection a tool attempts goes to a closed port and fails.
+      HTTP_PROXY: "http://127.0.0.1:9",
+      HTTPS_PROXY: "http://127.0.0.1:9",
+      NO_PROXY: "",
+      GIT_TERMINAL_PROMPT: "0",
+    });
+    // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
+    if ("error" in outcome) return { error: outcome.error.split(`${tree}/`).join("").split(tree).join(".") };
+    return root.run.tool === "helm" ? { text: inNamespace(outcome.text, root.run.namespace) } : outcome;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const CLUSTER_SCOPED = new Set(["Namespace", "GatewayClass", "ClusterIssuer", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass", "IngressClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+
+/**
+ * helm template leaves metadata.namespace out unless a template writes it; Flux and Argo CD apply
+ * those documents in the release's namespace, so they are reviewed there.
+ */
+function inNamespace(text: string, namespace: string): string {
+  return jsyaml
+    .loadAll(text)
+    .filter((document): document is Record<string, unknown> => typeof document === "object" && document !== null)
+    .map((document) => {
+      const metadata = (document.metadata ?? {}) as Record<string, unknown>;
+      if (metadata.namespace !== undefined || CLUSTER_SCOPED.has(String(document.kind))) return jsyaml.dump(document);
+      return jsyaml.dump({ ...document, metadata: { ...metadata, namespace } });
+    })
+    .join("---\n");
+}
+
+function execute(command: string, args: readonly string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ error: error.message });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const message = Buffer.concat(err).toString("utf8").trim().split("\n").slice(0, 5).join(" ");
+      if (code === 0) resolve({ text: Buffer.concat(out).toString("utf8") });
+      else resolve({ error: signal === "SIGKILL" ? `timed out after ${timeoutMs} ms` : message || `exit ${code}` });
+    });
+  });
+}
+
+const skipped = (why: string): RenderResult => ({ roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures: [], skipped: why });
+
+/** The render step as the adapters run it: off when the caller or the policy says so, and the report then says why. */
+export function renderForReview(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  policy: Policy,
+  options: { readonly budgetMs: number; readonly off?: string },
+): Promise<RenderResult> {
+  if (options.off !== undefined) return Promise.resolve(skipped(options.off));
+  if (!policy.render.enabled) return Promise.resolve(skipped("turned off by the policy (render.enabled: false)"));
+  return renderChange(base, head, { topology: policy.topology, budgetMs: options.budgetMs });
+}

@@ -1,0 +1,377 @@
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import * as jsyaml from "js-yaml";
+import picomatch from "picomatch";
+import * as z from "zod";
+import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import { deliveryOf } from "../model/gitops-placement.js";
+import type { Topology } from "../policy/policy-schema.js";
+
+/**
+ * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
+ * A root is a kustomization folder (one a Flux Kustomization or Argo CD Application points at;
+ * when no GitOps object points at any, each one no other kustomization includes) or a Helm chart
+ * in the repository (a Flux HelmRelease or Argo CD Application helm source naming it, else the
+ * chart folder with its own values). Each root lists every file its render reads, so renders are
+ * keyed by the content of their inputs and a PR that touches none of them does not render it.
+ */
+
+export type RenderRun =
+  | { readonly tool: "kustomize"; readonly directory: string }
+  | {
+      readonly tool: "helm";
+      readonly chart: string;
+      readonly release: string;
+      readonly namespace: string;
+      /** Repository paths of values files, in the order helm merges them. */
+      readonly valuesFiles: readonly string[];
+      /** Inline values (HelmRelease `values`, Application `valuesObject`/`values`), merged last. */
+      readonly inlineValues?: string;
+      readonly set: readonly { readonly name: string; readonly value: string }[];
+    };
+
+export interface RenderRoot {
+  /** Stable across base and head: the tool and what it renders. */
+  readonly id: string;
+  /** The file that makes this a root: the kustomization, the HelmRelease or Application, or Chart.yaml. */
+  readonly origin: string;
+  /** Where the rendered documents are reviewed: a virtual file in the origin's folder, so path placement still applies. */
+  readonly output: string;
+  /** Every repository file the render reads, sorted. */
+  readonly inputs: readonly string[];
+  /** Raw files whose documents the render replaces in the review. */
+  readonly consumes: readonly string[];
+  readonly run: RenderRun;
+  /** Why it cannot be rendered offline (a remote chart or base, cluster state); undefined when it can. */
+  readonly offline?: string;
+}
+
+const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
+const YAML = /\.ya?ml$/i;
+
+const KustomizationFile = z.looseObject({
+  resources: z.array(z.string()).optional(),
+  bases: z.array(z.string()).optional(),
+  components: z.array(z.string()).optional(),
+  helmCharts: z.array(z.unknown()).optional(),
+});
+
+const Values = z.record(z.string(), z.unknown());
+
+const HelmReleaseDoc = z.looseObject({
+  apiVersion: z.string().startsWith("helm.toolkit.fluxcd.io/"),
+  kind: z.literal("HelmRelease"),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+  spec: z.looseObject({
+    releaseName: z.string().optional(),
+    targetNamespace: z.string().optional(),
+    chart: z
+      .looseObject({
+        spec: z.looseObject({
+          chart: z.string(),
+          sourceRef: z.looseObject({ kind: z.string(), name: z.string().optional() }),
+          valuesFiles: z.array(z.string()).optional(),
+        }),
+      })
+      .optional(),
+    chartRef: z.looseObject({ kind: z.string(), name: z.string().optional() }).optional(),
+    values: Values.optional(),
+    valuesFrom: z.array(z.unknown()).optional(),
+  }),
+});
+
+const ApplicationSource = z.looseObject({
+  repoURL: z.string().optional(),
+  path: z.string().optional(),
+  chart: z.string().optional(),
+  ref: z.string().optional(),
+  helm: z
+    .looseObject({
+      releaseName: z.string().optional(),
+      valueFiles: z.array(z.string()).optional(),
+      values: z.string().optional(),
+      valuesObject: Values.optional(),
+      parameters: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
+    })
+    .optional(),
+});
+
+const ApplicationDoc = z.looseObject({
+  apiVersion: z.string().startsWith("argoproj.io/"),
+  kind: z.literal("Application"),
+  metadata: z.looseObject({ name: z.string() }),
+  spec: z.looseObject({
+    source: ApplicationSource.optional(),
+    sources: z.array(ApplicationSource).optional(),
+    destination: z.looseObject({ namespace: z.string().optional() }).optional(),
+  }),
+});
+
+/** `./apps/prod/` → `apps/prod`; the repository root is "". */
+const normalize = (path: string): string => posix.normalize(path.trim().replace(/^\/+/, "")).replace(/^\.\/?$/, "").replace(/\/+$/, "");
+
+const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(file) : "");
+
+const insideFolder = (folder: string) => (file: string) => folder === "" || file.startsWith(`${folder}/`);
+
+/** The documents of a file that match `schema`, each with its first line; unreadable YAML yields none (the review reports it). */
+function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
+  let documents: unknown[];
+  try {
+    documents = jsyaml.loadAll(file.text);
+  } catch {
+    return [];
+  }
+  return documents.flatMap((document) => {
+    const parsed = schema.safeParse(document);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+interface Tree {
+  readonly files: readonly SourceFile[];
+  readonly text: ReadonlyMap<string, string>;
+  readonly kustomizationIn: (folder: string) => string | undefined;
+  readonly filesUnder: (folder: string) => string[];
+}
+
+function treeOf(files: readonly SourceFile[]): Tree {
+  const text = new Map(files.map((file) => [file.path, file.text]));
+  const paths = [...text.keys()].sort();
+  return {
+    files,
+    text,
+    kustomizationIn: (folder) => KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => text.has(path)),
+    filesUnder: (folder) => paths.filter(insideFolder(folder)),
+  };
+}
+
+const kustomizationOf = (tree: Tree, file: string) => {
+  try {
+    return KustomizationFile.safeParse(jsyaml.load(tree.text.get(file) ?? "")).data ?? {};
+  } catch {
+    return {};
+  }
+};
+
+/** The folders a kustomization reads (itself, then its local bases and components, transitively) and its remote references. */
+function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; remote: string[] } {
+  const folders: string[] = [];
+  const remote: string[] = [];
+  const visit = (current: string): void => {
+    if (folders.includes(current)) return;
+    folders.push(current);
+    const file = tree.kustomizationIn(current);
+    if (!file) return;
+    const fields = kustomizationOf(tree, file);
+    if ((fields.helmCharts ?? []).length > 0) remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
+    for (const entry of [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])]) {
+      if (REMOTE.test(entry)) remote.push(entry);
+      else {
+        const target = normalize(posix.join(current, entry));
+        if (tree.kustomizationIn(target)) visit(target);
+      }
+    }
+  };
+  visit(folder);
+  return { folders, remote };
+}
+
+function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
+  const origin = tree.kustomizationIn(folder)!;
+  const { folders, remote } = kustomizeClosure(tree, folder);
+  const inputs = [...new Set(folders.flatMap(tree.filesUnder))].sort();
+  return {
+    id: `kustomize ${folder || "."}`,
+    origin,
+    output: posix.join(folder, "(rendered)", posix.basename(origin) === "Kustomization" ? "kustomization.yaml" : posix.basename(origin)),
+    inputs,
+    consumes: inputs.filter((path) => YAML.test(path)),
+    run: { tool: "kustomize", directory: folder },
+    ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
+  };
+}
+
+/** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
+function deliveredFolders(tree: Tree, topology: Topology): string[] {
+  const gitops = tree.files.filter((file) => /\bkind:\s*["']?(?:Kustomization|Application|ApplicationSet|ArtifactGenerator)\b/.test(file.text) && YAML.test(file.path));
+  const set = loadManifests(gitops);
+  const paths = [...set.resources.values()]
+    .filter((resource) => resource.id.group !== "kustomize.config.k8s.io")
+    .flatMap((resource) => deliveryOf(resource, set, topology)?.paths ?? []);
+  const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
+  const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))];
+  return folders.filter((folder) => tree.kustomizationIn(folder) && matchers.some((matches) => matches(folder || ".")));
+}
+
+/** Kustomization folders no other kustomization includes as a resource, base or component. */
+function topKustomizations(tree: Tree): string[] {
+  const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter((folder) => tree.kustomizationIn(folder));
+  const included = new Set(folders.flatMap((folder) => kustomizeClosure(tree, folder).folders.slice(1)));
+  return folders.filter((folder) => !included.has(folder));
+}
+
+/** A chart folder's files, and why `helm template` cannot render it offline (dependencies it would fetch). */
+function chartInputs(tree: Tree, chart: string): { files: string[]; offline?: string } | undefined {
+  const chartFile = posix.join(chart, "Chart.yaml");
+  if (!tree.text.has(chartFile)) return undefined;
+  let dependencies: unknown[] = [];
+  try {
+    dependencies = z.looseObject({ dependencies: z.array(z.unknown()).optional() }).safeParse(jsyaml.load(tree.text.get(chartFile)!)).data?.dependencies ?? [];
+  } catch {
+    // An unreadable Chart.yaml is helm's to report.
+  }
+  const files = tree.filesUnder(chart);
+  return dependencies.length > 0 ? { files, offline: `chart ${chart} has dependencies (helm dependency build would fetch them)` } : { files };
+}
+
+const inlineYaml = (values: Readonly<Record<string, unknown>> | undefined): string | undefined =>
+  values && Object.keys(values).length > 0 ? jsyaml.dump(values, { sortKeys: true }) : undefined;
+
+function helmRoot(
+  tree: Tree,
+  origin: string,
+  name: string,
+  chart: string,
+  run: Omit<Extract<RenderRun, { tool: "helm" }>, "tool" | "chart">,
+  offline: string | undefined,
+): RenderRoot {
+  const found = chartInputs(tree, chart);
+  const why = offline ?? (found ? found.offline : `chart folder ${chart || "."} has no Chart.yaml in the repository`);
+  const chartFiles = found?.files ?? [];
+  return {
+    id: `helm ${origin} ${name}`,
+    origin,
+    output: posix.join(folderOf(origin), `(rendered ${name})`, posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin)),
+    inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles])].sort(),
+    consumes: chartFiles.filter((path) => YAML.test(path) && path !== origin),
+    run: { tool: "helm", chart, ...run },
+    ...(why !== undefined ? { offline: why } : {}),
+  };
+}
+
+function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
+  return documentsOf(file, HelmReleaseDoc).map((release) => {
+    const { spec, metadata } = release;
+    const namespace = spec.targetNamespace ?? metadata.namespace ?? "default";
+    const name = `${metadata.namespace ?? "default"}/${metadata.name}`;
+    const source = spec.chart?.spec;
+    const local = source?.sourceRef.kind === "GitRepository";
+    const offline = !source
+      ? `chart from ${spec.chartRef?.kind ?? "a chartRef"} ${spec.chartRef?.name ?? ""}`.trim()
+      : !local
+        ? `chart ${source.chart} from ${source.sourceRef.kind} ${source.sourceRef.name ?? ""}`.trim()
+        : (spec.valuesFrom ?? []).length > 0
+          ? "valuesFrom reads ConfigMaps or Secrets from the cluster"
+          : undefined;
+    const inline = inlineYaml(spec.values);
+    return helmRoot(
+      tree,
+      file.path,
+      name,
+      local ? normalize(source.chart) : "",
+      {
+        release: spec.releaseName ?? (spec.targetNamespace ? `${spec.targetNamespace}-${metadata.name}` : metadata.name),
+        namespace,
+        valuesFiles: local ? (source.valuesFiles ?? []).map(normalize) : [],
+        ...(inline ? { inlineValues: inline } : {}),
+        set: [],
+      },
+      offline,
+    );
+  });
+}
+
+function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
+  return documentsOf(file, ApplicationDoc).flatMap((application) => {
+    const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
+    return sources.flatMap((source, index): RenderRoot[] => {
+      const name = `${application.metadata.name}${sources.length > 1 ? `#${index}` : ""}`;
+      const chart = source.path === undefined ? undefined : normalize(source.path);
+      const isChart = source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));
+      if (!isChart || source.ref !== undefined) return [];
+      const helm = source.helm ?? {};
+      const valueFiles = helm.valueFiles ?? [];
+      const offline =
+        source.chart !== undefined
+          ? `chart ${source.chart} from ${source.repoURL ?? "a Helm repository"}`
+          : valueFiles.some((path) => path.startsWith("$") || REMOTE.test(path))
+            ? "valueFiles from another source or URL"
+            : undefined;
+      const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
+      return [
+        helmRoot(
+          tree,
+          file.path,
+          name,
+          chart ?? "",
+          {
+            release: helm.releaseName ?? application.metadata.name,
+            namespace: application.spec.destination?.namespace ?? "default",
+            // Argo CD reads valueFiles relative to the source path.
+            valuesFiles: offline ? [] : valueFiles.map((path) => normalize(posix.join(chart ?? "", path))),
+            ...(inline ? { inlineValues: inline } : {}),
+            set: helm.parameters ?? [],
+          },
+          offline,
+        ),
+      ];
+    });
+  });
+}
+
+const helmRootsIn = (tree: Tree, files: readonly SourceFile[]): RenderRoot[] => {
+  const candidates = files.filter((file) => YAML.test(file.path));
+  return [
+    ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file)),
+    ...candidates.filter((file) => /\bkind:\s*["']?Application\b/.test(file.text)).flatMap((file) => applicationRoots(tree, file)),
+  ];
+};
+
+const byId = (a: RenderRoot, b: RenderRoot) => a.id.localeCompare(b.id);
+
+/**
+ * The roots of one tree. A HelmRelease or Application inside a kustomization root is left to
+ * `planRenderedHelm`: what Flux and Argo CD install is the release as the overlay patched it.
+ */
+export function planRenders(files: readonly SourceFile[], topology: Topology): RenderRoot[] {
+  const tree = treeOf(files);
+  const delivered = deliveredFolders(tree, topology);
+  const kustomizeRoots = (delivered.length > 0 ? delivered : topKustomizations(tree)).map((folder) => kustomizeRoot(tree, folder));
+  const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
+  const helmRoots = helmRootsIn(tree, files);
+  const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
+  // A chart nothing in the tree installs is reviewed as its own values would render it.
+  const standaloneCharts = files
+    .filter((file) => posix.basename(file.path) === "Chart.yaml" && !referenced.has(folderOf(file.path)))
+    .map((file) => {
+      const chart = folderOf(file.path);
+      const name = posix.basename(chart) || "chart";
+      return helmRoot(tree, file.path, name, chart, { release: name, namespace: "default", valuesFiles: [], set: [] }, undefined);
+    });
+  return [...kustomizeRoots, ...helmRoots.filter((root) => !inKustomize.has(root.origin)), ...standaloneCharts].sort(byId);
+}
+
+/** Helm roots of HelmReleases and Applications in rendered kustomize output; their charts and values files are read from `files`. */
+export function planRenderedHelm(files: readonly SourceFile[], rendered: readonly SourceFile[]): RenderRoot[] {
+  return helmRootsIn(treeOf([...files, ...rendered]), rendered).sort(byId);
+}
+
+/** The content hash of a root's render: its run and every input's text. Equal keys render equal output. */
+export function renderKey(root: RenderRoot, files: readonly SourceFile[]): string {
+  const text = new Map(files.map((file) => [file.path, file.text]));
+  const hash = createHash("sha256").update(JSON.stringify(root.run));
+  for (const input of root.inputs) hash.update(`\0${input}\0${text.get(input) ?? ""}`);
+  return hash.digest("hex");
+}
+
+/** The first line where a file's two versions differ (1 for an added file), so a finding can point at the change. */
+export function firstChangedLine(before: string | undefined, after: string | undefined): number {
+  if (before === undefined || after === undefined) return 1;
+  const a = before.split("\n");
+  const b = after.split("\n");
+  let line = 0;
+  while (line < a.length && line < b.length && a[line] === b[line]) line++;
+  return Math.min(line, Math.max(b.length - 1, 0)) + 1;
+}

@@ -1,0 +1,71 @@
+import type { SourceFile } from "../manifests/load-manifests.js";
+import { firstChangedLine } from "./render-plan.js";
+
+/**
+ * What the render step hands the pure review: rendered documents as extra files per side, the raw
+ * files they replace, and the roots that could not be rendered. Plain data, so `analyzeChange`
+ * stays pure; the adapters (CLI, App) run the tools before.
+ */
+export interface RenderedRoot {
+  readonly id: string;
+  readonly origin: string;
+  /** The virtual file holding the rendered documents (the same path on both sides). */
+  readonly output: string;
+  readonly inputs: readonly string[];
+}
+
+export interface RenderedSide {
+  /** One virtual file per rendered root. */
+  readonly files: readonly SourceFile[];
+  /** Raw files replaced by rendered output: not reviewed as written. */
+  readonly consumed: readonly string[];
+}
+
+export interface RenderFailure {
+  readonly id: string;
+  readonly origin: string;
+  readonly inputs: readonly string[];
+  /** What could not be rendered and why, for the finding. */
+  readonly reason: string;
+}
+
+export interface RenderResult {
+  readonly roots: readonly RenderedRoot[];
+  readonly base: RenderedSide;
+  readonly head: RenderedSide;
+  readonly failures: readonly RenderFailure[];
+  /** Why nothing was rendered (turned off, tools unavailable); undefined when rendering ran. */
+  readonly skipped?: string;
+}
+
+/** A tree as the review reads it: raw files minus the consumed ones, plus the rendered ones. */
+export function renderedTree(files: readonly SourceFile[], side: RenderedSide | undefined): readonly SourceFile[] {
+  if (!side) return files;
+  const consumed = new Set(side.consumed);
+  return [...files.filter((file) => !consumed.has(file.path)), ...side.files];
+}
+
+/** The first input the PR changed, at its first changed line (the values key, the patch), else the origin. */
+export function changedSource(
+  root: { readonly origin: string; readonly inputs: readonly string[] },
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+): { file: string; line: number } {
+  const baseText = new Map(base.map((file) => [file.path, file.text]));
+  const headText = new Map(head.map((file) => [file.path, file.text]));
+  const changed = root.inputs.find((input) => baseText.get(input) !== headText.get(input) && headText.has(input));
+  return changed ? { file: changed, line: firstChangedLine(baseText.get(changed), headText.get(changed)) } : { file: root.origin, line: 1 };
+}
+
+/** Where a finding on a rendered document points (see changedSource); undefined for other files. */
+export function sourceOfRendered(
+  result: RenderResult | undefined,
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+): (file: string) => { file: string; line: number; root: RenderedRoot } | undefined {
+  const roots = new Map((result?.roots ?? []).map((root) => [root.output, root]));
+  return (file) => {
+    const root = roots.get(file);
+    return root ? { ...changedSource(root, base, head), root } : undefined;
+  };
+}

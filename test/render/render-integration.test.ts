@@ -1,0 +1,101 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { renderForReview } from "../../src/render/render-change.js";
+import { renderTools } from "../../src/render/render-tools.js";
+import { reviewChange, type SourceFile } from "../../src/review.js";
+import { readFolder } from "../../src/sources/folder-source.js";
+import { NOW, policyWith } from "../helpers/review-trees.js";
+
+// Runs the pinned kubectl kustomize and helm template on small public examples (fixtures README).
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/render/${name}`, import.meta.url));
+const unavailable = await renderTools().then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+const HEADROOM = 120_000;
+const policy = policyWith();
+
+const edit = (files: readonly SourceFile[], path: string, from: string, to: string): SourceFile[] =>
+  files.map((file) => {
+    if (file.path !== path) return file;
+    if (!file.text.includes(from)) throw new Error(`${path} has no ${from}`);
+    return { ...file, text: file.text.replace(from, to) };
+  });
+
+async function reviewRendered(base: readonly SourceFile[], head: readonly SourceFile[]) {
+  const rendered = await renderForReview(base, head, policy, { budgetMs: 60_000 });
+  return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW });
+}
+
+describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+  it(
+    "a kustomize patch that shifts a route's weight is one weight finding on the patch file, not a 'not rendered' one",
+    async () => {
+      const { files: base } = await readFolder(fixture("flux-overlay"));
+      const head = edit(base, "apps/production/podinfo-route.yaml", "    - podinfo.production\n", "    - podinfo.production\n  rules:\n    - matches:\n        - path:\n            type: PathPrefix\n            value: /\n      backendRefs:\n        - name: podinfo\n          port: 9898\n          weight: 50\n        - name: podinfo-canary\n          port: 9898\n          weight: 50\n");
+      const result = await reviewRendered(base, head);
+      expect(result.analysis.render.rendered).toEqual(["kustomize apps/production"]);
+      const weights = result.analysis.findings.filter((finding) => finding.class === "backend.weight-changed");
+      expect(weights).toHaveLength(1);
+      expect(weights[0]).toMatchObject({ file: "apps/production/podinfo-route.yaml", line: 9, resource: { kind: "HTTPRoute", namespace: "podinfo", name: "podinfo" } });
+      expect(weights[0]!.summary).toContain("(rendered: kustomize apps/production)");
+      expect(result.analysis.findings.filter((finding) => finding.summary.includes("not rendered"))).toEqual([]);
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a values change in a HelmRelease of a chart in the repository: weight and mTLS findings at the values key",
+    async () => {
+      const { files: base } = await readFolder(fixture("local-chart"));
+      expect(base.map((file) => file.path)).toContain("charts/guestbook/templates/_helpers.tpl");
+      const head = edit(edit(base, "apps/guestbook/release.yaml", "previewWeight: 0", "previewWeight: 100"), "apps/guestbook/release.yaml", "mode: STRICT", "mode: PERMISSIVE");
+      const result = await reviewRendered(base, head);
+      expect(result.analysis.render.rendered).toEqual(["helm apps/guestbook/release.yaml guestbook/guestbook"]);
+      const byClass = (name: string) => result.analysis.findings.filter((finding) => finding.class === name);
+      expect(byClass("backend.weight-changed")).toHaveLength(1);
+      expect(byClass("backend.weight-changed")[0]).toMatchObject({ file: "apps/guestbook/release.yaml", line: 17, resource: { kind: "HTTPRoute", namespace: "guestbook", name: "guestbook-helm-guestbook" } });
+      expect(byClass("mtls.weakened")).toHaveLength(1);
+      expect(byClass("mtls.weakened")[0]).toMatchObject({ risk: "critical", resource: { kind: "PeerAuthentication", name: "guestbook-helm-guestbook" } });
+      // The chart's templates are reviewed rendered, not as unreadable raw YAML.
+      expect(result.analysis.invalid).toEqual([]);
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a chart that does not render is a high finding naming the tool's error; the same chart untouched is not",
+    async () => {
+      const { files: base } = await readFolder(fixture("local-chart"));
+      const broken = edit(base, "charts/guestbook/templates/httproute.yaml", "{{ .Values.route.stableWeight }}", "{{ .Values.route.stableWeight");
+      const result = await reviewRendered(base, broken);
+      const failure = result.analysis.findings.find((finding) => finding.resource.kind === "Render");
+      expect(failure).toMatchObject({ class: "resource.changed", risk: "high", file: "charts/guestbook/templates/httproute.yaml" });
+      expect(failure!.summary).toMatch(/could not be rendered at head: .*httproute\.yaml/);
+      expect(result.analysis.render.failed).toEqual(["helm apps/guestbook/release.yaml guestbook/guestbook"]);
+      const unrelated = await reviewRendered(base, [...base, { path: "notes/readme.yaml", text: "a: 1\n" }]);
+      expect(unrelated.analysis.findings).toEqual([]);
+    },
+    HEADROOM,
+  );
+});
+
+describe("rendering what cannot be rendered offline", () => {
+  const release = { path: "apps/podinfo/release.yaml", text: "" };
+  it("a values change to a HelmRelease of a remote chart is high; a PR that does not touch it is not blocked by it", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const base = [{ ...release, text: await readFile(fixture("remote-release.yaml"), "utf8") }];
+    const head = edit(base, release.path, "podinfo.local", "podinfo.example.com");
+    const changed = await reviewRendered(base, head);
+    const failure = changed.analysis.findings.find((finding) => finding.resource.kind === "Render");
+    expect(failure).toMatchObject({ class: "resource.changed", risk: "high", file: release.path, summary: "helm apps/podinfo/release.yaml podinfo/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo" });
+    const unrelated = await reviewRendered(base, [...base, { path: "other.yaml", text: "a: 1\n" }]);
+    expect(unrelated.analysis.findings).toEqual([]);
+  });
+
+  it("turned off by the policy, nothing is rendered and the report says why", async () => {
+    const off = { ...policyWith(), render: { enabled: false } };
+    const rendered = await renderForReview([], [], off, { budgetMs: 1 });
+    expect(rendered.skipped).toBe("turned off by the policy (render.enabled: false)");
+  });
+});

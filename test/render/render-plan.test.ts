@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { firstChangedLine, planRenderedHelm, planRenders, renderKey } from "../../src/render/render-plan.js";
+import { policyWith } from "../helpers/review-trees.js";
+
+const topology = policyWith().topology;
+const tree = (files: Record<string, string>) => Object.entries(files).map(([path, text]) => ({ path, text }));
+
+const overlay = {
+  "apps/base/kustomization.yaml": "resources:\n  - route.yaml\n",
+  "apps/base/route.yaml": "kind: HTTPRoute\n",
+  "apps/production/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - path: weight.yaml\n",
+  "apps/production/weight.yaml": "kind: HTTPRoute\n",
+  "apps/staging/kustomization.yaml": "resources:\n  - ../base\n",
+};
+
+describe("planRenders", () => {
+  it("renders kustomizations nothing includes, with the bases they read as inputs and consumed files", () => {
+    const roots = planRenders(tree(overlay), topology);
+    expect(roots.map((root) => root.id)).toEqual(["kustomize apps/production", "kustomize apps/staging"]);
+    const production = roots[0]!;
+    expect(production.output).toBe("apps/production/(rendered)/kustomization.yaml");
+    expect(production.inputs).toEqual(["apps/base/kustomization.yaml", "apps/base/route.yaml", "apps/production/kustomization.yaml", "apps/production/weight.yaml"]);
+    expect(production.consumes).toEqual(production.inputs);
+    expect(production.offline).toBeUndefined();
+  });
+
+  it("renders only the folders GitOps objects point at when there are any", () => {
+    const flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec:\n  path: ./apps/staging\n  sourceRef: { kind: GitRepository, name: flux-system }\n";
+    expect(planRenders(tree({ ...overlay, "clusters/staging/apps.yaml": flux }), topology).map((root) => root.id)).toEqual(["kustomize apps/staging"]);
+  });
+
+  it("marks a remote kustomize base as not renderable offline", () => {
+    const [root] = planRenders(tree({ "app/kustomization.yaml": "resources:\n  - https://github.com/org/repo//deploy?ref=v1\n" }), topology);
+    expect(root?.offline).toBe("remote kustomize resource https://github.com/org/repo//deploy?ref=v1");
+  });
+
+  it("plans a HelmRelease with a chart in the repository, its values inline, and a remote chart as offline", () => {
+    const release = (name: string, chart: string, kind: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: ${name}, namespace: web }\nspec:\n  chart:\n    spec:\n      chart: ${chart}\n      sourceRef: { kind: ${kind}, name: src }\n      valuesFiles: [charts/web/prod.yaml]\n  values:\n    weight: 10\n`;
+    const roots = planRenders(
+      tree({
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        "charts/web/templates/route.yaml": "kind: HTTPRoute\n",
+        "charts/web/templates/_helpers.tpl": "{{/* */}}",
+        "charts/web/prod.yaml": "weight: 5\n",
+        "apps/web.yaml": `${release("web", "./charts/web", "GitRepository")}---\n${release("remote", "podinfo", "HelmRepository")}`,
+      }),
+      topology,
+    );
+    expect(roots.map((root) => [root.id, root.offline])).toEqual([
+      ["helm apps/web.yaml web/remote", "chart podinfo from HelmRepository src"],
+      ["helm apps/web.yaml web/web", undefined],
+    ]);
+    expect(roots[1]!.run).toEqual({ tool: "helm", chart: "charts/web", release: "web", namespace: "web", valuesFiles: ["charts/web/prod.yaml"], inlineValues: "weight: 10\n", set: [] });
+    expect(roots[1]!.inputs).toEqual(["apps/web.yaml", "charts/web/Chart.yaml", "charts/web/prod.yaml", "charts/web/templates/_helpers.tpl", "charts/web/templates/route.yaml"]);
+    expect(roots[1]!.consumes).toEqual(["charts/web/Chart.yaml", "charts/web/prod.yaml", "charts/web/templates/route.yaml"]);
+  });
+
+  it("plans an Argo CD helm source with valueFiles relative to its path, and a chart nothing installs on its own", () => {
+    const application =
+      "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  source:\n    repoURL: https://example.com/repo.git\n    path: charts/web\n    helm:\n      valueFiles: [values-prod.yaml]\n      parameters: [{ name: weight, value: '3' }]\n";
+    const files = { "charts/web/Chart.yaml": "name: web\n", "charts/web/values-prod.yaml": "weight: 1\n", "charts/lone/Chart.yaml": "name: lone\n" };
+    const roots = planRenders(tree({ ...files, "argo/web.yaml": application }), topology);
+    expect(roots.map((root) => root.id)).toEqual(["helm argo/web.yaml web", "helm charts/lone/Chart.yaml lone"]);
+    expect(roots[0]!.run).toMatchObject({ chart: "charts/web", namespace: "shop", valuesFiles: ["charts/web/values-prod.yaml"], set: [{ name: "weight", value: "3" }] });
+  });
+
+  it("leaves a HelmRelease inside an overlay to the rendered output, which names the patched release", () => {
+    const files = tree({
+      "apps/base/kustomization.yaml": "resources: [release.yaml]\n",
+      "apps/base/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: web }\nspec:\n  chart: { spec: { chart: ./charts/web, sourceRef: { kind: GitRepository } } }\n",
+      "charts/web/Chart.yaml": "name: web\n",
+    });
+    expect(planRenders(files, topology).map((root) => root.id)).toEqual(["kustomize apps/base"]);
+    const rendered = [{ path: "apps/base/(rendered)/kustomization.yaml", text: files[1]!.text }];
+    expect(planRenderedHelm(files, rendered).map((root) => root.id)).toEqual(["helm apps/base/(rendered)/kustomization.yaml default/web"]);
+  });
+
+  it("keys a render by the content of its inputs only", () => {
+    const files = tree(overlay);
+    const [production] = planRenders(files, topology);
+    const unrelated = [...files, { path: "other.yaml", text: "x: 1\n" }];
+    const patched = files.map((file) => (file.path === "apps/production/weight.yaml" ? { ...file, text: "kind: HTTPRoute # 2\n" } : file));
+    expect(renderKey(production!, unrelated)).toBe(renderKey(production!, files));
+    expect(renderKey(production!, patched)).not.toBe(renderKey(production!, files));
+  });
+
+  it("finds the first changed line of a file", () => {
+    expect(firstChangedLine("a\nb\nc\n", "a\nB\nc\n")).toBe(2);
+    expect(firstChangedLine(undefined, "a\n")).toBe(1);
+  });
+});
