@@ -1,5 +1,6 @@
 import { servedFlows, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
 import { pairByIdentity } from "./pair-by-identity.js";
+import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
 export interface BackendShift {
@@ -26,6 +27,12 @@ export interface RouteDiff {
   readonly status: RouteDiffStatus;
   readonly base?: Flow;
   readonly head?: Flow;
+  /**
+   * A removed rule's requests, when a remaining rule takes all of them (a catch-all after a
+   * method- or header-pinned rule): `backends` and `regions` then compare the removed rule's
+   * split with this rule's, since that is where the same requests go.
+   */
+  readonly fallback?: Flow;
   readonly backends: readonly BackendShift[];
   readonly regions: readonly RegionShare[];
 }
@@ -126,9 +133,39 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
   return pairs;
 }
 
+/** Head flows competing for the same requests (entry and host), in the order they are tried. */
+function flowSlots(model: TrafficModel): Map<string, Flow[]> {
+  const slots = new Map<string, Flow[]>();
+  for (const flow of servedFlows(model)) {
+    const key = `${flow.entry}|${flow.host}`;
+    const list = slots.get(key);
+    if (list) list.push(flow);
+    else slots.set(key, [flow]);
+  }
+  for (const list of slots.values()) list.sort((a, b) => a.precedence - b.precedence);
+  return slots;
+}
+
+/** The first rule at head that a removed rule's requests reach, when it takes all of them. */
+function fallbackOf(removed: Flow, slots: ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
+  const shapes = requestShapes(removed.match);
+  const rivals = slots.get(`${removed.entry}|${removed.host}`) ?? [];
+  const first = rivals.find((rival) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b))));
+  return first && shapes.every((b) => requestShapes(first.match).some((a) => covers(a, b))) ? first : undefined;
+}
+
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
   const diffs: RouteDiff[] = [];
+  let headSlots: Map<string, Flow[]> | undefined;
   for (const pair of pairFlows(base, head)) {
+    const fallback = pair.base && !pair.head ? fallbackOf(pair.base, (headSlots ??= flowSlots(head))) : undefined;
+    if (fallback) {
+      const backends = diffBackends(pair.base, fallback);
+      // The same requests, split the same way elsewhere: no traffic moved.
+      if (sameShares(backends) && samePlacement(backends)) continue;
+      diffs.push({ key: pair.base!.key, status: "removed", base: pair.base!, fallback, backends, regions: diffRegions(pair.base, fallback) });
+      continue;
+    }
     const backends = diffBackends(pair.base, pair.head);
     const status: RouteDiffStatus | undefined = !pair.base
       ? "added"

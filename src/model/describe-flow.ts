@@ -28,3 +28,6 @@ export function shortLabel(label: string, flowHost: string): string {
   if (rest.length > 0 && first !== undefined && (first === flowHost || first.split(".")[0] === flowHost.split(".")[0])) return rest.join(" ");
   return label;
 }
+
+/** How a reviewer names a rule among its host's rules: its match, or the catch-all. */
+export const ruleLabel = (flow: Flow): string => (flow.match === "*" ? "" : describeMatch(flow.match)) || "catch-all";

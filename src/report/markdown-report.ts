@@ -45,7 +45,8 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
   const rows = views.map((view) => {
     const backends = view.backends.map((b) => `${plain(b.backend)} ${shares(b.before, b.after)}`).join("<br>");
     const regions = view.regions.map((r) => `${plain(r.region)} ${r.before}% → ${r.after}%`).join("<br>");
-    return `| ${cellCode(view.flow)}<br><sub>${plain(view.entry)}</sub> | ${view.status} | ${backends} | ${regions} | ${cellCode(`${view.file}:${view.line}`)} |`;
+    const status = view.fallsThroughTo ? `removed: requests fall through to ${plain(view.fallsThroughTo)}` : view.status;
+    return `| ${cellCode(view.flow)}<br><sub>${plain(view.entry)}</sub> | ${status} | ${backends} | ${regions} | ${cellCode(`${view.file}:${view.line}`)} |`;
   });
   const shown = rows.slice(0, MAX_ROUTE_ROWS);
   const omitted = rows.length - shown.length;

@@ -3,6 +3,7 @@ import { regionLabel } from "../diff/route-diff.js";
 import type { BlastRadius } from "../graph/blast-radius.js";
 import { displayName } from "../manifests/resource.js";
 import { describeFlow, percent, shortLabel } from "../model/describe-flow.js";
+import { statusText } from "./report-view.js";
 
 /**
  * The blast radius as a Mermaid flowchart (GitHub renders ```mermaid blocks in comments and check
@@ -95,10 +96,11 @@ export function blastRadiusDiagram(routeDiffs: readonly RouteDiff[], radius: Pic
     const flow = (diff.head ?? diff.base)!;
     const entry = chart.node(`entry:${flow.entry}`, "e", hexagon, label(flow.entry));
     shownEntries.set(flow.entry, entry);
-    const mark = flowMark(diff.status);
-    const node = chart.node(`flow:${diff.key}`, "f", box, label(describeFlow(flow), `${displayName(flow.resource)} · ${diff.status}`), mark);
+    // Requests that fall through to another rule still flow: the node is changed, not removed.
+    const mark = diff.fallback ? "changed" : flowMark(diff.status);
+    const node = chart.node(`flow:${diff.key}`, "f", box, label(describeFlow(flow), `${displayName(flow.resource)} · ${statusText(diff)}`), mark);
     shownRoutes.add(displayName(flow.resource));
-    chart.edge(entry, node, undefined, diff.status === "added" || diff.status === "removed" ? mark : undefined);
+    chart.edge(entry, node, undefined, mark === "added" || mark === "removed" ? mark : undefined);
     diff.backends.slice(0, MAX_BACKENDS_PER_FLOW).forEach((shift) => {
       const backendMark: Mark | undefined = shift.before === undefined ? "added" : shift.after === undefined ? "removed" : Math.abs(shift.before - shift.after) > 1e-9 ? "changed" : undefined;
       const backend = chart.node(`backend:${shift.key}`, "b", rounded, label(shortLabel(shift.label, flow.host)), backendMark === "changed" ? undefined : backendMark);

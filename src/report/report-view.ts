@@ -1,6 +1,6 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import { lineOf } from "../manifests/field-line.js";
-import { describeFlow, shortLabel } from "../model/describe-flow.js";
+import { describeFlow, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import type { ReviewResult } from "../review.js";
 
 /**
@@ -13,6 +13,8 @@ export interface RouteDiffView {
   readonly host: string;
   readonly match: string;
   readonly status: RouteDiff["status"];
+  /** A removed rule whose requests another rule takes: that rule. */
+  readonly fallsThroughTo?: string;
   readonly resource: { group: string; kind: string; namespace: string; name: string };
   readonly file: string;
   readonly line: number;
@@ -21,6 +23,9 @@ export interface RouteDiffView {
 }
 
 const pct = (share: number | undefined): number | null => (share === undefined ? null : Number((share * 100).toFixed(2)));
+
+/** A removed rule whose requests another rule takes says where they go. */
+export const statusText = (diff: RouteDiff): string => (diff.fallback ? `removed: requests fall through to ${ruleLabel(diff.fallback)}` : diff.status);
 
 export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
   const { analysis } = result;
@@ -34,6 +39,7 @@ export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
       host: flow.host,
       match: flow.match,
       status: diff.status,
+      ...(diff.fallback ? { fallsThroughTo: ruleLabel(diff.fallback) } : {}),
       resource: flow.resource,
       file: resource?.source.file ?? "",
       line: resource ? lineOf(resource.source, flow.path) : 0,

@@ -1,8 +1,7 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
-import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
 import type { RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
-import { describeFlow, describeMatch, percent, shortLabel } from "../model/describe-flow.js";
+import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
 import { sortedSet } from "./canonical-values.js";
 import type { Detection } from "./finding.js";
@@ -142,7 +141,7 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   return drafts;
 }
 
-const ruleName = (flow: Flow) => (flow.match === "*" ? "" : describeMatch(flow.match)) || "catch-all";
+const ruleName = ruleLabel;
 
 /** `v1`, or `v1 90%, v2 10%` when the rule splits. */
 const receivers = (flow: Flow) => {
@@ -172,38 +171,10 @@ function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
   };
 }
 
-/** Head flows competing for the same requests (entry and host), in the order they are tried. */
-function flowSlots(model: TrafficModel): Map<string, Flow[]> {
-  const slots = new Map<string, Flow[]>();
-  for (const flow of model.flows.values()) {
-    const key = `${flow.entry}|${flow.host}`;
-    const list = slots.get(key);
-    if (list) list.push(flow);
-    else slots.set(key, [flow]);
-  }
-  for (const list of slots.values()) list.sort((a, b) => a.precedence - b.precedence);
-  return slots;
-}
-
-/**
- * The rule that serves a removed rule's requests at head, when one takes all of them (a
- * catch-all after a method- or header-pinned rule): then the requests are moved, not dropped.
- */
-function fallbackOf(removed: Flow, slots: ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
-  const shapes = requestShapes(removed.match);
-  const rivals = slots.get(`${removed.entry}|${removed.host}`) ?? [];
-  const first = rivals.find((rival) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b))));
-  return first && shapes.every((b) => requestShapes(first.match).some((a) => covers(a, b))) ? first : undefined;
-}
-
 const backendShares = (flow: Flow): string => flow.backends.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
-
-const sameSplit = (a: Flow, b: Flow): boolean => JSON.stringify(flowBackendsValue(a)) === JSON.stringify(flowBackendsValue(b));
 
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
   const { detections, moved } = attachmentChanges(base, head);
-  let headSlots: Map<string, Flow[]> | undefined;
-  const slots = () => (headSlots ??= flowSlots(head));
   const drafts: FlowDraft[] = [];
   const ofFlow = (flow: Flow, what: string) => ({ flow, what, showEntry: true, detection: { resource: flow.resource, resourceKey: flow.resourceKey, path: flow.path } });
   for (const diff of diffs) {
@@ -214,10 +185,10 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       drafts.push({ ...common, detection: { ...common.detection, class: "route.added", side: "head", after: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `new rule → ${shareList(diff, "after", flow.host)}` });
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));
-      const fallback = fallbackOf(flow, slots());
+      const fallback = diff.fallback;
       if (!fallback) {
         drafts.push({ ...common, detection: { ...common.detection, class: "route.removed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `no longer served (was → ${shareList(diff, "before", flow.host)})` });
-      } else if (!sameSplit(flow, fallback)) {
+      } else {
         drafts.push({
           ...common,
           detection: { ...common.detection, class: "route.match-changed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) }, after: { match: fallback.match, backends: flowBackendsValue(fallback) } },
