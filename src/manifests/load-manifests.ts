@@ -218,6 +218,7 @@ function mayMatter(text: string): boolean {
     mentionsTrafficGroup(text) ||
     trafficKindNames.has(kindShown(text) ?? "") ||
     kindSpecFor("", "Namespace", text) !== undefined ||
+    kindSpecFor("", "Service", text) !== undefined ||
     MESH_VALUES_WORD.test(text)
   );
 }
@@ -310,7 +311,7 @@ function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boole
   const { apiVersion, kind } = value;
   if (typeof apiVersion === "string" && typeof kind === "string") {
     const group = groupOf(apiVersion);
-    const spec = kindSpecFor(group, kind, labelKeys(value));
+    const spec = kindSpecFor(group, kind, parsedTraits(value));
     if (!spec) return skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`);
     if (template !== undefined && !spec.ownTemplates) return templateRefusal(kind, template);
     return readResource(value, group, kind, spec, chunk);
@@ -326,10 +327,14 @@ function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boole
 const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | undefined =>
   namesTrafficGroup(chunk.text) ? { type: "skipped", line, reason } : undefined;
 
-/** The parsed label keys, one a line: what marks a core Namespace as mesh config. */
-function labelKeys(value: Record<string, unknown>): string {
+/**
+ * What marks a core document as traffic config, from its parsed value: its label keys, one a line
+ * (a mesh Namespace), and its `type:` (an ExternalName Service).
+ */
+function parsedTraits(value: Record<string, unknown>): string {
   const labels = isMapping(value.metadata) ? value.metadata.labels : undefined;
-  return isMapping(labels) ? Object.keys(labels).join("\n") : "";
+  const type = isMapping(value.spec) && typeof value.spec.type === "string" ? `\ntype: ${value.spec.type}` : "";
+  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type;
 }
 
 const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });

@@ -23,6 +23,7 @@ export interface RuleShape {
   readonly path: FieldPath;
   readonly backends: readonly WeightedRef[];
   readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+  readonly plan?: string;
 }
 
 const unique = (values: Iterable<string>) => [...new Set(values)].sort();
@@ -57,5 +58,6 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     path: rule.path,
     backends,
     mirrors: rule.mirrors,
+    ...(rule.plan === undefined ? {} : { plan: rule.plan }),
   };
 }

@@ -49,6 +49,12 @@ export interface Flow {
   readonly backends: readonly Backend[];
   /** Mirror targets (labels), with percent. */
   readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+  /**
+   * The weights a progressive delivery controller (Flagger, Argo Rollouts) will set on this rule
+   * in turn, as reviewers read them (`canary 0 → 10 → 20 → … → 50% (every 1m), then promotion`):
+   * the backends' weights are only where each release starts.
+   */
+  readonly plan?: string;
 }
 
 /**
