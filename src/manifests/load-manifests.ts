@@ -46,7 +46,8 @@ export interface ManifestCache {
 
 export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map() });
 
-const YAML_FILE = /\.ya?ml$/i;
+/** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
+export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
 
 export function loadManifests(files: readonly SourceFile[], options: LoadOptions = {}): ManifestSet {
   const cache = options.cache ?? createManifestCache();
@@ -59,7 +60,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const found: Found[] = [];
 
   for (const file of files) {
-    if (!YAML_FILE.test(file.path)) continue;
+    if (!isManifestPath(file.path)) continue;
     if (options.reviews && !options.reviews(file.path)) {
       excluded.push(file.path);
       continue;

@@ -1,5 +1,6 @@
 import { open, readdir, readlink, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { isManifestPath } from "../manifests/load-manifests.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 
@@ -9,12 +10,12 @@ export interface SourceTree {
   readonly links: SymbolicLink[];
 }
 
-/** Files the review reads: YAML (traffic config, Helm values, the policy). */
-export const isReviewedPath = (path: string): boolean => /\.ya?ml$/i.test(path);
+/** Files the review reads: YAML and JSON manifests (traffic config, Helm values, the policy). */
+export const isReviewedPath = isManifestPath;
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 
-/** Every YAML file and every symlink below `root`, with repository-style forward-slash paths relative to it. */
+/** Every reviewed file and every symlink below `root`, with repository-style forward-slash paths relative to it. */
 export async function readFolder(root: string): Promise<SourceTree> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new Error(`not a directory: ${root}`);
