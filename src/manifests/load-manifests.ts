@@ -76,6 +76,8 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     const cluster = options.scopeOf?.(file.path);
     let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
     let declares = false;
+    // Where each identity of this file sits in `found`: kubectl applies a file's documents in order, so a repeat replaces it.
+    const defined = new Map<string, number>();
     for (const read of reads) {
       if (read.type === "skipped") {
         firstSkip ??= read;
@@ -87,7 +89,21 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         continue;
       }
       const id = read.type === "values" ? valuesId(file.path) : read.fileNamed ? { ...read.id, name: file.path } : read.id;
-      found.push({ file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) });
+      const entry: Found = { file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) };
+      const earlier = read.type === "resource" && !read.fileNamed ? defined.get(entry.baseKey) : undefined;
+      if (earlier === undefined) {
+        defined.set(entry.baseKey, found.length);
+        found.push(entry);
+        continue;
+      }
+      const nameLine = (chunk: YamlChunk) => lineOf(sourceOf(chunk), ["metadata", "name"]);
+      invalid.push({
+        file: file.path,
+        line: nameLine(found[earlier]!.read.chunk),
+        message: `${displayName(id)}: defined twice in this file: kubectl applies the later document (line ${nameLine(read.chunk)}), which this review uses`,
+        resource: id,
+      });
+      found[earlier] = entry;
     }
     // A file that holds traffic config is reviewed; one that only names it is listed as skipped.
     if (!declares && firstSkip) skipped.push({ file: file.path, line: firstSkip.line, reason: firstSkip.reason });
@@ -114,8 +130,9 @@ function chartTemplates(files: readonly SourceFile[]): (path: string) => boolean
 
 /**
  * Keys stay `group/kind/namespace/name[@cluster]` unless the same key is declared in several
- * files: then each carries its file, so base and head pair file by file. Repeats within one file
- * are numbered in order, as pair-by-identity numbers repeated identities.
+ * files: then each carries its file, so base and head pair file by file. A file repeats a key only
+ * for documents named by their file (two unnamed IstioOperators): those are numbered in order, as
+ * pair-by-identity numbers repeated identities; any other repeat was replaced by the later document.
  */
 function keyResources(found: readonly Found[]): Map<string, Resource> {
   // The one file that declares a key, or null when several do.

@@ -233,9 +233,19 @@ describe("keys across clusters and files", () => {
     ]);
   });
 
-  it("numbers a key repeated within one file", () => {
-    const set = loadManifests([file("route.yaml", ...route("checkout"), "---", ...route("checkout"))]);
-    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/checkout", "gateway.networking.k8s.io/HTTPRoute/default/checkout#2"]);
+  it("keeps the later of two documents of one identity in one file, as kubectl applies them, and says so", () => {
+    const later = route("checkout").map((line) => line.replace("weight: 90", "weight: 50").replace("weight: 10", "weight: 50"));
+    const set = loadManifests([file("route.yaml", ...route("checkout"), "---", ...later)]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/checkout"]);
+    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/checkout")?.body.spec).toMatchObject({ rules: [{ backendRefs: [{ weight: 50 }, { weight: 50 }] }] });
+    expect(set.invalid).toEqual([
+      {
+        file: "route.yaml",
+        line: 4,
+        message: `HTTPRoute default/checkout: defined twice in this file: kubectl applies the later document (line ${route("checkout").length + 5}), which this review uses`,
+        resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "default", name: "checkout" },
+      },
+    ]);
   });
 });
 
