@@ -136,12 +136,14 @@ export function rolloutPlan(resource: Resource | undefined): string {
   if (canary) {
     const steps = rolloutSteps(canary);
     if (steps.length === 2) return "canary 0 → 100% at once (no steps)";
-    const shown: string[] = [];
+    // Each weight with what holds the canary there before the next one: `20 (pause until promoted, analysis)`.
+    const held: { weight: number; gates: string[] }[] = [];
     for (const step of steps) {
-      const last = shown.length - 1;
-      if (step.gate && last >= 0) shown[last] = `${shown[last]} (${step.gate})`.replace(/\) \(/, ", ");
-      else shown.push(String(step.weight));
+      const last = held[held.length - 1];
+      if (step.gate && last) last.gates.push(step.gate);
+      else held.push({ weight: step.weight, gates: [] });
     }
+    const shown = held.map(({ weight, gates }) => (gates.length ? `${weight} (${gates.join(", ")})` : String(weight)));
     return `canary ${ellipsis(shown).join(" → ")}%`;
   }
   const blueGreen = blueGreenStrategy(resource);

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyze } from "../helpers/review-trees.js";
+import { renderJson } from "../../src/report/json-report.js";
+import { renderMarkdown } from "../../src/report/markdown-report.js";
+import { analyze, review } from "../helpers/review-trees.js";
 
 /** Small excerpts of real public files (test/fixtures/real/README.md). */
 const real = (name: string) => readFileSync(new URL(`../fixtures/real/${name}`, import.meta.url), "utf8");
@@ -187,5 +189,18 @@ spec:
     const result = analyze({ "svc.yaml": service("  type: ExternalName\n  externalName: a.example.com") }, { "svc.yaml": service("  type: ExternalName\n  externalName: b.example.com") });
     expect(findings(result)).toEqual([["resource.changed", "high", "Service shop/payments: its traffic now leaves the cluster for b.example.com (was a.example.com)"]]);
     expect(analyze({}, { "svc.yaml": service("  type: ClusterIP") }).findings).toEqual([]);
+  });
+});
+
+describe("reports show the step plan in the route diff", () => {
+  it("renders the plan before and after beside the backends", () => {
+    const base = { "canary.yaml": canary() };
+    const head = { "canary.yaml": canary({ analysis: "stepWeight: 10\n    maxWeight: 60" }) };
+    const markdown = renderMarkdown(review(base, head));
+    expect(markdown).toContain("plan: canary 0 → 10 → 20 → 30% (every 1m), then promotion → canary 0 → 10 → 20 → … → 60% (every 1m), then promotion");
+    expect(JSON.parse(renderJson(review(base, head))).routeDiffs[0].plan).toEqual({
+      before: "canary 0 → 10 → 20 → 30% (every 1m), then promotion",
+      after: "canary 0 → 10 → 20 → … → 60% (every 1m), then promotion",
+    });
   });
 });
