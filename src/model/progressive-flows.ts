@@ -2,7 +2,7 @@ import { list, nonEmptyTexts, record, spec, text } from "../manifests/json-acces
 import type { ManifestSet, Resource } from "../manifests/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
 import { gatewayEntry, httpAlternative, qualifyHost } from "./istio-flows.js";
-import { canaryStrategy, flaggerAnalysis, flaggerPlan, flaggerStrategy, rolloutPlan, routingTargets } from "./progressive-plans.js";
+import { canaryStrategy, flaggerAnalysis, flaggerPlan, flaggerStrategy, rolloutPlan, routingTargets, type RoutingTarget as NamedTarget } from "./progressive-plans.js";
 import type { Flow } from "./traffic-model.js";
 
 /**
@@ -55,22 +55,33 @@ export function flaggerCanaryRules(resource: Resource): RuleShape[] {
 }
 
 /** Whether a flow comes from the route a Rollout target names (same cluster, and the named Istio routes when it names some). */
-const targets = (flow: Flow, rollout: Resource, set: ManifestSet) => (target: ReturnType<typeof routingTargets>[number]) =>
+/** A route a Rollout names, in the Rollout's cluster, with the plan it lays on the route's flows. */
+interface RoutingTarget extends NamedTarget {
+  readonly cluster: string | undefined;
+  readonly plan: string;
+}
+
+const isTarget = (flow: Flow, cluster: string | undefined, target: RoutingTarget): boolean =>
   flow.resource.group === target.group &&
   flow.resource.kind === target.kind &&
   flow.resource.namespace === target.namespace &&
   flow.resource.name === target.name &&
-  set.resources.get(flow.resourceKey)?.cluster === rollout.cluster &&
+  cluster === target.cluster &&
   (target.rules.length === 0 || target.rules.includes(flow.ruleId));
 
 /** The flows whose weights a canary Rollout sets, with its plan (`… (Rollout shop/checkout)`). */
 export function withRolloutPlans(flows: ReadonlyMap<string, Flow>, set: ManifestSet): Map<string, Flow> {
-  const rollouts = [...set.resources.values()].filter((r) => r.id.group === "argoproj.io" && r.id.kind === "Rollout" && canaryStrategy(r) !== undefined);
+  const targets = [...set.resources.values()]
+    .filter((r) => r.id.group === "argoproj.io" && r.id.kind === "Rollout" && canaryStrategy(r) !== undefined)
+    .flatMap((rollout) => {
+      const plan = `${rolloutPlan(rollout)} (Rollout ${rollout.id.namespace}/${rollout.id.name})`;
+      return routingTargets(rollout, rollout.id.namespace).map((target) => ({ ...target, cluster: rollout.cluster, plan }));
+    });
   const out = new Map(flows);
-  if (rollouts.length === 0) return out;
+  if (targets.length === 0) return out;
   for (const [key, flow] of flows) {
-    const rollout = rollouts.find((candidate) => routingTargets(candidate, candidate.id.namespace).some(targets(flow, candidate, set)));
-    if (rollout) out.set(key, { ...flow, plan: `${rolloutPlan(rollout)} (Rollout ${rollout.id.namespace}/${rollout.id.name})` });
+    const target = targets.find((candidate) => isTarget(flow, set.resources.get(flow.resourceKey)?.cluster, candidate));
+    if (target) out.set(key, { ...flow, plan: target.plan });
   }
   return out;
 }

@@ -27,7 +27,7 @@ export const flaggerAnalysis = (resource: Resource | undefined): JsonRecord => {
  * list (capped at 100); else `stepWeight` more per interval while the weight is below `maxWeight`
  * (default 100), capped at 100 but not at `maxWeight` (stepWeight 20, maxWeight 50: 20, 40, 60).
  */
-export function flaggerWeights(analysis: JsonRecord): number[] {
+function flaggerWeights(analysis: JsonRecord): number[] {
   const steps = list(analysis.stepWeights).map(numeric).filter((w): w is number => w !== undefined);
   if (steps.length > 0) return [0, ...steps.map((w) => Math.min(FULL, w))];
   const step = numeric(analysis.stepWeight) ?? 0;
@@ -40,7 +40,7 @@ export function flaggerWeights(analysis: JsonRecord): number[] {
   return weights;
 }
 
-export type FlaggerStrategy = "skipped" | "ab" | "blue-green" | "canary";
+type FlaggerStrategy = "skipped" | "ab" | "blue-green" | "canary";
 
 /** Which of Flagger's strategies the spec selects, in the scheduler's order of checks. */
 export function flaggerStrategy(resource: Resource | undefined): FlaggerStrategy {
