@@ -129,7 +129,7 @@ function rekey(set: ManifestSet, keys: ReadonlyMap<Resource, string>): ManifestS
   for (const resource of set.resources.values()) {
     const key = keys.get(resource) ?? resource.key;
     let unique = key;
-    // Repeats of one identity in one file are numbered in document order, as the loader numbers them.
+    // Definitions that still share a key (an experimental kind beside its promoted kind in one file) are numbered in document order.
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
     if (unique !== resource.key) same = false;
     resources.set(unique, unique === resource.key ? resource : { ...resource, key: unique });

@@ -173,7 +173,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
         ? "removed"
         : pair.base.match !== pair.head.match
           ? "match-changed"
-          : !sameShares(backends) || !samePlacement(backends) || !sameMirrors(pair.base, pair.head)
+          : !sameShares(backends) || !samePlacement(backends) || !sameMirrors(pair.base, pair.head) || pair.base.plan !== pair.head.plan
             ? "changed"
             : undefined;
     if (!status) continue;

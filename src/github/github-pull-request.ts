@@ -82,7 +82,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     };
   });
 
-  /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
+  /** Reviewed blobs (YAML, JSON) and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
   const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
     const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
     if (data.truncated) {

@@ -11,6 +11,7 @@ import * as kustomize from "./schemas/kustomize.js";
 import * as legacy from "./schemas/legacy-gateway-api.js";
 import * as mcs from "./schemas/mcs.js";
 import * as placement from "./schemas/placement.js";
+import * as progressive from "./schemas/progressive.js";
 import * as trust from "./schemas/trust.js";
 
 /**
@@ -136,6 +137,8 @@ const table: readonly (readonly [family: Family, groups: readonly string[], kind
     ],
   ],
   ["placement", ["kustomize.toolkit.fluxcd.io"], [["Kustomization", placement.fluxKustomization]]],
+  ["progressive", ["flagger.app"], [["Canary", progressive.flaggerCanary]]],
+  ["progressive", ["argoproj.io"], [["Rollout", progressive.argoRollout]]],
   ["placement", ["source.extensions.fluxcd.io"], [["ArtifactGenerator", placement.artifactGenerator]]],
   // Not placement strictly: the closest family, since it decides what is rendered from a path, not where.
   [
@@ -182,14 +185,26 @@ export const kindSpec = (group: string, kind: string): KindSpec | undefined => r
 /** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
 const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
 
+/** A core Service whose traffic leaves the cluster: `type: ExternalName`, however quoted. */
+const EXTERNAL_NAME_TYPE = /\btype["']?[ \t]*:[ \t]*["']?ExternalName\b/;
+
 const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false, fileNamed: false };
+
+const externalNameService: KindSpec = { family: "service", namespaced: true, schema: progressive.externalNameService, ownTemplates: false, fileNamed: false };
 
 /**
  * The kind of one document, judged by its text as well: a Namespace is traffic config only when it
- * carries Istio ambient or topology labels, so every other Namespace stays ignored.
+ * carries Istio ambient or topology labels, and a Service only when it is `type: ExternalName`
+ * (its traffic leaves the cluster), so every other Namespace and Service stays ignored. `text` is
+ * the document's text, or, once parsed, its label keys and `type:` line (load-manifests.ts).
  */
-export const kindSpecFor = (group: string, kind: string, text: string): KindSpec | undefined =>
-  kindSpec(group, kind) ?? (group === "" && kind === "Namespace" && MESH_NAMESPACE_LABELS.test(text) ? meshNamespace : undefined);
+export const kindSpecFor = (group: string, kind: string, text: string): KindSpec | undefined => {
+  const spec = kindSpec(group, kind);
+  if (spec || group !== "") return spec;
+  if (kind === "Namespace" && MESH_NAMESPACE_LABELS.test(text)) return meshNamespace;
+  if (kind === "Service" && EXTERNAL_NAME_TYPE.test(text)) return externalNameService;
+  return undefined;
+};
 
 /** `networking.istio.io/v1` → `networking.istio.io`; the core group (`v1`) is "". */
 export const groupOf = (apiVersion: string): string => {

@@ -46,7 +46,8 @@ export interface ManifestCache {
 
 export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map() });
 
-const YAML_FILE = /\.ya?ml$/i;
+/** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
+export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
 
 export function loadManifests(files: readonly SourceFile[], options: LoadOptions = {}): ManifestSet {
   const cache = options.cache ?? createManifestCache();
@@ -59,7 +60,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const found: Found[] = [];
 
   for (const file of files) {
-    if (!YAML_FILE.test(file.path)) continue;
+    if (!isManifestPath(file.path)) continue;
     if (options.reviews && !options.reviews(file.path)) {
       excluded.push(file.path);
       continue;
@@ -75,6 +76,8 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     const cluster = options.scopeOf?.(file.path);
     let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
     let declares = false;
+    // Where each identity of this file sits in `found`: kubectl applies a file's documents in order, so a repeat replaces it.
+    const defined = new Map<string, number>();
     for (const read of reads) {
       if (read.type === "skipped") {
         firstSkip ??= read;
@@ -86,7 +89,21 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         continue;
       }
       const id = read.type === "values" ? valuesId(file.path) : read.fileNamed ? { ...read.id, name: file.path } : read.id;
-      found.push({ file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) });
+      const entry: Found = { file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) };
+      const earlier = read.type === "resource" && !read.fileNamed ? defined.get(entry.baseKey) : undefined;
+      if (earlier === undefined) {
+        defined.set(entry.baseKey, found.length);
+        found.push(entry);
+        continue;
+      }
+      const nameLine = (chunk: YamlChunk) => lineOf(sourceOf(chunk), ["metadata", "name"]);
+      invalid.push({
+        file: file.path,
+        line: nameLine(found[earlier]!.read.chunk),
+        message: `${displayName(id)}: defined twice in this file: kubectl applies the later document (line ${nameLine(read.chunk)}), which this review uses`,
+        resource: id,
+      });
+      found[earlier] = entry;
     }
     // A file that holds traffic config is reviewed; one that only names it is listed as skipped.
     if (!declares && firstSkip) skipped.push({ file: file.path, line: firstSkip.line, reason: firstSkip.reason });
@@ -116,8 +133,9 @@ function chartTemplates(files: readonly SourceFile[]): (path: string) => boolean
 
 /**
  * Keys stay `group/kind/namespace/name[@cluster]` unless the same key is declared in several
- * files: then each carries its file, so base and head pair file by file. Repeats within one file
- * are numbered in order, as pair-by-identity numbers repeated identities.
+ * files: then each carries its file, so base and head pair file by file. A file repeats a key only
+ * for documents named by their file (two unnamed IstioOperators): those are numbered in order, as
+ * pair-by-identity numbers repeated identities; any other repeat was replaced by the later document.
  */
 function keyResources(found: readonly Found[]): Map<string, Resource> {
   // The one file that declares a key, or null when several do.
@@ -221,6 +239,7 @@ function mayMatter(text: string): boolean {
     mentionsTrafficGroup(text) ||
     trafficKindNames.has(kindShown(text) ?? "") ||
     kindSpecFor("", "Namespace", text) !== undefined ||
+    kindSpecFor("", "Service", text) !== undefined ||
     MESH_VALUES_WORD.test(text)
   );
 }
@@ -313,7 +332,7 @@ function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boole
   const { apiVersion, kind } = value;
   if (typeof apiVersion === "string" && typeof kind === "string") {
     const group = groupOf(apiVersion);
-    const spec = kindSpecFor(group, kind, labelKeys(value));
+    const spec = kindSpecFor(group, kind, parsedTraits(value));
     if (!spec) return skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`);
     if (template !== undefined && !spec.ownTemplates) return templateRefusal(kind, template);
     return readResource(value, group, kind, spec, chunk);
@@ -329,10 +348,14 @@ function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boole
 const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | undefined =>
   namesTrafficGroup(chunk.text) ? { type: "skipped", line, reason } : undefined;
 
-/** The parsed label keys, one a line: what marks a core Namespace as mesh config. */
-function labelKeys(value: Record<string, unknown>): string {
+/**
+ * What marks a core document as traffic config, from its parsed value: its label keys, one a line
+ * (a mesh Namespace), and its `type:` (an ExternalName Service).
+ */
+function parsedTraits(value: Record<string, unknown>): string {
   const labels = isMapping(value.metadata) ? value.metadata.labels : undefined;
-  return isMapping(labels) ? Object.keys(labels).join("\n") : "";
+  const type = isMapping(value.spec) && typeof value.spec.type === "string" ? `\ntype: ${value.spec.type}` : "";
+  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type;
 }
 
 const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });

@@ -20,6 +20,8 @@ export type Family =
   | "trust"
   | "dns"
   | "placement"
+  | "progressive"
+  | "service"
   | "legacy-gateway-api";
 
 /** Where a document sits, so findings can point at file:line and lines of its fields can be found later. */

@@ -7,6 +7,7 @@ import { glooRouteTableRules } from "./gloo-flows.js";
 import { virtualServiceRules } from "./istio-flows.js";
 import { legacyRouteRules } from "./legacy-gateway-flows.js";
 import { buildPlacementIndex } from "./placement.js";
+import { flaggerCanaryRules, withRolloutPlans } from "./progressive-flows.js";
 import type { Flow, RouteEntries, TrafficModel } from "./traffic-model.js";
 
 /** A family whose routes land wherever their rules say. */
@@ -26,7 +27,11 @@ const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRu
   byRules(virtualServiceRules),
   byRules(glooRouteTableRules),
   byRules(legacyRouteRules),
+  byRules(flaggerCanaryRules),
 ];
+
+/** The rules one resource routes, of whichever family: for checks that follow references from routes to backends. */
+export const routeRules = (resource: Resource, set: ManifestSet): RuleShape[] => ROUTE_SOURCES.flatMap((source) => source(resource, set)?.rules ?? []);
 
 /** The part of a resource key after `@`: the cluster (or file) that scopes otherwise equal resources. */
 const scopeOf = (resource: Resource): string | undefined => {
@@ -116,5 +121,6 @@ export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlac
     const final = resolved.get(flow)!;
     flows.set(final.key, final);
   }
-  return { flows, routes };
+  // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
+  return { flows: withRolloutPlans(flows, set), routes };
 }

@@ -31,6 +31,8 @@ export interface RuleShape {
    * `namespace/name`, then the first rule). Without it every claimant is a flow carrying traffic.
    */
   readonly claim?: { readonly createdAt?: string; readonly name: string };
+  /** The weights a progressive delivery controller will set in turn (see Flow.plan). */
+  readonly plan?: string;
 }
 
 /** What a family reads off one route resource. */
@@ -76,5 +78,6 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     backends,
     mirrors: rule.mirrors,
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
+    ...(rule.plan === undefined ? {} : { plan: rule.plan }),
   };
 }

@@ -31,7 +31,7 @@ export function shortHost(host: string, namespace: string): string {
   return serviceNamespace === namespace ? name : `${name}.${serviceNamespace}`;
 }
 
-const gatewayEntry = (gateway: string, namespace: string): string =>
+export const gatewayEntry = (gateway: string, namespace: string): string =>
   gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`;
 
 const stringMatch = (match: JsonRecord): string => {
@@ -43,7 +43,7 @@ const stringMatch = (match: JsonRecord): string => {
 
 const URI_TYPES: Record<string, string> = { exact: "Exact", prefix: "PathPrefix", regex: "RegularExpression" };
 
-function httpAlternative(match: JsonRecord) {
+export function httpAlternative(match: JsonRecord) {
   const uri = record(match.uri);
   const uriType = Object.keys(URI_TYPES).find((type) => uri[type] !== undefined);
   const path = uriType ? `${URI_TYPES[uriType]} ${text(uri[uriType]) ?? ""}` : "PathPrefix /";

@@ -56,6 +56,12 @@ export interface Flow {
    * and match, ranked first by the family's precedence): the flow is configured but carries no traffic.
    */
   readonly shadowedBy?: string;
+  /**
+   * The weights a progressive delivery controller (Flagger, Argo Rollouts) will set on this rule
+   * in turn, as reviewers read them (`canary 0 → 10 → 20 → … → 50% (every 1m), then promotion`):
+   * the backends' weights are only where each release starts.
+   */
+  readonly plan?: string;
 }
 
 /** The entry points one route resource lands on. */

@@ -43,7 +43,8 @@ const shares = (before: number | null, after: number | null): string =>
 function routeDiffSection(views: readonly RouteDiffView[]): string[] {
   if (views.length === 0) return [];
   const rows = views.map((view) => {
-    const backends = view.backends.map((b) => `${plain(b.backend)} ${shares(b.before, b.after)}`).join("<br>");
+    const plan = !view.plan ? [] : view.plan.before === view.plan.after ? [`plan: ${plain(view.plan.after ?? "")}`] : [`plan: ${plain(view.plan.before ?? "—")} → ${plain(view.plan.after ?? "—")}`];
+    const backends = [...view.backends.map((b) => `${plain(b.backend)} ${shares(b.before, b.after)}`), ...plan].join("<br>");
     const regions = view.regions.map((r) => `${plain(r.region)} ${r.before}% → ${r.after}%`).join("<br>");
     const status = view.fallsThroughTo ? `removed: requests fall through to ${plain(view.fallsThroughTo)}` : view.status;
     return `| ${cellCode(view.flow)}<br><sub>${plain(view.entry)}</sub> | ${status} | ${backends} | ${regions} | ${cellCode(`${view.file}:${view.line}`)} |`;

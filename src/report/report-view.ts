@@ -20,6 +20,8 @@ export interface RouteDiffView {
   readonly line: number;
   readonly backends: readonly { backend: string; before: number | null; after: number | null; regions: readonly string[] }[];
   readonly regions: readonly { region: string; before: number; after: number }[];
+  /** The step plan of a progressive delivery controller on the flow, at base and head (Flow.plan). */
+  readonly plan?: { readonly before: string | null; readonly after: string | null };
 }
 
 const pct = (share: number | undefined): number | null => (share === undefined ? null : Number((share * 100).toFixed(2)));
@@ -45,6 +47,7 @@ export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
       line: resource ? lineOf(resource.source, flow.path) : 0,
       backends: diff.backends.map((shift) => ({ backend: shortLabel(shift.label, flow.host), before: pct(shift.before), after: pct(shift.after), regions: shift.regions })),
       regions: diff.regions.map((share) => ({ region: share.region, before: pct(share.before) ?? 0, after: pct(share.after) ?? 0 })),
+      ...(diff.base?.plan || diff.head?.plan ? { plan: { before: diff.base?.plan ?? null, after: diff.head?.plan ?? null } } : {}),
     };
   });
 }

@@ -11,6 +11,8 @@ import { ambientLabelDetector, waypointDetector } from "./ambient.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
 import { kustomizeDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
+import { progressiveDetector } from "./progressive.js";
+import { externalNameDetector } from "./external-name.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
 import { issuerAnnotationDetector, trustDetector } from "./trust.js";
 
@@ -29,5 +31,7 @@ export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = 
   trust: [trustDetector],
   dns: [gslbDetector],
   placement: [placementDetector, kustomizeDetector],
+  progressive: [progressiveDetector],
+  service: [externalNameDetector],
   "legacy-gateway-api": [legacyGatewayApiDetector, externalDnsAnnotationDetector],
 };

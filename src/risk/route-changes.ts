@@ -44,6 +44,7 @@ const ATTACHMENT_FIELD: Readonly<Record<string, readonly string[]>> = {
   "networking.istio.io": ["spec", "gateways"],
   "networking.gloo.solo.io": ["spec", "virtualGateways"],
   "networking.x-k8s.io": ["metadata", "labels"],
+  "flagger.app": ["spec", "service"],
 };
 
 /**
@@ -182,7 +183,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
     if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
     if (diff.status === "added") {
       const common = ofFlow(flow, describeFlow(flow));
-      drafts.push({ ...common, detection: { ...common.detection, class: "route.added", side: "head", after: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `new rule → ${shareList(diff, "after", flow.host)}` });
+      drafts.push({ ...common, detection: { ...common.detection, class: "route.added", side: "head", after: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}` });
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));
       const fallback = diff.fallback;

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { isManifestPath } from "../manifests/load-manifests.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "./finding.js";
@@ -29,7 +30,6 @@ const MAX_NAMED = 5;
 const named = (items: readonly string[]): string =>
   items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
 
-const REVIEWED = /\.ya?ml$/i;
 
 /** The files a link makes visible, each with the path it is visible at. */
 function exposed(link: SymbolicLink, files: readonly string[]): { file: string; seenAt: string }[] {
@@ -54,7 +54,7 @@ function placed(tree: LinkedTree, seenAt: readonly string[]): { clusters: string
 function linkFinding(link: SymbolicLink, tree: LinkedTree, before: string | null, after: string | null, policy: Policy): Finding | undefined {
   const files = exposed(link, tree.files);
   // A link to nothing the review reads (a README, a binary) exposes no traffic config.
-  if (files.length === 0 && !REVIEWED.test(link.path) && !REVIEWED.test(link.target)) return undefined;
+  if (files.length === 0 && !isManifestPath(link.path) && !isManifestPath(link.target)) return undefined;
   const where = placed(tree, files.map((file) => file.seenAt));
   const clusters = where.clusters.length > 0 ? `cluster${where.clusters.length > 1 ? "s" : ""} ${named(where.clusters)}` : "the clusters that apply its folder";
   const shown = files.length > 0 ? ` (${named(files.map((file) => file.file))})` : "";

@@ -17,7 +17,7 @@ export const isReviewedPath = (path: string): boolean => /(?:\.ya?ml|\.tpl|\.jso
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 
-/** Every YAML file and every symlink below `root`, with repository-style forward-slash paths relative to it. */
+/** Every reviewed file and every symlink below `root`, with repository-style forward-slash paths relative to it. */
 export async function readFolder(root: string): Promise<SourceTree> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new Error(`not a directory: ${root}`);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { lineOf } from "../../src/manifests/field-line.js";
 import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
 import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
+import { isReviewedPath } from "../../src/sources/folder-source.js";
 
 const file = (path: string, ...lines: string[]) => ({ path, text: `${lines.join("\n")}\n` });
 
@@ -97,7 +98,7 @@ describe("identity: group/kind/namespace/name, never the apiVersion", () => {
 });
 
 describe("what is not traffic is ignored silently", () => {
-  it("ignores other kinds, files that are not YAML and YAML that is not Kubernetes", () => {
+  it("ignores other kinds, files that are neither YAML nor JSON, and YAML that is not Kubernetes", () => {
     const set = loadManifests([
       file("svc.yaml", "apiVersion: v1", "kind: Service", "metadata: {name: web}", "---", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: web}"),
       file("release.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2", "kind: HelmRelease", "metadata: {name: podinfo}"),
@@ -105,7 +106,7 @@ describe("what is not traffic is ignored silently", () => {
       file("broken-deployment.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: [unclosed"),
       file("chart/templates/deploy.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: {{ .Release.Name }}"),
       file(".github/workflows/ci.yml", "on: push", "jobs: {}"),
-      file("route.json", '{"apiVersion": "gateway.networking.k8s.io/v1"}'),
+      file("route.txt", '{"apiVersion": "gateway.networking.k8s.io/v1"}'),
     ]);
     expect(set.resources.size).toBe(0);
     expect(set.invalid).toEqual([]);
@@ -232,9 +233,19 @@ describe("keys across clusters and files", () => {
     ]);
   });
 
-  it("numbers a key repeated within one file", () => {
-    const set = loadManifests([file("route.yaml", ...route("checkout"), "---", ...route("checkout"))]);
-    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/checkout", "gateway.networking.k8s.io/HTTPRoute/default/checkout#2"]);
+  it("keeps the later of two documents of one identity in one file, as kubectl applies them, and says so", () => {
+    const later = route("checkout").map((line) => line.replace("weight: 90", "weight: 50").replace("weight: 10", "weight: 50"));
+    const set = loadManifests([file("route.yaml", ...route("checkout"), "---", ...later)]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/checkout"]);
+    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/checkout")?.body.spec).toMatchObject({ rules: [{ backendRefs: [{ weight: 50 }, { weight: 50 }] }] });
+    expect(set.invalid).toEqual([
+      {
+        file: "route.yaml",
+        line: 4,
+        message: `HTTPRoute default/checkout: defined twice in this file: kubectl applies the later document (line ${route("checkout").length + 5}), which this review uses`,
+        resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "default", name: "checkout" },
+      },
+    ]);
   });
 });
 
@@ -472,5 +483,29 @@ describe("a document is read by what it parses to, never by how its header lines
     expect(set.skipped).toEqual([
       { file: "install.yaml", line: 1, reason: "file is over the 2097152-byte bound for YAML: refused, and no document in it declares a traffic kind" },
     ]);
+  });
+});
+
+describe("JSON manifests are reviewed like YAML", () => {
+  it("reads a JSON traffic document, and the folder reader and loader take .json files", () => {
+    const rollout = JSON.stringify(
+      { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "checkout", namespace: "shop" }, spec: { strategy: { canary: { steps: [{ setWeight: 20 }] } } } },
+      null,
+      2,
+    );
+    const set = loadManifests([{ path: "apps/checkout/rollout.json", text: rollout }]);
+    expect(keys(set)).toEqual(["argoproj.io/Rollout/shop/checkout"]);
+    expect(isReviewedPath("apps/checkout/rollout.json")).toBe(true);
+  });
+
+  it("never gates on package.json, a tsconfig.json with comments or a renovate.json that names a traffic group", () => {
+    const set = loadManifests([
+      { path: "package.json", text: JSON.stringify({ name: "app", scripts: { test: "vitest" } }, null, 2) },
+      { path: "tsconfig.json", text: '{\n  // strict mode\n  "compilerOptions": { "strict": true },\n}\n' },
+      { path: "renovate.json", text: JSON.stringify({ packageRules: [{ matchPackageNames: ["gateway.networking.k8s.io"] }] }) },
+    ]);
+    expect(set.invalid).toEqual([]);
+    expect(set.resources.size).toBe(0);
+    expect(set.skipped).toEqual([{ file: "renovate.json", line: 1, reason: "not a Kubernetes object: no apiVersion and kind" }]);
   });
 });

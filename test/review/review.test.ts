@@ -153,3 +153,14 @@ describe("review: an IstioOperator without metadata (istioctl install -f) is rev
     expect(new Set(trust.map((finding) => `${finding.resource.kind} ${finding.resource.name} ${finding.file}`))).toEqual(new Set(["IstioOperator cluster1.yaml cluster1.yaml"]));
   });
 });
+
+describe("review: one identity defined twice in one file", () => {
+  it("is a high manifest.invalid finding, and the review judges the later document kubectl applies", () => {
+    const twice = `${route([90, 10])}---\n${route([0, 100])}`;
+    const result = analyze({ "r.yaml": route([90, 10]) }, { "r.yaml": twice });
+    expect(result.findings.map((f) => [f.class, f.risk, f.line, f.summary])).toEqual([
+      ["manifest.invalid", "high", 3, "HTTPRoute shop/checkout: defined twice in this file: kubectl applies the later document (line 13), which this review uses"],
+      ["backend.weight-changed", "medium-high", 17, "*: checkout-v1:8080 90% → 0%, checkout-v2:8080 10% → 100%"],
+    ]);
+  });
+});
