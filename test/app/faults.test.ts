@@ -129,7 +129,8 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
     } finally {
       github.clearFaults();
     }
-  });
+    // The hung call alone takes its 2 s timeout: the rest is headroom for a loaded machine.
+  }, 60_000);
 });
 
 describe("an error before the check run exists", () => {
