@@ -1,20 +1,29 @@
-// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl]`: reviews every
-// commit of a repository's history that touches YAML, each against its first parent, as the CLI
-// would review that commit as a PR. Prints one line a commit (exit code, risk, class counts, time)
-// and the totals: the team's instrument for precision on real histories.
+// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render]`:
+// reviews every commit of a repository's history that touches YAML, each against its first
+// parent, as the CLI would review that commit as a PR (rendering kustomize and Helm as it does).
+// Prints one line a commit (exit code, risk, class counts, time) and the totals: the team's
+// instrument for precision on real histories.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createManifestCache, type ManifestCache } from "../src/manifests/load-manifests.js";
 import { resolvePolicy } from "../src/policy/load-policy.js";
+import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "../src/render/render-change.js";
 import { atLeast } from "../src/risk/risk-level.js";
 import { POLICY_PATH, reviewChange } from "../src/review.js";
 import { readGitTree } from "../src/sources/git-source.js";
 
-const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl]";
+const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render]";
 
 const { values } = parseArgs({
-  options: { repo: { type: "string" }, range: { type: "string" }, max: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+  options: {
+    repo: { type: "string" },
+    range: { type: "string" },
+    max: { type: "string" },
+    out: { type: "string" },
+    "no-render": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
   strict: true,
 });
 if (values.help || !values.repo) {
@@ -58,7 +67,8 @@ for (const [index, commit] of selected.entries()) {
     const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
     // A long history would hold every file text ever seen: start the cache afresh now and then.
     if (index % 50 === 0) cache = createManifestCache();
-    const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, policy, policySource: source, body: "", now: NOW, cache });
+    const rendered = await renderForReview(base.files, head.files, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}) });
+    const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, policy, policySource: source, body: "", now: NOW, cache });
     const blocking: Record<string, number> = {};
     const other: Record<string, number> = {};
     for (const finding of result.analysis.findings) {
