@@ -91,7 +91,8 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     }
     const evaluation = await evaluatePullRequest(source, { now: (options.now ?? (() => new Date()))(), secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) });
     const { result } = evaluation;
-    const report = renderMarkdown(result);
+    const reviewedLine = `Reviewed ${evaluation.pr.reviewed.description}.`;
+    const report = `${renderMarkdown(result).trimEnd()}\n\n_${reviewedLine}_\n`;
     const body = (written: string) =>
       renderPrComment({
         report,
@@ -110,7 +111,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     if (triggerCommentId !== undefined) {
       await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
     }
-    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes), commentUrl);
+    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine), commentUrl);
   } catch (error) {
     const failedRun = checkRunId;
     if (failedRun === undefined) {
@@ -130,7 +131,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
 /** The JSON report plus what reconstructs who approved what, on which head. */
 const auditRecord = (evaluation: Evaluation) => ({
   ...toJsonReport(evaluation.result),
-  pullRequest: { number: evaluation.pr.number, base: evaluation.pr.baseRef, baseSha: evaluation.pr.baseSha, headSha: evaluation.pr.headSha },
+  pullRequest: { number: evaluation.pr.number, base: evaluation.pr.baseRef, baseSha: evaluation.pr.baseSha, headSha: evaluation.pr.headSha, reviewed: evaluation.pr.reviewed },
   approvalRecord: evaluation.approvals,
   notes: evaluation.notes,
 });

@@ -67,14 +67,16 @@ const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
 /**
  * The check run for a completed review: the full markdown report as the text, followed by the
  * audit record (JSON) in a collapsed block; both cut to GitHub's limit with a notice. `notes` are
- * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary.
+ * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary; `reviewed`
+ * says which two trees were compared (the App's merge result or merge base), under the headline.
  */
-export function checkRunReport(result: ReviewResult, report: string, audit: unknown, notes: readonly string[] = []): CheckRunReport {
+export function checkRunReport(result: ReviewResult, report: string, audit: unknown, notes: readonly string[] = [], reviewed?: string): CheckRunReport {
   const { governance } = result;
   const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
   const summary = fitMarkdown(
     [
       `**${RISK_BADGE[result.risk]} risk** · ${STATE_TITLE[governance.state]} · ${result.analysis.findings.length} finding(s)`,
+      ...(reviewed ? [plain(reviewed)] : []),
       ...governance.unmet.map((line) => `- ✗ ${plain(line)}`),
       ...notes.map((note) => `- ⚠️ ${plain(note.replace(/^⚠️\s*/u, ""))}`),
     ].join("\n"),
