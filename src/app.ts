@@ -2,10 +2,11 @@ import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot
 import { ledgerBlock } from "./github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
 import { gitHubPullRequest } from "./github/github-pull-request.js";
+import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-group.js";
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
 import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
-import { checkRunName, checkRunReport, errorCheckRunReport } from "./report/check-run.js";
+import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport } from "./report/check-run.js";
 import { toJsonReport } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { renderPrComment } from "./report/pr-comment.js";
@@ -128,6 +129,31 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
   }
 }
 
+/**
+ * A merge queue's group commit: the required check must be reported on `merge_group.head_sha`, or
+ * the queue waits for it and then drops the PR. Like a PR's, the check is opened before anything
+ * is read, so any error concludes it `failure`.
+ */
+async function evaluateGroupAndPublish(context: Context<"merge_group">, options: AppOptions): Promise<void> {
+  const octokit = context.octokit as ProbotOctokit;
+  const repo: RepoRef = context.repo();
+  const group = MergeGroupSchema.parse(context.payload.merge_group);
+  const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const checkRunId = await startCheckRun(octokit, repo, checkRunName(branchOf(group.base_ref)), group.head_sha);
+  try {
+    const now = (options.now ?? (() => new Date()))();
+    const evaluation = await withDeadline(Date.now() + budget.evaluation, () =>
+      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) }),
+    );
+    await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
+  } catch (error) {
+    await withDeadline(Date.now() + budget.failureReport, () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error)))).catch((reportError: unknown) =>
+      context.log.error({ err: reportError }, "could not conclude the merge group's check run as failed; it stays in progress"),
+    );
+    throw error;
+  }
+}
+
 /** The JSON report plus what reconstructs who approved what, on which head. */
 const auditRecord = (evaluation: Evaluation) => ({
   ...toJsonReport(evaluation.result),
@@ -169,6 +195,8 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
       const run = context.payload.check_run;
       for (const target of await pullsForSha(context, run.pull_requests, run.head_sha)) await evaluateAndPublish(context, options, target);
     });
+
+    app.on("merge_group.checks_requested", (context) => evaluateGroupAndPublish(context, options));
 
     app.on("check_suite.rerequested", async (context) => {
       const suite = context.payload.check_suite;

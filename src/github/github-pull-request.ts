@@ -108,49 +108,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     return { mode: "merge-base", baseSha: mergeBase, headSha, description: `merge base ${short7(mergeBase)} → head ${short7(headSha)} (${why}; changes on the base branch since are not in this review)` };
   }
 
-  /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
-  const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
-    const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
-    if (data.truncated) {
-      throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
-    }
-    return new Map(
-      data.tree
-        .filter((entry) => entry.type === "blob" && entry.path && entry.sha && (entry.mode === SYMLINK || isReviewedPath(entry.path)))
-        .map((entry) => [entry.path!, { sha: entry.sha!, link: entry.mode === SYMLINK }]),
-    );
-  };
-
-  const downloadTarball = async (sha: string): Promise<Uint8Array> => {
-    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
-    if (!(data instanceof ArrayBuffer)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as gzip bytes`);
-    return new Uint8Array(data);
-  };
-
-  // A symlink's blob is its target, which the archive carries as a symlink entry: checked like a file's bytes.
-  const readSide = async (sha: string): Promise<SourceTree> => {
-    const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
-    const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
-    const missing = [...blobs.keys()].filter((path) => !archived.has(path));
-    const altered = [...blobs]
-      .filter(([path, blob]) => archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link))
-      .map(([path]) => path);
-    if (missing.length > 0) {
-      throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
-    }
-    if (altered.length > 0) {
-      throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
-    }
-    const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
-    const files: SourceFile[] = [];
-    const links: SymbolicLink[] = [];
-    for (const [path, blob] of blobs) {
-      if (blob.link) links.push({ path, target: text(path) });
-      else files.push({ path, text: text(path) });
-    }
-    return { files, links };
-  };
-
+  const readSide = gitHubTrees(octokit, { owner, repo });
   const sides = new Map<string, Promise<SourceTree>>();
   const side = async (which: "base" | "head"): Promise<SourceTree> => {
     const pr = await pullRequest();
@@ -243,4 +201,56 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     commitAuthors,
     isMember,
   };
+}
+
+/**
+ * Reads the reviewed files and symlinks of a repository at one commit: the tarball for the
+ * contents, checked blob by blob against the recursive tree (see gitHubPullRequest).
+ */
+export function gitHubTrees(octokit: ProbotOctokit, ref: { readonly owner: string; readonly repo: string }): (sha: string) => Promise<SourceTree> {
+  const { owner, repo } = ref;
+  /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
+  const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
+    const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
+    if (data.truncated) {
+      throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
+    }
+    return new Map(
+      data.tree
+        .filter((entry) => entry.type === "blob" && entry.path && entry.sha && (entry.mode === SYMLINK || isReviewedPath(entry.path)))
+        .map((entry) => [entry.path!, { sha: entry.sha!, link: entry.mode === SYMLINK }]),
+    );
+  };
+
+  const downloadTarball = async (sha: string): Promise<Uint8Array> => {
+    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
+    if (!(data instanceof ArrayBuffer)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as gzip bytes`);
+    return new Uint8Array(data);
+  };
+
+  // A symlink's blob is its target, which the archive carries as a symlink entry: checked like a file's bytes.
+  const readSide = async (sha: string): Promise<SourceTree> => {
+    const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
+    const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
+    const missing = [...blobs.keys()].filter((path) => !archived.has(path));
+    const altered = [...blobs]
+      .filter(([path, blob]) => archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link))
+      .map(([path]) => path);
+    if (missing.length > 0) {
+      throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
+    }
+    if (altered.length > 0) {
+      throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
+    }
+    const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
+    const files: SourceFile[] = [];
+    const links: SymbolicLink[] = [];
+    for (const [path, blob] of blobs) {
+      if (blob.link) links.push({ path, target: text(path) });
+      else files.push({ path, text: text(path) });
+    }
+    return { files, links };
+  };
+
+  return readSide;
 }

@@ -116,3 +116,14 @@ export function errorCheckRunReport(message: string): CheckRunReport {
   );
   return { conclusion: "failure", title: "evaluation failed", summary: `❌ ${plain(message.split("\n")[0]!.slice(0, 1_000))}`, text, annotations: [] };
 }
+
+/** The check on a merge queue's group commit: each PR's verdict and what no PR's review covered. */
+export function mergeGroupCheckRunReport(group: { readonly decision: "pass" | "fail"; readonly lines: readonly string[]; readonly pulls: readonly number[] }): CheckRunReport {
+  const title = group.decision === "pass" ? `merge group · every PR approved (${group.pulls.length})` : "merge group · not every change is approved";
+  const summary = fitMarkdown(
+    [`Merge queue group of ${group.pulls.map((number) => `#${number}`).join(", ") || "no identifiable PR"}: judged on the approvals and evidence of its pull requests.`, ...group.lines.map((line) => `- ${plain(line)}`)].join("\n"),
+    MAX_OUTPUT_CHARS,
+    "_…more in the pull requests' own checks._",
+  );
+  return { conclusion: group.decision === "pass" ? "success" : "failure", title, summary, text: "", annotations: [] };
+}

@@ -50,6 +50,8 @@ export interface GitHubState {
   merge?: { mergeable: boolean; sha?: string; parents?: [string, string] };
   /** What the compare API answers as the merge base (default: the base SHA). */
   mergeBase?: string;
+  /** Commit messages the compare API lists (a merge queue's group commits). */
+  compareMessages?: string[];
   body: string;
   state: "open" | "closed";
   labels: string[];
@@ -96,7 +98,8 @@ export function mockGitHub(state: GitHubState): void {
   });
   scope.get(/\/compare\/[0-9a-f]+\.\.\.[0-9a-f]+$/).query(true).reply((request: Request) => {
     log("GET", request.url);
-    return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits: [], files: [] }];
+    const commits = (state.compareMessages ?? []).map((message, index) => ({ sha: String(index).padStart(40, "0"), commit: { message } }));
+    return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits, files: [] }];
   });
   scope.get(/\/git\/trees\/[0-9a-f]+/).query({ recursive: "1" }).reply((request: Request) => {
     log("GET", request.url);
