@@ -18,8 +18,11 @@ const shared = {
 const only = process.argv[2];
 const targets = [
   { name: "cli", entryPoints: ["src/cli.ts"], outfile: "bin/route-governor.mjs", banner: { js: "#!/usr/bin/env node\n" + shared.banner.js } },
-  // The Lambda Node.js runtime ships the AWS SDK v3: keep it out of the bundle.
+  // The Lambda Node.js runtime ships the AWS SDK v3: keep it out of the bundles. The webhook
+  // function only verifies and enqueues (no Probot, no review engine: a fast cold start); the
+  // worker carries the App.
   { name: "lambda", entryPoints: ["src/lambda.ts"], outfile: "dist/lambda.mjs", minify: true, external: ["@aws-sdk/*"] },
+  { name: "worker", entryPoints: ["src/lambda-worker.ts"], outfile: "dist/worker.mjs", minify: true, external: ["@aws-sdk/*"] },
   { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs" },
   { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs" },
   { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs" },

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
 import { ledgerBlock } from "./github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
@@ -54,6 +55,37 @@ export const errorText = (error: unknown): string => {
   return `${status}${failure.message ?? String(error)}`;
 };
 
+/** Which delivery attempt this is, when a queue retries deliveries (the Lambda worker). */
+const attempts = new AsyncLocalStorage<{ readonly attempt: number; readonly of: number }>();
+
+export const withDeliveryAttempt = <T>(attempt: { readonly attempt: number; readonly of: number }, work: () => Promise<T>): Promise<T> => attempts.run(attempt, work);
+
+/** What a failed check adds about retries: the queue retries it, or it was the last try. */
+const attemptNote = (): string => {
+  const current = attempts.getStore();
+  if (!current) return "";
+  return current.attempt >= current.of
+    ? `\n\nAttempt ${current.attempt} of ${current.of} failed: Route Governor gave up and the delivery went to the dead-letter queue. Re-run the check (or comment /route-governor refresh) once the cause is fixed.`
+    : `\n\nAttempt ${current.attempt} of ${current.of} failed; the delivery will be retried.`;
+};
+
+/**
+ * One evaluation at a time per PR in this process: two deliveries for one PR (a push and a
+ * comment) must not interleave their writes. On Lambda the FIFO queue's message groups do this
+ * across workers; the plain server (`npm start`) relies on this chain.
+ */
+const inFlight = new Map<string, Promise<void>>();
+function serialised(key: string, work: () => Promise<void>): Promise<void> {
+  const previous = inFlight.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  const settled = next.catch(() => undefined);
+  inFlight.set(key, settled);
+  void settled.then(() => {
+    if (inFlight.get(key) === settled) inFlight.delete(key);
+  });
+  return next;
+}
+
 /** The PR to evaluate, with its head SHA and base branch when the event carries them. */
 interface Target {
   readonly number: number;
@@ -64,7 +96,9 @@ interface Target {
 async function evaluateAndPublish(context: Context, options: AppOptions, target: Target): Promise<void> {
   const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const failureReportDeadline = () => Date.now() + budget.failureReport;
-  await withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline));
+  const { owner, repo } = context.repo();
+  // The budget starts when this PR's turn comes, not when the delivery arrived.
+  await serialised(`${owner}/${repo}#${target.number}`, () => withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline)));
 }
 
 async function evaluateWithin(context: Context, options: AppOptions, target: Target, failureReportDeadline: () => number): Promise<void> {
@@ -121,7 +155,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     }
     try {
       // The evaluation's own deadline may be spent: the failure report gets its own reserve.
-      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error))));
+      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + attemptNote())));
     } catch (reportError) {
       context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
     }
@@ -147,7 +181,7 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
   } catch (error) {
-    await withDeadline(Date.now() + budget.failureReport, () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error)))).catch((reportError: unknown) =>
+    await withDeadline(Date.now() + budget.failureReport, () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error) + attemptNote()))).catch((reportError: unknown) =>
       context.log.error({ err: reportError }, "could not conclude the merge group's check run as failed; it stays in progress"),
     );
     throw error;
@@ -209,10 +243,10 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
  * The App configured from Probot's standard environment. WEBHOOK_SECRET is required: it signs the
  * approval ledger, and Probot's fallback ("development") is public, so anyone could forge approvals.
  */
-export function appFromEnv(env: NodeJS.ProcessEnv): ApplicationFunction {
+export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
-  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}) });
+  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}), ...(budgetMs ? { budgetMs } : {}) });
 }
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */
