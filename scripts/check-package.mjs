@@ -1,33 +1,53 @@
-// Checks the deployable artifact `npm run package` wrote (.serverless/): the zip holds the bundle
-// alone, within budget, and the CloudFormation wires POST /api/github/webhooks to Node 20 on x86_64 (the
-// architecture of the kubectl/helm layer the render step uses).
+// Checks the deployable artifacts `npm run package` wrote (.serverless/): each function's zip holds
+// its bundle alone, within budget; the CloudFormation wires the webhook function to
+// POST /api/github/webhooks and the worker to the FIFO queue with partial batch failures, a
+// dead-letter queue with an alarm, Node 22 on x86_64, and no secret in any function's environment.
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 
-// 1 MiB: the render step (planner, runner, tool locator) brought the bundle just past 1,000,000 bytes.
+// 1 MiB: the budget for what each function loads at a cold start (the kubectl/helm layer apart).
 const BUNDLE_BUDGET = 1_048_576;
 const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
-const listing = execFileSync("unzip", ["-Z1", ".serverless/route-governor.zip"], { encoding: "utf8" }).trim().split("\n");
-check(listing.length === 1 && listing[0] === "dist/lambda.mjs", `zip must hold dist/lambda.mjs alone, holds: ${listing.join(", ")}`);
-const bundleBytes = statSync("dist/lambda.mjs").size;
-check(bundleBytes <= BUNDLE_BUDGET, `bundle ${bundleBytes} bytes exceeds ${BUNDLE_BUDGET}`);
+const zipHolds = (zip, bundle) => {
+  const listing = execFileSync("unzip", ["-Z1", `.serverless/${zip}`], { encoding: "utf8" }).trim().split("\n");
+  check(listing.length === 1 && listing[0] === bundle, `${zip} must hold ${bundle} alone, holds: ${listing.join(", ")}`);
+};
+zipHolds("webhooks.zip", "dist/lambda.mjs");
+zipHolds("worker.zip", "dist/worker.mjs");
+for (const bundle of ["dist/lambda.mjs", "dist/worker.mjs"]) check(statSync(bundle).size <= BUNDLE_BUDGET, `${bundle} is ${statSync(bundle).size} bytes, over ${BUNDLE_BUDGET}`);
 
 const template = JSON.parse(readFileSync(".serverless/cloudformation-template-update-stack.json", "utf8"));
+const templateText = JSON.stringify(template);
 const resources = Object.values(template.Resources);
-const fn = resources.find((r) => r.Type === "AWS::Lambda::Function");
-check(fn?.Properties.Runtime === "nodejs20.x", `runtime: ${fn?.Properties.Runtime}`);
-check(fn?.Properties.Architectures?.includes("x86_64"), "architecture x86_64 (the kubectl/helm layer is x86_64)");
-check(fn?.Properties.Handler === "dist/lambda.handler", `handler: ${fn?.Properties.Handler}`);
-check(fn?.Properties.Timeout < 10, `timeout ${fn?.Properties.Timeout} s must stay inside GitHub's 10 s delivery window`);
-const environment = fn?.Properties.Environment?.Variables ?? {};
-for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"]) check(environment[`${secret}_SSM`], `${secret}_SSM names the SSM parameter`);
+const functions = resources.filter((r) => r.Type === "AWS::Lambda::Function");
+const byHandler = (handler) => functions.find((fn) => fn.Properties.Handler === handler);
+const webhook = byHandler("dist/lambda.handler");
+const worker = byHandler("dist/worker.handler");
+check(webhook && worker, "functions dist/lambda.handler and dist/worker.handler");
+for (const fn of functions) {
+  check(fn.Properties.Runtime === "nodejs22.x", `runtime: ${fn.Properties.Runtime}`);
+  check(fn.Properties.Architectures?.includes("x86_64"), "architecture x86_64");
+  const environment = fn.Properties.Environment?.Variables ?? {};
+  for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "LEDGER_KEY"]) check(!(secret in environment), `${fn.Properties.Handler}: ${secret} must come from SSM, not the environment`);
+}
+check(webhook?.Properties.Timeout < 10, `webhook timeout ${webhook?.Properties.Timeout} s must stay inside GitHub's 10 s delivery window`);
+check(worker?.Properties.Timeout >= 60, `worker timeout ${worker?.Properties.Timeout} s must be at least 60 s`);
+check(webhook?.Properties.Environment?.Variables?.QUEUE_URL, "webhook QUEUE_URL");
+check(webhook?.Properties.Environment?.Variables?.WEBHOOK_SECRET_SSM, "webhook WEBHOOK_SECRET_SSM");
+for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"]) check(worker?.Properties.Environment?.Variables?.[`${secret}_SSM`], `worker ${secret}_SSM`);
+const queues = resources.filter((r) => r.Type === "AWS::SQS::Queue");
+check(queues.length === 2 && queues.every((q) => q.Properties.FifoQueue === true), "two FIFO queues (deliveries and dead letters)");
+check(queues.some((q) => q.Properties.RedrivePolicy?.maxReceiveCount === Number(worker?.Properties.Environment?.Variables?.MAX_RECEIVES)), "redrive maxReceiveCount equals the worker's MAX_RECEIVES");
+check(resources.some((r) => r.Type === "AWS::Lambda::EventSourceMapping" && r.Properties.FunctionResponseTypes?.includes("ReportBatchItemFailures")), "SQS event source with ReportBatchItemFailures");
+check(resources.some((r) => r.Type === "AWS::CloudWatch::Alarm" && r.Properties.MetricName === "ApproximateNumberOfMessagesVisible"), "alarm on the dead-letter queue's depth");
 check(resources.some((r) => r.Type === "AWS::ApiGatewayV2::Route" && r.Properties.RouteKey === "POST /api/github/webhooks"), "route POST /api/github/webhooks");
 check(resources.some((r) => r.Type === "AWS::Logs::LogGroup" && r.Properties.RetentionInDays === 30), "log retention 30 days");
+check(!/BEGIN [A-Z ]*PRIVATE KEY/.test(templateText), "no private key in the template");
 
 if (failures.length > 0) {
   console.error(`package check failed:\n- ${failures.join("\n- ")}`);
   process.exit(1);
 }
-console.log(`package ok: dist/lambda.mjs ${(bundleBytes / 1024).toFixed(0)} KB, zip ${(statSync(".serverless/route-governor.zip").size / 1024).toFixed(0)} KB`);
+console.log(`package ok: dist/lambda.mjs ${(statSync("dist/lambda.mjs").size / 1024).toFixed(0)} KB, dist/worker.mjs ${(statSync("dist/worker.mjs").size / 1024).toFixed(0)} KB`);

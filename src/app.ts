@@ -1,12 +1,14 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
 import { ledgerBlock } from "./github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
 import { gitHubPullRequest } from "./github/github-pull-request.js";
+import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-group.js";
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
 import { renderForReview } from "./render/render-change.js";
 import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
-import { checkRunName, checkRunReport, errorCheckRunReport } from "./report/check-run.js";
+import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport } from "./report/check-run.js";
 import { toJsonReport } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { renderPrComment } from "./report/pr-comment.js";
@@ -60,6 +62,37 @@ export const errorText = (error: unknown): string => {
   return `${status}${failure.message ?? String(error)}`;
 };
 
+/** Which delivery attempt this is, when a queue retries deliveries (the Lambda worker). */
+const attempts = new AsyncLocalStorage<{ readonly attempt: number; readonly of: number }>();
+
+export const withDeliveryAttempt = <T>(attempt: { readonly attempt: number; readonly of: number }, work: () => Promise<T>): Promise<T> => attempts.run(attempt, work);
+
+/** What a failed check adds about retries: the queue retries it, or it was the last try. */
+const attemptNote = (): string => {
+  const current = attempts.getStore();
+  if (!current) return "";
+  return current.attempt >= current.of
+    ? `\n\nAttempt ${current.attempt} of ${current.of} failed: Route Governor gave up and the delivery went to the dead-letter queue. Re-run the check (or comment /route-governor refresh) once the cause is fixed.`
+    : `\n\nAttempt ${current.attempt} of ${current.of} failed; the delivery will be retried.`;
+};
+
+/**
+ * One evaluation at a time per PR in this process: two deliveries for one PR (a push and a
+ * comment) must not interleave their writes. On Lambda the FIFO queue's message groups do this
+ * across workers; the plain server (`npm start`) relies on this chain.
+ */
+const inFlight = new Map<string, Promise<void>>();
+function serialised(key: string, work: () => Promise<void>): Promise<void> {
+  const previous = inFlight.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  const settled = next.catch(() => undefined);
+  inFlight.set(key, settled);
+  void settled.then(() => {
+    if (inFlight.get(key) === settled) inFlight.delete(key);
+  });
+  return next;
+}
+
 /** The PR to evaluate, with its head SHA and base branch when the event carries them. */
 interface Target {
   readonly number: number;
@@ -70,7 +103,9 @@ interface Target {
 async function evaluateAndPublish(context: Context, options: AppOptions, target: Target): Promise<void> {
   const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const failureReportDeadline = () => Date.now() + budget.failureReport;
-  await withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline));
+  const { owner, repo } = context.repo();
+  // The budget starts when this PR's turn comes, not when the delivery arrived.
+  await serialised(`${owner}/${repo}#${target.number}`, () => withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline)));
 }
 
 async function evaluateWithin(context: Context, options: AppOptions, target: Target, failureReportDeadline: () => number): Promise<void> {
@@ -104,7 +139,8 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
     });
     const { result } = evaluation;
-    const report = renderMarkdown(result);
+    const reviewedLine = `Reviewed ${evaluation.pr.reviewed.description}.`;
+    const report = `${renderMarkdown(result).trimEnd()}\n\n_${reviewedLine}_\n`;
     const body = (written: string) =>
       renderPrComment({
         report,
@@ -123,7 +159,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     if (triggerCommentId !== undefined) {
       await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
     }
-    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes), commentUrl);
+    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine), commentUrl);
   } catch (error) {
     const failedRun = checkRunId;
     if (failedRun === undefined) {
@@ -132,7 +168,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     }
     try {
       // The evaluation's own deadline may be spent: the failure report gets its own reserve.
-      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error))));
+      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + attemptNote())));
     } catch (reportError) {
       context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
     }
@@ -140,10 +176,35 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
   }
 }
 
+/**
+ * A merge queue's group commit: the required check must be reported on `merge_group.head_sha`, or
+ * the queue waits for it and then drops the PR. Like a PR's, the check is opened before anything
+ * is read, so any error concludes it `failure`.
+ */
+async function evaluateGroupAndPublish(context: Context<"merge_group">, options: AppOptions): Promise<void> {
+  const octokit = context.octokit as ProbotOctokit;
+  const repo: RepoRef = context.repo();
+  const group = MergeGroupSchema.parse(context.payload.merge_group);
+  const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const checkRunId = await startCheckRun(octokit, repo, checkRunName(branchOf(group.base_ref)), group.head_sha);
+  try {
+    const now = (options.now ?? (() => new Date()))();
+    const evaluation = await withDeadline(Date.now() + budget.evaluation, () =>
+      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) }),
+    );
+    await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
+  } catch (error) {
+    await withDeadline(Date.now() + budget.failureReport, () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error) + attemptNote()))).catch((reportError: unknown) =>
+      context.log.error({ err: reportError }, "could not conclude the merge group's check run as failed; it stays in progress"),
+    );
+    throw error;
+  }
+}
+
 /** The JSON report plus what reconstructs who approved what, on which head. */
 const auditRecord = (evaluation: Evaluation) => ({
   ...toJsonReport(evaluation.result),
-  pullRequest: { number: evaluation.pr.number, base: evaluation.pr.baseRef, baseSha: evaluation.pr.baseSha, headSha: evaluation.pr.headSha },
+  pullRequest: { number: evaluation.pr.number, base: evaluation.pr.baseRef, baseSha: evaluation.pr.baseSha, headSha: evaluation.pr.headSha, reviewed: evaluation.pr.reviewed },
   approvalRecord: evaluation.approvals,
   notes: evaluation.notes,
 });
@@ -182,6 +243,8 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
       for (const target of await pullsForSha(context, run.pull_requests, run.head_sha)) await evaluateAndPublish(context, options, target);
     });
 
+    app.on("merge_group.checks_requested", (context) => evaluateGroupAndPublish(context, options));
+
     app.on("check_suite.rerequested", async (context) => {
       const suite = context.payload.check_suite;
       for (const target of await pullsForSha(context, suite.pull_requests, suite.head_sha)) await evaluateAndPublish(context, options, target);
@@ -193,10 +256,10 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
  * The App configured from Probot's standard environment. WEBHOOK_SECRET is required: it signs the
  * approval ledger, and Probot's fallback ("development") is public, so anyone could forge approvals.
  */
-export function appFromEnv(env: NodeJS.ProcessEnv): ApplicationFunction {
+export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
-  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}) });
+  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}), ...(budgetMs ? { budgetMs } : {}) });
 }
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */

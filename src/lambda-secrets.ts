@@ -9,14 +9,18 @@ export type SecretName = (typeof SECRET_NAMES)[number];
 /** Reads SSM parameters by name, decrypted: parameter name → value. */
 export type ParameterReader = (names: readonly string[]) => Promise<Readonly<Record<string, string>>>;
 
-export async function resolveSecrets(env: NodeJS.ProcessEnv, read: ParameterReader): Promise<Record<SecretName, string>> {
-  const wanted = SECRET_NAMES.filter((name) => !env[name]);
+export async function resolveSecrets<Name extends SecretName = SecretName>(
+  env: NodeJS.ProcessEnv,
+  read: ParameterReader,
+  names: readonly Name[] = SECRET_NAMES as readonly SecretName[] as readonly Name[],
+): Promise<Record<Name, string>> {
+  const wanted = names.filter((name) => !env[name]);
   const parameterOf = (name: SecretName) => env[`${name}_SSM`];
   const unnamed = wanted.filter((name) => !parameterOf(name));
   if (unnamed.length > 0) throw new Error(`missing secrets: set ${unnamed.map((name) => `${name} or ${name}_SSM`).join(", ")}`);
   const values = wanted.length > 0 ? await read(wanted.map((name) => parameterOf(name)!)) : {};
-  const secrets = {} as Record<SecretName, string>;
-  for (const name of SECRET_NAMES) {
+  const secrets = {} as Record<Name, string>;
+  for (const name of names) {
     const value = env[name] || values[parameterOf(name) ?? ""];
     if (!value) throw new Error(`SSM parameter ${parameterOf(name)} (for ${name}) was not found`);
     secrets[name] = value;

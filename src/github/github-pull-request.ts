@@ -13,6 +13,7 @@ import {
   type PullRequestFacts,
   type PullRequestSource,
   type ReviewFacts,
+  type ReviewedRange,
   type ReviewState,
 } from "./pull-request-source.js";
 
@@ -46,6 +47,7 @@ const SYMLINK = "120000";
 const WEB_FLOW = "web-flow";
 
 const short = (sha: string): string => sha.slice(0, 12);
+const short7 = (sha: string): string => sha.slice(0, 7);
 
 const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
 
@@ -66,6 +68,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
 
   const pullRequest = memo(async (): Promise<PullRequestFacts> => {
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+    const reviewed = await reviewedRange(data.base.sha, data.head.sha, data.mergeable, data.merge_commit_sha);
     return {
       owner,
       repo,
@@ -79,56 +82,37 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
       draft: data.draft ?? false,
       state: data.state === "closed" ? "closed" : "open",
       labels: data.labels.map((label) => label.name),
+      reviewed,
     };
   });
 
-  /** Reviewed blobs (YAML, JSON) and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
-  const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
-    const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
-    if (data.truncated) {
-      throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
+  /**
+   * The test-merge commit counts only when GitHub says the PR is mergeable and the commit's second
+   * parent is the head we were given (it lags a push until GitHub recomputes it). One more call
+   * either way: the merge commit's parents, or the merge base from the compare API.
+   */
+  async function reviewedRange(baseSha: string, headSha: string, mergeable: boolean | null | undefined, mergeSha: string | null | undefined): Promise<ReviewedRange> {
+    let why: string;
+    if (mergeable === true && mergeSha) {
+      const { data } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: mergeSha });
+      const [tip, merged] = data.parents.map((parent) => parent.sha);
+      if (tip && merged === headSha) {
+        return { mode: "test-merge", baseSha: tip, headSha: mergeSha, description: `the merge result: base tip ${short7(tip)} → GitHub's test-merge commit ${short7(mergeSha)} of head ${short7(headSha)}` };
+      }
+      why = "GitHub's test-merge commit is for an older head";
+    } else {
+      why = mergeable === false ? "the pull request has merge conflicts, so GitHub has no test-merge commit" : "GitHub has not computed the test-merge commit yet";
     }
-    return new Map(
-      data.tree
-        .filter((entry) => entry.type === "blob" && entry.path && entry.sha && (entry.mode === SYMLINK || isReviewedPath(entry.path)))
-        .map((entry) => [entry.path!, { sha: entry.sha!, link: entry.mode === SYMLINK }]),
-    );
-  };
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${baseSha}...${headSha}`, per_page: 1 });
+    const mergeBase = data.merge_base_commit.sha;
+    return { mode: "merge-base", baseSha: mergeBase, headSha, description: `merge base ${short7(mergeBase)} → head ${short7(headSha)} (${why}; changes on the base branch since are not in this review)` };
+  }
 
-  const downloadTarball = async (sha: string): Promise<Uint8Array> => {
-    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
-    if (!(data instanceof ArrayBuffer)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as gzip bytes`);
-    return new Uint8Array(data);
-  };
-
-  // A symlink's blob is its target, which the archive carries as a symlink entry: checked like a file's bytes.
-  const readSide = async (sha: string): Promise<SourceTree> => {
-    const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
-    const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
-    const missing = [...blobs.keys()].filter((path) => !archived.has(path));
-    const altered = [...blobs]
-      .filter(([path, blob]) => archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link))
-      .map(([path]) => path);
-    if (missing.length > 0) {
-      throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
-    }
-    if (altered.length > 0) {
-      throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
-    }
-    const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
-    const files: SourceFile[] = [];
-    const links: SymbolicLink[] = [];
-    for (const [path, blob] of blobs) {
-      if (blob.link) links.push({ path, target: text(path) });
-      else files.push({ path, text: text(path) });
-    }
-    return { files, links };
-  };
-
+  const readSide = gitHubTrees(octokit, { owner, repo });
   const sides = new Map<string, Promise<SourceTree>>();
   const side = async (which: "base" | "head"): Promise<SourceTree> => {
     const pr = await pullRequest();
-    const sha = which === "base" ? pr.baseSha : pr.headSha;
+    const sha = which === "base" ? pr.reviewed.baseSha : pr.reviewed.headSha;
     return cached(sides, sha, () => readSide(sha));
   };
   const tree = async (which: "base" | "head"): Promise<SourceFile[]> => (await side(which)).files;
@@ -217,4 +201,56 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
     commitAuthors,
     isMember,
   };
+}
+
+/**
+ * Reads the reviewed files and symlinks of a repository at one commit: the tarball for the
+ * contents, checked blob by blob against the recursive tree (see gitHubPullRequest).
+ */
+export function gitHubTrees(octokit: ProbotOctokit, ref: { readonly owner: string; readonly repo: string }): (sha: string) => Promise<SourceTree> {
+  const { owner, repo } = ref;
+  /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
+  const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
+    const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
+    if (data.truncated) {
+      throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
+    }
+    return new Map(
+      data.tree
+        .filter((entry) => entry.type === "blob" && entry.path && entry.sha && (entry.mode === SYMLINK || isReviewedPath(entry.path)))
+        .map((entry) => [entry.path!, { sha: entry.sha!, link: entry.mode === SYMLINK }]),
+    );
+  };
+
+  const downloadTarball = async (sha: string): Promise<Uint8Array> => {
+    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
+    if (!(data instanceof ArrayBuffer)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as gzip bytes`);
+    return new Uint8Array(data);
+  };
+
+  // A symlink's blob is its target, which the archive carries as a symlink entry: checked like a file's bytes.
+  const readSide = async (sha: string): Promise<SourceTree> => {
+    const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
+    const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
+    const missing = [...blobs.keys()].filter((path) => !archived.has(path));
+    const altered = [...blobs]
+      .filter(([path, blob]) => archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link))
+      .map(([path]) => path);
+    if (missing.length > 0) {
+      throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
+    }
+    if (altered.length > 0) {
+      throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
+    }
+    const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
+    const files: SourceFile[] = [];
+    const links: SymbolicLink[] = [];
+    for (const [path, blob] of blobs) {
+      if (blob.link) links.push({ path, target: text(path) });
+      else files.push({ path, text: text(path) });
+    }
+    return { files, links };
+  };
+
+  return readSide;
 }

@@ -37,6 +37,22 @@ export interface PullRequestFacts {
   readonly draft: boolean;
   readonly state: "open" | "closed";
   readonly labels: readonly string[];
+  /** The two trees the review compares; the PR's head SHA stays what approvals and the check bind to. */
+  readonly reviewed: ReviewedRange;
+}
+
+/**
+ * What the review compares. GitHub's test-merge commit when it has one that merges the current
+ * head: its first parent is the base branch tip, so the review sees exactly what merging would
+ * produce, including changes that landed on the base since the branch point. Otherwise (GitHub
+ * still computing mergeability, or conflicts) the merge base → head, what the PR's diff shows.
+ */
+export interface ReviewedRange {
+  readonly mode: "test-merge" | "merge-base";
+  readonly baseSha: string;
+  readonly headSha: string;
+  /** One line for the report: which comparison and why. */
+  readonly description: string;
 }
 
 export interface CommentFacts {

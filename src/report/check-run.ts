@@ -67,14 +67,16 @@ const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
 /**
  * The check run for a completed review: the full markdown report as the text, followed by the
  * audit record (JSON) in a collapsed block; both cut to GitHub's limit with a notice. `notes` are
- * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary.
+ * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary; `reviewed`
+ * says which two trees were compared (the App's merge result or merge base), under the headline.
  */
-export function checkRunReport(result: ReviewResult, report: string, audit: unknown, notes: readonly string[] = []): CheckRunReport {
+export function checkRunReport(result: ReviewResult, report: string, audit: unknown, notes: readonly string[] = [], reviewed?: string): CheckRunReport {
   const { governance } = result;
   const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
   const summary = fitMarkdown(
     [
       `**${RISK_BADGE[result.risk]} risk** · ${STATE_TITLE[governance.state]} · ${result.analysis.findings.length} finding(s)`,
+      ...(reviewed ? [plain(reviewed)] : []),
       ...governance.unmet.map((line) => `- ✗ ${plain(line)}`),
       ...notes.map((note) => `- ⚠️ ${plain(note.replace(/^⚠️\s*/u, ""))}`),
     ].join("\n"),
@@ -113,4 +115,15 @@ export function errorCheckRunReport(message: string): CheckRunReport {
     "_…error cut to fit._",
   );
   return { conclusion: "failure", title: "evaluation failed", summary: `❌ ${plain(message.split("\n")[0]!.slice(0, 1_000))}`, text, annotations: [] };
+}
+
+/** The check on a merge queue's group commit: each PR's verdict and what no PR's review covered. */
+export function mergeGroupCheckRunReport(group: { readonly decision: "pass" | "fail"; readonly lines: readonly string[]; readonly pulls: readonly number[] }): CheckRunReport {
+  const title = group.decision === "pass" ? `merge group · every PR approved (${group.pulls.length})` : "merge group · not every change is approved";
+  const summary = fitMarkdown(
+    [`Merge queue group of ${group.pulls.map((number) => `#${number}`).join(", ") || "no identifiable PR"}: judged on the approvals and evidence of its pull requests.`, ...group.lines.map((line) => `- ${plain(line)}`)].join("\n"),
+    MAX_OUTPUT_CHARS,
+    "_…more in the pull requests' own checks._",
+  );
+  return { conclusion: group.decision === "pass" ? "success" : "failure", title, summary, text: "", annotations: [] };
 }

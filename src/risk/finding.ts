@@ -22,6 +22,11 @@ export interface Detection {
    * and before/after it makes the fingerprint, so two rules changed the same way are two approvals.
    */
   readonly rule?: string;
+  /**
+   * The flows a route finding reaches, each `entry | host | match`: the same change to the same rule
+   * on another Gateway, listener or host is another change, so it joins the fingerprint.
+   */
+  readonly reaches?: readonly string[];
   /** Normalised before/after values: what an approval binds to (the fingerprint). */
   readonly before?: unknown;
   readonly after?: unknown;
@@ -41,7 +46,7 @@ export interface Finding {
   readonly file: string;
   readonly line: number;
   readonly resource: ResourceId;
-  /** Stable hash of class + resource + normalised before/after (DESIGN §10). */
+  /** Stable hash of what an approval binds to: class, resource and its scope, rule, flows reached, clusters, normalised before/after (DESIGN §10). */
   readonly fingerprint: string;
   /** Clusters and regions the change lands in, when known. */
   readonly clusters: readonly string[];

@@ -9,7 +9,7 @@ import type { Detection } from "./finding.js";
  * the merged summary names every flow it reaches.
  */
 export interface FlowDraft {
-  readonly detection: Omit<Detection, "summary" | "rule" | "lands">;
+  readonly detection: Omit<Detection, "summary" | "rule" | "lands" | "reaches">;
   readonly flow: Flow;
   /** The same rule at base, when the change is between two sides: its backends are reached too. */
   readonly baseFlow?: Flow;
@@ -63,6 +63,7 @@ export function mergeFlowDrafts(drafts: readonly FlowDraft[]): Detection[] {
     const rule = first.within === undefined ? first.flow.ruleId : `${first.flow.ruleId} → ${first.within}`;
     const backends = group.flatMap((draft) => [...draft.flow.backends, ...(draft.baseFlow?.backends ?? [])]);
     const lands = { clusters: unique(backends.flatMap((b) => b.placement.clusters)), regions: unique(backends.flatMap((b) => b.placement.regions)) };
-    return { ...first.detection, rule, summary: `${describeFlows(group)}: ${first.detail}`, lands };
+    const reaches = unique(group.map((draft) => `${draft.flow.entry} | ${draft.flow.host} | ${draft.flow.match}`));
+    return { ...first.detection, rule, reaches, summary: `${describeFlows(group)}: ${first.detail}`, lands };
   });
 }

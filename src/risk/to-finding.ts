@@ -11,13 +11,27 @@ export interface Placed {
 }
 
 /**
- * The fingerprint an approval binds to: class, resource, rule (for route findings) and the normalised before/after, so a push
- * that leaves a finding the same keeps its approvals and one that changes it does not (DESIGN §10).
- * Lines, field paths and wording are not part of it: moving a rule or a document is not a new risk.
+ * The fingerprint an approval binds to (DESIGN §10): exactly what was reviewed. Class, resource and
+ * the scope it is applied in (its key: `@cluster`, or `@file` when only the file tells copies
+ * apart), the rule and the flows it reaches (entry, host, match), the clusters the change lands in,
+ * and the normalised before/after. So a push that leaves a finding the same keeps its approvals,
+ * while the same edit moved to another Gateway, host, rule or cluster is a new finding to approve.
+ * Lines, field paths and wording are not part of it: re-indenting or reordering is not a new risk.
  */
-const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "rule" | "before" | "after">): string =>
+const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "resourceKey" | "rule" | "reaches" | "before" | "after">, clusters: readonly string[]): string =>
   createHash("sha256")
-    .update(JSON.stringify([detection.class, detection.resource, ...(detection.rule === undefined ? [] : [detection.rule]), detection.before ?? null, detection.after ?? null]))
+    .update(
+      JSON.stringify([
+        detection.class,
+        detection.resource,
+        detection.resourceKey ?? null,
+        detection.rule ?? null,
+        detection.reaches ?? null,
+        clusters,
+        detection.before ?? null,
+        detection.after ?? null,
+      ]),
+    )
     .digest("hex")
     .slice(0, 16);
 
@@ -25,6 +39,7 @@ const union = (where: readonly string[], more: readonly string[] = []): string[]
 
 /** A detection placed in its file and line, with the policy's risk for its class. */
 export function toFinding(detection: Detection, resource: Resource | undefined, policy: Policy, placed: Placed): Finding {
+  const clusters = union(placed.clusters, detection.lands?.clusters);
   return {
     class: detection.class,
     risk: classify(detection, policy),
@@ -32,8 +47,8 @@ export function toFinding(detection: Detection, resource: Resource | undefined, 
     file: resource?.source.file ?? "",
     line: resource ? lineOf(resource.source, detection.path) : 1,
     resource: detection.resource,
-    fingerprint: fingerprintOf(detection),
-    clusters: union(placed.clusters, detection.lands?.clusters),
+    fingerprint: fingerprintOf(detection, clusters),
+    clusters,
     regions: union(placed.regions, detection.lands?.regions),
   };
 }

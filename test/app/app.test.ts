@@ -80,8 +80,14 @@ describe("pull_request events", () => {
     expect(state.labels).toEqual(["risk/medium-high"]);
     // Token, check run in progress on the event's head (before anything can fail), PR; then the
     // reads (in parallel); then the writes, conclusion last.
-    expect(state.calls.slice(0, 3)).toEqual(["POST /app/installations/1/access_tokens", "POST /repos/Codertocat/Hello-World/check-runs", "GET /repos/Codertocat/Hello-World/pulls/2"]);
-    expect(state.calls.slice(3, 10).sort()).toEqual([
+    // GitHub has no test-merge commit in this payload, so the merge base comes from the compare API.
+    expect(state.calls.slice(0, 4)).toEqual([
+      "POST /app/installations/1/access_tokens",
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "GET /repos/Codertocat/Hello-World/pulls/2",
+      `GET /repos/Codertocat/Hello-World/compare/${BASE}...${HEAD}`,
+    ]);
+    expect(state.calls.slice(4, 11).sort()).toEqual([
       "GET /repos/Codertocat/Hello-World/git/trees/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
       "GET /repos/Codertocat/Hello-World/git/trees/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
       "GET /repos/Codertocat/Hello-World/issues/2/comments",
@@ -90,7 +96,7 @@ describe("pull_request events", () => {
       "GET /repos/Codertocat/Hello-World/tarball/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
       "GET /repos/Codertocat/Hello-World/tarball/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
     ]);
-    expect(state.calls.slice(10)).toEqual([
+    expect(state.calls.slice(11)).toEqual([
       "POST /repos/Codertocat/Hello-World/issues/2/comments",
       "POST /repos/Codertocat/Hello-World/issues/2/labels",
       `PATCH /repos/Codertocat/Hello-World/check-runs/${latestRun().id}`,
@@ -116,6 +122,7 @@ describe("pull_request events", () => {
     const others = (calls: string[]) => calls.filter((call) => !call.includes("/access_tokens") && !checkRunUpdate(call)).sort();
     expect(others(all)).toEqual(others(one));
     expect(others(one).filter((call) => call.startsWith("GET "))).toEqual([
+      `GET /repos/Codertocat/Hello-World/compare/${BASE}...${HEAD}`,
       "GET /repos/Codertocat/Hello-World/git/trees/ec26c3e57ca3a959ca5aad62de7213c562f8c821",
       "GET /repos/Codertocat/Hello-World/git/trees/f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
       "GET /repos/Codertocat/Hello-World/issues/2/comments",

@@ -255,6 +255,8 @@ export class FakeGitHub {
       number: pull.number,
       user: pull.user,
       body: pull.body,
+      mergeable: null,
+      merge_commit_sha: null,
       base: pull.base,
       head: pull.head,
       labels: pull.labels.map((name) => ({ name })),
@@ -329,6 +331,10 @@ export class FakeGitHub {
       const files = this.commits.get(match[1]!);
       if (!files) return [404, { message: "Not Found" }];
       return [200, { sha: match[1], truncated: false, tree: Object.entries(files).map(([p, text]) => ({ path: p, mode: "100644", type: "blob", sha: gitBlobId(text), size: Buffer.byteLength(text) })) }];
+    }
+    if (method === "GET" && (match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
+      // Branches in this fake fork from the base commit they were opened on.
+      return this.commits.has(match[1]!) && this.commits.has(match[2]!) ? [200, { merge_base_commit: { sha: match[1] }, commits: [], files: [] }] : [404, { message: "Not Found" }];
     }
     if (method === "GET" && (match = /^\/tarball\/([0-9a-f]+)$/.exec(rest))) {
       return this.commits.has(match[1]!) ? [302, "", { location: `${this.url}/_codeload/${this.owner}/${this.repo}/legacy.tar.gz/${match[1]}` }] : [404, { message: "Not Found" }];

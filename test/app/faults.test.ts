@@ -68,10 +68,15 @@ const KINDS: readonly Fault[] = ["500", "429", "reset"];
 describe("fault injection: one evaluation, every call failing in turn", async () => {
   const calls = await baselineCalls();
 
-  it("the evaluation makes a bounded set of calls: token, PR, check run, reads in parallel, writes, conclusion", () => {
+  it("the evaluation makes a bounded set of calls: token, PR and its comparison, check run, reads in parallel, writes, conclusion", () => {
     const shapes = calls.map((call) => `${call.method} ${call.path.replace(/[0-9a-f]{40}/g, ":sha").replace(/\d{4,}/g, ":id")}`);
-    expect(shapes.slice(0, 3)).toEqual(["POST /app/installations/:id/access_tokens", "GET /repos/acme/traffic/pulls/7", "POST /repos/acme/traffic/check-runs"]);
-    expect(shapes.slice(3, -3).sort()).toEqual([
+    expect(shapes.slice(0, 4)).toEqual([
+      "POST /app/installations/:id/access_tokens",
+      "GET /repos/acme/traffic/pulls/7",
+      "GET /repos/acme/traffic/compare/:sha...:sha",
+      "POST /repos/acme/traffic/check-runs",
+    ]);
+    expect(shapes.slice(4, -3).sort()).toEqual([
       "GET /_codeload/acme/traffic/legacy.tar.gz/:sha",
       "GET /_codeload/acme/traffic/legacy.tar.gz/:sha",
       "GET /orgs/acme/teams/platform/memberships/dina",

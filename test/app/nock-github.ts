@@ -46,6 +46,12 @@ export interface GitHubState {
   author: string;
   base: { ref: string; sha: string };
   head: { sha: string };
+  /** GitHub's test merge: `mergeable` and `merge_commit_sha` of the PR; absent = not computed yet (null). */
+  merge?: { mergeable: boolean; sha?: string; parents?: [string, string] };
+  /** What the compare API answers as the merge base (default: the base SHA). */
+  mergeBase?: string;
+  /** Commit messages the compare API lists (a merge queue's group commits). */
+  compareMessages?: string[];
   body: string;
   state: "open" | "closed";
   labels: string[];
@@ -82,7 +88,18 @@ export function mockGitHub(state: GitHubState): void {
   scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, (request: Request) => (log("POST", request.url), { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" }));
   scope.get(`${REPO}/pulls/${PR}`).reply(200, (request: Request) => {
     log("GET", request.url);
-    return { number: PR, user: { login: state.author }, base: state.base, head: state.head, body: state.body, updated_at: "2026-11-21T09:00:00Z", state: state.state, draft: false, labels: state.labels.map((name) => ({ name })) };
+    return { number: PR, user: { login: state.author }, base: state.base, head: state.head, mergeable: state.merge?.mergeable ?? null, merge_commit_sha: state.merge?.sha ?? null, body: state.body, updated_at: "2026-11-21T09:00:00Z", state: state.state, draft: false, labels: state.labels.map((name) => ({ name })) };
+  });
+  scope.get(/\/git\/commits\/[0-9a-f]+$/).reply((request: Request) => {
+    log("GET", request.url);
+    const sha = /commits\/([0-9a-f]+)$/.exec(request.url)![1]!;
+    const parents = state.merge?.sha === sha ? state.merge.parents : undefined;
+    return parents ? [200, { sha, parents: parents.map((parent) => ({ sha: parent })) }] : [404, { message: "Not Found" }];
+  });
+  scope.get(/\/compare\/[0-9a-f]+\.\.\.[0-9a-f]+$/).query(true).reply((request: Request) => {
+    log("GET", request.url);
+    const commits = (state.compareMessages ?? []).map((message, index) => ({ sha: String(index).padStart(40, "0"), commit: { message } }));
+    return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits, files: [] }];
   });
   scope.get(/\/git\/trees\/[0-9a-f]+/).query({ recursive: "1" }).reply((request: Request) => {
     log("GET", request.url);

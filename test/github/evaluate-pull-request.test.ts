@@ -29,7 +29,7 @@ const review = (author: string, state: ReviewFacts["state"], minutes: number, co
 
 function pullRequest(overrides: Partial<InMemoryPullRequest> = {}): InMemoryPullRequest {
   return {
-    facts: { owner: "acme", repo: "traffic", number: 7, author: "ana", baseRef: "main", baseSha: "b".repeat(40), headSha: HEAD, body: EVIDENCE_BODY, bodyUpdatedAt: T0, draft: false, state: "open", labels: [] },
+    facts: { owner: "acme", repo: "traffic", number: 7, author: "ana", baseRef: "main", baseSha: "b".repeat(40), headSha: HEAD, body: EVIDENCE_BODY, bodyUpdatedAt: T0, draft: false, state: "open", labels: [], reviewed: { mode: "merge-base", baseSha: "b".repeat(40), headSha: HEAD, description: "merge base → head" } },
     base: baseTree(),
     head: headTree(),
     comments: [],

@@ -34,6 +34,10 @@ function serve(commits: Record<string, Commit>, calls: string[], pr: { base: str
     .persist()
     .get(`${REPO}/pulls/7`)
     .reply(200, () => (calls.push("GET pulls/7"), { user: { login: "ana" }, base: { ref: "main", sha: pr.base }, head: { sha: pr.head }, body: null, updated_at: "2026-11-21T10:00:00Z", state: "open", draft: false, labels: [] }))
+    // No test-merge commit in these answers: the merge base (here the base itself) comes from compare.
+    .get(/\/compare\/[0-9a-f]+\.\.\.[0-9a-f]+$/)
+    .query(true)
+    .reply(200, () => (calls.push("GET compare"), { merge_base_commit: { sha: pr.base }, commits: [] }))
     .get(/\/git\/trees\/[0-9a-f]+$/)
     .query({ recursive: "1" })
     .reply((request: Request) => {
@@ -78,7 +82,7 @@ describe("reading a PR's files: API economy (DESIGN §12)", () => {
     const [base, head] = await Promise.all([pr.tree("base"), pr.tree("head")]);
     return { calls: calls.sort(), base, head };
   };
-  const EXPECTED_CALLS = ["GET codeload/base", "GET codeload/head", "GET git/trees/base", "GET git/trees/head", "GET pulls/7", "GET tarball/base", "GET tarball/head"];
+  const EXPECTED_CALLS = ["GET codeload/base", "GET codeload/head", "GET compare", "GET git/trees/base", "GET git/trees/head", "GET pulls/7", "GET tarball/base", "GET tarball/head"];
 
   it("1 changed file and 300 changed files cost the same calls: the PR, then per side one tree listing and one tarball (redirected to codeload)", async () => {
     const one = await readBothSides(1);
@@ -99,7 +103,7 @@ describe("reading a PR's files: API economy (DESIGN §12)", () => {
     serve(routes(0), calls, { base: BASE, head: BASE });
     const pr = source();
     expect(await pr.tree("head")).toEqual(await pr.tree("base"));
-    expect(calls.sort()).toEqual(["GET codeload/base", "GET git/trees/base", "GET pulls/7", "GET tarball/base"]);
+    expect(calls.sort()).toEqual(["GET codeload/base", "GET compare", "GET git/trees/base", "GET pulls/7", "GET tarball/base"]);
   });
 });
 
@@ -138,7 +142,7 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       { path: "clusters/tyo-prod-1/routes", target: "../config/routes" },
     ]);
     expect((await pr.tree("head")).map((file) => file.path).sort()).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml"]);
-    expect(calls.sort()).toEqual(["GET codeload/head", "GET git/trees/head", "GET pulls/7", "GET tarball/head"]);
+    expect(calls.sort()).toEqual(["GET codeload/head", "GET compare", "GET git/trees/head", "GET pulls/7", "GET tarball/head"]);
   });
 
   it("a symlink whose archived target differs from git's blob fails the read", async () => {
@@ -169,6 +173,9 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
     nock(API)
       .get(`${REPO}/pulls/7`)
       .reply(200, { user: { login: "ana" }, base: { ref: "main", sha: BASE }, head: { sha: HEAD }, body: "", updated_at: "2026-11-21T10:00:00Z", state: "open", labels: [] })
+      .get(`${REPO}/compare/${BASE}...${HEAD}`)
+      .query(true)
+      .reply(200, { merge_base_commit: { sha: BASE }, commits: [] })
       .get(`${REPO}/git/trees/${HEAD}`)
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: [] })

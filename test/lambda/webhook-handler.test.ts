@@ -1,13 +1,28 @@
 import { createHmac } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { Probot, ProbotOctokit, type ApplicationFunction } from "probot";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqsEnqueue } from "../../src/queue/sqs.js";
 import { createWebhookHandler } from "../../src/webhook-handler.js";
-import { privateKey } from "../app/private-key.js";
+import { FakeSqs } from "../helpers/fake-sqs.js";
 
+/**
+ * The webhook function against a local SQS endpoint, through the real @aws-sdk/client-sqs (which
+ * sends to the host of the queue URL, as QUEUE_URL names it, and else AWS_ENDPOINT_URL_SQS).
+ */
 const SECRET = "lambda-test-secret";
+let QUEUE: string;
+const sqs = new FakeSqs();
+const silent = { warn: () => undefined, error: () => undefined };
+let handler: ReturnType<typeof createWebhookHandler>;
 
-/** An API Gateway HTTP API (payload v2) event, as GitHub's delivery arrives through it. */
+beforeAll(async () => {
+  await sqs.start();
+  QUEUE = `${sqs.endpoint}/000000000000/deliveries.fifo`;
+  Object.assign(process.env, { AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+  handler = createWebhookHandler({ secret: SECRET, enqueue: sqsEnqueue(QUEUE), log: silent });
+});
+afterAll(() => sqs.stop());
+
 function apiGatewayEvent(body: string, headers: Record<string, string>, isBase64Encoded = false): APIGatewayProxyEventV2 {
   return {
     version: "2.0",
@@ -20,68 +35,46 @@ function apiGatewayEvent(body: string, headers: Record<string, string>, isBase64
     requestContext: {} as APIGatewayProxyEventV2["requestContext"],
   };
 }
-
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-const PING = JSON.stringify({ zen: "Design for failure.", hook_id: 1 });
-const headersFor = (body: string, secret = SECRET) => ({ "X-GitHub-Delivery": "d-1", "X-GitHub-Event": "ping", "X-Hub-Signature-256": sign(body, secret), "Content-Type": "application/json" });
+const comment = (number: number) => JSON.stringify({ action: "created", issue: { number, pull_request: {} }, comment: { id: 1 }, repository: { full_name: "acme/traffic" }, installation: { id: 1 } });
+const headers = (body: string, id: string, event = "issue_comment", secret = SECRET) => ({ "X-GitHub-Delivery": id, "X-GitHub-Event": event, "X-Hub-Signature-256": sign(body, secret) });
 
-/** A handler around a recording App: what reached it is what the handler let through. */
-function setup(behaviour: "record" | "fail" = "record") {
-  const received: string[] = [];
-  const app: ApplicationFunction = (probot) => {
-    probot.on("ping", async (context) => {
-      if (behaviour === "fail") throw new Error("evaluation failed");
-      received.push(context.id);
-    });
-  };
-  const probot = new Probot({ appId: 1, privateKey, secret: SECRET, logLevel: "fatal", Octokit: ProbotOctokit });
-  return { handler: createWebhookHandler(probot, app), received };
-}
-
-describe("Lambda webhook handler (API Gateway v2)", () => {
-  it("answers 200 to a signed delivery and hands it to the App", async () => {
-    const { handler, received } = setup();
-    const response = await handler(apiGatewayEvent(PING, headersFor(PING)));
-    expect(response.statusCode).toBe(200);
-    expect(received).toEqual(["d-1"]);
+describe("the webhook function", () => {
+  it("verifies, puts the delivery on the FIFO queue (group: repository + PR, deduplication: delivery id) and answers 202", async () => {
+    const body = comment(7);
+    const started = Date.now();
+    const response = await handler(apiGatewayEvent(body, headers(body, "d-1"), true));
+    expect(response.statusCode).toBe(202);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(sqs.messages).toEqual([expect.objectContaining({ queueUrl: QUEUE, groupId: "acme/traffic#7", deduplicationId: "d-1" })]);
+    expect(JSON.parse(sqs.messages[0]!.body)).toEqual({ v: 1, id: "d-1", name: "issue_comment", payload: JSON.parse(body) });
   });
 
-  it("decodes base64 bodies and matches headers whatever their case", async () => {
-    const { handler, received } = setup();
-    const headers = Object.fromEntries(Object.entries(headersFor(PING)).map(([k, v]) => [k.toLowerCase(), v]));
-    expect((await handler(apiGatewayEvent(PING, headers, true))).statusCode).toBe(200);
-    expect(received).toEqual(["d-1"]);
+  it("a redelivery is deduplicated by its delivery id", async () => {
+    const body = comment(7);
+    expect((await handler(apiGatewayEvent(body, headers(body, "d-1")))).statusCode).toBe(202);
+    expect(sqs.messages.filter((message) => message.deduplicationId === "d-1")).toHaveLength(1);
   });
 
-  it.each([
-    ["a wrong secret", (h: Record<string, string>) => ({ ...h, "X-Hub-Signature-256": sign(PING, "not-the-secret") }), PING],
-    ["a tampered body", (h: Record<string, string>) => h, PING.replace("failure", "success")],
-  ])("answers 401 to %s and processes nothing", async (_case, headers, body) => {
-    const { handler, received } = setup();
-    const response = await handler(apiGatewayEvent(body, headers(headersFor(PING))));
-    expect(response.statusCode).toBe(401);
-    expect(received).toEqual([]);
+  it("a merge group is its own message group", async () => {
+    const body = JSON.stringify({ action: "checks_requested", merge_group: { head_ref: "refs/heads/gh-readonly-queue/main/pr-7-abc" }, repository: { full_name: "acme/traffic" } });
+    await handler(apiGatewayEvent(body, headers(body, "d-2", "merge_group")));
+    expect(sqs.messages.at(-1)!.groupId).toBe("acme/traffic@refs/heads/gh-readonly-queue/main/pr-7-abc");
   });
 
-  it.each(["X-GitHub-Delivery", "X-GitHub-Event", "X-Hub-Signature-256"])("answers 400 without %s", async (missing) => {
-    const { handler, received } = setup();
-    const headers: Record<string, string> = { ...headersFor(PING) };
-    delete headers[missing];
-    expect((await handler(apiGatewayEvent(PING, headers))).statusCode).toBe(400);
-    expect(received).toEqual([]);
+  it("401 for a bad signature, 400 for missing headers or a body that is not JSON, 202 without queueing for events the App ignores", async () => {
+    const before = sqs.messages.length;
+    const body = comment(8);
+    expect((await handler(apiGatewayEvent(body, headers(body, "d-3", "issue_comment", "wrong")))).statusCode).toBe(401);
+    expect((await handler(apiGatewayEvent(body, { "X-GitHub-Event": "issue_comment" }))).statusCode).toBe(400);
+    expect((await handler(apiGatewayEvent("not json", headers("not json", "d-4")))).statusCode).toBe(400);
+    expect((await handler(apiGatewayEvent(body, headers(body, "d-5", "installation")))).statusCode).toBe(202);
+    expect(sqs.messages).toHaveLength(before);
   });
 
-  it("answers 400 to a correctly signed body that is not JSON", async () => {
-    const { handler, received } = setup();
-    const body = "{not json";
-    expect((await handler(apiGatewayEvent(body, headersFor(body)))).statusCode).toBe(400);
-    expect(received).toEqual([]);
-  });
-
-  it("answers 500 only when the evaluation itself fails", async () => {
-    const { handler } = setup("fail");
-    const response = await handler(apiGatewayEvent(PING, headersFor(PING)));
-    expect(response.statusCode).toBe(500);
-    expect(JSON.parse(response.body ?? "{}")).toEqual({ error: "evaluation failed" });
+  it("500 when the queue refuses the message", async () => {
+    const refusing = createWebhookHandler({ secret: SECRET, enqueue: sqsEnqueue("http://127.0.0.1:1/000000000000/deliveries.fifo"), log: silent });
+    const body = comment(9);
+    expect((await refusing(apiGatewayEvent(body, headers(body, "d-6")))).statusCode).toBe(500);
   });
 });

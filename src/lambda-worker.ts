@@ -1,0 +1,17 @@
+import { createProbot } from "probot";
+import { appFromEnv } from "./app.js";
+import { routeGovernorOctokit } from "./github/octokit.js";
+import { resolveSecrets, ssmParameterReader } from "./lambda-secrets.js";
+import { createWorker } from "./worker.js";
+
+/**
+ * The worker Lambda (serverless.yml: `dist/worker.handler`), fed by the SQS FIFO queue. No
+ * webhook window here: an evaluation may take most of the function's timeout, keeping a reserve
+ * to conclude the check `failure` when GitHub is slow. MAX_RECEIVES is the queue's maxReceiveCount.
+ */
+export const WORKER_BUDGET_MS = { evaluation: 60_000, failureReport: 15_000 } as const;
+
+const env = { ...process.env, ...(await resolveSecrets(process.env, ssmParameterReader)) };
+const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit() } });
+
+export const handler = createWorker(probot, appFromEnv(env, WORKER_BUDGET_MS), { maxReceives: Number(process.env.MAX_RECEIVES) || 3 });
