@@ -59,7 +59,14 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
   io.stdout(renderWorkflowCommands(result));
 
   let commentUrl = "";
-  if (settings.INPUT_COMMENT) commentUrl = await upsertComment(octokit, ref, report, await source.comments());
+  if (settings.INPUT_COMMENT) {
+    // A fork's pull_request run has a read-only token: the comment is lost, the review is not.
+    commentUrl = await upsertComment(octokit, ref, report, await source.comments()).catch((error: { status?: number; message: string }) => {
+      if (error.status !== 403) throw error;
+      io.stdout(`${workflowCommand("warning", `Route Governor could not write its PR comment (${error.message}): the job summary has the report`)}\n`);
+      return "";
+    });
+  }
   await setOutputs(settings.GITHUB_OUTPUT, { decision: result.decision, risk: result.risk, "report-json": json, sarif, ...(commentUrl ? { "comment-url": commentUrl } : {}) });
   return result.decision === "pass" ? 0 : 1;
 }

@@ -62,6 +62,7 @@ const BlastRadius = z.object({
   services: z.array(z.object({ service: z.string(), gained: Strings, lost: Strings })),
   meshScope: z.array(z.object({ resource: z.string(), scope: z.enum(["mesh-wide", "namespace", "workloads", "targets"]), namespaces: Strings, detail: z.string() })),
   issues: z.object({ introduced: z.array(Issue), existing: z.array(Issue), fixed: z.array(Issue) }),
+  unchecked: Strings.describe("References the review could not check, and why"),
 });
 
 const Evidence = z.object({
