@@ -1,6 +1,6 @@
 // Bundles the entry points with esbuild. `node scripts/build.mjs cli` builds only the CLI
 // (run on `prepare`, so `npx route-governor` works right after `npm ci`); `bench` builds the
-// benchmark, which measures the bundled code as it ships.
+// benchmark, which measures the bundled code as it ships; `action` the GitHub Action's committed bundle.
 import { build } from "esbuild";
 import { chmodSync, readFileSync } from "node:fs";
 
@@ -38,6 +38,9 @@ const targets = [
   // worker carries the App.
   { name: "lambda", entryPoints: ["src/lambda.ts"], outfile: "dist/lambda.mjs", ...lean, external: ["@aws-sdk/*"] },
   { name: "worker", entryPoints: ["src/lambda-worker.ts"], outfile: "dist/worker.mjs", ...lean, external: ["@aws-sdk/*"] },
+  // The GitHub Action runs this committed file as it is (no install step): minified, with the
+  // dependencies' licence notices at its end, and CI checks it matches the source.
+  { name: "action", entryPoints: ["src/action.ts"], outfile: "action/index.mjs", minify: true, charset: "utf8", target: "node24" },
   { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs" },
   { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs" },
   { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs" },

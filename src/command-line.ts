@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { PolicyError, resolvePolicy } from "./policy/load-policy.js";
 import { renderJson } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
+import { renderSarif } from "./report/sarif.js";
+import { renderWorkflowCommands } from "./report/workflow-commands.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "./render/render-change.js";
 import { POLICY_PATH, reviewChange } from "./review.js";
 import { readFolder, type SourceTree } from "./sources/folder-source.js";
@@ -20,8 +22,9 @@ Options:
                           the PR's changes are merge-base(base, head) → head, as GitHub shows them
   --two-dot               with --repo: compare the base ref's own tree with head instead
   --policy <file>         policy file (default: ${POLICY_PATH} of the base tree, else built-in defaults)
-  --body <file>           PR description with a "## Change evidence" section
-  --format <fmt>          markdown (default) or json
+  --body <file|->         PR description with a "## Change evidence" section (- reads standard input)
+  --format <fmt>          markdown (default), json, github (workflow commands: annotations in
+                          GitHub Actions) or sarif (SARIF 2.1.0 for code scanning)
   --no-render             review kustomize overlays and Helm charts as written, without rendering
                           them with kubectl kustomize / helm template
   --now <iso-time>        judge rollout windows and freezes as of this instant, with its zone
@@ -79,6 +82,15 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+const FORMATS = {
+  markdown: renderMarkdown,
+  json: renderJson,
+  github: renderWorkflowCommands,
+  sarif: renderSarif,
+} as const;
+
+const isFormat = (name: string): name is keyof typeof FORMATS => Object.hasOwn(FORMATS, name);
+
 async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
@@ -87,9 +99,18 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
+async function readBody(path: string | undefined, io: CliIo): Promise<string> {
+  if (path === undefined) return "";
+  if (path !== "-") return readText(path, "body");
+  if (!io.stdin) throw new UsageError("--body - reads standard input, and there is none here");
+  return io.stdin();
+}
+
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Standard input, read whole (`--body -`); absent where there is none to read. */
+  readonly stdin?: () => Promise<string>;
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -117,7 +138,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (command !== "review") throw new UsageError(`unknown command: ${command}`);
   if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
   if (!values.base || !values.head) throw new UsageError("review needs --base and --head");
-  if (values.format !== "markdown" && values.format !== "json") throw new UsageError(`--format must be markdown or json, not ${values.format}`);
+  const format = values.format;
+  if (!isFormat(format)) throw new UsageError(`--format must be ${Object.keys(FORMATS).join(", ")}, not ${format}`);
   const now = values.now ? instantOf(values.now) : new Date();
   if (values["two-dot"] && !values.repo) throw new UsageError("--two-dot compares git refs: give --repo too");
 
@@ -126,11 +148,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   });
   const policyText = values.policy ? await readText(values.policy, "policy") : base.files.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source } = resolvePolicy(policyText, values.policy ?? (policyText === undefined ? "built-in defaults" : `${POLICY_PATH} (base)`));
-  const body = values.body ? await readText(values.body, "body") : "";
+  const body = await readBody(values.body, io);
 
   const rendered = await renderForReview(base.files, head.files, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}) });
   const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, policy, policySource: source, body, now });
-  io.stdout(values.format === "json" ? renderJson(result) : renderMarkdown(result));
+  io.stdout(FORMATS[format](result));
   return result.decision === "pass" ? 0 : 1;
 }
 

@@ -54,7 +54,10 @@ const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join("
 /** git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
 const gitBlobId = (bytes: Uint8Array): string => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 
-export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): PullRequestSource {
+/** How the trees to compare are chosen; the Action decides it from its own clone. */
+export type RangeOfPullRequest = (baseSha: string, headSha: string, mergeable: boolean | null | undefined, mergeSha: string | null | undefined) => Promise<ReviewedRange>;
+
+export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, range?: RangeOfPullRequest): PullRequestSource {
   const { owner, repo, number } = ref;
   const memo = <T>(read: () => Promise<T>): (() => Promise<T>) => {
     let value: Promise<T> | undefined;
@@ -68,7 +71,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
 
   const pullRequest = memo(async (): Promise<PullRequestFacts> => {
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-    const reviewed = await reviewedRange(data.base.sha, data.head.sha, data.mergeable, data.merge_commit_sha);
+    const reviewed = await (range ?? reviewedRange)(data.base.sha, data.head.sha, data.mergeable, data.merge_commit_sha);
     return {
       owner,
       repo,

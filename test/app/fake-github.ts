@@ -86,6 +86,8 @@ export class FakeGitHub {
   readonly calls: RecordedCall[] = [];
   readonly pulls = new Map<number, FakePull>();
   readonly checkRuns: FakeCheckRun[] = [];
+  /** Check suites GitHub creates when a commit is pushed: a PR's head gets one when the PR opens. */
+  readonly checkSuites: { id: number; head_sha: string; created_at: string }[] = [];
   /** `org/team` → member logins. */
   readonly teams = new Map<string, string[]>();
   /** login → repository permission. */
@@ -154,6 +156,7 @@ export class FakeGitHub {
       reviews: [],
     };
     this.pulls.set(init.number, pull);
+    this.checkSuites.push({ id: this.nextId++, head_sha: init.headSha, created_at: this.now() });
     return pull;
   }
 
@@ -359,6 +362,10 @@ export class FakeGitHub {
       if (body!.conclusion) run.conclusion = String(body!.conclusion);
       if (body!.details_url) run.details_url = String(body!.details_url);
       return [200, run];
+    }
+    if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-suites$/.exec(rest))) {
+      const suites = this.checkSuites.filter((suite) => suite.head_sha === match![1]);
+      return [200, { total_count: suites.length, check_suites: suites }];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       return [200, [...this.pulls.values()].filter((pull) => pull.head.sha === match![1]).map((pull) => this.pullJson(pull))];

@@ -126,7 +126,7 @@ describe("route-governor review (CLI contract)", () => {
     [["review", "--base", "/nonexistent/a", "--head", "/nonexistent/b"], /not a directory: \/nonexistent\/[ab]/],
     [["review", "--base", "x"], /review needs --base and --head/],
     [["frobnicate"], /unknown command: frobnicate/],
-    [["review", "--base", EXAMPLES, "--head", EXAMPLES, "--format", "xml"], /--format must be markdown or json/],
+    [["review", "--base", EXAMPLES, "--head", EXAMPLES, "--format", "xml"], /--format must be markdown, json, github, sarif, not xml/],
     [["review", "--repo", ROOT, "--base", "no-such-ref-xyz", "--head", "HEAD"], /unknown git ref: no-such-ref-xyz/],
   ])("usage error %j exits 2 with a one-line message", async (argv, message) => {
     const { code, stderr, stdout } = await cli(...argv);
