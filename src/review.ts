@@ -64,7 +64,8 @@ export interface Analysis {
   readonly graphs: { readonly base: TrafficGraph; readonly head: TrafficGraph };
   readonly blastRadius: BlastRadius;
   /** What the render step did: the roots reviewed as rendered, and why it was skipped if it was. */
-  readonly render: { readonly rendered: readonly string[]; readonly failed: readonly string[]; readonly skipped?: string };
+  /** `failed`: roots that could not be rendered and block; `unrendered`: charts nothing in the tree installs that could not be rendered (listed, not blocking). */
+  readonly render: { readonly rendered: readonly string[]; readonly failed: readonly string[]; readonly unrendered: readonly string[]; readonly skipped?: string };
 }
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
@@ -146,7 +147,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const excluded = { changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(), total: head.manifests.excluded.length };
   const render = {
     rendered: (input.rendered?.roots ?? []).map((root) => root.id),
-    failed: (input.rendered?.failures ?? []).map((failure) => failure.id),
+    failed: (input.rendered?.failures ?? []).filter((failure) => failure.gates).map((failure) => failure.id),
+    unrendered: (input.rendered?.failures ?? []).filter((failure) => !failure.gates).map((failure) => failure.reason),
     ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
   };
   return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, skipped, excluded, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius, render };
@@ -157,7 +159,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
  * high: what it would apply is unknown, so it is never a silent pass.
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
-  (input.rendered?.failures ?? []).map((failure) => {
+  (input.rendered?.failures ?? []).filter((failure) => failure.gates).map((failure) => {
     const detection: Detection = { class: "resource.changed", summary: failure.reason, resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id }, side: "head", path: [], before: null, after: failure.reason, riskFloor: "high" };
     return { ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), ...changedSource(failure, input.base, input.head) };
   });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
@@ -60,7 +60,7 @@ async function renderStage(
   const runnable: string[] = [];
   for (const id of changed) {
     const offline = headPlan.get(id)?.offline ?? basePlan.get(id)?.offline;
-    if (offline !== undefined) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} cannot be rendered offline: ${offline}` });
+    if (offline !== undefined) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} cannot be rendered offline: ${offline}`, gates: either(id).deployed });
     else runnable.push(id);
   }
   const empty: RenderResult = { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures };
@@ -71,7 +71,7 @@ async function renderStage(
     tools = await (options.tools ?? renderTools)();
   } catch (error) {
     const reason = (error as Error).message;
-    for (const id of runnable) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} was not rendered: ${reason}` });
+    for (const id of runnable) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} was not rendered: ${reason}`, gates: either(id).deployed });
     return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
   }
   const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[]) =>
@@ -88,7 +88,7 @@ async function renderStage(
     const failed = sides.find((entry) => "error" in entry.outcome);
     if (failed && "error" in failed.outcome) {
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
-      failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}` });
+      failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}`, gates: either(id).deployed });
       continue;
     }
     const { origin, output } = either(id);
@@ -150,6 +150,8 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
         await writeFile(join(work, "inline-values.yaml"), run.inlineValues);
         valuesArgs.push("--values", join(work, "inline-values.yaml"));
       }
+      // As `helm dependency build` would for file:// dependencies: the local chart under charts/.
+      for (const dependency of run.dependencies ?? []) await cp(at(dependency.path), join(at(run.chart), "charts", dependency.name), { recursive: true });
       command = tools.helm;
       args = ["template", run.release, at(run.chart), "--namespace", run.namespace, ...valuesArgs, ...run.set.flatMap(({ name, value }) => ["--set", `${name}=${value}`])];
     }

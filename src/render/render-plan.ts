@@ -28,6 +28,8 @@ export type RenderRun =
       /** Inline values (HelmRelease `values`, Application `valuesObject`/`values`), merged last. */
       readonly inlineValues?: string;
       readonly set: readonly { readonly name: string; readonly value: string }[];
+      /** Local charts (`file://` dependencies) to place in the chart's `charts/` folder, as `helm dependency build` would. */
+      readonly dependencies?: readonly { readonly name: string; readonly path: string }[];
     };
 
 export interface RenderRoot {
@@ -44,6 +46,12 @@ export interface RenderRoot {
   readonly run: RenderRun;
   /** Why it cannot be rendered offline (a remote chart or base, cluster state); undefined when it can. */
   readonly offline?: string;
+  /**
+   * Whether something in the tree deploys it (a GitOps object, or a kustomization nothing else
+   * includes): only then does a root that cannot be rendered block. A chart nothing installs (a
+   * chart the repository develops) is reviewed rendered when it can be, and listed when it cannot.
+   */
+  readonly deployed: boolean;
 }
 
 const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -189,6 +197,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     inputs,
     consumes: inputs.filter((path) => YAML.test(path)),
     run: { tool: "kustomize", directory: folder },
+    deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
   };
 }
@@ -212,18 +221,44 @@ function topKustomizations(tree: Tree): string[] {
   return folders.filter((folder) => !included.has(folder));
 }
 
-/** A chart folder's files, and why `helm template` cannot render it offline (dependencies it would fetch). */
-function chartInputs(tree: Tree, chart: string): { files: string[]; offline?: string } | undefined {
+const ChartFile = z.looseObject({ dependencies: z.array(z.looseObject({ name: z.string(), repository: z.string().optional(), alias: z.string().optional() })).optional() });
+
+/**
+ * A chart folder's files (with the local charts it depends on), the dependencies to put in its
+ * `charts/` folder before rendering, and why `helm template` cannot render it offline: a
+ * dependency from a chart repository that is neither `file://` nor vendored under `charts/`.
+ */
+function chartInputs(tree: Tree, chart: string, seen: ReadonlySet<string> = new Set()): { files: string[]; dependencies: { name: string; path: string }[]; offline?: string } | undefined {
   const chartFile = posix.join(chart, "Chart.yaml");
   if (!tree.text.has(chartFile)) return undefined;
-  let dependencies: unknown[] = [];
+  let declared: z.infer<typeof ChartFile>["dependencies"] = [];
   try {
-    dependencies = z.looseObject({ dependencies: z.array(z.unknown()).optional() }).safeParse(jsyaml.load(tree.text.get(chartFile)!)).data?.dependencies ?? [];
+    declared = ChartFile.safeParse(jsyaml.load(tree.text.get(chartFile)!)).data?.dependencies ?? [];
   } catch {
     // An unreadable Chart.yaml is helm's to report.
   }
   const files = tree.filesUnder(chart);
-  return dependencies.length > 0 ? { files, offline: `chart ${chart} has dependencies (helm dependency build would fetch them)` } : { files };
+  const dependencies: { name: string; path: string }[] = [];
+  const remote: string[] = [];
+  for (const dependency of declared ?? []) {
+    const name = dependency.alias ?? dependency.name;
+    if (tree.text.has(posix.join(chart, "charts", dependency.name, "Chart.yaml"))) continue;
+    const repository = dependency.repository ?? "";
+    if (!repository.startsWith("file://")) {
+      remote.push(`${dependency.name}${repository ? ` from ${repository}` : ""}`);
+      continue;
+    }
+    const path = normalize(posix.join(chart, repository.slice("file://".length)));
+    const local = seen.has(path) ? undefined : chartInputs(tree, path, new Set([...seen, chart]));
+    if (!local) {
+      remote.push(`${dependency.name} (${repository}: no Chart.yaml there)`);
+      continue;
+    }
+    files.push(...local.files);
+    dependencies.push({ name, path });
+    if (local.offline) remote.push(local.offline);
+  }
+  return { files: [...new Set(files)].sort(), dependencies, ...(remote.length > 0 ? { offline: `chart ${chart} depends on ${remote.join(", ")} (helm dependency build would fetch)` } : {}) };
 }
 
 const inlineYaml = (values: Readonly<Record<string, unknown>> | undefined): string | undefined =>
@@ -236,6 +271,7 @@ function helmRoot(
   chart: string,
   run: Omit<Extract<RenderRun, { tool: "helm" }>, "tool" | "chart">,
   offline: string | undefined,
+  deployed = true,
 ): RenderRoot {
   const found = chartInputs(tree, chart);
   const why = offline ?? (found ? found.offline : `chart folder ${chart || "."} has no Chart.yaml in the repository`);
@@ -246,8 +282,9 @@ function helmRoot(
     output: posix.join(folderOf(origin), `(rendered ${name})`, posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin)),
     inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles])].sort(),
     consumes: chartFiles.filter((path) => YAML.test(path) && path !== origin),
-    run: { tool: "helm", chart, ...run },
+    run: { tool: "helm", chart, ...run, ...(found && found.dependencies.length > 0 ? { dependencies: found.dependencies } : {}) },
     ...(why !== undefined ? { offline: why } : {}),
+    deployed,
   };
 }
 
@@ -348,7 +385,7 @@ export function planRenders(files: readonly SourceFile[], topology: Topology): R
     .map((file) => {
       const chart = folderOf(file.path);
       const name = posix.basename(chart) || "chart";
-      return helmRoot(tree, file.path, name, chart, { release: name, namespace: "default", valuesFiles: [], set: [] }, undefined);
+      return helmRoot(tree, file.path, name, chart, { release: name, namespace: "default", valuesFiles: [], set: [] }, undefined, false);
     });
   return [...kustomizeRoots, ...helmRoots.filter((root) => !inKustomize.has(root.origin)), ...standaloneCharts].sort(byId);
 }

@@ -27,6 +27,8 @@ export interface RenderFailure {
   readonly inputs: readonly string[];
   /** What could not be rendered and why, for the finding. */
   readonly reason: string;
+  /** Whether it blocks: a root something deploys; a chart nothing installs is only listed. */
+  readonly gates: boolean;
 }
 
 export interface RenderResult {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { firstChangedLine, planRenderedHelm, planRenders, renderKey } from "../../src/render/render-plan.js";
+import { analyzeChange } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
 
 const topology = policyWith().topology;
@@ -27,6 +28,26 @@ describe("planRenders", () => {
   it("renders only the folders GitOps objects point at when there are any", () => {
     const flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec:\n  path: ./apps/staging\n  sourceRef: { kind: GitRepository, name: flux-system }\n";
     expect(planRenders(tree({ ...overlay, "clusters/staging/apps.yaml": flux }), topology).map((root) => root.id)).toEqual(["kustomize apps/staging"]);
+  });
+
+  it("renders a chart with file:// dependencies (as in envoyproxy/gateway and linkerd2): the local charts are inputs, placed under charts/", () => {
+    const files = {
+      "charts/gateway/Chart.yaml": "apiVersion: v2\nname: gateway\nversion: 1.0.0\ndependencies:\n  - name: crds\n    repository: file://../crds\n    version: 1.0.0\n",
+      "charts/gateway/templates/gateway.yaml": "kind: Gateway\n",
+      "charts/crds/Chart.yaml": "apiVersion: v2\nname: crds\nversion: 1.0.0\n",
+      "charts/crds/templates/crd.yaml": "kind: CustomResourceDefinition\n",
+    };
+    const root = planRenders(tree(files), topology).find((candidate) => candidate.id.includes("gateway"))!;
+    expect(root.offline).toBeUndefined();
+    expect(root.inputs).toEqual(expect.arrayContaining(["charts/crds/Chart.yaml", "charts/crds/templates/crd.yaml"]));
+    expect(root.run).toMatchObject({ tool: "helm", chart: "charts/gateway", dependencies: [{ name: "crds", path: "charts/crds" }] });
+    // Nothing in this tree installs the chart: were it unrenderable, it would be listed, not block.
+    expect(root.deployed).toBe(false);
+  });
+
+  it("a dependency from a chart repository cannot be rendered offline", () => {
+    const [root] = planRenders(tree({ "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: redis\n    repository: https://charts.example.com\n    version: 1.0.0\n" }), topology);
+    expect(root?.offline).toBe("chart chart depends on redis from https://charts.example.com (helm dependency build would fetch)");
   });
 
   it("marks a remote kustomize base as not renderable offline", () => {
@@ -88,5 +109,27 @@ describe("planRenders", () => {
   it("finds the first changed line of a file", () => {
     expect(firstChangedLine("a\nb\nc\n", "a\nB\nc\n")).toBe(2);
     expect(firstChangedLine(undefined, "a\n")).toBe(1);
+  });
+});
+
+describe("render failures in the review", () => {
+  const failure = (gates: boolean) => ({ id: "helm charts/app/Chart.yaml app", origin: "charts/app/Chart.yaml", inputs: ["charts/app/values.yaml"], reason: "helm charts/app/Chart.yaml app cannot be rendered offline: chart charts/app depends on redis", gates });
+  const input = (gates: boolean) => ({
+    base: [{ path: "charts/app/values.yaml", text: "replicas: 1\n" }],
+    head: [{ path: "charts/app/values.yaml", text: "replicas: 2\n" }],
+    policy: policyWith(),
+    rendered: { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures: [failure(gates)] },
+  });
+
+  it("a root something deploys blocks with a high finding at the changed input", () => {
+    const analysis = analyzeChange(input(true));
+    expect(analysis.findings.map((f) => [f.class, f.risk, f.file])).toEqual([["resource.changed", "high", "charts/app/values.yaml"]]);
+    expect(analysis.render.failed).toEqual(["helm charts/app/Chart.yaml app"]);
+  });
+
+  it("a chart nothing installs is listed as read as written, and does not block", () => {
+    const analysis = analyzeChange(input(false));
+    expect(analysis.findings).toEqual([]);
+    expect(analysis.render.unrendered).toEqual([failure(false).reason]);
   });
 });
