@@ -59,6 +59,7 @@ const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com
 const YAML = /\.ya?ml$/i;
 
 const KustomizationFile = z.looseObject({
+  kind: z.string().optional(),
   resources: z.array(z.string()).optional(),
   bases: z.array(z.string()).optional(),
   components: z.array(z.string()).optional(),
@@ -214,11 +215,15 @@ function deliveredFolders(tree: Tree, topology: Topology): string[] {
   return folders.filter((folder) => tree.kustomizationIn(folder) && matchers.some((matches) => matches(folder || ".")));
 }
 
-/** Kustomization folders no other kustomization includes as a resource, base or component. */
+/**
+ * Kustomization folders no other kustomization includes as a resource, base or component. A
+ * `kind: Component` is only ever built inside the kustomization that includes it (kustomize
+ * refuses it alone): one nothing here includes is someone else's to include, not a root.
+ */
 function topKustomizations(tree: Tree): string[] {
   const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter((folder) => tree.kustomizationIn(folder));
   const included = new Set(folders.flatMap((folder) => kustomizeClosure(tree, folder).folders.slice(1)));
-  return folders.filter((folder) => !included.has(folder));
+  return folders.filter((folder) => !included.has(folder) && kustomizationOf(tree, tree.kustomizationIn(folder)!).kind !== "Component");
 }
 
 const ChartFile = z.looseObject({ dependencies: z.array(z.looseObject({ name: z.string(), repository: z.string().optional(), alias: z.string().optional() })).optional() });

@@ -50,6 +50,11 @@ describe("planRenders", () => {
     expect(root?.offline).toBe("chart chart depends on redis from https://charts.example.com (helm dependency build would fetch)");
   });
 
+  it("a kustomize Component nothing includes is not a root: it is only built inside the kustomization that includes it (anthos-service-mesh-samples)", () => {
+    const component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatchesJson6902:\n- target: { kind: Sidecar, name: cartservice }\n  patch: |-\n    - op: replace\n      path: /spec/egress/0/hosts\n      value: [\"istio-system/*\"]\n";
+    expect(planRenders(tree({ ...overlay, "sidecars/for-memorystore/kustomization.yaml": component }), topology).map((root) => root.id)).toEqual(["kustomize apps/production", "kustomize apps/staging"]);
+  });
+
   it("marks a remote kustomize base as not renderable offline", () => {
     const [root] = planRenders(tree({ "app/kustomization.yaml": "resources:\n  - https://github.com/org/repo//deploy?ref=v1\n" }), topology);
     expect(root?.offline).toBe("remote kustomize resource https://github.com/org/repo//deploy?ref=v1");
