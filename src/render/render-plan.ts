@@ -47,6 +47,13 @@ export interface RenderRoot {
   /** Why it cannot be rendered offline (a remote chart or base, cluster state); undefined when it can. */
   readonly offline?: string;
   /**
+   * For a release of a chart outside the repository: the fields that decide what it renders
+   * (chart, version, source, values, release name, namespace, post-renderers). Its render key
+   * is these, not the whole file, so an interval, a retry setting or an apiVersion bump is no
+   * change to review, while a values or version change is one that cannot be rendered here.
+   */
+  readonly releaseFingerprint?: string;
+  /**
    * Whether something in the tree deploys it (a GitOps object, or a kustomization nothing else
    * includes): only then does a root that cannot be rendered block. A chart nothing installs (a
    * chart the repository develops) is reviewed rendered when it can be, and listed when it cannot.
@@ -79,6 +86,7 @@ const HelmReleaseDoc = z.looseObject({
       .looseObject({
         spec: z.looseObject({
           chart: z.string(),
+          version: z.string().optional(),
           sourceRef: z.looseObject({ kind: z.string(), name: z.string().optional() }),
           valuesFiles: z.array(z.string()).optional(),
         }),
@@ -87,6 +95,7 @@ const HelmReleaseDoc = z.looseObject({
     chartRef: z.looseObject({ kind: z.string(), name: z.string().optional() }).optional(),
     values: Values.optional(),
     valuesFrom: z.array(z.unknown()).optional(),
+    postRenderers: z.array(z.unknown()).optional(),
   }),
 });
 
@@ -266,6 +275,10 @@ function chartInputs(tree: Tree, chart: string, seen: ReadonlySet<string> = new 
   return { files: [...new Set(files)].sort(), dependencies, ...(remote.length > 0 ? { offline: `chart ${chart} depends on ${remote.join(", ")} (helm dependency build would fetch)` } : {}) };
 }
 
+/** JSON with object keys sorted: equal meaning, equal text. */
+const sortedJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, item: unknown) => (item && typeof item === "object" && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1))) : item));
+
 const inlineYaml = (values: Readonly<Record<string, unknown>> | undefined): string | undefined =>
   values && Object.keys(values).length > 0 ? jsyaml.dump(values, { sortKeys: true }) : undefined;
 
@@ -308,7 +321,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
           ? "valuesFrom reads ConfigMaps or Secrets from the cluster"
           : undefined;
     const inline = inlineYaml(spec.values);
-    return helmRoot(
+    const root = helmRoot(
       tree,
       file.path,
       name,
@@ -322,6 +335,9 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       },
       offline,
     );
+    if (local) return root;
+    const decisive = { chart: source ?? spec.chartRef, values: spec.values, valuesFrom: spec.valuesFrom, releaseName: spec.releaseName, targetNamespace: spec.targetNamespace, postRenderers: spec.postRenderers };
+    return { ...root, releaseFingerprint: sortedJson(decisive) };
   });
 }
 
@@ -402,6 +418,7 @@ export function planRenderedHelm(files: readonly SourceFile[], rendered: readonl
 
 /** The content hash of a root's render: its run and every input's text. Equal keys render equal output. */
 export function renderKey(root: RenderRoot, files: readonly SourceFile[]): string {
+  if (root.releaseFingerprint !== undefined) return createHash("sha256").update(root.releaseFingerprint).digest("hex");
   const text = new Map(files.map((file) => [file.path, file.text]));
   const hash = createHash("sha256").update(JSON.stringify(root.run));
   for (const input of root.inputs) hash.update(`\0${input}\0${text.get(input) ?? ""}`);

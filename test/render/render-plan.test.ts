@@ -138,3 +138,20 @@ describe("render failures in the review", () => {
     expect(analysis.render.unrendered).toEqual([failure(false).reason]);
   });
 });
+
+describe("a release of a chart outside the repository", () => {
+  const release = (extra: string, apiVersion = "v2") =>
+    `apiVersion: helm.toolkit.fluxcd.io/${apiVersion}\nkind: HelmRelease\nmetadata: { name: podinfo, namespace: web }\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: podinfo\n      version: "6.x"\n      sourceRef: { kind: HelmRepository, name: podinfo }\n${extra}`;
+  const keyOf = (text: string) => {
+    const files = tree({ "apps/podinfo/release.yaml": text });
+    const [root] = planRenders(files, topology);
+    return renderKey(root!, files);
+  };
+
+  it("changes only when what it renders changes: values or version, not the interval, retries or apiVersion (fluxcd/flux2-kustomize-helm-example)", () => {
+    const base = keyOf(release("  values:\n    replicaCount: 2\n"));
+    expect(keyOf(release("  values:\n    replicaCount: 2\n  install:\n    remediation: { retries: 3 }\n").replace("interval: 10m", "interval: 1h"), "v2beta2")).toBe(base);
+    expect(keyOf(release("  values:\n    replicaCount: 3\n"))).not.toBe(base);
+    expect(keyOf(release("  values:\n    replicaCount: 2\n").replace('"6.x"', '"7.x"'))).not.toBe(base);
+  });
+});
