@@ -190,17 +190,27 @@ const EXTERNAL_NAME_TYPE = /\btype["']?[ \t]*:[ \t]*["']?ExternalName\b/;
 
 const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false, fileNamed: false };
 
+/**
+ * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
+ * values hold the mesh's identity and mTLS settings wherever the chart itself comes from.
+ */
+const ISTIO_CHART = /\bchart["']?[ \t]*:[ \t]*["']?(?:istiod|istio-base|base|cni|istio-cni|ztunnel|gateway|istio-ingress|istio-egress)["']?[ \t]*(?:#.*)?$/m;
+const istioRelease: KindSpec = { family: "istio-mesh", namespaced: true, schema: istioMesh.labelledNamespace, ownTemplates: false, fileNamed: false };
+
 const externalNameService: KindSpec = { family: "service", namespaced: true, schema: progressive.externalNameService, ownTemplates: false, fileNamed: false };
 
 /**
  * The kind of one document, judged by its text as well: a Namespace is traffic config only when it
  * carries Istio ambient or topology labels, and a Service only when it is `type: ExternalName`
- * (its traffic leaves the cluster), so every other Namespace and Service stays ignored. `text` is
- * the document's text, or, once parsed, its label keys and `type:` line (load-manifests.ts).
+ * (its traffic leaves the cluster), and a Flux HelmRelease only when it installs an Istio chart,
+ * so every other Namespace, Service and release stays ignored. `text` is the document's text, or,
+ * once parsed, its label keys, `type:` and `chart:` lines (load-manifests.ts).
  */
 export const kindSpecFor = (group: string, kind: string, text: string): KindSpec | undefined => {
   const spec = kindSpec(group, kind);
-  if (spec || group !== "") return spec;
+  if (spec) return spec;
+  if (group === "helm.toolkit.fluxcd.io" && kind === "HelmRelease") return ISTIO_CHART.test(text) ? istioRelease : undefined;
+  if (group !== "") return undefined;
   if (kind === "Namespace" && MESH_NAMESPACE_LABELS.test(text)) return meshNamespace;
   if (kind === "Service" && EXTERNAL_NAME_TYPE.test(text)) return externalNameService;
   return undefined;

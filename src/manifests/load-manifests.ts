@@ -240,6 +240,7 @@ function mayMatter(text: string): boolean {
     trafficKindNames.has(kindShown(text) ?? "") ||
     kindSpecFor("", "Namespace", text) !== undefined ||
     kindSpecFor("", "Service", text) !== undefined ||
+    kindSpecFor("helm.toolkit.fluxcd.io", "HelmRelease", text) !== undefined ||
     MESH_VALUES_WORD.test(text)
   );
 }
@@ -355,7 +356,9 @@ const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | un
 function parsedTraits(value: Record<string, unknown>): string {
   const labels = isMapping(value.metadata) ? value.metadata.labels : undefined;
   const type = isMapping(value.spec) && typeof value.spec.type === "string" ? `\ntype: ${value.spec.type}` : "";
-  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type;
+  const chartSpec = isMapping(value.spec) && isMapping(value.spec.chart) && isMapping(value.spec.chart.spec) ? value.spec.chart.spec : undefined;
+  const chart = typeof chartSpec?.chart === "string" ? `\nchart: ${chartSpec.chart}` : "";
+  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type + chart;
 }
 
 const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });

@@ -9,8 +9,9 @@ import { pairEntries } from "./pair-entries.js";
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
  * meshID, cluster name, network) and which services are global or cluster-local. They live in an
- * IstioOperator (`spec.meshConfig`, `spec.values`) or in istiod's Helm values, read as the
- * IstioValues pseudo-resource whose body is the values document.
+ * IstioOperator (`spec.meshConfig`, `spec.values`), in istiod's Helm values (read as the
+ * IstioValues pseudo-resource whose body is the values document), or in the `spec.values` of a
+ * Flux HelmRelease installing an Istio chart.
  */
 
 const NETWORK_LABEL = "topology.istio.io/network";
@@ -24,6 +25,7 @@ interface MeshLayout {
 const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
   IstioOperator: { meshConfig: [["spec", "meshConfig"], ["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
   IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
+  HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
 };
 
 interface Located {
@@ -78,6 +80,34 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
   },
   { in: "global", field: ["meshNetworks"], normal: json, effect: "the mesh's network topology and its gateways change" },
 ];
+
+/**
+ * Mesh-wide mTLS switches: `meshConfig.enableAutoMtls: false` leaves clients sending plaintext
+ * unless a DestinationRule asks for ISTIO_MUTUAL; `global.mtls.enabled` is the pre-1.5 switch.
+ */
+const MTLS_SWITCHES: readonly { readonly in: keyof MeshLayout; readonly field: FieldPath; readonly unset: boolean; readonly effect: string }[] = [
+  { in: "meshConfig", field: ["enableAutoMtls"], unset: true, effect: "sidecars stop using mTLS by themselves: traffic is plaintext unless a DestinationRule sets ISTIO_MUTUAL" },
+  { in: "global", field: ["mtls", "enabled"], unset: false, effect: "mesh-wide mTLS is off: workloads accept and send plaintext" },
+];
+
+const meshTls = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  for (const setting of MTLS_SWITCHES) {
+    const was = locate(base, layout[setting.in], setting.field);
+    const now = locate(head, layout[setting.in], setting.field);
+    const before = flag(was.value) ?? setting.unset;
+    const after = flag(now.value) ?? setting.unset;
+    if (before === after) continue;
+    out.add({
+      class: before ? "mtls.weakened" : "resource.changed",
+      summary: `${setting.in}.${setting.field.join(".")} ${before} → ${after}: ${before ? setting.effect : "mesh mTLS turned on: workloads without a sidecar lose their callers inside the mesh"}`,
+      side: "head",
+      path: now.path,
+      before,
+      after,
+      ...(before ? {} : { riskFloor: "medium" as const }),
+    });
+  }
+};
 
 const identity = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   for (const setting of IDENTITY_SETTINGS) {
@@ -194,6 +224,7 @@ export const istioMeshDetector: ResourceDetector = (change) => {
   if (!layout || !change.base || !change.head) return [];
   const out = new DetectionList(change);
   identity(change.base, change.head, layout, out);
+  meshTls(change.base, change.head, layout, out);
   serviceSettings(change.base, change.head, layout, out);
   serviceScopeConfigs(change.base, change.head, layout, out);
   if (kind === "IstioOperator") operatorGatewayNetworks(change.base, change.head, out);

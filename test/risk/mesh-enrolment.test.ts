@@ -1,3 +1,4 @@
+// Mesh settings outside Istio's own kinds: sidecar injection labels on Namespaces, Istio chart values in Flux HelmReleases.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -33,5 +34,39 @@ describe("sidecar injection of a namespace (issue 11)", () => {
   it("injection turned on does not block", () => {
     const result = analyze({ [FILE]: namespace("    team: shop") }, { [FILE]: namespace("    istio-injection: enabled") });
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("sidecar injection on")]]);
+  });
+});
+
+describe("Istio chart values in a Flux HelmRelease (issue 11: mesh configuration wherever it lives)", () => {
+  const istiod = (values: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: { name: istiod, namespace: istio-system }
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: istiod
+      version: 1.24.x
+      sourceRef: { kind: HelmRepository, name: istio }
+  values:
+${values}
+`;
+  const FILE = "infrastructure/istio/istiod.yaml";
+  const noRender = (base: string, head: string) => found(analyze({ [FILE]: base }, { [FILE]: head }));
+
+  it("meshConfig.enableAutoMtls false is mtls.weakened", () => {
+    expect(noRender(istiod("    meshConfig: { accessLogFile: /dev/stdout }"), istiod("    meshConfig: { accessLogFile: /dev/stdout, enableAutoMtls: false }"))).toEqual([
+      ["mtls.weakened", "critical", expect.stringContaining("meshConfig.enableAutoMtls true → false")],
+    ]);
+  });
+
+  it("a trust domain or meshID change is trust.changed", () => {
+    const classes = noRender(istiod("    meshConfig: { trustDomain: prod.example }\n    global: { meshID: mesh1 }"), istiod("    meshConfig: { trustDomain: prod2.example }\n    global: { meshID: mesh2 }")).map(([cls]) => cls);
+    expect(classes).toEqual(["trust.changed", "trust.changed"]);
+  });
+
+  it("a release of another chart is not mesh config", () => {
+    const podinfo = istiod("    replicaCount: 2").replace("chart: istiod", "chart: podinfo");
+    expect(noRender(podinfo, podinfo.replace("replicaCount: 2", "replicaCount: 3"))).toEqual([]);
   });
 });
