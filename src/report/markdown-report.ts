@@ -117,7 +117,8 @@ function findingsSection(result: ReviewResult): string[] {
 }
 
 function evidenceSection(result: ReviewResult): string[] {
-  const items = result.governance.evidence.filter((item) => item.required || item.status === "ok");
+  // Not shown: keys neither required nor supplied. Supplied but wrong (an unknown name, a bad optional value) is shown.
+  const items = result.governance.evidence.filter((item) => item.required || item.status !== "missing");
   if (items.length === 0) return [];
   return [
     "### Evidence",
