@@ -45,7 +45,8 @@ const targets = [
   { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs" },
   { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs" },
   { name: "replay", entryPoints: ["scripts/replay.ts"], outfile: "dist/replay.mjs" },
-].filter((t) => (only ? t.name === only : !["bench", "demo-app", "replay"].includes(t.name)));
+  { name: "preview-cases", entryPoints: ["scripts/preview-cases.ts"], outfile: "dist/preview-cases.mjs" },
+].filter((t) => (only ? t.name === only : !["bench", "demo-app", "replay", "preview-cases"].includes(t.name)));
 
 for (const { name, ...options } of targets) {
   await build({ ...shared, ...options });

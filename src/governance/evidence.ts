@@ -146,7 +146,9 @@ export interface EvidenceContext {
  * The evidence checklist (DESIGN §9): per key, the latest valid value from the PR description
  * and `/evidence` comments, else the latest invalid one with its reason, else missing.
  * Required keys come first; keys supplied but not required follow; names that match no key
- * of the policy are listed as invalid so that a typo is visible rather than silently dropped.
+ * of the policy are listed as invalid (never gating by themselves) with the key they most likely
+ * meant, so that a typo is visible rather than silently dropped. A required key left missing
+ * because its value was written under such a name says so.
  */
 export function collectEvidence(sources: EvidenceSources, policy: Policy, context: EvidenceContext): EvidenceItem[] {
   const { names } = evidenceNameIndex(policy.evidence);
@@ -178,8 +180,11 @@ export function collectEvidence(sources: EvidenceSources, policy: Policy, contex
 
   const required = [...new Set(context.required)];
   const supplied = Object.keys(policy.evidence).filter((key) => byKey.has(key) && !required.includes(key));
-  const unknownItems = [...unknown.values()].map(
-    (candidate): EvidenceItem => ({
+  const guesses = [...unknown.values()].map((candidate) => ({ candidate, meant: closestKey(candidate.written, policy.evidence) }));
+  const unknownText = (written: string, meant: string | undefined): string =>
+    `\`${cleanKey(written)}\` is not an evidence key of this policy: ${meant ? `did you mean \`${meant}\`?` : `its keys are ${Object.keys(policy.evidence).join(", ")}`}`;
+  const unknownItems = guesses.map(
+    ({ candidate, meant }): EvidenceItem => ({
       key: cleanKey(candidate.written),
       required: false,
       status: "invalid",
@@ -187,10 +192,43 @@ export function collectEvidence(sources: EvidenceSources, policy: Policy, contex
       author: candidate.author,
       at: candidate.at,
       ...(candidate.line ? { line: candidate.line } : {}),
-      reason: `not an evidence key; known keys: ${Object.keys(policy.evidence).join(", ")}`,
+      reason: unknownText(candidate.written, meant),
     }),
   );
-  return [...required.map((key) => itemFor(key, true)), ...supplied.map((key) => itemFor(key, false)), ...unknownItems];
+  const requiredItem = (key: string): EvidenceItem => {
+    const item = itemFor(key, true);
+    const hidden = item.status === "missing" ? guesses.find(({ meant }) => meant === key) : undefined;
+    return hidden ? { ...item, reason: unknownText(hidden.candidate.written, key) } : item;
+  };
+  return [...required.map(requiredItem), ...supplied.map((key) => itemFor(key, false)), ...unknownItems];
+}
+
+/**
+ * The evidence key a name that matches none most likely meant: a key or alias it contains or is
+ * contained in ("Rollback steps" → rollback), else one a couple of typos away ("Chnage request").
+ */
+function closestKey(written: string, evidence: Policy["evidence"]): string | undefined {
+  const name = normaliseEvidenceName(written);
+  if (name.length < 2) return undefined;
+  let best: { key: string; score: number } | undefined;
+  for (const [spelling, key] of evidenceNameIndex(evidence).names) {
+    const contained = spelling.length >= 3 && (name.includes(spelling) || spelling.includes(name));
+    // Containment ranks by how much of the name the spelling covers; typos by edit distance, after any containment.
+    const score = contained ? -Math.min(spelling.length, name.length) : editDistance(name, spelling);
+    if (!contained && score > Math.max(1, Math.floor(Math.max(name.length, spelling.length) / 5))) continue;
+    if (!best || score < best.score) best = { key, score };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function candidates(sources: EvidenceSources): Candidate[] {

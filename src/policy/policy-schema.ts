@@ -20,9 +20,28 @@ const RegexString = z.string().refine(
   { message: "not a valid regular expression" },
 );
 
+/**
+ * A backend-name pattern places a backend only through its named group: without `(?<region>…)` or
+ * `(?<cluster>…)` it would match and place nothing, so the policy is refused instead.
+ */
+const BackendRegionPattern = z.string().superRefine((pattern, context) => {
+  let groups: readonly string[];
+  try {
+    // An alternative that matches "" makes exec() return every named group the pattern declares.
+    groups = Object.keys(new RegExp(`(?:${pattern})|`).exec("")?.groups ?? {});
+    new RegExp(pattern);
+  } catch {
+    context.addIssue({ code: "custom", message: "not a valid regular expression" });
+    return;
+  }
+  if (!groups.includes("region") && !groups.includes("cluster")) {
+    context.addIssue({ code: "custom", message: `needs a named group (?<region>…) or (?<cluster>…), e.g. "-(?<region>jkt|sgp)$"` });
+  }
+});
+
 export const TopologySchema = z.strictObject({
   /** Regexes over backend names; the named group `region` (or `cluster`) places the backend. */
-  backendRegions: z.array(RegexString).default([]),
+  backendRegions: z.array(BackendRegionPattern).default([]),
   /** cluster name → region. */
   clusters: z.record(z.string(), z.string()).default({}),
   /** File path patterns with a `{cluster}` placeholder: `clusters/{cluster}/**`. */

@@ -72,7 +72,7 @@ export function blastRadiusSection(radius: BlastRadius, routeDiffs: readonly Rou
   const parts: string[][] = [
     ["### Blast radius", ...summary],
     issues,
-    diagram ? [`<details${open}><summary>Diagram: ${flows} changed flow${flows === 1 ? "" : "s"}${radius.gateways.length ? `, ${radius.gateways.length} Gateway${radius.gateways.length === 1 ? "" : "s"}` : ""}</summary>`, "", "```mermaid", diagram, "```", "", "</details>"] : [],
+    diagram ? [`<details${open}><summary>Diagram: ${flows}${flows < routeDiffs.length ? ` of ${routeDiffs.length}` : ""} changed flow${routeDiffs.length === 1 ? "" : "s"}${radius.gateways.length ? `, ${radius.gateways.length} Gateway${radius.gateways.length === 1 ? "" : "s"}` : ""}</summary>`, "", "```mermaid", diagram, "```", "", "</details>"] : [],
   ];
   return parts.filter((part) => part.length > 0).flatMap((part, index) => (index === 0 ? part : ["", ...part]));
 }

@@ -1,8 +1,9 @@
+import type { Finding } from "../risk/finding.js";
 import type { RiskLevel } from "../risk/risk-level.js";
 import type { ReviewResult } from "../review.js";
 import { blastRadiusSection } from "./blast-radius-section.js";
 import { cellCode, code, plain } from "./markdown-text.js";
-import { routeDiffViews, type RouteDiffView } from "./report-view.js";
+import { flowsByImpact, routeDiffViews, type RouteDiffView } from "./report-view.js";
 
 /**
  * The review as GitHub markdown: what the PR comment and the check run show (DESIGN §11).
@@ -61,20 +62,44 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
 
 const collapsed = (summary: string, body: readonly string[]): string[] => [`<details><summary><b>${summary}</b></summary>`, "", ...body, "", "</details>"];
 
-/** Riskiest first; critical and high are all listed, lower risks only while nothing higher is. */
-const MAX_WHY = 12;
+/**
+ * Riskiest first. Every critical and high finding gets a line while they fit on the first screen;
+ * past MAX_WHY_LINES they are one line per risk and class (the first in full, the others by
+ * location), so what to type to pass stays in view on a large PR. Lower risks are listed only
+ * while nothing is critical or high.
+ */
+const MAX_WHY_LINES = 8;
+const MAX_LOWER_WHY = 5;
+const MAX_ALSO_AT = 3;
+
+const whyLine = (f: Finding, alsoAt: readonly Finding[] = []): string => {
+  const more = alsoAt.length === 0 ? "" : ` · ${alsoAt.length} more like it at ${alsoAt.slice(0, MAX_ALSO_AT).map((other) => code(`${other.file}:${other.line}`)).join(", ")}${alsoAt.length > MAX_ALSO_AT ? ", …" : ""}`;
+  return `- ${RISK_BADGE[f.risk]} ${code(f.class)}${alsoAt.length ? ` ×${alsoAt.length + 1}` : ""} ${plain(f.summary)} <sub>${code(`${f.file}:${f.line}`)}${more}</sub>`;
+};
 
 function whySection(result: ReviewResult): string[] {
   const { findings } = result.analysis;
   if (findings.length === 0) return [];
   const severe = findings.filter((f) => f.class === "manifest.invalid" || f.risk === "critical" || f.risk === "high");
-  const top = (severe.length > 0 ? severe : findings).slice(0, severe.length > 0 ? Math.max(MAX_WHY, severe.length) : 5);
-  const rest = findings.length - top.length;
-  return [
-    "**Why**",
-    ...top.map((f) => `- ${RISK_BADGE[f.risk]} ${code(f.class)} ${plain(f.summary)} <sub>${code(`${f.file}:${f.line}`)}</sub>`),
-    ...(rest > 0 ? [`- <sub>…and ${rest} lower-risk finding${rest === 1 ? "" : "s"} under **All findings** below</sub>`] : []),
-  ];
+  let lines: string[];
+  let shown: number;
+  if (severe.length === 0) {
+    lines = findings.slice(0, MAX_LOWER_WHY).map((f) => whyLine(f));
+    shown = lines.length;
+  } else if (severe.length <= MAX_WHY_LINES) {
+    lines = severe.map((f) => whyLine(f));
+    shown = severe.length;
+  } else {
+    const groups = new Map<string, Finding[]>();
+    for (const f of severe) groups.set(`${f.risk} ${f.class}`, [...(groups.get(`${f.risk} ${f.class}`) ?? []), f]);
+    const listed = [...groups.values()].slice(0, MAX_WHY_LINES);
+    lines = listed.map(([first, ...others]) => whyLine(first!, others));
+    shown = listed.reduce((sum, group) => sum + group.length, 0);
+  }
+  const rest = findings.length - shown;
+  const hidden = severe.length - Math.min(shown, severe.length);
+  const restLine = hidden > 0 ? `${rest} more finding${rest === 1 ? "" : "s"}, ${hidden} of them critical or high,` : `${rest} lower-risk finding${rest === 1 ? "" : "s"}`;
+  return ["**Why**", ...lines, ...(rest > 0 ? [`- …and ${restLine} under **All findings** below`] : [])];
 }
 
 function findingsSection(result: ReviewResult): string[] {
@@ -92,7 +117,8 @@ function findingsSection(result: ReviewResult): string[] {
 }
 
 function evidenceSection(result: ReviewResult): string[] {
-  const items = result.governance.evidence.filter((item) => item.required || item.status === "ok");
+  // Not shown: keys neither required nor supplied. Supplied but wrong (an unknown name, a bad optional value) is shown.
+  const items = result.governance.evidence.filter((item) => item.required || item.status !== "missing");
   if (items.length === 0) return [];
   return [
     "### Evidence",
@@ -196,13 +222,16 @@ function renderLine(result: ReviewResult): string[] {
 }
 
 export function renderMarkdown(result: ReviewResult): string {
+  // Past their caps, the diagram and the route diff show the flows that move traffic between regions.
+  const order = flowsByImpact(result.analysis.routeDiffs);
+  const views = routeDiffViews(result);
   const sections = [
     [headline(result), `<sub>Policy: ${plain(result.policySource)}</sub>`, ...renderLine(result)],
     stateBanner(result),
     whySection(result),
     nextStepsSection(result),
-    blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs),
-    routeDiffSection(routeDiffViews(result)),
+    blastRadiusSection(result.analysis.blastRadius, order.map((index) => result.analysis.routeDiffs[index]!)),
+    routeDiffSection(order.map((index) => views[index]!)),
     findingsSection(result),
     evidenceSection(result),
     approvalsSection(result),

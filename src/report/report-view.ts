@@ -29,6 +29,21 @@ const pct = (share: number | undefined): number | null => (share === undefined ?
 /** A removed rule whose requests another rule takes says where they go. */
 export const statusText = (diff: RouteDiff): string => (diff.fallback ? `removed: requests fall through to ${ruleLabel(diff.fallback)}` : diff.status);
 
+/**
+ * Which flows the comment shows first when it cannot show them all: those that start or stop
+ * sending traffic to a region (added, removed, a region gained or drained) before those gaining or
+ * losing a backend, before those that only shift weights.
+ */
+export function flowsByImpact(diffs: readonly RouteDiff[]): number[] {
+  const impact = (diff: RouteDiff): number =>
+    diff.status === "added" || diff.status === "removed" || diff.regions.some((share) => share.before > 0 !== share.after > 0)
+      ? 2
+      : diff.backends.some((shift) => shift.before === undefined || shift.after === undefined)
+        ? 1
+        : 0;
+  return diffs.map((diff, index) => ({ index, impact: impact(diff) })).sort((a, b) => b.impact - a.impact || a.index - b.index).map(({ index }) => index);
+}
+
 export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
   const { analysis } = result;
   return analysis.routeDiffs.map((diff) => {

@@ -202,7 +202,25 @@ describe("collecting evidence from the description and /evidence comments", () =
     const items = collect({ body: body("- Metrics: https://grafana.example.com/d/1\n- Chnage request: CHG-1\n"), commands: [] }, []);
     expect(items).toMatchObject([
       { key: "metrics", required: false, status: "ok" },
-      { key: "Chnage request", required: false, status: "invalid", reason: expect.stringContaining("not an evidence key") },
+      { key: "Chnage request", required: false, status: "invalid", reason: "`Chnage request` is not an evidence key of this policy: did you mean `change-request`?" },
+    ]);
+  });
+
+  it("a required key written under a name the policy does not know is reported as that name, not silently missing", () => {
+    const items = collect({ body: body("- CR: CHG-1\n- Rollback steps: git revert abc123\n"), commands: [] });
+    const hint = "`Rollback steps` is not an evidence key of this policy: did you mean `rollback`?";
+    expect(items).toEqual([
+      expect.objectContaining({ key: "change-request", status: "ok" }),
+      { key: "rollback", required: true, status: "missing", reason: hint },
+      expect.objectContaining({ key: "Rollback steps", required: false, status: "invalid", line: 3, reason: hint }),
+    ]);
+  });
+
+  it("a name close to no key lists the policy's keys; a short unknown /evidence key guesses nothing", () => {
+    const items = collect({ commands: [command("sign-off", "maya", "2026-11-20T10:00:00Z"), command("zz", "x", "2026-11-20T10:00:00Z")] }, []);
+    expect(items.map((item) => item.reason)).toEqual([
+      `\`sign-off\` is not an evidence key of this policy: its keys are ${Object.keys(policy.evidence).join(", ")}`,
+      `\`zz\` is not an evidence key of this policy: its keys are ${Object.keys(policy.evidence).join(", ")}`,
     ]);
   });
 

@@ -108,6 +108,12 @@ describe("invalid policies are refused with one readable line", () => {
     ["an unknown class", "classes:\n  backend.weight-change: { risk: high }\n", /^route-governor\.yml: classes\.backend\.weight-change: unknown key$/],
     ["an unknown option (a typo must not weaken)", "options:\n  authorMayApprov: true\n", /options\.authorMayApprov: unknown key/],
     ["a bad regex", "evidence:\n  ticket:\n    validate: { type: regex, pattern: \"(\" }\n", /evidence\.ticket\.validate\.pattern: not a valid regular expression/],
+    ["a backend-region regex that does not compile", "topology:\n  backendRegions: [\"-(?<region>jkt|sgp$\"]\n", /^route-governor\.yml: topology\.backendRegions\[0\]: not a valid regular expression$/],
+    [
+      "a backend-region regex without a region or cluster group",
+      "topology:\n  backendRegions: [\"-(?<region>jkt)$\", \"-(jkt|sgp)$\", \"-(?<zone>a|b)$\"]\n",
+      /^route-governor\.yml: topology\.backendRegions\[1\]: needs a named group \(\?<region>…\) or \(\?<cluster>…\).*; topology\.backendRegions\[2\]: needs a named group/,
+    ],
     ["a team that is not org/slug", "groups:\n  sre: { teams: [sre] }\n", /groups\.sre\.teams\[0\]: teams are org\/team-slug/],
     ["a freeze without a zone", "freezes:\n  - { name: x, start: '2026-12-20T00:00:00', end: '2027-01-04T00:00:00Z' }\n", /freezes\[0\]\.start: invalid ISO datetime/],
     ["a freeze that ends before it starts", "freezes:\n  - { name: x, start: '2027-01-04T00:00:00Z', end: '2026-12-20T00:00:00Z' }\n", /freezes\[0\]\.end: not after its start/],
@@ -123,6 +129,11 @@ describe("invalid policies are refused with one readable line", () => {
     const error = refusal(text);
     expect(error).toMatch(message);
     expect(error).not.toContain("\n");
+  });
+
+  it("accepts backend-region regexes that name a region or a cluster group", () => {
+    const { policy } = resolvePolicy("topology:\n  backendRegions: [\"-(?<region>jkt|sgp)$\", \"^(?<cluster>[a-z]+-prod-\\\\d+)-\"]\n", REPO);
+    expect(policy.topology.backendRegions).toEqual(["-(?<region>jkt|sgp)$", "^(?<cluster>[a-z]+-prod-\\d+)-"]);
   });
 
   it("parsePolicy checks a complete policy the same way", () => {

@@ -49,7 +49,7 @@ spec:
     expect(diagram.match(/^ {2}f\d+\[/gm)).toHaveLength(MAX_FLOWS);
     expect(diagram).toContain(`+${20 - MAX_FLOWS} more changed flows`);
     // A long diagram is collapsed.
-    expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toContain("<details><summary>Diagram: 12 changed flows</summary>");
+    expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toContain("<details><summary>Diagram: 12 of 20 changed flows</summary>");
   });
 });
 

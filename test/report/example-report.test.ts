@@ -11,10 +11,10 @@ import { NOW } from "../helpers/review-trees.js";
 /** Golden reports of the bundled example PR: what the demo prints and the PR comment shows. */
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");
 
-async function exampleReview() {
+async function exampleReview(body = readFileSync(`${EXAMPLES}/pr-body.md`, "utf8")) {
   const [{ files: base }, { files: head }] = await Promise.all([readFolder(`${EXAMPLES}/base`), readFolder(`${EXAMPLES}/head`)]);
   const { policy, source } = resolvePolicy(base.find((file) => file.path === POLICY_PATH)?.text, `${POLICY_PATH} (base)`);
-  return reviewChange({ base, head, policy, policySource: source, body: readFileSync(`${EXAMPLES}/pr-body.md`, "utf8"), now: NOW });
+  return reviewChange({ base, head, policy, policySource: source, body, now: NOW });
 }
 
 describe("the example PR's report", () => {
@@ -27,5 +27,13 @@ describe("the example PR's report", () => {
     const digest = report.findings.map((f) => `${f.risk.padEnd(11)} ${f.class.padEnd(24)} ${f.file}:${f.line}  ${f.summary}`).join("\n");
     await expect(`${digest}\n`).toMatchFileSnapshot("__snapshots__/example-findings.txt");
     expect(report).toMatchObject({ risk: "critical", decision: "fail", state: "unmet", errors: [] });
+  });
+
+  it("an evidence name the policy does not know is shown, and the required key it hides says so", async () => {
+    const body = readFileSync(`${EXAMPLES}/pr-body.md`, "utf8").replace("- Rollback:", "- Rollback steps:");
+    const lines = renderMarkdown(await exampleReview(body)).split("\n");
+    const hint = "\\`Rollback steps\\` is not an evidence key of this policy: did you mean \\`rollback\\`?";
+    expect(lines).toContain(`- [ ] **rollback** — ✗ missing: ${hint}`);
+    expect(lines).toContain(`- [ ] **Rollback steps** <sub>(PR description)</sub> — ✗ invalid: ${hint} <sub>(not required)</sub>`);
   });
 });
