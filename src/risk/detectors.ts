@@ -30,7 +30,8 @@ export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = 
   gloo: [glooDetector],
   trust: [trustDetector],
   dns: [gslbDetector],
-  placement: [placementDetector, kustomizeDetector],
+  // An Argo CD Application installing an Istio chart carries the mesh's settings in its helm values.
+  placement: [placementDetector, kustomizeDetector, istioMeshDetector],
   progressive: [progressiveDetector],
   service: [externalNameDetector],
   "legacy-gateway-api": [legacyGatewayApiDetector, externalDnsAnnotationDetector],

@@ -10,8 +10,8 @@ import { pairEntries } from "./pair-entries.js";
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
  * meshID, cluster name, network) and which services are global or cluster-local. They live in an
  * IstioOperator (`spec.meshConfig`, `spec.values`), in istiod's Helm values (read as the
- * IstioValues pseudo-resource whose body is the values document), or in the `spec.values` of a
- * Flux HelmRelease installing an Istio chart.
+ * IstioValues pseudo-resource whose body is the values document), or in the values of a Flux
+ * HelmRelease or an Argo CD Application (`helm.valuesObject`) installing an Istio chart.
  */
 
 const NETWORK_LABEL = "topology.istio.io/network";
@@ -26,7 +26,16 @@ const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
   IstioOperator: { meshConfig: [["spec", "meshConfig"], ["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
   IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
   HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
+  // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
+  Application: { meshConfig: [["spec", "source", "helm", "valuesObject", "meshConfig"]], global: [["spec", "source", "helm", "valuesObject", "global"]] },
 };
+
+/** Istio's Helm charts, by the names their repositories publish them under. */
+const ISTIO_CHARTS = new Set(["istiod", "base", "istio-base", "cni", "istio-cni", "ztunnel", "gateway", "istio-ingress", "istio-egress"]);
+
+/** An Argo CD Application counts as mesh config only while its helm source is an Istio chart. */
+const installsIstio = (resource: Resource | undefined): boolean =>
+  resource?.id.kind !== "Application" || ISTIO_CHARTS.has(text(valueAt(resource.body, ["spec", "source", "chart"])) ?? "");
 
 interface Located {
   readonly value: unknown;
@@ -222,6 +231,7 @@ export const istioMeshDetector: ResourceDetector = (change) => {
   const layout = kind === undefined ? undefined : LAYOUTS[kind];
   // An install appearing or disappearing has no earlier identity to compare with.
   if (!layout || !change.base || !change.head) return [];
+  if (!installsIstio(change.base) && !installsIstio(change.head)) return [];
   const out = new DetectionList(change);
   identity(change.base, change.head, layout, out);
   meshTls(change.base, change.head, layout, out);

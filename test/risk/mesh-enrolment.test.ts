@@ -70,3 +70,30 @@ ${values}
     expect(noRender(podinfo, podinfo.replace("replicaCount: 2", "replicaCount: 3"))).toEqual([]);
   });
 });
+
+describe("Istio chart values in an Argo CD Application", () => {
+  const application = (chart: string, values: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: istiod, namespace: argocd }
+spec:
+  project: default
+  destination: { server: https://kubernetes.default.svc, namespace: istio-system }
+  source:
+    repoURL: https://istio-release.storage.googleapis.com/charts
+    chart: ${chart}
+    targetRevision: 1.24.0
+    helm:
+      valuesObject:
+${values}
+`;
+  const FILE = "argocd/istiod.yaml";
+  const classes = (chart: string, before: string, after: string) => analyze({ [FILE]: application(chart, before) }, { [FILE]: application(chart, after) }).findings.map((f) => [f.class, f.risk]);
+
+  it("a trust domain change in helm.valuesObject of the istiod chart is trust.changed", () => {
+    expect(classes("istiod", "        meshConfig: { trustDomain: a.example }", "        meshConfig: { trustDomain: b.example }")).toContainEqual(["trust.changed", "critical"]);
+  });
+
+  it("the same keys in another chart's values are not mesh config", () => {
+    expect(classes("podinfo", "        global: { network: a }", "        global: { network: b }")).not.toContainEqual(["trust.changed", "critical"]);
+  });
+});
