@@ -40,9 +40,15 @@ spec:
 `;
 }
 
-function exports(files: number, routesPerFile: number, region: string): string {
+/**
+ * Route files whose ServiceExports share one exports file: a region's exports for 2,000 route files
+ * in one file would pass the loader's 2 MiB bound and be refused unread.
+ */
+const EXPORT_FILE_SPAN = 500;
+
+function exports(from: number, to: number, routesPerFile: number, region: string): string {
   let text = "";
-  for (let file = 0; file < files; file++) {
+  for (let file = from; file < to; file++) {
     for (let index = 0; index < routesPerFile; index++) {
       text += `---
 apiVersion: multicluster.x-k8s.io/v1alpha1
@@ -112,8 +118,14 @@ export function generateFleet(options: FleetOptions): { base: SourceFile[]; head
   if (options.infrastructure) {
     const shared = [
       { path: FLEET_GATEWAY_PATH, text: fleetGateway() },
-      ...REGIONS.map((region) => ({ path: `clusters/${region}-prod-1/exports.yaml`, text: exports(options.files, options.routesPerFile, region) })),
     ];
+    for (const region of REGIONS) {
+      for (let from = 0; from < options.files; from += EXPORT_FILE_SPAN) {
+        const to = Math.min(options.files, from + EXPORT_FILE_SPAN);
+        const part = from === 0 ? "" : `-${from / EXPORT_FILE_SPAN + 1}`;
+        shared.push({ path: `clusters/${region}-prod-1/exports${part}.yaml`, text: exports(from, to, options.routesPerFile, region) });
+      }
+    }
     base.push(...shared);
     head.push(...shared);
   }

@@ -49,9 +49,25 @@ const OPTIONS = {
 } as const;
 
 async function readTrees(base: string, head: string, repo: string | undefined, twoDot: boolean): Promise<[SourceTree, SourceTree]> {
-  if (!repo) return Promise.all([readFolder(base), readFolder(head)]);
+  if (!repo) {
+    const [before, after] = await Promise.all([readFolder(base), readFolder(head)]);
+    return [before, withSharedTexts(after, before)];
+  }
   const from = twoDot ? base : await mergeBaseOf(repo, base, head);
   return Promise.all([readGitTree(repo, from), readGitTree(repo, head)]);
+}
+
+/**
+ * Two folders hold separate copies of every file the PR leaves alone; the review keeps both trees
+ * to the end, so an unchanged head file takes the base's string and its copy is freed at once.
+ */
+function withSharedTexts(head: SourceTree, base: SourceTree): SourceTree {
+  const baseText = new Map(base.files.map((file) => [file.path, file.text]));
+  const files = head.files.map((file) => {
+    const text = baseText.get(file.path);
+    return text === file.text ? { ...file, text } : file;
+  });
+  return { ...head, files };
 }
 
 /** An instant needs its zone: a local time would judge windows differently on each machine. */

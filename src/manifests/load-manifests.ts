@@ -296,8 +296,9 @@ type Triage =
 /** What a document needs, from its text alone: most non-traffic documents are never parsed. */
 function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
   if (!asValues && !mayMatter(chunk.text)) return { type: "skip" };
-  const template = asValues || ownsTemplates(chunk.text) ? -1 : templateAt(chunk.text);
-  if (template === -1) return { type: "parse" };
+  // `{{` is rare and found by indexOf; the kind a document shows costs a scan of its lines, so it is asked only then.
+  const template = asValues ? -1 : templateAt(chunk.text);
+  if (template === -1 || ownsTemplates(chunk.text)) return { type: "parse" };
   const line = chunk.line + countLines(chunk.text, template);
   // A traffic document with unrendered placeholders cannot be reviewed until it is rendered.
   if (declaresTraffic(chunk.text)) return { type: "invalid", read: templateRefusal(kindShown(chunk.text) ?? "traffic document", line) };
@@ -315,9 +316,10 @@ const ownsTemplates = (text: string): boolean => {
 
 /** `template`: the line of the first `{{` of a document that does not declare a traffic kind. */
 function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boolean, template: number | undefined): DocumentRead | undefined {
-  const what = kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
+  // Named only in refusals: most documents are read without one.
+  const what = () => kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
   if (!parsed.ok) {
-    if (asValues || declaresTraffic(chunk.text)) return { type: "invalid", line: parsed.line, message: `${what}: ${parsed.message}` };
+    if (asValues || declaresTraffic(chunk.text)) return { type: "invalid", line: parsed.line, message: `${what()}: ${parsed.message}` };
     const problem = template === undefined ? parsed.message : `unrendered template ("{{" at line ${template})`;
     return skip(chunk, parsed.line, `${problem}; declares no traffic kind`);
   }
@@ -325,7 +327,7 @@ function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boole
   if (!isMapping(value)) {
     if (value === null) return undefined;
     const found = Array.isArray(value) ? "a sequence" : "a scalar";
-    if (asValues) return { type: "invalid", line: chunk.line, message: `${what}: expected a mapping, found ${found}` };
+    if (asValues) return { type: "invalid", line: chunk.line, message: `${what()}: expected a mapping, found ${found}` };
     return skip(chunk, chunk.line, `not a Kubernetes object: ${found}${Array.isArray(value) ? " (a JSON patch?)" : ""}`);
   }
   dropNulls(value);

@@ -32,6 +32,7 @@ export interface PlacementIndex {
 const REGION_LABEL = "topology.kubernetes.io/region";
 const CLUSTER_LABEL = "topology.istio.io/cluster";
 const UNKNOWN: Placement = { clusters: [], regions: [], multiCluster: false };
+const UNKNOWN_MULTI_CLUSTER: Placement = { ...UNKNOWN, multiCluster: true };
 
 
 const shortHost = (host: string): string => host.split(".")[0] ?? host;
@@ -41,13 +42,22 @@ const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort
 export function buildPlacementIndex(set: ManifestSet, topology: Topology, filePlacement: FilePlacement): PlacementIndex {
   const patterns = topology.backendRegions.map((pattern) => new RegExp(pattern));
   const regionOfCluster = (cluster: string) => topology.clusters[cluster];
+  // Every backend of a fleet lands on one of a few placements: one shared object each, not one per backend of every flow.
+  const interned = new Map<string, Placement>();
+  const intern = (placement: Placement): Placement => {
+    const key = `${placement.clusters.join(",")}|${placement.regions.join(",")}|${placement.multiCluster}`;
+    const known = interned.get(key);
+    if (known) return known;
+    interned.set(key, placement);
+    return placement;
+  };
   const placementOfClusters = (clusters: Iterable<string>, multiCluster: boolean): Placement => {
     const sortedClusters = sorted(clusters);
-    return {
+    return intern({
       clusters: sortedClusters,
       regions: sorted(sortedClusters.map(regionOfCluster).filter((r): r is string => r !== undefined)),
       multiCluster,
-    };
+    });
   };
 
   const exporters = new Map<string, Set<string>>();
@@ -110,9 +120,9 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, filePl
       if (!match || !groups) continue;
       if (groups.cluster) {
         const placement = placementOfClusters([groups.cluster], false);
-        return { placement: groups.region ? { ...placement, regions: sorted([...placement.regions, groups.region]) } : placement, matched: match[0] };
+        return { placement: groups.region ? intern({ ...placement, regions: sorted([...placement.regions, groups.region]) }) : placement, matched: match[0] };
       }
-      if (groups.region) return { placement: { clusters: [], regions: [groups.region], multiCluster: false }, matched: match[0] };
+      if (groups.region) return { placement: intern({ clusters: [], regions: [groups.region], multiCluster: false }), matched: match[0] };
     }
     return undefined;
   };
@@ -122,10 +132,10 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, filePl
       const named = byPattern(ref.name);
       if (named) return named.placement;
       if (ref.cluster) return placementOfClusters([ref.cluster], false);
-      if (ref.kind === "VirtualDestination") return virtualDestinations.get(`${ref.namespace}/${ref.name}`) ?? { ...UNKNOWN, multiCluster: true };
+      if (ref.kind === "VirtualDestination") return virtualDestinations.get(`${ref.namespace}/${ref.name}`) ?? UNKNOWN_MULTI_CLUSTER;
       if (ref.kind === "ServiceImport") {
         const clusters = exporters.get(`${ref.namespace}/${ref.name}`);
-        return clusters ? placementOfClusters(clusters, true) : { ...UNKNOWN, multiCluster: true };
+        return clusters ? placementOfClusters(clusters, true) : UNKNOWN_MULTI_CLUSTER;
       }
       if (ref.kind === "Host") {
         const host = shortHost(ref.name);
