@@ -1,5 +1,5 @@
 import { decide, type BreakGlass, type GovernanceResult, type Hold } from "./governance/decision.js";
-import type { ApprovalInput } from "./governance/approvals.js";
+import type { ApprovalInput, AuthorshipGaps } from "./governance/approvals.js";
 import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
@@ -208,6 +208,8 @@ export interface ReviewInput extends ChangeInput {
   readonly prAuthor?: string;
   readonly bodyAt?: string;
   readonly commitAuthors?: readonly string[];
+  /** Commits whose authors could not be named: approvals then do not count (governance/approvals.ts). */
+  readonly authorship?: AuthorshipGaps;
   readonly evidenceCommands?: readonly EvidenceCommand[];
   readonly approvals?: readonly ApprovalInput[];
   readonly holds?: readonly Hold[];
@@ -238,6 +240,7 @@ export function reviewChange(input: ReviewInput): ReviewResult {
     ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
     prAuthor: author,
     commitAuthors: input.commitAuthors ?? [],
+    ...(input.authorship ? { authorship: input.authorship } : {}),
     now: input.now,
   });
   return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };

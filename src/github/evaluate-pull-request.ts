@@ -87,7 +87,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const { now, secret } = options;
   const pr = await source.pullRequest();
   const prKey = `${pr.owner}/${pr.repo}#${pr.number}`;
-  const [base, head, comments, reviews, commitAuthors, baseLinks, headLinks] = await Promise.all([
+  const [base, head, comments, reviews, authorship, baseLinks, headLinks] = await Promise.all([
     source.tree("base"),
     source.tree("head"),
     source.comments(),
@@ -97,6 +97,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     source.links?.("head") ?? [],
   ]);
   const links = { base: baseLinks, head: headLinks };
+  const commitAuthors = authorship.logins;
 
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
@@ -239,6 +240,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     now,
     prAuthor: pr.author,
     commitAuthors,
+    authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
     evidenceCommands,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
     holds: [...holds.values()],

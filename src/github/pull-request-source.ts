@@ -17,10 +17,18 @@ export interface PullRequestSource {
   comments(): Promise<CommentFacts[]>;
   /** Submitted reviews, oldest first. */
   reviews(): Promise<ReviewFacts[]>;
-  /** Logins of the authors of the PR's commits. */
-  commitAuthors(): Promise<string[]>;
+  /** Logins of the authors of the PR's commits, and what could not be named. */
+  commitAuthors(): Promise<CommitAuthors>;
   /** Whether `login` belongs to an approver group: listed user, org team member or repository permission. */
   isMember(login: string, group: Group): Promise<boolean>;
+}
+
+export interface CommitAuthors {
+  readonly logins: readonly string[];
+  /** Commits with an author or committer whose e-mail is linked to no GitHub account. */
+  readonly unlinkedCommits: number;
+  /** GitHub lists at most 250 commits of a PR: at that many, later commits are unseen. */
+  readonly truncated: boolean;
 }
 
 export interface PullRequestFacts {

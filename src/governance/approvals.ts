@@ -21,9 +21,31 @@ export const ApprovalInputSchema = z.object({
 });
 export type ApprovalInput = z.infer<typeof ApprovalInputSchema>;
 
+/**
+ * Commits of the PR whose authors the adapter could not name: GitHub lists at most 250 commits of
+ * a PR, and a commit whose e-mail is linked to no account has no login.
+ */
+export const AuthorshipGapsSchema = z.object({
+  unlinkedCommits: z.number().int().min(0),
+  truncated: z.boolean(),
+});
+export type AuthorshipGaps = z.infer<typeof AuthorshipGapsSchema>;
+
+/** Why the commit authors are not all known, or undefined when they are. */
+export function unknownAuthorship(gaps: AuthorshipGaps | undefined): string | undefined {
+  if (gaps?.truncated) return "the PR has 250 commits or more and GitHub lists only the first 250, so its commit authors are not all known";
+  if (gaps && gaps.unlinkedCommits > 0) {
+    const commits = gaps.unlinkedCommits === 1 ? "1 commit has an author or committer" : `${gaps.unlinkedCommits} commits have authors or committers`;
+    return `${commits} with an e-mail address linked to no GitHub account, so the commit authors are not all known`;
+  }
+  return undefined;
+}
+
 export interface ApprovalContext {
   readonly prAuthor: string;
   readonly commitAuthors: readonly string[];
+  /** Commit authors that could not be named: with any, no approval can be shown to come from a non-author. */
+  readonly authorship?: AuthorshipGaps;
   readonly options: Policy["options"];
   /** For naming the findings a stale approval did not see. */
   readonly findings: readonly Finding[];
@@ -70,7 +92,9 @@ const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCas
  * - Each person's latest `/approve` stands until their later `/approve cancel`. An edited comment
  *   never approves; an edited cancel still retracts (failing closed).
  * - Bots never approve; the PR author and commit authors only when `authorMayApprove`;
- *   reviews only when `acceptGithubReviews`.
+ *   reviews only when `acceptGithubReviews`. When some commit author cannot be named (an
+ *   unlinked e-mail, or more commits than GitHub lists), no approval counts unless
+ *   `authorMayApprove`: any approver could be that author, so failing closed is the only sound rule.
  * - An approval counts for a rule when its author is in the rule's group and it saw every
  *   finding the rule covers (fingerprints); otherwise it is stale for that rule, naming what changed.
  * - One person counts once per rule; for `distinctGroups`, a person stands for one group only.
@@ -137,6 +161,8 @@ function refusalOf(approval: ApprovalInput, context: ApprovalContext): string | 
   if (!context.options.authorMayApprove) {
     if (same(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
     if (context.commitAuthors.some((author) => same(author, approval.login))) return "a commit author cannot approve the change";
+    const unknown = unknownAuthorship(context.authorship);
+    if (unknown) return `${unknown}: no approval can be shown to come from someone who did not write the change`;
   }
   return undefined;
 }

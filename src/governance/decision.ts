@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../risk/finding.js";
 import type { RiskLevel } from "../risk/risk-level.js";
-import { evaluateApprovals, type ApprovalEvaluation, type ApprovalInput, type RuleStatus } from "./approvals.js";
+import { evaluateApprovals, unknownAuthorship, type ApprovalEvaluation, type AuthorshipGaps, type ApprovalInput, type RuleStatus } from "./approvals.js";
 import { collectEvidence, type EvidenceItem, type EvidenceSources } from "./evidence.js";
 import { validateEvidence, type EvidenceValidation, type ValidationContext } from "./evidence-validation.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
@@ -33,6 +33,8 @@ export interface GovernanceInput {
   readonly breakGlass?: BreakGlass;
   readonly prAuthor: string;
   readonly commitAuthors: readonly string[];
+  /** Commits whose authors could not be named (see approvals.ts). */
+  readonly authorship?: AuthorshipGaps;
   readonly now: Date;
   /** When the head last moved (see options.invalidateOnSemanticChangeOnly). */
   readonly lastPushAt?: string;
@@ -96,6 +98,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
   const approvals = evaluateApprovals(requirements, input.approvals, {
     prAuthor: input.prAuthor,
     commitAuthors: input.commitAuthors,
+    ...(input.authorship ? { authorship: input.authorship } : {}),
     options: policy.options,
     findings,
     ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
@@ -136,7 +139,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
     ...(freeze ? { freeze } : {}),
     ...(breakGlassRecord ? { breakGlass: breakGlassRecord } : {}),
     unmet: outcome.unmet,
-    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy }),
+    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy, authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship) }),
   };
 }
 
@@ -164,6 +167,8 @@ function nextSteps(
     freeze: Policy["freezes"][number] | undefined;
     breakGlass: BreakGlassRecord | undefined;
     policy: Policy;
+    /** Why the commit authors are unknown, when that voids every approval. */
+    authorship: string | undefined;
   },
 ): string[] {
   const { requirements, approvals, breakGlass, policy } = facts;
@@ -182,6 +187,9 @@ function nextSteps(
   }
   if (state === "no-traffic-change" || state === "satisfied") return steps;
   for (const item of facts.evidence) steps.push(`/evidence ${item.key} ${placeholder(policy.evidence[item.key]?.validate)}`);
+  if (facts.authorship && approvals.rules.some((rule) => !rule.satisfied)) {
+    steps.push(`no approval counts while ${facts.authorship}: link those e-mail addresses to their GitHub accounts, or rewrite the commits with linked ones (under 250 commits), then approve again`);
+  }
   for (const rule of approvals.rules.filter((r) => !r.satisfied)) {
     const stale = rule.stale.map((note) => `@${note.login}`);
     const again = stale.length > 0 ? ` (stale: ${stale.join(", ")} may /approve again)` : "";

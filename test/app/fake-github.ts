@@ -65,7 +65,8 @@ export interface FakePull {
   state: "open" | "closed";
   draft: boolean;
   updated_at: string;
-  commits: string[];
+  /** Commit authors by login; null is a commit whose e-mail is linked to no account. */
+  commits: (string | null)[];
   comments: FakeComment[];
   reviews: FakeReview[];
 }
@@ -138,7 +139,7 @@ export class FakeGitHub {
     return sha;
   }
 
-  openPull(init: { number: number; author: string; base: string; baseSha: string; headSha: string; body?: string; commitAuthors?: string[] }): FakePull {
+  openPull(init: { number: number; author: string; base: string; baseSha: string; headSha: string; body?: string; commitAuthors?: (string | null)[] }): FakePull {
     const pull: FakePull = {
       number: init.number,
       user: { login: init.author, type: "User" },
@@ -300,13 +301,13 @@ export class FakeGitHub {
       return;
     }
 
-    const [status, json, headers] = this.route(method, path, body, request.headers.authorization ?? "");
+    const [status, json, headers] = this.route(method, path, body, request.headers.authorization ?? "", url.search);
     record(status);
     response.writeHead(status, headers ?? { "content-type": "application/json" });
     response.end(status === 204 ? undefined : Buffer.isBuffer(json) || typeof json === "string" ? json : JSON.stringify(json));
   }
 
-  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string): [number, unknown, Record<string, string>?] {
+  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string, query = ""): [number, unknown, Record<string, string>?] {
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;
     const asApp = authorization.includes("ghs_fake");
     const actor = asApp ? APP_BOT : { login: "someone", type: "User" as const };
@@ -393,7 +394,16 @@ export class FakeGitHub {
       if (method === "GET" && sub === "" && match[1] === "pulls") return [200, this.pullJson(pull)];
       if (method === "GET" && sub === "/comments") return [200, pull.comments.map((c) => this.commentJson(c))];
       if (method === "GET" && sub === "/reviews") return [200, pull.reviews];
-      if (method === "GET" && sub === "/commits") return [200, pull.commits.map((login, index) => ({ sha: `c${index}`, author: { login } }))];
+      if (method === "GET" && sub === "/commits") {
+        const params = new URLSearchParams(query);
+        const page = Number(params.get("page") ?? "1");
+        const perPage = Number(params.get("per_page") ?? "30");
+        // GitHub stops listing a PR's commits at 250, however many it has.
+        const listed = pull.commits.slice(0, 250).map((login, index) => ({ sha: `c${index}`, author: login === null ? null : { login }, committer: { login: "web-flow" }, commit: { author: { email: login === null ? "someone@unlinked.example" : `${login}@users.noreply.github.com` } } }));
+        const slice = listed.slice((page - 1) * perPage, page * perPage);
+        const next = page * perPage < listed.length ? { link: `<${this.apiUrl}${repoPrefix}/pulls/${pull.number}/commits?per_page=${perPage}&page=${page + 1}>; rel="next"`, "content-type": "application/json" } : undefined;
+        return [200, slice, next];
+      }
       if (method === "POST" && sub === "/comments") {
         if (String(body!.body).length > 65_536) return [422, { message: "Body is too long (maximum is 65536 characters)" }];
         const comment = this.comment(pull.number, actor, String(body!.body));

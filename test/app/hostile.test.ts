@@ -1,0 +1,75 @@
+import { Probot } from "probot";
+import { afterAll, describe, expect, it } from "vitest";
+import { routeGovernorApp } from "../../src/app.js";
+import { routeGovernorOctokit } from "../../src/github/octokit.js";
+import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
+import { FakeGitHub, type FakeComment } from "./fake-github.js";
+import { privateKey } from "./private-key.js";
+
+/**
+ * The hostile-input review (issue 12): each case replays an attack against the App, end to end
+ * over the fake GitHub, and shows that it no longer gets a PR through.
+ */
+const SECRET = "hostile-secret";
+const fakes: FakeGitHub[] = [];
+afterAll(() => Promise.all(fakes.map((fake) => fake.stop())));
+
+interface Harness {
+  readonly github: FakeGitHub;
+  readonly head: string;
+  readonly deliver: (event: { name: string; payload: Record<string, unknown> }) => Promise<unknown>;
+  /** `login` comments `body` on PR 7 and GitHub delivers it. */
+  readonly say: (login: string, body: string) => Promise<FakeComment>;
+  readonly conclusion: () => string | null | undefined;
+  readonly livingComment: () => string;
+}
+
+/** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
+async function harness(init: { commitAuthors?: (string | null)[]; files?: Record<string, string> } = {}): Promise<Harness> {
+  const github = new FakeGitHub(77, 6000 + fakes.length);
+  fakes.push(github);
+  await github.start();
+  let clock = Date.parse("2026-11-21T10:00:00Z");
+  github.clock = () => new Date(clock);
+  const base = github.commit(baseTree());
+  const head = github.commit(init.files ?? headTree());
+  github.teams.set("acme/sre", ["sam", "sue"]);
+  github.teams.set("acme/platform", ["pia"]);
+  github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body: EVIDENCE_BODY, ...(init.commitAuthors ? { commitAuthors: init.commitAuthors } : {}) });
+  const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit({ retry: { enabled: false } }) });
+  await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, now: () => new Date(clock) }));
+  let delivery = 0;
+  const deliver = (event: { name: string; payload: Record<string, unknown> }) => probot.receive({ id: String(++delivery), ...event } as never);
+  await deliver(github.pullRequestEvent("opened", 7));
+  const say = async (login: string, body: string) => {
+    clock += 60_000;
+    const comment = github.comment(7, login, body);
+    await deliver(github.issueCommentEvent("created", 7, comment));
+    return comment;
+  };
+  const conclusion = () => github.latestCheckRun(github.pull(7).head.sha)?.conclusion;
+  const livingComment = () => github.appComments(7)[0]?.body ?? "";
+  return { github, head, deliver, say, conclusion, livingComment };
+}
+
+describe("commit authors GitHub cannot name (issue 12, 1)", () => {
+  it("baseline: a service owner's /approve passes the PR", async () => {
+    const { say, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a commit whose e-mail is linked to no account: approvals do not count, and the comment says why", async () => {
+    const { say, conclusion, livingComment } = await harness({ commitAuthors: ["ana", null] });
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("1 commit has an author or committer with an e-mail address linked to no GitHub account");
+  });
+
+  it("an approver whose commit is past GitHub's 250-commit listing: approvals do not count", async () => {
+    const { say, conclusion, livingComment } = await harness({ commitAuthors: [...Array.from({ length: 250 }, () => "ana"), "dina"] });
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("GitHub lists only the first 250");
+  });
+});
