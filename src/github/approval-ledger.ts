@@ -13,6 +13,10 @@ import * as z from "zod";
  * An accepted `/break-glass` is bound the same way, in its own list: it covers a later head only
  * while every finding of that head is one it saw.
  *
+ * Holds and `/approve cancel`s are recorded when first seen, and a hold's lifting with it: anyone
+ * with write access can delete a comment, so deleting the `/hold` (or the cancel) must not lift it
+ * (or restore the approval). Only an authorised `/unhold` lifts a recorded hold.
+ *
  * A signature cannot stop a replay: GitHub keeps a comment's edit history, so whoever may edit the
  * App's comment could paste back an older, validly signed ledger. The ledger therefore records when
  * the App wrote it, and a comment GitHub says was edited later than that (beyond the tolerance for
@@ -24,6 +28,7 @@ const LEDGER_MARKER = "route-governor:ledger";
 const MAX_PAYLOAD_CHARS = 40_000;
 const MAX_ENTRIES = 500;
 const MAX_BREAK_GLASS = 20;
+const MAX_HOLDS = 100;
 /** How much later than the ledger's write time GitHub may stamp the App's own edit. */
 export const EDIT_TOLERANCE_MS = 5 * 60_000;
 
@@ -37,6 +42,31 @@ const LedgerEntrySchema = z.object({
   set: z.number().int().min(0),
 });
 
+const HoldRecordSchema = z.object({
+  /** `comment:<id>:<line>`: one comment may hold several times. */
+  ref: z.string().regex(/^comment:\d+:\d+$/),
+  login: z.string().min(1).max(100),
+  at: z.iso.datetime({ offset: true }),
+  reason: z.string().max(500),
+  /** Who lifted it, and when; absent while it holds. */
+  lifted: z.object({ login: z.string().min(1).max(100), at: z.iso.datetime({ offset: true }), ref: z.string().regex(/^comment:\d+$/) }).optional(),
+});
+export type HoldRecord = z.infer<typeof HoldRecordSchema>;
+
+const CancelRecordSchema = z.object({
+  ref: z.string().regex(/^comment:\d+$/),
+  login: z.string().min(1).max(100),
+  at: z.iso.datetime({ offset: true }),
+});
+export type CancelRecord = z.infer<typeof CancelRecordSchema>;
+
+/** What the ledger keeps besides bound approvals and break-glass. */
+export interface LedgerRecords {
+  readonly holds?: readonly HoldRecord[];
+  /** The latest `/approve cancel` of each person who had approved. */
+  readonly cancels?: readonly CancelRecord[];
+}
+
 export const LedgerSchema = z.object({
   v: z.literal(1),
   /** `owner/repo#number`: a ledger copied from another PR does not verify. */
@@ -46,6 +76,8 @@ export const LedgerSchema = z.object({
   approvals: z.array(LedgerEntrySchema).max(MAX_ENTRIES),
   /** Break-glass comments, bound like approvals (absent in ledgers written before they were). */
   breakGlass: z.array(LedgerEntrySchema).max(MAX_BREAK_GLASS).optional(),
+  holds: z.array(HoldRecordSchema).max(MAX_HOLDS).optional(),
+  cancels: z.array(CancelRecordSchema).max(MAX_ENTRIES).optional(),
   /** When the App wrote the ledger into its comment (absent only in ledgers from before it was recorded). */
   written: z.iso.datetime({ offset: true }).optional(),
 });
@@ -70,8 +102,18 @@ export const entriesOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledge
 /** The break-glass comments recorded in the ledger. */
 export const breakGlassOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.breakGlass ?? []);
 
-/** A ledger with these approval and break-glass entries (sets deduplicated) and this head record. */
-export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[], breakGlass: readonly LedgerEntry[] = []): Ledger {
+/** The holds recorded in the ledger, lifted or not. */
+export const holdsOf = (ledger: Ledger): HoldRecord[] => ledger.holds ?? [];
+
+/** The `/approve cancel`s recorded in the ledger. */
+export const cancelsOf = (ledger: Ledger): CancelRecord[] => ledger.cancels ?? [];
+
+/**
+ * A ledger with these approval and break-glass entries (sets deduplicated), holds, cancels and
+ * this head record. Holds past the cap drop lifted ones first, then the newest: a hold that
+ * still holds is never traded for one that no longer does.
+ */
+export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[], breakGlass: readonly LedgerEntry[] = [], records: LedgerRecords = {}): Ledger {
   const sets: string[][] = [];
   const index = new Map<string, number>();
   const compact = (entry: LedgerEntry) => {
@@ -85,7 +127,18 @@ export function buildLedger(pr: string, head: Ledger["head"], entries: readonly 
   };
   const glass = breakGlass.slice(-MAX_BREAK_GLASS).map(compact);
   const approvals = entries.slice(-MAX_ENTRIES).map(compact);
-  return { v: 1, pr, ...(head ? { head } : {}), sets, approvals, ...(glass.length > 0 ? { breakGlass: glass } : {}) };
+  const holds = [...(records.holds ?? []).filter((hold) => !hold.lifted), ...(records.holds ?? []).filter((hold) => hold.lifted)].slice(0, MAX_HOLDS);
+  const cancels = (records.cancels ?? []).slice(-MAX_ENTRIES);
+  return {
+    v: 1,
+    pr,
+    ...(head ? { head } : {}),
+    sets,
+    approvals,
+    ...(glass.length > 0 ? { breakGlass: glass } : {}),
+    ...(holds.length > 0 ? { holds } : {}),
+    ...(cancels.length > 0 ? { cancels } : {}),
+  };
 }
 
 const sign = (secret: string, payload: string): string => createHmac("sha256", secret).update(`${LEDGER_MARKER}:${payload}`).digest("hex");
@@ -99,7 +152,7 @@ export function ledgerBlock(ledger: Ledger, secret: string): string {
   let payload = encode(ledger);
   while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
     entries = entries.slice(Math.ceil(entries.length / 4));
-    payload = encode({ ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger)), ...(ledger.written === undefined ? {} : { written: ledger.written }) });
+    payload = encode({ ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger), { holds: holdsOf(ledger), cancels: cancelsOf(ledger) }), ...(ledger.written === undefined ? {} : { written: ledger.written }) });
   }
   return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
 }

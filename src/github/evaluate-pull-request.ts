@@ -10,7 +10,7 @@ import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
 import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult, type SourceFile } from "../review.js";
-import { breakGlassOf, buildLedger, emptyLedger, entriesOf, readLedger, type Ledger, type LedgerEntry } from "./approval-ledger.js";
+import { breakGlassOf, buildLedger, cancelsOf, emptyLedger, entriesOf, holdsOf, readLedger, type CancelRecord, type HoldRecord, type Ledger, type LedgerEntry } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
 /**
@@ -22,7 +22,9 @@ import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-r
  * - `/approve`: counted when the commenter is in a group a requirement names (judged by the
  *   governance core, which also refuses the PR author, commit authors and edited comments).
  * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
- * - `/hold cancel`: lifts the canceller's own holds; a member of an override group lifts all.
+ * - `/unhold` (or `/hold cancel`): lifts the canceller's own holds; a member of an override group
+ *   lifts all. Holds, their lifting and `/approve cancel`s are recorded in the ledger when first
+ *   seen, so deleting their comments changes nothing.
  * - `/break-glass`: members of an override group (sre, platform-networking) only. Like an
  *   approval it is bound to the findings current when the App first saw it (only if posted after
  *   the App reported on that head), and on a later head it passes the PR only while every current
@@ -171,18 +173,24 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     const fingerprints = cancelled || edited ? [] : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
     approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), fingerprints, commentId: comment.id, edited, cancelled });
   }
+  // A recorded cancel whose comment was deleted still retracts what it retracted.
+  const commentRefs = new Set(uses.map((use) => `comment:${use.comment.id}`));
+  for (const cancel of cancelsOf(ledger).filter((record) => !commentRefs.has(record.ref))) {
+    approvalInputs.push({ ref: cancel.ref, login: cancel.login, at: cancel.at, source: "comment", groups: [], fingerprints: [], edited: false, cancelled: true });
+  }
   for (const review of reviews.filter((r) => !r.authorIsBot && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED"))) {
     const ref = `review:${review.id}`;
     const cancelled = review.state === "CHANGES_REQUESTED";
     const fingerprints = cancelled ? [] : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
     approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), fingerprints, edited: false, cancelled });
   }
+  const cancels = latestCancels(approvalInputs);
   for (const approval of approvalInputs.filter((a) => unbound.has(a.ref))) {
     notes.push(`@${approval.login}'s approval (${approval.url ?? "review"}) was given before Route Governor reported on head ${short(pr.headSha)}, so it cannot be tied to what it approved: approve again.`);
   }
 
   const evidenceCommands: EvidenceCommand[] = [];
-  const holds = new Map<string, Hold>();
+  const holdRecords = new Map(holdsOf(ledger).map((hold) => [hold.ref, hold]));
   let breakGlassUse: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined } | undefined;
   const refusals = new Map<Use, string>();
   for (const use of [...uses].sort((a, b) => Date.parse(a.comment.createdAt) - Date.parse(b.comment.createdAt))) {
@@ -194,19 +202,24 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
         if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
         else evidenceCommands.push({ key: command.key, value: command.value, at, author: login, commentId: comment.id, edited });
         break;
-      case "hold":
-        // An edited hold still holds: failing closed.
+      case "hold": {
+        // An edited hold still holds: failing closed. A recorded one holds whoever wrote it.
+        const ref = `comment:${comment.id}:${command.line}`;
+        if (holdRecords.has(ref)) break;
         if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may hold a PR");
-        else holds.set(`${comment.id}:${command.line}`, { login, reason: command.reason.slice(0, 500), at });
+        else holdRecords.set(ref, { ref, login, at, reason: command.reason.slice(0, 500) });
         break;
+      }
       case "hold-cancel": {
+        const ref = `comment:${comment.id}`;
+        if ([...holdRecords.values()].some((hold) => hold.lifted?.ref === ref)) break;
         if (edited) {
-          refusals.set(use, "the comment was edited after posting; post a new /hold cancel");
+          refusals.set(use, "the comment was edited after posting; post a new /unhold");
           break;
         }
-        const lifts = [...holds].filter(([, hold]) => same(hold.login, login) || overrides(login));
+        const lifts = [...holdRecords.values()].filter((hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)));
         if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${OVERRIDE_GROUPS.join(" or ")} can)`);
-        for (const [key] of lifts) holds.delete(key);
+        for (const hold of lifts) holdRecords.set(hold.ref, { ...hold, lifted: { login, at, ref } });
         break;
       }
       case "break-glass":
@@ -243,7 +256,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
     evidenceCommands,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
-    holds: [...holds.values()],
+    holds: [...holdRecords.values()].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at })),
     ...(breakGlass ? { breakGlass } : {}),
   });
 
@@ -301,7 +314,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     });
 
   const headRecord = { sha: pr.headSha, since: knownSince ?? stamp(now) };
-  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, entries, breakGlassEntries), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
+  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, entries, breakGlassEntries, { holds: [...holdRecords.values()], cancels }), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
 }
 
 /**
@@ -341,7 +354,9 @@ function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: strin
   let merged: Ledger | undefined;
   const entries: LedgerEntry[] = [];
   const breakGlass: LedgerEntry[] = [];
-  const add = (into: LedgerEntry[], from: readonly LedgerEntry[]) => {
+  const holds = new Map<string, HoldRecord>();
+  const cancels: CancelRecord[] = [];
+  const add = <T extends { readonly ref: string }>(into: T[], from: readonly T[]) => {
     for (const entry of from) if (!into.some((e) => e.ref === entry.ref)) into.push(entry);
   };
   let lastWritten: string | undefined;
@@ -356,9 +371,27 @@ function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: strin
     merged ??= reading.ledger;
     add(entries, entriesOf(reading.ledger));
     add(breakGlass, breakGlassOf(reading.ledger));
+    add(cancels, cancelsOf(reading.ledger));
+    // Copies disagreeing on whether a hold was lifted: it holds (failing closed).
+    for (const hold of holdsOf(reading.ledger)) if (!holds.get(hold.ref) || !hold.lifted) holds.set(hold.ref, hold);
   }
-  const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass) : emptyLedger(prKey);
+  const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass, { holds: [...holds.values()], cancels }) : emptyLedger(prKey);
   return lastWritten === undefined ? { ledger } : { ledger, lastWritten };
+}
+
+/**
+ * The latest `/approve cancel` of each person who has approved (the only ones that can still
+ * retract anything), to record in the ledger.
+ */
+function latestCancels(inputs: readonly (ApprovalInput & { ref: string })[]): CancelRecord[] {
+  const approvers = new Set(inputs.filter((input) => !input.cancelled).map((input) => input.login.toLowerCase()));
+  const latest = new Map<string, CancelRecord>();
+  for (const input of inputs) {
+    if (!input.cancelled || !input.ref.startsWith("comment:") || !approvers.has(input.login.toLowerCase())) continue;
+    const known = latest.get(input.login.toLowerCase());
+    if (!known || later(input.at, known.at)) latest.set(input.login.toLowerCase(), { ref: input.ref, login: input.login, at: input.at });
+  }
+  return [...latest.values()];
 }
 
 /** Why an `/evidence` value is refused: an unknown key or a value that fails its validation. */

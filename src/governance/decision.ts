@@ -174,7 +174,7 @@ function nextSteps(
   const { requirements, approvals, breakGlass, policy } = facts;
   const steps: string[] = [];
   for (const finding of requirements.blocking) steps.push(`fix ${finding.file}:${finding.line} so it can be read: ${finding.summary}`);
-  for (const hold of facts.holds) steps.push(`/hold cancel — by @${hold.login}, once the hold is resolved`);
+  for (const hold of facts.holds) steps.push(`/unhold — by @${hold.login}, once the hold is resolved`);
   if (state === "break-glass") {
     steps.push(`after the merge: /evidence post-change-validation ${placeholder(policy.evidence["post-change-validation"]?.validate)}`);
     return steps;

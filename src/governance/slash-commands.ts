@@ -32,8 +32,8 @@ export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ["/approve [note]", "approve the current findings (members of a group this PR needs)"],
   ["/approve cancel", "withdraw your approval"],
   ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
-  ["/hold [reason]", "block the merge until /hold cancel"],
-  ["/hold cancel", "lift a hold (its author, or a member of platform-networking or sre)"],
+  ["/hold [reason]", "block the merge until /unhold (deleting the comment does not lift it)"],
+  ["/unhold", "lift a hold (its author, or a member of platform-networking or sre); /hold cancel says the same"],
   ["/break-glass <incident-id> <reason>", "emergency pass (members of sre or platform-networking); needs post-change validation"],
   ["/route-governor refresh", "evaluate the PR again"],
   ["/route-governor help", "show this list"],
@@ -65,6 +65,8 @@ function command(verb: string, args: string, line: number): SlashCommand | undef
       return first && rest ? { kind: "evidence", line, key: first, value: rest } : invalid("usage: /evidence <key> <value>");
     case "hold":
       return first.toLowerCase() === "cancel" && rest === "" ? { kind: "hold-cancel", line } : { kind: "hold", line, reason: args };
+    case "unhold":
+      return args === "" ? { kind: "hold-cancel", line } : invalid("usage: /unhold");
     case "break-glass":
       return first && rest ? { kind: "break-glass", line, incident: first, reason: rest } : invalid("usage: /break-glass <incident-id> <reason>");
     case "route-governor": {
@@ -84,7 +86,7 @@ export function commandName(command: SlashCommand): string {
     case "approve-cancel":
       return "/approve cancel";
     case "hold-cancel":
-      return "/hold cancel";
+      return "/unhold";
     case "evidence":
       return `/evidence ${command.key}`;
     case "refresh":

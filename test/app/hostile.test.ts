@@ -20,6 +20,8 @@ interface Harness {
   readonly deliver: (event: { name: string; payload: Record<string, unknown> }) => Promise<unknown>;
   /** `login` comments `body` on PR 7 and GitHub delivers it. */
   readonly say: (login: string, body: string) => Promise<FakeComment>;
+  /** Someone with write access deletes the comment and GitHub delivers it. */
+  readonly remove: (comment: FakeComment) => Promise<void>;
   readonly conclusion: () => string | null | undefined;
   readonly livingComment: () => string;
 }
@@ -47,9 +49,15 @@ async function harness(init: { commitAuthors?: (string | null)[]; files?: Record
     await deliver(github.issueCommentEvent("created", 7, comment));
     return comment;
   };
+  const remove = async (comment: FakeComment) => {
+    clock += 60_000;
+    const comments = github.pull(7).comments;
+    comments.splice(comments.indexOf(comment), 1);
+    await deliver(github.issueCommentEvent("deleted", 7, comment));
+  };
   const conclusion = () => github.latestCheckRun(github.pull(7).head.sha)?.conclusion;
   const livingComment = () => github.appComments(7)[0]?.body ?? "";
-  return { github, head, deliver, say, conclusion, livingComment };
+  return { github, head, deliver, say, remove, conclusion, livingComment };
 }
 
 describe("commit authors GitHub cannot name (issue 12, 1)", () => {
@@ -71,5 +79,43 @@ describe("commit authors GitHub cannot name (issue 12, 1)", () => {
     await say("dina", "/approve");
     expect(conclusion()).toBe("action_required");
     expect(livingComment()).toContain("GitHub lists only the first 250");
+  });
+});
+
+describe("deleting a /hold or an /approve cancel (issue 12, 2)", () => {
+  it("a deleted SRE /hold still holds; only /unhold by the holder or an override group lifts it", async () => {
+    const { say, remove, conclusion, livingComment } = await harness();
+    const hold = await say("sam", "/hold waiting for the JKT failover drill");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    await remove(hold);
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by @sam: waiting for the JKT failover drill");
+    await say("ana", "/unhold");
+    expect(conclusion()).toBe("action_required");
+    await say("sue", "/unhold");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a lifted hold stays lifted when the /unhold is deleted", async () => {
+    const { say, remove, conclusion } = await harness();
+    await say("sam", "/hold");
+    const unhold = await say("sam", "/unhold");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await remove(unhold);
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a deleted /approve cancel still retracts the approval", async () => {
+    const { say, remove, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    const cancel = await say("dina", "/approve cancel");
+    expect(conclusion()).toBe("action_required");
+    await remove(cancel);
+    expect(conclusion()).toBe("action_required");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
   });
 });

@@ -102,7 +102,7 @@ describe("the decision (DESIGN §8–§10)", () => {
   it("a hold fails an otherwise satisfied PR and says who can lift it", () => {
     const result = decide(input([weight], { holds: [{ login: "sre1", reason: "wait for the capacity test", at: "2026-11-20T11:00:00Z" }] }));
     expect(result).toMatchObject({ decision: "fail", state: "held", unmet: ["held by @sre1: wait for the capacity test"] });
-    expect(result.nextSteps).toEqual(["/hold cancel — by @sre1, once the hold is resolved"]);
+    expect(result.nextSteps).toEqual(["/unhold — by @sre1, once the hold is resolved"]);
   });
 });
 
