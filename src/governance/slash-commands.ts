@@ -30,7 +30,7 @@ export type SlashCommand = z.infer<typeof SlashCommandSchema>;
 
 export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ["/approve [note]", "approve the current findings (members of a group this PR needs)"],
-  ["/approve cancel", "withdraw your approval"],
+  ["/approve cancel", "withdraw your approval (any note starting with cancel, withdraw, revoke, retract or undo withdraws too)"],
   ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
   ["/hold [reason]", "block the merge until /unhold (deleting the comment does not lift it)"],
   ["/unhold", "lift a hold (its author, or a member of platform-networking or sre); /hold cancel says the same"],
@@ -55,18 +55,31 @@ const split = (args: string): [string, string] => {
   return match ? [match[1]!, match[2]!] : ["", ""];
 };
 
+/**
+ * A retraction however it is punctuated or worded (`cancel.`, `cancel - wrong PR`, `(withdrawn)`):
+ * reading one as an approval would approve when the person meant the opposite, so any text that
+ * starts with such a word is a retraction.
+ */
+const RETRACTION = z.string().regex(/^[^\p{L}\p{N}]*(cancel(?:l?ed)?|withdraw(?:n)?|revoked?|retract(?:ed)?|undo)(?![\p{L}\p{N}_])/iu);
+/** `cancel` alone, punctuation aside: the only way `/hold` lifts rather than holds. */
+const BARE_CANCEL = z.string().regex(/^[^\p{L}\p{N}]*cancel[^\p{L}\p{N}]*$/iu);
+const EVIDENCE_KEY = z.string().regex(/^[A-Za-z][\w.-]{0,99}$/);
+
 function command(verb: string, args: string, line: number): SlashCommand | undefined {
   const [first, rest] = split(args);
   const invalid = (reason: string): SlashCommand => ({ kind: "invalid", line, text: clean(`/${verb} ${args}`), reason });
   switch (verb) {
     case "approve":
-      return first.toLowerCase() === "cancel" && rest === "" ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
+      return RETRACTION.safeParse(args).success ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
     case "evidence":
-      return first && rest ? { kind: "evidence", line, key: first, value: rest } : invalid("usage: /evidence <key> <value>");
+      if (!first || !rest) return invalid("usage: /evidence <key> <value>");
+      return EVIDENCE_KEY.safeParse(first).success ? { kind: "evidence", line, key: first, value: rest } : invalid("an evidence key is a word of letters, digits, '-', '_' or '.'; usage: /evidence <key> <value>");
     case "hold":
-      return first.toLowerCase() === "cancel" && rest === "" ? { kind: "hold-cancel", line } : { kind: "hold", line, reason: args };
+      if (BARE_CANCEL.safeParse(args).success) return { kind: "hold-cancel", line };
+      // `/hold cancel the rollout` could mean either: neither is guessed.
+      return RETRACTION.safeParse(args).success ? invalid("ambiguous: to lift a hold write /unhold; to hold, give a reason that does not start with a word like cancel") : { kind: "hold", line, reason: args };
     case "unhold":
-      return args === "" ? { kind: "hold-cancel", line } : invalid("usage: /unhold");
+      return { kind: "hold-cancel", line };
     case "break-glass":
       return first && rest ? { kind: "break-glass", line, incident: first, reason: rest } : invalid("usage: /break-glass <incident-id> <reason>");
     case "route-governor": {

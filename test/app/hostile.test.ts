@@ -119,3 +119,13 @@ describe("deleting a /hold or an /approve cancel (issue 12, 2)", () => {
     expect(conclusion()).toBe("success");
   });
 });
+
+describe("a punctuated /approve cancel (issue 12, 3)", () => {
+  it.each(["/approve cancel.", "/approve cancel - found a bug"])("%s withdraws the approval instead of approving", async (body) => {
+    const { say, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await say("dina", body);
+    expect(conclusion()).toBe("action_required");
+  });
+});

@@ -22,7 +22,38 @@ describe("slash commands (DESIGN §10 grammar)", () => {
   });
 
   it.each([
+    "/approve cancel.",
+    "/approve cancel - wrong PR",
+    "/approve Cancel: found a bug",
+    "/approve (cancel)",
+    "/approve cancelled",
+    "/approve canceled, sorry",
+    "/approve withdrawn",
+    "/approve revoke",
+    "/approve retract",
+    "/approve undo",
+    "/approve cancel-please",
+  ])("%s withdraws, however it is punctuated", (body) => {
+    expect(parseSlashCommands(body)).toEqual([{ line: 1, kind: "approve-cancel" }]);
+  });
+
+  it.each(["/approve cancellation risk checked", "/approve the undone part is fine", "/approve LGTM, no need to cancel"])("%s approves: the retraction word is not its first", (body) => {
+    expect(kinds(body)).toEqual(["approve"]);
+  });
+
+  it.each([
+    ["/hold cancel.", "hold-cancel"],
+    ["/unhold", "hold-cancel"],
+    ["/unhold drill done", "hold-cancel"],
+    ["/hold cancel the rollout until JKT is ready", "invalid"],
+    ["/hold cancelled?", "invalid"],
+  ])("%s is %s", (body, kind) => {
+    expect(kinds(body)).toEqual([kind]);
+  });
+
+  it.each([
     ["/evidence change-request", "usage: /evidence <key> <value>"],
+    ["/evidence <key> CHG-1", "an evidence key is a word of letters, digits, '-', '_' or '.'; usage: /evidence <key> <value>"],
     ["/break-glass INC-77", "usage: /break-glass <incident-id> <reason>"],
     ["/route-governor deploy", "unknown command; try /route-governor help"],
   ])("%s is refused with a reason", (body, reason) => {
