@@ -23,15 +23,14 @@ import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-r
  *   governance core, which also refuses the PR author, commit authors and edited comments).
  * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
  * - `/unhold` (or `/hold cancel`): lifts the canceller's own holds; a member of an override group
- *   lifts all. Holds, their lifting and `/approve cancel`s are recorded in the ledger when first
+ *   lifts all (the policy's `breakGlass.groups`). Holds, their lifting and `/approve cancel`s are recorded in the ledger when first
  *   seen, so deleting their comments changes nothing.
- * - `/break-glass`: members of an override group (sre, platform-networking) only. Like an
+ * - `/break-glass`: members of the policy's `breakGlass.groups` only (governance also refuses
+ *   the PR author and commit authors, and incident ids not matching the policy's pattern). Like an
  *   approval it is bound to the findings current when the App first saw it (only if posted after
  *   the App reported on that head), and on a later head it passes the PR only while every current
  *   finding is one it saw: otherwise it is stale and the normal requirements apply again.
  */
-export const OVERRIDE_GROUPS = ["sre", "platform-networking"] as const;
-
 export interface EvaluationOptions {
   readonly now: Date;
   /** Signs the approval ledger (the webhook secret). */
@@ -137,7 +136,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   );
   const groupsOf = (login: string): string[] => membership.get(login.toLowerCase()) ?? [];
   const contributor = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login)) || groupsOf(login).length > 0;
-  const overrides = (login: string): boolean => groupsOf(login).some((group) => (OVERRIDE_GROUPS as readonly string[]).includes(group));
+  const overrideGroups = policy.breakGlass.groups.filter((group) => group in policy.groups);
+  const overrides = (login: string): boolean => groupsOf(login).some((group) => overrideGroups.includes(group));
+  const overrideNames = overrideGroups.join(" or ") || "a break-glass group (the policy names none that exists)";
 
   // Approvals, each bound to the fingerprints it saw (the ledger) or, when first seen, to the
   // current findings if the approver could have seen them.
@@ -218,13 +219,13 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
           break;
         }
         const lifts = [...holdRecords.values()].filter((hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)));
-        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${OVERRIDE_GROUPS.join(" or ")} can)`);
+        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
         for (const hold of lifts) holdRecords.set(hold.ref, { ...hold, lifted: { login, at, ref } });
         break;
       }
       case "break-glass":
         if (edited) refusals.set(use, "the comment was edited after posting; post a new /break-glass");
-        else if (!overrides(login)) refusals.set(use, `only members of ${OVERRIDE_GROUPS.filter((g) => g in policy.groups).join(" or ") || "an override group"} may break glass`);
+        else if (!overrides(login)) refusals.set(use, `only members of ${overrideNames} may break glass`);
         else {
           const entry = bindBreakGlass(`comment:${comment.id}`, login, at, postedAfterReport(at));
           breakGlassUse = { use, command: { login, incident: command.incident, reason: command.reason, at }, entry };

@@ -117,7 +117,8 @@ export function decide(input: GovernanceInput): GovernanceResult {
   const blockingLines = requirements.blocking.map((finding) => `manifest.invalid ${finding.file}:${finding.line}: ${finding.summary}`);
   const holdLines = input.holds.map((hold) => `held by @${hold.login}${hold.reason ? `: ${hold.reason}` : ""}`);
 
-  const breakGlassRecord = breakGlass && recordBreakGlass(breakGlass, policy, { now, risk, freezes: [] }, [...freezeLine, ...requirementLines]);
+  const breakGlassRecord =
+    breakGlass && recordBreakGlass(breakGlass, { policy, prAuthor: input.prAuthor, commitAuthors: input.commitAuthors, authorship: input.authorship }, { now, risk, freezes: [] }, [...freezeLine, ...requirementLines]);
 
   const outcome = ((): { state: GovernanceState; unmet: string[] } => {
     if (blockingLines.length > 0) return { state: "invalid-manifests", unmet: [...blockingLines, ...holdLines, ...freezeLine, ...requirementLines] };
@@ -143,10 +144,35 @@ export function decide(input: GovernanceInput): GovernanceResult {
   };
 }
 
-/** Break-glass needs a valid incident id and a reason; freezes do not apply to the incident itself. */
-function recordBreakGlass(breakGlass: BreakGlass, policy: Policy, context: ValidationContext, bypassed: string[]): BreakGlassRecord {
+/**
+ * Break-glass needs someone who did not write the change (an emergency is no reason to review
+ * one's own work; unknown commit authors could be anyone), an incident id matching the policy's
+ * pattern that is also valid `incident` evidence, and a reason. Freezes do not apply to the incident itself.
+ */
+function recordBreakGlass(
+  breakGlass: BreakGlass,
+  people: { policy: Policy; prAuthor: string; commitAuthors: readonly string[]; authorship: AuthorshipGaps | undefined },
+  context: ValidationContext,
+  bypassed: string[],
+): BreakGlassRecord {
+  const { policy } = people;
+  const same = (login: string) => login.toLowerCase() === breakGlass.login.toLowerCase();
+  const pattern = validateEvidence(breakGlass.incident, { type: "regex", pattern: policy.breakGlass.incidentPattern, hint: `an incident id matching ${policy.breakGlass.incidentPattern}` }, context);
   const incident = validateEvidence(breakGlass.incident, policy.evidence[INCIDENT]?.validate ?? { type: "text" }, context);
-  const refusal = !incident.ok ? `incident ${incident.reason}` : breakGlass.reason.trim() === "" ? "a reason is required" : undefined;
+  const unknown = unknownAuthorship(people.authorship);
+  const refusal = same(people.prAuthor)
+    ? "the PR author cannot break glass on their own change"
+    : people.commitAuthors.some(same)
+      ? "a commit author cannot break glass on the change"
+      : unknown
+        ? `${unknown}, so the break-glass cannot be shown to come from someone who did not write the change`
+        : !pattern.ok
+          ? `incident ${pattern.reason}`
+          : !incident.ok
+            ? `incident ${incident.reason}`
+            : breakGlass.reason.trim() === ""
+              ? "a reason is required"
+              : undefined;
   return { ...breakGlass, accepted: refusal === undefined, ...(refusal ? { refusal } : {}), bypassed };
 }
 
@@ -180,7 +206,7 @@ function nextSteps(
     return steps;
   }
   if (breakGlass && !breakGlass.accepted) {
-    steps.push(`/break-glass ${placeholder(policy.evidence[INCIDENT]?.validate)} <reason> — the last break-glass was refused: ${breakGlass.refusal ?? ""}`);
+    steps.push(`/break-glass <incident id matching ${policy.breakGlass.incidentPattern}> <reason> — the last break-glass was refused: ${breakGlass.refusal ?? ""}`);
   }
   if (facts.freeze) {
     steps.push(`wait for freeze "${facts.freeze.name}" to end at ${facts.freeze.end}, or in an emergency: /break-glass <incident-id> <reason>`);

@@ -33,8 +33,8 @@ export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ["/approve cancel", "withdraw your approval (any note starting with cancel, withdraw, revoke, retract or undo withdraws too)"],
   ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
   ["/hold [reason]", "block the merge until /unhold (deleting the comment does not lift it)"],
-  ["/unhold", "lift a hold (its author, or a member of platform-networking or sre); /hold cancel says the same"],
-  ["/break-glass <incident-id> <reason>", "emergency pass (members of sre or platform-networking); needs post-change validation"],
+  ["/unhold", "lift a hold (its author, or a member of the policy's break-glass groups); /hold cancel says the same"],
+  ["/break-glass <incident-id> <reason>", "emergency pass (members of the policy's break-glass groups, not on their own PR); needs post-change validation"],
   ["/route-governor refresh", "evaluate the PR again"],
   ["/route-governor help", "show this list"],
 ];

@@ -105,6 +105,14 @@ export const OptionsSchema = z.strictObject({
   allowedOverrides: z.array(z.string()).default([]),
 });
 
+/** `/break-glass`: who may use it (and lift anyone's hold), and what an incident id looks like. */
+export const BreakGlassPolicySchema = z.strictObject({
+  /** Members of these groups may break glass on a PR they did not write, and lift anyone's hold. */
+  groups: z.array(z.string()).default(["sre", "platform-networking"]),
+  /** A break-glass's incident id must match this; any word would otherwise do. */
+  incidentPattern: RegexString.default("^[A-Z][A-Z0-9]+-\\d+$"),
+});
+
 /** The render step (DESIGN §3): kustomize and in-repo Helm charts rendered with the real tools before the review. */
 export const RenderSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -121,6 +129,7 @@ export const PolicySchema = z.strictObject({
   evidence: z.record(z.string(), EvidenceKeySchema).default({}),
   freezes: z.array(FreezeSchema).default([]),
   options: OptionsSchema.default(OptionsSchema.parse({})),
+  breakGlass: BreakGlassPolicySchema.default(BreakGlassPolicySchema.parse({})),
   render: RenderSchema.default(RenderSchema.parse({})),
 });
 

@@ -129,3 +129,21 @@ describe("a punctuated /approve cancel (issue 12, 3)", () => {
     expect(conclusion()).toBe("action_required");
   });
 });
+
+describe("break-glass on one's own PR, with any word as the incident (issue 12, 4)", () => {
+  it("an SRE who committed to the PR cannot break glass on it", async () => {
+    const { say, conclusion, github } = await harness({ commitAuthors: ["ana", "sam"] });
+    const glass = await say("sam", "/break-glass INC-1234 checkout is down");
+    expect(conclusion()).toBe("action_required");
+    expect(github.pull(7).comments.some((c) => c.body.includes("a commit author cannot break glass on the change"))).toBe(true);
+    expect(glass.reactions.map((r) => r.content)).toEqual(["-1"]);
+  });
+
+  it("an incident id must match the policy's pattern; another SRE with one passes", async () => {
+    const { say, conclusion } = await harness();
+    await say("sam", "/break-glass outage checkout is down");
+    expect(conclusion()).toBe("action_required");
+    await say("sam", "/break-glass INC-1234 checkout is down");
+    expect(conclusion()).toBe("success");
+  });
+});

@@ -157,7 +157,30 @@ describe("freezes and break-glass", () => {
     const breakGlass = { login: "sre1", at: "2026-11-20T11:00:00Z", ...fields };
     const result = decide(input([region], { policy: frozen, breakGlass }));
     expect(result).toMatchObject({ decision: "fail", state: "frozen", breakGlass: { accepted: false, refusal } });
-    expect(result.nextSteps[0]).toMatch(/^\/break-glass <text> <reason> — the last break-glass was refused: /);
+    expect(result.nextSteps[0]).toMatch(/^\/break-glass <incident id matching \^\[A-Z\]\[A-Z0-9\]\+-\\d\+\$> <reason> — the last break-glass was refused: /);
+  });
+
+  it.each([
+    ["by the PR author", { login: "author" }, "the PR author cannot break glass on their own change"],
+    ["by a commit author", { login: "Pairer" }, "a commit author cannot break glass on the change"],
+    ["with any word as the incident", { incident: "outage" }, "incident expected an incident id matching ^[A-Z][A-Z0-9]+-\\d+$"],
+  ])("break-glass %s is refused", (_case, fields, refusal) => {
+    const breakGlass = { login: "sre1", incident: "INC-1234", reason: "checkout down", at: "2026-11-20T11:00:00Z", ...fields };
+    const result = decide(input([region], { policy: frozen, breakGlass, commitAuthors: ["author", "pairer"] }));
+    expect(result).toMatchObject({ decision: "fail", breakGlass: { accepted: false, refusal } });
+  });
+
+  it("break-glass is refused while some commit author cannot be named", () => {
+    const breakGlass = { login: "sre1", incident: "INC-1234", reason: "checkout down", at: "2026-11-20T11:00:00Z" };
+    const result = decide(input([region], { policy: frozen, breakGlass, authorship: { unlinkedCommits: 1, truncated: false } }));
+    expect(result.breakGlass).toMatchObject({ accepted: false, refusal: expect.stringContaining("cannot be shown to come from someone who did not write the change") });
+  });
+
+  it("the incident pattern is the policy's", () => {
+    const breakGlass = { login: "sre1", incident: "PD-42", reason: "checkout down", at: "2026-11-20T11:00:00Z" };
+    const custom = { ...frozen, breakGlass: { ...frozen.breakGlass, incidentPattern: "^PD-\\d+$" } };
+    expect(decide(input([region], { policy: custom, breakGlass })).breakGlass?.accepted).toBe(true);
+    expect(decide(input([region], { policy: custom, breakGlass: { ...breakGlass, incident: "INC-42" } })).breakGlass?.accepted).toBe(false);
   });
 
   it("a hold beats break-glass", () => {
