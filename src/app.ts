@@ -27,7 +27,8 @@ import { renderPrComment } from "./report/pr-comment.js";
  * and base (pull_request, pull_request_review, check_run, check_suite), the check is opened on it
  * before the PR is read, so an error reading the PR replaces an earlier `success` on that head.
  * An issue comment names neither, so for it the PR is read first; an error there leaves the
- * head's previous conclusion and is logged.
+ * head's previous conclusion and is logged. A merged PR is evaluated (on `pull_request.closed` and
+ * comments) only to follow up a break-glass: its check is opened once the evaluation shows one.
  */
 export interface AppOptions {
   /** Signs the approval ledger: the webhook secret, which only GitHub and the App know. */
@@ -123,7 +124,8 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       if (checkRunId !== undefined) await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport("the pull request was closed before Route Governor could evaluate it"));
       return;
     }
-    if (checkRunId === undefined || expected?.name !== name || expected.sha !== pr.headSha) {
+    const merged = pr.state === "merged";
+    if (!merged && (checkRunId === undefined || expected?.name !== name || expected.sha !== pr.headSha)) {
       // The PR moved on since the event: the check opened on the event's head or base is
       // superseded by one on the PR as it is now.
       if (checkRunId !== undefined) {
@@ -139,6 +141,10 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
     });
     const { result } = evaluation;
+    // After the merge only a break-glass's post-change validation is still owed; any other merged
+    // PR keeps what it showed when it merged.
+    if (merged && !result.governance.breakGlass?.accepted) return;
+    checkRunId ??= await startCheckRun(octokit, repo, name, pr.headSha);
     const reviewedLine = `Reviewed ${evaluation.pr.reviewed.description}.`;
     const report = `${renderMarkdown(result).trimEnd()}\n\n_${reviewedLine}_\n`;
     const body = (written: string) =>
@@ -236,6 +242,13 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
       // Our own edits (and other bots) must not re-trigger us: bots never command.
       if (isBotLogin(sender.login, sender.type)) return;
       await evaluateAndPublish(context, options, { number: issue.number, ...(context.payload.action === "deleted" ? {} : { triggerCommentId: comment.id }) });
+    });
+
+    // A PR merged by break-glass owes its post-change validation: the check and comment keep
+    // saying so, and `/evidence post-change-validation` on the merged PR completes it.
+    app.on("pull_request.closed", async (context) => {
+      const pull = context.payload.pull_request;
+      if (pull.merged) await evaluateAndPublish(context, options, { number: pull.number });
     });
 
     app.on("check_run.rerequested", async (context) => {

@@ -214,6 +214,8 @@ export interface ReviewInput extends ChangeInput {
   readonly approvals?: readonly ApprovalInput[];
   readonly holds?: readonly Hold[];
   readonly breakGlass?: BreakGlass;
+  /** The PR was merged (only a break-glass's follow-up is then judged). */
+  readonly merged?: boolean;
 }
 
 export interface ReviewResult {
@@ -241,6 +243,7 @@ export function reviewChange(input: ReviewInput): ReviewResult {
     prAuthor: author,
     commitAuthors: input.commitAuthors ?? [],
     ...(input.authorship ? { authorship: input.authorship } : {}),
+    ...(input.merged ? { merged: true } : {}),
     now: input.now,
   });
   return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };

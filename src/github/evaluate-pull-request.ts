@@ -255,6 +255,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     prAuthor: pr.author,
     commitAuthors,
     authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
+    merged: pr.state === "merged",
     evidenceCommands,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
     holds: [...holdRecords.values()].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at })),

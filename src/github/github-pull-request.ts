@@ -83,7 +83,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef): 
       body: data.body ?? "",
       bodyUpdatedAt: data.updated_at,
       draft: data.draft ?? false,
-      state: data.state === "closed" ? "closed" : "open",
+      state: data.merged ? "merged" : data.state === "closed" ? "closed" : "open",
       labels: data.labels.map((label) => label.name),
       reviewed,
     };

@@ -43,7 +43,8 @@ export interface PullRequestFacts {
   /** When the description (or anything else of the PR) was last edited. */
   readonly bodyUpdatedAt: string;
   readonly draft: boolean;
-  readonly state: "open" | "closed";
+  /** `merged` is closed by a merge: a break-glass's post-change validation may still be owed. */
+  readonly state: "open" | "closed" | "merged";
   readonly labels: readonly string[];
   /** The two trees the review compares; the PR's head SHA stays what approvals and the check bind to. */
   readonly reviewed: ReviewedRange;

@@ -38,9 +38,11 @@ export interface GovernanceInput {
   readonly now: Date;
   /** When the head last moved (see options.invalidateOnSemanticChangeOnly). */
   readonly lastPushAt?: string;
+  /** The PR was merged: only a break-glass's post-change validation is still owed. */
+  readonly merged?: boolean;
 }
 
-export type GovernanceState = "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "invalid-manifests";
+export type GovernanceState = "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "post-change-pending" | "invalid-manifests";
 
 export interface BreakGlassRecord extends BreakGlass {
   readonly accepted: boolean;
@@ -68,6 +70,7 @@ export interface GovernanceResult {
 }
 
 const INCIDENT = "incident";
+const POST_CHANGE_VALIDATION = "post-change-validation";
 
 /**
  * The governance decision for a PR (DESIGN §8–§10). In order:
@@ -77,6 +80,8 @@ const INCIDENT = "incident";
  *    requirement it bypassed, and the next steps ask for post-change validation. It is accepted
  *    only when its incident id is valid `incident` evidence; otherwise it is recorded as refused
  *    and has no effect.
+ *    Once a PR merged by break-glass is merged, it stays `post-change-pending` (fail) until valid
+ *    `post-change-validation` evidence is given, then `break-glass` (pass).
  * 4. A freeze in force for the PR's risk fails.
  * 5. No findings: pass. Otherwise pass only when every evidence key is valid, every approval
  *    rule is met and distinct groups are satisfied.
@@ -93,7 +98,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
   const evidence = collectEvidence({ ...input.evidenceSources, commands }, policy, {
     now,
     risk,
-    required: breakGlass ? [...requiredEvidence, INCIDENT] : requiredEvidence,
+    required: breakGlass ? [...requiredEvidence, INCIDENT, ...(input.merged ? [POST_CHANGE_VALIDATION] : [])] : requiredEvidence,
   });
   const approvals = evaluateApprovals(requirements, input.approvals, {
     prAuthor: input.prAuthor,
@@ -121,6 +126,12 @@ export function decide(input: GovernanceInput): GovernanceResult {
     breakGlass && recordBreakGlass(breakGlass, { policy, prAuthor: input.prAuthor, commitAuthors: input.commitAuthors, authorship: input.authorship }, { now, risk, freezes: [] }, [...freezeLine, ...requirementLines]);
 
   const outcome = ((): { state: GovernanceState; unmet: string[] } => {
+    if (input.merged && breakGlassRecord?.accepted) {
+      const validation = evidence.find((item) => item.key === POST_CHANGE_VALIDATION);
+      if (validation?.status === "ok") return { state: "break-glass", unmet: [] };
+      const status = validation?.status === "invalid" ? `invalid — ${validation.reason ?? ""}` : "missing";
+      return { state: "post-change-pending", unmet: [`evidence ${POST_CHANGE_VALIDATION}: ${status} (owed since the break-glass merge)`] };
+    }
     if (blockingLines.length > 0) return { state: "invalid-manifests", unmet: [...blockingLines, ...holdLines, ...freezeLine, ...requirementLines] };
     if (holdLines.length > 0) return { state: "held", unmet: [...holdLines, ...freezeLine, ...requirementLines] };
     if (breakGlassRecord?.accepted) return { state: "break-glass", unmet: [] };
@@ -140,7 +151,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
     ...(freeze ? { freeze } : {}),
     ...(breakGlassRecord ? { breakGlass: breakGlassRecord } : {}),
     unmet: outcome.unmet,
-    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy, authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship) }),
+    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy, authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship), merged: input.merged === true }),
   };
 }
 
@@ -195,14 +206,17 @@ function nextSteps(
     policy: Policy;
     /** Why the commit authors are unknown, when that voids every approval. */
     authorship: string | undefined;
+    merged: boolean;
   },
 ): string[] {
   const { requirements, approvals, breakGlass, policy } = facts;
   const steps: string[] = [];
   for (const finding of requirements.blocking) steps.push(`fix ${finding.file}:${finding.line} so it can be read: ${finding.summary}`);
   for (const hold of facts.holds) steps.push(`/unhold — by @${hold.login}, once the hold is resolved`);
+  if (state === "post-change-pending") return [`/evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`];
   if (state === "break-glass") {
-    steps.push(`after the merge: /evidence post-change-validation ${placeholder(policy.evidence["post-change-validation"]?.validate)}`);
+    if (facts.merged) return [];
+    steps.push(`after the merge: /evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`);
     return steps;
   }
   if (breakGlass && !breakGlass.accepted) {

@@ -63,6 +63,7 @@ export interface FakePull {
   head: { ref: string; sha: string };
   labels: string[];
   state: "open" | "closed";
+  merged: boolean;
   draft: boolean;
   updated_at: string;
   /** Commit authors by login; null is a commit whose e-mail is linked to no account. */
@@ -148,6 +149,7 @@ export class FakeGitHub {
       head: { ref: `change-${init.number}`, sha: init.headSha },
       labels: [],
       state: "open",
+      merged: false,
       draft: false,
       updated_at: this.now(),
       commits: init.commitAuthors ?? [init.author],
@@ -262,6 +264,7 @@ export class FakeGitHub {
       head: pull.head,
       labels: pull.labels.map((name) => ({ name })),
       state: pull.state,
+      merged: pull.merged,
       draft: pull.draft,
       updated_at: pull.updated_at,
     };

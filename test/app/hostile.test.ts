@@ -147,3 +147,29 @@ describe("break-glass on one's own PR, with any word as the incident (issue 12, 
     expect(conclusion()).toBe("success");
   });
 });
+
+describe("post-change validation after a break-glass merge (issue 12, 5)", () => {
+  it("the merged PR's check keeps the validation pending until /evidence post-change-validation on the closed PR", async () => {
+    const { github, say, deliver, conclusion, livingComment } = await harness();
+    await say("sam", "/break-glass INC-1234 checkout is down");
+    expect(conclusion()).toBe("success");
+    Object.assign(github.pull(7), { state: "closed", merged: true });
+    await deliver(github.pullRequestEvent("closed", 7));
+    expect(conclusion()).toBe("action_required");
+    expect(github.latestCheckRun(github.pull(7).head.sha)?.output.title).toContain("post-change validation pending");
+    expect(livingComment()).toContain("/evidence post-change-validation");
+    await say("sam", "/evidence post-change-validation not-a-link");
+    expect(conclusion()).toBe("action_required");
+    await say("sam", "/evidence post-change-validation https://grafana.example.com/d/checkout");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a PR merged without break-glass is left as it was", async () => {
+    const { github, say, deliver } = await harness();
+    await say("dina", "/approve");
+    const runs = github.checkRuns.length;
+    Object.assign(github.pull(7), { state: "closed", merged: true });
+    await deliver(github.pullRequestEvent("closed", 7));
+    expect(github.checkRuns).toHaveLength(runs);
+  });
+});

@@ -183,6 +183,16 @@ describe("freezes and break-glass", () => {
     expect(decide(input([region], { policy: custom, breakGlass: { ...breakGlass, incident: "INC-42" } })).breakGlass?.accepted).toBe(false);
   });
 
+  it("merged by break-glass: pending until valid post-change-validation evidence, then passed", () => {
+    const breakGlass = { login: "sre1", incident: "INC-42", reason: "checkout down in jkt", at: "2026-11-20T11:00:00Z" };
+    const pending = decide(input([region], { policy: frozen, evidenceSources: { commands: [] }, approvals: [], breakGlass, merged: true }));
+    expect(pending).toMatchObject({ decision: "fail", state: "post-change-pending", unmet: ["evidence post-change-validation: missing (owed since the break-glass merge)"] });
+    expect(pending.nextSteps).toEqual(["/evidence post-change-validation <https://…>"]);
+    const validation = { key: "post-change-validation", value: "https://grafana.example.com/d/1", at: "2026-11-20T12:00:00Z", author: "sre1", edited: false };
+    const done = decide(input([region], { policy: frozen, evidenceSources: { commands: [validation] }, approvals: [], breakGlass, merged: true }));
+    expect(done).toMatchObject({ decision: "pass", state: "break-glass", unmet: [], nextSteps: [] });
+  });
+
   it("a hold beats break-glass", () => {
     const result = decide(
       input([region], {
