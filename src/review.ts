@@ -216,6 +216,8 @@ export interface ReviewInput extends ChangeInput {
   readonly breakGlass?: BreakGlass;
   /** The PR was merged (only a break-glass's follow-up is then judged). */
   readonly merged?: boolean;
+  /** When the head last moved: approvals before it are stale unless `invalidateOnSemanticChangeOnly`. */
+  readonly lastPushAt?: string;
 }
 
 export interface ReviewResult {
@@ -244,6 +246,7 @@ export function reviewChange(input: ReviewInput): ReviewResult {
     commitAuthors: input.commitAuthors ?? [],
     ...(input.authorship ? { authorship: input.authorship } : {}),
     ...(input.merged ? { merged: true } : {}),
+    ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
     now: input.now,
   });
   return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };

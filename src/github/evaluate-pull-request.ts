@@ -143,6 +143,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // Approvals, each bound to the fingerprints it saw (the ledger) or, when first seen, to the
   // current findings if the approver could have seen them.
   const knownSince = ledger.head?.sha === pr.headSha ? ledger.head.since : undefined;
+  // When the head last moved, as far as anyone can prove: when the App first saw it. A commit's
+  // date is whatever the pusher wrote, so a backdated commit would keep every approval alive.
+  const headSeenAt = knownSince ?? stamp(now);
   const postedAfterReport = (at: string): boolean => knownSince !== undefined && !later(knownSince, at);
   /** The entry binding `ref`: recorded, or created now when `fresh`; undefined when it cannot be bound. */
   const binder = (recordedEntries: readonly LedgerEntry[], bound: LedgerEntry[]) => {
@@ -256,6 +259,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     commitAuthors,
     authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
     merged: pr.state === "merged",
+    lastPushAt: headSeenAt,
     evidenceCommands,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
     holds: [...holdRecords.values()].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at })),
@@ -315,7 +319,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
       };
     });
 
-  const headRecord = { sha: pr.headSha, since: knownSince ?? stamp(now) };
+  const headRecord = { sha: pr.headSha, since: headSeenAt };
   return { pr, result, ledger: { ...buildLedger(prKey, headRecord, entries, breakGlassEntries, { holds: [...holdRecords.values()], cancels }), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
 }
 

@@ -2,7 +2,7 @@ import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
 import { routeGovernorApp } from "../../src/app.js";
 import { routeGovernorOctokit } from "../../src/github/octokit.js";
-import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
+import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH, ROUTE_PATH } from "../github/fixtures.js";
 import { FakeGitHub, type FakeComment } from "./fake-github.js";
 import { privateKey } from "./private-key.js";
 
@@ -24,16 +24,18 @@ interface Harness {
   readonly remove: (comment: FakeComment) => Promise<void>;
   readonly conclusion: () => string | null | undefined;
   readonly livingComment: () => string;
+  /** The author pushes these files and GitHub delivers `synchronize`. */
+  readonly push: (files: Record<string, string>) => Promise<void>;
 }
 
 /** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
-async function harness(init: { commitAuthors?: (string | null)[]; files?: Record<string, string> } = {}): Promise<Harness> {
+async function harness(init: { commitAuthors?: (string | null)[]; files?: Record<string, string>; base?: Record<string, string> } = {}): Promise<Harness> {
   const github = new FakeGitHub(77, 6000 + fakes.length);
   fakes.push(github);
   await github.start();
   let clock = Date.parse("2026-11-21T10:00:00Z");
   github.clock = () => new Date(clock);
-  const base = github.commit(baseTree());
+  const base = github.commit(init.base ?? baseTree());
   const head = github.commit(init.files ?? headTree());
   github.teams.set("acme/sre", ["sam", "sue"]);
   github.teams.set("acme/platform", ["pia"]);
@@ -57,7 +59,12 @@ async function harness(init: { commitAuthors?: (string | null)[]; files?: Record
   };
   const conclusion = () => github.latestCheckRun(github.pull(7).head.sha)?.conclusion;
   const livingComment = () => github.appComments(7)[0]?.body ?? "";
-  return { github, head, deliver, say, remove, conclusion, livingComment };
+  const push = async (files: Record<string, string>) => {
+    clock += 60_000;
+    github.pull(7).head.sha = github.commit(files);
+    await deliver(github.pullRequestEvent("synchronize", 7));
+  };
+  return { github, head, deliver, say, remove, conclusion, livingComment, push };
 }
 
 describe("commit authors GitHub cannot name (issue 12, 1)", () => {
@@ -171,5 +178,29 @@ describe("post-change validation after a break-glass merge (issue 12, 5)", () =>
     Object.assign(github.pull(7), { state: "closed", merged: true });
     await deliver(github.pullRequestEvent("closed", 7));
     expect(github.checkRuns).toHaveLength(runs);
+  });
+});
+
+describe("invalidateOnSemanticChangeOnly: false (issue 12, 6)", () => {
+  const strict = `${POLICY}options:\n  invalidateOnSemanticChangeOnly: false\n`;
+  const cosmetic = (policy: string) => ({ [POLICY_PATH]: policy, [ROUTE_PATH]: checkoutRoute(50, 50, "reviewed") });
+
+  it("any push after an approval makes it stale", async () => {
+    const base = { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(90, 10) };
+    const { say, push, conclusion, livingComment } = await harness({ base, files: { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(50, 50) } });
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await push(cosmetic(strict));
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("given before the latest push");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("by default a cosmetic push keeps the approval", async () => {
+    const { say, push, conclusion } = await harness();
+    await say("dina", "/approve");
+    await push(cosmetic(POLICY));
+    expect(conclusion()).toBe("success");
   });
 });
