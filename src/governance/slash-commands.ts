@@ -2,8 +2,10 @@ import * as z from "zod";
 
 /**
  * The slash commands of a PR comment (DESIGN §10). A command is a line that starts with `/`
- * (up to three spaces of indentation); several per comment. Lines inside fenced code blocks and
- * quoted lines (`>`) are not commands: quoting someone's `/approve` must not approve.
+ * (up to three spaces of indentation); several per comment. Lines inside fenced code blocks,
+ * quoted lines (`>`), HTML comments and `<details>` / `<pre>` blocks are not commands: quoting
+ * someone's `/approve` must not approve, and neither may text the page does not show (or shows
+ * only on a click), where reviewers would not see the command.
  * Verbs that are not ours (`/lgtm`, `/assign`) are left to other bots. A verb of ours with bad
  * arguments is returned as `invalid` so that the App can refuse it with a reason.
  */
@@ -113,9 +115,39 @@ export function commandName(command: SlashCommand): string {
   }
 }
 
+const blank = (text: string): string => text.replace(/[^\r\n]/g, "");
+// Unterminated, a comment or block hides the rest of the body, as the rendered page does.
+const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+const HIDING_TAG = /<(\/?)(?:details|pre)\b[^>]*>/gi;
+
+/**
+ * The body with HTML comments and `<details>` / `<pre>` blocks (nested too) blanked out, keeping
+ * line breaks so that command line numbers stay those of the comment.
+ */
+function visibleText(body: string): string {
+  const text = body.replace(HTML_COMMENT, blank);
+  let out = "";
+  let depth = 0;
+  let from = 0;
+  for (const tag of text.matchAll(HIDING_TAG)) {
+    const closing = tag[1] === "/";
+    if (depth === 0 && !closing) {
+      out += text.slice(from, tag.index);
+      from = tag.index;
+    }
+    depth = closing ? Math.max(0, depth - 1) : depth + 1;
+    if (depth === 0 && closing) {
+      const end = tag.index + tag[0].length;
+      out += blank(text.slice(from, end));
+      from = end;
+    }
+  }
+  return out + (depth > 0 ? blank(text.slice(from)) : text.slice(from));
+}
+
 /** Every command of a comment, in order, with its 1-based line. Pure and bounded. */
 export function parseSlashCommands(body: string): SlashCommand[] {
-  const lines = body.slice(0, MAX_BODY_CHARS).split(/\r\n|\r|\n/);
+  const lines = visibleText(body.slice(0, MAX_BODY_CHARS)).split(/\r\n|\r|\n/);
   const found: SlashCommand[] = [];
   let fence: string | undefined;
   for (let index = 0; index < lines.length && found.length < MAX_COMMANDS; index++) {

@@ -204,3 +204,11 @@ describe("invalidateOnSemanticChangeOnly: false (issue 12, 6)", () => {
     expect(conclusion()).toBe("success");
   });
 });
+
+describe("commands hidden from the rendered page (issue 12, 7)", () => {
+  it.each(["Will look later.\n<!-- /approve -->", "<details><summary>log</summary>\n\n/approve\n</details>"])("%j does not approve", async (body) => {
+    const { say, conclusion } = await harness();
+    await say("dina", body);
+    expect(conclusion()).toBe("action_required");
+  });
+});

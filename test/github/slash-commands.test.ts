@@ -60,6 +60,25 @@ describe("slash commands (DESIGN §10 grammar)", () => {
     expect(parseSlashCommands(body)).toEqual([expect.objectContaining({ kind: "invalid", reason })]);
   });
 
+  it.each([
+    ["an HTML comment", "Looks risky.\n<!--\n/approve\n-->"],
+    ["a one-line HTML comment", "<!-- -->\n<!-- /approve -->"],
+    ["an unterminated HTML comment", "fine\n<!-- hidden\n/approve"],
+    ["a details block", "<details><summary>notes</summary>\n\n/approve\n\n</details>"],
+    ["a nested details block", "<details>\n<details>\n</details>\n/approve\n</details>"],
+    ["an unterminated details block", "<DETAILS open>\n/approve"],
+    ["a pre block", "<pre>\n/approve\n</pre>"],
+    ["a fenced code block", "```\n/approve\n```"],
+    ["a quote", "> /approve"],
+  ])("a command hidden in %s does not count", (_case, body) => {
+    expect(kinds(body)).toEqual([]);
+  });
+
+  it("commands outside hidden blocks keep their line numbers", () => {
+    const commands = parseSlashCommands("<!--\nnote\n-->\n<details>\n/approve\n</details>\n/hold drill");
+    expect(commands.map((command) => [command.kind, command.line])).toEqual([["hold", 7]]);
+  });
+
   it("reads several commands per comment, each on its own line, with its line number", () => {
     const commands = parseSlashCommands("Checked the weights.\n/evidence rollback git revert HEAD\n\n/approve\n");
     expect(commands.map((command) => [command.kind, command.line])).toEqual([["evidence", 2], ["approve", 4]]);
