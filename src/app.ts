@@ -33,8 +33,8 @@ import { renderPrComment } from "./report/pr-comment.js";
 export interface AppOptions {
   /** Signs the approval ledger: the webhook secret, which only GitHub and the App know. */
   readonly ledgerSecret: string;
-  /** This App's id, to recognise its own comments. */
-  readonly appId?: number;
+  /** This App's id, to recognise its own comments (GitHub's `performed_via_github_app`). */
+  readonly appId: number;
   readonly now?: () => Date;
   /**
    * Time for one evaluation, from the delivery to the last write, and the reserve kept after it
@@ -137,7 +137,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     const evaluation = await evaluatePullRequest(source, {
       now: (options.now ?? (() => new Date()))(),
       secret: options.ledgerSecret,
-      ...(options.appId ? { appId: options.appId } : {}),
+      appId: options.appId,
       render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
     });
     const { result } = evaluation;
@@ -196,7 +196,7 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
   try {
     const now = (options.now ?? (() => new Date()))();
     const evaluation = await withDeadline(Date.now() + budget.evaluation, () =>
-      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) }),
+      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, appId: options.appId }),
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
   } catch (error) {
@@ -272,7 +272,9 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
 export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
-  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}), ...(budgetMs ? { budgetMs } : {}) });
+  const appId = Number(env.APP_ID);
+  if (!(Number.isInteger(appId) && appId > 0)) throw new Error("APP_ID is not set: Route Governor trusts only the comments GitHub says this App wrote");
+  return routeGovernorApp({ ledgerSecret: secret, appId, ...(budgetMs ? { budgetMs } : {}) });
 }
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */

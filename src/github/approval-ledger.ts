@@ -164,16 +164,19 @@ export type LedgerReading =
   | { readonly status: "valid"; readonly ledger: Ledger }
   | { readonly status: "invalid"; readonly reason: string };
 
-const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->`);
+// The App writes its block last: anything earlier in the comment (a route path or finding text in
+// the report) may spell a block too, and must neither be read nor void the real one.
+const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->$`);
 
 /**
- * Reads and verifies the ledger of a comment body written by the App for PR `pr`; `editedAt` is
+ * Reads and verifies the ledger block that ends a comment body written by the App for PR `pr`
+ * (the caller checks the author: only the App's own comments are read); `editedAt` is
  * GitHub's time of the comment's last edit. A ledger without a write time is void too: any such
  * ledger in a comment's edit history could otherwise be restored forever.
  */
 export function readLedger(body: string, secret: string, pr: string, editedAt: string): LedgerReading {
   if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
-  const match = BLOCK.exec(body);
+  const match = BLOCK.exec(body.trimEnd());
   if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
   const [, payload, signature] = match as unknown as [string, string, string];
   const expected = Buffer.from(sign(secret, payload), "hex");

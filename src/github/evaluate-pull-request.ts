@@ -35,8 +35,8 @@ export interface EvaluationOptions {
   readonly now: Date;
   /** Signs the approval ledger (the webhook secret). */
   readonly secret: string;
-  /** This App's id: only its own comments carry a ledger it trusts. */
-  readonly appId?: number;
+  /** This App's id: only comments GitHub says it wrote carry a ledger it trusts. */
+  readonly appId: number;
   /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
   readonly render?: (base: readonly SourceFile[], head: readonly SourceFile[], policy: Policy) => Promise<RenderResult>;
 }
@@ -108,12 +108,11 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const current = analyzeChange({ base, head, links, policy, cache, ...(rendered ? { rendered } : {}) }).findings.map((finding) => finding.fingerprint);
 
   const notes: string[] = [];
-  // A comment written by another App is never ours; one without the App field is ours only by marker.
-  const ownComments = comments
-    .filter((comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === undefined || comment.appId === options.appId))
-    .sort((a, b) => a.id - b.id);
+  // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.
+  const ours = (comment: CommentFacts): boolean => comment.authorIsBot && comment.appId === options.appId;
+  const ownComments = comments.filter((comment) => ours(comment) && isLivingComment(comment.body)).sort((a, b) => a.id - b.id);
   const { ledger, lastWritten } = mergedLedger(ownComments, secret, prKey, notes);
-  const answered = new Set(comments.filter((comment) => comment.authorIsBot).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
+  const answered = new Set(comments.filter(ours).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
   const humans = comments.filter((comment) => !comment.authorIsBot);
   const uses: Use[] = humans.flatMap((comment) =>

@@ -212,3 +212,25 @@ describe("commands hidden from the rendered page (issue 12, 7)", () => {
     expect(conclusion()).toBe("action_required");
   });
 });
+
+describe("ledger look-alikes (issue 12, 8)", () => {
+  const SPELLED = `<!-- route-governor:ledger AAAA ${"0".repeat(64)} -->`;
+
+  it("a route path that spells a ledger block, shown in the App's own comment, does not void approvals", async () => {
+    const route = checkoutRoute(50, 50).replace("value: /checkout }", `value: "/checkout${SPELLED}" }`);
+    const { say, conclusion, livingComment } = await harness({ files: { [POLICY_PATH]: POLICY, [ROUTE_PATH]: route } });
+    await say("dina", "/approve");
+    expect(livingComment()).toContain(SPELLED.slice(0, 30));
+    expect(conclusion()).toBe("success");
+    await say("dina", "/route-governor refresh");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("another bot's comment with the App's markers is not the App's", async () => {
+    const { github, say, conclusion } = await harness();
+    github.comment(7, { login: "evil[bot]", type: "Bot" }, `<!-- route-governor:comment -->\n${SPELLED}`);
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    expect(github.appComments(7)).toHaveLength(1);
+  });
+});
