@@ -318,8 +318,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
       };
     });
 
+  const verdicts = new Map(approvalInputs.filter((approval) => !approval.cancelled).map((approval) => [approval.ref, approvalReason(approval.login, approval.at, approval.ref).status]));
   const headRecord = { sha: pr.headSha, since: headSeenAt };
-  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, entries, breakGlassEntries, { holds: [...holdRecords.values()], cancels }), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
+  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, ledgerEntries(entries, verdicts), breakGlassEntries, { holds: [...holdRecords.values()], cancels }), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
 }
 
 /**
@@ -382,6 +383,30 @@ function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: strin
   }
   const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass, { holds: [...holds.values()], cancels }) : emptyLedger(prKey);
   return lastWritten === undefined ? { ledger } : { ledger, lastWritten };
+}
+
+/** Refused approvals kept bound in the ledger (one per person), in case the person later qualifies. */
+const MAX_REFUSED_ENTRIES = 50;
+
+/**
+ * The approval entries worth keeping, least valuable first (the ledger drops from the front when
+ * full): each person's latest refused approval, at most MAX_REFUSED_ENTRIES of them, then each
+ * person's latest approval that counts or is stale. Only a person's latest approval can count, and
+ * anyone may post refused `/approve`s by the hundred: they must not push real approvals out.
+ */
+function ledgerEntries(entries: readonly LedgerEntry[], verdicts: ReadonlyMap<string, ApprovalRecord["status"]>): LedgerEntry[] {
+  const latestPerPerson = (list: readonly LedgerEntry[]): LedgerEntry[] => {
+    const latest = new Map<string, LedgerEntry>();
+    for (const entry of list) {
+      const known = latest.get(entry.login.toLowerCase());
+      if (!known || !later(known.at, entry.at)) latest.set(entry.login.toLowerCase(), entry);
+    }
+    return [...latest.values()];
+  };
+  const valid = latestPerPerson(entries.filter((entry) => verdicts.get(entry.ref) !== "not counted"));
+  const people = new Set(valid.map((entry) => entry.login.toLowerCase()));
+  const refused = latestPerPerson(entries.filter((entry) => verdicts.get(entry.ref) === "not counted" && !people.has(entry.login.toLowerCase())));
+  return [...refused.slice(-MAX_REFUSED_ENTRIES), ...valid];
 }
 
 /**

@@ -163,6 +163,18 @@ describe("approvals bind to the fingerprints they saw", () => {
     expect(after.notes).toContainEqual(expect.stringContaining("signature does not verify"));
   });
 
+  it("refused /approve spam does not push a real approval out of the ledger (issue 12, 9)", async () => {
+    const pr = pullRequest();
+    const approval = comment("dina", "/approve", 5);
+    const spam = [...Array.from({ length: 600 }, () => comment("eve", "/approve", 6)), ...Array.from({ length: 120 }, (_, i) => comment(`bot${i}`, "/approve", 7))];
+    const first = await evaluate({ ...pr, comments: [await reported(pr), approval, ...spam] });
+    expect(first.result.decision).toBe("pass");
+    expect(first.ledger.approvals.map((entry) => entry.login)).toEqual([...Array.from({ length: 50 }, (_, i) => `bot${70 + i}`), "dina"]);
+    const pushed = { ...pr, head: headTree(50, 50, "reviewed"), facts: { ...pr.facts, headSha: "d".repeat(40) } };
+    const after = await evaluate({ ...pushed, comments: [appComment(first), approval, ...spam] }, 90);
+    expect(after.result.decision).toBe("pass");
+  });
+
   it("only the App's own comment carries a ledger: another bot's copy is not read", async () => {
     const pr = pullRequest();
     const copy = { ...(await reported(pr)), appId: 99 };
