@@ -368,11 +368,12 @@ function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: strin
   let lastWritten: string | undefined;
   for (const comment of own) {
     const reading = readLedger(comment.body, secret, prKey, comment.updatedAt);
-    if (reading.status === "invalid") {
-      notes.push(`⚠️ ${reading.reason}: it was ignored, so approvals and break-glass recorded in it must be given again.`);
+    // The App writes a ledger into every comment it keeps: one without is one someone stripped.
+    if (reading.status !== "valid") {
+      const why = reading.status === "invalid" ? reading.reason : "the App's comment no longer holds its approval ledger";
+      notes.push(`⚠️ The approval record was removed or altered (${why}): approvals must be given again, and break-glass used again.`);
       continue;
     }
-    if (reading.status !== "valid") continue;
     if (comment === own[0]) lastWritten = reading.ledger.written;
     merged ??= reading.ledger;
     add(entries, entriesOf(reading.ledger));

@@ -234,3 +234,18 @@ describe("ledger look-alikes (issue 12, 8)", () => {
     expect(github.appComments(7)).toHaveLength(1);
   });
 });
+
+describe("a stripped ledger (issue 12, 11)", () => {
+  it("resets approvals loudly: the comment and the check say the approval record was removed", async () => {
+    const { github, say, conclusion, livingComment } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    const own = github.appComments(7)[0]!;
+    own.body = own.body.replace(/<!-- route-governor:ledger [^>]+ -->/, "");
+    await say("eve", "/route-governor refresh");
+    expect(conclusion()).toBe("action_required");
+    const notice = "The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again";
+    expect(livingComment()).toContain(notice);
+    expect(github.latestCheckRun(github.pull(7).head.sha)?.output.summary).toContain(notice);
+  });
+});
