@@ -122,19 +122,40 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     notes.push(`The comment by @${comment.author} (${comment.url}) was edited after it was posted: its commands do not count; post a new comment.`);
   }
 
+  // Group membership costs API calls per person and group: only people whose commands depend on
+  // it are looked up, once each. The PR author and commit authors may supply evidence and hold
+  // without it; drive-by commenters and `/route-governor` need none.
   const groupNames = Object.keys(policy.groups);
-  const people = new Set([...uses.map((use) => use.comment.author), ...reviews.filter((review) => !review.authorIsBot).map((review) => review.author)]);
+  const wrote = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login));
+  const needsGroups = (use: Use): boolean => {
+    switch (use.command.kind) {
+      case "approve":
+      case "hold-cancel":
+      case "break-glass":
+        return true;
+      case "evidence":
+      case "hold":
+        return !wrote(use.comment.author);
+      default:
+        return false;
+    }
+  };
+  const people = new Set(
+    [...uses.filter(needsGroups).map((use) => use.comment.author), ...reviews.filter((review) => !review.authorIsBot && review.state === "APPROVED").map((review) => review.author)].map((login) =>
+      login.toLowerCase(),
+    ),
+  );
   const membership = new Map(
     await Promise.all(
       [...people].map(async (login) => {
         const groups: string[] = [];
         for (const name of groupNames) if (await source.isMember(login, policy.groups[name]!)) groups.push(name);
-        return [login.toLowerCase(), groups] as const;
+        return [login, groups] as const;
       }),
     ),
   );
   const groupsOf = (login: string): string[] => membership.get(login.toLowerCase()) ?? [];
-  const contributor = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login)) || groupsOf(login).length > 0;
+  const contributor = (login: string): boolean => wrote(login) || groupsOf(login).length > 0;
   const overrideGroups = policy.breakGlass.groups.filter((group) => group in policy.groups);
   const overrides = (login: string): boolean => groupsOf(login).some((group) => overrideGroups.includes(group));
   const overrideNames = overrideGroups.join(" or ") || "a break-glass group (the policy names none that exists)";
