@@ -218,6 +218,8 @@ export interface ReviewInput extends ChangeInput {
   readonly merged?: boolean;
   /** When the head last moved: approvals before it are stale unless `invalidateOnSemanticChangeOnly`. */
   readonly lastPushAt?: string;
+  /** The branch the PR targets now: approvals given for another are stale. */
+  readonly baseRef?: string;
 }
 
 export interface ReviewResult {
@@ -247,6 +249,7 @@ export function reviewChange(input: ReviewInput): ReviewResult {
     ...(input.authorship ? { authorship: input.authorship } : {}),
     ...(input.merged ? { merged: true } : {}),
     ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
+    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
     now: input.now,
   });
   return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };

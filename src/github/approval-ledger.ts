@@ -38,6 +38,8 @@ const LedgerEntrySchema = z.object({
   login: z.string().min(1).max(100),
   at: z.iso.datetime({ offset: true }),
   head: z.string().max(64),
+  /** The base branch the PR targeted (absent in entries written before it was recorded). */
+  base: z.string().max(300).optional(),
   /** Index into `sets`: approvals given at the same head share their fingerprints. */
   set: z.number().int().min(0),
 });
@@ -88,13 +90,14 @@ export interface LedgerEntry {
   readonly login: string;
   readonly at: string;
   readonly head: string;
+  readonly base?: string;
   readonly fingerprints: readonly string[];
 }
 
 export const emptyLedger = (pr: string): Ledger => ({ v: 1, pr, sets: [], approvals: [] });
 
 const expand = (ledger: Ledger, list: Ledger["approvals"]): LedgerEntry[] =>
-  list.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, fingerprints: ledger.sets[entry.set] ?? [] }));
+  list.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, ...(entry.base === undefined ? {} : { base: entry.base }), fingerprints: ledger.sets[entry.set] ?? [] }));
 
 /** The approvals recorded in the ledger. */
 export const entriesOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.approvals);
@@ -123,7 +126,7 @@ export function buildLedger(pr: string, head: Ledger["head"], entries: readonly 
       set = sets.push([...entry.fingerprints]) - 1;
       index.set(key, set);
     }
-    return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, set };
+    return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, ...(entry.base === undefined ? {} : { base: entry.base }), set };
   };
   const glass = breakGlass.slice(-MAX_BREAK_GLASS).map(compact);
   const approvals = entries.slice(-MAX_ENTRIES).map(compact);

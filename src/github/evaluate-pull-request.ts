@@ -172,7 +172,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     const recorded = new Map(recordedEntries.map((entry) => [entry.ref, entry]));
     return (ref: string, login: string, at: string, fresh: boolean): LedgerEntry | undefined => {
       const known = recorded.get(ref);
-      const entry = known && same(known.login, login) ? known : fresh ? { ref, login, at, head: pr.headSha, fingerprints: current } : undefined;
+      const entry = known && same(known.login, login) ? known : fresh ? { ref, login, at, head: pr.headSha, base: pr.baseRef, fingerprints: current } : undefined;
       if (entry) bound.push(entry);
       return entry;
     };
@@ -182,10 +182,10 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const bindApproval = binder(entriesOf(ledger), entries);
   const bindBreakGlass = binder(breakGlassOf(ledger), breakGlassEntries);
   const unbound = new Set<string>();
-  const bind = (ref: string, login: string, at: string, fresh: boolean): string[] => {
+  const bind = (ref: string, login: string, at: string, fresh: boolean): { fingerprints: string[]; base?: string } => {
     const entry = bindApproval(ref, login, at, fresh);
     if (!entry) unbound.add(ref);
-    return entry ? [...entry.fingerprints] : [];
+    return { fingerprints: entry ? [...entry.fingerprints] : [], ...(entry?.base === undefined ? {} : { base: entry.base }) };
   };
 
   const approvalInputs: (ApprovalInput & { ref: string; url?: string })[] = [];
@@ -194,8 +194,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     if (command.kind !== "approve" && command.kind !== "approve-cancel") continue;
     const ref = `comment:${comment.id}`;
     const cancelled = command.kind === "approve-cancel";
-    const fingerprints = cancelled || edited ? [] : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
-    approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), fingerprints, commentId: comment.id, edited, cancelled });
+    const bound = cancelled || edited ? { fingerprints: [] } : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
+    approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), ...bound, commentId: comment.id, edited, cancelled });
   }
   // A recorded cancel whose comment was deleted still retracts what it retracted.
   const commentRefs = new Set(uses.map((use) => `comment:${use.comment.id}`));
@@ -205,8 +205,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   for (const review of reviews.filter((r) => !r.authorIsBot && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED"))) {
     const ref = `review:${review.id}`;
     const cancelled = review.state === "CHANGES_REQUESTED";
-    const fingerprints = cancelled ? [] : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
-    approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), fingerprints, edited: false, cancelled });
+    const bound = cancelled ? { fingerprints: [] } : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
+    approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), ...bound, edited: false, cancelled });
   }
   const cancels = latestCancels(approvalInputs);
   for (const approval of approvalInputs.filter((a) => unbound.has(a.ref))) {
@@ -262,7 +262,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     }
   }
 
-  const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, refusals, notes);
+  const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, pr.baseRef, refusals, notes);
 
   const result = reviewChange({
     base,
@@ -280,6 +280,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
     merged: pr.state === "merged",
     lastPushAt: headSeenAt,
+    baseRef: pr.baseRef,
     evidenceCommands,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
     holds: [...holdRecords.values()].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at })),
@@ -353,6 +354,7 @@ function coveringBreakGlass(
   latest: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined },
   current: readonly string[],
   headSha: string,
+  baseRef: string,
   refusals: Map<Use, string>,
   notes: string[],
 ): BreakGlass | undefined {
@@ -362,6 +364,12 @@ function coveringBreakGlass(
     const reason = `posted before Route Governor reported on head ${short(headSha)}, so it cannot be tied to what it covers: break glass again`;
     refusals.set(use, `break-glass refused: ${reason}`);
     notes.push(`${who} was ${reason}.`);
+    return undefined;
+  }
+  if (entry.base !== undefined && entry.base !== baseRef) {
+    const reason = `it was given when the PR targeted ${entry.base}; it now targets ${baseRef}: break glass again`;
+    refusals.set(use, `break-glass refused: ${reason}`);
+    notes.push(`⚠️ ${who} no longer applies: ${reason}.`);
     return undefined;
   }
   const saw = new Set(entry.fingerprints);

@@ -18,6 +18,8 @@ export const ApprovalInputSchema = z.object({
   edited: z.boolean().default(false),
   /** `/approve cancel` (or a dismissed review). */
   cancelled: z.boolean().default(false),
+  /** The base branch the PR targeted when the approval was given (absent when not recorded). */
+  base: z.string().max(300).optional(),
 });
 export type ApprovalInput = z.infer<typeof ApprovalInputSchema>;
 
@@ -51,6 +53,8 @@ export interface ApprovalContext {
   readonly findings: readonly Finding[];
   /** When the head last moved; only used when approvals do not survive every push. */
   readonly lastPushAt?: string;
+  /** The branch the PR targets now: an approval given for another base is stale. */
+  readonly baseRef?: string;
 }
 
 export interface ApproverNote {
@@ -97,6 +101,7 @@ const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCas
  *   `authorMayApprove`: any approver could be that author, so failing closed is the only sound rule.
  * - An approval counts for a rule when its author is in the rule's group and it saw every
  *   finding the rule covers (fingerprints); otherwise it is stale for that rule, naming what changed.
+ * - An approval is for the base branch the PR targeted then: retargeting the PR makes it stale.
  * - One person counts once per rule; for `distinctGroups`, a person stands for one group only.
  */
 export function evaluateApprovals(
@@ -138,7 +143,9 @@ export function evaluateApprovals(
     for (const approval of current.values()) {
       if (!approval.groups.includes(rule.group)) continue;
       const unseen = rule.fingerprints.filter((fingerprint) => !approval.fingerprints.includes(fingerprint));
-      if (pushedAt !== undefined && Date.parse(approval.at) < pushedAt) {
+      if (context.baseRef !== undefined && approval.base !== undefined && approval.base !== context.baseRef) {
+        stale.push(note(approval, `given when the PR targeted ${approval.base}; it now targets ${context.baseRef}`));
+      } else if (pushedAt !== undefined && Date.parse(approval.at) < pushedAt) {
         stale.push(note(approval, "given before the latest push (this policy invalidates approvals on every push)"));
       } else if (unseen.length > 0) {
         stale.push(note(approval, `given before these findings changed: ${named(unseen, summaries)}`));

@@ -40,6 +40,8 @@ export interface GovernanceInput {
   readonly lastPushAt?: string;
   /** The PR was merged: only a break-glass's post-change validation is still owed. */
   readonly merged?: boolean;
+  /** The branch the PR targets now (approvals are for one base). */
+  readonly baseRef?: string;
 }
 
 export type GovernanceState = "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "post-change-pending" | "invalid-manifests";
@@ -107,6 +109,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
     options: policy.options,
     findings,
     ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
+    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
   });
   const freeze = policy.freezes.find((f) => f.risks.includes(risk) && new Date(f.start) <= now && now < new Date(f.end));
 

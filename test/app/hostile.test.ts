@@ -249,3 +249,17 @@ describe("a stripped ledger (issue 12, 11)", () => {
     expect(github.latestCheckRun(github.pull(7).head.sha)?.output.summary).toContain(notice);
   });
 });
+
+describe("retargeting the PR (issue 12, 15)", () => {
+  it("approvals given for one base are stale once the PR targets another", async () => {
+    const { github, say, deliver, livingComment } = await harness();
+    await say("dina", "/approve");
+    expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (main)")?.conclusion).toBe("success");
+    github.pull(7).base.ref = "release";
+    await deliver(github.pullRequestEvent("edited", 7));
+    expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (release)")?.conclusion).toBe("action_required");
+    expect(livingComment()).toContain("given when the PR targeted main; it now targets release");
+    await say("dina", "/approve");
+    expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (release)")?.conclusion).toBe("success");
+  });
+});

@@ -62,6 +62,17 @@ describe("who may approve (DESIGN §10)", () => {
     expect(rule(withGaps({ authorMayApprove: true }), "service-owners").satisfied).toBe(true);
   });
 
+  it("an approval given for another base branch is stale", () => {
+    const result = evaluateApprovals(requirementsFor([weight], policy), [approve("olive", ["service-owners"], [weight], { base: "main" })], {
+      prAuthor: "author",
+      commitAuthors: [],
+      options: policy.options,
+      findings: [weight],
+      baseRef: "release",
+    });
+    expect(rule(result, "service-owners")).toMatchObject({ satisfied: false, stale: [expect.objectContaining({ reason: "given when the PR targeted main; it now targets release" })] });
+  });
+
   it("lets authors approve when the policy says so", () => {
     expect(rule(evaluate([weight], [approve("author", ["service-owners"], [weight])], { authorMayApprove: true }), "service-owners").satisfied).toBe(true);
   });
