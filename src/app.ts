@@ -31,8 +31,10 @@ import { renderPrComment } from "./report/pr-comment.js";
  * comments) only to follow up a break-glass: its check is opened once the evaluation shows one.
  */
 export interface AppOptions {
-  /** Signs the approval ledger: the webhook secret, which only GitHub and the App know. */
+  /** Signs the approval ledger: LEDGER_KEY, or the webhook secret when that is unset. */
   readonly ledgerSecret: string;
+  /** Earlier ledger keys, accepted when reading (a key rotation keeps approvals). */
+  readonly oldLedgerSecrets?: readonly string[];
   /** This App's id, to recognise its own comments (GitHub's `performed_via_github_app`). */
   readonly appId: number;
   readonly now?: () => Date;
@@ -137,6 +139,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     const evaluation = await evaluatePullRequest(source, {
       now: (options.now ?? (() => new Date()))(),
       secret: options.ledgerSecret,
+      ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
       appId: options.appId,
       render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
     });
@@ -196,7 +199,7 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
   try {
     const now = (options.now ?? (() => new Date()))();
     const evaluation = await withDeadline(Date.now() + budget.evaluation, () =>
-      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, appId: options.appId }),
+      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}), appId: options.appId }),
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
   } catch (error) {
@@ -265,16 +268,24 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
   };
 }
 
+/** LEDGER_KEY signs (a key of its own lets the webhook secret rotate); LEDGER_KEYS_OLD still verify. */
+export function ledgerKeys(env: NodeJS.ProcessEnv, webhookSecret: string): Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets"> {
+  const oldLedgerSecrets = (env.LEDGER_KEYS_OLD ?? "").split(",").map((key) => key.trim()).filter((key) => key !== "");
+  return { ledgerSecret: env.LEDGER_KEY || webhookSecret, ...(oldLedgerSecrets.length > 0 ? { oldLedgerSecrets } : {}) };
+}
+
 /**
- * The App configured from Probot's standard environment. WEBHOOK_SECRET is required: it signs the
- * approval ledger, and Probot's fallback ("development") is public, so anyone could forge approvals.
+ * The App configured from Probot's standard environment. WEBHOOK_SECRET is required (Probot's
+ * fallback, "development", is public). The approval ledger is signed with LEDGER_KEY, or with the
+ * webhook secret when LEDGER_KEY is unset; LEDGER_KEYS_OLD (comma-separated) are still accepted
+ * when reading, so either secret can rotate without voiding approvals.
  */
 export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
   const appId = Number(env.APP_ID);
   if (!(Number.isInteger(appId) && appId > 0)) throw new Error("APP_ID is not set: Route Governor trusts only the comments GitHub says this App wrote");
-  return routeGovernorApp({ ledgerSecret: secret, appId, ...(budgetMs ? { budgetMs } : {}) });
+  return routeGovernorApp({ ...ledgerKeys(env, secret), appId, ...(budgetMs ? { budgetMs } : {}) });
 }
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */

@@ -5,7 +5,7 @@ import * as z from "zod";
 /**
  * The approval ledger: what each approval saw (DESIGN §10). The App keeps no database, so the
  * fingerprints of the findings current when an approval was first seen are recorded in a hidden
- * block of the App's own PR comment, signed with the webhook secret: an edited bot comment cannot
+ * block of the App's own PR comment, signed with the ledger key (LEDGER_KEY; the webhook secret when unset): an edited bot comment cannot
  * forge or re-bind approvals (a bad signature voids the whole ledger, and the report says so).
  *
  * The ledger also remembers since when it has known the current head: an approval posted before
@@ -177,13 +177,16 @@ const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_C
  * GitHub's time of the comment's last edit. A ledger without a write time is void too: any such
  * ledger in a comment's edit history could otherwise be restored forever.
  */
-export function readLedger(body: string, secret: string, pr: string, editedAt: string): LedgerReading {
+export function readLedger(body: string, keys: string | readonly string[], pr: string, editedAt: string): LedgerReading {
   if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
   const match = BLOCK.exec(body.trimEnd());
   if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
   const [, payload, signature] = match as unknown as [string, string, string];
-  const expected = Buffer.from(sign(secret, payload), "hex");
-  if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) return { status: "invalid", reason: "the approval ledger's signature does not verify" };
+  // Any key still accepted: the current one, and during a rotation the ones before it.
+  const given = Buffer.from(signature, "hex");
+  if (!(typeof keys === "string" ? [keys] : keys).some((key) => timingSafeEqual(Buffer.from(sign(key, payload), "hex"), given))) {
+    return { status: "invalid", reason: "the approval ledger's signature does not verify" };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(inflateRawSync(Buffer.from(payload, "base64url"), { maxOutputLength: 4 * 1024 * 1024 }).toString("utf8"));

@@ -33,8 +33,10 @@ import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-r
  */
 export interface EvaluationOptions {
   readonly now: Date;
-  /** Signs the approval ledger (the webhook secret). */
+  /** Signs the approval ledger (LEDGER_KEY, or the webhook secret when unset). */
   readonly secret: string;
+  /** Earlier ledger keys, still accepted when reading during a rotation. */
+  readonly oldSecrets?: readonly string[];
   /** This App's id: only comments GitHub says it wrote carry a ledger it trusts. */
   readonly appId: number;
   /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
@@ -111,7 +113,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.
   const ours = (comment: CommentFacts): boolean => comment.authorIsBot && comment.appId === options.appId;
   const ownComments = comments.filter((comment) => ours(comment) && isLivingComment(comment.body)).sort((a, b) => a.id - b.id);
-  const { ledger, lastWritten } = mergedLedger(ownComments, secret, prKey, notes);
+  const { ledger, lastWritten } = mergedLedger(ownComments, [secret, ...(options.oldSecrets ?? [])], prKey, notes);
   const answered = new Set(comments.filter(ours).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
   const humans = comments.filter((comment) => !comment.authorIsBot);
@@ -385,7 +387,7 @@ function coveringBreakGlass(
  * Reads the ledgers of the App's comments (oldest first): the oldest valid one first, then entries
  * only later ones hold; and the write time of the oldest comment's ledger when it is valid.
  */
-function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: string, notes: string[]): { ledger: Ledger; lastWritten?: string } {
+function mergedLedger(own: readonly CommentFacts[], keys: readonly string[], prKey: string, notes: string[]): { ledger: Ledger; lastWritten?: string } {
   let merged: Ledger | undefined;
   const entries: LedgerEntry[] = [];
   const breakGlass: LedgerEntry[] = [];
@@ -396,7 +398,7 @@ function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: strin
   };
   let lastWritten: string | undefined;
   for (const comment of own) {
-    const reading = readLedger(comment.body, secret, prKey, comment.updatedAt);
+    const reading = readLedger(comment.body, keys, prKey, comment.updatedAt);
     // The App writes a ledger into every comment it keeps: one without is one someone stripped.
     if (reading.status !== "valid") {
       const why = reading.status === "invalid" ? reading.reason : "the App's comment no longer holds its approval ledger";

@@ -1,6 +1,6 @@
 import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
-import { routeGovernorApp } from "../../src/app.js";
+import { ledgerKeys, routeGovernorApp, type AppOptions } from "../../src/app.js";
 import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH, ROUTE_PATH } from "../github/fixtures.js";
 import { FakeGitHub, type FakeComment } from "./fake-github.js";
@@ -26,6 +26,8 @@ interface Harness {
   readonly livingComment: () => string;
   /** The author pushes these files and GitHub delivers `synchronize`. */
   readonly push: (files: Record<string, string>) => Promise<void>;
+  /** The App restarts with these ledger keys (a deploy after a key rotation). */
+  readonly restart: (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => Promise<void>;
 }
 
 /** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
@@ -40,8 +42,15 @@ async function harness(init: { commitAuthors?: (string | null)[]; files?: Record
   github.teams.set("acme/sre", ["sam", "sue"]);
   github.teams.set("acme/platform", ["pia"]);
   github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body: EVIDENCE_BODY, ...(init.commitAuthors ? { commitAuthors: init.commitAuthors } : {}) });
-  const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit({ retry: { enabled: false } }) });
-  await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, now: () => new Date(clock) }));
+  const start = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
+    const started = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit({ retry: { enabled: false } }) });
+    await started.load(routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock) }));
+    return started;
+  };
+  let probot = await start({ ledgerSecret: SECRET });
+  const restart = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
+    probot = await start(keys);
+  };
   let delivery = 0;
   const deliver = (event: { name: string; payload: Record<string, unknown> }) => probot.receive({ id: String(++delivery), ...event } as never);
   await deliver(github.pullRequestEvent("opened", 7));
@@ -64,7 +73,7 @@ async function harness(init: { commitAuthors?: (string | null)[]; files?: Record
     github.pull(7).head.sha = github.commit(files);
     await deliver(github.pullRequestEvent("synchronize", 7));
   };
-  return { github, head, deliver, say, remove, conclusion, livingComment, push };
+  return { github, head, deliver, say, remove, conclusion, livingComment, push, restart };
 }
 
 describe("commit authors GitHub cannot name (issue 12, 1)", () => {
@@ -261,5 +270,25 @@ describe("retargeting the PR (issue 12, 15)", () => {
     expect(livingComment()).toContain("given when the PR targeted main; it now targets release");
     await say("dina", "/approve");
     expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (release)")?.conclusion).toBe("success");
+  });
+});
+
+describe("a ledger key of its own (issue 12, 18)", () => {
+  it("LEDGER_KEY signs, the webhook secret only when it is unset; LEDGER_KEYS_OLD are still accepted", () => {
+    expect(ledgerKeys({}, "hook")).toEqual({ ledgerSecret: "hook" });
+    expect(ledgerKeys({ LEDGER_KEY: "new", LEDGER_KEYS_OLD: "old1, old2," }, "hook")).toEqual({ ledgerSecret: "new", oldLedgerSecrets: ["old1", "old2"] });
+  });
+
+  it("rotating the key keeps approvals while the old key is listed; dropping it voids them, loudly", async () => {
+    const { say, restart, conclusion, livingComment } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await restart({ ledgerSecret: "rotated", oldLedgerSecrets: [SECRET] });
+    await say("eve", "/route-governor refresh");
+    expect(conclusion()).toBe("success");
+    await restart({ ledgerSecret: "rotated-again" });
+    await say("eve", "/route-governor refresh");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("The approval record was removed or altered");
   });
 });
