@@ -7,8 +7,8 @@ import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-g
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
 import { renderForReview } from "./render/render-change.js";
-import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
-import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport } from "./report/check-run.js";
+import { answerComment, completeCheckRun, failingPullsOnHead, startCheckRun, syncLabels, upsertLivingComment, verdictId, type RepoRef } from "./github/publish.js";
+import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport, type CheckRunReport } from "./report/check-run.js";
 import { toJsonReport } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { renderPrComment } from "./report/pr-comment.js";
@@ -119,7 +119,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
   let checkRunId: number | undefined;
   try {
     const expected = target.head && { name: checkRunName(target.head.baseRef), sha: target.head.sha };
-    if (expected) checkRunId = await startCheckRun(octokit, repo, expected.name, expected.sha);
+    if (expected) checkRunId = await startCheckRun(octokit, repo, expected.name, expected.sha, target.number);
     const pr = await source.pullRequest();
     const name = checkRunName(pr.baseRef);
     if (pr.state === "closed") {
@@ -133,7 +133,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       if (checkRunId !== undefined) {
         await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(`superseded: the pull request is now at ${pr.headSha.slice(0, 7)} on ${pr.baseRef}; ${name} on that head decides`));
       }
-      checkRunId = await startCheckRun(octokit, repo, name, pr.headSha);
+      checkRunId = await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
     }
     const renderBudgetMs = options.renderBudgetMs ?? DEFAULT_APP_RENDER_BUDGET_MS;
     const evaluation = await evaluatePullRequest(source, {
@@ -147,7 +147,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     // After the merge only a break-glass's post-change validation is still owed; any other merged
     // PR keeps what it showed when it merged.
     if (merged && !result.governance.breakGlass?.accepted) return;
-    checkRunId ??= await startCheckRun(octokit, repo, name, pr.headSha);
+    checkRunId ??= await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
     const reviewedLine = `Reviewed ${evaluation.pr.reviewed.description}.`;
     const report = `${renderMarkdown(result).trimEnd()}\n\n_${reviewedLine}_\n`;
     const body = (written: string) =>
@@ -168,7 +168,9 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     if (triggerCommentId !== undefined) {
       await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
     }
-    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine), commentUrl);
+    const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine);
+    const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name) : [];
+    await completeCheckRun(octokit, repo, checkRunId, blocking.length > 0 ? sharedHeadReport(own, blocking, pr.baseRef) : own, commentUrl, verdictId(pr.number, result.decision));
   } catch (error) {
     const failedRun = checkRunId;
     if (failedRun === undefined) {
@@ -208,6 +210,16 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
     );
     throw error;
   }
+}
+
+/** GitHub's limit for a check run's summary. */
+const MAX_SUMMARY_CHARS = 65_535;
+
+/** This PR passes, but another PR on the same head commit and base does not: the shared check must not pass. */
+function sharedHeadReport(own: CheckRunReport, blocking: readonly number[], baseRef: string): CheckRunReport {
+  const pulls = blocking.map((number) => `#${number}`).join(", ");
+  const why = `This commit is also the head of ${pulls} into ${baseRef}, which does not pass. GitHub keeps one \`Route Governor (${baseRef})\` check per commit, so it passes only when every pull request on this commit does.`;
+  return { ...own, conclusion: "action_required", title: `blocked by ${pulls} on the same commit`, summary: `${why}\n\n${own.summary}`.slice(0, MAX_SUMMARY_CHARS) };
 }
 
 /** The JSON report plus what reconstructs who approved what, on which head. */

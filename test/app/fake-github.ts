@@ -51,6 +51,7 @@ export interface FakeCheckRun {
   status: string;
   conclusion: string | null;
   details_url?: string;
+  external_id?: string;
   output: { title?: string; summary?: string; text?: string };
   annotations: unknown[];
 }
@@ -348,7 +349,16 @@ export class FakeGitHub {
       return [200, { permission: permission === "maintain" ? "write" : permission, role_name: permission }];
     }
     if (method === "POST" && rest === "/check-runs") {
-      const run: FakeCheckRun = { id: this.nextId++, name: String(body!.name), head_sha: String(body!.head_sha), status: String(body!.status ?? "queued"), conclusion: null, output: {}, annotations: [] };
+      const run: FakeCheckRun = {
+        id: this.nextId++,
+        name: String(body!.name),
+        head_sha: String(body!.head_sha),
+        status: String(body!.status ?? "queued"),
+        conclusion: null,
+        ...(body!.external_id ? { external_id: String(body!.external_id) } : {}),
+        output: {},
+        annotations: [],
+      };
       this.checkRuns.push(run);
       return [201, run];
     }
@@ -362,7 +372,13 @@ export class FakeGitHub {
       if (body!.status) run.status = String(body!.status);
       if (body!.conclusion) run.conclusion = String(body!.conclusion);
       if (body!.details_url) run.details_url = String(body!.details_url);
+      if (body!.external_id) run.external_id = String(body!.external_id);
       return [200, run];
+    }
+    if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const name = new URLSearchParams(query).get("check_name");
+      const runs = this.checkRuns.filter((run) => run.head_sha === match![1] && (name === null || run.name === name));
+      return [200, { total_count: runs.length, check_runs: runs }];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       return [200, [...this.pulls.values()].filter((pull) => pull.head.sha === match![1]).map((pull) => this.pullJson(pull))];

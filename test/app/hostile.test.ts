@@ -292,3 +292,22 @@ describe("a ledger key of its own (issue 12, 18)", () => {
     expect(livingComment()).toContain("The approval record was removed or altered");
   });
 });
+
+describe("two PRs sharing a head commit (issue 12, 13)", () => {
+  it("one PR's approval does not overturn the other's hold on the shared check", async () => {
+    const { github, head, say, deliver, conclusion } = await harness();
+    github.openPull({ number: 8, author: "bob", base: "main", baseSha: github.pull(7).base.sha, headSha: head, body: EVIDENCE_BODY });
+    await deliver(github.pullRequestEvent("opened", 8));
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "sam", "/hold the other copy is not ready")));
+    expect(conclusion()).toBe("action_required");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    const run = github.latestCheckRun(head)!;
+    expect(run.output.title).toBe("blocked by #8 on the same commit");
+    expect(run.external_id).toBe("7:pass");
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "sam", "/unhold")));
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "dina", "/approve")));
+    expect(conclusion()).toBe("success");
+    expect(github.latestCheckRun(head)?.external_id).toBe("8:pass");
+  });
+});
