@@ -7,8 +7,8 @@ import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-g
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
 import { renderForReview } from "./render/render-change.js";
-import { answerComment, completeCheckRun, startCheckRun, syncLabels, upsertLivingComment, type RepoRef } from "./github/publish.js";
-import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport } from "./report/check-run.js";
+import { answerComment, completeCheckRun, failingPullsOnHead, startCheckRun, syncLabels, upsertLivingComment, verdictId, type RepoRef } from "./github/publish.js";
+import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport, type CheckRunReport } from "./report/check-run.js";
 import { toJsonReport } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { renderPrComment } from "./report/pr-comment.js";
@@ -27,13 +27,16 @@ import { renderPrComment } from "./report/pr-comment.js";
  * and base (pull_request, pull_request_review, check_run, check_suite), the check is opened on it
  * before the PR is read, so an error reading the PR replaces an earlier `success` on that head.
  * An issue comment names neither, so for it the PR is read first; an error there leaves the
- * head's previous conclusion and is logged.
+ * head's previous conclusion and is logged. A merged PR is evaluated (on `pull_request.closed` and
+ * comments) only to follow up a break-glass: its check is opened once the evaluation shows one.
  */
 export interface AppOptions {
-  /** Signs the approval ledger: the webhook secret, which only GitHub and the App know. */
+  /** Signs the approval ledger: LEDGER_KEY, or the webhook secret when that is unset. */
   readonly ledgerSecret: string;
-  /** This App's id, to recognise its own comments. */
-  readonly appId?: number;
+  /** Earlier ledger keys, accepted when reading (a key rotation keeps approvals). */
+  readonly oldLedgerSecrets?: readonly string[];
+  /** This App's id, to recognise its own comments (GitHub's `performed_via_github_app`). */
+  readonly appId: number;
   readonly now?: () => Date;
   /**
    * Time for one evaluation, from the delivery to the last write, and the reserve kept after it
@@ -116,29 +119,35 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
   let checkRunId: number | undefined;
   try {
     const expected = target.head && { name: checkRunName(target.head.baseRef), sha: target.head.sha };
-    if (expected) checkRunId = await startCheckRun(octokit, repo, expected.name, expected.sha);
+    if (expected) checkRunId = await startCheckRun(octokit, repo, expected.name, expected.sha, target.number);
     const pr = await source.pullRequest();
     const name = checkRunName(pr.baseRef);
     if (pr.state === "closed") {
       if (checkRunId !== undefined) await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport("the pull request was closed before Route Governor could evaluate it"));
       return;
     }
-    if (checkRunId === undefined || expected?.name !== name || expected.sha !== pr.headSha) {
+    const merged = pr.state === "merged";
+    if (!merged && (checkRunId === undefined || expected?.name !== name || expected.sha !== pr.headSha)) {
       // The PR moved on since the event: the check opened on the event's head or base is
       // superseded by one on the PR as it is now.
       if (checkRunId !== undefined) {
         await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(`superseded: the pull request is now at ${pr.headSha.slice(0, 7)} on ${pr.baseRef}; ${name} on that head decides`));
       }
-      checkRunId = await startCheckRun(octokit, repo, name, pr.headSha);
+      checkRunId = await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
     }
     const renderBudgetMs = options.renderBudgetMs ?? DEFAULT_APP_RENDER_BUDGET_MS;
     const evaluation = await evaluatePullRequest(source, {
       now: (options.now ?? (() => new Date()))(),
       secret: options.ledgerSecret,
-      ...(options.appId ? { appId: options.appId } : {}),
+      ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
+      appId: options.appId,
       render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
     });
     const { result } = evaluation;
+    // After the merge only a break-glass's post-change validation is still owed; any other merged
+    // PR keeps what it showed when it merged.
+    if (merged && !result.governance.breakGlass?.accepted) return;
+    checkRunId ??= await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
     const reviewedLine = `Reviewed ${evaluation.pr.reviewed.description}.`;
     const report = `${renderMarkdown(result).trimEnd()}\n\n_${reviewedLine}_\n`;
     const body = (written: string) =>
@@ -159,7 +168,9 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     if (triggerCommentId !== undefined) {
       await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
     }
-    await completeCheckRun(octokit, repo, checkRunId, checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine), commentUrl);
+    const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine);
+    const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name) : [];
+    await completeCheckRun(octokit, repo, checkRunId, blocking.length > 0 ? sharedHeadReport(own, blocking, pr.baseRef) : own, commentUrl, verdictId(pr.number, result.decision));
   } catch (error) {
     const failedRun = checkRunId;
     if (failedRun === undefined) {
@@ -190,7 +201,7 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
   try {
     const now = (options.now ?? (() => new Date()))();
     const evaluation = await withDeadline(Date.now() + budget.evaluation, () =>
-      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.appId ? { appId: options.appId } : {}) }),
+      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}), appId: options.appId }),
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
   } catch (error) {
@@ -199,6 +210,16 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
     );
     throw error;
   }
+}
+
+/** GitHub's limit for a check run's summary. */
+const MAX_SUMMARY_CHARS = 65_535;
+
+/** This PR passes, but another PR on the same head commit and base does not: the shared check must not pass. */
+function sharedHeadReport(own: CheckRunReport, blocking: readonly number[], baseRef: string): CheckRunReport {
+  const pulls = blocking.map((number) => `#${number}`).join(", ");
+  const why = `This commit is also the head of ${pulls} into ${baseRef}, which does not pass. GitHub keeps one \`Route Governor (${baseRef})\` check per commit, so it passes only when every pull request on this commit does.`;
+  return { ...own, conclusion: "action_required", title: `blocked by ${pulls} on the same commit`, summary: `${why}\n\n${own.summary}`.slice(0, MAX_SUMMARY_CHARS) };
 }
 
 /** The JSON report plus what reconstructs who approved what, on which head. */
@@ -238,6 +259,13 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
       await evaluateAndPublish(context, options, { number: issue.number, ...(context.payload.action === "deleted" ? {} : { triggerCommentId: comment.id }) });
     });
 
+    // A PR merged by break-glass owes its post-change validation: the check and comment keep
+    // saying so, and `/evidence post-change-validation` on the merged PR completes it.
+    app.on("pull_request.closed", async (context) => {
+      const pull = context.payload.pull_request;
+      if (pull.merged) await evaluateAndPublish(context, options, { number: pull.number });
+    });
+
     app.on("check_run.rerequested", async (context) => {
       const run = context.payload.check_run;
       for (const target of await pullsForSha(context, run.pull_requests, run.head_sha)) await evaluateAndPublish(context, options, target);
@@ -252,14 +280,24 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
   };
 }
 
+/** LEDGER_KEY signs (a key of its own lets the webhook secret rotate); LEDGER_KEYS_OLD still verify. */
+export function ledgerKeys(env: NodeJS.ProcessEnv, webhookSecret: string): Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets"> {
+  const oldLedgerSecrets = (env.LEDGER_KEYS_OLD ?? "").split(",").map((key) => key.trim()).filter((key) => key !== "");
+  return { ledgerSecret: env.LEDGER_KEY || webhookSecret, ...(oldLedgerSecrets.length > 0 ? { oldLedgerSecrets } : {}) };
+}
+
 /**
- * The App configured from Probot's standard environment. WEBHOOK_SECRET is required: it signs the
- * approval ledger, and Probot's fallback ("development") is public, so anyone could forge approvals.
+ * The App configured from Probot's standard environment. WEBHOOK_SECRET is required (Probot's
+ * fallback, "development", is public). The approval ledger is signed with LEDGER_KEY, or with the
+ * webhook secret when LEDGER_KEY is unset; LEDGER_KEYS_OLD (comma-separated) are still accepted
+ * when reading, so either secret can rotate without voiding approvals.
  */
 export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
-  return routeGovernorApp({ ledgerSecret: secret, ...(Number(env.APP_ID) > 0 ? { appId: Number(env.APP_ID) } : {}), ...(budgetMs ? { budgetMs } : {}) });
+  const appId = Number(env.APP_ID);
+  if (!(Number.isInteger(appId) && appId > 0)) throw new Error("APP_ID is not set: Route Governor trusts only the comments GitHub says this App wrote");
+  return routeGovernorApp({ ...ledgerKeys(env, secret), appId, ...(budgetMs ? { budgetMs } : {}) });
 }
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */

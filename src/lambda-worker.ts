@@ -1,7 +1,7 @@
 import { createProbot } from "probot";
 import { appFromEnv } from "./app.js";
 import { routeGovernorOctokit } from "./github/octokit.js";
-import { resolveSecrets, ssmParameterReader } from "./lambda-secrets.js";
+import { OPTIONAL_SECRET_NAMES, resolveSecrets, SECRET_NAMES, ssmParameterReader } from "./lambda-secrets.js";
 import { createWorker } from "./worker.js";
 
 /**
@@ -11,7 +11,7 @@ import { createWorker } from "./worker.js";
  */
 export const WORKER_BUDGET_MS = { evaluation: 60_000, failureReport: 15_000 } as const;
 
-const env = { ...process.env, ...(await resolveSecrets(process.env, ssmParameterReader)) };
+const env = { ...process.env, ...(await resolveSecrets(process.env, ssmParameterReader, SECRET_NAMES, OPTIONAL_SECRET_NAMES)) };
 const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit() } });
 
 export const handler = createWorker(probot, appFromEnv(env, WORKER_BUDGET_MS), { maxReceives: Number(process.env.MAX_RECEIVES) || 3 });

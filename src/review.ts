@@ -1,5 +1,5 @@
 import { decide, type BreakGlass, type GovernanceResult, type Hold } from "./governance/decision.js";
-import type { ApprovalInput } from "./governance/approvals.js";
+import type { ApprovalInput, AuthorshipGaps } from "./governance/approvals.js";
 import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
@@ -210,10 +210,18 @@ export interface ReviewInput extends ChangeInput {
   readonly prAuthor?: string;
   readonly bodyAt?: string;
   readonly commitAuthors?: readonly string[];
+  /** Commits whose authors could not be named: approvals then do not count (governance/approvals.ts). */
+  readonly authorship?: AuthorshipGaps;
   readonly evidenceCommands?: readonly EvidenceCommand[];
   readonly approvals?: readonly ApprovalInput[];
   readonly holds?: readonly Hold[];
   readonly breakGlass?: BreakGlass;
+  /** The PR was merged (only a break-glass's follow-up is then judged). */
+  readonly merged?: boolean;
+  /** When the head last moved: approvals before it are stale unless `invalidateOnSemanticChangeOnly`. */
+  readonly lastPushAt?: string;
+  /** The branch the PR targets now: approvals given for another are stale. */
+  readonly baseRef?: string;
 }
 
 export interface ReviewResult {
@@ -240,6 +248,10 @@ export function reviewChange(input: ReviewInput): ReviewResult {
     ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
     prAuthor: author,
     commitAuthors: input.commitAuthors ?? [],
+    ...(input.authorship ? { authorship: input.authorship } : {}),
+    ...(input.merged ? { merged: true } : {}),
+    ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
+    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
     now: input.now,
   });
   return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };

@@ -40,6 +40,12 @@ export function governedTrees(mergeBase: readonly SourceFile[], head: readonly S
 
 const stamp = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, "Z");
 
+/**
+ * The author the run's in-memory ledger claims: no GitHub App has id 0, so no comment on GitHub
+ * can pass for it, and the evaluation reads this one alone as its own.
+ */
+export const RUN_LEDGER_APP_ID = 0;
+
 /** `secret`: the key the evaluation verifies ledgers with; one per run. */
 export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspace: string, now: Date, secret: string): ActionSource {
   // The App's reader types its client as Probot's Octokit; the calls it makes are @octokit/rest's.
@@ -79,7 +85,7 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     const written = stamp(now);
     const ledger = { ...buildLedger(`${ref.owner}/${ref.repo}#${ref.number}`, { sha: pr.headSha, since }, []), written };
     const body = `${COMMENT_MARKER}\n${ledgerBlock(ledger, secret)}`;
-    return [{ id: 0, author: "route-governor-action", authorIsBot: true, body, createdAt: written, updatedAt: written, url: "" }];
+    return [{ id: 0, author: "route-governor-action", authorIsBot: true, appId: RUN_LEDGER_APP_ID, body, createdAt: written, updatedAt: written, url: "" }];
   };
 
   return {

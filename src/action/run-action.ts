@@ -10,7 +10,7 @@ import { renderWorkflowCommands, workflowCommand } from "../report/workflow-comm
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "../render/render-change.js";
 import { actionComment, actionReport, isActionComment } from "./action-report.js";
 import { targetOf } from "./event.js";
-import { actionPullRequest } from "./pull-request-source.js";
+import { RUN_LEDGER_APP_ID, actionPullRequest } from "./pull-request-source.js";
 import { appendSummary, runnerSettings, setOutputs } from "./runner.js";
 
 /**
@@ -47,6 +47,7 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
   const evaluation = await evaluatePullRequest(source, {
     now,
     secret,
+    appId: RUN_LEDGER_APP_ID,
     render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(settings.INPUT_RENDER ? {} : { off: "turned off (render: false)" }) }),
   });
   const { result } = evaluation;

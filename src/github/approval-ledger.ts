@@ -5,13 +5,17 @@ import * as z from "zod";
 /**
  * The approval ledger: what each approval saw (DESIGN §10). The App keeps no database, so the
  * fingerprints of the findings current when an approval was first seen are recorded in a hidden
- * block of the App's own PR comment, signed with the webhook secret: an edited bot comment cannot
+ * block of the App's own PR comment, signed with the ledger key (LEDGER_KEY; the webhook secret when unset): an edited bot comment cannot
  * forge or re-bind approvals (a bad signature voids the whole ledger, and the report says so).
  *
  * The ledger also remembers since when it has known the current head: an approval posted before
  * the App reported on that head may have been given for different code, so it is not bound.
  * An accepted `/break-glass` is bound the same way, in its own list: it covers a later head only
  * while every finding of that head is one it saw.
+ *
+ * Holds and `/approve cancel`s are recorded when first seen, and a hold's lifting with it: anyone
+ * with write access can delete a comment, so deleting the `/hold` (or the cancel) must not lift it
+ * (or restore the approval). Only an authorised `/unhold` lifts a recorded hold.
  *
  * A signature cannot stop a replay: GitHub keeps a comment's edit history, so whoever may edit the
  * App's comment could paste back an older, validly signed ledger. The ledger therefore records when
@@ -24,6 +28,7 @@ const LEDGER_MARKER = "route-governor:ledger";
 const MAX_PAYLOAD_CHARS = 40_000;
 const MAX_ENTRIES = 500;
 const MAX_BREAK_GLASS = 20;
+const MAX_HOLDS = 100;
 /** How much later than the ledger's write time GitHub may stamp the App's own edit. */
 export const EDIT_TOLERANCE_MS = 5 * 60_000;
 
@@ -33,9 +38,36 @@ const LedgerEntrySchema = z.object({
   login: z.string().min(1).max(100),
   at: z.iso.datetime({ offset: true }),
   head: z.string().max(64),
+  /** The base branch the PR targeted (absent in entries written before it was recorded). */
+  base: z.string().max(300).optional(),
   /** Index into `sets`: approvals given at the same head share their fingerprints. */
   set: z.number().int().min(0),
 });
+
+const HoldRecordSchema = z.object({
+  /** `comment:<id>:<line>`: one comment may hold several times. */
+  ref: z.string().regex(/^comment:\d+:\d+$/),
+  login: z.string().min(1).max(100),
+  at: z.iso.datetime({ offset: true }),
+  reason: z.string().max(500),
+  /** Who lifted it, and when; absent while it holds. */
+  lifted: z.object({ login: z.string().min(1).max(100), at: z.iso.datetime({ offset: true }), ref: z.string().regex(/^comment:\d+$/) }).optional(),
+});
+export type HoldRecord = z.infer<typeof HoldRecordSchema>;
+
+const CancelRecordSchema = z.object({
+  ref: z.string().regex(/^comment:\d+$/),
+  login: z.string().min(1).max(100),
+  at: z.iso.datetime({ offset: true }),
+});
+export type CancelRecord = z.infer<typeof CancelRecordSchema>;
+
+/** What the ledger keeps besides bound approvals and break-glass. */
+export interface LedgerRecords {
+  readonly holds?: readonly HoldRecord[];
+  /** The latest `/approve cancel` of each person who had approved. */
+  readonly cancels?: readonly CancelRecord[];
+}
 
 export const LedgerSchema = z.object({
   v: z.literal(1),
@@ -46,6 +78,8 @@ export const LedgerSchema = z.object({
   approvals: z.array(LedgerEntrySchema).max(MAX_ENTRIES),
   /** Break-glass comments, bound like approvals (absent in ledgers written before they were). */
   breakGlass: z.array(LedgerEntrySchema).max(MAX_BREAK_GLASS).optional(),
+  holds: z.array(HoldRecordSchema).max(MAX_HOLDS).optional(),
+  cancels: z.array(CancelRecordSchema).max(MAX_ENTRIES).optional(),
   /** When the App wrote the ledger into its comment (absent only in ledgers from before it was recorded). */
   written: z.iso.datetime({ offset: true }).optional(),
 });
@@ -56,13 +90,14 @@ export interface LedgerEntry {
   readonly login: string;
   readonly at: string;
   readonly head: string;
+  readonly base?: string;
   readonly fingerprints: readonly string[];
 }
 
 export const emptyLedger = (pr: string): Ledger => ({ v: 1, pr, sets: [], approvals: [] });
 
 const expand = (ledger: Ledger, list: Ledger["approvals"]): LedgerEntry[] =>
-  list.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, fingerprints: ledger.sets[entry.set] ?? [] }));
+  list.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, ...(entry.base === undefined ? {} : { base: entry.base }), fingerprints: ledger.sets[entry.set] ?? [] }));
 
 /** The approvals recorded in the ledger. */
 export const entriesOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.approvals);
@@ -70,8 +105,18 @@ export const entriesOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledge
 /** The break-glass comments recorded in the ledger. */
 export const breakGlassOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.breakGlass ?? []);
 
-/** A ledger with these approval and break-glass entries (sets deduplicated) and this head record. */
-export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[], breakGlass: readonly LedgerEntry[] = []): Ledger {
+/** The holds recorded in the ledger, lifted or not. */
+export const holdsOf = (ledger: Ledger): HoldRecord[] => ledger.holds ?? [];
+
+/** The `/approve cancel`s recorded in the ledger. */
+export const cancelsOf = (ledger: Ledger): CancelRecord[] => ledger.cancels ?? [];
+
+/**
+ * A ledger with these approval and break-glass entries (sets deduplicated), holds, cancels and
+ * this head record. Holds past the cap drop lifted ones first, then the newest: a hold that
+ * still holds is never traded for one that no longer does.
+ */
+export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[], breakGlass: readonly LedgerEntry[] = [], records: LedgerRecords = {}): Ledger {
   const sets: string[][] = [];
   const index = new Map<string, number>();
   const compact = (entry: LedgerEntry) => {
@@ -81,11 +126,22 @@ export function buildLedger(pr: string, head: Ledger["head"], entries: readonly 
       set = sets.push([...entry.fingerprints]) - 1;
       index.set(key, set);
     }
-    return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, set };
+    return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, ...(entry.base === undefined ? {} : { base: entry.base }), set };
   };
   const glass = breakGlass.slice(-MAX_BREAK_GLASS).map(compact);
   const approvals = entries.slice(-MAX_ENTRIES).map(compact);
-  return { v: 1, pr, ...(head ? { head } : {}), sets, approvals, ...(glass.length > 0 ? { breakGlass: glass } : {}) };
+  const holds = [...(records.holds ?? []).filter((hold) => !hold.lifted), ...(records.holds ?? []).filter((hold) => hold.lifted)].slice(0, MAX_HOLDS);
+  const cancels = (records.cancels ?? []).slice(-MAX_ENTRIES);
+  return {
+    v: 1,
+    pr,
+    ...(head ? { head } : {}),
+    sets,
+    approvals,
+    ...(glass.length > 0 ? { breakGlass: glass } : {}),
+    ...(holds.length > 0 ? { holds } : {}),
+    ...(cancels.length > 0 ? { cancels } : {}),
+  };
 }
 
 const sign = (secret: string, payload: string): string => createHmac("sha256", secret).update(`${LEDGER_MARKER}:${payload}`).digest("hex");
@@ -99,7 +155,7 @@ export function ledgerBlock(ledger: Ledger, secret: string): string {
   let payload = encode(ledger);
   while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
     entries = entries.slice(Math.ceil(entries.length / 4));
-    payload = encode({ ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger)), ...(ledger.written === undefined ? {} : { written: ledger.written }) });
+    payload = encode({ ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger), { holds: holdsOf(ledger), cancels: cancelsOf(ledger) }), ...(ledger.written === undefined ? {} : { written: ledger.written }) });
   }
   return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
 }
@@ -111,20 +167,26 @@ export type LedgerReading =
   | { readonly status: "valid"; readonly ledger: Ledger }
   | { readonly status: "invalid"; readonly reason: string };
 
-const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->`);
+// The App writes its block last: anything earlier in the comment (a route path or finding text in
+// the report) may spell a block too, and must neither be read nor void the real one.
+const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->$`);
 
 /**
- * Reads and verifies the ledger of a comment body written by the App for PR `pr`; `editedAt` is
+ * Reads and verifies the ledger block that ends a comment body written by the App for PR `pr`
+ * (the caller checks the author: only the App's own comments are read); `editedAt` is
  * GitHub's time of the comment's last edit. A ledger without a write time is void too: any such
  * ledger in a comment's edit history could otherwise be restored forever.
  */
-export function readLedger(body: string, secret: string, pr: string, editedAt: string): LedgerReading {
+export function readLedger(body: string, keys: string | readonly string[], pr: string, editedAt: string): LedgerReading {
   if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
-  const match = BLOCK.exec(body);
+  const match = BLOCK.exec(body.trimEnd());
   if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
   const [, payload, signature] = match as unknown as [string, string, string];
-  const expected = Buffer.from(sign(secret, payload), "hex");
-  if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) return { status: "invalid", reason: "the approval ledger's signature does not verify" };
+  // Any key still accepted: the current one, and during a rotation the ones before it.
+  const given = Buffer.from(signature, "hex");
+  if (!(typeof keys === "string" ? [keys] : keys).some((key) => timingSafeEqual(Buffer.from(sign(key, payload), "hex"), given))) {
+    return { status: "invalid", reason: "the approval ledger's signature does not verify" };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(inflateRawSync(Buffer.from(payload, "base64url"), { maxOutputLength: 4 * 1024 * 1024 }).toString("utf8"));

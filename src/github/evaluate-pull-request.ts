@@ -10,7 +10,7 @@ import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
 import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult, type SourceFile } from "../review.js";
-import { breakGlassOf, buildLedger, emptyLedger, entriesOf, readLedger, type Ledger, type LedgerEntry } from "./approval-ledger.js";
+import { breakGlassOf, buildLedger, cancelsOf, emptyLedger, entriesOf, holdsOf, readLedger, type CancelRecord, type HoldRecord, type Ledger, type LedgerEntry } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
 /**
@@ -22,20 +22,23 @@ import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-r
  * - `/approve`: counted when the commenter is in a group a requirement names (judged by the
  *   governance core, which also refuses the PR author, commit authors and edited comments).
  * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
- * - `/hold cancel`: lifts the canceller's own holds; a member of an override group lifts all.
- * - `/break-glass`: members of an override group (sre, platform-networking) only. Like an
+ * - `/unhold` (or `/hold cancel`): lifts the canceller's own holds; a member of an override group
+ *   lifts all (the policy's `breakGlass.groups`). Holds, their lifting and `/approve cancel`s are recorded in the ledger when first
+ *   seen, so deleting their comments changes nothing.
+ * - `/break-glass`: members of the policy's `breakGlass.groups` only (governance also refuses
+ *   the PR author and commit authors, and incident ids not matching the policy's pattern). Like an
  *   approval it is bound to the findings current when the App first saw it (only if posted after
  *   the App reported on that head), and on a later head it passes the PR only while every current
  *   finding is one it saw: otherwise it is stale and the normal requirements apply again.
  */
-export const OVERRIDE_GROUPS = ["sre", "platform-networking"] as const;
-
 export interface EvaluationOptions {
   readonly now: Date;
-  /** Signs the approval ledger (the webhook secret). */
+  /** Signs the approval ledger (LEDGER_KEY, or the webhook secret when unset). */
   readonly secret: string;
-  /** This App's id: only its own comments carry a ledger it trusts. */
-  readonly appId?: number;
+  /** Earlier ledger keys, still accepted when reading during a rotation. */
+  readonly oldSecrets?: readonly string[];
+  /** This App's id: only comments GitHub says it wrote carry a ledger it trusts. */
+  readonly appId: number;
   /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
   readonly render?: (base: readonly SourceFile[], head: readonly SourceFile[], policy: Policy) => Promise<RenderResult>;
 }
@@ -87,7 +90,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const { now, secret } = options;
   const pr = await source.pullRequest();
   const prKey = `${pr.owner}/${pr.repo}#${pr.number}`;
-  const [base, head, comments, reviews, commitAuthors, baseLinks, headLinks] = await Promise.all([
+  const [base, head, comments, reviews, authorship, baseLinks, headLinks] = await Promise.all([
     source.tree("base"),
     source.tree("head"),
     source.comments(),
@@ -97,6 +100,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     source.links?.("head") ?? [],
   ]);
   const links = { base: baseLinks, head: headLinks };
+  const commitAuthors = authorship.logins;
 
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
@@ -106,12 +110,11 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const current = analyzeChange({ base, head, links, policy, cache, ...(rendered ? { rendered } : {}) }).findings.map((finding) => finding.fingerprint);
 
   const notes: string[] = [];
-  // A comment written by another App is never ours; one without the App field is ours only by marker.
-  const ownComments = comments
-    .filter((comment) => isLivingComment(comment.body) && comment.authorIsBot && (options.appId === undefined || comment.appId === undefined || comment.appId === options.appId))
-    .sort((a, b) => a.id - b.id);
-  const { ledger, lastWritten } = mergedLedger(ownComments, secret, prKey, notes);
-  const answered = new Set(comments.filter((comment) => comment.authorIsBot).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
+  // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.
+  const ours = (comment: CommentFacts): boolean => comment.authorIsBot && comment.appId === options.appId;
+  const ownComments = comments.filter((comment) => ours(comment) && isLivingComment(comment.body)).sort((a, b) => a.id - b.id);
+  const { ledger, lastWritten } = mergedLedger(ownComments, [secret, ...(options.oldSecrets ?? [])], prKey, notes);
+  const answered = new Set(comments.filter(ours).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
   const humans = comments.filter((comment) => !comment.authorIsBot);
   const uses: Use[] = humans.flatMap((comment) =>
@@ -121,31 +124,57 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     notes.push(`The comment by @${comment.author} (${comment.url}) was edited after it was posted: its commands do not count; post a new comment.`);
   }
 
+  // Group membership costs API calls per person and group: only people whose commands depend on
+  // it are looked up, once each. The PR author and commit authors may supply evidence and hold
+  // without it; drive-by commenters and `/route-governor` need none.
   const groupNames = Object.keys(policy.groups);
-  const people = new Set([...uses.map((use) => use.comment.author), ...reviews.filter((review) => !review.authorIsBot).map((review) => review.author)]);
+  const wrote = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login));
+  const needsGroups = (use: Use): boolean => {
+    switch (use.command.kind) {
+      case "approve":
+      case "hold-cancel":
+      case "break-glass":
+        return true;
+      case "evidence":
+      case "hold":
+        return !wrote(use.comment.author);
+      default:
+        return false;
+    }
+  };
+  const people = new Set(
+    [...uses.filter(needsGroups).map((use) => use.comment.author), ...reviews.filter((review) => !review.authorIsBot && review.state === "APPROVED").map((review) => review.author)].map((login) =>
+      login.toLowerCase(),
+    ),
+  );
   const membership = new Map(
     await Promise.all(
       [...people].map(async (login) => {
         const groups: string[] = [];
         for (const name of groupNames) if (await source.isMember(login, policy.groups[name]!)) groups.push(name);
-        return [login.toLowerCase(), groups] as const;
+        return [login, groups] as const;
       }),
     ),
   );
   const groupsOf = (login: string): string[] => membership.get(login.toLowerCase()) ?? [];
-  const contributor = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login)) || groupsOf(login).length > 0;
-  const overrides = (login: string): boolean => groupsOf(login).some((group) => (OVERRIDE_GROUPS as readonly string[]).includes(group));
+  const contributor = (login: string): boolean => wrote(login) || groupsOf(login).length > 0;
+  const overrideGroups = policy.breakGlass.groups.filter((group) => group in policy.groups);
+  const overrides = (login: string): boolean => groupsOf(login).some((group) => overrideGroups.includes(group));
+  const overrideNames = overrideGroups.join(" or ") || "a break-glass group (the policy names none that exists)";
 
   // Approvals, each bound to the fingerprints it saw (the ledger) or, when first seen, to the
   // current findings if the approver could have seen them.
   const knownSince = ledger.head?.sha === pr.headSha ? ledger.head.since : undefined;
+  // When the head last moved, as far as anyone can prove: when the App first saw it. A commit's
+  // date is whatever the pusher wrote, so a backdated commit would keep every approval alive.
+  const headSeenAt = knownSince ?? stamp(now);
   const postedAfterReport = (at: string): boolean => knownSince !== undefined && !later(knownSince, at);
   /** The entry binding `ref`: recorded, or created now when `fresh`; undefined when it cannot be bound. */
   const binder = (recordedEntries: readonly LedgerEntry[], bound: LedgerEntry[]) => {
     const recorded = new Map(recordedEntries.map((entry) => [entry.ref, entry]));
     return (ref: string, login: string, at: string, fresh: boolean): LedgerEntry | undefined => {
       const known = recorded.get(ref);
-      const entry = known && same(known.login, login) ? known : fresh ? { ref, login, at, head: pr.headSha, fingerprints: current } : undefined;
+      const entry = known && same(known.login, login) ? known : fresh ? { ref, login, at, head: pr.headSha, base: pr.baseRef, fingerprints: current } : undefined;
       if (entry) bound.push(entry);
       return entry;
     };
@@ -155,10 +184,10 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const bindApproval = binder(entriesOf(ledger), entries);
   const bindBreakGlass = binder(breakGlassOf(ledger), breakGlassEntries);
   const unbound = new Set<string>();
-  const bind = (ref: string, login: string, at: string, fresh: boolean): string[] => {
+  const bind = (ref: string, login: string, at: string, fresh: boolean): { fingerprints: string[]; base?: string } => {
     const entry = bindApproval(ref, login, at, fresh);
     if (!entry) unbound.add(ref);
-    return entry ? [...entry.fingerprints] : [];
+    return { fingerprints: entry ? [...entry.fingerprints] : [], ...(entry?.base === undefined ? {} : { base: entry.base }) };
   };
 
   const approvalInputs: (ApprovalInput & { ref: string; url?: string })[] = [];
@@ -167,21 +196,27 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     if (command.kind !== "approve" && command.kind !== "approve-cancel") continue;
     const ref = `comment:${comment.id}`;
     const cancelled = command.kind === "approve-cancel";
-    const fingerprints = cancelled || edited ? [] : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
-    approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), fingerprints, commentId: comment.id, edited, cancelled });
+    const bound = cancelled || edited ? { fingerprints: [] } : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
+    approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), ...bound, commentId: comment.id, edited, cancelled });
+  }
+  // A recorded cancel whose comment was deleted still retracts what it retracted.
+  const commentRefs = new Set(uses.map((use) => `comment:${use.comment.id}`));
+  for (const cancel of cancelsOf(ledger).filter((record) => !commentRefs.has(record.ref))) {
+    approvalInputs.push({ ref: cancel.ref, login: cancel.login, at: cancel.at, source: "comment", groups: [], fingerprints: [], edited: false, cancelled: true });
   }
   for (const review of reviews.filter((r) => !r.authorIsBot && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED"))) {
     const ref = `review:${review.id}`;
     const cancelled = review.state === "CHANGES_REQUESTED";
-    const fingerprints = cancelled ? [] : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
-    approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), fingerprints, edited: false, cancelled });
+    const bound = cancelled ? { fingerprints: [] } : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
+    approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), ...bound, edited: false, cancelled });
   }
+  const cancels = latestCancels(approvalInputs);
   for (const approval of approvalInputs.filter((a) => unbound.has(a.ref))) {
     notes.push(`@${approval.login}'s approval (${approval.url ?? "review"}) was given before Route Governor reported on head ${short(pr.headSha)}, so it cannot be tied to what it approved: approve again.`);
   }
 
   const evidenceCommands: EvidenceCommand[] = [];
-  const holds = new Map<string, Hold>();
+  const holdRecords = new Map(holdsOf(ledger).map((hold) => [hold.ref, hold]));
   let breakGlassUse: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined } | undefined;
   const refusals = new Map<Use, string>();
   for (const use of [...uses].sort((a, b) => Date.parse(a.comment.createdAt) - Date.parse(b.comment.createdAt))) {
@@ -193,24 +228,29 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
         if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
         else evidenceCommands.push({ key: command.key, value: command.value, at, author: login, commentId: comment.id, edited });
         break;
-      case "hold":
-        // An edited hold still holds: failing closed.
+      case "hold": {
+        // An edited hold still holds: failing closed. A recorded one holds whoever wrote it.
+        const ref = `comment:${comment.id}:${command.line}`;
+        if (holdRecords.has(ref)) break;
         if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may hold a PR");
-        else holds.set(`${comment.id}:${command.line}`, { login, reason: command.reason.slice(0, 500), at });
+        else holdRecords.set(ref, { ref, login, at, reason: command.reason.slice(0, 500) });
         break;
+      }
       case "hold-cancel": {
+        const ref = `comment:${comment.id}`;
+        if ([...holdRecords.values()].some((hold) => hold.lifted?.ref === ref)) break;
         if (edited) {
-          refusals.set(use, "the comment was edited after posting; post a new /hold cancel");
+          refusals.set(use, "the comment was edited after posting; post a new /unhold");
           break;
         }
-        const lifts = [...holds].filter(([, hold]) => same(hold.login, login) || overrides(login));
-        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${OVERRIDE_GROUPS.join(" or ")} can)`);
-        for (const [key] of lifts) holds.delete(key);
+        const lifts = [...holdRecords.values()].filter((hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)));
+        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
+        for (const hold of lifts) holdRecords.set(hold.ref, { ...hold, lifted: { login, at, ref } });
         break;
       }
       case "break-glass":
         if (edited) refusals.set(use, "the comment was edited after posting; post a new /break-glass");
-        else if (!overrides(login)) refusals.set(use, `only members of ${OVERRIDE_GROUPS.filter((g) => g in policy.groups).join(" or ") || "an override group"} may break glass`);
+        else if (!overrides(login)) refusals.set(use, `only members of ${overrideNames} may break glass`);
         else {
           const entry = bindBreakGlass(`comment:${comment.id}`, login, at, postedAfterReport(at));
           breakGlassUse = { use, command: { login, incident: command.incident, reason: command.reason, at }, entry };
@@ -224,7 +264,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     }
   }
 
-  const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, refusals, notes);
+  const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, pr.baseRef, refusals, notes);
 
   const result = reviewChange({
     base,
@@ -239,9 +279,13 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     now,
     prAuthor: pr.author,
     commitAuthors,
+    authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
+    merged: pr.state === "merged",
+    lastPushAt: headSeenAt,
+    baseRef: pr.baseRef,
     evidenceCommands,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
-    holds: [...holds.values()],
+    holds: [...holdRecords.values()].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at })),
     ...(breakGlass ? { breakGlass } : {}),
   });
 
@@ -298,8 +342,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
       };
     });
 
-  const headRecord = { sha: pr.headSha, since: knownSince ?? stamp(now) };
-  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, entries, breakGlassEntries), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
+  const verdicts = new Map(approvalInputs.filter((approval) => !approval.cancelled).map((approval) => [approval.ref, approvalReason(approval.login, approval.at, approval.ref).status]));
+  const headRecord = { sha: pr.headSha, since: headSeenAt };
+  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, ledgerEntries(entries, verdicts), breakGlassEntries, { holds: [...holdRecords.values()], cancels }), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
 }
 
 /**
@@ -311,6 +356,7 @@ function coveringBreakGlass(
   latest: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined },
   current: readonly string[],
   headSha: string,
+  baseRef: string,
   refusals: Map<Use, string>,
   notes: string[],
 ): BreakGlass | undefined {
@@ -320,6 +366,12 @@ function coveringBreakGlass(
     const reason = `posted before Route Governor reported on head ${short(headSha)}, so it cannot be tied to what it covers: break glass again`;
     refusals.set(use, `break-glass refused: ${reason}`);
     notes.push(`${who} was ${reason}.`);
+    return undefined;
+  }
+  if (entry.base !== undefined && entry.base !== baseRef) {
+    const reason = `it was given when the PR targeted ${entry.base}; it now targets ${baseRef}: break glass again`;
+    refusals.set(use, `break-glass refused: ${reason}`);
+    notes.push(`⚠️ ${who} no longer applies: ${reason}.`);
     return undefined;
   }
   const saw = new Set(entry.fingerprints);
@@ -335,28 +387,73 @@ function coveringBreakGlass(
  * Reads the ledgers of the App's comments (oldest first): the oldest valid one first, then entries
  * only later ones hold; and the write time of the oldest comment's ledger when it is valid.
  */
-function mergedLedger(own: readonly CommentFacts[], secret: string, prKey: string, notes: string[]): { ledger: Ledger; lastWritten?: string } {
+function mergedLedger(own: readonly CommentFacts[], keys: readonly string[], prKey: string, notes: string[]): { ledger: Ledger; lastWritten?: string } {
   let merged: Ledger | undefined;
   const entries: LedgerEntry[] = [];
   const breakGlass: LedgerEntry[] = [];
-  const add = (into: LedgerEntry[], from: readonly LedgerEntry[]) => {
+  const holds = new Map<string, HoldRecord>();
+  const cancels: CancelRecord[] = [];
+  const add = <T extends { readonly ref: string }>(into: T[], from: readonly T[]) => {
     for (const entry of from) if (!into.some((e) => e.ref === entry.ref)) into.push(entry);
   };
   let lastWritten: string | undefined;
   for (const comment of own) {
-    const reading = readLedger(comment.body, secret, prKey, comment.updatedAt);
-    if (reading.status === "invalid") {
-      notes.push(`⚠️ ${reading.reason}: it was ignored, so approvals and break-glass recorded in it must be given again.`);
+    const reading = readLedger(comment.body, keys, prKey, comment.updatedAt);
+    // The App writes a ledger into every comment it keeps: one without is one someone stripped.
+    if (reading.status !== "valid") {
+      const why = reading.status === "invalid" ? reading.reason : "the App's comment no longer holds its approval ledger";
+      notes.push(`⚠️ The approval record was removed or altered (${why}): approvals must be given again, and break-glass used again.`);
       continue;
     }
-    if (reading.status !== "valid") continue;
     if (comment === own[0]) lastWritten = reading.ledger.written;
     merged ??= reading.ledger;
     add(entries, entriesOf(reading.ledger));
     add(breakGlass, breakGlassOf(reading.ledger));
+    add(cancels, cancelsOf(reading.ledger));
+    // Copies disagreeing on whether a hold was lifted: it holds (failing closed).
+    for (const hold of holdsOf(reading.ledger)) if (!holds.get(hold.ref) || !hold.lifted) holds.set(hold.ref, hold);
   }
-  const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass) : emptyLedger(prKey);
+  const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass, { holds: [...holds.values()], cancels }) : emptyLedger(prKey);
   return lastWritten === undefined ? { ledger } : { ledger, lastWritten };
+}
+
+/** Refused approvals kept bound in the ledger (one per person), in case the person later qualifies. */
+const MAX_REFUSED_ENTRIES = 50;
+
+/**
+ * The approval entries worth keeping, least valuable first (the ledger drops from the front when
+ * full): each person's latest refused approval, at most MAX_REFUSED_ENTRIES of them, then each
+ * person's latest approval that counts or is stale. Only a person's latest approval can count, and
+ * anyone may post refused `/approve`s by the hundred: they must not push real approvals out.
+ */
+function ledgerEntries(entries: readonly LedgerEntry[], verdicts: ReadonlyMap<string, ApprovalRecord["status"]>): LedgerEntry[] {
+  const latestPerPerson = (list: readonly LedgerEntry[]): LedgerEntry[] => {
+    const latest = new Map<string, LedgerEntry>();
+    for (const entry of list) {
+      const known = latest.get(entry.login.toLowerCase());
+      if (!known || !later(known.at, entry.at)) latest.set(entry.login.toLowerCase(), entry);
+    }
+    return [...latest.values()];
+  };
+  const valid = latestPerPerson(entries.filter((entry) => verdicts.get(entry.ref) !== "not counted"));
+  const people = new Set(valid.map((entry) => entry.login.toLowerCase()));
+  const refused = latestPerPerson(entries.filter((entry) => verdicts.get(entry.ref) === "not counted" && !people.has(entry.login.toLowerCase())));
+  return [...refused.slice(-MAX_REFUSED_ENTRIES), ...valid];
+}
+
+/**
+ * The latest `/approve cancel` of each person who has approved (the only ones that can still
+ * retract anything), to record in the ledger.
+ */
+function latestCancels(inputs: readonly (ApprovalInput & { ref: string })[]): CancelRecord[] {
+  const approvers = new Set(inputs.filter((input) => !input.cancelled).map((input) => input.login.toLowerCase()));
+  const latest = new Map<string, CancelRecord>();
+  for (const input of inputs) {
+    if (!input.cancelled || !input.ref.startsWith("comment:") || !approvers.has(input.login.toLowerCase())) continue;
+    const known = latest.get(input.login.toLowerCase());
+    if (!known || later(input.at, known.at)) latest.set(input.login.toLowerCase(), { ref: input.ref, login: input.login, at: input.at });
+  }
+  return [...latest.values()];
 }
 
 /** Why an `/evidence` value is refused: an unknown key or a value that fails its validation. */

@@ -9,6 +9,7 @@ import {
   listedUser,
   permissionAtLeast,
   type CommentFacts,
+  type CommitAuthors,
   type Permission,
   type PullRequestFacts,
   type PullRequestSource,
@@ -43,6 +44,8 @@ export class IncompleteReadError extends Error {
 }
 
 const SYMLINK = "120000";
+/** The most commits GitHub's "list commits on a pull request" returns, however it is paginated. */
+export const MAX_LISTED_COMMITS = 250;
 /** The committer GitHub records for commits made through its web UI and API. */
 const WEB_FLOW = "web-flow";
 
@@ -83,7 +86,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
       body: data.body ?? "",
       bodyUpdatedAt: data.updated_at,
       draft: data.draft ?? false,
-      state: data.state === "closed" ? "closed" : "open",
+      state: data.merged ? "merged" : data.state === "closed" ? "closed" : "open",
       labels: data.labels.map((label) => label.name),
       reviewed,
     };
@@ -153,12 +156,17 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
    * Everyone GitHub links to a commit of the PR as its author or committer: whoever committed or
    * rebased a change also wrote what is merged, so cannot approve it. `web-flow` is GitHub itself,
    * committing for web edits and merges; counting it would only stop nobody. Co-authored-by
-   * trailers name emails, not logins, so they are not mapped.
+   * trailers name emails, not logins, so they are not mapped. A commit GitHub links to no login
+   * (an e-mail on no account) and a list cut at 250 commits are counted, not guessed at.
    */
-  const commitAuthors = memo(async (): Promise<string[]> => {
+  const commitAuthors = memo(async (): Promise<CommitAuthors> => {
     const list = await octokit.paginate(octokit.rest.pulls.listCommits, { owner, repo, pull_number: number, per_page: 100 });
     const logins = list.flatMap((commit) => [commit.author?.login, commit.committer?.login]);
-    return [...new Set(logins.filter((login): login is string => !!login && login.toLowerCase() !== WEB_FLOW))];
+    return {
+      logins: [...new Set(logins.filter((login): login is string => !!login && login.toLowerCase() !== WEB_FLOW))],
+      unlinkedCommits: list.filter((commit) => !commit.author?.login || !commit.committer?.login).length,
+      truncated: list.length >= MAX_LISTED_COMMITS,
+    };
   });
 
   const memberships = new Map<string, Promise<boolean>>();

@@ -44,27 +44,40 @@ export class DeadlineExceededError extends Error {
 
 type Options = { request?: { fetch?: typeof fetch }; throttle?: object; retry?: object } & Record<string, unknown>;
 
+/**
+ * `fetch` with the per-attempt timeout and the evaluation's deadline. One controller and one timer
+ * per request, not `AbortSignal.any` over `AbortSignal.timeout`: Node 20 holds the signals given to
+ * `AbortSignal.any` weakly, so a timeout signal collected mid-request never fires and the request
+ * hangs. The timer is referenced by the event loop and references the controller until it fires
+ * or the request settles, so nothing the abort depends on can be collected early.
+ */
+export const timedFetch =
+  (inner: typeof fetch | undefined, timeoutMs: number): typeof fetch =>
+  (input, init) => {
+    const deadline = deadlines.getStore();
+    const left = deadline === undefined ? Infinity : deadline - Date.now();
+    if (left <= 0) return Promise.reject(new DeadlineExceededError());
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(left < timeoutMs ? new DeadlineExceededError() : new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+      Math.min(left, timeoutMs),
+    );
+    const caller = init?.signal;
+    const forward = () => controller.abort(caller?.reason);
+    if (caller?.aborted) forward();
+    else caller?.addEventListener("abort", forward, { once: true });
+    return (inner ?? globalThis.fetch)(input, { ...init, signal: controller.signal }).finally(() => {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", forward);
+    });
+  };
+
 export function routeGovernorOctokit(tuning: OctokitTuning = {}): typeof ProbotOctokit {
   const timeout = tuning.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-  const timedFetch =
-    (inner: typeof fetch | undefined): typeof fetch =>
-    (input, init) => {
-      const deadline = deadlines.getStore();
-      const left = deadline === undefined ? Infinity : deadline - Date.now();
-      if (left <= 0) return Promise.reject(new DeadlineExceededError());
-      const signals = [AbortSignal.timeout(timeout), ...(init?.signal ? [init.signal] : [])];
-      let timer: NodeJS.Timeout | undefined;
-      if (left < timeout) {
-        const outOfTime = new AbortController();
-        timer = setTimeout(() => outOfTime.abort(new DeadlineExceededError()), left);
-        signals.push(outOfTime.signal);
-      }
-      return (inner ?? globalThis.fetch)(input, { ...init, signal: AbortSignal.any(signals) }).finally(() => clearTimeout(timer));
-    };
   return ProbotOctokit.defaults((options: Options) => ({
     ...options,
     throttle: { ...options.throttle, enabled: false },
     retry: { ...RETRY_DEFAULTS, ...options.retry, ...tuning.retry },
-    request: { ...options.request, fetch: timedFetch(options.request?.fetch) },
+    request: { ...options.request, fetch: timedFetch(options.request?.fetch, timeout) },
   }));
 }

@@ -21,14 +21,40 @@ export interface RepoRef {
 export const BREAK_GLASS_LABEL = "route-governor/break-glass";
 const RISK_LABEL_PREFIX = "risk/";
 
-/** Creates the check run as in progress: until it completes, branch protection sees it pending. */
-export async function startCheckRun(octokit: ProbotOctokit, ref: RepoRef, name: string, headSha: string): Promise<number> {
-  const { data } = await octokit.rest.checks.create({ ...ref, name, head_sha: headSha, status: "in_progress" });
+/**
+ * Creates the check run as in progress: until it completes, branch protection sees it pending.
+ * `pull` (the PR number) goes into its external id, which its conclusion extends with the PR's own
+ * verdict (`7:pass`): PRs sharing a head commit share the check's name on it, and each reads the
+ * others' verdicts from there.
+ */
+export async function startCheckRun(octokit: ProbotOctokit, ref: RepoRef, name: string, headSha: string, pull?: number): Promise<number> {
+  const { data } = await octokit.rest.checks.create({ ...ref, name, head_sha: headSha, status: "in_progress", ...(pull === undefined ? {} : { external_id: String(pull) }) });
   return data.id;
 }
 
+/** `<PR number>:<pass|fail>`: which PR a completed check run judged, and how it judged that PR alone. */
+export const verdictId = (pull: number, decision: "pass" | "fail"): string => `${pull}:${decision}`;
+
+/**
+ * The other open PRs whose head is this commit and whose base is this branch, and whose own latest
+ * verdict on this check is not a pass (a run without one — an error, an older App — counts as not
+ * passing). GitHub keeps one check per commit and name, so the commit passes only if they all do.
+ */
+export async function failingPullsOnHead(octokit: ProbotOctokit, ref: RepoRef, pull: { number: number; headSha: string; baseRef: string }, name: string): Promise<number[]> {
+  const { data: pulls } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...ref, commit_sha: pull.headSha });
+  const others = pulls.filter((other) => other.state === "open" && other.number !== pull.number && other.head.sha === pull.headSha && other.base.ref === pull.baseRef);
+  if (others.length === 0) return [];
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, { ...ref, ref: pull.headSha, check_name: name, filter: "all", per_page: 100 });
+  return others
+    .filter((other) => {
+      const own = runs.filter((run) => (run.external_id ?? "").split(":")[0] === String(other.number)).sort((a, b) => b.id - a.id)[0];
+      return own?.external_id !== verdictId(other.number, "pass");
+    })
+    .map((other) => other.number);
+}
+
 /** Completes the check run; annotations beyond the first 50 follow in batches of 50. */
-export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, checkRunId: number, report: CheckRunReport, detailsUrl?: string): Promise<void> {
+export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, checkRunId: number, report: CheckRunReport, detailsUrl?: string, externalId?: string): Promise<void> {
   const output = { title: report.title, summary: report.summary, text: report.text };
   const batches: CheckRunReport["annotations"][] = [];
   for (let start = 0; start < report.annotations.length; start += ANNOTATIONS_PER_REQUEST) {
@@ -45,6 +71,7 @@ export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, che
     conclusion: report.conclusion,
     completed_at: new Date().toISOString(),
     ...(detailsUrl ? { details_url: detailsUrl } : {}),
+    ...(externalId ? { external_id: externalId } : {}),
     output: { ...output, ...(batches[0] ? { annotations: [...batches[0]] } : {}) },
   });
 }

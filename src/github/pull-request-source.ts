@@ -17,10 +17,18 @@ export interface PullRequestSource {
   comments(): Promise<CommentFacts[]>;
   /** Submitted reviews, oldest first. */
   reviews(): Promise<ReviewFacts[]>;
-  /** Logins of the authors of the PR's commits. */
-  commitAuthors(): Promise<string[]>;
+  /** Logins of the authors of the PR's commits, and what could not be named. */
+  commitAuthors(): Promise<CommitAuthors>;
   /** Whether `login` belongs to an approver group: listed user, org team member or repository permission. */
   isMember(login: string, group: Group): Promise<boolean>;
+}
+
+export interface CommitAuthors {
+  readonly logins: readonly string[];
+  /** Commits with an author or committer whose e-mail is linked to no GitHub account. */
+  readonly unlinkedCommits: number;
+  /** GitHub lists at most 250 commits of a PR: at that many, later commits are unseen. */
+  readonly truncated: boolean;
 }
 
 export interface PullRequestFacts {
@@ -35,7 +43,8 @@ export interface PullRequestFacts {
   /** When the description (or anything else of the PR) was last edited. */
   readonly bodyUpdatedAt: string;
   readonly draft: boolean;
-  readonly state: "open" | "closed";
+  /** `merged` is closed by a merge: a break-glass's post-change validation may still be owed. */
+  readonly state: "open" | "closed" | "merged";
   readonly labels: readonly string[];
   /** The two trees the review compares; the PR's head SHA stays what approvals and the check bind to. */
   readonly reviewed: ReviewedRange;

@@ -18,17 +18,43 @@ export const ApprovalInputSchema = z.object({
   edited: z.boolean().default(false),
   /** `/approve cancel` (or a dismissed review). */
   cancelled: z.boolean().default(false),
+  /** The base branch the PR targeted when the approval was given (absent when not recorded). */
+  base: z.string().max(300).optional(),
 });
 export type ApprovalInput = z.infer<typeof ApprovalInputSchema>;
+
+/**
+ * Commits of the PR whose authors the adapter could not name: GitHub lists at most 250 commits of
+ * a PR, and a commit whose e-mail is linked to no account has no login.
+ */
+export const AuthorshipGapsSchema = z.object({
+  unlinkedCommits: z.number().int().min(0),
+  truncated: z.boolean(),
+});
+export type AuthorshipGaps = z.infer<typeof AuthorshipGapsSchema>;
+
+/** Why the commit authors are not all known, or undefined when they are. */
+export function unknownAuthorship(gaps: AuthorshipGaps | undefined): string | undefined {
+  if (gaps?.truncated) return "the PR has 250 commits or more and GitHub lists only the first 250, so its commit authors are not all known";
+  if (gaps && gaps.unlinkedCommits > 0) {
+    const commits = gaps.unlinkedCommits === 1 ? "1 commit has an author or committer" : `${gaps.unlinkedCommits} commits have authors or committers`;
+    return `${commits} with an e-mail address linked to no GitHub account, so the commit authors are not all known`;
+  }
+  return undefined;
+}
 
 export interface ApprovalContext {
   readonly prAuthor: string;
   readonly commitAuthors: readonly string[];
+  /** Commit authors that could not be named: with any, no approval can be shown to come from a non-author. */
+  readonly authorship?: AuthorshipGaps;
   readonly options: Policy["options"];
   /** For naming the findings a stale approval did not see. */
   readonly findings: readonly Finding[];
   /** When the head last moved; only used when approvals do not survive every push. */
   readonly lastPushAt?: string;
+  /** The branch the PR targets now: an approval given for another base is stale. */
+  readonly baseRef?: string;
 }
 
 export interface ApproverNote {
@@ -70,9 +96,12 @@ const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCas
  * - Each person's latest `/approve` stands until their later `/approve cancel`. An edited comment
  *   never approves; an edited cancel still retracts (failing closed).
  * - Bots never approve; the PR author and commit authors only when `authorMayApprove`;
- *   reviews only when `acceptGithubReviews`.
+ *   reviews only when `acceptGithubReviews`. When some commit author cannot be named (an
+ *   unlinked e-mail, or more commits than GitHub lists), no approval counts unless
+ *   `authorMayApprove`: any approver could be that author, so failing closed is the only sound rule.
  * - An approval counts for a rule when its author is in the rule's group and it saw every
  *   finding the rule covers (fingerprints); otherwise it is stale for that rule, naming what changed.
+ * - An approval is for the base branch the PR targeted then: retargeting the PR makes it stale.
  * - One person counts once per rule; for `distinctGroups`, a person stands for one group only.
  */
 export function evaluateApprovals(
@@ -114,7 +143,9 @@ export function evaluateApprovals(
     for (const approval of current.values()) {
       if (!approval.groups.includes(rule.group)) continue;
       const unseen = rule.fingerprints.filter((fingerprint) => !approval.fingerprints.includes(fingerprint));
-      if (pushedAt !== undefined && Date.parse(approval.at) < pushedAt) {
+      if (context.baseRef !== undefined && approval.base !== undefined && approval.base !== context.baseRef) {
+        stale.push(note(approval, `given when the PR targeted ${approval.base}; it now targets ${context.baseRef}`));
+      } else if (pushedAt !== undefined && Date.parse(approval.at) < pushedAt) {
         stale.push(note(approval, "given before the latest push (this policy invalidates approvals on every push)"));
       } else if (unseen.length > 0) {
         stale.push(note(approval, `given before these findings changed: ${named(unseen, summaries)}`));
@@ -137,6 +168,8 @@ function refusalOf(approval: ApprovalInput, context: ApprovalContext): string | 
   if (!context.options.authorMayApprove) {
     if (same(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
     if (context.commitAuthors.some((author) => same(author, approval.login))) return "a commit author cannot approve the change";
+    const unknown = unknownAuthorship(context.authorship);
+    if (unknown) return `${unknown}: no approval can be shown to come from someone who did not write the change`;
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../risk/finding.js";
 import type { RiskLevel } from "../risk/risk-level.js";
-import { evaluateApprovals, type ApprovalEvaluation, type ApprovalInput, type RuleStatus } from "./approvals.js";
+import { evaluateApprovals, unknownAuthorship, type ApprovalEvaluation, type AuthorshipGaps, type ApprovalInput, type RuleStatus } from "./approvals.js";
 import { collectEvidence, type EvidenceItem, type EvidenceSources } from "./evidence.js";
 import { validateEvidence, type EvidenceValidation, type ValidationContext } from "./evidence-validation.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
@@ -33,12 +33,18 @@ export interface GovernanceInput {
   readonly breakGlass?: BreakGlass;
   readonly prAuthor: string;
   readonly commitAuthors: readonly string[];
+  /** Commits whose authors could not be named (see approvals.ts). */
+  readonly authorship?: AuthorshipGaps;
   readonly now: Date;
   /** When the head last moved (see options.invalidateOnSemanticChangeOnly). */
   readonly lastPushAt?: string;
+  /** The PR was merged: only a break-glass's post-change validation is still owed. */
+  readonly merged?: boolean;
+  /** The branch the PR targets now (approvals are for one base). */
+  readonly baseRef?: string;
 }
 
-export type GovernanceState = "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "invalid-manifests";
+export type GovernanceState = "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "post-change-pending" | "invalid-manifests";
 
 export interface BreakGlassRecord extends BreakGlass {
   readonly accepted: boolean;
@@ -66,6 +72,7 @@ export interface GovernanceResult {
 }
 
 const INCIDENT = "incident";
+const POST_CHANGE_VALIDATION = "post-change-validation";
 
 /**
  * The governance decision for a PR (DESIGN §8–§10). In order:
@@ -75,6 +82,8 @@ const INCIDENT = "incident";
  *    requirement it bypassed, and the next steps ask for post-change validation. It is accepted
  *    only when its incident id is valid `incident` evidence; otherwise it is recorded as refused
  *    and has no effect.
+ *    Once a PR merged by break-glass is merged, it stays `post-change-pending` (fail) until valid
+ *    `post-change-validation` evidence is given, then `break-glass` (pass).
  * 4. A freeze in force for the PR's risk fails.
  * 5. No findings: pass. Otherwise pass only when every evidence key is valid, every approval
  *    rule is met and distinct groups are satisfied.
@@ -91,14 +100,16 @@ export function decide(input: GovernanceInput): GovernanceResult {
   const evidence = collectEvidence({ ...input.evidenceSources, commands }, policy, {
     now,
     risk,
-    required: breakGlass ? [...requiredEvidence, INCIDENT] : requiredEvidence,
+    required: breakGlass ? [...requiredEvidence, INCIDENT, ...(input.merged ? [POST_CHANGE_VALIDATION] : [])] : requiredEvidence,
   });
   const approvals = evaluateApprovals(requirements, input.approvals, {
     prAuthor: input.prAuthor,
     commitAuthors: input.commitAuthors,
+    ...(input.authorship ? { authorship: input.authorship } : {}),
     options: policy.options,
     findings,
     ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
+    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
   });
   const freeze = policy.freezes.find((f) => f.risks.includes(risk) && new Date(f.start) <= now && now < new Date(f.end));
 
@@ -114,9 +125,16 @@ export function decide(input: GovernanceInput): GovernanceResult {
   const blockingLines = requirements.blocking.map((finding) => `manifest.invalid ${finding.file}:${finding.line}: ${finding.summary}`);
   const holdLines = input.holds.map((hold) => `held by @${hold.login}${hold.reason ? `: ${hold.reason}` : ""}`);
 
-  const breakGlassRecord = breakGlass && recordBreakGlass(breakGlass, policy, { now, risk, freezes: [] }, [...freezeLine, ...requirementLines]);
+  const breakGlassRecord =
+    breakGlass && recordBreakGlass(breakGlass, { policy, prAuthor: input.prAuthor, commitAuthors: input.commitAuthors, authorship: input.authorship }, { now, risk, freezes: [] }, [...freezeLine, ...requirementLines]);
 
   const outcome = ((): { state: GovernanceState; unmet: string[] } => {
+    if (input.merged && breakGlassRecord?.accepted) {
+      const validation = evidence.find((item) => item.key === POST_CHANGE_VALIDATION);
+      if (validation?.status === "ok") return { state: "break-glass", unmet: [] };
+      const status = validation?.status === "invalid" ? `invalid — ${validation.reason ?? ""}` : "missing";
+      return { state: "post-change-pending", unmet: [`evidence ${POST_CHANGE_VALIDATION}: ${status} (owed since the break-glass merge)`] };
+    }
     if (blockingLines.length > 0) return { state: "invalid-manifests", unmet: [...blockingLines, ...holdLines, ...freezeLine, ...requirementLines] };
     if (holdLines.length > 0) return { state: "held", unmet: [...holdLines, ...freezeLine, ...requirementLines] };
     if (breakGlassRecord?.accepted) return { state: "break-glass", unmet: [] };
@@ -136,14 +154,39 @@ export function decide(input: GovernanceInput): GovernanceResult {
     ...(freeze ? { freeze } : {}),
     ...(breakGlassRecord ? { breakGlass: breakGlassRecord } : {}),
     unmet: outcome.unmet,
-    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy }),
+    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy, authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship), merged: input.merged === true }),
   };
 }
 
-/** Break-glass needs a valid incident id and a reason; freezes do not apply to the incident itself. */
-function recordBreakGlass(breakGlass: BreakGlass, policy: Policy, context: ValidationContext, bypassed: string[]): BreakGlassRecord {
+/**
+ * Break-glass needs someone who did not write the change (an emergency is no reason to review
+ * one's own work; unknown commit authors could be anyone), an incident id matching the policy's
+ * pattern that is also valid `incident` evidence, and a reason. Freezes do not apply to the incident itself.
+ */
+function recordBreakGlass(
+  breakGlass: BreakGlass,
+  people: { policy: Policy; prAuthor: string; commitAuthors: readonly string[]; authorship: AuthorshipGaps | undefined },
+  context: ValidationContext,
+  bypassed: string[],
+): BreakGlassRecord {
+  const { policy } = people;
+  const same = (login: string) => login.toLowerCase() === breakGlass.login.toLowerCase();
+  const pattern = validateEvidence(breakGlass.incident, { type: "regex", pattern: policy.breakGlass.incidentPattern, hint: `an incident id matching ${policy.breakGlass.incidentPattern}` }, context);
   const incident = validateEvidence(breakGlass.incident, policy.evidence[INCIDENT]?.validate ?? { type: "text" }, context);
-  const refusal = !incident.ok ? `incident ${incident.reason}` : breakGlass.reason.trim() === "" ? "a reason is required" : undefined;
+  const unknown = unknownAuthorship(people.authorship);
+  const refusal = same(people.prAuthor)
+    ? "the PR author cannot break glass on their own change"
+    : people.commitAuthors.some(same)
+      ? "a commit author cannot break glass on the change"
+      : unknown
+        ? `${unknown}, so the break-glass cannot be shown to come from someone who did not write the change`
+        : !pattern.ok
+          ? `incident ${pattern.reason}`
+          : !incident.ok
+            ? `incident ${incident.reason}`
+            : breakGlass.reason.trim() === ""
+              ? "a reason is required"
+              : undefined;
   return { ...breakGlass, accepted: refusal === undefined, ...(refusal ? { refusal } : {}), bypassed };
 }
 
@@ -164,24 +207,32 @@ function nextSteps(
     freeze: Policy["freezes"][number] | undefined;
     breakGlass: BreakGlassRecord | undefined;
     policy: Policy;
+    /** Why the commit authors are unknown, when that voids every approval. */
+    authorship: string | undefined;
+    merged: boolean;
   },
 ): string[] {
   const { requirements, approvals, breakGlass, policy } = facts;
   const steps: string[] = [];
   for (const finding of requirements.blocking) steps.push(`fix ${finding.file}:${finding.line} so it can be read: ${finding.summary}`);
-  for (const hold of facts.holds) steps.push(`/hold cancel — by @${hold.login}, once the hold is resolved`);
+  for (const hold of facts.holds) steps.push(`/unhold — by @${hold.login}, once the hold is resolved`);
+  if (state === "post-change-pending") return [`/evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`];
   if (state === "break-glass") {
-    steps.push(`after the merge: /evidence post-change-validation ${placeholder(policy.evidence["post-change-validation"]?.validate)}`);
+    if (facts.merged) return [];
+    steps.push(`after the merge: /evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`);
     return steps;
   }
   if (breakGlass && !breakGlass.accepted) {
-    steps.push(`/break-glass ${placeholder(policy.evidence[INCIDENT]?.validate)} <reason> — the last break-glass was refused: ${breakGlass.refusal ?? ""}`);
+    steps.push(`/break-glass <incident id matching ${policy.breakGlass.incidentPattern}> <reason> — the last break-glass was refused: ${breakGlass.refusal ?? ""}`);
   }
   if (facts.freeze) {
     steps.push(`wait for freeze "${facts.freeze.name}" to end at ${facts.freeze.end}, or in an emergency: /break-glass <incident-id> <reason>`);
   }
   if (state === "no-traffic-change" || state === "satisfied") return steps;
   for (const item of facts.evidence) steps.push(`/evidence ${item.key} ${placeholder(policy.evidence[item.key]?.validate)}`);
+  if (facts.authorship && approvals.rules.some((rule) => !rule.satisfied)) {
+    steps.push(`no approval counts while ${facts.authorship}: link those e-mail addresses to their GitHub accounts, or rewrite the commits with linked ones (under 250 commits), then approve again`);
+  }
   for (const rule of approvals.rules.filter((r) => !r.satisfied)) {
     const stale = rule.stale.map((note) => `@${note.login}`);
     const again = stale.length > 0 ? ` (stale: ${stale.join(", ")} may /approve again)` : "";

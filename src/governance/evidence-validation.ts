@@ -58,7 +58,7 @@ export function validateEvidence(raw: string, rule: EvidenceValidation, context:
     case "url":
       return validateUrl(value);
     case "window":
-      return validateWindow(value, context);
+      return validateWindow(value, rule.maxHours, context);
     case "command":
     case "text":
       return { ok: true, value };
@@ -82,10 +82,12 @@ function validateUrl(written: string): Validated {
   return { ok: true, value: target };
 }
 
-function validateWindow(value: string, context: ValidationContext): Validated {
+function validateWindow(value: string, maxHours: number, context: ValidationContext): Validated {
   const parsed = parseTimeWindow(value);
   if (!parsed.ok) return { ok: false, value, reason: parsed.reason };
   const { start, end } = parsed.window;
+  const hours = (end.getTime() - start.getTime()) / 3_600_000;
+  if (hours > maxHours) return { ok: false, value, reason: `${Math.round(hours).toLocaleString("en-US")} hours long; the policy allows at most ${maxHours}` };
   if (end <= context.now) return { ok: false, value, reason: `already over (ended ${end.toISOString()})` };
   const freeze = context.freezes.find(
     (f) => f.risks.includes(context.risk) && start < new Date(f.end) && end > new Date(f.start),

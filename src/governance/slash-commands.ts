@@ -2,8 +2,10 @@ import * as z from "zod";
 
 /**
  * The slash commands of a PR comment (DESIGN §10). A command is a line that starts with `/`
- * (up to three spaces of indentation); several per comment. Lines inside fenced code blocks and
- * quoted lines (`>`) are not commands: quoting someone's `/approve` must not approve.
+ * (up to three spaces of indentation); several per comment. Lines inside fenced code blocks,
+ * quoted lines (`>`), HTML comments and `<details>` / `<pre>` blocks are not commands: quoting
+ * someone's `/approve` must not approve, and neither may text the page does not show (or shows
+ * only on a click), where reviewers would not see the command.
  * Verbs that are not ours (`/lgtm`, `/assign`) are left to other bots. A verb of ours with bad
  * arguments is returned as `invalid` so that the App can refuse it with a reason.
  */
@@ -30,11 +32,11 @@ export type SlashCommand = z.infer<typeof SlashCommandSchema>;
 
 export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ["/approve [note]", "approve the current findings (members of a group this PR needs)"],
-  ["/approve cancel", "withdraw your approval"],
+  ["/approve cancel", "withdraw your approval (any note starting with cancel, withdraw, revoke, retract or undo withdraws too)"],
   ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
-  ["/hold [reason]", "block the merge until /hold cancel"],
-  ["/hold cancel", "lift a hold (its author, or a member of platform-networking or sre)"],
-  ["/break-glass <incident-id> <reason>", "emergency pass (members of sre or platform-networking); needs post-change validation"],
+  ["/hold [reason]", "block the merge until /unhold (deleting the comment does not lift it)"],
+  ["/unhold", "lift a hold (its author, or a member of the policy's break-glass groups); /hold cancel says the same"],
+  ["/break-glass <incident-id> <reason>", "emergency pass (members of the policy's break-glass groups, not on their own PR); needs post-change validation"],
   ["/route-governor refresh", "evaluate the PR again"],
   ["/route-governor help", "show this list"],
 ];
@@ -55,16 +57,31 @@ const split = (args: string): [string, string] => {
   return match ? [match[1]!, match[2]!] : ["", ""];
 };
 
+/**
+ * A retraction however it is punctuated or worded (`cancel.`, `cancel - wrong PR`, `(withdrawn)`):
+ * reading one as an approval would approve when the person meant the opposite, so any text that
+ * starts with such a word is a retraction.
+ */
+const RETRACTION = z.string().regex(/^[^\p{L}\p{N}]*(cancel(?:l?ed)?|withdraw(?:n)?|revoked?|retract(?:ed)?|undo)(?![\p{L}\p{N}_])/iu);
+/** `cancel` alone, punctuation aside: the only way `/hold` lifts rather than holds. */
+const BARE_CANCEL = z.string().regex(/^[^\p{L}\p{N}]*cancel[^\p{L}\p{N}]*$/iu);
+const EVIDENCE_KEY = z.string().regex(/^[A-Za-z][\w.-]{0,99}$/);
+
 function command(verb: string, args: string, line: number): SlashCommand | undefined {
   const [first, rest] = split(args);
   const invalid = (reason: string): SlashCommand => ({ kind: "invalid", line, text: clean(`/${verb} ${args}`), reason });
   switch (verb) {
     case "approve":
-      return first.toLowerCase() === "cancel" && rest === "" ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
+      return RETRACTION.safeParse(args).success ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
     case "evidence":
-      return first && rest ? { kind: "evidence", line, key: first, value: rest } : invalid("usage: /evidence <key> <value>");
+      if (!first || !rest) return invalid("usage: /evidence <key> <value>");
+      return EVIDENCE_KEY.safeParse(first).success ? { kind: "evidence", line, key: first, value: rest } : invalid("an evidence key is a word of letters, digits, '-', '_' or '.'; usage: /evidence <key> <value>");
     case "hold":
-      return first.toLowerCase() === "cancel" && rest === "" ? { kind: "hold-cancel", line } : { kind: "hold", line, reason: args };
+      if (BARE_CANCEL.safeParse(args).success) return { kind: "hold-cancel", line };
+      // `/hold cancel the rollout` could mean either: neither is guessed.
+      return RETRACTION.safeParse(args).success ? invalid("ambiguous: to lift a hold write /unhold; to hold, give a reason that does not start with a word like cancel") : { kind: "hold", line, reason: args };
+    case "unhold":
+      return { kind: "hold-cancel", line };
     case "break-glass":
       return first && rest ? { kind: "break-glass", line, incident: first, reason: rest } : invalid("usage: /break-glass <incident-id> <reason>");
     case "route-governor": {
@@ -84,7 +101,7 @@ export function commandName(command: SlashCommand): string {
     case "approve-cancel":
       return "/approve cancel";
     case "hold-cancel":
-      return "/hold cancel";
+      return "/unhold";
     case "evidence":
       return `/evidence ${command.key}`;
     case "refresh":
@@ -98,9 +115,39 @@ export function commandName(command: SlashCommand): string {
   }
 }
 
+const blank = (text: string): string => text.replace(/[^\r\n]/g, "");
+// Unterminated, a comment or block hides the rest of the body, as the rendered page does.
+const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+const HIDING_TAG = /<(\/?)(?:details|pre)\b[^>]*>/gi;
+
+/**
+ * The body with HTML comments and `<details>` / `<pre>` blocks (nested too) blanked out, keeping
+ * line breaks so that command line numbers stay those of the comment.
+ */
+function visibleText(body: string): string {
+  const text = body.replace(HTML_COMMENT, blank);
+  let out = "";
+  let depth = 0;
+  let from = 0;
+  for (const tag of text.matchAll(HIDING_TAG)) {
+    const closing = tag[1] === "/";
+    if (depth === 0 && !closing) {
+      out += text.slice(from, tag.index);
+      from = tag.index;
+    }
+    depth = closing ? Math.max(0, depth - 1) : depth + 1;
+    if (depth === 0 && closing) {
+      const end = tag.index + tag[0].length;
+      out += blank(text.slice(from, end));
+      from = end;
+    }
+  }
+  return out + (depth > 0 ? blank(text.slice(from)) : text.slice(from));
+}
+
 /** Every command of a comment, in order, with its 1-based line. Pure and bounded. */
 export function parseSlashCommands(body: string): SlashCommand[] {
-  const lines = body.slice(0, MAX_BODY_CHARS).split(/\r\n|\r|\n/);
+  const lines = visibleText(body.slice(0, MAX_BODY_CHARS)).split(/\r\n|\r|\n/);
   const found: SlashCommand[] = [];
   let fence: string | undefined;
   for (let index = 0; index < lines.length && found.length < MAX_COMMANDS; index++) {

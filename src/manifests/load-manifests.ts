@@ -5,7 +5,7 @@ import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
 import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId, type SkippedFile } from "./resource.js";
 import { istioValues } from "./schemas/istio-mesh.js";
-import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
+import { nodeBudget, oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
 
 /**
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
@@ -197,7 +197,9 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
   const triage = chunks.map((chunk) => triageDocument(chunk, asValues));
   const parsedBytes = chunks.reduce((sum, chunk, i) => sum + (triage[i]?.type === "parse" ? chunk.text.length : 0), 0);
   // One parser call for the whole file when most of it must be parsed anyway.
-  const stream = parsedBytes > STREAM_SHARE * text.length ? parseYamlStream(text, chunks) : undefined;
+  // One alias budget for the whole file, whichever way its documents are parsed.
+  const budget = nodeBudget();
+  const stream = parsedBytes > STREAM_SHARE * text.length ? parseYamlStream(text, chunks, undefined, budget) : undefined;
   const reads: DocumentRead[] = [];
   let valuesPending = asValues;
   chunks.forEach((chunk, i) => {
@@ -207,7 +209,7 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
       reads.push(step.read);
       return;
     }
-    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk), valuesPending, step.template);
+    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk, undefined, budget), valuesPending, step.template);
     if (!read) return;
     if (read.type === "values") valuesPending = false;
     reads.push(read);

@@ -14,9 +14,20 @@ export interface YamlLimits {
   readonly maxAliases: number;
   /** Collection nesting per document. */
   readonly maxDepth: number;
-  /** Nodes a document expands to when every alias is followed: what later stages would walk. */
+  /**
+   * Nodes the documents of one file expand to, together, when every alias is followed: what later
+   * stages would walk. Per file, not per document: forty documents each just under a per-document
+   * cap are forty times the work.
+   */
   readonly maxNodes: number;
 }
+
+/** What is left of a file's node budget, shared by its documents. */
+export interface NodeBudget {
+  remaining: number;
+}
+
+export const nodeBudget = (limits: YamlLimits = defaultYamlLimits): NodeBudget => ({ remaining: limits.maxNodes });
 
 export const defaultYamlLimits: YamlLimits = {
   maxFileBytes: 2 * 1024 * 1024,
@@ -173,7 +184,7 @@ export function readAsGoYaml<T>(text: string, read: (text: string) => T): T {
   }
 }
 
-export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = defaultYamlLimits): ParsedYaml {
+export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = defaultYamlLimits, budget: NodeBudget = nodeBudget(limits)): ParsedYaml {
   let value: unknown;
   try {
     value = readAsGoYaml(chunk.text, (text) => jsyaml.load(text, { schema, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth }));
@@ -188,16 +199,16 @@ export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = default
     }
     return { ok: false, line: chunk.line, message: `YAML: ${error instanceof Error ? error.message : String(error)}` };
   }
-  return boundedDocument(value, chunk, limits);
+  return boundedDocument(value, chunk, limits, budget);
 }
 
-function boundedDocument(value: unknown, chunk: YamlChunk, limits: YamlLimits): ParsedYaml {
+function boundedDocument(value: unknown, chunk: YamlChunk, limits: YamlLimits, budget: NodeBudget): ParsedYaml {
   // Without an anchor there is no alias, so the node count is already bounded by the file size.
-  if (chunk.text.includes("&") && !withinNodeBudget(value, limits.maxNodes)) {
+  if (chunk.text.includes("&") && !spend(value, budget)) {
     return {
       ok: false,
       line: chunk.line,
-      message: `YAML: document expands to more than ${limits.maxNodes} nodes through its aliases (alias bomb?): refused`,
+      message: `YAML: the file's documents expand to more than ${limits.maxNodes} nodes through their aliases (alias bomb?): refused`,
     };
   }
   return { ok: true, value };
@@ -213,6 +224,7 @@ export function parseYamlStream(
   fileText: string,
   chunks: readonly YamlChunk[],
   limits: YamlLimits = defaultYamlLimits,
+  budget: NodeBudget = nodeBudget(limits),
 ): ParsedYaml[] | undefined {
   const text = withoutBom(fileText);
   let documents: unknown[];
@@ -223,6 +235,8 @@ export function parseYamlStream(
   } catch {
     return undefined;
   }
+  // Spent only if the stream is used: otherwise each chunk is parsed, and counted, again.
+  const spending = { remaining: budget.remaining };
   const results: (ParsedYaml | undefined)[] = chunks.map(() => undefined);
   let document = -1;
   let placed = true;
@@ -239,8 +253,9 @@ export function parseYamlStream(
     const at = chunkAt(chunks, start);
     const chunk = chunks[at];
     if (!chunk || results[at]) return undefined;
-    results[at] = boundedDocument(documents[document], chunk, limits);
+    results[at] = boundedDocument(documents[document], chunk, limits, spending);
   }
+  budget.remaining = spending.remaining;
   // Chunks without a node (`--- # nothing`) hold no document.
   return results.map((result) => result ?? { ok: true, value: null });
 }
@@ -269,13 +284,19 @@ function chunkAt(chunks: readonly YamlChunk[], offset: number): number {
   return low;
 }
 
-/** Counts nodes as later stages would see them: a shared (aliased) node counts at every use. */
-function withinNodeBudget(root: unknown, budget: number): boolean {
-  let remaining = budget;
+/**
+ * Counts nodes as later stages would see them (a shared, aliased node counts at every use) against
+ * the budget; false, with the budget spent, as soon as it runs out. A refused document stays spent:
+ * the budget bounds work done, and the work was done.
+ */
+function spend(root: unknown, budget: NodeBudget): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (--remaining < 0) return false;
+    if (--budget.remaining < 0) {
+      budget.remaining = 0;
+      return false;
+    }
     if (Array.isArray(node)) {
       for (const item of node) stack.push(item);
     } else if (node !== null && typeof node === "object") {

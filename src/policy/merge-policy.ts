@@ -29,6 +29,7 @@ const writes = (written: Written, key: string): boolean => Object.hasOwn(written
  * the key path, or an ancestor of it, in `options.allowedOverrides`; every refused key is named
  * in one PolicyError. `topology`, `services`, `groups`, `evidence` and `freezes` describe the
  * repository and merge freely (freezes add up, so an overlay cannot lift a base freeze).
+ * `breakGlass` is governed: more groups, or any other incident pattern, is loosening.
  * `paths` is governed: a file left out is a change nobody reviews, so excluding a glob the base
  * does not exclude, or dropping an include glob, is loosening; the reverse always tightens.
  */
@@ -126,6 +127,18 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
     const granted = next.options.allowedOverrides.filter((key) => !allowed(key));
     tighten("options.allowedOverrides", granted.length > 0 ? `grants itself ${granted.join(", ")}` : undefined);
     merged.options.allowedOverrides = next.options.allowedOverrides;
+  }
+
+  const breakGlass = record(written.breakGlass);
+  if (writes(breakGlass, "groups")) {
+    const added = next.breakGlass.groups.filter((group) => !base.breakGlass.groups.includes(group));
+    tighten("breakGlass.groups", added.length > 0 ? `lets more groups break glass (${added.join(", ")})` : undefined);
+    merged.breakGlass.groups = next.breakGlass.groups;
+  }
+  if (writes(breakGlass, "incidentPattern")) {
+    // Which of two regular expressions accepts less cannot be decided in general: any change is loosening.
+    tighten("breakGlass.incidentPattern", next.breakGlass.incidentPattern !== base.breakGlass.incidentPattern ? "changes the incident id pattern" : undefined);
+    merged.breakGlass.incidentPattern = next.breakGlass.incidentPattern;
   }
 
   const render = record(written.render);

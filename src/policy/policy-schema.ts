@@ -97,7 +97,11 @@ export const GroupSchema = z.strictObject({
 export const EvidenceValidationSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("regex"), pattern: RegexString, hint: z.string().optional() }),
   z.strictObject({ type: z.literal("url") }),
-  z.strictObject({ type: z.literal("window") }),
+  z.strictObject({
+    type: z.literal("window"),
+    /** Longest window accepted: a window of years would be no window at all. */
+    maxHours: z.number().positive().max(24 * 366).default(24),
+  }),
   z.strictObject({ type: z.literal("command") }),
   z.strictObject({ type: z.literal("text") }),
 ]);
@@ -124,6 +128,14 @@ export const OptionsSchema = z.strictObject({
   allowedOverrides: z.array(z.string()).default([]),
 });
 
+/** `/break-glass`: who may use it (and lift anyone's hold), and what an incident id looks like. */
+export const BreakGlassPolicySchema = z.strictObject({
+  /** Members of these groups may break glass on a PR they did not write, and lift anyone's hold. */
+  groups: z.array(z.string()).default(["sre", "platform-networking"]),
+  /** A break-glass's incident id must match this; any word would otherwise do. */
+  incidentPattern: RegexString.default("^[A-Z][A-Z0-9]+-\\d+$"),
+});
+
 /** The render step (DESIGN §3): kustomize and in-repo Helm charts rendered with the real tools before the review. */
 export const RenderSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -140,6 +152,7 @@ export const PolicySchema = z.strictObject({
   evidence: z.record(z.string(), EvidenceKeySchema).default({}),
   freezes: z.array(FreezeSchema).default([]),
   options: OptionsSchema.default(OptionsSchema.parse({})),
+  breakGlass: BreakGlassPolicySchema.default(BreakGlassPolicySchema.parse({})),
   render: RenderSchema.default(RenderSchema.parse({})),
 });
 

@@ -61,6 +61,7 @@ const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
   held: "on hold",
   frozen: "blocked by a change freeze",
   "break-glass": "passed by BREAK-GLASS",
+  "post-change-pending": "merged by BREAK-GLASS · post-change validation pending",
   "invalid-manifests": "traffic config cannot be read",
 };
 

@@ -33,6 +33,7 @@ const headline = (result: ReviewResult): string => {
     held: "✋ on hold",
     frozen: "🧊 blocked by a change freeze",
     "break-glass": "⚠️ passed by BREAK-GLASS",
+    "post-change-pending": "⚠️ merged by BREAK-GLASS · post-change validation pending",
     "invalid-manifests": "❌ traffic config cannot be read",
   };
   return `## Route Governor: ${RISK_BADGE[result.risk]} risk · ${verdict[governance.state]}`;
@@ -156,7 +157,9 @@ function stateBanner(result: ReviewResult): string[] {
       `> [!CAUTION]`,
       `> **BREAK-GLASS** by @${plain(breakGlass.login)} at ${plain(breakGlass.at)} for incident ${code(breakGlass.incident)}: ${plain(breakGlass.reason)}`,
       ...(breakGlass.bypassed.length ? [`> Bypassed: ${breakGlass.bypassed.map(plain).join("; ")}`] : []),
-      `> Post-change validation is required after the merge.`,
+      governance.state === "post-change-pending"
+        ? `> Merged: post-change validation is owed — \`/evidence post-change-validation <https://…>\`.`
+        : `> Post-change validation is required after the merge${governance.evidence.some((item) => item.key === "post-change-validation" && item.status === "ok") ? ": given" : ""}.`,
     ];
   }
   if (governance.state === "invalid-manifests") return ["> [!WARNING]", "> Some traffic config cannot be read, so this review is incomplete: fix it first."];

@@ -51,6 +51,7 @@ export interface FakeCheckRun {
   status: string;
   conclusion: string | null;
   details_url?: string;
+  external_id?: string;
   output: { title?: string; summary?: string; text?: string };
   annotations: unknown[];
 }
@@ -63,9 +64,11 @@ export interface FakePull {
   head: { ref: string; sha: string };
   labels: string[];
   state: "open" | "closed";
+  merged: boolean;
   draft: boolean;
   updated_at: string;
-  commits: string[];
+  /** Commit authors by login; null is a commit whose e-mail is linked to no account. */
+  commits: (string | null)[];
   comments: FakeComment[];
   reviews: FakeReview[];
 }
@@ -140,7 +143,7 @@ export class FakeGitHub {
     return sha;
   }
 
-  openPull(init: { number: number; author: string; base: string; baseSha: string; headSha: string; body?: string; commitAuthors?: string[] }): FakePull {
+  openPull(init: { number: number; author: string; base: string; baseSha: string; headSha: string; body?: string; commitAuthors?: (string | null)[] }): FakePull {
     const pull: FakePull = {
       number: init.number,
       user: { login: init.author, type: "User" },
@@ -149,6 +152,7 @@ export class FakeGitHub {
       head: { ref: `change-${init.number}`, sha: init.headSha },
       labels: [],
       state: "open",
+      merged: false,
       draft: false,
       updated_at: this.now(),
       commits: init.commitAuthors ?? [init.author],
@@ -264,6 +268,7 @@ export class FakeGitHub {
       head: pull.head,
       labels: pull.labels.map((name) => ({ name })),
       state: pull.state,
+      merged: pull.merged,
       draft: pull.draft,
       updated_at: pull.updated_at,
     };
@@ -303,13 +308,13 @@ export class FakeGitHub {
       return;
     }
 
-    const [status, json, headers] = this.route(method, path, body, request.headers.authorization ?? "");
+    const [status, json, headers] = this.route(method, path, body, request.headers.authorization ?? "", url.search);
     record(status);
     response.writeHead(status, headers ?? { "content-type": "application/json" });
     response.end(status === 204 ? undefined : Buffer.isBuffer(json) || typeof json === "string" ? json : JSON.stringify(json));
   }
 
-  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string): [number, unknown, Record<string, string>?] {
+  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string, query = ""): [number, unknown, Record<string, string>?] {
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;
     const asApp = authorization.includes("ghs_fake");
     const actor = asApp ? APP_BOT : { login: "someone", type: "User" as const };
@@ -347,7 +352,16 @@ export class FakeGitHub {
       return [200, { permission: permission === "maintain" ? "write" : permission, role_name: permission }];
     }
     if (method === "POST" && rest === "/check-runs") {
-      const run: FakeCheckRun = { id: this.nextId++, name: String(body!.name), head_sha: String(body!.head_sha), status: String(body!.status ?? "queued"), conclusion: null, output: {}, annotations: [] };
+      const run: FakeCheckRun = {
+        id: this.nextId++,
+        name: String(body!.name),
+        head_sha: String(body!.head_sha),
+        status: String(body!.status ?? "queued"),
+        conclusion: null,
+        ...(body!.external_id ? { external_id: String(body!.external_id) } : {}),
+        output: {},
+        annotations: [],
+      };
       this.checkRuns.push(run);
       return [201, run];
     }
@@ -361,11 +375,17 @@ export class FakeGitHub {
       if (body!.status) run.status = String(body!.status);
       if (body!.conclusion) run.conclusion = String(body!.conclusion);
       if (body!.details_url) run.details_url = String(body!.details_url);
+      if (body!.external_id) run.external_id = String(body!.external_id);
       return [200, run];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-suites$/.exec(rest))) {
       const suites = this.checkSuites.filter((suite) => suite.head_sha === match![1]);
       return [200, { total_count: suites.length, check_suites: suites }];
+    }
+    if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const name = new URLSearchParams(query).get("check_name");
+      const runs = this.checkRuns.filter((run) => run.head_sha === match![1] && (name === null || run.name === name));
+      return [200, { total_count: runs.length, check_runs: runs }];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       return [200, [...this.pulls.values()].filter((pull) => pull.head.sha === match![1]).map((pull) => this.pullJson(pull))];
@@ -400,7 +420,16 @@ export class FakeGitHub {
       if (method === "GET" && sub === "" && match[1] === "pulls") return [200, this.pullJson(pull)];
       if (method === "GET" && sub === "/comments") return [200, pull.comments.map((c) => this.commentJson(c))];
       if (method === "GET" && sub === "/reviews") return [200, pull.reviews];
-      if (method === "GET" && sub === "/commits") return [200, pull.commits.map((login, index) => ({ sha: `c${index}`, author: { login } }))];
+      if (method === "GET" && sub === "/commits") {
+        const params = new URLSearchParams(query);
+        const page = Number(params.get("page") ?? "1");
+        const perPage = Number(params.get("per_page") ?? "30");
+        // GitHub stops listing a PR's commits at 250, however many it has.
+        const listed = pull.commits.slice(0, 250).map((login, index) => ({ sha: `c${index}`, author: login === null ? null : { login }, committer: { login: "web-flow" }, commit: { author: { email: login === null ? "someone@unlinked.example" : `${login}@users.noreply.github.com` } } }));
+        const slice = listed.slice((page - 1) * perPage, page * perPage);
+        const next = page * perPage < listed.length ? { link: `<${this.apiUrl}${repoPrefix}/pulls/${pull.number}/commits?per_page=${perPage}&page=${page + 1}>; rel="next"`, "content-type": "application/json" } : undefined;
+        return [200, slice, next];
+      }
       if (method === "POST" && sub === "/comments") {
         if (String(body!.body).length > 65_536) return [422, { message: "Body is too long (maximum is 65536 characters)" }];
         const comment = this.comment(pull.number, actor, String(body!.body));

@@ -124,7 +124,7 @@ export function mockGitHub(state: GitHubState): void {
     });
   scope.get(`${REPO}/issues/${PR}/comments`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.comments));
   scope.get(`${REPO}/pulls/${PR}/reviews`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.reviews));
-  scope.get(`${REPO}/pulls/${PR}/commits`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.commits.map((login) => ({ author: { login } }))));
+  scope.get(`${REPO}/pulls/${PR}/commits`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.commits.map((login) => ({ author: { login }, committer: { login: "web-flow" } }))));
   scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/).reply((request: Request) => {
     log("GET", request.url);
     const [, org, team, login] = /orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(request.url)!;

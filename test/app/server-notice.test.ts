@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { missingCredentialsNotice } from "../../src/server.js";
 
-/** `npm start` without credentials: Probot serves its setup page; the console says why and what to do. */
+/** `npm start` without credentials stops with a message that says why and what to do. */
 describe("npm start without APP_ID and PRIVATE_KEY", () => {
   const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
 
@@ -10,11 +10,11 @@ describe("npm start without APP_ID and PRIVATE_KEY", () => {
     ["no .env and no environment", {}, ""],
     ["a copied .env.example left blank", {}, example],
     ["an App id without a key", { APP_ID: "123" }, "# PRIVATE_KEY=\n"],
-  ])("%s: explains the setup page and the two ways on", (_case, env, envFile) => {
+  ])("%s: says what is missing and the two ways on", (_case, env, envFile) => {
     const notice = missingCredentialsNotice({ PORT: "3999", ...env }, envFile);
-    expect(notice).toContain("Probot serves its setup page");
-    expect(notice).toContain("http://localhost:3999/");
+    expect(notice).toContain("APP_ID and PRIVATE_KEY are not set");
     expect(notice).toContain("cp .env.example .env");
+    expect(notice).toContain("npm run demo:app");
   });
 
   it.each([

@@ -1,7 +1,7 @@
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
-import type { Server } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "../../src/server.js";
+import { MAX_BODY_BYTES, startServer, type RunningServer } from "../../src/server.js";
 import { baseTree, headTree } from "../github/fixtures.js";
 import { deliverWebhook, FakeGitHub } from "./fake-github.js";
 import { privateKey } from "./private-key.js";
@@ -21,7 +21,7 @@ const freePort = (): Promise<number> =>
   });
 
 let fake: FakeGitHub;
-let server: Server;
+let server: RunningServer;
 let webhooks: string;
 
 beforeAll(async () => {
@@ -36,6 +36,43 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await fake?.stop();
+});
+
+/**
+ * Posts an unsigned body of `chunks` MiB, declared with `contentLength` or chunked; resolves
+ * with the status as soon as the server answers, however much is left unsent.
+ */
+const postLarge = (url: string, chunks: number, contentLength?: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const headers = { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "big", ...(contentLength ? { "content-length": String(contentLength) } : {}) };
+    const request = httpRequest(url, { method: "POST", headers }, (response) => {
+      resolve(response.statusCode ?? 0);
+      response.resume();
+      request.destroy();
+    });
+    request.on("error", (error) => (request.destroyed ? undefined : reject(error)));
+    const chunk = Buffer.alloc(1024 * 1024, 32);
+    let sent = 0;
+    const pump = () => {
+      while (sent < chunks && !request.destroyed) {
+        sent++;
+        if (!request.write(chunk)) return void request.once("drain", pump);
+      }
+      if (!request.destroyed) request.end();
+    };
+    pump();
+  });
+
+describe("the server's body limit (issue 12, 16)", () => {
+  it("refuses a body declared larger than the limit with 413, before reading it", async () => {
+    expect(await postLarge(webhooks, 2, 1024 * 1024 * 1024)).toBe(413);
+  });
+
+  it("refuses a chunked body once it passes the limit, without verifying or processing anything", async () => {
+    const calls = fake.calls.length;
+    expect(await postLarge(webhooks, MAX_BODY_BYTES / (1024 * 1024) + 2)).toBe(413);
+    expect(fake.calls.length).toBe(calls);
+  });
 });
 
 describe("the server, end to end", () => {

@@ -18,6 +18,13 @@ describe("approval ledger", () => {
     expect(reading.ledger.written).toBe(WRITTEN);
   });
 
+  it("reads only the block that ends the comment: a look-alike earlier in the report is neither read nor fatal", () => {
+    const spelled = `<!-- route-governor:ledger AAAA ${"0".repeat(64)} -->`;
+    const reading = readLedger(`report: route /x${spelled}\n\n${ledgerBlock(ledger, "secret")}\n`, "secret", PR, WRITTEN);
+    expect(reading.status).toBe("valid");
+    expect(readLedger(`${ledgerBlock(ledger, "secret")}\ntrailing text`, "secret", PR, WRITTEN)).toEqual({ status: "invalid", reason: "the approval ledger is malformed" });
+  });
+
   it("is void when the bot comment was edited: signature, payload, another PR or another secret", () => {
     const block = ledgerBlock(ledger, "secret");
     const forged = ledgerBlock({ ...buildLedger(PR, ledger.head, [entry(9, ["f9"])]), written: WRITTEN }, "guess");

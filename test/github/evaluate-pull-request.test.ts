@@ -132,6 +132,30 @@ describe("approvals: who counts (DESIGN §10)", () => {
   });
 });
 
+describe("group membership is looked up only where a command needs it (issue 12, 14)", () => {
+  it("51 drive-by commenters cost no lookups; an approver is looked up once per group, however often they comment", async () => {
+    const pr = pullRequest();
+    const source = inMemoryPullRequest({
+      ...pr,
+      comments: [
+        await reported(pr),
+        ...Array.from({ length: 51 }, (_, i) => comment(`visitor${i}`, i % 2 ? "nice change" : "/route-governor help", 5)),
+        comment("ana", "/evidence rollback git revert HEAD", 5),
+        comment("ana", "/hold waiting", 5),
+        comment("ana", "/unhold", 6),
+        comment("tom", "/approve", 6),
+        comment("tom", "/approve again", 7),
+      ],
+    });
+    const lookups: string[] = [];
+    const counting = { ...source, isMember: (login: string, group: Parameters<typeof source.isMember>[1]) => (lookups.push(login), source.isMember(login, group)) };
+    const evaluation = await evaluatePullRequest(counting, { now: new Date(at(60)), secret: SECRET, appId: APP_ID });
+    expect(evaluation.result.decision).toBe("pass");
+    expect(lookups.filter((login) => login !== "tom" && login !== "ana")).toEqual([]);
+    expect(lookups.filter((login) => login === "tom")).toHaveLength(4);
+  });
+});
+
 describe("approvals bind to the fingerprints they saw", () => {
   async function approvedThenPushed(head: Record<string, string>, newHead: string) {
     const pr = pullRequest();
@@ -161,6 +185,18 @@ describe("approvals bind to the fingerprints they saw", () => {
     const after = await evaluate({ ...pr, comments: [forged, approval] });
     expect(after.result.decision).toBe("fail");
     expect(after.notes).toContainEqual(expect.stringContaining("signature does not verify"));
+  });
+
+  it("refused /approve spam does not push a real approval out of the ledger (issue 12, 9)", async () => {
+    const pr = pullRequest();
+    const approval = comment("dina", "/approve", 5);
+    const spam = [...Array.from({ length: 600 }, () => comment("eve", "/approve", 6)), ...Array.from({ length: 120 }, (_, i) => comment(`bot${i}`, "/approve", 7))];
+    const first = await evaluate({ ...pr, comments: [await reported(pr), approval, ...spam] });
+    expect(first.result.decision).toBe("pass");
+    expect(first.ledger.approvals.map((entry) => entry.login)).toEqual([...Array.from({ length: 50 }, (_, i) => `bot${70 + i}`), "dina"]);
+    const pushed = { ...pr, head: headTree(50, 50, "reviewed"), facts: { ...pr.facts, headSha: "d".repeat(40) } };
+    const after = await evaluate({ ...pushed, comments: [appComment(first), approval, ...spam] }, 90);
+    expect(after.result.decision).toBe("pass");
   });
 
   it("only the App's own comment carries a ledger: another bot's copy is not read", async () => {

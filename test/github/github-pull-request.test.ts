@@ -215,6 +215,21 @@ describe("who wrote the PR's commits (they cannot approve it)", () => {
       .get(`${REPO}/pulls/7/commits`)
       .query(true)
       .reply(200, [commit("ana", "web-flow"), commit("ana", "dina"), commit(null, "Tom"), commit("ana", null)]);
-    expect(await source().commitAuthors()).toEqual(["ana", "dina", "Tom"]);
+    expect(await source().commitAuthors()).toEqual({ logins: ["ana", "dina", "Tom"], unlinkedCommits: 2, truncated: false });
+  });
+
+  it("a list of 250 commits may be cut short: it is reported as truncated", async () => {
+    const commits = Array.from({ length: 250 }, (_, index) => ({ sha: index.toString(16).padStart(40, "0"), author: { login: "ana" }, committer: { login: "ana" }, commit: {} }));
+    nock(API)
+      .get(`${REPO}/pulls/7/commits`)
+      .query(true)
+      .reply(200, commits.slice(0, 100), { link: `<${API}${REPO}/pulls/7/commits?per_page=100&page=2>; rel="next"` })
+      .get(`${REPO}/pulls/7/commits`)
+      .query({ per_page: "100", page: "2" })
+      .reply(200, commits.slice(100, 200), { link: `<${API}${REPO}/pulls/7/commits?per_page=100&page=3>; rel="next"` })
+      .get(`${REPO}/pulls/7/commits`)
+      .query({ per_page: "100", page: "3" })
+      .reply(200, commits.slice(200));
+    expect(await source().commitAuthors()).toEqual({ logins: ["ana"], unlinkedCommits: 0, truncated: true });
   });
 });

@@ -10,6 +10,9 @@ export interface InMemoryPullRequest {
   comments: CommentFacts[];
   reviews: ReviewFacts[];
   commitAuthors: string[];
+  /** Commits GitHub links to no login. */
+  unlinkedCommits?: number;
+  truncated?: boolean;
   /** `org/team` → member logins. */
   teams: Record<string, string[]>;
   permissions: Record<string, Permission>;
@@ -23,7 +26,7 @@ export function inMemoryPullRequest(pr: InMemoryPullRequest): PullRequestSource 
     tree: async (side) => files(side === "base" ? pr.base : pr.head),
     comments: async () => pr.comments,
     reviews: async () => pr.reviews,
-    commitAuthors: async () => pr.commitAuthors,
+    commitAuthors: async () => ({ logins: pr.commitAuthors, unlinkedCommits: pr.unlinkedCommits ?? 0, truncated: pr.truncated ?? false }),
     isMember: async (login, group) =>
       listedUser(login, group) ||
       group.teams.some((team) => (pr.teams[team] ?? []).includes(login)) ||

@@ -22,11 +22,61 @@ describe("slash commands (DESIGN §10 grammar)", () => {
   });
 
   it.each([
+    "/approve cancel.",
+    "/approve cancel - wrong PR",
+    "/approve Cancel: found a bug",
+    "/approve (cancel)",
+    "/approve cancelled",
+    "/approve canceled, sorry",
+    "/approve withdrawn",
+    "/approve revoke",
+    "/approve retract",
+    "/approve undo",
+    "/approve cancel-please",
+  ])("%s withdraws, however it is punctuated", (body) => {
+    expect(parseSlashCommands(body)).toEqual([{ line: 1, kind: "approve-cancel" }]);
+  });
+
+  it.each(["/approve cancellation risk checked", "/approve the undone part is fine", "/approve LGTM, no need to cancel"])("%s approves: the retraction word is not its first", (body) => {
+    expect(kinds(body)).toEqual(["approve"]);
+  });
+
+  it.each([
+    ["/hold cancel.", "hold-cancel"],
+    ["/unhold", "hold-cancel"],
+    ["/unhold drill done", "hold-cancel"],
+    ["/hold cancel the rollout until JKT is ready", "invalid"],
+    ["/hold cancelled?", "invalid"],
+  ])("%s is %s", (body, kind) => {
+    expect(kinds(body)).toEqual([kind]);
+  });
+
+  it.each([
     ["/evidence change-request", "usage: /evidence <key> <value>"],
+    ["/evidence <key> CHG-1", "an evidence key is a word of letters, digits, '-', '_' or '.'; usage: /evidence <key> <value>"],
     ["/break-glass INC-77", "usage: /break-glass <incident-id> <reason>"],
     ["/route-governor deploy", "unknown command; try /route-governor help"],
   ])("%s is refused with a reason", (body, reason) => {
     expect(parseSlashCommands(body)).toEqual([expect.objectContaining({ kind: "invalid", reason })]);
+  });
+
+  it.each([
+    ["an HTML comment", "Looks risky.\n<!--\n/approve\n-->"],
+    ["a one-line HTML comment", "<!-- -->\n<!-- /approve -->"],
+    ["an unterminated HTML comment", "fine\n<!-- hidden\n/approve"],
+    ["a details block", "<details><summary>notes</summary>\n\n/approve\n\n</details>"],
+    ["a nested details block", "<details>\n<details>\n</details>\n/approve\n</details>"],
+    ["an unterminated details block", "<DETAILS open>\n/approve"],
+    ["a pre block", "<pre>\n/approve\n</pre>"],
+    ["a fenced code block", "```\n/approve\n```"],
+    ["a quote", "> /approve"],
+  ])("a command hidden in %s does not count", (_case, body) => {
+    expect(kinds(body)).toEqual([]);
+  });
+
+  it("commands outside hidden blocks keep their line numbers", () => {
+    const commands = parseSlashCommands("<!--\nnote\n-->\n<details>\n/approve\n</details>\n/hold drill");
+    expect(commands.map((command) => [command.kind, command.line])).toEqual([["hold", 7]]);
   });
 
   it("reads several commands per comment, each on its own line, with its line number", () => {

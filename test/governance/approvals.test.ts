@@ -44,6 +44,35 @@ describe("who may approve (DESIGN §10)", () => {
     expect(evaluate([weight], [approve("olive", ["service-owners"], [weight], { edited: true, commentId: 7 })]).refused[0]?.commentId).toBe(7);
   });
 
+  it.each([
+    [{ unlinkedCommits: 1, truncated: false }, "1 commit has an author or committer with an e-mail address linked to no GitHub account"],
+    [{ unlinkedCommits: 0, truncated: true }, "GitHub lists only the first 250"],
+  ])("counts no approval while some commit author cannot be named (%o), unless authors may approve", (authorship, reason) => {
+    const withGaps = (options: Partial<typeof policy.options>) =>
+      evaluateApprovals(requirementsFor([weight], policy), [approve("olive", ["service-owners"], [weight])], {
+        prAuthor: "author",
+        commitAuthors: ["author"],
+        authorship,
+        options: { ...policy.options, ...options },
+        findings: [weight],
+      });
+    const closed = withGaps({});
+    expect(rule(closed, "service-owners").satisfied).toBe(false);
+    expect(closed.refused).toEqual([expect.objectContaining({ login: "olive", reason: expect.stringContaining(reason) })]);
+    expect(rule(withGaps({ authorMayApprove: true }), "service-owners").satisfied).toBe(true);
+  });
+
+  it("an approval given for another base branch is stale", () => {
+    const result = evaluateApprovals(requirementsFor([weight], policy), [approve("olive", ["service-owners"], [weight], { base: "main" })], {
+      prAuthor: "author",
+      commitAuthors: [],
+      options: policy.options,
+      findings: [weight],
+      baseRef: "release",
+    });
+    expect(rule(result, "service-owners")).toMatchObject({ satisfied: false, stale: [expect.objectContaining({ reason: "given when the PR targeted main; it now targets release" })] });
+  });
+
   it("lets authors approve when the policy says so", () => {
     expect(rule(evaluate([weight], [approve("author", ["service-owners"], [weight])], { authorMayApprove: true }), "service-owners").satisfied).toBe(true);
   });

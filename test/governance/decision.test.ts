@@ -102,7 +102,7 @@ describe("the decision (DESIGN §8–§10)", () => {
   it("a hold fails an otherwise satisfied PR and says who can lift it", () => {
     const result = decide(input([weight], { holds: [{ login: "sre1", reason: "wait for the capacity test", at: "2026-11-20T11:00:00Z" }] }));
     expect(result).toMatchObject({ decision: "fail", state: "held", unmet: ["held by @sre1: wait for the capacity test"] });
-    expect(result.nextSteps).toEqual(["/hold cancel — by @sre1, once the hold is resolved"]);
+    expect(result.nextSteps).toEqual(["/unhold — by @sre1, once the hold is resolved"]);
   });
 });
 
@@ -157,7 +157,40 @@ describe("freezes and break-glass", () => {
     const breakGlass = { login: "sre1", at: "2026-11-20T11:00:00Z", ...fields };
     const result = decide(input([region], { policy: frozen, breakGlass }));
     expect(result).toMatchObject({ decision: "fail", state: "frozen", breakGlass: { accepted: false, refusal } });
-    expect(result.nextSteps[0]).toMatch(/^\/break-glass <text> <reason> — the last break-glass was refused: /);
+    expect(result.nextSteps[0]).toMatch(/^\/break-glass <incident id matching \^\[A-Z\]\[A-Z0-9\]\+-\\d\+\$> <reason> — the last break-glass was refused: /);
+  });
+
+  it.each([
+    ["by the PR author", { login: "author" }, "the PR author cannot break glass on their own change"],
+    ["by a commit author", { login: "Pairer" }, "a commit author cannot break glass on the change"],
+    ["with any word as the incident", { incident: "outage" }, "incident expected an incident id matching ^[A-Z][A-Z0-9]+-\\d+$"],
+  ])("break-glass %s is refused", (_case, fields, refusal) => {
+    const breakGlass = { login: "sre1", incident: "INC-1234", reason: "checkout down", at: "2026-11-20T11:00:00Z", ...fields };
+    const result = decide(input([region], { policy: frozen, breakGlass, commitAuthors: ["author", "pairer"] }));
+    expect(result).toMatchObject({ decision: "fail", breakGlass: { accepted: false, refusal } });
+  });
+
+  it("break-glass is refused while some commit author cannot be named", () => {
+    const breakGlass = { login: "sre1", incident: "INC-1234", reason: "checkout down", at: "2026-11-20T11:00:00Z" };
+    const result = decide(input([region], { policy: frozen, breakGlass, authorship: { unlinkedCommits: 1, truncated: false } }));
+    expect(result.breakGlass).toMatchObject({ accepted: false, refusal: expect.stringContaining("cannot be shown to come from someone who did not write the change") });
+  });
+
+  it("the incident pattern is the policy's", () => {
+    const breakGlass = { login: "sre1", incident: "PD-42", reason: "checkout down", at: "2026-11-20T11:00:00Z" };
+    const custom = { ...frozen, breakGlass: { ...frozen.breakGlass, incidentPattern: "^PD-\\d+$" } };
+    expect(decide(input([region], { policy: custom, breakGlass })).breakGlass?.accepted).toBe(true);
+    expect(decide(input([region], { policy: custom, breakGlass: { ...breakGlass, incident: "INC-42" } })).breakGlass?.accepted).toBe(false);
+  });
+
+  it("merged by break-glass: pending until valid post-change-validation evidence, then passed", () => {
+    const breakGlass = { login: "sre1", incident: "INC-42", reason: "checkout down in jkt", at: "2026-11-20T11:00:00Z" };
+    const pending = decide(input([region], { policy: frozen, evidenceSources: { commands: [] }, approvals: [], breakGlass, merged: true }));
+    expect(pending).toMatchObject({ decision: "fail", state: "post-change-pending", unmet: ["evidence post-change-validation: missing (owed since the break-glass merge)"] });
+    expect(pending.nextSteps).toEqual(["/evidence post-change-validation <https://…>"]);
+    const validation = { key: "post-change-validation", value: "https://grafana.example.com/d/1", at: "2026-11-20T12:00:00Z", author: "sre1", edited: false };
+    const done = decide(input([region], { policy: frozen, evidenceSources: { commands: [validation] }, approvals: [], breakGlass, merged: true }));
+    expect(done).toMatchObject({ decision: "pass", state: "break-glass", unmet: [], nextSteps: [] });
   });
 
   it("a hold beats break-glass", () => {

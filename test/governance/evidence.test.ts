@@ -93,7 +93,7 @@ const check = (value: string, rule: EvidenceValidation, context: { risk?: "high"
 describe("evidence validation (DESIGN §9)", () => {
   const cr = policy.evidence["change-request"]!.validate;
   const url: EvidenceValidation = { type: "url" };
-  const window: EvidenceValidation = { type: "window" };
+  const window: EvidenceValidation = { type: "window", maxHours: 24 };
   const command: EvidenceValidation = { type: "command" };
   const text: EvidenceValidation = { type: "text" };
   const freezes = [{ name: "year-end", start: "2026-12-20T00:00:00Z", end: "2027-01-04T00:00:00Z", risks: ["high" as const, "critical" as const] }];
@@ -123,6 +123,8 @@ describe("evidence validation (DESIGN §9)", () => {
     ["not a URL", "see CI", url, "not a URL"],
     ["a window entirely in the past", "2026-11-19 01:00-03:00 UTC", window, "already over (ended 2026-11-19T03:00:00.000Z)"],
     ["a window without a zone", "2026-11-23 01:00-03:00", window, "needs a time zone"],
+    ["a window of almost 8,000 years", "2026-11-23T01:00Z/9999-11-23T01:00Z", window, "hours long; the policy allows at most 24"],
+    ["a window a minute too long", "2026-11-23T01:00Z/2026-11-24T01:01Z", window, "24 hours long; the policy allows at most 24"],
     ["TBD", "TBD", command, `"TBD" is a placeholder`],
     ["n/a", "n/a", command, `"n/a" is a placeholder`],
     ["-", "-", command, `"-" is a placeholder`],

@@ -22,6 +22,14 @@ describe("Lambda secrets: environment first, else SSM Parameter Store", () => {
     expect(secrets.APP_ID).toBe("1");
   });
 
+  it("reads the optional ledger keys only when they are set or named", async () => {
+    const base = { APP_ID: "1", PRIVATE_KEY: "k", WEBHOOK_SECRET: "w" };
+    const none = await resolveSecrets(base, () => Promise.reject(new Error("no SSM expected")), undefined, ["LEDGER_KEY", "LEDGER_KEYS_OLD"]);
+    expect(none).toEqual(base);
+    const named = await resolveSecrets({ ...base, LEDGER_KEY_SSM: "/rg/dev/ledger-key" }, async (names) => Object.fromEntries(names.map((name) => [name, "ledger"])), undefined, ["LEDGER_KEY", "LEDGER_KEYS_OLD"]);
+    expect(named).toEqual({ ...base, LEDGER_KEY: "ledger" });
+  });
+
   it("says which secret is missing", async () => {
     await expect(resolveSecrets({ APP_ID: "1" }, async () => ({}))).rejects.toThrow("missing secrets: set PRIVATE_KEY or PRIVATE_KEY_SSM, WEBHOOK_SECRET or WEBHOOK_SECRET_SSM");
     await expect(resolveSecrets({ ...SSM_NAMES }, async () => ({}))).rejects.toThrow("SSM parameter /rg/dev/app-id (for APP_ID) was not found");

@@ -195,6 +195,31 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     expect(set.invalid[0]?.message).toContain("alias bomb");
   });
 
+  it("bounds alias expansion per file: forty documents each under the limit are not forty times the work (issue 12, 17)", () => {
+    // Each document expands to about 141,000 nodes (five levels of nine aliases), under the
+    // 200,000-node limit alone; 14 KB of them would expand to 5.6 million.
+    const document = (index: number) => [
+      "---",
+      "apiVersion: gateway.networking.k8s.io/v1",
+      "kind: HTTPRoute",
+      `metadata: {name: r${index}, namespace: shop}`,
+      "spec:",
+      "  hostnames: [shop.example.com]",
+      "  a: &a [x,x,x,x,x,x,x,x,x]",
+      "  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
+      "  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
+      "  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+      "  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]",
+      "  f: [*e]",
+    ];
+    const lines = Array.from({ length: 40 }, (_, index) => document(index)).flat();
+    expect(lines.join("\n").length).toBeLessThan(15_000);
+    const set = loadManifests([file("bombs.yaml", ...lines)]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/r0"]);
+    expect(set.invalid).toHaveLength(39);
+    expect(set.invalid[0]?.message).toContain(`the file's documents expand to more than ${defaultYamlLimits.maxNodes} nodes through their aliases`);
+  });
+
   it("refuses absurd nesting", () => {
     const deep = Array.from({ length: 200 }, (_, depth) => `${"  ".repeat(depth + 1)}k${depth}:`).join("\n");
     const set = loadManifests([file("deep.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: deep}", "spec:", `${deep} leaf`)]);

@@ -161,6 +161,7 @@ describe("a repository policy may tighten the defaults", () => {
     ["ask for more distinct groups", "requirements:\n  high: { distinctGroups: 2 }\n", (p: ReturnType<typeof defaultPolicy>) => p.requirements.high?.distinctGroups, 2],
     ["turn reviews off", "options: { acceptGithubReviews: false }\n", (p: ReturnType<typeof defaultPolicy>) => p.options.acceptGithubReviews, false],
     ["shrink allowedOverrides", "options: { allowedOverrides: [] }\n", (p: ReturnType<typeof defaultPolicy>) => p.options.allowedOverrides, []],
+    ["let fewer groups break glass", "breakGlass: { groups: [sre] }\n", (p: ReturnType<typeof defaultPolicy>) => p.breakGlass.groups, ["sre"]],
   ])("%s", (_case, text, read, expected) => {
     expect(read(resolvePolicy(text, REPO).policy)).toEqual(expected);
   });
@@ -187,6 +188,8 @@ describe("a repository policy may not loosen a key unless the base allows it", (
     ["lower a count", "requirements:\n  critical: { distinctGroups: 1 }\n", "requirements.critical.distinctGroups: lowers it from 2 to 1"],
     ["let the author approve", "options: { authorMayApprove: true }\n", "options.authorMayApprove: turns it on"],
     ["grant itself overrides", "options: { allowedOverrides: [options.authorMayApprove] }\n", "options.allowedOverrides: grants itself options.authorMayApprove"],
+    ["let another group break glass", "breakGlass: { groups: [sre, service-owners] }\n", "breakGlass.groups: lets more groups break glass (service-owners)"],
+    ["accept other incident ids", "breakGlass: { incidentPattern: \".+\" }\n", "breakGlass.incidentPattern: changes the incident id pattern"],
   ])("%s", (_case, text, named) => {
     const message = refusal(text);
     expect(message).toContain(`${REPO}: ${named}`);

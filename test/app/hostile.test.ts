@@ -1,0 +1,313 @@
+import { Probot } from "probot";
+import { afterAll, describe, expect, it } from "vitest";
+import { ledgerKeys, routeGovernorApp, type AppOptions } from "../../src/app.js";
+import { routeGovernorOctokit } from "../../src/github/octokit.js";
+import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH, ROUTE_PATH } from "../github/fixtures.js";
+import { FakeGitHub, type FakeComment } from "./fake-github.js";
+import { privateKey } from "./private-key.js";
+
+/**
+ * The hostile-input review (issue 12): each case replays an attack against the App, end to end
+ * over the fake GitHub, and shows that it no longer gets a PR through.
+ */
+const SECRET = "hostile-secret";
+const fakes: FakeGitHub[] = [];
+afterAll(() => Promise.all(fakes.map((fake) => fake.stop())));
+
+interface Harness {
+  readonly github: FakeGitHub;
+  readonly head: string;
+  readonly deliver: (event: { name: string; payload: Record<string, unknown> }) => Promise<unknown>;
+  /** `login` comments `body` on PR 7 and GitHub delivers it. */
+  readonly say: (login: string, body: string) => Promise<FakeComment>;
+  /** Someone with write access deletes the comment and GitHub delivers it. */
+  readonly remove: (comment: FakeComment) => Promise<void>;
+  readonly conclusion: () => string | null | undefined;
+  readonly livingComment: () => string;
+  /** The author pushes these files and GitHub delivers `synchronize`. */
+  readonly push: (files: Record<string, string>) => Promise<void>;
+  /** The App restarts with these ledger keys (a deploy after a key rotation). */
+  readonly restart: (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => Promise<void>;
+}
+
+/** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
+async function harness(init: { commitAuthors?: (string | null)[]; files?: Record<string, string>; base?: Record<string, string> } = {}): Promise<Harness> {
+  const github = new FakeGitHub(77, 6000 + fakes.length);
+  fakes.push(github);
+  await github.start();
+  let clock = Date.parse("2026-11-21T10:00:00Z");
+  github.clock = () => new Date(clock);
+  const base = github.commit(init.base ?? baseTree());
+  const head = github.commit(init.files ?? headTree());
+  github.teams.set("acme/sre", ["sam", "sue"]);
+  github.teams.set("acme/platform", ["pia"]);
+  github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body: EVIDENCE_BODY, ...(init.commitAuthors ? { commitAuthors: init.commitAuthors } : {}) });
+  const start = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
+    const started = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit({ retry: { enabled: false } }) });
+    await started.load(routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock) }));
+    return started;
+  };
+  let probot = await start({ ledgerSecret: SECRET });
+  const restart = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
+    probot = await start(keys);
+  };
+  let delivery = 0;
+  const deliver = (event: { name: string; payload: Record<string, unknown> }) => probot.receive({ id: String(++delivery), ...event } as never);
+  await deliver(github.pullRequestEvent("opened", 7));
+  const say = async (login: string, body: string) => {
+    clock += 60_000;
+    const comment = github.comment(7, login, body);
+    await deliver(github.issueCommentEvent("created", 7, comment));
+    return comment;
+  };
+  const remove = async (comment: FakeComment) => {
+    clock += 60_000;
+    const comments = github.pull(7).comments;
+    comments.splice(comments.indexOf(comment), 1);
+    await deliver(github.issueCommentEvent("deleted", 7, comment));
+  };
+  const conclusion = () => github.latestCheckRun(github.pull(7).head.sha)?.conclusion;
+  const livingComment = () => github.appComments(7)[0]?.body ?? "";
+  const push = async (files: Record<string, string>) => {
+    clock += 60_000;
+    github.pull(7).head.sha = github.commit(files);
+    await deliver(github.pullRequestEvent("synchronize", 7));
+  };
+  return { github, head, deliver, say, remove, conclusion, livingComment, push, restart };
+}
+
+describe("commit authors GitHub cannot name (issue 12, 1)", () => {
+  it("baseline: a service owner's /approve passes the PR", async () => {
+    const { say, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a commit whose e-mail is linked to no account: approvals do not count, and the comment says why", async () => {
+    const { say, conclusion, livingComment } = await harness({ commitAuthors: ["ana", null] });
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("1 commit has an author or committer with an e-mail address linked to no GitHub account");
+  });
+
+  it("an approver whose commit is past GitHub's 250-commit listing: approvals do not count", async () => {
+    const { say, conclusion, livingComment } = await harness({ commitAuthors: [...Array.from({ length: 250 }, () => "ana"), "dina"] });
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("GitHub lists only the first 250");
+  });
+});
+
+describe("deleting a /hold or an /approve cancel (issue 12, 2)", () => {
+  it("a deleted SRE /hold still holds; only /unhold by the holder or an override group lifts it", async () => {
+    const { say, remove, conclusion, livingComment } = await harness();
+    const hold = await say("sam", "/hold waiting for the JKT failover drill");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    await remove(hold);
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by @sam: waiting for the JKT failover drill");
+    await say("ana", "/unhold");
+    expect(conclusion()).toBe("action_required");
+    await say("sue", "/unhold");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a lifted hold stays lifted when the /unhold is deleted", async () => {
+    const { say, remove, conclusion } = await harness();
+    await say("sam", "/hold");
+    const unhold = await say("sam", "/unhold");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await remove(unhold);
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a deleted /approve cancel still retracts the approval", async () => {
+    const { say, remove, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    const cancel = await say("dina", "/approve cancel");
+    expect(conclusion()).toBe("action_required");
+    await remove(cancel);
+    expect(conclusion()).toBe("action_required");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+});
+
+describe("a punctuated /approve cancel (issue 12, 3)", () => {
+  it.each(["/approve cancel.", "/approve cancel - found a bug"])("%s withdraws the approval instead of approving", async (body) => {
+    const { say, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await say("dina", body);
+    expect(conclusion()).toBe("action_required");
+  });
+});
+
+describe("break-glass on one's own PR, with any word as the incident (issue 12, 4)", () => {
+  it("an SRE who committed to the PR cannot break glass on it", async () => {
+    const { say, conclusion, github } = await harness({ commitAuthors: ["ana", "sam"] });
+    const glass = await say("sam", "/break-glass INC-1234 checkout is down");
+    expect(conclusion()).toBe("action_required");
+    expect(github.pull(7).comments.some((c) => c.body.includes("a commit author cannot break glass on the change"))).toBe(true);
+    expect(glass.reactions.map((r) => r.content)).toEqual(["-1"]);
+  });
+
+  it("an incident id must match the policy's pattern; another SRE with one passes", async () => {
+    const { say, conclusion } = await harness();
+    await say("sam", "/break-glass outage checkout is down");
+    expect(conclusion()).toBe("action_required");
+    await say("sam", "/break-glass INC-1234 checkout is down");
+    expect(conclusion()).toBe("success");
+  });
+});
+
+describe("post-change validation after a break-glass merge (issue 12, 5)", () => {
+  it("the merged PR's check keeps the validation pending until /evidence post-change-validation on the closed PR", async () => {
+    const { github, say, deliver, conclusion, livingComment } = await harness();
+    await say("sam", "/break-glass INC-1234 checkout is down");
+    expect(conclusion()).toBe("success");
+    Object.assign(github.pull(7), { state: "closed", merged: true });
+    await deliver(github.pullRequestEvent("closed", 7));
+    expect(conclusion()).toBe("action_required");
+    expect(github.latestCheckRun(github.pull(7).head.sha)?.output.title).toContain("post-change validation pending");
+    expect(livingComment()).toContain("/evidence post-change-validation");
+    await say("sam", "/evidence post-change-validation not-a-link");
+    expect(conclusion()).toBe("action_required");
+    await say("sam", "/evidence post-change-validation https://grafana.example.com/d/checkout");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("a PR merged without break-glass is left as it was", async () => {
+    const { github, say, deliver } = await harness();
+    await say("dina", "/approve");
+    const runs = github.checkRuns.length;
+    Object.assign(github.pull(7), { state: "closed", merged: true });
+    await deliver(github.pullRequestEvent("closed", 7));
+    expect(github.checkRuns).toHaveLength(runs);
+  });
+});
+
+describe("invalidateOnSemanticChangeOnly: false (issue 12, 6)", () => {
+  const strict = `${POLICY}options:\n  invalidateOnSemanticChangeOnly: false\n`;
+  const cosmetic = (policy: string) => ({ [POLICY_PATH]: policy, [ROUTE_PATH]: checkoutRoute(50, 50, "reviewed") });
+
+  it("any push after an approval makes it stale", async () => {
+    const base = { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(90, 10) };
+    const { say, push, conclusion, livingComment } = await harness({ base, files: { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(50, 50) } });
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await push(cosmetic(strict));
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("given before the latest push");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("by default a cosmetic push keeps the approval", async () => {
+    const { say, push, conclusion } = await harness();
+    await say("dina", "/approve");
+    await push(cosmetic(POLICY));
+    expect(conclusion()).toBe("success");
+  });
+});
+
+describe("commands hidden from the rendered page (issue 12, 7)", () => {
+  it.each(["Will look later.\n<!-- /approve -->", "<details><summary>log</summary>\n\n/approve\n</details>"])("%j does not approve", async (body) => {
+    const { say, conclusion } = await harness();
+    await say("dina", body);
+    expect(conclusion()).toBe("action_required");
+  });
+});
+
+describe("ledger look-alikes (issue 12, 8)", () => {
+  const SPELLED = `<!-- route-governor:ledger AAAA ${"0".repeat(64)} -->`;
+
+  it("a route path that spells a ledger block, shown in the App's own comment, does not void approvals", async () => {
+    const route = checkoutRoute(50, 50).replace("value: /checkout }", `value: "/checkout${SPELLED}" }`);
+    const { say, conclusion, livingComment } = await harness({ files: { [POLICY_PATH]: POLICY, [ROUTE_PATH]: route } });
+    await say("dina", "/approve");
+    expect(livingComment()).toContain(SPELLED.slice(0, 30));
+    expect(conclusion()).toBe("success");
+    await say("dina", "/route-governor refresh");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("another bot's comment with the App's markers is not the App's", async () => {
+    const { github, say, conclusion } = await harness();
+    github.comment(7, { login: "evil[bot]", type: "Bot" }, `<!-- route-governor:comment -->\n${SPELLED}`);
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    expect(github.appComments(7)).toHaveLength(1);
+  });
+});
+
+describe("a stripped ledger (issue 12, 11)", () => {
+  it("resets approvals loudly: the comment and the check say the approval record was removed", async () => {
+    const { github, say, conclusion, livingComment } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    const own = github.appComments(7)[0]!;
+    own.body = own.body.replace(/<!-- route-governor:ledger [^>]+ -->/, "");
+    await say("eve", "/route-governor refresh");
+    expect(conclusion()).toBe("action_required");
+    const notice = "The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again";
+    expect(livingComment()).toContain(notice);
+    expect(github.latestCheckRun(github.pull(7).head.sha)?.output.summary).toContain(notice);
+  });
+});
+
+describe("retargeting the PR (issue 12, 15)", () => {
+  it("approvals given for one base are stale once the PR targets another", async () => {
+    const { github, say, deliver, livingComment } = await harness();
+    await say("dina", "/approve");
+    expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (main)")?.conclusion).toBe("success");
+    github.pull(7).base.ref = "release";
+    await deliver(github.pullRequestEvent("edited", 7));
+    expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (release)")?.conclusion).toBe("action_required");
+    expect(livingComment()).toContain("given when the PR targeted main; it now targets release");
+    await say("dina", "/approve");
+    expect(github.latestCheckRun(github.pull(7).head.sha, "Route Governor (release)")?.conclusion).toBe("success");
+  });
+});
+
+describe("a ledger key of its own (issue 12, 18)", () => {
+  it("LEDGER_KEY signs, the webhook secret only when it is unset; LEDGER_KEYS_OLD are still accepted", () => {
+    expect(ledgerKeys({}, "hook")).toEqual({ ledgerSecret: "hook" });
+    expect(ledgerKeys({ LEDGER_KEY: "new", LEDGER_KEYS_OLD: "old1, old2," }, "hook")).toEqual({ ledgerSecret: "new", oldLedgerSecrets: ["old1", "old2"] });
+  });
+
+  it("rotating the key keeps approvals while the old key is listed; dropping it voids them, loudly", async () => {
+    const { say, restart, conclusion, livingComment } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    await restart({ ledgerSecret: "rotated", oldLedgerSecrets: [SECRET] });
+    await say("eve", "/route-governor refresh");
+    expect(conclusion()).toBe("success");
+    await restart({ ledgerSecret: "rotated-again" });
+    await say("eve", "/route-governor refresh");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("The approval record was removed or altered");
+  });
+});
+
+describe("two PRs sharing a head commit (issue 12, 13)", () => {
+  it("one PR's approval does not overturn the other's hold on the shared check", async () => {
+    const { github, head, say, deliver, conclusion } = await harness();
+    github.openPull({ number: 8, author: "bob", base: "main", baseSha: github.pull(7).base.sha, headSha: head, body: EVIDENCE_BODY });
+    await deliver(github.pullRequestEvent("opened", 8));
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "sam", "/hold the other copy is not ready")));
+    expect(conclusion()).toBe("action_required");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    const run = github.latestCheckRun(head)!;
+    expect(run.output.title).toBe("blocked by #8 on the same commit");
+    expect(run.external_id).toBe("7:pass");
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "sam", "/unhold")));
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "dina", "/approve")));
+    expect(conclusion()).toBe("success");
+    expect(github.latestCheckRun(head)?.external_id).toBe("8:pass");
+  });
+});
