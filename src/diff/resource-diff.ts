@@ -1,5 +1,5 @@
-import type { ResourceChange } from "../risk/detector.js";
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import { canonicalForm, canonicalText } from "./canonical-form.js";
 
 /** A kind promoted from an experimental API (`XListenerSet` → `ListenerSet`) means what it meant. */

@@ -1,4 +1,4 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import { canonicalForm } from "./canonical-form.js";
 
 /**

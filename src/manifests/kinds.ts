@@ -1,6 +1,6 @@
 import type * as z from "zod";
-import type { Family } from "./resource.js";
-import type { KubeObject } from "./schemas/common.js";
+import type { Family } from "../core/resource.js";
+import type { KubeObject } from "../core/kube-object.js";
 import * as dns from "./schemas/dns.js";
 import * as gatewayApi from "./schemas/gateway-api.js";
 import * as gke from "./schemas/gke.js";

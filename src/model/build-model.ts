@@ -1,4 +1,4 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { toFlow, type RouteRules, type RuleShape } from "./flow-builder.js";

@@ -1,5 +1,5 @@
-import type { Resource } from "../manifests/resource.js";
-import type { FieldPath } from "../risk/finding.js";
+import type { Resource } from "../core/resource.js";
+import type { FieldPath } from "../core/finding.js";
 import type { BackendRef, PlacementIndex } from "./placement.js";
 import type { Backend, Flow } from "./traffic-model.js";
 

@@ -1,9 +1,9 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import { attachRoute, type Landing } from "./attachment.js";
 import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
 import type { RouteRules, RuleShape, WeightedRef } from "./flow-builder.js";
 import { UNKNOWN_ENTRY } from "./traffic-model.js";
-import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../core/json-access.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:

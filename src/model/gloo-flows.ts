@@ -1,6 +1,6 @@
-import type { Resource } from "../manifests/resource.js";
+import type { Resource } from "../core/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
+import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../core/json-access.js";
 
 /**
  * Gloo Platform RouteTables (networking.gloo.solo.io/v2) as flows: one per entry (each

@@ -1,6 +1,6 @@
-import type { Resource } from "../manifests/resource.js";
+import type { Resource } from "../core/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../manifests/json-access.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../core/json-access.js";
 
 /**
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.

@@ -1,6 +1,6 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
-import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
+import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "../core/json-access.js";
 
 /**
  * Routes of the retired Gateway API `networking.x-k8s.io/v1alpha1` (still in GKE recipes) as

@@ -1,8 +1,8 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import type { Placement } from "./traffic-model.js";
-import { list, record, text } from "../manifests/json-access.js";
+import { list, record, text } from "../core/json-access.js";
 
 /**
  * Places backends on clusters and regions, by the first source that applies (DESIGN §6):

@@ -1,5 +1,5 @@
-import { list, nonEmptyTexts, record, spec, text } from "../manifests/json-access.js";
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import { list, nonEmptyTexts, record, spec, text } from "../core/json-access.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import type { RuleShape, WeightedRef } from "./flow-builder.js";
 import { gatewayEntry, httpAlternative, qualifyHost } from "./istio-flows.js";
 import { canaryStrategy, flaggerAnalysis, flaggerPlan, flaggerStrategy, rolloutPlan, routingTargets, type RoutingTarget as NamedTarget } from "./progressive-plans.js";

@@ -1,5 +1,5 @@
-import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../manifests/json-access.js";
-import type { Resource } from "../manifests/resource.js";
+import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../core/json-access.js";
+import type { Resource } from "../core/resource.js";
 
 /**
  * The step plans of progressive delivery: the canary weights a controller will set in turn, read

@@ -1,5 +1,5 @@
-import type { ResourceId } from "../manifests/resource.js";
-import type { FieldPath } from "../risk/finding.js";
+import type { ResourceId } from "../core/resource.js";
+import type { FieldPath } from "../core/finding.js";
 
 /** Where a backend runs. Unknown placement is empty, never guessed (DESIGN §6). */
 export interface Placement {

@@ -1,4 +1,4 @@
-import type { RiskLevel } from "../risk/risk-level.js";
+import type { RiskLevel } from "../core/risk-level.js";
 import type { ReviewResult } from "../review.js";
 import { blastRadiusSection } from "./blast-radius-section.js";
 import { cellCode, code, plain } from "./markdown-text.js";

@@ -1,8 +1,9 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { list, record, text } from "../manifests/json-access.js";
-import { show } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { list, record, text } from "../core/json-access.js";
+import { show } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 
 /**
  * Istio ambient mode and multi-network exposure (research §1.3 "Ambient and topology"). In ambient

@@ -1,13 +1,7 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet } from "../core/resource.js";
+import type { ResourceChange } from "../core/resource-change.js";
 import type { Policy } from "../policy/policy-schema.js";
-import type { Detection } from "./finding.js";
-
-/** One traffic resource at base and at head, matched by identity (either side may be missing). */
-export interface ResourceChange {
-  readonly key: string;
-  readonly base?: Resource;
-  readonly head?: Resource;
-}
+import type { Detection } from "../core/finding.js";
 
 /** Whole trees, for detectors that must look beyond the resource they judge. */
 export interface DetectorContext {

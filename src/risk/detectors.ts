@@ -1,4 +1,4 @@
-import type { Family } from "../manifests/resource.js";
+import type { Family } from "../core/resource.js";
 import type { ResourceDetector } from "./detector.js";
 import { gatewayApiDetector } from "./gateway-api.js";
 import { gkeDetector } from "./gke.js";

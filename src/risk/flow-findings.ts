@@ -1,6 +1,6 @@
-import { canonical } from "./canonical-values.js";
+import { canonical } from "../core/canonical-values.js";
 import type { Flow } from "../model/traffic-model.js";
-import type { Detection } from "./finding.js";
+import type { Detection } from "../core/finding.js";
 
 /**
  * One change, one finding: a rule with two hosts on two gateways is four flows, but a reviewer

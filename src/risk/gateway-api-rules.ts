@@ -1,4 +1,4 @@
-import type { Resource } from "../manifests/resource.js";
+import type { Resource } from "../core/resource.js";
 import {
   canonical,
   describeLeafChanges,
@@ -9,14 +9,14 @@ import {
   sortedByCanonical,
   sortedSet,
   timeoutLimitMs,
-} from "./canonical-values.js";
-import type { DetectionList } from "./detection-list.js";
-import type { ResourceChange } from "./detector.js";
-import type { FieldPath } from "./finding.js";
-import { list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../manifests/json-access.js";
-import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "./mirror-changes.js";
-import { objectRef } from "./object-refs.js";
-import { pairEntries } from "./pair-entries.js";
+} from "../core/canonical-values.js";
+import type { DetectionList } from "../core/detection-list.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import { list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../core/json-access.js";
+import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../core/mirror-changes.js";
+import { objectRef } from "../core/object-refs.js";
+import { pairEntries } from "../core/pair-entries.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does

@@ -1,13 +1,14 @@
-import type { Resource } from "../manifests/resource.js";
-import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
+import type { Resource } from "../core/resource.js";
+import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
 import { isEastWest, isWaypoint } from "./ambient.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
-import { list, numeric, optionalRecord, record, spec, text } from "../manifests/json-access.js";
-import { objectRef } from "./object-refs.js";
-import { pairEntries, type Entry } from "./pair-entries.js";
+import { list, numeric, optionalRecord, record, spec, text } from "../core/json-access.js";
+import { objectRef } from "../core/object-refs.js";
+import { pairEntries, type Entry } from "../core/pair-entries.js";
 
 /**
  * Resource-level risks of Gateway API kinds (DESIGN §5; research §1.1). Route flows and backends

@@ -1,12 +1,13 @@
-import type { Resource } from "../manifests/resource.js";
-import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "./canonical-values.js";
-import type { ChangeClassId } from "./change-classes.js";
-import { DetectionList } from "./detection-list.js";
-import type { ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
-import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
-import { objectRef } from "./object-refs.js";
-import type { RiskLevel } from "./risk-level.js";
+import type { Resource } from "../core/resource.js";
+import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "../core/canonical-values.js";
+import type { ChangeClassId } from "../core/change-classes.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../core/json-access.js";
+import { objectRef } from "../core/object-refs.js";
+import type { RiskLevel } from "../core/risk-level.js";
 
 /**
  * GKE Gateway policies (networking.gke.io/v1; research §1.2). Each policy applies to what its

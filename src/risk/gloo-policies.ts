@@ -1,11 +1,12 @@
-import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
-import type { Resource } from "../manifests/resource.js";
+import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../core/json-access.js";
+import type { Resource } from "../core/resource.js";
 import { GLOO_NETWORKING_GROUP } from "../model/gloo-flows.js";
-import { durationMs, formatDuration, sameValue, setChange, show, showSetChange, sortedSet, timeoutLimitMs } from "./canonical-values.js";
-import type { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange } from "./detector.js";
+import { durationMs, formatDuration, sameValue, setChange, show, showSetChange, sortedSet, timeoutLimitMs } from "../core/canonical-values.js";
+import type { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
-import { MUTATING_METHODS, reportMirrorIncreases } from "./mirror-changes.js";
+import { MUTATING_METHODS, reportMirrorIncreases } from "../core/mirror-changes.js";
 
 /**
  * Gloo Platform resilience and traffic-control policies (research §1.4). A policy applies to the

@@ -1,12 +1,13 @@
-import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from "../manifests/json-access.js";
-import type { Resource } from "../manifests/resource.js";
+import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from "../core/json-access.js";
+import type { Resource } from "../core/resource.js";
 import { glooWeights } from "../model/gloo-flows.js";
-import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "./canonical-values.js";
-import type { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange } from "./detector.js";
-import type { FieldPath } from "./finding.js";
+import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../core/canonical-values.js";
+import type { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
 import { describeSelector, normal } from "./gloo-selectors.js";
-import { pairEntries } from "./pair-entries.js";
+import { pairEntries } from "../core/pair-entries.js";
 
 /**
  * Gloo Platform routing objects (networking.gloo.solo.io/v2; research §1.4). RouteTable routes and

@@ -1,5 +1,5 @@
-import { list, record, stringMap, text } from "../manifests/json-access.js";
-import { canonical, show, sortedSet } from "./canonical-values.js";
+import { list, record, stringMap, text } from "../core/json-access.js";
+import { canonical, show, sortedSet } from "../core/canonical-values.js";
 
 /**
  * Gloo selectors (common.gloo.solo.io ObjectSelector, DestinationSelector, RouteSelector) in a

@@ -1,8 +1,8 @@
-import { flag, list, record, spec, stringMap, text } from "../manifests/json-access.js";
-import type { Resource } from "../manifests/resource.js";
-import { canonical, sameValue, setChange, show, showLabels, showSetChange, sortedSet } from "./canonical-values.js";
-import type { DetectionList } from "./detection-list.js";
-import type { ResourceChange } from "./detector.js";
+import { flag, list, record, spec, stringMap, text } from "../core/json-access.js";
+import type { Resource } from "../core/resource.js";
+import { canonical, sameValue, setChange, show, showLabels, showSetChange, sortedSet } from "../core/canonical-values.js";
+import type { DetectionList } from "../core/detection-list.js";
+import type { ResourceChange } from "../core/resource-change.js";
 import { normal } from "./gloo-selectors.js";
 
 /**

@@ -1,5 +1,6 @@
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 import { failoverPolicy, mirrorPolicy, outlierDetectionPolicy, retryTimeoutPolicy } from "./gloo-policies.js";
 import { routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";

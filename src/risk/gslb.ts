@@ -1,12 +1,13 @@
-import type { Resource } from "../manifests/resource.js";
-import { list, numeric, record, spec, stringMap, text, texts } from "../manifests/json-access.js";
-import type { ChangeClassId } from "./change-classes.js";
-import { canonical, sameValue, setChange, show, sortedSet } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
-import { pairEntries } from "./pair-entries.js";
-import type { RiskLevel } from "./risk-level.js";
+import type { Resource } from "../core/resource.js";
+import { list, numeric, record, spec, stringMap, text, texts } from "../core/json-access.js";
+import type { ChangeClassId } from "../core/change-classes.js";
+import { canonical, sameValue, setChange, show, sortedSet } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import { pairEntries } from "../core/pair-entries.js";
+import type { RiskLevel } from "../core/risk-level.js";
 
 /**
  * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and

@@ -1,4 +1,4 @@
-import type { Resource } from "../manifests/resource.js";
+import type { Resource } from "../core/resource.js";
 import {
   canonical,
   describeLeafChanges,
@@ -10,13 +10,14 @@ import {
   showLabels,
   sortedSet,
   withNormalDurations,
-} from "./canonical-values.js";
-import type { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange } from "./detector.js";
-import type { FieldPath } from "./finding.js";
-import { flag, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
+} from "../core/canonical-values.js";
+import type { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import { flag, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../core/json-access.js";
 import { qualifyHost } from "../model/istio-flows.js";
-import { pairEntries } from "./pair-entries.js";
+import { pairEntries } from "../core/pair-entries.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 
 /**

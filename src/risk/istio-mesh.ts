@@ -1,10 +1,11 @@
-import type { Resource } from "../manifests/resource.js";
-import { canonical, sameValue, show, sortedSet } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
-import { flag, list, record, stringMap, text, texts, valueAt } from "../manifests/json-access.js";
-import { pairEntries } from "./pair-entries.js";
+import type { Resource } from "../core/resource.js";
+import { canonical, sameValue, show, sortedSet } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import { flag, list, record, stringMap, text, texts, valueAt } from "../core/json-access.js";
+import { pairEntries } from "../core/pair-entries.js";
 
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,

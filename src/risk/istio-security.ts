@@ -1,9 +1,10 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "./canonical-values.js";
-import type { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange } from "./detector.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "../core/canonical-values.js";
+import type { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
-import { isRecord, list, record, spec, stringMap, text } from "../manifests/json-access.js";
+import { isRecord, list, record, spec, stringMap, text } from "../core/json-access.js";
 
 /**
  * Istio security policies (research §1.3): PeerAuthentication decides whether plaintext is

@@ -1,4 +1,4 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import {
   canonical,
   formatDuration,
@@ -10,16 +10,17 @@ import {
   sortedSet,
   timeoutLimitMs,
   withNormalDurations,
-} from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
+} from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
 import { crossNetworkNote } from "./ambient.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
-import { flag, isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../manifests/json-access.js";
-import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "./mirror-changes.js";
-import { pairEntries } from "./pair-entries.js";
+import { flag, isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../core/json-access.js";
+import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../core/mirror-changes.js";
+import { pairEntries } from "../core/pair-entries.js";
 import { sameSelection, type Selection } from "./selection.js";
 
 /**

@@ -1,11 +1,12 @@
 import { posix } from "node:path";
-import { isRecord, list, record, text } from "../manifests/json-access.js";
+import { isRecord, list, record, text } from "../core/json-access.js";
 import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { sameValue } from "./canonical-values.js";
-import type { ResourceChange, ResourceDetector } from "./detector.js";
-import type { Detection } from "./finding.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { sameValue } from "../core/canonical-values.js";
+import type { ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { Detection } from "../core/finding.js";
 
 /**
  * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge

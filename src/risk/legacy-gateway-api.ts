@@ -1,14 +1,15 @@
 import { canonicalForm } from "../diff/canonical-form.js";
-import { list, numeric, record, spec, text, type JsonRecord } from "../manifests/json-access.js";
-import type { Resource } from "../manifests/resource.js";
+import { list, numeric, record, spec, text, type JsonRecord } from "../core/json-access.js";
+import type { Resource } from "../core/resource.js";
 import { LEGACY_GROUP, legacyTarget } from "../model/legacy-gateway-flows.js";
-import { canonical, sameValue, show, sortedSet } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
+import { canonical, sameValue, show, sortedSet } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
 import { gatewayClassName } from "./gateway-api.js";
-import { reportMirrorIncreases, type Mirror } from "./mirror-changes.js";
-import { pairEntries } from "./pair-entries.js";
+import { reportMirrorIncreases, type Mirror } from "../core/mirror-changes.js";
+import { pairEntries } from "../core/pair-entries.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 
 /**

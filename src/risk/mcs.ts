@@ -1,8 +1,9 @@
-import type { Resource } from "../manifests/resource.js";
-import { canonical, sameValue, sortedByCanonical } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
-import { list, record } from "../manifests/json-access.js";
+import type { Resource } from "../core/resource.js";
+import { canonical, sameValue, sortedByCanonical } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import { list, record } from "../core/json-access.js";
 
 /**
  * Multi-Cluster Services (research §1.2): a ServiceExport is a cluster joining or leaving the

@@ -1,14 +1,15 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { flag, optionalRecord, record, text, texts, valueAt } from "../manifests/json-access.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { flag, optionalRecord, record, text, texts, valueAt } from "../core/json-access.js";
 import { compileFilePlacement, type ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveryOf, type Delivery, type Destination } from "../model/gitops-placement.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { sameValue, setChange, show } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
+import { sameValue, setChange, show } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
-import type { RiskLevel } from "./risk-level.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import type { RiskLevel } from "../core/risk-level.js";
 
 /**
  * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD

@@ -1,5 +1,5 @@
-import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../manifests/json-access.js";
-import type { Resource } from "../manifests/resource.js";
+import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../core/json-access.js";
+import type { Resource } from "../core/resource.js";
 import {
   autoPromotes,
   blueGreenStrategy,
@@ -11,10 +11,11 @@ import {
   rolloutSteps,
   routingTargets,
 } from "../model/progressive-plans.js";
-import { canonical, describeLeafChanges, formatDuration, leafChanges, sameValue, setChange, show, timeoutLimitMs } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
+import { canonical, describeLeafChanges, formatDuration, leafChanges, sameValue, setChange, show, timeoutLimitMs } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
 
 /**
  * Progressive delivery (Flagger Canary, Argo Rollouts Rollout): each is read as the weights it

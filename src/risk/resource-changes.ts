@@ -1,8 +1,8 @@
 import { atomizeChangeset, diff, type IAtomicChange } from "json-diff-ts";
 import { canonicalForm } from "../diff/canonical-form.js";
-import { displayName, type Resource } from "../manifests/resource.js";
-import type { ResourceChange } from "./detector.js";
-import type { Detection, FieldPath } from "./finding.js";
+import { displayName, type Resource } from "../core/resource.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { Detection, FieldPath } from "../core/finding.js";
 
 /**
  * resource.changed (low): the fallback for a traffic resource that was added, removed or changed

@@ -1,6 +1,7 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import { compileFilePlacement, type ClusterOfFile } from "../model/file-placement.js";
-import type { DetectorContext, ResourceChange } from "./detector.js";
+import type { DetectorContext } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 
 /**
  * Policy-like resources (DestinationRule, PeerAuthentication, Sidecar) act on what they select,

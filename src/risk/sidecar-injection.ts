@@ -1,7 +1,8 @@
-import type { Resource } from "../manifests/resource.js";
-import { show } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
+import type { Resource } from "../core/resource.js";
+import { show } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 
 /**
  * Sidecar enrolment of a namespace (research §1.3): `istio-injection=enabled` or an

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { isManifestPath } from "../manifests/load-manifests.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
-import type { Finding } from "./finding.js";
+import type { Finding } from "../core/finding.js";
 import { toFinding } from "./to-finding.js";
 
 /**

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { lineOf } from "../manifests/field-line.js";
-import type { Resource } from "../manifests/resource.js";
+import type { Resource } from "../core/resource.js";
 import { classify } from "../policy/class-risk.js";
 import type { Policy } from "../policy/policy-schema.js";
-import type { Detection, Finding } from "./finding.js";
+import type { Detection, Finding } from "../core/finding.js";
 
 export interface Placed {
   readonly clusters: readonly string[];

@@ -1,9 +1,10 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../manifests/json-access.js";
-import { durationMs, formatDuration, leafChanges, sameValue, setChange, show, sortedSet, describeLeafChanges } from "./canonical-values.js";
-import { DetectionList } from "./detection-list.js";
-import type { DetectorContext, ResourceChange, ResourceDetector } from "./detector.js";
-import type { FieldPath } from "./finding.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../core/json-access.js";
+import { durationMs, formatDuration, leafChanges, sameValue, setChange, show, sortedSet, describeLeafChanges } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
 
 /**
  * cert-manager (research §1.5): which CA signs a certificate, what it may sign, and which names it

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
-import type { Family } from "../../src/manifests/resource.js";
+import type { Family } from "../../src/core/resource.js";
 
 /** DESIGN §4, one row per family and group. */
 const design: readonly (readonly [Family, readonly string[], readonly string[]])[] = [

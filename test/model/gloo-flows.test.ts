@@ -3,7 +3,7 @@ import path from "node:path";
 import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { DELEGATED_ENTRY, glooRouteTableRules, glooWeights, MESH_ENTRY, routeTableEntries } from "../../src/model/gloo-flows.js";
-import { resourceKey, type Resource } from "../../src/manifests/resource.js";
+import { resourceKey, type Resource } from "../../src/core/resource.js";
 
 const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml"): Resource => {
   const id = { group: "networking.gloo.solo.io", kind: "RouteTable", namespace: "payments", name: "checkout" };

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec, stringList, stringMap } from "./common.js";
+import { kubeObject, looseSpec, stringList, stringMap } from "../../core/kube-object.js";
 
 /** DNS and GSLB: external-dns DNSEndpoint, k8gb Gslb. */
 

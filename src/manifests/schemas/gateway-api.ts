@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { duration, kubeObject, labelSelector, looseSpec, port, stringList, stringMap } from "./common.js";
+import { duration, kubeObject, labelSelector, looseSpec, port, stringList, stringMap } from "../../core/kube-object.js";
 
 /** Gateway API (gateway.networking.k8s.io, gateway.networking.x-k8s.io), typed as its CRDs type it. */
 

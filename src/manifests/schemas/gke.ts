@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec } from "./common.js";
+import { kubeObject, looseSpec } from "../../core/kube-object.js";
 
 /** GKE Gateway policies (networking.gke.io): numeric knobs typed, the rest kept as read. */
 

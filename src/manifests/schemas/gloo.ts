@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { duration, kubeObject, looseSpec, port, stringList, stringMap } from "./common.js";
+import { duration, kubeObject, looseSpec, port, stringList, stringMap } from "../../core/kube-object.js";
 
 /** Gloo Platform 2.x: destinations and their weights typed (they are traffic), policies loosely. */
 

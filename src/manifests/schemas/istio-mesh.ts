@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec, metadata, stringList } from "./common.js";
+import { kubeObject, looseSpec, metadata, stringList } from "../../core/kube-object.js";
 
 /**
  * Mesh-wide identity and topology: IstioOperator `spec.meshConfig` / `spec.values.global`, and the

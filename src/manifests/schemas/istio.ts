@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { duration, kubeObject, labelSelector, looseSpec, percent, port, stringList, stringMap } from "./common.js";
+import { duration, kubeObject, labelSelector, looseSpec, percent, port, stringList, stringMap } from "../../core/kube-object.js";
 
 /** Istio networking.istio.io and security.istio.io, typed as their CRDs' structural schemas type them. */
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { metadata } from "./common.js";
+import { metadata } from "../../core/kube-object.js";
 
 /**
  * A kustomize Kustomization (kustomize.config.k8s.io), or a Component: not an API object, so it

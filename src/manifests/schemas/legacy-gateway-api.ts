@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec, port, stringList } from "./common.js";
+import { kubeObject, looseSpec, port, stringList } from "../../core/kube-object.js";
 
 /**
  * The pre-v1beta1 Gateway API (networking.x-k8s.io v1alpha1), still in GKE recipes: loose, except

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec, port, stringList } from "./common.js";
+import { kubeObject, looseSpec, port, stringList } from "../../core/kube-object.js";
 
 /** Multi-Cluster Services: multicluster.x-k8s.io and GKE's net.gke.io. */
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, labelSelector, looseSpec, stringList } from "./common.js";
+import { kubeObject, labelSelector, looseSpec, stringList } from "../../core/kube-object.js";
 
 /** GitOps placement: which paths land on which clusters (Argo CD, Flux). */
 

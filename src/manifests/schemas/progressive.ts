@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { duration, kubeObject, looseSpec, percent, port, stringList } from "./common.js";
+import { duration, kubeObject, looseSpec, percent, port, stringList } from "../../core/kube-object.js";
 
 /**
  * Progressive delivery: Flagger `Canary` (flagger.app/v1beta1) and Argo Rollouts `Rollout`

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { duration, kubeObject, looseSpec, stringList } from "./common.js";
+import { duration, kubeObject, looseSpec, stringList } from "../../core/kube-object.js";
 
 /** cert-manager.io: the certificate's trust chain and hostnames typed, issuers kept as read. */
 

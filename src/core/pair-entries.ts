@@ -1,4 +1,4 @@
-import { pairByIdentity } from "../diff/pair-by-identity.js";
+import { pairByIdentity } from "./pair-by-identity.js";
 
 /** A list item with its position, which field paths need. */
 export interface Entry<T> {

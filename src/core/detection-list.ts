@@ -1,8 +1,8 @@
-import { displayName, type Resource } from "../manifests/resource.js";
+import { displayName, type Resource } from "./resource.js";
 import type { ChangeClassId } from "./change-classes.js";
-import type { ResourceChange } from "./detector.js";
+import type { ResourceChange } from "./resource-change.js";
 import type { Detection, FieldPath } from "./finding.js";
-import { existingPath } from "../manifests/json-access.js";
+import { existingPath } from "./json-access.js";
 import type { RiskLevel } from "./risk-level.js";
 
 export type Side = "base" | "head";

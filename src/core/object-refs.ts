@@ -1,4 +1,4 @@
-import { record, text, numeric } from "../manifests/json-access.js";
+import { record, text, numeric } from "./json-access.js";
 
 export interface RefDefaults {
   readonly group: string;

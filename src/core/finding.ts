@@ -1,4 +1,4 @@
-import type { ResourceId } from "../manifests/resource.js";
+import type { ResourceId } from "./resource.js";
 import type { ChangeClassId } from "./change-classes.js";
 import type { RiskLevel } from "./risk-level.js";
 

@@ -1,4 +1,4 @@
-import { isRecord } from "../manifests/json-access.js";
+import { isRecord } from "./json-access.js";
 
 /**
  * Normal forms for comparing field values across base and head, so that edits with no meaning

@@ -1,4 +1,4 @@
-import type { FieldPath } from "../risk/finding.js";
+import type { FieldPath } from "./finding.js";
 import type { Resource } from "./resource.js";
 
 /**
