@@ -16,19 +16,19 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
-import type { DetectorContext } from "./risk/detector.js";
-import { DETECTORS } from "./risk/detectors.js";
+import type { DetectorContext } from "./detect/detector.js";
+import { DETECTORS } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
-import { kustomizePatchFileDetections } from "./risk/kustomize.js";
-import { resourceChangedDetection, unexplainedChangeDetection } from "./risk/resource-changes.js";
-import { routeChangeDetections } from "./risk/route-changes.js";
-import { toFinding } from "./risk/to-finding.js";
+import { kustomizePatchFileDetections } from "./detect/kustomize.js";
+import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
+import { routeChangeDetections } from "./detect/route-changes.js";
+import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
-import { symlinkFindings, type SymbolicLink } from "./risk/symlinks.js";
-import { writePathDetections } from "./risk/write-paths.js";
+import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
+import { writePathDetections } from "./detect/write-paths.js";
 
 export type { SourceFile } from "./core/source-file.js";
-export type { SymbolicLink } from "./risk/symlinks.js";
+export type { SymbolicLink } from "./detect/symlinks.js";
 
 export const POLICY_PATH = ".github/route-governor.yml";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../src/manifests/load-manifests.js";
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
-import { placementDetector } from "../../src/risk/placement.js";
+import { placementDetector } from "../../src/detect/placement.js";
 import type { Detection } from "../../src/core/finding.js";
 import { analyze } from "../helpers/review-trees.js";
 import { expectDetections, type Expected } from "./resource-fixture.js";

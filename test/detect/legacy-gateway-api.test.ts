@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { legacyGatewayApiDetector, RETIRED_API } from "../../src/risk/legacy-gateway-api.js";
+import { legacyGatewayApiDetector, RETIRED_API } from "../../src/detect/legacy-gateway-api.js";
 import { analyze, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 import { detect, expectDetections } from "./resource-fixture.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mcsDetector } from "../../src/risk/mcs.js";
+import { mcsDetector } from "../../src/detect/mcs.js";
 import { corpusAvailable, corpusFile, detect, expectDetections, resource, resourcesOf, type Expected } from "./resource-fixture.js";
 
 const serviceExport = (group = "multicluster.x-k8s.io/v1alpha1") => `

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { glooDetector } from "../../src/risk/gloo.js";
+import { glooDetector } from "../../src/detect/gloo.js";
 import { analyze } from "../helpers/review-trees.js";
 import { detect, expectDetections, resource, type Expected } from "./resource-fixture.js";
 

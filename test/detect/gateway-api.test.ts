@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
+import { gatewayApiDetector } from "../../src/detect/gateway-api.js";
 import { corpusAvailable, corpusFile, detect, detectorTable, resource } from "./resource-fixture.js";
 
 const gateway = (spec: string, namespace = "infra", name = "public") => `

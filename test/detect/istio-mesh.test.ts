@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { istioMeshDetector, networkLabelDetector } from "../../src/risk/istio-mesh.js";
+import { istioMeshDetector, networkLabelDetector } from "../../src/detect/istio-mesh.js";
 import { detect, expectDetections, istioValues, resource, type Expected } from "./resource-fixture.js";
 
 const operator = (spec: string) => `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { istioDetector } from "../../src/risk/istio.js";
+import { istioDetector } from "../../src/detect/istio.js";
 import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf, describeCorpus } from "./resource-fixture.js";
 
 const run = detectorTable(istioDetector);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
-import { gkeDetector } from "../../src/risk/gke.js";
+import { gatewayApiDetector } from "../../src/detect/gateway-api.js";
+import { gkeDetector } from "../../src/detect/gke.js";
 import { analyze, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 import { detect, detectorTable, expectDetections } from "./resource-fixture.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
-import { istioDetector } from "../../src/risk/istio.js";
-import { issuerAnnotationDetector, trustDetector } from "../../src/risk/trust.js";
+import { gatewayApiDetector } from "../../src/detect/gateway-api.js";
+import { istioDetector } from "../../src/detect/istio.js";
+import { issuerAnnotationDetector, trustDetector } from "../../src/detect/trust.js";
 import { analyze } from "../helpers/review-trees.js";
 import { detect, detectorTable, expectDetections, resource } from "./resource-fixture.js";
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { externalDnsAnnotationDetector, gslbDetector } from "../../src/risk/gslb.js";
+import { externalDnsAnnotationDetector, gslbDetector } from "../../src/detect/gslb.js";
 import { analyze } from "../helpers/review-trees.js";
 import { corpusFile, detect, detectorTable, expectDetections, resource, type Expected } from "./resource-fixture.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ambientLabelDetector, waypointDetector } from "../../src/risk/ambient.js";
-import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
-import { istioDetector } from "../../src/risk/istio.js";
+import { ambientLabelDetector, waypointDetector } from "../../src/detect/ambient.js";
+import { gatewayApiDetector } from "../../src/detect/gateway-api.js";
+import { istioDetector } from "../../src/detect/istio.js";
 import { analyze } from "../helpers/review-trees.js";
 import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf, type Expected } from "./resource-fixture.js";
 

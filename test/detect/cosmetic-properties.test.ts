@@ -1,9 +1,9 @@
 import * as fc from "fast-check";
 import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import type { ResourceDetector } from "../../src/risk/detector.js";
-import { gatewayApiDetector } from "../../src/risk/gateway-api.js";
-import { istioDetector } from "../../src/risk/istio.js";
+import type { ResourceDetector } from "../../src/detect/detector.js";
+import { gatewayApiDetector } from "../../src/detect/gateway-api.js";
+import { istioDetector } from "../../src/detect/istio.js";
 import { detect } from "./resource-fixture.js";
 
 /**
