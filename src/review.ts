@@ -98,7 +98,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const changes = diffResources(base.manifests, head.manifests);
   for (const change of changes) {
     const family = (change.head ?? change.base)!.family;
-    for (const detect of DETECTORS[family]) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
+    for (const detect of DETECTORS[family] ?? []) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
   detections.push(...kustomizePatchFileDetections(baseFiles, headFiles, base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();

@@ -12,7 +12,7 @@ export interface DetectorContext {
 
 /**
  * A pure function from one resource change to findings. Detectors are registered per family
- * (src/risk/detectors.ts); adding a family never edits another family's detector.
+ * (src/families/<family>/index.ts, read by src/detect/detectors.ts); adding a family never edits another family's detector.
  * A detector is only called when base and head differ semantically or one side is missing.
  */
 export type ResourceDetector = (change: ResourceChange, context: DetectorContext) => Detection[];

@@ -1,37 +1,28 @@
 import type { Family } from "../core/resource.js";
+import { FAMILIES } from "../families/index.js";
 import type { ResourceDetector } from "./detector.js";
-import { gatewayApiDetector } from "./gateway-api.js";
-import { gkeDetector } from "./gke.js";
-import { glooDetector } from "./gloo.js";
-import { istioDetector } from "./istio.js";
-import { istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
-import { legacyGatewayApiDetector } from "./legacy-gateway-api.js";
-import { mcsDetector } from "./mcs.js";
-import { ambientLabelDetector, waypointDetector } from "./ambient.js";
-import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
+import { externalNameDetector } from "./external-name.js";
 import { kustomizeDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
-import { progressiveDetector } from "./progressive.js";
-import { externalNameDetector } from "./external-name.js";
-import { sidecarInjectionDetector } from "./sidecar-injection.js";
-import { issuerAnnotationDetector, trustDetector } from "./trust.js";
 
 /**
- * The detector registry: each family's detectors, in one table. Route flows (route.*, backend.*,
- * writes.*) are read off the traffic model instead (route-changes.ts, write-paths.ts), and
- * resource.changed catches whatever no detector explains (resource-changes.ts).
+ * Detectors that still live in this stage, by family: they read the whole kinds table or every
+ * family's route rules, which a family module cannot import without a cycle.
  */
-export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = {
-  "gateway-api": [gatewayApiDetector, networkLabelDetector, ambientLabelDetector, waypointDetector, issuerAnnotationDetector, externalDnsAnnotationDetector],
-  mcs: [mcsDetector],
-  gke: [gkeDetector],
-  istio: [istioDetector, networkLabelDetector, ambientLabelDetector, externalDnsAnnotationDetector],
-  "istio-mesh": [istioMeshDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
-  gloo: [glooDetector],
-  trust: [trustDetector],
-  dns: [gslbDetector],
+const STAGE_DETECTORS: Readonly<Record<string, readonly ResourceDetector[]>> = {
   placement: [placementDetector, kustomizeDetector],
-  progressive: [progressiveDetector],
   service: [externalNameDetector],
-  "legacy-gateway-api": [legacyGatewayApiDetector, externalDnsAnnotationDetector],
 };
+
+/**
+ * The detector registry, read off the table of families: each family's own detectors, then what
+ * other families contribute to its resources (`detectsOn`, in table order). Route flows (route.*,
+ * backend.*, writes.*) are read off the traffic model instead (route-changes.ts, write-paths.ts),
+ * and resource.changed catches whatever no detector explains (resource-changes.ts).
+ */
+export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = Object.fromEntries(
+  FAMILIES.map(({ name, detectors }) => [
+    name,
+    [...detectors, ...(STAGE_DETECTORS[name] ?? []), ...FAMILIES.flatMap(({ detectsOn }) => detectsOn?.[name] ?? [])],
+  ]),
+);

@@ -1,7 +1,7 @@
 import { spec, text } from "../core/json-access.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { routeRules } from "../model/build-model.js";
-import { qualifyHost } from "../model/istio-flows.js";
+import { qualifyHost } from "../families/istio/flows.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { DetectionList } from "../core/detection-list.js";
 import type { ResourceDetector } from "./detector.js";

@@ -3,7 +3,7 @@ import { lineOf } from "../manifests/field-line.js";
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { qualifyHost } from "../model/istio-flows.js";
+import { qualifyHost } from "../families/istio/flows.js";
 import { nonEmptyTexts, record, text } from "../core/json-access.js";
 import { servedFlows, type Flow, type TrafficModel } from "../model/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";

@@ -12,7 +12,7 @@ import {
   type ListenerSetNode,
   type ParentRefNode,
 } from "../model/entry-points.js";
-import { qualifyHost } from "../model/istio-flows.js";
+import { qualifyHost } from "../families/istio/flows.js";
 import { list, nonEmptyTexts, record, text, type JsonRecord } from "../core/json-access.js";
 import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";

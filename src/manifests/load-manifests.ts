@@ -5,7 +5,7 @@ import type { SourceFile } from "../core/source-file.js";
 import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
 import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId, type SkippedFile } from "../core/resource.js";
-import { istioValues } from "./schemas/istio-mesh.js";
+import { istioValues } from "../families/index.js";
 import { oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
 
 /**
