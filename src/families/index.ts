@@ -2,6 +2,7 @@ import { dnsFamily } from "./dns/index.js";
 import type { Family } from "./family.js";
 import { gatewayApiFamily } from "./gateway-api/index.js";
 import { gkeFamily } from "./gke/index.js";
+import { ingressFamily } from "./ingress/index.js";
 import { glooFamily } from "./gloo/index.js";
 import { istioMeshFamily } from "./istio-mesh/index.js";
 import { istioFamily } from "./istio/index.js";
@@ -34,4 +35,5 @@ export const FAMILIES: readonly Family[] = [
   progressiveFamily,
   serviceFamily,
   legacyGatewayApiFamily,
+  ingressFamily,
 ];

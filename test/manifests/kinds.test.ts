@@ -54,7 +54,7 @@ describe("the traffic kinds of DESIGN §4", () => {
     ["", "Namespace"],
     ["helm.toolkit.fluxcd.io", "HelmRelease"],
     ["networking.istio.io", "EnvoyFilter"],
-    ["networking.k8s.io", "Ingress"],
+    ["networking.k8s.io", "NetworkPolicy"],
   ])("%s %s is not traffic", (group, kind) => {
     expect(kindSpec(group, kind)).toBeUndefined();
   });
