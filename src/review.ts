@@ -16,7 +16,7 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
-import type { DetectorContext } from "./detect/detector.js";
+import type { DetectorContext } from "./core/detector.js";
 import { DETECTORS } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
 import { kustomizePatchFileDetections } from "./detect/kustomize.js";

@@ -1,6 +1,6 @@
 import type { Family } from "../core/resource.js";
 import { FAMILIES } from "../families/index.js";
-import type { ResourceDetector } from "./detector.js";
+import type { ResourceDetector } from "../core/detector.js";
 import { externalNameDetector } from "./external-name.js";
 import { kustomizeDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";

@@ -1,10 +1,10 @@
 import { spec, text } from "../core/json-access.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { routeRules } from "../model/build-model.js";
-import { qualifyHost } from "../families/istio/flows.js";
+import { qualifyHost } from "../core/service-host.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { DetectionList } from "../core/detection-list.js";
-import type { ResourceDetector } from "./detector.js";
+import type { ResourceDetector } from "../core/detector.js";
 
 /**
  * A core Service of `type: ExternalName` is read only as such (kinds.ts): its traffic leaves the

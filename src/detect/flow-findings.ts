@@ -1,5 +1,5 @@
 import { canonical } from "../core/canonical-values.js";
-import type { Flow } from "../model/traffic-model.js";
+import type { Flow } from "../core/traffic-model.js";
 import type { Detection } from "../core/finding.js";
 
 /**

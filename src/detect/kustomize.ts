@@ -4,7 +4,7 @@ import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import { sameValue } from "../core/canonical-values.js";
-import type { ResourceDetector } from "./detector.js";
+import type { ResourceDetector } from "../core/detector.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection } from "../core/finding.js";
 

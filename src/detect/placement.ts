@@ -6,7 +6,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import { sameValue, setChange, show } from "../core/canonical-values.js";
 import { DetectionList } from "../core/detection-list.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
-import type { DetectorContext, ResourceDetector } from "./detector.js";
+import type { DetectorContext, ResourceDetector } from "../core/detector.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { FieldPath } from "../core/finding.js";
 import type { RiskLevel } from "../core/risk-level.js";

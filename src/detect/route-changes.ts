@@ -2,7 +2,7 @@ import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js
 import type { RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-flow.js";
-import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
+import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
 import type { Detection } from "../core/finding.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";

@@ -1,7 +1,7 @@
 import { describeFlow } from "../model/describe-flow.js";
 import { capturesAllOf } from "../model/match-alternatives.js";
 import type { RouteDiff } from "../diff/route-diff.js";
-import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Detection } from "../core/finding.js";
 import { mergeFlowDrafts } from "./flow-findings.js";

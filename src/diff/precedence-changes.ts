@@ -1,6 +1,6 @@
 import { GLOO_NETWORKING_GROUP } from "../families/gloo/flows.js";
 import { covers, mayOverlap, requestShapes, type RequestShape } from "../model/match-alternatives.js";
-import type { Flow, TrafficModel } from "../model/traffic-model.js";
+import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import { pairFlows } from "./route-diff.js";
 
 /**

@@ -1,4 +1,4 @@
-import { servedFlows, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
+import { servedFlows, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
 

@@ -1,9 +1,9 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import type { ResourceDetector } from "../detect/detector.js";
-import type { RouteRules } from "../model/flow-builder.js";
-import type { Flow } from "../model/traffic-model.js";
+import type { ResourceDetector } from "../core/detector.js";
+import type { RouteRules } from "../core/route-rules.js";
+import type { Flow } from "../core/traffic-model.js";
 
 /**
  * One resource family (DESIGN §4): everything that varies by family, in one module object. The

@@ -1,5 +1,5 @@
 import { displayName, type ResourceId } from "../core/resource.js";
-import { qualifyHost } from "../families/istio/flows.js";
+import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
 import type { Attachment } from "../model/attachment.js";

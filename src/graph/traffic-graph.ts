@@ -12,9 +12,9 @@ import {
   type ListenerSetNode,
   type ParentRefNode,
 } from "../model/entry-points.js";
-import { qualifyHost } from "../families/istio/flows.js";
+import { qualifyHost } from "../core/service-host.js";
 import { list, nonEmptyTexts, record, text, type JsonRecord } from "../core/json-access.js";
-import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
+import type { Flow, Placement, TrafficModel } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
 
 /**

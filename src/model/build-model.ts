@@ -1,10 +1,11 @@
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
-import { toFlow, type RouteRules, type RuleShape } from "./flow-builder.js";
+import { toFlow } from "./flow-builder.js";
+import type { RouteRules, RuleShape } from "../core/route-rules.js";
 import { FAMILIES } from "../families/index.js";
 import { buildPlacementIndex } from "./placement.js";
-import type { Flow, RouteEntries, TrafficModel } from "./traffic-model.js";
+import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js";
 
 /**
  * Each family that routes requests contributes its rules here, from the table of families; the rest of the model is family-blind.

@@ -1,7 +1,7 @@
 import * as fc from "fast-check";
 import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import type { ResourceDetector } from "../../src/detect/detector.js";
+import type { ResourceDetector } from "../../src/core/detector.js";
 import { gatewayApiDetector } from "../../src/families/gateway-api/gateway-api.js";
 import { istioDetector } from "../../src/families/istio/istio.js";
 import { detect } from "./resource-fixture.js";

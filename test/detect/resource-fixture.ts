@@ -6,7 +6,7 @@ import { CORPUS, hasCorpus } from "../helpers/corpus.js";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/core/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
-import type { DetectorContext, ResourceDetector } from "../../src/detect/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../src/core/detector.js";
 import type { Detection } from "../../src/core/finding.js";
 
 /** Builds the Resources detectors receive, straight from YAML, without the manifests stage. */

@@ -3,7 +3,7 @@ import { list, numeric, record, spec, stringMap, text, texts } from "../../core/
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../detect/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { pairEntries } from "../../core/pair-entries.js";

@@ -2,7 +2,7 @@ import type { Resource } from "../../core/resource.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../detect/detector.js";
+import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";

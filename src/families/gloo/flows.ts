@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../model/flow-builder.js";
+import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
 import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 
 /**

@@ -3,7 +3,7 @@ import type { Resource } from "../../core/resource.js";
 import { GLOO_NETWORKING_GROUP } from "./flows.js";
 import { durationMs, formatDuration, sameValue, setChange, show, showSetChange, sortedSet, timeoutLimitMs } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext } from "../../detect/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";

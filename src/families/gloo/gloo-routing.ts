@@ -3,7 +3,7 @@ import type { Resource } from "../../core/resource.js";
 import { glooWeights } from "./flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext } from "../../detect/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { describeSelector, normal } from "./gloo-selectors.js";

@@ -1,5 +1,5 @@
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../detect/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { failoverPolicy, mirrorPolicy, outlierDetectionPolicy, retryTimeoutPolicy } from "./gloo-policies.js";
 import { routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";

@@ -1,7 +1,7 @@
 import { list, record, text, numeric, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../model/flow-builder.js";
+import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
 
 /**
  * Ingress rules as flows: one per host and path, entering at the controller of the Ingress's class.

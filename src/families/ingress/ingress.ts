@@ -2,7 +2,7 @@ import { sameValue } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { list, record, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import type { ResourceDetector } from "../../detect/detector.js";
+import type { ResourceDetector } from "../../core/detector.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic

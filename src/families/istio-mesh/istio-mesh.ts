@@ -1,7 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../detect/detector.js";
+import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";

@@ -1,7 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../detect/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 
 /**

@@ -1,5 +1,6 @@
 import type { Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../model/flow-builder.js";
+import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { qualifyHost } from "../../core/service-host.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 
 /**
@@ -9,15 +10,6 @@ import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../
  * A match alternative naming `gateways` applies on those gateways only, so a rule's flow on an
  * entry holds the alternatives that apply there, and no flow at all when none does.
  */
-
-/** `reviews` and `reviews.default.svc.cluster.local` are the same destination. */
-export function qualifyHost(host: string, namespace: string): string {
-  if (host.includes("*")) return host;
-  if (!host.includes(".")) return `${host}.${namespace}.svc.cluster.local`;
-  const parts = host.split(".");
-  if (parts.length === 2) return `${host}.svc.cluster.local`;
-  return host;
-}
 
 /**
  * The in-cluster service spellings `reviews`, `reviews.bookinfo`, `reviews.bookinfo.svc` and

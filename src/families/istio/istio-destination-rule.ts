@@ -12,11 +12,11 @@ import {
   withNormalDurations,
 } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext } from "../../detect/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
-import { qualifyHost } from "./flows.js";
+import { qualifyHost } from "../../core/service-host.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 

@@ -1,7 +1,7 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext } from "../../detect/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";

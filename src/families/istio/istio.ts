@@ -12,7 +12,7 @@ import {
   withNormalDurations,
 } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../detect/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { crossNetworkNote } from "../istio-mesh/ambient.js";

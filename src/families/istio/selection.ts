@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { compileFilePlacement, type ClusterOfFile } from "../../model/file-placement.js";
-import type { DetectorContext } from "../../detect/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../model/flow-builder.js";
+import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
 import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 
 /**

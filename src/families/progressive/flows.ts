@@ -1,9 +1,10 @@
 import { list, nonEmptyTexts, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../model/flow-builder.js";
-import { gatewayEntry, httpAlternative, qualifyHost } from "../istio/flows.js";
+import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { gatewayEntry, httpAlternative } from "../istio/flows.js";
+import { qualifyHost } from "../../core/service-host.js";
 import { canaryStrategy, flaggerAnalysis, flaggerPlan, flaggerStrategy, rolloutPlan, routingTargets, type RoutingTarget as NamedTarget } from "./plans.js";
-import type { Flow } from "../../model/traffic-model.js";
+import type { Flow } from "../../core/traffic-model.js";
 
 /**
  * Progressive delivery in the traffic model. A Flagger Canary generates its own route (a

@@ -13,7 +13,7 @@ import {
 } from "./plans.js";
 import { canonical, describeLeafChanges, formatDuration, leafChanges, sameValue, setChange, show, timeoutLimitMs } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../detect/detector.js";
+import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 

@@ -84,9 +84,3 @@ export const argoRollout = kubeObject(
       .optional(),
   }),
 );
-
-/**
- * A core Service, read only when it is `type: ExternalName` (kinds.ts): traffic to it leaves the
- * cluster for the DNS name it names.
- */
-export const externalNameService = kubeObject(z.looseObject({ type: z.literal("ExternalName"), externalName: z.string().min(1) }));

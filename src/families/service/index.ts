@@ -1,5 +1,5 @@
 import type { Family } from "../family.js";
-import { externalNameService } from "../progressive/schemas.js";
+import { externalNameService } from "./schemas.js";
 
 /** A core Service whose traffic leaves the cluster: `type: ExternalName`, however quoted. */
 const EXTERNAL_NAME_TYPE = /\btype["']?[ \t]*:[ \t]*["']?ExternalName\b/;

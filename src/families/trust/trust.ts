@@ -2,7 +2,7 @@ import { displayName, type ManifestSet, type Resource } from "../../core/resourc
 import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
 import { durationMs, formatDuration, leafChanges, sameValue, setChange, show, sortedSet, describeLeafChanges } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../detect/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 

@@ -1,11 +1,17 @@
-import type { ManifestSet } from "../core/resource.js";
-import type { ResourceChange } from "../core/resource-change.js";
-import type { Policy } from "../policy/policy-schema.js";
-import type { Detection } from "../core/finding.js";
+import type { ManifestSet } from "./resource.js";
+import type { ResourceChange } from "./resource-change.js";
+import type { Detection } from "./finding.js";
+
+/**
+ * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
+ * gives this interface its shape (src/policy/detector-policy.ts merges its `Policy` into it).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DetectorPolicy {}
 
 /** Whole trees, for detectors that must look beyond the resource they judge. */
 export interface DetectorContext {
-  readonly policy: Policy;
+  readonly policy: DetectorPolicy;
   readonly base: ManifestSet;
   readonly head: ManifestSet;
 }

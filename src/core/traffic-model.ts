@@ -1,5 +1,5 @@
-import type { ResourceId } from "../core/resource.js";
-import type { FieldPath } from "../core/finding.js";
+import type { ResourceId } from "./resource.js";
+import type { FieldPath } from "./finding.js";
 
 /** Where a backend runs. Unknown placement is empty, never guessed (DESIGN §6). */
 export interface Placement {
