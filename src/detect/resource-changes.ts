@@ -1,5 +1,5 @@
 import { atomizeChangeset, diff, type IAtomicChange } from "json-diff-ts";
-import { canonicalForm } from "../diff/canonical-form.js";
+import { canonicalForm } from "../core/canonical-form.js";
 import { displayName, type Resource } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection, FieldPath } from "../core/finding.js";

@@ -21,6 +21,11 @@ export interface Family {
   readonly textKinds?: readonly TextKind[];
   /** What its route resources contribute to the traffic model as flows (src/model/build-model.ts). */
   readonly ruleSources?: readonly RuleSource[];
+  /**
+   * API groups whose route rules are first-match within a resource (Istio VirtualService, Gloo
+   * RouteTable): an earlier rule can shadow a later one (src/diff/precedence-changes.ts).
+   */
+  readonly firstMatchGroups?: readonly string[];
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */

@@ -106,8 +106,6 @@ function upwardArrows(graph: ReadonlyMap<string, readonly string[]>, packages: R
  * (docs/architecture.md, "What remains"). The list may only shrink.
  */
 const KNOWN_ARROWS = [
-  // The diff stage knows Gloo's delegated RouteTables.
-  "diff/precedence-changes.ts → families/gloo/flows.ts",
   // Gateway API attachment is a model engine the graph stage shares.
   "families/gateway-api/flows.ts → model/attachment.ts",
   "families/gateway-api/flows.ts → model/entry-points.ts",
@@ -116,9 +114,8 @@ const KNOWN_ARROWS = [
   "families/istio/istio.ts → families/istio-mesh/ambient.ts",
   // Workload selection by file placement globs (picomatch, which core does not import).
   "families/istio/selection.ts → model/file-placement.ts",
-  // The legacy service-apis reuse Gateway API's class reading and the stage's canonical diff.
+  // The legacy service-apis reuse Gateway API's class reading and the stage's resource.changed fallback.
   "families/legacy-gateway-api/legacy-gateway-api.ts → detect/resource-changes.ts",
-  "families/legacy-gateway-api/legacy-gateway-api.ts → diff/canonical-form.ts",
   "families/legacy-gateway-api/legacy-gateway-api.ts → families/gateway-api/gateway-api.ts",
   // Flagger reads Istio VirtualService matches and gateways.
   "families/progressive/flows.ts → families/istio/flows.ts",

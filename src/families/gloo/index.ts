@@ -1,5 +1,5 @@
 import { byRules, type Family } from "../family.js";
-import { glooRouteTableRules } from "./flows.js";
+import { GLOO_NETWORKING_GROUP, glooRouteTableRules } from "./flows.js";
 import { glooDetector } from "./gloo.js";
 import * as gloo from "./schemas.js";
 
@@ -33,5 +33,6 @@ export const glooFamily: Family = {
     ],
   ],
   ruleSources: [byRules(glooRouteTableRules)],
+  firstMatchGroups: [GLOO_NETWORKING_GROUP],
   detectors: [glooDetector],
 };

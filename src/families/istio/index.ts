@@ -28,5 +28,6 @@ export const istioFamily: Family = {
     ],
   ],
   ruleSources: [byRules(virtualServiceRules)],
+  firstMatchGroups: ["networking.istio.io"],
   detectors: [istioDetector],
 };

@@ -1,4 +1,4 @@
-import { canonicalForm } from "../../diff/canonical-form.js";
+import { canonicalForm } from "../../core/canonical-form.js";
 import { list, numeric, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { LEGACY_GROUP, legacyTarget } from "./flows.js";
