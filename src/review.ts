@@ -7,7 +7,7 @@ import { createManifestCache, loadManifests, type ManifestCache } from "./manife
 import type { SourceFile } from "./core/source-file.js";
 import type { InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
-import { buildTrafficModel } from "./model/build-model.js";
+import { buildTrafficModel, routeRules } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
@@ -91,7 +91,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const manifests = alignResourceKeys(load(baseFiles), load(headFiles));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
-  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
+  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [...routeChangeDetections(routeDiffs, base.model, head.model), ...writePathDetections(base.model, head.model, routeDiffs, policy)];

@@ -1,6 +1,7 @@
-import type { ManifestSet } from "./resource.js";
+import type { ManifestSet, Resource } from "./resource.js";
 import type { ResourceChange } from "./resource-change.js";
 import type { Detection } from "./finding.js";
+import type { RuleShape } from "./route-rules.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -14,6 +15,8 @@ export interface DetectorContext {
   readonly policy: DetectorPolicy;
   readonly base: ManifestSet;
   readonly head: ManifestSet;
+  /** The route rules a resource contributes, whichever its family (the model's sources, from the table of families). */
+  readonly routeRules: (resource: Resource, set: ManifestSet) => RuleShape[];
 }
 
 /**

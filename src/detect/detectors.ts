@@ -1,17 +1,15 @@
 import type { Family } from "../core/resource.js";
 import { FAMILIES } from "../families/index.js";
 import type { ResourceDetector } from "../core/detector.js";
-import { externalNameDetector } from "./external-name.js";
 import { kustomizeDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
 
 /**
- * Detectors that still live in this stage, by family: they read the whole kinds table or every
- * family's route rules, which a family module cannot import without a cycle.
+ * Detectors that still live in this stage, by family: they read the whole kinds table, which a
+ * family module cannot import without a cycle.
  */
 const STAGE_DETECTORS: Readonly<Record<string, readonly ResourceDetector[]>> = {
   placement: [placementDetector, kustomizeDetector],
-  service: [externalNameDetector],
 };
 
 /**

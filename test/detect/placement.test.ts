@@ -6,6 +6,7 @@ import { placementDetector } from "../../src/detect/placement.js";
 import type { Detection } from "../../src/core/finding.js";
 import { analyze } from "../helpers/review-trees.js";
 import { expectDetections, type Expected } from "./resource-fixture.js";
+import { routeRules } from "../../src/model/build-model.js";
 
 type Tree = Record<string, string>;
 
@@ -21,7 +22,7 @@ const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
   const after = load(head);
   const baseResource = before.resources.get(key);
   const headResource = after.resources.get(key);
-  return placementDetector({ key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) }, { policy: POLICY, base: before, head: after });
+  return placementDetector({ key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) }, { policy: POLICY, base: before, head: after, routeRules });
 };
 
 const ROUTES = {

@@ -6,6 +6,7 @@ import { CORPUS, hasCorpus } from "../helpers/corpus.js";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/core/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
+import { routeRules } from "../../src/model/build-model.js";
 import type { DetectorContext, ResourceDetector } from "../../src/core/detector.js";
 import type { Detection } from "../../src/core/finding.js";
 
@@ -72,6 +73,7 @@ export const context = (base: readonly Resource[] = [], head: readonly Resource[
   policy: PolicySchema.parse({}),
   base: manifestSet(base),
   head: manifestSet(head),
+  routeRules,
 });
 
 /** Further resources of the base and head trees, for detectors that look around. */

@@ -1,20 +1,19 @@
-import { spec, text } from "../core/json-access.js";
-import type { ManifestSet, Resource } from "../core/resource.js";
-import { routeRules } from "../model/build-model.js";
-import { qualifyHost } from "../core/service-host.js";
-import { sortedSet } from "../core/canonical-values.js";
-import { DetectionList } from "../core/detection-list.js";
-import type { ResourceDetector } from "../core/detector.js";
+import { spec, text } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { qualifyHost } from "../../core/service-host.js";
+import { sortedSet } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 
 /**
- * A core Service of `type: ExternalName` is read only as such (kinds.ts): its traffic leaves the
+ * A core Service of `type: ExternalName` is read only as such (index.ts, textKinds): its traffic leaves the
  * cluster for a DNS name, so a Service that becomes one, or whose externalName changes, sends
  * every route's traffic to it somewhere else. Any other Service is not read, so a Service turned
  * ExternalName is an added resource here.
  */
 
 /** Routes of the tree that send traffic to the Service, by name, Istio host or backendRef. */
-function routesTo(service: Resource, tree: ManifestSet): string[] {
+function routesTo(service: Resource, tree: ManifestSet, routeRules: DetectorContext["routeRules"]): string[] {
   const { namespace, name } = service.id;
   const fqdn = `${name}.${namespace}.svc.cluster.local`;
   const names: string[] = [];
@@ -35,7 +34,7 @@ export const externalNameDetector: ResourceDetector = (change, context) => {
   const before = externalName(change.base);
   if (!head || after === undefined || before === after) return [];
   const out = new DetectionList(change);
-  const routes = routesTo(head, context.head);
+  const routes = routesTo(head, context.head, context.routeRules);
   const reach = routes.length ? `; routes sending traffic to it: ${routes.join(", ")}` : "";
   out.add({
     class: "resource.changed",
