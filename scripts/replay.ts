@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { createManifestCache, type ManifestCache } from "../src/manifests/load-manifests.js";
 import { resolvePolicy } from "../src/policy/load-policy.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "../src/render/render-change.js";
-import { atLeast } from "../src/risk/risk-level.js";
+import { atLeast } from "../src/core/risk-level.js";
 import { POLICY_PATH, reviewChange } from "../src/review.js";
 import { readGitTree } from "../src/sources/git-source.js";
 

@@ -3,10 +3,11 @@ import type { ApprovalInput, AuthorshipGaps } from "./governance/approvals.js";
 import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
-import { createManifestCache, loadManifests, type ManifestCache, type SourceFile } from "./manifests/load-manifests.js";
-import type { InvalidManifest, ManifestSet, SkippedFile } from "./manifests/resource.js";
+import { createManifestCache, loadManifests, type ManifestCache } from "./manifests/load-manifests.js";
+import type { SourceFile } from "./core/source-file.js";
+import type { InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
-import { buildTrafficModel } from "./model/build-model.js";
+import { buildTrafficModel, routeRules } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
@@ -15,19 +16,19 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
-import type { DetectorContext } from "./risk/detector.js";
-import { DETECTORS } from "./risk/detectors.js";
-import type { Detection, FieldPath, Finding } from "./risk/finding.js";
-import { kustomizePatchFileDetections } from "./risk/kustomize.js";
-import { resourceChangedDetection, unexplainedChangeDetection } from "./risk/resource-changes.js";
-import { routeChangeDetections } from "./risk/route-changes.js";
-import { toFinding } from "./risk/to-finding.js";
-import { riskRank } from "./risk/risk-level.js";
-import { symlinkFindings, type SymbolicLink } from "./risk/symlinks.js";
-import { writePathDetections } from "./risk/write-paths.js";
+import type { DetectorContext } from "./core/detector.js";
+import { DETECTORS } from "./detect/detectors.js";
+import type { Detection, FieldPath, Finding } from "./core/finding.js";
+import { kustomizePatchFileDetections } from "./detect/kustomize.js";
+import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
+import { routeChangeDetections } from "./detect/route-changes.js";
+import { toFinding } from "./detect/to-finding.js";
+import { riskRank } from "./core/risk-level.js";
+import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
+import { writePathDetections } from "./detect/write-paths.js";
 
-export type { SourceFile } from "./manifests/load-manifests.js";
-export type { SymbolicLink } from "./risk/symlinks.js";
+export type { SourceFile } from "./core/source-file.js";
+export type { SymbolicLink } from "./detect/symlinks.js";
 
 export const POLICY_PATH = ".github/route-governor.yml";
 
@@ -90,14 +91,14 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const manifests = alignResourceKeys(load(baseFiles), load(headFiles));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
-  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests };
+  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [...routeChangeDetections(routeDiffs, base.model, head.model), ...writePathDetections(base.model, head.model, routeDiffs, policy)];
   const changes = diffResources(base.manifests, head.manifests);
   for (const change of changes) {
     const family = (change.head ?? change.base)!.family;
-    for (const detect of DETECTORS[family]) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
+    for (const detect of DETECTORS[family] ?? []) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
   detections.push(...kustomizePatchFileDetections(baseFiles, headFiles, base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();

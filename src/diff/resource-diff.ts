@@ -1,6 +1,6 @@
-import type { ResourceChange } from "../risk/detector.js";
-import type { ManifestSet, Resource } from "../manifests/resource.js";
-import { canonicalForm, canonicalText } from "./canonical-form.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
+import { canonicalForm, canonicalText } from "../core/canonical-form.js";
 
 /** A kind promoted from an experimental API (`XListenerSet` → `ListenerSet`) means what it meant. */
 function sameMeaning(before: Resource, after: Resource): boolean {

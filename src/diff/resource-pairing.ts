@@ -1,5 +1,5 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
-import { canonicalForm } from "./canonical-form.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
+import { canonicalForm } from "../core/canonical-form.js";
 
 /**
  * Which base resource became which head resource, decided for both trees at once so that their

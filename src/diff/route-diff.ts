@@ -1,5 +1,5 @@
-import { servedFlows, type Backend, type Flow, type TrafficModel } from "../model/traffic-model.js";
-import { pairByIdentity } from "./pair-by-identity.js";
+import { servedFlows, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import { pairByIdentity } from "../core/pair-by-identity.js";
 import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */

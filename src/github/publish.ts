@@ -3,7 +3,7 @@ import type { ProbotOctokit } from "probot";
 import { ANNOTATIONS_PER_REQUEST, type CheckRunReport } from "../report/check-run.js";
 import { commandName } from "../governance/slash-commands.js";
 import { plain } from "../report/markdown-text.js";
-import type { RiskLevel } from "../risk/risk-level.js";
+import type { RiskLevel } from "../core/risk-level.js";
 import type { CommandOutcome } from "./evaluate-pull-request.js";
 import type { CommentFacts } from "./pull-request-source.js";
 

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
-import type { Finding } from "../risk/finding.js";
+import type { Finding } from "../core/finding.js";
 import type { ApprovalRequirement, Requirements } from "./requirements.js";
 
 /**

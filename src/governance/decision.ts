@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
-import type { Finding } from "../risk/finding.js";
-import type { RiskLevel } from "../risk/risk-level.js";
+import type { Finding } from "../core/finding.js";
+import type { RiskLevel } from "../core/risk-level.js";
 import { evaluateApprovals, unknownAuthorship, type ApprovalEvaluation, type AuthorshipGaps, type ApprovalInput, type RuleStatus } from "./approvals.js";
 import { collectEvidence, type EvidenceItem, type EvidenceSources } from "./evidence.js";
 import { validateEvidence, type EvidenceValidation, type ValidationContext } from "./evidence-validation.js";

@@ -1,5 +1,5 @@
 import type { EvidenceKey, Policy } from "../policy/policy-schema.js";
-import type { RiskLevel } from "../risk/risk-level.js";
+import type { RiskLevel } from "../core/risk-level.js";
 import { parseTimeWindow } from "./time-window.js";
 
 /** Evidence values are untrusted text shown in PR comments and audit records. */

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { evidenceNameIndex, normaliseEvidenceName } from "../policy/evidence-names.js";
 import type { Policy } from "../policy/policy-schema.js";
-import type { RiskLevel } from "../risk/risk-level.js";
+import type { RiskLevel } from "../core/risk-level.js";
 import { cleanEvidenceValue, MAX_EVIDENCE_CHARS, validateEvidence } from "./evidence-validation.js";
 
 /** Longest raw text accepted from the App edge before cleaning; longer input is cut, then refused as too long. */

@@ -1,4 +1,4 @@
-import type { Finding } from "../risk/finding.js";
+import type { Finding } from "../core/finding.js";
 import type { GovernanceState } from "./decision.js";
 
 /**

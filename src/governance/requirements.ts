@@ -1,7 +1,7 @@
 import type { Policy } from "../policy/policy-schema.js";
-import { BLOCKING_CLASSES, type ChangeClassId } from "../risk/change-classes.js";
-import type { Finding } from "../risk/finding.js";
-import { maxRisk, type RiskLevel } from "../risk/risk-level.js";
+import { BLOCKING_CLASSES, type ChangeClassId } from "../core/change-classes.js";
+import type { Finding } from "../core/finding.js";
+import { maxRisk, type RiskLevel } from "../core/risk-level.js";
 
 /** Approvals a group must give, and the findings (by fingerprint) those approvals must have seen. */
 export interface ApprovalRequirement {

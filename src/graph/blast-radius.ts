@@ -1,13 +1,13 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import { lineOf } from "../manifests/field-line.js";
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { qualifyHost } from "../model/istio-flows.js";
-import { nonEmptyTexts, record, text } from "../manifests/json-access.js";
-import { servedFlows, type Flow, type TrafficModel } from "../model/traffic-model.js";
+import { qualifyHost } from "../core/service-host.js";
+import { nonEmptyTexts, record, text } from "../core/json-access.js";
+import { servedFlows, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";
-import type { ResourceChange } from "../risk/detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
 import { meshScopes, rootNamespaceOf, type MeshScope } from "./mesh-scope.js";
 import type { GraphIssue, IssueComparison } from "./reference-checks.js";
 import type { GatewayNode } from "../model/entry-points.js";

@@ -1,7 +1,7 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import type { Topology } from "../policy/policy-schema.js";
-import type { ResourceChange } from "../risk/detector.js";
-import type { Detection } from "../risk/finding.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { Detection } from "../core/finding.js";
 import { blastRadiusOf, type BlastRadius, type TreeAnalysis } from "./blast-radius.js";
 import { checkableIn, checkReferences, compareIssues, type GraphIssue } from "./reference-checks.js";
 import { buildTrafficGraph, type TrafficGraph } from "./traffic-graph.js";

@@ -1,6 +1,6 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
-import { list, record, text } from "../manifests/json-access.js";
-import type { ResourceChange } from "../risk/detector.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { list, record, text } from "../core/json-access.js";
+import type { ResourceChange } from "../core/resource-change.js";
 
 /**
  * Who a mesh or trust change reaches (DESIGN §7): a policy in Istio's root namespace with no

@@ -1,7 +1,7 @@
-import { displayName, type ResourceId } from "../manifests/resource.js";
-import { qualifyHost } from "../model/istio-flows.js";
-import type { ChangeClassId } from "../risk/change-classes.js";
-import type { FieldPath } from "../risk/finding.js";
+import { displayName, type ResourceId } from "../core/resource.js";
+import { qualifyHost } from "../core/service-host.js";
+import type { ChangeClassId } from "../core/change-classes.js";
+import type { FieldPath } from "../core/finding.js";
 import type { Attachment } from "../model/attachment.js";
 import { hostsOverlap } from "../model/host-match.js";
 import { unscopedEntry, type DestinationRuleNode, type RouteNode, type TrafficGraph } from "./traffic-graph.js";

@@ -1,4 +1,4 @@
-import type { ManifestSet, Resource, ResourceId } from "../manifests/resource.js";
+import type { ManifestSet, Resource, ResourceId } from "../core/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { attachRoute, type Attachment } from "../model/attachment.js";
 import {
@@ -12,10 +12,10 @@ import {
   type ListenerSetNode,
   type ParentRefNode,
 } from "../model/entry-points.js";
-import { qualifyHost } from "../model/istio-flows.js";
-import { list, nonEmptyTexts, record, text, type JsonRecord } from "../manifests/json-access.js";
-import type { Flow, Placement, TrafficModel } from "../model/traffic-model.js";
-import type { FieldPath } from "../risk/finding.js";
+import { qualifyHost } from "../core/service-host.js";
+import { list, nonEmptyTexts, record, text, type JsonRecord } from "../core/json-access.js";
+import type { Flow, Placement, TrafficModel } from "../core/traffic-model.js";
+import type { FieldPath } from "../core/finding.js";
 
 /**
  * The repo-wide traffic graph of one tree (DESIGN §7): every Gateway and listener, every route

@@ -1,6 +1,6 @@
 import * as jsyaml from "js-yaml";
-import type { FieldPath } from "../risk/finding.js";
-import type { DocumentSource } from "./resource.js";
+import type { FieldPath } from "../core/finding.js";
+import type { DocumentSource } from "../core/resource.js";
 import { defaultYamlLimits, plainKeyName, readAsGoYaml } from "./yaml-documents.js";
 
 /**

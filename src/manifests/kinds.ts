@@ -1,22 +1,11 @@
 import type * as z from "zod";
-import type { Family } from "./resource.js";
-import type { KubeObject } from "./schemas/common.js";
-import * as dns from "./schemas/dns.js";
-import * as gatewayApi from "./schemas/gateway-api.js";
-import * as gke from "./schemas/gke.js";
-import * as gloo from "./schemas/gloo.js";
-import * as istio from "./schemas/istio.js";
-import * as istioMesh from "./schemas/istio-mesh.js";
-import * as kustomize from "./schemas/kustomize.js";
-import * as legacy from "./schemas/legacy-gateway-api.js";
-import * as mcs from "./schemas/mcs.js";
-import * as placement from "./schemas/placement.js";
-import * as progressive from "./schemas/progressive.js";
-import * as trust from "./schemas/trust.js";
+import type { KubeObject } from "../core/kube-object.js";
+import type { Family } from "../core/resource.js";
+import { FAMILIES } from "../families/index.js";
 
 /**
- * The traffic kinds (DESIGN §4): (group, kind) → family, scope and schema. A kind not in this
- * table is not traffic config and is ignored.
+ * The traffic kinds (DESIGN §4): (group, kind) → family, scope and schema, read off the table of
+ * families (src/families/index.ts). A kind not in it is not traffic config and is ignored.
  */
 
 export interface KindSpec {
@@ -33,136 +22,7 @@ export interface KindSpec {
   readonly fileNamed: boolean;
 }
 
-type Row = readonly [kind: string, schema: z.ZodType<KubeObject>, trait?: "cluster-scoped" | "own-templates" | "file-named"];
-
-const gatewayApiKinds: readonly Row[] = [
-  ["GatewayClass", gatewayApi.gatewayClass, "cluster-scoped"],
-  ["Gateway", gatewayApi.gateway],
-  ["ListenerSet", gatewayApi.listenerSet],
-  ["XListenerSet", gatewayApi.listenerSet],
-  ["HTTPRoute", gatewayApi.httpRoute],
-  ["GRPCRoute", gatewayApi.grpcRoute],
-  ["TLSRoute", gatewayApi.tlsRoute],
-  ["TCPRoute", gatewayApi.l4Route],
-  ["UDPRoute", gatewayApi.l4Route],
-  ["ReferenceGrant", gatewayApi.referenceGrant],
-  ["BackendTLSPolicy", gatewayApi.backendTlsPolicy],
-  ["XBackendTrafficPolicy", gatewayApi.backendTrafficPolicy],
-];
-
-const mcsKinds: readonly Row[] = [
-  ["ServiceExport", mcs.serviceExport],
-  ["ServiceImport", mcs.serviceImport],
-];
-
-const table: readonly (readonly [family: Family, groups: readonly string[], kinds: readonly Row[]])[] = [
-  ["gateway-api", ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"], gatewayApiKinds],
-  ["mcs", ["multicluster.x-k8s.io", "net.gke.io"], mcsKinds],
-  [
-    "gke",
-    ["networking.gke.io"],
-    [
-      ["GCPBackendPolicy", gke.gcpBackendPolicy],
-      ["HealthCheckPolicy", gke.healthCheckPolicy],
-      ["GCPGatewayPolicy", gke.gcpGatewayPolicy],
-      ["GCPTrafficDistributionPolicy", gke.gcpTrafficDistributionPolicy],
-    ],
-  ],
-  [
-    "istio",
-    ["networking.istio.io"],
-    [
-      ["VirtualService", istio.virtualService],
-      ["DestinationRule", istio.destinationRule],
-      ["ServiceEntry", istio.serviceEntry],
-      ["Gateway", istio.istioGateway],
-      ["Sidecar", istio.sidecar],
-      ["WorkloadEntry", istio.workloadEntry],
-    ],
-  ],
-  [
-    "istio",
-    ["security.istio.io"],
-    [
-      ["PeerAuthentication", istio.peerAuthentication],
-      ["AuthorizationPolicy", istio.authorizationPolicy],
-      ["RequestAuthentication", istio.requestAuthentication],
-    ],
-  ],
-  ["istio-mesh", ["install.istio.io"], [["IstioOperator", istioMesh.istioOperator, "file-named"]]],
-  [
-    "gloo",
-    ["networking.gloo.solo.io"],
-    [
-      ["RouteTable", gloo.routeTable],
-      ["VirtualDestination", gloo.virtualDestination],
-      ["VirtualGateway", gloo.virtualGateway],
-    ],
-  ],
-  [
-    "gloo",
-    ["resilience.policy.gloo.solo.io"],
-    [
-      ["FailoverPolicy", gloo.failoverPolicy],
-      ["OutlierDetectionPolicy", gloo.outlierDetectionPolicy],
-      ["RetryTimeoutPolicy", gloo.retryTimeoutPolicy],
-    ],
-  ],
-  ["gloo", ["trafficcontrol.policy.gloo.solo.io"], [["MirrorPolicy", gloo.mirrorPolicy]]],
-  [
-    "gloo",
-    ["admin.gloo.solo.io"],
-    [
-      ["Workspace", gloo.workspace],
-      ["WorkspaceSettings", gloo.workspaceSettings],
-    ],
-  ],
-  [
-    "trust",
-    ["cert-manager.io"],
-    [
-      ["Issuer", trust.issuer],
-      ["ClusterIssuer", trust.issuer, "cluster-scoped"],
-      ["Certificate", trust.certificate],
-    ],
-  ],
-  ["dns", ["externaldns.k8s.io"], [["DNSEndpoint", dns.dnsEndpoint]]],
-  ["dns", ["k8gb.io", "k8gb.absa.oss"], [["Gslb", dns.gslb]]],
-  [
-    "placement",
-    ["argoproj.io"],
-    [
-      ["Application", placement.application],
-      ["ApplicationSet", placement.applicationSet, "own-templates"],
-    ],
-  ],
-  ["placement", ["kustomize.toolkit.fluxcd.io"], [["Kustomization", placement.fluxKustomization]]],
-  ["progressive", ["flagger.app"], [["Canary", progressive.flaggerCanary]]],
-  ["progressive", ["argoproj.io"], [["Rollout", progressive.argoRollout]]],
-  ["placement", ["source.extensions.fluxcd.io"], [["ArtifactGenerator", placement.artifactGenerator]]],
-  // Not placement strictly: the closest family, since it decides what is rendered from a path, not where.
-  [
-    "placement",
-    ["kustomize.config.k8s.io"],
-    [
-      ["Kustomization", kustomize.kustomization, "cluster-scoped"],
-      ["Component", kustomize.kustomization, "cluster-scoped"],
-    ],
-  ],
-  [
-    "legacy-gateway-api",
-    ["networking.x-k8s.io"],
-    [
-      ["GatewayClass", legacy.legacyGatewayClass, "cluster-scoped"],
-      ["Gateway", legacy.legacyGateway],
-      ["HTTPRoute", legacy.legacyRoute],
-      ["TCPRoute", legacy.legacyRoute],
-      ["UDPRoute", legacy.legacyRoute],
-      ["TLSRoute", legacy.legacyRoute],
-      ["BackendPolicy", legacy.legacyLoose],
-    ],
-  ],
-];
+const table = FAMILIES.flatMap(({ name, kinds }) => kinds.map(([groups, rows]) => [name, groups, rows] as const));
 
 const registry = new Map<string, KindSpec>(
   table.flatMap(([family, groups, kinds]) =>
@@ -182,38 +42,22 @@ export const trafficKindNames: ReadonlySet<string> = new Set(table.flatMap(([, ,
 
 export const kindSpec = (group: string, kind: string): KindSpec | undefined => registry.get(`${group}/${kind}`);
 
-/** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
-const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
-
-/** A core Service whose traffic leaves the cluster: `type: ExternalName`, however quoted. */
-const EXTERNAL_NAME_TYPE = /\btype["']?[ \t]*:[ \t]*["']?ExternalName\b/;
-
-const meshNamespace: KindSpec = { family: "istio-mesh", namespaced: false, schema: istioMesh.labelledNamespace, ownTemplates: false, fileNamed: false };
-
-/**
- * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
- * values hold the mesh's identity and mTLS settings wherever the chart itself comes from.
- */
-const ISTIO_CHART = /\bchart["']?[ \t]*:[ \t]*["']?(?:istiod|istio-base|base|cni|istio-cni|ztunnel|gateway|istio-ingress|istio-egress)["']?[ \t]*(?:#.*)?$/m;
-const istioRelease: KindSpec = { family: "istio-mesh", namespaced: true, schema: istioMesh.labelledNamespace, ownTemplates: false, fileNamed: false };
-
-const externalNameService: KindSpec = { family: "service", namespaced: true, schema: progressive.externalNameService, ownTemplates: false, fileNamed: false };
+/** Kinds that are traffic config only when their text says so (a labelled Namespace, an ExternalName Service, an Istio chart's HelmRelease). */
+const textKinds = FAMILIES.flatMap(({ name, textKinds = [] }) =>
+  textKinds.map(({ group = "", kind, when, schema, namespaced }) => ({ group, kind, when, spec: { family: name, namespaced, schema, ownTemplates: false, fileNamed: false } satisfies KindSpec })),
+);
 
 /**
  * The kind of one document, judged by its text as well: a Namespace is traffic config only when it
- * carries Istio ambient or topology labels, and a Service only when it is `type: ExternalName`
- * (its traffic leaves the cluster), and a Flux HelmRelease only when it installs an Istio chart,
- * so every other Namespace, Service and release stays ignored. `text` is the document's text, or,
+ * carries Istio ambient or topology labels, a Service only when it is `type: ExternalName` (its
+ * traffic leaves the cluster), and a Flux HelmRelease only when it installs an Istio chart, so
+ * every other Namespace, Service and release stays ignored. `text` is the document's text, or,
  * once parsed, its label keys, `type:` and `chart:` lines (load-manifests.ts).
  */
 export const kindSpecFor = (group: string, kind: string, text: string): KindSpec | undefined => {
   const spec = kindSpec(group, kind);
   if (spec) return spec;
-  if (group === "helm.toolkit.fluxcd.io" && kind === "HelmRelease") return ISTIO_CHART.test(text) ? istioRelease : undefined;
-  if (group !== "") return undefined;
-  if (kind === "Namespace" && MESH_NAMESPACE_LABELS.test(text)) return meshNamespace;
-  if (kind === "Service" && EXTERNAL_NAME_TYPE.test(text)) return externalNameService;
-  return undefined;
+  return textKinds.find((candidate) => candidate.group === group && candidate.kind === kind && candidate.when.test(text))?.spec;
 };
 
 /** `networking.istio.io/v1` → `networking.istio.io`; the core group (`v1`) is "". */
@@ -223,4 +67,4 @@ export const groupOf = (apiVersion: string): string => {
 };
 
 /** Istio Helm values files are read as one pseudo-resource per file (DESIGN §4, mesh level). */
-export const istioValuesKind = { group: "install.istio.io", kind: "IstioValues", family: "istio-mesh" } as const;
+export { istioValuesKind } from "../families/index.js";

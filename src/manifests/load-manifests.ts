@@ -1,10 +1,11 @@
 import { posix } from "node:path";
 import picomatch from "picomatch";
 import type * as z from "zod";
+import type { SourceFile } from "../core/source-file.js";
 import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
-import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId, type SkippedFile } from "./resource.js";
-import { istioValues } from "./schemas/istio-mesh.js";
+import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId, type SkippedFile } from "../core/resource.js";
+import { istioValues } from "../families/index.js";
 import { nodeBudget, oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
 
 /**
@@ -16,10 +17,7 @@ import { nodeBudget, oversize, parseYamlDocument, parseYamlStream, splitYamlDocu
  * skipped and listed, and one that cannot be read gates only when its header declares a traffic kind.
  */
 
-export interface SourceFile {
-  readonly path: string;
-  readonly text: string;
-}
+export type { SourceFile };
 
 export interface LoadOptions {
   /** The cluster a file is applied to (policy placement), so the same resource in two clusters is two resources. */

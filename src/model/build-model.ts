@@ -1,34 +1,17 @@
-import { displayName, type ManifestSet, type Resource } from "../manifests/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
-import { toFlow, type RouteRules, type RuleShape } from "./flow-builder.js";
-import { gatewayApiRules } from "./gateway-api-flows.js";
-import { glooRouteTableRules } from "./gloo-flows.js";
-import { virtualServiceRules } from "./istio-flows.js";
-import { legacyRouteRules } from "./legacy-gateway-flows.js";
+import { toFlow } from "./flow-builder.js";
+import type { RouteRules, RuleShape } from "../core/route-rules.js";
+import { FAMILIES } from "../families/index.js";
 import { buildPlacementIndex } from "./placement.js";
-import { flaggerCanaryRules, withRolloutPlans } from "./progressive-flows.js";
-import type { Flow, RouteEntries, TrafficModel } from "./traffic-model.js";
-
-/** A family whose routes land wherever their rules say. */
-const byRules =
-  (source: (resource: Resource, set: ManifestSet) => RuleShape[]) =>
-  (resource: Resource, set: ManifestSet): RouteRules | undefined => {
-    const rules = source(resource, set);
-    return rules.length > 0 ? { rules } : undefined;
-  };
+import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js";
 
 /**
- * Each family that routes requests contributes its rules here; the rest of the model is family-blind.
+ * Each family that routes requests contributes its rules here, from the table of families; the rest of the model is family-blind.
  * A source gets the whole tree for references it must resolve (Gateway API listeners, legacy routes selected by Gateways).
  */
-const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRules | undefined)[] = [
-  gatewayApiRules,
-  byRules(virtualServiceRules),
-  byRules(glooRouteTableRules),
-  byRules(legacyRouteRules),
-  byRules(flaggerCanaryRules),
-];
+const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRules | undefined)[] = FAMILIES.flatMap((family) => family.ruleSources ?? []);
 
 /** The rules one resource routes, of whichever family: for checks that follow references from routes to backends. */
 export const routeRules = (resource: Resource, set: ManifestSet): RuleShape[] => ROUTE_SOURCES.flatMap((source) => source(resource, set)?.rules ?? []);
@@ -122,5 +105,5 @@ export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlac
     flows.set(final.key, final);
   }
   // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
-  return { flows: withRolloutPlans(flows, set), routes };
+  return { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
 }

@@ -1,4 +1,4 @@
-import type { Flow } from "./traffic-model.js";
+import type { Flow } from "../core/traffic-model.js";
 
 /** How reviewers read shares: `90%`, `33.3%`, `0%`. */
 export const percent = (share: number | undefined): string =>

@@ -1,6 +1,6 @@
 import picomatch from "picomatch";
-import type { ManifestSet, Resource } from "../manifests/resource.js";
-import { isRecord, list, record, stringMap, text, type JsonRecord } from "../manifests/json-access.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
+import { isRecord, list, record, stringMap, text, type JsonRecord } from "../core/json-access.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
 

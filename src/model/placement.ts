@@ -1,8 +1,9 @@
-import type { ManifestSet, Resource } from "../manifests/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
-import type { Placement } from "./traffic-model.js";
-import { list, record, text } from "../manifests/json-access.js";
+import type { Placement } from "../core/traffic-model.js";
+import type { BackendRef } from "../core/route-rules.js";
+import { list, record, text } from "../core/json-access.js";
 
 /**
  * Places backends on clusters and regions, by the first source that applies (DESIGN §6):
@@ -11,18 +12,6 @@ import { list, record, text } from "../manifests/json-access.js";
  * ServiceEntry endpoint locality, DestinationRule subset labels, GitOps placement of the route's
  * file. Unknown stays unknown.
  */
-export interface BackendRef {
-  readonly kind: "Service" | "ServiceImport" | "VirtualDestination" | "Host";
-  readonly name: string;
-  readonly namespace: string;
-  /** Istio destination subset. */
-  readonly subset?: string;
-  /** The cluster the reference names (Gloo `ref.cluster`): the backend runs there, wherever the route is applied. */
-  readonly cluster?: string;
-  /** File of the route that names the backend: a cluster-local Service runs where the route is applied. */
-  readonly routeFile: string;
-}
-
 export interface PlacementIndex {
   place(ref: BackendRef): Placement;
   /** The policy `services` key of a backend: its name with the region part removed. */

@@ -1,6 +1,6 @@
-import { CHANGE_CLASSES, type ChangeClassId } from "../risk/change-classes.js";
-import type { Detection } from "../risk/finding.js";
-import { maxRisk, type RiskLevel } from "../risk/risk-level.js";
+import { CHANGE_CLASSES, type ChangeClassId } from "../core/change-classes.js";
+import type { Detection } from "../core/finding.js";
+import { maxRisk, type RiskLevel } from "../core/risk-level.js";
 import type { Policy } from "./policy-schema.js";
 
 /** The risk of a change class under a policy: its `classes.<id>.risk` override, else the class default. */

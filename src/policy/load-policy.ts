@@ -2,7 +2,7 @@ import * as jsyaml from "js-yaml";
 import type * as z from "zod";
 import defaultPolicyText from "../../policies/default.yml";
 import regulatedPolicyText from "../../policies/regulated.yml";
-import { RISK_LEVELS } from "../risk/risk-level.js";
+import { RISK_LEVELS } from "../core/risk-level.js";
 import { evidenceNameIndex } from "./evidence-names.js";
 import { mergePolicy, type PolicyOverlay } from "./merge-policy.js";
 import { PolicyError } from "./policy-error.js";

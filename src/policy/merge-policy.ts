@@ -1,5 +1,5 @@
-import type { ChangeClassId } from "../risk/change-classes.js";
-import { RISK_LEVELS, riskRank, type RiskLevel } from "../risk/risk-level.js";
+import type { ChangeClassId } from "../core/change-classes.js";
+import { RISK_LEVELS, riskRank, type RiskLevel } from "../core/risk-level.js";
 import { riskOf } from "./class-risk.js";
 import { PolicyError } from "./policy-error.js";
 import type { ApprovalRule, Policy } from "./policy-schema.js";

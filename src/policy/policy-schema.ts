@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { ChangeClassIdSchema } from "../risk/change-classes.js";
-import { RiskLevelSchema } from "../risk/risk-level.js";
+import { ChangeClassIdSchema } from "../core/change-classes.js";
+import { RiskLevelSchema } from "../core/risk-level.js";
 
 /**
  * The governance policy (DESIGN §8). Every key is optional in a repository's

@@ -1,5 +1,5 @@
 import type { ReviewResult } from "../review.js";
-import type { Finding } from "../risk/finding.js";
+import type { Finding } from "../core/finding.js";
 import { RISK_BADGE } from "./markdown-report.js";
 import { plain } from "./markdown-text.js";
 import { fitMarkdown } from "./pr-comment.js";

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { ChangeClassIdSchema } from "../risk/change-classes.js";
-import { RiskLevelSchema } from "../risk/risk-level.js";
+import { ChangeClassIdSchema } from "../core/change-classes.js";
+import { RiskLevelSchema } from "../core/risk-level.js";
 
 /**
  * The JSON report's contract (`--format json`, the Action's `report-json` file) as a zod schema:

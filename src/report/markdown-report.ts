@@ -1,5 +1,5 @@
-import type { Finding } from "../risk/finding.js";
-import type { RiskLevel } from "../risk/risk-level.js";
+import type { Finding } from "../core/finding.js";
+import type { RiskLevel } from "../core/risk-level.js";
 import type { ReviewResult } from "../review.js";
 import { blastRadiusSection } from "./blast-radius-section.js";
 import { cellCode, code, plain } from "./markdown-text.js";

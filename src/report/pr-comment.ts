@@ -1,4 +1,4 @@
-import type { Finding } from "../risk/finding.js";
+import type { Finding } from "../core/finding.js";
 import { code, plain } from "./markdown-text.js";
 
 /**

@@ -1,8 +1,8 @@
 import packageJson from "../../package.json" with { type: "json" };
 import type { ReviewResult } from "../review.js";
-import { CHANGE_CLASSES, type ChangeClassId } from "../risk/change-classes.js";
-import type { Finding } from "../risk/finding.js";
-import type { RiskLevel } from "../risk/risk-level.js";
+import { CHANGE_CLASSES, type ChangeClassId } from "../core/change-classes.js";
+import type { Finding } from "../core/finding.js";
+import type { RiskLevel } from "../core/risk-level.js";
 
 /**
  * `--format sarif`: the findings as a SARIF 2.1.0 log for GitHub code scanning

@@ -1,5 +1,5 @@
 import type { ReviewResult } from "../review.js";
-import type { Finding } from "../risk/finding.js";
+import type { Finding } from "../core/finding.js";
 
 /**
  * `--format github`: the findings as GitHub Actions workflow commands

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApprovalInputSchema, evaluateApprovals, type ApprovalInput } from "../../src/governance/approvals.js";
 import { requirementsFor } from "../../src/governance/requirements.js";
 import { defaultPolicy } from "../../src/policy/load-policy.js";
-import type { Finding } from "../../src/risk/finding.js";
+import type { Finding } from "../../src/core/finding.js";
 import { approve, finding } from "./fixtures.js";
 
 const policy = defaultPolicy();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide, type GovernanceInput } from "../../src/governance/decision.js";
 import { defaultPolicy, resolvePolicy } from "../../src/policy/load-policy.js";
-import type { Finding } from "../../src/risk/finding.js";
+import type { Finding } from "../../src/core/finding.js";
 import { approve, finding } from "./fixtures.js";
 
 const NOW = new Date("2026-11-20T12:00:00Z");

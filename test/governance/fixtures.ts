@@ -1,6 +1,6 @@
 import type { ApprovalInput } from "../../src/governance/approvals.js";
-import { CHANGE_CLASSES, type ChangeClassId } from "../../src/risk/change-classes.js";
-import type { Finding } from "../../src/risk/finding.js";
+import { CHANGE_CLASSES, type ChangeClassId } from "../../src/core/change-classes.js";
+import type { Finding } from "../../src/core/finding.js";
 
 /** A finding of a class at the class's default risk, fingerprinted by class and name. */
 export const finding = (changeClass: ChangeClassId, overrides: Partial<Finding> = {}): Finding => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lineOf } from "../../src/manifests/field-line.js";
-import type { DocumentSource } from "../../src/manifests/resource.js";
+import type { DocumentSource } from "../../src/core/resource.js";
 
 const document = [
   "---", // 10

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
-import type { Family } from "../../src/manifests/resource.js";
+import type { Family } from "../../src/core/resource.js";
 
 /** DESIGN §4, one row per family and group. */
 const design: readonly (readonly [Family, readonly string[], readonly string[]])[] = [
@@ -23,7 +23,7 @@ const design: readonly (readonly [Family, readonly string[], readonly string[]])
   ["dns", ["k8gb.io", "k8gb.absa.oss"], ["Gslb"]],
   ["placement", ["argoproj.io"], ["Application", "ApplicationSet"]],
   ["placement", ["kustomize.toolkit.fluxcd.io"], ["Kustomization"]],
-  // kustomize's own Kustomization: its patches rewrite traffic kinds at render time (src/risk/kustomize.ts).
+  // kustomize's own Kustomization: its patches rewrite traffic kinds at render time (src/detect/kustomize.ts).
   ["placement", ["kustomize.config.k8s.io"], ["Kustomization", "Component"]],
   ["legacy-gateway-api", ["networking.x-k8s.io"], ["GatewayClass", "Gateway", "HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]],
 ];
@@ -54,7 +54,7 @@ describe("the traffic kinds of DESIGN §4", () => {
     ["", "Namespace"],
     ["helm.toolkit.fluxcd.io", "HelmRelease"],
     ["networking.istio.io", "EnvoyFilter"],
-    ["networking.k8s.io", "Ingress"],
+    ["networking.k8s.io", "NetworkPolicy"],
   ])("%s %s is not traffic", (group, kind) => {
     expect(kindSpec(group, kind)).toBeUndefined();
   });

@@ -347,7 +347,7 @@ describe("what names traffic config but is not traffic config never gates, and i
   });
 
   it("does not list a file that holds traffic config beside other documents", () => {
-    const set = loadManifests([file("app.yaml", ...route("web"), "---", "apiVersion: networking.k8s.io/v1", "kind: Ingress", "metadata:", "  name: web", "  annotations: {cert-manager.io/cluster-issuer: letsencrypt}")]);
+    const set = loadManifests([file("app.yaml", ...route("web"), "---", "apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: web", "  annotations: {cert-manager.io/cluster-issuer: letsencrypt}")]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/web"]);
     expect(set.skipped).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Flow } from "../../src/model/traffic-model.js";
+import type { Flow } from "../../src/core/traffic-model.js";
 import { analyze, classesOf } from "../helpers/review-trees.js";
 
 /** Flows only through admitted attachments (Gateway API route attachment, hostname intersection, precedence). */

@@ -5,8 +5,8 @@ import { mergePolicy } from "../../src/policy/merge-policy.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
 import { builtInPolicy, defaultPolicy, parsePolicy, PolicyError, resolvePolicy } from "../../src/policy/load-policy.js";
 import { policyJsonSchema } from "../../src/policy/policy-json-schema.js";
-import { CHANGE_CLASS_IDS } from "../../src/risk/change-classes.js";
-import { riskRank } from "../../src/risk/risk-level.js";
+import { CHANGE_CLASS_IDS } from "../../src/core/change-classes.js";
+import { riskRank } from "../../src/core/risk-level.js";
 
 const REPO = "route-governor.yml";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { riskRank } from "../../src/risk/risk-level.js";
+import { riskRank } from "../../src/core/risk-level.js";
 import { analyze } from "../helpers/review-trees.js";
 
 /**

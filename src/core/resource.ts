@@ -1,0 +1,69 @@
+/**
+ * A traffic resource as read from one YAML document. Identity is group/kind/namespace/name,
+ * never the apiVersion: a v1beta1 → v1 bump is the same resource (DESIGN §4).
+ */
+export interface ResourceId {
+  readonly group: string;
+  readonly kind: string;
+  /** "" for cluster-scoped kinds; "default" when a namespaced resource names none. */
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** The name of the resource's family: one of the table in src/families/index.ts (`gateway-api`, `istio`, ...). */
+export type Family = string;
+
+/** Where a document sits, so findings can point at file:line and lines of its fields can be found later. */
+export interface DocumentSource {
+  readonly file: string;
+  /** 1-based line of the document's first line in the file. */
+  readonly line: number;
+  /** The document's own text: field lines are located lazily, only for findings. */
+  readonly text: string;
+}
+
+export interface Resource {
+  readonly id: ResourceId;
+  /** `group/kind/namespace/name`. */
+  readonly key: string;
+  /** The cluster its file is applied to (policy or GitOps placement of the file), when known. */
+  readonly cluster?: string;
+  readonly apiVersion: string;
+  readonly family: Family;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The validated document (plain JSON data). */
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly source: DocumentSource;
+}
+
+/** One side of a change: every traffic resource of the tree, by key, plus what could not be read. */
+export interface ManifestSet {
+  readonly resources: ReadonlyMap<string, Resource>;
+  readonly invalid: readonly InvalidManifest[];
+  /** Paths of all files read (traffic or not), for placement and blast radius. */
+  readonly files: readonly string[];
+  /** YAML files that name traffic config but declare none: not reviewed, never gating, listed so nothing vanishes unseen. */
+  readonly skipped: readonly SkippedFile[];
+  /** YAML files the policy's `paths` leave out of the review: not read at all. */
+  readonly excluded: readonly string[];
+}
+
+export interface SkippedFile {
+  readonly file: string;
+  /** The line of the first document skipped. */
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface InvalidManifest {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+  readonly resource?: ResourceId;
+}
+
+export const resourceKey = (id: ResourceId): string => `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
+
+export const displayName = (id: ResourceId): string =>
+  `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;

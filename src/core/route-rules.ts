@@ -1,0 +1,61 @@
+import type { FieldPath } from "./finding.js";
+
+/**
+ * What a family's flow source reads off one route resource (src/families/<family>/flows.ts): the
+ * shapes the model stage turns into flows (src/model/flow-builder.ts).
+ */
+
+/** A backend as a route names it, before it is placed on clusters (src/model/placement.ts). */
+export interface BackendRef {
+  readonly kind: "Service" | "ServiceImport" | "VirtualDestination" | "Host";
+  readonly name: string;
+  readonly namespace: string;
+  /** Istio destination subset. */
+  readonly subset?: string;
+  /** The cluster the reference names (Gloo `ref.cluster`): the backend runs there, wherever the route is applied. */
+  readonly cluster?: string;
+  /** File of the route that names the backend: a cluster-local Service runs where the route is applied. */
+  readonly routeFile: string;
+}
+
+/** A backend as a route names it, before shares and placement are known. */
+export interface WeightedRef {
+  readonly key: string;
+  readonly label: string;
+  readonly weight: number;
+  readonly ref: BackendRef;
+  readonly path: FieldPath;
+}
+
+export interface RuleShape {
+  readonly entry: string;
+  readonly host: string;
+  /** Canonical alternatives of the rule's match, each one request shape. */
+  readonly alternatives: readonly { readonly signature: string; readonly path: string; readonly method?: string }[];
+  /** Within-resource identity of the rule: its name when it has one, else its match. */
+  readonly ruleId: string;
+  readonly precedence: number;
+  readonly path: FieldPath;
+  readonly backends: readonly WeightedRef[];
+  readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+  /** Why the tree cannot confirm that the entry admits this rule's route; the rule is taken to carry traffic. */
+  readonly unverified?: string;
+  /**
+   * Set by families in which, of the rules claiming one (entry, host, match), one alone takes the
+   * requests, even across resources (Gateway API: the oldest route, then the first by
+   * `namespace/name`, then the first rule). Without it every claimant is a flow carrying traffic.
+   */
+  readonly claim?: { readonly createdAt?: string; readonly name: string };
+  /** The weights a progressive delivery controller will set in turn (see Flow.plan). */
+  readonly plan?: string;
+}
+
+/** What a family reads off one route resource. */
+export interface RouteRules {
+  readonly rules: readonly RuleShape[];
+  /**
+   * The entries the route lands on, when the family decides attachment apart from rules (Gateway
+   * API: the listeners that admit it, none when none does); else the entries of its rules.
+   */
+  readonly entries?: readonly string[];
+}

@@ -1,0 +1,91 @@
+import type { ResourceId } from "./resource.js";
+import type { FieldPath } from "./finding.js";
+
+/** Where a backend runs. Unknown placement is empty, never guessed (DESIGN §6). */
+export interface Placement {
+  readonly clusters: readonly string[];
+  readonly regions: readonly string[];
+  /** True when the backend spans clusters by definition (ServiceImport, Gloo VirtualDestination). */
+  readonly multiCluster: boolean;
+}
+
+export interface Backend {
+  /** Identity across base/head: Istio host+subset+port, Gateway API group/kind/namespace/name+port. */
+  readonly key: string;
+  /** How a reviewer names it: `reviews v1`, `ServiceImport checkout-jkt:8080`. */
+  readonly label: string;
+  /** The service the backend belongs to (policy `services` key), region suffix removed. */
+  readonly service: string;
+  readonly weight: number;
+  /** weight / sum of the flow's weights, 0..1; 0 for every backend when all weights are 0. */
+  readonly share: number;
+  readonly placement: Placement;
+  readonly path: FieldPath;
+}
+
+/**
+ * (entry, host, match) → weighted backends. A Gateway API rule with two parents and two hostnames
+ * is four flows: each is what one request can see.
+ */
+export interface Flow {
+  /** Identity across base/head. */
+  readonly key: string;
+  /** `Gateway infra/public:https`, `mesh`, `Service bookinfo/reviews`, `VirtualGateway ns/name`. */
+  readonly entry: string;
+  readonly host: string;
+  /** What the rule captures, canonical and human-readable: `PathPrefix /checkout, method POST`. */
+  readonly match: string;
+  /** The path part of the match alone, to group rules that compete for the same requests. */
+  readonly pathMatch: string;
+  /** HTTP methods the rule is limited to; empty = every method. */
+  readonly methods: readonly string[];
+  /** Position among the rules competing on the same entry and host: lower wins. */
+  readonly precedence: number;
+  readonly resource: ResourceId;
+  readonly resourceKey: string;
+  /** Identity of the rule within its resource (its name, else its match): pairs a rule whose match changed. */
+  readonly ruleId: string;
+  readonly path: FieldPath;
+  readonly backends: readonly Backend[];
+  /** Mirror targets (labels), with percent. */
+  readonly mirrors: readonly { readonly label: string; readonly percent: number }[];
+  /** Why the tree cannot confirm that the entry admits the route (e.g. a namespace selector): the flow is kept, unverified. */
+  readonly unverified?: string;
+  /**
+   * The rule that takes this flow's requests instead (another route claiming the same entry, host
+   * and match, ranked first by the family's precedence): the flow is configured but carries no traffic.
+   */
+  readonly shadowedBy?: string;
+  /**
+   * The weights a progressive delivery controller (Flagger, Argo Rollouts) will set on this rule
+   * in turn, as reviewers read them (`canary 0 → 10 → 20 → … → 50% (every 1m), then promotion`):
+   * the backends' weights are only where each release starts.
+   */
+  readonly plan?: string;
+}
+
+/** The entry points one route resource lands on. */
+export interface RouteEntries {
+  readonly resource: ResourceId;
+  readonly entries: readonly string[];
+}
+
+/**
+ * The entry of a route that names no parents (a Gateway API route without parentRefs, as in the
+ * spec's traffic-splitting guide): attached nowhere in the repository, but its weights are still
+ * traffic decisions, reviewed as flows whose entry is not known.
+ */
+export const UNKNOWN_ENTRY = "(entry unknown: no parentRefs)";
+
+export interface TrafficModel {
+  readonly flows: ReadonlyMap<string, Flow>;
+  /**
+   * By resource key, every route that lands somewhere, and every route whose family judged its
+   * attachment (a Gateway API route that no listener admits is here with no entries): a route
+   * that leaves its entries is detached, not removed.
+   */
+  readonly routes: ReadonlyMap<string, RouteEntries>;
+}
+
+/** The flows that receive requests: a shadowed flow is configuration only. */
+export const servedFlows = (model: TrafficModel): Flow[] => [...model.flows.values()].filter((flow) => flow.shadowedBy === undefined);

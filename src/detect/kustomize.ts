@@ -1,0 +1,150 @@
+import { posix } from "node:path";
+import { isRecord, list, record, text } from "../core/json-access.js";
+import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
+import type { SourceFile } from "../manifests/load-manifests.js";
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { sameValue } from "../core/canonical-values.js";
+import type { ResourceDetector } from "../core/detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { Detection } from "../core/finding.js";
+
+/**
+ * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge
+ * files rewrite resources when the tree is rendered, and the review reads the tree unrendered. A
+ * weight set to 0 by a patch is invisible to every route detector, so a changed patch that reaches
+ * a traffic kind is a high finding of its own: the reviewer must read the patch.
+ */
+
+export const KUSTOMIZE_GROUP = "kustomize.config.k8s.io";
+
+/** The Kustomization fields whose entries rewrite resources, each entry judged on its own. */
+const PATCH_FIELDS = ["patches", "patchesJson6902", "patchesStrategicMerge", "replacements"] as const;
+
+const KIND_VALUE = /\bkind["']?[ \t]*:[ \t]*["']?([A-Za-z]+)/g;
+const GROUP_VALUE = /\b([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/v\d\w*/g;
+
+/** Whether text (a patch, a replacement as JSON) names a traffic kind or a traffic API group. */
+export function mentionsTraffic(value: string): boolean {
+  for (const match of value.matchAll(KIND_VALUE)) if (trafficKindNames.has(match[1] ?? "")) return true;
+  for (const match of value.matchAll(GROUP_VALUE)) if (trafficGroups.has(match[1] ?? "")) return true;
+  return false;
+}
+
+interface Entry {
+  readonly field: (typeof PATCH_FIELDS)[number];
+  readonly index: number;
+  readonly value: unknown;
+  /** The patch file it reads, resolved against the Kustomization's folder. */
+  readonly file?: string;
+}
+
+const isKustomization = (resource: Resource | undefined): resource is Resource => resource?.id.group === KUSTOMIZE_GROUP;
+
+/** A strategic-merge entry is a file path, or an inline patch when it spans lines. */
+const inlinePatch = (value: unknown): string | undefined => {
+  const inline = isRecord(value) ? text(value.patch) : text(value);
+  return inline !== undefined && (isRecord(value) || inline.includes("\n")) ? inline : undefined;
+};
+
+const patchFile = (value: unknown): string | undefined => (isRecord(value) ? text(value.path) : inlinePatch(value) === undefined ? text(value) : undefined);
+
+function entriesOf(resource: Resource | undefined): Entry[] {
+  if (!resource) return [];
+  const folder = posix.dirname(resource.source.file);
+  return PATCH_FIELDS.flatMap((field) =>
+    list(resource.body[field]).map((value, index) => {
+      const path = patchFile(value);
+      return { field, index, value, ...(path !== undefined ? { file: posix.join(folder, path) } : {}) };
+    }),
+  );
+}
+
+const resourcesIn = (file: string, trees: readonly ManifestSet[]): Resource[] =>
+  trees.flatMap((tree) => [...tree.resources.values()].filter((resource) => resource.source.file === file));
+
+/**
+ * What a patch entry rewrites, as text for the summary, when that is traffic config; undefined
+ * when it names no traffic kind. The target wins; else the patch's own content; else the
+ * resources its file declares.
+ */
+function trafficTarget(entry: Entry, trees: readonly ManifestSet[], fileText?: string): string | undefined {
+  const target = record(record(entry.value).target);
+  const kind = text(target.kind);
+  const name = text(target.name);
+  const where = name ? `${kind ?? "resources"} ${text(target.namespace) ? `${text(target.namespace)}/` : ""}${name}` : `every ${kind ?? "resource"}`;
+  if ((kind && trafficKindNames.has(kind)) || trafficGroups.has(text(target.group) ?? "")) return where;
+  if (kind) return undefined;
+  const inline = inlinePatch(entry.value);
+  if (inline !== undefined) return mentionsTraffic(inline) ? "a traffic resource" : undefined;
+  if (entry.file !== undefined) {
+    const declared = [...new Set(resourcesIn(entry.file, trees).map((resource) => displayName(resource.id)))];
+    if (declared.length > 0) return declared.join(", ");
+    if (fileText !== undefined && mentionsTraffic(fileText)) return `the traffic config of ${entry.file}`;
+    return undefined;
+  }
+  return mentionsTraffic(JSON.stringify(entry.value)) ? "a traffic resource" : undefined;
+}
+
+const NOT_RENDERED = "its effect is not rendered by Route Governor; review the patch";
+
+export const kustomizeDetector: ResourceDetector = (change: ResourceChange, context) => {
+  if (!isKustomization(change.head ?? change.base)) return [];
+  const trees = [context.head, context.base];
+  const before = entriesOf(change.base);
+  const after = entriesOf(change.head);
+  const detections: Detection[] = [];
+  const emit = (entry: Entry, removed: boolean): void => {
+    const target = trafficTarget(entry, trees);
+    if (target === undefined) return;
+    const subject = change.head ?? change.base!;
+    const what = `kustomize ${entry.field === "replacements" ? "replacement" : "patch"}`;
+    detections.push({
+      class: "resource.changed",
+      summary: removed ? `${what} removed: it rewrote ${target}; ${NOT_RENDERED}` : `${what} rewrites ${target}: ${NOT_RENDERED}`,
+      resource: subject.id,
+      side: removed && !change.head ? "base" : "head",
+      path: removed ? [entry.field] : [entry.field, entry.index],
+      before: removed ? entry.value : null,
+      after: removed ? null : entry.value,
+      riskFloor: "high",
+    });
+  };
+  const known = (entries: readonly Entry[], entry: Entry) => entries.some((other) => other.field === entry.field && sameValue(other.value, entry.value));
+  for (const entry of after) if (!known(before, entry)) emit(entry, false);
+  for (const entry of before) if (!known(after, entry)) emit(entry, true);
+  return detections;
+};
+
+/**
+ * Patch files whose text changed while the Kustomization that reads them may not have: the
+ * detector above never sees those, since the Kustomization itself is unchanged.
+ */
+export function kustomizePatchFileDetections(base: readonly SourceFile[], head: readonly SourceFile[], baseSet: ManifestSet, headSet: ManifestSet): Detection[] {
+  const baseText = new Map(base.map((file) => [file.path, file.text]));
+  const headText = new Map(head.map((file) => [file.path, file.text]));
+  const detections: Detection[] = [];
+  for (const [key, kustomization] of headSet.resources) {
+    if (!isKustomization(kustomization)) continue;
+    for (const entry of entriesOf(kustomization)) {
+      if (entry.file === undefined) continue;
+      const before = baseText.get(entry.file);
+      const after = headText.get(entry.file);
+      if (before === after) continue;
+      const target = trafficTarget(entry, [headSet, baseSet], `${before ?? ""}\n${after ?? ""}`);
+      if (target === undefined) continue;
+      const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";
+      detections.push({
+        class: "resource.changed",
+        summary: `kustomize patch file ${entry.file} ${what}: it rewrites ${target}; ${NOT_RENDERED}`,
+        resource: kustomization.id,
+        resourceKey: key,
+        side: "head",
+        path: [entry.field, entry.index],
+        before: before ?? null,
+        after: after ?? null,
+        riskFloor: "high",
+      });
+    }
+  }
+  return detections;
+}

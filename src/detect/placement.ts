@@ -1,0 +1,261 @@
+import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { flag, optionalRecord, record, text, texts, valueAt } from "../core/json-access.js";
+import { compileFilePlacement, type ClusterOfFile } from "../model/file-placement.js";
+import { buildGitopsPlacement, deliveryOf, type Delivery, type Destination } from "../model/gitops-placement.js";
+import type { Topology } from "../policy/policy-schema.js";
+import { sameValue, setChange, show } from "../core/canonical-values.js";
+import { DetectionList } from "../core/detection-list.js";
+import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
+import type { DetectorContext, ResourceDetector } from "../core/detector.js";
+import type { ResourceChange } from "../core/resource-change.js";
+import type { FieldPath } from "../core/finding.js";
+import type { RiskLevel } from "../core/risk-level.js";
+
+/**
+ * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD
+ * Application or ApplicationSet, a Flux Kustomization. Moving the traffic config they deliver to
+ * other clusters is route.attachment-changed (every route and Gateway under the path attaches to
+ * the new clusters and detaches from the old); how the config is applied (namespace, suspend,
+ * prune, automated sync) is resource.changed with a floor.
+ */
+
+const MAX_NAMED = 5;
+
+interface Reach {
+  readonly clusters: string[];
+  /** Traffic resources of the tree it delivers, by display name. */
+  readonly resources: string[];
+  readonly paths: readonly string[];
+}
+
+interface Tree {
+  readonly set: ManifestSet;
+  readonly placeFile: (file: string) => readonly string[];
+}
+
+const treeOf = (set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): Tree => {
+  const placement = buildGitopsPlacement(set, topology, clusterOfFile);
+  return { set, placeFile: (file) => placement(file).clusters };
+};
+
+const resolve = (destination: Destination, delivery: Delivery, tree: Tree): readonly string[] =>
+  "clusters" in destination ? destination.clusters : tree.placeFile(delivery.resource.source.file);
+
+const reachOf = (resource: Resource | undefined, tree: Tree, topology: Topology): Reach | undefined => {
+  if (!resource) return undefined;
+  const delivery = deliveryOf(resource, tree.set, topology);
+  if (!delivery) return undefined;
+  const clusters = new Set<string>();
+  const resources = new Set<string>();
+  for (const other of tree.set.resources.values()) {
+    // GitOps objects (kustomize and Flux Kustomizations, Applications) decide placement; they carry no traffic.
+    if (other.source.file === resource.source.file || other.family === "placement") continue;
+    const destination = delivery.destinationOf(other.source.file);
+    if (!destination) continue;
+    resources.add(displayName(other.id));
+    for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
+  }
+  // With nothing delivered in this tree, the object's own destinations still say where it points.
+  if (resources.size === 0) for (const destination of delivery.destinations) for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
+  return { clusters: [...clusters].sort(), resources: [...resources].sort(), paths: delivery.paths };
+};
+
+const named = (items: readonly string[]): string =>
+  items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
+
+const clusterWord = (clusters: readonly string[]): string =>
+  clusters.length === 0 ? "no known cluster" : `${clusters.length > 1 ? `${clusters.length} clusters at once` : "cluster"} ${named(clusters)}`;
+
+/** Fields that decide what is delivered where, per kind: the first that changed locates the finding. */
+const PLACEMENT_FIELDS: Readonly<Record<string, readonly FieldPath[]>> = {
+  Application: [["spec", "destination"], ["spec", "source"], ["spec", "sources"]],
+  ApplicationSet: [["spec", "generators"], ["spec", "template", "spec", "destination"], ["spec", "template", "spec", "source"], ["spec", "template", "spec", "sources"]],
+  Kustomization: [["spec", "kubeConfig"], ["spec", "path"], ["spec", "sourceRef"]],
+};
+
+const changedField = (change: ResourceChange, fields: readonly FieldPath[]): FieldPath =>
+  fields.find((field) => !sameValue(valueAt(change.base?.body, field), valueAt(change.head?.body, field))) ?? ["spec"];
+
+/** Whether deleting the object deletes what it applied: Flux `prune`, Argo CD's resources finalizer. */
+const prunesOnDelete = (resource: Resource): boolean =>
+  resource.id.kind === "Kustomization"
+    ? flag(record(resource.body.spec).prune) === true
+    : texts(record(resource.body.metadata).finalizers).some((finalizer) => finalizer.startsWith("resources-finalizer.argocd.argoproj.io"));
+
+const reachChange = (change: ResourceChange, before: Reach | undefined, after: Reach | undefined, out: DetectionList): void => {
+  const view = (reach: Reach | undefined) => reach && { clusters: reach.clusters, resources: reach.resources };
+  if (sameValue(view(before), view(after))) return;
+  const kind = (change.head ?? change.base)?.id.kind ?? "";
+  if (before && after) {
+    const clusters = setChange(before.clusters, after.clusters);
+    const resources = setChange(before.resources, after.resources);
+    const parts = [
+      clusters.added.length > 0 ? `gains ${named(clusters.added)}` : "",
+      clusters.removed.length > 0 ? `loses ${named(clusters.removed)}` : "",
+      resources.added.length > 0 ? `now delivers ${named(resources.added)}` : "",
+      resources.removed.length > 0 ? `no longer delivers ${named(resources.removed)}` : "",
+    ].filter(Boolean);
+    const paths = sameValue(before.paths, after.paths) ? "" : ` (paths ${show(before.paths)} → ${show(after.paths)})`;
+    out.add({
+      class: "route.attachment-changed",
+      summary: `traffic config it delivers moves${paths}: ${parts.join("; ")}; now ${after.resources.length} traffic resources to ${clusterWord(after.clusters)}`,
+      side: "head",
+      path: changedField(change, PLACEMENT_FIELDS[kind] ?? []),
+      before: view(before),
+      after: view(after),
+    });
+  } else if (after && after.resources.length > 0) {
+    out.add({
+      class: "route.attachment-changed",
+      summary: `added: delivers ${after.resources.length} traffic resources (${named(after.resources)}) from ${show(after.paths)} to ${clusterWord(after.clusters)}`,
+      side: "head",
+      path: ["spec"],
+      after: view(after),
+    });
+  } else if (before && before.resources.length > 0 && change.base) {
+    const deleted = prunesOnDelete(change.base) ? "deleted from" : "left unmanaged on";
+    out.add({
+      class: "route.attachment-changed",
+      summary: `removed: its ${before.resources.length} traffic resources (${named(before.resources)}) are ${deleted} ${clusterWord(before.clusters)}`,
+      side: "base",
+      path: ["spec"],
+      before: view(before),
+    });
+  }
+};
+
+interface Setting {
+  readonly kinds: readonly string[];
+  readonly path: FieldPath;
+  readonly read: (value: unknown) => unknown;
+  readonly judge: (before: unknown, after: unknown, where: string) => { readonly floor: RiskLevel; readonly effect: string } | undefined;
+  /** Names the setting in the summary instead of its path and values, when those are too large to show. */
+  readonly label?: string;
+}
+
+/** The revision(s) an Argo CD source deploys; `sources` is read as one list. */
+const revisions = (value: unknown): unknown =>
+  value === undefined ? undefined : Array.isArray(value) ? value.map((source) => text(record(source).targetRevision) ?? "HEAD") : (text(record(value).targetRevision) ?? "HEAD");
+
+const revisionJudge: Setting["judge"] = (before, after, where) => ({
+  floor: "high",
+  effect: `deploys revision ${show(after)} instead of ${show(before)} to ${where}: the config deployed is not reviewed here`,
+});
+
+/** What an Argo CD source renders over the repository: kustomize patches and Helm values, per source. */
+const renderInputs = (value: unknown): unknown => {
+  if (value === undefined) return undefined;
+  const inputs = (source: unknown) => {
+    const { kustomize, helm } = record(source);
+    const { values, valuesObject, parameters, fileParameters, valueFiles } = record(helm);
+    return { kustomize: record(kustomize), helm: { values, valuesObject, parameters, fileParameters, valueFiles } };
+  };
+  return Array.isArray(value) ? value.map(inputs) : inputs(value);
+};
+
+/**
+ * Helm values reach traffic config through templates the review never renders, so any change
+ * counts; kustomize patches count when they name a traffic kind or group.
+ */
+const renderJudge: Setting["judge"] = (before, after, where) => {
+  const kustomize = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).kustomize));
+  const helm = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).helm));
+  if (helm(before) !== helm(after)) return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
+  const patches = `${kustomize(before)}\n${kustomize(after)}`;
+  return mentionsTraffic(patches) ? { floor: "high", effect: `inline kustomize patches rewrite traffic config for ${where}: their effect is not rendered by Route Governor; review the patch` } : undefined;
+};
+
+/** targetRevision and inline render inputs, for a source block wherever the kind keeps it. */
+const sourceSettings = (kinds: readonly string[], prefix: FieldPath): Setting[] =>
+  (["source", "sources"] as const).flatMap((field) => [
+    { kinds, path: [...prefix, field], read: revisions, judge: revisionJudge, label: `${field}.targetRevision` },
+    { kinds, path: [...prefix, field], read: renderInputs, judge: renderJudge, label: `${field} render inputs` },
+  ]);
+
+const SETTINGS: readonly Setting[] = [
+  ...sourceSettings(["Application"], ["spec"]),
+  ...sourceSettings(["ApplicationSet"], ["spec", "template", "spec"]),
+  {
+    kinds: ["Kustomization"],
+    path: ["spec", "targetNamespace"],
+    read: text,
+    judge: (before, after, where) => ({
+      floor: "high",
+      effect: `every resource it applies to ${where} moves to namespace ${show(after)} (was ${show(before)}): routes may lose listeners that admit only their namespace, and ReferenceGrants stop matching`,
+    }),
+  },
+  {
+    kinds: ["Application"],
+    path: ["spec", "destination", "namespace"],
+    read: text,
+    judge: (before, after, where) => ({ floor: "high", effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}` }),
+  },
+  {
+    kinds: ["ApplicationSet"],
+    path: ["spec", "template", "spec", "destination", "namespace"],
+    read: text,
+    judge: (before, after, where) => ({ floor: "high", effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}` }),
+  },
+  {
+    kinds: ["Kustomization"],
+    path: ["spec", "suspend"],
+    read: (value) => flag(value) ?? false,
+    judge: (_before, after, where) =>
+      after
+        ? { floor: "medium", effect: `reconciliation stops: later changes under its path no longer reach ${where}` }
+        : { floor: "high", effect: `reconciliation resumes: every change pending under its path is applied to ${where} at once` },
+  },
+  {
+    kinds: ["Kustomization"],
+    path: ["spec", "prune"],
+    read: (value) => flag(value) ?? false,
+    judge: (_before, after, where) =>
+      after
+        ? { floor: "high", effect: `resources removed from the repository are now deleted from ${where}` }
+        : { floor: "medium", effect: `resources removed from the repository stay on ${where}, still serving traffic` },
+  },
+  {
+    kinds: ["Application"],
+    path: ["spec", "syncPolicy", "automated"],
+    read: (value) => {
+      const automated = optionalRecord(value);
+      return automated && { prune: flag(automated.prune) ?? false, selfHeal: flag(automated.selfHeal) ?? false };
+    },
+    judge: (before, after, where) => {
+      const was = before as { prune: boolean } | undefined;
+      const now = after as { prune: boolean } | undefined;
+      if (!was) return { floor: "medium", effect: `automated sync on: every merge lands on ${where} without a manual sync` };
+      if (!now) return { floor: "medium", effect: `automated sync off: merges no longer land on ${where} until someone syncs` };
+      if (!was.prune && now.prune) return { floor: "high", effect: `automated prune on: resources removed from the repository are deleted from ${where}` };
+      return { floor: "medium", effect: `sync options change for ${where}` };
+    },
+  },
+];
+
+const settings = (change: ResourceChange, where: string, out: DetectionList): void => {
+  if (!change.base || !change.head) return;
+  const kind = change.head.id.kind;
+  for (const setting of SETTINGS) {
+    if (!setting.kinds.includes(kind)) continue;
+    const before = setting.read(valueAt(change.base.body, setting.path));
+    const after = setting.read(valueAt(change.head.body, setting.path));
+    if (sameValue(before, after)) continue;
+    const verdict = setting.judge(before, after, where);
+    if (!verdict) continue;
+    const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
+    out.add({ class: "resource.changed", summary: `${what}: ${verdict.effect}`, side: "head", path: setting.path, before, after, riskFloor: verdict.floor });
+  }
+};
+
+export const placementDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
+  const subject = change.head ?? change.base;
+  if (!subject || subject.id.group === KUSTOMIZE_GROUP || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
+  const { topology } = context.policy;
+  const clusterOfFile = compileFilePlacement(topology.placements);
+  const before = reachOf(change.base, treeOf(context.base, topology, clusterOfFile), topology);
+  const after = reachOf(change.head, treeOf(context.head, topology, clusterOfFile), topology);
+  const out = new DetectionList(change);
+  reachChange(change, before, after, out);
+  settings(change, clusterWord(after?.clusters ?? before?.clusters ?? []), out);
+  return out.detections;
+};

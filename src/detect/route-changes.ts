@@ -1,0 +1,213 @@
+import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
+import type { RouteDiff } from "../diff/route-diff.js";
+import { regionLabel } from "../diff/route-diff.js";
+import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-flow.js";
+import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import { sortedSet } from "../core/canonical-values.js";
+import type { Detection } from "../core/finding.js";
+import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
+
+/**
+ * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
+ * backends and regions gain or lose traffic (DESIGN §5, route.* and backend.*).
+ */
+
+const shareList = (diff: RouteDiff, side: "before" | "after", host: string) =>
+  diff.backends
+    .filter((shift) => shift[side] !== undefined)
+    .map((shift) => `${shortLabel(shift.label, host)} ${percent(shift[side])}`)
+    .join(", ") || "no backend";
+
+const shiftList = (diff: RouteDiff, host: string) =>
+  diff.backends
+    .filter((shift) => shift.before !== shift.after)
+    .map((shift) => {
+      const label = shortLabel(shift.label, host);
+      if (shift.before === undefined) return `${label} new ${percent(shift.after)}`;
+      if (shift.after === undefined) return `${label} ${percent(shift.before)} → removed`;
+      return `${label} ${percent(shift.before)} → ${percent(shift.after)}`;
+    })
+    .join(", ");
+
+/** Known regions that receive traffic; `unknown` and `clusterset` are not regions one can gain or drain. */
+const activeRegions = (flow: Flow | undefined): Set<string> =>
+  new Set((flow?.backends ?? []).filter((backend) => backend.share > 0).flatMap((backend) => backend.placement.regions));
+
+/** A cross-cluster backend whose clusters the tree does not tell (a ServiceImport with no known exporter). */
+const unplacedMultiCluster = (backend: Backend): boolean => backend.placement.multiCluster && backend.placement.regions.length === 0;
+
+const flowBackendsValue = (flow: Flow | undefined) =>
+  flow?.backends.map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) })).sort((a, b) => a.backend.localeCompare(b.backend));
+
+/** Where each family says which entry points a route attaches to (Gateway API: parentRefs). */
+const ATTACHMENT_FIELD: Readonly<Record<string, readonly string[]>> = {
+  "networking.istio.io": ["spec", "gateways"],
+  "networking.gloo.solo.io": ["spec", "virtualGateways"],
+  "networking.x-k8s.io": ["metadata", "labels"],
+  "flagger.app": ["spec", "service"],
+};
+
+/**
+ * A route resource whose entries differ base→head is attached or detached there. Its entries are
+ * where it lands, so a route that a listener stops admitting is detached even though it still
+ * names that Gateway: its traffic stops.
+ */
+function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections: Detection[]; moved: Set<string> } {
+  const detections: Detection[] = [];
+  const moved = new Set<string>();
+  for (const [resourceKey, { resource, entries: headEntries }] of head.routes) {
+    const baseEntries = base.routes.get(resourceKey)?.entries;
+    if (!baseEntries) continue;
+    // A route gaining its first parentRefs is attached, not also detached from the unknown entry.
+    const attached = headEntries.filter((entry) => !baseEntries.includes(entry) && entry !== UNKNOWN_ENTRY);
+    const detached = baseEntries.filter((entry) => !headEntries.includes(entry) && entry !== UNKNOWN_ENTRY);
+    if (attached.length === 0 && detached.length === 0) continue;
+    // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
+    const unknown = baseEntries.includes(UNKNOWN_ENTRY) !== headEntries.includes(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
+    for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
+    const backends = [...base.flows.values(), ...head.flows.values()].filter((f) => f.resourceKey === resourceKey).flatMap((f) => f.backends);
+    const parts = [...(attached.length ? [`attached to ${attached.join(", ")}`] : []), ...(detached.length ? [`detached from ${detached.join(", ")}`] : [])];
+    detections.push({
+      class: "route.attachment-changed",
+      summary: `${resource.kind} ${resource.namespace}/${resource.name}: ${parts.join("; ")}`,
+      resource,
+      resourceKey,
+      side: "head",
+      path: ATTACHMENT_FIELD[resource.group] ?? ["spec", "parentRefs"],
+      before: baseEntries,
+      after: headEntries,
+      lands: { clusters: sortedSet(backends.flatMap((b) => b.placement.clusters)), regions: sortedSet(backends.flatMap((b) => b.placement.regions)) },
+    });
+  }
+  return { detections, moved };
+}
+
+function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
+  const draft = (detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">, detail: string, within?: string): FlowDraft => ({
+    detection: { ...detection, resource: head.resource, resourceKey: head.resourceKey, side: "head", before: flowBackendsValue(base), after: flowBackendsValue(head) },
+    flow: head,
+    baseFlow: base,
+    what: describeFlow(head),
+    showEntry: head.entry === UNKNOWN_ENTRY,
+    detail,
+    ...(within === undefined ? {} : { within }),
+  });
+  const headTotal = head.backends.reduce((sum, backend) => sum + backend.share, 0);
+  const baseTotal = base.backends.reduce((sum, backend) => sum + backend.share, 0);
+  if (headTotal === 0 && baseTotal > 0) {
+    return [draft({ class: "backend.all-removed", path: head.path }, `no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail`)];
+  }
+  const drafts: FlowDraft[] = [];
+  const baseRegions = activeRegions(base);
+  const headRegions = activeRegions(head);
+  const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
+  const baseHadClusterset = base.backends.some((backend) => backend.share > 0 && unplacedMultiCluster(backend));
+  const gained = new Set<string>();
+  for (const shift of added) {
+    const backend = shift.head!;
+    const newRegions = backend.placement.regions.filter((region) => !baseRegions.has(region));
+    const crossCluster = unplacedMultiCluster(backend) && !baseHadClusterset;
+    const isNewRegion = newRegions.length > 0 || crossCluster;
+    for (const region of newRegions) gained.add(region);
+    const reach = newRegions.length > 0 ? `in new region ${newRegions.join(", ")} ` : crossCluster ? "across the cluster set " : "";
+    drafts.push(
+      draft(
+        { class: isNewRegion ? "backend.region-added" : "backend.added", path: backend.path },
+        `${shortLabel(shift.label, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
+        shift.key,
+      ),
+    );
+  }
+  for (const shift of diff.backends) {
+    if (!shift.base || !shift.head || shift.head.share === 0) continue;
+    const newRegions = shift.head.placement.regions.filter((region) => !baseRegions.has(region) && !gained.has(region));
+    if (newRegions.length === 0) continue;
+    for (const region of newRegions) gained.add(region);
+    drafts.push(
+      draft(
+        { class: "backend.region-added", path: shift.head.path },
+        `${shortLabel(shift.label, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
+        shift.key,
+      ),
+    );
+  }
+  const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
+  for (const region of drained) {
+    drafts.push(draft({ class: "backend.region-removed", path: head.path }, `region ${region} no longer receives traffic (${shiftList(diff, head.host)})`, `region ${region}`));
+  }
+  const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
+  if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0) {
+    drafts.push(draft({ class: "backend.weight-changed", path: head.path }, shiftList(diff, head.host)));
+  }
+  return drafts;
+}
+
+const ruleName = ruleLabel;
+
+/** `v1`, or `v1 90%, v2 10%` when the rule splits. */
+const receivers = (flow: Flow) => {
+  const active = flow.backends.filter((backend) => backend.share > 0);
+  if (active.length === 1) return shortLabel(active[0]!.label, flow.host);
+  return active.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
+};
+
+/** `catch-all now evaluated before /api: /api requests go to v1`. */
+function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
+  const names = shadowed.map(({ flow }) => ruleName(flow)).join(", ");
+  const some = shadowed.every(({ covered }) => covered) ? "" : "some ";
+  return {
+    detection: {
+      class: "route.match-changed",
+      resource: rule.resource,
+      resourceKey: rule.resourceKey,
+      side: "head",
+      path: rule.path,
+      before: [...shadowed.map(({ flow }) => flow.match), rule.match],
+      after: [rule.match, ...shadowed.map(({ flow }) => flow.match)],
+    },
+    flow: rule,
+    what: rule.host,
+    showEntry: true,
+    detail: `${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}`,
+  };
+}
+
+const backendShares = (flow: Flow): string => flow.backends.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
+
+export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
+  const { detections, moved } = attachmentChanges(base, head);
+  const drafts: FlowDraft[] = [];
+  const ofFlow = (flow: Flow, what: string) => ({ flow, what, showEntry: true, detection: { resource: flow.resource, resourceKey: flow.resourceKey, path: flow.path } });
+  for (const diff of diffs) {
+    const flow = (diff.head ?? diff.base)!;
+    if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
+    if (diff.status === "added") {
+      const common = ofFlow(flow, describeFlow(flow));
+      drafts.push({ ...common, detection: { ...common.detection, class: "route.added", side: "head", after: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}` });
+    } else if (diff.status === "removed") {
+      const common = ofFlow(flow, describeFlow(flow));
+      const fallback = diff.fallback;
+      if (!fallback) {
+        drafts.push({ ...common, detection: { ...common.detection, class: "route.removed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `no longer served (was → ${shareList(diff, "before", flow.host)})` });
+      } else {
+        drafts.push({
+          ...common,
+          detection: { ...common.detection, class: "route.match-changed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) }, after: { match: fallback.match, backends: flowBackendsValue(fallback) } },
+          detail: `rule removed: its requests now fall through to ${ruleName(fallback)} → ${backendShares(fallback)} (were → ${shareList(diff, "before", flow.host)})`,
+        });
+      }
+    } else {
+      const base = diff.base!;
+      const head = diff.head!;
+      if (diff.status === "match-changed") {
+        const common = ofFlow(head, head.host);
+        drafts.push({ ...common, baseFlow: base, detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match }, detail: `rule now captures ${head.match} (was ${base.match})` });
+      }
+      drafts.push(...backendDrafts(diff, base, head));
+    }
+  }
+  for (const change of precedenceChanges(base, head)) {
+    if (!moved.has(`${change.rule.resourceKey}|${change.rule.entry}`)) drafts.push(shadowingDraft(change));
+  }
+  return [...detections, ...mergeFlowDrafts(drafts)];
+}

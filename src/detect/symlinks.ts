@@ -1,0 +1,89 @@
+import { posix } from "node:path";
+import { isManifestPath } from "../manifests/load-manifests.js";
+import type { FilePlacement } from "../model/gitops-placement.js";
+import type { Policy } from "../policy/policy-schema.js";
+import type { Finding } from "../core/finding.js";
+import { toFinding } from "./to-finding.js";
+
+/**
+ * Symbolic links of a tree. Argo CD and Flux follow in-repo symlinks, so a link
+ * `clusters/sgp/x.yaml -> ../jkt/exports.yaml` applies jkt's config to sgp while no traffic file
+ * changed: the readers report links beside files, and every added, retargeted or removed link
+ * that exposes reviewed files is a high finding of its own.
+ */
+export interface SymbolicLink {
+  /** Repository path of the link itself. */
+  readonly path: string;
+  /** The link's stored target, as git stores it (relative to the link's folder, or absolute). */
+  readonly target: string;
+}
+
+export interface LinkedTree {
+  readonly links: readonly SymbolicLink[];
+  /** Paths of the reviewed files of the tree. */
+  readonly files: readonly string[];
+  readonly placement: FilePlacement;
+}
+
+const MAX_NAMED = 5;
+
+const named = (items: readonly string[]): string =>
+  items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
+
+
+/** The files a link makes visible, each with the path it is visible at. */
+function exposed(link: SymbolicLink, files: readonly string[]): { file: string; seenAt: string }[] {
+  if (posix.isAbsolute(link.target)) return [];
+  const resolved = posix.normalize(posix.join(posix.dirname(link.path), link.target));
+  if (resolved.startsWith("../") || resolved === "..") return [];
+  const root = resolved === "." ? "" : `${resolved}/`;
+  return files.flatMap((file) => (file === resolved ? [{ file, seenAt: link.path }] : file.startsWith(root) ? [{ file, seenAt: `${link.path}/${file.slice(root.length)}` }] : []));
+}
+
+function placed(tree: LinkedTree, seenAt: readonly string[]): { clusters: string[]; regions: string[] } {
+  const clusters = new Set<string>();
+  const regions = new Set<string>();
+  for (const path of seenAt) {
+    const where = tree.placement(path);
+    for (const cluster of where.clusters) clusters.add(cluster);
+    for (const region of where.regions) regions.add(region);
+  }
+  return { clusters: [...clusters].sort(), regions: [...regions].sort() };
+}
+
+function linkFinding(link: SymbolicLink, tree: LinkedTree, before: string | null, after: string | null, policy: Policy): Finding | undefined {
+  const files = exposed(link, tree.files);
+  // A link to nothing the review reads (a README, a binary) exposes no traffic config.
+  if (files.length === 0 && !isManifestPath(link.path) && !isManifestPath(link.target)) return undefined;
+  const where = placed(tree, files.map((file) => file.seenAt));
+  const clusters = where.clusters.length > 0 ? `cluster${where.clusters.length > 1 ? "s" : ""} ${named(where.clusters)}` : "the clusters that apply its folder";
+  const shown = files.length > 0 ? ` (${named(files.map((file) => file.file))})` : "";
+  const summary =
+    after === null
+      ? `symlink ${link.path} → ${link.target} removed: the files it exposed${shown} to ${clusters} are no longer applied there, and this is not reviewed`
+      : `symlink ${link.path} → ${link.target}${before === null ? "" : ` (was → ${before})`}: the files it exposes${shown} to ${clusters} are not reviewed`;
+  const detection = {
+    class: "resource.changed" as const,
+    summary,
+    resource: { group: "", kind: "Symlink", namespace: "", name: link.path },
+    side: after === null ? ("base" as const) : ("head" as const),
+    path: [],
+    before,
+    after,
+    riskFloor: "high" as const,
+  };
+  return { ...toFinding(detection, undefined, policy, where), file: link.path, line: 1 };
+}
+
+/** A finding for every link added, retargeted or removed between base and head; unchanged links are not. */
+export function symlinkFindings(base: LinkedTree, head: LinkedTree, policy: Policy): Finding[] {
+  const before = new Map(base.links.map((link) => [link.path, link.target]));
+  const after = new Map(head.links.map((link) => [link.path, link.target]));
+  const findings: (Finding | undefined)[] = [];
+  for (const link of head.links) {
+    const was = before.get(link.path);
+    if (was !== link.target) findings.push(linkFinding(link, head, was ?? null, link.target, policy));
+  }
+  for (const link of base.links) if (!after.has(link.path)) findings.push(linkFinding(link, base, link.target, null, policy));
+  return findings.filter((finding): finding is Finding => finding !== undefined);
+}

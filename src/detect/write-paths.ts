@@ -1,0 +1,109 @@
+import { describeFlow } from "../model/describe-flow.js";
+import { capturesAllOf } from "../model/match-alternatives.js";
+import type { RouteDiff } from "../diff/route-diff.js";
+import type { Flow, TrafficModel } from "../core/traffic-model.js";
+import type { Policy } from "../policy/policy-schema.js";
+import type { Detection } from "../core/finding.js";
+import { mergeFlowDrafts } from "./flow-findings.js";
+
+/**
+ * writes.active-active: for every (entry, host, path) and every mutating method, which regions can
+ * the request reach? Rules limited to methods win over catch-all rules on the same path (Gateway API
+ * precedence; Istio first-match in practice puts them first), and a rule that also asks for a header
+ * or query parameter takes only part of the method's requests: the rest fall through to the next
+ * rule, so the reach is the union down to the first rule that takes them all. A finding when the PR
+ * makes writes reach more than one region — by adding a rule, re-weighting, or removing the rule
+ * that pinned writes to one region (GEP-1748 `httproute-method.yaml`).
+ */
+export const MUTATING_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
+
+interface WriteReach {
+  /** The rule the method meets first. */
+  readonly flow: Flow;
+  readonly regions: readonly string[];
+  /** True when the reach spans more than one region (or an unplaced multi-cluster backend). */
+  readonly multi: boolean;
+  readonly explicit: boolean;
+}
+
+const reachOf = (flows: readonly Flow[], explicit: boolean): WriteReach => {
+  const active = flows.flatMap((flow) => flow.backends.filter((backend) => backend.share > 0));
+  const known = [...new Set(active.flatMap((backend) => backend.placement.regions))].sort();
+  // A rule that pins writes to exactly one backend names the write owner: an unplaced ServiceImport
+  // there is taken as that owner, while elsewhere it spans the cluster set by definition.
+  const pinned = explicit && new Set(active.map((backend) => backend.key)).size === 1;
+  const unplacedSet = active.some((backend) => backend.placement.multiCluster && backend.placement.regions.length === 0);
+  const regions = [...known, ...(unplacedSet ? ["clusterset"] : []), ...(active.some((b) => !b.placement.multiCluster && b.placement.regions.length === 0) ? ["unknown"] : [])];
+  return { flow: flows[0]!, regions, multi: known.length > 1 || (unplacedSet && !pinned), explicit };
+};
+
+const hostOf = (flow: Flow): string => `${flow.entry}|${flow.host}`;
+const groupOf = (flow: Flow): string => `${hostOf(flow)}|${flow.pathMatch}`;
+const writesExplicitly = (flow: Flow): boolean => flow.methods.some((method) => (MUTATING_METHODS as readonly string[]).includes(method));
+
+/**
+ * `${entry}|${host}|${pathMatch}|${method}` → where that write lands, for every path of the hosts
+ * asked about: a new, more specific path wins over a method rule on a shorter one, so a host whose
+ * flows did not change lands its writes where it did, and only changed hosts count.
+ */
+function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map<string, WriteReach> {
+  const groups = new Map<string, Flow[]>();
+  for (const flow of model.flows.values()) {
+    if (!changedHosts.has(hostOf(flow))) continue;
+    const group = groupOf(flow);
+    const flows = groups.get(group);
+    if (flows) flows.push(flow);
+    else groups.set(group, [flow]);
+  }
+  const reach = new Map<string, WriteReach>();
+  for (const [group, flows] of groups) {
+    const ordered = [...flows].sort((a, b) => Number(b.methods.length > 0) - Number(a.methods.length > 0) || a.precedence - b.precedence);
+    for (const method of MUTATING_METHODS) {
+      const candidates = ordered.filter((f) => f.methods.length === 0 || f.methods.includes(method));
+      const last = candidates.findIndex((f) => capturesAllOf(f.match, method));
+      const met = last < 0 ? candidates : candidates.slice(0, last + 1);
+      if (met.length > 0) reach.set(`${group}|${method}`, reachOf(met, met.some((f) => f.methods.includes(method))));
+    }
+  }
+  return reach;
+}
+
+export function writePathDetections(base: TrafficModel, head: TrafficModel, diffs: readonly RouteDiff[], policy: Policy): Detection[] {
+  const changedHosts = new Set(diffs.flatMap((diff) => [diff.base, diff.head].filter((flow): flow is Flow => flow !== undefined).map(hostOf)));
+  // A host with a write rule on either side routes writes on purpose, on every one of its paths.
+  const writeAwareHosts = new Set([...base.flows.values(), ...head.flows.values()].filter(writesExplicitly).map(hostOf));
+  const before = writeReach(base, changedHosts);
+  const after = writeReach(head, changedHosts);
+  const byGroup = new Map<string, { reach: WriteReach; methods: string[]; was: WriteReach | undefined }>();
+  for (const [key, reach] of after) {
+    if (!reach.multi) continue;
+    const was = before.get(key);
+    if (was?.multi) continue;
+    const services = reach.flow.backends.filter((b) => b.share > 0).map((b) => policy.services[b.service]?.writes);
+    if (services.includes("active-active")) continue;
+    const writeAware = reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || services.includes("single-region");
+    if (!writeAware) continue;
+    const group = key.slice(0, key.lastIndexOf("|"));
+    const method = key.slice(key.lastIndexOf("|") + 1);
+    const entry = byGroup.get(group) ?? { reach, methods: [], was };
+    entry.methods.push(method);
+    byGroup.set(group, entry);
+  }
+  return mergeFlowDrafts(
+    [...byGroup.values()].map(({ reach, methods, was }) => ({
+      detection: {
+        class: "writes.active-active" as const,
+        resource: reach.flow.resource,
+        resourceKey: reach.flow.resourceKey,
+        side: "head" as const,
+        path: reach.flow.path,
+        ...(was ? { before: { methods, regions: was.regions } } : {}),
+        after: { methods, regions: reach.regions },
+      },
+      flow: reach.flow,
+      what: describeFlow(reach.flow),
+      showEntry: true,
+      detail: `${methods.join(", ")} can now reach ${reach.regions.join(", ")}${was ? ` (was ${was.regions.join(", ") || "none"})` : ""}`,
+    })),
+  );
+}

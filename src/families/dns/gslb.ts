@@ -1,0 +1,394 @@
+import type { Resource } from "../../core/resource.js";
+import { list, numeric, record, spec, stringMap, text, texts } from "../../core/json-access.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
+import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { pairEntries } from "../../core/pair-entries.js";
+import type { RiskLevel } from "../../core/risk-level.js";
+
+/**
+ * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and
+ * the external-dns annotations on traffic resources. DNS decides which region a client reaches
+ * first, so the strategy (failover, primary region, geo routing) is failover.changed, weights are
+ * backend.weight-changed, where a name points (targets, resourceRef) is route.attachment-changed
+ * and a longer TTL (slower failover) is resource.changed with a medium floor.
+ */
+
+const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
+
+/** `eu 50% → 80%, us 50% → 20%`: each key's share of the total, before and after. */
+const describeShares = (before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): string => {
+  const total = (weights: Readonly<Record<string, number>>) => Object.values(weights).reduce((sum, weight) => sum + weight, 0);
+  const share = (weights: Readonly<Record<string, number>>, key: string) => {
+    const sum = total(weights);
+    return key in weights ? (sum === 0 ? "0%" : percent((weights[key] ?? 0) / sum)) : "(none)";
+  };
+  return sortedSet([...Object.keys(before), ...Object.keys(after)])
+    .map((key) => `${key} ${share(before, key)} → ${share(after, key)}`)
+    .join(", ");
+};
+
+interface Verdict {
+  readonly class: ChangeClassId;
+  readonly effect: string;
+  readonly riskFloor?: RiskLevel;
+}
+
+const ttlVerdict = (before: number | undefined, after: number | undefined, what: string): Verdict =>
+  before !== undefined && after !== undefined && after > before
+    ? { class: "resource.changed", effect: `clients keep using a failed ${what} for up to ${after}s before failover reaches them`, riskFloor: "medium" }
+    : { class: "resource.changed", effect: "resolvers cache answers for a different time" };
+
+// ---------------------------------------------------------------------------------------------
+// k8gb Gslb
+
+const K8GB_GROUPS = ["k8gb.io", "k8gb.absa.oss"];
+/** k8gb's defaults (api/v1beta1/gslb_types.go). */
+const DEFAULT_TTL = 30;
+const DEFAULT_SPLIT_BRAIN = 300;
+
+const strategy = (resource: Resource | undefined) => {
+  const fields = record(spec(resource).strategy);
+  const weights: Record<string, number> = {};
+  for (const [tag, weight] of Object.entries(record(fields.weight))) {
+    const value = numeric(weight);
+    if (value !== undefined) weights[tag] = value;
+  }
+  return {
+    type: text(fields.type) ?? "roundRobin",
+    primaryGeoTag: text(fields.primaryGeoTag),
+    weights,
+    ttl: numeric(fields.dnsTtlSeconds) ?? DEFAULT_TTL,
+    splitBrain: numeric(fields.splitBrainThresholdSeconds) ?? DEFAULT_SPLIT_BRAIN,
+  };
+};
+
+const STRATEGY_EFFECT: Readonly<Record<string, string>> = {
+  failover: "active-passive: DNS answers with the primary geoTag's cluster only, others take traffic when it fails",
+  roundRobin: "active-active: every healthy cluster is in the DNS answer, so every region takes traffic (and writes)",
+  geoip: "clients are answered with the cluster nearest them",
+};
+
+const ingressHosts = (resource: Resource | undefined): string[] => sortedSet(list(record(spec(resource).ingress).rules).flatMap((rule) => text(record(rule).host) ?? []));
+
+/** What the Gslb answers DNS for: its embedded Ingress hosts, or the resource it references. */
+const fronts = (resource: Resource | undefined): string => {
+  const hosts = ingressHosts(resource);
+  if (hosts.length > 0) return hosts.join(", ");
+  const ref = record(spec(resource).resourceRef);
+  const selector = stringMap(record(ref.matchLabels));
+  return `${text(ref.kind) ?? "resource"} ${text(ref.name) ?? (Object.keys(selector).length > 0 ? show(selector) : "(unnamed)")}`;
+};
+
+const compareGslb = (base: Resource, head: Resource, out: DetectionList): void => {
+  const was = strategy(base);
+  const now = strategy(head);
+  const at = (...field: string[]): FieldPath => ["spec", "strategy", ...field];
+  if (was.type !== now.type) {
+    const primary = now.type === "failover" ? ` (primary geoTag ${show(now.primaryGeoTag)})` : was.type === "failover" ? ` (was primary geoTag ${show(was.primaryGeoTag)})` : "";
+    out.add({
+      class: "failover.changed",
+      summary: `strategy.type ${was.type} → ${now.type}${primary} for ${fronts(head)}: ${STRATEGY_EFFECT[now.type] ?? "DNS answers are chosen another way"}`,
+      side: "head",
+      path: at("type"),
+      before: { type: was.type, primaryGeoTag: was.primaryGeoTag },
+      after: { type: now.type, primaryGeoTag: now.primaryGeoTag },
+    });
+  }
+  // Across a type change the primary only matters on the failover side, which the type finding names.
+  if (was.primaryGeoTag !== now.primaryGeoTag && now.type === "failover" && was.type === "failover") {
+    out.add({
+      class: "failover.changed",
+      summary: `strategy.primaryGeoTag ${show(was.primaryGeoTag)} → ${show(now.primaryGeoTag)}: the primary region for ${fronts(head)} moves, and all its traffic with it`,
+      side: "head",
+      path: at("primaryGeoTag"),
+      before: was.primaryGeoTag,
+      after: now.primaryGeoTag,
+    });
+  }
+  if (!sameValue(was.weights, now.weights)) {
+    const even = (weights: Record<string, number>) => (Object.keys(weights).length === 0 ? " (no weights: an even split across healthy clusters)" : "");
+    out.add({
+      class: "backend.weight-changed",
+      summary: `strategy.weight ${describeShares(was.weights, now.weights)}${even(was.weights)}${even(now.weights)}: DNS answers for ${fronts(head)} shift between regions`,
+      side: "head",
+      path: at("weight"),
+      before: was.weights,
+      after: now.weights,
+    });
+  }
+  if (was.ttl !== now.ttl) {
+    const verdict = ttlVerdict(was.ttl, now.ttl, "cluster");
+    out.add({ class: verdict.class, summary: `strategy.dnsTtlSeconds ${was.ttl} → ${now.ttl}: ${verdict.effect}`, side: "head", path: at("dnsTtlSeconds"), before: was.ttl, after: now.ttl, ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}) });
+  }
+  if (was.splitBrain !== now.splitBrain) {
+    out.add({
+      class: "resource.changed",
+      summary: `strategy.splitBrainThresholdSeconds ${was.splitBrain} → ${now.splitBrain}: how long a silent cluster keeps its DNS share changes`,
+      side: "head",
+      path: at("splitBrainThresholdSeconds"),
+      before: was.splitBrain,
+      after: now.splitBrain,
+      riskFloor: "medium",
+    });
+  }
+  const refBefore = spec(base).resourceRef;
+  const refAfter = spec(head).resourceRef;
+  if (!sameValue(refBefore, refAfter)) {
+    out.add({
+      class: "route.attachment-changed",
+      summary: `resourceRef ${fronts(base)} → ${fronts(head)}: the global name now fronts what that resource serves`,
+      side: "head",
+      path: ["spec", "resourceRef"],
+      before: refBefore,
+      after: refAfter,
+    });
+  }
+  const hosts = setChange(ingressHosts(base), ingressHosts(head));
+  for (const [added, hostsOf] of [[true, hosts.added], [false, hosts.removed]] as const) {
+    if (hostsOf.length === 0) continue;
+    out.add({
+      class: added ? "route.added" : "route.removed",
+      summary: added ? `spec.ingress serves ${hostsOf.join(", ")}: k8gb answers DNS for them across clusters` : `spec.ingress no longer serves ${hostsOf.join(", ")}: k8gb stops answering DNS for them`,
+      side: added ? "head" : "base",
+      path: ["spec", "ingress", "rules"],
+      before: ingressHosts(base),
+      after: ingressHosts(head),
+    });
+  }
+  const ingressBody = (resource: Resource) => canonical({ ...record(spec(resource).ingress), rules: list(record(spec(resource).ingress).rules).map((rule) => ({ ...record(rule), host: undefined })) });
+  if (hosts.added.length === 0 && hosts.removed.length === 0 && ingressBody(base) !== ingressBody(head)) {
+    out.add({ class: "resource.changed", summary: `spec.ingress paths or backends change for ${fronts(head)}`, side: "head", path: ["spec", "ingress"], before: spec(base).ingress, after: spec(head).ingress, riskFloor: "medium-high" });
+  }
+};
+
+/** The same Gslb in the other API group (k8gb moved from k8gb.absa.oss to k8gb.io). */
+const twinIn = (resource: Resource, context: DetectorContext, tree: "base" | "head"): Resource | undefined => {
+  for (const group of K8GB_GROUPS) {
+    if (group === resource.id.group) continue;
+    for (const candidate of context[tree].resources.values()) {
+      const { id } = candidate;
+      if (id.group === group && id.kind === "Gslb" && id.namespace === resource.id.namespace && id.name === resource.id.name) return candidate;
+    }
+  }
+  return undefined;
+};
+
+const gslb = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (change.base && change.head) {
+    compareGslb(change.base, change.head, out);
+    return;
+  }
+  if (change.head) {
+    const twin = twinIn(change.head, context, "base");
+    if (twin) {
+      compareGslb(twin, change.head, out);
+      if (out.detections.length === 0) out.add({ class: "resource.changed", summary: `moved from ${twin.id.group} to ${change.head.id.group}, strategy unchanged`, side: "head", path: ["apiVersion"], before: twin.id.group, after: change.head.id.group });
+      return;
+    }
+    const { type } = strategy(change.head);
+    out.add({ class: "route.added", summary: `added: k8gb answers DNS for ${fronts(change.head)} with strategy ${type}`, side: "head", path: ["spec", "strategy"], after: { fronts: fronts(change.head), strategy: type } });
+    return;
+  }
+  if (change.base) {
+    const twin = twinIn(change.base, context, "head");
+    if (twin) {
+      out.add({ class: "resource.changed", summary: `replaced by the same Gslb in ${twin.id.group}`, side: "base", path: ["apiVersion"], before: change.base.id.group, after: twin.id.group });
+      return;
+    }
+    out.add({ class: "route.removed", summary: `removed: k8gb stops answering DNS for ${fronts(change.base)}`, side: "base", path: ["spec"], before: { fronts: fronts(change.base) } });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Provider-specific routing (DNSEndpoint providerSpecific and the equivalent annotations)
+
+/** What an AWS Route 53 routing setting does; weights are judged per record set, not here. */
+const providerVerdict = (name: string): Verdict => {
+  if (name === "aws/failover") return { class: "failover.changed", effect: "which record answers only when the primary is unhealthy changes" };
+  if (name.startsWith("aws/geolocation") || name.startsWith("aws/geoproximity")) return { class: "failover.changed", effect: "which region answers which clients changes (geo routing)" };
+  if (name === "aws/health-check-id" || name === "aws/evaluate-target-health") return { class: "health.changed", effect: "the health check that takes the record out of DNS changes" };
+  if (name === "aws/weight") return { class: "backend.weight-changed", effect: "the record's share of DNS answers changes" };
+  return { class: "resource.changed", effect: "a provider setting of the record changes", riskFloor: "medium" };
+};
+
+// ---------------------------------------------------------------------------------------------
+// external-dns DNSEndpoint
+
+interface RecordView {
+  readonly dnsName: string;
+  readonly recordType: string;
+  readonly setIdentifier: string | undefined;
+  readonly targets: string[];
+  readonly ttl: number | undefined;
+  readonly provider: Record<string, string>;
+}
+
+const recordView = (value: unknown): RecordView => {
+  const fields = record(value);
+  return {
+    dnsName: (text(fields.dnsName) ?? "").replace(/\.$/, "").toLowerCase(),
+    recordType: text(fields.recordType) ?? "A",
+    setIdentifier: text(fields.setIdentifier) || undefined,
+    targets: sortedSet(texts(fields.targets)),
+    ttl: numeric(fields.recordTTL),
+    provider: Object.fromEntries(list(fields.providerSpecific).map((entry) => [text(record(entry).name) ?? "", text(record(entry).value) ?? ""])),
+  };
+};
+
+const recordName = (view: RecordView): string => `${view.dnsName} ${view.recordType}${view.setIdentifier ? ` (${view.setIdentifier})` : ""}`;
+
+const endpointsOf = (resource: Resource | undefined): RecordView[] => list(spec(resource).endpoints).map(recordView);
+
+/** Weighted record sets: per name and type, each record's aws/weight, keyed by set identifier. */
+const weightSets = (records: readonly RecordView[]): Map<string, Record<string, number>> => {
+  const sets = new Map<string, Record<string, number>>();
+  for (const view of records) {
+    const weight = numeric(view.provider["aws/weight"]);
+    if (weight === undefined) continue;
+    const key = `${view.dnsName} ${view.recordType}`;
+    sets.set(key, { ...sets.get(key), [view.setIdentifier ?? "(no set identifier)"]: weight });
+  }
+  return sets;
+};
+
+const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
+  const base = endpointsOf(change.base);
+  const head = endpointsOf(change.head);
+  const pairs = pairEntries(base, head, [(view) => `${view.dnsName}|${view.recordType}|${view.setIdentifier ?? ""}`, (view) => `${view.dnsName}|${view.recordType}`]);
+  const at = (index: number, ...field: (string | number)[]): FieldPath => ["spec", "endpoints", index, ...field];
+  for (const pair of pairs) {
+    if (pair.head && !pair.base) {
+      const view = pair.head.value;
+      out.add({ class: "route.added", summary: `record ${recordName(view)} → ${view.targets.join(", ")} added: clients resolving it start reaching those targets`, side: "head", path: at(pair.head.index), after: view });
+      continue;
+    }
+    if (pair.base && !pair.head) {
+      const view = pair.base.value;
+      out.add({ class: "route.removed", summary: `record ${recordName(view)} → ${view.targets.join(", ")} removed: external-dns deletes it`, side: "base", path: at(pair.base.index), before: view });
+      continue;
+    }
+    if (!pair.base || !pair.head) continue;
+    const was = pair.base.value;
+    const now = pair.head.value;
+    const index = pair.head.index;
+    const label = `record ${recordName(now)}`;
+    if (!sameValue(was.targets, now.targets)) {
+      out.add({ class: "route.attachment-changed", summary: `${label} targets ${show(was.targets)} → ${show(now.targets)}: clients resolving it reach another entry point`, side: "head", path: at(index, "targets"), before: was.targets, after: now.targets });
+    }
+    if (was.ttl !== now.ttl) {
+      const verdict = ttlVerdict(was.ttl, now.ttl, "target");
+      out.add({ class: verdict.class, summary: `${label} recordTTL ${show(was.ttl)} → ${show(now.ttl)}: ${verdict.effect}`, side: "head", path: at(index, "recordTTL"), before: was.ttl, after: now.ttl, ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}) });
+    }
+    if (was.setIdentifier !== now.setIdentifier) {
+      const failover = now.provider["aws/failover"] !== undefined || was.provider["aws/failover"] !== undefined;
+      out.add({
+        class: failover ? "failover.changed" : "backend.weight-changed",
+        summary: `${label} setIdentifier ${show(was.setIdentifier)} → ${show(now.setIdentifier)}: Route 53 replaces the record in its ${failover ? "failover" : "routing"} set`,
+        side: "head",
+        path: at(index, "setIdentifier"),
+        before: was.setIdentifier,
+        after: now.setIdentifier,
+      });
+    }
+    for (const name of sortedSet([...Object.keys(was.provider), ...Object.keys(now.provider)])) {
+      if (name === "aws/weight" || was.provider[name] === now.provider[name]) continue;
+      const verdict = providerVerdict(name);
+      out.add({
+        class: verdict.class,
+        summary: `${label} providerSpecific ${name} ${show(was.provider[name])} → ${show(now.provider[name])}: ${verdict.effect}`,
+        side: "head",
+        path: at(index, "providerSpecific"),
+        before: { [name]: was.provider[name] },
+        after: { [name]: now.provider[name] },
+        ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+      });
+    }
+  }
+  const before = weightSets(base);
+  const after = weightSets(head);
+  for (const key of sortedSet([...before.keys(), ...after.keys()])) {
+    const was = before.get(key) ?? {};
+    const now = after.get(key) ?? {};
+    if (sameValue(was, now)) continue;
+    const index = head.findIndex((view) => `${view.dnsName} ${view.recordType}` === key);
+    out.add({
+      class: "backend.weight-changed",
+      summary: `weighted records ${key}: ${describeShares(was, now)} of DNS answers`,
+      side: "head",
+      path: index >= 0 ? at(index, "providerSpecific") : ["spec", "endpoints"],
+      before: was,
+      after: now,
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+export const gslbDetector: ResourceDetector = (change, context) => {
+  const subject = change.head ?? change.base;
+  if (!subject) return [];
+  const out = new DetectionList(change);
+  if (subject.id.kind === "Gslb" && K8GB_GROUPS.includes(subject.id.group)) gslb(change, out, context);
+  else if (subject.id.kind === "DNSEndpoint" && subject.id.group === "externaldns.k8s.io") dnsEndpoint(change, out);
+  return out.detections;
+};
+
+const ANNOTATION = "external-dns.alpha.kubernetes.io/";
+
+const hostnames = (value: string | undefined): string[] =>
+  sortedSet((value ?? "").split(",").map((host) => host.trim().replace(/\.$/, "").toLowerCase()).filter(Boolean));
+
+/** An external-dns annotation's meaning; AWS routing annotations mirror the providerSpecific keys (`aws-weight` ↔ `aws/weight`). */
+const annotationVerdict = (name: string, before: string | undefined, after: string | undefined, annotations: Readonly<Record<string, string>>): Verdict => {
+  if (name === "target") return { class: "route.attachment-changed", effect: "its DNS names resolve to another entry point" };
+  if (name === "ttl") return ttlVerdict(numeric(before), numeric(after), "target");
+  if (name === "set-identifier") {
+    return annotations[`${ANNOTATION}aws-failover`] !== undefined
+      ? { class: "failover.changed", effect: "Route 53 replaces the record in its failover set" }
+      : { class: "backend.weight-changed", effect: "Route 53 replaces the record in its routing set" };
+  }
+  if (name === "aws-weight") {
+    const drained = numeric(after) === 0 ? ": drained, it gets no DNS answers" : "";
+    return { class: "backend.weight-changed", effect: `its share of DNS answers changes${drained}` };
+  }
+  if (name.startsWith("aws-")) return providerVerdict(`aws/${name.slice(4)}`);
+  return { class: "resource.changed", effect: "how external-dns publishes it changes" };
+};
+
+/**
+ * external-dns annotations on any traffic resource (Gateway, route, Istio Gateway, VirtualService):
+ * they publish DNS names for it, which decides whether and where clients reach it.
+ */
+export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
+  if (!change.base || !change.head) return [];
+  const read = (resource: Resource) => Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => key.startsWith(ANNOTATION)));
+  const before = read(change.base);
+  const after = read(change.head);
+  if (sameValue(before, after)) return [];
+  const out = new DetectionList(change);
+  const path = (key: string): FieldPath => ["metadata", "annotations", key];
+  for (const key of sortedSet([...Object.keys(before), ...Object.keys(after)])) {
+    const was = before[key];
+    const now = after[key];
+    if (was === now) continue;
+    const name = key.slice(ANNOTATION.length);
+    if (name === "hostname") {
+      const hosts = setChange(hostnames(was), hostnames(now));
+      if (hosts.removed.length > 0) {
+        out.add({ class: "route.removed", summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`, side: "head", path: path(key), before: hostnames(was), after: hostnames(now) });
+      }
+      if (hosts.added.length > 0) {
+        out.add({ class: "route.added", summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`, side: "head", path: path(key), before: hostnames(was), after: hostnames(now) });
+      }
+      continue;
+    }
+    const verdict = annotationVerdict(name, was, now, change.head.annotations);
+    out.add({ class: verdict.class, summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`, side: "head", path: path(key), before: was, after: now, ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}) });
+  }
+  return out.detections;
+};
+

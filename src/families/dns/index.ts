@@ -1,0 +1,18 @@
+import type { Family } from "../family.js";
+import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
+import * as dns from "./schemas.js";
+
+/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs, and external-dns annotations on gateways and routes. */
+export const dnsFamily: Family = {
+  name: "dns",
+  kinds: [
+    [["externaldns.k8s.io"], [["DNSEndpoint", dns.dnsEndpoint]]],
+    [["k8gb.io", "k8gb.absa.oss"], [["Gslb", dns.gslb]]],
+  ],
+  detectors: [gslbDetector],
+  detectsOn: {
+    "gateway-api": [externalDnsAnnotationDetector],
+    istio: [externalDnsAnnotationDetector],
+    "legacy-gateway-api": [externalDnsAnnotationDetector],
+  },
+};

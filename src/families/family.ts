@@ -1,0 +1,64 @@
+import type * as z from "zod";
+import type { KubeObject } from "../core/kube-object.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
+import type { ResourceDetector } from "../core/detector.js";
+import type { RouteRules } from "../core/route-rules.js";
+import type { Flow } from "../core/traffic-model.js";
+
+/**
+ * One resource family (DESIGN §4): everything that varies by family, in one module object. The
+ * stages are family-blind engines that receive the table of these (src/families/index.ts).
+ */
+export interface Family {
+  /** The name resources of the family carry (`Resource.family`). */
+  readonly name: string;
+  /** Its kinds, by API group: the manifests stage reads only these (src/manifests/kinds.ts). */
+  readonly kinds: readonly KindGroup[];
+  /**
+   * Kinds that are traffic config only when their text says so: a Namespace with mesh labels, a
+   * Service of `type: ExternalName`, a Flux HelmRelease installing an Istio chart. Every other
+   * document of the kind stays ignored.
+   */
+  readonly textKinds?: readonly TextKind[];
+  /** What its route resources contribute to the traffic model as flows (src/model/build-model.ts). */
+  readonly ruleSources?: readonly RuleSource[];
+  /**
+   * API groups whose route rules are first-match within a resource (Istio VirtualService, Gloo
+   * RouteTable): an earlier rule can shadow a later one (src/diff/precedence-changes.ts).
+   */
+  readonly firstMatchGroups?: readonly string[];
+  /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
+  readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
+  /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
+  readonly detectors: readonly ResourceDetector[];
+  /**
+   * Detectors it contributes to resources of other families, by their name: labels and annotations
+   * it owns on their objects (Istio network labels on a Gateway, a cert-manager annotation on an Ingress).
+   */
+  readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
+}
+
+export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";
+
+export type KindRow = readonly [kind: string, schema: z.ZodType<KubeObject>, trait?: KindTrait];
+
+export type KindGroup = readonly [groups: readonly string[], kinds: readonly KindRow[]];
+
+export interface TextKind {
+  /** The API group; the core group ("") when left out. */
+  readonly group?: string;
+  readonly kind: string;
+  readonly when: RegExp;
+  readonly schema: z.ZodType<KubeObject>;
+  readonly namespaced: boolean;
+}
+
+export type RuleSource = (resource: Resource, set: ManifestSet) => RouteRules | undefined;
+
+/** A family whose routes land wherever their rules say. */
+export const byRules =
+  (source: (resource: Resource, set: ManifestSet) => RouteRules["rules"]): RuleSource =>
+  (resource, set) => {
+    const rules = source(resource, set);
+    return rules.length > 0 ? { rules } : undefined;
+  };

@@ -1,0 +1,139 @@
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { attachRoute, type Landing } from "../../model/attachment.js";
+import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "../../model/entry-points.js";
+import type { RouteRules, RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+
+/**
+ * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
+ * one per listener that admits the route (or GAMMA Service, or a parent the tree does not hold,
+ * as written), intersected hostname and rule. A listener that does not admit the route gives no
+ * flow. Backend weight defaults to 1 (Gateway API spec); a rule with only a redirect still answers
+ * requests.
+ */
+
+const matchValue = (kind: string, match: JsonRecord): string => {
+  const type = text(match.type) ?? "Exact";
+  const op = type === "RegularExpression" ? "~" : "=";
+  return `${kind} ${text(match.name) ?? "?"}${op}${text(match.value) ?? ""}`;
+};
+
+function httpAlternative(match: JsonRecord) {
+  const pathMatch = record(match.path);
+  const path = `${text(pathMatch.type) ?? "PathPrefix"} ${text(pathMatch.value) ?? "/"}`;
+  const method = text(match.method);
+  const parts = [
+    path,
+    ...(method ? [`method ${method.toUpperCase()}`] : []),
+    ...list(match.headers).map((h) => matchValue("header", record(h))).sort(),
+    ...list(match.queryParams).map((q) => matchValue("query", record(q))).sort(),
+  ];
+  return { signature: parts.join(", "), path, method };
+}
+
+function grpcAlternative(match: JsonRecord) {
+  const method = record(match.method);
+  const regex = text(method.type) === "RegularExpression" ? "~" : "";
+  const path = `grpc ${regex}${text(method.service) ?? "*"}/${text(method.method) ?? "*"}`;
+  const parts = [path, ...list(match.headers).map((h) => matchValue("header", record(h))).sort()];
+  return { signature: parts.join(", "), path };
+}
+
+function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rulePath: (string | number)[]): WeightedRef[] {
+  const refs: WeightedRef[] = list(rule.backendRefs).map((item, index) => {
+    const ref = record(item);
+    const group = text(ref.group) ?? "";
+    const kind = text(ref.kind) ?? "Service";
+    const namespace = text(ref.namespace) ?? routeNamespace;
+    const name = text(ref.name) ?? "?";
+    const port = numeric(ref.port);
+    const where = `${namespace === routeNamespace ? "" : `${namespace}/`}${name}${port ? `:${port}` : ""}`;
+    return {
+      key: `${group}/${kind}/${namespace}/${name}:${port ?? ""}`,
+      label: kind === "Service" ? where : `${kind} ${where}`,
+      weight: numeric(ref.weight) ?? 1,
+      ref: { kind: kind === "ServiceImport" ? "ServiceImport" : "Service", name, namespace, routeFile: file },
+      path: [...rulePath, "backendRefs", index],
+    };
+  });
+  if (refs.length > 0) return refs;
+  const redirect = list(rule.filters).map(record).find((f) => f.type === "RequestRedirect");
+  if (!redirect) return [];
+  const target = JSON.stringify(redirect.requestRedirect ?? {});
+  return [{ key: `redirect:${target}`, label: `redirect ${target}`, weight: 1, ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file }, path: [...rulePath, "filters"] }];
+}
+
+function mirrorsOf(rule: JsonRecord) {
+  return list(rule.filters)
+    .map(record)
+    .filter((filter) => filter.type === "RequestMirror")
+    .map((filter) => {
+      const mirror = record(filter.requestMirror);
+      const ref = record(mirror.backendRef);
+      const fraction = record(mirror.fraction);
+      const fractionPercent = numeric(fraction.numerator) !== undefined ? (100 * numeric(fraction.numerator)!) / (numeric(fraction.denominator) ?? 100) : undefined;
+      return { label: `${text(ref.kind) ?? "Service"} ${text(ref.name) ?? "?"}`, percent: numeric(mirror.percent) ?? fractionPercent ?? 100 };
+    });
+}
+
+/** One landing per entry: a route naming one Gateway both whole and by sectionName lands there once. */
+function landingsOf(resource: Resource, set: ManifestSet): Landing[] {
+  const byEntry = new Map<string, Landing>();
+  for (const attachment of attachRoute(gatewayApiAttachingRoute(resource), entryPointsOf(set))) {
+    for (const landing of attachment.listeners) {
+      const known = byEntry.get(landing.entry);
+      const hostnames = [...new Set([...(known?.hostnames ?? []), ...landing.hostnames])];
+      // Admitted through one parent is admitted: the doubt of another parent does not carry over.
+      const unverified = known && !known.unverified ? undefined : landing.unverified;
+      byEntry.set(landing.entry, { ...landing, hostnames, ...(unverified ? { unverified } : {}) });
+    }
+  }
+  return [...byEntry.values()];
+}
+
+/**
+ * A route that names no parents is attached nowhere in the repository, but its weights are still
+ * traffic decisions: its rules are flows whose entry is unknown, on its own hostnames.
+ */
+function unknownLanding(resource: Resource): Landing {
+  const kind = resource.id.kind;
+  const hostnames = kind === "TCPRoute" || kind === "UDPRoute" ? [] : nonEmptyTexts(record(resource.body.spec).hostnames);
+  return { id: UNKNOWN_ENTRY, entry: UNKNOWN_ENTRY, hostnames: hostnames.length > 0 ? hostnames : ["*"] };
+}
+
+/** Which route's rule wins a request both claim (Gateway API: oldest creationTimestamp, then `namespace/name`). */
+function claimOf(resource: Resource) {
+  const createdAt = text(record(resource.body.metadata).creationTimestamp);
+  return { ...(createdAt ? { createdAt } : {}), name: `${resource.id.namespace}/${resource.id.name}` };
+}
+
+export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRules | undefined {
+  if (!GATEWAY_ROUTE_KINDS.has(resource.id.kind) || !GATEWAY_API_GROUPS.has(resource.id.group)) return undefined;
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const kind = resource.id.kind;
+  const landings = list(spec.parentRefs).length > 0 ? landingsOf(resource, set) : [unknownLanding(resource)];
+  const claim = claimOf(resource);
+  const shapes: RuleShape[] = [];
+  list(spec.rules).forEach((item, ruleIndex) => {
+    const rule = record(item);
+    const rulePath = ["spec", "rules", ruleIndex];
+    const matches = list(rule.matches).map(record);
+    const alternatives =
+      kind === "HTTPRoute"
+        ? (matches.length ? matches : [{}]).map(httpAlternative)
+        : kind === "GRPCRoute"
+          ? (matches.length ? matches : [{}]).map(grpcAlternative)
+          : [{ signature: "*", path: "*" }];
+    const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
+    const mirrors = mirrorsOf(rule);
+    const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
+    for (const { entry, hostnames, unverified } of landings) {
+      for (const host of hostnames) {
+        shapes.push({ entry, host, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors, claim, ...(unverified ? { unverified } : {}) });
+      }
+    }
+  });
+  return { rules: shapes, entries: landings.map((landing) => landing.entry) };
+}

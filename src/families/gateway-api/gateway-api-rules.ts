@@ -1,0 +1,235 @@
+import type { Resource } from "../../core/resource.js";
+import {
+  canonical,
+  describeLeafChanges,
+  formatDuration,
+  leafChanges,
+  sameValue,
+  show,
+  sortedByCanonical,
+  sortedSet,
+  timeoutLimitMs,
+} from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
+import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
+import { objectRef } from "../../core/object-refs.js";
+import { pairEntries } from "../../core/pair-entries.js";
+
+/**
+ * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does
+ * not see: mirrors, redirects and rewrites, timeouts, retries and session persistence. Rules are
+ * paired by name, else by their match signature, never by position.
+ */
+
+/** Stickiness decides whether clients follow a failover; reported so its owner looks at it. */
+export const sessionPersistence = (out: DetectionList, before: unknown, after: unknown, path: FieldPath, where: string): void => {
+  if (sameValue(before, after)) return;
+  const normal = (value: unknown) => (value === undefined ? undefined : JSON.parse(canonical(value)) as unknown);
+  out.add({
+    class: "resource.changed",
+    summary: `${where}sessionPersistence ${show(before)} → ${show(after)}: session stickiness changes, and with it how clients follow a failover`,
+    side: "head",
+    path,
+    before: normal(before),
+    after: normal(after),
+    riskFloor: "medium",
+  });
+};
+
+interface RuleView {
+  readonly value: JsonRecord;
+  readonly path: FieldPath;
+  readonly label: string;
+  /** Identity when the rule has no name: its matches, canonical and order-free. */
+  readonly signature: string;
+  /** Why the rule can carry writes (mirroring it duplicates them); undefined when it cannot. */
+  readonly writes: string | undefined;
+}
+
+const namedValues = (items: unknown, caseInsensitive: boolean): string[] =>
+  sortedSet(
+    list(items).map((item) => {
+      const fields = record(item);
+      const name = text(fields.name) ?? "";
+      return `${caseInsensitive ? name.toLowerCase() : name} ${text(fields.type) ?? "Exact"} ${text(fields.value) ?? ""}`;
+    }),
+  );
+
+const httpMatch = (value: unknown) => {
+  const match = record(value);
+  const path = record(match.path);
+  return {
+    path: `${text(path.type) ?? "PathPrefix"} ${text(path.value) ?? "/"}`,
+    method: text(match.method)?.toUpperCase(),
+    headers: namedValues(match.headers, true),
+    queryParams: namedValues(match.queryParams, false),
+  };
+};
+
+const grpcMatch = (value: unknown) => {
+  const match = record(value);
+  const method = record(match.method);
+  return {
+    method: `${text(method.type) ?? "Exact"} ${text(method.service) ?? "*"}/${text(method.method) ?? "*"}`,
+    headers: namedValues(match.headers, true),
+  };
+};
+
+const describeMatch = (match: { readonly [key: string]: string | readonly string[] | undefined }): string =>
+  Object.entries(match)
+    .flatMap(([key, value]) => (Array.isArray(value) ? value.map((item: string) => `${key} ${item}`) : value === undefined ? [] : [String(value)]))
+    .join(" ");
+
+const ruleView = (kind: string, value: unknown, index: number): RuleView => {
+  const rule = record(value);
+  const matches = list(rule.matches);
+  const name = text(rule.name);
+  const path: FieldPath = ["spec", "rules", index];
+  if (kind === "GRPCRoute") {
+    const normal = sortedByCanonical(matches.map(grpcMatch));
+    const described = normal.length === 0 ? "all methods" : normal.map(describeMatch).join(" | ");
+    return { value: rule, path, label: `rule ${name ?? described}`, signature: canonical(normal), writes: "gRPC calls can write" };
+  }
+  const normal = sortedByCanonical(matches.length === 0 ? [httpMatch({})] : matches.map(httpMatch));
+  const methods = sortedSet(normal.flatMap((match) => (match.method ? [match.method] : [])));
+  const writes = normal.some((match) => match.method === undefined)
+    ? "the rule takes writes (no method match)"
+    : methods.some((method) => MUTATING_METHODS.includes(method))
+      ? `the rule takes writes (${methods.filter((method) => MUTATING_METHODS.includes(method)).join(", ")})`
+      : undefined;
+  return { value: rule, path, label: `rule ${name ?? normal.map(describeMatch).join(" | ")}`, signature: canonical(normal), writes };
+};
+
+const mirrorPercent = (mirror: JsonRecord): number => {
+  const percent = numeric(mirror.percent);
+  if (percent !== undefined) return percent;
+  const fraction = optionalRecord(mirror.fraction);
+  if (!fraction) return 100;
+  const share = (numeric(fraction.numerator) ?? 0) / (numeric(fraction.denominator) ?? 100);
+  return Math.round(share * 100_000) / 1000;
+};
+
+/** Mirrors on the rule and on its backendRefs' filters. */
+const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] => {
+  const fromFilters = (filters: unknown, path: FieldPath): Mirror[] =>
+    list(filters).flatMap((filter, index) => {
+      const fields = record(filter);
+      if (text(fields.type) !== "RequestMirror") return [];
+      const mirror = record(fields.requestMirror);
+      return [{ target: objectRef(mirror.backendRef, { group: "", kind: "Service", namespace }), percent: mirrorPercent(mirror), path: [...path, index, "requestMirror"] }];
+    });
+  return [
+    ...fromFilters(rule.value.filters, [...rule.path, "filters"]),
+    ...list(rule.value.backendRefs).flatMap((backend, index) => fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"])),
+  ];
+};
+
+const REDIRECTING_FILTERS = [
+  { type: "RequestRedirect", field: "requestRedirect", added: "matching requests are redirected instead of forwarded", removed: "matching requests are forwarded to backends again" },
+  { type: "URLRewrite", field: "urlRewrite", added: "requests reach backends with a rewritten host or path", removed: "requests reach backends unrewritten" },
+] as const;
+
+const filterBody = (rule: RuleView, type: string, field: string): { body: unknown; path: FieldPath } | undefined => {
+  const filters = list(rule.value.filters);
+  const index = filters.findIndex((filter) => text(record(filter).type) === type);
+  return index < 0 ? undefined : { body: record(filters[index])[field], path: [...rule.path, "filters", index, field] };
+};
+
+const redirects = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  for (const filter of REDIRECTING_FILTERS) {
+    const was = filterBody(before, filter.type, filter.field);
+    const now = filterBody(after, filter.type, filter.field);
+    if (sameValue(was?.body, now?.body)) continue;
+    const what = !was
+      ? `added (${show(now?.body)}): ${filter.added}`
+      : !now
+        ? `removed: ${filter.removed}`
+        : describeLeafChanges(leafChanges(was.body, now.body));
+    out.add({
+      class: "route.match-changed",
+      summary: `${after.label}: ${filter.type} ${what}`,
+      side: "head",
+      path: now?.path ?? [...after.path, "filters"],
+      before: was?.body,
+      after: now?.body,
+    });
+  }
+};
+
+const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  for (const field of ["request", "backendRequest"] as const) {
+    const was = timeoutLimitMs(record(before.value.timeouts)[field]);
+    const now = timeoutLimitMs(record(after.value.timeouts)[field]);
+    if (now >= was) continue;
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: timeouts.${field} ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail with 504`,
+      side: "head",
+      path: [...after.path, "timeouts", field],
+      before: formatDuration(was),
+      after: formatDuration(now),
+    });
+  }
+};
+
+const retryOf = (rule: RuleView) => {
+  const retry = optionalRecord(rule.value.retry);
+  return {
+    configured: retry !== undefined,
+    attempts: numeric(retry?.attempts),
+    codes: list(retry?.codes).flatMap((code) => {
+      const status = numeric(code);
+      return status === undefined ? [] : [status];
+    }),
+  };
+};
+
+const retries = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  const was = retryOf(before);
+  const now = retryOf(after);
+  const attemptsBefore = was.configured ? was.attempts : 0;
+  if (now.attempts !== undefined && attemptsBefore !== undefined && now.attempts > attemptsBefore) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: retry.attempts ${was.configured ? show(was.attempts) : "(no retry)"} → ${now.attempts}: each failure can be retried more often, and retries multiply across layers`,
+      side: "head",
+      path: [...after.path, "retry", "attempts"],
+      before: attemptsBefore,
+      after: now.attempts,
+    });
+  }
+  const serverErrors = now.codes.filter((code) => code >= 500 && code < 600 && !was.codes.includes(code));
+  if (serverErrors.length > 0) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: retry.codes adds ${serverErrors.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
+      side: "head",
+      path: [...after.path, "retry", "codes"],
+      before: [...was.codes].sort((a, b) => a - b),
+      after: [...now.codes].sort((a, b) => a - b),
+    });
+  }
+};
+
+export const routeRules = (change: ResourceChange, out: DetectionList): void => {
+  const kind = (change.head ?? change.base)?.id.kind ?? "";
+  const namespace = (change.head ?? change.base)?.id.namespace ?? "";
+  const views = (resource: Resource | undefined) => list(spec(resource).rules).map((rule, index) => ruleView(kind, rule, index));
+  const base = views(change.base);
+  const head = views(change.head);
+  const everyBaseMirror = base.flatMap((rule) => mirrorsOf(rule, namespace));
+  const pairs = pairEntries(base, head, [(rule) => text(rule.value.name), (rule) => rule.signature]);
+  for (const pair of pairs) {
+    if (!pair.head) continue;
+    const rule = pair.head.value;
+    reportMirrorIncreases(out, { ...rule, mirrors: mirrorsOf(rule, namespace) }, pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror, "RequestMirror");
+    if (!pair.base) continue;
+    redirects(out, pair.base.value, pair.head.value);
+    timeouts(out, pair.base.value, pair.head.value);
+    retries(out, pair.base.value, pair.head.value);
+    sessionPersistence(out, pair.base.value.value.sessionPersistence, pair.head.value.value.sessionPersistence, [...pair.head.value.path, "sessionPersistence"], `${pair.head.value.label}: `);
+  }
+};

@@ -1,0 +1,629 @@
+import type { Resource } from "../../core/resource.js";
+import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { isEastWest, isWaypoint } from "../istio-mesh/ambient.js";
+import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
+import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
+import { objectRef } from "../../core/object-refs.js";
+import { pairEntries, type Entry } from "../../core/pair-entries.js";
+
+/**
+ * Resource-level risks of Gateway API kinds (DESIGN §5; research §1.1). Route flows and backends
+ * (matches, backendRefs, parentRefs) are the route diff's; this module judges everything else:
+ * classes, listeners, TLS and trust, grants and policies (route rules: gateway-api-rules.ts).
+ */
+
+const GATEWAY_GROUP = "gateway.networking.k8s.io";
+
+const namespaceOf = (change: ResourceChange): string => (change.head ?? change.base)?.id.namespace ?? "";
+
+const both = (change: ResourceChange): change is ResourceChange & { base: Resource; head: Resource } =>
+  change.base !== undefined && change.head !== undefined;
+
+// ---------------------------------------------------------------------------------------------
+// GatewayClass and a Gateway's class
+
+const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const before = text(spec(change.base).controllerName);
+  const after = text(spec(change.head).controllerName);
+  if (before === after) return;
+  out.add({
+    class: "gateway-class.changed",
+    summary: `controllerName ${show(before)} → ${show(after)}: every Gateway of this class moves to another implementation (the field is immutable, so the class is recreated)`,
+    side: "head",
+    path: ["spec", "controllerName"],
+    before,
+    after,
+  });
+};
+
+const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
+
+/** Also judges the retired v1alpha1 Gateway (legacy-gateway-api.ts), whose class field is the same. */
+export const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const before = text(spec(change.base).gatewayClassName);
+  const after = text(spec(change.head).gatewayClassName);
+  if (before === after) return;
+  const reach =
+    isMultiClusterClass(after) && !isMultiClusterClass(before)
+      ? ": the Gateway becomes multi-cluster (routes can reach ServiceImports across the fleet)"
+      : isMultiClusterClass(before) && !isMultiClusterClass(after)
+        ? ": the Gateway stops being multi-cluster (backends in other clusters are no longer reached)"
+        : ": its listeners move to another data plane";
+  out.add({
+    class: "gateway-class.changed",
+    summary: `gatewayClassName ${show(before)} → ${show(after)}${reach}`,
+    side: "head",
+    path: ["spec", "gatewayClassName"],
+    before,
+    after,
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// Listeners (Gateway and ListenerSet)
+
+/** Route namespaces by reach; `None` only exists for ListenerSets (allowedListeners). */
+const NAMESPACE_REACH: Readonly<Record<string, number>> = { None: 0, Same: 1, Selector: 2, All: 3 };
+
+interface ListenerView {
+  readonly name: string;
+  readonly port: number | undefined;
+  readonly protocol: string | undefined;
+  readonly hostname: string | undefined;
+  readonly tlsMode: string | undefined;
+  readonly certificates: readonly string[];
+  readonly routesFrom: string;
+  readonly routesSelector: unknown;
+  /** Undefined: the protocol's default kinds. */
+  readonly routeKinds: readonly string[] | undefined;
+}
+
+/** Core protocol names are case-insensitive; implementation protocols (`example.com/x`) are not. */
+const protocolName = (value: unknown): string | undefined => {
+  const name = text(value);
+  return name !== undefined && /^[a-z0-9-]+$/i.test(name) ? name.toUpperCase() : name;
+};
+
+const listenerView = (value: unknown, namespace: string): ListenerView => {
+  const listener = record(value);
+  const tls = optionalRecord(listener.tls);
+  const routes = record(listener.allowedRoutes);
+  const namespaces = record(routes.namespaces);
+  const routesFrom = text(namespaces.from) ?? "Same";
+  const kinds = list(routes.kinds).map((kind) => {
+    const fields = record(kind);
+    const group = text(fields.group) ?? GATEWAY_GROUP;
+    return group === GATEWAY_GROUP ? (text(fields.kind) ?? "") : `${text(fields.kind) ?? ""}.${group}`;
+  });
+  return {
+    name: text(listener.name) ?? "",
+    port: numeric(listener.port),
+    protocol: protocolName(listener.protocol),
+    hostname: text(listener.hostname) || undefined,
+    tlsMode: tls ? (text(tls.mode) ?? "Terminate") : undefined,
+    certificates: sortedSet(list(tls?.certificateRefs).map((ref) => objectRef(ref, { group: "", kind: "Secret", namespace }))),
+    routesFrom,
+    routesSelector: routesFrom === "Selector" ? namespaces.selector : undefined,
+    routeKinds: kinds.length === 0 ? undefined : sortedSet(kinds),
+  };
+};
+
+const describeListener = (view: ListenerView): string => {
+  const host = view.hostname ? ` ${view.hostname}` : ", any hostname";
+  const from = view.routesFrom === "All" ? ", routes from all namespaces" : view.routesFrom === "Selector" ? ", routes from selected namespaces" : "";
+  return `${show(view.protocol)} :${show(view.port)}${host}${from}`;
+};
+
+/** Whether hostname pattern `wide` matches every host `narrow` matches (`*.example.com` ⊇ `a.example.com`). */
+const hostCovers = (wide: string, narrow: string): boolean =>
+  wide === narrow || (wide.startsWith("*.") && narrow.endsWith(wide.slice(1)) && narrow.length > wide.length - 1);
+
+const hostnameEffect = (before: string | undefined, after: string | undefined): string => {
+  if (after === undefined) return "removed: the listener now matches every hostname, so routes can claim any host";
+  if (before === undefined) return "narrowed: routes for other hostnames detach";
+  if (hostCovers(after, before)) return "widened: routes can claim more hostnames";
+  if (hostCovers(before, after)) return "narrowed: routes for other hostnames detach";
+  return "changed: routes for the old hostname detach";
+};
+
+const reachEffect = (before: string, after: string, what: string): string => {
+  const delta = (NAMESPACE_REACH[after] ?? 0) - (NAMESPACE_REACH[before] ?? 0);
+  if (delta > 0) {
+    return after === "All"
+      ? `widened: ${what} from any namespace can attach${what === "routes" ? " and claim its hostnames" : ""}`
+      : `widened: ${what} from ${after === "Selector" ? "namespaces matching the selector" : "this namespace"} can attach`;
+  }
+  return `narrowed: ${what} from other namespaces detach`;
+};
+
+const compareListener = (out: DetectionList, name: string, before: ListenerView, after: ListenerView, path: FieldPath): void => {
+  const at = (...field: (string | number)[]): FieldPath => [...path, ...field];
+  const label = `listener ${name}`;
+  if (before.port !== after.port) {
+    out.add({ class: "listener.changed", summary: `${label} port ${show(before.port)} → ${show(after.port)}: clients and DNS on the old port stop reaching it`, side: "head", path: at("port"), before: before.port, after: after.port });
+  }
+  if (before.protocol !== after.protocol) {
+    const dropsTls = (before.protocol === "HTTPS" || before.protocol === "TLS") && (after.protocol === "HTTP" || after.protocol === "TCP");
+    out.add({
+      class: "listener.changed",
+      summary: `${label} protocol ${show(before.protocol)} → ${show(after.protocol)}${dropsTls ? ": TLS is no longer terminated or passed through" : ""}`,
+      side: "head",
+      path: at("protocol"),
+      before: before.protocol,
+      after: after.protocol,
+    });
+  }
+  if (before.hostname !== after.hostname) {
+    out.add({
+      class: "listener.changed",
+      summary: `${label} hostname ${show(before.hostname)} → ${show(after.hostname)} (${hostnameEffect(before.hostname, after.hostname)})`,
+      side: "head",
+      path: at("hostname"),
+      before: before.hostname,
+      after: after.hostname,
+    });
+  }
+  // A protocol change that drops TLS already says so; its vanished tls block is not news.
+  if (before.tlsMode !== after.tlsMode && !(after.tlsMode === undefined && before.protocol !== after.protocol)) {
+    out.add({
+      class: "listener.changed",
+      summary: `${label} tls.mode ${show(before.tlsMode)} → ${show(after.tlsMode)}${after.tlsMode === "Passthrough" ? ": the Gateway no longer terminates TLS, so L7 routing stops" : ""}`,
+      side: "head",
+      path: at("tls", "mode"),
+      before: before.tlsMode,
+      after: after.tlsMode,
+    });
+  }
+  if (before.tlsMode !== undefined && after.tlsMode !== undefined && !sameValue(before.certificates, after.certificates)) {
+    out.add({
+      class: "trust.changed",
+      summary: `${label} serving certificate ${show(before.certificates)} → ${show(after.certificates)}`,
+      side: "head",
+      path: at("tls", "certificateRefs"),
+      before: before.certificates,
+      after: after.certificates,
+    });
+  }
+  if (before.routesFrom !== after.routesFrom) {
+    out.add({
+      class: "listener.changed",
+      summary: `${label} allowedRoutes.namespaces.from ${before.routesFrom} → ${after.routesFrom} (${reachEffect(before.routesFrom, after.routesFrom, "routes")})`,
+      side: "head",
+      path: at("allowedRoutes", "namespaces", "from"),
+      before: before.routesFrom,
+      after: after.routesFrom,
+    });
+  } else if (!sameValue(before.routesSelector, after.routesSelector)) {
+    out.add({
+      class: "listener.changed",
+      summary: `${label} allowedRoutes.namespaces.selector ${show(before.routesSelector)} → ${show(after.routesSelector)}: which namespaces can attach routes changes`,
+      side: "head",
+      path: at("allowedRoutes", "namespaces", "selector"),
+      before: before.routesSelector,
+      after: after.routesSelector,
+    });
+  }
+  if (!sameValue(before.routeKinds, after.routeKinds)) {
+    const gained = setChange(before.routeKinds ?? [], after.routeKinds ?? []).added;
+    out.add({
+      class: "listener.changed",
+      summary: `${label} allowedRoutes.kinds ${before.routeKinds ? show(before.routeKinds) : "(protocol default)"} → ${after.routeKinds ? show(after.routeKinds) : "(protocol default)"}${gained.length > 0 && before.routeKinds ? ` (now accepts ${gained.join(", ")})` : ""}`,
+      side: "head",
+      path: at("allowedRoutes", "kinds"),
+      before: before.routeKinds,
+      after: after.routeKinds,
+    });
+  }
+};
+
+const compareListeners = (change: ResourceChange, out: DetectionList): void => {
+  // A waypoint's listener is its mesh-internal HBONE port, not an exposure point: ambient.ts judges waypoints.
+  if (isWaypoint(change)) return;
+  const crossNetwork = isEastWest(change) ? " (cross-network: clusters on other networks reach this cluster's services through it)" : "";
+  const namespace = namespaceOf(change);
+  const listenersOf = (resource: Resource | undefined) => list(spec(resource).listeners);
+  const pairs = pairEntries(listenersOf(change.base), listenersOf(change.head), [(listener) => text(record(listener).name)]);
+  for (const pair of pairs) {
+    const before = pair.base && listenerView(pair.base.value, namespace);
+    const after = pair.head && listenerView(pair.head.value, namespace);
+    const path = (entry: Entry<unknown>): FieldPath => ["spec", "listeners", entry.index];
+    if (pair.base && pair.head && before && after) {
+      compareListener(out, after.name, before, after, path(pair.head));
+    } else if (pair.head && after) {
+      out.add({ class: "listener.changed", summary: `listener ${after.name} added (${describeListener(after)}): a new exposure point${crossNetwork}`, side: "head", path: path(pair.head), after });
+    } else if (pair.base && before) {
+      out.add({ class: "listener.changed", summary: `listener ${before.name} removed (${describeListener(before)}): routes attached to it are no longer served${crossNetwork}`, side: "base", path: path(pair.base), before });
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Gateway-wide fields
+
+const addresses = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const view = (resource: Resource) =>
+    sortedSet(list(spec(resource).addresses).map((address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? "(auto)"}`));
+  const before = view(change.base);
+  const after = view(change.head);
+  if (sameValue(before, after)) return;
+  out.add({
+    class: "listener.changed",
+    summary: `addresses ${show(before)} → ${show(after)}: DNS records and allowlists that name the old address break`,
+    side: "head",
+    path: ["spec", "addresses"],
+    before,
+    after,
+  });
+};
+
+interface ClientValidation {
+  readonly mode: string;
+  readonly caCertificates: readonly string[];
+}
+
+const clientValidation = (value: unknown, namespace: string): ClientValidation | undefined => {
+  const validation = optionalRecord(value);
+  if (!validation) return undefined;
+  return {
+    mode: text(validation.mode) ?? "AllowValidOnly",
+    caCertificates: sortedSet(list(validation.caCertificateRefs).map((ref) => objectRef(ref, { group: "", kind: "ConfigMap", namespace }))),
+  };
+};
+
+interface ValidationScope {
+  readonly label: string;
+  /** The scope's own setting: only a scope whose own setting changed is reported. */
+  readonly own: unknown;
+  readonly effective: ClientValidation | undefined;
+  readonly path: FieldPath;
+}
+
+/** Client-certificate validation per scope: the default, and each port override (which replaces it). */
+const validationScopes = (resource: Resource | undefined, namespace: string): Map<string, ValidationScope> => {
+  const frontend = record(record(spec(resource).tls).frontend);
+  const defaultPath: FieldPath = ["spec", "tls", "frontend", "default", "validation"];
+  const defaultValidation = record(frontend.default).validation;
+  const scopes = new Map<string, ValidationScope>([
+    ["default", { label: "default client-certificate validation", own: defaultValidation, effective: clientValidation(defaultValidation, namespace), path: defaultPath }],
+  ]);
+  list(frontend.perPort).forEach((entry, index) => {
+    const port = numeric(record(entry).port);
+    const tls = record(record(entry).tls);
+    scopes.set(`port ${port}`, {
+      label: `port ${port} client-certificate validation`,
+      own: tls,
+      effective: clientValidation(tls.validation, namespace),
+      path: ["spec", "tls", "frontend", "perPort", index, "tls", "validation"],
+    });
+  });
+  return scopes;
+};
+
+const frontendValidation = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const namespace = namespaceOf(change);
+  const base = validationScopes(change.base, namespace);
+  const head = validationScopes(change.head, namespace);
+  const scopeIn = (scopes: Map<string, ValidationScope>, key: string): ValidationScope => {
+    const fallback = scopes.get("default") as ValidationScope;
+    return scopes.get(key) ?? { ...fallback, own: undefined, label: `${key} client-certificate validation` };
+  };
+  for (const key of sortedSet([...base.keys(), ...head.keys()])) {
+    const before = scopeIn(base, key);
+    const after = scopeIn(head, key);
+    if (sameValue(before.own, after.own)) continue;
+    const was = before.effective;
+    const now = after.effective;
+    if (was && !now) {
+      out.add({ class: "mtls.weakened", summary: `${after.label} removed: clients no longer need a certificate`, side: "head", path: after.path, before: was });
+    } else if (!was && now) {
+      out.add({ class: "trust.changed", summary: `${after.label} added: clients must present a certificate signed by ${show(now.caCertificates)}`, side: "head", path: after.path, after: now });
+    } else if (was && now) {
+      if (was.mode !== now.mode) {
+        const weakened = now.mode === "AllowInsecureFallback";
+        out.add({
+          class: weakened ? "mtls.weakened" : "trust.changed",
+          summary: `${after.label} mode ${was.mode} → ${now.mode}${weakened ? ": clients without a valid certificate are accepted" : ": clients without a valid certificate are rejected"}`,
+          side: "head",
+          path: [...after.path, "mode"],
+          before: was.mode,
+          after: now.mode,
+        });
+      }
+      if (!sameValue(was.caCertificates, now.caCertificates)) {
+        out.add({
+          class: "trust.changed",
+          summary: `${after.label} caCertificateRefs ${show(was.caCertificates)} → ${show(now.caCertificates)}: client trust anchors change`,
+          side: "head",
+          path: [...after.path, "caCertificateRefs"],
+          before: was.caCertificates,
+          after: now.caCertificates,
+        });
+      }
+    }
+  }
+};
+
+const backendClientCertificate = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const namespace = namespaceOf(change);
+  const view = (resource: Resource) => {
+    const ref = record(record(spec(resource).tls).backend).clientCertificateRef;
+    return ref === undefined ? undefined : objectRef(ref, { group: "", kind: "Secret", namespace });
+  };
+  const before = view(change.base);
+  const after = view(change.head);
+  if (before === after) return;
+  out.add({
+    class: "trust.changed",
+    summary: `tls.backend.clientCertificateRef ${show(before)} → ${show(after)}: the Gateway's client identity towards backends changes`,
+    side: "head",
+    path: ["spec", "tls", "backend", "clientCertificateRef"],
+    before,
+    after,
+  });
+};
+
+const allowedListeners = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const view = (resource: Resource) => {
+    const namespaces = record(record(spec(resource).allowedListeners).namespaces);
+    const from = text(namespaces.from) ?? "None";
+    return { from, selector: from === "Selector" ? namespaces.selector : undefined };
+  };
+  const before = view(change.base);
+  const after = view(change.head);
+  if (sameValue(before, after)) return;
+  const effect =
+    before.from === after.from ? "which namespaces can add listeners changes" : reachEffect(before.from, after.from, "ListenerSets");
+  out.add({
+    class: "listener.changed",
+    summary: `allowedListeners.namespaces ${show(before)} → ${show(after)} (${effect})`,
+    side: "head",
+    path: ["spec", "allowedListeners", "namespaces"],
+    before,
+    after,
+  });
+};
+
+const listenerSetParent = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const namespace = namespaceOf(change);
+  const view = (resource: Resource) => objectRef(spec(resource).parentRef, { group: GATEWAY_GROUP, kind: "Gateway", namespace });
+  const before = view(change.base);
+  const after = view(change.head);
+  if (before === after) return;
+  out.add({
+    class: "listener.changed",
+    summary: `parentRef ${before} → ${after}: its listeners move to another Gateway`,
+    side: "head",
+    path: ["spec", "parentRef"],
+    before,
+    after,
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// ReferenceGrant
+
+interface GrantTo {
+  readonly group: string;
+  readonly kind: string;
+  /** Undefined: every object of the kind in the namespace. */
+  readonly name: string | undefined;
+}
+
+const grantFrom = (value: unknown): string => {
+  const fields = record(value);
+  const group = text(fields.group) ?? "";
+  return `${text(fields.kind) ?? ""}${group ? `.${group}` : ""} of namespace ${text(fields.namespace) ?? ""}`;
+};
+
+const grantTo = (value: unknown): GrantTo => {
+  const fields = record(value);
+  return { group: text(fields.group) ?? "", kind: text(fields.kind) ?? "", name: text(fields.name) || undefined };
+};
+
+const showGrantTo = (to: GrantTo): string => `${to.kind}${to.group ? `.${to.group}` : ""} ${to.name ?? "* (every object: to[].name omitted)"}`;
+
+const grantCovers = (wide: GrantTo, narrow: GrantTo): boolean =>
+  wide.group === narrow.group && wide.kind === narrow.kind && (wide.name === undefined || wide.name === narrow.name);
+
+const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
+  const namespace = namespaceOf(change);
+  const view = (resource: Resource | undefined) => ({
+    from: list(spec(resource).from).map(grantFrom),
+    to: list(spec(resource).to).map(grantTo),
+  });
+  const before = view(change.base);
+  const after = view(change.head);
+  const normal = (grant: ReturnType<typeof view>) => ({ from: sortedSet(grant.from), to: sortedSet(grant.to.map(showGrantTo)) });
+  const fromChange = setChange(before.from, after.from);
+  const addedTo = after.to.map((to, index) => ({ to, index })).filter(({ to }) => !before.to.some((was) => grantCovers(was, to)));
+  const removedTo = before.to.filter((to) => !after.to.some((now) => grantCovers(now, to)));
+
+  if (change.head && (fromChange.added.length > 0 || addedTo.length > 0)) {
+    const what = change.base
+      ? [
+          fromChange.added.length > 0 ? `from +${fromChange.added.join(", +")}` : "",
+          addedTo.length > 0 ? `to +${addedTo.map(({ to }) => showGrantTo(to)).join(", +")}` : "",
+        ]
+          .filter(Boolean)
+          .join("; ")
+      : `lets ${after.from.join(", ")} reference ${after.to.map(showGrantTo).join(", ")}`;
+    const firstAddedFrom = after.from.findIndex((from) => fromChange.added.includes(from));
+    const path: FieldPath = !change.base
+      ? ["spec"]
+      : firstAddedFrom >= 0
+        ? ["spec", "from", firstAddedFrom]
+        : ["spec", "to", addedTo[0]?.index ?? 0];
+    out.add({
+      class: "access.widened",
+      summary: change.base ? `widened access to namespace ${namespace}: ${what}` : `added: ${what} in namespace ${namespace}`,
+      side: "head",
+      path,
+      before: change.base ? normal(before) : undefined,
+      after: normal(after),
+    });
+  }
+  if (change.base && (fromChange.removed.length > 0 || removedTo.length > 0)) {
+    const what = change.head
+      ? `narrowed access to namespace ${namespace}: no longer grants ${[...fromChange.removed.map((from) => `from ${from}`), ...removedTo.map((to) => `to ${showGrantTo(to)}`)].join(", ")}`
+      : `removed: ${before.from.join(", ")} can no longer reference ${before.to.map(showGrantTo).join(", ")} in namespace ${namespace}`;
+    out.add({
+      class: "resource.changed",
+      summary: `${what}; cross-namespace references that relied on it stop resolving`,
+      side: change.head ? "head" : "base",
+      path: ["spec"],
+      before: normal(before),
+      after: change.head ? normal(after) : undefined,
+      riskFloor: "medium-high",
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// BackendTLSPolicy
+
+const backendTlsPolicy = (change: ResourceChange, out: DetectionList): void => {
+  const namespace = namespaceOf(change);
+  const view = (resource: Resource) => {
+    const validation = record(spec(resource).validation);
+    return {
+      targets: sortedSet(list(spec(resource).targetRefs).map((ref) => objectRef(ref, { group: "", kind: "Service", namespace }))),
+      hostname: text(validation.hostname),
+      caCertificates: sortedSet(list(validation.caCertificateRefs).map((ref) => objectRef(ref, { group: "", kind: "ConfigMap", namespace }))),
+      wellKnownCACertificates: text(validation.wellKnownCACertificates),
+      subjectAltNames: sortedSet(
+        list(validation.subjectAltNames).map((san) => {
+          const fields = record(san);
+          return `${text(fields.type) ?? "Hostname"}:${text(fields.hostname) ?? text(fields.uri) ?? ""}`;
+        }),
+      ),
+    };
+  };
+  if (!change.base && change.head) {
+    const after = view(change.head);
+    const anchors = after.caCertificates.length > 0 ? show(after.caCertificates) : show(after.wellKnownCACertificates);
+    out.add({
+      class: "trust.changed",
+      summary: `added: connections to ${after.targets.join(", ")} use TLS validated against ${anchors} for hostname ${show(after.hostname)}`,
+      side: "head",
+      path: ["spec", "validation"],
+      after,
+    });
+    return;
+  }
+  if (change.base && !change.head) {
+    const before = view(change.base);
+    out.add({
+      class: "mtls.weakened",
+      summary: `removed: connections to ${before.targets.join(", ")} are no longer TLS-validated by this policy`,
+      side: "base",
+      path: ["spec"],
+      before,
+    });
+    return;
+  }
+  if (!both(change)) return;
+  const before = view(change.base);
+  const after = view(change.head);
+  const targets = setChange(before.targets, after.targets);
+  if (targets.removed.length > 0) {
+    out.add({
+      class: "mtls.weakened",
+      summary: `targetRefs no longer cover ${targets.removed.join(", ")}: connections to them lose TLS validation`,
+      side: "head",
+      path: ["spec", "targetRefs"],
+      before: before.targets,
+      after: after.targets,
+    });
+  }
+  if (targets.added.length > 0) {
+    out.add({
+      class: "trust.changed",
+      summary: `targetRefs now cover ${targets.added.join(", ")}: connections to them use TLS with this validation`,
+      side: "head",
+      path: ["spec", "targetRefs"],
+      before: before.targets,
+      after: after.targets,
+    });
+  }
+  for (const field of ["hostname", "caCertificates", "wellKnownCACertificates", "subjectAltNames"] as const) {
+    if (sameValue(before[field], after[field])) continue;
+    const yamlField = field === "caCertificates" ? "caCertificateRefs" : field;
+    out.add({
+      class: "trust.changed",
+      summary: `validation.${yamlField} ${show(before[field])} → ${show(after[field])}: upstream certificate validation changes`,
+      side: "head",
+      path: ["spec", "validation", yamlField],
+      before: before[field],
+      after: after[field],
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// XBackendTrafficPolicy
+
+/** GEP-3388 defaults: 20% of active requests within 10s. */
+const retryBudget = (resource: Resource | undefined) => {
+  const constraint = optionalRecord(spec(resource).retryConstraint);
+  if (!constraint) return undefined;
+  const budget = record(constraint.budget);
+  return {
+    percent: numeric(budget.percent) ?? 20,
+    interval: formatDuration(durationMs(budget.interval) ?? 10_000),
+  };
+};
+
+const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const before = retryBudget(change.base);
+  const after = retryBudget(change.head);
+  if (before && !after) {
+    out.add({ class: "retry-timeout.changed", summary: `retryConstraint removed: retries are no longer bounded by a budget`, side: "head", path: ["spec", "retryConstraint"], before });
+  } else if (before && after && after.percent > before.percent) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `retry budget ${before.percent}% → ${after.percent}% of active requests: more retries allowed under failure`,
+      side: "head",
+      path: ["spec", "retryConstraint", "budget", "percent"],
+      before,
+      after,
+    });
+  }
+  sessionPersistence(out, spec(change.base).sessionPersistence, spec(change.head).sessionPersistence, ["spec", "sessionPersistence"], "");
+};
+
+// ---------------------------------------------------------------------------------------------
+
+type Check = (change: ResourceChange, out: DetectionList) => void;
+
+const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+  GatewayClass: [gatewayClass],
+  Gateway: [gatewayClassName, compareListeners, addresses, frontendValidation, backendClientCertificate, allowedListeners],
+  ListenerSet: [listenerSetParent, compareListeners],
+  XListenerSet: [listenerSetParent, compareListeners],
+  ReferenceGrant: [referenceGrant],
+  BackendTLSPolicy: [backendTlsPolicy],
+  HTTPRoute: [routeRules],
+  GRPCRoute: [routeRules],
+  XBackendTrafficPolicy: [backendTrafficPolicy],
+};
+
+export const gatewayApiDetector: ResourceDetector = (change) => {
+  const kind = (change.head ?? change.base)?.id.kind;
+  const checks = kind === undefined ? undefined : CHECKS[kind];
+  if (!checks) return [];
+  const out = new DetectionList(change);
+  for (const check of checks) check(change, out);
+  return out.detections;
+};

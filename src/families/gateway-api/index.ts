@@ -1,0 +1,30 @@
+import type { Family } from "../family.js";
+import { gatewayApiRules } from "./flows.js";
+import { gatewayApiDetector } from "./gateway-api.js";
+import * as gatewayApi from "./schemas.js";
+
+/** Gateway API (gateway.networking.k8s.io and its experimental x-k8s.io group). */
+export const gatewayApiFamily: Family = {
+  name: "gateway-api",
+  kinds: [
+    [
+      ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"],
+      [
+        ["GatewayClass", gatewayApi.gatewayClass, "cluster-scoped"],
+        ["Gateway", gatewayApi.gateway],
+        ["ListenerSet", gatewayApi.listenerSet],
+        ["XListenerSet", gatewayApi.listenerSet],
+        ["HTTPRoute", gatewayApi.httpRoute],
+        ["GRPCRoute", gatewayApi.grpcRoute],
+        ["TLSRoute", gatewayApi.tlsRoute],
+        ["TCPRoute", gatewayApi.l4Route],
+        ["UDPRoute", gatewayApi.l4Route],
+        ["ReferenceGrant", gatewayApi.referenceGrant],
+        ["BackendTLSPolicy", gatewayApi.backendTlsPolicy],
+        ["XBackendTrafficPolicy", gatewayApi.backendTrafficPolicy],
+      ],
+    ],
+  ],
+  ruleSources: [gatewayApiRules],
+  detectors: [gatewayApiDetector],
+};

@@ -1,0 +1,421 @@
+import type { Resource } from "../../core/resource.js";
+import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { objectRef } from "../../core/object-refs.js";
+import type { RiskLevel } from "../../core/risk-level.js";
+
+/**
+ * GKE Gateway policies (networking.gke.io/v1; research §1.2). Each policy applies to what its
+ * `targetRef(s)` names, so every summary says so. An added policy is compared with GKE's
+ * defaults and a removed one falls back to them, which is what the load balancer then does.
+ * GatewayClass moves to and from the `gke-l7-*-mc` classes are judged with the Gateway
+ * (gateway-api.ts); ServiceExport / ServiceImport of `net.gke.io` are MCS (mcs.ts).
+ */
+
+const GKE_GROUP = "networking.gke.io";
+
+const defaults = (resource: Resource | undefined): JsonRecord => record(spec(resource).default);
+
+/** `ServiceExport shop/checkout`: what the policy applies to (targetRef, or targetRefs). */
+const targetsOf = (resource: Resource | undefined, namespace: string): string[] => {
+  const refs = [...(spec(resource).targetRef === undefined ? [] : [spec(resource).targetRef]), ...list(spec(resource).targetRefs)];
+  return sortedSet(refs.map((ref) => objectRef(ref, { group: "", kind: "Service", namespace })));
+};
+
+interface PolicyContext {
+  readonly change: ResourceChange;
+  readonly out: DetectionList;
+  /** `for ServiceExport shop/checkout` */
+  readonly target: string;
+}
+
+interface Report {
+  readonly class: ChangeClassId;
+  readonly summary: string;
+  readonly path: FieldPath;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly riskFloor?: RiskLevel;
+}
+
+const report = (context: PolicyContext, item: Report): void =>
+  context.out.add({ ...item, summary: `${context.target}: ${item.summary}`, side: "head" });
+
+/** A retargeted policy leaves its old target on GKE defaults and gives its settings to the new one. */
+const targetChange = (context: PolicyContext, namespace: string, changeClass: ChangeClassId, riskFloor?: RiskLevel): void => {
+  const { change } = context;
+  if (!change.base || !change.head) return;
+  const before = targetsOf(change.base, namespace);
+  const after = targetsOf(change.head, namespace);
+  if (sameValue(before, after)) return;
+  context.out.add({
+    class: changeClass,
+    summary: `targetRef ${show(before)} → ${show(after)}: the old target falls back to GKE defaults and the new one takes these settings`,
+    side: "head",
+    path: ["spec", spec(change.head).targetRefs === undefined ? "targetRef" : "targetRefs"],
+    before,
+    after,
+    ...(riskFloor ? { riskFloor } : {}),
+  });
+};
+
+/** Fields of `spec.default` no specific check covers, so that a policy edit is never silent. */
+const otherFields = (context: PolicyContext, covered: ReadonlySet<string>): void => {
+  const strip = (value: JsonRecord) => Object.fromEntries(Object.entries(value).filter(([key]) => !covered.has(key)));
+  const changes = leafChanges(strip(defaults(context.change.base)), strip(defaults(context.change.head)));
+  if (changes.length === 0) return;
+  report(context, {
+    class: "resource.changed",
+    summary: describeLeafChanges(changes.map((leaf) => ({ ...leaf, path: ["default", ...leaf.path] }))),
+    path: ["spec", "default", ...(changes[0]?.path ?? [])],
+    before: changes.map((leaf) => leaf.before),
+    after: changes.map((leaf) => leaf.after),
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// GCPBackendPolicy
+
+/** GKE's backend service defaults (gcpbackendpolicy_types.go). */
+const DEFAULT_TIMEOUT_SEC = 30;
+const DEFAULT_MAX_RATE = 100_000_000;
+const CAPACITY_FIELDS = ["maxRatePerEndpoint", "backendPreference", "balancingMode", "capacityScalingFactor"] as const;
+
+interface Scope {
+  readonly label: string;
+  /** The scope's own fields; the default block's for the default scope. */
+  readonly fields: JsonRecord;
+  readonly path: FieldPath;
+}
+
+/** The default block and each `default.scopes[]` entry (cluster label selectors), by selector. */
+const capacityScopes = (resource: Resource | undefined): Map<string, Scope> => {
+  const block = defaults(resource);
+  const scopes = new Map<string, Scope>([["", { label: "", fields: block, path: ["spec", "default"] }]]);
+  list(block.scopes).forEach((item, index) => {
+    const scope = record(item);
+    const selector = stringMap(isRecord(scope.selector) && isRecord(scope.selector.matchLabels) ? scope.selector.matchLabels : scope.selector);
+    const label = `scope {${Object.keys(selector)
+      .sort()
+      .map((name) => `${name}=${selector[name]}`)
+      .join(", ")}} `;
+    scopes.set(canonical(selector), { label, fields: scope, path: ["spec", "default", "scopes", index] });
+  });
+  return scopes;
+};
+
+interface CapacityChange {
+  readonly label: string;
+  readonly field: (typeof CAPACITY_FIELDS)[number];
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly path: FieldPath;
+}
+
+/**
+ * Capacity settings that changed, per scope. A scope only overrides the fields it sets (GKE
+ * rejects a field set both in the default block and in a scope); what it does not set, or what a
+ * scope that came or went no longer sets, is the default block's.
+ */
+const capacityChanges = (base: Map<string, Scope>, head: Map<string, Scope>): CapacityChange[] => {
+  const changes: CapacityChange[] = [];
+  const fallback = (scopes: Map<string, Scope>) => (scopes.get("") as Scope).fields;
+  for (const key of sortedSet([...base.keys(), ...head.keys()])) {
+    const was = base.get(key);
+    const now = head.get(key);
+    const label = now?.label ?? was?.label ?? "";
+    const path = now?.path ?? (head.get("") as Scope).path;
+    const fields = key === "" ? CAPACITY_FIELDS : CAPACITY_FIELDS.filter((field) => was?.fields[field] !== undefined || now?.fields[field] !== undefined);
+    for (const field of fields) {
+      const before = was?.fields[field] ?? (key === "" ? undefined : fallback(base)[field]);
+      const after = now?.fields[field] ?? (key === "" ? undefined : fallback(head)[field]);
+      if (!sameValue(before, after)) changes.push({ label, field, before, after, path: [...path, field] });
+    }
+  }
+  return changes;
+};
+
+const capacity = (context: PolicyContext): void => {
+  for (const { label, field, before, after, path } of capacityChanges(capacityScopes(context.change.base), capacityScopes(context.change.head))) {
+    if (field === "maxRatePerEndpoint") {
+      const rateBefore = numeric(before);
+      const rateAfter = numeric(after);
+      const lowered = (rateAfter ?? DEFAULT_MAX_RATE) < (rateBefore ?? DEFAULT_MAX_RATE);
+      report(context, {
+        class: "resource.changed",
+        summary: `${label}maxRatePerEndpoint ${show(rateBefore ?? "(default 1e8)")} → ${show(rateAfter ?? "(default 1e8)")}: ${
+          lowered
+            ? "endpoints count as full at a lower rate, so traffic spills to backends in other clusters and regions sooner"
+            : "endpoints take more load before traffic spills to other clusters and regions"
+        }`,
+        path,
+        before: rateBefore,
+        after: rateAfter,
+        riskFloor: "medium-high",
+      });
+    } else if (field === "backendPreference") {
+      const preferenceBefore = text(before) ?? "DEFAULT";
+      const preferenceAfter = text(after) ?? "DEFAULT";
+      if (preferenceBefore === preferenceAfter) continue;
+      // PREFERRED backends are filled to capacity before DEFAULT ones get traffic: a cross-cluster
+      // priority order, the same decision a locality failover priority makes.
+      report(context, {
+        class: "failover.changed",
+        summary: `${label}backendPreference ${preferenceBefore} → ${preferenceAfter}: ${
+          preferenceAfter === "PREFERRED"
+            ? "these backends are filled to capacity before any other cluster gets traffic, so the other clusters only take spill-over"
+            : "these backends lose their priority, so traffic spreads to the other clusters' backends instead of filling these first"
+        }`,
+        path,
+        before: preferenceBefore,
+        after: preferenceAfter,
+      });
+    } else {
+      report(context, {
+        class: "resource.changed",
+        summary: `${label}${field} ${show(before)} → ${show(after)}: how much traffic these backends take before spilling to other clusters changes`,
+        path,
+        before,
+        after,
+        riskFloor: "medium-high",
+      });
+    }
+  }
+};
+
+const edgeProtection = (context: PolicyContext): void => {
+  const was = defaults(context.change.base);
+  const now = defaults(context.change.head);
+  const armorBefore = text(was.securityPolicy) || undefined;
+  const armorAfter = text(now.securityPolicy) || undefined;
+  if (armorBefore !== armorAfter) {
+    report(context, {
+      class: armorAfter === undefined ? "access.widened" : "resource.changed",
+      summary: `securityPolicy ${show(armorBefore)} → ${show(armorAfter)}: ${
+        armorAfter === undefined
+          ? "Cloud Armor no longer filters requests to these backends"
+          : armorBefore === undefined
+            ? "Cloud Armor starts filtering requests, which can block legitimate clients"
+            : "another Cloud Armor policy filters requests"
+      }`,
+      path: ["spec", "default", "securityPolicy"],
+      before: armorBefore,
+      after: armorAfter,
+      ...(armorAfter === undefined ? {} : { riskFloor: "medium-high" as const }),
+    });
+  }
+  const iapBefore = flag(record(was.iap).enabled) ?? false;
+  const iapAfter = flag(record(now.iap).enabled) ?? false;
+  if (iapBefore !== iapAfter) {
+    report(context, {
+      class: iapAfter ? "resource.changed" : "access.widened",
+      summary: `iap.enabled ${iapBefore} → ${iapAfter}: ${iapAfter ? "clients must now authenticate through Identity-Aware Proxy" : "Identity-Aware Proxy no longer authenticates callers: the backends are reachable without it"}`,
+      path: ["spec", "default", "iap", "enabled"],
+      before: iapBefore,
+      after: iapAfter,
+      ...(iapAfter ? { riskFloor: "medium" as const } : {}),
+    });
+  } else if (iapAfter && !sameValue(was.iap, now.iap)) {
+    report(context, {
+      class: "resource.changed",
+      summary: `${describeLeafChanges(leafChanges(was.iap, now.iap, ["iap"]))}: the OAuth client that authenticates callers changes`,
+      path: ["spec", "default", "iap"],
+      before: was.iap,
+      after: now.iap,
+      riskFloor: "medium",
+    });
+  }
+};
+
+const backendTimeouts = (context: PolicyContext): void => {
+  const was = defaults(context.change.base);
+  const now = defaults(context.change.head);
+  const before = numeric(was.timeoutSec) ?? DEFAULT_TIMEOUT_SEC;
+  const after = numeric(now.timeoutSec) ?? DEFAULT_TIMEOUT_SEC;
+  if (after < before) {
+    report(context, {
+      class: "retry-timeout.changed",
+      summary: `timeoutSec ${before}s → ${after}s: responses slower than that now fail at the load balancer`,
+      path: ["spec", "default", "timeoutSec"],
+      before,
+      after,
+    });
+  }
+  for (const [field, effect] of [
+    ["connectionDraining", "how long in-flight connections survive a backend leaving changes"],
+    ["sessionAffinity", "session stickiness changes, and with it how clients follow a failover"],
+  ] as const) {
+    if (sameValue(was[field], now[field])) continue;
+    report(context, {
+      class: "resource.changed",
+      summary: `${describeLeafChanges(leafChanges(was[field], now[field], [field]))}: ${effect}`,
+      path: ["spec", "default", field],
+      before: was[field],
+      after: now[field],
+      riskFloor: "medium",
+    });
+  }
+};
+
+const backendPolicy = (context: PolicyContext, namespace: string): void => {
+  targetChange(context, namespace, "resource.changed", "medium-high");
+  capacity(context);
+  edgeProtection(context);
+  backendTimeouts(context);
+  otherFields(context, new Set([...CAPACITY_FIELDS, "scopes", "securityPolicy", "iap", "timeoutSec", "connectionDraining", "sessionAffinity"]));
+};
+
+// ---------------------------------------------------------------------------------------------
+// HealthCheckPolicy
+
+const HEALTH_FIELDS = ["checkIntervalSec", "timeoutSec", "healthyThreshold", "unhealthyThreshold", "config"] as const;
+
+const healthCheckPolicy = (context: PolicyContext, namespace: string): void => {
+  targetChange(context, namespace, "health.changed");
+  const { change } = context;
+  const view = (resource: Resource | undefined) => Object.fromEntries(HEALTH_FIELDS.map((field) => [field, defaults(resource)[field]]));
+  const before = view(change.base);
+  const after = view(change.head);
+  const changes = leafChanges(before, after);
+  if (changes.length > 0) {
+    const effect = !change.base
+      ? "replaces GKE's default health check (HTTP on the serving port, path /)"
+      : !change.head
+        ? "GKE's default health check (HTTP on the serving port, path /) applies again"
+        : "a wrong check marks every endpoint unhealthy, a lax one keeps failing endpoints in service";
+    report(context, {
+      class: "health.changed",
+      summary: `${change.base && change.head ? describeLeafChanges(changes) : change.head ? "added" : "removed"}: ${effect}`,
+      path: change.base && change.head ? ["spec", "default", ...(changes[0]?.path ?? [])] : ["spec", "default"],
+      before: change.base ? JSON.parse(canonical(before)) : undefined,
+      after: change.head ? JSON.parse(canonical(after)) : undefined,
+    });
+  }
+  otherFields(context, new Set(HEALTH_FIELDS));
+};
+
+// ---------------------------------------------------------------------------------------------
+// GCPGatewayPolicy
+
+const gatewayPolicy = (context: PolicyContext, namespace: string): void => {
+  targetChange(context, namespace, "listener.changed");
+  const was = defaults(context.change.base);
+  const now = defaults(context.change.head);
+  const sslBefore = text(was.sslPolicy) || undefined;
+  const sslAfter = text(now.sslPolicy) || undefined;
+  if (sslBefore !== sslAfter) {
+    report(context, {
+      class: "listener.changed",
+      summary: `sslPolicy ${show(sslBefore)} → ${show(sslAfter)}: ${sslAfter === undefined ? "the Gateway falls back to Google's default SSL policy, which accepts older TLS versions and ciphers" : "the TLS versions and ciphers clients may use change"}`,
+      path: ["spec", "default", "sslPolicy"],
+      before: sslBefore,
+      after: sslAfter,
+    });
+  }
+  const globalBefore = flag(was.allowGlobalAccess) ?? false;
+  const globalAfter = flag(now.allowGlobalAccess) ?? false;
+  if (globalBefore !== globalAfter) {
+    report(context, {
+      class: "listener.changed",
+      summary: `allowGlobalAccess ${globalBefore} → ${globalAfter}: ${globalAfter ? "clients in every region can reach the internal load balancer" : "clients outside the load balancer's region lose access"}`,
+      path: ["spec", "default", "allowGlobalAccess"],
+      before: globalBefore,
+      after: globalAfter,
+    });
+  }
+  const regionBefore = text(was.region) || undefined;
+  const regionAfter = text(now.region) || undefined;
+  if (regionBefore !== regionAfter) {
+    report(context, {
+      class: "listener.changed",
+      summary: `region ${show(regionBefore)} → ${show(regionAfter)}: the multi-cluster Gateway's load balancer (and its address) moves to another region`,
+      path: ["spec", "default", "region"],
+      before: regionBefore,
+      after: regionAfter,
+    });
+  }
+  otherFields(context, new Set(["sslPolicy", "allowGlobalAccess", "region"]));
+};
+
+// ---------------------------------------------------------------------------------------------
+// GCPTrafficDistributionPolicy
+
+const DISTRIBUTION = [
+  {
+    field: "serviceLbAlgorithm",
+    read: (config: JsonRecord) => text(config.serviceLbAlgorithm) ?? "WATERFALL_BY_REGION",
+    effect: "which clusters and zones take traffic first, and when it spills to other regions, changes",
+  },
+  {
+    field: "failoverConfig",
+    read: (config: JsonRecord) => numeric(record(config.failoverConfig).failoverHealthThreshold) ?? "(dataplane default, 70 for Envoy)",
+    path: ["failoverConfig", "failoverHealthThreshold"],
+    effect: "the share of healthy endpoints below which traffic fails over to other backends changes",
+  },
+  {
+    field: "autoCapacityDrain",
+    read: (config: JsonRecord) => flag(record(config.autoCapacityDrain).enableAutoCapacityDrain) ?? false,
+    path: ["autoCapacityDrain", "enableAutoCapacityDrain"],
+    effect: "whether a (cluster, zone) with under 25% healthy endpoints is drained automatically changes",
+  },
+] as const;
+
+const trafficDistributionPolicy = (context: PolicyContext, namespace: string): void => {
+  targetChange(context, namespace, "failover.changed");
+  const was = defaults(context.change.base);
+  const now = defaults(context.change.head);
+  for (const item of DISTRIBUTION) {
+    const before = item.read(was);
+    const after = item.read(now);
+    if (before === after) continue;
+    const label = "path" in item ? item.path.join(".") : item.field;
+    report(context, {
+      class: "failover.changed",
+      summary: `${label} ${show(before)} → ${show(after)}: ${item.effect}`,
+      path: ["spec", "default", ...("path" in item ? item.path : [item.field])],
+      before,
+      after,
+    });
+  }
+  const localityBefore = text(was.localityLbAlgorithm) ?? "ROUND_ROBIN";
+  const localityAfter = text(now.localityLbAlgorithm) ?? "ROUND_ROBIN";
+  if (localityBefore !== localityAfter) {
+    report(context, {
+      class: "resource.changed",
+      summary: `localityLbAlgorithm ${localityBefore} → ${localityAfter}: how an endpoint is picked within a locality changes`,
+      path: ["spec", "default", "localityLbAlgorithm"],
+      before: localityBefore,
+      after: localityAfter,
+      riskFloor: "medium",
+    });
+  }
+  otherFields(context, new Set(["serviceLbAlgorithm", "failoverConfig", "autoCapacityDrain", "localityLbAlgorithm"]));
+};
+
+// ---------------------------------------------------------------------------------------------
+
+type Check = (context: PolicyContext, namespace: string) => void;
+
+const CHECKS: Readonly<Record<string, Check>> = {
+  GCPBackendPolicy: backendPolicy,
+  HealthCheckPolicy: healthCheckPolicy,
+  GCPGatewayPolicy: gatewayPolicy,
+  GCPTrafficDistributionPolicy: trafficDistributionPolicy,
+};
+
+export const gkeDetector: ResourceDetector = (change) => {
+  const subject = change.head ?? change.base;
+  if (!subject || subject.id.group !== GKE_GROUP) return [];
+  const check = CHECKS[subject.id.kind];
+  if (!check) return [];
+  const out = new DetectionList(change);
+  const namespace = subject.id.namespace;
+  const targets = targetsOf(change.head ?? change.base, namespace);
+  check({ change, out, target: `for ${targets.length > 0 ? targets.join(", ") : "(no targetRef)"}` }, namespace);
+  return out.detections;
+};

@@ -1,0 +1,170 @@
+import type { Resource } from "../../core/resource.js";
+import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+
+/**
+ * Gloo Platform RouteTables (networking.gloo.solo.io/v2) as flows: one per entry (each
+ * VirtualGateway, or `mesh` for sidecars), host and route. Routes are first-match within the
+ * table, so their order is their precedence. Destination weights follow Gloo's rule (see
+ * `glooWeights`), and a destination is identified by kind, cluster, namespace, name, port and subset.
+ */
+
+export const GLOO_NETWORKING_GROUP = "networking.gloo.solo.io";
+
+/** Sidecars of the workspace route with the table when it names no gateway or selects workloads. */
+export const MESH_ENTRY = "mesh";
+/** A child table (no hosts, no gateways) is reached only through a parent's `delegate` route. */
+export const DELEGATED_ENTRY = "RouteTable (delegated)";
+
+export function routeTableEntries(spec: JsonRecord, namespace: string): string[] {
+  const gateways = list(spec.virtualGateways).map((ref) => `VirtualGateway ${text(record(ref).namespace) ?? namespace}/${text(record(ref).name) ?? "?"}`);
+  const hosts = list(spec.hosts);
+  if (gateways.length === 0 && hosts.length === 0) return [DELEGATED_ENTRY];
+  const sidecars = gateways.length === 0 || list(spec.workloadSelectors).length > 0;
+  return [...new Set([...gateways, ...(sidecars ? [MESH_ENTRY] : [])])];
+}
+
+export interface GlooWeights {
+  /** Effective weight per destination, in list order. */
+  readonly weights: readonly number[];
+  /** Why Gloo rejects the split; undefined when it accepts it. */
+  readonly invalid?: string;
+}
+
+/**
+ * Gloo's weight rule (route_table.proto ForwardToAction): weights must sum to 100; when the
+ * explicit ones sum to less, the remainder is spread over the destinations without a weight
+ * (at least 1 each). Weights are proto3 uint32, so 0 is the same as unset. A single destination
+ * takes all traffic whatever its weight. An invalid split keeps its explicit weights so that it
+ * can still be compared by share.
+ */
+export function glooWeights(destinations: readonly unknown[]): GlooWeights {
+  if (destinations.length <= 1) return { weights: destinations.map(() => 100) };
+  const explicit = destinations.map((destination) => numeric(record(destination).weight) ?? 0);
+  const total = explicit.reduce((sum, weight) => sum + weight, 0);
+  const unset = explicit.filter((weight) => weight === 0).length;
+  const remainder = 100 - total;
+  const weights = explicit.map((weight) => (weight === 0 && unset > 0 ? Math.max(0, remainder) / unset : weight));
+  if (unset === 0 && total !== 100) return { weights, invalid: `destination weights sum to ${total}, not 100` };
+  if (unset > 0 && remainder < unset) {
+    return { weights, invalid: `explicit weights sum to ${total}, leaving ${Math.max(0, remainder)} for ${unset} destination${unset === 1 ? "" : "s"} without a weight (each needs at least 1; weight 0 means unset)` };
+  }
+  return { weights };
+}
+
+const KIND_LABEL: Readonly<Record<string, string>> = { VIRTUAL_DESTINATION: "VirtualDestination", EXTERNAL_SERVICE: "ExternalService" };
+
+function destinationRef(destination: JsonRecord, namespace: string, file: string, weight: number, path: (string | number)[]): WeightedRef {
+  const ref = record(destination.ref);
+  const kind = text(destination.kind) ?? "SERVICE";
+  const name = text(ref.name) ?? "?";
+  const refNamespace = text(ref.namespace) || namespace;
+  const cluster = text(ref.cluster) || undefined;
+  const port = record(destination.port);
+  const portLabel = numeric(port.number) ?? text(port.name);
+  const subset = stringMap(destination.subset);
+  const subsetLabel = Object.keys(subset)
+    .sort()
+    .map((key) => `${key}=${subset[key]}`)
+    .join(",");
+  const kindLabel = KIND_LABEL[kind];
+  const where = `${refNamespace === namespace ? "" : `${refNamespace}/`}${name}${cluster ? `@${cluster}` : ""}${portLabel === undefined ? "" : `:${portLabel}`}`;
+  return {
+    key: `${kind}/${cluster ?? ""}/${refNamespace}/${name}:${portLabel ?? ""}|${subsetLabel}`,
+    label: `${kindLabel ? `${kindLabel} ` : ""}${where}${subsetLabel ? ` {${subsetLabel}}` : ""}`,
+    weight,
+    // ref.cluster on a Service names where its endpoints run; on other kinds it names where the object is kept.
+    ref: {
+      kind: kind === "VIRTUAL_DESTINATION" ? "VirtualDestination" : kind === "EXTERNAL_SERVICE" ? "Host" : "Service",
+      name,
+      namespace: refNamespace,
+      ...(kind === "SERVICE" && cluster ? { cluster } : {}),
+      routeFile: file,
+    },
+    path,
+  };
+}
+
+/** forwardTo destinations, the table's defaultDestination when none are listed, else the terminal action. */
+function routeBackends(route: JsonRecord, spec: JsonRecord, namespace: string, file: string, routePath: (string | number)[]): WeightedRef[] {
+  const forwardTo = route.forwardTo === undefined ? undefined : record(route.forwardTo);
+  if (forwardTo) {
+    const destinations = list(forwardTo.destinations);
+    if (destinations.length > 0) {
+      const { weights } = glooWeights(destinations);
+      return destinations.map((destination, index) =>
+        destinationRef(record(destination), namespace, file, weights[index] ?? 0, [...routePath, "forwardTo", "destinations", index]),
+      );
+    }
+    if (spec.defaultDestination !== undefined) return [destinationRef(record(spec.defaultDestination), namespace, file, 100, ["spec", "defaultDestination"])];
+    return [];
+  }
+  const terminal = (["delegate", "redirect", "directResponse", "graphql"] as const).find((action) => route[action] !== undefined);
+  if (!terminal) return [];
+  const target = JSON.stringify(route[terminal]);
+  return [{ key: `${terminal}:${target}`, label: `${terminal} ${target}`, weight: 1, ref: { kind: "Host", name: terminal, namespace, routeFile: file }, path: [...routePath, terminal] }];
+}
+
+const stringMatch = (value: unknown): { type: string; value: string } => {
+  const match = record(value);
+  const caseless = flag(match.ignoreCase) ? " (ignore case)" : "";
+  if (match.exact !== undefined) return { type: "Exact", value: `${text(match.exact) ?? ""}${caseless}` };
+  if (match.regex !== undefined) return { type: "RegularExpression", value: `${text(match.regex) ?? ""}${caseless}` };
+  if (match.prefix !== undefined) return { type: "PathPrefix", value: `${text(match.prefix) ?? ""}${caseless}` };
+  return { type: "PathPrefix", value: "/" };
+};
+
+const namedMatch = (kind: string, value: unknown): string => {
+  const match = record(value);
+  const operator = flag(match.invertMatch) ? "!" : "";
+  const regex = flag(match.regex) ? "~" : "=";
+  const name = kind === "header" ? (text(match.name) ?? "?").toLowerCase() : (text(match.name) ?? "?");
+  return match.value === undefined ? `${kind} ${operator}${name}` : `${kind} ${name}${operator}${regex}${text(match.value) ?? ""}`;
+};
+
+function httpAlternative(value: unknown) {
+  const match = record(value);
+  const uri = stringMatch(match.uri);
+  const path = `${uri.type} ${uri.value}`;
+  const method = text(match.method)?.toUpperCase() || undefined;
+  const parts = [
+    path,
+    ...(method ? [`method ${method}`] : []),
+    ...list(match.headers).map((header) => namedMatch("header", header)).sort(),
+    ...list(match.queryParameters).map((query) => namedMatch("query", query)).sort(),
+    ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
+  ];
+  return { signature: parts.join(", "), path, ...(method ? { method } : {}) };
+}
+
+function l4Alternative(value: unknown) {
+  const match = record(value);
+  const parts = [...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []), ...list(match.sniHosts).map((host) => `sni ${text(host) ?? ""}`).sort()];
+  const signature = parts.join(", ") || "*";
+  return { signature, path: signature };
+}
+
+export function glooRouteTableRules(resource: Resource): RuleShape[] {
+  if (resource.id.kind !== "RouteTable" || resource.id.group !== GLOO_NETWORKING_GROUP) return [];
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const entries = routeTableEntries(spec, namespace);
+  const hosts = nonEmptyTexts(spec.hosts);
+  const shapes: RuleShape[] = [];
+  for (const section of ["http", "tcp", "tls"] as const) {
+    list(spec[section]).forEach((item, index) => {
+      const route = record(item);
+      const routePath = ["spec", section, index];
+      const matchers = list(route.matchers);
+      const alternatives = (matchers.length > 0 ? matchers : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
+      const backends = routeBackends(route, spec, namespace, resource.source.file, routePath);
+      const ruleId = text(route.name) ?? alternatives.map((alternative) => alternative.signature).sort().join(" | ");
+      for (const entry of entries) {
+        for (const host of hosts.length > 0 ? hosts : ["*"]) {
+          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives, ruleId, precedence: index, path: routePath, backends, mirrors: [] });
+        }
+      }
+    });
+  }
+  return shapes;
+}

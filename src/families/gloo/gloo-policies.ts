@@ -1,0 +1,293 @@
+import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+import { GLOO_NETWORKING_GROUP } from "./flows.js";
+import { durationMs, formatDuration, sameValue, setChange, show, showSetChange, sortedSet, timeoutLimitMs } from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
+import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
+
+/**
+ * Gloo Platform resilience and traffic-control policies (research §1.4). A policy applies to the
+ * destinations or routes its selectors name (empty: the whole workspace), so every summary says
+ * which. An added policy is compared with Gloo's defaults; a removed one falls back to them.
+ */
+
+const config = (resource: Resource | undefined): JsonRecord => record(spec(resource).config);
+
+// ---------------------------------------------------------------------------------------------
+// FailoverPolicy
+
+const locality = (value: unknown): string =>
+  ["region", "zone", "subZone"].map((field) => text(record(value)[field]) ?? "").filter(Boolean).join("/") || "*";
+
+/** Locality mappings as `from → to(weight)` lines, order-free; priority labels keep their order (it is the priority). */
+const failoverView = (resource: Resource | undefined) => {
+  const current = config(resource);
+  return {
+    localityMappings: sortedSet(
+      list(current.localityMappings).map((mapping) => {
+        const targets = list(record(mapping).to).map((to) => {
+          const weight = numeric(record(to).weight);
+          return `${locality(to)}${weight === undefined ? "" : `(${weight})`}`;
+        });
+        return `${locality(record(mapping).from)} → ${sortedSet(targets).join(", ")}`;
+      }),
+    ),
+    priorityLabels: list(record(current.priorityLabels).labels).map((label) => show(label)),
+  };
+};
+
+export const failoverPolicy = (change: ResourceChange, out: DetectionList): void => {
+  const targets = describeDestinations(spec(change.head ?? change.base).applyToDestinations);
+  const before = change.base ? failoverView(change.base) : undefined;
+  const after = change.head ? failoverView(change.head) : undefined;
+  if (!before || !after) {
+    const view = (after ?? before) as ReturnType<typeof failoverView>;
+    const described = view.priorityLabels.length > 0 ? `priority labels ${show(view.priorityLabels)}` : view.localityMappings.length > 0 ? view.localityMappings.join("; ") : "locality failover without mappings";
+    out.add({
+      class: "failover.changed",
+      summary: after
+        ? `added for ${targets}: ${described}`
+        : `removed for ${targets} (${described}): VirtualDestinations forward to any backing service at random, local or remote, instead of preferring their locality`,
+      side: after ? "head" : "base",
+      path: after ? ["spec", "config"] : [],
+      before,
+      after,
+    });
+    return;
+  }
+  const selectorsBefore = destinationSelectors(spec(change.base).applyToDestinations);
+  const selectorsAfter = destinationSelectors(spec(change.head).applyToDestinations);
+  if (!sameValue(selectorsBefore, selectorsAfter)) {
+    out.add({
+      class: "failover.changed",
+      summary: `applyToDestinations ${describeDestinations(spec(change.base).applyToDestinations)} → ${targets}: failover now governs other destinations`,
+      side: "head",
+      path: ["spec", "applyToDestinations"],
+      before: selectorsBefore,
+      after: selectorsAfter,
+    });
+  }
+  const mappings = setChange(before.localityMappings, after.localityMappings);
+  if (mappings.added.length > 0 || mappings.removed.length > 0) {
+    out.add({
+      class: "failover.changed",
+      summary: `for ${targets}: localityMappings ${showSetChange(mappings).join("; ")}: where traffic goes when its locality fails changes`,
+      side: "head",
+      path: ["spec", "config", "localityMappings"],
+      before: before.localityMappings,
+      after: after.localityMappings,
+    });
+  }
+  if (!sameValue(before.priorityLabels, after.priorityLabels)) {
+    out.add({
+      class: "failover.changed",
+      summary: `for ${targets}: priorityLabels ${show(before.priorityLabels)} → ${show(after.priorityLabels)}: the order in which other localities take over changes`,
+      side: "head",
+      path: ["spec", "config", "priorityLabels"],
+      before: before.priorityLabels,
+      after: after.priorityLabels,
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// OutlierDetectionPolicy
+
+/** outlier_detection_policy.proto defaults; proto3 zero means unset. */
+const ejection = (resource: Resource | undefined) => {
+  const current = config(resource);
+  const positive = (value: unknown) => (numeric(value) ? numeric(value) : undefined);
+  return {
+    consecutiveErrors: positive(current.consecutiveErrors) ?? 5,
+    intervalMs: durationMs(current.interval) || 10_000,
+    baseEjectionTimeMs: durationMs(current.baseEjectionTime) || 30_000,
+    maxEjectionPercent: positive(current.maxEjectionPercent) ?? 100,
+  };
+};
+
+const showEjection = (view: ReturnType<typeof ejection>) => ({
+  consecutiveErrors: view.consecutiveErrors,
+  interval: formatDuration(view.intervalMs),
+  baseEjectionTime: formatDuration(view.baseEjectionTimeMs),
+  maxEjectionPercent: view.maxEjectionPercent,
+});
+
+/** FailoverPolicies of the head tree whose destinations overlap these: they rely on ejection to fail over. */
+const failoverRelyingOn = (policy: Resource, context: DetectorContext): Resource[] =>
+  [...context.head.resources.values()].filter(
+    (candidate) =>
+      candidate.id.kind === "FailoverPolicy" &&
+      candidate.id.group === policy.id.group &&
+      destinationsOverlap(spec(candidate).applyToDestinations, spec(policy).applyToDestinations),
+  );
+
+export const outlierDetectionPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const subject = (change.head ?? change.base) as Resource;
+  const targets = describeDestinations(spec(subject).applyToDestinations);
+  if (change.base && !change.head) {
+    const failovers = failoverRelyingOn(change.base, context);
+    out.add({
+      class: failovers.length > 0 ? "failover.changed" : "health.changed",
+      summary:
+        failovers.length > 0
+          ? `removed while ${failovers.map((policy) => `FailoverPolicy ${policy.id.namespace}/${policy.id.name}`).join(", ")} applies to the same destinations (${targets}): failing backends are no longer ejected, so failover is no longer triggered`
+          : `removed for ${targets}: backends returning 5xx are no longer ejected`,
+      side: "base",
+      path: [],
+      before: showEjection(ejection(change.base)),
+    });
+    return;
+  }
+  const was = ejection(change.base);
+  const now = ejection(change.head);
+  const loosened = [
+    now.consecutiveErrors > was.consecutiveErrors ? `consecutiveErrors ${was.consecutiveErrors} → ${now.consecutiveErrors}` : "",
+    now.intervalMs > was.intervalMs ? `interval ${formatDuration(was.intervalMs)} → ${formatDuration(now.intervalMs)}` : "",
+    now.baseEjectionTimeMs < was.baseEjectionTimeMs ? `baseEjectionTime ${formatDuration(was.baseEjectionTimeMs)} → ${formatDuration(now.baseEjectionTimeMs)}` : "",
+    now.maxEjectionPercent < was.maxEjectionPercent ? `maxEjectionPercent ${was.maxEjectionPercent} → ${now.maxEjectionPercent}` : "",
+  ].filter(Boolean);
+  const selectorsChanged = change.base !== undefined && !sameValue(destinationSelectors(spec(change.base).applyToDestinations), destinationSelectors(spec(change.head).applyToDestinations));
+  if (change.base && (loosened.length > 0 || selectorsChanged)) {
+    out.add({
+      class: "health.changed",
+      summary: `for ${targets}: ${[
+        ...(selectorsChanged ? [`applyToDestinations ${describeDestinations(spec(change.base).applyToDestinations)} → ${targets}`] : []),
+        ...loosened,
+      ].join(", ")}: ${loosened.length > 0 ? "failing backends are ejected later, more briefly or fewer at once, so failover starts later" : "ejection now applies to other destinations"}`,
+      side: "head",
+      path: ["spec", selectorsChanged ? "applyToDestinations" : "config"],
+      before: showEjection(was),
+      after: showEjection(now),
+    });
+  } else if (!sameValue(showEjection(was), showEjection(now)) || !change.base) {
+    out.add({
+      class: "resource.changed",
+      summary: `for ${targets}: ${change.base ? "ejection tightened" : "added"} (${show(showEjection(now))}): backends returning 5xx are ejected sooner`,
+      side: "head",
+      path: ["spec", "config"],
+      before: change.base ? showEjection(was) : undefined,
+      after: showEjection(now),
+      riskFloor: "medium",
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// RetryTimeoutPolicy
+
+/** retry_timeout_policy.proto: 2 retries by default, no request timeout. */
+const retryView = (resource: Resource | undefined) => {
+  const retries = record(config(resource).retries);
+  return {
+    attempts: numeric(retries.attempts) ?? 2,
+    retryOn: sortedSet((text(retries.retryOn) ?? "").split(",").map((condition) => condition.trim()).filter(Boolean)),
+    retryRemoteLocalities: flag(retries.retryRemoteLocalities) ?? false,
+    perTryTimeoutMs: timeoutLimitMs(retries.perTryTimeout),
+    requestTimeoutMs: timeoutLimitMs(config(resource).requestTimeout),
+  };
+};
+
+const serverErrors = (conditions: readonly string[]) => conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
+
+export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): void => {
+  if (!change.head) return;
+  const routes = describeRoutes(spec(change.head).applyToRoutes);
+  const was = retryView(change.base);
+  const now = retryView(change.head);
+  const path = ["spec", "config", "retries"];
+  if (now.attempts > was.attempts) {
+    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: retries.attempts ${was.attempts}${change.base ? "" : " (default)"} → ${now.attempts}: failures are retried more often, and retries multiply across layers`, side: "head", path: [...path, "attempts"], before: was.attempts, after: now.attempts });
+  }
+  const added5xx = setChange(serverErrors(was.retryOn), serverErrors(now.retryOn)).added;
+  if (added5xx.length > 0) {
+    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: retryOn adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`, side: "head", path: [...path, "retryOn"], before: was.retryOn, after: now.retryOn });
+  }
+  if (now.retryRemoteLocalities && !was.retryRemoteLocalities) {
+    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: retryRemoteLocalities true: failed requests are retried in other localities (cross-region retries)`, side: "head", path: [...path, "retryRemoteLocalities"], before: false, after: true });
+  }
+  for (const [field, at, label] of [
+    ["requestTimeoutMs", ["spec", "config", "requestTimeout"], "requestTimeout"],
+    ["perTryTimeoutMs", [...path, "perTryTimeout"], "retries.perTryTimeout"],
+  ] as const) {
+    if (now[field] >= was[field]) continue;
+    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: ${label} ${formatDuration(was[field])} → ${formatDuration(now[field])}: requests slower than that now fail`, side: "head", path: at, before: formatDuration(was[field]), after: formatDuration(now[field]) });
+  }
+  if (change.base && !sameValue(routeSelectors(spec(change.base).applyToRoutes), routeSelectors(spec(change.head).applyToRoutes))) {
+    out.add({
+      class: "resource.changed",
+      summary: `applyToRoutes ${describeRoutes(spec(change.base).applyToRoutes)} → ${routes}: these retries and timeouts now apply to other routes`,
+      side: "head",
+      path: ["spec", "applyToRoutes"],
+      before: routeSelectors(spec(change.base).applyToRoutes),
+      after: routeSelectors(spec(change.head).applyToRoutes),
+      riskFloor: "medium-high",
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// MirrorPolicy
+
+interface RouteOfTable {
+  readonly table: Resource;
+  readonly route: JsonRecord;
+}
+
+const routesOfTables = (context: DetectorContext): RouteOfTable[] =>
+  [...context.head.resources.values()]
+    .filter((resource) => resource.id.kind === "RouteTable" && resource.id.group === GLOO_NETWORKING_GROUP)
+    .flatMap((table) => list(spec(table).http).map((route) => ({ table, route: record(route) })));
+
+const labelsMatch = (wanted: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>) =>
+  Object.entries(wanted).every(([key, value]) => labels[key] === value);
+
+/** Whether a route selector picks this route (route or table labels, table namespace; destinations by name/namespace). */
+const selectsRoute = (selector: JsonRecord, { table, route }: RouteOfTable): boolean => {
+  if (selector.withDestinations !== undefined) {
+    const wanted = record(record(selector.withDestinations).selector);
+    return list(record(route.forwardTo).destinations).some((destination) => {
+      const ref = record(record(destination).ref);
+      return (!text(wanted.name) || text(wanted.name) === text(ref.name)) && (!text(wanted.namespace) || text(wanted.namespace) === (text(ref.namespace) ?? table.id.namespace));
+    });
+  }
+  const byRoute = record(selector.route);
+  if (text(byRoute.namespace) && text(byRoute.namespace) !== table.id.namespace) return false;
+  const wanted = stringMap(byRoute.labels);
+  return labelsMatch(wanted, stringMap(route.labels)) || labelsMatch(wanted, table.labels);
+};
+
+const routeTakesWrites = (route: JsonRecord): boolean => {
+  const matchers = list(route.matchers);
+  return matchers.length === 0 || matchers.some((matcher) => {
+    const method = text(record(matcher).method)?.toUpperCase();
+    return method === undefined || method === "" || MUTATING_METHODS.includes(method);
+  });
+};
+
+/** Why the mirrored routes can carry writes; routes not found in the tree are assumed to. */
+const mirroredWrites = (policy: Resource, context: DetectorContext): string | undefined => {
+  const selectors = list(spec(policy).applyToRoutes).map(record);
+  const routes = routesOfTables(context);
+  const selected = selectors.length === 0 ? routes : routes.filter((route) => selectors.some((selector) => selectsRoute(selector, route)));
+  if (selected.length === 0) return "the selected routes are not in this repository, so they are assumed to take writes";
+  const writing = selected.filter((route) => routeTakesWrites(route.route));
+  if (writing.length === 0) return undefined;
+  return `the mirrored routes take writes (${sortedSet(writing.map(({ table, route }) => `${table.id.namespace}/${table.id.name}:${text(route.name) ?? "unnamed"}`)).join(", ")})`;
+};
+
+const mirrorOf = (resource: Resource | undefined) => {
+  if (!resource) return [];
+  const destination = record(config(resource).destination);
+  const ref = record(destination.ref);
+  const target = `${text(destination.kind) ?? "SERVICE"} ${text(ref.namespace) ?? resource.id.namespace}/${text(ref.name) ?? "?"}${text(ref.cluster) ? `@${text(ref.cluster)}` : ""}`;
+  // A mirror to the same target for other routes is a new mirror of those routes.
+  return [{ target: `${target} for ${describeRoutes(spec(resource).applyToRoutes)}`, percent: numeric(config(resource).percentage) ?? 100, path: ["spec", "config"] }];
+};
+
+export const mirrorPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.head) return;
+  reportMirrorIncreases(out, { label: "mirror", writes: mirroredWrites(change.head, context), mirrors: mirrorOf(change.head) }, mirrorOf(change.base), "traffic");
+};

@@ -1,0 +1,71 @@
+import { list, record, stringMap, text } from "../../core/json-access.js";
+import { canonical, show, sortedSet } from "../../core/canonical-values.js";
+
+/**
+ * Gloo selectors (common.gloo.solo.io ObjectSelector, DestinationSelector, RouteSelector) in a
+ * readable, comparable form. An empty field selects everything in the workspace.
+ */
+
+const SELECTOR_FIELDS = ["name", "namespace", "cluster", "workspace"] as const;
+
+/** `{app=checkout, cluster=eu-1}`, or `everything` for an empty selector. */
+export const describeSelector = (value: unknown): string => {
+  const fields = record(value);
+  const parts = [
+    ...Object.entries(stringMap(fields.labels)).map(([key, item]) => `${key}=${item}`).sort(),
+    ...SELECTOR_FIELDS.flatMap((field) => (text(fields[field]) ? [`${field}=${text(fields[field])}`] : [])),
+  ];
+  return parts.length === 0 ? "everything" : `{${parts.join(", ")}}`;
+};
+
+/** Destination selectors of a policy, sorted: `VIRTUAL_DESTINATION {app=checkout}`. */
+export const destinationSelectors = (value: unknown): string[] =>
+  sortedSet(
+    list(value).map((item) => {
+      const selector = record(item);
+      const port = record(selector.port);
+      const portLabel = text(port.name) ?? (port.number === undefined ? "" : `:${show(port.number)}`);
+      return `${text(selector.kind) ?? "SERVICE"} ${describeSelector(selector.selector)}${portLabel}`;
+    }),
+  );
+
+/** What a policy's `applyToDestinations` reaches, for summaries. */
+export const describeDestinations = (value: unknown): string => {
+  const selectors = destinationSelectors(value);
+  return selectors.length === 0 ? "every destination of the workspace" : selectors.join(", ");
+};
+
+/** Route selectors of a policy (`route` labels or `withDestinations`), sorted. */
+export const routeSelectors = (value: unknown): string[] =>
+  sortedSet(
+    list(value).map((item) => {
+      const selector = record(item);
+      if (selector.withDestinations !== undefined) return `routes to ${destinationSelectors([selector.withDestinations]).join("")}`;
+      return `routes ${describeSelector(selector.route)}`;
+    }),
+  );
+
+export const describeRoutes = (value: unknown): string => {
+  const selectors = routeSelectors(value);
+  return selectors.length === 0 ? "every route of the workspace" : selectors.join(", ");
+};
+
+/** Whether two destination selector lists can select a common destination (empty = all). */
+export const destinationsOverlap = (a: unknown, b: unknown): boolean => {
+  const left = list(a).map((item) => record(record(item).selector));
+  const right = list(b).map((item) => record(record(item).selector));
+  if (left.length === 0 || right.length === 0) return true;
+  const compatible = (x: Readonly<Record<string, unknown>>, y: Readonly<Record<string, unknown>>) => {
+    for (const field of SELECTOR_FIELDS) {
+      const one = text(x[field]);
+      const two = text(y[field]);
+      if (one && two && one !== two) return false;
+    }
+    const xLabels = stringMap(x.labels);
+    const yLabels = stringMap(y.labels);
+    return Object.keys(xLabels).every((key) => yLabels[key] === undefined || yLabels[key] === xLabels[key]);
+  };
+  return left.some((x) => right.some((y) => compatible(x, y)));
+};
+
+export const normal = (value: unknown): unknown => (value === undefined ? undefined : (JSON.parse(canonical(value)) as unknown));

@@ -1,0 +1,38 @@
+import { byRules, type Family } from "../family.js";
+import { GLOO_NETWORKING_GROUP, glooRouteTableRules } from "./flows.js";
+import { glooDetector } from "./gloo.js";
+import * as gloo from "./schemas.js";
+
+/** Gloo Platform 2.x: routing, resilience and traffic-control policies, workspaces. */
+export const glooFamily: Family = {
+  name: "gloo",
+  kinds: [
+    [
+      ["networking.gloo.solo.io"],
+      [
+        ["RouteTable", gloo.routeTable],
+        ["VirtualDestination", gloo.virtualDestination],
+        ["VirtualGateway", gloo.virtualGateway],
+      ],
+    ],
+    [
+      ["resilience.policy.gloo.solo.io"],
+      [
+        ["FailoverPolicy", gloo.failoverPolicy],
+        ["OutlierDetectionPolicy", gloo.outlierDetectionPolicy],
+        ["RetryTimeoutPolicy", gloo.retryTimeoutPolicy],
+      ],
+    ],
+    [["trafficcontrol.policy.gloo.solo.io"], [["MirrorPolicy", gloo.mirrorPolicy]]],
+    [
+      ["admin.gloo.solo.io"],
+      [
+        ["Workspace", gloo.workspace],
+        ["WorkspaceSettings", gloo.workspaceSettings],
+      ],
+    ],
+  ],
+  ruleSources: [byRules(glooRouteTableRules)],
+  firstMatchGroups: [GLOO_NETWORKING_GROUP],
+  detectors: [glooDetector],
+};

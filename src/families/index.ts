@@ -1,0 +1,39 @@
+import { dnsFamily } from "./dns/index.js";
+import type { Family } from "./family.js";
+import { gatewayApiFamily } from "./gateway-api/index.js";
+import { gkeFamily } from "./gke/index.js";
+import { ingressFamily } from "./ingress/index.js";
+import { glooFamily } from "./gloo/index.js";
+import { istioMeshFamily } from "./istio-mesh/index.js";
+import { istioFamily } from "./istio/index.js";
+import { legacyGatewayApiFamily } from "./legacy-gateway-api/index.js";
+import { mcsFamily } from "./mcs/index.js";
+import { placementFamily } from "./placement/index.js";
+import { progressiveFamily } from "./progressive/index.js";
+import { serviceFamily } from "./service/index.js";
+import { trustFamily } from "./trust/index.js";
+
+export type { Family, KindGroup, KindRow, KindTrait, RuleSource, TextKind } from "./family.js";
+export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
+
+/**
+ * THE table of families (DESIGN §3, §4): the stages read kinds, flow sources and detectors from
+ * it and from nowhere else. Adding a family is one folder beside these and one line here. Order
+ * matters only where families contribute to each other (`detectsOn` runs after the family's own
+ * detectors, in this order).
+ */
+export const FAMILIES: readonly Family[] = [
+  gatewayApiFamily,
+  mcsFamily,
+  gkeFamily,
+  istioFamily,
+  istioMeshFamily,
+  glooFamily,
+  trustFamily,
+  dnsFamily,
+  placementFamily,
+  progressiveFamily,
+  serviceFamily,
+  legacyGatewayApiFamily,
+  ingressFamily,
+];

@@ -1,0 +1,51 @@
+import { sameValue } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import { list, record, text } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+import type { ResourceDetector } from "../../core/detector.js";
+
+/**
+ * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic
+ * model by the route diff): the controller that serves it, and the certificates it serves.
+ */
+
+const className = (resource: Resource | undefined): string | undefined =>
+  resource ? (text(record(resource.body.spec).ingressClassName) ?? resource.annotations["kubernetes.io/ingress.class"]) : undefined;
+
+/** Each TLS entry as `secret ← hosts`, sorted: order and host order carry no meaning. */
+const tlsOf = (resource: Resource | undefined): string[] =>
+  list(record(resource?.body.spec).tls)
+    .map((item) => {
+      const entry = record(item);
+      const hosts = list(entry.hosts).map((host) => text(host) ?? "").sort();
+      return `${text(entry.secretName) ?? "(no secret)"} ← ${hosts.join(", ") || "*"}`;
+    })
+    .sort();
+
+export const ingressDetector: ResourceDetector = (change) => {
+  if (!change.base || !change.head) return [];
+  const out = new DetectionList(change);
+  const [classBefore, classAfter] = [className(change.base), className(change.head)];
+  if (classBefore !== classAfter) {
+    out.add({
+      class: "gateway-class.changed",
+      summary: `IngressClass ${classBefore ?? "(default)"} → ${classAfter ?? "(default)"}: another controller serves its hosts, with its own addresses, defaults and annotations`,
+      side: "head",
+      path: ["spec", "ingressClassName"],
+      before: classBefore,
+      after: classAfter,
+    });
+  }
+  const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];
+  if (!sameValue(tlsBefore, tlsAfter)) {
+    out.add({
+      class: "trust.changed",
+      summary: `serving certificates change (${tlsBefore.join("; ") || "none"} → ${tlsAfter.join("; ") || "none"}): clients see another certificate, or plain HTTP`,
+      side: "head",
+      path: ["spec", "tls"],
+      before: tlsBefore,
+      after: tlsAfter,
+    });
+  }
+  return out.detections;
+};

@@ -1,0 +1,39 @@
+import type { Family } from "../family.js";
+import { ambientLabelDetector, waypointDetector } from "./ambient.js";
+import { istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
+import * as istioMesh from "./schemas.js";
+import { sidecarInjectionDetector } from "./sidecar-injection.js";
+
+/** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
+const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
+
+/**
+ * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
+ * values hold the mesh's identity and mTLS settings wherever the chart itself comes from.
+ */
+const ISTIO_CHART = /\bchart["']?[ \t]*:[ \t]*["']?(?:istiod|istio-base|base|cni|istio-cni|ztunnel|gateway|istio-ingress|istio-egress)["']?[ \t]*(?:#.*)?$/m;
+
+/**
+ * The mesh level of Istio: IstioOperator, Helm values (read apart, see istioValuesKind), mesh
+ * labels of Namespaces, ambient enrolment and waypoints, and the network labels it reads on gateways.
+ */
+export const istioMeshFamily: Family = {
+  name: "istio-mesh",
+  kinds: [[["install.istio.io"], [["IstioOperator", istioMesh.istioOperator, "file-named"]]]],
+  textKinds: [
+    { kind: "Namespace", when: MESH_NAMESPACE_LABELS, schema: istioMesh.labelledNamespace, namespaced: false },
+    { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: istioMesh.labelledNamespace, namespaced: true },
+  ],
+  detectors: [istioMeshDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
+  detectsOn: {
+    "gateway-api": [networkLabelDetector, ambientLabelDetector, waypointDetector],
+    istio: [networkLabelDetector, ambientLabelDetector],
+    // An Argo CD Application installing an Istio chart carries the mesh's settings in its helm values.
+    placement: [istioMeshDetector],
+  },
+};
+
+/** Istio Helm values files are read as one pseudo-resource per file (DESIGN §4, mesh level). */
+export const istioValuesKind = { group: "install.istio.io", kind: "IstioValues", family: "istio-mesh" } as const;
+
+export { istioValues } from "./schemas.js";

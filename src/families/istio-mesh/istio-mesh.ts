@@ -1,0 +1,264 @@
+import type { Resource } from "../../core/resource.js";
+import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { flag, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
+import { pairEntries } from "../../core/pair-entries.js";
+
+/**
+ * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
+ * meshID, cluster name, network) and which services are global or cluster-local. They live in an
+ * IstioOperator (`spec.meshConfig`, `spec.values`), in istiod's Helm values (read as the
+ * IstioValues pseudo-resource whose body is the values document), or in the values of a Flux
+ * HelmRelease or an Argo CD Application (`helm.valuesObject`) installing an Istio chart.
+ */
+
+const NETWORK_LABEL = "topology.istio.io/network";
+
+interface MeshLayout {
+  /** Where MeshConfig can sit, most authoritative first. */
+  readonly meshConfig: readonly FieldPath[];
+  readonly global: readonly FieldPath[];
+}
+
+const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
+  IstioOperator: { meshConfig: [["spec", "meshConfig"], ["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
+  IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
+  HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
+  // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
+  Application: { meshConfig: [["spec", "source", "helm", "valuesObject", "meshConfig"]], global: [["spec", "source", "helm", "valuesObject", "global"]] },
+};
+
+/** Istio's Helm charts, by the names their repositories publish them under. */
+const ISTIO_CHARTS = new Set(["istiod", "base", "istio-base", "cni", "istio-cni", "ztunnel", "gateway", "istio-ingress", "istio-egress"]);
+
+/** An Argo CD Application counts as mesh config only while its helm source is an Istio chart. */
+const installsIstio = (resource: Resource | undefined): boolean =>
+  resource?.id.kind !== "Application" || ISTIO_CHARTS.has(text(valueAt(resource.body, ["spec", "source", "chart"])) ?? "");
+
+interface Located {
+  readonly value: unknown;
+  readonly path: FieldPath;
+}
+
+/** The setting from the first place that sets it; unset points at the first place it could be. */
+const locate = (resource: Resource, roots: readonly FieldPath[], field: FieldPath): Located => {
+  for (const root of roots) {
+    const value = valueAt(resource.body, [...root, ...field]);
+    if (value !== undefined) return { value, path: [...root, ...field] };
+  }
+  return { value: undefined, path: [...(roots[0] ?? []), ...field] };
+};
+
+interface IdentitySetting {
+  readonly in: keyof MeshLayout;
+  readonly field: FieldPath;
+  readonly normal: (value: unknown) => unknown;
+  readonly effect: string;
+}
+
+const json = (value: unknown): unknown => (value === undefined ? undefined : (JSON.parse(canonical(value)) as unknown));
+
+/** DESIGN §5 files identity and network topology under trust.changed. */
+const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
+  {
+    in: "meshConfig",
+    field: ["trustDomain"],
+    normal: (value) => text(value) ?? "cluster.local",
+    effect: "SPIFFE identities change, so AuthorizationPolicy principals naming the old trust domain stop matching",
+  },
+  {
+    in: "meshConfig",
+    field: ["trustDomainAliases"],
+    normal: (value) => sortedSet(texts(value)),
+    effect: "which peer identities count as this mesh's changes",
+  },
+  { in: "global", field: ["meshID"], normal: text, effect: "the mesh identity changes: clusters only federate within one meshID" },
+  {
+    in: "global",
+    field: ["multiCluster", "clusterName"],
+    normal: text,
+    effect: "the cluster's identity in the mesh changes: endpoints and secrets are attributed to another cluster",
+  },
+  {
+    in: "global",
+    field: ["network"],
+    normal: text,
+    effect: "the cluster moves to another network: traffic between networks goes through east-west gateways",
+  },
+  { in: "global", field: ["meshNetworks"], normal: json, effect: "the mesh's network topology and its gateways change" },
+];
+
+/**
+ * Mesh-wide mTLS switches: `meshConfig.enableAutoMtls: false` leaves clients sending plaintext
+ * unless a DestinationRule asks for ISTIO_MUTUAL; `global.mtls.enabled` is the pre-1.5 switch.
+ */
+const MTLS_SWITCHES: readonly { readonly in: keyof MeshLayout; readonly field: FieldPath; readonly unset: boolean; readonly effect: string }[] = [
+  { in: "meshConfig", field: ["enableAutoMtls"], unset: true, effect: "sidecars stop using mTLS by themselves: traffic is plaintext unless a DestinationRule sets ISTIO_MUTUAL" },
+  { in: "global", field: ["mtls", "enabled"], unset: false, effect: "mesh-wide mTLS is off: workloads accept and send plaintext" },
+];
+
+const meshTls = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  for (const setting of MTLS_SWITCHES) {
+    const was = locate(base, layout[setting.in], setting.field);
+    const now = locate(head, layout[setting.in], setting.field);
+    const before = flag(was.value) ?? setting.unset;
+    const after = flag(now.value) ?? setting.unset;
+    if (before === after) continue;
+    out.add({
+      class: before ? "mtls.weakened" : "resource.changed",
+      summary: `${setting.in}.${setting.field.join(".")} ${before} → ${after}: ${before ? setting.effect : "mesh mTLS turned on: workloads without a sidecar lose their callers inside the mesh"}`,
+      side: "head",
+      path: now.path,
+      before,
+      after,
+      ...(before ? {} : { riskFloor: "medium" as const }),
+    });
+  }
+};
+
+const identity = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  for (const setting of IDENTITY_SETTINGS) {
+    const was = locate(base, layout[setting.in], setting.field);
+    const now = locate(head, layout[setting.in], setting.field);
+    const before = setting.normal(was.value);
+    const after = setting.normal(now.value);
+    if (sameValue(before, after)) continue;
+    out.add({
+      class: "trust.changed",
+      summary: `${setting.in}.${setting.field.join(".")} ${show(before)} → ${show(after)}: ${setting.effect}`,
+      side: "head",
+      path: now.path,
+      before,
+      after,
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Service scope: which services' endpoints are shared across clusters
+
+/**
+ * Services turning cluster-local lose their endpoints in other clusters (backend.region-removed);
+ * services turning global gain them (backend.region-added). Which regions those are is not in
+ * the mesh config, so the summary names the services and the direction.
+ */
+const clusterLocalHosts = (located: Located): Map<string, boolean> => {
+  const hosts = new Map<string, boolean>();
+  for (const entry of list(located.value)) {
+    const local = flag(record(record(entry).settings).clusterLocal) ?? false;
+    for (const host of texts(record(entry).hosts)) hosts.set(host, local);
+  }
+  return hosts;
+};
+
+const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  const was = locate(base, layout.meshConfig, ["serviceSettings"]);
+  const now = locate(head, layout.meshConfig, ["serviceSettings"]);
+  const before = clusterLocalHosts(was);
+  const after = clusterLocalHosts(now);
+  for (const host of sortedSet([...before.keys(), ...after.keys()])) {
+    const local = after.get(host) ?? false;
+    if ((before.get(host) ?? false) === local) continue;
+    out.add({
+      class: local ? "backend.region-removed" : "backend.region-added",
+      summary: local
+        ? `meshConfig.serviceSettings makes ${host} cluster-local: callers stop reaching its endpoints in other clusters`
+        : `meshConfig.serviceSettings makes ${host} mesh-global again: its endpoints in other clusters start receiving traffic`,
+      side: "head",
+      path: now.path,
+      before: { host, clusterLocal: !local },
+      after: { host, clusterLocal: local },
+    });
+  }
+};
+
+const scopeSelector = (entry: unknown): string =>
+  show({ namespaceSelector: record(entry).namespaceSelector, servicesSelector: record(entry).servicesSelector });
+
+const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  const was = locate(base, layout.meshConfig, ["serviceScopeConfigs"]);
+  const now = locate(head, layout.meshConfig, ["serviceScopeConfigs"]);
+  const scope = (entry: unknown) => text(record(entry).scope);
+  for (const pair of pairEntries(list(was.value), list(now.value), [(entry) => canonical({ ...record(entry), scope: undefined })])) {
+    const before = pair.base && scope(pair.base.value);
+    const after = pair.head && scope(pair.head.value);
+    if (before === after) continue;
+    // An entry that stops applying leaves its services to the default scope: the opposite direction.
+    const becomesGlobal = after === "GLOBAL" || (after === undefined && before === "LOCAL");
+    const selector = scopeSelector((pair.head ?? pair.base)?.value);
+    out.add({
+      class: becomesGlobal ? "backend.region-added" : "backend.region-removed",
+      summary: `meshConfig.serviceScopeConfigs ${selector} scope ${show(before)} → ${show(after)}: matching services ${
+        becomesGlobal ? "become global, so their endpoints in other clusters start receiving traffic" : "become cluster-local, so callers stop reaching their endpoints in other clusters"
+      }`,
+      side: pair.head ? "head" : "base",
+      path: pair.head ? [...now.path, pair.head.index] : [...was.path, (pair.base?.index ?? 0)],
+      before: before && { selector, scope: before },
+      after: after && { selector, scope: after },
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Network labels
+
+/** IstioOperator gateways (east-west gateways) carry the network label in their component spec. */
+const operatorGatewayNetworks = (base: Resource, head: Resource, out: DetectionList): void => {
+  for (const kind of ["ingressGateways", "egressGateways"] as const) {
+    const gateways = (resource: Resource) => list(valueAt(resource.body, ["spec", "components", kind]));
+    const pairs = pairEntries(gateways(base), gateways(head), [(gateway) => text(record(gateway).name)]);
+    for (const pair of pairs) {
+      if (!pair.base || !pair.head) continue;
+      const before = stringMap(record(pair.base.value).label)[NETWORK_LABEL];
+      const after = stringMap(record(pair.head.value).label)[NETWORK_LABEL];
+      if (before === after) continue;
+      out.add({
+        class: "trust.changed",
+        summary: `${kind} ${text(record(pair.head.value).name) ?? ""} label ${NETWORK_LABEL} ${show(before)} → ${show(after)}: the gateway serves another network`,
+        side: "head",
+        path: ["spec", "components", kind, pair.head.index, "label", NETWORK_LABEL],
+        before,
+        after,
+      });
+    }
+  }
+};
+
+export const istioMeshDetector: ResourceDetector = (change) => {
+  const kind = (change.head ?? change.base)?.id.kind;
+  const layout = kind === undefined ? undefined : LAYOUTS[kind];
+  // An install appearing or disappearing has no earlier identity to compare with.
+  if (!layout || !change.base || !change.head) return [];
+  if (!installsIstio(change.base) && !installsIstio(change.head)) return [];
+  const out = new DetectionList(change);
+  identity(change.base, change.head, layout, out);
+  meshTls(change.base, change.head, layout, out);
+  serviceSettings(change.base, change.head, layout, out);
+  serviceScopeConfigs(change.base, change.head, layout, out);
+  if (kind === "IstioOperator") operatorGatewayNetworks(change.base, change.head, out);
+  return out.detections;
+};
+
+/**
+ * The `topology.istio.io/network` label on any traffic resource (an east-west Gateway, a
+ * ServiceEntry, a WorkloadEntry template): moving it moves workloads between networks.
+ */
+export const networkLabelDetector: ResourceDetector = (change: ResourceChange) => {
+  if (!change.base || !change.head) return [];
+  const before = change.base.labels[NETWORK_LABEL];
+  const after = change.head.labels[NETWORK_LABEL];
+  if (before === after) return [];
+  const out = new DetectionList(change);
+  out.add({
+    class: "trust.changed",
+    summary: `label ${NETWORK_LABEL} ${show(before)} → ${show(after)}: what it selects moves to another network, reached through east-west gateways`,
+    side: "head",
+    path: ["metadata", "labels", NETWORK_LABEL],
+    before,
+    after,
+  });
+  return out.detections;
+};

@@ -1,0 +1,42 @@
+import * as z from "zod";
+import { kubeObject, looseSpec, metadata, stringList } from "../../core/kube-object.js";
+
+/**
+ * Mesh-wide identity and topology: IstioOperator `spec.meshConfig` / `spec.values.global`, and the
+ * same keys in istiod Helm values files (top-level `meshConfig`, `global`).
+ */
+
+export const meshConfig = z.looseObject({
+  trustDomain: z.string().optional(),
+  trustDomainAliases: stringList.optional(),
+  serviceSettings: z.array(looseSpec).optional(),
+  serviceScopeConfigs: z.array(looseSpec).optional(),
+});
+
+const meshGlobal = z.looseObject({
+  meshID: z.string().optional(),
+  network: z.string().optional(),
+  multiCluster: z.looseObject({ clusterName: z.string().optional(), enabled: z.boolean().optional() }).optional(),
+  meshNetworks: looseSpec.optional(),
+});
+
+export const istioOperator = kubeObject(
+  z
+    .looseObject({
+      meshConfig: meshConfig.optional(),
+      values: z.looseObject({ global: meshGlobal.optional() }).optional(),
+    })
+    .optional(),
+);
+
+/**
+ * A core Namespace, read only when it carries Istio ambient or topology labels (kinds.ts): the
+ * labels are all that matters, so no spec is required.
+ */
+export const labelledNamespace = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata });
+
+/** A Helm values document: no apiVersion, kind or metadata. */
+export const istioValues = z.looseObject({ global: meshGlobal.optional(), meshConfig: meshConfig.optional() });
+
+export type IstioOperator = z.infer<typeof istioOperator>;
+export type IstioValues = z.infer<typeof istioValues>;

@@ -1,0 +1,85 @@
+import type { Resource } from "../../core/resource.js";
+import { show } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+
+/**
+ * Sidecar enrolment of a namespace (research §1.3): `istio-injection=enabled` or an
+ * `istio.io/rev` revision label makes the injector add Envoy to every pod started there. Taking
+ * it away is mTLS weakened for the namespace: pods restarted afterwards run without a proxy, so
+ * they send plaintext, STRICT peers refuse them and AuthorizationPolicies no longer guard them.
+ * A revision change moves the namespace to another control plane on the next restart.
+ */
+
+const INJECTION = "istio-injection";
+const REVISION = "istio.io/rev";
+
+/** The control plane a namespace's pods are injected by: a revision, "default", or none. */
+const injectedBy = (resource: Resource | undefined): string | undefined => {
+  const labels = resource?.labels ?? {};
+  // istio-injection wins over istio.io/rev when both are set (Istio's injector webhooks select so).
+  if (labels[INJECTION] === "disabled") return undefined;
+  if (labels[INJECTION] === "enabled") return "default";
+  return labels[REVISION];
+};
+
+const labelPath = (resource: Resource | undefined): string[] => ["metadata", "labels", resource?.labels[INJECTION] !== undefined ? INJECTION : REVISION];
+
+export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
+  const subject = change.head ?? change.base;
+  if (subject?.id.kind !== "Namespace" || subject.id.group !== "") return [];
+  const before = injectedBy(change.base);
+  const after = injectedBy(change.head);
+  if (before === after) return [];
+  const out = new DetectionList(change);
+  const name = subject.id.name;
+  if (before && !after) {
+    // A Namespace read only for its mesh labels vanishes from the tree when they go: while its
+    // file stays, the labels were taken off; a deleted file most likely deletes the namespace too.
+    const fileStays = change.base !== undefined && context.head.files.includes(change.base.source.file);
+    if (change.head || fileStays) {
+      out.add({
+        class: "mtls.weakened",
+        summary: `sidecar injection off (${labelsText(change.base)} → ${labelsText(change.head)}): pods of namespace ${name} restarted from now on run without a sidecar: plaintext, refused by STRICT peers, outside AuthorizationPolicies`,
+        side: change.head ? "head" : "base",
+        path: labelPath(change.head ?? change.base),
+        before,
+        after: after ?? null,
+      });
+    } else {
+      out.add({
+        class: "resource.changed",
+        summary: `removed from the repository with its sidecar injection (${labelsText(change.base)}): most likely deleted with its workloads; if the namespace stays, its pods lose the sidecar on restart`,
+        side: "base",
+        path: labelPath(change.base),
+        before,
+      });
+    }
+  } else if (!before && after) {
+    out.add({
+      class: "resource.changed",
+      summary: `sidecar injection on (${labelsText(change.head)}): pods of namespace ${name} join the mesh on restart, under its mTLS and AuthorizationPolicies`,
+      side: "head",
+      path: labelPath(change.head),
+      after,
+    });
+  } else {
+    out.add({
+      class: "resource.changed",
+      summary: `injected by control plane ${show(before)} → ${show(after)}: pods of namespace ${name} move to the other revision's proxies and config on restart`,
+      side: "head",
+      path: labelPath(change.head),
+      before,
+      after,
+      riskFloor: "medium",
+    });
+  }
+  return out.detections;
+};
+
+const labelsText = (resource: Resource | undefined): string => {
+  const labels = resource?.labels ?? {};
+  const shown = [INJECTION, REVISION].filter((label) => labels[label] !== undefined).map((label) => `${label}=${labels[label]}`);
+  return shown.length > 0 ? shown.join(", ") : "no injection label";
+};

@@ -1,0 +1,33 @@
+import { byRules, type Family } from "../family.js";
+import { virtualServiceRules } from "./flows.js";
+import { istioDetector } from "./istio.js";
+import * as istio from "./schemas.js";
+
+/** Istio's traffic and security APIs (networking.istio.io, security.istio.io). */
+export const istioFamily: Family = {
+  name: "istio",
+  kinds: [
+    [
+      ["networking.istio.io"],
+      [
+        ["VirtualService", istio.virtualService],
+        ["DestinationRule", istio.destinationRule],
+        ["ServiceEntry", istio.serviceEntry],
+        ["Gateway", istio.istioGateway],
+        ["Sidecar", istio.sidecar],
+        ["WorkloadEntry", istio.workloadEntry],
+      ],
+    ],
+    [
+      ["security.istio.io"],
+      [
+        ["PeerAuthentication", istio.peerAuthentication],
+        ["AuthorizationPolicy", istio.authorizationPolicy],
+        ["RequestAuthentication", istio.requestAuthentication],
+      ],
+    ],
+  ],
+  ruleSources: [byRules(virtualServiceRules)],
+  firstMatchGroups: ["networking.istio.io"],
+  detectors: [istioDetector],
+};

@@ -1,0 +1,395 @@
+import type { Resource } from "../../core/resource.js";
+import {
+  canonical,
+  describeLeafChanges,
+  durationMs,
+  formatDuration,
+  leafChanges,
+  sameValue,
+  show,
+  showLabels,
+  sortedSet,
+  withNormalDurations,
+} from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { flag, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { qualifyHost } from "../../core/service-host.js";
+import { pairEntries } from "../../core/pair-entries.js";
+import { selectionCounterparts, type Selection } from "./selection.js";
+
+/**
+ * DestinationRule traffic policies (research §1.3): locality failover, outlier detection,
+ * connection pools and upstream TLS, at every level Istio merges them — the rule, its port-level
+ * settings, each subset and the subset's port-level settings — plus the subsets themselves.
+ */
+
+/** A level at which a traffic policy can be set; `chain` is the policy there, then what it inherits from. */
+interface PolicyScope {
+  readonly label: string;
+  readonly chain: readonly (JsonRecord | undefined)[];
+  readonly path: FieldPath;
+  readonly subset: string | undefined;
+}
+
+const portNumber = (settings: unknown): number | undefined => numeric(record(record(settings).port).number);
+
+const policyScopes = (resource: Resource | undefined): Map<string, PolicyScope> => {
+  const spec = record(resource?.body.spec);
+  const top = optionalRecord(spec.trafficPolicy);
+  const topPorts = new Map(list(top?.portLevelSettings).map((settings) => [portNumber(settings), optionalRecord(settings)]));
+  const scopes = new Map<string, PolicyScope>([["", { label: "trafficPolicy", chain: [top], path: ["spec", "trafficPolicy"], subset: undefined }]]);
+  list(top?.portLevelSettings).forEach((settings, index) => {
+    const port = portNumber(settings);
+    scopes.set(`port ${port}`, {
+      label: `trafficPolicy port ${port}`,
+      chain: [optionalRecord(settings), top],
+      path: ["spec", "trafficPolicy", "portLevelSettings", index],
+      subset: undefined,
+    });
+  });
+  list(spec.subsets).forEach((subsetValue, subsetIndex) => {
+    const subset = record(subsetValue);
+    const name = text(subset.name) ?? "";
+    const own = optionalRecord(subset.trafficPolicy);
+    const path: FieldPath = ["spec", "subsets", subsetIndex, "trafficPolicy"];
+    scopes.set(`subset ${name}`, { label: `subset ${name} trafficPolicy`, chain: [own, top], path, subset: name });
+    list(own?.portLevelSettings).forEach((settings, index) => {
+      const port = portNumber(settings);
+      scopes.set(`subset ${name} port ${port}`, {
+        label: `subset ${name} trafficPolicy port ${port}`,
+        chain: [optionalRecord(settings), own, topPorts.get(port), top],
+        path: [...path, "portLevelSettings", index],
+        subset: name,
+      });
+    });
+  });
+  return scopes;
+};
+
+/** The scope, or — when this side has no such port-level block — its parent's settings. */
+const scopeOn = (scopes: Map<string, PolicyScope>, key: string): PolicyScope | undefined => {
+  const scope = scopes.get(key);
+  if (scope) return scope;
+  const parent = scopes.get(key.replace(/ ?port \S+$/, ""));
+  return parent && { ...parent, chain: [undefined, ...parent.chain] };
+};
+
+const own = (scope: PolicyScope, field: string): unknown => scope.chain[0]?.[field];
+
+const effective = (scope: PolicyScope, field: string): unknown => scope.chain.find((policy) => policy?.[field] !== undefined)?.[field];
+
+// ---------------------------------------------------------------------------------------------
+
+interface LocalityView {
+  readonly enabled: boolean | undefined;
+  readonly failover: readonly string[];
+  readonly failoverPriority: readonly string[];
+  readonly distribute: readonly string[];
+  readonly zoneAwareLbSetting: unknown;
+}
+
+/** Distribute weights as shares of their `from` (they must sum to 100, but shares are what matter). */
+const distributeEntry = (value: unknown): string => {
+  const entry = record(value);
+  const to = record(entry.to);
+  const total = Object.values(to).reduce<number>((sum, weight) => sum + (numeric(weight) ?? 0), 0);
+  const shares = Object.keys(to)
+    .sort()
+    .map((locality) => `${locality} ${total === 0 ? 0 : Math.round(((numeric(to[locality]) ?? 0) / total) * 10_000) / 100}%`);
+  return `${text(entry.from) ?? "*"} → ${shares.join(", ")}`;
+};
+
+const localityView = (loadBalancer: unknown): LocalityView => {
+  const balancer = record(loadBalancer);
+  const locality = record(balancer.localityLbSetting);
+  return {
+    enabled: flag(locality.enabled),
+    failover: sortedSet(list(locality.failover).map((entry) => `${text(record(entry).from) ?? ""} → ${text(record(entry).to) ?? ""}`)),
+    // Priority order is meaningful: not sorted.
+    failoverPriority: texts(locality.failoverPriority),
+    distribute: sortedSet(list(locality.distribute).map(distributeEntry)),
+    zoneAwareLbSetting: balancer.zoneAwareLbSetting === undefined ? undefined : withNormalDurations(balancer.zoneAwareLbSetting, new Set()),
+  };
+};
+
+const failsOver = (view: LocalityView): boolean => view.failover.length > 0 || view.failoverPriority.length > 0;
+
+const OUTLIER_DURATIONS = new Set(["interval", "baseEjectionTime"]);
+
+const outlierView = (value: unknown): unknown => (optionalRecord(value) ? withNormalDurations(value, OUTLIER_DURATIONS) : undefined);
+
+const loadBalancing = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+  if (sameValue(own(before, "loadBalancer"), own(after, "loadBalancer"))) return;
+  const was = localityView(effective(before, "loadBalancer"));
+  const now = localityView(effective(after, "loadBalancer"));
+  const unguarded = failsOver(now) && effective(after, "outlierDetection") === undefined;
+  for (const field of ["enabled", "failover", "failoverPriority", "distribute", "zoneAwareLbSetting"] as const) {
+    if (sameValue(was[field], now[field])) continue;
+    const yamlPath = field === "zoneAwareLbSetting" ? ["loadBalancer", field] : ["loadBalancer", "localityLbSetting", field];
+    const effect =
+      field === "distribute"
+        ? "traffic is spread across localities by these shares"
+        : field === "enabled"
+          ? "locality-aware load balancing is switched"
+          : "where traffic goes when a locality fails changes";
+    out.add({
+      class: "failover.changed",
+      summary: `${after.label} ${yamlPath.join(".")} ${show(was[field])} → ${show(now[field])}: ${effect}${unguarded ? "; no outlierDetection applies, so failover never triggers" : ""}`,
+      side: "head",
+      path: [...after.path, ...yamlPath],
+      before: was[field],
+      after: now[field],
+    });
+  }
+};
+
+const outlierDetection = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+  if (sameValue(outlierView(own(before, "outlierDetection")), outlierView(own(after, "outlierDetection")))) return;
+  const was = outlierView(effective(before, "outlierDetection"));
+  const now = outlierView(effective(after, "outlierDetection"));
+  if (sameValue(was, now)) return;
+  const path: FieldPath = [...after.path, "outlierDetection"];
+  if (was !== undefined && now === undefined) {
+    const failover = failsOver(localityView(effective(after, "loadBalancer")));
+    out.add({
+      class: failover ? "failover.changed" : "health.changed",
+      summary: failover
+        ? `${after.label} outlierDetection removed while locality failover is configured: unhealthy endpoints are never ejected, so failover never triggers`
+        : `${after.label} outlierDetection removed: unhealthy endpoints are no longer ejected`,
+      side: "head",
+      path,
+      before: was,
+    });
+  } else if (was === undefined) {
+    out.add({ class: "health.changed", summary: `${after.label} outlierDetection added (${show(now)}): endpoints start being ejected`, side: "head", path, after: now });
+  } else {
+    out.add({
+      class: "health.changed",
+      summary: `${after.label} outlierDetection ${describeLeafChanges(leafChanges(was, now))}: when endpoints are ejected changes`,
+      side: "head",
+      path,
+      before: was,
+      after: now,
+    });
+  }
+};
+
+/** Limits whose lowering overflows requests into 503s; 0 means unlimited only for maxRequestsPerConnection. */
+const POOL_LIMITS = [
+  ["tcp", "maxConnections"],
+  ["http", "http1MaxPendingRequests"],
+  ["http", "http2MaxRequests"],
+  ["http", "maxRequestsPerConnection"],
+  ["http", "maxConcurrentStreams"],
+  ["http", "maxRetries"],
+] as const;
+
+const poolLimit = (pool: unknown, [protocol, field]: readonly [string, string]): number => {
+  const value = numeric(record(record(pool)[protocol])[field]);
+  return value === undefined || (field === "maxRequestsPerConnection" && value === 0) ? Number.POSITIVE_INFINITY : value;
+};
+
+const connectionPool = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+  if (sameValue(own(before, "connectionPool"), own(after, "connectionPool"))) return;
+  const was = effective(before, "connectionPool");
+  const now = effective(after, "connectionPool");
+  const lowered: Record<string, [string, string]> = {};
+  for (const limit of POOL_LIMITS) {
+    const from = poolLimit(was, limit);
+    const to = poolLimit(now, limit);
+    if (to < from) lowered[limit.join(".")] = [from === Number.POSITIVE_INFINITY ? "unlimited" : String(from), String(to)];
+  }
+  const timeoutBefore = durationMs(record(record(was).tcp).connectTimeout) ?? Number.POSITIVE_INFINITY;
+  const timeoutAfter = durationMs(record(record(now).tcp).connectTimeout) ?? Number.POSITIVE_INFINITY;
+  if (timeoutAfter < timeoutBefore) lowered["tcp.connectTimeout"] = [formatDuration(timeoutBefore), formatDuration(timeoutAfter)];
+  const fields = Object.keys(lowered);
+  if (fields.length === 0) return;
+  out.add({
+    class: "health.changed",
+    summary: `${after.label} connectionPool lowered: ${fields.map((field) => `${field} ${lowered[field]?.[0]} → ${lowered[field]?.[1]}`).join(", ")}: requests over the limits overflow as 503s`,
+    side: "head",
+    path: [...after.path, "connectionPool"],
+    before: Object.fromEntries(fields.map((field) => [field, lowered[field]?.[0]])),
+    after: Object.fromEntries(fields.map((field) => [field, lowered[field]?.[1]])),
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Without a tls block Istio uses auto mTLS (mTLS to workloads with a sidecar, plaintext to the
+ * rest); a block without mode means DISABLE (the proto default).
+ */
+const AUTO = "(auto mTLS)";
+const TLS_STRENGTH: Readonly<Record<string, number>> = { DISABLE: 0, [AUTO]: 1, SIMPLE: 2, MUTUAL: 3, ISTIO_MUTUAL: 3 };
+const ORIGINATES_OWN_TLS = new Set(["SIMPLE", "MUTUAL"]);
+const TRUST_FIELDS = ["credentialName", "caCertificates", "subjectAltNames", "clientCertificate", "caCrl"] as const;
+
+const tlsView = (value: unknown) => {
+  const tls = optionalRecord(value);
+  return {
+    mode: tls ? (text(tls.mode) ?? "DISABLE") : AUTO,
+    insecureSkipVerify: flag(tls?.insecureSkipVerify) ?? false,
+    credentialName: text(tls?.credentialName),
+    caCertificates: text(tls?.caCertificates),
+    subjectAltNames: sortedSet(texts(tls?.subjectAltNames)),
+    clientCertificate: text(tls?.clientCertificate),
+    caCrl: text(tls?.caCrl),
+  };
+};
+
+const weakeningEffect = (mode: string): string =>
+  mode === "DISABLE"
+    ? "upstream traffic is sent in plaintext"
+    : mode === AUTO
+      ? "falls back to auto mTLS, which sends plaintext to workloads without a sidecar"
+      : "the client certificate is no longer presented";
+
+const strengtheningEffect = (mode: string): string =>
+  mode === AUTO
+    ? "auto mTLS: Istio mTLS to upstream workloads with a sidecar, plaintext to the rest"
+    : "Istio mTLS required to the upstream, with the mesh's own certificates: calls fail where the upstream has no sidecar";
+
+const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+  if (sameValue(own(before, "tls"), own(after, "tls"))) return;
+  const was = tlsView(effective(before, "tls"));
+  const now = tlsView(effective(after, "tls"));
+  const path: FieldPath = [...after.path, "tls"];
+  if (was.mode !== now.mode) {
+    const weakened = (TLS_STRENGTH[now.mode] ?? 0) < (TLS_STRENGTH[was.mode] ?? 0);
+    // Stronger within the mesh's own identity (plaintext or auto → Istio mTLS) keeps the trust
+    // anchors: the risk is availability (an upstream without a sidecar refuses), not trust.
+    const meshOnly = !ORIGINATES_OWN_TLS.has(was.mode) && !ORIGINATES_OWN_TLS.has(now.mode);
+    out.add({
+      class: weakened ? "mtls.weakened" : meshOnly ? "resource.changed" : "trust.changed",
+      summary: `${after.label} tls.mode ${was.mode} → ${now.mode}: ${weakened ? weakeningEffect(now.mode) : meshOnly ? strengtheningEffect(now.mode) : "upstream TLS identity and trust change (callers fail if the upstream cannot do it)"}`,
+      side: "head",
+      path: [...path, "mode"],
+      before: was.mode,
+      after: now.mode,
+      ...(!weakened && meshOnly ? { riskFloor: "medium" as const } : {}),
+    });
+  }
+  if (now.insecureSkipVerify && !was.insecureSkipVerify && ORIGINATES_OWN_TLS.has(now.mode)) {
+    out.add({
+      class: "mtls.weakened",
+      summary: `${after.label} tls.insecureSkipVerify true: the upstream's certificate is no longer verified`,
+      side: "head",
+      path: [...path, "insecureSkipVerify"],
+      before: false,
+      after: true,
+    });
+  }
+  if (!ORIGINATES_OWN_TLS.has(was.mode) || !ORIGINATES_OWN_TLS.has(now.mode)) return;
+  for (const field of TRUST_FIELDS) {
+    if (sameValue(was[field], now[field])) continue;
+    out.add({
+      class: "trust.changed",
+      summary: `${after.label} tls.${field} ${show(was[field])} → ${show(now[field])}: upstream certificates or trust anchors change`,
+      side: "head",
+      path: [...path, field],
+      before: was[field],
+      after: now[field],
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const subsets = (change: ResourceChange, out: DetectionList): void => {
+  // A whole DestinationRule coming or going defines no new pod groups by itself; routes that
+  // name its subsets are checked against the tree as references.
+  if (!change.base || !change.head) return;
+  const subsetsOf = (resource: Resource) => list(record(resource.body.spec).subsets);
+  const name = (subset: unknown) => text(record(subset).name);
+  for (const pair of pairEntries(subsetsOf(change.base), subsetsOf(change.head), [name])) {
+    const was = pair.base && stringMap(record(pair.base.value).labels);
+    const now = pair.head && stringMap(record(pair.head.value).labels);
+    if (pair.head && !pair.base) {
+      out.add({
+        class: "resource.changed",
+        summary: `subset ${name(pair.head.value)} added: selects pods ${showLabels(now ?? {})}`,
+        side: "head",
+        path: ["spec", "subsets", pair.head.index],
+        after: now,
+        riskFloor: "medium-high",
+      });
+    } else if (pair.base && !pair.head) {
+      out.add({
+        class: "resource.changed",
+        summary: `subset ${name(pair.base.value)} removed: routes that name it no longer resolve`,
+        side: "base",
+        path: ["spec", "subsets", pair.base.index],
+        before: was,
+        riskFloor: "medium-high",
+      });
+    } else if (pair.head && !sameValue(was, now)) {
+      out.add({
+        class: "resource.changed",
+        summary: `subset ${name(pair.head.value)} labels ${showLabels(was ?? {})} → ${showLabels(now ?? {})}: the subset re-targets pods`,
+        side: "head",
+        path: ["spec", "subsets", pair.head.index, "labels"],
+        before: was,
+        after: now,
+        riskFloor: "medium-high",
+      });
+    }
+  }
+};
+
+/**
+ * What a DestinationRule applies to: its host, from which namespace, to whom it is visible and for
+ * which workloads. Two rules with the same selection are the same policy whatever their names.
+ */
+const selection: Selection = (resource) => {
+  const fields = spec(resource);
+  const namespace = resource.id.namespace;
+  return canonical([
+    qualifyHost(text(fields.host) ?? "", namespace),
+    namespace,
+    sortedSet(texts(fields.exportTo).map((value) => (value === "." ? namespace : value))),
+    stringMap(record(fields.workloadSelector).matchLabels),
+  ]);
+};
+
+/** `scopes` with what `under` sets at the same level as their fallback: one rule merged over another for the same host. */
+const mergedOver = (scopes: Map<string, PolicyScope>, under: Map<string, PolicyScope>): Map<string, PolicyScope> =>
+  new Map([...scopes].map(([key, scope]) => [key, { ...scope, chain: [...scope.chain, ...(scopeOn(under, key)?.chain ?? [])] }]));
+
+const comparePolicies = (out: DetectionList, base: Map<string, PolicyScope>, head: Map<string, PolicyScope>, checks: readonly ((out: DetectionList, before: PolicyScope, after: PolicyScope) => void)[]): void => {
+  const subsetOn = (scopes: Map<string, PolicyScope>, subset: string) => scopes.has(`subset ${subset}`);
+  for (const key of sortedSet([...base.keys(), ...head.keys()])) {
+    const before = scopeOn(base, key);
+    const after = scopeOn(head, key);
+    if (!before || !after) continue;
+    // A subset that appears or disappears is reported as such, not as policy changes.
+    if (after.subset !== undefined && !(subsetOn(base, after.subset) && subsetOn(head, after.subset))) continue;
+    for (const check of checks) check(out, before, after);
+  }
+};
+
+const ALL_CHECKS = [loadBalancing, outlierDetection, connectionPool, upstreamTls] as const;
+
+/**
+ * Judged per host, not per name (DESIGN §4): a rule added for a host another rule governed is
+ * compared with that one (a rename or a move is no change). A rule removed while another that was
+ * already there keeps governing its host leaves that one's TLS in force, merged with whatever the
+ * removed rule did not set; its health and failover settings are simply gone, and the whole-tree
+ * checks see what the remaining rules lack.
+ */
+export const destinationRule = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const change = selectionCounterparts(resourceChange, context, selection);
+  if (!change) return;
+  const base = policyScopes(change.base);
+  const head = policyScopes(change.head);
+  if (resourceChange.base && !resourceChange.head && change.head) {
+    comparePolicies(out, base, policyScopes(undefined), [loadBalancing, outlierDetection, connectionPool]);
+    comparePolicies(out, mergedOver(base, head), head, [upstreamTls]);
+    return;
+  }
+  comparePolicies(out, base, head, ALL_CHECKS);
+  subsets(change, out);
+};

@@ -1,0 +1,264 @@
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import { selectionCounterparts, type Selection } from "./selection.js";
+import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
+
+/**
+ * Istio security policies (research §1.3): PeerAuthentication decides whether plaintext is
+ * accepted, AuthorizationPolicy who may call whom. Both inherit or combine across policies, so
+ * their effect is judged against the rest of the tree, not the one document alone.
+ */
+
+/** Istio's default mesh root namespace: a selector-less policy there is mesh-wide. */
+const MESH_ROOT_NAMESPACE = "istio-system";
+
+const workloadLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).selector).matchLabels);
+
+const isNamespaceWide = (resource: Resource): boolean =>
+  Object.keys(workloadLabels(resource)).length === 0 && list(spec(resource).targetRefs).length === 0 && spec(resource).targetRef === undefined;
+
+const scopeOf = (resource: Resource): string => {
+  if (!isNamespaceWide(resource)) {
+    const labels = workloadLabels(resource);
+    return Object.keys(labels).length > 0 ? `workloads matching ${showLabels(labels)} in ${resource.id.namespace}` : `its targetRefs in ${resource.id.namespace}`;
+  }
+  return resource.id.namespace === MESH_ROOT_NAMESPACE ? `mesh-wide (root namespace ${MESH_ROOT_NAMESPACE})` : `namespace-wide in ${resource.id.namespace}`;
+};
+
+const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
+  [...tree.resources.values()].filter((candidate) => candidate.id.kind === self.id.kind && candidate.id.group === self.id.group && candidate.key !== self.key);
+
+// ---------------------------------------------------------------------------------------------
+// PeerAuthentication
+
+const MTLS_STRENGTH: Readonly<Record<string, number>> = { DISABLE: 0, PERMISSIVE: 1, STRICT: 2 };
+
+const ownMode = (resource: Resource | undefined): string | undefined => {
+  const mode = text(record(spec(resource).mtls).mode);
+  return mode === undefined || mode === "UNSET" ? undefined : mode;
+};
+
+interface Inherited {
+  readonly mode: string;
+  readonly from: string;
+}
+
+/** What a policy inherits: the namespace policy for a workload policy, then the mesh policy, then PERMISSIVE. */
+const inheritedMode = (tree: ManifestSet, self: Resource): Inherited => {
+  const parents = othersOfKind(tree, self).filter(isNamespaceWide);
+  const mesh = self.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(self) ? undefined : parents.find((parent) => parent.id.namespace === MESH_ROOT_NAMESPACE);
+  const meshMode: Inherited = mesh && ownMode(mesh) ? { mode: ownMode(mesh) as string, from: `mesh policy ${mesh.id.name}` } : { mode: "PERMISSIVE", from: "Istio's default" };
+  if (isNamespaceWide(self)) return meshMode;
+  const namespacePolicy = parents.find((parent) => parent.id.namespace === self.id.namespace);
+  const namespaceMode = ownMode(namespacePolicy);
+  return namespacePolicy && namespaceMode ? { mode: namespaceMode, from: `namespace policy ${namespacePolicy.id.name}` } : meshMode;
+};
+
+/** A PeerAuthentication selects workloads of its namespace by labels (none: the whole namespace). */
+const selection: Selection = (resource) => canonical([resource.id.namespace, workloadLabels(resource)]);
+
+const strength = (mode: string): number => MTLS_STRENGTH[mode] ?? 0;
+
+const modeEffect = (mode: string): string => (mode === "DISABLE" ? "mTLS is off, traffic is plaintext" : "plaintext is accepted");
+
+/**
+ * Judged by what it selects (DESIGN §4): an added policy is compared with the one that selected the
+ * same workloads before it (a rename or a move is no change), a removed one with the one that
+ * still selects them; only when none does do its workloads fall back to what they inherit.
+ */
+const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const change = selectionCounterparts(resourceChange, context, selection);
+  const subject = change && (change.head ?? change.base);
+  if (!change || !subject) return;
+  const before = ownMode(change.base);
+  const after = ownMode(change.head);
+  const inheritedBefore = inheritedMode(context.base, change.base ?? subject);
+  const inheritedAfter = inheritedMode(context.head, change.head ?? subject);
+  const was = before ?? inheritedBefore.mode;
+  const now = after ?? inheritedAfter.mode;
+  const scope = scopeOf(subject);
+  if ((before !== after || !change.base || !change.head) && strength(now) < strength(was)) {
+    const inherits = after === undefined ? ` (inherits ${now} from ${inheritedAfter.from})` : "";
+    out.add({
+      class: "mtls.weakened",
+      summary: resourceChange.head
+        ? `mtls.mode ${show(before ?? "UNSET")} → ${show(after ?? "UNSET")}${inherits}, ${scope}: ${modeEffect(now)}`
+        : `removed (was ${was}, ${scope}): its workloads ${change.head ? `keep ${displayName(change.head.id)} with ${now}` : `inherit ${now} from ${inheritedAfter.from}`}, so ${modeEffect(now)}`,
+      side: resourceChange.head ? "head" : "base",
+      path: ["spec", "mtls", "mode"],
+      before: was,
+      after: now,
+    });
+  }
+  if (!change.base || !change.head) return;
+  const ports = (resource: Resource) => record(spec(resource).portLevelMtls);
+  const portsBefore = ports(change.base);
+  const portsAfter = ports(change.head);
+  for (const port of sortedSet([...Object.keys(portsBefore), ...Object.keys(portsAfter)])) {
+    const portMode = (entry: unknown) => {
+      const mode = text(record(entry).mode);
+      return mode === undefined || mode === "UNSET" ? undefined : mode;
+    };
+    const ownBefore = portMode(portsBefore[port]);
+    const ownAfter = portMode(portsAfter[port]);
+    if (ownBefore === ownAfter) continue;
+    const portWas = ownBefore ?? was;
+    const portNow = ownAfter ?? now;
+    if (strength(portNow) >= strength(portWas)) continue;
+    out.add({
+      class: "mtls.weakened",
+      summary: `portLevelMtls ${port} ${show(ownBefore ?? "UNSET")} → ${show(ownAfter ?? "UNSET")}${ownAfter === undefined ? ` (inherits ${portNow})` : ""}, ${scope}: on port ${port} ${modeEffect(portNow)}`,
+      side: "head",
+      path: ["spec", "portLevelMtls", port, "mode"],
+      before: portWas,
+      after: portNow,
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// AuthorizationPolicy
+
+const actionOf = (resource: Resource): string => text(spec(resource).action) ?? "ALLOW";
+
+/** Rules with their lists in one order, so reordering is no change and a rule's identity is its content. */
+const normalRule = (value: unknown): unknown => {
+  if (Array.isArray(value)) {
+    const items = value.map(normalRule);
+    return items.every((item) => typeof item === "string") ? sortedSet(items as string[]) : sortedByCanonical(items);
+  }
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, normalRule(value[key])]));
+};
+
+const rulesOf = (resource: Resource): { canonical: string; rule: unknown; index: number }[] =>
+  list(spec(resource).rules).map((rule, index) => ({ canonical: canonical(normalRule(rule)), rule: normalRule(rule), index }));
+
+const WILDCARD_SOURCES = ["principals", "namespaces", "requestPrincipals", "ipBlocks", "remoteIpBlocks"];
+
+const describeAllowRule = (rule: unknown): string => {
+  if (isRecord(rule) && Object.keys(rule).length === 0) return "an empty rule {}: the policy now allows every request";
+  const wildcards = list(record(rule).from).flatMap((from) => {
+    const source = record(record(from).source);
+    return WILDCARD_SOURCES.filter((field) => list(source[field]).includes("*"));
+  });
+  if (wildcards.length > 0) return `a rule allowing any ${sortedSet(wildcards).join(", any ")} ("*"): ${show(rule)}`;
+  return `an added or changed rule ${show(rule)}`;
+};
+
+/** ALLOW policies combine (a request passes when any allows it), so this is what else still allows. */
+const otherAllowPolicies = (tree: ManifestSet, self: Resource): Resource[] => {
+  const scope = canonical({ labels: workloadLabels(self), targets: spec(self).targetRefs ?? spec(self).targetRef });
+  return othersOfKind(tree, self).filter((other) => {
+    if (actionOf(other) !== "ALLOW") return false;
+    if (other.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(other)) return true;
+    if (other.id.namespace !== self.id.namespace) return false;
+    return isNamespaceWide(other) || canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope;
+  });
+};
+
+const ACTION_CHANGE_EFFECT: Readonly<Record<string, string>> = {
+  DENY: "requests its rules denied are no longer denied",
+  CUSTOM: "the external authorizer no longer decides these requests",
+  ALLOW: "it no longer allow-lists: requests outside its rules may be allowed",
+};
+
+const removedPolicy = (base: Resource, out: DetectionList, context: DetectorContext): void => {
+  const action = actionOf(base);
+  const scope = scopeOf(base);
+  if (action === "DENY" || action === "CUSTOM") {
+    out.add({ class: "access.widened", summary: `removed ${action} policy (${scope}): ${ACTION_CHANGE_EFFECT[action]}`, side: "base", path: ["spec"], before: { action } });
+    return;
+  }
+  if (action !== "ALLOW") return;
+  const others = otherAllowPolicies(context.head, base);
+  if (others.length === 0) {
+    out.add({
+      class: "access.widened",
+      summary: `removed ALLOW policy (${scope}): no other ALLOW policy for these workloads remains in this repository, and workloads without any ALLOW policy accept every request that is not denied`,
+      side: "base",
+      path: ["spec"],
+      before: { action, rules: rulesOf(base).map((rule) => rule.rule) },
+    });
+  } else {
+    out.add({
+      class: "resource.changed",
+      summary: `removed ALLOW policy (${scope}): ${others.map((other) => other.id.name).join(", ")} still allow-list these workloads, so requests only this policy allowed are now denied`,
+      side: "base",
+      path: ["spec"],
+      before: { action, rules: rulesOf(base).map((rule) => rule.rule) },
+      riskFloor: "medium",
+    });
+  }
+};
+
+const authorizationPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (change.base && !change.head) {
+    removedPolicy(change.base, out, context);
+    return;
+  }
+  if (!change.head) return;
+  const head = change.head;
+  const after = actionOf(head);
+  const scope = scopeOf(head);
+  if (!change.base) {
+    // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens it.
+    const others = after === "ALLOW" ? otherAllowPolicies(context.head, head) : [];
+    if (others.length > 0) {
+      out.add({
+        class: "access.widened",
+        summary: `added ALLOW policy (${scope}) beside ${others.map((other) => other.id.name).join(", ")}: ALLOW policies combine, so it admits ${rulesOf(head).map((rule) => describeAllowRule(rule.rule)).join("; ") || "nothing more"}`,
+        side: "head",
+        path: ["spec"],
+        after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },
+      });
+    }
+    return;
+  }
+  const before = actionOf(change.base);
+  if (before !== after && before !== "AUDIT") {
+    out.add({
+      class: "access.widened",
+      summary: `action ${before} → ${after} (${scope}): ${ACTION_CHANGE_EFFECT[before] ?? "the policy's meaning changes"}`,
+      side: "head",
+      path: ["spec", "action"],
+      before,
+      after,
+    });
+    return;
+  }
+  const rulesBefore = rulesOf(change.base);
+  const rulesAfter = rulesOf(head);
+  const had = new Set(rulesBefore.map((rule) => rule.canonical));
+  const has = new Set(rulesAfter.map((rule) => rule.canonical));
+  if (after === "ALLOW") {
+    for (const rule of rulesAfter.filter((candidate) => !had.has(candidate.canonical))) {
+      out.add({
+        class: "access.widened",
+        summary: `ALLOW policy (${scope}) gains ${describeAllowRule(rule.rule)}`,
+        side: "head",
+        path: ["spec", "rules", rule.index],
+        after: rule.rule,
+      });
+    }
+  } else if (after === "DENY" || after === "CUSTOM") {
+    const dropped = rulesBefore.filter((candidate) => !has.has(candidate.canonical));
+    if (dropped.length > 0) {
+      out.add({
+        class: "access.widened",
+        summary: `${after} policy (${scope}) loses ${dropped.length === 1 ? "a rule" : `${dropped.length} rules`} ${dropped.map((rule) => show(rule.rule)).join(", ")}: ${ACTION_CHANGE_EFFECT[after]} for what they matched`,
+        side: "head",
+        path: ["spec", "rules"],
+        before: dropped.map((rule) => rule.rule),
+      });
+    }
+  }
+};
+
+export const istioSecurityChecks = {
+  PeerAuthentication: peerAuthentication,
+  AuthorizationPolicy: authorizationPolicy,
+} as const satisfies Readonly<Record<string, (change: ResourceChange, out: DetectionList, context: DetectorContext) => void>>;

@@ -1,0 +1,589 @@
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import {
+  canonical,
+  formatDuration,
+  sameValue,
+  setChange,
+  show,
+  showLabels,
+  sortedByCanonical,
+  sortedSet,
+  timeoutLimitMs,
+  withNormalDurations,
+} from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import { crossNetworkNote } from "../istio-mesh/ambient.js";
+import { destinationRule } from "./istio-destination-rule.js";
+import { istioSecurityChecks } from "./istio-security.js";
+import { flag, isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
+import { pairEntries } from "../../core/pair-entries.js";
+import { sameSelection, type Selection } from "./selection.js";
+
+/**
+ * Resource-level risks of Istio networking and security kinds (DESIGN §5; research §1.3).
+ * VirtualService hosts, gateways and route destinations are the route diff's; this module judges
+ * retries, timeouts, faults, mirrors, visibility, endpoints, servers and security policies.
+ */
+
+const namespaceOf = (change: ResourceChange): string => (change.head ?? change.base)?.id.namespace ?? "";
+
+const both = (change: ResourceChange): change is ResourceChange & { base: Resource; head: Resource } =>
+  change.base !== undefined && change.head !== undefined;
+
+// ---------------------------------------------------------------------------------------------
+// exportTo (VirtualService, DestinationRule, ServiceEntry)
+
+const exportTo = (change: ResourceChange, out: DetectionList): void => {
+  if (!both(change)) return;
+  const namespace = namespaceOf(change);
+  const view = (resource: Resource): string[] | undefined => {
+    const values = texts(spec(resource).exportTo);
+    return values.length === 0 ? undefined : sortedSet(values.map((value) => (value === "." ? namespace : value)));
+  };
+  // Unset means the mesh default (normally "*"), so only an explicit base can be widened.
+  const before = view(change.base);
+  const after = view(change.head);
+  if (before === undefined || sameValue(before, after)) return;
+  let effect: string;
+  if (after === undefined) effect = "visibility falls back to the mesh default (every namespace unless meshConfig sets a default exportTo)";
+  else if (after.includes("*") && !before.includes("*")) effect = "now visible in every namespace";
+  else {
+    const gained = setChange(before, after).added.filter((value) => value !== "~");
+    if (before.includes("*") || gained.length === 0) return;
+    effect = `now visible in ${gained.join(", ")}`;
+  }
+  out.add({ class: "access.widened", summary: `exportTo ${show(before)} → ${show(after)}: ${effect}`, side: "head", path: ["spec", "exportTo"], before, after });
+};
+
+// ---------------------------------------------------------------------------------------------
+// VirtualService http rules
+
+interface HttpRule extends MirroringRule {
+  readonly value: JsonRecord;
+  readonly path: FieldPath;
+  readonly signature: string;
+  /** Every match selects by header, query or source labels: test traffic, not all traffic. */
+  readonly narrow: boolean;
+}
+
+const lowerKeys = (value: unknown): unknown =>
+  isRecord(value) ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key.toLowerCase(), item])) : value;
+
+/** A match without its cosmetic `name`, header names lower-cased (HTTP headers are case-insensitive). */
+const normalMatch = (value: unknown): unknown => {
+  const { name: _name, ...match } = record(value);
+  return JSON.parse(
+    canonical({
+      ...match,
+      ...(match.headers === undefined ? {} : { headers: lowerKeys(match.headers) }),
+      ...(match.withoutHeaders === undefined ? {} : { withoutHeaders: lowerKeys(match.withoutHeaders) }),
+    }),
+  ) as unknown;
+};
+
+const stringMatch = (value: unknown): string => {
+  const match = record(value);
+  const operator = ["exact", "prefix", "regex"].find((key) => match[key] !== undefined);
+  return operator ? `${operator} ${show(match[operator])}` : show(value);
+};
+
+const describeMatch = (value: unknown): string => {
+  const match = record(value);
+  const parts: string[] = [];
+  for (const key of ["uri", "scheme", "method", "authority"]) if (match[key] !== undefined) parts.push(`${key} ${stringMatch(match[key])}`);
+  for (const [key, word] of [["headers", "header"], ["queryParams", "query"], ["withoutHeaders", "without header"]] as const) {
+    for (const [name, condition] of Object.entries(record(match[key]))) parts.push(`${word} ${name} ${stringMatch(condition)}`);
+  }
+  if (match.sourceLabels !== undefined) parts.push(`sourceLabels ${showLabels(stringMap(match.sourceLabels))}`);
+  for (const key of ["sourceNamespace", "port", "gateways"]) if (match[key] !== undefined) parts.push(`${key} ${show(match[key])}`);
+  return parts.join(" ") || "any request";
+};
+
+const writeMethods = (method: unknown): string[] => {
+  const match = record(method);
+  const exact = text(match.exact);
+  const prefix = text(match.prefix);
+  const regex = text(match.regex);
+  if (exact !== undefined) return MUTATING_METHODS.filter((name) => name === exact.toUpperCase());
+  if (prefix !== undefined) return MUTATING_METHODS.filter((name) => name.startsWith(prefix.toUpperCase()));
+  if (regex !== undefined) {
+    try {
+      const pattern = new RegExp(`^(?:${regex})$`);
+      return MUTATING_METHODS.filter((name) => pattern.test(name));
+    } catch {
+      return [...MUTATING_METHODS];
+    }
+  }
+  return [...MUTATING_METHODS];
+};
+
+const destinationLabel = (destination: unknown): string => {
+  const fields = record(destination);
+  const subset = text(fields.subset);
+  const port = numeric(record(fields.port).number);
+  return `${text(fields.host) ?? ""}${subset ? ` subset ${subset}` : ""}${port === undefined ? "" : `:${port}`}`;
+};
+
+const vsMirrors = (rule: JsonRecord, path: FieldPath): Mirror[] => {
+  const single = optionalRecord(rule.mirror);
+  const legacyPercent = numeric(rule.mirrorPercent) ?? numeric(rule.mirror_percent);
+  return [
+    ...(single
+      ? [{ target: destinationLabel(single), percent: numeric(record(rule.mirrorPercentage).value) ?? legacyPercent ?? 100, path: [...path, "mirror"] }]
+      : []),
+    ...list(rule.mirrors).map((entry, index) => ({
+      target: destinationLabel(record(entry).destination),
+      percent: numeric(record(record(entry).percentage).value) ?? 100,
+      path: [...path, "mirrors", index],
+    })),
+  ];
+};
+
+const httpRule = (value: unknown, index: number): HttpRule => {
+  const rule = record(value);
+  const matches = list(rule.match);
+  const path: FieldPath = ["spec", "http", index];
+  const name = text(rule.name);
+  const methods = sortedSet(matches.flatMap((match) => (record(match).method === undefined ? [] : writeMethods(record(match).method))));
+  const writes =
+    matches.length === 0 || matches.some((match) => record(match).method === undefined)
+      ? "the rule takes writes (no method match)"
+      : methods.length > 0
+        ? `the rule takes writes (${methods.join(", ")})`
+        : undefined;
+  return {
+    value: rule,
+    path,
+    label: `http rule ${name ?? (matches.length === 0 ? "(all requests)" : matches.map(describeMatch).join(" | "))}`,
+    signature: canonical(sortedByCanonical(matches.map(normalMatch))),
+    narrow: matches.length > 0 && matches.every((match) => ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0)),
+    writes,
+    mirrors: vsMirrors(rule, path),
+  };
+};
+
+/** With no retry policy Istio retries twice on these (proto default). */
+const DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
+const retryView = (value: unknown) => {
+  const retries = optionalRecord(value);
+  return {
+    attempts: retries ? (numeric(retries.attempts) ?? 0) : 2,
+    retryOn: sortedSet((text(retries?.retryOn) ?? DEFAULT_RETRY_ON).split(",").map((condition) => condition.trim()).filter(Boolean)),
+    retryRemoteLocalities: flag(retries?.retryRemoteLocalities) ?? false,
+    configured: retries !== undefined,
+  };
+};
+
+const serverErrorConditions = (conditions: readonly string[]): string[] =>
+  conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
+
+const retries = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
+  const durations = new Set(["perTryTimeout"]);
+  if (sameValue(withNormalDurations(before.value.retries, durations), withNormalDurations(after.value.retries, durations))) return;
+  const was = retryView(before.value.retries);
+  const now = retryView(after.value.retries);
+  const path: FieldPath = [...after.path, "retries"];
+  if (now.attempts > was.attempts) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: retries.attempts ${was.attempts}${was.configured ? "" : " (Istio default)"} → ${now.attempts}: failures are retried more often, and retries multiply across layers`,
+      side: "head",
+      path: [...path, "attempts"],
+      before: was.attempts,
+      after: now.attempts,
+    });
+  }
+  const added5xx = setChange(serverErrorConditions(was.retryOn), serverErrorConditions(now.retryOn)).added;
+  if (added5xx.length > 0) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: retries.retryOn adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
+      side: "head",
+      path: [...path, "retryOn"],
+      before: was.retryOn,
+      after: now.retryOn,
+    });
+  }
+  if (now.retryRemoteLocalities && !was.retryRemoteLocalities) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: retries.retryRemoteLocalities true: failed requests are retried in other localities (cross-region retries)`,
+      side: "head",
+      path: [...path, "retryRemoteLocalities"],
+      before: false,
+      after: true,
+    });
+  }
+};
+
+const timeout = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
+  const was = timeoutLimitMs(before.value.timeout);
+  const now = timeoutLimitMs(after.value.timeout);
+  if (now >= was) return;
+  out.add({
+    class: "retry-timeout.changed",
+    summary: `${after.label}: timeout ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail with 504`,
+    side: "head",
+    path: [...after.path, "timeout"],
+    before: formatDuration(was),
+    after: formatDuration(now),
+  });
+};
+
+const faultShare = (rule: HttpRule | undefined, kind: "abort" | "delay"): number => {
+  const fault = optionalRecord(record(rule?.value.fault)[kind]);
+  if (!fault) return 0;
+  return numeric(record(fault.percentage).value) ?? numeric(fault.percent) ?? 100;
+};
+
+const faults = (out: DetectionList, before: HttpRule | undefined, after: HttpRule): void => {
+  if (after.narrow) return;
+  for (const kind of ["abort", "delay"] as const) {
+    const was = faultShare(before, kind);
+    const now = faultShare(after, kind);
+    if (now <= was) continue;
+    const fault = record(record(after.value.fault)[kind]);
+    const detail = kind === "abort" ? `HTTP ${show(fault.httpStatus ?? fault.grpcStatus)}` : `${show(fault.fixedDelay)} delay`;
+    out.add({
+      class: "fault.injected",
+      summary: `${after.label}: fault ${kind} (${detail}) on ${was === 0 ? "" : `${was}% → `}${now}% of the requests it matches, with no narrow header/query/source match: real users get the injected failures`,
+      side: "head",
+      path: [...after.path, "fault", kind],
+      before: was === 0 ? undefined : { [kind]: was },
+      after: { [kind]: now },
+    });
+  }
+};
+
+const virtualService = (change: ResourceChange, out: DetectionList): void => {
+  const rules = (resource: Resource | undefined) => list(spec(resource).http).map(httpRule);
+  const base = rules(change.base);
+  const head = rules(change.head);
+  const everyBaseMirror = base.flatMap((rule) => rule.mirrors);
+  for (const pair of pairEntries(base, head, [(rule) => text(rule.value.name), (rule) => rule.signature])) {
+    if (!pair.head) continue;
+    const after = pair.head.value;
+    const before = pair.base?.value;
+    faults(out, before, after);
+    reportMirrorIncreases(out, after, before ? before.mirrors : everyBaseMirror, "mirror");
+    if (!before) continue;
+    retries(out, before, after);
+    timeout(out, before, after);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// ServiceEntry
+
+interface Placed {
+  readonly value: string;
+  readonly index: number;
+}
+
+const endpointPlacements = (resource: Resource | undefined, field: "locality" | "network"): Map<string, Placed> => {
+  const placed = new Map<string, Placed>();
+  list(spec(resource).endpoints).forEach((endpoint, index) => {
+    const value = text(record(endpoint)[field]);
+    if (!value) return;
+    const key = field === "locality" ? (value.split("/")[0] ?? value) : value;
+    if (!placed.has(key)) placed.set(key, { value, index });
+  });
+  return placed;
+};
+
+const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
+  const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");
+  for (const field of ["locality", "network"] as const) {
+    const before = endpointPlacements(change.base, field);
+    const after = endpointPlacements(change.head, field);
+    const where = (key: string, placed: Placed) => (field === "locality" ? `region ${key} (${placed.value})` : `network ${key}`);
+    const crossing = field === "network" ? ", reached through that network's east-west gateway" : "";
+    for (const [key, placed] of after) {
+      if (before.has(key)) continue;
+      out.add({
+        class: "backend.region-added",
+        summary: `endpoints in ${where(key, placed)}: ${hosts} gains backends there${crossing}`,
+        side: "head",
+        path: ["spec", "endpoints", placed.index, field],
+        before: sortedSet(before.keys()),
+        after: sortedSet(after.keys()),
+        ...(field === "locality" ? { lands: { clusters: [], regions: [key] } } : {}),
+      });
+    }
+    for (const [key, placed] of before) {
+      if (after.has(key)) continue;
+      out.add({
+        class: "backend.region-removed",
+        summary: `no endpoints left in ${where(key, placed)}: ${hosts} loses its backends there`,
+        side: "base",
+        path: ["spec", "endpoints", placed.index, field],
+        before: sortedSet(before.keys()),
+        after: sortedSet(after.keys()),
+        ...(field === "locality" ? { lands: { clusters: [], regions: [key] } } : {}),
+      });
+    }
+  }
+  if (!both(change)) return;
+  const settings = [
+    { field: "location", fallback: "MESH_EXTERNAL", effect: "whether the hosts are treated as part of the mesh (mTLS, mesh policy) changes" },
+    { field: "resolution", fallback: "NONE", effect: "how its endpoints are found changes" },
+  ] as const;
+  for (const { field, fallback, effect } of settings) {
+    const before = text(spec(change.base)[field]) ?? fallback;
+    const after = text(spec(change.head)[field]) ?? fallback;
+    if (before === after) continue;
+    out.add({ class: "resource.changed", summary: `${field} ${before} → ${after}: ${effect}`, side: "head", path: ["spec", field], before, after, riskFloor: "medium" });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Istio Gateway
+
+/** Client-certificate strength of terminating modes; passthrough modes are not ranked. */
+const SERVER_TLS_STRENGTH: Readonly<Record<string, number>> = { SIMPLE: 1, OPTIONAL_MUTUAL: 2, MUTUAL: 3, ISTIO_MUTUAL: 3 };
+const SERVER_TRUST_FIELDS = ["credentialName", "credentialNames", "serverCertificate", "privateKey", "caCertificates", "subjectAltNames", "caCrl"] as const;
+
+const serverView = (value: unknown) => {
+  const server = record(value);
+  const port = record(server.port);
+  const tls = optionalRecord(server.tls);
+  const protocol = text(port.protocol)?.toUpperCase();
+  const credentials = Object.fromEntries(
+    SERVER_TRUST_FIELDS.map((field) => {
+      const item = tls?.[field];
+      return [field, Array.isArray(item) ? sortedSet(texts(item)) : text(item)];
+    }),
+  ) as Record<(typeof SERVER_TRUST_FIELDS)[number], string | string[] | undefined>;
+  return {
+    name: text(server.name),
+    portName: text(port.name),
+    number: numeric(port.number),
+    protocol,
+    bind: text(server.bind),
+    hosts: sortedSet(texts(server.hosts)),
+    // The proto default mode is PASSTHROUGH, but a tls block on a plain HTTP server only redirects.
+    tlsMode: text(tls?.mode) ?? (tls && (protocol === "HTTPS" || protocol === "TLS") ? "PASSTHROUGH" : undefined),
+    credentials,
+  };
+};
+
+type ServerView = ReturnType<typeof serverView>;
+
+const serverLabel = (server: ServerView): string => `server ${server.name ?? server.portName ?? `${show(server.protocol)} :${show(server.number)}`}`;
+
+const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath): void => {
+  const label = serverLabel(now);
+  if (was.number !== now.number || was.protocol !== now.protocol) {
+    out.add({
+      class: "listener.changed",
+      summary: `${label} port ${show(was.protocol)} :${show(was.number)} → ${show(now.protocol)} :${show(now.number)}: clients of the old port stop reaching it`,
+      side: "head",
+      path: [...path, "port"],
+      before: { number: was.number, protocol: was.protocol },
+      after: { number: now.number, protocol: now.protocol },
+    });
+  }
+  const hosts = setChange(was.hosts, now.hosts);
+  if (hosts.added.length > 0 || hosts.removed.length > 0) {
+    const parts = [...hosts.added.map((host) => `+${host}`), ...hosts.removed.map((host) => `-${host}`)].join(", ");
+    const wider = hosts.added.some((host) => host.includes("*")) ? ": a wildcard host exposes more services" : "";
+    out.add({ class: "listener.changed", summary: `${label} hosts ${parts}${wider}${crossNetworkNote(now.tlsMode, now.hosts, true)}`, side: "head", path: [...path, "hosts"], before: was.hosts, after: now.hosts });
+  }
+  if (was.tlsMode !== now.tlsMode) {
+    const from = was.tlsMode === undefined ? undefined : SERVER_TLS_STRENGTH[was.tlsMode];
+    const to = now.tlsMode === undefined ? undefined : SERVER_TLS_STRENGTH[now.tlsMode];
+    const weakened = from !== undefined && to !== undefined && to < from;
+    out.add({
+      class: weakened ? "mtls.weakened" : "listener.changed",
+      summary: `${label} tls.mode ${show(was.tlsMode)} → ${show(now.tlsMode)}${weakened ? ": clients no longer need a valid certificate" : ""}${crossNetworkNote(now.tlsMode, now.hosts, true) || crossNetworkNote(was.tlsMode, was.hosts, false)}`,
+      side: "head",
+      path: [...path, "tls", "mode"],
+      before: was.tlsMode,
+      after: now.tlsMode,
+    });
+  }
+  const terminates = (server: ServerView) => server.tlsMode !== undefined && SERVER_TLS_STRENGTH[server.tlsMode] !== undefined && server.tlsMode !== "ISTIO_MUTUAL";
+  if (!terminates(was) || !terminates(now)) return;
+  for (const field of SERVER_TRUST_FIELDS) {
+    if (sameValue(was.credentials[field], now.credentials[field])) continue;
+    out.add({
+      class: "trust.changed",
+      summary: `${label} tls.${field} ${show(was.credentials[field])} → ${show(now.credentials[field])}: the certificate or client trust anchors served change`,
+      side: "head",
+      path: [...path, "tls", field],
+      before: was.credentials[field],
+      after: now.credentials[field],
+    });
+  }
+};
+
+const istioGateway = (change: ResourceChange, out: DetectionList): void => {
+  if (both(change)) {
+    const before = stringMap(spec(change.base).selector);
+    const after = stringMap(spec(change.head).selector);
+    if (!sameValue(before, after)) {
+      out.add({
+        class: "listener.changed",
+        summary: `selector ${showLabels(before)} → ${showLabels(after)}: its servers move to different gateway pods`,
+        side: "head",
+        path: ["spec", "selector"],
+        before,
+        after,
+      });
+    }
+  }
+  const servers = (resource: Resource | undefined) => list(spec(resource).servers).map(serverView);
+  const place = (server: ServerView) => `${show(server.number)}|${server.bind ?? ""}`;
+  const pairs = pairEntries(servers(change.base), servers(change.head), [
+    (server) => server.name,
+    (server) => server.portName,
+    (server) => `${place(server)}|${server.hosts.join(",")}`,
+    place,
+  ]);
+  for (const pair of pairs) {
+    if (pair.base && pair.head) {
+      compareServers(out, pair.base.value, pair.head.value, ["spec", "servers", pair.head.index]);
+    } else if (pair.head) {
+      const server = pair.head.value;
+      out.add({
+        class: "listener.changed",
+        summary: `${serverLabel(server)} added (${show(server.protocol)} :${show(server.number)} for ${server.hosts.join(", ")}): a new exposure point${crossNetworkNote(server.tlsMode, server.hosts, true)}`,
+        side: "head",
+        path: ["spec", "servers", pair.head.index],
+        after: server,
+      });
+    } else if (pair.base) {
+      const server = pair.base.value;
+      out.add({
+        class: "listener.changed",
+        summary: `${serverLabel(server)} removed (${show(server.protocol)} :${show(server.number)} for ${server.hosts.join(", ")}): its hosts are no longer served there${crossNetworkNote(server.tlsMode, server.hosts, false)}`,
+        side: "base",
+        path: ["spec", "servers", pair.base.index],
+        before: server,
+      });
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sidecar
+
+/** Without egress listeners a sidecar sees every service in the mesh. */
+const egressHosts = (resource: Resource | undefined): string[] => {
+  const egress = list(spec(resource).egress);
+  return egress.length === 0 ? ["*/*"] : sortedSet(egress.flatMap((listener) => texts(record(listener).hosts)));
+};
+
+const isWildcardHost = (host: string): boolean => {
+  const [namespace, name] = host.includes("/") ? host.split("/", 2) : ["*", host];
+  return namespace === "*" || name === "*";
+};
+
+/** Istio's default root namespace: a selector-less Sidecar there is the mesh-wide default. */
+const ROOT_NAMESPACE = "istio-system";
+
+const sidecarLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).workloadSelector).labels);
+
+/** A Sidecar selects workloads of its namespace by labels (none: every workload without a more specific one). */
+const sidecarSelection: Selection = (resource) => canonical([resource.id.namespace, sidecarLabels(resource)]);
+
+/**
+ * The Sidecar that configures the workloads `self` selects, in a tree: one selecting the same
+ * (itself, or a renamed or moved twin), else the namespace's selector-less one, else the root
+ * namespace's; none means the workloads see the whole mesh.
+ */
+const sidecarInForce = (tree: ManifestSet, self: Resource, context: DetectorContext): Resource | undefined => {
+  const peers = sameSelection(tree, self, sidecarSelection, context);
+  const same = peers.find((peer) => peer.key === self.key) ?? peers[0];
+  if (same) return same;
+  const wide = [...tree.resources.values()].filter(
+    (other) => other.id.group === self.id.group && other.id.kind === self.id.kind && Object.keys(sidecarLabels(other)).length === 0,
+  );
+  const namespaceWide = Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
+  return namespaceWide ?? (self.id.namespace === ROOT_NAMESPACE ? undefined : wide.find((other) => other.id.namespace === ROOT_NAMESPACE));
+};
+
+const scopeOfSidecar = (resource: Resource): string => {
+  const labels = sidecarLabels(resource);
+  if (Object.keys(labels).length > 0) return `workloads matching ${showLabels(labels)} in ${resource.id.namespace}`;
+  return resource.id.namespace === ROOT_NAMESPACE ? "the mesh (root namespace)" : `namespace ${resource.id.namespace}`;
+};
+
+const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const subject = change.head ?? change.base;
+  if (!subject) return;
+  const was = sidecarInForce(context.base, change.base ?? subject, context);
+  const now = sidecarInForce(context.head, change.head ?? subject, context);
+  const modeOf = (resource: Resource | undefined) => text(record(spec(resource).outboundTrafficPolicy).mode);
+  const before = modeOf(was);
+  const after = modeOf(now);
+  if ((after === "ALLOW_ANY" && before !== "ALLOW_ANY") || (before === "REGISTRY_ONLY" && after === undefined)) {
+    out.add({
+      class: "access.widened",
+      summary: `outboundTrafficPolicy.mode ${show(before)} → ${show(after)}: ${after === "ALLOW_ANY" ? "workloads can call any external host" : "egress falls back to the mesh default (ALLOW_ANY unless meshConfig says REGISTRY_ONLY)"}`,
+      side: "head",
+      path: ["spec", "outboundTrafficPolicy", "mode"],
+      before,
+      after,
+    });
+  }
+  const hostsBefore = egressHosts(was);
+  const hostsAfter = egressHosts(now);
+  if (!was && now) {
+    // The first Sidecar for these workloads narrows what they see: an availability risk, not a widening.
+    const restricted = !hostsAfter.includes("*/*") || after === "REGISTRY_ONLY";
+    if (restricted) {
+      out.add({
+        class: "resource.changed",
+        summary: `first Sidecar for ${scopeOfSidecar(now)}: egress restricted to ${hostsAfter.join(", ")}${after === "REGISTRY_ONLY" ? " (REGISTRY_ONLY)" : ""}: calls to services not listed fail`,
+        side: "head",
+        path: ["spec", "egress"],
+        before: ["*/*"],
+        after: hostsAfter,
+        riskFloor: "medium-high",
+      });
+    }
+    return;
+  }
+  const opened = setChange(hostsBefore, hostsAfter).added.filter(isWildcardHost);
+  if (opened.length > 0) {
+    out.add({
+      class: "access.widened",
+      summary: `egress hosts gain ${opened.join(", ")}: workloads can reach every service ${opened.some((host) => host.startsWith("*/")) ? "in every namespace" : "in those namespaces"}`,
+      side: "head",
+      path: ["spec", "egress"],
+      before: hostsBefore,
+      after: hostsAfter,
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+type Check = (change: ResourceChange, out: DetectionList, context: DetectorContext) => void;
+
+const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+  DestinationRule: [destinationRule, exportTo],
+  VirtualService: [virtualService, exportTo],
+  ServiceEntry: [serviceEntry, exportTo],
+  Gateway: [istioGateway],
+  Sidecar: [sidecar],
+  PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
+  AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
+};
+
+export const istioDetector: ResourceDetector = (change, context) => {
+  const subject = change.head ?? change.base;
+  // Istio's Gateway shares its kind name with Gateway API's: dispatch on the Istio groups only.
+  if (!subject || !subject.id.group.endsWith("istio.io")) return [];
+  const checks = CHECKS[subject.id.kind];
+  if (!checks) return [];
+  const out = new DetectionList(change);
+  for (const check of checks) check(change, out, context);
+  return out.detections;
+};

@@ -1,0 +1,25 @@
+import { byRules, type Family } from "../family.js";
+import { legacyRouteRules } from "./flows.js";
+import { legacyGatewayApiDetector } from "./legacy-gateway-api.js";
+import * as legacy from "./schemas.js";
+
+/** The pre-v1alpha2 service-apis (networking.x-k8s.io), still found in older trees. */
+export const legacyGatewayApiFamily: Family = {
+  name: "legacy-gateway-api",
+  kinds: [
+    [
+      ["networking.x-k8s.io"],
+      [
+        ["GatewayClass", legacy.legacyGatewayClass, "cluster-scoped"],
+        ["Gateway", legacy.legacyGateway],
+        ["HTTPRoute", legacy.legacyRoute],
+        ["TCPRoute", legacy.legacyRoute],
+        ["UDPRoute", legacy.legacyRoute],
+        ["TLSRoute", legacy.legacyRoute],
+        ["BackendPolicy", legacy.legacyLoose],
+      ],
+    ],
+  ],
+  ruleSources: [byRules(legacyRouteRules)],
+  detectors: [legacyGatewayApiDetector],
+};

@@ -1,0 +1,18 @@
+import type { Family } from "../family.js";
+import { mcsDetector } from "./mcs.js";
+import * as mcs from "./schemas.js";
+
+/** Multi-cluster Services: ServiceExport and ServiceImport (upstream and GKE's net.gke.io). */
+export const mcsFamily: Family = {
+  name: "mcs",
+  kinds: [
+    [
+      ["multicluster.x-k8s.io", "net.gke.io"],
+      [
+        ["ServiceExport", mcs.serviceExport],
+        ["ServiceImport", mcs.serviceImport],
+      ],
+    ],
+  ],
+  detectors: [mcsDetector],
+};

@@ -1,0 +1,32 @@
+import type { Family } from "../family.js";
+import * as kustomize from "./kustomize-schemas.js";
+import * as placement from "./schemas.js";
+
+/**
+ * GitOps placement: Argo CD Applications, Flux Kustomizations and ArtifactGenerators, and
+ * kustomize's own Kustomization (not placement strictly: the closest family, since it decides
+ * what is rendered from a path, not where). Its detectors still live in src/detect (placement.ts,
+ * kustomize.ts): they read the whole kinds table, which a family cannot import without a cycle.
+ */
+export const placementFamily: Family = {
+  name: "placement",
+  kinds: [
+    [
+      ["argoproj.io"],
+      [
+        ["Application", placement.application],
+        ["ApplicationSet", placement.applicationSet, "own-templates"],
+      ],
+    ],
+    [["kustomize.toolkit.fluxcd.io"], [["Kustomization", placement.fluxKustomization]]],
+    [["source.extensions.fluxcd.io"], [["ArtifactGenerator", placement.artifactGenerator]]],
+    [
+      ["kustomize.config.k8s.io"],
+      [
+        ["Kustomization", kustomize.kustomization, "cluster-scoped"],
+        ["Component", kustomize.kustomization, "cluster-scoped"],
+      ],
+    ],
+  ],
+  detectors: [],
+};

@@ -1,0 +1,16 @@
+import { byRules, type Family } from "../family.js";
+import { flaggerCanaryRules, withRolloutPlans } from "./flows.js";
+import { progressiveDetector } from "./progressive.js";
+import * as progressive from "./schemas.js";
+
+/** Progressive delivery: Flagger Canaries and Argo Rollouts, read as the weights they will set. */
+export const progressiveFamily: Family = {
+  name: "progressive",
+  kinds: [
+    [["flagger.app"], [["Canary", progressive.flaggerCanary]]],
+    [["argoproj.io"], [["Rollout", progressive.argoRollout]]],
+  ],
+  ruleSources: [byRules(flaggerCanaryRules)],
+  flowPlans: withRolloutPlans,
+  detectors: [progressiveDetector],
+};

@@ -1,0 +1,310 @@
+import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+import {
+  autoPromotes,
+  blueGreenStrategy,
+  canaryStrategy,
+  describeTarget,
+  flaggerAnalysis,
+  flaggerPlan,
+  rolloutPlan,
+  rolloutSteps,
+  routingTargets,
+} from "./plans.js";
+import { canonical, describeLeafChanges, formatDuration, leafChanges, sameValue, setChange, show, timeoutLimitMs } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+
+/**
+ * Progressive delivery (Flagger Canary, Argo Rollouts Rollout): each is read as the weights it
+ * will set. Hosts, gateways and matches of a Canary's generated route are judged on its flows
+ * (route-changes.ts), so this detector judges the rest of `spec.service` and `spec.analysis`, and
+ * a Rollout's strategy, whole: what no specific check reports is listed as resource.changed here,
+ * since a finding anywhere in a block speaks for all of it (resource-changes.ts).
+ */
+
+/**
+ * Changed leaves of a block outside what a specific finding already reported (dotted paths within
+ * the block: `steps`, `canary.trafficRouting`), as one resource.changed.
+ */
+function otherChanges(out: DetectionList, before: JsonRecord, after: JsonRecord, path: FieldPath, reported: ReadonlySet<string>): void {
+  const isReported = (leaf: readonly string[]) => {
+    const dotted = leaf.join(".");
+    return [...reported].some((key) => dotted === key || dotted.startsWith(`${key}.`));
+  };
+  const changes = leafChanges(before, after).filter((leaf) => !isReported(leaf.path));
+  if (changes.length === 0) return;
+  out.add({
+    class: "resource.changed",
+    summary: describeLeafChanges(changes.map((leaf) => ({ ...leaf, path: [String(path[path.length - 1]), ...leaf.path] }))),
+    side: "head",
+    path: [...path, ...(changes[0]?.path ?? [])],
+    before: changes.map((leaf) => leaf.before),
+    after: changes.map((leaf) => leaf.after),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flagger Canary
+
+/** Fields of `spec.service` that make the generated route's flows (judged by the route diff). */
+const ROUTE_FIELDS = ["name", "hosts", "gateways", "gatewayRefs", "match"] as const;
+/** Fields of `spec.analysis` that make the step plan. */
+const PLAN_FIELDS = ["interval", "iterations", "stepWeight", "stepWeights", "maxWeight", "stepWeightPromotion"] as const;
+
+const pick = (block: JsonRecord, keys: readonly string[]) => Object.fromEntries(keys.filter((key) => block[key] !== undefined).map((key) => [key, block[key]]));
+
+const analysisPath = (resource: Resource | undefined): FieldPath => ["spec", spec(resource).canaryAnalysis !== undefined && spec(resource).analysis === undefined ? "canaryAnalysis" : "analysis"];
+
+/** Named checks (metrics, webhooks) by name: the ones the head drops or edits. */
+const weakenedChecks = (before: JsonRecord, after: JsonRecord, field: "metrics" | "webhooks"): string[] => {
+  const byName = (block: JsonRecord) => new Map(list(block[field]).map((item) => [text(record(item).name) ?? canonical(item), canonical(item)] as const));
+  const was = byName(before);
+  const now = byName(after);
+  return [...was].flatMap(([name, value]) => (!now.has(name) ? [`${name} removed`] : now.get(name) !== value ? [`${name} changed`] : []));
+};
+
+function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): void {
+  const before = flaggerAnalysis(change.base);
+  const after = flaggerAnalysis(change.head);
+  const path = analysisPath(change.head);
+  const reported = new Set<string>(["match"]);
+  const planBefore = pick(before, PLAN_FIELDS);
+  const planAfter = pick(after, PLAN_FIELDS);
+  if (!sameValue(planBefore, planAfter)) {
+    const leaves = leafChanges(planBefore, planAfter);
+    for (const field of PLAN_FIELDS) reported.add(field);
+    out.add({
+      class: "backend.weight-changed",
+      summary: `${describeLeafChanges(leaves.map((leaf) => ({ ...leaf, path: ["analysis", ...leaf.path] })))}: step plan ${flaggerPlan(change.head)}`,
+      side: "head",
+      path: [...path, String(leaves[0]?.path[0] ?? "")],
+      before: { plan: flaggerPlan(change.base), ...planBefore },
+      after: { plan: flaggerPlan(change.head), ...planAfter },
+    });
+  }
+  const threshold = [numeric(before.threshold), numeric(after.threshold)] as const;
+  if (threshold[0] !== undefined && threshold[1] !== undefined && threshold[1] > threshold[0]) {
+    reported.add("threshold");
+    out.add({
+      class: "health.changed",
+      summary: `analysis.threshold ${threshold[0]} → ${threshold[1]}: more failed checks are tolerated before the canary is rolled back`,
+      side: "head",
+      path: [...path, "threshold"],
+      before: threshold[0],
+      after: threshold[1],
+    });
+  }
+  const weakened = (["metrics", "webhooks"] as const).flatMap((field) => weakenedChecks(before, after, field).map((item) => ({ field, item })));
+  if (weakened.length > 0) {
+    for (const { field } of weakened) reported.add(field);
+    out.add({
+      class: "health.changed",
+      summary: `analysis checks ${weakened.map(({ field, item }) => `${field} ${item}`).join(", ")}: the canary is promoted on fewer or different checks`,
+      side: "head",
+      path: [...path, weakened[0]!.field],
+      before: pick(before, ["metrics", "webhooks"]),
+      after: pick(after, ["metrics", "webhooks"]),
+    });
+  }
+  const mirror = (block: JsonRecord) => (flag(block.mirror) === true ? (numeric(block.mirrorWeight) ?? 100) : 0);
+  if (mirror(after) > mirror(before)) {
+    reported.add("mirror").add("mirrorWeight");
+    out.add({
+      class: "mirror.changed",
+      summary: `analysis.mirror: ${mirror(after)}% of requests are mirrored to the canary${mirror(before) ? ` (was ${mirror(before)}%)` : ""}; mirrored writes are duplicated`,
+      side: "head",
+      path: [...path, "mirror"],
+      before: mirror(before),
+      after: mirror(after),
+    });
+  }
+  otherChanges(out, before, after, path, reported);
+}
+
+const tlsMode = (resource: Resource | undefined): string | undefined => text(record(record(record(spec(resource).service).trafficPolicy).tls).mode);
+
+function flaggerServiceChanges(change: ResourceChange, out: DetectionList): void {
+  const before = record(spec(change.base).service);
+  const after = record(spec(change.head).service);
+  const reported = new Set<string>(ROUTE_FIELDS);
+  const path: FieldPath = ["spec", "service"];
+  const mode = tlsMode(change.head);
+  if (mode === "DISABLE" && tlsMode(change.base) !== "DISABLE") {
+    reported.add("trafficPolicy");
+    out.add({
+      class: "mtls.weakened",
+      summary: `service.trafficPolicy.tls.mode ${tlsMode(change.base) ?? "(unset)"} → DISABLE: traffic to the primary and the canary is sent in plaintext`,
+      side: "head",
+      path: [...path, "trafficPolicy", "tls", "mode"],
+      before: tlsMode(change.base) ?? null,
+      after: mode,
+    });
+  }
+  const attempts = [numeric(record(before.retries).attempts), numeric(record(after.retries).attempts)] as const;
+  if ((attempts[1] ?? 0) > (attempts[0] ?? 0)) {
+    reported.add("retries");
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `service.retries.attempts ${show(attempts[0])} → ${attempts[1]}: failures are retried more often, and retries multiply across layers`,
+      side: "head",
+      path: [...path, "retries", "attempts"],
+      before: attempts[0] ?? null,
+      after: attempts[1] ?? null,
+    });
+  }
+  const timeout = [timeoutLimitMs(before.timeout), timeoutLimitMs(after.timeout)] as const;
+  if (timeout[1] < timeout[0]) {
+    reported.add("timeout");
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `service.timeout ${formatDuration(timeout[0])} → ${formatDuration(timeout[1])}: slow requests fail sooner`,
+      side: "head",
+      path: [...path, "timeout"],
+      before: formatDuration(timeout[0]),
+      after: formatDuration(timeout[1]),
+    });
+  }
+  otherChanges(out, before, after, path, reported);
+}
+
+function flaggerCanary(change: ResourceChange, out: DetectionList): void {
+  // A Canary added or removed is its route added or removed (route-changes.ts), plan included.
+  if (flag(spec(change.head).skipAnalysis) === true && flag(spec(change.base).skipAnalysis) !== true) {
+    out.add({
+      class: "health.changed",
+      summary: "skipAnalysis true: the canary is promoted at once, without metrics, webhooks or rollback",
+      side: "head",
+      path: ["spec", "skipAnalysis"],
+      before: false,
+      after: true,
+      riskFloor: "high",
+    });
+  }
+  if (!change.base || !change.head) return;
+  const provider = [text(spec(change.base).provider), text(spec(change.head).provider)] as const;
+  if (provider[0] !== provider[1]) {
+    out.add({
+      class: "route.attachment-changed",
+      summary: `provider ${show(provider[0])} → ${show(provider[1])}: another router now shifts the canary's traffic, through routes it generates anew`,
+      side: "head",
+      path: ["spec", "provider"],
+      before: provider[0] ?? null,
+      after: provider[1] ?? null,
+    });
+  }
+  flaggerAnalysisChanges(change, out);
+  flaggerServiceChanges(change, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argo Rollouts
+
+/** Services and routes a Rollout points traffic at, by role. */
+function rolloutTargets(resource: Resource | undefined): string[] {
+  if (!resource) return [];
+  const namespace = resource.id.namespace;
+  const canary = canaryStrategy(resource);
+  const blueGreen = blueGreenStrategy(resource);
+  const services = [
+    ["canaryService", text(canary?.canaryService)],
+    ["stableService", text(canary?.stableService)],
+    ["activeService", text(blueGreen?.activeService)],
+    ["previewService", text(blueGreen?.previewService)],
+  ] as const;
+  return [
+    ...services.filter(([, name]) => name !== undefined).map(([role, name]) => `${role} ${namespace}/${name}`),
+    ...routingTargets(resource, namespace).map(describeTarget),
+  ].sort();
+}
+
+/** What a plan change does: first step, pauses and analysis steps, when they differ. */
+function stepDetails(base: Resource, head: Resource): string {
+  const count = (resource: Resource, gate: RegExp) => rolloutSteps(canaryStrategy(resource) ?? {}).filter((step) => step.gate && gate.test(step.gate)).length;
+  const first = (resource: Resource) => rolloutSteps(canaryStrategy(resource) ?? {})[1]?.weight;
+  const details: string[] = [];
+  if (first(base) !== first(head)) details.push(`first step ${show(first(base))} → ${show(first(head))}%`);
+  for (const [what, gate] of [["pauses", /^pause/], ["analysis steps", /^analysis/]] as const) {
+    if (count(base, gate) !== count(head, gate)) details.push(`${what} ${count(base, gate)} → ${count(head, gate)}`);
+  }
+  return details.length ? ` (${details.join("; ")})` : "";
+}
+
+const strategyPath = (resource: Resource | undefined): FieldPath => {
+  if (canaryStrategy(resource)) return ["spec", "strategy", "canary", "steps"];
+  return blueGreenStrategy(resource) ? ["spec", "strategy", "blueGreen"] : ["spec", "strategy"];
+};
+
+function rollout(change: ResourceChange, out: DetectionList): void {
+  const { base, head } = change;
+  const targets = [rolloutTargets(base), rolloutTargets(head)] as const;
+  if (!base || !head) {
+    // A new canary Rollout takes over the weights of the routes it names; without trafficRouting it is a workload like a Deployment.
+    if (head && routingTargets(head, head.id.namespace).length > 0) {
+      out.add({
+        class: "backend.weight-changed",
+        summary: `added: sets the weights of ${routingTargets(head, head.id.namespace).map(describeTarget).join(", ")}: step plan ${rolloutPlan(head)}`,
+        side: "head",
+        path: ["spec", "strategy", "canary", "trafficRouting"],
+        after: { plan: rolloutPlan(head), targets: targets[1] },
+      });
+    }
+    return;
+  }
+  const reported = new Set<string>();
+  const planBefore = rolloutPlan(base);
+  const planAfter = rolloutPlan(head);
+  const blueGreenBefore = blueGreenStrategy(base);
+  const blueGreenAfter = blueGreenStrategy(head);
+  if (planBefore !== planAfter) {
+    reported.add("canary.steps").add("blueGreen.autoPromotionEnabled").add("blueGreen.autoPromotionSeconds");
+    if (!sameValue(Object.keys(record(spec(base).strategy)), Object.keys(record(spec(head).strategy)))) reported.add("canary").add("blueGreen");
+    const nowAuto = blueGreenAfter !== undefined && autoPromotes(blueGreenAfter) && !(blueGreenBefore !== undefined && autoPromotes(blueGreenBefore));
+    out.add({
+      class: "backend.weight-changed",
+      summary: nowAuto
+        ? `blueGreen.autoPromotionEnabled: ${planAfter}, without a manual promotion (was: ${planBefore})`
+        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})`,
+      side: "head",
+      path: strategyPath(head),
+      before: planBefore,
+      after: planAfter,
+      ...(nowAuto ? { riskFloor: "high" as const } : {}),
+    });
+  }
+  if (!sameValue(targets[0], targets[1])) {
+    for (const key of ["canary.canaryService", "canary.stableService", "canary.trafficRouting", "blueGreen.activeService", "blueGreen.previewService"]) reported.add(key);
+    const moved = setChange(targets[0], targets[1]);
+    out.add({
+      class: "route.attachment-changed",
+      summary: `traffic routing ${[...moved.added.map((t) => `now ${t}`), ...moved.removed.map((t) => `no longer ${t}`)].join("; ")}: the weights are set on other routes or Services`,
+      side: "head",
+      path: canaryStrategy(head) ? ["spec", "strategy", "canary", "trafficRouting"] : ["spec", "strategy", "blueGreen"],
+      before: targets[0],
+      after: targets[1],
+    });
+  }
+  const background = [optionalRecord(canaryStrategy(base)?.analysis), optionalRecord(canaryStrategy(head)?.analysis)] as const;
+  if (background[0] && !background[1] && canaryStrategy(head)) {
+    reported.add("canary.analysis");
+    out.add({
+      class: "health.changed",
+      summary: "strategy.canary.analysis removed: no background analysis aborts the rollout while its weights rise",
+      side: "head",
+      path: ["spec", "strategy", "canary"],
+      before: background[0],
+      after: null,
+    });
+  }
+  otherChanges(out, record(spec(base).strategy), record(spec(head).strategy), ["spec", "strategy"], reported);
+}
+
+export const progressiveDetector: ResourceDetector = (change) => {
+  const subject = (change.head ?? change.base)!;
+  const out = new DetectionList(change);
+  if (subject.id.group === "flagger.app" && subject.id.kind === "Canary") flaggerCanary(change, out);
+  else if (subject.id.group === "argoproj.io" && subject.id.kind === "Rollout") rollout(change, out);
+  return out.detections;
+};

@@ -1,0 +1,49 @@
+import { spec, text } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { qualifyHost } from "../../core/service-host.js";
+import { sortedSet } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+
+/**
+ * A core Service of `type: ExternalName` is read only as such (index.ts, textKinds): its traffic leaves the
+ * cluster for a DNS name, so a Service that becomes one, or whose externalName changes, sends
+ * every route's traffic to it somewhere else. Any other Service is not read, so a Service turned
+ * ExternalName is an added resource here.
+ */
+
+/** Routes of the tree that send traffic to the Service, by name, Istio host or backendRef. */
+function routesTo(service: Resource, tree: ManifestSet, routeRules: DetectorContext["routeRules"]): string[] {
+  const { namespace, name } = service.id;
+  const fqdn = `${name}.${namespace}.svc.cluster.local`;
+  const names: string[] = [];
+  for (const resource of tree.resources.values()) {
+    const sends = routeRules(resource, tree).some((rule) =>
+      rule.backends.some(({ ref }) => (ref.kind === "Host" ? qualifyHost(ref.name, ref.namespace) === fqdn : ref.kind === "Service" && ref.name === name && ref.namespace === namespace)),
+    );
+    if (sends && resource.cluster === service.cluster) names.push(`${resource.id.kind} ${resource.id.namespace}/${resource.id.name}`);
+  }
+  return sortedSet(names);
+}
+
+const externalName = (resource: Resource | undefined): string | undefined => text(spec(resource).externalName);
+
+export const externalNameDetector: ResourceDetector = (change, context) => {
+  const { head } = change;
+  const after = externalName(head);
+  const before = externalName(change.base);
+  if (!head || after === undefined || before === after) return [];
+  const out = new DetectionList(change);
+  const routes = routesTo(head, context.head, context.routeRules);
+  const reach = routes.length ? `; routes sending traffic to it: ${routes.join(", ")}` : "";
+  out.add({
+    class: "resource.changed",
+    summary: `its traffic now leaves the cluster for ${after}${before ? ` (was ${before})` : " (type: ExternalName)"}${reach}`,
+    side: "head",
+    path: ["spec", "externalName"],
+    ...(before === undefined ? {} : { before }),
+    after,
+    riskFloor: "high",
+  });
+  return out.detections;
+};

@@ -1,0 +1,20 @@
+import type { Family } from "../family.js";
+import * as trust from "./schemas.js";
+import { issuerAnnotationDetector, trustDetector } from "./trust.js";
+
+/** cert-manager: Issuers, ClusterIssuers and Certificates, and its issuer annotation on Gateways. */
+export const trustFamily: Family = {
+  name: "trust",
+  kinds: [
+    [
+      ["cert-manager.io"],
+      [
+        ["Issuer", trust.issuer],
+        ["ClusterIssuer", trust.issuer, "cluster-scoped"],
+        ["Certificate", trust.certificate],
+      ],
+    ],
+  ],
+  detectors: [trustDetector],
+  detectsOn: { "gateway-api": [issuerAnnotationDetector] },
+};

@@ -1,0 +1,330 @@
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
+import { durationMs, formatDuration, leafChanges, sameValue, setChange, show, sortedSet, describeLeafChanges } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+
+/**
+ * cert-manager (research §1.5): which CA signs a certificate, what it may sign, and which names it
+ * covers. A different issuer, CA or signing capability is trust.changed; names no longer covered
+ * make TLS handshakes for them fail where the certificate is served, which DESIGN §5 files under
+ * listener.changed (hostnames a listener serves); renewal cadence and key settings are
+ * resource.changed with a medium floor. Gateway `certificateRefs`, Istio `credentialName` and
+ * BackendTLSPolicy are judged by the Gateway API and Istio detectors.
+ */
+
+const GROUP = "cert-manager.io";
+// ---------------------------------------------------------------------------------------------
+// Issuer and ClusterIssuer
+
+const ISSUER_TYPES = ["acme", "ca", "vault", "venafi", "selfSigned"] as const;
+
+/** Fields of each issuer type that decide the chain of trust; any other field is operational. */
+const TRUST_FIELDS: Readonly<Record<(typeof ISSUER_TYPES)[number], readonly string[]>> = {
+  acme: ["server", "caBundle", "preferredChain"],
+  ca: ["secretName"],
+  vault: ["server", "path", "namespace", "caBundle", "caBundleSecretRef"],
+  venafi: ["zone", "tpp.url", "tpp.caBundle", "tpp.caBundleSecretRef", "cloud.url"],
+  selfSigned: [],
+};
+
+const issuerType = (resource: Resource | undefined) => ISSUER_TYPES.find((type) => isRecord(spec(resource)[type]));
+
+const describeIssuer = (resource: Resource | undefined): string => {
+  const type = issuerType(resource);
+  if (!type) return "(none)";
+  const block = record(spec(resource)[type]);
+  const anchor = { acme: text(block.server), ca: text(block.secretName), vault: text(block.server), venafi: text(block.zone), selfSigned: undefined }[type];
+  return anchor ? `${type} ${anchor}` : type;
+};
+
+const issuer = (change: ResourceChange, out: DetectionList): void => {
+  if (!change.base || !change.head) return;
+  const before = issuerType(change.base);
+  const after = issuerType(change.head);
+  if (before !== after) {
+    out.add({
+      class: "trust.changed",
+      summary: `issuer ${describeIssuer(change.base)} → ${describeIssuer(change.head)}: every Certificate it signs gets another CA and chain`,
+      side: "head",
+      path: ["spec", after ?? before ?? ""],
+      before: describeIssuer(change.base),
+      after: describeIssuer(change.head),
+    });
+    return;
+  }
+  if (!after) return;
+  const trustFields = new Set(TRUST_FIELDS[after]);
+  const changes = leafChanges(spec(change.base)[after], spec(change.head)[after]);
+  const trust = changes.filter((leaf) => trustFields.has(leaf.path.join(".")) || trustFields.has(leaf.path[0] ?? ""));
+  for (const leaf of trust) {
+    out.add({
+      class: "trust.changed",
+      summary: `${after}.${leaf.path.join(".")} ${show(leaf.before)} → ${show(leaf.after)}: certificates it signs chain to another CA`,
+      side: "head",
+      path: ["spec", after, ...leaf.path],
+      before: leaf.before,
+      after: leaf.after,
+    });
+  }
+  const skipVerify = (resource: Resource) => flag(record(spec(resource)[after]).skipTLSVerify) ?? false;
+  if (skipVerify(change.head) && !skipVerify(change.base)) {
+    out.add({
+      class: "mtls.weakened",
+      summary: `${after}.skipTLSVerify true: cert-manager no longer verifies the CA server it gets certificates from`,
+      side: "head",
+      path: ["spec", after, "skipTLSVerify"],
+      before: false,
+      after: true,
+    });
+  }
+  // The ACME account's contact address changes nothing about issuance.
+  const operational = changes.filter((leaf) => !trust.includes(leaf) && leaf.path[0] !== "skipTLSVerify" && !(after === "acme" && leaf.path[0] === "email"));
+  if (operational.length > 0) {
+    out.add({
+      class: "resource.changed",
+      summary: `${after} ${describeLeafChanges(operational)}: how certificates are requested or renewed changes (a broken solver or auth stops renewals)`,
+      side: "head",
+      path: ["spec", after, ...(operational[0]?.path ?? [])],
+      before: operational.map((leaf) => leaf.before),
+      after: operational.map((leaf) => leaf.after),
+      riskFloor: "medium",
+    });
+  }
+};
+
+/** Certificates of a tree signed by the issuer, and Gateways that ask cert-manager for it by annotation. */
+const issuerUsers = (set: ManifestSet, issuerResource: Resource): string[] => {
+  const cluster = issuerResource.id.kind === "ClusterIssuer";
+  const users: string[] = [];
+  for (const resource of set.resources.values()) {
+    const sameScope = cluster || resource.id.namespace === issuerResource.id.namespace;
+    if (resource.id.group === GROUP && resource.id.kind === "Certificate") {
+      const ref = issuerRef(resource);
+      if (ref.name === issuerResource.id.name && ref.kind === issuerResource.id.kind && ref.group === GROUP && sameScope) users.push(displayName(resource.id));
+    } else if (resource.annotations[cluster ? CLUSTER_ISSUER_ANNOTATION : ISSUER_ANNOTATION] === issuerResource.id.name && sameScope) {
+      users.push(displayName(resource.id));
+    }
+  }
+  return users.sort();
+};
+
+const issuerRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || change.head) return;
+  const users = issuerUsers(context.head, change.base);
+  if (users.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${users.join(", ")} still ${users.length === 1 ? "uses" : "use"} it: their certificates stop renewing and expire`,
+    side: "base",
+    path: ["spec"],
+    before: { users },
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// Certificate
+
+const issuerRef = (resource: Resource | undefined) => {
+  const ref = record(spec(resource).issuerRef);
+  return { name: text(ref.name) ?? "", kind: text(ref.kind) ?? "Issuer", group: text(ref.group) ?? GROUP };
+};
+
+const showRef = (ref: ReturnType<typeof issuerRef>): string => `${ref.kind}${ref.group === GROUP ? "" : `.${ref.group}`} ${ref.name}`;
+
+/** cert-manager's default key usages. */
+const DEFAULT_USAGES = ["digital signature", "key encipherment"];
+
+interface Capability {
+  readonly field: string;
+  readonly read: (spec: JsonRecord) => unknown;
+  readonly effect: (before: unknown, after: unknown) => string;
+}
+
+const CAPABILITIES: readonly Capability[] = [
+  {
+    field: "isCA",
+    read: (fields) => flag(fields.isCA) ?? false,
+    effect: (_before, after) => (after ? "the certificate becomes a CA: whoever holds its key can mint certificates" : "the certificate stops being a CA: certificates it signed no longer validate after renewal"),
+  },
+  {
+    field: "usages",
+    read: (fields) => (fields.usages === undefined ? DEFAULT_USAGES : sortedSet(texts(fields.usages))),
+    effect: (before, after) => {
+      const gained = setChange(before as string[], after as string[]).added;
+      return gained.some((usage) => usage === "cert sign" || usage === "crl sign") ? "the key may now sign certificates" : "what the key may be used for changes (clients or servers may reject it)";
+    },
+  },
+  { field: "nameConstraints", read: (fields) => fields.nameConstraints, effect: () => "the names this CA may sign for change" },
+];
+
+/** Names the certificate covers; removing one fails the TLS handshake for it wherever the certificate is served. */
+const NAME_FIELDS = ["dnsNames", "ipAddresses", "uris", "emailAddresses"] as const;
+
+const names = (fields: JsonRecord): string[] => sortedSet(NAME_FIELDS.flatMap((field) => texts(fields[field])));
+
+/** Renewal cadence and key settings: medium, as a certificate that renews late or with a new key type surprises clients. */
+const RENEWAL_FIELDS: readonly { readonly path: FieldPath; readonly normal: (value: unknown) => unknown }[] = [
+  { path: ["duration"], normal: (value) => (durationMs(value) === undefined ? value : formatDuration(durationMs(value) ?? 0)) },
+  { path: ["renewBefore"], normal: (value) => (durationMs(value) === undefined ? value : formatDuration(durationMs(value) ?? 0)) },
+  { path: ["renewBeforePercentage"], normal: (value) => value },
+  { path: ["privateKey", "rotationPolicy"], normal: (value) => text(value) ?? "Always" },
+  { path: ["privateKey", "algorithm"], normal: (value) => text(value) ?? "RSA" },
+  { path: ["privateKey", "size"], normal: (value) => value },
+  { path: ["privateKey", "encoding"], normal: (value) => text(value) ?? "PKCS1" },
+];
+
+/** Listeners of a tree that serve the Secret: Gateway API `certificateRefs`, Istio `credentialName`. */
+const secretReaders = (set: ManifestSet, namespace: string, secret: string): string[] => {
+  const readers: string[] = [];
+  for (const resource of set.resources.values()) {
+    const fields = spec(resource);
+    if (resource.id.group === "gateway.networking.k8s.io" && (resource.id.kind === "Gateway" || resource.id.kind.endsWith("ListenerSet"))) {
+      const serves = list(fields.listeners).some((listener) =>
+        list(record(record(listener).tls).certificateRefs).some((ref) => text(record(ref).name) === secret && (text(record(ref).namespace) ?? resource.id.namespace) === namespace),
+      );
+      if (serves) readers.push(displayName(resource.id));
+    } else if (resource.id.group === "networking.istio.io" && resource.id.kind === "Gateway") {
+      // credentialName names a Secret in the gateway workload's namespace, which the resource does not say: match by name.
+      const serves = list(fields.servers).some((server) => {
+        const tls = record(record(server).tls);
+        return text(tls.credentialName) === secret || texts(tls.credentialNames).includes(secret);
+      });
+      if (serves) readers.push(displayName(resource.id));
+    }
+  }
+  return readers.sort();
+};
+
+const certificate = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const namespace = (change.head ?? change.base)?.id.namespace ?? "";
+  if (!change.base && change.head) {
+    if (flag(spec(change.head).isCA)) {
+      out.add({ class: "trust.changed", summary: `added as a CA (isCA: true) signed by ${showRef(issuerRef(change.head))}: whoever holds its key can mint certificates`, side: "head", path: ["spec", "isCA"], after: true });
+    }
+    return;
+  }
+  if (change.base && !change.head) {
+    const secret = text(spec(change.base).secretName) ?? "";
+    const readers = secretReaders(context.head, namespace, secret);
+    if (readers.length > 0) {
+      out.add({ class: "reference.broken", summary: `removed: Secret ${secret} is no longer renewed, and ${readers.join(", ")} still serve it until it expires`, side: "base", path: ["spec", "secretName"], before: { secret, readers } });
+    }
+    return;
+  }
+  if (!change.base || !change.head) return;
+  const was = spec(change.base);
+  const now = spec(change.head);
+
+  const refBefore = issuerRef(change.base);
+  const refAfter = issuerRef(change.head);
+  if (!sameValue(refBefore, refAfter)) {
+    out.add({ class: "trust.changed", summary: `issuerRef ${showRef(refBefore)} → ${showRef(refAfter)}: the certificate is signed by another CA on its next issuance`, side: "head", path: ["spec", "issuerRef"], before: refBefore, after: refAfter });
+  }
+  for (const capability of CAPABILITIES) {
+    const before = capability.read(was);
+    const after = capability.read(now);
+    if (sameValue(before, after)) continue;
+    out.add({ class: "trust.changed", summary: `${capability.field} ${show(before)} → ${show(after)}: ${capability.effect(before, after)}`, side: "head", path: ["spec", capability.field], before, after });
+  }
+
+  const covered = setChange(names(was), names(now));
+  const commonName = { before: text(was.commonName), after: text(now.commonName) };
+  const lostCommonName = commonName.before !== undefined && commonName.before !== commonName.after && !names(now).includes(commonName.before);
+  const removed = sortedSet([...covered.removed, ...(lostCommonName && commonName.before ? [commonName.before] : [])]);
+  if (removed.length > 0) {
+    const readers = secretReaders(context.head, namespace, text(now.secretName) ?? "");
+    out.add({
+      class: "listener.changed",
+      summary: `no longer covers ${removed.join(", ")}: TLS handshakes for ${removed.length === 1 ? "it" : "them"} fail where the certificate is served${readers.length > 0 ? ` (${readers.join(", ")})` : ""}`,
+      side: "head",
+      path: ["spec", NAME_FIELDS.find((field) => !sameValue(was[field], now[field])) ?? "commonName"],
+      before: names(was),
+      after: names(now),
+    });
+  }
+  if (covered.added.length > 0) {
+    out.add({ class: "resource.changed", summary: `now also covers ${covered.added.join(", ")}`, side: "head", path: ["spec", NAME_FIELDS.find((field) => !sameValue(was[field], now[field])) ?? "dnsNames"], before: names(was), after: names(now), riskFloor: "medium" });
+  }
+
+  const secretBefore = text(was.secretName) ?? "";
+  const secretAfter = text(now.secretName) ?? "";
+  if (secretBefore !== secretAfter) {
+    const readers = secretReaders(context.head, namespace, secretBefore);
+    out.add({
+      class: readers.length > 0 ? "reference.broken" : "resource.changed",
+      summary: `secretName ${secretBefore} → ${secretAfter}: ${readers.length > 0 ? `${readers.join(", ")} still serve ${secretBefore}, which is no longer renewed` : `whatever reads ${secretBefore} stops getting renewals`}`,
+      side: "head",
+      path: ["spec", "secretName"],
+      before: secretBefore,
+      after: secretAfter,
+      ...(readers.length > 0 ? {} : { riskFloor: "medium-high" as const }),
+    });
+  }
+
+  const renewal = RENEWAL_FIELDS.filter((field) => !sameValue(field.normal(valueAt(was, field.path)), field.normal(valueAt(now, field.path))));
+  if (renewal.length > 0) {
+    const described = renewal.map((field) => `${field.path.join(".")} ${show(field.normal(valueAt(was, field.path)))} → ${show(field.normal(valueAt(now, field.path)))}`).join(", ");
+    out.add({
+      class: "resource.changed",
+      summary: `${described}: renewal cadence or key changes`,
+      side: "head",
+      path: ["spec", ...(renewal[0]?.path ?? [])],
+      before: renewal.map((field) => field.normal(valueAt(was, field.path))),
+      after: renewal.map((field) => field.normal(valueAt(now, field.path))),
+      riskFloor: "medium",
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+type Check = (change: ResourceChange, out: DetectionList, context: DetectorContext) => void;
+
+const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+  Issuer: [issuer, issuerRemoved],
+  ClusterIssuer: [issuer, issuerRemoved],
+  Certificate: [certificate],
+};
+
+export const trustDetector: ResourceDetector = (change, context) => {
+  const subject = change.head ?? change.base;
+  const checks = subject?.id.group === GROUP ? CHECKS[subject.id.kind] : undefined;
+  if (!checks) return [];
+  const out = new DetectionList(change);
+  for (const check of checks) check(change, out, context);
+  return out.detections;
+};
+
+const ISSUER_ANNOTATION = "cert-manager.io/issuer";
+const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+
+/**
+ * cert-manager's gateway-shim issues the certificates of a Gateway's listeners from the issuer its
+ * annotations name: changing or removing them changes who signs what the Gateway serves.
+ */
+export const issuerAnnotationDetector: ResourceDetector = (change) => {
+  if (!change.base || !change.head) return [];
+  const view = (resource: Resource) => ({
+    issuer: resource.annotations[ISSUER_ANNOTATION],
+    clusterIssuer: resource.annotations[CLUSTER_ISSUER_ANNOTATION],
+    kind: resource.annotations["cert-manager.io/issuer-kind"],
+    group: resource.annotations["cert-manager.io/issuer-group"],
+  });
+  const before = view(change.base);
+  const after = view(change.head);
+  if (sameValue(before, after)) return [];
+  const out = new DetectionList(change);
+  const dropped = Object.values(after).every((value) => value === undefined);
+  out.add({
+    class: "trust.changed",
+    summary: `cert-manager issuer annotations ${show(before)} → ${show(after)}: ${dropped ? "cert-manager stops issuing its listeners' certificates, which expire" : "its listeners' certificates are issued by another CA"}`,
+    side: "head",
+    path: ["metadata", "annotations"],
+    before,
+    after,
+  });
+  return out.detections;
+};

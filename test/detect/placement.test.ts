@@ -1,0 +1,292 @@
+import { describe, expect, it } from "vitest";
+import { loadManifests } from "../../src/manifests/load-manifests.js";
+import { compileFilePlacement } from "../../src/model/file-placement.js";
+import { PolicySchema } from "../../src/policy/policy-schema.js";
+import { placementDetector } from "../../src/detect/placement.js";
+import type { Detection } from "../../src/core/finding.js";
+import { analyze } from "../helpers/review-trees.js";
+import { expectDetections, type Expected } from "./resource-fixture.js";
+import { routeRules } from "../../src/model/build-model.js";
+
+type Tree = Record<string, string>;
+
+const POLICY = PolicySchema.parse({
+  topology: { placements: ["clusters/{cluster}/**"], clusters: { "jkt-prod": "asia-southeast2", "sgp-prod": "asia-southeast1", production: "eu-west-1" } },
+});
+
+/** Runs the placement detector on the object at `key` of two whole trees, loaded as the review loads them. */
+const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
+  const clusterOfFile = compileFilePlacement(POLICY.topology.placements);
+  const load = (tree: Tree) => loadManifests(Object.entries(tree).map(([path, text]) => ({ path, text })), { scopeOf: clusterOfFile });
+  const before = load(base);
+  const after = load(head);
+  const baseResource = before.resources.get(key);
+  const headResource = after.resources.get(key);
+  return placementDetector({ key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) }, { policy: POLICY, base: before, head: after, routeRules });
+};
+
+const ROUTES = {
+  "apps/shop/jkt/route.yaml": `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: checkout, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules: [{backendRefs: [{name: checkout, port: 8080}]}]
+`,
+  "apps/shop/sgp/route.yaml": `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: checkout, namespace: shop}
+spec:
+  hosts: [checkout]
+  http: [{route: [{destination: {host: checkout}}]}]
+`,
+};
+
+const application = (fields: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd, finalizers: [resources-finalizer.argocd.argoproj.io]}
+spec:
+  project: default
+${fields}`;
+
+const APP = "argoproj.io/Application/argocd/shop";
+
+interface Case {
+  readonly name: string;
+  readonly key: string;
+  readonly base?: string;
+  readonly head?: string;
+  readonly file?: string;
+  readonly expected: readonly Expected[];
+}
+
+const run = (cases: readonly Case[]) => {
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const file = testCase.file ?? "argocd/shop.yaml";
+      const base: Tree = { ...ROUTES, ...(testCase.base ? { [file]: testCase.base } : {}) };
+      const head: Tree = { ...ROUTES, ...(testCase.head ? { [file]: testCase.head } : {}) };
+      expectDetections(detectIn(testCase.key, base, head), testCase.expected);
+    });
+  }
+};
+
+describe("Argo CD Application", () => {
+  const source = "  source: {repoURL: https://github.com/example/platform.git, path: apps/shop/jkt}\n";
+  run([
+    {
+      name: "destination moves to another cluster",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
+      head: application(`${source}  destination: {name: sgp-prod, namespace: shop}`),
+      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "destination"], says: "Application argocd/shop: traffic config it delivers moves: gains sgp-prod; loses jkt-prod; now 1 traffic resources to cluster sgp-prod" }],
+    },
+    {
+      name: "source path moves to other traffic config",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
+      head: application("  source: {repoURL: x, path: apps/shop/sgp}\n  destination: {name: jkt-prod, namespace: shop}"),
+      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "source"], says: "(paths [apps/shop/jkt] → [apps/shop/sgp]): now delivers VirtualService shop/checkout; no longer delivers HTTPRoute shop/checkout" }],
+    },
+    {
+      name: "destination namespace",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
+      head: application(`${source}  destination: {name: jkt-prod, namespace: shop-v2}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "destination", "namespace"], riskFloor: "high", says: "land in shop-v2 (was shop) on cluster jkt-prod" }],
+    },
+    {
+      name: "automated sync with prune turned on",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: false}}`),
+      head: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: true}}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "syncPolicy", "automated"], riskFloor: "high", says: "deleted from cluster jkt-prod" }],
+    },
+    {
+      name: "added: starts delivering traffic config",
+      key: APP,
+      head: application(`${source}  destination: {server: https://kubernetes.default.svc, namespace: shop}`),
+      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec"], says: "added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [apps/shop/jkt] to cluster in-cluster" }],
+    },
+    {
+      name: "removed with the resources finalizer: what it applied is deleted",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
+      expected: [{ class: "route.attachment-changed", side: "base", path: ["spec"], says: "removed: its 1 traffic resources (HTTPRoute shop/checkout) are deleted from cluster jkt-prod" }],
+    },
+    {
+      name: "a change that does not move anything (project, repoURL) is left to resource.changed",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
+      head: application(`  source: {repoURL: https://github.com/example/mirror.git, path: apps/shop/jkt}\n  destination: {name: jkt-prod, namespace: shop}`),
+      expected: [],
+    },
+  ]);
+});
+
+describe("Argo CD sources deploy what the PR does not show", () => {
+  const at = (revision: string) => `  source: {repoURL: https://github.com/example/platform.git, path: apps/shop/jkt, targetRevision: ${revision}}\n`;
+  const destination = "  destination: {name: jkt-prod, namespace: shop}";
+  const patched = (weight: number) => `  source:
+    repoURL: https://github.com/example/platform.git
+    path: apps/shop/jkt
+    kustomize:
+      patches:
+      - target: {kind: HTTPRoute, name: checkout}
+        patch: '[{"op": "replace", "path": "/spec/rules/0/backendRefs/0/weight", "value": ${weight}}]'
+`;
+  run([
+    {
+      name: "targetRevision main → attacker-branch",
+      key: APP,
+      base: application(`${at("main")}${destination}`),
+      head: application(`${at("attacker-branch")}${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "deploys revision attacker-branch instead of main to cluster jkt-prod: the config deployed is not reviewed here" }],
+    },
+    {
+      name: "one of several sources[] changes its targetRevision",
+      key: APP,
+      base: application(`  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v1}\n${destination}`),
+      head: application(`  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v9}\n${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "sources"], riskFloor: "high", says: "deploys revision [v1, v9] instead of [v1, v1]" }],
+    },
+    {
+      name: "an inline kustomize patch on an HTTPRoute",
+      key: APP,
+      base: application(`${patched(100)}${destination}`),
+      head: application(`${patched(0)}${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "inline kustomize patches rewrite traffic config for cluster jkt-prod" }],
+    },
+    {
+      name: "inline Helm values: whatever they feed is rendered unseen",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    helm: {values: "weight: 90"}\n${destination}`),
+      head: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    helm: {values: "weight: 0"}\n${destination}`),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "inline Helm values change what is rendered for cluster jkt-prod" }],
+    },
+  ]);
+
+  it("an ApplicationSet template's targetRevision counts the same", () => {
+    const appSet = (revision: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: shop, namespace: argocd}
+spec:
+  generators: [{list: {elements: [{cluster: jkt-prod}]}}]
+  template:
+    metadata: {name: 'shop-{{cluster}}'}
+    spec:
+      project: default
+      source: {repoURL: x, path: apps/shop/jkt, targetRevision: ${revision}}
+      destination: {name: '{{cluster}}', namespace: shop}
+`;
+    const found = detectIn("argoproj.io/ApplicationSet/argocd/shop", { ...ROUTES, "argocd/shop.yaml": appSet("main") }, { ...ROUTES, "argocd/shop.yaml": appSet("evil") });
+    expect(found.map((d) => [d.path, d.riskFloor])).toEqual([[["spec", "template", "spec", "source"], "high"]]);
+    expect(found[0]?.summary).toContain("deploys revision evil instead of main");
+  });
+});
+
+describe("Argo CD ApplicationSet", () => {
+  const appSet = (elements: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: shop, namespace: argocd}
+spec:
+  generators:
+  - list: {elements: [${elements}]}
+  template:
+    metadata: {name: 'shop-{{cluster}}'}
+    spec:
+      project: default
+      source: {repoURL: x, path: apps/shop/jkt}
+      destination: {name: '{{cluster}}', namespace: shop}
+`;
+  run([
+    {
+      name: "a list generator element added: one change reaches several clusters",
+      key: "argoproj.io/ApplicationSet/argocd/shop",
+      base: appSet("{cluster: jkt-prod}"),
+      head: appSet("{cluster: jkt-prod}, {cluster: sgp-prod}"),
+      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "generators"], says: "gains sgp-prod; now 1 traffic resources to 2 clusters at once jkt-prod, sgp-prod" }],
+    },
+  ]);
+});
+
+describe("Flux Kustomization", () => {
+  const kustomization = (extra: string) => `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: shop, namespace: flux-system}
+spec:
+  interval: 10m
+  sourceRef: {kind: GitRepository, name: flux-system}
+  path: ./apps/shop/jkt
+${extra}`;
+  const FILE = "clusters/jkt-prod/shop.yaml";
+  const KEY = "kustomize.toolkit.fluxcd.io/Kustomization/flux-system/shop@jkt-prod";
+  run([
+    {
+      name: "kubeConfig sends the config to a remote cluster",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true"),
+      head: kustomization("  prune: true\n  kubeConfig: {secretRef: {name: sgp-prod-kubeconfig}}"),
+      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "kubeConfig"], says: "gains sgp-prod; loses jkt-prod" }],
+    },
+    {
+      name: "targetNamespace",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true"),
+      head: kustomization("  prune: true\n  targetNamespace: shop-v2"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "targetNamespace"], riskFloor: "high", says: "every resource it applies to cluster jkt-prod moves to namespace shop-v2" }],
+    },
+    {
+      name: "suspend: later changes stop landing",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true"),
+      head: kustomization("  prune: true\n  suspend: true"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "suspend"], riskFloor: "medium", says: "reconciliation stops" }],
+    },
+    {
+      name: "resume: pending changes land at once",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true\n  suspend: true"),
+      head: kustomization("  prune: true\n  suspend: false"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "suspend"], riskFloor: "high", says: "applied to cluster jkt-prod at once" }],
+    },
+    {
+      name: "prune turned off: removed routes keep serving",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true"),
+      head: kustomization("  prune: false"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "medium", says: "stay on cluster jkt-prod, still serving traffic" }],
+    },
+    {
+      name: "prune turned on",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: false"),
+      head: kustomization("  prune: true"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "high", says: "deleted from cluster jkt-prod" }],
+    },
+  ]);
+});
+
+describe("end to end: findings of a placement change, and nothing above low for cosmetic edits", () => {
+  const app = application("  source: {repoURL: x, path: apps/shop/jkt}\n  destination: {name: jkt-prod, namespace: shop}");
+  it("moving the destination is one high finding", () => {
+    const result = analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": app.replace("jkt-prod", "sgp-prod") });
+    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.line])).toEqual([["route.attachment-changed", "high", 8]]);
+  });
+  it("reformatting and reordering keys is silent", () => {
+    const reformatted = app.replace("{repoURL: x, path: apps/shop/jkt}", "\n    path: apps/shop/jkt\n    repoURL: x");
+    expect(analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": reformatted }).findings).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as jsyaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { DELEGATED_ENTRY, glooRouteTableRules, glooWeights, MESH_ENTRY, routeTableEntries } from "../../../src/families/gloo/flows.js";
+import { resourceKey, type Resource } from "../../../src/core/resource.js";
+
+const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml"): Resource => {
+  const id = { group: "networking.gloo.solo.io", kind: "RouteTable", namespace: "payments", name: "checkout" };
+  return { id, key: resourceKey(id), apiVersion: "networking.gloo.solo.io/v2", family: "gloo", labels: {}, annotations: {}, body, source: { file, line: 1, text: "" } };
+};
+
+const fixture = routeTable(jsyaml.load(readFileSync(path.resolve(import.meta.dirname, "../../fixtures/gloo/route-table.yaml"), "utf8")) as Record<string, unknown>);
+
+describe("Gloo destination weights (route_table.proto: must sum to 100, remainder to unweighted)", () => {
+  const weights = (...values: (number | undefined)[]) => glooWeights(values.map((weight) => (weight === undefined ? { ref: { name: "x" } } : { ref: { name: "x" }, weight })));
+  const rows: readonly [string, (number | undefined)[], number[], boolean][] = [
+    ["single destination takes everything whatever its weight", [30], [100], true],
+    ["explicit 80/20", [80, 20], [80, 20], true],
+    ["50, 25 and one unweighted: the remainder 25", [50, 25, undefined], [50, 25, 25], true],
+    ["no weights: an even split", [undefined, undefined], [50, 50], true],
+    ["weight 0 is unset in proto3: it takes the remainder", [70, 0], [70, 30], true],
+    ["sum above 100 is rejected but kept for shares", [50, 50, 25], [50, 50, 25], false],
+    ["explicit weights under 100 are rejected", [40, 10], [40, 10], false],
+    ["no remainder left for an unweighted destination", [50, 50, undefined], [50, 50, 0], false],
+  ];
+  for (const [name, input, expected, valid] of rows) {
+    it(name, () => {
+      const result = weights(...input);
+      expect(result.weights).toEqual(expected);
+      expect(result.invalid === undefined).toBe(valid);
+    });
+  }
+});
+
+describe("RouteTable entries", () => {
+  it("each VirtualGateway; sidecars too when workloads are selected; mesh alone without gateways; delegated children", () => {
+    expect(routeTableEntries({ hosts: ["a"], virtualGateways: [{ name: "north-south", namespace: "gloo-gateways" }] }, "payments")).toEqual(["VirtualGateway gloo-gateways/north-south"]);
+    expect(routeTableEntries({ hosts: ["a"], virtualGateways: [{ name: "edge" }], workloadSelectors: [{}] }, "payments")).toEqual(["VirtualGateway payments/edge", MESH_ENTRY]);
+    expect(routeTableEntries({ hosts: ["a"], workloadSelectors: [{ selector: { labels: { app: "web" } } }] }, "payments")).toEqual([MESH_ENTRY]);
+    expect(routeTableEntries({ http: [] }, "payments")).toEqual([DELEGATED_ENTRY]);
+  });
+});
+
+describe("RouteTable flows from the fixture", () => {
+  const rules = glooRouteTableRules(fixture);
+
+  it("one flow per route, with matchers as canonical signatures and Gloo's first-match order", () => {
+    expect(rules.map((rule) => [rule.entry, rule.host, rule.alternatives.map((alternative) => alternative.signature).join(" | "), rule.precedence])).toEqual([
+      ["VirtualGateway gloo-gateways/north-south", "shop.pay.example.com", "PathPrefix /checkout, header x-canary=true", 0],
+      ["VirtualGateway gloo-gateways/north-south", "shop.pay.example.com", "PathPrefix /checkout", 1],
+      ["VirtualGateway gloo-gateways/north-south", "shop.pay.example.com", "Exact /refunds, method POST", 2],
+    ]);
+  });
+
+  it("destinations keep kind, cluster, port and subset in their identity, and name the cluster for placement", () => {
+    const backends = rules.flatMap((rule) => rule.backends.map((backend) => [backend.key, backend.label, backend.weight, backend.ref.kind, backend.ref.cluster]));
+    expect(backends).toEqual([
+      ["SERVICE/eu-1/payments/checkout:8080|version=v2", "checkout@eu-1:8080 {version=v2}", 100, "Service", "eu-1"],
+      ["SERVICE/eu-1/payments/checkout:8080|", "checkout@eu-1:8080", 80, "Service", "eu-1"],
+      ["SERVICE/us-1/payments/checkout:8080|", "checkout@us-1:8080", 20, "Service", "us-1"],
+      ["VIRTUAL_DESTINATION//payments/refunds-global:80|", "VirtualDestination refunds-global:80", 100, "VirtualDestination", undefined],
+    ]);
+  });
+
+  it("a forwardTo without destinations uses the defaultDestination; delegation and direct responses are terminal backends", () => {
+    const shapes = glooRouteTableRules(
+      routeTable({
+        spec: {
+          hosts: ["api.example.com"],
+          defaultDestination: { ref: { name: "api" }, port: { number: 80 } },
+          http: [{ name: "default", forwardTo: {} }, { name: "teams", matchers: [{ uri: { prefix: "/teams" } }], delegate: { routeTables: [{ labels: { table: "teams" } }] } }, { name: "gone", directResponse: { status: 410 } }],
+        },
+      }),
+    );
+    expect(shapes.map((shape) => [shape.entry, shape.backends.map((backend) => backend.label)])).toEqual([
+      [MESH_ENTRY, ["api:80"]],
+      [MESH_ENTRY, ['delegate {"routeTables":[{"labels":{"table":"teams"}}]}']],
+      [MESH_ENTRY, ['directResponse {"status":410}']],
+    ]);
+  });
+});

@@ -1,0 +1,340 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { glooDetector } from "../../../src/families/gloo/gloo.js";
+import { analyze } from "../../helpers/review-trees.js";
+import { detect, expectDetections, resource, type Expected } from "../../detect/resource-fixture.js";
+
+const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/gloo");
+const fixtureFile = (file: string): string => readFileSync(path.join(FIXTURES, file), "utf8");
+
+/** One document of a fixture file, by kind. */
+const fixture = (file: string, kind: string): string => {
+  const document = fixtureFile(file)
+    .split(/^---$/m)
+    .find((text) => new RegExp(`^kind: ${kind}$`, "m").test(text));
+  if (!document) throw new Error(`${kind} not in ${file}`);
+  return document;
+};
+
+interface Row {
+  readonly name: string;
+  readonly file: string;
+  readonly kind: string;
+  /** The head: an edit of the fixture; `null` removes it. Without an edit the fixture is added. */
+  readonly edit?: ((text: string) => string) | null;
+  readonly others?: Parameters<typeof detect>[3];
+  readonly expected: readonly Expected[];
+}
+
+const run = (rows: readonly Row[]) => {
+  for (const row of rows) {
+    it(row.name, () => {
+      const text = fixture(row.file, row.kind);
+      const [base, head] = row.edit === undefined ? [undefined, text] : row.edit === null ? [text, undefined] : [text, row.edit(text)];
+      expectDetections(detect(glooDetector, base, head, row.others), row.expected);
+    });
+  }
+};
+
+describe("RouteTable", () => {
+  run([
+    {
+      name: "weights that no longer sum to 100: Gloo rejects the split (medium-high)",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) => text.replace("weight: 20", "weight: 30"),
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "http", 1, "forwardTo", "destinations"], says: "http route checkout: destination weights sum to 110, not 100: Gloo will reject this split", riskFloor: "medium-high" },
+      ],
+    },
+    {
+      name: "a destination without weight gets the remainder; none left is rejected",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) => text.replace("weight: 20", "weight: 20\n      - ref: {name: checkout, namespace: payments, cluster: ap-1}\n        port: {number: 8080}"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "http", 1, "forwardTo", "destinations"], says: "leaving 0 for 1 destination without a weight", riskFloor: "medium-high" }],
+    },
+    {
+      name: "spec.weight is delegation priority, not traffic",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) => text.replace("  workloadSelectors: []", "  workloadSelectors: []\n  weight: 100"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "weight"], says: "spec.weight 0 → 100: this is the table's delegation priority, not a traffic weight", riskFloor: "medium" }],
+    },
+    {
+      name: "a path rewrite changes what the destination receives",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) => text.replace("        weight: 20\n", "        weight: 20\n      pathRewrite: /v2/checkout\n"),
+      expected: [{ class: "route.match-changed", side: "head", path: ["spec", "http", 1, "forwardTo"], says: "http route checkout: forwardTo pathRewrite (unset) → /v2/checkout" }],
+    },
+    { name: "reordered keys and routes are cosmetic", file: "route-table.yaml", kind: "RouteTable", edit: (text) => text.replace("  hosts:\n  - shop.pay.example.com\n", "") + "  hosts: ['shop.pay.example.com']\n", expected: [] },
+  ]);
+});
+
+describe("VirtualDestination", () => {
+  run([
+    {
+      name: "services selector now matches another cluster: new region backends",
+      file: "virtual-destination.yaml",
+      kind: "VirtualDestination",
+      edit: (text) => text.replace("  ports:", "  - cluster: us-1\n    namespace: payments\n    labels:\n      app: refunds\n  ports:"),
+      expected: [{ class: "backend.region-added", side: "head", path: ["spec", "services", 1], says: "services selector now matches cluster us-1: refunds.payments.global gain backends there" }],
+    },
+    {
+      name: "a selector that names no cluster selects every cluster of the workspace",
+      file: "virtual-destination.yaml",
+      kind: "VirtualDestination",
+      edit: (text) => text.replace("  - cluster: eu-1\n    namespace: payments", "  - namespace: payments"),
+      expected: [
+        { class: "backend.region-added", side: "head", path: ["spec", "services", 0], says: "every cluster of the workspace" },
+        { class: "backend.region-removed", side: "base", path: ["spec", "services", 0], says: "services no longer selected in cluster eu-1" },
+      ],
+    },
+    {
+      name: "host and port changes",
+      file: "virtual-destination.yaml",
+      kind: "VirtualDestination",
+      edit: (text) => text.replace("refunds.payments.global", "refunds.mesh.internal").replace("protocol: HTTP", "protocol: HTTP2"),
+      expected: [
+        { class: "route.added", side: "head", path: ["spec", "hosts"], says: "host refunds.mesh.internal added" },
+        { class: "route.removed", side: "head", path: ["spec", "hosts"], says: "host refunds.payments.global removed: clients that call it fail" },
+        { class: "resource.changed", side: "head", path: ["spec", "ports", 0], says: "port 80 protocol HTTP → HTTP2", riskFloor: "medium-high" },
+      ],
+    },
+  ]);
+});
+
+describe("VirtualGateway", () => {
+  run([
+    {
+      name: "tls secret swapped (trust.changed)",
+      file: "gateway.yaml",
+      kind: "VirtualGateway",
+      edit: (text) => text.replace("secretName: pay-example-com", "secretName: pay-example-com-2025"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "listeners", 1, "tls"], says: "listener :443 tls secretName pay-example-com → pay-example-com-2025" }],
+    },
+    {
+      name: "allowedRouteTables widened to any workspace (access.widened)",
+      file: "gateway.yaml",
+      kind: "VirtualGateway",
+      edit: (text) => text.replace("      selector:\n        workspace: payments\n", "      selector: {}\n"),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "listeners", 1, "allowedRouteTables"], says: "more RouteTables can bind to the listener" }],
+    },
+    {
+      name: "allowedRouteTables removed: any RouteTable binds (access.widened)",
+      file: "gateway.yaml",
+      kind: "VirtualGateway",
+      edit: (text) => text.replace(/    allowedRouteTables:\n[\s\S]*$/, ""),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "listeners", 1], says: "→ (any RouteTable)" }],
+    },
+    {
+      name: "listener added, httpsRedirect dropped",
+      file: "gateway.yaml",
+      kind: "VirtualGateway",
+      edit: (text) => text.replace("    httpsRedirect: true\n", "") + "  - port: {number: 8443}\n    tcp: {}\n",
+      expected: [
+        { class: "listener.changed", side: "head", path: ["spec", "listeners", 0], says: "listener :80 httpsRedirect true → false: plain HTTP requests are served" },
+        { class: "listener.changed", side: "head", path: ["spec", "listeners", 2], says: "listener :8443 added (tcp, (any RouteTable)): a new exposure point" },
+      ],
+    },
+  ]);
+});
+
+describe("resilience and traffic-control policies", () => {
+  const failover = resource(fixture("resilience.yaml", "FailoverPolicy"));
+  run([
+    {
+      name: "FailoverPolicy locality mapping retargeted (critical)",
+      file: "resilience.yaml",
+      kind: "FailoverPolicy",
+      edit: (text) => text.replace("region: us-east-1", "region: ap-southeast-1"),
+      expected: [{ class: "failover.changed", side: "head", path: ["spec", "config", "localityMappings"], says: "for VIRTUAL_DESTINATION {expose=edge}: localityMappings -eu-west-1 → us-east-1; +eu-west-1 → ap-southeast-1" }],
+    },
+    {
+      name: "FailoverPolicy to-weights",
+      file: "resilience.yaml",
+      kind: "FailoverPolicy",
+      edit: (text) => text.replace("      - region: us-east-1", "      - {region: us-east-1, weight: 70}\n      - {region: us-west-2, weight: 30}"),
+      expected: [{ class: "failover.changed", side: "head", path: ["spec", "config", "localityMappings"], says: "+eu-west-1 → us-east-1(70), us-west-2(30)" }],
+    },
+    {
+      name: "FailoverPolicy priority labels instead of mappings",
+      file: "resilience.yaml",
+      kind: "FailoverPolicy",
+      edit: (text) => text.replace(/    localityMappings:[\s\S]*$/, "    priorityLabels:\n      labels: [topology.kubernetes.io/region, topology.kubernetes.io/zone]\n"),
+      expected: [
+        { class: "failover.changed", side: "head", path: ["spec", "config"], says: "localityMappings -eu-west-1 → us-east-1" },
+        { class: "failover.changed", side: "head", path: ["spec", "config", "priorityLabels"], says: "priorityLabels [] → [topology.kubernetes.io/region, topology.kubernetes.io/zone]" },
+      ],
+    },
+    {
+      name: "FailoverPolicy removed: VirtualDestinations pick backends at random",
+      file: "resilience.yaml",
+      kind: "FailoverPolicy",
+      edit: null,
+      expected: [{ class: "failover.changed", side: "base", path: [], says: "removed for VIRTUAL_DESTINATION {expose=edge}" }],
+    },
+    {
+      name: "OutlierDetectionPolicy removed while a FailoverPolicy relies on it (failover.changed)",
+      file: "resilience.yaml",
+      kind: "OutlierDetectionPolicy",
+      edit: null,
+      others: { base: [failover], head: [failover] },
+      expected: [{ class: "failover.changed", side: "base", path: [], says: "removed while FailoverPolicy payments/refunds-failover applies to the same destinations" }],
+    },
+    {
+      name: "OutlierDetectionPolicy removed without failover (health.changed)",
+      file: "resilience.yaml",
+      kind: "OutlierDetectionPolicy",
+      edit: null,
+      expected: [{ class: "health.changed", side: "base", path: [], says: "backends returning 5xx are no longer ejected" }],
+    },
+    {
+      name: "OutlierDetectionPolicy loosened",
+      file: "resilience.yaml",
+      kind: "OutlierDetectionPolicy",
+      edit: (text) => text.replace("consecutiveErrors: 3", "consecutiveErrors: 20").replace("baseEjectionTime: 1m", "baseEjectionTime: 5s"),
+      expected: [{ class: "health.changed", side: "head", path: ["spec", "config"], says: "consecutiveErrors 3 → 20, baseEjectionTime 1m → 5s: failing backends are ejected later" }],
+    },
+    {
+      name: "OutlierDetectionPolicy durations rewritten in other units are cosmetic",
+      file: "resilience.yaml",
+      kind: "OutlierDetectionPolicy",
+      edit: (text) => text.replace("baseEjectionTime: 1m", "baseEjectionTime: 60s"),
+      expected: [],
+    },
+    {
+      name: "RetryTimeoutPolicy: attempts up, cross-locality retries, shorter timeout",
+      file: "resilience.yaml",
+      kind: "RetryTimeoutPolicy",
+      edit: (text) => text.replace("attempts: 2", "attempts: 5").replace("requestTimeout: 10s", "requestTimeout: 2s").replace("retryOn: connect-failure,refused-stream", "retryOn: connect-failure,refused-stream,5xx\n      retryRemoteLocalities: true"),
+      expected: [
+        { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "retries", "attempts"], says: "for routes {route=checkout}: retries.attempts 2 → 5" },
+        { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "retries", "retryOn"], says: "retryOn adds 5xx" },
+        { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "retries", "retryRemoteLocalities"], says: "retried in other localities" },
+        { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "requestTimeout"], says: "requestTimeout 10s → 2s" },
+      ],
+    },
+    {
+      name: "MirrorPolicy percentage up on a POST route (high: mirrored writes)",
+      file: "resilience.yaml",
+      kind: "MirrorPolicy",
+      edit: (text) => text.replace("percentage: 5", "percentage: 50"),
+      others: { head: [resource(fixtureFile("route-table.yaml"))] },
+      expected: [
+        { class: "mirror.changed", side: "head", path: ["spec", "config"], says: "mirror: traffic to SERVICE payments/refunds-shadow@us-1 for routes {route=refunds} 5% → 50%; the mirrored routes take writes (payments/checkout:refunds)", riskFloor: "high" },
+      ],
+    },
+  ]);
+});
+
+describe("workspaces", () => {
+  run([
+    {
+      name: 'Workspace workloadClusters name "*" (access.widened)',
+      file: "workspaces.yaml",
+      kind: "Workspace",
+      edit: (text) => text.replace("  - name: us-1\n", '  - name: "*"\n'),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "workloadClusters", 1], says: 'workloadClusters name "*": the workspace spans every cluster' },
+        { class: "resource.changed", side: "base", path: ["spec", "workloadClusters", 1], says: "no longer includes us-1", riskFloor: "medium-high" },
+      ],
+    },
+    {
+      name: 'WorkspaceSettings exportTo workspaces "*" (access.widened)',
+      file: "workspaces.yaml",
+      kind: "WorkspaceSettings",
+      edit: (text) => text.replace("  exportTo:\n  - workspaces:\n    - name: gateways", '  exportTo:\n  - workspaces:\n    - name: "*"'),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "exportTo", 0], says: "exportTo adds ROUTE_TABLE, VIRTUAL_DESTINATION to *: exported to every workspace" },
+        { class: "export.changed", side: "base", path: ["spec", "exportTo", 0], says: "exportTo no longer exports ROUTE_TABLE, VIRTUAL_DESTINATION to gateways" },
+      ],
+    },
+    {
+      name: "WorkspaceSettings exportTo resources kind ALL (access.widened)",
+      file: "workspaces.yaml",
+      kind: "WorkspaceSettings",
+      edit: (text) => text.replace("    - kind: ROUTE_TABLE\n", "    - kind: ALL\n"),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "exportTo", 0], says: "every kind (services, VirtualDestinations, RouteTables…) is exported" }],
+    },
+    {
+      name: "WorkspaceSettings export added to another workspace (export.changed)",
+      file: "workspaces.yaml",
+      kind: "WorkspaceSettings",
+      edit: (text) => text.replace("  options:", "  - workspaces:\n    - name: billing\n    resources:\n    - kind: SERVICE\n      name: ledger\n  options:"),
+      expected: [{ class: "export.changed", side: "head", path: ["spec", "exportTo", 1], says: "exportTo adds SERVICE to billing" }],
+    },
+    {
+      name: "service isolation off and federation on (access.widened)",
+      file: "workspaces.yaml",
+      kind: "WorkspaceSettings",
+      edit: (text) => text.replace("      enabled: true", "      enabled: false").replace("    federation:\n      enabled: false", "    federation:\n      enabled: true"),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "options", "serviceIsolation"], says: "serviceIsolation.enabled true → false" },
+        { class: "access.widened", side: "head", path: ["spec", "options", "federation"], says: "federation.enabled false → true" },
+      ],
+    },
+  ]);
+});
+
+describe("Gloo fixtures end to end: route diff and placement by ref.cluster", () => {
+  const tree = {
+    "gloo/route-table.yaml": fixtureFile("route-table.yaml"),
+    "gloo/virtual-destination.yaml": fixtureFile("virtual-destination.yaml"),
+    "gloo/gateway.yaml": fixtureFile("gateway.yaml"),
+    "gloo/resilience.yaml": fixtureFile("resilience.yaml"),
+    "gloo/workspaces.yaml": fixtureFile("workspaces.yaml"),
+  };
+  const overlay = "topology:\n  clusters: {eu-1: eu-west-1, us-1: us-east-1, ap-1: ap-southeast-1}\n";
+  const edit = (file: keyof typeof tree, change: (text: string) => string) => ({ ...tree, [file]: change(tree[file]) });
+
+  it("80/20 → 50/50 across clusters is a weight change with per-region shares", () => {
+    const result = analyze(tree, edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 50").replace("weight: 20", "weight: 50")), overlay);
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.weight-changed", "medium-high"]]);
+    expect(result.findings[0]!.summary).toBe("shop.pay.example.com /checkout: checkout@eu-1:8080 80% → 50%, checkout@us-1:8080 20% → 50%");
+    expect(result.routeDiffs[0]!.regions).toEqual([
+      { region: "eu-west-1", before: 0.8, after: 0.5 },
+      { region: "us-east-1", before: 0.2, after: 0.5 },
+    ]);
+  });
+
+  it("a destination with a new ref.cluster in a new region is backend.region-added", () => {
+    const result = analyze(tree, edit("gloo/route-table.yaml", (text) => text.replace("          cluster: us-1", "          cluster: ap-1")), overlay);
+    expect(result.findings.map((finding) => [finding.class, finding.risk]).sort()).toEqual([
+      ["backend.region-added", "high"],
+      ["backend.region-removed", "high"],
+    ]);
+    expect(result.findings.map((finding) => finding.summary)).toContain(
+      "shop.pay.example.com /checkout: checkout@ap-1:8080 in new region ap-southeast-1 receives 20% (checkout@us-1:8080 20% → removed, checkout@ap-1:8080 new 20%)",
+    );
+  });
+
+  it("a VirtualDestination that starts selecting another cluster moves the route's backend into that region", () => {
+    const result = analyze(tree, edit("gloo/virtual-destination.yaml", (text) => text.replace("  ports:", "  - cluster: us-1\n    namespace: payments\n    labels: {app: refunds}\n  ports:")), overlay);
+    const classes = result.findings.map((finding) => [finding.class, finding.file]);
+    expect(classes).toEqual(
+      expect.arrayContaining([
+        ["backend.region-added", "gloo/route-table.yaml"],
+        ["backend.region-added", "gloo/virtual-destination.yaml"],
+      ]),
+    );
+    const routed = result.findings.find((finding) => finding.file === "gloo/route-table.yaml" && finding.class === "backend.region-added")!;
+    expect(routed.summary).toContain("VirtualDestination refunds-global:80 now reaches us-east-1 (was eu-west-1)");
+  });
+
+  it("an added RouteTable destination list that does not sum to 100 is still diffed by share, and flagged", () => {
+    const result = analyze(tree, edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 60").replace("weight: 20", "weight: 60")), overlay);
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["backend.weight-changed", "medium-high"],
+      ["resource.changed", "medium-high"],
+    ]);
+    expect(result.findings[0]!.summary).toContain("checkout@eu-1:8080 80% → 50%");
+  });
+
+  it("cosmetic edits (key order, quoting, apiVersion) yield nothing above low", () => {
+    const cosmetic = edit("gloo/route-table.yaml", (text) => text.replace("networking.gloo.solo.io/v2", "networking.gloo.solo.io/v2beta1").replace("weight: 80", 'weight: 80 # most traffic stays in the EU').replace("  hosts:\n  - shop.pay.example.com\n", "  hosts: [\"shop.pay.example.com\"]\n"));
+    expect(analyze(tree, cosmetic, overlay).findings).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { kindSpec } from "../../../src/manifests/kinds.js";
+import { analyze } from "../../helpers/review-trees.js";
+
+/** The worked example of docs/architecture.md ("Adding a family"): one folder, one line in the table. */
+
+const ingress = (spec: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+${spec}`;
+
+const BASE = ingress(`  ingressClassName: nginx
+  tls:
+  - hosts: [shop.example.com]
+    secretName: shop-tls
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /api
+        pathType: Prefix
+        backend: {service: {name: api, port: {number: 80}}}
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}`);
+
+const FILE = "apps/shop/ingress.yaml";
+const findingsOf = (head: string) => analyze({ [FILE]: BASE }, { [FILE]: head }).findings.map((f) => [f.class, f.summary]);
+
+describe("Ingress family (networking.k8s.io/v1)", () => {
+  it("is in the kinds table, namespaced", () => {
+    expect(kindSpec("networking.k8s.io", "Ingress")).toMatchObject({ family: "ingress", namespaced: true });
+    expect(kindSpec("networking.k8s.io", "NetworkPolicy")).toBeUndefined();
+  });
+
+  it("reads each host and path as a flow entering at the controller of its class", () => {
+    const flows = [...analyze({}, { [FILE]: BASE }).head.model.flows.values()];
+    expect(flows.map((flow) => [flow.entry, flow.host, flow.match, flow.backends.map((b) => b.label)])).toEqual([
+      ["IngressClass nginx", "shop.example.com", "PathPrefix /api", ["shop/api:80"]],
+      ["IngressClass nginx", "shop.example.com", "PathPrefix /", ["shop/web:80"]],
+    ]);
+  });
+
+  it("a path sent to another Service is a backend change, a new path a route.added", () => {
+    const moved = BASE.replace("name: api, port", "name: api-v2, port");
+    expect(findingsOf(moved)).toEqual([["backend.added", "shop.example.com /api: shop/api-v2:80 receives 100% (shop/api:80 100% → removed, shop/api-v2:80 new 100%)"]]);
+    const added = `${BASE}\n      - path: /admin\n        pathType: Exact\n        backend: {service: {name: admin, port: {number: 80}}}`;
+    expect(findingsOf(added)).toContainEqual(["route.added", expect.stringContaining("Exact /admin")]);
+  });
+
+  it("another ingressClassName is gateway-class.changed", () => {
+    expect(findingsOf(BASE.replace("ingressClassName: nginx", "ingressClassName: traefik"))).toContainEqual([
+      "gateway-class.changed",
+      expect.stringContaining("IngressClass nginx → traefik"),
+    ]);
+  });
+
+  it("another TLS secret is trust.changed", () => {
+    expect(findingsOf(BASE.replace("secretName: shop-tls", "secretName: shop-tls-2024"))).toContainEqual([
+      "trust.changed",
+      expect.stringContaining("shop-tls ← shop.example.com → shop-tls-2024 ← shop.example.com"),
+    ]);
+  });
+
+  it("an unchanged Ingress, reformatted, is no finding", () => {
+    expect(findingsOf(BASE.replace("{service: {name: web, port: {number: 80}}}", "\n          service:\n            name: web\n            port: {number: 80}"))).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+import { describe, it } from "vitest";
+import { istioMeshDetector, networkLabelDetector } from "../../../src/families/istio-mesh/istio-mesh.js";
+import { detect, expectDetections, istioValues, resource, type Expected } from "../../detect/resource-fixture.js";
+
+const operator = (spec: string) => `
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: control-plane, namespace: istio-system}
+spec:
+${spec}`;
+
+interface Case {
+  readonly name: string;
+  readonly base: string;
+  readonly head: string;
+  readonly values?: boolean;
+  readonly expected: readonly Expected[];
+}
+
+const run = (cases: readonly Case[]) => {
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const read = testCase.values ? istioValues : resource;
+      expectDetections(detect(istioMeshDetector, read(testCase.base), read(testCase.head)), testCase.expected);
+    });
+  }
+};
+
+describe("IstioOperator mesh identity (trust.changed)", () => {
+  run([
+    {
+      name: "trustDomain",
+      base: operator("  meshConfig: {trustDomain: cluster.local}"),
+      head: operator("  meshConfig: {trustDomain: prod.example.com}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "meshConfig", "trustDomain"], says: "IstioOperator istio-system/control-plane: meshConfig.trustDomain cluster.local → prod.example.com: SPIFFE identities change" }],
+    },
+    {
+      name: "trustDomain spelled out as its default is cosmetic",
+      base: operator("  meshConfig: {}"),
+      head: operator("  meshConfig: {trustDomain: cluster.local}"),
+      expected: [],
+    },
+    {
+      name: "trustDomainAliases (order has no meaning)",
+      base: operator("  meshConfig: {trustDomainAliases: [a.example, b.example]}"),
+      head: operator("  meshConfig: {trustDomainAliases: [b.example, old.example, a.example]}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "meshConfig", "trustDomainAliases"], says: "[a.example, b.example] → [a.example, b.example, old.example]" }],
+    },
+    {
+      name: "meshID, clusterName and network under values.global",
+      base: operator("  values: {global: {meshID: mesh1, multiCluster: {clusterName: jkt-1}, network: net-a}}"),
+      head: operator("  values: {global: {meshID: mesh2, multiCluster: {clusterName: sgp-1}, network: net-b}}"),
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "values", "global", "meshID"], says: "global.meshID mesh1 → mesh2" },
+        { class: "trust.changed", side: "head", path: ["spec", "values", "global", "multiCluster", "clusterName"], says: "global.multiCluster.clusterName jkt-1 → sgp-1" },
+        { class: "trust.changed", side: "head", path: ["spec", "values", "global", "network"], says: "global.network net-a → net-b" },
+      ],
+    },
+    {
+      name: "meshNetworks",
+      base: operator("  values: {global: {meshNetworks: {net-a: {endpoints: [{fromRegistry: jkt-1}], gateways: [{address: 1.1.1.1, port: 15443}]}}}}"),
+      head: operator("  values: {global: {meshNetworks: {net-a: {endpoints: [{fromRegistry: jkt-1}], gateways: [{address: 2.2.2.2, port: 15443}]}}}}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "values", "global", "meshNetworks"], says: "global.meshNetworks" }],
+    },
+    {
+      name: "east-west gateway network label in the operator's components",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-eastwestgateway, label: {topology.istio.io/network: net-a}}"),
+      head: operator("  components:\n    ingressGateways:\n    - {name: istio-eastwestgateway, label: {topology.istio.io/network: net-b}}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways", 0, "label", "topology.istio.io/network"],
+          says: "ingressGateways istio-eastwestgateway label topology.istio.io/network net-a → net-b",
+        },
+      ],
+    },
+    {
+      name: "moving a setting from values.meshConfig to spec.meshConfig is cosmetic",
+      base: operator("  values: {meshConfig: {trustDomain: prod.example.com}}"),
+      head: operator("  meshConfig: {trustDomain: prod.example.com}"),
+      expected: [],
+    },
+  ]);
+});
+
+describe("Istio Helm values (IstioValues pseudo-resource)", () => {
+  run([
+    {
+      name: "global.network in a values file",
+      values: true,
+      base: "global:\n  network: net-a\n  meshID: mesh1\n",
+      head: "global:\n  meshID: mesh1\n  network: net-b\n",
+      expected: [{ class: "trust.changed", side: "head", path: ["global", "network"], says: "IstioValues values-istio.yaml: global.network net-a → net-b" }],
+    },
+    {
+      name: "a host becomes cluster-local: its remote endpoints drop out",
+      values: true,
+      base: "meshConfig:\n  serviceSettings: []\n",
+      head: "meshConfig:\n  serviceSettings:\n  - settings: {clusterLocal: true}\n    hosts: [checkout.shop.svc.cluster.local]\n",
+      expected: [{ class: "backend.region-removed", side: "head", path: ["meshConfig", "serviceSettings"], says: "makes checkout.shop.svc.cluster.local cluster-local" }],
+    },
+    {
+      name: "clusterLocal lifted: remote endpoints start receiving traffic",
+      values: true,
+      base: "meshConfig:\n  serviceSettings:\n  - settings: {clusterLocal: true}\n    hosts: ['*.shop.svc.cluster.local']\n",
+      head: "meshConfig:\n  serviceSettings:\n  - settings: {clusterLocal: false}\n    hosts: ['*.shop.svc.cluster.local']\n",
+      expected: [{ class: "backend.region-added", side: "head", path: ["meshConfig", "serviceSettings"], says: "mesh-global again" }],
+    },
+    {
+      name: "serviceScopeConfigs GLOBAL for istio.io/global services",
+      values: true,
+      base: "meshConfig: {}\n",
+      head: "meshConfig:\n  serviceScopeConfigs:\n  - servicesSelector: {matchExpressions: [{key: istio.io/global, operator: In, values: ['true']}]}\n    scope: GLOBAL\n",
+      expected: [{ class: "backend.region-added", side: "head", path: ["meshConfig", "serviceScopeConfigs", 0], says: "scope (unset) → GLOBAL: matching services become global" }],
+    },
+    {
+      name: "serviceScopeConfigs GLOBAL → LOCAL",
+      values: true,
+      base: "meshConfig:\n  serviceScopeConfigs:\n  - {servicesSelector: {matchLabels: {tier: edge}}, scope: GLOBAL}\n",
+      head: "meshConfig:\n  serviceScopeConfigs:\n  - {scope: LOCAL, servicesSelector: {matchLabels: {tier: edge}}}\n",
+      expected: [{ class: "backend.region-removed", side: "head", path: ["meshConfig", "serviceScopeConfigs", 0], says: "GLOBAL → LOCAL: matching services become cluster-local" }],
+    },
+  ]);
+});
+
+describe("topology.istio.io/network label on any resource", () => {
+  const gateway = (network: string) => `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: cross-network-gateway
+  namespace: istio-system
+  labels: {topology.istio.io/network: ${network}, app: eastwest}
+spec:
+  selector: {istio: eastwestgateway}`;
+  it("moving a resource to another network is a trust change", () => {
+    expectDetections(detect(networkLabelDetector, gateway("net-a"), gateway("net-b")), [
+      { class: "trust.changed", side: "head", path: ["metadata", "labels", "topology.istio.io/network"], says: "Gateway istio-system/cross-network-gateway: label topology.istio.io/network net-a → net-b" },
+    ]);
+  });
+  it("other label edits are not", () => {
+    expectDetections(detect(networkLabelDetector, gateway("net-a"), gateway("net-a").replace("app: eastwest", "app: east-west")), []);
+  });
+});

@@ -1,0 +1,99 @@
+// Mesh settings outside Istio's own kinds: sidecar injection labels on Namespaces, Istio chart values in Flux HelmReleases.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyze } from "../../helpers/review-trees.js";
+
+const real = (path: string) => readFileSync(resolve(import.meta.dirname, "../../fixtures/real", path), "utf8");
+const FILE = "base/all/namespace.yaml";
+const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n${labels}\n`;
+const found = (result: ReturnType<typeof analyze>) => result.findings.map((finding) => [finding.class, finding.risk, finding.summary]);
+
+describe("sidecar injection of a namespace (issue 11)", () => {
+  it("istio.io/rev asm-managed → istio-injection enabled moves the namespace to the default control plane (anthos-service-mesh-samples 89e0a44)", () => {
+    const result = analyze({ [FILE]: real("asm-samples/namespace-rev.yaml") }, { [FILE]: real("asm-samples/namespace-injection.yaml") });
+    expect(found(result)).toEqual([["resource.changed", "medium", expect.stringContaining("injected by control plane asm-managed → default")]]);
+  });
+
+  it("istio-injection enabled → disabled is mTLS weakened for the namespace", () => {
+    const result = analyze({ [FILE]: namespace("    istio-injection: enabled") }, { [FILE]: namespace("    istio-injection: disabled") });
+    expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("sidecar injection off (istio-injection=enabled → istio-injection=disabled)")]]);
+    expect(result.findings[0]?.line).toBe(6);
+  });
+
+  it("the revision label removed while the file stays is mTLS weakened, not a silent pass", () => {
+    const result = analyze({ [FILE]: namespace("    istio.io/rev: 1-24\n    team: shop") }, { [FILE]: namespace("    team: shop") });
+    expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("istio.io/rev=1-24 → no injection label")]]);
+  });
+
+  it("a namespace file deleted is reported without blocking: the namespace most likely goes with its workloads", () => {
+    const result = analyze({ [FILE]: namespace("    istio-injection: enabled") }, {});
+    expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
+  });
+
+  it("injection turned on does not block", () => {
+    const result = analyze({ [FILE]: namespace("    team: shop") }, { [FILE]: namespace("    istio-injection: enabled") });
+    expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("sidecar injection on")]]);
+  });
+});
+
+describe("Istio chart values in a Flux HelmRelease (issue 11: mesh configuration wherever it lives)", () => {
+  const istiod = (values: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: { name: istiod, namespace: istio-system }
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: istiod
+      version: 1.24.x
+      sourceRef: { kind: HelmRepository, name: istio }
+  values:
+${values}
+`;
+  const FILE = "infrastructure/istio/istiod.yaml";
+  const noRender = (base: string, head: string) => found(analyze({ [FILE]: base }, { [FILE]: head }));
+
+  it("meshConfig.enableAutoMtls false is mtls.weakened", () => {
+    expect(noRender(istiod("    meshConfig: { accessLogFile: /dev/stdout }"), istiod("    meshConfig: { accessLogFile: /dev/stdout, enableAutoMtls: false }"))).toEqual([
+      ["mtls.weakened", "critical", expect.stringContaining("meshConfig.enableAutoMtls true → false")],
+    ]);
+  });
+
+  it("a trust domain or meshID change is trust.changed", () => {
+    const classes = noRender(istiod("    meshConfig: { trustDomain: prod.example }\n    global: { meshID: mesh1 }"), istiod("    meshConfig: { trustDomain: prod2.example }\n    global: { meshID: mesh2 }")).map(([cls]) => cls);
+    expect(classes).toEqual(["trust.changed", "trust.changed"]);
+  });
+
+  it("a release of another chart is not mesh config", () => {
+    const podinfo = istiod("    replicaCount: 2").replace("chart: istiod", "chart: podinfo");
+    expect(noRender(podinfo, podinfo.replace("replicaCount: 2", "replicaCount: 3"))).toEqual([]);
+  });
+});
+
+describe("Istio chart values in an Argo CD Application", () => {
+  const application = (chart: string, values: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: istiod, namespace: argocd }
+spec:
+  project: default
+  destination: { server: https://kubernetes.default.svc, namespace: istio-system }
+  source:
+    repoURL: https://istio-release.storage.googleapis.com/charts
+    chart: ${chart}
+    targetRevision: 1.24.0
+    helm:
+      valuesObject:
+${values}
+`;
+  const FILE = "argocd/istiod.yaml";
+  const classes = (chart: string, before: string, after: string) => analyze({ [FILE]: application(chart, before) }, { [FILE]: application(chart, after) }).findings.map((f) => [f.class, f.risk]);
+
+  it("a trust domain change in helm.valuesObject of the istiod chart is trust.changed", () => {
+    expect(classes("istiod", "        meshConfig: { trustDomain: a.example }", "        meshConfig: { trustDomain: b.example }")).toContainEqual(["trust.changed", "critical"]);
+  });
+
+  it("the same keys in another chart's values are not mesh config", () => {
+    expect(classes("podinfo", "        global: { network: a }", "        global: { network: b }")).not.toContainEqual(["trust.changed", "critical"]);
+  });
+});

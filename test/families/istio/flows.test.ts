@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { shortHost } from "../../../src/families/istio/flows.js";
+import { analyze, classesOf } from "../../helpers/review-trees.js";
+
+const virtualService = (spec: string, namespace = "shop") => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: shop, namespace: ${namespace} }
+spec:
+${spec}`;
+
+const flowsOf = (spec: string, namespace?: string) => [...analyze({}, { "vs.yaml": virtualService(spec, namespace) }).head.model.flows.values()];
+
+describe("VirtualService match gateways (http[].match[].gateways)", () => {
+  const spec = (adminGateways: string) => `  hosts: [shop.example.com]
+  gateways: [istio-system/public-gw, mesh]
+  http:
+  - match:
+    - uri: { prefix: /admin }${adminGateways}
+    route: [{ destination: { host: admin } }]
+  - route: [{ destination: { host: shop } }]`;
+
+  it("an alternative limited to mesh has no flow on the public gateway", () => {
+    const flows = flowsOf(spec("\n      gateways: [mesh]")).map((flow) => `${flow.entry} ${flow.match}`);
+    expect(flows.sort()).toEqual(["Gateway istio-system/public-gw PathPrefix /", "mesh PathPrefix /", "mesh PathPrefix /admin"]);
+  });
+
+  it("a rule keeps, per gateway, only the alternatives that apply there", () => {
+    const flows = flowsOf(`  hosts: [shop.example.com]
+  gateways: [public-gw, mesh]
+  http:
+  - match:
+    - uri: { prefix: /admin }
+      gateways: [mesh]
+    - uri: { prefix: /status }
+    route: [{ destination: { host: admin } }]`);
+    expect(flows.map((flow) => `${flow.entry}: ${flow.match}`).sort()).toEqual(["Gateway shop/public-gw: PathPrefix /status", "mesh: PathPrefix /admin | PathPrefix /status"]);
+  });
+
+  it("removing `gateways: [mesh]` from the /admin match exposes it on the public gateway: route.added there", () => {
+    const result = analyze({ "vs.yaml": virtualService(spec("\n      gateways: [mesh]")) }, { "vs.yaml": virtualService(spec("")) });
+    expect(classesOf(result)).toEqual(["route.added"]);
+    expect(result.findings[0]!.summary).toBe("shop.example.com /admin via Gateway istio-system/public-gw: new rule → admin 100%");
+  });
+});
+
+describe("VirtualService hosts: the in-cluster spellings of one service are one host", () => {
+  it.each([
+    ["reviews", "reviews"],
+    ["reviews.bookinfo", "reviews"],
+    ["reviews.bookinfo.svc", "reviews"],
+    ["reviews.bookinfo.svc.cluster.local", "reviews"],
+    ["ratings.other.svc.cluster.local", "ratings.other"],
+    ["ratings.other", "ratings.other"],
+    ["shop.example.com", "shop.example.com"],
+    ["*.bookinfo.svc.cluster.local", "*.bookinfo.svc.cluster.local"],
+  ])("%s in bookinfo is %s", (host, short) => expect(shortHost(host, "bookinfo")).toBe(short));
+
+  it("qualifying `reviews` to its FQDN is no route change", () => {
+    const spec = (host: string) => `  hosts: [${host}]\n  http:\n  - route: [{ destination: { host: reviews, subset: v1 }, weight: 90 }, { destination: { host: reviews, subset: v2 }, weight: 10 }]`;
+    const result = analyze({ "vs.yaml": virtualService(spec("reviews"), "bookinfo") }, { "vs.yaml": virtualService(spec("reviews.bookinfo.svc.cluster.local"), "bookinfo") });
+    expect(result.routeDiffs).toEqual([]);
+    expect(classesOf(result).filter((c) => c.startsWith("route.") || c.startsWith("backend."))).toEqual([]);
+  });
+});
+
+describe("VirtualService match signature", () => {
+  it("ignoreUriCase is part of what the rule captures", () => {
+    const spec = (extra: string) => `  hosts: [shop.example.com]\n  http:\n  - match: [{ uri: { prefix: /Admin }${extra} }]\n    route: [{ destination: { host: admin } }]`;
+    const result = analyze({ "vs.yaml": virtualService(spec("")) }, { "vs.yaml": virtualService(spec(", ignoreUriCase: true")) });
+    expect(classesOf(result)).toContain("route.match-changed");
+    expect(result.routeDiffs[0]!.head!.match).toBe("PathPrefix /Admin, ignore-uri-case");
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { mcsDetector } from "../../../src/families/mcs/mcs.js";
+import { corpusAvailable, corpusFile, detect, expectDetections, resource, resourcesOf, type Expected } from "../../detect/resource-fixture.js";
+
+const serviceExport = (group = "multicluster.x-k8s.io/v1alpha1") => `
+apiVersion: ${group}
+kind: ServiceExport
+metadata: {name: checkout, namespace: shop}`;
+
+const serviceImport = (ports: string) => `
+apiVersion: multicluster.x-k8s.io/v1alpha1
+kind: ServiceImport
+metadata: {name: checkout, namespace: shop}
+spec:
+  type: ClusterSetIP
+  ports: ${ports}`;
+
+describe("MCS detectors", () => {
+  const cases: readonly { name: string; run: () => ReturnType<typeof detect>; expected: readonly Expected[] }[] = [
+    {
+      name: "ServiceExport added: the cluster's endpoints join every importer",
+      run: () => detect(mcsDetector, undefined, serviceExport()),
+      expected: [{ class: "export.changed", side: "head", path: [], says: "ServiceExport shop/checkout: added: this cluster's endpoints join" }],
+    },
+    {
+      name: "last ServiceExport removed: may empty the ServiceImport (critical)",
+      run: () => detect(mcsDetector, serviceExport(), undefined),
+      expected: [{ class: "export.changed", side: "base", path: [], says: "if this was the last exporter, the ServiceImport goes empty", riskFloor: "critical" }],
+    },
+    {
+      name: "ServiceExport removed while another export of the service remains",
+      run: () => detect(mcsDetector, serviceExport(), undefined, { base: [resource(serviceExport("net.gke.io/v1"))], head: [resource(serviceExport("net.gke.io/v1"))] }),
+      expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
+    },
+    {
+      name: "ServiceImport hand edit is suspicious (medium)",
+      run: () => detect(mcsDetector, serviceImport("[{port: 80, protocol: TCP}]"), serviceImport("[{port: 8080, protocol: TCP}]")),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "normally controller-written", riskFloor: "medium" }],
+    },
+    {
+      name: "ServiceImport ports reordered is cosmetic",
+      run: () =>
+        detect(mcsDetector, serviceImport("[{port: 80, protocol: TCP}, {port: 443, protocol: TCP}]"), serviceImport("[{protocol: TCP, port: 443}, {port: 80, protocol: TCP}]")),
+      expected: [],
+    },
+  ];
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const found = testCase.run();
+      expectDetections(found, testCase.expected);
+    });
+  }
+
+  it.skipIf(!corpusAvailable)("GKE blue-green recipe: removing the green cluster's exports", () => {
+    const exports = resourcesOf(corpusFile("GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-blue-green/cluster-green-app.yaml")).filter(
+      (item) => item.id.kind === "ServiceExport",
+    );
+    expect(exports.map((item) => item.id.name)).toEqual(["sample-app-green", "sample-app"]);
+    const findings = exports.flatMap((item) => detect(mcsDetector, item, undefined));
+    expect(findings.map((finding) => [finding.class, finding.riskFloor])).toEqual([
+      ["export.changed", "critical"],
+      ["export.changed", "critical"],
+    ]);
+  });
+});

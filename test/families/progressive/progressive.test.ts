@@ -1,0 +1,206 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { renderJson } from "../../../src/report/json-report.js";
+import { renderMarkdown } from "../../../src/report/markdown-report.js";
+import { analyze, review } from "../../helpers/review-trees.js";
+
+/** Small excerpts of real public files (test/fixtures/real/README.md). */
+const real = (name: string) => readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
+
+const findings = (result: ReturnType<typeof analyze>) => result.findings.map((f) => [f.class, f.risk, f.summary]);
+const plans = (result: ReturnType<typeof analyze>) => result.routeDiffs.map((d) => [d.status, d.head?.host ?? d.base?.host, d.base?.plan, d.head?.plan]);
+
+/** A Flagger Canary written from the Flagger docs' field reference (spec.service, spec.analysis). */
+const canary = ({ service = "", analysis = "stepWeight: 10\n    maxWeight: 30", top = "" } = {}) => `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: checkout, namespace: shop}
+spec:
+  provider: istio
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: checkout}
+${top}
+  service:
+    port: 80
+    hosts: [checkout.example.com]
+    gateways: [istio-system/public-gateway]
+${service}
+  analysis:
+    interval: 1m
+    threshold: 5
+    ${analysis}
+    metrics:
+    - {name: request-success-rate, thresholdRange: {min: 99}, interval: 1m}
+    - {name: request-duration, thresholdRange: {max: 500}, interval: 1m}
+`;
+
+describe("Flagger Canary", () => {
+  it("a new Canary is a route added on its hosts, with the step plan it will walk", () => {
+    const result = analyze({}, { "canary.yaml": canary() });
+    expect(findings(result)).toEqual([
+      [
+        "route.added",
+        "medium",
+        "checkout, checkout.example.com via Gateway istio-system/public-gateway: new rule → checkout-primary 100%, checkout-canary 0%; canary 0 → 10 → 20 → 30% (every 1m), then promotion",
+      ],
+    ]);
+  });
+
+  it("a larger maxWeight is one finding with the new step plan, and the route diff shows the plan moving", () => {
+    const result = analyze({ "canary.yaml": canary() }, { "canary.yaml": canary({ analysis: "stepWeight: 10\n    maxWeight: 60" }) });
+    expect(findings(result)).toEqual([
+      ["backend.weight-changed", "medium-high", "Canary shop/checkout: analysis.maxWeight 30 → 60: step plan canary 0 → 10 → 20 → … → 60% (every 1m), then promotion"],
+    ]);
+    expect(plans(result)).toContainEqual(["changed", "checkout.example.com", "canary 0 → 10 → 20 → 30% (every 1m), then promotion", "canary 0 → 10 → 20 → … → 60% (every 1m), then promotion"]);
+  });
+
+  it("walks stepWeight past maxWeight as Flagger's scheduler does, and stepWeights as listed", () => {
+    const walk = (analysis: string) => analyze({}, { "canary.yaml": canary({ analysis }) }).routeDiffs[0]?.head?.plan;
+    expect(walk("stepWeight: 20\n    maxWeight: 50")).toBe("canary 0 → 20 → 40 → 60% (every 1m), then promotion");
+    expect(walk("stepWeights: [1, 5, 25, 80]")).toBe("canary 0 → 1 → 5 → 25 → 80% (every 1m), then promotion");
+    expect(walk("iterations: 10")).toBe("canary 0% (tested) for 10 checks (every 1m), then promotion");
+  });
+
+  it("skipAnalysis true is high: the canary is promoted without checks", () => {
+    const result = analyze({ "canary.yaml": canary() }, { "canary.yaml": canary({ top: "  skipAnalysis: true" }) });
+    expect(findings(result)).toEqual([["health.changed", "high", "Canary shop/checkout: skipAnalysis true: the canary is promoted at once, without metrics, webhooks or rollback"]]);
+  });
+
+  it("trafficPolicy TLS DISABLE, shorter timeouts and other service fields are each reported once", () => {
+    const service = "    trafficPolicy: {tls: {mode: DISABLE}}\n    timeout: 5s\n    corsPolicy: {allowOrigins: [{exact: https://shop.example.com}]}";
+    const result = analyze({ "canary.yaml": canary() }, { "canary.yaml": canary({ service }) });
+    expect(findings(result)).toEqual([
+      ["mtls.weakened", "critical", "Canary shop/checkout: service.trafficPolicy.tls.mode (unset) → DISABLE: traffic to the primary and the canary is sent in plaintext"],
+      ["retry-timeout.changed", "medium-high", "Canary shop/checkout: service.timeout none → 5s: slow requests fail sooner"],
+      ["resource.changed", "low", "Canary shop/checkout: service.corsPolicy (unset) → {allowOrigins=[{exact=https://shop.example.com}]}"],
+    ]);
+  });
+
+  it("hosts, gateways and match are route changes of the generated route", () => {
+    const moved = canary().replace("gateways: [istio-system/public-gateway]", "gateways: [istio-system/internal-gateway]");
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": moved })).map(([c]) => c)).toEqual(["route.attachment-changed"]);
+    const matched = canary({ service: "    match:\n    - uri: {prefix: /checkout}" });
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": matched })).map(([c]) => c)).toEqual(["route.match-changed"]);
+  });
+
+  it("A/B testing routes matching requests to the canary; mirroring and dropped metrics are reported", () => {
+    const ab = canary({ analysis: "iterations: 10\n    match:\n    - headers: {x-canary: {exact: insider}}" });
+    const added = analyze({}, { "canary.yaml": ab });
+    expect(added.routeDiffs.map((d) => d.head?.plan)).toContain("canary 100% for 10 checks (every 1m), then promotion");
+    const weakened = canary({ analysis: "stepWeight: 10\n    maxWeight: 30\n    mirror: true" }).replace(/ {4}- \{name: request-duration.*\n/, "");
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": weakened }))).toEqual([
+      ["health.changed", "high", "Canary shop/checkout: analysis checks metrics request-duration removed: the canary is promoted on fewer or different checks"],
+      ["mirror.changed", "medium", "Canary shop/checkout: analysis.mirror: 100% of requests are mirrored to the canary; mirrored writes are duplicated"],
+    ]);
+  });
+});
+
+describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
+  const hostSplit = real("argo-rollouts-istio-host-split.yaml");
+
+  it("the VirtualService a Rollout rewrites carries its step plan; a larger first step without a pause is one finding", () => {
+    const faster = hostSplit.replace("      - setWeight: 10\n      - pause: {}", "      - setWeight: 50");
+    const result = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": faster });
+    expect(findings(result)).toEqual([
+      [
+        "backend.weight-changed",
+        "medium-high",
+        "Rollout default/istio-host-split: step plan canary 0 → 50 → 100% (first step 10 → 50%; pauses 1 → 0) (was: canary 0 → 10 (pause until promoted) → 100%)",
+      ],
+    ]);
+    expect(plans(result)).toEqual([
+      ["changed", "istio-host-split", "canary 0 → 10 (pause until promoted) → 100% (Rollout default/istio-host-split)", "canary 0 → 50 → 100% (Rollout default/istio-host-split)"],
+    ]);
+  });
+
+  it("pointing trafficRouting at another VirtualService is route.attachment-changed", () => {
+    const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
+    const moved = subsetSplit.replace("            name: istio-subset-split-vsvc\n", "            name: istio-subset-split-vsvc-v2\n");
+    const result = analyze({ "rollout.yaml": subsetSplit }, { "rollout.yaml": moved });
+    expect(findings(result)).toEqual([
+      [
+        "route.attachment-changed",
+        "high",
+        "Rollout default/istio-subset-split: traffic routing now VirtualService default/istio-subset-split-vsvc-v2 (routes primary); no longer VirtualService default/istio-subset-split-vsvc (routes primary): the weights are set on other routes or Services",
+      ],
+    ]);
+  });
+
+  it("a new Rollout takes over the weights of the route it names", () => {
+    const result = analyze({ "vs.yaml": hostSplit.split("---").slice(0, 3).join("---") }, { "vs.yaml": hostSplit.split("---").slice(0, 3).join("---"), "rollout.yaml": hostSplit.split("---")[3]! });
+    expect(findings(result)).toEqual([
+      [
+        "backend.weight-changed",
+        "medium-high",
+        "Rollout default/istio-host-split: added: sets the weights of VirtualService default/istio-host-split-vsvc (routes primary): step plan canary 0 → 10 (pause until promoted) → 100%",
+      ],
+    ]);
+  });
+
+  it("an image bump is not a traffic change beyond resource.changed", () => {
+    const result = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": hostSplit.replace("nginx:1.19-alpine", "nginx:1.27-alpine") });
+    expect(findings(result).map(([c, r]) => [c, r])).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("turning on blue-green auto promotion is high", () => {
+    const blueGreen = (auto: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout, namespace: shop}
+spec:
+  strategy:
+    blueGreen:
+      activeService: checkout-active
+      previewService: checkout-preview
+${auto}`;
+    const result = analyze({ "r.yaml": blueGreen("      autoPromotionEnabled: false") }, { "r.yaml": blueGreen("      autoPromotionEnabled: true") });
+    expect(findings(result)).toEqual([
+      [
+        "backend.weight-changed",
+        "high",
+        "Rollout shop/checkout: blueGreen.autoPromotionEnabled: blue-green: the preview takes 0 → 100% as soon as it is ready, without a manual promotion (was: blue-green: the preview takes 0 → 100% when promoted by hand)",
+      ],
+    ]);
+  });
+});
+
+describe("ExternalName Service", () => {
+  const service = (type: string) => `apiVersion: v1
+kind: Service
+metadata: {name: payments, namespace: shop}
+spec:
+${type}`;
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: pay, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  rules:
+  - backendRefs: [{name: payments, port: 443}]`;
+
+  it("a Service turning ExternalName is high, naming the routes that send traffic to it", () => {
+    const result = analyze(
+      { "svc.yaml": service("  type: ClusterIP\n  ports: [{port: 443}]"), "route.yaml": route },
+      { "svc.yaml": service("  type: ExternalName\n  externalName: payments.example.com"), "route.yaml": route },
+    );
+    expect(findings(result)).toEqual([
+      ["resource.changed", "high", "Service shop/payments: its traffic now leaves the cluster for payments.example.com (type: ExternalName); routes sending traffic to it: HTTPRoute shop/pay"],
+    ]);
+  });
+
+  it("a changed externalName is high; a plain Service is never read", () => {
+    const result = analyze({ "svc.yaml": service("  type: ExternalName\n  externalName: a.example.com") }, { "svc.yaml": service("  type: ExternalName\n  externalName: b.example.com") });
+    expect(findings(result)).toEqual([["resource.changed", "high", "Service shop/payments: its traffic now leaves the cluster for b.example.com (was a.example.com)"]]);
+    expect(analyze({}, { "svc.yaml": service("  type: ClusterIP") }).findings).toEqual([]);
+  });
+});
+
+describe("reports show the step plan in the route diff", () => {
+  it("renders the plan before and after beside the backends", () => {
+    const base = { "canary.yaml": canary() };
+    const head = { "canary.yaml": canary({ analysis: "stepWeight: 10\n    maxWeight: 60" }) };
+    const markdown = renderMarkdown(review(base, head));
+    expect(markdown).toContain("plan: canary 0 → 10 → 20 → 30% (every 1m), then promotion → canary 0 → 10 → 20 → … → 60% (every 1m), then promotion");
+    expect(JSON.parse(renderJson(review(base, head))).routeDiffs[0].plan).toEqual({
+      before: "canary 0 → 10 → 20 → 30% (every 1m), then promotion",
+      after: "canary 0 → 10 → 20 → … → 60% (every 1m), then promotion",
+    });
+  });
+});

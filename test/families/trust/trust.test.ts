@@ -1,0 +1,274 @@
+import { describe, expect, it } from "vitest";
+import { gatewayApiDetector } from "../../../src/families/gateway-api/gateway-api.js";
+import { istioDetector } from "../../../src/families/istio/istio.js";
+import { issuerAnnotationDetector, trustDetector } from "../../../src/families/trust/trust.js";
+import { analyze } from "../../helpers/review-trees.js";
+import { detect, detectorTable, expectDetections, resource } from "../../detect/resource-fixture.js";
+
+const clusterIssuer = (spec: string) => `
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: letsencrypt}
+spec:
+${spec}`;
+
+const certificate = (spec: string) => `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop, namespace: infra}
+spec:
+  secretName: shop-tls
+${spec}`;
+
+const SERVING_GATEWAY = resource(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: edge
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: shop-tls}]}}
+`);
+
+const run = detectorTable(trustDetector, { base: [SERVING_GATEWAY], head: [SERVING_GATEWAY] });
+
+const acme = (server: string, extra = "") => `  acme:\n    server: ${server}\n    email: ops@example.com\n    privateKeySecretRef: {name: le-account}\n    solvers: [{http01: {gatewayHTTPRoute: {parentRefs: [{name: public, namespace: infra}]}}}]\n${extra}`;
+
+describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", () => {
+  run([
+    {
+      name: "acme.server staging → production",
+      base: clusterIssuer(acme("https://acme-staging-v02.api.letsencrypt.org/directory")),
+      head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "acme", "server"], says: "ClusterIssuer letsencrypt: acme.server https://acme-staging-v02.api.letsencrypt.org/directory → https://acme-v02.api.letsencrypt.org/directory" }],
+    },
+    {
+      name: "issuer type acme → ca",
+      base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
+      head: clusterIssuer("  ca: {secretName: internal-root}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "ca"], says: "issuer acme https://acme-v02.api.letsencrypt.org/directory → ca internal-root: every Certificate it signs gets another CA" }],
+    },
+    {
+      name: "ca.secretName",
+      base: clusterIssuer("  ca: {secretName: root-2024}"),
+      head: clusterIssuer("  ca: {secretName: root-2026}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "ca", "secretName"], says: "ca.secretName root-2024 → root-2026" }],
+    },
+    {
+      name: "vault server and path",
+      base: clusterIssuer("  vault: {server: 'https://vault-a:8200', path: pki/sign/shop, auth: {kubernetes: {role: issuer}}}"),
+      head: clusterIssuer("  vault: {server: 'https://vault-b:8200', path: pki_int/sign/shop, auth: {kubernetes: {role: issuer}}}"),
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "vault", "path"], says: "vault.path pki/sign/shop → pki_int/sign/shop" },
+        { class: "trust.changed", side: "head", path: ["spec", "vault", "server"], says: "vault.server https://vault-a:8200 → https://vault-b:8200" },
+      ],
+    },
+    {
+      name: "venafi zone",
+      base: clusterIssuer("  venafi: {zone: 'DevOps\\\\Shop', tpp: {url: 'https://tpp.example.com/vedsdk'}}"),
+      head: clusterIssuer("  venafi: {zone: 'DevOps\\\\Default', tpp: {url: 'https://tpp.example.com/vedsdk'}}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "venafi", "zone"], says: "venafi.zone" }],
+    },
+    {
+      name: "selfSigned → ca",
+      base: clusterIssuer("  selfSigned: {}"),
+      head: clusterIssuer("  ca: {secretName: root}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "ca"], says: "issuer selfSigned → ca root" }],
+    },
+    {
+      name: "acme.skipTLSVerify",
+      base: clusterIssuer(acme("https://acme.internal/directory")),
+      head: clusterIssuer(acme("https://acme.internal/directory", "    skipTLSVerify: true")),
+      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "acme", "skipTLSVerify"], says: "no longer verifies the CA server" }],
+    },
+    {
+      name: "acme solvers: renewals depend on them",
+      base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
+      head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory").replace("http01: {gatewayHTTPRoute", "http01: {ingress: {class: nginx}, gatewayHTTPRouteX")),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "acme", "solvers"], riskFloor: "medium", says: "how certificates are requested or renewed changes" }],
+    },
+    {
+      name: "the ACME contact email is no risk",
+      base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
+      head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory").replace("ops@", "sre@")),
+      expected: [],
+    },
+  ]);
+
+  it("removing an issuer that a Certificate in the tree still uses breaks it", () => {
+    const cert = resource(certificate("  dnsNames: [shop.example.com]\n  issuerRef: {name: letsencrypt, kind: ClusterIssuer}"));
+    expectDetections(detect(trustDetector, clusterIssuer("  selfSigned: {}"), undefined, { head: [cert] }), [
+      { class: "reference.broken", side: "base", path: ["spec"], says: "removed while Certificate infra/shop still uses it" },
+    ]);
+  });
+});
+
+describe("Certificate", () => {
+  const issued = (fields: string, issuer = "{name: letsencrypt, kind: ClusterIssuer}") => certificate(`  issuerRef: ${issuer}\n${fields}`);
+  run([
+    {
+      name: "issuerRef",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]", "{name: internal-ca, kind: ClusterIssuer}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "issuerRef"], says: "issuerRef ClusterIssuer letsencrypt → ClusterIssuer internal-ca" }],
+    },
+    {
+      name: "issuerRef spelled with its defaults is the same issuer",
+      base: issued("  dnsNames: [shop.example.com]", "{name: shop-ca}"),
+      head: issued("  dnsNames: [shop.example.com]", "{name: shop-ca, kind: Issuer, group: cert-manager.io}"),
+      expected: [],
+    },
+    {
+      name: "isCA: true",
+      base: issued("  commonName: shop-intermediate"),
+      head: issued("  commonName: shop-intermediate\n  isCA: true"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "isCA"], says: "isCA false → true: the certificate becomes a CA" }],
+    },
+    {
+      name: "usages gain cert sign",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, key encipherment, cert sign]"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "usages"], says: "the key may now sign certificates" }],
+    },
+    {
+      name: "usages spelled as the default are no change",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [key encipherment, digital signature]"),
+      expected: [],
+    },
+    {
+      name: "nameConstraints",
+      base: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [shop.example.com]}}"),
+      head: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [example.com]}}"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "nameConstraints"], says: "the names this CA may sign for change" }],
+    },
+    {
+      name: "dnsNames removed: handshakes fail where the certificate is served",
+      base: issued("  dnsNames: [shop.example.com, api.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]"),
+      expected: [{ class: "listener.changed", side: "head", path: ["spec", "dnsNames"], says: "no longer covers api.example.com: TLS handshakes for it fail where the certificate is served (Gateway infra/public)" }],
+    },
+    {
+      name: "dnsNames added",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com, api.example.com]"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "dnsNames"], riskFloor: "medium", says: "now also covers api.example.com" }],
+    },
+    {
+      name: "dnsNames reordered: nothing",
+      base: issued("  dnsNames: [shop.example.com, api.example.com]"),
+      head: issued("  dnsNames: [api.example.com, shop.example.com]"),
+      expected: [],
+    },
+    {
+      name: "duration, renewBefore and rotationPolicy",
+      base: issued("  dnsNames: [shop.example.com]\n  duration: 2160h\n  renewBefore: 360h\n  privateKey: {rotationPolicy: Never}"),
+      head: issued("  dnsNames: [shop.example.com]\n  duration: 720h\n  renewBefore: 240h\n  privateKey: {rotationPolicy: Always}"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "duration"], riskFloor: "medium", says: "duration 2160h → 720h, renewBefore 360h → 240h, privateKey.rotationPolicy Never → Always" }],
+    },
+    {
+      name: "the same duration written another way is no change",
+      base: issued("  dnsNames: [shop.example.com]\n  duration: 2160h"),
+      head: issued("  dnsNames: [shop.example.com]\n  duration: 2160h0m0s"),
+      expected: [],
+    },
+    {
+      name: "secretName moves while a Gateway still serves the old Secret",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]").replace("secretName: shop-tls", "secretName: shop-tls-v2"),
+      expected: [{ class: "reference.broken", side: "head", path: ["spec", "secretName"], says: "Gateway infra/public still serve shop-tls, which is no longer renewed" }],
+    },
+    {
+      name: "removed while a Gateway serves its Secret",
+      base: issued("  dnsNames: [shop.example.com]"),
+      expected: [{ class: "reference.broken", side: "base", path: ["spec", "secretName"], says: "Secret shop-tls is no longer renewed, and Gateway infra/public still serve it" }],
+    },
+    {
+      name: "added as a CA",
+      head: issued("  isCA: true\n  commonName: shop-root"),
+      expected: [{ class: "trust.changed", side: "head", path: ["spec", "isCA"], says: "added as a CA (isCA: true) signed by ClusterIssuer letsencrypt" }],
+    },
+  ]);
+});
+
+describe("serving certificates elsewhere are judged by their own family's detector", () => {
+  it("Gateway listener certificateRefs: trust.changed (gateway-api.ts)", () => {
+    const gateway = (secret: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: edge
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: ${secret}}]}}
+`;
+    expect(detect(gatewayApiDetector, gateway("shop-tls"), gateway("shop-tls-v2")).map((d) => [d.class, d.path])).toEqual([["trust.changed", ["spec", "listeners", 0, "tls", "certificateRefs"]]]);
+  });
+
+  it("Istio Gateway credentialName: trust.changed (istio.ts)", () => {
+    const gateway = (secret: string) => `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: ${secret}}}
+`;
+    expect(detect(istioDetector, gateway("shop-tls"), gateway("shop-tls-v2")).map((d) => [d.class, d.path])).toEqual([["trust.changed", ["spec", "servers", 0, "tls", "credentialName"]]]);
+  });
+
+  it("BackendTLSPolicy validation: trust.changed (gateway-api.ts)", () => {
+    const policy = (ca: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: checkout, namespace: shop}
+spec:
+  targetRefs: [{group: "", kind: Service, name: checkout}]
+  validation: {hostname: checkout.shop.svc, caCertificateRefs: [{group: "", kind: ConfigMap, name: ${ca}}]}
+`;
+    expect(detect(gatewayApiDetector, policy("root-a"), policy("root-b")).map((d) => [d.class, d.path])).toEqual([["trust.changed", ["spec", "validation", "caCertificateRefs"]]]);
+  });
+});
+
+describe("cert-manager issuer annotations on a Gateway", () => {
+  const gateway = (annotations: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra, annotations: {${annotations}}}
+spec: {gatewayClassName: edge}
+`;
+  it("another cluster-issuer", () => {
+    expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: letsencrypt-staging"), gateway("cert-manager.io/cluster-issuer: letsencrypt")), [
+      { class: "trust.changed", side: "head", path: ["metadata", "annotations"], says: "its listeners' certificates are issued by another CA" },
+    ]);
+  });
+  it("removed", () => {
+    expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: letsencrypt"), gateway("team: shop")), [
+      { class: "trust.changed", side: "head", path: ["metadata", "annotations"], says: "cert-manager stops issuing its listeners' certificates" },
+    ]);
+  });
+  it("other annotations are not its business", () => {
+    expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: le, team: a"), gateway("cert-manager.io/cluster-issuer: le, team: b")), []);
+  });
+});
+
+describe("end to end: risks as the policy classifies them", () => {
+  const cert = (names: string) => `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop, namespace: infra}
+spec:
+  secretName: shop-tls
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+  dnsNames: [${names}]
+`;
+  it.each([
+    ["dnsNames removed", "shop.example.com, api.example.com", "shop.example.com", [["listener.changed", "high"]]],
+    ["dnsNames added", "shop.example.com", "shop.example.com, api.example.com", [["resource.changed", "medium"]]],
+    ["reformatted", "shop.example.com", "'shop.example.com'", []],
+  ])("%s", (_name, before, after, expected) => {
+    const result = analyze({ "infra/cert.yaml": cert(before) }, { "infra/cert.yaml": cert(after) });
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual(expected);
+  });
+});
