@@ -20,6 +20,8 @@ const shared = {
 const lean = {
   minify: true,
   charset: "utf8",
+  // JSON logs only: see src/lambda-log-stream.ts.
+  alias: { "@probot/pino": "./src/lambda-log-stream.ts" },
   plugins: [
     {
       name: "policy-without-comments",
