@@ -238,11 +238,11 @@ function nextSteps(
     const again = stale.length > 0 ? ` (stale: ${stale.join(", ")} may /approve again)` : "";
     steps.push(`/approve — by ${plural(rule.count - rule.approvers.length, "more member")} of ${rule.group}${again}`);
   }
-  if (!approvals.distinct.satisfied) {
+  const groups = [...new Set(approvals.rules.map((rule) => rule.group))].filter((group) => !approvals.distinct.assignment.some((entry) => entry.group === group));
+  // The group approvals listed above, given by different people, already reach the distinct count: no extra step.
+  const pendingGroups = new Set(approvals.rules.filter((rule) => !rule.satisfied).map((rule) => rule.group).filter((group) => groups.includes(group)));
+  if (!approvals.distinct.satisfied && approvals.distinct.assignment.length + pendingGroups.size < approvals.distinct.required) {
     const used = approvals.distinct.assignment.map((entry) => `@${entry.login}`);
-    const groups = [...new Set(approvals.rules.map((rule) => rule.group))].filter(
-      (group) => !approvals.distinct.assignment.some((entry) => entry.group === group),
-    );
     steps.push(`/approve — by a member of ${groups.join(" or ")}${used.length > 0 ? ` other than ${used.join(", ")}` : ""}`);
   }
   return steps;
