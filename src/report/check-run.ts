@@ -1,6 +1,6 @@
 import type { ReviewResult } from "../review.js";
 import type { Finding } from "../core/finding.js";
-import { RISK_BADGE } from "./markdown-report.js";
+import { RISK_BADGE, whySection } from "./markdown-report.js";
 import { plain } from "./markdown-text.js";
 import { fitMarkdown } from "./pr-comment.js";
 
@@ -78,6 +78,9 @@ export function checkRunReport(result: ReviewResult, report: string, audit: unkn
     [
       `**${RISK_BADGE[result.risk]} risk** · ${STATE_TITLE[governance.state]} · ${result.analysis.findings.length} finding(s)`,
       ...(reviewed ? [plain(reviewed)] : []),
+      // The same first screen as the comment: why, then what is still missing.
+      ...(whySection(result).length > 0 ? ["", ...whySection(result), ""] : []),
+      ...(governance.unmet.length > 0 ? ["**To pass**"] : []),
       ...governance.unmet.map((line) => `- ✗ ${plain(line)}`),
       ...notes.map((note) => `- ⚠️ ${plain(note.replace(/^⚠️\s*/u, ""))}`),
     ].join("\n"),

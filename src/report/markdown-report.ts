@@ -78,7 +78,7 @@ const whyLine = (f: Finding, alsoAt: readonly Finding[] = []): string => {
   return `- ${RISK_BADGE[f.risk]} ${code(f.class)}${alsoAt.length ? ` ×${alsoAt.length + 1}` : ""} ${plain(f.summary)} <sub>${code(`${f.file}:${f.line}`)}${more}</sub>`;
 };
 
-function whySection(result: ReviewResult): string[] {
+export function whySection(result: ReviewResult): string[] {
   const { findings } = result.analysis;
   if (findings.length === 0) return [];
   const severe = findings.filter((f) => f.class === "manifest.invalid" || f.risk === "critical" || f.risk === "high");

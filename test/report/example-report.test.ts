@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resolvePolicy } from "../../src/policy/load-policy.js";
+import { checkRunReport } from "../../src/report/check-run.js";
 import { toJsonReport } from "../../src/report/json-report.js";
 import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { POLICY_PATH, reviewChange } from "../../src/review.js";
@@ -35,5 +36,15 @@ describe("the example PR's report", () => {
     const hint = "\\`Rollback steps\\` is not an evidence key of this policy: did you mean \\`rollback\\`?";
     expect(lines).toContain(`- [ ] **rollback** — ✗ missing: ${hint}`);
     expect(lines).toContain(`- [ ] **Rollback steps** <sub>(PR description)</sub> — ✗ invalid: ${hint} <sub>(not required)</sub>`);
+  });
+});
+
+describe("the check run's summary", () => {
+  it("reads like the comment's first screen: decision, why, then what is missing", async () => {
+    const result = await exampleReview();
+    const { summary } = checkRunReport(result, renderMarkdown(result), {});
+    const order = ["critical risk", "**Why**", "writes.active-active", "**To pass**", "- ✗ evidence synthetic-check: missing"].map((text) => summary.indexOf(text));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });
