@@ -19,10 +19,13 @@ const LATENCY_MS = 50;
 function latencyProxy(target: URL): Promise<Server> {
   const server = createServer((incoming, outgoing) => {
     setTimeout(() => {
-      const upstream = forward({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      });
+      const upstream = forward(
+        { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+        (response) => {
+          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(outgoing);
+        },
+      );
       incoming.pipe(upstream);
     }, LATENCY_MS);
   });
@@ -36,11 +39,25 @@ export async function benchAppEvaluation(runs = 5): Promise<void> {
   const proxy = await latencyProxy(new URL(github.url));
   const apiUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/api/v3`;
   const head = github.commit(await tree("examples/head"));
-  github.openPull({ number: 1, author: "ana", base: "main", baseSha: github.commit(await tree("examples/base")), headSha: head, body: "Rebalance checkout." });
+  github.openPull({
+    number: 1,
+    author: "ana",
+    base: "main",
+    baseSha: github.commit(await tree("examples/base")),
+    headSha: head,
+    body: "Rebalance checkout.",
+  });
   let calls = 0;
   try {
     const samples = await sample(runs, async () => {
-      const probot = new Probot({ appId: github.appId, privateKey, secret: "bench", baseUrl: apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit() });
+      const probot = new Probot({
+        appId: github.appId,
+        privateKey,
+        secret: "bench",
+        baseUrl: apiUrl,
+        logLevel: "fatal",
+        Octokit: routeGovernorOctokit(),
+      });
       await probot.load(routeGovernorApp({ ledgerSecret: "bench", appId: github.appId }));
       const before = github.calls.length;
       const start = performance.now();

@@ -78,17 +78,39 @@ async function measureSize(files: number, runs: number): Promise<void> {
     // Interleaved, so a slow spell of the shared machine hits both alike.
     for (let i = 0; i < runs; i++) {
       bare.push(await runFresh([BARE, join(dir, "base"), join(dir, "head")]));
-      cli.push(await runFresh([CLI, "review", "--base", join(dir, "base"), "--head", join(dir, "head"), "--format", "json", "--no-render", "--now", "2026-11-22T00:00:00Z"]));
+      cli.push(
+        await runFresh([
+          CLI,
+          "review",
+          "--base",
+          join(dir, "base"),
+          "--head",
+          join(dir, "head"),
+          "--format",
+          "json",
+          "--no-render",
+          "--now",
+          "2026-11-22T00:00:00Z",
+        ]),
+      );
     }
-    const bareMs = report(`${files} files: bare js-yaml loadAll, fresh process`, bare.map((run) => run.ms));
-    const cliMs = report(`${files} files: route-governor review, fresh process`, cli.map((run) => run.ms));
+    const bareMs = report(
+      `${files} files: bare js-yaml loadAll, fresh process`,
+      bare.map((run) => run.ms),
+    );
+    const cliMs = report(
+      `${files} files: route-governor review, fresh process`,
+      cli.map((run) => run.ms),
+    );
     const bareCpu = median(bare.map((run) => run.cpuMs));
     const cliCpu = median(cli.map((run) => run.cpuMs));
     const bareMb = median(bare.map((run) => run.peakMb));
     const cliMb = median(cli.map((run) => run.peakMb));
     console.log(`  peak RSS median: review ${cliMb.toFixed(0)} MB, bare parse ${bareMb.toFixed(0)} MB`);
     console.log(`  CPU time median: review ${cliCpu.toFixed(0)} ms, bare parse ${bareCpu.toFixed(0)} ms`);
-    console.log(`  ratio review / bare parse: wall ${(cliMs / bareMs).toFixed(2)} (goal ≤ 1.5), CPU ${(cliCpu / bareCpu).toFixed(2)}, peak ${(cliMb / bareMb).toFixed(2)}`);
+    console.log(
+      `  ratio review / bare parse: wall ${(cliMs / bareMs).toFixed(2)} (goal ≤ 1.5), CPU ${(cliCpu / bareCpu).toFixed(2)}, peak ${(cliMb / bareMb).toFixed(2)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

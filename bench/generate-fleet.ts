@@ -116,9 +116,7 @@ export function generateFleet(options: FleetOptions): { base: SourceFile[]; head
     head.push({ path, text: after });
   }
   if (options.infrastructure) {
-    const shared = [
-      { path: FLEET_GATEWAY_PATH, text: fleetGateway() },
-    ];
+    const shared = [{ path: FLEET_GATEWAY_PATH, text: fleetGateway() }];
     for (const region of REGIONS) {
       for (let from = 0; from < options.files; from += EXPORT_FILE_SPAN) {
         const to = Math.min(options.files, from + EXPORT_FILE_SPAN);

@@ -18,8 +18,18 @@ export async function benchLambdaBundle(runs = 9): Promise<void> {
   const bytes = statSync(BUNDLE).size;
   console.log(`lambda bundle dist/lambda.mjs: ${(bytes / 1024).toFixed(0)} KB (goal ≤ 1000 KB)`);
   const probe = join(mkdtempSync(join(tmpdir(), "rg-bench-")), "import-probe.mjs");
-  writeFileSync(probe, `const start = performance.now();\nawait import(${JSON.stringify(BUNDLE)});\nprocess.stdout.write(String(performance.now() - start));\n`);
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "bench", LOG_LEVEL: "fatal", QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/bench.fifo" };
+  writeFileSync(
+    probe,
+    `const start = performance.now();\nawait import(${JSON.stringify(BUNDLE)});\nprocess.stdout.write(String(performance.now() - start));\n`,
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: "bench",
+    LOG_LEVEL: "fatal",
+    QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/bench.fifo",
+  };
   const samples = await sample(runs, async () => Number((await run(process.execPath, [probe], { env })).stdout));
   report("lambda bundle import in a fresh process", samples);
   console.log("  (goal ≤ 150 ms median)");

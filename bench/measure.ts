@@ -3,7 +3,9 @@ export const median = (values: readonly number[]): number => [...values].sort((a
 
 export function report(label: string, samples: readonly number[], unit = "ms"): number {
   const result = median(samples);
-  console.log(`${label.padEnd(48)} median ${result.toFixed(0).padStart(6)} ${unit}  (min ${Math.min(...samples).toFixed(0)}, max ${Math.max(...samples).toFixed(0)}, n=${samples.length})`);
+  console.log(
+    `${label.padEnd(48)} median ${result.toFixed(0).padStart(6)} ${unit}  (min ${Math.min(...samples).toFixed(0)}, max ${Math.max(...samples).toFixed(0)}, n=${samples.length})`,
+  );
   return result;
 }
 

@@ -26,7 +26,10 @@ const lean = {
     {
       name: "policy-without-comments",
       setup(esbuild) {
-        esbuild.onLoad({ filter: /\.yml$/ }, ({ path }) => ({ contents: readFileSync(path, "utf8").replace(/^\s*#.*\n/gm, ""), loader: "text" }));
+        esbuild.onLoad({ filter: /\.yml$/ }, ({ path }) => ({
+          contents: readFileSync(path, "utf8").replace(/^\s*#.*\n/gm, ""),
+          loader: "text",
+        }));
       },
     },
   ],
@@ -34,7 +37,12 @@ const lean = {
 
 const only = process.argv[2];
 const targets = [
-  { name: "cli", entryPoints: ["src/cli.ts"], outfile: "bin/route-governor.mjs", banner: { js: "#!/usr/bin/env node\n" + shared.banner.js } },
+  {
+    name: "cli",
+    entryPoints: ["src/cli.ts"],
+    outfile: "bin/route-governor.mjs",
+    banner: { js: "#!/usr/bin/env node\n" + shared.banner.js },
+  },
   // The Lambda Node.js runtime ships the AWS SDK v3: keep it out of the bundles. The webhook
   // function only verifies and enqueues (no Probot, no review engine: a fast cold start); the
   // worker carries the App.

@@ -11,12 +11,15 @@ const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
 const zipHolds = (zip, bundle) => {
-  const listing = execFileSync("unzip", ["-Z1", `.serverless/${zip}`], { encoding: "utf8" }).trim().split("\n");
+  const listing = execFileSync("unzip", ["-Z1", `.serverless/${zip}`], { encoding: "utf8" })
+    .trim()
+    .split("\n");
   check(listing.length === 1 && listing[0] === bundle, `${zip} must hold ${bundle} alone, holds: ${listing.join(", ")}`);
 };
 zipHolds("webhooks.zip", "dist/lambda.mjs");
 zipHolds("worker.zip", "dist/worker.mjs");
-for (const bundle of ["dist/lambda.mjs", "dist/worker.mjs"]) check(statSync(bundle).size <= BUNDLE_BUDGET, `${bundle} is ${statSync(bundle).size} bytes, over ${BUNDLE_BUDGET}`);
+for (const bundle of ["dist/lambda.mjs", "dist/worker.mjs"])
+  check(statSync(bundle).size <= BUNDLE_BUDGET, `${bundle} is ${statSync(bundle).size} bytes, over ${BUNDLE_BUDGET}`);
 
 const template = JSON.parse(readFileSync(".serverless/cloudformation-template-update-stack.json", "utf8"));
 const templateText = JSON.stringify(template);
@@ -30,24 +33,45 @@ for (const fn of functions) {
   check(fn.Properties.Runtime === "nodejs22.x", `runtime: ${fn.Properties.Runtime}`);
   check(fn.Properties.Architectures?.includes("x86_64"), "architecture x86_64");
   const environment = fn.Properties.Environment?.Variables ?? {};
-  for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "LEDGER_KEY"]) check(!(secret in environment), `${fn.Properties.Handler}: ${secret} must come from SSM, not the environment`);
+  for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "LEDGER_KEY"])
+    check(!(secret in environment), `${fn.Properties.Handler}: ${secret} must come from SSM, not the environment`);
 }
 check(webhook?.Properties.Timeout < 10, `webhook timeout ${webhook?.Properties.Timeout} s must stay inside GitHub's 10 s delivery window`);
 check(worker?.Properties.Timeout >= 60, `worker timeout ${worker?.Properties.Timeout} s must be at least 60 s`);
 check(webhook?.Properties.Environment?.Variables?.QUEUE_URL, "webhook QUEUE_URL");
 check(webhook?.Properties.Environment?.Variables?.WEBHOOK_SECRET_SSM, "webhook WEBHOOK_SECRET_SSM");
-for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"]) check(worker?.Properties.Environment?.Variables?.[`${secret}_SSM`], `worker ${secret}_SSM`);
+for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"])
+  check(worker?.Properties.Environment?.Variables?.[`${secret}_SSM`], `worker ${secret}_SSM`);
 const queues = resources.filter((r) => r.Type === "AWS::SQS::Queue");
 check(queues.length === 2 && queues.every((q) => q.Properties.FifoQueue === true), "two FIFO queues (deliveries and dead letters)");
-check(queues.some((q) => q.Properties.RedrivePolicy?.maxReceiveCount === Number(worker?.Properties.Environment?.Variables?.MAX_RECEIVES)), "redrive maxReceiveCount equals the worker's MAX_RECEIVES");
-check(resources.some((r) => r.Type === "AWS::Lambda::EventSourceMapping" && r.Properties.FunctionResponseTypes?.includes("ReportBatchItemFailures")), "SQS event source with ReportBatchItemFailures");
-check(resources.some((r) => r.Type === "AWS::CloudWatch::Alarm" && r.Properties.MetricName === "ApproximateNumberOfMessagesVisible"), "alarm on the dead-letter queue's depth");
-check(resources.some((r) => r.Type === "AWS::ApiGatewayV2::Route" && r.Properties.RouteKey === "POST /api/github/webhooks"), "route POST /api/github/webhooks");
-check(resources.some((r) => r.Type === "AWS::Logs::LogGroup" && r.Properties.RetentionInDays === 30), "log retention 30 days");
+check(
+  queues.some((q) => q.Properties.RedrivePolicy?.maxReceiveCount === Number(worker?.Properties.Environment?.Variables?.MAX_RECEIVES)),
+  "redrive maxReceiveCount equals the worker's MAX_RECEIVES",
+);
+check(
+  resources.some(
+    (r) => r.Type === "AWS::Lambda::EventSourceMapping" && r.Properties.FunctionResponseTypes?.includes("ReportBatchItemFailures"),
+  ),
+  "SQS event source with ReportBatchItemFailures",
+);
+check(
+  resources.some((r) => r.Type === "AWS::CloudWatch::Alarm" && r.Properties.MetricName === "ApproximateNumberOfMessagesVisible"),
+  "alarm on the dead-letter queue's depth",
+);
+check(
+  resources.some((r) => r.Type === "AWS::ApiGatewayV2::Route" && r.Properties.RouteKey === "POST /api/github/webhooks"),
+  "route POST /api/github/webhooks",
+);
+check(
+  resources.some((r) => r.Type === "AWS::Logs::LogGroup" && r.Properties.RetentionInDays === 30),
+  "log retention 30 days",
+);
 check(!/BEGIN [A-Z ]*PRIVATE KEY/.test(templateText), "no private key in the template");
 
 if (failures.length > 0) {
   console.error(`package check failed:\n- ${failures.join("\n- ")}`);
   process.exit(1);
 }
-console.log(`package ok: dist/lambda.mjs ${(statSync("dist/lambda.mjs").size / 1024).toFixed(0)} KB, dist/worker.mjs ${(statSync("dist/worker.mjs").size / 1024).toFixed(0)} KB`);
+console.log(
+  `package ok: dist/lambda.mjs ${(statSync("dist/lambda.mjs").size / 1024).toFixed(0)} KB, dist/worker.mjs ${(statSync("dist/worker.mjs").size / 1024).toFixed(0)} KB`,
+);

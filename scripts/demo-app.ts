@@ -17,7 +17,14 @@ const tree = async (folder: string) => Object.fromEntries((await readFolder(fold
 const github = await new FakeGitHub().start();
 github.teams.set("example-org/platform-networking", ["pia"]);
 github.teams.set("example-org/sre", ["sam"]);
-const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit() });
+const probot = new Probot({
+  appId: github.appId,
+  privateKey,
+  secret: SECRET,
+  baseUrl: github.apiUrl,
+  logLevel: "fatal",
+  Octokit: routeGovernorOctokit(),
+});
 await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId }));
 
 let delivery = 0;
@@ -36,7 +43,9 @@ function status(head: string): void {
   say(`   check run  "${run.name}" → ${run.conclusion ?? run.status}  (${run.output.title})`);
   for (const line of (run.output.summary ?? "").split("\n").slice(1)) say(`              ${line}`);
   say(`   labels     ${github.pull(7).labels.join(", ")}`);
-  say(`   comment    ${github.appComments(7).length} living comment, ${github.appComments(7)[0]!.body.length.toLocaleString("en-US")} characters`);
+  say(
+    `   comment    ${github.appComments(7).length} living comment, ${github.appComments(7)[0]!.body.length.toLocaleString("en-US")} characters`,
+  );
 }
 
 async function comment(login: string, body: string): Promise<FakeComment> {
@@ -54,7 +63,10 @@ say("Route Governor — the GitHub App on a fake GitHub (no account, no network)
 const base = github.commit(await tree("examples/base"));
 const head = github.commit(await tree("examples/head"));
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-const body = (await readFile("examples/pr-body.md", "utf8")).replace(/^- Rollout window: .*$/m, `- Rollout window: ${tomorrow}T01:00Z/${tomorrow}T03:00Z`);
+const body = (await readFile("examples/pr-body.md", "utf8")).replace(
+  /^- Rollout window: .*$/m,
+  `- Rollout window: ${tomorrow}T01:00Z/${tomorrow}T03:00Z`,
+);
 github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body });
 
 say("1. @ana opens PR #7: rebalance checkout across jkt/sgp, pre-stage tyo, simplify the case API.");
@@ -71,7 +83,10 @@ await deliver(github.pullRequestEvent("opened", 7), `sha256=${"0".repeat(64)}`).
 say("\n3. Commands. Everyone gets a reaction; refusals get a one-line reason.");
 await comment("eve", "/approve");
 await comment("ana", "/approve");
-await comment("ana", "/evidence synthetic-check https://synthetics.example.com/checkout\n/evidence metrics https://grafana.example.com/d/checkout");
+await comment(
+  "ana",
+  "/evidence synthetic-check https://synthetics.example.com/checkout\n/evidence metrics https://grafana.example.com/d/checkout",
+);
 status(head);
 for (const login of ["dina", "maya", "pia"]) await comment(login, "/approve");
 status(head);
@@ -80,8 +95,16 @@ status(head);
 
 const living = github.appComments(7)[0]!.body;
 say("\n4. The living PR comment (first lines):\n");
-say(living.split("\n").slice(1, 4).map((line) => `   │ ${line}`).join("\n"));
+say(
+  living
+    .split("\n")
+    .slice(1, 4)
+    .map((line) => `   │ ${line}`)
+    .join("\n"),
+);
 say(`   │ …\n   │ ${living.split("\n").find((line) => line.startsWith("<details><summary>Approval record")) ?? ""}`);
-say(`\nGitHub calls made: ${github.calls.length} (${new Set(github.calls.map((call) => `${call.method} ${call.path.replace(/\d+/g, "#")}`)).size} distinct routes).`);
+say(
+  `\nGitHub calls made: ${github.calls.length} (${new Set(github.calls.map((call) => `${call.method} ${call.path.replace(/\d+/g, "#")}`)).size} distinct routes).`,
+);
 say("Run it for real: register the App from app.yml, copy .env.example to .env, npm start.");
 await github.stop();

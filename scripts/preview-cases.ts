@@ -41,12 +41,17 @@ const route = (index: number, host: string, weights: readonly number[]): string 
     `  hostnames: ["${host}"]`,
     "  rules:",
     "    - backendRefs:",
-    ...weights.map((weight, region) => `        - { group: net.gke.io, kind: ServiceImport, name: svc-${index}-${REGIONS[region]}, port: 8080, weight: ${weight} }`),
+    ...weights.map(
+      (weight, region) =>
+        `        - { group: net.gke.io, kind: ServiceImport, name: svc-${index}-${REGIONS[region]}, port: 8080, weight: ${weight} }`,
+    ),
     "",
   ].join("\n");
 
 const exports = (names: readonly string[]): string =>
-  names.map((name) => `apiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata:\n  name: ${name}\n  namespace: storefront\n`).join("---\n");
+  names
+    .map((name) => `apiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata:\n  name: ${name}\n  namespace: storefront\n`)
+    .join("---\n");
 
 /**
  * The example platform grown to 48 services (svc-10 … svc-57), each one HTTPRoute split 90/10 over
@@ -84,7 +89,9 @@ async function fortyChangesPr(): Promise<PreviewPr> {
 async function passingPr(): Promise<PreviewPr> {
   const { base } = await examplePr();
   const head = base.map((file) =>
-    file.path === "clusters/config/routes/checkout.yaml" ? { ...file, text: file.text.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20") } : file,
+    file.path === "clusters/config/routes/checkout.yaml"
+      ? { ...file, text: file.text.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20") }
+      : file,
   );
   return {
     base,
@@ -102,11 +109,22 @@ export const isPreviewCase = (name: string): name is PreviewCase => Object.hasOw
 export async function reviewPreviewCase(name: PreviewCase): Promise<ReviewResult> {
   const pr = await PREVIEW_CASES[name]();
   const { policy, source } = resolvePolicy(pr.base.find((file) => file.path === POLICY_PATH)?.text, `${POLICY_PATH} (base)`);
-  const review = (approvals: readonly ApprovalInput[]) => reviewChange({ base: pr.base, head: pr.head, policy, policySource: source, body: pr.body, now: NOW, prAuthor: "lee", approvals });
+  const review = (approvals: readonly ApprovalInput[]) =>
+    reviewChange({ base: pr.base, head: pr.head, policy, policySource: source, body: pr.body, now: NOW, prAuthor: "lee", approvals });
   // An approval binds to the findings its approver saw: those of this very head.
   const fingerprints = review([]).analysis.findings.map((finding) => finding.fingerprint);
   const at = new Date(NOW.getTime() - 3_600_000).toISOString();
-  return review((pr.approvers ?? []).map(({ login, group }) => ({ login, at, source: "comment", groups: [group], fingerprints, edited: false, cancelled: false })));
+  return review(
+    (pr.approvers ?? []).map(({ login, group }) => ({
+      login,
+      at,
+      source: "comment",
+      groups: [group],
+      fingerprints,
+      edited: false,
+      cancelled: false,
+    })),
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

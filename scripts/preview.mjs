@@ -20,7 +20,9 @@ const target = positionals[0];
 const isCase = target !== undefined && CASES.includes(target);
 const width = Number(values.width);
 if (!target || (!isCase && (!existsSync(join(target, "base")) || !existsSync(join(target, "head")))) || !(width >= 300)) {
-  console.error(`usage: npm run preview -- <${CASES.join("|")}|pr-dir> [--png <file>] [--width <px>] [--open]   (a pr-dir holds base/, head/ and optionally pr-body.md)`);
+  console.error(
+    `usage: npm run preview -- <${CASES.join("|")}|pr-dir> [--png <file>] [--width <px>] [--open]   (a pr-dir holds base/, head/ and optionally pr-body.md)`,
+  );
   process.exit(2);
 }
 const name = isCase ? target : basename(resolve(target));
@@ -38,7 +40,15 @@ function reviewMarkdown() {
   const body = join(target, "pr-body.md");
   const review = spawnSync(
     process.execPath,
-    [join(root, "bin/route-governor.mjs"), "review", "--base", join(target, "base"), "--head", join(target, "head"), ...(existsSync(body) ? ["--body", body] : [])],
+    [
+      join(root, "bin/route-governor.mjs"),
+      "review",
+      "--base",
+      join(target, "base"),
+      "--head",
+      join(target, "head"),
+      ...(existsSync(body) ? ["--body", body] : []),
+    ],
     { encoding: "utf8" },
   );
   if (review.status !== 0 && review.status !== 1) {
@@ -107,17 +117,32 @@ ${mermaid ? `<script src="${mermaid}"></script>` : ""}
 `;
 const htmlPath = join(outDir, `${name}.html`);
 writeFileSync(htmlPath, html);
-console.log(`wrote ${relative(root, htmlPath)}${marked && mermaid ? "" : " (marked or mermaid missing from node_modules: partial rendering)"}`);
+console.log(
+  `wrote ${relative(root, htmlPath)}${marked && mermaid ? "" : " (marked or mermaid missing from node_modules: partial rendering)"}`,
+);
 
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
 if (!chromium) {
   console.log("no Chromium found: skipping the screenshot (apt-get install chromium)");
 } else {
   const headless = (...args) =>
-    spawnSync(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1", "--virtual-time-budget=15000", ...args, `file://${htmlPath}`], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    spawnSync(
+      chromium,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        "--virtual-time-budget=15000",
+        ...args,
+        `file://${htmlPath}`,
+      ],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
   const windowWidth = width + 2 * MARGIN;
   // First pass: lay the page out and read the height the page measured; second: shoot exactly that.
   const layout = headless("--dump-dom", `--window-size=${windowWidth},1000`);
@@ -129,5 +154,9 @@ if (!chromium) {
   const png = values.png ? resolve(values.png) : join(outDir, `${name}.png`);
   mkdirSync(dirname(png), { recursive: true });
   const shot = headless(`--window-size=${windowWidth},${height}`, `--screenshot=${png}`);
-  console.log(shot.status === 0 ? `wrote ${relative(root, png)} (${windowWidth}×${height})` : `Chromium failed: ${shot.stderr.split("\n").slice(-3).join(" ")}`);
+  console.log(
+    shot.status === 0
+      ? `wrote ${relative(root, png)} (${windowWidth}×${height})`
+      : `Chromium failed: ${shot.stderr.split("\n").slice(-3).join(" ")}`,
+  );
 }

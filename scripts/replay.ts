@@ -67,8 +67,21 @@ for (const [index, commit] of selected.entries()) {
     const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
     // A long history would hold every file text ever seen: start the cache afresh now and then.
     if (index % 50 === 0) cache = createManifestCache();
-    const rendered = await renderForReview(base.files, head.files, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}) });
-    const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, policy, policySource: source, body: "", now: NOW, cache });
+    const rendered = await renderForReview(base.files, head.files, policy, {
+      budgetMs: DEFAULT_RENDER_BUDGET_MS,
+      ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}),
+    });
+    const result = reviewChange({
+      base: base.files,
+      head: head.files,
+      links: { base: base.links, head: head.links },
+      rendered,
+      policy,
+      policySource: source,
+      body: "",
+      now: NOW,
+      cache,
+    });
     const blocking: Record<string, number> = {};
     const other: Record<string, number> = {};
     for (const finding of result.analysis.findings) {
@@ -86,15 +99,35 @@ for (const [index, commit] of selected.entries()) {
       findings: result.analysis.findings.map(({ class: cls, risk, summary, file, line }) => ({ class: cls, risk, summary, file, line })),
     };
   } catch (error) {
-    row = { commit, subject, exit: "crash", risk: "-", blocking: {}, other: {}, ms: Math.round(performance.now() - started), error: (error as Error).stack ?? String(error) };
+    row = {
+      commit,
+      subject,
+      exit: "crash",
+      risk: "-",
+      blocking: {},
+      other: {},
+      ms: Math.round(performance.now() - started),
+      error: (error as Error).stack ?? String(error),
+    };
     // A root commit is no crash: it has nothing to compare with.
     if (!parent) row.exit = 0;
   }
   rows.push(row);
   if (values.out) out.push(JSON.stringify(row));
-  const counts = (c: Record<string, number>) => Object.entries(c).map(([k, n]) => `${k}×${n}`).join(" ");
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(" ");
   console.log(
-    [row.commit.slice(0, 10), `exit=${row.exit}`, `risk=${row.risk}`, `${row.ms}ms`, counts(row.blocking) || "-", row.subject.slice(0, 70), row.error ? `ERROR ${row.error.split("\n")[0]}` : ""].join("\t"),
+    [
+      row.commit.slice(0, 10),
+      `exit=${row.exit}`,
+      `risk=${row.risk}`,
+      `${row.ms}ms`,
+      counts(row.blocking) || "-",
+      row.subject.slice(0, 70),
+      row.error ? `ERROR ${row.error.split("\n")[0]}` : "",
+    ].join("\t"),
   );
 }
 if (values.out) writeFileSync(values.out, `${out.join("\n")}\n`);
@@ -106,8 +139,17 @@ const slowest = [...rows].sort((a, b) => b.ms - a.ms).slice(0, 3);
 const median = [...rows].map((row) => row.ms).sort((a, b) => a - b)[Math.floor(reviewed / 2)] ?? 0;
 const classTotals: Record<string, number> = {};
 for (const row of rows) for (const [cls, n] of Object.entries(row.blocking)) classTotals[cls] = (classTotals[cls] ?? 0) + n;
-console.log(`\n${reviewed} commits reviewed, ${blocked.length} blocked (${((100 * blocked.length) / Math.max(1, reviewed)).toFixed(1)} %), ${crashes.length} crashes, median ${median} ms`);
+console.log(
+  `\n${reviewed} commits reviewed, ${blocked.length} blocked (${((100 * blocked.length) / Math.max(1, reviewed)).toFixed(1)} %), ${crashes.length} crashes, median ${median} ms`,
+);
 console.log(`slowest: ${slowest.map((row) => `${row.commit.slice(0, 10)} ${row.ms} ms`).join(", ")}`);
-console.log(`blocking findings by class: ${Object.entries(classTotals).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
+console.log(
+  `blocking findings by class: ${
+    Object.entries(classTotals)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none"
+  }`,
+);
 for (const crash of crashes) console.log(`crash ${crash.commit.slice(0, 10)}: ${crash.error}`);
 process.exit(crashes.length > 0 ? 1 : 0);

@@ -7,7 +7,16 @@ import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-g
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
 import { renderForReview } from "./render/render-change.js";
-import { answerComment, completeCheckRun, failingPullsOnHead, startCheckRun, syncLabels, upsertLivingComment, verdictId, type RepoRef } from "./github/publish.js";
+import {
+  answerComment,
+  completeCheckRun,
+  failingPullsOnHead,
+  startCheckRun,
+  syncLabels,
+  upsertLivingComment,
+  verdictId,
+  type RepoRef,
+} from "./github/publish.js";
 import { checkRunName, checkRunReport, errorCheckRunReport, mergeGroupCheckRunReport, type CheckRunReport } from "./report/check-run.js";
 import { toJsonReport } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
@@ -54,13 +63,20 @@ export interface AppOptions {
 export const DEFAULT_BUDGET_MS = { evaluation: 6_500, failureReport: 1_500 } as const;
 export const DEFAULT_APP_RENDER_BUDGET_MS = 3_000;
 
-const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.edited", "pull_request.ready_for_review"] as const;
+const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.edited",
+  "pull_request.ready_for_review",
+] as const;
 const COMMENT_EVENTS = ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"] as const;
 const REVIEW_EVENTS = ["pull_request_review.submitted", "pull_request_review.dismissed"] as const;
 
 export const errorText = (error: unknown): string => {
   const failure = error as { status?: number; request?: { method?: string; url?: string }; message?: string };
-  const where = failure.request?.method && failure.request.url ? ` (${failure.request.method} ${failure.request.url.replace(/\?.*$/, "")})` : "";
+  const where =
+    failure.request?.method && failure.request.url ? ` (${failure.request.method} ${failure.request.url.replace(/\?.*$/, "")})` : "";
   const status = failure.status ? `GitHub API error ${failure.status}${where}: ` : "";
   return `${status}${failure.message ?? String(error)}`;
 };
@@ -68,7 +84,8 @@ export const errorText = (error: unknown): string => {
 /** Which delivery attempt this is, when a queue retries deliveries (the Lambda worker). */
 const attempts = new AsyncLocalStorage<{ readonly attempt: number; readonly of: number }>();
 
-export const withDeliveryAttempt = <T>(attempt: { readonly attempt: number; readonly of: number }, work: () => Promise<T>): Promise<T> => attempts.run(attempt, work);
+export const withDeliveryAttempt = <T>(attempt: { readonly attempt: number; readonly of: number }, work: () => Promise<T>): Promise<T> =>
+  attempts.run(attempt, work);
 
 /** What a failed check adds about retries: the queue retries it, or it was the last try. */
 const attemptNote = (): string => {
@@ -108,7 +125,9 @@ async function evaluateAndPublish(context: Context, options: AppOptions, target:
   const failureReportDeadline = () => Date.now() + budget.failureReport;
   const { owner, repo } = context.repo();
   // The budget starts when this PR's turn comes, not when the delivery arrived.
-  await serialised(`${owner}/${repo}#${target.number}`, () => withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline)));
+  await serialised(`${owner}/${repo}#${target.number}`, () =>
+    withDeadline(Date.now() + budget.evaluation, () => evaluateWithin(context, options, target, failureReportDeadline)),
+  );
 }
 
 async function evaluateWithin(context: Context, options: AppOptions, target: Target, failureReportDeadline: () => number): Promise<void> {
@@ -123,7 +142,13 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     const pr = await source.pullRequest();
     const name = checkRunName(pr.baseRef);
     if (pr.state === "closed") {
-      if (checkRunId !== undefined) await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport("the pull request was closed before Route Governor could evaluate it"));
+      if (checkRunId !== undefined)
+        await completeCheckRun(
+          octokit,
+          repo,
+          checkRunId,
+          errorCheckRunReport("the pull request was closed before Route Governor could evaluate it"),
+        );
       return;
     }
     const merged = pr.state === "merged";
@@ -131,7 +156,14 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       // The PR moved on since the event: the check opened on the event's head or base is
       // superseded by one on the PR as it is now.
       if (checkRunId !== undefined) {
-        await completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(`superseded: the pull request is now at ${pr.headSha.slice(0, 7)} on ${pr.baseRef}; ${name} on that head decides`));
+        await completeCheckRun(
+          octokit,
+          repo,
+          checkRunId,
+          errorCheckRunReport(
+            `superseded: the pull request is now at ${pr.headSha.slice(0, 7)} on ${pr.baseRef}; ${name} on that head decides`,
+          ),
+        );
       }
       checkRunId = await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
     }
@@ -141,7 +173,11 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       secret: options.ledgerSecret,
       ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
       appId: options.appId,
-      render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: renderBudgetMs, ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) }),
+      render: (base, head, policy) =>
+        renderForReview(base, head, policy, {
+          budgetMs: renderBudgetMs,
+          ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }),
+        }),
     });
     const { result } = evaluation;
     // After the merge only a break-glass's post-change validation is still owed; any other merged
@@ -166,20 +202,38 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
     });
     await syncLabels(octokit, repo, pr.number, pr.labels, result.risk, result.governance.breakGlass?.accepted === true);
     if (triggerCommentId !== undefined) {
-      await answerComment(octokit, repo, pr.number, evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId), evaluation.answered);
+      await answerComment(
+        octokit,
+        repo,
+        pr.number,
+        evaluation.outcomes.filter((outcome) => outcome.commentId === triggerCommentId),
+        evaluation.answered,
+      );
     }
     const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine);
     const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name) : [];
-    await completeCheckRun(octokit, repo, checkRunId, blocking.length > 0 ? sharedHeadReport(own, blocking, pr.baseRef) : own, commentUrl, verdictId(pr.number, result.decision));
+    await completeCheckRun(
+      octokit,
+      repo,
+      checkRunId,
+      blocking.length > 0 ? sharedHeadReport(own, blocking, pr.baseRef) : own,
+      commentUrl,
+      verdictId(pr.number, result.decision),
+    );
   } catch (error) {
     const failedRun = checkRunId;
     if (failedRun === undefined) {
-      context.log.error({ err: error }, "the evaluation failed before a check run was opened: the head's previous conclusion stands until the next event");
+      context.log.error(
+        { err: error },
+        "the evaluation failed before a check run was opened: the head's previous conclusion stands until the next event",
+      );
       throw error;
     }
     try {
       // The evaluation's own deadline may be spent: the failure report gets its own reserve.
-      await withDeadline(failureReportDeadline(), () => completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + attemptNote())));
+      await withDeadline(failureReportDeadline(), () =>
+        completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + attemptNote())),
+      );
     } catch (reportError) {
       context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
     }
@@ -201,11 +255,18 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
   try {
     const now = (options.now ?? (() => new Date()))();
     const evaluation = await withDeadline(Date.now() + budget.evaluation, () =>
-      evaluateMergeGroup(octokit, repo, group, { now, secret: options.ledgerSecret, ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}), appId: options.appId }),
+      evaluateMergeGroup(octokit, repo, group, {
+        now,
+        secret: options.ledgerSecret,
+        ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
+        appId: options.appId,
+      }),
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
   } catch (error) {
-    await withDeadline(Date.now() + budget.failureReport, () => completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error) + attemptNote()))).catch((reportError: unknown) =>
+    await withDeadline(Date.now() + budget.failureReport, () =>
+      completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error) + attemptNote())),
+    ).catch((reportError: unknown) =>
       context.log.error({ err: reportError }, "could not conclude the merge group's check run as failed; it stays in progress"),
     );
     throw error;
@@ -219,13 +280,24 @@ const MAX_SUMMARY_CHARS = 65_535;
 function sharedHeadReport(own: CheckRunReport, blocking: readonly number[], baseRef: string): CheckRunReport {
   const pulls = blocking.map((number) => `#${number}`).join(", ");
   const why = `This commit is also the head of ${pulls} into ${baseRef}, which does not pass. GitHub keeps one \`Route Governor (${baseRef})\` check per commit, so it passes only when every pull request on this commit does.`;
-  return { ...own, conclusion: "action_required", title: `blocked by ${pulls} on the same commit`, summary: `${why}\n\n${own.summary}`.slice(0, MAX_SUMMARY_CHARS) };
+  return {
+    ...own,
+    conclusion: "action_required",
+    title: `blocked by ${pulls} on the same commit`,
+    summary: `${why}\n\n${own.summary}`.slice(0, MAX_SUMMARY_CHARS),
+  };
 }
 
 /** The JSON report plus what reconstructs who approved what, on which head. */
 const auditRecord = (evaluation: Evaluation) => ({
   ...toJsonReport(evaluation.result),
-  pullRequest: { number: evaluation.pr.number, base: evaluation.pr.baseRef, baseSha: evaluation.pr.baseSha, headSha: evaluation.pr.headSha, reviewed: evaluation.pr.reviewed },
+  pullRequest: {
+    number: evaluation.pr.number,
+    base: evaluation.pr.baseRef,
+    baseSha: evaluation.pr.baseSha,
+    headSha: evaluation.pr.headSha,
+    reviewed: evaluation.pr.reviewed,
+  },
   approvalRecord: evaluation.approvals,
   notes: evaluation.notes,
 });
@@ -236,7 +308,10 @@ type ListedPull = { readonly number: number; readonly base: { readonly ref: stri
 async function pullsForSha(context: Context, listed: readonly ListedPull[], sha: string): Promise<Target[]> {
   const target = (pull: ListedPull): Target => ({ number: pull.number, head: { sha, baseRef: pull.base.ref } });
   if (listed.length > 0) return listed.map(target);
-  const { data } = await (context.octokit as ProbotOctokit).rest.repos.listPullRequestsAssociatedWithCommit({ ...context.repo(), commit_sha: sha });
+  const { data } = await (context.octokit as ProbotOctokit).rest.repos.listPullRequestsAssociatedWithCommit({
+    ...context.repo(),
+    commit_sha: sha,
+  });
   return data.filter((pull) => pull.state === "open" && pull.head.sha === sha).map(target);
 }
 
@@ -256,7 +331,10 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
       if (!issue.pull_request) return;
       // Our own edits (and other bots) must not re-trigger us: bots never command.
       if (isBotLogin(sender.login, sender.type)) return;
-      await evaluateAndPublish(context, options, { number: issue.number, ...(context.payload.action === "deleted" ? {} : { triggerCommentId: comment.id }) });
+      await evaluateAndPublish(context, options, {
+        number: issue.number,
+        ...(context.payload.action === "deleted" ? {} : { triggerCommentId: comment.id }),
+      });
     });
 
     // A PR merged by break-glass owes its post-change validation: the check and comment keep
@@ -275,14 +353,18 @@ export function routeGovernorApp(options: AppOptions): ApplicationFunction {
 
     app.on("check_suite.rerequested", async (context) => {
       const suite = context.payload.check_suite;
-      for (const target of await pullsForSha(context, suite.pull_requests, suite.head_sha)) await evaluateAndPublish(context, options, target);
+      for (const target of await pullsForSha(context, suite.pull_requests, suite.head_sha))
+        await evaluateAndPublish(context, options, target);
     });
   };
 }
 
 /** LEDGER_KEY signs (a key of its own lets the webhook secret rotate); LEDGER_KEYS_OLD still verify. */
 export function ledgerKeys(env: NodeJS.ProcessEnv, webhookSecret: string): Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets"> {
-  const oldLedgerSecrets = (env.LEDGER_KEYS_OLD ?? "").split(",").map((key) => key.trim()).filter((key) => key !== "");
+  const oldLedgerSecrets = (env.LEDGER_KEYS_OLD ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
   return { ledgerSecret: env.LEDGER_KEY || webhookSecret, ...(oldLedgerSecrets.length > 0 ? { oldLedgerSecrets } : {}) };
 }
 
@@ -296,7 +378,8 @@ export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budget
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
   const appId = Number(env.APP_ID);
-  if (!(Number.isInteger(appId) && appId > 0)) throw new Error("APP_ID is not set: Route Governor trusts only the comments GitHub says this App wrote");
+  if (!(Number.isInteger(appId) && appId > 0))
+    throw new Error("APP_ID is not set: Route Governor trusts only the comments GitHub says this App wrote");
   return routeGovernorApp({ ...ledgerKeys(env, secret), appId, ...(budgetMs ? { budgetMs } : {}) });
 }
 

@@ -74,7 +74,8 @@ function withSharedTexts(head: SourceTree, base: SourceTree): SourceTree {
 function instantOf(text: string): Date {
   const instant = new Date(text);
   if (Number.isNaN(instant.getTime())) throw new UsageError(`--now is not a date: ${text}`);
-  if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) throw new UsageError(`--now needs a time zone (Z or ±hh:mm), e.g. ${instant.toISOString()}: ${text}`);
+  if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text.trim()))
+    throw new UsageError(`--now needs a time zone (Z or ±hh:mm), e.g. ${instant.toISOString()}: ${text}`);
   return instant;
 }
 
@@ -163,11 +164,26 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(error.message);
   });
   const policyText = values.policy ? await readText(values.policy, "policy") : base.files.find((file) => file.path === POLICY_PATH)?.text;
-  const { policy, source } = resolvePolicy(policyText, values.policy ?? (policyText === undefined ? "built-in defaults" : `${POLICY_PATH} (base)`));
+  const { policy, source } = resolvePolicy(
+    policyText,
+    values.policy ?? (policyText === undefined ? "built-in defaults" : `${POLICY_PATH} (base)`),
+  );
   const body = await readBody(values.body, io);
 
-  const rendered = await renderForReview(base.files, head.files, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}) });
-  const result = reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, policy, policySource: source, body, now });
+  const rendered = await renderForReview(base.files, head.files, policy, {
+    budgetMs: DEFAULT_RENDER_BUDGET_MS,
+    ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}),
+  });
+  const result = reviewChange({
+    base: base.files,
+    head: head.files,
+    links: { base: base.links, head: head.links },
+    rendered,
+    policy,
+    policySource: source,
+    body,
+    now,
+  });
   io.stdout(FORMATS[format](result));
   return result.decision === "pass" ? 0 : 1;
 }

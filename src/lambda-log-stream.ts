@@ -24,7 +24,12 @@ export async function getTransformStream(options: LogStreamOptions = {}): Promis
       const out: string[] = [];
       if (!warned) {
         warned = true;
-        out.push(JSON.stringify({ level: options.logLevelInString ? "warn" : 40, msg: "SENTRY_DSN is set, but the Lambda bundle does not carry Sentry: errors are logged here only" }));
+        out.push(
+          JSON.stringify({
+            level: options.logLevelInString ? "warn" : 40,
+            msg: "SENTRY_DSN is set, but the Lambda bundle does not carry Sentry: errors are logged here only",
+          }),
+        );
       }
       if (!options.logLevelInString) out.push(line);
       else {

@@ -36,7 +36,9 @@ export async function resolveSecrets<Name extends SecretName = (typeof SECRET_NA
 /** The real reader: the AWS SDK that the Lambda Node.js runtime ships (kept out of the bundle). */
 export const ssmParameterReader: ParameterReader = async (names) => {
   const { SSMClient, GetParametersCommand } = await import("@aws-sdk/client-ssm");
-  const { Parameters = [], InvalidParameters = [] } = await new SSMClient({}).send(new GetParametersCommand({ Names: [...names], WithDecryption: true }));
+  const { Parameters = [], InvalidParameters = [] } = await new SSMClient({}).send(
+    new GetParametersCommand({ Names: [...names], WithDecryption: true }),
+  );
   if (InvalidParameters.length > 0) throw new Error(`SSM parameters not found: ${InvalidParameters.join(", ")}`);
   return Object.fromEntries(Parameters.map((parameter) => [parameter.Name ?? "", parameter.Value ?? ""]));
 };

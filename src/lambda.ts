@@ -12,7 +12,8 @@ const { WEBHOOK_SECRET } = await resolveSecrets(process.env, ssmParameterReader,
 
 const log = {
   warn: (fields: Record<string, unknown>, message: string) => console.warn(JSON.stringify({ level: "warn", msg: message, ...fields })),
-  error: (fields: Record<string, unknown>, message: string) => console.error(JSON.stringify({ level: "error", msg: message, ...fields, err: String(fields.err ?? "") })),
+  error: (fields: Record<string, unknown>, message: string) =>
+    console.error(JSON.stringify({ level: "error", msg: message, ...fields, err: String(fields.err ?? "") })),
 };
 
 export const handler = createWebhookHandler({ secret: WEBHOOK_SECRET, enqueue: sqsEnqueue(queueUrl), log });

@@ -66,7 +66,12 @@ export interface Analysis {
   readonly blastRadius: BlastRadius;
   /** What the render step did: the roots reviewed as rendered, and why it was skipped if it was. */
   /** `failed`: roots that could not be rendered and block; `unrendered`: charts nothing in the tree installs that could not be rendered (listed, not blocking). */
-  readonly render: { readonly rendered: readonly string[]; readonly failed: readonly string[]; readonly unrendered: readonly string[]; readonly skipped?: string };
+  readonly render: {
+    readonly rendered: readonly string[];
+    readonly failed: readonly string[];
+    readonly unrendered: readonly string[];
+    readonly skipped?: string;
+  };
 }
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
@@ -85,7 +90,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const reviews = compilePathScope(policy.paths);
   // A file unchanged between base and head is parsed once.
   const cache = input.cache ?? createManifestCache();
-  const load = (files: readonly SourceFile[]) => loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache });
+  const load = (files: readonly SourceFile[]) =>
+    loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache });
   const baseFiles = renderedTree(input.base, input.rendered?.base);
   const headFiles = renderedTree(input.head, input.rendered?.head);
   const manifests = alignResourceKeys(load(baseFiles), load(headFiles));
@@ -94,11 +100,15 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };
 
   const routeDiffs = diffRoutes(base.model, head.model);
-  const detections: Detection[] = [...routeChangeDetections(routeDiffs, base.model, head.model), ...writePathDetections(base.model, head.model, routeDiffs, policy)];
+  const detections: Detection[] = [
+    ...routeChangeDetections(routeDiffs, base.model, head.model),
+    ...writePathDetections(base.model, head.model, routeDiffs, policy),
+  ];
   const changes = diffResources(base.manifests, head.manifests);
   for (const change of changes) {
     const family = (change.head ?? change.base)!.family;
-    for (const detect of DETECTORS[family] ?? []) detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
+    for (const detect of DETECTORS[family] ?? [])
+      detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
   detections.push(...kustomizePatchFileDetections(baseFiles, headFiles, base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();
@@ -123,12 +133,21 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // A rendered document has no line of its own in the repository: point at the input the PR changed.
   const atSource = (finding: Finding): Finding => {
     const source = renderedSource(finding.file);
-    return source ? { ...finding, file: source.file, line: source.line, summary: `${finding.summary} (rendered: ${source.root.id})` } : finding;
+    return source
+      ? { ...finding, file: source.file, line: source.line, summary: `${finding.summary} (rendered: ${source.root.id})` }
+      : finding;
   };
   const findings = detections.map((detection) => {
     const tree = detection.side === "base" ? base.manifests : head.manifests;
     const resource = detection.resourceKey === undefined ? undefined : tree.resources.get(detection.resourceKey);
-    return atSource(toFinding(detection, resource, policy, resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] }));
+    return atSource(
+      toFinding(
+        detection,
+        resource,
+        policy,
+        resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] },
+      ),
+    );
   });
   findings.push(...renderFailureFindings(input).map(atSource));
 
@@ -145,14 +164,29 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const existingInvalid = head.manifests.invalid.filter((item) => !changed(item.file));
   findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item))));
   const skipped = head.manifests.skipped.filter((item) => changed(item.file));
-  const excluded = { changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(), total: head.manifests.excluded.length };
+  const excluded = {
+    changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(),
+    total: head.manifests.excluded.length,
+  };
   const render = {
     rendered: (input.rendered?.roots ?? []).map((root) => root.id),
     failed: (input.rendered?.failures ?? []).filter((failure) => failure.gates).map((failure) => failure.id),
     unrendered: (input.rendered?.failures ?? []).filter((failure) => !failure.gates).map((failure) => failure.reason),
     ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
   };
-  return { findings: sortFindings(findings), routeDiffs, invalid, existingInvalid, skipped, excluded, base, head, graphs: { base: graph.base, head: graph.head }, blastRadius: graph.blastRadius, render };
+  return {
+    findings: sortFindings(findings),
+    routeDiffs,
+    invalid,
+    existingInvalid,
+    skipped,
+    excluded,
+    base,
+    head,
+    graphs: { base: graph.base, head: graph.head },
+    blastRadius: graph.blastRadius,
+    render,
+  };
 }
 
 /**
@@ -160,10 +194,24 @@ export function analyzeChange(input: ChangeInput): Analysis {
  * high: what it would apply is unknown, so it is never a silent pass.
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
-  (input.rendered?.failures ?? []).filter((failure) => failure.gates).map((failure) => {
-    const detection: Detection = { class: "resource.changed", summary: failure.reason, resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id }, side: "head", path: [], before: null, after: failure.reason, riskFloor: "high" };
-    return { ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), ...changedSource(failure, input.base, input.head) };
-  });
+  (input.rendered?.failures ?? [])
+    .filter((failure) => failure.gates)
+    .map((failure) => {
+      const detection: Detection = {
+        class: "resource.changed",
+        summary: failure.reason,
+        resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id },
+        side: "head",
+        path: [],
+        before: null,
+        after: failure.reason,
+        riskFloor: "high",
+      };
+      return {
+        ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }),
+        ...changedSource(failure, input.base, input.head),
+      };
+    });
 
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */
 function policyChangeFindings(input: ChangeInput): Finding[] {
@@ -171,7 +219,15 @@ function policyChangeFindings(input: ChangeInput): Finding[] {
   const after = policyText(input.head);
   if (before === after) return [];
   const change = before === undefined ? "added" : after === undefined ? "removed" : "changed";
-  const detection: Detection = { class: "governance.policy-changed", summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`, resource: POLICY_RESOURCE, side: "head", path: [], before: before ?? null, after: after ?? null };
+  const detection: Detection = {
+    class: "governance.policy-changed",
+    summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`,
+    resource: POLICY_RESOURCE,
+    side: "head",
+    path: [],
+    before: before ?? null,
+    after: after ?? null,
+  };
   return [{ ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 }];
 }
 
@@ -200,7 +256,9 @@ const invalidManifestFinding = (item: InvalidManifest): Finding => ({
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */
 const sortFindings = (findings: Finding[]): Finding[] =>
-  findings.sort((a, b) => riskRank(b.risk) - riskRank(a.risk) || a.file.localeCompare(b.file) || a.line - b.line || a.class.localeCompare(b.class));
+  findings.sort(
+    (a, b) => riskRank(b.risk) - riskRank(a.risk) || a.file.localeCompare(b.file) || a.line - b.line || a.class.localeCompare(b.class),
+  );
 
 /** Everything a review needs beyond the two trees: the PR's words and people (DESIGN §9–§10). */
 export interface ReviewInput extends ChangeInput {

@@ -42,7 +42,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, tuning?:
   const path = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
   const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit(tuning) } });
   const middleware = await createNodeMiddleware(appFromEnv(env), { probot, webhooksPath: path });
-  const notFound = (response: ServerResponse) => response.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
+  const notFound = (response: ServerResponse) =>
+    response.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
 
   const server: HttpServer = createServer((request, response) => {
     void (async () => {
@@ -52,7 +53,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, tuning?:
         Object.assign(request, { body: await boundedBody(request) });
       } catch (error) {
         if (!(error instanceof TooLarge)) throw error;
-        response.writeHead(413, { "content-type": "application/json", connection: "close" }).end(`{"error":"payload larger than ${MAX_BODY_BYTES} bytes"}`);
+        response
+          .writeHead(413, { "content-type": "application/json", connection: "close" })
+          .end(`{"error":"payload larger than ${MAX_BODY_BYTES} bytes"}`);
         request.destroy();
         return;
       }
@@ -62,7 +65,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, tuning?:
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(Number(env.PORT) || 3000, env.HOST || "localhost", resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once("error", reject).listen(Number(env.PORT) || 3000, env.HOST || "localhost", resolve),
+  );
   probot.log.info(`Listening on ${path} at port ${(server.address() as AddressInfo).port}`);
   return {
     port: (server.address() as AddressInfo).port,

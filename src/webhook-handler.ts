@@ -28,7 +28,11 @@ const reply = (statusCode: number, body: Record<string, unknown>): APIGatewayPro
   body: JSON.stringify(body),
 });
 
-export function createWebhookHandler(deps: { readonly secret: string; readonly enqueue: Enqueue; readonly log: WebhookLog }): WebhookHandler {
+export function createWebhookHandler(deps: {
+  readonly secret: string;
+  readonly enqueue: Enqueue;
+  readonly log: WebhookLog;
+}): WebhookHandler {
   const { secret, enqueue, log } = deps;
   return async (event) => {
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
@@ -50,7 +54,8 @@ export function createWebhookHandler(deps: { readonly secret: string; readonly e
     }
     const delivery = QueuedDeliverySchema.safeParse({ v: 1, id, name, payload });
     const group = messageGroupOf(payload);
-    if (!delivery.success || group === undefined) return reply(400, { error: "not a delivery the App can queue (delivery id, event name or repository)" });
+    if (!delivery.success || group === undefined)
+      return reply(400, { error: "not a delivery the App can queue (delivery id, event name or repository)" });
     if (raw.length > MAX_MESSAGE_BYTES) {
       log.error({ id, name, bytes: raw.length }, "webhook payload too large for the queue");
       return reply(413, { error: "payload too large to queue" });

@@ -45,9 +45,16 @@ export function createWorker(probot: Probot, app: ApplicationFunction, options: 
       const { id, name, payload } = delivery.data;
       const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
       try {
-        await withDeliveryAttempt({ attempt, of: options.maxReceives }, () => probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
+        await withDeliveryAttempt({ attempt, of: options.maxReceives }, () =>
+          probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]),
+        );
       } catch (error) {
-        probot.log.error({ err: error, id, name, attempt }, attempt >= options.maxReceives ? "delivery failed on its last attempt: it goes to the dead-letter queue" : "delivery failed: it will be retried");
+        probot.log.error(
+          { err: error, id, name, attempt },
+          attempt >= options.maxReceives
+            ? "delivery failed on its last attempt: it goes to the dead-letter queue"
+            : "delivery failed: it will be retried",
+        );
         failures.push(record.messageId);
       }
     }

@@ -8,7 +8,8 @@ import { promisify } from "node:util";
  */
 const run = promisify(execFile);
 
-const git = async (repo: string, args: readonly string[]): Promise<string> => (await run("git", ["-C", repo, ...args], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+const git = async (repo: string, args: readonly string[]): Promise<string> =>
+  (await run("git", ["-C", repo, ...args], { maxBuffer: 16 * 1024 * 1024 })).stdout;
 
 const succeeds = (repo: string, args: readonly string[]): Promise<boolean> =>
   git(repo, args).then(
@@ -32,7 +33,9 @@ export async function fetchMergeBase(repo: string, base: string, head: string): 
     const found = (await git(repo, ["merge-base", base, head]).catch(() => "")).trim();
     if (found) return found;
     if ((await git(repo, ["rev-parse", "--is-shallow-repository"])).trim() !== "true") {
-      throw new Error(`${base.slice(0, 7)} and ${head.slice(0, 7)} have no common ancestor: Route Governor cannot tell what the pull request changes`);
+      throw new Error(
+        `${base.slice(0, 7)} and ${head.slice(0, 7)} have no common ancestor: Route Governor cannot tell what the pull request changes`,
+      );
     }
     deepen *= 4;
     const how = attempt < DEEPENINGS ? `--deepen=${deepen}` : "--unshallow";

@@ -31,9 +31,16 @@ export interface ActionSource extends PullRequestSource {
 }
 
 /** Substitutes the base tip's policy file (or its absence) for the merge base's, without making the PR look like it changes it. */
-export function governedTrees(mergeBase: readonly SourceFile[], head: readonly SourceFile[], tipPolicy: string | undefined): { base: SourceFile[]; head: SourceFile[] } {
+export function governedTrees(
+  mergeBase: readonly SourceFile[],
+  head: readonly SourceFile[],
+  tipPolicy: string | undefined,
+): { base: SourceFile[]; head: SourceFile[] } {
   const policyOf = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
-  const withPolicy = (files: readonly SourceFile[]) => [...files.filter((file) => file.path !== POLICY_PATH), ...(tipPolicy === undefined ? [] : [{ path: POLICY_PATH, text: tipPolicy }])];
+  const withPolicy = (files: readonly SourceFile[]) => [
+    ...files.filter((file) => file.path !== POLICY_PATH),
+    ...(tipPolicy === undefined ? [] : [{ path: POLICY_PATH, text: tipPolicy }]),
+  ];
   const untouched = policyOf(mergeBase) === policyOf(head);
   return { base: withPolicy(mergeBase), head: untouched ? withPolicy(head) : [...head] };
 }
@@ -52,7 +59,12 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
   // The clone has both commits: the merge base comes from git, as GitHub's PR diff shows it.
   const api = gitHubPullRequest(octokit as unknown as ProbotOctokit, ref, async (baseSha, headSha) => {
     const mergeBase = await fetchMergeBase(workspace, baseSha, headSha);
-    return { mode: "merge-base", baseSha: mergeBase, headSha, description: `merge base ${mergeBase.slice(0, 7)} → head ${headSha.slice(0, 7)}, what the PR's diff shows` };
+    return {
+      mode: "merge-base",
+      baseSha: mergeBase,
+      headSha,
+      description: `merge base ${mergeBase.slice(0, 7)} → head ${headSha.slice(0, 7)}, what the PR's diff shows`,
+    };
   });
   const memo = <T>(read: () => Promise<T>): (() => Promise<T>) => {
     let value: Promise<T> | undefined;
@@ -61,7 +73,11 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
 
   const trees = memo(async (): Promise<{ base: SourceTree; head: SourceTree }> => {
     const pr = await api.pullRequest();
-    const [base, head, tipPolicy] = await Promise.all([readGitTree(workspace, pr.reviewed.baseSha), readGitTree(workspace, pr.headSha), fileAt(workspace, pr.baseSha, POLICY_PATH)]);
+    const [base, head, tipPolicy] = await Promise.all([
+      readGitTree(workspace, pr.reviewed.baseSha),
+      readGitTree(workspace, pr.headSha),
+      fileAt(workspace, pr.baseSha, POLICY_PATH),
+    ]);
     const files = governedTrees(base.files, head.files, tipPolicy);
     return { base: { files: files.base, links: base.links }, head: { files: files.head, links: head.links } };
   });
@@ -70,8 +86,16 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
   const headSeenAt = memo(async (): Promise<string | undefined> => {
     const pr = await api.pullRequest();
     try {
-      const suites = await octokit.paginate(octokit.rest.checks.listSuitesForRef, { owner: ref.owner, repo: ref.repo, ref: pr.headSha, per_page: 100 });
-      return suites.map((suite) => suite.created_at).filter((at): at is string => !!at).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+      const suites = await octokit.paginate(octokit.rest.checks.listSuitesForRef, {
+        owner: ref.owner,
+        repo: ref.repo,
+        ref: pr.headSha,
+        per_page: 100,
+      });
+      return suites
+        .map((suite) => suite.created_at)
+        .filter((at): at is string => !!at)
+        .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 403 || status === 404) return undefined;
@@ -85,7 +109,18 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     const written = stamp(now);
     const ledger = { ...buildLedger(`${ref.owner}/${ref.repo}#${ref.number}`, { sha: pr.headSha, since }, []), written };
     const body = `${COMMENT_MARKER}\n${ledgerBlock(ledger, secret)}`;
-    return [{ id: 0, author: "route-governor-action", authorIsBot: true, appId: RUN_LEDGER_APP_ID, body, createdAt: written, updatedAt: written, url: "" }];
+    return [
+      {
+        id: 0,
+        author: "route-governor-action",
+        authorIsBot: true,
+        appId: RUN_LEDGER_APP_ID,
+        body,
+        createdAt: written,
+        updatedAt: written,
+        url: "",
+      },
+    ];
   };
 
   return {
@@ -93,14 +128,19 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     tree: async (side) => (await trees())[side].files,
     links: async (side) => (await trees())[side].links,
     // The App's own comments carry a ledger signed with a secret the Action does not have: left out, not reported as forged.
-    comments: async () => [...(await runLedger()), ...(await api.comments()).filter((comment) => !(comment.authorIsBot && isLivingComment(comment.body)))],
+    comments: async () => [
+      ...(await runLedger()),
+      ...(await api.comments()).filter((comment) => !(comment.authorIsBot && isLivingComment(comment.body))),
+    ],
     reviews: api.reviews,
     commitAuthors: api.commitAuthors,
     isMember: api.isMember,
     notes: async () => {
       if ((await headSeenAt()) !== undefined) return [];
       const pr = await api.pullRequest();
-      return [`GitHub did not say when head ${pr.headSha.slice(0, 7)} was pushed (the job needs the checks: read permission), so /approve comments cannot be tied to it and do not count; approve with a GitHub review of this head instead.`];
+      return [
+        `GitHub did not say when head ${pr.headSha.slice(0, 7)} was pushed (the job needs the checks: read permission), so /approve comments cannot be tied to it and do not count; approve with a GitHub review of this head instead.`,
+      ];
     },
   };
 }

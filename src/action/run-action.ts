@@ -27,7 +27,9 @@ export async function runAction(env: Readonly<Record<string, string | undefined>
   try {
     return await review(env, io, now);
   } catch (error) {
-    io.stdout(`${workflowCommand("error", `Route Governor could not review this pull request: ${(error as Error).message}`, { title: "Route Governor" })}\n`);
+    io.stdout(
+      `${workflowCommand("error", `Route Governor could not review this pull request: ${(error as Error).message}`, { title: "Route Governor" })}\n`,
+    );
     return 1;
   }
 }
@@ -39,7 +41,11 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
     io.stdout(`${workflowCommand("notice", `Route Governor: nothing to review (${target.why})`)}\n`);
     return 0;
   }
-  const octokit = new Octokit({ auth: settings["INPUT_GITHUB-TOKEN"], baseUrl: settings.GITHUB_API_URL, userAgent: `route-governor-action/${packageJson.version}` });
+  const octokit = new Octokit({
+    auth: settings["INPUT_GITHUB-TOKEN"],
+    baseUrl: settings.GITHUB_API_URL,
+    userAgent: `route-governor-action/${packageJson.version}`,
+  });
   const ref = { owner: target.owner, repo: target.repo, number: target.number };
   // Signs nothing that outlives the run: the Action writes no ledger (see actionPullRequest).
   const secret = randomBytes(32).toString("hex");
@@ -48,7 +54,11 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
     now,
     secret,
     appId: RUN_LEDGER_APP_ID,
-    render: (base, head, policy) => renderForReview(base, head, policy, { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(settings.INPUT_RENDER ? {} : { off: "turned off (render: false)" }) }),
+    render: (base, head, policy) =>
+      renderForReview(base, head, policy, {
+        budgetMs: DEFAULT_RENDER_BUDGET_MS,
+        ...(settings.INPUT_RENDER ? {} : { off: "turned off (render: false)" }),
+      }),
   });
   const { result } = evaluation;
   const report = actionReport(evaluation, await source.notes(), settings.GITHUB_JOB);
@@ -56,7 +66,11 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
   const inWorkspace = (path: string) => resolve(settings.GITHUB_WORKSPACE, path);
   const sarif = inWorkspace(settings.INPUT_SARIF);
   const json = inWorkspace(settings["INPUT_REPORT-JSON"]);
-  await Promise.all([writeFile(sarif, renderSarif(result)), writeFile(json, renderJson(result)), appendSummary(settings.GITHUB_STEP_SUMMARY, report)]);
+  await Promise.all([
+    writeFile(sarif, renderSarif(result)),
+    writeFile(json, renderJson(result)),
+    appendSummary(settings.GITHUB_STEP_SUMMARY, report),
+  ]);
   io.stdout(renderWorkflowCommands(result));
 
   let commentUrl = "";
@@ -64,11 +78,19 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
     // A fork's pull_request run has a read-only token: the comment is lost, the review is not.
     commentUrl = await upsertComment(octokit, ref, report, await source.comments()).catch((error: { status?: number; message: string }) => {
       if (error.status !== 403) throw error;
-      io.stdout(`${workflowCommand("warning", `Route Governor could not write its PR comment (${error.message}): the job summary has the report`)}\n`);
+      io.stdout(
+        `${workflowCommand("warning", `Route Governor could not write its PR comment (${error.message}): the job summary has the report`)}\n`,
+      );
       return "";
     });
   }
-  await setOutputs(settings.GITHUB_OUTPUT, { decision: result.decision, risk: result.risk, "report-json": json, sarif, ...(commentUrl ? { "comment-url": commentUrl } : {}) });
+  await setOutputs(settings.GITHUB_OUTPUT, {
+    decision: result.decision,
+    risk: result.risk,
+    "report-json": json,
+    sarif,
+    ...(commentUrl ? { "comment-url": commentUrl } : {}),
+  });
   return result.decision === "pass" ? 0 : 1;
 }
 
@@ -81,7 +103,8 @@ async function upsertComment(
 ): Promise<string> {
   const body = actionComment(report);
   const own = comments.filter((comment) => comment.authorIsBot && isActionComment(comment.body)).sort((a, b) => a.id - b.id)[0];
-  if (!own) return (await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body })).data.html_url;
+  if (!own)
+    return (await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body })).data.html_url;
   if (own.body !== body) await octokit.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: own.id, body });
   return own.url;
 }

@@ -31,7 +31,9 @@ export function runnerSettings(env: Readonly<Record<string, string | undefined>>
   const parsed = RunnerEnv.safeParse(present);
   if (!parsed.success) {
     const name = (path: PropertyKey[]) => String(path[0]).replace(/^INPUT_(.*)$/, (_, input: string) => `input ${input.toLowerCase()}`);
-    throw new Error(`not run as a GitHub Action step as expected: ${parsed.error.issues.map((issue) => `${name(issue.path)}: ${issue.message}`).join("; ")}`);
+    throw new Error(
+      `not run as a GitHub Action step as expected: ${parsed.error.issues.map((issue) => `${name(issue.path)}: ${issue.message}`).join("; ")}`,
+    );
   }
   return parsed.data;
 }
@@ -40,7 +42,12 @@ export function runnerSettings(env: Readonly<Record<string, string | undefined>>
 export async function setOutputs(file: string | undefined, outputs: Readonly<Record<string, string>>): Promise<void> {
   if (!file) return;
   const delimiter = `ghadelimiter_${randomUUID()}`;
-  await appendFile(file, Object.entries(outputs).map(([name, value]) => `${name}<<${delimiter}\n${value}\n${delimiter}\n`).join(""));
+  await appendFile(
+    file,
+    Object.entries(outputs)
+      .map(([name, value]) => `${name}<<${delimiter}\n${value}\n${delimiter}\n`)
+      .join(""),
+  );
 }
 
 /** GitHub refuses a step summary over 1 MiB; the report is cut to a comment's size long before. */

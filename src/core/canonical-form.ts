@@ -33,7 +33,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const stable = (value: Json): string => JSON.stringify(value);
 
 function withShares(items: Json[]): Json[] {
-  const weights = items.map((item) => (item && typeof item === "object" && !Array.isArray(item) && typeof item.weight === "number" ? item.weight : undefined));
+  const weights = items.map((item) =>
+    item && typeof item === "object" && !Array.isArray(item) && typeof item.weight === "number" ? item.weight : undefined,
+  );
   if (weights.every((w) => w === undefined)) return items;
   const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
   return items.map((item, i) => {

@@ -45,9 +45,12 @@ export const setChange = (before: Iterable<string>, after: Iterable<string>): Se
 };
 
 /** `-removed` then `+added` items, for summaries of an order-free list. */
-export const showSetChange = (change: SetChange): string[] => [...change.removed.map((item) => `-${item}`), ...change.added.map((item) => `+${item}`)];
+export const showSetChange = (change: SetChange): string[] => [
+  ...change.removed.map((item) => `-${item}`),
+  ...change.added.map((item) => `+${item}`),
+];
 
-const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, "µs": 0.001, ns: 0.000001 };
+const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
 
 /**
  * Milliseconds of a Go / Gateway API / protobuf-JSON duration ("1h30m", "1.5s", "500ms");
@@ -71,7 +74,11 @@ export const durationMs = (value: unknown): number | undefined => {
 /** A duration in the shortest exact unit, so "1000ms" and "1s" print (and fingerprint) alike. */
 export const formatDuration = (ms: number): string => {
   if (ms === Number.POSITIVE_INFINITY) return "none";
-  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) {
+  for (const [unit, size] of [
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
@@ -130,7 +137,12 @@ export const withNormalDurations = (value: unknown, durationKeys: ReadonlySet<st
   for (const key of Object.keys(value).sort()) {
     const item = value[key];
     const ms = durationKeys.has(key) ? durationMs(item) : undefined;
-    out[key] = ms !== undefined ? formatDuration(ms) : typeof item === "string" && /^\d+$/.test(item) ? Number(item) : withNormalDurations(item, durationKeys);
+    out[key] =
+      ms !== undefined
+        ? formatDuration(ms)
+        : typeof item === "string" && /^\d+$/.test(item)
+          ? Number(item)
+          : withNormalDurations(item, durationKeys);
   }
   return out;
 };

@@ -8,8 +8,7 @@ import type { Resource } from "./resource.js";
 
 export type JsonRecord = Readonly<Record<string, unknown>>;
 
-export const isRecord = (value: unknown): value is JsonRecord =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is JsonRecord => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The record, or an empty one: an absent block reads as "nothing set". */
 export const record = (value: unknown): JsonRecord => (isRecord(value) ? value : {});
@@ -38,7 +37,8 @@ export const flag = (value: unknown): boolean | undefined => (typeof value === "
 export const texts = (value: unknown): string[] => list(value).filter((item): item is string => typeof item === "string");
 
 /** The non-empty strings of a list: host and gateway names, where "" names nothing. */
-export const nonEmptyTexts = (value: unknown): string[] => list(value).filter((item): item is string => typeof item === "string" && item !== "");
+export const nonEmptyTexts = (value: unknown): string[] =>
+  list(value).filter((item): item is string => typeof item === "string" && item !== "");
 
 export const stringMap = (value: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -63,7 +63,8 @@ export const existingPath = (root: unknown, path: FieldPath): FieldPath => {
   let current: unknown = root;
   for (let depth = 0; depth < path.length; depth++) {
     const step = path[depth] as string | number;
-    const next = typeof step === "number" ? (Array.isArray(current) ? current[step] : undefined) : isRecord(current) ? current[step] : undefined;
+    const next =
+      typeof step === "number" ? (Array.isArray(current) ? current[step] : undefined) : isRecord(current) ? current[step] : undefined;
     if (next === undefined) return path.slice(0, depth);
     current = next;
   }

@@ -65,5 +65,4 @@ export interface InvalidManifest {
 
 export const resourceKey = (id: ResourceId): string => `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
 
-export const displayName = (id: ResourceId): string =>
-  `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;
+export const displayName = (id: ResourceId): string => `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;

@@ -53,7 +53,15 @@ export function mergeFlowDrafts(drafts: readonly FlowDraft[]): Detection[] {
   const groups = new Map<string, FlowDraft[]>();
   for (const draft of drafts) {
     const { detection, flow } = draft;
-    const key = canonical([detection.class, detection.resourceKey, flow.ruleId, draft.within ?? null, detection.path, detection.before ?? null, detection.after ?? null]);
+    const key = canonical([
+      detection.class,
+      detection.resourceKey,
+      flow.ruleId,
+      draft.within ?? null,
+      detection.path,
+      detection.before ?? null,
+      detection.after ?? null,
+    ]);
     const group = groups.get(key);
     if (group) group.push(draft);
     else groups.set(key, [draft]);
@@ -62,7 +70,10 @@ export function mergeFlowDrafts(drafts: readonly FlowDraft[]): Detection[] {
     const first = group[0] as FlowDraft;
     const rule = first.within === undefined ? first.flow.ruleId : `${first.flow.ruleId} → ${first.within}`;
     const backends = group.flatMap((draft) => [...draft.flow.backends, ...(draft.baseFlow?.backends ?? [])]);
-    const lands = { clusters: unique(backends.flatMap((b) => b.placement.clusters)), regions: unique(backends.flatMap((b) => b.placement.regions)) };
+    const lands = {
+      clusters: unique(backends.flatMap((b) => b.placement.clusters)),
+      regions: unique(backends.flatMap((b) => b.placement.regions)),
+    };
     const reaches = unique(group.map((draft) => `${draft.flow.entry} | ${draft.flow.host} | ${draft.flow.match}`));
     return { ...first.detection, rule, reaches, summary: `${describeFlows(group)}: ${first.detail}`, lands };
   });

@@ -46,7 +46,8 @@ const inlinePatch = (value: unknown): string | undefined => {
   return inline !== undefined && (isRecord(value) || inline.includes("\n")) ? inline : undefined;
 };
 
-const patchFile = (value: unknown): string | undefined => (isRecord(value) ? text(value.path) : inlinePatch(value) === undefined ? text(value) : undefined);
+const patchFile = (value: unknown): string | undefined =>
+  isRecord(value) ? text(value.path) : inlinePatch(value) === undefined ? text(value) : undefined;
 
 function entriesOf(resource: Resource | undefined): Entry[] {
   if (!resource) return [];
@@ -71,7 +72,9 @@ function trafficTarget(entry: Entry, trees: readonly ManifestSet[], fileText?: s
   const target = record(record(entry.value).target);
   const kind = text(target.kind);
   const name = text(target.name);
-  const where = name ? `${kind ?? "resources"} ${text(target.namespace) ? `${text(target.namespace)}/` : ""}${name}` : `every ${kind ?? "resource"}`;
+  const where = name
+    ? `${kind ?? "resources"} ${text(target.namespace) ? `${text(target.namespace)}/` : ""}${name}`
+    : `every ${kind ?? "resource"}`;
   if ((kind && trafficKindNames.has(kind)) || trafficGroups.has(text(target.group) ?? "")) return where;
   if (kind) return undefined;
   const inline = inlinePatch(entry.value);
@@ -109,7 +112,8 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
       riskFloor: "high",
     });
   };
-  const known = (entries: readonly Entry[], entry: Entry) => entries.some((other) => other.field === entry.field && sameValue(other.value, entry.value));
+  const known = (entries: readonly Entry[], entry: Entry) =>
+    entries.some((other) => other.field === entry.field && sameValue(other.value, entry.value));
   for (const entry of after) if (!known(before, entry)) emit(entry, false);
   for (const entry of before) if (!known(after, entry)) emit(entry, true);
   return detections;
@@ -119,7 +123,12 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
  * Patch files whose text changed while the Kustomization that reads them may not have: the
  * detector above never sees those, since the Kustomization itself is unchanged.
  */
-export function kustomizePatchFileDetections(base: readonly SourceFile[], head: readonly SourceFile[], baseSet: ManifestSet, headSet: ManifestSet): Detection[] {
+export function kustomizePatchFileDetections(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  baseSet: ManifestSet,
+  headSet: ManifestSet,
+): Detection[] {
   const baseText = new Map(base.map((file) => [file.path, file.text]));
   const headText = new Map(head.map((file) => [file.path, file.text]));
   const detections: Detection[] = [];

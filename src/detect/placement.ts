@@ -56,7 +56,8 @@ const reachOf = (resource: Resource | undefined, tree: Tree, topology: Topology)
     for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
   }
   // With nothing delivered in this tree, the object's own destinations still say where it points.
-  if (resources.size === 0) for (const destination of delivery.destinations) for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
+  if (resources.size === 0)
+    for (const destination of delivery.destinations) for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
   return { clusters: [...clusters].sort(), resources: [...resources].sort(), paths: delivery.paths };
 };
 
@@ -64,13 +65,28 @@ const named = (items: readonly string[]): string =>
   items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
 
 const clusterWord = (clusters: readonly string[]): string =>
-  clusters.length === 0 ? "no known cluster" : `${clusters.length > 1 ? `${clusters.length} clusters at once` : "cluster"} ${named(clusters)}`;
+  clusters.length === 0
+    ? "no known cluster"
+    : `${clusters.length > 1 ? `${clusters.length} clusters at once` : "cluster"} ${named(clusters)}`;
 
 /** Fields that decide what is delivered where, per kind: the first that changed locates the finding. */
 const PLACEMENT_FIELDS: Readonly<Record<string, readonly FieldPath[]>> = {
-  Application: [["spec", "destination"], ["spec", "source"], ["spec", "sources"]],
-  ApplicationSet: [["spec", "generators"], ["spec", "template", "spec", "destination"], ["spec", "template", "spec", "source"], ["spec", "template", "spec", "sources"]],
-  Kustomization: [["spec", "kubeConfig"], ["spec", "path"], ["spec", "sourceRef"]],
+  Application: [
+    ["spec", "destination"],
+    ["spec", "source"],
+    ["spec", "sources"],
+  ],
+  ApplicationSet: [
+    ["spec", "generators"],
+    ["spec", "template", "spec", "destination"],
+    ["spec", "template", "spec", "source"],
+    ["spec", "template", "spec", "sources"],
+  ],
+  Kustomization: [
+    ["spec", "kubeConfig"],
+    ["spec", "path"],
+    ["spec", "sourceRef"],
+  ],
 };
 
 const changedField = (change: ResourceChange, fields: readonly FieldPath[]): FieldPath =>
@@ -135,7 +151,11 @@ interface Setting {
 
 /** The revision(s) an Argo CD source deploys; `sources` is read as one list. */
 const revisions = (value: unknown): unknown =>
-  value === undefined ? undefined : Array.isArray(value) ? value.map((source) => text(record(source).targetRevision) ?? "HEAD") : (text(record(value).targetRevision) ?? "HEAD");
+  value === undefined
+    ? undefined
+    : Array.isArray(value)
+      ? value.map((source) => text(record(source).targetRevision) ?? "HEAD")
+      : (text(record(value).targetRevision) ?? "HEAD");
 
 const revisionJudge: Setting["judge"] = (before, after, where) => ({
   floor: "high",
@@ -160,9 +180,15 @@ const renderInputs = (value: unknown): unknown => {
 const renderJudge: Setting["judge"] = (before, after, where) => {
   const kustomize = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).kustomize));
   const helm = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).helm));
-  if (helm(before) !== helm(after)) return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
+  if (helm(before) !== helm(after))
+    return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
   const patches = `${kustomize(before)}\n${kustomize(after)}`;
-  return mentionsTraffic(patches) ? { floor: "high", effect: `inline kustomize patches rewrite traffic config for ${where}: their effect is not rendered by Route Governor; review the patch` } : undefined;
+  return mentionsTraffic(patches)
+    ? {
+        floor: "high",
+        effect: `inline kustomize patches rewrite traffic config for ${where}: their effect is not rendered by Route Governor; review the patch`,
+      }
+    : undefined;
 };
 
 /** targetRevision and inline render inputs, for a source block wherever the kind keeps it. */
@@ -188,13 +214,19 @@ const SETTINGS: readonly Setting[] = [
     kinds: ["Application"],
     path: ["spec", "destination", "namespace"],
     read: text,
-    judge: (before, after, where) => ({ floor: "high", effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}` }),
+    judge: (before, after, where) => ({
+      floor: "high",
+      effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}`,
+    }),
   },
   {
     kinds: ["ApplicationSet"],
     path: ["spec", "template", "spec", "destination", "namespace"],
     read: text,
-    judge: (before, after, where) => ({ floor: "high", effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}` }),
+    judge: (before, after, where) => ({
+      floor: "high",
+      effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}`,
+    }),
   },
   {
     kinds: ["Kustomization"],
@@ -226,7 +258,8 @@ const SETTINGS: readonly Setting[] = [
       const now = after as { prune: boolean } | undefined;
       if (!was) return { floor: "medium", effect: `automated sync on: every merge lands on ${where} without a manual sync` };
       if (!now) return { floor: "medium", effect: `automated sync off: merges no longer land on ${where} until someone syncs` };
-      if (!was.prune && now.prune) return { floor: "high", effect: `automated prune on: resources removed from the repository are deleted from ${where}` };
+      if (!was.prune && now.prune)
+        return { floor: "high", effect: `automated prune on: resources removed from the repository are deleted from ${where}` };
       return { floor: "medium", effect: `sync options change for ${where}` };
     },
   },
@@ -243,7 +276,15 @@ const settings = (change: ResourceChange, where: string, out: DetectionList): vo
     const verdict = setting.judge(before, after, where);
     if (!verdict) continue;
     const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
-    out.add({ class: "resource.changed", summary: `${what}: ${verdict.effect}`, side: "head", path: setting.path, before, after, riskFloor: verdict.floor });
+    out.add({
+      class: "resource.changed",
+      summary: `${what}: ${verdict.effect}`,
+      side: "head",
+      path: setting.path,
+      before,
+      after,
+      riskFloor: verdict.floor,
+    });
   }
 };
 

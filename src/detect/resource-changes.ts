@@ -53,7 +53,10 @@ export function unexplainedChangeDetection(change: ResourceChange, explainedPath
     (field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))),
   );
   if (fields.length === 0) return undefined;
-  return fieldsDetection(change.head, fields, { before: fields.map((f) => [f.path, f.oldValue ?? null]), after: fields.map((f) => [f.path, f.value ?? null]) });
+  return fieldsDetection(change.head, fields, {
+    before: fields.map((f) => [f.path, f.oldValue ?? null]),
+    after: fields.map((f) => [f.path, f.value ?? null]),
+  });
 }
 
 function fieldsDetection(resource: Resource, fields: readonly IAtomicChange[], values: { before: unknown; after: unknown }): Detection {
@@ -77,8 +80,24 @@ function fieldsDetection(resource: Resource, fields: readonly IAtomicChange[], v
 export function resourceChangedDetection(change: ResourceChange): Detection {
   const resource = (change.head ?? change.base)!;
   const name = displayName(resource.id);
-  if (!change.base) return { class: "resource.changed", summary: `${name} added`, resource: resource.id, side: "head", path: [], after: canonicalForm(resource.body) };
-  if (!change.head) return { class: "resource.changed", summary: `${name} removed`, resource: resource.id, side: "base", path: [], before: canonicalForm(change.base.body) };
+  if (!change.base)
+    return {
+      class: "resource.changed",
+      summary: `${name} added`,
+      resource: resource.id,
+      side: "head",
+      path: [],
+      after: canonicalForm(resource.body),
+    };
+  if (!change.head)
+    return {
+      class: "resource.changed",
+      summary: `${name} removed`,
+      resource: resource.id,
+      side: "base",
+      path: [],
+      before: canonicalForm(change.base.body),
+    };
   const before = canonicalForm(change.base.body);
   const after = canonicalForm(change.head.body);
   return fieldsDetection(change.head, atomizeChangeset(diff(before, after)), { before, after });

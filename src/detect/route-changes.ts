@@ -37,7 +37,9 @@ const activeRegions = (flow: Flow | undefined): Set<string> =>
 const unplacedMultiCluster = (backend: Backend): boolean => backend.placement.multiCluster && backend.placement.regions.length === 0;
 
 const flowBackendsValue = (flow: Flow | undefined) =>
-  flow?.backends.map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) })).sort((a, b) => a.backend.localeCompare(b.backend));
+  flow?.backends
+    .map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) }))
+    .sort((a, b) => a.backend.localeCompare(b.backend));
 
 /** Where each family says which entry points a route attaches to (Gateway API: parentRefs). */
 const ATTACHMENT_FIELD: Readonly<Record<string, readonly string[]>> = {
@@ -65,8 +67,13 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
     // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
     const unknown = baseEntries.includes(UNKNOWN_ENTRY) !== headEntries.includes(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
     for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
-    const backends = [...base.flows.values(), ...head.flows.values()].filter((f) => f.resourceKey === resourceKey).flatMap((f) => f.backends);
-    const parts = [...(attached.length ? [`attached to ${attached.join(", ")}`] : []), ...(detached.length ? [`detached from ${detached.join(", ")}`] : [])];
+    const backends = [...base.flows.values(), ...head.flows.values()]
+      .filter((f) => f.resourceKey === resourceKey)
+      .flatMap((f) => f.backends);
+    const parts = [
+      ...(attached.length ? [`attached to ${attached.join(", ")}`] : []),
+      ...(detached.length ? [`detached from ${detached.join(", ")}`] : []),
+    ];
     detections.push({
       class: "route.attachment-changed",
       summary: `${resource.kind} ${resource.namespace}/${resource.name}: ${parts.join("; ")}`,
@@ -76,15 +83,29 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
       path: ATTACHMENT_FIELD[resource.group] ?? ["spec", "parentRefs"],
       before: baseEntries,
       after: headEntries,
-      lands: { clusters: sortedSet(backends.flatMap((b) => b.placement.clusters)), regions: sortedSet(backends.flatMap((b) => b.placement.regions)) },
+      lands: {
+        clusters: sortedSet(backends.flatMap((b) => b.placement.clusters)),
+        regions: sortedSet(backends.flatMap((b) => b.placement.regions)),
+      },
     });
   }
   return { detections, moved };
 }
 
 function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
-  const draft = (detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">, detail: string, within?: string): FlowDraft => ({
-    detection: { ...detection, resource: head.resource, resourceKey: head.resourceKey, side: "head", before: flowBackendsValue(base), after: flowBackendsValue(head) },
+  const draft = (
+    detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">,
+    detail: string,
+    within?: string,
+  ): FlowDraft => ({
+    detection: {
+      ...detection,
+      resource: head.resource,
+      resourceKey: head.resourceKey,
+      side: "head",
+      before: flowBackendsValue(base),
+      after: flowBackendsValue(head),
+    },
     flow: head,
     baseFlow: base,
     what: describeFlow(head),
@@ -95,7 +116,12 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   const headTotal = head.backends.reduce((sum, backend) => sum + backend.share, 0);
   const baseTotal = base.backends.reduce((sum, backend) => sum + backend.share, 0);
   if (headTotal === 0 && baseTotal > 0) {
-    return [draft({ class: "backend.all-removed", path: head.path }, `no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail`)];
+    return [
+      draft(
+        { class: "backend.all-removed", path: head.path },
+        `no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail`,
+      ),
+    ];
   }
   const drafts: FlowDraft[] = [];
   const baseRegions = activeRegions(base);
@@ -133,7 +159,13 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   }
   const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
   for (const region of drained) {
-    drafts.push(draft({ class: "backend.region-removed", path: head.path }, `region ${region} no longer receives traffic (${shiftList(diff, head.host)})`, `region ${region}`));
+    drafts.push(
+      draft(
+        { class: "backend.region-removed", path: head.path },
+        `region ${region} no longer receives traffic (${shiftList(diff, head.host)})`,
+        `region ${region}`,
+      ),
+    );
   }
   const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
   if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0) {
@@ -172,27 +204,57 @@ function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
   };
 }
 
-const backendShares = (flow: Flow): string => flow.backends.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
+const backendShares = (flow: Flow): string =>
+  flow.backends.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
 
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
   const { detections, moved } = attachmentChanges(base, head);
   const drafts: FlowDraft[] = [];
-  const ofFlow = (flow: Flow, what: string) => ({ flow, what, showEntry: true, detection: { resource: flow.resource, resourceKey: flow.resourceKey, path: flow.path } });
+  const ofFlow = (flow: Flow, what: string) => ({
+    flow,
+    what,
+    showEntry: true,
+    detection: { resource: flow.resource, resourceKey: flow.resourceKey, path: flow.path },
+  });
   for (const diff of diffs) {
     const flow = (diff.head ?? diff.base)!;
     if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
     if (diff.status === "added") {
       const common = ofFlow(flow, describeFlow(flow));
-      drafts.push({ ...common, detection: { ...common.detection, class: "route.added", side: "head", after: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}` });
+      drafts.push({
+        ...common,
+        detection: {
+          ...common.detection,
+          class: "route.added",
+          side: "head",
+          after: { match: flow.match, backends: flowBackendsValue(flow) },
+        },
+        detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}`,
+      });
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));
       const fallback = diff.fallback;
       if (!fallback) {
-        drafts.push({ ...common, detection: { ...common.detection, class: "route.removed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) } }, detail: `no longer served (was → ${shareList(diff, "before", flow.host)})` });
+        drafts.push({
+          ...common,
+          detection: {
+            ...common.detection,
+            class: "route.removed",
+            side: "base",
+            before: { match: flow.match, backends: flowBackendsValue(flow) },
+          },
+          detail: `no longer served (was → ${shareList(diff, "before", flow.host)})`,
+        });
       } else {
         drafts.push({
           ...common,
-          detection: { ...common.detection, class: "route.match-changed", side: "base", before: { match: flow.match, backends: flowBackendsValue(flow) }, after: { match: fallback.match, backends: flowBackendsValue(fallback) } },
+          detection: {
+            ...common.detection,
+            class: "route.match-changed",
+            side: "base",
+            before: { match: flow.match, backends: flowBackendsValue(flow) },
+            after: { match: fallback.match, backends: flowBackendsValue(fallback) },
+          },
           detail: `rule removed: its requests now fall through to ${ruleName(fallback)} → ${backendShares(fallback)} (were → ${shareList(diff, "before", flow.host)})`,
         });
       }
@@ -201,7 +263,12 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       const head = diff.head!;
       if (diff.status === "match-changed") {
         const common = ofFlow(head, head.host);
-        drafts.push({ ...common, baseFlow: base, detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match }, detail: `rule now captures ${head.match} (was ${base.match})` });
+        drafts.push({
+          ...common,
+          baseFlow: base,
+          detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match },
+          detail: `rule now captures ${head.match} (was ${base.match})`,
+        });
       }
       drafts.push(...backendDrafts(diff, base, head));
     }

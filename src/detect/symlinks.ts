@@ -30,14 +30,19 @@ const MAX_NAMED = 5;
 const named = (items: readonly string[]): string =>
   items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
 
-
 /** The files a link makes visible, each with the path it is visible at. */
 function exposed(link: SymbolicLink, files: readonly string[]): { file: string; seenAt: string }[] {
   if (posix.isAbsolute(link.target)) return [];
   const resolved = posix.normalize(posix.join(posix.dirname(link.path), link.target));
   if (resolved.startsWith("../") || resolved === "..") return [];
   const root = resolved === "." ? "" : `${resolved}/`;
-  return files.flatMap((file) => (file === resolved ? [{ file, seenAt: link.path }] : file.startsWith(root) ? [{ file, seenAt: `${link.path}/${file.slice(root.length)}` }] : []));
+  return files.flatMap((file) =>
+    file === resolved
+      ? [{ file, seenAt: link.path }]
+      : file.startsWith(root)
+        ? [{ file, seenAt: `${link.path}/${file.slice(root.length)}` }]
+        : [],
+  );
 }
 
 function placed(tree: LinkedTree, seenAt: readonly string[]): { clusters: string[]; regions: string[] } {
@@ -51,12 +56,24 @@ function placed(tree: LinkedTree, seenAt: readonly string[]): { clusters: string
   return { clusters: [...clusters].sort(), regions: [...regions].sort() };
 }
 
-function linkFinding(link: SymbolicLink, tree: LinkedTree, before: string | null, after: string | null, policy: Policy): Finding | undefined {
+function linkFinding(
+  link: SymbolicLink,
+  tree: LinkedTree,
+  before: string | null,
+  after: string | null,
+  policy: Policy,
+): Finding | undefined {
   const files = exposed(link, tree.files);
   // A link to nothing the review reads (a README, a binary) exposes no traffic config.
   if (files.length === 0 && !isManifestPath(link.path) && !isManifestPath(link.target)) return undefined;
-  const where = placed(tree, files.map((file) => file.seenAt));
-  const clusters = where.clusters.length > 0 ? `cluster${where.clusters.length > 1 ? "s" : ""} ${named(where.clusters)}` : "the clusters that apply its folder";
+  const where = placed(
+    tree,
+    files.map((file) => file.seenAt),
+  );
+  const clusters =
+    where.clusters.length > 0
+      ? `cluster${where.clusters.length > 1 ? "s" : ""} ${named(where.clusters)}`
+      : "the clusters that apply its folder";
   const shown = files.length > 0 ? ` (${named(files.map((file) => file.file))})` : "";
   const summary =
     after === null

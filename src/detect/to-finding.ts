@@ -18,7 +18,10 @@ export interface Placed {
  * while the same edit moved to another Gateway, host, rule or cluster is a new finding to approve.
  * Lines, field paths and wording are not part of it: re-indenting or reordering is not a new risk.
  */
-const fingerprintOf = (detection: Pick<Detection, "class" | "resource" | "resourceKey" | "rule" | "reaches" | "before" | "after">, clusters: readonly string[]): string =>
+const fingerprintOf = (
+  detection: Pick<Detection, "class" | "resource" | "resourceKey" | "rule" | "reaches" | "before" | "after">,
+  clusters: readonly string[],
+): string =>
   createHash("sha256")
     .update(
       JSON.stringify([

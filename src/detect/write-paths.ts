@@ -33,7 +33,11 @@ const reachOf = (flows: readonly Flow[], explicit: boolean): WriteReach => {
   // there is taken as that owner, while elsewhere it spans the cluster set by definition.
   const pinned = explicit && new Set(active.map((backend) => backend.key)).size === 1;
   const unplacedSet = active.some((backend) => backend.placement.multiCluster && backend.placement.regions.length === 0);
-  const regions = [...known, ...(unplacedSet ? ["clusterset"] : []), ...(active.some((b) => !b.placement.multiCluster && b.placement.regions.length === 0) ? ["unknown"] : [])];
+  const regions = [
+    ...known,
+    ...(unplacedSet ? ["clusterset"] : []),
+    ...(active.some((b) => !b.placement.multiCluster && b.placement.regions.length === 0) ? ["unknown"] : []),
+  ];
   return { flow: flows[0]!, regions, multi: known.length > 1 || (unplacedSet && !pinned), explicit };
 };
 
@@ -62,14 +66,23 @@ function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map
       const candidates = ordered.filter((f) => f.methods.length === 0 || f.methods.includes(method));
       const last = candidates.findIndex((f) => capturesAllOf(f.match, method));
       const met = last < 0 ? candidates : candidates.slice(0, last + 1);
-      if (met.length > 0) reach.set(`${group}|${method}`, reachOf(met, met.some((f) => f.methods.includes(method))));
+      if (met.length > 0)
+        reach.set(
+          `${group}|${method}`,
+          reachOf(
+            met,
+            met.some((f) => f.methods.includes(method)),
+          ),
+        );
     }
   }
   return reach;
 }
 
 export function writePathDetections(base: TrafficModel, head: TrafficModel, diffs: readonly RouteDiff[], policy: Policy): Detection[] {
-  const changedHosts = new Set(diffs.flatMap((diff) => [diff.base, diff.head].filter((flow): flow is Flow => flow !== undefined).map(hostOf)));
+  const changedHosts = new Set(
+    diffs.flatMap((diff) => [diff.base, diff.head].filter((flow): flow is Flow => flow !== undefined).map(hostOf)),
+  );
   // A host with a write rule on either side routes writes on purpose, on every one of its paths.
   const writeAwareHosts = new Set([...base.flows.values(), ...head.flows.values()].filter(writesExplicitly).map(hostOf));
   const before = writeReach(base, changedHosts);
@@ -81,7 +94,8 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
     if (was?.multi) continue;
     const services = reach.flow.backends.filter((b) => b.share > 0).map((b) => policy.services[b.service]?.writes);
     if (services.includes("active-active")) continue;
-    const writeAware = reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || services.includes("single-region");
+    const writeAware =
+      reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || services.includes("single-region");
     if (!writeAware) continue;
     const group = key.slice(0, key.lastIndexOf("|"));
     const method = key.slice(key.lastIndexOf("|") + 1);

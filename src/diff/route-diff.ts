@@ -43,11 +43,7 @@ const UNKNOWN_REGION = "unknown";
 const CLUSTERSET = "clusterset";
 
 export const regionLabel = (backend: Backend): string =>
-  backend.placement.regions.length > 0
-    ? backend.placement.regions.join("+")
-    : backend.placement.multiCluster
-      ? CLUSTERSET
-      : UNKNOWN_REGION;
+  backend.placement.regions.length > 0 ? backend.placement.regions.join("+") : backend.placement.multiCluster ? CLUSTERSET : UNKNOWN_REGION;
 
 const regionShares = (flow: Flow | undefined): Map<string, number> => {
   const shares = new Map<string, number>();
@@ -163,7 +159,14 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.
       if (sameShares(backends) && samePlacement(backends)) continue;
-      diffs.push({ key: pair.base!.key, status: "removed", base: pair.base!, fallback, backends, regions: diffRegions(pair.base, fallback) });
+      diffs.push({
+        key: pair.base!.key,
+        status: "removed",
+        base: pair.base!,
+        fallback,
+        backends,
+        regions: diffRegions(pair.base, fallback),
+      });
       continue;
     }
     const backends = diffBackends(pair.base, pair.head);

@@ -51,7 +51,9 @@ const HoldRecordSchema = z.object({
   at: z.iso.datetime({ offset: true }),
   reason: z.string().max(500),
   /** Who lifted it, and when; absent while it holds. */
-  lifted: z.object({ login: z.string().min(1).max(100), at: z.iso.datetime({ offset: true }), ref: z.string().regex(/^comment:\d+$/) }).optional(),
+  lifted: z
+    .object({ login: z.string().min(1).max(100), at: z.iso.datetime({ offset: true }), ref: z.string().regex(/^comment:\d+$/) })
+    .optional(),
 });
 export type HoldRecord = z.infer<typeof HoldRecordSchema>;
 
@@ -97,7 +99,14 @@ export interface LedgerEntry {
 export const emptyLedger = (pr: string): Ledger => ({ v: 1, pr, sets: [], approvals: [] });
 
 const expand = (ledger: Ledger, list: Ledger["approvals"]): LedgerEntry[] =>
-  list.map((entry) => ({ ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, ...(entry.base === undefined ? {} : { base: entry.base }), fingerprints: ledger.sets[entry.set] ?? [] }));
+  list.map((entry) => ({
+    ref: entry.ref,
+    login: entry.login,
+    at: entry.at,
+    head: entry.head,
+    ...(entry.base === undefined ? {} : { base: entry.base }),
+    fingerprints: ledger.sets[entry.set] ?? [],
+  }));
 
 /** The approvals recorded in the ledger. */
 export const entriesOf = (ledger: Ledger): LedgerEntry[] => expand(ledger, ledger.approvals);
@@ -116,7 +125,13 @@ export const cancelsOf = (ledger: Ledger): CancelRecord[] => ledger.cancels ?? [
  * this head record. Holds past the cap drop lifted ones first, then the newest: a hold that
  * still holds is never traded for one that no longer does.
  */
-export function buildLedger(pr: string, head: Ledger["head"], entries: readonly LedgerEntry[], breakGlass: readonly LedgerEntry[] = [], records: LedgerRecords = {}): Ledger {
+export function buildLedger(
+  pr: string,
+  head: Ledger["head"],
+  entries: readonly LedgerEntry[],
+  breakGlass: readonly LedgerEntry[] = [],
+  records: LedgerRecords = {},
+): Ledger {
   const sets: string[][] = [];
   const index = new Map<string, number>();
   const compact = (entry: LedgerEntry) => {
@@ -126,11 +141,21 @@ export function buildLedger(pr: string, head: Ledger["head"], entries: readonly 
       set = sets.push([...entry.fingerprints]) - 1;
       index.set(key, set);
     }
-    return { ref: entry.ref, login: entry.login, at: entry.at, head: entry.head, ...(entry.base === undefined ? {} : { base: entry.base }), set };
+    return {
+      ref: entry.ref,
+      login: entry.login,
+      at: entry.at,
+      head: entry.head,
+      ...(entry.base === undefined ? {} : { base: entry.base }),
+      set,
+    };
   };
   const glass = breakGlass.slice(-MAX_BREAK_GLASS).map(compact);
   const approvals = entries.slice(-MAX_ENTRIES).map(compact);
-  const holds = [...(records.holds ?? []).filter((hold) => !hold.lifted), ...(records.holds ?? []).filter((hold) => hold.lifted)].slice(0, MAX_HOLDS);
+  const holds = [...(records.holds ?? []).filter((hold) => !hold.lifted), ...(records.holds ?? []).filter((hold) => hold.lifted)].slice(
+    0,
+    MAX_HOLDS,
+  );
   const cancels = (records.cancels ?? []).slice(-MAX_ENTRIES);
   return {
     v: 1,
@@ -155,7 +180,10 @@ export function ledgerBlock(ledger: Ledger, secret: string): string {
   let payload = encode(ledger);
   while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
     entries = entries.slice(Math.ceil(entries.length / 4));
-    payload = encode({ ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger), { holds: holdsOf(ledger), cancels: cancelsOf(ledger) }), ...(ledger.written === undefined ? {} : { written: ledger.written }) });
+    payload = encode({
+      ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger), { holds: holdsOf(ledger), cancels: cancelsOf(ledger) }),
+      ...(ledger.written === undefined ? {} : { written: ledger.written }),
+    });
   }
   return `<!-- ${LEDGER_MARKER} ${payload} ${sign(secret, payload)} -->`;
 }
@@ -197,9 +225,16 @@ export function readLedger(body: string, keys: string | readonly string[], pr: s
   if (!ledger.success) return { status: "invalid", reason: "the approval ledger has an unexpected shape" };
   if (ledger.data.pr !== pr) return { status: "invalid", reason: "the approval ledger belongs to another pull request" };
   const { written } = ledger.data;
-  if (written === undefined) return { status: "invalid", reason: "the approval ledger does not say when it was written, so it could be an older copy restored from the comment's edit history" };
+  if (written === undefined)
+    return {
+      status: "invalid",
+      reason: "the approval ledger does not say when it was written, so it could be an older copy restored from the comment's edit history",
+    };
   if (Date.parse(editedAt) > Date.parse(written) + EDIT_TOLERANCE_MS) {
-    return { status: "invalid", reason: `the App's comment was edited at ${editedAt}, after Route Governor wrote its approval ledger at ${written}, so the ledger may be an older copy restored from the comment's edit history` };
+    return {
+      status: "invalid",
+      reason: `the App's comment was edited at ${editedAt}, after Route Governor wrote its approval ledger at ${written}, so the ledger may be an older copy restored from the comment's edit history`,
+    };
   }
   return { status: "valid", ledger: ledger.data };
 }

@@ -10,7 +10,19 @@ import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
 import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult, type SourceFile } from "../review.js";
-import { breakGlassOf, buildLedger, cancelsOf, emptyLedger, entriesOf, holdsOf, readLedger, type CancelRecord, type HoldRecord, type Ledger, type LedgerEntry } from "./approval-ledger.js";
+import {
+  breakGlassOf,
+  buildLedger,
+  cancelsOf,
+  emptyLedger,
+  entriesOf,
+  holdsOf,
+  readLedger,
+  type CancelRecord,
+  type HoldRecord,
+  type Ledger,
+  type LedgerEntry,
+} from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
 /**
@@ -107,7 +119,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${short(pr.baseSha)})`);
   const cache = createManifestCache();
   const rendered = await options.render?.(base, head, policy);
-  const current = analyzeChange({ base, head, links, policy, cache, ...(rendered ? { rendered } : {}) }).findings.map((finding) => finding.fingerprint);
+  const current = analyzeChange({ base, head, links, policy, cache, ...(rendered ? { rendered } : {}) }).findings.map(
+    (finding) => finding.fingerprint,
+  );
 
   const notes: string[] = [];
   // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.
@@ -121,7 +135,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     parseSlashCommands(comment.body).map((command) => ({ comment, command, edited: later(comment.updatedAt, comment.createdAt) })),
   );
   for (const comment of new Set(uses.filter((use) => use.edited).map((use) => use.comment))) {
-    notes.push(`The comment by @${comment.author} (${comment.url}) was edited after it was posted: its commands do not count; post a new comment.`);
+    notes.push(
+      `The comment by @${comment.author} (${comment.url}) was edited after it was posted: its commands do not count; post a new comment.`,
+    );
   }
 
   // Group membership costs API calls per person and group: only people whose commands depend on
@@ -143,9 +159,10 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     }
   };
   const people = new Set(
-    [...uses.filter(needsGroups).map((use) => use.comment.author), ...reviews.filter((review) => !review.authorIsBot && review.state === "APPROVED").map((review) => review.author)].map((login) =>
-      login.toLowerCase(),
-    ),
+    [
+      ...uses.filter(needsGroups).map((use) => use.comment.author),
+      ...reviews.filter((review) => !review.authorIsBot && review.state === "APPROVED").map((review) => review.author),
+    ].map((login) => login.toLowerCase()),
   );
   const membership = new Map(
     await Promise.all(
@@ -174,7 +191,12 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     const recorded = new Map(recordedEntries.map((entry) => [entry.ref, entry]));
     return (ref: string, login: string, at: string, fresh: boolean): LedgerEntry | undefined => {
       const known = recorded.get(ref);
-      const entry = known && same(known.login, login) ? known : fresh ? { ref, login, at, head: pr.headSha, base: pr.baseRef, fingerprints: current } : undefined;
+      const entry =
+        known && same(known.login, login)
+          ? known
+          : fresh
+            ? { ref, login, at, head: pr.headSha, base: pr.baseRef, fingerprints: current }
+            : undefined;
       if (entry) bound.push(entry);
       return entry;
     };
@@ -196,23 +218,55 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     if (command.kind !== "approve" && command.kind !== "approve-cancel") continue;
     const ref = `comment:${comment.id}`;
     const cancelled = command.kind === "approve-cancel";
-    const bound = cancelled || edited ? { fingerprints: [] } : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
-    approvalInputs.push({ ref, url: comment.url, login: comment.author, at: comment.createdAt, source: "comment", groups: groupsOf(comment.author), ...bound, commentId: comment.id, edited, cancelled });
+    const bound =
+      cancelled || edited ? { fingerprints: [] } : bind(ref, comment.author, comment.createdAt, postedAfterReport(comment.createdAt));
+    approvalInputs.push({
+      ref,
+      url: comment.url,
+      login: comment.author,
+      at: comment.createdAt,
+      source: "comment",
+      groups: groupsOf(comment.author),
+      ...bound,
+      commentId: comment.id,
+      edited,
+      cancelled,
+    });
   }
   // A recorded cancel whose comment was deleted still retracts what it retracted.
   const commentRefs = new Set(uses.map((use) => `comment:${use.comment.id}`));
   for (const cancel of cancelsOf(ledger).filter((record) => !commentRefs.has(record.ref))) {
-    approvalInputs.push({ ref: cancel.ref, login: cancel.login, at: cancel.at, source: "comment", groups: [], fingerprints: [], edited: false, cancelled: true });
+    approvalInputs.push({
+      ref: cancel.ref,
+      login: cancel.login,
+      at: cancel.at,
+      source: "comment",
+      groups: [],
+      fingerprints: [],
+      edited: false,
+      cancelled: true,
+    });
   }
   for (const review of reviews.filter((r) => !r.authorIsBot && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED"))) {
     const ref = `review:${review.id}`;
     const cancelled = review.state === "CHANGES_REQUESTED";
     const bound = cancelled ? { fingerprints: [] } : bind(ref, review.author, review.submittedAt, review.commitId === pr.headSha);
-    approvalInputs.push({ ref, login: review.author, at: review.submittedAt, source: "review", groups: groupsOf(review.author), ...bound, edited: false, cancelled });
+    approvalInputs.push({
+      ref,
+      login: review.author,
+      at: review.submittedAt,
+      source: "review",
+      groups: groupsOf(review.author),
+      ...bound,
+      edited: false,
+      cancelled,
+    });
   }
   const cancels = latestCancels(approvalInputs);
   for (const approval of approvalInputs.filter((a) => unbound.has(a.ref))) {
-    notes.push(`@${approval.login}'s approval (${approval.url ?? "review"}) was given before Route Governor reported on head ${short(pr.headSha)}, so it cannot be tied to what it approved: approve again.`);
+    notes.push(
+      `@${approval.login}'s approval (${approval.url ?? "review"}) was given before Route Governor reported on head ${short(pr.headSha)}, so it cannot be tied to what it approved: approve again.`,
+    );
   }
 
   const evidenceCommands: EvidenceCommand[] = [];
@@ -225,7 +279,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     const at = comment.createdAt;
     switch (command.kind) {
       case "evidence":
-        if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
+        if (!contributor(login))
+          refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
         else evidenceCommands.push({ key: command.key, value: command.value, at, author: login, commentId: comment.id, edited });
         break;
       case "hold": {
@@ -243,7 +298,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
           refusals.set(use, "the comment was edited after posting; post a new /unhold");
           break;
         }
-        const lifts = [...holdRecords.values()].filter((hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)));
+        const lifts = [...holdRecords.values()].filter(
+          (hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)),
+        );
         if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
         for (const hold of lifts) holdRecords.set(hold.ref, { ...hold, lifted: { login, at, ref } });
         break;
@@ -289,11 +346,18 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     ...(breakGlass ? { breakGlass } : {}),
   });
 
-  const refusedApprovals = new Map(result.governance.approvals.refused.map((note) => [`${note.login.toLowerCase()}|${note.at}`, note.reason]));
-  const staleApprovals = new Map<string, string>(result.governance.approvals.rules.flatMap((rule) => rule.stale.map((note) => [`${note.login.toLowerCase()}|${note.at}`, note.reason] as const)));
+  const refusedApprovals = new Map(
+    result.governance.approvals.refused.map((note) => [`${note.login.toLowerCase()}|${note.at}`, note.reason]),
+  );
+  const staleApprovals = new Map<string, string>(
+    result.governance.approvals.rules.flatMap((rule) =>
+      rule.stale.map((note) => [`${note.login.toLowerCase()}|${note.at}`, note.reason] as const),
+    ),
+  );
   const approvalReason = (login: string, at: string, ref: string): { status: ApprovalRecord["status"]; reason?: string } => {
     const key = `${login.toLowerCase()}|${at}`;
-    if (unbound.has(ref)) return { status: "not counted", reason: `given before Route Governor reported on head ${short(pr.headSha)}; approve again` };
+    if (unbound.has(ref))
+      return { status: "not counted", reason: `given before Route Governor reported on head ${short(pr.headSha)}; approve again` };
     const refused = refusedApprovals.get(key);
     if (refused) return { status: "not counted", reason: refused };
     const stale = staleApprovals.get(key);
@@ -313,12 +377,16 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
         return verdict.status === "not counted" ? refused(verdict.reason ?? "not counted") : accepted;
       }
       case "evidence": {
-        const reason = use.edited ? "the comment was edited after posting; post a new /evidence comment" : evidenceRefusal(command.key, command.value);
+        const reason = use.edited
+          ? "the comment was edited after posting; post a new /evidence comment"
+          : evidenceRefusal(command.key, command.value);
         return reason ? refused(reason) : accepted;
       }
       case "break-glass": {
         const record = result.governance.breakGlass;
-        return record && record.at === comment.createdAt && !record.accepted ? refused(`break-glass refused: ${record.refusal ?? ""}`) : accepted;
+        return record && record.at === comment.createdAt && !record.accepted
+          ? refused(`break-glass refused: ${record.refusal ?? ""}`)
+          : accepted;
       }
       case "help":
         return { ...accepted, reply: helpText() };
@@ -342,9 +410,26 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
       };
     });
 
-  const verdicts = new Map(approvalInputs.filter((approval) => !approval.cancelled).map((approval) => [approval.ref, approvalReason(approval.login, approval.at, approval.ref).status]));
+  const verdicts = new Map(
+    approvalInputs
+      .filter((approval) => !approval.cancelled)
+      .map((approval) => [approval.ref, approvalReason(approval.login, approval.at, approval.ref).status]),
+  );
   const headRecord = { sha: pr.headSha, since: headSeenAt };
-  return { pr, result, ledger: { ...buildLedger(prKey, headRecord, ledgerEntries(entries, verdicts), breakGlassEntries, { holds: [...holdRecords.values()], cancels }), written: stamp(now) }, ...(lastWritten === undefined ? {} : { lastWritten }), notes, approvals, outcomes, ownComments, answered };
+  return {
+    pr,
+    result,
+    ledger: {
+      ...buildLedger(prKey, headRecord, ledgerEntries(entries, verdicts), breakGlassEntries, { holds: [...holdRecords.values()], cancels }),
+      written: stamp(now),
+    },
+    ...(lastWritten === undefined ? {} : { lastWritten }),
+    notes,
+    approvals,
+    outcomes,
+    ownComments,
+    answered,
+  };
 }
 
 /**
@@ -387,7 +472,12 @@ function coveringBreakGlass(
  * Reads the ledgers of the App's comments (oldest first): the oldest valid one first, then entries
  * only later ones hold; and the write time of the oldest comment's ledger when it is valid.
  */
-function mergedLedger(own: readonly CommentFacts[], keys: readonly string[], prKey: string, notes: string[]): { ledger: Ledger; lastWritten?: string } {
+function mergedLedger(
+  own: readonly CommentFacts[],
+  keys: readonly string[],
+  prKey: string,
+  notes: string[],
+): { ledger: Ledger; lastWritten?: string } {
   let merged: Ledger | undefined;
   const entries: LedgerEntry[] = [];
   const breakGlass: LedgerEntry[] = [];
@@ -413,7 +503,9 @@ function mergedLedger(own: readonly CommentFacts[], keys: readonly string[], prK
     // Copies disagreeing on whether a hold was lifted: it holds (failing closed).
     for (const hold of holdsOf(reading.ledger)) if (!holds.get(hold.ref) || !hold.lifted) holds.set(hold.ref, hold);
   }
-  const ledger = merged ? buildLedger(prKey, merged.head, entries, breakGlass, { holds: [...holds.values()], cancels }) : emptyLedger(prKey);
+  const ledger = merged
+    ? buildLedger(prKey, merged.head, entries, breakGlass, { holds: [...holds.values()], cancels })
+    : emptyLedger(prKey);
   return lastWritten === undefined ? { ledger } : { ledger, lastWritten };
 }
 
@@ -437,7 +529,9 @@ function ledgerEntries(entries: readonly LedgerEntry[], verdicts: ReadonlyMap<st
   };
   const valid = latestPerPerson(entries.filter((entry) => verdicts.get(entry.ref) !== "not counted"));
   const people = new Set(valid.map((entry) => entry.login.toLowerCase()));
-  const refused = latestPerPerson(entries.filter((entry) => verdicts.get(entry.ref) === "not counted" && !people.has(entry.login.toLowerCase())));
+  const refused = latestPerPerson(
+    entries.filter((entry) => verdicts.get(entry.ref) === "not counted" && !people.has(entry.login.toLowerCase())),
+  );
   return [...refused.slice(-MAX_REFUSED_ENTRIES), ...valid];
 }
 
@@ -461,7 +555,11 @@ function evidenceJudge(policy: Policy, now: Date, result: ReviewResult): (key: s
   return (key, value) => {
     const canonical = resolveEvidenceKey(key, policy.evidence);
     if (canonical === undefined) return `"${key}" is not an evidence key; known keys: ${Object.keys(policy.evidence).join(", ")}`;
-    const verdict = validateEvidence(value, policy.evidence[canonical]?.validate ?? { type: "text" }, { now, risk: result.risk, freezes: policy.freezes });
+    const verdict = validateEvidence(value, policy.evidence[canonical]?.validate ?? { type: "text" }, {
+      now,
+      risk: result.risk,
+      freezes: policy.freezes,
+    });
     return verdict.ok ? undefined : `${canonical}: ${verdict.reason}`;
   };
 }

@@ -52,13 +52,19 @@ const WEB_FLOW = "web-flow";
 const short = (sha: string): string => sha.slice(0, 12);
 const short7 = (sha: string): string => sha.slice(0, 7);
 
-const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
+const listed = (paths: readonly string[]): string =>
+  `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
 
 /** git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
 const gitBlobId = (bytes: Uint8Array): string => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 
 /** How the trees to compare are chosen; the Action decides it from its own clone. */
-export type RangeOfPullRequest = (baseSha: string, headSha: string, mergeable: boolean | null | undefined, mergeSha: string | null | undefined) => Promise<ReviewedRange>;
+export type RangeOfPullRequest = (
+  baseSha: string,
+  headSha: string,
+  mergeable: boolean | null | undefined,
+  mergeSha: string | null | undefined,
+) => Promise<ReviewedRange>;
 
 export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, range?: RangeOfPullRequest): PullRequestSource {
   const { owner, repo, number } = ref;
@@ -97,21 +103,39 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
    * parent is the head we were given (it lags a push until GitHub recomputes it). One more call
    * either way: the merge commit's parents, or the merge base from the compare API.
    */
-  async function reviewedRange(baseSha: string, headSha: string, mergeable: boolean | null | undefined, mergeSha: string | null | undefined): Promise<ReviewedRange> {
+  async function reviewedRange(
+    baseSha: string,
+    headSha: string,
+    mergeable: boolean | null | undefined,
+    mergeSha: string | null | undefined,
+  ): Promise<ReviewedRange> {
     let why: string;
     if (mergeable === true && mergeSha) {
       const { data } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: mergeSha });
       const [tip, merged] = data.parents.map((parent) => parent.sha);
       if (tip && merged === headSha) {
-        return { mode: "test-merge", baseSha: tip, headSha: mergeSha, description: `the merge result: base tip ${short7(tip)} → GitHub's test-merge commit ${short7(mergeSha)} of head ${short7(headSha)}` };
+        return {
+          mode: "test-merge",
+          baseSha: tip,
+          headSha: mergeSha,
+          description: `the merge result: base tip ${short7(tip)} → GitHub's test-merge commit ${short7(mergeSha)} of head ${short7(headSha)}`,
+        };
       }
       why = "GitHub's test-merge commit is for an older head";
     } else {
-      why = mergeable === false ? "the pull request has merge conflicts, so GitHub has no test-merge commit" : "GitHub has not computed the test-merge commit yet";
+      why =
+        mergeable === false
+          ? "the pull request has merge conflicts, so GitHub has no test-merge commit"
+          : "GitHub has not computed the test-merge commit yet";
     }
     const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${baseSha}...${headSha}`, per_page: 1 });
     const mergeBase = data.merge_base_commit.sha;
-    return { mode: "merge-base", baseSha: mergeBase, headSha, description: `merge base ${short7(mergeBase)} → head ${short7(headSha)} (${why}; changes on the base branch since are not in this review)` };
+    return {
+      mode: "merge-base",
+      baseSha: mergeBase,
+      headSha,
+      description: `merge base ${short7(mergeBase)} → head ${short7(headSha)} (${why}; changes on the base branch since are not in this review)`,
+    };
   }
 
   const readSide = gitHubTrees(octokit, { owner, repo });
@@ -190,7 +214,15 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
       try {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });
         const role = (data.role_name ?? data.permission) as string;
-        return (["read", "triage", "write", "maintain", "admin"].includes(role) ? role : role === "pull" ? "read" : role === "push" ? "write" : "none") as Permission;
+        return (
+          ["read", "triage", "write", "maintain", "admin"].includes(role)
+            ? role
+            : role === "pull"
+              ? "read"
+              : role === "push"
+                ? "write"
+                : "none"
+        ) as Permission;
       } catch (error) {
         if (notFound(error)) return "none";
         throw error;
@@ -218,13 +250,18 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
  * Reads the reviewed files and symlinks of a repository at one commit: the tarball for the
  * contents, checked blob by blob against the recursive tree (see gitHubPullRequest).
  */
-export function gitHubTrees(octokit: ProbotOctokit, ref: { readonly owner: string; readonly repo: string }): (sha: string) => Promise<SourceTree> {
+export function gitHubTrees(
+  octokit: ProbotOctokit,
+  ref: { readonly owner: string; readonly repo: string },
+): (sha: string) => Promise<SourceTree> {
   const { owner, repo } = ref;
   /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
   const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
     const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
     if (data.truncated) {
-      throw new IncompleteReadError(`the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`);
+      throw new IncompleteReadError(
+        `the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`,
+      );
     }
     return new Map(
       data.tree
@@ -245,13 +282,20 @@ export function gitHubTrees(octokit: ProbotOctokit, ref: { readonly owner: strin
     const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
     const missing = [...blobs.keys()].filter((path) => !archived.has(path));
     const altered = [...blobs]
-      .filter(([path, blob]) => archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link))
+      .filter(
+        ([path, blob]) =>
+          archived.has(path) && (gitBlobId(archived.get(path)!.bytes) !== blob.sha || (archived.get(path)!.symlink === true) !== blob.link),
+      )
       .map(([path]) => path);
     if (missing.length > 0) {
-      throw new IncompleteReadError(`the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`);
+      throw new IncompleteReadError(
+        `the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`,
+      );
     }
     if (altered.length > 0) {
-      throw new IncompleteReadError(`the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`);
+      throw new IncompleteReadError(
+        `the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`,
+      );
     }
     const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
     const files: SourceFile[] = [];

@@ -29,7 +29,11 @@ export const branchOf = (ref: string): string => ref.replace(/^refs\/heads\//, "
  */
 async function groupPulls(octokit: ProbotOctokit, repo: { owner: string; repo: string }, group: MergeGroup): Promise<number[]> {
   const named = /\/pr-(\d+)-[0-9a-f]+$/.exec(group.head_ref)?.[1];
-  const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${group.base_sha}...${group.head_sha}`, per_page: 100 });
+  const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+    ...repo,
+    basehead: `${group.base_sha}...${group.head_sha}`,
+    per_page: 100,
+  });
   const fromCommits = data.commits.flatMap((commit) => {
     const subject = commit.commit.message.split("\n")[0] ?? "";
     const number = /^Merge pull request #(\d+)\b/.exec(subject)?.[1] ?? /\(#(\d+)\)\s*$/.exec(subject)?.[1];
@@ -43,19 +47,42 @@ export interface MergeGroupEvaluation extends MergeGroupDecision {
 }
 
 /** Reads the group and each of its PRs from GitHub; the decision itself is the governance core's. */
-export async function evaluateMergeGroup(octokit: ProbotOctokit, repo: { owner: string; repo: string }, group: MergeGroup, options: EvaluationOptions): Promise<MergeGroupEvaluation> {
+export async function evaluateMergeGroup(
+  octokit: ProbotOctokit,
+  repo: { owner: string; repo: string },
+  group: MergeGroup,
+  options: EvaluationOptions,
+): Promise<MergeGroupEvaluation> {
   const pulls = await groupPulls(octokit, repo, group);
-  if (pulls.length > MAX_GROUP_PULLS) throw new IncompleteReadError(`the merge group holds ${pulls.length} pull requests; Route Governor judges at most ${MAX_GROUP_PULLS} per group`);
+  if (pulls.length > MAX_GROUP_PULLS)
+    throw new IncompleteReadError(
+      `the merge group holds ${pulls.length} pull requests; Route Governor judges at most ${MAX_GROUP_PULLS} per group`,
+    );
   const read = gitHubTrees(octokit, repo);
   const [base, head] = await Promise.all([read(group.base_sha), read(group.head_sha)]);
   const baseRef = branchOf(group.base_ref);
-  const { policy } = resolvePolicy(base.files.find((file) => file.path === POLICY_PATH)?.text, `${POLICY_PATH} at ${baseRef} (${group.base_sha.slice(0, 7)})`);
-  const groupFindings = analyzeChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, policy }).findings;
+  const { policy } = resolvePolicy(
+    base.files.find((file) => file.path === POLICY_PATH)?.text,
+    `${POLICY_PATH} at ${baseRef} (${group.base_sha.slice(0, 7)})`,
+  );
+  const groupFindings = analyzeChange({
+    base: base.files,
+    head: head.files,
+    links: { base: base.links, head: head.links },
+    policy,
+  }).findings;
   const members: GroupMember[] = [];
   for (const number of pulls) {
     const evaluation = await evaluatePullRequest(gitHubPullRequest(octokit, { ...repo, number }), options);
     const { governance, analysis } = evaluation.result;
-    members.push({ number, baseRef: evaluation.pr.baseRef, state: governance.state, decision: governance.decision, unmet: governance.unmet, fingerprints: analysis.findings.map((finding) => finding.fingerprint) });
+    members.push({
+      number,
+      baseRef: evaluation.pr.baseRef,
+      state: governance.state,
+      decision: governance.decision,
+      unmet: governance.unmet,
+      fingerprints: analysis.findings.map((finding) => finding.fingerprint),
+    });
   }
   return { ...decideMergeGroup(baseRef, members, groupFindings), pulls };
 }

@@ -59,7 +59,10 @@ export const timedFetch =
     if (left <= 0) return Promise.reject(new DeadlineExceededError());
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(left < timeoutMs ? new DeadlineExceededError() : new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+      () =>
+        controller.abort(
+          left < timeoutMs ? new DeadlineExceededError() : new DOMException("The operation was aborted due to timeout", "TimeoutError"),
+        ),
       Math.min(left, timeoutMs),
     );
     const caller = init?.signal;

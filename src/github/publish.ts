@@ -28,7 +28,13 @@ const RISK_LABEL_PREFIX = "risk/";
  * others' verdicts from there.
  */
 export async function startCheckRun(octokit: ProbotOctokit, ref: RepoRef, name: string, headSha: string, pull?: number): Promise<number> {
-  const { data } = await octokit.rest.checks.create({ ...ref, name, head_sha: headSha, status: "in_progress", ...(pull === undefined ? {} : { external_id: String(pull) }) });
+  const { data } = await octokit.rest.checks.create({
+    ...ref,
+    name,
+    head_sha: headSha,
+    status: "in_progress",
+    ...(pull === undefined ? {} : { external_id: String(pull) }),
+  });
   return data.id;
 }
 
@@ -40,11 +46,24 @@ export const verdictId = (pull: number, decision: "pass" | "fail"): string => `$
  * verdict on this check is not a pass (a run without one — an error, an older App — counts as not
  * passing). GitHub keeps one check per commit and name, so the commit passes only if they all do.
  */
-export async function failingPullsOnHead(octokit: ProbotOctokit, ref: RepoRef, pull: { number: number; headSha: string; baseRef: string }, name: string): Promise<number[]> {
+export async function failingPullsOnHead(
+  octokit: ProbotOctokit,
+  ref: RepoRef,
+  pull: { number: number; headSha: string; baseRef: string },
+  name: string,
+): Promise<number[]> {
   const { data: pulls } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...ref, commit_sha: pull.headSha });
-  const others = pulls.filter((other) => other.state === "open" && other.number !== pull.number && other.head.sha === pull.headSha && other.base.ref === pull.baseRef);
+  const others = pulls.filter(
+    (other) => other.state === "open" && other.number !== pull.number && other.head.sha === pull.headSha && other.base.ref === pull.baseRef,
+  );
   if (others.length === 0) return [];
-  const runs = await octokit.paginate(octokit.rest.checks.listForRef, { ...ref, ref: pull.headSha, check_name: name, filter: "all", per_page: 100 });
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+    ...ref,
+    ref: pull.headSha,
+    check_name: name,
+    filter: "all",
+    per_page: 100,
+  });
   return others
     .filter((other) => {
       const own = runs.filter((run) => (run.external_id ?? "").split(":")[0] === String(other.number)).sort((a, b) => b.id - a.id)[0];
@@ -54,7 +73,14 @@ export async function failingPullsOnHead(octokit: ProbotOctokit, ref: RepoRef, p
 }
 
 /** Completes the check run; annotations beyond the first 50 follow in batches of 50. */
-export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, checkRunId: number, report: CheckRunReport, detailsUrl?: string, externalId?: string): Promise<void> {
+export async function completeCheckRun(
+  octokit: ProbotOctokit,
+  ref: RepoRef,
+  checkRunId: number,
+  report: CheckRunReport,
+  detailsUrl?: string,
+  externalId?: string,
+): Promise<void> {
   const output = { title: report.title, summary: report.summary, text: report.text };
   const batches: CheckRunReport["annotations"][] = [];
   for (let start = 0; start < report.annotations.length; start += ANNOTATIONS_PER_REQUEST) {
@@ -62,7 +88,11 @@ export async function completeCheckRun(octokit: ProbotOctokit, ref: RepoRef, che
   }
   // Annotations first, conclusion last: a check that concludes has all its annotations.
   for (const annotations of batches.slice(1)) {
-    await octokit.rest.checks.update({ ...ref, check_run_id: checkRunId, output: { title: output.title, summary: output.summary, annotations: [...annotations] } });
+    await octokit.rest.checks.update({
+      ...ref,
+      check_run_id: checkRunId,
+      output: { title: output.title, summary: output.summary, annotations: [...annotations] },
+    });
   }
   await octokit.rest.checks.update({
     ...ref,
@@ -89,7 +119,13 @@ export interface LivingCommentBody {
  * ledger's write time is left alone: each edit moves GitHub's `updated_at`, and the ledger is
  * trusted only while that stays close to its write time.
  */
-export async function upsertLivingComment(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, own: readonly CommentFacts[], body: LivingCommentBody): Promise<string> {
+export async function upsertLivingComment(
+  octokit: ProbotOctokit,
+  ref: RepoRef,
+  issueNumber: number,
+  own: readonly CommentFacts[],
+  body: LivingCommentBody,
+): Promise<string> {
   const [keep, ...duplicates] = [...own].sort((a, b) => a.id - b.id);
   let url: string;
   if (!keep) {
@@ -103,7 +139,14 @@ export async function upsertLivingComment(octokit: ProbotOctokit, ref: RepoRef, 
 }
 
 /** `risk/<level>` for the current risk, no other `risk/*`; the break-glass label once used stays. */
-export async function syncLabels(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, labels: readonly string[], risk: RiskLevel, breakGlass: boolean): Promise<void> {
+export async function syncLabels(
+  octokit: ProbotOctokit,
+  ref: RepoRef,
+  issueNumber: number,
+  labels: readonly string[],
+  risk: RiskLevel,
+  breakGlass: boolean,
+): Promise<void> {
   const wanted = [`${RISK_LABEL_PREFIX}${risk}`, ...(breakGlass ? [BREAK_GLASS_LABEL] : [])];
   const missing = wanted.filter((label) => !labels.includes(label));
   if (missing.length > 0) await octokit.rest.issues.addLabels({ ...ref, issue_number: issueNumber, labels: missing });
@@ -124,12 +167,20 @@ const quote = (text: string): string => text.replace(/`/g, "'").slice(0, 120);
  * Answers the commands of one comment: 👍 when any was accepted, 👎 when any was refused, and one
  * reply with a line per refused command (and the help text when asked), unless already posted.
  */
-export async function answerComment(octokit: ProbotOctokit, ref: RepoRef, issueNumber: number, outcomes: readonly CommandOutcome[], answered: ReadonlySet<string>): Promise<void> {
+export async function answerComment(
+  octokit: ProbotOctokit,
+  ref: RepoRef,
+  issueNumber: number,
+  outcomes: readonly CommandOutcome[],
+  answered: ReadonlySet<string>,
+): Promise<void> {
   const [first] = outcomes;
   if (!first) return;
   const commentId = first.commentId;
-  if (outcomes.some((outcome) => outcome.accepted)) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content: "+1" });
-  if (outcomes.some((outcome) => !outcome.accepted)) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content: "-1" });
+  if (outcomes.some((outcome) => outcome.accepted))
+    await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content: "+1" });
+  if (outcomes.some((outcome) => !outcome.accepted))
+    await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: commentId, content: "-1" });
   const lines = outcomes.flatMap((outcome) => {
     if (!outcome.reply) return [];
     const [reason, ...more] = outcome.reply.split("\n");

@@ -26,11 +26,15 @@ export interface ArchivedFile {
 const BLOCK = 512;
 const utf8 = new TextDecoder("utf-8");
 
-export function readTarball(gzipped: Uint8Array, accept: (path: string, symlink: boolean) => boolean, limits: TarballLimits = defaultTarballLimits): ArchivedFile[] {
+export function readTarball(
+  gzipped: Uint8Array,
+  accept: (path: string, symlink: boolean) => boolean,
+  limits: TarballLimits = defaultTarballLimits,
+): ArchivedFile[] {
   const tar = gunzip(gzipped, limits);
   const files: ArchivedFile[] = [];
   let pax: PaxRecords = {};
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     if (offset + BLOCK > tar.length) throw corrupt(`ends at byte ${tar.length} without an end-of-archive marker (truncated)`);
     const header = tar.subarray(offset, offset + BLOCK);
     if (header.every((byte) => byte === 0)) return files;
@@ -61,7 +65,9 @@ function gunzip(gzipped: Uint8Array, limits: TarballLimits): Buffer {
     return gunzipSync(gzipped, { maxOutputLength: limits.maxUncompressedBytes });
   } catch (error) {
     if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new Error(`repository archive is over the ${limits.maxUncompressedBytes}-byte bound uncompressed: refused, Route Governor cannot review this repository completely`);
+      throw new Error(
+        `repository archive is over the ${limits.maxUncompressedBytes}-byte bound uncompressed: refused, Route Governor cannot review this repository completely`,
+      );
     }
     throw new Error(`repository archive is not a readable gzip stream (${(error as Error).message})`);
   }
@@ -78,7 +84,10 @@ function checkHeader(header: Uint8Array, offset: number): void {
 }
 
 function octal(header: Uint8Array, start: number, length: number, offset: number): number {
-  const text = utf8.decode(header.subarray(start, start + length)).replace(/[\0 ]+$/, "").replace(/^ +/, "");
+  const text = utf8
+    .decode(header.subarray(start, start + length))
+    .replace(/[\0 ]+$/, "")
+    .replace(/^ +/, "");
   if (!/^[0-7]+$/.test(text)) throw corrupt(`numeric field at byte ${offset + start} is not octal`);
   return parseInt(text, 8);
 }
@@ -106,10 +115,15 @@ interface PaxRecords {
 /** pax records: `<length> <key>=<value>\n`, the length in bytes counting the whole record. */
 function paxRecords(data: Uint8Array, offset: number): PaxRecords {
   const records: PaxRecords = {};
-  for (let position = 0; position < data.length; ) {
+  for (let position = 0; position < data.length;) {
     const space = data.indexOf(0x20, position);
     const length = space === -1 ? NaN : Number(utf8.decode(data.subarray(position, space)));
-    if (!Number.isInteger(length) || length <= space - position + 1 || position + length > data.length || data[position + length - 1] !== 0x0a) {
+    if (
+      !Number.isInteger(length) ||
+      length <= space - position + 1 ||
+      position + length > data.length ||
+      data[position + length - 1] !== 0x0a
+    ) {
       throw corrupt(`malformed pax record in the header at byte ${offset}`);
     }
     const record = utf8.decode(data.subarray(space + 1, position + length - 1));
@@ -126,6 +140,7 @@ function paxRecords(data: Uint8Array, offset: number): PaxRecords {
 
 function withoutTopDirectory(path: string, offset: number): string {
   const slash = path.indexOf("/");
-  if (slash <= 0 || slash === path.length - 1) throw corrupt(`file ${JSON.stringify(path)} at byte ${offset} is outside the archive's top-level directory`);
+  if (slash <= 0 || slash === path.length - 1)
+    throw corrupt(`file ${JSON.stringify(path)} at byte ${offset} is outside the archive's top-level directory`);
   return path.slice(slash + 1);
 }

@@ -37,7 +37,8 @@ export type AuthorshipGaps = z.infer<typeof AuthorshipGapsSchema>;
 export function unknownAuthorship(gaps: AuthorshipGaps | undefined): string | undefined {
   if (gaps?.truncated) return "the PR has 250 commits or more and GitHub lists only the first 250, so its commit authors are not all known";
   if (gaps && gaps.unlinkedCommits > 0) {
-    const commits = gaps.unlinkedCommits === 1 ? "1 commit has an author or committer" : `${gaps.unlinkedCommits} commits have authors or committers`;
+    const commits =
+      gaps.unlinkedCommits === 1 ? "1 commit has an author or committer" : `${gaps.unlinkedCommits} commits have authors or committers`;
     return `${commits} with an e-mail address linked to no GitHub account, so the commit authors are not all known`;
   }
   return undefined;

@@ -2,7 +2,14 @@ import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../core/finding.js";
 import type { RiskLevel } from "../core/risk-level.js";
-import { evaluateApprovals, unknownAuthorship, type ApprovalEvaluation, type AuthorshipGaps, type ApprovalInput, type RuleStatus } from "./approvals.js";
+import {
+  evaluateApprovals,
+  unknownAuthorship,
+  type ApprovalEvaluation,
+  type AuthorshipGaps,
+  type ApprovalInput,
+  type RuleStatus,
+} from "./approvals.js";
 import { collectEvidence, type EvidenceItem, type EvidenceSources } from "./evidence.js";
 import { validateEvidence, type EvidenceValidation, type ValidationContext } from "./evidence-validation.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
@@ -44,7 +51,8 @@ export interface GovernanceInput {
   readonly baseRef?: string;
 }
 
-export type GovernanceState = "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "post-change-pending" | "invalid-manifests";
+export type GovernanceState =
+  "no-traffic-change" | "satisfied" | "unmet" | "held" | "frozen" | "break-glass" | "post-change-pending" | "invalid-manifests";
 
 export interface BreakGlassRecord extends BreakGlass {
   readonly accepted: boolean;
@@ -94,7 +102,10 @@ export function decide(input: GovernanceInput): GovernanceResult {
   const { risk } = requirements;
 
   const commands = breakGlass
-    ? [...input.evidenceSources.commands, { key: INCIDENT, value: breakGlass.incident, at: breakGlass.at, author: breakGlass.login, edited: false }]
+    ? [
+        ...input.evidenceSources.commands,
+        { key: INCIDENT, value: breakGlass.incident, at: breakGlass.at, author: breakGlass.login, edited: false },
+      ]
     : input.evidenceSources.commands;
   const requiredEvidence = requirements.evidence.map((requirement) => requirement.key);
   const evidence = collectEvidence({ ...input.evidenceSources, commands }, policy, {
@@ -119,14 +130,22 @@ export function decide(input: GovernanceInput): GovernanceResult {
     ...approvals.rules.filter((rule) => !rule.satisfied).map(approvalLine),
     ...(approvals.distinct.satisfied
       ? []
-      : [`approvals from ${approvals.distinct.required} different groups by different people (have ${approvals.distinct.assignment.length})`]),
+      : [
+          `approvals from ${approvals.distinct.required} different groups by different people (have ${approvals.distinct.assignment.length})`,
+        ]),
   ];
   const freezeLine = freeze ? [`freeze "${freeze.name}" blocks ${risk} changes until ${freeze.end}`] : [];
   const blockingLines = requirements.blocking.map((finding) => `manifest.invalid ${finding.file}:${finding.line}: ${finding.summary}`);
   const holdLines = input.holds.map((hold) => `held by @${hold.login}${hold.reason ? `: ${hold.reason}` : ""}`);
 
   const breakGlassRecord =
-    breakGlass && recordBreakGlass(breakGlass, { policy, prAuthor: input.prAuthor, commitAuthors: input.commitAuthors, authorship: input.authorship }, { now, risk, freezes: [] }, [...freezeLine, ...requirementLines]);
+    breakGlass &&
+    recordBreakGlass(
+      breakGlass,
+      { policy, prAuthor: input.prAuthor, commitAuthors: input.commitAuthors, authorship: input.authorship },
+      { now, risk, freezes: [] },
+      [...freezeLine, ...requirementLines],
+    );
 
   const outcome = ((): { state: GovernanceState; unmet: string[] } => {
     if (input.merged && breakGlassRecord?.accepted) {
@@ -135,7 +154,8 @@ export function decide(input: GovernanceInput): GovernanceResult {
       const status = validation?.status === "invalid" ? `invalid — ${validation.reason ?? ""}` : "missing";
       return { state: "post-change-pending", unmet: [`evidence ${POST_CHANGE_VALIDATION}: ${status} (owed since the break-glass merge)`] };
     }
-    if (blockingLines.length > 0) return { state: "invalid-manifests", unmet: [...blockingLines, ...holdLines, ...freezeLine, ...requirementLines] };
+    if (blockingLines.length > 0)
+      return { state: "invalid-manifests", unmet: [...blockingLines, ...holdLines, ...freezeLine, ...requirementLines] };
     if (holdLines.length > 0) return { state: "held", unmet: [...holdLines, ...freezeLine, ...requirementLines] };
     if (breakGlassRecord?.accepted) return { state: "break-glass", unmet: [] };
     if (freeze) return { state: "frozen", unmet: [...freezeLine, ...requirementLines] };
@@ -154,7 +174,17 @@ export function decide(input: GovernanceInput): GovernanceResult {
     ...(freeze ? { freeze } : {}),
     ...(breakGlassRecord ? { breakGlass: breakGlassRecord } : {}),
     unmet: outcome.unmet,
-    nextSteps: nextSteps(outcome.state, { requirements, evidence: unmetEvidence, approvals, holds: input.holds, freeze, breakGlass: breakGlassRecord, policy, authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship), merged: input.merged === true }),
+    nextSteps: nextSteps(outcome.state, {
+      requirements,
+      evidence: unmetEvidence,
+      approvals,
+      holds: input.holds,
+      freeze,
+      breakGlass: breakGlassRecord,
+      policy,
+      authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship),
+      merged: input.merged === true,
+    }),
   };
 }
 
@@ -171,7 +201,11 @@ function recordBreakGlass(
 ): BreakGlassRecord {
   const { policy } = people;
   const same = (login: string) => login.toLowerCase() === breakGlass.login.toLowerCase();
-  const pattern = validateEvidence(breakGlass.incident, { type: "regex", pattern: policy.breakGlass.incidentPattern, hint: `an incident id matching ${policy.breakGlass.incidentPattern}` }, context);
+  const pattern = validateEvidence(
+    breakGlass.incident,
+    { type: "regex", pattern: policy.breakGlass.incidentPattern, hint: `an incident id matching ${policy.breakGlass.incidentPattern}` },
+    context,
+  );
   const incident = validateEvidence(breakGlass.incident, policy.evidence[INCIDENT]?.validate ?? { type: "text" }, context);
   const unknown = unknownAuthorship(people.authorship);
   const refusal = same(people.prAuthor)
@@ -216,31 +250,45 @@ function nextSteps(
   const steps: string[] = [];
   for (const finding of requirements.blocking) steps.push(`fix ${finding.file}:${finding.line} so it can be read: ${finding.summary}`);
   for (const hold of facts.holds) steps.push(`/unhold — by @${hold.login}, once the hold is resolved`);
-  if (state === "post-change-pending") return [`/evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`];
+  if (state === "post-change-pending")
+    return [`/evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`];
   if (state === "break-glass") {
     if (facts.merged) return [];
     steps.push(`after the merge: /evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`);
     return steps;
   }
   if (breakGlass && !breakGlass.accepted) {
-    steps.push(`/break-glass <incident id matching ${policy.breakGlass.incidentPattern}> <reason> — the last break-glass was refused: ${breakGlass.refusal ?? ""}`);
+    steps.push(
+      `/break-glass <incident id matching ${policy.breakGlass.incidentPattern}> <reason> — the last break-glass was refused: ${breakGlass.refusal ?? ""}`,
+    );
   }
   if (facts.freeze) {
-    steps.push(`wait for freeze "${facts.freeze.name}" to end at ${facts.freeze.end}, or in an emergency: /break-glass <incident-id> <reason>`);
+    steps.push(
+      `wait for freeze "${facts.freeze.name}" to end at ${facts.freeze.end}, or in an emergency: /break-glass <incident-id> <reason>`,
+    );
   }
   if (state === "no-traffic-change" || state === "satisfied") return steps;
   for (const item of facts.evidence) steps.push(`/evidence ${item.key} ${placeholder(policy.evidence[item.key]?.validate)}`);
   if (facts.authorship && approvals.rules.some((rule) => !rule.satisfied)) {
-    steps.push(`no approval counts while ${facts.authorship}: link those e-mail addresses to their GitHub accounts, or rewrite the commits with linked ones (under 250 commits), then approve again`);
+    steps.push(
+      `no approval counts while ${facts.authorship}: link those e-mail addresses to their GitHub accounts, or rewrite the commits with linked ones (under 250 commits), then approve again`,
+    );
   }
   for (const rule of approvals.rules.filter((r) => !r.satisfied)) {
     const stale = rule.stale.map((note) => `@${note.login}`);
     const again = stale.length > 0 ? ` (stale: ${stale.join(", ")} may /approve again)` : "";
     steps.push(`/approve — by ${plural(rule.count - rule.approvers.length, "more member")} of ${rule.group}${again}`);
   }
-  const groups = [...new Set(approvals.rules.map((rule) => rule.group))].filter((group) => !approvals.distinct.assignment.some((entry) => entry.group === group));
+  const groups = [...new Set(approvals.rules.map((rule) => rule.group))].filter(
+    (group) => !approvals.distinct.assignment.some((entry) => entry.group === group),
+  );
   // The group approvals listed above, given by different people, already reach the distinct count: no extra step.
-  const pendingGroups = new Set(approvals.rules.filter((rule) => !rule.satisfied).map((rule) => rule.group).filter((group) => groups.includes(group)));
+  const pendingGroups = new Set(
+    approvals.rules
+      .filter((rule) => !rule.satisfied)
+      .map((rule) => rule.group)
+      .filter((group) => groups.includes(group)),
+  );
   if (!approvals.distinct.satisfied && approvals.distinct.assignment.length + pendingGroups.size < approvals.distinct.required) {
     const used = approvals.distinct.assignment.map((entry) => `@${entry.login}`);
     steps.push(`/approve — by a member of ${groups.join(" or ")}${used.length > 0 ? ` other than ${used.join(", ")}` : ""}`);

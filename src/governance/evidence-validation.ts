@@ -14,7 +14,8 @@ export interface ValidationContext {
   readonly freezes: Policy["freezes"];
 }
 
-export type Validated = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly value: string; readonly reason: string };
+export type Validated =
+  { readonly ok: true; readonly value: string } | { readonly ok: false; readonly value: string; readonly reason: string };
 
 // C0/C1 controls except newline, bidirectional overrides (Trojan Source) and zero-width characters.
 const INVISIBLE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
@@ -87,11 +88,10 @@ function validateWindow(value: string, maxHours: number, context: ValidationCont
   if (!parsed.ok) return { ok: false, value, reason: parsed.reason };
   const { start, end } = parsed.window;
   const hours = (end.getTime() - start.getTime()) / 3_600_000;
-  if (hours > maxHours) return { ok: false, value, reason: `${Math.round(hours).toLocaleString("en-US")} hours long; the policy allows at most ${maxHours}` };
+  if (hours > maxHours)
+    return { ok: false, value, reason: `${Math.round(hours).toLocaleString("en-US")} hours long; the policy allows at most ${maxHours}` };
   if (end <= context.now) return { ok: false, value, reason: `already over (ended ${end.toISOString()})` };
-  const freeze = context.freezes.find(
-    (f) => f.risks.includes(context.risk) && start < new Date(f.end) && end > new Date(f.start),
-  );
+  const freeze = context.freezes.find((f) => f.risks.includes(context.risk) && start < new Date(f.end) && end > new Date(f.start));
   if (freeze) {
     return { ok: false, value, reason: `overlaps freeze "${freeze.name}" (${freeze.start} – ${freeze.end}) for ${context.risk} changes` };
   }

@@ -166,7 +166,12 @@ export function collectEvidence(sources: EvidenceSources, policy: Policy, contex
     let latestInvalid: EvidenceItem | undefined;
     let latestValid: EvidenceItem | undefined;
     for (const candidate of byKey.get(key) ?? []) {
-      const origin = { source: candidate.source, author: candidate.author, at: candidate.at, ...(candidate.line ? { line: candidate.line } : {}) };
+      const origin = {
+        source: candidate.source,
+        author: candidate.author,
+        at: candidate.at,
+        ...(candidate.line ? { line: candidate.line } : {}),
+      };
       if (candidate.edited) {
         latestInvalid = { key, required, status: "invalid", ...origin, reason: "the comment was edited; post a new /evidence comment" };
         continue;
@@ -183,18 +188,16 @@ export function collectEvidence(sources: EvidenceSources, policy: Policy, contex
   const guesses = [...unknown.values()].map((candidate) => ({ candidate, meant: closestKey(candidate.written, policy.evidence) }));
   const unknownText = (written: string, meant: string | undefined): string =>
     `\`${cleanKey(written)}\` is not an evidence key of this policy: ${meant ? `did you mean \`${meant}\`?` : `its keys are ${Object.keys(policy.evidence).join(", ")}`}`;
-  const unknownItems = guesses.map(
-    ({ candidate, meant }): EvidenceItem => ({
-      key: cleanKey(candidate.written),
-      required: false,
-      status: "invalid",
-      source: candidate.source,
-      author: candidate.author,
-      at: candidate.at,
-      ...(candidate.line ? { line: candidate.line } : {}),
-      reason: unknownText(candidate.written, meant),
-    }),
-  );
+  const unknownItems = guesses.map(({ candidate, meant }): EvidenceItem => ({
+    key: cleanKey(candidate.written),
+    required: false,
+    status: "invalid",
+    source: candidate.source,
+    author: candidate.author,
+    at: candidate.at,
+    ...(candidate.line ? { line: candidate.line } : {}),
+    reason: unknownText(candidate.written, meant),
+  }));
   const requiredItem = (key: string): EvidenceItem => {
     const item = itemFor(key, true);
     const hidden = item.status === "missing" ? guesses.find(({ meant }) => meant === key) : undefined;
@@ -225,7 +228,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++)
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
     previous = current;
   }
   return previous[b.length]!;
@@ -237,13 +241,24 @@ function candidates(sources: EvidenceSources): Candidate[] {
   const fromBody = body
     ? parseEvidenceSection(body.text)
         .filter((entry) => cleanEvidenceValue(entry.value) !== "")
-        .map(
-          (entry): Candidate => ({ written: entry.key, value: entry.value, at: body.at, author: body.author, source: "body", line: entry.line, edited: false }),
-        )
+        .map((entry): Candidate => ({
+          written: entry.key,
+          value: entry.value,
+          at: body.at,
+          author: body.author,
+          source: "body",
+          line: entry.line,
+          edited: false,
+        }))
     : [];
-  const fromComments = sources.commands.map(
-    (command): Candidate => ({ written: command.key, value: command.value, at: command.at, author: command.author, source: "comment", edited: command.edited }),
-  );
+  const fromComments = sources.commands.map((command): Candidate => ({
+    written: command.key,
+    value: command.value,
+    at: command.at,
+    author: command.author,
+    source: "comment",
+    edited: command.edited,
+  }));
   return [...fromBody, ...fromComments];
 }
 

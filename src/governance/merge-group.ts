@@ -27,7 +27,12 @@ export interface MergeGroupDecision {
 }
 
 export function decideMergeGroup(baseRef: string, members: readonly GroupMember[], groupFindings: readonly Finding[]): MergeGroupDecision {
-  if (members.length === 0) return { decision: "fail", lines: ["no pull request of this merge group could be identified, so nothing here was approved"], uncovered: groupFindings };
+  if (members.length === 0)
+    return {
+      decision: "fail",
+      lines: ["no pull request of this merge group could be identified, so nothing here was approved"],
+      uncovered: groupFindings,
+    };
   const lines: string[] = [];
   let pass = true;
   for (const member of members) {

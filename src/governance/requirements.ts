@@ -71,7 +71,12 @@ export function requirementsFor(findings: readonly Finding[], policy: Policy): R
   return {
     risk,
     evidence: [...evidence].map(([key, why]) => ({ key, why: [...why] })),
-    approvals: [...approvals].map(([group, rule]) => ({ group, count: rule.count, fingerprints: [...rule.fingerprints], why: [...rule.why] })),
+    approvals: [...approvals].map(([group, rule]) => ({
+      group,
+      count: rule.count,
+      fingerprints: [...rule.fingerprints],
+      why: [...rule.why],
+    })),
     distinctGroups: approvals.size > 0 ? (level?.distinctGroups ?? 0) : 0,
     blocking,
   };

@@ -36,7 +36,10 @@ export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
   ["/hold [reason]", "block the merge until /unhold (deleting the comment does not lift it)"],
   ["/unhold", "lift a hold (its author, or a member of the policy's break-glass groups); /hold cancel says the same"],
-  ["/break-glass <incident-id> <reason>", "emergency pass (members of the policy's break-glass groups, not on their own PR); needs post-change validation"],
+  [
+    "/break-glass <incident-id> <reason>",
+    "emergency pass (members of the policy's break-glass groups, not on their own PR); needs post-change validation",
+  ],
   ["/route-governor refresh", "evaluate the PR again"],
   ["/route-governor help", "show this list"],
 ];
@@ -75,15 +78,21 @@ function command(verb: string, args: string, line: number): SlashCommand | undef
       return RETRACTION.safeParse(args).success ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
     case "evidence":
       if (!first || !rest) return invalid("usage: /evidence <key> <value>");
-      return EVIDENCE_KEY.safeParse(first).success ? { kind: "evidence", line, key: first, value: rest } : invalid("an evidence key is a word of letters, digits, '-', '_' or '.'; usage: /evidence <key> <value>");
+      return EVIDENCE_KEY.safeParse(first).success
+        ? { kind: "evidence", line, key: first, value: rest }
+        : invalid("an evidence key is a word of letters, digits, '-', '_' or '.'; usage: /evidence <key> <value>");
     case "hold":
       if (BARE_CANCEL.safeParse(args).success) return { kind: "hold-cancel", line };
       // `/hold cancel the rollout` could mean either: neither is guessed.
-      return RETRACTION.safeParse(args).success ? invalid("ambiguous: to lift a hold write /unhold; to hold, give a reason that does not start with a word like cancel") : { kind: "hold", line, reason: args };
+      return RETRACTION.safeParse(args).success
+        ? invalid("ambiguous: to lift a hold write /unhold; to hold, give a reason that does not start with a word like cancel")
+        : { kind: "hold", line, reason: args };
     case "unhold":
       return { kind: "hold-cancel", line };
     case "break-glass":
-      return first && rest ? { kind: "break-glass", line, incident: first, reason: rest } : invalid("usage: /break-glass <incident-id> <reason>");
+      return first && rest
+        ? { kind: "break-glass", line, incident: first, reason: rest }
+        : invalid("usage: /break-glass <incident-id> <reason>");
     case "route-governor": {
       const sub = first.toLowerCase();
       if (sub === "refresh" && rest === "") return { kind: "refresh", line };

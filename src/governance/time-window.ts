@@ -77,12 +77,25 @@ function zoneOffsetMinutes(zone: string): number {
 }
 
 /** Builds the instant and refuses impossible calendar values (Feb 30, 25:00, UTC+20). */
-function instant(year: string, month: string, day: string, hour: string, minute: string, second: string, offsetMinutes: number): Date | string {
+function instant(
+  year: string,
+  month: string,
+  day: string,
+  hour: string,
+  minute: string,
+  second: string,
+  offsetMinutes: number,
+): Date | string {
   const parts = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
   const [y, mo, d, h, mi, s] = parts;
   const local = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   const real =
-    local.getUTCFullYear() === y && local.getUTCMonth() === mo - 1 && local.getUTCDate() === d && local.getUTCHours() === h && local.getUTCMinutes() === mi && local.getUTCSeconds() === s;
+    local.getUTCFullYear() === y &&
+    local.getUTCMonth() === mo - 1 &&
+    local.getUTCDate() === d &&
+    local.getUTCHours() === h &&
+    local.getUTCMinutes() === mi &&
+    local.getUTCSeconds() === s;
   if (!real) return `${year}-${month}-${day} ${hour}:${minute} is not a real date and time`;
   if (Math.abs(offsetMinutes) > 14 * 60) return "time zone offset out of range";
   return new Date(local.getTime() - offsetMinutes * MINUTE);

@@ -76,7 +76,11 @@ export interface BlastRadius {
   readonly shareShift: readonly ShareShift[];
   readonly services: readonly ServiceRegions[];
   readonly meshScope: readonly MeshScope[];
-  readonly issues: { readonly introduced: readonly IssueView[]; readonly existing: readonly IssueView[]; readonly fixed: readonly IssueView[] };
+  readonly issues: {
+    readonly introduced: readonly IssueView[];
+    readonly existing: readonly IssueView[];
+    readonly fixed: readonly IssueView[];
+  };
   /** References the tree cannot judge (their referents live elsewhere): a limitation, not a finding. */
   readonly unchecked: readonly string[];
 }
@@ -117,10 +121,13 @@ function touchedGateways(input: BlastRadiusInput): Touch[] {
     if (isGateway(resource)) add({ key: change.key, change: verb(change) });
     else if (id.kind === "ListenerSet" || id.kind === "XListenerSet") {
       const set = input.head.graph.listenerSets.get(change.key) ?? input.base.graph.listenerSets.get(change.key);
-      const parent = allGateways().find((g) => g.api === "gateway-api" && g.id.namespace === set?.parent.namespace && g.id.name === set.parent.name);
+      const parent = allGateways().find(
+        (g) => g.api === "gateway-api" && g.id.namespace === set?.parent.namespace && g.id.name === set.parent.name,
+      );
       if (parent) add({ key: parent.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
     } else if (id.kind === "GatewayClass") {
-      for (const gateway of allGateways()) if (gateway.className === id.name) add({ key: gateway.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
+      for (const gateway of allGateways())
+        if (gateway.className === id.name) add({ key: gateway.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
     }
   }
   return [...touches.values()];
@@ -206,7 +213,9 @@ function shareShifts(diffs: readonly RouteDiff[]): ShareShift[] {
       return {
         flow: describeFlow(flow),
         entry: flow.entry,
-        regions: diff.regions.filter((r) => r.before > EPSILON || r.after > EPSILON).map((r) => ({ region: r.region, before: pct(r.before), after: pct(r.after) })),
+        regions: diff.regions
+          .filter((r) => r.before > EPSILON || r.after > EPSILON)
+          .map((r) => ({ region: r.region, before: pct(r.before), after: pct(r.after) })),
       };
     });
 }
@@ -243,7 +252,12 @@ function issueViews(issues: readonly GraphIssue[], set: ManifestSet): IssueView[
   return issues.map((issue) => {
     const subject = issue.subjects[0]!;
     const resource = set.resources.get(subject.key);
-    return { class: issue.class, summary: issue.summary, file: resource?.source.file ?? "", line: resource ? lineOf(resource.source, subject.path) : 0 };
+    return {
+      class: issue.class,
+      summary: issue.summary,
+      file: resource?.source.file ?? "",
+      line: resource ? lineOf(resource.source, subject.path) : 0,
+    };
   });
 }
 

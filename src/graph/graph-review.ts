@@ -28,7 +28,16 @@ export interface GraphReview {
 /** An issue is reported on the resource the PR changed when it involves one: that is the edit to fix. */
 function toDetection(issue: GraphIssue, changed: ReadonlySet<string>): Detection {
   const subject = issue.subjects.find((s) => changed.has(s.key)) ?? issue.subjects[0]!;
-  return { class: issue.class, summary: issue.summary, resource: subject.id, resourceKey: subject.key, side: "head", path: subject.path, before: null, after: issue.key };
+  return {
+    class: issue.class,
+    summary: issue.summary,
+    resource: subject.id,
+    resourceKey: subject.key,
+    side: "head",
+    path: subject.path,
+    before: null,
+    after: issue.key,
+  };
 }
 
 export function reviewGraph(input: GraphReviewInput): GraphReview {

@@ -33,7 +33,9 @@ export function rootNamespaceOf(set: ManifestSet): string {
     const kind = `${resource.id.group}/${resource.id.kind}`;
     if (!MESH_SETTINGS.has(kind)) continue;
     const body = record(resource.body);
-    const root = kind.endsWith("IstioOperator") ? record(record(body.spec).meshConfig).rootNamespace : record(body.meshConfig).rootNamespace;
+    const root = kind.endsWith("IstioOperator")
+      ? record(record(body.spec).meshConfig).rootNamespace
+      : record(body.meshConfig).rootNamespace;
     const name = text(root);
     if (name) return name;
   }
@@ -53,9 +55,13 @@ function scopeOf(resource: Resource, rootNamespace: string, namespaces: readonly
     return { resource: resourceName, scope: "targets", namespaces: [resource.id.namespace], detail: `targets ${named.join(", ")}` };
   }
   const labels = record(record(spec.selector).matchLabels);
-  const selector = Object.entries(labels).map(([k, v]) => `${k}=${text(v) ?? ""}`).sort();
+  const selector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${text(v) ?? ""}`)
+    .sort();
   const workloadLabels = record(spec.workloadSelector).labels;
-  const sidecarSelector = Object.entries(record(workloadLabels)).map(([k, v]) => `${k}=${text(v) ?? ""}`).sort();
+  const sidecarSelector = Object.entries(record(workloadLabels))
+    .map(([k, v]) => `${k}=${text(v) ?? ""}`)
+    .sort();
   const chosen = selector.length ? selector : sidecarSelector;
   if (chosen.length > 0) {
     return {
@@ -66,7 +72,12 @@ function scopeOf(resource: Resource, rootNamespace: string, namespaces: readonly
     };
   }
   if (root) return mesh(`in the root namespace ${rootNamespace}: every workload of the mesh`);
-  return { resource: resourceName, scope: "namespace", namespaces: [resource.id.namespace], detail: `every workload in namespace ${resource.id.namespace}` };
+  return {
+    resource: resourceName,
+    scope: "namespace",
+    namespaces: [resource.id.namespace],
+    detail: `every workload in namespace ${resource.id.namespace}`,
+  };
 }
 
 export function meshScopes(changes: readonly ResourceChange[], rootNamespace: string, namespaces: readonly string[]): MeshScope[] {

@@ -73,12 +73,28 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
     const subject = { key: route.key, id: route.id, path: attachment.target.path };
     const where = `${displayName(route.id)} → ${attachment.target.entry}`;
     if (attachment.status === "rejected" || (attachment.status === "missing" && missingIsCheckable(attachment, route, checkable))) {
-      const reason = attachment.status === "missing" ? attachment.reason!.replace("is not in the tree", "does not exist in the repository") : `not admitted: ${attachment.reason}`;
-      issues.push({ class: BROKEN, key: `${BROKEN}|${route.key}|parent ${attachment.target.entry}`, summary: `${where}: ${reason}`, subjects: [subject] });
+      const reason =
+        attachment.status === "missing"
+          ? attachment.reason!.replace("is not in the tree", "does not exist in the repository")
+          : `not admitted: ${attachment.reason}`;
+      issues.push({
+        class: BROKEN,
+        key: `${BROKEN}|${route.key}|parent ${attachment.target.entry}`,
+        summary: `${where}: ${reason}`,
+        subjects: [subject],
+      });
     } else if (attachment.status === "missing") {
-      note(route.api === "istio" ? "route parents name Istio Gateways, but the repository holds none" : `route parents name ${attachment.target.kind}s, but the repository holds none`);
+      note(
+        route.api === "istio"
+          ? "route parents name Istio Gateways, but the repository holds none"
+          : `route parents name ${attachment.target.kind}s, but the repository holds none`,
+      );
     } else if (attachment.status === "unknown") {
-      note(attachment.target.kind === "Service" ? "routes attach to GAMMA Services, which are not read from the tree" : "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)");
+      note(
+        attachment.target.kind === "Service"
+          ? "routes attach to GAMMA Services, which are not read from the tree"
+          : "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)",
+      );
     }
   }
 
@@ -103,15 +119,27 @@ function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: G
     const subject = { key: set.key, id: set.id, path: set.parent.path };
     const key = `${BROKEN}|${set.key}|parent Gateway ${parentName}`;
     if (!gateway) {
-      if (checkable.gateways) issues.push({ class: BROKEN, key, summary: `${displayName(set.id)} → Gateway ${parentName}: does not exist in the repository`, subjects: [subject] });
+      if (checkable.gateways)
+        issues.push({
+          class: BROKEN,
+          key,
+          summary: `${displayName(set.id)} → Gateway ${parentName}: does not exist in the repository`,
+          subjects: [subject],
+        });
       else note("ListenerSets name Gateways, but the repository holds none");
       continue;
     }
     const allowed = gateway.allowedListeners;
     if (allowed === "Selector") note("Gateways admit ListenerSets by namespace label selector (Namespace labels are not in the tree)");
     else if (allowed === "None" || (allowed === "Same" && gateway.id.namespace !== set.id.namespace)) {
-      const why = allowed === "None" ? "allowedListeners is None (the default)" : `allowedListeners admits only namespace ${gateway.id.namespace}`;
-      issues.push({ class: BROKEN, key, summary: `${displayName(set.id)} → Gateway ${parentName}: not admitted: ${why}`, subjects: [subject] });
+      const why =
+        allowed === "None" ? "allowedListeners is None (the default)" : `allowedListeners admits only namespace ${gateway.id.namespace}`;
+      issues.push({
+        class: BROKEN,
+        key,
+        summary: `${displayName(set.id)} → Gateway ${parentName}: not admitted: ${why}`,
+        subjects: [subject],
+      });
     }
   }
 }
@@ -135,7 +163,10 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
       seen.add(identity);
       const rules = rulesFor(destination.host);
       if (rules.some((rule) => rule.subsets.includes(destination.subset!))) continue;
-      const why = rules.length === 0 ? `no DestinationRule in the repository is for host ${destination.host}` : `no DestinationRule for ${destination.host} defines it (${rules.map((r) => displayName(r.id)).join(", ")})`;
+      const why =
+        rules.length === 0
+          ? `no DestinationRule in the repository is for host ${destination.host}`
+          : `no DestinationRule for ${destination.host} defines it (${rules.map((r) => displayName(r.id)).join(", ")})`;
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|subset ${identity}`,
@@ -185,7 +216,9 @@ function failoverWithoutOutliers(graph: TrafficGraph, issues: GraphIssue[]) {
 
 /** Who can see a VirtualService: exportTo `.` is its own namespace, `*` or none is everyone. */
 const visibleTo = (route: RouteNode): ReadonlySet<string> | "all" =>
-  route.exportTo.length === 0 || route.exportTo.includes("*") ? "all" : new Set(route.exportTo.map((ns) => (ns === "." ? route.id.namespace : ns)));
+  route.exportTo.length === 0 || route.exportTo.includes("*")
+    ? "all"
+    : new Set(route.exportTo.map((ns) => (ns === "." ? route.id.namespace : ns)));
 
 const seeEachOther = (a: RouteNode, b: RouteNode): boolean => {
   const va = visibleTo(a);
@@ -233,7 +266,10 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
     const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
     // The same identity in two files (or clusters) is told apart by its scope.
     const who = claimants.map(({ route }) => `${displayName(route.id)}${route.scope ? ` @${route.scope}` : ""}`).join(" and ");
-    const effect = claim.listener === "mesh" ? "Istio applies only one VirtualService per host in the mesh" : "which one serves it depends on creation order";
+    const effect =
+      claim.listener === "mesh"
+        ? "Istio applies only one VirtualService per host in the mesh"
+        : "which one serves it depends on creation order";
     issues.push({
       class: cls,
       key: `${cls}|${key}|${claimants.map(({ route }) => route.key).join(",")}`,

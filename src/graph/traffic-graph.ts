@@ -86,7 +86,11 @@ const SCOPE_SUFFIX = / \[[^\]]*\]$/;
 /** A flow's entry without the ` [cluster]` suffix the model adds to scoped resources. */
 export const unscopedEntry = (entry: string): string => entry.replace(SCOPE_SUFFIX, "");
 
-const routeNode = (resource: Resource, api: RouteNode["api"], edges: Pick<RouteNode, "hostnames" | "parents" | "destinations" | "exportTo">): RouteNode => ({
+const routeNode = (
+  resource: Resource,
+  api: RouteNode["api"],
+  edges: Pick<RouteNode, "hostnames" | "parents" | "destinations" | "exportTo">,
+): RouteNode => ({
   key: resource.key,
   id: resource.id,
   api,
@@ -163,16 +167,24 @@ function virtualService(resource: Resource): RouteNode {
       const rulePath = ["spec", section, ruleIndex];
       list(rule.route).forEach((route, index) => destination(record(route).destination, [...rulePath, "route", index, "destination"]));
       if (rule.mirror !== undefined) destination(rule.mirror, [...rulePath, "mirror"]);
-      list(rule.mirrors).forEach((mirror, index) => destination(record(mirror).destination, [...rulePath, "mirrors", index, "destination"]));
+      list(rule.mirrors).forEach((mirror, index) =>
+        destination(record(mirror).destination, [...rulePath, "mirrors", index, "destination"]),
+      );
     });
   }
-  return routeNode(resource, "istio", { hostnames: nonEmptyTexts(spec.hosts), parents, destinations, exportTo: nonEmptyTexts(spec.exportTo) });
+  return routeNode(resource, "istio", {
+    hostnames: nonEmptyTexts(spec.hosts),
+    parents,
+    destinations,
+    exportTo: nonEmptyTexts(spec.exportTo),
+  });
 }
 
 /** Where a traffic policy turns locality failover on: explicit failover or failoverPriority. */
 function failoverIn(policy: JsonRecord, path: FieldPath): FieldPath | undefined {
   const locality = record(record(policy.loadBalancer).localityLbSetting);
-  if (list(locality.failover).length > 0 || list(locality.failoverPriority).length > 0) return [...path, "loadBalancer", "localityLbSetting"];
+  if (list(locality.failover).length > 0 || list(locality.failoverPriority).length > 0)
+    return [...path, "loadBalancer", "localityLbSetting"];
   for (const [index, setting] of list(policy.portLevelSettings).entries()) {
     const found = failoverIn(record(setting), [...path, "portLevelSettings", index]);
     if (found) return found;
@@ -239,7 +251,14 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePla
     for (const backend of flow.backends) {
       const node = backends.get(backend.key);
       if (node) node.flows.push(flow.key);
-      else backends.set(backend.key, { key: backend.key, label: backend.label, service: backend.service, placement: backend.placement, flows: [flow.key] });
+      else
+        backends.set(backend.key, {
+          key: backend.key,
+          label: backend.label,
+          service: backend.service,
+          placement: backend.placement,
+          flows: [flow.key],
+        });
     }
   }
 

@@ -60,7 +60,10 @@ function indexDocument(documentText: string): DocumentIndex {
   let events: jsyaml.Event[] | undefined;
   try {
     // Offsets index the text that parsed: a re-indented one keeps every line where it was.
-    [text, events] = readAsGoYaml(documentText, (read) => [read, jsyaml.parseEvents(read, { maxDepth: defaultYamlLimits.maxDepth })] as const);
+    [text, events] = readAsGoYaml(
+      documentText,
+      (read) => [read, jsyaml.parseEvents(read, { maxDepth: defaultYamlLimits.maxDepth })] as const,
+    );
   } catch {
     events = undefined;
   }

@@ -29,7 +29,16 @@ const registry = new Map<string, KindSpec>(
     groups.flatMap((group) =>
       kinds.map(
         ([kind, schema, trait]) =>
-          [`${group}/${kind}`, { family, namespaced: trait !== "cluster-scoped", schema, ownTemplates: trait === "own-templates", fileNamed: trait === "file-named" }] as const,
+          [
+            `${group}/${kind}`,
+            {
+              family,
+              namespaced: trait !== "cluster-scoped",
+              schema,
+              ownTemplates: trait === "own-templates",
+              fileNamed: trait === "file-named",
+            },
+          ] as const,
       ),
     ),
   ),
@@ -44,7 +53,12 @@ export const kindSpec = (group: string, kind: string): KindSpec | undefined => r
 
 /** Kinds that are traffic config only when their text says so (a labelled Namespace, an ExternalName Service, an Istio chart's HelmRelease). */
 const textKinds = FAMILIES.flatMap(({ name, textKinds = [] }) =>
-  textKinds.map(({ group = "", kind, when, schema, namespaced }) => ({ group, kind, when, spec: { family: name, namespaced, schema, ownTemplates: false, fileNamed: false } satisfies KindSpec })),
+  textKinds.map(({ group = "", kind, when, schema, namespaced }) => ({
+    group,
+    kind,
+    when,
+    spec: { family: name, namespaced, schema, ownTemplates: false, fileNamed: false } satisfies KindSpec,
+  })),
 );
 
 /**

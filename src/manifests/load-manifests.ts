@@ -4,9 +4,25 @@ import type * as z from "zod";
 import type { SourceFile } from "../core/source-file.js";
 import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
-import { displayName, resourceKey, type InvalidManifest, type ManifestSet, type Resource, type ResourceId, type SkippedFile } from "../core/resource.js";
+import {
+  displayName,
+  resourceKey,
+  type InvalidManifest,
+  type ManifestSet,
+  type Resource,
+  type ResourceId,
+  type SkippedFile,
+} from "../core/resource.js";
 import { istioValues } from "../families/index.js";
-import { nodeBudget, oversize, parseYamlDocument, parseYamlStream, splitYamlDocuments, type ParsedYaml, type YamlChunk } from "./yaml-documents.js";
+import {
+  nodeBudget,
+  oversize,
+  parseYamlDocument,
+  parseYamlStream,
+  splitYamlDocuments,
+  type ParsedYaml,
+  type YamlChunk,
+} from "./yaml-documents.js";
 
 /**
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
@@ -87,7 +103,13 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         continue;
       }
       const id = read.type === "values" ? valuesId(file.path) : read.fileNamed ? { ...read.id, name: file.path } : read.id;
-      const entry: Found = { file: file.path, baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""), id, read, ...(cluster ? { cluster } : {}) };
+      const entry: Found = {
+        file: file.path,
+        baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""),
+        id,
+        read,
+        ...(cluster ? { cluster } : {}),
+      };
       const earlier = read.type === "resource" && !read.fileNamed ? defined.get(entry.baseKey) : undefined;
       if (earlier === undefined) {
         defined.set(entry.baseKey, found.length);
@@ -167,7 +189,17 @@ const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, 
 
 function toResource(read: Found["read"], file: string, id: ResourceId, key: string): Resource {
   const source = { file, line: read.chunk.line, text: read.chunk.text };
-  if (read.type === "resource") return { id, apiVersion: read.apiVersion, family: read.family, labels: read.labels, annotations: read.annotations, body: read.body, source, key };
+  if (read.type === "resource")
+    return {
+      id,
+      apiVersion: read.apiVersion,
+      family: read.family,
+      labels: read.labels,
+      annotations: read.annotations,
+      body: read.body,
+      source,
+      key,
+    };
   // A values file has no apiVersion of its own.
   return { id, apiVersion: "", family: istioValuesKind.family, labels: {}, annotations: {}, body: read.body, source, key };
 }
@@ -188,8 +220,11 @@ function readFile(text: string, asValues: boolean): DocumentRead[] {
   const refused = oversize(text);
   if (refused) {
     // Too big to parse, but its header lines still say whether it is meant as traffic config.
-    if (asValues || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text))) return [{ type: "invalid", line: 1, message: refused }];
-    return namesTrafficGroup(text) ? [{ type: "skipped", line: 1, reason: `${refused}, and no document in it declares a traffic kind` }] : [];
+    if (asValues || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text)))
+      return [{ type: "invalid", line: 1, message: refused }];
+    return namesTrafficGroup(text)
+      ? [{ type: "skipped", line: 1, reason: `${refused}, and no document in it declares a traffic kind` }]
+      : [];
   }
   const chunks = splitYamlDocuments(text);
   const triage = chunks.map((chunk) => triageDocument(chunk, asValues));
@@ -271,7 +306,9 @@ function headerValue(written: string): string {
   const quote = value.charAt(0);
   if (quote !== '"' && quote !== "'") return value;
   const inner = value.slice(1, value.endsWith(quote) ? -1 : undefined);
-  return quote === "'" ? inner : inner.replace(DOUBLE_QUOTED_ESCAPE, (_, hex?: string, unicode?: string) => String.fromCharCode(parseInt(hex ?? unicode ?? "0", 16)));
+  return quote === "'"
+    ? inner
+    : inner.replace(DOUBLE_QUOTED_ESCAPE, (_, hex?: string, unicode?: string) => String.fromCharCode(parseInt(hex ?? unicode ?? "0", 16)));
 }
 
 /**
@@ -284,7 +321,10 @@ function declaresTraffic(text: string): boolean {
   const kinds: string[] = [];
   for (const [, key, written] of text.matchAll(HEADER_ENTRY)) (key === "kind" ? kinds : apiVersions).push(headerValue(written ?? ""));
   return kinds.some((kind) =>
-    apiVersions.some((apiVersion) => kindSpecFor(groupOf(apiVersion), kind, text) !== undefined || (apiVersion.includes("{{") && trafficKindNames.has(kind))),
+    apiVersions.some(
+      (apiVersion) =>
+        kindSpecFor(groupOf(apiVersion), kind, text) !== undefined || (apiVersion.includes("{{") && trafficKindNames.has(kind)),
+    ),
   );
 }
 
@@ -306,7 +346,11 @@ function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
   return { type: "parse", template: line };
 }
 
-const templateRefusal = (what: string, line: number): DocumentRead => ({ type: "invalid", line, message: `${what}: template: render it before review ("{{" at line ${line})` });
+const templateRefusal = (what: string, line: number): DocumentRead => ({
+  type: "invalid",
+  line,
+  message: `${what}: template: render it before review ("{{" at line ${line})`,
+});
 
 /** Kinds whose own fields hold `{{ }}` (ApplicationSet): their placeholders are data, checked after parsing. */
 const ownsTemplates = (text: string): boolean => {
@@ -315,7 +359,12 @@ const ownsTemplates = (text: string): boolean => {
 };
 
 /** `template`: the line of the first `{{` of a document that does not declare a traffic kind. */
-function interpretDocument(chunk: YamlChunk, parsed: ParsedYaml, asValues: boolean, template: number | undefined): DocumentRead | undefined {
+function interpretDocument(
+  chunk: YamlChunk,
+  parsed: ParsedYaml,
+  asValues: boolean,
+  template: number | undefined,
+): DocumentRead | undefined {
   // Named only in refusals: most documents are read without one.
   const what = () => kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
   if (!parsed.ok) {
@@ -358,7 +407,8 @@ const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | un
 function parsedTraits(value: Record<string, unknown>): string {
   const labels = isMapping(value.metadata) ? value.metadata.labels : undefined;
   const type = isMapping(value.spec) && typeof value.spec.type === "string" ? `\ntype: ${value.spec.type}` : "";
-  const chartSpec = isMapping(value.spec) && isMapping(value.spec.chart) && isMapping(value.spec.chart.spec) ? value.spec.chart.spec : undefined;
+  const chartSpec =
+    isMapping(value.spec) && isMapping(value.spec.chart) && isMapping(value.spec.chart.spec) ? value.spec.chart.spec : undefined;
   const chart = typeof chartSpec?.chart === "string" ? `\nchart: ${chartSpec.chart}` : "";
   return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type + chart;
 }
@@ -449,7 +499,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const message = issue.message.replace(/^Invalid input: /, "").replace(/\bexpected int\b/, "expected integer");
-  return issue.code === "invalid_type" && message.endsWith("received undefined") ? `required, ${message.replace(/, received undefined$/, "")}` : message;
+  return issue.code === "invalid_type" && message.endsWith("received undefined")
+    ? `required, ${message.replace(/, received undefined$/, "")}`
+    : message;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -46,8 +46,7 @@ export interface YamlChunk {
 }
 
 export type ParsedYaml =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly line: number; readonly message: string };
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly line: number; readonly message: string };
 
 /**
  * Integers as Kubernetes reads them: sigs.k8s.io/yaml decodes with go-yaml v2, which drops every
@@ -66,7 +65,15 @@ const goIntTag = jsyaml.defineScalarTag<number>("tag:yaml.org,2002:int", {
     const match = GO_INTEGER.exec(source.replaceAll("_", ""));
     if (!match) return jsyaml.NOT_RESOLVED;
     const [, sign, hex, octal, binary, leadingZero, decimal] = match;
-    const [digits, radix] = hex ? [hex, 16] : octal ? [octal, 8] : binary ? [binary, 2] : leadingZero ? [leadingZero, 8] : [decimal ?? "0", 10];
+    const [digits, radix] = hex
+      ? [hex, 16]
+      : octal
+        ? [octal, 8]
+        : binary
+          ? [binary, 2]
+          : leadingZero
+            ? [leadingZero, 8]
+            : [decimal ?? "0", 10];
     const magnitude = parseInt(digits, radix);
     return sign === "-" && magnitude !== 0 ? -magnitude : magnitude;
   },
@@ -114,8 +121,7 @@ function hasContent(text: string): boolean {
 }
 
 /** `%YAML`/`%TAG` lines that belong to the document whose `---` follows them. */
-const isDirectivesOnly = (text: string): boolean =>
-  /^%/m.test(text) && text.split("\n").every((line) => DIRECTIVE_OR_BLANK.test(line));
+const isDirectivesOnly = (text: string): boolean => /^%/m.test(text) && text.split("\n").every((line) => DIRECTIVE_OR_BLANK.test(line));
 
 /** The file text the chunks' offsets refer to. */
 const withoutBom = (fileText: string): string => (fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText);
@@ -184,7 +190,11 @@ export function readAsGoYaml<T>(text: string, read: (text: string) => T): T {
   }
 }
 
-export function parseYamlDocument(chunk: YamlChunk, limits: YamlLimits = defaultYamlLimits, budget: NodeBudget = nodeBudget(limits)): ParsedYaml {
+export function parseYamlDocument(
+  chunk: YamlChunk,
+  limits: YamlLimits = defaultYamlLimits,
+  budget: NodeBudget = nodeBudget(limits),
+): ParsedYaml {
   let value: unknown;
   try {
     value = readAsGoYaml(chunk.text, (text) => jsyaml.load(text, { schema, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth }));

@@ -59,7 +59,10 @@ function namespaceVerdict(listener: ListenerNode, route: AttachingRoute): Verdic
     case "None":
       return { admits: false, reason: `listener ${listener.name} admits no routes (allowedRoutes from None)` };
     case "Selector":
-      return { admits: "unknown", reason: `listener ${listener.name} admits namespaces by label selector, and Namespace labels are not in the tree` };
+      return {
+        admits: "unknown",
+        reason: `listener ${listener.name} admits namespaces by label selector, and Namespace labels are not in the tree`,
+      };
     case "Same":
       return route.id.namespace === listener.ownerNamespace
         ? ADMITTED
@@ -69,12 +72,16 @@ function namespaceVerdict(listener: ListenerNode, route: AttachingRoute): Verdic
 
 function kindVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
   const kind = `${normalGroup(route.id.group)}/${route.id.kind}`;
-  const allowed = listener.allowedKinds?.map((k) => {
-    const slash = k.lastIndexOf("/");
-    return `${normalGroup(k.slice(0, slash))}/${k.slice(slash + 1)}`;
-  }) ?? DEFAULT_KINDS[listener.protocol.toUpperCase()]?.map((k) => `${GATEWAY_API}/${k}`);
+  const allowed =
+    listener.allowedKinds?.map((k) => {
+      const slash = k.lastIndexOf("/");
+      return `${normalGroup(k.slice(0, slash))}/${k.slice(slash + 1)}`;
+    }) ?? DEFAULT_KINDS[listener.protocol.toUpperCase()]?.map((k) => `${GATEWAY_API}/${k}`);
   if (!allowed || allowed.includes(kind)) return ADMITTED;
-  return { admits: false, reason: `listener ${listener.name} admits ${allowed.map((k) => k.slice(k.lastIndexOf("/") + 1)).join(", ")}, not ${route.id.kind}` };
+  return {
+    admits: false,
+    reason: `listener ${listener.name} admits ${allowed.map((k) => k.slice(k.lastIndexOf("/") + 1)).join(", ")}, not ${route.id.kind}`,
+  };
 }
 
 /** TCPRoute and UDPRoute have no hostnames, and listener hostnames do not apply to them. */
@@ -90,7 +97,10 @@ function landedHostnames(listener: ListenerNode, route: AttachingRoute): string[
 
 function hostnameVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
   if (landedHostnames(listener, route).length > 0) return ADMITTED;
-  return { admits: false, reason: `listener ${listener.name} hostname ${listener.hostnames.join(", ")} matches none of ${route.hostnames.join(", ")}` };
+  return {
+    admits: false,
+    reason: `listener ${listener.name} hostname ${listener.hostnames.join(", ")} matches none of ${route.hostnames.join(", ")}`,
+  };
 }
 
 /** Istio server hosts are `namespace/host`: `*` any namespace, `.` the Gateway's own. */
@@ -99,10 +109,13 @@ function istioServerVerdict(server: ListenerNode, route: AttachingRoute): Verdic
     const slash = entry.indexOf("/");
     const namespace = slash >= 0 ? entry.slice(0, slash) : "*";
     const host = slash >= 0 ? entry.slice(slash + 1) : entry;
-    const visible = namespace === "*" || namespace === route.id.namespace || (namespace === "." && route.id.namespace === server.ownerNamespace);
+    const visible =
+      namespace === "*" || namespace === route.id.namespace || (namespace === "." && route.id.namespace === server.ownerNamespace);
     return visible && route.hostnames.some((own) => hostIntersection(host, own) !== undefined);
   });
-  return accepts ? ADMITTED : { admits: false, reason: `server ${server.name} hosts ${server.hostnames.join(", ")} accept none of ${route.hostnames.join(", ")}` };
+  return accepts
+    ? ADMITTED
+    : { admits: false, reason: `server ${server.name} hosts ${server.hostnames.join(", ")} accept none of ${route.hostnames.join(", ")}` };
 }
 
 /** A listener that rejects the route for one reason rejects it, even when another reason cannot be judged. */
@@ -141,12 +154,21 @@ const asWritten = (route: AttachingRoute, parent: ParentRefNode, unverified?: st
 });
 
 /** The parent's listeners that the reference selects (sectionName, port), then those that admit the route. */
-function land(route: AttachingRoute, parent: ParentRefNode, listeners: readonly ListenerNode[], owner: string): Pick<Attachment, "listeners" | "status" | "reason"> {
+function land(
+  route: AttachingRoute,
+  parent: ParentRefNode,
+  listeners: readonly ListenerNode[],
+  owner: string,
+): Pick<Attachment, "listeners" | "status" | "reason"> {
   const selected = listeners.filter(
-    (listener) => (parent.sectionName === undefined || listener.name === parent.sectionName) && (parent.port === undefined || listener.port === parent.port),
+    (listener) =>
+      (parent.sectionName === undefined || listener.name === parent.sectionName) &&
+      (parent.port === undefined || listener.port === parent.port),
   );
   if (selected.length === 0) {
-    const which = [parent.sectionName ? `named ${parent.sectionName}` : "", parent.port ? `on port ${parent.port}` : ""].filter(Boolean).join(" ");
+    const which = [parent.sectionName ? `named ${parent.sectionName}` : "", parent.port ? `on port ${parent.port}` : ""]
+      .filter(Boolean)
+      .join(" ");
     return { listeners: [], status: "rejected", reason: `${owner} has no listener${which ? ` ${which}` : "s"}` };
   }
   const verdicts = selected.map((listener) => ({ listener, verdict: admission(listener, route) }));
@@ -194,9 +216,17 @@ function parentIndex(points: EntryPoints): ParentIndex {
   return index;
 }
 
-function resolve(route: AttachingRoute, parent: ParentRefNode, { gatewayApi, istio, sets }: ParentIndex): Omit<Attachment, "route" | "parent" | "target"> {
+function resolve(
+  route: AttachingRoute,
+  parent: ParentRefNode,
+  { gatewayApi, istio, sets }: ParentIndex,
+): Omit<Attachment, "route" | "parent" | "target"> {
   const name = `${parent.namespace}/${parent.name}`;
-  const missing = (reason: string): Omit<Attachment, "route" | "parent" | "target"> => ({ listeners: [asWritten(route, parent, reason)], status: "missing", reason });
+  const missing = (reason: string): Omit<Attachment, "route" | "parent" | "target"> => ({
+    listeners: [asWritten(route, parent, reason)],
+    status: "missing",
+    reason,
+  });
   if (parent.kind === "mesh") return { listeners: [asWritten(route, parent)], status: "attached" };
   if (route.api === "istio") {
     const gateway = pick(istio.get(name), route.scope);
@@ -217,10 +247,18 @@ function resolve(route: AttachingRoute, parent: ParentRefNode, { gatewayApi, ist
     return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`) };
   }
   // GAMMA: a Service parent is the mesh entry of that Service; Services are not traffic resources of the tree.
-  const reason = parent.kind === "Service" ? `GAMMA parent Service ${name}: Services are not read from the tree` : `parent kind ${parent.kind} is not modelled`;
+  const reason =
+    parent.kind === "Service"
+      ? `GAMMA parent Service ${name}: Services are not read from the tree`
+      : `parent kind ${parent.kind} is not modelled`;
   return { listeners: [asWritten(route, parent, reason)], status: "unknown", reason };
 }
 
 /** Where each parent of one route lands, in the order of its parents. */
 export const attachRoute = (route: AttachingRoute, points: EntryPoints): Attachment[] =>
-  route.parents.map((parent, index) => ({ route: route.key, parent: index, target: parent, ...resolve(route, parent, parentIndex(points)) }));
+  route.parents.map((parent, index) => ({
+    route: route.key,
+    parent: index,
+    target: parent,
+    ...resolve(route, parent, parentIndex(points)),
+  }));

@@ -11,10 +11,13 @@ import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js"
  * Each family that routes requests contributes its rules here, from the table of families; the rest of the model is family-blind.
  * A source gets the whole tree for references it must resolve (Gateway API listeners, legacy routes selected by Gateways).
  */
-const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRules | undefined)[] = FAMILIES.flatMap((family) => family.ruleSources ?? []);
+const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRules | undefined)[] = FAMILIES.flatMap(
+  (family) => family.ruleSources ?? [],
+);
 
 /** The rules one resource routes, of whichever family: for checks that follow references from routes to backends. */
-export const routeRules = (resource: Resource, set: ManifestSet): RuleShape[] => ROUTE_SOURCES.flatMap((source) => source(resource, set)?.rules ?? []);
+export const routeRules = (resource: Resource, set: ManifestSet): RuleShape[] =>
+  ROUTE_SOURCES.flatMap((source) => source(resource, set)?.rules ?? []);
 
 /** The part of a resource key after `@`: the cluster (or file) that scopes otherwise equal resources. */
 const scopeOf = (resource: Resource): string | undefined => {
@@ -52,13 +55,19 @@ function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy
   const winner = ranked[0]?.flow;
   const shadowed = ranked.slice(1).map(({ flow }) => ({
     flow,
-    shadowedBy: flow.resourceKey === winner!.resourceKey ? `an earlier rule of ${displayName(winner!.resource)}` : displayName(winner!.resource),
+    shadowedBy:
+      flow.resourceKey === winner!.resourceKey ? `an earlier rule of ${displayName(winner!.resource)}` : displayName(winner!.resource),
   }));
   return [...(winner ? [{ flow: winner }] : []), ...claimants.filter((c) => !c.claim).map(({ flow }) => ({ flow })), ...shadowed];
 }
 
 /** `established`: keys of the resources applied before this tree (the base tree's, when this is the head). */
-export function buildTrafficModel(set: ManifestSet, topology: Topology, filePlacement: FilePlacement, established: ReadonlySet<string> = new Set()): TrafficModel {
+export function buildTrafficModel(
+  set: ManifestSet,
+  topology: Topology,
+  filePlacement: FilePlacement,
+  established: ReadonlySet<string> = new Set(),
+): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
   const claims = new Map<string, Claimant[]>();
   const routes = new Map<string, RouteEntries>();

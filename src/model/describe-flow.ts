@@ -1,8 +1,7 @@
 import type { Flow } from "../core/traffic-model.js";
 
 /** How reviewers read shares: `90%`, `33.3%`, `0%`. */
-export const percent = (share: number | undefined): string =>
-  share === undefined ? "—" : `${Number((share * 100).toFixed(1))}%`;
+export const percent = (share: number | undefined): string => (share === undefined ? "—" : `${Number((share * 100).toFixed(1))}%`);
 
 const DEFAULT_MATCH = "PathPrefix /";
 
@@ -25,7 +24,8 @@ export function describeFlow(flow: Flow): string {
 /** Backend labels as shown within one flow: a shared Istio host is named once, by the flow. */
 export function shortLabel(label: string, flowHost: string): string {
   const [first, ...rest] = label.split(" ");
-  if (rest.length > 0 && first !== undefined && (first === flowHost || first.split(".")[0] === flowHost.split(".")[0])) return rest.join(" ");
+  if (rest.length > 0 && first !== undefined && (first === flowHost || first.split(".")[0] === flowHost.split(".")[0]))
+    return rest.join(" ");
   return label;
 }
 

@@ -217,5 +217,12 @@ export function gatewayApiAttachingRoute(resource: Resource): AttachingRoute {
       path: ["spec", "parentRefs", index],
     };
   });
-  return { key: resource.key, id: resource.id, api: "gateway-api", ...scoped(resource.key), hostnames: nonEmptyTexts(spec.hostnames), parents };
+  return {
+    key: resource.key,
+    id: resource.id,
+    api: "gateway-api",
+    ...scoped(resource.key),
+    hostnames: nonEmptyTexts(spec.hostnames),
+    parents,
+  };
 }

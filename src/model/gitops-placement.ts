@@ -43,7 +43,11 @@ const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort
 
 /** `./apps/prod/` → `apps/prod`; `.` and `./` → "" (the whole repository). */
 const normalizeRepoPath = (path: string): string => {
-  const trimmed = path.trim().replace(/^(?:\.\/)+/, "").replace(/^\/+/, "").replace(/\/+$/, "");
+  const trimmed = path
+    .trim()
+    .replace(/^(?:\.\/)+/, "")
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "");
   return trimmed === "." ? "" : trimmed;
 };
 
@@ -246,7 +250,11 @@ const kustomizationDelivery = (resource: Resource, artifacts: Map<string, CopyRu
   if (sourceKind !== "ExternalArtifact") return undefined;
   const rules = artifacts.get(`${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`) ?? [];
   if (rules.length === 0) return undefined;
-  const join = (...parts: string[]) => parts.map((part) => part.replace(/^\/+|\/+$/g, "")).filter(Boolean).join("/");
+  const join = (...parts: string[]) =>
+    parts
+      .map((part) => part.replace(/^\/+|\/+$/g, ""))
+      .filter(Boolean)
+      .join("/");
   const artifactPath = (rule: CopyRule, file: string) => join(rule.to, file.slice(rule.from.length));
   // The repository paths that end up under the Kustomization's path: inside one copied tree, or whole trees.
   const repoPaths = (rule: CopyRule): string[] =>

@@ -70,7 +70,8 @@ export function covers(a: RequestShape, b: RequestShape): boolean {
   if (!a.path) return true;
   if (!b.path || (b.ignoreCase && !a.ignoreCase)) return false;
   const fold = a.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;
-  if (a.path.type === "PathPrefix") return ["PathPrefix", "Exact"].includes(b.path.type) && fold(b.path.value).startsWith(fold(a.path.value));
+  if (a.path.type === "PathPrefix")
+    return ["PathPrefix", "Exact"].includes(b.path.type) && fold(b.path.value).startsWith(fold(a.path.value));
   return a.path.type === "Exact" && b.path.type === "Exact" && fold(a.path.value) === fold(b.path.value);
 }
 

@@ -23,7 +23,6 @@ const CLUSTER_LABEL = "topology.istio.io/cluster";
 const UNKNOWN: Placement = { clusters: [], regions: [], multiCluster: false };
 const UNKNOWN_MULTI_CLUSTER: Placement = { ...UNKNOWN, multiCluster: true };
 
-
 const shortHost = (host: string): string => host.split(".")[0] ?? host;
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
@@ -97,7 +96,8 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, filePl
       }
       if (regions.size === 0) return;
       for (const host of list(spec.hosts)) {
-        if (typeof host === "string") hostRegions.set(shortHost(host), { clusters: [], regions: sorted(regions), multiCluster: regions.size > 1 });
+        if (typeof host === "string")
+          hostRegions.set(shortHost(host), { clusters: [], regions: sorted(regions), multiCluster: regions.size > 1 });
       }
     }
   }
@@ -109,7 +109,10 @@ export function buildPlacementIndex(set: ManifestSet, topology: Topology, filePl
       if (!match || !groups) continue;
       if (groups.cluster) {
         const placement = placementOfClusters([groups.cluster], false);
-        return { placement: groups.region ? intern({ ...placement, regions: sorted([...placement.regions, groups.region]) }) : placement, matched: match[0] };
+        return {
+          placement: groups.region ? intern({ ...placement, regions: sorted([...placement.regions, groups.region]) }) : placement,
+          matched: match[0],
+        };
       }
       if (groups.region) return { placement: intern({ clusters: [], regions: [groups.region], multiCluster: false }), matched: match[0] };
     }

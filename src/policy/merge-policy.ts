@@ -37,8 +37,7 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
   const written = record(overlay.written);
   const next = overlay.policy;
   const refusals: string[] = [];
-  const allowed = (path: string): boolean =>
-    base.options.allowedOverrides.some((key) => path === key || path.startsWith(`${key}.`));
+  const allowed = (path: string): boolean => base.options.allowedOverrides.some((key) => path === key || path.startsWith(`${key}.`));
   const tighten = (path: string, loosening: string | undefined): void => {
     if (loosening !== undefined && !allowed(path)) refusals.push(`${path}: ${loosening}`);
   };
@@ -137,7 +136,10 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
   }
   if (writes(breakGlass, "incidentPattern")) {
     // Which of two regular expressions accepts less cannot be decided in general: any change is loosening.
-    tighten("breakGlass.incidentPattern", next.breakGlass.incidentPattern !== base.breakGlass.incidentPattern ? "changes the incident id pattern" : undefined);
+    tighten(
+      "breakGlass.incidentPattern",
+      next.breakGlass.incidentPattern !== base.breakGlass.incidentPattern ? "changes the incident id pattern" : undefined,
+    );
     merged.breakGlass.incidentPattern = next.breakGlass.incidentPattern;
   }
 

@@ -100,7 +100,11 @@ export const EvidenceValidationSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("window"),
     /** Longest window accepted: a window of years would be no window at all. */
-    maxHours: z.number().positive().max(24 * 366).default(24),
+    maxHours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .default(24),
   }),
   z.strictObject({ type: z.literal("command") }),
   z.strictObject({ type: z.literal("text") }),

@@ -37,7 +37,8 @@ export function messageGroupOf(payload: unknown): string | undefined {
   if (!target.success) return undefined;
   const { repository, pull_request, issue, merge_group, check_run, check_suite } = target.data;
   const number = pull_request?.number ?? issue?.number;
-  const scope = number !== undefined ? `#${number}` : merge_group ? `@${merge_group.head_ref}` : `@${(check_run ?? check_suite)?.head_sha ?? ""}`;
+  const scope =
+    number !== undefined ? `#${number}` : merge_group ? `@${merge_group.head_ref}` : `@${(check_run ?? check_suite)?.head_sha ?? ""}`;
   const group = `${repository.full_name}${scope}`.replace(/[^\x21-\x7e]/g, "_");
   return group.length <= MAX_GROUP_ID ? group : `sha256:${createHash("sha256").update(group).digest("hex")}`;
 }

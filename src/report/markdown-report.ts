@@ -45,7 +45,11 @@ const shares = (before: number | null, after: number | null): string =>
 function routeDiffSection(views: readonly RouteDiffView[]): string[] {
   if (views.length === 0) return [];
   const rows = views.map((view) => {
-    const plan = !view.plan ? [] : view.plan.before === view.plan.after ? [`plan: ${plain(view.plan.after ?? "")}`] : [`plan: ${plain(view.plan.before ?? "—")} → ${plain(view.plan.after ?? "—")}`];
+    const plan = !view.plan
+      ? []
+      : view.plan.before === view.plan.after
+        ? [`plan: ${plain(view.plan.after ?? "")}`]
+        : [`plan: ${plain(view.plan.before ?? "—")} → ${plain(view.plan.after ?? "—")}`];
     const backends = [...view.backends.map((b) => `${plain(b.backend)} ${shares(b.before, b.after)}`), ...plan].join("<br>");
     const regions = view.regions.map((r) => `${plain(r.region)} ${r.before}% → ${r.after}%`).join("<br>");
     const status = view.fallsThroughTo ? `removed: requests fall through to ${plain(view.fallsThroughTo)}` : view.status;
@@ -61,7 +65,13 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
   ]);
 }
 
-const collapsed = (summary: string, body: readonly string[]): string[] => [`<details><summary><b>${summary}</b></summary>`, "", ...body, "", "</details>"];
+const collapsed = (summary: string, body: readonly string[]): string[] => [
+  `<details><summary><b>${summary}</b></summary>`,
+  "",
+  ...body,
+  "",
+  "</details>",
+];
 
 /**
  * Riskiest first. Every critical and high finding gets a line while they fit on the first screen;
@@ -74,7 +84,13 @@ const MAX_LOWER_WHY = 5;
 const MAX_ALSO_AT = 3;
 
 const whyLine = (f: Finding, alsoAt: readonly Finding[] = []): string => {
-  const more = alsoAt.length === 0 ? "" : ` · ${alsoAt.length} more like it at ${alsoAt.slice(0, MAX_ALSO_AT).map((other) => code(`${other.file}:${other.line}`)).join(", ")}${alsoAt.length > MAX_ALSO_AT ? ", …" : ""}`;
+  const more =
+    alsoAt.length === 0
+      ? ""
+      : ` · ${alsoAt.length} more like it at ${alsoAt
+          .slice(0, MAX_ALSO_AT)
+          .map((other) => code(`${other.file}:${other.line}`))
+          .join(", ")}${alsoAt.length > MAX_ALSO_AT ? ", …" : ""}`;
   return `- ${RISK_BADGE[f.risk]} ${code(f.class)}${alsoAt.length ? ` ×${alsoAt.length + 1}` : ""} ${plain(f.summary)} <sub>${code(`${f.file}:${f.line}`)}${more}</sub>`;
 };
 
@@ -99,14 +115,19 @@ export function whySection(result: ReviewResult): string[] {
   }
   const rest = findings.length - shown;
   const hidden = severe.length - Math.min(shown, severe.length);
-  const restLine = hidden > 0 ? `${rest} more finding${rest === 1 ? "" : "s"}, ${hidden} of them critical or high,` : `${rest} lower-risk finding${rest === 1 ? "" : "s"}`;
+  const restLine =
+    hidden > 0
+      ? `${rest} more finding${rest === 1 ? "" : "s"}, ${hidden} of them critical or high,`
+      : `${rest} lower-risk finding${rest === 1 ? "" : "s"}`;
   return ["**Why**", ...lines, ...(rest > 0 ? [`- …and ${restLine} under **All findings** below`] : [])];
 }
 
 function findingsSection(result: ReviewResult): string[] {
   const { findings } = result.analysis;
   if (findings.length === 0) return [];
-  const rows = findings.map((f) => `| ${RISK_BADGE[f.risk]} | ${cellCode(f.class)} | ${cellCode(`${f.file}:${f.line}`)} | ${plain(f.summary)} |`);
+  const rows = findings.map(
+    (f) => `| ${RISK_BADGE[f.risk]} | ${cellCode(f.class)} | ${cellCode(`${f.file}:${f.line}`)} | ${plain(f.summary)} |`,
+  );
   const shown = rows.slice(0, MAX_FINDING_ROWS);
   const omitted = rows.length - shown.length;
   return collapsed(`All findings (${findings.length})`, [
@@ -126,7 +147,9 @@ function evidenceSection(result: ReviewResult): string[] {
     ...items.map((item) => {
       const tick = item.status === "ok" ? "[x]" : "[ ]";
       const value = item.value ? `: ${code(item.value)}` : "";
-      const source = item.source ? ` <sub>(${item.source === "body" ? "PR description" : `/evidence by @${plain(item.author ?? "?")}`})</sub>` : "";
+      const source = item.source
+        ? ` <sub>(${item.source === "body" ? "PR description" : `/evidence by @${plain(item.author ?? "?")}`})</sub>`
+        : "";
       const reason = item.status === "ok" ? "" : ` — ✗ ${item.status}${item.reason ? `: ${plain(item.reason)}` : ""}`;
       return `- ${tick} **${plain(item.key)}**${value}${source}${reason}${item.required ? "" : " <sub>(not required)</sub>"}`;
     }),
@@ -142,9 +165,12 @@ function approvalsSection(result: ReviewResult): string[] {
     const stale = rule.stale.map((note) => `<br>&nbsp;&nbsp;~~@${plain(note.login)}~~ stale: ${plain(note.reason)}`).join("");
     return `- ${tick} ${rule.count} × **${plain(rule.group)}** <sub>(${plain(rule.why.join(", "))})</sub>${by}${stale}`;
   });
-  const distinct = approvals.distinct.required > 1
-    ? [`- ${approvals.distinct.satisfied ? "[x]" : "[ ]"} approvals from ${approvals.distinct.required} different groups by different people`]
-    : [];
+  const distinct =
+    approvals.distinct.required > 1
+      ? [
+          `- ${approvals.distinct.satisfied ? "[x]" : "[ ]"} approvals from ${approvals.distinct.required} different groups by different people`,
+        ]
+      : [];
   const refused = approvals.refused.map((note) => `- ~~@${plain(note.login)}~~ not counted: ${plain(note.reason)}`);
   return ["### Approvals", ...lines, ...distinct, ...refused];
 }
@@ -162,8 +188,13 @@ function stateBanner(result: ReviewResult): string[] {
         : `> Post-change validation is required after the merge${governance.evidence.some((item) => item.key === "post-change-validation" && item.status === "ok") ? ": given" : ""}.`,
     ];
   }
-  if (governance.state === "invalid-manifests") return ["> [!WARNING]", "> Some traffic config cannot be read, so this review is incomplete: fix it first."];
-  if (governance.state === "held") return ["> [!WARNING]", ...governance.holds.map((hold) => `> Held by @${plain(hold.login)}${hold.reason ? `: ${plain(hold.reason)}` : ""}`)];
+  if (governance.state === "invalid-manifests")
+    return ["> [!WARNING]", "> Some traffic config cannot be read, so this review is incomplete: fix it first."];
+  if (governance.state === "held")
+    return [
+      "> [!WARNING]",
+      ...governance.holds.map((hold) => `> Held by @${plain(hold.login)}${hold.reason ? `: ${plain(hold.reason)}` : ""}`),
+    ];
   return [];
 }
 
@@ -191,9 +222,16 @@ function notReviewedLine(result: ReviewResult): string[] {
   const files = (count: number) => `${count} changed file${count === 1 ? "" : "s"}`;
   const parts = [
     ...(skipped.length > 0
-      ? [`${files(skipped.length)} not traffic config (${skipped.slice(0, MAX_SKIPPED_NAMED).map((item) => `${code(item.file)}: ${plain(item.reason)}`).join("; ")}${skipped.length > MAX_SKIPPED_NAMED ? "; …" : ""})`]
+      ? [
+          `${files(skipped.length)} not traffic config (${skipped
+            .slice(0, MAX_SKIPPED_NAMED)
+            .map((item) => `${code(item.file)}: ${plain(item.reason)}`)
+            .join("; ")}${skipped.length > MAX_SKIPPED_NAMED ? "; …" : ""})`,
+        ]
       : []),
-    ...(excluded.changed.length > 0 ? [`${files(excluded.changed.length)} excluded by the policy's \`paths\` (${excluded.total} in the tree)`] : []),
+    ...(excluded.changed.length > 0
+      ? [`${files(excluded.changed.length)} excluded by the policy's \`paths\` (${excluded.total} in the tree)`]
+      : []),
   ];
   return parts.length > 0 ? [`<sub>Not reviewed: ${parts.join(" · ")}</sub>`] : [];
 }
@@ -216,7 +254,8 @@ function nextStepsSection(result: ReviewResult): string[] {
 /** Whether what the review read was rendered, and if not why: a reader must know when overlays were read raw. */
 function renderLine(result: ReviewResult): string[] {
   const { rendered, unrendered, skipped } = result.analysis.render;
-  if (skipped !== undefined) return [`<sub>Rendering skipped: ${plain(skipped)}; kustomize patches and Helm values were read as written.</sub>`];
+  if (skipped !== undefined)
+    return [`<sub>Rendering skipped: ${plain(skipped)}; kustomize patches and Helm values were read as written.</sub>`];
   return [
     ...(rendered.length > 0 ? [`<sub>Rendered with kubectl kustomize / helm template: ${rendered.map(code).join(", ")}</sub>`] : []),
     // A chart nothing in the repository installs does not block when it cannot be rendered, but the reader sees it was read as written.
@@ -233,7 +272,10 @@ export function renderMarkdown(result: ReviewResult): string {
     stateBanner(result),
     whySection(result),
     nextStepsSection(result),
-    blastRadiusSection(result.analysis.blastRadius, order.map((index) => result.analysis.routeDiffs[index]!)),
+    blastRadiusSection(
+      result.analysis.blastRadius,
+      order.map((index) => result.analysis.routeDiffs[index]!),
+    ),
     routeDiffSection(order.map((index) => views[index]!)),
     findingsSection(result),
     evidenceSection(result),

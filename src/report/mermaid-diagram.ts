@@ -66,7 +66,10 @@ class Chart {
     const styles: Record<Mark, { link: string; node: string }> = {
       changed: { link: "stroke:#bf8700,stroke-width:3px", node: "fill:#fff8c5,stroke:#9a6700,color:#1f2328" },
       added: { link: "stroke:#1a7f37,stroke-width:3px", node: "fill:#dafbe1,stroke:#1a7f37,color:#1f2328" },
-      removed: { link: "stroke:#cf222e,stroke-width:3px,stroke-dasharray:5 4", node: "fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-dasharray:5 4" },
+      removed: {
+        link: "stroke:#cf222e,stroke-width:3px,stroke-dasharray:5 4",
+        node: "fill:#ffebe9,stroke:#cf222e,color:#1f2328,stroke-dasharray:5 4",
+      },
     };
     const tail: string[] = [];
     for (const mark of ["changed", "added", "removed"] as const) {
@@ -98,12 +101,31 @@ export function blastRadiusDiagram(routeDiffs: readonly RouteDiff[], radius: Pic
     shownEntries.set(flow.entry, entry);
     // Requests that fall through to another rule still flow: the node is changed, not removed.
     const mark = diff.fallback ? "changed" : flowMark(diff.status);
-    const node = chart.node(`flow:${diff.key}`, "f", box, label(describeFlow(flow), `${displayName(flow.resource)} · ${statusText(diff)}`), mark);
+    const node = chart.node(
+      `flow:${diff.key}`,
+      "f",
+      box,
+      label(describeFlow(flow), `${displayName(flow.resource)} · ${statusText(diff)}`),
+      mark,
+    );
     shownRoutes.add(displayName(flow.resource));
     chart.edge(entry, node, undefined, mark === "added" || mark === "removed" ? mark : undefined);
     diff.backends.slice(0, MAX_BACKENDS_PER_FLOW).forEach((shift) => {
-      const backendMark: Mark | undefined = shift.before === undefined ? "added" : shift.after === undefined ? "removed" : Math.abs(shift.before - shift.after) > 1e-9 ? "changed" : undefined;
-      const backend = chart.node(`backend:${shift.key}`, "b", rounded, label(shortLabel(shift.label, flow.host)), backendMark === "changed" ? undefined : backendMark);
+      const backendMark: Mark | undefined =
+        shift.before === undefined
+          ? "added"
+          : shift.after === undefined
+            ? "removed"
+            : Math.abs(shift.before - shift.after) > 1e-9
+              ? "changed"
+              : undefined;
+      const backend = chart.node(
+        `backend:${shift.key}`,
+        "b",
+        rounded,
+        label(shortLabel(shift.label, flow.host)),
+        backendMark === "changed" ? undefined : backendMark,
+      );
       chart.edge(node, backend, shares(shift.before, shift.after), backendMark);
       const placed = shift.head ?? shift.base;
       const region = placed ? regionLabel(placed) : "unknown";
@@ -116,9 +138,16 @@ export function blastRadiusDiagram(routeDiffs: readonly RouteDiff[], radius: Pic
   if (hiddenFlows > 0) chart.node("more-flows", "m", box, label(`+${hiddenFlows} more changed flows (see the route diff)`));
 
   radius.gateways.forEach((gateway, index) => {
-    const node = chart.node(`gateway:${gateway.gateway}`, "g", hexagon, label(gateway.gateway, gateway.via ?? gateway.change), gateway.change === "changed" ? "changed" : gateway.change);
+    const node = chart.node(
+      `gateway:${gateway.gateway}`,
+      "g",
+      hexagon,
+      label(gateway.gateway, gateway.via ?? gateway.change),
+      gateway.change === "changed" ? "changed" : gateway.change,
+    );
     for (const [entry, id] of shownEntries) {
-      if (entry === gateway.gateway || entry.startsWith(`${gateway.gateway}:`) || entry.startsWith(`${gateway.gateway} `)) chart.edge(node, id, undefined, "changed");
+      if (entry === gateway.gateway || entry.startsWith(`${gateway.gateway}:`) || entry.startsWith(`${gateway.gateway} `))
+        chart.edge(node, id, undefined, "changed");
     }
     const others = gateway.routes.filter((route) => !shownRoutes.has(route));
     const detached = new Set(gateway.detached);
@@ -126,12 +155,22 @@ export function blastRadiusDiagram(routeDiffs: readonly RouteDiff[], radius: Pic
     if (attachedOthers.length > 0) {
       const names = attachedOthers.slice(0, 3).join(", ");
       const more = attachedOthers.length > 3 ? ` +${attachedOthers.length - 3} more` : "";
-      chart.edge(node, chart.node(`attached:${index}`, "a", box, label(`${attachedOthers.length} routes attached, unchanged files`, `${names}${more}`)), undefined, "changed");
+      chart.edge(
+        node,
+        chart.node(`attached:${index}`, "a", box, label(`${attachedOthers.length} routes attached, unchanged files`, `${names}${more}`)),
+        undefined,
+        "changed",
+      );
     }
     if (gateway.detached.length > 0) {
       const names = gateway.detached.slice(0, 3).join(", ");
       const more = gateway.detached.length > 3 ? ` +${gateway.detached.length - 3} more` : "";
-      chart.edge(node, chart.node(`detached:${index}`, "d", box, label(`${gateway.detached.length} routes detached`, `${names}${more}`), "removed"), undefined, "removed");
+      chart.edge(
+        node,
+        chart.node(`detached:${index}`, "d", box, label(`${gateway.detached.length} routes detached`, `${names}${more}`), "removed"),
+        undefined,
+        "removed",
+      );
     }
   });
   return chart.render();

@@ -56,7 +56,10 @@ function approvalRecordSection(records: readonly ApprovalRecord[], findings: rea
   const rows = records.map((record) => {
     const who = record.status === "counted" ? `@${plain(record.login)}` : `~~@${plain(record.login)}~~`;
     const how = record.url ? `[/approve](${record.url})` : record.source === "review" ? "GitHub review" : "/approve";
-    const status = record.status === "counted" ? "✅ counted" : `${record.status === "stale" ? "⏳ stale" : "✗ not counted"}: ${plain(record.reason ?? "")}`;
+    const status =
+      record.status === "counted"
+        ? "✅ counted"
+        : `${record.status === "stale" ? "⏳ stale" : "✗ not counted"}: ${plain(record.reason ?? "")}`;
     return `| ${who} | ${plain(record.at)} | ${how} | ${record.head ? code(record.head.slice(0, 7)) : "—"} | ${seen(record, findings)} | ${status} |`;
   });
   return [
@@ -87,7 +90,11 @@ export function fitMarkdown(text: string, max: number, notice: string): string {
 }
 
 export function renderPrComment(input: PrCommentInput): string {
-  const body = [input.report.trimEnd(), notesSection(input.notes).join("\n"), approvalRecordSection(input.approvals, input.findings).join("\n")]
+  const body = [
+    input.report.trimEnd(),
+    notesSection(input.notes).join("\n"),
+    approvalRecordSection(input.approvals, input.findings).join("\n"),
+  ]
     .filter((part) => part !== "")
     .join("\n\n");
   const notice = `> [!NOTE]\n> This comment was cut to fit GitHub's ${MAX_COMMENT_CHARS.toLocaleString("en-US")}-character limit: the full report and the audit JSON are in the check run ${code(input.checkName)}.`;

@@ -27,7 +27,8 @@ export interface RouteDiffView {
 const pct = (share: number | undefined): number | null => (share === undefined ? null : Number((share * 100).toFixed(2)));
 
 /** A removed rule whose requests another rule takes says where they go. */
-export const statusText = (diff: RouteDiff): string => (diff.fallback ? `removed: requests fall through to ${ruleLabel(diff.fallback)}` : diff.status);
+export const statusText = (diff: RouteDiff): string =>
+  diff.fallback ? `removed: requests fall through to ${ruleLabel(diff.fallback)}` : diff.status;
 
 /**
  * Which flows the comment shows first when it cannot show them all: those that start or stop
@@ -41,7 +42,10 @@ export function flowsByImpact(diffs: readonly RouteDiff[]): number[] {
       : diff.backends.some((shift) => shift.before === undefined || shift.after === undefined)
         ? 1
         : 0;
-  return diffs.map((diff, index) => ({ index, impact: impact(diff) })).sort((a, b) => b.impact - a.impact || a.index - b.index).map(({ index }) => index);
+  return diffs
+    .map((diff, index) => ({ index, impact: impact(diff) }))
+    .sort((a, b) => b.impact - a.impact || a.index - b.index)
+    .map(({ index }) => index);
 }
 
 export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
@@ -60,7 +64,12 @@ export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
       resource: flow.resource,
       file: resource?.source.file ?? "",
       line: resource ? lineOf(resource.source, flow.path) : 0,
-      backends: diff.backends.map((shift) => ({ backend: shortLabel(shift.label, flow.host), before: pct(shift.before), after: pct(shift.after), regions: shift.regions })),
+      backends: diff.backends.map((shift) => ({
+        backend: shortLabel(shift.label, flow.host),
+        before: pct(shift.before),
+        after: pct(shift.after),
+        regions: shift.regions,
+      })),
       regions: diff.regions.map((share) => ({ region: share.region, before: pct(share.before) ?? 0, after: pct(share.after) ?? 0 })),
       ...(diff.base?.plan || diff.head?.plan ? { plan: { before: diff.base?.plan ?? null, after: diff.head?.plan ?? null } } : {}),
     };

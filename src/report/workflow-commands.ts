@@ -17,7 +17,11 @@ export const escapeProperty = (text: string): string => escapeData(text).replace
 type Level = "error" | "warning" | "notice";
 
 const levelOf = (finding: Finding): Level =>
-  finding.class === "manifest.invalid" || finding.risk === "critical" || finding.risk === "high" ? "error" : finding.risk === "none" || finding.risk === "low" ? "notice" : "warning";
+  finding.class === "manifest.invalid" || finding.risk === "critical" || finding.risk === "high"
+    ? "error"
+    : finding.risk === "none" || finding.risk === "low"
+      ? "notice"
+      : "warning";
 
 export function workflowCommand(level: Level, message: string, properties: Readonly<Record<string, string | number>> = {}): string {
   const props = Object.entries(properties)
@@ -39,6 +43,12 @@ export function renderWorkflowCommands(result: ReviewResult): string {
   );
   const { governance } = result;
   const verdict = `Route Governor: ${result.risk} risk, ${governance.state}`;
-  lines.push(result.decision === "pass" ? workflowCommand("notice", verdict, { title: "Route Governor" }) : workflowCommand("error", [verdict, ...governance.unmet.map((line) => `- ${line}`)].join("\n"), { title: "Route Governor: policy not met" }));
+  lines.push(
+    result.decision === "pass"
+      ? workflowCommand("notice", verdict, { title: "Route Governor" })
+      : workflowCommand("error", [verdict, ...governance.unmet.map((line) => `- ${line}`)].join("\n"), {
+          title: "Route Governor: policy not met",
+        }),
+  );
   return `${lines.join("\n")}\n`;
 }

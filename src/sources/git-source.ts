@@ -61,7 +61,11 @@ export async function readGitTree(repo: string, ref: string): Promise<SourceTree
   }
   const tree: SourceTree = { files: [], links: [] };
   if (blobs.length === 0) return tree;
-  const contents = await catBlobs(repo, blobs.map((blob) => blob.sha), defaultYamlLimits.maxFileBytes + 1);
+  const contents = await catBlobs(
+    repo,
+    blobs.map((blob) => blob.sha),
+    defaultYamlLimits.maxFileBytes + 1,
+  );
   blobs.forEach((blob, i) => {
     const text = contents[i] ?? "";
     if (blob.link) tree.links.push({ path: blob.path, target: text });

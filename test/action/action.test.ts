@@ -21,10 +21,14 @@ const NUMBER = 7;
 // Read directly, not through the App tests' nock helpers: nock's fetch interceptor must not stand between the Action and the fake.
 const examples: WebhookDefinition[] = createRequire(import.meta.url)("@octokit/webhooks-examples");
 const example = (name: string, action: string): Record<string, any> =>
-  structuredClone(examples.find((definition) => definition.name === name)!.examples.find((e: any) => e.action === action) as Record<string, any>);
+  structuredClone(
+    examples.find((definition) => definition.name === name)!.examples.find((e: any) => e.action === action) as Record<string, any>,
+  );
 
 function git(repo: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" }).toString("utf8").trim();
+  return execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" })
+    .toString("utf8")
+    .trim();
 }
 
 function commitFiles(repo: string, files: Record<string, string>, message: string): string {
@@ -67,7 +71,11 @@ beforeEach(async () => {
 });
 afterEach(() => fake.stop());
 
-function runner(repos: ReturnType<typeof repositories>, event: { name: string; payload: Record<string, unknown> }, inputs: Record<string, string> = {}) {
+function runner(
+  repos: ReturnType<typeof repositories>,
+  event: { name: string; payload: Record<string, unknown> },
+  inputs: Record<string, string> = {},
+) {
   const dir = mkdtempSync(join(repos.root, "run-"));
   const files = { event: join(dir, "event.json"), output: join(dir, "output"), summary: join(dir, "summary.md") };
   writeFileSync(files.event, JSON.stringify(event.payload));
@@ -91,7 +99,9 @@ function runner(repos: ReturnType<typeof repositories>, event: { name: string; p
   return async () => {
     let stdout = "";
     const code = await runAction(env, { stdout: (text) => (stdout += text) }, new Date(clock));
-    const outputs = Object.fromEntries([...readFileSync(files.output, "utf8").matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1]!, m[3]!]));
+    const outputs = Object.fromEntries(
+      [...readFileSync(files.output, "utf8").matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1]!, m[3]!]),
+    );
     return { code, stdout, outputs, summary: readFileSync(files.summary, "utf8") };
   };
 }
@@ -100,14 +110,33 @@ const repository = { name: "traffic", owner: { login: "acme" } };
 
 function pullRequestEvent() {
   const payload = example("pull_request", "opened");
-  return { name: "pull_request", payload: { ...payload, number: NUMBER, pull_request: { ...payload.pull_request, number: NUMBER }, repository: { ...payload.repository, ...repository } } };
+  return {
+    name: "pull_request",
+    payload: {
+      ...payload,
+      number: NUMBER,
+      pull_request: { ...payload.pull_request, number: NUMBER },
+      repository: { ...payload.repository, ...repository },
+    },
+  };
 }
 
 function commentEvent(body: string, issue: "pull request" | "issue" = "pull request") {
   const payload = example("issue_comment", "created");
   const { pull_request: _link, ...plainIssue } = payload.issue;
-  const base = issue === "pull request" ? { ...payload.issue, pull_request: { url: "https://api.github.example/repos/acme/traffic/pulls/7" } } : plainIssue;
-  return { name: "issue_comment", payload: { ...payload, issue: { ...base, number: NUMBER }, comment: { ...payload.comment, body }, repository: { ...payload.repository, ...repository } } };
+  const base =
+    issue === "pull request"
+      ? { ...payload.issue, pull_request: { url: "https://api.github.example/repos/acme/traffic/pulls/7" } }
+      : plainIssue;
+  return {
+    name: "issue_comment",
+    payload: {
+      ...payload,
+      issue: { ...base, number: NUMBER },
+      comment: { ...payload.comment, body },
+      repository: { ...payload.repository, ...repository },
+    },
+  };
 }
 
 describe("the GitHub Action", () => {
@@ -126,11 +155,27 @@ describe("the GitHub Action", () => {
     expect(stdout).toMatch(/^::error title=Route Governor%3A policy not met::Route Governor: medium-high risk, unmet%0A- /m);
 
     const sarif = JSON.parse(readFileSync(outputs.sarif!, "utf8"));
-    expect(sarif).toMatchObject({ version: "2.1.0", runs: [{ tool: { driver: { name: "Route Governor", rules: [{ id: "backend.weight-changed" }] } } }] });
+    expect(sarif).toMatchObject({
+      version: "2.1.0",
+      runs: [{ tool: { driver: { name: "Route Governor", rules: [{ id: "backend.weight-changed" }] } } }],
+    });
     expect(sarif.runs[0].results).toEqual([
-      expect.objectContaining({ ruleId: "backend.weight-changed", ruleIndex: 0, level: "warning", locations: [{ physicalLocation: { artifactLocation: { uri: ROUTE_PATH, uriBaseId: "%SRCROOT%" }, region: { startLine: expect.any(Number) } } }] }),
+      expect.objectContaining({
+        ruleId: "backend.weight-changed",
+        ruleIndex: 0,
+        level: "warning",
+        locations: [
+          {
+            physicalLocation: { artifactLocation: { uri: ROUTE_PATH, uriBaseId: "%SRCROOT%" }, region: { startLine: expect.any(Number) } },
+          },
+        ],
+      }),
     ]);
-    expect(JSON.parse(readFileSync(outputs["report-json"]!, "utf8"))).toMatchObject({ version: 1, decision: "fail", policy: expect.stringContaining(`at main (${repos.baseTip.slice(0, 7)})`) });
+    expect(JSON.parse(readFileSync(outputs["report-json"]!, "utf8"))).toMatchObject({
+      version: 1,
+      decision: "fail",
+      policy: expect.stringContaining(`at main (${repos.baseTip.slice(0, 7)})`),
+    });
     // The shallow clone was deepened to the merge base.
     expect(git(repos.workspace, "merge-base", repos.baseTip, repos.head)).toBe(repos.mergeBase);
   });
@@ -163,7 +208,9 @@ describe("the GitHub Action", () => {
     fake.checkSuites[0]!.created_at = new Date(Date.parse(approval.created_at) + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     const { code, summary } = await runner(repos, commentEvent("/approve"))();
     expect(code).toBe(1);
-    expect(summary).toContain(`@​tom's approval (${approval.html_url}) was given before Route Governor reported on head ${repos.head.slice(0, 7)}`);
+    expect(summary).toContain(
+      `@​tom's approval (${approval.html_url}) was given before Route Governor reported on head ${repos.head.slice(0, 7)}`,
+    );
     expect(summary).not.toContain("ledger");
   });
 

@@ -23,7 +23,17 @@ const tick = (): string => new Date((clock += 60_000)).toISOString().replace(".0
 beforeAll(() => nock.disableNetConnect());
 beforeEach(async () => {
   clock = Date.parse("2026-11-21T10:00:00Z");
-  state = newState({ [BASE]: baseTree(), [HEAD]: headTree(), [COSMETIC]: headTree(50, 50, "reviewed"), [SEMANTIC]: headTree(60, 40), [DEVELOP]: headTree(50, 50) }, BASE, HEAD);
+  state = newState(
+    {
+      [BASE]: baseTree(),
+      [HEAD]: headTree(),
+      [COSMETIC]: headTree(50, 50, "reviewed"),
+      [SEMANTIC]: headTree(60, 40),
+      [DEVELOP]: headTree(50, 50),
+    },
+    BASE,
+    HEAD,
+  );
   state.body = EVIDENCE_BODY;
   state.teams = { "acme/checkout-team": ["tom"], "acme/sre": ["sam"], "acme/platform": ["pia"] };
   state.now = () => new Date(clock).toISOString().replace(".000", "");
@@ -71,10 +81,14 @@ async function opened(): Promise<void> {
 describe("pull_request events", () => {
   it("opened: one check run on the head SHA, one living comment, the risk label — in a bounded number of calls", async () => {
     await pullRequestEvent("opened");
-    expect(state.checkRuns).toEqual([expect.objectContaining({ name: "Route Governor (master)", head_sha: HEAD, status: "completed", conclusion: "action_required" })]);
+    expect(state.checkRuns).toEqual([
+      expect.objectContaining({ name: "Route Governor (master)", head_sha: HEAD, status: "completed", conclusion: "action_required" }),
+    ]);
     expect(latestRun().output.title).toBe("medium-high risk · requirements unmet");
     expect(latestRun().output.text).toContain("Audit record (JSON)");
-    expect(latestRun().annotations).toEqual([expect.objectContaining({ path: "routes/checkout.yaml", annotation_level: "warning", title: "backend.weight-changed (medium-high)" })]);
+    expect(latestRun().annotations).toEqual([
+      expect.objectContaining({ path: "routes/checkout.yaml", annotation_level: "warning", title: "backend.weight-changed (medium-high)" }),
+    ]);
     expect(appComments()).toHaveLength(1);
     expect(appComments()[0]!.body).toMatch(/^<!-- route-governor:comment -->\n## Route Governor: 🟠 medium-high risk/);
     expect(state.labels).toEqual(["risk/medium-high"]);
@@ -104,8 +118,15 @@ describe("pull_request events", () => {
   });
 
   it("API economy: a PR changing 1 traffic file reads GitHub with exactly the calls of one changing 300", async () => {
-    const route = (index: number, jkt: number) => checkoutRoute(jkt, 100 - jkt).replace("name: checkout\n", `name: checkout-${index}\n`).replace("shop.example.com", `shop-${index}.example.com`);
-    const fleet = (changed: number) => Object.fromEntries([[POLICY_PATH, POLICY], ...Array.from({ length: 300 }, (_, i) => [`routes/checkout-${i}.yaml`, route(i, i < changed ? 50 : 90)])]);
+    const route = (index: number, jkt: number) =>
+      checkoutRoute(jkt, 100 - jkt)
+        .replace("name: checkout\n", `name: checkout-${index}\n`)
+        .replace("shop.example.com", `shop-${index}.example.com`);
+    const fleet = (changed: number) =>
+      Object.fromEntries([
+        [POLICY_PATH, POLICY],
+        ...Array.from({ length: 300 }, (_, i) => [`routes/checkout-${i}.yaml`, route(i, i < changed ? 50 : 90)]),
+      ]);
     const callsFor = async (changed: number) => {
       Object.assign(state, { comments: [], checkRuns: [], labels: [], calls: [] });
       state.trees.set(BASE, fleet(0));
@@ -365,10 +386,16 @@ describe("re-runs and errors", () => {
     await receive("check_run", { ...example("check_run", "rerequested"), repository: example("pull_request", "opened").repository });
     // The check_run example's SHA is no longer the PR's head: its check is superseded, the head's re-evaluated.
     expect(state.checkRuns.slice(1)).toEqual([
-      expect.objectContaining({ head_sha: "d6fde92930d4715a2b49857d24b940956b26d2d3", conclusion: "failure", output: expect.objectContaining({ summary: expect.stringContaining("superseded") }) }),
+      expect.objectContaining({
+        head_sha: "d6fde92930d4715a2b49857d24b940956b26d2d3",
+        conclusion: "failure",
+        output: expect.objectContaining({ summary: expect.stringContaining("superseded") }),
+      }),
       expect.objectContaining({ head_sha: HEAD, conclusion: "action_required" }),
     ]);
-    expect(state.calls).toContainEqual(expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/commits\/d6fde92930d4715a2b49857d24b940956b26d2d3\/pulls$/));
+    expect(state.calls).toContainEqual(
+      expect.stringMatching(/^GET \/repos\/Codertocat\/Hello-World\/commits\/d6fde92930d4715a2b49857d24b940956b26d2d3\/pulls$/),
+    );
   });
 
   it("an invalid base policy concludes failure with the error text, never success", async () => {

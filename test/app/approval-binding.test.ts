@@ -21,7 +21,12 @@ const HIGH_EVIDENCE = [
   "- Test result: https://ci.example.com/runs/1",
 ].join("\n");
 
-const route = (o: { name: string; gateway: string; hostnames: string[]; rules: { path: string; jkt: number; sgp: number }[] }): string => `apiVersion: gateway.networking.k8s.io/v1
+const route = (o: {
+  name: string;
+  gateway: string;
+  hostnames: string[];
+  rules: { path: string; jkt: number; sgp: number }[];
+}): string => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
   name: ${o.name}
@@ -42,7 +47,8 @@ ${o.rules
   )
   .join("\n")}
 `;
-const shop = (rules: { path: string; jkt: number; sgp: number }[], hostnames = ["shop.example.com"]) => route({ name: "checkout", gateway: "public-gateway", hostnames, rules });
+const shop = (rules: { path: string; jkt: number; sgp: number }[], hostnames = ["shop.example.com"]) =>
+  route({ name: "checkout", gateway: "public-gateway", hostnames, rules });
 
 let state: GitHubState;
 let probot: Probot;
@@ -55,7 +61,10 @@ beforeEach(() => {
   clock = Date.parse("2026-11-21T10:00:00Z");
 });
 
-async function replay(trees: { base: Record<string, string>; first: Record<string, string>; second: Record<string, string> }, body = ""): Promise<void> {
+async function replay(
+  trees: { base: Record<string, string>; first: Record<string, string>; second: Record<string, string> },
+  body = "",
+): Promise<void> {
   state = newState({ [BASE]: trees.base, [FIRST]: trees.first, [SECOND]: trees.second }, BASE, FIRST);
   state.body = body;
   state.teams = { "acme/checkout-team": ["tom"], "acme/platform": ["pia"], "acme/sre": ["sam"] };
@@ -85,9 +94,14 @@ const livingComment = () => state.comments.find((c) => c.performed_via_github_ap
 
 describe("an approval covers only the findings it saw", () => {
   it("a new route approved on internal-gateway for promo.internal.example.com does not cover it re-pushed with hostnames: [] on public-gateway", async () => {
-    const promo = (gateway: string, hostnames: string[]) => route({ name: "promo", gateway, hostnames, rules: [{ path: "/promo", jkt: 1, sgp: 1 }] });
+    const promo = (gateway: string, hostnames: string[]) =>
+      route({ name: "promo", gateway, hostnames, rules: [{ path: "/promo", jkt: 1, sgp: 1 }] });
     const base = { [POLICY_PATH]: POLICY };
-    await replay({ base, first: { ...base, "routes/promo.yaml": promo("internal-gateway", ["promo.internal.example.com"]) }, second: { ...base, "routes/promo.yaml": promo("public-gateway", []) } });
+    await replay({
+      base,
+      first: { ...base, "routes/promo.yaml": promo("internal-gateway", ["promo.internal.example.com"]) },
+      second: { ...base, "routes/promo.yaml": promo("public-gateway", []) },
+    });
     await say("dina", "/approve");
     expect([latest().head_sha, latest().conclusion]).toEqual([FIRST, "success"]);
     await push(SECOND);
@@ -96,9 +110,27 @@ describe("an approval covers only the findings it saw", () => {
   });
 
   it("a /checkout 90/10 → 50/50 approval does not cover the same split pushed onto /payments", async () => {
-    const base = { [POLICY_PATH]: POLICY, "routes/checkout.yaml": shop([{ path: "/checkout", jkt: 90, sgp: 10 }, { path: "/payments", jkt: 90, sgp: 10 }]) };
-    const first = { ...base, "routes/checkout.yaml": shop([{ path: "/checkout", jkt: 50, sgp: 50 }, { path: "/payments", jkt: 90, sgp: 10 }]) };
-    const second = { ...base, "routes/checkout.yaml": shop([{ path: "/checkout", jkt: 90, sgp: 10 }, { path: "/payments", jkt: 50, sgp: 50 }]) };
+    const base = {
+      [POLICY_PATH]: POLICY,
+      "routes/checkout.yaml": shop([
+        { path: "/checkout", jkt: 90, sgp: 10 },
+        { path: "/payments", jkt: 90, sgp: 10 },
+      ]),
+    };
+    const first = {
+      ...base,
+      "routes/checkout.yaml": shop([
+        { path: "/checkout", jkt: 50, sgp: 50 },
+        { path: "/payments", jkt: 90, sgp: 10 },
+      ]),
+    };
+    const second = {
+      ...base,
+      "routes/checkout.yaml": shop([
+        { path: "/checkout", jkt: 90, sgp: 10 },
+        { path: "/payments", jkt: 50, sgp: 50 },
+      ]),
+    };
     await replay({ base, first, second }, "## Change evidence\n- Change request: CHG-4821\n- Rollback: git revert HEAD\n");
     await say("dina", "/approve");
     expect(latest().conclusion).toBe("success");
@@ -111,7 +143,10 @@ describe("an approval covers only the findings it saw", () => {
     const at = (cluster: string) => `clusters/${cluster}/checkout.yaml`;
     const split = (jkt: number) => shop([{ path: "/checkout", jkt, sgp: 100 - jkt }]);
     const base = { [POLICY_PATH]: policy, [at("jkt-prod-1")]: split(90), [at("sgp-prod-1")]: split(90) };
-    await replay({ base, first: { ...base, [at("jkt-prod-1")]: split(50) }, second: { ...base, [at("sgp-prod-1")]: split(50) } }, "## Change evidence\n- Change request: CHG-4821\n- Rollback: git revert HEAD\n");
+    await replay(
+      { base, first: { ...base, [at("jkt-prod-1")]: split(50) }, second: { ...base, [at("sgp-prod-1")]: split(50) } },
+      "## Change evidence\n- Change request: CHG-4821\n- Rollback: git revert HEAD\n",
+    );
     await say("dina", "/approve");
     expect(latest().conclusion).toBe("success");
     await push(SECOND);
@@ -121,7 +156,14 @@ describe("an approval covers only the findings it saw", () => {
   it("approving the removal of a legacy host does not cover removing the live host", async () => {
     const rules = [{ path: "/checkout", jkt: 90, sgp: 10 }];
     const base = { [POLICY_PATH]: POLICY, "routes/checkout.yaml": shop(rules, ["legacy.example.com", "shop.example.com"]) };
-    await replay({ base, first: { ...base, "routes/checkout.yaml": shop(rules, ["shop.example.com"]) }, second: { ...base, "routes/checkout.yaml": shop(rules, ["legacy.example.com"]) } }, HIGH_EVIDENCE);
+    await replay(
+      {
+        base,
+        first: { ...base, "routes/checkout.yaml": shop(rules, ["shop.example.com"]) },
+        second: { ...base, "routes/checkout.yaml": shop(rules, ["legacy.example.com"]) },
+      },
+      HIGH_EVIDENCE,
+    );
     await say("dina", "/approve");
     await say("pia", "/approve");
     expect(latest().conclusion).toBe("success");

@@ -23,8 +23,17 @@ describe("the evaluation budget", () => {
     const head = github.commit(headTree());
     github.openPull({ number: 7, author: "ana", base: "main", baseSha: github.commit(baseTree()), headSha: head, body: EVIDENCE_BODY });
     github.inject("GET", /\/issues\/7\/comments$/, "hang", 10);
-    const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit() });
-    await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, budgetMs: { evaluation: 1_500, failureReport: 2_000 } }));
+    const probot = new Probot({
+      appId: github.appId,
+      privateKey,
+      secret: SECRET,
+      baseUrl: github.apiUrl,
+      logLevel: "fatal",
+      Octokit: routeGovernorOctokit(),
+    });
+    await probot.load(
+      routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, budgetMs: { evaluation: 1_500, failureReport: 2_000 } }),
+    );
 
     const started = Date.now();
     await expect(probot.receive({ id: "1", ...github.pullRequestEvent("opened", 7) } as never)).rejects.toThrow();

@@ -143,7 +143,15 @@ export class FakeGitHub {
     return sha;
   }
 
-  openPull(init: { number: number; author: string; base: string; baseSha: string; headSha: string; body?: string; commitAuthors?: (string | null)[] }): FakePull {
+  openPull(init: {
+    number: number;
+    author: string;
+    base: string;
+    baseSha: string;
+    headSha: string;
+    body?: string;
+    commitAuthors?: (string | null)[];
+  }): FakePull {
     const pull: FakePull = {
       number: init.number,
       user: { login: init.author, type: "User" },
@@ -197,7 +205,9 @@ export class FakeGitHub {
 
   /** The App's living comments on a PR: written by the App and carrying its marker (replies are not). */
   appComments(number: number): FakeComment[] {
-    return this.pull(number).comments.filter((comment) => comment.performed_via_github_app?.id === this.appId && comment.body.startsWith("<!-- route-governor:comment -->"));
+    return this.pull(number).comments.filter(
+      (comment) => comment.performed_via_github_app?.id === this.appId && comment.body.startsWith("<!-- route-governor:comment -->"),
+    );
   }
 
   latestCheckRun(headSha: string, name?: string): FakeCheckRun | undefined {
@@ -228,7 +238,11 @@ export class FakeGitHub {
     return { name: "pull_request", payload: { action, number, pull_request: { ...this.pullJson(pull) }, ...this.envelope(pull.user) } };
   }
 
-  issueCommentEvent(action: "created" | "edited" | "deleted", number: number, comment: FakeComment): { name: string; payload: Record<string, unknown> } {
+  issueCommentEvent(
+    action: "created" | "edited" | "deleted",
+    number: number,
+    comment: FakeComment,
+  ): { name: string; payload: Record<string, unknown> } {
     return {
       name: "issue_comment",
       payload: {
@@ -241,20 +255,34 @@ export class FakeGitHub {
   }
 
   reviewEvent(action: "submitted" | "dismissed", number: number, review: FakeReview): { name: string; payload: Record<string, unknown> } {
-    return { name: "pull_request_review", payload: { action, review, pull_request: this.pullJson(this.pull(number)), ...this.envelope(review.user) } };
+    return {
+      name: "pull_request_review",
+      payload: { action, review, pull_request: this.pullJson(this.pull(number)), ...this.envelope(review.user) },
+    };
   }
 
   checkRunRerequestedEvent(run: FakeCheckRun, number: number): { name: string; payload: Record<string, unknown> } {
     return {
       name: "check_run",
-      payload: { action: "rerequested", check_run: { id: run.id, name: run.name, head_sha: run.head_sha, pull_requests: [{ number, head: { sha: run.head_sha }, base: this.pulls.get(number)?.base }] }, ...this.envelope({ login: "someone", type: "User" }) },
+      payload: {
+        action: "rerequested",
+        check_run: {
+          id: run.id,
+          name: run.name,
+          head_sha: run.head_sha,
+          pull_requests: [{ number, head: { sha: run.head_sha }, base: this.pulls.get(number)?.base }],
+        },
+        ...this.envelope({ login: "someone", type: "User" }),
+      },
     };
   }
 
   // ---- the HTTP side ----
 
   private now(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, "Z");
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z");
   }
 
   private pullJson(pull: FakePull) {
@@ -314,7 +342,13 @@ export class FakeGitHub {
     response.end(status === 204 ? undefined : Buffer.isBuffer(json) || typeof json === "string" ? json : JSON.stringify(json));
   }
 
-  private route(method: string, path: string, body: Record<string, unknown> | undefined, authorization: string, query = ""): [number, unknown, Record<string, string>?] {
+  private route(
+    method: string,
+    path: string,
+    body: Record<string, unknown> | undefined,
+    authorization: string,
+    query = "",
+  ): [number, unknown, Record<string, string>?] {
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;
     const asApp = authorization.includes("ghs_fake");
     const actor = asApp ? APP_BOT : { login: "someone", type: "User" as const };
@@ -338,14 +372,31 @@ export class FakeGitHub {
     if (method === "GET" && (match = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
       const files = this.commits.get(match[1]!);
       if (!files) return [404, { message: "Not Found" }];
-      return [200, { sha: match[1], truncated: false, tree: Object.entries(files).map(([p, text]) => ({ path: p, mode: "100644", type: "blob", sha: gitBlobId(text), size: Buffer.byteLength(text) })) }];
+      return [
+        200,
+        {
+          sha: match[1],
+          truncated: false,
+          tree: Object.entries(files).map(([p, text]) => ({
+            path: p,
+            mode: "100644",
+            type: "blob",
+            sha: gitBlobId(text),
+            size: Buffer.byteLength(text),
+          })),
+        },
+      ];
     }
     if (method === "GET" && (match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
       // Branches in this fake fork from the base commit they were opened on.
-      return this.commits.has(match[1]!) && this.commits.has(match[2]!) ? [200, { merge_base_commit: { sha: match[1] }, commits: [], files: [] }] : [404, { message: "Not Found" }];
+      return this.commits.has(match[1]!) && this.commits.has(match[2]!)
+        ? [200, { merge_base_commit: { sha: match[1] }, commits: [], files: [] }]
+        : [404, { message: "Not Found" }];
     }
     if (method === "GET" && (match = /^\/tarball\/([0-9a-f]+)$/.exec(rest))) {
-      return this.commits.has(match[1]!) ? [302, "", { location: `${this.url}/_codeload/${this.owner}/${this.repo}/legacy.tar.gz/${match[1]}` }] : [404, { message: "Not Found" }];
+      return this.commits.has(match[1]!)
+        ? [302, "", { location: `${this.url}/_codeload/${this.owner}/${this.repo}/legacy.tar.gz/${match[1]}` }]
+        : [404, { message: "Not Found" }];
     }
     if (method === "GET" && (match = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const permission = this.permissions.get(match[1]!) ?? "none";
@@ -371,7 +422,12 @@ export class FakeGitHub {
       const output = (body!.output ?? {}) as { title?: string; summary?: string; text?: string; annotations?: unknown[] };
       if ((output.annotations?.length ?? 0) > 50) return [422, { message: "annotations: at most 50 per request" }];
       run.annotations.push(...(output.annotations ?? []));
-      run.output = { ...run.output, ...(output.title ? { title: output.title } : {}), ...(output.summary ? { summary: output.summary } : {}), ...(output.text ? { text: output.text } : {}) };
+      run.output = {
+        ...run.output,
+        ...(output.title ? { title: output.title } : {}),
+        ...(output.summary ? { summary: output.summary } : {}),
+        ...(output.text ? { text: output.text } : {}),
+      };
       if (body!.status) run.status = String(body!.status);
       if (body!.conclusion) run.conclusion = String(body!.conclusion);
       if (body!.details_url) run.details_url = String(body!.details_url);
@@ -425,9 +481,22 @@ export class FakeGitHub {
         const page = Number(params.get("page") ?? "1");
         const perPage = Number(params.get("per_page") ?? "30");
         // GitHub stops listing a PR's commits at 250, however many it has.
-        const listed = pull.commits.slice(0, 250).map((login, index) => ({ sha: `c${index}`, author: login === null ? null : { login }, committer: { login: "web-flow" }, commit: { author: { email: login === null ? "someone@unlinked.example" : `${login}@users.noreply.github.com` } } }));
+        const listed = pull.commits
+          .slice(0, 250)
+          .map((login, index) => ({
+            sha: `c${index}`,
+            author: login === null ? null : { login },
+            committer: { login: "web-flow" },
+            commit: { author: { email: login === null ? "someone@unlinked.example" : `${login}@users.noreply.github.com` } },
+          }));
         const slice = listed.slice((page - 1) * perPage, page * perPage);
-        const next = page * perPage < listed.length ? { link: `<${this.apiUrl}${repoPrefix}/pulls/${pull.number}/commits?per_page=${perPage}&page=${page + 1}>; rel="next"`, "content-type": "application/json" } : undefined;
+        const next =
+          page * perPage < listed.length
+            ? {
+                link: `<${this.apiUrl}${repoPrefix}/pulls/${pull.number}/commits?per_page=${perPage}&page=${page + 1}>; rel="next"`,
+                "content-type": "application/json",
+              }
+            : undefined;
         return [200, slice, next];
       }
       if (method === "POST" && sub === "/comments") {

@@ -42,7 +42,14 @@ async function scenario(tuning: OctokitTuning = FAST_RETRIES): Promise<Scenario>
   let delivery = 0;
   // A fresh Probot per delivery, as a cold Lambda: every evaluation asks for its installation token.
   const deliver = async (event: { name: string; payload: Record<string, unknown> }) => {
-    const probot = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit(tuning) });
+    const probot = new Probot({
+      appId: github.appId,
+      privateKey,
+      secret: SECRET,
+      baseUrl: github.apiUrl,
+      logLevel: "fatal",
+      Octokit: routeGovernorOctokit(tuning),
+    });
     await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId }));
     return probot.receive({ id: String(++delivery), ...event } as never);
   };
@@ -61,7 +68,8 @@ async function baselineCalls(): Promise<{ method: string; path: string }[]> {
 }
 
 /** The call's path exactly, whatever the installation id of the fake. */
-const exactly = (path: string): RegExp => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/^\/app\/installations\/\d+/, "/app/installations/\\d+")}$`);
+const exactly = (path: string): RegExp =>
+  new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/^\/app\/installations\/\d+/, "/app/installations/\\d+")}$`);
 
 const KINDS: readonly Fault[] = ["500", "429", "reset"];
 
@@ -130,33 +138,47 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
     }
   });
 
-  it.concurrent("a GitHub that stops answering times out and fails the check instead of hanging", async () => {
-    const { fake: github, head, approve } = await scenario({ retry: { enabled: false }, requestTimeoutMs: 2_000 });
-    try {
-      github.inject("GET", /^\/_codeload\//, "hang");
-      await expect(approve()).rejects.toThrow();
-      // The archive is fetched after the redirect: a codeload that stalls is still the tarball call timing out.
-      expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ text: expect.stringMatching(/GET \S+\/tarball\/[0-9a-f]{40}\): The operation was aborted due to timeout/) }) }));
-    } finally {
-      github.clearFaults();
-    }
-    // The hung call alone takes its 2 s timeout: the rest is headroom for a loaded machine.
-  }, 60_000);
+  it.concurrent(
+    "a GitHub that stops answering times out and fails the check instead of hanging",
+    async () => {
+      const { fake: github, head, approve } = await scenario({ retry: { enabled: false }, requestTimeoutMs: 2_000 });
+      try {
+        github.inject("GET", /^\/_codeload\//, "hang");
+        await expect(approve()).rejects.toThrow();
+        // The archive is fetched after the redirect: a codeload that stalls is still the tarball call timing out.
+        expect(github.latestCheckRun(head)).toEqual(
+          expect.objectContaining({
+            conclusion: "failure",
+            output: expect.objectContaining({
+              text: expect.stringMatching(/GET \S+\/tarball\/[0-9a-f]{40}\): The operation was aborted due to timeout/),
+            }),
+          }),
+        );
+      } finally {
+        github.clearFaults();
+      }
+      // The hung call alone takes its 2 s timeout: the rest is headroom for a loaded machine.
+    },
+    60_000,
+  );
 });
 
 describe("an error before the check run exists", () => {
-  it.concurrent("reading the PR fails on an event that names the head: the check opened first concludes failure, replacing success", async () => {
-    const { fake: github, head, deliver, approve } = await scenario();
-    try {
-      await approve();
-      expect(github.latestCheckRun(head)?.conclusion).toBe("success");
-      github.inject("GET", /^\/repos\/acme\/traffic\/pulls\/7$/, "500", Number.POSITIVE_INFINITY);
-      await expect(deliver(github.pullRequestEvent("synchronize", 7))).rejects.toThrow();
-      expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ status: "completed", conclusion: "failure" }));
-    } finally {
-      github.clearFaults();
-    }
-  });
+  it.concurrent(
+    "reading the PR fails on an event that names the head: the check opened first concludes failure, replacing success",
+    async () => {
+      const { fake: github, head, deliver, approve } = await scenario();
+      try {
+        await approve();
+        expect(github.latestCheckRun(head)?.conclusion).toBe("success");
+        github.inject("GET", /^\/repos\/acme\/traffic\/pulls\/7$/, "500", Number.POSITIVE_INFINITY);
+        await expect(deliver(github.pullRequestEvent("synchronize", 7))).rejects.toThrow();
+        expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ status: "completed", conclusion: "failure" }));
+      } finally {
+        github.clearFaults();
+      }
+    },
+  );
 
   it.concurrent("an issue comment names no head: the previous conclusion stands (and the error is logged)", async () => {
     const { fake: github, head, deliver, approve } = await scenario();

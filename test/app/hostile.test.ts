@@ -31,7 +31,9 @@ interface Harness {
 }
 
 /** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
-async function harness(init: { commitAuthors?: (string | null)[]; files?: Record<string, string>; base?: Record<string, string> } = {}): Promise<Harness> {
+async function harness(
+  init: { commitAuthors?: (string | null)[]; files?: Record<string, string>; base?: Record<string, string> } = {},
+): Promise<Harness> {
   const github = new FakeGitHub(77, 6000 + fakes.length);
   fakes.push(github);
   await github.start();
@@ -41,9 +43,24 @@ async function harness(init: { commitAuthors?: (string | null)[]; files?: Record
   const head = github.commit(init.files ?? headTree());
   github.teams.set("acme/sre", ["sam", "sue"]);
   github.teams.set("acme/platform", ["pia"]);
-  github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: head, body: EVIDENCE_BODY, ...(init.commitAuthors ? { commitAuthors: init.commitAuthors } : {}) });
+  github.openPull({
+    number: 7,
+    author: "ana",
+    base: "main",
+    baseSha: base,
+    headSha: head,
+    body: EVIDENCE_BODY,
+    ...(init.commitAuthors ? { commitAuthors: init.commitAuthors } : {}),
+  });
   const start = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
-    const started = new Probot({ appId: github.appId, privateKey, secret: SECRET, baseUrl: github.apiUrl, logLevel: "fatal", Octokit: routeGovernorOctokit({ retry: { enabled: false } }) });
+    const started = new Probot({
+      appId: github.appId,
+      privateKey,
+      secret: SECRET,
+      baseUrl: github.apiUrl,
+      logLevel: "fatal",
+      Octokit: routeGovernorOctokit({ retry: { enabled: false } }),
+    });
     await started.load(routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock) }));
     return started;
   };
@@ -52,7 +69,8 @@ async function harness(init: { commitAuthors?: (string | null)[]; files?: Record
     probot = await start(keys);
   };
   let delivery = 0;
-  const deliver = (event: { name: string; payload: Record<string, unknown> }) => probot.receive({ id: String(++delivery), ...event } as never);
+  const deliver = (event: { name: string; payload: Record<string, unknown> }) =>
+    probot.receive({ id: String(++delivery), ...event } as never);
   await deliver(github.pullRequestEvent("opened", 7));
   const say = async (login: string, body: string) => {
     clock += 60_000;
@@ -196,7 +214,10 @@ describe("invalidateOnSemanticChangeOnly: false (issue 12, 6)", () => {
 
   it("any push after an approval makes it stale", async () => {
     const base = { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(90, 10) };
-    const { say, push, conclusion, livingComment } = await harness({ base, files: { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(50, 50) } });
+    const { say, push, conclusion, livingComment } = await harness({
+      base,
+      files: { [POLICY_PATH]: strict, [ROUTE_PATH]: checkoutRoute(50, 50) },
+    });
     await say("dina", "/approve");
     expect(conclusion()).toBe("success");
     await push(cosmetic(strict));
@@ -215,11 +236,14 @@ describe("invalidateOnSemanticChangeOnly: false (issue 12, 6)", () => {
 });
 
 describe("commands hidden from the rendered page (issue 12, 7)", () => {
-  it.each(["Will look later.\n<!-- /approve -->", "<details><summary>log</summary>\n\n/approve\n</details>"])("%j does not approve", async (body) => {
-    const { say, conclusion } = await harness();
-    await say("dina", body);
-    expect(conclusion()).toBe("action_required");
-  });
+  it.each(["Will look later.\n<!-- /approve -->", "<details><summary>log</summary>\n\n/approve\n</details>"])(
+    "%j does not approve",
+    async (body) => {
+      const { say, conclusion } = await harness();
+      await say("dina", body);
+      expect(conclusion()).toBe("action_required");
+    },
+  );
 });
 
 describe("ledger look-alikes (issue 12, 8)", () => {
@@ -253,7 +277,8 @@ describe("a stripped ledger (issue 12, 11)", () => {
     own.body = own.body.replace(/<!-- route-governor:ledger [^>]+ -->/, "");
     await say("eve", "/route-governor refresh");
     expect(conclusion()).toBe("action_required");
-    const notice = "The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again";
+    const notice =
+      "The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again";
     expect(livingComment()).toContain(notice);
     expect(github.latestCheckRun(github.pull(7).head.sha)?.output.summary).toContain(notice);
   });
@@ -276,7 +301,10 @@ describe("retargeting the PR (issue 12, 15)", () => {
 describe("a ledger key of its own (issue 12, 18)", () => {
   it("LEDGER_KEY signs, the webhook secret only when it is unset; LEDGER_KEYS_OLD are still accepted", () => {
     expect(ledgerKeys({}, "hook")).toEqual({ ledgerSecret: "hook" });
-    expect(ledgerKeys({ LEDGER_KEY: "new", LEDGER_KEYS_OLD: "old1, old2," }, "hook")).toEqual({ ledgerSecret: "new", oldLedgerSecrets: ["old1", "old2"] });
+    expect(ledgerKeys({ LEDGER_KEY: "new", LEDGER_KEYS_OLD: "old1, old2," }, "hook")).toEqual({
+      ledgerSecret: "new",
+      oldLedgerSecrets: ["old1", "old2"],
+    });
   });
 
   it("rotating the key keeps approvals while the old key is listed; dropping it voids them, loudly", async () => {

@@ -33,7 +33,13 @@ const queued = () => {
   const { installation, repository, sender } = example("pull_request", "opened");
   return receive("merge_group", {
     action: "checks_requested",
-    merge_group: { head_sha: GROUP, head_ref: `refs/heads/gh-readonly-queue/master/pr-${PR}-${HEAD}`, base_sha: BASE, base_ref: "refs/heads/master", head_commit: { id: GROUP } },
+    merge_group: {
+      head_sha: GROUP,
+      head_ref: `refs/heads/gh-readonly-queue/master/pr-${PR}-${HEAD}`,
+      base_sha: BASE,
+      base_ref: "refs/heads/master",
+      head_commit: { id: GROUP },
+    },
     installation,
     repository,
     sender,
@@ -62,7 +68,12 @@ describe("merge queue", () => {
   });
 
   it("a change in the group commit that no PR's review saw fails it", async () => {
-    state.trees.set(GROUP, { ...headTree(), "routes/extra.yaml": headTree(70, 30)["routes/checkout.yaml"]!.replace("name: checkout\n", "name: extra\n").replace("shop.example.com", "extra.example.com") });
+    state.trees.set(GROUP, {
+      ...headTree(),
+      "routes/extra.yaml": headTree(70, 30)
+        ["routes/checkout.yaml"]!.replace("name: checkout\n", "name: extra\n")
+        .replace("shop.example.com", "extra.example.com"),
+    });
     await approvedPull();
     await queued();
     expect(groupRun().conclusion).toBe("failure");

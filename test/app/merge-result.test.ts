@@ -27,9 +27,18 @@ beforeEach(async () => {
   probot = await newProbot(() => new Date("2026-11-21T10:00:00Z"));
 });
 
-const opened = () => probot.receive({ id: String(nextId()), name: "pull_request", payload: { ...example("pull_request", "opened"), action: "opened" } } as never);
+const opened = () =>
+  probot.receive({
+    id: String(nextId()),
+    name: "pull_request",
+    payload: { ...example("pull_request", "opened"), action: "opened" },
+  } as never);
 const run = () => state.checkRuns.at(-1)!;
-const treesRead = () => state.calls.filter((call) => call.includes("/git/trees/")).map((call) => call.slice(-40)).sort();
+const treesRead = () =>
+  state.calls
+    .filter((call) => call.includes("/git/trees/"))
+    .map((call) => call.slice(-40))
+    .sort();
 
 describe("the reviewed comparison", () => {
   it("mergeable with a test-merge commit of the head: base tip → merge commit, on the head's check", async () => {
@@ -37,7 +46,9 @@ describe("the reviewed comparison", () => {
     await opened();
     expect(treesRead()).toEqual([TIP, MERGE]);
     expect([run().head_sha, run().conclusion, run().output.title]).toEqual([HEAD, "success", "none risk · no traffic change"]);
-    expect(run().output.summary).toContain(`the merge result: base tip ${TIP.slice(0, 7)} → GitHub's test-merge commit ${MERGE.slice(0, 7)}`);
+    expect(run().output.summary).toContain(
+      `the merge result: base tip ${TIP.slice(0, 7)} → GitHub's test-merge commit ${MERGE.slice(0, 7)}`,
+    );
   });
 
   it("mergeability not computed yet: merge base → head, and the check says so", async () => {

@@ -24,7 +24,6 @@ export function example(name: string, action: string): Record<string, any> {
   return payload;
 }
 
-
 export const SECRET = "test-secret";
 export const APP_ID = 123;
 const API = "https://api.github.com";
@@ -74,7 +73,15 @@ let ids = 5000;
 export const nextId = (): number => ids++;
 
 export function commentBy(state: GitHubState, login: string, body: string, at: string, type = "User"): Comment {
-  const comment: Comment = { id: nextId(), user: { login, type }, body, created_at: at, updated_at: at, html_url: `https://github.com/Codertocat/Hello-World/pull/2#issuecomment-${ids}`, performed_via_github_app: null };
+  const comment: Comment = {
+    id: nextId(),
+    user: { login, type },
+    body,
+    created_at: at,
+    updated_at: at,
+    html_url: `https://github.com/Codertocat/Hello-World/pull/2#issuecomment-${ids}`,
+    performed_via_github_app: null,
+  };
   state.comments.push(comment);
   return comment;
 }
@@ -82,13 +89,28 @@ export function commentBy(state: GitHubState, login: string, body: string, at: s
 /** Interceptors for everything the App reads and writes, live on `state`. */
 export function mockGitHub(state: GitHubState): void {
   const scope = nock(API).persist();
-  const log = (method: string, path: string) => state.calls.push(`${method} ${path.replace(/^https:\/\/api\.github\.com/, "").replace(/\?.*$/, "")}`);
+  const log = (method: string, path: string) =>
+    state.calls.push(`${method} ${path.replace(/^https:\/\/api\.github\.com/, "").replace(/\?.*$/, "")}`);
   const json = async (request: Request): Promise<any> => JSON.parse((await request.text()) || "{}");
 
-  scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, (request: Request) => (log("POST", request.url), { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" }));
+  scope
+    .post(/\/app\/installations\/\d+\/access_tokens/)
+    .reply(201, (request: Request) => (log("POST", request.url), { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" }));
   scope.get(`${REPO}/pulls/${PR}`).reply(200, (request: Request) => {
     log("GET", request.url);
-    return { number: PR, user: { login: state.author }, base: state.base, head: state.head, mergeable: state.merge?.mergeable ?? null, merge_commit_sha: state.merge?.sha ?? null, body: state.body, updated_at: "2026-11-21T09:00:00Z", state: state.state, draft: false, labels: state.labels.map((name) => ({ name })) };
+    return {
+      number: PR,
+      user: { login: state.author },
+      base: state.base,
+      head: state.head,
+      mergeable: state.merge?.mergeable ?? null,
+      merge_commit_sha: state.merge?.sha ?? null,
+      body: state.body,
+      updated_at: "2026-11-21T09:00:00Z",
+      state: state.state,
+      draft: false,
+      labels: state.labels.map((name) => ({ name })),
+    };
   });
   scope.get(/\/git\/commits\/[0-9a-f]+$/).reply((request: Request) => {
     log("GET", request.url);
@@ -96,21 +118,40 @@ export function mockGitHub(state: GitHubState): void {
     const parents = state.merge?.sha === sha ? state.merge.parents : undefined;
     return parents ? [200, { sha, parents: parents.map((parent) => ({ sha: parent })) }] : [404, { message: "Not Found" }];
   });
-  scope.get(/\/compare\/[0-9a-f]+\.\.\.[0-9a-f]+$/).query(true).reply((request: Request) => {
-    log("GET", request.url);
-    const commits = (state.compareMessages ?? []).map((message, index) => ({ sha: String(index).padStart(40, "0"), commit: { message } }));
-    return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits, files: [] }];
-  });
-  scope.get(/\/git\/trees\/[0-9a-f]+/).query({ recursive: "1" }).reply((request: Request) => {
-    log("GET", request.url);
-    const files = state.trees.get(/trees\/([0-9a-f]+)/.exec(request.url)![1]!);
-    if (!files) return [404, { message: "Not Found" }];
-    return [200, { truncated: false, tree: Object.entries(files).map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: gitBlobId(text) })) }];
-  });
+  scope
+    .get(/\/compare\/[0-9a-f]+\.\.\.[0-9a-f]+$/)
+    .query(true)
+    .reply((request: Request) => {
+      log("GET", request.url);
+      const commits = (state.compareMessages ?? []).map((message, index) => ({
+        sha: String(index).padStart(40, "0"),
+        commit: { message },
+      }));
+      return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits, files: [] }];
+    });
+  scope
+    .get(/\/git\/trees\/[0-9a-f]+/)
+    .query({ recursive: "1" })
+    .reply((request: Request) => {
+      log("GET", request.url);
+      const files = state.trees.get(/trees\/([0-9a-f]+)/.exec(request.url)![1]!);
+      if (!files) return [404, { message: "Not Found" }];
+      return [
+        200,
+        {
+          truncated: false,
+          tree: Object.entries(files).map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: gitBlobId(text) })),
+        },
+      ];
+    });
   // As github.com answers: a redirect to codeload.github.com, which serves the archive (not an API call).
   scope.get(/\/tarball\/[0-9a-f]+$/).reply((request: Request) => {
     log("GET", request.url);
-    return [302, "", { location: `${CODELOAD}/Codertocat/Hello-World/legacy.tar.gz/${/tarball\/([0-9a-f]+)/.exec(request.url)![1]}?token=AAAA` }];
+    return [
+      302,
+      "",
+      { location: `${CODELOAD}/Codertocat/Hello-World/legacy.tar.gz/${/tarball\/([0-9a-f]+)/.exec(request.url)![1]}?token=AAAA` },
+    ];
   });
   nock(CODELOAD)
     .persist()
@@ -122,9 +163,24 @@ export function mockGitHub(state: GitHubState): void {
       if (!files) return [404, "Not Found"];
       return [200, tarGz(files, archiveTopDirectory("Codertocat", "Hello-World", sha), sha), { "content-type": "application/x-gzip" }];
     });
-  scope.get(`${REPO}/issues/${PR}/comments`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.comments));
-  scope.get(`${REPO}/pulls/${PR}/reviews`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.reviews));
-  scope.get(`${REPO}/pulls/${PR}/commits`).query(true).reply(200, (request: Request) => (log("GET", request.url), state.commits.map((login) => ({ author: { login }, committer: { login: "web-flow" } }))));
+  scope
+    .get(`${REPO}/issues/${PR}/comments`)
+    .query(true)
+    .reply(200, (request: Request) => (log("GET", request.url), state.comments));
+  scope
+    .get(`${REPO}/pulls/${PR}/reviews`)
+    .query(true)
+    .reply(200, (request: Request) => (log("GET", request.url), state.reviews));
+  scope
+    .get(`${REPO}/pulls/${PR}/commits`)
+    .query(true)
+    .reply(
+      200,
+      (request: Request) => (
+        log("GET", request.url),
+        state.commits.map((login) => ({ author: { login }, committer: { login: "web-flow" } }))
+      ),
+    );
   scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/).reply((request: Request) => {
     log("GET", request.url);
     const [, org, team, login] = /orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(request.url)!;
@@ -213,7 +269,13 @@ export function newState(trees: Record<string, Record<string, string>>, base: st
 }
 
 export async function newProbot(now: () => Date): Promise<Probot> {
-  const probot = new Probot({ appId: APP_ID, privateKey, secret: SECRET, logLevel: "fatal", Octokit: routeGovernorOctokit({ retry: { enabled: false } }) });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    secret: SECRET,
+    logLevel: "fatal",
+    Octokit: routeGovernorOctokit({ retry: { enabled: false } }),
+  });
   await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: APP_ID, now }));
   return probot;
 }

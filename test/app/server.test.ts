@@ -28,7 +28,16 @@ beforeAll(async () => {
   fake = await new FakeGitHub().start();
   const port = await freePort();
   server = await startServer(
-    { APP_ID: String(fake.appId), PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "fatal", GHE_HOST: fake.host, GHE_PROTOCOL: "http" },
+    {
+      APP_ID: String(fake.appId),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: SECRET,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "fatal",
+      GHE_HOST: fake.host,
+      GHE_PROTOCOL: "http",
+    },
     { retry: { retryAfterBaseValue: 1 } },
   );
   webhooks = `http://127.0.0.1:${server.port}/api/github/webhooks`;
@@ -44,7 +53,12 @@ afterAll(async () => {
  */
 const postLarge = (url: string, chunks: number, contentLength?: number): Promise<number> =>
   new Promise((resolve, reject) => {
-    const headers = { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "big", ...(contentLength ? { "content-length": String(contentLength) } : {}) };
+    const headers = {
+      "content-type": "application/json",
+      "x-github-event": "pull_request",
+      "x-github-delivery": "big",
+      ...(contentLength ? { "content-length": String(contentLength) } : {}),
+    };
     const request = httpRequest(url, { method: "POST", headers }, (response) => {
       resolve(response.statusCode ?? 0);
       response.resume();
@@ -86,10 +100,13 @@ describe("the server, end to end", () => {
   it("opened → /evidence → /approve → success: one comment, the check run and its conclusion", async () => {
     const head = fake.commit(headTree());
     fake.openPull({ number: 7, author: "ana", base: "main", baseSha: fake.commit(baseTree()), headSha: head });
-    const deliver = async (event: { name: string; payload: Record<string, unknown> }) => expect((await deliverWebhook(webhooks, SECRET, event)).status).toBe(200);
+    const deliver = async (event: { name: string; payload: Record<string, unknown> }) =>
+      expect((await deliverWebhook(webhooks, SECRET, event)).status).toBe(200);
 
     await deliver(fake.pullRequestEvent("opened", 7));
-    expect(fake.latestCheckRun(head)).toEqual(expect.objectContaining({ name: "Route Governor (main)", status: "completed", conclusion: "action_required" }));
+    expect(fake.latestCheckRun(head)).toEqual(
+      expect.objectContaining({ name: "Route Governor (main)", status: "completed", conclusion: "action_required" }),
+    );
     expect(fake.appComments(7)).toHaveLength(1);
     expect(fake.appComments(7)[0]!.body).toContain("evidence change-request: missing");
 
@@ -100,7 +117,9 @@ describe("the server, end to end", () => {
 
     const approval = fake.comment(7, "dina", "/approve");
     await deliver(fake.issueCommentEvent("created", 7, approval));
-    expect(fake.latestCheckRun(head)).toEqual(expect.objectContaining({ conclusion: "success", details_url: fake.appComments(7)[0]!.html_url }));
+    expect(fake.latestCheckRun(head)).toEqual(
+      expect.objectContaining({ conclusion: "success", details_url: fake.appComments(7)[0]!.html_url }),
+    );
     expect(fake.appComments(7)).toHaveLength(1);
     expect(fake.appComments(7)[0]!.body).toContain("all requirements met");
     expect(fake.pull(7).labels).toEqual(["risk/medium-high"]);

@@ -21,9 +21,17 @@ function readModules(): { graph: Map<string, string[]>; packages: Map<string, st
   for (const file of files) {
     const { importedFiles } = ts.preProcessFile(readFileSync(join(SRC, file), "utf8"), true, false);
     const names = importedFiles.map((imported) => imported.fileName);
-    const targets = names.filter((name) => name.startsWith(".")).map((name) => relative(SRC, resolve(SRC, dirname(file), name)).replace(/\.js$/, ".ts"));
-    graph.set(file, targets.filter((target) => target.endsWith(".ts")));
-    packages.set(file, names.filter((name) => !name.startsWith(".")));
+    const targets = names
+      .filter((name) => name.startsWith("."))
+      .map((name) => relative(SRC, resolve(SRC, dirname(file), name)).replace(/\.js$/, ".ts"));
+    graph.set(
+      file,
+      targets.filter((target) => target.endsWith(".ts")),
+    );
+    packages.set(
+      file,
+      names.filter((name) => !name.startsWith(".")),
+    );
   }
   return { graph, packages };
 }
@@ -63,9 +71,15 @@ function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 }
 
 /** Where a module sits in the layers of docs/architecture.md. */
-type Layer = { readonly kind: "core" } | { readonly kind: "family"; readonly family: string } | { readonly kind: "table" } | { readonly kind: "stage" } | { readonly kind: "adapter" };
+type Layer =
+  | { readonly kind: "core" }
+  | { readonly kind: "family"; readonly family: string }
+  | { readonly kind: "table" }
+  | { readonly kind: "stage" }
+  | { readonly kind: "adapter" };
 
-const ADAPTERS = /^(?:cli|command-line|action|app|server|lambda|lambda-secrets|lambda-worker|worker|webhook-handler)\.ts$|^(?:action|github|sources|queue)\//;
+const ADAPTERS =
+  /^(?:cli|command-line|action|app|server|lambda|lambda-secrets|lambda-worker|worker|webhook-handler)\.ts$|^(?:action|github|sources|queue)\//;
 
 function layerOf(file: string): Layer {
   if (file.startsWith("core/")) return { kind: "core" };
@@ -130,7 +144,12 @@ describe("architecture", () => {
   });
 
   it("finds a cycle where there is one", () => {
-    const sample = new Map([["a.ts", ["b.ts"]], ["b.ts", ["c.ts", "a.ts"]], ["c.ts", []], ["d.ts", ["d.ts"]]]);
+    const sample = new Map([
+      ["a.ts", ["b.ts"]],
+      ["b.ts", ["c.ts", "a.ts"]],
+      ["c.ts", []],
+      ["d.ts", ["d.ts"]],
+    ]);
     expect(cycles(sample)).toEqual([["a.ts", "b.ts"], ["d.ts"]]);
   });
 

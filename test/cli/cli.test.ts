@@ -17,7 +17,17 @@ async function cli(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const exampleArgs = ["review", "--base", join(EXAMPLES, "base"), "--head", join(EXAMPLES, "head"), "--body", join(EXAMPLES, "pr-body.md"), "--now", "2026-11-22T00:00:00Z"];
+const exampleArgs = [
+  "review",
+  "--base",
+  join(EXAMPLES, "base"),
+  "--head",
+  join(EXAMPLES, "head"),
+  "--body",
+  join(EXAMPLES, "pr-body.md"),
+  "--now",
+  "2026-11-22T00:00:00Z",
+];
 
 describe("route-governor review (CLI contract)", () => {
   it("reviews the bundled example as markdown and exits 1 while requirements are unmet", async () => {
@@ -36,7 +46,11 @@ describe("route-governor review (CLI contract)", () => {
     expect(report.risk).toBe("critical");
     expect(report.decision).toBe("fail");
     const weight = report.findings.find((f: { class: string }) => f.class === "backend.weight-changed");
-    expect(weight).toMatchObject({ risk: "medium-high", file: "clusters/config/routes/checkout.yaml", resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "storefront", name: "checkout" } });
+    expect(weight).toMatchObject({
+      risk: "medium-high",
+      file: "clusters/config/routes/checkout.yaml",
+      resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "storefront", name: "checkout" },
+    });
     expect(report.routeDiffs.find((d: { flow: string }) => d.flow === "shop.example.com /checkout").regions).toEqual([
       { region: "jkt", before: 90, after: 50 },
       { region: "sgp", before: 10, after: 50 },
@@ -60,7 +74,8 @@ describe("route-governor review (CLI contract)", () => {
     expect(folder.code).toBe(1);
     expect(JSON.parse(folder.stdout).findings).toMatchObject(expected);
 
-    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
     git("init", "-q", "-b", "main");
     writeFileSync(join(root, "small.yaml"), "a: 1\n");
     git("add", "small.yaml");
@@ -82,10 +97,12 @@ describe("route-governor review (CLI contract)", () => {
 
   it("reads two git refs straight from the object store", async () => {
     const repo = mkdtempSync(join(tmpdir(), "rg-git-"));
-    const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
     git("init", "-q", "-b", "main");
     mkdirSync(join(repo, "routes"));
-    const route = (w: number) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: shop }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: 10 }]\n`;
+    const route = (w: number) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: shop }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: 10 }]\n`;
     writeFileSync(join(repo, "routes/r.yaml"), route(90));
     git("add", ".");
     git("commit", "-qm", "base");
@@ -98,8 +115,10 @@ describe("route-governor review (CLI contract)", () => {
 
   it("reviews what the PR changes since its merge base, as GitHub shows it; --two-dot compares the tips", async () => {
     const repo = mkdtempSync(join(tmpdir(), "rg-merge-base-"));
-    const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
-    const route = (w: number) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: shop }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: ${100 - w} }]\n`;
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    const route = (w: number) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r, namespace: shop }\nspec:\n  parentRefs: [{ name: gw }]\n  rules:\n  - backendRefs: [{ name: a, port: 80, weight: ${w} }, { name: b, port: 80, weight: ${100 - w} }]\n`;
     git("init", "-q", "-b", "main");
     writeFileSync(join(repo, "r.yaml"), route(90));
     git("add", ".");
@@ -112,7 +131,9 @@ describe("route-governor review (CLI contract)", () => {
     writeFileSync(join(repo, "r.yaml"), route(80));
     git("commit", "-qam", "main: 80/20");
     const summaries = async (...extra: string[]) =>
-      JSON.parse((await cli("review", "--repo", repo, "--base", "main", "--head", "pr", "--format", "json", ...extra)).stdout).findings.map((f: { summary: string }) => f.summary).join("\n");
+      JSON.parse((await cli("review", "--repo", repo, "--base", "main", "--head", "pr", "--format", "json", ...extra)).stdout)
+        .findings.map((f: { summary: string }) => f.summary)
+        .join("\n");
     expect(await summaries()).toMatch(/a:80 90% → 50%/);
     expect(await summaries("--two-dot")).toMatch(/a:80 80% → 50%/);
   });
@@ -139,7 +160,15 @@ describe("route-governor review (CLI contract)", () => {
   it("an invalid policy is a usage error naming the key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rg-policy-"));
     writeFileSync(join(dir, "p.yml"), "classes:\n  backend.weight-changed:\n    risk: enormous\n");
-    const { code, stderr } = await cli("review", "--base", join(EXAMPLES, "base"), "--head", join(EXAMPLES, "head"), "--policy", join(dir, "p.yml"));
+    const { code, stderr } = await cli(
+      "review",
+      "--base",
+      join(EXAMPLES, "base"),
+      "--head",
+      join(EXAMPLES, "head"),
+      "--policy",
+      join(dir, "p.yml"),
+    );
     expect(code).toBe(2);
     expect(stderr).toMatch(/^route-governor: .*classes\.backend\.weight-changed\.risk/);
     expect(stderr.trim().split("\n")).toHaveLength(1);

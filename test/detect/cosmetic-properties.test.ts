@@ -12,7 +12,11 @@ import { detect } from "./resource-fixture.js";
  * finding from the resource detectors.
  */
 
-const reorderedIsSilent = (detector: ResourceDetector, build: (order: <T>(items: T[]) => T[]) => Record<string, unknown>, lists: number) => {
+const reorderedIsSilent = (
+  detector: ResourceDetector,
+  build: (order: <T>(items: T[]) => T[]) => Record<string, unknown>,
+  lists: number,
+) => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: lists * 8, maxLength: lists * 8 }), (seeds) => {
       let next = 0;
@@ -44,7 +48,13 @@ describe("reordering is never a finding", () => {
           addresses: order([{ value: "10.0.0.1" }, { type: "Hostname", value: "lb.example.com" }]),
           listeners: order([
             { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { kinds: order([{ kind: "HTTPRoute" }, { kind: "GRPCRoute" }]) } },
-            { name: "https", port: 443, protocol: "HTTPS", hostname: "shop.example.com", tls: { certificateRefs: order([{ name: "a" }, { name: "b" }]) } },
+            {
+              name: "https",
+              port: 443,
+              protocol: "HTTPS",
+              hostname: "shop.example.com",
+              tls: { certificateRefs: order([{ name: "a" }, { name: "b" }]) },
+            },
             { name: "tls", port: 8443, protocol: "TLS", tls: { mode: "Passthrough" } },
           ]),
         },
@@ -62,9 +72,17 @@ describe("reordering is never a finding", () => {
         metadata: { name: "shop", namespace: "shop" },
         spec: {
           rules: order([
-            { matches: order([{ path: { value: "/a" } }, { method: "POST" }]), timeouts: { request: "2s" }, filters: [{ type: "RequestMirror", requestMirror: { backendRef: { name: "m" } } }] },
+            {
+              matches: order([{ path: { value: "/a" } }, { method: "POST" }]),
+              timeouts: { request: "2s" },
+              filters: [{ type: "RequestMirror", requestMirror: { backendRef: { name: "m" } } }],
+            },
             { matches: [{ path: { value: "/b" } }], retry: { attempts: 2, codes: order([502, 503]) } },
-            { name: "named", matches: [{ path: { value: "/c" } }], filters: [{ type: "RequestRedirect", requestRedirect: { hostname: "x.example.com" } }] },
+            {
+              name: "named",
+              matches: [{ path: { value: "/c" } }],
+              filters: [{ type: "RequestRedirect", requestRedirect: { hostname: "x.example.com" } }],
+            },
           ]),
         },
       }),
@@ -84,9 +102,19 @@ describe("reordering is never a finding", () => {
           exportTo: order([".", "web"]),
           trafficPolicy: {
             tls: { mode: "SIMPLE", subjectAltNames: order(["a.example.com", "b.example.com"]) },
-            loadBalancer: { localityLbSetting: { failover: order([{ from: "us-east", to: "us-west" }, { from: "us-west", to: "us-east" }]) } },
+            loadBalancer: {
+              localityLbSetting: {
+                failover: order([
+                  { from: "us-east", to: "us-west" },
+                  { from: "us-west", to: "us-east" },
+                ]),
+              },
+            },
             outlierDetection: { consecutive5xxErrors: 5 },
-            portLevelSettings: order([{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" } }, { port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 10 } } }]),
+            portLevelSettings: order([
+              { port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL" } },
+              { port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 10 } } },
+            ]),
           },
           subsets: order([
             { name: "v1", labels: { version: "v1" } },
@@ -106,8 +134,16 @@ describe("reordering is never a finding", () => {
         spec: {
           hosts: order(["reviews", "reviews.bookinfo.svc.cluster.local"]),
           http: order([
-            { match: [{ headers: { "end-user": { exact: "jason" } } }], fault: { abort: { httpStatus: 500, percentage: { value: 100 } } }, route: [{ destination: { host: "reviews", subset: "v2" } }] },
-            { match: order([{ uri: { prefix: "/a" } }, { method: { exact: "POST" } }]), retries: { attempts: 3, retryOn: "5xx" }, mirror: { host: "shadow" } },
+            {
+              match: [{ headers: { "end-user": { exact: "jason" } } }],
+              fault: { abort: { httpStatus: 500, percentage: { value: 100 } } },
+              route: [{ destination: { host: "reviews", subset: "v2" } }],
+            },
+            {
+              match: order([{ uri: { prefix: "/a" } }, { method: { exact: "POST" } }]),
+              retries: { attempts: 3, retryOn: "5xx" },
+              mirror: { host: "shadow" },
+            },
             { name: "default", timeout: "3s", route: [{ destination: { host: "reviews", subset: "v1" } }] },
           ]),
         },

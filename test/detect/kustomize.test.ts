@@ -44,36 +44,69 @@ const high = (base: Tree, head: Tree) =>
 
 describe("kustomize patches: their effect is not rendered, so a changed one that reaches traffic is high", () => {
   it("a JSON6902 patch that sets a backend weight to 0 (the route file itself unchanged)", () => {
-    expect(high({ "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE }, { "app/kustomization.yaml": kustomization(JSON6902_WEIGHT_0), "app/route.yaml": ROUTE })).toEqual([
-      ["resource.changed", "app/kustomization.yaml", "kustomize patch rewrites HTTPRoute checkout: its effect is not rendered by Route Governor; review the patch"],
+    expect(
+      high(
+        { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE },
+        { "app/kustomization.yaml": kustomization(JSON6902_WEIGHT_0), "app/route.yaml": ROUTE },
+      ),
+    ).toEqual([
+      [
+        "resource.changed",
+        "app/kustomization.yaml",
+        "kustomize patch rewrites HTTPRoute checkout: its effect is not rendered by Route Governor; review the patch",
+      ],
     ]);
   });
 
   it("an inline strategic-merge patch names its kind in its content", () => {
     const smp = `patches:\n- patch: |-\n    apiVersion: gateway.networking.k8s.io/v1\n    kind: HTTPRoute\n    metadata: {name: checkout, namespace: shop}\n    spec: {hostnames: [evil.example.com]}\n`;
-    const found = high({ "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE }, { "app/kustomization.yaml": kustomization(smp), "app/route.yaml": ROUTE });
-    expect(found.map(([, , summary]) => summary)).toEqual(["kustomize patch rewrites a traffic resource: its effect is not rendered by Route Governor; review the patch"]);
+    const found = high(
+      { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE },
+      { "app/kustomization.yaml": kustomization(smp), "app/route.yaml": ROUTE },
+    );
+    expect(found.map(([, , summary]) => summary)).toEqual([
+      "kustomize patch rewrites a traffic resource: its effect is not rendered by Route Governor; review the patch",
+    ]);
   });
 
   it("removing a patch changes what is rendered too", () => {
-    const found = high({ "app/kustomization.yaml": kustomization(JSON6902_WEIGHT_0), "app/route.yaml": ROUTE }, { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE });
-    expect(found.map(([, , summary]) => summary)).toEqual(["kustomize patch removed: it rewrote HTTPRoute checkout; its effect is not rendered by Route Governor; review the patch"]);
+    const found = high(
+      { "app/kustomization.yaml": kustomization(JSON6902_WEIGHT_0), "app/route.yaml": ROUTE },
+      { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE },
+    );
+    expect(found.map(([, , summary]) => summary)).toEqual([
+      "kustomize patch removed: it rewrote HTTPRoute checkout; its effect is not rendered by Route Governor; review the patch",
+    ]);
   });
 
   it("a patch of a Deployment (or an images change) is not traffic: no high finding", () => {
     const deployment = `patches:\n- target: {kind: Deployment, name: checkout}\n  patch: '[{"op": "replace", "path": "/spec/replicas", "value": 3}]'\nimages:\n- {name: checkout, newTag: v2}\n`;
-    expect(high({ "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE }, { "app/kustomization.yaml": kustomization(deployment), "app/route.yaml": ROUTE })).toEqual([]);
+    expect(
+      high(
+        { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE },
+        { "app/kustomization.yaml": kustomization(deployment), "app/route.yaml": ROUTE },
+      ),
+    ).toEqual([]);
   });
 
   it("a replacement whose target selects a traffic kind", () => {
     const replacement = `replacements:\n- source: {kind: ConfigMap, name: cfg, fieldPath: data.host}\n  targets:\n  - select: {kind: HTTPRoute}\n    fieldPaths: [spec.hostnames.0]\n`;
-    const found = high({ "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE }, { "app/kustomization.yaml": kustomization(replacement), "app/route.yaml": ROUTE });
-    expect(found.map(([, , summary]) => summary)).toEqual(["kustomize replacement rewrites a traffic resource: its effect is not rendered by Route Governor; review the patch"]);
+    const found = high(
+      { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE },
+      { "app/kustomization.yaml": kustomization(replacement), "app/route.yaml": ROUTE },
+    );
+    expect(found.map(([, , summary]) => summary)).toEqual([
+      "kustomize replacement rewrites a traffic resource: its effect is not rendered by Route Governor; review the patch",
+    ]);
   });
 
   describe("a patch file referenced by `path:` that changes while the Kustomization does not", () => {
     const referencing = kustomization("patches:\n- path: weights-patch.yaml\n");
-    const tree = (weight: number): Tree => ({ "app/kustomization.yaml": referencing, "app/route.yaml": ROUTE, "app/weights-patch.yaml": WEIGHTS_PATCH(weight) });
+    const tree = (weight: number): Tree => ({
+      "app/kustomization.yaml": referencing,
+      "app/route.yaml": ROUTE,
+      "app/weights-patch.yaml": WEIGHTS_PATCH(weight),
+    });
 
     it("is high, on the Kustomization, naming the file and the resource it rewrites", () => {
       const found = high(tree(100), tree(0));

@@ -11,18 +11,28 @@ import { routeRules } from "../../src/model/build-model.js";
 type Tree = Record<string, string>;
 
 const POLICY = PolicySchema.parse({
-  topology: { placements: ["clusters/{cluster}/**"], clusters: { "jkt-prod": "asia-southeast2", "sgp-prod": "asia-southeast1", production: "eu-west-1" } },
+  topology: {
+    placements: ["clusters/{cluster}/**"],
+    clusters: { "jkt-prod": "asia-southeast2", "sgp-prod": "asia-southeast1", production: "eu-west-1" },
+  },
 });
 
 /** Runs the placement detector on the object at `key` of two whole trees, loaded as the review loads them. */
 const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
   const clusterOfFile = compileFilePlacement(POLICY.topology.placements);
-  const load = (tree: Tree) => loadManifests(Object.entries(tree).map(([path, text]) => ({ path, text })), { scopeOf: clusterOfFile });
+  const load = (tree: Tree) =>
+    loadManifests(
+      Object.entries(tree).map(([path, text]) => ({ path, text })),
+      { scopeOf: clusterOfFile },
+    );
   const before = load(base);
   const after = load(head);
   const baseResource = before.resources.get(key);
   const headResource = after.resources.get(key);
-  return placementDetector({ key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) }, { policy: POLICY, base: before, head: after, routeRules });
+  return placementDetector(
+    { key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) },
+    { policy: POLICY, base: before, head: after, routeRules },
+  );
 };
 
 const ROUTES = {
@@ -82,53 +92,100 @@ describe("Argo CD Application", () => {
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
       head: application(`${source}  destination: {name: sgp-prod, namespace: shop}`),
-      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "destination"], says: "Application argocd/shop: traffic config it delivers moves: gains sgp-prod; loses jkt-prod; now 1 traffic resources to cluster sgp-prod" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "destination"],
+          says: "Application argocd/shop: traffic config it delivers moves: gains sgp-prod; loses jkt-prod; now 1 traffic resources to cluster sgp-prod",
+        },
+      ],
     },
     {
       name: "source path moves to other traffic config",
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
       head: application("  source: {repoURL: x, path: apps/shop/sgp}\n  destination: {name: jkt-prod, namespace: shop}"),
-      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "source"], says: "(paths [apps/shop/jkt] → [apps/shop/sgp]): now delivers VirtualService shop/checkout; no longer delivers HTTPRoute shop/checkout" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "source"],
+          says: "(paths [apps/shop/jkt] → [apps/shop/sgp]): now delivers VirtualService shop/checkout; no longer delivers HTTPRoute shop/checkout",
+        },
+      ],
     },
     {
       name: "destination namespace",
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
       head: application(`${source}  destination: {name: jkt-prod, namespace: shop-v2}`),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "destination", "namespace"], riskFloor: "high", says: "land in shop-v2 (was shop) on cluster jkt-prod" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "destination", "namespace"],
+          riskFloor: "high",
+          says: "land in shop-v2 (was shop) on cluster jkt-prod",
+        },
+      ],
     },
     {
       name: "automated sync with prune turned on",
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: false}}`),
       head: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: true}}`),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "syncPolicy", "automated"], riskFloor: "high", says: "deleted from cluster jkt-prod" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "syncPolicy", "automated"],
+          riskFloor: "high",
+          says: "deleted from cluster jkt-prod",
+        },
+      ],
     },
     {
       name: "added: starts delivering traffic config",
       key: APP,
       head: application(`${source}  destination: {server: https://kubernetes.default.svc, namespace: shop}`),
-      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec"], says: "added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [apps/shop/jkt] to cluster in-cluster" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [apps/shop/jkt] to cluster in-cluster",
+        },
+      ],
     },
     {
       name: "removed with the resources finalizer: what it applied is deleted",
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
-      expected: [{ class: "route.attachment-changed", side: "base", path: ["spec"], says: "removed: its 1 traffic resources (HTTPRoute shop/checkout) are deleted from cluster jkt-prod" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed: its 1 traffic resources (HTTPRoute shop/checkout) are deleted from cluster jkt-prod",
+        },
+      ],
     },
     {
       name: "a change that does not move anything (project, repoURL) is left to resource.changed",
       key: APP,
       base: application(`${source}  destination: {name: jkt-prod, namespace: shop}`),
-      head: application(`  source: {repoURL: https://github.com/example/mirror.git, path: apps/shop/jkt}\n  destination: {name: jkt-prod, namespace: shop}`),
+      head: application(
+        `  source: {repoURL: https://github.com/example/mirror.git, path: apps/shop/jkt}\n  destination: {name: jkt-prod, namespace: shop}`,
+      ),
       expected: [],
     },
   ]);
 });
 
 describe("Argo CD sources deploy what the PR does not show", () => {
-  const at = (revision: string) => `  source: {repoURL: https://github.com/example/platform.git, path: apps/shop/jkt, targetRevision: ${revision}}\n`;
+  const at = (revision: string) =>
+    `  source: {repoURL: https://github.com/example/platform.git, path: apps/shop/jkt, targetRevision: ${revision}}\n`;
   const destination = "  destination: {name: jkt-prod, namespace: shop}";
   const patched = (weight: number) => `  source:
     repoURL: https://github.com/example/platform.git
@@ -144,28 +201,64 @@ describe("Argo CD sources deploy what the PR does not show", () => {
       key: APP,
       base: application(`${at("main")}${destination}`),
       head: application(`${at("attacker-branch")}${destination}`),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "deploys revision attacker-branch instead of main to cluster jkt-prod: the config deployed is not reviewed here" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "deploys revision attacker-branch instead of main to cluster jkt-prod: the config deployed is not reviewed here",
+        },
+      ],
     },
     {
       name: "one of several sources[] changes its targetRevision",
       key: APP,
-      base: application(`  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v1}\n${destination}`),
-      head: application(`  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v9}\n${destination}`),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "sources"], riskFloor: "high", says: "deploys revision [v1, v9] instead of [v1, v1]" }],
+      base: application(
+        `  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v1}\n${destination}`,
+      ),
+      head: application(
+        `  sources:\n  - {repoURL: x, path: apps/shop/jkt, targetRevision: v1}\n  - {repoURL: z, path: charts, targetRevision: v9}\n${destination}`,
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "sources"],
+          riskFloor: "high",
+          says: "deploys revision [v1, v9] instead of [v1, v1]",
+        },
+      ],
     },
     {
       name: "an inline kustomize patch on an HTTPRoute",
       key: APP,
       base: application(`${patched(100)}${destination}`),
       head: application(`${patched(0)}${destination}`),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "inline kustomize patches rewrite traffic config for cluster jkt-prod" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "inline kustomize patches rewrite traffic config for cluster jkt-prod",
+        },
+      ],
     },
     {
       name: "inline Helm values: whatever they feed is rendered unseen",
       key: APP,
       base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    helm: {values: "weight: 90"}\n${destination}`),
       head: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    helm: {values: "weight: 0"}\n${destination}`),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "source"], riskFloor: "high", says: "inline Helm values change what is rendered for cluster jkt-prod" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "inline Helm values change what is rendered for cluster jkt-prod",
+        },
+      ],
     },
   ]);
 
@@ -183,7 +276,11 @@ spec:
       source: {repoURL: x, path: apps/shop/jkt, targetRevision: ${revision}}
       destination: {name: '{{cluster}}', namespace: shop}
 `;
-    const found = detectIn("argoproj.io/ApplicationSet/argocd/shop", { ...ROUTES, "argocd/shop.yaml": appSet("main") }, { ...ROUTES, "argocd/shop.yaml": appSet("evil") });
+    const found = detectIn(
+      "argoproj.io/ApplicationSet/argocd/shop",
+      { ...ROUTES, "argocd/shop.yaml": appSet("main") },
+      { ...ROUTES, "argocd/shop.yaml": appSet("evil") },
+    );
     expect(found.map((d) => [d.path, d.riskFloor])).toEqual([[["spec", "template", "spec", "source"], "high"]]);
     expect(found[0]?.summary).toContain("deploys revision evil instead of main");
   });
@@ -210,7 +307,14 @@ spec:
       key: "argoproj.io/ApplicationSet/argocd/shop",
       base: appSet("{cluster: jkt-prod}"),
       head: appSet("{cluster: jkt-prod}, {cluster: sgp-prod}"),
-      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "generators"], says: "gains sgp-prod; now 1 traffic resources to 2 clusters at once jkt-prod, sgp-prod" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "generators"],
+          says: "gains sgp-prod; now 1 traffic resources to 2 clusters at once jkt-prod, sgp-prod",
+        },
+      ],
     },
   ]);
 });
@@ -242,7 +346,15 @@ ${extra}`;
       file: FILE,
       base: kustomization("  prune: true"),
       head: kustomization("  prune: true\n  targetNamespace: shop-v2"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "targetNamespace"], riskFloor: "high", says: "every resource it applies to cluster jkt-prod moves to namespace shop-v2" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "targetNamespace"],
+          riskFloor: "high",
+          says: "every resource it applies to cluster jkt-prod moves to namespace shop-v2",
+        },
+      ],
     },
     {
       name: "suspend: later changes stop landing",
@@ -258,7 +370,15 @@ ${extra}`;
       file: FILE,
       base: kustomization("  prune: true\n  suspend: true"),
       head: kustomization("  prune: true\n  suspend: false"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "suspend"], riskFloor: "high", says: "applied to cluster jkt-prod at once" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "suspend"],
+          riskFloor: "high",
+          says: "applied to cluster jkt-prod at once",
+        },
+      ],
     },
     {
       name: "prune turned off: removed routes keep serving",
@@ -266,7 +386,15 @@ ${extra}`;
       file: FILE,
       base: kustomization("  prune: true"),
       head: kustomization("  prune: false"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "medium", says: "stay on cluster jkt-prod, still serving traffic" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "prune"],
+          riskFloor: "medium",
+          says: "stay on cluster jkt-prod, still serving traffic",
+        },
+      ],
     },
     {
       name: "prune turned on",
@@ -274,7 +402,9 @@ ${extra}`;
       file: FILE,
       base: kustomization("  prune: false"),
       head: kustomization("  prune: true"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "high", says: "deleted from cluster jkt-prod" }],
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "high", says: "deleted from cluster jkt-prod" },
+      ],
     },
   ]);
 });
@@ -283,7 +413,9 @@ describe("end to end: findings of a placement change, and nothing above low for 
   const app = application("  source: {repoURL: x, path: apps/shop/jkt}\n  destination: {name: jkt-prod, namespace: shop}");
   it("moving the destination is one high finding", () => {
     const result = analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": app.replace("jkt-prod", "sgp-prod") });
-    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.line])).toEqual([["route.attachment-changed", "high", 8]]);
+    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.line])).toEqual([
+      ["route.attachment-changed", "high", 8],
+    ]);
   });
   it("reformatting and reordering keys is silent", () => {
     const reformatted = app.replace("{repoURL: x, path: apps/shop/jkt}", "\n    path: apps/shop/jkt\n    repoURL: x");

@@ -10,7 +10,10 @@ const TOPOLOGY = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`;
 describe("writes.active-active", () => {
   it.skipIf(!hasCorpus)("flags removing GEP-1748's rule that pins POST/PUT/DELETE to api-primary", () => {
     const base = corpusFile(METHOD_ROUTE);
-    const head = base.replace(/  - matches:\n    - method: POST\n    - method: PUT\n    - method: DELETE\n    backendRefs:\n    - group: multicluster.x-k8s.io\n      kind: ServiceImport\n      name: api-primary\n      port: 8080\n/, "");
+    const head = base.replace(
+      /  - matches:\n    - method: POST\n    - method: PUT\n    - method: DELETE\n    backendRefs:\n    - group: multicluster.x-k8s.io\n      kind: ServiceImport\n      name: api-primary\n      port: 8080\n/,
+      "",
+    );
     expect(head).not.toContain("api-primary");
     const result = analyze({ "route.yaml": base }, { "route.yaml": head });
     expect(classesOf(result)).toEqual(["route.match-changed", "writes.active-active"]);
@@ -20,11 +23,17 @@ describe("writes.active-active", () => {
   });
 
   it("flags a mutating-method rule that now spreads over two regions", () => {
-    const base = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
-    const head = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt", 9)}, ${imp("api-sgp", 1)}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const base = route(
+      `  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`,
+    );
+    const head = route(
+      `  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt", 9)}, ${imp("api-sgp", 1)}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`,
+    );
     const result = analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY);
     expect(classesOf(result)).toEqual(["backend.region-added", "writes.active-active"]);
-    expect(result.findings[0]!.summary).toBe("cases.example.com method POST via Gateway infra/public: POST can now reach jkt, sgp (was jkt)");
+    expect(result.findings[0]!.summary).toBe(
+      "cases.example.com method POST via Gateway infra/public: POST can now reach jkt, sgp (was jkt)",
+    );
   });
 
   it("flags a service the policy marks single-region, even without method matches", () => {
@@ -37,28 +46,40 @@ describe("writes.active-active", () => {
   it("does not flag a service the policy allows active-active, nor read-only spreading", () => {
     const base = route(`  - backendRefs: [${imp("search-jkt")}]`);
     const head = route(`  - backendRefs: [${imp("search-jkt")}, ${imp("search-sgp")}]`);
-    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, `${TOPOLOGY}services:\n  search: { writes: active-active }\n`))).toEqual(["backend.region-added"]);
+    expect(
+      classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, `${TOPOLOGY}services:\n  search: { writes: active-active }\n`)),
+    ).toEqual(["backend.region-added"]);
     expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY))).toEqual(["backend.region-added"]);
   });
 
   it("treats writes pinned to a ServiceImport exported from two regions as active-active", () => {
     const overlay = `topology:\n  clusters: { jkt-1: jkt, sgp-1: sgp }\n  placements: ["clusters/{cluster}/**"]\n`;
-    const exported = (cluster: string) => ({ [`clusters/${cluster}/e.yaml`]: "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: api, namespace: cases }\n" });
+    const exported = (cluster: string) => ({
+      [`clusters/${cluster}/e.yaml`]:
+        "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: api, namespace: cases }\n",
+    });
     const r = { "r.yaml": route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api")}]`) };
     const result = analyze({ ...r, ...exported("jkt-1") }, { ...r, ...exported("jkt-1"), ...exported("sgp-1") }, overlay);
     expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-added", "writes.active-active"]));
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
   it("flags a header condition added to the write pin: writes without the header fall through to the 50/50 catch-all", () => {
-    const pin = (condition: string) => `  - matches: [{ method: POST${condition} }, { method: PUT${condition} }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
+    const pin = (condition: string) =>
+      `  - matches: [{ method: POST${condition} }, { method: PUT${condition} }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
     const result = analyze({ "r.yaml": route(pin("")) }, { "r.yaml": route(pin(", headers: [{ name: x-canary, value: '1' }]")) }, TOPOLOGY);
     expect(classesOf(result)).toEqual(["route.match-changed", "writes.active-active"]);
-    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST, PUT can now reach jkt, sgp (was jkt)");
+    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain(
+      "POST, PUT can now reach jkt, sgp (was jkt)",
+    );
   });
 
   it("a pin that still takes every write of the method, beside a header variant, is not flagged", () => {
-    const base = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
-    const head = route(`  - matches: [{ method: POST, headers: [{ name: x-canary, value: '1' }] }, { method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const base = route(
+      `  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`,
+    );
+    const head = route(
+      `  - matches: [{ method: POST, headers: [{ name: x-canary, value: '1' }] }, { method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`,
+    );
     expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY))).toEqual(["route.match-changed"]);
   });
 
@@ -67,29 +88,39 @@ describe("writes.active-active", () => {
     const v2 = `\n  - matches: [{ path: { type: PathPrefix, value: /v2 } }]\n    backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
     const result = analyze({ "r.yaml": route(rules) }, { "r.yaml": route(rules + v2) }, TOPOLOGY);
     expect(classesOf(result)).toEqual(["route.added", "writes.active-active"]);
-    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toBe("cases.example.com /v2 via Gateway infra/public: POST, PUT, PATCH, DELETE can now reach jkt, sgp");
+    expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toBe(
+      "cases.example.com /v2 via Gateway infra/public: POST, PUT, PATCH, DELETE can now reach jkt, sgp",
+    );
   });
 });
 
 describe("a removed rule whose requests another rule serves", () => {
   it("is the requests moving to the catch-all's backends, not a route no longer served", () => {
-    const base = route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
+    const base = route(
+      `  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`,
+    );
     const head = route(`  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`);
     const result = analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY);
     const moved = result.findings.find((f) => f.class === "route.match-changed")!;
-    expect(moved.summary).toContain("rule removed: its requests now fall through to catch-all → ServiceImport api-jkt:8080 50%, ServiceImport api-sgp:8080 50%");
+    expect(moved.summary).toContain(
+      "rule removed: its requests now fall through to catch-all → ServiceImport api-jkt:8080 50%, ServiceImport api-sgp:8080 50%",
+    );
     expect(classesOf(result)).not.toContain("route.removed");
   });
 
   it("with the same split there, removing it changes no traffic: no route finding", () => {
-    const base = route(`  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}]`);
+    const base = route(
+      `  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}]`,
+    );
     const head = route(`  - backendRefs: [${imp("api-jkt")}]`);
     const result = analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY);
     expect(classesOf(result).filter((cls) => cls.startsWith("route.") || cls.startsWith("backend."))).toEqual([]);
   });
 
   it("a rule whose requests nothing else takes is still no longer served", () => {
-    const base = route(`  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]\n  - matches: [{ path: { type: PathPrefix, value: /web } }]\n    backendRefs: [${imp("web-jkt")}]`);
+    const base = route(
+      `  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]\n  - matches: [{ path: { type: PathPrefix, value: /web } }]\n    backendRefs: [${imp("web-jkt")}]`,
+    );
     const head = route(`  - matches: [{ path: { type: PathPrefix, value: /web } }]\n    backendRefs: [${imp("web-jkt")}]`);
     expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, TOPOLOGY))).toContain("route.removed");
   });

@@ -10,13 +10,17 @@ spec:
   http:
 ${rules}`;
 
-const rule = (match: string, subset: string) => `  - ${match ? `match: [${match}]\n    ` : ""}route: [{ destination: { host: reviews, subset: ${subset} } }]`;
+const rule = (match: string, subset: string) =>
+  `  - ${match ? `match: [${match}]\n    ` : ""}route: [{ destination: { host: reviews, subset: ${subset} } }]`;
 const API_V2 = rule("{ uri: { prefix: /api } }", "v2");
 const CATCH_ALL_V1 = rule("", "v1");
 
 describe("reordered first-match rules (Istio http[] order is precedence)", () => {
   it("moving the catch-all before /api takes every /api request: route.match-changed", () => {
-    const result = analyze({ "vs.yaml": virtualService(`${API_V2}\n${CATCH_ALL_V1}`) }, { "vs.yaml": virtualService(`${CATCH_ALL_V1}\n${API_V2}`) });
+    const result = analyze(
+      { "vs.yaml": virtualService(`${API_V2}\n${CATCH_ALL_V1}`) },
+      { "vs.yaml": virtualService(`${CATCH_ALL_V1}\n${API_V2}`) },
+    );
     expect(classesOf(result)).toEqual(["route.match-changed"]);
     expect(result.findings[0]!.risk).toBe("medium-high");
     expect(result.findings[0]!.summary).toBe("reviews via mesh: catch-all now evaluated before /api: /api requests go to v1");
@@ -27,25 +31,35 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     const API = rule("{ uri: { prefix: /api } }", "v1");
     const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");
     const shadowing = analyze({ "vs.yaml": virtualService(`${API_ADMIN}\n${API}`) }, { "vs.yaml": virtualService(`${API}\n${API_ADMIN}`) });
-    expect(shadowing.findings.map((f) => f.summary)).toEqual(["reviews via mesh: /api now evaluated before /api/admin: /api/admin requests go to v1"]);
+    expect(shadowing.findings.map((f) => f.summary)).toEqual([
+      "reviews via mesh: /api now evaluated before /api/admin: /api/admin requests go to v1",
+    ]);
 
     const JASON = rule("{ headers: { end-user: { exact: jason } } }", "v3");
     const partial = analyze({ "vs.yaml": virtualService(`${API_V2}\n${JASON}`) }, { "vs.yaml": virtualService(`${JASON}\n${API_V2}`) });
-    expect(partial.findings.map((f) => f.summary)).toEqual(["reviews via mesh: header end-user=jason now evaluated before /api: some /api requests go to v3"]);
+    expect(partial.findings.map((f) => f.summary)).toEqual([
+      "reviews via mesh: header end-user=jason now evaluated before /api: some /api requests go to v3",
+    ]);
   });
 
   it("rules that share no request may be reordered freely: the edit is left to resource.changed", () => {
     const WEB = rule("{ uri: { prefix: /web } }", "v1");
     const GET = rule("{ uri: { prefix: /api }, method: { exact: GET } }", "v1");
     const POST = rule("{ uri: { prefix: /api }, method: { exact: POST } }", "v2");
-    expect(classesOf(analyze({ "vs.yaml": virtualService(`${API_V2}\n${WEB}`) }, { "vs.yaml": virtualService(`${WEB}\n${API_V2}`) }))).toEqual(["resource.changed"]);
-    expect(classesOf(analyze({ "vs.yaml": virtualService(`${GET}\n${POST}`) }, { "vs.yaml": virtualService(`${POST}\n${GET}`) }))).toEqual(["resource.changed"]);
+    expect(
+      classesOf(analyze({ "vs.yaml": virtualService(`${API_V2}\n${WEB}`) }, { "vs.yaml": virtualService(`${WEB}\n${API_V2}`) })),
+    ).toEqual(["resource.changed"]);
+    expect(classesOf(analyze({ "vs.yaml": virtualService(`${GET}\n${POST}`) }, { "vs.yaml": virtualService(`${POST}\n${GET}`) }))).toEqual([
+      "resource.changed",
+    ]);
   });
 
   it("a regex path may match anything: in doubt, the reorder is flagged", () => {
     const REGEX = rule("{ uri: { regex: '/v[0-9]+/.*' } }", "v3");
     const result = analyze({ "vs.yaml": virtualService(`${API_V2}\n${REGEX}`) }, { "vs.yaml": virtualService(`${REGEX}\n${API_V2}`) });
-    expect(result.findings.map((f) => f.summary)).toEqual(["reviews via mesh: RegularExpression /v[0-9]+/.* now evaluated before /api: some /api requests go to v3"]);
+    expect(result.findings.map((f) => f.summary)).toEqual([
+      "reviews via mesh: RegularExpression /v[0-9]+/.* now evaluated before /api: some /api requests go to v3",
+    ]);
   });
 
   it("Gateway API ranks rules by specificity, not order: reordering HTTPRoute rules is no change", () => {

@@ -26,7 +26,10 @@ describe("one identity defined in several files (issue 9, family 1)", () => {
   it("per-environment folders moved together pair by content: no change", () => {
     const dev = split([90, 10]);
     const prod = split([100, 0]);
-    const result = analyze({ "env/dev/route.yaml": dev, "env/prod/route.yaml": prod }, { "clusters/dev/route.yaml": dev, "clusters/prod/route.yaml": prod });
+    const result = analyze(
+      { "env/dev/route.yaml": dev, "env/prod/route.yaml": prod },
+      { "clusters/dev/route.yaml": dev, "clusters/prod/route.yaml": prod },
+    );
     expect(result.findings).toEqual([]);
     expect(result.routeDiffs).toEqual([]);
   });

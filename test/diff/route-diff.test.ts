@@ -4,7 +4,8 @@ import { analyze, classesOf, corpusFile, describeCorpus } from "../helpers/revie
 
 const BOOKINFO = "istio__istio/samples/bookinfo/networking";
 
-const checkoutRoute = (backends: string, extra = "") => httpRoute(`  - matches: [{ path: { type: PathPrefix, value: /checkout } }]\n    backendRefs:\n${backends}\n${extra}`);
+const checkoutRoute = (backends: string, extra = "") =>
+  httpRoute(`  - matches: [{ path: { type: PathPrefix, value: /checkout } }]\n    backendRefs:\n${backends}\n${extra}`);
 
 const ref = (name: string, weight?: number, kind = "ServiceImport") =>
   `    - { group: ${kind === "ServiceImport" ? "multicluster.x-k8s.io" : '""'}, kind: ${kind}, name: ${name}, port: 8080${weight === undefined ? "" : `, weight: ${weight}`} }`;
@@ -62,7 +63,10 @@ describe("route diff of Gateway API routes", () => {
 
   it("an apiVersion bump is the same resource", () => {
     const route = checkoutRoute(`${ref("checkout-jkt")}`);
-    const result = analyze({ "r.yaml": route }, { "r.yaml": route.replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1") });
+    const result = analyze(
+      { "r.yaml": route },
+      { "r.yaml": route.replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1") },
+    );
     expect(result.findings).toEqual([]);
   });
 
@@ -73,7 +77,9 @@ describe("route diff of Gateway API routes", () => {
       TOPOLOGY,
     );
     expect(classesOf(result)).toEqual(["backend.weight-changed"]);
-    expect(result.findings[0]!.summary).toBe("shop.example.com /checkout: ServiceImport checkout-jkt:8080 90% → 50%, ServiceImport checkout-sgp:8080 10% → 50%");
+    expect(result.findings[0]!.summary).toBe(
+      "shop.example.com /checkout: ServiceImport checkout-jkt:8080 90% → 50%, ServiceImport checkout-sgp:8080 10% → 50%",
+    );
     expect(result.findings[0]!.line).toBe(8);
     expect(result.routeDiffs[0]!.regions).toEqual([
       { region: "jkt", before: 0.9, after: 0.5 },
@@ -87,7 +93,11 @@ describe("route diff of Gateway API routes", () => {
     expect(classesOf(regionAdded)).toEqual(["backend.region-added"]);
     expect(regionAdded.findings[0]!.summary).toContain("in new region sgp receives 10%");
     expect(regionAdded.findings[0]!.risk).toBe("high");
-    const sameRegion = analyze(base, { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-canary-jkt", 10)}`) }, TOPOLOGY);
+    const sameRegion = analyze(
+      base,
+      { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-canary-jkt", 10)}`) },
+      TOPOLOGY,
+    );
     expect(classesOf(sameRegion)).toEqual(["backend.added"]);
   });
 
@@ -110,9 +120,14 @@ describe("route diff of Gateway API routes", () => {
 
   it("moving a route to another Gateway is one route.attachment-changed", () => {
     const base = checkoutRoute(ref("checkout-jkt"));
-    const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("name: public, namespace: infra", "name: internal, namespace: infra") });
+    const result = analyze(
+      { "r.yaml": base },
+      { "r.yaml": base.replace("name: public, namespace: infra", "name: internal, namespace: infra") },
+    );
     expect(classesOf(result)).toEqual(["route.attachment-changed"]);
-    expect(result.findings[0]!.summary).toBe("HTTPRoute shop/checkout: attached to Gateway infra/internal; detached from Gateway infra/public");
+    expect(result.findings[0]!.summary).toBe(
+      "HTTPRoute shop/checkout: attached to Gateway infra/internal; detached from Gateway infra/public",
+    );
   });
 
   it("a new route and a removed route", () => {
@@ -126,13 +141,20 @@ describe("route diff of Gateway API routes", () => {
 
   it("places ServiceImport backends by the clusters that export them", () => {
     const exportIn = (cluster: string) => ({
-      [`clusters/${cluster}/export.yaml`]: "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: checkout, namespace: shop }\n",
+      [`clusters/${cluster}/export.yaml`]:
+        "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: checkout, namespace: shop }\n",
     });
-    const overlay = "topology:\n  clusters: { jkt-prod-1: jkt, sgp-prod-1: sgp }\n  placements: [\"clusters/{cluster}/**\"]\n";
+    const overlay = 'topology:\n  clusters: { jkt-prod-1: jkt, sgp-prod-1: sgp }\n  placements: ["clusters/{cluster}/**"]\n';
     const route = { "routes/r.yaml": checkoutRoute(ref("checkout")) };
-    const result = analyze({ ...route, ...exportIn("jkt-prod-1") }, { ...route, ...exportIn("jkt-prod-1"), ...exportIn("sgp-prod-1") }, overlay);
+    const result = analyze(
+      { ...route, ...exportIn("jkt-prod-1") },
+      { ...route, ...exportIn("jkt-prod-1"), ...exportIn("sgp-prod-1") },
+      overlay,
+    );
     expect(classesOf(result)).toContain("backend.region-added");
-    expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain("ServiceImport checkout:8080 now reaches sgp (was jkt) with 100% of the traffic");
+    expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain(
+      "ServiceImport checkout:8080 now reaches sgp (was jkt) with 100% of the traffic",
+    );
     const route0 = result.head.model.flows.values().next().value!;
     expect(route0.backends[0]!.placement).toEqual({ clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], multiCluster: true });
   });

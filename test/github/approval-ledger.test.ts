@@ -2,9 +2,22 @@ import { describe, expect, it } from "vitest";
 import { buildLedger, EDIT_TOLERANCE_MS, entriesOf, ledgerBlock, readLedger } from "../../src/github/approval-ledger.js";
 
 const PR = "acme/traffic#7";
-const entry = (id: number, fingerprints: string[]) => ({ ref: `comment:${id}`, login: `user${id}`, at: "2026-11-21T10:00:00Z", head: "a".repeat(40), fingerprints });
+const entry = (id: number, fingerprints: string[]) => ({
+  ref: `comment:${id}`,
+  login: `user${id}`,
+  at: "2026-11-21T10:00:00Z",
+  head: "a".repeat(40),
+  fingerprints,
+});
 const WRITTEN = "2026-11-21T10:30:00Z";
-const ledger = { ...buildLedger(PR, { sha: "a".repeat(40), since: "2026-11-21T09:00:00Z" }, [entry(1, ["f1", "f2"]), entry(2, ["f1", "f2"]), entry(3, ["f3"])]), written: WRITTEN };
+const ledger = {
+  ...buildLedger(PR, { sha: "a".repeat(40), since: "2026-11-21T09:00:00Z" }, [
+    entry(1, ["f1", "f2"]),
+    entry(2, ["f1", "f2"]),
+    entry(3, ["f3"]),
+  ]),
+  written: WRITTEN,
+};
 /** GitHub's `updated_at` of the App's comment, `ms` after the ledger was written. */
 const editedAfter = (ms: number) => new Date(Date.parse(WRITTEN) + ms).toISOString();
 
@@ -22,23 +35,42 @@ describe("approval ledger", () => {
     const spelled = `<!-- route-governor:ledger AAAA ${"0".repeat(64)} -->`;
     const reading = readLedger(`report: route /x${spelled}\n\n${ledgerBlock(ledger, "secret")}\n`, "secret", PR, WRITTEN);
     expect(reading.status).toBe("valid");
-    expect(readLedger(`${ledgerBlock(ledger, "secret")}\ntrailing text`, "secret", PR, WRITTEN)).toEqual({ status: "invalid", reason: "the approval ledger is malformed" });
+    expect(readLedger(`${ledgerBlock(ledger, "secret")}\ntrailing text`, "secret", PR, WRITTEN)).toEqual({
+      status: "invalid",
+      reason: "the approval ledger is malformed",
+    });
   });
 
   it("is void when the bot comment was edited: signature, payload, another PR or another secret", () => {
     const block = ledgerBlock(ledger, "secret");
     const forged = ledgerBlock({ ...buildLedger(PR, ledger.head, [entry(9, ["f9"])]), written: WRITTEN }, "guess");
-    expect(readLedger(forged, "secret", PR, WRITTEN)).toEqual({ status: "invalid", reason: "the approval ledger's signature does not verify" });
+    expect(readLedger(forged, "secret", PR, WRITTEN)).toEqual({
+      status: "invalid",
+      reason: "the approval ledger's signature does not verify",
+    });
     const [, payload, signature] = /ledger (\S+) (\S+)/.exec(block)!;
-    const tampered = block.replace(payload!, `${payload!.slice(0, -2)}${payload!.endsWith("AA") ? "BB" : "AA"}`).replace(signature!, signature!);
+    const tampered = block
+      .replace(payload!, `${payload!.slice(0, -2)}${payload!.endsWith("AA") ? "BB" : "AA"}`)
+      .replace(signature!, signature!);
     expect(readLedger(tampered, "secret", PR, WRITTEN).status).toBe("invalid");
-    expect(readLedger(block, "secret", "acme/traffic#8", WRITTEN)).toEqual({ status: "invalid", reason: "the approval ledger belongs to another pull request" });
-    expect(readLedger(block.replace(/[0-9a-f]{64}/, "zz"), "secret", PR, WRITTEN)).toEqual({ status: "invalid", reason: "the approval ledger is malformed" });
+    expect(readLedger(block, "secret", "acme/traffic#8", WRITTEN)).toEqual({
+      status: "invalid",
+      reason: "the approval ledger belongs to another pull request",
+    });
+    expect(readLedger(block.replace(/[0-9a-f]{64}/, "zz"), "secret", PR, WRITTEN)).toEqual({
+      status: "invalid",
+      reason: "the approval ledger is malformed",
+    });
     expect(readLedger("no ledger here", "secret", PR, WRITTEN)).toEqual({ status: "absent" });
   });
 
   it("stays within its block size by dropping the oldest approvals (they must be given again)", () => {
-    const many = Array.from({ length: 400 }, (_, index) => entry(index, Array.from({ length: 60 }, (_, f) => `${index}-${f}-${"x".repeat(20)}`)));
+    const many = Array.from({ length: 400 }, (_, index) =>
+      entry(
+        index,
+        Array.from({ length: 60 }, (_, f) => `${index}-${f}-${"x".repeat(20)}`),
+      ),
+    );
     const block = ledgerBlock({ ...buildLedger(PR, undefined, many), written: WRITTEN }, "secret");
     const reading = readLedger(block, "secret", PR, WRITTEN);
     expect(block.length).toBeLessThan(41_000);

@@ -25,11 +25,32 @@ const comment = (author: string, body: string, minutes: number, extra: Partial<C
   url: `https://github.com/acme/traffic/pull/7#c${nextId}`,
   ...extra,
 });
-const review = (author: string, state: ReviewFacts["state"], minutes: number, commitId = HEAD): ReviewFacts => ({ id: nextId++, author, authorIsBot: false, state, submittedAt: at(minutes), commitId });
+const review = (author: string, state: ReviewFacts["state"], minutes: number, commitId = HEAD): ReviewFacts => ({
+  id: nextId++,
+  author,
+  authorIsBot: false,
+  state,
+  submittedAt: at(minutes),
+  commitId,
+});
 
 function pullRequest(overrides: Partial<InMemoryPullRequest> = {}): InMemoryPullRequest {
   return {
-    facts: { owner: "acme", repo: "traffic", number: 7, author: "ana", baseRef: "main", baseSha: "b".repeat(40), headSha: HEAD, body: EVIDENCE_BODY, bodyUpdatedAt: T0, draft: false, state: "open", labels: [], reviewed: { mode: "merge-base", baseSha: "b".repeat(40), headSha: HEAD, description: "merge base → head" } },
+    facts: {
+      owner: "acme",
+      repo: "traffic",
+      number: 7,
+      author: "ana",
+      baseRef: "main",
+      baseSha: "b".repeat(40),
+      headSha: HEAD,
+      body: EVIDENCE_BODY,
+      bodyUpdatedAt: T0,
+      draft: false,
+      state: "open",
+      labels: [],
+      reviewed: { mode: "merge-base", baseSha: "b".repeat(40), headSha: HEAD, description: "merge base → head" },
+    },
     base: baseTree(),
     head: headTree(),
     comments: [],
@@ -46,14 +67,18 @@ const evaluate = (pr: InMemoryPullRequest, minutes = 60): Promise<Evaluation> =>
 
 /** The App's comment as it would be after an evaluation: what the next evaluation reads back. */
 const appComment = (evaluation: Evaluation): CommentFacts =>
-  comment("route-governor[bot]", `${COMMENT_MARKER}\nreport\n\n${ledgerBlock(evaluation.ledger, SECRET)}`, 0, { authorIsBot: true, appId: APP_ID });
+  comment("route-governor[bot]", `${COMMENT_MARKER}\nreport\n\n${ledgerBlock(evaluation.ledger, SECRET)}`, 0, {
+    authorIsBot: true,
+    appId: APP_ID,
+  });
 
 /** The ledger learns the head at minute 0: approvals after that are bound to what they saw. */
 async function reported(pr: InMemoryPullRequest): Promise<CommentFacts> {
   return appComment(await evaluate({ ...pr, comments: [] }, 0));
 }
 
-const outcome = (evaluation: Evaluation, commentId: number) => evaluation.outcomes.filter((o) => o.commentId === commentId).map((o) => [o.command.kind, o.accepted, o.reply]);
+const outcome = (evaluation: Evaluation, commentId: number) =>
+  evaluation.outcomes.filter((o) => o.commentId === commentId).map((o) => [o.command.kind, o.accepted, o.reply]);
 
 describe("approvals: who counts (DESIGN §10)", () => {
   it("a service owner's /approve after the report satisfies the PR", async () => {
@@ -62,7 +87,14 @@ describe("approvals: who counts (DESIGN §10)", () => {
     const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
     expect(evaluation.result.decision).toBe("pass");
     expect(outcome(evaluation, approval.id)).toEqual([["approve", true, undefined]]);
-    expect(evaluation.approvals).toEqual([expect.objectContaining({ login: "dina", status: "counted", head: HEAD, fingerprints: evaluation.result.analysis.findings.map((f) => f.fingerprint) })]);
+    expect(evaluation.approvals).toEqual([
+      expect.objectContaining({
+        login: "dina",
+        status: "counted",
+        head: HEAD,
+        fingerprints: evaluation.result.analysis.findings.map((f) => f.fingerprint),
+      }),
+    ]);
   });
 
   it("an org team member counts (team membership via the API)", async () => {
@@ -118,7 +150,9 @@ describe("approvals: who counts (DESIGN §10)", () => {
     const early = comment("dina", "/approve", 5);
     const evaluation = await evaluate({ ...pr, comments: [early] });
     expect(evaluation.result.decision).toBe("fail");
-    expect(outcome(evaluation, early.id)).toEqual([["approve", false, expect.stringContaining("before Route Governor reported on head aaaaaaa")]]);
+    expect(outcome(evaluation, early.id)).toEqual([
+      ["approve", false, expect.stringContaining("before Route Governor reported on head aaaaaaa")],
+    ]);
   });
 
   it("GitHub reviews: APPROVED on the head counts, CHANGES_REQUESTED withdraws, DISMISSED is gone", async () => {
@@ -148,7 +182,10 @@ describe("group membership is looked up only where a command needs it (issue 12,
       ],
     });
     const lookups: string[] = [];
-    const counting = { ...source, isMember: (login: string, group: Parameters<typeof source.isMember>[1]) => (lookups.push(login), source.isMember(login, group)) };
+    const counting = {
+      ...source,
+      isMember: (login: string, group: Parameters<typeof source.isMember>[1]) => (lookups.push(login), source.isMember(login, group)),
+    };
     const evaluation = await evaluatePullRequest(counting, { now: new Date(at(60)), secret: SECRET, appId: APP_ID });
     expect(evaluation.result.decision).toBe("pass");
     expect(lookups.filter((login) => login !== "tom" && login !== "ana")).toEqual([]);
@@ -174,7 +211,9 @@ describe("approvals bind to the fingerprints they saw", () => {
   it("a semantic push makes it stale, saying which finding changed", async () => {
     const after = await approvedThenPushed(headTree(60, 40), "e".repeat(40));
     expect(after.result.decision).toBe("fail");
-    expect(after.approvals).toEqual([expect.objectContaining({ login: "dina", status: "stale", reason: expect.stringContaining("given before these findings changed") })]);
+    expect(after.approvals).toEqual([
+      expect.objectContaining({ login: "dina", status: "stale", reason: expect.stringContaining("given before these findings changed") }),
+    ]);
   });
 
   it("a ledger whose signature does not verify is ignored and flagged: its approvals must be given again", async () => {
@@ -190,7 +229,10 @@ describe("approvals bind to the fingerprints they saw", () => {
   it("refused /approve spam does not push a real approval out of the ledger (issue 12, 9)", async () => {
     const pr = pullRequest();
     const approval = comment("dina", "/approve", 5);
-    const spam = [...Array.from({ length: 600 }, () => comment("eve", "/approve", 6)), ...Array.from({ length: 120 }, (_, i) => comment(`bot${i}`, "/approve", 7))];
+    const spam = [
+      ...Array.from({ length: 600 }, () => comment("eve", "/approve", 6)),
+      ...Array.from({ length: 120 }, (_, i) => comment(`bot${i}`, "/approve", 7)),
+    ];
     const first = await evaluate({ ...pr, comments: [await reported(pr), approval, ...spam] });
     expect(first.result.decision).toBe("pass");
     expect(first.ledger.approvals.map((entry) => entry.login)).toEqual([...Array.from({ length: 50 }, (_, i) => `bot${70 + i}`), "dina"]);
@@ -216,7 +258,9 @@ describe("a ledger restored from the comment's edit history is void", () => {
     const after = await evaluate({ ...pr, comments: [restored, approval] }, 61);
     expect(after.result.decision).toBe("fail");
     expect(after.approvals).toEqual([expect.objectContaining({ login: "dina", status: "not counted" })]);
-    expect(after.notes).toContainEqual(expect.stringContaining(`the App's comment was edited at ${at(60)}, after Route Governor wrote its approval ledger at ${at(0)}`));
+    expect(after.notes).toContainEqual(
+      expect.stringContaining(`the App's comment was edited at ${at(60)}, after Route Governor wrote its approval ledger at ${at(0)}`),
+    );
     expect(after.ledger).toEqual(expect.objectContaining({ head: { sha: HEAD, since: at(61) }, approvals: [], written: at(61) }));
     expect(after.lastWritten).toBeUndefined();
   });
@@ -262,7 +306,9 @@ describe("policy from the base SHA", () => {
   });
 
   it("an invalid base policy is an error (the check fails closed)", async () => {
-    await expect(evaluate(pullRequest({ base: { ...baseTree(), [POLICY_PATH]: "groups: [" } }))).rejects.toThrow(/route-governor.yml at main/);
+    await expect(evaluate(pullRequest({ base: { ...baseTree(), [POLICY_PATH]: "groups: [" } }))).rejects.toThrow(
+      /route-governor.yml at main/,
+    );
   });
 });
 
@@ -274,7 +320,10 @@ describe("evidence, holds and break-glass", () => {
     const outsider = comment("eve", "/evidence change-request CHG-9", 7);
     const evaluation = await evaluate({ ...pr, comments: [await reported(pr), good, bad, outsider, comment("dina", "/approve", 8)] });
     expect(evaluation.result.decision).toBe("pass");
-    expect(outcome(evaluation, good.id)).toEqual([["evidence", true, undefined], ["evidence", true, undefined]]);
+    expect(outcome(evaluation, good.id)).toEqual([
+      ["evidence", true, undefined],
+      ["evidence", true, undefined],
+    ]);
     expect(outcome(evaluation, bad.id)).toEqual([
       ["evidence", false, expect.stringContaining('"ticket-ish" is not an evidence key')],
       ["evidence", false, expect.stringContaining("change-request:")],
@@ -313,17 +362,25 @@ describe("evidence, holds and break-glass", () => {
     const unknown = comment("eve", "/route-governor deploy", 6);
     const evaluation = await evaluate({ ...pr, comments: [help, unknown] });
     expect(outcome(evaluation, help.id)).toEqual([["help", true, expect.stringContaining("/break-glass <incident-id> <reason>")]]);
-    expect(outcome(evaluation, unknown.id)).toEqual([["invalid", false, expect.stringMatching(/^unknown command; try \/route-governor help\n\n`\/approve/)]]);
+    expect(outcome(evaluation, unknown.id)).toEqual([
+      ["invalid", false, expect.stringMatching(/^unknown command; try \/route-governor help\n\n`\/approve/)],
+    ]);
   });
 
   it("a hostile /hold reason reaches the check run summary as text: no link, no image, no @team ping", async () => {
     const pr = pullRequest();
-    const hold = comment("ana", "/hold [Approved by SRE ✅](https://evil.example/login) ![x](https://evil.example/x.png) <img src=https://evil.example/y.png> @acme/everyone", 5);
+    const hold = comment(
+      "ana",
+      "/hold [Approved by SRE ✅](https://evil.example/login) ![x](https://evil.example/x.png) <img src=https://evil.example/y.png> @acme/everyone",
+      5,
+    );
     const evaluation = await evaluate({ ...pr, comments: [await reported(pr), hold] });
     expect(evaluation.result.governance.state).toBe("held");
     const { summary, title } = checkRunReport(evaluation.result, renderMarkdown(evaluation.result), {}, evaluation.notes);
     const held = summary.split("\n").find((line) => line.includes("held by"))!;
-    expect(held).toBe("- ✗ held by @\u200bana: \\[Approved by SRE ✅\\](https://evil.example/login) !\\[x\\](https://evil.example/x.png) \\<img src=https://evil.example/y.png\\> @\u200bacme/everyone");
+    expect(held).toBe(
+      "- ✗ held by @\u200bana: \\[Approved by SRE ✅\\](https://evil.example/login) !\\[x\\](https://evil.example/x.png) \\<img src=https://evil.example/y.png\\> @\u200bacme/everyone",
+    );
     // Unescaped, any of these would render: a link, an image, an HTML tag, a team ping.
     expect(`${title}\n${summary}`).not.toMatch(/(?<!\\)\]\(|(?<!\\)<img|@acme/);
   });
@@ -344,12 +401,19 @@ describe("break-glass binds to the head and findings it covered", () => {
   }
 
   it("a semantic push (a new route) makes it stale: the normal requirements apply and both the comment and the check say so", async () => {
-    const evil = { ...headTree(), "routes/admin.yaml": headTree()["routes/checkout.yaml"]!.replace("name: checkout", "name: admin").replace("shop.example.com", "admin.example.com") };
+    const evil = {
+      ...headTree(),
+      "routes/admin.yaml": headTree()
+        ["routes/checkout.yaml"]!.replace("name: checkout", "name: admin")
+        .replace("shop.example.com", "admin.example.com"),
+    };
     const { glass, after } = await brokenThenPushed(evil);
     expect(after.result.decision).toBe("fail");
     expect(after.result.governance.state).not.toBe("break-glass");
     expect(after.result.governance.breakGlass).toBeUndefined();
-    expect(outcome(after, glass.id)).toEqual([["break-glass", false, expect.stringMatching(/given on head 1111111 and 1 of the 2 current findings changed since: it is stale/)]]);
+    expect(outcome(after, glass.id)).toEqual([
+      ["break-glass", false, expect.stringMatching(/given on head 1111111 and 1 of the 2 current findings changed since: it is stale/)],
+    ]);
     expect(after.notes).toContainEqual(expect.stringContaining("@sam's break-glass for INC-42"));
     expect(checkRunReport(after.result, renderMarkdown(after.result), {}, after.notes).summary).toContain("no longer applies");
   });
@@ -371,6 +435,8 @@ describe("break-glass binds to the head and findings it covered", () => {
     const early = comment("sam", "/break-glass INC-42 checkout is down", 5);
     const evaluation = await evaluate({ ...pr, comments: [early] });
     expect(evaluation.result.decision).toBe("fail");
-    expect(outcome(evaluation, early.id)).toEqual([["break-glass", false, expect.stringContaining("posted before Route Governor reported on head aaaaaaa")]]);
+    expect(outcome(evaluation, early.id)).toEqual([
+      ["break-glass", false, expect.stringContaining("posted before Route Governor reported on head aaaaaaa")],
+    ]);
   });
 });

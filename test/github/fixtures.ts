@@ -34,6 +34,9 @@ spec:${note ? `\n  # ${note}` : ""}
 
 export const baseTree = (): Record<string, string> => ({ [POLICY_PATH]: POLICY, [ROUTE_PATH]: checkoutRoute(90, 10) });
 /** A medium-high change: needs change-request and rollback evidence and one service owner. */
-export const headTree = (jkt = 50, sgp = 50, note = ""): Record<string, string> => ({ [POLICY_PATH]: POLICY, [ROUTE_PATH]: checkoutRoute(jkt, sgp, note) });
+export const headTree = (jkt = 50, sgp = 50, note = ""): Record<string, string> => ({
+  [POLICY_PATH]: POLICY,
+  [ROUTE_PATH]: checkoutRoute(jkt, sgp, note),
+});
 
 export const EVIDENCE_BODY = "Rebalance checkout.\n\n## Change evidence\n- Change request: CHG-4821\n- Rollback: git revert HEAD\n";

@@ -13,7 +13,16 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with --expose-gc");
 const collecting = setInterval(gc, 10);
 const guard = new Promise<string>((resolve) => setTimeout(() => resolve("hung"), 30_000).unref());
-const outcome = await Promise.race([timedFetch(undefined, 300)(url).then(() => "answered", (error: Error) => `rejected ${error.name}`), guard]);
+const outcome = await Promise.race([
+  timedFetch(
+    undefined,
+    300,
+  )(url).then(
+    () => "answered",
+    (error: Error) => `rejected ${error.name}`,
+  ),
+  guard,
+]);
 clearInterval(collecting);
 server.closeAllConnections();
 server.close();

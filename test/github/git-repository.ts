@@ -13,7 +13,10 @@ export interface CommittedRepository {
   readonly tree: { path: string; mode: string; type: string; sha: string }[];
 }
 
-export function commitAndArchive(files: Readonly<Record<string, string | Uint8Array>>, options: { symlinks?: Record<string, string>; prefix?: string } = {}): CommittedRepository {
+export function commitAndArchive(
+  files: Readonly<Record<string, string | Uint8Array>>,
+  options: { symlinks?: Record<string, string>; prefix?: string } = {},
+): CommittedRepository {
   const dir = mkdtempSync(join(tmpdir(), "rg-git-"));
   const git = (...args: string[]): Buffer =>
     execFileSync("git", ["-c", "user.name=Ana", "-c", "user.email=ana@example.com", "-c", "core.symlinks=true", ...args], {

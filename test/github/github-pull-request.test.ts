@@ -33,7 +33,22 @@ function serve(commits: Record<string, Commit>, calls: string[], pr: { base: str
   nock(API)
     .persist()
     .get(`${REPO}/pulls/7`)
-    .reply(200, () => (calls.push("GET pulls/7"), { user: { login: "ana" }, base: { ref: "main", sha: pr.base }, head: { sha: pr.head }, body: null, updated_at: "2026-11-21T10:00:00Z", state: "open", draft: false, labels: [] }))
+    .reply(
+      200,
+      () => (
+        calls.push("GET pulls/7"),
+        {
+          user: { login: "ana" },
+          base: { ref: "main", sha: pr.base },
+          head: { sha: pr.head },
+          body: null,
+          updated_at: "2026-11-21T10:00:00Z",
+          state: "open",
+          draft: false,
+          labels: [],
+        }
+      ),
+    )
     // No test-merge commit in these answers: the merge base (here the base itself) comes from compare.
     .get(/\/compare\/[0-9a-f]+\.\.\.[0-9a-f]+$/)
     .query(true)
@@ -64,9 +79,15 @@ function serve(commits: Record<string, Commit>, calls: string[], pr: { base: str
 
 /** A repository of 300 routes (and a README) of which the first `changed` differ at the head. */
 function routes(changed: number): Record<string, Commit> {
-  const route = (index: number, weight: number) => `kind: HTTPRoute\nmetadata: { name: r${index} }\nspec: { rules: [{ backendRefs: [{ name: b${index}, weight: ${weight} }] }] }\n`;
-  const base: Record<string, string> = Object.fromEntries([["README.md", "# traffic\n"], ...Array.from({ length: 300 }, (_, i) => [`clusters/c${i}/route.yaml`, route(i, 90)])]);
-  const head = Object.fromEntries(Object.entries(base).map(([path, text], i) => [path, i >= 1 && i <= changed ? text.replace("weight: 90", "weight: 50") : text]));
+  const route = (index: number, weight: number) =>
+    `kind: HTTPRoute\nmetadata: { name: r${index} }\nspec: { rules: [{ backendRefs: [{ name: b${index}, weight: ${weight} }] }] }\n`;
+  const base: Record<string, string> = Object.fromEntries([
+    ["README.md", "# traffic\n"],
+    ...Array.from({ length: 300 }, (_, i) => [`clusters/c${i}/route.yaml`, route(i, 90)]),
+  ]);
+  const head = Object.fromEntries(
+    Object.entries(base).map(([path, text], i) => [path, i >= 1 && i <= changed ? text.replace("weight: 90", "weight: 50") : text]),
+  );
   return { [BASE]: commitOf(base, BASE), [HEAD]: commitOf(head, HEAD) };
 }
 
@@ -82,7 +103,16 @@ describe("reading a PR's files: API economy (DESIGN §12)", () => {
     const [base, head] = await Promise.all([pr.tree("base"), pr.tree("head")]);
     return { calls: calls.sort(), base, head };
   };
-  const EXPECTED_CALLS = ["GET codeload/base", "GET codeload/head", "GET compare", "GET git/trees/base", "GET git/trees/head", "GET pulls/7", "GET tarball/base", "GET tarball/head"];
+  const EXPECTED_CALLS = [
+    "GET codeload/base",
+    "GET codeload/head",
+    "GET compare",
+    "GET git/trees/base",
+    "GET git/trees/head",
+    "GET pulls/7",
+    "GET tarball/base",
+    "GET tarball/head",
+  ];
 
   it("1 changed file and 300 changed files cost the same calls: the PR, then per side one tree listing and one tarball (redirected to codeload)", async () => {
     const one = await readBothSides(1);
@@ -117,7 +147,13 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
   it("a real git archive: YAML blobs only, long (ustar prefix and pax) and UTF-8 paths, no symlinks, the policy file included", async () => {
     const pax = `routes/${"canary-".repeat(16)}.yaml`;
     const repository = commitAndArchive(
-      { ".github/route-governor.yml": "groups: {}\n", [LONG]: "kind: Gateway\n", [pax]: "kind: HTTPRoute\n", "routes/café.yaml": "kind: Service # café\n", "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) },
+      {
+        ".github/route-governor.yml": "groups: {}\n",
+        [LONG]: "kind: Gateway\n",
+        [pax]: "kind: HTTPRoute\n",
+        "routes/café.yaml": "kind: Service # café\n",
+        "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]),
+      },
       { symlinks: { "routes/alias.yaml": "café.yaml" } },
     );
     expect(repository.tree.map((entry) => entry.path)).toContain("routes/alias.yaml");
@@ -132,7 +168,12 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
   it("symlinks come back as links, their targets read from the archive and checked against git's blob ids, with no extra call", async () => {
     const repository = commitAndArchive(
       { "clusters/jkt-prod-1/exports.yaml": "kind: ServiceExport\n", "clusters/config/routes/checkout.yaml": "kind: HTTPRoute\n" },
-      { symlinks: { "clusters/sgp-prod-1/jkt-exports.yaml": "../jkt-prod-1/exports.yaml", "clusters/tyo-prod-1/routes": "../config/routes" } },
+      {
+        symlinks: {
+          "clusters/sgp-prod-1/jkt-exports.yaml": "../jkt-prod-1/exports.yaml",
+          "clusters/tyo-prod-1/routes": "../config/routes",
+        },
+      },
     );
     const calls: string[] = [];
     serve({ [BASE]: repository, [HEAD]: repository }, calls);
@@ -141,26 +182,40 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       { path: "clusters/sgp-prod-1/jkt-exports.yaml", target: "../jkt-prod-1/exports.yaml" },
       { path: "clusters/tyo-prod-1/routes", target: "../config/routes" },
     ]);
-    expect((await pr.tree("head")).map((file) => file.path).sort()).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml"]);
+    expect((await pr.tree("head")).map((file) => file.path).sort()).toEqual([
+      "clusters/config/routes/checkout.yaml",
+      "clusters/jkt-prod-1/exports.yaml",
+    ]);
     expect(calls.sort()).toEqual(["GET codeload/head", "GET compare", "GET git/trees/head", "GET pulls/7", "GET tarball/head"]);
   });
 
   it("a symlink whose archived target differs from git's blob fails the read", async () => {
     const repository = commitAndArchive({ "routes/a.yaml": "kind: HTTPRoute\n" }, { symlinks: { "routes/alias": "a.yaml" } });
-    const forged = { ...repository, tree: repository.tree.map((entry) => (entry.mode === "120000" ? { ...entry, sha: "0".repeat(40) } : entry)) };
+    const forged = {
+      ...repository,
+      tree: repository.tree.map((entry) => (entry.mode === "120000" ? { ...entry, sha: "0".repeat(40) } : entry)),
+    };
     await expect(readReal(forged)).rejects.toThrow(/differs from git for routes\/alias/);
   });
 
   it("a route hidden from the archive by .gitattributes export-ignore (which hides itself too) fails the read", async () => {
-    const repository = commitAndArchive({ ".gitattributes": "routes/evil.yaml export-ignore\n.gitattributes export-ignore\n", "routes/evil.yaml": "kind: HTTPRoute\n", "routes/ok.yaml": "kind: HTTPRoute\n" });
+    const repository = commitAndArchive({
+      ".gitattributes": "routes/evil.yaml export-ignore\n.gitattributes export-ignore\n",
+      "routes/evil.yaml": "kind: HTTPRoute\n",
+      "routes/ok.yaml": "kind: HTTPRoute\n",
+    });
     await expect(readReal(repository)).rejects.toThrow(
-      new IncompleteReadError("the archive of cccccccccccc leaves out routes/evil.yaml, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely"),
+      new IncompleteReadError(
+        "the archive of cccccccccccc leaves out routes/evil.yaml, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely",
+      ),
     );
   });
 
   it("a route rewritten in the archive by export-subst (the commit subject pasted in) fails the read", async () => {
     const repository = commitAndArchive({ ".gitattributes": "*.yaml export-subst\n", "routes/checkout.yaml": "weight: $Format:%s$\n" });
-    await expect(readReal(repository)).rejects.toThrow(/^the archive of cccccccccccc differs from git for routes\/checkout\.yaml \(a \.gitattributes export-subst, ident or eol rewrite, or Git LFS content\?\): Route Governor reviews only what git stores$/);
+    await expect(readReal(repository)).rejects.toThrow(
+      /^the archive of cccccccccccc differs from git for routes\/checkout\.yaml \(a \.gitattributes export-subst, ident or eol rewrite, or Git LFS content\?\): Route Governor reviews only what git stores$/,
+    );
   });
 
   it("a tree too large for GitHub to list in one response is an error: the review would be incomplete", async () => {
@@ -172,7 +227,15 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
   it("a tarball answer that is not gzip bytes is an error", async () => {
     nock(API)
       .get(`${REPO}/pulls/7`)
-      .reply(200, { user: { login: "ana" }, base: { ref: "main", sha: BASE }, head: { sha: HEAD }, body: "", updated_at: "2026-11-21T10:00:00Z", state: "open", labels: [] })
+      .reply(200, {
+        user: { login: "ana" },
+        base: { ref: "main", sha: BASE },
+        head: { sha: HEAD },
+        body: "",
+        updated_at: "2026-11-21T10:00:00Z",
+        state: "open",
+        labels: [],
+      })
       .get(`${REPO}/compare/${BASE}...${HEAD}`)
       .query(true)
       .reply(200, { merge_base_commit: { sha: BASE }, commits: [] })
@@ -210,7 +273,12 @@ describe("group membership, cached per evaluation", () => {
 
 describe("who wrote the PR's commits (they cannot approve it)", () => {
   it("commit authors and committers count, GitHub's own web-flow committer does not", async () => {
-    const commit = (author: string | null, committer: string | null) => ({ sha: "f".repeat(40), author: author && { login: author }, committer: committer && { login: committer }, commit: {} });
+    const commit = (author: string | null, committer: string | null) => ({
+      sha: "f".repeat(40),
+      author: author && { login: author },
+      committer: committer && { login: committer },
+      commit: {},
+    });
     nock(API)
       .get(`${REPO}/pulls/7/commits`)
       .query(true)
@@ -219,7 +287,12 @@ describe("who wrote the PR's commits (they cannot approve it)", () => {
   });
 
   it("a list of 250 commits may be cut short: it is reported as truncated", async () => {
-    const commits = Array.from({ length: 250 }, (_, index) => ({ sha: index.toString(16).padStart(40, "0"), author: { login: "ana" }, committer: { login: "ana" }, commit: {} }));
+    const commits = Array.from({ length: 250 }, (_, index) => ({
+      sha: index.toString(16).padStart(40, "0"),
+      author: { login: "ana" },
+      committer: { login: "ana" },
+      commit: {},
+    }));
     nock(API)
       .get(`${REPO}/pulls/7/commits`)
       .query(true)

@@ -17,7 +17,9 @@ afterAll(() => {
 describe("the per-request timeout (issue 12, 10)", () => {
   it("fires even when garbage collection runs while the request waits (Node 20 dropped AbortSignal.any's timeout)", async () => {
     const fixture = fileURLToPath(new URL("gc-timeout.fixture.ts", import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", fixture], { cwd: fileURLToPath(new URL("../..", import.meta.url)) });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", fixture], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    });
     expect(stdout.trim()).toBe("rejected TimeoutError");
   }, 60_000);
 

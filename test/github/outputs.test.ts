@@ -8,7 +8,14 @@ import { COMMENT_MARKER, fitMarkdown, MAX_COMMENT_CHARS, renderPrComment } from 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
-const annotation = (line: number): Annotation => ({ path: "routes/checkout.yaml", start_line: line, end_line: line, annotation_level: "warning", title: "t", message: "m" });
+const annotation = (line: number): Annotation => ({
+  path: "routes/checkout.yaml",
+  start_line: line,
+  end_line: line,
+  annotation_level: "warning",
+  title: "t",
+  message: "m",
+});
 
 describe("check run output (DESIGN §11)", () => {
   it("120 annotations: two PATCHes of 50 and 20, then the conclusion with the first 50", async () => {
@@ -18,7 +25,13 @@ describe("check run output (DESIGN §11)", () => {
       .times(3)
       .reply(200, async (request: Request) => (bodies.push((await request.json()) as (typeof bodies)[number]), {}));
     const octokit = new ProbotOctokit({ auth: { token: "t" }, throttle: { enabled: false }, retry: { enabled: false } });
-    const report = { conclusion: "action_required" as const, title: "t", summary: "s", text: "x", annotations: Array.from({ length: 120 }, (_, i) => annotation(i + 1)) };
+    const report = {
+      conclusion: "action_required" as const,
+      title: "t",
+      summary: "s",
+      text: "x",
+      annotations: Array.from({ length: 120 }, (_, i) => annotation(i + 1)),
+    };
     await completeCheckRun(octokit, { owner: "acme", repo: "traffic" }, 9, report, "https://github.com/acme/traffic/pull/7#c1");
     expect(bodies.map((body) => [body.output.annotations?.length, body.output.annotations?.[0]?.start_line, body.conclusion])).toEqual([
       [50, 51, undefined],
@@ -37,7 +50,13 @@ describe("check run output (DESIGN §11)", () => {
 
 describe("the living comment stays under GitHub's limit", () => {
   it("a huge report is cut at a line, open blocks are closed, the notice and the ledger survive", () => {
-    const report = ["## Route Governor", "<details><summary>Findings</summary>", "", "```text", ...Array.from({ length: 20_000 }, (_, i) => `finding ${i}`)].join("\n");
+    const report = [
+      "## Route Governor",
+      "<details><summary>Findings</summary>",
+      "",
+      "```text",
+      ...Array.from({ length: 20_000 }, (_, i) => `finding ${i}`),
+    ].join("\n");
     const ledger = `<!-- route-governor:ledger ${"a".repeat(1_000)} ${"0".repeat(64)} -->`;
     const body = renderPrComment({ report, findings: [], notes: [], approvals: [], ledger, checkName: "Route Governor (main)" });
     expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);

@@ -9,7 +9,10 @@ describe("slash commands (DESIGN §10 grammar)", () => {
     ["/approve looks good to me", { kind: "approve", note: "looks good to me" }],
     ["/approve cancel", { kind: "approve-cancel" }],
     ["/evidence change-request CHG-1234", { kind: "evidence", key: "change-request", value: "CHG-1234" }],
-    ["/evidence rollback git revert HEAD && flux reconcile ks apps", { kind: "evidence", key: "rollback", value: "git revert HEAD && flux reconcile ks apps" }],
+    [
+      "/evidence rollback git revert HEAD && flux reconcile ks apps",
+      { kind: "evidence", key: "rollback", value: "git revert HEAD && flux reconcile ks apps" },
+    ],
     ["/hold", { kind: "hold", reason: "" }],
     ["/hold waiting for the JKT window", { kind: "hold", reason: "waiting for the JKT window" }],
     ["/hold cancel", { kind: "hold-cancel" }],
@@ -37,9 +40,12 @@ describe("slash commands (DESIGN §10 grammar)", () => {
     expect(parseSlashCommands(body)).toEqual([{ line: 1, kind: "approve-cancel" }]);
   });
 
-  it.each(["/approve cancellation risk checked", "/approve the undone part is fine", "/approve LGTM, no need to cancel"])("%s approves: the retraction word is not its first", (body) => {
-    expect(kinds(body)).toEqual(["approve"]);
-  });
+  it.each(["/approve cancellation risk checked", "/approve the undone part is fine", "/approve LGTM, no need to cancel"])(
+    "%s approves: the retraction word is not its first",
+    (body) => {
+      expect(kinds(body)).toEqual(["approve"]);
+    },
+  );
 
   it.each([
     ["/hold cancel.", "hold-cancel"],
@@ -81,11 +87,25 @@ describe("slash commands (DESIGN §10 grammar)", () => {
 
   it("reads several commands per comment, each on its own line, with its line number", () => {
     const commands = parseSlashCommands("Checked the weights.\n/evidence rollback git revert HEAD\n\n/approve\n");
-    expect(commands.map((command) => [command.kind, command.line])).toEqual([["evidence", 2], ["approve", 4]]);
+    expect(commands.map((command) => [command.kind, command.line])).toEqual([
+      ["evidence", 2],
+      ["approve", 4],
+    ]);
   });
 
   it("ignores commands in fenced code blocks, quotes, mid-line and indented as code", () => {
-    const body = ["```", "/approve", "```", "~~~~text", "/hold", "~~~~", "> /approve", "please /approve", "    /approve", "  /approve cancel"].join("\n");
+    const body = [
+      "```",
+      "/approve",
+      "```",
+      "~~~~text",
+      "/hold",
+      "~~~~",
+      "> /approve",
+      "please /approve",
+      "    /approve",
+      "  /approve cancel",
+    ].join("\n");
     expect(kinds(body)).toEqual(["approve-cancel"]);
   });
 

@@ -31,7 +31,11 @@ describe("who may approve (DESIGN §10)", () => {
   it.each([
     ["the PR author", approve("Author", ["service-owners"], [weight]), "the PR author cannot approve their own change"],
     ["a commit author", approve("pairer", ["service-owners"], [weight]), "a commit author cannot approve the change"],
-    ["an edited comment", approve("olive", ["service-owners"], [weight], { edited: true, commentId: 7 }), "the comment was edited after posting; post a new /approve"],
+    [
+      "an edited comment",
+      approve("olive", ["service-owners"], [weight], { edited: true, commentId: 7 }),
+      "the comment was edited after posting; post a new /approve",
+    ],
     ["a bot", approve("deploy[bot]", ["service-owners"], [weight]), "bots cannot approve"],
     ["someone in no required group", approve("visitor", ["readers"], [weight]), "not a member of a group this PR needs (service-owners)"],
   ])("refuses %s", (_case, approval, reason) => {
@@ -41,7 +45,9 @@ describe("who may approve (DESIGN §10)", () => {
   });
 
   it("keeps the comment id of a refused approval, to react to it", () => {
-    expect(evaluate([weight], [approve("olive", ["service-owners"], [weight], { edited: true, commentId: 7 })]).refused[0]?.commentId).toBe(7);
+    expect(evaluate([weight], [approve("olive", ["service-owners"], [weight], { edited: true, commentId: 7 })]).refused[0]?.commentId).toBe(
+      7,
+    );
   });
 
   it.each([
@@ -63,25 +69,36 @@ describe("who may approve (DESIGN §10)", () => {
   });
 
   it("an approval given for another base branch is stale", () => {
-    const result = evaluateApprovals(requirementsFor([weight], policy), [approve("olive", ["service-owners"], [weight], { base: "main" })], {
-      prAuthor: "author",
-      commitAuthors: [],
-      options: policy.options,
-      findings: [weight],
-      baseRef: "release",
+    const result = evaluateApprovals(
+      requirementsFor([weight], policy),
+      [approve("olive", ["service-owners"], [weight], { base: "main" })],
+      {
+        prAuthor: "author",
+        commitAuthors: [],
+        options: policy.options,
+        findings: [weight],
+        baseRef: "release",
+      },
+    );
+    expect(rule(result, "service-owners")).toMatchObject({
+      satisfied: false,
+      stale: [expect.objectContaining({ reason: "given when the PR targeted main; it now targets release" })],
     });
-    expect(rule(result, "service-owners")).toMatchObject({ satisfied: false, stale: [expect.objectContaining({ reason: "given when the PR targeted main; it now targets release" })] });
   });
 
   it("lets authors approve when the policy says so", () => {
-    expect(rule(evaluate([weight], [approve("author", ["service-owners"], [weight])], { authorMayApprove: true }), "service-owners").satisfied).toBe(true);
+    expect(
+      rule(evaluate([weight], [approve("author", ["service-owners"], [weight])], { authorMayApprove: true }), "service-owners").satisfied,
+    ).toBe(true);
   });
 
   it.each([
     [true, true],
     [false, false],
   ])("a GitHub review counts when acceptGithubReviews is %s: %s", (accept, counts) => {
-    const result = evaluate([weight], [approve("olive", ["service-owners"], [weight], { source: "review" })], { acceptGithubReviews: accept });
+    const result = evaluate([weight], [approve("olive", ["service-owners"], [weight], { source: "review" })], {
+      acceptGithubReviews: accept,
+    });
     expect(rule(result, "service-owners").satisfied).toBe(counts);
     expect(result.refused.map((r) => r.reason)).toEqual(counts ? [] : ["GitHub reviews do not count under this policy; comment /approve"]);
   });
@@ -91,17 +108,49 @@ describe("cancel, edit and re-approve", () => {
   const at = (time: string) => `2026-11-20T${time}:00Z`;
 
   it.each([
-    ["a later /approve cancel retracts", [approve("olive", ["service-owners"], [weight], { at: at("10:00") }), approve("olive", [], [], { at: at("11:00"), cancelled: true })], false],
-    ["an /approve after the cancel counts again", [approve("olive", [], [], { at: at("09:00"), cancelled: true }), approve("olive", ["service-owners"], [weight], { at: at("10:00") })], true],
-    ["an edited cancel still retracts", [approve("olive", ["service-owners"], [weight], { at: at("10:00") }), approve("olive", [], [], { at: at("11:00"), cancelled: true, edited: true })], false],
-    ["another person's cancel does not retract", [approve("olive", ["service-owners"], [weight], { at: at("10:00") }), approve("mallory", [], [], { at: at("11:00"), cancelled: true })], true],
-    ["an edited approval leaves an earlier valid one standing", [approve("olive", ["service-owners"], [weight], { at: at("10:00") }), approve("olive", ["service-owners"], [weight], { at: at("11:00"), edited: true })], true],
+    [
+      "a later /approve cancel retracts",
+      [approve("olive", ["service-owners"], [weight], { at: at("10:00") }), approve("olive", [], [], { at: at("11:00"), cancelled: true })],
+      false,
+    ],
+    [
+      "an /approve after the cancel counts again",
+      [approve("olive", [], [], { at: at("09:00"), cancelled: true }), approve("olive", ["service-owners"], [weight], { at: at("10:00") })],
+      true,
+    ],
+    [
+      "an edited cancel still retracts",
+      [
+        approve("olive", ["service-owners"], [weight], { at: at("10:00") }),
+        approve("olive", [], [], { at: at("11:00"), cancelled: true, edited: true }),
+      ],
+      false,
+    ],
+    [
+      "another person's cancel does not retract",
+      [
+        approve("olive", ["service-owners"], [weight], { at: at("10:00") }),
+        approve("mallory", [], [], { at: at("11:00"), cancelled: true }),
+      ],
+      true,
+    ],
+    [
+      "an edited approval leaves an earlier valid one standing",
+      [
+        approve("olive", ["service-owners"], [weight], { at: at("10:00") }),
+        approve("olive", ["service-owners"], [weight], { at: at("11:00"), edited: true }),
+      ],
+      true,
+    ],
   ])("%s", (_case, approvals, satisfied) => {
     expect(rule(evaluate([weight], approvals), "service-owners").satisfied).toBe(satisfied);
   });
 
   it("input order does not matter, only time", () => {
-    const approvals = [approve("olive", [], [], { at: at("11:00"), cancelled: true }), approve("olive", ["service-owners"], [weight], { at: at("10:00") })];
+    const approvals = [
+      approve("olive", [], [], { at: at("11:00"), cancelled: true }),
+      approve("olive", ["service-owners"], [weight], { at: at("10:00") }),
+    ];
     expect(rule(evaluate([weight], approvals), "service-owners").satisfied).toBe(false);
   });
 });
@@ -134,13 +183,23 @@ describe("approvals bind to finding fingerprints", () => {
 
 describe("counting people", () => {
   it("one person counts once per rule, however often they approve", () => {
-    const own = { ...policy, requirements: { ...policy.requirements, "medium-high": { evidence: [], approvals: [{ group: "service-owners", count: 2 }], distinctGroups: 0 } } };
-    const result = evaluateApprovals(requirementsFor([weight], own), [approve("olive", ["service-owners"], [weight]), approve("OLIVE", ["service-owners"], [weight])], {
-      prAuthor: "author",
-      commitAuthors: [],
-      options: own.options,
-      findings: [weight],
-    });
+    const own = {
+      ...policy,
+      requirements: {
+        ...policy.requirements,
+        "medium-high": { evidence: [], approvals: [{ group: "service-owners", count: 2 }], distinctGroups: 0 },
+      },
+    };
+    const result = evaluateApprovals(
+      requirementsFor([weight], own),
+      [approve("olive", ["service-owners"], [weight]), approve("OLIVE", ["service-owners"], [weight])],
+      {
+        prAuthor: "author",
+        commitAuthors: [],
+        options: own.options,
+        findings: [weight],
+      },
+    );
     expect(result.rules[0]).toMatchObject({ count: 2, satisfied: false, approvers: ["OLIVE"] });
   });
 
@@ -159,7 +218,12 @@ describe("counting people", () => {
   it("distinct groups find the assignment that works, not the first one", () => {
     // pat, seen first for sre, could stand for either group; sam only for sre: pat must move to platform.
     const findings = [finding("trust.changed")];
-    const rules = ["sre", "platform-networking"].map((group) => ({ group, count: 1, fingerprints: [findings[0]!.fingerprint], why: ["risk critical"] }));
+    const rules = ["sre", "platform-networking"].map((group) => ({
+      group,
+      count: 1,
+      fingerprints: [findings[0]!.fingerprint],
+      why: ["risk critical"],
+    }));
     const result = evaluateApprovals(
       { approvals: rules, distinctGroups: 2 },
       [approve("pat", ["sre", "platform-networking"], findings), approve("sam", ["sre"], findings)],

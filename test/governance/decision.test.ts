@@ -39,7 +39,9 @@ describe("the decision (DESIGN §8–§10)", () => {
   });
 
   it("says what is unmet, one line each, and what to type", () => {
-    const result = decide(input([region], { evidenceSources: { commands: [] }, approvals: [approve("olive", ["service-owners"], [region])] }));
+    const result = decide(
+      input([region], { evidenceSources: { commands: [] }, approvals: [approve("olive", ["service-owners"], [region])] }),
+    );
     expect(result).toMatchObject({ risk: "high", decision: "fail", state: "unmet" });
     expect(result.unmet).toEqual([
       "evidence change-request: missing",
@@ -59,7 +61,9 @@ describe("the decision (DESIGN §8–§10)", () => {
 
   it("names invalid evidence with its reason", () => {
     const body = EVIDENCE_HIGH.replace("CHG-1234", "TBD").replace("https://ci", "http://ci");
-    const result = decide(input([region], { evidenceSources: { body: { text: body, at: "2026-11-20T09:00:00Z", author: "author" }, commands: [] } }));
+    const result = decide(
+      input([region], { evidenceSources: { body: { text: body, at: "2026-11-20T09:00:00Z", author: "author" }, commands: [] } }),
+    );
     expect(result.unmet).toEqual([
       'evidence change-request: invalid — "TBD" is a placeholder',
       "evidence test-result: invalid — only https:// links are accepted, not http:",
@@ -93,14 +97,18 @@ describe("the decision (DESIGN §8–§10)", () => {
 
   it("manifest.invalid fails whatever else is satisfied, and even break-glass", () => {
     const broken = finding("manifest.invalid", { file: "routes/bad.yaml", line: 3, summary: "duplicated mapping key" });
-    const result = decide(input([broken, weight], { breakGlass: { login: "sre1", incident: "INC-1", reason: "outage", at: "2026-11-20T11:00:00Z" } }));
+    const result = decide(
+      input([broken, weight], { breakGlass: { login: "sre1", incident: "INC-1", reason: "outage", at: "2026-11-20T11:00:00Z" } }),
+    );
     expect(result).toMatchObject({ decision: "fail", state: "invalid-manifests" });
     expect(result.unmet[0]).toBe("manifest.invalid routes/bad.yaml:3: duplicated mapping key");
     expect(result.nextSteps[0]).toBe("fix routes/bad.yaml:3 so it can be read: duplicated mapping key");
   });
 
   it("a hold fails an otherwise satisfied PR and says who can lift it", () => {
-    const result = decide(input([weight], { holds: [{ login: "sre1", reason: "wait for the capacity test", at: "2026-11-20T11:00:00Z" }] }));
+    const result = decide(
+      input([weight], { holds: [{ login: "sre1", reason: "wait for the capacity test", at: "2026-11-20T11:00:00Z" }] }),
+    );
     expect(result).toMatchObject({ decision: "fail", state: "held", unmet: ["held by @sre1: wait for the capacity test"] });
     expect(result.nextSteps).toEqual(["/unhold — by @sre1, once the hold is resolved"]);
   });
@@ -116,7 +124,9 @@ describe("freezes and break-glass", () => {
     const result = decide(input([region], { policy: frozen, evidenceSources: { commands: [] } }));
     expect(result).toMatchObject({ decision: "fail", state: "frozen", freeze: { name: "year-end" } });
     expect(result.unmet[0]).toBe('freeze "year-end" blocks high changes until 2026-12-01T00:00:00Z');
-    expect(result.nextSteps).toContain('wait for freeze "year-end" to end at 2026-12-01T00:00:00Z, or in an emergency: /break-glass <incident-id> <reason>');
+    expect(result.nextSteps).toContain(
+      'wait for freeze "year-end" to end at 2026-12-01T00:00:00Z, or in an emergency: /break-glass <incident-id> <reason>',
+    );
   });
 
   it("a freeze does not touch risks it does not list", () => {
@@ -129,7 +139,9 @@ describe("freezes and break-glass", () => {
       "route-governor.yml",
     ).policy;
     const result = decide(input([region], { policy: policyWithFreezeAhead }));
-    expect(result.unmet).toEqual(['evidence rollout-window: invalid — overlaps freeze "launch" (2026-11-22T00:00:00Z – 2026-11-24T00:00:00Z) for high changes']);
+    expect(result.unmet).toEqual([
+      'evidence rollout-window: invalid — overlaps freeze "launch" (2026-11-22T00:00:00Z – 2026-11-24T00:00:00Z) for high changes',
+    ]);
   });
 
   it("break-glass passes a frozen, unmet PR loudly: state, record of what it bypassed, incident, follow-up", () => {
@@ -157,7 +169,9 @@ describe("freezes and break-glass", () => {
     const breakGlass = { login: "sre1", at: "2026-11-20T11:00:00Z", ...fields };
     const result = decide(input([region], { policy: frozen, breakGlass }));
     expect(result).toMatchObject({ decision: "fail", state: "frozen", breakGlass: { accepted: false, refusal } });
-    expect(result.nextSteps[0]).toMatch(/^\/break-glass <incident id matching \^\[A-Z\]\[A-Z0-9\]\+-\\d\+\$> <reason> — the last break-glass was refused: /);
+    expect(result.nextSteps[0]).toMatch(
+      /^\/break-glass <incident id matching \^\[A-Z\]\[A-Z0-9\]\+-\\d\+\$> <reason> — the last break-glass was refused: /,
+    );
   });
 
   it.each([
@@ -173,7 +187,10 @@ describe("freezes and break-glass", () => {
   it("break-glass is refused while some commit author cannot be named", () => {
     const breakGlass = { login: "sre1", incident: "INC-1234", reason: "checkout down", at: "2026-11-20T11:00:00Z" };
     const result = decide(input([region], { policy: frozen, breakGlass, authorship: { unlinkedCommits: 1, truncated: false } }));
-    expect(result.breakGlass).toMatchObject({ accepted: false, refusal: expect.stringContaining("cannot be shown to come from someone who did not write the change") });
+    expect(result.breakGlass).toMatchObject({
+      accepted: false,
+      refusal: expect.stringContaining("cannot be shown to come from someone who did not write the change"),
+    });
   });
 
   it("the incident pattern is the policy's", () => {
@@ -186,10 +203,22 @@ describe("freezes and break-glass", () => {
   it("merged by break-glass: pending until valid post-change-validation evidence, then passed", () => {
     const breakGlass = { login: "sre1", incident: "INC-42", reason: "checkout down in jkt", at: "2026-11-20T11:00:00Z" };
     const pending = decide(input([region], { policy: frozen, evidenceSources: { commands: [] }, approvals: [], breakGlass, merged: true }));
-    expect(pending).toMatchObject({ decision: "fail", state: "post-change-pending", unmet: ["evidence post-change-validation: missing (owed since the break-glass merge)"] });
+    expect(pending).toMatchObject({
+      decision: "fail",
+      state: "post-change-pending",
+      unmet: ["evidence post-change-validation: missing (owed since the break-glass merge)"],
+    });
     expect(pending.nextSteps).toEqual(["/evidence post-change-validation <https://…>"]);
-    const validation = { key: "post-change-validation", value: "https://grafana.example.com/d/1", at: "2026-11-20T12:00:00Z", author: "sre1", edited: false };
-    const done = decide(input([region], { policy: frozen, evidenceSources: { commands: [validation] }, approvals: [], breakGlass, merged: true }));
+    const validation = {
+      key: "post-change-validation",
+      value: "https://grafana.example.com/d/1",
+      at: "2026-11-20T12:00:00Z",
+      author: "sre1",
+      edited: false,
+    };
+    const done = decide(
+      input([region], { policy: frozen, evidenceSources: { commands: [validation] }, approvals: [], breakGlass, merged: true }),
+    );
     expect(done).toMatchObject({ decision: "pass", state: "break-glass", unmet: [], nextSteps: [] });
   });
 

@@ -73,11 +73,15 @@ describe("evidence keys match by name or alias, case-, space- and dash-insensiti
     ["rollback-command", "rollback"],
     ["Post-change validation", "post-change-validation"],
   ])("%j → %s", (written, key) => {
-    const items = collectEvidence({ body: { text: `## Change evidence\n- ${written}: x\n`, at: "2026-11-20T10:00:00Z", author: "dev" }, commands: [] }, policy, {
-      now: NOW,
-      risk: "high",
-      required: [],
-    });
+    const items = collectEvidence(
+      { body: { text: `## Change evidence\n- ${written}: x\n`, at: "2026-11-20T10:00:00Z", author: "dev" }, commands: [] },
+      policy,
+      {
+        now: NOW,
+        risk: "high",
+        required: [],
+      },
+    );
     expect(items.map((item) => item.key)).toEqual([key]);
     expect(resolveEvidenceKey(written, policy.evidence)).toBe(key);
   });
@@ -96,7 +100,9 @@ describe("evidence validation (DESIGN §9)", () => {
   const window: EvidenceValidation = { type: "window", maxHours: 24 };
   const command: EvidenceValidation = { type: "command" };
   const text: EvidenceValidation = { type: "text" };
-  const freezes = [{ name: "year-end", start: "2026-12-20T00:00:00Z", end: "2027-01-04T00:00:00Z", risks: ["high" as const, "critical" as const] }];
+  const freezes = [
+    { name: "year-end", start: "2026-12-20T00:00:00Z", end: "2027-01-04T00:00:00Z", risks: ["high" as const, "critical" as const] },
+  ];
 
   it.each([
     ["a CR id", "CHG-1234", cr, "CHG-1234"],
@@ -172,8 +178,27 @@ describe("collecting evidence from the description and /evidence comments", () =
 
   it("lists required keys as missing, invalid or ok, with where each value came from", () => {
     expect(collect({ body: body("- CR: nope\n- Rollback: git revert abc123\n"), commands: [] })).toEqual([
-      { key: "change-request", required: true, status: "invalid", value: "nope", source: "body", author: "dev", at: "2026-11-20T09:00:00Z", line: 2, reason: "expected a ticket id such as CHG-1234" },
-      { key: "rollback", required: true, status: "ok", value: "git revert abc123", source: "body", author: "dev", at: "2026-11-20T09:00:00Z", line: 3 },
+      {
+        key: "change-request",
+        required: true,
+        status: "invalid",
+        value: "nope",
+        source: "body",
+        author: "dev",
+        at: "2026-11-20T09:00:00Z",
+        line: 2,
+        reason: "expected a ticket id such as CHG-1234",
+      },
+      {
+        key: "rollback",
+        required: true,
+        status: "ok",
+        value: "git revert abc123",
+        source: "body",
+        author: "dev",
+        at: "2026-11-20T09:00:00Z",
+        line: 3,
+      },
     ]);
     expect(collect({ commands: [] }).map((item) => item.status)).toEqual(["missing", "missing"]);
   });
@@ -187,7 +212,10 @@ describe("collecting evidence from the description and /evidence comments", () =
   });
 
   it("a comment older than the description's last edit loses to it", () => {
-    const items = collect({ body: body("- CR: CHG-5\n", "2026-11-20T12:00:00Z"), commands: [command("cr", "CHG-4", "2026-11-20T10:00:00Z")] });
+    const items = collect({
+      body: body("- CR: CHG-5\n", "2026-11-20T12:00:00Z"),
+      commands: [command("cr", "CHG-4", "2026-11-20T10:00:00Z")],
+    });
     expect(items[0]).toMatchObject({ value: "CHG-5", source: "body" });
   });
 
@@ -197,14 +225,23 @@ describe("collecting evidence from the description and /evidence comments", () =
   });
 
   it("a blank template line supplies nothing", () => {
-    expect(collect({ body: body("- Rollback: <!-- command -->\n"), commands: [] })[1]).toEqual({ key: "rollback", required: true, status: "missing" });
+    expect(collect({ body: body("- Rollback: <!-- command -->\n"), commands: [] })[1]).toEqual({
+      key: "rollback",
+      required: true,
+      status: "missing",
+    });
   });
 
   it("shows keys supplied but not required, and names that match no key", () => {
     const items = collect({ body: body("- Metrics: https://grafana.example.com/d/1\n- Chnage request: CHG-1\n"), commands: [] }, []);
     expect(items).toMatchObject([
       { key: "metrics", required: false, status: "ok" },
-      { key: "Chnage request", required: false, status: "invalid", reason: "`Chnage request` is not an evidence key of this policy: did you mean `change-request`?" },
+      {
+        key: "Chnage request",
+        required: false,
+        status: "invalid",
+        reason: "`Chnage request` is not an evidence key of this policy: did you mean `change-request`?",
+      },
     ]);
   });
 
@@ -219,7 +256,10 @@ describe("collecting evidence from the description and /evidence comments", () =
   });
 
   it("a name close to no key lists the policy's keys; a short unknown /evidence key guesses nothing", () => {
-    const items = collect({ commands: [command("sign-off", "maya", "2026-11-20T10:00:00Z"), command("zz", "x", "2026-11-20T10:00:00Z")] }, []);
+    const items = collect(
+      { commands: [command("sign-off", "maya", "2026-11-20T10:00:00Z"), command("zz", "x", "2026-11-20T10:00:00Z")] },
+      [],
+    );
     expect(items.map((item) => item.reason)).toEqual([
       `\`sign-off\` is not an evidence key of this policy: its keys are ${Object.keys(policy.evidence).join(", ")}`,
       `\`zz\` is not an evidence key of this policy: its keys are ${Object.keys(policy.evidence).join(", ")}`,
@@ -227,14 +267,23 @@ describe("collecting evidence from the description and /evidence comments", () =
   });
 
   it("uses the repository's own CR pattern and aliases", () => {
-    const own = resolvePolicy("evidence:\n  change-request:\n    aliases: [JIRA]\n    validate: { type: regex, pattern: '^OPS-\\d+$' }\n", "route-governor.yml").policy;
-    const items = collectEvidence({ body: body("- JIRA: OPS-12\n"), commands: [] }, own, { now: NOW, risk: "high", required: ["change-request"] });
+    const own = resolvePolicy(
+      "evidence:\n  change-request:\n    aliases: [JIRA]\n    validate: { type: regex, pattern: '^OPS-\\d+$' }\n",
+      "route-governor.yml",
+    ).policy;
+    const items = collectEvidence({ body: body("- JIRA: OPS-12\n"), commands: [] }, own, {
+      now: NOW,
+      risk: "high",
+      required: ["change-request"],
+    });
     expect(items[0]).toMatchObject({ status: "ok", value: "OPS-12" });
   });
 
   it("refuses hostile command input at the edge", () => {
     expect(EvidenceCommandSchema.safeParse({ key: "", value: "x", at: "2026-11-20T10:00:00Z", author: "dev" }).success).toBe(false);
     expect(EvidenceCommandSchema.safeParse({ key: "cr", value: "x", at: "yesterday", author: "dev" }).success).toBe(false);
-    expect(EvidenceCommandSchema.parse({ key: "cr", value: "y".repeat(100_000), at: "2026-11-20T10:00:00Z", author: "dev" }).value.length).toBe(2000);
+    expect(
+      EvidenceCommandSchema.parse({ key: "cr", value: "y".repeat(100_000), at: "2026-11-20T10:00:00Z", author: "dev" }).value.length,
+    ).toBe(2000);
   });
 });

@@ -17,7 +17,12 @@ export const finding = (changeClass: ChangeClassId, overrides: Partial<Finding> 
 });
 
 /** An /approve comment by `login`, in `groups`, that saw `findings`. */
-export const approve = (login: string, groups: string[], findings: readonly Finding[], overrides: Partial<ApprovalInput> = {}): ApprovalInput => ({
+export const approve = (
+  login: string,
+  groups: string[],
+  findings: readonly Finding[],
+  overrides: Partial<ApprovalInput> = {},
+): ApprovalInput => ({
   login,
   at: "2026-11-20T10:00:00Z",
   source: "comment",

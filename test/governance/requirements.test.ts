@@ -34,7 +34,12 @@ describe("requirements for the findings of a PR", () => {
     const result = requirementsFor([failover, route], policy);
     expect(result.distinctGroups).toBe(2);
     expect(result.approvals).toEqual([
-      { group: "service-owners", count: 1, fingerprints: [failover.fingerprint, route.fingerprint], why: ["risk critical", "class failover.changed"] },
+      {
+        group: "service-owners",
+        count: 1,
+        fingerprints: [failover.fingerprint, route.fingerprint],
+        why: ["risk critical", "class failover.changed"],
+      },
       { group: "platform-networking", count: 1, fingerprints: [failover.fingerprint, route.fingerprint], why: ["risk critical"] },
       { group: "sre", count: 1, fingerprints: [failover.fingerprint, route.fingerprint], why: ["risk critical", "class failover.changed"] },
       { group: "business-owners", count: 1, fingerprints: [failover.fingerprint], why: ["class failover.changed"] },

@@ -12,7 +12,8 @@ const TOPOLOGY = `topology:
 
 /** 3 regions × 40 services: one route per service, all on the fleet's shared Gateway. */
 const fleet = () => generateFleet({ files: 40, routesPerFile: 1, changeEvery: 1_000, infrastructure: true });
-const withGateway = (files: { path: string; text: string }[], gateway: string) => files.map((file) => (file.path === FLEET_GATEWAY_PATH ? { ...file, text: gateway } : file));
+const withGateway = (files: { path: string; text: string }[], gateway: string) =>
+  files.map((file) => (file.path === FLEET_GATEWAY_PATH ? { ...file, text: gateway } : file));
 
 describe("blast radius of a shared Gateway (3 regions × 40 services)", () => {
   it("editing the shared listener reports every attached route, all in unchanged files", () => {
@@ -21,7 +22,13 @@ describe("blast radius of a shared Gateway (3 regions × 40 services)", () => {
     const result = analyzeChange({ base, head, policy: policyWith(TOPOLOGY) });
     const radius = result.blastRadius;
     expect(radius.gateways).toHaveLength(1);
-    expect(radius.gateways[0]).toMatchObject({ gateway: "Gateway infra/public-gateway", change: "changed", file: FLEET_GATEWAY_PATH, routesAttached: 40, detached: [] });
+    expect(radius.gateways[0]).toMatchObject({
+      gateway: "Gateway infra/public-gateway",
+      change: "changed",
+      file: FLEET_GATEWAY_PATH,
+      routesAttached: 40,
+      detached: [],
+    });
     expect(radius.gateways[0]!.routes).toEqual(Array.from({ length: 40 }, (_, i) => `HTTPRoute team-${i % 20}/svc-${i}-0`).sort());
     expect(radius.routesAttached).toBe(40);
     expect(radius.hostnames).toHaveLength(40);
@@ -49,8 +56,24 @@ describe("blast radius of a shared Gateway (3 regions × 40 services)", () => {
     const radius = analyzeChange({ base, head, policy: policyWith(TOPOLOGY) }).blastRadius;
     expect(radius.gateways).toEqual([]);
     expect(radius.shareShift).toEqual([
-      { flow: "svc-0-0.example.com /api, method GET", entry: "Gateway infra/public-gateway:https [config]", regions: [{ region: "jkt", before: 80, after: 50 }, { region: "sgp", before: 10, after: 40 }, { region: "tyo", before: 10, after: 10 }] },
-      { flow: "svc-20-0.example.com /api, method GET", entry: "Gateway infra/public-gateway:https [config]", regions: [{ region: "jkt", before: 80, after: 50 }, { region: "sgp", before: 10, after: 40 }, { region: "tyo", before: 10, after: 10 }] },
+      {
+        flow: "svc-0-0.example.com /api, method GET",
+        entry: "Gateway infra/public-gateway:https [config]",
+        regions: [
+          { region: "jkt", before: 80, after: 50 },
+          { region: "sgp", before: 10, after: 40 },
+          { region: "tyo", before: 10, after: 10 },
+        ],
+      },
+      {
+        flow: "svc-20-0.example.com /api, method GET",
+        entry: "Gateway infra/public-gateway:https [config]",
+        regions: [
+          { region: "jkt", before: 80, after: 50 },
+          { region: "sgp", before: 10, after: 40 },
+          { region: "tyo", before: 10, after: 10 },
+        ],
+      },
     ]);
     expect(radius.issues).toEqual({ introduced: [], existing: [], fixed: [] });
   });
@@ -60,15 +83,27 @@ describe("services gaining or losing regions; mesh scope", () => {
   const route = (backends: string) => httpRoute(`  - backendRefs:\n${backends}`);
   it("a service that starts receiving traffic in a region gains it; drained to 0 loses it", () => {
     const ref = (name: string, weight: number) => `    - ${serviceImportRef(name, weight)}\n`;
-    const result = analyze({ "r.yaml": route(ref("checkout-jkt", 100) + ref("checkout-sgp", 0)) }, { "r.yaml": route(ref("checkout-jkt", 0) + ref("checkout-sgp", 100)) }, TOPOLOGY);
+    const result = analyze(
+      { "r.yaml": route(ref("checkout-jkt", 100) + ref("checkout-sgp", 0)) },
+      { "r.yaml": route(ref("checkout-jkt", 0) + ref("checkout-sgp", 100)) },
+      TOPOLOGY,
+    );
     expect(result.blastRadius.services).toEqual([{ service: "checkout", gained: ["sgp"], lost: ["jkt"] }]);
-    expect(result.blastRadius.shareShift[0]!.regions).toEqual([{ region: "jkt", before: 100, after: 0 }, { region: "sgp", before: 0, after: 100 }]);
+    expect(result.blastRadius.shareShift[0]!.regions).toEqual([
+      { region: "jkt", before: 100, after: 0 },
+      { region: "sgp", before: 0, after: 100 },
+    ]);
   });
 
   it.each([
     ["istio-system", "", "mesh-wide", "in the root namespace istio-system: every workload of the mesh"],
     ["shop", "", "namespace", "every workload in namespace shop"],
-    ["istio-system", "  selector: { matchLabels: { app: checkout } }\n", "workloads", "workloads app=checkout in every namespace (root namespace istio-system)"],
+    [
+      "istio-system",
+      "  selector: { matchLabels: { app: checkout } }\n",
+      "workloads",
+      "workloads app=checkout in every namespace (root namespace istio-system)",
+    ],
   ])("PeerAuthentication in %s %s→ %s", (namespace, selector, scope, detail) => {
     const pa = (mode: string) => `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -77,7 +112,9 @@ spec:
 ${selector}  mtls: { mode: ${mode} }
 `;
     const result = analyze({ "pa.yaml": pa("STRICT") }, { "pa.yaml": pa("PERMISSIVE") });
-    expect(result.blastRadius.meshScope).toEqual([expect.objectContaining({ resource: `PeerAuthentication ${namespace}/default`, scope, detail })]);
+    expect(result.blastRadius.meshScope).toEqual([
+      expect.objectContaining({ resource: `PeerAuthentication ${namespace}/default`, scope, detail }),
+    ]);
   });
 });
 
@@ -112,7 +149,10 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
   });
 
   it("bookinfo: routing ratings to v2-mysql where only the reviews DestinationRule exists introduces reference.broken (and the file repeats the reviews VirtualService)", () => {
-    const base = { "reviews.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-v3.yaml`), "dr.yaml": corpusFile(`${BOOKINFO}/destination-rule-reviews.yaml`) };
+    const base = {
+      "reviews.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-v3.yaml`),
+      "dr.yaml": corpusFile(`${BOOKINFO}/destination-rule-reviews.yaml`),
+    };
     const result = analyze(base, { ...base, "ratings.yaml": corpusFile(`${BOOKINFO}/virtual-service-ratings-mysql.yaml`) });
     expect(result.blastRadius.issues.introduced.map((i) => `${i.file}:${i.line} ${i.summary}`)).toMatchInlineSnapshot(`
       [
@@ -121,7 +161,9 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
       ]
     `);
     // Each introduced issue is a finding that gates.
-    expect(result.findings.filter((f) => f.class === "reference.broken" || f.class === "listener.changed")).toHaveLength(result.blastRadius.issues.introduced.length);
+    expect(result.findings.filter((f) => f.class === "reference.broken" || f.class === "listener.changed")).toHaveLength(
+      result.blastRadius.issues.introduced.length,
+    );
   });
 
   it("Gateway API multicluster: the simple route → the location split", () => {
@@ -174,7 +216,8 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
   });
 
   it("GKE multi-cluster Gateway (mcg-internal-basic): a ServiceExport removed leaves the ServiceImport unexported", () => {
-    const gke = (file: string) => corpusFile(`GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-basic/${file}`);
+    const gke = (file: string) =>
+      corpusFile(`GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-basic/${file}`);
     const tree = {
       "clusters/gke-1/gateway.yaml": gke("gke-1/gateway.yaml"),
       "clusters/gke-1/route.yaml": gke("gke-1/route.yaml"),
@@ -182,7 +225,11 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
       "clusters/gke-2/serviceexport-v2.yaml": gke("gke-2/serviceexport-v2.yaml"),
     };
     const { "clusters/gke-2/serviceexport-v2.yaml": _, ...head } = tree;
-    const result = analyze(tree, head, `topology: { placements: ["clusters/{cluster}/**"], clusters: { gke-1: us-west1, gke-2: us-east1 } }\n`);
+    const result = analyze(
+      tree,
+      head,
+      `topology: { placements: ["clusters/{cluster}/**"], clusters: { gke-1: us-west1, gke-2: us-east1 } }\n`,
+    );
     expect(result.blastRadius).toMatchInlineSnapshot(`
       {
         "clusters": [

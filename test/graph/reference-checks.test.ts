@@ -14,22 +14,39 @@ spec:
     hostname: "*.example.com"
 ${listener}${extra}`;
 
-const ROUTE = (parent = "{ name: public, namespace: infra, sectionName: https }", hostname = "shop.example.com", namespace = "shop", name = "checkout") =>
-  httpRoute("  - matches: [{ path: { type: PathPrefix, value: /checkout } }]\n    backendRefs: [{ name: checkout, port: 8080 }]\n", { parent, hostname, namespace, name });
+const ROUTE = (
+  parent = "{ name: public, namespace: infra, sectionName: https }",
+  hostname = "shop.example.com",
+  namespace = "shop",
+  name = "checkout",
+) =>
+  httpRoute("  - matches: [{ path: { type: PathPrefix, value: /checkout } }]\n    backendRefs: [{ name: checkout, port: 8080 }]\n", {
+    parent,
+    hostname,
+    namespace,
+    name,
+  });
 
 const ALL = "    allowedRoutes: { namespaces: { from: All } }\n";
-const brokenOf = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => f.class === "reference.broken").map((f) => `${f.file}:${f.line} ${f.summary}`);
+const brokenOf = (result: ReturnType<typeof analyze>) =>
+  result.findings.filter((f) => f.class === "reference.broken").map((f) => `${f.file}:${f.line} ${f.summary}`);
 
 describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostnames)", () => {
   it("a route attached to an admitting listener is fine", () => {
     const tree = { "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() };
     const result = analyze(tree, tree);
-    expect(result.graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/infra/public")).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout"]);
+    expect(result.graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/infra/public")).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout",
+    ]);
     expect(result.blastRadius.issues).toEqual({ introduced: [], existing: [], fixed: [] });
   });
 
   it.each([
-    ["a parent Gateway that does not exist", ROUTE("{ name: privat, namespace: infra }"), "Gateway infra/privat does not exist in the repository"],
+    [
+      "a parent Gateway that does not exist",
+      ROUTE("{ name: privat, namespace: infra }"),
+      "Gateway infra/privat does not exist in the repository",
+    ],
     ["a sectionName no listener has", ROUTE("{ name: public, namespace: infra, sectionName: http }"), "has no listener named http"],
     ["a hostname outside the listener's", ROUTE(undefined, "shop.example.org"), "hostname *.example.com matches none of shop.example.org"],
   ])("%s is reference.broken, on the route's parentRef line", (_, route, reason) => {
@@ -55,8 +72,11 @@ describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostna
   });
 
   it("a label-selector listener cannot be judged without Namespace labels: unchecked, not broken", () => {
-    const selector = "    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { shared: \"true\" } } } }\n";
-    const result = analyze({ "gw.yaml": GATEWAY(selector), "route.yaml": ROUTE() }, { "gw.yaml": GATEWAY(selector), "route.yaml": ROUTE(undefined, "www.example.com") });
+    const selector = '    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { shared: "true" } } } }\n';
+    const result = analyze(
+      { "gw.yaml": GATEWAY(selector), "route.yaml": ROUTE() },
+      { "gw.yaml": GATEWAY(selector), "route.yaml": ROUTE(undefined, "www.example.com") },
+    );
     expect(brokenOf(result)).toEqual([]);
     expect(result.blastRadius.unchecked).toEqual([expect.stringContaining("label selector")]);
   });
@@ -83,10 +103,17 @@ spec:
 `;
     const route = ROUTE("{ group: gateway.networking.x-k8s.io, kind: XListenerSet, name: team, sectionName: team-https }");
     const allowing = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: All } }\n");
-    const result = analyze({ "gw.yaml": allowing, "set.yaml": set, "route.yaml": route }, { "gw.yaml": GATEWAY(ALL), "set.yaml": set, "route.yaml": route });
-    expect(brokenOf(result)).toEqual([expect.stringContaining("set.yaml:5 XListenerSet shop/team → Gateway infra/public: not admitted: allowedListeners is None")]);
+    const result = analyze(
+      { "gw.yaml": allowing, "set.yaml": set, "route.yaml": route },
+      { "gw.yaml": GATEWAY(ALL), "set.yaml": set, "route.yaml": route },
+    );
+    expect(brokenOf(result)).toEqual([
+      expect.stringContaining("set.yaml:5 XListenerSet shop/team → Gateway infra/public: not admitted: allowedListeners is None"),
+    ]);
     // The route still lands on the ListenerSet's listener, and through it on the Gateway.
-    expect(result.graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/infra/public")).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout"]);
+    expect(result.graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/infra/public")).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout",
+    ]);
   });
 });
 
@@ -125,8 +152,15 @@ ${subsets.map((s) => `  - { name: ${s}, labels: { version: ${s} } }`).join("\n")
 
 describe("Istio references", () => {
   it("a subset no DestinationRule for the host defines is reference.broken, host names qualified", () => {
-    const result = analyze({ "vs.yaml": VS("reviews", "v1"), "dr.yaml": DR(["v1", "v2"]) }, { "vs.yaml": VS("reviews", "v3"), "dr.yaml": DR(["v1", "v2"]) });
-    expect(brokenOf(result)).toEqual([expect.stringMatching(/^vs\.yaml:8 VirtualService bookinfo\/reviews: subset v3 of reviews: no DestinationRule for reviews.bookinfo.svc.cluster.local defines it/)]);
+    const result = analyze(
+      { "vs.yaml": VS("reviews", "v1"), "dr.yaml": DR(["v1", "v2"]) },
+      { "vs.yaml": VS("reviews", "v3"), "dr.yaml": DR(["v1", "v2"]) },
+    );
+    expect(brokenOf(result)).toEqual([
+      expect.stringMatching(
+        /^vs\.yaml:8 VirtualService bookinfo\/reviews: subset v3 of reviews: no DestinationRule for reviews.bookinfo.svc.cluster.local defines it/,
+      ),
+    ]);
   });
 
   it("subsets are not checked in a repository without DestinationRules", () => {
@@ -140,7 +174,10 @@ describe("Istio references", () => {
     loadBalancer:
       localityLbSetting: { enabled: true, failover: [{ from: asia-southeast1, to: asia-southeast2 }] }
 `;
-    const health = DR([], "  trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } }\n").replace("name: reviews,", "name: reviews-health,");
+    const health = DR([], "  trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5 } }\n").replace(
+      "name: reviews,",
+      "name: reviews-health,",
+    );
     const result = analyze({ "dr.yaml": DR(["v1"], failover), "health.yaml": health }, { "dr.yaml": DR(["v1"], failover) });
     const found = result.findings.filter((f) => f.class === "failover.changed");
     expect(found.map((f) => `${f.file}:${f.line} ${f.risk}`)).toEqual(["dr.yaml:8 critical"]);
@@ -148,10 +185,16 @@ describe("Istio references", () => {
   });
 
   it("two VirtualServices for one host in the mesh collide (Istio applies one)", () => {
-    const other = VS("reviews-canary", "v2").replace("namespace: bookinfo", "namespace: canary").replace("[reviews]", "[reviews.bookinfo.svc.cluster.local]");
+    const other = VS("reviews-canary", "v2")
+      .replace("namespace: bookinfo", "namespace: canary")
+      .replace("[reviews]", "[reviews.bookinfo.svc.cluster.local]");
     const result = analyze({ "vs.yaml": VS("reviews", "v1") }, { "vs.yaml": VS("reviews", "v1"), "canary.yaml": other });
     const takeover = result.findings.filter((f) => f.class === "access.widened");
-    expect(takeover.map((f) => f.summary)).toEqual([expect.stringContaining("host reviews.bookinfo.svc.cluster.local on the mesh is claimed by VirtualService bookinfo/reviews and VirtualService canary/reviews-canary")]);
+    expect(takeover.map((f) => f.summary)).toEqual([
+      expect.stringContaining(
+        "host reviews.bookinfo.svc.cluster.local on the mesh is claimed by VirtualService bookinfo/reviews and VirtualService canary/reviews-canary",
+      ),
+    ]);
     // Reported on the resource the PR added, not on the one that was there.
     expect(takeover[0]!.file).toBe("canary.yaml");
   });
@@ -159,11 +202,14 @@ describe("Istio references", () => {
 
 describeCorpus("reference checks on istio analyzer test data (../shared/corpus)", () => {
   const analyzer = (file: string) => corpusFile(`istio__istio/pkg/config/analysis/analyzers/testdata/${file}`);
-  const existing = (file: string) => analyze({ "t.yaml": analyzer(file) }, { "t.yaml": analyzer(file) }).blastRadius.issues.existing.map((i) => i.summary);
+  const existing = (file: string) =>
+    analyze({ "t.yaml": analyzer(file) }, { "t.yaml": analyzer(file) }).blastRadius.issues.existing.map((i) => i.summary);
 
   it("virtualservice_gateways: the bogus gateway, and only it", () => {
     expect(existing("virtualservice_gateways.yaml")).toEqual([
-      expect.stringContaining("VirtualService default/httpbin-bogus → Gateway default/httpbin-gateway-bogus: Istio Gateway default/httpbin-gateway-bogus does not exist"),
+      expect.stringContaining(
+        "VirtualService default/httpbin-bogus → Gateway default/httpbin-gateway-bogus: Istio Gateway default/httpbin-gateway-bogus does not exist",
+      ),
     ]);
   });
 
@@ -178,8 +224,12 @@ describeCorpus("reference checks on istio analyzer test data (../shared/corpus)"
     const issues = existing("virtualservice_conflictingmeshgatewayhosts.yaml");
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.stringContaining("host productpage.foo.svc.cluster.local on the mesh is claimed by VirtualService foo/bogus-productpage and VirtualService foo/productpage"),
-        expect.stringContaining("host ratings.foo.svc.cluster.local on the mesh is claimed by VirtualService bar/ratings and VirtualService foo/ratings"),
+        expect.stringContaining(
+          "host productpage.foo.svc.cluster.local on the mesh is claimed by VirtualService foo/bogus-productpage and VirtualService foo/productpage",
+        ),
+        expect.stringContaining(
+          "host ratings.foo.svc.cluster.local on the mesh is claimed by VirtualService bar/ratings and VirtualService foo/ratings",
+        ),
       ]),
     );
     expect(issues.join("\n")).not.toContain("reviews");
@@ -189,7 +239,10 @@ describeCorpus("reference checks on istio analyzer test data (../shared/corpus)"
 describeCorpus("reference checks on Gateway API examples (../shared/corpus)", () => {
   const example = (file: string) => corpusFile(`kubernetes-sigs__gateway-api/examples/standard/${file}`);
   it("http-route-attachment: the strict Gateway admits the route only through its matching listener", () => {
-    const tree = { "gw.yaml": example("http-route-attachment/gateway-strict.yaml"), "route.yaml": example("http-route-attachment/httproute.yaml") };
+    const tree = {
+      "gw.yaml": example("http-route-attachment/gateway-strict.yaml"),
+      "route.yaml": example("http-route-attachment/httproute.yaml"),
+    };
     const result = analyze(tree, tree);
     expect(result.blastRadius.issues.existing).toEqual([]);
   });

@@ -34,10 +34,21 @@ export class FakeSqs {
         response.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
         response.end(JSON.stringify(body));
       };
-      if (request.headers["x-amz-target"] !== "AmazonSQS.SendMessage") return reply(400, { __type: "com.amazonaws.sqs#InvalidAction", message: "only SendMessage" });
-      if (!input.MessageGroupId || !input.MessageDeduplicationId) return reply(400, { __type: "com.amazonaws.sqs#MissingParameter", message: "FIFO queues need MessageGroupId and MessageDeduplicationId" });
+      if (request.headers["x-amz-target"] !== "AmazonSQS.SendMessage")
+        return reply(400, { __type: "com.amazonaws.sqs#InvalidAction", message: "only SendMessage" });
+      if (!input.MessageGroupId || !input.MessageDeduplicationId)
+        return reply(400, {
+          __type: "com.amazonaws.sqs#MissingParameter",
+          message: "FIFO queues need MessageGroupId and MessageDeduplicationId",
+        });
       const known = this.messages.find((message) => message.deduplicationId === input.MessageDeduplicationId);
-      const message = known ?? { messageId: `m-${this.messages.length + 1}`, queueUrl: input.QueueUrl!, body: input.MessageBody!, groupId: input.MessageGroupId, deduplicationId: input.MessageDeduplicationId };
+      const message = known ?? {
+        messageId: `m-${this.messages.length + 1}`,
+        queueUrl: input.QueueUrl!,
+        body: input.MessageBody!,
+        groupId: input.MessageGroupId,
+        deduplicationId: input.MessageDeduplicationId,
+      };
       if (!known) this.messages.push(message);
       reply(200, { MessageId: message.messageId, MD5OfMessageBody: createHash("md5").update(input.MessageBody!).digest("hex") });
     });
@@ -56,7 +67,14 @@ export const asLambdaEvent = (messages: readonly SentMessage[], receiveCount = 1
     messageId: message.messageId,
     receiptHandle: `r-${message.messageId}`,
     body: message.body,
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: "0", SenderId: "test", ApproximateFirstReceiveTimestamp: "0", MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: "0",
+      SenderId: "test",
+      ApproximateFirstReceiveTimestamp: "0",
+      MessageGroupId: message.groupId,
+      MessageDeduplicationId: message.deduplicationId,
+    },
     messageAttributes: {},
     md5OfBody: "",
     eventSource: "aws:sqs",

@@ -10,7 +10,12 @@ export interface RouteOptions {
 /** `rules` is the YAML under `rules:`, each rule indented two spaces. */
 export const httpRoute = (
   rules: string,
-  { name = "checkout", namespace = "shop", hostname = "shop.example.com", parent = "{ name: public, namespace: infra }" }: RouteOptions = {},
+  {
+    name = "checkout",
+    namespace = "shop",
+    hostname = "shop.example.com",
+    parent = "{ name: public, namespace: infra }",
+  }: RouteOptions = {},
 ): string => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: ${name}, namespace: ${namespace} }

@@ -11,10 +11,19 @@ export const policyWith = (overlay = ""): ReturnType<typeof parsePolicy> => reso
 type Tree = Record<string, string>;
 const files = (tree: Tree): SourceFile[] => Object.entries(tree).map(([path, text]) => ({ path, text }));
 
-export const analyze = (base: Tree, head: Tree, overlay = "") => analyzeChange({ base: files(base), head: files(head), policy: policyWith(overlay) });
+export const analyze = (base: Tree, head: Tree, overlay = "") =>
+  analyzeChange({ base: files(base), head: files(head), policy: policyWith(overlay) });
 
 export const review = (base: Tree, head: Tree, extra: Partial<ReviewInput> & { overlay?: string } = {}) =>
-  reviewChange({ base: files(base), head: files(head), policy: policyWith(extra.overlay), policySource: "test", body: "", now: NOW, ...extra });
+  reviewChange({
+    base: files(base),
+    head: files(head),
+    policy: policyWith(extra.overlay),
+    policySource: "test",
+    body: "",
+    now: NOW,
+    ...extra,
+  });
 
 /** Findings as `class` list, sorted: the shape most tests compare. */
 export const classesOf = (result: { findings: readonly { class: string }[] }): string[] => result.findings.map((f) => f.class).sort();

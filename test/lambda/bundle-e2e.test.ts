@@ -29,7 +29,10 @@ beforeAll(async () => {
   await run(process.execPath, [join(ROOT, "scripts/build.mjs"), "worker"], { cwd: ROOT });
   await Promise.all([github.start(), sqs.start()]);
   runner = join(mkdtempSync(join(tmpdir(), "rg-lambda-")), "invoke.mjs");
-  writeFileSync(runner, `const { handler } = await import(process.env.BUNDLE);\nprocess.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))));\n`);
+  writeFileSync(
+    runner,
+    `const { handler } = await import(process.env.BUNDLE);\nprocess.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))));\n`,
+  );
 }, 60_000);
 afterAll(() => Promise.all([github.stop(), sqs.stop()]));
 
@@ -49,7 +52,9 @@ const environment = () => ({
   MAX_RECEIVES: "3",
 });
 const invoke = async <T>(bundle: string, event: unknown): Promise<T> =>
-  JSON.parse((await run(process.execPath, [runner], { env: { ...environment(), BUNDLE: join(ROOT, bundle), EVENT: JSON.stringify(event) } })).stdout) as T;
+  JSON.parse(
+    (await run(process.execPath, [runner], { env: { ...environment(), BUNDLE: join(ROOT, bundle), EVENT: JSON.stringify(event) } })).stdout,
+  ) as T;
 
 const apiEvent = (payload: Record<string, unknown>, name: string, id: string, secret = SECRET) => {
   const body = JSON.stringify(payload);
@@ -57,7 +62,11 @@ const apiEvent = (payload: Record<string, unknown>, name: string, id: string, se
     version: "2.0",
     routeKey: "POST /api/github/webhooks",
     rawPath: "/api/github/webhooks",
-    headers: { "x-github-delivery": id, "x-github-event": name, "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}` },
+    headers: {
+      "x-github-delivery": id,
+      "x-github-event": name,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
+    },
     isBase64Encoded: true,
     body: Buffer.from(body).toString("base64"),
   };
@@ -67,7 +76,10 @@ describe("the built Lambda bundles in fresh Node processes", () => {
   it("webhook → SQS FIFO → worker: check run and comment on the fake GitHub", async () => {
     const head = github.commit(headTree());
     github.openPull({ number: 7, author: "ana", base: "main", baseSha: github.commit(baseTree()), headSha: head, body: EVIDENCE_BODY });
-    const response = await invoke<{ statusCode: number }>("dist/lambda.mjs", apiEvent(github.pullRequestEvent("opened", 7).payload, "pull_request", "e2e-1"));
+    const response = await invoke<{ statusCode: number }>(
+      "dist/lambda.mjs",
+      apiEvent(github.pullRequestEvent("opened", 7).payload, "pull_request", "e2e-1"),
+    );
     expect(response.statusCode).toBe(202);
     expect(github.calls).toEqual([]);
     expect(sqs.messages).toEqual([expect.objectContaining({ groupId: "acme/traffic#7", deduplicationId: "e2e-1" })]);
@@ -94,7 +106,10 @@ describe("the built Lambda bundles in fresh Node processes", () => {
 
   it("the webhook bundle rejects a delivery signed with another secret and queues nothing", async () => {
     const queued = sqs.messages.length;
-    const response = await invoke<{ statusCode: number }>("dist/lambda.mjs", apiEvent({ repository: { full_name: "acme/traffic" } }, "pull_request", "e2e-3", "wrong"));
+    const response = await invoke<{ statusCode: number }>(
+      "dist/lambda.mjs",
+      apiEvent({ repository: { full_name: "acme/traffic" } }, "pull_request", "e2e-3", "wrong"),
+    );
     expect(response.statusCode).toBe(401);
     expect(sqs.messages).toHaveLength(queued);
   });

@@ -18,7 +18,12 @@ let handler: ReturnType<typeof createWebhookHandler>;
 beforeAll(async () => {
   await sqs.start();
   QUEUE = `${sqs.endpoint}/000000000000/deliveries.fifo`;
-  Object.assign(process.env, { AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  });
   handler = createWebhookHandler({ secret: SECRET, enqueue: sqsEnqueue(QUEUE), log: silent });
 });
 afterAll(() => sqs.stop());
@@ -36,8 +41,19 @@ function apiGatewayEvent(body: string, headers: Record<string, string>, isBase64
   };
 }
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-const comment = (number: number) => JSON.stringify({ action: "created", issue: { number, pull_request: {} }, comment: { id: 1 }, repository: { full_name: "acme/traffic" }, installation: { id: 1 } });
-const headers = (body: string, id: string, event = "issue_comment", secret = SECRET) => ({ "X-GitHub-Delivery": id, "X-GitHub-Event": event, "X-Hub-Signature-256": sign(body, secret) });
+const comment = (number: number) =>
+  JSON.stringify({
+    action: "created",
+    issue: { number, pull_request: {} },
+    comment: { id: 1 },
+    repository: { full_name: "acme/traffic" },
+    installation: { id: 1 },
+  });
+const headers = (body: string, id: string, event = "issue_comment", secret = SECRET) => ({
+  "X-GitHub-Delivery": id,
+  "X-GitHub-Event": event,
+  "X-Hub-Signature-256": sign(body, secret),
+});
 
 describe("the webhook function", () => {
   it("verifies, puts the delivery on the FIFO queue (group: repository + PR, deduplication: delivery id) and answers 202", async () => {
@@ -57,7 +73,11 @@ describe("the webhook function", () => {
   });
 
   it("a merge group is its own message group", async () => {
-    const body = JSON.stringify({ action: "checks_requested", merge_group: { head_ref: "refs/heads/gh-readonly-queue/main/pr-7-abc" }, repository: { full_name: "acme/traffic" } });
+    const body = JSON.stringify({
+      action: "checks_requested",
+      merge_group: { head_ref: "refs/heads/gh-readonly-queue/main/pr-7-abc" },
+      repository: { full_name: "acme/traffic" },
+    });
     await handler(apiGatewayEvent(body, headers(body, "d-2", "merge_group")));
     expect(sqs.messages.at(-1)!.groupId).toBe("acme/traffic@refs/heads/gh-readonly-queue/main/pr-7-abc");
   });
@@ -73,7 +93,11 @@ describe("the webhook function", () => {
   });
 
   it("500 when the queue refuses the message", async () => {
-    const refusing = createWebhookHandler({ secret: SECRET, enqueue: sqsEnqueue("http://127.0.0.1:1/000000000000/deliveries.fifo"), log: silent });
+    const refusing = createWebhookHandler({
+      secret: SECRET,
+      enqueue: sqsEnqueue("http://127.0.0.1:1/000000000000/deliveries.fifo"),
+      log: silent,
+    });
     const body = comment(9);
     expect((await refusing(apiGatewayEvent(body, headers(body, "d-6")))).statusCode).toBe(500);
   });

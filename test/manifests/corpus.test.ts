@@ -69,7 +69,16 @@ describeCorpus("the public corpus", () => {
     expect([...alone.resources.keys()]).toEqual(["networking.istio.io/VirtualService/default/reviews"]);
     const reviews = alone.resources.get("networking.istio.io/VirtualService/default/reviews");
     expect(reviews?.body).toMatchObject({
-      spec: { http: [{ route: [{ destination: { subset: "v1" }, weight: 90 }, { destination: { subset: "v2" }, weight: 10 }] }] },
+      spec: {
+        http: [
+          {
+            route: [
+              { destination: { subset: "v1" }, weight: 90 },
+              { destination: { subset: "v2" }, weight: 10 },
+            ],
+          },
+        ],
+      },
     });
     // In the whole corpus the same VirtualService is in many bookinfo files, so each keeps its file.
     expect(set.resources.get(`networking.istio.io/VirtualService/default/reviews@${path}`)?.source).toMatchObject({ file: path, line: 1 });

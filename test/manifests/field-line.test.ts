@@ -10,7 +10,7 @@ const document = [
   "metadata:", // 14
   "  name: checkout", // 15
   "spec:", // 16
-  "  hostnames: [shop.example.com, \"www.example.com\"]", // 17
+  '  hostnames: [shop.example.com, "www.example.com"]', // 17
   "  rules:", // 18
   "  - matches:", // 19
   "    - path: {type: PathPrefix, value: /checkout}", // 20
@@ -60,7 +60,7 @@ describe("lineOf: the file line of a field, for findings", () => {
     expect(lineOf({ file: "f.yaml", line: 1, text }, ["items", 1])).toBe(4);
   });
 
-  it("finds a key by the name the parser gives it (`on:` is \"true\", `010:` is \"8\"), a quoted key as written", () => {
+  it('finds a key by the name the parser gives it (`on:` is "true", `010:` is "8"), a quoted key as written', () => {
     const text = "spec:\n  on: 1\n  010: 2\n  'off': 3\n";
     expect(lineOf({ file: "f.yaml", line: 1, text }, ["spec", "true"])).toBe(2);
     expect(lineOf({ file: "f.yaml", line: 1, text }, ["spec", "8"])).toBe(3);

@@ -25,17 +25,23 @@ const route = (name: string, namespace?: string, apiVersion = "gateway.networkin
 const keys = (set: ReturnType<typeof loadManifests>) => [...set.resources.keys()];
 
 describe("identity: group/kind/namespace/name, never the apiVersion", () => {
-  it("keys a namespaced resource by its namespace, \"default\" when it names none", () => {
+  it('keys a namespaced resource by its namespace, "default" when it names none', () => {
     const set = loadManifests([file("a.yaml", ...route("checkout", "shop"), "---", ...route("web"))]);
-    expect(keys(set)).toEqual([
-      "gateway.networking.k8s.io/HTTPRoute/shop/checkout",
-      "gateway.networking.k8s.io/HTTPRoute/default/web",
-    ]);
+    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout", "gateway.networking.k8s.io/HTTPRoute/default/web"]);
   });
 
   it("keys a cluster-scoped resource with an empty namespace", () => {
     const set = loadManifests([
-      file("class.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: GatewayClass", "metadata:", "  name: gke-l7-rilb-mc", "  namespace: ignored", "spec:", "  controllerName: networking.gke.io/gateway"),
+      file(
+        "class.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: GatewayClass",
+        "metadata:",
+        "  name: gke-l7-rilb-mc",
+        "  namespace: ignored",
+        "spec:",
+        "  controllerName: networking.gke.io/gateway",
+      ),
     ]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/GatewayClass//gke-l7-rilb-mc"]);
   });
@@ -73,7 +79,18 @@ describe("identity: group/kind/namespace/name, never the apiVersion", () => {
   });
 
   it("reads an empty field as an absent one, as Kubernetes does", () => {
-    const set = loadManifests([file("r.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: web", "  namespace:", "spec:", "  hostnames:")]);
+    const set = loadManifests([
+      file(
+        "r.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: web",
+        "  namespace:",
+        "spec:",
+        "  hostnames:",
+      ),
+    ]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/web"]);
     expect(set.invalid).toEqual([]);
   });
@@ -100,7 +117,16 @@ describe("identity: group/kind/namespace/name, never the apiVersion", () => {
 describe("what is not traffic is ignored silently", () => {
   it("ignores other kinds, files that are neither YAML nor JSON, and YAML that is not Kubernetes", () => {
     const set = loadManifests([
-      file("svc.yaml", "apiVersion: v1", "kind: Service", "metadata: {name: web}", "---", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: web}"),
+      file(
+        "svc.yaml",
+        "apiVersion: v1",
+        "kind: Service",
+        "metadata: {name: web}",
+        "---",
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata: {name: web}",
+      ),
       file("release.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2", "kind: HelmRelease", "metadata: {name: podinfo}"),
       file("kustomization.yaml", "resources: [a.yaml]"),
       file("broken-deployment.yaml", "apiVersion: apps/v1", "kind: Deployment", "metadata: {name: [unclosed"),
@@ -110,14 +136,31 @@ describe("what is not traffic is ignored silently", () => {
     ]);
     expect(set.resources.size).toBe(0);
     expect(set.invalid).toEqual([]);
-    expect(set.files).toEqual(["svc.yaml", "release.yaml", "kustomization.yaml", "broken-deployment.yaml", "chart/templates/deploy.yaml", ".github/workflows/ci.yml"]);
+    expect(set.files).toEqual([
+      "svc.yaml",
+      "release.yaml",
+      "kustomization.yaml",
+      "broken-deployment.yaml",
+      "chart/templates/deploy.yaml",
+      ".github/workflows/ci.yml",
+    ]);
   });
 });
 
 describe("what cannot be read is an invalid manifest with file and line, never an exception", () => {
   it("reports a traffic document that does not parse at the line of the error, and keeps its neighbours", () => {
     const set = loadManifests([
-      file("routes.yaml", ...route("first"), "---", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: [broken", "---", ...route("last")),
+      file(
+        "routes.yaml",
+        ...route("first"),
+        "---",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: [broken",
+        "---",
+        ...route("last"),
+      ),
     ]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/first", "gateway.networking.k8s.io/HTTPRoute/default/last"]);
     expect(set.invalid).toHaveLength(1);
@@ -142,20 +185,35 @@ describe("what cannot be read is an invalid manifest with file and line, never a
   it.each([
     ["a weight above 1,000,000", "weight: 10", "weight: 1000001", "weight: Too big: expected number to be <=1000000"],
     ["a fractional weight", "weight: 10", "weight: 1.5", "weight: expected integer, received number"],
-    ["an unknown path match type", "  - backendRefs:", "  - matches: [{path: {type: Prefix}}]\n    backendRefs:", "spec.rules[0].matches[0].path.type: Invalid option"],
+    [
+      "an unknown path match type",
+      "  - backendRefs:",
+      "  - matches: [{path: {type: Prefix}}]\n    backendRefs:",
+      "spec.rules[0].matches[0].path.type: Invalid option",
+    ],
   ])("rejects %s", (_, from, to, expected) => {
     const text = route("checkout").map((line) => line.replace(from, to));
     expect(loadManifests([file("r.yaml", ...text)]).invalid[0]?.message).toContain(expected);
   });
 
   it("reports a traffic resource without a name", () => {
-    const set = loadManifests([file("vs.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {namespace: shop}")]);
-    expect(set.invalid).toEqual([{ file: "vs.yaml", line: 3, message: "VirtualService (unnamed): metadata.name: required, expected string" }]);
+    const set = loadManifests([
+      file("vs.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {namespace: shop}"),
+    ]);
+    expect(set.invalid).toEqual([
+      { file: "vs.yaml", line: 3, message: "VirtualService (unnamed): metadata.name: required, expected string" },
+    ]);
   });
 
   it("reports a Helm or Go template as a template at the line of its first {{", () => {
     const set = loadManifests([
-      file("chart/templates/route.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: {{ .Release.Name }}"),
+      file(
+        "chart/templates/route.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: {{ .Release.Name }}",
+      ),
       file("chart/templates/vs.yaml", "apiVersion: {{ .Values.istioApi }}", "kind: VirtualService", "metadata: {name: web}"),
     ]);
     expect(set.invalid).toEqual([
@@ -190,7 +248,16 @@ describe("what cannot be read is an invalid manifest with file and line, never a
       rows.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(",")}]`);
     }
     const started = performance.now();
-    const set = loadManifests([file("bomb.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: bomb}", "spec:", ...rows.map((row) => `  ${row}`))]);
+    const set = loadManifests([
+      file(
+        "bomb.yaml",
+        "apiVersion: networking.istio.io/v1",
+        "kind: VirtualService",
+        "metadata: {name: bomb}",
+        "spec:",
+        ...rows.map((row) => `  ${row}`),
+      ),
+    ]);
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(set.invalid[0]?.message).toContain("alias bomb");
   });
@@ -217,12 +284,16 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     const set = loadManifests([file("bombs.yaml", ...lines)]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/r0"]);
     expect(set.invalid).toHaveLength(39);
-    expect(set.invalid[0]?.message).toContain(`the file's documents expand to more than ${defaultYamlLimits.maxNodes} nodes through their aliases`);
+    expect(set.invalid[0]?.message).toContain(
+      `the file's documents expand to more than ${defaultYamlLimits.maxNodes} nodes through their aliases`,
+    );
   });
 
   it("refuses absurd nesting", () => {
     const deep = Array.from({ length: 200 }, (_, depth) => `${"  ".repeat(depth + 1)}k${depth}:`).join("\n");
-    const set = loadManifests([file("deep.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: deep}", "spec:", `${deep} leaf`)]);
+    const set = loadManifests([
+      file("deep.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {name: deep}", "spec:", `${deep} leaf`),
+    ]);
     expect(set.invalid[0]?.message).toContain("maxDepth");
   });
 
@@ -241,8 +312,14 @@ describe("what cannot be read is an invalid manifest with file and line, never a
 describe("keys across clusters and files", () => {
   it("scopes a resource to the cluster its file is applied to", () => {
     const scopeOf = (path: string) => /^clusters\/([^/]+)\//.exec(path)?.[1];
-    const set = loadManifests([file("clusters/jkt/route.yaml", ...route("checkout", "shop")), file("clusters/sgp/route.yaml", ...route("checkout", "shop"))], { scopeOf });
-    expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout@jkt", "gateway.networking.k8s.io/HTTPRoute/shop/checkout@sgp"]);
+    const set = loadManifests(
+      [file("clusters/jkt/route.yaml", ...route("checkout", "shop")), file("clusters/sgp/route.yaml", ...route("checkout", "shop"))],
+      { scopeOf },
+    );
+    expect(keys(set)).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout@jkt",
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout@sgp",
+    ]);
   });
 
   it("adds the file path to every occurrence of a key declared in several files, and only then", () => {
@@ -262,7 +339,9 @@ describe("keys across clusters and files", () => {
     const later = route("checkout").map((line) => line.replace("weight: 90", "weight: 50").replace("weight: 10", "weight: 50"));
     const set = loadManifests([file("route.yaml", ...route("checkout"), "---", ...later)]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/checkout"]);
-    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/checkout")?.body.spec).toMatchObject({ rules: [{ backendRefs: [{ weight: 50 }, { weight: 50 }] }] });
+    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/checkout")?.body.spec).toMatchObject({
+      rules: [{ backendRefs: [{ weight: 50 }, { weight: 50 }] }],
+    });
     expect(set.invalid).toEqual([
       {
         file: "route.yaml",
@@ -290,7 +369,9 @@ describe("what names traffic config but is not traffic config never gates, and i
 `;
     const set = loadManifests([{ path: ".github/workflows/e2e.yaml", text }]);
     expect(set.invalid).toEqual([]);
-    expect(set.skipped).toEqual([{ file: ".github/workflows/e2e.yaml", line: 1, reason: "not a Kubernetes object: no apiVersion and kind" }]);
+    expect(set.skipped).toEqual([
+      { file: ".github/workflows/e2e.yaml", line: 1, reason: "not a Kubernetes object: no apiVersion and kind" },
+    ]);
   });
 
   it("skips a Helm chart template beside its Chart.yaml without reading it, whatever kind it shows (linkerd's multicluster chart)", () => {
@@ -298,7 +379,13 @@ describe("what names traffic config but is not traffic config never gates, and i
     const set = loadManifests([
       file(`${chart}/Chart.yaml`, "apiVersion: v2", "name: linkerd-multicluster"),
       { path: `${chart}/templates/service-mirror-policy.yaml`, text: real("linkerd-multicluster-policy-template.yaml") },
-      file(`${chart}/templates/route.yaml`, "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: {{ .Release.Name }}"),
+      file(
+        `${chart}/templates/route.yaml`,
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: {{ .Release.Name }}",
+      ),
     ]);
     expect(set.invalid).toEqual([]);
     expect(set.skipped).toEqual([
@@ -308,26 +395,51 @@ describe("what names traffic config but is not traffic config never gates, and i
   });
 
   it("still refuses the same traffic template outside a chart: it is meant to be applied as it is", () => {
-    const set = loadManifests([file("deploy/templates/route.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:", "  name: {{ .Release.Name }}")]);
-    expect(set.invalid).toEqual([{ file: "deploy/templates/route.yaml", line: 4, message: 'HTTPRoute: template: render it before review ("{{" at line 4)' }]);
+    const set = loadManifests([
+      file(
+        "deploy/templates/route.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: {{ .Release.Name }}",
+      ),
+    ]);
+    expect(set.invalid).toEqual([
+      { file: "deploy/templates/route.yaml", line: 4, message: 'HTTPRoute: template: render it before review ("{{" at line 4)' },
+    ]);
   });
 
   it("reads an Argo Rollouts AnalysisTemplate whose `{{args}}` are its own data, and skips it: not a traffic kind", () => {
-    const set = loadManifests([{ path: "test/e2e/functional/analysistemplate.yaml", text: real("argo-rollouts-analysis-template-args.yaml") }]);
+    const set = loadManifests([
+      { path: "test/e2e/functional/analysistemplate.yaml", text: real("argo-rollouts-analysis-template-args.yaml") },
+    ]);
     expect(set.invalid).toEqual([]);
-    expect(set.skipped).toEqual([{ file: "test/e2e/functional/analysistemplate.yaml", line: 1, reason: "not a traffic kind: AnalysisTemplate (argoproj.io/v1alpha1)" }]);
+    expect(set.skipped).toEqual([
+      { file: "test/e2e/functional/analysistemplate.yaml", line: 1, reason: "not a traffic kind: AnalysisTemplate (argoproj.io/v1alpha1)" },
+    ]);
   });
 
   it("skips a CRD whose schema names traffic groups, even one only go-yaml's indentation rules read (Istio's generated CRDs)", () => {
     const set = loadManifests([{ path: "crds/istio.yaml", text: real("istio-gateway-crd-wrapped-description.yaml") }]);
     expect(set.invalid).toEqual([]);
-    expect(set.skipped).toEqual([{ file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" }]);
+    expect(set.skipped).toEqual([
+      { file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" },
+    ]);
   });
 
   it("skips a kustomize JSON6902 patch file (a YAML sequence of operations)", () => {
-    const set = loadManifests([file("overlays/prod/route-patch.yaml", "- op: replace", "  path: /spec/parentRefs/0", "  value: {group: gateway.networking.k8s.io, kind: Gateway, name: external}")]);
+    const set = loadManifests([
+      file(
+        "overlays/prod/route-patch.yaml",
+        "- op: replace",
+        "  path: /spec/parentRefs/0",
+        "  value: {group: gateway.networking.k8s.io, kind: Gateway, name: external}",
+      ),
+    ]);
     expect(set.invalid).toEqual([]);
-    expect(set.skipped).toEqual([{ file: "overlays/prod/route-patch.yaml", line: 1, reason: "not a Kubernetes object: a sequence (a JSON patch?)" }]);
+    expect(set.skipped).toEqual([
+      { file: "overlays/prod/route-patch.yaml", line: 1, reason: "not a Kubernetes object: a sequence (a JSON patch?)" },
+    ]);
   });
 
   it("skips a document that does not parse and declares no traffic kind, however it names a group", () => {
@@ -347,7 +459,18 @@ describe("what names traffic config but is not traffic config never gates, and i
   });
 
   it("does not list a file that holds traffic config beside other documents", () => {
-    const set = loadManifests([file("app.yaml", ...route("web"), "---", "apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: web", "  annotations: {cert-manager.io/cluster-issuer: letsencrypt}")]);
+    const set = loadManifests([
+      file(
+        "app.yaml",
+        ...route("web"),
+        "---",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: web",
+        "  annotations: {cert-manager.io/cluster-issuer: letsencrypt}",
+      ),
+    ]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/web"]);
     expect(set.skipped).toEqual([]);
   });
@@ -362,10 +485,14 @@ describe("Istio mesh settings", () => {
     expect(resource).toMatchObject({ family: "istio-mesh", id: { name: "docs/mtls-egress-ingress/client/features.yaml" } });
     expect(resource?.body).not.toHaveProperty("metadata");
     // The same text in another file is another operator: each file installs its own.
-    expect(keys(loadManifests([{ path: "cluster1.yaml", text }, { path: "cluster2.yaml", text }]))).toEqual([
-      "install.istio.io/IstioOperator/default/cluster1.yaml",
-      "install.istio.io/IstioOperator/default/cluster2.yaml",
-    ]);
+    expect(
+      keys(
+        loadManifests([
+          { path: "cluster1.yaml", text },
+          { path: "cluster2.yaml", text },
+        ]),
+      ),
+    ).toEqual(["install.istio.io/IstioOperator/default/cluster1.yaml", "install.istio.io/IstioOperator/default/cluster2.yaml"]);
   });
 
   it("still requires a name of kinds that are not installed from a file", () => {
@@ -375,7 +502,16 @@ describe("Istio mesh settings", () => {
 
   it("reads an IstioOperator as mesh settings", () => {
     const set = loadManifests([
-      file("operator.yaml", "apiVersion: install.istio.io/v1alpha1", "kind: IstioOperator", "metadata: {name: control-plane, namespace: istio-system}", "spec:", "  meshConfig: {trustDomain: corp.example}", "  values:", "    global: {meshID: mesh1, network: net-jkt, multiCluster: {clusterName: jkt-prod-1}}"),
+      file(
+        "operator.yaml",
+        "apiVersion: install.istio.io/v1alpha1",
+        "kind: IstioOperator",
+        "metadata: {name: control-plane, namespace: istio-system}",
+        "spec:",
+        "  meshConfig: {trustDomain: corp.example}",
+        "  values:",
+        "    global: {meshID: mesh1, network: net-jkt, multiCluster: {clusterName: jkt-prod-1}}",
+      ),
     ]);
     expect(set.resources.get("install.istio.io/IstioOperator/istio-system/control-plane")?.family).toBe("istio-mesh");
   });
@@ -396,7 +532,9 @@ describe("Istio mesh settings", () => {
   });
 
   it("reports mesh values of the wrong type", () => {
-    const set = loadManifests([file("values.yaml", "meshConfig:", "  trustDomain: [a, b]"), file("mesh/list.yaml", "- a")], { meshValues: ["mesh/**"] });
+    const set = loadManifests([file("values.yaml", "meshConfig:", "  trustDomain: [a, b]"), file("mesh/list.yaml", "- a")], {
+      meshValues: ["mesh/**"],
+    });
     expect(set.invalid).toEqual([
       { file: "values.yaml", line: 2, message: "Istio values: meshConfig.trustDomain: expected string, received array" },
       { file: "mesh/list.yaml", line: 1, message: "Istio values: expected a mapping, found a sequence" },
@@ -440,7 +578,12 @@ describe("a document is read by what it parses to, never by how its header lines
     ["a tag", ["apiVersion: !!str gateway.networking.k8s.io/v1", "kind: !!str HTTPRoute", ...body]],
     ["an anchor", ["apiVersion: gateway.networking.k8s.io/v1", "kind: &k HTTPRoute", ...body]],
     ["quoted keys", ['"apiVersion": gateway.networking.k8s.io/v1', "'kind': HTTPRoute", ...body]],
-    ["a flow mapping", ['{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: {name: hidden, namespace: shop}, spec: {rules: [{backendRefs: [{name: checkout-tyo, port: 8080}]}]}}']],
+    [
+      "a flow mapping",
+      [
+        "{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: {name: hidden, namespace: shop}, spec: {rules: [{backendRefs: [{name: checkout-tyo, port: 8080}]}]}}",
+      ],
+    ],
     ["an escaped group", ['apiVersion: "gateway\\x2enetworking.k8s.io/v1"', "kind: HTTPRoute", ...body]],
   ])("finds an HTTPRoute written with %s", (_how, lines) => {
     const set = loadManifests([file("extra.yaml", ...lines)]);
@@ -464,20 +607,36 @@ describe("a document is read by what it parses to, never by how its header lines
       ),
     ]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/evil"]);
-    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/evil")?.annotations).toEqual({ description: "Route for kind: ConfigMap the shop" });
+    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/evil")?.annotations).toEqual({
+      description: "Route for kind: ConfigMap the shop",
+    });
   });
 
   it("refuses, never skips, a traffic document whose fake `kind: ConfigMap` line breaks the parse", () => {
     const set = loadManifests([
-      file("extra.yaml", "apiVersion: !!str gateway.networking.k8s.io/v1", "kind: !!str HTTPRoute", "metadata:", "  name: evil", "  annotations:", "    description: [Route for", "kind: ConfigMap", "spec: {}"),
+      file(
+        "extra.yaml",
+        "apiVersion: !!str gateway.networking.k8s.io/v1",
+        "kind: !!str HTTPRoute",
+        "metadata:",
+        "  name: evil",
+        "  annotations:",
+        "    description: [Route for",
+        "kind: ConfigMap",
+        "spec: {}",
+      ),
     ]);
     expect(set.resources.size).toBe(0);
     expect(set.skipped).toEqual([]);
-    expect(set.invalid).toEqual([{ file: "extra.yaml", line: 7, message: expect.stringMatching(/^traffic document: YAML: .*\(line 7, column \d+\)$/) }]);
+    expect(set.invalid).toEqual([
+      { file: "extra.yaml", line: 7, message: expect.stringMatching(/^traffic document: YAML: .*\(line 7, column \d+\)$/) },
+    ]);
   });
 
-  it("refuses, never skips, a traffic document that repeats its kind (`kind: ConfigMap`, then `\"kind\": HTTPRoute`)", () => {
-    const set = loadManifests([file("extra.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: ConfigMap", '"kind": HTTPRoute', ...body)]);
+  it('refuses, never skips, a traffic document that repeats its kind (`kind: ConfigMap`, then `"kind": HTTPRoute`)', () => {
+    const set = loadManifests([
+      file("extra.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: ConfigMap", '"kind": HTTPRoute', ...body),
+    ]);
     expect(set.resources.size).toBe(0);
     expect(set.invalid).toEqual([{ file: "extra.yaml", line: 3, message: expect.stringContaining("duplicated mapping key") }]);
   });
@@ -506,7 +665,11 @@ describe("a document is read by what it parses to, never by how its header lines
     const set = loadManifests([{ path: "install.yaml", text }]);
     expect(set.invalid).toEqual([]);
     expect(set.skipped).toEqual([
-      { file: "install.yaml", line: 1, reason: "file is over the 2097152-byte bound for YAML: refused, and no document in it declares a traffic kind" },
+      {
+        file: "install.yaml",
+        line: 1,
+        reason: "file is over the 2097152-byte bound for YAML: refused, and no document in it declares a traffic kind",
+      },
     ]);
   });
 });
@@ -514,7 +677,12 @@ describe("a document is read by what it parses to, never by how its header lines
 describe("JSON manifests are reviewed like YAML", () => {
   it("reads a JSON traffic document, and the folder reader and loader take .json files", () => {
     const rollout = JSON.stringify(
-      { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "checkout", namespace: "shop" }, spec: { strategy: { canary: { steps: [{ setWeight: 20 }] } } } },
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: "checkout", namespace: "shop" },
+        spec: { strategy: { canary: { steps: [{ setWeight: 20 }] } } },
+      },
       null,
       2,
     );

@@ -116,7 +116,7 @@ describe("parsing one document alone", () => {
     expect(values(lines(`weight: ${scalar}`))).toEqual([{ ok: true, value: { weight: expected } }]);
   });
 
-  it("names keys as Kubernetes does (`y:` is the key \"true\", `010:` is \"8\")", () => {
+  it('names keys as Kubernetes does (`y:` is the key "true", `010:` is "8")', () => {
     expect(values(lines("y: 1", "010: 2", "name: 3"))).toEqual([{ ok: true, value: { true: 1, 8: 2, name: 3 } }]);
     expect(plainKeyName("on")).toBe("true");
     expect(plainKeyName("010")).toBe("8");
@@ -236,7 +236,9 @@ describe("reading what go-yaml reads (kubectl, kustomize, Argo CD)", () => {
   it("reads a single-quoted description wrapped left of its key (Istio's generated CRDs)", () => {
     const parsed = only(real("istio-gateway-crd-wrapped-description.yaml"));
     expect(parsed.ok).toBe(true);
-    const spec = parsed.ok ? (parsed.value as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { description: string } } } } }[] } }).spec : undefined;
+    const spec = parsed.ok
+      ? (parsed.value as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { description: string } } } } }[] } }).spec
+      : undefined;
     expect(spec?.versions[0]?.schema.openAPIV3Schema.properties.spec.description).toBe(
       "Configuration affecting edge load balancer. See more details at: https://istio.io/docs/reference/config/networking/gateway.html",
     );
@@ -244,12 +246,18 @@ describe("reading what go-yaml reads (kubectl, kustomize, Argo CD)", () => {
 
   it("reads a double-quoted string wrapped at its key's column (Envoy Gateway's inline Lua)", () => {
     const parsed = only(real("envoy-extension-policy-wrapped-lua.yaml"));
-    expect(parsed).toMatchObject({ ok: true, value: { spec: { lua: [{ inline: "function envoy_on_request(request_handle) request_handle:logInfo('Goodbye.') end" }] } } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { spec: { lua: [{ inline: "function envoy_on_request(request_handle) request_handle:logInfo('Goodbye.') end" }] } },
+    });
   });
 
   it("reads a flow mapping closed at its key's column (Envoy Gateway's xDS IR)", () => {
     const parsed = only(real("envoy-xds-ir-flow-mapping-closed-left.yaml"));
-    expect(parsed).toMatchObject({ ok: true, value: { http: [{ routes: [{ sessionPersistence: { header: { name: "session-header" } } }] }] } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { http: [{ routes: [{ sessionPersistence: { header: { name: "session-header" } } }] }] },
+    });
   });
 
   it.each([
@@ -259,9 +267,17 @@ describe("reading what go-yaml reads (kubectl, kustomize, Argo CD)", () => {
     ["a flow sequence closed at column 0", lines("hosts: [", '  "a.example.com",', "]"), { hosts: ["a.example.com"] }],
     ["a plain scalar wrapped inside a flow sequence", lines("- k: [hello", "  world, x]"), [{ k: ["hello world", "x"] }]],
     ["tabs between flow entries", lines("a: {b: 1,\tc: [x,\tw]}"), { a: { b: 1, c: ["x", "w"] } }],
-    ["a tab inside a quoted string in a flow (kept)", lines("a: [\"x\ty\",", "z]"), { a: ["x\ty", "z"] }],
-    ["quotes and brackets inside a block scalar before a wrapped string", lines("a: |", '  "[not a quote', 'b: "x', 'y"'), { a: '"[not a quote\n', b: "x y" }],
-    ["a quote inside a multi-line plain scalar before a wrapped flow", lines("a: it's", '  "fine', "b: [1,", "2]"), { a: 'it\'s "fine', b: [1, 2] }],
+    ["a tab inside a quoted string in a flow (kept)", lines('a: ["x\ty",', "z]"), { a: ["x\ty", "z"] }],
+    [
+      "quotes and brackets inside a block scalar before a wrapped string",
+      lines("a: |", '  "[not a quote', 'b: "x', 'y"'),
+      { a: '"[not a quote\n', b: "x y" },
+    ],
+    [
+      "a quote inside a multi-line plain scalar before a wrapped flow",
+      lines("a: it's", '  "fine', "b: [1,", "2]"),
+      { a: "it's \"fine", b: [1, 2] },
+    ],
   ])("reads %s", (_, text, value) => {
     expect(only(text)).toEqual({ ok: true, value });
   });

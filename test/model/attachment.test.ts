@@ -12,7 +12,10 @@ const fixture = (name: string): string => readFileSync(path.resolve(import.meta.
 /** `HTTPRoute ns/name @ entry host match`, served flows first, in key order. */
 const flowsOf = (tree: Tree): string[] =>
   [...analyze({}, tree).head.model.flows.values()]
-    .map((flow) => `${flow.resource.kind} ${flow.resource.namespace}/${flow.resource.name} @ ${flow.entry} ${flow.host} ${flow.match}${flow.shadowedBy ? ` (shadowed by ${flow.shadowedBy})` : ""}`)
+    .map(
+      (flow) =>
+        `${flow.resource.kind} ${flow.resource.namespace}/${flow.resource.name} @ ${flow.entry} ${flow.host} ${flow.match}${flow.shadowedBy ? ` (shadowed by ${flow.shadowedBy})` : ""}`,
+    )
     .sort();
 
 const gateway = (listeners: string, name = "public", namespace = "infra") => `apiVersion: gateway.networking.k8s.io/v1
@@ -30,7 +33,16 @@ ${extra}`;
 
 const FROM_ALL = "    allowedRoutes: { namespaces: { from: All } }\n";
 
-const route = ({ name = "checkout", namespace = "shop", parent = "{ name: public, namespace: infra }", hostnames = "[shop.example.com]", path = "/", backend = "checkout", kind = "HTTPRoute", extra = "" } = {}) => `apiVersion: gateway.networking.k8s.io/v1
+const route = ({
+  name = "checkout",
+  namespace = "shop",
+  parent = "{ name: public, namespace: infra }",
+  hostnames = "[shop.example.com]",
+  path = "/",
+  backend = "checkout",
+  kind = "HTTPRoute",
+  extra = "",
+} = {}) => `apiVersion: gateway.networking.k8s.io/v1
 kind: ${kind}
 metadata: { name: ${name}, namespace: ${namespace}${extra} }
 spec:
@@ -82,12 +94,18 @@ describe("which listeners a parentRef selects", () => {
   });
 
   it("a sectionName no listener has attaches nowhere", () => {
-    expect(flowsOf({ "gw.yaml": twoListeners, "r.yaml": route({ parent: "{ name: public, namespace: infra, sectionName: https }" }) })).toEqual([]);
+    expect(
+      flowsOf({ "gw.yaml": twoListeners, "r.yaml": route({ parent: "{ name: public, namespace: infra, sectionName: https }" }) }),
+    ).toEqual([]);
   });
 
   it("a Gateway the repository does not hold is taken as written, unverified", () => {
     const [flow] = analyze({}, { "r.yaml": route() }).head.model.flows.values();
-    expect([flow?.entry, flow?.host, flow?.unverified]).toEqual(["Gateway infra/public", "shop.example.com", "Gateway infra/public is not in the tree"]);
+    expect([flow?.entry, flow?.host, flow?.unverified]).toEqual([
+      "Gateway infra/public",
+      "shop.example.com",
+      "Gateway infra/public is not in the tree",
+    ]);
   });
 });
 
@@ -143,7 +161,8 @@ spec:
 describe("routes claiming the same listener, host and match", () => {
   const gw = { "gw.yaml": gateway(listener("http", FROM_ALL)) };
   const shop = (name: string, backend: string, extra = "") => route({ name, backend, extra });
-  const served = (flows: Iterable<Flow>) => [...flows].filter((flow) => !flow.shadowedBy).map((flow) => `${flow.resource.name} → ${flow.backends[0]?.label}`);
+  const served = (flows: Iterable<Flow>) =>
+    [...flows].filter((flow) => !flow.shadowedBy).map((flow) => `${flow.resource.name} → ${flow.backends[0]?.label}`);
 
   it("stay two flows: the first by namespace/name takes the requests, the other is shadowed by it", () => {
     expect(flowsOf({ ...gw, "b.yaml": shop("b", "svc-b"), "a.yaml": shop("a", "svc-a") })).toEqual([
@@ -153,7 +172,11 @@ describe("routes claiming the same listener, host and match", () => {
   });
 
   it("the oldest route wins when both creation times are known", () => {
-    const tree = { ...gw, "a.yaml": shop("a", "svc-a", ", creationTimestamp: '2024-05-01T00:00:00Z'"), "b.yaml": shop("b", "svc-b", ", creationTimestamp: 2023-01-01T00:00:00Z") };
+    const tree = {
+      ...gw,
+      "a.yaml": shop("a", "svc-a", ", creationTimestamp: '2024-05-01T00:00:00Z'"),
+      "b.yaml": shop("b", "svc-b", ", creationTimestamp: 2023-01-01T00:00:00Z"),
+    };
     expect(served(analyze({}, tree).head.model.flows.values())).toEqual(["b → svc-b:8080"]);
   });
 
@@ -175,14 +198,33 @@ describe("routes claiming the same listener, host and match", () => {
   it("removing the winner hands its requests to the shadowed route: a backend change, not a removal", () => {
     const base = { ...gw, "a.yaml": shop("a", "svc-a"), "b.yaml": shop("b", "svc-b") };
     const result = analyze(base, { ...gw, "b.yaml": shop("b", "svc-b") });
-    expect(result.routeDiffs.map((diff) => [diff.status, diff.base?.resource.name, diff.head?.resource.name, diff.backends.map((b) => [b.label, b.before, b.after])])).toEqual([
-      ["changed", "a", "b", [["svc-a:8080", 1, undefined], ["svc-b:8080", undefined, 1]]],
+    expect(
+      result.routeDiffs.map((diff) => [
+        diff.status,
+        diff.base?.resource.name,
+        diff.head?.resource.name,
+        diff.backends.map((b) => [b.label, b.before, b.after]),
+      ]),
+    ).toEqual([
+      [
+        "changed",
+        "a",
+        "b",
+        [
+          ["svc-a:8080", 1, undefined],
+          ["svc-b:8080", undefined, 1],
+        ],
+      ],
     ]);
     expect(classesOf(result)).not.toContain("route.removed");
   });
 
   it("different paths on one listener are separate flows, both served", () => {
-    const tree = { ...gw, "a.yaml": route({ name: "a", backend: "svc-a" }), "b.yaml": route({ name: "b", backend: "svc-b", path: "/api" }) };
+    const tree = {
+      ...gw,
+      "a.yaml": route({ name: "a", backend: "svc-a" }),
+      "b.yaml": route({ name: "b", backend: "svc-b", path: "/api" }),
+    };
     expect(served(analyze({}, tree).head.model.flows.values()).sort()).toEqual(["a → svc-a:8080", "b → svc-b:8080"]);
   });
 });
@@ -221,7 +263,9 @@ describe("the traffic graph and the model read one attachment", () => {
       "denied.yaml": route({ parent: "{ name: gateway-1, namespace: envoy-gateway }" }),
     };
     const { head, graphs } = analyze({}, tree);
-    const landed = new Set(graphs.head.attachments.flatMap((a) => a.listeners.filter((l) => l.hostnames.length > 0).map((l) => `${a.route} ${l.entry}`)));
+    const landed = new Set(
+      graphs.head.attachments.flatMap((a) => a.listeners.filter((l) => l.hostnames.length > 0).map((l) => `${a.route} ${l.entry}`)),
+    );
     const flowed = new Set([...head.model.flows.values()].map((flow) => `${flow.resourceKey} ${flow.entry}`));
     expect([...flowed].sort()).toEqual([...landed].sort());
     expect(graphs.head.routesByGateway.get("gateway.networking.k8s.io/Gateway/envoy-gateway/gateway-1")).toEqual([

@@ -13,7 +13,10 @@ type Tree = Record<string, string>;
 const placementOf = (tree: Tree, topology: Record<string, unknown> = {}) => {
   const policy = TopologySchema.parse(topology);
   const clusterOfFile = compileFilePlacement(policy.placements);
-  const set = loadManifests(Object.entries(tree).map(([file, text]) => ({ path: file, text })), { scopeOf: clusterOfFile });
+  const set = loadManifests(
+    Object.entries(tree).map(([file, text]) => ({ path: file, text })),
+    { scopeOf: clusterOfFile },
+  );
   return buildGitopsPlacement(set, policy, clusterOfFile);
 };
 
@@ -136,7 +139,10 @@ spec:
 ${extra}`;
 
 describe("Flux Kustomization: where its own file lands, or its kubeConfig's cluster", () => {
-  const topology = { placements: ["clusters/{cluster}/**"], clusters: { production: "eu-west-1", staging: "eu-central-1", "dr-site": "us-east-1" } };
+  const topology = {
+    placements: ["clusters/{cluster}/**"],
+    clusters: { production: "eu-west-1", staging: "eu-central-1", "dr-site": "us-east-1" },
+  };
   const placement = placementOf(
     {
       "clusters/production/infrastructure.yaml": kustomization("infrastructure", "./infrastructure/production"),
@@ -189,7 +195,10 @@ describeCorpus("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact fr
     }
   };
   walk(fluxExample);
-  const placement = placementOf(tree, { placements: ["clusters/{cluster}/**"], clusters: { production: "eu-west-1", staging: "eu-central-1" } });
+  const placement = placementOf(tree, {
+    placements: ["clusters/{cluster}/**"],
+    clusters: { production: "eu-west-1", staging: "eu-central-1" },
+  });
 
   it.each([
     // apps/<env> is copied to the artifact's <env>/, which the cluster's `apps` Kustomization applies.

@@ -25,4 +25,3 @@ describe("risk of a change under the policy", () => {
     ],
   ])("%s", (_case, detection, rules, risk) => expect(classify(detection, rules)).toBe(risk));
 });
-

@@ -98,27 +98,61 @@ describe("policies/regulated.yml is stricter than the defaults", () => {
 
   it("is the base a repository merges over when chosen", () => {
     expect(resolvePolicy(undefined, REPO, "regulated")).toMatchObject({ source: "policies/regulated.yml", policy: regulated });
-    expect(() => resolvePolicy("options: { acceptGithubReviews: true }\n", REPO, "regulated")).toThrow(/options\.acceptGithubReviews: turns it on/);
+    expect(() => resolvePolicy("options: { acceptGithubReviews: true }\n", REPO, "regulated")).toThrow(
+      /options\.acceptGithubReviews: turns it on/,
+    );
   });
 });
 
 describe("invalid policies are refused with one readable line", () => {
   it.each([
-    ["a bad enum", "classes:\n  backend.weight-changed:\n    risk: lowish\n", /^route-governor\.yml: classes\.backend\.weight-changed\.risk: invalid option: expected one of "none"\|/],
-    ["an unknown class", "classes:\n  backend.weight-change: { risk: high }\n", /^route-governor\.yml: classes\.backend\.weight-change: unknown key$/],
+    [
+      "a bad enum",
+      "classes:\n  backend.weight-changed:\n    risk: lowish\n",
+      /^route-governor\.yml: classes\.backend\.weight-changed\.risk: invalid option: expected one of "none"\|/,
+    ],
+    [
+      "an unknown class",
+      "classes:\n  backend.weight-change: { risk: high }\n",
+      /^route-governor\.yml: classes\.backend\.weight-change: unknown key$/,
+    ],
     ["an unknown option (a typo must not weaken)", "options:\n  authorMayApprov: true\n", /options\.authorMayApprov: unknown key/],
-    ["a bad regex", "evidence:\n  ticket:\n    validate: { type: regex, pattern: \"(\" }\n", /evidence\.ticket\.validate\.pattern: not a valid regular expression/],
-    ["a backend-region regex that does not compile", "topology:\n  backendRegions: [\"-(?<region>jkt|sgp$\"]\n", /^route-governor\.yml: topology\.backendRegions\[0\]: not a valid regular expression$/],
+    [
+      "a bad regex",
+      'evidence:\n  ticket:\n    validate: { type: regex, pattern: "(" }\n',
+      /evidence\.ticket\.validate\.pattern: not a valid regular expression/,
+    ],
+    [
+      "a backend-region regex that does not compile",
+      'topology:\n  backendRegions: ["-(?<region>jkt|sgp$"]\n',
+      /^route-governor\.yml: topology\.backendRegions\[0\]: not a valid regular expression$/,
+    ],
     [
       "a backend-region regex without a region or cluster group",
-      "topology:\n  backendRegions: [\"-(?<region>jkt)$\", \"-(jkt|sgp)$\", \"-(?<zone>a|b)$\"]\n",
+      'topology:\n  backendRegions: ["-(?<region>jkt)$", "-(jkt|sgp)$", "-(?<zone>a|b)$"]\n',
       /^route-governor\.yml: topology\.backendRegions\[1\]: needs a named group \(\?<region>…\) or \(\?<cluster>…\).*; topology\.backendRegions\[2\]: needs a named group/,
     ],
     ["a team that is not org/slug", "groups:\n  sre: { teams: [sre] }\n", /groups\.sre\.teams\[0\]: teams are org\/team-slug/],
-    ["a freeze without a zone", "freezes:\n  - { name: x, start: '2026-12-20T00:00:00', end: '2027-01-04T00:00:00Z' }\n", /freezes\[0\]\.start: invalid ISO datetime/],
-    ["a freeze that ends before it starts", "freezes:\n  - { name: x, start: '2027-01-04T00:00:00Z', end: '2026-12-20T00:00:00Z' }\n", /freezes\[0\]\.end: not after its start/],
-    ["an unknown group", "classes:\n  route.added: { approvals: [{ group: web-team }] }\n", /classes\.route\.added\.approvals\[0\]\.group: unknown group "web-team"/],
-    ["an unknown evidence key", "classes:\n  route.added: { evidence: [jira] }\n", /classes\.route\.added\.evidence\[0\]: unknown evidence key "jira"/],
+    [
+      "a freeze without a zone",
+      "freezes:\n  - { name: x, start: '2026-12-20T00:00:00', end: '2027-01-04T00:00:00Z' }\n",
+      /freezes\[0\]\.start: invalid ISO datetime/,
+    ],
+    [
+      "a freeze that ends before it starts",
+      "freezes:\n  - { name: x, start: '2027-01-04T00:00:00Z', end: '2026-12-20T00:00:00Z' }\n",
+      /freezes\[0\]\.end: not after its start/,
+    ],
+    [
+      "an unknown group",
+      "classes:\n  route.added: { approvals: [{ group: web-team }] }\n",
+      /classes\.route\.added\.approvals\[0\]\.group: unknown group "web-team"/,
+    ],
+    [
+      "an unknown evidence key",
+      "classes:\n  route.added: { evidence: [jira] }\n",
+      /classes\.route\.added\.evidence\[0\]: unknown evidence key "jira"/,
+    ],
     ["an alias two keys claim", "evidence:\n  ticket: { aliases: [CR] }\n", /evidence: "CR" names both change-request and ticket/],
     ["invalid YAML", "classes: [\n", /^route-governor\.yml: line \d+: /],
     ["a duplicated key", "options: {}\noptions: {}\n", /line 2: duplicated mapping key/],
@@ -132,7 +166,7 @@ describe("invalid policies are refused with one readable line", () => {
   });
 
   it("accepts backend-region regexes that name a region or a cluster group", () => {
-    const { policy } = resolvePolicy("topology:\n  backendRegions: [\"-(?<region>jkt|sgp)$\", \"^(?<cluster>[a-z]+-prod-\\\\d+)-\"]\n", REPO);
+    const { policy } = resolvePolicy('topology:\n  backendRegions: ["-(?<region>jkt|sgp)$", "^(?<cluster>[a-z]+-prod-\\\\d+)-"]\n', REPO);
     expect(policy.topology.backendRegions).toEqual(["-(?<region>jkt|sgp)$", "^(?<cluster>[a-z]+-prod-\\d+)-"]);
   });
 
@@ -145,7 +179,12 @@ describe("invalid policies are refused with one readable line", () => {
 
 describe("a repository policy may tighten the defaults", () => {
   it.each([
-    ["raise a class risk", "classes:\n  backend.weight-changed: { risk: high }\n", (p: ReturnType<typeof defaultPolicy>) => p.classes["backend.weight-changed"]?.risk, "high"],
+    [
+      "raise a class risk",
+      "classes:\n  backend.weight-changed: { risk: high }\n",
+      (p: ReturnType<typeof defaultPolicy>) => p.classes["backend.weight-changed"]?.risk,
+      "high",
+    ],
     [
       "add evidence to a level",
       "requirements:\n  medium: { evidence: [change-request], approvals: [{ group: service-owners }] }\n",
@@ -156,12 +195,35 @@ describe("a repository policy may tighten the defaults", () => {
       "raise an approval count",
       "requirements:\n  high:\n    approvals: [{ group: service-owners, count: 2 }, { group: platform-networking }]\n",
       (p: ReturnType<typeof defaultPolicy>) => p.requirements.high?.approvals,
-      [{ group: "service-owners", count: 2 }, { group: "platform-networking", count: 1 }],
+      [
+        { group: "service-owners", count: 2 },
+        { group: "platform-networking", count: 1 },
+      ],
     ],
-    ["ask for more distinct groups", "requirements:\n  high: { distinctGroups: 2 }\n", (p: ReturnType<typeof defaultPolicy>) => p.requirements.high?.distinctGroups, 2],
-    ["turn reviews off", "options: { acceptGithubReviews: false }\n", (p: ReturnType<typeof defaultPolicy>) => p.options.acceptGithubReviews, false],
-    ["shrink allowedOverrides", "options: { allowedOverrides: [] }\n", (p: ReturnType<typeof defaultPolicy>) => p.options.allowedOverrides, []],
-    ["let fewer groups break glass", "breakGlass: { groups: [sre] }\n", (p: ReturnType<typeof defaultPolicy>) => p.breakGlass.groups, ["sre"]],
+    [
+      "ask for more distinct groups",
+      "requirements:\n  high: { distinctGroups: 2 }\n",
+      (p: ReturnType<typeof defaultPolicy>) => p.requirements.high?.distinctGroups,
+      2,
+    ],
+    [
+      "turn reviews off",
+      "options: { acceptGithubReviews: false }\n",
+      (p: ReturnType<typeof defaultPolicy>) => p.options.acceptGithubReviews,
+      false,
+    ],
+    [
+      "shrink allowedOverrides",
+      "options: { allowedOverrides: [] }\n",
+      (p: ReturnType<typeof defaultPolicy>) => p.options.allowedOverrides,
+      [],
+    ],
+    [
+      "let fewer groups break glass",
+      "breakGlass: { groups: [sre] }\n",
+      (p: ReturnType<typeof defaultPolicy>) => p.breakGlass.groups,
+      ["sre"],
+    ],
   ])("%s", (_case, text, read, expected) => {
     expect(read(resolvePolicy(text, REPO).policy)).toEqual(expected);
   });
@@ -181,15 +243,39 @@ describe("a repository policy may tighten the defaults", () => {
 
 describe("a repository policy may not loosen a key unless the base allows it", () => {
   it.each([
-    ["lower a class risk", "classes:\n  backend.weight-changed: { risk: low }\n", "classes.backend.weight-changed.risk: lowers the risk from medium-high to low"],
-    ["lower a class risk the defaults never wrote", "classes:\n  health.changed: { risk: medium }\n", "classes.health.changed.risk: lowers the risk from high to medium"],
-    ["drop class approvals", "classes:\n  failover.changed: { approvals: [{ group: sre }] }\n", "classes.failover.changed.approvals: asks for fewer approvals (service-owners 0 instead of 1, business-owners 0 instead of 1)"],
-    ["drop level evidence", "requirements:\n  high: { evidence: [change-request] }\n", "requirements.high.evidence: drops evidence rollback, rollout-window, test-result"],
+    [
+      "lower a class risk",
+      "classes:\n  backend.weight-changed: { risk: low }\n",
+      "classes.backend.weight-changed.risk: lowers the risk from medium-high to low",
+    ],
+    [
+      "lower a class risk the defaults never wrote",
+      "classes:\n  health.changed: { risk: medium }\n",
+      "classes.health.changed.risk: lowers the risk from high to medium",
+    ],
+    [
+      "drop class approvals",
+      "classes:\n  failover.changed: { approvals: [{ group: sre }] }\n",
+      "classes.failover.changed.approvals: asks for fewer approvals (service-owners 0 instead of 1, business-owners 0 instead of 1)",
+    ],
+    [
+      "drop level evidence",
+      "requirements:\n  high: { evidence: [change-request] }\n",
+      "requirements.high.evidence: drops evidence rollback, rollout-window, test-result",
+    ],
     ["lower a count", "requirements:\n  critical: { distinctGroups: 1 }\n", "requirements.critical.distinctGroups: lowers it from 2 to 1"],
     ["let the author approve", "options: { authorMayApprove: true }\n", "options.authorMayApprove: turns it on"],
-    ["grant itself overrides", "options: { allowedOverrides: [options.authorMayApprove] }\n", "options.allowedOverrides: grants itself options.authorMayApprove"],
-    ["let another group break glass", "breakGlass: { groups: [sre, service-owners] }\n", "breakGlass.groups: lets more groups break glass (service-owners)"],
-    ["accept other incident ids", "breakGlass: { incidentPattern: \".+\" }\n", "breakGlass.incidentPattern: changes the incident id pattern"],
+    [
+      "grant itself overrides",
+      "options: { allowedOverrides: [options.authorMayApprove] }\n",
+      "options.allowedOverrides: grants itself options.authorMayApprove",
+    ],
+    [
+      "let another group break glass",
+      "breakGlass: { groups: [sre, service-owners] }\n",
+      "breakGlass.groups: lets more groups break glass (service-owners)",
+    ],
+    ["accept other incident ids", 'breakGlass: { incidentPattern: ".+" }\n', "breakGlass.incidentPattern: changes the incident id pattern"],
   ])("%s", (_case, text, named) => {
     const message = refusal(text);
     expect(message).toContain(`${REPO}: ${named}`);
@@ -211,7 +297,9 @@ describe("a repository policy may not loosen a key unless the base allows it", (
     const overlay = (written: unknown) => ({ written, policy: PolicySchema.parse(written) });
     const merged = mergePolicy(base, overlay(written), REPO);
     expect(merged.classes["failover.changed"]).toEqual({ risk: "high", approvals: [{ group: "sre", count: 1 }] });
-    expect(() => mergePolicy(base, overlay({ classes: { "trust.changed": { risk: "high" } } }), REPO)).toThrow(/classes\.trust\.changed\.risk/);
+    expect(() => mergePolicy(base, overlay({ classes: { "trust.changed": { risk: "high" } } }), REPO)).toThrow(
+      /classes\.trust\.changed\.risk/,
+    );
   });
 });
 
@@ -219,15 +307,21 @@ describe("paths: which files are reviewed", () => {
   it("leaves out by default only what never reaches a cluster, and lets a repository decide the rest", () => {
     const defaults = defaultPolicy();
     expect(defaults.paths.include).toEqual(["**"]);
-    expect(defaults.paths.exclude).toEqual(expect.arrayContaining([".github/**", "**/testdata/**", "**/node_modules/**", "**/charts/*/templates/**"]));
+    expect(defaults.paths.exclude).toEqual(
+      expect.arrayContaining([".github/**", "**/testdata/**", "**/node_modules/**", "**/charts/*/templates/**"]),
+    );
     expect(defaults.options.allowedOverrides).toContain("paths");
     const repository = resolvePolicy('paths: { exclude: [".github/**", "e2e/**"] }\n', REPO).policy;
     expect(repository.paths.exclude).toEqual([".github/**", "e2e/**"]);
   });
 
   it("refuses reviewing less where the base does not allow it (the regulated profile), names what, and always allows reviewing more", () => {
-    expect(() => resolvePolicy('paths: { exclude: ["**/testdata/**", "docs/**"] }\n', REPO, "regulated")).toThrow(`${REPO}: paths.exclude: excludes more files (docs/**)`);
-    expect(() => resolvePolicy('paths: { include: ["clusters/**"] }\n', REPO, "regulated")).toThrow(`${REPO}: paths.include: reviews fewer files (drops **)`);
+    expect(() => resolvePolicy('paths: { exclude: ["**/testdata/**", "docs/**"] }\n', REPO, "regulated")).toThrow(
+      `${REPO}: paths.exclude: excludes more files (docs/**)`,
+    );
+    expect(() => resolvePolicy('paths: { include: ["clusters/**"] }\n', REPO, "regulated")).toThrow(
+      `${REPO}: paths.include: reviews fewer files (drops **)`,
+    );
     const stricter = resolvePolicy('paths: { include: ["**", "**/.*"], exclude: [] }\n', REPO, "regulated").policy;
     expect(stricter.paths).toEqual({ include: ["**", "**/.*"], exclude: [] });
   });
@@ -270,7 +364,9 @@ describe("the repository's own sections merge freely", () => {
   });
 
   it("adds freezes with the default risks", () => {
-    expect(policy.freezes).toEqual([{ name: "year-end", start: "2026-12-20T00:00:00Z", end: "2027-01-04T00:00:00Z", risks: ["high", "critical"] }]);
+    expect(policy.freezes).toEqual([
+      { name: "year-end", start: "2026-12-20T00:00:00Z", end: "2027-01-04T00:00:00Z", risks: ["high", "critical"] },
+    ]);
   });
 });
 

@@ -32,12 +32,21 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     "a kustomize patch that shifts a route's weight is one weight finding on the patch file, not a 'not rendered' one",
     async () => {
       const { files: base } = await readFolder(fixture("flux-overlay"));
-      const head = edit(base, "apps/production/podinfo-route.yaml", "    - podinfo.production\n", "    - podinfo.production\n  rules:\n    - matches:\n        - path:\n            type: PathPrefix\n            value: /\n      backendRefs:\n        - name: podinfo\n          port: 9898\n          weight: 50\n        - name: podinfo-canary\n          port: 9898\n          weight: 50\n");
+      const head = edit(
+        base,
+        "apps/production/podinfo-route.yaml",
+        "    - podinfo.production\n",
+        "    - podinfo.production\n  rules:\n    - matches:\n        - path:\n            type: PathPrefix\n            value: /\n      backendRefs:\n        - name: podinfo\n          port: 9898\n          weight: 50\n        - name: podinfo-canary\n          port: 9898\n          weight: 50\n",
+      );
       const result = await reviewRendered(base, head);
       expect(result.analysis.render.rendered).toEqual(["kustomize apps/production"]);
       const weights = result.analysis.findings.filter((finding) => finding.class === "backend.weight-changed");
       expect(weights).toHaveLength(1);
-      expect(weights[0]).toMatchObject({ file: "apps/production/podinfo-route.yaml", line: 9, resource: { kind: "HTTPRoute", namespace: "podinfo", name: "podinfo" } });
+      expect(weights[0]).toMatchObject({
+        file: "apps/production/podinfo-route.yaml",
+        line: 9,
+        resource: { kind: "HTTPRoute", namespace: "podinfo", name: "podinfo" },
+      });
       expect(weights[0]!.summary).toContain("(rendered: kustomize apps/production)");
       expect(result.analysis.findings.filter((finding) => finding.summary.includes("not rendered"))).toEqual([]);
     },
@@ -49,14 +58,26 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     async () => {
       const { files: base } = await readFolder(fixture("local-chart"));
       expect(base.map((file) => file.path)).toContain("charts/guestbook/templates/_helpers.tpl");
-      const head = edit(edit(base, "apps/guestbook/release.yaml", "previewWeight: 0", "previewWeight: 100"), "apps/guestbook/release.yaml", "mode: STRICT", "mode: PERMISSIVE");
+      const head = edit(
+        edit(base, "apps/guestbook/release.yaml", "previewWeight: 0", "previewWeight: 100"),
+        "apps/guestbook/release.yaml",
+        "mode: STRICT",
+        "mode: PERMISSIVE",
+      );
       const result = await reviewRendered(base, head);
       expect(result.analysis.render.rendered).toEqual(["helm apps/guestbook/release.yaml guestbook/guestbook"]);
       const byClass = (name: string) => result.analysis.findings.filter((finding) => finding.class === name);
       expect(byClass("backend.weight-changed")).toHaveLength(1);
-      expect(byClass("backend.weight-changed")[0]).toMatchObject({ file: "apps/guestbook/release.yaml", line: 17, resource: { kind: "HTTPRoute", namespace: "guestbook", name: "guestbook-helm-guestbook" } });
+      expect(byClass("backend.weight-changed")[0]).toMatchObject({
+        file: "apps/guestbook/release.yaml",
+        line: 17,
+        resource: { kind: "HTTPRoute", namespace: "guestbook", name: "guestbook-helm-guestbook" },
+      });
       expect(byClass("mtls.weakened")).toHaveLength(1);
-      expect(byClass("mtls.weakened")[0]).toMatchObject({ risk: "critical", resource: { kind: "PeerAuthentication", name: "guestbook-helm-guestbook" } });
+      expect(byClass("mtls.weakened")[0]).toMatchObject({
+        risk: "critical",
+        resource: { kind: "PeerAuthentication", name: "guestbook-helm-guestbook" },
+      });
       // The chart's templates are reviewed rendered, not as unreadable raw YAML.
       expect(result.analysis.invalid).toEqual([]);
     },
@@ -67,7 +88,12 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     "a chart that does not render is a high finding naming the tool's error; the same chart untouched is not",
     async () => {
       const { files: base } = await readFolder(fixture("local-chart"));
-      const broken = edit(base, "charts/guestbook/templates/httproute.yaml", "{{ .Values.route.stableWeight }}", "{{ .Values.route.stableWeight");
+      const broken = edit(
+        base,
+        "charts/guestbook/templates/httproute.yaml",
+        "{{ .Values.route.stableWeight }}",
+        "{{ .Values.route.stableWeight",
+      );
       const result = await reviewRendered(base, broken);
       const failure = result.analysis.findings.find((finding) => finding.resource.kind === "Render");
       expect(failure).toMatchObject({ class: "resource.changed", risk: "high", file: "charts/guestbook/templates/httproute.yaml" });
@@ -88,7 +114,12 @@ describe("rendering what cannot be rendered offline", () => {
     const head = edit(base, release.path, "podinfo.local", "podinfo.example.com");
     const changed = await reviewRendered(base, head);
     const failure = changed.analysis.findings.find((finding) => finding.resource.kind === "Render");
-    expect(failure).toMatchObject({ class: "resource.changed", risk: "high", file: release.path, summary: "helm apps/podinfo/release.yaml podinfo/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo" });
+    expect(failure).toMatchObject({
+      class: "resource.changed",
+      risk: "high",
+      file: release.path,
+      summary: "helm apps/podinfo/release.yaml podinfo/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo",
+    });
     const unrelated = await reviewRendered(base, [...base, { path: "other.yaml", text: "a: 1\n" }]);
     expect(unrelated.analysis.findings).toEqual([]);
   });

@@ -20,19 +20,28 @@ describe("planRenders", () => {
     expect(roots.map((root) => root.id)).toEqual(["kustomize apps/production", "kustomize apps/staging"]);
     const production = roots[0]!;
     expect(production.output).toBe("apps/production/(rendered)/kustomization.yaml");
-    expect(production.inputs).toEqual(["apps/base/kustomization.yaml", "apps/base/route.yaml", "apps/production/kustomization.yaml", "apps/production/weight.yaml"]);
+    expect(production.inputs).toEqual([
+      "apps/base/kustomization.yaml",
+      "apps/base/route.yaml",
+      "apps/production/kustomization.yaml",
+      "apps/production/weight.yaml",
+    ]);
     expect(production.consumes).toEqual(production.inputs);
     expect(production.offline).toBeUndefined();
   });
 
   it("renders only the folders GitOps objects point at when there are any", () => {
-    const flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec:\n  path: ./apps/staging\n  sourceRef: { kind: GitRepository, name: flux-system }\n";
-    expect(planRenders(tree({ ...overlay, "clusters/staging/apps.yaml": flux }), topology).map((root) => root.id)).toEqual(["kustomize apps/staging"]);
+    const flux =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec:\n  path: ./apps/staging\n  sourceRef: { kind: GitRepository, name: flux-system }\n";
+    expect(planRenders(tree({ ...overlay, "clusters/staging/apps.yaml": flux }), topology).map((root) => root.id)).toEqual([
+      "kustomize apps/staging",
+    ]);
   });
 
   it("renders a chart with file:// dependencies (as in envoyproxy/gateway and linkerd2): the local charts are inputs, placed under charts/", () => {
     const files = {
-      "charts/gateway/Chart.yaml": "apiVersion: v2\nname: gateway\nversion: 1.0.0\ndependencies:\n  - name: crds\n    repository: file://../crds\n    version: 1.0.0\n",
+      "charts/gateway/Chart.yaml":
+        "apiVersion: v2\nname: gateway\nversion: 1.0.0\ndependencies:\n  - name: crds\n    repository: file://../crds\n    version: 1.0.0\n",
       "charts/gateway/templates/gateway.yaml": "kind: Gateway\n",
       "charts/crds/Chart.yaml": "apiVersion: v2\nname: crds\nversion: 1.0.0\n",
       "charts/crds/templates/crd.yaml": "kind: CustomResourceDefinition\n",
@@ -46,17 +55,29 @@ describe("planRenders", () => {
   });
 
   it("a dependency from a chart repository cannot be rendered offline", () => {
-    const [root] = planRenders(tree({ "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: redis\n    repository: https://charts.example.com\n    version: 1.0.0\n" }), topology);
+    const [root] = planRenders(
+      tree({
+        "chart/Chart.yaml":
+          "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: redis\n    repository: https://charts.example.com\n    version: 1.0.0\n",
+      }),
+      topology,
+    );
     expect(root?.offline).toBe("chart chart depends on redis from https://charts.example.com (helm dependency build would fetch)");
   });
 
   it("a kustomize Component nothing includes is not a root: it is only built inside the kustomization that includes it (anthos-service-mesh-samples)", () => {
-    const component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatchesJson6902:\n- target: { kind: Sidecar, name: cartservice }\n  patch: |-\n    - op: replace\n      path: /spec/egress/0/hosts\n      value: [\"istio-system/*\"]\n";
-    expect(planRenders(tree({ ...overlay, "sidecars/for-memorystore/kustomization.yaml": component }), topology).map((root) => root.id)).toEqual(["kustomize apps/production", "kustomize apps/staging"]);
+    const component =
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatchesJson6902:\n- target: { kind: Sidecar, name: cartservice }\n  patch: |-\n    - op: replace\n      path: /spec/egress/0/hosts\n      value: ["istio-system/*"]\n';
+    expect(
+      planRenders(tree({ ...overlay, "sidecars/for-memorystore/kustomization.yaml": component }), topology).map((root) => root.id),
+    ).toEqual(["kustomize apps/production", "kustomize apps/staging"]);
   });
 
   it("marks a remote kustomize base as not renderable offline", () => {
-    const [root] = planRenders(tree({ "app/kustomization.yaml": "resources:\n  - https://github.com/org/repo//deploy?ref=v1\n" }), topology);
+    const [root] = planRenders(
+      tree({ "app/kustomization.yaml": "resources:\n  - https://github.com/org/repo//deploy?ref=v1\n" }),
+      topology,
+    );
     expect(root?.offline).toBe("remote kustomize resource https://github.com/org/repo//deploy?ref=v1");
   });
 
@@ -77,24 +98,48 @@ describe("planRenders", () => {
       ["helm apps/web.yaml web/remote", "chart podinfo from HelmRepository src"],
       ["helm apps/web.yaml web/web", undefined],
     ]);
-    expect(roots[1]!.run).toEqual({ tool: "helm", chart: "charts/web", release: "web", namespace: "web", valuesFiles: ["charts/web/prod.yaml"], inlineValues: "weight: 10\n", set: [] });
-    expect(roots[1]!.inputs).toEqual(["apps/web.yaml", "charts/web/Chart.yaml", "charts/web/prod.yaml", "charts/web/templates/_helpers.tpl", "charts/web/templates/route.yaml"]);
+    expect(roots[1]!.run).toEqual({
+      tool: "helm",
+      chart: "charts/web",
+      release: "web",
+      namespace: "web",
+      valuesFiles: ["charts/web/prod.yaml"],
+      inlineValues: "weight: 10\n",
+      set: [],
+    });
+    expect(roots[1]!.inputs).toEqual([
+      "apps/web.yaml",
+      "charts/web/Chart.yaml",
+      "charts/web/prod.yaml",
+      "charts/web/templates/_helpers.tpl",
+      "charts/web/templates/route.yaml",
+    ]);
     expect(roots[1]!.consumes).toEqual(["charts/web/Chart.yaml", "charts/web/prod.yaml", "charts/web/templates/route.yaml"]);
   });
 
   it("plans an Argo CD helm source with valueFiles relative to its path, and a chart nothing installs on its own", () => {
     const application =
       "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  source:\n    repoURL: https://example.com/repo.git\n    path: charts/web\n    helm:\n      valueFiles: [values-prod.yaml]\n      parameters: [{ name: weight, value: '3' }]\n";
-    const files = { "charts/web/Chart.yaml": "name: web\n", "charts/web/values-prod.yaml": "weight: 1\n", "charts/lone/Chart.yaml": "name: lone\n" };
+    const files = {
+      "charts/web/Chart.yaml": "name: web\n",
+      "charts/web/values-prod.yaml": "weight: 1\n",
+      "charts/lone/Chart.yaml": "name: lone\n",
+    };
     const roots = planRenders(tree({ ...files, "argo/web.yaml": application }), topology);
     expect(roots.map((root) => root.id)).toEqual(["helm argo/web.yaml web", "helm charts/lone/Chart.yaml lone"]);
-    expect(roots[0]!.run).toMatchObject({ chart: "charts/web", namespace: "shop", valuesFiles: ["charts/web/values-prod.yaml"], set: [{ name: "weight", value: "3" }] });
+    expect(roots[0]!.run).toMatchObject({
+      chart: "charts/web",
+      namespace: "shop",
+      valuesFiles: ["charts/web/values-prod.yaml"],
+      set: [{ name: "weight", value: "3" }],
+    });
   });
 
   it("leaves a HelmRelease inside an overlay to the rendered output, which names the patched release", () => {
     const files = tree({
       "apps/base/kustomization.yaml": "resources: [release.yaml]\n",
-      "apps/base/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: web }\nspec:\n  chart: { spec: { chart: ./charts/web, sourceRef: { kind: GitRepository } } }\n",
+      "apps/base/release.yaml":
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: web }\nspec:\n  chart: { spec: { chart: ./charts/web, sourceRef: { kind: GitRepository } } }\n",
       "charts/web/Chart.yaml": "name: web\n",
     });
     expect(planRenders(files, topology).map((root) => root.id)).toEqual(["kustomize apps/base"]);
@@ -118,7 +163,13 @@ describe("planRenders", () => {
 });
 
 describe("render failures in the review", () => {
-  const failure = (gates: boolean) => ({ id: "helm charts/app/Chart.yaml app", origin: "charts/app/Chart.yaml", inputs: ["charts/app/values.yaml"], reason: "helm charts/app/Chart.yaml app cannot be rendered offline: chart charts/app depends on redis", gates });
+  const failure = (gates: boolean) => ({
+    id: "helm charts/app/Chart.yaml app",
+    origin: "charts/app/Chart.yaml",
+    inputs: ["charts/app/values.yaml"],
+    reason: "helm charts/app/Chart.yaml app cannot be rendered offline: chart charts/app depends on redis",
+    gates,
+  });
   const input = (gates: boolean) => ({
     base: [{ path: "charts/app/values.yaml", text: "replicas: 1\n" }],
     head: [{ path: "charts/app/values.yaml", text: "replicas: 2\n" }],
@@ -150,7 +201,14 @@ describe("a release of a chart outside the repository", () => {
 
   it("changes only when what it renders changes: values or version, not the interval, retries or apiVersion (fluxcd/flux2-kustomize-helm-example)", () => {
     const base = keyOf(release("  values:\n    replicaCount: 2\n"));
-    expect(keyOf(release("  values:\n    replicaCount: 2\n  install:\n    remediation: { retries: 3 }\n", "v2beta2").replace("interval: 10m", "interval: 1h"))).toBe(base);
+    expect(
+      keyOf(
+        release("  values:\n    replicaCount: 2\n  install:\n    remediation: { retries: 3 }\n", "v2beta2").replace(
+          "interval: 10m",
+          "interval: 1h",
+        ),
+      ),
+    ).toBe(base);
     expect(keyOf(release("  values:\n    replicaCount: 3\n"))).not.toBe(base);
     expect(keyOf(release("  values:\n    replicaCount: 2\n").replace('"6.x"', '"7.x"'))).not.toBe(base);
   });

@@ -36,9 +36,11 @@ spec:
     const result = analyze({ "r.yaml": route(host, [1, 1]) }, { "r.yaml": route(host, [3, 1]) });
     const diagram = blastRadiusDiagram(result.routeDiffs, result.blastRadius);
     for (const line of diagram.split("\n").slice(1)) {
-      expect(line).toMatch(/^ {2}(\w+(\{\{|\[|\(\[|\()"[^"]*"(\}\}|\]|\]\)|\))|\w+ -->(\|"[^"]*"\|)? \w+|classDef \w+ [\w:#,. -]+|class [\w,]+ \w+|linkStyle [\d,]+ [\w:#,. -]+)$/);
+      expect(line).toMatch(
+        /^ {2}(\w+(\{\{|\[|\(\[|\()"[^"]*"(\}\}|\]|\]\)|\))|\w+ -->(\|"[^"]*"\|)? \w+|classDef \w+ [\w:#,. -]+|class [\w,]+ \w+|linkStyle [\d,]+ [\w:#,. -]+)$/,
+      );
     }
-    expect(diagram).not.toContain("javascript:alert(1)\"");
+    expect(diagram).not.toContain('javascript:alert(1)"');
   });
 
   it("caps the flows drawn and says how many more there are", () => {
@@ -49,7 +51,9 @@ spec:
     expect(diagram.match(/^ {2}f\d+\[/gm)).toHaveLength(MAX_FLOWS);
     expect(diagram).toContain(`+${20 - MAX_FLOWS} more changed flows`);
     // A long diagram is collapsed.
-    expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toContain("<details><summary>Diagram: 12 of 20 changed flows</summary>");
+    expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toContain(
+      "<details><summary>Diagram: 12 of 20 changed flows</summary>",
+    );
   });
 });
 
@@ -58,21 +62,46 @@ describe("the example PR (examples/): blast radius in the comment and the JSON",
     const { files: base } = await readFolder(resolve(EXAMPLES, "base"));
     const { files: head } = await readFolder(resolve(EXAMPLES, "head"));
     const policySource = base.find((f) => f.path === ".github/route-governor.yml")!.text;
-    const result = reviewChange({ base, head, policy: policyWith(policySource), policySource: "example", body: readFileSync(resolve(EXAMPLES, "pr-body.md"), "utf8"), now: NOW });
+    const result = reviewChange({
+      base,
+      head,
+      policy: policyWith(policySource),
+      policySource: "example",
+      body: readFileSync(resolve(EXAMPLES, "pr-body.md"), "utf8"),
+      now: NOW,
+    });
     const markdown = renderMarkdown(result);
-    const order = ["## Route Governor", "**Why**", "**To pass**", "### Blast radius", "Route diff: ", "All findings ("].map((heading) => markdown.indexOf(heading));
+    const order = ["## Route Governor", "**Why**", "**To pass**", "### Blast radius", "Route diff: ", "All findings ("].map((heading) =>
+      markdown.indexOf(heading),
+    );
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // Every critical finding is on the first screen, open.
     const why = markdown.slice(order[1], order[2]);
     for (const finding of result.analysis.findings.filter((f) => f.risk === "critical")) expect(why).toContain(finding.class);
-    await expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toMatchFileSnapshot("__snapshots__/example-blast-radius.md");
+    await expect(blastRadiusSection(result.analysis.blastRadius, result.analysis.routeDiffs).join("\n")).toMatchFileSnapshot(
+      "__snapshots__/example-blast-radius.md",
+    );
     const json = JSON.parse(renderJson(result)) as { blastRadius: Record<string, unknown> };
-    expect(Object.keys(json.blastRadius)).toEqual(["hostnames", "gateways", "routesAttached", "clusters", "regions", "shareShift", "services", "meshScope", "issues", "unchecked"]);
+    expect(Object.keys(json.blastRadius)).toEqual([
+      "hostnames",
+      "gateways",
+      "routesAttached",
+      "clusters",
+      "regions",
+      "shareShift",
+      "services",
+      "meshScope",
+      "issues",
+      "unchecked",
+    ]);
     expect(json.blastRadius.shareShift).toContainEqual({
       flow: "shop.example.com /checkout",
       entry: "Gateway infra/public-gateway:https [config]",
-      regions: [{ region: "jkt", before: 90, after: 50 }, { region: "sgp", before: 10, after: 50 }],
+      regions: [
+        { region: "jkt", before: 90, after: 50 },
+        { region: "sgp", before: 10, after: 50 },
+      ],
     });
   });
 });

@@ -43,7 +43,9 @@ describe("the check run's summary", () => {
   it("reads like the comment's first screen: decision, why, then what is missing", async () => {
     const result = await exampleReview();
     const { summary } = checkRunReport(result, renderMarkdown(result), {});
-    const order = ["critical risk", "**Why**", "writes.active-active", "**To pass**", "- ✗ evidence synthetic-check: missing"].map((text) => summary.indexOf(text));
+    const order = ["critical risk", "**Why**", "writes.active-active", "**To pass**", "- ✗ evidence synthetic-check: missing"].map((text) =>
+      summary.indexOf(text),
+    );
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -12,7 +12,11 @@ const demo = ["review", "--base", join(EXAMPLES, "base"), "--head", join(EXAMPLE
 async function cli(argv: string[], stdin?: string) {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), ...(stdin === undefined ? {} : { stdin: async () => stdin }) });
+  const code = await runCli(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    ...(stdin === undefined ? {} : { stdin: async () => stdin }),
+  });
   return { code, stdout, stderr };
 }
 
@@ -20,7 +24,9 @@ describe("workflow commands (--format github)", () => {
   it("escapes what the runner would split on, so PR text cannot end one command and start another", () => {
     expect(escapeData("50% done\r\n::error::x")).toBe("50%25 done%0D%0A::error::x");
     expect(escapeProperty("a:b,c%\n")).toBe("a%3Ab%2Cc%25%0A");
-    expect(workflowCommand("warning", "line 1\nline 2", { file: "routes/a,b.yaml", line: 3, title: "x: y" })).toBe("::warning file=routes/a%2Cb.yaml,line=3,title=x%3A y::line 1%0Aline 2");
+    expect(workflowCommand("warning", "line 1\nline 2", { file: "routes/a,b.yaml", line: 3, title: "x: y" })).toBe(
+      "::warning file=routes/a%2Cb.yaml,line=3,title=x%3A y::line 1%0Aline 2",
+    );
   });
 
   it("annotates the demo's findings by file and line, and ends with the decision", async () => {
@@ -41,7 +47,9 @@ describe("SARIF (--format sarif)", () => {
     const sarif = JSON.parse(stdout);
     expect(sarif.version).toBe("2.1.0");
     const [run] = sarif.runs;
-    expect(run.tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual([...new Set(report.findings.map((f: { class: string }) => f.class))].sort());
+    expect(run.tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual(
+      [...new Set(report.findings.map((f: { class: string }) => f.class))].sort(),
+    );
     expect(run.results).toHaveLength(report.findings.length);
     for (const result of run.results) {
       expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
@@ -62,7 +70,10 @@ describe("--body -", () => {
   });
 
   it("is a usage error where there is no standard input", async () => {
-    expect(await cli([...demo, "--body", "-"])).toMatchObject({ code: 2, stderr: "route-governor: --body - reads standard input, and there is none here\n" });
+    expect(await cli([...demo, "--body", "-"])).toMatchObject({
+      code: 2,
+      stderr: "route-governor: --body - reads standard input, and there is none here\n",
+    });
   });
 });
 

@@ -25,7 +25,9 @@ describe("the preview cases", () => {
       const why = markdown.slice(markdown.indexOf("**Why**"), markdown.indexOf("**To pass**")).trim().split("\n");
       expect(why).toEqual([
         "**Why**",
-        expect.stringMatching(/^- 🔴 high `backend\.region-added` ×6 svc-38\.example\.com: .* · 5 more like it at `clusters\/config\/routes\/svc-39\.yaml:14`, .*, …<\/sub>$/),
+        expect.stringMatching(
+          /^- 🔴 high `backend\.region-added` ×6 svc-38\.example\.com: .* · 5 more like it at `clusters\/config\/routes\/svc-39\.yaml:14`, .*, …<\/sub>$/,
+        ),
         expect.stringMatching(/^- 🔴 high `route\.removed` ×6 svc-44\.example\.com/),
         expect.stringMatching(/^- 🔴 high `export\.changed` ×6 ServiceExport storefront\/svc-38-tyo/),
         "- …and 40 lower-risk findings under **All findings** below",
@@ -36,7 +38,20 @@ describe("the preview cases", () => {
       const markdown = renderMarkdown(await reviewPreviewCase("40-changes"));
       expect(markdown).toContain("<details><summary>Diagram: 12 of 46 changed flows</summary>");
       const flows = [...markdown.matchAll(/^\| `(svc-\d+)\./gm)].map((match) => match[1]);
-      expect(flows.slice(0, 12)).toEqual(["svc-38", "svc-39", "svc-40", "svc-41", "svc-42", "svc-43", "svc-44", "svc-44", "svc-45", "svc-45", "svc-46", "svc-46"]);
+      expect(flows.slice(0, 12)).toEqual([
+        "svc-38",
+        "svc-39",
+        "svc-40",
+        "svc-41",
+        "svc-42",
+        "svc-43",
+        "svc-44",
+        "svc-44",
+        "svc-45",
+        "svc-45",
+        "svc-46",
+        "svc-46",
+      ]);
     });
   });
 });

@@ -44,7 +44,9 @@ describe("DestinationRule judged by the host it governs", () => {
   it("removing a rule beside a twin without TLS falls back to auto mTLS: weakened", () => {
     const plain = DR.replace(/ {2}trafficPolicy:\n {4}tls:\n {6}mode: ISTIO_MUTUAL\n/, "");
     const result = analyze({ "a/dr.yaml": DR, "b/dr.yaml": plain }, { "b/dr.yaml": plain });
-    expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([expect.stringContaining("tls.mode ISTIO_MUTUAL → (auto mTLS)")]);
+    expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([
+      expect.stringContaining("tls.mode ISTIO_MUTUAL → (auto mTLS)"),
+    ]);
   });
 });
 
@@ -53,7 +55,10 @@ describe("PeerAuthentication judged by what it selects", () => {
   const others = { "lab/peerauthentication-mtls-strict.yaml": STRICT, "security/peerauthentication.yaml": MESH_PERMISSIVE };
 
   it("a move with the same selector and mode is no weakening", () => {
-    const result = analyze({ ...others, "docs/asm-installation/peerauthentication.yaml": STRICT }, { ...others, "docs/istio-system/peerauthentication.yaml": STRICT });
+    const result = analyze(
+      { ...others, "docs/asm-installation/peerauthentication.yaml": STRICT },
+      { ...others, "docs/istio-system/peerauthentication.yaml": STRICT },
+    );
     expect(gating(result.findings)).toEqual([]);
   });
 
@@ -64,7 +69,10 @@ describe("PeerAuthentication judged by what it selects", () => {
 
   it("removed while the same-selector policy that stays is PERMISSIVE is one weakening", () => {
     const permissive = STRICT.replace("STRICT", "PERMISSIVE");
-    const result = analyze({ "a.yaml": STRICT, "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE }, { "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE });
+    const result = analyze(
+      { "a.yaml": STRICT, "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE },
+      { "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE },
+    );
     expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([
       "PeerAuthentication default/default: removed (was STRICT, namespace-wide in default): its workloads keep PeerAuthentication default/default with PERMISSIVE, so plaintext is accepted",
     ]);
@@ -72,7 +80,9 @@ describe("PeerAuthentication judged by what it selects", () => {
 
   it("removed with nothing selecting the same left inherits the mesh's PERMISSIVE", () => {
     const result = analyze({ "a.yaml": STRICT, "mesh.yaml": MESH_PERMISSIVE }, { "mesh.yaml": MESH_PERMISSIVE });
-    expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([expect.stringContaining("inherit PERMISSIVE from mesh policy default")]);
+    expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([
+      expect.stringContaining("inherit PERMISSIVE from mesh policy default"),
+    ]);
   });
 });
 
@@ -94,7 +104,9 @@ describe("Sidecar judged by the workloads it selects", () => {
   it("removed with no other Sidecar for its workloads opens egress to the whole mesh", () => {
     const [first] = SIDECARS.split("---\n");
     const result = analyze({ "sidecars.yaml": SIDECARS }, { "sidecars.yaml": SIDECARS.replace(`${first}---\n`, "") });
-    expect(ofClass(result.findings, "access.widened").map((f) => f.summary)).toEqual([expect.stringContaining("Sidecar bank-of-anthos/accounts-db: egress hosts gain */*")]);
+    expect(ofClass(result.findings, "access.widened").map((f) => f.summary)).toEqual([
+      expect.stringContaining("Sidecar bank-of-anthos/accounts-db: egress hosts gain */*"),
+    ]);
   });
 });
 
@@ -112,9 +124,15 @@ spec:
 `;
 
   it("a rule on two hosts and two gateways gives one weight finding naming all four flows", () => {
-    const result = analyze({ "vs.yaml": vs([90, 10]) }, { "vs.yaml": vs([50, 50]) }, `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`);
+    const result = analyze(
+      { "vs.yaml": vs([90, 10]) },
+      { "vs.yaml": vs([50, 50]) },
+      `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`,
+    );
     const weights = ofClass(result.findings, "backend.weight-changed");
-    expect(weights.map((f) => f.summary)).toEqual(["shop.example.com, www.shop.example.com via Gateway infra/internal, Gateway infra/public: checkout-jkt 90% → 50%, checkout-sgp 10% → 50%"]);
+    expect(weights.map((f) => f.summary)).toEqual([
+      "shop.example.com, www.shop.example.com via Gateway infra/internal, Gateway infra/public: checkout-jkt 90% → 50%, checkout-sgp 10% → 50%",
+    ]);
     expect(weights[0]?.regions).toEqual(["jkt", "sgp"]);
     expect(result.routeDiffs).toHaveLength(4);
   });
@@ -129,8 +147,14 @@ spec:
 
   it("two rules changed the same way keep distinct fingerprints", () => {
     const twoRules = (weights: [number, number]) =>
-      vs(weights).replace("  http:\n", `  http:\n  - match: [{uri: {prefix: /api}}]\n    route:\n    - {destination: {host: checkout-jkt}, weight: ${weights[0]}}\n    - {destination: {host: checkout-sgp}, weight: ${weights[1]}}\n`);
-    const weights = ofClass(analyze({ "vs.yaml": twoRules([90, 10]) }, { "vs.yaml": twoRules([50, 50]) }).findings, "backend.weight-changed");
+      vs(weights).replace(
+        "  http:\n",
+        `  http:\n  - match: [{uri: {prefix: /api}}]\n    route:\n    - {destination: {host: checkout-jkt}, weight: ${weights[0]}}\n    - {destination: {host: checkout-sgp}, weight: ${weights[1]}}\n`,
+      );
+    const weights = ofClass(
+      analyze({ "vs.yaml": twoRules([90, 10]) }, { "vs.yaml": twoRules([50, 50]) }).findings,
+      "backend.weight-changed",
+    );
     expect(weights).toHaveLength(2);
     expect(new Set(weights.map((f) => f.fingerprint)).size).toBe(2);
   });
@@ -169,6 +193,8 @@ spec:
   it("gaining its first parentRefs is an attachment, not a removed route", () => {
     const attached = split([90, 10]).replace("spec:\n", "spec:\n  parentRefs: [{name: public}]\n");
     const result = analyze({ "route.yaml": split([90, 10]) }, { "route.yaml": attached });
-    expect(result.findings.map((f) => `${f.class} ${f.summary}`)).toEqual(["route.attachment-changed HTTPRoute default/foo-route: attached to Gateway default/public"]);
+    expect(result.findings.map((f) => `${f.class} ${f.summary}`)).toEqual([
+      "route.attachment-changed HTTPRoute default/foo-route: attached to Gateway default/public",
+    ]);
   });
 });

@@ -18,8 +18,15 @@ interface Route {
   backends: Backend[];
 }
 
-const backendsArb = fc.uniqueArray(fc.record({ name: fc.constantFrom("a", "b", "c", "d", "e"), weight: fc.integer({ min: 1, max: 100 }) }), { minLength: 2, maxLength: 4, selector: (b) => b.name });
-const routeArb = fc.record({ kind: fc.constantFrom("HTTPRoute" as const, "VirtualService" as const), name: fc.constantFrom("r1", "r2", "r3", "r4", "r5"), backends: backendsArb });
+const backendsArb = fc.uniqueArray(
+  fc.record({ name: fc.constantFrom("a", "b", "c", "d", "e"), weight: fc.integer({ min: 1, max: 100 }) }),
+  { minLength: 2, maxLength: 4, selector: (b) => b.name },
+);
+const routeArb = fc.record({
+  kind: fc.constantFrom("HTTPRoute" as const, "VirtualService" as const),
+  name: fc.constantFrom("r1", "r2", "r3", "r4", "r5"),
+  backends: backendsArb,
+});
 const routesArb = fc.uniqueArray(routeArb, { minLength: 1, maxLength: 5, selector: (r) => `${r.kind}/${r.name}` });
 
 function toDocument(route: Route): object {
@@ -31,7 +38,17 @@ function toDocument(route: Route): object {
       spec: {
         parentRefs: [{ name: "public", namespace: "infra" }],
         hostnames: [`${route.name}.example.com`],
-        rules: [{ backendRefs: route.backends.map((b) => ({ group: "multicluster.x-k8s.io", kind: "ServiceImport", name: `${route.name}-${b.name}`, port: 8080, weight: b.weight })) }],
+        rules: [
+          {
+            backendRefs: route.backends.map((b) => ({
+              group: "multicluster.x-k8s.io",
+              kind: "ServiceImport",
+              name: `${route.name}-${b.name}`,
+              port: 8080,
+              weight: b.weight,
+            })),
+          },
+        ],
       },
     };
   }
@@ -39,7 +56,10 @@ function toDocument(route: Route): object {
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
     metadata: { name: route.name, namespace: "shop" },
-    spec: { hosts: [route.name], http: [{ route: route.backends.map((b) => ({ destination: { host: route.name, subset: b.name }, weight: b.weight })) }] },
+    spec: {
+      hosts: [route.name],
+      http: [{ route: route.backends.map((b) => ({ destination: { host: route.name, subset: b.name }, weight: b.weight })) }],
+    },
   };
 }
 
@@ -49,7 +69,12 @@ interface Style {
   sortKeys: boolean;
   indent: number;
 }
-const styleArb = fc.record({ flowLevel: fc.constantFrom(-1, 2, 3), forceQuotes: fc.boolean(), sortKeys: fc.boolean(), indent: fc.constantFrom(2, 4) });
+const styleArb = fc.record({
+  flowLevel: fc.constantFrom(-1, 2, 3),
+  forceQuotes: fc.boolean(),
+  sortKeys: fc.boolean(),
+  indent: fc.constantFrom(2, 4),
+});
 
 /** Documents spread over files by `spread` (document index → file index), written in `style`. */
 function toTree(documents: object[], spread: number[], style: Style, fileOrder: number[] = []): Record<string, string> {
@@ -59,11 +84,20 @@ function toTree(documents: object[], spread: number[], style: Style, fileOrder: 
     files.set(file, [...(files.get(file) ?? []), document]);
   });
   const order = [...files.keys()].sort((a, b) => (fileOrder[a] ?? a) - (fileOrder[b] ?? b));
-  return Object.fromEntries(order.map((file) => [`routes/f${file}.yaml`, files.get(file)!.map((d) => jsyaml.dump(d, style)).join("---\n")]));
+  return Object.fromEntries(
+    order.map((file) => [
+      `routes/f${file}.yaml`,
+      files
+        .get(file)!
+        .map((d) => jsyaml.dump(d, style))
+        .join("---\n"),
+    ]),
+  );
 }
 
 const PLAIN: Style = { flowLevel: -1, forceQuotes: false, sortKeys: false, indent: 2 };
-const aboveLow = (findings: readonly { risk: Parameters<typeof riskRank>[0] }[]) => findings.filter((f) => riskRank(f.risk) > riskRank("low"));
+const aboveLow = (findings: readonly { risk: Parameters<typeof riskRank>[0] }[]) =>
+  findings.filter((f) => riskRank(f.risk) > riskRank("low"));
 
 describe("semantic diff properties", () => {
   it("reordering documents, files and backend lists, scaling weights and re-dumping YAML yield nothing above low", () => {
@@ -77,9 +111,19 @@ describe("semantic diff properties", () => {
         fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
         fc.infiniteStream(fc.nat()),
         (routes, spreadBase, spreadHead, scale, style, fileOrder, seeds) => {
-          const shuffled = <T>(items: T[]) => items.map((item) => [seeds.next().value, item] as const).sort((a, b) => a[0] - b[0]).map(([, item]) => item);
-          const head = shuffled(routes).map((route) => ({ ...route, backends: shuffled(route.backends).map((b) => ({ ...b, weight: b.weight * scale })) }));
-          const result = analyze(toTree(routes.map(toDocument), spreadBase, PLAIN), toTree(head.map(toDocument), spreadHead, style, fileOrder));
+          const shuffled = <T>(items: T[]) =>
+            items
+              .map((item) => [seeds.next().value, item] as const)
+              .sort((a, b) => a[0] - b[0])
+              .map(([, item]) => item);
+          const head = shuffled(routes).map((route) => ({
+            ...route,
+            backends: shuffled(route.backends).map((b) => ({ ...b, weight: b.weight * scale })),
+          }));
+          const result = analyze(
+            toTree(routes.map(toDocument), spreadBase, PLAIN),
+            toTree(head.map(toDocument), spreadHead, style, fileOrder),
+          );
           expect(aboveLow(result.findings)).toEqual([]);
           expect(result.routeDiffs).toEqual([]);
         },
@@ -95,7 +139,9 @@ describe("semantic diff properties", () => {
         const backend = route.backends[b % route.backends.length]!;
         // Every route has two or more backends, so any other weight for one of them moves shares.
         fc.pre(weight !== backend.weight);
-        const head = routes.map((x) => (x !== route ? x : { ...x, backends: x.backends.map((y) => (y === backend ? { ...y, weight } : y)) }));
+        const head = routes.map((x) =>
+          x !== route ? x : { ...x, backends: x.backends.map((y) => (y === backend ? { ...y, weight } : y)) },
+        );
         const result = analyze(toTree(routes.map(toDocument), [0], PLAIN), toTree(head.map(toDocument), [0], PLAIN));
         expect(result.findings.map((f) => f.class)).toContain("backend.weight-changed");
       }),

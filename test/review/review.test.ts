@@ -39,26 +39,57 @@ describe("review: the whole pipeline", () => {
   it("takes evidence from the PR body and approvals bound to the findings' fingerprints", () => {
     const first = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }, { body: EVIDENCE });
     const fingerprints = first.analysis.findings.map((f) => f.fingerprint);
-    const approved = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }, {
-      body: EVIDENCE,
-      prAuthor: "alice",
-      approvals: [{ login: "bob", at: "2026-11-21T10:00:00Z", source: "comment", groups: ["service-owners"], fingerprints, edited: false, cancelled: false }],
-    });
+    const approved = review(
+      { "r.yaml": route([90, 10]) },
+      { "r.yaml": route([50, 50]) },
+      {
+        body: EVIDENCE,
+        prAuthor: "alice",
+        approvals: [
+          {
+            login: "bob",
+            at: "2026-11-21T10:00:00Z",
+            source: "comment",
+            groups: ["service-owners"],
+            fingerprints,
+            edited: false,
+            cancelled: false,
+          },
+        ],
+      },
+    );
     expect(approved.governance.unmet).toEqual([]);
     expect(approved.decision).toBe("pass");
     // A different weight is a different finding: the approval is stale.
-    const pushed = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([40, 60]) }, {
-      body: EVIDENCE,
-      prAuthor: "alice",
-      approvals: [{ login: "bob", at: "2026-11-21T10:00:00Z", source: "comment", groups: ["service-owners"], fingerprints, edited: false, cancelled: false }],
-    });
+    const pushed = review(
+      { "r.yaml": route([90, 10]) },
+      { "r.yaml": route([40, 60]) },
+      {
+        body: EVIDENCE,
+        prAuthor: "alice",
+        approvals: [
+          {
+            login: "bob",
+            at: "2026-11-21T10:00:00Z",
+            source: "comment",
+            groups: ["service-owners"],
+            fingerprints,
+            edited: false,
+            cancelled: false,
+          },
+        ],
+      },
+    );
     expect(pushed.decision).toBe("fail");
     expect(pushed.governance.approvals.rules[0]!.stale.map((s) => s.login)).toEqual(["bob"]);
   });
 
   it("a change to the policy file is governance.policy-changed, judged under the base policy", () => {
     const tree = { "r.yaml": route([90, 10]) };
-    const result = review({ ...tree, ".github/route-governor.yml": "services: {}\n" }, { ...tree, ".github/route-governor.yml": "options: { authorMayApprove: true }\n" });
+    const result = review(
+      { ...tree, ".github/route-governor.yml": "services: {}\n" },
+      { ...tree, ".github/route-governor.yml": "options: { authorMayApprove: true }\n" },
+    );
     expect(classesOf(result.analysis)).toEqual(["governance.policy-changed"]);
     expect(result.risk).toBe("critical");
     expect(result.analysis.findings[0]!.file).toBe(".github/route-governor.yml");
@@ -81,17 +112,25 @@ describe("review: the whole pipeline", () => {
   });
 
   it("a field no detector explains on a judged resource is still listed, as resource.changed", () => {
-    const labelled = route([50, 50]).replace("metadata: { name: checkout, namespace: shop }", "metadata: { name: checkout, namespace: shop, labels: { team: payments } }");
+    const labelled = route([50, 50]).replace(
+      "metadata: { name: checkout, namespace: shop }",
+      "metadata: { name: checkout, namespace: shop, labels: { team: payments } }",
+    );
     const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": labelled });
     expect(classesOf(result.analysis)).toEqual(["backend.weight-changed", "resource.changed"]);
-    expect(result.analysis.findings.find((f) => f.class === "resource.changed")!.summary).toBe("HTTPRoute shop/checkout: metadata.labels added ({\"team\":\"payments\"})");
+    expect(result.analysis.findings.find((f) => f.class === "resource.changed")!.summary).toBe(
+      'HTTPRoute shop/checkout: metadata.labels added ({"team":"payments"})',
+    );
     // Everything explained: no fallback next to the real finding.
     expect(classesOf(review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([50, 50]) }).analysis)).toEqual(["backend.weight-changed"]);
   });
 
   it("an unreadable file the PR does not change is listed apart and does not block an unrelated change", () => {
     const template = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {{ .Values.name }}\n";
-    const result = review({ "chart/vs.yaml": template, "r.yaml": route([90, 10]) }, { "chart/vs.yaml": template, "r.yaml": route([90, 10]) });
+    const result = review(
+      { "chart/vs.yaml": template, "r.yaml": route([90, 10]) },
+      { "chart/vs.yaml": template, "r.yaml": route([90, 10]) },
+    );
     expect(result.decision).toBe("pass");
     expect(result.analysis.invalid).toEqual([]);
     expect(result.analysis.existingInvalid.map((i) => i.file)).toEqual(["chart/vs.yaml"]);
@@ -110,26 +149,44 @@ describe("review: a harmless PR is never blocked by YAML that is not traffic con
 
   it("passes a workflow bump and a CRD update, and says in one line what it did not review", () => {
     const base = { "r.yaml": route([90, 10]), "ci/e2e.yaml": workflow, "crds/istio.yaml": crd };
-    const head = { ...base, "ci/e2e.yaml": workflow.replace("actions/checkout@v7", "actions/checkout@v8"), "crds/istio.yaml": crd.replace("release: istio", "release: istio-1") };
+    const head = {
+      ...base,
+      "ci/e2e.yaml": workflow.replace("actions/checkout@v7", "actions/checkout@v8"),
+      "crds/istio.yaml": crd.replace("release: istio", "release: istio-1"),
+    };
     const result = review(base, head);
     expect(result.decision).toBe("pass");
     expect(result.analysis.findings).toEqual([]);
-    expect(result.analysis.skipped).toEqual([{ file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" }]);
-    expect(renderMarkdown(result)).toContain("<sub>Not reviewed: 1 changed file not traffic config (`crds/istio.yaml`: not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1))</sub>");
+    expect(result.analysis.skipped).toEqual([
+      { file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" },
+    ]);
+    expect(renderMarkdown(result)).toContain(
+      "<sub>Not reviewed: 1 changed file not traffic config (`crds/istio.yaml`: not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1))</sub>",
+    );
     expect(JSON.parse(renderJson(result))).toMatchObject({ skipped: result.analysis.skipped, excluded: { changed: [], total: 0 } });
   });
 
   it("does not read files the policy's paths exclude, however broken, and counts the changed ones", () => {
     const broken = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: [broken\n";
     const base = { "r.yaml": route([90, 10]), "internal/testdata/route.yaml": route([90, 10]), ".github/workflows/ci.yaml": workflow };
-    const head = { ...base, "internal/testdata/route.yaml": broken, ".github/workflows/ci.yaml": `${workflow}# bumped\n`, ".github/old.yaml": broken };
+    const head = {
+      ...base,
+      "internal/testdata/route.yaml": broken,
+      ".github/workflows/ci.yaml": `${workflow}# bumped\n`,
+      ".github/old.yaml": broken,
+    };
     const result = review(base, head);
     expect(result.decision).toBe("pass");
     expect(result.analysis.invalid).toEqual([]);
-    expect(result.analysis.excluded).toEqual({ changed: [".github/old.yaml", ".github/workflows/ci.yaml", "internal/testdata/route.yaml"], total: 3 });
+    expect(result.analysis.excluded).toEqual({
+      changed: [".github/old.yaml", ".github/workflows/ci.yaml", "internal/testdata/route.yaml"],
+      total: 3,
+    });
     expect(renderMarkdown(result)).toContain("<sub>Not reviewed: 3 changed files excluded by the policy's `paths` (3 in the tree)</sub>");
     // A repository that reviews its test data sees the broken route again.
-    expect(review(base, head, { overlay: 'paths: { exclude: [".github/**"] }\n' }).analysis.invalid.map((item) => item.file)).toEqual(["internal/testdata/route.yaml"]);
+    expect(review(base, head, { overlay: 'paths: { exclude: [".github/**"] }\n' }).analysis.invalid.map((item) => item.file)).toEqual([
+      "internal/testdata/route.yaml",
+    ]);
   });
 
   it("shows no line when every changed file was reviewed", () => {
@@ -146,11 +203,21 @@ describe("review: an IstioOperator without metadata (istioctl install -f) is rev
     );
 
   it("finds meshID, clusterName, network and trustDomain changes on the operator its file names", () => {
-    const result = analyze({ "cluster1.yaml": operator("mesh1", "cluster1", "network1", "cluster.local") }, { "cluster1.yaml": operator("mesh2", "cluster9", "network2", "corp.example") });
+    const result = analyze(
+      { "cluster1.yaml": operator("mesh1", "cluster1", "network1", "cluster.local") },
+      { "cluster1.yaml": operator("mesh2", "cluster9", "network2", "corp.example") },
+    );
     expect(result.invalid).toEqual([]);
     const trust = result.findings.filter((finding) => finding.class === "trust.changed");
-    expect(trust.map((finding) => finding.summary.split(":")[1]?.trim().split(" ")[0]).sort()).toEqual(["global.meshID", "global.multiCluster.clusterName", "global.network", "meshConfig.trustDomain"]);
-    expect(new Set(trust.map((finding) => `${finding.resource.kind} ${finding.resource.name} ${finding.file}`))).toEqual(new Set(["IstioOperator cluster1.yaml cluster1.yaml"]));
+    expect(trust.map((finding) => finding.summary.split(":")[1]?.trim().split(" ")[0]).sort()).toEqual([
+      "global.meshID",
+      "global.multiCluster.clusterName",
+      "global.network",
+      "meshConfig.trustDomain",
+    ]);
+    expect(new Set(trust.map((finding) => `${finding.resource.kind} ${finding.resource.name} ${finding.file}`))).toEqual(
+      new Set(["IstioOperator cluster1.yaml cluster1.yaml"]),
+    );
   });
 });
 
@@ -159,7 +226,12 @@ describe("review: one identity defined twice in one file", () => {
     const twice = `${route([90, 10])}---\n${route([0, 100])}`;
     const result = analyze({ "r.yaml": route([90, 10]) }, { "r.yaml": twice });
     expect(result.findings.map((f) => [f.class, f.risk, f.line, f.summary])).toEqual([
-      ["manifest.invalid", "high", 3, "HTTPRoute shop/checkout: defined twice in this file: kubectl applies the later document (line 13), which this review uses"],
+      [
+        "manifest.invalid",
+        "high",
+        3,
+        "HTTPRoute shop/checkout: defined twice in this file: kubectl applies the later document (line 13), which this review uses",
+      ],
       ["backend.weight-changed", "medium-high", 17, "*: checkout-v1:8080 90% → 0%, checkout-v2:8080 10% → 100%"],
     ]);
   });

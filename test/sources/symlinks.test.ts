@@ -48,18 +48,29 @@ describe("the readers report symlinks beside files, without following them", () 
   it("a folder: readlink, the linked directory not walked, the linked file not read as a file", async () => {
     const tree = await readFolder(folder(FILES, LINKS));
     expect(tree.links).toEqual(expectedLinks);
-    expect(tree.files.map((file) => file.path)).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml", "clusters/sgp-prod-1/exports.yaml"]);
+    expect(tree.files.map((file) => file.path)).toEqual([
+      "clusters/config/routes/checkout.yaml",
+      "clusters/jkt-prod-1/exports.yaml",
+      "clusters/sgp-prod-1/exports.yaml",
+    ]);
   });
 
   it("a git ref: mode 120000 blobs, read in the same cat-file batch", async () => {
     const root = folder(FILES, LINKS);
-    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.symlinks=true", ...args], { stdio: "pipe" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.symlinks=true", ...args], {
+        stdio: "pipe",
+      });
     git("init", "-q");
     git("add", "-A");
     git("commit", "-qm", "links");
     const tree = await readGitTree(root, "HEAD");
     expect(tree.links).toEqual(expectedLinks);
-    expect(tree.files.map((file) => file.path)).toEqual(["clusters/config/routes/checkout.yaml", "clusters/jkt-prod-1/exports.yaml", "clusters/sgp-prod-1/exports.yaml"]);
+    expect(tree.files.map((file) => file.path)).toEqual([
+      "clusters/config/routes/checkout.yaml",
+      "clusters/jkt-prod-1/exports.yaml",
+      "clusters/sgp-prod-1/exports.yaml",
+    ]);
   });
 });
 
@@ -70,18 +81,50 @@ describe("a symlink added or retargeted exposes files to other clusters: high, a
     .filter(([path]) => path.endsWith(".yaml"))
     .map(([path, text]) => ({ path, text }));
   const review = (base: readonly SymbolicLink[], head: readonly SymbolicLink[]) =>
-    analyzeChange({ base: files, head: files, links: { base, head }, policy }).findings.map((finding) => [finding.risk, finding.class, finding.file, finding.line, finding.clusters, finding.summary]);
+    analyzeChange({ base: files, head: files, links: { base, head }, policy }).findings.map((finding) => [
+      finding.risk,
+      finding.class,
+      finding.file,
+      finding.line,
+      finding.clusters,
+      finding.summary,
+    ]);
   const link = (path: string, target: string): SymbolicLink => ({ path, target });
 
   it("a file link and a directory link, added", () => {
-    expect(review([], [link("clusters/sgp-prod-1/jkt-exports.yaml", "../jkt-prod-1/exports.yaml"), link("clusters/tyo-prod-1/routes", "../config/routes")])).toEqual([
-      ["high", "resource.changed", "clusters/sgp-prod-1/jkt-exports.yaml", 1, ["sgp-prod-1"], "symlink clusters/sgp-prod-1/jkt-exports.yaml → ../jkt-prod-1/exports.yaml: the files it exposes (clusters/jkt-prod-1/exports.yaml) to cluster sgp-prod-1 are not reviewed"],
-      ["high", "resource.changed", "clusters/tyo-prod-1/routes", 1, ["tyo-prod-1"], "symlink clusters/tyo-prod-1/routes → ../config/routes: the files it exposes (clusters/config/routes/checkout.yaml) to cluster tyo-prod-1 are not reviewed"],
+    expect(
+      review(
+        [],
+        [
+          link("clusters/sgp-prod-1/jkt-exports.yaml", "../jkt-prod-1/exports.yaml"),
+          link("clusters/tyo-prod-1/routes", "../config/routes"),
+        ],
+      ),
+    ).toEqual([
+      [
+        "high",
+        "resource.changed",
+        "clusters/sgp-prod-1/jkt-exports.yaml",
+        1,
+        ["sgp-prod-1"],
+        "symlink clusters/sgp-prod-1/jkt-exports.yaml → ../jkt-prod-1/exports.yaml: the files it exposes (clusters/jkt-prod-1/exports.yaml) to cluster sgp-prod-1 are not reviewed",
+      ],
+      [
+        "high",
+        "resource.changed",
+        "clusters/tyo-prod-1/routes",
+        1,
+        ["tyo-prod-1"],
+        "symlink clusters/tyo-prod-1/routes → ../config/routes: the files it exposes (clusters/config/routes/checkout.yaml) to cluster tyo-prod-1 are not reviewed",
+      ],
     ]);
   });
 
   it("retargeted, and removed", () => {
-    const before = [link("clusters/tyo-prod-1/routes", "../config/routes"), link("clusters/sgp-prod-1/jkt-exports.yaml", "../jkt-prod-1/exports.yaml")];
+    const before = [
+      link("clusters/tyo-prod-1/routes", "../config/routes"),
+      link("clusters/sgp-prod-1/jkt-exports.yaml", "../jkt-prod-1/exports.yaml"),
+    ];
     const after = [link("clusters/tyo-prod-1/routes", "../jkt-prod-1")];
     expect(review(before, after).map((finding) => finding[5])).toEqual([
       "symlink clusters/sgp-prod-1/jkt-exports.yaml → ../jkt-prod-1/exports.yaml removed: the files it exposed (clusters/jkt-prod-1/exports.yaml) to cluster sgp-prod-1 are no longer applied there, and this is not reviewed",

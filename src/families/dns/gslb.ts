@@ -39,7 +39,11 @@ interface Verdict {
 
 const ttlVerdict = (before: number | undefined, after: number | undefined, what: string): Verdict =>
   before !== undefined && after !== undefined && after > before
-    ? { class: "resource.changed", effect: `clients keep using a failed ${what} for up to ${after}s before failover reaches them`, riskFloor: "medium" }
+    ? {
+        class: "resource.changed",
+        effect: `clients keep using a failed ${what} for up to ${after}s before failover reaches them`,
+        riskFloor: "medium",
+      }
     : { class: "resource.changed", effect: "resolvers cache answers for a different time" };
 
 // ---------------------------------------------------------------------------------------------
@@ -72,7 +76,8 @@ const STRATEGY_EFFECT: Readonly<Record<string, string>> = {
   geoip: "clients are answered with the cluster nearest them",
 };
 
-const ingressHosts = (resource: Resource | undefined): string[] => sortedSet(list(record(spec(resource).ingress).rules).flatMap((rule) => text(record(rule).host) ?? []));
+const ingressHosts = (resource: Resource | undefined): string[] =>
+  sortedSet(list(record(spec(resource).ingress).rules).flatMap((rule) => text(record(rule).host) ?? []));
 
 /** What the Gslb answers DNS for: its embedded Ingress hosts, or the resource it references. */
 const fronts = (resource: Resource | undefined): string => {
@@ -88,7 +93,12 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
   const now = strategy(head);
   const at = (...field: string[]): FieldPath => ["spec", "strategy", ...field];
   if (was.type !== now.type) {
-    const primary = now.type === "failover" ? ` (primary geoTag ${show(now.primaryGeoTag)})` : was.type === "failover" ? ` (was primary geoTag ${show(was.primaryGeoTag)})` : "";
+    const primary =
+      now.type === "failover"
+        ? ` (primary geoTag ${show(now.primaryGeoTag)})`
+        : was.type === "failover"
+          ? ` (was primary geoTag ${show(was.primaryGeoTag)})`
+          : "";
     out.add({
       class: "failover.changed",
       summary: `strategy.type ${was.type} → ${now.type}${primary} for ${fronts(head)}: ${STRATEGY_EFFECT[now.type] ?? "DNS answers are chosen another way"}`,
@@ -110,7 +120,8 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
     });
   }
   if (!sameValue(was.weights, now.weights)) {
-    const even = (weights: Record<string, number>) => (Object.keys(weights).length === 0 ? " (no weights: an even split across healthy clusters)" : "");
+    const even = (weights: Record<string, number>) =>
+      Object.keys(weights).length === 0 ? " (no weights: an even split across healthy clusters)" : "";
     out.add({
       class: "backend.weight-changed",
       summary: `strategy.weight ${describeShares(was.weights, now.weights)}${even(was.weights)}${even(now.weights)}: DNS answers for ${fronts(head)} shift between regions`,
@@ -122,7 +133,15 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
   }
   if (was.ttl !== now.ttl) {
     const verdict = ttlVerdict(was.ttl, now.ttl, "cluster");
-    out.add({ class: verdict.class, summary: `strategy.dnsTtlSeconds ${was.ttl} → ${now.ttl}: ${verdict.effect}`, side: "head", path: at("dnsTtlSeconds"), before: was.ttl, after: now.ttl, ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}) });
+    out.add({
+      class: verdict.class,
+      summary: `strategy.dnsTtlSeconds ${was.ttl} → ${now.ttl}: ${verdict.effect}`,
+      side: "head",
+      path: at("dnsTtlSeconds"),
+      before: was.ttl,
+      after: now.ttl,
+      ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+    });
   }
   if (was.splitBrain !== now.splitBrain) {
     out.add({
@@ -148,20 +167,37 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
     });
   }
   const hosts = setChange(ingressHosts(base), ingressHosts(head));
-  for (const [added, hostsOf] of [[true, hosts.added], [false, hosts.removed]] as const) {
+  for (const [added, hostsOf] of [
+    [true, hosts.added],
+    [false, hosts.removed],
+  ] as const) {
     if (hostsOf.length === 0) continue;
     out.add({
       class: added ? "route.added" : "route.removed",
-      summary: added ? `spec.ingress serves ${hostsOf.join(", ")}: k8gb answers DNS for them across clusters` : `spec.ingress no longer serves ${hostsOf.join(", ")}: k8gb stops answering DNS for them`,
+      summary: added
+        ? `spec.ingress serves ${hostsOf.join(", ")}: k8gb answers DNS for them across clusters`
+        : `spec.ingress no longer serves ${hostsOf.join(", ")}: k8gb stops answering DNS for them`,
       side: added ? "head" : "base",
       path: ["spec", "ingress", "rules"],
       before: ingressHosts(base),
       after: ingressHosts(head),
     });
   }
-  const ingressBody = (resource: Resource) => canonical({ ...record(spec(resource).ingress), rules: list(record(spec(resource).ingress).rules).map((rule) => ({ ...record(rule), host: undefined })) });
+  const ingressBody = (resource: Resource) =>
+    canonical({
+      ...record(spec(resource).ingress),
+      rules: list(record(spec(resource).ingress).rules).map((rule) => ({ ...record(rule), host: undefined })),
+    });
   if (hosts.added.length === 0 && hosts.removed.length === 0 && ingressBody(base) !== ingressBody(head)) {
-    out.add({ class: "resource.changed", summary: `spec.ingress paths or backends change for ${fronts(head)}`, side: "head", path: ["spec", "ingress"], before: spec(base).ingress, after: spec(head).ingress, riskFloor: "medium-high" });
+    out.add({
+      class: "resource.changed",
+      summary: `spec.ingress paths or backends change for ${fronts(head)}`,
+      side: "head",
+      path: ["spec", "ingress"],
+      before: spec(base).ingress,
+      after: spec(head).ingress,
+      riskFloor: "medium-high",
+    });
   }
 };
 
@@ -171,7 +207,8 @@ const twinIn = (resource: Resource, context: DetectorContext, tree: "base" | "he
     if (group === resource.id.group) continue;
     for (const candidate of context[tree].resources.values()) {
       const { id } = candidate;
-      if (id.group === group && id.kind === "Gslb" && id.namespace === resource.id.namespace && id.name === resource.id.name) return candidate;
+      if (id.group === group && id.kind === "Gslb" && id.namespace === resource.id.namespace && id.name === resource.id.name)
+        return candidate;
     }
   }
   return undefined;
@@ -186,20 +223,47 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
     const twin = twinIn(change.head, context, "base");
     if (twin) {
       compareGslb(twin, change.head, out);
-      if (out.detections.length === 0) out.add({ class: "resource.changed", summary: `moved from ${twin.id.group} to ${change.head.id.group}, strategy unchanged`, side: "head", path: ["apiVersion"], before: twin.id.group, after: change.head.id.group });
+      if (out.detections.length === 0)
+        out.add({
+          class: "resource.changed",
+          summary: `moved from ${twin.id.group} to ${change.head.id.group}, strategy unchanged`,
+          side: "head",
+          path: ["apiVersion"],
+          before: twin.id.group,
+          after: change.head.id.group,
+        });
       return;
     }
     const { type } = strategy(change.head);
-    out.add({ class: "route.added", summary: `added: k8gb answers DNS for ${fronts(change.head)} with strategy ${type}`, side: "head", path: ["spec", "strategy"], after: { fronts: fronts(change.head), strategy: type } });
+    out.add({
+      class: "route.added",
+      summary: `added: k8gb answers DNS for ${fronts(change.head)} with strategy ${type}`,
+      side: "head",
+      path: ["spec", "strategy"],
+      after: { fronts: fronts(change.head), strategy: type },
+    });
     return;
   }
   if (change.base) {
     const twin = twinIn(change.base, context, "head");
     if (twin) {
-      out.add({ class: "resource.changed", summary: `replaced by the same Gslb in ${twin.id.group}`, side: "base", path: ["apiVersion"], before: change.base.id.group, after: twin.id.group });
+      out.add({
+        class: "resource.changed",
+        summary: `replaced by the same Gslb in ${twin.id.group}`,
+        side: "base",
+        path: ["apiVersion"],
+        before: change.base.id.group,
+        after: twin.id.group,
+      });
       return;
     }
-    out.add({ class: "route.removed", summary: `removed: k8gb stops answering DNS for ${fronts(change.base)}`, side: "base", path: ["spec"], before: { fronts: fronts(change.base) } });
+    out.add({
+      class: "route.removed",
+      summary: `removed: k8gb stops answering DNS for ${fronts(change.base)}`,
+      side: "base",
+      path: ["spec"],
+      before: { fronts: fronts(change.base) },
+    });
   }
 };
 
@@ -208,9 +272,12 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
 
 /** What an AWS Route 53 routing setting does; weights are judged per record set, not here. */
 const providerVerdict = (name: string): Verdict => {
-  if (name === "aws/failover") return { class: "failover.changed", effect: "which record answers only when the primary is unhealthy changes" };
-  if (name.startsWith("aws/geolocation") || name.startsWith("aws/geoproximity")) return { class: "failover.changed", effect: "which region answers which clients changes (geo routing)" };
-  if (name === "aws/health-check-id" || name === "aws/evaluate-target-health") return { class: "health.changed", effect: "the health check that takes the record out of DNS changes" };
+  if (name === "aws/failover")
+    return { class: "failover.changed", effect: "which record answers only when the primary is unhealthy changes" };
+  if (name.startsWith("aws/geolocation") || name.startsWith("aws/geoproximity"))
+    return { class: "failover.changed", effect: "which region answers which clients changes (geo routing)" };
+  if (name === "aws/health-check-id" || name === "aws/evaluate-target-health")
+    return { class: "health.changed", effect: "the health check that takes the record out of DNS changes" };
   if (name === "aws/weight") return { class: "backend.weight-changed", effect: "the record's share of DNS answers changes" };
   return { class: "resource.changed", effect: "a provider setting of the record changes", riskFloor: "medium" };
 };
@@ -235,11 +302,14 @@ const recordView = (value: unknown): RecordView => {
     setIdentifier: text(fields.setIdentifier) || undefined,
     targets: sortedSet(texts(fields.targets)),
     ttl: numeric(fields.recordTTL),
-    provider: Object.fromEntries(list(fields.providerSpecific).map((entry) => [text(record(entry).name) ?? "", text(record(entry).value) ?? ""])),
+    provider: Object.fromEntries(
+      list(fields.providerSpecific).map((entry) => [text(record(entry).name) ?? "", text(record(entry).value) ?? ""]),
+    ),
   };
 };
 
-const recordName = (view: RecordView): string => `${view.dnsName} ${view.recordType}${view.setIdentifier ? ` (${view.setIdentifier})` : ""}`;
+const recordName = (view: RecordView): string =>
+  `${view.dnsName} ${view.recordType}${view.setIdentifier ? ` (${view.setIdentifier})` : ""}`;
 
 const endpointsOf = (resource: Resource | undefined): RecordView[] => list(spec(resource).endpoints).map(recordView);
 
@@ -258,17 +328,32 @@ const weightSets = (records: readonly RecordView[]): Map<string, Record<string, 
 const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
   const base = endpointsOf(change.base);
   const head = endpointsOf(change.head);
-  const pairs = pairEntries(base, head, [(view) => `${view.dnsName}|${view.recordType}|${view.setIdentifier ?? ""}`, (view) => `${view.dnsName}|${view.recordType}`]);
+  const pairs = pairEntries(base, head, [
+    (view) => `${view.dnsName}|${view.recordType}|${view.setIdentifier ?? ""}`,
+    (view) => `${view.dnsName}|${view.recordType}`,
+  ]);
   const at = (index: number, ...field: (string | number)[]): FieldPath => ["spec", "endpoints", index, ...field];
   for (const pair of pairs) {
     if (pair.head && !pair.base) {
       const view = pair.head.value;
-      out.add({ class: "route.added", summary: `record ${recordName(view)} → ${view.targets.join(", ")} added: clients resolving it start reaching those targets`, side: "head", path: at(pair.head.index), after: view });
+      out.add({
+        class: "route.added",
+        summary: `record ${recordName(view)} → ${view.targets.join(", ")} added: clients resolving it start reaching those targets`,
+        side: "head",
+        path: at(pair.head.index),
+        after: view,
+      });
       continue;
     }
     if (pair.base && !pair.head) {
       const view = pair.base.value;
-      out.add({ class: "route.removed", summary: `record ${recordName(view)} → ${view.targets.join(", ")} removed: external-dns deletes it`, side: "base", path: at(pair.base.index), before: view });
+      out.add({
+        class: "route.removed",
+        summary: `record ${recordName(view)} → ${view.targets.join(", ")} removed: external-dns deletes it`,
+        side: "base",
+        path: at(pair.base.index),
+        before: view,
+      });
       continue;
     }
     if (!pair.base || !pair.head) continue;
@@ -277,11 +362,26 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
     const index = pair.head.index;
     const label = `record ${recordName(now)}`;
     if (!sameValue(was.targets, now.targets)) {
-      out.add({ class: "route.attachment-changed", summary: `${label} targets ${show(was.targets)} → ${show(now.targets)}: clients resolving it reach another entry point`, side: "head", path: at(index, "targets"), before: was.targets, after: now.targets });
+      out.add({
+        class: "route.attachment-changed",
+        summary: `${label} targets ${show(was.targets)} → ${show(now.targets)}: clients resolving it reach another entry point`,
+        side: "head",
+        path: at(index, "targets"),
+        before: was.targets,
+        after: now.targets,
+      });
     }
     if (was.ttl !== now.ttl) {
       const verdict = ttlVerdict(was.ttl, now.ttl, "target");
-      out.add({ class: verdict.class, summary: `${label} recordTTL ${show(was.ttl)} → ${show(now.ttl)}: ${verdict.effect}`, side: "head", path: at(index, "recordTTL"), before: was.ttl, after: now.ttl, ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}) });
+      out.add({
+        class: verdict.class,
+        summary: `${label} recordTTL ${show(was.ttl)} → ${show(now.ttl)}: ${verdict.effect}`,
+        side: "head",
+        path: at(index, "recordTTL"),
+        before: was.ttl,
+        after: now.ttl,
+        ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+      });
     }
     if (was.setIdentifier !== now.setIdentifier) {
       const failover = now.provider["aws/failover"] !== undefined || was.provider["aws/failover"] !== undefined;
@@ -340,10 +440,20 @@ export const gslbDetector: ResourceDetector = (change, context) => {
 const ANNOTATION = "external-dns.alpha.kubernetes.io/";
 
 const hostnames = (value: string | undefined): string[] =>
-  sortedSet((value ?? "").split(",").map((host) => host.trim().replace(/\.$/, "").toLowerCase()).filter(Boolean));
+  sortedSet(
+    (value ?? "")
+      .split(",")
+      .map((host) => host.trim().replace(/\.$/, "").toLowerCase())
+      .filter(Boolean),
+  );
 
 /** An external-dns annotation's meaning; AWS routing annotations mirror the providerSpecific keys (`aws-weight` ↔ `aws/weight`). */
-const annotationVerdict = (name: string, before: string | undefined, after: string | undefined, annotations: Readonly<Record<string, string>>): Verdict => {
+const annotationVerdict = (
+  name: string,
+  before: string | undefined,
+  after: string | undefined,
+  annotations: Readonly<Record<string, string>>,
+): Verdict => {
   if (name === "target") return { class: "route.attachment-changed", effect: "its DNS names resolve to another entry point" };
   if (name === "ttl") return ttlVerdict(numeric(before), numeric(after), "target");
   if (name === "set-identifier") {
@@ -365,7 +475,8 @@ const annotationVerdict = (name: string, before: string | undefined, after: stri
  */
 export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
   if (!change.base || !change.head) return [];
-  const read = (resource: Resource) => Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => key.startsWith(ANNOTATION)));
+  const read = (resource: Resource) =>
+    Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => key.startsWith(ANNOTATION)));
   const before = read(change.base);
   const after = read(change.head);
   if (sameValue(before, after)) return [];
@@ -379,16 +490,37 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
     if (name === "hostname") {
       const hosts = setChange(hostnames(was), hostnames(now));
       if (hosts.removed.length > 0) {
-        out.add({ class: "route.removed", summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`, side: "head", path: path(key), before: hostnames(was), after: hostnames(now) });
+        out.add({
+          class: "route.removed",
+          summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
+          side: "head",
+          path: path(key),
+          before: hostnames(was),
+          after: hostnames(now),
+        });
       }
       if (hosts.added.length > 0) {
-        out.add({ class: "route.added", summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`, side: "head", path: path(key), before: hostnames(was), after: hostnames(now) });
+        out.add({
+          class: "route.added",
+          summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
+          side: "head",
+          path: path(key),
+          before: hostnames(was),
+          after: hostnames(now),
+        });
       }
       continue;
     }
     const verdict = annotationVerdict(name, was, now, change.head.annotations);
-    out.add({ class: verdict.class, summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`, side: "head", path: path(key), before: was, after: now, ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}) });
+    out.add({
+      class: verdict.class,
+      summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`,
+      side: "head",
+      path: path(key),
+      before: was,
+      after: now,
+      ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+    });
   }
   return out.detections;
 };
-

@@ -26,8 +26,12 @@ function httpAlternative(match: JsonRecord) {
   const parts = [
     path,
     ...(method ? [`method ${method.toUpperCase()}`] : []),
-    ...list(match.headers).map((h) => matchValue("header", record(h))).sort(),
-    ...list(match.queryParams).map((q) => matchValue("query", record(q))).sort(),
+    ...list(match.headers)
+      .map((h) => matchValue("header", record(h)))
+      .sort(),
+    ...list(match.queryParams)
+      .map((q) => matchValue("query", record(q)))
+      .sort(),
   ];
   return { signature: parts.join(", "), path, method };
 }
@@ -36,7 +40,12 @@ function grpcAlternative(match: JsonRecord) {
   const method = record(match.method);
   const regex = text(method.type) === "RegularExpression" ? "~" : "";
   const path = `grpc ${regex}${text(method.service) ?? "*"}/${text(method.method) ?? "*"}`;
-  const parts = [path, ...list(match.headers).map((h) => matchValue("header", record(h))).sort()];
+  const parts = [
+    path,
+    ...list(match.headers)
+      .map((h) => matchValue("header", record(h)))
+      .sort(),
+  ];
   return { signature: parts.join(", "), path };
 }
 
@@ -58,10 +67,20 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
     };
   });
   if (refs.length > 0) return refs;
-  const redirect = list(rule.filters).map(record).find((f) => f.type === "RequestRedirect");
+  const redirect = list(rule.filters)
+    .map(record)
+    .find((f) => f.type === "RequestRedirect");
   if (!redirect) return [];
   const target = JSON.stringify(redirect.requestRedirect ?? {});
-  return [{ key: `redirect:${target}`, label: `redirect ${target}`, weight: 1, ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file }, path: [...rulePath, "filters"] }];
+  return [
+    {
+      key: `redirect:${target}`,
+      label: `redirect ${target}`,
+      weight: 1,
+      ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file },
+      path: [...rulePath, "filters"],
+    },
+  ];
 }
 
 function mirrorsOf(rule: JsonRecord) {
@@ -72,8 +91,14 @@ function mirrorsOf(rule: JsonRecord) {
       const mirror = record(filter.requestMirror);
       const ref = record(mirror.backendRef);
       const fraction = record(mirror.fraction);
-      const fractionPercent = numeric(fraction.numerator) !== undefined ? (100 * numeric(fraction.numerator)!) / (numeric(fraction.denominator) ?? 100) : undefined;
-      return { label: `${text(ref.kind) ?? "Service"} ${text(ref.name) ?? "?"}`, percent: numeric(mirror.percent) ?? fractionPercent ?? 100 };
+      const fractionPercent =
+        numeric(fraction.numerator) !== undefined
+          ? (100 * numeric(fraction.numerator)!) / (numeric(fraction.denominator) ?? 100)
+          : undefined;
+      return {
+        label: `${text(ref.kind) ?? "Service"} ${text(ref.name) ?? "?"}`,
+        percent: numeric(mirror.percent) ?? fractionPercent ?? 100,
+      };
     });
 }
 
@@ -128,10 +153,26 @@ export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRule
           : [{ signature: "*", path: "*" }];
     const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
     const mirrors = mirrorsOf(rule);
-    const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
+    const ruleId =
+      text(rule.name) ??
+      alternatives
+        .map((a) => a.signature)
+        .sort()
+        .join(" | ");
     for (const { entry, hostnames, unverified } of landings) {
       for (const host of hostnames) {
-        shapes.push({ entry, host, alternatives, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors, claim, ...(unverified ? { unverified } : {}) });
+        shapes.push({
+          entry,
+          host,
+          alternatives,
+          ruleId,
+          precedence: ruleIndex,
+          path: rulePath,
+          backends,
+          mirrors,
+          claim,
+          ...(unverified ? { unverified } : {}),
+        });
       }
     }
   });

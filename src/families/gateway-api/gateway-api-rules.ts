@@ -27,7 +27,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 /** Stickiness decides whether clients follow a failover; reported so its owner looks at it. */
 export const sessionPersistence = (out: DetectionList, before: unknown, after: unknown, path: FieldPath, where: string): void => {
   if (sameValue(before, after)) return;
-  const normal = (value: unknown) => (value === undefined ? undefined : JSON.parse(canonical(value)) as unknown);
+  const normal = (value: unknown) => (value === undefined ? undefined : (JSON.parse(canonical(value)) as unknown));
   out.add({
     class: "resource.changed",
     summary: `${where}sessionPersistence ${show(before)} → ${show(after)}: session stickiness changes, and with it how clients follow a failover`,
@@ -80,7 +80,9 @@ const grpcMatch = (value: unknown) => {
 
 const describeMatch = (match: { readonly [key: string]: string | readonly string[] | undefined }): string =>
   Object.entries(match)
-    .flatMap(([key, value]) => (Array.isArray(value) ? value.map((item: string) => `${key} ${item}`) : value === undefined ? [] : [String(value)]))
+    .flatMap(([key, value]) =>
+      Array.isArray(value) ? value.map((item: string) => `${key} ${item}`) : value === undefined ? [] : [String(value)],
+    )
     .join(" ");
 
 const ruleView = (kind: string, value: unknown, index: number): RuleView => {
@@ -119,17 +121,35 @@ const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] => {
       const fields = record(filter);
       if (text(fields.type) !== "RequestMirror") return [];
       const mirror = record(fields.requestMirror);
-      return [{ target: objectRef(mirror.backendRef, { group: "", kind: "Service", namespace }), percent: mirrorPercent(mirror), path: [...path, index, "requestMirror"] }];
+      return [
+        {
+          target: objectRef(mirror.backendRef, { group: "", kind: "Service", namespace }),
+          percent: mirrorPercent(mirror),
+          path: [...path, index, "requestMirror"],
+        },
+      ];
     });
   return [
     ...fromFilters(rule.value.filters, [...rule.path, "filters"]),
-    ...list(rule.value.backendRefs).flatMap((backend, index) => fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"])),
+    ...list(rule.value.backendRefs).flatMap((backend, index) =>
+      fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
+    ),
   ];
 };
 
 const REDIRECTING_FILTERS = [
-  { type: "RequestRedirect", field: "requestRedirect", added: "matching requests are redirected instead of forwarded", removed: "matching requests are forwarded to backends again" },
-  { type: "URLRewrite", field: "urlRewrite", added: "requests reach backends with a rewritten host or path", removed: "requests reach backends unrewritten" },
+  {
+    type: "RequestRedirect",
+    field: "requestRedirect",
+    added: "matching requests are redirected instead of forwarded",
+    removed: "matching requests are forwarded to backends again",
+  },
+  {
+    type: "URLRewrite",
+    field: "urlRewrite",
+    added: "requests reach backends with a rewritten host or path",
+    removed: "requests reach backends unrewritten",
+  },
 ] as const;
 
 const filterBody = (rule: RuleView, type: string, field: string): { body: unknown; path: FieldPath } | undefined => {
@@ -225,11 +245,22 @@ export const routeRules = (change: ResourceChange, out: DetectionList): void => 
   for (const pair of pairs) {
     if (!pair.head) continue;
     const rule = pair.head.value;
-    reportMirrorIncreases(out, { ...rule, mirrors: mirrorsOf(rule, namespace) }, pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror, "RequestMirror");
+    reportMirrorIncreases(
+      out,
+      { ...rule, mirrors: mirrorsOf(rule, namespace) },
+      pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror,
+      "RequestMirror",
+    );
     if (!pair.base) continue;
     redirects(out, pair.base.value, pair.head.value);
     timeouts(out, pair.base.value, pair.head.value);
     retries(out, pair.base.value, pair.head.value);
-    sessionPersistence(out, pair.base.value.value.sessionPersistence, pair.head.value.value.sessionPersistence, [...pair.head.value.path, "sessionPersistence"], `${pair.head.value.label}: `);
+    sessionPersistence(
+      out,
+      pair.base.value.value.sessionPersistence,
+      pair.head.value.value.sessionPersistence,
+      [...pair.head.value.path, "sessionPersistence"],
+      `${pair.head.value.label}: `,
+    );
   }
 };

@@ -116,7 +116,8 @@ const listenerView = (value: unknown, namespace: string): ListenerView => {
 
 const describeListener = (view: ListenerView): string => {
   const host = view.hostname ? ` ${view.hostname}` : ", any hostname";
-  const from = view.routesFrom === "All" ? ", routes from all namespaces" : view.routesFrom === "Selector" ? ", routes from selected namespaces" : "";
+  const from =
+    view.routesFrom === "All" ? ", routes from all namespaces" : view.routesFrom === "Selector" ? ", routes from selected namespaces" : "";
   return `${show(view.protocol)} :${show(view.port)}${host}${from}`;
 };
 
@@ -146,7 +147,14 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
   const at = (...field: (string | number)[]): FieldPath => [...path, ...field];
   const label = `listener ${name}`;
   if (before.port !== after.port) {
-    out.add({ class: "listener.changed", summary: `${label} port ${show(before.port)} → ${show(after.port)}: clients and DNS on the old port stop reaching it`, side: "head", path: at("port"), before: before.port, after: after.port });
+    out.add({
+      class: "listener.changed",
+      summary: `${label} port ${show(before.port)} → ${show(after.port)}: clients and DNS on the old port stop reaching it`,
+      side: "head",
+      path: at("port"),
+      before: before.port,
+      after: after.port,
+    });
   }
   if (before.protocol !== after.protocol) {
     const dropsTls = (before.protocol === "HTTPS" || before.protocol === "TLS") && (after.protocol === "HTTP" || after.protocol === "TCP");
@@ -236,9 +244,21 @@ const compareListeners = (change: ResourceChange, out: DetectionList): void => {
     if (pair.base && pair.head && before && after) {
       compareListener(out, after.name, before, after, path(pair.head));
     } else if (pair.head && after) {
-      out.add({ class: "listener.changed", summary: `listener ${after.name} added (${describeListener(after)}): a new exposure point${crossNetwork}`, side: "head", path: path(pair.head), after });
+      out.add({
+        class: "listener.changed",
+        summary: `listener ${after.name} added (${describeListener(after)}): a new exposure point${crossNetwork}`,
+        side: "head",
+        path: path(pair.head),
+        after,
+      });
     } else if (pair.base && before) {
-      out.add({ class: "listener.changed", summary: `listener ${before.name} removed (${describeListener(before)}): routes attached to it are no longer served${crossNetwork}`, side: "base", path: path(pair.base), before });
+      out.add({
+        class: "listener.changed",
+        summary: `listener ${before.name} removed (${describeListener(before)}): routes attached to it are no longer served${crossNetwork}`,
+        side: "base",
+        path: path(pair.base),
+        before,
+      });
     }
   }
 };
@@ -249,7 +269,11 @@ const compareListeners = (change: ResourceChange, out: DetectionList): void => {
 const addresses = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const view = (resource: Resource) =>
-    sortedSet(list(spec(resource).addresses).map((address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? "(auto)"}`));
+    sortedSet(
+      list(spec(resource).addresses).map(
+        (address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? "(auto)"}`,
+      ),
+    );
   const before = view(change.base);
   const after = view(change.head);
   if (sameValue(before, after)) return;
@@ -291,7 +315,15 @@ const validationScopes = (resource: Resource | undefined, namespace: string): Ma
   const defaultPath: FieldPath = ["spec", "tls", "frontend", "default", "validation"];
   const defaultValidation = record(frontend.default).validation;
   const scopes = new Map<string, ValidationScope>([
-    ["default", { label: "default client-certificate validation", own: defaultValidation, effective: clientValidation(defaultValidation, namespace), path: defaultPath }],
+    [
+      "default",
+      {
+        label: "default client-certificate validation",
+        own: defaultValidation,
+        effective: clientValidation(defaultValidation, namespace),
+        path: defaultPath,
+      },
+    ],
   ]);
   list(frontend.perPort).forEach((entry, index) => {
     const port = numeric(record(entry).port);
@@ -322,9 +354,21 @@ const frontendValidation = (change: ResourceChange, out: DetectionList): void =>
     const was = before.effective;
     const now = after.effective;
     if (was && !now) {
-      out.add({ class: "mtls.weakened", summary: `${after.label} removed: clients no longer need a certificate`, side: "head", path: after.path, before: was });
+      out.add({
+        class: "mtls.weakened",
+        summary: `${after.label} removed: clients no longer need a certificate`,
+        side: "head",
+        path: after.path,
+        before: was,
+      });
     } else if (!was && now) {
-      out.add({ class: "trust.changed", summary: `${after.label} added: clients must present a certificate signed by ${show(now.caCertificates)}`, side: "head", path: after.path, after: now });
+      out.add({
+        class: "trust.changed",
+        summary: `${after.label} added: clients must present a certificate signed by ${show(now.caCertificates)}`,
+        side: "head",
+        path: after.path,
+        after: now,
+      });
     } else if (was && now) {
       if (was.mode !== now.mode) {
         const weakened = now.mode === "AllowInsecureFallback";
@@ -431,7 +475,8 @@ const grantTo = (value: unknown): GrantTo => {
   return { group: text(fields.group) ?? "", kind: text(fields.kind) ?? "", name: text(fields.name) || undefined };
 };
 
-const showGrantTo = (to: GrantTo): string => `${to.kind}${to.group ? `.${to.group}` : ""} ${to.name ?? "* (every object: to[].name omitted)"}`;
+const showGrantTo = (to: GrantTo): string =>
+  `${to.kind}${to.group ? `.${to.group}` : ""} ${to.name ?? "* (every object: to[].name omitted)"}`;
 
 const grantCovers = (wide: GrantTo, narrow: GrantTo): boolean =>
   wide.group === narrow.group && wide.kind === narrow.kind && (wide.name === undefined || wide.name === narrow.name);
@@ -499,7 +544,9 @@ const backendTlsPolicy = (change: ResourceChange, out: DetectionList): void => {
     return {
       targets: sortedSet(list(spec(resource).targetRefs).map((ref) => objectRef(ref, { group: "", kind: "Service", namespace }))),
       hostname: text(validation.hostname),
-      caCertificates: sortedSet(list(validation.caCertificateRefs).map((ref) => objectRef(ref, { group: "", kind: "ConfigMap", namespace }))),
+      caCertificates: sortedSet(
+        list(validation.caCertificateRefs).map((ref) => objectRef(ref, { group: "", kind: "ConfigMap", namespace })),
+      ),
       wellKnownCACertificates: text(validation.wellKnownCACertificates),
       subjectAltNames: sortedSet(
         list(validation.subjectAltNames).map((san) => {
@@ -589,7 +636,13 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
   const before = retryBudget(change.base);
   const after = retryBudget(change.head);
   if (before && !after) {
-    out.add({ class: "retry-timeout.changed", summary: `retryConstraint removed: retries are no longer bounded by a budget`, side: "head", path: ["spec", "retryConstraint"], before });
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `retryConstraint removed: retries are no longer bounded by a budget`,
+      side: "head",
+      path: ["spec", "retryConstraint"],
+      before,
+    });
   } else if (before && after && after.percent > before.percent) {
     out.add({
       class: "retry-timeout.changed",

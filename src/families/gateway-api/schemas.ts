@@ -44,9 +44,7 @@ const valueMatch = z.looseObject({
 });
 
 const httpRouteMatch = z.looseObject({
-  path: z
-    .looseObject({ type: z.enum(["Exact", "PathPrefix", "RegularExpression"]).optional(), value: z.string().optional() })
-    .optional(),
+  path: z.looseObject({ type: z.enum(["Exact", "PathPrefix", "RegularExpression"]).optional(), value: z.string().optional() }).optional(),
   headers: z.array(valueMatch).optional(),
   queryParams: z.array(valueMatch).optional(),
   method: z.enum(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]).optional(),
@@ -91,12 +89,8 @@ const l4RouteRule = z.looseObject(ruleShape);
 const routeShape = { parentRefs: z.array(parentRef).optional() };
 const hostnames = stringList.optional();
 
-export const httpRoute = kubeObject(
-  z.looseObject({ ...routeShape, hostnames, rules: z.array(httpRouteRule).optional() }),
-);
-export const grpcRoute = kubeObject(
-  z.looseObject({ ...routeShape, hostnames, rules: z.array(grpcRouteRule).optional() }),
-);
+export const httpRoute = kubeObject(z.looseObject({ ...routeShape, hostnames, rules: z.array(httpRouteRule).optional() }));
+export const grpcRoute = kubeObject(z.looseObject({ ...routeShape, hostnames, rules: z.array(grpcRouteRule).optional() }));
 export const tlsRoute = kubeObject(z.looseObject({ ...routeShape, hostnames, rules: z.array(l4RouteRule).optional() }));
 /** TCPRoute and UDPRoute. */
 export const l4Route = kubeObject(z.looseObject({ ...routeShape, rules: z.array(l4RouteRule).optional() }));
@@ -140,9 +134,7 @@ export const gateway = kubeObject(
   }),
 );
 
-export const listenerSet = kubeObject(
-  z.looseObject({ parentRef: objectRef, listeners: z.array(listener).optional() }),
-);
+export const listenerSet = kubeObject(z.looseObject({ parentRef: objectRef, listeners: z.array(listener).optional() }));
 
 export const gatewayClass = kubeObject(
   z.looseObject({ controllerName: z.string(), parametersRef: looseSpec.optional(), description: z.string().optional() }),

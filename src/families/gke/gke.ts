@@ -99,7 +99,9 @@ const capacityScopes = (resource: Resource | undefined): Map<string, Scope> => {
   const scopes = new Map<string, Scope>([["", { label: "", fields: block, path: ["spec", "default"] }]]);
   list(block.scopes).forEach((item, index) => {
     const scope = record(item);
-    const selector = stringMap(isRecord(scope.selector) && isRecord(scope.selector.matchLabels) ? scope.selector.matchLabels : scope.selector);
+    const selector = stringMap(
+      isRecord(scope.selector) && isRecord(scope.selector.matchLabels) ? scope.selector.matchLabels : scope.selector,
+    );
     const label = `scope {${Object.keys(selector)
       .sort()
       .map((name) => `${name}=${selector[name]}`)
@@ -130,7 +132,10 @@ const capacityChanges = (base: Map<string, Scope>, head: Map<string, Scope>): Ca
     const now = head.get(key);
     const label = now?.label ?? was?.label ?? "";
     const path = now?.path ?? (head.get("") as Scope).path;
-    const fields = key === "" ? CAPACITY_FIELDS : CAPACITY_FIELDS.filter((field) => was?.fields[field] !== undefined || now?.fields[field] !== undefined);
+    const fields =
+      key === ""
+        ? CAPACITY_FIELDS
+        : CAPACITY_FIELDS.filter((field) => was?.fields[field] !== undefined || now?.fields[field] !== undefined);
     for (const field of fields) {
       const before = was?.fields[field] ?? (key === "" ? undefined : fallback(base)[field]);
       const after = now?.fields[field] ?? (key === "" ? undefined : fallback(head)[field]);
@@ -141,7 +146,10 @@ const capacityChanges = (base: Map<string, Scope>, head: Map<string, Scope>): Ca
 };
 
 const capacity = (context: PolicyContext): void => {
-  for (const { label, field, before, after, path } of capacityChanges(capacityScopes(context.change.base), capacityScopes(context.change.head))) {
+  for (const { label, field, before, after, path } of capacityChanges(
+    capacityScopes(context.change.base),
+    capacityScopes(context.change.head),
+  )) {
     if (field === "maxRatePerEndpoint") {
       const rateBefore = numeric(before);
       const rateAfter = numeric(after);
@@ -267,7 +275,10 @@ const backendPolicy = (context: PolicyContext, namespace: string): void => {
   capacity(context);
   edgeProtection(context);
   backendTimeouts(context);
-  otherFields(context, new Set([...CAPACITY_FIELDS, "scopes", "securityPolicy", "iap", "timeoutSec", "connectionDraining", "sessionAffinity"]));
+  otherFields(
+    context,
+    new Set([...CAPACITY_FIELDS, "scopes", "securityPolicy", "iap", "timeoutSec", "connectionDraining", "sessionAffinity"]),
+  );
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ export const MESH_ENTRY = "mesh";
 export const DELEGATED_ENTRY = "RouteTable (delegated)";
 
 export function routeTableEntries(spec: JsonRecord, namespace: string): string[] {
-  const gateways = list(spec.virtualGateways).map((ref) => `VirtualGateway ${text(record(ref).namespace) ?? namespace}/${text(record(ref).name) ?? "?"}`);
+  const gateways = list(spec.virtualGateways).map(
+    (ref) => `VirtualGateway ${text(record(ref).namespace) ?? namespace}/${text(record(ref).name) ?? "?"}`,
+  );
   const hosts = list(spec.hosts);
   if (gateways.length === 0 && hosts.length === 0) return [DELEGATED_ENTRY];
   const sidecars = gateways.length === 0 || list(spec.workloadSelectors).length > 0;
@@ -47,7 +49,10 @@ export function glooWeights(destinations: readonly unknown[]): GlooWeights {
   const weights = explicit.map((weight) => (weight === 0 && unset > 0 ? Math.max(0, remainder) / unset : weight));
   if (unset === 0 && total !== 100) return { weights, invalid: `destination weights sum to ${total}, not 100` };
   if (unset > 0 && remainder < unset) {
-    return { weights, invalid: `explicit weights sum to ${total}, leaving ${Math.max(0, remainder)} for ${unset} destination${unset === 1 ? "" : "s"} without a weight (each needs at least 1; weight 0 means unset)` };
+    return {
+      weights,
+      invalid: `explicit weights sum to ${total}, leaving ${Math.max(0, remainder)} for ${unset} destination${unset === 1 ? "" : "s"} without a weight (each needs at least 1; weight 0 means unset)`,
+    };
   }
   return { weights };
 }
@@ -86,7 +91,13 @@ function destinationRef(destination: JsonRecord, namespace: string, file: string
 }
 
 /** forwardTo destinations, the table's defaultDestination when none are listed, else the terminal action. */
-function routeBackends(route: JsonRecord, spec: JsonRecord, namespace: string, file: string, routePath: (string | number)[]): WeightedRef[] {
+function routeBackends(
+  route: JsonRecord,
+  spec: JsonRecord,
+  namespace: string,
+  file: string,
+  routePath: (string | number)[],
+): WeightedRef[] {
   const forwardTo = route.forwardTo === undefined ? undefined : record(route.forwardTo);
   if (forwardTo) {
     const destinations = list(forwardTo.destinations);
@@ -96,13 +107,22 @@ function routeBackends(route: JsonRecord, spec: JsonRecord, namespace: string, f
         destinationRef(record(destination), namespace, file, weights[index] ?? 0, [...routePath, "forwardTo", "destinations", index]),
       );
     }
-    if (spec.defaultDestination !== undefined) return [destinationRef(record(spec.defaultDestination), namespace, file, 100, ["spec", "defaultDestination"])];
+    if (spec.defaultDestination !== undefined)
+      return [destinationRef(record(spec.defaultDestination), namespace, file, 100, ["spec", "defaultDestination"])];
     return [];
   }
   const terminal = (["delegate", "redirect", "directResponse", "graphql"] as const).find((action) => route[action] !== undefined);
   if (!terminal) return [];
   const target = JSON.stringify(route[terminal]);
-  return [{ key: `${terminal}:${target}`, label: `${terminal} ${target}`, weight: 1, ref: { kind: "Host", name: terminal, namespace, routeFile: file }, path: [...routePath, terminal] }];
+  return [
+    {
+      key: `${terminal}:${target}`,
+      label: `${terminal} ${target}`,
+      weight: 1,
+      ref: { kind: "Host", name: terminal, namespace, routeFile: file },
+      path: [...routePath, terminal],
+    },
+  ];
 }
 
 const stringMatch = (value: unknown): { type: string; value: string } => {
@@ -130,8 +150,12 @@ function httpAlternative(value: unknown) {
   const parts = [
     path,
     ...(method ? [`method ${method}`] : []),
-    ...list(match.headers).map((header) => namedMatch("header", header)).sort(),
-    ...list(match.queryParameters).map((query) => namedMatch("query", query)).sort(),
+    ...list(match.headers)
+      .map((header) => namedMatch("header", header))
+      .sort(),
+    ...list(match.queryParameters)
+      .map((query) => namedMatch("query", query))
+      .sort(),
     ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
   ];
   return { signature: parts.join(", "), path, ...(method ? { method } : {}) };
@@ -139,7 +163,12 @@ function httpAlternative(value: unknown) {
 
 function l4Alternative(value: unknown) {
   const match = record(value);
-  const parts = [...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []), ...list(match.sniHosts).map((host) => `sni ${text(host) ?? ""}`).sort()];
+  const parts = [
+    ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
+    ...list(match.sniHosts)
+      .map((host) => `sni ${text(host) ?? ""}`)
+      .sort(),
+  ];
   const signature = parts.join(", ") || "*";
   return { signature, path: signature };
 }
@@ -158,10 +187,24 @@ export function glooRouteTableRules(resource: Resource): RuleShape[] {
       const matchers = list(route.matchers);
       const alternatives = (matchers.length > 0 ? matchers : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
       const backends = routeBackends(route, spec, namespace, resource.source.file, routePath);
-      const ruleId = text(route.name) ?? alternatives.map((alternative) => alternative.signature).sort().join(" | ");
+      const ruleId =
+        text(route.name) ??
+        alternatives
+          .map((alternative) => alternative.signature)
+          .sort()
+          .join(" | ");
       for (const entry of entries) {
         for (const host of hosts.length > 0 ? hosts : ["*"]) {
-          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives, ruleId, precedence: index, path: routePath, backends, mirrors: [] });
+          shapes.push({
+            entry,
+            host: section === "http" ? host : `${host} (${section})`,
+            alternatives,
+            ruleId,
+            precedence: index,
+            path: routePath,
+            backends,
+            mirrors: [],
+          });
         }
       }
     });

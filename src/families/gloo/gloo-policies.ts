@@ -1,7 +1,16 @@
 import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { GLOO_NETWORKING_GROUP } from "./flows.js";
-import { durationMs, formatDuration, sameValue, setChange, show, showSetChange, sortedSet, timeoutLimitMs } from "../../core/canonical-values.js";
+import {
+  durationMs,
+  formatDuration,
+  sameValue,
+  setChange,
+  show,
+  showSetChange,
+  sortedSet,
+  timeoutLimitMs,
+} from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -20,7 +29,10 @@ const config = (resource: Resource | undefined): JsonRecord => record(spec(resou
 // FailoverPolicy
 
 const locality = (value: unknown): string =>
-  ["region", "zone", "subZone"].map((field) => text(record(value)[field]) ?? "").filter(Boolean).join("/") || "*";
+  ["region", "zone", "subZone"]
+    .map((field) => text(record(value)[field]) ?? "")
+    .filter(Boolean)
+    .join("/") || "*";
 
 /** Locality mappings as `from → to(weight)` lines, order-free; priority labels keep their order (it is the priority). */
 const failoverView = (resource: Resource | undefined) => {
@@ -45,7 +57,12 @@ export const failoverPolicy = (change: ResourceChange, out: DetectionList): void
   const after = change.head ? failoverView(change.head) : undefined;
   if (!before || !after) {
     const view = (after ?? before) as ReturnType<typeof failoverView>;
-    const described = view.priorityLabels.length > 0 ? `priority labels ${show(view.priorityLabels)}` : view.localityMappings.length > 0 ? view.localityMappings.join("; ") : "locality failover without mappings";
+    const described =
+      view.priorityLabels.length > 0
+        ? `priority labels ${show(view.priorityLabels)}`
+        : view.localityMappings.length > 0
+          ? view.localityMappings.join("; ")
+          : "locality failover without mappings";
     out.add({
       class: "failover.changed",
       summary: after
@@ -146,17 +163,23 @@ export const outlierDetectionPolicy = (change: ResourceChange, out: DetectionLis
   const loosened = [
     now.consecutiveErrors > was.consecutiveErrors ? `consecutiveErrors ${was.consecutiveErrors} → ${now.consecutiveErrors}` : "",
     now.intervalMs > was.intervalMs ? `interval ${formatDuration(was.intervalMs)} → ${formatDuration(now.intervalMs)}` : "",
-    now.baseEjectionTimeMs < was.baseEjectionTimeMs ? `baseEjectionTime ${formatDuration(was.baseEjectionTimeMs)} → ${formatDuration(now.baseEjectionTimeMs)}` : "",
+    now.baseEjectionTimeMs < was.baseEjectionTimeMs
+      ? `baseEjectionTime ${formatDuration(was.baseEjectionTimeMs)} → ${formatDuration(now.baseEjectionTimeMs)}`
+      : "",
     now.maxEjectionPercent < was.maxEjectionPercent ? `maxEjectionPercent ${was.maxEjectionPercent} → ${now.maxEjectionPercent}` : "",
   ].filter(Boolean);
-  const selectorsChanged = change.base !== undefined && !sameValue(destinationSelectors(spec(change.base).applyToDestinations), destinationSelectors(spec(change.head).applyToDestinations));
+  const selectorsChanged =
+    change.base !== undefined &&
+    !sameValue(destinationSelectors(spec(change.base).applyToDestinations), destinationSelectors(spec(change.head).applyToDestinations));
   if (change.base && (loosened.length > 0 || selectorsChanged)) {
     out.add({
       class: "health.changed",
       summary: `for ${targets}: ${[
         ...(selectorsChanged ? [`applyToDestinations ${describeDestinations(spec(change.base).applyToDestinations)} → ${targets}`] : []),
         ...loosened,
-      ].join(", ")}: ${loosened.length > 0 ? "failing backends are ejected later, more briefly or fewer at once, so failover starts later" : "ejection now applies to other destinations"}`,
+      ].join(
+        ", ",
+      )}: ${loosened.length > 0 ? "failing backends are ejected later, more briefly or fewer at once, so failover starts later" : "ejection now applies to other destinations"}`,
       side: "head",
       path: ["spec", selectorsChanged ? "applyToDestinations" : "config"],
       before: showEjection(was),
@@ -183,14 +206,20 @@ const retryView = (resource: Resource | undefined) => {
   const retries = record(config(resource).retries);
   return {
     attempts: numeric(retries.attempts) ?? 2,
-    retryOn: sortedSet((text(retries.retryOn) ?? "").split(",").map((condition) => condition.trim()).filter(Boolean)),
+    retryOn: sortedSet(
+      (text(retries.retryOn) ?? "")
+        .split(",")
+        .map((condition) => condition.trim())
+        .filter(Boolean),
+    ),
     retryRemoteLocalities: flag(retries.retryRemoteLocalities) ?? false,
     perTryTimeoutMs: timeoutLimitMs(retries.perTryTimeout),
     requestTimeoutMs: timeoutLimitMs(config(resource).requestTimeout),
   };
 };
 
-const serverErrors = (conditions: readonly string[]) => conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
+const serverErrors = (conditions: readonly string[]) =>
+  conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
 
 export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): void => {
   if (!change.head) return;
@@ -199,21 +228,49 @@ export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): 
   const now = retryView(change.head);
   const path = ["spec", "config", "retries"];
   if (now.attempts > was.attempts) {
-    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: retries.attempts ${was.attempts}${change.base ? "" : " (default)"} → ${now.attempts}: failures are retried more often, and retries multiply across layers`, side: "head", path: [...path, "attempts"], before: was.attempts, after: now.attempts });
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `for ${routes}: retries.attempts ${was.attempts}${change.base ? "" : " (default)"} → ${now.attempts}: failures are retried more often, and retries multiply across layers`,
+      side: "head",
+      path: [...path, "attempts"],
+      before: was.attempts,
+      after: now.attempts,
+    });
   }
   const added5xx = setChange(serverErrors(was.retryOn), serverErrors(now.retryOn)).added;
   if (added5xx.length > 0) {
-    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: retryOn adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`, side: "head", path: [...path, "retryOn"], before: was.retryOn, after: now.retryOn });
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `for ${routes}: retryOn adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
+      side: "head",
+      path: [...path, "retryOn"],
+      before: was.retryOn,
+      after: now.retryOn,
+    });
   }
   if (now.retryRemoteLocalities && !was.retryRemoteLocalities) {
-    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: retryRemoteLocalities true: failed requests are retried in other localities (cross-region retries)`, side: "head", path: [...path, "retryRemoteLocalities"], before: false, after: true });
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `for ${routes}: retryRemoteLocalities true: failed requests are retried in other localities (cross-region retries)`,
+      side: "head",
+      path: [...path, "retryRemoteLocalities"],
+      before: false,
+      after: true,
+    });
   }
   for (const [field, at, label] of [
     ["requestTimeoutMs", ["spec", "config", "requestTimeout"], "requestTimeout"],
     ["perTryTimeoutMs", [...path, "perTryTimeout"], "retries.perTryTimeout"],
   ] as const) {
     if (now[field] >= was[field]) continue;
-    out.add({ class: "retry-timeout.changed", summary: `for ${routes}: ${label} ${formatDuration(was[field])} → ${formatDuration(now[field])}: requests slower than that now fail`, side: "head", path: at, before: formatDuration(was[field]), after: formatDuration(now[field]) });
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `for ${routes}: ${label} ${formatDuration(was[field])} → ${formatDuration(now[field])}: requests slower than that now fail`,
+      side: "head",
+      path: at,
+      before: formatDuration(was[field]),
+      after: formatDuration(now[field]),
+    });
   }
   if (change.base && !sameValue(routeSelectors(spec(change.base).applyToRoutes), routeSelectors(spec(change.head).applyToRoutes))) {
     out.add({
@@ -250,7 +307,10 @@ const selectsRoute = (selector: JsonRecord, { table, route }: RouteOfTable): boo
     const wanted = record(record(selector.withDestinations).selector);
     return list(record(route.forwardTo).destinations).some((destination) => {
       const ref = record(record(destination).ref);
-      return (!text(wanted.name) || text(wanted.name) === text(ref.name)) && (!text(wanted.namespace) || text(wanted.namespace) === (text(ref.namespace) ?? table.id.namespace));
+      return (
+        (!text(wanted.name) || text(wanted.name) === text(ref.name)) &&
+        (!text(wanted.namespace) || text(wanted.namespace) === (text(ref.namespace) ?? table.id.namespace))
+      );
     });
   }
   const byRoute = record(selector.route);
@@ -261,10 +321,13 @@ const selectsRoute = (selector: JsonRecord, { table, route }: RouteOfTable): boo
 
 const routeTakesWrites = (route: JsonRecord): boolean => {
   const matchers = list(route.matchers);
-  return matchers.length === 0 || matchers.some((matcher) => {
-    const method = text(record(matcher).method)?.toUpperCase();
-    return method === undefined || method === "" || MUTATING_METHODS.includes(method);
-  });
+  return (
+    matchers.length === 0 ||
+    matchers.some((matcher) => {
+      const method = text(record(matcher).method)?.toUpperCase();
+      return method === undefined || method === "" || MUTATING_METHODS.includes(method);
+    })
+  );
 };
 
 /** Why the mirrored routes can carry writes; routes not found in the tree are assumed to. */
@@ -284,10 +347,21 @@ const mirrorOf = (resource: Resource | undefined) => {
   const ref = record(destination.ref);
   const target = `${text(destination.kind) ?? "SERVICE"} ${text(ref.namespace) ?? resource.id.namespace}/${text(ref.name) ?? "?"}${text(ref.cluster) ? `@${text(ref.cluster)}` : ""}`;
   // A mirror to the same target for other routes is a new mirror of those routes.
-  return [{ target: `${target} for ${describeRoutes(spec(resource).applyToRoutes)}`, percent: numeric(config(resource).percentage) ?? 100, path: ["spec", "config"] }];
+  return [
+    {
+      target: `${target} for ${describeRoutes(spec(resource).applyToRoutes)}`,
+      percent: numeric(config(resource).percentage) ?? 100,
+      path: ["spec", "config"],
+    },
+  ];
 };
 
 export const mirrorPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!change.head) return;
-  reportMirrorIncreases(out, { label: "mirror", writes: mirroredWrites(change.head, context), mirrors: mirrorOf(change.head) }, mirrorOf(change.base), "traffic");
+  reportMirrorIncreases(
+    out,
+    { label: "mirror", writes: mirroredWrites(change.head, context), mirrors: mirrorOf(change.head) },
+    mirrorOf(change.base),
+    "traffic",
+  );
 };

@@ -79,7 +79,10 @@ const rewrites = (out: DetectionList, before: RouteView, after: RouteView): void
 export const routeTable = (change: ResourceChange, out: DetectionList): void => {
   const base = routeViews(change.base);
   const head = routeViews(change.head);
-  for (const pair of pairEntries(base, head, [(route) => (text(route.value.name) ? `${route.section}|${text(route.value.name)}` : undefined), (route) => route.signature])) {
+  for (const pair of pairEntries(base, head, [
+    (route) => (text(route.value.name) ? `${route.section}|${text(route.value.name)}` : undefined),
+    (route) => route.signature,
+  ])) {
     if (!pair.head) continue;
     rejectedSplits(out, pair.base?.value, pair.head.value);
     if (pair.base) rewrites(out, pair.base.value, pair.head.value);
@@ -199,23 +202,58 @@ export const virtualDestination = (change: ResourceChange, out: DetectionList, c
   }
   const hostChange = setChange(hosts(change.base), hosts(change.head));
   for (const host of hostChange.added) {
-    out.add({ class: "route.added", summary: `host ${host} added: it now resolves to these backing services`, side: "head", path: ["spec", "hosts"], after: host });
+    out.add({
+      class: "route.added",
+      summary: `host ${host} added: it now resolves to these backing services`,
+      side: "head",
+      path: ["spec", "hosts"],
+      after: host,
+    });
   }
   for (const host of hostChange.removed) {
-    out.add({ class: "route.removed", summary: `host ${host} removed: clients that call it fail`, side: "head", path: ["spec", "hosts"], before: host });
+    out.add({
+      class: "route.removed",
+      summary: `host ${host} removed: clients that call it fail`,
+      side: "head",
+      path: ["spec", "hosts"],
+      before: host,
+    });
   }
-  const ports = (resource: Resource) => new Map(list(spec(resource).ports).map((port, index) => [portKey(port), { value: normal(port), index }]));
+  const ports = (resource: Resource) =>
+    new Map(list(spec(resource).ports).map((port, index) => [portKey(port), { value: normal(port), index }]));
   const portsBefore = ports(change.base);
   const portsAfter = ports(change.head);
   for (const [port, { value, index }] of portsAfter) {
     const was = portsBefore.get(port);
-    if (!was) out.add({ class: "route.added", summary: `port ${port} added (${show(value)})`, side: "head", path: ["spec", "ports", index], after: value });
+    if (!was)
+      out.add({
+        class: "route.added",
+        summary: `port ${port} added (${show(value)})`,
+        side: "head",
+        path: ["spec", "ports", index],
+        after: value,
+      });
     else if (!sameValue(was.value, value)) {
-      out.add({ class: "resource.changed", summary: `port ${port} ${describeLeafChanges(leafChanges(was.value, value))}: protocol or target port of the backing services changes`, side: "head", path: ["spec", "ports", index], before: was.value, after: value, riskFloor: "medium-high" });
+      out.add({
+        class: "resource.changed",
+        summary: `port ${port} ${describeLeafChanges(leafChanges(was.value, value))}: protocol or target port of the backing services changes`,
+        side: "head",
+        path: ["spec", "ports", index],
+        before: was.value,
+        after: value,
+        riskFloor: "medium-high",
+      });
     }
   }
   for (const [port, { value, index }] of portsBefore) {
-    if (!portsAfter.has(port)) out.add({ class: "route.removed", summary: `port ${port} removed: clients of ${served} on that port fail`, side: "base", path: ["spec", "ports", index], before: value });
+    if (!portsAfter.has(port))
+      out.add({
+        class: "route.removed",
+        summary: `port ${port} removed: clients of ${served} on that port fail`,
+        side: "base",
+        path: ["spec", "ports", index],
+        before: value,
+      });
   }
   if (!sameValue(spec(change.base).clientMode, spec(change.head).clientMode)) {
     out.add({
@@ -262,7 +300,8 @@ const routeTableFilters = (listener: JsonRecord): RouteTableFilter[] | undefined
   }));
 };
 
-const showFilters = (filters: RouteTableFilter[] | undefined) => (filters === undefined ? "(any RouteTable)" : show(filters.map((filter) => `${filter.host} ${filter.selector}`)));
+const showFilters = (filters: RouteTableFilter[] | undefined) =>
+  filters === undefined ? "(any RouteTable)" : show(filters.map((filter) => `${filter.host} ${filter.selector}`));
 
 const listenerView = (value: unknown) => {
   const listener = record(value);
@@ -303,7 +342,12 @@ const compareGatewayListener = (out: DetectionList, was: ListenerView, now: List
     });
   }
   if (!sameValue(was.tls, now.tls)) {
-    const what = now.tls === undefined ? "removed: the listener no longer terminates or validates TLS" : was.tls === undefined ? `added (${show(now.tls)})` : describeLeafChanges(leafChanges(was.tls, now.tls));
+    const what =
+      now.tls === undefined
+        ? "removed: the listener no longer terminates or validates TLS"
+        : was.tls === undefined
+          ? `added (${show(now.tls)})`
+          : describeLeafChanges(leafChanges(was.tls, now.tls));
     out.add({
       class: "trust.changed",
       summary: `${label} tls ${what}: the certificate, mode or client validation the gateway serves changes`,
@@ -316,11 +360,19 @@ const compareGatewayListener = (out: DetectionList, was: ListenerView, now: List
   if (!sameValue(was.filters, now.filters)) {
     const widened =
       now.filters === undefined ||
-      (was.filters !== undefined && now.filters.some((filter) => !was.filters!.some((old) => hostCovers(old.host, filter.host) && (old.selector === filter.selector || old.selector === "everything"))));
+      (was.filters !== undefined &&
+        now.filters.some(
+          (filter) =>
+            !was.filters!.some(
+              (old) => hostCovers(old.host, filter.host) && (old.selector === filter.selector || old.selector === "everything"),
+            ),
+        ));
     out.add({
       class: widened ? "access.widened" : "listener.changed",
       summary: `${label} allowedRouteTables ${showFilters(was.filters)} → ${showFilters(now.filters)}: ${
-        widened ? "more RouteTables can bind to the listener and claim its hosts" : "fewer RouteTables can bind: routes of the others detach"
+        widened
+          ? "more RouteTables can bind to the listener and claim its hosts"
+          : "fewer RouteTables can bind: routes of the others detach"
       }`,
       side: "head",
       path: [...path, "allowedRouteTables"],
@@ -336,16 +388,30 @@ export const virtualGateway = (change: ResourceChange, out: DetectionList): void
   const identity = (listener: unknown) => show(listenerView(listener).port);
   for (const pair of pairEntries(of(change.base), of(change.head), [identity])) {
     const path = (index: number): FieldPath => ["spec", "listeners", index];
-    if (pair.base && pair.head) compareGatewayListener(out, listenerView(pair.base.value), listenerView(pair.head.value), path(pair.head.index));
+    if (pair.base && pair.head)
+      compareGatewayListener(out, listenerView(pair.base.value), listenerView(pair.head.value), path(pair.head.index));
     else if (pair.head) {
       const view = listenerView(pair.head.value);
-      out.add({ class: "listener.changed", summary: `listener :${show(view.port)} added (${view.type}${view.tls ? ", TLS" : ""}, ${showFilters(view.filters)}): a new exposure point`, side: "head", path: path(pair.head.index), after: view });
+      out.add({
+        class: "listener.changed",
+        summary: `listener :${show(view.port)} added (${view.type}${view.tls ? ", TLS" : ""}, ${showFilters(view.filters)}): a new exposure point`,
+        side: "head",
+        path: path(pair.head.index),
+        after: view,
+      });
     } else if (pair.base) {
       const view = listenerView(pair.base.value);
-      out.add({ class: "listener.changed", summary: `listener :${show(view.port)} removed: RouteTables bound to it are no longer served there`, side: "base", path: path(pair.base.index), before: view });
+      out.add({
+        class: "listener.changed",
+        summary: `listener :${show(view.port)} removed: RouteTables bound to it are no longer served there`,
+        side: "base",
+        path: path(pair.base.index),
+        before: view,
+      });
     }
   }
-  const workloads = (resource: Resource) => sortedSet(list(spec(resource).workloads).map((workload) => describeSelector(record(workload).selector)));
+  const workloads = (resource: Resource) =>
+    sortedSet(list(spec(resource).workloads).map((workload) => describeSelector(record(workload).selector)));
   if (!sameValue(workloads(change.base), workloads(change.head))) {
     out.add({
       class: "listener.changed",

@@ -12,7 +12,9 @@ const SELECTOR_FIELDS = ["name", "namespace", "cluster", "workspace"] as const;
 export const describeSelector = (value: unknown): string => {
   const fields = record(value);
   const parts = [
-    ...Object.entries(stringMap(fields.labels)).map(([key, item]) => `${key}=${item}`).sort(),
+    ...Object.entries(stringMap(fields.labels))
+      .map(([key, item]) => `${key}=${item}`)
+      .sort(),
     ...SELECTOR_FIELDS.flatMap((field) => (text(fields[field]) ? [`${field}=${text(fields[field])}`] : [])),
   ];
   return parts.length === 0 ? "everything" : `{${parts.join(", ")}}`;

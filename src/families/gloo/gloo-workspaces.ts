@@ -14,7 +14,8 @@ import { normal } from "./gloo-selectors.js";
 const isWildcard = (name: string | undefined) => name === undefined || name === "" || name === "*";
 
 /** `{app=x, tier=y}`, or "" for no labels. */
-const bracedLabels = (labels: Readonly<Record<string, string>>): string => (Object.keys(labels).length > 0 ? `{${showLabels(labels)}}` : "");
+const bracedLabels = (labels: Readonly<Record<string, string>>): string =>
+  Object.keys(labels).length > 0 ? `{${showLabels(labels)}}` : "";
 
 // ---------------------------------------------------------------------------------------------
 // Workspace
@@ -132,7 +133,11 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
     out.add({
       class: widened ? "access.widened" : "export.changed",
       summary: `exportTo ${was ? `${describeExport(was)} → ` : "adds "}${describeExport(now)}${
-        toEveryWorkspace ? ": exported to every workspace" : allKinds ? ": every kind (services, VirtualDestinations, RouteTables…) is exported" : ": the importing workspaces can route to these resources"
+        toEveryWorkspace
+          ? ": exported to every workspace"
+          : allKinds
+            ? ": every kind (services, VirtualDestinations, RouteTables…) is exported"
+            : ": the importing workspaces can route to these resources"
       }`,
       side: "head",
       path: ["spec", "exportTo", now.index],
@@ -189,7 +194,8 @@ const options = (change: ResourceChange, out: DetectionList): void => {
   if (!federationBefore && federationAfter) {
     out.add({
       class: "access.widened",
-      summary: "options.federation.enabled false → true: selected services get cross-cluster hostnames that every client of the workspace can reach",
+      summary:
+        "options.federation.enabled false → true: selected services get cross-cluster hostnames that every client of the workspace can reach",
       side: "head",
       path: ["spec", "options", "federation"],
       before: false,

@@ -78,7 +78,11 @@ export const outlierDetectionPolicy = policy(
 export const retryTimeoutPolicy = policy(
   z.looseObject({
     retries: z
-      .looseObject({ attempts: z.int().min(0).optional(), perTryTimeout: duration.optional(), retryRemoteLocalities: z.boolean().optional() })
+      .looseObject({
+        attempts: z.int().min(0).optional(),
+        perTryTimeout: duration.optional(),
+        retryRemoteLocalities: z.boolean().optional(),
+      })
       .optional(),
     requestTimeout: duration.optional(),
   }),

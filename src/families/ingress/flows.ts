@@ -68,7 +68,16 @@ export function ingressRules(resource: Resource): RuleShape[] {
   if (spec.defaultBackend !== undefined) {
     const path = ["spec", "defaultBackend"];
     const signature = "PathPrefix /";
-    shapes.push({ entry, host: "*", alternatives: [{ signature, path: signature }], ruleId: "default backend", precedence, path, backends: backendOf(record(spec.defaultBackend), namespace, file, path), mirrors: [] });
+    shapes.push({
+      entry,
+      host: "*",
+      alternatives: [{ signature, path: signature }],
+      ruleId: "default backend",
+      precedence,
+      path,
+      backends: backendOf(record(spec.defaultBackend), namespace, file, path),
+      mirrors: [],
+    });
   }
   return shapes;
 }

@@ -17,7 +17,9 @@ const tlsOf = (resource: Resource | undefined): string[] =>
   list(record(resource?.body.spec).tls)
     .map((item) => {
       const entry = record(item);
-      const hosts = list(entry.hosts).map((host) => text(host) ?? "").sort();
+      const hosts = list(entry.hosts)
+        .map((host) => text(host) ?? "")
+        .sort();
       return `${text(entry.secretName) ?? "(no secret)"} ← ${hosts.join(", ") || "*"}`;
     })
     .sort();

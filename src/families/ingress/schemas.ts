@@ -3,7 +3,9 @@ import { kubeObject, port, stringList } from "../../core/kube-object.js";
 
 /** networking.k8s.io/v1 IngressBackend: a Service port, or a resource of the controller's own. */
 const backend = z.looseObject({
-  service: z.looseObject({ name: z.string().min(1), port: z.looseObject({ number: port.optional(), name: z.string().optional() }).optional() }).optional(),
+  service: z
+    .looseObject({ name: z.string().min(1), port: z.looseObject({ number: port.optional(), name: z.string().optional() }).optional() })
+    .optional(),
   resource: z.looseObject({ apiGroup: z.string().optional(), kind: z.string(), name: z.string() }).optional(),
 });
 
@@ -18,7 +20,9 @@ export const ingress = kubeObject(
           host: z.string().optional(),
           http: z
             .looseObject({
-              paths: z.array(z.looseObject({ path: z.string().optional(), pathType: z.enum(["Exact", "Prefix", "ImplementationSpecific"]), backend })),
+              paths: z.array(
+                z.looseObject({ path: z.string().optional(), pathType: z.enum(["Exact", "Prefix", "ImplementationSpecific"]), backend }),
+              ),
             })
             .optional(),
         }),

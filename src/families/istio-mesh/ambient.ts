@@ -33,7 +33,8 @@ export const isWaypoint = (change: ResourceChange): boolean =>
   [change.base, change.head].every((side) => side === undefined || gatewayClassOf(side) === WAYPOINT_CLASS);
 
 /** A Gateway API Gateway of Istio's east-west class, on either side. */
-export const isEastWest = (change: ResourceChange): boolean => [change.base, change.head].some((side) => gatewayClassOf(side) === EAST_WEST_CLASS);
+export const isEastWest = (change: ResourceChange): boolean =>
+  [change.base, change.head].some((side) => gatewayClassOf(side) === EAST_WEST_CLASS);
 
 /**
  * What an Istio Gateway server in AUTO_PASSTHROUGH mode (port 15443 of the east-west gateway)
@@ -52,7 +53,8 @@ export const crossNetworkNote = (tlsMode: string | undefined, hosts: readonly st
 const waypointOf = (resource: Resource | undefined): string | undefined => {
   const name = resource?.labels[USE_WAYPOINT];
   if (!resource || !name || name === "none") return undefined;
-  const namespace = resource.labels[USE_WAYPOINT_NAMESPACE] ?? (resource.id.kind === "Namespace" ? resource.id.name : resource.id.namespace);
+  const namespace =
+    resource.labels[USE_WAYPOINT_NAMESPACE] ?? (resource.id.kind === "Namespace" ? resource.id.name : resource.id.namespace);
   return `${namespace}/${name}`;
 };
 
@@ -61,10 +63,12 @@ const enforcedAt = (set: ManifestSet, waypoint: string): string[] => {
   const [namespace, name] = waypoint.split("/");
   const policies: string[] = [];
   for (const resource of set.resources.values()) {
-    if (resource.id.group !== "security.istio.io" || resource.id.kind !== "AuthorizationPolicy" || resource.id.namespace !== namespace) continue;
+    if (resource.id.group !== "security.istio.io" || resource.id.kind !== "AuthorizationPolicy" || resource.id.namespace !== namespace)
+      continue;
     const spec = record(resource.body.spec);
     const targets = [...list(spec.targetRefs), ...(spec.targetRef === undefined ? [] : [spec.targetRef])];
-    if (targets.some((ref) => text(record(ref).kind) === "Gateway" && text(record(ref).name) === name)) policies.push(displayName(resource.id));
+    if (targets.some((ref) => text(record(ref).kind) === "Gateway" && text(record(ref).name) === name))
+      policies.push(displayName(resource.id));
   }
   return policies.sort();
 };
@@ -74,7 +78,8 @@ const enforcedNote = (set: ManifestSet, waypoint: string): string => {
   return policies.length > 0 ? ` (${policies.join(", ")} enforced there)` : "";
 };
 
-const subjectWord = (resource: Resource): string => (resource.id.kind === "Namespace" ? "the namespace's workloads" : resource.id.kind === "ServiceEntry" ? "its hosts" : "its traffic");
+const subjectWord = (resource: Resource): string =>
+  resource.id.kind === "Namespace" ? "the namespace's workloads" : resource.id.kind === "ServiceEntry" ? "its hosts" : "its traffic";
 
 /**
  * Ambient labels on Namespaces, ServiceEntries and Gateways. A labelled Namespace is read only
@@ -111,7 +116,11 @@ export const ambientLabelDetector: ResourceDetector = (change: ResourceChange, c
   const waypointBefore = waypointOf(change.base);
   const waypointAfter = waypointOf(change.head);
   if (waypointBefore !== waypointAfter) {
-    const label = change.head?.labels[USE_WAYPOINT_NAMESPACE] !== change.base?.labels[USE_WAYPOINT_NAMESPACE] && change.head?.labels[USE_WAYPOINT] === change.base?.labels[USE_WAYPOINT] ? USE_WAYPOINT_NAMESPACE : USE_WAYPOINT;
+    const label =
+      change.head?.labels[USE_WAYPOINT_NAMESPACE] !== change.base?.labels[USE_WAYPOINT_NAMESPACE] &&
+      change.head?.labels[USE_WAYPOINT] === change.base?.labels[USE_WAYPOINT]
+        ? USE_WAYPOINT_NAMESPACE
+        : USE_WAYPOINT;
     if (waypointBefore && !waypointAfter) {
       out.add({
         class: "access.widened",

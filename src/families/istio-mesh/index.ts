@@ -11,7 +11,8 @@ const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress
  * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
  * values hold the mesh's identity and mTLS settings wherever the chart itself comes from.
  */
-const ISTIO_CHART = /\bchart["']?[ \t]*:[ \t]*["']?(?:istiod|istio-base|base|cni|istio-cni|ztunnel|gateway|istio-ingress|istio-egress)["']?[ \t]*(?:#.*)?$/m;
+const ISTIO_CHART =
+  /\bchart["']?[ \t]*:[ \t]*["']?(?:istiod|istio-base|base|cni|istio-cni|ztunnel|gateway|istio-ingress|istio-egress)["']?[ \t]*(?:#.*)?$/m;
 
 /**
  * The mesh level of Istio: IstioOperator, Helm values (read apart, see istioValuesKind), mesh

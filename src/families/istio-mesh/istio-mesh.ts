@@ -24,11 +24,20 @@ interface MeshLayout {
 }
 
 const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
-  IstioOperator: { meshConfig: [["spec", "meshConfig"], ["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
+  IstioOperator: {
+    meshConfig: [
+      ["spec", "meshConfig"],
+      ["spec", "values", "meshConfig"],
+    ],
+    global: [["spec", "values", "global"]],
+  },
   IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
   HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
   // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
-  Application: { meshConfig: [["spec", "source", "helm", "valuesObject", "meshConfig"]], global: [["spec", "source", "helm", "valuesObject", "global"]] },
+  Application: {
+    meshConfig: [["spec", "source", "helm", "valuesObject", "meshConfig"]],
+    global: [["spec", "source", "helm", "valuesObject", "global"]],
+  },
 };
 
 /** Istio's Helm charts, by the names their repositories publish them under. */
@@ -95,8 +104,18 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
  * Mesh-wide mTLS switches: `meshConfig.enableAutoMtls: false` leaves clients sending plaintext
  * unless a DestinationRule asks for ISTIO_MUTUAL; `global.mtls.enabled` is the pre-1.5 switch.
  */
-const MTLS_SWITCHES: readonly { readonly in: keyof MeshLayout; readonly field: FieldPath; readonly unset: boolean; readonly effect: string }[] = [
-  { in: "meshConfig", field: ["enableAutoMtls"], unset: true, effect: "sidecars stop using mTLS by themselves: traffic is plaintext unless a DestinationRule sets ISTIO_MUTUAL" },
+const MTLS_SWITCHES: readonly {
+  readonly in: keyof MeshLayout;
+  readonly field: FieldPath;
+  readonly unset: boolean;
+  readonly effect: string;
+}[] = [
+  {
+    in: "meshConfig",
+    field: ["enableAutoMtls"],
+    unset: true,
+    effect: "sidecars stop using mTLS by themselves: traffic is plaintext unless a DestinationRule sets ISTIO_MUTUAL",
+  },
   { in: "global", field: ["mtls", "enabled"], unset: false, effect: "mesh-wide mTLS is off: workloads accept and send plaintext" },
 ];
 
@@ -192,10 +211,12 @@ const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout,
     out.add({
       class: becomesGlobal ? "backend.region-added" : "backend.region-removed",
       summary: `meshConfig.serviceScopeConfigs ${selector} scope ${show(before)} → ${show(after)}: matching services ${
-        becomesGlobal ? "become global, so their endpoints in other clusters start receiving traffic" : "become cluster-local, so callers stop reaching their endpoints in other clusters"
+        becomesGlobal
+          ? "become global, so their endpoints in other clusters start receiving traffic"
+          : "become cluster-local, so callers stop reaching their endpoints in other clusters"
       }`,
       side: pair.head ? "head" : "base",
-      path: pair.head ? [...now.path, pair.head.index] : [...was.path, (pair.base?.index ?? 0)],
+      path: pair.head ? [...now.path, pair.head.index] : [...was.path, pair.base?.index ?? 0],
       before: before && { selector, scope: before },
       after: after && { selector, scope: after },
     });

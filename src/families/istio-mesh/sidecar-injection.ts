@@ -24,7 +24,11 @@ const injectedBy = (resource: Resource | undefined): string | undefined => {
   return labels[REVISION];
 };
 
-const labelPath = (resource: Resource | undefined): string[] => ["metadata", "labels", resource?.labels[INJECTION] !== undefined ? INJECTION : REVISION];
+const labelPath = (resource: Resource | undefined): string[] => [
+  "metadata",
+  "labels",
+  resource?.labels[INJECTION] !== undefined ? INJECTION : REVISION,
+];
 
 export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;

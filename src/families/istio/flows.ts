@@ -42,15 +42,23 @@ export function httpAlternative(match: JsonRecord) {
   const method = record(match.method);
   const methodName = text(method.exact);
   const named = (kind: string, value: unknown) =>
-    Object.entries(record(value)).map(([name, m]) => `${kind} ${name}${stringMatch(record(m))}`).sort();
+    Object.entries(record(value))
+      .map(([name, m]) => `${kind} ${name}${stringMatch(record(m))}`)
+      .sort();
   const parts = [
     path,
-    ...(methodName ? [`method ${methodName.toUpperCase()}`] : method.regex !== undefined || method.prefix !== undefined ? [`method ${stringMatch(method)}`] : []),
+    ...(methodName
+      ? [`method ${methodName.toUpperCase()}`]
+      : method.regex !== undefined || method.prefix !== undefined
+        ? [`method ${stringMatch(method)}`]
+        : []),
     ...(match.authority !== undefined ? [`authority${stringMatch(record(match.authority))}`] : []),
     ...named("header", match.headers),
     ...named("without-header", match.withoutHeaders),
     ...named("query", match.queryParams),
-    ...Object.entries(record(match.sourceLabels)).map(([k, v]) => `source ${k}=${text(v) ?? ""}`).sort(),
+    ...Object.entries(record(match.sourceLabels))
+      .map(([k, v]) => `source ${k}=${text(v) ?? ""}`)
+      .sort(),
     ...(text(match.sourceNamespace) ? [`source-namespace ${text(match.sourceNamespace)}`] : []),
     ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
     ...(match.ignoreUriCase === true ? ["ignore-uri-case"] : []),
@@ -61,8 +69,12 @@ export function httpAlternative(match: JsonRecord) {
 function l4Alternative(match: JsonRecord) {
   const parts = [
     ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
-    ...list(match.sniHosts).map((h) => `sni ${text(h) ?? ""}`).sort(),
-    ...list(match.destinationSubnets).map((s) => `subnet ${text(s) ?? ""}`).sort(),
+    ...list(match.sniHosts)
+      .map((h) => `sni ${text(h) ?? ""}`)
+      .sort(),
+    ...list(match.destinationSubnets)
+      .map((s) => `subnet ${text(s) ?? ""}`)
+      .sort(),
   ];
   const signature = parts.join(", ") || "*";
   return { signature, path: signature };
@@ -88,14 +100,21 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
   const terminal = rule.redirect !== undefined ? "redirect" : rule.directResponse !== undefined ? "direct-response" : undefined;
   if (!terminal) return [];
   const target = JSON.stringify(rule[terminal === "redirect" ? "redirect" : "directResponse"]);
-  return [{ key: `${terminal}:${target}`, label: `${terminal} ${target}`, weight: 1, ref: { kind: "Host", name: terminal, namespace, routeFile: file }, path: [...rulePath, terminal === "redirect" ? "redirect" : "directResponse"] }];
+  return [
+    {
+      key: `${terminal}:${target}`,
+      label: `${terminal} ${target}`,
+      weight: 1,
+      ref: { kind: "Host", name: terminal, namespace, routeFile: file },
+      path: [...rulePath, terminal === "redirect" ? "redirect" : "directResponse"],
+    },
+  ];
 }
 
 function mirrorsOf(rule: JsonRecord) {
   const percentOf = (value: unknown) => numeric(record(value).value);
-  const single = rule.mirror !== undefined
-    ? [{ label: text(record(rule.mirror).host) ?? "?", percent: percentOf(rule.mirrorPercentage) ?? 100 }]
-    : [];
+  const single =
+    rule.mirror !== undefined ? [{ label: text(record(rule.mirror).host) ?? "?", percent: percentOf(rule.mirrorPercentage) ?? 100 }] : [];
   const many = list(rule.mirrors).map((item) => {
     const mirror = record(item);
     return { label: text(record(mirror.destination).host) ?? "?", percent: percentOf(mirror.percentage) ?? 100 };
@@ -122,12 +141,28 @@ export function virtualServiceRules(resource: Resource): RuleShape[] {
       }));
       const backends = destinations(rule, namespace, resource.source.file, rulePath);
       const mirrors = section === "http" ? mirrorsOf(rule) : [];
-      const ruleId = text(rule.name) ?? alternatives.map((a) => a.signature).sort().join(" | ");
+      const ruleId =
+        text(rule.name) ??
+        alternatives
+          .map((a) => a.signature)
+          .sort()
+          .join(" | ");
       for (const entry of entries) {
-        const applicable = alternatives.filter((a) => a.only.length === 0 || a.only.includes(entry)).map(({ only: _, ...alternative }) => alternative);
+        const applicable = alternatives
+          .filter((a) => a.only.length === 0 || a.only.includes(entry))
+          .map(({ only: _, ...alternative }) => alternative);
         if (applicable.length === 0) continue;
         for (const host of hosts) {
-          shapes.push({ entry, host: section === "http" ? host : `${host} (${section})`, alternatives: applicable, ruleId, precedence: ruleIndex, path: rulePath, backends, mirrors });
+          shapes.push({
+            entry,
+            host: section === "http" ? host : `${host} (${section})`,
+            alternatives: applicable,
+            ruleId,
+            precedence: ruleIndex,
+            path: rulePath,
+            backends,
+            mirrors,
+          });
         }
       }
     });

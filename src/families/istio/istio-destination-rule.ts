@@ -40,7 +40,9 @@ const policyScopes = (resource: Resource | undefined): Map<string, PolicyScope> 
   const spec = record(resource?.body.spec);
   const top = optionalRecord(spec.trafficPolicy);
   const topPorts = new Map(list(top?.portLevelSettings).map((settings) => [portNumber(settings), optionalRecord(settings)]));
-  const scopes = new Map<string, PolicyScope>([["", { label: "trafficPolicy", chain: [top], path: ["spec", "trafficPolicy"], subset: undefined }]]);
+  const scopes = new Map<string, PolicyScope>([
+    ["", { label: "trafficPolicy", chain: [top], path: ["spec", "trafficPolicy"], subset: undefined }],
+  ]);
   list(top?.portLevelSettings).forEach((settings, index) => {
     const port = portNumber(settings);
     scopes.set(`port ${port}`, {
@@ -164,7 +166,13 @@ const outlierDetection = (out: DetectionList, before: PolicyScope, after: Policy
       before: was,
     });
   } else if (was === undefined) {
-    out.add({ class: "health.changed", summary: `${after.label} outlierDetection added (${show(now)}): endpoints start being ejected`, side: "head", path, after: now });
+    out.add({
+      class: "health.changed",
+      summary: `${after.label} outlierDetection added (${show(now)}): endpoints start being ejected`,
+      side: "head",
+      path,
+      after: now,
+    });
   } else {
     out.add({
       class: "health.changed",
@@ -359,7 +367,12 @@ const selection: Selection = (resource) => {
 const mergedOver = (scopes: Map<string, PolicyScope>, under: Map<string, PolicyScope>): Map<string, PolicyScope> =>
   new Map([...scopes].map(([key, scope]) => [key, { ...scope, chain: [...scope.chain, ...(scopeOn(under, key)?.chain ?? [])] }]));
 
-const comparePolicies = (out: DetectionList, base: Map<string, PolicyScope>, head: Map<string, PolicyScope>, checks: readonly ((out: DetectionList, before: PolicyScope, after: PolicyScope) => void)[]): void => {
+const comparePolicies = (
+  out: DetectionList,
+  base: Map<string, PolicyScope>,
+  head: Map<string, PolicyScope>,
+  checks: readonly ((out: DetectionList, before: PolicyScope, after: PolicyScope) => void)[],
+): void => {
   const subsetOn = (scopes: Map<string, PolicyScope>, subset: string) => scopes.has(`subset ${subset}`);
   for (const key of sortedSet([...base.keys(), ...head.keys()])) {
     const before = scopeOn(base, key);

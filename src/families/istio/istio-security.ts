@@ -18,18 +18,26 @@ const MESH_ROOT_NAMESPACE = "istio-system";
 const workloadLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).selector).matchLabels);
 
 const isNamespaceWide = (resource: Resource): boolean =>
-  Object.keys(workloadLabels(resource)).length === 0 && list(spec(resource).targetRefs).length === 0 && spec(resource).targetRef === undefined;
+  Object.keys(workloadLabels(resource)).length === 0 &&
+  list(spec(resource).targetRefs).length === 0 &&
+  spec(resource).targetRef === undefined;
 
 const scopeOf = (resource: Resource): string => {
   if (!isNamespaceWide(resource)) {
     const labels = workloadLabels(resource);
-    return Object.keys(labels).length > 0 ? `workloads matching ${showLabels(labels)} in ${resource.id.namespace}` : `its targetRefs in ${resource.id.namespace}`;
+    return Object.keys(labels).length > 0
+      ? `workloads matching ${showLabels(labels)} in ${resource.id.namespace}`
+      : `its targetRefs in ${resource.id.namespace}`;
   }
-  return resource.id.namespace === MESH_ROOT_NAMESPACE ? `mesh-wide (root namespace ${MESH_ROOT_NAMESPACE})` : `namespace-wide in ${resource.id.namespace}`;
+  return resource.id.namespace === MESH_ROOT_NAMESPACE
+    ? `mesh-wide (root namespace ${MESH_ROOT_NAMESPACE})`
+    : `namespace-wide in ${resource.id.namespace}`;
 };
 
 const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
-  [...tree.resources.values()].filter((candidate) => candidate.id.kind === self.id.kind && candidate.id.group === self.id.group && candidate.key !== self.key);
+  [...tree.resources.values()].filter(
+    (candidate) => candidate.id.kind === self.id.kind && candidate.id.group === self.id.group && candidate.key !== self.key,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // PeerAuthentication
@@ -49,8 +57,14 @@ interface Inherited {
 /** What a policy inherits: the namespace policy for a workload policy, then the mesh policy, then PERMISSIVE. */
 const inheritedMode = (tree: ManifestSet, self: Resource): Inherited => {
   const parents = othersOfKind(tree, self).filter(isNamespaceWide);
-  const mesh = self.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(self) ? undefined : parents.find((parent) => parent.id.namespace === MESH_ROOT_NAMESPACE);
-  const meshMode: Inherited = mesh && ownMode(mesh) ? { mode: ownMode(mesh) as string, from: `mesh policy ${mesh.id.name}` } : { mode: "PERMISSIVE", from: "Istio's default" };
+  const mesh =
+    self.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(self)
+      ? undefined
+      : parents.find((parent) => parent.id.namespace === MESH_ROOT_NAMESPACE);
+  const meshMode: Inherited =
+    mesh && ownMode(mesh)
+      ? { mode: ownMode(mesh) as string, from: `mesh policy ${mesh.id.name}` }
+      : { mode: "PERMISSIVE", from: "Istio's default" };
   if (isNamespaceWide(self)) return meshMode;
   const namespacePolicy = parents.find((parent) => parent.id.namespace === self.id.namespace);
   const namespaceMode = ownMode(namespacePolicy);
@@ -131,7 +145,11 @@ const normalRule = (value: unknown): unknown => {
     return items.every((item) => typeof item === "string") ? sortedSet(items as string[]) : sortedByCanonical(items);
   }
   if (!isRecord(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, normalRule(value[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, normalRule(value[key])]),
+  );
 };
 
 const rulesOf = (resource: Resource): { canonical: string; rule: unknown; index: number }[] =>
@@ -156,7 +174,10 @@ const otherAllowPolicies = (tree: ManifestSet, self: Resource): Resource[] => {
     if (actionOf(other) !== "ALLOW") return false;
     if (other.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(other)) return true;
     if (other.id.namespace !== self.id.namespace) return false;
-    return isNamespaceWide(other) || canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope;
+    return (
+      isNamespaceWide(other) ||
+      canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope
+    );
   });
 };
 
@@ -170,7 +191,13 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
   const action = actionOf(base);
   const scope = scopeOf(base);
   if (action === "DENY" || action === "CUSTOM") {
-    out.add({ class: "access.widened", summary: `removed ${action} policy (${scope}): ${ACTION_CHANGE_EFFECT[action]}`, side: "base", path: ["spec"], before: { action } });
+    out.add({
+      class: "access.widened",
+      summary: `removed ${action} policy (${scope}): ${ACTION_CHANGE_EFFECT[action]}`,
+      side: "base",
+      path: ["spec"],
+      before: { action },
+    });
     return;
   }
   if (action !== "ALLOW") return;
@@ -210,7 +237,11 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
     if (others.length > 0) {
       out.add({
         class: "access.widened",
-        summary: `added ALLOW policy (${scope}) beside ${others.map((other) => other.id.name).join(", ")}: ALLOW policies combine, so it admits ${rulesOf(head).map((rule) => describeAllowRule(rule.rule)).join("; ") || "nothing more"}`,
+        summary: `added ALLOW policy (${scope}) beside ${others.map((other) => other.id.name).join(", ")}: ALLOW policies combine, so it admits ${
+          rulesOf(head)
+            .map((rule) => describeAllowRule(rule.rule))
+            .join("; ") || "nothing more"
+        }`,
         side: "head",
         path: ["spec"],
         after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },

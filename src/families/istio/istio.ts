@@ -18,7 +18,19 @@ import type { FieldPath } from "../../core/finding.js";
 import { crossNetworkNote } from "../istio-mesh/ambient.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
-import { flag, isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
+import {
+  flag,
+  isRecord,
+  list,
+  numeric,
+  optionalRecord,
+  record,
+  spec,
+  stringMap,
+  text,
+  texts,
+  type JsonRecord,
+} from "../../core/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { sameSelection, type Selection } from "./selection.js";
@@ -56,7 +68,14 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
     if (before.includes("*") || gained.length === 0) return;
     effect = `now visible in ${gained.join(", ")}`;
   }
-  out.add({ class: "access.widened", summary: `exportTo ${show(before)} → ${show(after)}: ${effect}`, side: "head", path: ["spec", "exportTo"], before, after });
+  out.add({
+    class: "access.widened",
+    summary: `exportTo ${show(before)} → ${show(after)}: ${effect}`,
+    side: "head",
+    path: ["spec", "exportTo"],
+    before,
+    after,
+  });
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +114,11 @@ const describeMatch = (value: unknown): string => {
   const match = record(value);
   const parts: string[] = [];
   for (const key of ["uri", "scheme", "method", "authority"]) if (match[key] !== undefined) parts.push(`${key} ${stringMatch(match[key])}`);
-  for (const [key, word] of [["headers", "header"], ["queryParams", "query"], ["withoutHeaders", "without header"]] as const) {
+  for (const [key, word] of [
+    ["headers", "header"],
+    ["queryParams", "query"],
+    ["withoutHeaders", "without header"],
+  ] as const) {
     for (const [name, condition] of Object.entries(record(match[key]))) parts.push(`${word} ${name} ${stringMatch(condition)}`);
   }
   if (match.sourceLabels !== undefined) parts.push(`sourceLabels ${showLabels(stringMap(match.sourceLabels))}`);
@@ -133,7 +156,13 @@ const vsMirrors = (rule: JsonRecord, path: FieldPath): Mirror[] => {
   const legacyPercent = numeric(rule.mirrorPercent) ?? numeric(rule.mirror_percent);
   return [
     ...(single
-      ? [{ target: destinationLabel(single), percent: numeric(record(rule.mirrorPercentage).value) ?? legacyPercent ?? 100, path: [...path, "mirror"] }]
+      ? [
+          {
+            target: destinationLabel(single),
+            percent: numeric(record(rule.mirrorPercentage).value) ?? legacyPercent ?? 100,
+            path: [...path, "mirror"],
+          },
+        ]
       : []),
     ...list(rule.mirrors).map((entry, index) => ({
       target: destinationLabel(record(entry).destination),
@@ -160,7 +189,11 @@ const httpRule = (value: unknown, index: number): HttpRule => {
     path,
     label: `http rule ${name ?? (matches.length === 0 ? "(all requests)" : matches.map(describeMatch).join(" | "))}`,
     signature: canonical(sortedByCanonical(matches.map(normalMatch))),
-    narrow: matches.length > 0 && matches.every((match) => ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0)),
+    narrow:
+      matches.length > 0 &&
+      matches.every((match) =>
+        ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0),
+      ),
     writes,
     mirrors: vsMirrors(rule, path),
   };
@@ -173,7 +206,12 @@ const retryView = (value: unknown) => {
   const retries = optionalRecord(value);
   return {
     attempts: retries ? (numeric(retries.attempts) ?? 0) : 2,
-    retryOn: sortedSet((text(retries?.retryOn) ?? DEFAULT_RETRY_ON).split(",").map((condition) => condition.trim()).filter(Boolean)),
+    retryOn: sortedSet(
+      (text(retries?.retryOn) ?? DEFAULT_RETRY_ON)
+        .split(",")
+        .map((condition) => condition.trim())
+        .filter(Boolean),
+    ),
     retryRemoteLocalities: flag(retries?.retryRemoteLocalities) ?? false,
     configured: retries !== undefined,
   };
@@ -330,14 +368,26 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
   }
   if (!both(change)) return;
   const settings = [
-    { field: "location", fallback: "MESH_EXTERNAL", effect: "whether the hosts are treated as part of the mesh (mTLS, mesh policy) changes" },
+    {
+      field: "location",
+      fallback: "MESH_EXTERNAL",
+      effect: "whether the hosts are treated as part of the mesh (mTLS, mesh policy) changes",
+    },
     { field: "resolution", fallback: "NONE", effect: "how its endpoints are found changes" },
   ] as const;
   for (const { field, fallback, effect } of settings) {
     const before = text(spec(change.base)[field]) ?? fallback;
     const after = text(spec(change.head)[field]) ?? fallback;
     if (before === after) continue;
-    out.add({ class: "resource.changed", summary: `${field} ${before} → ${after}: ${effect}`, side: "head", path: ["spec", field], before, after, riskFloor: "medium" });
+    out.add({
+      class: "resource.changed",
+      summary: `${field} ${before} → ${after}: ${effect}`,
+      side: "head",
+      path: ["spec", field],
+      before,
+      after,
+      riskFloor: "medium",
+    });
   }
 };
 
@@ -346,7 +396,15 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
 
 /** Client-certificate strength of terminating modes; passthrough modes are not ranked. */
 const SERVER_TLS_STRENGTH: Readonly<Record<string, number>> = { SIMPLE: 1, OPTIONAL_MUTUAL: 2, MUTUAL: 3, ISTIO_MUTUAL: 3 };
-const SERVER_TRUST_FIELDS = ["credentialName", "credentialNames", "serverCertificate", "privateKey", "caCertificates", "subjectAltNames", "caCrl"] as const;
+const SERVER_TRUST_FIELDS = [
+  "credentialName",
+  "credentialNames",
+  "serverCertificate",
+  "privateKey",
+  "caCertificates",
+  "subjectAltNames",
+  "caCrl",
+] as const;
 
 const serverView = (value: unknown) => {
   const server = record(value);
@@ -374,7 +432,8 @@ const serverView = (value: unknown) => {
 
 type ServerView = ReturnType<typeof serverView>;
 
-const serverLabel = (server: ServerView): string => `server ${server.name ?? server.portName ?? `${show(server.protocol)} :${show(server.number)}`}`;
+const serverLabel = (server: ServerView): string =>
+  `server ${server.name ?? server.portName ?? `${show(server.protocol)} :${show(server.number)}`}`;
 
 const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath): void => {
   const label = serverLabel(now);
@@ -392,7 +451,14 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
   if (hosts.added.length > 0 || hosts.removed.length > 0) {
     const parts = [...hosts.added.map((host) => `+${host}`), ...hosts.removed.map((host) => `-${host}`)].join(", ");
     const wider = hosts.added.some((host) => host.includes("*")) ? ": a wildcard host exposes more services" : "";
-    out.add({ class: "listener.changed", summary: `${label} hosts ${parts}${wider}${crossNetworkNote(now.tlsMode, now.hosts, true)}`, side: "head", path: [...path, "hosts"], before: was.hosts, after: now.hosts });
+    out.add({
+      class: "listener.changed",
+      summary: `${label} hosts ${parts}${wider}${crossNetworkNote(now.tlsMode, now.hosts, true)}`,
+      side: "head",
+      path: [...path, "hosts"],
+      before: was.hosts,
+      after: now.hosts,
+    });
   }
   if (was.tlsMode !== now.tlsMode) {
     const from = was.tlsMode === undefined ? undefined : SERVER_TLS_STRENGTH[was.tlsMode];
@@ -407,7 +473,8 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
       after: now.tlsMode,
     });
   }
-  const terminates = (server: ServerView) => server.tlsMode !== undefined && SERVER_TLS_STRENGTH[server.tlsMode] !== undefined && server.tlsMode !== "ISTIO_MUTUAL";
+  const terminates = (server: ServerView) =>
+    server.tlsMode !== undefined && SERVER_TLS_STRENGTH[server.tlsMode] !== undefined && server.tlsMode !== "ISTIO_MUTUAL";
   if (!terminates(was) || !terminates(now)) return;
   for (const field of SERVER_TRUST_FIELDS) {
     if (sameValue(was.credentials[field], now.credentials[field])) continue;
@@ -504,7 +571,8 @@ const sidecarInForce = (tree: ManifestSet, self: Resource, context: DetectorCont
   const wide = [...tree.resources.values()].filter(
     (other) => other.id.group === self.id.group && other.id.kind === self.id.kind && Object.keys(sidecarLabels(other)).length === 0,
   );
-  const namespaceWide = Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
+  const namespaceWide =
+    Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
   return namespaceWide ?? (self.id.namespace === ROOT_NAMESPACE ? undefined : wide.find((other) => other.id.namespace === ROOT_NAMESPACE));
 };
 

@@ -128,9 +128,7 @@ export const destinationRule = kubeObject(
   z.looseObject({
     host: z.string(),
     trafficPolicy: trafficPolicy.optional(),
-    subsets: z
-      .array(z.looseObject({ name: z.string(), labels: stringMap.optional(), trafficPolicy: trafficPolicy.optional() }))
-      .optional(),
+    subsets: z.array(z.looseObject({ name: z.string(), labels: stringMap.optional(), trafficPolicy: trafficPolicy.optional() })).optional(),
     exportTo: stringList.optional(),
     workloadSelector: looseSpec.optional(),
   }),

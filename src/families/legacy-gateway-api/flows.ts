@@ -60,7 +60,9 @@ function routeAdmits(route: Resource, gateway: Resource): boolean {
     case "All":
       return true;
     case "FromList":
-      return list(gateways.gatewayRefs).some((ref) => text(record(ref).name) === gateway.id.name && text(record(ref).namespace) === gateway.id.namespace);
+      return list(gateways.gatewayRefs).some(
+        (ref) => text(record(ref).name) === gateway.id.name && text(record(ref).namespace) === gateway.id.namespace,
+      );
     default:
       return gateway.id.namespace === route.id.namespace;
   }
@@ -94,7 +96,14 @@ export function legacyTarget(value: JsonRecord, namespace: string) {
   const name = serviceName ?? text(backend.name) ?? "?";
   const port = numeric(value.port);
   const where = `${name}${port === undefined ? "" : `:${port}`}`;
-  return { group, kind, name, port, key: `${group}/${kind}/${namespace}/${name}:${port ?? ""}`, label: kind === "Service" ? where : `${kind} ${where}` };
+  return {
+    group,
+    kind,
+    name,
+    port,
+    key: `${group}/${kind}/${namespace}/${name}:${port ?? ""}`,
+    label: kind === "Service" ? where : `${kind} ${where}`,
+  };
 }
 
 function forwardTo(rule: JsonRecord, namespace: string, file: string, rulePath: (string | number)[]): WeightedRef[] {
@@ -126,7 +135,11 @@ function httpAlternative(value: unknown) {
 }
 
 function l4Alternative(value: unknown) {
-  const signature = texts(record(value).snis).map((sni) => `sni ${sni}`).sort().join(", ") || "*";
+  const signature =
+    texts(record(value).snis)
+      .map((sni) => `sni ${sni}`)
+      .sort()
+      .join(", ") || "*";
   return { signature, path: signature };
 }
 
@@ -153,10 +166,22 @@ export function legacyRouteRules(resource: Resource, set: ManifestSet): RuleShap
     const alternatives = (matches.length > 0 ? matches : [{}]).map(kind === "HTTPRoute" ? httpAlternative : l4Alternative);
     const backends = forwardTo(rule, namespace, resource.source.file, rulePath);
     const mirrors = kind === "HTTPRoute" ? legacyMirrors(rule, namespace) : [];
-    const ruleId = alternatives.map((alternative) => alternative.signature).sort().join(" | ");
+    const ruleId = alternatives
+      .map((alternative) => alternative.signature)
+      .sort()
+      .join(" | ");
     for (const entry of entries) {
       for (const host of hosts.length > 0 ? hosts : ["*"]) {
-        shapes.push({ entry, host: kind === "HTTPRoute" ? host : `${host} (${kind})`, alternatives, ruleId, precedence: index, path: rulePath, backends, mirrors });
+        shapes.push({
+          entry,
+          host: kind === "HTTPRoute" ? host : `${host} (${kind})`,
+          alternatives,
+          ruleId,
+          precedence: index,
+          path: rulePath,
+          backends,
+          mirrors,
+        });
       }
     }
   });

@@ -109,23 +109,50 @@ const listeners = (change: ResourceChange, out: DetectionList): void => {
     if (pair.base && pair.head && before && after) {
       compareListener(out, before, after, ["spec", "listeners", pair.head.index]);
     } else if (pair.head && after) {
-      out.add({ class: "listener.changed", summary: `${listenerLabel(after)} added: a new exposure point`, side: "head", path: ["spec", "listeners", pair.head.index], after });
+      out.add({
+        class: "listener.changed",
+        summary: `${listenerLabel(after)} added: a new exposure point`,
+        side: "head",
+        path: ["spec", "listeners", pair.head.index],
+        after,
+      });
     } else if (pair.base && before) {
-      out.add({ class: "listener.changed", summary: `${listenerLabel(before)} removed: routes it selected are no longer served on it`, side: "base", path: ["spec", "listeners", pair.base.index], before });
+      out.add({
+        class: "listener.changed",
+        summary: `${listenerLabel(before)} removed: routes it selected are no longer served on it`,
+        side: "base",
+        path: ["spec", "listeners", pair.base.index],
+        before,
+      });
     }
   }
-  const addresses = (resource: Resource) => sortedSet(list(spec(resource).addresses).map((address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? ""}`));
+  const addresses = (resource: Resource) =>
+    sortedSet(
+      list(spec(resource).addresses).map((address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? ""}`),
+    );
   const before = addresses(change.base);
   const after = addresses(change.head);
   if (!sameValue(before, after)) {
-    out.add({ class: "listener.changed", summary: `addresses ${show(before)} → ${show(after)}: DNS records and allowlists that name the old address break`, side: "head", path: ["spec", "addresses"], before, after });
+    out.add({
+      class: "listener.changed",
+      summary: `addresses ${show(before)} → ${show(after)}: DNS records and allowlists that name the old address break`,
+      side: "head",
+      path: ["spec", "addresses"],
+      before,
+      after,
+    });
   }
 };
 
 // ---------------------------------------------------------------------------------------------
 // Route mirrors: v1alpha1 matches cannot name a method, so every rule takes writes.
 
-const ruleSignature = (rule: unknown): string => canonical(list(record(rule).matches).map((match) => JSON.parse(canonical(match)) as unknown).sort());
+const ruleSignature = (rule: unknown): string =>
+  canonical(
+    list(record(rule).matches)
+      .map((match) => JSON.parse(canonical(match)) as unknown)
+      .sort(),
+  );
 
 const mirrorsOf = (rule: JsonRecord, path: FieldPath, namespace: string): Mirror[] => [
   ...list(rule.filters).flatMap((filter, index) =>
@@ -136,7 +163,13 @@ const mirrorsOf = (rule: JsonRecord, path: FieldPath, namespace: string): Mirror
   ...list(rule.forwardTo).flatMap((backend, backendIndex) =>
     list(record(backend).filters).flatMap((filter, index) =>
       text(record(filter).type) === "RequestMirror"
-        ? [{ target: legacyTarget(record(record(filter).requestMirror), namespace).label, percent: 100, path: [...path, "forwardTo", backendIndex, "filters", index] }]
+        ? [
+            {
+              target: legacyTarget(record(record(filter).requestMirror), namespace).label,
+              percent: 100,
+              path: [...path, "forwardTo", backendIndex, "filters", index],
+            },
+          ]
         : [],
     ),
   ),

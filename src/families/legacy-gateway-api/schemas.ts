@@ -18,7 +18,13 @@ export const legacyRoute = kubeObject(
   z.looseObject({
     hostnames: stringList.optional(),
     rules: z
-      .array(z.looseObject({ matches: z.array(looseSpec).optional(), filters: z.array(looseSpec).optional(), forwardTo: z.array(forwardTo).optional() }))
+      .array(
+        z.looseObject({
+          matches: z.array(looseSpec).optional(),
+          filters: z.array(looseSpec).optional(),
+          forwardTo: z.array(forwardTo).optional(),
+        }),
+      )
       .optional(),
     gateways: looseSpec.optional(),
   }),

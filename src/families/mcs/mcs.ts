@@ -15,7 +15,10 @@ import { list, record } from "../../core/json-access.js";
 const remainingExporters = (gone: Resource, context: DetectorContext): number =>
   [...context.head.resources.values()].filter(
     (candidate) =>
-      candidate.key !== gone.key && candidate.id.kind === "ServiceExport" && candidate.id.namespace === gone.id.namespace && candidate.id.name === gone.id.name,
+      candidate.key !== gone.key &&
+      candidate.id.kind === "ServiceExport" &&
+      candidate.id.namespace === gone.id.namespace &&
+      candidate.id.name === gone.id.name,
   ).length;
 
 const serviceExport = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {

@@ -10,7 +10,14 @@ import { metadata } from "../../core/kube-object.js";
 const patch = z.looseObject({
   path: z.string().optional(),
   patch: z.string().optional(),
-  target: z.looseObject({ group: z.string().optional(), kind: z.string().optional(), name: z.string().optional(), namespace: z.string().optional() }).optional(),
+  target: z
+    .looseObject({
+      group: z.string().optional(),
+      kind: z.string().optional(),
+      name: z.string().optional(),
+      namespace: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const kustomization = z.looseObject({

@@ -3,7 +3,15 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
 import { gatewayEntry, httpAlternative } from "../istio/flows.js";
 import { qualifyHost } from "../../core/service-host.js";
-import { canaryStrategy, flaggerAnalysis, flaggerPlan, flaggerStrategy, rolloutPlan, routingTargets, type RoutingTarget as NamedTarget } from "./plans.js";
+import {
+  canaryStrategy,
+  flaggerAnalysis,
+  flaggerPlan,
+  flaggerStrategy,
+  rolloutPlan,
+  routingTargets,
+  type RoutingTarget as NamedTarget,
+} from "./plans.js";
 import type { Flow } from "../../core/traffic-model.js";
 
 /**
@@ -41,12 +49,20 @@ export function flaggerCanaryRules(resource: Resource): RuleShape[] {
   const gatewayApi = (text(body.provider) ?? "").startsWith("gatewayapi");
   const listed = nonEmptyTexts(service.hosts);
   const hosts = [...new Set(gatewayApi ? (listed.length ? listed : ["*"]) : [...listed, apex])];
-  const backends = [backend(`${target}-primary`, 100, namespace, resource.source.file), backend(`${target}-canary`, 0, namespace, resource.source.file)];
+  const backends = [
+    backend(`${target}-primary`, 100, namespace, resource.source.file),
+    backend(`${target}-canary`, 0, namespace, resource.source.file),
+  ];
   const alternativesOf = (matches: readonly unknown[]) => (matches.length ? matches : [{}]).map((match) => httpAlternative(record(match)));
   const rules: { alternatives: RuleShape["alternatives"]; path: RuleShape["path"]; plan: string; ruleId: string }[] = [];
   const abMatches = list(flaggerAnalysis(resource).match);
   if (flaggerStrategy(resource) === "ab") {
-    rules.push({ alternatives: alternativesOf(abMatches), path: ["spec", "analysis", "match"], plan: flaggerPlan(resource, "ab"), ruleId: "analysis.match" });
+    rules.push({
+      alternatives: alternativesOf(abMatches),
+      path: ["spec", "analysis", "match"],
+      plan: flaggerPlan(resource, "ab"),
+      ruleId: "analysis.match",
+    });
   }
   const serviceMatch = alternativesOf(list(service.match));
   rules.push({ alternatives: serviceMatch, path: ["spec", "service"], plan: flaggerPlan(resource), ruleId: "service" });

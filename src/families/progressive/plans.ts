@@ -28,12 +28,14 @@ export const flaggerAnalysis = (resource: Resource | undefined): JsonRecord => {
  * (default 100), capped at 100 but not at `maxWeight` (stepWeight 20, maxWeight 50: 20, 40, 60).
  */
 function flaggerWeights(analysis: JsonRecord): number[] {
-  const steps = list(analysis.stepWeights).map(numeric).filter((w): w is number => w !== undefined);
+  const steps = list(analysis.stepWeights)
+    .map(numeric)
+    .filter((w): w is number => w !== undefined);
   if (steps.length > 0) return [0, ...steps.map((w) => Math.min(FULL, w))];
   const step = numeric(analysis.stepWeight) ?? 0;
   const max = numeric(analysis.maxWeight) || FULL;
   const weights = [0];
-  for (let weight = 0; step > 0 && weight < max; ) {
+  for (let weight = 0; step > 0 && weight < max;) {
     weight = Math.min(FULL, weight + step);
     weights.push(weight);
   }
@@ -84,8 +86,10 @@ export function flaggerPlan(resource: Resource | undefined, rule: "default" | "a
 // ---------------------------------------------------------------------------------------------
 // Argo Rollouts
 
-export const canaryStrategy = (resource: Resource | undefined): JsonRecord | undefined => optionalRecord(record(spec(resource).strategy).canary);
-export const blueGreenStrategy = (resource: Resource | undefined): JsonRecord | undefined => optionalRecord(record(spec(resource).strategy).blueGreen);
+export const canaryStrategy = (resource: Resource | undefined): JsonRecord | undefined =>
+  optionalRecord(record(spec(resource).strategy).canary);
+export const blueGreenStrategy = (resource: Resource | undefined): JsonRecord | undefined =>
+  optionalRecord(record(spec(resource).strategy).blueGreen);
 
 /** One step of a Rollout as it bears on traffic: a weight, or what holds the weight where it is. */
 export interface RolloutStep {
@@ -183,25 +187,45 @@ export function routingTargets(resource: Resource | undefined, namespace: string
   const routing = record(canaryStrategy(resource)?.trafficRouting);
   const targets: RoutingTarget[] = [];
   const istio = record(routing.istio);
-  const virtualServices = [...(istio.virtualService === undefined ? [] : [istio.virtualService]), ...list(istio.virtualServices)].map(record);
+  const virtualServices = [...(istio.virtualService === undefined ? [] : [istio.virtualService]), ...list(istio.virtualServices)].map(
+    record,
+  );
   for (const vs of virtualServices) {
     const name = text(vs.name);
-    if (name) targets.push({ group: "networking.istio.io", kind: "VirtualService", ...splitName(name, namespace), rules: list(vs.routes).map(text).filter((r): r is string => r !== undefined) });
+    if (name)
+      targets.push({
+        group: "networking.istio.io",
+        kind: "VirtualService",
+        ...splitName(name, namespace),
+        rules: list(vs.routes)
+          .map(text)
+          .filter((r): r is string => r !== undefined),
+      });
   }
   const gatewayApi = record(record(routing.plugins)[GATEWAY_API_PLUGIN]);
   const routeNamespace = text(gatewayApi.namespace) ?? namespace;
-  for (const [field, kind] of [["httpRoute", "HTTPRoute"], ["grpcRoute", "GRPCRoute"], ["tcpRoute", "TCPRoute"]] as const) {
-    const names = [text(gatewayApi[field]), ...list(gatewayApi[`${field}s`]).map((item) => text(record(item).name))].filter((n): n is string => n !== undefined);
+  for (const [field, kind] of [
+    ["httpRoute", "HTTPRoute"],
+    ["grpcRoute", "GRPCRoute"],
+    ["tcpRoute", "TCPRoute"],
+  ] as const) {
+    const names = [text(gatewayApi[field]), ...list(gatewayApi[`${field}s`]).map((item) => text(record(item).name))].filter(
+      (n): n is string => n !== undefined,
+    );
     for (const name of names) targets.push({ group: "gateway.networking.k8s.io", kind, namespace: routeNamespace, name, rules: [] });
   }
   const nginx = record(routing.nginx);
   const alb = record(routing.alb);
   const byName = (kind: string, names: readonly unknown[]) =>
-    names.map(text).filter((n): n is string => n !== undefined).forEach((name) => targets.push({ group: "", kind, namespace, name, rules: [] }));
+    names
+      .map(text)
+      .filter((n): n is string => n !== undefined)
+      .forEach((name) => targets.push({ group: "", kind, namespace, name, rules: [] }));
   byName("Ingress", [nginx.stableIngress, ...list(nginx.stableIngresses), alb.ingress, ...list(alb.ingresses)]);
   byName("TrafficSplit", [record(routing.smi).trafficSplitName]);
   const destinationRule = text(record(istio.destinationRule).name);
-  if (destinationRule) targets.push({ group: "networking.istio.io", kind: "DestinationRule", ...splitName(destinationRule, namespace), rules: [] });
+  if (destinationRule)
+    targets.push({ group: "networking.istio.io", kind: "DestinationRule", ...splitName(destinationRule, namespace), rules: [] });
   const otherPlugins = Object.keys(record(routing.plugins)).filter((plugin) => plugin !== GATEWAY_API_PLUGIN);
   for (const plugin of otherPlugins) targets.push({ group: "", kind: `plugin ${plugin}`, namespace, name: "", rules: [] });
   return targets;

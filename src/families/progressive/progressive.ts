@@ -11,7 +11,16 @@ import {
   rolloutSteps,
   routingTargets,
 } from "./plans.js";
-import { canonical, describeLeafChanges, formatDuration, leafChanges, sameValue, setChange, show, timeoutLimitMs } from "../../core/canonical-values.js";
+import {
+  canonical,
+  describeLeafChanges,
+  formatDuration,
+  leafChanges,
+  sameValue,
+  setChange,
+  show,
+  timeoutLimitMs,
+} from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -54,13 +63,18 @@ const ROUTE_FIELDS = ["name", "hosts", "gateways", "gatewayRefs", "match"] as co
 /** Fields of `spec.analysis` that make the step plan. */
 const PLAN_FIELDS = ["interval", "iterations", "stepWeight", "stepWeights", "maxWeight", "stepWeightPromotion"] as const;
 
-const pick = (block: JsonRecord, keys: readonly string[]) => Object.fromEntries(keys.filter((key) => block[key] !== undefined).map((key) => [key, block[key]]));
+const pick = (block: JsonRecord, keys: readonly string[]) =>
+  Object.fromEntries(keys.filter((key) => block[key] !== undefined).map((key) => [key, block[key]]));
 
-const analysisPath = (resource: Resource | undefined): FieldPath => ["spec", spec(resource).canaryAnalysis !== undefined && spec(resource).analysis === undefined ? "canaryAnalysis" : "analysis"];
+const analysisPath = (resource: Resource | undefined): FieldPath => [
+  "spec",
+  spec(resource).canaryAnalysis !== undefined && spec(resource).analysis === undefined ? "canaryAnalysis" : "analysis",
+];
 
 /** Named checks (metrics, webhooks) by name: the ones the head drops or edits. */
 const weakenedChecks = (before: JsonRecord, after: JsonRecord, field: "metrics" | "webhooks"): string[] => {
-  const byName = (block: JsonRecord) => new Map(list(block[field]).map((item) => [text(record(item).name) ?? canonical(item), canonical(item)] as const));
+  const byName = (block: JsonRecord) =>
+    new Map(list(block[field]).map((item) => [text(record(item).name) ?? canonical(item), canonical(item)] as const));
   const was = byName(before);
   const now = byName(after);
   return [...was].flatMap(([name, value]) => (!now.has(name) ? [`${name} removed`] : now.get(name) !== value ? [`${name} changed`] : []));
@@ -97,7 +111,9 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
       after: threshold[1],
     });
   }
-  const weakened = (["metrics", "webhooks"] as const).flatMap((field) => weakenedChecks(before, after, field).map((item) => ({ field, item })));
+  const weakened = (["metrics", "webhooks"] as const).flatMap((field) =>
+    weakenedChecks(before, after, field).map((item) => ({ field, item })),
+  );
   if (weakened.length > 0) {
     for (const { field } of weakened) reported.add(field);
     out.add({
@@ -124,7 +140,8 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
   otherChanges(out, before, after, path, reported);
 }
 
-const tlsMode = (resource: Resource | undefined): string | undefined => text(record(record(record(spec(resource).service).trafficPolicy).tls).mode);
+const tlsMode = (resource: Resource | undefined): string | undefined =>
+  text(record(record(record(spec(resource).service).trafficPolicy).tls).mode);
 
 function flaggerServiceChanges(change: ResourceChange, out: DetectionList): void {
   const before = record(spec(change.base).service);
@@ -222,11 +239,15 @@ function rolloutTargets(resource: Resource | undefined): string[] {
 
 /** What a plan change does: first step, pauses and analysis steps, when they differ. */
 function stepDetails(base: Resource, head: Resource): string {
-  const count = (resource: Resource, gate: RegExp) => rolloutSteps(canaryStrategy(resource) ?? {}).filter((step) => step.gate && gate.test(step.gate)).length;
+  const count = (resource: Resource, gate: RegExp) =>
+    rolloutSteps(canaryStrategy(resource) ?? {}).filter((step) => step.gate && gate.test(step.gate)).length;
   const first = (resource: Resource) => rolloutSteps(canaryStrategy(resource) ?? {})[1]?.weight;
   const details: string[] = [];
   if (first(base) !== first(head)) details.push(`first step ${show(first(base))} → ${show(first(head))}%`);
-  for (const [what, gate] of [["pauses", /^pause/], ["analysis steps", /^analysis/]] as const) {
+  for (const [what, gate] of [
+    ["pauses", /^pause/],
+    ["analysis steps", /^analysis/],
+  ] as const) {
     if (count(base, gate) !== count(head, gate)) details.push(`${what} ${count(base, gate)} → ${count(head, gate)}`);
   }
   return details.length ? ` (${details.join("; ")})` : "";
@@ -260,8 +281,10 @@ function rollout(change: ResourceChange, out: DetectionList): void {
   const blueGreenAfter = blueGreenStrategy(head);
   if (planBefore !== planAfter) {
     reported.add("canary.steps").add("blueGreen.autoPromotionEnabled").add("blueGreen.autoPromotionSeconds");
-    if (!sameValue(Object.keys(record(spec(base).strategy)), Object.keys(record(spec(head).strategy)))) reported.add("canary").add("blueGreen");
-    const nowAuto = blueGreenAfter !== undefined && autoPromotes(blueGreenAfter) && !(blueGreenBefore !== undefined && autoPromotes(blueGreenBefore));
+    if (!sameValue(Object.keys(record(spec(base).strategy)), Object.keys(record(spec(head).strategy))))
+      reported.add("canary").add("blueGreen");
+    const nowAuto =
+      blueGreenAfter !== undefined && autoPromotes(blueGreenAfter) && !(blueGreenBefore !== undefined && autoPromotes(blueGreenBefore));
     out.add({
       class: "backend.weight-changed",
       summary: nowAuto
@@ -275,7 +298,14 @@ function rollout(change: ResourceChange, out: DetectionList): void {
     });
   }
   if (!sameValue(targets[0], targets[1])) {
-    for (const key of ["canary.canaryService", "canary.stableService", "canary.trafficRouting", "blueGreen.activeService", "blueGreen.previewService"]) reported.add(key);
+    for (const key of [
+      "canary.canaryService",
+      "canary.stableService",
+      "canary.trafficRouting",
+      "blueGreen.activeService",
+      "blueGreen.previewService",
+    ])
+      reported.add(key);
     const moved = setChange(targets[0], targets[1]);
     out.add({
       class: "route.attachment-changed",

@@ -19,7 +19,11 @@ function routesTo(service: Resource, tree: ManifestSet, routeRules: DetectorCont
   const names: string[] = [];
   for (const resource of tree.resources.values()) {
     const sends = routeRules(resource, tree).some((rule) =>
-      rule.backends.some(({ ref }) => (ref.kind === "Host" ? qualifyHost(ref.name, ref.namespace) === fqdn : ref.kind === "Service" && ref.name === name && ref.namespace === namespace)),
+      rule.backends.some(({ ref }) =>
+        ref.kind === "Host"
+          ? qualifyHost(ref.name, ref.namespace) === fqdn
+          : ref.kind === "Service" && ref.name === name && ref.namespace === namespace,
+      ),
     );
     if (sends && resource.cluster === service.cluster) names.push(`${resource.id.kind} ${resource.id.namespace}/${resource.id.name}`);
   }

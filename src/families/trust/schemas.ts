@@ -16,7 +16,9 @@ export const certificate = kubeObject(
     duration: duration.optional(),
     renewBefore: duration.optional(),
     renewBeforePercentage: z.int().min(0).max(100).optional(),
-    privateKey: z.looseObject({ rotationPolicy: z.string().optional(), algorithm: z.string().optional(), size: z.int().optional() }).optional(),
+    privateKey: z
+      .looseObject({ rotationPolicy: z.string().optional(), algorithm: z.string().optional(), size: z.int().optional() })
+      .optional(),
   }),
 );
 

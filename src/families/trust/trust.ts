@@ -1,6 +1,15 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
-import { durationMs, formatDuration, leafChanges, sameValue, setChange, show, sortedSet, describeLeafChanges } from "../../core/canonical-values.js";
+import {
+  durationMs,
+  formatDuration,
+  leafChanges,
+  sameValue,
+  setChange,
+  show,
+  sortedSet,
+  describeLeafChanges,
+} from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -36,7 +45,13 @@ const describeIssuer = (resource: Resource | undefined): string => {
   const type = issuerType(resource);
   if (!type) return "(none)";
   const block = record(spec(resource)[type]);
-  const anchor = { acme: text(block.server), ca: text(block.secretName), vault: text(block.server), venafi: text(block.zone), selfSigned: undefined }[type];
+  const anchor = {
+    acme: text(block.server),
+    ca: text(block.secretName),
+    vault: text(block.server),
+    venafi: text(block.zone),
+    selfSigned: undefined,
+  }[type];
   return anchor ? `${type} ${anchor}` : type;
 };
 
@@ -81,7 +96,9 @@ const issuer = (change: ResourceChange, out: DetectionList): void => {
     });
   }
   // The ACME account's contact address changes nothing about issuance.
-  const operational = changes.filter((leaf) => !trust.includes(leaf) && leaf.path[0] !== "skipTLSVerify" && !(after === "acme" && leaf.path[0] === "email"));
+  const operational = changes.filter(
+    (leaf) => !trust.includes(leaf) && leaf.path[0] !== "skipTLSVerify" && !(after === "acme" && leaf.path[0] === "email"),
+  );
   if (operational.length > 0) {
     out.add({
       class: "resource.changed",
@@ -103,7 +120,8 @@ const issuerUsers = (set: ManifestSet, issuerResource: Resource): string[] => {
     const sameScope = cluster || resource.id.namespace === issuerResource.id.namespace;
     if (resource.id.group === GROUP && resource.id.kind === "Certificate") {
       const ref = issuerRef(resource);
-      if (ref.name === issuerResource.id.name && ref.kind === issuerResource.id.kind && ref.group === GROUP && sameScope) users.push(displayName(resource.id));
+      if (ref.name === issuerResource.id.name && ref.kind === issuerResource.id.kind && ref.group === GROUP && sameScope)
+        users.push(displayName(resource.id));
     } else if (resource.annotations[cluster ? CLUSTER_ISSUER_ANNOTATION : ISSUER_ANNOTATION] === issuerResource.id.name && sameScope) {
       users.push(displayName(resource.id));
     }
@@ -147,14 +165,19 @@ const CAPABILITIES: readonly Capability[] = [
   {
     field: "isCA",
     read: (fields) => flag(fields.isCA) ?? false,
-    effect: (_before, after) => (after ? "the certificate becomes a CA: whoever holds its key can mint certificates" : "the certificate stops being a CA: certificates it signed no longer validate after renewal"),
+    effect: (_before, after) =>
+      after
+        ? "the certificate becomes a CA: whoever holds its key can mint certificates"
+        : "the certificate stops being a CA: certificates it signed no longer validate after renewal",
   },
   {
     field: "usages",
     read: (fields) => (fields.usages === undefined ? DEFAULT_USAGES : sortedSet(texts(fields.usages))),
     effect: (before, after) => {
       const gained = setChange(before as string[], after as string[]).added;
-      return gained.some((usage) => usage === "cert sign" || usage === "crl sign") ? "the key may now sign certificates" : "what the key may be used for changes (clients or servers may reject it)";
+      return gained.some((usage) => usage === "cert sign" || usage === "crl sign")
+        ? "the key may now sign certificates"
+        : "what the key may be used for changes (clients or servers may reject it)";
     },
   },
   { field: "nameConstraints", read: (fields) => fields.nameConstraints, effect: () => "the names this CA may sign for change" },
@@ -183,7 +206,9 @@ const secretReaders = (set: ManifestSet, namespace: string, secret: string): str
     const fields = spec(resource);
     if (resource.id.group === "gateway.networking.k8s.io" && (resource.id.kind === "Gateway" || resource.id.kind.endsWith("ListenerSet"))) {
       const serves = list(fields.listeners).some((listener) =>
-        list(record(record(listener).tls).certificateRefs).some((ref) => text(record(ref).name) === secret && (text(record(ref).namespace) ?? resource.id.namespace) === namespace),
+        list(record(record(listener).tls).certificateRefs).some(
+          (ref) => text(record(ref).name) === secret && (text(record(ref).namespace) ?? resource.id.namespace) === namespace,
+        ),
       );
       if (serves) readers.push(displayName(resource.id));
     } else if (resource.id.group === "networking.istio.io" && resource.id.kind === "Gateway") {
@@ -202,7 +227,13 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
   const namespace = (change.head ?? change.base)?.id.namespace ?? "";
   if (!change.base && change.head) {
     if (flag(spec(change.head).isCA)) {
-      out.add({ class: "trust.changed", summary: `added as a CA (isCA: true) signed by ${showRef(issuerRef(change.head))}: whoever holds its key can mint certificates`, side: "head", path: ["spec", "isCA"], after: true });
+      out.add({
+        class: "trust.changed",
+        summary: `added as a CA (isCA: true) signed by ${showRef(issuerRef(change.head))}: whoever holds its key can mint certificates`,
+        side: "head",
+        path: ["spec", "isCA"],
+        after: true,
+      });
     }
     return;
   }
@@ -210,7 +241,13 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     const secret = text(spec(change.base).secretName) ?? "";
     const readers = secretReaders(context.head, namespace, secret);
     if (readers.length > 0) {
-      out.add({ class: "reference.broken", summary: `removed: Secret ${secret} is no longer renewed, and ${readers.join(", ")} still serve it until it expires`, side: "base", path: ["spec", "secretName"], before: { secret, readers } });
+      out.add({
+        class: "reference.broken",
+        summary: `removed: Secret ${secret} is no longer renewed, and ${readers.join(", ")} still serve it until it expires`,
+        side: "base",
+        path: ["spec", "secretName"],
+        before: { secret, readers },
+      });
     }
     return;
   }
@@ -221,18 +258,33 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
   const refBefore = issuerRef(change.base);
   const refAfter = issuerRef(change.head);
   if (!sameValue(refBefore, refAfter)) {
-    out.add({ class: "trust.changed", summary: `issuerRef ${showRef(refBefore)} → ${showRef(refAfter)}: the certificate is signed by another CA on its next issuance`, side: "head", path: ["spec", "issuerRef"], before: refBefore, after: refAfter });
+    out.add({
+      class: "trust.changed",
+      summary: `issuerRef ${showRef(refBefore)} → ${showRef(refAfter)}: the certificate is signed by another CA on its next issuance`,
+      side: "head",
+      path: ["spec", "issuerRef"],
+      before: refBefore,
+      after: refAfter,
+    });
   }
   for (const capability of CAPABILITIES) {
     const before = capability.read(was);
     const after = capability.read(now);
     if (sameValue(before, after)) continue;
-    out.add({ class: "trust.changed", summary: `${capability.field} ${show(before)} → ${show(after)}: ${capability.effect(before, after)}`, side: "head", path: ["spec", capability.field], before, after });
+    out.add({
+      class: "trust.changed",
+      summary: `${capability.field} ${show(before)} → ${show(after)}: ${capability.effect(before, after)}`,
+      side: "head",
+      path: ["spec", capability.field],
+      before,
+      after,
+    });
   }
 
   const covered = setChange(names(was), names(now));
   const commonName = { before: text(was.commonName), after: text(now.commonName) };
-  const lostCommonName = commonName.before !== undefined && commonName.before !== commonName.after && !names(now).includes(commonName.before);
+  const lostCommonName =
+    commonName.before !== undefined && commonName.before !== commonName.after && !names(now).includes(commonName.before);
   const removed = sortedSet([...covered.removed, ...(lostCommonName && commonName.before ? [commonName.before] : [])]);
   if (removed.length > 0) {
     const readers = secretReaders(context.head, namespace, text(now.secretName) ?? "");
@@ -246,7 +298,15 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     });
   }
   if (covered.added.length > 0) {
-    out.add({ class: "resource.changed", summary: `now also covers ${covered.added.join(", ")}`, side: "head", path: ["spec", NAME_FIELDS.find((field) => !sameValue(was[field], now[field])) ?? "dnsNames"], before: names(was), after: names(now), riskFloor: "medium" });
+    out.add({
+      class: "resource.changed",
+      summary: `now also covers ${covered.added.join(", ")}`,
+      side: "head",
+      path: ["spec", NAME_FIELDS.find((field) => !sameValue(was[field], now[field])) ?? "dnsNames"],
+      before: names(was),
+      after: names(now),
+      riskFloor: "medium",
+    });
   }
 
   const secretBefore = text(was.secretName) ?? "";
@@ -264,9 +324,16 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     });
   }
 
-  const renewal = RENEWAL_FIELDS.filter((field) => !sameValue(field.normal(valueAt(was, field.path)), field.normal(valueAt(now, field.path))));
+  const renewal = RENEWAL_FIELDS.filter(
+    (field) => !sameValue(field.normal(valueAt(was, field.path)), field.normal(valueAt(now, field.path))),
+  );
   if (renewal.length > 0) {
-    const described = renewal.map((field) => `${field.path.join(".")} ${show(field.normal(valueAt(was, field.path)))} → ${show(field.normal(valueAt(now, field.path)))}`).join(", ");
+    const described = renewal
+      .map(
+        (field) =>
+          `${field.path.join(".")} ${show(field.normal(valueAt(was, field.path)))} → ${show(field.normal(valueAt(now, field.path)))}`,
+      )
+      .join(", ");
     out.add({
       class: "resource.changed",
       summary: `${described}: renewal cadence or key changes`,

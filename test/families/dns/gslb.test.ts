@@ -22,7 +22,14 @@ describe("k8gb Gslb (both API groups)", () => {
         name: `${group}: strategy failover → roundRobin`,
         base: gslb("{type: failover, primaryGeoTag: eu}", group),
         head: gslb("{type: roundRobin}", group),
-        expected: [{ class: "failover.changed", side: "head", path: ["spec", "strategy", "type"], says: "Gslb shop/checkout: strategy.type failover → roundRobin (was primary geoTag eu) for HTTPRoute checkout: active-active" }],
+        expected: [
+          {
+            class: "failover.changed",
+            side: "head",
+            path: ["spec", "strategy", "type"],
+            says: "Gslb shop/checkout: strategy.type failover → roundRobin (was primary geoTag eu) for HTTPRoute checkout: active-active",
+          },
+        ],
       },
     ]);
   }
@@ -31,31 +38,67 @@ describe("k8gb Gslb (both API groups)", () => {
       name: "roundRobin → failover",
       base: gslb("{type: roundRobin}"),
       head: gslb("{type: failover, primaryGeoTag: eu}"),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "strategy", "type"], says: "roundRobin → failover (primary geoTag eu) for HTTPRoute checkout: active-passive" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "strategy", "type"],
+          says: "roundRobin → failover (primary geoTag eu) for HTTPRoute checkout: active-passive",
+        },
+      ],
     },
     {
       name: "primaryGeoTag",
       base: gslb("{type: failover, primaryGeoTag: eu}"),
       head: gslb("{type: failover, primaryGeoTag: us}"),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "strategy", "primaryGeoTag"], says: "strategy.primaryGeoTag eu → us: the primary region for HTTPRoute checkout moves" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "strategy", "primaryGeoTag"],
+          says: "strategy.primaryGeoTag eu → us: the primary region for HTTPRoute checkout moves",
+        },
+      ],
     },
     {
       name: "weights per geoTag, as shares",
       base: gslb("{type: roundRobin, weight: {eu: 50, us: 50}}"),
       head: gslb("{type: roundRobin, weight: {eu: 80, us: 20}}"),
-      expected: [{ class: "backend.weight-changed", side: "head", path: ["spec", "strategy", "weight"], says: "strategy.weight eu 50% → 80%, us 50% → 20%" }],
+      expected: [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "strategy", "weight"],
+          says: "strategy.weight eu 50% → 80%, us 50% → 20%",
+        },
+      ],
     },
     {
       name: "weights introduced over an even split",
       base: gslb("{type: roundRobin}"),
       head: gslb("{type: roundRobin, weight: {eu: 3, us: 1}}"),
-      expected: [{ class: "backend.weight-changed", side: "head", path: ["spec", "strategy", "weight"], says: "eu (none) → 75%, us (none) → 25% (no weights: an even split across healthy clusters)" }],
+      expected: [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "strategy", "weight"],
+          says: "eu (none) → 75%, us (none) → 25% (no weights: an even split across healthy clusters)",
+        },
+      ],
     },
     {
       name: "dnsTtlSeconds up: slower failover",
       base: gslb("{type: failover, primaryGeoTag: eu}"),
       head: gslb("{type: failover, primaryGeoTag: eu, dnsTtlSeconds: 300}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "strategy", "dnsTtlSeconds"], riskFloor: "medium", says: "dnsTtlSeconds 30 → 300: clients keep using a failed cluster for up to 300s" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "strategy", "dnsTtlSeconds"],
+          riskFloor: "medium",
+          says: "dnsTtlSeconds 30 → 300: clients keep using a failed cluster for up to 300s",
+        },
+      ],
     },
     {
       name: "dnsTtlSeconds down: low",
@@ -73,23 +116,47 @@ describe("k8gb Gslb (both API groups)", () => {
       name: "splitBrainThresholdSeconds",
       base: gslb("{type: roundRobin}"),
       head: gslb("{type: roundRobin, splitBrainThresholdSeconds: 900}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "strategy", "splitBrainThresholdSeconds"], riskFloor: "medium", says: "300 → 900" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "strategy", "splitBrainThresholdSeconds"],
+          riskFloor: "medium",
+          says: "300 → 900",
+        },
+      ],
     },
     {
       name: "resourceRef to another route",
       base: gslb("{type: roundRobin}"),
       head: gslb("{type: roundRobin}", "k8gb.io", "{apiVersion: networking.istio.io/v1, kind: VirtualService, name: checkout-v2}"),
-      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "resourceRef"], says: "resourceRef HTTPRoute checkout → VirtualService checkout-v2: the global name now fronts what that resource serves" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "resourceRef"],
+          says: "resourceRef HTTPRoute checkout → VirtualService checkout-v2: the global name now fronts what that resource serves",
+        },
+      ],
     },
     {
       name: "added",
       head: gslb("{type: failover, primaryGeoTag: eu}"),
-      expected: [{ class: "route.added", side: "head", path: ["spec", "strategy"], says: "added: k8gb answers DNS for HTTPRoute checkout with strategy failover" }],
+      expected: [
+        {
+          class: "route.added",
+          side: "head",
+          path: ["spec", "strategy"],
+          says: "added: k8gb answers DNS for HTTPRoute checkout with strategy failover",
+        },
+      ],
     },
     {
       name: "removed",
       base: gslb("{type: failover, primaryGeoTag: eu}"),
-      expected: [{ class: "route.removed", side: "base", path: ["spec"], says: "removed: k8gb stops answering DNS for HTTPRoute checkout" }],
+      expected: [
+        { class: "route.removed", side: "base", path: ["spec"], says: "removed: k8gb stops answering DNS for HTTPRoute checkout" },
+      ],
     },
   ]);
 
@@ -134,19 +201,35 @@ ${records}`;
   - {dnsName: api.example.com, recordType: CNAME, targets: [lb-sgp.example.com], setIdentifier: sgp, recordTTL: 60, providerSpecific: [{name: aws/weight, value: "${sgp}"}]}
 `);
   const failover = (role: string, extra = "") =>
-    endpoint(`  - {dnsName: api.example.com, recordType: A, targets: [10.0.0.1], setIdentifier: primary, providerSpecific: [{name: aws/failover, value: ${role}}${extra}]}\n`);
+    endpoint(
+      `  - {dnsName: api.example.com, recordType: A, targets: [10.0.0.1], setIdentifier: primary, providerSpecific: [{name: aws/failover, value: ${role}}${extra}]}\n`,
+    );
   run([
     {
       name: "aws/weight per record set, as shares",
       base: weighted(90, 10),
       head: weighted(50, 50),
-      expected: [{ class: "backend.weight-changed", side: "head", path: ["spec", "endpoints", 0, "providerSpecific"], says: "weighted records api.example.com CNAME: jkt 90% → 50%, sgp 10% → 50% of DNS answers" }],
+      expected: [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "providerSpecific"],
+          says: "weighted records api.example.com CNAME: jkt 90% → 50%, sgp 10% → 50% of DNS answers",
+        },
+      ],
     },
     {
       name: "aws/failover PRIMARY → SECONDARY",
       base: failover("PRIMARY"),
       head: failover("SECONDARY"),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "endpoints", 0, "providerSpecific"], says: "providerSpecific aws/failover PRIMARY → SECONDARY" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "providerSpecific"],
+          says: "providerSpecific aws/failover PRIMARY → SECONDARY",
+        },
+      ],
     },
     {
       name: "aws/geolocation-country-code",
@@ -158,13 +241,27 @@ ${records}`;
       name: "aws/health-check-id removed",
       base: failover("PRIMARY", ", {name: aws/health-check-id, value: abc-123}"),
       head: failover("PRIMARY"),
-      expected: [{ class: "health.changed", side: "head", path: ["spec", "endpoints", 0, "providerSpecific"], says: "aws/health-check-id abc-123 → (unset)" }],
+      expected: [
+        {
+          class: "health.changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "providerSpecific"],
+          says: "aws/health-check-id abc-123 → (unset)",
+        },
+      ],
     },
     {
       name: "targets",
       base: endpoint("  - {dnsName: shop.example.com, recordType: A, targets: [10.0.0.1, 10.0.0.2]}\n"),
       head: endpoint("  - {dnsName: shop.example.com, recordType: A, targets: [10.9.0.1]}\n"),
-      expected: [{ class: "route.attachment-changed", side: "head", path: ["spec", "endpoints", 0, "targets"], says: "record shop.example.com A targets [10.0.0.1, 10.0.0.2] → [10.9.0.1]" }],
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "targets"],
+          says: "record shop.example.com A targets [10.0.0.1, 10.0.0.2] → [10.9.0.1]",
+        },
+      ],
     },
     {
       name: "targets reordered: nothing",
@@ -176,15 +273,33 @@ ${records}`;
       name: "recordTTL up",
       base: weighted(50, 50),
       head: weighted(50, 50).replace("recordTTL: 60", "recordTTL: 3600"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "endpoints", 0, "recordTTL"], riskFloor: "medium", says: "recordTTL 60 → 3600" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "recordTTL"],
+          riskFloor: "medium",
+          says: "recordTTL 60 → 3600",
+        },
+      ],
     },
     {
       name: "setIdentifier of a weighted record",
       base: weighted(50, 50),
       head: weighted(50, 50).replace("setIdentifier: jkt", "setIdentifier: jakarta"),
       expected: [
-        { class: "backend.weight-changed", side: "head", path: ["spec", "endpoints", 0, "setIdentifier"], says: "setIdentifier jkt → jakarta: Route 53 replaces the record in its routing set" },
-        { class: "backend.weight-changed", side: "head", path: ["spec", "endpoints", 0, "providerSpecific"], says: "jakarta (none) → 50%, jkt 50% → (none)" },
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "setIdentifier"],
+          says: "setIdentifier jkt → jakarta: Route 53 replaces the record in its routing set",
+        },
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "providerSpecific"],
+          says: "jakarta (none) → 50%, jkt 50% → (none)",
+        },
       ],
     },
     {
@@ -192,7 +307,12 @@ ${records}`;
       base: endpoint("  - {dnsName: old.example.com, targets: [10.0.0.1]}\n"),
       head: endpoint("  - {dnsName: new.example.com, recordType: CNAME, targets: [lb.example.com]}\n"),
       expected: [
-        { class: "route.removed", side: "base", path: ["spec", "endpoints", 0], says: "record old.example.com A → 10.0.0.1 removed: external-dns deletes it" },
+        {
+          class: "route.removed",
+          side: "base",
+          path: ["spec", "endpoints", 0],
+          says: "record old.example.com A → 10.0.0.1 removed: external-dns deletes it",
+        },
         { class: "route.added", side: "head", path: ["spec", "endpoints", 0], says: "record new.example.com CNAME → lb.example.com added" },
       ],
     },
@@ -214,45 +334,100 @@ spec: {gatewayClassName: edge}
       "hostname removed",
       "external-dns.alpha.kubernetes.io/hostname: 'shop.example.com,api.example.com'",
       "external-dns.alpha.kubernetes.io/hostname: shop.example.com",
-      [{ class: "route.removed", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/hostname"], says: "no longer publishes api.example.com" }],
+      [
+        {
+          class: "route.removed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/hostname"],
+          says: "no longer publishes api.example.com",
+        },
+      ],
     ],
     [
       "hostname added",
       "external-dns.alpha.kubernetes.io/hostname: shop.example.com",
       "external-dns.alpha.kubernetes.io/hostname: 'shop.example.com, api.example.com'",
-      [{ class: "route.added", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/hostname"], says: "publishes api.example.com" }],
+      [
+        {
+          class: "route.added",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/hostname"],
+          says: "publishes api.example.com",
+        },
+      ],
     ],
     [
       "target",
       "external-dns.alpha.kubernetes.io/target: lb-jkt.example.com",
       "external-dns.alpha.kubernetes.io/target: lb-sgp.example.com",
-      [{ class: "route.attachment-changed", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/target"], says: "resolve to another entry point" }],
+      [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/target"],
+          says: "resolve to another entry point",
+        },
+      ],
     ],
     [
       "ttl up",
       "external-dns.alpha.kubernetes.io/ttl: '60'",
       "external-dns.alpha.kubernetes.io/ttl: '600'",
-      [{ class: "resource.changed", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/ttl"], riskFloor: "medium", says: "60 → 600" }],
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/ttl"],
+          riskFloor: "medium",
+          says: "60 → 600",
+        },
+      ],
     ],
     [
       "aws-weight drained",
       "external-dns.alpha.kubernetes.io/set-identifier: jkt, external-dns.alpha.kubernetes.io/aws-weight: '100'",
       "external-dns.alpha.kubernetes.io/set-identifier: jkt, external-dns.alpha.kubernetes.io/aws-weight: '0'",
-      [{ class: "backend.weight-changed", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/aws-weight"], says: "100 → 0: its share of DNS answers changes: drained" }],
+      [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/aws-weight"],
+          says: "100 → 0: its share of DNS answers changes: drained",
+        },
+      ],
     ],
     [
       "aws-failover",
       "external-dns.alpha.kubernetes.io/set-identifier: jkt, external-dns.alpha.kubernetes.io/aws-failover: PRIMARY",
       "external-dns.alpha.kubernetes.io/set-identifier: jkt, external-dns.alpha.kubernetes.io/aws-failover: SECONDARY",
-      [{ class: "failover.changed", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/aws-failover"], says: "PRIMARY → SECONDARY" }],
+      [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/aws-failover"],
+          says: "PRIMARY → SECONDARY",
+        },
+      ],
     ],
     [
       "set-identifier of a failover record",
       "external-dns.alpha.kubernetes.io/set-identifier: jkt, external-dns.alpha.kubernetes.io/aws-failover: PRIMARY",
       "external-dns.alpha.kubernetes.io/set-identifier: jakarta, external-dns.alpha.kubernetes.io/aws-failover: PRIMARY",
-      [{ class: "failover.changed", side: "head", path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/set-identifier"], says: "failover set" }],
+      [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/set-identifier"],
+          says: "failover set",
+        },
+      ],
     ],
-    ["other annotations", "team: a, external-dns.alpha.kubernetes.io/hostname: shop.example.com", "team: b, external-dns.alpha.kubernetes.io/hostname: SHOP.example.com.", []],
+    [
+      "other annotations",
+      "team: a, external-dns.alpha.kubernetes.io/hostname: shop.example.com",
+      "team: b, external-dns.alpha.kubernetes.io/hostname: SHOP.example.com.",
+      [],
+    ],
   ];
   it.each(rows)("%s", (_name, before, after, expected) => {
     expectDetections(detect(externalDnsAnnotationDetector, gateway(before), gateway(after)), expected);
@@ -277,7 +452,10 @@ describe.skipIf(!hasK8gb)("corpus: k8gb deploy/gslb twins reviewed as before/aft
     ["ingress", "failover.cloud.example.com"],
   ])("%s: failover → roundRobin is failover.changed, critical", (flavour, fronts) => {
     const file = `${K8GB}/k8gb.absa.oss_v1beta1_gslb_cr_failover_${flavour}.yaml`;
-    const { before, after } = twinPair(`k8gb.absa.oss_v1beta1_gslb_cr_failover_${flavour}.yaml`, `k8gb.absa.oss_v1beta1_gslb_cr_roundrobin_${flavour}.yaml`);
+    const { before, after } = twinPair(
+      `k8gb.absa.oss_v1beta1_gslb_cr_failover_${flavour}.yaml`,
+      `k8gb.absa.oss_v1beta1_gslb_cr_roundrobin_${flavour}.yaml`,
+    );
     const result = analyze({ [file]: before }, { [file]: after });
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["failover.changed", "critical"]]);
     expect(result.findings[0]?.summary).toContain(`strategy.type failover → roundRobin (was primary geoTag eu) for ${fronts}`);
@@ -287,7 +465,10 @@ describe.skipIf(!hasK8gb)("corpus: k8gb deploy/gslb twins reviewed as before/aft
   it("the roundRobin twin back to failover, and the legacy group spelled out, is the same Gslb", () => {
     const file = `${K8GB}/k8gb.absa.oss_v1beta1_gslb_cr_roundrobin_gatewayapi_httproute.yaml`;
     const roundRobin = read("k8gb.absa.oss_v1beta1_gslb_cr_roundrobin_gatewayapi_httproute.yaml");
-    const failover = roundRobin.replace(strategyOf(roundRobin), strategyOf(read("k8gb.absa.oss_v1beta1_gslb_cr_failover_gatewayapi_httproute.yaml")));
+    const failover = roundRobin.replace(
+      strategyOf(roundRobin),
+      strategyOf(read("k8gb.absa.oss_v1beta1_gslb_cr_failover_gatewayapi_httproute.yaml")),
+    );
     const legacyGroup = failover.replace("apiVersion: k8gb.io/v1beta1", "apiVersion: k8gb.absa.oss/v1beta1");
     const result = analyze({ [file]: roundRobin }, { [file]: legacyGroup });
     // The group spelling alone is no change: only the strategy is reported.

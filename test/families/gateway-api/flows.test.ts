@@ -16,11 +16,16 @@ describe("GRPCRoute match signature", () => {
     const exact = grpcRoute("service: shop.Orders, method: Get.*");
     const result = analyze({ "r.yaml": exact }, { "r.yaml": grpcRoute("type: RegularExpression, service: shop.Orders, method: Get.*") });
     expect(classesOf(result)).toContain("route.match-changed");
-    expect(result.routeDiffs.map((diff) => [diff.base?.match, diff.head?.match])).toEqual([["grpc shop.Orders/Get.*", "grpc ~shop.Orders/Get.*"]]);
+    expect(result.routeDiffs.map((diff) => [diff.base?.match, diff.head?.match])).toEqual([
+      ["grpc shop.Orders/Get.*", "grpc ~shop.Orders/Get.*"],
+    ]);
   });
 
   it("an explicit `type: Exact` is the default", () => {
-    const result = analyze({ "r.yaml": grpcRoute("service: shop.Orders, method: Get") }, { "r.yaml": grpcRoute("type: Exact, service: shop.Orders, method: Get") });
+    const result = analyze(
+      { "r.yaml": grpcRoute("service: shop.Orders, method: Get") },
+      { "r.yaml": grpcRoute("type: Exact, service: shop.Orders, method: Get") },
+    );
     expect(result.routeDiffs).toEqual([]);
   });
 });

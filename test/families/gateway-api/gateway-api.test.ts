@@ -41,13 +41,27 @@ describe("GatewayClass and Gateway class", () => {
       name: "controllerName change moves every Gateway of the class",
       base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: edge}\nspec: {controllerName: a.example/gw}",
       head: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: edge}\nspec: {controllerName: b.example/gw}",
-      expected: [{ class: "gateway-class.changed", side: "head", path: ["spec", "controllerName"], says: "GatewayClass edge: controllerName a.example/gw → b.example/gw" }],
+      expected: [
+        {
+          class: "gateway-class.changed",
+          side: "head",
+          path: ["spec", "controllerName"],
+          says: "GatewayClass edge: controllerName a.example/gw → b.example/gw",
+        },
+      ],
     },
     {
       name: "gatewayClassName to a -mc class says multi-cluster",
       base: gateway(listeners("    hostname: shop.example.com").replace("gke-l7-global-external-managed", "gke-l7-rilb")),
       head: gateway(listeners("    hostname: shop.example.com").replace("gke-l7-global-external-managed", "gke-l7-rilb-mc")),
-      expected: [{ class: "gateway-class.changed", side: "head", path: ["spec", "gatewayClassName"], says: "gke-l7-rilb → gke-l7-rilb-mc: the Gateway becomes multi-cluster" }],
+      expected: [
+        {
+          class: "gateway-class.changed",
+          side: "head",
+          path: ["spec", "gatewayClassName"],
+          says: "gke-l7-rilb → gke-l7-rilb-mc: the Gateway becomes multi-cluster",
+        },
+      ],
     },
   ]);
 });
@@ -71,19 +85,40 @@ describe("Gateway listeners", () => {
       name: "allowedRoutes selector change",
       base: gateway(listeners("    allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {team: a}}}}")),
       head: gateway(listeners("    allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {team: b}}}}")),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "listeners", 1, "allowedRoutes", "namespaces", "selector"], says: "which namespaces can attach routes changes" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 1, "allowedRoutes", "namespaces", "selector"],
+          says: "which namespaces can attach routes changes",
+        },
+      ],
     },
     {
       name: "allowedRoutes kinds",
       base: gateway(listeners("    allowedRoutes: {kinds: [{kind: HTTPRoute}]}")),
       head: gateway(listeners("    allowedRoutes: {kinds: [{kind: HTTPRoute}, {kind: GRPCRoute}]}")),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "listeners", 1, "allowedRoutes", "kinds"], says: "now accepts GRPCRoute" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 1, "allowedRoutes", "kinds"],
+          says: "now accepts GRPCRoute",
+        },
+      ],
     },
     {
       name: "hostname widened to a wildcard",
       base: gateway(listeners("    hostname: shop.example.com")),
       head: gateway(listeners("    hostname: '*.example.com'")),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "listeners", 1, "hostname"], says: "hostname shop.example.com → *.example.com (widened" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 1, "hostname"],
+          says: "hostname shop.example.com → *.example.com (widened",
+        },
+      ],
     },
     {
       name: "hostname removed matches every host",
@@ -94,25 +129,46 @@ describe("Gateway listeners", () => {
     {
       name: "listener added, port and protocol changed, listener removed",
       base: gateway(listeners("", "  - {name: tcp, port: 5432, protocol: TCP}")),
-      head: gateway(listeners("", "  - {name: admin, port: 8443, protocol: HTTPS, tls: {certificateRefs: [{name: admin-cert}]}}").replace("port: 80\n", "port: 8080\n")),
+      head: gateway(
+        listeners("", "  - {name: admin, port: 8443, protocol: HTTPS, tls: {certificateRefs: [{name: admin-cert}]}}").replace(
+          "port: 80\n",
+          "port: 8080\n",
+        ),
+      ),
       expected: [
         { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "port"], says: "listener http port 80 → 8080" },
         { class: "listener.changed", side: "base", path: ["spec", "listeners", 2], says: "listener tcp removed (TCP :5432" },
-        { class: "listener.changed", side: "head", path: ["spec", "listeners", 2], says: "listener admin added (HTTPS :8443, any hostname)" },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 2],
+          says: "listener admin added (HTTPS :8443, any hostname)",
+        },
       ],
     },
     {
       name: "HTTPS → HTTP drops TLS",
-      base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}"),
+      base: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}",
+      ),
       head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTP}"),
       expected: [
-        { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "protocol"], says: "protocol HTTPS → HTTP: TLS is no longer terminated" },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 0, "protocol"],
+          says: "protocol HTTPS → HTTP: TLS is no longer terminated",
+        },
       ],
     },
     {
       name: "tls mode Terminate → Passthrough",
-      base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 443, protocol: TLS, tls: {mode: Terminate, certificateRefs: [{name: c}]}}"),
-      head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough, certificateRefs: [{name: c}]}}"),
+      base: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 443, protocol: TLS, tls: {mode: Terminate, certificateRefs: [{name: c}]}}",
+      ),
+      head: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough, certificateRefs: [{name: c}]}}",
+      ),
       expected: [{ class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "tls", "mode"], says: "L7 routing stops" }],
     },
     {
@@ -120,7 +176,12 @@ describe("Gateway listeners", () => {
       base: gateway(listeners("")),
       head: gateway(listeners("").replace("web-cert}", "web-cert-2, namespace: certs}")),
       expected: [
-        { class: "trust.changed", side: "head", path: ["spec", "listeners", 1, "tls", "certificateRefs"], says: "serving certificate [Secret infra/web-cert] → [Secret certs/web-cert-2]" },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "listeners", 1, "tls", "certificateRefs"],
+          says: "serving certificate [Secret infra/web-cert] → [Secret certs/web-cert-2]",
+        },
       ],
     },
     {
@@ -142,37 +203,81 @@ describe("Gateway-wide fields", () => {
       name: "addresses change",
       base: gateway(`${listeners("")}  addresses: [{value: 10.0.0.1}]`),
       head: gateway(`${listeners("")}  addresses: [{type: IPAddress, value: 10.0.0.2}]`),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "addresses"], says: "addresses [IPAddress:10.0.0.1] → [IPAddress:10.0.0.2]" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "addresses"],
+          says: "addresses [IPAddress:10.0.0.1] → [IPAddress:10.0.0.2]",
+        },
+      ],
     },
     {
       name: "frontend validation AllowValidOnly → AllowInsecureFallback weakens client mTLS",
       base: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
-      head: frontend("        validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "tls", "frontend", "default", "validation", "mode"], says: "AllowValidOnly → AllowInsecureFallback" }],
+      head: frontend(
+        "        validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}",
+      ),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "frontend", "default", "validation", "mode"],
+          says: "AllowValidOnly → AllowInsecureFallback",
+        },
+      ],
     },
     {
       name: "frontend caCertificateRefs swap is a trust change",
       base: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
       head: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: other-ca}]}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "tls", "frontend", "default", "validation", "caCertificateRefs"], says: "client trust anchors change" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "tls", "frontend", "default", "validation", "caCertificateRefs"],
+          says: "client trust anchors change",
+        },
+      ],
     },
     {
       name: "a per-port override without validation drops client mTLS on that port",
       base: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
       head: `${frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}")}\n      perPort:\n      - {port: 8443, tls: {}}`,
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "tls", "frontend", "perPort", 0, "tls"], says: "port 8443 client-certificate validation removed" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "frontend", "perPort", 0, "tls"],
+          says: "port 8443 client-certificate validation removed",
+        },
+      ],
     },
     {
       name: "allowedListeners widened",
       base: gateway(listeners("")),
       head: gateway(`${listeners("")}  allowedListeners: {namespaces: {from: All}}`),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "allowedListeners", "namespaces"], says: "widened: ListenerSets from any namespace can attach" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "allowedListeners", "namespaces"],
+          says: "widened: ListenerSets from any namespace can attach",
+        },
+      ],
     },
     {
       name: "backend client certificate",
       base: gateway(`${listeners("")}  tls: {backend: {clientCertificateRef: {name: gw-client}}}`),
       head: gateway(`${listeners("")}  tls: {backend: {clientCertificateRef: {name: gw-client-2}}}`),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "tls", "backend", "clientCertificateRef"], says: "client identity towards backends" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "tls", "backend", "clientCertificateRef"],
+          says: "client identity towards backends",
+        },
+      ],
     },
   ]);
 });
@@ -192,7 +297,12 @@ spec:
       base: listenerSet("public", 80),
       head: listenerSet("internal", 8080),
       expected: [
-        { class: "listener.changed", side: "head", path: ["spec", "parentRef"], says: "Gateway.gateway.networking.k8s.io infra/public → Gateway.gateway.networking.k8s.io infra/internal" },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "parentRef"],
+          says: "Gateway.gateway.networking.k8s.io infra/public → Gateway.gateway.networking.k8s.io infra/internal",
+        },
         { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "port"], says: "listener extra port 80 → 8080" },
       ],
     },
@@ -212,13 +322,25 @@ spec:
       name: "to[].name omitted grants every object of the kind",
       base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
       head: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "to", 0], says: "to +Service * (every object: to[].name omitted)" }],
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "to", 0], says: "to +Service * (every object: to[].name omitted)" },
+      ],
     },
     {
       name: "a new from namespace",
       base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
-      head: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}, {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: marketing}]", "[{group: '', kind: Service, name: checkout}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "from", 1], says: "widened access to namespace backends: from +HTTPRoute.gateway.networking.k8s.io of namespace marketing" }],
+      head: grant(
+        "[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}, {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: marketing}]",
+        "[{group: '', kind: Service, name: checkout}]",
+      ),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "from", 1],
+          says: "widened access to namespace backends: from +HTTPRoute.gateway.networking.k8s.io of namespace marketing",
+        },
+      ],
     },
     {
       name: "removed grant breaks the references it admitted",
@@ -227,8 +349,14 @@ spec:
     },
     {
       name: "reordering from/to entries is cosmetic",
-      base: grant("[{group: g, kind: HTTPRoute, namespace: a}, {group: g, kind: HTTPRoute, namespace: b}]", "[{group: '', kind: Service, name: x}, {group: '', kind: Service, name: y}]"),
-      head: grant("[{kind: HTTPRoute, group: g, namespace: b}, {group: g, kind: HTTPRoute, namespace: a}]", "[{group: '', kind: Service, name: y}, {group: '', kind: Service, name: x}]"),
+      base: grant(
+        "[{group: g, kind: HTTPRoute, namespace: a}, {group: g, kind: HTTPRoute, namespace: b}]",
+        "[{group: '', kind: Service, name: x}, {group: '', kind: Service, name: y}]",
+      ),
+      head: grant(
+        "[{kind: HTTPRoute, group: g, namespace: b}, {group: g, kind: HTTPRoute, namespace: a}]",
+        "[{group: '', kind: Service, name: y}, {group: '', kind: Service, name: x}]",
+      ),
       expected: [],
     },
   ]);
@@ -255,8 +383,18 @@ spec:
       base: policy("{hostname: auth.example.com, caCertificateRefs: [{group: '', kind: ConfigMap, name: auth-cert}]}"),
       head: policy("{hostname: auth2.example.com, wellKnownCACertificates: System}"),
       expected: [
-        { class: "trust.changed", side: "head", path: ["spec", "validation", "hostname"], says: "validation.hostname auth.example.com → auth2.example.com" },
-        { class: "trust.changed", side: "head", path: ["spec", "validation"], says: "validation.caCertificateRefs [ConfigMap shop/auth-cert] → []" },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "validation", "hostname"],
+          says: "validation.hostname auth.example.com → auth2.example.com",
+        },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "validation"],
+          says: "validation.caCertificateRefs [ConfigMap shop/auth-cert] → []",
+        },
         { class: "trust.changed", side: "head", path: ["spec", "validation", "wellKnownCACertificates"], says: "(unset) → System" },
       ],
     },
@@ -264,7 +402,9 @@ spec:
       name: "subjectAltNames",
       base: policy("{hostname: a, wellKnownCACertificates: System, subjectAltNames: [{type: Hostname, hostname: a.example.com}]}"),
       head: policy("{hostname: a, wellKnownCACertificates: System, subjectAltNames: [{type: URI, uri: 'spiffe://td/ns/shop/sa/auth'}]}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "validation", "subjectAltNames"], says: "URI:spiffe://td/ns/shop/sa/auth" }],
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "validation", "subjectAltNames"], says: "URI:spiffe://td/ns/shop/sa/auth" },
+      ],
     },
     {
       name: "removing the policy drops upstream TLS validation",
@@ -280,9 +420,19 @@ spec:
   ]);
 
   it.skipIf(!corpusAvailable)("the two gateway-api example policies differ in trust anchors and hostname", () => {
-    const read = (file: string) => readFileSync(corpusFile(`kubernetes-sigs__gateway-api/examples/standard/backendtlspolicy/${file}`), "utf8").replace(/name: tls-upstream-\w+/, "name: tls-upstream");
+    const read = (file: string) =>
+      readFileSync(corpusFile(`kubernetes-sigs__gateway-api/examples/standard/backendtlspolicy/${file}`), "utf8").replace(
+        /name: tls-upstream-\w+/,
+        "name: tls-upstream",
+      );
     const found = detect(gatewayApiDetector, read("backendtlspolicy-ca-certs.yaml"), read("backendtlspolicy-system-certs.yaml"));
-    expect(found.map((finding) => finding.class)).toEqual(["mtls.weakened", "trust.changed", "trust.changed", "trust.changed", "trust.changed"]);
+    expect(found.map((finding) => finding.class)).toEqual([
+      "mtls.weakened",
+      "trust.changed",
+      "trust.changed",
+      "trust.changed",
+      "trust.changed",
+    ]);
     expect(found[0]?.summary).toContain("no longer cover Service default/auth");
   });
 });
@@ -292,7 +442,9 @@ describe("HTTPRoute / GRPCRoute rules", () => {
     {
       name: "RequestMirror added on a rule without method match takes writes (high)",
       base: route("  - backendRefs: [{name: checkout, port: 8080}]"),
-      head: route("  - backendRefs: [{name: checkout, port: 8080}]\n    filters:\n    - type: RequestMirror\n      requestMirror: {backendRef: {name: checkout-shadow, port: 8080}}"),
+      head: route(
+        "  - backendRefs: [{name: checkout, port: 8080}]\n    filters:\n    - type: RequestMirror\n      requestMirror: {backendRef: {name: checkout-shadow, port: 8080}}",
+      ),
       expected: [
         {
           class: "mirror.changed",
@@ -322,28 +474,71 @@ describe("HTTPRoute / GRPCRoute rules", () => {
     {
       name: "GRPCRoute mirror is high (gRPC calls can write)",
       base: route("  - matches: [{method: {service: shop.Cart}}]\n    backendRefs: [{name: cart}]", "GRPCRoute"),
-      head: route("  - matches: [{method: {service: shop.Cart}}]\n    backendRefs: [{name: cart}]\n    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: cart-v2}}}]", "GRPCRoute"),
-      expected: [{ class: "mirror.changed", side: "head", path: ["spec", "rules", 0, "filters", 0, "requestMirror"], says: "gRPC calls can write", riskFloor: "high" }],
+      head: route(
+        "  - matches: [{method: {service: shop.Cart}}]\n    backendRefs: [{name: cart}]\n    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: cart-v2}}}]",
+        "GRPCRoute",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "requestMirror"],
+          says: "gRPC calls can write",
+          riskFloor: "high",
+        },
+      ],
     },
     {
       name: "redirect hostname change",
-      base: route("  - matches: [{path: {value: /old}}]\n    filters: [{type: RequestRedirect, requestRedirect: {hostname: a.example.com, statusCode: 301}}]"),
-      head: route("  - matches: [{path: {value: /old}}]\n    filters: [{type: RequestRedirect, requestRedirect: {hostname: b.example.com, statusCode: 301}}]"),
-      expected: [{ class: "route.match-changed", side: "head", path: ["spec", "rules", 0, "filters", 0, "requestRedirect"], says: "rule PathPrefix /old: RequestRedirect hostname a.example.com → b.example.com" }],
+      base: route(
+        "  - matches: [{path: {value: /old}}]\n    filters: [{type: RequestRedirect, requestRedirect: {hostname: a.example.com, statusCode: 301}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /old}}]\n    filters: [{type: RequestRedirect, requestRedirect: {hostname: b.example.com, statusCode: 301}}]",
+      ),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "requestRedirect"],
+          says: "rule PathPrefix /old: RequestRedirect hostname a.example.com → b.example.com",
+        },
+      ],
     },
     {
       name: "URLRewrite added on a named rule",
       base: route("  - name: api\n    matches: [{path: {value: /api}}]\n    backendRefs: [{name: api}]"),
-      head: route("  - name: api\n    matches: [{path: {value: /v2/api}}]\n    backendRefs: [{name: api}]\n    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /api}}}]"),
-      expected: [{ class: "route.match-changed", side: "head", path: ["spec", "rules", 0, "filters", 0, "urlRewrite"], says: "rule api: URLRewrite added" }],
+      head: route(
+        "  - name: api\n    matches: [{path: {value: /v2/api}}]\n    backendRefs: [{name: api}]\n    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /api}}}]",
+      ),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "urlRewrite"],
+          says: "rule api: URLRewrite added",
+        },
+      ],
     },
     {
       name: "timeout shortened, retries up and 5xx retried",
       base: route("  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 10s}\n    retry: {attempts: 1, codes: [502]}"),
-      head: route("  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 500ms, backendRequest: 200ms}\n    retry: {attempts: 4, codes: [502, 503, 504]}"),
+      head: route(
+        "  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 500ms, backendRequest: 200ms}\n    retry: {attempts: 4, codes: [502, 503, 504]}",
+      ),
       expected: [
-        { class: "retry-timeout.changed", side: "head", path: ["spec", "rules", 0, "timeouts", "request"], says: "timeouts.request 10s → 500ms" },
-        { class: "retry-timeout.changed", side: "head", path: ["spec", "rules", 0, "timeouts", "backendRequest"], says: "timeouts.backendRequest none → 200ms" },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "timeouts", "request"],
+          says: "timeouts.request 10s → 500ms",
+        },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "timeouts", "backendRequest"],
+          says: "timeouts.backendRequest none → 200ms",
+        },
         { class: "retry-timeout.changed", side: "head", path: ["spec", "rules", 0, "retry", "attempts"], says: "retry.attempts 1 → 4" },
         { class: "retry-timeout.changed", side: "head", path: ["spec", "rules", 0, "retry", "codes"], says: "retry.codes adds 503, 504" },
       ],
@@ -352,7 +547,15 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       name: "session persistence on a rule",
       base: route("  - backendRefs: [{name: cart}]"),
       head: route("  - backendRefs: [{name: cart}]\n    sessionPersistence: {sessionName: cart, type: Cookie}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "rules", 0, "sessionPersistence"], says: "session stickiness changes", riskFloor: "medium" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "sessionPersistence"],
+          says: "session stickiness changes",
+          riskFloor: "medium",
+        },
+      ],
     },
     {
       name: "cosmetic: rule order, match order, header case, 10s == 10000ms, lengthened timeout is not reported",
@@ -367,7 +570,11 @@ describe("HTTPRoute / GRPCRoute rules", () => {
   ]);
 
   it.skipIf(!corpusAvailable)("conformance: request-mirror → request-percentage-mirror lowers percentages (nothing to report)", () => {
-    const read = (file: string) => readFileSync(corpusFile(`kubernetes-sigs__gateway-api/conformance/tests/${file}`), "utf8").replace(/name: request-(percentage-)?mirror/, "name: mirror");
+    const read = (file: string) =>
+      readFileSync(corpusFile(`kubernetes-sigs__gateway-api/conformance/tests/${file}`), "utf8").replace(
+        /name: request-(percentage-)?mirror/,
+        "name: mirror",
+      );
     expect(detect(gatewayApiDetector, read("httproute-request-mirror.yaml"), read("httproute-request-percentage-mirror.yaml"))).toEqual([]);
     const reverse = detect(gatewayApiDetector, read("httproute-request-percentage-mirror.yaml"), read("httproute-request-mirror.yaml"));
     expect(reverse.map((finding) => finding.class)).toEqual(["mirror.changed", "mirror.changed"]);
@@ -375,11 +582,18 @@ describe("HTTPRoute / GRPCRoute rules", () => {
   });
 
   it.skipIf(!corpusAvailable)("conformance: the mirroring example, added to a route without mirror", () => {
-    const head = readFileSync(corpusFile("kubernetes-sigs__gateway-api/examples/standard/http-request-mirroring/httproute-mirroring.yaml"), "utf8");
+    const head = readFileSync(
+      corpusFile("kubernetes-sigs__gateway-api/examples/standard/http-request-mirroring/httproute-mirroring.yaml"),
+      "utf8",
+    );
     const base = head.replace(/\n    filters:[\s\S]*$/, "\n");
     const [finding, ...rest] = detect(gatewayApiDetector, base, head);
     expect(rest).toEqual([]);
-    expect(finding).toMatchObject({ class: "mirror.changed", riskFloor: "high", path: ["spec", "rules", 0, "filters", 0, "requestMirror"] });
+    expect(finding).toMatchObject({
+      class: "mirror.changed",
+      riskFloor: "high",
+      path: ["spec", "rules", 0, "filters", 0, "requestMirror"],
+    });
     expect(finding?.summary).toContain("RequestMirror to Service default/foo-v2:8080 added");
   });
 });
@@ -397,7 +611,14 @@ ${body}`;
       name: "retry budget percent up",
       base: policy("  retryConstraint: {budget: {interval: 10s}}"),
       head: policy("  retryConstraint: {budget: {percent: 50, interval: 10000ms}}"),
-      expected: [{ class: "retry-timeout.changed", side: "head", path: ["spec", "retryConstraint", "budget", "percent"], says: "retry budget 20% → 50%" }],
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "retryConstraint", "budget", "percent"],
+          says: "retry budget 20% → 50%",
+        },
+      ],
     },
     {
       name: "retry budget removed",
@@ -409,7 +630,9 @@ ${body}`;
       name: "session persistence",
       base: policy("  sessionPersistence: {type: Cookie, absoluteTimeout: 1h}"),
       head: policy("  sessionPersistence: {type: Header, absoluteTimeout: 1h}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "sessionPersistence"], says: "sessionPersistence", riskFloor: "medium" }],
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "sessionPersistence"], says: "sessionPersistence", riskFloor: "medium" },
+      ],
     },
   ]);
 });

@@ -15,7 +15,8 @@ spec:
   default:
 ${defaults}`;
 
-const backend = (defaults: string) => policy("GCPBackendPolicy", "targetRef: {group: net.gke.io, kind: ServiceExport, name: checkout}", defaults);
+const backend = (defaults: string) =>
+  policy("GCPBackendPolicy", "targetRef: {group: net.gke.io, kind: ServiceExport, name: checkout}", defaults);
 const TARGET = "GCPBackendPolicy shop/checkout: for ServiceExport.net.gke.io shop/checkout:";
 
 describe("GKE multi-cluster GatewayClasses (gateway-api.ts)", () => {
@@ -51,31 +52,68 @@ describe("GCPBackendPolicy", () => {
       name: "maxRatePerEndpoint lowered: traffic spills to other clusters sooner (medium-high)",
       base: backend("    maxRatePerEndpoint: 100"),
       head: backend("    maxRatePerEndpoint: 10"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "default", "maxRatePerEndpoint"], says: `${TARGET} maxRatePerEndpoint 100 → 10: endpoints count as full at a lower rate`, riskFloor: "medium-high" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "maxRatePerEndpoint"],
+          says: `${TARGET} maxRatePerEndpoint 100 → 10: endpoints count as full at a lower rate`,
+          riskFloor: "medium-high",
+        },
+      ],
     },
     {
       name: "maxRatePerEndpoint per cluster scope",
       base: backend("    scopes:\n    - selector: {gke.io/region: us-east1}\n      maxRatePerEndpoint: 50"),
       head: backend("    scopes:\n    - selector: {gke.io/region: us-east1}\n      maxRatePerEndpoint: 500"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "default", "scopes", 0, "maxRatePerEndpoint"], says: "scope {gke.io/region=us-east1} maxRatePerEndpoint 50 → 500: endpoints take more load", riskFloor: "medium-high" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "scopes", 0, "maxRatePerEndpoint"],
+          says: "scope {gke.io/region=us-east1} maxRatePerEndpoint 50 → 500: endpoints take more load",
+          riskFloor: "medium-high",
+        },
+      ],
     },
     {
       name: "backendPreference DEFAULT → PREFERRED is a cross-cluster priority order (failover.changed)",
       base: backend("    maxRatePerEndpoint: 10"),
       head: backend("    maxRatePerEndpoint: 10\n    backendPreference: PREFERRED"),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "default", "backendPreference"], says: "backendPreference DEFAULT → PREFERRED: these backends are filled to capacity before any other cluster" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "default", "backendPreference"],
+          says: "backendPreference DEFAULT → PREFERRED: these backends are filled to capacity before any other cluster",
+        },
+      ],
     },
     {
       name: "securityPolicy removed: Cloud Armor no longer filters (access.widened)",
       base: backend("    securityPolicy: edge-armor"),
       head: backend("    timeoutSec: 30"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "default"], says: `${TARGET} securityPolicy edge-armor → (unset): Cloud Armor no longer filters` }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "default"],
+          says: `${TARGET} securityPolicy edge-armor → (unset): Cloud Armor no longer filters`,
+        },
+      ],
     },
     {
       name: "IAP disabled (access.widened)",
       base: backend("    iap: {enabled: true, clientID: abc, oauth2ClientSecret: {name: iap-secret}}"),
       head: backend("    iap: {enabled: false}"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "default", "iap", "enabled"], says: "iap.enabled true → false: Identity-Aware Proxy no longer authenticates" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "default", "iap", "enabled"],
+          says: "iap.enabled true → false: Identity-Aware Proxy no longer authenticates",
+        },
+      ],
     },
     {
       name: "timeoutSec shortened from the 30s default",
@@ -88,45 +126,91 @@ describe("GCPBackendPolicy", () => {
       base: backend("    connectionDraining: {drainingTimeoutSec: 60}"),
       head: backend("    connectionDraining: {drainingTimeoutSec: 0}\n    sessionAffinity: {type: CLIENT_IP}"),
       expected: [
-        { class: "resource.changed", side: "head", path: ["spec", "default", "connectionDraining"], says: "connectionDraining.drainingTimeoutSec 60 → 0", riskFloor: "medium" },
-        { class: "resource.changed", side: "head", path: ["spec", "default", "sessionAffinity"], says: "sessionAffinity (unset) → {type=CLIENT_IP}", riskFloor: "medium" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "connectionDraining"],
+          says: "connectionDraining.drainingTimeoutSec 60 → 0",
+          riskFloor: "medium",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "sessionAffinity"],
+          says: "sessionAffinity (unset) → {type=CLIENT_IP}",
+          riskFloor: "medium",
+        },
       ],
     },
     {
       name: "logging only: a low change, still named",
       base: backend("    logging: {enabled: false}"),
       head: backend("    logging: {enabled: true, sampleRate: 500000}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "default", "logging", "enabled"], says: "default.logging.enabled false → true" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "logging", "enabled"],
+          says: "default.logging.enabled false → true",
+        },
+      ],
     },
     {
       name: "retargeted policy says where its settings go",
       base: backend("    maxRatePerEndpoint: 10"),
       head: backend("    maxRatePerEndpoint: 10").replace("name: checkout}", "name: payments}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "targetRef"], says: "targetRef [ServiceExport.net.gke.io shop/checkout] → [ServiceExport.net.gke.io shop/payments]", riskFloor: "medium-high" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "targetRef"],
+          says: "targetRef [ServiceExport.net.gke.io shop/checkout] → [ServiceExport.net.gke.io shop/payments]",
+          riskFloor: "medium-high",
+        },
+      ],
     },
     {
       name: "added policy is compared with GKE defaults",
       head: backend("    maxRatePerEndpoint: 10\n    backendPreference: PREFERRED"),
       expected: [
-        { class: "resource.changed", side: "head", path: ["spec", "default", "maxRatePerEndpoint"], says: "maxRatePerEndpoint (default 1e8) → 10", riskFloor: "medium-high" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "maxRatePerEndpoint"],
+          says: "maxRatePerEndpoint (default 1e8) → 10",
+          riskFloor: "medium-high",
+        },
         { class: "failover.changed", side: "head", path: ["spec", "default", "backendPreference"], says: "DEFAULT → PREFERRED" },
       ],
     },
-    { name: "key order and quoting are cosmetic", base: backend("    timeoutSec: 10\n    maxRatePerEndpoint: 5"), head: backend("    maxRatePerEndpoint: 5\n    timeoutSec: 10"), expected: [] },
+    {
+      name: "key order and quoting are cosmetic",
+      base: backend("    timeoutSec: 10\n    maxRatePerEndpoint: 5"),
+      head: backend("    maxRatePerEndpoint: 5\n    timeoutSec: 10"),
+      expected: [],
+    },
   ]);
 });
 
 describe("HealthCheckPolicy, GCPGatewayPolicy, GCPTrafficDistributionPolicy", () => {
-  const health = (defaults: string) => policy("HealthCheckPolicy", "targetRef: {group: net.gke.io, kind: ServiceImport, name: checkout}", defaults);
-  const gatewayPolicy = (defaults: string) => policy("GCPGatewayPolicy", "targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: internal-http}", defaults);
-  const distribution = (defaults: string) => policy("GCPTrafficDistributionPolicy", "targetRefs: [{group: '', kind: Service, name: checkout}]", defaults);
+  const health = (defaults: string) =>
+    policy("HealthCheckPolicy", "targetRef: {group: net.gke.io, kind: ServiceImport, name: checkout}", defaults);
+  const gatewayPolicy = (defaults: string) =>
+    policy("GCPGatewayPolicy", "targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: internal-http}", defaults);
+  const distribution = (defaults: string) =>
+    policy("GCPTrafficDistributionPolicy", "targetRefs: [{group: '', kind: Service, name: checkout}]", defaults);
   run([
     {
       name: "health check path and thresholds",
       base: health("    checkIntervalSec: 5\n    config: {type: HTTP, httpHealthCheck: {requestPath: /healthz}}"),
       head: health("    checkIntervalSec: 15\n    config: {type: HTTP, httpHealthCheck: {requestPath: /}}"),
       expected: [
-        { class: "health.changed", side: "head", path: ["spec", "default", "checkIntervalSec"], says: "HealthCheckPolicy shop/checkout: for ServiceImport.net.gke.io shop/checkout: checkIntervalSec 5 → 15, config.httpHealthCheck.requestPath /healthz → /" },
+        {
+          class: "health.changed",
+          side: "head",
+          path: ["spec", "default", "checkIntervalSec"],
+          says: "HealthCheckPolicy shop/checkout: for ServiceImport.net.gke.io shop/checkout: checkIntervalSec 5 → 15, config.httpHealthCheck.requestPath /healthz → /",
+        },
       ],
     },
     {
@@ -139,26 +223,61 @@ describe("HealthCheckPolicy, GCPGatewayPolicy, GCPTrafficDistributionPolicy", ()
       base: gatewayPolicy("    sslPolicy: modern-tls\n    region: us-east1"),
       head: gatewayPolicy("    allowGlobalAccess: true\n    region: us-west1"),
       expected: [
-        { class: "listener.changed", side: "head", path: ["spec", "default"], says: "for Gateway.gateway.networking.k8s.io shop/internal-http: sslPolicy modern-tls → (unset): the Gateway falls back to Google's default SSL policy" },
-        { class: "listener.changed", side: "head", path: ["spec", "default", "allowGlobalAccess"], says: "clients in every region can reach the internal load balancer" },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "default"],
+          says: "for Gateway.gateway.networking.k8s.io shop/internal-http: sslPolicy modern-tls → (unset): the Gateway falls back to Google's default SSL policy",
+        },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "default", "allowGlobalAccess"],
+          says: "clients in every region can reach the internal load balancer",
+        },
         { class: "listener.changed", side: "head", path: ["spec", "default", "region"], says: "region us-east1 → us-west1" },
       ],
     },
     {
       name: "serviceLbAlgorithm, failover threshold and auto capacity drain are failover (critical)",
       base: distribution("    serviceLbAlgorithm: WATERFALL_BY_REGION"),
-      head: distribution("    serviceLbAlgorithm: SPRAY_TO_REGION\n    failoverConfig: {failoverHealthThreshold: 50}\n    autoCapacityDrain: {enableAutoCapacityDrain: true}"),
+      head: distribution(
+        "    serviceLbAlgorithm: SPRAY_TO_REGION\n    failoverConfig: {failoverHealthThreshold: 50}\n    autoCapacityDrain: {enableAutoCapacityDrain: true}",
+      ),
       expected: [
-        { class: "failover.changed", side: "head", path: ["spec", "default", "serviceLbAlgorithm"], says: "for Service shop/checkout: serviceLbAlgorithm WATERFALL_BY_REGION → SPRAY_TO_REGION" },
-        { class: "failover.changed", side: "head", path: ["spec", "default", "failoverConfig", "failoverHealthThreshold"], says: "failoverConfig.failoverHealthThreshold (dataplane default, 70 for Envoy) → 50" },
-        { class: "failover.changed", side: "head", path: ["spec", "default", "autoCapacityDrain", "enableAutoCapacityDrain"], says: "autoCapacityDrain.enableAutoCapacityDrain false → true" },
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "default", "serviceLbAlgorithm"],
+          says: "for Service shop/checkout: serviceLbAlgorithm WATERFALL_BY_REGION → SPRAY_TO_REGION",
+        },
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "default", "failoverConfig", "failoverHealthThreshold"],
+          says: "failoverConfig.failoverHealthThreshold (dataplane default, 70 for Envoy) → 50",
+        },
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "default", "autoCapacityDrain", "enableAutoCapacityDrain"],
+          says: "autoCapacityDrain.enableAutoCapacityDrain false → true",
+        },
       ],
     },
     {
       name: "localityLbAlgorithm picks endpoints within a locality (medium)",
       base: distribution("    localityLbAlgorithm: ROUND_ROBIN"),
       head: distribution("    localityLbAlgorithm: LEAST_REQUEST"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "default", "localityLbAlgorithm"], says: "ROUND_ROBIN → LEAST_REQUEST", riskFloor: "medium" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "localityLbAlgorithm"],
+          says: "ROUND_ROBIN → LEAST_REQUEST",
+          riskFloor: "medium",
+        },
+      ],
     },
   ]);
 });
@@ -179,7 +298,9 @@ describeCorpus("GKE recipe mcg-internal-basic as before/after (net.gke.io MCS, l
         ["export.changed", "high", "gke-2/serviceexport-v2.yaml"],
       ]),
     );
-    expect(result.findings.map((finding) => finding.summary)).toContain("*: ServiceImport store-v2:8080 now reaches us-east1 (was clusterset) with 20% of the traffic");
+    expect(result.findings.map((finding) => finding.summary)).toContain(
+      "*: ServiceImport store-v2:8080 now reaches us-east1 (was clusterset) with 20% of the traffic",
+    );
     expect(result.routeDiffs[0]!.head!.entry).toBe("Gateway store/multi-cluster-gateway-ilb [gke-1]");
   });
 

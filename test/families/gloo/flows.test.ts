@@ -7,13 +7,25 @@ import { resourceKey, type Resource } from "../../../src/core/resource.js";
 
 const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml"): Resource => {
   const id = { group: "networking.gloo.solo.io", kind: "RouteTable", namespace: "payments", name: "checkout" };
-  return { id, key: resourceKey(id), apiVersion: "networking.gloo.solo.io/v2", family: "gloo", labels: {}, annotations: {}, body, source: { file, line: 1, text: "" } };
+  return {
+    id,
+    key: resourceKey(id),
+    apiVersion: "networking.gloo.solo.io/v2",
+    family: "gloo",
+    labels: {},
+    annotations: {},
+    body,
+    source: { file, line: 1, text: "" },
+  };
 };
 
-const fixture = routeTable(jsyaml.load(readFileSync(path.resolve(import.meta.dirname, "../../fixtures/gloo/route-table.yaml"), "utf8")) as Record<string, unknown>);
+const fixture = routeTable(
+  jsyaml.load(readFileSync(path.resolve(import.meta.dirname, "../../fixtures/gloo/route-table.yaml"), "utf8")) as Record<string, unknown>,
+);
 
 describe("Gloo destination weights (route_table.proto: must sum to 100, remainder to unweighted)", () => {
-  const weights = (...values: (number | undefined)[]) => glooWeights(values.map((weight) => (weight === undefined ? { ref: { name: "x" } } : { ref: { name: "x" }, weight })));
+  const weights = (...values: (number | undefined)[]) =>
+    glooWeights(values.map((weight) => (weight === undefined ? { ref: { name: "x" } } : { ref: { name: "x" }, weight })));
   const rows: readonly [string, (number | undefined)[], number[], boolean][] = [
     ["single destination takes everything whatever its weight", [30], [100], true],
     ["explicit 80/20", [80, 20], [80, 20], true],
@@ -35,9 +47,16 @@ describe("Gloo destination weights (route_table.proto: must sum to 100, remainde
 
 describe("RouteTable entries", () => {
   it("each VirtualGateway; sidecars too when workloads are selected; mesh alone without gateways; delegated children", () => {
-    expect(routeTableEntries({ hosts: ["a"], virtualGateways: [{ name: "north-south", namespace: "gloo-gateways" }] }, "payments")).toEqual(["VirtualGateway gloo-gateways/north-south"]);
-    expect(routeTableEntries({ hosts: ["a"], virtualGateways: [{ name: "edge" }], workloadSelectors: [{}] }, "payments")).toEqual(["VirtualGateway payments/edge", MESH_ENTRY]);
-    expect(routeTableEntries({ hosts: ["a"], workloadSelectors: [{ selector: { labels: { app: "web" } } }] }, "payments")).toEqual([MESH_ENTRY]);
+    expect(routeTableEntries({ hosts: ["a"], virtualGateways: [{ name: "north-south", namespace: "gloo-gateways" }] }, "payments")).toEqual(
+      ["VirtualGateway gloo-gateways/north-south"],
+    );
+    expect(routeTableEntries({ hosts: ["a"], virtualGateways: [{ name: "edge" }], workloadSelectors: [{}] }, "payments")).toEqual([
+      "VirtualGateway payments/edge",
+      MESH_ENTRY,
+    ]);
+    expect(routeTableEntries({ hosts: ["a"], workloadSelectors: [{ selector: { labels: { app: "web" } } }] }, "payments")).toEqual([
+      MESH_ENTRY,
+    ]);
     expect(routeTableEntries({ http: [] }, "payments")).toEqual([DELEGATED_ENTRY]);
   });
 });
@@ -46,7 +65,14 @@ describe("RouteTable flows from the fixture", () => {
   const rules = glooRouteTableRules(fixture);
 
   it("one flow per route, with matchers as canonical signatures and Gloo's first-match order", () => {
-    expect(rules.map((rule) => [rule.entry, rule.host, rule.alternatives.map((alternative) => alternative.signature).join(" | "), rule.precedence])).toEqual([
+    expect(
+      rules.map((rule) => [
+        rule.entry,
+        rule.host,
+        rule.alternatives.map((alternative) => alternative.signature).join(" | "),
+        rule.precedence,
+      ]),
+    ).toEqual([
       ["VirtualGateway gloo-gateways/north-south", "shop.pay.example.com", "PathPrefix /checkout, header x-canary=true", 0],
       ["VirtualGateway gloo-gateways/north-south", "shop.pay.example.com", "PathPrefix /checkout", 1],
       ["VirtualGateway gloo-gateways/north-south", "shop.pay.example.com", "Exact /refunds, method POST", 2],
@@ -54,7 +80,9 @@ describe("RouteTable flows from the fixture", () => {
   });
 
   it("destinations keep kind, cluster, port and subset in their identity, and name the cluster for placement", () => {
-    const backends = rules.flatMap((rule) => rule.backends.map((backend) => [backend.key, backend.label, backend.weight, backend.ref.kind, backend.ref.cluster]));
+    const backends = rules.flatMap((rule) =>
+      rule.backends.map((backend) => [backend.key, backend.label, backend.weight, backend.ref.kind, backend.ref.cluster]),
+    );
     expect(backends).toEqual([
       ["SERVICE/eu-1/payments/checkout:8080|version=v2", "checkout@eu-1:8080 {version=v2}", 100, "Service", "eu-1"],
       ["SERVICE/eu-1/payments/checkout:8080|", "checkout@eu-1:8080", 80, "Service", "eu-1"],
@@ -69,7 +97,11 @@ describe("RouteTable flows from the fixture", () => {
         spec: {
           hosts: ["api.example.com"],
           defaultDestination: { ref: { name: "api" }, port: { number: 80 } },
-          http: [{ name: "default", forwardTo: {} }, { name: "teams", matchers: [{ uri: { prefix: "/teams" } }], delegate: { routeTables: [{ labels: { table: "teams" } }] } }, { name: "gone", directResponse: { status: 410 } }],
+          http: [
+            { name: "default", forwardTo: {} },
+            { name: "teams", matchers: [{ uri: { prefix: "/teams" } }], delegate: { routeTables: [{ labels: { table: "teams" } }] } },
+            { name: "gone", directResponse: { status: 410 } },
+          ],
         },
       }),
     );

@@ -45,31 +45,70 @@ describe("RouteTable", () => {
       kind: "RouteTable",
       edit: (text) => text.replace("weight: 20", "weight: 30"),
       expected: [
-        { class: "resource.changed", side: "head", path: ["spec", "http", 1, "forwardTo", "destinations"], says: "http route checkout: destination weights sum to 110, not 100: Gloo will reject this split", riskFloor: "medium-high" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "http", 1, "forwardTo", "destinations"],
+          says: "http route checkout: destination weights sum to 110, not 100: Gloo will reject this split",
+          riskFloor: "medium-high",
+        },
       ],
     },
     {
       name: "a destination without weight gets the remainder; none left is rejected",
       file: "route-table.yaml",
       kind: "RouteTable",
-      edit: (text) => text.replace("weight: 20", "weight: 20\n      - ref: {name: checkout, namespace: payments, cluster: ap-1}\n        port: {number: 8080}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "http", 1, "forwardTo", "destinations"], says: "leaving 0 for 1 destination without a weight", riskFloor: "medium-high" }],
+      edit: (text) =>
+        text.replace(
+          "weight: 20",
+          "weight: 20\n      - ref: {name: checkout, namespace: payments, cluster: ap-1}\n        port: {number: 8080}",
+        ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "http", 1, "forwardTo", "destinations"],
+          says: "leaving 0 for 1 destination without a weight",
+          riskFloor: "medium-high",
+        },
+      ],
     },
     {
       name: "spec.weight is delegation priority, not traffic",
       file: "route-table.yaml",
       kind: "RouteTable",
       edit: (text) => text.replace("  workloadSelectors: []", "  workloadSelectors: []\n  weight: 100"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "weight"], says: "spec.weight 0 → 100: this is the table's delegation priority, not a traffic weight", riskFloor: "medium" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "weight"],
+          says: "spec.weight 0 → 100: this is the table's delegation priority, not a traffic weight",
+          riskFloor: "medium",
+        },
+      ],
     },
     {
       name: "a path rewrite changes what the destination receives",
       file: "route-table.yaml",
       kind: "RouteTable",
       edit: (text) => text.replace("        weight: 20\n", "        weight: 20\n      pathRewrite: /v2/checkout\n"),
-      expected: [{ class: "route.match-changed", side: "head", path: ["spec", "http", 1, "forwardTo"], says: "http route checkout: forwardTo pathRewrite (unset) → /v2/checkout" }],
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "http", 1, "forwardTo"],
+          says: "http route checkout: forwardTo pathRewrite (unset) → /v2/checkout",
+        },
+      ],
     },
-    { name: "reordered keys and routes are cosmetic", file: "route-table.yaml", kind: "RouteTable", edit: (text) => text.replace("  hosts:\n  - shop.pay.example.com\n", "") + "  hosts: ['shop.pay.example.com']\n", expected: [] },
+    {
+      name: "reordered keys and routes are cosmetic",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) => text.replace("  hosts:\n  - shop.pay.example.com\n", "") + "  hosts: ['shop.pay.example.com']\n",
+      expected: [],
+    },
   ]);
 });
 
@@ -80,7 +119,14 @@ describe("VirtualDestination", () => {
       file: "virtual-destination.yaml",
       kind: "VirtualDestination",
       edit: (text) => text.replace("  ports:", "  - cluster: us-1\n    namespace: payments\n    labels:\n      app: refunds\n  ports:"),
-      expected: [{ class: "backend.region-added", side: "head", path: ["spec", "services", 1], says: "services selector now matches cluster us-1: refunds.payments.global gain backends there" }],
+      expected: [
+        {
+          class: "backend.region-added",
+          side: "head",
+          path: ["spec", "services", 1],
+          says: "services selector now matches cluster us-1: refunds.payments.global gain backends there",
+        },
+      ],
     },
     {
       name: "a selector that names no cluster selects every cluster of the workspace",
@@ -89,7 +135,12 @@ describe("VirtualDestination", () => {
       edit: (text) => text.replace("  - cluster: eu-1\n    namespace: payments", "  - namespace: payments"),
       expected: [
         { class: "backend.region-added", side: "head", path: ["spec", "services", 0], says: "every cluster of the workspace" },
-        { class: "backend.region-removed", side: "base", path: ["spec", "services", 0], says: "services no longer selected in cluster eu-1" },
+        {
+          class: "backend.region-removed",
+          side: "base",
+          path: ["spec", "services", 0],
+          says: "services no longer selected in cluster eu-1",
+        },
       ],
     },
     {
@@ -99,8 +150,19 @@ describe("VirtualDestination", () => {
       edit: (text) => text.replace("refunds.payments.global", "refunds.mesh.internal").replace("protocol: HTTP", "protocol: HTTP2"),
       expected: [
         { class: "route.added", side: "head", path: ["spec", "hosts"], says: "host refunds.mesh.internal added" },
-        { class: "route.removed", side: "head", path: ["spec", "hosts"], says: "host refunds.payments.global removed: clients that call it fail" },
-        { class: "resource.changed", side: "head", path: ["spec", "ports", 0], says: "port 80 protocol HTTP → HTTP2", riskFloor: "medium-high" },
+        {
+          class: "route.removed",
+          side: "head",
+          path: ["spec", "hosts"],
+          says: "host refunds.payments.global removed: clients that call it fail",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "ports", 0],
+          says: "port 80 protocol HTTP → HTTP2",
+          riskFloor: "medium-high",
+        },
       ],
     },
   ]);
@@ -113,14 +175,28 @@ describe("VirtualGateway", () => {
       file: "gateway.yaml",
       kind: "VirtualGateway",
       edit: (text) => text.replace("secretName: pay-example-com", "secretName: pay-example-com-2025"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "listeners", 1, "tls"], says: "listener :443 tls secretName pay-example-com → pay-example-com-2025" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "listeners", 1, "tls"],
+          says: "listener :443 tls secretName pay-example-com → pay-example-com-2025",
+        },
+      ],
     },
     {
       name: "allowedRouteTables widened to any workspace (access.widened)",
       file: "gateway.yaml",
       kind: "VirtualGateway",
       edit: (text) => text.replace("      selector:\n        workspace: payments\n", "      selector: {}\n"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "listeners", 1, "allowedRouteTables"], says: "more RouteTables can bind to the listener" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "listeners", 1, "allowedRouteTables"],
+          says: "more RouteTables can bind to the listener",
+        },
+      ],
     },
     {
       name: "allowedRouteTables removed: any RouteTable binds (access.widened)",
@@ -135,8 +211,18 @@ describe("VirtualGateway", () => {
       kind: "VirtualGateway",
       edit: (text) => text.replace("    httpsRedirect: true\n", "") + "  - port: {number: 8443}\n    tcp: {}\n",
       expected: [
-        { class: "listener.changed", side: "head", path: ["spec", "listeners", 0], says: "listener :80 httpsRedirect true → false: plain HTTP requests are served" },
-        { class: "listener.changed", side: "head", path: ["spec", "listeners", 2], says: "listener :8443 added (tcp, (any RouteTable)): a new exposure point" },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 0],
+          says: "listener :80 httpsRedirect true → false: plain HTTP requests are served",
+        },
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 2],
+          says: "listener :8443 added (tcp, (any RouteTable)): a new exposure point",
+        },
       ],
     },
   ]);
@@ -150,23 +236,47 @@ describe("resilience and traffic-control policies", () => {
       file: "resilience.yaml",
       kind: "FailoverPolicy",
       edit: (text) => text.replace("region: us-east-1", "region: ap-southeast-1"),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "config", "localityMappings"], says: "for VIRTUAL_DESTINATION {expose=edge}: localityMappings -eu-west-1 → us-east-1; +eu-west-1 → ap-southeast-1" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "config", "localityMappings"],
+          says: "for VIRTUAL_DESTINATION {expose=edge}: localityMappings -eu-west-1 → us-east-1; +eu-west-1 → ap-southeast-1",
+        },
+      ],
     },
     {
       name: "FailoverPolicy to-weights",
       file: "resilience.yaml",
       kind: "FailoverPolicy",
-      edit: (text) => text.replace("      - region: us-east-1", "      - {region: us-east-1, weight: 70}\n      - {region: us-west-2, weight: 30}"),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "config", "localityMappings"], says: "+eu-west-1 → us-east-1(70), us-west-2(30)" }],
+      edit: (text) =>
+        text.replace("      - region: us-east-1", "      - {region: us-east-1, weight: 70}\n      - {region: us-west-2, weight: 30}"),
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "config", "localityMappings"],
+          says: "+eu-west-1 → us-east-1(70), us-west-2(30)",
+        },
+      ],
     },
     {
       name: "FailoverPolicy priority labels instead of mappings",
       file: "resilience.yaml",
       kind: "FailoverPolicy",
-      edit: (text) => text.replace(/    localityMappings:[\s\S]*$/, "    priorityLabels:\n      labels: [topology.kubernetes.io/region, topology.kubernetes.io/zone]\n"),
+      edit: (text) =>
+        text.replace(
+          /    localityMappings:[\s\S]*$/,
+          "    priorityLabels:\n      labels: [topology.kubernetes.io/region, topology.kubernetes.io/zone]\n",
+        ),
       expected: [
         { class: "failover.changed", side: "head", path: ["spec", "config"], says: "localityMappings -eu-west-1 → us-east-1" },
-        { class: "failover.changed", side: "head", path: ["spec", "config", "priorityLabels"], says: "priorityLabels [] → [topology.kubernetes.io/region, topology.kubernetes.io/zone]" },
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "config", "priorityLabels"],
+          says: "priorityLabels [] → [topology.kubernetes.io/region, topology.kubernetes.io/zone]",
+        },
       ],
     },
     {
@@ -182,7 +292,14 @@ describe("resilience and traffic-control policies", () => {
       kind: "OutlierDetectionPolicy",
       edit: null,
       others: { base: [failover], head: [failover] },
-      expected: [{ class: "failover.changed", side: "base", path: [], says: "removed while FailoverPolicy payments/refunds-failover applies to the same destinations" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "base",
+          path: [],
+          says: "removed while FailoverPolicy payments/refunds-failover applies to the same destinations",
+        },
+      ],
     },
     {
       name: "OutlierDetectionPolicy removed without failover (health.changed)",
@@ -196,7 +313,14 @@ describe("resilience and traffic-control policies", () => {
       file: "resilience.yaml",
       kind: "OutlierDetectionPolicy",
       edit: (text) => text.replace("consecutiveErrors: 3", "consecutiveErrors: 20").replace("baseEjectionTime: 1m", "baseEjectionTime: 5s"),
-      expected: [{ class: "health.changed", side: "head", path: ["spec", "config"], says: "consecutiveErrors 3 → 20, baseEjectionTime 1m → 5s: failing backends are ejected later" }],
+      expected: [
+        {
+          class: "health.changed",
+          side: "head",
+          path: ["spec", "config"],
+          says: "consecutiveErrors 3 → 20, baseEjectionTime 1m → 5s: failing backends are ejected later",
+        },
+      ],
     },
     {
       name: "OutlierDetectionPolicy durations rewritten in other units are cosmetic",
@@ -209,11 +333,28 @@ describe("resilience and traffic-control policies", () => {
       name: "RetryTimeoutPolicy: attempts up, cross-locality retries, shorter timeout",
       file: "resilience.yaml",
       kind: "RetryTimeoutPolicy",
-      edit: (text) => text.replace("attempts: 2", "attempts: 5").replace("requestTimeout: 10s", "requestTimeout: 2s").replace("retryOn: connect-failure,refused-stream", "retryOn: connect-failure,refused-stream,5xx\n      retryRemoteLocalities: true"),
+      edit: (text) =>
+        text
+          .replace("attempts: 2", "attempts: 5")
+          .replace("requestTimeout: 10s", "requestTimeout: 2s")
+          .replace(
+            "retryOn: connect-failure,refused-stream",
+            "retryOn: connect-failure,refused-stream,5xx\n      retryRemoteLocalities: true",
+          ),
       expected: [
-        { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "retries", "attempts"], says: "for routes {route=checkout}: retries.attempts 2 → 5" },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "config", "retries", "attempts"],
+          says: "for routes {route=checkout}: retries.attempts 2 → 5",
+        },
         { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "retries", "retryOn"], says: "retryOn adds 5xx" },
-        { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "retries", "retryRemoteLocalities"], says: "retried in other localities" },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "config", "retries", "retryRemoteLocalities"],
+          says: "retried in other localities",
+        },
         { class: "retry-timeout.changed", side: "head", path: ["spec", "config", "requestTimeout"], says: "requestTimeout 10s → 2s" },
       ],
     },
@@ -224,7 +365,13 @@ describe("resilience and traffic-control policies", () => {
       edit: (text) => text.replace("percentage: 5", "percentage: 50"),
       others: { head: [resource(fixtureFile("route-table.yaml"))] },
       expected: [
-        { class: "mirror.changed", side: "head", path: ["spec", "config"], says: "mirror: traffic to SERVICE payments/refunds-shadow@us-1 for routes {route=refunds} 5% → 50%; the mirrored routes take writes (payments/checkout:refunds)", riskFloor: "high" },
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "config"],
+          says: "mirror: traffic to SERVICE payments/refunds-shadow@us-1 for routes {route=refunds} 5% → 50%; the mirrored routes take writes (payments/checkout:refunds)",
+          riskFloor: "high",
+        },
       ],
     },
   ]);
@@ -238,8 +385,19 @@ describe("workspaces", () => {
       kind: "Workspace",
       edit: (text) => text.replace("  - name: us-1\n", '  - name: "*"\n'),
       expected: [
-        { class: "access.widened", side: "head", path: ["spec", "workloadClusters", 1], says: 'workloadClusters name "*": the workspace spans every cluster' },
-        { class: "resource.changed", side: "base", path: ["spec", "workloadClusters", 1], says: "no longer includes us-1", riskFloor: "medium-high" },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "workloadClusters", 1],
+          says: 'workloadClusters name "*": the workspace spans every cluster',
+        },
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "workloadClusters", 1],
+          says: "no longer includes us-1",
+          riskFloor: "medium-high",
+        },
       ],
     },
     {
@@ -248,8 +406,18 @@ describe("workspaces", () => {
       kind: "WorkspaceSettings",
       edit: (text) => text.replace("  exportTo:\n  - workspaces:\n    - name: gateways", '  exportTo:\n  - workspaces:\n    - name: "*"'),
       expected: [
-        { class: "access.widened", side: "head", path: ["spec", "exportTo", 0], says: "exportTo adds ROUTE_TABLE, VIRTUAL_DESTINATION to *: exported to every workspace" },
-        { class: "export.changed", side: "base", path: ["spec", "exportTo", 0], says: "exportTo no longer exports ROUTE_TABLE, VIRTUAL_DESTINATION to gateways" },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "exportTo", 0],
+          says: "exportTo adds ROUTE_TABLE, VIRTUAL_DESTINATION to *: exported to every workspace",
+        },
+        {
+          class: "export.changed",
+          side: "base",
+          path: ["spec", "exportTo", 0],
+          says: "exportTo no longer exports ROUTE_TABLE, VIRTUAL_DESTINATION to gateways",
+        },
       ],
     },
     {
@@ -257,22 +425,41 @@ describe("workspaces", () => {
       file: "workspaces.yaml",
       kind: "WorkspaceSettings",
       edit: (text) => text.replace("    - kind: ROUTE_TABLE\n", "    - kind: ALL\n"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "exportTo", 0], says: "every kind (services, VirtualDestinations, RouteTables…) is exported" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "exportTo", 0],
+          says: "every kind (services, VirtualDestinations, RouteTables…) is exported",
+        },
+      ],
     },
     {
       name: "WorkspaceSettings export added to another workspace (export.changed)",
       file: "workspaces.yaml",
       kind: "WorkspaceSettings",
-      edit: (text) => text.replace("  options:", "  - workspaces:\n    - name: billing\n    resources:\n    - kind: SERVICE\n      name: ledger\n  options:"),
+      edit: (text) =>
+        text.replace(
+          "  options:",
+          "  - workspaces:\n    - name: billing\n    resources:\n    - kind: SERVICE\n      name: ledger\n  options:",
+        ),
       expected: [{ class: "export.changed", side: "head", path: ["spec", "exportTo", 1], says: "exportTo adds SERVICE to billing" }],
     },
     {
       name: "service isolation off and federation on (access.widened)",
       file: "workspaces.yaml",
       kind: "WorkspaceSettings",
-      edit: (text) => text.replace("      enabled: true", "      enabled: false").replace("    federation:\n      enabled: false", "    federation:\n      enabled: true"),
+      edit: (text) =>
+        text
+          .replace("      enabled: true", "      enabled: false")
+          .replace("    federation:\n      enabled: false", "    federation:\n      enabled: true"),
       expected: [
-        { class: "access.widened", side: "head", path: ["spec", "options", "serviceIsolation"], says: "serviceIsolation.enabled true → false" },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "options", "serviceIsolation"],
+          says: "serviceIsolation.enabled true → false",
+        },
         { class: "access.widened", side: "head", path: ["spec", "options", "federation"], says: "federation.enabled false → true" },
       ],
     },
@@ -291,7 +478,11 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
   const edit = (file: keyof typeof tree, change: (text: string) => string) => ({ ...tree, [file]: change(tree[file]) });
 
   it("80/20 → 50/50 across clusters is a weight change with per-region shares", () => {
-    const result = analyze(tree, edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 50").replace("weight: 20", "weight: 50")), overlay);
+    const result = analyze(
+      tree,
+      edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 50").replace("weight: 20", "weight: 50")),
+      overlay,
+    );
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.weight-changed", "medium-high"]]);
     expect(result.findings[0]!.summary).toBe("shop.pay.example.com /checkout: checkout@eu-1:8080 80% → 50%, checkout@us-1:8080 20% → 50%");
     expect(result.routeDiffs[0]!.regions).toEqual([
@@ -301,7 +492,11 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
   });
 
   it("a destination with a new ref.cluster in a new region is backend.region-added", () => {
-    const result = analyze(tree, edit("gloo/route-table.yaml", (text) => text.replace("          cluster: us-1", "          cluster: ap-1")), overlay);
+    const result = analyze(
+      tree,
+      edit("gloo/route-table.yaml", (text) => text.replace("          cluster: us-1", "          cluster: ap-1")),
+      overlay,
+    );
     expect(result.findings.map((finding) => [finding.class, finding.risk]).sort()).toEqual([
       ["backend.region-added", "high"],
       ["backend.region-removed", "high"],
@@ -312,7 +507,13 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
   });
 
   it("a VirtualDestination that starts selecting another cluster moves the route's backend into that region", () => {
-    const result = analyze(tree, edit("gloo/virtual-destination.yaml", (text) => text.replace("  ports:", "  - cluster: us-1\n    namespace: payments\n    labels: {app: refunds}\n  ports:")), overlay);
+    const result = analyze(
+      tree,
+      edit("gloo/virtual-destination.yaml", (text) =>
+        text.replace("  ports:", "  - cluster: us-1\n    namespace: payments\n    labels: {app: refunds}\n  ports:"),
+      ),
+      overlay,
+    );
     const classes = result.findings.map((finding) => [finding.class, finding.file]);
     expect(classes).toEqual(
       expect.arrayContaining([
@@ -325,7 +526,11 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
   });
 
   it("an added RouteTable destination list that does not sum to 100 is still diffed by share, and flagged", () => {
-    const result = analyze(tree, edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 60").replace("weight: 20", "weight: 60")), overlay);
+    const result = analyze(
+      tree,
+      edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 60").replace("weight: 20", "weight: 60")),
+      overlay,
+    );
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([
       ["backend.weight-changed", "medium-high"],
       ["resource.changed", "medium-high"],
@@ -334,7 +539,12 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
   });
 
   it("cosmetic edits (key order, quoting, apiVersion) yield nothing above low", () => {
-    const cosmetic = edit("gloo/route-table.yaml", (text) => text.replace("networking.gloo.solo.io/v2", "networking.gloo.solo.io/v2beta1").replace("weight: 80", 'weight: 80 # most traffic stays in the EU').replace("  hosts:\n  - shop.pay.example.com\n", "  hosts: [\"shop.pay.example.com\"]\n"));
+    const cosmetic = edit("gloo/route-table.yaml", (text) =>
+      text
+        .replace("networking.gloo.solo.io/v2", "networking.gloo.solo.io/v2beta1")
+        .replace("weight: 80", "weight: 80 # most traffic stays in the EU")
+        .replace("  hosts:\n  - shop.pay.example.com\n", '  hosts: ["shop.pay.example.com"]\n'),
+    );
     expect(analyze(tree, cosmetic, overlay).findings).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
 
   it("a path sent to another Service is a backend change, a new path a route.added", () => {
     const moved = BASE.replace("name: api, port", "name: api-v2, port");
-    expect(findingsOf(moved)).toEqual([["backend.added", "shop.example.com /api: shop/api-v2:80 receives 100% (shop/api:80 100% → removed, shop/api-v2:80 new 100%)"]]);
+    expect(findingsOf(moved)).toEqual([
+      ["backend.added", "shop.example.com /api: shop/api-v2:80 receives 100% (shop/api:80 100% → removed, shop/api-v2:80 new 100%)"],
+    ]);
     const added = `${BASE}\n      - path: /admin\n        pathType: Exact\n        backend: {service: {name: admin, port: {number: 80}}}`;
     expect(findingsOf(added)).toContainEqual(["route.added", expect.stringContaining("Exact /admin")]);
   });
@@ -64,6 +66,13 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
   });
 
   it("an unchanged Ingress, reformatted, is no finding", () => {
-    expect(findingsOf(BASE.replace("{service: {name: web, port: {number: 80}}}", "\n          service:\n            name: web\n            port: {number: 80}"))).toEqual([]);
+    expect(
+      findingsOf(
+        BASE.replace(
+          "{service: {name: web, port: {number: 80}}}",
+          "\n          service:\n            name: web\n            port: {number: 80}",
+        ),
+      ),
+    ).toEqual([]);
   });
 });

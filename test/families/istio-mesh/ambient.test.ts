@@ -3,7 +3,16 @@ import { ambientLabelDetector, waypointDetector } from "../../../src/families/is
 import { gatewayApiDetector } from "../../../src/families/gateway-api/gateway-api.js";
 import { istioDetector } from "../../../src/families/istio/istio.js";
 import { analyze } from "../../helpers/review-trees.js";
-import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf, type Expected } from "../../detect/resource-fixture.js";
+import {
+  corpusAvailable,
+  corpusFile,
+  detect,
+  detectorTable,
+  expectDetections,
+  resource,
+  resourcesOf,
+  type Expected,
+} from "../../detect/resource-fixture.js";
 
 const namespace = (labels: string) => `
 apiVersion: v1
@@ -43,48 +52,100 @@ describe("ambient labels on a Namespace", () => {
       name: "dataplane-mode ambient → none: the namespace leaves the mesh",
       base: namespace("istio.io/dataplane-mode: ambient"),
       head: namespace("istio.io/dataplane-mode: none"),
-      expected: [{ class: "mtls.weakened", side: "head", path: label("istio.io/dataplane-mode"), says: "Namespace default/shop: istio.io/dataplane-mode ambient → none: the namespace's workloads leave the ambient mesh" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: label("istio.io/dataplane-mode"),
+          says: "Namespace default/shop: istio.io/dataplane-mode ambient → none: the namespace's workloads leave the ambient mesh",
+        },
+      ],
     },
     {
       name: "the labelled Namespace gone from the tree",
       base: namespace("istio.io/dataplane-mode: ambient"),
-      expected: [{ class: "mtls.weakened", side: "base", path: label("istio.io/dataplane-mode"), says: "ambient → (unset) (label removed or namespace deleted)" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "base",
+          path: label("istio.io/dataplane-mode"),
+          says: "ambient → (unset) (label removed or namespace deleted)",
+        },
+      ],
     },
     {
       name: "joining ambient",
       base: namespace("istio.io/dataplane-mode: none"),
       head: namespace("istio.io/dataplane-mode: ambient"),
-      expected: [{ class: "resource.changed", side: "head", path: label("istio.io/dataplane-mode"), riskFloor: "high", says: "none → ambient: ztunnel captures the namespace's workloads' traffic" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: label("istio.io/dataplane-mode"),
+          riskFloor: "high",
+          says: "none → ambient: ztunnel captures the namespace's workloads' traffic",
+        },
+      ],
     },
     {
       name: "a waypoint attached",
       base: namespace("istio.io/dataplane-mode: ambient"),
       head: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: shop-waypoint"),
-      expected: [{ class: "listener.changed", side: "head", path: label("istio.io/use-waypoint"), says: "the namespace's workloads now go through waypoint shop/shop-waypoint: its L7 policies and routes start applying (AuthorizationPolicy shop/checkout-writers enforced there)" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: label("istio.io/use-waypoint"),
+          says: "the namespace's workloads now go through waypoint shop/shop-waypoint: its L7 policies and routes start applying (AuthorizationPolicy shop/checkout-writers enforced there)",
+        },
+      ],
     },
     {
       name: "the waypoint that enforced an AuthorizationPolicy dropped",
       base: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: shop-waypoint"),
       head: namespace("istio.io/dataplane-mode: ambient"),
-      expected: [{ class: "access.widened", side: "head", path: ["metadata", "labels"], says: "no longer uses waypoint shop/shop-waypoint: L7 AuthorizationPolicies and routes bound to it stop applying to the namespace's workloads (AuthorizationPolicy shop/checkout-writers enforced there)" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["metadata", "labels"],
+          says: "no longer uses waypoint shop/shop-waypoint: L7 AuthorizationPolicies and routes bound to it stop applying to the namespace's workloads (AuthorizationPolicy shop/checkout-writers enforced there)",
+        },
+      ],
     },
     {
       name: "use-waypoint: none opts out",
       base: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: shop-waypoint"),
       head: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: none"),
-      expected: [{ class: "access.widened", side: "head", path: label("istio.io/use-waypoint"), says: "no longer uses waypoint shop/shop-waypoint" }],
+      expected: [
+        { class: "access.widened", side: "head", path: label("istio.io/use-waypoint"), says: "no longer uses waypoint shop/shop-waypoint" },
+      ],
     },
     {
       name: "another waypoint",
       base: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: shop-waypoint"),
       head: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: shared-waypoint"),
-      expected: [{ class: "listener.changed", side: "head", path: label("istio.io/use-waypoint"), says: "moves from waypoint shop/shop-waypoint to shop/shared-waypoint" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: label("istio.io/use-waypoint"),
+          says: "moves from waypoint shop/shop-waypoint to shop/shared-waypoint",
+        },
+      ],
     },
     {
       name: "the waypoint's namespace",
       base: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint"),
       head: namespace("istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint, istio.io/use-waypoint-namespace: istio-system"),
-      expected: [{ class: "listener.changed", side: "head", path: label("istio.io/use-waypoint-namespace"), says: "moves from waypoint shop/waypoint to istio-system/waypoint" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: label("istio.io/use-waypoint-namespace"),
+          says: "moves from waypoint shop/waypoint to istio-system/waypoint",
+        },
+      ],
     },
     {
       name: "labels reordered and others edited: nothing",
@@ -101,19 +162,35 @@ describe("ambient labels on a ServiceEntry", () => {
       name: "use-waypoint dropped",
       base: serviceEntry("istio.io/use-waypoint: egress-waypoint"),
       head: serviceEntry(""),
-      expected: [{ class: "access.widened", side: "head", path: ["metadata", "labels"], says: "ServiceEntry shop/payments: no longer uses waypoint shop/egress-waypoint: L7 AuthorizationPolicies and routes bound to it stop applying to its hosts" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["metadata", "labels"],
+          says: "ServiceEntry shop/payments: no longer uses waypoint shop/egress-waypoint: L7 AuthorizationPolicies and routes bound to it stop applying to its hosts",
+        },
+      ],
     },
     {
       name: "ingress-use-waypoint removed",
       base: serviceEntry("istio.io/use-waypoint: w, istio.io/ingress-use-waypoint: 'true'"),
       head: serviceEntry("istio.io/use-waypoint: w"),
-      expected: [{ class: "access.widened", side: "head", path: ["metadata", "labels"], says: "traffic from ingress gateways to its hosts bypasses the waypoint" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["metadata", "labels"],
+          says: "traffic from ingress gateways to its hosts bypasses the waypoint",
+        },
+      ],
     },
     {
       name: "ingress-use-waypoint added",
       base: serviceEntry("istio.io/use-waypoint: w"),
       head: serviceEntry("istio.io/use-waypoint: w, istio.io/ingress-use-waypoint: 'true'"),
-      expected: [{ class: "listener.changed", side: "head", path: label("istio.io/ingress-use-waypoint"), says: "goes through the waypoint" }],
+      expected: [
+        { class: "listener.changed", side: "head", path: label("istio.io/ingress-use-waypoint"), says: "goes through the waypoint" },
+      ],
     },
   ]);
 });
@@ -129,9 +206,45 @@ spec:
 
 describe("waypoint Gateways (class istio-waypoint)", () => {
   const rows: readonly (readonly [string, string | undefined, string | undefined, Expected[]])[] = [
-    ["added", undefined, waypoint("istio.io/waypoint-for: service"), [{ class: "listener.changed", side: "head", path: ["spec", "gatewayClassName"], says: "waypoint added for service traffic: namespaces, services and ServiceEntries labelled istio.io/use-waypoint=shop-waypoint" }]],
-    ["removed", waypoint(""), undefined, [{ class: "access.widened", side: "base", path: ["spec", "gatewayClassName"], says: "waypoint removed: traffic of whatever still uses it loses L7 enforcement (AuthorizationPolicy shop/checkout-writers enforced there)" }]],
-    ["retargeted to workload traffic too", waypoint(""), waypoint("istio.io/waypoint-for: all"), [{ class: "listener.changed", side: "head", path: ["metadata", "labels", "istio.io/waypoint-for"], says: "istio.io/waypoint-for service → all" }]],
+    [
+      "added",
+      undefined,
+      waypoint("istio.io/waypoint-for: service"),
+      [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "gatewayClassName"],
+          says: "waypoint added for service traffic: namespaces, services and ServiceEntries labelled istio.io/use-waypoint=shop-waypoint",
+        },
+      ],
+    ],
+    [
+      "removed",
+      waypoint(""),
+      undefined,
+      [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec", "gatewayClassName"],
+          says: "waypoint removed: traffic of whatever still uses it loses L7 enforcement (AuthorizationPolicy shop/checkout-writers enforced there)",
+        },
+      ],
+    ],
+    [
+      "retargeted to workload traffic too",
+      waypoint(""),
+      waypoint("istio.io/waypoint-for: all"),
+      [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["metadata", "labels", "istio.io/waypoint-for"],
+          says: "istio.io/waypoint-for service → all",
+        },
+      ],
+    ],
     ["waypoint-for spelled as its default", waypoint(""), waypoint("istio.io/waypoint-for: service"), []],
   ];
   it.each(rows)("%s", (_name, base, head, expected) => {
@@ -154,7 +267,12 @@ spec:
   listeners: [{name: mesh, port: 15008, protocol: HBONE, tls: {mode: Terminate, options: {gateway.istio.io/tls-terminate-mode: ISTIO_MUTUAL}}}]
 `;
     expectDetections(detect(gatewayApiDetector, undefined, eastWest), [
-      { class: "listener.changed", side: "head", path: ["spec", "listeners", 0], says: "listener mesh added (HBONE :15008, any hostname): a new exposure point (cross-network" },
+      {
+        class: "listener.changed",
+        side: "head",
+        path: ["spec", "listeners", 0],
+        says: "listener mesh added (HBONE :15008, any hostname): a new exposure point (cross-network",
+      },
     ]);
   });
 
@@ -168,17 +286,32 @@ spec:
   servers: [{port: {number: 15443, name: tls, protocol: TLS}, tls: {mode: ${mode}}, hosts: ['*.local']}]
 `;
     expectDetections(detect(istioDetector, gateway("PASSTHROUGH"), gateway("AUTO_PASSTHROUGH")), [
-      { class: "listener.changed", side: "head", path: ["spec", "servers", 0, "tls", "mode"], says: "tls.mode PASSTHROUGH → AUTO_PASSTHROUGH; cross-network: clusters on other networks reach services matching *.local here" },
+      {
+        class: "listener.changed",
+        side: "head",
+        path: ["spec", "servers", 0, "tls", "mode"],
+        says: "tls.mode PASSTHROUGH → AUTO_PASSTHROUGH; cross-network: clusters on other networks reach services matching *.local here",
+      },
     ]);
   });
 
   it.skipIf(!corpusAvailable)("corpus: samples/multicluster/expose-services.yaml added, then removed", () => {
     const [crossNetwork] = resourcesOf(corpusFile("istio__istio/samples/multicluster/expose-services.yaml"));
     expectDetections(detect(istioDetector, undefined, crossNetwork), [
-      { class: "listener.changed", side: "head", path: ["spec", "servers", 0], says: "server tls added (TLS :15443 for *.local): a new exposure point; cross-network: clusters on other networks reach services matching *.local here" },
+      {
+        class: "listener.changed",
+        side: "head",
+        path: ["spec", "servers", 0],
+        says: "server tls added (TLS :15443 for *.local): a new exposure point; cross-network: clusters on other networks reach services matching *.local here",
+      },
     ]);
     expectDetections(detect(istioDetector, crossNetwork, undefined), [
-      { class: "listener.changed", side: "base", path: ["spec", "servers", 0], says: "cross-network: clusters on other networks lose their path to services matching *.local here" },
+      {
+        class: "listener.changed",
+        side: "base",
+        path: ["spec", "servers", 0],
+        says: "cross-network: clusters on other networks lose their path to services matching *.local here",
+      },
     ]);
   });
 });
@@ -187,7 +320,12 @@ describe("end to end: labelled Namespaces are read, others ignored", () => {
   it.each([
     ["leaving ambient", "istio.io/dataplane-mode: ambient", "istio.io/dataplane-mode: none", [["mtls.weakened", "critical"]]],
     ["dropping the waypoint", "istio.io/use-waypoint: w", "team: shop", [["access.widened", "high"]]],
-    ["moving to another network", "topology.istio.io/network: net-jkt", "topology.istio.io/network: net-sgp", [["trust.changed", "critical"]]],
+    [
+      "moving to another network",
+      "topology.istio.io/network: net-jkt",
+      "topology.istio.io/network: net-sgp",
+      [["trust.changed", "critical"]],
+    ],
     ["an unlabelled Namespace", "team: a", "team: b", []],
   ])("%s", (_name, before, after, expected) => {
     const result = analyze({ "mesh/namespace.yaml": namespace(before) }, { "mesh/namespace.yaml": namespace(after) });
@@ -222,7 +360,8 @@ spec:
 
   it("the flow's backend is placed in the endpoints' regions; an endpoint in a new region and network is backend.region-added", () => {
     const result = analyze(tree(jkt), tree(jkt + sgp));
-    const placements = (model: typeof result.head.model) => [...model.flows.values()].flatMap((flow) => flow.backends.map((backend) => backend.placement.regions));
+    const placements = (model: typeof result.head.model) =>
+      [...model.flows.values()].flatMap((flow) => flow.backends.map((backend) => backend.placement.regions));
     expect(placements(result.base.model)).toEqual([["asia-southeast2"]]);
     expect(placements(result.head.model)).toEqual([["asia-southeast1", "asia-southeast2"]]);
     const ofEntry = result.findings.filter((finding) => finding.resource.kind === "ServiceEntry");

@@ -32,7 +32,14 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       name: "trustDomain",
       base: operator("  meshConfig: {trustDomain: cluster.local}"),
       head: operator("  meshConfig: {trustDomain: prod.example.com}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "meshConfig", "trustDomain"], says: "IstioOperator istio-system/control-plane: meshConfig.trustDomain cluster.local → prod.example.com: SPIFFE identities change" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "meshConfig", "trustDomain"],
+          says: "IstioOperator istio-system/control-plane: meshConfig.trustDomain cluster.local → prod.example.com: SPIFFE identities change",
+        },
+      ],
     },
     {
       name: "trustDomain spelled out as its default is cosmetic",
@@ -44,7 +51,14 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       name: "trustDomainAliases (order has no meaning)",
       base: operator("  meshConfig: {trustDomainAliases: [a.example, b.example]}"),
       head: operator("  meshConfig: {trustDomainAliases: [b.example, old.example, a.example]}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "meshConfig", "trustDomainAliases"], says: "[a.example, b.example] → [a.example, b.example, old.example]" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "meshConfig", "trustDomainAliases"],
+          says: "[a.example, b.example] → [a.example, b.example, old.example]",
+        },
+      ],
     },
     {
       name: "meshID, clusterName and network under values.global",
@@ -52,14 +66,23 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       head: operator("  values: {global: {meshID: mesh2, multiCluster: {clusterName: sgp-1}, network: net-b}}"),
       expected: [
         { class: "trust.changed", side: "head", path: ["spec", "values", "global", "meshID"], says: "global.meshID mesh1 → mesh2" },
-        { class: "trust.changed", side: "head", path: ["spec", "values", "global", "multiCluster", "clusterName"], says: "global.multiCluster.clusterName jkt-1 → sgp-1" },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "values", "global", "multiCluster", "clusterName"],
+          says: "global.multiCluster.clusterName jkt-1 → sgp-1",
+        },
         { class: "trust.changed", side: "head", path: ["spec", "values", "global", "network"], says: "global.network net-a → net-b" },
       ],
     },
     {
       name: "meshNetworks",
-      base: operator("  values: {global: {meshNetworks: {net-a: {endpoints: [{fromRegistry: jkt-1}], gateways: [{address: 1.1.1.1, port: 15443}]}}}}"),
-      head: operator("  values: {global: {meshNetworks: {net-a: {endpoints: [{fromRegistry: jkt-1}], gateways: [{address: 2.2.2.2, port: 15443}]}}}}"),
+      base: operator(
+        "  values: {global: {meshNetworks: {net-a: {endpoints: [{fromRegistry: jkt-1}], gateways: [{address: 1.1.1.1, port: 15443}]}}}}",
+      ),
+      head: operator(
+        "  values: {global: {meshNetworks: {net-a: {endpoints: [{fromRegistry: jkt-1}], gateways: [{address: 2.2.2.2, port: 15443}]}}}}",
+      ),
       expected: [{ class: "trust.changed", side: "head", path: ["spec", "values", "global", "meshNetworks"], says: "global.meshNetworks" }],
     },
     {
@@ -91,14 +114,28 @@ describe("Istio Helm values (IstioValues pseudo-resource)", () => {
       values: true,
       base: "global:\n  network: net-a\n  meshID: mesh1\n",
       head: "global:\n  meshID: mesh1\n  network: net-b\n",
-      expected: [{ class: "trust.changed", side: "head", path: ["global", "network"], says: "IstioValues values-istio.yaml: global.network net-a → net-b" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["global", "network"],
+          says: "IstioValues values-istio.yaml: global.network net-a → net-b",
+        },
+      ],
     },
     {
       name: "a host becomes cluster-local: its remote endpoints drop out",
       values: true,
       base: "meshConfig:\n  serviceSettings: []\n",
       head: "meshConfig:\n  serviceSettings:\n  - settings: {clusterLocal: true}\n    hosts: [checkout.shop.svc.cluster.local]\n",
-      expected: [{ class: "backend.region-removed", side: "head", path: ["meshConfig", "serviceSettings"], says: "makes checkout.shop.svc.cluster.local cluster-local" }],
+      expected: [
+        {
+          class: "backend.region-removed",
+          side: "head",
+          path: ["meshConfig", "serviceSettings"],
+          says: "makes checkout.shop.svc.cluster.local cluster-local",
+        },
+      ],
     },
     {
       name: "clusterLocal lifted: remote endpoints start receiving traffic",
@@ -112,14 +149,28 @@ describe("Istio Helm values (IstioValues pseudo-resource)", () => {
       values: true,
       base: "meshConfig: {}\n",
       head: "meshConfig:\n  serviceScopeConfigs:\n  - servicesSelector: {matchExpressions: [{key: istio.io/global, operator: In, values: ['true']}]}\n    scope: GLOBAL\n",
-      expected: [{ class: "backend.region-added", side: "head", path: ["meshConfig", "serviceScopeConfigs", 0], says: "scope (unset) → GLOBAL: matching services become global" }],
+      expected: [
+        {
+          class: "backend.region-added",
+          side: "head",
+          path: ["meshConfig", "serviceScopeConfigs", 0],
+          says: "scope (unset) → GLOBAL: matching services become global",
+        },
+      ],
     },
     {
       name: "serviceScopeConfigs GLOBAL → LOCAL",
       values: true,
       base: "meshConfig:\n  serviceScopeConfigs:\n  - {servicesSelector: {matchLabels: {tier: edge}}, scope: GLOBAL}\n",
       head: "meshConfig:\n  serviceScopeConfigs:\n  - {scope: LOCAL, servicesSelector: {matchLabels: {tier: edge}}}\n",
-      expected: [{ class: "backend.region-removed", side: "head", path: ["meshConfig", "serviceScopeConfigs", 0], says: "GLOBAL → LOCAL: matching services become cluster-local" }],
+      expected: [
+        {
+          class: "backend.region-removed",
+          side: "head",
+          path: ["meshConfig", "serviceScopeConfigs", 0],
+          says: "GLOBAL → LOCAL: matching services become cluster-local",
+        },
+      ],
     },
   ]);
 });
@@ -136,7 +187,12 @@ spec:
   selector: {istio: eastwestgateway}`;
   it("moving a resource to another network is a trust change", () => {
     expectDetections(detect(networkLabelDetector, gateway("net-a"), gateway("net-b")), [
-      { class: "trust.changed", side: "head", path: ["metadata", "labels", "topology.istio.io/network"], says: "Gateway istio-system/cross-network-gateway: label topology.istio.io/network net-a → net-b" },
+      {
+        class: "trust.changed",
+        side: "head",
+        path: ["metadata", "labels", "topology.istio.io/network"],
+        says: "Gateway istio-system/cross-network-gateway: label topology.istio.io/network net-a → net-b",
+      },
     ]);
   });
   it("other label edits are not", () => {

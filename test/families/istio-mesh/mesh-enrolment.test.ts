@@ -12,12 +12,16 @@ const found = (result: ReturnType<typeof analyze>) => result.findings.map((findi
 describe("sidecar injection of a namespace (issue 11)", () => {
   it("istio.io/rev asm-managed → istio-injection enabled moves the namespace to the default control plane (anthos-service-mesh-samples 89e0a44)", () => {
     const result = analyze({ [FILE]: real("asm-samples/namespace-rev.yaml") }, { [FILE]: real("asm-samples/namespace-injection.yaml") });
-    expect(found(result)).toEqual([["resource.changed", "medium", expect.stringContaining("injected by control plane asm-managed → default")]]);
+    expect(found(result)).toEqual([
+      ["resource.changed", "medium", expect.stringContaining("injected by control plane asm-managed → default")],
+    ]);
   });
 
   it("istio-injection enabled → disabled is mTLS weakened for the namespace", () => {
     const result = analyze({ [FILE]: namespace("    istio-injection: enabled") }, { [FILE]: namespace("    istio-injection: disabled") });
-    expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("sidecar injection off (istio-injection=enabled → istio-injection=disabled)")]]);
+    expect(found(result)).toEqual([
+      ["mtls.weakened", "critical", expect.stringContaining("sidecar injection off (istio-injection=enabled → istio-injection=disabled)")],
+    ]);
     expect(result.findings[0]?.line).toBe(6);
   });
 
@@ -55,13 +59,19 @@ ${values}
   const noRender = (base: string, head: string) => found(analyze({ [FILE]: base }, { [FILE]: head }));
 
   it("meshConfig.enableAutoMtls false is mtls.weakened", () => {
-    expect(noRender(istiod("    meshConfig: { accessLogFile: /dev/stdout }"), istiod("    meshConfig: { accessLogFile: /dev/stdout, enableAutoMtls: false }"))).toEqual([
-      ["mtls.weakened", "critical", expect.stringContaining("meshConfig.enableAutoMtls true → false")],
-    ]);
+    expect(
+      noRender(
+        istiod("    meshConfig: { accessLogFile: /dev/stdout }"),
+        istiod("    meshConfig: { accessLogFile: /dev/stdout, enableAutoMtls: false }"),
+      ),
+    ).toEqual([["mtls.weakened", "critical", expect.stringContaining("meshConfig.enableAutoMtls true → false")]]);
   });
 
   it("a trust domain or meshID change is trust.changed", () => {
-    const classes = noRender(istiod("    meshConfig: { trustDomain: prod.example }\n    global: { meshID: mesh1 }"), istiod("    meshConfig: { trustDomain: prod2.example }\n    global: { meshID: mesh2 }")).map(([cls]) => cls);
+    const classes = noRender(
+      istiod("    meshConfig: { trustDomain: prod.example }\n    global: { meshID: mesh1 }"),
+      istiod("    meshConfig: { trustDomain: prod2.example }\n    global: { meshID: mesh2 }"),
+    ).map(([cls]) => cls);
     expect(classes).toEqual(["trust.changed", "trust.changed"]);
   });
 
@@ -87,13 +97,19 @@ spec:
 ${values}
 `;
   const FILE = "argocd/istiod.yaml";
-  const classes = (chart: string, before: string, after: string) => analyze({ [FILE]: application(chart, before) }, { [FILE]: application(chart, after) }).findings.map((f) => [f.class, f.risk]);
+  const classes = (chart: string, before: string, after: string) =>
+    analyze({ [FILE]: application(chart, before) }, { [FILE]: application(chart, after) }).findings.map((f) => [f.class, f.risk]);
 
   it("a trust domain change in helm.valuesObject of the istiod chart is trust.changed", () => {
-    expect(classes("istiod", "        meshConfig: { trustDomain: a.example }", "        meshConfig: { trustDomain: b.example }")).toContainEqual(["trust.changed", "critical"]);
+    expect(
+      classes("istiod", "        meshConfig: { trustDomain: a.example }", "        meshConfig: { trustDomain: b.example }"),
+    ).toContainEqual(["trust.changed", "critical"]);
   });
 
   it("the same keys in another chart's values are not mesh config", () => {
-    expect(classes("podinfo", "        global: { network: a }", "        global: { network: b }")).not.toContainEqual(["trust.changed", "critical"]);
+    expect(classes("podinfo", "        global: { network: a }", "        global: { network: b }")).not.toContainEqual([
+      "trust.changed",
+      "critical",
+    ]);
   });
 });

@@ -8,7 +8,9 @@ metadata: { name: shop, namespace: ${namespace} }
 spec:
 ${spec}`;
 
-const flowsOf = (spec: string, namespace?: string) => [...analyze({}, { "vs.yaml": virtualService(spec, namespace) }).head.model.flows.values()];
+const flowsOf = (spec: string, namespace?: string) => [
+  ...analyze({}, { "vs.yaml": virtualService(spec, namespace) }).head.model.flows.values(),
+];
 
 describe("VirtualService match gateways (http[].match[].gateways)", () => {
   const spec = (adminGateways: string) => `  hosts: [shop.example.com]
@@ -33,7 +35,10 @@ describe("VirtualService match gateways (http[].match[].gateways)", () => {
       gateways: [mesh]
     - uri: { prefix: /status }
     route: [{ destination: { host: admin } }]`);
-    expect(flows.map((flow) => `${flow.entry}: ${flow.match}`).sort()).toEqual(["Gateway shop/public-gw: PathPrefix /status", "mesh: PathPrefix /admin | PathPrefix /status"]);
+    expect(flows.map((flow) => `${flow.entry}: ${flow.match}`).sort()).toEqual([
+      "Gateway shop/public-gw: PathPrefix /status",
+      "mesh: PathPrefix /admin | PathPrefix /status",
+    ]);
   });
 
   it("removing `gateways: [mesh]` from the /admin match exposes it on the public gateway: route.added there", () => {
@@ -56,8 +61,12 @@ describe("VirtualService hosts: the in-cluster spellings of one service are one 
   ])("%s in bookinfo is %s", (host, short) => expect(shortHost(host, "bookinfo")).toBe(short));
 
   it("qualifying `reviews` to its FQDN is no route change", () => {
-    const spec = (host: string) => `  hosts: [${host}]\n  http:\n  - route: [{ destination: { host: reviews, subset: v1 }, weight: 90 }, { destination: { host: reviews, subset: v2 }, weight: 10 }]`;
-    const result = analyze({ "vs.yaml": virtualService(spec("reviews"), "bookinfo") }, { "vs.yaml": virtualService(spec("reviews.bookinfo.svc.cluster.local"), "bookinfo") });
+    const spec = (host: string) =>
+      `  hosts: [${host}]\n  http:\n  - route: [{ destination: { host: reviews, subset: v1 }, weight: 90 }, { destination: { host: reviews, subset: v2 }, weight: 10 }]`;
+    const result = analyze(
+      { "vs.yaml": virtualService(spec("reviews"), "bookinfo") },
+      { "vs.yaml": virtualService(spec("reviews.bookinfo.svc.cluster.local"), "bookinfo") },
+    );
     expect(result.routeDiffs).toEqual([]);
     expect(classesOf(result).filter((c) => c.startsWith("route.") || c.startsWith("backend."))).toEqual([]);
   });
@@ -65,7 +74,8 @@ describe("VirtualService hosts: the in-cluster spellings of one service are one 
 
 describe("VirtualService match signature", () => {
   it("ignoreUriCase is part of what the rule captures", () => {
-    const spec = (extra: string) => `  hosts: [shop.example.com]\n  http:\n  - match: [{ uri: { prefix: /Admin }${extra} }]\n    route: [{ destination: { host: admin } }]`;
+    const spec = (extra: string) =>
+      `  hosts: [shop.example.com]\n  http:\n  - match: [{ uri: { prefix: /Admin }${extra} }]\n    route: [{ destination: { host: admin } }]`;
     const result = analyze({ "vs.yaml": virtualService(spec("")) }, { "vs.yaml": virtualService(spec(", ignoreUriCase: true")) });
     expect(classesOf(result)).toContain("route.match-changed");
     expect(result.routeDiffs[0]!.head!.match).toBe("PathPrefix /Admin, ignore-uri-case");

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { istioDetector } from "../../../src/families/istio/istio.js";
-import { corpusAvailable, corpusFile, detect, detectorTable, expectDetections, resource, resourcesOf, describeCorpus } from "../../detect/resource-fixture.js";
+import {
+  corpusAvailable,
+  corpusFile,
+  detect,
+  detectorTable,
+  expectDetections,
+  resource,
+  resourcesOf,
+  describeCorpus,
+} from "../../detect/resource-fixture.js";
 
 const run = detectorTable(istioDetector);
 
@@ -28,33 +37,71 @@ describe("DestinationRule", () => {
   run([
     {
       name: "locality failover target changes (critical class)",
-      base: destinationRule(`  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: us-east, to: us-west}]}}`),
-      head: destinationRule(`  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: us-east, to: eu-west}]}}`),
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      head: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: us-east, to: eu-west}]}}`,
+      ),
       expected: [{ class: "failover.changed", side: "head", path: [...LB, "failover"], says: "[us-east → us-west] → [us-east → eu-west]" }],
     },
     {
       name: "failover added without outlier detection never triggers",
       base: destinationRule("  trafficPolicy: {}"),
       head: destinationRule("  trafficPolicy:\n    loadBalancer: {localityLbSetting: {failoverPriority: [topology.kubernetes.io/region]}}"),
-      expected: [{ class: "failover.changed", side: "head", path: [...LB, "failoverPriority"], says: "no outlierDetection applies, so failover never triggers" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: [...LB, "failoverPriority"],
+          says: "no outlierDetection applies, so failover never triggers",
+        },
+      ],
     },
     {
       name: "distribute shares change",
-      base: destinationRule(`  trafficPolicy:\n    loadBalancer: {localityLbSetting: {distribute: [{from: us-east/*, to: {'us-east/*': 80, 'us-west/*': 20}}]}}`),
-      head: destinationRule(`  trafficPolicy:\n    loadBalancer: {localityLbSetting: {distribute: [{from: us-east/*, to: {'us-east/*': 50, 'us-west/*': 50}}]}}`),
-      expected: [{ class: "failover.changed", side: "head", path: [...LB, "distribute"], says: "us-east/* 80%, us-west/* 20%] → [us-east/* → us-east/* 50%, us-west/* 50%]" }],
+      base: destinationRule(
+        `  trafficPolicy:\n    loadBalancer: {localityLbSetting: {distribute: [{from: us-east/*, to: {'us-east/*': 80, 'us-west/*': 20}}]}}`,
+      ),
+      head: destinationRule(
+        `  trafficPolicy:\n    loadBalancer: {localityLbSetting: {distribute: [{from: us-east/*, to: {'us-east/*': 50, 'us-west/*': 50}}]}}`,
+      ),
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: [...LB, "distribute"],
+          says: "us-east/* 80%, us-west/* 20%] → [us-east/* → us-east/* 50%, us-west/* 50%]",
+        },
+      ],
     },
     {
       name: "zoneAwareLbSetting",
       base: destinationRule(`  trafficPolicy:\n${OUTLIER}    loadBalancer: {simple: ROUND_ROBIN}`),
       head: destinationRule(`  trafficPolicy:\n${OUTLIER}    loadBalancer: {simple: ROUND_ROBIN, zoneAwareLbSetting: {enabled: true}}`),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "trafficPolicy", "loadBalancer", "zoneAwareLbSetting"], says: "loadBalancer.zoneAwareLbSetting (unset) → {enabled=true}" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy", "loadBalancer", "zoneAwareLbSetting"],
+          says: "loadBalancer.zoneAwareLbSetting (unset) → {enabled=true}",
+        },
+      ],
     },
     {
       name: "outlierDetection removed while failover is configured is a failover change",
-      base: destinationRule(`  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`),
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
+      ),
       head: destinationRule(`  trafficPolicy:\n    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`),
-      expected: [{ class: "failover.changed", side: "head", path: ["spec", "trafficPolicy"], says: "outlierDetection removed while locality failover is configured" }],
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy"],
+          says: "outlierDetection removed while locality failover is configured",
+        },
+      ],
     },
     {
       name: "outlierDetection removed without failover is a health change",
@@ -66,12 +113,18 @@ describe("DestinationRule", () => {
       name: "outlierDetection tightened",
       base: destinationRule(`  trafficPolicy:\n${OUTLIER}`),
       head: destinationRule("  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 1, interval: 1000ms, baseEjectionTime: 30s}"),
-      expected: [{ class: "health.changed", side: "head", path: ["spec", "trafficPolicy", "outlierDetection"], says: "consecutive5xxErrors 5 → 1" }],
+      expected: [
+        { class: "health.changed", side: "head", path: ["spec", "trafficPolicy", "outlierDetection"], says: "consecutive5xxErrors 5 → 1" },
+      ],
     },
     {
       name: "connection pool limits lowered (raising them is not reported)",
-      base: destinationRule("  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 100, connectTimeout: 10s}, http: {http2MaxRequests: 1000}}"),
-      head: destinationRule("  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 10, connectTimeout: 500ms}, http: {http2MaxRequests: 5000, http1MaxPendingRequests: 1}}"),
+      base: destinationRule(
+        "  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 100, connectTimeout: 10s}, http: {http2MaxRequests: 1000}}",
+      ),
+      head: destinationRule(
+        "  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 10, connectTimeout: 500ms}, http: {http2MaxRequests: 5000, http1MaxPendingRequests: 1}}",
+      ),
       expected: [
         {
           class: "health.changed",
@@ -85,29 +138,60 @@ describe("DestinationRule", () => {
       name: "tls ISTIO_MUTUAL → DISABLE weakens mTLS",
       base: destinationRule("  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}"),
       head: destinationRule("  trafficPolicy: {tls: {mode: DISABLE}}"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "trafficPolicy", "tls", "mode"], says: "tls.mode ISTIO_MUTUAL → DISABLE: upstream traffic is sent in plaintext" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "trafficPolicy", "tls", "mode"],
+          says: "tls.mode ISTIO_MUTUAL → DISABLE: upstream traffic is sent in plaintext",
+        },
+      ],
     },
     {
       name: "insecureSkipVerify true",
       base: destinationRule("  trafficPolicy: {tls: {mode: SIMPLE, caCertificates: /etc/ca.pem}}"),
       head: destinationRule("  trafficPolicy: {tls: {mode: SIMPLE, caCertificates: /etc/ca.pem, insecureSkipVerify: true}}"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "trafficPolicy", "tls", "insecureSkipVerify"], says: "no longer verified" }],
+      expected: [
+        { class: "mtls.weakened", side: "head", path: ["spec", "trafficPolicy", "tls", "insecureSkipVerify"], says: "no longer verified" },
+      ],
     },
     {
       name: "credentialName and SANs change upstream trust",
-      base: destinationRule("  trafficPolicy: {tls: {mode: MUTUAL, credentialName: client-a, subjectAltNames: [a.example.com, b.example.com]}}"),
-      head: destinationRule("  trafficPolicy: {tls: {mode: MUTUAL, credentialName: client-b, subjectAltNames: [b.example.com, a.example.com]}}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "trafficPolicy", "tls", "credentialName"], says: "tls.credentialName client-a → client-b" }],
+      base: destinationRule(
+        "  trafficPolicy: {tls: {mode: MUTUAL, credentialName: client-a, subjectAltNames: [a.example.com, b.example.com]}}",
+      ),
+      head: destinationRule(
+        "  trafficPolicy: {tls: {mode: MUTUAL, credentialName: client-b, subjectAltNames: [b.example.com, a.example.com]}}",
+      ),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy", "tls", "credentialName"],
+          says: "tls.credentialName client-a → client-b",
+        },
+      ],
     },
     {
       name: "a subset's own tls removed falls back to the rule's DISABLE",
-      base: destinationRule("  trafficPolicy: {tls: {mode: DISABLE}}\n  subsets:\n  - {name: v1, labels: {version: v1}, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}"),
+      base: destinationRule(
+        "  trafficPolicy: {tls: {mode: DISABLE}}\n  subsets:\n  - {name: v1, labels: {version: v1}, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}",
+      ),
       head: destinationRule("  trafficPolicy: {tls: {mode: DISABLE}}\n  subsets:\n  - {name: v1, labels: {version: v1}}"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "subsets", 0], says: "subset v1 trafficPolicy tls.mode ISTIO_MUTUAL → DISABLE" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "subsets", 0],
+          says: "subset v1 trafficPolicy tls.mode ISTIO_MUTUAL → DISABLE",
+        },
+      ],
     },
     {
       name: "a subset's own tls removed under an equal rule-level tls changes nothing",
-      base: destinationRule("  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets:\n  - {name: v1, labels: {version: v1}, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}"),
+      base: destinationRule(
+        "  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets:\n  - {name: v1, labels: {version: v1}, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}",
+      ),
       head: destinationRule("  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets:\n  - {name: v1, labels: {version: v1}}"),
       expected: [],
     },
@@ -115,27 +199,55 @@ describe("DestinationRule", () => {
       name: "port-level tls",
       base: destinationRule("  trafficPolicy:\n    portLevelSettings:\n    - {port: {number: 9080}, tls: {mode: ISTIO_MUTUAL}}"),
       head: destinationRule("  trafficPolicy:\n    portLevelSettings:\n    - {port: {number: 9080}, tls: {mode: SIMPLE}}"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "trafficPolicy", "portLevelSettings", 0, "tls", "mode"], says: "trafficPolicy port 9080 tls.mode ISTIO_MUTUAL → SIMPLE" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "trafficPolicy", "portLevelSettings", 0, "tls", "mode"],
+          says: "trafficPolicy port 9080 tls.mode ISTIO_MUTUAL → SIMPLE",
+        },
+      ],
     },
     {
       name: "subsets added, removed and re-labelled",
       base: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}"),
       head: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1-canary}}\n  - {name: v3, labels: {version: v3}}"),
       expected: [
-        { class: "resource.changed", side: "head", path: ["spec", "subsets", 0, "labels"], says: "subset v1 labels version=v1 → version=v1-canary: the subset re-targets pods", riskFloor: "medium-high" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "subsets", 0, "labels"],
+          says: "subset v1 labels version=v1 → version=v1-canary: the subset re-targets pods",
+          riskFloor: "medium-high",
+        },
         { class: "resource.changed", side: "base", path: ["spec", "subsets", 1], says: "subset v2 removed", riskFloor: "medium-high" },
-        { class: "resource.changed", side: "head", path: ["spec", "subsets", 1], says: "subset v3 added: selects pods version=v3", riskFloor: "medium-high" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "subsets", 1],
+          says: "subset v3 added: selects pods version=v3",
+          riskFloor: "medium-high",
+        },
       ],
     },
     {
       name: "exportTo widened to every namespace",
       base: destinationRule("  exportTo: ['.']"),
       head: destinationRule("  exportTo: ['*']"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "exportTo"], says: "exportTo [shop] → [*]: now visible in every namespace" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "exportTo"],
+          says: "exportTo [shop] → [*]: now visible in every namespace",
+        },
+      ],
     },
     {
       name: "cosmetic: key order, 1s == 1000ms, subset order, exportTo '.' == own namespace",
-      base: destinationRule(`  exportTo: ['.', 'web']\n  trafficPolicy:\n${OUTLIER}  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}`),
+      base: destinationRule(
+        `  exportTo: ['.', 'web']\n  trafficPolicy:\n${OUTLIER}  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}`,
+      ),
       head: destinationRule(
         "  subsets:\n  - {labels: {version: v2}, name: v2}\n  - {name: v1, labels: {version: v1}}\n  trafficPolicy:\n    outlierDetection: {baseEjectionTime: 30000ms, interval: 1000ms, consecutive5xxErrors: '5'}\n  exportTo: [web, shop]",
       ),
@@ -170,18 +282,37 @@ describe("VirtualService", () => {
     {
       name: "retries up, 5xx retried and remote localities",
       base: virtualService("  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 2, retryOn: connect-failure}"),
-      head: virtualService("  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 5, retryOn: 'connect-failure,5xx', retryRemoteLocalities: true}"),
+      head: virtualService(
+        "  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 5, retryOn: 'connect-failure,5xx', retryRemoteLocalities: true}",
+      ),
       expected: [
-        { class: "retry-timeout.changed", side: "head", path: ["spec", "http", 0, "retries", "attempts"], says: "http rule (all requests): retries.attempts 2 → 5" },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "http", 0, "retries", "attempts"],
+          says: "http rule (all requests): retries.attempts 2 → 5",
+        },
         { class: "retry-timeout.changed", side: "head", path: ["spec", "http", 0, "retries", "retryOn"], says: "retries.retryOn adds 5xx" },
-        { class: "retry-timeout.changed", side: "head", path: ["spec", "http", 0, "retries", "retryRemoteLocalities"], says: "cross-region retries" },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "http", 0, "retries", "retryRemoteLocalities"],
+          says: "cross-region retries",
+        },
       ],
     },
     {
       name: "an explicit policy above Istio's default of 2 attempts",
       base: virtualService("  - route: [{destination: {host: checkout}}]"),
       head: virtualService("  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 3, perTryTimeout: 2s}"),
-      expected: [{ class: "retry-timeout.changed", side: "head", path: ["spec", "http", 0, "retries", "attempts"], says: "retries.attempts 2 (Istio default) → 3" }],
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "http", 0, "retries", "attempts"],
+          says: "retries.attempts 2 (Istio default) → 3",
+        },
+      ],
     },
     {
       name: "timeout shortened",
@@ -193,31 +324,71 @@ describe("VirtualService", () => {
       name: "fault abort on a rule without a narrow match",
       base: virtualService("  - route: [{destination: {host: checkout}}]"),
       head: virtualService("  - route: [{destination: {host: checkout}}]\n    fault: {abort: {httpStatus: 503, percentage: {value: 10}}}"),
-      expected: [{ class: "fault.injected", side: "head", path: ["spec", "http", 0, "fault", "abort"], says: "fault abort (HTTP 503) on 10% of the requests it matches" }],
+      expected: [
+        {
+          class: "fault.injected",
+          side: "head",
+          path: ["spec", "http", 0, "fault", "abort"],
+          says: "fault abort (HTTP 503) on 10% of the requests it matches",
+        },
+      ],
     },
     {
       name: "fault delay behind a header match is a test, not an injection",
       base: virtualService("  - route: [{destination: {host: checkout}}]"),
-      head: virtualService("  - match: [{headers: {end-user: {exact: jason}}}]\n    fault: {delay: {fixedDelay: 7s, percentage: {value: 100}}}\n    route: [{destination: {host: checkout}}]\n  - route: [{destination: {host: checkout}}]"),
+      head: virtualService(
+        "  - match: [{headers: {end-user: {exact: jason}}}]\n    fault: {delay: {fixedDelay: 7s, percentage: {value: 100}}}\n    route: [{destination: {host: checkout}}]\n  - route: [{destination: {host: checkout}}]",
+      ),
       expected: [],
     },
     {
       name: "mirror added on a rule that takes writes (high)",
       base: virtualService("  - route: [{destination: {host: checkout, subset: v1}}]"),
-      head: virtualService("  - route: [{destination: {host: checkout, subset: v1}}]\n    mirror: {host: checkout, subset: v2}\n    mirrorPercentage: {value: 25}"),
-      expected: [{ class: "mirror.changed", side: "head", path: ["spec", "http", 0, "mirror"], says: "mirror to checkout subset v2 added (25% of requests); the rule takes writes (no method match)", riskFloor: "high" }],
+      head: virtualService(
+        "  - route: [{destination: {host: checkout, subset: v1}}]\n    mirror: {host: checkout, subset: v2}\n    mirrorPercentage: {value: 25}",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "http", 0, "mirror"],
+          says: "mirror to checkout subset v2 added (25% of requests); the rule takes writes (no method match)",
+          riskFloor: "high",
+        },
+      ],
     },
     {
       name: "mirrors[] percentage up on a GET-only rule",
-      base: virtualService("  - match: [{method: {exact: GET}}]\n    route: [{destination: {host: checkout}}]\n    mirrors: [{destination: {host: shadow}, percentage: {value: 5}}]"),
-      head: virtualService("  - match: [{method: {exact: GET}}]\n    route: [{destination: {host: checkout}}]\n    mirrors: [{destination: {host: shadow}, percentage: {value: 50}}]"),
-      expected: [{ class: "mirror.changed", side: "head", path: ["spec", "http", 0, "mirrors", 0], says: "http rule method exact GET: mirror to shadow 5% → 50%" }],
+      base: virtualService(
+        "  - match: [{method: {exact: GET}}]\n    route: [{destination: {host: checkout}}]\n    mirrors: [{destination: {host: shadow}, percentage: {value: 5}}]",
+      ),
+      head: virtualService(
+        "  - match: [{method: {exact: GET}}]\n    route: [{destination: {host: checkout}}]\n    mirrors: [{destination: {host: shadow}, percentage: {value: 50}}]",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "http", 0, "mirrors", 0],
+          says: "http rule method exact GET: mirror to shadow 5% → 50%",
+        },
+      ],
     },
     {
       name: "mirror on a rule matching POST by regex takes writes",
       base: virtualService("  - match: [{method: {regex: 'POST|PUT'}}]\n    route: [{destination: {host: checkout}}]"),
-      head: virtualService("  - match: [{method: {regex: 'POST|PUT'}}]\n    route: [{destination: {host: checkout}}]\n    mirror: {host: shadow}"),
-      expected: [{ class: "mirror.changed", side: "head", path: ["spec", "http", 0, "mirror"], says: "the rule takes writes (POST, PUT)", riskFloor: "high" }],
+      head: virtualService(
+        "  - match: [{method: {regex: 'POST|PUT'}}]\n    route: [{destination: {host: checkout}}]\n    mirror: {host: shadow}",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "http", 0, "mirror"],
+          says: "the rule takes writes (POST, PUT)",
+          riskFloor: "high",
+        },
+      ],
     },
     {
       name: "exportTo widened to a namespace",
@@ -260,7 +431,13 @@ describe("VirtualService", () => {
     });
 
     it("weight ladders are the route diff's, not this detector's", () => {
-      expect(detect(istioDetector, byName("virtual-service-reviews-90-10.yaml").get("reviews"), byName("virtual-service-reviews-80-20.yaml").get("reviews"))).toEqual([]);
+      expect(
+        detect(
+          istioDetector,
+          byName("virtual-service-reviews-90-10.yaml").get("reviews"),
+          byName("virtual-service-reviews-80-20.yaml").get("reviews"),
+        ),
+      ).toEqual([]);
     });
   });
 });
@@ -278,9 +455,16 @@ ${endpoints}`;
     {
       name: "an endpoint in a new region and on a new network",
       base: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}"),
-      head: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}\n  - {address: 10.1.0.1, locality: eu-west/eu-west-1a, network: network-eu}"),
+      head: serviceEntry(
+        "  - {address: 10.0.0.1, locality: us-east/us-east-1a}\n  - {address: 10.1.0.1, locality: eu-west/eu-west-1a, network: network-eu}",
+      ),
       expected: [
-        { class: "backend.region-added", side: "head", path: ["spec", "endpoints", 1, "locality"], says: "endpoints in region eu-west (eu-west/eu-west-1a): payments.global gains backends there" },
+        {
+          class: "backend.region-added",
+          side: "head",
+          path: ["spec", "endpoints", 1, "locality"],
+          says: "endpoints in region eu-west (eu-west/eu-west-1a): payments.global gains backends there",
+        },
         { class: "backend.region-added", side: "head", path: ["spec", "endpoints", 1, "network"], says: "network network-eu" },
       ],
     },
@@ -294,7 +478,14 @@ ${endpoints}`;
       name: "the last endpoint of a region removed",
       base: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}\n  - {address: 10.1.0.1, locality: eu-west/eu-west-1a}"),
       head: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}"),
-      expected: [{ class: "backend.region-removed", side: "base", path: ["spec", "endpoints", 1, "locality"], says: "no endpoints left in region eu-west" }],
+      expected: [
+        {
+          class: "backend.region-removed",
+          side: "base",
+          path: ["spec", "endpoints", 1, "locality"],
+          says: "no endpoints left in region eu-west",
+        },
+      ],
     },
     {
       name: "location and resolution",
@@ -317,38 +508,72 @@ spec:
   selector: {${selector}}
   servers:
 ${servers}`;
-  const https = (tls: string, hosts = "[shop.example.com]") => `  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ${hosts}\n    tls: ${tls}`;
+  const https = (tls: string, hosts = "[shop.example.com]") =>
+    `  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ${hosts}\n    tls: ${tls}`;
   run([
     {
       name: "selector moves the servers to other pods",
       base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
       head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}"), "istio: eastwestgateway"),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "selector"], says: "selector istio=ingressgateway → istio=eastwestgateway" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "selector"],
+          says: "selector istio=ingressgateway → istio=eastwestgateway",
+        },
+      ],
     },
     {
       name: "hosts widened to a wildcard",
       base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
       head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}", "[shop.example.com, '*.example.com']")),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "servers", 0, "hosts"], says: "server https hosts +*.example.com: a wildcard host exposes more services" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "servers", 0, "hosts"],
+          says: "server https hosts +*.example.com: a wildcard host exposes more services",
+        },
+      ],
     },
     {
       name: "MUTUAL → SIMPLE stops requiring client certificates",
       base: istioGateway(https("{mode: MUTUAL, credentialName: shop-cert}")),
       head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "servers", 0, "tls", "mode"], says: "tls.mode MUTUAL → SIMPLE: clients no longer need a valid certificate" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "servers", 0, "tls", "mode"],
+          says: "tls.mode MUTUAL → SIMPLE: clients no longer need a valid certificate",
+        },
+      ],
     },
     {
       name: "credentialName swapped",
       base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
       head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert-2}")),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "servers", 0, "tls", "credentialName"], says: "tls.credentialName shop-cert → shop-cert-2" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "servers", 0, "tls", "credentialName"],
+          says: "tls.credentialName shop-cert → shop-cert-2",
+        },
+      ],
     },
     {
       name: "server added and server removed",
       base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
       head: istioGateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*']"),
       expected: [
-        { class: "listener.changed", side: "base", path: ["spec", "servers", 0], says: "server https removed (HTTPS :443 for shop.example.com)" },
+        {
+          class: "listener.changed",
+          side: "base",
+          path: ["spec", "servers", 0],
+          says: "server https removed (HTTPS :443 for shop.example.com)",
+        },
         { class: "listener.changed", side: "head", path: ["spec", "servers", 0], says: "server http added (HTTP :80 for *)" },
       ],
     },
@@ -384,13 +609,27 @@ ${extra}  mtls: {mode: ${mode}}`;
       name: "mesh-wide STRICT → PERMISSIVE",
       base: peerAuthentication("istio-system", "STRICT"),
       head: peerAuthentication("istio-system", "PERMISSIVE"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "mtls", "mode"], says: "mtls.mode STRICT → PERMISSIVE, mesh-wide (root namespace istio-system): plaintext is accepted" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "mtls", "mode"],
+          says: "mtls.mode STRICT → PERMISSIVE, mesh-wide (root namespace istio-system): plaintext is accepted",
+        },
+      ],
     },
     {
       name: "namespace STRICT → UNSET inherits the default PERMISSIVE",
       base: peerAuthentication("shop", "STRICT"),
       head: peerAuthentication("shop", "UNSET"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "mtls", "mode"], says: "STRICT → UNSET (inherits PERMISSIVE from Istio's default), namespace-wide in shop" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "mtls", "mode"],
+          says: "STRICT → UNSET (inherits PERMISSIVE from Istio's default), namespace-wide in shop",
+        },
+      ],
     },
     {
       name: "namespace STRICT → UNSET under a STRICT mesh policy changes nothing",
@@ -402,19 +641,44 @@ ${extra}  mtls: {mode: ${mode}}`;
     {
       name: "removing a STRICT namespace policy",
       base: peerAuthentication("shop", "STRICT"),
-      expected: [{ class: "mtls.weakened", side: "base", path: ["spec", "mtls", "mode"], says: "removed (was STRICT, namespace-wide in shop): its workloads inherit PERMISSIVE from Istio's default" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "base",
+          path: ["spec", "mtls", "mode"],
+          says: "removed (was STRICT, namespace-wide in shop): its workloads inherit PERMISSIVE from Istio's default",
+        },
+      ],
     },
     {
       name: "a workload policy set to DISABLE",
       base: peerAuthentication("shop", "STRICT", "  selector: {matchLabels: {app: checkout}}\n"),
       head: peerAuthentication("shop", "DISABLE", "  selector: {matchLabels: {app: checkout}}\n"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "mtls", "mode"], says: "workloads matching app=checkout in shop: mTLS is off" }],
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "mtls", "mode"],
+          says: "workloads matching app=checkout in shop: mTLS is off",
+        },
+      ],
     },
     {
       name: "portLevelMtls STRICT → DISABLE",
       base: peerAuthentication("shop", "STRICT", "  selector: {matchLabels: {app: checkout}}\n  portLevelMtls: {'8080': {mode: STRICT}}\n"),
-      head: peerAuthentication("shop", "STRICT", "  selector: {matchLabels: {app: checkout}}\n  portLevelMtls: {'8080': {mode: DISABLE}}\n"),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "portLevelMtls", "8080", "mode"], says: "portLevelMtls 8080 STRICT → DISABLE" }],
+      head: peerAuthentication(
+        "shop",
+        "STRICT",
+        "  selector: {matchLabels: {app: checkout}}\n  portLevelMtls: {'8080': {mode: DISABLE}}\n",
+      ),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "portLevelMtls", "8080", "mode"],
+          says: "portLevelMtls 8080 STRICT → DISABLE",
+        },
+      ],
     },
     {
       name: "PERMISSIVE → STRICT tightens (not reported here)",
@@ -438,13 +702,27 @@ ${body}`;
     {
       name: "DENY policy removed",
       base: policy("deny-admin", "  action: DENY\n  rules: [{to: [{operation: {paths: [/admin*]}}]}]"),
-      expected: [{ class: "access.widened", side: "base", path: ["spec"], says: "removed DENY policy (workloads matching app=checkout in shop): requests its rules denied are no longer denied" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec"],
+          says: "removed DENY policy (workloads matching app=checkout in shop): requests its rules denied are no longer denied",
+        },
+      ],
     },
     {
       name: "ALLOW with rules [{}] allows everything",
       base: policy("allow", allowFrontend),
       head: policy("allow", "  action: ALLOW\n  rules: [{}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "rules", 0], says: "gains an empty rule {}: the policy now allows every request" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", 0],
+          says: "gains an empty rule {}: the policy now allows every request",
+        },
+      ],
     },
     {
       name: "principals widened to *",
@@ -460,9 +738,19 @@ ${body}`;
     },
     {
       name: "a DENY rule removed",
-      base: policy("deny", "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*]}}]\n  - to: [{operation: {methods: [DELETE]}}]"),
+      base: policy(
+        "deny",
+        "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*]}}]\n  - to: [{operation: {methods: [DELETE]}}]",
+      ),
       head: policy("deny", "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*]}}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "rules"], says: "DENY policy (workloads matching app=checkout in shop) loses a rule" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules"],
+          says: "DENY policy (workloads matching app=checkout in shop) loses a rule",
+        },
+      ],
     },
     {
       name: "deleting the only ALLOW policy opens the workloads",
@@ -473,7 +761,15 @@ ${body}`;
       name: "deleting one of several ALLOW policies narrows access",
       base: policy("allow", allowFrontend),
       others: { base: [resource(policy("allow-ops", allowFrontend))], head: [resource(policy("allow-ops", allowFrontend))] },
-      expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "allow-ops still allow-list these workloads", riskFloor: "medium" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "allow-ops still allow-list these workloads",
+          riskFloor: "medium",
+        },
+      ],
     },
     {
       name: "an ALLOW policy added beside another widens",
@@ -489,7 +785,10 @@ ${body}`;
     {
       name: "rules and principals reordered is cosmetic",
       base: policy("allow", "  rules:\n  - from: [{source: {principals: [a, b]}}]\n  - to: [{operation: {methods: [GET]}}]"),
-      head: policy("allow", "  action: ALLOW\n  rules:\n  - to: [{operation: {methods: [GET]}}]\n  - from: [{source: {principals: [b, a]}}]"),
+      head: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - to: [{operation: {methods: [GET]}}]\n  - from: [{source: {principals: [b, a]}}]",
+      ),
       expected: [],
     },
   ]);
@@ -508,19 +807,38 @@ ${body}`;
       name: "REGISTRY_ONLY → ALLOW_ANY",
       base: sidecar(locked),
       head: sidecar("  outboundTrafficPolicy: {mode: ALLOW_ANY}\n  egress: [{hosts: ['./*', 'istio-system/*']}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "outboundTrafficPolicy", "mode"], says: "REGISTRY_ONLY → ALLOW_ANY: workloads can call any external host" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "outboundTrafficPolicy", "mode"],
+          says: "REGISTRY_ONLY → ALLOW_ANY: workloads can call any external host",
+        },
+      ],
     },
     {
       name: "egress hosts */*",
       base: sidecar(locked),
       head: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n  egress: [{hosts: ['*/*']}]"),
-      expected: [{ class: "access.widened", side: "head", path: ["spec", "egress"], says: "egress hosts gain */*: workloads can reach every service in every namespace" }],
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "egress"],
+          says: "egress hosts gain */*: workloads can reach every service in every namespace",
+        },
+      ],
     },
     {
       name: "removing a locked-down Sidecar opens egress and visibility",
       base: sidecar(locked),
       expected: [
-        { class: "access.widened", side: "base", path: ["spec", "outboundTrafficPolicy", "mode"], says: "egress falls back to the mesh default" },
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec", "outboundTrafficPolicy", "mode"],
+          says: "egress falls back to the mesh default",
+        },
         { class: "access.widened", side: "base", path: ["spec", "egress"], says: "gain */*" },
       ],
     },

@@ -5,7 +5,10 @@ import { detect, expectDetections } from "../../detect/resource-fixture.js";
 
 const BLUE_GREEN = "GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-blue-green";
 
-const gateway = (className: string, listeners = "  - {protocol: HTTP, port: 80, routes: {kind: HTTPRoute, selector: {matchLabels: {gateway: mcg}}}}") => `
+const gateway = (
+  className: string,
+  listeners = "  - {protocol: HTTP, port: 80, routes: {kind: HTTPRoute, selector: {matchLabels: {gateway: mcg}}}}",
+) => `
 kind: Gateway
 apiVersion: networking.x-k8s.io/v1alpha1
 metadata: {name: mcg, namespace: shop}
@@ -23,18 +26,37 @@ spec:
   - forwardTo:
 ${forwardTo}`;
 
-const BLUE_GREEN_90_10 = "    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: blue}, port: 8080, weight: 90}\n    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: green}, port: 8080, weight: 10}";
+const BLUE_GREEN_90_10 =
+  "    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: blue}, port: 8080, weight: 90}\n    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: green}, port: 8080, weight: 10}";
 
 describe("legacy networking.x-k8s.io/v1alpha1: the API is retired", () => {
   it("an added legacy route says so (medium)", () => {
     expectDetections(detect(legacyGatewayApiDetector, undefined, route(BLUE_GREEN_90_10)), [
-      { class: "resource.changed", side: "head", path: ["apiVersion"], says: `HTTPRoute shop/checkout: ${RETIRED_API} (added)`, riskFloor: "medium" },
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["apiVersion"],
+        says: `HTTPRoute shop/checkout: ${RETIRED_API} (added)`,
+        riskFloor: "medium",
+      },
     ]);
   });
 
   it("a changed legacy route says so, naming what changed", () => {
-    const found = detect(legacyGatewayApiDetector, route(BLUE_GREEN_90_10), route(BLUE_GREEN_90_10.replace("weight: 90", "weight: 50").replace("weight: 10", "weight: 50")));
-    expectDetections(found, [{ class: "resource.changed", side: "head", path: ["spec", "rules", 0, "forwardTo", 0, "weight"], says: RETIRED_API, riskFloor: "medium" }]);
+    const found = detect(
+      legacyGatewayApiDetector,
+      route(BLUE_GREEN_90_10),
+      route(BLUE_GREEN_90_10.replace("weight: 90", "weight: 50").replace("weight: 10", "weight: 50")),
+    );
+    expectDetections(found, [
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "rules", 0, "forwardTo", 0, "weight"],
+        says: RETIRED_API,
+        riskFloor: "medium",
+      },
+    ]);
     expect(found[0]!.summary).toContain("spec.rules[0].forwardTo[0].weight");
   });
 
@@ -43,10 +65,16 @@ describe("legacy networking.x-k8s.io/v1alpha1: the API is retired", () => {
   });
 
   it("Gateway moved off the multi-cluster class, listener widened", () => {
-    const widened = "  - {protocol: HTTP, port: 80, routes: {kind: HTTPRoute, selector: {matchLabels: {gateway: mcg}}, namespaces: {from: All}}}";
+    const widened =
+      "  - {protocol: HTTP, port: 80, routes: {kind: HTTPRoute, selector: {matchLabels: {gateway: mcg}}, namespaces: {from: All}}}";
     expectDetections(detect(legacyGatewayApiDetector, gateway("gke-l7-rilb-mc"), gateway("gke-l7-rilb", widened)), [
       { class: "resource.changed", side: "head", path: ["spec", "gatewayClassName"], says: RETIRED_API, riskFloor: "medium" },
-      { class: "gateway-class.changed", side: "head", path: ["spec", "gatewayClassName"], says: "gke-l7-rilb-mc → gke-l7-rilb: the Gateway stops being multi-cluster" },
+      {
+        class: "gateway-class.changed",
+        side: "head",
+        path: ["spec", "gatewayClassName"],
+        says: "gke-l7-rilb-mc → gke-l7-rilb: the Gateway stops being multi-cluster",
+      },
       { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "routes"], says: "listener HTTP :80 routes" },
     ]);
   });
@@ -56,7 +84,11 @@ describe("legacy networking.x-k8s.io/v1alpha1: the API is retired", () => {
     filters:
     - type: RequestMirror
       requestMirror: {backendRef: {group: net.gke.io, kind: ServiceImport, name: green}, port: 8080}`;
-    const found = detect(legacyGatewayApiDetector, route("    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: blue}, port: 8080}"), mirrored);
+    const found = detect(
+      legacyGatewayApiDetector,
+      route("    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: blue}, port: 8080}"),
+      mirrored,
+    );
     expect(found.map((detection) => [detection.class, detection.riskFloor])).toEqual([
       ["resource.changed", "medium"],
       ["mirror.changed", "high"],
@@ -68,7 +100,10 @@ describe("legacy networking.x-k8s.io/v1alpha1: the API is retired", () => {
 describe("legacy routes as flows (end to end)", () => {
   it("entries come from the Gateway that selects the route by label", () => {
     const tree = { "gateway.yaml": gateway("gke-l7-rilb-mc"), "route.yaml": route(BLUE_GREEN_90_10) };
-    const result = analyze(tree, { ...tree, "route.yaml": route(BLUE_GREEN_90_10.replace("weight: 90", "weight: 70").replace("weight: 10", "weight: 30")) });
+    const result = analyze(tree, {
+      ...tree,
+      "route.yaml": route(BLUE_GREEN_90_10.replace("weight: 90", "weight: 70").replace("weight: 10", "weight: 30")),
+    });
     expect(result.routeDiffs.map((diff) => diff.head!.entry)).toEqual(["Gateway shop/mcg"]);
     const weights = result.findings.find((finding) => finding.class === "backend.weight-changed")!;
     expect(weights.summary).toBe("*: ServiceImport blue:8080 90% → 70%, ServiceImport green:8080 10% → 30%");
@@ -125,7 +160,9 @@ describeCorpus("GKE blue-green recipe: the route steps as before/after pairs", (
       ["backend.region-added", "high"],
       ["resource.changed", "medium"],
     ]);
-    expect(summaries[0]).toBe("*: ServiceImport sample-app-green:8080 in new region us-east1 receives 10% (ServiceImport sample-app-blue:8080 100% → 90%, ServiceImport sample-app-green:8080 new 10%)");
+    expect(summaries[0]).toBe(
+      "*: ServiceImport sample-app-green:8080 in new region us-east1 receives 10% (ServiceImport sample-app-blue:8080 100% → 90%, ServiceImport sample-app-green:8080 new 10%)",
+    );
   });
 
   it("step 3 → 4a: the even split is backend.weight-changed with the right shares", () => {
@@ -156,7 +193,9 @@ describeCorpus("GKE blue-green recipe: the route steps as before/after pairs", (
   it("step 4b → 5: header routes to each cluster are new rules", () => {
     const { findings, summaries } = review("route-step-4b-implicit-even-split.yaml", "route-step-5-header-routing.yaml");
     expect(findings.filter(([kind]) => kind === "route.added")).toHaveLength(2);
-    expect(summaries).toContain("* header cluster=cluster-blue via Gateway mcgi-bg/multi-cluster-gateway: new rule → ServiceImport sample-app-blue:8080 100%");
+    expect(summaries).toContain(
+      "* header cluster=cluster-blue via Gateway mcgi-bg/multi-cluster-gateway: new rule → ServiceImport sample-app-blue:8080 100%",
+    );
   });
 
   it("the unchanged recipe yields nothing", () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { mcsDetector } from "../../../src/families/mcs/mcs.js";
-import { corpusAvailable, corpusFile, detect, expectDetections, resource, resourcesOf, type Expected } from "../../detect/resource-fixture.js";
+import {
+  corpusAvailable,
+  corpusFile,
+  detect,
+  expectDetections,
+  resource,
+  resourcesOf,
+  type Expected,
+} from "../../detect/resource-fixture.js";
 
 const serviceExport = (group = "multicluster.x-k8s.io/v1alpha1") => `
 apiVersion: ${group}
@@ -20,16 +28,30 @@ describe("MCS detectors", () => {
     {
       name: "ServiceExport added: the cluster's endpoints join every importer",
       run: () => detect(mcsDetector, undefined, serviceExport()),
-      expected: [{ class: "export.changed", side: "head", path: [], says: "ServiceExport shop/checkout: added: this cluster's endpoints join" }],
+      expected: [
+        { class: "export.changed", side: "head", path: [], says: "ServiceExport shop/checkout: added: this cluster's endpoints join" },
+      ],
     },
     {
       name: "last ServiceExport removed: may empty the ServiceImport (critical)",
       run: () => detect(mcsDetector, serviceExport(), undefined),
-      expected: [{ class: "export.changed", side: "base", path: [], says: "if this was the last exporter, the ServiceImport goes empty", riskFloor: "critical" }],
+      expected: [
+        {
+          class: "export.changed",
+          side: "base",
+          path: [],
+          says: "if this was the last exporter, the ServiceImport goes empty",
+          riskFloor: "critical",
+        },
+      ],
     },
     {
       name: "ServiceExport removed while another export of the service remains",
-      run: () => detect(mcsDetector, serviceExport(), undefined, { base: [resource(serviceExport("net.gke.io/v1"))], head: [resource(serviceExport("net.gke.io/v1"))] }),
+      run: () =>
+        detect(mcsDetector, serviceExport(), undefined, {
+          base: [resource(serviceExport("net.gke.io/v1"))],
+          head: [resource(serviceExport("net.gke.io/v1"))],
+        }),
       expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
     },
     {
@@ -40,7 +62,11 @@ describe("MCS detectors", () => {
     {
       name: "ServiceImport ports reordered is cosmetic",
       run: () =>
-        detect(mcsDetector, serviceImport("[{port: 80, protocol: TCP}, {port: 443, protocol: TCP}]"), serviceImport("[{protocol: TCP, port: 443}, {port: 80, protocol: TCP}]")),
+        detect(
+          mcsDetector,
+          serviceImport("[{port: 80, protocol: TCP}, {port: 443, protocol: TCP}]"),
+          serviceImport("[{protocol: TCP, port: 443}, {port: 80, protocol: TCP}]"),
+        ),
       expected: [],
     },
   ];
@@ -52,9 +78,9 @@ describe("MCS detectors", () => {
   }
 
   it.skipIf(!corpusAvailable)("GKE blue-green recipe: removing the green cluster's exports", () => {
-    const exports = resourcesOf(corpusFile("GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-blue-green/cluster-green-app.yaml")).filter(
-      (item) => item.id.kind === "ServiceExport",
-    );
+    const exports = resourcesOf(
+      corpusFile("GoogleCloudPlatform__gke-networking-recipes/gateway/multi-cluster/mcg-internal-blue-green/cluster-green-app.yaml"),
+    ).filter((item) => item.id.kind === "ServiceExport");
     expect(exports.map((item) => item.id.name)).toEqual(["sample-app-green", "sample-app"]);
     const findings = exports.flatMap((item) => detect(mcsDetector, item, undefined));
     expect(findings.map((finding) => [finding.class, finding.riskFloor])).toEqual([

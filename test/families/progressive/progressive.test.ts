@@ -8,7 +8,8 @@ import { analyze, review } from "../../helpers/review-trees.js";
 const real = (name: string) => readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
 
 const findings = (result: ReturnType<typeof analyze>) => result.findings.map((f) => [f.class, f.risk, f.summary]);
-const plans = (result: ReturnType<typeof analyze>) => result.routeDiffs.map((d) => [d.status, d.head?.host ?? d.base?.host, d.base?.plan, d.head?.plan]);
+const plans = (result: ReturnType<typeof analyze>) =>
+  result.routeDiffs.map((d) => [d.status, d.head?.host ?? d.base?.host, d.base?.plan, d.head?.plan]);
 
 /** A Flagger Canary written from the Flagger docs' field reference (spec.service, spec.analysis). */
 const canary = ({ service = "", analysis = "stepWeight: 10\n    maxWeight: 30", top = "" } = {}) => `apiVersion: flagger.app/v1beta1
@@ -47,9 +48,18 @@ describe("Flagger Canary", () => {
   it("a larger maxWeight is one finding with the new step plan, and the route diff shows the plan moving", () => {
     const result = analyze({ "canary.yaml": canary() }, { "canary.yaml": canary({ analysis: "stepWeight: 10\n    maxWeight: 60" }) });
     expect(findings(result)).toEqual([
-      ["backend.weight-changed", "medium-high", "Canary shop/checkout: analysis.maxWeight 30 → 60: step plan canary 0 → 10 → 20 → … → 60% (every 1m), then promotion"],
+      [
+        "backend.weight-changed",
+        "medium-high",
+        "Canary shop/checkout: analysis.maxWeight 30 → 60: step plan canary 0 → 10 → 20 → … → 60% (every 1m), then promotion",
+      ],
     ]);
-    expect(plans(result)).toContainEqual(["changed", "checkout.example.com", "canary 0 → 10 → 20 → 30% (every 1m), then promotion", "canary 0 → 10 → 20 → … → 60% (every 1m), then promotion"]);
+    expect(plans(result)).toContainEqual([
+      "changed",
+      "checkout.example.com",
+      "canary 0 → 10 → 20 → 30% (every 1m), then promotion",
+      "canary 0 → 10 → 20 → … → 60% (every 1m), then promotion",
+    ]);
   });
 
   it("walks stepWeight past maxWeight as Flagger's scheduler does, and stepWeights as listed", () => {
@@ -61,14 +71,25 @@ describe("Flagger Canary", () => {
 
   it("skipAnalysis true is high: the canary is promoted without checks", () => {
     const result = analyze({ "canary.yaml": canary() }, { "canary.yaml": canary({ top: "  skipAnalysis: true" }) });
-    expect(findings(result)).toEqual([["health.changed", "high", "Canary shop/checkout: skipAnalysis true: the canary is promoted at once, without metrics, webhooks or rollback"]]);
+    expect(findings(result)).toEqual([
+      [
+        "health.changed",
+        "high",
+        "Canary shop/checkout: skipAnalysis true: the canary is promoted at once, without metrics, webhooks or rollback",
+      ],
+    ]);
   });
 
   it("trafficPolicy TLS DISABLE, shorter timeouts and other service fields are each reported once", () => {
-    const service = "    trafficPolicy: {tls: {mode: DISABLE}}\n    timeout: 5s\n    corsPolicy: {allowOrigins: [{exact: https://shop.example.com}]}";
+    const service =
+      "    trafficPolicy: {tls: {mode: DISABLE}}\n    timeout: 5s\n    corsPolicy: {allowOrigins: [{exact: https://shop.example.com}]}";
     const result = analyze({ "canary.yaml": canary() }, { "canary.yaml": canary({ service }) });
     expect(findings(result)).toEqual([
-      ["mtls.weakened", "critical", "Canary shop/checkout: service.trafficPolicy.tls.mode (unset) → DISABLE: traffic to the primary and the canary is sent in plaintext"],
+      [
+        "mtls.weakened",
+        "critical",
+        "Canary shop/checkout: service.trafficPolicy.tls.mode (unset) → DISABLE: traffic to the primary and the canary is sent in plaintext",
+      ],
       ["retry-timeout.changed", "medium-high", "Canary shop/checkout: service.timeout none → 5s: slow requests fail sooner"],
       ["resource.changed", "low", "Canary shop/checkout: service.corsPolicy (unset) → {allowOrigins=[{exact=https://shop.example.com}]}"],
     ]);
@@ -85,10 +106,21 @@ describe("Flagger Canary", () => {
     const ab = canary({ analysis: "iterations: 10\n    match:\n    - headers: {x-canary: {exact: insider}}" });
     const added = analyze({}, { "canary.yaml": ab });
     expect(added.routeDiffs.map((d) => d.head?.plan)).toContain("canary 100% for 10 checks (every 1m), then promotion");
-    const weakened = canary({ analysis: "stepWeight: 10\n    maxWeight: 30\n    mirror: true" }).replace(/ {4}- \{name: request-duration.*\n/, "");
+    const weakened = canary({ analysis: "stepWeight: 10\n    maxWeight: 30\n    mirror: true" }).replace(
+      / {4}- \{name: request-duration.*\n/,
+      "",
+    );
     expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": weakened }))).toEqual([
-      ["health.changed", "high", "Canary shop/checkout: analysis checks metrics request-duration removed: the canary is promoted on fewer or different checks"],
-      ["mirror.changed", "medium", "Canary shop/checkout: analysis.mirror: 100% of requests are mirrored to the canary; mirrored writes are duplicated"],
+      [
+        "health.changed",
+        "high",
+        "Canary shop/checkout: analysis checks metrics request-duration removed: the canary is promoted on fewer or different checks",
+      ],
+      [
+        "mirror.changed",
+        "medium",
+        "Canary shop/checkout: analysis.mirror: 100% of requests are mirrored to the canary; mirrored writes are duplicated",
+      ],
     ]);
   });
 });
@@ -107,7 +139,12 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
       ],
     ]);
     expect(plans(result)).toEqual([
-      ["changed", "istio-host-split", "canary 0 → 10 (pause until promoted) → 100% (Rollout default/istio-host-split)", "canary 0 → 50 → 100% (Rollout default/istio-host-split)"],
+      [
+        "changed",
+        "istio-host-split",
+        "canary 0 → 10 (pause until promoted) → 100% (Rollout default/istio-host-split)",
+        "canary 0 → 50 → 100% (Rollout default/istio-host-split)",
+      ],
     ]);
   });
 
@@ -125,7 +162,10 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
   });
 
   it("a new Rollout takes over the weights of the route it names", () => {
-    const result = analyze({ "vs.yaml": hostSplit.split("---").slice(0, 3).join("---") }, { "vs.yaml": hostSplit.split("---").slice(0, 3).join("---"), "rollout.yaml": hostSplit.split("---")[3]! });
+    const result = analyze(
+      { "vs.yaml": hostSplit.split("---").slice(0, 3).join("---") },
+      { "vs.yaml": hostSplit.split("---").slice(0, 3).join("---"), "rollout.yaml": hostSplit.split("---")[3]! },
+    );
     expect(findings(result)).toEqual([
       [
         "backend.weight-changed",
@@ -150,7 +190,10 @@ spec:
       activeService: checkout-active
       previewService: checkout-preview
 ${auto}`;
-    const result = analyze({ "r.yaml": blueGreen("      autoPromotionEnabled: false") }, { "r.yaml": blueGreen("      autoPromotionEnabled: true") });
+    const result = analyze(
+      { "r.yaml": blueGreen("      autoPromotionEnabled: false") },
+      { "r.yaml": blueGreen("      autoPromotionEnabled: true") },
+    );
     expect(findings(result)).toEqual([
       [
         "backend.weight-changed",
@@ -181,13 +224,22 @@ spec:
       { "svc.yaml": service("  type: ExternalName\n  externalName: payments.example.com"), "route.yaml": route },
     );
     expect(findings(result)).toEqual([
-      ["resource.changed", "high", "Service shop/payments: its traffic now leaves the cluster for payments.example.com (type: ExternalName); routes sending traffic to it: HTTPRoute shop/pay"],
+      [
+        "resource.changed",
+        "high",
+        "Service shop/payments: its traffic now leaves the cluster for payments.example.com (type: ExternalName); routes sending traffic to it: HTTPRoute shop/pay",
+      ],
     ]);
   });
 
   it("a changed externalName is high; a plain Service is never read", () => {
-    const result = analyze({ "svc.yaml": service("  type: ExternalName\n  externalName: a.example.com") }, { "svc.yaml": service("  type: ExternalName\n  externalName: b.example.com") });
-    expect(findings(result)).toEqual([["resource.changed", "high", "Service shop/payments: its traffic now leaves the cluster for b.example.com (was a.example.com)"]]);
+    const result = analyze(
+      { "svc.yaml": service("  type: ExternalName\n  externalName: a.example.com") },
+      { "svc.yaml": service("  type: ExternalName\n  externalName: b.example.com") },
+    );
+    expect(findings(result)).toEqual([
+      ["resource.changed", "high", "Service shop/payments: its traffic now leaves the cluster for b.example.com (was a.example.com)"],
+    ]);
     expect(analyze({}, { "svc.yaml": service("  type: ClusterIP") }).findings).toEqual([]);
   });
 });
@@ -197,7 +249,9 @@ describe("reports show the step plan in the route diff", () => {
     const base = { "canary.yaml": canary() };
     const head = { "canary.yaml": canary({ analysis: "stepWeight: 10\n    maxWeight: 60" }) };
     const markdown = renderMarkdown(review(base, head));
-    expect(markdown).toContain("plan: canary 0 → 10 → 20 → 30% (every 1m), then promotion → canary 0 → 10 → 20 → … → 60% (every 1m), then promotion");
+    expect(markdown).toContain(
+      "plan: canary 0 → 10 → 20 → 30% (every 1m), then promotion → canary 0 → 10 → 20 → … → 60% (every 1m), then promotion",
+    );
     expect(JSON.parse(renderJson(review(base, head))).routeDiffs[0].plan).toEqual({
       before: "canary 0 → 10 → 20 → 30% (every 1m), then promotion",
       after: "canary 0 → 10 → 20 → … → 60% (every 1m), then promotion",

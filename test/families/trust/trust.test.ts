@@ -32,7 +32,8 @@ spec:
 
 const run = detectorTable(trustDetector, { base: [SERVING_GATEWAY], head: [SERVING_GATEWAY] });
 
-const acme = (server: string, extra = "") => `  acme:\n    server: ${server}\n    email: ops@example.com\n    privateKeySecretRef: {name: le-account}\n    solvers: [{http01: {gatewayHTTPRoute: {parentRefs: [{name: public, namespace: infra}]}}}]\n${extra}`;
+const acme = (server: string, extra = "") =>
+  `  acme:\n    server: ${server}\n    email: ops@example.com\n    privateKeySecretRef: {name: le-account}\n    solvers: [{http01: {gatewayHTTPRoute: {parentRefs: [{name: public, namespace: infra}]}}}]\n${extra}`;
 
 describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", () => {
   run([
@@ -40,13 +41,27 @@ describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", 
       name: "acme.server staging → production",
       base: clusterIssuer(acme("https://acme-staging-v02.api.letsencrypt.org/directory")),
       head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "acme", "server"], says: "ClusterIssuer letsencrypt: acme.server https://acme-staging-v02.api.letsencrypt.org/directory → https://acme-v02.api.letsencrypt.org/directory" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "acme", "server"],
+          says: "ClusterIssuer letsencrypt: acme.server https://acme-staging-v02.api.letsencrypt.org/directory → https://acme-v02.api.letsencrypt.org/directory",
+        },
+      ],
     },
     {
       name: "issuer type acme → ca",
       base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
       head: clusterIssuer("  ca: {secretName: internal-root}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "ca"], says: "issuer acme https://acme-v02.api.letsencrypt.org/directory → ca internal-root: every Certificate it signs gets another CA" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "ca"],
+          says: "issuer acme https://acme-v02.api.letsencrypt.org/directory → ca internal-root: every Certificate it signs gets another CA",
+        },
+      ],
     },
     {
       name: "ca.secretName",
@@ -60,7 +75,12 @@ describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", 
       head: clusterIssuer("  vault: {server: 'https://vault-b:8200', path: pki_int/sign/shop, auth: {kubernetes: {role: issuer}}}"),
       expected: [
         { class: "trust.changed", side: "head", path: ["spec", "vault", "path"], says: "vault.path pki/sign/shop → pki_int/sign/shop" },
-        { class: "trust.changed", side: "head", path: ["spec", "vault", "server"], says: "vault.server https://vault-a:8200 → https://vault-b:8200" },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "vault", "server"],
+          says: "vault.server https://vault-a:8200 → https://vault-b:8200",
+        },
       ],
     },
     {
@@ -79,13 +99,28 @@ describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", 
       name: "acme.skipTLSVerify",
       base: clusterIssuer(acme("https://acme.internal/directory")),
       head: clusterIssuer(acme("https://acme.internal/directory", "    skipTLSVerify: true")),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "acme", "skipTLSVerify"], says: "no longer verifies the CA server" }],
+      expected: [
+        { class: "mtls.weakened", side: "head", path: ["spec", "acme", "skipTLSVerify"], says: "no longer verifies the CA server" },
+      ],
     },
     {
       name: "acme solvers: renewals depend on them",
       base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
-      head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory").replace("http01: {gatewayHTTPRoute", "http01: {ingress: {class: nginx}, gatewayHTTPRouteX")),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "acme", "solvers"], riskFloor: "medium", says: "how certificates are requested or renewed changes" }],
+      head: clusterIssuer(
+        acme("https://acme-v02.api.letsencrypt.org/directory").replace(
+          "http01: {gatewayHTTPRoute",
+          "http01: {ingress: {class: nginx}, gatewayHTTPRouteX",
+        ),
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "acme", "solvers"],
+          riskFloor: "medium",
+          says: "how certificates are requested or renewed changes",
+        },
+      ],
     },
     {
       name: "the ACME contact email is no risk",
@@ -110,7 +145,14 @@ describe("Certificate", () => {
       name: "issuerRef",
       base: issued("  dnsNames: [shop.example.com]"),
       head: issued("  dnsNames: [shop.example.com]", "{name: internal-ca, kind: ClusterIssuer}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "issuerRef"], says: "issuerRef ClusterIssuer letsencrypt → ClusterIssuer internal-ca" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "issuerRef"],
+          says: "issuerRef ClusterIssuer letsencrypt → ClusterIssuer internal-ca",
+        },
+      ],
     },
     {
       name: "issuerRef spelled with its defaults is the same issuer",
@@ -140,19 +182,36 @@ describe("Certificate", () => {
       name: "nameConstraints",
       base: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [shop.example.com]}}"),
       head: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [example.com]}}"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "nameConstraints"], says: "the names this CA may sign for change" }],
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "nameConstraints"], says: "the names this CA may sign for change" },
+      ],
     },
     {
       name: "dnsNames removed: handshakes fail where the certificate is served",
       base: issued("  dnsNames: [shop.example.com, api.example.com]"),
       head: issued("  dnsNames: [shop.example.com]"),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "dnsNames"], says: "no longer covers api.example.com: TLS handshakes for it fail where the certificate is served (Gateway infra/public)" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "dnsNames"],
+          says: "no longer covers api.example.com: TLS handshakes for it fail where the certificate is served (Gateway infra/public)",
+        },
+      ],
     },
     {
       name: "dnsNames added",
       base: issued("  dnsNames: [shop.example.com]"),
       head: issued("  dnsNames: [shop.example.com, api.example.com]"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "dnsNames"], riskFloor: "medium", says: "now also covers api.example.com" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "dnsNames"],
+          riskFloor: "medium",
+          says: "now also covers api.example.com",
+        },
+      ],
     },
     {
       name: "dnsNames reordered: nothing",
@@ -164,7 +223,15 @@ describe("Certificate", () => {
       name: "duration, renewBefore and rotationPolicy",
       base: issued("  dnsNames: [shop.example.com]\n  duration: 2160h\n  renewBefore: 360h\n  privateKey: {rotationPolicy: Never}"),
       head: issued("  dnsNames: [shop.example.com]\n  duration: 720h\n  renewBefore: 240h\n  privateKey: {rotationPolicy: Always}"),
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "duration"], riskFloor: "medium", says: "duration 2160h → 720h, renewBefore 360h → 240h, privateKey.rotationPolicy Never → Always" }],
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "duration"],
+          riskFloor: "medium",
+          says: "duration 2160h → 720h, renewBefore 360h → 240h, privateKey.rotationPolicy Never → Always",
+        },
+      ],
     },
     {
       name: "the same duration written another way is no change",
@@ -176,17 +243,38 @@ describe("Certificate", () => {
       name: "secretName moves while a Gateway still serves the old Secret",
       base: issued("  dnsNames: [shop.example.com]"),
       head: issued("  dnsNames: [shop.example.com]").replace("secretName: shop-tls", "secretName: shop-tls-v2"),
-      expected: [{ class: "reference.broken", side: "head", path: ["spec", "secretName"], says: "Gateway infra/public still serve shop-tls, which is no longer renewed" }],
+      expected: [
+        {
+          class: "reference.broken",
+          side: "head",
+          path: ["spec", "secretName"],
+          says: "Gateway infra/public still serve shop-tls, which is no longer renewed",
+        },
+      ],
     },
     {
       name: "removed while a Gateway serves its Secret",
       base: issued("  dnsNames: [shop.example.com]"),
-      expected: [{ class: "reference.broken", side: "base", path: ["spec", "secretName"], says: "Secret shop-tls is no longer renewed, and Gateway infra/public still serve it" }],
+      expected: [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec", "secretName"],
+          says: "Secret shop-tls is no longer renewed, and Gateway infra/public still serve it",
+        },
+      ],
     },
     {
       name: "added as a CA",
       head: issued("  isCA: true\n  commonName: shop-root"),
-      expected: [{ class: "trust.changed", side: "head", path: ["spec", "isCA"], says: "added as a CA (isCA: true) signed by ClusterIssuer letsencrypt" }],
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "isCA"],
+          says: "added as a CA (isCA: true) signed by ClusterIssuer letsencrypt",
+        },
+      ],
     },
   ]);
 });
@@ -202,7 +290,9 @@ spec:
   listeners:
   - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: ${secret}}]}}
 `;
-    expect(detect(gatewayApiDetector, gateway("shop-tls"), gateway("shop-tls-v2")).map((d) => [d.class, d.path])).toEqual([["trust.changed", ["spec", "listeners", 0, "tls", "certificateRefs"]]]);
+    expect(detect(gatewayApiDetector, gateway("shop-tls"), gateway("shop-tls-v2")).map((d) => [d.class, d.path])).toEqual([
+      ["trust.changed", ["spec", "listeners", 0, "tls", "certificateRefs"]],
+    ]);
   });
 
   it("Istio Gateway credentialName: trust.changed (istio.ts)", () => {
@@ -215,7 +305,9 @@ spec:
   servers:
   - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: ${secret}}}
 `;
-    expect(detect(istioDetector, gateway("shop-tls"), gateway("shop-tls-v2")).map((d) => [d.class, d.path])).toEqual([["trust.changed", ["spec", "servers", 0, "tls", "credentialName"]]]);
+    expect(detect(istioDetector, gateway("shop-tls"), gateway("shop-tls-v2")).map((d) => [d.class, d.path])).toEqual([
+      ["trust.changed", ["spec", "servers", 0, "tls", "credentialName"]],
+    ]);
   });
 
   it("BackendTLSPolicy validation: trust.changed (gateway-api.ts)", () => {
@@ -227,7 +319,9 @@ spec:
   targetRefs: [{group: "", kind: Service, name: checkout}]
   validation: {hostname: checkout.shop.svc, caCertificateRefs: [{group: "", kind: ConfigMap, name: ${ca}}]}
 `;
-    expect(detect(gatewayApiDetector, policy("root-a"), policy("root-b")).map((d) => [d.class, d.path])).toEqual([["trust.changed", ["spec", "validation", "caCertificateRefs"]]]);
+    expect(detect(gatewayApiDetector, policy("root-a"), policy("root-b")).map((d) => [d.class, d.path])).toEqual([
+      ["trust.changed", ["spec", "validation", "caCertificateRefs"]],
+    ]);
   });
 });
 
@@ -239,17 +333,41 @@ metadata: {name: public, namespace: infra, annotations: {${annotations}}}
 spec: {gatewayClassName: edge}
 `;
   it("another cluster-issuer", () => {
-    expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: letsencrypt-staging"), gateway("cert-manager.io/cluster-issuer: letsencrypt")), [
-      { class: "trust.changed", side: "head", path: ["metadata", "annotations"], says: "its listeners' certificates are issued by another CA" },
-    ]);
+    expectDetections(
+      detect(
+        issuerAnnotationDetector,
+        gateway("cert-manager.io/cluster-issuer: letsencrypt-staging"),
+        gateway("cert-manager.io/cluster-issuer: letsencrypt"),
+      ),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          says: "its listeners' certificates are issued by another CA",
+        },
+      ],
+    );
   });
   it("removed", () => {
     expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: letsencrypt"), gateway("team: shop")), [
-      { class: "trust.changed", side: "head", path: ["metadata", "annotations"], says: "cert-manager stops issuing its listeners' certificates" },
+      {
+        class: "trust.changed",
+        side: "head",
+        path: ["metadata", "annotations"],
+        says: "cert-manager stops issuing its listeners' certificates",
+      },
     ]);
   });
   it("other annotations are not its business", () => {
-    expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: le, team: a"), gateway("cert-manager.io/cluster-issuer: le, team: b")), []);
+    expectDetections(
+      detect(
+        issuerAnnotationDetector,
+        gateway("cert-manager.io/cluster-issuer: le, team: a"),
+        gateway("cert-manager.io/cluster-issuer: le, team: b"),
+      ),
+      [],
+    );
   });
 });
 
