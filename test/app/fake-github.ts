@@ -481,14 +481,12 @@ export class FakeGitHub {
         const page = Number(params.get("page") ?? "1");
         const perPage = Number(params.get("per_page") ?? "30");
         // GitHub stops listing a PR's commits at 250, however many it has.
-        const listed = pull.commits
-          .slice(0, 250)
-          .map((login, index) => ({
-            sha: `c${index}`,
-            author: login === null ? null : { login },
-            committer: { login: "web-flow" },
-            commit: { author: { email: login === null ? "someone@unlinked.example" : `${login}@users.noreply.github.com` } },
-          }));
+        const listed = pull.commits.slice(0, 250).map((login, index) => ({
+          sha: `c${index}`,
+          author: login === null ? null : { login },
+          committer: { login: "web-flow" },
+          commit: { author: { email: login === null ? "someone@unlinked.example" : `${login}@users.noreply.github.com` } },
+        }));
         const slice = listed.slice((page - 1) * perPage, page * perPage);
         const next =
           page * perPage < listed.length
