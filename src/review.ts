@@ -15,7 +15,7 @@ import type { TrafficGraph } from "./graph/traffic-graph.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
-import { changedSource, renderedTree, sourceOfRendered, type RenderResult } from "./render/render-result.js";
+import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
 import type { DetectorContext } from "./core/detector.js";
 import { DETECTORS } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
@@ -168,10 +168,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
     changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(),
     total: head.manifests.excluded.length,
   };
+  const gates = blocksWhenUnrendered(policy);
   const render = {
     rendered: (input.rendered?.roots ?? []).map((root) => root.id),
-    failed: (input.rendered?.failures ?? []).filter((failure) => failure.gates).map((failure) => failure.id),
-    unrendered: (input.rendered?.failures ?? []).filter((failure) => !failure.gates).map((failure) => failure.reason),
+    failed: (input.rendered?.failures ?? []).filter((failure) => gates(failure)).map((failure) => failure.id),
+    unrendered: (input.rendered?.failures ?? []).filter((failure) => !gates(failure)).map((failure) => failure.reason),
     ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
   };
   return {
@@ -189,29 +190,33 @@ export function analyzeChange(input: ChangeInput): Analysis {
   };
 }
 
+/** Whether a root that could not be rendered blocks: something deploys it, and the policy says block. */
+const blocksWhenUnrendered =
+  (policy: Policy) =>
+  (failure: RenderFailure): boolean =>
+    failure.gates && policy.render.unrenderable === "block";
+
 /**
  * A root the PR feeds that could not be rendered (remote chart or base, tool error, timeout) is
- * high: what it would apply is unknown, so it is never a silent pass.
+ * high: what it would apply is unknown, so it is never a silent pass (unless the policy lists them).
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
-  (input.rendered?.failures ?? [])
-    .filter((failure) => failure.gates)
-    .map((failure) => {
-      const detection: Detection = {
-        class: "resource.changed",
-        summary: failure.reason,
-        resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id },
-        side: "head",
-        path: [],
-        before: null,
-        after: failure.reason,
-        riskFloor: "high",
-      };
-      return {
-        ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }),
-        ...changedSource(failure, input.base, input.head),
-      };
-    });
+  (input.rendered?.failures ?? []).filter(blocksWhenUnrendered(input.policy)).map((failure) => {
+    const detection: Detection = {
+      class: "resource.changed",
+      summary: failure.reason,
+      resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id },
+      side: "head",
+      path: [],
+      before: null,
+      after: failure.reason,
+      riskFloor: "high",
+    };
+    return {
+      ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }),
+      ...changedSource(failure, input.base, input.head),
+    };
+  });
 
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */
 function policyChangeFindings(input: ChangeInput): Finding[] {

@@ -149,6 +149,16 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
     tighten("render.enabled", base.render.enabled && !next.render.enabled ? "turns rendering off" : undefined);
     merged.render.enabled = next.render.enabled;
   }
+  if (writes(render, "unrenderable")) {
+    // Listing what cannot be rendered instead of blocking on it reviews less: loosening.
+    tighten(
+      "render.unrenderable",
+      base.render.unrenderable === "block" && next.render.unrenderable === "list"
+        ? "lists unrenderable roots instead of blocking"
+        : undefined,
+    );
+    merged.render.unrenderable = next.render.unrenderable;
+  }
 
   if (refusals.length > 0) {
     throw new PolicyError(

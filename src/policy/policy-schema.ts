@@ -143,6 +143,12 @@ export const BreakGlassPolicySchema = z.strictObject({
 /** The render step (DESIGN §3): kustomize and in-repo Helm charts rendered with the real tools before the review. */
 export const RenderSchema = z.strictObject({
   enabled: z.boolean().default(true),
+  /**
+   * What a root something deploys does when it cannot be rendered offline (a chart from a remote
+   * repository, a remote base, a tool error): `block` is a high finding; `list` only lists it in
+   * the report, for repositories whose releases of remote charts are reviewed elsewhere.
+   */
+  unrenderable: z.enum(["block", "list"]).default("block"),
 });
 
 export const PolicySchema = z.strictObject({

@@ -125,7 +125,7 @@ describe("rendering what cannot be rendered offline", () => {
   });
 
   it("turned off by the policy, nothing is rendered and the report says why", async () => {
-    const off = { ...policyWith(), render: { enabled: false } };
+    const off = { ...policyWith(), render: { ...policyWith().render, enabled: false } };
     const rendered = await renderForReview([], [], off, { budgetMs: 1 });
     expect(rendered.skipped).toBe("turned off by the policy (render.enabled: false)");
   });

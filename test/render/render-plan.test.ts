@@ -213,3 +213,29 @@ describe("a release of a chart outside the repository", () => {
     expect(keyOf(release("  values:\n    replicaCount: 2\n").replace('"6.x"', '"7.x"'))).not.toBe(base);
   });
 });
+
+describe("render.unrenderable: list", () => {
+  const gatingFailure = {
+    id: "helm apps/podinfo.yaml web/podinfo",
+    origin: "apps/podinfo.yaml",
+    inputs: ["apps/podinfo.yaml"],
+    reason: "helm apps/podinfo.yaml web/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo",
+    gates: true,
+  };
+  const input = (overlay: string) => ({
+    base: [{ path: "apps/podinfo.yaml", text: "a: 1\n" }],
+    head: [{ path: "apps/podinfo.yaml", text: "a: 2\n" }],
+    policy: policyWith(overlay),
+    rendered: { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures: [gatingFailure] },
+  });
+
+  it("lists a deployed root that cannot be rendered instead of blocking on it", () => {
+    const analysis = analyzeChange(input("render:\n  unrenderable: list\n"));
+    expect(analysis.findings).toEqual([]);
+    expect(analysis.render.unrendered).toEqual([gatingFailure.reason]);
+  });
+
+  it("blocks by default", () => {
+    expect(analyzeChange(input("")).findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "high"]]);
+  });
+});
