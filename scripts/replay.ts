@@ -8,9 +8,9 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createManifestCache, type ManifestCache } from "../src/manifests/load-manifests.js";
 import { resolvePolicy } from "../src/policy/load-policy.js";
-import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "../src/render/render-change.js";
 import { atLeast } from "../src/core/risk-level.js";
-import { POLICY_PATH, reviewChange } from "../src/review.js";
+import { reviewTrees } from "../src/command-line.js";
+import { POLICY_PATH } from "../src/review.js";
 import { readGitTree } from "../src/sources/git-source.js";
 
 const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render]";
@@ -67,21 +67,7 @@ for (const [index, commit] of selected.entries()) {
     const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
     // A long history would hold every file text ever seen: start the cache afresh now and then.
     if (index % 50 === 0) cache = createManifestCache();
-    const rendered = await renderForReview(base.files, head.files, policy, {
-      budgetMs: DEFAULT_RENDER_BUDGET_MS,
-      ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}),
-    });
-    const result = reviewChange({
-      base: base.files,
-      head: head.files,
-      links: { base: base.links, head: head.links },
-      rendered,
-      policy,
-      policySource: source,
-      body: "",
-      now: NOW,
-      cache,
-    });
+    const result = await reviewTrees(base, head, { policy, policySource: source, body: "", now: NOW, cache, render: !values["no-render"] });
     const blocking: Record<string, number> = {};
     const other: Record<string, number> = {};
     for (const finding of result.analysis.findings) {

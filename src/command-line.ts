@@ -7,7 +7,7 @@ import { renderMarkdown } from "./report/markdown-report.js";
 import { renderSarif } from "./report/sarif.js";
 import { renderWorkflowCommands } from "./report/workflow-commands.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "./render/render-change.js";
-import { POLICY_PATH, reviewChange } from "./review.js";
+import { POLICY_PATH, reviewChange, type ReviewInput, type ReviewResult } from "./review.js";
 import { readFolder, type SourceTree } from "./sources/folder-source.js";
 import { mergeBaseOf, readGitTree } from "./sources/git-source.js";
 
@@ -68,6 +68,23 @@ function withSharedTexts(head: SourceTree, base: SourceTree): SourceTree {
     return text === file.text ? { ...file, text } : file;
   });
   return { ...head, files };
+}
+
+/**
+ * Two trees reviewed as the CLI reviews them: rendered (unless told not to), then the pure review.
+ * The replay (scripts/replay.ts) calls this too, so it measures exactly what users run.
+ */
+export async function reviewTrees(
+  base: SourceTree,
+  head: SourceTree,
+  options: Pick<ReviewInput, "policy" | "policySource" | "body" | "now" | "cache"> & { readonly render: boolean },
+): Promise<ReviewResult> {
+  const { render, ...review } = options;
+  const rendered = await renderForReview(base.files, head.files, review.policy, {
+    budgetMs: DEFAULT_RENDER_BUDGET_MS,
+    ...(render ? {} : { off: "turned off (--no-render)" }),
+  });
+  return reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, ...review });
 }
 
 /** An instant needs its zone: a local time would judge windows differently on each machine. */
@@ -170,20 +187,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   );
   const body = await readBody(values.body, io);
 
-  const rendered = await renderForReview(base.files, head.files, policy, {
-    budgetMs: DEFAULT_RENDER_BUDGET_MS,
-    ...(values["no-render"] ? { off: "turned off (--no-render)" } : {}),
-  });
-  const result = reviewChange({
-    base: base.files,
-    head: head.files,
-    links: { base: base.links, head: head.links },
-    rendered,
-    policy,
-    policySource: source,
-    body,
-    now,
-  });
+  const result = await reviewTrees(base, head, { policy, policySource: source, body, now, render: !values["no-render"] });
   io.stdout(FORMATS[format](result));
   return result.decision === "pass" ? 0 : 1;
 }

@@ -77,3 +77,12 @@ export function canonicalForm(document: Readonly<Record<string, unknown>>): Json
 }
 
 export const canonicalText = (document: Readonly<Record<string, unknown>>): string => stable(canonicalForm(document));
+
+/**
+ * What a document says whatever its kind is called: its canonical form without `kind`, so a kind
+ * promoted from an experimental API (`XListenerSet` → `ListenerSet`) means what it meant.
+ */
+export const canonicalMeaning = (document: Readonly<Record<string, unknown>>): Json => {
+  const { kind: _kind, ...meaning } = canonicalForm(document) as { [key: string]: Json };
+  return meaning;
+};

@@ -1,15 +1,11 @@
 import type { ResourceChange } from "../core/resource-change.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import { canonicalForm, canonicalText } from "../core/canonical-form.js";
+import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
 
-/** A kind promoted from an experimental API (`XListenerSet` → `ListenerSet`) means what it meant. */
+/** Equal canonical text; across a kind promotion (`XListenerSet` → `ListenerSet`), equal meaning. */
 function sameMeaning(before: Resource, after: Resource): boolean {
   if (before.id.kind === after.id.kind) return canonicalText(after.body) === canonicalText(before.body);
-  const meaning = (resource: Resource) => {
-    const { kind: _kind, ...rest } = canonicalForm(resource.body) as Record<string, unknown>;
-    return JSON.stringify(rest);
-  };
-  return meaning(before) === meaning(after);
+  return JSON.stringify(canonicalMeaning(before.body)) === JSON.stringify(canonicalMeaning(after.body));
 }
 
 /**

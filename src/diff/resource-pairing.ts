@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
-import { canonicalForm } from "../core/canonical-form.js";
+import { canonicalMeaning } from "../core/canonical-form.js";
 
 /**
  * Which base resource became which head resource, decided for both trees at once so that their
@@ -79,9 +79,10 @@ function pairDefinitions(before: readonly Resource[], after: readonly Resource[]
     left.delete(b);
     right.delete(a);
   }
-  // Then moves and copies: the most similar content wins, greedily.
+  // Then moves and copies: the most similar content wins, greedily. Each document's leaves once.
+  const leavesOf = new Map<Resource, string[]>([...left, ...right].map((resource) => [resource, leaves(resource)]));
   const candidates: { b: Resource; a: Resource; score: number }[] = [];
-  for (const b of left) for (const a of right) candidates.push({ b, a, score: similarity(b, a) });
+  for (const b of left) for (const a of right) candidates.push({ b, a, score: similarity(leavesOf.get(b)!, leavesOf.get(a)!) });
   candidates.sort((x, y) => y.score - x.score || (x.a.source.file < y.a.source.file ? -1 : 1));
   for (const { b, a, score } of candidates) {
     if (score < SAME_RESOURCE || !left.has(b) || !right.has(a)) continue;
@@ -95,9 +96,7 @@ function pairDefinitions(before: readonly Resource[], after: readonly Resource[]
 }
 
 /** Shared share of the two documents' leaf lines (path = value), order-free: 1 for equal meaning. */
-function similarity(a: Resource, b: Resource): number {
-  const left = leaves(a);
-  const right = leaves(b);
+function similarity(left: readonly string[], right: readonly string[]): number {
   const counts = new Map<string, number>();
   for (const leaf of left) counts.set(leaf, (counts.get(leaf) ?? 0) + 1);
   let shared = 0;
@@ -118,8 +117,7 @@ function leaves(resource: Resource): string[] {
     else if (value !== null && typeof value === "object") for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
     else out.push(`${path}=${JSON.stringify(value)}`);
   };
-  const { kind: _kind, ...meaning } = canonicalForm(resource.body) as Record<string, unknown>;
-  walk(meaning, "");
+  walk(canonicalMeaning(resource.body), "");
   return out;
 }
 

@@ -61,6 +61,9 @@ const textKinds = FAMILIES.flatMap(({ name, textKinds = [] }) =>
   })),
 );
 
+/** Whether a document's text shows what makes some text kind traffic config (the loader's triage asks before parsing). */
+export const mayBeTextKind = (text: string): boolean => textKinds.some((candidate) => candidate.when.test(text));
+
 /**
  * The kind of one document, judged by its text as well: a Namespace is traffic config only when it
  * carries Istio ambient or topology labels, a Service only when it is `type: ExternalName` (its

@@ -3,7 +3,7 @@ import picomatch from "picomatch";
 import type * as z from "zod";
 import type { SourceFile } from "../core/source-file.js";
 import { lineOf } from "./field-line.js";
-import { groupOf, istioValuesKind, kindSpec, kindSpecFor, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
+import { groupOf, istioValuesKind, kindSpec, kindSpecFor, mayBeTextKind, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
 import {
   displayName,
   resourceKey,
@@ -270,14 +270,7 @@ const MESH_VALUES_WORD = /\b(?:meshID|network|multiCluster|trustDomain)\b/;
  * is skipped.
  */
 function mayMatter(text: string): boolean {
-  return (
-    mentionsTrafficGroup(text) ||
-    trafficKindNames.has(kindShown(text) ?? "") ||
-    kindSpecFor("", "Namespace", text) !== undefined ||
-    kindSpecFor("", "Service", text) !== undefined ||
-    kindSpecFor("helm.toolkit.fluxcd.io", "HelmRelease", text) !== undefined ||
-    MESH_VALUES_WORD.test(text)
-  );
+  return mentionsTrafficGroup(text) || trafficKindNames.has(kindShown(text) ?? "") || mayBeTextKind(text) || MESH_VALUES_WORD.test(text);
 }
 
 // Top-level `kind:` lines, however written: a name for messages and a hint to parse, never trusted.

@@ -5,6 +5,7 @@ import picomatch from "picomatch";
 import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveryOf } from "../model/gitops-placement.js";
+import { canonical } from "../core/canonical-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 
 /**
@@ -291,14 +292,6 @@ function chartInputs(
   };
 }
 
-/** JSON with object keys sorted: equal meaning, equal text. */
-const sortedJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === "object" && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : item,
-  );
-
 const inlineYaml = (values: Readonly<Record<string, unknown>> | undefined): string | undefined =>
   values && Object.keys(values).length > 0 ? jsyaml.dump(values, { sortKeys: true }) : undefined;
 
@@ -368,7 +361,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       targetNamespace: spec.targetNamespace,
       postRenderers: spec.postRenderers,
     };
-    return { ...root, releaseFingerprint: sortedJson(decisive) };
+    return { ...root, releaseFingerprint: canonical(decisive) };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Family } from "../family.js";
 import { ambientLabelDetector, waypointDetector } from "./ambient.js";
-import { istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
+import { ISTIO_CHARTS, istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
 import * as istioMesh from "./schemas.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
 
@@ -11,8 +11,7 @@ const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress
  * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
  * values hold the mesh's identity and mTLS settings wherever the chart itself comes from.
  */
-const ISTIO_CHART =
-  /\bchart["']?[ \t]*:[ \t]*["']?(?:istiod|istio-base|base|cni|istio-cni|ztunnel|gateway|istio-ingress|istio-egress)["']?[ \t]*(?:#.*)?$/m;
+const ISTIO_CHART = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?(?:${[...ISTIO_CHARTS].join("|")})["']?[ \\t]*(?:#.*)?$`, "m");
 
 /**
  * The mesh level of Istio: IstioOperator, Helm values (read apart, see istioValuesKind), mesh

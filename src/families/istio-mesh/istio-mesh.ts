@@ -41,7 +41,17 @@ const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
 };
 
 /** Istio's Helm charts, by the names their repositories publish them under. */
-const ISTIO_CHARTS = new Set(["istiod", "base", "istio-base", "cni", "istio-cni", "ztunnel", "gateway", "istio-ingress", "istio-egress"]);
+export const ISTIO_CHARTS: ReadonlySet<string> = new Set([
+  "istiod",
+  "base",
+  "istio-base",
+  "cni",
+  "istio-cni",
+  "ztunnel",
+  "gateway",
+  "istio-ingress",
+  "istio-egress",
+]);
 
 /** An Argo CD Application counts as mesh config only while its helm source is an Istio chart. */
 const installsIstio = (resource: Resource | undefined): boolean =>
