@@ -43,6 +43,8 @@ const targets = [
     outfile: "bin/route-governor.mjs",
     banner: { js: "#!/usr/bin/env node\n" + shared.banner.js },
   },
+  // The CLI's parsing threads (src/sources/read-ahead.ts): the parser alone, so a thread starts fast.
+  { name: "cli", entryPoints: ["src/read-ahead-worker.ts"], outfile: "bin/read-ahead-worker.mjs" },
   // The Lambda Node.js runtime ships the AWS SDK v3: keep it out of the bundles. The webhook
   // function only verifies and enqueues (no Probot, no review engine: a fast cold start); the
   // worker carries the App.

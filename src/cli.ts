@@ -8,4 +8,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString("utf8");
   },
+  readAhead: { workerUrl: new URL("./read-ahead-worker.mjs", import.meta.url) },
 });

@@ -9,6 +9,8 @@ import { renderWorkflowCommands } from "./report/workflow-commands.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "./render/render-change.js";
 import { POLICY_PATH, reviewChange, type ReviewInput, type ReviewResult } from "./review.js";
 import { readFolder, type SourceTree } from "./sources/folder-source.js";
+import { readAhead, type ReadAheadOptions } from "./sources/read-ahead.js";
+import { createManifestCache } from "./manifests/load-manifests.js";
 import { mergeBaseOf, readGitTree } from "./sources/git-source.js";
 
 /**
@@ -77,14 +79,27 @@ function withSharedTexts(head: SourceTree, base: SourceTree): SourceTree {
 export async function reviewTrees(
   base: SourceTree,
   head: SourceTree,
-  options: Pick<ReviewInput, "policy" | "policySource" | "body" | "now" | "cache"> & { readonly render: boolean },
+  options: Pick<ReviewInput, "policy" | "policySource" | "body" | "now" | "cache"> & {
+    readonly render: boolean;
+    /** Parse on the other cores first (the CLI's bundle has the worker entry). */
+    readonly readAhead?: ReadAheadOptions;
+  },
 ): Promise<ReviewResult> {
-  const { render, ...review } = options;
+  const { render, readAhead: readingAhead, ...review } = options;
   const rendered = await renderForReview(base.files, head.files, review.policy, {
     budgetMs: DEFAULT_RENDER_BUDGET_MS,
     ...(render ? {} : { off: "turned off (--no-render)" }),
   });
-  return reviewChange({ base: base.files, head: head.files, links: { base: base.links, head: head.links }, rendered, ...review });
+  const input = {
+    base: base.files,
+    head: head.files,
+    links: { base: base.links, head: head.links },
+    rendered,
+    ...review,
+    cache: review.cache ?? createManifestCache(),
+  };
+  if (readingAhead) await readAhead(input, readingAhead);
+  return reviewChange(input);
 }
 
 /** An instant needs its zone: a local time would judge windows differently on each machine. */
@@ -145,6 +160,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Standard input, read whole (`--body -`); absent where there is none to read. */
   readonly stdin?: () => Promise<string>;
+  /** Where the read-ahead worker is, when the CLI runs as its bundle (bin/read-ahead-worker.mjs beside it). */
+  readonly readAhead?: ReadAheadOptions;
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -187,7 +204,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   );
   const body = await readBody(values.body, io);
 
-  const result = await reviewTrees(base, head, { policy, policySource: source, body, now, render: !values["no-render"] });
+  const result = await reviewTrees(base, head, {
+    policy,
+    policySource: source,
+    body,
+    now,
+    render: !values["no-render"],
+    ...(io.readAhead ? { readAhead: io.readAhead } : {}),
+  });
   io.stdout(FORMATS[format](result));
   return result.decision === "pass" ? 0 : 1;
 }

@@ -84,17 +84,25 @@ function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: Clus
 
 const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
 
-export function analyzeChange(input: ChangeInput): Analysis {
+/** The trees the loader reads (rendered output in place of its inputs) and how the policy has it read them. */
+export function loading(input: ChangeInput, cache: ManifestCache) {
   const { policy } = input;
   const clusterOfFile = compileFilePlacement(policy.topology.placements);
   const reviews = compilePathScope(policy.paths);
+  return {
+    clusterOfFile,
+    reviews,
+    baseFiles: renderedTree(input.base, input.rendered?.base),
+    headFiles: renderedTree(input.head, input.rendered?.head),
+    options: { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache },
+  };
+}
+
+export function analyzeChange(input: ChangeInput): Analysis {
+  const { policy } = input;
   // A file unchanged between base and head is parsed once.
-  const cache = input.cache ?? createManifestCache();
-  const load = (files: readonly SourceFile[]) =>
-    loadManifests(files, { scopeOf: clusterOfFile, meshValues: policy.topology.meshValues, reviews, cache });
-  const baseFiles = renderedTree(input.base, input.rendered?.base);
-  const headFiles = renderedTree(input.head, input.rendered?.head);
-  const manifests = alignResourceKeys(load(baseFiles), load(headFiles));
+  const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
+  const manifests = alignResourceKeys(loadManifests(baseFiles, options), loadManifests(headFiles, options));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };

@@ -63,10 +63,56 @@ export const createManifestCache = (): ManifestCache => ({ reads: new Map(), val
 /** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
 export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
 
-export function loadManifests(files: readonly SourceFile[], options: LoadOptions = {}): ManifestSet {
-  const cache = options.cache ?? createManifestCache();
+/** What the loader does with one file: leave it out (the policy's `paths`), list it as an unrendered chart template, or read its documents. */
+type FilePlan =
+  | { readonly type: "excluded" }
+  | { readonly type: "template"; readonly line: number }
+  | { readonly type: "read"; readonly asValues: boolean };
+
+/** The plan of each file of a tree; undefined for files that are not manifests. */
+function filePlanner(files: readonly SourceFile[], options: LoadOptions): (file: SourceFile) => FilePlan | undefined {
   const isMeshValues = options.meshValues?.length ? picomatch([...options.meshValues], { dot: true }) : () => false;
   const isChartTemplate = chartTemplates(files);
+  return (file) => {
+    if (!isManifestPath(file.path)) return undefined;
+    if (options.reviews && !options.reviews(file.path)) return { type: "excluded" };
+    const asValues = isMeshValues(file.path);
+    const template = asValues || !isChartTemplate(file.path) ? -1 : templateAt(file.text);
+    return template === -1 ? { type: "read", asValues } : { type: "template", line: 1 + countLines(file.text, template) };
+  };
+}
+
+/** A file text the loader will read, and how. */
+export interface PendingRead {
+  readonly text: string;
+  readonly asValues: boolean;
+}
+
+/**
+ * The texts loadManifests would read for these trees and the cache does not hold yet, each once:
+ * what an adapter may read ahead (on other threads) with readDocuments and store with cacheReads.
+ */
+export function pendingReads(trees: readonly (readonly SourceFile[])[], options: LoadOptions & { readonly cache: ManifestCache }): PendingRead[] {
+  const pending = new Map<string, PendingRead>();
+  for (const files of trees) {
+    const plan = filePlanner(files, options);
+    for (const file of files) {
+      const step = plan(file);
+      if (step?.type !== "read" || (step.asValues ? options.cache.valuesReads : options.cache.reads).has(file.text)) continue;
+      pending.set(`${step.asValues ? "v" : "m"}${file.text}`, { text: file.text, asValues: step.asValues });
+    }
+  }
+  return [...pending.values()];
+}
+
+/** Stores documents read elsewhere (readDocuments on another thread) as loadManifests would have read them. */
+export function cacheReads(cache: ManifestCache, read: PendingRead, documents: readonly DocumentRead[]): void {
+  (read.asValues ? cache.valuesReads : cache.reads).set(read.text, documents);
+}
+
+export function loadManifests(files: readonly SourceFile[], options: LoadOptions = {}): ManifestSet {
+  const cache = options.cache ?? createManifestCache();
+  const plan = filePlanner(files, options);
   const paths: string[] = [];
   const invalid: InvalidManifest[] = [];
   const skipped: SkippedFile[] = [];
@@ -74,18 +120,18 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const found: Found[] = [];
 
   for (const file of files) {
-    if (!isManifestPath(file.path)) continue;
-    if (options.reviews && !options.reviews(file.path)) {
+    const step = plan(file);
+    if (!step) continue;
+    if (step.type === "excluded") {
       excluded.push(file.path);
       continue;
     }
     paths.push(file.path);
-    const asValues = isMeshValues(file.path);
-    const template = asValues || !isChartTemplate(file.path) ? -1 : templateAt(file.text);
-    if (template !== -1) {
-      skipped.push({ file: file.path, line: 1 + countLines(file.text, template), reason: HELM_TEMPLATE });
+    if (step.type === "template") {
+      skipped.push({ file: file.path, line: step.line, reason: HELM_TEMPLATE });
       continue;
     }
+    const { asValues } = step;
     const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues);
     const cluster = options.scopeOf?.(file.path);
     let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
@@ -207,7 +253,7 @@ function toResource(read: Found["read"], file: string, id: ResourceId, key: stri
 function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, asValues: boolean): readonly DocumentRead[] {
   let reads = cache.get(text);
   if (!reads) {
-    reads = readFile(text, asValues);
+    reads = readDocuments(text, asValues);
     cache.set(text, reads);
   }
   return reads;
@@ -216,7 +262,8 @@ function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, a
 /** Share of a file's text that must be parsed for one whole-file parser call to be the cheaper way. */
 const STREAM_SHARE = 0.7;
 
-function readFile(text: string, asValues: boolean): DocumentRead[] {
+/** The documents of one file text: pure, and the unit of work an adapter may hand to another thread. */
+export function readDocuments(text: string, asValues: boolean): DocumentRead[] {
   const refused = oversize(text);
   if (refused) {
     // Too big to parse, but its header lines still say whether it is meant as traffic config.

@@ -1,0 +1,54 @@
+import { readDocuments, type DocumentRead } from "../manifests/load-manifests.js";
+
+/**
+ * What the threads of read-ahead.ts share: the work list in shared memory, and documents in the
+ * form they travel in. Kept apart from read-ahead.ts so a worker loads the parser, not the review.
+ */
+
+/** What a worker receives: the texts, where each starts, which are mesh values, and the shared counter. */
+export interface ReadAheadWork {
+  readonly bytes: SharedArrayBuffer;
+  readonly offsets: Int32Array;
+  readonly asValues: Uint8Array;
+  readonly next: Int32Array;
+}
+
+/** A chunk's text is a slice of its file's text: it travels as its place, and the receiver slices its own copy. */
+type Placed<T> = T extends { readonly chunk: infer C }
+  ? Omit<T, "chunk"> & { readonly chunk: Omit<C, "text"> & { readonly length: number } }
+  : T;
+export type PlacedRead = Placed<DocumentRead>;
+
+export const claim = (work: ReadAheadWork): number => Atomics.add(work.next, 0, 1);
+
+const BATCH = 16;
+
+/** The worker's side: parse the next file until none is left, posting documents in small batches. */
+export function serveReadAhead(work: ReadAheadWork, post: (batch: [number, PlacedRead[]][]) => void): void {
+  const count = work.asValues.length;
+  const bytes = Buffer.from(work.bytes);
+  let batch: [number, PlacedRead[]][] = [];
+  for (let index = claim(work); index < count; index = claim(work)) {
+    const text = bytes.toString("utf8", work.offsets[index], work.offsets[index + 1]);
+    batch.push([index, readDocuments(text, work.asValues[index] === 1).map(placed)]);
+    if (batch.length === BATCH) {
+      post(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) post(batch);
+}
+
+function placed(read: DocumentRead): PlacedRead {
+  if (read.type !== "resource" && read.type !== "values") return read;
+  const { text, ...place } = read.chunk;
+  return { ...read, chunk: { ...place, length: text.length } } as PlacedRead;
+}
+
+/** Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. */
+export function withText(read: PlacedRead, fileText: string): DocumentRead {
+  if (read.type !== "resource" && read.type !== "values") return read;
+  const body = fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText;
+  const { length, ...place } = read.chunk;
+  return { ...read, chunk: { ...place, text: body.slice(place.offset, place.offset + length) } } as DocumentRead;
+}

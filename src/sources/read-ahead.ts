@@ -1,0 +1,99 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { cacheReads, pendingReads, readDocuments, type ManifestCache, type PendingRead } from "../manifests/load-manifests.js";
+import { claim, withText, type PlacedRead, type ReadAheadWork } from "./read-ahead-work.js";
+import { loading, type ChangeInput } from "../review.js";
+
+/**
+ * Parsing is most of a large review's time and every file parses alone, so the files a review will
+ * read are parsed ahead on every core: this thread and worker threads take the next file from one
+ * shared counter until none is left, and the documents land in the review's manifest cache, where
+ * the pure review finds them. The texts reach the workers as UTF-8 in shared memory (not a copy per
+ * thread), and the documents come back with each chunk's place in its file instead of its text.
+ * Whatever a worker does not deliver (it failed to start, it crashed) is simply not in the cache:
+ * the review parses it itself, so reading ahead can make a review faster, never different.
+ */
+
+export interface ReadAheadOptions {
+  /** The worker entry (src/read-ahead-worker.ts as bundled): it calls serveReadAhead. */
+  readonly workerUrl: URL;
+  /** Below this many bytes to parse, starting a thread costs more than it saves. */
+  readonly minBytes?: number;
+  readonly maxWorkers?: number;
+  /** False leaves all parsing to the workers (so a test sees their documents arrive). */
+  readonly parseHere?: boolean;
+}
+
+/** How many files were read ahead, and how many of them on worker threads. */
+export interface ReadAheadStats {
+  readonly files: number;
+  readonly byWorkers: number;
+}
+
+const DEFAULT_MIN_BYTES = 2 * 1024 * 1024;
+
+export async function readAhead(
+  input: ChangeInput & { readonly cache: ManifestCache },
+  options: ReadAheadOptions,
+): Promise<ReadAheadStats> {
+  const { baseFiles, headFiles, options: loadOptions } = loading(input, input.cache);
+  // A string with a lone surrogate would not survive UTF-8: such a file is left to the review.
+  const pending = pendingReads([baseFiles, headFiles], loadOptions).filter((read) => read.text.isWellFormed());
+  const workers = Math.min(options.maxWorkers ?? 3, availableParallelism() - 1);
+  const bytes = pending.reduce((sum, read) => sum + Buffer.byteLength(read.text, "utf8"), 0);
+  if (workers < 1 || bytes < (options.minBytes ?? DEFAULT_MIN_BYTES)) return { files: 0, byWorkers: 0 };
+
+  const work = sharedWork(pending, bytes);
+  let byWorkers = 0;
+  const delivered = Array.from({ length: workers }, () =>
+    startWorker(work, options, (index, reads) => {
+      byWorkers++;
+      cacheReads(
+        input.cache,
+        pending[index]!,
+        reads.map((read) => withText(read, pending[index]!.text)),
+      );
+    }),
+  );
+  for (let index = options.parseHere === false ? pending.length : claim(work); index < pending.length; index = claim(work)) {
+    const read = pending[index]!;
+    cacheReads(input.cache, read, readDocuments(read.text, read.asValues));
+  }
+  await Promise.all(delivered);
+  return { files: pending.length, byWorkers };
+}
+
+function sharedWork(pending: readonly PendingRead[], bytes: number): ReadAheadWork {
+  const buffer = Buffer.from(new SharedArrayBuffer(bytes));
+  const offsets = new Int32Array(new SharedArrayBuffer(4 * (pending.length + 1)));
+  const asValues = new Uint8Array(new SharedArrayBuffer(pending.length));
+  let at = 0;
+  pending.forEach((read, index) => {
+    offsets[index] = at;
+    asValues[index] = read.asValues ? 1 : 0;
+    at += buffer.write(read.text, at, "utf8");
+  });
+  offsets[pending.length] = at;
+  return { bytes: buffer.buffer as SharedArrayBuffer, offsets, asValues, next: new Int32Array(new SharedArrayBuffer(4)) };
+}
+
+/** Resolves when the worker has stopped, delivered or not: a failed worker only leaves its files to the review. */
+function startWorker(
+  work: ReadAheadWork,
+  options: ReadAheadOptions,
+  deliver: (index: number, reads: readonly PlacedRead[]) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(options.workerUrl, { workerData: work });
+    } catch {
+      return resolve();
+    }
+    worker.on("message", (batch: [number, PlacedRead[]][]) => {
+      for (const [index, reads] of batch) deliver(index, reads);
+    });
+    worker.on("error", () => undefined);
+    worker.on("exit", () => resolve());
+  });
+}
