@@ -92,7 +92,10 @@ export interface PendingRead {
  * The texts loadManifests would read for these trees and the cache does not hold yet, each once:
  * what an adapter may read ahead (on other threads) with readDocuments and store with cacheReads.
  */
-export function pendingReads(trees: readonly (readonly SourceFile[])[], options: LoadOptions & { readonly cache: ManifestCache }): PendingRead[] {
+export function pendingReads(
+  trees: readonly (readonly SourceFile[])[],
+  options: LoadOptions & { readonly cache: ManifestCache },
+): PendingRead[] {
   const pending = new Map<string, PendingRead>();
   for (const files of trees) {
     const plan = filePlanner(files, options);
