@@ -76,10 +76,11 @@ export interface Analysis {
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
 
-/** `established`: what is applied before this tree, so a route the PR adds is younger than the base's routes. */
-function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile, established?: ManifestSet): TreeAnalysis {
+/** `established`: the base tree's analysis when this is the head: its resources are applied first, so a route the PR adds is younger; its equal flows are shared. */
+function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile, established?: TreeAnalysis): TreeAnalysis {
   const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile);
-  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, new Set(established?.resources.keys())) };
+  const applied = new Set(established?.manifests.resources.keys());
+  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, applied, established?.model) };
 }
 
 const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
@@ -104,7 +105,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
   const manifests = alignResourceKeys(loadManifests(baseFiles, options), loadManifests(headFiles, options));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
-  const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
+  const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
   const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };
 
   const routeDiffs = diffRoutes(base.model, head.model);

@@ -154,6 +154,8 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
   const diffs: RouteDiff[] = [];
   let headSlots: Map<string, Flow[]> | undefined;
   for (const pair of pairFlows(base, head)) {
+    // The head model shares the base's object for a flow the PR left as it was.
+    if (pair.base === pair.head) continue;
     const fallback = pair.base && !pair.head ? fallbackOf(pair.base, (headSlots ??= flowSlots(head))) : undefined;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);

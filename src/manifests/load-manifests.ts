@@ -56,9 +56,11 @@ export interface ManifestCache {
   /** File text → its documents, for ordinary files and for declared mesh values files. */
   readonly reads: Map<string, readonly DocumentRead[]>;
   readonly valuesReads: Map<string, readonly DocumentRead[]>;
+  /** The resource a document became in the other tree: equal there and here, it is one object (held once, compared at a glance). */
+  readonly resources: WeakMap<DocumentRead, Resource>;
 }
 
-export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map() });
+export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map(), resources: new WeakMap() });
 
 /** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
 export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
@@ -177,7 +179,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     // A file that holds traffic config is reviewed; one that only names it is listed as skipped.
     if (!declares && firstSkip) skipped.push({ file: file.path, line: firstSkip.line, reason: firstSkip.reason });
   }
-  return { resources: keyResources(found), invalid, files: paths, skipped, excluded };
+  return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded };
 }
 
 const HELM_TEMPLATE = "Helm chart template: not rendered";
@@ -206,7 +208,7 @@ function chartTemplates(files: readonly SourceFile[]): (path: string) => boolean
  * for documents named by their file (two unnamed IstioOperators): those are numbered in order, as
  * pair-by-identity numbers repeated identities; any other repeat was replaced by the later document.
  */
-function keyResources(found: readonly Found[]): Map<string, Resource> {
+function keyResources(found: readonly Found[], made: ManifestCache["resources"]): Map<string, Resource> {
   // The one file that declares a key, or null when several do.
   const fileOfKey = new Map<string, string | null>();
   for (const { file, baseKey } of found) {
@@ -219,8 +221,14 @@ function keyResources(found: readonly Found[]): Map<string, Resource> {
     const key = fileOfKey.get(baseKey) === null ? `${baseKey}@${file}` : baseKey;
     let unique = key;
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
-    const resource = toResource(read, file, id, unique);
-    resources.set(unique, cluster ? { ...resource, cluster } : resource);
+    const earlier = made.get(read);
+    if (earlier && earlier.key === unique && earlier.source.file === file && earlier.cluster === cluster) {
+      resources.set(unique, earlier);
+      continue;
+    }
+    const resource = toResource(read, file, id, unique, cluster);
+    made.set(read, resource);
+    resources.set(unique, resource);
   }
   return resources;
 }
@@ -236,8 +244,9 @@ interface Found {
 
 const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file });
 
-function toResource(read: Found["read"], file: string, id: ResourceId, key: string): Resource {
+function toResource(read: Found["read"], file: string, id: ResourceId, key: string, cluster: string | undefined): Resource {
   const source = { file, line: read.chunk.line, text: read.chunk.text };
+  const placed = cluster ? { cluster } : {};
   if (read.type === "resource")
     return {
       id,
@@ -248,9 +257,10 @@ function toResource(read: Found["read"], file: string, id: ResourceId, key: stri
       body: read.body,
       source,
       key,
+      ...placed,
     };
   // A values file has no apiVersion of its own.
-  return { id, apiVersion: "", family: istioValuesKind.family, labels: {}, annotations: {}, body: read.body, source, key };
+  return { id, apiVersion: "", family: istioValuesKind.family, labels: {}, annotations: {}, body: read.body, source, key, ...placed };
 }
 
 function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, asValues: boolean): readonly DocumentRead[] {

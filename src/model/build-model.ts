@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
@@ -61,12 +62,17 @@ function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy
   return [...(winner ? [{ flow: winner }] : []), ...claimants.filter((c) => !c.claim).map(({ flow }) => ({ flow })), ...shadowed];
 }
 
-/** `established`: keys of the resources applied before this tree (the base tree's, when this is the head). */
+/**
+ * `established`: keys of the resources applied before this tree (the base tree's, when this is the
+ * head). `previous`: the base tree's model, when this is the head: a flow equal to the base's is
+ * the base's object, so what a PR leaves alone is held once and compares equal at a glance.
+ */
 export function buildTrafficModel(
   set: ManifestSet,
   topology: Topology,
   filePlacement: FilePlacement,
   established: ReadonlySet<string> = new Set(),
+  previous?: TrafficModel,
 ): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
   const claims = new Map<string, Claimant[]>();
@@ -104,14 +110,15 @@ export function buildTrafficModel(
         numbered = `${key}#${n++}`;
         used.add(numbered);
       }
-      resolved.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
+      resolved.set(flow, numbered === key && !shadowedBy ? flow : { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
     });
   }
   // In the order the tree declares them, as reports list them.
   const flows = new Map<string, Flow>();
   for (const flow of declared) {
     const final = resolved.get(flow)!;
-    flows.set(final.key, final);
+    const before = previous?.flows.get(final.key);
+    flows.set(final.key, before && isDeepStrictEqual(before, final) ? before : final);
   }
   // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
   return { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
