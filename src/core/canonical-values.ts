@@ -20,6 +20,28 @@ const sortKeys = (value: unknown): unknown => {
 
 export const sameValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
+/**
+ * Exact equality of plain data (what YAML and the model are made of), key order aside: whether one
+ * object may stand for the other. Cheaper than node:util's isDeepStrictEqual, which also weighs
+ * prototypes, symbols and cycles that plain data does not have.
+ */
+export function equalData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !equalData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
 /** Sorted, de-duplicated: for lists whose order has no meaning (hosts, hostnames, SANs). */
 export const sortedSet = (items: Iterable<string>): string[] => [...new Set(items)].sort();
 

@@ -221,16 +221,23 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 
 /**
  * Route and DestinationRule nodes are functions of their resource alone, and a resource the PR
- * leaves alone is one object in both trees (the loader's cache): read once, held once.
+ * leaves alone is one object in both trees (the loader's cache): the graphs of one review share a
+ * memo, so each is read once and held once.
  */
-const nodes = new WeakMap<Resource, RouteNode | DestinationRuleNode>();
-function nodeOf<T extends RouteNode | DestinationRuleNode>(resource: Resource, read: (resource: Resource) => T): T {
-  let node = nodes.get(resource) as T | undefined;
-  if (!node) nodes.set(resource, (node = read(resource)));
+export type GraphNodeMemo = Map<Resource, RouteNode | DestinationRuleNode>;
+
+function nodeOf<T extends RouteNode | DestinationRuleNode>(memo: GraphNodeMemo, resource: Resource, read: (resource: Resource) => T): T {
+  let node = memo.get(resource) as T | undefined;
+  if (!node) memo.set(resource, (node = read(resource)));
   return node;
 }
 
-export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePlacement: FilePlacement): TrafficGraph {
+export function buildTrafficGraph(
+  set: ManifestSet,
+  model: TrafficModel,
+  filePlacement: FilePlacement,
+  memo: GraphNodeMemo = new Map(),
+): TrafficGraph {
   const gatewayClasses = new Map<string, string>();
   const points = entryPointsOf(set);
   const routes = new Map<string, RouteNode>();
@@ -243,11 +250,13 @@ export function buildTrafficGraph(set: ManifestSet, model: TrafficModel, filePla
     if (id.namespace) namespaces.add(id.namespace);
     const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
     if (gatewayApi && id.kind === "GatewayClass") gatewayClasses.set(id.name, resource.key);
-    else if (gatewayApi && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, nodeOf(resource, gatewayApiRoute));
-    else if (id.group === LEGACY_GATEWAY_API && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, nodeOf(resource, legacyRoute));
-    else if (id.group === ISTIO_NETWORKING && id.kind === "VirtualService") routes.set(resource.key, nodeOf(resource, virtualService));
+    else if (gatewayApi && GATEWAY_ROUTE_KINDS.has(id.kind)) routes.set(resource.key, nodeOf(memo, resource, gatewayApiRoute));
+    else if (id.group === LEGACY_GATEWAY_API && GATEWAY_ROUTE_KINDS.has(id.kind))
+      routes.set(resource.key, nodeOf(memo, resource, legacyRoute));
+    else if (id.group === ISTIO_NETWORKING && id.kind === "VirtualService")
+      routes.set(resource.key, nodeOf(memo, resource, virtualService));
     else if (id.group === ISTIO_NETWORKING && id.kind === "DestinationRule") {
-      const rule = nodeOf(resource, destinationRule);
+      const rule = nodeOf(memo, resource, destinationRule);
       push(destinationRules, rule.host, rule);
     } else if (id.kind === "ServiceExport") {
       const clusters = filePlacement(resource.source.file).clusters;

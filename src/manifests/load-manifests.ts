@@ -57,10 +57,10 @@ export interface ManifestCache {
   readonly reads: Map<string, readonly DocumentRead[]>;
   readonly valuesReads: Map<string, readonly DocumentRead[]>;
   /** The resource a document became in the other tree: equal there and here, it is one object (held once, compared at a glance). */
-  readonly resources: WeakMap<DocumentRead, Resource>;
+  readonly resources: Map<DocumentRead, Resource>;
 }
 
-export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map(), resources: new WeakMap() });
+export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map(), resources: new Map() });
 
 /** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
 export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
@@ -98,16 +98,17 @@ export function pendingReads(
   trees: readonly (readonly SourceFile[])[],
   options: LoadOptions & { readonly cache: ManifestCache },
 ): PendingRead[] {
-  const pending = new Map<string, PendingRead>();
+  const pending = { reads: new Map<string, PendingRead>(), valuesReads: new Map<string, PendingRead>() };
   for (const files of trees) {
     const plan = filePlanner(files, options);
     for (const file of files) {
       const step = plan(file);
-      if (step?.type !== "read" || (step.asValues ? options.cache.valuesReads : options.cache.reads).has(file.text)) continue;
-      pending.set(`${step.asValues ? "v" : "m"}${file.text}`, { text: file.text, asValues: step.asValues });
+      if (step?.type !== "read") continue;
+      const kind = step.asValues ? "valuesReads" : "reads";
+      if (!options.cache[kind].has(file.text)) pending[kind].set(file.text, { text: file.text, asValues: step.asValues });
     }
   }
-  return [...pending.values()];
+  return [...pending.reads.values(), ...pending.valuesReads.values()];
 }
 
 /** Stores documents read elsewhere (readDocuments on another thread) as loadManifests would have read them. */

@@ -1,5 +1,5 @@
-import { isDeepStrictEqual } from "node:util";
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { equalData } from "../core/canonical-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { toFlow } from "./flow-builder.js";
@@ -118,7 +118,7 @@ export function buildTrafficModel(
   for (const flow of declared) {
     const final = resolved.get(flow)!;
     const before = previous?.flows.get(final.key);
-    flows.set(final.key, before && isDeepStrictEqual(before, final) ? before : final);
+    flows.set(final.key, before && equalData(before, final) ? before : final);
   }
   // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
   return { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
