@@ -421,7 +421,7 @@ export function analysisLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<AnalysisL
  * when reading, so either secret can rotate without voiding approvals. ANALYSIS_MEMORY_MB and
  * ANALYSIS_TIMEOUT_MS bound each evaluation's analysis (AppOptions.analysisLimits).
  */
-export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
+export function appFromEnv(env: NodeJS.ProcessEnv, options: Pick<AppOptions, "budgetMs" | "analysisThread"> = {}): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
   const appId = Number(env.APP_ID);
@@ -430,7 +430,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budget
   return routeGovernorApp({
     ...ledgerKeys(env, secret),
     appId,
-    ...(budgetMs ? { budgetMs } : {}),
+    ...options,
     analysisLimits: analysisLimitsFromEnv(env),
   });
 }
