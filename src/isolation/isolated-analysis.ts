@@ -53,8 +53,6 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
       stackSizeMb: STACK_MB,
     },
   });
-  // Waiting for work, the thread must not keep the process alive.
-  worker.unref();
   const outcome = new Promise<Analysis>((resolve, reject) => {
     worker.once("message", resolve);
     worker.on("error", (error: Error & { code?: string }) => {
@@ -73,6 +71,9 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
   });
   // A thread that fails while it waits reports it to the evaluation that takes it.
   outcome.catch(() => undefined);
+  // Waiting for work, the thread must not keep the process alive (a Lambda invocation ends when
+  // its loop is empty). After the listeners: adding a message listener refs the thread again.
+  worker.unref();
   const stop = () => void worker.terminate();
   return {
     stop,
