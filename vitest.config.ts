@@ -15,6 +15,7 @@ export default defineConfig({
   plugins: [yamlAsText],
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/helpers/build-analysis-thread.ts"],
     testTimeout: 20_000,
     pool: "forks",
   },

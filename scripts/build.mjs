@@ -2,38 +2,8 @@
 // (run on `prepare`, so `npx route-governor` works right after `npm ci`); `bench` builds the
 // benchmark, which measures the bundled code as it ships; `action` the GitHub Action's committed bundle.
 import { build } from "esbuild";
-import { chmodSync, readFileSync } from "node:fs";
-
-const shared = {
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  loader: { ".yml": "text" },
-  logLevel: "warning",
-  // CommonJS dependencies call require(); an ESM bundle has none unless we make one.
-  banner: { js: "import { createRequire as __rgCreateRequire } from 'node:module'; const require = __rgCreateRequire(import.meta.url);" },
-};
-
-// What a deployed function carries is its cold start: the policies' comments are documentation for
-// people reading policies/*.yml, not input to the parser; text stays UTF-8 rather than \u-escaped.
-const lean = {
-  minify: true,
-  charset: "utf8",
-  // JSON logs only: see src/lambda-log-stream.ts.
-  alias: { "@probot/pino": "./src/lambda-log-stream.ts" },
-  plugins: [
-    {
-      name: "policy-without-comments",
-      setup(esbuild) {
-        esbuild.onLoad({ filter: /\.yml$/ }, ({ path }) => ({
-          contents: readFileSync(path, "utf8").replace(/^\s*#.*\n/gm, ""),
-          loader: "text",
-        }));
-      },
-    },
-  ],
-};
+import { chmodSync } from "node:fs";
+import { ANALYSIS_THREAD_ENTRY, lean, shared } from "./bundle-options.mjs";
 
 const only = process.argv[2];
 const targets = [
@@ -49,18 +19,19 @@ const targets = [
   // function only verifies and enqueues (no Probot, no review engine: a fast cold start); the
   // worker carries the App.
   { name: "lambda", entryPoints: ["src/lambda.ts"], outfile: "dist/lambda.mjs", ...lean, external: ["@aws-sdk/*"] },
-  { name: "worker", entryPoints: ["src/lambda-worker.ts"], outfile: "dist/worker.mjs", ...lean, external: ["@aws-sdk/*"] },
+  { name: "worker", entryPoints: ["src/lambda-worker.ts"], outfile: "dist/worker.mjs", ...lean, external: ["@aws-sdk/*"], app: true },
   // The GitHub Action runs this committed file as it is (no install step): minified, with the
   // dependencies' licence notices at its end, and CI checks it matches the source.
   { name: "action", entryPoints: ["src/action.ts"], outfile: "action/index.mjs", minify: true, charset: "utf8", target: "node24" },
-  { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs" },
-  { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs" },
-  { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs" },
+  { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs", app: true },
+  { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs", app: true },
+  { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs", app: true },
   { name: "replay", entryPoints: ["scripts/replay.ts"], outfile: "dist/replay.mjs" },
   { name: "preview-cases", entryPoints: ["scripts/preview-cases.ts"], outfile: "dist/preview-cases.mjs" },
 ].filter((t) => (only ? t.name === only : !["bench", "demo-app", "replay", "preview-cases"].includes(t.name)));
 
-for (const { name, ...options } of targets) {
+for (const { name, app, ...options } of targets) {
   await build({ ...shared, ...options });
   if (name === "cli") chmodSync(options.outfile, 0o755);
+  if (app) await build({ ...shared, ...options, entryPoints: [ANALYSIS_THREAD_ENTRY], outfile: "dist/analysis-thread.mjs" });
 }

@@ -1,5 +1,6 @@
 // Checks the deployable artifacts `npm run package` wrote (.serverless/): each function's zip holds
-// its bundle alone, within budget; the CloudFormation wires the webhook function to
+// its bundle alone (the worker's with its analysis thread), each within budget, and the analysis
+// heap leaves the worker half its memory; the CloudFormation wires the webhook function to
 // POST /api/github/webhooks and the worker to the FIFO queue with partial batch failures, a
 // dead-letter queue with an alarm, Node 22 on x86_64, and no secret in any function's environment.
 import { execFileSync } from "node:child_process";
@@ -10,15 +11,19 @@ const BUNDLE_BUDGET = 1_000_000;
 const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
-const zipHolds = (zip, bundle) => {
+const zipHolds = (zip, bundles) => {
   const listing = execFileSync("unzip", ["-Z1", `.serverless/${zip}`], { encoding: "utf8" })
     .trim()
     .split("\n");
-  check(listing.length === 1 && listing[0] === bundle, `${zip} must hold ${bundle} alone, holds: ${listing.join(", ")}`);
+  check(
+    listing.length === bundles.length && bundles.every((bundle) => listing.includes(bundle)),
+    `${zip} must hold ${bundles.join(" and ")} alone, holds: ${listing.join(", ")}`,
+  );
 };
-zipHolds("webhooks.zip", "dist/lambda.mjs");
-zipHolds("worker.zip", "dist/worker.mjs");
-for (const bundle of ["dist/lambda.mjs", "dist/worker.mjs"])
+zipHolds("webhooks.zip", ["dist/lambda.mjs"]);
+// The worker's analysis thread loads its own bundle per evaluation, not at the cold start.
+zipHolds("worker.zip", ["dist/worker.mjs", "dist/analysis-thread.mjs"]);
+for (const bundle of ["dist/lambda.mjs", "dist/worker.mjs", "dist/analysis-thread.mjs"])
   check(statSync(bundle).size <= BUNDLE_BUDGET, `${bundle} is ${statSync(bundle).size} bytes, over ${BUNDLE_BUDGET}`);
 
 const template = JSON.parse(readFileSync(".serverless/cloudformation-template-update-stack.json", "utf8"));
@@ -38,6 +43,11 @@ for (const fn of functions) {
 }
 check(webhook?.Properties.Timeout < 10, `webhook timeout ${webhook?.Properties.Timeout} s must stay inside GitHub's 10 s delivery window`);
 check(worker?.Properties.Timeout >= 60, `worker timeout ${worker?.Properties.Timeout} s must be at least 60 s`);
+const analysisMemory = Number(worker?.Properties.Environment?.Variables?.ANALYSIS_MEMORY_MB);
+check(
+  analysisMemory > 0 && analysisMemory <= worker?.Properties.MemorySize / 2,
+  `worker ANALYSIS_MEMORY_MB ${analysisMemory} must leave the App at least half of its ${worker?.Properties.MemorySize} MB`,
+);
 check(webhook?.Properties.Environment?.Variables?.QUEUE_URL, "webhook QUEUE_URL");
 check(webhook?.Properties.Environment?.Variables?.WEBHOOK_SECRET_SSM, "webhook WEBHOOK_SECRET_SSM");
 for (const secret of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"])
@@ -72,6 +82,5 @@ if (failures.length > 0) {
   console.error(`package check failed:\n- ${failures.join("\n- ")}`);
   process.exit(1);
 }
-console.log(
-  `package ok: dist/lambda.mjs ${(statSync("dist/lambda.mjs").size / 1024).toFixed(0)} KB, dist/worker.mjs ${(statSync("dist/worker.mjs").size / 1024).toFixed(0)} KB`,
-);
+const kb = (bundle) => `${bundle} ${(statSync(bundle).size / 1024).toFixed(0)} KB`;
+console.log(`package ok: ${["dist/lambda.mjs", "dist/worker.mjs", "dist/analysis-thread.mjs"].map(kb).join(", ")}`);

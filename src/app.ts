@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
+import * as z from "zod";
 import { ledgerBlock } from "./github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
 import { gitHubPullRequest } from "./github/github-pull-request.js";
 import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-group.js";
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
+import { isolatedAnalysis, type AnalysisLimits, type AnalysisThread, type IsolatedAnalysis } from "./isolation/isolated-analysis.js";
 import { renderForReview } from "./render/render-change.js";
 import {
   answerComment,
@@ -58,10 +60,25 @@ export interface AppOptions {
    * render cut short is a high finding, not a pass. 0 turns rendering off.
    */
   readonly renderBudgetMs?: number;
+  /**
+   * Heap (MB) and time (ms) for the analysis of each evaluation, run in a thread of its own: a PR
+   * over either fails its own check, and the process goes on. The time stays below the
+   * evaluation's budget (by default half of it), so the check can still be concluded.
+   */
+  readonly analysisLimits?: Partial<AnalysisLimits>;
+  /** The analysis thread's script: the bundle's sibling unless given (tests run the sources). */
+  readonly analysisThread?: AnalysisThread;
 }
 
 export const DEFAULT_BUDGET_MS = { evaluation: 6_500, failureReport: 1_500 } as const;
 export const DEFAULT_APP_RENDER_BUDGET_MS = 3_000;
+/** Half the worker Lambda's 1,024 MB (serverless.yml): the App, the trees and the render tools share the rest. */
+export const DEFAULT_ANALYSIS_MEMORY_MB = 512;
+
+/** The App's options with the analysis they configure. */
+interface Configured extends AppOptions {
+  readonly analyze: IsolatedAnalysis;
+}
 
 const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -120,7 +137,7 @@ interface Target {
   readonly triggerCommentId?: number;
 }
 
-async function evaluateAndPublish(context: Context, options: AppOptions, target: Target): Promise<void> {
+async function evaluateAndPublish(context: Context, options: Configured, target: Target): Promise<void> {
   const budget = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const failureReportDeadline = () => Date.now() + budget.failureReport;
   const { owner, repo } = context.repo();
@@ -130,7 +147,7 @@ async function evaluateAndPublish(context: Context, options: AppOptions, target:
   );
 }
 
-async function evaluateWithin(context: Context, options: AppOptions, target: Target, failureReportDeadline: () => number): Promise<void> {
+async function evaluateWithin(context: Context, options: Configured, target: Target, failureReportDeadline: () => number): Promise<void> {
   const octokit = context.octokit as ProbotOctokit;
   const repo: RepoRef = context.repo();
   const source = gitHubPullRequest(octokit, { ...repo, number: target.number });
@@ -173,6 +190,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
       secret: options.ledgerSecret,
       ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
       appId: options.appId,
+      analyze: options.analyze,
       render: (base, head, policy) =>
         renderForReview(base, head, policy, {
           budgetMs: renderBudgetMs,
@@ -246,7 +264,7 @@ async function evaluateWithin(context: Context, options: AppOptions, target: Tar
  * the queue waits for it and then drops the PR. Like a PR's, the check is opened before anything
  * is read, so any error concludes it `failure`.
  */
-async function evaluateGroupAndPublish(context: Context<"merge_group">, options: AppOptions): Promise<void> {
+async function evaluateGroupAndPublish(context: Context<"merge_group">, options: Configured): Promise<void> {
   const octokit = context.octokit as ProbotOctokit;
   const repo: RepoRef = context.repo();
   const group = MergeGroupSchema.parse(context.payload.merge_group);
@@ -260,6 +278,7 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
         secret: options.ledgerSecret,
         ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
         appId: options.appId,
+        analyze: options.analyze,
       }),
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
@@ -319,7 +338,22 @@ async function pullsForSha(context: Context, listed: readonly ListedPull[], sha:
 const pullTarget = (pull: { number: number; state: string; head: { sha: string }; base: { ref: string } }): Target | undefined =>
   pull.state === "closed" ? undefined : { number: pull.number, head: { sha: pull.head.sha, baseRef: pull.base.ref } };
 
-export function routeGovernorApp(options: AppOptions): ApplicationFunction {
+/** The analysis limits with their defaults; a time limit that leaves no time to report is refused at start. */
+export function analysisLimits(options: AppOptions): AnalysisLimits {
+  const evaluation = (options.budgetMs ?? DEFAULT_BUDGET_MS).evaluation;
+  const limits = {
+    memoryMb: options.analysisLimits?.memoryMb ?? DEFAULT_ANALYSIS_MEMORY_MB,
+    timeoutMs: options.analysisLimits?.timeoutMs ?? Math.floor(evaluation / 2),
+  };
+  if (limits.timeoutMs >= evaluation)
+    throw new Error(
+      `the analysis time limit (ANALYSIS_TIMEOUT_MS, ${limits.timeoutMs} ms) must be below the evaluation's budget of ${evaluation} ms`,
+    );
+  return limits;
+}
+
+export function routeGovernorApp(appOptions: AppOptions): ApplicationFunction {
+  const options: Configured = { ...appOptions, analyze: isolatedAnalysis(analysisLimits(appOptions), appOptions.analysisThread) };
   return (app: Probot) => {
     app.on([...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS], async (context) => {
       const target = pullTarget(context.payload.pull_request);
@@ -368,19 +402,37 @@ export function ledgerKeys(env: NodeJS.ProcessEnv, webhookSecret: string): Pick<
   return { ledgerSecret: env.LEDGER_KEY || webhookSecret, ...(oldLedgerSecrets.length > 0 ? { oldLedgerSecrets } : {}) };
 }
 
+const limitVariable = z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().positive().optional());
+const AnalysisEnvSchema = z.object({ ANALYSIS_MEMORY_MB: limitVariable, ANALYSIS_TIMEOUT_MS: limitVariable });
+
+/** ANALYSIS_MEMORY_MB and ANALYSIS_TIMEOUT_MS, when set: positive whole numbers, or the App does not start. */
+export function analysisLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<AnalysisLimits> {
+  const parsed = AnalysisEnvSchema.safeParse(env);
+  if (!parsed.success)
+    throw new Error(`ANALYSIS_MEMORY_MB and ANALYSIS_TIMEOUT_MS must be positive whole numbers: ${z.prettifyError(parsed.error)}`);
+  const { ANALYSIS_MEMORY_MB: memoryMb, ANALYSIS_TIMEOUT_MS: timeoutMs } = parsed.data;
+  return { ...(memoryMb === undefined ? {} : { memoryMb }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+}
+
 /**
  * The App configured from Probot's standard environment. WEBHOOK_SECRET is required (Probot's
  * fallback, "development", is public). The approval ledger is signed with LEDGER_KEY, or with the
  * webhook secret when LEDGER_KEY is unset; LEDGER_KEYS_OLD (comma-separated) are still accepted
- * when reading, so either secret can rotate without voiding approvals.
+ * when reading, so either secret can rotate without voiding approvals. ANALYSIS_MEMORY_MB and
+ * ANALYSIS_TIMEOUT_MS bound each evaluation's analysis (AppOptions.analysisLimits).
  */
-export function appFromEnv(env: NodeJS.ProcessEnv, budgetMs?: AppOptions["budgetMs"]): ApplicationFunction {
+export function appFromEnv(env: NodeJS.ProcessEnv, options: Pick<AppOptions, "budgetMs" | "analysisThread"> = {}): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
   const appId = Number(env.APP_ID);
   if (!(Number.isInteger(appId) && appId > 0))
     throw new Error("APP_ID is not set: Route Governor trusts only the comments GitHub says this App wrote");
-  return routeGovernorApp({ ...ledgerKeys(env, secret), appId, ...(budgetMs ? { budgetMs } : {}) });
+  return routeGovernorApp({
+    ...ledgerKeys(env, secret),
+    appId,
+    ...options,
+    analysisLimits: analysisLimitsFromEnv(env),
+  });
 }
 
 /** As `probot run` loads it; the environment is read when the App loads, after `.env` is applied. */

@@ -14,4 +14,6 @@ export const WORKER_BUDGET_MS = { evaluation: 60_000, failureReport: 15_000 } as
 const env = { ...process.env, ...(await resolveSecrets(process.env, ssmParameterReader, SECRET_NAMES, OPTIONAL_SECRET_NAMES)) };
 const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit() } });
 
-export const handler = createWorker(probot, appFromEnv(env, WORKER_BUDGET_MS), { maxReceives: Number(process.env.MAX_RECEIVES) || 3 });
+export const handler = createWorker(probot, appFromEnv(env, { budgetMs: WORKER_BUDGET_MS }), {
+  maxReceives: Number(process.env.MAX_RECEIVES) || 3,
+});

@@ -44,6 +44,13 @@ export interface ChangeInput {
   readonly rendered?: RenderResult;
 }
 
+/**
+ * A tree as the reports read it. Its file placement (a function) stays inside the analysis, whose
+ * findings and blast radius already say where files land: the result is plain data, which the App
+ * receives from the thread it runs the analysis in.
+ */
+export type AnalysedTree = Pick<TreeAnalysis, "manifests" | "model">;
+
 /** What changed and how risky it is: everything the governance and the reports need. */
 export interface Analysis {
   readonly findings: readonly Finding[];
@@ -59,8 +66,8 @@ export interface Analysis {
   readonly skipped: readonly SkippedFile[];
   /** YAML files the PR adds, changes or deletes that the policy's `paths` leave out, and how many the head tree leaves out in all. */
   readonly excluded: { readonly changed: readonly string[]; readonly total: number };
-  readonly base: TreeAnalysis;
-  readonly head: TreeAnalysis;
+  readonly base: AnalysedTree;
+  readonly head: AnalysedTree;
   /** The repo-wide traffic graphs of both trees, and what the PR reaches through them (DESIGN §7). */
   readonly graphs: { readonly base: TrafficGraph; readonly head: TrafficGraph };
   readonly blastRadius: BlastRadius;
@@ -191,8 +198,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
     existingInvalid,
     skipped,
     excluded,
-    base,
-    head,
+    base: { manifests: base.manifests, model: base.model },
+    head: { manifests: head.manifests, model: head.model },
     graphs: { base: graph.base, head: graph.head },
     blastRadius: graph.blastRadius,
     render,
@@ -275,7 +282,8 @@ const sortFindings = (findings: Finding[]): Finding[] =>
   );
 
 /** Everything a review needs beyond the two trees: the PR's words and people (DESIGN §9–§10). */
-export interface ReviewInput extends ChangeInput {
+export interface ReviewFacts {
+  readonly policy: Policy;
   readonly policySource: string;
   /** The PR description (its `## Change evidence` section is evidence). */
   readonly body: string;
@@ -297,6 +305,8 @@ export interface ReviewInput extends ChangeInput {
   readonly baseRef?: string;
 }
 
+export interface ReviewInput extends ChangeInput, ReviewFacts {}
+
 export interface ReviewResult {
   readonly risk: GovernanceResult["risk"];
   readonly decision: GovernanceResult["decision"];
@@ -306,8 +316,10 @@ export interface ReviewResult {
 }
 
 /** The whole pure pipeline: trees and PR facts in, decision and everything the reports show out. */
-export function reviewChange(input: ReviewInput): ReviewResult {
-  const analysis = analyzeChange(input);
+export const reviewChange = (input: ReviewInput): ReviewResult => reviewAnalysis(analyzeChange(input), input);
+
+/** The governance of a change already analysed (the App analyses in a thread of its own, once per evaluation). */
+export function reviewAnalysis(analysis: Analysis, input: ReviewFacts): ReviewResult {
   const author = input.prAuthor ?? "author";
   const governance = decide({
     findings: analysis.findings,

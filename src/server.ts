@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { createNodeMiddleware, createProbot } from "probot";
 import { appFromEnv } from "./app.js";
 import { routeGovernorOctokit, type OctokitTuning } from "./github/octokit.js";
+import type { AnalysisThread } from "./isolation/isolated-analysis.js";
 
 /**
  * `npm start`: webhooks at `/api/github/webhooks` (WEBHOOK_PATH), configured by APP_ID,
@@ -37,11 +38,16 @@ async function boundedBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startServer(env: NodeJS.ProcessEnv = process.env, tuning?: OctokitTuning): Promise<RunningServer> {
+/** `analysisThread`: the App's analysis thread when not run as the bundle (tests run the sources). */
+export async function startServer(
+  env: NodeJS.ProcessEnv = process.env,
+  tuning?: OctokitTuning,
+  analysisThread?: AnalysisThread,
+): Promise<RunningServer> {
   if (env === process.env && existsSync(".env")) process.loadEnvFile(".env");
   const path = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
   const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit(tuning) } });
-  const middleware = await createNodeMiddleware(appFromEnv(env), { probot, webhooksPath: path });
+  const middleware = await createNodeMiddleware(appFromEnv(env, analysisThread ? { analysisThread } : {}), { probot, webhooksPath: path });
   const notFound = (response: ServerResponse) =>
     response.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
 

@@ -3,13 +3,12 @@ import type { BreakGlass, Hold } from "../governance/decision.js";
 import type { EvidenceCommand } from "../governance/evidence.js";
 import { validateEvidence } from "../governance/evidence-validation.js";
 import { helpText, parseSlashCommands, type SlashCommand } from "../governance/slash-commands.js";
-import { createManifestCache } from "../manifests/load-manifests.js";
 import { resolveEvidenceKey } from "../policy/evidence-names.js";
 import { resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
-import { analyzeChange, POLICY_PATH, reviewChange, type ReviewResult, type SourceFile } from "../review.js";
+import { POLICY_PATH, reviewAnalysis, type Analysis, type ChangeInput, type ReviewResult, type SourceFile } from "../review.js";
 import {
   breakGlassOf,
   buildLedger,
@@ -53,6 +52,11 @@ export interface EvaluationOptions {
   readonly appId: number;
   /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
   readonly render?: (base: readonly SourceFile[], head: readonly SourceFile[], policy: Policy) => Promise<RenderResult>;
+  /**
+   * Analyses the change, once per evaluation: the App in a thread with limits (isolation/isolated-analysis.ts),
+   * the Action, whose job is a process of its own, in process (review.ts `analyzeChange`).
+   */
+  readonly analyze: (input: Omit<ChangeInput, "cache">) => Promise<Analysis>;
 }
 
 export interface CommandOutcome {
@@ -117,11 +121,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${short(pr.baseSha)})`);
-  const cache = createManifestCache();
   const rendered = await options.render?.(base, head, policy);
-  const current = analyzeChange({ base, head, links, policy, cache, ...(rendered ? { rendered } : {}) }).findings.map(
-    (finding) => finding.fingerprint,
-  );
+  const analysis = await options.analyze({ base, head, links, policy, ...(rendered ? { rendered } : {}) });
+  const current = analysis.findings.map((finding) => finding.fingerprint);
 
   const notes: string[] = [];
   // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.
@@ -323,14 +325,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
 
   const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, pr.baseRef, refusals, notes);
 
-  const result = reviewChange({
-    base,
-    head,
-    links,
-    ...(rendered ? { rendered } : {}),
+  const result = reviewAnalysis(analysis, {
     policy,
     policySource,
-    cache,
     body: pr.body,
     bodyAt: pr.bodyUpdatedAt,
     now,

@@ -2,7 +2,7 @@ import type { ProbotOctokit } from "probot";
 import * as z from "zod";
 import { decideMergeGroup, type GroupMember, type MergeGroupDecision } from "../governance/merge-group.js";
 import { resolvePolicy } from "../policy/load-policy.js";
-import { analyzeChange, POLICY_PATH } from "../review.js";
+import { POLICY_PATH } from "../review.js";
 import { evaluatePullRequest, type EvaluationOptions } from "./evaluate-pull-request.js";
 import { gitHubPullRequest, gitHubTrees, IncompleteReadError } from "./github-pull-request.js";
 
@@ -65,12 +65,12 @@ export async function evaluateMergeGroup(
     base.files.find((file) => file.path === POLICY_PATH)?.text,
     `${POLICY_PATH} at ${baseRef} (${group.base_sha.slice(0, 7)})`,
   );
-  const groupFindings = analyzeChange({
+  const { findings: groupFindings } = await options.analyze({
     base: base.files,
     head: head.files,
     links: { base: base.links, head: head.links },
     policy,
-  }).findings;
+  });
   const members: GroupMember[] = [];
   for (const number of pulls) {
     const evaluation = await evaluatePullRequest(gitHubPullRequest(octokit, { ...repo, number }), options);

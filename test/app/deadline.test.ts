@@ -5,6 +5,7 @@ import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
 import { FakeGitHub } from "./fake-github.js";
 import { privateKey } from "./private-key.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * GitHub abandons a delivery after 10 s. An evaluation has a budget; a GitHub that stops
@@ -32,7 +33,12 @@ describe("the evaluation budget", () => {
       Octokit: routeGovernorOctokit(),
     });
     await probot.load(
-      routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, budgetMs: { evaluation: 1_500, failureReport: 2_000 } }),
+      routeGovernorApp({
+        ledgerSecret: SECRET,
+        appId: github.appId,
+        budgetMs: { evaluation: 1_500, failureReport: 2_000 },
+        analysisThread: SOURCE_ANALYSIS_THREAD,
+      }),
     );
 
     const started = Date.now();

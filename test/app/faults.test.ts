@@ -5,6 +5,7 @@ import { routeGovernorOctokit, type OctokitTuning } from "../../src/github/octok
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
 import { FakeGitHub, type Fault } from "./fake-github.js";
 import { privateKey } from "./private-key.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * Fault injection: every GitHub call of one evaluation (the one an `/approve` triggers) fails in
@@ -50,7 +51,7 @@ async function scenario(tuning: OctokitTuning = FAST_RETRIES): Promise<Scenario>
       logLevel: "fatal",
       Octokit: routeGovernorOctokit(tuning),
     });
-    await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId }));
+    await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, analysisThread: SOURCE_ANALYSIS_THREAD }));
     return probot.receive({ id: String(++delivery), ...event } as never);
   };
   await deliver(github.pullRequestEvent("opened", 7));

@@ -5,6 +5,7 @@ import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH, ROUTE_PATH } from "../github/fixtures.js";
 import { FakeGitHub, type FakeComment } from "./fake-github.js";
 import { privateKey } from "./private-key.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * The hostile-input review (issue 12): each case replays an attack against the App, end to end
@@ -61,7 +62,9 @@ async function harness(
       logLevel: "fatal",
       Octokit: routeGovernorOctokit({ retry: { enabled: false } }),
     });
-    await started.load(routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock) }));
+    await started.load(
+      routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock), analysisThread: SOURCE_ANALYSIS_THREAD }),
+    );
     return started;
   };
   let probot = await start({ ledgerSecret: SECRET });

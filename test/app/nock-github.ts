@@ -6,6 +6,7 @@ import { routeGovernorApp } from "../../src/app.js";
 import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { archiveTopDirectory, gitBlobId, tarGz } from "../github/fake-archive.js";
 import { privateKey } from "./private-key.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * nock-backed GitHub for the App tests: the real webhook payloads of @octokit/webhooks-examples
@@ -276,6 +277,6 @@ export async function newProbot(now: () => Date): Promise<Probot> {
     logLevel: "fatal",
     Octokit: routeGovernorOctokit({ retry: { enabled: false } }),
   });
-  await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: APP_ID, now }));
+  await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: APP_ID, now, analysisThread: SOURCE_ANALYSIS_THREAD }));
   return probot;
 }

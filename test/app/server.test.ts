@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES, startServer, type RunningServer } from "../../src/serve
 import { baseTree, headTree } from "../github/fixtures.js";
 import { deliverWebhook, FakeGitHub } from "./fake-github.js";
 import { privateKey } from "./private-key.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * End to end over HTTP: the real server (`npm start`'s startServer) on loopback, signed webhooks,
@@ -39,6 +40,7 @@ beforeAll(async () => {
       GHE_PROTOCOL: "http",
     },
     { retry: { retryAfterBaseValue: 1 } },
+    SOURCE_ANALYSIS_THREAD,
   );
   webhooks = `http://127.0.0.1:${server.port}/api/github/webhooks`;
 });

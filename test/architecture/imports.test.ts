@@ -79,7 +79,7 @@ type Layer =
   | { readonly kind: "adapter" };
 
 const ADAPTERS =
-  /^(?:cli|command-line|action|app|server|lambda|lambda-secrets|lambda-worker|worker|webhook-handler|read-ahead-worker)\.ts$|^(?:action|github|sources|queue)\//;
+  /^(?:cli|command-line|action|app|server|lambda|lambda-secrets|lambda-worker|worker|webhook-handler|read-ahead-worker)\.ts$|^(?:action|github|sources|queue|isolation)\//;
 
 function layerOf(file: string): Layer {
   if (file.startsWith("core/")) return { kind: "core" };

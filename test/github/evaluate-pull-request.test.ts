@@ -5,11 +5,13 @@ import type { CommentFacts, ReviewFacts } from "../../src/github/pull-request-so
 import { checkRunReport } from "../../src/report/check-run.js";
 import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { COMMENT_MARKER } from "../../src/report/pr-comment.js";
+import { analyzeChange } from "../../src/review.js";
 import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "./fixtures.js";
 import { inMemoryPullRequest, type InMemoryPullRequest } from "./in-memory-pull-request.js";
 
 const SECRET = "webhook-secret";
 const APP_ID = 77;
+const analyze = async (input: Parameters<typeof analyzeChange>[0]) => analyzeChange(input);
 const HEAD = "a".repeat(40);
 const T0 = "2026-11-21T10:00:00Z";
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace(".000", "");
@@ -63,7 +65,7 @@ function pullRequest(overrides: Partial<InMemoryPullRequest> = {}): InMemoryPull
 }
 
 const evaluate = (pr: InMemoryPullRequest, minutes = 60): Promise<Evaluation> =>
-  evaluatePullRequest(inMemoryPullRequest(pr), { now: new Date(at(minutes)), secret: SECRET, appId: APP_ID });
+  evaluatePullRequest(inMemoryPullRequest(pr), { now: new Date(at(minutes)), secret: SECRET, appId: APP_ID, analyze });
 
 /** The App's comment as it would be after an evaluation: what the next evaluation reads back. */
 const appComment = (evaluation: Evaluation): CommentFacts =>
@@ -186,7 +188,7 @@ describe("group membership is looked up only where a command needs it (issue 12,
       ...source,
       isMember: (login: string, group: Parameters<typeof source.isMember>[1]) => (lookups.push(login), source.isMember(login, group)),
     };
-    const evaluation = await evaluatePullRequest(counting, { now: new Date(at(60)), secret: SECRET, appId: APP_ID });
+    const evaluation = await evaluatePullRequest(counting, { now: new Date(at(60)), secret: SECRET, appId: APP_ID, analyze });
     expect(evaluation.result.decision).toBe("pass");
     expect(lookups.filter((login) => login !== "tom" && login !== "ana")).toEqual([]);
     expect(lookups.filter((login) => login === "tom")).toHaveLength(4);

@@ -1,0 +1,37 @@
+// esbuild options every bundle shares: scripts/build.mjs, and the tests' build of the analysis thread.
+import { readFileSync } from "node:fs";
+
+export const shared = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  loader: { ".yml": "text" },
+  logLevel: "warning",
+  // CommonJS dependencies call require(); an ESM bundle has none unless we make one.
+  banner: { js: "import { createRequire as __rgCreateRequire } from 'node:module'; const require = __rgCreateRequire(import.meta.url);" },
+};
+
+// What a deployed function carries is its cold start: the policies' comments are documentation for
+// people reading policies/*.yml, not input to the parser; text stays UTF-8 rather than \u-escaped.
+export const lean = {
+  minify: true,
+  charset: "utf8",
+  // JSON logs only: see src/lambda-log-stream.ts.
+  alias: { "@probot/pino": "./src/lambda-log-stream.ts" },
+  plugins: [
+    {
+      name: "policy-without-comments",
+      setup(esbuild) {
+        esbuild.onLoad({ filter: /\.yml$/ }, ({ path }) => ({
+          contents: readFileSync(path, "utf8").replace(/^\s*#.*\n/gm, ""),
+          loader: "text",
+        }));
+      },
+    },
+  ],
+};
+
+// The entry of the thread the App analyses each evaluation in (src/isolation/isolated-analysis.ts),
+// written beside every bundle that runs the App, where the App looks for it.
+export const ANALYSIS_THREAD_ENTRY = "src/isolation/analysis-thread.ts";

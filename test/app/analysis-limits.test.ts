@@ -1,0 +1,95 @@
+import { Probot } from "probot";
+import { afterAll, describe, expect, it } from "vitest";
+import { analysisLimits, analysisLimitsFromEnv, DEFAULT_ANALYSIS_MEMORY_MB, routeGovernorApp, type AppOptions } from "../../src/app.js";
+import { routeGovernorOctokit } from "../../src/github/octokit.js";
+import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
+import { generatedRoutes } from "../helpers/generated-routes.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
+import { FakeGitHub } from "./fake-github.js";
+import { privateKey } from "./private-key.js";
+
+/**
+ * Issue 12: a PR whose analysis runs past the App's heap or time limit fails its own check with
+ * the limit it hit, and the process goes on evaluating other PRs as usual. Budgets as the
+ * Lambda worker's, so that only the limit under test can be hit on a loaded machine.
+ */
+const SECRET = "limits-secret";
+const BUDGET = { evaluation: 60_000, failureReport: 15_000 };
+const fakes: FakeGitHub[] = [];
+afterAll(() => Promise.all(fakes.map((fake) => fake.stop())));
+
+/** One App and two PRs on a fake GitHub: #7 adds 2,000 generated routes, #8 is the usual small change. */
+async function twoPulls(limits: AppOptions["analysisLimits"]) {
+  const github = new FakeGitHub(77, 6300 + fakes.length);
+  fakes.push(github);
+  await github.start();
+  const base = github.commit(baseTree());
+  const heavy = github.commit({ ...headTree(), "routes/generated.yaml": generatedRoutes(2_000) });
+  const small = github.commit(headTree());
+  github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: heavy, body: EVIDENCE_BODY });
+  github.openPull({ number: 8, author: "ana", base: "main", baseSha: base, headSha: small, body: EVIDENCE_BODY });
+  const probot = new Probot({
+    appId: github.appId,
+    privateKey,
+    secret: SECRET,
+    baseUrl: github.apiUrl,
+    logLevel: "fatal",
+    Octokit: routeGovernorOctokit(),
+  });
+  await probot.load(
+    routeGovernorApp({
+      ledgerSecret: SECRET,
+      appId: github.appId,
+      budgetMs: BUDGET,
+      analysisLimits: limits,
+      analysisThread: SOURCE_ANALYSIS_THREAD,
+    }),
+  );
+  let delivery = 0;
+  const open = (number: number) => probot.receive({ id: String(++delivery), ...github.pullRequestEvent("opened", number) } as never);
+  const check = (sha: string) => {
+    const run = github.latestCheckRun(sha)!;
+    return { conclusion: run.conclusion, output: `${run.output.summary ?? ""}\n${run.output.text ?? ""}` };
+  };
+  return { github, open, heavy: () => check(heavy), small: () => check(small) };
+}
+
+describe("analysis limits", () => {
+  it("a PR over the heap limit fails its own check naming the limit; the next PR is evaluated as usual", async () => {
+    const { github, open, heavy, small } = await twoPulls({ memoryMb: 32 });
+    await expect(open(7)).rejects.toThrow(/memory limit of 32 MB/);
+    expect(heavy().conclusion).toBe("failure");
+    expect(heavy().output).toMatch(/memory limit of 32 MB \(ANALYSIS_MEMORY_MB\) and was stopped: split the pull request/);
+    expect(github.appComments(7)).toEqual([]);
+
+    await open(8);
+    expect(small().conclusion).toBe("action_required");
+    expect(small().output).toMatch(/medium-high|approval|service-owners/i);
+    expect(heavy().conclusion).toBe("failure");
+  });
+
+  it("a PR over the time limit fails its own check naming the limit; the next PR is evaluated as usual", async () => {
+    const { open, heavy, small } = await twoPulls({ timeoutMs: 300 });
+    await expect(open(7)).rejects.toThrow(/time limit/);
+    expect(heavy().conclusion).toBe("failure");
+    expect(heavy().output).toMatch(/time limit of 0.3 s \(ANALYSIS_TIMEOUT_MS\) and was stopped: split the pull request/);
+
+    await open(8);
+    expect(small().conclusion).toBe("action_required");
+  });
+
+  it("limits: defaults fit the deployment, the environment sets them, and a time limit that leaves no time to report is refused", () => {
+    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1 })).toEqual({ memoryMb: DEFAULT_ANALYSIS_MEMORY_MB, timeoutMs: 3_250 });
+    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1, budgetMs: BUDGET })).toEqual({ memoryMb: 512, timeoutMs: 30_000 });
+    expect(analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "1024", ANALYSIS_TIMEOUT_MS: "45000" })).toEqual({
+      memoryMb: 1024,
+      timeoutMs: 45_000,
+    });
+    expect(analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "" })).toEqual({});
+    expect(() => analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "1GB" })).toThrow(/ANALYSIS_MEMORY_MB/);
+    expect(() => analysisLimitsFromEnv({ ANALYSIS_TIMEOUT_MS: "-5" })).toThrow(/positive whole numbers/);
+    expect(() => routeGovernorApp({ ledgerSecret: SECRET, appId: 1, analysisLimits: { timeoutMs: 6_500 } })).toThrow(
+      /must be below the evaluation's budget of 6500 ms/,
+    );
+  });
+});

@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import type { TestProject } from "vitest/node";
+import { ANALYSIS_THREAD_ENTRY, shared } from "../../scripts/bundle-options.mjs";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    analysisThread: string;
+  }
+}
+
+/**
+ * Vitest's global setup: the App's analysis thread bundled from the current sources, once per run.
+ * Node 20 cannot start a worker on a .ts file, and one loading the sources through tsx spends
+ * about a second per evaluation compiling them.
+ */
+export default async function setup(project: TestProject): Promise<() => void> {
+  const dir = mkdtempSync(join(tmpdir(), "rg-analysis-thread-"));
+  const outfile = join(dir, "analysis-thread.mjs");
+  await build({ ...shared, entryPoints: [ANALYSIS_THREAD_ENTRY], outfile });
+  project.provide("analysisThread", outfile);
+  return () => rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { AnalysisLimitError, isolatedAnalysis } from "../../src/isolation/isolated-analysis.js";
+import { resolvePolicy } from "../../src/policy/load-policy.js";
+import { readFolder } from "../../src/sources/folder-source.js";
+import { analyzeChange, POLICY_PATH, type SourceFile } from "../../src/review.js";
+import { baseTree, headTree } from "../github/fixtures.js";
+import { generatedRoutes } from "../helpers/generated-routes.js";
+import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
+
+/**
+ * Each analysis in a thread of its own (issue 12): the same Analysis as in process, and a change
+ * that runs past the heap or the time limit fails alone, with the limit it hit named.
+ */
+const files = (tree: Record<string, string>): SourceFile[] => Object.entries(tree).map(([path, text]) => ({ path, text }));
+const change = (base: SourceFile[], head: SourceFile[]) => ({
+  base,
+  head,
+  policy: resolvePolicy(base.find((file) => file.path === POLICY_PATH)?.text, POLICY_PATH).policy,
+});
+const small = change(files(baseTree()), files(headTree()));
+const heavy = change(files(baseTree()), [...files(headTree()), { path: "routes/generated.yaml", text: generatedRoutes(2_000) }]);
+const roomy = { memoryMb: 512, timeoutMs: 60_000 };
+
+describe("the isolated analysis", () => {
+  it("is the analysis in process, as plain data", async () => {
+    const analyze = isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD);
+    const example = change((await readFolder("examples/base")).files, (await readFolder("examples/head")).files);
+    for (const input of [small, example]) expect(await analyze(input)).toStrictEqual(analyzeChange(input));
+  });
+
+  it("a change that needs more than the heap limit fails with that limit; the next analysis runs as usual", async () => {
+    const failed = await isolatedAnalysis(
+      { memoryMb: 32, timeoutMs: 60_000 },
+      SOURCE_ANALYSIS_THREAD,
+    )(heavy).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(AnalysisLimitError);
+    expect((failed as Error).message).toMatch(/memory limit of 32 MB \(ANALYSIS_MEMORY_MB\).*split the pull request/);
+    expect((await isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD)(small)).findings).toEqual(analyzeChange(small).findings);
+  });
+
+  it("a change that runs past the time limit is stopped and fails with that limit", async () => {
+    const started = Date.now();
+    const failed = await isolatedAnalysis(
+      { memoryMb: 512, timeoutMs: 300 },
+      SOURCE_ANALYSIS_THREAD,
+    )(heavy).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(AnalysisLimitError);
+    expect((failed as Error).message).toMatch(/time limit of 0.3 s \(ANALYSIS_TIMEOUT_MS\).*split the pull request/);
+    // Stopped at the limit, not when the analysis would have ended (seconds on this input).
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD)(small)).findings).toEqual(analyzeChange(small).findings);
+  });
+
+  it("analyses run side by side, each in its own thread", async () => {
+    const analyze = isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD);
+    const results = await Promise.all([analyze(small), analyze(small), analyze(small)]);
+    for (const result of results) expect(result).toStrictEqual(analyzeChange(small));
+  });
+});
