@@ -7,7 +7,13 @@ import { gitHubPullRequest } from "./github/github-pull-request.js";
 import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-group.js";
 import { withDeadline } from "./github/octokit.js";
 import { isBotLogin } from "./github/pull-request-source.js";
-import { isolatedAnalysis, type AnalysisLimits, type AnalysisThread, type IsolatedAnalysis } from "./isolation/isolated-analysis.js";
+import {
+  AnalysisLimitError,
+  isolatedAnalysis,
+  type AnalysisLimits,
+  type AnalysisThread,
+  type IsolatedAnalysis,
+} from "./isolation/isolated-analysis.js";
 import { renderForReview } from "./render/render-change.js";
 import {
   answerComment,
@@ -250,14 +256,22 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
     try {
       // The evaluation's own deadline may be spent: the failure report gets its own reserve.
       await withDeadline(failureReportDeadline(), () =>
-        completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + attemptNote())),
+        completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + retryNote(error))),
       );
+      if (isFinal(error)) return;
     } catch (reportError) {
       context.log.error({ err: reportError }, "could not conclude the check run as failed; it stays in progress");
     }
     throw error;
   }
 }
+
+/**
+ * A PR over the analysis limits exceeds them again on every attempt: once its check says so, the
+ * delivery is done (a queue retrying it would only delay the verdict and fill the dead-letter queue).
+ */
+const isFinal = (error: unknown): boolean => error instanceof AnalysisLimitError;
+const retryNote = (error: unknown): string => (isFinal(error) ? "" : attemptNote());
 
 /**
  * A merge queue's group commit: the required check must be reported on `merge_group.head_sha`, or
@@ -283,11 +297,16 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));
   } catch (error) {
-    await withDeadline(Date.now() + budget.failureReport, () =>
-      completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error) + attemptNote())),
-    ).catch((reportError: unknown) =>
-      context.log.error({ err: reportError }, "could not conclude the merge group's check run as failed; it stays in progress"),
+    const reported = await withDeadline(Date.now() + budget.failureReport, () =>
+      completeCheckRun(octokit, repo, checkRunId, errorCheckRunReport(errorText(error) + retryNote(error))),
+    ).then(
+      () => true,
+      (reportError: unknown) => {
+        context.log.error({ err: reportError }, "could not conclude the merge group's check run as failed; it stays in progress");
+        return false;
+      },
     );
+    if (reported && isFinal(error)) return;
     throw error;
   }
 }
