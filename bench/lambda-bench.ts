@@ -14,7 +14,7 @@ import { report, sample } from "./measure.js";
 const run = promisify(execFile);
 const BUNDLES = [
   { name: "webhook", file: resolve("dist/lambda.mjs") },
-  { name: "worker", file: resolve("dist/worker.mjs") },
+  { name: "worker", file: resolve("dist/worker/worker.mjs") },
 ];
 
 export async function benchLambdaBundle(runs = 9): Promise<void> {

@@ -2,7 +2,7 @@
 // (run on `prepare`, so `npx route-governor` works right after `npm ci`); `bench` builds the
 // benchmark, which measures the bundled code as it ships; `action` the GitHub Action's committed bundle.
 import { build } from "esbuild";
-import { chmodSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { ANALYSIS_THREAD_ENTRY, lean, shared } from "./bundle-options.mjs";
 
 const only = process.argv[2];
@@ -19,7 +19,17 @@ const targets = [
   // function only verifies and enqueues (no Probot, no review engine: a fast cold start); the
   // worker carries the App.
   { name: "lambda", entryPoints: ["src/lambda.ts"], outfile: "dist/lambda.mjs", ...lean, external: ["@aws-sdk/*"] },
-  { name: "worker", entryPoints: ["src/lambda-worker.ts"], outfile: "dist/worker.mjs", ...lean, external: ["@aws-sdk/*"], app: true },
+  // The worker and its analysis thread share their code as chunks in one folder: the function
+  // carries the engine once (within its 1 MB budget), and the thread loads only what it needs.
+  {
+    name: "worker",
+    entryPoints: { worker: "src/lambda-worker.ts", "analysis-thread": ANALYSIS_THREAD_ENTRY },
+    outdir: "dist/worker",
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    ...lean,
+    external: ["@aws-sdk/*"],
+  },
   // The GitHub Action runs this committed file as it is (no install step): minified, with the
   // dependencies' licence notices at its end, and CI checks it matches the source.
   { name: "action", entryPoints: ["src/action.ts"], outfile: "action/index.mjs", minify: true, charset: "utf8", target: "node24" },
@@ -31,6 +41,8 @@ const targets = [
 ].filter((t) => (only ? t.name === only : !["bench", "demo-app", "replay", "preview-cases"].includes(t.name)));
 
 for (const { name, app, ...options } of targets) {
+  // A folder of chunks is rebuilt whole: stale chunks would be packaged too.
+  if (options.outdir) rmSync(options.outdir, { recursive: true, force: true });
   await build({ ...shared, ...options });
   if (name === "cli") chmodSync(options.outfile, 0o755);
   if (app) await build({ ...shared, ...options, entryPoints: [ANALYSIS_THREAD_ENTRY], outfile: "dist/analysis-thread.mjs" });

@@ -17,8 +17,8 @@ export const shared = {
 export const lean = {
   minify: true,
   charset: "utf8",
-  // JSON logs only: see src/lambda-log-stream.ts.
-  alias: { "@probot/pino": "./src/lambda-log-stream.ts" },
+  // JSON logs only (src/lambda-log-stream.ts); Probot's config files read with js-yaml (src/lambda-yaml.ts).
+  alias: { "@probot/pino": "./src/lambda-log-stream.ts", yaml: "./src/lambda-yaml.ts" },
   plugins: [
     {
       name: "policy-without-comments",

@@ -5,7 +5,7 @@ import { OPTIONAL_SECRET_NAMES, resolveSecrets, SECRET_NAMES, ssmParameterReader
 import { createWorker } from "./worker.js";
 
 /**
- * The worker Lambda (serverless.yml: `dist/worker.handler`), fed by the SQS FIFO queue. No
+ * The worker Lambda (serverless.yml: `dist/worker/worker.handler`), fed by the SQS FIFO queue. No
  * webhook window here: an evaluation may take most of the function's timeout, keeping a reserve
  * to conclude the check `failure` when GitHub is slow. MAX_RECEIVES is the queue's maxReceiveCount.
  */

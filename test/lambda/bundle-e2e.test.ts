@@ -11,7 +11,7 @@ import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
 import { asLambdaEvent, FakeSqs } from "../helpers/fake-sqs.js";
 
 /**
- * The Lambda artifacts end to end: the BUILT bundles (dist/lambda.mjs and dist/worker.mjs, as
+ * The Lambda artifacts end to end: the BUILT bundles (dist/lambda.mjs and dist/worker/worker.mjs, as
  * `npm run package` ships them), each imported by a real .mjs in a fresh Node process. The webhook
  * function queues a signed delivery on a local SQS endpoint through the real SDK; the worker takes
  * that message as the event source mapping would and evaluates it against the fake GitHub.
@@ -84,7 +84,7 @@ describe("the built Lambda bundles in fresh Node processes", () => {
     expect(github.calls).toEqual([]);
     expect(sqs.messages).toEqual([expect.objectContaining({ groupId: "acme/traffic#7", deduplicationId: "e2e-1" })]);
 
-    const result = await invoke<{ batchItemFailures: unknown[] }>("dist/worker.mjs", asLambdaEvent(sqs.messages));
+    const result = await invoke<{ batchItemFailures: unknown[] }>("dist/worker/worker.mjs", asLambdaEvent(sqs.messages));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(github.latestCheckRun(head)).toEqual(expect.objectContaining({ name: "Route Governor (main)", conclusion: "action_required" }));
     expect(github.appComments(7)[0]!.body).toContain("backend.weight-changed");
@@ -96,7 +96,7 @@ describe("the built Lambda bundles in fresh Node processes", () => {
     await invoke("dist/lambda.mjs", apiEvent(github.pullRequestEvent("opened", 8).payload, "pull_request", "e2e-2"));
     const message = sqs.messages.find((m) => m.deduplicationId === "e2e-2")!;
     github.inject("GET", /\/pulls\/8\/reviews$/, "500", Number.POSITIVE_INFINITY);
-    const result = await invoke<{ batchItemFailures: { itemIdentifier: string }[] }>("dist/worker.mjs", asLambdaEvent([message], 3));
+    const result = await invoke<{ batchItemFailures: { itemIdentifier: string }[] }>("dist/worker/worker.mjs", asLambdaEvent([message], 3));
     github.clearFaults();
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: message.messageId }]);
     const check = github.latestCheckRun(head)!;
