@@ -224,7 +224,10 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
     await expect(source().tree("head")).rejects.toThrow(/too large for GitHub to list in one response \(truncated\)/);
   });
 
-  it("a tarball answer that is not gzip bytes is an error", async () => {
+  it.each([
+    ["not gzip", 200, { message: "unexpected" }, "repository archive is not a readable gzip stream (incorrect header check)"],
+    ["no body at all", 204, undefined, "the archive of cccccccccccc did not come back as a byte stream"],
+  ])("a tarball answer with %s is an error", async (_, status, body, message) => {
     nock(API)
       .get(`${REPO}/pulls/7`)
       .reply(200, {
@@ -243,8 +246,8 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: [] })
       .get(`${REPO}/tarball/${HEAD}`)
-      .reply(200, { message: "unexpected" });
-    await expect(source().tree("head")).rejects.toThrow("the archive of cccccccccccc did not come back as gzip bytes");
+      .reply(status, body);
+    await expect(source().tree("head")).rejects.toThrow(message);
   });
 });
 
