@@ -1,8 +1,9 @@
+import type { Readable } from "node:stream";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { gitHubPullRequest, IncompleteReadError } from "../../src/github/github-pull-request.js";
-import { archiveTopDirectory, gitBlobId, tarGz } from "./fake-archive.js";
+import { archiveTopDirectory, gitBlobId, tarGz, tarGzStream } from "./fake-archive.js";
 import { commitAndArchive, type CommittedRepository } from "./git-repository.js";
 
 const API = "https://api.github.com";
@@ -16,7 +17,8 @@ const source = () => gitHubPullRequest(octokit(), { owner: "acme", repo: "traffi
 
 interface Commit {
   readonly tree: readonly { path: string; mode: string; type: string; sha: string }[];
-  readonly archive: Buffer;
+  /** The tar.gz, or a stream of it made on request for one too large to hold. */
+  readonly archive: Buffer | (() => Readable);
 }
 
 const commitOf = (files: Record<string, string>, sha: string): Commit => ({
@@ -73,7 +75,8 @@ function serve(commits: Record<string, Commit>, calls: string[], pr: { base: str
     .reply((request: Request) => {
       const sha = /tar\.gz\/([0-9a-f]+)/.exec(request.url)![1]!;
       calls.push(`GET codeload/${name(sha)}`);
-      return [200, commits[sha]!.archive, { "content-type": "application/x-gzip" }];
+      const { archive } = commits[sha]!;
+      return [200, typeof archive === "function" ? archive() : archive, { "content-type": "application/x-gzip" }];
     });
 }
 
@@ -217,6 +220,18 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       /^the archive of cccccccccccc differs from git for routes\/checkout\.yaml \(a \.gitattributes export-subst, ident or eol rewrite, or Git LFS content\?\): Route Governor reviews only what git stores$/,
     );
   });
+
+  it("a repository with 300 MB of other files (past the bound of the whole-archive reader this replaced) is read as it streams in", async () => {
+    const files = { "routes/checkout.yaml": "kind: HTTPRoute\n", ".github/route-governor.yml": "groups: {}\n" };
+    const video = { path: "docs/walkthrough.mp4", size: 300 * 1024 * 1024 };
+    const tree = [...commitOf(files, HEAD).tree, { path: video.path, mode: "100644", type: "blob", sha: "f".repeat(40) }];
+    const archive = () => tarGzStream(files, archiveTopDirectory("acme", "traffic", HEAD), HEAD, video);
+    serve({ [BASE]: commitOf(files, BASE), [HEAD]: { tree, archive } }, []);
+    expect(await source().tree("head")).toEqual([
+      { path: "routes/checkout.yaml", text: "kind: HTTPRoute\n" },
+      { path: ".github/route-governor.yml", text: "groups: {}\n" },
+    ]);
+  }, 30_000);
 
   it("a tree too large for GitHub to list in one response is an error: the review would be incomplete", async () => {
     nock(API).get(`${REPO}/git/trees/${HEAD}`).query(true).reply(200, { sha: HEAD, truncated: true, tree: [] });
