@@ -6,18 +6,19 @@ import { GUNZIP_CHUNK_BYTES } from "../src/github/tarball.js";
 
 /**
  * One fresh process per measurement of repository-size-bench.ts, so its peak memory is this read
- * alone. `side <api> <sha>`: one side read as the App reads it (tree listing, tarball download,
- * gunzip, tar, blob ids). `floor <url>`: the archive downloaded and gunzipped to nowhere, the
+ * alone. `side <api> <sha>…`: sides read as the App reads them, in parallel as it reads base and
+ * head (tree listing, tarball download, gunzip, tar, blob ids). `floor <url>`: the archive downloaded and gunzipped to nowhere, the
  * least any reader of it costs. Prints `result {json}` on stderr, beside /usr/bin/time's report.
  */
-const [mode, url, sha] = process.argv.slice(2) as [string, string, string?];
+const [mode, url, ...shas] = process.argv.slice(2) as [string, string, ...string[]];
 const start = performance.now();
 let result: Record<string, number>;
 if (mode === "side") {
   const Octokit = routeGovernorOctokit();
   const octokit = new Octokit({ auth: { token: "ghs_bench" }, baseUrl: url });
-  const side = await gitHubTrees(octokit, { owner: "acme", repo: "traffic" })(sha!);
-  result = { ms: performance.now() - start, files: side.files.length };
+  const readSide = gitHubTrees(octokit, { owner: "acme", repo: "traffic" });
+  const sides = await Promise.all(shas.map((sha) => readSide(sha)));
+  result = { ms: performance.now() - start, files: sides.reduce((sum, side) => sum + side.files.length, 0) };
 } else {
   const response = await fetch(url);
   let bytes = 0;
