@@ -86,36 +86,37 @@ export async function readTarball(
     const type = String.fromCharCode(header[156]!);
     const size = type === "x" || type === "g" ? octal(header, 124, 12, offset) : (pax.size ?? octal(header, 124, 12, offset));
     const truncated = () => corrupt(`entry at byte ${offset} declares ${size} bytes past the end of the archive (truncated)`);
-    const padding = Math.ceil(size / BLOCK) * BLOCK - size;
-    let kept: ArchivedFile | undefined;
-    if (type === "x") {
-      if (size > MAX_PAX_BYTES) throw corrupt(`pax header at byte ${offset} declares ${size} bytes, over the ${MAX_PAX_BYTES}-byte bound`);
+    /** The entry's data: read when kept, else skipped with its block padding below. */
+    let dataRead = 0;
+    const readData = async (): Promise<Uint8Array> => {
       const data = await input.read(size);
       if (data.length < size) throw truncated();
-      pax = paxRecords(data, offset);
+      dataRead = size;
+      return data;
+    };
+    if (type === "x") {
+      if (size > MAX_PAX_BYTES) throw corrupt(`pax header at byte ${offset} declares ${size} bytes, over the ${MAX_PAX_BYTES}-byte bound`);
+      pax = paxRecords(await readData(), offset);
     } else {
       if (type === "0" || type === "\0" || type === "2") {
         const path = withoutTopDirectory(pax.path ?? ustarPath(header), offset);
-        if (type === "2" && accept(path, true)) {
-          kept = { path, bytes: pax.linkpath ?? untilNul(header.subarray(157, 257)).slice(), symlink: true };
-        } else if (type !== "2" && accept(path, false)) {
-          if (size > limits.maxRetainedBytes - retained) {
+        const symlink = type === "2";
+        if (accept(path, symlink)) {
+          // Bounded before a file's bytes are read; a link's target is already in hand (its header or pax record).
+          const target = symlink ? (pax.linkpath ?? untilNul(header.subarray(157, 257)).slice()) : undefined;
+          const length = target?.length ?? size;
+          if (length > limits.maxRetainedBytes - retained) {
             throw new Error(
-              `repository archive's reviewed files are over the ${limits.maxRetainedBytes}-byte bound (${path} at byte ${offset} declares ${size} bytes): refused, Route Governor cannot review this repository completely`,
+              `repository archive's reviewed files are over the ${limits.maxRetainedBytes}-byte bound (${path} at byte ${offset} declares ${length} bytes): refused, Route Governor cannot review this repository completely`,
             );
           }
-          const bytes = await input.read(size);
-          if (bytes.length < size) throw truncated();
-          kept = { path, bytes };
+          files.push(target ? { path, bytes: target, symlink: true } : { path, bytes: await readData() });
+          retained += length;
         }
       }
       pax = {};
     }
-    if (kept) {
-      files.push(kept);
-      retained += kept.bytes.length;
-    }
-    const rest = (kept && !kept.symlink) || type === "x" ? padding : size + padding;
+    const rest = Math.ceil(size / BLOCK) * BLOCK - dataRead;
     if ((await input.skip(rest)) < rest) throw truncated();
   }
 }

@@ -196,6 +196,12 @@ describe("readTarball refuses what it cannot read completely, with a clear error
     await expect(read(repository.archive, yaml, limits(keptBytes - 1))).rejects.toThrow(
       /^repository archive's reviewed files are over the \d+-byte bound \(.+ at byte \d+ declares \d+ bytes\): refused, Route Governor cannot review this repository completely$/,
     );
+    // A symlink's target counts too: a link is kept as its target's bytes.
+    const links = (_path: string, symlink: boolean) => symlink;
+    expect(await read(repository.archive, links, limits("checkout.yaml".length))).toHaveLength(1);
+    await expect(read(repository.archive, links, limits("checkout.yaml".length - 1))).rejects.toThrow(
+      /over the 12-byte bound \(routes\/alias\.yaml at byte \d+ declares 13 bytes\)/,
+    );
     // The skipped files do not count: the 3,000-byte logo is over this bound on its own.
     expect(await read(repository.archive, yaml, limits(keptBytes))).toHaveLength(7);
     const huge = Buffer.from(tar);
