@@ -39,11 +39,12 @@ export const GUNZIP_CHUNK_BYTES = 256 * 1024;
 const MAX_PAX_BYTES = 1024 * 1024;
 const utf8 = new TextDecoder("utf-8");
 
-/** gunzips `gzipped` (an HTTP body) into readTarball; an error anywhere stops the download. */
+/** gunzips `gzipped` (an HTTP body) into readTarball; an error anywhere, or `signal`, stops the download. */
 export async function readGzippedTarball(
   gzipped: AsyncIterable<Uint8Array>,
   accept: (path: string, symlink: boolean) => boolean,
   limits: TarballLimits = defaultTarballLimits,
+  signal?: AbortSignal,
 ): Promise<ArchivedFile[]> {
   let files: ArchivedFile[] = [];
   try {
@@ -53,6 +54,7 @@ export async function readGzippedTarball(
       async (tar: AsyncIterable<Uint8Array>) => {
         files = await readTarball(tar, accept, limits);
       },
+      { signal },
     );
   } catch (error) {
     if (/^Z_/.test((error as { code?: string }).code ?? "")) {
