@@ -31,15 +31,16 @@ process.stderr.write(\`maxrss \${process.resourceUsage().maxRSS}\\n\`);
 process.stdout.write(String(documents));
 `;
 
-interface Run {
+export interface Run {
   readonly ms: number;
   /** User + system CPU time: steadier than wall time when other work shares the machine; NaN without /usr/bin/time. */
   readonly cpuMs: number;
   readonly peakMb: number;
+  readonly stderr: string;
 }
 
 /** `/usr/bin/time -v` measures the child from outside; without it the child reports its own maxRSS. */
-function runFresh(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+export function runFresh(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   const timed = existsSync(TIME);
   const [command, argv] = timed ? [TIME, ["-v", process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolvePromise, reject) => {
@@ -54,7 +55,7 @@ function runFresh(args: readonly string[], env: NodeJS.ProcessEnv = process.env)
       if (code !== 0 && code !== 1) return reject(new Error(`${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`));
       const kb = timed ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] : /maxrss (\d+)/.exec(stderr)?.[1];
       const seconds = (label: string) => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? Number.NaN);
-      resolvePromise({ ms, cpuMs: (seconds("User") + seconds("System")) * 1000, peakMb: Number(kb ?? Number.NaN) / 1024 });
+      resolvePromise({ ms, cpuMs: (seconds("User") + seconds("System")) * 1000, peakMb: Number(kb ?? Number.NaN) / 1024, stderr });
     });
   });
 }

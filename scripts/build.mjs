@@ -33,7 +33,14 @@ const targets = [
   // The GitHub Action runs this committed file as it is (no install step): minified, with the
   // dependencies' licence notices at its end, and CI checks it matches the source.
   { name: "action", entryPoints: ["src/action.ts"], outfile: "action/index.mjs", minify: true, charset: "utf8", target: "node24" },
-  { name: "bench", entryPoints: ["bench/run-bench.ts"], outfile: "dist/bench.mjs", app: true },
+  // The repository-size bench runs the App's read of a side in a child process, measured alone;
+  // the App evaluation bench runs the analysis thread beside it.
+  {
+    name: "bench",
+    entryPoints: { bench: "bench/run-bench.ts", "read-side-child": "bench/read-side-child.ts", "analysis-thread": ANALYSIS_THREAD_ENTRY },
+    outdir: "dist",
+    outExtension: { ".js": ".mjs" },
+  },
   { name: "server", entryPoints: ["src/server.ts"], outfile: "dist/server.mjs", app: true },
   { name: "demo-app", entryPoints: ["scripts/demo-app.ts"], outfile: "dist/demo-app.mjs", app: true },
   { name: "replay", entryPoints: ["scripts/replay.ts"], outfile: "dist/replay.mjs" },
@@ -42,7 +49,7 @@ const targets = [
 
 for (const { name, app, ...options } of targets) {
   // A folder of chunks is rebuilt whole: stale chunks would be packaged too.
-  if (options.outdir) rmSync(options.outdir, { recursive: true, force: true });
+  if (options.splitting) rmSync(options.outdir, { recursive: true, force: true });
   await build({ ...shared, ...options });
   if (name === "cli") chmodSync(options.outfile, 0o755);
   if (app) await build({ ...shared, ...options, entryPoints: [ANALYSIS_THREAD_ENTRY], outfile: "dist/analysis-thread.mjs" });

@@ -3,7 +3,7 @@ import type { ProbotOctokit } from "probot";
 import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
-import { readTarball } from "./tarball.js";
+import { defaultTarballLimits, readGzippedTarball, type ArchivedFile } from "./tarball.js";
 import {
   isBotLogin,
   listedUser,
@@ -270,16 +270,32 @@ export function gitHubTrees(
     );
   };
 
-  const downloadTarball = async (sha: string): Promise<Uint8Array> => {
-    const { data } = await octokit.rest.repos.downloadTarballArchive({ owner, repo, ref: sha });
-    if (!(data instanceof ArrayBuffer)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as gzip bytes`);
-    return new Uint8Array(data);
+  /**
+   * The archive's reviewed files and symlinks, read as the body streams in (parseSuccessResponseBody:
+   * false hands over the body unread): a repository's other bytes pass through without being held.
+   */
+  const readArchive = async (sha: string, signal: AbortSignal): Promise<Map<string, ArchivedFile>> => {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
+      owner,
+      repo,
+      ref: sha,
+      request: { parseSuccessResponseBody: false, signal },
+    });
+    if (!(data instanceof ReadableStream)) throw new IncompleteReadError(`the archive of ${short(sha)} did not come back as a byte stream`);
+    const accept = (path: string, symlink: boolean) => symlink || isReviewedPath(path);
+    const files = await readGzippedTarball(data as ReadableStream<Uint8Array>, accept, defaultTarballLimits, signal);
+    return new Map(files.map((file) => [file.path, file]));
   };
 
   // A symlink's blob is its target, which the archive carries as a symlink entry: checked like a file's bytes.
   const readSide = async (sha: string): Promise<SourceTree> => {
-    const [blobs, tarball] = await Promise.all([listTree(sha), downloadTarball(sha)]);
-    const archived = new Map(readTarball(tarball, (path, symlink) => symlink || isReviewedPath(path)).map((file) => [file.path, file]));
+    // A tree listing that fails leaves nothing to check the archive against: its download stops too.
+    const stop = new AbortController();
+    const tree = listTree(sha).catch((error: unknown) => {
+      stop.abort(error);
+      throw error;
+    });
+    const [blobs, archived] = await Promise.all([tree, readArchive(sha, stop.signal)]);
     const missing = [...blobs.keys()].filter((path) => !archived.has(path));
     const altered = [...blobs]
       .filter(

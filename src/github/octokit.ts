@@ -49,7 +49,7 @@ type Options = { request?: { fetch?: typeof fetch }; throttle?: object; retry?: 
  * per request, not `AbortSignal.any` over `AbortSignal.timeout`: Node 20 holds the signals given to
  * `AbortSignal.any` weakly, so a timeout signal collected mid-request never fires and the request
  * hangs. The timer is referenced by the event loop and references the controller until it fires
- * or the request settles, so nothing the abort depends on can be collected early.
+ * or the response arrives, so nothing the abort depends on can be collected early.
  */
 export const timedFetch =
   (inner: typeof fetch | undefined, timeoutMs: number): typeof fetch =>
@@ -69,10 +69,18 @@ export const timedFetch =
     const forward = () => controller.abort(caller?.reason);
     if (caller?.aborted) forward();
     else caller?.addEventListener("abort", forward, { once: true });
-    return (inner ?? globalThis.fetch)(input, { ...init, signal: controller.signal }).finally(() => {
-      clearTimeout(timer);
-      caller?.removeEventListener("abort", forward);
-    });
+    return (inner ?? globalThis.fetch)(input, { ...init, signal: controller.signal })
+      .finally(() => {
+        clearTimeout(timer);
+        caller?.removeEventListener("abort", forward);
+      })
+      .then((response) => {
+        // The body is read after the headers (a repository's archive streams for seconds, longer than
+        // one attempt's timeout may allow): the deadline still bounds it, so a stalled body cannot hang
+        // the evaluation. Unreferenced: a finished response keeps no process alive.
+        if (deadline !== undefined) setTimeout(() => controller.abort(new DeadlineExceededError()), deadline - Date.now()).unref();
+        return response;
+      });
   };
 
 export function routeGovernorOctokit(tuning: OctokitTuning = {}): typeof ProbotOctokit {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 
 /**
  * What GitHub's tarball endpoint answers, for the fakes: the files as `git archive` lays them
@@ -28,6 +29,27 @@ export function tarGz(files: Readonly<Record<string, string | Uint8Array>>, top:
   }
   blocks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(blocks));
+}
+
+/**
+ * tarGz with one more file of `size` zero bytes at the end, gzip'd as it is read: an archive
+ * too large to build in memory first.
+ */
+export function tarGzStream(
+  files: Readonly<Record<string, string | Uint8Array>>,
+  top: string,
+  commit: string,
+  filler: { readonly path: string; readonly size: number },
+): Readable {
+  const tar = gunzipSync(tarGz(files, top, commit));
+  const zeros = Buffer.alloc(1024 * 1024);
+  async function* blocks() {
+    yield tar.subarray(0, tar.length - 1024);
+    yield tarHeader(`${top}/${filler.path}`, "0", filler.size);
+    for (let left = filler.size; left > 0; left -= zeros.length) yield zeros.subarray(0, Math.min(left, zeros.length));
+    yield Buffer.alloc(((512 - (filler.size % 512)) % 512) + 1024);
+  }
+  return Readable.from(blocks()).pipe(createGzip({ level: 1 }));
 }
 
 function paxRecord(key: string, value: string): Buffer {

@@ -1,8 +1,9 @@
+import type { Readable } from "node:stream";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { gitHubPullRequest, IncompleteReadError } from "../../src/github/github-pull-request.js";
-import { archiveTopDirectory, gitBlobId, tarGz } from "./fake-archive.js";
+import { archiveTopDirectory, gitBlobId, tarGz, tarGzStream } from "./fake-archive.js";
 import { commitAndArchive, type CommittedRepository } from "./git-repository.js";
 
 const API = "https://api.github.com";
@@ -16,7 +17,8 @@ const source = () => gitHubPullRequest(octokit(), { owner: "acme", repo: "traffi
 
 interface Commit {
   readonly tree: readonly { path: string; mode: string; type: string; sha: string }[];
-  readonly archive: Buffer;
+  /** The tar.gz, or a stream of it made on request for one too large to hold. */
+  readonly archive: Buffer | (() => Readable);
 }
 
 const commitOf = (files: Record<string, string>, sha: string): Commit => ({
@@ -73,7 +75,8 @@ function serve(commits: Record<string, Commit>, calls: string[], pr: { base: str
     .reply((request: Request) => {
       const sha = /tar\.gz\/([0-9a-f]+)/.exec(request.url)![1]!;
       calls.push(`GET codeload/${name(sha)}`);
-      return [200, commits[sha]!.archive, { "content-type": "application/x-gzip" }];
+      const { archive } = commits[sha]!;
+      return [200, typeof archive === "function" ? archive() : archive, { "content-type": "application/x-gzip" }];
     });
 }
 
@@ -218,13 +221,28 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
     );
   });
 
+  it("a repository with 300 MB of other files (past the bound of the whole-archive reader this replaced) is read as it streams in", async () => {
+    const files = { "routes/checkout.yaml": "kind: HTTPRoute\n", ".github/route-governor.yml": "groups: {}\n" };
+    const video = { path: "docs/walkthrough.mp4", size: 300 * 1024 * 1024 };
+    const tree = [...commitOf(files, HEAD).tree, { path: video.path, mode: "100644", type: "blob", sha: "f".repeat(40) }];
+    const archive = () => tarGzStream(files, archiveTopDirectory("acme", "traffic", HEAD), HEAD, video);
+    serve({ [BASE]: commitOf(files, BASE), [HEAD]: { tree, archive } }, []);
+    expect(await source().tree("head")).toEqual([
+      { path: "routes/checkout.yaml", text: "kind: HTTPRoute\n" },
+      { path: ".github/route-governor.yml", text: "groups: {}\n" },
+    ]);
+  }, 30_000);
+
   it("a tree too large for GitHub to list in one response is an error: the review would be incomplete", async () => {
     nock(API).get(`${REPO}/git/trees/${HEAD}`).query(true).reply(200, { sha: HEAD, truncated: true, tree: [] });
     serve(routes(0), []);
     await expect(source().tree("head")).rejects.toThrow(/too large for GitHub to list in one response \(truncated\)/);
   });
 
-  it("a tarball answer that is not gzip bytes is an error", async () => {
+  it.each([
+    ["not gzip", 200, { message: "unexpected" }, "repository archive is not a readable gzip stream (incorrect header check)"],
+    ["no body at all", 204, undefined, "the archive of cccccccccccc did not come back as a byte stream"],
+  ])("a tarball answer with %s is an error", async (_, status, body, message) => {
     nock(API)
       .get(`${REPO}/pulls/7`)
       .reply(200, {
@@ -243,8 +261,8 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: [] })
       .get(`${REPO}/tarball/${HEAD}`)
-      .reply(200, { message: "unexpected" });
-    await expect(source().tree("head")).rejects.toThrow("the archive of cccccccccccc did not come back as gzip bytes");
+      .reply(status, body);
+    await expect(source().tree("head")).rejects.toThrow(message);
   });
 });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { timedFetch } from "../../src/github/octokit.js";
+import { DeadlineExceededError, timedFetch, withDeadline } from "../../src/github/octokit.js";
 
 const hanging = createServer(() => undefined);
 await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
@@ -28,5 +28,26 @@ describe("the per-request timeout (issue 12, 10)", () => {
     const request = timedFetch(undefined, 60_000)(url, { signal: caller.signal });
     caller.abort(new Error("caller gave up"));
     await expect(request).rejects.toThrow("caller gave up");
+  });
+});
+
+describe("the evaluation's deadline bounds a response's body too (issue 12: the archive streams after its headers)", () => {
+  it("a body that stalls after its headers ends at the deadline", async () => {
+    const stalling = createServer((_, response) => {
+      response.writeHead(200, { "content-type": "application/x-gzip" });
+      response.write(Buffer.alloc(1024));
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, "127.0.0.1", resolve));
+    try {
+      const started = Date.now();
+      const response = await withDeadline(Date.now() + 300, () =>
+        timedFetch(undefined, 60_000)(`http://127.0.0.1:${(stalling.address() as AddressInfo).port}/`),
+      );
+      await expect(response.arrayBuffer()).rejects.toThrow(DeadlineExceededError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      stalling.closeAllConnections();
+      stalling.close();
+    }
   });
 });
