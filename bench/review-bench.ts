@@ -1,6 +1,6 @@
 import * as jsyaml from "js-yaml";
 import { resolvePolicy } from "../src/policy/load-policy.js";
-import { reviewChange } from "../src/review.js";
+import { analyzeChange, outcomeOf, reviewAnalysis } from "../src/review.js";
 import { generateFleet } from "./generate-fleet.js";
 import { report, sample } from "./measure.js";
 
@@ -37,8 +37,9 @@ const bare = await measure("bare js-yaml loadAll (base + head)", () => {
   for (const file of [...base, ...head]) jsyaml.loadAll(file.text);
 });
 const review = await measure("route-governor review (end to end)", () => {
-  const { analysis } = reviewChange({ base, head, policy, policySource: "default", body: "", now });
-  findings = analysis.findings.length;
+  const input = { base, head, policy, policySource: "default", body: "", now };
+  const analysis = analyzeChange(input);
+  findings = reviewAnalysis(outcomeOf(analysis), input).analysis.findings.length;
   graph = `${analysis.graphs.head.routes.size} routes, ${analysis.graphs.head.attachments.length} attachments, ${analysis.graphs.head.serviceExports.size} exports; blast radius: ${analysis.blastRadius.hostnames.length} hostnames, ${analysis.blastRadius.shareShift.length} share shifts`;
 });
 console.log(`findings: ${findings}`);

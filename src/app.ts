@@ -69,7 +69,8 @@ export interface AppOptions {
   /**
    * Heap (MB) and time (ms) for the analysis of each evaluation, run in a thread of its own: a PR
    * over either fails its own check, and the process goes on. The time stays below the
-   * evaluation's budget (by default half of it), so the check can still be concluded.
+   * evaluation's budget (by default 70 % of it: reading the PR comes first, and the failure
+   * report has its own reserve), so the check can still be concluded.
    */
   readonly analysisLimits?: Partial<AnalysisLimits>;
   /** The analysis thread's script: the bundle's sibling unless given (tests run the sources). */
@@ -362,7 +363,7 @@ export function analysisLimits(options: AppOptions): AnalysisLimits {
   const evaluation = (options.budgetMs ?? DEFAULT_BUDGET_MS).evaluation;
   const limits = {
     memoryMb: options.analysisLimits?.memoryMb ?? DEFAULT_ANALYSIS_MEMORY_MB,
-    timeoutMs: options.analysisLimits?.timeoutMs ?? Math.floor(evaluation / 2),
+    timeoutMs: options.analysisLimits?.timeoutMs ?? Math.floor(evaluation * 0.7),
   };
   if (limits.timeoutMs >= evaluation)
     throw new Error(

@@ -5,7 +5,8 @@ import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
-import type { InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
+import type { DocumentSource, InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
+import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { buildTrafficModel, routeRules } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
@@ -307,19 +308,53 @@ export interface ReviewFacts {
 
 export interface ReviewInput extends ChangeInput, ReviewFacts {}
 
+/**
+ * What governance and the reports keep of an analysis: the trees, models and graphs stay behind
+ * (in the analysis thread, when there is one: they are most of its memory, and copying them out
+ * would cost more than the analysis); of the documents, those the route diff points at.
+ */
+export interface AnalysisOutcome extends Omit<Analysis, "base" | "head" | "graphs"> {
+  /** By resource key, the documents of the route diff's flows on each side: reports find their lines there. */
+  readonly routeSources: { readonly base: ReadonlyMap<string, DocumentSource>; readonly head: ReadonlyMap<string, DocumentSource> };
+}
+
+export function outcomeOf(analysis: Analysis): AnalysisOutcome {
+  const { base, head, graphs: _graphs, ...kept } = analysis;
+  const sources = (tree: AnalysedTree, flows: readonly (Flow | undefined)[]) =>
+    new Map(
+      flows.flatMap((flow) => {
+        const resource = flow && tree.manifests.resources.get(flow.resourceKey);
+        return resource ? [[resource.key, resource.source] as const] : [];
+      }),
+    );
+  return {
+    ...kept,
+    routeSources: {
+      base: sources(
+        base,
+        analysis.routeDiffs.map((diff) => diff.base),
+      ),
+      head: sources(
+        head,
+        analysis.routeDiffs.map((diff) => diff.head),
+      ),
+    },
+  };
+}
+
 export interface ReviewResult {
   readonly risk: GovernanceResult["risk"];
   readonly decision: GovernanceResult["decision"];
   readonly policySource: string;
-  readonly analysis: Analysis;
+  readonly analysis: AnalysisOutcome;
   readonly governance: GovernanceResult;
 }
 
 /** The whole pure pipeline: trees and PR facts in, decision and everything the reports show out. */
-export const reviewChange = (input: ReviewInput): ReviewResult => reviewAnalysis(analyzeChange(input), input);
+export const reviewChange = (input: ReviewInput): ReviewResult => reviewAnalysis(outcomeOf(analyzeChange(input)), input);
 
 /** The governance of a change already analysed (the App analyses in a thread of its own, once per evaluation). */
-export function reviewAnalysis(analysis: Analysis, input: ReviewFacts): ReviewResult {
+export function reviewAnalysis(analysis: AnalysisOutcome, input: ReviewFacts): ReviewResult {
   const author = input.prAuthor ?? "author";
   const governance = decide({
     findings: analysis.findings,

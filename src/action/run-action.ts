@@ -6,7 +6,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { evaluatePullRequest } from "../github/evaluate-pull-request.js";
 import { renderJson } from "../report/json-report.js";
 import { renderSarif } from "../report/sarif.js";
-import { analyzeChange } from "../review.js";
+import { analyzeChange, outcomeOf } from "../review.js";
 import { renderWorkflowCommands, workflowCommand } from "../report/workflow-commands.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "../render/render-change.js";
 import { actionComment, actionReport, isActionComment } from "./action-report.js";
@@ -56,7 +56,7 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
     secret,
     appId: RUN_LEDGER_APP_ID,
     // The job is a process of its own: a runaway analysis stops its own run only.
-    analyze: async (input) => analyzeChange(input),
+    analyze: async (input) => outcomeOf(analyzeChange(input)),
     render: (base, head, policy) =>
       renderForReview(base, head, policy, {
         budgetMs: DEFAULT_RENDER_BUDGET_MS,

@@ -8,7 +8,7 @@ import { resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment, type ApprovalRecord } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
-import { POLICY_PATH, reviewAnalysis, type Analysis, type ChangeInput, type ReviewResult, type SourceFile } from "../review.js";
+import { POLICY_PATH, reviewAnalysis, type AnalysisOutcome, type ChangeInput, type ReviewResult, type SourceFile } from "../review.js";
 import {
   breakGlassOf,
   buildLedger,
@@ -56,7 +56,7 @@ export interface EvaluationOptions {
    * Analyses the change, once per evaluation: the App in a thread with limits (isolation/isolated-analysis.ts),
    * the Action, whose job is a process of its own, in process (review.ts `analyzeChange`).
    */
-  readonly analyze: (input: Omit<ChangeInput, "cache">) => Promise<Analysis>;
+  readonly analyze: (input: Omit<ChangeInput, "cache">) => Promise<AnalysisOutcome>;
 }
 
 export interface CommandOutcome {

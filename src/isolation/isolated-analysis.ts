@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { Analysis, ChangeInput } from "../review.js";
+import type { AnalysisOutcome, ChangeInput } from "../review.js";
 
 /**
  * Runs each analysis in a worker thread of its own, with a heap and a time limit (issue 12). A
@@ -31,7 +31,7 @@ export class AnalysisLimitError extends Error {
   override readonly name = "AnalysisLimitError";
 }
 
-export type IsolatedAnalysis = (input: Omit<ChangeInput, "cache">) => Promise<Analysis>;
+export type IsolatedAnalysis = (input: Omit<ChangeInput, "cache">) => Promise<AnalysisOutcome>;
 
 // V8 allots the young generation and the stack on top of the old generation's limit.
 const YOUNG_GENERATION_SHARE = 1 / 16;
@@ -40,7 +40,7 @@ const ADVICE = "split the pull request into smaller ones, or raise the limit";
 
 interface StartedThread {
   /** Hands the change over; the thread is stopped once it answers, fails or runs out of time. */
-  readonly run: (input: Omit<ChangeInput, "cache">, timeoutMs: number) => Promise<Analysis>;
+  readonly run: (input: Omit<ChangeInput, "cache">, timeoutMs: number) => Promise<AnalysisOutcome>;
   readonly stop: () => void;
 }
 
@@ -53,7 +53,7 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
       stackSizeMb: STACK_MB,
     },
   });
-  const outcome = new Promise<Analysis>((resolve, reject) => {
+  const outcome = new Promise<AnalysisOutcome>((resolve, reject) => {
     worker.once("message", resolve);
     worker.on("error", (error: Error & { code?: string }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY")

@@ -52,8 +52,7 @@ export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
   const { analysis } = result;
   return analysis.routeDiffs.map((diff) => {
     const flow = (diff.head ?? diff.base)!;
-    const tree = diff.head ? analysis.head : analysis.base;
-    const resource = tree.manifests.resources.get(flow.resourceKey);
+    const source = (diff.head ? analysis.routeSources.head : analysis.routeSources.base).get(flow.resourceKey);
     return {
       flow: describeFlow(flow),
       entry: flow.entry,
@@ -62,8 +61,8 @@ export function routeDiffViews(result: ReviewResult): RouteDiffView[] {
       status: diff.status,
       ...(diff.fallback ? { fallsThroughTo: ruleLabel(diff.fallback) } : {}),
       resource: flow.resource,
-      file: resource?.source.file ?? "",
-      line: resource ? lineOf(resource.source, flow.path) : 0,
+      file: source?.file ?? "",
+      line: source ? lineOf(source, flow.path) : 0,
       backends: diff.backends.map((shift) => ({
         backend: shortLabel(shift.label, flow.host),
         before: pct(shift.before),

@@ -81,8 +81,8 @@ describe("analysis limits", () => {
   });
 
   it("limits: defaults fit the deployment, the environment sets them, and a time limit that leaves no time to report is refused", () => {
-    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1 })).toEqual({ memoryMb: DEFAULT_ANALYSIS_MEMORY_MB, timeoutMs: 3_250 });
-    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1, budgetMs: BUDGET })).toEqual({ memoryMb: 512, timeoutMs: 30_000 });
+    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1 })).toEqual({ memoryMb: DEFAULT_ANALYSIS_MEMORY_MB, timeoutMs: 4_550 });
+    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1, budgetMs: BUDGET })).toEqual({ memoryMb: 512, timeoutMs: 42_000 });
     expect(analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "1024", ANALYSIS_TIMEOUT_MS: "45000" })).toEqual({
       memoryMb: 1024,
       timeoutMs: 45_000,

@@ -5,13 +5,13 @@ import type { CommentFacts, ReviewFacts } from "../../src/github/pull-request-so
 import { checkRunReport } from "../../src/report/check-run.js";
 import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { COMMENT_MARKER } from "../../src/report/pr-comment.js";
-import { analyzeChange } from "../../src/review.js";
+import { analyzeChange, outcomeOf } from "../../src/review.js";
 import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "./fixtures.js";
 import { inMemoryPullRequest, type InMemoryPullRequest } from "./in-memory-pull-request.js";
 
 const SECRET = "webhook-secret";
 const APP_ID = 77;
-const analyze = async (input: Parameters<typeof analyzeChange>[0]) => analyzeChange(input);
+const analyze = async (input: Parameters<typeof analyzeChange>[0]) => outcomeOf(analyzeChange(input));
 const HEAD = "a".repeat(40);
 const T0 = "2026-11-21T10:00:00Z";
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace(".000", "");
