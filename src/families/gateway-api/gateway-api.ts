@@ -4,7 +4,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { isEastWest, isWaypoint } from "../istio-mesh/ambient.js";
+import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";

@@ -15,7 +15,6 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { crossNetworkNote } from "../istio-mesh/ambient.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import {
@@ -434,6 +433,17 @@ type ServerView = ReturnType<typeof serverView>;
 
 const serverLabel = (server: ServerView): string =>
   `server ${server.name ?? server.portName ?? `${show(server.protocol)} :${show(server.number)}`}`;
+
+/**
+ * What an Istio Gateway server in AUTO_PASSTHROUGH mode (port 15443 of the east-west gateway)
+ * exposes: mesh services, by SNI, to clusters on other networks.
+ */
+const crossNetworkNote = (tlsMode: string | undefined, hosts: readonly string[], exposed: boolean): string =>
+  tlsMode !== "AUTO_PASSTHROUGH"
+    ? ""
+    : exposed
+      ? `; cross-network: clusters on other networks reach services matching ${hosts.join(", ")} here through it (mTLS passed through by SNI)`
+      : `; cross-network: clusters on other networks lose their path to services matching ${hosts.join(", ")} here`;
 
 const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath): void => {
   const label = serverLabel(now);
