@@ -7,7 +7,7 @@ import { createManifestCache, loadManifests, type ManifestCache } from "./manife
 import type { SourceFile } from "./core/source-file.js";
 import type { InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
-import { buildTrafficModel, routeRules } from "./model/build-model.js";
+import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
@@ -16,7 +16,7 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
-import type { DetectorContext } from "./core/detector.js";
+import { detectorContext } from "./detect/detector-context.js";
 import { DETECTORS } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
 import { kustomizePatchFileDetections } from "./detect/kustomize.js";
@@ -97,7 +97,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const manifests = alignResourceKeys(load(baseFiles), load(headFiles));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, manifests.base);
-  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };
+  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile);
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [

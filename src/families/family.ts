@@ -32,8 +32,9 @@ export interface Family {
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
   readonly detectors: readonly ResourceDetector[];
   /**
-   * Detectors it contributes to resources of other families, by their name: labels and annotations
-   * it owns on their objects (Istio network labels on a Gateway, a cert-manager annotation on an Ingress).
+   * Detectors it contributes to resources of other families, by their name: labels, annotations and
+   * fields it owns on their objects (Istio network labels on a Gateway, a cert-manager annotation on
+   * an Ingress, Gateway API's class field on the retired v1alpha1 Gateway).
    */
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
 }

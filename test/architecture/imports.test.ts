@@ -123,11 +123,6 @@ const KNOWN_ARROWS = [
   // Gateway API attachment is a model engine the graph stage shares.
   "families/gateway-api/flows.ts → model/attachment.ts",
   "families/gateway-api/flows.ts → model/entry-points.ts",
-  // Workload selection by file placement globs (picomatch, which core does not import).
-  "families/istio/selection.ts → model/file-placement.ts",
-  // The legacy service-apis reuse Gateway API's class reading and the stage's resource.changed fallback.
-  "families/legacy-gateway-api/legacy-gateway-api.ts → detect/resource-changes.ts",
-  "families/legacy-gateway-api/legacy-gateway-api.ts → families/gateway-api/gateway-api.ts",
 ];
 
 describe("architecture", () => {

@@ -6,7 +6,7 @@ import { placementDetector } from "../../src/detect/placement.js";
 import type { Detection } from "../../src/core/finding.js";
 import { analyze } from "../helpers/review-trees.js";
 import { expectDetections, type Expected } from "./resource-fixture.js";
-import { routeRules } from "../../src/model/build-model.js";
+import { detectorContext } from "../../src/detect/detector-context.js";
 
 type Tree = Record<string, string>;
 
@@ -31,7 +31,7 @@ const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
   const headResource = after.resources.get(key);
   return placementDetector(
     { key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) },
-    { policy: POLICY, base: before, head: after, routeRules },
+    detectorContext(POLICY, before, after, clusterOfFile),
   );
 };
 

@@ -6,7 +6,8 @@ import { CORPUS, hasCorpus } from "../helpers/corpus.js";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/core/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
-import { routeRules } from "../../src/model/build-model.js";
+import { detectorContext } from "../../src/detect/detector-context.js";
+import { compileFilePlacement } from "../../src/model/file-placement.js";
 import type { DetectorContext, ResourceDetector } from "../../src/core/detector.js";
 import type { Detection } from "../../src/core/finding.js";
 
@@ -69,12 +70,10 @@ const manifestSet = (resources: readonly Resource[]): ManifestSet => ({
   excluded: [],
 });
 
-export const context = (base: readonly Resource[] = [], head: readonly Resource[] = []): DetectorContext => ({
-  policy: PolicySchema.parse({}),
-  base: manifestSet(base),
-  head: manifestSet(head),
-  routeRules,
-});
+export const context = (base: readonly Resource[] = [], head: readonly Resource[] = []): DetectorContext => {
+  const policy = PolicySchema.parse({});
+  return detectorContext(policy, manifestSet(base), manifestSet(head), compileFilePlacement(policy.topology.placements));
+};
 
 /** Further resources of the base and head trees, for detectors that look around. */
 type Around = { readonly base?: readonly Resource[]; readonly head?: readonly Resource[] };

@@ -43,8 +43,7 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
 
 const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
 
-/** Also judges the retired v1alpha1 Gateway (legacy-gateway-api.ts), whose class field is the same. */
-export const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
+const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const before = text(spec(change.base).gatewayClassName);
   const after = text(spec(change.head).gatewayClassName);
@@ -678,5 +677,13 @@ export const gatewayApiDetector: ResourceDetector = (change) => {
   if (!checks) return [];
   const out = new DetectionList(change);
   for (const check of checks) check(change, out);
+  return out.detections;
+};
+
+/** The retired v1alpha1 Gateway (legacy-gateway-api family) names its class as this API does: the family contributes the judgement. */
+export const gatewayClassNameDetector: ResourceDetector = (change) => {
+  if ((change.head ?? change.base)?.id.kind !== "Gateway") return [];
+  const out = new DetectionList(change);
+  gatewayClassName(change, out);
   return out.detections;
 };

@@ -1,0 +1,20 @@
+import type { DetectorContext } from "../core/detector.js";
+import type { ManifestSet } from "../core/resource.js";
+import { routeRules } from "../model/build-model.js";
+import type { ClusterOfFile } from "../model/file-placement.js";
+import type { Policy } from "../policy/policy-schema.js";
+import { resourceChangedDetection } from "./resource-changes.js";
+
+/**
+ * What detectors may read beyond the resource they judge, with the stages' engines they need
+ * handed in (families import no stage): every family's route rules, the placement of files, the
+ * resource.changed fallback.
+ */
+export const detectorContext = (policy: Policy, base: ManifestSet, head: ManifestSet, clusterOfFile: ClusterOfFile): DetectorContext => ({
+  policy,
+  base,
+  head,
+  routeRules,
+  clusterOfFile,
+  resourceChanged: resourceChangedDetection,
+});
