@@ -17,9 +17,8 @@ import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
 import { detectorContext } from "./detect/detector-context.js";
-import { DETECTORS } from "./detect/detectors.js";
+import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
-import { kustomizePatchFileDetections } from "./detect/kustomize.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
 import { routeChangeDetections } from "./detect/route-changes.js";
 import { toFinding } from "./detect/to-finding.js";
@@ -110,7 +109,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     for (const detect of DETECTORS[family] ?? [])
       detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
-  detections.push(...kustomizePatchFileDetections(baseFiles, headFiles, base.manifests, head.manifests));
+  detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;

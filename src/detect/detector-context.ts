@@ -1,14 +1,16 @@
 import type { DetectorContext } from "../core/detector.js";
 import type { ManifestSet } from "../core/resource.js";
+import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
+import { buildGitopsPlacement, deliveryOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 
 /**
  * What detectors may read beyond the resource they judge, with the stages' engines they need
- * handed in (families import no stage): every family's route rules, the placement of files, the
- * resource.changed fallback.
+ * handed in (families import no stage): every family's route rules and kinds, the placement of
+ * files, the resource.changed fallback.
  */
 export const detectorContext = (policy: Policy, base: ManifestSet, head: ManifestSet, clusterOfFile: ClusterOfFile): DetectorContext => ({
   policy,
@@ -17,4 +19,7 @@ export const detectorContext = (policy: Policy, base: ManifestSet, head: Manifes
   routeRules,
   clusterOfFile,
   resourceChanged: resourceChangedDetection,
+  trafficKinds: { groups: trafficGroups, names: trafficKindNames },
+  placementOf: (set) => buildGitopsPlacement(set, policy.topology, clusterOfFile),
+  deliveryOf: (resource, set) => deliveryOf(resource, set, policy.topology),
 });

@@ -1,7 +1,7 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import type { ResourceDetector } from "../core/detector.js";
+import type { FileDetector, ResourceDetector } from "../core/detector.js";
 import type { RouteRules } from "../core/route-rules.js";
 import type { Flow } from "../core/traffic-model.js";
 
@@ -37,6 +37,8 @@ export interface Family {
    * an Ingress, Gateway API's class field on the retired v1alpha1 Gateway).
    */
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
+  /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
+  readonly fileDetectors?: readonly FileDetector[];
 }
 
 export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";

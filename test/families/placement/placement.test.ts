@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { loadManifests } from "../../src/manifests/load-manifests.js";
-import { compileFilePlacement } from "../../src/model/file-placement.js";
-import { PolicySchema } from "../../src/policy/policy-schema.js";
-import { placementDetector } from "../../src/detect/placement.js";
-import type { Detection } from "../../src/core/finding.js";
-import { analyze } from "../helpers/review-trees.js";
-import { expectDetections, type Expected } from "./resource-fixture.js";
-import { detectorContext } from "../../src/detect/detector-context.js";
+import { loadManifests } from "../../../src/manifests/load-manifests.js";
+import { compileFilePlacement } from "../../../src/model/file-placement.js";
+import { PolicySchema } from "../../../src/policy/policy-schema.js";
+import { placementDetector } from "../../../src/families/placement/placement.js";
+import type { Detection } from "../../../src/core/finding.js";
+import { analyze } from "../../helpers/review-trees.js";
+import { expectDetections, type Expected } from "../../detect/resource-fixture.js";
+import { detectorContext } from "../../../src/detect/detector-context.js";
 
 type Tree = Record<string, string>;
 
