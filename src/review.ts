@@ -21,6 +21,7 @@ import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
 import { routeChangeDetections } from "./detect/route-changes.js";
+import { invalidManifestFinding } from "./detect/invalid-manifests.js";
 import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
@@ -161,7 +162,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const changed = changedPaths(baseFiles, headFiles);
   const invalid = head.manifests.invalid.filter((item) => changed(item.file));
   const existingInvalid = head.manifests.invalid.filter((item) => !changed(item.file));
-  findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item))));
+  findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item, policy))));
   const skipped = head.manifests.skipped.filter((item) => changed(item.file));
   const excluded = {
     changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(),
@@ -245,18 +246,6 @@ function changedPaths(base: readonly SourceFile[], head: readonly SourceFile[]):
   const headText = new Map(head.map((file) => [file.path, file.text]));
   return (path) => !baseText.has(path) || baseText.get(path) !== headText.get(path);
 }
-
-const invalidManifestFinding = (item: InvalidManifest): Finding => ({
-  class: "manifest.invalid",
-  risk: "high",
-  summary: item.message,
-  file: item.file,
-  line: item.line,
-  resource: item.resource ?? { group: "", kind: "File", namespace: "", name: item.file },
-  fingerprint: `invalid:${item.file}:${item.line}`,
-  clusters: [],
-  regions: [],
-});
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */
 const sortFindings = (findings: Finding[]): Finding[] =>
