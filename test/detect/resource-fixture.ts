@@ -9,6 +9,7 @@ import { PolicySchema } from "../../src/policy/policy-schema.js";
 import { detectorContext } from "../../src/detect/detector-context.js";
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import type { DetectorContext, ResourceDetector } from "../../src/core/detector.js";
+import type { ResourceChange } from "../../src/core/resource-change.js";
 import type { Detection } from "../../src/core/finding.js";
 
 /** Builds the Resources detectors receive, straight from YAML, without the manifests stage. */
@@ -75,6 +76,13 @@ export const context = (base: readonly Resource[] = [], head: readonly Resource[
   return detectorContext(policy, manifestSet(base), manifestSet(head), compileFilePlacement(policy.topology.placements));
 };
 
+/** The change between two sides of one resource, either of which may be absent (not both). */
+export const changeOf = (key: string, base: Resource | undefined, head: Resource | undefined): ResourceChange => {
+  if (base) return head ? { key, base, head } : { key, base };
+  if (head) return { key, head };
+  throw new Error(`change ${key} has neither base nor head`);
+};
+
 /** Further resources of the base and head trees, for detectors that look around. */
 type Around = { readonly base?: readonly Resource[]; readonly head?: readonly Resource[] };
 
@@ -93,7 +101,7 @@ export const detect = (
   const after = asResource(head);
   const key = (after ?? before)?.key ?? "";
   const trees = context([...(others.base ?? []), ...(before ? [before] : [])], [...(others.head ?? []), ...(after ? [after] : [])]);
-  return detector({ key, ...(before ? { base: before } : {}), ...(after ? { head: after } : {}) }, trees);
+  return detector(changeOf(key, before, after), trees);
 };
 
 export { describeCorpus } from "../helpers/corpus.js";
