@@ -4,6 +4,7 @@ import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FileDetector, ResourceDetector } from "../core/detector.js";
 import type { RouteRules } from "../core/route-rules.js";
 import type { Flow } from "../core/traffic-model.js";
+import type { FieldPath } from "../core/finding.js";
 
 /**
  * One resource family (DESIGN §4): everything that varies by family, in one module object. The
@@ -27,6 +28,11 @@ export interface Family {
    * RouteTable): an earlier rule can shadow a later one (src/diff/precedence-changes.ts).
    */
   readonly firstMatchGroups?: readonly string[];
+  /**
+   * Where its routes name the entry points they attach to, by API group, when that is not Gateway
+   * API's `spec.parentRefs`: a route.attachment-changed finding points there (src/detect/route-changes.ts).
+   */
+  readonly attachmentFields?: Readonly<Record<string, FieldPath>>;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
