@@ -1,5 +1,6 @@
 import type { Resource } from "../../core/resource.js";
 import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -657,9 +658,7 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 
 // ---------------------------------------------------------------------------------------------
 
-type Check = (change: ResourceChange, out: DetectionList) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+export const gatewayApiDetector = byKind({
   GatewayClass: [gatewayClass],
   Gateway: [gatewayClassName, compareListeners, addresses, frontendValidation, backendClientCertificate, allowedListeners],
   ListenerSet: [listenerSetParent, compareListeners],
@@ -669,16 +668,7 @@ const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   HTTPRoute: [routeRules],
   GRPCRoute: [routeRules],
   XBackendTrafficPolicy: [backendTrafficPolicy],
-};
-
-export const gatewayApiDetector: ResourceDetector = (change) => {
-  const kind = (change.head ?? change.base)?.id.kind;
-  const checks = kind === undefined ? undefined : CHECKS[kind];
-  if (!checks) return [];
-  const out = new DetectionList(change);
-  for (const check of checks) check(change, out);
-  return out.detections;
-};
+});
 
 /** The retired v1alpha1 Gateway (legacy-gateway-api family) names its class as this API does: the family contributes the judgement. */
 export const gatewayClassNameDetector: ResourceDetector = (change) => {

@@ -11,8 +11,9 @@ import {
   timeoutLimitMs,
   withNormalDurations,
 } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
@@ -643,25 +644,16 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
 
 // ---------------------------------------------------------------------------------------------
 
-type Check = (change: ResourceChange, out: DetectionList, context: DetectorContext) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
-  DestinationRule: [destinationRule, exportTo],
-  VirtualService: [virtualService, exportTo],
-  ServiceEntry: [serviceEntry, exportTo],
-  Gateway: [istioGateway],
-  Sidecar: [sidecar],
-  PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
-  AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
-};
-
-export const istioDetector: ResourceDetector = (change, context) => {
-  const subject = change.head ?? change.base;
-  // Istio's Gateway shares its kind name with Gateway API's: dispatch on the Istio groups only.
-  if (!subject || !subject.id.group.endsWith("istio.io")) return [];
-  const checks = CHECKS[subject.id.kind];
-  if (!checks) return [];
-  const out = new DetectionList(change);
-  for (const check of checks) check(change, out, context);
-  return out.detections;
-};
+// Istio's Gateway shares its kind name with Gateway API's: dispatch on the Istio groups only.
+export const istioDetector = byKind(
+  {
+    DestinationRule: [destinationRule, exportTo],
+    VirtualService: [virtualService, exportTo],
+    ServiceEntry: [serviceEntry, exportTo],
+    Gateway: [istioGateway],
+    Sidecar: [sidecar],
+    PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
+    AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
+  },
+  (id) => id.group.endsWith("istio.io"),
+);

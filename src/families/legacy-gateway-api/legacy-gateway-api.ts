@@ -3,6 +3,7 @@ import { list, numeric, record, spec, text, type JsonRecord } from "../../core/j
 import type { Resource } from "../../core/resource.js";
 import { LEGACY_GROUP, legacyTarget } from "./flows.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -214,19 +215,16 @@ const gatewayClassController = (change: ResourceChange, out: DetectionList): voi
   });
 };
 
-type Check = (change: ResourceChange, out: DetectionList) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+const kindChecks = byKind({
   GatewayClass: [gatewayClassController],
   Gateway: [listeners],
   HTTPRoute: [routeMirrors],
-};
+});
 
 export const legacyGatewayApiDetector: ResourceDetector = (change, context) => {
   const subject = change.head ?? change.base;
   if (!subject || subject.id.group !== LEGACY_GROUP) return [];
   const out = new DetectionList(change);
   retired(change, out, context);
-  for (const check of CHECKS[subject.id.kind] ?? []) check(change, out);
-  return out.detections;
+  return [...out.detections, ...kindChecks(change, context)];
 };
