@@ -12,7 +12,10 @@ import type { SourceFile } from "./source-file.js";
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface DetectorPolicy {}
 
-/** Whole trees, for detectors that must look beyond the resource they judge. */
+/**
+ * Whole trees, for detectors that must look beyond the resource they judge, and what they need of
+ * the stages, handed in (src/detect/detector-context.ts) because a family imports no stage.
+ */
 export interface DetectorContext {
   readonly policy: DetectorPolicy;
   readonly base: ManifestSet;
