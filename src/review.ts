@@ -8,7 +8,7 @@ import type { SourceFile } from "./core/source-file.js";
 import type { DocumentSource, InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
-import { buildTrafficModel, routeRules } from "./model/build-model.js";
+import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
@@ -17,12 +17,12 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
-import type { DetectorContext } from "./core/detector.js";
-import { DETECTORS } from "./detect/detectors.js";
+import { detectorContext } from "./detect/detector-context.js";
+import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
-import { kustomizePatchFileDetections } from "./detect/kustomize.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
 import { routeChangeDetections } from "./detect/route-changes.js";
+import { invalidManifestFinding } from "./detect/invalid-manifests.js";
 import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
@@ -114,7 +114,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const manifests = alignResourceKeys(loadManifests(baseFiles, options), loadManifests(headFiles, options));
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
-  const context: DetectorContext = { policy, base: base.manifests, head: head.manifests, routeRules };
+  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile);
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [
@@ -127,7 +127,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     for (const detect of DETECTORS[family] ?? [])
       detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
-  detections.push(...kustomizePatchFileDetections(baseFiles, headFiles, base.manifests, head.manifests));
+  detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;
@@ -179,7 +179,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const changed = changedPaths(baseFiles, headFiles);
   const invalid = head.manifests.invalid.filter((item) => changed(item.file));
   const existingInvalid = head.manifests.invalid.filter((item) => !changed(item.file));
-  findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item))));
+  findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item, policy))));
   const skipped = head.manifests.skipped.filter((item) => changed(item.file));
   const excluded = {
     changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(),
@@ -263,18 +263,6 @@ function changedPaths(base: readonly SourceFile[], head: readonly SourceFile[]):
   const headText = new Map(head.map((file) => [file.path, file.text]));
   return (path) => !baseText.has(path) || baseText.get(path) !== headText.get(path);
 }
-
-const invalidManifestFinding = (item: InvalidManifest): Finding => ({
-  class: "manifest.invalid",
-  risk: "high",
-  summary: item.message,
-  file: item.file,
-  line: item.line,
-  resource: item.resource ?? { group: "", kind: "File", namespace: "", name: item.file },
-  fingerprint: `invalid:${item.file}:${item.line}`,
-  clusters: [],
-  regions: [],
-});
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */
 const sortFindings = (findings: Finding[]): Finding[] =>

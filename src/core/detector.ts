@@ -2,6 +2,8 @@ import type { ManifestSet, Resource } from "./resource.js";
 import type { ResourceChange } from "./resource-change.js";
 import type { Detection } from "./finding.js";
 import type { RuleShape } from "./route-rules.js";
+import type { Delivery, FilePlacement } from "./gitops-delivery.js";
+import type { SourceFile } from "./source-file.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -10,13 +12,26 @@ import type { RuleShape } from "./route-rules.js";
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface DetectorPolicy {}
 
-/** Whole trees, for detectors that must look beyond the resource they judge. */
+/**
+ * Whole trees, for detectors that must look beyond the resource they judge, and what they need of
+ * the stages, handed in (src/detect/detector-context.ts) because a family imports no stage.
+ */
 export interface DetectorContext {
   readonly policy: DetectorPolicy;
   readonly base: ManifestSet;
   readonly head: ManifestSet;
   /** The route rules a resource contributes, whichever its family (the model's sources, from the table of families). */
   readonly routeRules: (resource: Resource, set: ManifestSet) => RuleShape[];
+  /** The cluster a file lands in by the policy's placement patterns (`clusters/{cluster}/**`), undefined for none. */
+  readonly clusterOfFile: (file: string) => string | undefined;
+  /** The family-blind resource.changed fallback, naming the changed fields: for a detector that words its own finding around them. */
+  readonly resourceChanged: (change: ResourceChange) => Detection;
+  /** Every family's API groups and kind names (the table), for a detector reading text that may name them (a kustomize patch). */
+  readonly trafficKinds: { readonly groups: ReadonlySet<string>; readonly names: ReadonlySet<string> };
+  /** Which clusters each file of a tree lands in: the policy's patterns, Argo CD and Flux objects. */
+  readonly placementOf: (set: ManifestSet) => FilePlacement;
+  /** What one GitOps object of a tree delivers where; undefined for an object that delivers nothing. */
+  readonly deliveryOf: (resource: Resource, set: ManifestSet) => Delivery | undefined;
 }
 
 /**
@@ -25,3 +40,12 @@ export interface DetectorContext {
  * A detector is only called when base and head differ semantically or one side is missing.
  */
 export type ResourceDetector = (change: ResourceChange, context: DetectorContext) => Detection[];
+
+/** Both trees' files, as the adapters read them. */
+export interface TreeFiles {
+  readonly base: readonly SourceFile[];
+  readonly head: readonly SourceFile[];
+}
+
+/** Findings no resource change shows: a file the trees read through a resource changed on its own (a kustomize patch file). */
+export type FileDetector = (files: TreeFiles, context: DetectorContext) => Detection[];

@@ -1,16 +1,7 @@
 import type { Family } from "../core/resource.js";
 import { FAMILIES } from "../families/index.js";
-import type { ResourceDetector } from "../core/detector.js";
-import { kustomizeDetector } from "./kustomize.js";
-import { placementDetector } from "./placement.js";
-
-/**
- * Detectors that still live in this stage, by family: they read the whole kinds table, which a
- * family module cannot import without a cycle.
- */
-const STAGE_DETECTORS: Readonly<Record<string, readonly ResourceDetector[]>> = {
-  placement: [placementDetector, kustomizeDetector],
-};
+import type { DetectorContext, ResourceDetector, TreeFiles } from "../core/detector.js";
+import type { Detection } from "../core/finding.js";
 
 /**
  * The detector registry, read off the table of families: each family's own detectors, then what
@@ -19,8 +10,9 @@ const STAGE_DETECTORS: Readonly<Record<string, readonly ResourceDetector[]>> = {
  * and resource.changed catches whatever no detector explains (resource-changes.ts).
  */
 export const DETECTORS: Readonly<Record<Family, readonly ResourceDetector[]>> = Object.fromEntries(
-  FAMILIES.map(({ name, detectors }) => [
-    name,
-    [...detectors, ...(STAGE_DETECTORS[name] ?? []), ...FAMILIES.flatMap(({ detectsOn }) => detectsOn?.[name] ?? [])],
-  ]),
+  FAMILIES.map(({ name, detectors }) => [name, [...detectors, ...FAMILIES.flatMap(({ detectsOn }) => detectsOn?.[name] ?? [])]]),
 );
+
+/** What every family's file detectors find in both trees' files, in table order. */
+export const fileDetections = (files: TreeFiles, context: DetectorContext): Detection[] =>
+  FAMILIES.flatMap(({ fileDetectors }) => fileDetectors ?? []).flatMap((detect) => detect(files, context));

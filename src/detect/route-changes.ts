@@ -4,7 +4,8 @@ import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
-import type { Detection } from "../core/finding.js";
+import type { Detection, FieldPath } from "../core/finding.js";
+import { FAMILIES } from "../families/index.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
 
 /**
@@ -41,13 +42,10 @@ const flowBackendsValue = (flow: Flow | undefined) =>
     .map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) }))
     .sort((a, b) => a.backend.localeCompare(b.backend));
 
-/** Where each family says which entry points a route attaches to (Gateway API: parentRefs). */
-const ATTACHMENT_FIELD: Readonly<Record<string, readonly string[]>> = {
-  "networking.istio.io": ["spec", "gateways"],
-  "networking.gloo.solo.io": ["spec", "virtualGateways"],
-  "networking.x-k8s.io": ["metadata", "labels"],
-  "flagger.app": ["spec", "service"],
-};
+/** Where each family says which entry points a route attaches to (Gateway API: parentRefs), by API group. */
+const ATTACHMENT_FIELD: Readonly<Record<string, FieldPath>> = Object.fromEntries(
+  FAMILIES.flatMap(({ attachmentFields }) => Object.entries(attachmentFields ?? {})),
+);
 
 /**
  * A route resource whose entries differ base→head is attached or detached there. Its entries are

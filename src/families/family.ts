@@ -1,9 +1,10 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import type { ResourceDetector } from "../core/detector.js";
+import type { FileDetector, ResourceDetector } from "../core/detector.js";
 import type { RouteRules } from "../core/route-rules.js";
 import type { Flow } from "../core/traffic-model.js";
+import type { FieldPath } from "../core/finding.js";
 
 /**
  * One resource family (DESIGN §4): everything that varies by family, in one module object. The
@@ -27,15 +28,23 @@ export interface Family {
    * RouteTable): an earlier rule can shadow a later one (src/diff/precedence-changes.ts).
    */
   readonly firstMatchGroups?: readonly string[];
+  /**
+   * Where its routes name the entry points they attach to, by API group, when that is not Gateway
+   * API's `spec.parentRefs`: a route.attachment-changed finding points there (src/detect/route-changes.ts).
+   */
+  readonly attachmentFields?: Readonly<Record<string, FieldPath>>;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
   readonly detectors: readonly ResourceDetector[];
   /**
-   * Detectors it contributes to resources of other families, by their name: labels and annotations
-   * it owns on their objects (Istio network labels on a Gateway, a cert-manager annotation on an Ingress).
+   * Detectors it contributes to resources of other families, by their name: labels, annotations and
+   * fields it owns on their objects (Istio network labels on a Gateway, a cert-manager annotation on
+   * an Ingress, Gateway API's class field on the retired v1alpha1 Gateway).
    */
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
+  /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
+  readonly fileDetectors?: readonly FileDetector[];
 }
 
 export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";

@@ -10,7 +10,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { meshScopes, rootNamespaceOf, type MeshScope } from "./mesh-scope.js";
 import type { GraphIssue, IssueComparison } from "./reference-checks.js";
-import type { GatewayNode } from "../model/entry-points.js";
+import type { GatewayNode } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 
 /**

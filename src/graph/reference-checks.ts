@@ -2,8 +2,8 @@ import { displayName, type ResourceId } from "../core/resource.js";
 import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
-import type { Attachment } from "../model/attachment.js";
-import { hostsOverlap } from "../model/host-match.js";
+import { hostsOverlap } from "../core/host-match.js";
+import type { Attachment } from "../families/index.js";
 import { unscopedEntry, type DestinationRuleNode, type RouteNode, type TrafficGraph } from "./traffic-graph.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { ManifestSet, Resource, ResourceId } from "../core/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { attachRoute, type Attachment } from "../model/attachment.js";
 import {
+  attachRoute,
   entryPointsOf,
   gatewayApiAttachingRoute,
   GATEWAY_API_GROUPS,
@@ -10,8 +10,9 @@ import {
   type AttachingRoute,
   type GatewayNode,
   type ListenerSetNode,
+  type Attachment,
   type ParentRefNode,
-} from "../model/entry-points.js";
+} from "../families/index.js";
 import { qualifyHost } from "../core/service-host.js";
 import { list, nonEmptyTexts, record, text, type JsonRecord } from "../core/json-access.js";
 import type { Flow, Placement, TrafficModel } from "../core/traffic-model.js";

@@ -3,6 +3,9 @@ import type { ManifestSet, Resource } from "../core/resource.js";
 import { isRecord, list, record, stringMap, text, type JsonRecord } from "../core/json-access.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
+import type { Delivery, Destination, FilePlacement } from "../core/gitops-delivery.js";
+
+export type { Delivery, FilePlacement };
 
 /**
  * GitOps placement (research §1.6): which clusters a repository file lands in. A file lands in
@@ -12,30 +15,9 @@ import type { ClusterOfFile } from "./file-placement.js";
  * `repoURL` and GitRepository URLs are not compared.
  */
 
-export interface FileClusters {
-  readonly clusters: string[];
-  readonly regions: string[];
-}
-
-export type FilePlacement = (path: string) => FileClusters;
-
 /** Argo CD's name for the cluster it runs in. */
 const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 const IN_CLUSTER_NAME = "in-cluster";
-
-/** Where a delivering object sends a file: named clusters, or wherever the object itself is applied (Flux, no kubeConfig). */
-export type Destination = { readonly clusters: readonly string[] } | { readonly whereApplied: true };
-
-/** One GitOps object that delivers repository paths to clusters. */
-export interface Delivery {
-  readonly resource: Resource;
-  /** The repository paths it reads, as rendered for reviewers (`apps/production`, `apps/*`). */
-  readonly paths: readonly string[];
-  /** Where a file lands through this object; undefined when the object does not read it. */
-  readonly destinationOf: (file: string) => Destination | undefined;
-  /** Where it delivers whatever the file (git directory generators render their globs). */
-  readonly destinations: readonly Destination[];
-}
 
 type Params = Readonly<Record<string, string>>;
 

@@ -6,8 +6,10 @@ import { CORPUS, hasCorpus } from "../helpers/corpus.js";
 import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../src/core/resource.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
-import { routeRules } from "../../src/model/build-model.js";
+import { detectorContext } from "../../src/detect/detector-context.js";
+import { compileFilePlacement } from "../../src/model/file-placement.js";
 import type { DetectorContext, ResourceDetector } from "../../src/core/detector.js";
+import type { ResourceChange } from "../../src/core/resource-change.js";
 import type { Detection } from "../../src/core/finding.js";
 
 /** Builds the Resources detectors receive, straight from YAML, without the manifests stage. */
@@ -69,12 +71,17 @@ const manifestSet = (resources: readonly Resource[]): ManifestSet => ({
   excluded: [],
 });
 
-export const context = (base: readonly Resource[] = [], head: readonly Resource[] = []): DetectorContext => ({
-  policy: PolicySchema.parse({}),
-  base: manifestSet(base),
-  head: manifestSet(head),
-  routeRules,
-});
+export const context = (base: readonly Resource[] = [], head: readonly Resource[] = []): DetectorContext => {
+  const policy = PolicySchema.parse({});
+  return detectorContext(policy, manifestSet(base), manifestSet(head), compileFilePlacement(policy.topology.placements));
+};
+
+/** The change between two sides of one resource, either of which may be absent (not both). */
+export const changeOf = (key: string, base: Resource | undefined, head: Resource | undefined): ResourceChange => {
+  if (base) return head ? { key, base, head } : { key, base };
+  if (head) return { key, head };
+  throw new Error(`change ${key} has neither base nor head`);
+};
 
 /** Further resources of the base and head trees, for detectors that look around. */
 type Around = { readonly base?: readonly Resource[]; readonly head?: readonly Resource[] };
@@ -94,7 +101,7 @@ export const detect = (
   const after = asResource(head);
   const key = (after ?? before)?.key ?? "";
   const trees = context([...(others.base ?? []), ...(before ? [before] : [])], [...(others.head ?? []), ...(after ? [after] : [])]);
-  return detector({ key, ...(before ? { base: before } : {}), ...(after ? { head: after } : {}) }, trees);
+  return detector(changeOf(key, before, after), trees);
 };
 
 export { describeCorpus } from "../helpers/corpus.js";

@@ -35,7 +35,7 @@ const design: readonly (readonly [Family, readonly string[], readonly string[]])
   ["dns", ["k8gb.io", "k8gb.absa.oss"], ["Gslb"]],
   ["placement", ["argoproj.io"], ["Application", "ApplicationSet"]],
   ["placement", ["kustomize.toolkit.fluxcd.io"], ["Kustomization"]],
-  // kustomize's own Kustomization: its patches rewrite traffic kinds at render time (src/detect/kustomize.ts).
+  // kustomize's own Kustomization: its patches rewrite traffic kinds at render time (src/families/placement/kustomize.ts).
   ["placement", ["kustomize.config.k8s.io"], ["Kustomization", "Component"]],
   ["legacy-gateway-api", ["networking.x-k8s.io"], ["GatewayClass", "Gateway", "HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]],
 ];

@@ -105,6 +105,14 @@ describe("review: the whole pipeline", () => {
     expect(invalid.line).toBeGreaterThan(1);
   });
 
+  it("an unreadable traffic file takes its risk from the policy like every finding, never below high", () => {
+    const broken = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: checkout\n  namespace: [unclosed\n";
+    const invalidRisk = (overlay: string) =>
+      analyze({ "r.yaml": route([90, 10]) }, { "r.yaml": broken }, overlay).findings.find((f) => f.class === "manifest.invalid")!.risk;
+    expect(invalidRisk("")).toBe("high");
+    expect(invalidRisk("classes:\n  manifest.invalid: {risk: critical}\n")).toBe("critical");
+  });
+
   it("a weight written as a string is an invalid manifest naming the field", () => {
     const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([90, 10]).replace("weight: 10", 'weight: "10"') });
     expect(result.decision).toBe("fail");

@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { attachRoute, type Landing } from "../../model/attachment.js";
-import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "../../model/entry-points.js";
+import { attachRoute, type Landing } from "./attachment.js";
+import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
 import type { RouteRules, RuleShape, WeightedRef } from "../../core/route-rules.js";
 import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";

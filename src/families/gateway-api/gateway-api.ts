@@ -1,10 +1,11 @@
 import type { Resource } from "../../core/resource.js";
 import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { isEastWest, isWaypoint } from "../istio-mesh/ambient.js";
+import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
@@ -43,8 +44,7 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
 
 const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
 
-/** Also judges the retired v1alpha1 Gateway (legacy-gateway-api.ts), whose class field is the same. */
-export const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
+const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const before = text(spec(change.base).gatewayClassName);
   const after = text(spec(change.head).gatewayClassName);
@@ -658,9 +658,7 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 
 // ---------------------------------------------------------------------------------------------
 
-type Check = (change: ResourceChange, out: DetectionList) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+export const gatewayApiDetector = byKind({
   GatewayClass: [gatewayClass],
   Gateway: [gatewayClassName, compareListeners, addresses, frontendValidation, backendClientCertificate, allowedListeners],
   ListenerSet: [listenerSetParent, compareListeners],
@@ -670,13 +668,12 @@ const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   HTTPRoute: [routeRules],
   GRPCRoute: [routeRules],
   XBackendTrafficPolicy: [backendTrafficPolicy],
-};
+});
 
-export const gatewayApiDetector: ResourceDetector = (change) => {
-  const kind = (change.head ?? change.base)?.id.kind;
-  const checks = kind === undefined ? undefined : CHECKS[kind];
-  if (!checks) return [];
+/** The retired v1alpha1 Gateway (legacy-gateway-api family) names its class as this API does: the family contributes the judgement. */
+export const gatewayClassNameDetector: ResourceDetector = (change) => {
+  if ((change.head ?? change.base)?.id.kind !== "Gateway") return [];
   const out = new DetectionList(change);
-  for (const check of checks) check(change, out);
+  gatewayClassName(change, out);
   return out.detections;
 };

@@ -1,6 +1,6 @@
 import type { Family } from "../family.js";
 import { gatewayApiRules } from "./flows.js";
-import { gatewayApiDetector } from "./gateway-api.js";
+import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
 import * as gatewayApi from "./schemas.js";
 
 /** Gateway API (gateway.networking.k8s.io and its experimental x-k8s.io group). */
@@ -27,4 +27,5 @@ export const gatewayApiFamily: Family = {
   ],
   ruleSources: [gatewayApiRules],
   detectors: [gatewayApiDetector],
+  detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };

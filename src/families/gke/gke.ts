@@ -1,8 +1,8 @@
 import type { Resource } from "../../core/resource.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
-import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../core/detector.js";
+import { byKind, type Check } from "../../core/by-kind.js";
+import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
@@ -410,23 +410,21 @@ const trafficDistributionPolicy = (context: PolicyContext, namespace: string): v
 
 // ---------------------------------------------------------------------------------------------
 
-type Check = (context: PolicyContext, namespace: string) => void;
+/** A policy's check, given the policy's targets as every summary names them. */
+const policyCheck =
+  (check: (context: PolicyContext, namespace: string) => void): Check =>
+  (change, out) => {
+    const namespace = (change.head ?? change.base)!.id.namespace;
+    const targets = targetsOf(change.head ?? change.base, namespace);
+    check({ change, out, target: `for ${targets.length > 0 ? targets.join(", ") : "(no targetRef)"}` }, namespace);
+  };
 
-const CHECKS: Readonly<Record<string, Check>> = {
-  GCPBackendPolicy: backendPolicy,
-  HealthCheckPolicy: healthCheckPolicy,
-  GCPGatewayPolicy: gatewayPolicy,
-  GCPTrafficDistributionPolicy: trafficDistributionPolicy,
-};
-
-export const gkeDetector: ResourceDetector = (change) => {
-  const subject = change.head ?? change.base;
-  if (!subject || subject.id.group !== GKE_GROUP) return [];
-  const check = CHECKS[subject.id.kind];
-  if (!check) return [];
-  const out = new DetectionList(change);
-  const namespace = subject.id.namespace;
-  const targets = targetsOf(change.head ?? change.base, namespace);
-  check({ change, out, target: `for ${targets.length > 0 ? targets.join(", ") : "(no targetRef)"}` }, namespace);
-  return out.detections;
-};
+export const gkeDetector = byKind(
+  {
+    GCPBackendPolicy: [policyCheck(backendPolicy)],
+    HealthCheckPolicy: [policyCheck(healthCheckPolicy)],
+    GCPGatewayPolicy: [policyCheck(gatewayPolicy)],
+    GCPTrafficDistributionPolicy: [policyCheck(trafficDistributionPolicy)],
+  },
+  (id) => id.group === GKE_GROUP,
+);

@@ -34,5 +34,6 @@ export const glooFamily: Family = {
   ],
   ruleSources: [byRules(glooRouteTableRules)],
   firstMatchGroups: [GLOO_NETWORKING_GROUP],
+  attachmentFields: { [GLOO_NETWORKING_GROUP]: ["spec", "virtualGateways"] },
   detectors: [glooDetector],
 };

@@ -4,9 +4,10 @@ import { show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
+import { isWaypoint } from "../../core/istio-gateway-classes.js";
 
 /**
- * Istio ambient mode and multi-network exposure (research §1.3 "Ambient and topology"). In ambient
+ * Istio ambient mode (research §1.3 "Ambient and topology"). In ambient
  * mode ztunnel gives every enrolled workload mTLS and L4 policy; L7 policy and routing run only in
  * the waypoint a namespace, service or ServiceEntry opts into with `istio.io/use-waypoint`.
  * Moving that enforcement point is high: adding or moving a waypoint changes which proxy serves
@@ -19,35 +20,6 @@ const USE_WAYPOINT = "istio.io/use-waypoint";
 const USE_WAYPOINT_NAMESPACE = "istio.io/use-waypoint-namespace";
 const INGRESS_USE_WAYPOINT = "istio.io/ingress-use-waypoint";
 const WAYPOINT_FOR = "istio.io/waypoint-for";
-
-const WAYPOINT_CLASS = "istio-waypoint";
-const EAST_WEST_CLASS = "istio-east-west";
-
-const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
-
-const gatewayClassOf = (resource: Resource | undefined): string | undefined =>
-  resource?.id.group === GATEWAY_API_GROUP ? text(record(resource.body.spec).gatewayClassName) : undefined;
-
-/** A Gateway API Gateway that is an ambient waypoint on both sides of the change (or on its only side). */
-export const isWaypoint = (change: ResourceChange): boolean =>
-  [change.base, change.head].every((side) => side === undefined || gatewayClassOf(side) === WAYPOINT_CLASS);
-
-/** A Gateway API Gateway of Istio's east-west class, on either side. */
-export const isEastWest = (change: ResourceChange): boolean =>
-  [change.base, change.head].some((side) => gatewayClassOf(side) === EAST_WEST_CLASS);
-
-/**
- * What an Istio Gateway server in AUTO_PASSTHROUGH mode (port 15443 of the east-west gateway)
- * exposes: mesh services, by SNI, to clusters on other networks.
- */
-export const crossNetworkNote = (tlsMode: string | undefined, hosts: readonly string[], exposed: boolean): string =>
-  tlsMode !== "AUTO_PASSTHROUGH"
-    ? ""
-    : exposed
-      ? `; cross-network: clusters on other networks reach services matching ${hosts.join(", ")} here through it (mTLS passed through by SNI)`
-      : `; cross-network: clusters on other networks lose their path to services matching ${hosts.join(", ")} here`;
-
-// ---------------------------------------------------------------------------------------------
 
 /** The waypoint a resource's traffic goes through: `namespace/name`, undefined for none. */
 const waypointOf = (resource: Resource | undefined): string | undefined => {

@@ -1,6 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
+import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 
 /**
@@ -21,49 +22,6 @@ export function shortHost(host: string, namespace: string): string {
   const inCluster = ["", "svc", "svc.cluster.local"].includes(domain.join("."));
   if (host.includes("*") || name === undefined || serviceNamespace === undefined || !inCluster) return host;
   return serviceNamespace === namespace ? name : `${name}.${serviceNamespace}`;
-}
-
-export const gatewayEntry = (gateway: string, namespace: string): string =>
-  gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`;
-
-const stringMatch = (match: JsonRecord): string => {
-  if (match.exact !== undefined) return `=${text(match.exact) ?? ""}`;
-  if (match.prefix !== undefined) return `^${text(match.prefix) ?? ""}`;
-  if (match.regex !== undefined) return `~${text(match.regex) ?? ""}`;
-  return "*";
-};
-
-const URI_TYPES: Record<string, string> = { exact: "Exact", prefix: "PathPrefix", regex: "RegularExpression" };
-
-export function httpAlternative(match: JsonRecord) {
-  const uri = record(match.uri);
-  const uriType = Object.keys(URI_TYPES).find((type) => uri[type] !== undefined);
-  const path = uriType ? `${URI_TYPES[uriType]} ${text(uri[uriType]) ?? ""}` : "PathPrefix /";
-  const method = record(match.method);
-  const methodName = text(method.exact);
-  const named = (kind: string, value: unknown) =>
-    Object.entries(record(value))
-      .map(([name, m]) => `${kind} ${name}${stringMatch(record(m))}`)
-      .sort();
-  const parts = [
-    path,
-    ...(methodName
-      ? [`method ${methodName.toUpperCase()}`]
-      : method.regex !== undefined || method.prefix !== undefined
-        ? [`method ${stringMatch(method)}`]
-        : []),
-    ...(match.authority !== undefined ? [`authority${stringMatch(record(match.authority))}`] : []),
-    ...named("header", match.headers),
-    ...named("without-header", match.withoutHeaders),
-    ...named("query", match.queryParams),
-    ...Object.entries(record(match.sourceLabels))
-      .map(([k, v]) => `source ${k}=${text(v) ?? ""}`)
-      .sort(),
-    ...(text(match.sourceNamespace) ? [`source-namespace ${text(match.sourceNamespace)}`] : []),
-    ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
-    ...(match.ignoreUriCase === true ? ["ignore-uri-case"] : []),
-  ];
-  return { signature: parts.join(", "), path, method: methodName };
 }
 
 function l4Alternative(match: JsonRecord) {

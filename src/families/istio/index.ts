@@ -29,5 +29,6 @@ export const istioFamily: Family = {
   ],
   ruleSources: [byRules(virtualServiceRules)],
   firstMatchGroups: ["networking.istio.io"],
+  attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
   detectors: [istioDetector],
 };

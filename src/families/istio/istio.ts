@@ -11,11 +11,11 @@ import {
   timeoutLimitMs,
   withNormalDurations,
 } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { crossNetworkNote } from "../istio-mesh/ambient.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import {
@@ -435,6 +435,17 @@ type ServerView = ReturnType<typeof serverView>;
 const serverLabel = (server: ServerView): string =>
   `server ${server.name ?? server.portName ?? `${show(server.protocol)} :${show(server.number)}`}`;
 
+/**
+ * What an Istio Gateway server in AUTO_PASSTHROUGH mode (port 15443 of the east-west gateway)
+ * exposes: mesh services, by SNI, to clusters on other networks.
+ */
+const crossNetworkNote = (tlsMode: string | undefined, hosts: readonly string[], exposed: boolean): string =>
+  tlsMode !== "AUTO_PASSTHROUGH"
+    ? ""
+    : exposed
+      ? `; cross-network: clusters on other networks reach services matching ${hosts.join(", ")} here through it (mTLS passed through by SNI)`
+      : `; cross-network: clusters on other networks lose their path to services matching ${hosts.join(", ")} here`;
+
 const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath): void => {
   const label = serverLabel(now);
   if (was.number !== now.number || was.protocol !== now.protocol) {
@@ -633,25 +644,16 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
 
 // ---------------------------------------------------------------------------------------------
 
-type Check = (change: ResourceChange, out: DetectionList, context: DetectorContext) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
-  DestinationRule: [destinationRule, exportTo],
-  VirtualService: [virtualService, exportTo],
-  ServiceEntry: [serviceEntry, exportTo],
-  Gateway: [istioGateway],
-  Sidecar: [sidecar],
-  PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
-  AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
-};
-
-export const istioDetector: ResourceDetector = (change, context) => {
-  const subject = change.head ?? change.base;
-  // Istio's Gateway shares its kind name with Gateway API's: dispatch on the Istio groups only.
-  if (!subject || !subject.id.group.endsWith("istio.io")) return [];
-  const checks = CHECKS[subject.id.kind];
-  if (!checks) return [];
-  const out = new DetectionList(change);
-  for (const check of checks) check(change, out, context);
-  return out.detections;
-};
+// Istio's Gateway shares its kind name with Gateway API's: dispatch on the Istio groups only.
+export const istioDetector = byKind(
+  {
+    DestinationRule: [destinationRule, exportTo],
+    VirtualService: [virtualService, exportTo],
+    ServiceEntry: [serviceEntry, exportTo],
+    Gateway: [istioGateway],
+    Sidecar: [sidecar],
+    PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
+    AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
+  },
+  (id) => id.group.endsWith("istio.io"),
+);

@@ -1,5 +1,4 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { compileFilePlacement, type ClusterOfFile } from "../../model/file-placement.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 
@@ -13,21 +12,9 @@ import type { ResourceChange } from "../../core/resource-change.js";
  */
 export type Selection = (resource: Resource) => string;
 
-const clusterOfFiles = new WeakMap<readonly string[], ClusterOfFile>();
-
-const clusterOf = (context: DetectorContext, file: string): string => {
-  const placements = context.policy.topology.placements;
-  let compiled = clusterOfFiles.get(placements);
-  if (!compiled) {
-    compiled = compileFilePlacement(placements);
-    clusterOfFiles.set(placements, compiled);
-  }
-  return compiled(file) ?? "";
-};
-
 /** Resources of `self`'s kind in `tree` selecting what `self` selects, in key order (`self` included when it is there). */
 export function sameSelection(tree: ManifestSet, self: Resource, selection: Selection, context: DetectorContext): Resource[] {
-  const scope = (resource: Resource) => `${clusterOf(context, resource.source.file)}|${selection(resource)}`;
+  const scope = (resource: Resource) => `${context.clusterOfFile(resource.source.file) ?? ""}|${selection(resource)}`;
   const wanted = scope(self);
   return [...tree.resources.values()]
     .filter((other) => other.id.group === self.id.group && other.id.kind === self.id.kind && scope(other) === wanted)

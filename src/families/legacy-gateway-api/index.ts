@@ -21,5 +21,7 @@ export const legacyGatewayApiFamily: Family = {
     ],
   ],
   ruleSources: [byRules(legacyRouteRules)],
+  // Gateways select these routes by label.
+  attachmentFields: { "networking.x-k8s.io": ["metadata", "labels"] },
   detectors: [legacyGatewayApiDetector],
 };

@@ -3,27 +3,27 @@ import { list, numeric, record, spec, text, type JsonRecord } from "../../core/j
 import type { Resource } from "../../core/resource.js";
 import { LEGACY_GROUP, legacyTarget } from "./flows.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../core/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { gatewayClassName } from "../gateway-api/gateway-api.js";
 import { reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
-import { resourceChangedDetection } from "../../detect/resource-changes.js";
 
 /**
  * The retired Gateway API `networking.x-k8s.io/v1alpha1` (GKE recipes still use it). Its routes'
  * `forwardTo` weights are traffic, read by the route diff (legacy-gateway-flows.ts); this module
  * says the API is retired whenever such a resource is added or changed, and judges what the
- * route diff does not see: the Gateway's class and listeners, and route mirrors.
+ * route diff does not see: the Gateway's listeners and route mirrors (its class field is Gateway
+ * API's, judged by the gateway-api family through `detectsOn`).
  */
 
 export const RETIRED_API = "uses retired API networking.x-k8s.io/v1alpha1: migrate to gateway.networking.k8s.io";
 
-const retired = (change: ResourceChange, out: DetectionList): void => {
+const retired = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!change.head) return;
-  const fields = change.base ? resourceChangedDetection(change) : undefined;
+  const fields = change.base ? context.resourceChanged(change) : undefined;
   // The field list of the generic change summary, without its resource name prefix.
   const what = fields ? fields.summary.slice(fields.summary.indexOf(": ") + 2) : "added";
   out.add({
@@ -215,19 +215,16 @@ const gatewayClassController = (change: ResourceChange, out: DetectionList): voi
   });
 };
 
-type Check = (change: ResourceChange, out: DetectionList) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+const kindChecks = byKind({
   GatewayClass: [gatewayClassController],
-  Gateway: [gatewayClassName, listeners],
+  Gateway: [listeners],
   HTTPRoute: [routeMirrors],
-};
+});
 
-export const legacyGatewayApiDetector: ResourceDetector = (change) => {
+export const legacyGatewayApiDetector: ResourceDetector = (change, context) => {
   const subject = change.head ?? change.base;
   if (!subject || subject.id.group !== LEGACY_GROUP) return [];
   const out = new DetectionList(change);
-  retired(change, out);
-  for (const check of CHECKS[subject.id.kind] ?? []) check(change, out);
-  return out.detections;
+  retired(change, out, context);
+  return [...out.detections, ...kindChecks(change, context)];
 };

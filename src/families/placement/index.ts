@@ -1,12 +1,14 @@
 import type { Family } from "../family.js";
+import { kustomizeDetector, kustomizePatchFileDetector } from "./kustomize.js";
+import { placementDetector } from "./placement.js";
 import * as kustomize from "./kustomize-schemas.js";
 import * as placement from "./schemas.js";
 
 /**
  * GitOps placement: Argo CD Applications, Flux Kustomizations and ArtifactGenerators, and
  * kustomize's own Kustomization (not placement strictly: the closest family, since it decides
- * what is rendered from a path, not where). Its detectors still live in src/detect (placement.ts,
- * kustomize.ts): they read the whole kinds table, which a family cannot import without a cycle.
+ * what is rendered from a path, not where). Its detectors read the placement of files and every
+ * family's kinds through their context, handed in by the detect stage.
  */
 export const placementFamily: Family = {
   name: "placement",
@@ -28,5 +30,6 @@ export const placementFamily: Family = {
       ],
     ],
   ],
-  detectors: [],
+  detectors: [placementDetector, kustomizeDetector],
+  fileDetectors: [kustomizePatchFileDetector],
 };

@@ -1,7 +1,7 @@
 import { list, nonEmptyTexts, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
-import { gatewayEntry, httpAlternative } from "../istio/flows.js";
+import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { qualifyHost } from "../../core/service-host.js";
 import {
   canaryStrategy,

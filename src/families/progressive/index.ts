@@ -11,6 +11,8 @@ export const progressiveFamily: Family = {
     [["argoproj.io"], [["Rollout", progressive.argoRollout]]],
   ],
   ruleSources: [byRules(flaggerCanaryRules)],
+  // A Canary names the gateways of the route it generates in its service block.
+  attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
   detectors: [progressiveDetector],
 };

@@ -10,6 +10,7 @@ import {
   sortedSet,
   describeLeafChanges,
 } from "../../core/canonical-values.js";
+import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -348,22 +349,14 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
 
 // ---------------------------------------------------------------------------------------------
 
-type Check = (change: ResourceChange, out: DetectionList, context: DetectorContext) => void;
-
-const CHECKS: Readonly<Record<string, readonly Check[]>> = {
-  Issuer: [issuer, issuerRemoved],
-  ClusterIssuer: [issuer, issuerRemoved],
-  Certificate: [certificate],
-};
-
-export const trustDetector: ResourceDetector = (change, context) => {
-  const subject = change.head ?? change.base;
-  const checks = subject?.id.group === GROUP ? CHECKS[subject.id.kind] : undefined;
-  if (!checks) return [];
-  const out = new DetectionList(change);
-  for (const check of checks) check(change, out, context);
-  return out.detections;
-};
+export const trustDetector = byKind(
+  {
+    Issuer: [issuer, issuerRemoved],
+    ClusterIssuer: [issuer, issuerRemoved],
+    Certificate: [certificate],
+  },
+  (id) => id.group === GROUP,
+);
 
 const ISSUER_ANNOTATION = "cert-manager.io/issuer";
 const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { legacyGatewayApiDetector, RETIRED_API } from "../../../src/families/legacy-gateway-api/legacy-gateway-api.js";
+import { DETECTORS } from "../../../src/detect/detectors.js";
 import { analyze, corpusFile, describeCorpus } from "../../helpers/review-trees.js";
 import { detect, expectDetections } from "../../detect/resource-fixture.js";
 
@@ -67,15 +68,19 @@ describe("legacy networking.x-k8s.io/v1alpha1: the API is retired", () => {
   it("Gateway moved off the multi-cluster class, listener widened", () => {
     const widened =
       "  - {protocol: HTTP, port: 80, routes: {kind: HTTPRoute, selector: {matchLabels: {gateway: mcg}}, namespaces: {from: All}}}";
-    expectDetections(detect(legacyGatewayApiDetector, gateway("gke-l7-rilb-mc"), gateway("gke-l7-rilb", widened)), [
+    // The class field is Gateway API's: that family's contribution (detectsOn) judges it.
+    const found = DETECTORS["legacy-gateway-api"]!.flatMap((detector) =>
+      detect(detector, gateway("gke-l7-rilb-mc"), gateway("gke-l7-rilb", widened)),
+    );
+    expectDetections(found, [
       { class: "resource.changed", side: "head", path: ["spec", "gatewayClassName"], says: RETIRED_API, riskFloor: "medium" },
+      { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "routes"], says: "listener HTTP :80 routes" },
       {
         class: "gateway-class.changed",
         side: "head",
         path: ["spec", "gatewayClassName"],
         says: "gke-l7-rilb-mc → gke-l7-rilb: the Gateway stops being multi-cluster",
       },
-      { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "routes"], says: "listener HTTP :80 routes" },
     ]);
   });
 

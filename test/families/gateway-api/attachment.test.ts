@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Flow } from "../../src/core/traffic-model.js";
-import { analyze, classesOf } from "../helpers/review-trees.js";
+import type { Flow } from "../../../src/core/traffic-model.js";
+import { analyze, classesOf } from "../../helpers/review-trees.js";
 
 /** Flows only through admitted attachments (Gateway API route attachment, hostname intersection, precedence). */
 
 type Tree = Record<string, string>;
-const fixture = (name: string): string => readFileSync(path.resolve(import.meta.dirname, "../fixtures/gateway-api", name), "utf8");
+const fixture = (name: string): string => readFileSync(path.resolve(import.meta.dirname, "../../fixtures/gateway-api", name), "utf8");
 
 /** `HTTPRoute ns/name @ entry host match`, served flows first, in key order. */
 const flowsOf = (tree: Tree): string[] =>

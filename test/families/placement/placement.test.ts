@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { loadManifests } from "../../src/manifests/load-manifests.js";
-import { compileFilePlacement } from "../../src/model/file-placement.js";
-import { PolicySchema } from "../../src/policy/policy-schema.js";
-import { placementDetector } from "../../src/detect/placement.js";
-import type { Detection } from "../../src/core/finding.js";
-import { analyze } from "../helpers/review-trees.js";
-import { expectDetections, type Expected } from "./resource-fixture.js";
-import { routeRules } from "../../src/model/build-model.js";
+import { loadManifests } from "../../../src/manifests/load-manifests.js";
+import { compileFilePlacement } from "../../../src/model/file-placement.js";
+import { PolicySchema } from "../../../src/policy/policy-schema.js";
+import { placementDetector } from "../../../src/families/placement/placement.js";
+import type { Detection } from "../../../src/core/finding.js";
+import { analyze } from "../../helpers/review-trees.js";
+import { changeOf, expectDetections, type Expected } from "../../detect/resource-fixture.js";
+import { detectorContext } from "../../../src/detect/detector-context.js";
 
 type Tree = Record<string, string>;
 
@@ -29,10 +29,7 @@ const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
   const after = load(head);
   const baseResource = before.resources.get(key);
   const headResource = after.resources.get(key);
-  return placementDetector(
-    { key, ...(baseResource ? { base: baseResource } : {}), ...(headResource ? { head: headResource } : {}) },
-    { policy: POLICY, base: before, head: after, routeRules },
-  );
+  return placementDetector(changeOf(key, baseResource, headResource), detectorContext(POLICY, before, after, clusterOfFile));
 };
 
 const ROUTES = {

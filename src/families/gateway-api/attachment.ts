@@ -1,5 +1,5 @@
 import type { AttachingRoute, EntryPoints, GatewayNode, ListenerNode, ListenerSetNode, ParentRefNode } from "./entry-points.js";
-import { hostIntersection } from "./host-match.js";
+import { hostIntersection } from "../../core/host-match.js";
 
 /**
  * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod

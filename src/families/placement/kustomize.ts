@@ -1,12 +1,10 @@
 import { posix } from "node:path";
-import { isRecord, list, record, text } from "../core/json-access.js";
-import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
-import type { SourceFile } from "../manifests/load-manifests.js";
-import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
-import { sameValue } from "../core/canonical-values.js";
-import type { ResourceDetector } from "../core/detector.js";
-import type { ResourceChange } from "../core/resource-change.js";
-import type { Detection } from "../core/finding.js";
+import { isRecord, list, record, text } from "../../core/json-access.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { sameValue } from "../../core/canonical-values.js";
+import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { Detection } from "../../core/finding.js";
 
 /**
  * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge
@@ -24,9 +22,9 @@ const KIND_VALUE = /\bkind["']?[ \t]*:[ \t]*["']?([A-Za-z]+)/g;
 const GROUP_VALUE = /\b([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/v\d\w*/g;
 
 /** Whether text (a patch, a replacement as JSON) names a traffic kind or a traffic API group. */
-export function mentionsTraffic(value: string): boolean {
-  for (const match of value.matchAll(KIND_VALUE)) if (trafficKindNames.has(match[1] ?? "")) return true;
-  for (const match of value.matchAll(GROUP_VALUE)) if (trafficGroups.has(match[1] ?? "")) return true;
+export function mentionsTraffic(value: string, kinds: DetectorContext["trafficKinds"]): boolean {
+  for (const match of value.matchAll(KIND_VALUE)) if (kinds.names.has(match[1] ?? "")) return true;
+  for (const match of value.matchAll(GROUP_VALUE)) if (kinds.groups.has(match[1] ?? "")) return true;
   return false;
 }
 
@@ -68,36 +66,36 @@ const resourcesIn = (file: string, trees: readonly ManifestSet[]): Resource[] =>
  * when it names no traffic kind. The target wins; else the patch's own content; else the
  * resources its file declares.
  */
-function trafficTarget(entry: Entry, trees: readonly ManifestSet[], fileText?: string): string | undefined {
+function trafficTarget(entry: Entry, context: DetectorContext, fileText?: string): string | undefined {
+  const kinds = context.trafficKinds;
   const target = record(record(entry.value).target);
   const kind = text(target.kind);
   const name = text(target.name);
   const where = name
     ? `${kind ?? "resources"} ${text(target.namespace) ? `${text(target.namespace)}/` : ""}${name}`
     : `every ${kind ?? "resource"}`;
-  if ((kind && trafficKindNames.has(kind)) || trafficGroups.has(text(target.group) ?? "")) return where;
+  if ((kind && kinds.names.has(kind)) || kinds.groups.has(text(target.group) ?? "")) return where;
   if (kind) return undefined;
   const inline = inlinePatch(entry.value);
-  if (inline !== undefined) return mentionsTraffic(inline) ? "a traffic resource" : undefined;
+  if (inline !== undefined) return mentionsTraffic(inline, kinds) ? "a traffic resource" : undefined;
   if (entry.file !== undefined) {
-    const declared = [...new Set(resourcesIn(entry.file, trees).map((resource) => displayName(resource.id)))];
+    const declared = [...new Set(resourcesIn(entry.file, [context.head, context.base]).map((resource) => displayName(resource.id)))];
     if (declared.length > 0) return declared.join(", ");
-    if (fileText !== undefined && mentionsTraffic(fileText)) return `the traffic config of ${entry.file}`;
+    if (fileText !== undefined && mentionsTraffic(fileText, kinds)) return `the traffic config of ${entry.file}`;
     return undefined;
   }
-  return mentionsTraffic(JSON.stringify(entry.value)) ? "a traffic resource" : undefined;
+  return mentionsTraffic(JSON.stringify(entry.value), kinds) ? "a traffic resource" : undefined;
 }
 
 const NOT_RENDERED = "its effect is not rendered by Route Governor; review the patch";
 
 export const kustomizeDetector: ResourceDetector = (change: ResourceChange, context) => {
   if (!isKustomization(change.head ?? change.base)) return [];
-  const trees = [context.head, context.base];
   const before = entriesOf(change.base);
   const after = entriesOf(change.head);
   const detections: Detection[] = [];
   const emit = (entry: Entry, removed: boolean): void => {
-    const target = trafficTarget(entry, trees);
+    const target = trafficTarget(entry, context);
     if (target === undefined) return;
     const subject = change.head ?? change.base!;
     const what = `kustomize ${entry.field === "replacements" ? "replacement" : "patch"}`;
@@ -123,23 +121,18 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
  * Patch files whose text changed while the Kustomization that reads them may not have: the
  * detector above never sees those, since the Kustomization itself is unchanged.
  */
-export function kustomizePatchFileDetections(
-  base: readonly SourceFile[],
-  head: readonly SourceFile[],
-  baseSet: ManifestSet,
-  headSet: ManifestSet,
-): Detection[] {
+export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context) => {
   const baseText = new Map(base.map((file) => [file.path, file.text]));
   const headText = new Map(head.map((file) => [file.path, file.text]));
   const detections: Detection[] = [];
-  for (const [key, kustomization] of headSet.resources) {
+  for (const [key, kustomization] of context.head.resources) {
     if (!isKustomization(kustomization)) continue;
     for (const entry of entriesOf(kustomization)) {
       if (entry.file === undefined) continue;
       const before = baseText.get(entry.file);
       const after = headText.get(entry.file);
       if (before === after) continue;
-      const target = trafficTarget(entry, [headSet, baseSet], `${before ?? ""}\n${after ?? ""}`);
+      const target = trafficTarget(entry, context, `${before ?? ""}\n${after ?? ""}`);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";
       detections.push({
@@ -156,4 +149,4 @@ export function kustomizePatchFileDetections(
     }
   }
   return detections;
-}
+};

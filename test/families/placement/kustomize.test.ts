@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyze } from "../helpers/review-trees.js";
+import { analyze } from "../../helpers/review-trees.js";
 
 type Tree = Record<string, string>;
 

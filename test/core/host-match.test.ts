@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostIntersection } from "../../src/model/host-match.js";
+import { hostIntersection } from "../../src/core/host-match.js";
 
 describe("hostname intersection (Gateway API, listener hostname × route hostname)", () => {
   it.each([

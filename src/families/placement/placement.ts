@@ -1,15 +1,13 @@
-import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
-import { flag, optionalRecord, record, text, texts, valueAt } from "../core/json-access.js";
-import { compileFilePlacement, type ClusterOfFile } from "../model/file-placement.js";
-import { buildGitopsPlacement, deliveryOf, type Delivery, type Destination } from "../model/gitops-placement.js";
-import type { Topology } from "../policy/policy-schema.js";
-import { sameValue, setChange, show } from "../core/canonical-values.js";
-import { DetectionList } from "../core/detection-list.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { flag, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
+import type { Delivery, Destination } from "../../core/gitops-delivery.js";
+import { sameValue, setChange, show } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
-import type { DetectorContext, ResourceDetector } from "../core/detector.js";
-import type { ResourceChange } from "../core/resource-change.js";
-import type { FieldPath } from "../core/finding.js";
-import type { RiskLevel } from "../core/risk-level.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { FieldPath } from "../../core/finding.js";
+import type { RiskLevel } from "../../core/risk-level.js";
 
 /**
  * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD
@@ -33,17 +31,17 @@ interface Tree {
   readonly placeFile: (file: string) => readonly string[];
 }
 
-const treeOf = (set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): Tree => {
-  const placement = buildGitopsPlacement(set, topology, clusterOfFile);
+const treeOf = (set: ManifestSet, context: DetectorContext): Tree => {
+  const placement = context.placementOf(set);
   return { set, placeFile: (file) => placement(file).clusters };
 };
 
 const resolve = (destination: Destination, delivery: Delivery, tree: Tree): readonly string[] =>
   "clusters" in destination ? destination.clusters : tree.placeFile(delivery.resource.source.file);
 
-const reachOf = (resource: Resource | undefined, tree: Tree, topology: Topology): Reach | undefined => {
+const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorContext): Reach | undefined => {
   if (!resource) return undefined;
-  const delivery = deliveryOf(resource, tree.set, topology);
+  const delivery = context.deliveryOf(resource, tree.set);
   if (!delivery) return undefined;
   const clusters = new Set<string>();
   const resources = new Set<string>();
@@ -144,7 +142,12 @@ interface Setting {
   readonly kinds: readonly string[];
   readonly path: FieldPath;
   readonly read: (value: unknown) => unknown;
-  readonly judge: (before: unknown, after: unknown, where: string) => { readonly floor: RiskLevel; readonly effect: string } | undefined;
+  readonly judge: (
+    before: unknown,
+    after: unknown,
+    where: string,
+    kinds: DetectorContext["trafficKinds"],
+  ) => { readonly floor: RiskLevel; readonly effect: string } | undefined;
   /** Names the setting in the summary instead of its path and values, when those are too large to show. */
   readonly label?: string;
 }
@@ -177,13 +180,13 @@ const renderInputs = (value: unknown): unknown => {
  * Helm values reach traffic config through templates the review never renders, so any change
  * counts; kustomize patches count when they name a traffic kind or group.
  */
-const renderJudge: Setting["judge"] = (before, after, where) => {
+const renderJudge: Setting["judge"] = (before, after, where, kinds) => {
   const kustomize = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).kustomize));
   const helm = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).helm));
   if (helm(before) !== helm(after))
     return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
   const patches = `${kustomize(before)}\n${kustomize(after)}`;
-  return mentionsTraffic(patches)
+  return mentionsTraffic(patches, kinds)
     ? {
         floor: "high",
         effect: `inline kustomize patches rewrite traffic config for ${where}: their effect is not rendered by Route Governor; review the patch`,
@@ -265,7 +268,7 @@ const SETTINGS: readonly Setting[] = [
   },
 ];
 
-const settings = (change: ResourceChange, where: string, out: DetectionList): void => {
+const settings = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || !change.head) return;
   const kind = change.head.id.kind;
   for (const setting of SETTINGS) {
@@ -273,7 +276,7 @@ const settings = (change: ResourceChange, where: string, out: DetectionList): vo
     const before = setting.read(valueAt(change.base.body, setting.path));
     const after = setting.read(valueAt(change.head.body, setting.path));
     if (sameValue(before, after)) continue;
-    const verdict = setting.judge(before, after, where);
+    const verdict = setting.judge(before, after, where, context.trafficKinds);
     if (!verdict) continue;
     const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
     out.add({
@@ -291,12 +294,10 @@ const settings = (change: ResourceChange, where: string, out: DetectionList): vo
 export const placementDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
   if (!subject || subject.id.group === KUSTOMIZE_GROUP || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
-  const { topology } = context.policy;
-  const clusterOfFile = compileFilePlacement(topology.placements);
-  const before = reachOf(change.base, treeOf(context.base, topology, clusterOfFile), topology);
-  const after = reachOf(change.head, treeOf(context.head, topology, clusterOfFile), topology);
+  const before = reachOf(change.base, treeOf(context.base, context), context);
+  const after = reachOf(change.head, treeOf(context.head, context), context);
   const out = new DetectionList(change);
   reachChange(change, before, after, out);
-  settings(change, clusterWord(after?.clusters ?? before?.clusters ?? []), out);
+  settings(change, clusterWord(after?.clusters ?? before?.clusters ?? []), out, context);
   return out.detections;
 };

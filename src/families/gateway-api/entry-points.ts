@@ -1,6 +1,6 @@
-import type { ManifestSet, Resource, ResourceId } from "../core/resource.js";
-import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../core/json-access.js";
-import type { FieldPath } from "../core/finding.js";
+import type { ManifestSet, Resource, ResourceId } from "../../core/resource.js";
+import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import type { FieldPath } from "../../core/finding.js";
 
 /**
  * What routes attach to, read once per tree for both the traffic model and the traffic graph:

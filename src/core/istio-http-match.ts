@@ -1,0 +1,53 @@
+import { numeric, record, text, type JsonRecord } from "./json-access.js";
+
+/**
+ * Istio's HTTPMatchRequest and `gateways` list in the shared spelling of route rules
+ * (src/core/route-rules.ts). Two families read them: the istio family in VirtualServices, and the
+ * progressive family in a Flagger Canary, whose API embeds Istio's match type and gateway list for
+ * the VirtualService it generates.
+ */
+
+/** The entry point a `gateways` item names: `Gateway <namespace>/<name>` (the route's namespace when unqualified), or `mesh`. */
+export const gatewayEntry = (gateway: string, namespace: string): string =>
+  gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`;
+
+const stringMatch = (match: JsonRecord): string => {
+  if (match.exact !== undefined) return `=${text(match.exact) ?? ""}`;
+  if (match.prefix !== undefined) return `^${text(match.prefix) ?? ""}`;
+  if (match.regex !== undefined) return `~${text(match.regex) ?? ""}`;
+  return "*";
+};
+
+const URI_TYPES: Record<string, string> = { exact: "Exact", prefix: "PathPrefix", regex: "RegularExpression" };
+
+/** One HTTPMatchRequest as a match alternative: `PathPrefix /api, method GET, header x-canary=true`. */
+export function httpAlternative(match: JsonRecord) {
+  const uri = record(match.uri);
+  const uriType = Object.keys(URI_TYPES).find((type) => uri[type] !== undefined);
+  const path = uriType ? `${URI_TYPES[uriType]} ${text(uri[uriType]) ?? ""}` : "PathPrefix /";
+  const method = record(match.method);
+  const methodName = text(method.exact);
+  const named = (kind: string, value: unknown) =>
+    Object.entries(record(value))
+      .map(([name, m]) => `${kind} ${name}${stringMatch(record(m))}`)
+      .sort();
+  const parts = [
+    path,
+    ...(methodName
+      ? [`method ${methodName.toUpperCase()}`]
+      : method.regex !== undefined || method.prefix !== undefined
+        ? [`method ${stringMatch(method)}`]
+        : []),
+    ...(match.authority !== undefined ? [`authority${stringMatch(record(match.authority))}`] : []),
+    ...named("header", match.headers),
+    ...named("without-header", match.withoutHeaders),
+    ...named("query", match.queryParams),
+    ...Object.entries(record(match.sourceLabels))
+      .map(([k, v]) => `source ${k}=${text(v) ?? ""}`)
+      .sort(),
+    ...(text(match.sourceNamespace) ? [`source-namespace ${text(match.sourceNamespace)}`] : []),
+    ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
+    ...(match.ignoreUriCase === true ? ["ignore-uri-case"] : []),
+  ];
+  return { signature: parts.join(", "), path, method: methodName };
+}
