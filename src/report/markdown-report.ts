@@ -61,7 +61,7 @@ function routeDiffSection(views: readonly RouteDiffView[]): string[] {
     "| Flow | Change | Backends | Regions | Where |",
     "|---|---|---|---|---|",
     ...shown,
-    ...(omitted > 0 ? ["", `_…and ${omitted} more flows: see the JSON report._`] : []),
+    ...(omitted > 0 ? ["", `_…and ${omitted} more flows: \`route-governor review --format json\` on the two trees lists every one._`] : []),
   ]);
 }
 
@@ -208,7 +208,9 @@ function existingInvalidSection(result: ReviewResult): string[] {
     `<details><summary>⚠️ ${existing.length} unreadable traffic document${existing.length === 1 ? "" : "s"} in files this PR does not change (not reviewed, not gating)</summary>`,
     "",
     ...existing.slice(0, MAX_EXISTING_SHOWN).map((invalid) => `- ${code(`${invalid.file}:${invalid.line}`)}: ${plain(invalid.message)}`),
-    ...(existing.length > MAX_EXISTING_SHOWN ? [`- …and ${existing.length - MAX_EXISTING_SHOWN} more (see the JSON report)`] : []),
+    ...(existing.length > MAX_EXISTING_SHOWN
+      ? [`- …and ${existing.length - MAX_EXISTING_SHOWN} more (\`route-governor review --format json\` lists them all)`]
+      : []),
     "",
     "</details>",
   ];
