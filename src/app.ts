@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { availableParallelism } from "node:os";
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
 import * as z from "zod";
 import { ledgerBlock } from "./github/approval-ledger.js";
@@ -364,6 +365,8 @@ export function analysisLimits(options: AppOptions): AnalysisLimits {
   const limits = {
     memoryMb: options.analysisLimits?.memoryMb ?? DEFAULT_ANALYSIS_MEMORY_MB,
     timeoutMs: options.analysisLimits?.timeoutMs ?? Math.floor(evaluation * 0.7),
+    // One per core: more would only share the cores, and multiply the heap.
+    concurrent: options.analysisLimits?.concurrent ?? availableParallelism(),
   };
   if (limits.timeoutMs >= evaluation)
     throw new Error(
@@ -423,15 +426,25 @@ export function ledgerKeys(env: NodeJS.ProcessEnv, webhookSecret: string): Pick<
 }
 
 const limitVariable = z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().positive().optional());
-const AnalysisEnvSchema = z.object({ ANALYSIS_MEMORY_MB: limitVariable, ANALYSIS_TIMEOUT_MS: limitVariable });
+const AnalysisEnvSchema = z.object({
+  ANALYSIS_MEMORY_MB: limitVariable,
+  ANALYSIS_TIMEOUT_MS: limitVariable,
+  ANALYSIS_CONCURRENCY: limitVariable,
+});
 
-/** ANALYSIS_MEMORY_MB and ANALYSIS_TIMEOUT_MS, when set: positive whole numbers, or the App does not start. */
+/** ANALYSIS_MEMORY_MB, ANALYSIS_TIMEOUT_MS and ANALYSIS_CONCURRENCY, when set: positive whole numbers, or the App does not start. */
 export function analysisLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<AnalysisLimits> {
   const parsed = AnalysisEnvSchema.safeParse(env);
   if (!parsed.success)
-    throw new Error(`ANALYSIS_MEMORY_MB and ANALYSIS_TIMEOUT_MS must be positive whole numbers: ${z.prettifyError(parsed.error)}`);
-  const { ANALYSIS_MEMORY_MB: memoryMb, ANALYSIS_TIMEOUT_MS: timeoutMs } = parsed.data;
-  return { ...(memoryMb === undefined ? {} : { memoryMb }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    throw new Error(
+      `ANALYSIS_MEMORY_MB, ANALYSIS_TIMEOUT_MS and ANALYSIS_CONCURRENCY must be positive whole numbers: ${z.prettifyError(parsed.error)}`,
+    );
+  const { ANALYSIS_MEMORY_MB: memoryMb, ANALYSIS_TIMEOUT_MS: timeoutMs, ANALYSIS_CONCURRENCY: concurrent } = parsed.data;
+  return {
+    ...(memoryMb === undefined ? {} : { memoryMb }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(concurrent === undefined ? {} : { concurrent }),
+  };
 }
 
 /**

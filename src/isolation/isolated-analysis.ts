@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { AnalysisOutcome, ChangeInput } from "../review.js";
+import { analysisSlots } from "./analysis-slots.js";
 
 /**
  * Runs each analysis in a worker thread of its own, with a heap and a time limit (issue 12). A
@@ -10,6 +11,8 @@ import type { AnalysisOutcome, ChangeInput } from "../review.js";
 export interface AnalysisLimits {
   /** The thread's heap (V8 old generation), MB. */
   readonly memoryMb: number;
+  /** Analyses running at once in this process (others wait for a slot): bounds memory to this × memoryMb. */
+  readonly concurrent?: number;
   /** Wall-clock time for one analysis, from handing the change over to the result, ms. */
   readonly timeoutMs: number;
 }
@@ -108,10 +111,12 @@ let spare: (StartedThread & { readonly key: string }) | undefined;
 
 export function isolatedAnalysis(limits: AnalysisLimits, thread: AnalysisThread = BUNDLED_ANALYSIS_THREAD): IsolatedAnalysis {
   const key = JSON.stringify([thread.url.href, thread.execArgv ?? [], limits.memoryMb]);
-  return (input) => {
-    const taken = spare?.key === key ? spare : startThread(thread, limits.memoryMb);
-    if (spare !== taken) spare?.stop();
-    spare = { key, ...startThread(thread, limits.memoryMb) };
-    return taken.run(input, limits.timeoutMs);
-  };
+  const slot = analysisSlots(limits.concurrent ?? 1);
+  return (input) =>
+    slot(() => {
+      const taken = spare?.key === key ? spare : startThread(thread, limits.memoryMb);
+      if (spare !== taken) spare?.stop();
+      spare = { key, ...startThread(thread, limits.memoryMb) };
+      return taken.run(input, limits.timeoutMs);
+    });
 }

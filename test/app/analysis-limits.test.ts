@@ -1,5 +1,6 @@
 import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
+import { availableParallelism } from "node:os";
 import { analysisLimits, analysisLimitsFromEnv, DEFAULT_ANALYSIS_MEMORY_MB, routeGovernorApp, type AppOptions } from "../../src/app.js";
 import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
@@ -81,11 +82,21 @@ describe("analysis limits", () => {
   });
 
   it("limits: defaults fit the deployment, the environment sets them, and a time limit that leaves no time to report is refused", () => {
-    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1 })).toEqual({ memoryMb: DEFAULT_ANALYSIS_MEMORY_MB, timeoutMs: 4_550 });
-    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1, budgetMs: BUDGET })).toEqual({ memoryMb: 512, timeoutMs: 42_000 });
-    expect(analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "1024", ANALYSIS_TIMEOUT_MS: "45000" })).toEqual({
+    const cores = availableParallelism();
+    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1 })).toEqual({
+      memoryMb: DEFAULT_ANALYSIS_MEMORY_MB,
+      timeoutMs: 4_550,
+      concurrent: cores,
+    });
+    expect(analysisLimits({ ledgerSecret: SECRET, appId: 1, budgetMs: BUDGET })).toEqual({
+      memoryMb: 512,
+      timeoutMs: 42_000,
+      concurrent: cores,
+    });
+    expect(analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "1024", ANALYSIS_TIMEOUT_MS: "45000", ANALYSIS_CONCURRENCY: "1" })).toEqual({
       memoryMb: 1024,
       timeoutMs: 45_000,
+      concurrent: 1,
     });
     expect(analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "" })).toEqual({});
     expect(() => analysisLimitsFromEnv({ ANALYSIS_MEMORY_MB: "1GB" })).toThrow(/ANALYSIS_MEMORY_MB/);
