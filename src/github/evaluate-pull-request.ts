@@ -1,6 +1,6 @@
 import type { ApprovalInput } from "../governance/approvals.js";
 import type { BreakGlass, Hold } from "../governance/decision.js";
-import type { EvidenceCommand } from "../governance/evidence.js";
+import { authorityOf, judgeCommands, needsGroups, wroteThePr, type CommandUse } from "../governance/command-authority.js";
 import { validateEvidence } from "../governance/evidence-validation.js";
 import { helpText, parseSlashCommands, type SlashCommand } from "../governance/slash-commands.js";
 import { resolveEvidenceKey } from "../policy/evidence-names.js";
@@ -87,10 +87,8 @@ export interface Evaluation {
   readonly answered: ReadonlySet<string>;
 }
 
-interface Use {
+interface Use extends CommandUse {
   readonly comment: CommentFacts;
-  readonly command: SlashCommand;
-  readonly edited: boolean;
 }
 
 const REPLY_MARKER = /<!-- route-governor:reply (\d+:[0-9a-f]{8}) -->/;
@@ -134,7 +132,14 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
 
   const humans = comments.filter((comment) => !comment.authorIsBot);
   const uses: Use[] = humans.flatMap((comment) =>
-    parseSlashCommands(comment.body).map((command) => ({ comment, command, edited: later(comment.updatedAt, comment.createdAt) })),
+    parseSlashCommands(comment.body).map((command) => ({
+      comment,
+      commentId: comment.id,
+      author: comment.author,
+      at: comment.createdAt,
+      command,
+      edited: later(comment.updatedAt, comment.createdAt),
+    })),
   );
   for (const comment of new Set(uses.filter((use) => use.edited).map((use) => use.comment))) {
     notes.push(
@@ -142,27 +147,12 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     );
   }
 
-  // Group membership costs API calls per person and group: only people whose commands depend on
-  // it are looked up, once each. The PR author and commit authors may supply evidence and hold
-  // without it; drive-by commenters and `/route-governor` need none.
+  // Group membership costs API calls per person and group: only people whose commands depend on it are looked up, once each.
   const groupNames = Object.keys(policy.groups);
-  const wrote = (login: string): boolean => same(login, pr.author) || commitAuthors.some((author) => same(author, login));
-  const needsGroups = (use: Use): boolean => {
-    switch (use.command.kind) {
-      case "approve":
-      case "hold-cancel":
-      case "break-glass":
-        return true;
-      case "evidence":
-      case "hold":
-        return !wrote(use.comment.author);
-      default:
-        return false;
-    }
-  };
+  const authors = { prAuthor: pr.author, commitAuthors };
   const people = new Set(
     [
-      ...uses.filter(needsGroups).map((use) => use.comment.author),
+      ...uses.filter((use) => needsGroups(use.command, wroteThePr(authors, use.author))).map((use) => use.author),
       ...reviews.filter((review) => !review.authorIsBot && review.state === "APPROVED").map((review) => review.author),
     ].map((login) => login.toLowerCase()),
   );
@@ -176,10 +166,6 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     ),
   );
   const groupsOf = (login: string): string[] => membership.get(login.toLowerCase()) ?? [];
-  const contributor = (login: string): boolean => wrote(login) || groupsOf(login).length > 0;
-  const overrideGroups = policy.breakGlass.groups.filter((group) => group in policy.groups);
-  const overrides = (login: string): boolean => groupsOf(login).some((group) => overrideGroups.includes(group));
-  const overrideNames = overrideGroups.join(" or ") || "a break-glass group (the policy names none that exists)";
 
   // Approvals, each bound to the fingerprints it saw (the ledger) or, when first seen, to the
   // current findings if the approver could have seen them.
@@ -271,58 +257,16 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     );
   }
 
-  const evidenceCommands: EvidenceCommand[] = [];
-  const holdRecords = new Map(holdsOf(ledger).map((hold) => [hold.ref, hold]));
-  let breakGlassUse: { use: Use; command: BreakGlass; entry: LedgerEntry | undefined } | undefined;
-  const refusals = new Map<Use, string>();
-  for (const use of [...uses].sort((a, b) => Date.parse(a.comment.createdAt) - Date.parse(b.comment.createdAt))) {
-    const { comment, command, edited } = use;
-    const login = comment.author;
-    const at = comment.createdAt;
-    switch (command.kind) {
-      case "evidence":
-        if (!contributor(login))
-          refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
-        else evidenceCommands.push({ key: command.key, value: command.value, at, author: login, commentId: comment.id, edited });
-        break;
-      case "hold": {
-        // An edited hold still holds: failing closed. A recorded one holds whoever wrote it.
-        const ref = `comment:${comment.id}:${command.line}`;
-        if (holdRecords.has(ref)) break;
-        if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may hold a PR");
-        else holdRecords.set(ref, { ref, login, at, reason: command.reason.slice(0, 500) });
-        break;
-      }
-      case "hold-cancel": {
-        const ref = `comment:${comment.id}`;
-        if ([...holdRecords.values()].some((hold) => hold.lifted?.ref === ref)) break;
-        if (edited) {
-          refusals.set(use, "the comment was edited after posting; post a new /unhold");
-          break;
-        }
-        const lifts = [...holdRecords.values()].filter(
-          (hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)),
-        );
-        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
-        for (const hold of lifts) holdRecords.set(hold.ref, { ...hold, lifted: { login, at, ref } });
-        break;
-      }
-      case "break-glass":
-        if (edited) refusals.set(use, "the comment was edited after posting; post a new /break-glass");
-        else if (!overrides(login)) refusals.set(use, `only members of ${overrideNames} may break glass`);
-        else {
-          const entry = bindBreakGlass(`comment:${comment.id}`, login, at, postedAfterReport(at));
-          breakGlassUse = { use, command: { login, incident: command.incident, reason: command.reason, at }, entry };
-        }
-        break;
-      case "invalid":
-        refusals.set(use, command.reason);
-        break;
-      default:
-        break;
-    }
-  }
-
+  const judged = judgeCommands(uses, authorityOf(policy, { ...authors, groupsOf }), holdsOf(ledger));
+  const refusals = new Map(judged.refusals);
+  // Every authorised break-glass is bound (the ledger keeps them all); the latest is the one that may apply.
+  const bound = judged.breakGlass.map(({ use, command }) => ({
+    use,
+    command,
+    entry: bindBreakGlass(`comment:${use.commentId}`, use.author, use.at, postedAfterReport(use.at)),
+  }));
+  const breakGlassUse = bound.at(-1);
+  const holdRecords = judged.holds;
   const breakGlass = breakGlassUse && coveringBreakGlass(breakGlassUse, current, pr.headSha, pr.baseRef, refusals, notes);
 
   const result = reviewAnalysis(analysis, {
@@ -337,7 +281,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     merged: pr.state === "merged",
     lastPushAt: headSeenAt,
     baseRef: pr.baseRef,
-    evidenceCommands,
+    evidenceCommands: judged.evidence,
     approvals: approvalInputs.map(({ ref: _ref, url: _url, ...approval }) => approval),
     holds: [...holdRecords.values()].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at })),
     ...(breakGlass ? { breakGlass } : {}),

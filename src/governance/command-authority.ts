@@ -1,0 +1,146 @@
+import type { Policy } from "../policy/policy-schema.js";
+import type { BreakGlass } from "./decision.js";
+import type { EvidenceCommand } from "./evidence.js";
+import type { SlashCommand } from "./slash-commands.js";
+
+/**
+ * Who may do what with a slash command (DESIGN §10), and what the PR's commands amount to: the
+ * evidence supplied, the holds standing and lifted, the break-glass uses that count. Pure: the
+ * adapter looks up group membership and keeps the ledger; this decides.
+ */
+
+/** One slash command as posted. */
+export interface CommandUse {
+  readonly commentId: number;
+  readonly author: string;
+  /** When the comment was created (an edit does not move it). */
+  readonly at: string;
+  readonly command: SlashCommand;
+  /** The comment was edited after it was posted. */
+  readonly edited: boolean;
+}
+
+/** A `/hold` as the ledger keeps it: `ref` is `comment:<id>:<line>`, one comment may hold several times. */
+export interface HoldState {
+  readonly ref: string;
+  readonly login: string;
+  readonly at: string;
+  readonly reason: string;
+  readonly lifted?: { readonly login: string; readonly at: string; readonly ref: string };
+}
+
+export interface People {
+  readonly prAuthor: string;
+  readonly commitAuthors: readonly string[];
+  /** The policy's groups a person belongs to (looked up only for those needsGroups names). */
+  readonly groupsOf: (login: string) => readonly string[];
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
+
+/** Whether the person wrote the PR or one of its commits: they may supply evidence and hold without a group. */
+export const wroteThePr = (people: Omit<People, "groupsOf">, login: string): boolean =>
+  same(login, people.prAuthor) || people.commitAuthors.some((author) => same(author, login));
+
+/**
+ * Whether judging a command needs its author's groups: membership costs API calls per person and
+ * group, so drive-by commenters and `/route-governor` cost none.
+ */
+export function needsGroups(command: SlashCommand, wrote: boolean): boolean {
+  switch (command.kind) {
+    case "approve":
+    case "hold-cancel":
+    case "break-glass":
+      return true;
+    case "evidence":
+    case "hold":
+      return !wrote;
+    default:
+      return false;
+  }
+}
+
+export interface Authority {
+  /** The PR author, commit authors and members of the policy's groups: may supply evidence and hold. */
+  readonly contributor: (login: string) => boolean;
+  /** Members of the policy's break-glass groups (those that exist): may break glass and lift anyone's hold. */
+  readonly overrides: (login: string) => boolean;
+  /** The override groups, for refusals. */
+  readonly overrideNames: string;
+}
+
+export function authorityOf(policy: Policy, people: People): Authority {
+  const overrideGroups = policy.breakGlass.groups.filter((group) => group in policy.groups);
+  return {
+    contributor: (login) => wroteThePr(people, login) || people.groupsOf(login).length > 0,
+    overrides: (login) => people.groupsOf(login).some((group) => overrideGroups.includes(group)),
+    overrideNames: overrideGroups.join(" or ") || "a break-glass group (the policy names none that exists)",
+  };
+}
+
+export interface CommandJudgement<U extends CommandUse> {
+  readonly evidence: readonly EvidenceCommand[];
+  /** The recorded holds and the new ones, lifted or standing, by ref. */
+  readonly holds: ReadonlyMap<string, HoldState>;
+  /** Authorised break-glass uses, oldest first: the latest is the one that may apply. */
+  readonly breakGlass: readonly { readonly use: U; readonly command: BreakGlass }[];
+  /** Commands refused, with the reason their reply gives. */
+  readonly refusals: ReadonlyMap<U, string>;
+}
+
+/** The PR's evidence, hold and break-glass commands, in the order they were posted, judged by who posted them. */
+export function judgeCommands<U extends CommandUse>(
+  uses: readonly U[],
+  authority: Authority,
+  recordedHolds: readonly HoldState[],
+): CommandJudgement<U> {
+  const { contributor, overrides, overrideNames } = authority;
+  const evidence: EvidenceCommand[] = [];
+  const holds = new Map(recordedHolds.map((hold) => [hold.ref, hold]));
+  const breakGlass: { use: U; command: BreakGlass }[] = [];
+  const refusals = new Map<U, string>();
+  for (const use of [...uses].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+    const { command, edited, author: login, at, commentId } = use;
+    switch (command.kind) {
+      case "evidence":
+        if (!contributor(login))
+          refusals.set(use, "only the PR author, commit authors and members of the policy's groups may supply evidence");
+        else evidence.push({ key: command.key, value: command.value, at, author: login, commentId, edited });
+        break;
+      case "hold": {
+        // An edited hold still holds: failing closed. A recorded one holds whoever wrote it.
+        const ref = `comment:${commentId}:${command.line}`;
+        if (holds.has(ref)) break;
+        if (!contributor(login)) refusals.set(use, "only the PR author, commit authors and members of the policy's groups may hold a PR");
+        else holds.set(ref, { ref, login, at, reason: command.reason.slice(0, 500) });
+        break;
+      }
+      case "hold-cancel": {
+        const ref = `comment:${commentId}`;
+        if ([...holds.values()].some((hold) => hold.lifted?.ref === ref)) break;
+        if (edited) {
+          refusals.set(use, "the comment was edited after posting; post a new /unhold");
+          break;
+        }
+        const lifts = [...holds.values()].filter(
+          (hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)),
+        );
+        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
+        for (const hold of lifts) holds.set(hold.ref, { ...hold, lifted: { login, at, ref } });
+        break;
+      }
+      case "break-glass":
+        if (edited) refusals.set(use, "the comment was edited after posting; post a new /break-glass");
+        else if (!overrides(login)) refusals.set(use, `only members of ${overrideNames} may break glass`);
+        else breakGlass.push({ use, command: { login, incident: command.incident, reason: command.reason, at } });
+        break;
+      case "invalid":
+        refusals.set(use, command.reason);
+        break;
+      default:
+        break;
+    }
+  }
+  return { evidence, holds, breakGlass, refusals };
+}
