@@ -32,6 +32,13 @@ export interface ReadAheadStats {
 
 const DEFAULT_MIN_BYTES = 2 * 1024 * 1024;
 
+/**
+ * A worker holds one file's documents at a time (each batch is posted as it is done): a small heap
+ * keeps its garbage from adding to the process's peak. A file too big for it (within the loader's
+ * own bounds) stops the worker, and the review parses that worker's files itself.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
+
 export async function readAhead(
   input: ChangeInput & { readonly cache: ManifestCache },
   options: ReadAheadOptions,
@@ -86,7 +93,7 @@ function startWorker(
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(options.workerUrl, { workerData: work });
+      worker = new Worker(options.workerUrl, { workerData: work, resourceLimits: WORKER_LIMITS });
     } catch {
       return resolve();
     }
