@@ -6,6 +6,14 @@ import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveryOf, type FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
+import { oversize, parseYamlDocument } from "../manifests/yaml-documents.js";
+
+/** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
+const readYaml = (text: string): unknown => {
+  if (oversize(text)) return undefined;
+  const parsed = parseYamlDocument({ line: 1, offset: 0, text });
+  return parsed.ok ? parsed.value : undefined;
+};
 
 /**
  * What detectors may read beyond the resource they judge, with the stages' engines they need
@@ -32,5 +40,6 @@ export function detectorContext(policy: Policy, base: ManifestSet, head: Manifes
     trafficKinds: { groups: trafficGroups, names: trafficKindNames },
     placementOf,
     deliveryOf: (resource, set) => deliveryOf(resource, set, policy.topology),
+    readYaml,
   };
 }

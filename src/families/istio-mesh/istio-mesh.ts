@@ -1,7 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../core/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
@@ -34,9 +34,16 @@ const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
   IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
   HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
   // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
+  // valuesObject takes precedence over the `values` string, field by field (Argo CD merges them).
   Application: {
-    meshConfig: [["spec", "source", "helm", "valuesObject", "meshConfig"]],
-    global: [["spec", "source", "helm", "valuesObject", "global"]],
+    meshConfig: [
+      ["spec", "source", "helm", "valuesObject", "meshConfig"],
+      ["spec", "source", "helm", "values", "meshConfig"],
+    ],
+    global: [
+      ["spec", "source", "helm", "valuesObject", "global"],
+      ["spec", "source", "helm", "values", "global"],
+    ],
   },
 };
 
@@ -258,17 +265,34 @@ const operatorGatewayNetworks = (base: Resource, head: Resource, out: DetectionL
   }
 };
 
-export const istioMeshDetector: ResourceDetector = (change) => {
+/**
+ * An Application as its settings are read: the `helm.values` string parsed in place (a finding in
+ * it points at its `values:` line), so valuesObject and values are located alike.
+ */
+const HELM_VALUES = ["spec", "source", "helm", "values"] as const;
+function withValuesRead(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
+  const values = text(valueAt(resource.body, HELM_VALUES));
+  const parsed = values === undefined ? undefined : readYaml(values);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return resource;
+  const spec = record(resource.body.spec);
+  const source = record(spec.source);
+  const helm = { ...record(source.helm), values: parsed };
+  return { ...resource, body: { ...resource.body, spec: { ...spec, source: { ...source, helm } } } };
+}
+
+export const istioMeshDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
   const layout = kind === undefined ? undefined : LAYOUTS[kind];
   // An install appearing or disappearing has no earlier identity to compare with.
   if (!layout || !change.base || !change.head) return [];
   if (!installsIstio(change.base) && !installsIstio(change.head)) return [];
   const out = new DetectionList(change);
-  identity(change.base, change.head, layout, out);
-  meshTls(change.base, change.head, layout, out);
-  serviceSettings(change.base, change.head, layout, out);
-  serviceScopeConfigs(change.base, change.head, layout, out);
+  const view = (side: Resource): Resource => (kind === "Application" ? withValuesRead(side, context.readYaml) : side);
+  const [base, head] = [view(change.base), view(change.head)];
+  identity(base, head, layout, out);
+  meshTls(base, head, layout, out);
+  serviceSettings(base, head, layout, out);
+  serviceScopeConfigs(base, head, layout, out);
   if (kind === "IstioOperator") operatorGatewayNetworks(change.base, change.head, out);
   return out.detections;
 };

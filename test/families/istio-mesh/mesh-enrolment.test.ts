@@ -106,6 +106,47 @@ ${values}
     ).toContainEqual(["trust.changed", "critical"]);
   });
 
+  // Argo CD's `helm.values` is a YAML string; valuesObject takes precedence over it, field by field.
+  const withValues = (values: string, valuesObject = "") => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: istiod, namespace: argocd }
+spec:
+  project: default
+  destination: { server: https://kubernetes.default.svc, namespace: istio-system }
+  source:
+    repoURL: https://istio-release.storage.googleapis.com/charts
+    chart: istiod
+    targetRevision: 1.24.0
+    helm:
+      values: |
+${values}
+${valuesObject}`;
+  const stringFindings = (before: string, after: string, valuesObject?: string) =>
+    analyze({ [FILE]: withValues(before, valuesObject) }, { [FILE]: withValues(after, valuesObject) }).findings;
+
+  it("a trust domain or mTLS change in the helm.values string is read like valuesObject, at the values line", () => {
+    const findings = stringFindings(
+      "        meshConfig:\n          trustDomain: a.example\n        global:\n          meshID: mesh1",
+      "        meshConfig:\n          trustDomain: b.example\n          enableAutoMtls: false\n        global:\n          meshID: mesh1",
+    );
+    expect(findings.map((f) => [f.class, f.risk, f.line])).toEqual(
+      expect.arrayContaining([
+        ["trust.changed", "critical", 12],
+        ["mtls.weakened", "critical", 12],
+      ]),
+    );
+  });
+
+  it("valuesObject wins over the values string: a change the object overrides changes nothing", () => {
+    const object = "      valuesObject:\n        meshConfig: { trustDomain: pinned.example }\n";
+    const findings = stringFindings(
+      "        meshConfig: { trustDomain: a.example }",
+      "        meshConfig: { trustDomain: b.example }",
+      object,
+    );
+    expect(findings.map((f) => f.class)).not.toContain("trust.changed");
+  });
+
   it("the same keys in another chart's values are not mesh config", () => {
     expect(classes("podinfo", "        global: { network: a }", "        global: { network: b }")).not.toContainEqual([
       "trust.changed",
