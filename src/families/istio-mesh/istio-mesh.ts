@@ -60,9 +60,15 @@ export const ISTIO_CHARTS: ReadonlySet<string> = new Set([
   "istio-egress",
 ]);
 
-/** An Argo CD Application counts as mesh config only while its helm source is an Istio chart. */
+/** The source of an Argo CD Application that installs an Istio chart: `spec.source`, or one of a multi-source Application's `spec.sources`. */
+const istioSource = (body: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined => {
+  const spec = record(body.spec);
+  return [spec.source, ...list(spec.sources)].map(record).find((source) => ISTIO_CHARTS.has(text(source.chart) ?? ""));
+};
+
+/** An Argo CD Application counts as mesh config only while one of its helm sources is an Istio chart. */
 const installsIstio = (resource: Resource | undefined): boolean =>
-  resource?.id.kind !== "Application" || ISTIO_CHARTS.has(text(valueAt(resource.body, ["spec", "source", "chart"])) ?? "");
+  resource?.id.kind !== "Application" || istioSource(resource.body) !== undefined;
 
 interface Located {
   readonly value: unknown;
@@ -266,18 +272,18 @@ const operatorGatewayNetworks = (base: Resource, head: Resource, out: DetectionL
 };
 
 /**
- * An Application as its settings are read: the `helm.values` string parsed in place (a finding in
- * it points at its `values:` line), so valuesObject and values are located alike.
+ * An Application as its settings are read: its Istio source in `spec.source` (a multi-source
+ * Application's findings then point at its `spec:` line) and the `helm.values` string parsed in
+ * place (a finding in it points at its `values:` line), so valuesObject and values are located alike.
  */
-const HELM_VALUES = ["spec", "source", "helm", "values"] as const;
-function withValuesRead(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
-  const values = text(valueAt(resource.body, HELM_VALUES));
-  const parsed = values === undefined ? undefined : readYaml(values);
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return resource;
+function asMeshInstall(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
   const spec = record(resource.body.spec);
-  const source = record(spec.source);
-  const helm = { ...record(source.helm), values: parsed };
-  return { ...resource, body: { ...resource.body, spec: { ...spec, source: { ...source, helm } } } };
+  const source = istioSource(resource.body) ?? record(spec.source);
+  const helm = record(source.helm);
+  const parsed = typeof helm.values === "string" ? readYaml(helm.values) : undefined;
+  const values = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? { values: parsed } : {};
+  if (source === spec.source && Object.keys(values).length === 0) return resource;
+  return { ...resource, body: { ...resource.body, spec: { ...spec, source: { ...source, helm: { ...helm, ...values } } } } };
 }
 
 export const istioMeshDetector: ResourceDetector = (change, context) => {
@@ -287,7 +293,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   if (!layout || !change.base || !change.head) return [];
   if (!installsIstio(change.base) && !installsIstio(change.head)) return [];
   const out = new DetectionList(change);
-  const view = (side: Resource): Resource => (kind === "Application" ? withValuesRead(side, context.readYaml) : side);
+  const view = (side: Resource): Resource => (kind === "Application" ? asMeshInstall(side, context.readYaml) : side);
   const [base, head] = [view(change.base), view(change.head)];
   identity(base, head, layout, out);
   meshTls(base, head, layout, out);

@@ -147,6 +147,28 @@ ${valuesObject}`;
     expect(findings.map((f) => f.class)).not.toContain("trust.changed");
   });
 
+  it("a multi-source Application installing istiod is mesh config too", () => {
+    const multi = (trustDomain: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: istiod, namespace: argocd }
+spec:
+  project: default
+  destination: { server: https://kubernetes.default.svc, namespace: istio-system }
+  sources:
+    - repoURL: https://github.com/acme/mesh-values.git
+      targetRevision: main
+      ref: values
+    - repoURL: https://istio-release.storage.googleapis.com/charts
+      chart: istiod
+      targetRevision: 1.24.0
+      helm:
+        valuesObject:
+          meshConfig: { trustDomain: ${trustDomain} }
+`;
+    const findings = analyze({ [FILE]: multi("a.example") }, { [FILE]: multi("b.example") }).findings;
+    expect(findings.map((f) => [f.class, f.risk])).toContainEqual(["trust.changed", "critical"]);
+  });
+
   it("the same keys in another chart's values are not mesh config", () => {
     expect(classes("podinfo", "        global: { network: a }", "        global: { network: b }")).not.toContainEqual([
       "trust.changed",
