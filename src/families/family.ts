@@ -5,6 +5,7 @@ import type { FileDetector, ResourceDetector } from "../core/detector.js";
 import type { RouteRules } from "../core/route-rules.js";
 import type { Flow } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
+import type { GraphNodeReader } from "../core/graph-nodes.js";
 
 /**
  * One resource family (DESIGN §4): everything that varies by family, in one module object. The
@@ -33,6 +34,12 @@ export interface Family {
    * API's `spec.parentRefs`: a route.attachment-changed finding points there (src/detect/route-changes.ts).
    */
   readonly attachmentFields?: Readonly<Record<string, FieldPath>>;
+  /**
+   * What its resources are in the traffic graph, by kind: routes with their parents and backends,
+   * DestinationRules, GatewayClasses, ServiceExports (src/graph/traffic-graph.ts). Kinds left out
+   * are not nodes of it.
+   */
+  readonly graphNodes?: Readonly<Record<string, GraphNodeReader>>;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */

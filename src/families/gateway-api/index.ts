@@ -1,6 +1,7 @@
 import type { Family } from "../family.js";
 import { gatewayApiRules } from "./flows.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
+import { gatewayApiGraphNodes } from "./graph-nodes.js";
 import * as gatewayApi from "./schemas.js";
 
 /** Gateway API (gateway.networking.k8s.io and its experimental x-k8s.io group). */
@@ -26,6 +27,7 @@ export const gatewayApiFamily: Family = {
     ],
   ],
   ruleSources: [gatewayApiRules],
+  graphNodes: gatewayApiGraphNodes,
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };
