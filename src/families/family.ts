@@ -40,6 +40,11 @@ export interface Family {
    * are not nodes of it.
    */
   readonly graphNodes?: Readonly<Record<string, GraphNodeReader>>;
+  /**
+   * Its kinds whose change reaches Gateways (src/graph/blast-radius.ts): a Gateway itself, a
+   * ListenerSet its parent Gateway, a GatewayClass the Gateways that name it.
+   */
+  readonly gatewayRoles?: Readonly<Record<string, GatewayRole>>;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
@@ -53,6 +58,8 @@ export interface Family {
   /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
   readonly fileDetectors?: readonly FileDetector[];
 }
+
+export type GatewayRole = "gateway" | "listener-set" | "gateway-class";
 
 export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";
 

@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { attachRoute, entryPointsOf, FAMILIES, type Attachment, type GatewayNode, type ListenerSetNode } from "../families/index.js";
+import { attachRoute, byFamilyKind, entryPointsOf, type Attachment, type GatewayNode, type ListenerSetNode } from "../families/index.js";
 import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
 import type { Flow, Placement, TrafficModel } from "../core/traffic-model.js";
 
@@ -50,13 +50,8 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   else map.set(key, [value]);
 };
 
-/** Each family's graph nodes, by `family/kind`. */
-const READERS = new Map<string, GraphNodeReader>(
-  FAMILIES.flatMap(({ name, graphNodes = {} }) => Object.entries(graphNodes).map(([kind, read]) => [`${name}/${kind}`, read] as const)),
-);
-
 /** The reader of a resource's node, when its kind is one. */
-const graphNodeReader = (resource: Resource): GraphNodeReader | undefined => READERS.get(`${resource.family}/${resource.id.kind}`);
+const graphNodeReader = byFamilyKind((family) => family.graphNodes);
 
 /**
  * A node is a function of its resource alone, and a resource the PR leaves alone is one object in

@@ -28,6 +28,7 @@ export const gatewayApiFamily: Family = {
   ],
   ruleSources: [gatewayApiRules],
   graphNodes: gatewayApiGraphNodes,
+  gatewayRoles: { Gateway: "gateway", ListenerSet: "listener-set", XListenerSet: "listener-set", GatewayClass: "gateway-class" },
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };

@@ -30,6 +30,7 @@ export const istioFamily: Family = {
   ],
   ruleSources: [byRules(virtualServiceRules)],
   graphNodes: istioGraphNodes,
+  gatewayRoles: { Gateway: "gateway" },
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
   detectors: [istioDetector],

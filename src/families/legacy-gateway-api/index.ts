@@ -23,6 +23,8 @@ export const legacyGatewayApiFamily: Family = {
   ],
   ruleSources: [byRules(legacyRouteRules)],
   graphNodes: legacyGatewayApiGraphNodes,
+  // Its Gateways stay out of the graph, but a class of its name still reaches the Gateway API Gateways that name it.
+  gatewayRoles: { GatewayClass: "gateway-class" },
   // Gateways select these routes by label.
   attachmentFields: { "networking.x-k8s.io": ["metadata", "labels"] },
   detectors: [legacyGatewayApiDetector],
