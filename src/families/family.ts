@@ -45,6 +45,11 @@ export interface Family {
    * ListenerSet its parent Gateway, a GatewayClass the Gateways that name it.
    */
   readonly gatewayRoles?: Readonly<Record<string, GatewayRole>>;
+  /**
+   * Its experimental groups and kinds promoted to stable ones: a resource keeps its identity across
+   * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).
+   */
+  readonly promotions?: Promotions;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
@@ -57,6 +62,13 @@ export interface Family {
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
   /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
   readonly fileDetectors?: readonly FileDetector[];
+}
+
+export interface Promotions {
+  /** Experimental API group → the stable group. */
+  readonly groups?: Readonly<Record<string, string>>;
+  /** Experimental kind → the stable kind. */
+  readonly kinds?: Readonly<Record<string, string>>;
 }
 
 export type GatewayRole = "gateway" | "listener-set" | "gateway-class";

@@ -14,7 +14,7 @@ import { progressiveFamily } from "./progressive/index.js";
 import { serviceFamily } from "./service/index.js";
 import { trustFamily } from "./trust/index.js";
 
-export type { Family, GatewayRole, KindGroup, KindRow, KindTrait, RuleSource, TextKind } from "./family.js";
+export type { Family, GatewayRole, KindGroup, KindRow, KindTrait, Promotions, RuleSource, TextKind } from "./family.js";
 export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
 export { attachRoute, type Attachment } from "./gateway-api/attachment.js";

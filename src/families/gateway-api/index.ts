@@ -27,6 +27,10 @@ export const gatewayApiFamily: Family = {
     ],
   ],
   ruleSources: [gatewayApiRules],
+  promotions: {
+    groups: { "gateway.networking.x-k8s.io": "gateway.networking.k8s.io" },
+    kinds: { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" },
+  },
   graphNodes: gatewayApiGraphNodes,
   gatewayRoles: { Gateway: "gateway", ListenerSet: "listener-set", XListenerSet: "listener-set", GatewayClass: "gateway-class" },
   detectors: [gatewayApiDetector],
