@@ -1,5 +1,6 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { canonicalMeaning } from "../core/canonical-form.js";
+import { FAMILIES } from "../families/index.js";
 
 /**
  * Which base resource became which head resource, decided for both trees at once so that their
@@ -7,8 +8,8 @@ import { canonicalMeaning } from "../core/canonical-form.js";
  * group/kind/namespace/name plus its cluster, and, when several files define that identity (one
  * folder per environment, overlays, example folders), its file. Within one identity, documents
  * pair as git pairs renames: same file first, then the most similar content, so a folder move
- * or a copy into a new folder is not read as the old resource rewritten. API promotions of the
- * same family (`XListenerSet` → `ListenerSet`, `gateway.networking.x-k8s.io` →
+ * or a copy into a new folder is not read as the old resource rewritten. API promotions the
+ * families declare (`XListenerSet` → `ListenerSet`, `gateway.networking.x-k8s.io` →
  * `gateway.networking.k8s.io`, `k8gb.absa.oss` → `k8gb.io`) keep the identity.
  */
 export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base: ManifestSet; head: ManifestSet } {
@@ -46,12 +47,9 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
   return { base: rekey(base, baseKeys), head: rekey(head, headKeys) };
 }
 
-/** Groups and kinds promoted from an experimental API to a stable one, within one family. */
-const PROMOTED_GROUPS: Readonly<Record<string, string>> = {
-  "gateway.networking.x-k8s.io": "gateway.networking.k8s.io",
-  "k8gb.absa.oss": "k8gb.io",
-};
-const PROMOTED_KINDS: Readonly<Record<string, string>> = { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" };
+/** Groups and kinds promoted from an experimental API to a stable one, as their families declare them. */
+const PROMOTED_GROUPS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.groups));
+const PROMOTED_KINDS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.kinds));
 
 const identityOf = (resource: Resource): string => {
   const { group, kind, namespace, name } = resource.id;

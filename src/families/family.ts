@@ -5,6 +5,7 @@ import type { FileDetector, ResourceDetector } from "../core/detector.js";
 import type { RouteRules } from "../core/route-rules.js";
 import type { Flow } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
+import type { GraphNodeReader } from "../core/graph-nodes.js";
 
 /**
  * One resource family (DESIGN §4): everything that varies by family, in one module object. The
@@ -33,6 +34,22 @@ export interface Family {
    * API's `spec.parentRefs`: a route.attachment-changed finding points there (src/detect/route-changes.ts).
    */
   readonly attachmentFields?: Readonly<Record<string, FieldPath>>;
+  /**
+   * What its resources are in the traffic graph, by kind: routes with their parents and backends,
+   * DestinationRules, GatewayClasses, ServiceExports (src/graph/traffic-graph.ts). Kinds left out
+   * are not nodes of it.
+   */
+  readonly graphNodes?: Readonly<Record<string, GraphNodeReader>>;
+  /**
+   * Its kinds whose change reaches Gateways (src/graph/blast-radius.ts): a Gateway itself, a
+   * ListenerSet its parent Gateway, a GatewayClass the Gateways that name it.
+   */
+  readonly gatewayRoles?: Readonly<Record<string, GatewayRole>>;
+  /**
+   * Its experimental groups and kinds promoted to stable ones: a resource keeps its identity across
+   * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).
+   */
+  readonly promotions?: Promotions;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
@@ -46,6 +63,15 @@ export interface Family {
   /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
   readonly fileDetectors?: readonly FileDetector[];
 }
+
+export interface Promotions {
+  /** Experimental API group → the stable group. */
+  readonly groups?: Readonly<Record<string, string>>;
+  /** Experimental kind → the stable kind. */
+  readonly kinds?: Readonly<Record<string, string>>;
+}
+
+export type GatewayRole = "gateway" | "listener-set" | "gateway-class";
 
 export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";
 

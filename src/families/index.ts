@@ -1,4 +1,5 @@
 import { dnsFamily } from "./dns/index.js";
+import type { Resource } from "../core/resource.js";
 import type { Family } from "./family.js";
 import { gatewayApiFamily } from "./gateway-api/index.js";
 import { gkeFamily } from "./gke/index.js";
@@ -13,21 +14,11 @@ import { progressiveFamily } from "./progressive/index.js";
 import { serviceFamily } from "./service/index.js";
 import { trustFamily } from "./trust/index.js";
 
-export type { Family, KindGroup, KindRow, KindTrait, RuleSource, TextKind } from "./family.js";
+export type { Family, GatewayRole, KindGroup, KindRow, KindTrait, Promotions, RuleSource, TextKind } from "./family.js";
 export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
 export { attachRoute, type Attachment } from "./gateway-api/attachment.js";
-export {
-  entryPointsOf,
-  gatewayApiAttachingRoute,
-  GATEWAY_API_GROUPS,
-  GATEWAY_ROUTE_KINDS,
-  scoped,
-  type AttachingRoute,
-  type GatewayNode,
-  type ListenerSetNode,
-  type ParentRefNode,
-} from "./gateway-api/entry-points.js";
+export { entryPointsOf, type GatewayNode, type ListenerSetNode } from "./gateway-api/entry-points.js";
 
 /**
  * THE table of families (DESIGN §3, §4): the stages read kinds, flow sources and detectors from
@@ -50,3 +41,11 @@ export const FAMILIES: readonly Family[] = [
   legacyGatewayApiFamily,
   ingressFamily,
 ];
+
+/** A slot the families fill by kind, looked up for a resource by its family and kind. */
+export function byFamilyKind<T>(slot: (family: Family) => Readonly<Record<string, T>> | undefined): (resource: Resource) => T | undefined {
+  const table = new Map(
+    FAMILIES.flatMap((family) => Object.entries(slot(family) ?? {}).map(([kind, value]) => [`${family.name}/${kind}`, value] as const)),
+  );
+  return (resource) => table.get(`${resource.family}/${resource.id.kind}`);
+}

@@ -1,6 +1,6 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import { lineOf } from "../manifests/field-line.js";
-import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { displayName, type ManifestSet } from "../core/resource.js";
 import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { qualifyHost } from "../core/service-host.js";
@@ -10,7 +10,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { meshScopes, rootNamespaceOf, type MeshScope } from "./mesh-scope.js";
 import type { GraphIssue, IssueComparison } from "./reference-checks.js";
-import type { GatewayNode } from "../families/index.js";
+import { byFamilyKind, type GatewayNode } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 
 /**
@@ -99,8 +99,7 @@ const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort
 const pct = (share: number): number => Number((share * 100).toFixed(2));
 const EPSILON = 1e-9;
 
-const isGateway = (resource: Resource) =>
-  resource.id.kind === "Gateway" && (resource.id.group.startsWith("gateway.networking.") || resource.id.group === "networking.istio.io");
+const gatewayRole = byFamilyKind((family) => family.gatewayRoles);
 
 interface Touch {
   readonly key: string;
@@ -118,14 +117,15 @@ function touchedGateways(input: BlastRadiusInput): Touch[] {
   for (const change of input.changes) {
     const resource = (change.head ?? change.base)!;
     const { id } = resource;
-    if (isGateway(resource)) add({ key: change.key, change: verb(change) });
-    else if (id.kind === "ListenerSet" || id.kind === "XListenerSet") {
+    const role = gatewayRole(resource);
+    if (role === "gateway") add({ key: change.key, change: verb(change) });
+    else if (role === "listener-set") {
       const set = input.head.graph.listenerSets.get(change.key) ?? input.base.graph.listenerSets.get(change.key);
       const parent = allGateways().find(
         (g) => g.api === "gateway-api" && g.id.namespace === set?.parent.namespace && g.id.name === set.parent.name,
       );
       if (parent) add({ key: parent.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
-    } else if (id.kind === "GatewayClass") {
+    } else if (role === "gateway-class") {
       for (const gateway of allGateways())
         if (gateway.className === id.name) add({ key: gateway.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
     }

@@ -4,7 +4,8 @@ import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
 import { hostsOverlap } from "../core/host-match.js";
 import type { Attachment } from "../families/index.js";
-import { unscopedEntry, type DestinationRuleNode, type RouteNode, type TrafficGraph } from "./traffic-graph.js";
+import { unscopedEntry, type TrafficGraph } from "./traffic-graph.js";
+import type { DestinationRuleNode, RouteNode } from "../core/graph-nodes.js";
 
 /**
  * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as

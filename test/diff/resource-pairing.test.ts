@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { alignResourceKeys } from "../../src/diff/resource-pairing.js";
+import { loadManifests } from "../../src/manifests/load-manifests.js";
 import { analyze, classesOf } from "../helpers/review-trees.js";
 import { httpRoute } from "../helpers/http-route-yaml.js";
 
@@ -80,5 +82,22 @@ spec:
     );
     expect(result.findings.length).toBeGreaterThan(0);
     expect(result.findings.map((finding) => finding.summary).join("\n")).not.toMatch(/\bremoved\b/);
+  });
+  it("k8gb.absa.oss → k8gb.io, the promotion the dns family declares, keeps a Gslb's key", () => {
+    const gslb = (apiVersion: string) => [
+      {
+        path: "gslb.yaml",
+        text: `apiVersion: ${apiVersion}
+kind: Gslb
+metadata: { name: shop, namespace: shop }
+spec:
+  resourceRef: { apiVersion: networking.k8s.io/v1, kind: Ingress, matchLabels: { app: shop } }
+  strategy: { type: failover, primaryGeoTag: eu }
+`,
+      },
+    ];
+    const { base, head } = alignResourceKeys(loadManifests(gslb("k8gb.absa.oss/v1beta1")), loadManifests(gslb("k8gb.io/v1beta1")));
+    expect([...base.resources.values()].map((resource) => resource.key)).toEqual(["k8gb.io/Gslb/shop/shop"]);
+    expect([...head.resources.values()].map((resource) => resource.key)).toEqual(["k8gb.io/Gslb/shop/shop"]);
   });
 });

@@ -118,6 +118,39 @@ ${selector}  mtls: { mode: ${mode} }
   });
 });
 
+describe("what reaches a Gateway: the roles its families give kinds", () => {
+  const tree = (label: string) => ({
+    "gw.yaml": `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: infra }
+spec: { gatewayClassName: example, listeners: [{ name: http, protocol: HTTP, port: 80 }] }
+`,
+    "istio-gw.yaml": `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: mesh-in, namespace: infra, labels: { team: ${label} } }
+spec: { selector: { istio: ingressgateway }, servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }] }
+`,
+    "classes.yaml": `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: example, labels: { team: ${label} } }
+spec: { controllerName: example.com/gateway }
+---
+apiVersion: networking.x-k8s.io/v1alpha1
+kind: Gateway
+metadata: { name: retired, namespace: infra, labels: { team: ${label} } }
+spec: { gatewayClassName: example, listeners: [{ protocol: HTTP, port: 80, routes: { kind: HTTPRoute } }] }
+`,
+  });
+
+  it("a changed Gateway (either API) reaches itself, a changed GatewayClass its Gateways; a legacy Gateway is no Gateway of the graph", () => {
+    const { blastRadius } = analyze(tree("a"), tree("b"));
+    expect(blastRadius.gateways.map(({ gateway, change, via }) => [gateway, change, via])).toEqual([
+      ["Gateway infra/mesh-in", "changed", undefined],
+      ["Gateway infra/public", "changed", "GatewayClass example changed"],
+    ]);
+  });
+});
+
 describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
   const BOOKINFO = "istio__istio/samples/bookinfo/networking";
   it("bookinfo reviews 90-10 → 80-20 with its DestinationRules", () => {

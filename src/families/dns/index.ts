@@ -9,6 +9,7 @@ export const dnsFamily: Family = {
     [["externaldns.k8s.io"], [["DNSEndpoint", dns.dnsEndpoint]]],
     [["k8gb.io", "k8gb.absa.oss"], [["Gslb", dns.gslb]]],
   ],
+  promotions: { groups: { "k8gb.absa.oss": "k8gb.io" } },
   detectors: [gslbDetector],
   detectsOn: {
     "gateway-api": [externalDnsAnnotationDetector],

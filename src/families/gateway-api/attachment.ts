@@ -1,4 +1,5 @@
-import type { AttachingRoute, EntryPoints, GatewayNode, ListenerNode, ListenerSetNode, ParentRefNode } from "./entry-points.js";
+import type { AttachingRoute, ParentRefNode } from "../../core/graph-nodes.js";
+import type { EntryPoints, GatewayNode, ListenerNode, ListenerSetNode } from "./entry-points.js";
 import { hostIntersection } from "../../core/host-match.js";
 
 /**

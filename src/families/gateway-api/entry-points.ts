@@ -1,6 +1,7 @@
 import type { ManifestSet, Resource, ResourceId } from "../../core/resource.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
+import { scoped, type AttachingRoute, type ParentRefNode } from "../../core/graph-nodes.js";
 
 /**
  * What routes attach to, read once per tree for both the traffic model and the traffic graph:
@@ -49,30 +50,6 @@ export interface ListenerSetNode {
   readonly listeners: readonly ListenerNode[];
 }
 
-/** A parent a route names: Gateway API parentRef, or an Istio `gateways` entry (`mesh` included). */
-export interface ParentRefNode {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly sectionName?: string;
-  readonly port?: number;
-  /** The entry as written, without cluster scope: what flows are named by when no listener is known. */
-  readonly entry: string;
-  readonly path: FieldPath;
-}
-
-/** What attachment needs to know of a route. */
-export interface AttachingRoute {
-  readonly key: string;
-  readonly id: ResourceId;
-  readonly api: "gateway-api" | "istio";
-  readonly scope?: string;
-  /** Gateway API hostnames, or VirtualService hosts as written. */
-  readonly hostnames: readonly string[];
-  readonly parents: readonly ParentRefNode[];
-}
-
 export interface EntryPoints {
   readonly gateways: ReadonlyMap<string, GatewayNode>;
   readonly listenerSets: ReadonlyMap<string, ListenerSetNode>;
@@ -82,17 +59,6 @@ export const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway
 export const GATEWAY_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 const ISTIO_NETWORKING = "networking.istio.io";
 const LISTENER_SET_KINDS = new Set(["ListenerSet", "XListenerSet"]);
-
-/** The cluster (or file) part of a resource key after `@`, without the `#n` of a repeated identity. */
-export const scopeOfKey = (key: string): string | undefined => {
-  const at = key.indexOf("@");
-  return at >= 0 ? key.slice(at + 1).replace(/#\d+$/, "") : undefined;
-};
-
-export const scoped = (key: string): { scope?: string } => {
-  const scope = scopeOfKey(key);
-  return scope ? { scope } : {};
-};
 
 const allowedFrom = (value: unknown, fallback: AllowedFrom): AllowedFrom => {
   const from = text(record(value).from);

@@ -1,6 +1,7 @@
 import type { Family } from "../family.js";
 import { gatewayApiRules } from "./flows.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
+import { gatewayApiGraphNodes } from "./graph-nodes.js";
 import * as gatewayApi from "./schemas.js";
 
 /** Gateway API (gateway.networking.k8s.io and its experimental x-k8s.io group). */
@@ -26,6 +27,12 @@ export const gatewayApiFamily: Family = {
     ],
   ],
   ruleSources: [gatewayApiRules],
+  promotions: {
+    groups: { "gateway.networking.x-k8s.io": "gateway.networking.k8s.io" },
+    kinds: { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" },
+  },
+  graphNodes: gatewayApiGraphNodes,
+  gatewayRoles: { Gateway: "gateway", ListenerSet: "listener-set", XListenerSet: "listener-set", GatewayClass: "gateway-class" },
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };

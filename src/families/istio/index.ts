@@ -1,5 +1,6 @@
 import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
+import { istioGraphNodes } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
 import * as istio from "./schemas.js";
 
@@ -28,6 +29,8 @@ export const istioFamily: Family = {
     ],
   ],
   ruleSources: [byRules(virtualServiceRules)],
+  graphNodes: istioGraphNodes,
+  gatewayRoles: { Gateway: "gateway" },
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
   detectors: [istioDetector],

@@ -1,5 +1,6 @@
 import { byRules, type Family } from "../family.js";
 import { legacyRouteRules } from "./flows.js";
+import { legacyGatewayApiGraphNodes } from "./graph-nodes.js";
 import { legacyGatewayApiDetector } from "./legacy-gateway-api.js";
 import * as legacy from "./schemas.js";
 
@@ -21,6 +22,9 @@ export const legacyGatewayApiFamily: Family = {
     ],
   ],
   ruleSources: [byRules(legacyRouteRules)],
+  graphNodes: legacyGatewayApiGraphNodes,
+  // Its Gateways stay out of the graph, but a class of its name still reaches the Gateway API Gateways that name it.
+  gatewayRoles: { GatewayClass: "gateway-class" },
   // Gateways select these routes by label.
   attachmentFields: { "networking.x-k8s.io": ["metadata", "labels"] },
   detectors: [legacyGatewayApiDetector],

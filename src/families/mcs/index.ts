@@ -14,5 +14,7 @@ export const mcsFamily: Family = {
       ],
     ],
   ],
+  // The clusters it exports to are where the tree applies it: the graph reads them off its placement.
+  graphNodes: { ServiceExport: () => ({ role: "service-export" }) },
   detectors: [mcsDetector],
 };

@@ -1,0 +1,95 @@
+import type { Resource, ResourceId } from "./resource.js";
+import type { FieldPath } from "./finding.js";
+
+/**
+ * What a resource adds to its tree's traffic graph (DESIGN §7): its families read these nodes,
+ * the graph stage links them and the reference checks compare them, so they are shared vocabulary.
+ */
+
+/** A parent a route names: Gateway API parentRef, or an Istio `gateways` entry (`mesh` included). */
+export interface ParentRefNode {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+  /** The entry as written, without cluster scope: what flows are named by when no listener is known. */
+  readonly entry: string;
+  readonly path: FieldPath;
+}
+
+/** What attachment needs to know of a route. */
+export interface AttachingRoute {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly api: "gateway-api" | "istio";
+  readonly scope?: string;
+  /** Gateway API hostnames, or VirtualService hosts as written. */
+  readonly hostnames: readonly string[];
+  readonly parents: readonly ParentRefNode[];
+}
+
+/** A backend a route names: Gateway API backendRef, or an Istio destination (route or mirror). */
+export interface DestinationRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Istio: the fully qualified destination host and its subset. */
+  readonly host?: string;
+  readonly subset?: string;
+  readonly path: FieldPath;
+}
+
+export interface RouteNode extends AttachingRoute {
+  readonly destinations: readonly DestinationRef[];
+  /** VirtualService exportTo (empty = every namespace). */
+  readonly exportTo: readonly string[];
+}
+
+export interface DestinationRuleNode {
+  readonly key: string;
+  readonly id: ResourceId;
+  readonly host: string;
+  readonly subsets: readonly string[];
+  /** Where locality failover is configured, when it is. */
+  readonly failoverAt?: FieldPath;
+  readonly outlierDetection: boolean;
+}
+
+/**
+ * A resource's part in the graph. A GatewayClass is known by its name and a ServiceExport by its
+ * `namespace/name`, both read off the id; the clusters a ServiceExport reaches are the tree's placement.
+ */
+export type GraphNode =
+  | { readonly role: "route"; readonly route: RouteNode }
+  | { readonly role: "destination-rule"; readonly rule: DestinationRuleNode }
+  | { readonly role: "gateway-class" }
+  | { readonly role: "service-export" };
+
+/** Reads one resource's node; a function of the resource alone, so a review reads each resource once for both trees. */
+export type GraphNodeReader = (resource: Resource) => GraphNode;
+
+/** The cluster (or file) part of a resource key after `@`, without the `#n` of a repeated identity. */
+export const scopeOfKey = (key: string): string | undefined => {
+  const at = key.indexOf("@");
+  return at >= 0 ? key.slice(at + 1).replace(/#\d+$/, "") : undefined;
+};
+
+export const scoped = (key: string): { scope?: string } => {
+  const scope = scopeOfKey(key);
+  return scope ? { scope } : {};
+};
+
+/** A route node whose attachment and backends its family has read. */
+export const routeNode = (
+  resource: Resource,
+  api: RouteNode["api"],
+  edges: Pick<RouteNode, "hostnames" | "parents" | "destinations" | "exportTo">,
+): RouteNode => ({
+  key: resource.key,
+  id: resource.id,
+  api,
+  ...scoped(resource.key),
+  ...edges,
+});

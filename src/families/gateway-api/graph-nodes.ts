@@ -1,0 +1,34 @@
+import type { Resource } from "../../core/resource.js";
+import type { DestinationRef, GraphNode, GraphNodeReader } from "../../core/graph-nodes.js";
+import { list, record, text } from "../../core/json-access.js";
+import { gatewayApiAttachingRoute } from "./entry-points.js";
+
+/** A Gateway API route in the traffic graph: attached by its parentRefs, sending to its backendRefs. */
+function route(resource: Resource): GraphNode {
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const destinations: DestinationRef[] = [];
+  list(spec.rules).forEach((rule, ruleIndex) => {
+    list(record(rule).backendRefs).forEach((item, index) => {
+      const ref = record(item);
+      destinations.push({
+        kind: text(ref.kind) ?? "Service",
+        namespace: text(ref.namespace) ?? namespace,
+        name: text(ref.name) ?? "?",
+        path: ["spec", "rules", ruleIndex, "backendRefs", index],
+      });
+    });
+  });
+  return { role: "route", route: { ...gatewayApiAttachingRoute(resource), destinations, exportTo: [] } };
+}
+
+const gatewayClass: GraphNodeReader = () => ({ role: "gateway-class" });
+
+export const gatewayApiGraphNodes: Readonly<Record<string, GraphNodeReader>> = {
+  GatewayClass: gatewayClass,
+  HTTPRoute: route,
+  GRPCRoute: route,
+  TLSRoute: route,
+  TCPRoute: route,
+  UDPRoute: route,
+};

@@ -1,0 +1,96 @@
+import type { Resource } from "../../core/resource.js";
+import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ParentRefNode } from "../../core/graph-nodes.js";
+import { qualifyHost } from "../../core/service-host.js";
+import { list, nonEmptyTexts, record, text, type JsonRecord } from "../../core/json-access.js";
+import type { FieldPath } from "../../core/finding.js";
+
+const ISTIO_NETWORKING = "networking.istio.io";
+
+/** A VirtualService in the traffic graph: bound to its gateways (or the mesh), sending to its route and mirror hosts. */
+function virtualService(resource: Resource): GraphNode {
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const gateways = list(spec.gateways).map(text);
+  const parents: ParentRefNode[] = (gateways.length ? gateways : ["mesh"]).map((gateway, index) => {
+    const name = gateway ?? "?";
+    const [ns, short] = name.includes("/") ? [name.slice(0, name.indexOf("/")), name.slice(name.indexOf("/") + 1)] : [namespace, name];
+    return {
+      group: ISTIO_NETWORKING,
+      kind: name === "mesh" ? "mesh" : "Gateway",
+      namespace: name === "mesh" ? "" : ns,
+      name: short,
+      entry: name === "mesh" ? "mesh" : `Gateway ${ns}/${short}`,
+      path: gateways.length ? ["spec", "gateways", index] : ["spec"],
+    };
+  });
+  const destinations: DestinationRef[] = [];
+  const destination = (value: unknown, path: FieldPath) => {
+    const target = record(value);
+    const host = text(target.host);
+    if (!host) return;
+    const subset = text(target.subset);
+    destinations.push({ kind: "Host", namespace, name: host, host: qualifyHost(host, namespace), ...(subset ? { subset } : {}), path });
+  };
+  for (const section of ["http", "tls", "tcp"] as const) {
+    list(spec[section]).forEach((item, ruleIndex) => {
+      const rule = record(item);
+      const rulePath = ["spec", section, ruleIndex];
+      list(rule.route).forEach((route, index) => destination(record(route).destination, [...rulePath, "route", index, "destination"]));
+      if (rule.mirror !== undefined) destination(rule.mirror, [...rulePath, "mirror"]);
+      list(rule.mirrors).forEach((mirror, index) =>
+        destination(record(mirror).destination, [...rulePath, "mirrors", index, "destination"]),
+      );
+    });
+  }
+  return {
+    role: "route",
+    route: routeNode(resource, "istio", {
+      hostnames: nonEmptyTexts(spec.hosts),
+      parents,
+      destinations,
+      exportTo: nonEmptyTexts(spec.exportTo),
+    }),
+  };
+}
+
+/** Where a traffic policy turns locality failover on: explicit failover or failoverPriority. */
+function failoverIn(policy: JsonRecord, path: FieldPath): FieldPath | undefined {
+  const locality = record(record(policy.loadBalancer).localityLbSetting);
+  if (list(locality.failover).length > 0 || list(locality.failoverPriority).length > 0)
+    return [...path, "loadBalancer", "localityLbSetting"];
+  for (const [index, setting] of list(policy.portLevelSettings).entries()) {
+    const found = failoverIn(record(setting), [...path, "portLevelSettings", index]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const hasOutlierDetection = (policy: JsonRecord): boolean =>
+  policy.outlierDetection !== undefined || list(policy.portLevelSettings).some((setting) => record(setting).outlierDetection !== undefined);
+
+/** A DestinationRule in the traffic graph: the subsets its host offers and whether it fails over guarded. */
+function destinationRule(resource: Resource): GraphNode {
+  const spec = record(resource.body.spec);
+  const subsets = list(spec.subsets).map(record);
+  const policies: [JsonRecord, FieldPath][] = [
+    [record(spec.trafficPolicy), ["spec", "trafficPolicy"]],
+    ...subsets.map((subset, index): [JsonRecord, FieldPath] => [record(subset.trafficPolicy), ["spec", "subsets", index, "trafficPolicy"]]),
+  ];
+  const failoverAt = policies.map(([policy, path]) => failoverIn(policy, path)).find((path) => path !== undefined);
+  return {
+    role: "destination-rule",
+    rule: {
+      key: resource.key,
+      id: resource.id,
+      host: qualifyHost(text(spec.host) ?? "?", resource.id.namespace),
+      subsets: subsets.map((subset) => text(subset.name)).filter((name): name is string => !!name),
+      ...(failoverAt ? { failoverAt } : {}),
+      outlierDetection: policies.some(([policy]) => hasOutlierDetection(policy)),
+    },
+  };
+}
+
+export const istioGraphNodes: Readonly<Record<string, GraphNodeReader>> = {
+  VirtualService: virtualService,
+  DestinationRule: destinationRule,
+};

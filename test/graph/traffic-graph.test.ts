@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { FAMILIES } from "../../src/families/index.js";
+import { buildTrafficGraph, type GraphNodeMemo } from "../../src/graph/traffic-graph.js";
+import { loadManifests } from "../../src/manifests/load-manifests.js";
+import type { FilePlacement } from "../../src/core/gitops-delivery.js";
+
+const TREE = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: example }
+spec: { controllerName: example.com/gateway }
+---
+apiVersion: networking.x-k8s.io/v1alpha1
+kind: GatewayClass
+metadata: { name: retired }
+spec: { controller: example.com/gateway }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: checkout, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  rules: [{ backendRefs: [{ name: checkout, port: 8080 }] }]
+---
+apiVersion: networking.x-k8s.io/v1alpha1
+kind: HTTPRoute
+metadata: { name: legacy, namespace: shop }
+spec:
+  rules: [{ forwardTo: [{ serviceName: legacy, port: 80 }] }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews]
+  http: [{ route: [{ destination: { host: reviews, subset: v2 } }] }]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: shop }
+spec:
+  host: reviews
+  subsets: [{ name: v2, labels: { version: v2 } }]
+---
+apiVersion: multicluster.x-k8s.io/v1alpha1
+kind: ServiceExport
+metadata: { name: checkout, namespace: shop }
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: payments, namespace: shop }
+spec: { hosts: [payments.example.com], resolution: DNS }
+`;
+
+const set = loadManifests([{ path: "tree.yaml", text: TREE }]);
+const placement: FilePlacement = () => ({ clusters: ["east"], regions: [] });
+const model = { flows: new Map(), routes: new Map() };
+
+describe("the traffic graph reads its nodes through the table", () => {
+  const memo: GraphNodeMemo = new Map();
+  const graph = buildTrafficGraph(set, model, placement, memo);
+
+  it("holds what each family's graphNodes slot reads of a resource, and nothing of kinds no family lists", () => {
+    const declared = [...set.resources.values()].flatMap((resource) => {
+      const read = FAMILIES.find((family) => family.name === resource.family)?.graphNodes?.[resource.id.kind];
+      return read ? [[resource, read(resource)] as const] : [];
+    });
+    expect([...memo]).toEqual(declared);
+    expect(declared.map(([resource]) => resource.id.kind)).toEqual([
+      "GatewayClass",
+      "HTTPRoute",
+      "HTTPRoute",
+      "VirtualService",
+      "DestinationRule",
+      "ServiceExport",
+    ]);
+  });
+
+  it("files each node by its role", () => {
+    expect([...graph.gatewayClasses.keys()]).toEqual(["example"]);
+    expect([...graph.routes.keys()]).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/shop/checkout",
+      "networking.x-k8s.io/HTTPRoute/shop/legacy",
+      "networking.istio.io/VirtualService/shop/reviews",
+    ]);
+    expect(graph.destinationRules.get("reviews.shop.svc.cluster.local")?.map((rule) => rule.subsets)).toEqual([["v2"]]);
+    expect(Object.fromEntries(graph.serviceExports)).toEqual({ "shop/checkout": ["east"] });
+  });
+
+  it("reads a resource the trees share once", () => {
+    const node = memo.values().next().value;
+    buildTrafficGraph(set, model, placement, memo);
+    expect(memo.values().next().value).toBe(node);
+  });
+});
