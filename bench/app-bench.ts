@@ -14,7 +14,9 @@ import { report, sample } from "./measure.js";
  * One PR evaluation by the App, end to end, against the local fake GitHub behind a proxy that
  * answers every call 50 ms late (issue 4). Each delivery starts a fresh Probot, as a cold Lambda:
  * the installation token is fetched again. The PRs: the bundled example (examples/base → head), and
- * a generated 300-file one (issue 13). Goal: ≤ 2 s end to end.
+ * a generated 300-file one (issue 13). Goal: ≤ 2 s end to end. The samples share one process, as
+ * deliveries to a warm server or Lambda do: the analysis thread that answered takes the next PR, so
+ * the slowest sample is the first, with a thread that has compiled nothing yet.
  */
 const LATENCY_MS = 50;
 

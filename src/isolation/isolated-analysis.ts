@@ -42,7 +42,7 @@ const STACK_MB = 4;
 const ADVICE = "split the pull request into smaller ones, or raise the limit";
 
 interface StartedThread {
-  /** Hands the change over; the thread is stopped once it answers, fails or runs out of time. */
+  /** Hands a change over; the thread is stopped if it fails or runs out of time, and kept for the next change if it answers. */
   readonly run: (input: Omit<ChangeInput, "cache">, timeoutMs: number) => Promise<AnalysisOutcome>;
   readonly stop: () => void;
 }
@@ -56,67 +56,94 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
       stackSizeMb: STACK_MB,
     },
   });
-  const outcome = new Promise<AnalysisOutcome>((resolve, reject) => {
-    worker.once("message", resolve);
-    worker.on("error", (error: Error & { code?: string }) => {
-      if (error.code === "ERR_WORKER_OUT_OF_MEMORY")
-        reject(
-          new AnalysisLimitError(
-            `the analysis of this pull request needed more than its memory limit of ${memoryMb} MB (ANALYSIS_MEMORY_MB) and was stopped: ${ADVICE}`,
-          ),
-        );
-      else if (error instanceof RangeError && /call stack/i.test(error.message))
-        reject(new AnalysisLimitError(`the analysis of this pull request nested deeper than its ${STACK_MB} MB stack allows: ${ADVICE}`));
-      else reject(error);
-    });
-    worker.once("messageerror", reject);
-    worker.once("exit", (code) => reject(new Error(`the analysis thread stopped (exit code ${code}) without a result: re-run the check`)));
+  let pending: { resolve: (outcome: AnalysisOutcome) => void; reject: (error: Error) => void } | undefined;
+  // Why the thread can take no more work; a thread that fails while it waits tells the evaluation that takes it.
+  let failure: Error | undefined;
+  const fail = (error: Error) => {
+    failure ??= error;
+    pending?.reject(error);
+    pending = undefined;
+  };
+  worker.on("message", (outcome: AnalysisOutcome) => {
+    pending?.resolve(outcome);
+    pending = undefined;
   });
-  // A thread that fails while it waits reports it to the evaluation that takes it.
-  outcome.catch(() => undefined);
+  worker.on("error", (error: Error & { code?: string }) => {
+    if (error.code === "ERR_WORKER_OUT_OF_MEMORY")
+      fail(
+        new AnalysisLimitError(
+          `the analysis of this pull request needed more than its memory limit of ${memoryMb} MB (ANALYSIS_MEMORY_MB) and was stopped: ${ADVICE}`,
+        ),
+      );
+    else if (error instanceof RangeError && /call stack/i.test(error.message))
+      fail(new AnalysisLimitError(`the analysis of this pull request nested deeper than its ${STACK_MB} MB stack allows: ${ADVICE}`));
+    else fail(error);
+  });
+  worker.on("messageerror", fail);
+  worker.on("exit", (code) => fail(new Error(`the analysis thread stopped (exit code ${code}) without a result: re-run the check`)));
   // Waiting for work, the thread must not keep the process alive (a Lambda invocation ends when
   // its loop is empty). After the listeners: adding a message listener refs the thread again.
   worker.unref();
-  const stop = () => void worker.terminate();
+  const stop = () => {
+    failure ??= new Error("the analysis thread was stopped");
+    void worker.terminate();
+  };
   return {
     stop,
     run: (input, timeoutMs) => {
+      if (failure) return Promise.reject(failure);
       worker.ref();
-      worker.postMessage(input);
       let timer: NodeJS.Timeout | undefined;
-      const overtime = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new AnalysisLimitError(
-                `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
-              ),
+      const answer = new Promise<AnalysisOutcome>((resolve, reject) => {
+        pending = { resolve, reject };
+        timer = setTimeout(() => {
+          fail(
+            new AnalysisLimitError(
+              `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
             ),
-          timeoutMs,
-        );
+          );
+          stop();
+        }, timeoutMs);
       });
-      return Promise.race([outcome, overtime]).finally(() => {
-        clearTimeout(timer);
-        stop();
-      });
+      worker.postMessage(input);
+      return answer.then(
+        (outcome) => {
+          clearTimeout(timer);
+          worker.unref();
+          return outcome;
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          stop();
+          throw error;
+        },
+      );
     },
   };
 }
 
 /**
- * The next evaluation's thread, started when the previous one takes its own: a thread takes about
- * as long to start as a small analysis takes. One per process, for the limits last used.
+ * Threads waiting for work, by script and heap limit: a thread that answered is kept for the next
+ * evaluation (its compiled code makes that one faster; a PR over a limit stops its thread, so it
+ * never reaches another), and one is started ahead when none waits, since a thread takes about as
+ * long to start as a small analysis takes. At most as many wait as analyses may run at once.
  */
-let spare: (StartedThread & { readonly key: string }) | undefined;
+const waiting = new Map<string, StartedThread[]>();
 
 export function isolatedAnalysis(limits: AnalysisLimits, thread: AnalysisThread = BUNDLED_ANALYSIS_THREAD): IsolatedAnalysis {
   const key = JSON.stringify([thread.url.href, thread.execArgv ?? [], limits.memoryMb]);
-  const slot = analysisSlots(limits.concurrent ?? 1);
+  const concurrent = limits.concurrent ?? 1;
+  const slot = analysisSlots(concurrent);
+  for (const [other, threads] of waiting) if (other !== key) for (const idle of threads.splice(0)) idle.stop();
+  const idle = waiting.get(key) ?? [];
+  waiting.set(key, idle);
   return (input) =>
-    slot(() => {
-      const taken = spare?.key === key ? spare : startThread(thread, limits.memoryMb);
-      if (spare !== taken) spare?.stop();
-      spare = { key, ...startThread(thread, limits.memoryMb) };
-      return taken.run(input, limits.timeoutMs);
+    slot(async () => {
+      const taken = idle.pop() ?? startThread(thread, limits.memoryMb);
+      if (idle.length === 0) idle.push(startThread(thread, limits.memoryMb));
+      const outcome = await taken.run(input, limits.timeoutMs);
+      if (idle.length < concurrent) idle.push(taken);
+      else taken.stop();
+      return outcome;
     });
 }
