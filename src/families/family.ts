@@ -7,6 +7,12 @@ import type { Flow } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
 import type { GraphNodeReader } from "../core/graph-nodes.js";
 
+/** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
+export interface Referents {
+  readonly hosts?: readonly string[];
+  readonly exports?: readonly string[];
+}
+
 /**
  * One resource family (DESIGN §4): everything that varies by family, in one module object. The
  * stages are family-blind engines that receive the table of these (src/families/index.ts).
@@ -45,6 +51,12 @@ export interface Family {
    * ListenerSet its parent Gateway, a GatewayClass the Gateways that name it.
    */
   readonly gatewayRoles?: Readonly<Record<string, GatewayRole>>;
+  /**
+   * What its kinds make reachable for routes, by kind: the destination hosts a resource configures
+   * (an Istio DestinationRule or ServiceEntry) and the services it exports (`namespace/name`, a
+   * ServiceExport). A change to one reaches every route sending there (src/graph/blast-radius.ts).
+   */
+  readonly referents?: Readonly<Record<string, (resource: Resource) => Referents>>;
   /**
    * Its experimental groups and kinds promoted to stable ones: a resource keeps its identity across
    * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).

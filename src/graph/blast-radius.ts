@@ -3,8 +3,6 @@ import { lineOf } from "../manifests/field-line.js";
 import { displayName, type ManifestSet } from "../core/resource.js";
 import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { qualifyHost } from "../core/service-host.js";
-import { nonEmptyTexts, record, text } from "../core/json-access.js";
 import { servedFlows, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../core/resource-change.js";
@@ -179,24 +177,22 @@ function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readon
   return [...flows];
 }
 
-/** Hosts of changed DestinationRules and ServiceEntries, names of changed ServiceExports. */
+/** Hosts and exported services the changed resources name (each family's `referents`). */
 interface Referents {
   readonly hosts: ReadonlySet<string>;
   readonly exports: ReadonlySet<string>;
 }
+
+const referentsOf = byFamilyKind((family) => family.referents);
 
 function changedReferents(changes: readonly ResourceChange[]): Referents {
   const hosts = new Set<string>();
   const exports = new Set<string>();
   for (const change of changes) {
     for (const resource of [change.base, change.head]) {
-      if (!resource) continue;
-      const { id } = resource;
-      const spec = record(resource.body.spec);
-      if (id.kind === "DestinationRule" && id.group === "networking.istio.io") hosts.add(qualifyHost(text(spec.host) ?? "?", id.namespace));
-      else if (id.kind === "ServiceEntry" && id.group === "networking.istio.io") {
-        for (const host of nonEmptyTexts(spec.hosts)) hosts.add(qualifyHost(host, id.namespace));
-      } else if (id.kind === "ServiceExport") exports.add(`${id.namespace}/${id.name}`);
+      const named = resource && referentsOf(resource)?.(resource);
+      for (const host of named?.hosts ?? []) hosts.add(host);
+      for (const name of named?.exports ?? []) exports.add(name);
     }
   }
   return { hosts, exports };

@@ -326,3 +326,55 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
     `);
   });
 });
+
+describe("what a changed DestinationRule, ServiceEntry or ServiceExport reaches (each family's referents)", () => {
+  const vs = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [reviews.shop.example.com]
+  http:
+  - route:
+    - destination: { host: reviews }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: payments, namespace: shop }
+spec:
+  hosts: [payments.shop.example.com]
+  http:
+  - route:
+    - destination: { host: api.payments.example }
+`;
+  const rule = (lb: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: shop }
+spec:
+  host: reviews
+  trafficPolicy: { loadBalancer: { simple: ${lb} } }
+`;
+  const entry = (port: number) => `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: payments, namespace: shop }
+spec:
+  hosts: [api.payments.example]
+  ports: [{ number: ${port}, name: https, protocol: TLS }]
+  resolution: DNS
+`;
+  const hostnames = (before: Record<string, string>, after: Record<string, string>) => analyze(before, after).blastRadius.hostnames;
+
+  // Each lists its own host beside the hostnames of the routes that send there, and no other route's.
+  it("a DestinationRule reaches the routes to its host, and only those", () => {
+    expect(hostnames({ "vs.yaml": vs, "dr.yaml": rule("ROUND_ROBIN") }, { "vs.yaml": vs, "dr.yaml": rule("LEAST_REQUEST") })).toEqual([
+      "reviews.shop",
+      "reviews.shop.example.com",
+    ]);
+  });
+
+  it("a ServiceEntry reaches the routes to the hosts it adds", () => {
+    expect(hostnames({ "vs.yaml": vs, "se.yaml": entry(443) }, { "vs.yaml": vs, "se.yaml": entry(8443) })).toEqual([
+      "api.payments.example",
+      "payments.shop.example.com",
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import type { Family } from "../family.js";
 import type { Resource } from "../../core/resource.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ParentRefNode } from "../../core/graph-nodes.js";
 import { qualifyHost } from "../../core/service-host.js";
@@ -93,4 +94,12 @@ function destinationRule(resource: Resource): GraphNode {
 export const istioGraphNodes: Readonly<Record<string, GraphNodeReader>> = {
   VirtualService: virtualService,
   DestinationRule: destinationRule,
+};
+
+/** The hosts a DestinationRule configures and a ServiceEntry adds: a change to them reaches every route sending there. */
+export const istioReferents: NonNullable<Family["referents"]> = {
+  DestinationRule: (resource) => ({ hosts: [qualifyHost(text(record(resource.body.spec).host) ?? "?", resource.id.namespace)] }),
+  ServiceEntry: (resource) => ({
+    hosts: nonEmptyTexts(record(resource.body.spec).hosts).map((host) => qualifyHost(host, resource.id.namespace)),
+  }),
 };

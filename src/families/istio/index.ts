@@ -1,6 +1,6 @@
 import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
-import { istioGraphNodes } from "./graph-nodes.js";
+import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
 import * as istio from "./schemas.js";
 
@@ -30,6 +30,7 @@ export const istioFamily: Family = {
   ],
   ruleSources: [byRules(virtualServiceRules)],
   graphNodes: istioGraphNodes,
+  referents: istioReferents,
   gatewayRoles: { Gateway: "gateway" },
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },

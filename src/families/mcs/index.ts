@@ -16,5 +16,6 @@ export const mcsFamily: Family = {
   ],
   // The clusters it exports to are where the tree applies it: the graph reads them off its placement.
   graphNodes: { ServiceExport: () => ({ role: "service-export" }) },
+  referents: { ServiceExport: (resource) => ({ exports: [`${resource.id.namespace}/${resource.id.name}`] }) },
   detectors: [mcsDetector],
 };
