@@ -16,6 +16,7 @@ import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
+import { reportRetryIncreases, retryConditions } from "../../core/retry-changes.js";
 
 /**
  * Gloo Platform resilience and traffic-control policies (research §1.4). A policy applies to the
@@ -206,20 +207,12 @@ const retryView = (resource: Resource | undefined) => {
   const retries = record(config(resource).retries);
   return {
     attempts: numeric(retries.attempts) ?? 2,
-    retryOn: sortedSet(
-      (text(retries.retryOn) ?? "")
-        .split(",")
-        .map((condition) => condition.trim())
-        .filter(Boolean),
-    ),
+    retryOn: retryConditions(text(retries.retryOn) ?? ""),
     retryRemoteLocalities: flag(retries.retryRemoteLocalities) ?? false,
     perTryTimeoutMs: timeoutLimitMs(retries.perTryTimeout),
     requestTimeoutMs: timeoutLimitMs(config(resource).requestTimeout),
   };
 };
-
-const serverErrors = (conditions: readonly string[]) =>
-  conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
 
 export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): void => {
   if (!change.head) return;
@@ -227,37 +220,12 @@ export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): 
   const was = retryView(change.base);
   const now = retryView(change.head);
   const path = ["spec", "config", "retries"];
-  if (now.attempts > was.attempts) {
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `for ${routes}: retries.attempts ${was.attempts}${change.base ? "" : " (default)"} → ${now.attempts}: failures are retried more often, and retries multiply across layers`,
-      side: "head",
-      path: [...path, "attempts"],
-      before: was.attempts,
-      after: now.attempts,
-    });
-  }
-  const added5xx = setChange(serverErrors(was.retryOn), serverErrors(now.retryOn)).added;
-  if (added5xx.length > 0) {
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `for ${routes}: retryOn adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
-      side: "head",
-      path: [...path, "retryOn"],
-      before: was.retryOn,
-      after: now.retryOn,
-    });
-  }
-  if (now.retryRemoteLocalities && !was.retryRemoteLocalities) {
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `for ${routes}: retryRemoteLocalities true: failed requests are retried in other localities (cross-region retries)`,
-      side: "head",
-      path: [...path, "retryRemoteLocalities"],
-      before: false,
-      after: true,
-    });
-  }
+  reportRetryIncreases(out, was, now, {
+    subject: `for ${routes}`,
+    path,
+    field: (name) => (name === "attempts" ? "retries.attempts" : name),
+    defaulted: change.base ? "" : " (default)",
+  });
   for (const [field, at, label] of [
     ["requestTimeoutMs", ["spec", "config", "requestTimeout"], "requestTimeout"],
     ["perTryTimeoutMs", [...path, "perTryTimeout"], "retries.perTryTimeout"],

@@ -33,6 +33,7 @@ import {
 } from "../../core/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
 
 /**
@@ -202,61 +203,26 @@ const httpRule = (value: unknown, index: number): HttpRule => {
 /** With no retry policy Istio retries twice on these (proto default). */
 const DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
-const retryView = (value: unknown) => {
+const retryView = (value: unknown): RetryPolicy & { configured: boolean } => {
   const retries = optionalRecord(value);
   return {
     attempts: retries ? (numeric(retries.attempts) ?? 0) : 2,
-    retryOn: sortedSet(
-      (text(retries?.retryOn) ?? DEFAULT_RETRY_ON)
-        .split(",")
-        .map((condition) => condition.trim())
-        .filter(Boolean),
-    ),
+    retryOn: retryConditions(text(retries?.retryOn) ?? DEFAULT_RETRY_ON),
     retryRemoteLocalities: flag(retries?.retryRemoteLocalities) ?? false,
     configured: retries !== undefined,
   };
 };
 
-const serverErrorConditions = (conditions: readonly string[]): string[] =>
-  conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
-
 const retries = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
   const durations = new Set(["perTryTimeout"]);
   if (sameValue(withNormalDurations(before.value.retries, durations), withNormalDurations(after.value.retries, durations))) return;
   const was = retryView(before.value.retries);
-  const now = retryView(after.value.retries);
-  const path: FieldPath = [...after.path, "retries"];
-  if (now.attempts > was.attempts) {
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `${after.label}: retries.attempts ${was.attempts}${was.configured ? "" : " (Istio default)"} → ${now.attempts}: failures are retried more often, and retries multiply across layers`,
-      side: "head",
-      path: [...path, "attempts"],
-      before: was.attempts,
-      after: now.attempts,
-    });
-  }
-  const added5xx = setChange(serverErrorConditions(was.retryOn), serverErrorConditions(now.retryOn)).added;
-  if (added5xx.length > 0) {
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `${after.label}: retries.retryOn adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
-      side: "head",
-      path: [...path, "retryOn"],
-      before: was.retryOn,
-      after: now.retryOn,
-    });
-  }
-  if (now.retryRemoteLocalities && !was.retryRemoteLocalities) {
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `${after.label}: retries.retryRemoteLocalities true: failed requests are retried in other localities (cross-region retries)`,
-      side: "head",
-      path: [...path, "retryRemoteLocalities"],
-      before: false,
-      after: true,
-    });
-  }
+  reportRetryIncreases(out, was, retryView(after.value.retries), {
+    subject: after.label,
+    path: [...after.path, "retries"],
+    field: (name) => `retries.${name}`,
+    defaulted: was.configured ? "" : " (Istio default)",
+  });
 };
 
 const timeout = (out: DetectionList, before: HttpRule, after: HttpRule): void => {

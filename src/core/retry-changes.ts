@@ -1,0 +1,71 @@
+import { setChange, sortedSet } from "./canonical-values.js";
+import type { DetectionList } from "./detection-list.js";
+import type { FieldPath } from "./finding.js";
+
+/** Envoy's retry policy as Istio and Gloo both spell it: attempts, the conditions retried on, other localities. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly retryOn: readonly string[];
+  readonly retryRemoteLocalities: boolean;
+}
+
+/** `retryOn: "5xx, reset"` as a sorted set of conditions. */
+export const retryConditions = (retryOn: string): string[] =>
+  sortedSet(
+    retryOn
+      .split(",")
+      .map((condition) => condition.trim())
+      .filter(Boolean),
+  );
+
+const serverErrors = (conditions: readonly string[]): string[] =>
+  conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
+
+/** How a family words where the retries are: `for route a`, and the name it gives each field. */
+export interface RetryWording {
+  readonly subject: string;
+  /** The retries object, whose fields the findings point at. */
+  readonly path: FieldPath;
+  readonly field: (name: keyof RetryPolicy) => string;
+  /** Said after the earlier attempts when they were a default: ` (Istio default)`. */
+  readonly defaulted: string;
+}
+
+/**
+ * Retries that grow (retry-timeout.changed): more attempts, server errors newly retried (which
+ * amplifies load on a failing backend), retries sent to other localities (cross-region).
+ */
+export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: RetryPolicy, wording: RetryWording): void {
+  const { subject, path, field } = wording;
+  if (now.attempts > was.attempts) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${subject}: ${field("attempts")} ${was.attempts}${wording.defaulted} → ${now.attempts}: failures are retried more often, and retries multiply across layers`,
+      side: "head",
+      path: [...path, "attempts"],
+      before: was.attempts,
+      after: now.attempts,
+    });
+  }
+  const added5xx = setChange(serverErrors(was.retryOn), serverErrors(now.retryOn)).added;
+  if (added5xx.length > 0) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${subject}: ${field("retryOn")} adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
+      side: "head",
+      path: [...path, "retryOn"],
+      before: was.retryOn,
+      after: now.retryOn,
+    });
+  }
+  if (now.retryRemoteLocalities && !was.retryRemoteLocalities) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${subject}: ${field("retryRemoteLocalities")} true: failed requests are retried in other localities (cross-region retries)`,
+      side: "head",
+      path: [...path, "retryRemoteLocalities"],
+      before: false,
+      after: true,
+    });
+  }
+}
