@@ -50,6 +50,14 @@ export interface RuleShape {
   readonly plan?: string;
 }
 
+/** A rule's identity within its resource (RuleShape.ruleId): its name, else its match alternatives, sorted. */
+export const ruleIdOf = (name: string | undefined, alternatives: readonly { readonly signature: string }[]): string =>
+  name ??
+  alternatives
+    .map((alternative) => alternative.signature)
+    .sort()
+    .join(" | ");
+
 /** What a family reads off one route resource. */
 export interface RouteRules {
   readonly rules: readonly RuleShape[];

@@ -1,7 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { attachRoute, type Landing } from "./attachment.js";
 import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
-import type { RouteRules, RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 
@@ -153,12 +153,7 @@ export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRule
           : [{ signature: "*", path: "*" }];
     const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
     const mirrors = mirrorsOf(rule);
-    const ruleId =
-      text(rule.name) ??
-      alternatives
-        .map((a) => a.signature)
-        .sort()
-        .join(" | ");
+    const ruleId = ruleIdOf(text(rule.name), alternatives);
     for (const { entry, hostnames, unverified } of landings) {
       for (const host of hostnames) {
         shapes.push({

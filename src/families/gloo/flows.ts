@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 
 /**
@@ -187,12 +187,7 @@ export function glooRouteTableRules(resource: Resource): RuleShape[] {
       const matchers = list(route.matchers);
       const alternatives = (matchers.length > 0 ? matchers : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
       const backends = routeBackends(route, spec, namespace, resource.source.file, routePath);
-      const ruleId =
-        text(route.name) ??
-        alternatives
-          .map((alternative) => alternative.signature)
-          .sort()
-          .join(" | ");
+      const ruleId = ruleIdOf(text(route.name), alternatives);
       for (const entry of entries) {
         for (const host of hosts.length > 0 ? hosts : ["*"]) {
           shapes.push({

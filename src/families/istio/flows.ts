@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
@@ -99,12 +99,7 @@ export function virtualServiceRules(resource: Resource): RuleShape[] {
       }));
       const backends = destinations(rule, namespace, resource.source.file, rulePath);
       const mirrors = section === "http" ? mirrorsOf(rule) : [];
-      const ruleId =
-        text(rule.name) ??
-        alternatives
-          .map((a) => a.signature)
-          .sort()
-          .join(" | ");
+      const ruleId = ruleIdOf(text(rule.name), alternatives);
       for (const entry of entries) {
         const applicable = alternatives
           .filter((a) => a.only.length === 0 || a.only.includes(entry))

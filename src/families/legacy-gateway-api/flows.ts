@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 
 /**
@@ -166,10 +166,7 @@ export function legacyRouteRules(resource: Resource, set: ManifestSet): RuleShap
     const alternatives = (matches.length > 0 ? matches : [{}]).map(kind === "HTTPRoute" ? httpAlternative : l4Alternative);
     const backends = forwardTo(rule, namespace, resource.source.file, rulePath);
     const mirrors = kind === "HTTPRoute" ? legacyMirrors(rule, namespace) : [];
-    const ruleId = alternatives
-      .map((alternative) => alternative.signature)
-      .sort()
-      .join(" | ");
+    const ruleId = ruleIdOf(undefined, alternatives);
     for (const entry of entries) {
       for (const host of hosts.length > 0 ? hosts : ["*"]) {
         shapes.push({
