@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { treeEntries } from "../test/github/git-repository.js";
 import { runFresh } from "./fresh-process-bench.js";
 import { generateFleet } from "./generate-fleet.js";
 import { median, report } from "./measure.js";
@@ -59,15 +60,7 @@ function generateRepository(dir: string): Commit[] {
     const sha = git("rev-parse", "HEAD").toString().trim();
     const archive = join(dir, `${sha}.tar.gz`);
     git("archive", "--format=tar.gz", `--prefix=acme-traffic-${sha.slice(0, 7)}/`, "-o", archive, "HEAD");
-    const tree = git("ls-tree", "-r", "-z", "--full-tree", "HEAD")
-      .toString("utf8")
-      .split("\0")
-      .filter(Boolean)
-      .map((line) => {
-        const [meta, path] = line.split("\t") as [string, string];
-        const [mode, type, blob] = meta.split(" ") as [string, string, string];
-        return { path, mode, type, sha: blob };
-      });
+    const tree = treeEntries(git);
     const paths = new Set(tree.map((entry) => entry.path));
     const yamlMb = fleet.filter((file) => paths.has(file.path)).reduce((sum, file) => sum + Buffer.byteLength(file.text), 0) / MB;
     commits.push({

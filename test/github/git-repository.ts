@@ -13,6 +13,18 @@ export interface CommittedRepository {
   readonly tree: { path: string; mode: string; type: string; sha: string }[];
 }
 
+/** The recursive tree of HEAD as GitHub's tree listing gives it, from `git` run in the repository. */
+export const treeEntries = (git: (...args: string[]) => Buffer): CommittedRepository["tree"] =>
+  git("ls-tree", "-r", "-z", "--full-tree", "HEAD")
+    .toString("utf8")
+    .split("\0")
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, path] = line.split("\t") as [string, string];
+      const [mode, type, sha] = meta.split(" ") as [string, string, string];
+      return { path, mode, type, sha };
+    });
+
 export function commitAndArchive(
   files: Readonly<Record<string, string | Uint8Array>>,
   options: { symlinks?: Record<string, string>; prefix?: string } = {},
@@ -38,16 +50,7 @@ export function commitAndArchive(
     git("commit", "-q", "-m", "traffic change");
     const commit = git("rev-parse", "HEAD").toString().trim();
     const archive = git("archive", "--format=tar.gz", `--prefix=${options.prefix ?? `acme-traffic-${commit.slice(0, 7)}/`}`, "HEAD");
-    const tree = git("ls-tree", "-r", "-z", "--full-tree", "HEAD")
-      .toString("utf8")
-      .split("\0")
-      .filter(Boolean)
-      .map((line) => {
-        const [meta, path] = line.split("\t") as [string, string];
-        const [mode, type, sha] = meta.split(" ") as [string, string, string];
-        return { path, mode, type, sha };
-      });
-    return { commit, archive, tree };
+    return { commit, archive, tree: treeEntries(git) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
