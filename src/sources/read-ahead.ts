@@ -43,12 +43,13 @@ export async function readAhead(
   input: ChangeInput & { readonly cache: ManifestCache },
   options: ReadAheadOptions,
 ): Promise<ReadAheadStats> {
+  const workers = Math.min(options.maxWorkers ?? 3, availableParallelism() - 1);
+  if (workers < 1) return { files: 0, byWorkers: 0 };
   const { baseFiles, headFiles, options: loadOptions } = loading(input, input.cache);
   // A string with a lone surrogate would not survive UTF-8: such a file is left to the review.
   const pending = pendingReads([baseFiles, headFiles], loadOptions).filter((read) => read.text.isWellFormed());
-  const workers = Math.min(options.maxWorkers ?? 3, availableParallelism() - 1);
   const bytes = pending.reduce((sum, read) => sum + Buffer.byteLength(read.text, "utf8"), 0);
-  if (workers < 1 || bytes < (options.minBytes ?? DEFAULT_MIN_BYTES)) return { files: 0, byWorkers: 0 };
+  if (bytes < (options.minBytes ?? DEFAULT_MIN_BYTES)) return { files: 0, byWorkers: 0 };
 
   const work = sharedWork(pending, bytes);
   let byWorkers = 0;
