@@ -6,6 +6,7 @@ import type { RouteRules } from "../core/route-rules.js";
 import type { Flow } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
 import type { GraphNodeReader } from "../core/graph-nodes.js";
+import type { MeshScopeReader } from "../core/mesh-scope.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
 export interface Referents {
@@ -57,6 +58,13 @@ export interface Family {
    * ServiceExport). A change to one reaches every route sending there (src/graph/blast-radius.ts).
    */
   readonly referents?: Readonly<Record<string, (resource: Resource) => Referents>>;
+  /**
+   * Who a change to its mesh-level kinds reaches, by kind: the whole mesh, a namespace, selected
+   * workloads or targeted resources (src/graph/mesh-scope.ts, listed in the blast radius).
+   */
+  readonly meshScopes?: Readonly<Record<string, MeshScopeReader>>;
+  /** Its kinds that set the mesh's root namespace, and where (handed to every `meshScopes` reader). */
+  readonly meshRoots?: Readonly<Record<string, (resource: Resource) => string | undefined>>;
   /**
    * Its experimental groups and kinds promoted to stable ones: a resource keeps its identity across
    * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).

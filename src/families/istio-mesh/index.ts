@@ -1,6 +1,6 @@
 import type { Family } from "../family.js";
 import { ambientLabelDetector, waypointDetector } from "./ambient.js";
-import { ISTIO_CHARTS, istioMeshDetector, networkLabelDetector } from "./istio-mesh.js";
+import { ISTIO_CHARTS, istioMeshDetector, meshRoots, meshSettingScopes, networkLabelDetector } from "./istio-mesh.js";
 import * as istioMesh from "./schemas.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
 
@@ -24,6 +24,8 @@ export const istioMeshFamily: Family = {
     { kind: "Namespace", when: MESH_NAMESPACE_LABELS, schema: istioMesh.labelledNamespace, namespaced: false },
     { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: istioMesh.labelledNamespace, namespaced: true },
   ],
+  meshRoots,
+  meshScopes: meshSettingScopes,
   detectors: [istioMeshDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
   detectsOn: {
     "gateway-api": [networkLabelDetector, ambientLabelDetector, waypointDetector],

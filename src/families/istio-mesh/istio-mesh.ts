@@ -1,4 +1,5 @@
-import type { Resource } from "../../core/resource.js";
+import { displayName, type Resource } from "../../core/resource.js";
+import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -323,3 +324,24 @@ export const networkLabelDetector: ResourceDetector = (change: ResourceChange) =
   });
   return out.detections;
 };
+
+/** `meshConfig.rootNamespace`, where the mesh settings set it. */
+const rootNamespaceIn =
+  (meshConfig: FieldPath): ((resource: Resource) => string | undefined) =>
+  (resource) =>
+    text(record(valueAt(resource.body, meshConfig)).rootNamespace);
+
+export const meshRoots: Readonly<Record<string, (resource: Resource) => string | undefined>> = {
+  IstioOperator: rootNamespaceIn(["spec", "meshConfig"]),
+  IstioValues: rootNamespaceIn(["meshConfig"]),
+};
+
+/** Mesh identity and network settings reach every workload of the mesh, wherever they sit. */
+const meshWide: MeshScopeReader = (resource, context) => ({
+  resource: displayName(resource.id),
+  scope: "mesh-wide",
+  namespaces: context.namespaces,
+  detail: "mesh identity and network settings: every workload of the mesh",
+});
+
+export const meshSettingScopes: Readonly<Record<string, MeshScopeReader>> = { IstioOperator: meshWide, IstioValues: meshWide };

@@ -2,6 +2,7 @@ import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
 import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
+import { istioMeshScopes } from "./mesh-scope.js";
 import * as istio from "./schemas.js";
 
 /** Istio's traffic and security APIs (networking.istio.io, security.istio.io). */
@@ -32,6 +33,7 @@ export const istioFamily: Family = {
   graphNodes: istioGraphNodes,
   referents: istioReferents,
   gatewayRoles: { Gateway: "gateway" },
+  meshScopes: istioMeshScopes,
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
   detectors: [istioDetector],
