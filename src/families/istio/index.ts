@@ -2,6 +2,7 @@ import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
 import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
+import { istioPlacementHints } from "./placement-hints.js";
 import * as istio from "./schemas.js";
 
 /** Istio's traffic and security APIs (networking.istio.io, security.istio.io). */
@@ -31,6 +32,7 @@ export const istioFamily: Family = {
   ruleSources: [byRules(virtualServiceRules)],
   graphNodes: istioGraphNodes,
   referents: istioReferents,
+  placementHints: istioPlacementHints,
   gatewayRoles: { Gateway: "gateway" },
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
