@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ManifestSet, Resource } from "../../src/core/resource.js";
+import type { Resource } from "../../src/core/resource.js";
 import type { ClusterRegions } from "../../src/core/gitops-delivery.js";
 import type { Deliveries, Family } from "../../src/families/index.js";
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import { deliveryKinds, gitopsPlacementOver } from "../../src/model/gitops-placement.js";
 import { TopologySchema } from "../../src/policy/policy-schema.js";
+import { toyFamily, toyResource, toySet as setOf } from "../helpers/toy-families.js";
 
 /**
  * The GitOps placement engine names no kind: a toy table proves that a file lands where the
@@ -12,24 +13,8 @@ import { TopologySchema } from "../../src/policy/policy-schema.js";
  * and where the policy's patterns put it.
  */
 
-const relay = (family: string, name: string, file: string, spec: { path: string; cluster?: string }): Resource => ({
-  id: { group: "toy.example", kind: "Relay", namespace: "ops", name },
-  key: `toy.example/Relay/ops/${name}`,
-  apiVersion: "toy.example/v1",
-  family,
-  labels: {},
-  annotations: {},
-  body: { spec },
-  source: { file, line: 1, text: "" },
-});
-
-const setOf = (...resources: Resource[]): ManifestSet => ({
-  resources: new Map(resources.map((resource) => [resource.key, resource])),
-  invalid: [],
-  files: resources.map((resource) => resource.source.file),
-  skipped: [],
-  excluded: [],
-});
+const relay = (family: string, name: string, file: string, spec: { path: string; cluster?: string }): Resource =>
+  toyResource(family, "Relay", name, file, { spec });
 
 /** A Relay delivers every file under `spec.path` to `spec.cluster`, else to wherever it is applied itself. */
 const relays = (seen: { clusters?: ClusterRegions; reads: number }): Deliveries => ({
@@ -50,12 +35,7 @@ const relays = (seen: { clusters?: ClusterRegions; reads: number }): Deliveries 
   },
 });
 
-const family = (name: string, deliveries?: Deliveries): Family => ({
-  name,
-  kinds: [],
-  detectors: [],
-  ...(deliveries ? { deliveries } : {}),
-});
+const family = (name: string, deliveries?: Deliveries): Family => toyFamily(name, deliveries ? { deliveries } : {});
 
 const topology = TopologySchema.parse({
   clusters: { "jkt-1": "asia-southeast2", "sgp-1": "asia-southeast1" },
@@ -87,8 +67,8 @@ describe("GitOps placement engine over a table of families", () => {
   it("asks a family only about its own resources", () => {
     const { deliveriesOf } = gitopsPlacementOver([family("fleet", relays({ reads: 0 })), family("other")]);
     const deliveryOf = deliveriesOf(set, topology.clusters);
-    expect(deliveryOf(set.resources.get("toy.example/Relay/ops/to-jkt")!)?.paths).toEqual(["apps/shop"]);
-    expect(deliveryOf(set.resources.get("toy.example/Relay/ops/ignored")!)).toBeUndefined();
+    expect(deliveryOf(set.resources.get("toy.example/Relay/ops/to-jkt@fleet")!)?.paths).toEqual(["apps/shop"]);
+    expect(deliveryOf(set.resources.get("toy.example/Relay/ops/ignored@other")!)).toBeUndefined();
   });
 
   it("without the slot, only the policy's patterns place files", () => {

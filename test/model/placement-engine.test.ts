@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ManifestSet, Resource } from "../../src/core/resource.js";
+import type { Resource } from "../../src/core/resource.js";
 import type { BackendRef } from "../../src/core/route-rules.js";
 import type { FilePlacement } from "../../src/core/gitops-delivery.js";
 import { FAMILIES, type Family, type PlacementHints } from "../../src/families/index.js";
 import { placementIndexOver } from "../../src/model/placement.js";
 import { TopologySchema } from "../../src/policy/policy-schema.js";
+import { toyFamily, toyResource, toySet as setOf } from "../helpers/toy-families.js";
 
 /**
  * The placement engine names no kind: a toy table proves it places references only through the
@@ -12,24 +13,8 @@ import { TopologySchema } from "../../src/policy/policy-schema.js";
  * route file's placement.
  */
 
-const pin = (family: string, name: string, cluster: string, file = `${family}/${name}.yaml`): Resource => ({
-  id: { group: "toy.example", kind: "Pin", namespace: "shop", name },
-  key: `toy.example/Pin/shop/${name}@${family}`,
-  apiVersion: "toy.example/v1",
-  family,
-  labels: {},
-  annotations: {},
-  body: { cluster },
-  source: { file, line: 1, text: "" },
-});
-
-const setOf = (...resources: Resource[]): ManifestSet => ({
-  resources: new Map(resources.map((resource) => [resource.key, resource])),
-  invalid: [],
-  files: resources.map((resource) => resource.source.file),
-  skipped: [],
-  excluded: [],
-});
+const pin = (family: string, name: string, cluster: string): Resource =>
+  toyResource(family, "Pin", name, `${family}/${name}.yaml`, { cluster });
 
 /** A Pin says its name runs on its cluster; a ServiceImport of that name is placed there, and named `svc <name>`. */
 const pins: PlacementHints = {
@@ -39,12 +24,7 @@ const pins: PlacementHints = {
   },
 };
 
-const family = (name: string, placementHints?: PlacementHints): Family => ({
-  name,
-  kinds: [],
-  detectors: [],
-  ...(placementHints ? { placementHints } : {}),
-});
+const family = (name: string, placementHints?: PlacementHints): Family => toyFamily(name, placementHints ? { placementHints } : {});
 
 const topology = TopologySchema.parse({
   clusters: { "jkt-1": "asia-southeast2", "sgp-1": "asia-southeast1", "fra-1": "europe-west3" },
@@ -56,7 +36,7 @@ const byFile: FilePlacement = () => ({ clusters: ["fra-1"], regions: ["europe-we
 const ref = (name: string, extra: Partial<BackendRef> = {}): BackendRef => ({
   kind: "ServiceImport",
   name,
-  namespace: "shop",
+  namespace: "ops",
   routeFile: "routes/route.yaml",
   ...extra,
 });
