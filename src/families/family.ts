@@ -2,12 +2,10 @@ import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FileDetector, ResourceDetector } from "../core/detector.js";
-import type { RouteRules } from "../core/route-rules.js";
-import type { Flow } from "../core/traffic-model.js";
+import type { BackendRef, RouteRules } from "../core/route-rules.js";
+import type { Flow, Placement } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
 import type { GraphNodeReader } from "../core/graph-nodes.js";
-import type { BackendRef } from "../core/route-rules.js";
-import type { Placement } from "../core/traffic-model.js";
 import type { ClusterRegions, Delivery } from "../core/gitops-delivery.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */

@@ -31,12 +31,8 @@ export const mcsFamily: Family = {
       ServiceImport: {
         place: (ref, hints, tools) => {
           const exports = hints(serviceKey(ref.namespace, ref.name));
-          return exports.length > 0
-            ? tools.ofClusters(
-                exports.flatMap((placement) => placement.clusters),
-                true,
-              )
-            : UNKNOWN_MULTI_CLUSTER;
+          const clusters = exports.flatMap((placement) => placement.clusters);
+          return exports.length > 0 ? tools.ofClusters(clusters, true) : UNKNOWN_MULTI_CLUSTER;
         },
       },
     },
