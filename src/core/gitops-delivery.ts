@@ -1,11 +1,14 @@
 import type { Resource } from "./resource.js";
 
 /**
- * The shapes of GitOps placement (src/model/gitops-placement.ts reads them off a tree): which
- * clusters a file lands in, and what one delivering object (Argo CD Application or ApplicationSet,
- * Flux Kustomization) sends where. Detectors of the placement family receive them through their
- * context.
+ * The shapes of GitOps placement: which clusters a file lands in (src/model/gitops-placement.ts
+ * composes it), and what one delivering object (Argo CD Application or ApplicationSet, Flux
+ * Kustomization) sends where (the placement family reads them, through its `deliveries` slot).
+ * Detectors of the placement family receive both through their context.
  */
+
+/** The policy's clusters (`topology.clusters`): cluster name → region. */
+export type ClusterRegions = Readonly<Record<string, string>>;
 
 export interface FileClusters {
   readonly clusters: string[];

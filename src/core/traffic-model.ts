@@ -9,6 +9,11 @@ export interface Placement {
   readonly multiCluster: boolean;
 }
 
+/** Nothing says where the backend runs. */
+export const UNKNOWN_PLACEMENT: Placement = { clusters: [], regions: [], multiCluster: false };
+/** A backend that spans clusters by definition, none of them known. */
+export const UNKNOWN_MULTI_CLUSTER: Placement = { ...UNKNOWN_PLACEMENT, multiCluster: true };
+
 export interface Backend {
   /** Identity across base/head: Istio host+subset+port, Gateway API group/kind/namespace/name+port. */
   readonly key: string;

@@ -3,7 +3,7 @@ import type { ManifestSet } from "../core/resource.js";
 import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
-import { buildGitopsPlacement, deliveryOf, type FilePlacement } from "../model/gitops-placement.js";
+import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { oversize, parseYamlDocument } from "../manifests/yaml-documents.js";
@@ -15,21 +15,26 @@ const readYaml = (text: string): unknown => {
   return parsed.ok ? parsed.value : undefined;
 };
 
+const oncePerTree = <T extends object>(read: (set: ManifestSet) => T): ((set: ManifestSet) => T) => {
+  const known = new WeakMap<ManifestSet, T>();
+  return (set) => {
+    const found = known.get(set);
+    if (found) return found;
+    const value = read(set);
+    known.set(set, value);
+    return value;
+  };
+};
+
 /**
  * What detectors may read beyond the resource they judge, with the stages' engines they need
  * handed in (families import no stage): every family's route rules and kinds, the placement of
  * files, the resource.changed fallback.
  */
 export function detectorContext(policy: Policy, base: ManifestSet, head: ManifestSet, clusterOfFile: ClusterOfFile): DetectorContext {
-  // A tree's GitOps placement is read once, not once for every GitOps object the PR changes.
-  const placements = new WeakMap<ManifestSet, FilePlacement>();
-  const placementOf = (set: ManifestSet): FilePlacement => {
-    const known = placements.get(set);
-    if (known) return known;
-    const placement = buildGitopsPlacement(set, policy.topology, clusterOfFile);
-    placements.set(set, placement);
-    return placement;
-  };
+  // A tree's GitOps placement and deliveries are read once, not once for every GitOps object the PR changes.
+  const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
+  const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
   return {
     policy,
     base,
@@ -39,7 +44,7 @@ export function detectorContext(policy: Policy, base: ManifestSet, head: Manifes
     resourceChanged: resourceChangedDetection,
     trafficKinds: { groups: trafficGroups, names: trafficKindNames },
     placementOf,
-    deliveryOf: (resource, set) => deliveryOf(resource, set, policy.topology),
+    deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     readYaml,
   };
 }

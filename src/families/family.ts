@@ -2,11 +2,12 @@ import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FileDetector, ResourceDetector } from "../core/detector.js";
-import type { RouteRules } from "../core/route-rules.js";
-import type { Flow } from "../core/traffic-model.js";
+import type { BackendRef, RouteRules } from "../core/route-rules.js";
+import type { Flow, Placement } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
 import type { GraphNodeReader } from "../core/graph-nodes.js";
 import type { MeshScopeReader } from "../core/mesh-scope.js";
+import type { ClusterRegions, Delivery } from "../core/gitops-delivery.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
 export interface Referents {
@@ -70,6 +71,20 @@ export interface Family {
    * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).
    */
   readonly promotions?: Promotions;
+  /**
+   * Where the backends routes name run, as far as its resources say (DESIGN §6): what a resource
+   * of a kind tells, and how a backend reference of a destination kind is placed from that
+   * (src/model/placement.ts). Policy patterns, an explicit cluster on the reference and the route
+   * file's placement stay the engine's.
+   */
+  readonly placementHints?: PlacementHints;
+  /**
+   * Its GitOps objects that deliver repository paths to clusters (Argo CD Applications and
+   * ApplicationSets, Flux Kustomizations): the model composes which clusters a file lands in from
+   * them (src/model/gitops-placement.ts), a detector learns what a changed one moves
+   * (`DetectorContext.deliveryOf`), the render plan which folders GitOps renders.
+   */
+  readonly deliveries?: Deliveries;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
@@ -82,6 +97,61 @@ export interface Family {
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
   /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
   readonly fileDetectors?: readonly FileDetector[];
+}
+
+/**
+ * What a family knows of where backends run (src/model/placement.ts runs it). The engine places a
+ * backend reference by the first that applies: the policy's backend-name patterns, the cluster the
+ * reference names, the families' `destinations` for its kind (in table order, the first that
+ * answers), then the clusters the route's file lands in.
+ */
+export interface PlacementHints {
+  /**
+   * What a resource of the kind says of where backends run, by kind: hints the engine keeps, per
+   * family and key in tree order, for the family's own `destinations` (an MCS ServiceExport, the
+   * clusters its file lands in; an Istio DestinationRule subset, its region and cluster labels).
+   */
+  readonly hints?: Readonly<Record<string, (resource: Resource, tools: PlacementTools) => readonly PlacementHint[]>>;
+  /** How a reference of a destination kind is placed, by `BackendRef` kind (`ServiceImport`, `Host`, `VirtualDestination`). */
+  readonly destinations?: Readonly<Partial<Record<BackendRef["kind"], DestinationPlacement>>>;
+}
+
+/** Where the backend a key names runs, as one resource says. Keys are the family's own (`namespace/name`, a host and subset). */
+export interface PlacementHint {
+  readonly key: string;
+  readonly placement: Placement;
+}
+
+/** What the placement engine lends a family, so that placements stay one shared object each and regions come from the policy. */
+export interface PlacementTools {
+  /** Named clusters as a placement, with their regions by the policy's `topology.clusters` (interned: equal placements are one object). */
+  readonly ofClusters: (clusters: Iterable<string>, multiCluster: boolean) => Placement;
+  /** The clusters a repository file lands in (policy patterns, GitOps deliveries). */
+  readonly clustersOfFile: (file: string) => readonly string[];
+}
+
+export interface DestinationPlacement {
+  /**
+   * Where a reference runs by what the family's resources said: `hints(key)`, every hint they gave
+   * under the key, in tree order. Undefined leaves it to the next family, then to the route's file.
+   */
+  readonly place?: (ref: BackendRef, hints: (key: string) => readonly Placement[], tools: PlacementTools) => Placement | undefined;
+  /** The name the policy's `services` keys it by (before a region part is removed): an Istio host, its short name. The reference's name when left out. */
+  readonly serviceName?: (ref: BackendRef) => string;
+}
+
+/** A family's GitOps objects as deliveries of repository paths to clusters (src/model/gitops-placement.ts runs them). */
+export interface Deliveries {
+  /**
+   * The kinds whose documents it reads to know what is delivered: the delivering objects and what
+   * they read (a Flux ArtifactGenerator's copy rules). The render plan loads only files naming one.
+   */
+  readonly kinds: readonly string[];
+  /**
+   * Reads a tree once (`clusters`: the policy's, for names a delivering object spells otherwise),
+   * then says what one resource of the family delivers where: undefined for one that delivers nothing.
+   */
+  readonly read: (set: ManifestSet, clusters: ClusterRegions) => (resource: Resource) => Delivery | undefined;
 }
 
 export interface Promotions {

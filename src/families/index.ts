@@ -14,7 +14,21 @@ import { progressiveFamily } from "./progressive/index.js";
 import { serviceFamily } from "./service/index.js";
 import { trustFamily } from "./trust/index.js";
 
-export type { Family, GatewayRole, KindGroup, KindRow, KindTrait, Promotions, RuleSource, TextKind } from "./family.js";
+export type {
+  Deliveries,
+  DestinationPlacement,
+  Family,
+  GatewayRole,
+  KindGroup,
+  KindRow,
+  KindTrait,
+  PlacementHint,
+  PlacementHints,
+  PlacementTools,
+  Promotions,
+  RuleSource,
+  TextKind,
+} from "./family.js";
 export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
 export { attachRoute, type Attachment } from "./gateway-api/attachment.js";
@@ -42,10 +56,13 @@ export const FAMILIES: readonly Family[] = [
   ingressFamily,
 ];
 
-/** A slot the families fill by kind, looked up for a resource by its family and kind. */
-export function byFamilyKind<T>(slot: (family: Family) => Readonly<Record<string, T>> | undefined): (resource: Resource) => T | undefined {
+/** A slot the families fill by kind, looked up for a resource by its family and kind (`families`: a table other than THE one, for tests). */
+export function byFamilyKind<T>(
+  slot: (family: Family) => Readonly<Record<string, T>> | undefined,
+  families: readonly Family[] = FAMILIES,
+): (resource: Resource) => T | undefined {
   const table = new Map(
-    FAMILIES.flatMap((family) => Object.entries(slot(family) ?? {}).map(([kind, value]) => [`${family.name}/${kind}`, value] as const)),
+    families.flatMap((family) => Object.entries(slot(family) ?? {}).map(([kind, value]) => [`${family.name}/${kind}`, value] as const)),
   );
   return (resource) => table.get(`${resource.family}/${resource.id.kind}`);
 }

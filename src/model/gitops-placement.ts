@@ -1,299 +1,76 @@
-import picomatch from "picomatch";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import { isRecord, list, record, stringMap, text, type JsonRecord } from "../core/json-access.js";
+import { sortedSet } from "../core/canonical-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import type { Delivery, Destination, FilePlacement } from "../core/gitops-delivery.js";
+import type { ClusterRegions, Delivery, FilePlacement } from "../core/gitops-delivery.js";
+import { FAMILIES, type Family } from "../families/index.js";
 
 export type { Delivery, FilePlacement };
 
 /**
  * GitOps placement (research §1.6): which clusters a repository file lands in. A file lands in
- * every cluster of every Argo CD Application or ApplicationSet whose source path holds it, every
- * cluster a Flux Kustomization whose path holds it applies to, and the cluster the policy's
- * `topology.placements` patterns give it. Source repositories are assumed to be this repository:
- * `repoURL` and GitRepository URLs are not compared.
+ * every cluster the families' GitOps objects deliver it to (their `deliveries`: Argo CD
+ * Applications and ApplicationSets, Flux Kustomizations), and in the cluster the policy's
+ * `topology.placements` patterns give it. An object that delivers to wherever it is applied itself
+ * (a Flux Kustomization without a kubeConfig) passes on the clusters its own file lands in.
  */
 
-/** Argo CD's name for the cluster it runs in. */
-const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
-const IN_CLUSTER_NAME = "in-cluster";
+/** What one resource of a tree delivers where, whichever family's; undefined for one that delivers nothing. */
+export type DeliveryReader = (resource: Resource) => Delivery | undefined;
 
-type Params = Readonly<Record<string, string>>;
-
-const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
-
-/** `./apps/prod/` → `apps/prod`; `.` and `./` → "" (the whole repository). */
-const normalizeRepoPath = (path: string): string => {
-  const trimmed = path
-    .trim()
-    .replace(/^(?:\.\/)+/, "")
-    .replace(/^\/+/, "")
-    .replace(/\/+$/, "");
-  return trimmed === "." ? "" : trimmed;
-};
-
-/** Whether `file` sits under `root`; a root rendered with unresolved template parts is a glob. */
-const under = (root: string): ((file: string) => boolean) => {
-  if (root === "") return () => true;
-  if (!picomatch.scan(root).isGlob) return (file) => file === root || file.startsWith(`${root}/`);
-  const matcher = picomatch([root, `${root}/**`], { dot: true });
-  return (file) => matcher(file);
-};
-
-// ---------------------------------------------------------------------------------------------
-// Argo CD templates
-
-const PLACEHOLDER = /\{\{-?\s*\.?([A-Za-z0-9_.[\]-]+)\s*-?\}\}/g;
-
-/** Fills `{{name}}` (fasttemplate) and `{{.name}}` (goTemplate) placeholders; unknown ones stay as written. */
-const render = (template: string, params: Params): string => template.replace(PLACEHOLDER, (whole, key: string) => params[key] ?? whole);
-
-/** Whatever placeholders remain match any one path segment. */
-const asGlob = (path: string): string => path.replace(/\{\{[^}]*\}\}/g, "*");
-
-/** List elements as template parameters, nested values flattened to dotted keys (`values.region`). */
-const flatten = (value: unknown, prefix = ""): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [key, item] of Object.entries(record(value))) {
-    if (isRecord(item)) Object.assign(out, flatten(item, `${prefix}${key}.`));
-    else if (typeof item === "string" || typeof item === "number" || typeof item === "boolean") out[`${prefix}${key}`] = String(item);
-  }
-  return out;
-};
-
-const selectorText = (selector: unknown): string => {
-  const fields = record(selector);
-  const parts = [
-    ...Object.entries(stringMap(fields.matchLabels)).map(([key, value]) => `${key}=${value}`),
-    ...list(fields.matchExpressions).map((expression) => {
-      const { key, operator, values } = record(expression);
-      return `${text(key) ?? ""} ${text(operator) ?? ""} (${list(values).map(String).join(", ")})`;
-    }),
-  ];
-  return parts.length === 0 ? "" : ` matching ${parts.sort().join(", ")}`;
-};
-
-/**
- * The cluster generator iterates over Argo CD cluster Secrets, which live in the Argo CD cluster,
- * not in the repository: its clusters are one symbolic label naming the selector.
- */
-const clusterGeneratorParams = (generator: JsonRecord): Params => {
-  const label = `all Argo CD clusters${selectorText(generator.selector)}`;
-  return { ...flatten(generator.values, "values."), name: label, nameNormalized: label, server: label };
-};
-
-/** A git directory generator yields one parameter set per directory; for a file, the directory holding it. */
-const directoryParams = (glob: string, file: string | undefined): Params | undefined => {
-  const normal = normalizeRepoPath(glob);
-  let directory: string | undefined;
-  if (file === undefined) directory = normal;
-  else {
-    const matcher = picomatch(normal, { dot: true });
-    const segments = file.split("/").slice(0, -1);
-    for (let depth = segments.length; depth > 0 && directory === undefined; depth--) {
-      const candidate = segments.slice(0, depth).join("/");
-      if (matcher(candidate)) directory = candidate;
-    }
-  }
-  if (directory === undefined) return undefined;
-  const basename = directory.split("/").pop() ?? directory;
-  const normalized = basename.replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
-  return { path: directory, "path.path": directory, "path.basename": basename, "path.basenameNormalized": normalized };
-};
-
-/** Parameter sets of one generator (for a given file when the parameters depend on it); unsupported generators yield none. */
-const generatorParams = (generator: unknown, file: string | undefined): Params[] => {
-  const fields = record(generator);
-  if (isRecord(fields.list)) return list(fields.list.elements).map((element) => flatten(element));
-  if (isRecord(fields.clusters)) return [clusterGeneratorParams(fields.clusters)];
-  if (isRecord(fields.git)) {
-    const directories = list(fields.git.directories).map(record);
-    const excluded = directories.filter((entry) => entry.exclude === true).map((entry) => normalizeRepoPath(text(entry.path) ?? ""));
-    if (file !== undefined && excluded.some((glob) => directoryParams(glob, file) !== undefined)) return [];
-    return directories
-      .filter((entry) => entry.exclude !== true)
-      .flatMap((entry) => {
-        const params = directoryParams(text(entry.path) ?? "", file);
-        return params ? [params] : [];
-      });
-  }
-  if (isRecord(fields.matrix)) {
-    const [first, second] = list(fields.matrix.generators).map((child) => generatorParams(child, file));
-    return (first ?? []).flatMap((left) => (second ?? [{}]).map((right) => ({ ...left, ...right })));
-  }
-  return [];
-};
-
-const destinationCluster = (destination: unknown, params: Params): string | undefined => {
-  const fields = record(destination);
-  const name = text(fields.name);
-  if (name) return render(name, params);
-  const server = text(fields.server);
-  if (!server) return undefined;
-  const rendered = render(server, params);
-  return rendered === IN_CLUSTER_SERVER ? IN_CLUSTER_NAME : rendered;
-};
-
-/** Source paths of an Application spec; chart sources have none. */
-const sourcePaths = (spec: JsonRecord): string[] =>
-  [spec.source, ...list(spec.sources)].flatMap((source) => {
-    const path = text(record(source).path);
-    return path === undefined ? [] : [path];
-  });
-
-const applicationDelivery = (resource: Resource): Delivery | undefined => {
-  const spec = record(resource.body.spec);
-  const cluster = destinationCluster(spec.destination, {});
-  const paths = sourcePaths(spec).map(normalizeRepoPath);
-  if (!cluster || paths.length === 0) return undefined;
-  const contains = paths.map(under);
-  return {
-    resource,
-    paths,
-    destinationOf: (file) => (contains.some((inside) => inside(file)) ? { clusters: [cluster] } : undefined),
-    destinations: [{ clusters: [cluster] }],
-  };
-};
-
-const applicationSetDelivery = (resource: Resource): Delivery | undefined => {
-  const spec = record(resource.body.spec);
-  const template = record(record(spec.template).spec);
-  const templatePaths = sourcePaths(template);
-  if (templatePaths.length === 0) return undefined;
-  const targets = (file: string | undefined) =>
-    list(spec.generators)
-      .flatMap((generator) => generatorParams(generator, file))
-      .flatMap((params) => {
-        const cluster = destinationCluster(template.destination, params);
-        return templatePaths.map((path) => ({ path: normalizeRepoPath(asGlob(render(path, params))), cluster }));
-      });
-  return {
-    resource,
-    paths: sorted(targets(undefined).map((target) => target.path)),
-    destinations: [{ clusters: sorted(targets(undefined).flatMap((target) => target.cluster ?? [])) }],
-    destinationOf: (file) => {
-      const clusters = targets(file).flatMap((target) => (target.cluster && under(target.path)(file) ? [target.cluster] : []));
-      return clusters.length === 0 ? undefined : { clusters: sorted(clusters) };
-    },
-  };
-};
-
-// ---------------------------------------------------------------------------------------------
-// Flux
-
-interface CopyRule {
-  readonly matches: (file: string) => boolean;
-  /** Repository prefix replaced by `to` in the artifact. */
-  readonly from: string;
-  readonly to: string;
+export interface GitopsPlacement {
+  /** Reads a tree's GitOps objects once (`clusters`: the policy's). */
+  readonly deliveriesOf: (set: ManifestSet, clusters: ClusterRegions) => DeliveryReader;
+  readonly buildGitopsPlacement: (set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile) => FilePlacement;
+  /** The kinds whose documents the families read to know what is delivered. */
+  readonly deliveryKinds: readonly string[];
 }
 
-const stripAlias = (path: string): string => path.replace(/^@[^/]*\/?/, "");
+/** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
+export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacement {
+  const readers = families.flatMap((family) => (family.deliveries ? [[family.name, family.deliveries.read] as const] : []));
 
-/** ArtifactGenerator `copy` rules of the artifact a Kustomization reads, keyed `namespace/name`. */
-const artifactCopies = (set: ManifestSet): Map<string, CopyRule[]> => {
-  const artifacts = new Map<string, CopyRule[]>();
-  for (const resource of set.resources.values()) {
-    if (resource.id.kind !== "ArtifactGenerator") continue;
-    for (const artifact of list(record(resource.body.spec).artifacts)) {
-      const name = text(record(artifact).name);
-      if (!name) continue;
-      const rules = list(record(artifact).copy).map((rule): CopyRule => {
-        const from = stripAlias(text(record(rule).from) ?? "");
-        const scan = picomatch.scan(from);
-        const prefix = scan.isGlob ? normalizeRepoPath(scan.base) : normalizeRepoPath(from);
-        const matcher = scan.isGlob ? picomatch(from, { dot: true }) : under(prefix);
-        return { matches: matcher, from: prefix, to: normalizeRepoPath(stripAlias(text(record(rule).to) ?? "")) };
-      });
-      artifacts.set(`${resource.id.namespace}/${name}`, [...(artifacts.get(`${resource.id.namespace}/${name}`) ?? []), ...rules]);
-    }
-  }
-  return artifacts;
-};
-
-/** A remote cluster named by its kubeconfig Secret; the policy's name for it when the Secret is `<cluster>-kubeconfig`. */
-const remoteCluster = (secret: string, topology: Topology): string => {
-  const stripped = secret.replace(/-kubeconfig$/, "");
-  return topology.clusters[secret] === undefined && topology.clusters[stripped] !== undefined ? stripped : secret;
-};
-
-const kustomizationDelivery = (resource: Resource, artifacts: Map<string, CopyRule[]>, topology: Topology): Delivery | undefined => {
-  const spec = record(resource.body.spec);
-  const root = normalizeRepoPath(text(spec.path) ?? "");
-  const source = record(spec.sourceRef);
-  const sourceKind = text(source.kind) ?? "GitRepository";
-  const secret = text(record(record(spec.kubeConfig).secretRef).name);
-  const destination: Destination = secret ? { clusters: [remoteCluster(secret, topology)] } : { whereApplied: true };
-  const inside = under(root);
-  if (sourceKind === "GitRepository") {
-    return { resource, paths: [root], destinationOf: (file) => (inside(file) ? destination : undefined), destinations: [destination] };
-  }
-  if (sourceKind !== "ExternalArtifact") return undefined;
-  const rules = artifacts.get(`${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`) ?? [];
-  if (rules.length === 0) return undefined;
-  const join = (...parts: string[]) =>
-    parts
-      .map((part) => part.replace(/^\/+|\/+$/g, ""))
-      .filter(Boolean)
-      .join("/");
-  const artifactPath = (rule: CopyRule, file: string) => join(rule.to, file.slice(rule.from.length));
-  // The repository paths that end up under the Kustomization's path: inside one copied tree, or whole trees.
-  const repoPaths = (rule: CopyRule): string[] =>
-    under(rule.to)(root) ? [join(rule.from, root.slice(rule.to.length))] : under(root)(rule.to) ? [rule.from] : [];
-  return {
-    resource,
-    paths: sorted(rules.flatMap(repoPaths)),
-    destinations: [destination],
-    destinationOf: (file) => (rules.some((rule) => rule.matches(file) && inside(artifactPath(rule, file))) ? destination : undefined),
+  const deliveriesOf = (set: ManifestSet, clusters: ClusterRegions): DeliveryReader => {
+    // A family is asked only about its own resources.
+    const reads = new Map(readers.map(([name, read]) => [name, read(set, clusters)]));
+    return (resource) => reads.get(resource.family)?.(resource);
   };
-};
 
-// ---------------------------------------------------------------------------------------------
+  const buildGitopsPlacement = (set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): FilePlacement => {
+    const deliveryOf = deliveriesOf(set, topology.clusters);
+    const deliveries = [...set.resources.values()].flatMap((resource) => deliveryOf(resource) ?? []);
+    const memo = new Map<string, readonly string[]>();
 
-/** The GitOps object as a delivery of paths to clusters; undefined for anything else or what cannot be read. */
-export function deliveryOf(resource: Resource, set: ManifestSet, topology: Topology): Delivery | undefined {
-  return deliveriesWith(resource, artifactCopies(set), topology);
-}
-
-const deliveriesWith = (resource: Resource, artifacts: Map<string, CopyRule[]>, topology: Topology): Delivery | undefined => {
-  const { group, kind } = resource.id;
-  if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource);
-  if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource);
-  if (group === "kustomize.toolkit.fluxcd.io" && kind === "Kustomization") return kustomizationDelivery(resource, artifacts, topology);
-  return undefined;
-};
-
-export function buildGitopsPlacement(set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): FilePlacement {
-  const artifacts = artifactCopies(set);
-  const deliveries = [...set.resources.values()].flatMap((resource) => deliveriesWith(resource, artifacts, topology) ?? []);
-  const memo = new Map<string, readonly string[]>();
-
-  /** Transitive: a Flux Kustomization applies where its own file lands, which another Kustomization may decide. */
-  const clustersOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
-    const known = memo.get(file);
-    if (known) return known;
-    const clusters = new Set<string>();
-    const byPattern = clusterOfFile(file);
-    if (byPattern) clusters.add(byPattern);
-    for (const delivery of deliveries) {
-      const destination = delivery.destinationOf(file);
-      if (!destination) continue;
-      if ("clusters" in destination) for (const cluster of destination.clusters) clusters.add(cluster);
-      else {
-        const own = delivery.resource.source.file;
-        if (own === file || visiting.has(own)) continue;
-        for (const cluster of clustersOf(own, new Set([...visiting, file]))) clusters.add(cluster);
+    /** Transitive: an object applied where its own file lands delivers there, which another object may decide. */
+    const clustersOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
+      const known = memo.get(file);
+      if (known) return known;
+      const clusters = new Set<string>();
+      const byPattern = clusterOfFile(file);
+      if (byPattern) clusters.add(byPattern);
+      for (const delivery of deliveries) {
+        const destination = delivery.destinationOf(file);
+        if (!destination) continue;
+        if ("clusters" in destination) for (const cluster of destination.clusters) clusters.add(cluster);
+        else {
+          const own = delivery.resource.source.file;
+          if (own === file || visiting.has(own)) continue;
+          for (const cluster of clustersOf(own, new Set([...visiting, file]))) clusters.add(cluster);
+        }
       }
-    }
-    const result = sorted(clusters);
-    // A result cut short by a cycle is not remembered: another entry point may complete it.
-    if (visiting.size === 0) memo.set(file, result);
-    return result;
+      const result = sortedSet(clusters);
+      // A result cut short by a cycle is not remembered: another entry point may complete it.
+      if (visiting.size === 0) memo.set(file, result);
+      return result;
+    };
+
+    return (path) => {
+      const clusters = clustersOf(path, new Set());
+      return { clusters: [...clusters], regions: sortedSet(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])) };
+    };
   };
 
-  return (path) => {
-    const clusters = clustersOf(path, new Set());
-    return { clusters: [...clusters], regions: sorted(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])) };
-  };
+  return { deliveriesOf, buildGitopsPlacement, deliveryKinds: sortedSet(families.flatMap((family) => family.deliveries?.kinds ?? [])) };
 }
+
+export const { deliveriesOf, buildGitopsPlacement, deliveryKinds } = gitopsPlacementOver(FAMILIES);

@@ -4,7 +4,7 @@ import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
-import { deliveryOf } from "../model/gitops-placement.js";
+import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 
@@ -217,15 +217,15 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   };
 }
 
+/** Files that may hold a GitOps object, or what one reads: they name a kind some family reads deliveries from. */
+const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
+
 /** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
 function deliveredFolders(tree: Tree, topology: Topology): string[] {
-  const gitops = tree.files.filter(
-    (file) => /\bkind:\s*["']?(?:Kustomization|Application|ApplicationSet|ArtifactGenerator)\b/.test(file.text) && YAML.test(file.path),
-  );
+  const gitops = tree.files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path));
   const set = loadManifests(gitops);
-  const paths = [...set.resources.values()]
-    .filter((resource) => resource.id.group !== "kustomize.config.k8s.io")
-    .flatMap((resource) => deliveryOf(resource, set, topology)?.paths ?? []);
+  const deliveryOf = deliveriesOf(set, topology.clusters);
+  const paths = [...set.resources.values()].flatMap((resource) => deliveryOf(resource)?.paths ?? []);
   const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
   const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))];
   return folders.filter((folder) => tree.kustomizationIn(folder) && matchers.some((matches) => matches(folder || ".")));

@@ -1,6 +1,7 @@
 import { byRules, type Family } from "../family.js";
 import { GLOO_NETWORKING_GROUP, glooRouteTableRules } from "./flows.js";
 import { glooDetector } from "./gloo.js";
+import { glooPlacementHints } from "./placement-hints.js";
 import * as gloo from "./schemas.js";
 
 /** Gloo Platform 2.x: routing, resilience and traffic-control policies, workspaces. */
@@ -35,5 +36,6 @@ export const glooFamily: Family = {
   ruleSources: [byRules(glooRouteTableRules)],
   firstMatchGroups: [GLOO_NETWORKING_GROUP],
   attachmentFields: { [GLOO_NETWORKING_GROUP]: ["spec", "virtualGateways"] },
+  placementHints: glooPlacementHints,
   detectors: [glooDetector],
 };

@@ -3,6 +3,7 @@ import { virtualServiceRules } from "./flows.js";
 import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
 import { istioMeshScopes } from "./mesh-scope.js";
+import { istioPlacementHints } from "./placement-hints.js";
 import * as istio from "./schemas.js";
 
 /** Istio's traffic and security APIs (networking.istio.io, security.istio.io). */
@@ -32,6 +33,7 @@ export const istioFamily: Family = {
   ruleSources: [byRules(virtualServiceRules)],
   graphNodes: istioGraphNodes,
   referents: istioReferents,
+  placementHints: istioPlacementHints,
   gatewayRoles: { Gateway: "gateway" },
   meshScopes: istioMeshScopes,
   firstMatchGroups: ["networking.istio.io"],

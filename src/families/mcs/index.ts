@@ -1,6 +1,9 @@
 import type { Family } from "../family.js";
 import { mcsDetector } from "./mcs.js";
 import * as mcs from "./schemas.js";
+import { UNKNOWN_MULTI_CLUSTER } from "../../core/traffic-model.js";
+
+const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /** Multi-cluster Services: ServiceExport and ServiceImport (upstream and GKE's net.gke.io). */
 export const mcsFamily: Family = {
@@ -16,6 +19,23 @@ export const mcsFamily: Family = {
   ],
   // The clusters it exports to are where the tree applies it: the graph reads them off its placement.
   graphNodes: { ServiceExport: () => ({ role: "service-export" }) },
-  referents: { ServiceExport: (resource) => ({ exports: [`${resource.id.namespace}/${resource.id.name}`] }) },
+  referents: { ServiceExport: (resource) => ({ exports: [serviceKey(resource.id.namespace, resource.id.name)] }) },
+  // A ServiceImport spans every cluster that exports its service: those the exports' files land in.
+  placementHints: {
+    hints: {
+      ServiceExport: ({ id, source }, tools) => [
+        { key: serviceKey(id.namespace, id.name), placement: tools.ofClusters(tools.clustersOfFile(source.file), true) },
+      ],
+    },
+    destinations: {
+      ServiceImport: {
+        place: (ref, hints, tools) => {
+          const exports = hints(serviceKey(ref.namespace, ref.name));
+          const clusters = exports.flatMap((placement) => placement.clusters);
+          return exports.length > 0 ? tools.ofClusters(clusters, true) : UNKNOWN_MULTI_CLUSTER;
+        },
+      },
+    },
+  },
   detectors: [mcsDetector],
 };

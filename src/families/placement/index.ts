@@ -1,4 +1,5 @@
 import type { Family } from "../family.js";
+import { gitopsDeliveries } from "./deliveries.js";
 import { kustomizeDetector, kustomizePatchFileDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
 import * as kustomize from "./kustomize-schemas.js";
@@ -7,8 +8,9 @@ import * as placement from "./schemas.js";
 /**
  * GitOps placement: Argo CD Applications, Flux Kustomizations and ArtifactGenerators, and
  * kustomize's own Kustomization (not placement strictly: the closest family, since it decides
- * what is rendered from a path, not where). Its detectors read the placement of files and every
- * family's kinds through their context, handed in by the detect stage.
+ * what is rendered from a path, not where). Its `deliveries` say what the GitOps objects deliver
+ * where; the model composes from them which clusters each file lands in, and its detectors read
+ * that placement and every family's kinds through their context, handed in by the detect stage.
  */
 export const placementFamily: Family = {
   name: "placement",
@@ -30,6 +32,7 @@ export const placementFamily: Family = {
       ],
     ],
   ],
+  deliveries: gitopsDeliveries,
   detectors: [placementDetector, kustomizeDetector],
   fileDetectors: [kustomizePatchFileDetector],
 };

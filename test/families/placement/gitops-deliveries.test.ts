@@ -1,12 +1,12 @@
-import { describeCorpus } from "../helpers/corpus.js";
+import { describeCorpus } from "../../helpers/corpus.js";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadManifests } from "../../src/manifests/load-manifests.js";
-import { compileFilePlacement } from "../../src/model/file-placement.js";
-import { buildGitopsPlacement } from "../../src/model/gitops-placement.js";
-import { TopologySchema } from "../../src/policy/policy-schema.js";
-import { CORPUS } from "../helpers/corpus.js";
+import { loadManifests } from "../../../src/manifests/load-manifests.js";
+import { compileFilePlacement } from "../../../src/model/file-placement.js";
+import { buildGitopsPlacement } from "../../../src/model/gitops-placement.js";
+import { TopologySchema } from "../../../src/policy/policy-schema.js";
+import { CORPUS } from "../../helpers/corpus.js";
 
 type Tree = Record<string, string>;
 

@@ -1,0 +1,265 @@
+import picomatch from "picomatch";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { isRecord, list, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { sortedSet } from "../../core/canonical-values.js";
+import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-delivery.js";
+import type { Deliveries } from "../family.js";
+
+/**
+ * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
+ * ApplicationSet every file under its source paths to its destination clusters, a Flux
+ * Kustomization every file under its path (or copied there by an ArtifactGenerator) to the cluster
+ * of its kubeConfig, else wherever the Kustomization itself is applied. Source repositories are
+ * assumed to be this repository: `repoURL` and GitRepository URLs are not compared. Which clusters
+ * a file lands in, transitively and with the policy's patterns, is the model's to compose
+ * (src/model/gitops-placement.ts).
+ */
+
+/** Argo CD's name for the cluster it runs in. */
+const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
+const IN_CLUSTER_NAME = "in-cluster";
+
+type Params = Readonly<Record<string, string>>;
+
+/** `./apps/prod/` → `apps/prod`; `.` and `./` → "" (the whole repository). */
+const normalizeRepoPath = (path: string): string => {
+  const trimmed = path
+    .trim()
+    .replace(/^(?:\.\/)+/, "")
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "");
+  return trimmed === "." ? "" : trimmed;
+};
+
+/** Whether `file` sits under `root`; a root rendered with unresolved template parts is a glob. */
+const under = (root: string): ((file: string) => boolean) => {
+  if (root === "") return () => true;
+  if (!picomatch.scan(root).isGlob) return (file) => file === root || file.startsWith(`${root}/`);
+  const matcher = picomatch([root, `${root}/**`], { dot: true });
+  return (file) => matcher(file);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Argo CD templates
+
+const PLACEHOLDER = /\{\{-?\s*\.?([A-Za-z0-9_.[\]-]+)\s*-?\}\}/g;
+
+/** Fills `{{name}}` (fasttemplate) and `{{.name}}` (goTemplate) placeholders; unknown ones stay as written. */
+const render = (template: string, params: Params): string => template.replace(PLACEHOLDER, (whole, key: string) => params[key] ?? whole);
+
+/** Whatever placeholders remain match any one path segment. */
+const asGlob = (path: string): string => path.replace(/\{\{[^}]*\}\}/g, "*");
+
+/** List elements as template parameters, nested values flattened to dotted keys (`values.region`). */
+const flatten = (value: unknown, prefix = ""): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(record(value))) {
+    if (isRecord(item)) Object.assign(out, flatten(item, `${prefix}${key}.`));
+    else if (typeof item === "string" || typeof item === "number" || typeof item === "boolean") out[`${prefix}${key}`] = String(item);
+  }
+  return out;
+};
+
+const selectorText = (selector: unknown): string => {
+  const fields = record(selector);
+  const parts = [
+    ...Object.entries(stringMap(fields.matchLabels)).map(([key, value]) => `${key}=${value}`),
+    ...list(fields.matchExpressions).map((expression) => {
+      const { key, operator, values } = record(expression);
+      return `${text(key) ?? ""} ${text(operator) ?? ""} (${list(values).map(String).join(", ")})`;
+    }),
+  ];
+  return parts.length === 0 ? "" : ` matching ${parts.sort().join(", ")}`;
+};
+
+/**
+ * The cluster generator iterates over Argo CD cluster Secrets, which live in the Argo CD cluster,
+ * not in the repository: its clusters are one symbolic label naming the selector.
+ */
+const clusterGeneratorParams = (generator: JsonRecord): Params => {
+  const label = `all Argo CD clusters${selectorText(generator.selector)}`;
+  return { ...flatten(generator.values, "values."), name: label, nameNormalized: label, server: label };
+};
+
+/** A git directory generator yields one parameter set per directory; for a file, the directory holding it. */
+const directoryParams = (glob: string, file: string | undefined): Params | undefined => {
+  const normal = normalizeRepoPath(glob);
+  let directory: string | undefined;
+  if (file === undefined) directory = normal;
+  else {
+    const matcher = picomatch(normal, { dot: true });
+    const segments = file.split("/").slice(0, -1);
+    for (let depth = segments.length; depth > 0 && directory === undefined; depth--) {
+      const candidate = segments.slice(0, depth).join("/");
+      if (matcher(candidate)) directory = candidate;
+    }
+  }
+  if (directory === undefined) return undefined;
+  const basename = directory.split("/").pop() ?? directory;
+  const normalized = basename.replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
+  return { path: directory, "path.path": directory, "path.basename": basename, "path.basenameNormalized": normalized };
+};
+
+/** Parameter sets of one generator (for a given file when the parameters depend on it); unsupported generators yield none. */
+const generatorParams = (generator: unknown, file: string | undefined): Params[] => {
+  const fields = record(generator);
+  if (isRecord(fields.list)) return list(fields.list.elements).map((element) => flatten(element));
+  if (isRecord(fields.clusters)) return [clusterGeneratorParams(fields.clusters)];
+  if (isRecord(fields.git)) {
+    const directories = list(fields.git.directories).map(record);
+    const excluded = directories.filter((entry) => entry.exclude === true).map((entry) => normalizeRepoPath(text(entry.path) ?? ""));
+    if (file !== undefined && excluded.some((glob) => directoryParams(glob, file) !== undefined)) return [];
+    return directories
+      .filter((entry) => entry.exclude !== true)
+      .flatMap((entry) => {
+        const params = directoryParams(text(entry.path) ?? "", file);
+        return params ? [params] : [];
+      });
+  }
+  if (isRecord(fields.matrix)) {
+    const [first, second] = list(fields.matrix.generators).map((child) => generatorParams(child, file));
+    return (first ?? []).flatMap((left) => (second ?? [{}]).map((right) => ({ ...left, ...right })));
+  }
+  return [];
+};
+
+const destinationCluster = (destination: unknown, params: Params): string | undefined => {
+  const fields = record(destination);
+  const name = text(fields.name);
+  if (name) return render(name, params);
+  const server = text(fields.server);
+  if (!server) return undefined;
+  const rendered = render(server, params);
+  return rendered === IN_CLUSTER_SERVER ? IN_CLUSTER_NAME : rendered;
+};
+
+/** Source paths of an Application spec; chart sources have none. */
+const sourcePaths = (spec: JsonRecord): string[] =>
+  [spec.source, ...list(spec.sources)].flatMap((source) => {
+    const path = text(record(source).path);
+    return path === undefined ? [] : [path];
+  });
+
+const applicationDelivery = (resource: Resource): Delivery | undefined => {
+  const spec = record(resource.body.spec);
+  const cluster = destinationCluster(spec.destination, {});
+  const paths = sourcePaths(spec).map(normalizeRepoPath);
+  if (!cluster || paths.length === 0) return undefined;
+  const contains = paths.map(under);
+  return {
+    resource,
+    paths,
+    destinationOf: (file) => (contains.some((inside) => inside(file)) ? { clusters: [cluster] } : undefined),
+    destinations: [{ clusters: [cluster] }],
+  };
+};
+
+const applicationSetDelivery = (resource: Resource): Delivery | undefined => {
+  const spec = record(resource.body.spec);
+  const template = record(record(spec.template).spec);
+  const templatePaths = sourcePaths(template);
+  if (templatePaths.length === 0) return undefined;
+  const targets = (file: string | undefined) =>
+    list(spec.generators)
+      .flatMap((generator) => generatorParams(generator, file))
+      .flatMap((params) => {
+        const cluster = destinationCluster(template.destination, params);
+        return templatePaths.map((path) => ({ path: normalizeRepoPath(asGlob(render(path, params))), cluster }));
+      });
+  return {
+    resource,
+    paths: sortedSet(targets(undefined).map((target) => target.path)),
+    destinations: [{ clusters: sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])) }],
+    destinationOf: (file) => {
+      const clusters = targets(file).flatMap((target) => (target.cluster && under(target.path)(file) ? [target.cluster] : []));
+      return clusters.length === 0 ? undefined : { clusters: sortedSet(clusters) };
+    },
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Flux
+
+interface CopyRule {
+  readonly matches: (file: string) => boolean;
+  /** Repository prefix replaced by `to` in the artifact. */
+  readonly from: string;
+  readonly to: string;
+}
+
+const stripAlias = (path: string): string => path.replace(/^@[^/]*\/?/, "");
+
+/** ArtifactGenerator `copy` rules of the artifact a Kustomization reads, keyed `namespace/name`. */
+const artifactCopies = (set: ManifestSet): Map<string, CopyRule[]> => {
+  const artifacts = new Map<string, CopyRule[]>();
+  for (const resource of set.resources.values()) {
+    if (resource.id.kind !== "ArtifactGenerator") continue;
+    for (const artifact of list(record(resource.body.spec).artifacts)) {
+      const name = text(record(artifact).name);
+      if (!name) continue;
+      const rules = list(record(artifact).copy).map((rule): CopyRule => {
+        const from = stripAlias(text(record(rule).from) ?? "");
+        const scan = picomatch.scan(from);
+        const prefix = scan.isGlob ? normalizeRepoPath(scan.base) : normalizeRepoPath(from);
+        const matcher = scan.isGlob ? picomatch(from, { dot: true }) : under(prefix);
+        return { matches: matcher, from: prefix, to: normalizeRepoPath(stripAlias(text(record(rule).to) ?? "")) };
+      });
+      artifacts.set(`${resource.id.namespace}/${name}`, [...(artifacts.get(`${resource.id.namespace}/${name}`) ?? []), ...rules]);
+    }
+  }
+  return artifacts;
+};
+
+/** A remote cluster named by its kubeconfig Secret; the policy's name for it when the Secret is `<cluster>-kubeconfig`. */
+const remoteCluster = (secret: string, clusters: ClusterRegions): string => {
+  const stripped = secret.replace(/-kubeconfig$/, "");
+  return clusters[secret] === undefined && clusters[stripped] !== undefined ? stripped : secret;
+};
+
+const kustomizationDelivery = (resource: Resource, artifacts: Map<string, CopyRule[]>, clusters: ClusterRegions): Delivery | undefined => {
+  const spec = record(resource.body.spec);
+  const root = normalizeRepoPath(text(spec.path) ?? "");
+  const source = record(spec.sourceRef);
+  const sourceKind = text(source.kind) ?? "GitRepository";
+  const secret = text(record(record(spec.kubeConfig).secretRef).name);
+  const destination: Destination = secret ? { clusters: [remoteCluster(secret, clusters)] } : { whereApplied: true };
+  const inside = under(root);
+  if (sourceKind === "GitRepository") {
+    return { resource, paths: [root], destinationOf: (file) => (inside(file) ? destination : undefined), destinations: [destination] };
+  }
+  if (sourceKind !== "ExternalArtifact") return undefined;
+  const rules = artifacts.get(`${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`) ?? [];
+  if (rules.length === 0) return undefined;
+  const join = (...parts: string[]) =>
+    parts
+      .map((part) => part.replace(/^\/+|\/+$/g, ""))
+      .filter(Boolean)
+      .join("/");
+  const artifactPath = (rule: CopyRule, file: string) => join(rule.to, file.slice(rule.from.length));
+  // The repository paths that end up under the Kustomization's path: inside one copied tree, or whole trees.
+  const repoPaths = (rule: CopyRule): string[] =>
+    under(rule.to)(root) ? [join(rule.from, root.slice(rule.to.length))] : under(root)(rule.to) ? [rule.from] : [];
+  return {
+    resource,
+    paths: sortedSet(rules.flatMap(repoPaths)),
+    destinations: [destination],
+    destinationOf: (file) => (rules.some((rule) => rule.matches(file) && inside(artifactPath(rule, file))) ? destination : undefined),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/** The placement family's `deliveries`: Argo CD Applications and ApplicationSets, Flux Kustomizations (with the ArtifactGenerators they read). */
+export const gitopsDeliveries: Deliveries = {
+  kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator"],
+  read: (set, clusters) => {
+    const artifacts = artifactCopies(set);
+    return (resource) => {
+      const { group, kind } = resource.id;
+      if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource);
+      if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource);
+      if (group === "kustomize.toolkit.fluxcd.io" && kind === "Kustomization") return kustomizationDelivery(resource, artifacts, clusters);
+      return undefined;
+    };
+  },
+};
