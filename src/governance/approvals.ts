@@ -23,6 +23,17 @@ export const ApprovalInputSchema = z.object({
 });
 export type ApprovalInput = z.infer<typeof ApprovalInputSchema>;
 
+/** A GitHub review of the PR, as the adapter read it: an approval, or (changes requested) a retraction. */
+export interface SubmittedReview {
+  readonly id: number;
+  readonly author: string;
+  readonly authorIsBot: boolean;
+  readonly state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  readonly submittedAt: string;
+  /** The head SHA the reviewer looked at. */
+  readonly commitId: string;
+}
+
 /**
  * Commits of the PR whose authors the adapter could not name: GitHub lists at most 250 commits of
  * a PR, and a commit whose e-mail is linked to no account has no login.
