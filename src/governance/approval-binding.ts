@@ -1,6 +1,7 @@
 import type { ApprovalInput, SubmittedReview } from "./approvals.js";
 import type { PostedCommand } from "./command-uses.js";
 import { cancelsOf, entriesOf, ledgerTime, type CancelRecord, type HeadRecord, type Ledger, type LedgerEntry } from "./ledger.js";
+import { later, sameLogin } from "./logins-and-times.js";
 
 /**
  * What each approval approved (DESIGN §10): an `/approve` comment or an approving review is bound to
@@ -32,8 +33,6 @@ export interface HeadClock {
   readonly postedAfterReport: (at: string) => boolean;
 }
 
-const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 export const shortSha = (sha: string): string => sha.slice(0, 7);
 
 /** The head clock from the head the ledger knows (`known`) and the PR's head now. */
@@ -64,7 +63,7 @@ export function bindAct(
   target: BindingTarget,
 ): LedgerEntry | undefined {
   const known = recorded.get(act.ref);
-  if (known && same(known.login, act.login)) return known;
+  if (known && sameLogin(known.login, act.login)) return known;
   return fresh
     ? { ref: act.ref, login: act.login, at: act.at, head: target.headSha, base: target.baseRef, fingerprints: target.current }
     : undefined;

@@ -1,6 +1,7 @@
 import { shortSha, type ApprovalBinding } from "./approval-binding.js";
 import type { ApprovalEvaluation, ApproverNote } from "./approvals.js";
 import type { LedgerEntry } from "./ledger.js";
+import { later } from "./logins-and-times.js";
 
 /**
  * What became of each approval once the PR was decided: counted, stale (it saw other findings, or
@@ -91,7 +92,7 @@ export function entriesToKeep(binding: ApprovalBinding, verdictOf: (approval: Ap
     const latest = new Map<string, LedgerEntry>();
     for (const entry of list) {
       const known = latest.get(entry.login.toLowerCase());
-      if (!known || !(Date.parse(known.at) > Date.parse(entry.at))) latest.set(entry.login.toLowerCase(), entry);
+      if (!known || !later(known.at, entry.at)) latest.set(entry.login.toLowerCase(), entry);
     }
     return [...latest.values()];
   };

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../core/finding.js";
 import type { ApprovalRequirement, Requirements } from "./requirements.js";
+import { sameLogin } from "./logins-and-times.js";
 
 /**
  * One `/approve` or `/approve cancel` comment, or one GitHub review, as the adapter gathered it.
@@ -100,8 +101,6 @@ export interface ApprovalEvaluation {
 
 const MAX_NAMED_FINDINGS = 3;
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
 /**
  * Evaluates approvals against the approval rules of a PR (DESIGN §10). Pure: the adapter has
  * already read comments, reviews and group memberships.
@@ -178,8 +177,8 @@ function refusalOf(approval: ApprovalInput, context: ApprovalContext): string | 
     return "GitHub reviews do not count under this policy; comment /approve";
   }
   if (!context.options.authorMayApprove) {
-    if (same(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
-    if (context.commitAuthors.some((author) => same(author, approval.login))) return "a commit author cannot approve the change";
+    if (sameLogin(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
+    if (context.commitAuthors.some((author) => sameLogin(author, approval.login))) return "a commit author cannot approve the change";
     const unknown = unknownAuthorship(context.authorship);
     if (unknown) return `${unknown}: no approval can be shown to come from someone who did not write the change`;
   }

@@ -4,6 +4,7 @@ import type { BreakGlass, Hold } from "./decision.js";
 import type { EvidenceCommand } from "./evidence.js";
 import type { HoldRecord } from "./ledger.js";
 import type { SlashCommand } from "./slash-commands.js";
+import { later, sameLogin } from "./logins-and-times.js";
 
 /**
  * Who may do what with a slash command (DESIGN §10), and what the PR's commands amount to: the
@@ -39,12 +40,9 @@ export interface People {
   readonly groupsOf: (login: string) => readonly string[];
 }
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
-
 /** Whether the person wrote the PR or one of its commits: they may supply evidence and hold without a group. */
 export const wroteThePr = (people: Omit<People, "groupsOf">, login: string): boolean =>
-  same(login, people.prAuthor) || people.commitAuthors.some((author) => same(author, login));
+  sameLogin(login, people.prAuthor) || people.commitAuthors.some((author) => sameLogin(author, login));
 
 /**
  * Whether judging a command needs its author's groups: membership costs API calls per person and
@@ -144,7 +142,7 @@ export function judgeCommands<U extends CommandUse>(
           break;
         }
         const lifts = [...holds.values()].filter(
-          (hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)),
+          (hold) => !hold.lifted && !later(hold.at, at) && (sameLogin(hold.login, login) || overrides(login)),
         );
         if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
         for (const hold of lifts) holds.set(hold.ref, { ...hold, lifted: { login, at, ref } });

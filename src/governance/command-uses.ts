@@ -1,5 +1,6 @@
 import type { CommandUse } from "./command-authority.js";
 import { parseSlashCommands } from "./slash-commands.js";
+import { later } from "./logins-and-times.js";
 
 /**
  * The slash commands of a PR's comments as posted (DESIGN §10): bots' comments are ignored, and a
@@ -21,8 +22,6 @@ export interface PostedComment {
 export interface PostedCommand extends CommandUse {
   readonly comment: PostedComment;
 }
-
-const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 
 /** Every command of people's comments, in comment order, then line order. */
 export function commandUses(comments: readonly PostedComment[]): PostedCommand[] {
