@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import type { ProbotOctokit } from "probot";
-import { buildLedger, ledgerBlock } from "../github/approval-ledger.js";
+import { ledgerBlock } from "../github/approval-ledger.js";
+import { buildLedger } from "../governance/ledger.js";
 import { gitHubPullRequest, type PullRequestRef } from "../github/github-pull-request.js";
 import type { CommentFacts, PullRequestSource } from "../github/pull-request-source.js";
 import { COMMENT_MARKER, isLivingComment } from "../report/pr-comment.js";

@@ -4,7 +4,7 @@ import { ANNOTATIONS_PER_REQUEST, type CheckRunReport } from "../report/check-ru
 import { commandName } from "../governance/slash-commands.js";
 import { plain } from "../report/markdown-text.js";
 import type { RiskLevel } from "../core/risk-level.js";
-import type { CommandOutcome } from "./evaluate-pull-request.js";
+import type { CommandOutcome } from "../governance/command-replies.js";
 import type { CommentFacts } from "./pull-request-source.js";
 
 /**

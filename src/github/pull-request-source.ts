@@ -1,3 +1,5 @@
+import type { SubmittedReview } from "../governance/approvals.js";
+import type { PostedComment } from "../governance/command-uses.js";
 import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 
@@ -64,29 +66,13 @@ export interface ReviewedRange {
   readonly description: string;
 }
 
-export interface CommentFacts {
-  readonly id: number;
-  readonly author: string;
-  readonly authorIsBot: boolean;
+export interface CommentFacts extends PostedComment {
   /** Id of the GitHub App that wrote the comment, if one did. */
   readonly appId?: number;
-  readonly body: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly url: string;
 }
 
-export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
-
-export interface ReviewFacts {
-  readonly id: number;
-  readonly author: string;
-  readonly authorIsBot: boolean;
-  readonly state: ReviewState;
-  readonly submittedAt: string;
-  /** The head SHA the reviewer looked at. */
-  readonly commitId: string;
-}
+export type ReviewFacts = SubmittedReview;
+export type ReviewState = SubmittedReview["state"];
 
 export const isBotLogin = (login: string, type?: string): boolean => type === "Bot" || login.toLowerCase().endsWith("[bot]");
 

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../core/finding.js";
 import type { ApprovalRequirement, Requirements } from "./requirements.js";
+import { sameLogin } from "./logins-and-times.js";
 
 /**
  * One `/approve` or `/approve cancel` comment, or one GitHub review, as the adapter gathered it.
@@ -22,6 +23,17 @@ export const ApprovalInputSchema = z.object({
   base: z.string().max(300).optional(),
 });
 export type ApprovalInput = z.infer<typeof ApprovalInputSchema>;
+
+/** A GitHub review of the PR, as the adapter read it: an approval, or (changes requested) a retraction. */
+export interface SubmittedReview {
+  readonly id: number;
+  readonly author: string;
+  readonly authorIsBot: boolean;
+  readonly state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  readonly submittedAt: string;
+  /** The head SHA the reviewer looked at. */
+  readonly commitId: string;
+}
 
 /**
  * Commits of the PR whose authors the adapter could not name: GitHub lists at most 250 commits of
@@ -88,8 +100,6 @@ export interface ApprovalEvaluation {
 }
 
 const MAX_NAMED_FINDINGS = 3;
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
  * Evaluates approvals against the approval rules of a PR (DESIGN §10). Pure: the adapter has
@@ -167,8 +177,8 @@ function refusalOf(approval: ApprovalInput, context: ApprovalContext): string | 
     return "GitHub reviews do not count under this policy; comment /approve";
   }
   if (!context.options.authorMayApprove) {
-    if (same(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
-    if (context.commitAuthors.some((author) => same(author, approval.login))) return "a commit author cannot approve the change";
+    if (sameLogin(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
+    if (context.commitAuthors.some((author) => sameLogin(author, approval.login))) return "a commit author cannot approve the change";
     const unknown = unknownAuthorship(context.authorship);
     if (unknown) return `${unknown}: no approval can be shown to come from someone who did not write the change`;
   }

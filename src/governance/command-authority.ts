@@ -1,12 +1,25 @@
 import type { Policy } from "../policy/policy-schema.js";
-import type { BreakGlass } from "./decision.js";
+import type { SubmittedReview } from "./approvals.js";
+import type { BreakGlass, Hold } from "./decision.js";
 import type { EvidenceCommand } from "./evidence.js";
+import type { HoldRecord } from "./ledger.js";
 import type { SlashCommand } from "./slash-commands.js";
+import { later, sameLogin } from "./logins-and-times.js";
 
 /**
  * Who may do what with a slash command (DESIGN §10), and what the PR's commands amount to: the
  * evidence supplied, the holds standing and lifted, the break-glass uses that count. Pure: the
- * adapter looks up group membership and keeps the ledger; this decides.
+ * adapter looks up group membership (for the people whoseGroupsMatter names) and keeps the
+ * ledger; this decides.
+ * - `/approve`: counted when the commenter is in a group a requirement names (approvals.ts, which
+ *   also refuses the PR author, commit authors and edited comments).
+ * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
+ * - `/unhold` (or `/hold cancel`): lifts the canceller's own holds; a member of an override group
+ *   (the policy's `breakGlass.groups`) lifts all. Holds, their lifting and `/approve cancel`s are
+ *   recorded in the ledger when first seen, so deleting their comments changes nothing.
+ * - `/break-glass`: members of the policy's `breakGlass.groups` only (the decision also refuses
+ *   the PR author and commit authors, and incident ids not matching the policy's pattern); whether
+ *   it still applies on a later head is break-glass-coverage.ts.
  */
 
 /** One slash command as posted. */
@@ -20,15 +33,6 @@ export interface CommandUse {
   readonly edited: boolean;
 }
 
-/** A `/hold` as the ledger keeps it: `ref` is `comment:<id>:<line>`, one comment may hold several times. */
-export interface HoldState {
-  readonly ref: string;
-  readonly login: string;
-  readonly at: string;
-  readonly reason: string;
-  readonly lifted?: { readonly login: string; readonly at: string; readonly ref: string };
-}
-
 export interface People {
   readonly prAuthor: string;
   readonly commitAuthors: readonly string[];
@@ -36,12 +40,9 @@ export interface People {
   readonly groupsOf: (login: string) => readonly string[];
 }
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
-
 /** Whether the person wrote the PR or one of its commits: they may supply evidence and hold without a group. */
 export const wroteThePr = (people: Omit<People, "groupsOf">, login: string): boolean =>
-  same(login, people.prAuthor) || people.commitAuthors.some((author) => same(author, login));
+  sameLogin(login, people.prAuthor) || people.commitAuthors.some((author) => sameLogin(author, login));
 
 /**
  * Whether judging a command needs its author's groups: membership costs API calls per person and
@@ -59,6 +60,23 @@ export function needsGroups(command: SlashCommand, wrote: boolean): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Whose groups to look up (lower-cased, once each): the authors of commands whose judging needs
+ * them, and people who approved with a GitHub review.
+ */
+export function whoseGroupsMatter(
+  uses: readonly CommandUse[],
+  reviews: readonly SubmittedReview[],
+  people: Omit<People, "groupsOf">,
+): ReadonlySet<string> {
+  return new Set(
+    [
+      ...uses.filter((use) => needsGroups(use.command, wroteThePr(people, use.author))).map((use) => use.author),
+      ...reviews.filter((review) => !review.authorIsBot && review.state === "APPROVED").map((review) => review.author),
+    ].map((login) => login.toLowerCase()),
+  );
 }
 
 export interface Authority {
@@ -82,7 +100,7 @@ export function authorityOf(policy: Policy, people: People): Authority {
 export interface CommandJudgement<U extends CommandUse> {
   readonly evidence: readonly EvidenceCommand[];
   /** The recorded holds and the new ones, lifted or standing, by ref. */
-  readonly holds: ReadonlyMap<string, HoldState>;
+  readonly holds: ReadonlyMap<string, HoldRecord>;
   /** Authorised break-glass uses, oldest first: the latest is the one that may apply. */
   readonly breakGlass: readonly { readonly use: U; readonly command: BreakGlass }[];
   /** Commands refused, with the reason their reply gives. */
@@ -93,7 +111,7 @@ export interface CommandJudgement<U extends CommandUse> {
 export function judgeCommands<U extends CommandUse>(
   uses: readonly U[],
   authority: Authority,
-  recordedHolds: readonly HoldState[],
+  recordedHolds: readonly HoldRecord[],
 ): CommandJudgement<U> {
   const { contributor, overrides, overrideNames } = authority;
   const evidence: EvidenceCommand[] = [];
@@ -124,7 +142,7 @@ export function judgeCommands<U extends CommandUse>(
           break;
         }
         const lifts = [...holds.values()].filter(
-          (hold) => !hold.lifted && !later(hold.at, at) && (same(hold.login, login) || overrides(login)),
+          (hold) => !hold.lifted && !later(hold.at, at) && (sameLogin(hold.login, login) || overrides(login)),
         );
         if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
         for (const hold of lifts) holds.set(hold.ref, { ...hold, lifted: { login, at, ref } });
@@ -144,3 +162,7 @@ export function judgeCommands<U extends CommandUse>(
   }
   return { evidence, holds, breakGlass, refusals };
 }
+
+/** The holds that still hold, as the decision takes them. */
+export const standingHolds = (holds: Iterable<HoldRecord>): Hold[] =>
+  [...holds].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at }));

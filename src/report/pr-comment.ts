@@ -1,4 +1,5 @@
 import type { Finding } from "../core/finding.js";
+import type { ApprovalRecord } from "../governance/approval-verdicts.js";
 import { code, plain } from "./markdown-text.js";
 
 /**
@@ -11,18 +12,6 @@ export const COMMENT_MARKER = "<!-- route-governor:comment -->";
 export const MAX_COMMENT_CHARS = 65_536;
 
 export const isLivingComment = (body: string): boolean => body.startsWith(COMMENT_MARKER);
-
-export interface ApprovalRecord {
-  readonly login: string;
-  readonly at: string;
-  readonly source: "comment" | "review";
-  readonly url?: string;
-  /** Head SHA when the approval was bound; undefined when it could not be bound. */
-  readonly head?: string;
-  readonly fingerprints: readonly string[];
-  readonly status: "counted" | "stale" | "not counted";
-  readonly reason?: string;
-}
 
 export interface PrCommentInput {
   /** renderMarkdown(result): the report itself. */

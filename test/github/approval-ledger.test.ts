@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildLedger, EDIT_TOLERANCE_MS, entriesOf, ledgerBlock, readLedger } from "../../src/github/approval-ledger.js";
+import { EDIT_TOLERANCE_MS, ledgerBlock, readLedger } from "../../src/github/approval-ledger.js";
+import { buildLedger, entriesOf } from "../../src/governance/ledger.js";
 
 const PR = "acme/traffic#7";
 const entry = (id: number, fingerprints: string[]) => ({

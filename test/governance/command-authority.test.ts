@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { authorityOf, judgeCommands, needsGroups, type CommandUse } from "../../src/governance/command-authority.js";
+import type { SubmittedReview } from "../../src/governance/approvals.js";
+import {
+  authorityOf,
+  judgeCommands,
+  needsGroups,
+  standingHolds,
+  whoseGroupsMatter,
+  type CommandUse,
+} from "../../src/governance/command-authority.js";
 import { parseSlashCommands } from "../../src/governance/slash-commands.js";
 import { defaultPolicy } from "../../src/policy/load-policy.js";
 
@@ -81,5 +89,41 @@ describe("who may do what with a slash command", () => {
     expect(needsGroups(command("/evidence cr CHG-1"), true)).toBe(false);
     expect(needsGroups(command("/evidence cr CHG-1"), false)).toBe(true);
     expect(needsGroups(command("/route-governor help"), false)).toBe(false);
+  });
+
+  it("looks up the groups of command authors who need them and of approving reviewers, once each", () => {
+    const review = (author: string, state: SubmittedReview["state"], authorIsBot = false): SubmittedReview => ({
+      id: ++id,
+      author,
+      authorIsBot,
+      state,
+      submittedAt: "2026-11-22T10:00:00Z",
+      commitId: "a".repeat(40),
+    });
+    const uses = [
+      use("ana", "/evidence cr CHG-1", 1),
+      use("Mallory", "/hold x", 2),
+      use("sam", "/approve", 3),
+      use("dora", "/route-governor help", 4),
+    ];
+    const reviews = [
+      review("SAM", "APPROVED"),
+      review("rita", "CHANGES_REQUESTED"),
+      review("renovate[bot]", "APPROVED", true),
+      review("pia", "APPROVED"),
+    ];
+    expect([...whoseGroupsMatter(uses, reviews, { prAuthor: "ana", commitAuthors: ["carl"] })]).toEqual(["mallory", "sam", "pia"]);
+  });
+
+  it("hands the decision only the holds that still hold", () => {
+    const lifted = {
+      ref: "comment:1:1",
+      login: "olga",
+      at: "2026-11-22T09:00:00Z",
+      reason: "a",
+      lifted: { login: "sam", at: "2026-11-22T09:10:00Z", ref: "comment:2" },
+    };
+    const holding = { ref: "comment:3:1", login: "ana", at: "2026-11-22T09:20:00Z", reason: "b" };
+    expect(standingHolds([lifted, holding])).toEqual([{ login: "ana", reason: "b", at: "2026-11-22T09:20:00Z" }]);
   });
 });

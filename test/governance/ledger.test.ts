@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import {
+  breakGlassOf,
+  buildLedger,
+  cancelsOf,
+  entriesOf,
+  holdsOf,
+  ledgerTime,
+  mergeLedgers,
+  type HoldRecord,
+  type LedgerEntry,
+} from "../../src/governance/ledger.js";
+
+const PR = "acme/traffic#7";
+const HEAD = { sha: "a".repeat(40), since: "2026-11-21T10:00:00Z" };
+const entry = (id: number, login: string, fingerprints: string[]): LedgerEntry => ({
+  ref: `comment:${id}`,
+  login,
+  at: "2026-11-21T10:05:00Z",
+  head: HEAD.sha,
+  base: "main",
+  fingerprints,
+});
+const hold = (id: number, lifted?: HoldRecord["lifted"]): HoldRecord => ({
+  ref: `comment:${id}:1`,
+  login: "olga",
+  at: "2026-11-21T10:01:00Z",
+  reason: "wait",
+  ...(lifted ? { lifted } : {}),
+});
+const valid = (ledger: ReturnType<typeof buildLedger>, written = "2026-11-21T10:10:00Z") =>
+  ({ status: "valid", ledger: { ...ledger, written } }) as const;
+
+describe("the ledger's content", () => {
+  it("shares the fingerprint sets of entries that saw the same findings, and reads them back", () => {
+    const ledger = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"]), entry(2, "bob", ["f1"])], [entry(3, "sam", ["f1", "f2"])]);
+    expect(ledger.sets).toEqual([["f1", "f2"], ["f1"]]);
+    expect(entriesOf(ledger).map((e) => e.fingerprints)).toEqual([["f1"], ["f1"]]);
+    expect(breakGlassOf(ledger)[0]).toEqual(entry(3, "sam", ["f1", "f2"]));
+  });
+
+  it("keeps holds that still hold before lifted ones when it has to drop some", () => {
+    const lifted = Array.from({ length: 100 }, (_, i) =>
+      hold(i + 1, { login: "sam", at: "2026-11-21T10:02:00Z", ref: `comment:${i + 500}` }),
+    );
+    const ledger = buildLedger(PR, HEAD, [], [], { holds: [...lifted, hold(999)] });
+    expect(holdsOf(ledger)).toHaveLength(100);
+    expect(holdsOf(ledger)[0]).toEqual(hold(999));
+  });
+
+  it("writes times in whole seconds, as GitHub stamps comments", () => {
+    expect(ledgerTime(new Date("2026-11-21T10:00:00.789Z"))).toBe("2026-11-21T10:00:00Z");
+  });
+});
+
+describe("merging the copies in the App's comments", () => {
+  it("takes the oldest valid copy first, then what only later copies hold; the write time is the oldest comment's", () => {
+    const first = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])], [], { cancels: [{ ref: "comment:4", login: "bob", at: HEAD.since }] });
+    const second = buildLedger(PR, { sha: "c".repeat(40), since: "2026-11-21T11:00:00Z" }, [
+      entry(1, "mallory", ["f9"]),
+      entry(2, "bob", ["f1"]),
+    ]);
+    const merged = mergeLedgers(PR, [valid(first, "2026-11-21T10:10:00Z"), valid(second, "2026-11-21T10:20:00Z")]);
+    expect(merged.ledger.head).toEqual(HEAD);
+    expect(entriesOf(merged.ledger).map((e) => e.login)).toEqual(["ana", "bob"]);
+    expect(cancelsOf(merged.ledger)).toHaveLength(1);
+    expect(merged.lastWritten).toBe("2026-11-21T10:10:00Z");
+    expect(merged.notes).toEqual([]);
+  });
+
+  it("keeps a hold that one copy says was lifted and another says still holds (failing closed)", () => {
+    const liftedCopy = buildLedger(PR, HEAD, [], [], { holds: [hold(5, { login: "olga", at: HEAD.since, ref: "comment:6" })] });
+    const holdingCopy = buildLedger(PR, HEAD, [], [], { holds: [hold(5)] });
+    expect(holdsOf(mergeLedgers(PR, [valid(liftedCopy), valid(holdingCopy)]).ledger)).toEqual([hold(5)]);
+    expect(holdsOf(mergeLedgers(PR, [valid(holdingCopy), valid(liftedCopy)]).ledger)).toEqual([hold(5)]);
+  });
+
+  it("counts a stripped or altered copy for nothing, says so, and has no write time when the oldest is the bad one", () => {
+    const good = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])]);
+    const merged = mergeLedgers(PR, [
+      { status: "invalid", reason: "the approval ledger's signature does not verify" },
+      valid(good),
+      { status: "absent" },
+    ]);
+    expect(entriesOf(merged.ledger).map((e) => e.login)).toEqual(["ana"]);
+    expect(merged.lastWritten).toBeUndefined();
+    expect(merged.notes).toEqual([
+      "⚠️ The approval record was removed or altered (the approval ledger's signature does not verify): approvals must be given again, and break-glass used again.",
+      "⚠️ The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again, and break-glass used again.",
+    ]);
+  });
+
+  it("starts empty without a valid copy", () => {
+    expect(mergeLedgers(PR, [])).toEqual({ ledger: { v: 1, pr: PR, sets: [], approvals: [] }, notes: [] });
+  });
+});
