@@ -6,6 +6,7 @@ import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
+import { rootNamespaceOf } from "../graph/mesh-scope.js";
 import { oversize, parseYamlDocument } from "../manifests/yaml-documents.js";
 
 /** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
@@ -29,12 +30,13 @@ const oncePerTree = <T extends object>(read: (set: ManifestSet) => T): ((set: Ma
 /**
  * What detectors may read beyond the resource they judge, with the stages' engines they need
  * handed in (families import no stage): every family's route rules and kinds, the placement of
- * files, the resource.changed fallback.
+ * files, the mesh's root namespace, the resource.changed fallback.
  */
 export function detectorContext(policy: Policy, base: ManifestSet, head: ManifestSet, clusterOfFile: ClusterOfFile): DetectorContext {
   // A tree's GitOps placement and deliveries are read once, not once for every GitOps object the PR changes.
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
   const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
+  const meshRoot = oncePerTree((set) => ({ namespace: rootNamespaceOf(set) }));
   return {
     policy,
     base,
@@ -45,6 +47,7 @@ export function detectorContext(policy: Policy, base: ManifestSet, head: Manifes
     trafficKinds: { groups: trafficGroups, names: trafficKindNames },
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
+    meshRootNamespace: (set) => meshRoot(set).namespace,
     readYaml,
   };
 }

@@ -4,6 +4,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
+import { rootNamespaceIn } from "./mesh-scope.js";
 import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
 
 /**
@@ -12,9 +13,6 @@ import { isRecord, list, record, spec, stringMap, text } from "../../core/json-a
  * their effect is judged against the rest of the tree, not the one document alone.
  */
 
-/** Istio's default mesh root namespace: a selector-less policy there is mesh-wide. */
-const MESH_ROOT_NAMESPACE = "istio-system";
-
 const workloadLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).selector).matchLabels);
 
 const isNamespaceWide = (resource: Resource): boolean =>
@@ -22,16 +20,14 @@ const isNamespaceWide = (resource: Resource): boolean =>
   list(spec(resource).targetRefs).length === 0 &&
   spec(resource).targetRef === undefined;
 
-const scopeOf = (resource: Resource): string => {
+const scopeOf = (resource: Resource, root: string): string => {
   if (!isNamespaceWide(resource)) {
     const labels = workloadLabels(resource);
     return Object.keys(labels).length > 0
       ? `workloads matching ${showLabels(labels)} in ${resource.id.namespace}`
       : `its targetRefs in ${resource.id.namespace}`;
   }
-  return resource.id.namespace === MESH_ROOT_NAMESPACE
-    ? `mesh-wide (root namespace ${MESH_ROOT_NAMESPACE})`
-    : `namespace-wide in ${resource.id.namespace}`;
+  return resource.id.namespace === root ? `mesh-wide (root namespace ${root})` : `namespace-wide in ${resource.id.namespace}`;
 };
 
 const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
@@ -55,12 +51,9 @@ interface Inherited {
 }
 
 /** What a policy inherits: the namespace policy for a workload policy, then the mesh policy, then PERMISSIVE. */
-const inheritedMode = (tree: ManifestSet, self: Resource): Inherited => {
+const inheritedMode = (tree: ManifestSet, self: Resource, root: string): Inherited => {
   const parents = othersOfKind(tree, self).filter(isNamespaceWide);
-  const mesh =
-    self.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(self)
-      ? undefined
-      : parents.find((parent) => parent.id.namespace === MESH_ROOT_NAMESPACE);
+  const mesh = self.id.namespace === root && isNamespaceWide(self) ? undefined : parents.find((parent) => parent.id.namespace === root);
   const meshMode: Inherited =
     mesh && ownMode(mesh)
       ? { mode: ownMode(mesh) as string, from: `mesh policy ${mesh.id.name}` }
@@ -89,11 +82,13 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   if (!change || !subject) return;
   const before = ownMode(change.base);
   const after = ownMode(change.head);
-  const inheritedBefore = inheritedMode(context.base, change.base ?? subject);
-  const inheritedAfter = inheritedMode(context.head, change.head ?? subject);
+  const baseRoot = rootNamespaceIn(context.base, context);
+  const headRoot = rootNamespaceIn(context.head, context);
+  const inheritedBefore = inheritedMode(context.base, change.base ?? subject, baseRoot);
+  const inheritedAfter = inheritedMode(context.head, change.head ?? subject, headRoot);
   const was = before ?? inheritedBefore.mode;
   const now = after ?? inheritedAfter.mode;
-  const scope = scopeOf(subject);
+  const scope = scopeOf(subject, change.head ? headRoot : baseRoot);
   if ((before !== after || !change.base || !change.head) && strength(now) < strength(was)) {
     const inherits = after === undefined ? ` (inherits ${now} from ${inheritedAfter.from})` : "";
     out.add({
@@ -168,11 +163,11 @@ const describeAllowRule = (rule: unknown): string => {
 };
 
 /** ALLOW policies combine (a request passes when any allows it), so this is what else still allows. */
-const otherAllowPolicies = (tree: ManifestSet, self: Resource): Resource[] => {
+const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string): Resource[] => {
   const scope = canonical({ labels: workloadLabels(self), targets: spec(self).targetRefs ?? spec(self).targetRef });
   return othersOfKind(tree, self).filter((other) => {
     if (actionOf(other) !== "ALLOW") return false;
-    if (other.id.namespace === MESH_ROOT_NAMESPACE && isNamespaceWide(other)) return true;
+    if (other.id.namespace === root && isNamespaceWide(other)) return true;
     if (other.id.namespace !== self.id.namespace) return false;
     return (
       isNamespaceWide(other) ||
@@ -189,7 +184,7 @@ const ACTION_CHANGE_EFFECT: Readonly<Record<string, string>> = {
 
 const removedPolicy = (base: Resource, out: DetectionList, context: DetectorContext): void => {
   const action = actionOf(base);
-  const scope = scopeOf(base);
+  const scope = scopeOf(base, rootNamespaceIn(context.base, context));
   if (action === "DENY" || action === "CUSTOM") {
     out.add({
       class: "access.widened",
@@ -201,7 +196,7 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
     return;
   }
   if (action !== "ALLOW") return;
-  const others = otherAllowPolicies(context.head, base);
+  const others = otherAllowPolicies(context.head, base, rootNamespaceIn(context.head, context));
   if (others.length === 0) {
     out.add({
       class: "access.widened",
@@ -230,10 +225,11 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   if (!change.head) return;
   const head = change.head;
   const after = actionOf(head);
-  const scope = scopeOf(head);
+  const headRoot = rootNamespaceIn(context.head, context);
+  const scope = scopeOf(head, headRoot);
   if (!change.base) {
     // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens it.
-    const others = after === "ALLOW" ? otherAllowPolicies(context.head, head) : [];
+    const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
     if (others.length > 0) {
       out.add({
         class: "access.widened",

@@ -35,6 +35,7 @@ import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRul
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
+import { rootNamespaceIn } from "./mesh-scope.js";
 
 /**
  * Resource-level risks of Istio networking and security kinds (DESIGN §5; research §1.3).
@@ -528,9 +529,6 @@ const isWildcardHost = (host: string): boolean => {
   return namespace === "*" || name === "*";
 };
 
-/** Istio's default root namespace: a selector-less Sidecar there is the mesh-wide default. */
-const ROOT_NAMESPACE = "istio-system";
-
 const sidecarLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).workloadSelector).labels);
 
 /** A Sidecar selects workloads of its namespace by labels (none: every workload without a more specific one). */
@@ -550,13 +548,15 @@ const sidecarInForce = (tree: ManifestSet, self: Resource, context: DetectorCont
   );
   const namespaceWide =
     Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
-  return namespaceWide ?? (self.id.namespace === ROOT_NAMESPACE ? undefined : wide.find((other) => other.id.namespace === ROOT_NAMESPACE));
+  // A selector-less Sidecar in the root namespace is the mesh-wide default.
+  const root = rootNamespaceIn(tree, context);
+  return namespaceWide ?? (self.id.namespace === root ? undefined : wide.find((other) => other.id.namespace === root));
 };
 
-const scopeOfSidecar = (resource: Resource): string => {
+const scopeOfSidecar = (resource: Resource, root: string): string => {
   const labels = sidecarLabels(resource);
   if (Object.keys(labels).length > 0) return `workloads matching ${showLabels(labels)} in ${resource.id.namespace}`;
-  return resource.id.namespace === ROOT_NAMESPACE ? "the mesh (root namespace)" : `namespace ${resource.id.namespace}`;
+  return resource.id.namespace === root ? "the mesh (root namespace)" : `namespace ${resource.id.namespace}`;
 };
 
 const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
@@ -585,7 +585,7 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
     if (restricted) {
       out.add({
         class: "resource.changed",
-        summary: `first Sidecar for ${scopeOfSidecar(now)}: egress restricted to ${hostsAfter.join(", ")}${after === "REGISTRY_ONLY" ? " (REGISTRY_ONLY)" : ""}: calls to services not listed fail`,
+        summary: `first Sidecar for ${scopeOfSidecar(now, rootNamespaceIn(context.head, context))}: egress restricted to ${hostsAfter.join(", ")}${after === "REGISTRY_ONLY" ? " (REGISTRY_ONLY)" : ""}: calls to services not listed fail`,
         side: "head",
         path: ["spec", "egress"],
         before: ["*/*"],

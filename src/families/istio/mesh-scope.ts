@@ -1,9 +1,14 @@
-import { displayName, type Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { DetectorContext } from "../../core/detector.js";
 import { list, record, text } from "../../core/json-access.js";
 import type { MeshScope, MeshScopeContext, MeshScopeReader } from "../../core/mesh-scope.js";
 
 /** Istio's root namespace when no IstioOperator or istiod values in the tree name another. */
 const DEFAULT_ROOT_NAMESPACE = "istio-system";
+
+/** The root namespace of a tree's mesh: a selector-less policy there is mesh-wide. */
+export const rootNamespaceIn = (tree: ManifestSet, context: DetectorContext): string =>
+  context.meshRootNamespace(tree) ?? DEFAULT_ROOT_NAMESPACE;
 
 const labelsText = (labels: unknown): string[] =>
   Object.entries(record(labels))

@@ -604,7 +604,53 @@ metadata: {name: default, namespace: ${namespace}}
 spec:
 ${extra}  mtls: {mode: ${mode}}`;
   const meshStrict = resource(peerAuthentication("istio-system", "STRICT"));
+  // A mesh whose root namespace is not Istio's default: the tree's IstioOperator says where it is.
+  const configRoot = resource(`
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: control-plane, namespace: istio-system}
+spec:
+  meshConfig: {rootNamespace: istio-config}`);
+  const aroundConfigRoot = { base: [configRoot], head: [configRoot] };
   run([
+    {
+      name: "in the configured root namespace, STRICT → PERMISSIVE is mesh-wide",
+      base: peerAuthentication("istio-config", "STRICT"),
+      head: peerAuthentication("istio-config", "PERMISSIVE"),
+      others: aroundConfigRoot,
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "mtls", "mode"],
+          says: "mtls.mode STRICT → PERMISSIVE, mesh-wide (root namespace istio-config): plaintext is accepted",
+        },
+      ],
+    },
+    {
+      name: "istio-system is an ordinary namespace when the mesh's root is elsewhere",
+      base: peerAuthentication("istio-system", "STRICT"),
+      head: peerAuthentication("istio-system", "PERMISSIVE"),
+      others: aroundConfigRoot,
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "mtls", "mode"],
+          says: "mtls.mode STRICT → PERMISSIVE, namespace-wide in istio-system: plaintext is accepted",
+        },
+      ],
+    },
+    {
+      name: "a namespace policy going UNSET inherits the STRICT mesh policy of the configured root namespace",
+      base: peerAuthentication("shop", "STRICT"),
+      head: peerAuthentication("shop", "UNSET"),
+      others: {
+        base: [configRoot, resource(peerAuthentication("istio-config", "STRICT"))],
+        head: [configRoot, resource(peerAuthentication("istio-config", "STRICT"))],
+      },
+      expected: [],
+    },
     {
       name: "mesh-wide STRICT → PERMISSIVE",
       base: peerAuthentication("istio-system", "STRICT"),
