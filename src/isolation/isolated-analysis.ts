@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { AnalysisOutcome, ChangeInput } from "../review.js";
 import { analysisSlots } from "./analysis-slots.js";
+import { THREAD_READY } from "./thread-ready.js";
 
 /**
  * Runs each analysis in a worker thread of its own, with a heap and a time limit (issue 12). A
@@ -13,7 +14,7 @@ export interface AnalysisLimits {
   readonly memoryMb: number;
   /** Analyses running at once in this process (others wait for a slot): bounds memory to this × memoryMb. */
   readonly concurrent?: number;
-  /** Wall-clock time for one analysis, from handing the change over to the result, ms. */
+  /** Wall-clock time for one analysis, from handing the change to a loaded thread to the result, ms. */
   readonly timeoutMs: number;
 }
 
@@ -56,6 +57,8 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
       stackSizeMb: STACK_MB,
     },
   });
+  let loaded = false;
+  const whenLoaded: (() => void)[] = [];
   let pending: { resolve: (outcome: AnalysisOutcome) => void; reject: (error: Error) => void } | undefined;
   // Why the thread can take no more work; a thread that fails while it waits tells the evaluation that takes it.
   let failure: Error | undefined;
@@ -64,8 +67,13 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
     pending?.reject(error);
     pending = undefined;
   };
-  worker.on("message", (outcome: AnalysisOutcome) => {
-    pending?.resolve(outcome);
+  worker.on("message", (message: AnalysisOutcome | typeof THREAD_READY) => {
+    if (message === THREAD_READY) {
+      loaded = true;
+      for (const start of whenLoaded.splice(0)) start();
+      return;
+    }
+    pending?.resolve(message);
     pending = undefined;
   });
   worker.on("error", (error: Error & { code?: string }) => {
@@ -96,14 +104,19 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
       let timer: NodeJS.Timeout | undefined;
       const answer = new Promise<AnalysisOutcome>((resolve, reject) => {
         pending = { resolve, reject };
-        timer = setTimeout(() => {
-          fail(
-            new AnalysisLimitError(
-              `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
-            ),
-          );
-          stop();
-        }, timeoutMs);
+        const startClock = () => {
+          timer = setTimeout(() => {
+            fail(
+              new AnalysisLimitError(
+                `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
+              ),
+            );
+            stop();
+          }, timeoutMs);
+        };
+        // A thread that never loads is bounded by the evaluation's own budget, which stops it.
+        if (loaded) startClock();
+        else whenLoaded.push(startClock);
       });
       worker.postMessage(input);
       return answer.then(

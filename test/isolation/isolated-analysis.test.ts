@@ -52,6 +52,14 @@ describe("the isolated analysis", () => {
     expect((await isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD)(small)).findings).toEqual(analyzeChange(small).findings);
   });
 
+  it("the time limit counts from the thread's load, not from its start", async () => {
+    process.env.SLOW_LOADING_THREAD_TARGET = SOURCE_ANALYSIS_THREAD.url.href;
+    const slow = { url: new URL("../helpers/slow-loading-thread.mjs", import.meta.url) };
+    // 0.5 s is ample for the small change on a loaded thread, and less than the thread's load.
+    const analyze = isolatedAnalysis({ memoryMb: 512, timeoutMs: 500 }, slow);
+    expect(await analyze(small)).toStrictEqual(outcomeOf(analyzeChange(small)));
+  });
+
   it("analyses run side by side, each in its own thread", async () => {
     const analyze = isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD);
     const results = await Promise.all([analyze(small), analyze(small), analyze(small)]);
