@@ -6,6 +6,7 @@ import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
+import { reportAddressChanges } from "../../core/gateway-addresses.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
@@ -265,27 +266,6 @@ const compareListeners = (change: ResourceChange, out: DetectionList): void => {
 
 // ---------------------------------------------------------------------------------------------
 // Gateway-wide fields
-
-const addresses = (change: ResourceChange, out: DetectionList): void => {
-  if (!both(change)) return;
-  const view = (resource: Resource) =>
-    sortedSet(
-      list(spec(resource).addresses).map(
-        (address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? "(auto)"}`,
-      ),
-    );
-  const before = view(change.base);
-  const after = view(change.head);
-  if (sameValue(before, after)) return;
-  out.add({
-    class: "listener.changed",
-    summary: `addresses ${show(before)} → ${show(after)}: DNS records and allowlists that name the old address break`,
-    side: "head",
-    path: ["spec", "addresses"],
-    before,
-    after,
-  });
-};
 
 interface ClientValidation {
   readonly mode: string;
@@ -660,7 +640,7 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 
 export const gatewayApiDetector = byKind({
   GatewayClass: [gatewayClass],
-  Gateway: [gatewayClassName, compareListeners, addresses, frontendValidation, backendClientCertificate, allowedListeners],
+  Gateway: [gatewayClassName, compareListeners, reportAddressChanges, frontendValidation, backendClientCertificate, allowedListeners],
   ListenerSet: [listenerSetParent, compareListeners],
   XListenerSet: [listenerSetParent, compareListeners],
   ReferenceGrant: [referenceGrant],

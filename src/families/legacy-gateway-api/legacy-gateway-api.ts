@@ -2,7 +2,7 @@ import { canonicalForm } from "../../core/canonical-form.js";
 import { list, numeric, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { LEGACY_GROUP, legacyTarget } from "./flows.js";
-import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -10,6 +10,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { reportAddressChanges } from "../../core/gateway-addresses.js";
 
 /**
  * The retired Gateway API `networking.x-k8s.io/v1alpha1` (GKE recipes still use it). Its routes'
@@ -126,22 +127,7 @@ const listeners = (change: ResourceChange, out: DetectionList): void => {
       });
     }
   }
-  const addresses = (resource: Resource) =>
-    sortedSet(
-      list(spec(resource).addresses).map((address) => `${text(record(address).type) ?? "IPAddress"}:${text(record(address).value) ?? ""}`),
-    );
-  const before = addresses(change.base);
-  const after = addresses(change.head);
-  if (!sameValue(before, after)) {
-    out.add({
-      class: "listener.changed",
-      summary: `addresses ${show(before)} → ${show(after)}: DNS records and allowlists that name the old address break`,
-      side: "head",
-      path: ["spec", "addresses"],
-      before,
-      after,
-    });
-  }
+  reportAddressChanges(change, out);
 };
 
 // ---------------------------------------------------------------------------------------------

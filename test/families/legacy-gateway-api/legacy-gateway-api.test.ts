@@ -84,6 +84,18 @@ describe("legacy networking.x-k8s.io/v1alpha1: the API is retired", () => {
     ]);
   });
 
+  it("a Gateway's addresses are read as Gateway API's: an address left to the implementation is (auto)", () => {
+    const withAddresses = (addresses: string) => `${gateway("gke-l7-rilb-mc")}\n  addresses: ${addresses}`;
+    const found = detect(
+      legacyGatewayApiDetector,
+      withAddresses("[{type: IPAddress, value: 10.0.0.1}]"),
+      withAddresses("[{type: NamedAddress}]"),
+    );
+    expect(found.filter((detection) => detection.class === "listener.changed").map((detection) => detection.summary)).toEqual([
+      "Gateway shop/mcg: addresses [IPAddress:10.0.0.1] → [NamedAddress:(auto)]: DNS records and allowlists that name the old address break",
+    ]);
+  });
+
   it("a mirror on a v1alpha1 rule takes writes (high)", () => {
     const mirrored = `${route("    - {backendRef: {group: net.gke.io, kind: ServiceImport, name: blue}, port: 8080}")}
     filters:
