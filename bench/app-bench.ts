@@ -77,7 +77,8 @@ export async function benchAppEvaluation(runs = 5): Promise<void> {
           logLevel: "fatal",
           Octokit: routeGovernorOctokit(),
         });
-        await probot.load(routeGovernorApp({ ledgerSecret: "bench", appId: github.appId }));
+        // One analysis slot, as the Lambda worker has (src/lambda-worker.ts).
+        await probot.load(routeGovernorApp({ ledgerSecret: "bench", appId: github.appId, analysisLimits: { concurrent: 1 } }));
         const before = github.calls.length;
         const start = performance.now();
         await probot.receive({ id: "bench", ...github.pullRequestEvent("synchronize", pull.number) } as never);
