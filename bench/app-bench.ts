@@ -13,10 +13,11 @@ import { report, sample } from "./measure.js";
 /**
  * One PR evaluation by the App, end to end, against the local fake GitHub behind a proxy that
  * answers every call 50 ms late (issue 4). Each delivery starts a fresh Probot, as a cold Lambda:
- * the installation token is fetched again. The PRs: the bundled example (examples/base → head), and
- * a generated 300-file one (issue 13). Goal: ≤ 2 s end to end. The samples share one process, as
- * deliveries to a warm server or Lambda do: the analysis thread that answered takes the next PR, so
- * the slowest sample is the first, with a thread that has compiled nothing yet.
+ * the installation token is fetched again. The PRs: a generated 300-file one (issue 13), and the
+ * bundled example (examples/base → head). Goal: ≤ 2 s end to end, cold. The samples share one
+ * process, as deliveries to a warm server or Lambda do: the analysis thread that answered takes the
+ * next PR. The process's first evaluation (the 300-file PR's first sample, reported apart) is the
+ * cold one, as on a Lambda's cold start: its thread has compiled nothing yet.
  */
 const LATENCY_MS = 50;
 
@@ -52,8 +53,8 @@ export async function benchAppEvaluation(runs = 5): Promise<void> {
   const apiUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/api/v3`;
   const fleet = fleetTrees(300);
   const pulls = [
-    { number: 1, what: "the example PR", base: await tree("examples/base"), head: await tree("examples/head") },
-    { number: 2, what: "a 300-file PR (3,000 routes a side)", ...fleet },
+    { number: 1, what: "a 300-file PR (3,000 routes a side)", ...fleet },
+    { number: 2, what: "the example PR", base: await tree("examples/base"), head: await tree("examples/head") },
   ];
   try {
     for (const pull of pulls) {
@@ -76,7 +77,8 @@ export async function benchAppEvaluation(runs = 5): Promise<void> {
           logLevel: "fatal",
           Octokit: routeGovernorOctokit(),
         });
-        await probot.load(routeGovernorApp({ ledgerSecret: "bench", appId: github.appId }));
+        // One analysis slot, as the Lambda worker has (src/lambda-worker.ts).
+        await probot.load(routeGovernorApp({ ledgerSecret: "bench", appId: github.appId, analysisLimits: { concurrent: 1 } }));
         const before = github.calls.length;
         const start = performance.now();
         await probot.receive({ id: "bench", ...github.pullRequestEvent("synchronize", pull.number) } as never);
@@ -84,6 +86,7 @@ export async function benchAppEvaluation(runs = 5): Promise<void> {
         return performance.now() - start;
       });
       report(`app evaluation of ${pull.what}, GitHub answering in ${LATENCY_MS} ms`, samples);
+      console.log(`  first evaluation ${samples[0]!.toFixed(0)} ms${pull === pulls[0] ? " (cold: the process's first)" : ""}`);
       const run = github.latestCheckRun(head);
       console.log(`  ${calls} GitHub calls per evaluation; check: ${run?.conclusion} (goal ≤ 2000 ms)`);
       if (run?.conclusion === "failure") console.log(`  ${run.output.summary?.split("\n").slice(0, 3).join(" ")}`);

@@ -12,6 +12,15 @@ export const shared = {
   banner: { js: "import { createRequire as __rgCreateRequire } from 'node:module'; const require = __rgCreateRequire(import.meta.url);" },
 };
 
+// The CLI's code runs as CommonJS through the compile cache (src/compile-cache.ts): `vm.Script`
+// caches compiled scripts, not ES modules. A CommonJS bundle has no `import.meta`; its file's URL
+// stands in. Strict, as the ES modules it is built from (the banner comes before esbuild's "use strict").
+export const commonJs = {
+  format: "cjs",
+  banner: { js: '"use strict"; const __rgImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__rgImportMetaUrl" },
+};
+
 // What a deployed function carries is its cold start: the policies' comments are documentation for
 // people reading policies/*.yml, not input to the parser; text stays UTF-8 rather than \u-escaped.
 export const lean = {

@@ -452,9 +452,13 @@ export function analysisLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<AnalysisL
  * fallback, "development", is public). The approval ledger is signed with LEDGER_KEY, or with the
  * webhook secret when LEDGER_KEY is unset; LEDGER_KEYS_OLD (comma-separated) are still accepted
  * when reading, so either secret can rotate without voiding approvals. ANALYSIS_MEMORY_MB and
- * ANALYSIS_TIMEOUT_MS bound each evaluation's analysis (AppOptions.analysisLimits).
+ * ANALYSIS_TIMEOUT_MS bound each evaluation's analysis (AppOptions.analysisLimits; set, they win over
+ * the caller's).
  */
-export function appFromEnv(env: NodeJS.ProcessEnv, options: Pick<AppOptions, "budgetMs" | "analysisThread"> = {}): ApplicationFunction {
+export function appFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: Pick<AppOptions, "budgetMs" | "analysisThread" | "analysisLimits"> = {},
+): ApplicationFunction {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) throw new Error("WEBHOOK_SECRET is not set: Route Governor signs its approval ledger with it and will not start without it");
   const appId = Number(env.APP_ID);
@@ -464,7 +468,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv, options: Pick<AppOptions, "bu
     ...ledgerKeys(env, secret),
     appId,
     ...options,
-    analysisLimits: analysisLimitsFromEnv(env),
+    analysisLimits: { ...options.analysisLimits, ...analysisLimitsFromEnv(env) },
   });
 }
 

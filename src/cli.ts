@@ -1,6 +1,7 @@
 import { runCli } from "./command-line.js";
 
-process.exitCode = await runCli(process.argv.slice(2), {
+// No top-level await: the CLI is bundled as CommonJS (scripts/build.mjs).
+void runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdin: async () => {
@@ -9,4 +10,4 @@ process.exitCode = await runCli(process.argv.slice(2), {
     return Buffer.concat(chunks).toString("utf8");
   },
   readAhead: { workerUrl: new URL("./read-ahead-worker.mjs", import.meta.url) },
-});
+}).then((code) => (process.exitCode = code));

@@ -14,6 +14,8 @@ export const WORKER_BUDGET_MS = { evaluation: 60_000, failureReport: 15_000 } as
 const env = { ...process.env, ...(await resolveSecrets(process.env, ssmParameterReader, SECRET_NAMES, OPTIONAL_SECRET_NAMES)) };
 const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit() } });
 
-export const handler = createWorker(probot, appFromEnv(env, { budgetMs: WORKER_BUDGET_MS }), {
+// The worker evaluates its batch's records one after another: one analysis slot, so the thread that
+// answered takes the next record and no spare thread loads beside an analysis (src/isolation/isolated-analysis.ts).
+export const handler = createWorker(probot, appFromEnv(env, { budgetMs: WORKER_BUDGET_MS, analysisLimits: { concurrent: 1 } }), {
   maxReceives: Number(process.env.MAX_RECEIVES) || 3,
 });

@@ -136,10 +136,13 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
 }
 
 /**
- * Threads waiting for work, by script and heap limit: a thread that answered is kept for the next
- * evaluation (its compiled code makes that one faster; a PR over a limit stops its thread, so it
- * never reaches another), and one is started ahead when none waits, since a thread takes about as
- * long to start as a small analysis takes. At most as many wait as analyses may run at once.
+ * Threads waiting for work, by script and heap limit. A thread takes about as long to start as a
+ * small analysis takes, so one starts loading when the App does, while the first evaluation still
+ * waits for GitHub. A thread that answered is kept for the next evaluation (its compiled code makes
+ * that one faster; a PR over a limit stops its thread, so it never reaches another). With one slot
+ * the next analysis can only start once this one is done, so that thread takes it, and no other is
+ * started meanwhile to take the CPU from the analysis; with more slots, one is started ahead when
+ * none waits, for the analysis that may come beside this one. At most as many wait as may run at once.
  */
 const waiting = new Map<string, StartedThread[]>();
 
@@ -150,13 +153,24 @@ export function isolatedAnalysis(limits: AnalysisLimits, thread: AnalysisThread 
   for (const [other, threads] of waiting) if (other !== key) for (const idle of threads.splice(0)) idle.stop();
   const idle = waiting.get(key) ?? [];
   waiting.set(key, idle);
+  const startAhead = () => {
+    if (idle.length === 0) idle.push(startThread(thread, limits.memoryMb));
+  };
+  // After the App's own loading, which the caller is in the middle of.
+  setImmediate(startAhead);
   return (input) =>
     slot(async () => {
       const taken = idle.pop() ?? startThread(thread, limits.memoryMb);
-      if (idle.length === 0) idle.push(startThread(thread, limits.memoryMb));
-      const outcome = await taken.run(input, limits.timeoutMs);
-      if (idle.length < concurrent) idle.push(taken);
-      else taken.stop();
-      return outcome;
+      if (concurrent > 1) startAhead();
+      try {
+        const outcome = await taken.run(input, limits.timeoutMs);
+        if (idle.length < concurrent) idle.push(taken);
+        else taken.stop();
+        return outcome;
+      } catch (error) {
+        // The thread was stopped: its successor loads now, while the CPU is free, for the next evaluation.
+        startAhead();
+        throw error;
+      }
     });
 }

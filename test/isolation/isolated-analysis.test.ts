@@ -60,6 +60,18 @@ describe("the isolated analysis", () => {
     expect(await analyze(small)).toStrictEqual(outcomeOf(analyzeChange(small)));
   });
 
+  it("the thread starts loading when the App does, not when the first change comes", async () => {
+    process.env.SLOW_LOADING_THREAD_TARGET = SOURCE_ANALYSIS_THREAD.url.href;
+    const slow = { url: new URL("../helpers/slow-loading-thread.mjs", import.meta.url) };
+    // A heap of its own, so no thread left by another test is taken.
+    const analyze = isolatedAnalysis({ memoryMb: 500, timeoutMs: 60_000 }, slow);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const started = Date.now();
+    expect(await analyze(small)).toStrictEqual(outcomeOf(analyzeChange(small)));
+    // A thread started now would spend a second before it even loads.
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it("analyses run side by side, each in its own thread", async () => {
     const analyze = isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD);
     const results = await Promise.all([analyze(small), analyze(small), analyze(small)]);
