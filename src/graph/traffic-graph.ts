@@ -2,23 +2,14 @@ import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { attachRoute, byFamilyKind, entryPointsOf, type Attachment, type GatewayNode, type ListenerSetNode } from "../families/index.js";
 import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
-import type { Flow, Placement, TrafficModel } from "../core/traffic-model.js";
+import type { Flow, TrafficModel } from "../core/traffic-model.js";
 
 /**
  * The repo-wide traffic graph of one tree (DESIGN §7): every Gateway and listener, every route
- * and the parents it attaches to, every backend with its placement, ServiceExports per cluster,
+ * and the parents it attaches to, the flows of each route (their backends carry placement), ServiceExports per cluster,
  * DestinationRules per host. Built from the whole tree, so a change to a Gateway reaches routes
  * in files the PR never touched.
  */
-
-export interface BackendNode {
-  readonly key: string;
-  readonly label: string;
-  readonly service: string;
-  readonly placement: Placement;
-  /** Keys of the flows that send traffic to it. */
-  readonly flows: readonly string[];
-}
 
 export interface TrafficGraph {
   /** GatewayClass name → its key. */
@@ -32,7 +23,6 @@ export interface TrafficGraph {
   readonly destinationRules: ReadonlyMap<string, readonly DestinationRuleNode[]>;
   /** `namespace/name` → clusters that export it ("" for an export whose cluster is unknown). */
   readonly serviceExports: ReadonlyMap<string, readonly string[]>;
-  readonly backends: ReadonlyMap<string, BackendNode>;
   /** Route key → its flows. */
   readonly flowsByRoute: ReadonlyMap<string, readonly Flow[]>;
   /** Every namespace a traffic resource of the tree sits in. */
@@ -93,23 +83,8 @@ export function buildTrafficGraph(
     }
   }
 
-  const backends = new Map<string, { key: string; label: string; service: string; placement: Placement; flows: string[] }>();
   const flowsByRoute = new Map<string, Flow[]>();
-  for (const flow of model.flows.values()) {
-    push(flowsByRoute, flow.resourceKey, flow);
-    for (const backend of flow.backends) {
-      const node = backends.get(backend.key);
-      if (node) node.flows.push(flow.key);
-      else
-        backends.set(backend.key, {
-          key: backend.key,
-          label: backend.label,
-          service: backend.service,
-          placement: backend.placement,
-          flows: [flow.key],
-        });
-    }
-  }
+  for (const flow of model.flows.values()) push(flowsByRoute, flow.resourceKey, flow);
 
   const attachments = [...routes.values()].flatMap((route) => attachRoute(route, points));
   const routesByGateway = new Map<string, string[]>();
@@ -129,7 +104,6 @@ export function buildTrafficGraph(
     routesByGateway,
     destinationRules,
     serviceExports,
-    backends,
     flowsByRoute,
     namespaces: [...namespaces].sort(),
   };
