@@ -1,6 +1,15 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { attachRoute, byFamilyKind, entryPointsOf, type Attachment, type GatewayNode, type ListenerSetNode } from "../families/index.js";
+import {
+  attachRoute,
+  byFamilyKind,
+  entryPointsOf,
+  type Attachment,
+  type EntryPoints,
+  type GatewayNode,
+  type ListenerSetNode,
+} from "../families/index.js";
+import { equalData } from "../core/canonical-values.js";
 import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
 
@@ -55,11 +64,40 @@ function nodeOf(memo: GraphNodeMemo, resource: Resource, read: GraphNodeReader):
   return node;
 }
 
+/**
+ * Where a route lands is a function of its node and the tree's entry points: while the next tree's
+ * Gateways and ListenerSets equal these, a route node the trees share keeps its attachments (one
+ * list held for both graphs, not two).
+ */
+export interface AttachmentMemo {
+  points?: EntryPoints;
+  readonly byRoute: Map<RouteNode, readonly Attachment[]>;
+}
+
+/** In order, as attachment picks among same-named parents in tree order. */
+const samePoints = (a: EntryPoints, b: EntryPoints): boolean =>
+  a === b || (equalData([...a.gateways], [...b.gateways]) && equalData([...a.listenerSets], [...b.listenerSets]));
+
+function attachmentsOf(routes: Iterable<RouteNode>, points: EntryPoints, memo: AttachmentMemo): Attachment[] {
+  if (!memo.points || !samePoints(memo.points, points)) {
+    memo.byRoute.clear();
+    memo.points = points;
+  }
+  const attachments: Attachment[] = [];
+  for (const route of routes) {
+    let landed = memo.byRoute.get(route);
+    if (!landed) memo.byRoute.set(route, (landed = attachRoute(route, points)));
+    attachments.push(...landed);
+  }
+  return attachments;
+}
+
 export function buildTrafficGraph(
   set: ManifestSet,
   model: TrafficModel,
   filePlacement: FilePlacement,
   memo: GraphNodeMemo = new Map(),
+  attachmentMemo: AttachmentMemo = { byRoute: new Map() },
 ): TrafficGraph {
   const gatewayClasses = new Map<string, string>();
   const points = entryPointsOf(set);
@@ -86,7 +124,7 @@ export function buildTrafficGraph(
   const flowsByRoute = new Map<string, Flow[]>();
   for (const flow of model.flows.values()) push(flowsByRoute, flow.resourceKey, flow);
 
-  const attachments = [...routes.values()].flatMap((route) => attachRoute(route, points));
+  const attachments = attachmentsOf(routes.values(), points, attachmentMemo);
   const routesByGateway = new Map<string, string[]>();
   for (const attachment of attachments) {
     if (!attachment.gateway || attachment.status === "missing" || attachment.status === "rejected") continue;
