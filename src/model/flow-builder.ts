@@ -1,11 +1,10 @@
 import type { Resource } from "../core/resource.js";
 import type { PlacementIndex } from "./placement.js";
 import type { RuleShape } from "../core/route-rules.js";
+import { sortedSet } from "../core/canonical-values.js";
 import { sharedPath } from "../core/field-path.js";
 import { flatText } from "../core/flat-text.js";
 import type { Backend, Flow } from "../core/traffic-model.js";
-
-const unique = (values: Iterable<string>) => [...new Set(values)].sort();
 
 /** Shares are weight / sum (DESIGN §6); all-zero weights carry no traffic at all. */
 export function toFlow(resource: Resource, rule: RuleShape, placement: PlacementIndex): Flow {
@@ -19,16 +18,16 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     placement: placement.place(backend.ref),
     path: sharedPath(backend.path),
   }));
-  const match = flatText(unique(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
+  const match = flatText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = rule.alternatives.every((alternative) => alternative.method)
-    ? unique(rule.alternatives.map((alternative) => alternative.method!.toUpperCase()))
+    ? sortedSet(rule.alternatives.map((alternative) => alternative.method!.toUpperCase()))
     : [];
   return {
     key: flatText(`${rule.entry}|${rule.host}|${match}`),
     entry: rule.entry,
     host: rule.host,
     match,
-    pathMatch: flatText(unique(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
+    pathMatch: flatText(sortedSet(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
     methods,
     precedence: rule.precedence,
     resource: resource.id,
