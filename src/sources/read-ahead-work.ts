@@ -1,4 +1,5 @@
 import { readDocuments, type DocumentRead } from "../manifests/load-manifests.js";
+import { labelsOrNone } from "../core/resource.js";
 
 /**
  * What the threads of read-ahead.ts share: the work list in shared memory, and documents in the
@@ -45,10 +46,16 @@ function placed(read: DocumentRead): PlacedRead {
   return { ...read, chunk: { ...place, length: text.length } } as PlacedRead;
 }
 
-/** Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. */
+/**
+ * Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. A
+ * resource without labels or annotations takes the shared empty records again: the copy across
+ * threads made them an empty record each.
+ */
 export function withText(read: PlacedRead, fileText: string): DocumentRead {
   if (read.type !== "resource" && read.type !== "values") return read;
   const body = fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText;
   const { length, ...place } = read.chunk;
-  return { ...read, chunk: { ...place, text: body.slice(place.offset, place.offset + length) } } as DocumentRead;
+  const chunk = { ...place, text: body.slice(place.offset, place.offset + length) };
+  if (read.type === "values") return { ...read, chunk };
+  return { ...read, chunk, labels: labelsOrNone(read.labels), annotations: labelsOrNone(read.annotations) };
 }
