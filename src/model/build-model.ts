@@ -73,7 +73,7 @@ export function buildTrafficModel(
   set: ManifestSet,
   topology: Topology,
   filePlacement: FilePlacement,
-  established: ReadonlySet<string> = new Set(),
+  established: Pick<ReadonlySet<string>, "has"> = new Set(),
   previous?: TrafficModel,
 ): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
