@@ -38,6 +38,9 @@ export interface TrafficGraph {
   readonly namespaces: readonly string[];
 }
 
+/** The clusters of an export whose file's cluster is unknown. */
+const UNKNOWN_CLUSTER: readonly string[] = Object.freeze([""]);
+
 const SCOPE_SUFFIX = / \[[^\]]*\]$/;
 
 /** A flow's entry without the ` [cluster]` suffix the model adds to scoped resources. */
@@ -103,7 +106,7 @@ export function buildTrafficGraph(
   const points = entryPointsOf(set);
   const routes = new Map<string, RouteNode>();
   const destinationRules = new Map<string, DestinationRuleNode[]>();
-  const serviceExports = new Map<string, string[]>();
+  const serviceExports = new Map<string, readonly string[]>();
   const namespaces = new Set<string>();
 
   for (const resource of set.resources.values()) {
@@ -116,8 +119,12 @@ export function buildTrafficGraph(
     else if (node.role === "route") routes.set(resource.key, node.route);
     else if (node.role === "destination-rule") push(destinationRules, node.rule.host, node.rule);
     else {
+      // A service exported once (nearly every one) holds its file's list of clusters itself, not a copy.
       const clusters = filePlacement(resource.source.file).clusters;
-      for (const cluster of clusters.length > 0 ? clusters : [""]) push(serviceExports, `${id.namespace}/${id.name}`, cluster);
+      const from = clusters.length > 0 ? clusters : UNKNOWN_CLUSTER;
+      const service = `${id.namespace}/${id.name}`;
+      const known = serviceExports.get(service);
+      serviceExports.set(service, known ? [...known, ...from] : from);
     }
   }
 
