@@ -42,8 +42,12 @@ export function equalData(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Sorted, de-duplicated: for lists whose order has no meaning (hosts, hostnames, SANs). */
-export const sortedSet = (items: Iterable<string>): string[] => [...new Set(items)].sort();
+/**
+ * Sorted, de-duplicated: for lists whose order has no meaning (hosts, hostnames, SANs). Most such
+ * lists hold one item, which needs no set: a review of a large tree makes one per flow.
+ */
+export const sortedSet = (items: Iterable<string>): string[] =>
+  Array.isArray(items) && items.length < 2 ? [...(items as readonly string[])] : [...new Set(items)].sort();
 
 /** Items of a list whose order has no meaning, sorted by their canonical form. */
 export const sortedByCanonical = <T>(items: readonly T[]): T[] =>

@@ -1,5 +1,6 @@
 import type { Resource, ResourceId } from "./resource.js";
 import type { FieldPath } from "./finding.js";
+import { sharedPath } from "./field-path.js";
 
 /**
  * What a resource adds to its tree's traffic graph (DESIGN §7): its families read these nodes,
@@ -81,7 +82,7 @@ export const scoped = (key: string): { scope?: string } => {
   return scope ? { scope } : {};
 };
 
-/** A route node whose attachment and backends its family has read. */
+/** A route node whose attachment and backends its family has read; its field paths are the shared ones. */
 export const routeNode = (
   resource: Resource,
   api: RouteNode["api"],
@@ -92,4 +93,6 @@ export const routeNode = (
   api,
   ...scoped(resource.key),
   ...edges,
+  parents: edges.parents.map((parent) => ({ ...parent, path: sharedPath(parent.path) })),
+  destinations: edges.destinations.map((destination) => ({ ...destination, path: sharedPath(destination.path) })),
 });

@@ -63,6 +63,16 @@ export interface InvalidManifest {
   readonly resource?: ResourceId;
 }
 
+/**
+ * The labels (or annotations) of a resource that has none: most have none, and a large tree holds
+ * tens of thousands of resources, so they share this one frozen record instead of an empty one each.
+ */
+export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A resource's labels or annotations as read: the shared empty record when it has none. */
+export const labelsOrNone = (labels: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> =>
+  labels === undefined || Object.keys(labels).length === 0 ? NO_LABELS : labels;
+
 export const resourceKey = (id: ResourceId): string => `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
 
 export const displayName = (id: ResourceId): string => `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;

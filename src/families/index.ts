@@ -32,7 +32,7 @@ export type {
 export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
 export { attachRoute, type Attachment } from "./gateway-api/attachment.js";
-export { entryPointsOf, type GatewayNode, type ListenerSetNode } from "./gateway-api/entry-points.js";
+export { entryPointsOf, type EntryPoints, type GatewayNode, type ListenerSetNode } from "./gateway-api/entry-points.js";
 
 /**
  * THE table of families (DESIGN §3, §4): the stages read kinds, flow sources and detectors from

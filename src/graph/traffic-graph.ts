@@ -1,24 +1,24 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
-import { attachRoute, byFamilyKind, entryPointsOf, type Attachment, type GatewayNode, type ListenerSetNode } from "../families/index.js";
+import {
+  attachRoute,
+  byFamilyKind,
+  entryPointsOf,
+  type Attachment,
+  type EntryPoints,
+  type GatewayNode,
+  type ListenerSetNode,
+} from "../families/index.js";
+import { equalData } from "../core/canonical-values.js";
 import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
-import type { Flow, Placement, TrafficModel } from "../core/traffic-model.js";
+import type { Flow, TrafficModel } from "../core/traffic-model.js";
 
 /**
  * The repo-wide traffic graph of one tree (DESIGN §7): every Gateway and listener, every route
- * and the parents it attaches to, every backend with its placement, ServiceExports per cluster,
+ * and the parents it attaches to, the flows of each route (their backends carry placement), ServiceExports per cluster,
  * DestinationRules per host. Built from the whole tree, so a change to a Gateway reaches routes
  * in files the PR never touched.
  */
-
-export interface BackendNode {
-  readonly key: string;
-  readonly label: string;
-  readonly service: string;
-  readonly placement: Placement;
-  /** Keys of the flows that send traffic to it. */
-  readonly flows: readonly string[];
-}
 
 export interface TrafficGraph {
   /** GatewayClass name → its key. */
@@ -32,12 +32,14 @@ export interface TrafficGraph {
   readonly destinationRules: ReadonlyMap<string, readonly DestinationRuleNode[]>;
   /** `namespace/name` → clusters that export it ("" for an export whose cluster is unknown). */
   readonly serviceExports: ReadonlyMap<string, readonly string[]>;
-  readonly backends: ReadonlyMap<string, BackendNode>;
   /** Route key → its flows. */
   readonly flowsByRoute: ReadonlyMap<string, readonly Flow[]>;
   /** Every namespace a traffic resource of the tree sits in. */
   readonly namespaces: readonly string[];
 }
+
+/** The clusters of an export whose file's cluster is unknown. */
+const UNKNOWN_CLUSTER: readonly string[] = Object.freeze([""]);
 
 const SCOPE_SUFFIX = / \[[^\]]*\]$/;
 
@@ -65,17 +67,46 @@ function nodeOf(memo: GraphNodeMemo, resource: Resource, read: GraphNodeReader):
   return node;
 }
 
+/**
+ * Where a route lands is a function of its node and the tree's entry points: while the next tree's
+ * Gateways and ListenerSets equal these, a route node the trees share keeps its attachments (one
+ * list held for both graphs, not two).
+ */
+export interface AttachmentMemo {
+  points?: EntryPoints;
+  readonly byRoute: Map<RouteNode, readonly Attachment[]>;
+}
+
+/** In order, as attachment picks among same-named parents in tree order. */
+const samePoints = (a: EntryPoints, b: EntryPoints): boolean =>
+  a === b || (equalData([...a.gateways], [...b.gateways]) && equalData([...a.listenerSets], [...b.listenerSets]));
+
+function attachmentsOf(routes: Iterable<RouteNode>, points: EntryPoints, memo: AttachmentMemo): Attachment[] {
+  if (!memo.points || !samePoints(memo.points, points)) {
+    memo.byRoute.clear();
+    memo.points = points;
+  }
+  const attachments: Attachment[] = [];
+  for (const route of routes) {
+    let landed = memo.byRoute.get(route);
+    if (!landed) memo.byRoute.set(route, (landed = attachRoute(route, points)));
+    attachments.push(...landed);
+  }
+  return attachments;
+}
+
 export function buildTrafficGraph(
   set: ManifestSet,
   model: TrafficModel,
   filePlacement: FilePlacement,
   memo: GraphNodeMemo = new Map(),
+  attachmentMemo: AttachmentMemo = { byRoute: new Map() },
 ): TrafficGraph {
   const gatewayClasses = new Map<string, string>();
   const points = entryPointsOf(set);
   const routes = new Map<string, RouteNode>();
   const destinationRules = new Map<string, DestinationRuleNode[]>();
-  const serviceExports = new Map<string, string[]>();
+  const serviceExports = new Map<string, readonly string[]>();
   const namespaces = new Set<string>();
 
   for (const resource of set.resources.values()) {
@@ -88,30 +119,19 @@ export function buildTrafficGraph(
     else if (node.role === "route") routes.set(resource.key, node.route);
     else if (node.role === "destination-rule") push(destinationRules, node.rule.host, node.rule);
     else {
+      // A service exported once (nearly every one) holds its file's list of clusters itself, not a copy.
       const clusters = filePlacement(resource.source.file).clusters;
-      for (const cluster of clusters.length > 0 ? clusters : [""]) push(serviceExports, `${id.namespace}/${id.name}`, cluster);
+      const from = clusters.length > 0 ? clusters : UNKNOWN_CLUSTER;
+      const service = `${id.namespace}/${id.name}`;
+      const known = serviceExports.get(service);
+      serviceExports.set(service, known ? [...known, ...from] : from);
     }
   }
 
-  const backends = new Map<string, { key: string; label: string; service: string; placement: Placement; flows: string[] }>();
   const flowsByRoute = new Map<string, Flow[]>();
-  for (const flow of model.flows.values()) {
-    push(flowsByRoute, flow.resourceKey, flow);
-    for (const backend of flow.backends) {
-      const node = backends.get(backend.key);
-      if (node) node.flows.push(flow.key);
-      else
-        backends.set(backend.key, {
-          key: backend.key,
-          label: backend.label,
-          service: backend.service,
-          placement: backend.placement,
-          flows: [flow.key],
-        });
-    }
-  }
+  for (const flow of model.flows.values()) push(flowsByRoute, flow.resourceKey, flow);
 
-  const attachments = [...routes.values()].flatMap((route) => attachRoute(route, points));
+  const attachments = attachmentsOf(routes.values(), points, attachmentMemo);
   const routesByGateway = new Map<string, string[]>();
   for (const attachment of attachments) {
     if (!attachment.gateway || attachment.status === "missing" || attachment.status === "rejected") continue;
@@ -129,7 +149,6 @@ export function buildTrafficGraph(
     routesByGateway,
     destinationRules,
     serviceExports,
-    backends,
     flowsByRoute,
     namespaces: [...namespaces].sort(),
   };

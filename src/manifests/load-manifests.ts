@@ -6,6 +6,8 @@ import { lineOf } from "./field-line.js";
 import { groupOf, istioValuesKind, kindSpec, kindSpecFor, mayBeTextKind, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
 import {
   displayName,
+  labelsOrNone,
+  NO_LABELS,
   resourceKey,
   type InvalidManifest,
   type ManifestSet,
@@ -261,7 +263,17 @@ function toResource(read: Found["read"], file: string, id: ResourceId, key: stri
       ...placed,
     };
   // A values file has no apiVersion of its own.
-  return { id, apiVersion: "", family: istioValuesKind.family, labels: {}, annotations: {}, body: read.body, source, key, ...placed };
+  return {
+    id,
+    apiVersion: "",
+    family: istioValuesKind.family,
+    labels: NO_LABELS,
+    annotations: NO_LABELS,
+    body: read.body,
+    source,
+    key,
+    ...placed,
+  };
 }
 
 function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, asValues: boolean): readonly DocumentRead[] {
@@ -493,8 +505,8 @@ function readResource(value: Record<string, unknown>, group: string, kind: strin
     id: identity(group, kind, fileNamed ? "" : object.metadata.name, object.metadata.namespace, spec),
     apiVersion: object.apiVersion,
     family: spec.family,
-    labels: labels ?? {},
-    annotations: annotations ?? {},
+    labels: labelsOrNone(labels),
+    annotations: labelsOrNone(annotations),
     body: fileNamed ? withoutStandInName(object, metadata) : object,
     chunk,
     fileNamed,

@@ -1,5 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
-import { equalData } from "../core/canonical-values.js";
+import { equalData, sortedSet } from "../core/canonical-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { toFlow } from "./flow-builder.js";
@@ -52,6 +52,8 @@ const byClaim = (a: Claimant, b: Claimant): number => {
  * all served, their rules' own precedence telling them apart.
  */
 function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string }[] {
+  // A key one rule claims (nearly every key) has nothing to rank.
+  if (claimants.length === 1) return [{ flow: claimants[0]!.flow }];
   const ranked = claimants.filter((c) => c.claim).sort(byClaim);
   const winner = ranked[0]?.flow;
   const shadowed = ranked.slice(1).map(({ flow }) => ({
@@ -71,7 +73,7 @@ export function buildTrafficModel(
   set: ManifestSet,
   topology: Topology,
   filePlacement: FilePlacement,
-  established: ReadonlySet<string> = new Set(),
+  established: Pick<ReadonlySet<string>, "has"> = new Set(),
   previous?: TrafficModel,
 ): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
@@ -87,7 +89,7 @@ export function buildTrafficModel(
       const found = source(resource, set);
       if (!found) continue;
       const entries = found.entries ?? found.rules.map((rule) => rule.entry);
-      routes.set(resource.key, { resource: resource.id, entries: [...new Set(entries.map(scopedEntry))].sort() });
+      routes.set(resource.key, { resource: resource.id, entries: sortedSet(entries.map(scopedEntry)) });
       for (const rule of found.rules) {
         const flow = toFlow(resource, { ...rule, entry: scopedEntry(rule.entry) }, placement);
         declared.push(flow);

@@ -1,38 +1,39 @@
 import type { Resource } from "../core/resource.js";
 import type { PlacementIndex } from "./placement.js";
 import type { RuleShape } from "../core/route-rules.js";
+import { sortedSet } from "../core/canonical-values.js";
+import { sharedPath } from "../core/field-path.js";
+import { flatText } from "../core/flat-text.js";
 import type { Backend, Flow } from "../core/traffic-model.js";
-
-const unique = (values: Iterable<string>) => [...new Set(values)].sort();
 
 /** Shares are weight / sum (DESIGN §6); all-zero weights carry no traffic at all. */
 export function toFlow(resource: Resource, rule: RuleShape, placement: PlacementIndex): Flow {
   const total = rule.backends.reduce((sum, backend) => sum + Math.max(0, backend.weight), 0);
   const backends: Backend[] = rule.backends.map((backend) => ({
-    key: backend.key,
-    label: backend.label,
+    key: flatText(backend.key),
+    label: flatText(backend.label),
     service: placement.serviceOf(backend.ref),
     weight: backend.weight,
     share: total > 0 ? Math.max(0, backend.weight) / total : 0,
     placement: placement.place(backend.ref),
-    path: backend.path,
+    path: sharedPath(backend.path),
   }));
-  const match = unique(rule.alternatives.map((alternative) => alternative.signature)).join(" | ");
+  const match = flatText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = rule.alternatives.every((alternative) => alternative.method)
-    ? unique(rule.alternatives.map((alternative) => alternative.method!.toUpperCase()))
+    ? sortedSet(rule.alternatives.map((alternative) => alternative.method!.toUpperCase()))
     : [];
   return {
-    key: `${rule.entry}|${rule.host}|${match}`,
+    key: flatText(`${rule.entry}|${rule.host}|${match}`),
     entry: rule.entry,
     host: rule.host,
     match,
-    pathMatch: unique(rule.alternatives.map((alternative) => alternative.path)).join(" | "),
+    pathMatch: flatText(sortedSet(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
     methods,
     precedence: rule.precedence,
     resource: resource.id,
     resourceKey: resource.key,
     ruleId: rule.ruleId,
-    path: rule.path,
+    path: sharedPath(rule.path),
     backends,
     mirrors: rule.mirrors,
     ...(rule.unverified ? { unverified: rule.unverified } : {}),

@@ -1,4 +1,5 @@
 import { readDocuments, type DocumentRead } from "../manifests/load-manifests.js";
+import { labelsOrNone } from "../core/resource.js";
 
 /**
  * What the threads of read-ahead.ts share: the work list in shared memory, and documents in the
@@ -45,10 +46,52 @@ function placed(read: DocumentRead): PlacedRead {
   return { ...read, chunk: { ...place, length: text.length } } as PlacedRead;
 }
 
-/** Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. */
-export function withText(read: PlacedRead, fileText: string): DocumentRead {
+/**
+ * A document copied across threads arrives with a string of its own for every value, where one
+ * parsed on this thread shares them (a value is a slice of its file's text, a kind or group one
+ * string for all documents): the values of the documents one read-ahead receives are shared
+ * through one table, so an apiVersion, kind, namespace or backend name is held once.
+ */
+export type ShareString = (text: string) => string;
+
+export function stringTable(): ShareString {
+  const known = new Map<string, string>();
+  return (text) => {
+    const shared = known.get(text);
+    if (shared !== undefined) return shared;
+    known.set(text, text);
+    return text;
+  };
+}
+
+/** Replaces, in place, every string of freshly received data by its shared copy. */
+function shareStrings<T>(value: T, share: ShareString): T {
+  if (typeof value === "string") return share(value) as T;
+  if (value === null || typeof value !== "object") return value;
+  const data = value as Record<string, unknown>;
+  for (const key of Object.keys(data)) data[key] = shareStrings(data[key], share);
+  return value;
+}
+
+/**
+ * Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. A
+ * resource without labels or annotations takes the shared empty records again: the copy across
+ * threads made them an empty record each.
+ */
+export function withText(read: PlacedRead, fileText: string, share: ShareString): DocumentRead {
   if (read.type !== "resource" && read.type !== "values") return read;
   const body = fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText;
   const { length, ...place } = read.chunk;
-  return { ...read, chunk: { ...place, text: body.slice(place.offset, place.offset + length) } } as DocumentRead;
+  const chunk = { ...place, text: body.slice(place.offset, place.offset + length) };
+  if (read.type === "values") return { ...read, body: shareStrings(read.body, share), chunk };
+  return {
+    ...read,
+    chunk,
+    id: shareStrings(read.id, share),
+    apiVersion: share(read.apiVersion),
+    family: share(read.family),
+    body: shareStrings(read.body, share),
+    labels: labelsOrNone(shareStrings(read.labels, share)),
+    annotations: labelsOrNone(shareStrings(read.annotations, share)),
+  };
 }

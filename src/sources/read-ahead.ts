@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { cacheReads, pendingReads, readDocuments, type ManifestCache, type PendingRead } from "../manifests/load-manifests.js";
-import { claim, withText, type PlacedRead, type ReadAheadWork } from "./read-ahead-work.js";
+import { claim, stringTable, withText, type PlacedRead, type ReadAheadWork } from "./read-ahead-work.js";
 import { loading, type ChangeInput } from "../review.js";
 
 /**
@@ -52,6 +52,7 @@ export async function readAhead(
   if (bytes < (options.minBytes ?? DEFAULT_MIN_BYTES)) return { files: 0, byWorkers: 0 };
 
   const work = sharedWork(pending, bytes);
+  const share = stringTable();
   let byWorkers = 0;
   const delivered = Array.from({ length: workers }, () =>
     startWorker(work, options, (index, reads) => {
@@ -59,7 +60,7 @@ export async function readAhead(
       cacheReads(
         input.cache,
         pending[index]!,
-        reads.map((read) => withText(read, pending[index]!.text)),
+        reads.map((read) => withText(read, pending[index]!.text, share)),
       );
     }),
   );

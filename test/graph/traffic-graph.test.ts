@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FAMILIES } from "../../src/families/index.js";
-import { buildTrafficGraph, type GraphNodeMemo } from "../../src/graph/traffic-graph.js";
-import { loadManifests } from "../../src/manifests/load-manifests.js";
+import { buildTrafficGraph, type AttachmentMemo, type GraphNodeMemo } from "../../src/graph/traffic-graph.js";
+import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
 import type { FilePlacement } from "../../src/core/gitops-delivery.js";
 
 const TREE = `apiVersion: gateway.networking.k8s.io/v1
@@ -90,5 +90,37 @@ describe("the traffic graph reads its nodes through the table", () => {
     const node = memo.values().next().value;
     buildTrafficGraph(set, model, placement, memo);
     expect(memo.values().next().value).toBe(node);
+  });
+});
+
+describe("a route the trees share attaches once while their entry points are equal", () => {
+  const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: infra }
+spec:
+  gatewayClassName: example
+  listeners: [{ name: http, protocol: HTTP, port: 80, allowedRoutes: { namespaces: { from: All } } }]
+`;
+  // One cache, as in a review: a document both trees hold is one resource, so one route node.
+  const cache = createManifestCache();
+  const withGateway = (gateway: string) =>
+    loadManifests(
+      [
+        { path: "routes.yaml", text: TREE },
+        { path: "gateway.yaml", text: gateway },
+      ],
+      { cache },
+    );
+
+  it("keeps the attachments of an equal tree, and finds them again when a Gateway changes", () => {
+    const memo: GraphNodeMemo = new Map();
+    const attachments: AttachmentMemo = { byRoute: new Map() };
+    const base = buildTrafficGraph(withGateway(GATEWAY), model, placement, memo, attachments);
+    const same = buildTrafficGraph(withGateway(GATEWAY), model, placement, memo, attachments);
+    expect(base.attachments.map((a) => a.status)).toEqual(["attached", "attached"]);
+    same.attachments.forEach((attachment, index) => expect(attachment).toBe(base.attachments[index]));
+
+    const closed = buildTrafficGraph(withGateway(GATEWAY.replace("from: All", "from: Same")), model, placement, memo, attachments);
+    expect(closed.attachments.map((a) => a.status)).toEqual(["rejected", "attached"]);
   });
 });

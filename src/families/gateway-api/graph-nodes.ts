@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import type { DestinationRef, GraphNode, GraphNodeReader } from "../../core/graph-nodes.js";
+import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader } from "../../core/graph-nodes.js";
 import { list, record, text } from "../../core/json-access.js";
 import { gatewayApiAttachingRoute } from "./entry-points.js";
 
@@ -19,7 +19,8 @@ function route(resource: Resource): GraphNode {
       });
     });
   });
-  return { role: "route", route: { ...gatewayApiAttachingRoute(resource), destinations, exportTo: [] } };
+  const { hostnames, parents } = gatewayApiAttachingRoute(resource);
+  return { role: "route", route: routeNode(resource, "gateway-api", { hostnames, parents, destinations, exportTo: [] }) };
 }
 
 const gatewayClass: GraphNodeReader = () => ({ role: "gateway-class" });
