@@ -3,19 +3,32 @@ import type { FieldPath } from "./finding.js";
 /**
  * Field paths repeat across resources (`spec.rules[0].backendRefs[1]` is in every route with two
  * backends), and a large review holds one per flow, backend, parent and destination: each distinct
- * path is one frozen array, shared by all. The table is bounded, so a tree of odd paths costs no
- * more than a fresh array each once it is full.
+ * path is one frozen array, shared by all. Paths are looked up step by step in a trie, whose maps
+ * tell a number step from a string one (`0` from `"0"`) without building a key string per lookup.
+ * The trie is bounded, so a tree of odd paths costs no more than a fresh array each once it is full.
  */
-const MAX_PATHS = 16_384;
-const paths = new Map<string, FieldPath>();
+const MAX_STEPS = 16_384;
+
+interface Step {
+  shared?: FieldPath;
+  readonly next: Map<string | number, Step>;
+}
+
+const root: Step = { next: new Map() };
+let steps = 0;
 
 /** The shared, frozen copy of a path (the same steps give the same array). */
 export function sharedPath(path: FieldPath): FieldPath {
-  // JSON tells a number step from a string one and cannot run two steps together.
-  const key = JSON.stringify(path);
-  const known = paths.get(key);
-  if (known) return known;
-  const frozen = Object.freeze([...path]);
-  if (paths.size < MAX_PATHS) paths.set(key, frozen);
-  return frozen;
+  let step = root;
+  for (const key of path) {
+    let next = step.next.get(key);
+    if (!next) {
+      if (steps >= MAX_STEPS) return Object.freeze([...path]);
+      next = { next: new Map() };
+      step.next.set(key, next);
+      steps++;
+    }
+    step = next;
+  }
+  return (step.shared ??= Object.freeze([...path]));
 }
