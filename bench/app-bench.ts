@@ -37,7 +37,7 @@ function latencyProxy(target: URL): Promise<Server> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-const tree = async (dir: string) => Object.fromEntries((await readFolder(dir)).files.map((file) => [file.path, file.text]));
+const tree = (dir: string) => Object.fromEntries(readFolder(dir).files.map((file) => [file.path, file.text]));
 
 /** A generated PR of this many files (a shared Gateway, routes to ServiceImports in three regions, every tenth file re-weighted). */
 function fleetTrees(files: number): { base: Record<string, string>; head: Record<string, string> } {
@@ -54,7 +54,7 @@ export async function benchAppEvaluation(runs = 5): Promise<void> {
   const fleet = fleetTrees(300);
   const pulls = [
     { number: 1, what: "a 300-file PR (3,000 routes a side)", ...fleet },
-    { number: 2, what: "the example PR", base: await tree("examples/base"), head: await tree("examples/head") },
+    { number: 2, what: "the example PR", base: tree("examples/base"), head: tree("examples/head") },
   ];
   try {
     for (const pull of pulls) {

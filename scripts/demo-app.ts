@@ -12,7 +12,7 @@ import { privateKey } from "../test/app/private-key.js";
 
 const SECRET = "demo-webhook-secret";
 const say = (text = ""): void => void process.stdout.write(`${text}\n`);
-const tree = async (folder: string) => Object.fromEntries((await readFolder(folder)).files.map((file) => [file.path, file.text]));
+const tree = (folder: string) => Object.fromEntries(readFolder(folder).files.map((file) => [file.path, file.text]));
 
 const github = await new FakeGitHub().start();
 github.teams.set("example-org/platform-networking", ["pia"]);
@@ -60,8 +60,8 @@ async function comment(login: string, body: string): Promise<FakeComment> {
 }
 
 say("Route Governor — the GitHub App on a fake GitHub (no account, no network)\n");
-const base = github.commit(await tree("examples/base"));
-const head = github.commit(await tree("examples/head"));
+const base = github.commit(tree("examples/base"));
+const head = github.commit(tree("examples/head"));
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 const body = (await readFile("examples/pr-body.md", "utf8")).replace(
   /^- Rollout window: .*$/m,

@@ -24,7 +24,7 @@ interface PreviewPr {
 }
 
 async function examplePr(): Promise<PreviewPr> {
-  const [base, head] = await Promise.all([readFolder(`${EXAMPLES}/base`), readFolder(`${EXAMPLES}/head`)]);
+  const [base, head] = [readFolder(`${EXAMPLES}/base`), readFolder(`${EXAMPLES}/head`)];
   return { base: base.files, head: head.files, body: readFileSync(`${EXAMPLES}/pr-body.md`, "utf8") };
 }
 

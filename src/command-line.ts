@@ -52,8 +52,8 @@ const OPTIONS = {
 
 async function readTrees(base: string, head: string, repo: string | undefined, twoDot: boolean): Promise<[SourceTree, SourceTree]> {
   if (!repo) {
-    const [before, after] = await Promise.all([readFolder(base), readFolder(head)]);
-    return [before, withSharedTexts(after, before)];
+    const before = readFolder(base);
+    return [before, withSharedTexts(readFolder(head), before)];
   }
   const from = twoDot ? base : await mergeBaseOf(repo, base, head);
   return Promise.all([readGitTree(repo, from), readGitTree(repo, head)]);

@@ -1,4 +1,4 @@
-import { open, readdir, readlink, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
@@ -17,26 +17,30 @@ export const isReviewedPath = (path: string): boolean => /(?:\.ya?ml|\.tpl|\.jso
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 
-/** Every reviewed file and every symlink below `root`, with repository-style forward-slash paths relative to it. */
-export async function readFolder(root: string): Promise<SourceTree> {
-  const info = await stat(root).catch(() => undefined);
+/**
+ * Every reviewed file and every symlink below `root`, with repository-style forward-slash paths
+ * relative to it. Read synchronously: the CLI has nothing else to do meanwhile, and a thousand
+ * small files read through the thread pool left its main thread waiting for 150 ms of a 2.6 s review.
+ */
+export function readFolder(root: string): SourceTree {
+  const info = statSync(root, { throwIfNoEntry: false });
   if (!info?.isDirectory()) throw new Error(`not a directory: ${root}`);
   const files: SourceFile[] = [];
   const links: SymbolicLink[] = [];
   const repositoryPath = (path: string) => relative(root, path).split(sep).join("/");
-  async function walk(directory: string): Promise<void> {
-    for (const entry of await readdir(directory, { withFileTypes: true })) {
+  const walk = (directory: string): void => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
       const path = join(directory, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) await walk(path);
+        if (!SKIPPED_DIRECTORIES.has(entry.name)) walk(path);
       } else if (entry.isSymbolicLink()) {
-        links.push({ path: repositoryPath(path), target: (await readlink(path)).split(sep).join("/") });
+        links.push({ path: repositoryPath(path), target: readlinkSync(path).split(sep).join("/") });
       } else if (entry.isFile() && isReviewedPath(entry.name)) {
-        files.push({ path: repositoryPath(path), text: await readBounded(path) });
+        files.push({ path: repositoryPath(path), text: readBounded(path) });
       }
     }
-  }
-  await walk(root);
+  };
+  walk(root);
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   return { files: files.sort(byPath), links: links.sort(byPath) };
 }
@@ -45,16 +49,16 @@ export async function readFolder(root: string): Promise<SourceTree> {
  * A file's text, cut one byte past the loader's size bound: enough for the loader to refuse it by
  * name, without holding a huge file in memory.
  */
-async function readBounded(path: string): Promise<string> {
-  const handle = await open(path, "r");
+function readBounded(path: string): string {
+  const handle = openSync(path, "r");
   try {
-    const buffer = Buffer.alloc(Math.min((await handle.stat()).size, defaultYamlLimits.maxFileBytes) + 1);
+    const buffer = Buffer.allocUnsafe(Math.min(fstatSync(handle).size, defaultYamlLimits.maxFileBytes) + 1);
     let filled = 0;
     for (let read = -1; read !== 0 && filled < buffer.length; filled += read) {
-      ({ bytesRead: read } = await handle.read(buffer, filled, buffer.length - filled, filled));
+      read = readSync(handle, buffer, filled, buffer.length - filled, filled);
     }
     return buffer.toString("utf8", 0, filled);
   } finally {
-    await handle.close();
+    closeSync(handle);
   }
 }

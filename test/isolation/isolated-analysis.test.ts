@@ -24,7 +24,7 @@ const roomy = { memoryMb: 512, timeoutMs: 60_000 };
 describe("the isolated analysis", () => {
   it("is the analysis in process, as plain data", async () => {
     const analyze = isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD);
-    const example = change((await readFolder("examples/base")).files, (await readFolder("examples/head")).files);
+    const example = change(readFolder("examples/base").files, readFolder("examples/head").files);
     // One at a time, so the thread that answered takes the next change: what it kept changes nothing.
     for (const input of [small, example, small, example]) expect(await analyze(input)).toStrictEqual(outcomeOf(analyzeChange(input)));
   });

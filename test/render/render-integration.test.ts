@@ -31,7 +31,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   it(
     "a kustomize patch that shifts a route's weight is one weight finding on the patch file, not a 'not rendered' one",
     async () => {
-      const { files: base } = await readFolder(fixture("flux-overlay"));
+      const { files: base } = readFolder(fixture("flux-overlay"));
       const head = edit(
         base,
         "apps/production/podinfo-route.yaml",
@@ -56,7 +56,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   it(
     "a values change in a HelmRelease of a chart in the repository: weight and mTLS findings at the values key",
     async () => {
-      const { files: base } = await readFolder(fixture("local-chart"));
+      const { files: base } = readFolder(fixture("local-chart"));
       expect(base.map((file) => file.path)).toContain("charts/guestbook/templates/_helpers.tpl");
       const head = edit(
         edit(base, "apps/guestbook/release.yaml", "previewWeight: 0", "previewWeight: 100"),
@@ -87,7 +87,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   it(
     "a chart that does not render is a high finding naming the tool's error; the same chart untouched is not",
     async () => {
-      const { files: base } = await readFolder(fixture("local-chart"));
+      const { files: base } = readFolder(fixture("local-chart"));
       const broken = edit(
         base,
         "charts/guestbook/templates/httproute.yaml",

@@ -59,8 +59,8 @@ spec:
 
 describe("the example PR (examples/): blast radius in the comment and the JSON", () => {
   it("renders the decision, why and what to do first; then the blast radius with its diagram, before the route diff", async () => {
-    const { files: base } = await readFolder(resolve(EXAMPLES, "base"));
-    const { files: head } = await readFolder(resolve(EXAMPLES, "head"));
+    const { files: base } = readFolder(resolve(EXAMPLES, "base"));
+    const { files: head } = readFolder(resolve(EXAMPLES, "head"));
     const policySource = base.find((f) => f.path === ".github/route-governor.yml")!.text;
     const result = reviewChange({
       base,

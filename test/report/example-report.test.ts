@@ -13,7 +13,7 @@ import { NOW } from "../helpers/review-trees.js";
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");
 
 async function exampleReview(body = readFileSync(`${EXAMPLES}/pr-body.md`, "utf8")) {
-  const [{ files: base }, { files: head }] = await Promise.all([readFolder(`${EXAMPLES}/base`), readFolder(`${EXAMPLES}/head`)]);
+  const [{ files: base }, { files: head }] = [readFolder(`${EXAMPLES}/base`), readFolder(`${EXAMPLES}/head`)];
   const { policy, source } = resolvePolicy(base.find((file) => file.path === POLICY_PATH)?.text, `${POLICY_PATH} (base)`);
   return reviewChange({ base, head, policy, policySource: source, body, now: NOW });
 }
