@@ -9,7 +9,6 @@ import {
   type GatewayNode,
   type ListenerSetNode,
 } from "../families/index.js";
-import { equalData } from "../core/canonical-values.js";
 import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
 
@@ -68,21 +67,17 @@ function nodeOf(memo: GraphNodeMemo, resource: Resource, read: GraphNodeReader):
 }
 
 /**
- * Where a route lands is a function of its node and the tree's entry points: while the next tree's
- * Gateways and ListenerSets equal these, a route node the trees share keeps its attachments (one
- * list held for both graphs, not two).
+ * Where a route lands is a function of its node and the tree's entry points: while the next tree
+ * has the same entry points (equal trees are given one object, see entryPointsOf), a route node the
+ * trees share keeps its attachments (one list held for both graphs, not two).
  */
 export interface AttachmentMemo {
   points?: EntryPoints;
   readonly byRoute: Map<RouteNode, readonly Attachment[]>;
 }
 
-/** In order, as attachment picks among same-named parents in tree order. */
-const samePoints = (a: EntryPoints, b: EntryPoints): boolean =>
-  a === b || (equalData([...a.gateways], [...b.gateways]) && equalData([...a.listenerSets], [...b.listenerSets]));
-
 function attachmentsOf(routes: Iterable<RouteNode>, points: EntryPoints, memo: AttachmentMemo): Attachment[] {
-  if (!memo.points || !samePoints(memo.points, points)) {
+  if (memo.points !== points) {
     memo.byRoute.clear();
     memo.points = points;
   }

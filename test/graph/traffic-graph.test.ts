@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAMILIES } from "../../src/families/index.js";
+import { entryPointsOf, FAMILIES } from "../../src/families/index.js";
 import { buildTrafficGraph, type AttachmentMemo, type GraphNodeMemo } from "../../src/graph/traffic-graph.js";
 import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
 import type { FilePlacement } from "../../src/core/gitops-delivery.js";
@@ -122,5 +122,15 @@ spec:
 
     const closed = buildTrafficGraph(withGateway(GATEWAY.replace("from: All", "from: Same")), model, placement, memo, attachments);
     expect(closed.attachments.map((a) => a.status)).toEqual(["rejected", "attached"]);
+  });
+
+  it("an equal tree is given the same entry points, a tree whose Gateway changed its own", () => {
+    const base = entryPointsOf(withGateway(GATEWAY));
+    expect(entryPointsOf(withGateway(GATEWAY))).toBe(base);
+    const closed = entryPointsOf(withGateway(GATEWAY.replace("from: All", "from: Same")));
+    expect(closed).not.toBe(base);
+    expect([...closed.gateways.values()][0]!.listeners[0]!.allowedFrom).toBe("Same");
+    // Equal to the tree read before the last, not the last: read anew.
+    expect(entryPointsOf(withGateway(GATEWAY))).not.toBe(closed);
   });
 });

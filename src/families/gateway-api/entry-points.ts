@@ -2,6 +2,7 @@ import type { ManifestSet, Resource, ResourceId } from "../../core/resource.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 import { scoped, type AttachingRoute, type ParentRefNode } from "../../core/graph-nodes.js";
+import { equalData } from "../../core/canonical-values.js";
 
 /**
  * What routes attach to, read once per tree for both the traffic model and the traffic graph:
@@ -116,6 +117,17 @@ function istioServers(owner: Resource, spec: JsonRecord): ListenerNode[] {
 
 const entryPointsOfTree = new WeakMap<ManifestSet, EntryPoints>();
 
+/**
+ * The entry points read last. A tree whose Gateways and ListenerSets equal them (the head of a PR
+ * that leaves them alone) is given the same object, so what is worked out from a route and its
+ * tree's entry points (landings, attachments) is worked out once for the routes both trees share.
+ */
+let lastRead: WeakRef<EntryPoints> | undefined;
+
+/** In order, as attachment picks among same-named parents in tree order. */
+const samePoints = (a: EntryPoints, b: EntryPoints): boolean =>
+  equalData([...a.gateways], [...b.gateways]) && equalData([...a.listenerSets], [...b.listenerSets]);
+
 /** The tree's Gateways and ListenerSets, read once per tree whoever asks first. */
 export function entryPointsOf(set: ManifestSet): EntryPoints {
   const known = entryPointsOfTree.get(set);
@@ -150,7 +162,10 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
       gateways.set(key, { key, id, api: "istio", ...scoped(key), listeners: istioServers(resource, spec), allowedListeners: "None" });
     }
   }
-  const points = { gateways, listenerSets };
+  const read = { gateways, listenerSets };
+  const last = lastRead?.deref();
+  const points = last && samePoints(last, read) ? last : read;
+  lastRead = new WeakRef(points);
   entryPointsOfTree.set(set, points);
   return points;
 }

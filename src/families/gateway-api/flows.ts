@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { attachRoute, type Landing } from "./attachment.js";
-import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
+import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS, type EntryPoints } from "./entry-points.js";
 import { ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
@@ -102,10 +102,22 @@ function mirrorsOf(rule: JsonRecord) {
     });
 }
 
+/** Landings by route under one tree's entry points: a route both trees share, under the same entry points, lands once. */
+const landingsUnder = new WeakMap<EntryPoints, WeakMap<Resource, readonly Landing[]>>();
+
+function landingsOf(resource: Resource, set: ManifestSet): readonly Landing[] {
+  const points = entryPointsOf(set);
+  let byRoute = landingsUnder.get(points);
+  if (!byRoute) landingsUnder.set(points, (byRoute = new WeakMap()));
+  let landings = byRoute.get(resource);
+  if (!landings) byRoute.set(resource, (landings = landOn(resource, points)));
+  return landings;
+}
+
 /** One landing per entry: a route naming one Gateway both whole and by sectionName lands there once. */
-function landingsOf(resource: Resource, set: ManifestSet): Landing[] {
+function landOn(resource: Resource, points: EntryPoints): Landing[] {
   const byEntry = new Map<string, Landing>();
-  for (const attachment of attachRoute(gatewayApiAttachingRoute(resource), entryPointsOf(set))) {
+  for (const attachment of attachRoute(gatewayApiAttachingRoute(resource), points)) {
     for (const landing of attachment.listeners) {
       const known = byEntry.get(landing.entry);
       const hostnames = [...new Set([...(known?.hostnames ?? []), ...landing.hostnames])];
