@@ -102,20 +102,8 @@ function mirrorsOf(rule: JsonRecord) {
     });
 }
 
-/** Landings by route under one tree's entry points: a route both trees share, under the same entry points, lands once. */
-const landingsUnder = new WeakMap<EntryPoints, WeakMap<Resource, readonly Landing[]>>();
-
-function landingsOf(resource: Resource, set: ManifestSet): readonly Landing[] {
-  const points = entryPointsOf(set);
-  let byRoute = landingsUnder.get(points);
-  if (!byRoute) landingsUnder.set(points, (byRoute = new WeakMap()));
-  let landings = byRoute.get(resource);
-  if (!landings) byRoute.set(resource, (landings = landOn(resource, points)));
-  return landings;
-}
-
 /** One landing per entry: a route naming one Gateway both whole and by sectionName lands there once. */
-function landOn(resource: Resource, points: EntryPoints): Landing[] {
+function landingsOf(resource: Resource, points: EntryPoints): Landing[] {
   const byEntry = new Map<string, Landing>();
   for (const attachment of attachRoute(gatewayApiAttachingRoute(resource), points)) {
     for (const landing of attachment.listeners) {
@@ -145,12 +133,27 @@ function claimOf(resource: Resource) {
   return { ...(createdAt ? { createdAt } : {}), name: `${resource.id.namespace}/${resource.id.name}` };
 }
 
+/**
+ * A route's rules are a function of the route and its tree's entry points: under the same entry
+ * points (equal trees are given one object, see entryPointsOf), a route both trees share is read once.
+ */
+const rulesUnder = new WeakMap<EntryPoints, WeakMap<Resource, RouteRules>>();
+
 export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRules | undefined {
   if (!GATEWAY_ROUTE_KINDS.has(resource.id.kind) || !GATEWAY_API_GROUPS.has(resource.id.group)) return undefined;
+  const points = entryPointsOf(set);
+  let byRoute = rulesUnder.get(points);
+  if (!byRoute) rulesUnder.set(points, (byRoute = new WeakMap()));
+  let rules = byRoute.get(resource);
+  if (!rules) byRoute.set(resource, (rules = readRules(resource, points)));
+  return rules;
+}
+
+function readRules(resource: Resource, points: EntryPoints): RouteRules {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const kind = resource.id.kind;
-  const landings = list(spec.parentRefs).length > 0 ? landingsOf(resource, set) : [unknownLanding(resource)];
+  const landings = list(spec.parentRefs).length > 0 ? landingsOf(resource, points) : [unknownLanding(resource)];
   const claim = claimOf(resource);
   const shapes: RuleShape[] = [];
   list(spec.rules).forEach((item, ruleIndex) => {
