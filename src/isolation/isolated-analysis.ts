@@ -40,6 +40,8 @@ export type IsolatedAnalysis = (input: Omit<ChangeInput, "cache">) => Promise<An
 // V8 allots the young generation and the stack on top of the old generation's limit.
 const YOUNG_GENERATION_SHARE = 1 / 16;
 const STACK_MB = 4;
+// What a thread may take to load before it counts as stuck, even on a busy machine.
+const LOAD_ALLOWANCE_MS = 5_000;
 const ADVICE = "split the pull request into smaller ones, or raise the limit";
 
 interface StartedThread {
@@ -104,19 +106,28 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
       let timer: NodeJS.Timeout | undefined;
       const answer = new Promise<AnalysisOutcome>((resolve, reject) => {
         pending = { resolve, reject };
-        const startClock = () => {
-          timer = setTimeout(() => {
-            fail(
-              new AnalysisLimitError(
-                `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
-              ),
-            );
+        const stopAfter = (error: Error, ms: number) =>
+          setTimeout(() => {
+            fail(error);
             stop();
-          }, timeoutMs);
+          }, ms);
+        const startClock = () => {
+          clearTimeout(timer);
+          timer = stopAfter(
+            new AnalysisLimitError(
+              `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
+            ),
+            timeoutMs,
+          );
         };
-        // A thread that never loads is bounded by the evaluation's own budget, which stops it.
         if (loaded) startClock();
-        else whenLoaded.push(startClock);
+        else {
+          // Loading is the same code for every PR and takes a fraction of a second: a thread that
+          // has not loaded in far longer is stuck, and is stopped so that it frees its slot.
+          const allowance = Math.max(timeoutMs, LOAD_ALLOWANCE_MS);
+          timer = stopAfter(new Error(`the analysis thread did not load within ${allowance / 1000} s: re-run the check`), allowance);
+          whenLoaded.push(startClock);
+        }
       });
       worker.postMessage(input);
       return answer.then(

@@ -72,6 +72,13 @@ describe("the isolated analysis", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it("a thread that never loads is stopped after its load allowance (5 s, or the time limit if longer), and says so", async () => {
+    const stuck = { url: new URL("../helpers/never-loading-thread.mjs", import.meta.url) };
+    const failed = await isolatedAnalysis({ memoryMb: 64, timeoutMs: 500 }, stuck)(small).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toBe("the analysis thread did not load within 5 s: re-run the check");
+  });
+
   it("analyses run side by side, each in its own thread", async () => {
     const analyze = isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD);
     const results = await Promise.all([analyze(small), analyze(small), analyze(small)]);
