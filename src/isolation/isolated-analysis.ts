@@ -60,7 +60,8 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
     },
   });
   let loaded = false;
-  const whenLoaded: (() => void)[] = [];
+  // The clock of the change handed over before the thread loaded (a thread takes one at a time).
+  let onLoaded: (() => void) | undefined;
   let pending: { resolve: (outcome: AnalysisOutcome) => void; reject: (error: Error) => void } | undefined;
   // Why the thread can take no more work; a thread that fails while it waits tells the evaluation that takes it.
   let failure: Error | undefined;
@@ -72,7 +73,8 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
   worker.on("message", (message: AnalysisOutcome | typeof THREAD_READY) => {
     if (message === THREAD_READY) {
       loaded = true;
-      for (const start of whenLoaded.splice(0)) start();
+      onLoaded?.();
+      onLoaded = undefined;
       return;
     }
     pending?.resolve(message);
@@ -126,7 +128,7 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
           // has not loaded in far longer is stuck, and is stopped so that it frees its slot.
           const allowance = Math.max(timeoutMs, LOAD_ALLOWANCE_MS);
           timer = stopAfter(new Error(`the analysis thread did not load within ${allowance / 1000} s: re-run the check`), allowance);
-          whenLoaded.push(startClock);
+          onLoaded = startClock;
         }
       });
       worker.postMessage(input);
