@@ -12,6 +12,7 @@ import { readFolder, type SourceTree } from "./sources/folder-source.js";
 import { readAhead, type ReadAheadOptions } from "./sources/read-ahead.js";
 import { createManifestCache } from "./manifests/load-manifests.js";
 import { mergeBaseOf, readGitTree } from "./sources/git-source.js";
+import { shareUnchangedTexts } from "./sources/shared-texts.js";
 
 /**
  * `route-governor review`: the App's evaluation, offline, on two folders or two git refs.
@@ -56,21 +57,14 @@ async function readTrees(base: string, head: string, repo: string | undefined, t
     return [before, withSharedTexts(readFolder(head), before)];
   }
   const from = twoDot ? base : await mergeBaseOf(repo, base, head);
-  return Promise.all([readGitTree(repo, from), readGitTree(repo, head)]);
+  const [before, after] = await Promise.all([readGitTree(repo, from), readGitTree(repo, head)]);
+  return [before, withSharedTexts(after, before)];
 }
 
-/**
- * Two folders hold separate copies of every file the PR leaves alone; the review keeps both trees
- * to the end, so an unchanged head file takes the base's string and its copy is freed at once.
- */
-function withSharedTexts(head: SourceTree, base: SourceTree): SourceTree {
-  const baseText = new Map(base.files.map((file) => [file.path, file.text]));
-  const files = head.files.map((file) => {
-    const text = baseText.get(file.path);
-    return text === file.text ? { ...file, text } : file;
-  });
-  return { ...head, files };
-}
+const withSharedTexts = (head: SourceTree, base: SourceTree): SourceTree => ({
+  ...head,
+  files: shareUnchangedTexts(base.files, head.files),
+});
 
 /**
  * Two trees reviewed as the CLI reviews them: rendered (unless told not to), then the pure review.

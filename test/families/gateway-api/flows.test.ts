@@ -72,4 +72,14 @@ spec:
     // Rejected by the listener: the route lands nowhere on the Gateway.
     expect(reread.rules).toEqual([]);
   });
+
+  it("hands the rules over to the next tree's read and keeps nothing: a third read reads again", () => {
+    const base = tree("All");
+    const rules = gatewayApiRules(route(base), base)!;
+    const head = tree("All");
+    expect(gatewayApiRules(route(head), head)).toBe(rules);
+    const again = gatewayApiRules(route(head), head)!;
+    expect(again).not.toBe(rules);
+    expect(again).toEqual(rules);
+  });
 });
