@@ -16,11 +16,11 @@ const parts: Record<string, { title: string; run: () => Promise<unknown> }> = {
   size: { title: "repository size: one side read through the streamed archive, fresh process (issue 12)", run: benchRepositorySize },
 };
 const chosen = process.argv.slice(2);
+// V8's tiers differ by release (Node 22 adds Maglev): the figures hold for the Node that ran them.
+console.log(`Node ${process.version} (${process.arch}); the Lambda functions run Node 22 (serverless.yml)`);
 const unknown = chosen.filter((name) => !(name in parts));
 if (unknown.length > 0) throw new Error(`unknown bench part ${unknown.join(", ")}; the parts: ${Object.keys(parts).join(", ")}`);
-for (const [index, [name, part]] of Object.entries(parts)
-  .filter(([name]) => chosen.length === 0 || chosen.includes(name))
-  .entries()) {
-  console.log(`${index === 0 ? "" : "\n"}== ${name}: ${part.title}`);
+for (const [name, part] of Object.entries(parts).filter(([name]) => chosen.length === 0 || chosen.includes(name))) {
+  console.log(`\n== ${name}: ${part.title}`);
   await part.run();
 }
