@@ -74,6 +74,47 @@ const KustomizationFile = z.looseObject({
   helmCharts: z.array(z.unknown()).optional(),
 });
 
+/**
+ * Every field of a kustomization (kustomize v5) that names a file it reads besides resources,
+ * bases and components: patches, generator inputs, transformer and validator configs, CRDs,
+ * OpenAPI schemas, replacement sources, Helm values. A string with a line break is an inline
+ * patch or config, not a path; `key=path` in a generator names `path`.
+ */
+function filesNamedBy(fields: Record<string, unknown>): string[] {
+  const texts = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
+  const paths = (value: unknown): string[] =>
+    (Array.isArray(value) ? value : []).flatMap((item) =>
+      typeof item === "string" ? [item] : item && typeof item === "object" && typeof item.path === "string" ? [item.path] : [],
+    );
+  const generated = (value: unknown): string[] =>
+    (Array.isArray(value) ? value : []).flatMap((generator) => {
+      if (!generator || typeof generator !== "object") return [];
+      const { files, envs, env } = generator as Record<string, unknown>;
+      return [...texts(files).map((file) => file.slice(file.indexOf("=") + 1)), ...texts(envs), ...(typeof env === "string" ? [env] : [])];
+    });
+  const helmValues = (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap((chart) => {
+    if (!chart || typeof chart !== "object") return [];
+    const { valuesFile, additionalValuesFiles } = chart as Record<string, unknown>;
+    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...texts(additionalValuesFiles)];
+  });
+  const openapi = fields.openapi && typeof fields.openapi === "object" ? (fields.openapi as Record<string, unknown>).path : undefined;
+  return [
+    ...texts(fields.patchesStrategicMerge),
+    ...paths(fields.patches),
+    ...paths(fields.patchesJson6902),
+    ...paths(fields.replacements),
+    ...texts(fields.crds),
+    ...texts(fields.configurations),
+    ...texts(fields.transformers),
+    ...texts(fields.generators),
+    ...texts(fields.validators),
+    ...generated(fields.configMapGenerator),
+    ...generated(fields.secretGenerator),
+    ...helmValues,
+    ...(typeof openapi === "string" ? [openapi] : []),
+  ].filter((path) => !path.includes("\n") && !REMOTE.test(path));
+}
+
 const Values = z.record(z.string(), z.unknown());
 
 const HelmReleaseDoc = z.looseObject({
@@ -178,39 +219,54 @@ const kustomizationOf = (tree: Tree, file: string) => {
   }
 };
 
-/** The folders a kustomization reads (itself, then its local bases and components, transitively) and its remote references. */
-function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; remote: string[] } {
+/**
+ * What a kustomization reads: its folders (itself, then its local bases and components,
+ * transitively), the files it names in them or beside them (resources, patches, generator
+ * inputs: see filesNamedBy), and its remote references.
+ */
+function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; files: string[]; remote: string[] } {
   const folders: string[] = [];
+  const files = new Set<string>();
   const remote: string[] = [];
   const visit = (current: string): void => {
     if (folders.includes(current)) return;
     folders.push(current);
     const file = tree.kustomizationIn(current);
     if (!file) return;
+    files.add(file);
     const fields = kustomizationOf(tree, file);
     if ((fields.helmCharts ?? []).length > 0) remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
-    for (const entry of [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])]) {
-      if (REMOTE.test(entry)) remote.push(entry);
-      else {
-        const target = normalize(posix.join(current, entry));
-        if (tree.kustomizationIn(target)) visit(target);
+    for (const entry of [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? []), ...filesNamedBy(fields)]) {
+      if (REMOTE.test(entry)) {
+        remote.push(entry);
+        continue;
       }
+      const target = normalize(posix.join(current, entry));
+      if (tree.kustomizationIn(target)) visit(target);
+      else if (tree.text.has(target)) files.add(target);
+      // A folder without a kustomization (kustomize refuses it): all of it, so nothing in it is reviewed twice.
+      else for (const inside of tree.filesUnder(target)) files.add(inside);
     }
   };
   visit(folder);
-  return { folders, remote };
+  return { folders, files: [...files].sort(), remote };
 }
 
+/**
+ * A kustomization's render replaces, in the review, the files it reads, and only those: a YAML
+ * file beside it that it does not name (a recipe applied by hand, another tool's manifests) is
+ * still reviewed as it is. Its inputs (what re-renders it) stay every file of its folders.
+ */
 function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
-  const { folders, remote } = kustomizeClosure(tree, folder);
-  const inputs = [...new Set(folders.flatMap(tree.filesUnder))].sort();
+  const { folders, files, remote } = kustomizeClosure(tree, folder);
+  const inputs = [...new Set([...folders.flatMap(tree.filesUnder), ...files])].sort();
   return {
     id: `kustomize ${folder || "."}`,
     origin,
     output: posix.join(folder, "(rendered)", posix.basename(origin) === "Kustomization" ? "kustomization.yaml" : posix.basename(origin)),
     inputs,
-    consumes: inputs.filter((path) => YAML.test(path)),
+    consumes: files.filter((path) => YAML.test(path)),
     run: { tool: "kustomize", directory: folder },
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),

@@ -104,6 +104,28 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     },
     HEADROOM,
   );
+
+  it(
+    "a route under a kustomization's folder that the kustomization does not name is reviewed as it is (gke-networking-recipes)",
+    async () => {
+      const route = (v1: number, v2: number) =>
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: store, namespace: demo}\nspec:\n  parentRefs: [{name: web}]\n  rules:\n  - backendRefs:\n    - {name: store-v1, port: 8080, weight: ${v1}}\n    - {name: store-v2, port: 8080, weight: ${v2}}\n`;
+      const tree = (v1: number, v2: number): SourceFile[] => [
+        { path: "gateway/kustomization.yaml", text: "resources:\n- svc.yaml\n" },
+        {
+          path: "gateway/svc.yaml",
+          text: "apiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: gw}\nspec: {ports: [{port: 80}]}\n",
+        },
+        { path: "gateway/recipe/route.yaml", text: route(v1, v2) },
+      ];
+      const result = await reviewRendered(tree(100, 0), tree(0, 100));
+      expect(result.analysis.render.rendered).toEqual(["kustomize gateway"]);
+      expect(result.analysis.findings.find((finding) => finding.class === "backend.weight-changed")).toMatchObject({
+        file: "gateway/recipe/route.yaml",
+      });
+    },
+    HEADROOM,
+  );
 });
 
 describe("rendering what cannot be rendered offline", () => {

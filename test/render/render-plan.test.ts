@@ -30,6 +30,33 @@ describe("planRenders", () => {
     expect(production.offline).toBeUndefined();
   });
 
+  it("consumes only the files a kustomization reads: a YAML file beside it or under it that it does not name is reviewed as it is", () => {
+    const files = {
+      "gateway/kustomization.yaml":
+        "resources:\n  - deploy.yaml\n  - shared\npatches:\n  - path: patches/weight.yaml\npatchesStrategicMerge:\n  - sm.yaml\n  - |-\n    kind: HTTPRoute\nconfigMapGenerator:\n  - name: cfg\n    files: [settings=config/app.yaml]\n",
+      "gateway/deploy.yaml": "kind: Gateway\n",
+      "gateway/shared/kustomization.yaml": "resources: [route.yaml]\n",
+      "gateway/shared/route.yaml": "kind: HTTPRoute\n",
+      "gateway/patches/weight.yaml": "kind: HTTPRoute\n",
+      "gateway/sm.yaml": "kind: HTTPRoute\n",
+      "gateway/config/app.yaml": "a: 1\n",
+      "gateway/recipe-a/route.yaml": "kind: HTTPRoute\n",
+      "gateway/beside.yaml": "kind: HTTPRoute\n",
+    };
+    const [root] = planRenders(tree(files), topology);
+    expect(root!.consumes).toEqual([
+      "gateway/config/app.yaml",
+      "gateway/deploy.yaml",
+      "gateway/kustomization.yaml",
+      "gateway/patches/weight.yaml",
+      "gateway/shared/kustomization.yaml",
+      "gateway/shared/route.yaml",
+      "gateway/sm.yaml",
+    ]);
+    // Any change in its folders re-renders it all the same.
+    expect(root!.inputs).toEqual(Object.keys(files).sort());
+  });
+
   it("renders only the folders GitOps objects point at when there are any", () => {
     const flux =
       "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec:\n  path: ./apps/staging\n  sourceRef: { kind: GitRepository, name: flux-system }\n";
