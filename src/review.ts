@@ -22,7 +22,7 @@ import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
 import { routeChangeDetections } from "./detect/route-changes.js";
-import { invalidManifestFinding } from "./detect/invalid-manifests.js";
+import { alreadyInvalid, invalidManifestFinding } from "./detect/invalid-manifests.js";
 import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
@@ -56,11 +56,11 @@ export type AnalysedTree = Pick<TreeAnalysis, "manifests" | "model">;
 export interface Analysis {
   readonly findings: readonly Finding[];
   readonly routeDiffs: readonly RouteDiff[];
-  /** Traffic documents of the head tree that could not be read, in files the PR adds or changes: they block the decision. */
+  /** Traffic documents of the head tree that could not be read, which the PR adds or changes (detect/invalid-manifests.ts): they block the decision. */
   readonly invalid: readonly InvalidManifest[];
   /**
-   * Unreadable documents in files the PR leaves as they are on the base branch: shown, not gating
-   * (an unrelated PR is not blocked by a chart template that was always there).
+   * Unreadable documents the PR leaves as they are on the base branch: shown, not gating (an
+   * unrelated PR is not blocked by a chart template that was always there, nor an edit beside it).
    */
   readonly existingInvalid: readonly InvalidManifest[];
   /** Files the PR adds or changes that name traffic config but hold none (a workflow, a CRD, a chart template): not reviewed, not gating. */
@@ -178,8 +178,9 @@ export function analyzeChange(input: ChangeInput): Analysis {
   });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
   const changed = changedPaths(baseFiles, headFiles);
-  const invalid = head.manifests.invalid.filter((item) => changed(item.file));
-  const existingInvalid = head.manifests.invalid.filter((item) => !changed(item.file));
+  const existing = alreadyInvalid({ files: baseFiles, invalid: base.manifests.invalid }, headFiles);
+  const invalid = head.manifests.invalid.filter((item) => !existing(item));
+  const existingInvalid = head.manifests.invalid.filter(existing);
   findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item, policy))));
   const skipped = head.manifests.skipped.filter((item) => changed(item.file));
   const excluded = {
@@ -255,9 +256,8 @@ function policyChangeFindings(input: ChangeInput): Finding[] {
 }
 
 /**
- * Whether the PR adds, changes or deletes a file: unreadable documents gate only there (an
- * unrelated PR is not blocked by a file that was always so), and only there are skipped and
- * excluded files worth a reviewer's line.
+ * Whether the PR adds, changes or deletes a file: only there are skipped and excluded files worth
+ * a reviewer's line.
  */
 function changedPaths(base: readonly SourceFile[], head: readonly SourceFile[]): (path: string) => boolean {
   const baseText = new Map(base.map((file) => [file.path, file.text]));

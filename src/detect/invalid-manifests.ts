@@ -1,4 +1,6 @@
-import type { InvalidManifest } from "../core/resource.js";
+import { resourceKey, type InvalidManifest } from "../core/resource.js";
+import type { SourceFile } from "../core/source-file.js";
+import { splitYamlDocuments, type YamlChunk } from "../manifests/yaml-documents.js";
 import type { Detection, Finding } from "../core/finding.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { toFinding } from "./to-finding.js";
@@ -25,3 +27,31 @@ export function invalidManifestFinding(item: InvalidManifest, policy: Policy): F
     fingerprint: `invalid:${item.file}:${item.line}`,
   };
 }
+
+/**
+ * Whether an unreadable document of the head tree was so on the base branch already: its file had
+ * the same problem there, and the document that holds it is there as it is. Only a document the PR
+ * adds or edits, or a problem it causes (a document defined twice), gates: an image bump in a file
+ * that has long held a broken Gateway is not blocked by that Gateway (it is shown, not gating).
+ */
+export function alreadyInvalid(
+  base: { readonly files: readonly SourceFile[]; readonly invalid: readonly InvalidManifest[] },
+  headFiles: readonly SourceFile[],
+): (item: InvalidManifest) => boolean {
+  const problem = (item: InvalidManifest) => `${item.file}\0${item.message}\0${item.resource ? resourceKey(item.resource) : ""}`;
+  const known = new Set(base.invalid.map(problem));
+  const before = new Map(base.files.map((file) => [file.path, file.text]));
+  const after = new Map(headFiles.map((file) => [file.path, file.text]));
+  return (item) => {
+    const was = before.get(item.file);
+    const is = after.get(item.file);
+    if (was === undefined || is === undefined) return false;
+    if (was === is) return true;
+    if (!known.has(problem(item))) return false;
+    const document = chunkAtLine(splitYamlDocuments(is), item.line);
+    return document !== undefined && splitYamlDocuments(was).some((chunk) => chunk.text === document.text);
+  };
+}
+
+/** The document a file line belongs to: the last that starts at or before it. */
+const chunkAtLine = (chunks: readonly YamlChunk[], line: number): YamlChunk | undefined => chunks.findLast((chunk) => chunk.line <= line);

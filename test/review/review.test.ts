@@ -146,6 +146,26 @@ describe("review: the whole pipeline", () => {
     const added = review({ "r.yaml": route([90, 10]) }, { "chart/vs.yaml": template, "r.yaml": route([90, 10]) });
     expect(added.governance.state).toBe("invalid-manifests");
   });
+
+  it("an unreadable document the PR leaves as it is does not block an edit elsewhere in its file; editing it, or breaking another, does", () => {
+    // gke-networking-recipes: an Istio Gateway without hosts, beside a Deployment whose image is bumped.
+    const broken =
+      "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: gw, namespace: shop }\nspec:\n  servers: [{ port: { number: 80, name: http, protocol: HTTP } }]\n";
+    const deployment = (image: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { template: { spec: { containers: [{ name: web, image: ${image} }] } } }\n`;
+    const file = (image: string, gateway = broken) => `${deployment(image)}---\n${gateway}`;
+    const bump = review({ "app.yaml": file("web:1") }, { "app.yaml": file("web:2") });
+    expect(bump.analysis.invalid).toEqual([]);
+    expect(bump.analysis.existingInvalid).toHaveLength(1);
+    expect(bump.decision).toBe("pass");
+    const edited = review({ "app.yaml": file("web:1") }, { "app.yaml": file("web:1", broken.replace("name: gw", "name: gateway")) });
+    expect(edited.governance.state).toBe("invalid-manifests");
+    const another = review(
+      { "app.yaml": file("web:1") },
+      { "app.yaml": `${file("web:2")}---\n${broken.replace("name: gw", "name: gw2")}` },
+    );
+    expect(another.analysis.invalid.map((item) => item.resource?.name)).toEqual(["gw2"]);
+  });
 });
 
 /** Small excerpts of real public files (test/fixtures/real/README.md). */
