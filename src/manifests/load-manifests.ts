@@ -323,8 +323,20 @@ export function readDocuments(text: string, asValues: boolean): DocumentRead[] {
   return reads;
 }
 
-/** Any traffic group named anywhere in a text, in any position: the fast path's one question. */
-const TRAFFIC_GROUP = new RegExp([...trafficGroups].map((group) => group.replace(/[.]/g, "\\.")).join("|"));
+const groupPattern = (groups: readonly string[]): RegExp =>
+  new RegExp(groups.map((group) => (group.includes(".") ? group.replace(/[.]/g, "\\.") : `\\b${group}/`)).join("|"));
+
+/**
+ * Any traffic group named anywhere in a text, in any position: the fast path's one question. A
+ * group without a dot is an everyday word (`extensions`): it counts only as an apiVersion's group.
+ */
+const TRAFFIC_GROUP = groupPattern([...trafficGroups]);
+
+/**
+ * The groups whose every mention is worth a skipped line: a group without a dot is an old core
+ * group (`extensions/v1beta1`) whose Deployments and DaemonSets are nobody's traffic config.
+ */
+const LISTED_GROUP = groupPattern([...trafficGroups].filter((group) => group.includes(".")));
 
 /**
  * Double-quoted escapes that spell characters (`\x2e`, `\u002e`) or join lines (`\` at a line
@@ -360,7 +372,7 @@ function kindShown(text: string): string | undefined {
 const mentionsTrafficGroup = (text: string): boolean => TRAFFIC_GROUP.test(text) || SPELLING_ESCAPE.test(text);
 
 /** Whether the text names a traffic group as written: what makes a skipped document worth listing. */
-const namesTrafficGroup = (text: string): boolean => TRAFFIC_GROUP.test(text);
+const namesTrafficGroup = (text: string): boolean => LISTED_GROUP.test(text);
 
 // Top-level `apiVersion:`/`kind:` entries, in block style (column 0) or in a flow mapping (`{kind: X, ...}`).
 const HEADER_ENTRY = /(?:^|[{,][ \t]*)["']?(apiVersion|kind)["']?[ \t]*:[ \t]*([^,}#\r\n]*)/gm;

@@ -10,7 +10,8 @@ import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
  * the route diff compares an Ingress path with a route's match as the same request shape.
  */
 
-export const INGRESS_GROUP = "networking.k8s.io";
+/** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
+export const INGRESS_GROUPS: readonly string[] = ["networking.k8s.io", "extensions"];
 
 /** Where the requests enter: the Ingress controller its class names (the cluster's default one when none does). */
 export const ingressEntry = (resource: Resource): string => {
@@ -20,12 +21,13 @@ export const ingressEntry = (resource: Resource): string => {
 
 const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix" };
 
+/** A v1 backend (`service.name`, `service.port`) or a v1beta1 one (`serviceName`, `servicePort`). */
 function backendOf(value: JsonRecord, namespace: string, file: string, path: FieldPath): WeightedRef[] {
   const service = record(value.service);
-  const name = text(service.name);
+  const name = text(service.name) ?? text(value.serviceName);
   if (!name) return [];
   const portSpec = record(service.port);
-  const portOf = numeric(portSpec.number) ?? text(portSpec.name) ?? "";
+  const portOf = numeric(portSpec.number) ?? text(portSpec.name) ?? numeric(value.servicePort) ?? text(value.servicePort) ?? "";
   return [
     {
       key: `/Service/${namespace}/${name}:${portOf}`,
@@ -38,7 +40,7 @@ function backendOf(value: JsonRecord, namespace: string, file: string, path: Fie
 }
 
 export function ingressRules(resource: Resource): RuleShape[] {
-  if (resource.id.kind !== "Ingress" || resource.id.group !== INGRESS_GROUP) return [];
+  if (resource.id.kind !== "Ingress" || !INGRESS_GROUPS.includes(resource.id.group)) return [];
   const spec = record(resource.body.spec);
   const { namespace } = resource.id;
   const file = resource.source.file;
@@ -65,8 +67,10 @@ export function ingressRules(resource: Resource): RuleShape[] {
       });
     });
   });
-  if (spec.defaultBackend !== undefined) {
-    const path = ["spec", "defaultBackend"];
+  // v1beta1 names the default backend `backend`.
+  const defaultField = spec.defaultBackend !== undefined ? "defaultBackend" : spec.backend !== undefined ? "backend" : undefined;
+  if (defaultField) {
+    const path = ["spec", defaultField];
     const signature = "PathPrefix /";
     shapes.push({
       entry,
@@ -75,7 +79,7 @@ export function ingressRules(resource: Resource): RuleShape[] {
       ruleId: "default backend",
       precedence,
       path,
-      backends: backendOf(record(spec.defaultBackend), namespace, file, path),
+      backends: backendOf(record(spec[defaultField]), namespace, file, path),
       mirrors: [],
     });
   }

@@ -1,12 +1,14 @@
 import { byRules, type Family } from "../family.js";
-import { ingressRules } from "./flows.js";
+import { INGRESS_GROUPS, ingressRules } from "./flows.js";
 import { ingressDetector } from "./ingress.js";
 import * as ingress from "./schemas.js";
 
-/** Kubernetes Ingress (networking.k8s.io/v1): host and path rules to Services, behind the controller of its class. */
+/** Kubernetes Ingress (networking.k8s.io/v1, and v1beta1 as older repositories hold it): host and path rules to Services, behind the controller of its class. */
 export const ingressFamily: Family = {
   name: "ingress",
-  kinds: [[["networking.k8s.io"], [["Ingress", ingress.ingress]]]],
+  kinds: [[INGRESS_GROUPS, [["Ingress", ingress.ingress]]]],
+  // An Ingress moved from extensions/v1beta1 to networking.k8s.io is the same object.
+  promotions: { groups: { extensions: "networking.k8s.io" } },
   ruleSources: [byRules(ingressRules)],
   detectors: [ingressDetector],
 };

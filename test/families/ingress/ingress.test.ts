@@ -76,3 +76,68 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
     ).toEqual([]);
   });
 });
+
+/** As gke-networking-recipes and many older repositories still hold them (served until Kubernetes 1.22). */
+const beta = (apiVersion: string, spec: string) => `apiVersion: ${apiVersion}
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+${spec}`;
+
+const BETA_SPEC = `  backend: {serviceName: web, servicePort: 80}
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /api/*
+        backend: {serviceName: api, servicePort: http}`;
+
+describe("Ingress v1beta1 (extensions and networking.k8s.io)", () => {
+  for (const apiVersion of ["extensions/v1beta1", "networking.k8s.io/v1beta1"]) {
+    it(`${apiVersion}: reads serviceName/servicePort and the default \`backend\`; pathType may be left out`, () => {
+      const result = analyze({}, { [FILE]: beta(apiVersion, BETA_SPEC) });
+      expect(result.invalid).toEqual([]);
+      expect([...result.head.model.flows.values()].map((flow) => [flow.host, flow.match, flow.backends.map((b) => b.label)])).toEqual([
+        ["shop.example.com", "ImplementationSpecific /api/*", ["shop/api:http"]],
+        ["*", "PathPrefix /", ["shop/web:80"]],
+      ]);
+    });
+  }
+
+  it("moving a v1beta1 path to another Service is a backend change, not a quiet resource.changed", () => {
+    const base = beta("extensions/v1beta1", BETA_SPEC);
+    const head = base.replace("serviceName: api,", "serviceName: api-v2,");
+    const findings = analyze({ [FILE]: base }, { [FILE]: head }).findings.map((f) => f.class);
+    expect(findings).toEqual(["backend.added"]);
+  });
+
+  it("a migration to networking.k8s.io/v1 that keeps the routing changes no flow (and keeps its identity across groups)", () => {
+    const base = beta("extensions/v1beta1", BETA_SPEC.replace("path: /api/*", "path: /api/*\n        pathType: ImplementationSpecific"));
+    const head = ingress(`  defaultBackend: {service: {name: web, port: {number: 80}}}
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /api/*
+        pathType: ImplementationSpecific
+        backend: {service: {name: api, port: {name: http}}}`);
+    const result = analyze({ [FILE]: base }, { [FILE]: head });
+    expect(result.routeDiffs).toEqual([]);
+    expect(result.findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("v1 still requires pathType, as the API server does", () => {
+    const result = analyze(
+      {},
+      { [FILE]: ingress(BETA_SPEC.replace("backend: {serviceName: web, servicePort: 80}", "ingressClassName: gce")) },
+    );
+    expect(result.invalid.map((item) => item.message)).toEqual([expect.stringContaining("pathType")]);
+  });
+
+  it("an extensions/v1beta1 Deployment is nobody's traffic config: not read, not listed", () => {
+    const deployment = "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n";
+    const result = analyze({ "app.yaml": deployment }, { "app.yaml": deployment.replace("replicas: 1", "replicas: 2") });
+    expect(result.skipped).toEqual([]);
+    expect(result.findings).toEqual([]);
+  });
+});
