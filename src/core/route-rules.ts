@@ -7,7 +7,7 @@ import type { FieldPath } from "./finding.js";
 
 /** A backend as a route names it, before it is placed on clusters (src/model/placement.ts). */
 export interface BackendRef {
-  readonly kind: "Service" | "ServiceImport" | "VirtualDestination" | "Host";
+  readonly kind: "Service" | "ServiceImport" | "VirtualDestination" | "Host" | "MultiClusterService";
   readonly name: string;
   readonly namespace: string;
   /** Istio destination subset. */

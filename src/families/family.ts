@@ -124,8 +124,12 @@ export interface PlacementHint {
 
 /** What the placement engine lends a family, so that placements stay one shared object each and regions come from the policy. */
 export interface PlacementTools {
-  /** Named clusters as a placement, with their regions by the policy's `topology.clusters` (interned: equal placements are one object). */
-  readonly ofClusters: (clusters: Iterable<string>, multiCluster: boolean) => Placement;
+  /**
+   * Named clusters as a placement, with their regions by the policy's `topology.clusters`, else as
+   * the resource says (`regionOf`: a MultiClusterService's `location/name`); interned: equal
+   * placements are one object.
+   */
+  readonly ofClusters: (clusters: Iterable<string>, multiCluster: boolean, regionOf?: (cluster: string) => string | undefined) => Placement;
   /** The clusters a repository file lands in (policy patterns, GitOps deliveries). */
   readonly clustersOfFile: (file: string) => readonly string[];
 }

@@ -43,11 +43,12 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       interned.set(key, placement);
       return placement;
     };
-    const placementOfClusters = (clusters: Iterable<string>, multiCluster: boolean): Placement => {
+    const placementOfClusters: PlacementTools["ofClusters"] = (clusters, multiCluster, regionOf) => {
       const sortedClusters = sortedSet(clusters);
+      const region = (cluster: string) => regionOfCluster(cluster) ?? regionOf?.(cluster);
       return intern({
         clusters: sortedClusters,
-        regions: sortedSet(sortedClusters.map(regionOfCluster).filter((r): r is string => r !== undefined)),
+        regions: sortedSet(sortedClusters.map(region).filter((r): r is string => r !== undefined)),
         multiCluster,
       });
     };

@@ -89,10 +89,10 @@ describe("placement engine over a table of families", () => {
 });
 
 describe("the families that place references", () => {
-  it("are MCS for ServiceImports, Istio for hosts, Gloo for VirtualDestinations", () => {
+  it("are MCS for ServiceImports, Istio for hosts, Gloo for VirtualDestinations, GKE for MultiClusterServices", () => {
     const placers = FAMILIES.flatMap((family) =>
       Object.keys(family.placementHints?.destinations ?? {}).map((kind) => `${kind}: ${family.name}`),
     );
-    expect(placers.sort()).toEqual(["Host: istio", "ServiceImport: mcs", "VirtualDestination: gloo"]);
+    expect(placers.sort()).toEqual(["Host: istio", "MultiClusterService: gke", "ServiceImport: mcs", "VirtualDestination: gloo"]);
   });
 });

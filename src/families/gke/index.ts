@@ -1,8 +1,9 @@
-import type { Family } from "../family.js";
+import { byRules, type Family } from "../family.js";
 import { gkeDetector } from "./gke.js";
+import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
 import * as gke from "./schemas.js";
 
-/** GKE's Gateway policies (networking.gke.io). */
+/** GKE's Gateway policies and multi-cluster Ingress (networking.gke.io). */
 export const gkeFamily: Family = {
   name: "gke",
   kinds: [
@@ -13,8 +14,12 @@ export const gkeFamily: Family = {
         ["HealthCheckPolicy", gke.healthCheckPolicy],
         ["GCPGatewayPolicy", gke.gcpGatewayPolicy],
         ["GCPTrafficDistributionPolicy", gke.gcpTrafficDistributionPolicy],
+        ["MultiClusterIngress", gke.multiClusterIngress],
+        ["MultiClusterService", gke.multiClusterService],
       ],
     ],
   ],
-  detectors: [gkeDetector],
+  ruleSources: [byRules(multiClusterIngressRules)],
+  placementHints: multiClusterPlacement,
+  detectors: [gkeDetector, multiClusterDetector],
 };

@@ -49,3 +49,39 @@ export const gcpTrafficDistributionPolicy = policy(
 );
 
 export type HealthCheckPolicy = z.infer<typeof healthCheckPolicy>;
+
+/** A MultiClusterIngress backend: a MultiClusterService and its port (the Ingress v1beta1 spelling). */
+const multiClusterBackend = z.looseObject({
+  serviceName: z.string().min(1),
+  servicePort: z.union([z.int().min(1).max(65535), z.string().min(1)]).optional(),
+});
+
+/** GKE MultiClusterIngress (networking.gke.io/v1): an Ingress-shaped `spec.template.spec` served by its own Google Cloud load balancer. */
+export const multiClusterIngress = kubeObject(
+  z.looseObject({
+    template: z.looseObject({
+      spec: z.looseObject({
+        backend: multiClusterBackend.optional(),
+        tls: z.array(z.looseObject({ secretName: z.string().optional() })).optional(),
+        rules: z
+          .array(
+            z.looseObject({
+              host: z.string().optional(),
+              http: z
+                .looseObject({ paths: z.array(z.looseObject({ path: z.string().optional(), backend: multiClusterBackend })) })
+                .optional(),
+            }),
+          )
+          .optional(),
+      }),
+    }),
+  }),
+);
+
+/** GKE MultiClusterService: the Service template derived in member clusters, and the clusters (`location/name`) that serve it (all when none is listed). */
+export const multiClusterService = kubeObject(
+  z.looseObject({
+    template: z.looseObject({ spec: looseSpec.optional() }).optional(),
+    clusters: z.array(z.looseObject({ link: z.string().min(1) })).optional(),
+  }),
+);

@@ -1,0 +1,86 @@
+import { list, record, text, numeric, type JsonRecord } from "./json-access.js";
+import type { FieldPath } from "./finding.js";
+import type { BackendRef, RuleShape, WeightedRef } from "./route-rules.js";
+
+/**
+ * The rules of an Ingress-shaped spec as flows: Kubernetes Ingress, and GKE's MultiClusterIngress,
+ * whose `spec.template.spec` is one. One flow per host and path; a path has one backend, so it
+ * takes all of that path's traffic; the default backend takes whatever no rule matches. The
+ * spellings follow Gateway API's (`PathPrefix /api`, `Exact /`), so the route diff compares an
+ * Ingress path with a route's match as the same request shape.
+ */
+export interface IngressSpecReading {
+  /** Where the requests enter: an Ingress's controller, a MultiClusterIngress's own load balancer. */
+  readonly entry: string;
+  readonly namespace: string;
+  readonly file: string;
+  /** Where the spec sits in the document (`["spec"]`, `["spec", "template", "spec"]`). */
+  readonly at: FieldPath;
+  /** What a backend names: a Service, a MultiClusterService. */
+  readonly backendKind: Extract<BackendRef["kind"], "Service" | "MultiClusterService">;
+}
+
+const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix" };
+
+/** A v1 backend (`service.name`, `service.port`) or a v1beta1 one (`serviceName`, `servicePort`). */
+function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPath): WeightedRef[] {
+  const service = record(value.service);
+  const name = text(service.name) ?? text(value.serviceName);
+  if (!name) return [];
+  const { namespace, backendKind } = reading;
+  const portSpec = record(service.port);
+  const portOf = numeric(portSpec.number) ?? text(portSpec.name) ?? numeric(value.servicePort) ?? text(value.servicePort) ?? "";
+  const where = `${namespace}/${name}${portOf === "" ? "" : `:${portOf}`}`;
+  return [
+    {
+      key: `${backendKind === "Service" ? "" : "networking.gke.io"}/${backendKind}/${namespace}/${name}:${portOf}`,
+      label: backendKind === "Service" ? where : `${backendKind} ${where}`,
+      weight: 100,
+      ref: { kind: backendKind, name, namespace, routeFile: reading.file },
+      path,
+    },
+  ];
+}
+
+export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading): RuleShape[] {
+  const { entry, at } = reading;
+  const shapes: RuleShape[] = [];
+  let precedence = 0;
+  list(spec.rules).forEach((item, ruleIndex) => {
+    const rule = record(item);
+    const host = text(rule.host) ?? "*";
+    list(record(rule.http).paths).forEach((pathItem, pathIndex) => {
+      const entryPath = record(pathItem);
+      const type = text(entryPath.pathType) ?? "ImplementationSpecific";
+      const signature = `${PATH_TYPES[type] ?? type} ${text(entryPath.path) ?? "/"}`;
+      const path = [...at, "rules", ruleIndex, "http", "paths", pathIndex];
+      shapes.push({
+        entry,
+        host,
+        alternatives: [{ signature, path: signature }],
+        ruleId: signature,
+        precedence: precedence++,
+        path,
+        backends: backendOf(record(entryPath.backend), reading, [...path, "backend"]),
+        mirrors: [],
+      });
+    });
+  });
+  // v1beta1 (and a MultiClusterIngress) names the default backend `backend`.
+  const defaultField = spec.defaultBackend !== undefined ? "defaultBackend" : spec.backend !== undefined ? "backend" : undefined;
+  if (defaultField) {
+    const path = [...at, defaultField];
+    const signature = "PathPrefix /";
+    shapes.push({
+      entry,
+      host: "*",
+      alternatives: [{ signature, path: signature }],
+      ruleId: "default backend",
+      precedence,
+      path,
+      backends: backendOf(record(spec[defaultField]), reading, path),
+      mirrors: [],
+    });
+  }
+  return shapes;
+}

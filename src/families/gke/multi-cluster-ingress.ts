@@ -1,0 +1,125 @@
+import type { Resource } from "../../core/resource.js";
+import type { RuleShape } from "../../core/route-rules.js";
+import { ingressSpecRules } from "../../core/ingress-spec.js";
+import { list, record, text } from "../../core/json-access.js";
+import { sameValue, sortedSet } from "../../core/canonical-values.js";
+import { byKind, type Check } from "../../core/by-kind.js";
+import { UNKNOWN_MULTI_CLUSTER } from "../../core/traffic-model.js";
+import type { PlacementHints } from "../family.js";
+
+/**
+ * GKE multi-cluster Ingress (networking.gke.io/v1): a MultiClusterIngress, applied in the fleet's
+ * config cluster, is one Google Cloud load balancer whose hosts and paths send to
+ * MultiClusterServices; a MultiClusterService runs its backends in the member clusters its
+ * `clusters` list names (`us-central1/gke-1`), or in every member cluster when it names none. So a
+ * cluster taken off that list is drained from every path that sends to the service.
+ */
+
+const GKE_GROUP = "networking.gke.io";
+const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** Each MultiClusterIngress is its own load balancer: its own entry point. */
+export function multiClusterIngressRules(resource: Resource): RuleShape[] {
+  if (resource.id.kind !== "MultiClusterIngress" || resource.id.group !== GKE_GROUP) return [];
+  const { namespace, name } = resource.id;
+  return ingressSpecRules(record(record(record(resource.body.spec).template).spec), {
+    entry: `MultiClusterIngress ${namespace}/${name}`,
+    namespace,
+    file: resource.source.file,
+    at: ["spec", "template", "spec"],
+    backendKind: "MultiClusterService",
+  });
+}
+
+/** A member cluster as `clusters[].link` names it: `location/name`, the region a zone's (`us-central1-a` → `us-central1`). */
+function memberOf(link: string): { cluster: string; region?: string } {
+  const parts = link.split("/").filter(Boolean);
+  const cluster = parts.at(-1) ?? link;
+  const location = parts.length > 1 ? parts.at(-2) : undefined;
+  return { cluster, ...(location ? { region: location.replace(/^([a-z]+-[a-z]+\d+)-[a-z]$/, "$1") } : {}) };
+}
+
+const membersOf = (resource: Resource | undefined): string[] =>
+  sortedSet(list(record(resource?.body.spec).clusters).flatMap((entry) => text(record(entry).link) ?? []));
+
+export const multiClusterPlacement: PlacementHints = {
+  hints: {
+    MultiClusterService: (resource, tools) => {
+      const members = membersOf(resource).map(memberOf);
+      const regions = new Map(members.flatMap(({ cluster, region }) => (region ? [[cluster, region] as const] : [])));
+      const placement =
+        members.length > 0
+          ? tools.ofClusters(
+              members.map((member) => member.cluster),
+              true,
+              (cluster) => regions.get(cluster),
+            )
+          : UNKNOWN_MULTI_CLUSTER;
+      return [{ key: serviceKey(resource.id.namespace, resource.id.name), placement }];
+    },
+  },
+  destinations: {
+    // A MultiClusterService this tree does not hold runs somewhere in the fleet: several clusters, unknown.
+    MultiClusterService: { place: (ref, hints) => hints(serviceKey(ref.namespace, ref.name)).at(-1) ?? UNKNOWN_MULTI_CLUSTER },
+  },
+};
+
+const listed = (members: readonly string[]) => (members.length > 0 ? members.join(", ") : "every member cluster");
+
+/** The member clusters that serve it: a cluster off the list is drained, one on it takes traffic. */
+const serviceClusters: Check = (change, out) => {
+  const [before, after] = [membersOf(change.base), membersOf(change.head)];
+  if (!change.base || !change.head || sameValue(before, after)) return;
+  const gone = before.filter((member) => !after.includes(member));
+  const joined = after.filter((member) => !before.includes(member));
+  const what = [
+    ...(gone.length > 0 && after.length > 0 ? [`${gone.join(", ")} stop${gone.length === 1 ? "s" : ""} serving it (drained)`] : []),
+    ...(joined.length > 0 && before.length > 0 ? [`${joined.join(", ")} start${joined.length === 1 ? "s" : ""} serving it`] : []),
+  ];
+  out.add({
+    class: "export.changed",
+    summary: `backends in ${listed(before)} → ${listed(after)}${what.length > 0 ? `: ${what.join("; ")}` : ""}`,
+    side: "head",
+    path: ["spec", "clusters"],
+    before,
+    after,
+  });
+};
+
+const STATIC_IP = "networking.gke.io/static-ip";
+const PRE_SHARED_CERTS = "networking.gke.io/pre-shared-certs";
+
+/** The load balancer's address and the certificates it serves: the front door every client resolves and trusts. */
+const ingressFront: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [ipBefore, ipAfter] = [change.base.annotations[STATIC_IP], change.head.annotations[STATIC_IP]];
+  if (ipBefore !== ipAfter)
+    out.add({
+      class: "listener.changed",
+      summary: `load balancer address ${ipBefore ?? "(ephemeral)"} → ${ipAfter ?? "(ephemeral)"}: clients and DNS records that point at the old address stop reaching it`,
+      side: "head",
+      path: ["metadata", "annotations", STATIC_IP],
+      before: ipBefore,
+      after: ipAfter,
+    });
+  const certs = (resource: Resource) =>
+    sortedSet([
+      ...(resource.annotations[PRE_SHARED_CERTS] ?? "").split(",").map((cert) => cert.trim()),
+      ...list(record(record(record(resource.body.spec).template).spec).tls).map((entry) => text(record(entry).secretName) ?? ""),
+    ]).filter(Boolean);
+  const [certsBefore, certsAfter] = [certs(change.base), certs(change.head)];
+  if (!sameValue(certsBefore, certsAfter))
+    out.add({
+      class: "trust.changed",
+      summary: `serving certificates ${certsBefore.join(", ") || "none"} → ${certsAfter.join(", ") || "none"}: clients see another certificate, or plain HTTP`,
+      side: "head",
+      path: ["metadata", "annotations"],
+      before: certsBefore,
+      after: certsAfter,
+    });
+};
+
+export const multiClusterDetector = byKind(
+  { MultiClusterService: [serviceClusters], MultiClusterIngress: [ingressFront] },
+  (id) => id.group === GKE_GROUP,
+);

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { analyze } from "../../helpers/review-trees.js";
+
+/** The shape of gke-networking-recipes' multi-cluster-ingress recipes (GKE's MultiClusterIngress guide). */
+const MCI = `apiVersion: networking.gke.io/v1
+kind: MultiClusterIngress
+metadata:
+  name: foobar-ingress
+  namespace: demo
+  annotations:
+    networking.gke.io/static-ip: 34.1.2.3
+spec:
+  template:
+    spec:
+      backend: {serviceName: default-backend, servicePort: 8080}
+      rules:
+      - host: foo.example.com
+        http:
+          paths:
+          - backend: {serviceName: foo, servicePort: 8080}
+      - host: bar.example.com
+        http:
+          paths:
+          - path: /api/*
+            backend: {serviceName: bar, servicePort: 8080}
+`;
+
+const mcs = (name: string, links: readonly string[]) => `apiVersion: networking.gke.io/v1
+kind: MultiClusterService
+metadata: {name: ${name}, namespace: demo}
+spec:
+  template:
+    spec:
+      selector: {app: ${name}}
+      ports: [{name: web, protocol: TCP, port: 8080, targetPort: 8080}]
+${links.length > 0 ? `  clusters:\n${links.map((link) => `  - link: "${link}"`).join("\n")}\n` : ""}`;
+
+const tree = (ingress = MCI, fooLinks: readonly string[] = ["us-west1-a/gke-1", "us-east1/gke-2"]) => ({
+  "mci/ingress.yaml": ingress,
+  "mci/services.yaml": `${mcs("foo", fooLinks)}---\n${mcs("bar", [])}`,
+});
+
+const findingsOf = (head: Record<string, string>) => analyze(tree(), head).findings.map((finding) => [finding.class, finding.summary]);
+
+describe("GKE MultiClusterIngress and MultiClusterService", () => {
+  it("reads each host and path as a flow entering at the Ingress's own load balancer, placed where its MultiClusterService runs", () => {
+    const flows = [...analyze({}, tree()).head.model.flows.values()];
+    expect(
+      flows.map((flow) => [
+        flow.entry,
+        flow.host,
+        flow.match,
+        flow.backends.map((b) => [b.label, b.placement.clusters, b.placement.regions]),
+      ]),
+    ).toEqual([
+      [
+        "MultiClusterIngress demo/foobar-ingress",
+        "foo.example.com",
+        "ImplementationSpecific /",
+        [["MultiClusterService demo/foo:8080", ["gke-1", "gke-2"], ["us-east1", "us-west1"]]],
+      ],
+      [
+        "MultiClusterIngress demo/foobar-ingress",
+        "bar.example.com",
+        "ImplementationSpecific /api/*",
+        [["MultiClusterService demo/bar:8080", [], []]],
+      ],
+      ["MultiClusterIngress demo/foobar-ingress", "*", "PathPrefix /", [["MultiClusterService demo/default-backend:8080", [], []]]],
+    ]);
+  });
+
+  it("a host taken off the Ingress is route.removed", () => {
+    const removed = MCI.replace(/      - host: bar\.example\.com[\s\S]*$/, "");
+    expect(findingsOf(tree(removed))).toContainEqual(["route.removed", expect.stringContaining("bar.example.com")]);
+  });
+
+  it("a cluster taken off a MultiClusterService drains it: export.changed, and the paths sending there lose its region", () => {
+    const findings = findingsOf(tree(MCI, ["us-west1-a/gke-1"]));
+    expect(findings).toContainEqual([
+      "export.changed",
+      "MultiClusterService demo/foo: backends in us-east1/gke-2, us-west1-a/gke-1 → us-west1-a/gke-1: us-east1/gke-2 stops serving it (drained)",
+    ]);
+    expect(findings).toContainEqual(["backend.region-removed", expect.stringContaining("foo.example.com")]);
+  });
+
+  it("the load balancer's static address and its certificates are listener and trust changes", () => {
+    const moved = MCI.replace("34.1.2.3", "34.9.9.9");
+    expect(findingsOf(tree(moved))).toContainEqual(["listener.changed", expect.stringContaining("34.1.2.3 → 34.9.9.9")]);
+    const certified = MCI.replace(
+      "    networking.gke.io/static-ip: 34.1.2.3",
+      "    networking.gke.io/static-ip: 34.1.2.3\n    networking.gke.io/pre-shared-certs: foo-cert",
+    );
+    expect(findingsOf(tree(certified))).toContainEqual(["trust.changed", expect.stringContaining("none → foo-cert")]);
+  });
+
+  it("the same resources reformatted are no finding", () => {
+    const reformatted = MCI.replace(
+      "backend: {serviceName: foo, servicePort: 8080}",
+      "backend:\n              serviceName: foo\n              servicePort: 8080",
+    );
+    expect(findingsOf(tree(reformatted))).toEqual([]);
+  });
+
+  it("a MultiClusterIngress backend without serviceName is an invalid manifest", () => {
+    const broken = MCI.replace("backend: {serviceName: foo, servicePort: 8080}", "backend: {servicePort: 8080}");
+    expect(analyze({}, tree(broken)).invalid.map((item) => item.message)).toEqual([expect.stringContaining("serviceName")]);
+  });
+});
