@@ -51,7 +51,7 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
 const PROMOTED_GROUPS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.groups));
 const PROMOTED_KINDS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.kinds));
 
-const identityOf = (resource: Resource): string => {
+export const identityOf = (resource: Resource): string => {
   const { group, kind, namespace, name } = resource.id;
   const stable = `${PROMOTED_GROUPS[group] ?? group}/${PROMOTED_KINDS[kind] ?? kind}/${namespace}/${name}`;
   return resource.cluster ? `${stable}@${resource.cluster}` : stable;

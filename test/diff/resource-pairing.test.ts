@@ -101,3 +101,24 @@ spec:
     expect([...head.resources.values()].map((resource) => resource.key)).toEqual(["k8gb.io/Gslb/shop/shop"]);
   });
 });
+
+describe("a copy beside an equal definition that stays (gke-networking-recipes 4381fc1, 1383482)", () => {
+  const EXPORT = "kind: ServiceExport\napiVersion: net.gke.io/v1\nmetadata: {name: store-v1, namespace: store}\n";
+  const APP = `apiVersion: v1\nkind: Service\nmetadata: {name: store-v1, namespace: store}\nspec: {ports: [{port: 8080}]}\n---\n${EXPORT}`;
+
+  it("adding or removing the same ServiceExport in another file of its folder changes nothing", () => {
+    const one = { "gke-1/app-v1.yaml": APP };
+    const two = { "gke-1/app-v1.yaml": APP, "gke-1/serviceexport-v1.yaml": EXPORT };
+    expect(analyze(one, two).findings).toEqual([]);
+    expect(analyze(two, one).findings).toEqual([]);
+  });
+
+  it("a copy in another folder, or a copy that differs, is still a change", () => {
+    expect(classesOf(analyze({ "gke-1/app-v1.yaml": APP }, { "gke-1/app-v1.yaml": APP, "gke-2/serviceexport-v1.yaml": EXPORT }))).toContain(
+      "export.changed",
+    );
+    const other = EXPORT.replace("metadata: {", "metadata: {labels: {tier: web}, ");
+    const differing = analyze({ "gke-1/app-v1.yaml": APP }, { "gke-1/app-v1.yaml": APP, "gke-1/serviceexport-v1.yaml": other });
+    expect(classesOf(differing)).toContain("export.changed");
+  });
+});
