@@ -42,6 +42,14 @@ function memberOf(link: string): { cluster: string; region?: string } {
 const membersOf = (resource: Resource | undefined): string[] =>
   sortedSet(list(record(resource?.body.spec).clusters).flatMap((entry) => text(record(entry).link) ?? []));
 
+const folderOf = (file: string): string => file.slice(0, Math.max(0, file.lastIndexOf("/")));
+
+/**
+ * Where a MultiClusterService's backends run. Sample and multi-tenant repositories define a
+ * service of one name in several folders (one per recipe, each applied on its own): a
+ * MultiClusterIngress takes the one beside it, else every one the tree holds (the union of their
+ * clusters; all member clusters if any lists none).
+ */
 export const multiClusterPlacement: PlacementHints = {
   hints: {
     MultiClusterService: (resource, tools) => {
@@ -55,12 +63,29 @@ export const multiClusterPlacement: PlacementHints = {
               (cluster) => regions.get(cluster),
             )
           : UNKNOWN_MULTI_CLUSTER;
-      return [{ key: serviceKey(resource.id.namespace, resource.id.name), placement }];
+      const key = serviceKey(resource.id.namespace, resource.id.name);
+      return [
+        { key, placement },
+        { key: `${folderOf(resource.source.file)}:${key}`, placement },
+      ];
     },
   },
   destinations: {
-    // A MultiClusterService this tree does not hold runs somewhere in the fleet: several clusters, unknown.
-    MultiClusterService: { place: (ref, hints) => hints(serviceKey(ref.namespace, ref.name)).at(-1) ?? UNKNOWN_MULTI_CLUSTER },
+    MultiClusterService: {
+      place: (ref, hints) => {
+        const key = serviceKey(ref.namespace, ref.name);
+        const beside = hints(`${folderOf(ref.routeFile)}:${key}`).at(-1);
+        if (beside) return beside;
+        // One this tree does not hold runs somewhere in the fleet: several clusters, unknown.
+        const all = hints(key);
+        if (all.length === 0 || all.some((placement) => placement.clusters.length === 0)) return UNKNOWN_MULTI_CLUSTER;
+        return {
+          clusters: sortedSet(all.flatMap((placement) => placement.clusters)),
+          regions: sortedSet(all.flatMap((placement) => placement.regions)),
+          multiCluster: true,
+        };
+      },
+    },
   },
 };
 

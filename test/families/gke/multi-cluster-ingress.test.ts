@@ -106,3 +106,43 @@ describe("GKE MultiClusterIngress and MultiClusterService", () => {
     expect(analyze({}, tree(broken)).invalid.map((item) => item.message)).toEqual([expect.stringContaining("serviceName")]);
   });
 });
+
+describe("a MultiClusterService defined in several recipe folders", () => {
+  const ingress = MCI.replace(/      - host: bar\.example\.com[\s\S]*$/, "");
+  const recipe = (links: readonly string[]) => ({ ingress, services: `${mcs("foo", links)}---\n${mcs("default-backend", links)}` });
+  const flowsOf = (files: Record<string, string>) =>
+    [...analyze({}, files).head.model.flows.values()].map((flow) => [
+      flow.resourceKey.split("@")[1],
+      flow.host,
+      flow.backends[0]!.placement.clusters,
+    ]);
+
+  it("an Ingress is placed by the service beside it, whichever folder comes last (gke-networking-recipes c46efce: a rename moved nothing)", () => {
+    const a = recipe(["us-west1-a/gke-1"]);
+    const b = recipe(["europe-west1/gke-eu"]);
+    const files = {
+      "a/ingress.yaml": a.ingress,
+      "a/services.yaml": a.services,
+      "b/ingress.yaml": b.ingress,
+      "b/services.yaml": b.services,
+    };
+    expect(flowsOf(files)).toEqual([
+      ["a/ingress.yaml", "foo.example.com", ["gke-1"]],
+      ["a/ingress.yaml", "*", ["gke-1"]],
+      ["b/ingress.yaml", "foo.example.com", ["gke-eu"]],
+      ["b/ingress.yaml", "*", ["gke-eu"]],
+    ]);
+  });
+
+  it("with none beside it, every definition counts: the union of their clusters", () => {
+    const a = recipe(["us-west1-a/gke-1"]);
+    const b = recipe(["europe-west1/gke-eu"]);
+    const files = { "ingress/ingress.yaml": a.ingress, "a/services.yaml": a.services, "b/services.yaml": b.services };
+    const [flow] = [...analyze({}, files).head.model.flows.values()];
+    expect(flow!.backends[0]!.placement).toEqual({
+      clusters: ["gke-1", "gke-eu"],
+      regions: ["europe-west1", "us-west1"],
+      multiCluster: true,
+    });
+  });
+});
