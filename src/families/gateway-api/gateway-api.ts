@@ -91,6 +91,22 @@ const protocolName = (value: unknown): string | undefined => {
   return name !== undefined && /^[a-z0-9-]+$/i.test(name) ? name.toUpperCase() : name;
 };
 
+/**
+ * What a listener's new TLS mode does. Only a listener that terminated TLS stops doing so; one
+ * without tls settings terminated nothing (Terminate needs certificateRefs), and on a TLS listener
+ * routing is by SNI to TLSRoutes either way: only an HTTPS listener loses its L7 routing.
+ */
+function tlsModeEffect(before: ListenerView, after: ListenerView): string {
+  if (after.tlsMode === "Passthrough") {
+    if (before.tlsMode !== "Terminate" || before.certificates.length === 0)
+      return ": clients' TLS now passes through to the backends, which present their own certificates";
+    return `: the Gateway no longer terminates TLS: backends see the clients' TLS and present their own certificates${after.protocol === "HTTPS" ? ", and L7 routing stops" : ""}`;
+  }
+  if (after.tlsMode === "Terminate" && before.tlsMode === "Passthrough")
+    return ": the Gateway now terminates TLS with its own certificates: backends no longer see the clients' TLS";
+  return "";
+}
+
 const listenerView = (value: unknown, namespace: string): ListenerView => {
   const listener = record(value);
   const tls = optionalRecord(listener.tls);
@@ -182,7 +198,7 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
   if (before.tlsMode !== after.tlsMode && !(after.tlsMode === undefined && before.protocol !== after.protocol)) {
     out.add({
       class: "listener.changed",
-      summary: `${label} tls.mode ${show(before.tlsMode)} → ${show(after.tlsMode)}${after.tlsMode === "Passthrough" ? ": the Gateway no longer terminates TLS, so L7 routing stops" : ""}`,
+      summary: `${label} tls.mode ${show(before.tlsMode)} → ${show(after.tlsMode)}${tlsModeEffect(before, after)}`,
       side: "head",
       path: at("tls", "mode"),
       before: before.tlsMode,

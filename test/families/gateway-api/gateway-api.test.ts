@@ -169,7 +169,28 @@ describe("Gateway listeners", () => {
       head: gateway(
         "  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough, certificateRefs: [{name: c}]}}",
       ),
-      expected: [{ class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "tls", "mode"], says: "L7 routing stops" }],
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 0, "tls", "mode"],
+          says: "the Gateway no longer terminates TLS: backends see the clients' TLS and present their own certificates",
+        },
+      ],
+    },
+    {
+      // k8gb cf565e3: a TLS listener without tls settings terminated nothing; routing is by SNI either way.
+      name: "tls mode set to Passthrough where none was",
+      base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 8000, protocol: TLS}"),
+      head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 8000, protocol: TLS, tls: {mode: Passthrough}}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 0, "tls", "mode"],
+          says: "tls.mode (unset) → Passthrough: clients' TLS now passes through to the backends",
+        },
+      ],
     },
     {
       name: "serving certificate swapped is a trust change",
