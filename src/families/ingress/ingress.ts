@@ -9,8 +9,10 @@ import type { ResourceDetector } from "../../core/detector.js";
  * model by the route diff): the controller that serves it, and the certificates it serves.
  */
 
+const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+
 const className = (resource: Resource | undefined): string | undefined =>
-  resource ? (text(record(resource.body.spec).ingressClassName) ?? resource.annotations["kubernetes.io/ingress.class"]) : undefined;
+  resource ? (text(record(resource.body.spec).ingressClassName) ?? resource.annotations[CLASS_ANNOTATION]) : undefined;
 
 /** Each TLS entry as `secret ← hosts`, sorted: order and host order carry no meaning. */
 const tlsOf = (resource: Resource | undefined): string[] =>
@@ -33,7 +35,11 @@ export const ingressDetector: ResourceDetector = (change) => {
       class: "gateway-class.changed",
       summary: `IngressClass ${classBefore ?? "(default)"} → ${classAfter ?? "(default)"}: another controller serves its hosts, with its own addresses, defaults and annotations`,
       side: "head",
-      path: ["spec", "ingressClassName"],
+      // The class is the field, else the annotation older Ingresses name it with.
+      path:
+        text(record(change.head.body.spec).ingressClassName) !== text(record(change.base.body.spec).ingressClassName)
+          ? ["spec", "ingressClassName"]
+          : ["metadata", "annotations", CLASS_ANNOTATION],
       before: classBefore,
       after: classAfter,
     });

@@ -58,6 +58,19 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
     ]);
   });
 
+  it("a class named by the older annotation is the class: its change is explained there, not listed again as a changed annotation", () => {
+    const unnamed = BASE.replace("  ingressClassName: nginx\n", "");
+    const annotated = unnamed.replace(
+      "metadata: {name: shop, namespace: shop}",
+      "metadata: {name: shop, namespace: shop, annotations: {kubernetes.io/ingress.class: gce}}",
+    );
+    const findings = analyze({ [FILE]: unnamed }, { [FILE]: annotated }).findings;
+    expect(findings.map((f) => [f.class, f.line])).toEqual([
+      ["gateway-class.changed", 3],
+      ["route.attachment-changed", 4],
+    ]);
+  });
+
   it("another TLS secret is trust.changed", () => {
     expect(findingsOf(BASE.replace("secretName: shop-tls", "secretName: shop-tls-2024"))).toContainEqual([
       "trust.changed",
