@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
+import { compilePathScope } from "../policy/path-scope.js";
 import { planRenderedHelm, planRenders, renderKey, type RenderRoot } from "./render-plan.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
@@ -17,6 +18,11 @@ import { renderTools, type RenderTools } from "./render-tools.js";
  */
 export interface RenderOptions {
   readonly topology: Topology;
+  /**
+   * Whether the policy's `paths` review a file: a root whose origin (its kustomization, release or
+   * chart) they leave out is neither rendered nor reported, as its raw files are not read either.
+   */
+  readonly reviews?: (path: string) => boolean;
   /** Wall-clock budget for each side's renders together (ms). */
   readonly budgetMs: number;
   /** The tools; the pinned ones by default (tests may pass others). */
@@ -36,11 +42,18 @@ export async function renderChange(
   head: readonly SourceFile[],
   options: RenderOptions,
 ): Promise<RenderResult> {
-  const first = await renderStage(planRenders(base, options.topology), planRenders(head, options.topology), base, head, options);
+  const inScope = (roots: readonly RenderRoot[]) => (options.reviews ? roots.filter((root) => options.reviews!(root.origin)) : roots);
+  const first = await renderStage(
+    inScope(planRenders(base, options.topology)),
+    inScope(planRenders(head, options.topology)),
+    base,
+    head,
+    options,
+  );
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const second = await renderStage(
-    planRenderedHelm(base, first.base.files),
-    planRenderedHelm(head, first.head.files),
+    inScope(planRenderedHelm(base, first.base.files)),
+    inScope(planRenderedHelm(head, first.head.files)),
     [...base, ...first.base.files],
     [...head, ...first.head.files],
     options,
@@ -307,5 +320,5 @@ export function renderForReview(
 ): Promise<RenderResult> {
   if (options.off !== undefined) return Promise.resolve(skipped(options.off));
   if (!policy.render.enabled) return Promise.resolve(skipped("turned off by the policy (render.enabled: false)"));
-  return renderChange(base, head, { topology: policy.topology, budgetMs: options.budgetMs });
+  return renderChange(base, head, { topology: policy.topology, reviews: compilePathScope(policy.paths), budgetMs: options.budgetMs });
 }

@@ -146,6 +146,23 @@ describe("rendering what cannot be rendered offline", () => {
     expect(unrelated.analysis.findings).toEqual([]);
   });
 
+  it("a root the policy's paths leave out is neither rendered nor reported, as its files are not read (flagger: test/skipper's remote resources)", async () => {
+    const kustomization = {
+      path: "test/skipper/kustomization.yaml",
+      text: "resources:\n- https://example.com/skipper.yaml\n- ../../app\n",
+    };
+    const app = (value: string) => ({
+      path: "app/config.yaml",
+      text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "${value}"}\n`,
+    });
+    const excluding = policyWith("paths:\n  exclude: ['test/**']\n");
+    const rendered = await renderForReview([kustomization, app("1")], [kustomization, app("2")], excluding, { budgetMs: 60_000 });
+    expect(rendered.failures).toEqual([]);
+    expect(rendered.roots).toEqual([]);
+    const inScope = await renderForReview([kustomization, app("1")], [kustomization, app("2")], policyWith(), { budgetMs: 60_000 });
+    expect(inScope.failures.map((failure) => failure.id)).toEqual(["kustomize test/skipper"]);
+  });
+
   it("turned off by the policy, nothing is rendered and the report says why", async () => {
     const off = { ...policyWith(), render: { ...policyWith().render, enabled: false } };
     const rendered = await renderForReview([], [], off, { budgetMs: 1 });
