@@ -9,7 +9,22 @@ import { numeric, record, text, type JsonRecord } from "./json-access.js";
 
 /** The entry point a `gateways` item names: `Gateway <namespace>/<name>` (the route's namespace when unqualified), or `mesh`. */
 export const gatewayEntry = (gateway: string, namespace: string): string =>
-  gateway === "mesh" ? "mesh" : `Gateway ${gateway.includes("/") ? gateway : `${namespace}/${gateway}`}`;
+  gateway === "mesh" ? "mesh" : `Gateway ${resolveGatewayName(gateway, namespace)}`;
+
+/**
+ * An Istio gateway reference as `namespace/name`, as istiod resolves it (resolveGatewayName): `name`
+ * and `./name` are in the referrer's namespace, and the legacy `name.namespace.svc.cluster.local`
+ * (or `name.namespace`) spells `namespace/name`. So a change of spelling is no change.
+ */
+export function resolveGatewayName(gateway: string, namespace: string): string {
+  const slash = gateway.indexOf("/");
+  if (slash >= 0) return gateway.slice(0, slash) === "." ? `${namespace}${gateway.slice(slash)}` : gateway;
+  const dot = gateway.indexOf(".");
+  if (dot < 0) return `${namespace}/${gateway}`;
+  const rest = gateway.slice(dot + 1);
+  const end = rest.indexOf(".");
+  return `${end < 0 ? rest : rest.slice(0, end)}/${gateway.slice(0, dot)}`;
+}
 
 const stringMatch = (match: JsonRecord): string => {
   if (match.exact !== undefined) return `=${text(match.exact) ?? ""}`;

@@ -2,6 +2,7 @@ import type { Family } from "../family.js";
 import type { Resource } from "../../core/resource.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ParentRefNode } from "../../core/graph-nodes.js";
 import { qualifyHost } from "../../core/service-host.js";
+import { resolveGatewayName } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 
@@ -14,7 +15,8 @@ function virtualService(resource: Resource): GraphNode {
   const gateways = list(spec.gateways).map(text);
   const parents: ParentRefNode[] = (gateways.length ? gateways : ["mesh"]).map((gateway, index) => {
     const name = gateway ?? "?";
-    const [ns, short] = name.includes("/") ? [name.slice(0, name.indexOf("/")), name.slice(name.indexOf("/") + 1)] : [namespace, name];
+    const resolved = resolveGatewayName(name, namespace);
+    const [ns, short] = [resolved.slice(0, resolved.indexOf("/")), resolved.slice(resolved.indexOf("/") + 1)];
     return {
       group: ISTIO_NETWORKING,
       kind: name === "mesh" ? "mesh" : "Gateway",

@@ -81,3 +81,31 @@ describe("VirtualService match signature", () => {
     expect(result.routeDiffs[0]!.head!.match).toBe("PathPrefix /Admin, ignore-uri-case");
   });
 });
+
+describe("a gateway reference however Istio lets it be written (flagger eb302fe)", () => {
+  const GATEWAY = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: public-gateway, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }]
+`;
+  const spec = (gateway: string) => `  hosts: [shop.example.com]
+  gateways: [${gateway}]
+  http:
+  - route: [{ destination: { host: shop } }]`;
+
+  it("name.namespace.svc.cluster.local, name.namespace and namespace/name are one gateway; ./name and name the referrer's namespace", () => {
+    for (const written of ["public-gateway.istio-system.svc.cluster.local", "public-gateway.istio-system", "istio-system/public-gateway"])
+      expect(flowsOf(spec(written)).map((flow) => flow.entry)).toEqual(["Gateway istio-system/public-gateway"]);
+    for (const written of ["./public-gateway", "public-gateway"])
+      expect(flowsOf(spec(written), "istio-system").map((flow) => flow.entry)).toEqual(["Gateway istio-system/public-gateway"]);
+  });
+
+  it("a change of spelling is no change, and the gateway is found in the repository", () => {
+    const base = { "gw.yaml": GATEWAY, "vs.yaml": virtualService(spec("istio-system/public-gateway")) };
+    const head = { "gw.yaml": GATEWAY, "vs.yaml": virtualService(spec("public-gateway.istio-system.svc.cluster.local")) };
+    expect(classesOf(analyze(base, head))).toEqual(["resource.changed"]);
+    expect(classesOf(analyze({ "gw.yaml": GATEWAY }, head))).not.toContain("reference.broken");
+  });
+});
