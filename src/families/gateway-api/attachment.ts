@@ -45,7 +45,7 @@ const GATEWAY_API = "gateway.networking.k8s.io";
 const normalGroup = (group: string) => (group === "gateway.networking.x-k8s.io" ? GATEWAY_API : group);
 
 /** Route kinds a listener admits when allowedRoutes.kinds is unset (Gateway API spec, by protocol). */
-const DEFAULT_KINDS: Readonly<Record<string, readonly string[]>> = {
+export const DEFAULT_KINDS: Readonly<Record<string, readonly string[]>> = {
   HTTP: ["HTTPRoute", "GRPCRoute"],
   HTTPS: ["HTTPRoute", "GRPCRoute"],
   TLS: ["TLSRoute", "TCPRoute"],

@@ -8,6 +8,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
 import { reportAddressChanges } from "../../core/gateway-addresses.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
+import { DEFAULT_KINDS } from "./attachment.js";
 import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
@@ -234,11 +235,13 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
       after: after.routesSelector,
     });
   }
-  if (!sameValue(before.routeKinds, after.routeKinds)) {
-    const gained = setChange(before.routeKinds ?? [], after.routeKinds ?? []).added;
+  // Written or left to the protocol's default, the same kinds are the same listener.
+  const effectiveKinds = (view: ListenerView) => view.routeKinds ?? sortedSet(DEFAULT_KINDS[view.protocol ?? ""] ?? []);
+  if (!sameValue(effectiveKinds(before), effectiveKinds(after))) {
+    const gained = setChange(effectiveKinds(before), effectiveKinds(after)).added;
     out.add({
       class: "listener.changed",
-      summary: `${label} allowedRoutes.kinds ${before.routeKinds ? show(before.routeKinds) : "(protocol default)"} → ${after.routeKinds ? show(after.routeKinds) : "(protocol default)"}${gained.length > 0 && before.routeKinds ? ` (now accepts ${gained.join(", ")})` : ""}`,
+      summary: `${label} allowedRoutes.kinds ${before.routeKinds ? show(before.routeKinds) : "(protocol default)"} → ${after.routeKinds ? show(after.routeKinds) : "(protocol default)"}${gained.length > 0 ? ` (now accepts ${gained.join(", ")})` : ""}`,
       side: "head",
       path: at("allowedRoutes", "kinds"),
       before: before.routeKinds,

@@ -108,6 +108,30 @@ describe("Gateway listeners", () => {
       ],
     },
     {
+      // gateway-api 406ad19: [TCPRoute] on a TCP listener is what the protocol admits anyway.
+      name: "allowedRoutes kinds dropped where they were the protocol's default: nothing",
+      base: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: foo, port: 8080, protocol: TCP, allowedRoutes: {kinds: [{kind: TCPRoute}]}}",
+      ),
+      head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: foo, port: 8080, protocol: TCP}"),
+      expected: [],
+    },
+    {
+      name: "allowedRoutes kinds dropped where they narrowed the default: the listener accepts more",
+      base: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: foo, port: 443, protocol: TLS, allowedRoutes: {kinds: [{kind: TLSRoute}]}}",
+      ),
+      head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: foo, port: 443, protocol: TLS}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "listeners", 0],
+          says: "[TLSRoute] → (protocol default) (now accepts TCPRoute)",
+        },
+      ],
+    },
+    {
       name: "hostname widened to a wildcard",
       base: gateway(listeners("    hostname: shop.example.com")),
       head: gateway(listeners("    hostname: '*.example.com'")),
