@@ -171,9 +171,23 @@ export function analyzeChange(input: ChangeInput): Analysis {
 
   findings.push(...policyChangeFindings(input));
   // Links and the files they expose follow the policy's paths like every other file.
+  const anyLinks = (input.links?.base.length ?? 0) + (input.links?.head.length ?? 0) > 0;
+  const trafficFiles = new Set(
+    anyLinks
+      ? [
+          ...[base, head].flatMap(({ manifests }) => [
+            ...[...manifests.resources.values()].map((resource) => resource.source.file),
+            ...manifests.invalid.map((item) => item.file),
+          ]),
+          ...(input.rendered?.base.consumed ?? []),
+          ...(input.rendered?.head.consumed ?? []),
+        ]
+      : [],
+  );
   const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({
     links: (links ?? []).filter((link) => reviews(link.path)),
     files: files.map((file) => file.path).filter(reviews),
+    holdsTraffic: (path: string) => trafficFiles.has(path),
     placement: tree.placement,
   });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));

@@ -22,6 +22,8 @@ export interface LinkedTree {
   readonly links: readonly SymbolicLink[];
   /** Paths of the reviewed files of the tree. */
   readonly files: readonly string[];
+  /** Whether a file holds traffic config: a resource, an unreadable traffic document, or an input a render reads. */
+  readonly holdsTraffic: (path: string) => boolean;
   readonly placement: FilePlacement;
 }
 
@@ -63,9 +65,11 @@ function linkFinding(
   after: string | null,
   policy: Policy,
 ): Finding | undefined {
-  const files = exposed(link, tree.files);
-  // A link to nothing the review reads (a README, a binary) exposes no traffic config.
-  if (files.length === 0 && !isManifestPath(link.path) && !isManifestPath(link.target)) return undefined;
+  const reachable = exposed(link, tree.files);
+  const files = reachable.filter((file) => tree.holdsTraffic(file.file));
+  // A link to files that hold no traffic config (conformance reports, docs), or to nothing the
+  // review reads (a README, a binary), exposes none; one to a manifest the tree lacks may.
+  if (files.length === 0 && (reachable.length > 0 || (!isManifestPath(link.path) && !isManifestPath(link.target)))) return undefined;
   const where = placed(
     tree,
     files.map((file) => file.seenAt),

@@ -137,4 +137,13 @@ describe("a symlink added or retargeted exposes files to other clusters: high, a
     expect(review(links, links)).toEqual([]);
     expect(review([], [link("docs/README.md", "../README.md")])).toEqual([]);
   });
+
+  it("a link to files that hold no traffic config is not a finding; one to a manifest the tree lacks is (gateway-api 50c33a0)", () => {
+    const report = "apiVersion: gateway.networking.k8s.io/v1\nkind: ConformanceReport\nmetadata: {name: r}\nimplementation: {project: x}\n";
+    const withReports = [...files, { path: "conformance/reports/v1.5/impl/report.yaml", text: report }];
+    const findings = (head: readonly SymbolicLink[]) =>
+      analyzeChange({ base: withReports, head: withReports, links: { base: [], head }, policy }).findings.map((finding) => finding.file);
+    expect(findings([link("conformance/reports/v1.5.0", "v1.5")])).toEqual([]);
+    expect(findings([link("clusters/sgp-prod-1/gone.yaml", "../jkt-prod-1/missing.yaml")])).toEqual(["clusters/sgp-prod-1/gone.yaml"]);
+  });
 });
