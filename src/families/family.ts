@@ -180,6 +180,8 @@ export interface TextKind {
   readonly when: RegExp;
   readonly schema: z.ZodType<KubeObject>;
   readonly namespaced: boolean;
+  /** Read only for what other kinds need (a Namespace's labels): an unreadable one is not read, and never gates. */
+  readonly context?: boolean;
 }
 
 export type RuleSource = (resource: Resource, set: ManifestSet) => RouteRules | undefined;

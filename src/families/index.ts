@@ -9,6 +9,7 @@ import { istioMeshFamily } from "./istio-mesh/index.js";
 import { istioFamily } from "./istio/index.js";
 import { legacyGatewayApiFamily } from "./legacy-gateway-api/index.js";
 import { mcsFamily } from "./mcs/index.js";
+import { namespaceFamily } from "./namespace/index.js";
 import { placementFamily } from "./placement/index.js";
 import { progressiveFamily } from "./progressive/index.js";
 import { serviceFamily } from "./service/index.js";
@@ -54,6 +55,7 @@ export const FAMILIES: readonly Family[] = [
   serviceFamily,
   legacyGatewayApiFamily,
   ingressFamily,
+  namespaceFamily,
 ];
 
 /** A slot the families fill by kind, looked up for a resource by its family and kind (`families`: a table other than THE one, for tests). */

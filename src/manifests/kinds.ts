@@ -20,6 +20,8 @@ export interface KindSpec {
    * metadata (Istio's multicluster guides write them so). Such a document is named by its file.
    */
   readonly fileNamed: boolean;
+  /** Read only for what other kinds need (a Namespace's labels): an unreadable one is not read, and never gates. */
+  readonly context: boolean;
 }
 
 const table = FAMILIES.flatMap(({ name, kinds }) => kinds.map(([groups, rows]) => [name, groups, rows] as const));
@@ -37,6 +39,7 @@ const registry = new Map<string, KindSpec>(
               schema,
               ownTemplates: trait === "own-templates",
               fileNamed: trait === "file-named",
+              context: false,
             },
           ] as const,
       ),
@@ -53,11 +56,11 @@ export const kindSpec = (group: string, kind: string): KindSpec | undefined => r
 
 /** Kinds that are traffic config only when their text says so (a labelled Namespace, an ExternalName Service, an Istio chart's HelmRelease). */
 const textKinds = FAMILIES.flatMap(({ name, textKinds = [] }) =>
-  textKinds.map(({ group = "", kind, when, schema, namespaced }) => ({
+  textKinds.map(({ group = "", kind, when, schema, namespaced, context = false }) => ({
     group,
     kind,
     when,
-    spec: { family: name, namespaced, schema, ownTemplates: false, fileNamed: false } satisfies KindSpec,
+    spec: { family: name, namespaced, schema, ownTemplates: false, fileNamed: false, context } satisfies KindSpec,
   })),
 );
 

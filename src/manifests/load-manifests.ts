@@ -399,10 +399,10 @@ function declaresTraffic(text: string): boolean {
   const kinds: string[] = [];
   for (const [, key, written] of text.matchAll(HEADER_ENTRY)) (key === "kind" ? kinds : apiVersions).push(headerValue(written ?? ""));
   return kinds.some((kind) =>
-    apiVersions.some(
-      (apiVersion) =>
-        kindSpecFor(groupOf(apiVersion), kind, text) !== undefined || (apiVersion.includes("{{") && trafficKindNames.has(kind)),
-    ),
+    apiVersions.some((apiVersion) => {
+      const spec = kindSpecFor(groupOf(apiVersion), kind, text);
+      return (spec !== undefined && !spec.context) || (apiVersion.includes("{{") && trafficKindNames.has(kind));
+    }),
   );
 }
 
@@ -464,8 +464,11 @@ function interpretDocument(
     const group = groupOf(apiVersion);
     const spec = kindSpecFor(group, kind, parsedTraits(value));
     if (!spec) return skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`);
-    if (template !== undefined && !spec.ownTemplates) return templateRefusal(kind, template);
-    return readResource(value, group, kind, spec, chunk);
+    // A kind read only for what others need (a Namespace's labels) never gates: unreadable, it is not read.
+    if (template !== undefined && !spec.ownTemplates)
+      return spec.context ? skip(chunk, template, `${kind}: template, not read`) : templateRefusal(kind, template);
+    const read = readResource(value, group, kind, spec, chunk);
+    return read.type === "invalid" && spec.context ? skip(chunk, read.line, read.message) : read;
   }
   if (typeof apiVersion === "string" && trafficGroups.has(groupOf(apiVersion))) {
     return { type: "invalid", line: lineOf(sourceOf(chunk), ["kind"]), message: `${apiVersion}: kind: required, expected string` };
@@ -488,7 +491,8 @@ function parsedTraits(value: Record<string, unknown>): string {
   const chartSpec =
     isMapping(value.spec) && isMapping(value.spec.chart) && isMapping(value.spec.chart.spec) ? value.spec.chart.spec : undefined;
   const chart = typeof chartSpec?.chart === "string" ? `\nchart: ${chartSpec.chart}` : "";
-  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type + chart;
+  const kind = typeof value.kind === "string" ? `\nkind: ${value.kind}` : "";
+  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type + chart + kind;
 }
 
 const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });

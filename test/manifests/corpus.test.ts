@@ -34,7 +34,12 @@ describeCorpus("the public corpus", () => {
       file.text.split(/^---\s*$/m).filter((doc) => {
         const apiVersion = /^apiVersion:\s*(\S+)/m.exec(doc)?.[1];
         const kind = /^kind:\s*(\S+)/m.exec(doc)?.[1];
-        return apiVersion !== undefined && kind !== undefined && kindSpec(groupOf(apiVersion), kind) !== undefined;
+        // Every core Namespace is read too, for the labels listener selectors match.
+        return (
+          apiVersion !== undefined &&
+          kind !== undefined &&
+          (kindSpec(groupOf(apiVersion), kind) !== undefined || (apiVersion === "v1" && kind === "Namespace"))
+        );
       }),
     );
     expect(set.resources.size + set.invalid.length).toBe(declared.length);
@@ -44,6 +49,7 @@ describeCorpus("the public corpus", () => {
     const counts: Record<string, number> = {};
     for (const { id } of set.resources.values()) counts[`${id.group} ${id.kind}`] = (counts[`${id.group} ${id.kind}`] ?? 0) + 1;
     expect(counts).toEqual({
+      " Namespace": 15,
       "gateway.networking.k8s.io BackendTLSPolicy": 2,
       "gateway.networking.k8s.io GRPCRoute": 1,
       "gateway.networking.k8s.io Gateway": 11,
@@ -84,11 +90,13 @@ describeCorpus("the public corpus", () => {
     expect(set.resources.get(`networking.istio.io/VirtualService/default/reviews@${path}`)?.source).toMatchObject({ file: path, line: 1 });
   });
 
-  it("reads the GKE blue-green gateway.yaml as one legacy Gateway, the Namespace ignored", () => {
+  it("reads the GKE blue-green gateway.yaml as one legacy Gateway, and its Namespace for the labels", () => {
     const alone = one(`${blueGreen}/gateway.yaml`);
-    expect([...alone.resources.values()].map((r) => [r.key, r.family, r.source.line])).toEqual([
-      ["networking.x-k8s.io/Gateway/mcgi-bg/multi-cluster-gateway", "legacy-gateway-api", 6],
+    expect([...alone.resources.values()].map((r) => [r.key, r.family])).toEqual([
+      ["/Namespace//mcgi-bg", "namespace"],
+      ["networking.x-k8s.io/Gateway/mcgi-bg/multi-cluster-gateway", "legacy-gateway-api"],
     ]);
+    expect(alone.resources.get("networking.x-k8s.io/Gateway/mcgi-bg/multi-cluster-gateway")?.source.line).toBe(6);
   });
 
   it("reads Flux Kustomizations, ArtifactGenerators and kustomize's own Kustomization as placement, ignoring the CRDs", () => {

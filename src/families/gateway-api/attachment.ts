@@ -1,6 +1,7 @@
 import type { AttachingRoute, ParentRefNode } from "../../core/graph-nodes.js";
 import type { EntryPoints, GatewayNode, ListenerNode, ListenerSetNode } from "./entry-points.js";
 import { hostIntersection } from "../../core/host-match.js";
+import { selects } from "../../core/label-selector.js";
 
 /**
  * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod
@@ -53,17 +54,26 @@ export const DEFAULT_KINDS: Readonly<Record<string, readonly string[]>> = {
   UDP: ["UDPRoute"],
 };
 
-function namespaceVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
+function namespaceVerdict(listener: ListenerNode, route: AttachingRoute, namespaceLabels: EntryPoints["namespaceLabels"]): Verdict {
   switch (listener.allowedFrom) {
     case "All":
       return ADMITTED;
     case "None":
       return { admits: false, reason: `listener ${listener.name} admits no routes (allowedRoutes from None)` };
-    case "Selector":
-      return {
-        admits: "unknown",
-        reason: `listener ${listener.name} admits namespaces by label selector, and Namespace labels are not in the tree`,
-      };
+    case "Selector": {
+      const labels = namespaceLabels.get(route.id.namespace);
+      if (!labels)
+        return {
+          admits: "unknown",
+          reason: `listener ${listener.name} admits namespaces by label selector, and the tree does not define Namespace ${route.id.namespace} (or defines it with different labels)`,
+        };
+      return selects(listener.allowedSelector, labels)
+        ? ADMITTED
+        : {
+            admits: false,
+            reason: `listener ${listener.name} admits namespaces by label selector, which Namespace ${route.id.namespace}'s labels do not match`,
+          };
+    }
     case "Same":
       return route.id.namespace === listener.ownerNamespace
         ? ADMITTED
@@ -120,9 +130,9 @@ function istioServerVerdict(server: ListenerNode, route: AttachingRoute): Verdic
 }
 
 /** A listener that rejects the route for one reason rejects it, even when another reason cannot be judged. */
-function admission(listener: ListenerNode, route: AttachingRoute): Verdict {
+function admission(listener: ListenerNode, route: AttachingRoute, namespaceLabels: EntryPoints["namespaceLabels"]): Verdict {
   if (route.api === "istio") return istioServerVerdict(listener, route);
-  const verdicts = [namespaceVerdict(listener, route), kindVerdict(listener, route), hostnameVerdict(listener, route)];
+  const verdicts = [namespaceVerdict(listener, route, namespaceLabels), kindVerdict(listener, route), hostnameVerdict(listener, route)];
   return verdicts.find((verdict) => verdict.admits === false) ?? verdicts.find((verdict) => verdict.admits === "unknown") ?? ADMITTED;
 }
 
@@ -160,6 +170,7 @@ function land(
   parent: ParentRefNode,
   listeners: readonly ListenerNode[],
   owner: string,
+  namespaceLabels: EntryPoints["namespaceLabels"],
 ): Pick<Attachment, "listeners" | "status" | "reason"> {
   const selected = listeners.filter(
     (listener) =>
@@ -172,7 +183,7 @@ function land(
       .join(" ");
     return { listeners: [], status: "rejected", reason: `${owner} has no listener${which ? ` ${which}` : "s"}` };
   }
-  const verdicts = selected.map((listener) => ({ listener, verdict: admission(listener, route) }));
+  const verdicts = selected.map((listener) => ({ listener, verdict: admission(listener, route, namespaceLabels) }));
   const landed = verdicts.filter(({ verdict }) => verdict.admits !== false);
   const listenersLanded = landed.map(({ listener, verdict }) => landing(listener, listeners, route, verdict));
   if (landed.some(({ verdict }) => verdict.admits === true)) return { listeners: listenersLanded, status: "attached" };
@@ -199,6 +210,7 @@ interface ParentIndex {
   readonly gatewayApi: ReadonlyMap<string, GatewayNode[]>;
   readonly istio: ReadonlyMap<string, GatewayNode[]>;
   readonly sets: ReadonlyMap<string, ListenerSetNode[]>;
+  readonly namespaceLabels: EntryPoints["namespaceLabels"];
 }
 
 const indexOfPoints = new WeakMap<EntryPoints, ParentIndex>();
@@ -211,6 +223,7 @@ function parentIndex(points: EntryPoints): ParentIndex {
       gatewayApi: byName(gateways.filter((g) => g.api === "gateway-api")),
       istio: byName(gateways.filter((g) => g.api === "istio")),
       sets: byName(points.listenerSets.values()),
+      namespaceLabels: points.namespaceLabels,
     };
     indexOfPoints.set(points, index);
   }
@@ -220,7 +233,7 @@ function parentIndex(points: EntryPoints): ParentIndex {
 function resolve(
   route: AttachingRoute,
   parent: ParentRefNode,
-  { gatewayApi, istio, sets }: ParentIndex,
+  { gatewayApi, istio, sets, namespaceLabels }: ParentIndex,
 ): Omit<Attachment, "route" | "parent" | "target"> {
   const name = `${parent.namespace}/${parent.name}`;
   const missing = (reason: string): Omit<Attachment, "route" | "parent" | "target"> => ({
@@ -234,18 +247,18 @@ function resolve(
     if (!gateway) return missing(`Istio Gateway ${name} is not in the tree`);
     // A Gateway written without servers (as in istioctl's own test data) leaves hosts unjudged.
     if (gateway.listeners.length === 0) return { gateway: gateway.key, listeners: [], status: "attached" };
-    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`) };
+    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
   if (parent.kind === "Gateway") {
     const gateway = pick(gatewayApi.get(name), route.scope);
     if (!gateway) return missing(`Gateway ${name} is not in the tree`);
-    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`) };
+    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
   if (parent.kind === "ListenerSet" || parent.kind === "XListenerSet") {
     const set = pick(sets.get(name), route.scope);
     if (!set) return missing(`ListenerSet ${name} is not in the tree`);
     const gateway = pick(gatewayApi.get(`${set.parent.namespace}/${set.parent.name}`), set.scope);
-    return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`) };
+    return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`, namespaceLabels) };
   }
   // GAMMA: a Service parent is the mesh entry of that Service; Services are not traffic resources of the tree.
   const reason =

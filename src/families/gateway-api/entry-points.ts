@@ -26,6 +26,8 @@ export interface ListenerNode {
   /** Gateway API: the listener's hostname (none = any). Istio: server hosts, `ns/host` form kept. */
   readonly hostnames: readonly string[];
   readonly allowedFrom: AllowedFrom;
+  /** With `allowedFrom: Selector`, the label selector namespaces must match (as written). */
+  readonly allowedSelector?: unknown;
   /** `group/Kind` of the route kinds the listener admits; undefined = the protocol's defaults. */
   readonly allowedKinds?: readonly string[];
   readonly path: FieldPath;
@@ -54,6 +56,11 @@ export interface ListenerSetNode {
 export interface EntryPoints {
   readonly gateways: ReadonlyMap<string, GatewayNode>;
   readonly listenerSets: ReadonlyMap<string, ListenerSetNode>;
+  /**
+   * The labels of the Namespaces the tree defines, by name, for listeners that admit namespaces by
+   * label selector. A namespace defined with different labels in several places is left out: unknown.
+   */
+  readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 export const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
@@ -87,6 +94,7 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
       protocol: text(listener.protocol) ?? "",
       hostnames: hostname ? [hostname] : [],
       allowedFrom: allowedFrom(allowed.namespaces, "Same"),
+      ...(allowedFrom(allowed.namespaces, "Same") === "Selector" ? { allowedSelector: record(allowed.namespaces).selector ?? {} } : {}),
       ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
       path: ["spec", "listeners", index],
     };
@@ -126,7 +134,9 @@ let lastRead: WeakRef<EntryPoints> | undefined;
 
 /** In order, as attachment picks among same-named parents in tree order. */
 const samePoints = (a: EntryPoints, b: EntryPoints): boolean =>
-  equalData([...a.gateways], [...b.gateways]) && equalData([...a.listenerSets], [...b.listenerSets]);
+  equalData([...a.gateways], [...b.gateways]) &&
+  equalData([...a.listenerSets], [...b.listenerSets]) &&
+  equalData([...a.namespaceLabels], [...b.namespaceLabels]);
 
 /** The tree's Gateways and ListenerSets, read once per tree whoever asks first. */
 export function entryPointsOf(set: ManifestSet): EntryPoints {
@@ -134,8 +144,16 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
   if (known) return known;
   const gateways = new Map<string, GatewayNode>();
   const listenerSets = new Map<string, ListenerSetNode>();
+  const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  const ambiguous = new Set<string>();
   for (const resource of set.resources.values()) {
     const { id, key } = resource;
+    if (id.group === "" && id.kind === "Namespace") {
+      const known = namespaceLabels.get(id.name);
+      if (known && !equalData(known, resource.labels)) ambiguous.add(id.name);
+      namespaceLabels.set(id.name, resource.labels);
+      continue;
+    }
     const spec = record(resource.body.spec);
     const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
     if (gatewayApi && id.kind === "Gateway") {
@@ -162,7 +180,8 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
       gateways.set(key, { key, id, api: "istio", ...scoped(key), listeners: istioServers(resource, spec), allowedListeners: "None" });
     }
   }
-  const read = { gateways, listenerSets };
+  for (const name of ambiguous) namespaceLabels.delete(name);
+  const read = { gateways, listenerSets, namespaceLabels };
   const last = lastRead?.deref();
   const points = last && samePoints(last, read) ? last : read;
   lastRead = new WeakRef(points);

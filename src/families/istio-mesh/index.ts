@@ -30,6 +30,8 @@ export const istioMeshFamily: Family = {
   detectsOn: {
     "gateway-api": [networkLabelDetector, ambientLabelDetector, waypointDetector],
     istio: [networkLabelDetector, ambientLabelDetector],
+    // A Namespace that loses its mesh labels is read as a plain Namespace on that side.
+    namespace: [networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
     // An Argo CD Application installing an Istio chart carries the mesh's settings in its helm values.
     placement: [istioMeshDetector],
   },

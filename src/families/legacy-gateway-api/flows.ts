@@ -1,6 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { list, numeric, record, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { selects } from "../../core/label-selector.js";
 
 /**
  * Routes of the retired Gateway API `networking.x-k8s.io/v1alpha1` (still in GKE recipes) as
@@ -13,33 +14,6 @@ export const LEGACY_GROUP = "networking.x-k8s.io";
 const LEGACY_ROUTE_KINDS = new Set(["HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]);
 /** The route is selected by labels, and no Gateway of the tree selects it. */
 const UNRESOLVED_ENTRY = "Gateway (legacy, by selector)";
-
-type Labels = Readonly<Record<string, string>>;
-
-/** A Kubernetes label selector; an empty one selects everything. */
-export function selects(selector: unknown, labels: Labels): boolean {
-  const fields = record(selector);
-  const matchLabels = stringMap(fields.matchLabels);
-  if (Object.entries(matchLabels).some(([key, value]) => labels[key] !== value)) return false;
-  return list(fields.matchExpressions).every((item) => {
-    const expression = record(item);
-    const key = text(expression.key) ?? "";
-    const values = texts(expression.values);
-    const value = labels[key];
-    switch (text(expression.operator)) {
-      case "In":
-        return value !== undefined && values.includes(value);
-      case "NotIn":
-        return value === undefined || !values.includes(value);
-      case "Exists":
-        return value !== undefined;
-      case "DoesNotExist":
-        return value === undefined;
-      default:
-        return false;
-    }
-  });
-}
 
 /** Whether one of the Gateway's listeners selects the route (kind, labels, namespaces). */
 function listenerSelects(gateway: Resource, route: Resource): boolean {

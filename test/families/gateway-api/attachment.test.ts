@@ -115,11 +115,36 @@ describe("what a listener admits", () => {
     expect(flowsOf(tree)).toEqual(["HTTPRoute infra/status @ Gateway infra/public:http shop.example.com PathPrefix /"]);
   });
 
-  it("a namespace selector cannot be judged from the tree: the flow is kept and says it is unverified", () => {
+  it("a namespace selector the tree cannot judge (no Namespace defined): the flow is kept and says it is unverified", () => {
     const selector = "    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { shared: 'true' } } } }\n";
     const [flow] = analyze({}, { "gw.yaml": gateway(listener("http", selector)), "r.yaml": route() }).head.model.flows.values();
     expect(flow?.entry).toBe("Gateway infra/public:http");
-    expect(flow?.unverified).toBe("listener http admits namespaces by label selector, and Namespace labels are not in the tree");
+    expect(flow?.unverified).toBe(
+      "listener http admits namespaces by label selector, and the tree does not define Namespace shop (or defines it with different labels)",
+    );
+  });
+
+  describe("a namespace selector judged by the Namespace the tree defines (gateway-api e6d961975d)", () => {
+    const selector =
+      "    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { expose: 'true' }, matchExpressions: [{ key: team, operator: In, values: [shop, pay] }] } } }\n";
+    const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { ${labels} } }\n`;
+    const tree = (labels: string) => ({ "gw.yaml": gateway(listener("http", selector)), "r.yaml": route(), "ns.yaml": namespace(labels) });
+
+    it("matching labels admit the route; others reject it", () => {
+      const [admitted] = analyze({}, tree("expose: 'true', team: shop")).head.model.flows.values();
+      expect(admitted?.entry).toBe("Gateway infra/public:http");
+      expect(admitted?.unverified).toBeUndefined();
+      expect(flowsOf(tree("expose: 'false', team: shop"))).toEqual([]);
+      expect(flowsOf(tree("expose: 'true', team: ops"))).toEqual([]);
+    });
+
+    it("relabelling the Namespace so the listener admits its route attaches the route: high, not a silent pass", () => {
+      const result = analyze(tree("expose: 'false', team: shop"), tree("expose: 'true', team: shop"));
+      expect(result.findings.map((finding) => [finding.class, finding.risk, finding.summary])).toEqual([
+        ["route.attachment-changed", "high", "HTTPRoute shop/checkout: attached to Gateway infra/public:http"],
+        ["resource.changed", "low", "Namespace shop: metadata.labels.expose: false → true"],
+      ]);
+    });
   });
 
   it("a selector does not save a route whose hostnames the listener rejects", () => {

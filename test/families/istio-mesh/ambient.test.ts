@@ -326,7 +326,8 @@ describe("end to end: labelled Namespaces are read, others ignored", () => {
       "topology.istio.io/network: net-sgp",
       [["trust.changed", "critical"]],
     ],
-    ["an unlabelled Namespace", "team: a", "team: b", []],
+    // Read for the labels listener selectors match; no mesh meaning, so only listed.
+    ["a Namespace without mesh labels", "team: a", "team: b", [["resource.changed", "low"]]],
   ])("%s", (_name, before, after, expected) => {
     const result = analyze({ "mesh/namespace.yaml": namespace(before) }, { "mesh/namespace.yaml": namespace(after) });
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual(expected);

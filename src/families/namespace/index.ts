@@ -1,0 +1,26 @@
+import * as z from "zod";
+import type { Family } from "../family.js";
+import { metadata } from "../../core/kube-object.js";
+
+/**
+ * Core Namespaces, for their labels: a Gateway listener with `allowedRoutes.namespaces.from:
+ * Selector` admits routes from the namespaces its selector matches, so relabelling a Namespace can
+ * expose its routes on a shared Gateway (gateway-api's entry points read the labels; the route diff
+ * shows what lands). Last in the table: a Namespace with mesh labels is the mesh's (istio-mesh), and
+ * its labels are read the same.
+ */
+export const namespaceFamily: Family = {
+  name: "namespace",
+  kinds: [],
+  // Before parsing, a document that names the kind; after, the kind the parsed document has.
+  textKinds: [
+    {
+      kind: "Namespace",
+      when: /^["']?kind["']?[ \t]*:[ \t]*["']?Namespace\b/m,
+      schema: z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata }),
+      namespaced: false,
+      context: true,
+    },
+  ],
+  detectors: [],
+};
