@@ -1,3 +1,4 @@
+import { selects } from "../core/label-selector.js";
 import { displayName, type ResourceId } from "../core/resource.js";
 import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
@@ -131,10 +132,20 @@ function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: G
       continue;
     }
     const allowed = gateway.allowedListeners;
-    if (allowed === "Selector") note("Gateways admit ListenerSets by namespace label selector (Namespace labels are not in the tree)");
-    else if (allowed === "None" || (allowed === "Same" && gateway.id.namespace !== set.id.namespace)) {
+    const labels = graph.namespaceLabels.get(set.id.namespace);
+    if (allowed === "Selector" && !labels)
+      note("Gateways admit ListenerSets by namespace label selector, and the tree does not define their Namespaces");
+    else if (
+      allowed === "None" ||
+      (allowed === "Same" && gateway.id.namespace !== set.id.namespace) ||
+      (allowed === "Selector" && labels && !selects(gateway.allowedListenersSelector, labels))
+    ) {
       const why =
-        allowed === "None" ? "allowedListeners is None (the default)" : `allowedListeners admits only namespace ${gateway.id.namespace}`;
+        allowed === "None"
+          ? "allowedListeners is None (the default)"
+          : allowed === "Same"
+            ? `allowedListeners admits only namespace ${gateway.id.namespace}`
+            : `its allowedListeners selector does not match Namespace ${set.id.namespace}'s labels`;
       issues.push({
         class: BROKEN,
         key,

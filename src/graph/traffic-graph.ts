@@ -35,6 +35,8 @@ export interface TrafficGraph {
   readonly flowsByRoute: ReadonlyMap<string, readonly Flow[]>;
   /** Every namespace a traffic resource of the tree sits in. */
   readonly namespaces: readonly string[];
+  /** Labels of the Namespaces the tree defines, for selectors that admit by namespace (see EntryPoints). */
+  readonly namespaceLabels: EntryPoints["namespaceLabels"];
 }
 
 /** The clusters of an export whose file's cluster is unknown. */
@@ -139,6 +141,7 @@ export function buildTrafficGraph(
     gatewayClasses,
     gateways: points.gateways,
     listenerSets: points.listenerSets,
+    namespaceLabels: points.namespaceLabels,
     routes,
     attachments,
     routesByGateway,

@@ -117,6 +117,37 @@ spec:
   });
 });
 
+describe("a Gateway admitting ListenerSets by namespace selector, judged by the Namespace the tree defines", () => {
+  const set = `apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XListenerSet
+metadata: { name: team, namespace: shop }
+spec:
+  parentRef: { name: public, namespace: infra }
+  listeners:
+  - { name: team-https, protocol: HTTPS, port: 443, hostname: shop.example.com, allowedRoutes: { namespaces: { from: Same } } }
+`;
+  const selecting = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: Selector, selector: { matchLabels: { shared: 'true' } } } }\n");
+  const namespace = (shared: string) => `apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { shared: '${shared}' } }\n`;
+  const tree = (shared: string) => ({ "gw.yaml": selecting, "set.yaml": set, "ns.yaml": namespace(shared) });
+
+  it("relabelling the Namespace so the Gateway no longer admits its ListenerSet breaks it", () => {
+    expect(brokenOf(analyze(tree("true"), tree("false")))).toEqual([
+      expect.stringContaining(
+        "XListenerSet shop/team → Gateway infra/public: not admitted: its allowedListeners selector does not match Namespace shop's labels",
+      ),
+    ]);
+  });
+
+  it("without the Namespace in the tree it stays unchecked", () => {
+    const result = analyze(
+      { "gw.yaml": selecting, "set.yaml": set },
+      { "gw.yaml": selecting, "set.yaml": set.replace("port: 443", "port: 8443") },
+    );
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([expect.stringContaining("does not define their Namespaces")]);
+  });
+});
+
 describe("existing, introduced and fixed (gwctl analyze style)", () => {
   const broken = { "gw.yaml": GATEWAY(ALL), "a.yaml": ROUTE("{ name: gone, namespace: infra }", "a.example.com", "a", "a") };
   it("a problem already on the base branch is listed as existing and does not gate", () => {

@@ -43,6 +43,8 @@ export interface GatewayNode {
   readonly listeners: readonly ListenerNode[];
   /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
   readonly allowedListeners: AllowedFrom;
+  /** With `allowedListeners: Selector`, the label selector their namespaces must match (as written). */
+  readonly allowedListenersSelector?: unknown;
 }
 
 export interface ListenerSetNode {
@@ -166,6 +168,9 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         ...(className ? { className } : {}),
         listeners: gatewayApiListeners(resource, spec),
         allowedListeners: allowedFrom(record(spec.allowedListeners).namespaces, "None"),
+        ...(allowedFrom(record(spec.allowedListeners).namespaces, "None") === "Selector"
+          ? { allowedListenersSelector: record(record(spec.allowedListeners).namespaces).selector ?? {} }
+          : {}),
       });
     } else if (gatewayApi && LISTENER_SET_KINDS.has(id.kind)) {
       const parent = record(spec.parentRef);
