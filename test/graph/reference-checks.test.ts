@@ -31,6 +31,16 @@ const ALL = "    allowedRoutes: { namespaces: { from: All } }\n";
 const brokenOf = (result: ReturnType<typeof analyze>) =>
   result.findings.filter((f) => f.class === "reference.broken").map((f) => `${f.file}:${f.line} ${f.summary}`);
 
+/** A team's ListenerSet on the shared Gateway infra/public. */
+const LISTENER_SET = `apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XListenerSet
+metadata: { name: team, namespace: shop }
+spec:
+  parentRef: { name: public, namespace: infra }
+  listeners:
+  - { name: team-https, protocol: HTTPS, port: 443, hostname: shop.example.com, allowedRoutes: { namespaces: { from: Same } } }
+`;
+
 describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostnames)", () => {
   it("a route attached to an admitting listener is fine", () => {
     const tree = { "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() };
@@ -93,14 +103,7 @@ describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostna
   });
 
   it("a ListenerSet needs its Gateway to allow ListenerSets (allowedListeners defaults to None)", () => {
-    const set = `apiVersion: gateway.networking.x-k8s.io/v1alpha1
-kind: XListenerSet
-metadata: { name: team, namespace: shop }
-spec:
-  parentRef: { name: public, namespace: infra }
-  listeners:
-  - { name: team-https, protocol: HTTPS, port: 443, hostname: shop.example.com, allowedRoutes: { namespaces: { from: Same } } }
-`;
+    const set = LISTENER_SET;
     const route = ROUTE("{ group: gateway.networking.x-k8s.io, kind: XListenerSet, name: team, sectionName: team-https }");
     const allowing = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: All } }\n");
     const result = analyze(
@@ -118,14 +121,7 @@ spec:
 });
 
 describe("a Gateway admitting ListenerSets by namespace selector, judged by the Namespace the tree defines", () => {
-  const set = `apiVersion: gateway.networking.x-k8s.io/v1alpha1
-kind: XListenerSet
-metadata: { name: team, namespace: shop }
-spec:
-  parentRef: { name: public, namespace: infra }
-  listeners:
-  - { name: team-https, protocol: HTTPS, port: 443, hostname: shop.example.com, allowedRoutes: { namespaces: { from: Same } } }
-`;
+  const set = LISTENER_SET;
   const selecting = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: Selector, selector: { matchLabels: { shared: 'true' } } } }\n");
   const namespace = (shared: string) => `apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { shared: '${shared}' } }\n`;
   const tree = (shared: string) => ({ "gw.yaml": selecting, "set.yaml": set, "ns.yaml": namespace(shared) });
