@@ -38,7 +38,9 @@ export function alreadyInvalid(
   base: { readonly files: readonly SourceFile[]; readonly invalid: readonly InvalidManifest[] },
   headFiles: readonly SourceFile[],
 ): (item: InvalidManifest) => boolean {
-  const problem = (item: InvalidManifest) => `${item.file}\0${item.message}\0${item.resource ? resourceKey(item.resource) : ""}`;
+  // A message may name file lines ("line 13, column 4"), which move when the PR edits above the document.
+  const stable = (message: string) => message.replace(/\b(line|column) \d+/g, "$1 #");
+  const problem = (item: InvalidManifest) => `${item.file}\0${stable(item.message)}\0${item.resource ? resourceKey(item.resource) : ""}`;
   const known = new Set(base.invalid.map(problem));
   const before = new Map(base.files.map((file) => [file.path, file.text]));
   const after = new Map(headFiles.map((file) => [file.path, file.text]));

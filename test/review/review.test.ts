@@ -166,6 +166,15 @@ describe("review: the whole pipeline", () => {
     );
     expect(another.analysis.invalid.map((item) => item.resource?.name)).toEqual(["gw2"]);
   });
+
+  it("a YAML error whose message names its line is still the same problem when the PR adds lines above it", () => {
+    const unparsable =
+      "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: vs, namespace: shop }\nspec:\n  hosts: [a]\n   http: bad\n";
+    const deployment = (spec: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n${spec}---\n${unparsable}`;
+    const result = review({ "app.yaml": deployment("  replicas: 1\n") }, { "app.yaml": deployment("  replicas: 2\n  paused: false\n") });
+    expect(result.analysis.existingInvalid.map((item) => item.message)).toEqual([expect.stringMatching(/line \d+, column/)]);
+    expect(result.analysis.invalid).toEqual([]);
+  });
 });
 
 /** Small excerpts of real public files (test/fixtures/real/README.md). */
