@@ -69,7 +69,16 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
     }
     const hintsOfFamily = (family: string) => (key: string) => hints.get(family)?.get(key) ?? [];
 
+    // Every backend is placed and named by its name (place and serviceOf), in every flow naming it: each name is matched once.
+    const matchedNames = new Map<string, { placement: Placement; matched: string } | undefined>();
     const byPattern = (name: string): { placement: Placement; matched: string } | undefined => {
+      if (patterns.length === 0) return undefined;
+      if (matchedNames.has(name)) return matchedNames.get(name);
+      const found = matchPatterns(name);
+      matchedNames.set(name, found);
+      return found;
+    };
+    const matchPatterns = (name: string): { placement: Placement; matched: string } | undefined => {
       for (const regex of patterns) {
         const match = regex.exec(name);
         const groups = match?.groups;
