@@ -29,10 +29,11 @@ export function invalidManifestFinding(item: InvalidManifest, policy: Policy): F
 }
 
 /**
- * Whether an unreadable document of the head tree was so on the base branch already: its file had
- * the same problem there, and the document that holds it is there as it is. Only a document the PR
- * adds or edits, or a problem it causes (a document defined twice), gates: an image bump in a file
- * that has long held a broken Gateway is not blocked by that Gateway (it is shown, not gating).
+ * Whether an unreadable document of the head tree was so on the base branch already: the same
+ * problem in the same document text, in its file or in a file the PR moved (gone from the head).
+ * Only a document the PR adds, edits or copies, or a problem it causes (a document defined twice),
+ * gates: an image bump beside a long-broken Gateway, or a folder rename, is not blocked by it
+ * (it is shown, not gating).
  */
 export function alreadyInvalid(
   base: { readonly files: readonly SourceFile[]; readonly invalid: readonly InvalidManifest[] },
@@ -40,18 +41,27 @@ export function alreadyInvalid(
 ): (item: InvalidManifest) => boolean {
   // A message may name file lines ("line 13, column 4"), which move when the PR edits above the document.
   const stable = (message: string) => message.replace(/\b(line|column) \d+/g, "$1 #");
-  const problem = (item: InvalidManifest) => `${item.file}\0${stable(item.message)}\0${item.resource ? resourceKey(item.resource) : ""}`;
-  const known = new Set(base.invalid.map(problem));
+  const problem = (item: InvalidManifest) => `${stable(item.message)}\0${item.resource ? resourceKey(item.resource) : ""}`;
   const before = new Map(base.files.map((file) => [file.path, file.text]));
   const after = new Map(headFiles.map((file) => [file.path, file.text]));
+  const documentOf = (text: string | undefined, line: number) =>
+    text === undefined ? undefined : chunkAtLine(splitYamlDocuments(text), line)?.text;
+  // Each base problem with the document that holds it, worked out on the first question.
+  let known: Map<string, { file: string; document: string | undefined }[]> | undefined;
   return (item) => {
-    const was = before.get(item.file);
     const is = after.get(item.file);
-    if (was === undefined || is === undefined) return false;
-    if (was === is) return true;
-    if (!known.has(problem(item))) return false;
-    const document = chunkAtLine(splitYamlDocuments(is), item.line);
-    return document !== undefined && splitYamlDocuments(was).some((chunk) => chunk.text === document.text);
+    if (is !== undefined && before.get(item.file) === is) return true;
+    if (!known) {
+      known = new Map();
+      for (const old of base.invalid) {
+        const entry = { file: old.file, document: documentOf(before.get(old.file), old.line) };
+        known.set(problem(old), [...(known.get(problem(old)) ?? []), entry]);
+      }
+    }
+    const document = documentOf(is, item.line);
+    return (known.get(problem(item)) ?? []).some(
+      (old) => old.document !== undefined && old.document === document && (old.file === item.file || !after.has(old.file)),
+    );
   };
 }
 

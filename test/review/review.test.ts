@@ -167,6 +167,16 @@ describe("review: the whole pipeline", () => {
     expect(another.analysis.invalid.map((item) => item.resource?.name)).toEqual(["gw2"]);
   });
 
+  it("a broken document moved with its folder is not a new one; a copy of it into a new file is (gloo-mesh-use-cases 95c1113)", () => {
+    const broken =
+      "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: { name: gw, namespace: istio-system }\nspec:\n  components: { ingressGateways: [{ name: gw, k8s: { service: { type: LoadBalancer, type: ClusterIP } } }] }\n";
+    const moved = review({ "old/iop.yaml": broken }, { "new/iop.yaml": broken });
+    expect(moved.analysis.invalid).toEqual([]);
+    expect(moved.analysis.existingInvalid.map((item) => item.file)).toEqual(["new/iop.yaml"]);
+    const copied = review({ "old/iop.yaml": broken }, { "old/iop.yaml": broken, "new/iop.yaml": broken });
+    expect(copied.analysis.invalid.map((item) => item.file)).toEqual(["new/iop.yaml"]);
+  });
+
   it("a YAML error whose message names its line is still the same problem when the PR adds lines above it", () => {
     const unparsable =
       "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: vs, namespace: shop }\nspec:\n  hosts: [a]\n   http: bad\n";
