@@ -208,7 +208,9 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
     let args: string[];
     if (root.run.tool === "kustomize") {
       command = tools.kubectl;
-      args = ["kustomize", at(root.run.directory)];
+      // As Flux builds (kustomize-controller): a kustomization may read files of the repository
+      // outside its folder. Argo CD refuses that by default; rendering more than it would only reviews more.
+      args = ["kustomize", "--load-restrictor", "LoadRestrictionsNone", at(root.run.directory)];
     } else {
       const run = root.run;
       const valuesArgs = run.valuesFiles.flatMap((path) => ["--values", at(path)]);

@@ -106,6 +106,23 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a kustomization that reads a file outside its folder renders, as Flux builds it (argo-rollouts bd7a37c)",
+    async () => {
+      const route = (v1: number) =>
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: store, namespace: demo}\nspec:\n  parentRefs: [{name: web}]\n  rules:\n  - backendRefs:\n    - {name: store-v1, port: 8080, weight: ${v1}}\n    - {name: store-v2, port: 8080, weight: ${100 - v1}}\n`;
+      const tree = (v1: number): SourceFile[] => [
+        { path: "apps/prod/kustomization.yaml", text: "resources:\n- ../../shared/route.yaml\n" },
+        { path: "shared/route.yaml", text: route(v1) },
+      ];
+      const result = await reviewRendered(tree(100), tree(50));
+      expect(result.analysis.render.failed).toEqual([]);
+      expect(result.analysis.render.rendered).toEqual(["kustomize apps/prod"]);
+      expect(result.analysis.findings.map((finding) => finding.class)).toContain("backend.weight-changed");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a route under a kustomization's folder that the kustomization does not name is reviewed as it is (gke-networking-recipes)",
     async () => {
       const route = (v1: number, v2: number) =>
