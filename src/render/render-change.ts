@@ -72,6 +72,16 @@ export async function renderChange(
   };
 }
 
+/** A root that fails the same way at base and head is not the PR's doing, but its effect is still unknown: the reviewer is told how to leave it out. */
+const FAILS_ALWAYS =
+  " (the same at base and head: if it never renders offline, exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`)";
+
+const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =>
+  sides.length === 2 &&
+  sides.every(
+    ({ outcome }) => "error" in outcome && outcome.error === ("error" in sides[0]!.outcome ? sides[0]!.outcome.error : undefined),
+  );
+
 async function renderStage(
   basePlanned: readonly RenderRoot[],
   headPlanned: readonly RenderRoot[],
@@ -147,7 +157,7 @@ async function renderStage(
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}`,
+        reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}${failsAtBoth(sides) ? FAILS_ALWAYS : ""}`,
         gates: either(id).deployed,
       });
       continue;

@@ -101,6 +101,9 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(result.analysis.render.failed).toEqual(["helm apps/guestbook/release.yaml guestbook/guestbook"]);
       const unrelated = await reviewRendered(base, [...base, { path: "notes/readme.yaml", text: "a: 1\n" }]);
       expect(unrelated.analysis.findings).toEqual([]);
+      // Broken on both sides, and fed by the PR: still high, and it says how to leave such a root out.
+      const both = await reviewRendered(broken, edit(broken, "charts/guestbook/templates/httproute.yaml", "stableWeight", "stableWeight "));
+      expect(both.analysis.findings.find((finding) => finding.resource.kind === "Render")?.summary).toContain("the same at base and head");
     },
     HEADROOM,
   );
