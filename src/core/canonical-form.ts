@@ -22,6 +22,8 @@ const UNORDERED_LISTS = new Set([
   "addresses",
   "dnsNames",
   "trustDomainAliases",
+  // Gloo lifecycle managers' installations, paired by revision.
+  "installations",
 ]);
 /** Lists whose weights are relative. Gloo's `destinations` are not: they must sum to 100. */
 const WEIGHTED_LISTS = new Set(["backendRefs", "route", "forwardTo"]);

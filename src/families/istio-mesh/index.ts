@@ -1,6 +1,13 @@
 import type { Family } from "../family.js";
 import { ambientLabelDetector, waypointDetector } from "./ambient.js";
-import { ISTIO_CHARTS, istioMeshDetector, meshRoots, meshSettingScopes, networkLabelDetector } from "./istio-mesh.js";
+import {
+  ISTIO_CHARTS,
+  istioMeshDetector,
+  lifecycleManagerDetector,
+  meshRoots,
+  meshSettingScopes,
+  networkLabelDetector,
+} from "./istio-mesh.js";
 import * as istioMesh from "./schemas.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
 
@@ -19,14 +26,23 @@ const ISTIO_CHART = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?(?:${[...ISTIO_
  */
 export const istioMeshFamily: Family = {
   name: "istio-mesh",
-  kinds: [[["install.istio.io"], [["IstioOperator", istioMesh.istioOperator, "file-named"]]]],
+  kinds: [
+    [["install.istio.io"], [["IstioOperator", istioMesh.istioOperator, "file-named"]]],
+    [
+      ["admin.gloo.solo.io"],
+      [
+        ["IstioLifecycleManager", istioMesh.lifecycleManager],
+        ["GatewayLifecycleManager", istioMesh.lifecycleManager],
+      ],
+    ],
+  ],
   textKinds: [
     { kind: "Namespace", when: MESH_NAMESPACE_LABELS, schema: istioMesh.labelledNamespace, namespaced: false },
     { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: istioMesh.labelledNamespace, namespaced: true },
   ],
   meshRoots,
   meshScopes: meshSettingScopes,
-  detectors: [istioMeshDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
+  detectors: [istioMeshDetector, lifecycleManagerDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
   detectsOn: {
     "gateway-api": [networkLabelDetector, ambientLabelDetector, waypointDetector],
     istio: [networkLabelDetector, ambientLabelDetector],

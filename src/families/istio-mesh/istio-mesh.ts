@@ -305,6 +305,48 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
 };
 
 /**
+ * Gloo's IstioLifecycleManager and GatewayLifecycleManager (admin.gloo.solo.io/v2) install Istio
+ * from an IstioOperator spec per installation (`spec.installations[].istioOperatorSpec`, on the
+ * clusters it names): each installation is judged as an IstioOperator, paired with the base's by
+ * revision (else by place), so a trust domain or network set there is the same finding it is in an
+ * IstioOperator. An installation added or removed has no earlier identity to compare with.
+ */
+const LIFECYCLE_MANAGERS = new Set(["IstioLifecycleManager", "GatewayLifecycleManager"]);
+
+export const lifecycleManagerDetector: ResourceDetector = (change) => {
+  const { base: baseSide, head: headSide } = change;
+  if (!baseSide || !headSide || !LIFECYCLE_MANAGERS.has(headSide.id.kind)) return [];
+  const installations = (resource: Resource) => list(record(resource.body.spec).installations).map(record);
+  const [before, after] = [installations(baseSide), installations(headSide)];
+  const out = new DetectionList(change);
+  after.forEach((installation, index) => {
+    const revision = text(installation.revision);
+    const earlier = revision !== undefined ? before.find((candidate) => text(candidate.revision) === revision) : before[index];
+    if (!earlier) return;
+    // Both sides read at the head's place, so every finding points at the head's installation.
+    const root: FieldPath = ["spec", "installations", index, "istioOperatorSpec"];
+    const layout: MeshLayout = {
+      meshConfig: [
+        [...root, "meshConfig"],
+        [...root, "values", "meshConfig"],
+      ],
+      global: [[...root, "values", "global"]],
+    };
+    const placed = (resource: Resource, spec: unknown): Resource => {
+      const slots: unknown[] = [];
+      slots[index] = { istioOperatorSpec: spec };
+      return { ...resource, body: { ...resource.body, spec: { installations: slots } } };
+    };
+    const [base, head] = [placed(baseSide, earlier.istioOperatorSpec), placed(headSide, installation.istioOperatorSpec)];
+    identity(base, head, layout, out);
+    meshTls(base, head, layout, out);
+    serviceSettings(base, head, layout, out);
+    serviceScopeConfigs(base, head, layout, out);
+  });
+  return out.detections;
+};
+
+/**
  * The `topology.istio.io/network` label on any traffic resource (an east-west Gateway, a
  * ServiceEntry, a WorkloadEntry template): moving it moves workloads between networks.
  */
@@ -344,4 +386,9 @@ const meshWide: MeshScopeReader = (resource, context) => ({
   detail: "mesh identity and network settings: every workload of the mesh",
 });
 
-export const meshSettingScopes: Readonly<Record<string, MeshScopeReader>> = { IstioOperator: meshWide, IstioValues: meshWide };
+export const meshSettingScopes: Readonly<Record<string, MeshScopeReader>> = {
+  IstioOperator: meshWide,
+  IstioValues: meshWide,
+  IstioLifecycleManager: meshWide,
+  GatewayLifecycleManager: meshWide,
+};

@@ -20,6 +20,13 @@ const meshGlobal = z.looseObject({
   meshNetworks: looseSpec.optional(),
 });
 
+/** Gloo's Istio and gateway lifecycle managers: an IstioOperator spec per installation, kept as read (judged like an IstioOperator's). */
+export const lifecycleManager = kubeObject(
+  z.looseObject({
+    installations: z.array(z.looseObject({ revision: z.string().optional(), istioOperatorSpec: z.looseObject({}).optional() })).optional(),
+  }),
+);
+
 export const istioOperator = kubeObject(
   z
     .looseObject({
