@@ -49,7 +49,10 @@ const byClaim = (a: Claimant, b: Claimant): number => {
  * The claimants of one key, the one that takes the requests first, each with the flow that
  * shadows it. Where the family ranks claims, the first ranked claimant shadows the other ranked
  * ones; unranked claimants (first-match rules of one VirtualService) keep their order and are
- * all served, their rules' own precedence telling them apart.
+ * all served, their rules' own precedence telling them apart. Claimants the base branch already
+ * applies come first, so a resource the PR adds beside them is the one numbered after: an Ingress
+ * added whose name sorts first does not take over the flow of the one that was there (argo-rollouts
+ * d6bc690).
  */
 function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string }[] {
   // A key one rule claims (nearly every key) has nothing to rank.
@@ -61,7 +64,8 @@ function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy
     shadowedBy:
       flow.resourceKey === winner!.resourceKey ? `an earlier rule of ${displayName(winner!.resource)}` : displayName(winner!.resource),
   }));
-  return [...(winner ? [{ flow: winner }] : []), ...claimants.filter((c) => !c.claim).map(({ flow }) => ({ flow })), ...shadowed];
+  const unranked = claimants.filter((c) => !c.claim).sort((a, b) => Number(b.established) - Number(a.established));
+  return [...(winner ? [{ flow: winner }] : []), ...unranked.map(({ flow }) => ({ flow })), ...shadowed];
 }
 
 /**

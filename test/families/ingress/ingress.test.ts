@@ -154,3 +154,23 @@ describe("Ingress v1beta1 (extensions and networking.k8s.io)", () => {
     expect(result.findings).toEqual([]);
   });
 });
+
+describe("two Ingresses of one class claiming the same host and path (argo-rollouts d6bc690)", () => {
+  const ingressNamed = (name: string, service: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: default}
+spec:
+  ingressClassName: alb
+  rules:
+  - http:
+      paths:
+      - {path: /*, pathType: ImplementationSpecific, backend: {service: {name: ${service}, port: {name: use-annotation}}}}
+`;
+
+  it("one added beside an existing one is the new route; the existing one keeps its flow, whatever their names' order", () => {
+    const base = { "one.yaml": ingressNamed("app-one", "one-root") };
+    const head = { ...base, "a-new.yaml": ingressNamed("app-aaa", "aaa-root") };
+    const findings = analyze(base, head).findings.map((f) => [f.class, f.file]);
+    expect(findings).toEqual([["route.added", "a-new.yaml"]]);
+  });
+});
