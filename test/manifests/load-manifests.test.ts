@@ -409,14 +409,13 @@ describe("what names traffic config but is not traffic config never gates, and i
     ]);
   });
 
-  it("reads an Argo Rollouts AnalysisTemplate whose `{{args}}` are its own data, and skips it: not a traffic kind", () => {
+  it("reads an Argo Rollouts AnalysisTemplate whose `{{args}}` are its own data: a resource, not an unrendered template", () => {
     const set = loadManifests([
       { path: "test/e2e/functional/analysistemplate.yaml", text: real("argo-rollouts-analysis-template-args.yaml") },
     ]);
     expect(set.invalid).toEqual([]);
-    expect(set.skipped).toEqual([
-      { file: "test/e2e/functional/analysistemplate.yaml", line: 1, reason: "not a traffic kind: AnalysisTemplate (argoproj.io/v1alpha1)" },
-    ]);
+    expect(set.skipped).toEqual([]);
+    expect([...set.resources.keys()]).toEqual(["argoproj.io/AnalysisTemplate/default/web-background-inconclusive"]);
   });
 
   it("skips a CRD whose schema names traffic groups, even one only go-yaml's indentation rules read (Istio's generated CRDs)", () => {

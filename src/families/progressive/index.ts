@@ -1,18 +1,26 @@
 import { byRules, type Family } from "../family.js";
 import { flaggerCanaryRules, withRolloutPlans } from "./flows.js";
 import { progressiveDetector } from "./progressive.js";
+import { analysisTemplateDetector } from "./analysis-templates.js";
 import * as progressive from "./schemas.js";
 
-/** Progressive delivery: Flagger Canaries and Argo Rollouts, read as the weights they will set. */
+/** Progressive delivery: Flagger Canaries and Argo Rollouts, read as the weights they will set, and the analysis templates that gate them. */
 export const progressiveFamily: Family = {
   name: "progressive",
   kinds: [
     [["flagger.app"], [["Canary", progressive.flaggerCanary]]],
-    [["argoproj.io"], [["Rollout", progressive.argoRollout]]],
+    [
+      ["argoproj.io"],
+      [
+        ["Rollout", progressive.argoRollout],
+        // Its `{{args.x}}` placeholders are its own data, filled in by each analysis run.
+        ["AnalysisTemplate", progressive.analysisTemplate, "own-templates"],
+      ],
+    ],
   ],
   ruleSources: [byRules(flaggerCanaryRules)],
   // A Canary names the gateways of the route it generates in its service block.
   attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
-  detectors: [progressiveDetector],
+  detectors: [progressiveDetector, analysisTemplateDetector],
 };

@@ -84,3 +84,18 @@ export const argoRollout = kubeObject(
       .optional(),
   }),
 );
+
+/** Argo Rollouts' AnalysisTemplate: its metrics by name, kept as read. */
+export const analysisTemplate = kubeObject(
+  z.looseObject({
+    metrics: z
+      .array(
+        z.looseObject({
+          name: z.string(),
+          successCondition: z.string().optional(),
+          failureCondition: z.string().optional(),
+        }),
+      )
+      .optional(),
+  }),
+);

@@ -1,0 +1,72 @@
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
+import type { Resource } from "../../core/resource.js";
+import { list, numeric, record, text } from "../../core/json-access.js";
+import { show } from "../../core/canonical-values.js";
+
+/**
+ * Argo Rollouts' AnalysisTemplate: the metrics a canary must pass before
+ * it takes more traffic. A metric removed, a failure limit raised or a pass condition rewritten lets
+ * a bad release through the gate unnoticed (`health.changed`, as removing a Rollout's analysis is);
+ * a limit lowered only gates harder, and is left to the plain change listing.
+ */
+
+const ARGO = "argoproj.io";
+/** Limits of failed, inconclusive or erroring measurements the analysis tolerates before it fails (Argo defaults). */
+const LIMITS: Readonly<Record<string, number>> = { failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4 };
+const CONDITIONS = ["successCondition", "failureCondition"] as const;
+
+const metricsOf = (resource: Resource): Map<string, { index: number; metric: Record<string, unknown> }> =>
+  new Map(
+    list(record(resource.body.spec).metrics).map((item, index) => [
+      text(record(item).name) ?? String(index),
+      { index, metric: record(item) },
+    ]),
+  );
+
+export const analysisTemplateDetector: ResourceDetector = (change) => {
+  const subject = (change.head ?? change.base)!;
+  if (subject.id.group !== ARGO || subject.id.kind !== "AnalysisTemplate" || !change.base || !change.head) return [];
+  const out = new DetectionList(change);
+  const [before, after] = [metricsOf(change.base), metricsOf(change.head)];
+  for (const [name, { metric: was }] of before) {
+    const now = after.get(name);
+    if (!now) {
+      out.add({
+        class: "health.changed",
+        summary: `metric ${name} removed: canaries no longer have to pass it`,
+        side: "base",
+        path: ["spec", "metrics"],
+        before: name,
+        after: null,
+      });
+      continue;
+    }
+    const at = ["spec", "metrics", now.index];
+    for (const [field, fallback] of Object.entries(LIMITS)) {
+      const [from, to] = [numeric(was[field]) ?? fallback, numeric(now.metric[field]) ?? fallback];
+      if (to > from)
+        out.add({
+          class: "health.changed",
+          summary: `metric ${name} ${field} ${from} → ${to}: more bad measurements pass before the analysis fails`,
+          side: "head",
+          path: [...at, field],
+          before: from,
+          after: to,
+        });
+    }
+    for (const field of CONDITIONS) {
+      const [from, to] = [text(was[field]), text(now.metric[field])];
+      if (from !== to)
+        out.add({
+          class: "health.changed",
+          summary: `metric ${name} ${field} ${show(from)} → ${show(to)}: which measurements pass the gate changes`,
+          side: "head",
+          path: [...at, field],
+          before: from,
+          after: to,
+        });
+    }
+  }
+  return out.detections;
+};
