@@ -171,23 +171,21 @@ export function analyzeChange(input: ChangeInput): Analysis {
 
   findings.push(...policyChangeFindings(input));
   // Links and the files they expose follow the policy's paths like every other file.
-  const anyLinks = (input.links?.base.length ?? 0) + (input.links?.head.length ?? 0) > 0;
-  const trafficFiles = new Set(
-    anyLinks
-      ? [
-          ...[base, head].flatMap(({ manifests }) => [
-            ...[...manifests.resources.values()].map((resource) => resource.source.file),
-            ...manifests.invalid.map((item) => item.file),
-          ]),
-          ...(input.rendered?.base.consumed ?? []),
-          ...(input.rendered?.head.consumed ?? []),
-        ]
-      : [],
-  );
+  // Worked out when a link first asks: most trees have none.
+  let trafficFiles: Set<string> | undefined;
+  const holdsTraffic = (path: string) =>
+    (trafficFiles ??= new Set([
+      ...[base, head].flatMap(({ manifests }) => [
+        ...[...manifests.resources.values()].map((resource) => resource.source.file),
+        ...manifests.invalid.map((item) => item.file),
+      ]),
+      ...(input.rendered?.base.consumed ?? []),
+      ...(input.rendered?.head.consumed ?? []),
+    ])).has(path);
   const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({
     links: (links ?? []).filter((link) => reviews(link.path)),
     files: files.map((file) => file.path).filter(reviews),
-    holdsTraffic: (path: string) => trafficFiles.has(path),
+    holdsTraffic,
     placement: tree.placement,
   });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));

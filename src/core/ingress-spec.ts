@@ -16,8 +16,8 @@ export interface IngressSpecReading {
   readonly file: string;
   /** Where the spec sits in the document (`["spec"]`, `["spec", "template", "spec"]`). */
   readonly at: FieldPath;
-  /** What a backend names: a Service, a MultiClusterService. */
-  readonly backendKind: Extract<BackendRef["kind"], "Service" | "MultiClusterService">;
+  /** What a backend names: a Service (core group ""), a MultiClusterService (networking.gke.io). */
+  readonly backend: { readonly group: string; readonly kind: Extract<BackendRef["kind"], "Service" | "MultiClusterService"> };
 }
 
 const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix" };
@@ -27,16 +27,17 @@ function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPa
   const service = record(value.service);
   const name = text(service.name) ?? text(value.serviceName);
   if (!name) return [];
-  const { namespace, backendKind } = reading;
+  const { namespace } = reading;
+  const { group, kind } = reading.backend;
   const portSpec = record(service.port);
   const portOf = numeric(portSpec.number) ?? text(portSpec.name) ?? numeric(value.servicePort) ?? text(value.servicePort) ?? "";
   const where = `${namespace}/${name}${portOf === "" ? "" : `:${portOf}`}`;
   return [
     {
-      key: `${backendKind === "Service" ? "" : "networking.gke.io"}/${backendKind}/${namespace}/${name}:${portOf}`,
-      label: backendKind === "Service" ? where : `${backendKind} ${where}`,
+      key: `${group}/${kind}/${namespace}/${name}:${portOf}`,
+      label: kind === "Service" ? where : `${kind} ${where}`,
       weight: 100,
-      ref: { kind: backendKind, name, namespace, routeFile: reading.file },
+      ref: { kind, name, namespace, routeFile: reading.file },
       path,
     },
   ];

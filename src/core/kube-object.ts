@@ -29,6 +29,9 @@ export const metadata = z.looseObject({
 export const kubeObject = <Spec extends z.ZodType>(spec: Spec) =>
   z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata, spec });
 
+/** An object whose metadata is all that is read (a Namespace's labels): no spec required. */
+export const metadataOnly = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata });
+
 /** A spec read only loosely: any mapping. */
 export const looseSpec = z.looseObject({});
 

@@ -42,22 +42,24 @@ export function alreadyInvalid(
   // A message may name file lines ("line 13, column 4"), which move when the PR edits above the document.
   const stable = (message: string) => message.replace(/\b(line|column) \d+/g, "$1 #");
   const problem = (item: InvalidManifest) => `${stable(item.message)}\0${item.resource ? resourceKey(item.resource) : ""}`;
-  const before = new Map(base.files.map((file) => [file.path, file.text]));
-  const after = new Map(headFiles.map((file) => [file.path, file.text]));
   const documentOf = (text: string | undefined, line: number) =>
     text === undefined ? undefined : chunkAtLine(splitYamlDocuments(text), line)?.text;
-  // Each base problem with the document that holds it, worked out on the first question.
-  let known: Map<string, { file: string; document: string | undefined }[]> | undefined;
+  // Worked out on the first question: most trees hold no unreadable document.
+  let index: ReturnType<typeof indexOf> | undefined;
+  const indexOf = () => {
+    const before = new Map(base.files.map((file) => [file.path, file.text]));
+    const known = new Map<string, { file: string; document: string | undefined }[]>();
+    for (const old of base.invalid)
+      known.set(problem(old), [
+        ...(known.get(problem(old)) ?? []),
+        { file: old.file, document: documentOf(before.get(old.file), old.line) },
+      ]);
+    return { before, after: new Map(headFiles.map((file) => [file.path, file.text])), known };
+  };
   return (item) => {
+    const { before, after, known } = (index ??= indexOf());
     const is = after.get(item.file);
     if (is !== undefined && before.get(item.file) === is) return true;
-    if (!known) {
-      known = new Map();
-      for (const old of base.invalid) {
-        const entry = { file: old.file, document: documentOf(before.get(old.file), old.line) };
-        known.set(problem(old), [...(known.get(problem(old)) ?? []), entry]);
-      }
-    }
     const document = documentOf(is, item.line);
     return (known.get(problem(item)) ?? []).some(
       (old) => old.document !== undefined && old.document === document && (old.file === item.file || !after.has(old.file)),

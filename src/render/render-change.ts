@@ -76,11 +76,10 @@ export async function renderChange(
 const FAILS_ALWAYS =
   " (the same at base and head: if it never renders offline, exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`)";
 
-const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =>
-  sides.length === 2 &&
-  sides.every(
-    ({ outcome }) => "error" in outcome && outcome.error === ("error" in sides[0]!.outcome ? sides[0]!.outcome.error : undefined),
-  );
+const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
+  const [base, head] = sides.map(({ outcome }) => ("error" in outcome ? outcome.error : undefined));
+  return sides.length === 2 && base !== undefined && base === head;
+};
 
 async function renderStage(
   basePlanned: readonly RenderRoot[],

@@ -83,6 +83,7 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
     const listener = record(item);
     const name = text(listener.name) ?? String(index);
     const allowed = record(listener.allowedRoutes);
+    const from = allowedFrom(allowed.namespaces, "Same");
     const kinds = list(allowed.kinds).map(record);
     const hostname = text(listener.hostname);
     const port = numeric(listener.port);
@@ -95,8 +96,8 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
       ...(port !== undefined ? { port } : {}),
       protocol: text(listener.protocol) ?? "",
       hostnames: hostname ? [hostname] : [],
-      allowedFrom: allowedFrom(allowed.namespaces, "Same"),
-      ...(allowedFrom(allowed.namespaces, "Same") === "Selector" ? { allowedSelector: record(allowed.namespaces).selector ?? {} } : {}),
+      allowedFrom: from,
+      ...(from === "Selector" ? { allowedSelector: record(allowed.namespaces).selector ?? {} } : {}),
       ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
       path: ["spec", "listeners", index],
     };
@@ -160,6 +161,8 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
     const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
     if (gatewayApi && id.kind === "Gateway") {
       const className = text(spec.gatewayClassName);
+      const listenersFrom = record(record(spec.allowedListeners).namespaces);
+      const allowedListeners = allowedFrom(listenersFrom, "None");
       gateways.set(key, {
         key,
         id,
@@ -167,10 +170,8 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         ...scoped(key),
         ...(className ? { className } : {}),
         listeners: gatewayApiListeners(resource, spec),
-        allowedListeners: allowedFrom(record(spec.allowedListeners).namespaces, "None"),
-        ...(allowedFrom(record(spec.allowedListeners).namespaces, "None") === "Selector"
-          ? { allowedListenersSelector: record(record(spec.allowedListeners).namespaces).selector ?? {} }
-          : {}),
+        allowedListeners,
+        ...(allowedListeners === "Selector" ? { allowedListenersSelector: listenersFrom.selector ?? {} } : {}),
       });
     } else if (gatewayApi && LISTENER_SET_KINDS.has(id.kind)) {
       const parent = record(spec.parentRef);

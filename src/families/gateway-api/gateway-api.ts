@@ -237,8 +237,9 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
   }
   // Written or left to the protocol's default, the same kinds are the same listener.
   const effectiveKinds = (view: ListenerView) => view.routeKinds ?? sortedSet(DEFAULT_KINDS[view.protocol ?? ""] ?? []);
-  if (!sameValue(effectiveKinds(before), effectiveKinds(after))) {
-    const gained = setChange(effectiveKinds(before), effectiveKinds(after)).added;
+  const [kindsBefore, kindsAfter] = [effectiveKinds(before), effectiveKinds(after)];
+  if (!sameValue(kindsBefore, kindsAfter)) {
+    const gained = setChange(kindsBefore, kindsAfter).added;
     out.add({
       class: "listener.changed",
       summary: `${label} allowedRoutes.kinds ${before.routeKinds ? show(before.routeKinds) : "(protocol default)"} → ${after.routeKinds ? show(after.routeKinds) : "(protocol default)"}${gained.length > 0 ? ` (now accepts ${gained.join(", ")})` : ""}`,

@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import type { Resource } from "../../core/resource.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
@@ -22,14 +23,17 @@ const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
 export function multiClusterIngressRules(resource: Resource): RuleShape[] {
   if (resource.id.kind !== "MultiClusterIngress" || resource.id.group !== GKE_GROUP) return [];
   const { namespace, name } = resource.id;
-  return ingressSpecRules(record(record(record(resource.body.spec).template).spec), {
+  return ingressSpecRules(templateSpec(resource), {
     entry: `MultiClusterIngress ${namespace}/${name}`,
     namespace,
     file: resource.source.file,
     at: ["spec", "template", "spec"],
-    backendKind: "MultiClusterService",
+    backend: { group: GKE_GROUP, kind: "MultiClusterService" },
   });
 }
+
+/** A MultiClusterIngress's Ingress-shaped spec. */
+const templateSpec = (resource: Resource) => record(record(record(resource.body.spec).template).spec);
 
 /** A member cluster as `clusters[].link` names it: `location/name`, the region a zone's (`us-central1-a` → `us-central1`). */
 function memberOf(link: string): { cluster: string; region?: string } {
@@ -41,8 +45,6 @@ function memberOf(link: string): { cluster: string; region?: string } {
 
 const membersOf = (resource: Resource | undefined): string[] =>
   sortedSet(list(record(resource?.body.spec).clusters).flatMap((entry) => text(record(entry).link) ?? []));
-
-const folderOf = (file: string): string => file.slice(0, Math.max(0, file.lastIndexOf("/")));
 
 /**
  * Where a MultiClusterService's backends run. Sample and multi-tenant repositories define a
@@ -66,7 +68,7 @@ export const multiClusterPlacement: PlacementHints = {
       const key = serviceKey(resource.id.namespace, resource.id.name);
       return [
         { key, placement },
-        { key: `${folderOf(resource.source.file)}:${key}`, placement },
+        { key: `${posix.dirname(resource.source.file)}:${key}`, placement },
       ];
     },
   },
@@ -74,7 +76,7 @@ export const multiClusterPlacement: PlacementHints = {
     MultiClusterService: {
       place: (ref, hints) => {
         const key = serviceKey(ref.namespace, ref.name);
-        const beside = hints(`${folderOf(ref.routeFile)}:${key}`).at(-1);
+        const beside = hints(`${posix.dirname(ref.routeFile)}:${key}`).at(-1);
         if (beside) return beside;
         // One this tree does not hold runs somewhere in the fleet: several clusters, unknown.
         const all = hints(key);
@@ -130,7 +132,7 @@ const ingressFront: Check = (change, out) => {
   const certs = (resource: Resource) =>
     sortedSet([
       ...(resource.annotations[PRE_SHARED_CERTS] ?? "").split(",").map((cert) => cert.trim()),
-      ...list(record(record(record(resource.body.spec).template).spec).tls).map((entry) => text(record(entry).secretName) ?? ""),
+      ...list(templateSpec(resource).tls).map((entry) => text(record(entry).secretName) ?? ""),
     ]).filter(Boolean);
   const [certsBefore, certsAfter] = [certs(change.base), certs(change.head)];
   if (!sameValue(certsBefore, certsAfter))

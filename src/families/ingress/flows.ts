@@ -20,6 +20,6 @@ export function ingressRules(resource: Resource): RuleShape[] {
     namespace: resource.id.namespace,
     file: resource.source.file,
     at: ["spec"],
-    backendKind: "Service",
+    backend: { group: "", kind: "Service" },
   });
 }

@@ -9,6 +9,7 @@ import {
   networkLabelDetector,
 } from "./istio-mesh.js";
 import * as istioMesh from "./schemas.js";
+import { metadataOnly } from "../../core/kube-object.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
 
 /** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
@@ -37,8 +38,8 @@ export const istioMeshFamily: Family = {
     ],
   ],
   textKinds: [
-    { kind: "Namespace", when: MESH_NAMESPACE_LABELS, schema: istioMesh.labelledNamespace, namespaced: false },
-    { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: istioMesh.labelledNamespace, namespaced: true },
+    { kind: "Namespace", when: MESH_NAMESPACE_LABELS, schema: metadataOnly, namespaced: false },
+    { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: metadataOnly, namespaced: true },
   ],
   meshRoots,
   meshScopes: meshSettingScopes,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec, metadata, stringList } from "../../core/kube-object.js";
+import { kubeObject, looseSpec, stringList } from "../../core/kube-object.js";
 
 /**
  * Mesh-wide identity and topology: IstioOperator `spec.meshConfig` / `spec.values.global`, and the
@@ -35,12 +35,6 @@ export const istioOperator = kubeObject(
     })
     .optional(),
 );
-
-/**
- * A core Namespace, read only when it carries Istio ambient or topology labels (kinds.ts): the
- * labels are all that matters, so no spec is required.
- */
-export const labelledNamespace = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata });
 
 /** A Helm values document: no apiVersion, kind or metadata. */
 export const istioValues = z.looseObject({ global: meshGlobal.optional(), meshConfig: meshConfig.optional() });

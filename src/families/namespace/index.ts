@@ -1,6 +1,5 @@
-import * as z from "zod";
 import type { Family } from "../family.js";
-import { metadata } from "../../core/kube-object.js";
+import { metadataOnly } from "../../core/kube-object.js";
 
 /**
  * Core Namespaces, for their labels: a Gateway listener with `allowedRoutes.namespaces.from:
@@ -17,7 +16,7 @@ export const namespaceFamily: Family = {
     {
       kind: "Namespace",
       when: /^["']?kind["']?[ \t]*:[ \t]*["']?Namespace\b/m,
-      schema: z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata }),
+      schema: metadataOnly,
       namespaced: false,
       context: true,
     },

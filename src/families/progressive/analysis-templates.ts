@@ -1,5 +1,4 @@
-import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../core/detector.js";
+import { byKind, type Check } from "../../core/by-kind.js";
 import type { Resource } from "../../core/resource.js";
 import { list, numeric, record, text } from "../../core/json-access.js";
 import { show } from "../../core/canonical-values.js";
@@ -24,10 +23,8 @@ const metricsOf = (resource: Resource): Map<string, { index: number; metric: Rec
     ]),
   );
 
-export const analysisTemplateDetector: ResourceDetector = (change) => {
-  const subject = (change.head ?? change.base)!;
-  if (subject.id.group !== ARGO || subject.id.kind !== "AnalysisTemplate" || !change.base || !change.head) return [];
-  const out = new DetectionList(change);
+const gate: Check = (change, out) => {
+  if (!change.base || !change.head) return;
   const [before, after] = [metricsOf(change.base), metricsOf(change.head)];
   for (const [name, { metric: was }] of before) {
     const now = after.get(name);
@@ -68,5 +65,6 @@ export const analysisTemplateDetector: ResourceDetector = (change) => {
         });
     }
   }
-  return out.detections;
 };
+
+export const analysisTemplateDetector = byKind({ AnalysisTemplate: [gate] }, (id) => id.group === ARGO);
