@@ -5,7 +5,8 @@ import { defaultPolicy } from "../../src/policy/load-policy.js";
 import { reviewChange } from "../../src/review.js";
 import { readAhead } from "../../src/sources/read-ahead.js";
 
-const worker = { workerUrl: new URL("../helpers/read-ahead-worker.mjs", import.meta.url), minBytes: 0 };
+// Workers named outright: by default a two-core machine (CI's) starts none.
+const worker = { workerUrl: new URL("../helpers/read-ahead-worker.mjs", import.meta.url), minBytes: 0, maxWorkers: 1 };
 
 const { base, head } = generateFleet({ files: 30, routesPerFile: 3, changeEvery: 4, infrastructure: true });
 // A byte order mark and a character outside the BMP: chunk offsets and UTF-8 lengths must still line up.
