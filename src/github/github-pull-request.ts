@@ -3,6 +3,8 @@ import type { ProbotOctokit } from "probot";
 import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
+import { namedRenderInputs } from "../render/render-plan.js";
+import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { defaultTarballLimits, readGzippedTarball, type ArchivedFile } from "./tarball.js";
 import {
   isBotLogin,
@@ -44,6 +46,8 @@ export class IncompleteReadError extends Error {
 }
 
 const SYMLINK = "120000";
+/** Generator inputs and the like are a handful per tree: more is a request budget spent on files that are not traffic config. */
+const MAX_NAMED_INPUTS = 200;
 /** The most commits GitHub's "list commits on a pull request" returns, however it is paginated. */
 export const MAX_LISTED_COMMITS = 250;
 /** The committer GitHub records for commits made through its web UI and API. */
@@ -255,18 +259,41 @@ export function gitHubTrees(
   ref: { readonly owner: string; readonly repo: string },
 ): (sha: string) => Promise<SourceTree> {
   const { owner, repo } = ref;
-  /** YAML blobs and symlinks of the tree at `sha`, by path (submodules are not files in the archive either). */
-  const listTree = async (sha: string): Promise<Map<string, { sha: string; link: boolean }>> => {
+  /**
+   * Reviewed blobs and symlinks of the tree at `sha`, by path (submodules are not files in the
+   * archive either), and the other blobs' ids, in case a kustomization names one.
+   */
+  const listTree = async (sha: string): Promise<{ reviewed: Map<string, { sha: string; link: boolean }>; others: Map<string, string> }> => {
     const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
     if (data.truncated) {
       throw new IncompleteReadError(
         `the file tree of ${short(sha)} is too large for GitHub to list in one response (truncated): Route Governor cannot review this repository completely`,
       );
     }
-    return new Map(
-      data.tree
-        .filter((entry) => entry.type === "blob" && entry.path && entry.sha && (entry.mode === SYMLINK || isReviewedPath(entry.path)))
-        .map((entry) => [entry.path!, { sha: entry.sha!, link: entry.mode === SYMLINK }]),
+    const reviewed = new Map<string, { sha: string; link: boolean }>();
+    const others = new Map<string, string>();
+    for (const entry of data.tree) {
+      if (entry.type !== "blob" || !entry.path || !entry.sha) continue;
+      if (entry.mode === SYMLINK || isReviewedPath(entry.path)) reviewed.set(entry.path, { sha: entry.sha, link: entry.mode === SYMLINK });
+      // One too big to review is left out: kustomize then names it in the render's failure.
+      else if ((entry.size ?? 0) <= defaultYamlLimits.maxFileBytes) others.set(entry.path, entry.sha);
+    }
+    return { reviewed, others };
+  };
+
+  /** Files a kustomization names that the archive's read left out (a generator's `redis.conf`): a blob each, by id. */
+  const readNamed = async (files: readonly SourceFile[], others: ReadonlyMap<string, string>): Promise<SourceFile[]> => {
+    const named = namedRenderInputs(files).filter((path) => others.has(path));
+    if (named.length > MAX_NAMED_INPUTS) {
+      throw new IncompleteReadError(
+        `kustomizations of this tree name ${named.length} files besides its YAML (at most ${MAX_NAMED_INPUTS} are read): Route Governor cannot render it completely`,
+      );
+    }
+    return Promise.all(
+      named.map(async (path) => {
+        const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: others.get(path)! });
+        return { path, text: Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8") };
+      }),
     );
   };
 
@@ -295,7 +322,7 @@ export function gitHubTrees(
       stop.abort(error);
       throw error;
     });
-    const [blobs, archived] = await Promise.all([tree, readArchive(sha, stop.signal)]);
+    const [{ reviewed: blobs, others }, archived] = await Promise.all([tree, readArchive(sha, stop.signal)]);
     const missing = [...blobs.keys()].filter((path) => !archived.has(path));
     const altered = [...blobs]
       .filter(
@@ -320,6 +347,7 @@ export function gitHubTrees(
       if (blob.link) links.push({ path, target: text(path) });
       else files.push({ path, text: text(path) });
     }
+    files.push(...(await readNamed(files, others)));
     return { files, links };
   };
 

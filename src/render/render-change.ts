@@ -6,7 +6,7 @@ import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
-import { planRenderedHelm, planRenders, renderKey, type RenderRoot } from "./render-plan.js";
+import { isEmptyKustomization, planRenderedHelm, planRenders, renderKey, type RenderRoot } from "./render-plan.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
 
@@ -203,6 +203,7 @@ function remember(key: string, text: string): void {
 /** Materialises the root's inputs into a fresh folder and runs the tool there. */
 async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: RenderTools, timeoutMs: number): Promise<Outcome> {
   const text = new Map(files.map((file) => [file.path, file.text]));
+  if (root.run.tool === "kustomize" && isEmptyKustomization(text.get(root.origin))) return { text: "" };
   const work = await mkdtemp(join(tmpdir(), "route-governor-render-"));
   try {
     const tree = join(work, "tree");

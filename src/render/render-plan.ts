@@ -220,6 +220,22 @@ const kustomizationOf = (tree: Tree, file: string) => {
 };
 
 /**
+ * A kustomization with nothing in it but its apiVersion, kind and comments (a tutorial's starting
+ * point): kustomize refuses to build it ("kustomization.yaml is empty"), and it holds nothing to
+ * apply either way.
+ */
+export function isEmptyKustomization(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  try {
+    const [value, ...more]: unknown[] = jsyaml.loadAll(text);
+    const bare = value == null || (typeof value === "object" && Object.keys(value).every((key) => key === "apiVersion" || key === "kind"));
+    return more.length === 0 && bare;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * What a kustomization reads: its folders (itself, then its local bases and components,
  * transitively), the files it names in them or beside them (resources, patches, generator
  * inputs: see filesNamedBy), and its remote references.
@@ -250,6 +266,26 @@ function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; file
   };
   visit(folder);
   return { folders, files: [...files].sort(), remote };
+}
+
+/**
+ * Files the tree's kustomizations name that the sources do not read as reviewed files (a
+ * `configMapGenerator`'s `redis.conf`, a `secretGenerator`'s certificate): kustomize fails without
+ * them, so each source reads these too, by repository path. A path leading out of the repository
+ * (or absolute) is not one.
+ */
+export function namedRenderInputs(files: readonly SourceFile[]): string[] {
+  const tree = treeOf(files);
+  const named = new Set<string>();
+  for (const file of files) {
+    if (!KUSTOMIZATION_NAMES.includes(posix.basename(file.path))) continue;
+    // An absolute path is the machine's file, not the repository's.
+    for (const entry of filesNamedBy(kustomizationOf(tree, file.path)).filter((named) => !posix.isAbsolute(named))) {
+      const path = normalize(posix.join(folderOf(file.path), entry));
+      if (path !== "" && path !== ".." && !path.startsWith("../") && !tree.text.has(path)) named.add(path);
+    }
+  }
+  return [...named].sort();
 }
 
 /**

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
+import { namedRenderInputs } from "../render/render-plan.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 
 /** A tree as the review reads it: its reviewed files, and its symlinks (not followed) whatever they name. */
@@ -18,8 +19,8 @@ export const isReviewedPath = (path: string): boolean => /(?:\.ya?ml|\.tpl|\.jso
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 
 /**
- * Every reviewed file and every symlink below `root`, with repository-style forward-slash paths
- * relative to it. Read synchronously: the CLI has nothing else to do meanwhile, and a thousand
+ * Every reviewed file and every symlink below `root`, and the other files its kustomizations name
+ * (see namedRenderInputs), with repository-style forward-slash paths relative to it. Read synchronously: the CLI has nothing else to do meanwhile, and a thousand
  * small files read through the thread pool left its main thread waiting for 150 ms of a 2.6 s review.
  */
 export function readFolder(root: string): SourceTree {
@@ -41,6 +42,13 @@ export function readFolder(root: string): SourceTree {
     }
   };
   walk(root);
+  // Only a regular file inside the folder: a link on the way could lead anywhere on the machine.
+  const inside = `${realpathSync(root)}${sep}`;
+  for (const path of namedRenderInputs(files)) {
+    const full = join(root, ...path.split("/"));
+    if (lstatSync(full, { throwIfNoEntry: false })?.isFile() && realpathSync(full).startsWith(inside))
+      files.push({ path, text: readBounded(full) });
+  }
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   return { files: files.sort(byPath), links: links.sort(byPath) };
 }

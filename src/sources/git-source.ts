@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { isReviewedPath, type SourceTree } from "./folder-source.js";
+import { namedRenderInputs } from "../render/render-plan.js";
 
 /**
  * A tree at a git ref, read straight from the object store (no checkout): `ls-tree` names the
@@ -52,25 +53,28 @@ export async function readGitTree(repo: string, ref: string): Promise<SourceTree
   const commit = await commitOf(repo, ref);
   const listing = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit])).toString("utf8");
   const blobs: { sha: string; path: string; link: boolean }[] = [];
+  // Other regular files, in case a kustomization names one (read after the reviewed files).
+  const others = new Map<string, string>();
   for (const line of listing.split("\0")) {
     // A symlink (mode 120000) stores its target path as its blob: read in the same batch, kept apart from files.
     const match = /^(100644|100755|120000) blob ([0-9a-f]+)\t(.+)$/s.exec(line);
     if (!match) continue;
     const link = match[1] === "120000";
     if (link || isReviewedPath(match[3]!)) blobs.push({ sha: match[2]!, path: match[3]!, link });
+    else others.set(match[3]!, match[2]!);
   }
   const tree: SourceTree = { files: [], links: [] };
-  if (blobs.length === 0) return tree;
-  const contents = await catBlobs(
-    repo,
-    blobs.map((blob) => blob.sha),
-    defaultYamlLimits.maxFileBytes + 1,
-  );
+  const read = (shas: readonly string[]) =>
+    shas.length === 0 ? Promise.resolve([]) : catBlobs(repo, shas, defaultYamlLimits.maxFileBytes + 1);
+  const contents = await read(blobs.map((blob) => blob.sha));
   blobs.forEach((blob, i) => {
     const text = contents[i] ?? "";
     if (blob.link) tree.links.push({ path: blob.path, target: text });
     else tree.files.push({ path: blob.path, text });
   });
+  const named = namedRenderInputs(tree.files).filter((path) => others.has(path));
+  const namedContents = await read(named.map((path) => others.get(path)!));
+  named.forEach((path, i) => tree.files.push({ path, text: namedContents[i] ?? "" }));
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   tree.files.sort(byPath);
   tree.links.sort(byPath);

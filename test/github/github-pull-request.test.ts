@@ -30,7 +30,12 @@ const commitOf = (files: Record<string, string>, sha: string): Commit => ({
  * GitHub for PR #7 from `base` to `head`: the PR, the recursive trees, and the tarball endpoint
  * answering as github.com does, with a redirect to codeload. Every request lands in `calls`.
  */
-function serve(commits: Record<string, Commit>, calls: string[], pr: { base: string; head: string } = { base: BASE, head: HEAD }) {
+function serve(
+  commits: Record<string, Commit>,
+  calls: string[],
+  pr: { base: string; head: string } = { base: BASE, head: HEAD },
+  blobs: ReadonlyMap<string, Buffer> = new Map(),
+) {
   const name = (sha: string) => (sha === BASE ? "base" : sha === HEAD ? "head" : sha.slice(0, 7));
   nock(API)
     .persist()
@@ -61,6 +66,15 @@ function serve(commits: Record<string, Commit>, calls: string[], pr: { base: str
       const sha = /trees\/([0-9a-f]+)/.exec(request.url)![1]!;
       calls.push(`GET git/trees/${name(sha)}`);
       return [200, { sha, truncated: false, tree: commits[sha]!.tree }];
+    })
+    .get(/\/git\/blobs\/[0-9a-f]+$/)
+    .reply((request: Request) => {
+      const sha = /blobs\/([0-9a-f]+)/.exec(request.url)![1]!;
+      calls.push(`GET git/blobs/${sha.slice(0, 7)}`);
+      const content = blobs.get(sha);
+      return content === undefined
+        ? [404, { message: "Not Found" }]
+        : [200, { sha, encoding: "base64", content: content.toString("base64") }];
     })
     .get(/\/tarball\/[0-9a-f]+$/)
     .reply((request: Request) => {
@@ -190,6 +204,38 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       "clusters/jkt-prod-1/exports.yaml",
     ]);
     expect(calls.sort()).toEqual(["GET codeload/head", "GET compare", "GET git/trees/head", "GET pulls/7", "GET tarball/head"]);
+  });
+
+  it("a file a kustomization names besides the YAML (a generator's redis.conf) is read by its blob id: kustomize needs it (podinfo 693ffa9)", async () => {
+    const conf = "maxmemory 64mb\n";
+    const kustomization =
+      "configMapGenerator:\n- name: redis\n  files: [redis.conf, extra=../shared/extra.txt]\nresources: [deploy.yaml]\n";
+    const repository = commitAndArchive({
+      "deploy/cache/kustomization.yaml": kustomization,
+      "deploy/cache/deploy.yaml": "kind: Service\n",
+      "deploy/cache/redis.conf": conf,
+      "deploy/cache/unnamed.conf": "not named\n",
+      "deploy/shared/extra.txt": "extra\n",
+    });
+    const sha = (path: string) => repository.tree.find((entry) => entry.path === path)!.sha;
+    const calls: string[] = [];
+    serve(
+      { [BASE]: repository, [HEAD]: repository },
+      calls,
+      undefined,
+      new Map([
+        [sha("deploy/cache/redis.conf"), Buffer.from(conf)],
+        [sha("deploy/shared/extra.txt"), Buffer.from("extra\n")],
+      ]),
+    );
+    const files = await source().tree("head");
+    expect(files.filter((file) => !file.path.endsWith(".yaml"))).toEqual([
+      { path: "deploy/cache/redis.conf", text: conf },
+      { path: "deploy/shared/extra.txt", text: "extra\n" },
+    ]);
+    expect(calls.filter((call) => call.startsWith("GET git/blobs/")).sort()).toEqual(
+      [`GET git/blobs/${sha("deploy/cache/redis.conf").slice(0, 7)}`, `GET git/blobs/${sha("deploy/shared/extra.txt").slice(0, 7)}`].sort(),
+    );
   });
 
   it("a symlink whose archived target differs from git's blob fails the read", async () => {

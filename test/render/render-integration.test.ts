@@ -4,7 +4,9 @@ import { renderForReview } from "../../src/render/render-change.js";
 import { renderTools } from "../../src/render/render-tools.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
 import { readFolder } from "../../src/sources/folder-source.js";
+import { readGitTree } from "../../src/sources/git-source.js";
 import { NOW, policyWith } from "../helpers/review-trees.js";
+import { commitFolder, scratchFolder } from "../helpers/scratch-trees.js";
 
 // Runs the pinned kubectl kustomize and helm template on small public examples (fixtures README).
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/render/${name}`, import.meta.url));
@@ -143,6 +145,42 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(result.analysis.findings.find((finding) => finding.class === "backend.weight-changed")).toMatchObject({
         file: "gateway/recipe/route.yaml",
       });
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a generator's input that is not YAML (podinfo's redis.conf) is read from a folder and from a git ref, so the overlay renders and its route's weight shift is found",
+    async () => {
+      const route = (v1: number, v2: number) =>
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: cache, namespace: demo}\nspec:\n  parentRefs: [{name: web}]\n  rules:\n  - backendRefs:\n    - {name: cache-a, port: 6379, weight: ${v1}}\n    - {name: cache-b, port: 6379, weight: ${v2}}\n`;
+      const tree = (v1: number, v2: number) =>
+        scratchFolder({
+          "deploy/bases/cache/kustomization.yaml": "resources: [route.yaml]\nconfigMapGenerator:\n- name: redis\n  files: [redis.conf]\n",
+          "deploy/bases/cache/route.yaml": route(v1, v2),
+          "deploy/bases/cache/redis.conf": "maxmemory 64mb\n",
+          "deploy/overlays/dev/kustomization.yaml": "resources: [../../bases/cache]\nnamespace: demo\n",
+        });
+      const [baseRoot, headRoot] = [tree(100, 0), tree(0, 100)];
+      for (const root of [baseRoot, headRoot]) commitFolder(root);
+      for (const read of [readFolder, (root: string) => readGitTree(root, "HEAD")]) {
+        const [base, head] = await Promise.all([read(baseRoot), read(headRoot)]);
+        expect(base.files.map((file) => file.path)).toContain("deploy/bases/cache/redis.conf");
+        const result = await reviewRendered(base.files, head.files);
+        expect(result.analysis.render).toMatchObject({ rendered: ["kustomize deploy/overlays/dev"], failed: [] });
+        expect(result.analysis.findings.map((finding) => finding.class)).toContain("backend.weight-changed");
+      }
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a kustomization with only its apiVersion and kind (which kustomize calls empty) applies nothing: no render failure (anthos-config-management-samples 2bf170e)",
+    async () => {
+      const empty = "# a starting point\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+      const result = await reviewRendered([], [{ path: "init/kustomization.yaml", text: empty }]);
+      expect(result.analysis.render).toMatchObject({ rendered: ["kustomize init"], failed: [] });
+      expect(result.analysis.findings).toEqual([]);
     },
     HEADROOM,
   );

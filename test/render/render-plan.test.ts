@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { firstChangedLine, planRenderedHelm, planRenders, renderKey } from "../../src/render/render-plan.js";
+import {
+  firstChangedLine,
+  isEmptyKustomization,
+  namedRenderInputs,
+  planRenderedHelm,
+  planRenders,
+  renderKey,
+} from "../../src/render/render-plan.js";
 import { analyzeChange } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
 
@@ -264,5 +271,47 @@ describe("render.unrenderable: list", () => {
 
   it("blocks by default", () => {
     expect(analyzeChange(input("")).findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "high"]]);
+  });
+});
+
+describe("files the sources read for rendering besides the YAML", () => {
+  it("what kustomizations name, resolved from their folders: generator files (key=path too), env files, other configs; not what is read already, not a path out of the repository or an absolute one", () => {
+    const files = [
+      {
+        path: "deploy/cache/kustomization.yaml",
+        text: [
+          "resources: [deploy.yaml, ../shared]",
+          "configMapGenerator:",
+          "- name: redis",
+          "  files: [redis.conf, nginx=conf/nginx.conf, ../../../outside.txt]",
+          "  envs: [settings.env]",
+          "secretGenerator:",
+          "- name: tls",
+          "  files: [tls.crt]",
+          "patches:",
+          "- path: patch.yaml",
+          "- patch: |-\n    - op: remove\n      path: /spec",
+        ].join("\n"),
+      },
+      { path: "deploy/cache/deploy.yaml", text: "kind: Service\n" },
+      { path: "deploy/cache/settings.env", text: "A=1\n" },
+      { path: "Kustomization", text: "configMapGenerator:\n- name: top\n  files: [/top.txt]\n" },
+      { path: "broken/kustomization.yaml", text: "configMapGenerator: [\n" },
+    ];
+    expect(namedRenderInputs(files)).toEqual([
+      "deploy/cache/conf/nginx.conf",
+      "deploy/cache/patch.yaml",
+      "deploy/cache/redis.conf",
+      "deploy/cache/tls.crt",
+    ]);
+  });
+
+  it("an empty kustomization is one with nothing but apiVersion, kind and comments", () => {
+    expect(isEmptyKustomization("# nothing\n")).toBe(true);
+    expect(isEmptyKustomization("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")).toBe(true);
+    expect(isEmptyKustomization("kind: Kustomization\nnamespace: demo\n")).toBe(false);
+    expect(isEmptyKustomization("resources: []\n")).toBe(false);
+    expect(isEmptyKustomization("resources: [\n")).toBe(false);
+    expect(isEmptyKustomization(undefined)).toBe(false);
   });
 });

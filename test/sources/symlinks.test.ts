@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { analyzeChange, type SourceFile, type SymbolicLink } from "../../src/review.js";
 import { readFolder } from "../../src/sources/folder-source.js";
 import { readGitTree } from "../../src/sources/git-source.js";
 import { policyWith } from "../helpers/review-trees.js";
+import { commitFolder, scratchFolder } from "../helpers/scratch-trees.js";
 
 const EXPORT = (name: string) => `apiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata: {name: ${name}, namespace: shop}\n`;
 const ROUTE = `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout, namespace: shop}\nspec:\n  parentRefs: [{name: gw}]\n  rules: [{backendRefs: [{name: checkout, port: 80}]}]\n`;
@@ -23,30 +20,13 @@ const LINKS: Record<string, string> = {
   "docs/README.md": "../README.md",
 };
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function folder(files: Record<string, string>, links: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "rg-links-"));
-  scratch.push(root);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  for (const [path, target] of Object.entries(links)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    symlinkSync(target, join(root, path));
-  }
-  return root;
-}
-
 const expectedLinks: SymbolicLink[] = Object.entries(LINKS)
   .map(([path, target]) => ({ path, target }))
   .sort((a, b) => (a.path < b.path ? -1 : 1));
 
 describe("the readers report symlinks beside files, without following them", () => {
   it("a folder: readlink, the linked directory not walked, the linked file not read as a file", async () => {
-    const tree = readFolder(folder(FILES, LINKS));
+    const tree = readFolder(scratchFolder(FILES, LINKS));
     expect(tree.links).toEqual(expectedLinks);
     expect(tree.files.map((file) => file.path)).toEqual([
       "clusters/config/routes/checkout.yaml",
@@ -56,14 +36,8 @@ describe("the readers report symlinks beside files, without following them", () 
   });
 
   it("a git ref: mode 120000 blobs, read in the same cat-file batch", async () => {
-    const root = folder(FILES, LINKS);
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.symlinks=true", ...args], {
-        stdio: "pipe",
-      });
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "links");
+    const root = scratchFolder(FILES, LINKS);
+    commitFolder(root);
     const tree = await readGitTree(root, "HEAD");
     expect(tree.links).toEqual(expectedLinks);
     expect(tree.files.map((file) => file.path)).toEqual([
