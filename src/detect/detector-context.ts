@@ -7,7 +7,7 @@ import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { rootNamespaceOf } from "../graph/mesh-scope.js";
-import { oversize, parseYamlDocument } from "../manifests/yaml-documents.js";
+import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
 
 /** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
 const readYaml = (text: string): unknown => {
@@ -49,5 +49,6 @@ export function detectorContext(policy: Policy, base: ManifestSet, head: Manifes
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     meshRootNamespace: (set) => meshRoot(set).namespace,
     readYaml,
+    sameYaml: sameYamlContent,
   };
 }

@@ -1,5 +1,6 @@
 import * as jsyaml from "js-yaml";
 import { indentFlowContinuations } from "./flow-indentation.js";
+import { canonical } from "../core/canonical-values.js";
 
 /**
  * Multi-document YAML, one document at a time: each document keeps the file line it starts on, and
@@ -314,4 +315,27 @@ function spend(root: unknown, budget: NodeBudget): boolean {
     }
   }
   return true;
+}
+
+/**
+ * What a YAML text says, as one canonical string of its documents' values: comments, layout, key
+ * order and quoting do not show. Undefined when it cannot be read within the loader's bounds.
+ */
+function yamlContent(text: string): string | undefined {
+  if (oversize(text)) return undefined;
+  const budget = nodeBudget();
+  const values: unknown[] = [];
+  for (const chunk of splitYamlDocuments(text)) {
+    const parsed = parseYamlDocument(chunk, defaultYamlLimits, budget);
+    if (!parsed.ok) return undefined;
+    values.push(parsed.value);
+  }
+  return canonical(values);
+}
+
+/** Whether two YAML texts say the same; an unreadable one says something of its own. */
+export function sameYamlContent(a: string, b: string): boolean {
+  if (a === b) return true;
+  const content = yamlContent(a);
+  return content !== undefined && content === yamlContent(b);
 }

@@ -6,7 +6,7 @@ import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
-import { isEmptyKustomization, planRenderedHelm, planRenders, renderKey, type RenderRoot } from "./render-plan.js";
+import { isEmptyKustomization, planRenderedHelm, planRenders, renderKey, rendersAlike, type RenderRoot } from "./render-plan.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
 
@@ -96,7 +96,7 @@ async function renderStage(
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
-    return !before || !after || renderKey(before, base) !== renderKey(after, head);
+    return !before || !after || !rendersAlike(before, base, after, head);
   });
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];

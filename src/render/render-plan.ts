@@ -6,6 +6,7 @@ import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
+import { sameYamlContent } from "../manifests/yaml-documents.js";
 import type { Topology } from "../policy/policy-schema.js";
 
 /**
@@ -540,6 +541,28 @@ export function renderKey(root: RenderRoot, files: readonly SourceFile[]): strin
   const hash = createHash("sha256").update(JSON.stringify(root.run));
   for (const input of root.inputs) hash.update(`\0${input}\0${text.get(input) ?? ""}`);
   return hash.digest("hex");
+}
+
+/**
+ * Whether a root renders the same at base and head, so the PR does not change what it applies: its
+ * inputs are the same, or, for kustomize, which reads YAML as data, they say the same (a comment or
+ * layout edit; gloo-mesh and ACM samples tag files with region comments). A Helm template is text
+ * with actions even in its comments: any edit of one may render differently.
+ */
+export function rendersAlike(before: RenderRoot, base: readonly SourceFile[], after: RenderRoot, head: readonly SourceFile[]): boolean {
+  if (renderKey(before, base) === renderKey(after, head)) return true;
+  const sameRoot =
+    before.run.tool === "kustomize" &&
+    before.releaseFingerprint === undefined &&
+    JSON.stringify(before.run) === JSON.stringify(after.run) &&
+    before.inputs.join("\0") === after.inputs.join("\0");
+  if (!sameRoot) return false;
+  const baseText = new Map(base.map((file) => [file.path, file.text]));
+  const headText = new Map(head.map((file) => [file.path, file.text]));
+  return before.inputs.every((input) => {
+    const [a, b] = [baseText.get(input), headText.get(input)];
+    return a === b || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b));
+  });
 }
 
 /** The first line where a file's two versions differ (1 for an added file), so a finding can point at the change. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderChange } from "../../src/render/render-change.js";
 import {
   firstChangedLine,
   isEmptyKustomization,
@@ -6,8 +7,9 @@ import {
   planRenderedHelm,
   planRenders,
   renderKey,
+  rendersAlike,
 } from "../../src/render/render-plan.js";
-import { analyzeChange } from "../../src/review.js";
+import { analyzeChange, type SourceFile } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
 
 const topology = policyWith().topology;
@@ -313,5 +315,37 @@ describe("files the sources read for rendering besides the YAML", () => {
     expect(isEmptyKustomization("resources: []\n")).toBe(false);
     expect(isEmptyKustomization("resources: [\n")).toBe(false);
     expect(isEmptyKustomization(undefined)).toBe(false);
+  });
+});
+
+describe("a root renders alike when its inputs say the same", () => {
+  const overlay = (route: string) =>
+    tree({
+      "app/kustomization.yaml": "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n",
+      "app/route.yaml": route,
+    });
+  const ROUTE = "kind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, weight: 100}]}]\n";
+  const alike = (before: SourceFile[], after: SourceFile[]) =>
+    rendersAlike(planRenders(before, topology)[0]!, before, planRenders(after, topology)[0]!, after);
+
+  it("kustomize: a comment, layout or key-order edit renders the same; a value edit does not", () => {
+    expect(alike(overlay(ROUTE), overlay(`# region: us-east1\n${ROUTE.replace("{name: web}", "\n  name: web")}`))).toBe(true);
+    expect(alike(overlay(ROUTE), overlay(ROUTE.replace("weight: 100", "weight: 90")))).toBe(false);
+    expect(alike(overlay(ROUTE), overlay(`${ROUTE}  broken: [\n`))).toBe(false);
+  });
+
+  it("helm: a comment in a template is text with actions, so any edit counts", () => {
+    const chart = (template: string) =>
+      tree({ "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n", "charts/web/templates/route.yaml": template });
+    expect(alike(chart(ROUTE), chart(`# {{ required "x" .Values.x }}\n${ROUTE}`))).toBe(false);
+  });
+
+  it("a root with a remote base whose inputs only gain comments is no render failure (anthos-config-management-samples 149b7b5)", async () => {
+    const result = await renderChange(overlay(ROUTE), overlay(`# DRIFT region tag\n${ROUTE}`), { topology, budgetMs: 1_000 });
+    expect(result.failures).toEqual([]);
+    const edited = await renderChange(overlay(ROUTE), overlay(ROUTE.replace("weight: 100", "weight: 90")), { topology, budgetMs: 1_000 });
+    expect(edited.failures.map((failure) => failure.reason)).toEqual([
+      "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1",
+    ]);
   });
 });

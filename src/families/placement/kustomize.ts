@@ -131,7 +131,7 @@ export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context
       if (entry.file === undefined) continue;
       const before = baseText.get(entry.file);
       const after = headText.get(entry.file);
-      if (before === after) continue;
+      if (before === after || (before !== undefined && after !== undefined && context.sameYaml(before, after))) continue;
       const target = trafficTarget(entry, context, `${before ?? ""}\n${after ?? ""}`);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";

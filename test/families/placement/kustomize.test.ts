@@ -129,5 +129,10 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
     it("an unchanged patch file is not a finding", () => {
       expect(analyze(tree(0), tree(0)).findings).toEqual([]);
     });
+
+    it("nor one whose comments or layout alone change: it patches the same (gloo-mesh-use-cases region tags)", () => {
+      const retagged = { ...tree(0), "app/weights-patch.yaml": `# region: us-east1\n${WEIGHTS_PATCH(0).replace(/: /g, ":   ")}` };
+      expect(analyze(tree(0), retagged).findings).toEqual([]);
+    });
   });
 });
