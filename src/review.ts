@@ -27,6 +27,7 @@ import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
+import { kindSpecFor } from "./manifests/kinds.js";
 
 export type { SourceFile } from "./core/source-file.js";
 export type { SymbolicLink } from "./detect/symlinks.js";
@@ -173,15 +174,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // Links and the files they expose follow the policy's paths like every other file.
   // Worked out when a link first asks: most trees have none.
   let trafficFiles: Set<string> | undefined;
-  const holdsTraffic = (path: string) =>
-    (trafficFiles ??= new Set([
-      ...[base, head].flatMap(({ manifests }) => [
-        ...[...manifests.resources.values()].map((resource) => resource.source.file),
-        ...manifests.invalid.map((item) => item.file),
-      ]),
-      ...(input.rendered?.base.consumed ?? []),
-      ...(input.rendered?.head.consumed ?? []),
-    ])).has(path);
+  const holdsTraffic = (path: string) => (trafficFiles ??= filesHoldingTraffic([base, head], input.rendered)).has(path);
   const linked = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined, tree: TreeAnalysis) => ({
     links: (links ?? []).filter((link) => reviews(link.path)),
     files: files.map((file) => file.path).filter(reviews),
@@ -219,6 +212,23 @@ export function analyzeChange(input: ChangeInput): Analysis {
     blastRadius: graph.blastRadius,
     render,
   };
+}
+
+/**
+ * Files that hold traffic config in either tree: a resource's file, an unreadable traffic
+ * document's, and every input of a render whose output holds one. A Namespace read only for its
+ * labels (a context kind) is none: a link exposing a tenant's Namespace and Roles exposes no
+ * traffic config (anthos-config-management-samples 64d3e90).
+ */
+function filesHoldingTraffic(trees: readonly TreeAnalysis[], rendered: RenderResult | undefined): Set<string> {
+  const files = new Set<string>();
+  for (const { manifests } of trees) {
+    for (const resource of manifests.resources.values())
+      if (!kindSpecFor(resource.id.group, resource.id.kind, resource.source.text)?.context) files.add(resource.source.file);
+    for (const item of manifests.invalid) files.add(item.file);
+  }
+  for (const root of rendered?.roots ?? []) if (files.has(root.output)) for (const path of root.inputs) files.add(path);
+  return files;
 }
 
 /** Whether a root that could not be rendered blocks: something deploys it, and the policy says block. */

@@ -120,4 +120,52 @@ describe("a symlink added or retargeted exposes files to other clusters: high, a
     expect(findings([link("conformance/reports/v1.5.0", "v1.5")])).toEqual([]);
     expect(findings([link("clusters/sgp-prod-1/gone.yaml", "../jkt-prod-1/missing.yaml")])).toEqual(["clusters/sgp-prod-1/gone.yaml"]);
   });
+
+  it("nor is a link to a tenant's Namespace (read only for its labels) and Roles, rendered or not; a mesh-labelled Namespace is traffic config (anthos-config-management-samples 64d3e90)", () => {
+    const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a${labels}}\n`;
+    const tenant = (labels: string): SourceFile[] => [
+      ...files,
+      { path: "tenants/src/team-a/kustomization.yaml", text: "resources: [namespace.yaml, role.yaml]\n" },
+      { path: "tenants/src/team-a/namespace.yaml", text: namespace(labels) },
+      {
+        path: "tenants/src/team-a/role.yaml",
+        text: "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: team-a}\n",
+      },
+    ];
+    const output = "tenants/src/team-a/(rendered)/kustomization.yaml";
+    const rendered = (labels: string) => ({
+      roots: [
+        {
+          id: "kustomize tenants/src/team-a",
+          origin: "tenants/src/team-a/kustomization.yaml",
+          output,
+          inputs: tenant(labels)
+            .slice(-3)
+            .map((file) => file.path),
+        },
+      ],
+      base: {
+        files: [{ path: output, text: namespace(labels) }],
+        consumed: ["tenants/src/team-a/namespace.yaml", "tenants/src/team-a/role.yaml"],
+      },
+      head: {
+        files: [{ path: output, text: namespace(labels) }],
+        consumed: ["tenants/src/team-a/namespace.yaml", "tenants/src/team-a/role.yaml"],
+      },
+      failures: [],
+    });
+    const exposing = [link("tenants/apply/team-a", "../src/team-a")];
+    const findings = (labels: string, render: boolean) =>
+      analyzeChange({
+        base: tenant(labels),
+        head: tenant(labels),
+        links: { base: [], head: exposing },
+        policy,
+        ...(render ? { rendered: rendered(labels) } : {}),
+      }).findings.map((finding) => finding.file);
+    expect(findings("", false)).toEqual([]);
+    expect(findings("", true)).toEqual([]);
+    expect(findings(", labels: {istio-injection: enabled}", false)).toEqual(["tenants/apply/team-a"]);
+    expect(findings(", labels: {istio-injection: enabled}", true)).toEqual(["tenants/apply/team-a"]);
+  });
 });
