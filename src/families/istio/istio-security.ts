@@ -217,6 +217,35 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
   }
 };
 
+/**
+ * What makes a policy deny every request in its scope: ALLOW without rules matches nothing (Istio's
+ * "allow-nothing"), and a request no ALLOW policy matches is denied; DENY with an empty rule
+ * matches everything. Undefined when it does not.
+ */
+const deniesAll = (resource: Resource): string | undefined => {
+  const action = actionOf(resource);
+  const rules = rulesOf(resource);
+  if (action === "ALLOW" && rules.length === 0) return "an ALLOW policy without rules allows nothing";
+  if (action === "DENY" && rules.some(({ rule }) => isRecord(rule) && Object.keys(rule).length === 0))
+    return "a DENY policy with an empty rule {} matches every request";
+  return undefined;
+};
+
+/** A policy that now denies every request in its scope: an outage of everything in it (acm e476489 adds one mesh-wide). */
+const denyingAll = (change: ResourceChange & { readonly head: Resource }, out: DetectionList, scope: string): boolean => {
+  const why = deniesAll(change.head);
+  if (why === undefined || (change.base && deniesAll(change.base) !== undefined)) return false;
+  out.add({
+    class: "resource.changed",
+    summary: `${change.base ? "now denies" : "added: denies"} every request to ${scope.replace(/^mesh-wide/, "every workload of the mesh")}: ${why}`,
+    side: "head",
+    path: ["spec"],
+    after: { action: actionOf(change.head), rules: rulesOf(change.head).map((rule) => rule.rule) },
+    riskFloor: "high",
+  });
+  return true;
+};
+
 const authorizationPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (change.base && !change.head) {
     removedPolicy(change.base, out, context);
@@ -227,9 +256,20 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const after = actionOf(head);
   const headRoot = rootNamespaceIn(context.head, context);
   const scope = scopeOf(head, headRoot);
+  if (denyingAll({ ...change, head }, out, scope)) return;
   if (!change.base) {
     // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens it.
     const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
+    if (after === "ALLOW" && others.length === 0) {
+      out.add({
+        class: "resource.changed",
+        summary: `added ALLOW policy (${scope}), the first for these workloads in this repository: requests its rules do not match are now denied`,
+        side: "head",
+        path: ["spec"],
+        after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },
+        riskFloor: "medium",
+      });
+    }
     if (others.length > 0) {
       out.add({
         class: "access.widened",

@@ -824,9 +824,54 @@ ${body}`;
       expected: [{ class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine" }],
     },
     {
-      name: "a first ALLOW policy narrows to an allow-list (not reported here)",
+      name: "a first ALLOW policy narrows to an allow-list: requests outside it are now denied",
       head: policy("allow", allowFrontend),
-      expected: [],
+      expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "the first for these workloads", riskFloor: "medium" }],
+    },
+    {
+      name: "an allow-nothing policy (ALLOW without rules) added in the root namespace denies every request of the mesh (acm e476489)",
+      head: `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: istio-system}
+spec: {}`,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: denies every request to every workload of the mesh (root namespace istio-system): an ALLOW policy without rules allows nothing",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "an ALLOW policy that loses its last rule, or a DENY policy that gains an empty rule, now denies everything in its scope",
+      base: policy("allow", allowFrontend),
+      head: policy("allow", "  rules: []"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "now denies every request to workloads matching app=checkout in shop",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "a DENY policy matching every request",
+      base: policy("deny", "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*]}}]"),
+      head: policy("deny", "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*]}}]\n  - {}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "a DENY policy with an empty rule {} matches every request",
+          riskFloor: "high",
+        },
+      ],
     },
     {
       name: "rules and principals reordered is cosmetic",
