@@ -9,6 +9,7 @@ import { compilePathScope } from "../policy/path-scope.js";
 import { isEmptyKustomization, planRenderedHelm, planRenders, renderKey, rendersAlike, type RenderRoot } from "./render-plan.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
+import { fluxSubstitutions } from "./flux-substitution.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
@@ -324,13 +325,37 @@ const skipped = (why: string): RenderResult => ({
 });
 
 /** The render step as the adapters run it: off when the caller or the policy says so, and the report then says why. */
-export function renderForReview(
+export async function renderForReview(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
   policy: Policy,
   options: { readonly budgetMs: number; readonly off?: string },
 ): Promise<RenderResult> {
-  if (options.off !== undefined) return Promise.resolve(skipped(options.off));
-  if (!policy.render.enabled) return Promise.resolve(skipped("turned off by the policy (render.enabled: false)"));
-  return renderChange(base, head, { topology: policy.topology, reviews: compilePathScope(policy.paths), budgetMs: options.budgetMs });
+  // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
+  const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
+  const rendered =
+    options.off !== undefined
+      ? skipped(options.off)
+      : !policy.render.enabled
+        ? skipped("turned off by the policy (render.enabled: false)")
+        : await renderChange(withTexts(base, baseValues), withTexts(head, headValues), {
+            topology: policy.topology,
+            reviews: compilePathScope(policy.paths),
+            budgetMs: options.budgetMs,
+          });
+  return { ...rendered, base: substitutedSide(rendered.base, baseValues), head: substitutedSide(rendered.head, headValues) };
+}
+
+const withTexts = (files: readonly SourceFile[], texts: ReadonlyMap<string, string>): readonly SourceFile[] =>
+  texts.size === 0 ? files : files.map((file) => (texts.has(file.path) ? { ...file, text: texts.get(file.path)! } : file));
+
+/** A substituted file the review reads in place of the raw one, unless a render consumed it (its output is substituted already). */
+function substitutedSide(side: RenderedSide, texts: ReadonlyMap<string, string>): RenderedSide {
+  const consumed = new Set(side.consumed);
+  const own = [...texts].filter(([path]) => !consumed.has(path));
+  if (own.length === 0) return side;
+  return {
+    files: [...side.files, ...own.map(([path, text]) => ({ path, text }))],
+    consumed: [...side.consumed, ...own.map(([path]) => path)],
+  };
 }

@@ -63,7 +63,7 @@ export interface RenderRoot {
   readonly deployed: boolean;
 }
 
-const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 const YAML = /\.ya?ml$/i;
 
@@ -181,7 +181,7 @@ const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(f
 const insideFolder = (folder: string) => (file: string) => folder === "" || file.startsWith(`${folder}/`);
 
 /** The documents of a file that match `schema`, each with its first line; unreadable YAML yields none (the review reports it). */
-function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
+export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
   let documents: unknown[];
   try {
     documents = jsyaml.loadAll(file.text);
@@ -311,7 +311,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
 }
 
 /** Files that may hold a GitOps object, or what one reads: they name a kind some family reads deliveries from. */
-const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
+export const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
 
 /** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
 function deliveredFolders(tree: Tree, topology: Topology): string[] {

@@ -1,0 +1,103 @@
+import { posix } from "node:path";
+import * as z from "zod";
+import { list, record, text } from "../core/json-access.js";
+import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import { deliveriesOf } from "../model/gitops-placement.js";
+import type { Topology } from "../policy/policy-schema.js";
+import { documentsOf, KUSTOMIZATION_NAMES, NAMES_DELIVERY_KIND } from "./render-plan.js";
+
+/**
+ * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
+ * `${var}` in what a Kustomization applies with its `substitute` values and the ConfigMaps and
+ * Secrets `substituteFrom` names. A value changed there changes every document that uses it: an
+ * Istio chart version bumped in a ConfigMap upgrades the mesh (stefanprodan/gitops-istio 5c2a3a13,
+ * fe4d441e, e53470d0 passed as a ConfigMap edit), a backend name moves a route. So the review reads
+ * delivered files as Flux applies them. Pure: the tree's texts in, the substituted texts out.
+ */
+
+const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+// `$${var}` is Flux's escape for a literal `${var}`; `${var:=default}` and `${var:-default}` fall
+// back when the variable is unset or empty, `${var=default}` and `${var-default}` when unset.
+const VARIABLE = /\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}/g;
+const DISABLED = /kustomize\.toolkit\.fluxcd\.io\/substitute["']?\s*:\s*["']?disabled/;
+
+const ValuesDocument = z.looseObject({
+  kind: z.enum(["ConfigMap", "Secret"]),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+  data: z.record(z.string(), z.unknown()).optional(),
+  stringData: z.record(z.string(), z.unknown()).optional(),
+  sops: z.unknown().optional(),
+});
+
+/** The variables each ConfigMap and Secret of the tree holds, by `kind/namespace/name`; undefined for one whose values are encrypted. */
+function valueSources(files: readonly SourceFile[]): Map<string, ReadonlyMap<string, string> | undefined> {
+  const sources = new Map<string, ReadonlyMap<string, string> | undefined>();
+  for (const file of files) {
+    if (!isManifestPath(file.path) || !/\bkind:\s*["']?(?:ConfigMap|Secret)\b/.test(file.text)) continue;
+    for (const document of documentsOf(file, ValuesDocument)) {
+      const key = `${document.kind}/${document.metadata.namespace ?? ""}/${document.metadata.name}`;
+      if (document.sops !== undefined) {
+        sources.set(key, undefined);
+        continue;
+      }
+      const values = new Map<string, string>();
+      const secret = document.kind === "Secret";
+      for (const [name, value] of Object.entries(document.data ?? {}))
+        if (typeof value === "string") values.set(name, secret ? Buffer.from(value, "base64").toString("utf8") : value);
+      for (const [name, value] of Object.entries(document.stringData ?? {})) if (typeof value === "string") values.set(name, value);
+      sources.set(key, values);
+    }
+  }
+  return sources;
+}
+
+/**
+ * `text` with its variables replaced as Flux replaces them. Flux replaces an undefined variable
+ * without a default by nothing; when a source of values is not in the repository (a Secret kept
+ * in the cluster, an encrypted one), the variables it may hold are unknown and left as written.
+ */
+export function substituteVariables(text: string, variables: ReadonlyMap<string, string>, complete: boolean): string {
+  return text.replace(VARIABLE, (match, escaped: string, name: string, operator: string | undefined, fallback: string | undefined) => {
+    if (escaped) return match.slice(1);
+    const value = variables.get(name);
+    if (value !== undefined && !(operator?.startsWith(":") && value === "")) return value;
+    if (operator !== undefined) return fallback ?? "";
+    return complete ? "" : match;
+  });
+}
+
+/** The files whose text Flux's substitution changes, by path, with the text it applies. */
+export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
+  const substituted = new Map<string, string>();
+  if (!files.some((file) => file.text.includes("postBuild"))) return substituted;
+  const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
+  const deliveryOf = deliveriesOf(set, topology.clusters);
+  let sources: ReturnType<typeof valueSources> | undefined;
+  for (const resource of set.resources.values()) {
+    if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") continue;
+    const postBuild = record(record(resource.body.spec).postBuild);
+    const delivery = Object.keys(postBuild).length > 0 ? deliveryOf(resource) : undefined;
+    if (!delivery) continue;
+    sources ??= valueSources(files);
+    // Later sources override earlier ones, and `substitute` overrides them all.
+    const variables = new Map<string, string>();
+    let complete = true;
+    for (const from of list(postBuild.substituteFrom)) {
+      const [kind, name] = [text(record(from).kind), text(record(from).name)];
+      const values = sources.get(`${kind}/${resource.id.namespace}/${name}`) ?? sources.get(`${kind}//${name}`);
+      if (!values) complete = false;
+      else for (const [variable, value] of values) variables.set(variable, value);
+    }
+    for (const [variable, value] of Object.entries(record(postBuild.substitute)))
+      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
+    for (const file of files) {
+      const current = substituted.get(file.path) ?? file.text;
+      // Flux substitutes the build's output, so a kustomization file itself is not substituted.
+      if (!isManifestPath(file.path) || !current.includes("${") || KUSTOMIZATION_NAMES.includes(posix.basename(file.path))) continue;
+      if (DISABLED.test(current) || !delivery.destinationOf(file.path)) continue;
+      const applied = substituteVariables(current, variables, complete);
+      if (applied !== current) substituted.set(file.path, applied);
+    }
+  }
+  return substituted;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { fluxSubstitutions, substituteVariables } from "../../src/render/flux-substitution.js";
+import { renderForReview } from "../../src/render/render-change.js";
+import { reviewChange, type SourceFile } from "../../src/review.js";
+import { NOW, policyWith } from "../helpers/review-trees.js";
+
+const policy = policyWith();
+const tree = (files: Record<string, string>): SourceFile[] => Object.entries(files).map(([path, text]) => ({ path, text }));
+
+const KUSTOMIZATION = (postBuild: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ./apps
+  sourceRef: {kind: GitRepository, name: flux-system}
+  postBuild:
+${postBuild}`;
+const VARS = (backend: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cluster-vars, namespace: flux-system}
+data:
+  backend: ${backend}
+`;
+const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: web, namespace: infra}]
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs: [{name: \${backend}, port: 8080}]
+`;
+
+describe("Flux post-build substitution", () => {
+  it("replaces variables as Flux does: set, defaults for unset or empty, the $$ escape, and nothing for an undefined one", () => {
+    const variables = new Map([
+      ["region", "jkt"],
+      ["empty", ""],
+    ]);
+    expect(substituteVariables("a: ${region}-${empty:=x}-${empty=y}-${unset:-z}-$${region}-${unset}.", variables, true)).toBe(
+      "a: jkt-x--z-${region}-.",
+    );
+    // A source of values outside the repository: what it may hold is unknown, so the variable stays as written.
+    expect(substituteVariables("a: ${unset}", variables, false)).toBe("a: ${unset}");
+  });
+
+  it("a Kustomization's files get its values: substituteFrom ConfigMaps and Secrets (decoded), substitute last; not its kustomization file, nor files outside its path", () => {
+    const files = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION(
+        "    substitute: {tier: gold}\n    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n    - {kind: Secret, name: creds}\n",
+      ),
+      "clusters/prod/vars.yaml": `${VARS("checkout-jkt")}---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: flux-system}\ndata: {tier: c2lsdmVy, token: czNjcjN0}\n`,
+      "apps/route.yaml": ROUTE.replace("shop.example.com", "shop-${tier}.example.com"),
+      "apps/kustomization.yaml": "resources: [route.yaml]\nnamePrefix: ${tier}-\n",
+      "other/route.yaml": ROUTE,
+    });
+    const substituted = fluxSubstitutions(files, policy.topology);
+    expect([...substituted.keys()]).toEqual(["apps/route.yaml"]);
+    expect(substituted.get("apps/route.yaml")).toContain("hostnames: [shop-gold.example.com]");
+    expect(substituted.get("apps/route.yaml")).toContain("backendRefs: [{name: checkout-jkt, port: 8080}]");
+  });
+
+  it("an encrypted Secret or one kept in the cluster leaves its variables as written; a disabled document is not substituted", () => {
+    const sops =
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: flux-system}\ndata: {backend: ENC[AES256_GCM,data:x]}\nsops: {version: 3.8.1}\n";
+    const encrypted = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: Secret, name: creds}\n"),
+      "clusters/prod/creds.yaml": sops,
+      "apps/route.yaml": `${ROUTE}  # \${optional:=kept}\n`,
+    });
+    expect(fluxSubstitutions(encrypted, policy.topology).get("apps/route.yaml")).toBe(`${ROUTE}  # kept\n`);
+    const disabled = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION("    substitute: {backend: checkout-jkt}\n"),
+      "apps/route.yaml": ROUTE.replace("metadata: {", "metadata: {annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}, "),
+    });
+    expect(fluxSubstitutions(disabled, policy.topology).size).toBe(0);
+  });
+
+  it("a value changed in the ConfigMap moves the route it feeds, even with rendering off (gitops-istio 5c2a3a13 passed silently)", async () => {
+    const side = (backend: string) =>
+      tree({
+        "clusters/prod/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n"),
+        "clusters/prod/vars.yaml": VARS(backend),
+        "apps/route.yaml": ROUTE,
+      });
+    const [base, head] = [side("checkout-jkt"), side("checkout-sgp")];
+    const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+    const result = reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW });
+    expect(result.analysis.findings.map((finding) => [finding.class, finding.file, finding.line])).toEqual([
+      ["backend.added", "apps/route.yaml", 8],
+    ]);
+    expect(result.analysis.findings[0]!.summary).toContain("checkout-jkt:8080 100% → removed, checkout-sgp:8080 new 100%");
+  });
+});
