@@ -14,6 +14,7 @@ import {
 import {
   canonical,
   describeLeafChanges,
+  durationMs,
   formatDuration,
   leafChanges,
   sameValue,
@@ -87,7 +88,22 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
   const reported = new Set<string>(["match"]);
   const planBefore = pick(before, PLAN_FIELDS);
   const planAfter = pick(after, PLAN_FIELDS);
-  if (!sameValue(planBefore, planAfter)) {
+  // The interval paces the steps without changing their weights (gitops-istio c25ca4d7: 10s → 15s
+  // read as a weight change): a shorter one observes each step less, a longer one is only slower.
+  const weightsAlike = sameValue({ ...planBefore, interval: null }, { ...planAfter, interval: null });
+  if (!sameValue(planBefore, planAfter) && weightsAlike) {
+    for (const field of PLAN_FIELDS) reported.add(field);
+    const [was, now] = [durationMs(before.interval), durationMs(after.interval)];
+    if (was !== undefined && now !== undefined && now < was)
+      out.add({
+        class: "health.changed",
+        summary: `analysis.interval ${text(before.interval)} → ${text(after.interval)}: each step of the canary is observed for less time before it advances (step plan ${flaggerPlan(change.head)})`,
+        side: "head",
+        path: [...path, "interval"],
+        before: before.interval,
+        after: after.interval,
+      });
+  } else if (!sameValue(planBefore, planAfter)) {
     const leaves = leafChanges(planBefore, planAfter);
     for (const field of PLAN_FIELDS) reported.add(field);
     out.add({

@@ -62,6 +62,20 @@ describe("Flagger Canary", () => {
     ]);
   });
 
+  it("the interval paces the same weights: longer is only slower (low), shorter observes each step less (health.changed) (gitops-istio c25ca4d7)", () => {
+    const paced = (interval: string) => canary().replace("interval: 1m", `interval: ${interval}`);
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": paced("2m") }))).toEqual([
+      ["resource.changed", "low", "Canary shop/checkout: spec.analysis.interval: 1m → 2m"],
+    ]);
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": paced("30s") }))).toEqual([
+      [
+        "health.changed",
+        "high",
+        "Canary shop/checkout: analysis.interval 1m → 30s: each step of the canary is observed for less time before it advances (step plan canary 0 → 10 → 20 → 30% (every 30s), then promotion)",
+      ],
+    ]);
+  });
+
   it("walks stepWeight past maxWeight as Flagger's scheduler does, and stepWeights as listed", () => {
     const walk = (analysis: string) => analyze({}, { "canary.yaml": canary({ analysis }) }).routeDiffs[0]?.head?.plan;
     expect(walk("stepWeight: 20\n    maxWeight: 50")).toBe("canary 0 → 20 → 40 → 60% (every 1m), then promotion");
