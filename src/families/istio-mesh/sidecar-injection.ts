@@ -14,6 +14,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 
 const INJECTION = "istio-injection";
 const REVISION = "istio.io/rev";
+const DATAPLANE_MODE = "istio.io/dataplane-mode";
 
 /** The control plane a namespace's pods are injected by: a revision, "default", or none. */
 const injectedBy = (resource: Resource | undefined): string | undefined => {
@@ -42,7 +43,19 @@ export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChang
     // A Namespace read only for its mesh labels vanishes from the tree when they go: while its
     // file stays, the labels were taken off; a deleted file most likely deletes the namespace too.
     const fileStays = change.base !== undefined && context.head.files.includes(change.base.source.file);
-    if (change.head || fileStays) {
+    if (change.head?.labels[DATAPLANE_MODE] === "ambient") {
+      // Istio's documented migration: ztunnel carries the pods' traffic over mTLS (HBONE), so this
+      // is no plaintext; what changes is where L7 policy applies (only through a waypoint).
+      out.add({
+        class: "resource.changed",
+        summary: `sidecar injection off, ambient on (${labelsText(change.base)} → ${DATAPLANE_MODE}=ambient): pods of namespace ${name} move from sidecars to ztunnel on restart: mTLS stays, L7 routing and AuthorizationPolicies apply only through a waypoint`,
+        side: "head",
+        path: ["metadata", "labels", DATAPLANE_MODE],
+        before,
+        after: "ambient",
+        riskFloor: "high",
+      });
+    } else if (change.head || fileStays) {
       out.add({
         class: "mtls.weakened",
         summary: `sidecar injection off (${labelsText(change.base)} → ${labelsText(change.head)}): pods of namespace ${name} restarted from now on run without a sidecar: plaintext, refused by STRICT peers, outside AuthorizationPolicies`,

@@ -30,6 +30,20 @@ describe("sidecar injection of a namespace (issue 11)", () => {
     expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("istio.io/rev=1-24 → no injection label")]]);
   });
 
+  it("injection off for ambient, Istio's documented migration, keeps mTLS (ztunnel): high, not plaintext (gitops-istio repro)", () => {
+    const result = analyze(
+      { [FILE]: namespace("    istio-injection: enabled") },
+      { [FILE]: namespace("    istio.io/dataplane-mode: ambient") },
+    );
+    expect(found(result).map(([cls]) => cls)).not.toContain("mtls.weakened");
+    expect(found(result).filter(([, , summary]) => String(summary).includes("plaintext"))).toEqual([]);
+    expect(found(result)).toContainEqual([
+      "resource.changed",
+      "high",
+      expect.stringContaining("sidecar injection off, ambient on (istio-injection=enabled → istio.io/dataplane-mode=ambient)"),
+    ]);
+  });
+
   it("a namespace file deleted is reported without blocking: the namespace most likely goes with its workloads", () => {
     const result = analyze({ [FILE]: namespace("    istio-injection: enabled") }, {});
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
