@@ -149,9 +149,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
 
   const renderedSource = sourceOfRendered(input.rendered, input.base, input.head);
-  // A rendered document has no line of its own in the repository: point at the input the PR changed.
-  const atSource = (finding: Finding): Finding => {
-    const source = renderedSource(finding.file);
+  // A rendered document has no line of its own in the repository: point at the file that declares
+  // it, or at the input the PR changed.
+  const atSource = (finding: Finding, side: Detection["side"] = "head"): Finding => {
+    const source = renderedSource(finding.file, finding.resource, side);
     return source
       ? { ...finding, file: source.file, line: source.line, summary: `${finding.summary} (rendered: ${source.root.id})` }
       : finding;
@@ -166,9 +167,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
         policy,
         resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] },
       ),
+      detection.side,
     );
   });
-  findings.push(...renderFailureFindings(input).map(atSource));
+  findings.push(...renderFailureFindings(input).map((finding) => atSource(finding)));
 
   findings.push(...policyChangeFindings(input));
   // Links and the files they expose follow the policy's paths like every other file.

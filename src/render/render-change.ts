@@ -10,6 +10,7 @@ import { isEmptyKustomization, planRenderedHelm, planRenders, renderKey, renders
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
 import { fluxSubstitutions } from "./flux-substitution.js";
+import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
@@ -62,6 +63,7 @@ export async function renderChange(
   const side = (name: "base" | "head"): RenderedSide => ({
     files: [...first[name].files, ...second[name].files],
     consumed: [...first[name].consumed, ...second[name].consumed],
+    origins: { ...first[name].origins, ...second[name].origins },
   });
   const skipped = first.skipped ?? second.skipped;
   return {
@@ -142,8 +144,8 @@ async function renderStage(
 
   const roots: RenderedRoot[] = [];
   const result = {
-    base: { files: [] as SourceFile[], consumed: [] as string[] },
-    head: { files: [] as SourceFile[], consumed: [] as string[] },
+    base: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
+    head: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
   };
   for (const id of runnable) {
     const sides = [
@@ -165,7 +167,11 @@ async function renderStage(
     const { origin, output } = either(id);
     roots.push({ id, origin, output, inputs: inputsOf(id) });
     for (const { name, root, outcome } of sides) {
-      if ("text" in outcome) result[name].files.push({ path: root.output, text: outcome.text });
+      if ("text" in outcome) {
+        const { text, origins } = withoutOrigins(outcome.text, root.output);
+        result[name].files.push({ path: root.output, text });
+        Object.assign(result[name].origins, origins);
+      }
       result[name].consumed.push(...root.consumes);
     }
   }
@@ -221,7 +227,10 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
       command = tools.kubectl;
       // As Flux builds (kustomize-controller): a kustomization may read files of the repository
       // outside its folder. Argo CD refuses that by default; rendering more than it would only reviews more.
-      args = ["kustomize", "--load-restrictor", "LoadRestrictionsNone", at(root.run.directory)];
+      const wrapper = join(work, ORIGIN_WRAPPER);
+      await mkdir(wrapper, { recursive: true });
+      await writeFile(join(wrapper, "kustomization.yaml"), wrapperKustomization(root.run.directory));
+      args = ["kustomize", "--load-restrictor", "LoadRestrictionsNone", wrapper];
     } else {
       const run = root.run;
       const valuesArgs = run.valuesFiles.flatMap((path) => ["--values", at(path)]);
@@ -258,7 +267,7 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
       GIT_TERMINAL_PROMPT: "0",
     });
     // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
-    if ("error" in outcome) return { error: outcome.error.split(`${tree}/`).join("").split(tree).join(".") };
+    if ("error" in outcome) return { error: fromWrapper(outcome.error.split(`${tree}/`).join("").split(tree).join(".")) };
     return root.run.tool === "helm" ? { text: inNamespace(outcome.text, root.run.namespace) } : outcome;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -355,6 +364,7 @@ function substitutedSide(side: RenderedSide, texts: ReadonlyMap<string, string>)
   const own = [...texts].filter(([path]) => !consumed.has(path));
   if (own.length === 0) return side;
   return {
+    ...side,
     files: [...side.files, ...own.map(([path, text]) => ({ path, text }))],
     consumed: [...side.consumed, ...own.map(([path]) => path)],
   };

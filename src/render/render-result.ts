@@ -1,5 +1,7 @@
 import type { SourceFile } from "../manifests/load-manifests.js";
 import { firstChangedLine } from "./render-plan.js";
+import { originKey } from "./render-origins.js";
+import type { ResourceId } from "../core/resource.js";
 
 /**
  * What the render step hands the pure review: rendered documents as extra files per side, the raw
@@ -19,6 +21,8 @@ export interface RenderedSide {
   readonly files: readonly SourceFile[];
   /** Raw files replaced by rendered output: not reviewed as written. */
   readonly consumed: readonly string[];
+  /** The repository file kustomize read each rendered resource from, by originKey (render-origins.ts). */
+  readonly origins?: Readonly<Record<string, string>>;
 }
 
 export interface RenderFailure {
@@ -59,15 +63,28 @@ export function changedSource(
   return changed ? { file: changed, line: firstChangedLine(baseText.get(changed), headText.get(changed)) } : { file: root.origin, line: 1 };
 }
 
-/** Where a finding on a rendered document points (see changedSource); undefined for other files. */
+/**
+ * Where a finding on a rendered document points: the file that declares its resource when the PR
+ * changed it, else the first input the PR changed (see changedSource); undefined for other files.
+ */
 export function sourceOfRendered(
   result: RenderResult | undefined,
   base: readonly SourceFile[],
   head: readonly SourceFile[],
-): (file: string) => { file: string; line: number; root: RenderedRoot } | undefined {
+): (file: string, resource?: ResourceId, side?: "base" | "head") => { file: string; line: number; root: RenderedRoot } | undefined {
   const roots = new Map((result?.roots ?? []).map((root) => [root.output, root]));
-  return (file) => {
+  const baseText = new Map(base.map((item) => [item.path, item.text]));
+  const headText = new Map(head.map((item) => [item.path, item.text]));
+  return (file, resource, side = "head") => {
     const root = roots.get(file);
-    return root ? { ...changedSource(root, base, head), root } : undefined;
+    if (!root) return undefined;
+    const origins = result?.[side].origins ?? {};
+    const origin =
+      resource &&
+      (origins[originKey(file, resource.kind, resource.namespace, resource.name)] ??
+        origins[originKey(file, resource.kind, "", resource.name)]);
+    if (origin !== undefined && baseText.get(origin) !== headText.get(origin) && (side === "base" ? baseText : headText).has(origin))
+      return { file: origin, line: firstChangedLine(baseText.get(origin), headText.get(origin)), root };
+    return { ...changedSource(root, base, head), root };
   };
 }

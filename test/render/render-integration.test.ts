@@ -150,6 +150,25 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a finding on a rendered route points at the file that declares it, not at another changed input that sorts first (acm 69d4baf)",
+    async () => {
+      const route = (v1: number) =>
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop}\nspec:\n  parentRefs: [{name: web}]\n  rules:\n  - backendRefs:\n    - {name: v1, port: 80, weight: ${v1}}\n    - {name: v2, port: 80, weight: ${100 - v1}}\n`;
+      const tree = (image: string, v1: number): SourceFile[] => [
+        { path: "app/kustomization.yaml", text: "resources: [deployment.yaml, route.yaml]\nnamespace: shop\nnamePrefix: prod-\n" },
+        { path: "app/deployment.yaml", text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {image: "${image}"}\n` },
+        { path: "app/route.yaml", text: route(v1) },
+      ];
+      const result = await reviewRendered(tree("web:1", 90), tree("web:2", 50));
+      expect(result.analysis.findings.map((finding) => [finding.class, finding.file, finding.line])).toEqual([
+        ["backend.weight-changed", "app/route.yaml", 8],
+      ]);
+      expect(result.analysis.findings[0]!.resource).toMatchObject({ namespace: "shop", name: "prod-shop" });
+    },
+    HEADROOM,
+  );
+
+  it(
     "a generator's input that is not YAML (podinfo's redis.conf) is read from a folder and from a git ref, so the overlay renders and its route's weight shift is found",
     async () => {
       const route = (v1: number, v2: number) =>

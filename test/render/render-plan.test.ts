@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderChange } from "../../src/render/render-change.js";
+import { originKey, withoutOrigins } from "../../src/render/render-origins.js";
 import {
   firstChangedLine,
   isEmptyKustomization,
@@ -347,5 +348,22 @@ describe("a root renders alike when its inputs say the same", () => {
     expect(edited.failures.map((failure) => failure.reason)).toEqual([
       "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1",
     ]);
+  });
+});
+
+describe("origin annotations of a kustomize render", () => {
+  it("are taken out of the output, with an annotations map left empty, and kept as each resource's repository file", () => {
+    const output = [
+      "apiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: ../tree/base/svc.yaml\n  name: p-web\n  namespace: shop\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      configuredIn: ../tree/app/kustomization.yaml\n      configuredBy:\n        apiVersion: builtin\n        kind: ConfigMapGenerator\n    team: shop\n  name: gen-4h2m\n",
+    ].join("---\n");
+    const { text, origins } = withoutOrigins(output, "app/(rendered)/kustomization.yaml");
+    expect(text).toBe(
+      [
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: p-web\n  namespace: shop\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    team: shop\n  name: gen-4h2m\n",
+      ].join("---\n"),
+    );
+    expect(origins).toEqual({ [originKey("app/(rendered)/kustomization.yaml", "Service", "shop", "p-web")]: "base/svc.yaml" });
   });
 });

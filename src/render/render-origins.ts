@@ -1,0 +1,57 @@
+import * as jsyaml from "js-yaml";
+
+/**
+ * Where kustomize read each rendered resource from. The render runs under a wrapper kustomization
+ * with `buildMetadata: [originAnnotations]`, so every document carries `config.kubernetes.io/origin`
+ * (`path:` relative to the wrapper); the annotation is taken out again, as the cluster never sees
+ * it, and kept as a map from the resource to its repository file: a finding on a rendered route
+ * points at the file that declares it, not at whichever input sorts first (acm 69d4baf).
+ */
+
+/** The folder of the wrapper, beside the materialised tree (`../tree/<path>` from inside it). */
+export const ORIGIN_WRAPPER = "origins";
+const FROM_WRAPPER = "../tree/";
+
+export const wrapperKustomization = (directory: string): string =>
+  `resources:\n- ${JSON.stringify(`${FROM_WRAPPER}${directory}`.replace(/\/$/, ""))}\nbuildMetadata: [originAnnotations]\n`;
+
+/** A rendered resource's key among the origins: its output file, kind, namespace ("" when the document sets none) and name. */
+export const originKey = (output: string, kind: string, namespace: string, name: string): string =>
+  `${output}\0${kind}/${namespace}/${name}`;
+
+/** Paths in a tool's message as the reader knows them: relative to the repository, not to the wrapper. */
+export const fromWrapper = (message: string): string => message.split(FROM_WRAPPER).join("");
+
+const ORIGIN = /^( *)config\.kubernetes\.io\/origin: *\|-?\n((?:\1 +.*\n?)*)/m;
+const SEPARATOR = /^---[ \t]*\n/m;
+
+/** The output without its origin annotations, and the repository file each resource came from (none for generated ones). */
+export function withoutOrigins(text: string, output: string): { text: string; origins: Record<string, string> } {
+  const origins: Record<string, string> = {};
+  const documents = text.split(SEPARATOR).map((document) => {
+    const found = ORIGIN.exec(document);
+    if (!found) return document;
+    const path = /^\s*path: *(.+)$/m.exec(found[2] ?? "")?.[1]?.trim();
+    let stripped = document.slice(0, found.index) + document.slice(found.index + found[0].length);
+    // An annotations map left empty goes too: `annotations:` followed by a line no deeper than it.
+    stripped = stripped.replace(/^( *)annotations:\n(?!\1 )/m, "");
+    if (path?.startsWith(FROM_WRAPPER)) {
+      const identity = identityOf(stripped);
+      if (identity) origins[originKey(output, identity.kind, identity.namespace, identity.name)] = path.slice(FROM_WRAPPER.length);
+    }
+    return stripped;
+  });
+  return { text: documents.join("---\n"), origins };
+}
+
+function identityOf(document: string): { kind: string; namespace: string; name: string } | undefined {
+  try {
+    const value: unknown = jsyaml.load(document, { schema: jsyaml.CORE_SCHEMA });
+    if (typeof value !== "object" || value === null) return undefined;
+    const { kind, metadata } = value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    if (typeof kind !== "string" || typeof metadata?.name !== "string") return undefined;
+    return { kind, name: metadata.name, namespace: typeof metadata.namespace === "string" ? metadata.namespace : "" };
+  } catch {
+    return undefined;
+  }
+}
