@@ -27,7 +27,7 @@ import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
-import { kindSpecFor } from "./manifests/kinds.js";
+import { readForContext } from "./manifests/kinds.js";
 
 export type { SourceFile } from "./core/source-file.js";
 export type { SymbolicLink } from "./detect/symlinks.js";
@@ -225,8 +225,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
 function filesHoldingTraffic(trees: readonly TreeAnalysis[], rendered: RenderResult | undefined): Set<string> {
   const files = new Set<string>();
   for (const { manifests } of trees) {
-    for (const resource of manifests.resources.values())
-      if (!kindSpecFor(resource.id.group, resource.id.kind, resource.source.text)?.context) files.add(resource.source.file);
+    for (const resource of manifests.resources.values()) if (!readForContext(resource)) files.add(resource.source.file);
     for (const item of manifests.invalid) files.add(item.file);
   }
   for (const root of rendered?.roots ?? []) if (files.has(root.output)) for (const path of root.inputs) files.add(path);

@@ -36,6 +36,8 @@ export interface DetectorContext {
   readonly meshRootNamespace: (set: ManifestSet) => string | undefined;
   /** A YAML document held in a string field (Argo CD `helm.values`), read as the loader reads files; undefined when it cannot be read. */
   readonly readYaml: (text: string) => unknown;
+  /** Whether a resource is read only for what other kinds need (a Namespace's labels): no traffic config of its own. */
+  readonly readForContext: (resource: Resource) => boolean;
   /** Whether two YAML texts say the same (a comment or layout edit does not change what a patch file does). */
   readonly sameYaml: (a: string, b: string) => boolean;
 }

@@ -1,6 +1,6 @@
 import type { DetectorContext } from "../core/detector.js";
 import type { ManifestSet } from "../core/resource.js";
-import { trafficGroups, trafficKindNames } from "../manifests/kinds.js";
+import { readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
@@ -50,5 +50,6 @@ export function detectorContext(policy: Policy, base: ManifestSet, head: Manifes
     meshRootNamespace: (set) => meshRoot(set).namespace,
     readYaml,
     sameYaml: sameYamlContent,
+    readForContext,
   };
 }

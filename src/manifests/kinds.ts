@@ -1,6 +1,6 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
-import type { Family } from "../core/resource.js";
+import type { Family, Resource } from "../core/resource.js";
 import { FAMILIES } from "../families/index.js";
 
 /**
@@ -79,6 +79,10 @@ export const kindSpecFor = (group: string, kind: string, text: string): KindSpec
   if (spec) return spec;
   return textKinds.find((candidate) => candidate.group === group && candidate.kind === kind && candidate.when.test(text))?.spec;
 };
+
+/** Whether a resource is read only for what other kinds need (a Namespace's labels), not as traffic config of its own. */
+export const readForContext = (resource: Resource): boolean =>
+  kindSpecFor(resource.id.group, resource.id.kind, resource.source.text)?.context === true;
 
 /** `networking.istio.io/v1` → `networking.istio.io`; the core group (`v1`) is "". */
 export const groupOf = (apiVersion: string): string => {

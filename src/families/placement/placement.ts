@@ -46,8 +46,9 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
   const clusters = new Set<string>();
   const resources = new Set<string>();
   for (const other of tree.set.resources.values()) {
-    // GitOps objects (kustomize and Flux Kustomizations, Applications) decide placement; they carry no traffic.
-    if (other.source.file === resource.source.file || other.family === "placement") continue;
+    // GitOps objects (kustomize and Flux Kustomizations, Applications) decide placement; they carry
+    // no traffic, nor does a tenant's Namespace read only for its labels.
+    if (other.source.file === resource.source.file || other.family === "placement" || context.readForContext(other)) continue;
     const destination = delivery.destinationOf(other.source.file);
     if (!destination) continue;
     resources.add(displayName(other.id));

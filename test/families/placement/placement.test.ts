@@ -414,6 +414,24 @@ describe("end to end: findings of a placement change, and nothing above low for 
       ["route.attachment-changed", "high", 8],
     ]);
   });
+  it("a new Kustomization delivering tenants' Namespaces (read only for their labels) and RBAC delivers no traffic config: no finding above low", () => {
+    const tenants = {
+      "tenants/team-a/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a, labels: {team: a}}\n",
+      "tenants/team-a/rbac.yaml":
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: admins, namespace: team-a}\n",
+    };
+    const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: tenants, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./tenants\n  prune: true\n`;
+    const result = analyze({ ...ROUTES, ...tenants }, { ...ROUTES, ...tenants, "clusters/jkt-prod/tenants.yaml": flux });
+    expect(result.findings.filter((finding) => finding.risk !== "low")).toEqual([]);
+    const withRoute = analyze(
+      { ...ROUTES, ...tenants },
+      { ...ROUTES, ...tenants, "tenants/team-a/route.yaml": ROUTES["apps/shop/jkt/route.yaml"], "clusters/jkt-prod/tenants.yaml": flux },
+    );
+    expect(withRoute.findings.map((finding) => finding.summary)).toContainEqual(
+      expect.stringContaining("added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [tenants]"),
+    );
+  });
+
   it("reformatting and reordering keys is silent", () => {
     const reformatted = app.replace("{repoURL: x, path: apps/shop/jkt}", "\n    path: apps/shop/jkt\n    repoURL: x");
     expect(analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": reformatted }).findings).toEqual([]);
