@@ -19,8 +19,12 @@ export const wrapperKustomization = (directory: string): string =>
 export const originKey = (output: string, kind: string, namespace: string, name: string): string =>
   `${output}\0${kind}/${namespace}/${name}`;
 
-/** Paths in a tool's message as the reader knows them: relative to the repository, not to the wrapper. */
-export const fromWrapper = (message: string): string => message.split(FROM_WRAPPER).join("");
+// kustomize tells how it reached the root from the wrapper before what failed there.
+const WRAPPER_STEP =
+  /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^:']*: is a directory': recursed accumulation of path '[^']*': /;
+
+/** A tool's message as the reader knows the repository: no wrapper, paths relative to the repository. */
+export const fromWrapper = (message: string): string => message.split(FROM_WRAPPER).join("").replace(WRAPPER_STEP, "");
 
 const ORIGIN = /^( *)config\.kubernetes\.io\/origin: *\|-?\n((?:\1 +.*\n?)*)/m;
 const SEPARATOR = /^---[ \t]*\n/m;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderChange } from "../../src/render/render-change.js";
-import { originKey, withoutOrigins } from "../../src/render/render-origins.js";
+import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-origins.js";
 import {
   firstChangedLine,
   isEmptyKustomization,
@@ -365,5 +365,13 @@ describe("origin annotations of a kustomize render", () => {
       ].join("---\n"),
     );
     expect(origins).toEqual({ [originKey("app/(rendered)/kustomization.yaml", "Service", "shop", "p-web")]: "base/svc.yaml" });
+  });
+
+  it("a tool's message names the repository's paths, without the wrapper's own step", () => {
+    expect(
+      fromWrapper(
+        "accumulating resources: accumulation err='accumulating resources from '../tree/app/dev': read ../tree/app/dev: is a directory': recursed accumulation of path '../tree/app/dev': loading KV pairs: env source files: [params.env]: open ../tree/app/dev/params.env: no such file or directory",
+      ),
+    ).toBe("loading KV pairs: env source files: [params.env]: open app/dev/params.env: no such file or directory");
   });
 });

@@ -237,7 +237,7 @@ const denyingAll = (change: ResourceChange & { readonly head: Resource }, out: D
   if (why === undefined || (change.base && deniesAll(change.base) !== undefined)) return false;
   out.add({
     class: "resource.changed",
-    summary: `${change.base ? "now denies" : "added: denies"} every request to ${scope.replace(/^mesh-wide/, "every workload of the mesh")}: ${why}`,
+    summary: `${change.base ? "now denies" : "added: denies"} every request (${scope}): ${why}`,
     side: "head",
     path: ["spec"],
     after: { action: actionOf(change.head), rules: rulesOf(change.head).map((rule) => rule.rule) },
