@@ -199,8 +199,9 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
       ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
       appId: options.appId,
       analyze: options.analyze,
-      render: (base, head, policy) =>
+      render: (base, head, policy, links) =>
         renderForReview(base, head, policy, {
+          links,
           budgetMs: renderBudgetMs,
           ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }),
         }),

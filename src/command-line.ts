@@ -82,6 +82,7 @@ export async function reviewTrees(
   const { render, readAhead: readingAhead, ...review } = options;
   const rendered = await renderForReview(base.files, head.files, review.policy, {
     budgetMs: DEFAULT_RENDER_BUDGET_MS,
+    links: { base: base.links, head: head.links },
     ...(render ? {} : { off: "turned off (--no-render)" }),
   });
   const input = {

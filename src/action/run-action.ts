@@ -57,8 +57,9 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
     appId: RUN_LEDGER_APP_ID,
     // The job is a process of its own: a runaway analysis stops its own run only.
     analyze: async (input) => outcomeOf(analyzeChange(input)),
-    render: (base, head, policy) =>
+    render: (base, head, policy, links) =>
       renderForReview(base, head, policy, {
+        links,
         budgetMs: DEFAULT_RENDER_BUDGET_MS,
         ...(settings.INPUT_RENDER ? {} : { off: "turned off (render: false)" }),
       }),

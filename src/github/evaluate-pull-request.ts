@@ -9,7 +9,15 @@ import { resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
-import { POLICY_PATH, reviewAnalysis, type AnalysisOutcome, type ChangeInput, type ReviewResult, type SourceFile } from "../review.js";
+import {
+  POLICY_PATH,
+  reviewAnalysis,
+  type AnalysisOutcome,
+  type ChangeInput,
+  type ReviewResult,
+  type SourceFile,
+  type SymbolicLink,
+} from "../review.js";
 import { readLedger } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
@@ -31,7 +39,12 @@ export interface EvaluationOptions {
   /** This App's id: only comments GitHub says it wrote carry a ledger it trusts. */
   readonly appId: number;
   /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
-  readonly render?: (base: readonly SourceFile[], head: readonly SourceFile[], policy: Policy) => Promise<RenderResult>;
+  readonly render?: (
+    base: readonly SourceFile[],
+    head: readonly SourceFile[],
+    policy: Policy,
+    links: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] },
+  ) => Promise<RenderResult>;
   /**
    * Analyses the change, once per evaluation: the App in a thread with limits (isolation/isolated-analysis.ts),
    * the Action, whose job is a process of its own, in process (review.ts `analyzeChange`).
@@ -80,7 +93,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${pr.baseSha.slice(0, 7)})`);
-  const rendered = await options.render?.(base, head, policy);
+  const rendered = await options.render?.(base, head, policy, links);
   const analysis = await options.analyze({ base, head, links, policy, ...(rendered ? { rendered } : {}) });
   const target = { headSha: pr.headSha, baseRef: pr.baseRef, current: analysis.findings.map((finding) => finding.fingerprint) };
 

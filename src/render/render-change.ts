@@ -1,12 +1,21 @@
 import { spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
-import { isEmptyKustomization, planRenderedHelm, planRenders, renderKey, rendersAlike, type RenderRoot } from "./render-plan.js";
+import {
+  isEmptyKustomization,
+  linkTarget,
+  planRenderedHelm,
+  planRenders,
+  renderKey,
+  rendersAlike,
+  type RenderRoot,
+} from "./render-plan.js";
+import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
 import { fluxSubstitutions } from "./flux-substitution.js";
@@ -29,6 +38,8 @@ export interface RenderOptions {
   readonly budgetMs: number;
   /** The tools; the pinned ones by default (tests may pass others). */
   readonly tools?: () => Promise<RenderTools>;
+  /** Each side's symlinks: a kustomization may read a folder through one (Config Sync's shared sources). */
+  readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
 }
 
 export const DEFAULT_RENDER_BUDGET_MS = 20_000;
@@ -46,8 +57,8 @@ export async function renderChange(
 ): Promise<RenderResult> {
   const inScope = (roots: readonly RenderRoot[]) => (options.reviews ? roots.filter((root) => options.reviews!(root.origin)) : roots);
   const first = await renderStage(
-    inScope(planRenders(base, options.topology)),
-    inScope(planRenders(head, options.topology)),
+    inScope(planRenders(base, options.topology, options.links?.base)),
+    inScope(planRenders(head, options.topology, options.links?.head)),
     base,
     head,
     options,
@@ -133,14 +144,17 @@ async function renderStage(
       });
     return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
   }
-  const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[]) =>
+  const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[], links: readonly SymbolicLink[]) =>
     renderAll(
       runnable.flatMap((id) => plan.get(id) ?? []),
-      files,
+      { files, links },
       tools,
       options.budgetMs,
     );
-  const [baseOut, headOut] = await Promise.all([side(basePlan, base), side(headPlan, head)]);
+  const [baseOut, headOut] = await Promise.all([
+    side(basePlan, base, options.links?.base ?? []),
+    side(headPlan, head, options.links?.head ?? []),
+  ]);
 
   const roots: RenderedRoot[] = [];
   const result = {
@@ -181,7 +195,7 @@ async function renderStage(
 /** Renders the roots of one side one after another within the budget; a root left when it runs out fails with "timed out". */
 async function renderAll(
   roots: readonly RenderRoot[],
-  files: readonly SourceFile[],
+  { files, links }: { readonly files: readonly SourceFile[]; readonly links: readonly SymbolicLink[] },
   tools: RenderTools,
   budgetMs: number,
 ): Promise<Map<string, Outcome>> {
@@ -195,7 +209,8 @@ async function renderAll(
       continue;
     }
     const left = deadline - Date.now();
-    const outcome = left <= 0 ? { error: `the ${budgetMs} ms render budget ran out first` } : await renderOne(root, files, tools, left);
+    const outcome =
+      left <= 0 ? { error: `the ${budgetMs} ms render budget ran out first` } : await renderOne(root, { files, links }, tools, left);
     if ("text" in outcome) remember(key, outcome.text);
     outcomes.set(root.id, outcome);
   }
@@ -207,8 +222,16 @@ function remember(key: string, text: string): void {
   cache.set(key, text);
 }
 
-/** Materialises the root's inputs into a fresh folder and runs the tool there. */
-async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: RenderTools, timeoutMs: number): Promise<Outcome> {
+/**
+ * Materialises the root's inputs into a fresh folder, with the tree's links that stay inside the
+ * repository (kustomize follows them as the cluster's tools would), and runs the tool there.
+ */
+async function renderOne(
+  root: RenderRoot,
+  { files, links }: { readonly files: readonly SourceFile[]; readonly links: readonly SymbolicLink[] },
+  tools: RenderTools,
+  timeoutMs: number,
+): Promise<Outcome> {
   const text = new Map(files.map((file) => [file.path, file.text]));
   if (root.run.tool === "kustomize" && isEmptyKustomization(text.get(root.origin))) return { text: "" };
   const work = await mkdtemp(join(tmpdir(), "route-governor-render-"));
@@ -219,6 +242,11 @@ async function renderOne(root: RenderRoot, files: readonly SourceFile[], tools: 
       if (content === undefined) continue;
       await mkdir(dirname(join(tree, input)), { recursive: true });
       await writeFile(join(tree, input), content);
+    }
+    for (const link of links) {
+      if (linkTarget(link) === undefined || text.has(link.path)) continue;
+      await mkdir(dirname(join(tree, link.path)), { recursive: true });
+      await symlink(link.target, join(tree, link.path)).catch(() => undefined);
     }
     const at = (path: string) => join(tree, path);
     let command: string;
@@ -338,7 +366,7 @@ export async function renderForReview(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
   policy: Policy,
-  options: { readonly budgetMs: number; readonly off?: string },
+  options: { readonly budgetMs: number; readonly off?: string; readonly links?: RenderOptions["links"] },
 ): Promise<RenderResult> {
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
   const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
@@ -351,6 +379,7 @@ export async function renderForReview(
             topology: policy.topology,
             reviews: compilePathScope(policy.paths),
             budgetMs: options.budgetMs,
+            ...(options.links ? { links: options.links } : {}),
           });
   return { ...rendered, base: substitutedSide(rendered.base, baseValues), head: substitutedSide(rendered.head, headValues) };
 }

@@ -8,6 +8,7 @@ import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { sameYamlContent } from "../manifests/yaml-documents.js";
 import type { Topology } from "../policy/policy-schema.js";
+import type { SymbolicLink } from "../detect/symlinks.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -199,9 +200,11 @@ interface Tree {
   readonly text: ReadonlyMap<string, string>;
   readonly kustomizationIn: (folder: string) => string | undefined;
   readonly filesUnder: (folder: string) => string[];
+  /** A path as it really is in the repository, through its symlinks (kustomize evaluates them). */
+  readonly real: (path: string) => string;
 }
 
-function treeOf(files: readonly SourceFile[]): Tree {
+function treeOf(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Tree {
   const text = new Map(files.map((file) => [file.path, file.text]));
   const paths = [...text.keys()].sort();
   return {
@@ -209,6 +212,32 @@ function treeOf(files: readonly SourceFile[]): Tree {
     text,
     kustomizationIn: (folder) => KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => text.has(path)),
     filesUnder: (folder) => paths.filter(insideFolder(folder)),
+    real: linkResolver(links),
+  };
+}
+
+/** The repository path a link leads to; undefined for one that leaves the repository. */
+export function linkTarget(link: SymbolicLink): string | undefined {
+  if (posix.isAbsolute(link.target)) return undefined;
+  const target = normalize(posix.join(folderOf(link.path), link.target));
+  return target === ".." || target.startsWith("../") ? undefined : target;
+}
+
+/** Follows links on a path's way, a few hops deep (a cycle ends there), as the file system would. */
+function linkResolver(links: readonly SymbolicLink[]): (path: string) => string {
+  const targets = links.flatMap((link) => {
+    const target = linkTarget(link);
+    return target === undefined ? [] : [{ from: normalize(link.path), to: target }];
+  });
+  if (targets.length === 0) return (path) => path;
+  return (path) => {
+    let real = path;
+    for (let hop = 0; hop < 8; hop++) {
+      const link = targets.find(({ from }) => real === from || real.startsWith(`${from}/`));
+      if (!link) break;
+      real = link.to + real.slice(link.from.length);
+    }
+    return real;
   };
 }
 
@@ -258,7 +287,7 @@ function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; file
         remote.push(entry);
         continue;
       }
-      const target = normalize(posix.join(current, entry));
+      const target = tree.real(normalize(posix.join(current, entry)));
       if (tree.kustomizationIn(target)) visit(target);
       else if (tree.text.has(target)) files.add(target);
       // A folder without a kustomization (kustomize refuses it): all of it, so nothing in it is reviewed twice.
@@ -511,8 +540,8 @@ const byId = (a: RenderRoot, b: RenderRoot) => a.id.localeCompare(b.id);
  * The roots of one tree. A HelmRelease or Application inside a kustomization root is left to
  * `planRenderedHelm`: what Flux and Argo CD install is the release as the overlay patched it.
  */
-export function planRenders(files: readonly SourceFile[], topology: Topology): RenderRoot[] {
-  const tree = treeOf(files);
+export function planRenders(files: readonly SourceFile[], topology: Topology, links: readonly SymbolicLink[] = []): RenderRoot[] {
+  const tree = treeOf(files, links);
   const delivered = deliveredFolders(tree, topology);
   const kustomizeRoots = (delivered.length > 0 ? delivered : topKustomizations(tree)).map((folder) => kustomizeRoot(tree, folder));
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));

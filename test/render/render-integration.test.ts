@@ -169,6 +169,27 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a kustomization reading a folder through a symlink (Config Sync's shared sources) renders: the link is materialised beside the files it leads to (acm 64d3e90)",
+    async () => {
+      const root = scratchFolder(
+        {
+          "policy/src/team-a/kustomization.yaml": "resources: [route.yaml]\n",
+          "policy/src/team-a/route.yaml":
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: a, namespace: team-a}\nspec:\n  parentRefs: [{name: web}]\n  rules: [{backendRefs: [{name: a, port: 80}]}]\n",
+          "policy/rendering/kustomization.yaml": "resources: [src/team-a]\n",
+        },
+        { "policy/rendering/src": "../src" },
+      );
+      const tree = readFolder(root);
+      const rendered = await renderForReview([], tree.files, policy, { budgetMs: 60_000, links: { base: [], head: tree.links } });
+      expect(rendered.failures).toEqual([]);
+      expect(rendered.roots.map((rootRendered) => rootRendered.id)).toContain("kustomize policy/rendering");
+      expect(rendered.head.files.find((file) => file.path === "policy/rendering/(rendered)/kustomization.yaml")?.text).toContain("name: a");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a generator's input that is not YAML (podinfo's redis.conf) is read from a folder and from a git ref, so the overlay renders and its route's weight shift is found",
     async () => {
       const route = (v1: number, v2: number) =>
