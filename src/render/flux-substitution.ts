@@ -5,6 +5,7 @@ import { isManifestPath, loadManifests, type SourceFile } from "../manifests/loa
 import { deliveriesOf } from "../model/gitops-placement.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { documentsOf, KUSTOMIZATION_NAMES, NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 
 /**
  * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
@@ -57,13 +58,30 @@ function valueSources(files: readonly SourceFile[]): Map<string, ReadonlyMap<str
  * in the cluster, an encrypted one), the variables it may hold are unknown and left as written.
  */
 export function substituteVariables(text: string, variables: ReadonlyMap<string, string>, complete: boolean): string {
-  return text.replace(VARIABLE, (match, escaped: string, name: string, operator: string | undefined, fallback: string | undefined) => {
-    if (escaped) return match.slice(1);
-    const value = variables.get(name);
-    if (value !== undefined && !(operator?.startsWith(":") && value === "")) return value;
-    if (operator !== undefined) return fallback ?? "";
-    return complete ? "" : match;
-  });
+  // A large value used many times would multiply a file past any bound (and past what a string can
+  // hold): the result stops growing at the loader's bound, which then refuses the file by name.
+  let length = text.length;
+  return (
+    text.replace(VARIABLE, (match, escaped: string, name: string, operator: string | undefined, fallback: string | undefined) => {
+      const value = valueOf(match, escaped, variables.get(name), operator, fallback, complete);
+      length += value.length - match.length;
+      return length > defaultYamlLimits.maxFileBytes ? "" : value;
+    }) + (length > defaultYamlLimits.maxFileBytes ? "#".repeat(defaultYamlLimits.maxFileBytes + 1) : "")
+  );
+}
+
+function valueOf(
+  match: string,
+  escaped: string,
+  value: string | undefined,
+  operator: string | undefined,
+  fallback: string | undefined,
+  complete: boolean,
+): string {
+  if (escaped) return match.slice(1);
+  if (value !== undefined && !(operator?.startsWith(":") && value === "")) return value;
+  if (operator !== undefined) return fallback ?? "";
+  return complete ? "" : match;
 }
 
 /** The files whose text Flux's substitution changes, by path, with the text it applies. */

@@ -45,6 +45,14 @@ describe("Flux post-build substitution", () => {
     expect(substituteVariables("a: ${unset}", variables, false)).toBe("a: ${unset}");
   });
 
+  it("a value used so often that the file would pass the loader's bound leaves a file the loader refuses, not a huge string", () => {
+    const big = "x".repeat(100_000);
+    const text = `data: [${"${big}, ".repeat(50)}]\n`;
+    const substituted = substituteVariables(text, new Map([["big", big]]), true);
+    expect(substituted.length).toBeLessThan(2 * 2 * 1024 * 1024 + text.length + 2);
+    expect(substituted.length).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
   it("a Kustomization's files get its values: substituteFrom ConfigMaps and Secrets (decoded), substitute last; not its kustomization file, nor files outside its path", () => {
     const files = tree({
       "clusters/prod/apps.yaml": KUSTOMIZATION(
