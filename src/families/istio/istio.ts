@@ -334,6 +334,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
     }
   }
   if (!both(change)) return;
+  serviceEntryRegistry(change, out, hosts);
   const settings = [
     {
       field: "location",
@@ -357,6 +358,48 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
     });
   }
 };
+
+/** A port as the registry lists it: number and protocol (its name is only a label). */
+const portsOf = (resource: Resource | undefined): string[] =>
+  list(spec(resource).ports).map((port) => `${String(record(port).number ?? "?")}/${text(record(port).protocol) ?? "TCP"}`);
+
+/**
+ * The hosts and ports a ServiceEntry adds to the mesh's registry, compared as sets (58e5f519 of
+ * GoogleCloudPlatform/istio-samples dropped four egress hosts as a low, positional change). A host
+ * or port that leaves the registry is refused under `outboundTrafficPolicy: REGISTRY_ONLY` and passes
+ * without mesh policy otherwise; one that joins it opens egress to it under REGISTRY_ONLY.
+ */
+function serviceEntryRegistry(change: ResourceChange, out: DetectionList, hosts: string): void {
+  const names = setChange(texts(spec(change.base).hosts), texts(spec(change.head).hosts));
+  if (names.removed.length > 0)
+    out.add({
+      class: "route.removed",
+      summary: `hosts ${names.removed.join(", ")} leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy`,
+      side: "head",
+      path: ["spec", "hosts"],
+      before: sortedSet(texts(spec(change.base).hosts)),
+      after: sortedSet(texts(spec(change.head).hosts)),
+    });
+  if (names.added.length > 0)
+    out.add({
+      class: "access.widened",
+      summary: `hosts ${names.added.join(", ")} join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)`,
+      side: "head",
+      path: ["spec", "hosts"],
+      before: sortedSet(texts(spec(change.base).hosts)),
+      after: sortedSet(texts(spec(change.head).hosts)),
+    });
+  const ports = setChange(portsOf(change.base), portsOf(change.head));
+  if (ports.removed.length > 0 || ports.added.length > 0)
+    out.add({
+      class: ports.removed.length > 0 ? "listener.changed" : "access.widened",
+      summary: `ports of ${hosts}: ${[...ports.removed.map((port) => `-${port}`), ...ports.added.map((port) => `+${port}`)].join(", ")}${ports.removed.length > 0 ? ": calls on a port it no longer lists are not served through it" : ": calls on the new ports reach it"}`,
+      side: "head",
+      path: ["spec", "ports"],
+      before: sortedSet(portsOf(change.base)),
+      after: sortedSet(portsOf(change.head)),
+    });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Istio Gateway

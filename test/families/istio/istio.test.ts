@@ -488,6 +488,34 @@ ${endpoints}`;
       ],
     },
     {
+      name: "hosts and ports compared as sets: a host that leaves the registry, one that joins it, a port dropped (istio-samples 58e5f519)",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace(
+        "hosts: [payments.global]",
+        "hosts: [payments.global, ledger.global]\n  ports: [{number: 443, protocol: HTTPS, name: https}, {number: 80, protocol: HTTP, name: http}]",
+      ),
+      head: serviceEntry("  - {address: 10.0.0.1}").replace(
+        "hosts: [payments.global]",
+        "hosts: [cards.global, payments.global]\n  ports: [{number: 443, protocol: HTTPS, name: tls}]",
+      ),
+      expected: [
+        { class: "route.removed", side: "head", path: ["spec", "hosts"], says: "hosts ledger.global leave the mesh's registry" },
+        { class: "access.widened", side: "head", path: ["spec", "hosts"], says: "hosts cards.global join the mesh's registry" },
+        { class: "listener.changed", side: "head", path: ["spec", "ports"], says: "-80/HTTP: calls on a port it no longer lists" },
+      ],
+    },
+    {
+      name: "hosts and ports reordered, or a port renamed, are no change",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace(
+        "hosts: [payments.global]",
+        "hosts: [a.global, b.global]\n  ports: [{number: 443, protocol: HTTPS, name: https}]",
+      ),
+      head: serviceEntry("  - {address: 10.0.0.1}").replace(
+        "hosts: [payments.global]",
+        "hosts: [b.global, a.global]\n  ports: [{number: 443, protocol: HTTPS, name: tls}]",
+      ),
+      expected: [],
+    },
+    {
       name: "location and resolution",
       base: serviceEntry("  - {address: 10.0.0.1}"),
       head: serviceEntry("  - {address: 10.0.0.1}", "  resolution: DNS\n"),
