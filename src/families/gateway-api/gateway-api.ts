@@ -7,6 +7,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
 import { reportAddressChanges } from "../../core/gateway-addresses.js";
+import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { DEFAULT_KINDS } from "./attachment.js";
 import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
@@ -45,6 +46,21 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
 };
 
 const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
+
+/** `spec.infrastructure.annotations` reach the Service the implementation makes for the Gateway (GEP-1867). */
+const infrastructureExposure = (change: ResourceChange, out: DetectionList): void => {
+  const annotations = (resource: Resource | undefined) => record(record(spec(resource).infrastructure).annotations);
+  const effect = change.base && change.head ? becomesExternal(annotations(change.base), annotations(change.head)) : undefined;
+  if (effect === undefined) return;
+  out.add({
+    class: "listener.changed",
+    summary: `spec.infrastructure.annotations: ${effect}`,
+    side: "head",
+    path: ["spec", "infrastructure"],
+    before: annotations(change.base),
+    after: annotations(change.head),
+  });
+};
 
 const gatewayClassName = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
@@ -660,7 +676,15 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 
 export const gatewayApiDetector = byKind({
   GatewayClass: [gatewayClass],
-  Gateway: [gatewayClassName, compareListeners, reportAddressChanges, frontendValidation, backendClientCertificate, allowedListeners],
+  Gateway: [
+    gatewayClassName,
+    compareListeners,
+    reportAddressChanges,
+    infrastructureExposure,
+    frontendValidation,
+    backendClientCertificate,
+    allowedListeners,
+  ],
   ListenerSet: [listenerSetParent, compareListeners],
   XListenerSet: [listenerSetParent, compareListeners],
   ReferenceGrant: [referenceGrant],

@@ -1,6 +1,7 @@
 import { displayName, type Resource } from "../../core/resource.js";
 import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -250,13 +251,28 @@ const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout,
 // ---------------------------------------------------------------------------------------------
 // Network labels
 
-/** IstioOperator gateways (east-west gateways) carry the network label in their component spec. */
-const operatorGatewayNetworks = (base: Resource, head: Resource, out: DetectionList): void => {
+/**
+ * IstioOperator gateways (east-west gateways) carry the network label in their component spec, and
+ * the annotations of their Service, which decide whether its load balancer is internal.
+ */
+const operatorGateways = (base: Resource, head: Resource, out: DetectionList): void => {
   for (const kind of ["ingressGateways", "egressGateways"] as const) {
     const gateways = (resource: Resource) => list(valueAt(resource.body, ["spec", "components", kind]));
     const pairs = pairEntries(gateways(base), gateways(head), [(gateway) => text(record(gateway).name)]);
     for (const pair of pairs) {
       if (!pair.base || !pair.head) continue;
+      const name = text(record(pair.head.value).name) ?? "";
+      const annotationsOf = (gateway: unknown) => record(record(record(gateway).k8s).serviceAnnotations);
+      const exposed = becomesExternal(annotationsOf(pair.base.value), annotationsOf(pair.head.value));
+      if (exposed !== undefined)
+        out.add({
+          class: "listener.changed",
+          summary: `${kind} ${name}: ${exposed}`,
+          side: "head",
+          path: ["spec", "components", kind, pair.head.index, "k8s"],
+          before: annotationsOf(pair.base.value),
+          after: annotationsOf(pair.head.value),
+        });
       const before = stringMap(record(pair.base.value).label)[NETWORK_LABEL];
       const after = stringMap(record(pair.head.value).label)[NETWORK_LABEL];
       if (before === after) continue;
@@ -300,7 +316,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   meshTls(base, head, layout, out);
   serviceSettings(base, head, layout, out);
   serviceScopeConfigs(base, head, layout, out);
-  if (kind === "IstioOperator") operatorGatewayNetworks(change.base, change.head, out);
+  if (kind === "IstioOperator") operatorGateways(change.base, change.head, out);
   return out.detections;
 };
 

@@ -258,6 +258,25 @@ describe("Gateway-wide fields", () => {
       ],
     },
     {
+      name: "an internal load balancer annotation dropped from spec.infrastructure exposes the Gateway to the internet; its case is no change",
+      base: gateway(`${listeners("")}  infrastructure: {annotations: {networking.gke.io/load-balancer-type: Internal}}`),
+      head: gateway(`${listeners("")}  infrastructure: {annotations: {team: web}}`),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "infrastructure"],
+          says: "no longer internal (networking.gke.io/load-balancer-type: Internal gone): every listener becomes reachable from the internet",
+        },
+      ],
+    },
+    {
+      name: "an internal load balancer spelled another way stays internal",
+      base: gateway(`${listeners("")}  infrastructure: {annotations: {networking.gke.io/load-balancer-type: Internal}}`),
+      head: gateway(`${listeners("")}  infrastructure: {annotations: {networking.gke.io/load-balancer-type: internal}}`),
+      expected: [],
+    },
+    {
       name: "frontend validation AllowValidOnly → AllowInsecureFallback weakens client mTLS",
       base: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
       head: frontend(

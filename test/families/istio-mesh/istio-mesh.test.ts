@@ -99,6 +99,23 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       ],
     },
     {
+      name: "an operator gateway whose Service loses its internal load balancer annotation is exposed to the internet (AWS scheme)",
+      base: operator(
+        "  components:\n    ingressGateways:\n    - {name: istio-ilbgateway, k8s: {serviceAnnotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internal}}}",
+      ),
+      head: operator(
+        "  components:\n    ingressGateways:\n    - {name: istio-ilbgateway, k8s: {serviceAnnotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing}}}",
+      ),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways", 0, "k8s"],
+          says: "ingressGateways istio-ilbgateway: its load balancer is no longer internal",
+        },
+      ],
+    },
+    {
       name: "moving a setting from values.meshConfig to spec.meshConfig is cosmetic",
       base: operator("  values: {meshConfig: {trustDomain: prod.example.com}}"),
       head: operator("  meshConfig: {trustDomain: prod.example.com}"),
