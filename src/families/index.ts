@@ -3,6 +3,7 @@ import type { Resource } from "../core/resource.js";
 import type { Family } from "./family.js";
 import { gatewayApiFamily } from "./gateway-api/index.js";
 import { gkeFamily } from "./gke/index.js";
+import { inferenceFamily } from "./inference/index.js";
 import { ingressFamily } from "./ingress/index.js";
 import { glooFamily } from "./gloo/index.js";
 import { istioMeshFamily } from "./istio-mesh/index.js";
@@ -55,6 +56,7 @@ export const FAMILIES: readonly Family[] = [
   serviceFamily,
   legacyGatewayApiFamily,
   ingressFamily,
+  inferenceFamily,
   namespaceFamily,
 ];
 
