@@ -370,7 +370,14 @@ const portsOf = (resource: Resource | undefined): string[] =>
  * without mesh policy otherwise; one that joins it opens egress to it under REGISTRY_ONLY.
  */
 function serviceEntryRegistry(change: ResourceChange, out: DetectionList, hosts: string): void {
-  const names = setChange(texts(spec(change.base).hosts), texts(spec(change.head).hosts));
+  // An IP moved from `hosts` to `addresses` is still matched (istio-samples 753e3722): both are what the entry registers.
+  const registered = (resource: Resource | undefined) => [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)];
+  const known = { before: new Set(registered(change.base)), after: new Set(registered(change.head)) };
+  const listed = setChange(texts(spec(change.base).hosts), texts(spec(change.head).hosts));
+  const names = {
+    removed: listed.removed.filter((host) => !known.after.has(host)),
+    added: listed.added.filter((host) => !known.before.has(host)),
+  };
   if (names.removed.length > 0)
     out.add({
       class: "route.removed",

@@ -504,6 +504,15 @@ ${endpoints}`;
       ],
     },
     {
+      name: "an IP moved from hosts to addresses is still registered (istio-samples 753e3722)",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: [payments.global, 169.254.169.254]"),
+      head: serviceEntry("  - {address: 10.0.0.1}").replace(
+        "hosts: [payments.global]",
+        "hosts: [payments.global]\n  addresses: [169.254.169.254]",
+      ),
+      expected: [],
+    },
+    {
       name: "hosts and ports reordered, or a port renamed, are no change",
       base: serviceEntry("  - {address: 10.0.0.1}").replace(
         "hosts: [payments.global]",
