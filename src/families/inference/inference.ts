@@ -2,7 +2,7 @@ import { canonical, sameValue, show, showLabels } from "../../core/canonical-val
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import { list, numeric, record, spec, stringMap, text } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 
 /**
@@ -139,7 +139,46 @@ function objective(change: ResourceChange & { readonly base: Resource; readonly 
   }
 }
 
-export const inferenceDetector: ResourceDetector = (change) => {
+const INFERENCE_GROUPS = new Set(["inference.networking.k8s.io", "inference.networking.x-k8s.io"]);
+
+/**
+ * Routes of the head tree whose backendRefs name this pool (Gateway API routes send to a pool as a
+ * backend, in their own namespace unless the ref says another).
+ */
+const routesTo = (pool: Resource, tree: ManifestSet): Resource[] =>
+  [...tree.resources.values()].filter((route) =>
+    list(spec(route).rules).some((rule) =>
+      list(record(rule).backendRefs).some((ref) => {
+        const backend = record(ref);
+        return (
+          text(backend.kind) === "InferencePool" &&
+          INFERENCE_GROUPS.has(text(backend.group) ?? "") &&
+          text(backend.name) === pool.id.name &&
+          (text(backend.namespace) ?? route.id.namespace) === pool.id.namespace
+        );
+      }),
+    ),
+  );
+
+/** A pool the PR deletes while routes still send to it: those requests have no backend left (replay-s7b variant-pool-deleted). */
+function deletedPool(base: Resource, out: DetectionList, head: ManifestSet): void {
+  const routes = routesTo(base, head);
+  if (routes.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${routes.map((route) => displayName(route.id)).join(", ")} still ${routes.length === 1 ? "sends" : "send"} traffic to it: those requests have no backend`,
+    side: "base",
+    path: ["spec"],
+    before: { routes: routes.map((route) => displayName(route.id)) },
+  });
+}
+
+export const inferenceDetector: ResourceDetector = (change, context) => {
+  if (change.base && !change.head && change.base.id.kind === "InferencePool") {
+    const out = new DetectionList(change);
+    deletedPool(change.base, out, context.head);
+    return out.detections;
+  }
   if (!change.base || !change.head) return [];
   const both = { ...change, base: change.base, head: change.head };
   const out = new DetectionList(change);

@@ -50,6 +50,20 @@ describe("Gateway API Inference Extension", () => {
     ]);
   });
 
+  it("a pool deleted while a route still sends to it is reference.broken; one no route names is only listed", () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: llm, namespace: ai}
+spec:
+  parentRefs: [{name: inference-gateway}]
+  rules: [{backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: vllm}]}]
+`;
+    expect(found({ "pool.yaml": pool(V1), "route.yaml": route }, { "route.yaml": route }).filter(([, risk]) => risk !== "low")).toEqual([
+      ["reference.broken", "high", expect.stringContaining("removed while HTTPRoute ai/llm still sends traffic to it")],
+    ]);
+    expect(found({ "pool.yaml": pool(V1) }, {}).filter(([, risk]) => risk !== "low")).toEqual([]);
+  });
+
   it("InferenceModel target model weights are backend.weight-changed", () => {
     const model = (a: number, b: number) => `apiVersion: inference.networking.x-k8s.io/v1alpha2
 kind: InferenceModel
