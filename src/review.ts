@@ -28,6 +28,9 @@ import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { readForContext } from "./manifests/kinds.js";
+import { KUSTOMIZATION_NAMES } from "./render/render-plan.js";
+import type { ResourceChange } from "./core/resource-change.js";
+import { posix } from "node:path";
 
 export type { SourceFile } from "./core/source-file.js";
 export type { SymbolicLink } from "./detect/symlinks.js";
@@ -123,7 +126,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     ...routeChangeDetections(routeDiffs, base.model, head.model),
     ...writePathDetections(base.model, head.model, routeDiffs, policy),
   ];
-  const changes = diffResources(base.manifests, head.manifests);
+  const changes = diffResources(base.manifests, head.manifests).filter(renderedOnOneSide(input.rendered));
   for (const change of changes) {
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family] ?? [])
@@ -230,6 +233,20 @@ function filesHoldingTraffic(trees: readonly TreeAnalysis[], rendered: RenderRes
   }
   for (const root of rendered?.roots ?? []) if (files.has(root.output)) for (const path of root.inputs) files.add(path);
   return files;
+}
+
+/**
+ * A kustomization file that one side reads as written and the other renders (a new overlay now
+ * includes its folder) is the same file, not a Kustomization added or removed: its render shows
+ * what it does (bank-of-anthos 87492b4: a new overlay listed 18 untouched kustomizations as removed).
+ */
+function renderedOnOneSide(rendered: RenderResult | undefined): (change: ResourceChange) => boolean {
+  const consumed = { base: new Set(rendered?.base.consumed), head: new Set(rendered?.head.consumed) };
+  return (change) => {
+    const [only, other] = change.head ? [change.base ? undefined : change.head, consumed.base] : [change.base, consumed.head];
+    const file = only?.source.file;
+    return !(file && KUSTOMIZATION_NAMES.includes(posix.basename(file)) && other.has(file));
+  };
 }
 
 /** Whether a root that could not be rendered blocks: something deploys it, and the policy says block. */

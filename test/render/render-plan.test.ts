@@ -375,3 +375,26 @@ describe("origin annotations of a kustomize render", () => {
     ).toBe("loading KV pairs: env source files: [params.env]: open app/dev/params.env: no such file or directory");
   });
 });
+
+describe("a kustomization read as written on one side and rendered on the other", () => {
+  it("is the same file, not a Kustomization removed (bank-of-anthos 87492b4: a new overlay includes existing bases)", () => {
+    const kustomization = {
+      path: "app/base/kustomization.yaml",
+      text: "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [svc.yaml]\n",
+    };
+    const overlay = { path: "app/prod/kustomization.yaml", text: "resources: [../base]\nnamespace: prod\n" };
+    const output = "app/prod/(rendered)/kustomization.yaml";
+    const analysis = analyzeChange({
+      base: [kustomization],
+      head: [kustomization, overlay],
+      policy: policyWith(),
+      rendered: {
+        roots: [{ id: "kustomize app/prod", origin: overlay.path, output, inputs: [kustomization.path, overlay.path] }],
+        base: { files: [], consumed: [] },
+        head: { files: [{ path: output, text: "" }], consumed: [kustomization.path, overlay.path] },
+        failures: [],
+      },
+    });
+    expect(analysis.findings.filter((finding) => finding.summary.includes("removed"))).toEqual([]);
+  });
+});
