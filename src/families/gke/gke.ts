@@ -1,6 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
+import { serviceExtensionCheck } from "./service-extensions.js";
 import { byKind, type Check } from "../../core/by-kind.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -425,6 +426,8 @@ export const gkeDetector = byKind(
     HealthCheckPolicy: [policyCheck(healthCheckPolicy)],
     GCPGatewayPolicy: [policyCheck(gatewayPolicy)],
     GCPTrafficDistributionPolicy: [policyCheck(trafficDistributionPolicy)],
+    GCPTrafficExtension: [serviceExtensionCheck],
+    GCPRoutingExtension: [serviceExtensionCheck],
   },
   (id) => id.group === GKE_GROUP,
 );

@@ -3,7 +3,7 @@ import { gkeDetector } from "./gke.js";
 import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
 import * as gke from "./schemas.js";
 
-/** GKE's Gateway policies and multi-cluster Ingress (networking.gke.io). */
+/** GKE's Gateway policies, Service Extensions and multi-cluster Ingress (networking.gke.io). */
 export const gkeFamily: Family = {
   name: "gke",
   kinds: [
@@ -16,6 +16,8 @@ export const gkeFamily: Family = {
         ["GCPTrafficDistributionPolicy", gke.gcpTrafficDistributionPolicy],
         ["MultiClusterIngress", gke.multiClusterIngress],
         ["MultiClusterService", gke.multiClusterService],
+        ["GCPTrafficExtension", gke.serviceExtension],
+        ["GCPRoutingExtension", gke.serviceExtension],
       ],
     ],
   ],

@@ -85,3 +85,11 @@ export const multiClusterService = kubeObject(
     clusters: z.array(z.looseObject({ link: z.string().min(1) })).optional(),
   }),
 );
+
+/** GKE Service Extensions: loose, as the API adds callout fields release by release. */
+export const serviceExtension = kubeObject(
+  z.looseObject({
+    targetRefs: z.array(z.looseObject({})).optional(),
+    extensionChains: z.array(z.looseObject({ name: z.string().optional(), extensions: z.array(z.looseObject({})).optional() })).optional(),
+  }),
+);
