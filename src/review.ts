@@ -28,9 +28,8 @@ import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { readForContext } from "./manifests/kinds.js";
-import { KUSTOMIZATION_NAMES } from "./render/render-plan.js";
+import { isKustomizationFile } from "./render/render-plan.js";
 import type { ResourceChange } from "./core/resource-change.js";
-import { posix } from "node:path";
 
 export type { SourceFile } from "./core/source-file.js";
 export type { SymbolicLink } from "./detect/symlinks.js";
@@ -243,9 +242,9 @@ function filesHoldingTraffic(trees: readonly TreeAnalysis[], rendered: RenderRes
 function renderedOnOneSide(rendered: RenderResult | undefined): (change: ResourceChange) => boolean {
   const consumed = { base: new Set(rendered?.base.consumed), head: new Set(rendered?.head.consumed) };
   return (change) => {
-    const [only, other] = change.head ? [change.base ? undefined : change.head, consumed.base] : [change.base, consumed.head];
-    const file = only?.source.file;
-    return !(file && KUSTOMIZATION_NAMES.includes(posix.basename(file)) && other.has(file));
+    if (change.base && change.head) return true;
+    const file = (change.head ?? change.base)!.source.file;
+    return !(isKustomizationFile(file) && (change.head ? consumed.base : consumed.head).has(file));
   };
 }
 

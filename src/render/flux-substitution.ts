@@ -1,10 +1,9 @@
-import { posix } from "node:path";
 import * as z from "zod";
 import { list, record, text } from "../core/json-access.js";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf } from "../model/gitops-placement.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { documentsOf, KUSTOMIZATION_NAMES, NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { documentsOf, isKustomizationFile, NAMES_DELIVERY_KIND } from "./render-plan.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 
 /**
@@ -111,7 +110,7 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
     for (const file of files) {
       const current = substituted.get(file.path) ?? file.text;
       // Flux substitutes the build's output, so a kustomization file itself is not substituted.
-      if (!isManifestPath(file.path) || !current.includes("${") || KUSTOMIZATION_NAMES.includes(posix.basename(file.path))) continue;
+      if (!isManifestPath(file.path) || !current.includes("${") || isKustomizationFile(file.path)) continue;
       if (DISABLED.test(current) || !delivery.destinationOf(file.path)) continue;
       const applied = substituteVariables(current, variables, complete);
       if (applied !== current) substituted.set(file.path, applied);

@@ -13,7 +13,9 @@ import {
   planRenders,
   renderKey,
   rendersAlike,
+  textsOf,
   type RenderRoot,
+  type TreeTexts,
 } from "./render-plan.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
@@ -102,6 +104,7 @@ async function renderStage(
   head: readonly SourceFile[],
   options: RenderOptions,
 ): Promise<RenderResult> {
+  const [baseText, headText] = [textsOf(base), textsOf(head)];
   const basePlan = new Map(basePlanned.map((root) => [root.id, root]));
   const headPlan = new Map(headPlanned.map((root) => [root.id, root]));
   const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
@@ -110,7 +113,7 @@ async function renderStage(
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
-    return !before || !after || !rendersAlike(before, base, after, head);
+    return !before || !after || !rendersAlike(before, baseText, after, headText);
   });
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
@@ -144,16 +147,16 @@ async function renderStage(
       });
     return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
   }
-  const side = (plan: Map<string, RenderRoot>, files: readonly SourceFile[], links: readonly SymbolicLink[]) =>
+  const side = (plan: Map<string, RenderRoot>, text: TreeTexts, links: readonly SymbolicLink[]) =>
     renderAll(
       runnable.flatMap((id) => plan.get(id) ?? []),
-      { files, links },
+      { text, links },
       tools,
       options.budgetMs,
     );
   const [baseOut, headOut] = await Promise.all([
-    side(basePlan, base, options.links?.base ?? []),
-    side(headPlan, head, options.links?.head ?? []),
+    side(basePlan, baseText, options.links?.base ?? []),
+    side(headPlan, headText, options.links?.head ?? []),
   ]);
 
   const roots: RenderedRoot[] = [];
@@ -192,25 +195,30 @@ async function renderStage(
   return { roots, base: result.base, head: result.head, failures };
 }
 
+/** One side as the tools see it: its texts by path, and its links. */
+interface RenderTree {
+  readonly text: TreeTexts;
+  readonly links: readonly SymbolicLink[];
+}
+
 /** Renders the roots of one side one after another within the budget; a root left when it runs out fails with "timed out". */
 async function renderAll(
   roots: readonly RenderRoot[],
-  { files, links }: { readonly files: readonly SourceFile[]; readonly links: readonly SymbolicLink[] },
+  tree: RenderTree,
   tools: RenderTools,
   budgetMs: number,
 ): Promise<Map<string, Outcome>> {
   const deadline = Date.now() + budgetMs;
   const outcomes = new Map<string, Outcome>();
   for (const root of roots) {
-    const key = renderKey(root, files);
+    const key = renderKey(root, tree.text);
     const known = cache.get(key);
     if (known !== undefined) {
       outcomes.set(root.id, { text: known });
       continue;
     }
     const left = deadline - Date.now();
-    const outcome =
-      left <= 0 ? { error: `the ${budgetMs} ms render budget ran out first` } : await renderOne(root, { files, links }, tools, left);
+    const outcome = left <= 0 ? { error: `the ${budgetMs} ms render budget ran out first` } : await renderOne(root, tree, tools, left);
     if ("text" in outcome) remember(key, outcome.text);
     outcomes.set(root.id, outcome);
   }
@@ -226,13 +234,7 @@ function remember(key: string, text: string): void {
  * Materialises the root's inputs into a fresh folder, with the tree's links that stay inside the
  * repository (kustomize follows them as the cluster's tools would), and runs the tool there.
  */
-async function renderOne(
-  root: RenderRoot,
-  { files, links }: { readonly files: readonly SourceFile[]; readonly links: readonly SymbolicLink[] },
-  tools: RenderTools,
-  timeoutMs: number,
-): Promise<Outcome> {
-  const text = new Map(files.map((file) => [file.path, file.text]));
+async function renderOne(root: RenderRoot, { text, links }: RenderTree, tools: RenderTools, timeoutMs: number): Promise<Outcome> {
   if (root.run.tool === "kustomize" && isEmptyKustomization(text.get(root.origin))) return { text: "" };
   const work = await mkdtemp(join(tmpdir(), "route-governor-render-"));
   try {

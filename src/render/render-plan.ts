@@ -64,7 +64,8 @@ export interface RenderRoot {
   readonly deployed: boolean;
 }
 
-export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+export const isKustomizationFile = (path: string): boolean => KUSTOMIZATION_NAMES.includes(posix.basename(path));
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 const YAML = /\.ya?ml$/i;
 
@@ -308,7 +309,7 @@ export function namedRenderInputs(files: readonly SourceFile[]): string[] {
   const tree = treeOf(files);
   const named = new Set<string>();
   for (const file of files) {
-    if (!KUSTOMIZATION_NAMES.includes(posix.basename(file.path))) continue;
+    if (!isKustomizationFile(file.path)) continue;
     // An absolute path is the machine's file, not the repository's.
     for (const entry of filesNamedBy(kustomizationOf(tree, file.path)).filter((named) => !posix.isAbsolute(named))) {
       const path = normalize(posix.join(folderOf(file.path), entry));
@@ -563,10 +564,13 @@ export function planRenderedHelm(files: readonly SourceFile[], rendered: readonl
   return helmRootsIn(treeOf([...files, ...rendered]), rendered).sort(byId);
 }
 
+/** A tree's file texts by path: built once per side, then asked for every root. */
+export type TreeTexts = ReadonlyMap<string, string>;
+export const textsOf = (files: readonly SourceFile[]): TreeTexts => new Map(files.map((file) => [file.path, file.text]));
+
 /** The content hash of a root's render: its run and every input's text. Equal keys render equal output. */
-export function renderKey(root: RenderRoot, files: readonly SourceFile[]): string {
+export function renderKey(root: RenderRoot, text: TreeTexts): string {
   if (root.releaseFingerprint !== undefined) return createHash("sha256").update(root.releaseFingerprint).digest("hex");
-  const text = new Map(files.map((file) => [file.path, file.text]));
   const hash = createHash("sha256").update(JSON.stringify(root.run));
   for (const input of root.inputs) hash.update(`\0${input}\0${text.get(input) ?? ""}`);
   return hash.digest("hex");
@@ -578,16 +582,14 @@ export function renderKey(root: RenderRoot, files: readonly SourceFile[]): strin
  * layout edit; gloo-mesh and ACM samples tag files with region comments). A Helm template is text
  * with actions even in its comments: any edit of one may render differently.
  */
-export function rendersAlike(before: RenderRoot, base: readonly SourceFile[], after: RenderRoot, head: readonly SourceFile[]): boolean {
-  if (renderKey(before, base) === renderKey(after, head)) return true;
+export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
+  if (renderKey(before, baseText) === renderKey(after, headText)) return true;
   const sameRoot =
     before.run.tool === "kustomize" &&
     before.releaseFingerprint === undefined &&
     JSON.stringify(before.run) === JSON.stringify(after.run) &&
     before.inputs.join("\0") === after.inputs.join("\0");
   if (!sameRoot) return false;
-  const baseText = new Map(base.map((file) => [file.path, file.text]));
-  const headText = new Map(head.map((file) => [file.path, file.text]));
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
     return a === b || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b));

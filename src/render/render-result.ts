@@ -1,5 +1,5 @@
 import type { SourceFile } from "../manifests/load-manifests.js";
-import { firstChangedLine } from "./render-plan.js";
+import { firstChangedLine, textsOf, type TreeTexts } from "./render-plan.js";
 import { originKey } from "./render-origins.js";
 import type { ResourceId } from "../core/resource.js";
 
@@ -52,13 +52,17 @@ export function renderedTree(files: readonly SourceFile[], side: RenderedSide | 
 }
 
 /** The first input the PR changed, at its first changed line (the values key, the patch), else the origin. */
-export function changedSource(
+export const changedSource = (
   root: { readonly origin: string; readonly inputs: readonly string[] },
   base: readonly SourceFile[],
   head: readonly SourceFile[],
+): { file: string; line: number } => changedIn(root, textsOf(base), textsOf(head));
+
+function changedIn(
+  root: { readonly origin: string; readonly inputs: readonly string[] },
+  baseText: TreeTexts,
+  headText: TreeTexts,
 ): { file: string; line: number } {
-  const baseText = new Map(base.map((file) => [file.path, file.text]));
-  const headText = new Map(head.map((file) => [file.path, file.text]));
   const changed = root.inputs.find((input) => baseText.get(input) !== headText.get(input) && headText.has(input));
   return changed ? { file: changed, line: firstChangedLine(baseText.get(changed), headText.get(changed)) } : { file: root.origin, line: 1 };
 }
@@ -73,8 +77,7 @@ export function sourceOfRendered(
   head: readonly SourceFile[],
 ): (file: string, resource?: ResourceId, side?: "base" | "head") => { file: string; line: number; root: RenderedRoot } | undefined {
   const roots = new Map((result?.roots ?? []).map((root) => [root.output, root]));
-  const baseText = new Map(base.map((item) => [item.path, item.text]));
-  const headText = new Map(head.map((item) => [item.path, item.text]));
+  const [baseText, headText] = [textsOf(base), textsOf(head)];
   return (file, resource, side = "head") => {
     const root = roots.get(file);
     if (!root) return undefined;
@@ -85,6 +88,6 @@ export function sourceOfRendered(
         origins[originKey(file, resource.kind, "", resource.name)]);
     if (origin !== undefined && baseText.get(origin) !== headText.get(origin) && (side === "base" ? baseText : headText).has(origin))
       return { file: origin, line: firstChangedLine(baseText.get(origin), headText.get(origin)), root };
-    return { ...changedSource(root, base, head), root };
+    return { ...changedIn(root, baseText, headText), root };
   };
 }

@@ -371,31 +371,33 @@ const portsOf = (resource: Resource | undefined): string[] =>
  */
 function serviceEntryRegistry(change: ResourceChange, out: DetectionList, hosts: string): void {
   // An IP moved from `hosts` to `addresses` is still matched (istio-samples 753e3722): both are what the entry registers.
-  const registered = (resource: Resource | undefined) => [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)];
-  const known = { before: new Set(registered(change.base)), after: new Set(registered(change.head)) };
-  const listed = setChange(texts(spec(change.base).hosts), texts(spec(change.head).hosts));
-  const names = {
-    removed: listed.removed.filter((host) => !known.after.has(host)),
-    added: listed.added.filter((host) => !known.before.has(host)),
-  };
-  if (names.removed.length > 0)
-    out.add({
+  const registered = (resource: Resource | undefined) => new Set([...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]);
+  const [was, now] = [texts(spec(change.base).hosts), texts(spec(change.head).hosts)];
+  const listed = setChange(was, now);
+  const [registeredBefore, registeredAfter] = [registered(change.base), registered(change.head)];
+  const moves = [
+    {
       class: "route.removed",
-      summary: `hosts ${names.removed.join(", ")} leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy`,
-      side: "head",
-      path: ["spec", "hosts"],
-      before: sortedSet(texts(spec(change.base).hosts)),
-      after: sortedSet(texts(spec(change.head).hosts)),
-    });
-  if (names.added.length > 0)
-    out.add({
+      hosts: listed.removed.filter((host) => !registeredAfter.has(host)),
+      effect:
+        "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy",
+    },
+    {
       class: "access.widened",
-      summary: `hosts ${names.added.join(", ")} join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)`,
-      side: "head",
-      path: ["spec", "hosts"],
-      before: sortedSet(texts(spec(change.base).hosts)),
-      after: sortedSet(texts(spec(change.head).hosts)),
-    });
+      hosts: listed.added.filter((host) => !registeredBefore.has(host)),
+      effect: "join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)",
+    },
+  ] as const;
+  for (const move of moves)
+    if (move.hosts.length > 0)
+      out.add({
+        class: move.class,
+        summary: `hosts ${move.hosts.join(", ")} ${move.effect}`,
+        side: "head",
+        path: ["spec", "hosts"],
+        before: sortedSet(was),
+        after: sortedSet(now),
+      });
   const ports = setChange(portsOf(change.base), portsOf(change.head));
   if (ports.removed.length > 0 || ports.added.length > 0)
     out.add({

@@ -88,32 +88,32 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
   const reported = new Set<string>(["match"]);
   const planBefore = pick(before, PLAN_FIELDS);
   const planAfter = pick(after, PLAN_FIELDS);
-  // The interval paces the steps without changing their weights (gitops-istio c25ca4d7: 10s → 15s
-  // read as a weight change): a shorter one observes each step less, a longer one is only slower.
-  const weightsAlike = sameValue({ ...planBefore, interval: null }, { ...planAfter, interval: null });
-  if (!sameValue(planBefore, planAfter) && weightsAlike) {
+  if (!sameValue(planBefore, planAfter)) {
     for (const field of PLAN_FIELDS) reported.add(field);
-    const [was, now] = [durationMs(before.interval), durationMs(after.interval)];
-    if (was !== undefined && now !== undefined && now < was)
+    // The interval paces the steps without changing their weights (gitops-istio c25ca4d7: 10s → 15s
+    // read as a weight change): a shorter one observes each step less, a longer one is only slower.
+    if (sameValue({ ...planBefore, interval: null }, { ...planAfter, interval: null })) {
+      const [was, now] = [durationMs(before.interval), durationMs(after.interval)];
+      if (was !== undefined && now !== undefined && now < was)
+        out.add({
+          class: "health.changed",
+          summary: `analysis.interval ${text(before.interval)} → ${text(after.interval)}: each step of the canary is observed for less time before it advances (step plan ${flaggerPlan(change.head)})`,
+          side: "head",
+          path: [...path, "interval"],
+          before: before.interval,
+          after: after.interval,
+        });
+    } else {
+      const leaves = leafChanges(planBefore, planAfter);
       out.add({
-        class: "health.changed",
-        summary: `analysis.interval ${text(before.interval)} → ${text(after.interval)}: each step of the canary is observed for less time before it advances (step plan ${flaggerPlan(change.head)})`,
+        class: "backend.weight-changed",
+        summary: `${describeLeafChanges(leaves.map((leaf) => ({ ...leaf, path: ["analysis", ...leaf.path] })))}: step plan ${flaggerPlan(change.head)}`,
         side: "head",
-        path: [...path, "interval"],
-        before: before.interval,
-        after: after.interval,
+        path: [...path, String(leaves[0]?.path[0] ?? "")],
+        before: { plan: flaggerPlan(change.base), ...planBefore },
+        after: { plan: flaggerPlan(change.head), ...planAfter },
       });
-  } else if (!sameValue(planBefore, planAfter)) {
-    const leaves = leafChanges(planBefore, planAfter);
-    for (const field of PLAN_FIELDS) reported.add(field);
-    out.add({
-      class: "backend.weight-changed",
-      summary: `${describeLeafChanges(leaves.map((leaf) => ({ ...leaf, path: ["analysis", ...leaf.path] })))}: step plan ${flaggerPlan(change.head)}`,
-      side: "head",
-      path: [...path, String(leaves[0]?.path[0] ?? "")],
-      before: { plan: flaggerPlan(change.base), ...planBefore },
-      after: { plan: flaggerPlan(change.head), ...planAfter },
-    });
+    }
   }
   const threshold = [numeric(before.threshold), numeric(after.threshold)] as const;
   if (threshold[0] !== undefined && threshold[1] !== undefined && threshold[1] > threshold[0]) {
