@@ -54,7 +54,7 @@ interface Row {
 
 const rows: Row[] = [];
 const out: string[] = [];
-let cache: ManifestCache = createManifestCache();
+let cache: ManifestCache = createManifestCache({ acrossChanges: true });
 for (const [index, commit] of selected.entries()) {
   const subject = git("log", "-1", "--format=%s", commit).trim();
   const parent = git("rev-list", "--max-count=1", "--skip=1", "--first-parent", commit).trim();
@@ -66,7 +66,7 @@ for (const [index, commit] of selected.entries()) {
     const policyText = base.files.find((file) => file.path === POLICY_PATH)?.text;
     const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
     // A long history would hold every file text ever seen: start the cache afresh now and then.
-    if (index % 50 === 0) cache = createManifestCache();
+    if (index % 50 === 0) cache = createManifestCache({ acrossChanges: true });
     const result = await reviewTrees(base, head, { policy, policySource: source, body: "", now: NOW, cache, render: !values["no-render"] });
     const blocking: Record<string, number> = {};
     const other: Record<string, number> = {};

@@ -3,7 +3,7 @@ import type { ApprovalInput, AuthorshipGaps } from "./governance/approvals.js";
 import type { EvidenceCommand } from "./governance/evidence.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
-import { createManifestCache, loadManifests, type ManifestCache } from "./manifests/load-manifests.js";
+import { createManifestCache, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
 import type { DocumentSource, InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
@@ -116,6 +116,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // A file unchanged between base and head is parsed once.
   const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
   const manifests = alignResourceKeys(loadManifests(baseFiles, options), loadManifests(headFiles, options));
+  releaseReads(options.cache);
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
   const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile);

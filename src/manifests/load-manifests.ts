@@ -3,7 +3,17 @@ import picomatch from "picomatch";
 import type * as z from "zod";
 import type { SourceFile } from "../core/source-file.js";
 import { lineOf } from "./field-line.js";
-import { groupOf, istioValuesKind, kindSpec, kindSpecFor, mayBeTextKind, trafficGroups, trafficKindNames, type KindSpec } from "./kinds.js";
+import {
+  canonicalApiVersion,
+  groupOf,
+  istioValuesKind,
+  kindSpec,
+  kindSpecFor,
+  mayBeTextKind,
+  trafficGroups,
+  trafficKindNames,
+  type KindSpec,
+} from "./kinds.js";
 import {
   displayName,
   labelsOrNone,
@@ -60,9 +70,27 @@ export interface ManifestCache {
   readonly valuesReads: Map<string, readonly DocumentRead[]>;
   /** The resource a document became in the other tree: equal there and here, it is one object (held once, compared at a glance). */
   readonly resources: Map<DocumentRead, Resource>;
+  /** Kept for the changes that follow (the replay reviews a history commit by commit); else one change's, emptied once its trees are read. */
+  readonly acrossChanges: boolean;
 }
 
-export const createManifestCache = (): ManifestCache => ({ reads: new Map(), valuesReads: new Map(), resources: new Map() });
+export const createManifestCache = (options: { readonly acrossChanges?: boolean } = {}): ManifestCache => ({
+  reads: new Map(),
+  valuesReads: new Map(),
+  resources: new Map(),
+  acrossChanges: options.acrossChanges ?? false,
+});
+
+/**
+ * Empties one change's cache once both trees are read: the resources keep what they need, and
+ * the documents read (a tenth of a large review's memory) are garbage from then on.
+ */
+export function releaseReads(cache: ManifestCache): void {
+  if (cache.acrossChanges) return;
+  cache.reads.clear();
+  cache.valuesReads.clear();
+  cache.resources.clear();
+}
 
 /** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
 export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
@@ -226,7 +254,8 @@ function keyResources(found: readonly Found[], made: ManifestCache["resources"])
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
     const earlier = made.get(read);
     if (earlier && earlier.key === unique && earlier.source.file === file && earlier.cluster === cluster) {
-      resources.set(unique, earlier);
+      // Keyed by the other tree's string: one key string for both trees, not one each.
+      resources.set(earlier.key, earlier);
       continue;
     }
     const resource = toResource(read, file, id, unique, cluster);
@@ -467,7 +496,7 @@ function interpretDocument(
     // A kind read only for what others need (a Namespace's labels) never gates: unreadable, it is not read.
     if (template !== undefined && !spec.ownTemplates)
       return spec.context ? skip(chunk, template, `${kind}: template, not read`) : templateRefusal(kind, template);
-    const read = readResource(value, group, kind, spec, chunk);
+    const read = readResource(value, spec, chunk);
     return read.type === "invalid" && spec.context ? skip(chunk, read.line, read.message) : read;
   }
   if (typeof apiVersion === "string" && trafficGroups.has(groupOf(apiVersion))) {
@@ -500,13 +529,13 @@ const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chun
 /** The name a document named by its file is validated with; its identity takes the file's path instead. */
 const FILE_NAMED = "(named by its file)";
 
-function readResource(value: Record<string, unknown>, group: string, kind: string, spec: KindSpec, chunk: YamlChunk): DocumentRead {
+function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: YamlChunk): DocumentRead {
   const metadata = isMapping(value.metadata) ? value.metadata : undefined;
   const fileNamed = spec.fileNamed && (typeof metadata?.name !== "string" || metadata.name === "");
   const result = spec.schema.safeParse(fileNamed ? { ...value, metadata: { ...metadata, name: FILE_NAMED } } : value);
   if (!result.success) {
-    const id = partialId(value, group, kind, spec);
-    const where = id ? displayName(id) : `${kind} (unnamed)`;
+    const id = partialId(value, spec);
+    const where = id ? displayName(id) : `${spec.kind} (unnamed)`;
     return {
       type: "invalid",
       line: lineOf({ file: "", line: chunk.line, text: chunk.text }, result.error.issues[0]?.path.filter(isPathStep) ?? []),
@@ -515,10 +544,12 @@ function readResource(value: Record<string, unknown>, group: string, kind: strin
     };
   }
   const object = result.data;
+  // The schema's output is a fresh object: its header takes equal strings held once for the whole kind, not once a document.
+  Object.assign(object, { kind: spec.kind, apiVersion: canonicalApiVersion(spec, object.apiVersion) });
   const { labels, annotations } = object.metadata;
   return {
     type: "resource",
-    id: identity(group, kind, fileNamed ? "" : object.metadata.name, object.metadata.namespace, spec),
+    id: identity(fileNamed ? "" : object.metadata.name, object.metadata.namespace, spec),
     apiVersion: object.apiVersion,
     family: spec.family,
     labels: labelsOrNone(labels),
@@ -545,18 +576,18 @@ function readValues(value: Record<string, unknown>, chunk: YamlChunk): DocumentR
   };
 }
 
-const identity = (group: string, kind: string, name: string, namespace: string | undefined, spec: KindSpec): ResourceId => ({
-  group,
-  kind,
+const identity = (name: string, namespace: string | undefined, spec: KindSpec): ResourceId => ({
+  group: spec.group,
+  kind: spec.kind,
   namespace: spec.namespaced ? namespace || "default" : "",
   name,
 });
 
 /** The identity of a resource that failed its schema, when its metadata still names it. */
-function partialId(value: Record<string, unknown>, group: string, kind: string, spec: KindSpec): ResourceId | undefined {
+function partialId(value: Record<string, unknown>, spec: KindSpec): ResourceId | undefined {
   const metadata = value.metadata;
   if (!isMapping(metadata) || typeof metadata.name !== "string" || !metadata.name) return undefined;
-  return identity(group, kind, metadata.name, typeof metadata.namespace === "string" ? metadata.namespace : undefined, spec);
+  return identity(metadata.name, typeof metadata.namespace === "string" ? metadata.namespace : undefined, spec);
 }
 
 /** Top-level `global.meshID|network|multiCluster` or `meshConfig.trustDomain`. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lineOf } from "../../src/manifests/field-line.js";
-import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
+import { createManifestCache, loadManifests, releaseReads } from "../../src/manifests/load-manifests.js";
 import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
 import { isReviewedPath } from "../../src/sources/folder-source.js";
 
@@ -25,6 +25,35 @@ const route = (name: string, namespace?: string, apiVersion = "gateway.networkin
 const keys = (set: ReturnType<typeof loadManifests>) => [...set.resources.keys()];
 
 describe("identity: group/kind/namespace/name, never the apiVersion", () => {
+  it.each([
+    "gateway.networking.k8s.io/v1",
+    "gateway.networking.k8s.io/v1beta1",
+    "gateway.networking.k8s.io/v1-custom",
+    "gateway.networking.k8s.io/" + "v1".padEnd(40, "0"),
+  ])("keeps the apiVersion %s as written (only its string is shared)", (apiVersion) => {
+    const set = loadManifests([file("a.yaml", ...route("checkout", "shop", apiVersion))]);
+    const resource = set.resources.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout");
+    expect([resource?.apiVersion, resource?.body.apiVersion, resource?.body.kind, resource?.id.kind]).toEqual([
+      apiVersion,
+      apiVersion,
+      "HTTPRoute",
+      "HTTPRoute",
+    ]);
+  });
+
+  it("keeps a core kind's apiVersion as written", () => {
+    const set = loadManifests([
+      file(
+        "svc.yaml",
+        "apiVersion: v1",
+        "kind: Service",
+        "metadata: {name: db, namespace: shop}",
+        "spec: {type: ExternalName, externalName: db.example.com}",
+      ),
+    ]);
+    expect([...set.resources.values()].map((resource) => [resource.key, resource.apiVersion])).toEqual([["/Service/shop/db", "v1"]]);
+  });
+
   it('keys a namespaced resource by its namespace, "default" when it names none', () => {
     const set = loadManifests([file("a.yaml", ...route("checkout", "shop"), "---", ...route("web"))]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout", "gateway.networking.k8s.io/HTTPRoute/default/web"]);
@@ -559,6 +588,18 @@ describe("the cache: one parse per distinct file text", () => {
     const key = "gateway.networking.k8s.io/HTTPRoute/default/checkout";
     expect(head.resources.get(key)?.body).toBe(base.resources.get(key)?.body);
     expect(cache.reads.size).toBe(3);
+  });
+
+  it("is one change's: emptied once both trees are read, unless kept across changes", () => {
+    const files = [file("a.yaml", ...route("checkout"))];
+    const once = createManifestCache();
+    const kept = createManifestCache({ acrossChanges: true });
+    loadManifests(files, { cache: once });
+    loadManifests(files, { cache: kept });
+    releaseReads(once);
+    releaseReads(kept);
+    expect([once.reads.size, once.resources.size]).toEqual([0, 0]);
+    expect([kept.reads.size, kept.resources.size]).toEqual([1, 1]);
   });
 
   it("gives the same resources with and without a cache", () => {
