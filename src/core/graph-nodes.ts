@@ -59,14 +59,15 @@ export interface DestinationRuleNode {
 }
 
 /**
- * A resource's part in the graph. A GatewayClass is known by its name and a ServiceExport by its
- * `namespace/name`, both read off the id; the clusters a ServiceExport reaches are the tree's placement.
+ * A resource's part in the graph. A GatewayClass is known by its name, read off the id; a
+ * ServiceExport by its `namespace/name`, made once for both trees (a fleet exports tens of
+ * thousands); the clusters a ServiceExport reaches are the tree's placement.
  */
 export type GraphNode =
   | { readonly role: "route"; readonly route: RouteNode }
   | { readonly role: "destination-rule"; readonly rule: DestinationRuleNode }
   | { readonly role: "gateway-class" }
-  | { readonly role: "service-export" };
+  | { readonly role: "service-export"; readonly service: string };
 
 /** Reads one resource's node; a function of the resource alone, so a review reads each resource once for both trees. */
 export type GraphNodeReader = (resource: Resource) => GraphNode;

@@ -4,7 +4,7 @@ import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection } from "../core/finding.js";
 import { blastRadiusOf, type BlastRadius, type TreeAnalysis } from "./blast-radius.js";
 import { checkableIn, checkReferences, compareIssues, type GraphIssue } from "./reference-checks.js";
-import { buildTrafficGraph, type AttachmentMemo, type GraphNodeMemo, type TrafficGraph } from "./traffic-graph.js";
+import { buildTrafficGraph, graphMemo, type TrafficGraph } from "./traffic-graph.js";
 
 /**
  * The graph stage of a review: both trees' graphs, the blast radius, and the reference problems
@@ -41,10 +41,9 @@ function toDetection(issue: GraphIssue, changed: ReadonlySet<string>): Detection
 }
 
 export function reviewGraph(input: GraphReviewInput): GraphReview {
-  const memo: GraphNodeMemo = new Map();
-  const attachments: AttachmentMemo = { byRoute: new Map() };
-  const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement, memo, attachments);
-  const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement, memo, attachments);
+  const memo = graphMemo();
+  const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement, memo);
+  const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement, memo);
   const checkable = checkableIn([base, head]);
   const before = checkReferences(base, checkable);
   const after = checkReferences(head, checkable);

@@ -78,6 +78,27 @@ export interface AttachmentMemo {
   readonly byRoute: Map<RouteNode, readonly Attachment[]>;
 }
 
+/**
+ * What the graphs of one review share: nodes, attachments, and the flow lists of the graph built
+ * last (a route whose flows are all the base tree's objects keeps the base's list: one held, not two).
+ */
+export interface GraphMemo {
+  readonly nodes: GraphNodeMemo;
+  readonly attachments: AttachmentMemo;
+  flowsByRoute?: ReadonlyMap<string, readonly Flow[]>;
+}
+
+export const graphMemo = (): GraphMemo => ({ nodes: new Map(), attachments: { byRoute: new Map() } });
+
+/** The last graph's list where it holds the same flows, else this one. */
+function sharedLists(lists: Map<string, readonly Flow[]>, previous: ReadonlyMap<string, readonly Flow[]> | undefined): void {
+  if (!previous) return;
+  for (const [key, flows] of lists) {
+    const before = previous.get(key);
+    if (before && before.length === flows.length && before.every((flow, index) => flow === flows[index])) lists.set(key, before);
+  }
+}
+
 function attachmentsOf(routes: Iterable<RouteNode>, points: EntryPoints, memo: AttachmentMemo): Attachment[] {
   if (memo.points !== points) {
     memo.byRoute.clear();
@@ -96,8 +117,7 @@ export function buildTrafficGraph(
   set: ManifestSet,
   model: TrafficModel,
   filePlacement: FilePlacement,
-  memo: GraphNodeMemo = new Map(),
-  attachmentMemo: AttachmentMemo = { byRoute: new Map() },
+  memo: GraphMemo = graphMemo(),
 ): TrafficGraph {
   const gatewayClasses = new Map<string, string>();
   const points = entryPointsOf(set);
@@ -111,7 +131,7 @@ export function buildTrafficGraph(
     if (id.namespace) namespaces.add(id.namespace);
     const read = graphNodeReader(resource);
     if (!read) continue;
-    const node = nodeOf(memo, resource, read);
+    const node = nodeOf(memo.nodes, resource, read);
     if (node.role === "gateway-class") gatewayClasses.set(id.name, resource.key);
     else if (node.role === "route") routes.set(resource.key, node.route);
     else if (node.role === "destination-rule") push(destinationRules, node.rule.host, node.rule);
@@ -119,16 +139,17 @@ export function buildTrafficGraph(
       // A service exported once (nearly every one) holds its file's list of clusters itself, not a copy.
       const clusters = filePlacement(resource.source.file).clusters;
       const from = clusters.length > 0 ? clusters : UNKNOWN_CLUSTER;
-      const service = `${id.namespace}/${id.name}`;
-      const known = serviceExports.get(service);
-      serviceExports.set(service, known ? [...known, ...from] : from);
+      const known = serviceExports.get(node.service);
+      serviceExports.set(node.service, known ? [...known, ...from] : from);
     }
   }
 
   const flowsByRoute = new Map<string, Flow[]>();
   for (const flow of model.flows.values()) push(flowsByRoute, flow.resourceKey, flow);
+  sharedLists(flowsByRoute, memo.flowsByRoute);
+  memo.flowsByRoute = flowsByRoute;
 
-  const attachments = attachmentsOf(routes.values(), points, attachmentMemo);
+  const attachments = attachmentsOf(routes.values(), points, memo.attachments);
   const routesByGateway = new Map<string, string[]>();
   for (const attachment of attachments) {
     if (!attachment.gateway || attachment.status === "missing" || attachment.status === "rejected") continue;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { entryPointsOf, FAMILIES } from "../../src/families/index.js";
-import { buildTrafficGraph, type AttachmentMemo, type GraphNodeMemo } from "../../src/graph/traffic-graph.js";
+import { buildTrafficGraph, graphMemo } from "../../src/graph/traffic-graph.js";
 import { createManifestCache, loadManifests } from "../../src/manifests/load-manifests.js";
+import { analyze } from "../helpers/review-trees.js";
 import type { FilePlacement } from "../../src/core/gitops-delivery.js";
 
 const TREE = `apiVersion: gateway.networking.k8s.io/v1
@@ -56,7 +57,7 @@ const placement: FilePlacement = () => ({ clusters: ["east"], regions: [] });
 const model = { flows: new Map(), routes: new Map() };
 
 describe("the traffic graph reads its nodes through the table", () => {
-  const memo: GraphNodeMemo = new Map();
+  const memo = graphMemo();
   const graph = buildTrafficGraph(set, model, placement, memo);
 
   it("holds what each family's graphNodes slot reads of a resource, and nothing of kinds no family lists", () => {
@@ -64,7 +65,7 @@ describe("the traffic graph reads its nodes through the table", () => {
       const read = FAMILIES.find((family) => family.name === resource.family)?.graphNodes?.[resource.id.kind];
       return read ? [[resource, read(resource)] as const] : [];
     });
-    expect([...memo]).toEqual(declared);
+    expect([...memo.nodes]).toEqual(declared);
     expect(declared.map(([resource]) => resource.id.kind)).toEqual([
       "GatewayClass",
       "HTTPRoute",
@@ -87,9 +88,9 @@ describe("the traffic graph reads its nodes through the table", () => {
   });
 
   it("reads a resource the trees share once", () => {
-    const node = memo.values().next().value;
+    const node = memo.nodes.values().next().value;
     buildTrafficGraph(set, model, placement, memo);
-    expect(memo.values().next().value).toBe(node);
+    expect(memo.nodes.values().next().value).toBe(node);
   });
 });
 
@@ -113,14 +114,13 @@ spec:
     );
 
   it("keeps the attachments of an equal tree, and finds them again when a Gateway changes", () => {
-    const memo: GraphNodeMemo = new Map();
-    const attachments: AttachmentMemo = { byRoute: new Map() };
-    const base = buildTrafficGraph(withGateway(GATEWAY), model, placement, memo, attachments);
-    const same = buildTrafficGraph(withGateway(GATEWAY), model, placement, memo, attachments);
+    const memo = graphMemo();
+    const base = buildTrafficGraph(withGateway(GATEWAY), model, placement, memo);
+    const same = buildTrafficGraph(withGateway(GATEWAY), model, placement, memo);
     expect(base.attachments.map((a) => a.status)).toEqual(["attached", "attached"]);
     same.attachments.forEach((attachment, index) => expect(attachment).toBe(base.attachments[index]));
 
-    const closed = buildTrafficGraph(withGateway(GATEWAY.replace("from: All", "from: Same")), model, placement, memo, attachments);
+    const closed = buildTrafficGraph(withGateway(GATEWAY.replace("from: All", "from: Same")), model, placement, memo);
     expect(closed.attachments.map((a) => a.status)).toEqual(["rejected", "attached"]);
   });
 
@@ -132,5 +132,27 @@ spec:
     expect([...closed.gateways.values()][0]!.listeners[0]!.allowedFrom).toBe("Same");
     // Equal to the tree read before the last, not the last: read anew.
     expect(entryPointsOf(withGateway(GATEWAY))).not.toBe(closed);
+  });
+});
+
+describe("the graphs of one review hold a route's flows once while the PR leaves them alone", () => {
+  const route = (name: string, weight: number) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: ${name}, namespace: shop }
+spec:
+  hostnames: [${name}.example.com]
+  rules: [{ backendRefs: [{ name: ${name}-jkt, port: 80, weight: ${weight} }, { name: ${name}-sgp, port: 80, weight: 10 }] }]
+`;
+  const { graphs } = analyze(
+    { "a.yaml": route("cart", 90), "b.yaml": route("pay", 90) },
+    { "a.yaml": route("cart", 90), "b.yaml": route("pay", 50) },
+  );
+  const cart = "gateway.networking.k8s.io/HTTPRoute/shop/cart";
+  const pay = "gateway.networking.k8s.io/HTTPRoute/shop/pay";
+
+  it("shares the base's list of an unchanged route, and gives a changed route its own", () => {
+    expect(graphs.head.flowsByRoute.get(cart)).toBe(graphs.base.flowsByRoute.get(cart));
+    expect(graphs.head.flowsByRoute.get(pay)).not.toBe(graphs.base.flowsByRoute.get(pay));
+    expect(graphs.head.flowsByRoute.get(pay)?.[0]?.backends.map((backend) => backend.weight)).toEqual([50, 10]);
   });
 });

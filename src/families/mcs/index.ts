@@ -2,6 +2,7 @@ import type { Family } from "../family.js";
 import { mcsDetector } from "./mcs.js";
 import * as mcs from "./schemas.js";
 import { UNKNOWN_MULTI_CLUSTER } from "../../core/traffic-model.js";
+import { flatText } from "../../core/flat-text.js";
 
 const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -18,7 +19,7 @@ export const mcsFamily: Family = {
     ],
   ],
   // The clusters it exports to are where the tree applies it: the graph reads them off its placement.
-  graphNodes: { ServiceExport: () => ({ role: "service-export" }) },
+  graphNodes: { ServiceExport: ({ id }) => ({ role: "service-export", service: flatText(serviceKey(id.namespace, id.name)) }) },
   referents: { ServiceExport: (resource) => ({ exports: [serviceKey(resource.id.namespace, resource.id.name)] }) },
   // A ServiceImport spans every cluster that exports its service: those the exports' files land in.
   placementHints: {
