@@ -26,6 +26,8 @@ export interface AttachingRoute {
   readonly id: ResourceId;
   readonly api: "gateway-api" | "istio";
   readonly scope?: string;
+  /** The file that declares it: of several definitions of its parent's name, it lands on the one nearest it. */
+  readonly file: string;
   /** Gateway API hostnames, or VirtualService hosts as written. */
   readonly hostnames: readonly string[];
   readonly parents: readonly ParentRefNode[];
@@ -93,6 +95,7 @@ export const routeNode = (
   id: resource.id,
   api,
   ...scoped(resource.key),
+  file: resource.source.file,
   ...edges,
   parents: edges.parents.map((parent) => ({ ...parent, path: sharedPath(parent.path) })),
   destinations: edges.destinations.map((destination) => ({ ...destination, path: sharedPath(destination.path) })),

@@ -41,6 +41,36 @@ spec:
   - { name: team-https, protocol: HTTPS, port: 443, hostname: shop.example.com, allowedRoutes: { namespaces: { from: Same } } }
 `;
 
+describe("a Gateway name defined once per folder (examples, overlays): each route lands on its own folder's", () => {
+  const folder = (name: string) => ({ [`examples/${name}/gateway.yaml`]: GATEWAY(ALL), [`examples/${name}/route.yaml`]: ROUTE() });
+  const base = { ...folder("waf"), ...folder("auth") };
+
+  it("two examples serving the same path on their own Gateways do not claim one listener", () => {
+    const result = analyze(base, { ...base, ...folder("tls") });
+    expect(result.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
+    const gateways = [...result.graphs.head.routesByGateway].map(([gateway, routes]) => [gateway.split("@")[1], routes.length]);
+    expect(gateways.sort()).toEqual([
+      ["examples/auth/gateway.yaml", 1],
+      ["examples/tls/gateway.yaml", 1],
+      ["examples/waf/gateway.yaml", 1],
+    ]);
+  });
+
+  it("a route beside no copy of its Gateway, equally far from each, takes one as before", () => {
+    const result = analyze(base, { ...base, "examples/route.yaml": ROUTE().replace("name: checkout", "name: stray") });
+    const attachedTo = result.graphs.head.attachments.filter((a) => a.route.includes("stray")).map((a) => a.status);
+    expect(attachedTo).toEqual(["attached"]);
+  });
+
+  it("two routes in one folder claiming the same path on that folder's Gateway still collide", () => {
+    const twin = ROUTE().replace("name: checkout", "name: checkout-v2");
+    const result = analyze(base, { ...base, "examples/waf/route-v2.yaml": twin });
+    expect(result.findings.filter((f) => /claimed by/.test(f.summary)).map((f) => f.summary)).toEqual([
+      expect.stringContaining("is claimed by HTTPRoute shop/checkout-v2 and HTTPRoute shop/checkout @examples/waf/route.yaml"),
+    ]);
+  });
+});
+
 describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostnames)", () => {
   it("a route attached to an admitting listener is fine", () => {
     const tree = { "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() };

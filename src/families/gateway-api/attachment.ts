@@ -202,9 +202,47 @@ const byName = <T extends { id: { namespace: string; name: string } }>(nodes: It
   return map;
 };
 
-/** The same name in several clusters: the one in the route's own cluster, else an unscoped one, else any. */
-const pick = <T extends { scope?: string }>(candidates: readonly T[] | undefined, scope: string | undefined): T | undefined =>
-  candidates?.find((c) => c.scope === scope) ?? candidates?.find((c) => c.scope === undefined) ?? candidates?.[0];
+interface Placed {
+  readonly scope?: string;
+  readonly file: string;
+}
+
+/**
+ * The same name defined several times: the one in the route's own scope (its cluster, or its file);
+ * else the one nearest the route's file, as each example folder or overlay of a repository brings
+ * its own Gateway (nginx-gateway-fabric: forty `default/gateway`, one per example, each with its
+ * routes beside it); else an unscoped one, else any.
+ */
+function pick<T extends Placed>(candidates: readonly T[] | undefined, from: Placed): T | undefined {
+  if (!candidates || candidates.length < 2) return candidates?.[0];
+  return (
+    candidates.find((c) => c.scope === from.scope) ??
+    nearest(candidates, from.file) ??
+    candidates.find((c) => c.scope === undefined) ??
+    candidates[0]
+  );
+}
+
+/** The candidate whose file shares the most folders with this one, when exactly one does. */
+function nearest<T extends Placed>(candidates: readonly T[], file: string): T | undefined {
+  let best: T | undefined;
+  let most = -1;
+  let tied = false;
+  for (const candidate of candidates) {
+    const shared = sharedFolders(candidate.file, file);
+    if (shared > most) [best, most, tied] = [candidate, shared, false];
+    else if (shared === most) tied = true;
+  }
+  return tied ? undefined : best;
+}
+
+function sharedFolders(a: string, b: string): number {
+  const left = a.split("/").slice(0, -1);
+  const right = b.split("/").slice(0, -1);
+  let shared = 0;
+  while (shared < left.length && shared < right.length && left[shared] === right[shared]) shared++;
+  return shared;
+}
 
 interface ParentIndex {
   readonly gatewayApi: ReadonlyMap<string, GatewayNode[]>;
@@ -243,21 +281,21 @@ function resolve(
   });
   if (parent.kind === "mesh") return { listeners: [asWritten(route, parent)], status: "attached" };
   if (route.api === "istio") {
-    const gateway = pick(istio.get(name), route.scope);
+    const gateway = pick(istio.get(name), route);
     if (!gateway) return missing(`Istio Gateway ${name} is not in the tree`);
     // A Gateway written without servers (as in istioctl's own test data) leaves hosts unjudged.
     if (gateway.listeners.length === 0) return { gateway: gateway.key, listeners: [], status: "attached" };
     return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
   if (parent.kind === "Gateway") {
-    const gateway = pick(gatewayApi.get(name), route.scope);
+    const gateway = pick(gatewayApi.get(name), route);
     if (!gateway) return missing(`Gateway ${name} is not in the tree`);
     return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
   if (parent.kind === "ListenerSet" || parent.kind === "XListenerSet") {
-    const set = pick(sets.get(name), route.scope);
+    const set = pick(sets.get(name), route);
     if (!set) return missing(`ListenerSet ${name} is not in the tree`);
-    const gateway = pick(gatewayApi.get(`${set.parent.namespace}/${set.parent.name}`), set.scope);
+    const gateway = pick(gatewayApi.get(`${set.parent.namespace}/${set.parent.name}`), set);
     return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`, namespaceLabels) };
   }
   // GAMMA: a Service parent is the mesh entry of that Service; Services are not traffic resources of the tree.

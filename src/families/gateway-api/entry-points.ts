@@ -39,6 +39,8 @@ export interface GatewayNode {
   readonly api: "gateway-api" | "istio";
   /** The cluster (or file) scope of the resource key, when the tree applies it to one cluster. */
   readonly scope?: string;
+  /** The file that declares it: of several definitions of one name, a route lands on the one nearest it. */
+  readonly file: string;
   readonly className?: string;
   readonly listeners: readonly ListenerNode[];
   /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
@@ -51,6 +53,7 @@ export interface ListenerSetNode {
   readonly key: string;
   readonly id: ResourceId;
   readonly scope?: string;
+  readonly file: string;
   readonly parent: { readonly namespace: string; readonly name: string; readonly path: FieldPath };
   readonly listeners: readonly ListenerNode[];
 }
@@ -168,6 +171,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         id,
         api: "gateway-api",
         ...scoped(key),
+        file: resource.source.file,
         ...(className ? { className } : {}),
         listeners: gatewayApiListeners(resource, spec),
         allowedListeners,
@@ -179,11 +183,20 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         key,
         id,
         ...scoped(key),
+        file: resource.source.file,
         parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
         listeners: gatewayApiListeners(resource, spec),
       });
     } else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
-      gateways.set(key, { key, id, api: "istio", ...scoped(key), listeners: istioServers(resource, spec), allowedListeners: "None" });
+      gateways.set(key, {
+        key,
+        id,
+        api: "istio",
+        ...scoped(key),
+        file: resource.source.file,
+        listeners: istioServers(resource, spec),
+        allowedListeners: "None",
+      });
     }
   }
   for (const name of ambiguous) namespaceLabels.delete(name);
@@ -228,6 +241,7 @@ export function gatewayApiAttachingRoute(resource: Resource): AttachingRoute {
     id: resource.id,
     api: "gateway-api",
     ...scoped(resource.key),
+    file: resource.source.file,
     hostnames: nonEmptyTexts(spec.hostnames),
     parents,
   };
