@@ -6,12 +6,16 @@ import { flatText } from "../../core/flat-text.js";
 
 const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
-/** Multi-cluster Services: ServiceExport and ServiceImport (upstream and GKE's net.gke.io). */
+/**
+ * Multi-cluster Services: ServiceExport and ServiceImport, upstream, GKE's (net.gke.io) and the AWS
+ * Gateway API controller's for VPC Lattice (application-networking.k8s.aws: the same two kinds, "the
+ * Service with the same name and namespace as this export should be consumable from other clusters").
+ */
 export const mcsFamily: Family = {
   name: "mcs",
   kinds: [
     [
-      ["multicluster.x-k8s.io", "net.gke.io"],
+      ["multicluster.x-k8s.io", "net.gke.io", "application-networking.k8s.aws"],
       [
         ["ServiceExport", mcs.serviceExport],
         ["ServiceImport", mcs.serviceImport],

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { kubeObject, looseSpec, port, stringList } from "../../core/kube-object.js";
 
-/** Multi-Cluster Services: multicluster.x-k8s.io and GKE's net.gke.io. */
+/** Multi-Cluster Services: multicluster.x-k8s.io, GKE's net.gke.io and AWS's application-networking.k8s.aws. */
 
 export const serviceExport = kubeObject(looseSpec.optional());
 

@@ -9,6 +9,7 @@ import {
   resourcesOf,
   type Expected,
 } from "../../detect/resource-fixture.js";
+import { analyze } from "../../helpers/review-trees.js";
 
 const serviceExport = (group = "multicluster.x-k8s.io/v1alpha1") => `
 apiVersion: ${group}
@@ -55,6 +56,14 @@ describe("MCS detectors", () => {
       expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
     },
     {
+      name: "moving an export to the AWS controller's group (VPC Lattice) leaves one: not the last exporter",
+      run: () =>
+        detect(mcsDetector, serviceExport(), undefined, {
+          head: [resource(serviceExport("application-networking.k8s.aws/v1alpha1"))],
+        }),
+      expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
+    },
+    {
       name: "ServiceImport hand edit is suspicious (medium)",
       run: () => detect(mcsDetector, serviceImport("[{port: 80, protocol: TCP}]"), serviceImport("[{port: 8080, protocol: TCP}]")),
       expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "normally controller-written", riskFloor: "medium" }],
@@ -86,6 +95,36 @@ describe("MCS detectors", () => {
     expect(findings.map((finding) => [finding.class, finding.riskFloor])).toEqual([
       ["export.changed", "critical"],
       ["export.changed", "critical"],
+    ]);
+  });
+});
+
+describe("AWS VPC Lattice exports (application-networking.k8s.aws) are MCS exports", () => {
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: inventory, namespace: default }
+spec:
+  parentRefs: [{ name: my-hotel }]
+  rules:
+  - backendRefs:
+    - { name: inventory-ver1, kind: Service, port: 80, weight: 10 }
+    - { name: inventory-ver2, kind: ServiceImport, group: application-networking.k8s.aws, weight: 90 }
+`;
+  const awsExport = `apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceExport
+metadata:
+  name: inventory-ver2
+  annotations: { application-networking.k8s.aws/federation: amazon-vpc-lattice }
+`;
+
+  it("a route to a ServiceImport the AWS controller exports is not broken, and dropping the export is", () => {
+    const tree = { "route.yaml": route, "export.yaml": awsExport };
+    const kept = analyze(tree, tree);
+    expect(kept.blastRadius.issues.existing).toEqual([]);
+    const dropped = analyze(tree, { "route.yaml": route });
+    expect(dropped.findings.map((f) => `${f.class} ${f.risk} ${f.file}`).sort()).toEqual([
+      "export.changed critical export.yaml",
+      "reference.broken high route.yaml",
     ]);
   });
 });
