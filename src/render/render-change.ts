@@ -334,6 +334,19 @@ function inNamespace(text: string, namespace: string): string {
     .join("---\n");
 }
 
+/**
+ * What a failed tool said, in a few lines: without kustomize's deprecation warnings, which come
+ * first and pushed the error itself out of the lines kept (admiral: `bases` and
+ * `patchesStrategicMerge` warnings before every error).
+ */
+export const toolMessage = (stderr: string): string =>
+  stderr
+    .trim()
+    .split("\n")
+    .filter((line) => !line.startsWith("# Warning: "))
+    .slice(0, 5)
+    .join(" ");
+
 function execute(command: string, args: readonly string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -348,7 +361,7 @@ function execute(command: string, args: readonly string[], cwd: string, timeoutM
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const message = Buffer.concat(err).toString("utf8").trim().split("\n").slice(0, 5).join(" ");
+      const message = toolMessage(Buffer.concat(err).toString("utf8"));
       if (code === 0) resolve({ text: Buffer.concat(out).toString("utf8") });
       else resolve({ error: signal === "SIGKILL" ? `timed out after ${timeoutMs} ms` : message || `exit ${code}` });
     });

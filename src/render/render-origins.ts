@@ -21,7 +21,7 @@ export const originKey = (output: string, kind: string, namespace: string, name:
 
 // kustomize tells how it reached the root from the wrapper before what failed there.
 const WRAPPER_STEP =
-  /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^:']*: is a directory': recursed accumulation of path '[^']*': /;
+  /accumulating resources: accumulation err='accumulating resources from '[^']*': read [^:']*: is a directory': (?:recursed accumulation of path|couldn't make target for path) '[^']*': /;
 
 /** A tool's message as the reader knows the repository: no wrapper, paths relative to the repository. */
 export const fromWrapper = (message: string): string => message.split(FROM_WRAPPER).join("").replace(WRAPPER_STEP, "");

@@ -572,9 +572,19 @@ export const textsOf = (files: readonly SourceFile[]): TreeTexts => new Map(file
 export function renderKey(root: RenderRoot, text: TreeTexts): string {
   if (root.releaseFingerprint !== undefined) return createHash("sha256").update(root.releaseFingerprint).digest("hex");
   const hash = createHash("sha256").update(JSON.stringify(root.run));
-  for (const input of root.inputs) hash.update(`\0${input}\0${text.get(input) ?? ""}`);
+  for (const input of root.inputs) if (readByTool(root, input)) hash.update(`\0${input}\0${text.get(input) ?? ""}`);
   return hash.digest("hex");
 }
+
+/**
+ * Whether the tool reads the file. Helm does not read the HelmRelease or Application that installs
+ * a chart: what the release says of the render is its run (chart, values, release, namespace), so
+ * another release in the same file, or a comment there, renders nothing new (argocd-example-apps:
+ * an app-of-apps edit marked every Application's chart as changed, and one that never renders
+ * offline blocked PRs that did not touch it).
+ */
+const readByTool = (root: RenderRoot, input: string): boolean =>
+  input !== root.origin || root.run.tool === "kustomize" || insideFolder(root.run.chart)(input);
 
 /**
  * Whether a root renders the same at base and head, so the PR does not change what it applies: its

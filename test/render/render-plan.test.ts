@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderChange } from "../../src/render/render-change.js";
+import { renderChange, toolMessage } from "../../src/render/render-change.js";
 import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-origins.js";
 import {
   firstChangedLine,
@@ -252,6 +252,39 @@ describe("a release of a chart outside the repository", () => {
   });
 });
 
+describe("a release's own file is not a chart input", () => {
+  const application = (name: string, path: string, extra = "") =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: ${name}, namespace: argocd }\nspec:\n  project: default\n  source: { repoURL: https://example.com/repo.git, path: ${path}${extra} }\n  destination: { server: https://kubernetes.default.svc, namespace: ${name} }\n`;
+  const chart = {
+    "guestbook/Chart.yaml": "apiVersion: v2\nname: guestbook\nversion: 0.1.0\n",
+    "guestbook/templates/svc.yaml": "kind: Service\n",
+  };
+  const keyOf = (apps: string) => {
+    const files = tree({ ...chart, "apps/apps.yaml": apps });
+    const root = planRenders(files, topology).find((candidate) => candidate.id.endsWith(" guestbook"));
+    return renderKey(root!, textsOf(files));
+  };
+
+  it("another Application in the same file, or a comment there, renders the chart alike (argocd-example-apps)", () => {
+    const base = keyOf(application("guestbook", "guestbook"));
+    expect(keyOf(`${application("guestbook", "guestbook")}---\n${application("other", "other")}`)).toBe(base);
+    expect(keyOf(`# the guestbook\n${application("guestbook", "guestbook")}`)).toBe(base);
+  });
+
+  it("what the Application says of the render still counts: its values and its namespace", () => {
+    const base = keyOf(application("guestbook", "guestbook"));
+    expect(keyOf(application("guestbook", "guestbook", ", helm: { values: 'replicas: 2' }"))).not.toBe(base);
+    expect(keyOf(application("guestbook", "guestbook").replace("namespace: guestbook", "namespace: shop"))).not.toBe(base);
+  });
+
+  it("a chart's own Chart.yaml is still read", () => {
+    const files = tree(chart);
+    const [root] = planRenders(files, topology);
+    const edited = tree({ ...chart, "guestbook/Chart.yaml": "apiVersion: v2\nname: guestbook\nversion: 0.2.0\n" });
+    expect(renderKey(root!, textsOf(edited))).not.toBe(renderKey(root!, textsOf(files)));
+  });
+});
+
 describe("render.unrenderable: list", () => {
   const gatingFailure = {
     id: "helm apps/podinfo.yaml web/podinfo",
@@ -374,6 +407,18 @@ describe("origin annotations of a kustomize render", () => {
         "accumulating resources: accumulation err='accumulating resources from '../tree/app/dev': read ../tree/app/dev: is a directory': recursed accumulation of path '../tree/app/dev': loading KV pairs: env source files: [params.env]: open ../tree/app/dev/params.env: no such file or directory",
       ),
     ).toBe("loading KV pairs: env source files: [params.env]: open app/dev/params.env: no such file or directory");
+    expect(
+      fromWrapper(
+        "error: accumulating resources: accumulation err='accumulating resources from '../tree/plugins/app': read ../tree/plugins/app: is a directory': couldn't make target for path '../tree/plugins/app': invalid Kustomization: json: cannot unmarshal string into Go struct field Kustomization.patches of type types.Patch",
+      ),
+    ).toBe("error: invalid Kustomization: json: cannot unmarshal string into Go struct field Kustomization.patches of type types.Patch");
+  });
+
+  it("a tool's message leads with its error, not kustomize's deprecation warnings (admiral)", () => {
+    const warnings = Array.from({ length: 6 }, (_, i) => `# Warning: 'field${i}' is deprecated. Please use 'other' instead.`);
+    expect(toolMessage([...warnings, "error: accumulating resources: open app/base: no such file or directory", ""].join("\n"))).toBe(
+      "error: accumulating resources: open app/base: no such file or directory",
+    );
   });
 });
 
