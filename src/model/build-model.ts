@@ -84,24 +84,29 @@ export function buildTrafficModel(
   const claims = new Map<string, Claimant[]>();
   const routes = new Map<string, RouteEntries>();
   const declared: Flow[] = [];
-  // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and head.
-  const resources = [...set.resources.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const resource of resources) {
-    const scope = scopeOf(resource);
-    const scopedEntry = (entry: string) => (scope ? `${entry} [${scope}]` : entry);
+  const routing: { readonly resource: Resource; readonly found: RouteRules }[] = [];
+  for (const resource of set.resources.values()) {
     for (const source of ROUTE_SOURCES) {
       const found = source(resource, set);
-      if (!found) continue;
-      const entries = found.entries ?? found.rules.map((rule) => rule.entry);
-      routes.set(resource.key, { resource: resource.id, entries: sortedSet(entries.map(scopedEntry)) });
-      for (const rule of found.rules) {
-        const flow = toFlow(resource, { ...rule, entry: scopedEntry(rule.entry) }, placement);
-        declared.push(flow);
-        const claimants = claims.get(flow.key);
-        const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
-        if (claimants) claimants.push(claimant);
-        else claims.set(flow.key, [claimant]);
-      }
+      if (found) routing.push({ resource, found });
+    }
+  }
+  // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and
+  // head; only the resources that route (a sort of a large tree's every resource took 90 ms a side).
+  // The sort is stable: one resource's rules stay in the order of the sources.
+  routing.sort((a, b) => (a.resource.key < b.resource.key ? -1 : a.resource.key > b.resource.key ? 1 : 0));
+  for (const { resource, found } of routing) {
+    const scope = scopeOf(resource);
+    const scopedEntry = (entry: string) => (scope ? `${entry} [${scope}]` : entry);
+    const entries = found.entries ?? found.rules.map((rule) => rule.entry);
+    routes.set(resource.key, { resource: resource.id, entries: sortedSet(entries.map(scopedEntry)) });
+    for (const rule of found.rules) {
+      const flow = toFlow(resource, { ...rule, entry: scopedEntry(rule.entry) }, placement);
+      declared.push(flow);
+      const claimants = claims.get(flow.key);
+      const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
+      if (claimants) claimants.push(claimant);
+      else claims.set(flow.key, [claimant]);
     }
   }
   // A numbered key must not take the plain key of another flow (a match may end in `#2`).
