@@ -3,7 +3,7 @@ import { canonical, sameValue, sortedByCanonical } from "../../core/canonical-va
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import { list, record } from "../../core/json-access.js";
+import { list, record, text } from "../../core/json-access.js";
 
 /**
  * Multi-Cluster Services (research §1.2): a ServiceExport is a cluster joining or leaving the
@@ -46,6 +46,63 @@ const serviceExport = (change: ResourceChange, out: DetectionList, context: Dete
   }
 };
 
+const AWS_LATTICE = "application-networking.k8s.aws";
+const PORT_ANNOTATION = `${AWS_LATTICE}/port`;
+
+/** The ports an AWS export exports, by port: its list, else the annotation's one port as HTTP; undefined when neither says. */
+function portsOf(resource: Resource): Map<string, { routeType: string; index: number }> | undefined {
+  const listed = list(record(resource.body.spec).exportedPorts).map((item, index) => {
+    const port = record(item);
+    return [String(port.port), { routeType: text(port.routeType) ?? "?", index }] as const;
+  });
+  if (listed.length > 0) return new Map(listed);
+  const annotated = resource.annotations[PORT_ANNOTATION];
+  return annotated === undefined ? undefined : new Map([[annotated.trim(), { routeType: "HTTP", index: 0 }]]);
+}
+
+/**
+ * The AWS controller's exports (application-networking.k8s.aws) name the ports other clusters
+ * reach and the route type each serves (HTTP, GRPC, TLS); without them it exports one port, as
+ * HTTP, from an annotation. A port leaving the list is a port the importers lose.
+ */
+function exportedPorts(change: ResourceChange, out: DetectionList): void {
+  if (!change.base || !change.head || change.head.id.group !== AWS_LATTICE) return;
+  const [before, after] = [portsOf(change.base), portsOf(change.head)];
+  // Unknown on a side (neither list nor annotation): the generic field lines say what changed.
+  if (!before || !after) return;
+  for (const [port, { routeType, index }] of before) {
+    const now = after.get(port);
+    if (!now)
+      out.add({
+        class: "export.changed",
+        summary: `port ${port} (${routeType}) no longer exported: importing clusters lose it`,
+        side: "base",
+        path: ["spec", "exportedPorts", index],
+        before: { port, routeType },
+        after: null,
+      });
+    else if (now.routeType !== routeType)
+      out.add({
+        class: "export.changed",
+        summary: `port ${port} exported as ${routeType} → ${now.routeType}: importers' routes of the old type stop matching it`,
+        side: "head",
+        path: ["spec", "exportedPorts", now.index, "routeType"],
+        before: routeType,
+        after: now.routeType,
+      });
+  }
+  for (const [port, { routeType, index }] of after)
+    if (!before.has(port))
+      out.add({
+        class: "export.changed",
+        summary: `port ${port} (${routeType}) now exported: importing clusters reach it`,
+        side: "head",
+        path: ["spec", "exportedPorts", index],
+        before: null,
+        after: { port, routeType },
+      });
+}
+
 /** Port lists have no order. */
 const importSpec = (resource: Resource | undefined): unknown => {
   if (!resource) return undefined;
@@ -74,7 +131,9 @@ export const mcsDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
   if (kind !== "ServiceExport" && kind !== "ServiceImport") return [];
   const out = new DetectionList(change);
-  if (kind === "ServiceExport") serviceExport(change, out, context);
-  else serviceImport(change, out);
+  if (kind === "ServiceExport") {
+    serviceExport(change, out, context);
+    exportedPorts(change, out);
+  } else serviceImport(change, out);
   return out.detections;
 };

@@ -16,6 +16,14 @@ apiVersion: ${group}
 kind: ServiceExport
 metadata: {name: checkout, namespace: shop}`;
 
+const awsExport = (exportedPorts?: string, annotatedPort?: string) => `
+apiVersion: application-networking.k8s.aws/v1alpha1
+kind: ServiceExport
+metadata:
+  name: checkout
+  namespace: shop
+${annotatedPort ? `  annotations: { application-networking.k8s.aws/port: "${annotatedPort}" }\n` : ""}${exportedPorts ? `spec: { exportedPorts: ${exportedPorts} }` : ""}`;
+
 const serviceImport = (ports: string) => `
 apiVersion: multicluster.x-k8s.io/v1alpha1
 kind: ServiceImport
@@ -62,6 +70,34 @@ describe("MCS detectors", () => {
           head: [resource(serviceExport("application-networking.k8s.aws/v1alpha1"))],
         }),
       expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
+    },
+    {
+      name: "AWS export: a port leaving exportedPorts is one the importers lose",
+      run: () =>
+        detect(
+          mcsDetector,
+          awsExport("[{port: 80, routeType: HTTP}, {port: 8443, routeType: TLS}]"),
+          awsExport("[{port: 80, routeType: HTTP}]"),
+        ),
+      expected: [{ class: "export.changed", side: "base", path: ["spec", "exportedPorts", 1], says: "port 8443 (TLS) no longer exported" }],
+    },
+    {
+      name: "AWS export: a port's route type changes, and a port is added",
+      run: () =>
+        detect(
+          mcsDetector,
+          awsExport("[{port: 80, routeType: HTTP}]"),
+          awsExport("[{port: 80, routeType: GRPC}, {port: 9000, routeType: HTTP}]"),
+        ),
+      expected: [
+        { class: "export.changed", side: "head", path: ["spec", "exportedPorts", 0, "routeType"], says: "port 80 exported as HTTP → GRPC" },
+        { class: "export.changed", side: "head", path: ["spec", "exportedPorts", 1], says: "port 9000 (HTTP) now exported" },
+      ],
+    },
+    {
+      name: "AWS export: the annotation's port written out as exportedPorts (HTTP) exports the same (aws-application-networking-k8s e6297cc7)",
+      run: () => detect(mcsDetector, awsExport(undefined, "80"), awsExport("[{port: 80, routeType: HTTP}]", "80")),
+      expected: [],
     },
     {
       name: "ServiceImport hand edit is suspicious (medium)",
