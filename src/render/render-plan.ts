@@ -252,14 +252,18 @@ const kustomizationOf = (tree: Tree, file: string) => {
 
 /**
  * A kustomization with nothing in it but its apiVersion, kind and comments (a tutorial's starting
- * point): kustomize refuses to build it ("kustomization.yaml is empty"), and it holds nothing to
- * apply either way.
+ * point), or fields left without a value (`resources:` awaiting its first entry, a template's
+ * skeleton: eks-multi-cluster-gitops): kustomize refuses to build it ("kustomization.yaml is
+ * empty"), and it holds nothing to apply either way.
  */
 export function isEmptyKustomization(text: string | undefined): boolean {
   if (text === undefined) return false;
   try {
     const [value, ...more]: unknown[] = jsyaml.loadAll(text);
-    const bare = value == null || (typeof value === "object" && Object.keys(value).every((key) => key === "apiVersion" || key === "kind"));
+    const bare =
+      value == null ||
+      (typeof value === "object" &&
+        Object.entries(value).every(([key, field]) => key === "apiVersion" || key === "kind" || field === null));
     return more.length === 0 && bare;
   } catch {
     return false;

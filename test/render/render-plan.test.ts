@@ -343,11 +343,12 @@ describe("files the sources read for rendering besides the YAML", () => {
     ]);
   });
 
-  it("an empty kustomization is one with nothing but apiVersion, kind and comments", () => {
+  it("an empty kustomization is one with nothing but apiVersion, kind, comments and fields without a value", () => {
     expect(isEmptyKustomization("# nothing\n")).toBe(true);
     expect(isEmptyKustomization("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")).toBe(true);
     expect(isEmptyKustomization("kind: Kustomization\nnamespace: demo\n")).toBe(false);
     expect(isEmptyKustomization("resources: []\n")).toBe(false);
+    expect(isEmptyKustomization("---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")).toBe(true);
     expect(isEmptyKustomization("resources: [\n")).toBe(false);
     expect(isEmptyKustomization(undefined)).toBe(false);
   });
