@@ -98,19 +98,22 @@ export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.te
 /** What the loader does with one file: leave it out (the policy's `paths`), list it as an unrendered chart template, or read its documents. */
 type FilePlan =
   | { readonly type: "excluded" }
-  | { readonly type: "template"; readonly line: number }
+  | { readonly type: "template"; readonly line: number; readonly tool: string }
   | { readonly type: "read"; readonly asValues: boolean };
 
 /** The plan of each file of a tree; undefined for files that are not manifests. */
 function filePlanner(files: readonly SourceFile[], options: LoadOptions): (file: SourceFile) => FilePlan | undefined {
   const isMeshValues = options.meshValues?.length ? picomatch([...options.meshValues], { dot: true }) : () => false;
-  const isChartTemplate = chartTemplates(files);
+  const templateTool = templateTools(files);
   return (file) => {
     if (!isManifestPath(file.path)) return undefined;
     if (options.reviews && !options.reviews(file.path)) return { type: "excluded" };
     const asValues = isMeshValues(file.path);
-    const template = asValues || !isChartTemplate(file.path) ? -1 : templateAt(file.text);
-    return template === -1 ? { type: "read", asValues } : { type: "template", line: 1 + countLines(file.text, template) };
+    const tool = asValues ? undefined : templateTool(file.path);
+    const template = tool === undefined ? -1 : templateAt(file.text);
+    return template === -1 || tool === undefined
+      ? { type: "read", asValues }
+      : { type: "template", line: 1 + countLines(file.text, template), tool };
   };
 }
 
@@ -164,7 +167,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     }
     paths.push(file.path);
     if (step.type === "template") {
-      skipped.push({ file: file.path, line: step.line, reason: HELM_TEMPLATE });
+      skipped.push({ file: file.path, line: step.line, reason: `${step.tool} template: not rendered` });
       continue;
     }
     const { asValues } = step;
@@ -213,23 +216,28 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded };
 }
 
-const HELM_TEMPLATE = "Helm chart template: not rendered";
-
 /**
- * Whether a path is a template of a Helm chart in the tree (under `templates/` beside a
- * Chart.yaml or the chart's values.yaml): Helm renders it, so its text is not the YAML that reaches a cluster.
+ * The tool whose template a path is, if any: under `templates/` of a Helm chart in the tree (beside
+ * a Chart.yaml or the chart's values.yaml), or of an Ansible role (`roles/<role>/templates/` beside
+ * the role's `tasks/`: Jinja, kiali/demos abb95ab6). The tool renders it, so its text is not the
+ * YAML that reaches a cluster.
  */
 const CHART_MARKER = /^(?:Chart[\w.-]*|values)\.ya?ml$/;
+const ROLE_TASKS = /^((?:.*\/)?roles\/[^/]+)\/tasks\//;
 
-function chartTemplates(files: readonly SourceFile[]): (path: string) => boolean {
+function templateTools(files: readonly SourceFile[]): (path: string) => string | undefined {
   // A generated Chart.yaml (Chart-template.yaml) or a values.yaml marks a chart folder as well.
   const charts = new Set(files.filter((file) => CHART_MARKER.test(posix.basename(file.path))).map((file) => posix.dirname(file.path)));
-  if (charts.size === 0) return () => false;
+  const roles = new Set(files.flatMap((file) => ROLE_TASKS.exec(file.path)?.[1] ?? []));
+  if (charts.size === 0 && roles.size === 0) return () => undefined;
   return (path) => {
     for (let folder = posix.dirname(path); folder !== "." && folder !== "/"; folder = posix.dirname(folder)) {
-      if (posix.basename(folder) === "templates" && charts.has(posix.dirname(folder))) return true;
+      if (posix.basename(folder) !== "templates") continue;
+      const owner = posix.dirname(folder);
+      if (charts.has(owner)) return "Helm chart";
+      if (roles.has(owner)) return "Ansible role";
     }
-    return false;
+    return undefined;
   };
 }
 

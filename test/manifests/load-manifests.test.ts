@@ -423,6 +423,25 @@ describe("what names traffic config but is not traffic config never gates, and i
     ]);
   });
 
+  it("skips an Ansible role's Jinja template beside the role's tasks (kiali/demos abb95ab6), not one outside a role", () => {
+    const namespace = [
+      "apiVersion: v1",
+      "kind: Namespace",
+      "metadata:",
+      '  name: "{{ item }}"',
+      "  labels:",
+      '    istio-injection: "enabled"',
+    ];
+    const role = "scale-mesh/playbooks/roles/scale-mesh";
+    const set = loadManifests([
+      file(`${role}/tasks/main.yml`, "- name: create namespaces", "  k8s: { definition: \"{{ lookup('template', 'namespace.yml') }}\" }"),
+      file(`${role}/templates/namespace.yml`, ...namespace),
+      file("other/roles/lonely/templates/namespace.yml", ...namespace),
+    ]);
+    expect(set.skipped).toEqual([{ file: `${role}/templates/namespace.yml`, line: 4, reason: "Ansible role template: not rendered" }]);
+    expect(set.invalid.map((item) => item.file)).toEqual(["other/roles/lonely/templates/namespace.yml"]);
+  });
+
   it("still refuses the same traffic template outside a chart: it is meant to be applied as it is", () => {
     const set = loadManifests([
       file(
