@@ -1,4 +1,4 @@
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
 import {
   canonical,
   describeLeafChanges,
@@ -261,11 +261,47 @@ const strengtheningEffect = (mode: string): string =>
     ? "auto mTLS: Istio mTLS to upstream workloads with a sidecar, plaintext to the rest"
     : "Istio mTLS required to the upstream, with the mesh's own certificates: calls fail where the upstream has no sidecar";
 
-const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
-  if (sameValue(own(before, "tls"), own(after, "tls"))) return;
-  const was = tlsView(effective(before, "tls"));
-  const now = tlsView(effective(after, "tls"));
-  const path: FieldPath = [...after.path, "tls"];
+/**
+ * Toward a host outside the mesh no sidecar answers: without TLS settings the mesh sends what the
+ * application sends, and SIMPLE or MUTUAL is TLS origination (Istio's egress TLS origination
+ * pattern, kiali/demos 03a32ce3), a strengthening whose risk is the upstream not speaking TLS on
+ * that port, not a change of trust anchors.
+ */
+const NO_ORIGINATION = "(no TLS origination)";
+
+const towardExternalHost = (view: TlsView): TlsView =>
+  view.mode === AUTO || view.mode === "DISABLE" ? { ...view, mode: NO_ORIGINATION } : view;
+
+const upstreamTls =
+  (external: boolean) =>
+  (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+    if (sameValue(own(before, "tls"), own(after, "tls"))) return;
+    const viewed = (scope: PolicyScope) => {
+      const view = tlsView(effective(scope, "tls"));
+      return external ? towardExternalHost(view) : view;
+    };
+    const [was, now] = [viewed(before), viewed(after)];
+    const path: FieldPath = [...after.path, "tls"];
+    if (external && was.mode !== now.mode && (was.mode === NO_ORIGINATION || now.mode === NO_ORIGINATION)) {
+      const starts = was.mode === NO_ORIGINATION;
+      out.add({
+        class: starts ? "resource.changed" : "mtls.weakened",
+        summary: starts
+          ? `${after.label} tls.mode ${now.mode}: the sidecar now originates TLS to this host outside the mesh (calls fail if it does not speak TLS on the port)`
+          : `${after.label} tls.mode ${was.mode} → ${NO_ORIGINATION}: requests to this host outside the mesh leave unencrypted unless the application encrypts them`,
+        side: "head",
+        path: [...path, "mode"],
+        before: was.mode,
+        after: now.mode,
+        ...(starts ? { riskFloor: "medium" as const } : {}),
+      });
+    } else tlsMode(out, was, now, path, after.label);
+    tlsTrust(out, was, now, path, after.label);
+  };
+
+type TlsView = ReturnType<typeof tlsView>;
+
+const tlsMode = (out: DetectionList, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
   if (was.mode !== now.mode) {
     const weakened = (TLS_STRENGTH[now.mode] ?? 0) < (TLS_STRENGTH[was.mode] ?? 0);
     // Stronger within the mesh's own identity (plaintext or auto → Istio mTLS) keeps the trust
@@ -273,7 +309,7 @@ const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope
     const meshOnly = !ORIGINATES_OWN_TLS.has(was.mode) && !ORIGINATES_OWN_TLS.has(now.mode);
     out.add({
       class: weakened ? "mtls.weakened" : meshOnly ? "resource.changed" : "trust.changed",
-      summary: `${after.label} tls.mode ${was.mode} → ${now.mode}: ${weakened ? weakeningEffect(now.mode) : meshOnly ? strengtheningEffect(now.mode) : "upstream TLS identity and trust change (callers fail if the upstream cannot do it)"}`,
+      summary: `${label} tls.mode ${was.mode} → ${now.mode}: ${weakened ? weakeningEffect(now.mode) : meshOnly ? strengtheningEffect(now.mode) : "upstream TLS identity and trust change (callers fail if the upstream cannot do it)"}`,
       side: "head",
       path: [...path, "mode"],
       before: was.mode,
@@ -281,10 +317,13 @@ const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope
       ...(!weakened && meshOnly ? { riskFloor: "medium" as const } : {}),
     });
   }
+};
+
+const tlsTrust = (out: DetectionList, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
   if (now.insecureSkipVerify && !was.insecureSkipVerify && ORIGINATES_OWN_TLS.has(now.mode)) {
     out.add({
       class: "mtls.weakened",
-      summary: `${after.label} tls.insecureSkipVerify true: the upstream's certificate is no longer verified`,
+      summary: `${label} tls.insecureSkipVerify true: the upstream's certificate is no longer verified`,
       side: "head",
       path: [...path, "insecureSkipVerify"],
       before: false,
@@ -296,7 +335,7 @@ const upstreamTls = (out: DetectionList, before: PolicyScope, after: PolicyScope
     if (sameValue(was[field], now[field])) continue;
     out.add({
       class: "trust.changed",
-      summary: `${after.label} tls.${field} ${show(was[field])} → ${show(now[field])}: upstream certificates or trust anchors change`,
+      summary: `${label} tls.${field} ${show(was[field])} → ${show(now[field])}: upstream certificates or trust anchors change`,
       side: "head",
       path: [...path, field],
       before: was[field],
@@ -384,7 +423,21 @@ const comparePolicies = (
   }
 };
 
-const ALL_CHECKS = [loadBalancing, outlierDetection, connectionPool, upstreamTls] as const;
+/** Whether a ServiceEntry of the tree declares the host outside the mesh (MESH_EXTERNAL is its default location). */
+const externalHosts = new WeakMap<ManifestSet, readonly string[]>();
+
+function isExternalHost(host: string, tree: ManifestSet): boolean {
+  let hosts = externalHosts.get(tree);
+  if (!hosts) {
+    hosts = [...tree.resources.values()].flatMap((resource) => {
+      if (resource.id.kind !== "ServiceEntry" || !resource.id.group.endsWith("istio.io")) return [];
+      const fields = spec(resource);
+      return text(fields.location) === "MESH_INTERNAL" ? [] : texts(fields.hosts);
+    });
+    externalHosts.set(tree, hosts);
+  }
+  return hosts.some((declared) => declared === host || (declared.startsWith("*.") && host.endsWith(declared.slice(1))));
+}
 
 /**
  * Judged per host, not per name (DESIGN §4): a rule added for a host another rule governed is
@@ -396,13 +449,15 @@ const ALL_CHECKS = [loadBalancing, outlierDetection, connectionPool, upstreamTls
 export const destinationRule = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const change = selectionCounterparts(resourceChange, context, selection);
   if (!change) return;
+  const host = text(spec((change.head ?? change.base)!).host) ?? "";
+  const tls = upstreamTls(isExternalHost(host, context.head) || isExternalHost(host, context.base));
   const base = policyScopes(change.base);
   const head = policyScopes(change.head);
   if (resourceChange.base && !resourceChange.head && change.head) {
     comparePolicies(out, base, policyScopes(undefined), [loadBalancing, outlierDetection, connectionPool]);
-    comparePolicies(out, mergedOver(base, head), head, [upstreamTls]);
+    comparePolicies(out, mergedOver(base, head), head, [tls]);
     return;
   }
-  comparePolicies(out, base, head, ALL_CHECKS);
+  comparePolicies(out, base, head, [loadBalancing, outlierDetection, connectionPool, tls]);
   subsets(change, out);
 };

@@ -277,6 +277,61 @@ describe("DestinationRule", () => {
   });
 });
 
+describe("DestinationRule toward a host outside the mesh (egress TLS origination, kiali/demos 03a32ce3)", () => {
+  const entry = (location = "") => `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: bookdepository, namespace: default}
+spec:
+  hosts: [www.bookdepository.com]
+${location}  ports: [{number: 443, name: https, protocol: HTTPS}]
+  resolution: DNS`;
+  const origination = (tls: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: originate-tls, namespace: default}
+spec:
+  host: www.bookdepository.com
+  trafficPolicy:
+    portLevelSettings:
+    - port: {number: 443}
+${tls}`;
+  const SIMPLE = "      tls: {mode: SIMPLE}\n";
+  const around = (location = "") => ({ base: [resource(entry(location))], head: [resource(entry(location))] });
+  const rows = (found: ReturnType<typeof detect>) => found.map((d) => [d.class, d.riskFloor, d.summary.replace(/^.*?tls\./, "tls.")]);
+
+  it("starting TLS origination is a medium change, not a change of trust", () => {
+    expect(rows(detect(istioDetector, undefined, origination(SIMPLE), around()))).toEqual([
+      [
+        "resource.changed",
+        "medium",
+        "tls.mode SIMPLE: the sidecar now originates TLS to this host outside the mesh (calls fail if it does not speak TLS on the port)",
+      ],
+    ]);
+  });
+
+  it("stopping it sends the requests out unencrypted: weakened; skipping verification still counts", () => {
+    expect(rows(detect(istioDetector, origination(SIMPLE), origination("      tls: {mode: DISABLE}\n"), around()))).toEqual([
+      [
+        "mtls.weakened",
+        undefined,
+        "tls.mode SIMPLE → (no TLS origination): requests to this host outside the mesh leave unencrypted unless the application encrypts them",
+      ],
+    ]);
+    expect(
+      rows(detect(istioDetector, undefined, origination("      tls: {mode: SIMPLE, insecureSkipVerify: true}\n"), around())).map(
+        (row) => row[0],
+      ),
+    ).toEqual(["resource.changed", "mtls.weakened"]);
+  });
+
+  it("a MESH_INTERNAL entry is the mesh's: the same rule changes trust", () => {
+    expect(rows(detect(istioDetector, undefined, origination(SIMPLE), around("  location: MESH_INTERNAL\n"))).map((row) => row[0])).toEqual(
+      ["trust.changed"],
+    );
+  });
+});
+
 describe("VirtualService", () => {
   run([
     {
