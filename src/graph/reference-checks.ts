@@ -4,6 +4,7 @@ import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
 import { hostsOverlap } from "../core/host-match.js";
+import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment } from "../families/index.js";
 import { unscopedEntry, type TrafficGraph } from "./traffic-graph.js";
 import type { DestinationRuleNode, RouteNode } from "../core/graph-nodes.js";
@@ -117,7 +118,10 @@ type Note = (what: string) => void;
 function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
   for (const set of graph.listenerSets.values()) {
     const parentName = `${set.parent.namespace}/${set.parent.name}`;
-    const gateway = [...graph.gateways.values()].find((g) => g.api === "gateway-api" && `${g.id.namespace}/${g.id.name}` === parentName);
+    const gateway = pickDefinition(
+      [...graph.gateways.values()].filter((g) => g.api === "gateway-api" && `${g.id.namespace}/${g.id.name}` === parentName),
+      set,
+    );
     const subject = { key: set.key, id: set.id, path: set.parent.path };
     const key = `${BROKEN}|${set.key}|parent Gateway ${parentName}`;
     if (!gateway) {

@@ -62,6 +62,13 @@ describe("a Gateway name defined once per folder (examples, overlays): each rout
     expect(attachedTo).toEqual(["attached"]);
   });
 
+  it("a ListenerSet is judged against its own folder's Gateway (nginx-gateway-fabric 10abff7a)", () => {
+    const allowing = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: All } }\n");
+    const tree = { ...base, "examples/sets/gateway.yaml": allowing, "examples/sets/set.yaml": LISTENER_SET };
+    expect(brokenOf(analyze(tree, tree))).toEqual([]);
+    expect(analyze(tree, tree).blastRadius.issues.existing).toEqual([]);
+  });
+
   it("two routes in one folder claiming the same path on that folder's Gateway still collide", () => {
     const twin = ROUTE().replace("name: checkout", "name: checkout-v2");
     const result = analyze(base, { ...base, "examples/waf/route-v2.yaml": twin });

@@ -2,6 +2,7 @@ import type { AttachingRoute, ParentRefNode } from "../../core/graph-nodes.js";
 import type { EntryPoints, GatewayNode, ListenerNode, ListenerSetNode } from "./entry-points.js";
 import { hostIntersection } from "../../core/host-match.js";
 import { selects } from "../../core/label-selector.js";
+import { pickDefinition as pick } from "../../core/nearest-definition.js";
 
 /**
  * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod
@@ -201,48 +202,6 @@ const byName = <T extends { id: { namespace: string; name: string } }>(nodes: It
   }
   return map;
 };
-
-interface Placed {
-  readonly scope?: string;
-  readonly file: string;
-}
-
-/**
- * The same name defined several times: the one in the route's own scope (its cluster, or its file);
- * else the one nearest the route's file, as each example folder or overlay of a repository brings
- * its own Gateway (nginx-gateway-fabric: forty `default/gateway`, one per example, each with its
- * routes beside it); else an unscoped one, else any.
- */
-function pick<T extends Placed>(candidates: readonly T[] | undefined, from: Placed): T | undefined {
-  if (!candidates || candidates.length < 2) return candidates?.[0];
-  return (
-    candidates.find((c) => c.scope === from.scope) ??
-    nearest(candidates, from.file) ??
-    candidates.find((c) => c.scope === undefined) ??
-    candidates[0]
-  );
-}
-
-/** The candidate whose file shares the most folders with this one, when exactly one does. */
-function nearest<T extends Placed>(candidates: readonly T[], file: string): T | undefined {
-  let best: T | undefined;
-  let most = -1;
-  let tied = false;
-  for (const candidate of candidates) {
-    const shared = sharedFolders(candidate.file, file);
-    if (shared > most) [best, most, tied] = [candidate, shared, false];
-    else if (shared === most) tied = true;
-  }
-  return tied ? undefined : best;
-}
-
-function sharedFolders(a: string, b: string): number {
-  const left = a.split("/").slice(0, -1);
-  const right = b.split("/").slice(0, -1);
-  let shared = 0;
-  while (shared < left.length && shared < right.length && left[shared] === right[shared]) shared++;
-  return shared;
-}
 
 interface ParentIndex {
   readonly gatewayApi: ReadonlyMap<string, GatewayNode[]>;

@@ -1,0 +1,46 @@
+/**
+ * Several definitions of one name in a tree (a Gateway per example folder or overlay, the same
+ * Gateway per cluster): which one a reference means.
+ */
+export interface Placed {
+  /** The cluster (or file) scope of the definition's key, when the tree applies it to one cluster or declares it in several files. */
+  readonly scope?: string;
+  readonly file: string;
+}
+
+/**
+ * The one in the referrer's own scope (its cluster, or its file); else the one nearest the
+ * referrer's file, as each example folder or overlay of a repository brings its own Gateway
+ * (nginx-gateway-fabric: forty `default/gateway`, one per example, each with its routes beside it);
+ * else an unscoped one, else any.
+ */
+export function pickDefinition<T extends Placed>(candidates: readonly T[] | undefined, from: Placed): T | undefined {
+  if (!candidates || candidates.length < 2) return candidates?.[0];
+  return (
+    candidates.find((c) => c.scope === from.scope) ??
+    nearest(candidates, from.file) ??
+    candidates.find((c) => c.scope === undefined) ??
+    candidates[0]
+  );
+}
+
+/** The candidate whose file shares the most folders with this one, when exactly one does. */
+function nearest<T extends Placed>(candidates: readonly T[], file: string): T | undefined {
+  let best: T | undefined;
+  let most = -1;
+  let tied = false;
+  for (const candidate of candidates) {
+    const shared = sharedFolders(candidate.file, file);
+    if (shared > most) [best, most, tied] = [candidate, shared, false];
+    else if (shared === most) tied = true;
+  }
+  return tied ? undefined : best;
+}
+
+function sharedFolders(a: string, b: string): number {
+  const left = a.split("/").slice(0, -1);
+  const right = b.split("/").slice(0, -1);
+  let shared = 0;
+  while (shared < left.length && shared < right.length && left[shared] === right[shared]) shared++;
+  return shared;
+}
