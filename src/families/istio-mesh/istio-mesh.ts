@@ -316,9 +316,43 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   meshTls(base, head, layout, out);
   serviceSettings(base, head, layout, out);
   serviceScopeConfigs(base, head, layout, out);
-  if (kind === "IstioOperator") operatorGateways(change.base, change.head, out);
+  if (kind === "IstioOperator") {
+    operatorGateways(change.base, change.head, out);
+    controlPlaneImage(change.base, change.head, out);
+  }
   return out.detections;
 };
+
+/**
+ * Where an IstioOperator names the images it installs: `tag` picks the istiod, gateway and proxy
+ * version and `hub` the registry, at the top or in `values.global`. A change is a mesh upgrade (or a
+ * move to another registry's images): istiod and its gateways restart on it and sidecars follow as
+ * pods restart, for every workload of the mesh (anthos-service-mesh-packages bbbdcd81: 1.8 → 1.9
+ * was a low field line).
+ */
+const CONTROL_PLANE_IMAGE: readonly FieldPath[] = [
+  ["spec", "tag"],
+  ["spec", "hub"],
+  ["spec", "values", "global", "tag"],
+  ["spec", "values", "global", "hub"],
+];
+
+function controlPlaneImage(base: Resource, head: Resource, out: DetectionList): void {
+  for (const path of CONTROL_PLANE_IMAGE) {
+    const [was, now] = [valueAt(base.body, path), valueAt(head.body, path)];
+    if (sameValue(was, now)) continue;
+    const what = path.at(-1) === "tag" ? "version" : "image registry";
+    out.add({
+      class: "resource.changed",
+      summary: `control plane ${what} ${show(was)} → ${show(now)}: istiod and its gateways restart on it, and every sidecar follows as its pod restarts (a mesh-wide upgrade)`,
+      side: "head",
+      path,
+      before: was,
+      after: now,
+      riskFloor: "high",
+    });
+  }
+}
 
 /**
  * Gloo's IstioLifecycleManager and GatewayLifecycleManager (admin.gloo.solo.io/v2) install Istio

@@ -216,3 +216,37 @@ spec:
     expectDetections(detect(networkLabelDetector, gateway("net-a"), gateway("net-a").replace("app: eastwest", "app: east-west")), []);
   });
 });
+
+describe("IstioOperator control plane images (a mesh-wide upgrade)", () => {
+  run([
+    {
+      name: "a tag bump is high (anthos-service-mesh-packages bbbdcd81)",
+      base: operator("  tag: 1.8.2-asm.2\n  hub: gcr.io/gke-release/asm"),
+      head: operator("  tag: 1.9.0-asm.3\n  hub: gcr.io/gke-release/asm"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "tag"],
+          says: "control plane version 1.8.2-asm.2 → 1.9.0-asm.3: istiod and its gateways restart on it",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "another registry in values.global is high too",
+      base: operator("  values: {global: {hub: docker.io/istio}}"),
+      head: operator("  values: {global: {hub: registry.example.com/istio}}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "values", "global", "hub"],
+          says: "control plane image registry docker.io/istio → registry.example.com/istio",
+          riskFloor: "high",
+        },
+      ],
+    },
+    { name: "the same tag, reformatted, is no change", base: operator("  tag: '1.20.0'"), head: operator('  tag: "1.20.0"'), expected: [] },
+  ]);
+});
