@@ -316,29 +316,28 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   meshTls(base, head, layout, out);
   serviceSettings(base, head, layout, out);
   serviceScopeConfigs(base, head, layout, out);
-  if (kind === "IstioOperator") {
-    operatorGateways(change.base, change.head, out);
-    controlPlaneImage(change.base, change.head, out);
-  }
+  if (kind === "IstioOperator") operatorGateways(change.base, change.head, out);
+  controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;
 };
 
 /**
- * Where an IstioOperator names the images it installs: `tag` picks the istiod, gateway and proxy
- * version and `hub` the registry, at the top or in `values.global`. A change is a mesh upgrade (or a
- * move to another registry's images): istiod and its gateways restart on it and sidecars follow as
- * pods restart, for every workload of the mesh (anthos-service-mesh-packages bbbdcd81: 1.8 → 1.9
- * was a low field line).
+ * Where an install names the images it installs: `tag` picks the istiod, gateway and proxy version
+ * and `hub` the registry (an IstioOperator's at its top or in `values.global`, Helm values' in
+ * `global`). A change is a mesh upgrade (or a move to another registry's images): istiod and its
+ * gateways restart on it and sidecars follow as pods restart, for every workload of the mesh
+ * (anthos-service-mesh-packages bbbdcd81: 1.8 → 1.9 was a low field line). A chart version bump of
+ * a remote chart is a render the review cannot do, and blocks as such.
  */
-const CONTROL_PLANE_IMAGE: readonly FieldPath[] = [
-  ["spec", "tag"],
-  ["spec", "hub"],
-  ["spec", "values", "global", "tag"],
-  ["spec", "values", "global", "hub"],
-];
+const IMAGE_FIELDS = ["tag", "hub"] as const;
+const CONTROL_PLANE_IMAGE: Readonly<Record<string, readonly FieldPath[]>> = {
+  IstioOperator: IMAGE_FIELDS.flatMap((field) => [["spec", field] as FieldPath, ["spec", "values", "global", field]]),
+  IstioValues: IMAGE_FIELDS.map((field) => ["global", field]),
+  HelmRelease: IMAGE_FIELDS.map((field) => ["spec", "values", "global", field]),
+};
 
-function controlPlaneImage(base: Resource, head: Resource, out: DetectionList): void {
-  for (const path of CONTROL_PLANE_IMAGE) {
+function controlPlaneImage(base: Resource, head: Resource, paths: readonly FieldPath[], out: DetectionList): void {
+  for (const path of paths) {
     const [was, now] = [valueAt(base.body, path), valueAt(head.body, path)];
     if (sameValue(was, now)) continue;
     const what = path.at(-1) === "tag" ? "version" : "image registry";

@@ -248,5 +248,20 @@ describe("IstioOperator control plane images (a mesh-wide upgrade)", () => {
       ],
     },
     { name: "the same tag, reformatted, is no change", base: operator("  tag: '1.20.0'"), head: operator('  tag: "1.20.0"'), expected: [] },
+    {
+      name: "istiod's Helm values global.tag is the same upgrade",
+      values: true,
+      base: "global:\n  tag: 1.22.1\n  meshID: mesh1\n",
+      head: "global:\n  tag: 1.23.0\n  meshID: mesh1\n",
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["global", "tag"],
+          says: "control plane version 1.22.1 → 1.23.0",
+          riskFloor: "high",
+        },
+      ],
+    },
   ]);
 });
