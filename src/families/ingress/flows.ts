@@ -1,5 +1,6 @@
 import { record, text } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 
@@ -12,14 +13,23 @@ export const ingressEntry = (resource: Resource): string => {
   return className ? `IngressClass ${className}` : "IngressClass (default)";
 };
 
-/** Ingress rules as flows (core/ingress-spec.ts), entering at the controller of the Ingress's class. */
-export function ingressRules(resource: Resource): RuleShape[] {
-  if (resource.id.kind !== "Ingress" || !INGRESS_GROUPS.includes(resource.id.group)) return [];
-  return ingressSpecRules(record(resource.body.spec), {
-    entry: ingressEntry(resource),
-    namespace: resource.id.namespace,
-    file: resource.source.file,
-    at: ["spec"],
-    backend: { group: "", kind: "Service" },
-  });
+const isIngress = (resource: Resource): boolean => resource.id.kind === "Ingress" && INGRESS_GROUPS.includes(resource.id.group);
+
+/** An Ingress's own rules (core/ingress-spec.ts), entering at the controller of its class. */
+const ownRules = (resource: Resource): RuleShape[] =>
+  isIngress(resource)
+    ? ingressSpecRules(record(resource.body.spec), {
+        entry: ingressEntry(resource),
+        namespace: resource.id.namespace,
+        file: resource.source.file,
+        at: ["spec"],
+        backend: { group: "", kind: "Service" },
+      })
+    : [];
+
+/** Ingress rules as flows; an ingress-nginx canary serves through the main Ingress of its host and path (canary.ts). */
+export function ingressRules(resource: Resource, set: ManifestSet): RuleShape[] {
+  if (!isIngress(resource) || isCanary(resource)) return [];
+  const canaries = canariesOf(set, ownRules);
+  return ownRules(resource).map((rule) => withCanary(rule, canaries));
 }

@@ -174,3 +174,48 @@ spec:
     expect(findings).toEqual([["route.added", "a-new.yaml"]]);
   });
 });
+
+describe("ingress-nginx canaries join the main Ingress's flow", () => {
+  const canary = (weight: string, extra = "") => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop-canary
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-weight: "${weight}"
+${extra}spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /api
+        pathType: Prefix
+        backend: {service: {name: api-canary, port: {number: 80}}}`;
+  const CANARY = "apps/shop/canary.yaml";
+  const apiFlow = (tree: Record<string, string>) =>
+    [...analyze({}, tree).head.model.flows.values()]
+      .filter((flow) => flow.match === "PathPrefix /api")
+      .map((flow) => flow.backends.map((b) => `${b.label} ${(b.share * 100).toFixed(0)}%`));
+
+  it("splits the path by canary-weight, and the canary serves no flow of its own", () => {
+    expect(apiFlow({ [FILE]: BASE, [CANARY]: canary("20") })).toEqual([
+      ["shop/api:80 80%", "shop/api-canary:80 (canary Ingress shop/shop-canary) 20%"],
+    ]);
+  });
+
+  it("a weight edit on the canary moves traffic (it was a low annotation line)", () => {
+    const result = analyze({ [FILE]: BASE, [CANARY]: canary("10") }, { [FILE]: BASE, [CANARY]: canary("50") });
+    expect(result.findings.filter((f) => f.risk !== "low").map((f) => [f.class, f.summary])).toEqual([
+      ["backend.weight-changed", expect.stringContaining("shop/api-canary:80 (canary Ingress shop/shop-canary) 10% → 50%")],
+    ]);
+  });
+
+  it("header-selected requests are named, not guessed; a canary without a main Ingress serves nothing", () => {
+    expect(apiFlow({ [FILE]: BASE, [CANARY]: canary("0", "    nginx.ingress.kubernetes.io/canary-by-header: X-Canary\n") })).toEqual([
+      ["shop/api:80 100%", "shop/api-canary:80 (canary Ingress shop/shop-canary; plus the requests its canary-by-header selects) 0%"],
+    ]);
+    expect(apiFlow({ [CANARY]: canary("20") })).toEqual([]);
+  });
+});
