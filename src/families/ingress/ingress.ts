@@ -3,10 +3,11 @@ import { DetectionList } from "../../core/detection-list.js";
 import { list, record, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import type { ResourceDetector } from "../../core/detector.js";
+import { accessAnnotations } from "./access-annotations.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic
- * model by the route diff): the controller that serves it, and the certificates it serves.
+ * model by the route diff): the controller that serves it, who may reach it, and the certificates it serves.
  */
 
 const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
@@ -44,6 +45,7 @@ export const ingressDetector: ResourceDetector = (change) => {
       after: classAfter,
     });
   }
+  accessAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];
   if (!sameValue(tlsBefore, tlsAfter)) {
     out.add({

@@ -219,3 +219,45 @@ ${extra}spec:
     expect(apiFlow({ [CANARY]: canary("20") })).toEqual([]);
   });
 });
+
+describe("who may reach an Ingress (its controller's access annotations)", () => {
+  const annotated = (annotations: Record<string, string>) =>
+    BASE.replace(
+      "metadata: {name: shop, namespace: shop}",
+      `metadata:\n  name: shop\n  namespace: shop\n  annotations:\n${Object.entries(annotations)
+        .map(([key, value]) => `    ${key}: "${value}"`)
+        .join("\n")}`,
+    );
+  const widened = (before: Record<string, string>, after: Record<string, string>) =>
+    analyze({ [FILE]: annotated(before) }, { [FILE]: annotated(after) })
+      .findings.filter((f) => f.risk !== "low")
+      .map((f) => `${f.class} ${f.risk}: ${f.summary.replace(/^Ingress shop\/shop: /, "")}`);
+  const ALLOW = "nginx.ingress.kubernetes.io/whitelist-source-range";
+
+  it("a source range dropped or widened is access.widened; narrowed is not", () => {
+    expect(widened({ [ALLOW]: "10.0.0.0/8" }, { "nginx.ingress.kubernetes.io/ssl-redirect": "true" })).toEqual([
+      `access.widened high: ${ALLOW} removed (was 10.0.0.0/8): any client address reaches its hosts`,
+    ]);
+    expect(widened({ [ALLOW]: "10.0.0.0/8" }, { [ALLOW]: "10.0.0.0/8, 0.0.0.0/0" })).toEqual([
+      `access.widened high: ${ALLOW} admits 0.0.0.0/0 too: more client addresses reach its hosts`,
+    ]);
+    expect(widened({ [ALLOW]: "10.0.0.0/8,192.168.0.0/16" }, { [ALLOW]: "10.0.0.0/8" })).toEqual([]);
+  });
+
+  it("authentication taken away, or client certificates no longer required, is access.widened", () => {
+    const AUTH = "nginx.ingress.kubernetes.io/auth-url";
+    const MTLS = "nginx.ingress.kubernetes.io/auth-tls-verify-client";
+    expect(widened({ [AUTH]: "https://auth.example.com/verify" }, { "nginx.ingress.kubernetes.io/ssl-redirect": "true" })).toEqual([
+      `access.widened high: ${AUTH} removed: requests reach its hosts without external authentication`,
+    ]);
+    expect(widened({ [MTLS]: "on" }, { [MTLS]: "optional" })).toEqual([
+      `access.widened high: ${MTLS} on → optional: clients without a valid certificate reach its hosts`,
+    ]);
+  });
+
+  it("an ALB turning internet-facing (the controller's default is internal) is listener.changed", () => {
+    expect(widened({ "alb.ingress.kubernetes.io/target-type": "ip" }, { "alb.ingress.kubernetes.io/scheme": "internet-facing" })).toEqual([
+      "listener.changed high: alb.ingress.kubernetes.io/scheme (unset: internal) → internet-facing: its hosts become reachable from the internet",
+    ]);
+  });
+});

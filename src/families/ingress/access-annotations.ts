@@ -1,0 +1,90 @@
+import type { DetectionList } from "../../core/detection-list.js";
+import type { Resource } from "../../core/resource.js";
+
+/**
+ * Who may reach an Ingress, as its controller reads its annotations (ingress-nginx, the AWS Load
+ * Balancer Controller). Taking one away, or widening it, opens the hosts to more clients, and was a
+ * low annotation line: the source ranges a controller admits or denies, the authentication it
+ * demands (external auth, basic auth, client certificates), and an ALB turning internet-facing.
+ */
+const ALLOWED_SOURCES = [
+  "nginx.ingress.kubernetes.io/whitelist-source-range",
+  "nginx.ingress.kubernetes.io/allowlist-source-range",
+  "alb.ingress.kubernetes.io/inbound-cidrs",
+] as const;
+const DENIED_SOURCES = "nginx.ingress.kubernetes.io/denylist-source-range";
+const AUTHENTICATION: Readonly<Record<string, string>> = {
+  "nginx.ingress.kubernetes.io/auth-url": "external authentication",
+  "nginx.ingress.kubernetes.io/auth-type": "basic or digest authentication",
+  "alb.ingress.kubernetes.io/auth-type": "the load balancer's authentication",
+};
+const CLIENT_CERTIFICATES = "nginx.ingress.kubernetes.io/auth-tls-verify-client";
+const ALB_SCHEME = "alb.ingress.kubernetes.io/scheme";
+
+const ranges = (value: string | undefined): Set<string> =>
+  new Set((value ?? "").split(",").flatMap((range) => (range.trim() ? [range.trim()] : [])));
+
+const annotationPath = (key: string) => ["metadata", "annotations", key];
+
+export function accessAnnotations(base: Resource, head: Resource, out: DetectionList): void {
+  const [before, after] = [base.annotations, head.annotations];
+  for (const key of ALLOWED_SOURCES) {
+    const [was, now] = [ranges(before[key]), ranges(after[key])];
+    if (was.size === 0) continue;
+    const added = [...now].filter((range) => !was.has(range));
+    if (now.size > 0 && added.length === 0) continue;
+    out.add({
+      class: "access.widened",
+      summary:
+        now.size === 0
+          ? `${key} removed (was ${[...was].join(", ")}): any client address reaches its hosts`
+          : `${key} admits ${added.join(", ")} too: more client addresses reach its hosts`,
+      side: "head",
+      path: annotationPath(key),
+      before: before[key],
+      after: after[key] ?? null,
+    });
+  }
+  const lifted = [...ranges(before[DENIED_SOURCES])].filter((range) => !ranges(after[DENIED_SOURCES]).has(range));
+  if (lifted.length > 0)
+    out.add({
+      class: "access.widened",
+      summary: `${DENIED_SOURCES} no longer denies ${lifted.join(", ")}: those client addresses reach its hosts`,
+      side: "head",
+      path: annotationPath(DENIED_SOURCES),
+      before: before[DENIED_SOURCES],
+      after: after[DENIED_SOURCES] ?? null,
+    });
+  for (const [key, what] of Object.entries(AUTHENTICATION)) {
+    if (before[key] === undefined || after[key] !== undefined) continue;
+    out.add({
+      class: "access.widened",
+      summary: `${key} removed: requests reach its hosts without ${what}`,
+      side: "head",
+      path: annotationPath(key),
+      before: before[key],
+      after: null,
+    });
+  }
+  const [verified, verifies] = [before[CLIENT_CERTIFICATES]?.trim(), after[CLIENT_CERTIFICATES]?.trim()];
+  if (verified === "on" && verifies !== "on")
+    out.add({
+      class: "access.widened",
+      summary: `${CLIENT_CERTIFICATES} on → ${verifies ?? "(unset: off)"}: clients without a valid certificate reach its hosts`,
+      side: "head",
+      path: annotationPath(CLIENT_CERTIFICATES),
+      before: verified,
+      after: verifies ?? null,
+    });
+  // The AWS Load Balancer Controller's default scheme is internal.
+  const [scheme, nowScheme] = [before[ALB_SCHEME]?.trim() ?? "internal", after[ALB_SCHEME]?.trim() ?? "internal"];
+  if (scheme !== "internet-facing" && nowScheme === "internet-facing")
+    out.add({
+      class: "listener.changed",
+      summary: `${ALB_SCHEME} ${before[ALB_SCHEME] ?? "(unset: internal)"} → internet-facing: its hosts become reachable from the internet`,
+      side: "head",
+      path: annotationPath(ALB_SCHEME),
+      before: before[ALB_SCHEME] ?? null,
+      after: after[ALB_SCHEME],
+    });
+}
