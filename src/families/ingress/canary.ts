@@ -52,6 +52,7 @@ export function withCanary(rule: RuleShape, canaries: ReadonlyMap<string, Canary
   const weight = Math.min(total, Math.max(0, numeric(annotations[WEIGHT]) ?? 0));
   const byRequest = BY_REQUEST.filter((name) => annotations[name] !== undefined).map((name) => name.slice(ANNOTATION.length + 1));
   const name = `${canary.resource.id.namespace}/${canary.resource.id.name}`;
+  // A flow's paths point into its own resource's document: the canary's backend is shown at the main rule.
   const reweigh = (backends: readonly WeightedRef[], share: number, label: (backend: WeightedRef) => string): WeightedRef[] =>
     backends.map((backend) => ({ ...backend, weight: share, label: label(backend), path: rule.path }));
   return {
