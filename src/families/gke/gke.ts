@@ -3,7 +3,8 @@ import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { serviceExtensionCheck } from "./service-extensions.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import type { DetectionList } from "../../core/detection-list.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
@@ -197,11 +198,27 @@ const capacity = (context: PolicyContext): void => {
   }
 };
 
-const edgeProtection = (context: PolicyContext): void => {
-  const was = defaults(context.change.base);
-  const now = defaults(context.change.head);
-  const armorBefore = text(was.securityPolicy) || undefined;
-  const armorAfter = text(now.securityPolicy) || undefined;
+/**
+ * Where a backend's edge protection sits: a GCPBackendPolicy's `spec.default` (Cloud Armor policy
+ * by name), or a BackendConfig's `spec` (GKE Ingress: `securityPolicy.name`).
+ */
+interface EdgeBlock {
+  readonly at: FieldPath;
+  readonly fields: (resource: Resource | undefined) => JsonRecord;
+  readonly armor: (fields: JsonRecord) => string | undefined;
+}
+
+const POLICY_DEFAULTS: EdgeBlock = {
+  at: ["spec", "default"],
+  fields: defaults,
+  armor: (fields) => text(fields.securityPolicy) || undefined,
+};
+
+const edgeProtection = (context: PolicyContext, block: EdgeBlock = POLICY_DEFAULTS): void => {
+  const was = block.fields(context.change.base);
+  const now = block.fields(context.change.head);
+  const armorBefore = block.armor(was);
+  const armorAfter = block.armor(now);
   if (armorBefore !== armorAfter) {
     report(context, {
       class: armorAfter === undefined ? "access.widened" : "resource.changed",
@@ -212,7 +229,7 @@ const edgeProtection = (context: PolicyContext): void => {
             ? "Cloud Armor starts filtering requests, which can block legitimate clients"
             : "another Cloud Armor policy filters requests"
       }`,
-      path: ["spec", "default", "securityPolicy"],
+      path: [...block.at, "securityPolicy"],
       before: armorBefore,
       after: armorAfter,
       ...(armorAfter === undefined ? {} : { riskFloor: "medium-high" as const }),
@@ -224,7 +241,7 @@ const edgeProtection = (context: PolicyContext): void => {
     report(context, {
       class: iapAfter ? "resource.changed" : "access.widened",
       summary: `iap.enabled ${iapBefore} → ${iapAfter}: ${iapAfter ? "clients must now authenticate through Identity-Aware Proxy" : "Identity-Aware Proxy no longer authenticates callers: the backends are reachable without it"}`,
-      path: ["spec", "default", "iap", "enabled"],
+      path: [...block.at, "iap", "enabled"],
       before: iapBefore,
       after: iapAfter,
       ...(iapAfter ? { riskFloor: "medium" as const } : {}),
@@ -233,7 +250,7 @@ const edgeProtection = (context: PolicyContext): void => {
     report(context, {
       class: "resource.changed",
       summary: `${describeLeafChanges(leafChanges(was.iap, now.iap, ["iap"]))}: the OAuth client that authenticates callers changes`,
-      path: ["spec", "default", "iap"],
+      path: [...block.at, "iap"],
       before: was.iap,
       after: now.iap,
       riskFloor: "medium",
@@ -287,6 +304,8 @@ const backendPolicy = (context: PolicyContext, namespace: string): void => {
 
 const HEALTH_FIELDS = ["checkIntervalSec", "timeoutSec", "healthyThreshold", "unhealthyThreshold", "config"] as const;
 
+const HEALTH_CHECK_EFFECT = "a wrong check marks every endpoint unhealthy, a lax one keeps failing endpoints in service";
+
 const healthCheckPolicy = (context: PolicyContext, namespace: string): void => {
   targetChange(context, namespace, "health.changed");
   const { change } = context;
@@ -299,7 +318,7 @@ const healthCheckPolicy = (context: PolicyContext, namespace: string): void => {
       ? "replaces GKE's default health check (HTTP on the serving port, path /)"
       : !change.head
         ? "GKE's default health check (HTTP on the serving port, path /) applies again"
-        : "a wrong check marks every endpoint unhealthy, a lax one keeps failing endpoints in service";
+        : HEALTH_CHECK_EFFECT;
     report(context, {
       class: "health.changed",
       summary: `${change.base && change.head ? describeLeafChanges(changes) : change.head ? "added" : "removed"}: ${effect}`,
@@ -419,6 +438,35 @@ const policyCheck =
     const targets = targetsOf(change.head ?? change.base, namespace);
     check({ change, out, target: `for ${targets.length > 0 ? targets.join(", ") : "(no targetRef)"}` }, namespace);
   };
+
+/**
+ * GKE Ingress's BackendConfig (cloud.google.com): the same edge protection for the Services that
+ * name it in their `cloud.google.com/backend-config` annotation (Services are not read, so it is
+ * judged on its own). One deleted takes its protection with it.
+ */
+const BACKEND_CONFIG: EdgeBlock = {
+  at: ["spec"],
+  fields: (resource) => spec(resource),
+  armor: (fields) => text(record(fields.securityPolicy).name) || undefined,
+};
+
+export const backendConfigDetector: ResourceDetector = (change) => {
+  const resource = change.head ?? change.base;
+  if (resource?.id.kind !== "BackendConfig" || !change.base) return [];
+  const out = new DetectionList(change);
+  const context = { change, out, target: "for the Services that name it (cloud.google.com/backend-config)" };
+  edgeProtection(context, BACKEND_CONFIG);
+  const [was, now] = [spec(change.base).healthCheck, spec(change.head).healthCheck];
+  if (change.head && !sameValue(was, now))
+    report(context, {
+      class: "health.changed",
+      summary: `${describeLeafChanges(leafChanges(was, now, ["healthCheck"]))}: ${HEALTH_CHECK_EFFECT}`,
+      path: ["spec", "healthCheck"],
+      before: was,
+      after: now,
+    });
+  return out.detections;
+};
 
 export const gkeDetector = byKind(
   {

@@ -1,9 +1,9 @@
 import { byRules, type Family } from "../family.js";
-import { gkeDetector } from "./gke.js";
+import { backendConfigDetector, gkeDetector } from "./gke.js";
 import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
 import * as gke from "./schemas.js";
 
-/** GKE's Gateway policies, Service Extensions and multi-cluster Ingress (networking.gke.io). */
+/** GKE's Gateway policies, Service Extensions and multi-cluster Ingress (networking.gke.io), and GKE Ingress's BackendConfig (cloud.google.com). */
 export const gkeFamily: Family = {
   name: "gke",
   kinds: [
@@ -20,8 +20,10 @@ export const gkeFamily: Family = {
         ["GCPRoutingExtension", gke.serviceExtension],
       ],
     ],
+    // GKE Ingress's per-Service backend settings: Cloud Armor and IAP in front of the Services that name it.
+    [["cloud.google.com"], [["BackendConfig", gke.backendConfig]]],
   ],
   ruleSources: [byRules(multiClusterIngressRules)],
   placementHints: multiClusterPlacement,
-  detectors: [gkeDetector, multiClusterDetector],
+  detectors: [gkeDetector, multiClusterDetector, backendConfigDetector],
 };

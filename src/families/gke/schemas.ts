@@ -93,3 +93,6 @@ export const serviceExtension = kubeObject(
     extensionChains: z.array(z.looseObject({ name: z.string().optional(), extensions: z.array(z.looseObject({})).optional() })).optional(),
   }),
 );
+
+/** cloud.google.com/v1 BackendConfig: read loosely, its fields as the detector needs them. */
+export const backendConfig = kubeObject(looseSpec.optional());

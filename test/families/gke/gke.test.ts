@@ -308,3 +308,40 @@ describeCorpus("GKE recipe mcg-internal-basic as before/after (net.gke.io MCS, l
     expect(analyze(base, base, overlay).findings).toEqual([]);
   });
 });
+
+describe("GKE Ingress BackendConfig (cloud.google.com): Cloud Armor and IAP in front of its Services", () => {
+  const backendConfig = (spec: string) => `apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: web-backend, namespace: shop}
+spec:
+${spec}`;
+  const FILE = "k8s/backend-config.yaml";
+  const gating = (base: string, head?: string) =>
+    analyze({ [FILE]: backendConfig(base) }, head === undefined ? {} : { [FILE]: backendConfig(head) })
+      .findings.filter((f) => f.risk !== "low")
+      .map((f) => `${f.class} ${f.risk} line ${f.line}: ${f.summary.replace(/^.*?\): /, "")}`);
+  const ARMOR = "  securityPolicy: {name: edge-armor}\n  timeoutSec: 40\n";
+
+  it("Cloud Armor or IAP taken away is access.widened; deleting the BackendConfig takes them too", () => {
+    expect(gating(ARMOR, "  timeoutSec: 40\n")).toEqual([
+      "access.widened high line 4: securityPolicy edge-armor → (unset): Cloud Armor no longer filters requests to these backends",
+    ]);
+    expect(gating("  iap: {enabled: true, oauthclientCredentials: {secretName: iap}}\n", "  iap: {enabled: false}\n")).toEqual([
+      expect.stringMatching(/^access\.widened high line 5: iap\.enabled true → false: Identity-Aware Proxy no longer authenticates/),
+    ]);
+    expect(gating(ARMOR)).toEqual([expect.stringMatching(/^access\.widened high .*Cloud Armor no longer filters/)]);
+  });
+
+  it("another Cloud Armor policy is medium-high; a timeout change stays a field line", () => {
+    expect(gating(ARMOR, ARMOR.replace("edge-armor", "edge-armor-v2"))).toEqual([
+      "resource.changed medium-high line 5: securityPolicy edge-armor → edge-armor-v2: another Cloud Armor policy filters requests",
+    ]);
+    expect(gating(ARMOR, ARMOR.replace("40", "60"))).toEqual([]);
+  });
+
+  it("its health check is health.changed, as a HealthCheckPolicy's (gke-networking-recipes 733a8447: HTTP2 → HTTP)", () => {
+    expect(gating("  healthCheck: {type: HTTP2, port: 50051}\n", "  healthCheck: {type: HTTP, port: 50051}\n")).toEqual([
+      "health.changed high line 5: healthCheck.type HTTP2 → HTTP: a wrong check marks every endpoint unhealthy, a lax one keeps failing endpoints in service",
+    ]);
+  });
+});
