@@ -1,4 +1,5 @@
 import type { DetectionList } from "../../core/detection-list.js";
+import { list, record } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 
 /**
@@ -87,4 +88,38 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
       before: before[ALB_SCHEME] ?? null,
       after: after[ALB_SCHEME],
     });
+}
+
+/**
+ * What keeps plain HTTP off an Ingress's hosts, if anything: ingress-nginx redirects to HTTPS when
+ * the Ingress has TLS unless `ssl-redirect: "false"`, and always with `force-ssl-redirect`; the ALB
+ * redirects with its `ssl-redirect` port; GKE serves no HTTP with `kubernetes.io/ingress.allow-http:
+ * "false"`. Losing it serves the hosts in plaintext.
+ */
+function httpsOnly(resource: Resource): string | undefined {
+  const annotations = resource.annotations;
+  const value = (key: string) => annotations[key]?.trim().toLowerCase();
+  if (value("nginx.ingress.kubernetes.io/force-ssl-redirect") === "true") return "nginx.ingress.kubernetes.io/force-ssl-redirect";
+  const explicit = value("nginx.ingress.kubernetes.io/ssl-redirect");
+  if (explicit === "true" || (explicit === undefined && list(record(resource.body.spec).tls).length > 0 && isNginx(resource)))
+    return "nginx.ingress.kubernetes.io/ssl-redirect";
+  if (annotations["alb.ingress.kubernetes.io/ssl-redirect"] !== undefined) return "alb.ingress.kubernetes.io/ssl-redirect";
+  if (value("kubernetes.io/ingress.allow-http") === "false") return "kubernetes.io/ingress.allow-http";
+  return undefined;
+}
+
+const isNginx = (resource: Resource): boolean =>
+  /nginx/i.test(String(record(resource.body.spec).ingressClassName ?? resource.annotations["kubernetes.io/ingress.class"] ?? ""));
+
+export function plaintextAnnotations(base: Resource, head: Resource, out: DetectionList): void {
+  const kept = httpsOnly(base);
+  if (kept === undefined || httpsOnly(head) !== undefined) return;
+  out.add({
+    class: "listener.changed",
+    summary: `plain HTTP to its hosts is no longer redirected or refused (${kept} gone): requests are served unencrypted`,
+    side: "head",
+    path: annotationPath(kept),
+    before: base.annotations[kept] ?? "(TLS default)",
+    after: head.annotations[kept] ?? null,
+  });
 }

@@ -3,7 +3,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import { list, record, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import type { ResourceDetector } from "../../core/detector.js";
-import { accessAnnotations } from "./access-annotations.js";
+import { accessAnnotations, plaintextAnnotations } from "./access-annotations.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic
@@ -46,6 +46,7 @@ export const ingressDetector: ResourceDetector = (change) => {
     });
   }
   accessAnnotations(change.base, change.head, out);
+  plaintextAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];
   if (!sameValue(tlsBefore, tlsAfter)) {
     out.add({

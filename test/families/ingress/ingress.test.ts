@@ -255,6 +255,20 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
     ]);
   });
 
+  it("plain HTTP no longer redirected or refused is listener.changed; keeping the redirect is no finding", () => {
+    const REDIRECT = "nginx.ingress.kubernetes.io/ssl-redirect";
+    // BASE has TLS and class nginx: ingress-nginx redirects by default, so "false" serves plaintext.
+    expect(widened({ "nginx.ingress.kubernetes.io/proxy-body-size": "1m" }, { [REDIRECT]: "false" })).toEqual([
+      `listener.changed high: plain HTTP to its hosts is no longer redirected or refused (${REDIRECT} gone): requests are served unencrypted`,
+    ]);
+    expect(widened({ [REDIRECT]: "true" }, { "nginx.ingress.kubernetes.io/proxy-body-size": "1m" })).toEqual([]);
+    expect(
+      widened({ "kubernetes.io/ingress.allow-http": "false" }, { "kubernetes.io/ingress.allow-http": "true", [REDIRECT]: "false" }),
+    ).toEqual([
+      "listener.changed high: plain HTTP to its hosts is no longer redirected or refused (nginx.ingress.kubernetes.io/ssl-redirect gone): requests are served unencrypted",
+    ]);
+  });
+
   it("an ALB turning internet-facing (the controller's default is internal) is listener.changed", () => {
     expect(widened({ "alb.ingress.kubernetes.io/target-type": "ip" }, { "alb.ingress.kubernetes.io/scheme": "internet-facing" })).toEqual([
       "listener.changed high: alb.ingress.kubernetes.io/scheme (unset: internal) → internet-facing: its hosts become reachable from the internet",
