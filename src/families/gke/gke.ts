@@ -468,6 +468,39 @@ export const backendConfigDetector: ResourceDetector = (change) => {
   return out.detections;
 };
 
+/**
+ * GKE Ingress's FrontendConfig (cloud.google.com), for the Ingresses that name it in their
+ * `networking.gke.io/v1beta1.FrontendConfig` annotation: its HTTPS redirect dropped serves their
+ * hosts in plaintext, and its SSL policy sets the TLS versions and ciphers clients may use.
+ */
+export const frontendConfigDetector: ResourceDetector = (change) => {
+  const resource = change.head ?? change.base;
+  if (resource?.id.kind !== "FrontendConfig" || !change.base) return [];
+  const out = new DetectionList(change);
+  const context = { change, out, target: "for the Ingresses that name it (networking.gke.io/v1beta1.FrontendConfig)" };
+  const [was, now] = [spec(change.base), spec(change.head)];
+  const redirects = (fields: JsonRecord) => flag(record(fields.redirectToHttps).enabled) === true;
+  if (redirects(was) && !redirects(now))
+    report(context, {
+      class: "listener.changed",
+      summary: "redirectToHttps no longer enabled: plain HTTP to their hosts is served unencrypted",
+      path: ["spec", "redirectToHttps"],
+      before: was.redirectToHttps,
+      after: now.redirectToHttps ?? null,
+    });
+  const [policyBefore, policyAfter] = [text(was.sslPolicy), text(now.sslPolicy)];
+  if (change.head && policyBefore !== policyAfter)
+    report(context, {
+      class: "resource.changed",
+      summary: `sslPolicy ${show(policyBefore)} → ${show(policyAfter)}: the TLS versions and ciphers clients may use change`,
+      path: ["spec", "sslPolicy"],
+      before: policyBefore,
+      after: policyAfter,
+      riskFloor: "medium-high",
+    });
+  return out.detections;
+};
+
 export const gkeDetector = byKind(
   {
     GCPBackendPolicy: [policyCheck(backendPolicy)],

@@ -1,5 +1,5 @@
 import { byRules, type Family } from "../family.js";
-import { backendConfigDetector, gkeDetector } from "./gke.js";
+import { backendConfigDetector, frontendConfigDetector, gkeDetector } from "./gke.js";
 import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
 import * as gke from "./schemas.js";
 
@@ -18,12 +18,14 @@ export const gkeFamily: Family = {
         ["MultiClusterService", gke.multiClusterService],
         ["GCPTrafficExtension", gke.serviceExtension],
         ["GCPRoutingExtension", gke.serviceExtension],
+        // GKE Ingress's per-Ingress frontend settings: HTTPS redirect, SSL policy.
+        ["FrontendConfig", gke.ingressConfig],
       ],
     ],
-    // GKE Ingress's per-Service backend settings: Cloud Armor and IAP in front of the Services that name it.
-    [["cloud.google.com"], [["BackendConfig", gke.backendConfig]]],
+    // GKE Ingress's per-Service backend settings: Cloud Armor, IAP, health checks.
+    [["cloud.google.com"], [["BackendConfig", gke.ingressConfig]]],
   ],
   ruleSources: [byRules(multiClusterIngressRules)],
   placementHints: multiClusterPlacement,
-  detectors: [gkeDetector, multiClusterDetector, backendConfigDetector],
+  detectors: [gkeDetector, multiClusterDetector, backendConfigDetector, frontendConfigDetector],
 };

@@ -94,5 +94,5 @@ export const serviceExtension = kubeObject(
   }),
 );
 
-/** cloud.google.com/v1 BackendConfig: read loosely, its fields as the detector needs them. */
-export const backendConfig = kubeObject(looseSpec.optional());
+/** GKE Ingress's BackendConfig (cloud.google.com) and FrontendConfig (networking.gke.io): read loosely, their fields as the detectors need them. */
+export const ingressConfig = kubeObject(looseSpec.optional());

@@ -345,3 +345,25 @@ ${spec}`;
     ]);
   });
 });
+
+describe("GKE Ingress FrontendConfig (networking.gke.io): HTTPS redirect and SSL policy", () => {
+  const frontendConfig = (spec: string) => `apiVersion: networking.gke.io/v1beta1
+kind: FrontendConfig
+metadata: {name: web-frontend, namespace: shop}
+spec:
+${spec}`;
+  const FILE = "k8s/frontend-config.yaml";
+  const gating = (base: string, head: string) =>
+    analyze({ [FILE]: frontendConfig(base) }, { [FILE]: frontendConfig(head) })
+      .findings.filter((f) => f.risk !== "low")
+      .map((f) => `${f.class} ${f.risk}: ${f.summary.replace(/^.*?\): /, "")}`);
+
+  it("the HTTPS redirect dropped serves plaintext; another SSL policy is medium-high", () => {
+    expect(gating("  redirectToHttps: {enabled: true}\n  sslPolicy: modern\n", "  sslPolicy: modern\n")).toEqual([
+      "listener.changed high: redirectToHttps no longer enabled: plain HTTP to their hosts is served unencrypted",
+    ]);
+    expect(gating("  sslPolicy: modern\n", "  sslPolicy: compatible\n")).toEqual([
+      "resource.changed medium-high: sslPolicy modern → compatible: the TLS versions and ciphers clients may use change",
+    ]);
+  });
+});
