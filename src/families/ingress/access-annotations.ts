@@ -1,6 +1,7 @@
 import type { DetectionList } from "../../core/detection-list.js";
 import { list, record } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
+import { ingressClass } from "./flows.js";
 
 /**
  * Who may reach an Ingress, as its controller reads its annotations (ingress-nginx, the AWS Load
@@ -46,7 +47,8 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
       after: after[key] ?? null,
     });
   }
-  const lifted = [...ranges(before[DENIED_SOURCES])].filter((range) => !ranges(after[DENIED_SOURCES]).has(range));
+  const stillDenied = ranges(after[DENIED_SOURCES]);
+  const lifted = [...ranges(before[DENIED_SOURCES])].filter((range) => !stillDenied.has(range));
   if (lifted.length > 0)
     out.add({
       class: "access.widened",
@@ -108,8 +110,7 @@ function httpsOnly(resource: Resource): string | undefined {
   return undefined;
 }
 
-const isNginx = (resource: Resource): boolean =>
-  /nginx/i.test(String(record(resource.body.spec).ingressClassName ?? resource.annotations["kubernetes.io/ingress.class"] ?? ""));
+const isNginx = (resource: Resource): boolean => /nginx/i.test(ingressClass(resource) ?? "");
 
 export function plaintextAnnotations(base: Resource, head: Resource, out: DetectionList): void {
   const kept = httpsOnly(base);

@@ -34,8 +34,7 @@ export function canariesOf(set: ManifestSet, rulesOf: (resource: Resource) => Ru
   let index = indexes.get(set);
   if (!index) {
     index = new Map();
-    const canaries = [...set.resources.values()].filter((resource) => isCanary(resource) && rulesOf(resource).length > 0);
-    canaries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const canaries = [...set.resources.values()].filter(isCanary).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const resource of canaries)
       for (const rule of rulesOf(resource)) if (!index.has(placeOf(rule))) index.set(placeOf(rule), { resource, rule });
     indexes.set(set, index);

@@ -7,9 +7,15 @@ import { ingressSpecRules } from "../../core/ingress-spec.js";
 /** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
 export const INGRESS_GROUPS: readonly string[] = ["networking.k8s.io", "extensions"];
 
+export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+
+/** The class an Ingress names: the field, else the annotation older Ingresses name it with. */
+export const ingressClass = (resource: Resource): string | undefined =>
+  text(record(resource.body.spec).ingressClassName) ?? resource.annotations[CLASS_ANNOTATION];
+
 /** Where the requests enter: the Ingress controller its class names (the cluster's default one when none does). */
 export const ingressEntry = (resource: Resource): string => {
-  const className = text(record(resource.body.spec).ingressClassName) ?? resource.annotations["kubernetes.io/ingress.class"];
+  const className = ingressClass(resource);
   return className ? `IngressClass ${className}` : "IngressClass (default)";
 };
 

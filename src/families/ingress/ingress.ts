@@ -4,16 +4,12 @@ import { list, record, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import { accessAnnotations, plaintextAnnotations } from "./access-annotations.js";
+import { CLASS_ANNOTATION, ingressClass } from "./flows.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic
  * model by the route diff): the controller that serves it, who may reach it, and the certificates it serves.
  */
-
-const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
-
-const className = (resource: Resource | undefined): string | undefined =>
-  resource ? (text(record(resource.body.spec).ingressClassName) ?? resource.annotations[CLASS_ANNOTATION]) : undefined;
 
 /** Each TLS entry as `secret ← hosts`, sorted: order and host order carry no meaning. */
 const tlsOf = (resource: Resource | undefined): string[] =>
@@ -30,7 +26,7 @@ const tlsOf = (resource: Resource | undefined): string[] =>
 export const ingressDetector: ResourceDetector = (change) => {
   if (!change.base || !change.head) return [];
   const out = new DetectionList(change);
-  const [classBefore, classAfter] = [className(change.base), className(change.head)];
+  const [classBefore, classAfter] = [ingressClass(change.base), ingressClass(change.head)];
   if (classBefore !== classAfter) {
     out.add({
       class: "gateway-class.changed",
