@@ -11,7 +11,7 @@ import { resolvePolicy } from "../src/policy/load-policy.js";
 import { atLeast } from "../src/core/risk-level.js";
 import { reviewTrees } from "../src/command-line.js";
 import { POLICY_PATH } from "../src/review.js";
-import { readGitTree } from "../src/sources/git-source.js";
+import { readGitTree, type BlobTexts } from "../src/sources/git-source.js";
 
 const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render]";
 
@@ -55,6 +55,7 @@ interface Row {
 const rows: Row[] = [];
 const out: string[] = [];
 let cache: ManifestCache = createManifestCache({ acrossChanges: true });
+let blobs: BlobTexts = new Map();
 for (const [index, commit] of selected.entries()) {
   const subject = git("log", "-1", "--format=%s", commit).trim();
   const parent = git("rev-list", "--max-count=1", "--skip=1", "--first-parent", commit).trim();
@@ -62,11 +63,13 @@ for (const [index, commit] of selected.entries()) {
   let row: Row;
   try {
     if (!parent) throw new Error("root commit: nothing to compare with");
-    const [base, head] = await Promise.all([readGitTree(repo, parent), readGitTree(repo, commit)]);
+    // Neighbouring commits share most blobs: each is read once while the cache lasts.
+    const base = await readGitTree(repo, parent, blobs);
+    const head = await readGitTree(repo, commit, blobs);
     const policyText = base.files.find((file) => file.path === POLICY_PATH)?.text;
     const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
     // A long history would hold every file text ever seen: start the cache afresh now and then.
-    if (index % 50 === 0) cache = createManifestCache({ acrossChanges: true });
+    if (index % 50 === 0) [cache, blobs] = [createManifestCache({ acrossChanges: true }), new Map()];
     const result = await reviewTrees(base, head, { policy, policySource: source, body: "", now: NOW, cache, render: !values["no-render"] });
     const blocking: Record<string, number> = {};
     const other: Record<string, number> = {};

@@ -8,11 +8,10 @@ import { renderSarif } from "./report/sarif.js";
 import { renderWorkflowCommands } from "./report/workflow-commands.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "./render/render-change.js";
 import { POLICY_PATH, reviewChange, type ReviewInput, type ReviewResult } from "./review.js";
-import { readFolder, type SourceTree } from "./sources/folder-source.js";
+import { readFolder, textsByPath, type SourceTree } from "./sources/folder-source.js";
 import { readAhead, type ReadAheadOptions } from "./sources/read-ahead.js";
 import { createManifestCache } from "./manifests/load-manifests.js";
-import { mergeBaseOf, readGitTree } from "./sources/git-source.js";
-import { shareUnchangedTexts } from "./sources/shared-texts.js";
+import { mergeBaseOf, readGitTree, type BlobTexts } from "./sources/git-source.js";
 
 /**
  * `route-governor review`: the App's evaluation, offline, on two folders or two git refs.
@@ -54,17 +53,14 @@ const OPTIONS = {
 async function readTrees(base: string, head: string, repo: string | undefined, twoDot: boolean): Promise<[SourceTree, SourceTree]> {
   if (!repo) {
     const before = readFolder(base);
-    return [before, withSharedTexts(readFolder(head), before)];
+    return [before, readFolder(head, textsByPath(before))];
   }
   const from = twoDot ? base : await mergeBaseOf(repo, base, head);
-  const [before, after] = await Promise.all([readGitTree(repo, from), readGitTree(repo, head)]);
-  return [before, withSharedTexts(after, before)];
+  // One after the other: the head reads only the blobs the base did not have.
+  const blobs: BlobTexts = new Map();
+  const before = await readGitTree(repo, from, blobs);
+  return [before, await readGitTree(repo, head, blobs)];
 }
-
-const withSharedTexts = (head: SourceTree, base: SourceTree): SourceTree => ({
-  ...head,
-  files: shareUnchangedTexts(base.files, head.files),
-});
 
 /**
  * Two trees reviewed as the CLI reviews them: rendered (unless told not to), then the pure review.

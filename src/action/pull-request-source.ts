@@ -6,7 +6,7 @@ import { gitHubPullRequest, type PullRequestRef } from "../github/github-pull-re
 import type { CommentFacts, PullRequestSource } from "../github/pull-request-source.js";
 import { COMMENT_MARKER, isLivingComment } from "../report/pr-comment.js";
 import { POLICY_PATH, type SourceFile } from "../review.js";
-import { readGitTree } from "../sources/git-source.js";
+import { readGitTree, type BlobTexts } from "../sources/git-source.js";
 import type { SourceTree } from "../sources/folder-source.js";
 import { fetchMergeBase, fileAt } from "./git-history.js";
 
@@ -74,11 +74,13 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
 
   const trees = memo(async (): Promise<{ base: SourceTree; head: SourceTree }> => {
     const pr = await api.pullRequest();
-    const [base, head, tipPolicy] = await Promise.all([
-      readGitTree(workspace, pr.reviewed.baseSha),
-      readGitTree(workspace, pr.headSha),
+    // The head after the base: it reads only the blobs the base did not have.
+    const blobs: BlobTexts = new Map();
+    const [base, tipPolicy] = await Promise.all([
+      readGitTree(workspace, pr.reviewed.baseSha, blobs),
       fileAt(workspace, pr.baseSha, POLICY_PATH),
     ]);
+    const head = await readGitTree(workspace, pr.headSha, blobs);
     const files = governedTrees(base.files, head.files, tipPolicy);
     return { base: { files: files.base, links: base.links }, head: { files: files.head, links: head.links } };
   });

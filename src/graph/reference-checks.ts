@@ -73,8 +73,6 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
 
   for (const attachment of graph.attachments) {
     const route = graph.routes.get(attachment.route)!;
-    const subject = { key: route.key, id: route.id, path: attachment.target.path };
-    const where = `${displayName(route.id)} → ${attachment.target.entry}`;
     if (attachment.status === "rejected" || (attachment.status === "missing" && missingIsCheckable(attachment, route, checkable))) {
       const reason =
         attachment.status === "missing"
@@ -83,8 +81,8 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|parent ${attachment.target.entry}`,
-        summary: `${where}: ${reason}`,
-        subjects: [subject],
+        summary: `${displayName(route.id)} → ${attachment.target.entry}: ${reason}`,
+        subjects: [{ key: route.key, id: route.id, path: attachment.target.path }],
       });
     } else if (attachment.status === "missing") {
       note(
@@ -256,32 +254,45 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
  * VirtualService per host. Across namespaces it is a takeover (access.widened).
  */
 function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
-  const names = listenerNames(graph);
-  const claims = new Map<string, { what: string; listener: string; routes: Map<string, { route: RouteNode; path: FieldPath }> }>();
+  // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
+  // what names it, and its words are only put together for the few that conflict.
+  interface Claim {
+    readonly listener: string;
+    readonly host: string;
+    /** The match claimed, or undefined for a mesh VirtualService, which claims its whole host. */
+    readonly match: string | undefined;
+    readonly claimants: { readonly route: RouteNode; readonly path: FieldPath }[];
+  }
+  const claims = new Map<string, Claim>();
+  let named: Map<string, string> | undefined;
+  const names = () => (named ??= listenerNames(graph));
   for (const attachment of graph.attachments) {
     const route = graph.routes.get(attachment.route);
     if (!route || attachment.status === "missing" || attachment.status === "rejected") continue;
     const flows = graph.flowsByRoute.get(route.key) ?? [];
     for (const { id: listener, entry } of attachment.listeners) {
-      for (const flow of flows.filter((f) => unscopedEntry(f.entry) === entry)) {
+      for (const flow of flows) {
+        if (unscopedEntry(flow.entry) !== entry) continue;
         const mesh = route.api === "istio" && listener === "mesh";
         const section = mesh ? /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host) : null;
         const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
-        const claim = claims.get(key) ?? { what: mesh ? `host ${host}` : `${host} ${flow.match}`, listener, routes: new Map() };
-        if (!claim.routes.has(route.key)) claim.routes.set(route.key, { route, path: mesh ? ["spec", "hosts"] : flow.path });
-        claims.set(key, claim);
+        let claim = claims.get(key);
+        if (!claim) claims.set(key, (claim = { listener, host, match: mesh ? undefined : flow.match, claimants: [] }));
+        if (!claim.claimants.some((claimant) => claimant.route.key === route.key))
+          claim.claimants.push({ route, path: mesh ? ["spec", "hosts"] : flow.path });
       }
     }
   }
   for (const [key, claim] of claims) {
-    if (claim.routes.size < 2) continue;
-    const claimants = [...claim.routes.values()].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
+    if (claim.claimants.length < 2) continue;
+    const claimants = [...claim.claimants].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
     if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => seeEachOther(a.route, b.route)))) continue;
     const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
     const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
     // The same identity in two files (or clusters) is told apart by its scope.
     const who = claimants.map(({ route }) => `${displayName(route.id)}${route.scope ? ` @${route.scope}` : ""}`).join(" and ");
+    const what = claim.match === undefined ? `host ${claim.host}` : `${claim.host} ${claim.match}`;
     const effect =
       claim.listener === "mesh"
         ? "Istio applies only one VirtualService per host in the mesh"
@@ -289,7 +300,7 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
     issues.push({
       class: cls,
       key: `${cls}|${key}|${claimants.map(({ route }) => route.key).join(",")}`,
-      summary: `${claim.what} on ${names.get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
+      summary: `${what} on ${names().get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
       subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
     });
   }

@@ -2,7 +2,7 @@ import { displayName, type ManifestSet, type Resource } from "../core/resource.j
 import { equalData, sortedSet } from "../core/canonical-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
-import { toFlow } from "./flow-builder.js";
+import { flowOf } from "./flow-builder.js";
 import type { RouteRules, RuleShape } from "../core/route-rules.js";
 import { FAMILIES } from "../families/index.js";
 import { buildPlacementIndex } from "./placement.js";
@@ -101,7 +101,7 @@ export function buildTrafficModel(
     const entries = found.entries ?? found.rules.map((rule) => rule.entry);
     routes.set(resource.key, { resource: resource.id, entries: sortedSet(entries.map(scopedEntry)) });
     for (const rule of found.rules) {
-      const flow = toFlow(resource, { ...rule, entry: scopedEntry(rule.entry) }, placement);
+      const flow = flowOf(resource, rule, scopedEntry(rule.entry), placement);
       declared.push(flow);
       const claimants = claims.get(flow.key);
       const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
@@ -109,25 +109,27 @@ export function buildTrafficModel(
       else claims.set(flow.key, [claimant]);
     }
   }
-  // A numbered key must not take the plain key of another flow (a match may end in `#2`).
-  const used = new Set(claims.keys());
-  const resolved = new Map<Flow, Flow>();
+  // A numbered key must not take the plain key of another flow (a match may end in `#2`). Keys one
+  // rule claims (nearly all) stay as they are: only the others are numbered, and only then is the set made.
+  let used: Set<string> | undefined;
+  const renamed = new Map<Flow, Flow>();
   for (const [key, claimants] of claims) {
     let n = 2;
     resolveClaims(claimants).forEach(({ flow, shadowedBy }, index) => {
       let numbered = key;
       if (index > 0) {
+        used ??= new Set(claims.keys());
         while (used.has(`${key}#${n}`)) n++;
         numbered = `${key}#${n++}`;
         used.add(numbered);
       }
-      resolved.set(flow, numbered === key && !shadowedBy ? flow : { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
+      if (numbered !== key || shadowedBy) renamed.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
     });
   }
   // In the order the tree declares them, as reports list them.
   const flows = new Map<string, Flow>();
   for (const flow of declared) {
-    const final = resolved.get(flow)!;
+    const final = renamed.get(flow) ?? flow;
     const before = previous?.flows.get(final.key);
     flows.set(final.key, before && equalData(before, final) ? before : final);
   }

@@ -4,7 +4,7 @@ import type { RuleShape } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { sharedPath } from "../core/field-path.js";
 import { flatText } from "../core/flat-text.js";
-import type { Backend, Flow } from "../core/traffic-model.js";
+import type { Backend, Flow, Placement } from "../core/traffic-model.js";
 
 /** Shares are weight / sum (DESIGN §6); all-zero weights carry no traffic at all. */
 export function toFlow(resource: Resource, rule: RuleShape, placement: PlacementIndex): Flow {
@@ -39,4 +39,40 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
   };
+}
+
+/**
+ * The flow last built from each rule. A rule both trees share (a route the PR leaves alone, under
+ * the same entry points: see gatewayApiRules) makes the same flow in the head wherever its
+ * backends are placed as in the base: that flow is taken, not built again and compared (most of the
+ * head model's work and garbage on a large tree, issue 13). Weak: it keeps no analysis alive.
+ */
+const builtFrom = new WeakMap<RuleShape, Flow>();
+
+const samePlacement = (a: Placement, b: Placement): boolean =>
+  a === b ||
+  (a.multiCluster === b.multiCluster &&
+    a.clusters.length === b.clusters.length &&
+    a.clusters.every((cluster, i) => cluster === b.clusters[i]) &&
+    a.regions.length === b.regions.length &&
+    a.regions.every((region, i) => region === b.regions[i]));
+
+/**
+ * The flow of one rule at `entry` (its entry, scoped to the resource's cluster or file when the
+ * resource is). A flow is a function of the resource's identity, the rule, the entry and where its
+ * backends are placed (their service names depend on the policy alone).
+ */
+export function flowOf(resource: Resource, rule: RuleShape, entry: string, placement: PlacementIndex): Flow {
+  const built = builtFrom.get(rule);
+  if (
+    built &&
+    built.resourceKey === resource.key &&
+    built.resource === resource.id &&
+    built.entry === entry &&
+    rule.backends.every((backend, i) => samePlacement(placement.place(backend.ref), built.backends[i]!.placement))
+  )
+    return built;
+  const flow = toFlow(resource, entry === rule.entry ? rule : { ...rule, entry }, placement);
+  builtFrom.set(rule, flow);
+  return flow;
 }

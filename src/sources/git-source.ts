@@ -49,7 +49,13 @@ export async function mergeBaseOf(repo: string, base: string, head: string): Pro
   return found.toString("utf8").trim();
 }
 
-export async function readGitTree(repo: string, ref: string): Promise<SourceTree> {
+/**
+ * Blob texts by object id, handed from one tree's read to the next: the trees of a PR share most
+ * blobs, and a blob read once is one string for both (each read only takes what it lacks).
+ */
+export type BlobTexts = Map<string, string>;
+
+export async function readGitTree(repo: string, ref: string, known: BlobTexts = new Map()): Promise<SourceTree> {
   const commit = await commitOf(repo, ref);
   const listing = (await git(repo, ["ls-tree", "-r", "-z", "--full-tree", commit])).toString("utf8");
   const blobs: { sha: string; path: string; link: boolean }[] = [];
@@ -64,17 +70,21 @@ export async function readGitTree(repo: string, ref: string): Promise<SourceTree
     else others.set(match[3]!, match[2]!);
   }
   const tree: SourceTree = { files: [], links: [] };
-  const read = (shas: readonly string[]) =>
-    shas.length === 0 ? Promise.resolve([]) : catBlobs(repo, shas, defaultYamlLimits.maxFileBytes + 1);
+  const read = async (shas: readonly string[]): Promise<string[]> => {
+    const missing = [...new Set(shas.filter((sha) => !known.has(sha)))];
+    const contents = missing.length === 0 ? [] : await catBlobs(repo, missing, defaultYamlLimits.maxFileBytes + 1);
+    missing.forEach((sha, i) => known.set(sha, contents[i] ?? ""));
+    return shas.map((sha) => known.get(sha)!);
+  };
   const contents = await read(blobs.map((blob) => blob.sha));
   blobs.forEach((blob, i) => {
-    const text = contents[i] ?? "";
+    const text = contents[i]!;
     if (blob.link) tree.links.push({ path: blob.path, target: text });
     else tree.files.push({ path: blob.path, text });
   });
   const named = namedRenderInputs(tree.files).filter((path) => others.has(path));
   const namedContents = await read(named.map((path) => others.get(path)!));
-  named.forEach((path, i) => tree.files.push({ path, text: namedContents[i] ?? "" }));
+  named.forEach((path, i) => tree.files.push({ path, text: namedContents[i]! }));
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   tree.files.sort(byPath);
   tree.links.sort(byPath);

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { readFolder, textsByPath } from "../../src/sources/folder-source.js";
+import { scratchFolder } from "../helpers/scratch-trees.js";
+
+describe("readFolder beside a known tree (the head read after the base)", () => {
+  const base = readFolder(
+    scratchFolder({ "same.yaml": "kind: A\n", "edited.yaml": "kind: B\n", "accents.yaml": "name: café\n", "gone.yaml": "x: 1\n" }),
+  );
+  const head = readFolder(
+    scratchFolder({ "same.yaml": "kind: A\n", "edited.yaml": "kind: C\n", "accents.yaml": "name: café\n", "new.yaml": "y: 2\n" }),
+    textsByPath(base),
+  );
+  const text = (tree: typeof base, path: string) => tree.files.find((file) => file.path === path)!.text;
+
+  it("reads every file as it is on disk", () => {
+    expect(head.files.map((file) => [file.path, file.text])).toEqual([
+      ["accents.yaml", "name: café\n"],
+      ["edited.yaml", "kind: C\n"],
+      ["new.yaml", "y: 2\n"],
+      ["same.yaml", "kind: A\n"],
+    ]);
+  });
+
+  it("a file whose bytes are the known text reads as it, multi-byte characters included", () => {
+    expect(text(head, "same.yaml")).toBe(text(base, "same.yaml"));
+    expect(text(head, "accents.yaml")).toBe(text(base, "accents.yaml"));
+  });
+
+  it("a known text of the same length but other bytes is not taken", () => {
+    const other = readFolder(scratchFolder({ "same.yaml": "kind: Z\n" }), textsByPath(base));
+    expect(other.files).toEqual([{ path: "same.yaml", text: "kind: Z\n" }]);
+  });
+});

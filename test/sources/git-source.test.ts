@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readGitTree, type BlobTexts } from "../../src/sources/git-source.js";
+import { commitFolder, scratchFolder } from "../helpers/scratch-trees.js";
+
+describe("readGitTree beside another tree's blobs (the head read after the base)", () => {
+  it("reads each blob once across both trees, and each tree as it is", async () => {
+    const root = scratchFolder({ "same.yaml": "kind: A\n", "copy.yaml": "kind: A\n", "edited.yaml": "kind: B\n" });
+    commitFolder(root);
+    writeFileSync(join(root, "edited.yaml"), "kind: C\n");
+    execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "edit"]);
+
+    const blobs: BlobTexts = new Map();
+    const base = await readGitTree(root, "HEAD~1", blobs);
+    expect(blobs.size).toBe(2);
+    const head = await readGitTree(root, "HEAD", blobs);
+    expect(blobs.size).toBe(3);
+    const texts = (tree: typeof base) => tree.files.map((file) => [file.path, file.text]);
+    expect(texts(base)).toEqual([
+      ["copy.yaml", "kind: A\n"],
+      ["edited.yaml", "kind: B\n"],
+      ["same.yaml", "kind: A\n"],
+    ]);
+    expect(texts(head)).toEqual([
+      ["copy.yaml", "kind: A\n"],
+      ["edited.yaml", "kind: C\n"],
+      ["same.yaml", "kind: A\n"],
+    ]);
+    expect(texts(await readGitTree(root, "HEAD"))).toEqual(texts(head));
+  });
+});
