@@ -14,6 +14,7 @@ import {
   renderKey,
   rendersAlike,
   textsOf,
+  trafficUnchanged,
   type RenderRoot,
   type TreeTexts,
 } from "./render-plan.js";
@@ -113,7 +114,7 @@ async function renderStage(
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
-    return !before || !after || !rendersAlike(before, baseText, after, headText);
+    return !before || !after || !(rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText));
   });
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
@@ -298,7 +299,7 @@ async function renderOne(root: RenderRoot, { text, links }: RenderTree, tools: R
     });
     // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
     if ("error" in outcome) return { error: fromWrapper(outcome.error.split(`${tree}/`).join("").split(tree).join(".")) };
-    return root.run.tool === "helm" ? { text: inNamespace(outcome.text, root.run.namespace) } : outcome;
+    return root.run.tool === "helm" ? namespaced(outcome.text, root.run.namespace) : outcome;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -317,6 +318,19 @@ const CLUSTER_SCOPED = new Set([
   "ValidatingWebhookConfiguration",
   "MutatingWebhookConfiguration",
 ]);
+
+/**
+ * helm template prints what its templates make without reading it back: output that is no YAML
+ * Kubernetes accepts (a label written twice: "duplicated mapping key") is a release that would
+ * not install, told as a failed render of that side, not a crash of the review (kubeflow/manifests).
+ */
+function namespaced(text: string, namespace: string): Outcome {
+  try {
+    return { text: inNamespace(text, namespace) };
+  } catch (error) {
+    return { error: `its output is not valid YAML: ${(error as Error).message.split("\n")[0]}` };
+  }
+}
 
 /**
  * helm template leaves metadata.namespace out unless a template writes it; Flux and Argo CD apply

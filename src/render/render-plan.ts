@@ -7,6 +7,7 @@ import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { sameYamlContent } from "../manifests/yaml-documents.js";
+import { groupOf, kindSpecFor } from "../manifests/kinds.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 
@@ -242,13 +243,15 @@ function linkResolver(links: readonly SymbolicLink[]): (path: string) => string 
   };
 }
 
-const kustomizationOf = (tree: Tree, file: string) => {
+const kustomizationFields = (text: string | undefined) => {
   try {
-    return KustomizationFile.safeParse(jsyaml.load(tree.text.get(file) ?? "")).data ?? {};
+    return KustomizationFile.safeParse(jsyaml.load(text ?? "")).data ?? {};
   } catch {
     return {};
   }
 };
+
+const kustomizationOf = (tree: Pick<Tree, "text">, file: string) => kustomizationFields(tree.text.get(file));
 
 /**
  * A kustomization with nothing in it but its apiVersion, kind and comments (a tutorial's starting
@@ -607,6 +610,84 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
     return a === b || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b));
+  });
+}
+
+/**
+ * Kustomization fields that carry a value from one resource into another (`replacements`, `vars`)
+ * or run code over all of them (transformer, generator and validator plugins, Helm inflation):
+ * where one is set, any document may reach the traffic output.
+ */
+const CROSSING_FIELDS = ["replacements", "vars", "transformers", "generators", "validators", "helmCharts"];
+
+/** Kustomization fields that only set workloads' containers and replica counts: no traffic kind has either. */
+const WORKLOAD_FIELDS = ["images", "replicas"];
+
+/** Whether two versions of a kustomization differ at most in WORKLOAD_FIELDS (an image bump). */
+function sameButWorkloads(before: string | undefined, after: string | undefined): boolean {
+  if (before === after) return true;
+  if (before === undefined || after === undefined) return false;
+  const rest = (text: string): unknown => {
+    const value: unknown = jsyaml.load(text);
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).filter(([key]) => !WORKLOAD_FIELDS.includes(key)));
+  };
+  try {
+    return canonical(rest(before)) === canonical(rest(after));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool
+ * delivers (a Deployment, a CRD, RBAC): kustomize passes them through beside the traffic documents
+ * without touching those. A document it cannot tell (no kind, unreadable YAML) is not one.
+ */
+function holdsNoTraffic(text: string | undefined): boolean {
+  if (text === undefined) return true;
+  let documents: unknown[];
+  try {
+    documents = jsyaml.loadAll(text);
+  } catch {
+    return false;
+  }
+  return documents.every((document) => {
+    if (document == null) return true;
+    if (typeof document !== "object" || Array.isArray(document)) return false;
+    const { apiVersion, kind } = document as Record<string, unknown>;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") return false;
+    return kindSpecFor(groupOf(apiVersion), kind, text) === undefined && !deliveryKinds.includes(kind);
+  });
+}
+
+/**
+ * Whether a kustomize root applies the same traffic config at base and head although its inputs
+ * differ: its kustomizations are the same (none added or removed, none edited beyond its images
+ * and replicas) and none lets one resource reach another (CROSSING_FIELDS), and every other file
+ * that changed is a resource file
+ * (not a patch or generator input they name) holding no traffic document before or after. Such a
+ * root needs no render, which a remote base or a tree kustomize refuses may not allow: an image
+ * bump or an RBAC edit below a remote base is not a render that "could not be done" (kubeflow/
+ * manifests: most of its PRs were blocked so, and many more ran out of render budget).
+ */
+export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
+  if (before.run.tool !== "kustomize" || JSON.stringify(before.run) !== JSON.stringify(after.run)) return false;
+  if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined) return false;
+  const inputs = [...new Set([...before.inputs, ...after.inputs])];
+  const kustomizations = inputs.filter(isKustomizationFile);
+  const named = new Set<string>();
+  for (const file of kustomizations) {
+    if (!sameButWorkloads(baseText.get(file), headText.get(file))) return false;
+    const fields = kustomizationFields(baseText.get(file));
+    if (CROSSING_FIELDS.some((field) => fields[field] !== undefined && fields[field] !== null)) return false;
+    for (const entry of filesNamedBy(fields)) named.add(normalize(posix.join(folderOf(file), entry)));
+  }
+  return inputs.every((input) => {
+    const [a, b] = [baseText.get(input), headText.get(input)];
+    if (a === b || isKustomizationFile(input) || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b)))
+      return true;
+    return YAML.test(input) && !named.has(input) && holdsNoTraffic(a) && holdsNoTraffic(b);
   });
 }
 

@@ -103,6 +103,12 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(result.analysis.render.failed).toEqual(["helm apps/guestbook/release.yaml guestbook/guestbook"]);
       const unrelated = await reviewRendered(base, [...base, { path: "notes/readme.yaml", text: "a: 1\n" }]);
       expect(unrelated.analysis.findings).toEqual([]);
+      // Output helm prints but Kubernetes refuses (a key written twice) is a failed render too, not a crash.
+      const twice = edit(base, "charts/guestbook/templates/httproute.yaml", "kind: HTTPRoute\n", "kind: HTTPRoute\nkind: HTTPRoute\n");
+      const refused = await reviewRendered(base, twice);
+      expect(refused.analysis.findings.find((finding) => finding.resource.kind === "Render")?.summary).toMatch(
+        /could not be rendered at head: its output is not valid YAML: duplicated mapping key/,
+      );
       // Broken on both sides, and fed by the PR: still high, and it says how to leave such a root out.
       const both = await reviewRendered(broken, edit(broken, "charts/guestbook/templates/httproute.yaml", "stableWeight", "stableWeight "));
       expect(both.analysis.findings.find((finding) => finding.resource.kind === "Render")?.summary).toContain("the same at base and head");
@@ -250,8 +256,8 @@ describe("rendering what cannot be rendered offline", () => {
       text: "resources:\n- https://example.com/skipper.yaml\n- ../../app\n",
     };
     const app = (value: string) => ({
-      path: "app/config.yaml",
-      text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "${value}"}\n`,
+      path: "app/route.yaml",
+      text: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: c}\nspec: {hosts: [c], http: [{route: [{destination: {host: "c${value}"}}]}]}\n`,
     });
     const excluding = policyWith("paths:\n  exclude: ['test/**']\n");
     const rendered = await renderForReview([kustomization, app("1")], [kustomization, app("2")], excluding, { budgetMs: 60_000 });

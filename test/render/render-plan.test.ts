@@ -386,6 +386,52 @@ describe("a root renders alike when its inputs say the same", () => {
   });
 });
 
+describe("a root whose changes cannot reach its traffic output needs no render (kubeflow/manifests)", () => {
+  const ROUTE =
+    "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [web]\n  http: [{route: [{destination: {host: web}}]}]\n";
+  const deployment = (image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: ${image}}]\n`;
+  const app = (
+    files: Record<string, string>,
+    kustomization = "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n",
+  ) => tree({ "app/kustomization.yaml": kustomization, "app/route.yaml": ROUTE, "app/deployment.yaml": deployment("web:1"), ...files });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
+  const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1"];
+
+  it("an image bump or an RBAC file below a remote base is no render failure", async () => {
+    expect(await failures(app({}), app({ "app/deployment.yaml": deployment("web:2") }))).toEqual([]);
+    const rbac = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n";
+    expect(await failures(app({}), app({ "app/rbac.yaml": rbac }))).toEqual([]);
+    const images = (tag: string) =>
+      `resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\nimages:\n- {name: web, newTag: "${tag}"}\n`;
+    expect(await failures(app({}, images("1.0")), app({}, images("1.1")))).toEqual([]);
+  });
+
+  it("a traffic document changed, added or turned into one still needs the render", async () => {
+    expect(await failures(app({}), app({ "app/route.yaml": ROUTE.replace("hosts: [web]", "hosts: [web, api]") }))).toEqual(REMOTE);
+    expect(await failures(app({}), app({ "app/more.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
+    expect(await failures(app({}), app({ "app/deployment.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
+    // A Namespace is traffic config when its labels say so (Istio injection).
+    const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {${labels}}}\n`;
+    expect(
+      await failures(app({ "app/ns.yaml": namespace("team: a") }), app({ "app/ns.yaml": namespace("istio-injection: enabled") })),
+    ).toEqual(REMOTE);
+  });
+
+  it("an edited kustomization, a patch it names, a document of no kind, or values carried across resources still need the render", async () => {
+    const kustomization = "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n";
+    expect(await failures(app({}), app({}, `${kustomization}namePrefix: v2-\n`))).toEqual(REMOTE);
+    const patched = `${kustomization}patches:\n- path: patch.yaml\n  target: {kind: VirtualService}\n`;
+    expect(
+      await failures(app({ "app/patch.yaml": deployment("web:1") }, patched), app({ "app/patch.yaml": deployment("web:2") }, patched)),
+    ).toEqual(REMOTE);
+    expect(await failures(app({ "app/ops.yaml": "- op: add\n" }), app({ "app/ops.yaml": "- op: remove\n" }))).toEqual(REMOTE);
+    const replacing = `${kustomization}replacements:\n- source: {kind: Deployment, name: web, fieldPath: metadata.name}\n  targets: [{select: {kind: VirtualService}, fieldPaths: [spec.hosts.0]}]\n`;
+    expect(await failures(app({}, replacing), app({ "app/deployment.yaml": deployment("web:2") }, replacing))).toEqual(REMOTE);
+  });
+});
+
 describe("origin annotations of a kustomize render", () => {
   it("are taken out of the output, with an annotations map left empty, and kept as each resource's repository file", () => {
     const output = [
