@@ -58,6 +58,12 @@ export interface RenderRoot {
    */
   readonly releaseFingerprint?: string;
   /**
+   * Kustomize: the inputs that a kustomization of the root which carries values between resources
+   * or runs plugins over them (CROSSING_FIELDS) accumulates: any document there may reach the
+   * traffic output, whatever its kind.
+   */
+  readonly crossed?: readonly string[];
+  /**
    * Whether something in the tree deploys it (a GitOps object, or a kustomization nothing else
    * includes): only then does a root that cannot be rendered block. A chart nothing installs (a
    * chart the repository develops) is reviewed rendered when it can be, and listed when it cannot.
@@ -69,6 +75,13 @@ const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomi
 export const isKustomizationFile = (path: string): boolean => KUSTOMIZATION_NAMES.includes(posix.basename(path));
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 const YAML = /\.ya?ml$/i;
+
+/**
+ * Kustomization fields that carry a value from one resource into another (`replacements`, `vars`)
+ * or run code over all of them (transformer, generator and validator plugins, Helm inflation):
+ * where one is set, any document may reach the traffic output.
+ */
+const CROSSING_FIELDS = ["replacements", "vars", "transformers", "generators", "validators", "helmCharts"];
 
 const KustomizationFile = z.looseObject({
   kind: z.string().optional(),
@@ -334,7 +347,14 @@ export function namedRenderInputs(files: readonly SourceFile[]): string[] {
 function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
   const { folders, files, remote } = kustomizeClosure(tree, folder);
-  const inputs = [...new Set([...folders.flatMap(tree.filesUnder), ...files])].sort();
+  const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
+  const inputs = [...new Set(inputsOf({ folders, files }))].sort();
+  // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings'.
+  const crossing = folders.filter((inside) => {
+    const fields = kustomizationOf(tree, tree.kustomizationIn(inside) ?? "");
+    return CROSSING_FIELDS.some((field) => fields[field] !== undefined && fields[field] !== null);
+  });
+  const crossed = [...new Set(crossing.flatMap((inside) => inputsOf(kustomizeClosure(tree, inside))))].sort();
   return {
     id: `kustomize ${folder || "."}`,
     origin,
@@ -342,6 +362,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     inputs,
     consumes: files.filter((path) => YAML.test(path)),
     run: { tool: "kustomize", directory: folder },
+    ...(crossed.length > 0 ? { crossed } : {}),
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
   };
@@ -613,13 +634,6 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
   });
 }
 
-/**
- * Kustomization fields that carry a value from one resource into another (`replacements`, `vars`)
- * or run code over all of them (transformer, generator and validator plugins, Helm inflation):
- * where one is set, any document may reach the traffic output.
- */
-const CROSSING_FIELDS = ["replacements", "vars", "transformers", "generators", "validators", "helmCharts"];
-
 /** Kustomization fields that only set workloads' containers and replica counts: no traffic kind has either. */
 const WORKLOAD_FIELDS = ["images", "replicas"];
 
@@ -664,24 +678,21 @@ function holdsNoTraffic(text: string | undefined): boolean {
 /**
  * Whether a kustomize root applies the same traffic config at base and head although its inputs
  * differ: its kustomizations are the same (none added or removed, none edited beyond its images
- * and replicas) and none lets one resource reach another (CROSSING_FIELDS), and every other file
- * that changed is a resource file
- * (not a patch or generator input they name) holding no traffic document before or after. Such a
- * root needs no render, which a remote base or a tree kustomize refuses may not allow: an image
- * bump or an RBAC edit below a remote base is not a render that "could not be done" (kubeflow/
- * manifests: most of its PRs were blocked so, and many more ran out of render budget).
+ * and replicas), and every other file that changed is a resource file (not a patch or generator
+ * input they name, nor accumulated by a kustomization that lets one resource reach another: see
+ * RenderRoot.crossed) holding no traffic document before or after. Such a root needs no render,
+ * which a remote base or a tree kustomize refuses may not allow: an image bump or an RBAC edit
+ * below a remote base is no render that "could not be done" (kubeflow/manifests).
  */
 export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
   if (before.run.tool !== "kustomize" || JSON.stringify(before.run) !== JSON.stringify(after.run)) return false;
   if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined) return false;
   const inputs = [...new Set([...before.inputs, ...after.inputs])];
   const kustomizations = inputs.filter(isKustomizationFile);
-  const named = new Set<string>();
+  const named = new Set<string>([...(before.crossed ?? []), ...(after.crossed ?? [])]);
   for (const file of kustomizations) {
     if (!sameButWorkloads(baseText.get(file), headText.get(file))) return false;
-    const fields = kustomizationFields(baseText.get(file));
-    if (CROSSING_FIELDS.some((field) => fields[field] !== undefined && fields[field] !== null)) return false;
-    for (const entry of filesNamedBy(fields)) named.add(normalize(posix.join(folderOf(file), entry)));
+    for (const entry of filesNamedBy(kustomizationFields(baseText.get(file)))) named.add(normalize(posix.join(folderOf(file), entry)));
   }
   return inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];

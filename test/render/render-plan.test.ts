@@ -430,6 +430,19 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     const replacing = `${kustomization}replacements:\n- source: {kind: Deployment, name: web, fieldPath: metadata.name}\n  targets: [{select: {kind: VirtualService}, fieldPaths: [spec.hosts.0]}]\n`;
     expect(await failures(app({}, replacing), app({ "app/deployment.yaml": deployment("web:2") }, replacing))).toEqual(REMOTE);
   });
+
+  it("values carried across resources in a sibling kustomization do not reach a file it does not accumulate", async () => {
+    const split = (image: string) =>
+      tree({
+        "app/kustomization.yaml": "resources:\n- github.com/acme/base?ref=v1\n- web\n- other\n",
+        "app/web/kustomization.yaml": "resources:\n- deployment.yaml\n",
+        "app/web/deployment.yaml": deployment(image),
+        "app/other/kustomization.yaml":
+          "resources:\n- route.yaml\nreplacements:\n- source: {kind: VirtualService, name: web, fieldPath: metadata.name}\n  targets: [{select: {kind: VirtualService}, fieldPaths: [spec.hosts.0]}]\n",
+        "app/other/route.yaml": ROUTE,
+      });
+    expect(await failures(split("web:1"), split("web:2"))).toEqual([]);
+  });
 });
 
 describe("origin annotations of a kustomize render", () => {
