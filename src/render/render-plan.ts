@@ -654,8 +654,16 @@ function sameButWorkloads(before: string | undefined, after: string | undefined)
 }
 
 /**
+ * Groups of GitOps tools' objects: releases the render stage renders from kustomize output (a Flux
+ * HelmRelease, an Argo CD Application), their sources (GitRepository, HelmRepository, OCIRepository),
+ * Config Sync's RootSync and RepoSync. Changing one changes what is deployed, whatever it says.
+ */
+const isGitopsGroup = (group: string): boolean =>
+  group.endsWith(".toolkit.fluxcd.io") || group === "argoproj.io" || group === "configsync.gke.io" || group === "kustomize.config.k8s.io";
+
+/**
  * Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool
- * delivers (a Deployment, a CRD, RBAC): kustomize passes them through beside the traffic documents
+ * acts on (a Deployment, a CRD, RBAC): kustomize passes them through beside the traffic documents
  * without touching those. A document it cannot tell (no kind, unreadable YAML) is not one.
  */
 function holdsNoTraffic(text: string | undefined): boolean {
@@ -671,7 +679,8 @@ function holdsNoTraffic(text: string | undefined): boolean {
     if (typeof document !== "object" || Array.isArray(document)) return false;
     const { apiVersion, kind } = document as Record<string, unknown>;
     if (typeof apiVersion !== "string" || typeof kind !== "string") return false;
-    return kindSpecFor(groupOf(apiVersion), kind, text) === undefined && !deliveryKinds.includes(kind);
+    const group = groupOf(apiVersion);
+    return kindSpecFor(group, kind, text) === undefined && !deliveryKinds.includes(kind) && !isGitopsGroup(group);
   });
 }
 

@@ -412,6 +412,13 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     expect(await failures(app({}), app({ "app/route.yaml": ROUTE.replace("hosts: [web]", "hosts: [web, api]") }))).toEqual(REMOTE);
     expect(await failures(app({}), app({ "app/more.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
     expect(await failures(app({}), app({ "app/deployment.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
+    // A release the render stage would render from the kustomize output, or a GitOps source, changes what is deployed.
+    const release = (version: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: lb}\nspec:\n  chart: {spec: {chart: aws-load-balancer-controller, version: "${version}"}}\n`;
+    expect(await failures(app({ "app/release.yaml": release("1.0") }), app({ "app/release.yaml": release("1.1") }))).toEqual(REMOTE);
+    const sync = (branch: string) =>
+      `apiVersion: configsync.gke.io/v1beta1\nkind: RepoSync\nmetadata: {name: repo-sync}\nspec: {git: {branch: ${branch}}}\n`;
+    expect(await failures(app({ "app/sync.yaml": sync("v1") }), app({ "app/sync.yaml": sync("main") }))).toEqual(REMOTE);
     // A Namespace is traffic config when its labels say so (Istio injection).
     const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {${labels}}}\n`;
     expect(
