@@ -151,12 +151,46 @@ const HelmReleaseDoc = z.looseObject({
         }),
       })
       .optional(),
-    chartRef: z.looseObject({ kind: z.string(), name: z.string().optional() }).optional(),
+    chartRef: z.looseObject({ kind: z.string(), name: z.string().optional(), namespace: z.string().optional() }).optional(),
     values: Values.optional(),
     valuesFrom: z.array(z.unknown()).optional(),
     postRenderers: z.array(z.unknown()).optional(),
   }),
 });
+
+/** A Flux source (OCIRepository, HelmChart...) a HelmRelease's `chartRef` names. */
+const FluxSourceDoc = z.looseObject({
+  apiVersion: z.string().startsWith("source.toolkit.fluxcd.io/"),
+  kind: z.string(),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+  spec: z.unknown(),
+});
+
+const fluxSourcesOfTree = new WeakMap<Tree, z.infer<typeof FluxSourceDoc>[]>();
+
+/**
+ * The spec of the source a `chartRef` names (its URL and the tag, semver or digest it pulls): a
+ * chart version bump there is what the release renders next, so it belongs to the release's
+ * fingerprint (home-ops: Renovate's OCIRepository bumps passed as no change).
+ */
+function chartRefSource(tree: Tree, chartRef: { kind: string; name?: string; namespace?: string }, namespace: string | undefined): unknown {
+  let sources = fluxSourcesOfTree.get(tree);
+  if (!sources) {
+    sources = tree.files
+      .filter((file) => file.text.includes("source.toolkit.fluxcd.io/"))
+      .flatMap((file) => documentsOf(file, FluxSourceDoc));
+    fluxSourcesOfTree.set(tree, sources);
+  }
+  const wanted = chartRef.namespace ?? namespace;
+  return sources
+    .filter(
+      (source) =>
+        source.kind === chartRef.kind &&
+        source.metadata.name === chartRef.name &&
+        (wanted === undefined || source.metadata.namespace === undefined || source.metadata.namespace === wanted),
+    )
+    .map((source) => source.spec);
+}
 
 const ApplicationSource = z.looseObject({
   repoURL: z.string().optional(),
@@ -474,6 +508,32 @@ function helmRoot(
   };
 }
 
+/** Fields of a values `image` mapping that only say which build of a container runs. */
+const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest", "pullPolicy"]);
+
+/**
+ * Release values without the image versions in them (`image: {repository, tag, digest}`, or an
+ * `image` string): what a release of a chart from outside the repository renders is unknown either
+ * way, but a chart places an image in its workloads, not in its routes, so a release whose values
+ * change only there applies the traffic config it applied before. The most common PR of a GitOps
+ * repository (Renovate's image bump in a HelmRelease) blocked as a render that cannot be done
+ * offline: onedr0p/home-ops, 59 of 150 commits.
+ */
+export function withoutImageVersions(values: unknown): unknown {
+  if (Array.isArray(values)) return values.map(withoutImageVersions);
+  if (!values || typeof values !== "object") return values;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key === "image" && typeof value === "string") continue;
+    if (key === "image" && value && typeof value === "object" && !Array.isArray(value)) {
+      kept[key] = Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)));
+      continue;
+    }
+    kept[key] = withoutImageVersions(value);
+  }
+  return kept;
+}
+
 function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   return documentsOf(file, HelmReleaseDoc).map((release) => {
     const { spec, metadata } = release;
@@ -505,8 +565,8 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     );
     if (local) return root;
     const decisive = {
-      chart: source ?? spec.chartRef,
-      values: spec.values,
+      chart: source ?? (spec.chartRef && { ...spec.chartRef, source: chartRefSource(tree, spec.chartRef, metadata.namespace) }),
+      values: withoutImageVersions(spec.values),
       valuesFrom: spec.valuesFrom,
       releaseName: spec.releaseName,
       targetNamespace: spec.targetNamespace,
@@ -534,25 +594,51 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
             ? "valueFiles from another source or URL"
             : undefined;
       const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
-      return [
-        helmRoot(
-          tree,
-          file.path,
-          name,
-          chart ?? "",
-          {
-            release: helm.releaseName ?? application.metadata.name,
-            namespace: application.spec.destination?.namespace ?? "default",
-            // Argo CD reads valueFiles relative to the source path.
-            valuesFiles: offline ? [] : valueFiles.map((path) => normalize(posix.join(chart ?? "", path))),
-            ...(inline ? { inlineValues: inline } : {}),
-            set: helm.parameters ?? [],
+      const root = helmRoot(
+        tree,
+        file.path,
+        name,
+        chart ?? "",
+        {
+          release: helm.releaseName ?? application.metadata.name,
+          namespace: application.spec.destination?.namespace ?? "default",
+          // Argo CD reads valueFiles relative to the source path.
+          valuesFiles: offline ? [] : valueFiles.map((path) => normalize(posix.join(chart ?? "", path))),
+          ...(inline ? { inlineValues: inline } : {}),
+          set: helm.parameters ?? [],
+        },
+        offline,
+      );
+      if (source.chart === undefined) return [root];
+      // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
+      const decisive = {
+        source: {
+          ...source,
+          helm: {
+            ...helm,
+            valuesObject: withoutImageVersions(helm.valuesObject),
+            values: withoutImageVersions(parsedValues(helm.values)),
+            parameters: (helm.parameters ?? []).filter((parameter) => !IMAGE_PARAMETER.test(parameter.name)),
           },
-          offline,
-        ),
-      ];
+        },
+        release: application.metadata.name,
+        namespace: application.spec.destination?.namespace,
+      };
+      return [{ ...root, releaseFingerprint: canonical(decisive) }];
     });
   });
+}
+
+/** A `--set` name of an image version (`controller.image.tag`), which withoutImageVersions leaves out of values. */
+const IMAGE_PARAMETER = /(?:^|\.)image(?:\.(?:repository|registry|tag|digest|pullPolicy))?$/;
+
+/** An Argo CD Application's `helm.values` string as data, when it is YAML. */
+function parsedValues(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : jsyaml.load(text);
+  } catch {
+    return text;
+  }
 }
 
 const helmRootsIn = (tree: Tree, files: readonly SourceFile[]): RenderRoot[] => {
@@ -688,8 +774,9 @@ function holdsNoTraffic(text: string | undefined): boolean {
  * Whether a kustomize root applies the same traffic config at base and head although its inputs
  * differ: its kustomizations are the same (none added or removed, none edited beyond its images
  * and replicas), and every other file that changed is a resource file (not a patch or generator
- * input they name, nor accumulated by a kustomization that lets one resource reach another: see
- * RenderRoot.crossed) holding no traffic document before or after. Such a root needs no render,
+ * input they name, not one they list that appears or disappears, nor accumulated by a
+ * kustomization that lets one resource reach another: see RenderRoot.crossed) holding no traffic
+ * document before or after. Such a root needs no render,
  * which a remote base or a tree kustomize refuses may not allow: an image bump or an RBAC edit
  * below a remote base is no render that "could not be done" (kubeflow/manifests).
  */
@@ -699,6 +786,7 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   const inputs = [...new Set([...before.inputs, ...after.inputs])];
   const kustomizations = inputs.filter(isKustomizationFile);
   const named = new Set<string>([...(before.crossed ?? []), ...(after.crossed ?? [])]);
+  const listed = new Set([...before.consumes, ...after.consumes]);
   for (const file of kustomizations) {
     if (!sameButWorkloads(baseText.get(file), headText.get(file))) return false;
     for (const entry of filesNamedBy(kustomizationFields(baseText.get(file)))) named.add(normalize(posix.join(folderOf(file), entry)));
@@ -707,6 +795,8 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     const [a, b] = [baseText.get(input), headText.get(input)];
     if (a === b || isKustomizationFile(input) || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b)))
       return true;
+    // A file a kustomization lists that appears or disappears decides whether the root builds at all.
+    if ((a === undefined || b === undefined) && listed.has(input)) return false;
     return YAML.test(input) && !named.has(input) && holdsNoTraffic(a) && holdsNoTraffic(b);
   });
 }

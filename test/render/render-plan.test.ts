@@ -406,6 +406,14 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     const images = (tag: string) =>
       `resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\nimages:\n- {name: web, newTag: "${tag}"}\n`;
     expect(await failures(app({}, images("1.0")), app({}, images("1.1")))).toEqual([]);
+    // Unless the file is one the kustomization lists, and is gone: the root no longer builds (argocd-example-apps b0decab).
+    const without = app({});
+    expect(
+      await failures(
+        app({}),
+        without.filter((file) => file.path !== "app/deployment.yaml"),
+      ),
+    ).toEqual(REMOTE);
   });
 
   it("a traffic document changed, added or turned into one still needs the render", async () => {
@@ -449,6 +457,73 @@ describe("a root whose changes cannot reach its traffic output needs no render (
         "app/other/route.yaml": ROUTE,
       });
     expect(await failures(split("web:1"), split("web:2"))).toEqual([]);
+  });
+});
+
+describe("a release of a chart from outside the repository whose values change only in image versions (Renovate's bumps)", () => {
+  const release = (image: string, host = "home.example.com") =>
+    tree({
+      "apps/hass/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: hass, namespace: default}
+spec:
+  chartRef: {kind: OCIRepository, name: app-template}
+  values:
+    controllers:
+      hass:
+        containers:
+          app:
+            image: ${image}
+    route:
+      app:
+        hostnames: ["${host}"]
+`,
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
+  const OFFLINE = ["helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template"];
+
+  it("renders the traffic config it rendered before: no render to do", async () => {
+    const tagged = (tag: string) => `{repository: ghcr.io/home-operations/home-assistant, tag: "${tag}"}`;
+    expect(await failures(release(tagged("2026.8.2")), release(tagged("2026.8.3@sha256:0f1e")))).toEqual([]);
+    expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:2"))).toEqual([]);
+  });
+
+  it("a chart version bump in the OCIRepository the release's chartRef names is a render that cannot be done offline", async () => {
+    const source = (tag: string) => ({
+      "apps/hass/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec:\n  url: oci://ghcr.io/bjw-s-labs/helm/app-template\n  ref: {tag: ${tag}}\n`,
+    });
+    const withSource = (tag: string) => [...release("ghcr.io/x/hass:1"), ...tree(source(tag))];
+    expect(await failures(withSource("4.2.0"), withSource("4.2.0"))).toEqual([]);
+    expect(await failures(withSource("4.2.0"), withSource("4.3.0"))).toEqual(OFFLINE);
+  });
+
+  it("an Argo CD Application of a chart from a Helm repository: an image bump needs no render, a chart version does", async () => {
+    const application = (revision: string, tag: string) =>
+      tree({
+        "apps/ingress.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: ingress-nginx, namespace: argocd}
+spec:
+  destination: {namespace: ingress-nginx}
+  source:
+    repoURL: https://kubernetes.github.io/ingress-nginx
+    chart: ingress-nginx
+    targetRevision: ${revision}
+    helm:
+      valuesObject: {controller: {image: {tag: "${tag}"}, replicaCount: 2}}
+      parameters: [{name: controller.image.digest, value: "sha256:${tag}"}]
+`,
+      });
+    expect(await failures(application("4.10.0", "v1"), application("4.10.0", "v2"))).toEqual([]);
+    expect(await failures(application("4.10.0", "v1"), application("4.11.0", "v1"))).toEqual([
+      "helm apps/ingress.yaml ingress-nginx cannot be rendered offline: chart ingress-nginx from https://kubernetes.github.io/ingress-nginx",
+    ]);
+  });
+
+  it("any other values change is still a render that cannot be done offline", async () => {
+    expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:1", "hass.example.com"))).toEqual(OFFLINE);
+    expect(await failures(release("{repository: x, tag: '1'}"), release("{repository: x, tag: '1', port: 8080}"))).toEqual(OFFLINE);
   });
 });
 
