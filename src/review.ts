@@ -28,7 +28,7 @@ import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { readForContext } from "./manifests/kinds.js";
-import { isKustomizationFile } from "./render/render-plan.js";
+import { isKustomizationFile, kustomizeNamespaces } from "./render/render-plan.js";
 import type { ResourceChange } from "./core/resource-change.js";
 
 export type { SourceFile } from "./core/source-file.js";
@@ -115,7 +115,12 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const { policy } = input;
   // A file unchanged between base and head is parsed once.
   const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
-  const manifests = alignResourceKeys(loadManifests(baseFiles, options), loadManifests(headFiles, options));
+  // Each tree's kustomizations say which namespace the documents of the files it reads as written land in.
+  const namespaces = { base: kustomizeNamespaces(input.base, input.links?.base), head: kustomizeNamespaces(input.head, input.links?.head) };
+  const manifests = alignResourceKeys(
+    loadManifests(baseFiles, { ...options, namespaceOf: (path) => namespaces.base.get(path) }),
+    loadManifests(headFiles, { ...options, namespaceOf: (path) => namespaces.head.get(path) }),
+  );
   releaseReads(options.cache);
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);

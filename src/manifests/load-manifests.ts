@@ -55,6 +55,8 @@ export interface LoadOptions {
   readonly cache?: ManifestCache;
   /** Whether the policy's `paths` review a file; the others are listed as excluded and not read. */
   readonly reviews?: (path: string) => boolean;
+  /** The namespace kustomize gives a file's documents that name none (render/render-plan.ts kustomizeNamespaces). */
+  readonly namespaceOf?: (path: string) => string | undefined;
 }
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
@@ -173,6 +175,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     const { asValues } = step;
     const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues);
     const cluster = options.scopeOf?.(file.path);
+    const kustomized = options.namespaceOf?.(file.path);
     let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
     let declares = false;
     // Where each identity of this file sits in `found`: kubectl applies a file's documents in order, so a repeat replaces it.
@@ -187,7 +190,14 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         invalid.push({ file: file.path, line: read.line, message: read.message, ...(read.resource ? { resource: read.resource } : {}) });
         continue;
       }
-      const id = read.type === "values" ? valuesId(file.path) : read.fileNamed ? { ...read.id, name: file.path } : read.id;
+      const id =
+        read.type === "values"
+          ? valuesId(file.path)
+          : read.fileNamed
+            ? { ...read.id, name: file.path }
+            : kustomized !== undefined && read.id.namespace !== "" && !namesNamespace(read.body)
+              ? { ...read.id, namespace: kustomized }
+              : read.id;
       const entry: Found = {
         file: file.path,
         baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""),
@@ -215,6 +225,12 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   }
   return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded };
 }
+
+/** Whether a document says its namespace itself (a namespaced kind without one lands in the namespace it is applied to). */
+const namesNamespace = (body: Readonly<Record<string, unknown>>): boolean => {
+  const metadata = body.metadata;
+  return typeof metadata === "object" && metadata !== null && typeof (metadata as Record<string, unknown>).namespace === "string";
+};
 
 /**
  * The tool whose template a path is, if any: under `templates/` of a Helm chart in the tree (beside

@@ -85,6 +85,7 @@ const CROSSING_FIELDS = ["replacements", "vars", "transformers", "generators", "
 
 const KustomizationFile = z.looseObject({
   kind: z.string().optional(),
+  namespace: z.string().optional(),
   resources: z.array(z.string()).optional(),
   bases: z.array(z.string()).optional(),
   components: z.array(z.string()).optional(),
@@ -425,6 +426,47 @@ function topKustomizations(tree: Tree): string[] {
   const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter((folder) => tree.kustomizationIn(folder));
   const included = new Set(folders.flatMap((folder) => kustomizeClosure(tree, folder).folders.slice(1)));
   return folders.filter((folder) => !included.has(folder) && kustomizationOf(tree, tree.kustomizationIn(folder)!).kind !== "Component");
+}
+
+/**
+ * The namespace kustomize gives the documents of each file its kustomizations list, where every
+ * kustomization that reaches the file says the same: the `namespace:` of the outermost one on the
+ * way that sets it (kustomize applies the outer transformer last). A file no root reaches, or that
+ * roots place in different namespaces (a base shared by a staging and a production overlay), has
+ * none. For the files the review reads as written, whose resources would otherwise sit in
+ * "default": kubeflow's Gateway kubeflow/kubeflow-gateway, written without a namespace under
+ * `namespace: kubeflow`, was "missing" for every VirtualService naming it.
+ */
+export function kustomizeNamespaces(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Map<string, string> {
+  // Rendered output is no kustomization: its documents carry the namespaces kustomize gave them.
+  const written = files.filter((file) => !file.path.includes("(rendered)/"));
+  if (!written.some((file) => isKustomizationFile(file.path))) return new Map();
+  const tree = treeOf(written, links);
+  const seen = new Map<string, Set<string | undefined>>();
+  const record = (file: string, namespace: string | undefined) => {
+    const known = seen.get(file) ?? new Set<string | undefined>();
+    known.add(namespace);
+    seen.set(file, known);
+  };
+  const visit = (folder: string, outer: string | undefined, path: readonly string[]): void => {
+    if (path.includes(folder)) return;
+    const fields = kustomizationOf(tree, tree.kustomizationIn(folder) ?? "");
+    const namespace = outer ?? fields.namespace;
+    for (const entry of [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])]) {
+      if (REMOTE.test(entry)) continue;
+      const target = tree.real(normalize(posix.join(folder, entry)));
+      if (tree.kustomizationIn(target)) visit(target, namespace, [...path, folder]);
+      else if (tree.text.has(target)) record(target, namespace);
+      else for (const inside of tree.filesUnder(target)) record(inside, namespace);
+    }
+  };
+  for (const folder of topKustomizations(tree)) visit(folder, undefined, []);
+  const namespaces = new Map<string, string>();
+  for (const [file, known] of seen) {
+    const [only, ...others] = [...known];
+    if (others.length === 0 && only !== undefined) namespaces.set(file, only);
+  }
+  return namespaces;
 }
 
 const ChartFile = z.looseObject({

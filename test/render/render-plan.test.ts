@@ -4,6 +4,7 @@ import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-
 import {
   firstChangedLine,
   isEmptyKustomization,
+  kustomizeNamespaces,
   namedRenderInputs,
   planRenderedHelm,
   planRenders,
@@ -524,6 +525,48 @@ spec:
   it("any other values change is still a render that cannot be done offline", async () => {
     expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:1", "hass.example.com"))).toEqual(OFFLINE);
     expect(await failures(release("{repository: x, tag: '1'}"), release("{repository: x, tag: '1', port: 8080}"))).toEqual(OFFLINE);
+  });
+});
+
+describe("kustomizeNamespaces: where kustomize puts the documents of the files it lists", () => {
+  const gateway =
+    "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: kubeflow-gateway}\nspec: {selector: {istio: ingressgateway}}\n";
+
+  it("the outermost namespace on the way wins; a file roots place apart, or no root names, has none", () => {
+    const namespaces = kustomizeNamespaces(
+      tree({
+        "istio/kustomization.yaml": "namespace: kubeflow\nresources:\n- base\n",
+        "istio/base/kustomization.yaml": "namespace: inner\nresources:\n- gateway.yaml\n",
+        "istio/base/gateway.yaml": gateway,
+        "apps/base/kustomization.yaml": "resources:\n- route.yaml\n",
+        "apps/base/route.yaml": "kind: VirtualService\n",
+        "apps/staging/kustomization.yaml": "namespace: staging\nresources:\n- ../base\n",
+        "apps/production/kustomization.yaml": "namespace: production\nresources:\n- ../base\n",
+        "loose/gateway.yaml": gateway,
+        "apps/production/(rendered)/kustomization.yaml": "namespace: ignored\nresources:\n- x.yaml\n",
+      }),
+    );
+    expect([...namespaces]).toEqual([["istio/base/gateway.yaml", "kubeflow"]]);
+  });
+
+  it("a route's Gateway written without a namespace under `namespace:` is found there (kubeflow/manifests)", () => {
+    const route = (gatewayRef: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: dex, namespace: auth}\nspec:\n  hosts: ["*"]\n  gateways: [${gatewayRef}]\n  http: [{route: [{destination: {host: dex.auth.svc.cluster.local}}]}]\n`;
+    const istio = {
+      "common/istio/kustomization.yaml": "namespace: kubeflow\nresources:\n- gateway.yaml\n",
+      "common/istio/gateway.yaml": gateway,
+    };
+    // The PR adds the route: a reference it breaks is its finding.
+    const broken = (gatewayRef: string) =>
+      analyzeChange({
+        base: tree(istio),
+        head: tree({ ...istio, "common/dex/route.yaml": route(gatewayRef) }),
+        policy: policyWith(),
+      }).findings.filter((finding) => finding.class === "reference.broken");
+    expect(broken("kubeflow/kubeflow-gateway")).toEqual([]);
+    expect(broken("kubeflow/other-gateway").map((finding) => finding.summary)).toEqual([
+      "VirtualService auth/dex → Gateway kubeflow/other-gateway: Istio Gateway kubeflow/other-gateway does not exist in the repository",
+    ]);
   });
 });
 
