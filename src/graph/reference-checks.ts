@@ -240,6 +240,28 @@ const seeEachOther = (a: RouteNode, b: RouteNode): boolean => {
   return va === "all" || vb === "all" || [...va].some((ns) => vb.has(ns));
 };
 
+/** The cluster a route is applied to, when its key says (`…@cluster`, or `…@cluster@file` beside copies in other files). */
+const clusterOf = (route: RouteNode): string | undefined => {
+  if (route.scope === undefined || route.scope === route.file) return undefined;
+  return route.scope.endsWith(`@${route.file}`) ? route.scope.slice(0, -route.file.length - 1) : route.scope;
+};
+
+/**
+ * Two renders of one object: the same identity in the same cluster, out of two render roots (two
+ * overlays of one app, each a variant to deploy instead of the other). It cannot take requests
+ * from itself (kubeflow: each pipelines overlay renders VirtualService kubeflow/ml-pipeline-ui onto
+ * the one kubeflow-gateway). Two files that write one object as they are stay a conflict: which
+ * one holds depends on the order they are applied in.
+ */
+const sameObject = (a: RouteNode, b: RouteNode): boolean =>
+  a.file.includes("(rendered)/") &&
+  b.file.includes("(rendered)/") &&
+  a.id.group === b.id.group &&
+  a.id.kind === b.id.kind &&
+  a.id.namespace === b.id.namespace &&
+  a.id.name === b.id.name &&
+  clusterOf(a) === clusterOf(b);
+
 function listenerNames(graph: TrafficGraph): Map<string, string> {
   const names = new Map<string, string>([["mesh", "the mesh"]]);
   for (const owner of [...graph.gateways.values(), ...graph.listenerSets.values()]) {
@@ -287,7 +309,8 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
   for (const [key, claim] of claims) {
     if (claim.claimants.length < 2) continue;
     const claimants = [...claim.claimants].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
-    if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => seeEachOther(a.route, b.route)))) continue;
+    if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => !sameObject(a.route, b.route) && seeEachOther(a.route, b.route))))
+      continue;
     const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
     const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
     // The same identity in two files (or clusters) is told apart by its scope.

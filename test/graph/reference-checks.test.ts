@@ -78,6 +78,31 @@ describe("a Gateway name defined once per folder (examples, overlays): each rout
   });
 });
 
+describe("one object rendered by two overlays (variants deployed instead of each other) claims nothing from itself", () => {
+  const GATEWAY =
+    "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: kubeflow-gateway, namespace: kubeflow}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]\n";
+  const ui = (prefix: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ml-pipeline-ui, namespace: kubeflow}\nspec:\n  hosts: ['*']\n  gateways: [kubeflow/kubeflow-gateway]\n  http: [{match: [{uri: {prefix: ${prefix}}}], route: [{destination: {host: ml-pipeline-ui.kubeflow.svc.cluster.local}}]}]\n`;
+  const claims = (files: Record<string, string>) =>
+    analyze({ "istio/gateway.yaml": GATEWAY }, { "istio/gateway.yaml": GATEWAY, ...files }).findings.filter((f) =>
+      /claimed by/.test(f.summary),
+    );
+
+  it("two renders of VirtualService kubeflow/ml-pipeline-ui on one gateway are no conflict", () => {
+    expect(
+      claims({ "env/aws/(rendered)/kustomization.yaml": ui("/pipeline"), "env/gcp/(rendered)/kustomization.yaml": ui("/pipeline") }),
+    ).toEqual([]);
+  });
+
+  it("two objects, or one object written as it is in two files, still are", () => {
+    const other = ui("/pipeline").replace("name: ml-pipeline-ui,", "name: ml-pipeline-ui-v2,");
+    expect(
+      claims({ "env/aws/(rendered)/kustomization.yaml": ui("/pipeline"), "env/gcp/(rendered)/kustomization.yaml": other }),
+    ).toHaveLength(1);
+    expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": ui("/pipeline") })).toHaveLength(1);
+  });
+});
+
 describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostnames)", () => {
   it("a route attached to an admitting listener is fine", () => {
     const tree = { "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() };
