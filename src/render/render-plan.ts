@@ -448,19 +448,30 @@ export function kustomizeNamespaces(files: readonly SourceFile[], links: readonl
     known.add(namespace);
     seen.set(file, known);
   };
+  // Each kustomization read once: its fields, and the local entries it lists.
+  const folders = [...new Set(written.filter((file) => isKustomizationFile(file.path)).map((file) => folderOf(file.path)))];
+  const listed = new Map(
+    folders.map((folder) => {
+      const fields = kustomizationOf(tree, tree.kustomizationIn(folder)!);
+      const entries = [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])].filter(
+        (entry) => !REMOTE.test(entry),
+      );
+      return [folder, { fields, targets: entries.map((entry) => tree.real(normalize(posix.join(folder, entry)))) }] as const;
+    }),
+  );
+  const included = new Set([...listed.values()].flatMap(({ targets }) => targets));
   const visit = (folder: string, outer: string | undefined, path: readonly string[]): void => {
-    if (path.includes(folder)) return;
-    const fields = kustomizationOf(tree, tree.kustomizationIn(folder) ?? "");
-    const namespace = outer ?? fields.namespace;
-    for (const entry of [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])]) {
-      if (REMOTE.test(entry)) continue;
-      const target = tree.real(normalize(posix.join(folder, entry)));
+    const own = listed.get(folder);
+    if (!own || path.includes(folder)) return;
+    const namespace = outer ?? own.fields.namespace;
+    for (const target of own.targets) {
       if (tree.kustomizationIn(target)) visit(target, namespace, [...path, folder]);
       else if (tree.text.has(target)) record(target, namespace);
       else for (const inside of tree.filesUnder(target)) record(inside, namespace);
     }
   };
-  for (const folder of topKustomizations(tree)) visit(folder, undefined, []);
+  // The roots: kustomizations no other one lists (a Component is only ever included).
+  for (const folder of folders) if (!included.has(folder) && listed.get(folder)!.fields.kind !== "Component") visit(folder, undefined, []);
   const namespaces = new Map<string, string>();
   for (const [file, known] of seen) {
     const [only, ...others] = [...known];
@@ -561,7 +572,7 @@ const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest",
  * repository (Renovate's image bump in a HelmRelease) blocked as a render that cannot be done
  * offline: onedr0p/home-ops, 59 of 150 commits.
  */
-export function withoutImageVersions(values: unknown): unknown {
+function withoutImageVersions(values: unknown): unknown {
   if (Array.isArray(values)) return values.map(withoutImageVersions);
   if (!values || typeof values !== "object") return values;
   const kept: Record<string, unknown> = {};
