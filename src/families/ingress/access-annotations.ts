@@ -30,55 +30,36 @@ const annotationPath = (key: string) => ["metadata", "annotations", key];
 
 export function accessAnnotations(base: Resource, head: Resource, out: DetectionList): void {
   const [before, after] = [base.annotations, head.annotations];
+  const widened = (key: string, summary: string, was: string | undefined = before[key], now: string | null = after[key] ?? null) =>
+    out.add({ class: "access.widened", summary, side: "head", path: annotationPath(key), before: was, after: now });
   for (const key of ALLOWED_SOURCES) {
     const [was, now] = [ranges(before[key]), ranges(after[key])];
     if (was.size === 0) continue;
     const added = [...now].filter((range) => !was.has(range));
     if (now.size > 0 && added.length === 0) continue;
-    out.add({
-      class: "access.widened",
-      summary:
-        now.size === 0
-          ? `${key} removed (was ${[...was].join(", ")}): any client address reaches its hosts`
-          : `${key} admits ${added.join(", ")} too: more client addresses reach its hosts`,
-      side: "head",
-      path: annotationPath(key),
-      before: before[key],
-      after: after[key] ?? null,
-    });
+    widened(
+      key,
+      now.size === 0
+        ? `${key} removed (was ${[...was].join(", ")}): any client address reaches its hosts`
+        : `${key} admits ${added.join(", ")} too: more client addresses reach its hosts`,
+    );
   }
   const stillDenied = ranges(after[DENIED_SOURCES]);
   const lifted = [...ranges(before[DENIED_SOURCES])].filter((range) => !stillDenied.has(range));
   if (lifted.length > 0)
-    out.add({
-      class: "access.widened",
-      summary: `${DENIED_SOURCES} no longer denies ${lifted.join(", ")}: those client addresses reach its hosts`,
-      side: "head",
-      path: annotationPath(DENIED_SOURCES),
-      before: before[DENIED_SOURCES],
-      after: after[DENIED_SOURCES] ?? null,
-    });
+    widened(DENIED_SOURCES, `${DENIED_SOURCES} no longer denies ${lifted.join(", ")}: those client addresses reach its hosts`);
   for (const [key, what] of Object.entries(AUTHENTICATION)) {
     if (before[key] === undefined || after[key] !== undefined) continue;
-    out.add({
-      class: "access.widened",
-      summary: `${key} removed: requests reach its hosts without ${what}`,
-      side: "head",
-      path: annotationPath(key),
-      before: before[key],
-      after: null,
-    });
+    widened(key, `${key} removed: requests reach its hosts without ${what}`);
   }
   const [verified, verifies] = [before[CLIENT_CERTIFICATES]?.trim(), after[CLIENT_CERTIFICATES]?.trim()];
   if (verified === "on" && verifies !== "on")
-    out.add({
-      class: "access.widened",
-      summary: `${CLIENT_CERTIFICATES} on → ${verifies ?? "(unset: off)"}: clients without a valid certificate reach its hosts`,
-      side: "head",
-      path: annotationPath(CLIENT_CERTIFICATES),
-      before: verified,
-      after: verifies ?? null,
-    });
+    widened(
+      CLIENT_CERTIFICATES,
+      `${CLIENT_CERTIFICATES} on → ${verifies ?? "(unset: off)"}: clients without a valid certificate reach its hosts`,
+      verified,
+      verifies ?? null,
+    );
   // The AWS Load Balancer Controller's default scheme is internal.
   const [scheme, nowScheme] = [before[ALB_SCHEME]?.trim() ?? "internal", after[ALB_SCHEME]?.trim() ?? "internal"];
   if (scheme !== "internet-facing" && nowScheme === "internet-facing")
