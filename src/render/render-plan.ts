@@ -321,6 +321,15 @@ export function isEmptyKustomization(text: string | undefined): boolean {
   }
 }
 
+/** The repository path a kustomization's local entry names, through the tree's symlinks. */
+const entryTarget = (tree: Tree, folder: string, entry: string): string => tree.real(normalize(posix.join(folder, entry)));
+
+/**
+ * The files an entry that is no kustomization names: the file itself, or all of a folder without a
+ * kustomization (kustomize refuses it: all of it, so nothing in it is reviewed twice).
+ */
+const filesAt = (tree: Tree, target: string): string[] => (tree.text.has(target) ? [target] : tree.filesUnder(target));
+
 /**
  * What a kustomization reads: its folders (itself, then its local bases and components,
  * transitively), the files it names in them or beside them (resources, patches, generator
@@ -343,11 +352,9 @@ function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; file
         remote.push(entry);
         continue;
       }
-      const target = tree.real(normalize(posix.join(current, entry)));
+      const target = entryTarget(tree, current, entry);
       if (tree.kustomizationIn(target)) visit(target);
-      else if (tree.text.has(target)) files.add(target);
-      // A folder without a kustomization (kustomize refuses it): all of it, so nothing in it is reviewed twice.
-      else for (const inside of tree.filesUnder(target)) files.add(inside);
+      else for (const file of filesAt(tree, target)) files.add(file);
     }
   };
   visit(folder);
@@ -456,7 +463,7 @@ export function kustomizeNamespaces(files: readonly SourceFile[], links: readonl
       const entries = [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])].filter(
         (entry) => !REMOTE.test(entry),
       );
-      return [folder, { fields, targets: entries.map((entry) => tree.real(normalize(posix.join(folder, entry)))) }] as const;
+      return [folder, { fields, targets: entries.map((entry) => entryTarget(tree, folder, entry)) }] as const;
     }),
   );
   const included = new Set([...listed.values()].flatMap(({ targets }) => targets));
@@ -466,8 +473,7 @@ export function kustomizeNamespaces(files: readonly SourceFile[], links: readonl
     const namespace = outer ?? own.fields.namespace;
     for (const target of own.targets) {
       if (tree.kustomizationIn(target)) visit(target, namespace, [...path, folder]);
-      else if (tree.text.has(target)) record(target, namespace);
-      else for (const inside of tree.filesUnder(target)) record(inside, namespace);
+      else for (const file of filesAt(tree, target)) record(file, namespace);
     }
   };
   // The roots: kustomizations no other one lists (a Component is only ever included).
