@@ -18,6 +18,8 @@ export interface ParentRefNode {
   /** The entry as written, without cluster scope: what flows are named by when no listener is known. */
   readonly entry: string;
   readonly path: FieldPath;
+  /** Its namespace is the route's own, which the route does not write (Resource.namespaceImplied). */
+  readonly namespaceImplied?: true;
 }
 
 /** What attachment needs to know of a route. */
@@ -31,6 +33,8 @@ export interface AttachingRoute {
   /** Gateway API hostnames, or VirtualService hosts as written. */
   readonly hostnames: readonly string[];
   readonly parents: readonly ParentRefNode[];
+  /** Its namespace is read as `default` but not written (Resource.namespaceImplied): admission by namespace cannot be judged. */
+  readonly namespaceImplied?: true;
 }
 
 /** A backend a route names: Gateway API backendRef, or an Istio destination (route or mirror). */
@@ -42,6 +46,8 @@ export interface DestinationRef {
   readonly host?: string;
   readonly subset?: string;
   readonly path: FieldPath;
+  /** Its namespace is the route's own, which the route does not write (Resource.namespaceImplied). */
+  readonly namespaceImplied?: true;
 }
 
 export interface RouteNode extends AttachingRoute {
@@ -96,6 +102,7 @@ export const routeNode = (
   api,
   ...scoped(resource.key),
   file: resource.source.file,
+  ...(resource.namespaceImplied ? { namespaceImplied: true } : {}),
   ...edges,
   parents: edges.parents.map((parent) => ({ ...parent, path: sharedPath(parent.path) })),
   destinations: edges.destinations.map((destination) => ({ ...destination, path: sharedPath(destination.path) })),

@@ -35,6 +35,12 @@ export interface Resource {
   /** The validated document (plain JSON data). */
   readonly body: Readonly<Record<string, unknown>>;
   readonly source: DocumentSource;
+  /**
+   * The document names no namespace and no kustomization in the tree gives it one: it is read in
+   * `default`, but lands in whatever namespace it is applied to (`kubectl -n`, an Argo CD
+   * destination), so a reference that resolves in its namespace cannot be judged missing.
+   */
+  readonly namespaceImplied?: true;
 }
 
 /** One side of a change: every traffic resource of the tree, by key, plus what could not be read. */

@@ -60,6 +60,7 @@ export function checkableIn(graphs: readonly TrafficGraph[]): Checkable {
 }
 
 const BROKEN: ChangeClassId = "reference.broken";
+const UNWRITTEN_NAMESPACE = "routes name no namespace, and the tree does not say which namespace they are applied to";
 
 const missingIsCheckable = (attachment: Attachment, route: RouteNode, checkable: Checkable): boolean =>
   route.api === "istio" ? checkable.istioGateways : attachment.target.kind === "Gateway" ? checkable.gateways : checkable.listenerSets;
@@ -94,7 +95,9 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
       note(
         attachment.target.kind === "Service"
           ? "routes attach to GAMMA Services, which are not read from the tree"
-          : "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)",
+          : route.namespaceImplied
+            ? UNWRITTEN_NAMESPACE
+            : "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)",
       );
     }
   }
@@ -192,6 +195,9 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
 }
 
 function serviceImports(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
+  let exportedNames: Set<string> | undefined;
+  const exportedAnywhere = (name: string) =>
+    (exportedNames ??= new Set([...graph.serviceExports.keys()].map((key) => key.slice(key.indexOf("/") + 1)))).has(name);
   for (const route of graph.routes.values()) {
     const seen = new Set<string>();
     for (const destination of route.destinations) {
@@ -203,6 +209,11 @@ function serviceImports(graph: TrafficGraph, checkable: Checkable, issues: Graph
       }
       if (graph.serviceExports.has(name) || seen.has(name)) continue;
       seen.add(name);
+      // Read in the route's unwritten namespace, it may be the export of that name once applied.
+      if (destination.namespaceImplied && exportedAnywhere(destination.name)) {
+        note(UNWRITTEN_NAMESPACE);
+        continue;
+      }
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|import ${name}`,

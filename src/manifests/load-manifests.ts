@@ -190,12 +190,13 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         invalid.push({ file: file.path, line: read.line, message: read.message, ...(read.resource ? { resource: read.resource } : {}) });
         continue;
       }
+      const unnamed = read.type === "resource" && !read.fileNamed && read.id.namespace !== "" && !namesNamespace(read.body);
       const id =
         read.type === "values"
           ? valuesId(file.path)
           : read.fileNamed
             ? { ...read.id, name: file.path }
-            : kustomized !== undefined && read.id.namespace !== "" && !namesNamespace(read.body)
+            : unnamed && kustomized !== undefined
               ? { ...read.id, namespace: kustomized }
               : read.id;
       const entry: Found = {
@@ -204,6 +205,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         id,
         read,
         ...(cluster ? { cluster } : {}),
+        ...(unnamed && kustomized === undefined ? { namespaceImplied: true as const } : {}),
       };
       const earlier = read.type === "resource" && !read.fileNamed ? defined.get(entry.baseKey) : undefined;
       if (earlier === undefined) {
@@ -272,17 +274,24 @@ function keyResources(found: readonly Found[], made: ManifestCache["resources"])
     else if (known !== file) fileOfKey.set(baseKey, null);
   }
   const resources = new Map<string, Resource>();
-  for (const { file, baseKey, id, read, cluster } of found) {
+  for (const entry of found) {
+    const { file, baseKey, read, cluster } = entry;
     const key = fileOfKey.get(baseKey) === null ? `${baseKey}@${file}` : baseKey;
     let unique = key;
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
     const earlier = made.get(read);
-    if (earlier && earlier.key === unique && earlier.source.file === file && earlier.cluster === cluster) {
+    if (
+      earlier &&
+      earlier.key === unique &&
+      earlier.source.file === file &&
+      earlier.cluster === cluster &&
+      earlier.namespaceImplied === entry.namespaceImplied
+    ) {
       // Keyed by the other tree's string: one key string for both trees, not one each.
       resources.set(earlier.key, earlier);
       continue;
     }
-    const resource = toResource(read, file, id, unique, cluster);
+    const resource = toResource(entry, unique);
     made.set(read, resource);
     resources.set(unique, resource);
   }
@@ -296,13 +305,14 @@ interface Found {
   readonly id: ResourceId;
   readonly read: Extract<DocumentRead, { type: "resource" | "values" }>;
   readonly cluster?: string;
+  readonly namespaceImplied?: true;
 }
 
 const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file });
 
-function toResource(read: Found["read"], file: string, id: ResourceId, key: string, cluster: string | undefined): Resource {
+function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: string): Resource {
   const source = { file, line: read.chunk.line, text: read.chunk.text };
-  const placed = cluster ? { cluster } : {};
+  const placed = { ...(cluster ? { cluster } : {}), ...(namespaceImplied ? { namespaceImplied } : {}) };
   if (read.type === "resource")
     return {
       id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { httpRoute } from "../helpers/http-route-yaml.js";
+import { httpRoute, serviceImportRef } from "../helpers/http-route-yaml.js";
 import { analyze, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 
 const GATEWAY = (listener = "", extra = "") => `apiVersion: gateway.networking.k8s.io/v1
@@ -322,6 +322,76 @@ describeCorpus("reference checks on istio analyzer test data (../shared/corpus)"
       ]),
     );
     expect(issues.join("\n")).not.toContain("reviews");
+  });
+});
+
+describe("a route that names no namespace: where its references resolve depends on where it is applied", () => {
+  // kubeflow/manifests' model-registry VirtualServices: no namespace, in files no kustomization places.
+  const ISTIO_GATEWAY =
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: kubeflow-gateway, namespace: kubeflow }\nspec:\n  selector: { istio: ingressgateway }\n  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }]\n';
+  const virtualService = (gateway: string, namespace = "") =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: model-registry${namespace ? `, namespace: ${namespace}` : ""} }\nspec:\n  hosts: ["*"]\n  gateways: [${gateway}]\n  http: [{ match: [{ uri: { prefix: /api/model_registry/ } }], route: [{ destination: { host: model-registry-service } }] }]\n`;
+  const added = (route: string) => analyze({ "gw.yaml": ISTIO_GATEWAY }, { "gw.yaml": ISTIO_GATEWAY, "apps/route.yaml": route });
+
+  it("its Gateway, held in another namespace, is not missing: unchecked, and said so", () => {
+    const result = added(virtualService("kubeflow-gateway"));
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([
+      "1 reference not checked: routes name no namespace, and the tree does not say which namespace they are applied to",
+    ]);
+  });
+
+  it("a Gateway the tree holds in no namespace at all is missing wherever the route is applied", () => {
+    expect(brokenOf(added(virtualService("other-gateway")))).toEqual([
+      expect.stringContaining("Istio Gateway default/other-gateway does not exist in the repository"),
+    ]);
+  });
+
+  it("a namespace written on either side is checked as before", () => {
+    expect(brokenOf(added(virtualService("kubeflow-gateway", "team")))).toEqual([
+      expect.stringContaining("Istio Gateway team/kubeflow-gateway does not exist in the repository"),
+    ]);
+    expect(brokenOf(added(virtualService("kubeflow/kubeflow-gateway")))).toEqual([]);
+    expect(brokenOf(added(virtualService("default/kubeflow-gateway")))).toEqual([
+      expect.stringContaining("Istio Gateway default/kubeflow-gateway does not exist in the repository"),
+    ]);
+  });
+
+  it("an HTTPRoute without namespace on a listener admitting only its Gateway's namespace is unchecked, not rejected", () => {
+    const same = "    allowedRoutes: { namespaces: { from: Same } }\n";
+    const unnamespaced = ROUTE().replace(", namespace: shop }", " }");
+    const result = analyze({ "gw.yaml": GATEWAY(same) }, { "gw.yaml": GATEWAY(same), "route.yaml": unnamespaced });
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([
+      "1 reference not checked: routes name no namespace, and the tree does not say which namespace they are applied to",
+    ]);
+    // Written in another namespace, the same route is rejected.
+    expect(brokenOf(analyze({ "gw.yaml": GATEWAY(same) }, { "gw.yaml": GATEWAY(same), "route.yaml": ROUTE() }))).toEqual([
+      expect.stringContaining("admits only routes from namespace infra"),
+    ]);
+  });
+
+  it("an HTTPRoute without namespace naming its Gateway without one finds it only if some namespace holds it", () => {
+    const unnamespaced = (parent: string) => ROUTE(parent).replace(", namespace: shop }", " }");
+    const tree = (route: string) => ({ "gw.yaml": GATEWAY(ALL), "route.yaml": route });
+    expect(brokenOf(analyze(tree(ROUTE()), tree(unnamespaced("{ name: public, sectionName: https }"))))).toEqual([]);
+    expect(brokenOf(analyze(tree(ROUTE()), tree(unnamespaced("{ name: privat, sectionName: https }"))))).toEqual([
+      expect.stringContaining("Gateway default/privat does not exist in the repository"),
+    ]);
+  });
+});
+
+describe("a ServiceImport backend of a route that names no namespace", () => {
+  const EXPORT = "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: checkout, namespace: shop }\n";
+  const route = (backend: string) =>
+    httpRoute(`  - backendRefs: [${backend}]\n`, { namespace: "shop" }).replace(", namespace: shop }", " }");
+  const added = (backend: string) => analyze({ "export.yaml": EXPORT }, { "export.yaml": EXPORT, "route.yaml": route(backend) });
+
+  it("is unchecked when some namespace exports that name, and broken when none does", () => {
+    expect(brokenOf(added(serviceImportRef("checkout")))).toEqual([]);
+    expect(brokenOf(added(serviceImportRef("payments")))).toEqual([
+      expect.stringContaining("ServiceImport default/payments is exported by no cluster"),
+    ]);
   });
 });
 

@@ -62,6 +62,7 @@ function namespaceVerdict(listener: ListenerNode, route: AttachingRoute, namespa
     case "None":
       return { admits: false, reason: `listener ${listener.name} admits no routes (allowedRoutes from None)` };
     case "Selector": {
+      if (route.namespaceImplied) return unwrittenNamespace(listener);
       const labels = namespaceLabels.get(route.id.namespace);
       if (!labels)
         return {
@@ -76,11 +77,16 @@ function namespaceVerdict(listener: ListenerNode, route: AttachingRoute, namespa
           };
     }
     case "Same":
-      return route.id.namespace === listener.ownerNamespace
-        ? ADMITTED
-        : { admits: false, reason: `listener ${listener.name} admits only routes from namespace ${listener.ownerNamespace}` };
+      if (route.id.namespace === listener.ownerNamespace) return ADMITTED;
+      if (route.namespaceImplied) return unwrittenNamespace(listener);
+      return { admits: false, reason: `listener ${listener.name} admits only routes from namespace ${listener.ownerNamespace}` };
   }
 }
+
+const unwrittenNamespace = (listener: ListenerNode): Verdict => ({
+  admits: "unknown",
+  reason: `listener ${listener.name} admits routes by namespace, and the route names none (the tree does not say where it is applied)`,
+});
 
 function kindVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
   const kind = `${normalGroup(route.id.group)}/${route.id.kind}`;
@@ -117,17 +123,28 @@ function hostnameVerdict(listener: ListenerNode, route: AttachingRoute): Verdict
 
 /** Istio server hosts are `namespace/host`: `*` any namespace, `.` the Gateway's own. */
 function istioServerVerdict(server: ListenerNode, route: AttachingRoute): Verdict {
-  const accepts = server.hostnames.some((entry) => {
-    const slash = entry.indexOf("/");
-    const namespace = slash >= 0 ? entry.slice(0, slash) : "*";
-    const host = slash >= 0 ? entry.slice(slash + 1) : entry;
-    const visible =
-      namespace === "*" || namespace === route.id.namespace || (namespace === "." && route.id.namespace === server.ownerNamespace);
-    return visible && route.hostnames.some((own) => hostIntersection(host, own) !== undefined);
-  });
-  return accepts
-    ? ADMITTED
-    : { admits: false, reason: `server ${server.name} hosts ${server.hostnames.join(", ")} accept none of ${route.hostnames.join(", ")}` };
+  const accepts = (anyNamespace: boolean) =>
+    server.hostnames.some((entry) => {
+      const slash = entry.indexOf("/");
+      const namespace = slash >= 0 ? entry.slice(0, slash) : "*";
+      const host = slash >= 0 ? entry.slice(slash + 1) : entry;
+      const visible =
+        anyNamespace ||
+        namespace === "*" ||
+        namespace === route.id.namespace ||
+        (namespace === "." && route.id.namespace === server.ownerNamespace);
+      return visible && route.hostnames.some((own) => hostIntersection(host, own) !== undefined);
+    });
+  if (accepts(false)) return ADMITTED;
+  if (route.namespaceImplied && accepts(true))
+    return {
+      admits: "unknown",
+      reason: `server ${server.name} accepts hosts ${server.hostnames.join(", ")} by namespace, and the route names none (the tree does not say where it is applied)`,
+    };
+  return {
+    admits: false,
+    reason: `server ${server.name} hosts ${server.hostnames.join(", ")} accept none of ${route.hostnames.join(", ")}`,
+  };
 }
 
 /** A listener that rejects the route for one reason rejects it, even when another reason cannot be judged. */
@@ -233,27 +250,35 @@ function resolve(
   { gatewayApi, istio, sets, namespaceLabels }: ParentIndex,
 ): Omit<Attachment, "route" | "parent" | "target"> {
   const name = `${parent.namespace}/${parent.name}`;
-  const missing = (reason: string): Omit<Attachment, "route" | "parent" | "target"> => ({
-    listeners: [asWritten(route, parent, reason)],
-    status: "missing",
-    reason,
-  });
+  // A parent read in the route's unwritten namespace that the tree holds in another namespace may
+  // be that one, once applied: not missing, only unknown. Named nowhere, it is missing wherever applied.
+  const missing = (kind: string, nodes: ReadonlyMap<string, unknown>): Omit<Attachment, "route" | "parent" | "target"> => {
+    const elsewhere = parent.namespaceImplied ? [...nodes.keys()].filter((key) => key.endsWith(`/${parent.name}`)) : [];
+    const [status, reason]: [AttachmentStatus, string] =
+      elsewhere.length > 0
+        ? [
+            "unknown",
+            `${kind} ${parent.name} is in the tree as ${elsewhere.join(", ")}, and the route names no namespace (the tree does not say where it is applied)`,
+          ]
+        : ["missing", `${kind} ${name} is not in the tree`];
+    return { listeners: [asWritten(route, parent, reason)], status, reason };
+  };
   if (parent.kind === "mesh") return { listeners: [asWritten(route, parent)], status: "attached" };
   if (route.api === "istio") {
     const gateway = pick(istio.get(name), route);
-    if (!gateway) return missing(`Istio Gateway ${name} is not in the tree`);
+    if (!gateway) return missing("Istio Gateway", istio);
     // A Gateway written without servers (as in istioctl's own test data) leaves hosts unjudged.
     if (gateway.listeners.length === 0) return { gateway: gateway.key, listeners: [], status: "attached" };
     return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
   if (parent.kind === "Gateway") {
     const gateway = pick(gatewayApi.get(name), route);
-    if (!gateway) return missing(`Gateway ${name} is not in the tree`);
+    if (!gateway) return missing("Gateway", gatewayApi);
     return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
   if (parent.kind === "ListenerSet" || parent.kind === "XListenerSet") {
     const set = pick(sets.get(name), route);
-    if (!set) return missing(`ListenerSet ${name} is not in the tree`);
+    if (!set) return missing("ListenerSet", sets);
     const gateway = pick(gatewayApi.get(`${set.parent.namespace}/${set.parent.name}`), set);
     return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`, namespaceLabels) };
   }

@@ -234,6 +234,7 @@ export function gatewayApiAttachingRoute(resource: Resource): AttachingRoute {
       ...(port !== undefined ? { port } : {}),
       entry: parentEntry(parent, namespace),
       path: ["spec", "parentRefs", index],
+      ...(resource.namespaceImplied && text(parent.namespace) === undefined ? { namespaceImplied: true } : {}),
     };
   });
   return {
@@ -242,6 +243,7 @@ export function gatewayApiAttachingRoute(resource: Resource): AttachingRoute {
     api: "gateway-api",
     ...scoped(resource.key),
     file: resource.source.file,
+    ...(resource.namespaceImplied ? { namespaceImplied: true } : {}),
     hostnames: nonEmptyTexts(spec.hostnames),
     parents,
   };

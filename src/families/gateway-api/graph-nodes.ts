@@ -16,6 +16,7 @@ function route(resource: Resource): GraphNode {
         namespace: text(ref.namespace) ?? namespace,
         name: text(ref.name) ?? "?",
         path: ["spec", "rules", ruleIndex, "backendRefs", index],
+        ...(resource.namespaceImplied && text(ref.namespace) === undefined ? { namespaceImplied: true } : {}),
       });
     });
   });

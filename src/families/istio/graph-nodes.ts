@@ -8,6 +8,9 @@ import type { FieldPath } from "../../core/finding.js";
 
 const ISTIO_NETWORKING = "networking.istio.io";
 
+/** A `gateways` item that names no namespace of its own (`name`, `./name`), as resolveGatewayName reads it. */
+const inOwnNamespace = (gateway: string): boolean => (gateway.includes("/") ? gateway.startsWith("./") : !gateway.includes("."));
+
 /** A VirtualService in the traffic graph: bound to its gateways (or the mesh), sending to its route and mirror hosts. */
 function virtualService(resource: Resource): GraphNode {
   const spec = record(resource.body.spec);
@@ -24,6 +27,7 @@ function virtualService(resource: Resource): GraphNode {
       name: short,
       entry: name === "mesh" ? "mesh" : `Gateway ${ns}/${short}`,
       path: gateways.length ? ["spec", "gateways", index] : ["spec"],
+      ...(resource.namespaceImplied && name !== "mesh" && inOwnNamespace(name) ? { namespaceImplied: true } : {}),
     };
   });
   const destinations: DestinationRef[] = [];
