@@ -24,7 +24,10 @@ export interface DocumentSource {
 
 export interface Resource {
   readonly id: ResourceId;
-  /** `group/kind/namespace/name`. */
+  /**
+   * `group/kind/namespace/name`, then `@cluster` when its file's cluster is known, then `@file` or
+   * `#n` only when several documents share that identity (diff/resource-pairing.ts relies on it).
+   */
   readonly key: string;
   /** The cluster its file is applied to (policy or GitOps placement of the file), when known. */
   readonly cluster?: string;
@@ -80,5 +83,12 @@ export const labelsOrNone = (labels: Readonly<Record<string, string>> | undefine
   labels === undefined || Object.keys(labels).length === 0 ? NO_LABELS : labels;
 
 export const resourceKey = (id: ResourceId): string => `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
+
+/**
+ * Whether a resource's key is `resourceKey(id)[@cluster]` with no suffix. Keys are built only that
+ * way (Resource.key), so the length tells: a string in hand is spared building and hashing anew.
+ */
+export const keyIsIdentity = ({ id, cluster, key }: Pick<Resource, "id" | "cluster" | "key">): boolean =>
+  key.length === id.group.length + id.kind.length + id.namespace.length + id.name.length + 3 + (cluster ? cluster.length + 1 : 0);
 
 export const displayName = (id: ResourceId): string => `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;

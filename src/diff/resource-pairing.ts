@@ -1,4 +1,4 @@
-import type { ManifestSet, Resource } from "../core/resource.js";
+import { keyIsIdentity, type ManifestSet, type Resource } from "../core/resource.js";
 import { canonicalMeaning } from "../core/canonical-form.js";
 import { FAMILIES } from "../families/index.js";
 
@@ -34,14 +34,14 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
       const [after] = sides.head;
       // The loader keyed a lone definition without its file; a promoted one takes the head's key.
       const key = (after ?? before)!.key;
-      if (before) baseKeys.set(before, key);
-      if (after) headKeys.set(after, key);
+      if (before && before.key !== key) baseKeys.set(before, key);
+      if (after && after.key !== key) headKeys.set(after, key);
       continue;
     }
     for (const { before, after } of pairDefinitions(sides.base, sides.head)) {
       const key = `${identity}@${(after ?? before)!.source.file}`;
-      if (before) baseKeys.set(before, key);
-      if (after) headKeys.set(after, key);
+      if (before && before.key !== key) baseKeys.set(before, key);
+      if (after && after.key !== key) headKeys.set(after, key);
     }
   }
   return { base: rekey(base, baseKeys), head: rekey(head, headKeys) };
@@ -53,8 +53,13 @@ const PROMOTED_KINDS: Readonly<Record<string, string>> = Object.assign({}, ...FA
 
 export const identityOf = (resource: Resource): string => {
   const { group, kind, namespace, name } = resource.id;
-  const stable = `${PROMOTED_GROUPS[group] ?? group}/${PROMOTED_KINDS[kind] ?? kind}/${namespace}/${name}`;
-  return resource.cluster ? `${stable}@${resource.cluster}` : stable;
+  const promotedGroup = PROMOTED_GROUPS[group];
+  const promotedKind = PROMOTED_KINDS[kind];
+  // Nearly every key is the identity itself: that string is shared by both trees and already hashed.
+  if (promotedGroup === undefined && promotedKind === undefined && keyIsIdentity(resource)) return resource.key;
+  const { cluster } = resource;
+  const stable = `${promotedGroup ?? group}/${promotedKind ?? kind}/${namespace}/${name}`;
+  return cluster ? `${stable}@${cluster}` : stable;
 };
 
 interface Pair {
@@ -119,7 +124,9 @@ function leaves(resource: Resource): string[] {
   return out;
 }
 
+/** `keys` holds only the keys that change: a tree none of whose keys change is itself. */
 function rekey(set: ManifestSet, keys: ReadonlyMap<Resource, string>): ManifestSet {
+  if (keys.size === 0) return set;
   const resources = new Map<string, Resource>();
   let same = true;
   for (const resource of set.resources.values()) {

@@ -168,7 +168,8 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
     ...wildcardRules.filter(([pattern]) => pattern !== host && hostsOverlap(pattern, host)).flatMap(([, rules]) => rules),
   ];
   for (const route of graph.routes.values()) {
-    const seen = new Set<string>();
+    // Made for the few routes that name subsets: a tree holds tens of thousands of routes.
+    let seen: Set<string> | undefined;
     for (const destination of route.destinations) {
       if (!destination.subset || !destination.host) continue;
       if (!checkable.destinationRules) {
@@ -176,7 +177,7 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
         continue;
       }
       const identity = `${destination.host}/${destination.subset}`;
-      if (seen.has(identity)) continue;
+      if ((seen ??= new Set()).has(identity)) continue;
       seen.add(identity);
       const rules = rulesFor(destination.host);
       if (rules.some((rule) => rule.subsets.includes(destination.subset!))) continue;
@@ -199,15 +200,15 @@ function serviceImports(graph: TrafficGraph, checkable: Checkable, issues: Graph
   const exportedAnywhere = (name: string) =>
     (exportedNames ??= new Set([...graph.serviceExports.keys()].map((key) => key.slice(key.indexOf("/") + 1)))).has(name);
   for (const route of graph.routes.values()) {
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
     for (const destination of route.destinations) {
       if (destination.kind !== "ServiceImport") continue;
-      const name = `${destination.namespace}/${destination.name}`;
       if (!checkable.serviceExports) {
         note("backends are ServiceImports, but the repository holds no ServiceExport");
         continue;
       }
-      if (graph.serviceExports.has(name) || seen.has(name)) continue;
+      const name = `${destination.namespace}/${destination.name}`;
+      if (graph.serviceExports.has(name) || (seen ??= new Set()).has(name)) continue;
       seen.add(name);
       // Read in the route's unwritten namespace, it may be the export of that name once applied.
       if (destination.namespaceImplied && exportedAnywhere(destination.name)) {
@@ -289,14 +290,19 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
 function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
+  interface Claimant {
+    readonly route: RouteNode;
+    readonly path: FieldPath;
+  }
   interface Claim {
     readonly listener: string;
     readonly host: string;
     /** The match claimed, or undefined for a mesh VirtualService, which claims its whole host. */
     readonly match: string | undefined;
-    readonly claimants: { readonly route: RouteNode; readonly path: FieldPath }[];
+    readonly claimants: Claimant[];
   }
-  const claims = new Map<string, Claim>();
+  // A claim with one claimant is that claimant alone: the Claim is made when a second route comes.
+  const claims = new Map<string, Claimant | Claim>();
   let named: Map<string, string> | undefined;
   const names = () => (named ??= listenerNames(graph));
   for (const attachment of graph.attachments) {
@@ -310,15 +316,18 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
         const section = mesh ? /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host) : null;
         const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
-        let claim = claims.get(key);
-        if (!claim) claims.set(key, (claim = { listener, host, match: mesh ? undefined : flow.match, claimants: [] }));
-        if (!claim.claimants.some((claimant) => claimant.route.key === route.key))
-          claim.claimants.push({ route, path: mesh ? ["spec", "hosts"] : flow.path });
+        const claimant = { route, path: mesh ? ["spec", "hosts"] : flow.path };
+        const claim = claims.get(key);
+        if (!claim) claims.set(key, claimant);
+        else if (!("claimants" in claim)) {
+          if (claim.route.key !== route.key)
+            claims.set(key, { listener, host, match: mesh ? undefined : flow.match, claimants: [claim, claimant] });
+        } else if (!claim.claimants.some((other) => other.route.key === route.key)) claim.claimants.push(claimant);
       }
     }
   }
   for (const [key, claim] of claims) {
-    if (claim.claimants.length < 2) continue;
+    if (!("claimants" in claim)) continue;
     const claimants = [...claim.claimants].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
     if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => !sameObject(a.route, b.route) && seeEachOther(a.route, b.route))))
       continue;

@@ -18,6 +18,7 @@ import {
   displayName,
   labelsOrNone,
   NO_LABELS,
+  keyIsIdentity,
   resourceKey,
   type InvalidManifest,
   type ManifestSet,
@@ -201,7 +202,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
               : read.id;
       const entry: Found = {
         file: file.path,
-        baseKey: resourceKey(id) + (cluster ? `@${cluster}` : ""),
+        baseKey: identityKey(id, cluster, cache.resources.get(read)),
         id,
         read,
         ...(cluster ? { cluster } : {}),
@@ -296,6 +297,16 @@ function keyResources(found: readonly Found[], made: ManifestCache["resources"])
     resources.set(unique, resource);
   }
   return resources;
+}
+
+/**
+ * `group/kind/namespace/name[@cluster]`. The other tree's resource of the same document holds that
+ * string as its key unless several documents shared it there (Resource.key): that string again is
+ * one string for both trees, hashed once, instead of a new one a side.
+ */
+function identityKey(id: ResourceId, cluster: string | undefined, earlier: Resource | undefined): string {
+  if (earlier?.id === id && earlier.cluster === cluster && keyIsIdentity(earlier)) return earlier.key;
+  return resourceKey(id) + (cluster ? `@${cluster}` : "");
 }
 
 /** A document read, placed in its file, before keys are known. */

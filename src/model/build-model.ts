@@ -55,8 +55,6 @@ const byClaim = (a: Claimant, b: Claimant): number => {
  * d6bc690).
  */
 function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string }[] {
-  // A key one rule claims (nearly every key) has nothing to rank.
-  if (claimants.length === 1) return [{ flow: claimants[0]!.flow }];
   const ranked = claimants.filter((c) => c.claim).sort(byClaim);
   const winner = ranked[0]?.flow;
   const shadowed = ranked.slice(1).map(({ flow }) => ({
@@ -81,7 +79,8 @@ export function buildTrafficModel(
   previous?: TrafficModel,
 ): TrafficModel {
   const placement = buildPlacementIndex(set, topology, filePlacement);
-  const claims = new Map<string, Claimant[]>();
+  // A key one rule claims (nearly every key) holds that claimant alone: nothing to rank or number.
+  const claims = new Map<string, Claimant | Claimant[]>();
   const routes = new Map<string, RouteEntries>();
   const declared: Flow[] = [];
   const routing: { readonly resource: Resource; readonly found: RouteRules }[] = [];
@@ -103,10 +102,11 @@ export function buildTrafficModel(
     for (const rule of found.rules) {
       const flow = flowOf(resource, rule, scopedEntry(rule.entry), placement);
       declared.push(flow);
-      const claimants = claims.get(flow.key);
+      const claimed = claims.get(flow.key);
       const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
-      if (claimants) claimants.push(claimant);
-      else claims.set(flow.key, [claimant]);
+      if (claimed === undefined) claims.set(flow.key, claimant);
+      else if (Array.isArray(claimed)) claimed.push(claimant);
+      else claims.set(flow.key, [claimed, claimant]);
     }
   }
   // A numbered key must not take the plain key of another flow (a match may end in `#2`). Keys one
@@ -114,6 +114,7 @@ export function buildTrafficModel(
   let used: Set<string> | undefined;
   const renamed = new Map<Flow, Flow>();
   for (const [key, claimants] of claims) {
+    if (!Array.isArray(claimants)) continue;
     let n = 2;
     resolveClaims(claimants).forEach(({ flow, shadowedBy }, index) => {
       let numbered = key;

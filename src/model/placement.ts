@@ -21,6 +21,12 @@ export interface PlacementIndex {
   serviceOf(ref: BackendRef): string;
 }
 
+/** What a `backendRegions` pattern reads off a backend's name. */
+interface Matched {
+  readonly placement: Placement;
+  readonly service: string;
+}
+
 type BuildPlacementIndex = (set: ManifestSet, topology: Topology, filePlacement: FilePlacement) => PlacementIndex;
 
 /** The placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
@@ -43,14 +49,21 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       interned.set(key, placement);
       return placement;
     };
+    // A file's clusters are one list for all its resources (a fleet's ServiceExports): placed once.
+    const ofList = { single: new WeakMap<object, Placement>(), multi: new WeakMap<object, Placement>() };
     const placementOfClusters: PlacementTools["ofClusters"] = (clusters, multiCluster, regionOf) => {
+      const memo = regionOf === undefined && typeof clusters === "object" ? ofList[multiCluster ? "multi" : "single"] : undefined;
+      const known = memo?.get(clusters);
+      if (known) return known;
       const sortedClusters = sortedSet(clusters);
       const region = (cluster: string) => regionOfCluster(cluster) ?? regionOf?.(cluster);
-      return intern({
+      const placement = intern({
         clusters: sortedClusters,
         regions: sortedSet(sortedClusters.map(region).filter((r): r is string => r !== undefined)),
         multiCluster,
       });
+      memo?.set(clusters, placement);
+      return placement;
     };
     const tools: PlacementTools = { ofClusters: placementOfClusters, clustersOfFile: (file) => filePlacement(file).clusters };
 
@@ -70,27 +83,29 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
     const hintsOfFamily = (family: string) => (key: string) => hints.get(family)?.get(key) ?? [];
 
     // Every backend is placed and named by its name (place and serviceOf), in every flow naming it: each name is matched once.
-    const matchedNames = new Map<string, { placement: Placement; matched: string } | undefined>();
-    const byPattern = (name: string): { placement: Placement; matched: string } | undefined => {
+    // null: matched no pattern (one lookup a backend, not two).
+    const matchedNames = new Map<string, Matched | null>();
+    const byPattern = (name: string): Matched | undefined => {
       if (patterns.length === 0) return undefined;
-      if (matchedNames.has(name)) return matchedNames.get(name);
-      const found = matchPatterns(name);
-      matchedNames.set(name, found);
-      return found;
+      let found = matchedNames.get(name);
+      if (found === undefined) matchedNames.set(name, (found = matchPatterns(name) ?? null));
+      return found ?? undefined;
     };
-    const matchPatterns = (name: string): { placement: Placement; matched: string } | undefined => {
+    const matchPatterns = (name: string): Matched | undefined => {
       for (const regex of patterns) {
         const match = regex.exec(name);
         const groups = match?.groups;
         if (!match || !groups) continue;
+        // The policy `services` key: the name with the matched part and the separators around it removed.
+        const service = name.replace(match[0], "").replace(/^[-_.]+|[-_.]+$/g, "") || name;
         if (groups.cluster) {
           const placement = placementOfClusters([groups.cluster], false);
           return {
             placement: groups.region ? intern({ ...placement, regions: sortedSet([...placement.regions, groups.region]) }) : placement,
-            matched: match[0],
+            service,
           };
         }
-        if (groups.region) return { placement: intern({ clusters: [], regions: [groups.region], multiCluster: false }), matched: match[0] };
+        if (groups.region) return { placement: intern({ clusters: [], regions: [groups.region], multiCluster: false }), service };
       }
       return undefined;
     };
@@ -111,9 +126,7 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       serviceOf(ref) {
         const naming = destinations.get(ref.kind)?.find((destination) => destination.serviceName)?.serviceName;
         const base = naming ? naming(ref) : ref.name;
-        const matched = byPattern(base)?.matched;
-        if (!matched) return base;
-        return base.replace(matched, "").replace(/^[-_.]+|[-_.]+$/g, "") || base;
+        return byPattern(base)?.service ?? base;
       },
     };
   };
