@@ -8,7 +8,8 @@ import { renderSarif } from "./report/sarif.js";
 import { renderWorkflowCommands } from "./report/workflow-commands.js";
 import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "./render/render-change.js";
 import { POLICY_PATH, reviewChange, type ReviewInput, type ReviewResult } from "./review.js";
-import { readFolder, textsByPath, type SourceTree } from "./sources/folder-source.js";
+import { readFolder, type SourceTree } from "./sources/folder-source.js";
+import { textsByPath } from "./core/source-file.js";
 import { readAhead, type ReadAheadOptions } from "./sources/read-ahead.js";
 import { createManifestCache } from "./manifests/load-manifests.js";
 import { mergeBaseOf, readGitTree, type BlobTexts } from "./sources/git-source.js";
@@ -53,7 +54,7 @@ const OPTIONS = {
 async function readTrees(base: string, head: string, repo: string | undefined, twoDot: boolean): Promise<[SourceTree, SourceTree]> {
   if (!repo) {
     const before = readFolder(base);
-    return [before, readFolder(head, textsByPath(before))];
+    return [before, readFolder(head, textsByPath(before.files))];
   }
   const from = twoDot ? base : await mergeBaseOf(repo, base, head);
   // One after the other: the head reads only the blobs the base did not have.

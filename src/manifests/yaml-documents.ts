@@ -251,7 +251,9 @@ export function parseYamlStream(
   const results: (ParsedYaml | undefined)[] = chunks.map(() => undefined);
   let document = -1;
   let placed = true;
-  for (const event of events) {
+  // Indexed: a large tree has millions of events, and an iterator's result objects add up.
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
     if (event.type === DOCUMENT) {
       document++;
       placed = false;

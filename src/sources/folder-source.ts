@@ -58,9 +58,6 @@ export function readFolder(root: string, known?: ReadonlyMap<string, string>): S
   return { files: files.sort(byPath), links: links.sort(byPath) };
 }
 
-/** The texts of a tree by path, for reading another tree beside it. */
-export const textsByPath = (tree: SourceTree): Map<string, string> => new Map(tree.files.map((file) => [file.path, file.text]));
-
 /** Where a known text is encoded to be compared with the bytes read: one buffer for the whole read. */
 let scratch = Buffer.alloc(0);
 

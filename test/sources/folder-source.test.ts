@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readFolder, textsByPath } from "../../src/sources/folder-source.js";
+import { readFolder } from "../../src/sources/folder-source.js";
+import { textsByPath } from "../../src/core/source-file.js";
 import { scratchFolder } from "../helpers/scratch-trees.js";
 
 describe("readFolder beside a known tree (the head read after the base)", () => {
@@ -8,7 +9,7 @@ describe("readFolder beside a known tree (the head read after the base)", () => 
   );
   const head = readFolder(
     scratchFolder({ "same.yaml": "kind: A\n", "edited.yaml": "kind: C\n", "accents.yaml": "name: café\n", "new.yaml": "y: 2\n" }),
-    textsByPath(base),
+    textsByPath(base.files),
   );
   const text = (tree: typeof base, path: string) => tree.files.find((file) => file.path === path)!.text;
 
@@ -27,7 +28,7 @@ describe("readFolder beside a known tree (the head read after the base)", () => 
   });
 
   it("a known text of the same length but other bytes is not taken", () => {
-    const other = readFolder(scratchFolder({ "same.yaml": "kind: Z\n" }), textsByPath(base));
+    const other = readFolder(scratchFolder({ "same.yaml": "kind: Z\n" }), textsByPath(base.files));
     expect(other.files).toEqual([{ path: "same.yaml", text: "kind: Z\n" }]);
   });
 });

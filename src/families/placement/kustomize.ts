@@ -5,6 +5,7 @@ import { sameValue } from "../../core/canonical-values.js";
 import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection } from "../../core/finding.js";
+import { textsByPath } from "../../core/source-file.js";
 
 /**
  * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge
@@ -122,15 +123,16 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
  * detector above never sees those, since the Kustomization itself is unchanged.
  */
 export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context) => {
-  const baseText = new Map(base.map((file) => [file.path, file.text]));
-  const headText = new Map(head.map((file) => [file.path, file.text]));
+  // Most trees hold no Kustomization: the texts by path are made for the first one.
+  let texts: { readonly base: Map<string, string>; readonly head: Map<string, string> } | undefined;
   const detections: Detection[] = [];
   for (const [key, kustomization] of context.head.resources) {
     if (!isKustomization(kustomization)) continue;
+    texts ??= { base: textsByPath(base), head: textsByPath(head) };
     for (const entry of entriesOf(kustomization)) {
       if (entry.file === undefined) continue;
-      const before = baseText.get(entry.file);
-      const after = headText.get(entry.file);
+      const before = texts.base.get(entry.file);
+      const after = texts.head.get(entry.file);
       if (before === after || (before !== undefined && after !== undefined && context.sameYaml(before, after))) continue;
       const target = trafficTarget(entry, context, `${before ?? ""}\n${after ?? ""}`);
       if (target === undefined) continue;
