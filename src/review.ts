@@ -89,7 +89,7 @@ const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: ""
 
 /** `established`: the base tree's analysis when this is the head: its resources are applied first, so a route the PR adds is younger; its equal flows are shared. */
 function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile, established?: TreeAnalysis): TreeAnalysis {
-  const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile);
+  const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile, established?.placement);
   // The base tree's resources by key answer which are applied already: no copy of their keys.
   const applied = established?.manifests.resources ?? new Set<string>();
   return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, applied, established?.model) };

@@ -11,8 +11,8 @@ import type { Resource } from "./resource.js";
 export type ClusterRegions = Readonly<Record<string, string>>;
 
 export interface FileClusters {
-  readonly clusters: string[];
-  readonly regions: string[];
+  readonly clusters: readonly string[];
+  readonly regions: readonly string[];
 }
 
 export type FilePlacement = (path: string) => FileClusters;

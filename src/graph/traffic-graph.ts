@@ -11,6 +11,7 @@ import {
 } from "../families/index.js";
 import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
+import { sameItems } from "../core/same-items.js";
 
 /**
  * The repo-wide traffic graph of one tree (DESIGN §7): every Gateway and listener, every route
@@ -95,7 +96,7 @@ function sharedLists(lists: Map<string, readonly Flow[]>, previous: ReadonlyMap<
   if (!previous) return;
   for (const [key, flows] of lists) {
     const before = previous.get(key);
-    if (before && before.length === flows.length && before.every((flow, index) => flow === flows[index])) lists.set(key, before);
+    if (before && sameItems(before, flows)) lists.set(key, before);
   }
 }
 

@@ -5,7 +5,7 @@ import type { FilePlacement } from "./gitops-placement.js";
 import { flowOf } from "./flow-builder.js";
 import type { RouteRules, RuleShape } from "../core/route-rules.js";
 import { FAMILIES } from "../families/index.js";
-import { buildPlacementIndex } from "./placement.js";
+import { buildPlacementIndex, type PlacementIndex } from "./placement.js";
 import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js";
 
 /**
@@ -78,7 +78,7 @@ export function buildTrafficModel(
   established: Pick<ReadonlySet<string>, "has"> = new Set(),
   previous?: TrafficModel,
 ): TrafficModel {
-  const placement = buildPlacementIndex(set, topology, filePlacement);
+  const placement = buildPlacementIndex(set, topology, filePlacement, previous && indexOfModel.get(previous));
   // A key one rule claims (nearly every key) holds that claimant alone: nothing to rank or number.
   const claims = new Map<string, Claimant | Claimant[]>();
   const routes = new Map<string, RouteEntries>();
@@ -135,5 +135,10 @@ export function buildTrafficModel(
     flows.set(final.key, before && equalData(before, final) ? before : final);
   }
   // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
-  return { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
+  const model = { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
+  indexOfModel.set(model, placement);
+  return model;
 }
+
+/** The placement index each model was built with, for the next tree's (the model itself stays plain data). */
+const indexOfModel = new WeakMap<TrafficModel, PlacementIndex>();

@@ -4,6 +4,7 @@ import type { RuleShape } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { sharedPath } from "../core/field-path.js";
 import { flatText } from "../core/flat-text.js";
+import { sameItems } from "../core/same-items.js";
 import type { Backend, Flow, Placement } from "../core/traffic-model.js";
 
 /** Shares are weight / sum (DESIGN §6); all-zero weights carry no traffic at all. */
@@ -47,15 +48,10 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
  * backends are placed as in the base: that flow is taken, not built again and compared (most of the
  * head model's work and garbage on a large tree, issue 13). Weak: it keeps no analysis alive.
  */
-const builtFrom = new WeakMap<RuleShape, Flow>();
+const builtFrom = new WeakMap<RuleShape, { readonly flow: Flow; readonly placement: PlacementIndex }>();
 
 const samePlacement = (a: Placement, b: Placement): boolean =>
-  a === b ||
-  (a.multiCluster === b.multiCluster &&
-    a.clusters.length === b.clusters.length &&
-    a.clusters.every((cluster, i) => cluster === b.clusters[i]) &&
-    a.regions.length === b.regions.length &&
-    a.regions.every((region, i) => region === b.regions[i]));
+  a === b || (a.multiCluster === b.multiCluster && sameItems(a.clusters, b.clusters) && sameItems(a.regions, b.regions));
 
 /**
  * The flow of one rule at `entry` (its entry, scoped to the resource's cluster or file when the
@@ -66,13 +62,15 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
   const built = builtFrom.get(rule);
   if (
     built &&
-    built.resourceKey === resource.key &&
-    built.resource === resource.id &&
-    built.entry === entry &&
-    rule.backends.every((backend, i) => samePlacement(placement.place(backend.ref), built.backends[i]!.placement))
+    built.flow.resourceKey === resource.key &&
+    built.flow.resource === resource.id &&
+    built.flow.entry === entry &&
+    // Placed by the same index (both trees place backends alike: see buildPlacementIndex), or placed again alike.
+    (built.placement === placement ||
+      rule.backends.every((backend, i) => samePlacement(placement.place(backend.ref), built.flow.backends[i]!.placement)))
   )
-    return built;
+    return built.flow;
   const flow = toFlow(resource, entry === rule.entry ? rule : { ...rule, entry }, placement);
-  builtFrom.set(rule, flow);
+  builtFrom.set(rule, { flow, placement });
   return flow;
 }

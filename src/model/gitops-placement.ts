@@ -1,8 +1,9 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { sortedSet } from "../core/canonical-values.js";
+import { sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import type { ClusterRegions, Delivery, FilePlacement } from "../core/gitops-delivery.js";
+import type { ClusterRegions, Delivery, FileClusters, FilePlacement } from "../core/gitops-delivery.js";
 import { FAMILIES, type Family } from "../families/index.js";
 
 export type { Delivery, FilePlacement };
@@ -21,14 +22,34 @@ export type DeliveryReader = (resource: Resource) => Delivery | undefined;
 export interface GitopsPlacement {
   /** Reads a tree's GitOps objects once (`clusters`: the policy's). */
   readonly deliveriesOf: (set: ManifestSet, clusters: ClusterRegions) => DeliveryReader;
-  readonly buildGitopsPlacement: (set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile) => FilePlacement;
+  /**
+   * `previous`: the other tree's placement, which this one is where both trees hold the same
+   * objects of the delivering families (the same objects, in order) under the same policy.
+   */
+  readonly buildGitopsPlacement: (
+    set: ManifestSet,
+    topology: Topology,
+    clusterOfFile: ClusterOfFile,
+    previous?: FilePlacement,
+  ) => FilePlacement;
   /** The kinds whose documents the families read to know what is delivered. */
   readonly deliveryKinds: readonly string[];
 }
 
 /** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
+/** What a placement was built from, for the next tree to tell whether it would build the same. */
+interface PlacementInputs {
+  readonly sources: readonly Resource[];
+  readonly topology: Topology;
+  readonly clusterOfFile: ClusterOfFile;
+}
+
+const builtFrom = new WeakMap<FilePlacement, PlacementInputs>();
+
 export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacement {
   const readers = families.flatMap((family) => (family.deliveries ? [[family.name, family.deliveries.read] as const] : []));
+  // A family's reader reads its own resources only (deliveriesOf): they are all a placement depends on.
+  const delivering = new Set(readers.map(([name]) => name));
 
   const deliveriesOf = (set: ManifestSet, clusters: ClusterRegions): DeliveryReader => {
     // A family is asked only about its own resources.
@@ -36,7 +57,26 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     return (resource) => reads.get(resource.family)?.(resource);
   };
 
-  const buildGitopsPlacement = (set: ManifestSet, topology: Topology, clusterOfFile: ClusterOfFile): FilePlacement => {
+  const buildGitopsPlacement = (
+    set: ManifestSet,
+    topology: Topology,
+    clusterOfFile: ClusterOfFile,
+    previous?: FilePlacement,
+  ): FilePlacement => {
+    const inputs: PlacementInputs = {
+      sources: [...set.resources.values()].filter((resource) => delivering.has(resource.family)),
+      topology,
+      clusterOfFile,
+    };
+    const before = previous && builtFrom.get(previous);
+    if (
+      previous &&
+      before &&
+      before.topology === topology &&
+      before.clusterOfFile === clusterOfFile &&
+      sameItems(before.sources, inputs.sources)
+    )
+      return previous;
     const deliveryOf = deliveriesOf(set, topology.clusters);
     const deliveries = [...set.resources.values()].flatMap((resource) => deliveryOf(resource) ?? []);
     const memo = new Map<string, readonly string[]>();
@@ -64,10 +104,19 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       return result;
     };
 
-    return (path) => {
-      const clusters = clustersOf(path, new Set());
-      return { clusters: [...clusters], regions: sortedSet(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])) };
+    // One answer a path, held: the model places each of a file's backends by it.
+    const placed = new Map<string, FileClusters>();
+    const placement: FilePlacement = (path) => {
+      let answer = placed.get(path);
+      if (!answer) {
+        const clusters = clustersOf(path, new Set());
+        answer = { clusters, regions: sortedSet(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])) };
+        placed.set(path, answer);
+      }
+      return answer;
     };
+    builtFrom.set(placement, inputs);
+    return placement;
   };
 
   return { deliveriesOf, buildGitopsPlacement, deliveryKinds: sortedSet(families.flatMap((family) => family.deliveries?.kinds ?? [])) };

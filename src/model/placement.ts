@@ -1,9 +1,10 @@
-import type { ManifestSet } from "../core/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "../core/gitops-delivery.js";
 import { UNKNOWN_PLACEMENT, type Placement } from "../core/traffic-model.js";
 import type { BackendRef } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
+import { sameItems } from "../core/same-items.js";
 import { byFamilyKind, FAMILIES, type DestinationPlacement, type Family, type PlacementTools } from "../families/index.js";
 
 /**
@@ -27,7 +28,29 @@ interface Matched {
   readonly service: string;
 }
 
-type BuildPlacementIndex = (set: ManifestSet, topology: Topology, filePlacement: FilePlacement) => PlacementIndex;
+/**
+ * `previous`: the other tree's index. Where both trees hold the same resources that say where
+ * backends run (the same objects, in order: what a PR that leaves them alone shares) under the same
+ * file placement and topology, every backend is placed alike: the index is that one.
+ */
+type BuildPlacementIndex = (
+  set: ManifestSet,
+  topology: Topology,
+  filePlacement: FilePlacement,
+  previous?: PlacementIndex,
+) => PlacementIndex;
+
+/** What an index was built from, for the next tree to tell whether it would build the same. */
+interface IndexInputs {
+  readonly sources: readonly Resource[];
+  readonly topology: Topology;
+  readonly filePlacement: FilePlacement;
+}
+
+const builtFrom = new WeakMap<PlacementIndex, IndexInputs>();
+
+const sameInputs = (a: IndexInputs, b: IndexInputs): boolean =>
+  a.topology === b.topology && a.filePlacement === b.filePlacement && sameItems(a.sources, b.sources);
 
 /** The placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 export function placementIndexOver(families: readonly Family[]): BuildPlacementIndex {
@@ -37,7 +60,10 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
     for (const [kind, destination] of Object.entries(family.placementHints?.destinations ?? {}))
       destinations.set(kind, [...(destinations.get(kind) ?? []), { ...destination, family: family.name }]);
 
-  return (set, topology, filePlacement) => {
+  return (set, topology, filePlacement, previous) => {
+    const inputs: IndexInputs = { sources: [...set.resources.values()].filter((resource) => hintsOf(resource)), topology, filePlacement };
+    const before = previous && builtFrom.get(previous);
+    if (previous && before && sameInputs(before, inputs)) return previous;
     const patterns = topology.backendRegions.map((pattern) => new RegExp(pattern));
     const regionOfCluster = (cluster: string) => topology.clusters[cluster];
     // Every backend of a fleet lands on one of a few placements: one shared object each, not one per backend of every flow.
@@ -69,10 +95,8 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
 
     // family → key → what its resources say, in tree order.
     const hints = new Map<string, Map<string, Placement[]>>();
-    for (const resource of set.resources.values()) {
-      const read = hintsOf(resource);
-      if (!read) continue;
-      for (const { key, placement } of read(resource, tools)) {
+    for (const resource of inputs.sources) {
+      for (const { key, placement } of hintsOf(resource)!(resource, tools)) {
         const ofFamily = hints.get(resource.family) ?? new Map<string, Placement[]>();
         hints.set(resource.family, ofFamily);
         const said = ofFamily.get(key);
@@ -110,7 +134,7 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       return undefined;
     };
 
-    return {
+    const index: PlacementIndex = {
       place(ref) {
         const named = byPattern(ref.name);
         if (named) return named.placement;
@@ -129,6 +153,8 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
         return byPattern(base)?.service ?? base;
       },
     };
+    builtFrom.set(index, inputs);
+    return index;
   };
 }
 
