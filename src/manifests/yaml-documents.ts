@@ -191,6 +191,23 @@ export function readAsGoYaml<T>(text: string, read: (text: string) => T): T {
   }
 }
 
+/**
+ * Every document of a file as kubectl, kustomize and helm (go-yaml) read it: js-yaml's read of the
+ * whole file, or, where js-yaml refuses an indentation go-yaml does not check (a wrapped CRD
+ * description), each document read as readAsGoYaml does. Throws what js-yaml throws otherwise.
+ */
+export function loadAllAsGoYaml(text: string): unknown[] {
+  try {
+    return jsyaml.loadAll(text);
+  } catch (error) {
+    if (!(error instanceof jsyaml.YAMLException) || error.reason !== "deficient indentation") throw error;
+    return splitYamlDocuments(text).map((chunk) => readAsGoYaml(chunk.text, (document) => jsyaml.load(document)));
+  }
+}
+
+/** One document as go-yaml reads it (readAsGoYaml). */
+export const loadAsGoYaml = (text: string): unknown => readAsGoYaml(text, (document) => jsyaml.load(document));
+
 export function parseYamlDocument(
   chunk: YamlChunk,
   limits: YamlLimits = defaultYamlLimits,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
+import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
@@ -337,8 +338,7 @@ function namespaced(text: string, namespace: string): Outcome {
  * those documents in the release's namespace, so they are reviewed there.
  */
 function inNamespace(text: string, namespace: string): string {
-  return jsyaml
-    .loadAll(text)
+  return loadAllAsGoYaml(text)
     .filter((document): document is Record<string, unknown> => typeof document === "object" && document !== null)
     .map((document) => {
       const metadata = (document.metadata ?? {}) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
-import { sameYamlContent } from "../manifests/yaml-documents.js";
+import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor } from "../manifests/kinds.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
@@ -235,7 +235,7 @@ const insideFolder = (folder: string) => (file: string) => folder === "" || file
 export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
   let documents: unknown[];
   try {
-    documents = jsyaml.loadAll(file.text);
+    documents = loadAllAsGoYaml(file.text);
   } catch {
     return [];
   }
@@ -293,7 +293,7 @@ function linkResolver(links: readonly SymbolicLink[]): (path: string) => string 
 
 const kustomizationFields = (text: string | undefined) => {
   try {
-    return KustomizationFile.safeParse(jsyaml.load(text ?? "")).data ?? {};
+    return KustomizationFile.safeParse(loadAsGoYaml(text ?? "")).data ?? {};
   } catch {
     return {};
   }
@@ -310,7 +310,7 @@ const kustomizationOf = (tree: Pick<Tree, "text">, file: string) => kustomizatio
 export function isEmptyKustomization(text: string | undefined): boolean {
   if (text === undefined) return false;
   try {
-    const [value, ...more]: unknown[] = jsyaml.loadAll(text);
+    const [value, ...more]: unknown[] = loadAllAsGoYaml(text);
     const bare =
       value == null ||
       (typeof value === "object" &&
@@ -504,7 +504,7 @@ function chartInputs(
   if (!tree.text.has(chartFile)) return undefined;
   let declared: z.infer<typeof ChartFile>["dependencies"] = [];
   try {
-    declared = ChartFile.safeParse(jsyaml.load(tree.text.get(chartFile)!)).data?.dependencies ?? [];
+    declared = ChartFile.safeParse(loadAsGoYaml(tree.text.get(chartFile)!)).data?.dependencies ?? [];
   } catch {
     // An unreadable Chart.yaml is helm's to report.
   }
@@ -694,7 +694,7 @@ const IMAGE_PARAMETER = /(?:^|\.)image(?:\.(?:repository|registry|tag|digest|pul
 /** An Argo CD Application's `helm.values` string as data, when it is YAML. */
 function parsedValues(text: string | undefined): unknown {
   try {
-    return text === undefined ? undefined : jsyaml.load(text);
+    return text === undefined ? undefined : loadAsGoYaml(text);
   } catch {
     return text;
   }
@@ -787,7 +787,7 @@ function sameButWorkloads(before: string | undefined, after: string | undefined)
   if (before === after) return true;
   if (before === undefined || after === undefined) return false;
   const rest = (text: string): unknown => {
-    const value: unknown = jsyaml.load(text);
+    const value: unknown = loadAsGoYaml(text);
     if (!value || typeof value !== "object" || Array.isArray(value)) return value;
     return Object.fromEntries(Object.entries(value).filter(([key]) => !WORKLOAD_FIELDS.includes(key)));
   };
@@ -815,7 +815,7 @@ function holdsNoTraffic(text: string | undefined): boolean {
   if (text === undefined) return true;
   let documents: unknown[];
   try {
-    documents = jsyaml.loadAll(text);
+    documents = loadAllAsGoYaml(text);
   } catch {
     return false;
   }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   defaultYamlLimits,
+  loadAllAsGoYaml,
   oversize,
   parseYamlDocument,
   parseYamlStream,
@@ -285,5 +286,28 @@ describe("reading what go-yaml reads (kubectl, kustomize, Argo CD)", () => {
   it("keeps refusing what go-yaml refuses too, at the first error's line", () => {
     expect(only(lines("a:", "  b: c", " d: e"))).toMatchObject({ ok: false, line: 3 });
     expect(only(lines("a:", "\t- b"))).toMatchObject({ ok: false, line: 2 });
+  });
+});
+
+describe("loadAllAsGoYaml: a whole file's documents, for the render plan", () => {
+  it("reads every document of a file js-yaml refuses for an indentation go-yaml does not check", () => {
+    const text = lines(
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata: {name: a}",
+      "---",
+      "kind: CustomResourceDefinition",
+      "description: 'wrapped",
+      "continued at the key'",
+    );
+    expect(loadAllAsGoYaml(text)).toEqual([
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } },
+      { kind: "CustomResourceDefinition", description: "wrapped continued at the key" },
+    ]);
+  });
+
+  it("still throws what go-yaml refuses too", () => {
+    expect(() => loadAllAsGoYaml(lines("a:", "  b: c", " d: e"))).toThrow();
+    expect(() => loadAllAsGoYaml(lines("a: 1", "a: 2"))).toThrow(/duplicated mapping key/);
   });
 });

@@ -417,6 +417,15 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     ).toEqual(REMOTE);
   });
 
+  it("a CRD wrapped as go-yaml allows (not js-yaml) is read as kubectl reads it: no render failure (fluxcd/flagger)", async () => {
+    // A single-quoted description continued at its key's column, as controller-gen writes CRDs.
+    const crd = (extra: string) =>
+      `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: canaries.flagger.app}\nspec:\n  versions:\n  - name: v1beta1\n    schema:\n      openAPIV3Schema:\n        properties:\n          apiVersion:\n            description: 'APIVersion defines the versioned schema\n            of an object.'\n            type: string${extra}\n`;
+    expect(await failures(app({ "app/crd.yaml": crd("") }), app({ "app/crd.yaml": crd("\n          timeout: {type: string}") }))).toEqual(
+      [],
+    );
+  });
+
   it("a traffic document changed, added or turned into one still needs the render", async () => {
     expect(await failures(app({}), app({ "app/route.yaml": ROUTE.replace("hosts: [web]", "hosts: [web, api]") }))).toEqual(REMOTE);
     expect(await failures(app({}), app({ "app/more.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
