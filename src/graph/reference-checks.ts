@@ -106,7 +106,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
-  conflicts(graph, issues);
+  conflicts(graph, issues, note);
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -274,6 +274,23 @@ const sameObject = (a: RouteNode, b: RouteNode): boolean =>
   a.id.name === b.id.name &&
   clusterOf(a) === clusterOf(b);
 
+/**
+ * A short host names a service of the route's own namespace. Of a route that writes none, that is
+ * wherever it is applied: two such routes in one file go together, in one namespace, and one
+ * object written in two files (bookinfo's repeated reviews VirtualService) is one object wherever
+ * both land, its two versions still competing. Otherwise, in two files or beside a route that writes
+ * its namespace, they may name two services (kubectl -n, two Argo CD destinations): their claim on
+ * the host is not known to collide.
+ */
+const sameHostKnown = (
+  a: { readonly route: RouteNode; readonly guessedHost?: true },
+  b: { readonly route: RouteNode; readonly guessedHost?: true },
+): boolean =>
+  (!a.guessedHost && !b.guessedHost) ||
+  (a.guessedHost === b.guessedHost &&
+    (a.route.file === b.route.file ||
+      (a.route.id.group === b.route.id.group && a.route.id.kind === b.route.id.kind && a.route.id.name === b.route.id.name)));
+
 function listenerNames(graph: TrafficGraph): Map<string, string> {
   const names = new Map<string, string>([["mesh", "the mesh"]]);
   for (const owner of [...graph.gateways.values(), ...graph.listenerSets.values()]) {
@@ -287,12 +304,14 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
  * oldest route, Istio merges gateway VirtualServices in no fixed order and applies one mesh
  * VirtualService per host. Across namespaces it is a takeover (access.widened).
  */
-function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
+function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
   interface Claimant {
     readonly route: RouteNode;
     readonly path: FieldPath;
+    /** Its host is a short name qualified with the route's namespace, which the route does not write. */
+    readonly guessedHost?: true;
   }
   interface Claim {
     readonly listener: string;
@@ -316,7 +335,9 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
         const section = mesh ? /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host) : null;
         const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
-        const claimant = { route, path: mesh ? ["spec", "hosts"] : flow.path };
+        // Only a name without a dot takes the route's namespace (qualifyHost).
+        const guessedHost = route.namespaceImplied && section !== null && !/[.*]/.test(section[1]!);
+        const claimant: Claimant = { route, path: mesh ? ["spec", "hosts"] : flow.path, ...(guessedHost ? { guessedHost } : {}) };
         const claim = claims.get(key);
         if (!claim) claims.set(key, claimant);
         else if (!("claimants" in claim)) {
@@ -329,8 +350,16 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[]) {
   for (const [key, claim] of claims) {
     if (!("claimants" in claim)) continue;
     const claimants = [...claim.claimants].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
-    if (!claimants.some((a, i) => claimants.slice(i + 1).some((b) => !sameObject(a.route, b.route) && seeEachOther(a.route, b.route))))
+    const collide = (known: boolean) =>
+      claimants.some((a, i) =>
+        claimants
+          .slice(i + 1)
+          .some((b) => !sameObject(a.route, b.route) && seeEachOther(a.route, b.route) && (!known || sameHostKnown(a, b))),
+      );
+    if (!collide(true)) {
+      if (collide(false)) note(UNWRITTEN_NAMESPACE);
       continue;
+    }
     const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
     const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
     // The same identity in two files (or clusters) is told apart by its scope.

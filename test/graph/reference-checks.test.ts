@@ -381,6 +381,32 @@ describe("a route that names no namespace: where its references resolve depends 
   });
 });
 
+describe("mesh VirtualServices that name no namespace, for one short host", () => {
+  const meshRoute = (name: string, host = "web") =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: ${name} }\nspec:\n  hosts: [${host}]\n  http: [{ route: [{ destination: { host: ${host} } }] }]\n`;
+  const claims = (head: Record<string, string>) =>
+    analyze({}, head)
+      .findings.filter((f) => /claimed by/.test(f.summary))
+      .map((f) => f.summary.slice(0, f.summary.indexOf(":")));
+
+  it("in two files with two names may land in two namespaces (two services): unchecked, not a conflict", () => {
+    const result = analyze({}, { "apps/a/vs.yaml": meshRoute("web-a"), "apps/b/vs.yaml": meshRoute("web-b") });
+    expect(result.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
+    expect(result.blastRadius.unchecked).toContain(
+      "1 reference not checked: routes name no namespace, and the tree does not say which namespace they are applied to",
+    );
+  });
+
+  it("in one file, or one object written in two files, or a fully qualified host, still collide", () => {
+    expect(claims({ "vs.yaml": `${meshRoute("web-a")}---\n${meshRoute("web-b")}` })).toEqual([
+      "host web.default.svc.cluster.local on the mesh is claimed by VirtualService default/web-a and VirtualService default/web-b",
+    ]);
+    expect(claims({ "a/vs.yaml": meshRoute("web"), "b/vs.yaml": meshRoute("web") })).toHaveLength(1);
+    const fqdn = "web.shop.svc.cluster.local";
+    expect(claims({ "a/vs.yaml": meshRoute("web-a", fqdn), "b/vs.yaml": meshRoute("web-b", fqdn) })).toHaveLength(1);
+  });
+});
+
 describe("a ServiceImport backend of a route that names no namespace", () => {
   const EXPORT = "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: checkout, namespace: shop }\n";
   const route = (backend: string) =>
