@@ -181,6 +181,16 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
       seen.add(identity);
       const rules = rulesFor(destination.host);
       if (rules.some((rule) => rule.subsets.includes(destination.subset!))) continue;
+      // Read in the route's unwritten namespace, the host may be that of a rule in another namespace once applied.
+      const elsewhere = (host: string, rules: readonly DestinationRuleNode[]) =>
+        host.startsWith(`${destination.name}.`) &&
+        host.split(".").length === 5 &&
+        host.endsWith(".svc.cluster.local") &&
+        rules.some((rule) => rule.subsets.includes(destination.subset!));
+      if (destination.namespaceImplied && [...graph.destinationRules].some(([host, rules]) => elsewhere(host, rules))) {
+        note(UNWRITTEN_NAMESPACE);
+        continue;
+      }
       const why =
         rules.length === 0
           ? `no DestinationRule in the repository is for host ${destination.host}`

@@ -381,6 +381,26 @@ describe("a route that names no namespace: where its references resolve depends 
   });
 });
 
+describe("a subset named by a route that names no namespace", () => {
+  const rule = (subset: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: reviews, namespace: bookinfo }\nspec:\n  host: reviews\n  subsets: [{ name: ${subset}, labels: { version: ${subset} } }]\n`;
+  const route =
+    "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: reviews }\nspec:\n  hosts: [reviews]\n  http: [{ route: [{ destination: { host: reviews, subset: v2 } }] }]\n";
+  const added = (subset: string) => analyze({ "dr.yaml": rule(subset) }, { "dr.yaml": rule(subset), "vs.yaml": route });
+
+  it("is unchecked when a rule for that short host in another namespace defines it", () => {
+    const result = added("v2");
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toContain(
+      "1 reference not checked: routes name no namespace, and the tree does not say which namespace they are applied to",
+    );
+  });
+
+  it("is broken when no rule for that host, in any namespace, defines it", () => {
+    expect(brokenOf(added("v1"))).toEqual([expect.stringContaining("subset v2 of reviews")]);
+  });
+});
+
 describe("mesh VirtualServices that name no namespace, for one short host", () => {
   const meshRoute = (name: string, host = "web") =>
     `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: ${name} }\nspec:\n  hosts: [${host}]\n  http: [{ route: [{ destination: { host: ${host} } }] }]\n`;

@@ -36,7 +36,16 @@ function virtualService(resource: Resource): GraphNode {
     const host = text(target.host);
     if (!host) return;
     const subset = text(target.subset);
-    destinations.push({ kind: "Host", namespace, name: host, host: qualifyHost(host, namespace), ...(subset ? { subset } : {}), path });
+    destinations.push({
+      kind: "Host",
+      namespace,
+      name: host,
+      host: qualifyHost(host, namespace),
+      ...(subset ? { subset } : {}),
+      path,
+      // A short host takes the namespace the route is applied to, which it does not write.
+      ...(resource.namespaceImplied && !/[.*]/.test(host) ? { namespaceImplied: true } : {}),
+    });
   };
   for (const section of ["http", "tls", "tcp"] as const) {
     list(spec[section]).forEach((item, ruleIndex) => {
