@@ -182,12 +182,7 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
       const rules = rulesFor(destination.host);
       if (rules.some((rule) => rule.subsets.includes(destination.subset!))) continue;
       // Read in the route's unwritten namespace, the host may be that of a rule in another namespace once applied.
-      const elsewhere = (host: string, rules: readonly DestinationRuleNode[]) =>
-        host.startsWith(`${destination.name}.`) &&
-        host.split(".").length === 5 &&
-        host.endsWith(".svc.cluster.local") &&
-        rules.some((rule) => rule.subsets.includes(destination.subset!));
-      if (destination.namespaceImplied && [...graph.destinationRules].some(([host, rules]) => elsewhere(host, rules))) {
+      if (destination.namespaceImplied && definedElsewhere(graph, destination.name, destination.subset)) {
         note(UNWRITTEN_NAMESPACE);
         continue;
       }
@@ -204,6 +199,16 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
     }
   }
 }
+
+/** Whether a DestinationRule for the short host `name` in some namespace (`name.<ns>.svc.cluster.local`) defines `subset`. */
+const definedElsewhere = (graph: TrafficGraph, name: string, subset: string): boolean =>
+  [...graph.destinationRules].some(
+    ([host, rules]) =>
+      host.startsWith(`${name}.`) &&
+      host.split(".").length === 5 &&
+      host.endsWith(".svc.cluster.local") &&
+      rules.some((rule) => rule.subsets.includes(subset)),
+  );
 
 function serviceImports(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
   let exportedNames: Set<string> | undefined;
@@ -278,11 +283,12 @@ const clusterOf = (route: RouteNode): string | undefined => {
 const sameObject = (a: RouteNode, b: RouteNode): boolean =>
   a.file.includes("(rendered)/") &&
   b.file.includes("(rendered)/") &&
-  a.id.group === b.id.group &&
-  a.id.kind === b.id.kind &&
+  sameName(a, b) &&
   a.id.namespace === b.id.namespace &&
-  a.id.name === b.id.name &&
   clusterOf(a) === clusterOf(b);
+
+/** The same group, kind and name (whatever the namespace). */
+const sameName = (a: RouteNode, b: RouteNode): boolean => a.id.group === b.id.group && a.id.kind === b.id.kind && a.id.name === b.id.name;
 
 /**
  * A short host names a service of the route's own namespace. Of a route that writes none, that is
@@ -296,10 +302,7 @@ const sameHostKnown = (
   a: { readonly route: RouteNode; readonly guessedHost?: true },
   b: { readonly route: RouteNode; readonly guessedHost?: true },
 ): boolean =>
-  (!a.guessedHost && !b.guessedHost) ||
-  (a.guessedHost === b.guessedHost &&
-    (a.route.file === b.route.file ||
-      (a.route.id.group === b.route.id.group && a.route.id.kind === b.route.id.kind && a.route.id.name === b.route.id.name)));
+  (!a.guessedHost && !b.guessedHost) || (a.guessedHost === b.guessedHost && (a.route.file === b.route.file || sameName(a.route, b.route)));
 
 function listenerNames(graph: TrafficGraph): Map<string, string> {
   const names = new Map<string, string>([["mesh", "the mesh"]]);

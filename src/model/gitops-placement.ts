@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { sortedSet } from "../core/canonical-values.js";
-import { sameItems } from "../core/same-items.js";
+import { sameInputs } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
 import type { ClusterRegions, Delivery, FileClusters, FilePlacement } from "../core/gitops-delivery.js";
@@ -36,7 +36,6 @@ export interface GitopsPlacement {
   readonly deliveryKinds: readonly string[];
 }
 
-/** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 /** What a placement was built from, for the next tree to tell whether it would build the same. */
 interface PlacementInputs {
   readonly sources: readonly Resource[];
@@ -46,6 +45,7 @@ interface PlacementInputs {
 
 const builtFrom = new WeakMap<FilePlacement, PlacementInputs>();
 
+/** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacement {
   const readers = families.flatMap((family) => (family.deliveries ? [[family.name, family.deliveries.read] as const] : []));
   // A family's reader reads its own resources only (deliveriesOf): they are all a placement depends on.
@@ -69,16 +69,9 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       clusterOfFile,
     };
     const before = previous && builtFrom.get(previous);
-    if (
-      previous &&
-      before &&
-      before.topology === topology &&
-      before.clusterOfFile === clusterOfFile &&
-      sameItems(before.sources, inputs.sources)
-    )
-      return previous;
+    if (previous && before && sameInputs(before, inputs)) return previous;
     const deliveryOf = deliveriesOf(set, topology.clusters);
-    const deliveries = [...set.resources.values()].flatMap((resource) => deliveryOf(resource) ?? []);
+    const deliveries = inputs.sources.flatMap((resource) => deliveryOf(resource) ?? []);
     const memo = new Map<string, readonly string[]>();
 
     /** Transitive: an object applied where its own file lands delivers there, which another object may decide. */

@@ -4,7 +4,7 @@ import type { FilePlacement } from "../core/gitops-delivery.js";
 import { UNKNOWN_PLACEMENT, type Placement } from "../core/traffic-model.js";
 import type { BackendRef } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
-import { sameItems } from "../core/same-items.js";
+import { sameInputs } from "../core/same-items.js";
 import { byFamilyKind, FAMILIES, type DestinationPlacement, type Family, type PlacementTools } from "../families/index.js";
 
 /**
@@ -48,9 +48,6 @@ interface IndexInputs {
 }
 
 const builtFrom = new WeakMap<PlacementIndex, IndexInputs>();
-
-const sameInputs = (a: IndexInputs, b: IndexInputs): boolean =>
-  a.topology === b.topology && a.filePlacement === b.filePlacement && sameItems(a.sources, b.sources);
 
 /** The placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 export function placementIndexOver(families: readonly Family[]): BuildPlacementIndex {
