@@ -27,6 +27,8 @@ import {
   type SkippedFile,
 } from "../core/resource.js";
 import { istioValues } from "../families/index.js";
+import { stringTable, type ShareString } from "../core/string-table.js";
+import { flatText } from "../core/flat-text.js";
 import {
   nodeBudget,
   oversize,
@@ -75,6 +77,8 @@ export interface ManifestCache {
   readonly resources: Map<DocumentRead, Resource>;
   /** Kept for the changes that follow (the replay reviews a history commit by commit); else one change's, emptied once its trees are read. */
   readonly acrossChanges: boolean;
+  /** The values of every document read share their strings: both trees hold one copy of each. */
+  share: ShareString;
 }
 
 export const createManifestCache = (options: { readonly acrossChanges?: boolean } = {}): ManifestCache => ({
@@ -82,6 +86,7 @@ export const createManifestCache = (options: { readonly acrossChanges?: boolean 
   valuesReads: new Map(),
   resources: new Map(),
   acrossChanges: options.acrossChanges ?? false,
+  share: stringTable(),
 });
 
 /**
@@ -93,6 +98,7 @@ export function releaseReads(cache: ManifestCache): void {
   cache.reads.clear();
   cache.valuesReads.clear();
   cache.resources.clear();
+  cache.share = stringTable();
 }
 
 /** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
@@ -174,7 +180,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
       continue;
     }
     const { asValues } = step;
-    const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues);
+    const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues, cache.share);
     const cluster = options.scopeOf?.(file.path);
     const kustomized = options.namespaceOf?.(file.path);
     let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
@@ -306,7 +312,7 @@ function keyResources(found: readonly Found[], made: ManifestCache["resources"])
  */
 function identityKey(id: ResourceId, cluster: string | undefined, earlier: Resource | undefined): string {
   if (earlier?.id === id && earlier.cluster === cluster && keyIsIdentity(earlier)) return earlier.key;
-  return resourceKey(id) + (cluster ? `@${cluster}` : "");
+  return flatText(resourceKey(id) + (cluster ? `@${cluster}` : ""));
 }
 
 /** A document read, placed in its file, before keys are known. */
@@ -350,10 +356,15 @@ function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: s
   };
 }
 
-function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, asValues: boolean): readonly DocumentRead[] {
+function cachedRead(
+  cache: Map<string, readonly DocumentRead[]>,
+  text: string,
+  asValues: boolean,
+  share: ShareString,
+): readonly DocumentRead[] {
   let reads = cache.get(text);
   if (!reads) {
-    reads = readDocuments(text, asValues);
+    reads = readDocuments(text, asValues, share);
     cache.set(text, reads);
   }
   return reads;
@@ -362,8 +373,11 @@ function cachedRead(cache: Map<string, readonly DocumentRead[]>, text: string, a
 /** Share of a file's text that must be parsed for one whole-file parser call to be the cheaper way. */
 const STREAM_SHARE = 0.7;
 
-/** The documents of one file text: pure, and the unit of work an adapter may hand to another thread. */
-export function readDocuments(text: string, asValues: boolean): DocumentRead[] {
+/**
+ * The documents of one file text: the unit of work an adapter may hand to another thread. Their
+ * values' strings go through `share` (a review's table, or a thread's own).
+ */
+export function readDocuments(text: string, asValues: boolean, share: ShareString): DocumentRead[] {
   const refused = oversize(text);
   if (refused) {
     // Too big to parse, but its header lines still say whether it is meant as traffic config.
@@ -389,7 +403,7 @@ export function readDocuments(text: string, asValues: boolean): DocumentRead[] {
       reads.push(step.read);
       return;
     }
-    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk, undefined, budget), valuesPending, step.template);
+    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk, undefined, budget), valuesPending, step.template, share);
     if (!read) return;
     if (read.type === "values") valuesPending = false;
     reads.push(read);
@@ -516,6 +530,7 @@ function interpretDocument(
   parsed: ParsedYaml,
   asValues: boolean,
   template: number | undefined,
+  share: ShareString,
 ): DocumentRead | undefined {
   // Named only in refusals: most documents are read without one.
   const what = () => kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
@@ -531,7 +546,7 @@ function interpretDocument(
     if (asValues) return { type: "invalid", line: chunk.line, message: `${what()}: expected a mapping, found ${found}` };
     return skip(chunk, chunk.line, `not a Kubernetes object: ${found}${Array.isArray(value) ? " (a JSON patch?)" : ""}`);
   }
-  dropNulls(value);
+  settleValues(value, share);
   // Only the parsed apiVersion and kind are trusted: they are what Kubernetes reads.
   const { apiVersion, kind } = value;
   if (typeof apiVersion === "string" && typeof kind === "string") {
@@ -674,15 +689,22 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Kubernetes reads a null field as an absent one (`namespace:` with no value); so does the schema.
- * Sequences keep their items: a null there is data.
+ * Sequences keep their items: a null there is data. The same walk puts every string through the
+ * review's string table (core/string-table.ts).
  */
-function dropNulls(node: unknown): void {
+function settleValues(node: unknown, share: ShareString): void {
   if (Array.isArray(node)) {
-    for (const item of node) dropNulls(item);
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (typeof item === "string") node[i] = share(item);
+      else settleValues(item, share);
+    }
   } else if (isMapping(node)) {
     for (const key of Object.keys(node)) {
-      if (node[key] === null) delete node[key];
-      else dropNulls(node[key]);
+      const item = node[key];
+      if (item === null) delete node[key];
+      else if (typeof item === "string") node[key] = share(item);
+      else settleValues(item, share);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { readDocuments, type DocumentRead } from "../manifests/load-manifests.js";
 import { labelsOrNone } from "../core/resource.js";
+import { shareStrings, type ShareString } from "../core/string-table.js";
 
 /**
  * What the threads of read-ahead.ts share: the work list in shared memory, and documents in the
@@ -27,11 +28,13 @@ const BATCH = 16;
 /** The worker's side: parse the next file until none is left, posting documents in small batches. */
 export function serveReadAhead(work: ReadAheadWork, post: (batch: [number, PlacedRead[]][]) => void): void {
   const count = work.asValues.length;
+  // The copy to the review's thread gives every value a string of its own again: the review shares them there.
+  const share = (text: string) => text;
   const bytes = Buffer.from(work.bytes);
   let batch: [number, PlacedRead[]][] = [];
   for (let index = claim(work); index < count; index = claim(work)) {
     const text = bytes.toString("utf8", work.offsets[index], work.offsets[index + 1]);
-    batch.push([index, readDocuments(text, work.asValues[index] === 1).map(placed)]);
+    batch.push([index, readDocuments(text, work.asValues[index] === 1, share).map(placed)]);
     if (batch.length === BATCH) {
       post(batch);
       batch = [];
@@ -47,36 +50,10 @@ function placed(read: DocumentRead): PlacedRead {
 }
 
 /**
- * A document copied across threads arrives with a string of its own for every value, where one
- * parsed on this thread shares them (a value is a slice of its file's text, a kind or group one
- * string for all documents): the values of the documents one read-ahead receives are shared
- * through one table, so an apiVersion, kind, namespace or backend name is held once.
- */
-export type ShareString = (text: string) => string;
-
-export function stringTable(): ShareString {
-  const known = new Map<string, string>();
-  return (text) => {
-    const shared = known.get(text);
-    if (shared !== undefined) return shared;
-    known.set(text, text);
-    return text;
-  };
-}
-
-/** Replaces, in place, every string of freshly received data by its shared copy. */
-function shareStrings<T>(value: T, share: ShareString): T {
-  if (typeof value === "string") return share(value) as T;
-  if (value === null || typeof value !== "object") return value;
-  const data = value as Record<string, unknown>;
-  for (const key of Object.keys(data)) data[key] = shareStrings(data[key], share);
-  return value;
-}
-
-/**
- * Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. A
- * resource without labels or annotations takes the shared empty records again: the copy across
- * threads made them an empty record each.
+ * Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. The
+ * copy across threads gave every value a string of its own and made the empty labels of a resource
+ * an empty record each: the values go through the review's string table, and the shared empty
+ * records stand in again.
  */
 export function withText(read: PlacedRead, fileText: string, share: ShareString): DocumentRead {
   if (read.type !== "resource" && read.type !== "values") return read;

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { cacheReads, pendingReads, readDocuments, type ManifestCache, type PendingRead } from "../manifests/load-manifests.js";
-import { claim, stringTable, withText, type PlacedRead, type ReadAheadWork } from "./read-ahead-work.js";
+import { claim, withText, type PlacedRead, type ReadAheadWork } from "./read-ahead-work.js";
 import { loading, type ChangeInput } from "../review.js";
 
 /**
@@ -60,7 +60,6 @@ export async function readAhead(
   if (bytes < (options.minBytes ?? DEFAULT_MIN_BYTES)) return { files: 0, byWorkers: 0 };
 
   const work = sharedWork(pending, bytes);
-  const share = stringTable();
   let byWorkers = 0;
   const delivered = Array.from({ length: workers }, () =>
     startWorker(work, options, (index, reads) => {
@@ -68,13 +67,13 @@ export async function readAhead(
       cacheReads(
         input.cache,
         pending[index]!,
-        reads.map((read) => withText(read, pending[index]!.text, share)),
+        reads.map((read) => withText(read, pending[index]!.text, input.cache.share)),
       );
     }),
   );
   for (let index = options.parseHere === false ? pending.length : claim(work); index < pending.length; index = claim(work)) {
     const read = pending[index]!;
-    cacheReads(input.cache, read, readDocuments(read.text, read.asValues));
+    cacheReads(input.cache, read, readDocuments(read.text, read.asValues, input.cache.share));
   }
   await Promise.all(delivered);
   return { files: pending.length, byWorkers };

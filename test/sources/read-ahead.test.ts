@@ -4,6 +4,7 @@ import { createManifestCache, readDocuments } from "../../src/manifests/load-man
 import { defaultPolicy } from "../../src/policy/load-policy.js";
 import { reviewChange } from "../../src/review.js";
 import { readAhead } from "../../src/sources/read-ahead.js";
+import { stringTable } from "../../src/core/string-table.js";
 
 // Workers named outright: by default a two-core machine (CI's) starts none.
 const worker = { workerUrl: new URL("../helpers/read-ahead-worker.mjs", import.meta.url), minBytes: 0, maxWorkers: 1 };
@@ -26,7 +27,7 @@ describe("reading ahead on worker threads", () => {
     const stats = await readAhead({ ...input, cache }, { ...worker, maxWorkers: 2, parseHere: false });
     expect(stats.byWorkers).toBe(stats.files);
     expect(cache.reads.size).toBeGreaterThan(30);
-    for (const [text, reads] of cache.reads) expect(reads).toEqual(readDocuments(text, false));
+    for (const [text, reads] of cache.reads) expect(reads).toEqual(readDocuments(text, false, stringTable()));
   });
 
   it("gives the same review as reading on one thread", async () => {

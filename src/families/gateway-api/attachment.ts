@@ -158,12 +158,14 @@ function admission(listener: ListenerNode, route: AttachingRoute, namespaceLabel
  * Requests go to the most specific listener on a port (Gateway API listener isolation): a hostname
  * that a narrower listener beside this one covers whole never reaches this listener's routes.
  */
-function isolated(listener: ListenerNode, siblings: readonly ListenerNode[], hostnames: readonly string[]): string[] {
+function isolated(listener: ListenerNode, siblings: readonly ListenerNode[], hostnames: readonly string[]): readonly string[] {
   const own = listener.hostnames[0] ?? "*";
   const narrower = siblings
     .filter((other) => other !== listener && other.port === listener.port)
     .map((other) => other.hostnames[0] ?? "*")
     .filter((host) => host !== own && hostIntersection(own, host) === host);
+  // Nearly always none: the landing keeps the list it was given, not a filtered copy (see nonEmptyTexts).
+  if (narrower.length === 0) return hostnames;
   return hostnames.filter((host) => !narrower.some((narrow) => hostIntersection(narrow, host) === host));
 }
 

@@ -4,6 +4,8 @@ import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_RO
 import { ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import { flatText } from "../../core/flat-text.js";
+import { sharedPath } from "../../core/field-path.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
@@ -59,11 +61,11 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
     const port = numeric(ref.port);
     const where = `${namespace === routeNamespace ? "" : `${namespace}/`}${name}${port ? `:${port}` : ""}`;
     return {
-      key: `${group}/${kind}/${namespace}/${name}:${port ?? ""}`,
-      label: kind === "Service" ? where : `${kind} ${where}`,
+      key: flatText(`${group}/${kind}/${namespace}/${name}:${port ?? ""}`),
+      label: flatText(kind === "Service" ? where : `${kind} ${where}`),
       weight: numeric(ref.weight) ?? 1,
       ref: { kind: kind === "ServiceImport" ? "ServiceImport" : "Service", name, namespace, routeFile: file },
-      path: [...rulePath, "backendRefs", index],
+      path: sharedPath([...rulePath, "backendRefs", index]),
     };
   });
   if (refs.length > 0) return refs;
@@ -78,7 +80,7 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
       label: `redirect ${target}`,
       weight: 1,
       ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file },
-      path: [...rulePath, "filters"],
+      path: sharedPath([...rulePath, "filters"]),
     },
   ];
 }

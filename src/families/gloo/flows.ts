@@ -1,6 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { sharedPath } from "../../core/field-path.js";
 
 /**
  * Gloo Platform RouteTables (networking.gloo.solo.io/v2) as flows: one per entry (each
@@ -120,7 +121,7 @@ function routeBackends(
       label: `${terminal} ${target}`,
       weight: 1,
       ref: { kind: "Host", name: terminal, namespace, routeFile: file },
-      path: [...routePath, terminal],
+      path: sharedPath([...routePath, terminal]),
     },
   ];
 }

@@ -3,6 +3,8 @@ import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rul
 import { qualifyHost } from "../../core/service-host.js";
 import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import { flatText } from "../../core/flat-text.js";
+import { sharedPath } from "../../core/field-path.js";
 
 /**
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.
@@ -47,11 +49,11 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
     const port = numeric(record(destination.port).number);
     const label = `${host}${subset ? ` ${subset}` : ""}${port ? `:${port}` : ""}`;
     return {
-      key: `${qualifyHost(host, namespace)}|${subset ?? ""}|${port ?? ""}`,
-      label,
+      key: flatText(`${qualifyHost(host, namespace)}|${subset ?? ""}|${port ?? ""}`),
+      label: flatText(label),
       weight: routes.length === 1 ? 100 : (numeric(route.weight) ?? 0),
       ref: { kind: "Host", name: host, namespace, ...(subset ? { subset } : {}), routeFile: file },
-      path: [...rulePath, "route", index],
+      path: sharedPath([...rulePath, "route", index]),
     };
   });
   if (refs.length > 0) return refs;
