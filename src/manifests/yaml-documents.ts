@@ -246,7 +246,10 @@ function boundedDocument(value: unknown, chunk: YamlChunk, limits: YamlLimits, b
  * All documents of a file in one parser call, each matched to its chunk by where its content
  * starts; undefined when the file does not parse as a whole (then each chunk is parsed alone, so
  * the broken one is found and the others kept). A js-yaml call has a fixed cost that dominates
- * small documents, so a file whose documents all matter is cheaper read this way.
+ * small documents, so a file whose documents all matter is cheaper read this way. A large file is
+ * read a run of documents at a time: a parser call holds every event of its text until its
+ * documents are built, and the events of a whole rendered file outlive several young-generation
+ * collections, each of which copies them.
  */
 export function parseYamlStream(
   fileText: string,
@@ -255,16 +258,37 @@ export function parseYamlStream(
   budget: NodeBudget = nodeBudget(limits),
 ): ParsedYaml[] | undefined {
   const text = withoutBom(fileText);
+  // Spent only if the stream is used: otherwise each chunk is parsed, and counted, again.
+  const spending = { remaining: budget.remaining };
+  const results: ParsedYaml[] = [];
+  for (let first = 0; first < chunks.length;) {
+    let last = first + 1;
+    while (last < chunks.length && chunks[last]!.offset + chunks[last]!.text.length - chunks[first]!.offset <= STREAM_RUN_CHARS) last++;
+    const run = parseRun(text, chunks.slice(first, last), limits, spending);
+    if (!run) return undefined;
+    results.push(...run);
+    first = last;
+  }
+  budget.remaining = spending.remaining;
+  return results;
+}
+
+/** Characters of YAML one parser call reads at most, unless one document is longer. */
+const STREAM_RUN_CHARS = 64 * 1024;
+
+/** The documents of consecutive chunks, read in one parser call over their stretch of the file. */
+function parseRun(text: string, chunks: readonly YamlChunk[], limits: YamlLimits, spending: NodeBudget): ParsedYaml[] | undefined {
+  const start = chunks[0]!.offset;
+  const last = chunks[chunks.length - 1]!;
+  const stretch = start === 0 && last.offset + last.text.length >= text.length ? text : text.slice(start, last.offset + last.text.length);
   let documents: unknown[];
   let events: jsyaml.Event[];
   try {
-    events = jsyaml.parseEvents(text, { maxDepth: limits.maxDepth });
-    documents = jsyaml.constructFromEvents(events, { source: text, schema, maxAliases: limits.maxAliases });
+    events = jsyaml.parseEvents(stretch, { maxDepth: limits.maxDepth });
+    documents = jsyaml.constructFromEvents(events, { source: stretch, schema, maxAliases: limits.maxAliases });
   } catch {
     return undefined;
   }
-  // Spent only if the stream is used: otherwise each chunk is parsed, and counted, again.
-  const spending = { remaining: budget.remaining };
   const results: (ParsedYaml | undefined)[] = chunks.map(() => undefined);
   let document = -1;
   let placed = true;
@@ -277,15 +301,13 @@ export function parseYamlStream(
       continue;
     }
     if (placed) continue;
-    const start = eventStart(event);
-    if (start < 0) continue;
+    const at = eventStart(event);
+    if (at < 0) continue;
     placed = true;
-    const at = chunkAt(chunks, start);
-    const chunk = chunks[at];
-    if (!chunk || results[at]) return undefined;
-    results[at] = boundedDocument(documents[document], chunk, limits, spending);
+    const chunk = chunkAt(chunks, start + at);
+    if (!chunks[chunk] || results[chunk]) return undefined;
+    results[chunk] = boundedDocument(documents[document], chunks[chunk]!, limits, spending);
   }
-  budget.remaining = spending.remaining;
   // Chunks without a node (`--- # nothing`) hold no document.
   return results.map((result) => result ?? { ok: true, value: null });
 }

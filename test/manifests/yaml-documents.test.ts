@@ -195,6 +195,27 @@ describe("parsing a whole file in one call", () => {
     const text = lines("a: 1", "---", "b: [", "---", "c: 3");
     expect(parseYamlStream(text, splitYamlDocuments(text))).toBeUndefined();
   });
+
+  // A large file is read a run of documents at a time: every run lines up with its chunks, and a
+  // broken document in the last run still declines the whole file.
+  const large = (last: string) =>
+    "\uFEFF# rendered\n" +
+    Array.from({ length: 3000 }, (_, i) => `---\nkind: ServiceImport\nmetadata: {name: svc-${i}, labels: &l {n: "${i}"}}\ncopy: *l\n`).join(
+      "...\n",
+    ) +
+    last;
+
+  it("gives each chunk of a large file the same value as parsing it alone", () => {
+    const text = large("--- # nothing\n---\nend: true\n");
+    expect(text.length).toBeGreaterThan(3 * 64 * 1024);
+    const chunks = splitYamlDocuments(text);
+    expect(parseYamlStream(text, chunks)).toEqual(chunks.map((chunk) => parseYamlDocument(chunk)));
+  });
+
+  it("declines a large file whose last document is broken", () => {
+    const text = large("---\nend: [\n");
+    expect(parseYamlStream(text, splitYamlDocuments(text))).toBeUndefined();
+  });
 });
 
 describe("splitting agrees with the parser on any mix of documents", () => {
