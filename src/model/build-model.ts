@@ -1,5 +1,6 @@
 import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
 import { equalData, sortedSet } from "../core/canonical-values.js";
+import { sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { flowOf } from "./flow-builder.js";
@@ -97,8 +98,13 @@ export function buildTrafficModel(
   for (const { resource, found } of routing) {
     const scope = scopeOf(resource);
     const scopedEntry = (entry: string) => (scope ? `${entry} [${scope}]` : entry);
-    const entries = found.entries ?? found.rules.map((rule) => rule.entry);
-    routes.set(resource.key, { resource: resource.id, entries: sortedSet(entries.map(scopedEntry)) });
+    const entries = sortedSet((found.entries ?? found.rules.map((rule) => rule.entry)).map(scopedEntry));
+    // A route that lands where it did in the base tree is the base's record: held once for both trees.
+    const before = previous?.routes.get(resource.key);
+    routes.set(
+      resource.key,
+      before?.resource === resource.id && sameItems(before.entries, entries) ? before : { resource: resource.id, entries },
+    );
     for (const rule of found.rules) {
       const flow = flowOf(resource, rule, scopedEntry(rule.entry), placement);
       declared.push(flow);

@@ -47,7 +47,21 @@ describe("the head model's flows of rules both trees share", () => {
   it("are the base's objects when nothing they depend on changed", () => {
     const analysis = analyze(tree("jkt-prod-1"), { ...tree("jkt-prod-1"), "README.yaml": "note: x\n" }, TOPOLOGY);
     expect(onlyFlow(analysis.head.model.flows)).toBe(onlyFlow(analysis.base.model.flows));
+    expect(analysis.head.model.routes.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout")).toBe(
+      analysis.base.model.routes.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout"),
+    );
     expect(analysis.routeDiffs).toEqual([]);
+  });
+
+  it("land on the head's entries when only the Gateway changed (the route file untouched)", () => {
+    const twoListeners = GATEWAY.replace(
+      "listeners: [",
+      "listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}, ",
+    );
+    const analysis = analyze({ ...tree("jkt-prod-1"), "infra/gateway.yaml": twoListeners }, tree("jkt-prod-1"), TOPOLOGY);
+    const key = "gateway.networking.k8s.io/HTTPRoute/shop/checkout";
+    expect(analysis.base.model.routes.get(key)?.entries).toEqual(["Gateway infra/public:http", "Gateway infra/public:https"]);
+    expect(analysis.head.model.routes.get(key)?.entries).toEqual(["Gateway infra/public:https"]);
   });
 
   it("are built again when a backend now runs elsewhere (the export moved clusters, the route file untouched)", () => {
