@@ -271,8 +271,29 @@ function templateTools(files: readonly SourceFile[]): (path: string) => string |
  * files: then each carries its file, so base and head pair file by file. A file repeats a key only
  * for documents named by their file (two unnamed IstioOperators): those are numbered in order, as
  * pair-by-identity numbers repeated identities; any other repeat was replaced by the later document.
+ * Nearly every tree declares each key in one file: its resources are keyed in one pass, and only a
+ * tree where two files share a key is keyed again knowing which keys are shared.
  */
 function keyResources(found: readonly Found[], made: ManifestCache["resources"]): Map<string, Resource> {
+  return keyedAlone(found, made) ?? keyedByFile(found, made);
+}
+
+/** The resources keyed as declared, or undefined as soon as a second file declares a key. */
+function keyedAlone(found: readonly Found[], made: ManifestCache["resources"]): Map<string, Resource> | undefined {
+  const resources = new Map<string, Resource>();
+  for (const entry of found) {
+    let unique = entry.baseKey;
+    for (let n = 2, taken = resources.get(unique); taken; taken = resources.get(unique), n++) {
+      if (taken.source.file !== entry.file) return undefined;
+      unique = `${entry.baseKey}#${n}`;
+    }
+    const resource = reusedResource(entry, unique, made);
+    resources.set(resource.key, resource);
+  }
+  return resources;
+}
+
+function keyedByFile(found: readonly Found[], made: ManifestCache["resources"]): Map<string, Resource> {
   // The one file that declares a key, or null when several do.
   const fileOfKey = new Map<string, string | null>();
   for (const { file, baseKey } of found) {
@@ -282,27 +303,33 @@ function keyResources(found: readonly Found[], made: ManifestCache["resources"])
   }
   const resources = new Map<string, Resource>();
   for (const entry of found) {
-    const { file, baseKey, read, cluster } = entry;
+    const { file, baseKey } = entry;
     const key = fileOfKey.get(baseKey) === null ? `${baseKey}@${file}` : baseKey;
     let unique = key;
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
-    const earlier = made.get(read);
-    if (
-      earlier &&
-      earlier.key === unique &&
-      earlier.source.file === file &&
-      earlier.cluster === cluster &&
-      earlier.namespaceImplied === entry.namespaceImplied
-    ) {
-      // Keyed by the other tree's string: one key string for both trees, not one each.
-      resources.set(earlier.key, earlier);
-      continue;
-    }
-    const resource = toResource(entry, unique);
-    made.set(read, resource);
-    resources.set(unique, resource);
+    const resource = reusedResource(entry, unique, made);
+    resources.set(resource.key, resource);
   }
   return resources;
+}
+
+/**
+ * The resource the other tree made of the same document under the same key, in the same file and
+ * scope (keyed by that tree's string: one key string for both trees, not one each), else a new one.
+ */
+function reusedResource(entry: Found, key: string, made: ManifestCache["resources"]): Resource {
+  const earlier = made.get(entry.read);
+  if (
+    earlier &&
+    earlier.key === key &&
+    earlier.source.file === entry.file &&
+    earlier.cluster === entry.cluster &&
+    earlier.namespaceImplied === entry.namespaceImplied
+  )
+    return earlier;
+  const resource = toResource(entry, key);
+  made.set(entry.read, resource);
+  return resource;
 }
 
 /**

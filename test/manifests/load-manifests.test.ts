@@ -540,6 +540,26 @@ describe("Istio mesh settings", () => {
         ]),
       ),
     ).toEqual(["install.istio.io/IstioOperator/default/cluster1.yaml", "install.istio.io/IstioOperator/default/cluster2.yaml"]);
+    // Two in one file are numbered in order, beside a key another file shares (keyed by file then).
+    const twice = `${text}\n---\n${text}`;
+    expect(keys(loadManifests([{ path: "mesh.yaml", text: twice }]))).toEqual([
+      "install.istio.io/IstioOperator/default/mesh.yaml",
+      "install.istio.io/IstioOperator/default/mesh.yaml#2",
+    ]);
+    expect(
+      keys(
+        loadManifests([
+          { path: "mesh.yaml", text: twice },
+          file("a/route.yaml", ...route("checkout")),
+          file("b/route.yaml", ...route("checkout")),
+        ]),
+      ),
+    ).toEqual([
+      "install.istio.io/IstioOperator/default/mesh.yaml",
+      "install.istio.io/IstioOperator/default/mesh.yaml#2",
+      "gateway.networking.k8s.io/HTTPRoute/default/checkout@a/route.yaml",
+      "gateway.networking.k8s.io/HTTPRoute/default/checkout@b/route.yaml",
+    ]);
   });
 
   it("still requires a name of kinds that are not installed from a file", () => {
