@@ -20,13 +20,16 @@ export function diffResources(base: ManifestSet, head: ManifestSet): ResourceCha
   const changes: ResourceChange[] = [];
   const copyIn = redundantCopy(base, head);
   const copyOut = redundantCopy(head, base);
-  for (const [key, before] of base.resources) {
+  // forEach: a `for…of` over a Map's entries makes an entry array and a result object per resource.
+  base.resources.forEach((before, key) => {
     const after = head.resources.get(key);
     if (!after) {
       if (!copyOut(before)) changes.push({ key, base: before });
     } else if (after.source.text !== before.source.text && !sameMeaning(before, after)) changes.push({ key, base: before, head: after });
-  }
-  for (const [key, after] of head.resources) if (!base.resources.has(key) && !copyIn(after)) changes.push({ key, head: after });
+  });
+  head.resources.forEach((after, key) => {
+    if (!base.resources.has(key) && !copyIn(after)) changes.push({ key, head: after });
+  });
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 

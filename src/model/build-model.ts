@@ -85,12 +85,12 @@ export function buildTrafficModel(
   const routes = new Map<string, RouteEntries>();
   const declared: Flow[] = [];
   const routing: { readonly resource: Resource; readonly found: RouteRules }[] = [];
-  for (const resource of set.resources.values()) {
+  set.resources.forEach((resource) => {
     for (const source of ROUTE_SOURCES) {
       const found = source(resource, set);
       if (found) routing.push({ resource, found });
     }
-  }
+  });
   // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and
   // head; only the resources that route (a sort of a large tree's every resource took 90 ms a side).
   // The sort is stable: one resource's rules stay in the order of the sources.
@@ -119,8 +119,8 @@ export function buildTrafficModel(
   // rule claims (nearly all) stay as they are: only the others are numbered, and only then is the set made.
   let used: Set<string> | undefined;
   const renamed = new Map<Flow, Flow>();
-  for (const [key, claimants] of claims) {
-    if (!Array.isArray(claimants)) continue;
+  claims.forEach((claimants, key) => {
+    if (!Array.isArray(claimants)) return;
     let n = 2;
     resolveClaims(claimants).forEach(({ flow, shadowedBy }, index) => {
       let numbered = key;
@@ -132,7 +132,7 @@ export function buildTrafficModel(
       }
       if (numbered !== key || shadowedBy) renamed.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
     });
-  }
+  });
   // In the order the tree declares them, as reports list them.
   const flows = new Map<string, Flow>();
   for (const flow of declared) {
