@@ -21,7 +21,7 @@ let steps = 0;
 export function sharedPath(path: FieldPath): FieldPath {
   let step = root;
   // Indexed: `for…of` over a frozen path (most paths asked for are shared ones again) allocates an
-  // iterator result per step in Node 20 and 22 (measured: 18 MB at 2,000 files).
+  // iterator result per step in Node 20 and 22 (measured: ~40 MB at 2,000 files).
   for (let index = 0; index < path.length; index++) {
     const key = path[index]!;
     let next = step.next.get(key);

@@ -77,7 +77,7 @@ export interface ManifestCache {
   readonly resources: Map<DocumentRead, Resource>;
   /** Kept for the changes that follow (the replay reviews a history commit by commit); else one change's, emptied once its trees are read. */
   readonly acrossChanges: boolean;
-  /** The values of every document read share their strings: both trees hold one copy of each. */
+  /** The table the strings of every document read go through: a value repeated across both trees is mostly one string. */
   share: ShareString;
 }
 
@@ -402,7 +402,8 @@ const STREAM_SHARE = 0.7;
 
 /**
  * The documents of one file text: the unit of work an adapter may hand to another thread. Their
- * values' strings go through `share` (a review's table, or a thread's own).
+ * values' strings go through `share`: the review's table (a worker thread shares none, as what it
+ * sends is copied anyway; the review shares what arrives).
  */
 export function readDocuments(text: string, asValues: boolean, share: ShareString): DocumentRead[] {
   const refused = oversize(text);
