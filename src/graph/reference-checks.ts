@@ -360,8 +360,8 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note) {
       }
     }
   }
-  for (const [key, claim] of claims) {
-    if (!("claimants" in claim)) continue;
+  claims.forEach((claim, key) => {
+    if (!("claimants" in claim)) return;
     const claimants = [...claim.claimants].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
     const collide = (known: boolean) =>
       claimants.some((a, i) =>
@@ -371,7 +371,7 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note) {
       );
     if (!collide(true)) {
       if (collide(false)) note(UNWRITTEN_NAMESPACE);
-      continue;
+      return;
     }
     const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
     const cls: ChangeClassId = crossNamespace ? "access.widened" : "listener.changed";
@@ -388,7 +388,7 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note) {
       summary: `${what} on ${names().get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
       subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
     });
-  }
+  });
 }
 
 /** gwctl-style triage: only problems the PR introduces gate; those already at base are listed apart. */

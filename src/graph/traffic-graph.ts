@@ -94,10 +94,10 @@ export const graphMemo = (): GraphMemo => ({ nodes: new Map(), attachments: { by
 /** The last graph's list where it holds the same flows, else this one. */
 function sharedLists(lists: Map<string, readonly Flow[]>, previous: ReadonlyMap<string, readonly Flow[]> | undefined): void {
   if (!previous) return;
-  for (const [key, flows] of lists) {
+  lists.forEach((flows, key) => {
     const before = previous.get(key);
     if (before && sameItems(before, flows)) lists.set(key, before);
-  }
+  });
 }
 
 function attachmentsOf(routes: Iterable<RouteNode>, points: EntryPoints, memo: AttachmentMemo): Attachment[] {
@@ -127,11 +127,12 @@ export function buildTrafficGraph(
   const serviceExports = new Map<string, readonly string[]>();
   const namespaces = new Set<string>();
 
-  for (const resource of set.resources.values()) {
+  // forEach: a `for…of` over a whole tree's Map makes an iterator result per resource.
+  set.resources.forEach((resource) => {
     const { id } = resource;
     if (id.namespace) namespaces.add(id.namespace);
     const read = graphNodeReader(resource);
-    if (!read) continue;
+    if (!read) return;
     const node = nodeOf(memo.nodes, resource, read);
     if (node.role === "gateway-class") gatewayClasses.set(id.name, resource.key);
     else if (node.role === "route") routes.set(resource.key, node.route);
@@ -143,10 +144,10 @@ export function buildTrafficGraph(
       const known = serviceExports.get(node.service);
       serviceExports.set(node.service, known ? [...known, ...from] : from);
     }
-  }
+  });
 
   const flowsByRoute = new Map<string, Flow[]>();
-  for (const flow of model.flows.values()) push(flowsByRoute, flow.resourceKey, flow);
+  model.flows.forEach((flow) => push(flowsByRoute, flow.resourceKey, flow));
   sharedLists(flowsByRoute, memo.flowsByRoute);
   memo.flowsByRoute = flowsByRoute;
 
