@@ -1,16 +1,15 @@
-import { decide, type BreakGlass, type GovernanceResult, type Hold } from "./governance/decision.js";
-import type { ApprovalInput, AuthorshipGaps } from "./governance/approvals.js";
-import type { EvidenceCommand } from "./governance/evidence.js";
+import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
+import { POLICY_PATH } from "./policy/load-policy.js";
 import { diffResources } from "./diff/resource-diff.js";
-import { diffRoutes, type RouteDiff } from "./diff/route-diff.js";
+import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
-import type { DocumentSource, InvalidManifest, ManifestSet, SkippedFile } from "./core/resource.js";
+import type { ManifestSet } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
-import type { BlastRadius, TreeAnalysis } from "./graph/blast-radius.js";
+import type { TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
 import type { TrafficGraph } from "./graph/traffic-graph.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
@@ -34,7 +33,8 @@ import type { ResourceChange } from "./core/resource-change.js";
 export type { SourceFile } from "./core/source-file.js";
 export type { SymbolicLink } from "./detect/symlinks.js";
 
-export const POLICY_PATH = ".github/route-governor.yml";
+export { POLICY_PATH } from "./policy/load-policy.js";
+export { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
 
 export interface ChangeInput {
   readonly base: readonly SourceFile[];
@@ -55,34 +55,12 @@ export interface ChangeInput {
  */
 export type AnalysedTree = Pick<TreeAnalysis, "manifests" | "model">;
 
-/** What changed and how risky it is: everything the governance and the reports need. */
-export interface Analysis {
-  readonly findings: readonly Finding[];
-  readonly routeDiffs: readonly RouteDiff[];
-  /** Traffic documents of the head tree that could not be read, which the PR adds or changes (detect/invalid-manifests.ts): they block the decision. */
-  readonly invalid: readonly InvalidManifest[];
-  /**
-   * Unreadable documents the PR leaves as they are on the base branch: shown, not gating (an
-   * unrelated PR is not blocked by a chart template that was always there, nor an edit beside it).
-   */
-  readonly existingInvalid: readonly InvalidManifest[];
-  /** Files the PR adds or changes that name traffic config but hold none (a workflow, a CRD, a chart template): not reviewed, not gating. */
-  readonly skipped: readonly SkippedFile[];
-  /** YAML files the PR adds, changes or deletes that the policy's `paths` leave out, and how many the head tree leaves out in all. */
-  readonly excluded: { readonly changed: readonly string[]; readonly total: number };
+/** An analysis as it is made: its outcome, with both trees, their models and their graphs. */
+export interface Analysis extends Omit<AnalysisOutcome, "routeSources"> {
   readonly base: AnalysedTree;
   readonly head: AnalysedTree;
   /** The repo-wide traffic graphs of both trees, and what the PR reaches through them (DESIGN §7). */
   readonly graphs: { readonly base: TrafficGraph; readonly head: TrafficGraph };
-  readonly blastRadius: BlastRadius;
-  /** What the render step did: the roots reviewed as rendered, and why it was skipped if it was. */
-  /** `failed`: roots that could not be rendered and block; `unrendered`: charts nothing in the tree installs that could not be rendered (listed, not blocking). */
-  readonly render: {
-    readonly rendered: readonly string[];
-    readonly failed: readonly string[];
-    readonly unrendered: readonly string[];
-    readonly skipped?: string;
-  };
 }
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
@@ -316,41 +294,7 @@ const sortFindings = (findings: Finding[]): Finding[] =>
     (a, b) => riskRank(b.risk) - riskRank(a.risk) || a.file.localeCompare(b.file) || a.line - b.line || a.class.localeCompare(b.class),
   );
 
-/** Everything a review needs beyond the two trees: the PR's words and people (DESIGN §9–§10). */
-export interface ReviewFacts {
-  readonly policy: Policy;
-  readonly policySource: string;
-  /** The PR description (its `## Change evidence` section is evidence). */
-  readonly body: string;
-  readonly now: Date;
-  readonly prAuthor?: string;
-  readonly bodyAt?: string;
-  readonly commitAuthors?: readonly string[];
-  /** Commits whose authors could not be named: approvals then do not count (governance/approvals.ts). */
-  readonly authorship?: AuthorshipGaps;
-  readonly evidenceCommands?: readonly EvidenceCommand[];
-  readonly approvals?: readonly ApprovalInput[];
-  readonly holds?: readonly Hold[];
-  readonly breakGlass?: BreakGlass;
-  /** The PR was merged (only a break-glass's follow-up is then judged). */
-  readonly merged?: boolean;
-  /** When the head last moved: approvals before it are stale unless `invalidateOnSemanticChangeOnly`. */
-  readonly lastPushAt?: string;
-  /** The branch the PR targets now: approvals given for another are stale. */
-  readonly baseRef?: string;
-}
-
 export interface ReviewInput extends ChangeInput, ReviewFacts {}
-
-/**
- * What governance and the reports keep of an analysis: the trees, models and graphs stay behind
- * (in the analysis thread, when there is one: they are most of its memory, and copying them out
- * would cost more than the analysis); of the documents, those the route diff points at.
- */
-export interface AnalysisOutcome extends Omit<Analysis, "base" | "head" | "graphs"> {
-  /** By resource key, the documents of the route diff's flows on each side: reports find their lines there. */
-  readonly routeSources: { readonly base: ReadonlyMap<string, DocumentSource>; readonly head: ReadonlyMap<string, DocumentSource> };
-}
 
 export function outcomeOf(analysis: Analysis): AnalysisOutcome {
   const { base, head, graphs: _graphs, ...kept } = analysis;
@@ -376,37 +320,5 @@ export function outcomeOf(analysis: Analysis): AnalysisOutcome {
   };
 }
 
-export interface ReviewResult {
-  readonly risk: GovernanceResult["risk"];
-  readonly decision: GovernanceResult["decision"];
-  readonly policySource: string;
-  readonly analysis: AnalysisOutcome;
-  readonly governance: GovernanceResult;
-}
-
 /** The whole pure pipeline: trees and PR facts in, decision and everything the reports show out. */
 export const reviewChange = (input: ReviewInput): ReviewResult => reviewAnalysis(outcomeOf(analyzeChange(input)), input);
-
-/** The governance of a change already analysed (the App analyses in a thread of its own, once per evaluation). */
-export function reviewAnalysis(analysis: AnalysisOutcome, input: ReviewFacts): ReviewResult {
-  const author = input.prAuthor ?? "author";
-  const governance = decide({
-    findings: analysis.findings,
-    policy: input.policy,
-    evidenceSources: {
-      ...(input.body ? { body: { text: input.body, at: input.bodyAt ?? input.now.toISOString(), author } } : {}),
-      commands: input.evidenceCommands ?? [],
-    },
-    approvals: input.approvals ?? [],
-    holds: input.holds ?? [],
-    ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
-    prAuthor: author,
-    commitAuthors: input.commitAuthors ?? [],
-    ...(input.authorship ? { authorship: input.authorship } : {}),
-    ...(input.merged ? { merged: true } : {}),
-    ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
-    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
-    now: input.now,
-  });
-  return { risk: governance.risk, decision: governance.decision, policySource: input.policySource, analysis, governance };
-}

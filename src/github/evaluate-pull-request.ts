@@ -5,19 +5,13 @@ import { authorityOf, judgeCommands, standingHolds, whoseGroupsMatter } from "..
 import { evidenceRefusal, replyToCommands, type CommandOutcome } from "../governance/command-replies.js";
 import { commandUses, editedCommentNotes } from "../governance/command-uses.js";
 import { breakGlassOf, buildLedger, holdsOf, ledgerTime, mergeLedgers, type Ledger } from "../governance/ledger.js";
-import { resolvePolicy } from "../policy/load-policy.js";
+import { POLICY_PATH, resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment } from "../report/pr-comment.js";
 import type { RenderResult } from "../render/render-result.js";
-import {
-  POLICY_PATH,
-  reviewAnalysis,
-  type AnalysisOutcome,
-  type ChangeInput,
-  type ReviewResult,
-  type SourceFile,
-  type SymbolicLink,
-} from "../review.js";
+import { reviewAnalysis, type ReviewResult } from "../governance/review-decision.js";
+// Types only: the worker that evaluates PRs leaves the analysis engine to its analysis thread.
+import type { AnalysisOutcome, ChangeInput, SourceFile, SymbolicLink } from "../review.js";
 import { readLedger } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 

@@ -2,7 +2,7 @@ import type { ProbotOctokit } from "probot";
 import * as z from "zod";
 import { decideMergeGroup, type GroupMember, type MergeGroupDecision } from "../governance/merge-group.js";
 import { resolvePolicy } from "../policy/load-policy.js";
-import { POLICY_PATH } from "../review.js";
+import { POLICY_PATH } from "../policy/load-policy.js";
 import { evaluatePullRequest, type EvaluationOptions } from "./evaluate-pull-request.js";
 import { gitHubPullRequest, gitHubTrees, IncompleteReadError } from "./github-pull-request.js";
 

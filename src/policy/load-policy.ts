@@ -10,6 +10,9 @@ import { PolicySchema, type ApprovalRule, type Policy } from "./policy-schema.js
 
 export { PolicyError } from "./policy-error.js";
 
+/** Where a repository keeps its policy; a PR is governed by the base branch's (DESIGN §8). */
+export const POLICY_PATH = ".github/route-governor.yml";
+
 /** A policy is a small hand-written file: anything bigger or more nested is a mistake or an attack. */
 const MAX_POLICY_CHARS = 256 * 1024;
 const YAML_LIMITS = { maxAliases: 100, maxDepth: 32 } as const;
