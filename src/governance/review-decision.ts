@@ -34,8 +34,11 @@ export interface AnalysisOutcome {
   /** YAML files the PR adds, changes or deletes that the policy's `paths` leave out, and how many the head tree leaves out in all. */
   readonly excluded: { readonly changed: readonly string[]; readonly total: number };
   readonly blastRadius: BlastRadius;
-  /** What the render step did: the roots reviewed as rendered, and why it was skipped if it was. */
-  /** `failed`: roots that could not be rendered and block; `unrendered`: charts nothing in the tree installs that could not be rendered (listed, not blocking). */
+  /**
+   * What the render step did: the roots reviewed as rendered, and why it was skipped if it was.
+   * `failed`: roots that could not be rendered and block; `unrendered`: charts nothing in the tree
+   * installs that could not be rendered (listed, not blocking).
+   */
   readonly render: {
     readonly rendered: readonly string[];
     readonly failed: readonly string[];
