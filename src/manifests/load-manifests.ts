@@ -283,7 +283,9 @@ function keyedAlone(found: readonly Found[], made: ManifestCache["resources"]): 
   const resources = new Map<string, Resource>();
   for (const entry of found) {
     let unique = entry.baseKey;
-    for (let n = 2, taken = resources.get(unique); taken; taken = resources.get(unique), n++) {
+    for (let n = 2; ; n++) {
+      const taken = resources.get(unique);
+      if (!taken) break;
       if (taken.source.file !== entry.file) return undefined;
       unique = `${entry.baseKey}#${n}`;
     }

@@ -280,7 +280,8 @@ const STREAM_RUN_CHARS = 64 * 1024;
 function parseRun(text: string, chunks: readonly YamlChunk[], limits: YamlLimits, spending: NodeBudget): ParsedYaml[] | undefined {
   const start = chunks[0]!.offset;
   const last = chunks[chunks.length - 1]!;
-  const stretch = start === 0 && last.offset + last.text.length >= text.length ? text : text.slice(start, last.offset + last.text.length);
+  // A stretch that is the whole text is the text itself (slice returns it): no copy for a small file.
+  const stretch = text.slice(start, last.offset + last.text.length);
   let documents: unknown[];
   let events: jsyaml.Event[];
   try {
