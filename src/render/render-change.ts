@@ -90,9 +90,18 @@ export async function renderChange(
   };
 }
 
+/** How a reviewer leaves out a root the review cannot render. */
+const LEAVE_OUT = "exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`";
+
 /** A root that fails the same way at base and head is not the PR's doing, but its effect is still unknown: the reviewer is told how to leave it out. */
-const FAILS_ALWAYS =
-  " (the same at base and head: if it never renders offline, exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`)";
+const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, ${LEAVE_OUT})`;
+
+/**
+ * What a remote base or chart applies is unknown until it is fetched, so the root blocks; most
+ * such roots install tools that hold no traffic config (a policy engine's release manifest bumped
+ * by Renovate: fluxcd/flux2-multi-tenancy, 25 of 94 commits), and the reviewer is told how to say so.
+ */
+const FETCHED = ` (if what it fetches holds no traffic config, ${LEAVE_OUT})`;
 
 const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
   const [base, head] = sides.map(({ outcome }) => ("error" in outcome ? outcome.error : undefined));
@@ -126,7 +135,7 @@ async function renderStage(
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} cannot be rendered offline: ${offline}`,
+        reason: `${id} cannot be rendered offline: ${offline}${FETCHED}`,
         gates: either(id).deployed,
       });
     else runnable.push(id);

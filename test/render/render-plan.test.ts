@@ -26,6 +26,9 @@ const overlay = {
   "apps/staging/kustomization.yaml": "resources:\n  - ../base\n",
 };
 
+/** What a review says after the reason a root cannot be rendered offline. */
+const FETCHED =
+  " (if what it fetches holds no traffic config, exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`)";
 describe("planRenders", () => {
   it("renders kustomizations nothing includes, with the bases they read as inputs and consumed files", () => {
     const roots = planRenders(tree(overlay), topology);
@@ -382,7 +385,7 @@ describe("a root renders alike when its inputs say the same", () => {
     expect(result.failures).toEqual([]);
     const edited = await renderChange(overlay(ROUTE), overlay(ROUTE.replace("weight: 100", "weight: 90")), { topology, budgetMs: 1_000 });
     expect(edited.failures.map((failure) => failure.reason)).toEqual([
-      "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1",
+      "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + FETCHED,
     ]);
   });
 });
@@ -398,7 +401,7 @@ describe("a root whose changes cannot reach its traffic output needs no render (
   ) => tree({ "app/kustomization.yaml": kustomization, "app/route.yaml": ROUTE, "app/deployment.yaml": deployment("web:1"), ...files });
   const failures = async (before: SourceFile[], after: SourceFile[]) =>
     (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
-  const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1"];
+  const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + FETCHED];
 
   it("an image bump or an RBAC file below a remote base is no render failure", async () => {
     expect(await failures(app({}), app({ "app/deployment.yaml": deployment("web:2") }))).toEqual([]);
@@ -491,7 +494,9 @@ spec:
     });
   const failures = async (before: SourceFile[], after: SourceFile[]) =>
     (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
-  const OFFLINE = ["helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template"];
+  const OFFLINE = [
+    "helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template" + FETCHED,
+  ];
 
   it("renders the traffic config it rendered before: no render to do", async () => {
     const tagged = (tag: string) => `{repository: ghcr.io/home-operations/home-assistant, tag: "${tag}"}`;
@@ -527,7 +532,8 @@ spec:
       });
     expect(await failures(application("4.10.0", "v1"), application("4.10.0", "v2"))).toEqual([]);
     expect(await failures(application("4.10.0", "v1"), application("4.11.0", "v1"))).toEqual([
-      "helm apps/ingress.yaml ingress-nginx cannot be rendered offline: chart ingress-nginx from https://kubernetes.github.io/ingress-nginx",
+      "helm apps/ingress.yaml ingress-nginx cannot be rendered offline: chart ingress-nginx from https://kubernetes.github.io/ingress-nginx" +
+        FETCHED,
     ]);
   });
 
