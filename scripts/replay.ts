@@ -1,10 +1,11 @@
-// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render]`:
+// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file]`:
 // reviews every commit of a repository's history that touches YAML, each against its first
 // parent, as the CLI would review that commit as a PR (rendering kustomize and Helm as it does).
-// Prints one line a commit (exit code, risk, class counts, time) and the totals: the team's
+// `--policy` reviews every commit under that policy, as a team adopting one would, instead of the
+// base tree's. Prints one line a commit (exit code, risk, class counts, time) and the totals: the team's
 // instrument for precision on real histories.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createManifestCache, type ManifestCache } from "../src/manifests/load-manifests.js";
 import { resolvePolicy } from "../src/policy/load-policy.js";
@@ -13,7 +14,7 @@ import { reviewTrees } from "../src/command-line.js";
 import { POLICY_PATH } from "../src/review.js";
 import { readGitTree, type BlobTexts } from "../src/sources/git-source.js";
 
-const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render]";
+const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file]";
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     max: { type: "string" },
     out: { type: "string" },
     "no-render": { type: "boolean" },
+    policy: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -39,6 +41,7 @@ const commits = git("rev-list", "--reverse", "--first-parent", values.range ?? "
   .filter(Boolean);
 const selected = values.max ? commits.slice(-Number(values.max)) : commits;
 const NOW = new Date("2026-12-01T12:00:00Z");
+const chosenPolicy = values.policy === undefined ? undefined : readFileSync(values.policy, "utf8");
 
 interface Row {
   commit: string;
@@ -66,8 +69,8 @@ for (const [index, commit] of selected.entries()) {
     // Neighbouring commits share most blobs: each is read once while the cache lasts.
     const base = await readGitTree(repo, parent, blobs);
     const head = await readGitTree(repo, commit, blobs);
-    const policyText = base.files.find((file) => file.path === POLICY_PATH)?.text;
-    const { policy, source } = resolvePolicy(policyText, policyText === undefined ? "built-in defaults" : POLICY_PATH);
+    const policyText = chosenPolicy ?? base.files.find((file) => file.path === POLICY_PATH)?.text;
+    const { policy, source } = resolvePolicy(policyText, values.policy ?? (policyText === undefined ? "built-in defaults" : POLICY_PATH));
     // A long history would hold every file text ever seen: start the cache afresh now and then.
     if (index % 50 === 0) [cache, blobs] = [createManifestCache({ acrossChanges: true }), new Map()];
     const result = await reviewTrees(base, head, { policy, policySource: source, body: "", now: NOW, cache, render: !values["no-render"] });

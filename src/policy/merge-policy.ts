@@ -159,6 +159,12 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
     );
     merged.render.unrenderable = next.render.unrenderable;
   }
+  if (writes(render, "trusted")) {
+    // A version of a trusted source moves without a render: trusting another source reviews less.
+    const added = next.render.trusted.filter((glob) => !base.render.trusted.includes(glob));
+    tighten("render.trusted", added.length > 0 ? `trusts more sources' versions unrendered (${added.join(", ")})` : undefined);
+    merged.render.trusted = next.render.trusted;
+  }
 
   if (refusals.length > 0) {
     throw new PolicyError(

@@ -149,6 +149,13 @@ export const RenderSchema = z.strictObject({
    * the report, for repositories whose releases of remote charts are reviewed elsewhere.
    */
   unrenderable: z.enum(["block", "list"]).default("block"),
+  /**
+   * Remote sources whose new versions need no render, as globs: a chart as `<repository URL>/<chart>`
+   * (an OCI source as its URL), a remote kustomize resource as written. A root whose only change
+   * is the version of such sources is no render failure; a change to its values, patches or
+   * source is one still.
+   */
+  trusted: z.array(z.string()).default([]),
 });
 
 export const PolicySchema = z.strictObject({

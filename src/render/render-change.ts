@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
 import type { SourceFile } from "../manifests/load-manifests.js";
+import picomatch from "picomatch";
 import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
   isEmptyKustomization,
   linkTarget,
+  onlyTrustedVersionsMoved,
   planRenderedHelm,
   planRenders,
   renderKey,
@@ -38,6 +40,8 @@ export interface RenderOptions {
    * chart) they leave out is neither rendered nor reported, as its raw files are not read either.
    */
   readonly reviews?: (path: string) => boolean;
+  /** Whether the policy's `render.trusted` names a remote source (see onlyTrustedVersionsMoved). */
+  readonly trusts?: (source: string) => boolean;
   /** Wall-clock budget for each side's renders together (ms). */
   readonly budgetMs: number;
   /** The tools; the pinned ones by default (tests may pass others). */
@@ -97,11 +101,21 @@ const LEAVE_OUT = "exclude it with the policy's `paths` or list it with `render:
 const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, ${LEAVE_OUT})`;
 
 /**
- * What a remote base or chart applies is unknown until it is fetched, so the root blocks; most
- * such roots install tools that hold no traffic config (a policy engine's release manifest bumped
- * by Renovate: fluxcd/flux2-multi-tenancy, 25 of 94 commits), and the reviewer is told how to say so.
+ * What a remote base or chart applies is unknown until it is fetched, so the root blocks. Most such
+ * roots install tools that hold no traffic config, bumped by Renovate (a policy engine's release
+ * manifest: fluxcd/flux2-multi-tenancy, 25 of 94 commits), and the reviewer is told how to say so:
+ * by its sources, when they are all that keeps it offline.
  */
-const FETCHED = ` (if what it fetches holds no traffic config, ${LEAVE_OUT})`;
+function offlineHint(root: RenderRoot, offline: string): string {
+  if (!root.fetches) return ` (if what it reads holds no traffic config, ${LEAVE_OUT})`;
+  // A chart's source is named where the reason does not already say it (a remote kustomize resource's URL).
+  const unnamed = root.fetches.filter((source) => !offline.includes(source));
+  const [subject, them] =
+    unnamed.length === 0
+      ? ["its remote sources hold", "them"]
+      : [`${unnamed.join(", ")} ${unnamed.length === 1 ? "holds" : "hold"}`, unnamed.length === 1 ? "it" : "them"];
+  return ` (if ${subject} no traffic config you govern, trust ${them} in the policy's \`render.trusted\` so that version bumps need no render; else ${LEAVE_OUT})`;
+}
 
 const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
   const [base, head] = sides.map(({ outcome }) => ("error" in outcome ? outcome.error : undefined));
@@ -124,18 +138,27 @@ async function renderStage(
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
-    return !before || !after || !(rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText));
+    return (
+      !before ||
+      !after ||
+      !(
+        rendersAlike(before, baseText, after, headText) ||
+        trafficUnchanged(before, baseText, after, headText) ||
+        (options.trusts !== undefined && onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts))
+      )
+    );
   });
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
   for (const id of changed) {
-    const offline = headPlan.get(id)?.offline ?? basePlan.get(id)?.offline;
+    const offlineRoot = headPlan.get(id)?.offline !== undefined ? headPlan.get(id) : basePlan.get(id);
+    const offline = offlineRoot?.offline;
     if (offline !== undefined)
       failures.push({
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} cannot be rendered offline: ${offline}${FETCHED}`,
+        reason: `${id} cannot be rendered offline: ${offline}${offlineHint(offlineRoot!, offline)}`,
         gates: either(id).deployed,
       });
     else runnable.push(id);
@@ -416,6 +439,7 @@ export async function renderForReview(
         : await renderChange(withTexts(base, baseValues), withTexts(head, headValues), {
             topology: policy.topology,
             reviews: compilePathScope(policy.paths),
+            ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
             budgetMs: options.budgetMs,
             ...(options.links ? { links: options.links } : {}),
           });

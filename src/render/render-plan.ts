@@ -51,6 +51,14 @@ export interface RenderRoot {
   /** Why it cannot be rendered offline (a remote chart or base, cluster state); undefined when it can. */
   readonly offline?: string;
   /**
+   * Where an offline root's remote parts come from, when that is all that keeps it offline: each
+   * remote kustomize resource as written, a chart as `<repository URL>/<chart>` (an OCI source as
+   * its URL). What the policy's `render.trusted` globs are matched against.
+   */
+  readonly fetches?: readonly string[];
+  /** A release's fingerprint without its chart's version (and its source's tag): equal at base and head when only the version moved. */
+  readonly unpinnedFingerprint?: string;
+  /**
    * For a release of a chart outside the repository: the fields that decide what it renders
    * (chart, version, source, values, release name, namespace, post-renderers). Its render key
    * is these, not the whole file, so an interval, a retry setting or an apiVersion bump is no
@@ -174,7 +182,17 @@ const fluxSourcesOfTree = new WeakMap<Tree, z.infer<typeof FluxSourceDoc>[]>();
  * chart version bump there is what the release renders next, so it belongs to the release's
  * fingerprint (home-ops: Renovate's OCIRepository bumps passed as no change).
  */
-function chartRefSource(tree: Tree, chartRef: { kind: string; name?: string; namespace?: string }, namespace: string | undefined): unknown {
+const chartRefSource = (tree: Tree, chartRef: SourceRef, namespace: string | undefined): unknown[] =>
+  fluxSources(tree, chartRef, namespace).map((source) => source.spec);
+
+interface SourceRef {
+  readonly kind: string;
+  readonly name?: string | undefined;
+  readonly namespace?: string | undefined;
+}
+
+/** The Flux sources a reference names: its kind and name, in its namespace (else the referrer's) where both say one. */
+function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined): z.infer<typeof FluxSourceDoc>[] {
   let sources = fluxSourcesOfTree.get(tree);
   if (!sources) {
     sources = tree.files
@@ -182,16 +200,33 @@ function chartRefSource(tree: Tree, chartRef: { kind: string; name?: string; nam
       .flatMap((file) => documentsOf(file, FluxSourceDoc));
     fluxSourcesOfTree.set(tree, sources);
   }
-  const wanted = chartRef.namespace ?? namespace;
-  return sources
-    .filter(
-      (source) =>
-        source.kind === chartRef.kind &&
-        source.metadata.name === chartRef.name &&
-        (wanted === undefined || source.metadata.namespace === undefined || source.metadata.namespace === wanted),
-    )
-    .map((source) => source.spec);
+  const wanted = ref.namespace ?? namespace;
+  return sources.filter(
+    (source) =>
+      source.kind === ref.kind &&
+      source.metadata.name === ref.name &&
+      (wanted === undefined || source.metadata.namespace === undefined || source.metadata.namespace === wanted),
+  );
 }
+
+/** The URLs of the Flux sources a reference names; undefined when the tree declares none with a URL. */
+function sourceUrls(tree: Tree, ref: SourceRef, namespace: string | undefined): string[] | undefined {
+  const urls = fluxSources(tree, ref, namespace).flatMap((source) => {
+    const url = (source.spec as { url?: unknown } | undefined)?.url;
+    return typeof url === "string" && url !== "" ? [url] : [];
+  });
+  // A source read both as written and from a render is one source.
+  return urls.length > 0 ? [...new Set(urls)] : undefined;
+}
+
+const chartAt = (repository: string, chart: string): string => `${repository.replace(/\/+$/, "")}/${chart}`;
+
+/** A copy of a record without one of its fields; anything else as it is. */
+const without = (value: unknown, field: string): unknown => {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const { [field]: _dropped, ...rest } = value as Record<string, unknown>;
+  return rest;
+};
 
 const ApplicationSource = z.looseObject({
   repoURL: z.string().optional(),
@@ -407,6 +442,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     ...(crossed.length > 0 ? { crossed } : {}),
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
+    ...(remote.length > 0 && remote.every((entry) => REMOTE.test(entry)) ? { fetches: remote } : {}),
   };
 }
 
@@ -623,15 +659,32 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       offline,
     );
     if (local) return root;
+    const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
     const decisive = {
-      chart: source ?? (spec.chartRef && { ...spec.chartRef, source: chartRefSource(tree, spec.chartRef, metadata.namespace) }),
+      chart: source ?? (spec.chartRef && { ...spec.chartRef, source: referenced }),
       values: withoutImageVersions(spec.values),
       valuesFrom: spec.valuesFrom,
       releaseName: spec.releaseName,
       targetNamespace: spec.targetNamespace,
       postRenderers: spec.postRenderers,
     };
-    return { ...root, releaseFingerprint: canonical(decisive) };
+    // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's URL.
+    const fetches = source
+      ? source.sourceRef.kind === "HelmRepository"
+        ? sourceUrls(tree, source.sourceRef, metadata.namespace)?.map((url) => chartAt(url, source.chart))
+        : undefined
+      : spec.chartRef?.kind === "OCIRepository"
+        ? sourceUrls(tree, spec.chartRef, metadata.namespace)
+        : undefined;
+    const unpinned = {
+      ...decisive,
+      chart: source ? without(source, "version") : { ...spec.chartRef, source: (referenced ?? []).map((found) => without(found, "ref")) },
+    };
+    return {
+      ...root,
+      releaseFingerprint: canonical(decisive),
+      ...(fetches ? { fetches, unpinnedFingerprint: canonical(unpinned) } : {}),
+    };
   });
 }
 
@@ -683,7 +736,15 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         release: application.metadata.name,
         namespace: application.spec.destination?.namespace,
       };
-      return [{ ...root, releaseFingerprint: canonical(decisive) }];
+      const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
+      const unpinned = { ...decisive, source: without(decisive.source, "targetRevision") };
+      return [
+        {
+          ...root,
+          releaseFingerprint: canonical(decisive),
+          ...(fetches ? { fetches, unpinnedFingerprint: canonical(unpinned) } : {}),
+        },
+      ];
     });
   });
 }
@@ -857,6 +918,33 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     // A file a kustomization lists that appears or disappears decides whether the root builds at all.
     if ((a === undefined || b === undefined) && listed.has(input)) return false;
     return YAML.test(input) && !named.has(input) && holdsNoTraffic(a) && holdsNoTraffic(b);
+  });
+}
+
+/**
+ * Whether base and head differ only in the versions of remote sources the policy trusts
+ * (`render.trusted`): a Renovate bump of a chart or of a release manifest whose releases the team
+ * reviews elsewhere (bjw-s-labs/home-ops: 71 of 200 commits blocked on OCI chart bumps;
+ * fluxcd/flux2-multi-tenancy: 25 of 94 on Kyverno's). A values, patch or source change still needs
+ * the render, as does a source the policy does not name.
+ */
+export function onlyTrustedVersionsMoved(
+  before: RenderRoot,
+  baseText: TreeTexts,
+  after: RenderRoot,
+  headText: TreeTexts,
+  trusted: (source: string) => boolean,
+): boolean {
+  if (!before.fetches || !after.fetches || ![...before.fetches, ...after.fetches].every(trusted)) return false;
+  if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined)
+    return before.unpinnedFingerprint !== undefined && before.unpinnedFingerprint === after.unpinnedFingerprint;
+  if (JSON.stringify(before.run) !== JSON.stringify(after.run) || before.inputs.join("\0") !== after.inputs.join("\0")) return false;
+  // A remote kustomize resource carries its version in its URL: the kustomizations must say the same but for those URLs.
+  const unpinned = (text: string | undefined, fetches: readonly string[]) =>
+    fetches.reduce((rest, url) => rest?.split(url).join("\0"), text);
+  return before.inputs.every((input) => {
+    const [a, b] = [baseText.get(input), headText.get(input)];
+    return a === b || (isKustomizationFile(input) && unpinned(a, before.fetches!) === unpinned(b, after.fetches!));
   });
 }
 

@@ -327,6 +327,17 @@ describe("paths: which files are reviewed", () => {
   });
 });
 
+describe("render.trusted: sources whose versions move without a render", () => {
+  it("trusts none by default; a repository may trust its own, the regulated profile may not", () => {
+    expect(defaultPolicy().render.trusted).toEqual([]);
+    const trusting = 'render: { trusted: ["oci://ghcr.io/home-operations/charts/*"] }\n';
+    expect(resolvePolicy(trusting, REPO).policy.render.trusted).toEqual(["oci://ghcr.io/home-operations/charts/*"]);
+    expect(() => resolvePolicy(trusting, REPO, "regulated")).toThrow(
+      `${REPO}: render.trusted: trusts more sources' versions unrendered (oci://ghcr.io/home-operations/charts/*)`,
+    );
+  });
+});
+
 describe("the repository's own sections merge freely", () => {
   const { policy } = resolvePolicy(
     [

@@ -245,7 +245,7 @@ describe("rendering what cannot be rendered offline", () => {
       risk: "high",
       file: release.path,
       summary: expect.stringMatching(
-        /^helm apps\/podinfo\/release.yaml podinfo\/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo \(if what it fetches holds no traffic config, exclude it with the policy's `paths`/,
+        /^helm apps\/podinfo\/release.yaml podinfo\/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo \(if what it reads holds no traffic config, exclude it with the policy's `paths`/,
       ),
     });
     const unrelated = await reviewRendered(base, [...base, { path: "other.yaml", text: "a: 1\n" }]);

@@ -1,3 +1,4 @@
+import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { renderChange, toolMessage } from "../../src/render/render-change.js";
 import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-origins.js";
@@ -26,9 +27,13 @@ const overlay = {
   "apps/staging/kustomization.yaml": "resources:\n  - ../base\n",
 };
 
-/** What a review says after the reason a root cannot be rendered offline. */
-const FETCHED =
-  " (if what it fetches holds no traffic config, exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`)";
+/** What a review says after the reason a root cannot be rendered offline: how to trust its sources, or leave it out. */
+const LEAVE_OUT = "exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`";
+const trustHint = (subject: string, them = "it") =>
+  ` (if ${subject} no traffic config you govern, trust ${them} in the policy's \`render.trusted\` so that version bumps need no render; else ${LEAVE_OUT})`;
+const REMOTE_BASE_HINT = trustHint("its remote sources hold", "them");
+const READS_HINT = ` (if what it reads holds no traffic config, ${LEAVE_OUT})`;
+
 describe("planRenders", () => {
   it("renders kustomizations nothing includes, with the bases they read as inputs and consumed files", () => {
     const roots = planRenders(tree(overlay), topology);
@@ -385,7 +390,7 @@ describe("a root renders alike when its inputs say the same", () => {
     expect(result.failures).toEqual([]);
     const edited = await renderChange(overlay(ROUTE), overlay(ROUTE.replace("weight: 100", "weight: 90")), { topology, budgetMs: 1_000 });
     expect(edited.failures.map((failure) => failure.reason)).toEqual([
-      "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + FETCHED,
+      "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT,
     ]);
   });
 });
@@ -401,7 +406,7 @@ describe("a root whose changes cannot reach its traffic output needs no render (
   ) => tree({ "app/kustomization.yaml": kustomization, "app/route.yaml": ROUTE, "app/deployment.yaml": deployment("web:1"), ...files });
   const failures = async (before: SourceFile[], after: SourceFile[]) =>
     (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
-  const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + FETCHED];
+  const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT];
 
   it("an image bump or an RBAC file below a remote base is no render failure", async () => {
     expect(await failures(app({}), app({ "app/deployment.yaml": deployment("web:2") }))).toEqual([]);
@@ -494,9 +499,7 @@ spec:
     });
   const failures = async (before: SourceFile[], after: SourceFile[]) =>
     (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
-  const OFFLINE = [
-    "helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template" + FETCHED,
-  ];
+  const OFFLINE = "helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template";
 
   it("renders the traffic config it rendered before: no render to do", async () => {
     const tagged = (tag: string) => `{repository: ghcr.io/home-operations/home-assistant, tag: "${tag}"}`;
@@ -510,7 +513,9 @@ spec:
     });
     const withSource = (tag: string) => [...release("ghcr.io/x/hass:1"), ...tree(source(tag))];
     expect(await failures(withSource("4.2.0"), withSource("4.2.0"))).toEqual([]);
-    expect(await failures(withSource("4.2.0"), withSource("4.3.0"))).toEqual(OFFLINE);
+    expect(await failures(withSource("4.2.0"), withSource("4.3.0"))).toEqual([
+      OFFLINE + trustHint("oci://ghcr.io/bjw-s-labs/helm/app-template holds"),
+    ]);
   });
 
   it("an Argo CD Application of a chart from a Helm repository: an image bump needs no render, a chart version does", async () => {
@@ -533,13 +538,78 @@ spec:
     expect(await failures(application("4.10.0", "v1"), application("4.10.0", "v2"))).toEqual([]);
     expect(await failures(application("4.10.0", "v1"), application("4.11.0", "v1"))).toEqual([
       "helm apps/ingress.yaml ingress-nginx cannot be rendered offline: chart ingress-nginx from https://kubernetes.github.io/ingress-nginx" +
-        FETCHED,
+        trustHint("https://kubernetes.github.io/ingress-nginx/ingress-nginx holds"),
     ]);
   });
 
   it("any other values change is still a render that cannot be done offline", async () => {
-    expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:1", "hass.example.com"))).toEqual(OFFLINE);
-    expect(await failures(release("{repository: x, tag: '1'}"), release("{repository: x, tag: '1', port: 8080}"))).toEqual(OFFLINE);
+    expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:1", "hass.example.com"))).toEqual([OFFLINE + READS_HINT]);
+    expect(await failures(release("{repository: x, tag: '1'}"), release("{repository: x, tag: '1', port: 8080}"))).toEqual([
+      OFFLINE + READS_HINT,
+    ]);
+  });
+});
+
+describe("render.trusted: versions of remote sources a team reviews elsewhere move without a render", () => {
+  const renderTrusting = async (globs: string[], before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000, trusts: picomatch(globs) })).failures.map((failure) => failure.id);
+  const ROUTE = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec: {hosts: [web]}\n";
+  const kyverno = (version: string, route = ROUTE) =>
+    tree({
+      "infrastructure/kyverno/kustomization.yaml": `resources:\n- https://raw.githubusercontent.com/kyverno/kyverno/${version}/install.yaml\n- route.yaml\n`,
+      "infrastructure/kyverno/route.yaml": route,
+    });
+  const KYVERNO = ["https://raw.githubusercontent.com/kyverno/**"];
+
+  it("a remote kustomize resource's version bump passes when the policy trusts its URL, and only then", async () => {
+    expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), kyverno("v1.3.0"))).toEqual([]);
+    expect(await renderTrusting(["https://github.com/**"], kyverno("v1.3.0-rc5"), kyverno("v1.3.0"))).toEqual([
+      "kustomize infrastructure/kyverno",
+    ]);
+    // Anything else the root reads still needs the render, which cannot be done.
+    const edited = kyverno("v1.3.0", ROUTE.replace("[web]", "[web, api]"));
+    expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), edited)).toEqual(["kustomize infrastructure/kyverno"]);
+  });
+
+  const release = (tag: string, url = "oci://ghcr.io/home-operations/charts/miroir", host = "miroir.example.com") =>
+    tree({
+      "apps/miroir/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: miroir, namespace: default}\nspec:\n  url: ${url}\n  ref: {tag: ${tag}}\n`,
+      "apps/miroir/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: miroir, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: miroir}\n  values: {ingress: {host: ${host}}}\n`,
+    });
+  const CHARTS = ["oci://ghcr.io/home-operations/charts/*"];
+
+  it("a chart's tag bump in a trusted OCIRepository passes; its values, or another source, still need the render", async () => {
+    expect(await renderTrusting(CHARTS, release("1.2.0"), release("1.3.0"))).toEqual([]);
+    expect(await renderTrusting(["oci://ghcr.io/other/*"], release("1.2.0"), release("1.3.0"))).toEqual([
+      "helm apps/miroir/helmrelease.yaml default/miroir",
+    ]);
+    expect(await renderTrusting(CHARTS, release("1.2.0"), release("1.3.0", undefined, "other.example.com"))).toEqual([
+      "helm apps/miroir/helmrelease.yaml default/miroir",
+    ]);
+    const moved = release("1.2.0", "oci://ghcr.io/home-operations/charts/miroir-next");
+    expect(await renderTrusting(CHARTS, release("1.2.0"), moved)).toEqual(["helm apps/miroir/helmrelease.yaml default/miroir"]);
+  });
+
+  it("a chart from a HelmRepository is named by the repository's URL and the chart", async () => {
+    const versioned = (version: string) =>
+      tree({
+        "infra/repositories.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: prometheus-community, namespace: flux-system}\nspec: {url: "https://prometheus-community.github.io/helm-charts/"}\n`,
+        "infra/monitoring.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: kps, namespace: monitoring}\nspec:\n  chart:\n    spec:\n      chart: kube-prometheus-stack\n      version: ${version}\n      sourceRef: {kind: HelmRepository, name: prometheus-community, namespace: flux-system}\n`,
+      });
+    const trusted = ["https://prometheus-community.github.io/helm-charts/kube-prometheus-stack"];
+    expect(await renderTrusting(trusted, versioned("60.0.0"), versioned("61.0.0"))).toEqual([]);
+    expect(
+      await renderTrusting(["https://prometheus-community.github.io/helm-charts/grafana"], versioned("60.0.0"), versioned("61.0.0")),
+    ).toEqual(["helm infra/monitoring.yaml monitoring/kps"]);
+  });
+
+  it("an Argo CD Application's targetRevision bump of a trusted chart passes", async () => {
+    const application = (revision: string) =>
+      tree({
+        "apps/cert-manager.yaml": `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: cert-manager, namespace: argocd}\nspec:\n  destination: {namespace: cert-manager}\n  source: {repoURL: "https://charts.jetstack.io", chart: cert-manager, targetRevision: ${revision}}\n`,
+      });
+    expect(await renderTrusting(["https://charts.jetstack.io/*"], application("v1.15.0"), application("v1.16.0"))).toEqual([]);
+    expect(await renderTrusting([], application("v1.15.0"), application("v1.16.0"))).toEqual(["helm apps/cert-manager.yaml cert-manager"]);
   });
 });
 
