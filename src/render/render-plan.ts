@@ -606,25 +606,45 @@ function helmRoot(
 /** Fields of a values `image` mapping that only say which build of a container runs. */
 const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest", "pullPolicy"]);
 
+/** The fields of a container's `resources`: what it requests and may use. */
+const RESOURCE_FIELDS = new Set(["limits", "requests", "claims"]);
+
+/** Values keys that hold a Kubernetes security context, which only a pod or container spec reads. */
+const SECURITY_CONTEXTS = new Set(["securityContext", "podSecurityContext", "containerSecurityContext"]);
+
+const isMapping = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
+
+/** Whether a values field only sets how a workload's containers run: their build, resources or security context. */
+function workloadOnly(key: string, value: unknown): boolean {
+  if (key === "image" && typeof value === "string") return true;
+  if (!isMapping(value)) return false;
+  if (key === "resources") return Object.keys(value).every((field) => RESOURCE_FIELDS.has(field));
+  return SECURITY_CONTEXTS.has(key);
+}
+
 /**
- * Release values without the image versions in them (`image: {repository, tag, digest}`, or an
- * `image` string): what a release of a chart from outside the repository renders is unknown either
- * way, but a chart places an image in its workloads, not in its routes, so a release whose values
- * change only there applies the traffic config it applied before. The most common PR of a GitOps
- * repository (Renovate's image bump in a HelmRelease) blocked as a render that cannot be done
- * offline: onedr0p/home-ops, 59 of 150 commits.
+ * Release values without what only sets how workloads' containers run: image versions (`image:
+ * {repository, tag, digest}`, or an `image` string), `resources` (limits and requests) and
+ * security contexts. What a release of a chart from outside the repository renders is unknown
+ * either way, but a chart places these in its workloads, not in its routes, so a release whose
+ * values change only there applies the traffic config it applied before. The most common PRs of a
+ * GitOps repository: Renovate's image bump in a HelmRelease (onedr0p/home-ops, 59 of 150 commits
+ * blocked as a render that cannot be done offline), a memory limit or an fsGroup
+ * (bjw-s-labs/home-ops 944fce3, 57c9657).
  */
-function withoutImageVersions(values: unknown): unknown {
-  if (Array.isArray(values)) return values.map(withoutImageVersions);
+function withoutWorkloadSettings(values: unknown): unknown {
+  if (Array.isArray(values)) return values.map(withoutWorkloadSettings);
   if (!values || typeof values !== "object") return values;
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (key === "image" && typeof value === "string") continue;
-    if (key === "image" && value && typeof value === "object" && !Array.isArray(value)) {
-      kept[key] = Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)));
-      continue;
-    }
-    kept[key] = withoutImageVersions(value);
+    if (workloadOnly(key, value)) continue;
+    const rest =
+      key === "image" && isMapping(value)
+        ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
+        : withoutWorkloadSettings(value);
+    // A mapping that held only such settings says nothing else: as if absent, since helm merges it over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
+    if (isMapping(value) && Object.keys(value).length > 0 && isMapping(rest) && Object.keys(rest).length === 0) continue;
+    kept[key] = rest;
   }
   return kept;
 }
@@ -662,7 +682,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
     const decisive = {
       chart: source ?? (spec.chartRef && { ...spec.chartRef, source: referenced }),
-      values: withoutImageVersions(spec.values),
+      values: withoutWorkloadSettings(spec.values),
       valuesFrom: spec.valuesFrom,
       releaseName: spec.releaseName,
       targetNamespace: spec.targetNamespace,
@@ -728,9 +748,9 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
           ...source,
           helm: {
             ...helm,
-            valuesObject: withoutImageVersions(helm.valuesObject),
-            values: withoutImageVersions(parsedValues(helm.values)),
-            parameters: (helm.parameters ?? []).filter((parameter) => !IMAGE_PARAMETER.test(parameter.name)),
+            valuesObject: withoutWorkloadSettings(helm.valuesObject),
+            values: withoutWorkloadSettings(parsedValues(helm.values)),
+            parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
           },
         },
         release: application.metadata.name,
@@ -749,8 +769,13 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   });
 }
 
-/** A `--set` name of an image version (`controller.image.tag`), which withoutImageVersions leaves out of values. */
-const IMAGE_PARAMETER = /(?:^|\.)image(?:\.(?:repository|registry|tag|digest|pullPolicy))?$/;
+/**
+ * A `--set` name of what withoutWorkloadSettings leaves out of values: an image version
+ * (`controller.image.tag`), a resource limit or request (`controller.resources.limits.memory`), a
+ * security context field.
+ */
+const WORKLOAD_PARAMETER =
+  /(?:^|\.)(?:image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+)$/;
 
 /** An Argo CD Application's `helm.values` string as data, when it is YAML. */
 function parsedValues(text: string | undefined): unknown {

@@ -507,6 +507,51 @@ spec:
     expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:2"))).toEqual([]);
   });
 
+  it("a container's resources or security context are no change to render either; a `resources` of other fields still is", async () => {
+    const withValues = (values: string) =>
+      tree({
+        "apps/miroir/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: miroir, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: miroir}\n  values: ${values}\n`,
+      });
+    const offline = [
+      "helm apps/miroir/helmrelease.yaml default/miroir cannot be rendered offline: chart from OCIRepository miroir" + READS_HINT,
+    ];
+    const agent = (extra: string) => withValues(`{agent: {autoTieBreaker: false${extra}}}`);
+    expect(await failures(agent(""), agent(", resources: {limits: {memory: 192Mi}, requests: {cpu: 10m}}"))).toEqual([]);
+    expect(
+      await failures(
+        agent(", pod: {securityContext: {runAsUser: 2000}}"),
+        agent(", pod: {securityContext: {runAsUser: 2000, fsGroup: 2000}}"),
+      ),
+    ).toEqual([]);
+    expect(await failures(agent(""), agent(", podSecurityContext: {fsGroup: 2000}"))).toEqual([]);
+    // A mapping that holds nothing else is as if absent.
+    const plain = withValues("{autoTieBreaker: false}");
+    expect(await failures(plain, withValues("{autoTieBreaker: false, agent: {resources: {limits: {memory: 192Mi}}}}"))).toEqual([]);
+    expect(await failures(plain, withValues("{autoTieBreaker: false, agent: {replicas: 2}}"))).toEqual(offline);
+    expect(
+      await failures(
+        agent(", resources: {limits: {memory: 1Gi}}"),
+        agent(", resources: {limits: {memory: 1Gi}, route: {host: a.example.com}}"),
+      ),
+    ).toEqual(offline);
+    expect(await failures(agent(""), agent(", resources: [{kind: HTTPRoute}]"))).toEqual(offline);
+    expect(await failures(agent(""), agent(", securityContext: enabled"))).toEqual(offline);
+  });
+
+  it("an Argo CD Application's --set of a resource limit or a security context field needs no render; of anything else it does", async () => {
+    const setting = (name: string, value: string) =>
+      tree({
+        "apps/web.yaml": `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web, namespace: argocd}\nspec:\n  destination: {namespace: web}\n  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n    helm: {parameters: [{name: ${name}, value: "${value}"}]}\n`,
+      });
+    const memory = "controller.resources.limits.memory";
+    expect(await failures(setting(memory, "1Gi"), setting(memory, "2Gi"))).toEqual([]);
+    const fsGroup = "controller.podSecurityContext.fsGroup";
+    expect(await failures(setting(fsGroup, "1000"), setting(fsGroup, "2000"))).toEqual([]);
+    expect(
+      await failures(setting("controller.service.type", "ClusterIP"), setting("controller.service.type", "LoadBalancer")),
+    ).toHaveLength(1);
+  });
+
   it("a chart version bump in the OCIRepository the release's chartRef names is a render that cannot be done offline", async () => {
     const source = (tag: string) => ({
       "apps/hass/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec:\n  url: oci://ghcr.io/bjw-s-labs/helm/app-template\n  ref: {tag: ${tag}}\n`,
