@@ -221,10 +221,12 @@ function sourceUrls(tree: Tree, ref: SourceRef, namespace: string | undefined): 
 
 const chartAt = (repository: string, chart: string): string => `${repository.replace(/\/+$/, "")}/${chart}`;
 
-/** A copy of a record without one of its fields; anything else as it is. */
+const isMapping = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
+
+/** A copy of a mapping without one of its fields; anything else as it is. */
 const without = (value: unknown, field: string): unknown => {
-  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
-  const { [field]: _dropped, ...rest } = value as Record<string, unknown>;
+  if (!isMapping(value)) return value;
+  const { [field]: _dropped, ...rest } = value;
   return rest;
 };
 
@@ -612,8 +614,6 @@ const RESOURCE_FIELDS = new Set(["limits", "requests", "claims"]);
 /** Values keys that hold a Kubernetes security context, which only a pod or container spec reads. */
 const SECURITY_CONTEXTS = new Set(["securityContext", "podSecurityContext", "containerSecurityContext"]);
 
-const isMapping = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
-
 /** Whether a values field only sets how a workload's containers run: their build, resources or security context. */
 function workloadOnly(key: string, value: unknown): boolean {
   if (key === "image" && typeof value === "string") return true;
@@ -634,7 +634,7 @@ function workloadOnly(key: string, value: unknown): boolean {
  */
 function withoutWorkloadSettings(values: unknown): unknown {
   if (Array.isArray(values)) return values.map(withoutWorkloadSettings);
-  if (!values || typeof values !== "object") return values;
+  if (!isMapping(values)) return values;
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     if (workloadOnly(key, value)) continue;
@@ -642,7 +642,8 @@ function withoutWorkloadSettings(values: unknown): unknown {
       key === "image" && isMapping(value)
         ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
         : withoutWorkloadSettings(value);
-    // A mapping that held only such settings says nothing else: as if absent, since helm merges it over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
+    // A mapping that held only such settings says nothing else: as if absent, since helm merges it
+    // over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
     if (isMapping(value) && Object.keys(value).length > 0 && isMapping(rest) && Object.keys(rest).length === 0) continue;
     kept[key] = rest;
   }
