@@ -954,6 +954,9 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
  * fluxcd/flux2-multi-tenancy: 25 of 94 on Kyverno's). A values, patch or source change still needs
  * the render, as does a source the policy does not name.
  */
+/** What a trusted remote entry of a kustomization reads as, whatever its version. */
+const TRUSTED = "\0trusted remote";
+
 export function onlyTrustedVersionsMoved(
   before: RenderRoot,
   baseText: TreeTexts,
@@ -965,12 +968,25 @@ export function onlyTrustedVersionsMoved(
   if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined)
     return before.unpinnedFingerprint !== undefined && before.unpinnedFingerprint === after.unpinnedFingerprint;
   if (JSON.stringify(before.run) !== JSON.stringify(after.run) || before.inputs.join("\0") !== after.inputs.join("\0")) return false;
-  // A remote kustomize resource carries its version in its URL: the kustomizations must say the same but for those URLs.
-  const unpinned = (text: string | undefined, fetches: readonly string[]) =>
-    fetches.reduce((rest, url) => rest?.split(url).join("\0"), text);
+  // A remote kustomize resource carries its version in its URL: the kustomizations must say the
+  // same but for trusted URLs, in the root's own and in any other its folders hold (Kong's
+  // config/crd/incubator, beside the config/crd that config/default reads), layout aside.
+  const unpinned = (text: string | undefined): string | undefined => {
+    const mask = (list: unknown) =>
+      Array.isArray(list)
+        ? list.map((entry) => (typeof entry === "string" && REMOTE.test(entry) && trusted(entry) ? TRUSTED : entry))
+        : list;
+    try {
+      const fields: unknown = loadAsGoYaml(text ?? "");
+      if (!isMapping(fields)) return text;
+      return canonical({ ...fields, resources: mask(fields.resources), bases: mask(fields.bases), components: mask(fields.components) });
+    } catch {
+      return text;
+    }
+  };
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
-    return a === b || (isKustomizationFile(input) && unpinned(a, before.fetches!) === unpinned(b, after.fetches!));
+    return a === b || (isKustomizationFile(input) && unpinned(a) === unpinned(b));
   });
 }
 

@@ -608,12 +608,36 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
 
   it("a remote kustomize resource's version bump passes when the policy trusts its URL, and only then", async () => {
     expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), kyverno("v1.3.0"))).toEqual([]);
+    // A layout edit beside the bump is none (fluxcd/flux2-multi-tenancy c14e10f dropped a blank line).
+    const relaid = tree({
+      "infrastructure/kyverno/kustomization.yaml":
+        "resources:\n  - https://raw.githubusercontent.com/kyverno/kyverno/v1.3.0/install.yaml\n  - route.yaml\n\n",
+      "infrastructure/kyverno/route.yaml": ROUTE,
+    });
+    expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), relaid)).toEqual([]);
     expect(await renderTrusting(["https://github.com/**"], kyverno("v1.3.0-rc5"), kyverno("v1.3.0"))).toEqual([
       "kustomize infrastructure/kyverno",
     ]);
     // Anything else the root reads still needs the render, which cannot be done.
     const edited = kyverno("v1.3.0", ROUTE.replace("[web]", "[web, api]"));
     expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), edited)).toEqual(["kustomize infrastructure/kyverno"]);
+  });
+
+  it("a trusted URL bumped in another kustomization of the root's folders is a version bump too (Kong's config/crd/incubator)", async () => {
+    const crds = (ref: string) =>
+      tree({
+        "config/default/kustomization.yaml": "resources:\n- ../crd\n",
+        "config/crd/kustomization.yaml": `resources:\n- https://github.com/kong/kubernetes-configuration/config/crd/ingress-controller?ref=${ref}\n`,
+        "config/crd/incubator/kustomization.yaml": `resources:\n- https://github.com/kong/kubernetes-configuration/config/crd/incubator?ref=${ref}\n`,
+      });
+    expect(await renderTrusting(["https://github.com/kong/kubernetes-configuration/**"], crds("v1.3.1"), crds("v1.4.0"))).toEqual([]);
+    expect(
+      await renderTrusting(
+        ["https://github.com/kong/kubernetes-configuration/config/crd/ingress-controller*"],
+        crds("v1.3.1"),
+        crds("v1.4.0"),
+      ),
+    ).toEqual(["kustomize config/crd/incubator", "kustomize config/default"]);
   });
 
   const release = (tag: string, url = "oci://ghcr.io/home-operations/charts/miroir", host = "miroir.example.com") =>
