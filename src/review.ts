@@ -185,6 +185,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     rendered: (input.rendered?.roots ?? []).map((root) => root.id),
     failed: (input.rendered?.failures ?? []).filter((failure) => gates(failure)).map((failure) => failure.id),
     unrendered: (input.rendered?.failures ?? []).filter((failure) => !gates(failure)).map((failure) => failure.reason),
+    trusted: input.rendered?.trusted ?? [],
     ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
   };
   return {

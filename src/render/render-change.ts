@@ -85,11 +85,13 @@ export async function renderChange(
     origins: { ...first[name].origins, ...second[name].origins },
   });
   const skipped = first.skipped ?? second.skipped;
+  const trusted = [...(first.trusted ?? []), ...(second.trusted ?? [])];
   return {
     roots: [...first.roots, ...second.roots],
     base: side("base"),
     head: side("head"),
     failures: [...first.failures, ...second.failures],
+    ...(trusted.length > 0 ? { trusted } : {}),
     ...(skipped !== undefined ? { skipped } : {}),
   };
 }
@@ -135,18 +137,15 @@ async function renderStage(
   const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
   const inputsOf = (id: string): string[] =>
     [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
+  const trusted: string[] = [];
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
-    return (
-      !before ||
-      !after ||
-      !(
-        rendersAlike(before, baseText, after, headText) ||
-        trafficUnchanged(before, baseText, after, headText) ||
-        (options.trusts !== undefined && onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts))
-      )
-    );
+    if (!before || !after) return true;
+    if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText)) return false;
+    if (options.trusts === undefined || !onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts)) return true;
+    trusted.push(id);
+    return false;
   });
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
@@ -163,7 +162,13 @@ async function renderStage(
       });
     else runnable.push(id);
   }
-  const empty: RenderResult = { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures };
+  const empty: RenderResult = {
+    roots: [],
+    base: { files: [], consumed: [] },
+    head: { files: [], consumed: [] },
+    failures,
+    ...(trusted.length > 0 ? { trusted } : {}),
+  };
   if (runnable.length === 0) return empty;
 
   let tools: RenderTools;
@@ -226,7 +231,7 @@ async function renderStage(
       result[name].consumed.push(...root.consumes);
     }
   }
-  return { roots, base: result.base, head: result.head, failures };
+  return { roots, base: result.base, head: result.head, failures, ...(trusted.length > 0 ? { trusted } : {}) };
 }
 
 /** One side as the tools see it: its texts by path, and its links. */

@@ -40,6 +40,8 @@ export interface RenderResult {
   readonly base: RenderedSide;
   readonly head: RenderedSide;
   readonly failures: readonly RenderFailure[];
+  /** Roots the PR changes only in the versions of sources the policy trusts (`render.trusted`): not rendered, their files read as written. */
+  readonly trusted?: readonly string[];
   /** Why nothing was rendered (turned off, tools unavailable); undefined when rendering ran. */
   readonly skipped?: string;
 }

@@ -137,7 +137,7 @@ export const JsonReportSchema = z.object({
   routeDiffs: z.array(RouteDiff),
   blastRadius: BlastRadius,
   requirements: Requirements,
-  render: z.object({ rendered: Strings, failed: Strings, unrendered: Strings, skipped: z.string().optional() }),
+  render: z.object({ rendered: Strings, failed: Strings, unrendered: Strings, trusted: Strings, skipped: z.string().optional() }),
   errors: z.array(z.object({ file: z.string(), line: Line, message: z.string(), existing: z.literal(true).optional() })),
   skipped: z.array(z.object({ file: z.string(), line: Line, reason: z.string() })),
   excluded: z.object({ changed: Strings, total: z.number().int() }),

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderForReview } from "../../src/render/render-change.js";
 import { renderTools } from "../../src/render/render-tools.js";
+import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
 import { readFolder } from "../../src/sources/folder-source.js";
 import { readGitTree } from "../../src/sources/git-source.js";
@@ -250,6 +251,37 @@ describe("rendering what cannot be rendered offline", () => {
     });
     const unrelated = await reviewRendered(base, [...base, { path: "other.yaml", text: "a: 1\n" }]);
     expect(unrelated.analysis.findings).toEqual([]);
+  });
+
+  it("a version bump of a source the policy trusts passes unrendered, and the report says the policy vouched for it (fluxcd/flux2-multi-tenancy)", async () => {
+    const kyverno = (version: string) => [
+      {
+        path: "infrastructure/kyverno/kustomization.yaml",
+        text: `resources:\n- https://raw.githubusercontent.com/kyverno/kyverno/${version}/install.yaml\n`,
+      },
+    ];
+    const review = async (trusted: string[]) => {
+      const trusting = policyWith(`render: { trusted: ${JSON.stringify(trusted)} }\n`);
+      const rendered = await renderForReview(kyverno("v1.3.0-rc5"), kyverno("v1.3.0"), trusting, { budgetMs: 60_000 });
+      return reviewChange({
+        base: kyverno("v1.3.0-rc5"),
+        head: kyverno("v1.3.0"),
+        rendered,
+        policy: trusting,
+        policySource: "test",
+        body: "",
+        now: NOW,
+      });
+    };
+    const trusted = await review(["https://raw.githubusercontent.com/kyverno/**"]);
+    expect(trusted.analysis.render).toMatchObject({ trusted: ["kustomize infrastructure/kyverno"], failed: [] });
+    expect(trusted.decision).toBe("pass");
+    expect(renderMarkdown(trusted)).toContain(
+      "Not rendered, only trusted sources' versions moved (the policy's `render.trusted`): `kustomize infrastructure/kyverno`",
+    );
+    const untrusted = await review([]);
+    expect(untrusted.analysis.render).toMatchObject({ trusted: [], failed: ["kustomize infrastructure/kyverno"] });
+    expect(untrusted.decision).not.toBe("pass");
   });
 
   it("a root the policy's paths leave out is neither rendered nor reported, as its files are not read (flagger: test/skipper's remote resources)", async () => {
