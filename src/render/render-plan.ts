@@ -177,13 +177,26 @@ const FluxSourceDoc = z.looseObject({
 
 const fluxSourcesOfTree = new WeakMap<Tree, z.infer<typeof FluxSourceDoc>[]>();
 
+const isMapping = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
+
 /**
- * The spec of the source a `chartRef` names (its URL and the tag, semver or digest it pulls): a
- * chart version bump there is what the release renders next, so it belongs to the release's
- * fingerprint (home-ops: Renovate's OCIRepository bumps passed as no change).
+ * What of a chart source's spec decides the chart it serves: an OCIRepository's URL, the tag, semver
+ * or digest it pulls and its layer selector; a HelmChart's or a HelmRelease `chart.spec`'s chart,
+ * version, source and values files. Not how often it polls, how it authenticates or verifies, or
+ * whether it is suspended.
+ */
+const SOURCE_CONTENT_FIELDS = ["url", "ref", "layerSelector", "chart", "version", "sourceRef", "valuesFiles", "valuesFile"];
+
+const chartContent = (spec: unknown): unknown =>
+  isMapping(spec) ? Object.fromEntries(SOURCE_CONTENT_FIELDS.filter((field) => field in spec).map((field) => [field, spec[field]])) : spec;
+
+/**
+ * The spec of the source a `chartRef` names, as far as it decides the chart: a chart version bump
+ * there is what the release renders next, so it belongs to the release's fingerprint (home-ops:
+ * Renovate's OCIRepository bumps passed as no change), while a new polling interval is none.
  */
 const chartRefSource = (tree: Tree, chartRef: SourceRef, namespace: string | undefined): unknown[] =>
-  fluxSources(tree, chartRef, namespace).map((source) => source.spec);
+  fluxSources(tree, chartRef, namespace).map(({ spec }) => chartContent(spec));
 
 interface SourceRef {
   readonly kind: string;
@@ -220,8 +233,6 @@ function sourceUrls(tree: Tree, ref: SourceRef, namespace: string | undefined): 
 }
 
 const chartAt = (repository: string, chart: string): string => `${repository.replace(/\/+$/, "")}/${chart}`;
-
-const isMapping = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
 
 /** A copy of a mapping without one of its fields; anything else as it is. */
 const without = (value: unknown, field: string): unknown => {
@@ -682,7 +693,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     if (local) return root;
     const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
     const decisive = {
-      chart: source ?? (spec.chartRef && { ...spec.chartRef, source: referenced }),
+      chart: source ? chartContent(source) : spec.chartRef && { ...spec.chartRef, source: referenced },
       values: withoutWorkloadSettings(spec.values),
       valuesFrom: spec.valuesFrom,
       releaseName: spec.releaseName,
@@ -699,7 +710,9 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         : undefined;
     const unpinned = {
       ...decisive,
-      chart: source ? without(source, "version") : { ...spec.chartRef, source: (referenced ?? []).map((found) => without(found, "ref")) },
+      chart: source
+        ? without(chartContent(source), "version")
+        : { ...spec.chartRef, source: (referenced ?? []).map((found) => without(found, "ref")) },
     };
     return {
       ...root,

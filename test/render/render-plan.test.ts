@@ -553,11 +553,18 @@ spec:
   });
 
   it("a chart version bump in the OCIRepository the release's chartRef names is a render that cannot be done offline", async () => {
-    const source = (tag: string) => ({
-      "apps/hass/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec:\n  url: oci://ghcr.io/bjw-s-labs/helm/app-template\n  ref: {tag: ${tag}}\n`,
+    const source = (tag: string, interval = "15m") => ({
+      "apps/hass/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec:\n  interval: ${interval}\n  url: oci://ghcr.io/bjw-s-labs/helm/app-template\n  ref: {tag: ${tag}}\n`,
     });
-    const withSource = (tag: string) => [...release("ghcr.io/x/hass:1"), ...tree(source(tag))];
+    const withSource = (tag: string, interval?: string) => [...release("ghcr.io/x/hass:1"), ...tree(source(tag, interval))];
     expect(await failures(withSource("4.2.0"), withSource("4.2.0"))).toEqual([]);
+    // How often the source polls decides nothing it serves.
+    expect(await failures(withSource("4.2.0"), withSource("4.2.0", "1h"))).toEqual([]);
+    const fromRepository = (interval: string) =>
+      tree({
+        "apps/web.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: default}\nspec:\n  chart:\n    spec: {chart: web, version: 1.0.0, interval: ${interval}, sourceRef: {kind: HelmRepository, name: charts}}\n`,
+      });
+    expect(await failures(fromRepository("5m"), fromRepository("1h"))).toEqual([]);
     expect(await failures(withSource("4.2.0"), withSource("4.3.0"))).toEqual([
       OFFLINE + trustHint("oci://ghcr.io/bjw-s-labs/helm/app-template holds"),
     ]);
