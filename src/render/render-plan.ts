@@ -960,6 +960,9 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   });
 }
 
+/** What a trusted remote entry of a kustomization reads as, whatever its version. */
+const TRUSTED = "\0trusted remote";
+
 /**
  * Whether base and head differ only in the versions of remote sources the policy trusts
  * (`render.trusted`): a Renovate bump of a chart or of a release manifest whose releases the team
@@ -967,9 +970,6 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
  * fluxcd/flux2-multi-tenancy: 25 of 94 on Kyverno's). A values, patch or source change still needs
  * the render, as does a source the policy does not name.
  */
-/** What a trusted remote entry of a kustomization reads as, whatever its version. */
-const TRUSTED = "\0trusted remote";
-
 export function onlyTrustedVersionsMoved(
   before: RenderRoot,
   baseText: TreeTexts,
