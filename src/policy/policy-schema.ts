@@ -39,6 +39,9 @@ const BackendRegionPattern = z.string().superRefine((pattern, context) => {
   }
 });
 
+/** A picomatch glob: picomatch refuses an empty pattern (and one past its length bound) by throwing, so the policy refuses it first. */
+const Glob = z.string().min(1, "a glob cannot be empty").max(65_536);
+
 export const TopologySchema = z.strictObject({
   /** Regexes over backend names; the named group `region` (or `cluster`) places the backend. */
   backendRegions: z.array(BackendRegionPattern).default([]),
@@ -47,7 +50,7 @@ export const TopologySchema = z.strictObject({
   /** File path patterns with a `{cluster}` placeholder: `clusters/{cluster}/**`. */
   placements: z.array(z.string()).default([]),
   /** File path globs of Istio Helm values files (istiod / istio-base). */
-  meshValues: z.array(z.string()).default(["**/values-istio*.yaml", "**/values-istio*.yml"]),
+  meshValues: z.array(Glob).default(["**/values-istio*.yaml", "**/values-istio*.yml"]),
 });
 
 /**
@@ -56,8 +59,8 @@ export const TopologySchema = z.strictObject({
  * not gate, and are counted in the report.
  */
 export const PathsSchema = z.strictObject({
-  include: z.array(z.string()).default(["**"]),
-  exclude: z.array(z.string()).default([]),
+  include: z.array(Glob).default(["**"]),
+  exclude: z.array(Glob).default([]),
 });
 
 export const ServicePolicySchema = z.strictObject({
@@ -155,7 +158,7 @@ export const RenderSchema = z.strictObject({
    * is the version of such sources is no render failure; a change to its values, patches or
    * source is one still.
    */
-  trusted: z.array(z.string()).default([]),
+  trusted: z.array(Glob).default([]),
 });
 
 export const PolicySchema = z.strictObject({

@@ -132,6 +132,11 @@ describe("invalid policies are refused with one readable line", () => {
       'topology:\n  backendRegions: ["-(?<region>jkt)$", "-(jkt|sgp)$", "-(?<zone>a|b)$"]\n',
       /^route-governor\.yml: topology\.backendRegions\[1\]: needs a named group \(\?<region>…\) or \(\?<cluster>…\).*; topology\.backendRegions\[2\]: needs a named group/,
     ],
+    [
+      "an empty glob, which picomatch would throw on mid-review",
+      'paths: { exclude: [""] }\nrender: { trusted: ["oci://ghcr.io/acme/*", ""] }\n',
+      /paths\.exclude\[0\]: a glob cannot be empty; render\.trusted\[1\]: a glob cannot be empty/,
+    ],
     ["a team that is not org/slug", "groups:\n  sre: { teams: [sre] }\n", /groups\.sre\.teams\[0\]: teams are org\/team-slug/],
     [
       "a freeze without a zone",
