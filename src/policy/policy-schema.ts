@@ -42,13 +42,18 @@ const BackendRegionPattern = z.string().superRefine((pattern, context) => {
 /** A picomatch glob: picomatch refuses an empty pattern (and one past its length bound) by throwing, so the policy refuses it first. */
 const Glob = z.string().min(1, "a glob cannot be empty").max(65_536);
 
+/** A placement pattern names where the cluster's name sits in a path, once: it is what the pattern captures. */
+const PlacementPattern = z
+  .string()
+  .refine((pattern) => pattern.split("{cluster}").length === 2, "needs `{cluster}` exactly once, e.g. clusters/{cluster}/**");
+
 export const TopologySchema = z.strictObject({
   /** Regexes over backend names; the named group `region` (or `cluster`) places the backend. */
   backendRegions: z.array(BackendRegionPattern).default([]),
   /** cluster name → region. */
   clusters: z.record(z.string(), z.string()).default({}),
   /** File path patterns with a `{cluster}` placeholder: `clusters/{cluster}/**`. */
-  placements: z.array(z.string()).default([]),
+  placements: z.array(PlacementPattern).default([]),
   /** File path globs of Istio Helm values files (istiod / istio-base). */
   meshValues: z.array(Glob).default(["**/values-istio*.yaml", "**/values-istio*.yml"]),
 });

@@ -133,6 +133,11 @@ describe("invalid policies are refused with one readable line", () => {
       /^route-governor\.yml: topology\.backendRegions\[1\]: needs a named group \(\?<region>…\) or \(\?<cluster>…\).*; topology\.backendRegions\[2\]: needs a named group/,
     ],
     [
+      "a placement that names the cluster twice, or not at all",
+      'topology: { placements: ["{cluster}/{cluster}/**", "clusters/**"] }\n',
+      /topology\.placements\[0\]: needs `\{cluster\}` exactly once, e\.g\. clusters\/\{cluster\}\/\*\*; topology\.placements\[1\]: needs/,
+    ],
+    [
       "an empty glob, which picomatch would throw on mid-review",
       'paths: { exclude: [""] }\nrender: { trusted: ["oci://ghcr.io/acme/*", ""] }\n',
       /paths\.exclude\[0\]: a glob cannot be empty; render\.trusted\[1\]: a glob cannot be empty/,
