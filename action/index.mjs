@@ -146,7 +146,7 @@ version: 1
 #   backendRegions: regexes over backend names; the named group \`region\` (or \`cluster\`)
 #                   places the backend, e.g. ["-(?<region>jkt|sgp|tyo)$"]
 #   clusters:       cluster name -> region, e.g. { jkt-prod-1: jkt, sgp-prod-1: sgp }
-#   placements:     file path patterns with a {cluster} placeholder, e.g. ["clusters/{cluster}/**"]
+#   placements:     file path patterns with one {cluster} placeholder, e.g. ["clusters/{cluster}/**"]
 #   meshValues:     globs of Istio Helm values files (mesh identity, trust domain)
 # Unknown placement is shown as unknown, never guessed.
 # ---------------------------------------------------------------------------------------
