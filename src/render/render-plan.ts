@@ -6,6 +6,7 @@ import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
+import { isRecord, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor } from "../manifests/kinds.js";
 import type { Topology } from "../policy/policy-schema.js";
@@ -177,8 +178,6 @@ const FluxSourceDoc = z.looseObject({
 
 const fluxSourcesOfTree = new WeakMap<Tree, z.infer<typeof FluxSourceDoc>[]>();
 
-const isMapping = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
-
 /**
  * What of a chart source's spec decides the chart it serves: an OCIRepository's URL, the tag, semver
  * or digest it pulls and its layer selector; a HelmChart's or a HelmRelease `chart.spec`'s chart,
@@ -188,7 +187,7 @@ const isMapping = (value: unknown): value is Record<string, unknown> => !!value 
 const SOURCE_CONTENT_FIELDS = ["url", "ref", "layerSelector", "chart", "version", "sourceRef", "valuesFiles", "valuesFile"];
 
 const chartContent = (spec: unknown): unknown =>
-  isMapping(spec) ? Object.fromEntries(SOURCE_CONTENT_FIELDS.filter((field) => field in spec).map((field) => [field, spec[field]])) : spec;
+  isRecord(spec) ? Object.fromEntries(SOURCE_CONTENT_FIELDS.filter((field) => field in spec).map((field) => [field, spec[field]])) : spec;
 
 /**
  * The spec of the source a `chartRef` names, as far as it decides the chart: a chart version bump
@@ -225,8 +224,8 @@ function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined):
 /** The URLs of the Flux sources a reference names; undefined when the tree declares none with a URL. */
 function sourceUrls(tree: Tree, ref: SourceRef, namespace: string | undefined): string[] | undefined {
   const urls = fluxSources(tree, ref, namespace).flatMap((source) => {
-    const url = (source.spec as { url?: unknown } | undefined)?.url;
-    return typeof url === "string" && url !== "" ? [url] : [];
+    const url = text(record(source.spec).url);
+    return url ? [url] : [];
   });
   // A source read both as written and from a render is one source.
   return urls.length > 0 ? [...new Set(urls)] : undefined;
@@ -236,7 +235,7 @@ const chartAt = (repository: string, chart: string): string => `${repository.rep
 
 /** A copy of a mapping without one of its fields; anything else as it is. */
 const without = (value: unknown, field: string): unknown => {
-  if (!isMapping(value)) return value;
+  if (!isRecord(value)) return value;
   const { [field]: _dropped, ...rest } = value;
   return rest;
 };
@@ -628,7 +627,7 @@ const SECURITY_CONTEXTS = new Set(["securityContext", "podSecurityContext", "con
 /** Whether a values field only sets how a workload's containers run: their build, resources or security context. */
 function workloadOnly(key: string, value: unknown): boolean {
   if (key === "image" && typeof value === "string") return true;
-  if (!isMapping(value)) return false;
+  if (!isRecord(value)) return false;
   if (key === "resources") return Object.keys(value).every((field) => RESOURCE_FIELDS.has(field));
   return SECURITY_CONTEXTS.has(key);
 }
@@ -645,17 +644,17 @@ function workloadOnly(key: string, value: unknown): boolean {
  */
 function withoutWorkloadSettings(values: unknown): unknown {
   if (Array.isArray(values)) return values.map(withoutWorkloadSettings);
-  if (!isMapping(values)) return values;
+  if (!isRecord(values)) return values;
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     if (workloadOnly(key, value)) continue;
     const rest =
-      key === "image" && isMapping(value)
+      key === "image" && isRecord(value)
         ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
         : withoutWorkloadSettings(value);
     // A mapping that held only such settings says nothing else: as if absent, since helm merges it
     // over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
-    if (isMapping(value) && Object.keys(value).length > 0 && isMapping(rest) && Object.keys(rest).length === 0) continue;
+    if (isRecord(value) && Object.keys(value).length > 0 && isRecord(rest) && Object.keys(rest).length === 0) continue;
     kept[key] = rest;
   }
   return kept;
@@ -991,7 +990,7 @@ export function onlyTrustedVersionsMoved(
         : list;
     try {
       const fields: unknown = loadAsGoYaml(text ?? "");
-      if (!isMapping(fields)) return text;
+      if (!isRecord(fields)) return text;
       return canonical({ ...fields, resources: mask(fields.resources), bases: mask(fields.bases), components: mask(fields.components) });
     } catch {
       return text;
