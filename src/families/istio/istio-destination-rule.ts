@@ -71,12 +71,16 @@ const policyScopes = (resource: Resource | undefined): Map<string, PolicyScope> 
   return scopes;
 };
 
-/** The scope, or — when this side has no such port-level block — its parent's settings. */
+/**
+ * The scope, or — when this side has no such port-level block — its parent's settings, still
+ * named for the port: a rule that drops two port blocks reports each port, not the rule twice.
+ */
 const scopeOn = (scopes: Map<string, PolicyScope>, key: string): PolicyScope | undefined => {
   const scope = scopes.get(key);
   if (scope) return scope;
-  const parent = scopes.get(key.replace(/ ?port \S+$/, ""));
-  return parent && { ...parent, chain: [undefined, ...parent.chain] };
+  const port = / ?(port \S+)$/.exec(key);
+  const parent = port && scopes.get(key.slice(0, port.index));
+  return parent ? { ...parent, label: `${parent.label} ${port[1]}`, chain: [undefined, ...parent.chain] } : undefined;
 };
 
 const own = (scope: PolicyScope, field: string): unknown => scope.chain[0]?.[field];

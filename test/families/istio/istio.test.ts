@@ -209,6 +209,30 @@ describe("DestinationRule", () => {
       ],
     },
     {
+      // anthos-service-mesh-packages 8a2845c: both ports were reported as `trafficPolicy tls.mode …`, twice alike.
+      name: "port-level blocks removed are each reported by their port",
+      base: destinationRule(
+        "  trafficPolicy:\n    portLevelSettings:\n    - {port: {number: 15012}, tls: {mode: DISABLE}}\n    - {port: {number: 15017}, tls: {mode: DISABLE}}",
+      ),
+      head: destinationRule("  trafficPolicy: {}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy"],
+          says: "trafficPolicy port 15012 tls.mode DISABLE → (auto mTLS)",
+          riskFloor: "medium",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy"],
+          says: "trafficPolicy port 15017 tls.mode DISABLE → (auto mTLS)",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "subsets added, removed and re-labelled",
       base: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}"),
       head: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1-canary}}\n  - {name: v3, labels: {version: v3}}"),
