@@ -33,7 +33,7 @@ export type {
 } from "./family.js";
 export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
-export { attachRoute, type Attachment } from "./gateway-api/attachment.js";
+export { attachRoute, NOT_MODELLED, UNPLACED_PARENT, type Attachment } from "./gateway-api/attachment.js";
 export { entryPointsOf, type EntryPoints, type GatewayNode, type ListenerSetNode } from "./gateway-api/entry-points.js";
 
 /**

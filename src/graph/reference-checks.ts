@@ -5,7 +5,7 @@ import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
 import { hostsOverlap } from "../core/host-match.js";
 import { pickDefinition } from "../core/nearest-definition.js";
-import type { Attachment } from "../families/index.js";
+import { NOT_MODELLED, UNPLACED_PARENT, type Attachment } from "../families/index.js";
 import { unscopedEntry, type TrafficGraph } from "./traffic-graph.js";
 import type { DestinationRuleNode, RouteNode } from "../core/graph-nodes.js";
 
@@ -91,15 +91,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
           ? "route parents name Istio Gateways, but the repository holds none"
           : `route parents name ${attachment.target.kind}s, but the repository holds none`,
       );
-    } else if (attachment.status === "unknown") {
-      note(
-        attachment.target.kind === "Service"
-          ? "routes attach to GAMMA Services, which are not read from the tree"
-          : route.namespaceImplied
-            ? UNWRITTEN_NAMESPACE
-            : "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)",
-      );
-    }
+    } else if (attachment.status === "unknown") note(unknownLanding(attachment, route));
   }
 
   listenerSetParents(graph, checkable, issues, note);
@@ -115,6 +107,16 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
 }
 
 type Note = (what: string) => void;
+
+/** Why the tree cannot tell where a route lands, as one sentence for every route it applies to. */
+function unknownLanding(attachment: Attachment, route: RouteNode): string {
+  if (attachment.target.kind === "Service") return "routes attach to GAMMA Services, which are not read from the tree";
+  if (route.namespaceImplied) return UNWRITTEN_NAMESPACE;
+  if (attachment.reason?.includes(UNPLACED_PARENT))
+    return "routes name Gateways that the tree holds with no namespace of their own, and the tree does not say which namespace those are applied to";
+  if (attachment.reason?.includes(NOT_MODELLED)) return "routes attach to parent kinds that are not modelled";
+  return "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)";
+}
 
 function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
   for (const set of graph.listenerSets.values()) {

@@ -381,6 +381,33 @@ describe("a route that names no namespace: where its references resolve depends 
   });
 });
 
+describe("a Gateway that names no namespace: it lands in the namespace it is applied to", () => {
+  // xunholy/k8s-gitops 605b0ff: Gateway envoy-external is written without a namespace (Flux's
+  // targetNamespace places it in network-system); a new HTTPRoute naming network-system/envoy-external was reported missing.
+  const unplaced = GATEWAY(ALL).replace(", namespace: infra }", " }");
+  const added = (parent: string) => analyze({ "gw.yaml": unplaced }, { "gw.yaml": unplaced, "route.yaml": ROUTE(parent) });
+
+  it("a route naming it in any namespace is unchecked, and said so", () => {
+    const result = added("{ name: public, namespace: infra, sectionName: https }");
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([
+      "1 reference not checked: routes name Gateways that the tree holds with no namespace of their own, and the tree does not say which namespace those are applied to",
+    ]);
+  });
+
+  it("a route naming another Gateway still finds it missing", () => {
+    expect(brokenOf(added("{ name: private, namespace: infra, sectionName: https }"))).toEqual([
+      expect.stringContaining("Gateway infra/private does not exist in the repository"),
+    ]);
+  });
+
+  it("a Gateway written in its namespace is checked as before", () => {
+    const tree = { "gw.yaml": GATEWAY(ALL) };
+    const result = analyze(tree, { ...tree, "route.yaml": ROUTE("{ name: public, namespace: edge, sectionName: https }") });
+    expect(brokenOf(result)).toEqual([expect.stringContaining("Gateway edge/public does not exist in the repository")]);
+  });
+});
+
 describe("a subset named by a route that names no namespace", () => {
   const rule = (subset: string) =>
     `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: reviews, namespace: bookinfo }\nspec:\n  host: reviews\n  subsets: [{ name: ${subset}, labels: { version: ${subset} } }]\n`;

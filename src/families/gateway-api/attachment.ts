@@ -246,6 +246,10 @@ function parentIndex(points: EntryPoints): ParentIndex {
   return index;
 }
 
+/** How an unknown attachment's reason says why, for the report's sentence on what the tree cannot tell. */
+export const UNPLACED_PARENT = "with no namespace of its own";
+export const NOT_MODELLED = "is not modelled";
+
 function resolve(
   route: AttachingRoute,
   parent: ParentRefNode,
@@ -253,16 +257,28 @@ function resolve(
 ): Omit<Attachment, "route" | "parent" | "target"> {
   const name = `${parent.namespace}/${parent.name}`;
   // A parent read in the route's unwritten namespace that the tree holds in another namespace may
-  // be that one, once applied: not missing, only unknown. Named nowhere, it is missing wherever applied.
-  const missing = (kind: string, nodes: ReadonlyMap<string, unknown>): Omit<Attachment, "route" | "parent" | "target"> => {
-    const elsewhere = parent.namespaceImplied ? [...nodes.keys()].filter((key) => key.endsWith(`/${parent.name}`)) : [];
+  // be that one, once applied; so may a parent of that name the tree holds with no namespace of its
+  // own (a Gateway that Flux's targetNamespace or `kubectl -n` places): not missing, only unknown.
+  // Named nowhere, it is missing wherever applied.
+  const missing = (
+    kind: string,
+    nodes: ReadonlyMap<string, readonly { readonly namespaceImplied?: true }[]>,
+  ): Omit<Attachment, "route" | "parent" | "target"> => {
+    const elsewhere = [...nodes]
+      .filter(([key, found]) => key.endsWith(`/${parent.name}`) && (parent.namespaceImplied || found.some((node) => node.namespaceImplied)))
+      .map(([key]) => key);
     const [status, reason]: [AttachmentStatus, string] =
-      elsewhere.length > 0
-        ? [
-            "unknown",
-            `${kind} ${parent.name} is in the tree as ${elsewhere.join(", ")}, and the route names no namespace (the tree does not say where it is applied)`,
-          ]
-        : ["missing", `${kind} ${name} is not in the tree`];
+      elsewhere.length === 0
+        ? ["missing", `${kind} ${name} is not in the tree`]
+        : parent.namespaceImplied
+          ? [
+              "unknown",
+              `${kind} ${parent.name} is in the tree as ${elsewhere.join(", ")}, and the route names no namespace (the tree does not say where it is applied)`,
+            ]
+          : [
+              "unknown",
+              `${kind} ${parent.name} is in the tree ${UNPLACED_PARENT} (read as ${elsewhere.join(", ")}): it lands in the namespace it is applied to, which the tree does not say`,
+            ];
     return { listeners: [asWritten(route, parent, reason)], status, reason };
   };
   if (parent.kind === "mesh") return { listeners: [asWritten(route, parent)], status: "attached" };
@@ -288,7 +304,7 @@ function resolve(
   const reason =
     parent.kind === "Service"
       ? `GAMMA parent Service ${name}: Services are not read from the tree`
-      : `parent kind ${parent.kind} is not modelled`;
+      : `parent kind ${parent.kind} ${NOT_MODELLED}`;
   return { listeners: [asWritten(route, parent, reason)], status: "unknown", reason };
 }
 

@@ -41,6 +41,8 @@ export interface GatewayNode {
   readonly scope?: string;
   /** The file that declares it: of several definitions of one name, a route lands on the one nearest it. */
   readonly file: string;
+  /** Its namespace is read as `default` but not written (Resource.namespaceImplied): it lands where it is applied. */
+  readonly namespaceImplied?: true;
   readonly className?: string;
   readonly listeners: readonly ListenerNode[];
   /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
@@ -54,6 +56,7 @@ export interface ListenerSetNode {
   readonly id: ResourceId;
   readonly scope?: string;
   readonly file: string;
+  readonly namespaceImplied?: true;
   readonly parent: { readonly namespace: string; readonly name: string; readonly path: FieldPath };
   readonly listeners: readonly ListenerNode[];
 }
@@ -172,6 +175,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         api: "gateway-api",
         ...scoped(key),
         file: resource.source.file,
+        ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         ...(className ? { className } : {}),
         listeners: gatewayApiListeners(resource, spec),
         allowedListeners,
@@ -184,6 +188,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         id,
         ...scoped(key),
         file: resource.source.file,
+        ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
         listeners: gatewayApiListeners(resource, spec),
       });
@@ -194,6 +199,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         api: "istio",
         ...scoped(key),
         file: resource.source.file,
+        ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         listeners: istioServers(resource, spec),
         allowedListeners: "None",
       });
