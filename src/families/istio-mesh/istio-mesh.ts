@@ -12,7 +12,8 @@ import { pairEntries } from "../../core/pair-entries.js";
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
  * meshID, cluster name, network) and which services are global or cluster-local. They live in an
- * IstioOperator (`spec.meshConfig`, `spec.values`), in istiod's Helm values (read as the
+ * IstioOperator (`spec.meshConfig`, `spec.values`), in the Sail Operator's Istio or IstioRevision
+ * (`spec.values`), in istiod's Helm values (read as the
  * IstioValues pseudo-resource whose body is the values document), or in the values of a Flux
  * HelmRelease or an Argo CD Application (`helm.valuesObject`) installing an Istio chart.
  */
@@ -25,6 +26,8 @@ interface MeshLayout {
   readonly global: readonly FieldPath[];
 }
 
+const SAIL_LAYOUT: MeshLayout = { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] };
+
 const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
   IstioOperator: {
     meshConfig: [
@@ -34,6 +37,9 @@ const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
     global: [["spec", "values", "global"]],
   },
   IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
+  // The Sail Operator renders istiod's chart with these values.
+  Istio: SAIL_LAYOUT,
+  IstioRevision: SAIL_LAYOUT,
   HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
   // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
   // valuesObject takes precedence over the `values` string, field by field (Argo CD merges them).
@@ -330,17 +336,21 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
  * a remote chart is a render the review cannot do, and blocks as such.
  */
 const IMAGE_FIELDS = ["tag", "hub"] as const;
+const SAIL_IMAGE: readonly FieldPath[] = [["spec", "version"], ...IMAGE_FIELDS.map((field) => ["spec", "values", "global", field])];
 const CONTROL_PLANE_IMAGE: Readonly<Record<string, readonly FieldPath[]>> = {
   IstioOperator: IMAGE_FIELDS.flatMap((field) => [["spec", field] as FieldPath, ["spec", "values", "global", field]]),
   IstioValues: IMAGE_FIELDS.map((field) => ["global", field]),
   HelmRelease: IMAGE_FIELDS.map((field) => ["spec", "values", "global", field]),
+  // A Sail `version` picks the release whose images and chart the operator installs.
+  Istio: SAIL_IMAGE,
+  IstioRevision: SAIL_IMAGE,
 };
 
 function controlPlaneImage(base: Resource, head: Resource, paths: readonly FieldPath[], out: DetectionList): void {
   for (const path of paths) {
     const [was, now] = [valueAt(base.body, path), valueAt(head.body, path)];
     if (sameValue(was, now)) continue;
-    const what = path.at(-1) === "tag" ? "version" : "image registry";
+    const what = path.at(-1) === "hub" ? "image registry" : "version";
     out.add({
       class: "resource.changed",
       summary: `control plane ${what} ${show(was)} → ${show(now)}: istiod and its gateways restart on it, and every sidecar follows as its pod restarts (a mesh-wide upgrade)`,
@@ -422,9 +432,15 @@ const rootNamespaceIn =
   (resource) =>
     text(record(valueAt(resource.body, meshConfig)).rootNamespace);
 
+/** istiod's chart defaults the root namespace to its own (`global.istioNamespace`), which Sail sets from `spec.namespace`. */
+const sailRootNamespace = (resource: Resource): string | undefined =>
+  rootNamespaceIn(["spec", "values", "meshConfig"])(resource) ?? text(record(resource.body.spec).namespace);
+
 export const meshRoots: Readonly<Record<string, (resource: Resource) => string | undefined>> = {
   IstioOperator: rootNamespaceIn(["spec", "meshConfig"]),
   IstioValues: rootNamespaceIn(["meshConfig"]),
+  Istio: sailRootNamespace,
+  IstioRevision: sailRootNamespace,
 };
 
 /** Mesh identity and network settings reach every workload of the mesh, wherever they sit. */
@@ -438,6 +454,8 @@ const meshWide: MeshScopeReader = (resource, context) => ({
 export const meshSettingScopes: Readonly<Record<string, MeshScopeReader>> = {
   IstioOperator: meshWide,
   IstioValues: meshWide,
+  Istio: meshWide,
+  IstioRevision: meshWide,
   IstioLifecycleManager: meshWide,
   GatewayLifecycleManager: meshWide,
 };

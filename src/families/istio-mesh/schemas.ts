@@ -36,6 +36,19 @@ export const istioOperator = kubeObject(
     .optional(),
 );
 
+/**
+ * The Sail Operator's Istio and IstioRevision (sailoperator.io, OpenShift Service Mesh 3): the
+ * control plane's `version`, and istiod's Helm values under `spec.values`.
+ */
+export const sailIstio = kubeObject(
+  z
+    .looseObject({
+      version: z.string().optional(),
+      values: z.looseObject({ global: meshGlobal.optional(), meshConfig: meshConfig.optional() }).optional(),
+    })
+    .optional(),
+);
+
 /** A Helm values document: no apiVersion, kind or metadata. */
 export const istioValues = z.looseObject({ global: meshGlobal.optional(), meshConfig: meshConfig.optional() });
 

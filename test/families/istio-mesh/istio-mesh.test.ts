@@ -265,3 +265,61 @@ describe("IstioOperator control plane images (a mesh-wide upgrade)", () => {
     },
   ]);
 });
+
+describe("the Sail Operator's Istio and IstioRevision (sailoperator.io): istiod's values under spec.values", () => {
+  const sail = (spec: string, kind = "Istio") => `
+apiVersion: sailoperator.io/v1
+kind: ${kind}
+metadata: {name: default}
+spec:
+  namespace: istio-system
+${spec}`;
+  run([
+    {
+      name: "trustDomain and meshID",
+      base: sail("  values:\n    meshConfig: {trustDomain: cluster.local}\n    global: {meshID: mesh1}"),
+      head: sail("  values:\n    meshConfig: {trustDomain: prod.example.com}\n    global: {meshID: mesh2}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "values", "meshConfig", "trustDomain"],
+          says: "Istio default: meshConfig.trustDomain cluster.local → prod.example.com",
+        },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "values", "global", "meshID"],
+          says: "global.meshID mesh1 → mesh2",
+        },
+      ],
+    },
+    {
+      name: "auto mTLS turned off in an IstioRevision",
+      base: sail("  values: {meshConfig: {}}", "IstioRevision"),
+      head: sail("  values: {meshConfig: {enableAutoMtls: false}}", "IstioRevision"),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "values", "meshConfig", "enableAutoMtls"],
+          says: "IstioRevision default: meshConfig.enableAutoMtls true → false",
+        },
+      ],
+    },
+    {
+      name: "a version bump is a mesh-wide upgrade",
+      base: sail("  version: v1.27.3"),
+      head: sail("  version: v1.28.1"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "version"],
+          says: "control plane version v1.27.3 → v1.28.1: istiod and its gateways restart on it",
+          riskFloor: "high",
+        },
+      ],
+    },
+  ]);
+});
