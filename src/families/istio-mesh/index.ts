@@ -22,8 +22,9 @@ const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress
 const ISTIO_CHART = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?(?:${[...ISTIO_CHARTS].join("|")})["']?[ \\t]*(?:#.*)?$`, "m");
 
 /**
- * The mesh level of Istio: IstioOperator, the Sail Operator's Istio and IstioRevision, Helm values (read apart, see istioValuesKind), mesh
- * labels of Namespaces, ambient enrolment and waypoints, and the network labels it reads on gateways.
+ * The mesh level of Istio: IstioOperator, the Sail Operator's Istio and IstioRevision, Helm values
+ * (read apart, see istioValuesKind), mesh labels of Namespaces, ambient enrolment and waypoints, and
+ * the network labels it reads on gateways.
  */
 export const istioMeshFamily: Family = {
   name: "istio-mesh",

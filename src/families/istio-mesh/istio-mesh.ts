@@ -13,9 +13,9 @@ import { pairEntries } from "../../core/pair-entries.js";
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
  * meshID, cluster name, network) and which services are global or cluster-local. They live in an
  * IstioOperator (`spec.meshConfig`, `spec.values`), in the Sail Operator's Istio or IstioRevision
- * (`spec.values`), in istiod's Helm values (read as the
- * IstioValues pseudo-resource whose body is the values document), or in the values of a Flux
- * HelmRelease or an Argo CD Application (`helm.valuesObject`) installing an Istio chart.
+ * (`spec.values`), in istiod's Helm values (read as the IstioValues pseudo-resource whose body is
+ * the values document), or in the values of a Flux HelmRelease or an Argo CD Application
+ * (`helm.valuesObject`) installing an Istio chart.
  */
 
 const NETWORK_LABEL = "topology.istio.io/network";
