@@ -169,7 +169,7 @@ export type GatewayRole = "gateway" | "listener-set" | "gateway-class";
 
 export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";
 
-export type KindRow = readonly [kind: string, schema: z.ZodType<KubeObject>, trait?: KindTrait];
+export type KindRow = readonly [kind: string, schema: z.ZodType<KubeObject>, traits?: KindTrait | readonly KindTrait[]];
 
 export type KindGroup = readonly [groups: readonly string[], kinds: readonly KindRow[]];
 

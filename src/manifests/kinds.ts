@@ -1,7 +1,7 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { Family, Resource } from "../core/resource.js";
-import { FAMILIES } from "../families/index.js";
+import { FAMILIES, type KindTrait } from "../families/index.js";
 
 /**
  * The traffic kinds (DESIGN §4): (group, kind) → family, scope and schema, read off the table of
@@ -35,22 +35,22 @@ const table = FAMILIES.flatMap(({ name, kinds }) => kinds.map(([groups, rows]) =
 const registry = new Map<string, KindSpec>(
   table.flatMap(([family, groups, kinds]) =>
     groups.flatMap((group) =>
-      kinds.map(
-        ([kind, schema, trait]) =>
-          [
-            `${group}/${kind}`,
-            {
-              group,
-              kind,
-              family,
-              namespaced: trait !== "cluster-scoped",
-              schema,
-              ownTemplates: trait === "own-templates",
-              fileNamed: trait === "file-named",
-              context: false,
-            },
-          ] as const,
-      ),
+      kinds.map(([kind, schema, trait]) => {
+        const traits: readonly KindTrait[] = trait === undefined ? [] : typeof trait === "string" ? [trait] : trait;
+        return [
+          `${group}/${kind}`,
+          {
+            group,
+            kind,
+            family,
+            namespaced: !traits.includes("cluster-scoped"),
+            schema,
+            ownTemplates: traits.includes("own-templates"),
+            fileNamed: traits.includes("file-named"),
+            context: false,
+          },
+        ] as const;
+      }),
     ),
   ),
 );

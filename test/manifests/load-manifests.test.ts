@@ -562,6 +562,16 @@ describe("Istio mesh settings", () => {
     ]);
   });
 
+  it("reads the Sail Operator's profiles, Istio documents without metadata, named by their file (sail-operator a0e563b)", () => {
+    const profile = file("resources/v1.29.0/profiles/empty.yaml", "apiVersion: sailoperator.io/v1", "kind: Istio", "spec: {}");
+    const set = loadManifests([
+      profile,
+      file("mesh/istio.yaml", "apiVersion: sailoperator.io/v1", "kind: Istio", "metadata: {name: default}"),
+    ]);
+    expect(set.invalid).toEqual([]);
+    expect(keys(set)).toEqual(["sailoperator.io/Istio//resources/v1.29.0/profiles/empty.yaml", "sailoperator.io/Istio//default"]);
+  });
+
   it("still requires a name of kinds that are not installed from a file", () => {
     const set = loadManifests([file("vs.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "spec: {hosts: [a]}")]);
     expect(set.invalid[0]?.message).toBe("VirtualService (unnamed): metadata: required, expected object");

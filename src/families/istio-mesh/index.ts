@@ -32,8 +32,9 @@ export const istioMeshFamily: Family = {
     [["install.istio.io"], [["IstioOperator", istioMesh.istioOperator, "file-named"]]],
     [
       ["sailoperator.io"],
+      // The operator's profiles are Istio documents without metadata, merged under a user's Istio: named by their file.
       [
-        ["Istio", istioMesh.sailIstio, "cluster-scoped"],
+        ["Istio", istioMesh.sailIstio, ["cluster-scoped", "file-named"]],
         ["IstioRevision", istioMesh.sailIstio, "cluster-scoped"],
       ],
     ],
