@@ -65,7 +65,7 @@ const named = (items: readonly string[]): string =>
 
 const clusterWord = (clusters: readonly string[]): string =>
   clusters.length === 0
-    ? "no known cluster"
+    ? "a cluster the tree does not name"
     : `${clusters.length > 1 ? `${clusters.length} clusters at once` : "cluster"} ${named(clusters)}`;
 
 /** Fields that decide what is delivered where, per kind: the first that changed locates the finding. */

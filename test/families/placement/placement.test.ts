@@ -354,6 +354,23 @@ ${extra}`;
       ],
     },
     {
+      // flux2-hub-spoke-example 17a9dca read "every resource it applies to no known cluster moves …".
+      name: "targetNamespace of a Kustomization whose cluster the tree does not name",
+      key: "kustomize.toolkit.fluxcd.io/Kustomization/flux-system/shop",
+      file: "hub/shop.yaml",
+      base: kustomization("  prune: true"),
+      head: kustomization("  prune: true\n  targetNamespace: shop-v2"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "targetNamespace"],
+          riskFloor: "high",
+          says: "every resource it applies to a cluster the tree does not name moves to namespace shop-v2",
+        },
+      ],
+    },
+    {
       name: "suspend: later changes stop landing",
       key: KEY,
       file: FILE,
