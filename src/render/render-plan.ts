@@ -624,9 +624,15 @@ const RESOURCE_FIELDS = new Set(["limits", "requests", "claims"]);
 /** Values keys that hold a Kubernetes security context, which only a pod or container spec reads. */
 const SECURITY_CONTEXTS = new Set(["securityContext", "podSecurityContext", "containerSecurityContext"]);
 
+/**
+ * Values keys whose string names container images only: an `image` reference, and the registry
+ * Bitnami's charts prefix to all of theirs (`global.imageRegistry`, d2-infra f879e9d).
+ */
+const IMAGE_STRINGS = new Set(["image", "imageRegistry"]);
+
 /** Whether a values field only sets how a workload's containers run: their build, resources or security context. */
 function workloadOnly(key: string, value: unknown): boolean {
-  if (key === "image" && typeof value === "string") return true;
+  if (IMAGE_STRINGS.has(key) && typeof value === "string") return true;
   if (!isRecord(value)) return false;
   if (key === "resources") return Object.keys(value).every((field) => RESOURCE_FIELDS.has(field));
   return SECURITY_CONTEXTS.has(key);
@@ -634,7 +640,7 @@ function workloadOnly(key: string, value: unknown): boolean {
 
 /**
  * Release values without what only sets how workloads' containers run: image versions (`image:
- * {repository, tag, digest}`, or an `image` string), `resources` (limits and requests) and
+ * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and requests) and
  * security contexts. What a release of a chart from outside the repository renders is unknown
  * either way, but a chart places these in its workloads, not in its routes, so a release whose
  * values change only there applies the traffic config it applied before. The most common PRs of a
@@ -784,11 +790,11 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
 
 /**
  * A `--set` name of what withoutWorkloadSettings leaves out of values: an image version
- * (`controller.image.tag`), a resource limit or request (`controller.resources.limits.memory`), a
+ * (`controller.image.tag`, `global.imageRegistry`), a resource limit or request (`controller.resources.limits.memory`), a
  * security context field.
  */
 const WORKLOAD_PARAMETER =
-  /(?:^|\.)(?:image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+)$/;
+  /(?:^|\.)(?:imageRegistry|image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+)$/;
 
 /** An Argo CD Application's `helm.values` string as data, when it is YAML. */
 function parsedValues(text: string | undefined): unknown {

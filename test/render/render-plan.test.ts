@@ -505,6 +505,9 @@ spec:
     const tagged = (tag: string) => `{repository: ghcr.io/home-operations/home-assistant, tag: "${tag}"}`;
     expect(await failures(release(tagged("2026.8.2")), release(tagged("2026.8.3@sha256:0f1e")))).toEqual([]);
     expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:2"))).toEqual([]);
+    // Bitnami's charts take the registry of all their images apart (d2-infra f879e9d).
+    const registry = (value: string) => release(`ghcr.io/x/hass:1\n    global: {imageRegistry: ${value}}`);
+    expect(await failures(registry("docker.io"), registry("public.ecr.aws"))).toEqual([]);
   });
 
   it("a container's resources or security context are no change to render either; a `resources` of other fields still is", async () => {
@@ -547,6 +550,7 @@ spec:
     expect(await failures(setting(memory, "1Gi"), setting(memory, "2Gi"))).toEqual([]);
     const fsGroup = "controller.podSecurityContext.fsGroup";
     expect(await failures(setting(fsGroup, "1000"), setting(fsGroup, "2000"))).toEqual([]);
+    expect(await failures(setting("global.imageRegistry", "docker.io"), setting("global.imageRegistry", "public.ecr.aws"))).toEqual([]);
     expect(
       await failures(setting("controller.service.type", "ClusterIP"), setting("controller.service.type", "LoadBalancer")),
     ).toHaveLength(1);
