@@ -72,7 +72,10 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
   const tree: SourceTree = { files: [], links: [] };
   const read = async (shas: readonly string[]): Promise<string[]> => {
     const missing = [...new Set(shas.filter((sha) => !known.has(sha)))];
-    const contents = missing.length === 0 ? [] : await catBlobs(repo, missing, defaultYamlLimits.maxFileBytes + 1);
+    // Looked up only when git lacks a blob: a shallow or partial clone's failure, named by its file.
+    const absent = (sha: string) =>
+      `${blobs.find((blob) => blob.sha === sha)?.path ?? [...others].find(([, other]) => other === sha)?.[0] ?? sha} at ${ref} (blob ${sha.slice(0, 12)}) is not in the repository's object store: a shallow or partial clone that cannot fetch it? Fetch it, or review a full clone`;
+    const contents = missing.length === 0 ? [] : await catBlobs(repo, missing, defaultYamlLimits.maxFileBytes + 1, absent);
     missing.forEach((sha, i) => known.set(sha, contents[i] ?? ""));
     return shas.map((sha) => known.get(sha)!);
   };
@@ -95,7 +98,7 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
  * The blobs' texts from one `cat-file --batch` stream, each cut at `keep` bytes: a huge blob is
  * skipped as it streams past, so it is never held whole (the loader refuses the cut text by name).
  */
-function catBlobs(repo: string, shas: readonly string[], keep: number): Promise<string[]> {
+function catBlobs(repo: string, shas: readonly string[], keep: number, absent: (sha: string) => string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", ["-C", repo, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
     const texts: string[] = [];
@@ -117,7 +120,7 @@ function catBlobs(repo: string, shas: readonly string[], keep: number): Promise<
           header = [];
           if (fields[1] !== "blob") {
             child.kill();
-            reject(new Error(`git cat-file: ${fields.join(" ")}`));
+            reject(new Error(fields[1] === "missing" ? absent(fields[0]!) : `git cat-file: ${fields.join(" ")}`));
             return;
           }
           remaining = Number(fields[2]) + 1;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readGitTree, type BlobTexts } from "../../src/sources/git-source.js";
@@ -29,5 +29,17 @@ describe("readGitTree beside another tree's blobs (the head read after the base)
       ["same.yaml", "kind: A\n"],
     ]);
     expect(texts(await readGitTree(root, "HEAD"))).toEqual(texts(head));
+  });
+});
+
+describe("readGitTree when the object store lacks a blob (a shallow or partial clone)", () => {
+  it("fails naming the file, not with git's bare object id", async () => {
+    const root = scratchFolder({ "route.yaml": "kind: A\n", "big/upstream.yaml": "kind: B\n" });
+    commitFolder(root);
+    const sha = execFileSync("git", ["-C", root, "rev-parse", "HEAD:big/upstream.yaml"], { encoding: "utf8" }).trim();
+    rmSync(join(root, ".git", "objects", sha.slice(0, 2), sha.slice(2)));
+    await expect(readGitTree(root, "HEAD")).rejects.toThrow(
+      `big/upstream.yaml at HEAD (blob ${sha.slice(0, 12)}) is not in the repository's object store`,
+    );
   });
 });
