@@ -1,4 +1,5 @@
 import { dnsFamily } from "./dns/index.js";
+import { envoyGatewayFamily } from "./envoy-gateway/index.js";
 import type { Resource } from "../core/resource.js";
 import type { Family } from "./family.js";
 import { gatewayApiFamily } from "./gateway-api/index.js";
@@ -57,6 +58,7 @@ export const FAMILIES: readonly Family[] = [
   legacyGatewayApiFamily,
   ingressFamily,
   inferenceFamily,
+  envoyGatewayFamily,
   namespaceFamily,
 ];
 

@@ -204,11 +204,13 @@ describe("review: a harmless PR is never blocked by YAML that is not traffic con
     const result = review(base, head);
     expect(result.decision).toBe("pass");
     expect(result.analysis.findings).toEqual([]);
+    // The workflow names Envoy Gateway's group in a label selector: listed, as every file that names a traffic group is.
     expect(result.analysis.skipped).toEqual([
+      { file: "ci/e2e.yaml", line: 1, reason: "not a Kubernetes object: no apiVersion and kind" },
       { file: "crds/istio.yaml", line: 1, reason: "not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1)" },
     ]);
     expect(renderMarkdown(result)).toContain(
-      "<sub>Not reviewed: 1 changed file not traffic config (`crds/istio.yaml`: not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1))</sub>",
+      "<sub>Not reviewed: 2 changed files not traffic config (`ci/e2e.yaml`: not a Kubernetes object: no apiVersion and kind; `crds/istio.yaml`: not a traffic kind: CustomResourceDefinition (apiextensions.k8s.io/v1))</sub>",
     );
     expect(JSON.parse(renderJson(result))).toMatchObject({ skipped: result.analysis.skipped, excluded: { changed: [], total: 0 } });
   });

@@ -1,0 +1,267 @@
+import { canonical, show, showLabels, sortedSet } from "../../core/canonical-values.js";
+import { byKind, type Check } from "../../core/by-kind.js";
+import { isRecord, list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+
+/**
+ * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
+ * authorizer) and authorization for what it targets — Gateways, their listeners, HTTPRoutes and
+ * GRPCRoutes of its own namespace, by name or by label. What it guards is judged per target, as
+ * Envoy Gateway applies it: a route's own policy replaces its Gateway's, it does not add to it.
+ * A guard a target loses is access.widened; a guard it gains refuses callers without it (medium).
+ */
+
+export const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
+const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+const AUTHENTICATION = ["basicAuth", "apiKeyAuth", "jwt", "oidc", "extAuth"] as const;
+const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
+
+/** What one side of a policy requires of a request, by name: each authentication method, and authorization. */
+function guardsOf(policy: Resource | undefined): string[] {
+  const fields = spec(policy);
+  const guards: string[] = AUTHENTICATION.filter((method) => isRecord(fields[method]));
+  if (isRecord(fields.authorization)) guards.push("authorization");
+  return guards;
+}
+
+interface Target {
+  /** `HTTPRoute shop/web`, `Gateway infra/public:https`, `HTTPRoute labelled app=web`. */
+  readonly name: string;
+  readonly kind: string;
+  /** Set for a route or Gateway named outright (a listener by its section): what the tree can look up. */
+  readonly ref?: { readonly namespace: string; readonly name: string; readonly section?: string };
+}
+
+/** targetRef (older API), targetRefs and targetSelectors: references are local to the policy's namespace. */
+function targetsOf(policy: Resource | undefined): Target[] {
+  if (!policy) return [];
+  const fields = spec(policy);
+  const namespace = policy.id.namespace;
+  const named = [...(isRecord(fields.targetRef) ? [fields.targetRef] : []), ...list(fields.targetRefs).map(record)].map((ref): Target => {
+    const kind = text(ref.kind) ?? "?";
+    const name = text(ref.name) ?? "?";
+    const section = text(ref.sectionName);
+    return {
+      name: `${kind} ${namespace}/${name}${section ? `:${section}` : ""}`,
+      kind,
+      ref: { namespace, name, ...(section ? { section } : {}) },
+    };
+  });
+  const selected = list(fields.targetSelectors).map((selector): Target => {
+    const kind = text(record(selector).kind) ?? "?";
+    return { name: `${kind} of ${namespace} labelled ${showLabels(stringMap(record(selector).matchLabels))}`, kind };
+  });
+  return [...named, ...selected];
+}
+
+/**
+ * The SecurityPolicies of a tree that guard a route's way in through a Gateway: those naming the
+ * whole Gateway, or the one listener the route names (a route that names none may come in through
+ * any listener, so a listener's policy does not guard it).
+ */
+function policiesOfGateway(tree: ManifestSet, gateway: { namespace: string; name: string; section?: string }): Resource[] {
+  const found: Resource[] = [];
+  for (const resource of tree.resources.values()) {
+    if (resource.id.group !== ENVOY_GATEWAY_GROUP || resource.id.kind !== "SecurityPolicy" || resource.id.namespace !== gateway.namespace)
+      continue;
+    const targets = targetsOf(resource);
+    const covers = (target: Target) =>
+      target.kind === "Gateway" &&
+      target.ref?.name === gateway.name &&
+      (target.ref.section === undefined || target.ref.section === gateway.section);
+    if (targets.some(covers)) found.push(resource);
+  }
+  return found;
+}
+
+/** The Gateways a route names as parents: a Gateway's policy guards the route unless the route has its own. */
+function parentGateways(
+  tree: ManifestSet,
+  kind: string,
+  namespace: string,
+  name: string,
+): { namespace: string; name: string; section?: string }[] {
+  for (const resource of tree.resources.values()) {
+    const { id } = resource;
+    if (id.group !== GATEWAY_API_GROUP || id.kind !== kind || id.namespace !== namespace || id.name !== name) continue;
+    return list(spec(resource).parentRefs)
+      .map(record)
+      .filter((parent) => (text(parent.kind) ?? "Gateway") === "Gateway")
+      .map((parent) => {
+        const section = text(parent.sectionName);
+        return { namespace: text(parent.namespace) ?? namespace, name: text(parent.name) ?? "?", ...(section ? { section } : {}) };
+      });
+  }
+  return [];
+}
+
+/**
+ * What the policies of its parent Gateways require of a route that has no policy of its own: what
+ * every parent requires, since a request may come in through any of them.
+ */
+function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; from: string[] } {
+  if (!route.ref || !ROUTE_KINDS.has(route.kind)) return { guards: [], from: [] };
+  const perParent = parentGateways(tree, route.kind, route.ref.namespace, route.ref.name).map((gateway) =>
+    policiesOfGateway(tree, gateway),
+  );
+  const required = perParent.map((policies) => new Set(policies.flatMap(guardsOf)));
+  const guards = perParent.length === 0 ? [] : sortedSet([...required[0]!].filter((guard) => required.every((set) => set.has(guard))));
+  return { guards, from: sortedSet(perParent.flat().map((policy) => `SecurityPolicy ${policy.id.namespace}/${policy.id.name}`)) };
+}
+
+const named = (guards: readonly string[]): string => guards.join(", ");
+
+/** What a target that leaves a policy loses: its guards, less what its Gateway's policies still require of a route. */
+const leftBehind = (tree: ManifestSet, target: Target, guards: readonly string[]): string[] => {
+  const fallback = gatewayGuards(tree, target).guards;
+  return guards.filter((guard) => !fallback.includes(guard));
+};
+
+const removed: Check = (change, out, context) => {
+  if (!change.base || change.head) return;
+  const guards = guardsOf(change.base);
+  for (const target of guards.length === 0 ? [] : targetsOf(change.base)) {
+    const lost = leftBehind(context.head, target, guards);
+    if (lost.length === 0) continue;
+    out.add({
+      class: "access.widened",
+      summary: `removed: ${target.name} no longer requires ${named(lost)}`,
+      side: "base",
+      path: ["spec"],
+      before: { target: target.name, guards },
+    });
+  }
+};
+
+/**
+ * Per target, what the policy required before and requires now. A target the policy gains loses
+ * what its Gateway's policy required, where that is more: the route's own policy takes its place.
+ */
+const guardsPerTarget: Check = (change, out, context) => {
+  const head = change.head;
+  if (!head) return;
+  const now = guardsOf(head);
+  const before = change.base ? targetsOf(change.base) : [];
+  const after = targetsOf(head);
+  const was = guardsOf(change.base);
+  for (const target of before) {
+    if (after.some((other) => other.name === target.name)) {
+      const lost = was.filter((guard) => !now.includes(guard));
+      if (lost.length > 0)
+        out.add({
+          class: "access.widened",
+          summary: `${target.name} no longer requires ${named(lost)}`,
+          side: "head",
+          path: ["spec", lost[0]!],
+          before: was,
+          after: now,
+        });
+    } else {
+      const lost = leftBehind(context.head, target, was);
+      if (lost.length > 0)
+        out.add({
+          class: "access.widened",
+          summary: `${target.name} is no longer a target: it no longer requires ${named(lost)}`,
+          side: "head",
+          path: ["spec"],
+          before: { target: target.name, guards: was },
+        });
+    }
+  }
+  for (const target of after) {
+    if (before.some((other) => other.name === target.name)) {
+      const gained = now.filter((guard) => !was.includes(guard));
+      if (gained.length > 0)
+        out.add({
+          class: "resource.changed",
+          summary: `${target.name} now requires ${named(gained)}: requests without it are refused`,
+          side: "head",
+          path: ["spec", gained[0]!],
+          before: was,
+          after: now,
+          riskFloor: "medium",
+        });
+      continue;
+    }
+    const inherited = gatewayGuards(context.head, target);
+    const dropped = inherited.guards.filter((guard) => !now.includes(guard));
+    if (dropped.length > 0)
+      out.add({
+        class: "access.widened",
+        summary: `now targets ${target.name}, whose own policy replaces its Gateway's (${inherited.from.join(", ")}): it no longer requires ${named(dropped)}`,
+        side: "head",
+        path: ["spec"],
+        before: inherited.guards,
+        after: now,
+      });
+    else if (now.length > 0)
+      out.add({
+        class: "resource.changed",
+        summary: `${change.base ? "now targets" : "added for"} ${target.name}: it requires ${named(now)}, and requests without it are refused`,
+        side: "head",
+        path: ["spec"],
+        after: now,
+        riskFloor: "medium",
+      });
+  }
+};
+
+/** Envoy Gateway's authorization default is Deny: a request no rule matches is refused. */
+const defaultAction = (authorization: JsonRecord): string => text(authorization.defaultAction) ?? "Deny";
+
+const authorization: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const before = record(spec(change.base).authorization);
+  const after = record(spec(change.head).authorization);
+  if (!isRecord(spec(change.head).authorization) || !isRecord(spec(change.base).authorization)) return;
+  if (defaultAction(before) === "Deny" && defaultAction(after) === "Allow")
+    out.add({
+      class: "access.widened",
+      summary: "authorization.defaultAction Deny → Allow: requests no rule matches are now allowed",
+      side: "head",
+      path: ["spec", "authorization", "defaultAction"],
+      before: "Deny",
+      after: "Allow",
+    });
+  const rules = (value: JsonRecord) => list(value.rules).map((rule) => ({ rule, key: canonical(rule) }));
+  const had = new Set(rules(before).map(({ key }) => key));
+  const has = new Set(rules(after).map(({ key }) => key));
+  rules(after).forEach(({ rule, key }, index) => {
+    if (had.has(key) || text(record(rule).action) !== "Allow") return;
+    out.add({
+      class: "access.widened",
+      summary: `authorization gains an Allow rule ${show(rule)}`,
+      side: "head",
+      path: ["spec", "authorization", "rules", index],
+      after: rule,
+    });
+  });
+  const droppedDenies = rules(before).filter(({ rule, key }) => !has.has(key) && text(record(rule).action) === "Deny");
+  if (droppedDenies.length > 0)
+    out.add({
+      class: "access.widened",
+      summary: `authorization loses Deny ${droppedDenies.length === 1 ? "rule" : "rules"} ${droppedDenies.map(({ rule }) => show(rule)).join(", ")}: what they refused may now pass`,
+      side: "head",
+      path: ["spec", "authorization", "rules"],
+      before: droppedDenies.map(({ rule }) => rule),
+    });
+};
+
+/** An external authorizer that fails open lets requests through whenever it cannot answer. */
+const extAuthFailOpen: Check = (change, out) => {
+  const failOpen = (resource: Resource | undefined) => record(spec(resource).extAuth).failOpen === true;
+  if (!change.base || !change.head || !isRecord(spec(change.head).extAuth) || failOpen(change.base) || !failOpen(change.head)) return;
+  out.add({
+    class: "access.widened",
+    summary: "extAuth.failOpen true: requests pass unauthenticated whenever the external authorizer errors or cannot be reached",
+    side: "head",
+    path: ["spec", "extAuth", "failOpen"],
+    before: false,
+    after: true,
+  });
+};
+
+export const envoyGatewayDetector = byKind(
+  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen] },
+  (id) => id.group === ENVOY_GATEWAY_GROUP,
+);

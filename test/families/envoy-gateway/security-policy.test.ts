@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { envoyGatewayDetector } from "../../../src/families/envoy-gateway/security-policy.js";
+import { detect, expectDetections, resource } from "../../detect/resource-fixture.js";
+import { analyze } from "../../helpers/review-trees.js";
+
+// As xunholy/k8s-gitops and joryirving/home-ops guard their apps: OIDC in front of a route, basic auth on a Gateway.
+const policy = (name: string, namespace: string, target: string, body: string) => `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  targetRefs: [${target}]
+${body}`;
+const OIDC = "  oidc: {provider: {issuer: https://id.example.com}, clientID: web, clientSecret: {name: web-oidc}}\n";
+const BASIC = "  basicAuth: {users: {name: htpasswd}}\n";
+const CORS = "  cors: {allowOrigins: [https://example.com]}\n";
+const onRoute = (body: string, name = "web-sso") =>
+  policy(name, "apps", "{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web}", body);
+const onGateway = (body: string) => policy("edge-auth", "infra", "{group: gateway.networking.k8s.io, kind: Gateway, name: public}", body);
+const ROUTE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: apps}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  hostnames: [web.example.com]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`;
+
+describe("Envoy Gateway SecurityPolicy: what each target stops requiring is access.widened", () => {
+  it("a policy removed from a route: the route no longer requires OIDC", () => {
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), undefined), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "removed: HTTPRoute apps/web no longer requires oidc" },
+    ]);
+  });
+
+  it("removed, while the route's Gateway still requires the same: nothing is lost", () => {
+    const around = { head: [resource(ROUTE), resource(onGateway(OIDC))] };
+    expect(detect(envoyGatewayDetector, onRoute(OIDC), undefined, around)).toEqual([]);
+    // The Gateway's basic auth is not the route's OIDC.
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), undefined, { head: [resource(ROUTE), resource(onGateway(BASIC))] }), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "no longer requires oidc" },
+    ]);
+  });
+
+  it("an authentication method dropped, or a target dropped", () => {
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC + BASIC), onRoute(BASIC)), [
+      { class: "access.widened", side: "head", path: ["spec"], says: "HTTPRoute apps/web no longer requires oidc" },
+    ]);
+    const two = policy("sso", "apps", "{kind: HTTPRoute, name: web}, {kind: HTTPRoute, name: admin}", OIDC);
+    expectDetections(detect(envoyGatewayDetector, two, onRoute(OIDC, "sso")), [
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec"],
+        says: "HTTPRoute apps/admin is no longer a target: it no longer requires oidc",
+      },
+    ]);
+  });
+
+  it("a route's own policy replaces its Gateway's: one added without the Gateway's OIDC widens the route", () => {
+    const around = { head: [resource(ROUTE), resource(policy("edge-auth", "infra", "{kind: Gateway, name: public}", OIDC))] };
+    expectDetections(detect(envoyGatewayDetector, undefined, onRoute(CORS), around), [
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec"],
+        says: "now targets HTTPRoute apps/web, whose own policy replaces its Gateway's (SecurityPolicy infra/edge-auth): it no longer requires oidc",
+      },
+    ]);
+    // A listener's policy does not guard a route that names no listener: it may come in through another.
+    const listener = {
+      head: [resource(ROUTE), resource(policy("edge-auth", "infra", "{kind: Gateway, name: public, sectionName: https}", OIDC))],
+    };
+    expect(detect(envoyGatewayDetector, undefined, onRoute(CORS), listener)).toEqual([]);
+  });
+
+  it("a guard added refuses callers without it: medium", () => {
+    expectDetections(detect(envoyGatewayDetector, undefined, onRoute(OIDC)), [
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec"],
+        says: "added for HTTPRoute apps/web: it requires oidc",
+        riskFloor: "medium",
+      },
+    ]);
+    expectDetections(detect(envoyGatewayDetector, onRoute(CORS), onRoute(CORS + BASIC)), [
+      { class: "resource.changed", side: "head", path: ["spec", "basicAuth"], says: "now requires basicAuth", riskFloor: "medium" },
+    ]);
+  });
+
+  it("authorization: default Allow, an Allow rule added, a Deny rule dropped", () => {
+    const authz = (rules: string, defaultAction = "Deny") =>
+      onRoute(`  authorization:\n    defaultAction: ${defaultAction}\n    rules: [${rules}]\n`);
+    const office = "{action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}}";
+    const blocked = "{action: Deny, principal: {clientCIDRs: [10.9.0.0/16]}}";
+    expectDetections(detect(envoyGatewayDetector, authz(office), authz(office, "Allow")), [
+      { class: "access.widened", side: "head", path: ["spec", "authorization", "defaultAction"], says: "defaultAction Deny → Allow" },
+    ]);
+    expectDetections(
+      detect(envoyGatewayDetector, authz(office), authz(`${office}, {action: Allow, principal: {clientCIDRs: [0.0.0.0/0]}}`)),
+      [{ class: "access.widened", side: "head", path: ["spec", "authorization", "rules", 1], says: "authorization gains an Allow rule" }],
+    );
+    expectDetections(detect(envoyGatewayDetector, authz(`${blocked}, ${office}`), authz(office)), [
+      { class: "access.widened", side: "head", path: ["spec", "authorization", "rules"], says: "authorization loses Deny rule" },
+    ]);
+  });
+
+  it("an external authorizer that starts failing open", () => {
+    const ext = (failOpen: boolean) => onRoute(`  extAuth: {failOpen: ${failOpen}, http: {backendRefs: [{name: authz, port: 9000}]}}\n`);
+    expectDetections(detect(envoyGatewayDetector, ext(false), ext(true)), [
+      { class: "access.widened", side: "head", path: ["spec", "extAuth", "failOpen"], says: "requests pass unauthenticated" },
+    ]);
+  });
+
+  it("is reviewed end to end: deleting a route's SSO policy blocks as access.widened", () => {
+    const tree = { "apps/route.yaml": ROUTE, "apps/sso.yaml": onRoute(OIDC) };
+    const result = analyze(tree, { "apps/route.yaml": ROUTE });
+    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.file])).toContainEqual([
+      "access.widened",
+      "high",
+      "apps/sso.yaml",
+    ]);
+  });
+});
