@@ -2,8 +2,9 @@ import * as z from "zod";
 import { kubeObject, stringMap } from "../../core/kube-object.js";
 
 /**
- * gateway.envoyproxy.io SecurityPolicy: what it attaches to typed (the policy attachment model's
- * local target references and label selectors), its authentication and authorization kept as read.
+ * gateway.envoyproxy.io policies: what they attach to typed (the policy attachment model's local
+ * target references and label selectors), the settings judged typed where a wrong type would
+ * change the judgement, the rest kept as read.
  */
 const targetRef = z.looseObject({
   group: z.string().optional(),
@@ -12,13 +13,15 @@ const targetRef = z.looseObject({
   sectionName: z.string().optional(),
 });
 
+const attachment = {
+  targetRef: targetRef.optional(),
+  targetRefs: z.array(targetRef).optional(),
+  targetSelectors: z.array(z.looseObject({ group: z.string().optional(), kind: z.string(), matchLabels: stringMap.optional() })).optional(),
+};
+
 export const securityPolicy = kubeObject(
   z.looseObject({
-    targetRef: targetRef.optional(),
-    targetRefs: z.array(targetRef).optional(),
-    targetSelectors: z
-      .array(z.looseObject({ group: z.string().optional(), kind: z.string(), matchLabels: stringMap.optional() }))
-      .optional(),
+    ...attachment,
     authorization: z
       .looseObject({
         defaultAction: z.enum(["Allow", "Deny"]).optional(),
@@ -28,4 +31,22 @@ export const securityPolicy = kubeObject(
   }),
 );
 
+/** TLS versions as Envoy Gateway spells them; `Auto` is its default, TLS 1.2. */
+export const TLS_VERSIONS = ["Auto", "1.0", "1.1", "1.2", "1.3"] as const;
+
+export const clientTrafficPolicy = kubeObject(
+  z.looseObject({
+    ...attachment,
+    tls: z
+      .looseObject({
+        minVersion: z.enum(TLS_VERSIONS).optional(),
+        clientValidation: z
+          .looseObject({ optional: z.boolean().optional(), caCertificateRefs: z.array(z.looseObject({})).optional() })
+          .optional(),
+      })
+      .optional(),
+  }),
+);
+
 export type SecurityPolicy = z.infer<typeof securityPolicy>;
+export type ClientTrafficPolicy = z.infer<typeof clientTrafficPolicy>;

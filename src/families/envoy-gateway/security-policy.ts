@@ -1,7 +1,8 @@
-import { canonical, show, showLabels, sortedSet } from "../../core/canonical-values.js";
+import { canonical, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import { isRecord, list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { isRecord, list, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
+import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -11,7 +12,6 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
  * A guard a target loses is access.widened; a guard it gains refuses callers without it (medium).
  */
 
-export const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
 const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 const AUTHENTICATION = ["basicAuth", "apiKeyAuth", "jwt", "oidc", "extAuth"] as const;
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
@@ -22,36 +22,6 @@ function guardsOf(policy: Resource | undefined): string[] {
   const guards: string[] = AUTHENTICATION.filter((method) => isRecord(fields[method]));
   if (isRecord(fields.authorization)) guards.push("authorization");
   return guards;
-}
-
-interface Target {
-  /** `HTTPRoute shop/web`, `Gateway infra/public:https`, `HTTPRoute labelled app=web`. */
-  readonly name: string;
-  readonly kind: string;
-  /** Set for a route or Gateway named outright (a listener by its section): what the tree can look up. */
-  readonly ref?: { readonly namespace: string; readonly name: string; readonly section?: string };
-}
-
-/** targetRef (older API), targetRefs and targetSelectors: references are local to the policy's namespace. */
-function targetsOf(policy: Resource | undefined): Target[] {
-  if (!policy) return [];
-  const fields = spec(policy);
-  const namespace = policy.id.namespace;
-  const named = [...(isRecord(fields.targetRef) ? [fields.targetRef] : []), ...list(fields.targetRefs).map(record)].map((ref): Target => {
-    const kind = text(ref.kind) ?? "?";
-    const name = text(ref.name) ?? "?";
-    const section = text(ref.sectionName);
-    return {
-      name: `${kind} ${namespace}/${name}${section ? `:${section}` : ""}`,
-      kind,
-      ref: { namespace, name, ...(section ? { section } : {}) },
-    };
-  });
-  const selected = list(fields.targetSelectors).map((selector): Target => {
-    const kind = text(record(selector).kind) ?? "?";
-    return { name: `${kind} of ${namespace} labelled ${showLabels(stringMap(record(selector).matchLabels))}`, kind };
-  });
-  return [...named, ...selected];
 }
 
 /**

@@ -1,0 +1,122 @@
+import { show } from "../../core/canonical-values.js";
+import { byKind, type Check } from "../../core/by-kind.js";
+import { isRecord, list, record, spec, text } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+
+/**
+ * Envoy Gateway's ClientTrafficPolicy, for the TLS it asks of clients at a Gateway or one of its
+ * listeners: whether they must present a certificate (clientValidation), signed by which CAs, and
+ * the lowest TLS version accepted. A listener's own policy replaces its Gateway's. Judged per
+ * target like Gateway API's own frontend validation: a certificate no longer required is
+ * mtls.weakened, other trust anchors trust.changed.
+ */
+
+interface ClientTls {
+  /** Set when clients are asked for a certificate; `optional` when one without is still admitted. */
+  readonly validation?: { readonly optional: boolean; readonly cas: string };
+  readonly minVersion: string;
+}
+
+const TLS_1_2 = "1.2";
+
+function clientTls(policy: Resource | undefined): ClientTls | undefined {
+  if (!policy) return undefined;
+  const tls = record(spec(policy).tls);
+  const validation = isRecord(tls.clientValidation) ? tls.clientValidation : undefined;
+  const version = text(tls.minVersion);
+  return {
+    ...(validation ? { validation: { optional: validation.optional === true, cas: show(list(validation.caCertificateRefs)) } } : {}),
+    minVersion: version === undefined || version === "Auto" ? TLS_1_2 : version,
+  };
+}
+
+/** What a Gateway-wide policy of the tree asks of clients on a listener whose own policy is gone. */
+function gatewayWide(tree: ManifestSet, target: Target): ClientTls | undefined {
+  if (target.kind !== "Gateway" || target.ref?.section === undefined) return undefined;
+  for (const resource of tree.resources.values()) {
+    const { id } = resource;
+    if (id.group !== ENVOY_GATEWAY_GROUP || id.kind !== "ClientTrafficPolicy" || id.namespace !== target.ref.namespace) continue;
+    const covers = targetsOf(resource).some(
+      (other) => other.kind === "Gateway" && other.ref?.name === target.ref!.name && other.ref.section === undefined,
+    );
+    if (covers) return clientTls(resource);
+  }
+  return undefined;
+}
+
+const versionRank = (version: string): number => ["1.0", "1.1", "1.2", "1.3"].indexOf(version);
+
+const clientTlsPerTarget: Check = (change, out, context) => {
+  const before = targetsOf(change.base);
+  const after = targetsOf(change.head);
+  const names = [...new Set([...before, ...after].map((target) => target.name))];
+  for (const name of names) {
+    const targetBefore = before.find((target) => target.name === name);
+    const targetAfter = after.find((target) => target.name === name);
+    const target = (targetAfter ?? targetBefore)!;
+    // A listener left by its own policy falls back to its Gateway's; a target gained takes this policy's place, as read.
+    const was = targetBefore ? clientTls(change.base) : undefined;
+    const now = targetAfter ? clientTls(change.head) : gatewayWide(context.head, target);
+    if (!was) continue;
+    const side = targetAfter ? "head" : "base";
+    const lost = (what: string) => (targetAfter ? what : `${name} is no longer a target: ${what}`);
+    if (was.validation && !now?.validation) {
+      out.add({
+        class: "mtls.weakened",
+        summary: `${name}: ${lost("clients no longer need a certificate (tls.clientValidation gone)")}`,
+        side,
+        path: ["spec", "tls", "clientValidation"],
+        before: was.validation,
+      });
+    } else if (was.validation && now?.validation) {
+      if (!was.validation.optional && now.validation.optional)
+        out.add({
+          class: "mtls.weakened",
+          summary: `${name}: tls.clientValidation.optional true: clients without a certificate are admitted`,
+          side,
+          path: ["spec", "tls", "clientValidation", "optional"],
+          before: false,
+          after: true,
+        });
+      if (was.validation.cas !== now.validation.cas)
+        out.add({
+          class: "trust.changed",
+          summary: `${name}: tls.clientValidation.caCertificateRefs ${was.validation.cas} → ${now.validation.cas}: client trust anchors change`,
+          side,
+          path: ["spec", "tls", "clientValidation", "caCertificateRefs"],
+          before: was.validation.cas,
+          after: now.validation.cas,
+        });
+    }
+    const lower = versionRank((now ?? { minVersion: TLS_1_2 }).minVersion);
+    if (lower < versionRank(was.minVersion)) {
+      const version = (now ?? { minVersion: TLS_1_2 }).minVersion;
+      out.add({
+        class: lower < versionRank(TLS_1_2) ? "mtls.weakened" : "resource.changed",
+        summary: `${name}: ${lost(`tls.minVersion ${was.minVersion} → ${version}: clients may connect with TLS ${version}`)}`,
+        side,
+        path: ["spec", "tls", "minVersion"],
+        before: was.minVersion,
+        after: version,
+        ...(lower < versionRank(TLS_1_2) ? {} : { riskFloor: "medium" as const }),
+      });
+    }
+  }
+  // A certificate newly asked of a target's clients refuses those without one, as Gateway API's own validation does when added.
+  const now = clientTls(change.head);
+  const had = clientTls(change.base);
+  const asked = now?.validation
+    ? after.filter((target) => !had?.validation || !before.some((other) => other.name === target.name)).map((target) => target.name)
+    : [];
+  if (now?.validation && asked.length > 0)
+    out.add({
+      class: "trust.changed",
+      summary: `clients of ${asked.join(", ")} must now present a certificate signed by ${now.validation.cas}`,
+      side: "head",
+      path: ["spec", "tls", "clientValidation"],
+      after: now.validation,
+    });
+};
+
+export const clientTrafficPolicyDetector = byKind({ ClientTrafficPolicy: [clientTlsPerTarget] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

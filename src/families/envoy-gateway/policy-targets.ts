@@ -1,0 +1,36 @@
+import { showLabels } from "../../core/canonical-values.js";
+import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+
+/** Envoy Gateway's policies attach as Gateway API's policy attachment model says: local references and label selectors. */
+export const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
+
+export interface Target {
+  /** `HTTPRoute shop/web`, `Gateway infra/public:https`, `HTTPRoute labelled app=web`. */
+  readonly name: string;
+  readonly kind: string;
+  /** Set for a route or Gateway named outright (a listener by its section): what the tree can look up. */
+  readonly ref?: { readonly namespace: string; readonly name: string; readonly section?: string };
+}
+
+/** targetRef (older API), targetRefs and targetSelectors: references are local to the policy's namespace. */
+export function targetsOf(policy: Resource | undefined): Target[] {
+  if (!policy) return [];
+  const fields = spec(policy);
+  const namespace = policy.id.namespace;
+  const named = [...(isRecord(fields.targetRef) ? [fields.targetRef] : []), ...list(fields.targetRefs).map(record)].map((ref): Target => {
+    const kind = text(ref.kind) ?? "?";
+    const name = text(ref.name) ?? "?";
+    const section = text(ref.sectionName);
+    return {
+      name: `${kind} ${namespace}/${name}${section ? `:${section}` : ""}`,
+      kind,
+      ref: { namespace, name, ...(section ? { section } : {}) },
+    };
+  });
+  const selected = list(fields.targetSelectors).map((selector): Target => {
+    const kind = text(record(selector).kind) ?? "?";
+    return { name: `${kind} of ${namespace} labelled ${showLabels(stringMap(record(selector).matchLabels))}`, kind };
+  });
+  return [...named, ...selected];
+}
