@@ -60,11 +60,11 @@ const clientTlsPerTarget: Check = (change, out, context) => {
     const now = targetAfter ? clientTls(change.head) : gatewayWide(context.head, target);
     if (!was) continue;
     const side = targetAfter ? "head" : "base";
-    const lost = (what: string) => (targetAfter ? what : `${name} is no longer a target: ${what}`);
+    const where = (what: string) => (targetAfter ? `on ${name}, ${what}` : `${name} is no longer a target: ${what}`);
     if (was.validation && !now?.validation) {
       out.add({
         class: "mtls.weakened",
-        summary: `${name}: ${lost("clients no longer need a certificate (tls.clientValidation gone)")}`,
+        summary: where("clients no longer need a certificate (tls.clientValidation gone)"),
         side,
         path: ["spec", "tls", "clientValidation"],
         before: was.validation,
@@ -73,7 +73,7 @@ const clientTlsPerTarget: Check = (change, out, context) => {
       if (!was.validation.optional && now.validation.optional)
         out.add({
           class: "mtls.weakened",
-          summary: `${name}: tls.clientValidation.optional true: clients without a certificate are admitted`,
+          summary: where("tls.clientValidation.optional true: clients without a certificate are admitted"),
           side,
           path: ["spec", "tls", "clientValidation", "optional"],
           before: false,
@@ -82,7 +82,9 @@ const clientTlsPerTarget: Check = (change, out, context) => {
       if (was.validation.cas !== now.validation.cas)
         out.add({
           class: "trust.changed",
-          summary: `${name}: tls.clientValidation.caCertificateRefs ${was.validation.cas} → ${now.validation.cas}: client trust anchors change`,
+          summary: where(
+            `tls.clientValidation.caCertificateRefs ${was.validation.cas} → ${now.validation.cas}: client trust anchors change`,
+          ),
           side,
           path: ["spec", "tls", "clientValidation", "caCertificateRefs"],
           before: was.validation.cas,
@@ -94,7 +96,7 @@ const clientTlsPerTarget: Check = (change, out, context) => {
       const version = (now ?? { minVersion: TLS_1_2 }).minVersion;
       out.add({
         class: lower < versionRank(TLS_1_2) ? "mtls.weakened" : "resource.changed",
-        summary: `${name}: ${lost(`tls.minVersion ${was.minVersion} → ${version}: clients may connect with TLS ${version}`)}`,
+        summary: where(`tls.minVersion ${was.minVersion} → ${version}: clients may connect with TLS ${version}`),
         side,
         path: ["spec", "tls", "minVersion"],
         before: was.minVersion,

@@ -17,7 +17,12 @@ const MTLS = "    clientValidation: {caCertificateRefs: [{kind: ConfigMap, name:
 describe("Envoy Gateway ClientTrafficPolicy: the TLS asked of clients, per Gateway or listener", () => {
   it("client certificates no longer required: removed, made optional, or the policy gone", () => {
     expectDetections(detect(clientTrafficPolicyDetector, policy(GATEWAY, MTLS), policy(GATEWAY, "    minVersion: '1.2'\n")), [
-      { class: "mtls.weakened", side: "head", path: ["spec", "tls"], says: "Gateway infra/public: clients no longer need a certificate" },
+      {
+        class: "mtls.weakened",
+        side: "head",
+        path: ["spec", "tls"],
+        says: "on Gateway infra/public, clients no longer need a certificate",
+      },
     ]);
     const optional = MTLS.replace("{caCertificateRefs", "{optional: true, caCertificateRefs");
     expectDetections(detect(clientTrafficPolicyDetector, policy(GATEWAY, MTLS), policy(GATEWAY, optional)), [
