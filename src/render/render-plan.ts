@@ -640,8 +640,8 @@ function workloadOnly(key: string, value: unknown): boolean {
 
 /**
  * Release values without what only sets how workloads' containers run: image versions (`image:
- * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and requests) and
- * security contexts. What a release of a chart from outside the repository renders is unknown
+ * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and
+ * requests) and security contexts. What a release of a chart from outside the repository renders is unknown
  * either way, but a chart places these in its workloads, not in its routes, so a release whose
  * values change only there applies the traffic config it applied before. The most common PRs of a
  * GitOps repository: Renovate's image bump in a HelmRelease (onedr0p/home-ops, 59 of 150 commits
@@ -790,8 +790,8 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
 
 /**
  * A `--set` name of what withoutWorkloadSettings leaves out of values: an image version
- * (`controller.image.tag`, `global.imageRegistry`), a resource limit or request (`controller.resources.limits.memory`), a
- * security context field.
+ * (`controller.image.tag`, `global.imageRegistry`), a resource limit or request
+ * (`controller.resources.limits.memory`), a security context field.
  */
 const WORKLOAD_PARAMETER =
   /(?:^|\.)(?:imageRegistry|image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+)$/;
