@@ -28,6 +28,7 @@ import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { readForContext } from "./manifests/kinds.js";
 import { isKustomizationFile, kustomizeNamespaces } from "./render/render-plan.js";
+import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
 import type { ResourceChange } from "./core/resource-change.js";
 
 export type { SourceFile } from "./core/source-file.js";
@@ -93,11 +94,16 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const { policy } = input;
   // A file unchanged between base and head is parsed once.
   const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
-  // Each tree's kustomizations say which namespace the documents of the files it reads as written land in.
-  const namespaces = { base: kustomizeNamespaces(input.base, input.links?.base), head: kustomizeNamespaces(input.head, input.links?.head) };
+  // Each tree's kustomizations say which namespace the documents of the files it reads as written
+  // land in, and a Flux Kustomization's targetNamespace overrides theirs.
+  const namespaceOf = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined) => {
+    const kustomized = kustomizeNamespaces(files, links);
+    const flux = fluxTargetNamespaces(files, policy.topology);
+    return (path: string) => flux(path) ?? kustomized.get(path);
+  };
   const manifests = alignResourceKeys(
-    loadManifests(baseFiles, { ...options, namespaceOf: (path) => namespaces.base.get(path) }),
-    loadManifests(headFiles, { ...options, namespaceOf: (path) => namespaces.head.get(path) }),
+    loadManifests(baseFiles, { ...options, namespaceOf: namespaceOf(input.base, input.links?.base) }),
+    loadManifests(headFiles, { ...options, namespaceOf: namespaceOf(input.head, input.links?.head) }),
   );
   releaseReads(options.cache);
   const base = analyzeTree(manifests.base, policy, clusterOfFile);

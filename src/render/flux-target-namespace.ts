@@ -1,0 +1,55 @@
+import { record, text } from "../core/json-access.js";
+import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import { deliveriesOf } from "../model/gitops-placement.js";
+import type { Topology } from "../policy/policy-schema.js";
+import { NAMES_DELIVERY_KIND } from "./render-plan.js";
+
+/**
+ * Flux's `spec.targetNamespace`: a Kustomization applies what it delivers in that namespace. A
+ * document that names none (most app folders of a GitOps repository, whose Kustomization places
+ * them) is read there, instead of in an implied `default` whose references cannot be checked
+ * (xunholy/k8s-gitops: ReferenceGrant "default/oauth2-proxy-extauth", applied in network-system).
+ * The Kustomization that reads a file from the deepest path decides, as Flux's own nesting does
+ * (one Kustomization delivers the others'); two at that depth that disagree decide nothing. Pure:
+ * the tree in, a lookup by path out.
+ */
+
+const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+const RENDERED = "(rendered)/";
+
+interface Placing {
+  readonly depth: number;
+  readonly namespace: string | undefined;
+  readonly reads: (file: string) => boolean;
+}
+
+export function fluxTargetNamespaces(files: readonly SourceFile[], topology: Topology): (path: string) => string | undefined {
+  const none = () => undefined;
+  if (!files.some((file) => file.text.includes("targetNamespace"))) return none;
+  const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
+  const deliveryOf = deliveriesOf(set, topology.clusters);
+  const placings: Placing[] = [];
+  for (const resource of set.resources.values()) {
+    if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") continue;
+    const delivery = deliveryOf(resource);
+    if (!delivery) continue;
+    const depth = Math.max(0, ...delivery.paths.map((path) => path.split("/").filter(Boolean).length));
+    placings.push({ depth, namespace: text(record(resource.body.spec).targetNamespace), reads: (file) => !!delivery.destinationOf(file) });
+  }
+  if (!placings.some((placing) => placing.namespace !== undefined)) return none;
+  return (path) => {
+    // A rendered root's documents are delivered as its kustomization folder is.
+    const at = path.indexOf(RENDERED);
+    const file = at >= 0 ? `${path.slice(0, at)}kustomization.yaml` : path;
+    let deepest = -1;
+    const namespaces = new Set<string | undefined>();
+    for (const placing of placings) {
+      if (placing.depth < deepest || !placing.reads(file)) continue;
+      if (placing.depth > deepest) namespaces.clear();
+      deepest = placing.depth;
+      namespaces.add(placing.namespace);
+    }
+    const [only, ...others] = [...namespaces];
+    return others.length === 0 ? only : undefined;
+  };
+}

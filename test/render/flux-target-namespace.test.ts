@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { fluxTargetNamespaces } from "../../src/render/flux-target-namespace.js";
+import type { SourceFile } from "../../src/review.js";
+import { analyze, policyWith } from "../helpers/review-trees.js";
+
+const { topology } = policyWith();
+const tree = (files: Record<string, string>): SourceFile[] => Object.entries(files).map(([path, text]) => ({ path, text }));
+
+const kustomization = (name: string, path: string, targetNamespace?: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: ${name}, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ${path}
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system}
+${targetNamespace ? `  targetNamespace: ${targetNamespace}\n` : ""}`;
+
+describe("Flux targetNamespace: the namespace a Kustomization applies what it delivers in", () => {
+  it("reads the deepest Kustomization that delivers a file, and rendered roots as their kustomization folder", () => {
+    const namespaceOf = fluxTargetNamespaces(
+      tree({
+        "clusters/prod/apps.yaml": `${kustomization("apps", "./apps", "apps")}---\n${kustomization("edge", "./apps/edge", "network")}---\n${kustomization("plain", "./apps/plain")}`,
+      }),
+      topology,
+    );
+    expect(namespaceOf("apps/shop/route.yaml")).toBe("apps");
+    expect(namespaceOf("apps/edge/gateway.yaml")).toBe("network");
+    expect(namespaceOf("apps/edge/(rendered)/kustomization.yaml")).toBe("network");
+    // A deeper Kustomization without targetNamespace leaves its files where they say.
+    expect(namespaceOf("apps/plain/route.yaml")).toBeUndefined();
+    expect(namespaceOf("infra/gateway.yaml")).toBeUndefined();
+  });
+
+  it("two Kustomizations reading one path into two namespaces decide nothing", () => {
+    const namespaceOf = fluxTargetNamespaces(
+      tree({ "clusters/prod/apps.yaml": `${kustomization("a", "./apps", "team-a")}---\n${kustomization("b", "./apps", "team-b")}` }),
+      topology,
+    );
+    expect(namespaceOf("apps/route.yaml")).toBeUndefined();
+  });
+
+  it("places an unnamespaced Gateway where Flux applies it, so routes naming it there are checked, and attach", () => {
+    // xunholy/k8s-gitops: Gateway envoy-external is written without a namespace; its Kustomization applies it in network-system.
+    const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: envoy-external}
+spec:
+  gatewayClassName: envoy
+  listeners: [{name: https, protocol: HTTPS, port: 443, allowedRoutes: {namespaces: {from: All}}}]
+`;
+    const route = (gatewayNamespace: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: apps}
+spec:
+  parentRefs: [{name: envoy-external, namespace: ${gatewayNamespace}, sectionName: https}]
+  hostnames: [web.example.com]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`;
+    const base = {
+      "clusters/prod/network.yaml": kustomization("network", "./network", "network-system"),
+      "network/gateway.yaml": gateway,
+    };
+    const attached = analyze(base, { ...base, "apps/web.yaml": route("network-system") });
+    expect(attached.findings.filter((finding) => finding.class === "reference.broken")).toEqual([]);
+    expect(attached.blastRadius.unchecked).toEqual([]);
+    expect(attached.head.manifests.resources.has("gateway.networking.k8s.io/Gateway/network-system/envoy-external")).toBe(true);
+    // Named in another namespace, it is missing: the tree says where it is applied.
+    const missing = analyze(base, { ...base, "apps/web.yaml": route("edge") });
+    expect(missing.findings.map((finding) => finding.summary)).toContainEqual(
+      expect.stringContaining("Gateway edge/envoy-external does not exist in the repository"),
+    );
+  });
+});
