@@ -178,10 +178,28 @@ export function analyzeChange(input: ChangeInput): Analysis {
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
   const changed = changedPaths(baseFiles, headFiles);
   const existing = alreadyInvalid({ files: baseFiles, invalid: base.manifests.invalid }, headFiles);
-  const invalid = head.manifests.invalid.filter((item) => !existing(item));
-  const existingInvalid = head.manifests.invalid.filter(existing);
+  // A chart nothing in the tree installs is rendered with its own default values: a document they
+  // leave invalid (a name the installer's values give) is listed where the chart is, not judged.
+  const undeployed = new Map(
+    (input.rendered?.roots ?? []).flatMap((root) => (root.undeployed ? [[root.output, root.origin] as const] : [])),
+  );
+  const judged = head.manifests.invalid.filter((item) => !undeployed.has(item.file));
+  const invalid = judged.filter((item) => !existing(item));
+  const existingInvalid = judged.filter(existing);
   findings.push(...invalid.map((item) => atSource(invalidManifestFinding(item, policy))));
-  const skipped = head.manifests.skipped.filter((item) => changed(item.file));
+  const byDefaults = head.manifests.invalid.flatMap((item) => {
+    const origin = undeployed.get(item.file);
+    return origin === undefined || !changed(item.file)
+      ? []
+      : [
+          {
+            file: origin,
+            line: 1,
+            reason: `rendered with the chart's default values (nothing in the repository installs it), which leave a document invalid: ${item.message}`,
+          },
+        ];
+  });
+  const skipped = [...head.manifests.skipped.filter((item) => changed(item.file)), ...byDefaults];
   const excluded = {
     changed: [...new Set([...base.manifests.excluded, ...head.manifests.excluded])].filter(changed).sort(),
     total: head.manifests.excluded.length,

@@ -220,8 +220,8 @@ async function renderStage(
       });
       continue;
     }
-    const { origin, output } = either(id);
-    roots.push({ id, origin, output, inputs: inputsOf(id) });
+    const { origin, output, deployed } = either(id);
+    roots.push({ id, origin, output, inputs: inputsOf(id), ...(deployed ? {} : { undeployed: true as const }) });
     for (const { name, root, outcome } of sides) {
       if ("text" in outcome) {
         const { text, origins } = withoutOrigins(outcome.text, root.output);

@@ -14,6 +14,12 @@ export interface RenderedRoot {
   /** The virtual file holding the rendered documents (the same path on both sides). */
   readonly output: string;
   readonly inputs: readonly string[];
+  /**
+   * Set when nothing in the tree deploys the root (a chart the repository develops): it is
+   * rendered with the chart's own default values, so a document they leave invalid is listed as
+   * not reviewable, never gating (RenderFailure.gates says the same of a root that fails).
+   */
+  readonly undeployed?: true;
 }
 
 export interface RenderedSide {

@@ -235,6 +235,45 @@ describe("render failures in the review", () => {
     expect(analysis.findings).toEqual([]);
     expect(analysis.render.unrendered).toEqual([failure(false).reason]);
   });
+
+  it("a chart nothing installs, rendered with its defaults into an invalid document, is listed where it is, not blocked", () => {
+    // linde/gke-multi-cluster-examples 80d8b2c: Terraform installs the chart with the names its defaults leave empty.
+    const output = "charts/hub/(rendered hub)/chart.yaml";
+    const route = (name: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: store, namespace: store}\nspec:\n  rules: [{backendRefs: [{name: ${name}, port: 8080}]}]\n`;
+    const rendered = (undeployed: boolean) => ({
+      roots: [
+        {
+          id: "helm charts/hub/Chart.yaml hub",
+          origin: "charts/hub/Chart.yaml",
+          output,
+          inputs: ["charts/hub/Chart.yaml"],
+          ...(undeployed ? { undeployed: true as const } : {}),
+        },
+      ],
+      base: { files: [{ path: output, text: route("store") }], consumed: [] },
+      head: { files: [{ path: output, text: route("null") }], consumed: [] },
+      failures: [],
+    });
+    const review = (undeployed: boolean) =>
+      analyzeChange({
+        base: [{ path: "charts/hub/Chart.yaml", text: "name: hub\n" }],
+        head: [{ path: "charts/hub/Chart.yaml", text: "name: hub\nversion: 2\n" }],
+        policy: policyWith(),
+        rendered: rendered(undeployed),
+      });
+    const listed = review(true);
+    expect(listed.findings.filter((finding) => finding.class === "manifest.invalid")).toEqual([]);
+    expect(listed.skipped).toEqual([
+      {
+        file: "charts/hub/Chart.yaml",
+        line: 1,
+        reason: expect.stringContaining("rendered with the chart's default values (nothing in the repository installs it)"),
+      },
+    ]);
+    // A chart something installs is judged: its invalid output blocks.
+    expect(review(false).findings.map((finding) => [finding.class, finding.risk])).toContainEqual(["manifest.invalid", "high"]);
+  });
 });
 
 describe("a release of a chart outside the repository", () => {
