@@ -34,7 +34,7 @@ export type {
 } from "./family.js";
 export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
-export { attachRoute, NOT_MODELLED, UNPLACED_PARENT, type Attachment } from "./gateway-api/attachment.js";
+export { attachRoute, type Attachment, type UnresolvedParent } from "./gateway-api/attachment.js";
 export { entryPointsOf, type EntryPoints, type GatewayNode, type ListenerSetNode } from "./gateway-api/entry-points.js";
 
 /**

@@ -5,7 +5,7 @@ import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
 import { hostsOverlap } from "../core/host-match.js";
 import { pickDefinition } from "../core/nearest-definition.js";
-import { NOT_MODELLED, UNPLACED_PARENT, type Attachment } from "../families/index.js";
+import type { Attachment, UnresolvedParent } from "../families/index.js";
 import { unscopedEntry, type TrafficGraph } from "./traffic-graph.js";
 import type { DestinationRuleNode, RouteNode } from "../core/graph-nodes.js";
 
@@ -108,13 +108,18 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
 
 type Note = (what: string) => void;
 
+const UNRESOLVED: Readonly<Record<UnresolvedParent, string>> = {
+  gamma: "routes attach to GAMMA Services, which are not read from the tree",
+  kind: "routes attach to parent kinds that are not modelled",
+  unplaced:
+    "routes name Gateways that the tree holds with no namespace of their own, and the tree does not say which namespace those are applied to",
+};
+
 /** Why the tree cannot tell where a route lands, as one sentence for every route it applies to. */
 function unknownLanding(attachment: Attachment, route: RouteNode): string {
-  if (attachment.target.kind === "Service") return "routes attach to GAMMA Services, which are not read from the tree";
+  if (attachment.unresolved === "gamma") return UNRESOLVED.gamma;
   if (route.namespaceImplied) return UNWRITTEN_NAMESPACE;
-  if (attachment.reason?.includes(UNPLACED_PARENT))
-    return "routes name Gateways that the tree holds with no namespace of their own, and the tree does not say which namespace those are applied to";
-  if (attachment.reason?.includes(NOT_MODELLED)) return "routes attach to parent kinds that are not modelled";
+  if (attachment.unresolved) return UNRESOLVED[attachment.unresolved];
   return "routes attach to listeners that admit namespaces by label selector (Namespace labels are not in the tree)";
 }
 

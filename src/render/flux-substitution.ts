@@ -1,9 +1,9 @@
 import * as z from "zod";
 import { list, record, text } from "../core/json-access.js";
-import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
-import { deliveriesOf } from "../model/gitops-placement.js";
+import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
+import { fluxKustomizations } from "./flux-kustomizations.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { documentsOf, isKustomizationFile, NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { documentsOf, isKustomizationFile } from "./render-plan.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 
 /**
@@ -15,7 +15,6 @@ import { defaultYamlLimits } from "../manifests/yaml-documents.js";
  * delivered files as Flux applies them. Pure: the tree's texts in, the substituted texts out.
  */
 
-const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
 // `$${var}` is Flux's escape for a literal `${var}`; `${var:=default}` and `${var:-default}` fall
 // back when the variable is unset or empty, `${var=default}` and `${var-default}` when unset.
 const VARIABLE = /\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}/g;
@@ -87,14 +86,10 @@ function valueOf(
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
   const substituted = new Map<string, string>();
   if (!files.some((file) => file.text.includes("postBuild"))) return substituted;
-  const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
-  const deliveryOf = deliveriesOf(set, topology.clusters);
   let sources: ReturnType<typeof valueSources> | undefined;
-  for (const resource of set.resources.values()) {
-    if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") continue;
+  for (const { resource, delivery } of fluxKustomizations(files, topology)) {
     const postBuild = record(record(resource.body.spec).postBuild);
-    const delivery = Object.keys(postBuild).length > 0 ? deliveryOf(resource) : undefined;
-    if (!delivery) continue;
+    if (Object.keys(postBuild).length === 0) continue;
     sources ??= valueSources(files);
     // Later sources override earlier ones, and `substitute` overrides them all.
     const variables = new Map<string, string>();

@@ -1,8 +1,7 @@
 import { record, text } from "../core/json-access.js";
-import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
-import { deliveriesOf } from "../model/gitops-placement.js";
+import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { fluxKustomizations } from "./flux-kustomizations.js";
 
 /**
  * Flux's `spec.targetNamespace`: a Kustomization applies what it delivers in that namespace. A
@@ -14,7 +13,6 @@ import { NAMES_DELIVERY_KIND } from "./render-plan.js";
  * the tree in, a lookup by path out.
  */
 
-const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
 const RENDERED = "(rendered)/";
 
 interface Placing {
@@ -26,16 +24,11 @@ interface Placing {
 export function fluxTargetNamespaces(files: readonly SourceFile[], topology: Topology): (path: string) => string | undefined {
   const none = () => undefined;
   if (!files.some((file) => file.text.includes("targetNamespace"))) return none;
-  const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
-  const deliveryOf = deliveriesOf(set, topology.clusters);
-  const placings: Placing[] = [];
-  for (const resource of set.resources.values()) {
-    if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") continue;
-    const delivery = deliveryOf(resource);
-    if (!delivery) continue;
-    const depth = Math.max(0, ...delivery.paths.map((path) => path.split("/").filter(Boolean).length));
-    placings.push({ depth, namespace: text(record(resource.body.spec).targetNamespace), reads: (file) => !!delivery.destinationOf(file) });
-  }
+  const placings: Placing[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
+    depth: Math.max(0, ...delivery.paths.map((path) => path.split("/").filter(Boolean).length)),
+    namespace: text(record(resource.body.spec).targetNamespace),
+    reads: (file) => !!delivery.destinationOf(file),
+  }));
   if (!placings.some((placing) => placing.namespace !== undefined)) return none;
   return (path) => {
     // A rendered root's documents are delivered as its kustomization folder is.

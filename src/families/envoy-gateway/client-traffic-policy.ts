@@ -91,17 +91,18 @@ const clientTlsPerTarget: Check = (change, out, context) => {
           after: now.validation.cas,
         });
     }
-    const lower = versionRank((now ?? { minVersion: TLS_1_2 }).minVersion);
-    if (lower < versionRank(was.minVersion)) {
-      const version = (now ?? { minVersion: TLS_1_2 }).minVersion;
+    // Without a policy, Envoy Gateway's own floor holds.
+    const version = now?.minVersion ?? TLS_1_2;
+    if (versionRank(version) < versionRank(was.minVersion)) {
+      const weakened = versionRank(version) < versionRank(TLS_1_2);
       out.add({
-        class: lower < versionRank(TLS_1_2) ? "mtls.weakened" : "resource.changed",
+        class: weakened ? "mtls.weakened" : "resource.changed",
         summary: where(`tls.minVersion ${was.minVersion} → ${version}: clients may connect with TLS ${version}`),
         side,
         path: ["spec", "tls", "minVersion"],
         before: was.minVersion,
         after: version,
-        ...(lower < versionRank(TLS_1_2) ? {} : { riskFloor: "medium" as const }),
+        ...(weakened ? {} : { riskFloor: "medium" as const }),
       });
     }
   }

@@ -38,7 +38,15 @@ export interface Attachment {
   readonly status: AttachmentStatus;
   /** Why it is not attached, or why that cannot be known from the tree. */
   readonly reason?: string;
+  /**
+   * Why an unknown parent cannot be resolved, when the parent itself says: a GAMMA Service, a kind
+   * not modelled, or a Gateway the tree holds with no namespace of its own. Unset for the unknowns
+   * of admission (a route that names no namespace, Namespace labels the tree lacks).
+   */
+  readonly unresolved?: UnresolvedParent;
 }
+
+export type UnresolvedParent = "gamma" | "kind" | "unplaced";
 
 type Verdict = { readonly admits: true } | { readonly admits: false | "unknown"; readonly reason: string };
 
@@ -246,10 +254,6 @@ function parentIndex(points: EntryPoints): ParentIndex {
   return index;
 }
 
-/** How an unknown attachment's reason says why, for the report's sentence on what the tree cannot tell. */
-export const UNPLACED_PARENT = "with no namespace of its own";
-export const NOT_MODELLED = "is not modelled";
-
 function resolve(
   route: AttachingRoute,
   parent: ParentRefNode,
@@ -267,19 +271,19 @@ function resolve(
     const elsewhere = [...nodes]
       .filter(([key, found]) => key.endsWith(`/${parent.name}`) && (parent.namespaceImplied || found.some((node) => node.namespaceImplied)))
       .map(([key]) => key);
-    const [status, reason]: [AttachmentStatus, string] =
-      elsewhere.length === 0
-        ? ["missing", `${kind} ${name} is not in the tree`]
-        : parent.namespaceImplied
-          ? [
-              "unknown",
-              `${kind} ${parent.name} is in the tree as ${elsewhere.join(", ")}, and the route names no namespace (the tree does not say where it is applied)`,
-            ]
-          : [
-              "unknown",
-              `${kind} ${parent.name} is in the tree ${UNPLACED_PARENT} (read as ${elsewhere.join(", ")}): it lands in the namespace it is applied to, which the tree does not say`,
-            ];
-    return { listeners: [asWritten(route, parent, reason)], status, reason };
+    if (elsewhere.length === 0) {
+      const reason = `${kind} ${name} is not in the tree`;
+      return { listeners: [asWritten(route, parent, reason)], status: "missing", reason };
+    }
+    const reason = parent.namespaceImplied
+      ? `${kind} ${parent.name} is in the tree as ${elsewhere.join(", ")}, and the route names no namespace (the tree does not say where it is applied)`
+      : `${kind} ${parent.name} is in the tree with no namespace of its own (read as ${elsewhere.join(", ")}): it lands in the namespace it is applied to, which the tree does not say`;
+    return {
+      listeners: [asWritten(route, parent, reason)],
+      status: "unknown",
+      reason,
+      ...(parent.namespaceImplied ? {} : { unresolved: "unplaced" as const }),
+    };
   };
   if (parent.kind === "mesh") return { listeners: [asWritten(route, parent)], status: "attached" };
   if (route.api === "istio") {
@@ -301,11 +305,9 @@ function resolve(
     return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`, namespaceLabels) };
   }
   // GAMMA: a Service parent is the mesh entry of that Service; Services are not traffic resources of the tree.
-  const reason =
-    parent.kind === "Service"
-      ? `GAMMA parent Service ${name}: Services are not read from the tree`
-      : `parent kind ${parent.kind} ${NOT_MODELLED}`;
-  return { listeners: [asWritten(route, parent, reason)], status: "unknown", reason };
+  const gamma = parent.kind === "Service";
+  const reason = gamma ? `GAMMA parent Service ${name}: Services are not read from the tree` : `parent kind ${parent.kind} is not modelled`;
+  return { listeners: [asWritten(route, parent, reason)], status: "unknown", reason, unresolved: gamma ? "gamma" : "kind" };
 }
 
 /** Where each parent of one route lands, in the order of its parents. */

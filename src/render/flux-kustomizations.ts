@@ -1,0 +1,23 @@
+import type { Delivery } from "../core/gitops-delivery.js";
+import type { Resource } from "../core/resource.js";
+import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import { deliveriesOf } from "../model/gitops-placement.js";
+import type { Topology } from "../policy/policy-schema.js";
+import { NAMES_DELIVERY_KIND } from "./render-plan.js";
+
+const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+
+/**
+ * The Flux Kustomizations of a tree, each with what it delivers, read before the review reads the
+ * tree (Flux substitution and targetNamespace change what the tree's files say): only the files
+ * that name a delivery kind are parsed.
+ */
+export function fluxKustomizations(files: readonly SourceFile[], topology: Topology): { resource: Resource; delivery: Delivery }[] {
+  const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
+  const deliveryOf = deliveriesOf(set, topology.clusters);
+  return [...set.resources.values()].flatMap((resource) => {
+    if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
+    const delivery = deliveryOf(resource);
+    return delivery ? [{ resource, delivery }] : [];
+  });
+}
