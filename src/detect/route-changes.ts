@@ -30,6 +30,19 @@ const shiftList = (diff: RouteDiff, host: string) =>
     })
     .join(", ");
 
+/**
+ * The backends that kept their shares but no longer run in `region`: a MultiClusterService whose
+ * clusters changed drains a region with every weight as it was (gke-networking-recipes fb37c935).
+ */
+const placedElsewhere = (diff: RouteDiff, region: string, host: string) =>
+  diff.backends
+    .filter(
+      ({ base, head }) =>
+        base && head && base.share > 0 && base.placement.regions.includes(region) && !head.placement.regions.includes(region),
+    )
+    .map((shift) => `${shortLabel(shift.label, host)} now placed in ${regionLabel(shift.head!)}`)
+    .join(", ");
+
 /** Known regions that receive traffic; `unknown` and `clusterset` are not regions one can gain or drain. */
 const activeRegions = (flow: Flow | undefined): Set<string> =>
   new Set((flow?.backends ?? []).filter((backend) => backend.share > 0).flatMap((backend) => backend.placement.regions));
@@ -142,6 +155,20 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
       ),
     );
   }
+  // A backend whose clusters are no longer listed (a MultiClusterService naming none) runs in every
+  // member cluster: it may reach any region, so the regions it ran in are not drained.
+  const spread = diff.backends.filter(
+    ({ base, head }) => base && head && base.share > 0 && head.share > 0 && unplacedMultiCluster(head) && !unplacedMultiCluster(base),
+  );
+  for (const shift of baseHadClusterset ? [] : spread) {
+    drafts.push(
+      draft(
+        { class: "backend.region-added", path: shift.head!.path },
+        `${shortLabel(shift.label, head.host)} now runs across the cluster set (was ${regionLabel(shift.base!)}) with ${percent(shift.after)} of the traffic`,
+        shift.key,
+      ),
+    );
+  }
   for (const shift of diff.backends) {
     if (!shift.base || !shift.head || shift.head.share === 0) continue;
     const newRegions = shift.head.placement.regions.filter((region) => !baseRegions.has(region) && !gained.has(region));
@@ -155,12 +182,14 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
       ),
     );
   }
-  const drained = [...baseRegions].filter((region) => !headRegions.has(region)).sort();
+  const drained = [...baseRegions]
+    .filter((region) => !headRegions.has(region) && !spread.some((shift) => shift.base!.placement.regions.includes(region)))
+    .sort();
   for (const region of drained) {
     drafts.push(
       draft(
         { class: "backend.region-removed", path: head.path },
-        `region ${region} no longer receives traffic (${shiftList(diff, head.host)})`,
+        `region ${region} no longer receives traffic (${shiftList(diff, head.host) || placedElsewhere(diff, region, head.host)})`,
         `region ${region}`,
       ),
     );

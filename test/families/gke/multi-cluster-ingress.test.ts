@@ -80,7 +80,22 @@ describe("GKE MultiClusterIngress and MultiClusterService", () => {
       "export.changed",
       "MultiClusterService demo/foo: backends in us-east1/gke-2, us-west1-a/gke-1 → us-west1-a/gke-1: us-east1/gke-2 stops serving it (drained)",
     ]);
-    expect(findings).toContainEqual(["backend.region-removed", expect.stringContaining("foo.example.com")]);
+    // The weights are as they were: the summary names the backend that left the region.
+    expect(findings).toContainEqual([
+      "backend.region-removed",
+      "foo.example.com ImplementationSpecific /: region us-east1 no longer receives traffic (MultiClusterService demo/foo:8080 now placed in us-west1)",
+    ]);
+  });
+
+  it("a MultiClusterService that stops listing clusters spreads across the cluster set: no region is claimed drained", () => {
+    const findings = findingsOf(tree(MCI, []));
+    expect(findings.filter(([finding]) => finding!.startsWith("backend."))).toEqual([
+      [
+        "backend.region-added",
+        "foo.example.com ImplementationSpecific /: MultiClusterService demo/foo:8080 now runs across the cluster set (was us-east1+us-west1) with 100% of the traffic",
+      ],
+    ]);
+    expect(findings).toContainEqual(["export.changed", expect.stringContaining("→ every member cluster")]);
   });
 
   it("the load balancer's static address and its certificates are listener and trust changes", () => {
