@@ -4,6 +4,7 @@ import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
 import { namedRenderInputs } from "../render/render-plan.js";
+import { renderInputFile } from "../core/source-file.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { defaultTarballLimits, readGzippedTarball, type ArchivedFile } from "./tarball.js";
 import {
@@ -292,7 +293,7 @@ export function gitHubTrees(
     return Promise.all(
       named.map(async (path) => {
         const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: others.get(path)! });
-        return { path, text: Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8") };
+        return renderInputFile(path, Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8"));
       }),
     );
   };

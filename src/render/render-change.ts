@@ -186,16 +186,17 @@ async function renderStage(
       });
     return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
   }
-  const side = (plan: Map<string, RenderRoot>, text: TreeTexts, links: readonly SymbolicLink[]) =>
+  const binaryOf = (files: readonly SourceFile[]) => new Set(files.flatMap((file) => (file.binary ? [file.path] : [])));
+  const side = (plan: Map<string, RenderRoot>, text: TreeTexts, files: readonly SourceFile[], links: readonly SymbolicLink[]) =>
     renderAll(
       runnable.flatMap((id) => plan.get(id) ?? []),
-      { text, links },
+      { text, links, binary: binaryOf(files) },
       tools,
       options.budgetMs,
     );
   const [baseOut, headOut] = await Promise.all([
-    side(basePlan, baseText, options.links?.base ?? []),
-    side(headPlan, headText, options.links?.head ?? []),
+    side(basePlan, baseText, base, options.links?.base ?? []),
+    side(headPlan, headText, head, options.links?.head ?? []),
   ]);
 
   const roots: RenderedRoot[] = [];
@@ -238,6 +239,8 @@ async function renderStage(
 interface RenderTree {
   readonly text: TreeTexts;
   readonly links: readonly SymbolicLink[];
+  /** Paths whose text is the file's bytes (SourceFile.binary): written back byte for byte. */
+  readonly binary: ReadonlySet<string>;
 }
 
 /** Renders the roots of one side one after another within the budget; a root left when it runs out fails with "timed out". */
@@ -273,7 +276,7 @@ function remember(key: string, text: string): void {
  * Materialises the root's inputs into a fresh folder, with the tree's links that stay inside the
  * repository (kustomize follows them as the cluster's tools would), and runs the tool there.
  */
-async function renderOne(root: RenderRoot, { text, links }: RenderTree, tools: RenderTools, timeoutMs: number): Promise<Outcome> {
+async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, tools: RenderTools, timeoutMs: number): Promise<Outcome> {
   if (root.run.tool === "kustomize" && isEmptyKustomization(text.get(root.origin))) return { text: "" };
   const work = await mkdtemp(join(tmpdir(), "route-governor-render-"));
   try {
@@ -282,7 +285,7 @@ async function renderOne(root: RenderRoot, { text, links }: RenderTree, tools: R
       const content = text.get(input);
       if (content === undefined) continue;
       await mkdir(dirname(join(tree, input)), { recursive: true });
-      await writeFile(join(tree, input), content);
+      await writeFile(join(tree, input), content, binary.has(input) ? "latin1" : "utf8");
     }
     for (const link of links) {
       if (linkTarget(link) === undefined || text.has(link.path)) continue;
@@ -391,12 +394,23 @@ function inNamespace(text: string, namespace: string): string {
  * `patchesStrategicMerge` warnings before every error).
  */
 export const toolMessage = (stderr: string): string =>
-  stderr
-    .trim()
-    .split("\n")
-    .filter((line) => !line.startsWith("# Warning: "))
-    .slice(0, 5)
-    .join(" ");
+  bounded(
+    stderr
+      .trim()
+      .split("\n")
+      .filter((line) => !line.startsWith("# Warning: "))
+      .slice(0, 5)
+      .join(" "),
+  );
+
+const MESSAGE_CHARS = 800;
+
+/**
+ * A message a reviewer can read in a comment: kustomize quotes a whole object it refuses (a
+ * ConfigMap of images, 355 KB on one line), and its reason comes last, so both ends are kept.
+ */
+const bounded = (message: string): string =>
+  message.length <= MESSAGE_CHARS ? message : `${message.slice(0, MESSAGE_CHARS / 2)} … ${message.slice(-MESSAGE_CHARS / 2)}`;
 
 function execute(command: string, args: readonly string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Outcome> {
   return new Promise((resolve) => {

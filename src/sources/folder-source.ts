@@ -3,6 +3,7 @@ import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { namedRenderInputs } from "../render/render-plan.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
+import { renderInputFile } from "../core/source-file.js";
 
 /** A tree as the review reads it: its reviewed files, and its symlinks (not followed) whatever they name. */
 export interface SourceTree {
@@ -52,7 +53,7 @@ export function readFolder(root: string, known?: ReadonlyMap<string, string>): S
   for (const path of namedRenderInputs(files)) {
     const full = join(root, ...path.split("/"));
     if (lstatSync(full, { throwIfNoEntry: false })?.isFile() && realpathSync(full).startsWith(inside))
-      files.push({ path, text: readBounded(full, known?.get(path)) });
+      files.push(renderInputFile(path, readBytes(full)));
   }
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   return { files: files.sort(byPath), links: links.sort(byPath) };
@@ -70,10 +71,10 @@ function encodes(bytes: Buffer, text: string): boolean {
 }
 
 /**
- * A file's text, cut one byte past the loader's size bound: enough for the loader to refuse it by
- * name, without holding a huge file in memory. `known` is returned itself when the bytes are it.
+ * A file's bytes, cut one byte past the loader's size bound: enough for the loader to refuse it by
+ * name, without holding a huge file in memory.
  */
-function readBounded(path: string, known?: string): string {
+function readBytes(path: string): Buffer {
   const handle = openSync(path, "r");
   try {
     const buffer = Buffer.allocUnsafe(Math.min(fstatSync(handle).size, defaultYamlLimits.maxFileBytes) + 1);
@@ -81,9 +82,14 @@ function readBounded(path: string, known?: string): string {
     for (let read = -1; read !== 0 && filled < buffer.length; filled += read) {
       read = readSync(handle, buffer, filled, buffer.length - filled, filled);
     }
-    const bytes = buffer.subarray(0, filled);
-    return known !== undefined && encodes(bytes, known) ? known : bytes.toString("utf8");
+    return buffer.subarray(0, filled);
   } finally {
     closeSync(handle);
   }
+}
+
+/** A file's text (see readBytes); `known` is returned itself when the bytes are it. */
+function readBounded(path: string, known?: string): string {
+  const bytes = readBytes(path);
+  return known !== undefined && encodes(bytes, known) ? known : bytes.toString("utf8");
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { isReviewedPath, type SourceTree } from "./folder-source.js";
 import { namedRenderInputs } from "../render/render-plan.js";
+import { renderInputFile } from "../core/source-file.js";
 
 /**
  * A tree at a git ref, read straight from the object store (no checkout): `ls-tree` names the
@@ -70,13 +71,13 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
     else others.set(match[3]!, match[2]!);
   }
   const tree: SourceTree = { files: [], links: [] };
+  // Looked up only when git lacks a blob: a shallow or partial clone's failure, named by its file.
+  const absent = (sha: string) =>
+    `${blobs.find((blob) => blob.sha === sha)?.path ?? [...others].find(([, other]) => other === sha)?.[0] ?? sha} at ${ref} (blob ${sha.slice(0, 12)}) is not in the repository's object store: a shallow or partial clone that cannot fetch it? Fetch it, or review a full clone`;
   const read = async (shas: readonly string[]): Promise<string[]> => {
     const missing = [...new Set(shas.filter((sha) => !known.has(sha)))];
-    // Looked up only when git lacks a blob: a shallow or partial clone's failure, named by its file.
-    const absent = (sha: string) =>
-      `${blobs.find((blob) => blob.sha === sha)?.path ?? [...others].find(([, other]) => other === sha)?.[0] ?? sha} at ${ref} (blob ${sha.slice(0, 12)}) is not in the repository's object store: a shallow or partial clone that cannot fetch it? Fetch it, or review a full clone`;
     const contents = missing.length === 0 ? [] : await catBlobs(repo, missing, defaultYamlLimits.maxFileBytes + 1, absent);
-    missing.forEach((sha, i) => known.set(sha, contents[i] ?? ""));
+    missing.forEach((sha, i) => known.set(sha, contents[i]?.toString("utf8") ?? ""));
     return shas.map((sha) => known.get(sha)!);
   };
   const contents = await read(blobs.map((blob) => blob.sha));
@@ -85,9 +86,11 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
     if (blob.link) tree.links.push({ path: blob.path, target: text });
     else tree.files.push({ path: blob.path, text });
   });
+  // Read as bytes: a generator's input may be binary (see renderInputFile).
   const named = namedRenderInputs(tree.files).filter((path) => others.has(path));
-  const namedContents = await read(named.map((path) => others.get(path)!));
-  named.forEach((path, i) => tree.files.push({ path, text: namedContents[i]! }));
+  const namedBlobs = named.map((path) => others.get(path)!);
+  const namedContents = namedBlobs.length === 0 ? [] : await catBlobs(repo, namedBlobs, defaultYamlLimits.maxFileBytes + 1, absent);
+  named.forEach((path, i) => tree.files.push(renderInputFile(path, namedContents[i]!)));
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   tree.files.sort(byPath);
   tree.links.sort(byPath);
@@ -95,13 +98,13 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
 }
 
 /**
- * The blobs' texts from one `cat-file --batch` stream, each cut at `keep` bytes: a huge blob is
+ * The blobs' bytes from one `cat-file --batch` stream, each cut at `keep` bytes: a huge blob is
  * skipped as it streams past, so it is never held whole (the loader refuses the cut text by name).
  */
-function catBlobs(repo: string, shas: readonly string[], keep: number, absent: (sha: string) => string): Promise<string[]> {
+function catBlobs(repo: string, shas: readonly string[], keep: number, absent: (sha: string) => string): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", ["-C", repo, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
-    const texts: string[] = [];
+    const texts: Buffer[] = [];
     const err: Buffer[] = [];
     let header: Buffer[] = [];
     // Bytes of the current blob still to come (its content, then the LF git writes after it).
@@ -135,7 +138,7 @@ function catBlobs(repo: string, shas: readonly string[], keep: number, absent: (
         at += take;
         remaining -= take;
         if (remaining === 0) {
-          texts.push(Buffer.concat(kept).toString("utf8"));
+          texts.push(Buffer.concat(kept));
           kept = [];
           keptBytes = 0;
           remaining = -1;

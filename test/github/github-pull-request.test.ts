@@ -206,14 +206,16 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
     expect(calls.sort()).toEqual(["GET codeload/head", "GET compare", "GET git/trees/head", "GET pulls/7", "GET tarball/head"]);
   });
 
-  it("a file a kustomization names besides the YAML (a generator's redis.conf) is read by its blob id: kustomize needs it (podinfo 693ffa9)", async () => {
+  it("a file a kustomization names besides the YAML (a generator's redis.conf, an icon) is read by its blob id: kustomize needs it (podinfo 693ffa9)", async () => {
     const conf = "maxmemory 64mb\n";
+    const icon = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
     const kustomization =
-      "configMapGenerator:\n- name: redis\n  files: [redis.conf, extra=../shared/extra.txt]\nresources: [deploy.yaml]\n";
+      "configMapGenerator:\n- name: redis\n  files: [redis.conf, extra=../shared/extra.txt, icon.png]\nresources: [deploy.yaml]\n";
     const repository = commitAndArchive({
       "deploy/cache/kustomization.yaml": kustomization,
       "deploy/cache/deploy.yaml": "kind: Service\n",
       "deploy/cache/redis.conf": conf,
+      "deploy/cache/icon.png": icon,
       "deploy/cache/unnamed.conf": "not named\n",
       "deploy/shared/extra.txt": "extra\n",
     });
@@ -225,16 +227,21 @@ describe("the archive is checked against git's tree: what is reviewed is what gi
       undefined,
       new Map([
         [sha("deploy/cache/redis.conf"), Buffer.from(conf)],
+        [sha("deploy/cache/icon.png"), icon],
         [sha("deploy/shared/extra.txt"), Buffer.from("extra\n")],
       ]),
     );
     const files = await source().tree("head");
+    // The icon's bytes, one character each: the render writes them back as they were.
     expect(files.filter((file) => !file.path.endsWith(".yaml"))).toEqual([
+      { path: "deploy/cache/icon.png", text: icon.toString("latin1"), binary: true },
       { path: "deploy/cache/redis.conf", text: conf },
       { path: "deploy/shared/extra.txt", text: "extra\n" },
     ]);
     expect(calls.filter((call) => call.startsWith("GET git/blobs/")).sort()).toEqual(
-      [`GET git/blobs/${sha("deploy/cache/redis.conf").slice(0, 7)}`, `GET git/blobs/${sha("deploy/shared/extra.txt").slice(0, 7)}`].sort(),
+      ["deploy/cache/icon.png", "deploy/cache/redis.conf", "deploy/shared/extra.txt"]
+        .map((path) => `GET git/blobs/${sha(path).slice(0, 7)}`)
+        .sort(),
     );
   });
 

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderForReview } from "../../src/render/render-change.js";
@@ -216,6 +218,36 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
         const result = await reviewRendered(base.files, head.files);
         expect(result.analysis.render).toMatchObject({ rendered: ["kustomize deploy/overlays/dev"], failed: [] });
         expect(result.analysis.findings.map((finding) => finding.class)).toContain("backend.weight-changed");
+      }
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a generator's binary input (an icon) reaches kustomize byte for byte from a folder and from a git ref: its ConfigMap holds it as binaryData (szinn/k8s-homelab dashy)",
+    async () => {
+      // A PNG's signature and header: bytes that are not UTF-8, and control characters YAML refuses in text.
+      const icon = Buffer.from([
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe,
+      ]);
+      const root = scratchFolder({
+        "app/kustomization.yaml": "resources: [route.yaml]\nconfigMapGenerator:\n- name: icons\n  files: [icon.png=./icons/icon.png]\n",
+        "app/route.yaml":
+          "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: dash, namespace: demo}\nspec:\n  rules:\n  - backendRefs: [{name: dash, port: 80}]\n",
+      });
+      mkdirSync(join(root, "app/icons"));
+      writeFileSync(join(root, "app/icons/icon.png"), icon);
+      commitFolder(root);
+      for (const read of [readFolder, (at: string) => readGitTree(at, "HEAD")]) {
+        const { files } = await read(root);
+        expect(files.find((file) => file.path === "app/icons/icon.png")).toEqual({
+          path: "app/icons/icon.png",
+          text: icon.toString("latin1"),
+          binary: true,
+        });
+        const rendered = await renderForReview([], files, policy, { budgetMs: 60_000 });
+        expect(rendered.failures).toEqual([]);
+        expect(rendered.head.files.map((file) => file.text).join("")).toContain(`icon.png: ${icon.toString("base64")}`);
       }
     },
     HEADROOM,

@@ -803,6 +803,14 @@ describe("origin annotations of a kustomize render", () => {
     ).toBe("error: invalid Kustomization: json: cannot unmarshal string into Go struct field Kustomization.patches of type types.Patch");
   });
 
+  it("a tool's message quoting a whole object keeps both ends, where kustomize puts the object and its reason (szinn/k8s-homelab dashy)", () => {
+    const quoted = `error: map[string]interface {}{"data":"${"x".repeat(300_000)}"}: yaml: control characters are not allowed`;
+    const message = toolMessage(quoted);
+    expect(message.length).toBeLessThan(1_000);
+    expect(message.startsWith('error: map[string]interface {}{"data":"xxx')).toBe(true);
+    expect(message.endsWith('xxx"}: yaml: control characters are not allowed')).toBe(true);
+  });
+
   it("a tool's message leads with its error, not kustomize's deprecation warnings (admiral)", () => {
     const warnings = Array.from({ length: 6 }, (_, i) => `# Warning: 'field${i}' is deprecated. Please use 'other' instead.`);
     expect(toolMessage([...warnings, "error: accumulating resources: open app/base: no such file or directory", ""].join("\n"))).toBe(
