@@ -3,8 +3,10 @@ import { list, record, text } from "../core/json-access.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { documentsOf, isKustomizationFile } from "./render-plan.js";
-import { defaultYamlLimits } from "../manifests/yaml-documents.js";
+import { documentsOf, isKustomizationFile, kustomizationFileIn, NAMES_DELIVERY_KIND } from "./render-plan.js";
+import type { Resource } from "../core/resource.js";
+import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
+import * as jsyaml from "js-yaml";
 
 /**
  * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
@@ -82,26 +84,39 @@ function valueOf(
   return complete ? "" : match;
 }
 
+/** What one Kustomization substitutes: its variables, and whether they are all known (see substituteVariables). */
+export interface PostBuild {
+  readonly variables: ReadonlyMap<string, string>;
+  readonly complete: boolean;
+}
+
+/** The Kustomization's `postBuild`, read against the tree's ConfigMaps and Secrets; undefined when it has none. */
+function postBuildOf(resource: Resource, sources: () => ReturnType<typeof valueSources>): PostBuild | undefined {
+  const postBuild = record(record(resource.body.spec).postBuild);
+  if (Object.keys(postBuild).length === 0) return undefined;
+  // Later sources override earlier ones, and `substitute` overrides them all.
+  const variables = new Map<string, string>();
+  let complete = true;
+  for (const from of list(postBuild.substituteFrom)) {
+    const [kind, name] = [text(record(from).kind), text(record(from).name)];
+    const values = sources().get(`${kind}/${resource.id.namespace}/${name}`) ?? sources().get(`${kind}//${name}`);
+    if (!values) complete = false;
+    else for (const [variable, value] of values) variables.set(variable, value);
+  }
+  for (const [variable, value] of Object.entries(record(postBuild.substitute)))
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
+  return { variables, complete };
+}
+
 /** The files whose text Flux's substitution changes, by path, with the text it applies. */
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
   const substituted = new Map<string, string>();
   if (!files.some((file) => file.text.includes("postBuild"))) return substituted;
   let sources: ReturnType<typeof valueSources> | undefined;
   for (const { resource, delivery } of fluxKustomizations(files, topology)) {
-    const postBuild = record(record(resource.body.spec).postBuild);
-    if (Object.keys(postBuild).length === 0) continue;
-    sources ??= valueSources(files);
-    // Later sources override earlier ones, and `substitute` overrides them all.
-    const variables = new Map<string, string>();
-    let complete = true;
-    for (const from of list(postBuild.substituteFrom)) {
-      const [kind, name] = [text(record(from).kind), text(record(from).name)];
-      const values = sources.get(`${kind}/${resource.id.namespace}/${name}`) ?? sources.get(`${kind}//${name}`);
-      if (!values) complete = false;
-      else for (const [variable, value] of values) variables.set(variable, value);
-    }
-    for (const [variable, value] of Object.entries(record(postBuild.substitute)))
-      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
+    const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
+    if (!postBuild) continue;
+    const { variables, complete } = postBuild;
     for (const file of files) {
       const current = substituted.get(file.path) ?? file.text;
       // Flux substitutes the build's output, so a kustomization file itself is not substituted.
@@ -112,4 +127,51 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
     }
   }
   return substituted;
+}
+
+/**
+ * How Flux builds a Kustomization whose path holds a kustomization: it adds `spec.components` to
+ * that kustomization's own, runs kustomize, and substitutes the output. Patches there match the
+ * documents as written, `${APP}-postgres` in a shared component as in the patch; substituting
+ * the files first named them apart and the build failed (mirceanton/home-ops: a cnpg component
+ * patched by each app). The render applies these to the root of that kustomization.
+ */
+export interface FluxBuild {
+  readonly components: readonly string[];
+  readonly postBuild?: PostBuild;
+}
+
+/** The Flux builds of a tree, by the path of the kustomization each builds (the first Kustomization naming a path decides). */
+export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, FluxBuild> {
+  const builds = new Map<string, FluxBuild>();
+  if (!files.some((file) => /\b(?:postBuild|components):/.test(file.text) && NAMES_DELIVERY_KIND.test(file.text))) return builds;
+  const paths = new Set(files.map((file) => file.path));
+  let sources: ReturnType<typeof valueSources> | undefined;
+  for (const { resource, delivery } of fluxKustomizations(files, topology)) {
+    const spec = record(resource.body.spec);
+    if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") continue;
+    const folder = delivery.paths[0] ?? "";
+    const kustomization = kustomizationFileIn(folder, paths);
+    if (kustomization === undefined || builds.has(kustomization)) continue;
+    const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
+    const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
+    if (components.length > 0 || postBuild) builds.set(kustomization, { components, ...(postBuild ? { postBuild } : {}) });
+  }
+  return builds;
+}
+
+/** A rendered build substituted as Flux substitutes it: each document, unless it opts out. */
+export const substituteBuild = (output: string, { variables, complete }: PostBuild): string =>
+  output
+    .split(/^---$/m)
+    .map((document) => (DISABLED.test(document) ? document : substituteVariables(document, variables, complete)))
+    .join("---");
+
+/** A kustomization with a build's components after its own, as Flux writes it before building. */
+export function withBuildComponents(kustomization: string, build: FluxBuild): string {
+  if (build.components.length === 0) return kustomization;
+  const fields: unknown = loadAsGoYaml(kustomization);
+  if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return kustomization;
+  const own = list((fields as Record<string, unknown>).components);
+  return jsyaml.dump({ ...fields, components: [...own, ...build.components] });
 }

@@ -10,12 +10,15 @@ import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
   isEmptyKustomization,
+  folderOf,
+  insideFolder,
   linkTarget,
   onlyTrustedVersionsMoved,
   planRenderedHelm,
   planRenders,
   renderKey,
   rendersAlike,
+  rootKustomizations,
   textsOf,
   trafficUnchanged,
   type RenderRoot,
@@ -24,7 +27,7 @@ import {
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
-import { fluxSubstitutions } from "./flux-substitution.js";
+import { fluxBuilds, fluxSubstitutions, substituteBuild, withBuildComponents, type FluxBuild } from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 
 /**
@@ -48,6 +51,8 @@ export interface RenderOptions {
   readonly tools?: () => Promise<RenderTools>;
   /** Each side's symlinks: a kustomization may read a folder through one (Config Sync's shared sources). */
   readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
+  /** Each side's Flux builds, by kustomization (see fluxBuilds): their output is substituted as Flux substitutes it. */
+  readonly builds?: { readonly base: ReadonlyMap<string, FluxBuild>; readonly head: ReadonlyMap<string, FluxBuild> };
 }
 
 export const DEFAULT_RENDER_BUDGET_MS = 20_000;
@@ -65,8 +70,8 @@ export async function renderChange(
 ): Promise<RenderResult> {
   const inScope = (roots: readonly RenderRoot[]) => (options.reviews ? roots.filter((root) => options.reviews!(root.origin)) : roots);
   const first = await renderStage(
-    inScope(planRenders(base, options.topology, options.links?.base)),
-    inScope(planRenders(head, options.topology, options.links?.head)),
+    built(inScope(planRenders(base, options.topology, options.links?.base)), options.builds?.base),
+    built(inScope(planRenders(head, options.topology, options.links?.head)), options.builds?.head),
     base,
     head,
     options,
@@ -95,6 +100,17 @@ export async function renderChange(
     ...(skipped !== undefined ? { skipped } : {}),
   };
 }
+
+/** Kustomize roots that Flux builds with a post-build substitution, with it in their run (so in their render key). */
+const built = (roots: readonly RenderRoot[], builds: ReadonlyMap<string, FluxBuild> | undefined): readonly RenderRoot[] =>
+  !builds?.size
+    ? roots
+    : roots.map((root) => {
+        const postBuild = root.run.tool === "kustomize" ? builds.get(root.origin)?.postBuild : undefined;
+        if (!postBuild || root.run.tool !== "kustomize") return root;
+        const variables = [...postBuild.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return { ...root, run: { ...root.run, postBuild: { variables, complete: postBuild.complete } } };
+      });
 
 /** How a reviewer leaves out a root the review cannot render. */
 const LEAVE_OUT = "exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`";
@@ -340,7 +356,11 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
     });
     // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
     if ("error" in outcome) return { error: fromWrapper(outcome.error.split(`${tree}/`).join("").split(tree).join(".")) };
-    return root.run.tool === "helm" ? namespaced(outcome.text, root.run.namespace) : outcome;
+    if (root.run.tool === "helm") return namespaced(outcome.text, root.run.namespace);
+    const { postBuild } = root.run;
+    return postBuild
+      ? { text: substituteBuild(outcome.text, { variables: new Map(postBuild.variables), complete: postBuild.complete }) }
+      : outcome;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -450,23 +470,58 @@ export async function renderForReview(
 ): Promise<RenderResult> {
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
   const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
+  const [baseBuilds, headBuilds] = [builtAlone(base, policy, options.links?.base), builtAlone(head, policy, options.links?.head)];
   const rendered =
     options.off !== undefined
       ? skipped(options.off)
       : !policy.render.enabled
         ? skipped("turned off by the policy (render.enabled: false)")
-        : await renderChange(withTexts(base, baseValues), withTexts(head, headValues), {
+        : await renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
             topology: policy.topology,
             reviews: compilePathScope(policy.paths),
             ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
             budgetMs: options.budgetMs,
             ...(options.links ? { links: options.links } : {}),
+            builds: { base: baseBuilds, head: headBuilds },
           });
   return { ...rendered, base: substitutedSide(rendered.base, baseValues), head: substitutedSide(rendered.head, headValues) };
 }
 
-const withTexts = (files: readonly SourceFile[], texts: ReadonlyMap<string, string>): readonly SourceFile[] =>
-  texts.size === 0 ? files : files.map((file) => (texts.has(file.path) ? { ...file, text: texts.get(file.path)! } : file));
+/**
+ * Flux builds of kustomizations that are roots of their own: one another kustomization includes is
+ * rendered inside that one, from files substituted as Flux delivers them.
+ */
+function builtAlone(
+  files: readonly SourceFile[],
+  policy: Policy,
+  links: readonly SymbolicLink[] | undefined,
+): ReadonlyMap<string, FluxBuild> {
+  const builds = fluxBuilds(files, policy.topology);
+  if (builds.size === 0) return builds;
+  const roots = rootKustomizations(files, links);
+  return new Map([...builds].filter(([kustomization]) => roots.has(kustomization)));
+}
+
+/**
+ * The files as the render reads them: substituted, but for what a Flux build substitutes after it
+ * runs (the files of its folder), and each built kustomization with its build's components.
+ */
+function asFluxBuilds(
+  files: readonly SourceFile[],
+  texts: ReadonlyMap<string, string>,
+  builds: ReadonlyMap<string, FluxBuild>,
+): readonly SourceFile[] {
+  if (texts.size === 0 && builds.size === 0) return files;
+  const substitutedAfter = [...builds].flatMap(([kustomization, build]) =>
+    build.postBuild ? [insideFolder(folderOf(kustomization))] : [],
+  );
+  return files.map((file) => {
+    const build = builds.get(file.path);
+    if (build) return { ...file, text: withBuildComponents(file.text, build) };
+    const text = texts.get(file.path);
+    return text === undefined || substitutedAfter.some((inside) => inside(file.path)) ? file : { ...file, text };
+  });
+}
 
 /** A substituted file the review reads in place of the raw one, unless a render consumed it (its output is substituted already). */
 function substitutedSide(side: RenderedSide, texts: ReadonlyMap<string, string>): RenderedSide {

@@ -22,7 +22,12 @@ import type { SymbolicLink } from "../detect/symlinks.js";
  */
 
 export type RenderRun =
-  | { readonly tool: "kustomize"; readonly directory: string }
+  | {
+      readonly tool: "kustomize";
+      readonly directory: string;
+      /** Flux's substitution of the build's output (flux-substitution.ts), its variables sorted by name. */
+      readonly postBuild?: { readonly variables: readonly (readonly [string, string])[]; readonly complete: boolean };
+    }
   | {
       readonly tool: "helm";
       readonly chart: string;
@@ -82,6 +87,9 @@ export interface RenderRoot {
 
 const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 export const isKustomizationFile = (path: string): boolean => KUSTOMIZATION_NAMES.includes(posix.basename(path));
+/** The kustomization file of a folder ("" is the repository's root), among the paths of a tree. */
+export const kustomizationFileIn = (folder: string, paths: { has(path: string): boolean }): string | undefined =>
+  KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => paths.has(path));
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 const YAML = /\.ya?ml$/i;
 
@@ -274,9 +282,9 @@ const normalize = (path: string): string =>
     .replace(/^\.\/?$/, "")
     .replace(/\/+$/, "");
 
-const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(file) : "");
+export const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(file) : "");
 
-const insideFolder = (folder: string) => (file: string) => folder === "" || file.startsWith(`${folder}/`);
+export const insideFolder = (folder: string) => (file: string) => folder === "" || file.startsWith(`${folder}/`);
 
 /** The documents of a file that match `schema`, each with its first line; unreadable YAML yields none (the review reports it). */
 export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
@@ -307,7 +315,7 @@ function treeOf(files: readonly SourceFile[], links: readonly SymbolicLink[] = [
   return {
     files,
     text,
-    kustomizationIn: (folder) => KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => text.has(path)),
+    kustomizationIn: (folder) => kustomizationFileIn(folder, text),
     filesUnder: (folder) => paths.filter(insideFolder(folder)),
     real: linkResolver(links),
   };
@@ -470,6 +478,12 @@ function deliveredFolders(tree: Tree, topology: Topology): string[] {
   const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
   const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))];
   return folders.filter((folder) => tree.kustomizationIn(folder) && matchers.some((matches) => matches(folder || ".")));
+}
+
+/** The kustomization files built on their own (see topKustomizations), by path. */
+export function rootKustomizations(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Set<string> {
+  const tree = treeOf(files, links);
+  return new Set(topKustomizations(tree).map((folder) => tree.kustomizationIn(folder)!));
 }
 
 /**

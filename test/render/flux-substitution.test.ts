@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fluxSubstitutions, substituteVariables } from "../../src/render/flux-substitution.js";
+import {
+  fluxBuilds,
+  fluxSubstitutions,
+  substituteBuild,
+  substituteVariables,
+  withBuildComponents,
+} from "../../src/render/flux-substitution.js";
 import { renderForReview } from "../../src/render/render-change.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
 import { NOW, policyWith } from "../helpers/review-trees.js";
@@ -67,6 +73,28 @@ describe("Flux post-build substitution", () => {
     expect([...substituted.keys()]).toEqual(["apps/route.yaml"]);
     expect(substituted.get("apps/route.yaml")).toContain("hostnames: [shop-gold.example.com]");
     expect(substituted.get("apps/route.yaml")).toContain("backendRefs: [{name: checkout-jkt, port: 8080}]");
+  });
+
+  it("a Kustomization whose path holds a kustomization is a build: its components joined to the kustomization's own, its output substituted document by document", () => {
+    const files = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION("    substitute: {backend: checkout-jkt}\n").replace(
+        "  path: ./apps\n",
+        "  path: ./apps\n  components: [../components/db]\n",
+      ),
+      "apps/kustomization.yaml": "resources: [route.yaml]\ncomponents: [../components/cache]\n",
+      "apps/route.yaml": ROUTE,
+    });
+    const builds = fluxBuilds(files, policy.topology);
+    expect([...builds.keys()]).toEqual(["apps/kustomization.yaml"]);
+    const build = builds.get("apps/kustomization.yaml")!;
+    expect(build.components).toEqual(["../components/db"]);
+    expect(withBuildComponents(files[1]!.text, build)).toBe(
+      "resources:\n  - route.yaml\ncomponents:\n  - ../components/cache\n  - ../components/db\n",
+    );
+    const disabled = ROUTE.replace("metadata: {", "metadata: {annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}, ");
+    expect(substituteBuild(`${ROUTE}---\n${disabled}`, build.postBuild!)).toBe(
+      `${ROUTE.replace("${backend}", "checkout-jkt")}---\n${disabled}`,
+    );
   });
 
   it("an encrypted Secret or one kept in the cluster leaves its variables as written; a disabled document is not substituted", () => {

@@ -254,6 +254,41 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a Flux Kustomization's path is built as Flux builds it: with its components, patched as written, then substituted (mirceanton/home-ops: an app's patch of a shared cnpg component)",
+    async () => {
+      const files: SourceFile[] = [
+        {
+          path: "clusters/home/shop.yaml",
+          text: 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  path: ./apps/shop/app\n  targetNamespace: shop\n  components: [../../../components/db]\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substitute: {APP: shop, WEIGHT: "30"}\n',
+        },
+        { path: "apps/shop/app/kustomization.yaml", text: "resources: [route.yaml]\npatches:\n- path: patches/db.yaml\n" },
+        {
+          path: "apps/shop/app/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: ${APP}\nspec:\n  rules:\n  - backendRefs:\n    - name: ${APP}-blue\n      port: 80\n      weight: 70\n    - name: ${APP}-green\n      port: 80\n      weight: ${WEIGHT}\n",
+        },
+        {
+          path: "apps/shop/app/patches/db.yaml",
+          text: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${APP}-db\ndata: {extensions: vector}\n",
+        },
+        {
+          path: "components/db/kustomization.yaml",
+          text: "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [db.yaml]\n",
+        },
+        { path: "components/db/db.yaml", text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${APP}-db\ndata: {instances: "1"}\n' },
+      ];
+      const rendered = await renderForReview([], files, policy, { budgetMs: 60_000 });
+      expect(rendered.failures).toEqual([]);
+      const output = rendered.head.files.find((file) => file.path.startsWith("apps/shop/app/"))!.text;
+      expect(output).not.toContain("${");
+      expect(output).toMatch(/name: shop-db/);
+      expect(output).toMatch(/extensions: vector/);
+      expect(output).toMatch(/instances: "1"/);
+      expect(output).toMatch(/name: shop-green[\s\S]*weight: 30/);
+    },
+    HEADROOM,
+  );
+
+  it(
     "a kustomization with only its apiVersion and kind (which kustomize calls empty) applies nothing: no render failure (anthos-config-management-samples 2bf170e)",
     async () => {
       const empty = "# a starting point\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
