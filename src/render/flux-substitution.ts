@@ -18,8 +18,10 @@ import * as jsyaml from "js-yaml";
  */
 
 // `$${var}` is Flux's escape for a literal `${var}`; `${var:=default}` and `${var:-default}` fall
-// back when the variable is unset or empty, `${var=default}` and `${var-default}` when unset.
-const VARIABLE = /\$(\$?)\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])([^}]*))?\}/g;
+// back when the variable is unset or empty, `${var=default}` and `${var-default}` when unset. A
+// default is itself expanded (`${CLIENT_ID:-"${APP}"}`), as Flux's envsubst parses it.
+const NAME = /[_a-zA-Z][_a-zA-Z0-9]*/y;
+const OPERATOR = /:?[=-]/y;
 const DISABLED = /kustomize\.toolkit\.fluxcd\.io\/substitute["']?\s*:\s*["']?disabled/;
 
 const ValuesDocument = z.looseObject({
@@ -61,27 +63,65 @@ export function substituteVariables(text: string, variables: ReadonlyMap<string,
   // A large value used many times would multiply a file past any bound (and past what a string can
   // hold): the result stops growing at the loader's bound, which then refuses the file by name.
   let length = text.length;
-  return (
-    text.replace(VARIABLE, (match, escaped: string, name: string, operator: string | undefined, fallback: string | undefined) => {
-      const value = valueOf(match, escaped, variables.get(name), operator, fallback, complete);
-      length += value.length - match.length;
-      return length > defaultYamlLimits.maxFileBytes ? "" : value;
-    }) + (length > defaultYamlLimits.maxFileBytes ? "#".repeat(defaultYamlLimits.maxFileBytes + 1) : "")
-  );
+  const bounded = (written: number, value: string) => {
+    length += value.length - written;
+    return length > defaultYamlLimits.maxFileBytes ? "" : value;
+  };
+  const substituted = expand(text, variables, complete, bounded);
+  return substituted + (length > defaultYamlLimits.maxFileBytes ? "#".repeat(defaultYamlLimits.maxFileBytes + 1) : "");
 }
 
-function valueOf(
-  match: string,
-  escaped: string,
-  value: string | undefined,
-  operator: string | undefined,
-  fallback: string | undefined,
+function expand(
+  text: string,
+  variables: ReadonlyMap<string, string>,
   complete: boolean,
+  emit: (written: number, value: string) => string = (_, value) => value,
 ): string {
-  if (escaped) return match.slice(1);
-  if (value !== undefined && !(operator?.startsWith(":") && value === "")) return value;
-  if (operator !== undefined) return fallback ?? "";
-  return complete ? "" : match;
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf("$"); at !== -1;) {
+    const found = expression(text, at, variables, complete);
+    if (!found) {
+      at = text.indexOf("$", at + 1);
+      continue;
+    }
+    out += text.slice(from, at) + emit(found.end - at, found.value);
+    from = found.end;
+    at = text.indexOf("$", from);
+  }
+  return out + text.slice(from);
+}
+
+/** The variable expression at `start` (a `$`): where it ends and what it becomes; undefined when there is none. */
+function expression(
+  text: string,
+  start: number,
+  variables: ReadonlyMap<string, string>,
+  complete: boolean,
+): { readonly end: number; readonly value: string } | undefined {
+  const escaped = text[start + 1] === "$";
+  const open = start + (escaped ? 2 : 1);
+  if (text[open] !== "{") return undefined;
+  NAME.lastIndex = open + 1;
+  const name = NAME.exec(text)?.[0];
+  if (name === undefined) return undefined;
+  let at = open + 1 + name.length;
+  OPERATOR.lastIndex = at;
+  const operator = OPERATOR.exec(text)?.[0];
+  const fallbackAt = (at += operator?.length ?? 0);
+  // The closing brace, past the expressions nested in a default.
+  for (let depth = 0; at < text.length; at++) {
+    if (text[at] === "}" && depth-- === 0) break;
+    if (text[at] === "{" && text[at - 1] === "$") depth++;
+    else if (text[at] !== "}" && operator === undefined) return undefined;
+  }
+  if (at >= text.length) return undefined;
+  const end = at + 1;
+  if (escaped) return { end, value: text.slice(start + 1, end) };
+  const value = variables.get(name);
+  if (value !== undefined && !(operator?.startsWith(":") && value === "")) return { end, value };
+  if (operator !== undefined) return { end, value: expand(text.slice(fallbackAt, at), variables, complete) };
+  return { end, value: complete ? "" : text.slice(start, end) };
 }
 
 /** What one Kustomization substitutes: its variables, and whether they are all known (see substituteVariables). */

@@ -7,7 +7,7 @@ import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { isRecord, record, text } from "../core/json-access.js";
-import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent } from "../manifests/yaml-documents.js";
+import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor } from "../manifests/kinds.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
@@ -292,7 +292,15 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
   try {
     documents = loadAllAsGoYaml(file.text);
   } catch {
-    return [];
+    // One document that is no YAML does not hide the others (rendered output holding a HelmRelease
+    // beside a document Flux's substitution broke: mirceanton/home-ops 70140da passed a chart bump).
+    documents = splitYamlDocuments(file.text).flatMap((chunk) => {
+      try {
+        return loadAllAsGoYaml(chunk.text);
+      } catch {
+        return [];
+      }
+    });
   }
   return documents.flatMap((document) => {
     const parsed = schema.safeParse(document);

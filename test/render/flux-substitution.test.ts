@@ -47,6 +47,11 @@ describe("Flux post-build substitution", () => {
     expect(substituteVariables("a: ${region}-${empty:=x}-${empty=y}-${unset:-z}-$${region}-${unset}.", variables, true)).toBe(
       "a: jkt-x--z-${region}-.",
     );
+    // A default is expanded in turn (mirceanton/home-ops: `${KEYCLOAK_CLIENT_ID:-"${APP}"}`).
+    expect(
+      substituteVariables('id: ${unset:-"${region}"}, url: ${unset:-https://${region}.example.com/${unset:-x}}', variables, true),
+    ).toBe('id: "jkt", url: https://jkt.example.com/x');
+    expect(substituteVariables("a: ${region:-${unset}} ${ not} ${region", variables, true)).toBe("a: jkt ${ not} ${region");
     // A source of values outside the repository: what it may hold is unknown, so the variable stays as written.
     expect(substituteVariables("a: ${unset}", variables, false)).toBe("a: ${unset}");
   });

@@ -192,6 +192,9 @@ describe("planRenders", () => {
     expect(planRenders(files, topology).map((root) => root.id)).toEqual(["kustomize apps/base"]);
     const rendered = [{ path: "apps/base/(rendered)/kustomization.yaml", text: files[1]!.text }];
     expect(planRenderedHelm(files, rendered).map((root) => root.id)).toEqual(["helm apps/base/(rendered)/kustomization.yaml default/web"]);
+    // A document beside it that is no YAML does not hide the release (mirceanton/home-ops 70140da).
+    const broken = [{ path: rendered[0]!.path, text: `${files[1]!.text}---\nkind: KeycloakClient\nspec:\n  clientId: "\${APP"}\n` }];
+    expect(planRenderedHelm(files, broken).map((root) => root.id)).toEqual(["helm apps/base/(rendered)/kustomization.yaml default/web"]);
   });
 
   it("keys a render by the content of its inputs only", () => {
