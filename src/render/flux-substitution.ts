@@ -184,7 +184,8 @@ export interface FluxBuild {
 /** The Flux builds of a tree, by the path of the kustomization each builds (the first Kustomization naming a path decides). */
 export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, FluxBuild> {
   const builds = new Map<string, FluxBuild>();
-  if (!files.some((file) => /\b(?:postBuild|components):/.test(file.text) && NAMES_DELIVERY_KIND.test(file.text))) return builds;
+  const mayBuild = (text: string) => (text.includes("postBuild") || text.includes("components:")) && NAMES_DELIVERY_KIND.test(text);
+  if (!files.some((file) => mayBuild(file.text))) return builds;
   const paths = new Set(files.map((file) => file.path));
   let sources: ReturnType<typeof valueSources> | undefined;
   for (const { resource, delivery } of fluxKustomizations(files, topology)) {

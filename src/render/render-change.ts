@@ -470,20 +470,23 @@ export async function renderForReview(
 ): Promise<RenderResult> {
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
   const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
-  const [baseBuilds, headBuilds] = [builtAlone(base, policy, options.links?.base), builtAlone(head, policy, options.links?.head)];
+  const render = async () => {
+    const [baseBuilds, headBuilds] = [builtAlone(base, policy, options.links?.base), builtAlone(head, policy, options.links?.head)];
+    return renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
+      topology: policy.topology,
+      reviews: compilePathScope(policy.paths),
+      ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
+      budgetMs: options.budgetMs,
+      ...(options.links ? { links: options.links } : {}),
+      builds: { base: baseBuilds, head: headBuilds },
+    });
+  };
   const rendered =
     options.off !== undefined
       ? skipped(options.off)
       : !policy.render.enabled
         ? skipped("turned off by the policy (render.enabled: false)")
-        : await renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
-            topology: policy.topology,
-            reviews: compilePathScope(policy.paths),
-            ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
-            budgetMs: options.budgetMs,
-            ...(options.links ? { links: options.links } : {}),
-            builds: { base: baseBuilds, head: headBuilds },
-          });
+        : await render();
   return { ...rendered, base: substitutedSide(rendered.base, baseValues), head: substitutedSide(rendered.head, headValues) };
 }
 
