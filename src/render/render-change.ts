@@ -61,7 +61,8 @@ export const DEFAULT_RENDER_BUDGET_MS = 20_000;
 const cache = new Map<string, string>();
 const CACHE_ENTRIES = 200;
 
-type Outcome = { readonly text: string } | { readonly error: string };
+/** `timedOut`: the tool was stopped when the side's render budget ran out. */
+type Outcome = { readonly text: string } | { readonly error: string; readonly timedOut?: true };
 
 export async function renderChange(
   base: readonly SourceFile[],
@@ -136,7 +137,8 @@ function offlineHint(root: RenderRoot, offline: string): string {
 }
 
 const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
-  const [base, head] = sides.map(({ outcome }) => ("error" in outcome ? outcome.error : undefined));
+  // A budget that ran out says nothing of whether the root renders.
+  const [base, head] = sides.map(({ outcome }) => ("error" in outcome && !("timedOut" in outcome) ? outcome.error : undefined));
   return sides.length === 2 && base !== undefined && base === head;
 };
 
@@ -259,7 +261,7 @@ interface RenderTree {
   readonly binary: ReadonlySet<string>;
 }
 
-/** Renders the roots of one side one after another within the budget; a root left when it runs out fails with "timed out". */
+/** Renders the roots of one side one after another within the budget; a root it does not reach, or stops, fails saying so. */
 async function renderAll(
   roots: readonly RenderRoot[],
   tree: RenderTree,
@@ -267,6 +269,7 @@ async function renderAll(
   budgetMs: number,
 ): Promise<Map<string, Outcome>> {
   const deadline = Date.now() + budgetMs;
+  const ranOut = (when: string): Outcome => ({ error: `the ${budgetMs} ms render budget ran out ${when}`, timedOut: true });
   const outcomes = new Map<string, Outcome>();
   for (const root of roots) {
     const key = renderKey(root, tree.text);
@@ -276,7 +279,10 @@ async function renderAll(
       continue;
     }
     const left = deadline - Date.now();
-    const outcome = left <= 0 ? { error: `the ${budgetMs} ms render budget ran out first` } : await renderOne(root, tree, tools, left);
+    // The tool has what is left of the budget, not a time of its own (mirceanton/home-ops: the
+    // 64th root of an app-template bump "timed out after 120 ms").
+    const rendered = left > 0 ? await renderOne(root, tree, tools, left) : undefined;
+    const outcome = rendered === undefined ? ranOut("first") : "timedOut" in rendered ? ranOut("while it rendered") : rendered;
     if ("text" in outcome) remember(key, outcome.text);
     outcomes.set(root.id, outcome);
   }
@@ -355,7 +361,7 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
       GIT_TERMINAL_PROMPT: "0",
     });
     // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
-    if ("error" in outcome) return { error: fromWrapper(outcome.error.split(`${tree}/`).join("").split(tree).join(".")) };
+    if ("error" in outcome) return { ...outcome, error: fromWrapper(outcome.error.split(`${tree}/`).join("").split(tree).join(".")) };
     if (root.run.tool === "helm") return namespaced(outcome.text, root.run.namespace);
     const { postBuild } = root.run;
     return postBuild
@@ -448,7 +454,8 @@ function execute(command: string, args: readonly string[], cwd: string, timeoutM
       clearTimeout(timer);
       const message = toolMessage(Buffer.concat(err).toString("utf8"));
       if (code === 0) resolve({ text: Buffer.concat(out).toString("utf8") });
-      else resolve({ error: signal === "SIGKILL" ? `timed out after ${timeoutMs} ms` : message || `exit ${code}` });
+      else
+        resolve(signal === "SIGKILL" ? { error: `timed out after ${timeoutMs} ms`, timedOut: true } : { error: message || `exit ${code}` });
     });
   });
 }

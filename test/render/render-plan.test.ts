@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { renderChange, toolMessage } from "../../src/render/render-change.js";
@@ -433,6 +436,24 @@ describe("a root renders alike when its inputs say the same", () => {
     const edited = await renderChange(overlay(ROUTE), overlay(ROUTE.replace("weight: 100", "weight: 90")), { topology, budgetMs: 1_000 });
     expect(edited.failures.map((failure) => failure.reason)).toEqual([
       "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT,
+    ]);
+  });
+});
+
+describe("a side's render budget", () => {
+  it("a tool stopped when the budget runs out, and the roots after it, fail saying the budget ran out (mirceanton/home-ops: 'timed out after 120 ms')", async () => {
+    // A kubectl that never finishes: each side's budget is spent on its first root.
+    const slow = join(mkdtempSync(join(tmpdir(), "rg-slow-tool-")), "kubectl");
+    writeFileSync(slow, "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
+    const app = (weight: number) => (name: string) => ({
+      [`${name}/kustomization.yaml`]: "resources: [route.yaml]\n",
+      [`${name}/route.yaml`]: `kind: HTTPRoute\nmetadata: {name: ${name}}\nspec: {rules: [{backendRefs: [{name: web, port: 80, weight: ${weight}}]}]}\n`,
+    });
+    const side = (weight: number) => tree(Object.assign({}, ...["a", "b"].map(app(weight))) as Record<string, string>);
+    const result = await renderChange(side(1), side(2), { topology, budgetMs: 300, tools: async () => ({ kubectl: slow, helm: slow }) });
+    expect(result.failures.map((failure) => failure.reason)).toEqual([
+      "kustomize a could not be rendered at base: the 300 ms render budget ran out while it rendered",
+      "kustomize b could not be rendered at base: the 300 ms render budget ran out first",
     ]);
   });
 });
