@@ -12,12 +12,24 @@ const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
  * tree (Flux substitution and targetNamespace change what the tree's files say): only the files
  * that name a delivery kind are parsed.
  */
-export function fluxKustomizations(files: readonly SourceFile[], topology: Topology): { resource: Resource; delivery: Delivery }[] {
+export function fluxKustomizations(files: readonly SourceFile[], topology: Topology): readonly FluxKustomization[] {
+  const known = read.get(files);
+  if (known?.topology === topology) return known.kustomizations;
   const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
   const deliveryOf = deliveriesOf(set, topology.clusters);
-  return [...set.resources.values()].flatMap((resource) => {
+  const kustomizations = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
     const delivery = deliveryOf(resource);
     return delivery ? [{ resource, delivery }] : [];
   });
+  read.set(files, { topology, kustomizations });
+  return kustomizations;
 }
+
+export interface FluxKustomization {
+  readonly resource: Resource;
+  readonly delivery: Delivery;
+}
+
+/** A tree's Kustomizations, read once for its substitution, its builds and its target namespaces. */
+const read = new WeakMap<readonly SourceFile[], { readonly topology: Topology; readonly kustomizations: readonly FluxKustomization[] }>();
