@@ -108,6 +108,7 @@ const KustomizationFile = z.looseObject({
   components: z.array(z.string()).optional(),
   helmCharts: z.array(z.unknown()).optional(),
 });
+type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
 
 /**
  * Every field of a kustomization (kustomize v5) that names a file it reads besides resources,
@@ -354,13 +355,28 @@ function linkResolver(links: readonly SymbolicLink[]): (path: string) => string 
   };
 }
 
-const kustomizationFields = (text: string | undefined) => {
+/**
+ * A kustomization's fields, parsed once per text: planning reads each kustomization again for every
+ * closure that reaches it (each root's, each candidate root's), on both trees, which share most
+ * texts. Bounded, as the App's process plans one review after another.
+ */
+const parsedFields = new Map<string, KustomizationFields>();
+const PARSED_FIELDS = 4_096;
+
+function kustomizationFields(text: string | undefined): KustomizationFields {
+  const key = text ?? "";
+  const known = parsedFields.get(key);
+  if (known) return known;
+  let fields: KustomizationFields;
   try {
-    return KustomizationFile.safeParse(loadAsGoYaml(text ?? "")).data ?? {};
+    fields = KustomizationFile.safeParse(loadAsGoYaml(key)).data ?? {};
   } catch {
-    return {};
+    fields = {};
   }
-};
+  if (parsedFields.size >= PARSED_FIELDS) parsedFields.clear();
+  parsedFields.set(key, fields);
+  return fields;
+}
 
 const kustomizationOf = (tree: Pick<Tree, "text">, file: string) => kustomizationFields(tree.text.get(file));
 
