@@ -178,6 +178,8 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
  */
 export interface FluxBuild {
   readonly components: readonly string[];
+  /** `spec.targetNamespace`, which Flux sets as the kustomization's `namespace`. */
+  readonly namespace?: string;
   readonly postBuild?: PostBuild;
 }
 
@@ -195,8 +197,10 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const kustomization = kustomizationFileIn(folder, paths);
     if (kustomization === undefined || builds.has(kustomization)) continue;
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
+    const namespace = text(spec.targetNamespace);
     const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
-    if (components.length > 0 || postBuild) builds.set(kustomization, { components, ...(postBuild ? { postBuild } : {}) });
+    if (components.length > 0 || namespace !== undefined || postBuild)
+      builds.set(kustomization, { components, ...(namespace !== undefined ? { namespace } : {}), ...(postBuild ? { postBuild } : {}) });
   }
   return builds;
 }
@@ -208,11 +212,19 @@ export const substituteBuild = (output: string, { variables, complete }: PostBui
     .map((document) => (DISABLED.test(document) ? document : substituteVariables(document, variables, complete)))
     .join("---");
 
-/** A kustomization with a build's components after its own, as Flux writes it before building. */
-export function withBuildComponents(kustomization: string, build: FluxBuild): string {
-  if (build.components.length === 0) return kustomization;
+/**
+ * A kustomization as Flux writes it before building: the build's components after its own, and
+ * its target namespace in place of the kustomization's (so a HelmRelease in the output installs
+ * there, and a document naming another namespace is moved, as Flux moves it).
+ */
+export function builtKustomization(kustomization: string, build: FluxBuild): string {
+  if (build.components.length === 0 && build.namespace === undefined) return kustomization;
   const fields: unknown = loadAsGoYaml(kustomization);
   if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return kustomization;
   const own = list((fields as Record<string, unknown>).components);
-  return jsyaml.dump({ ...fields, components: [...own, ...build.components] });
+  return jsyaml.dump({
+    ...fields,
+    ...(build.components.length > 0 ? { components: [...own, ...build.components] } : {}),
+    ...(build.namespace !== undefined ? { namespace: build.namespace } : {}),
+  });
 }

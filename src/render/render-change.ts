@@ -27,7 +27,7 @@ import {
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
-import { fluxBuilds, fluxSubstitutions, substituteBuild, withBuildComponents, type FluxBuild } from "./flux-substitution.js";
+import { fluxBuilds, fluxSubstitutions, substituteBuild, builtKustomization, type FluxBuild } from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 
 /**
@@ -527,7 +527,7 @@ function asFluxBuilds(
   );
   return files.map((file) => {
     const build = builds.get(file.path);
-    if (build) return { ...file, text: withBuildComponents(file.text, build) };
+    if (build) return { ...file, text: builtKustomization(file.text, build) };
     const text = texts.get(file.path);
     return text === undefined || substitutedAfter.some((inside) => inside(file.path)) ? file : { ...file, text };
   });

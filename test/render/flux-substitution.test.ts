@@ -4,7 +4,7 @@ import {
   fluxSubstitutions,
   substituteBuild,
   substituteVariables,
-  withBuildComponents,
+  builtKustomization,
 } from "../../src/render/flux-substitution.js";
 import { renderForReview } from "../../src/render/render-change.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
@@ -93,7 +93,7 @@ describe("Flux post-build substitution", () => {
     expect([...builds.keys()]).toEqual(["apps/kustomization.yaml"]);
     const build = builds.get("apps/kustomization.yaml")!;
     expect(build.components).toEqual(["../components/db"]);
-    expect(withBuildComponents(files[1]!.text, build)).toBe(
+    expect(builtKustomization(files[1]!.text, build)).toBe(
       "resources:\n  - route.yaml\ncomponents:\n  - ../components/cache\n  - ../components/db\n",
     );
     const disabled = ROUTE.replace("metadata: {", "metadata: {annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}, ");

@@ -254,7 +254,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
-    "a Flux Kustomization's path is built as Flux builds it: with its components, patched as written, then substituted (mirceanton/home-ops: an app's patch of a shared cnpg component)",
+    "a Flux Kustomization's path is built as Flux builds it: with its components and target namespace, patched as written, then substituted (mirceanton/home-ops: an app's patch of a shared cnpg component)",
     async () => {
       const files: SourceFile[] = [
         {
@@ -284,6 +284,8 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(output).toMatch(/extensions: vector/);
       expect(output).toMatch(/instances: "1"/);
       expect(output).toMatch(/name: shop-green[\s\S]*weight: 30/);
+      // Its targetNamespace is the kustomization's namespace, as Flux sets it before building.
+      expect(output.match(/namespace: \S+/g)).toEqual(["namespace: shop", "namespace: shop"]);
     },
     HEADROOM,
   );
