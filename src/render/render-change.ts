@@ -104,14 +104,12 @@ export async function renderChange(
 
 /** Kustomize roots that Flux builds with a post-build substitution, with it in their run (so in their render key). */
 const built = (roots: readonly RenderRoot[], builds: ReadonlyMap<string, FluxBuild> | undefined): readonly RenderRoot[] =>
-  !builds?.size
-    ? roots
-    : roots.map((root) => {
-        const postBuild = root.run.tool === "kustomize" ? builds.get(root.origin)?.postBuild : undefined;
-        if (!postBuild || root.run.tool !== "kustomize") return root;
-        const variables = [...postBuild.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return { ...root, run: { ...root.run, postBuild: { variables, complete: postBuild.complete } } };
-      });
+  roots.map((root) => {
+    const postBuild = builds?.get(root.origin)?.postBuild;
+    if (!postBuild || root.run.tool !== "kustomize") return root;
+    const variables = [...postBuild.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { ...root, run: { ...root.run, postBuild: { variables, complete: postBuild.complete } } };
+  });
 
 /** How a reviewer leaves out a root the review cannot render. */
 const LEAVE_OUT = "exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`";
