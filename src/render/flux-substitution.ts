@@ -186,7 +186,8 @@ export interface FluxBuild {
 /** The Flux builds of a tree, by the path of the kustomization each builds (the first Kustomization naming a path decides). */
 export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, FluxBuild> {
   const builds = new Map<string, FluxBuild>();
-  const mayBuild = (text: string) => (text.includes("postBuild") || text.includes("components:")) && NAMES_DELIVERY_KIND.test(text);
+  const mayBuild = (text: string) =>
+    (text.includes("postBuild") || text.includes("components:") || text.includes("targetNamespace")) && NAMES_DELIVERY_KIND.test(text);
   if (!files.some((file) => mayBuild(file.text))) return builds;
   const paths = new Set(files.map((file) => file.path));
   let sources: ReturnType<typeof valueSources> | undefined;

@@ -102,6 +102,18 @@ describe("Flux post-build substitution", () => {
     );
   });
 
+  it("a Kustomization with only a targetNamespace is a build too: the namespace is the kustomization's", () => {
+    const files = tree({
+      "clusters/prod/apps.yaml":
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./apps\n  targetNamespace: shop\n  sourceRef: {kind: GitRepository, name: flux-system}\n",
+      "apps/kustomization.yaml": "resources: [route.yaml]\nnamespace: other\n",
+      "apps/route.yaml": ROUTE,
+    });
+    const build = fluxBuilds(files, policy.topology).get("apps/kustomization.yaml")!;
+    expect(build).toEqual({ components: [], namespace: "shop" });
+    expect(builtKustomization(files[1]!.text, build)).toBe("resources:\n  - route.yaml\nnamespace: shop\n");
+  });
+
   it("an encrypted Secret or one kept in the cluster leaves its variables as written; a disabled document is not substituted", () => {
     const sops =
       "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: flux-system}\ndata: {backend: ENC[AES256_GCM,data:x]}\nsops: {version: 3.8.1}\n";
