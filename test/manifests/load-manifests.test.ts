@@ -251,7 +251,7 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     ]);
   });
 
-  it("reads {{ }} that is not an unrendered template: ApplicationSet placeholders, comments", () => {
+  it("reads {{ }} that is not an unrendered template: ApplicationSet placeholders, kustomize patches, comments", () => {
     const set = loadManifests([
       file(
         "appset.yaml",
@@ -265,9 +265,25 @@ describe("what cannot be read is an invalid manifest with file and line, never a
         "    spec: {destination: {server: '{{server}}'}}",
       ),
       file("route.yaml", "# rendered from {{ .Values.route }}", ...route("web")),
+      // A script fills the placeholder after kustomize: kustomize itself carries it as a string (microservices-demo 06c4af7).
+      file(
+        "memorystore/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1",
+        "kind: Component",
+        "patches:",
+        "- patch: |-",
+        "    apiVersion: apps/v1",
+        "    kind: Deployment",
+        "    metadata: {name: cartservice}",
+        '    spec: {template: {spec: {containers: [{name: server, env: [{name: REDIS_ADDR, value: "{{REDIS_ADDR}}"}]}]}}}',
+      ),
     ]);
     expect(set.invalid).toEqual([]);
-    expect(keys(set)).toEqual(["argoproj.io/ApplicationSet/argocd/routes", "gateway.networking.k8s.io/HTTPRoute/default/web"]);
+    expect(keys(set)).toEqual([
+      "argoproj.io/ApplicationSet/argocd/routes",
+      "gateway.networking.k8s.io/HTTPRoute/default/web",
+      "kustomize.config.k8s.io/Component//kustomization",
+    ]);
   });
 
   it("refuses an alias bomb in a traffic document quickly", () => {

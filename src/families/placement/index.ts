@@ -27,8 +27,11 @@ export const placementFamily: Family = {
     [
       ["kustomize.config.k8s.io"],
       [
-        ["Kustomization", kustomize.kustomization, "cluster-scoped"],
-        ["Component", kustomize.kustomization, "cluster-scoped"],
+        // kustomize reads its own file as plain YAML: a `{{ }}` there is data a patch carries into the
+        // output (microservices-demo's Memorystore component, filled by a script), and the render
+        // judges what it becomes (a traffic document with a placeholder is refused there).
+        ["Kustomization", kustomize.kustomization, ["cluster-scoped", "own-templates"]],
+        ["Component", kustomize.kustomization, ["cluster-scoped", "own-templates"]],
       ],
     ],
   ],
