@@ -45,8 +45,9 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
   const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement, memo);
   const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement, memo);
   const checkable = checkableIn([base, head]);
-  const before = checkReferences(base, checkable);
-  const after = checkReferences(head, checkable);
+  const specOf = (tree: TreeAnalysis) => (key: string) => tree.manifests.resources.get(key)?.body.spec;
+  const before = checkReferences(base, checkable, specOf(input.base));
+  const after = checkReferences(head, checkable, specOf(input.head));
   const issues = compareIssues(before.issues, after.issues);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({

@@ -1,5 +1,6 @@
 import { selects } from "../core/label-selector.js";
 import { displayName, type ResourceId } from "../core/resource.js";
+import { equalData } from "../core/canonical-values.js";
 import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
@@ -67,7 +68,11 @@ const missingIsCheckable = (attachment: Attachment, route: RouteNode, checkable:
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
-export function checkReferences(graph: TrafficGraph, checkable: Checkable): ReferenceReport {
+/**
+ * `specOf`: a route's spec by its key, when the caller holds the tree's resources: one object
+ * written alike in two files claims nothing from itself.
+ */
+export function checkReferences(graph: TrafficGraph, checkable: Checkable, specOf?: (routeKey: string) => unknown): ReferenceReport {
   const issues: GraphIssue[] = [];
   const unchecked = new Map<string, number>();
   const note = (what: string) => unchecked.set(what, (unchecked.get(what) ?? 0) + 1);
@@ -98,7 +103,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable): Refe
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
-  conflicts(graph, issues, note);
+  conflicts(graph, issues, note, specOf);
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -284,8 +289,8 @@ const clusterOf = (route: RouteNode): string | undefined => {
  * Two renders of one object: the same identity in the same cluster, out of two render roots (two
  * overlays of one app, each a variant to deploy instead of the other). It cannot take requests
  * from itself (kubeflow: each pipelines overlay renders VirtualService kubeflow/ml-pipeline-ui onto
- * the one kubeflow-gateway). Two files that write one object as they are stay a conflict: which
- * one holds depends on the order they are applied in.
+ * the one kubeflow-gateway). Two files that write two versions of one object as they are stay a
+ * conflict: which one holds depends on the order they are applied in (see sameDefinition).
  */
 const sameObject = (a: RouteNode, b: RouteNode): boolean =>
   a.file.includes("(rendered)/") &&
@@ -294,14 +299,24 @@ const sameObject = (a: RouteNode, b: RouteNode): boolean =>
   a.id.namespace === b.id.namespace &&
   clusterOf(a) === clusterOf(b);
 
+/**
+ * One object written alike in two places (microservices-demo keeps its mesh VirtualService in
+ * `istio-manifests/`, in a release bundle and in a kustomize component): whichever is applied
+ * last, the cluster holds the same route, so it competes with nobody.
+ */
+const sameDefinition = (a: RouteNode, b: RouteNode, specOf: ((routeKey: string) => unknown) | undefined): boolean => {
+  if (!specOf || !sameName(a, b) || a.id.namespace !== b.id.namespace || clusterOf(a) !== clusterOf(b)) return false;
+  const spec = specOf(a.key);
+  return spec !== undefined && equalData(spec, specOf(b.key));
+};
+
 /** The same group, kind and name (whatever the namespace). */
 const sameName = (a: RouteNode, b: RouteNode): boolean => a.id.group === b.id.group && a.id.kind === b.id.kind && a.id.name === b.id.name;
 
 /**
  * A short host names a service of the route's own namespace. Of a route that writes none, that is
  * wherever it is applied: two such routes in one file go together, in one namespace, and one
- * object written in two files (bookinfo's repeated reviews VirtualService) is one object wherever
- * both land, its two versions still competing. Otherwise, in two files or beside a route that writes
+ * object written in two files is one object wherever both land, two versions of it competing. Otherwise, in two files or beside a route that writes
  * its namespace, they may name two services (kubectl -n, two Argo CD destinations): their claim on
  * the host is not known to collide.
  */
@@ -324,7 +339,7 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
  * oldest route, Istio merges gateway VirtualServices in no fixed order and applies one mesh
  * VirtualService per host. Across namespaces it is a takeover (access.widened).
  */
-function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note) {
+function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note, specOf: ((routeKey: string) => unknown) | undefined) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
   interface Claimant {
@@ -374,7 +389,13 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note) {
       claimants.some((a, i) =>
         claimants
           .slice(i + 1)
-          .some((b) => !sameObject(a.route, b.route) && seeEachOther(a.route, b.route) && (!known || sameHostKnown(a, b))),
+          .some(
+            (b) =>
+              !sameObject(a.route, b.route) &&
+              !sameDefinition(a.route, b.route, specOf) &&
+              seeEachOther(a.route, b.route) &&
+              (!known || sameHostKnown(a, b)),
+          ),
       );
     if (!collide(true)) {
       if (collide(false)) note(UNWRITTEN_NAMESPACE);

@@ -94,12 +94,19 @@ describe("one object rendered by two overlays (variants deployed instead of each
     ).toEqual([]);
   });
 
-  it("two objects, or one object written as it is in two files, still are", () => {
+  it("two objects, or one object written in two versions in two files, still are", () => {
     const other = ui("/pipeline").replace("name: ml-pipeline-ui,", "name: ml-pipeline-ui-v2,");
     expect(
       claims({ "env/aws/(rendered)/kustomization.yaml": ui("/pipeline"), "env/gcp/(rendered)/kustomization.yaml": other }),
     ).toHaveLength(1);
-    expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": ui("/pipeline") })).toHaveLength(1);
+    const shifted = ui("/pipeline").replace("ml-pipeline-ui.kubeflow", "ml-pipeline-ui-next.kubeflow");
+    expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": shifted })).toHaveLength(1);
+  });
+
+  it("one object written alike in two files, or written and rendered alike, claims nothing from itself (microservices-demo 34da24c)", () => {
+    const labelled = ui("/pipeline").replace("namespace: kubeflow}", "namespace: kubeflow, labels: {app: ui}}");
+    expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": labelled })).toEqual([]);
+    expect(claims({ "apps/a.yaml": ui("/pipeline"), "tests/all/(rendered)/kustomization.yaml": ui("/pipeline") })).toEqual([]);
   });
 });
 
@@ -444,11 +451,13 @@ describe("mesh VirtualServices that name no namespace, for one short host", () =
     );
   });
 
-  it("in one file, or one object written in two files, or a fully qualified host, still collide", () => {
+  it("in one file, or one object written in two versions in two files, or a fully qualified host, still collide", () => {
     expect(claims({ "vs.yaml": `${meshRoute("web-a")}---\n${meshRoute("web-b")}` })).toEqual([
       "host web.default.svc.cluster.local on the mesh is claimed by VirtualService default/web-a and VirtualService default/web-b",
     ]);
-    expect(claims({ "a/vs.yaml": meshRoute("web"), "b/vs.yaml": meshRoute("web") })).toHaveLength(1);
+    const retargeted = meshRoute("web").replace("destination: { host: web }", "destination: { host: web-next }");
+    expect(claims({ "a/vs.yaml": meshRoute("web"), "b/vs.yaml": retargeted })).toHaveLength(1);
+    expect(claims({ "a/vs.yaml": meshRoute("web"), "b/vs.yaml": meshRoute("web") })).toEqual([]);
     const fqdn = "web.shop.svc.cluster.local";
     expect(claims({ "a/vs.yaml": meshRoute("web-a", fqdn), "b/vs.yaml": meshRoute("web-b", fqdn) })).toHaveLength(1);
   });
