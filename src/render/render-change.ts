@@ -29,6 +29,7 @@ import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./
 import { renderTools, type RenderTools } from "./render-tools.js";
 import { fluxBuilds, fluxSubstitutions, substituteBuild, builtKustomization, type FluxBuild } from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
+import { rendersNoTraffic } from "./traffic-free-root.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
@@ -157,6 +158,9 @@ async function renderStage(
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
+    // Read as written on both sides, it shows all it could apply: nothing of traffic.
+    const quiet = (root: RenderRoot | undefined, texts: TreeTexts) => root === undefined || rendersNoTraffic(root, texts);
+    if (quiet(before, baseText) && quiet(after, headText)) return false;
     if (!before || !after) return true;
     if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText)) return false;
     if (options.trusts === undefined || !onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts)) return true;

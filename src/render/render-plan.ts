@@ -116,7 +116,7 @@ type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
  * OpenAPI schemas, replacement sources, Helm values. A string with a line break is an inline
  * patch or config, not a path; `key=path` in a generator names `path`.
  */
-function filesNamedBy(fields: Record<string, unknown>): string[] {
+export function filesNamedBy(fields: Record<string, unknown>): string[] {
   const texts = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
   const paths = (value: unknown): string[] =>
     (Array.isArray(value) ? value : []).flatMap((item) =>
@@ -277,7 +277,7 @@ const ApplicationDoc = z.looseObject({
 });
 
 /** `./apps/prod/` → `apps/prod`; the repository root is "". */
-const normalize = (path: string): string =>
+export const normalize = (path: string): string =>
   posix
     .normalize(path.trim().replace(/^\/+/, ""))
     .replace(/^\.\/?$/, "")
@@ -954,7 +954,7 @@ const isGitopsGroup = (group: string): boolean =>
  * acts on (a Deployment, a CRD, RBAC): kustomize passes them through beside the traffic documents
  * without touching those. A document it cannot tell (no kind, unreadable YAML) is not one.
  */
-function holdsNoTraffic(text: string | undefined): boolean {
+export function holdsNoTraffic(text: string | undefined): boolean {
   if (text === undefined) return true;
   let documents: unknown[];
   try {

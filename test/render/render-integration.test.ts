@@ -291,12 +291,43 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
-    "a kustomization with only its apiVersion and kind (which kustomize calls empty) applies nothing: no render failure (anthos-config-management-samples 2bf170e)",
+    "an overlay kustomize v5 refuses blocks only when it holds traffic config (rancher/fleet-examples 3614aa1: legacy `patches:` paths)",
+    async () => {
+      const deployment = (replicas: number) =>
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: ${replicas}}\n`;
+      const overlay = (replicas: number): SourceFile[] => [
+        { path: "app/kustomization.yaml", text: "resources: [deployment.yaml]\npatches:\n- patch.yaml\n" },
+        { path: "app/deployment.yaml", text: deployment(1) },
+        { path: "app/patch.yaml", text: deployment(replicas) },
+      ];
+      const workloads = await reviewRendered(overlay(2), overlay(3));
+      expect(workloads.analysis.render).toMatchObject({ rendered: [], failed: [] });
+      expect(workloads.decision).toBe("pass");
+
+      const route = {
+        path: "app/route.yaml",
+        text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n",
+      };
+      const withRoute = (replicas: number) =>
+        edit([...overlay(replicas), route], "app/kustomization.yaml", "[deployment.yaml]", "[deployment.yaml, route.yaml]");
+      const traffic = await reviewRendered(withRoute(2), withRoute(3));
+      expect(traffic.analysis.render).toMatchObject({ failed: ["kustomize app"] });
+      expect(traffic.decision).not.toBe("pass");
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a kustomization with only its apiVersion and kind (which kustomize calls empty) applies nothing: no render, no failure (anthos-config-management-samples 2bf170e)",
     async () => {
       const empty = "# a starting point\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
       const result = await reviewRendered([], [{ path: "init/kustomization.yaml", text: empty }]);
-      expect(result.analysis.render).toMatchObject({ rendered: ["kustomize init"], failed: [] });
-      expect(result.analysis.findings).toEqual([]);
+      expect(result.analysis.render).toMatchObject({ rendered: [], failed: [] });
+      // Read as written, as a kustomization whose traffic config is unchanged is.
+      expect(result.analysis.findings.map((finding) => `${finding.risk} ${finding.summary}`)).toEqual([
+        "low Kustomization kustomization added",
+      ]);
+      expect(result.decision).toBe("pass");
     },
     HEADROOM,
   );

@@ -1,0 +1,115 @@
+import { posix } from "node:path";
+import { isRecord } from "../core/json-access.js";
+import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
+import { loadAsGoYaml } from "../manifests/yaml-documents.js";
+import { filesNamedBy, folderOf, holdsNoTraffic, isKustomizationFile, normalize, type RenderRoot, type TreeTexts } from "./render-plan.js";
+
+/**
+ * Whether a kustomize root applies no traffic config on this side, whatever kustomize makes of it:
+ * nothing it reads as a document is traffic config (or what a GitOps tool renders further), and
+ * nothing it does could make one out of another. Such a root needs no render: one kustomize v5
+ * refuses (rancher/fleet-examples' legacy `patches:` strings, an overlay reading a file `make`
+ * writes) is no unknown traffic change to block on.
+ *
+ * Only kustomize creates documents from what a tree holds (resources), from fields that carry values
+ * between documents or run code over them (RenderRoot.crossed), from remote sources
+ * (RenderRoot.offline), and, under Flux, from post-build variables (a `kind: ${KIND}`): a root with
+ * any of those is not judged here. Its patches may rewrite a document, even its kind
+ * (`allowKindChange`): one that names a traffic kind or group, or shows a text kind (`type:
+ * ExternalName`), is not judged either. Generator inputs become ConfigMap and Secret data, never a
+ * document of their own.
+ */
+export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
+  const { run } = root;
+  if (run.tool !== "kustomize" || run.postBuild || root.offline !== undefined || root.crossed || root.releaseFingerprint !== undefined)
+    return false;
+  const patches = new Set<string>();
+  const generated = new Set<string>();
+  const listed = new Set<string>();
+  const held = foldersOf(texts);
+  for (const file of root.inputs.filter(isKustomizationFile)) {
+    const text = texts.get(file);
+    const fields = readFields(text);
+    // Its own apiVersion and kind name kustomize's group: the rest is what it does.
+    if (!fields || namesTraffic(text!.replace(HEADER_LINE, ""))) return false;
+    const at = (entry: string) => normalize(posix.join(folderOf(file), entry));
+    for (const entry of patchFiles(fields)) patches.add(at(entry));
+    const named = new Set(filesNamedBy(fields));
+    for (const entry of named) if (!patchFiles(fields).includes(entry)) generated.add(at(entry));
+    for (const entry of resourceEntries(fields)) {
+      const path = at(entry);
+      // An entry the tree does not hold (outside the repository, or not read) is unknown.
+      if (!texts.has(path) && !held.has(path)) return false;
+      listed.add(path);
+    }
+  }
+  return root.inputs.every((input) => {
+    if (isKustomizationFile(input)) return true;
+    const text = texts.get(input);
+    if (patches.has(input)) return text !== undefined && !namesTraffic(text);
+    if (generated.has(input) && !listed.has(input)) return true;
+    if (!DOCUMENT_FILE.test(input) && !listed.has(input)) return true;
+    return holdsNoTraffic(text);
+  });
+}
+
+/** What kustomize reads as documents: YAML, and JSON, which is YAML. */
+const DOCUMENT_FILE = /\.(?:ya?ml|json)$/i;
+
+/** A kustomization as a mapping, or undefined when it cannot be read (then nothing is known of it). */
+function readFields(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = loadAsGoYaml(text);
+    return isRecord(value) ? value : value == null ? {} : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const HEADER_LINE = /^(?:apiVersion|kind)[ \t]*:.*$/gm;
+
+/** Every folder that holds a file of the tree, once per tree. */
+const heldFolders = new WeakMap<TreeTexts, ReadonlySet<string>>();
+
+function foldersOf(texts: TreeTexts): ReadonlySet<string> {
+  let folders = heldFolders.get(texts);
+  if (!folders) {
+    const found = new Set<string>();
+    for (const path of texts.keys())
+      for (let folder = folderOf(path); folder && !found.has(folder); folder = folderOf(folder)) found.add(folder);
+    heldFolders.set(texts, (folders = found));
+  }
+  return folders;
+}
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
+
+/** Patch files a kustomization names (a string with a line break is an inline patch, read with the kustomization). */
+function patchFiles(fields: Record<string, unknown>): string[] {
+  const paths = (value: unknown): string[] =>
+    (Array.isArray(value) ? value : []).flatMap((item) =>
+      typeof item === "string" ? [item] : isRecord(item) && typeof item.path === "string" ? [item.path] : [],
+    );
+  return [...strings(fields.patchesStrategicMerge), ...paths(fields.patches), ...paths(fields.patchesJson6902)].filter(
+    (path) => !path.includes("\n"),
+  );
+}
+
+const resourceEntries = (fields: Record<string, unknown>): string[] => [
+  ...strings(fields.resources),
+  ...strings(fields.bases),
+  ...strings(fields.components),
+];
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A traffic kind's name as a word, or a traffic group (a dotless one only as an apiVersion's). */
+const TRAFFIC_WORD = new RegExp(
+  [
+    ...[...trafficKindNames].map((kind) => `\\b${escape(kind)}\\b`),
+    ...[...trafficGroups].map((group) => (group.includes(".") ? escape(group) : `\\b${escape(group)}/`)),
+  ].join("|"),
+);
+
+const namesTraffic = (text: string): boolean => TRAFFIC_WORD.test(text) || mayBeTextKind(text);

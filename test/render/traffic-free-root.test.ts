@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { planRenders, textsOf } from "../../src/render/render-plan.js";
+import { rendersNoTraffic } from "../../src/render/traffic-free-root.js";
+import { policyWith } from "../helpers/review-trees.js";
+
+const topology = policyWith().topology;
+
+/** Whether the kustomize root of `app/` applies no traffic config, in a tree of these files. */
+const quiet = (files: Record<string, string>): boolean => {
+  const tree = Object.entries(files).map(([path, text]) => ({ path, text }));
+  const root = planRenders(tree, topology).find((candidate) => candidate.id === "kustomize app");
+  expect(root).toBeDefined();
+  return rendersNoTraffic(root!, textsOf(tree));
+};
+
+const DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n";
+const ROUTE =
+  "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n";
+// kustomize v5 refuses a patch given as a bare path (rancher/fleet-examples 3614aa1).
+const LEGACY = "resources: [deployment.yaml]\npatches:\n- patch.yaml\n";
+const PATCH = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n";
+
+describe("a kustomize root that applies no traffic config needs no render", () => {
+  it("workloads, their patches and generator inputs are no traffic config", () => {
+    expect(quiet({ "app/kustomization.yaml": LEGACY, "app/deployment.yaml": DEPLOYMENT, "app/patch.yaml": PATCH })).toBe(true);
+    const generated = "resources: [deployment.yaml]\nconfigMapGenerator:\n- {name: settings, files: [settings.yaml]}\n";
+    expect(
+      quiet({
+        "app/kustomization.yaml": generated,
+        "app/deployment.yaml": DEPLOYMENT,
+        "app/settings.yaml": "mode: fast\n",
+        "app/README.md": "# app",
+      }),
+    ).toBe(true);
+  });
+
+  it("a traffic document among its resources, or one a GitOps tool renders further, is", () => {
+    expect(
+      quiet({
+        "app/kustomization.yaml": "resources: [deployment.yaml, route.yaml]\n",
+        "app/deployment.yaml": DEPLOYMENT,
+        "app/route.yaml": ROUTE,
+      }),
+    ).toBe(false);
+    const release =
+      "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\nspec: {chart: {spec: {chart: web}}}\n";
+    expect(quiet({ "app/kustomization.yaml": "resources: [release.yaml]\n", "app/release.yaml": release })).toBe(false);
+    const namespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n";
+    expect(quiet({ "app/kustomization.yaml": "resources: [ns.yaml]\n", "app/ns.yaml": namespace })).toBe(false);
+  });
+
+  it("a patch that names a traffic kind or makes a Service leave the cluster is", () => {
+    const inline = `resources: [deployment.yaml]\npatches:\n- target: {kind: HTTPRoute}\n  patch: |-\n    - {op: replace, path: /spec/hostnames/0, value: evil.example.com}\n`;
+    expect(quiet({ "app/kustomization.yaml": inline, "app/deployment.yaml": DEPLOYMENT })).toBe(false);
+    const service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n";
+    const external = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: ExternalName, externalName: evil.example.com}\n";
+    expect(
+      quiet({
+        "app/kustomization.yaml": "resources: [service.yaml]\npatches:\n- path: external.yaml\n",
+        "app/service.yaml": service,
+        "app/external.yaml": external,
+      }),
+    ).toBe(false);
+    const kindChange =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n- {op: replace, path: /kind, value: VirtualService}\n";
+    expect(
+      quiet({
+        "app/kustomization.yaml": "resources: [deployment.yaml]\npatches:\n- path: to-route.yaml\n",
+        "app/deployment.yaml": DEPLOYMENT,
+        "app/to-route.yaml": kindChange,
+      }),
+    ).toBe(false);
+  });
+
+  it("what creates or carries documents it cannot see (a remote base, a replacement, a plugin), or a file it lists the tree lacks, is unknown", () => {
+    expect(quiet({ "app/kustomization.yaml": "resources: [https://example.com/app.yaml]\n" })).toBe(false);
+    const replacing = "resources: [deployment.yaml]\nreplacements:\n- path: replacement.yaml\n";
+    expect(
+      quiet({
+        "app/kustomization.yaml": replacing,
+        "app/deployment.yaml": DEPLOYMENT,
+        "app/replacement.yaml": "source: {kind: Deployment}\n",
+      }),
+    ).toBe(false);
+    expect(
+      quiet({ "app/kustomization.yaml": "resources: [deployment.yaml, ../outside/route.yaml]\n", "app/deployment.yaml": DEPLOYMENT }),
+    ).toBe(false);
+    expect(quiet({ "app/kustomization.yaml": "resources: [deployment.yaml\n", "app/deployment.yaml": DEPLOYMENT })).toBe(false);
+  });
+
+  it("a base folder it includes is judged with it", () => {
+    const base = { "base/kustomization.yaml": "resources: [deployment.yaml]\n", "base/deployment.yaml": DEPLOYMENT };
+    expect(quiet({ ...base, "app/kustomization.yaml": LEGACY.replace("deployment.yaml", "../base"), "app/patch.yaml": PATCH })).toBe(true);
+    expect(
+      quiet({
+        ...base,
+        "base/route.yaml": ROUTE,
+        "base/kustomization.yaml": "resources: [deployment.yaml, route.yaml]\n",
+        "app/kustomization.yaml": "resources: [../base]\n",
+      }),
+    ).toBe(false);
+  });
+});
