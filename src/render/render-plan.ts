@@ -116,7 +116,7 @@ type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
  * OpenAPI schemas, replacement sources, Helm values. A string with a line break is an inline
  * patch or config, not a path; `key=path` in a generator names `path`.
  */
-export function filesNamedBy(fields: Record<string, unknown>): string[] {
+function filesNamedBy(fields: Record<string, unknown>): string[] {
   const texts = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
   const paths = (value: unknown): string[] =>
     (Array.isArray(value) ? value : []).flatMap((item) =>

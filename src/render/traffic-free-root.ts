@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { isRecord } from "../core/json-access.js";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { loadAsGoYaml } from "../manifests/yaml-documents.js";
-import { filesNamedBy, folderOf, holdsNoTraffic, isKustomizationFile, normalize, type RenderRoot, type TreeTexts } from "./render-plan.js";
+import { folderOf, holdsNoTraffic, isKustomizationFile, normalize, type RenderRoot, type TreeTexts } from "./render-plan.js";
 
 /**
  * Whether a kustomize root applies no traffic config on this side, whatever kustomize makes of it:
@@ -16,15 +16,13 @@ import { filesNamedBy, folderOf, holdsNoTraffic, isKustomizationFile, normalize,
  * (RenderRoot.offline), and, under Flux, from post-build variables (a `kind: ${KIND}`): a root with
  * any of those is not judged here. Its patches may rewrite a document, even its kind
  * (`allowKindChange`): one that names a traffic kind or group, or shows a text kind (`type:
- * ExternalName`), is not judged either. Generator inputs become ConfigMap and Secret data, never a
- * document of their own.
+ * ExternalName`), is not judged either.
  */
 export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
   const { run } = root;
   if (run.tool !== "kustomize" || run.postBuild || root.offline !== undefined || root.crossed || root.releaseFingerprint !== undefined)
     return false;
   const patches = new Set<string>();
-  const generated = new Set<string>();
   const listed = new Set<string>();
   const held = foldersOf(texts);
   for (const file of root.inputs.filter(isKustomizationFile)) {
@@ -34,8 +32,6 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
     if (!fields || namesTraffic(text!.replace(HEADER_LINE, ""))) return false;
     const at = (entry: string) => normalize(posix.join(folderOf(file), entry));
     for (const entry of patchFiles(fields)) patches.add(at(entry));
-    const named = new Set(filesNamedBy(fields));
-    for (const entry of named) if (!patchFiles(fields).includes(entry)) generated.add(at(entry));
     for (const entry of resourceEntries(fields)) {
       const path = at(entry);
       // An entry the tree does not hold (outside the repository, or not read) is unknown.
@@ -43,18 +39,16 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
       listed.add(path);
     }
   }
-  return root.inputs.every((input) => {
-    if (isKustomizationFile(input)) return true;
-    const text = texts.get(input);
-    if (patches.has(input)) return text !== undefined && !namesTraffic(text);
-    if (generated.has(input) && !listed.has(input)) return true;
-    if (!DOCUMENT_FILE.test(input) && !listed.has(input)) return true;
-    return holdsNoTraffic(text);
-  });
+  // Only what a kustomization lists is read as documents (a folder it lists is read through the
+  // kustomization there, among the inputs): the other files beside it (a README, Fleet's
+  // fleet.yaml, generator inputs) never become one.
+  for (const path of listed) if (texts.has(path) && !holdsNoTraffic(texts.get(path))) return false;
+  for (const path of patches) {
+    const text = texts.get(path);
+    if (text === undefined || namesTraffic(text)) return false;
+  }
+  return true;
 }
-
-/** What kustomize reads as documents: YAML, and JSON, which is YAML. */
-const DOCUMENT_FILE = /\.(?:ya?ml|json)$/i;
 
 /** A kustomization as a mapping, or undefined when it cannot be read (then nothing is known of it). */
 function readFields(text: string | undefined): Record<string, unknown> | undefined {

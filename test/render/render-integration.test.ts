@@ -145,7 +145,8 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
         { path: "gateway/kustomization.yaml", text: "resources:\n- svc.yaml\n" },
         {
           path: "gateway/svc.yaml",
-          text: "apiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: gw}\nspec: {ports: [{port: 80}]}\n",
+          // Traffic config of its own (an ExternalName Service), so that the root is rendered.
+          text: "apiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: gw}\nspec: {type: ExternalName, externalName: gw.example.com}\n",
         },
         { path: "gateway/recipe/route.yaml", text: route(v1, v2) },
       ];

@@ -21,8 +21,11 @@ const LEGACY = "resources: [deployment.yaml]\npatches:\n- patch.yaml\n";
 const PATCH = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n";
 
 describe("a kustomize root that applies no traffic config needs no render", () => {
-  it("workloads, their patches and generator inputs are no traffic config", () => {
+  it("workloads, their patches and generator inputs are no traffic config; files it does not list are not its", () => {
     expect(quiet({ "app/kustomization.yaml": LEGACY, "app/deployment.yaml": DEPLOYMENT, "app/patch.yaml": PATCH })).toBe(true);
+    // Fleet's own config, and a route applied by hand (reviewed as written, as it is not rendered).
+    const beside = { "app/fleet.yaml": "targetCustomizations: [{name: dev}]\n", "app/recipe/route.yaml": ROUTE };
+    expect(quiet({ "app/kustomization.yaml": LEGACY, "app/deployment.yaml": DEPLOYMENT, "app/patch.yaml": PATCH, ...beside })).toBe(true);
     const generated = "resources: [deployment.yaml]\nconfigMapGenerator:\n- {name: settings, files: [settings.yaml]}\n";
     expect(
       quiet({
