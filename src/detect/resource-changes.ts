@@ -12,8 +12,9 @@ import type { Detection, FieldPath } from "../core/finding.js";
  */
 const MAX_FIELDS = 3;
 
+/** A value on one line of a summary: an inline patch's or script's line breaks shown as ⏎. */
 const show = (value: unknown): string => {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const text = typeof value === "string" ? value.replace(/\r?\n/g, "⏎") : JSON.stringify(value);
   return text === undefined ? "∅" : text.length > 40 ? `${text.slice(0, 37)}…` : text;
 };
 

@@ -136,3 +136,16 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
     });
   });
 });
+
+describe("a kustomization change no detector judges (read as written)", () => {
+  it("is listed on one line: an inline patch's line breaks are shown as ⏎", () => {
+    const patched = (replicas: number) =>
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deployment.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec: {replicas: ${replicas}}\n`;
+    const summaries = analyze({ "app/kustomization.yaml": patched(1) }, { "app/kustomization.yaml": patched(2) }).findings.map(
+      (finding) => finding.summary,
+    );
+    expect(summaries).toEqual([
+      "Kustomization kustomization: patches[0].patch: apiVersion: apps/v1⏎kind: Deployment⏎… → apiVersion: apps/v1⏎kind: Deployment⏎…",
+    ]);
+  });
+});
