@@ -9,7 +9,9 @@ export interface Placed {
 }
 
 /**
- * The one in the referrer's own scope (its cluster, or its file); else the one nearest the
+ * The one in the referrer's own scope (its cluster, or its file); else the one its file holds (a
+ * route unique in the tree beside one of many copies: ingress2gateway's fixtures each write
+ * Gateway default/nginx with their own listeners, one folder for all); else the one nearest the
  * referrer's file, as each example folder or overlay of a repository brings its own Gateway
  * (nginx-gateway-fabric: forty `default/gateway`, one per example, each with its routes beside it);
  * else an unscoped one, else any.
@@ -18,6 +20,7 @@ export function pickDefinition<T extends Placed>(candidates: readonly T[] | unde
   if (!candidates || candidates.length < 2) return candidates?.[0];
   return (
     candidates.find((c) => c.scope === from.scope) ??
+    candidates.find((c) => c.file === from.file) ??
     nearest(candidates, from.file) ??
     candidates.find((c) => c.scope === undefined) ??
     candidates[0]

@@ -56,6 +56,13 @@ describe("a Gateway name defined once per folder (examples, overlays): each rout
     ]);
   });
 
+  it("in one folder, a route lands on the copy its own file holds (ingress2gateway: each fixture writes Gateway default/nginx)", () => {
+    const fixture = (host: string) =>
+      `${GATEWAY(ALL).replace('"*.example.com"', host)}---\n${ROUTE(undefined, host, "shop", `route-${host.split(".")[0]}`)}`;
+    const tree = { "fixtures/hsts.yaml": fixture("hsts.example.com"), "fixtures/grpc.yaml": fixture("grpc.example.com") };
+    expect(brokenOf(analyze({}, tree))).toEqual([]);
+  });
+
   it("a route beside no copy of its Gateway, equally far from each, takes one as before", () => {
     const result = analyze(base, { ...base, "examples/route.yaml": ROUTE().replace("name: checkout", "name: stray") });
     const attachedTo = result.graphs.head.attachments.filter((a) => a.route.includes("stray")).map((a) => a.status);
