@@ -108,7 +108,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   releaseReads(options.cache);
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
-  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile);
+  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile, input.rendered);
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [

@@ -40,6 +40,13 @@ export interface DetectorContext {
   readonly readForContext: (resource: Resource) => boolean;
   /** Whether two YAML texts say the same (a comment or layout edit does not change what a patch file does). */
   readonly sameYaml: (a: string, b: string) => boolean;
+  /**
+   * Whether the render stage judged the chart an Argo CD Application's source `index` (of `count`,
+   * `source` first) installs: rendered it, said why it could not, or vouched for its version
+   * (`render.trusted`). That judgment covers the chart's version and values; false when nothing
+   * was rendered.
+   */
+  readonly renderJudged: (application: Resource, index: number, count: number) => boolean;
 }
 
 /**

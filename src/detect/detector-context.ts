@@ -8,6 +8,8 @@ import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { rootNamespaceOf } from "../graph/mesh-scope.js";
 import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
+import { applicationSourceRoot } from "../render/render-plan.js";
+import type { RenderResult } from "../render/render-result.js";
 
 /** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
 const readYaml = (text: string): unknown => {
@@ -32,7 +34,19 @@ const oncePerTree = <T extends object>(read: (set: ManifestSet) => T): ((set: Ma
  * handed in (families import no stage): every family's route rules and kinds, the placement of
  * files, the mesh's root namespace, the resource.changed fallback.
  */
-export function detectorContext(policy: Policy, base: ManifestSet, head: ManifestSet, clusterOfFile: ClusterOfFile): DetectorContext {
+export function detectorContext(
+  policy: Policy,
+  base: ManifestSet,
+  head: ManifestSet,
+  clusterOfFile: ClusterOfFile,
+  rendered?: RenderResult,
+): DetectorContext {
+  // Roots the render stage rendered, failed or vouched for; one it left alone (unchanged) is none.
+  const judged = new Set([
+    ...(rendered?.roots ?? []).map((root) => root.id),
+    ...(rendered?.failures ?? []).map((failure) => failure.id),
+    ...(rendered?.trusted ?? []),
+  ]);
   // A tree's GitOps placement and deliveries are read once, not once for every GitOps object the PR changes.
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
   const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
@@ -51,5 +65,7 @@ export function detectorContext(policy: Policy, base: ManifestSet, head: Manifes
     readYaml,
     sameYaml: sameYamlContent,
     readForContext,
+    renderJudged: (application, index, count) =>
+      judged.has(applicationSourceRoot(application.source.file, application.id.name, index, count)),
   };
 }

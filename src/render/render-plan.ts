@@ -638,7 +638,7 @@ function helmRoot(
   const why = offline ?? (found ? found.offline : `chart folder ${chart || "."} has no Chart.yaml in the repository`);
   const chartFiles = found?.files ?? [];
   return {
-    id: `helm ${origin} ${name}`,
+    id: helmRootId(origin, name),
     origin,
     output: posix.join(
       folderOf(origin),
@@ -765,11 +765,21 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   });
 }
 
+/** The name of an Argo CD Application's source `index` among `count` (`source` first, then `sources`), as its helm root is named. */
+const applicationSourceName = (application: string, index: number, count: number): string =>
+  `${application}${count > 1 ? `#${index}` : ""}`;
+
+/** The id of the helm root of an Argo CD Application's source (see applicationSourceName). */
+export const applicationSourceRoot = (file: string, application: string, index: number, count: number): string =>
+  helmRootId(file, applicationSourceName(application, index, count));
+
+const helmRootId = (origin: string, name: string): string => `helm ${origin} ${name}`;
+
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   return documentsOf(file, ApplicationDoc).flatMap((application) => {
     const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
     return sources.flatMap((source, index): RenderRoot[] => {
-      const name = `${application.metadata.name}${sources.length > 1 ? `#${index}` : ""}`;
+      const name = applicationSourceName(application.metadata.name, index, sources.length);
       const chart = source.path === undefined ? undefined : normalize(source.path);
       const isChart =
         source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));

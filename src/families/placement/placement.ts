@@ -1,5 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { flag, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
+import { flag, list, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { sameValue, setChange, show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -151,6 +151,11 @@ interface Setting {
   ) => { readonly floor: RiskLevel; readonly effect: string } | undefined;
   /** Names the setting in the summary instead of its path and values, when those are too large to show. */
   readonly label?: string;
+  /**
+   * For an Application's source field: whether what the setting reads of a source is the render
+   * stage's to judge once it judged that source's chart (DetectorContext.renderJudged).
+   */
+  readonly rendered?: (source: Record<string, unknown>) => boolean;
 }
 
 /** The revision(s) an Argo CD source deploys; `sources` is read as one list. */
@@ -195,11 +200,24 @@ const renderJudge: Setting["judge"] = (before, after, where, kinds) => {
     : undefined;
 };
 
-/** targetRevision and inline render inputs, for a source block wherever the kind keeps it. */
+/**
+ * targetRevision and inline render inputs, for a source block wherever the kind keeps it. A chart
+ * source's targetRevision is the chart's version, and a Helm source's values are what its render
+ * reads: the render stage judges both (linkerd-examples d0f758b: a cert-manager chart bump was
+ * high twice, and still high once `render.trusted` vouched for the chart). A path source's
+ * targetRevision is a git revision, whose content no render here reads.
+ */
 const sourceSettings = (kinds: readonly string[], prefix: FieldPath): Setting[] =>
   (["source", "sources"] as const).flatMap((field) => [
-    { kinds, path: [...prefix, field], read: revisions, judge: revisionJudge, label: `${field}.targetRevision` },
-    { kinds, path: [...prefix, field], read: renderInputs, judge: renderJudge, label: `${field} render inputs` },
+    {
+      kinds,
+      path: [...prefix, field],
+      read: revisions,
+      judge: revisionJudge,
+      label: `${field}.targetRevision`,
+      rendered: (source) => source.chart !== undefined,
+    },
+    { kinds, path: [...prefix, field], read: renderInputs, judge: renderJudge, label: `${field} render inputs`, rendered: () => true },
   ]);
 
 const SETTINGS: readonly Setting[] = [
@@ -269,13 +287,30 @@ const SETTINGS: readonly Setting[] = [
   },
 ];
 
+/** What a setting reads of a resource, an Application's sources the render stage judged (Setting.rendered) read as alike. */
+function unjudged(resource: Resource, setting: Setting, context: DetectorContext): unknown {
+  const value = valueAt(resource.body, setting.path);
+  if (!setting.rendered || resource.id.kind !== "Application") return value;
+  const spec = record(resource.body.spec);
+  const sources = [...(spec.source === undefined ? [] : [spec.source]), ...list(spec.sources)];
+  const judged = (source: unknown, index: number) =>
+    setting.rendered!(record(source)) && context.renderJudged(resource, index, sources.length) ? RENDERED : source;
+  const field = setting.path[setting.path.length - 1];
+  if (field === "source") return value === undefined ? value : judged(value, 0);
+  const offset = spec.source === undefined ? 0 : 1;
+  return Array.isArray(value) ? value.map((source, index) => judged(source, offset + index)) : value;
+}
+
+/** A source the render stage judged, as each setting reads it: alike on both sides. */
+const RENDERED = Object.freeze({ rendered: true });
+
 const settings = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || !change.head) return;
   const kind = change.head.id.kind;
   for (const setting of SETTINGS) {
     if (!setting.kinds.includes(kind)) continue;
-    const before = setting.read(valueAt(change.base.body, setting.path));
-    const after = setting.read(valueAt(change.head.body, setting.path));
+    const before = setting.read(unjudged(change.base, setting, context));
+    const after = setting.read(unjudged(change.head, setting, context));
     if (sameValue(before, after)) continue;
     const verdict = setting.judge(before, after, where, context.trafficKinds);
     if (!verdict) continue;

@@ -7,6 +7,8 @@ import type { Detection } from "../../../src/core/finding.js";
 import { analyze } from "../../helpers/review-trees.js";
 import { changeOf, expectDetections, type Expected } from "../../detect/resource-fixture.js";
 import { detectorContext } from "../../../src/detect/detector-context.js";
+import { planRenders } from "../../../src/render/render-plan.js";
+import type { RenderResult } from "../../../src/render/render-result.js";
 
 type Tree = Record<string, string>;
 
@@ -452,5 +454,45 @@ describe("end to end: findings of a placement change, and nothing above low for 
   it("reformatting and reordering keys is silent", () => {
     const reformatted = app.replace("{repoURL: x, path: apps/shop/jkt}", "\n    path: apps/shop/jkt\n    repoURL: x");
     expect(analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": reformatted }).findings).toEqual([]);
+  });
+});
+
+describe("an Argo CD chart source the render stage judged", () => {
+  const chart = (version: string) =>
+    application(
+      `  source: {repoURL: https://charts.jetstack.io, chart: cert-manager, targetRevision: ${version}}\n  destination: {name: jkt-prod, namespace: cert-manager}`,
+    );
+  const gitPath = (revision: string) =>
+    application(
+      `  source: {repoURL: https://github.com/example/platform.git, path: charts/shop, targetRevision: ${revision}, helm: {values: "replicas: 2"}}\n  destination: {name: jkt-prod, namespace: shop}`,
+    );
+  /** The detector's findings with the render stage's result for these trees: each helm root it plans reported as failed. */
+  const judged = (base: string, head: string, render: boolean): string[] => {
+    const clusterOfFile = compileFilePlacement(POLICY.topology.placements);
+    const files = (text: string) => [{ path: "apps/shop.yaml", text }];
+    const [before, after] = [loadManifests(files(base)), loadManifests(files(head))];
+    const roots = planRenders(files(head), POLICY.topology);
+    const rendered: RenderResult = {
+      roots: [],
+      base: { files: [], consumed: [] },
+      head: { files: [], consumed: [] },
+      failures: roots.map((root) => ({ id: root.id, origin: root.origin, inputs: root.inputs, reason: "offline", gates: true })),
+    };
+    const context = detectorContext(POLICY, before, after, clusterOfFile, render ? rendered : undefined);
+    return placementDetector(changeOf(APP, before.resources.get(APP), after.resources.get(APP)), context).map((d) => d.summary);
+  };
+
+  it("leaves a chart version to the render stage (linkerd-examples d0f758b: high twice, and still once render.trusted vouched)", () => {
+    expect(judged(chart("v0.15.0"), chart("v1.0.4"), true)).toEqual([]);
+    // Nothing rendered (--no-render): the detector is the only one to say it.
+    expect(judged(chart("v0.15.0"), chart("v1.0.4"), false)).toEqual([
+      expect.stringContaining("deploys revision v1.0.4 instead of v0.15.0"),
+    ]);
+  });
+
+  it("still judges a path source's git revision, which no render here reads", () => {
+    expect(judged(gitPath("main"), gitPath("feature"), true)).toEqual([
+      expect.stringContaining("deploys revision feature instead of main"),
+    ]);
   });
 });
