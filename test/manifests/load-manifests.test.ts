@@ -439,6 +439,23 @@ describe("what names traffic config but is not traffic config never gates, and i
     ]);
   });
 
+  it("reads kinds known by their text in JSON and flow style too: a Namespace, an Istio chart's HelmRelease", () => {
+    const set = loadManifests([
+      file("ns.json", JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }, null, 2)),
+      file("flow.yaml", "{apiVersion: v1, kind: Namespace, metadata: {name: web}}"),
+      file(
+        "istiod.json",
+        JSON.stringify({
+          apiVersion: "helm.toolkit.fluxcd.io/v2",
+          kind: "HelmRelease",
+          metadata: { name: "istiod", namespace: "istio-system" },
+          spec: { chart: { spec: { chart: "istiod", sourceRef: { kind: "HelmRepository", name: "istio" } } } },
+        }),
+      ),
+    ]);
+    expect(keys(set)).toEqual(["/Namespace//shop", "/Namespace//web", "helm.toolkit.fluxcd.io/HelmRelease/istio-system/istiod"]);
+  });
+
   it("skips an Ansible role's Jinja template beside the role's tasks (kiali/demos abb95ab6), not one outside a role", () => {
     const namespace = [
       "apiVersion: v1",

@@ -1,8 +1,11 @@
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
 import fc from "fast-check";
 import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { riskRank } from "../../src/core/risk-level.js";
-import { analyze } from "../helpers/review-trees.js";
+import { parseYamlDocument, splitYamlDocuments } from "../../src/manifests/yaml-documents.js";
+import { analyze, CORPUS, corpusFile, describeCorpus } from "../helpers/review-trees.js";
 
 /**
  * Properties of the semantic diff (issue 2): cosmetic edits never yield a finding above `low`, and a
@@ -147,5 +150,45 @@ describe("semantic diff properties", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describeCorpus("the corpus rewritten without changing what it says (../shared/corpus)", () => {
+  const files = (folder: string): string[] =>
+    readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(folder, entry.name);
+      return entry.isDirectory() ? files(path) : /\.ya?ml$/.test(entry.name) ? [relative(CORPUS, path)] : [];
+    });
+  /** Reversed key order at every level: what a different tool's serializer may write. */
+  const reordered = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(reordered)
+      : value !== null && typeof value === "object"
+        ? Object.fromEntries(
+            Object.keys(value)
+              .reverse()
+              .map((key) => [key, reordered((value as Record<string, unknown>)[key])]),
+          )
+        : value;
+
+  it("as JSON, or as YAML with keys reordered, every string quoted and comments added, yields no finding", () => {
+    const noisy: string[] = [];
+    for (const path of files(CORPUS)) {
+      const text = corpusFile(path);
+      // Values as Kubernetes reads them (go-yaml's booleans and integers), so the rewrite keeps them.
+      const parsed = splitYamlDocuments(text).map((chunk) => parseYamlDocument(chunk));
+      if (parsed.some((document) => !document.ok)) continue;
+      const documents = parsed.flatMap((document) => (document.ok && document.value != null ? [document.value] : []));
+      if (documents.length === 0) continue;
+      const rewrites = {
+        json: documents.map((document) => JSON.stringify(document, null, 2)).join("\n---\n"),
+        yaml: `# rewritten\n${documents.map((document) => jsyaml.dump(reordered(document), { forceQuotes: true, flowLevel: 4, lineWidth: -1 })).join("---\n")}# end\n`,
+      };
+      for (const [name, head] of Object.entries(rewrites)) {
+        const findings = analyze({ [path]: text }, { [path]: head }).findings.filter((finding) => finding.risk !== "none");
+        noisy.push(...findings.map((finding) => `${name} ${path}: ${finding.class} ${finding.summary}`));
+      }
+    }
+    expect(noisy).toEqual([]);
   });
 });

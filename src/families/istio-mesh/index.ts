@@ -17,9 +17,10 @@ const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress
 
 /**
  * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
- * values hold the mesh's identity and mTLS settings wherever the chart itself comes from.
+ * values hold the mesh's identity and mTLS settings wherever the chart itself comes from. The name
+ * ends its scalar: at a line's end or comment, or before the `,` or `}` of JSON and flow style.
  */
-const ISTIO_CHART = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?(?:${[...ISTIO_CHARTS].join("|")})["']?[ \\t]*(?:#.*)?$`, "m");
+const ISTIO_CHART = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?(?:${[...ISTIO_CHARTS].join("|")})["']?(?=[ \\t]*(?:[,}#]|$))`, "m");
 
 /**
  * The mesh level of Istio: IstioOperator, the Sail Operator's Istio and IstioRevision, Helm values

@@ -15,7 +15,8 @@ export const namespaceFamily: Family = {
   textKinds: [
     {
       kind: "Namespace",
-      when: /^["']?kind["']?[ \t]*:[ \t]*["']?Namespace\b/m,
+      // Anywhere on a line: JSON and flow style write `"kind": "Namespace"` indented or inline.
+      when: /\bkind["']?[ \t]*:[ \t]*["']?Namespace\b/,
       schema: metadataOnly,
       namespaced: false,
       context: true,
