@@ -72,8 +72,25 @@ export interface Flow {
 /** The entry points one route resource lands on. */
 export interface RouteEntries {
   readonly resource: ResourceId;
+  /** The file that declares it: what tells one route apart when its key names no file. */
+  readonly file: string;
   readonly entries: readonly string[];
 }
+
+const SCOPE_SUFFIX = / \[([^\]]*)\]$/;
+
+/** A flow's entry without the ` [scope]` suffix the model adds to scoped resources (their cluster, or their file). */
+export const unscopedEntry = (entry: string): string => (entry.endsWith("]") ? entry.replace(SCOPE_SUFFIX, "") : entry);
+
+/**
+ * The cluster a flow's entry is scoped to, without the file that only tells copies of one identity
+ * apart (`cluster@file`, or `file`): undefined when it names no cluster.
+ */
+export const entryCluster = (entry: string, file: string): string | undefined => {
+  const scope = SCOPE_SUFFIX.exec(entry)?.[1];
+  if (scope === undefined || scope === file) return undefined;
+  return scope.endsWith(`@${file}`) ? scope.slice(0, -file.length - 1) : scope;
+};
 
 /**
  * The entry of a route that names no parents (a Gateway API route without parentRefs, as in the

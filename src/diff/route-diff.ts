@@ -1,4 +1,4 @@
-import { servedFlows, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import { entryCluster, servedFlows, unscopedEntry, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
 
@@ -112,6 +112,7 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
     if (flows) flows.push(flow);
     else bySlot.set(slot(flow), [flow]);
   }
+  const unpaired: Flow[] = [];
   for (const flow of leftBase) {
     const candidates = bySlot.get(slot(flow)) ?? [];
     const index = [
@@ -119,13 +120,54 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
       candidates.findIndex((c) => c.precedence === flow.precedence),
     ].find((i) => i >= 0);
     if (index === undefined) {
-      pairs.push({ base: flow });
+      unpaired.push(flow);
       continue;
     }
     pairs.push({ base: flow, head: candidates[index] });
     candidates.splice(index, 1);
   }
-  for (const flows of bySlot.values()) for (const flow of flows) pairs.push({ head: flow });
+  pairs.push(...pairedAcrossScopes(unpaired, [...bySlot.values()].flat(), base, head));
+  return pairs;
+}
+
+/**
+ * A key names its file only while another file defines the same identity (Resource.key), so a
+ * copy appearing or vanishing elsewhere, or the route renamed out of a shared name, scopes or
+ * unscopes its flows' entries without moving a request (eks-workshop-v2 0611f14: Ingress ui/ui
+ * renamed ui-multi beside another lab's ui/ui read as removed and added). Flows left unpaired
+ * that claim the same entry, cluster, host and match from the same file are one.
+ */
+function pairedAcrossScopes(
+  leftBase: readonly Flow[],
+  leftHead: readonly Flow[],
+  base: TrafficModel,
+  head: TrafficModel,
+): { base?: Flow; head?: Flow }[] {
+  if (leftBase.length === 0 || leftHead.length === 0)
+    return [...leftBase.map((flow) => ({ base: flow })), ...leftHead.map((flow) => ({ head: flow }))];
+  const place = (flow: Flow, model: TrafficModel): string | undefined => {
+    const file = model.routes.get(flow.resourceKey)?.file;
+    return file === undefined
+      ? undefined
+      : `${unscopedEntry(flow.entry)}|${entryCluster(flow.entry, file) ?? ""}|${flow.host}|${flow.match}|${file}`;
+  };
+  const heads = new Map<string, Flow[]>();
+  for (const flow of leftHead) {
+    const at = place(flow, head);
+    if (at === undefined) continue;
+    const flows = heads.get(at);
+    if (flows) flows.push(flow);
+    else heads.set(at, [flow]);
+  }
+  const pairs: { base?: Flow; head?: Flow }[] = [];
+  const taken = new Set<Flow>();
+  for (const flow of leftBase) {
+    const at = place(flow, base);
+    const match = at === undefined ? undefined : heads.get(at)?.shift();
+    if (match) taken.add(match);
+    pairs.push(match ? { base: flow, head: match } : { base: flow });
+  }
+  for (const flow of leftHead) if (!taken.has(flow)) pairs.push({ head: flow });
   return pairs;
 }
 

@@ -7,7 +7,8 @@ import type { FieldPath } from "../core/finding.js";
 import { hostsOverlap } from "../core/host-match.js";
 import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
-import { unscopedEntry, type TrafficGraph } from "./traffic-graph.js";
+import type { TrafficGraph } from "./traffic-graph.js";
+import { unscopedEntry } from "../core/traffic-model.js";
 import type { DestinationRuleNode, RouteNode } from "../core/graph-nodes.js";
 
 /**

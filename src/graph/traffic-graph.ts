@@ -43,11 +43,6 @@ export interface TrafficGraph {
 /** The clusters of an export whose file's cluster is unknown. */
 const UNKNOWN_CLUSTER: readonly string[] = Object.freeze([""]);
 
-const SCOPE_SUFFIX = / \[[^\]]*\]$/;
-
-/** A flow's entry without the ` [cluster]` suffix the model adds to scoped resources. */
-export const unscopedEntry = (entry: string): string => (entry.endsWith("]") ? entry.replace(SCOPE_SUFFIX, "") : entry);
-
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key);
   if (list) list.push(value);

@@ -103,7 +103,9 @@ export function buildTrafficModel(
     const before = previous?.routes.get(resource.key);
     routes.set(
       resource.key,
-      before?.resource === resource.id && sameItems(before.entries, entries) ? before : { resource: resource.id, entries },
+      before?.resource === resource.id && before.file === resource.source.file && sameItems(before.entries, entries)
+        ? before
+        : { resource: resource.id, file: resource.source.file, entries },
     );
     for (const rule of found.rules) {
       const flow = flowOf(resource, rule, scopedEntry(rule.entry), placement);

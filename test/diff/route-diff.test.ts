@@ -130,6 +130,20 @@ describe("route diff of Gateway API routes", () => {
     );
   });
 
+  it("a route whose key gains or loses its file (a copy of its identity elsewhere appears, or it is renamed out of one) moves no request (eks-workshop-v2 0611f14)", () => {
+    const ingress = (name: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: ${name}, namespace: ui}\nspec:\n  ingressClassName: alb\n  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ui, port: {number: 80}}}}]}}]\n`;
+    const labs = { "labs/creating/ingress.yaml": ingress("ui"), "labs/multiple/ingress-ui.yaml": ingress("ui") };
+    const renamed = { ...labs, "labs/multiple/ingress-ui.yaml": ingress("ui-multi") };
+    const routeFindings = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => f.class.startsWith("route."));
+    expect(analyze(labs, renamed).routeDiffs).toEqual([]);
+    expect(routeFindings(analyze(labs, renamed))).toEqual([]);
+    expect(analyze(renamed, labs).routeDiffs).toEqual([]);
+    // A rename that also moves its requests elsewhere still shows.
+    const moved = { ...renamed, "labs/multiple/ingress-ui.yaml": ingress("ui-multi").replace("name: ui, port", "name: ui-v2, port") };
+    expect(analyze(labs, moved).routeDiffs.map((diff) => diff.status)).toEqual(["changed"]);
+  });
+
   it("a new route and a removed route", () => {
     const route = checkoutRoute(ref("checkout-jkt"));
     expect(classesOf(analyze({}, { "r.yaml": route }))).toEqual(["route.added"]);
