@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
@@ -349,21 +349,27 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
       ];
     }
     const home = join(work, "home");
-    const outcome = await execute(command, args, work, timeoutMs, {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: home,
-      HELM_CACHE_HOME: join(home, "cache"),
-      HELM_CONFIG_HOME: join(home, "config"),
-      HELM_DATA_HOME: join(home, "data"),
-      KUBECONFIG: join(home, "kubeconfig"),
-      // Nothing is fetched: any connection a tool attempts goes to a closed port and fails.
-      HTTP_PROXY: "http://127.0.0.1:9",
-      HTTPS_PROXY: "http://127.0.0.1:9",
-      NO_PROXY: "",
-      GIT_TERMINAL_PROMPT: "0",
-    });
-    // Paths in tool messages name the temporary folder: the reader knows the repository's paths.
-    if ("error" in outcome) return { ...outcome, error: fromWrapper(outcome.error.split(`${tree}/`).join("").split(tree).join(".")) };
+    const outcome = await execute(
+      command,
+      args,
+      work,
+      timeoutMs,
+      {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: home,
+        HELM_CACHE_HOME: join(home, "cache"),
+        HELM_CONFIG_HOME: join(home, "config"),
+        HELM_DATA_HOME: join(home, "data"),
+        KUBECONFIG: join(home, "kubeconfig"),
+        // Nothing is fetched: any connection a tool attempts goes to a closed port and fails.
+        HTTP_PROXY: "http://127.0.0.1:9",
+        HTTPS_PROXY: "http://127.0.0.1:9",
+        NO_PROXY: "",
+        GIT_TERMINAL_PROMPT: "0",
+      },
+      inRepository([tree, await realpath(tree).catch(() => tree), work, await realpath(work).catch(() => work)]),
+    );
+    if ("error" in outcome) return outcome;
     if (root.run.tool === "helm") return namespaced(outcome.text, root.run.namespace);
     const { postBuild } = root.run;
     return postBuild
@@ -440,7 +446,27 @@ const MESSAGE_CHARS = 800;
 const bounded = (message: string): string =>
   message.length <= MESSAGE_CHARS ? message : `${message.slice(0, MESSAGE_CHARS / 2)} … ${message.slice(-MESSAGE_CHARS / 2)}`;
 
-function execute(command: string, args: readonly string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Outcome> {
+/**
+ * Paths in a tool's message as the repository's: the scratch folder a render runs in (its real
+ * path too, which kustomize prints after following links) is left out, before the message is cut
+ * to length. A message naming it would read worse and differ on every run, and with it the
+ * finding's fingerprint that approvals bind to (gloo-mesh-use-cases 8456e25: a cut message kept
+ * half the folder's random name).
+ */
+const inRepository =
+  (trees: readonly string[]) =>
+  (said: string): string =>
+    fromWrapper(trees.reduce((text, tree) => text.split(`${tree}/`).join("").split(tree).join("."), said));
+
+/** `tidy`: what the tool said, made readable before it is cut to length (see renderOne). */
+function execute(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+  tidy: (said: string) => string,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
@@ -454,7 +480,7 @@ function execute(command: string, args: readonly string[], cwd: string, timeoutM
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const message = toolMessage(Buffer.concat(err).toString("utf8"));
+      const message = toolMessage(tidy(Buffer.concat(err).toString("utf8")));
       if (code === 0) resolve({ text: Buffer.concat(out).toString("utf8") });
       else
         resolve(signal === "SIGKILL" ? { error: `timed out after ${timeoutMs} ms`, timedOut: true } : { error: message || `exit ${code}` });

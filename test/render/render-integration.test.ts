@@ -90,6 +90,29 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a tool's message names the repository's paths, never the render's scratch folder: the same failure is the same finding on every run and at both sides (gloo-mesh-use-cases 8456e25)",
+    async () => {
+      // kustomize's deprecation warnings and the wrapper's step make the message run over its length.
+      const folder = "helm-install/1.2/enterprise-agent-addons/redis";
+      const overlay = (extra = ""): SourceFile[] => [
+        { path: `${folder}/kustomization.yaml`, text: `resources:\n- base.yaml\npatchesStrategicMerge:\n- redis-patch.yaml\n${extra}` },
+        { path: `${folder}/redis-patch.yaml`, text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n" },
+      ];
+      const failure = async () =>
+        (await reviewRendered(overlay(), overlay("namePrefix: x-\n"))).analysis.findings.find(
+          (finding) => finding.resource.kind === "Render",
+        )!;
+      const [first, again] = [await failure(), await failure()];
+      expect(first.summary).not.toMatch(/route-governor-render|\/tree\//);
+      expect(first.summary).toContain(`lstat ${folder}/base.yaml: no such file or directory`);
+      // Base and head fail alike, and are told so.
+      expect(first.summary).toContain("(the same at base and head");
+      expect([again.summary, again.fingerprint]).toEqual([first.summary, first.fingerprint]);
+    },
+    HEADROOM,
+  );
+
+  it(
     "a chart that does not render is a high finding naming the tool's error; the same chart untouched is not",
     async () => {
       const { files: base } = readFolder(fixture("local-chart"));
