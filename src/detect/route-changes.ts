@@ -1,5 +1,5 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
-import type { RouteDiff } from "../diff/route-diff.js";
+import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
 import { regionLabel } from "../diff/route-diff.js";
 import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
@@ -13,17 +13,28 @@ import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
  * backends and regions gain or lose traffic (DESIGN §5, route.* and backend.*).
  */
 
+/**
+ * A backend as a summary names it: its label, with its key where another backend of the same diff
+ * shows the same label (a route moved to another namespace sends `frontend:80` to another Service:
+ * anthos-service-mesh-samples 57e68f2).
+ */
+const shiftName = (diff: RouteDiff, shift: BackendShift, host: string): string => {
+  const label = shortLabel(shift.label, host);
+  const twin = diff.backends.some((other) => other.key !== shift.key && shortLabel(other.label, host) === label);
+  return twin ? `${label} (${shift.key.replace(/\|+/g, " ").trim()})` : label;
+};
+
 const shareList = (diff: RouteDiff, side: "before" | "after", host: string) =>
   diff.backends
     .filter((shift) => shift[side] !== undefined)
-    .map((shift) => `${shortLabel(shift.label, host)} ${percent(shift[side])}`)
+    .map((shift) => `${shiftName(diff, shift, host)} ${percent(shift[side])}`)
     .join(", ") || "no backend";
 
 const shiftList = (diff: RouteDiff, host: string) =>
   diff.backends
     .filter((shift) => shift.before !== shift.after)
     .map((shift) => {
-      const label = shortLabel(shift.label, host);
+      const label = shiftName(diff, shift, host);
       if (shift.before === undefined) return `${label} new ${percent(shift.after)}`;
       if (shift.after === undefined) return `${label} ${percent(shift.before)} → removed`;
       return `${label} ${percent(shift.before)} → ${percent(shift.after)}`;
@@ -40,7 +51,7 @@ const placedElsewhere = (diff: RouteDiff, region: string, host: string) =>
       ({ base, head }) =>
         base && head && base.share > 0 && base.placement.regions.includes(region) && !head.placement.regions.includes(region),
     )
-    .map((shift) => `${shortLabel(shift.label, host)} now placed in ${regionLabel(shift.head!)}`)
+    .map((shift) => `${shiftName(diff, shift, host)} now placed in ${regionLabel(shift.head!)}`)
     .join(", ");
 
 /** Known regions that receive traffic; `unknown` and `clusterset` are not regions one can gain or drain. */
@@ -150,7 +161,7 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     drafts.push(
       draft(
         { class: isNewRegion ? "backend.region-added" : "backend.added", path: backend.path },
-        `${shortLabel(shift.label, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
+        `${shiftName(diff, shift, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
         shift.key,
       ),
     );
@@ -164,7 +175,7 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     drafts.push(
       draft(
         { class: "backend.region-added", path: shift.head!.path },
-        `${shortLabel(shift.label, head.host)} now runs across the cluster set (was ${regionLabel(shift.base!)}) with ${percent(shift.after)} of the traffic`,
+        `${shiftName(diff, shift, head.host)} now runs across the cluster set (was ${regionLabel(shift.base!)}) with ${percent(shift.after)} of the traffic`,
         shift.key,
       ),
     );
@@ -177,7 +188,7 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     drafts.push(
       draft(
         { class: "backend.region-added", path: shift.head.path },
-        `${shortLabel(shift.label, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
+        `${shiftName(diff, shift, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
         shift.key,
       ),
     );

@@ -144,6 +144,17 @@ describe("route diff of Gateway API routes", () => {
     expect(analyze(labs, moved).routeDiffs.map((diff) => diff.status)).toEqual(["changed"]);
   });
 
+  it("a backend of the same label in another namespace is named by its key (anthos-service-mesh-samples 57e68f2)", () => {
+    const gateway =
+      "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: ingress, namespace: asm-ingress}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]\n";
+    const frontend = (namespace: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: frontend, namespace: ${namespace}}\nspec:\n  hosts: ['*']\n  gateways: [asm-ingress/ingress]\n  http: [{route: [{destination: {host: frontend, port: {number: 80}}}]}]\n`;
+    const result = analyze({ "gw.yaml": gateway, "vs.yaml": frontend("default") }, { "gw.yaml": gateway, "vs.yaml": frontend("bank") });
+    expect(result.findings.filter((f) => f.class.startsWith("backend.")).map((f) => f.summary)).toEqual([
+      "*: frontend:80 (frontend.bank.svc.cluster.local 80) receives 100% (frontend:80 (frontend.default.svc.cluster.local 80) 100% → removed, frontend:80 (frontend.bank.svc.cluster.local 80) new 100%)",
+    ]);
+  });
+
   it("a new route and a removed route", () => {
     const route = checkoutRoute(ref("checkout-jkt"));
     expect(classesOf(analyze({}, { "r.yaml": route }))).toEqual(["route.added"]);
