@@ -34,8 +34,8 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
     for (const entry of patchFiles(fields)) patches.add(at(entry));
     for (const entry of resourceEntries(fields)) {
       const path = at(entry);
-      // An entry the tree does not hold (outside the repository, or not read) is unknown.
-      if (!texts.has(path) && !held.has(path)) return false;
+      // An entry the tree does not hold (the machine's own file, outside the repository, or not read) is unknown.
+      if (posix.isAbsolute(entry) || (!texts.has(path) && !held.has(path))) return false;
       listed.add(path);
     }
   }

@@ -88,6 +88,7 @@ describe("a kustomize root that applies no traffic config needs no render", () =
     expect(
       quiet({ "app/kustomization.yaml": "resources: [deployment.yaml, ../outside/route.yaml]\n", "app/deployment.yaml": DEPLOYMENT }),
     ).toBe(false);
+    expect(quiet({ "app/kustomization.yaml": "resources: [/deployment.yaml]\n", "app/deployment.yaml": DEPLOYMENT })).toBe(false);
     expect(quiet({ "app/kustomization.yaml": "resources: [deployment.yaml\n", "app/deployment.yaml": DEPLOYMENT })).toBe(false);
   });
 
