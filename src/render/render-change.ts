@@ -158,11 +158,12 @@ async function renderStage(
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     const before = basePlan.get(id);
     const after = headPlan.get(id);
-    // Read as written on both sides, it shows all it could apply: nothing of traffic.
-    const quiet = (root: RenderRoot | undefined, texts: TreeTexts) => root === undefined || rendersNoTraffic(root, texts);
-    if (quiet(before, baseText) && quiet(after, headText)) return false;
-    if (!before || !after) return true;
-    if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText)) return false;
+    // Read as written on both sides, it shows all it could apply: nothing of traffic. Asked last,
+    // as it reads every file the root lists.
+    const quiet = () =>
+      (before === undefined || rendersNoTraffic(before, baseText)) && (after === undefined || rendersNoTraffic(after, headText));
+    if (!before || !after) return !quiet();
+    if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText) || quiet()) return false;
     if (options.trusts === undefined || !onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts)) return true;
     trusted.push(id);
     return false;
