@@ -127,7 +127,60 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
     candidates.splice(index, 1);
   }
   pairs.push(...pairedAcrossScopes(unpaired, [...bySlot.values()].flat(), base, head));
-  return pairs;
+  return withoutTwins(pairs, base, head);
+}
+
+/**
+ * What one flow does, wherever its object is written: its resource's identity, entry (without the
+ * file that tells copies apart), cluster, host, match, backends' shares and mirrors.
+ */
+function twinKey(flow: Flow, model: TrafficModel): string | undefined {
+  const file = model.routes.get(flow.resourceKey)?.file;
+  if (file === undefined) return undefined;
+  const { group, kind, namespace, name } = flow.resource;
+  const backends = flow.backends.map((backend) => `${backend.key}=${backend.share}`).sort();
+  const mirrors = flow.mirrors.map((mirror) => JSON.stringify(mirror)).sort();
+  return JSON.stringify([
+    group,
+    kind,
+    namespace,
+    name,
+    unscopedEntry(flow.entry),
+    entryCluster(flow.entry, file) ?? "",
+    flow.host,
+    flow.match,
+    backends,
+    mirrors,
+    flow.plan ?? "",
+  ]);
+}
+
+/**
+ * A copy of one object that appears or vanishes beside a copy that stays as it was moves no
+ * request: the cluster holds that object either way (argoproj/rollouts-demo 7b38537: the canary
+ * overlay became a root of its own, rendering the Ingresses the analysis overlay already renders).
+ */
+function withoutTwins(
+  pairs: readonly { base?: Flow; head?: Flow }[],
+  base: TrafficModel,
+  head: TrafficModel,
+): { base?: Flow; head?: Flow }[] {
+  if (pairs.every((pair) => pair.base && pair.head)) return [...pairs];
+  // What the flows that stay as they were do, of the objects a flow appears or vanishes from: a
+  // copy adding or dropping the same is no change.
+  const objectOf = ({ resource }: Flow) => `${resource.group}/${resource.kind}/${resource.namespace}/${resource.name}`;
+  const objects = new Set(pairs.flatMap((pair) => (pair.base && pair.head ? [] : [objectOf((pair.head ?? pair.base)!)])));
+  const kept = new Set<string>();
+  for (const pair of pairs) {
+    if (!pair.base || !pair.head || !objects.has(objectOf(pair.base))) continue;
+    const before = twinKey(pair.base, base);
+    if (before !== undefined && before === twinKey(pair.head, head)) kept.add(before);
+  }
+  return pairs.filter((pair) => {
+    if (pair.base && pair.head) return true;
+    const key = pair.head ? twinKey(pair.head, head) : twinKey(pair.base!, base);
+    return key === undefined || !kept.has(key);
+  });
 }
 
 /**

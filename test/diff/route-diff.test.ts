@@ -155,6 +155,18 @@ describe("route diff of Gateway API routes", () => {
     ]);
   });
 
+  it("a copy of an object that appears or vanishes beside a copy that stays as it was moves no request (argoproj/rollouts-demo 7b38537)", () => {
+    const ingress = (service: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: canary, namespace: shop}\nspec:\n  ingressClassName: nginx\n  rules: [{host: canary.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${service}, port: {number: 80}}}}]}}]\n`;
+    const one = { "analysis/(rendered)/kustomization.yaml": ingress("canary") };
+    const two = { ...one, "canary/(rendered)/kustomization.yaml": ingress("canary") };
+    expect(analyze(one, two).routeDiffs).toEqual([]);
+    expect(analyze(two, one).routeDiffs).toEqual([]);
+    // A copy that differs is a version of its own: what it serves shows.
+    const other = { ...one, "canary/(rendered)/kustomization.yaml": ingress("canary-v2") };
+    expect(analyze(one, other).routeDiffs.map((diff) => diff.status)).toEqual(["added"]);
+  });
+
   it("a new route and a removed route", () => {
     const route = checkoutRoute(ref("checkout-jkt"));
     expect(classesOf(analyze({}, { "r.yaml": route }))).toEqual(["route.added"]);
