@@ -45,9 +45,12 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
   const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement, memo);
   const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement, memo);
   const checkable = checkableIn([base, head]);
-  const specOf = (tree: TreeAnalysis) => (key: string) => tree.manifests.resources.get(key)?.body.spec;
-  const before = checkReferences(base, checkable, specOf(input.base));
-  const after = checkReferences(head, checkable, specOf(input.head));
+  const definitionOf = (tree: TreeAnalysis) => (key: string) => {
+    const resource = tree.manifests.resources.get(key);
+    return resource && { spec: resource.body.spec, annotations: resource.annotations };
+  };
+  const before = checkReferences(base, checkable, definitionOf(input.base));
+  const after = checkReferences(head, checkable, definitionOf(input.head));
   const issues = compareIssues(before.issues, after.issues);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({

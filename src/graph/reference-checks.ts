@@ -70,10 +70,11 @@ const missingIsCheckable = (attachment: Attachment, route: RouteNode, checkable:
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /**
- * `specOf`: a route's spec by its key, when the caller holds the tree's resources: one object
- * written alike in two files claims nothing from itself.
+ * `definitionOf`: what a route says by its key (its spec, and its annotations, which an Ingress
+ * controller reads as routing), when the caller holds the tree's resources: one object written
+ * alike in two files claims nothing from itself.
  */
-export function checkReferences(graph: TrafficGraph, checkable: Checkable, specOf?: (routeKey: string) => unknown): ReferenceReport {
+export function checkReferences(graph: TrafficGraph, checkable: Checkable, definitionOf?: (routeKey: string) => unknown): ReferenceReport {
   const issues: GraphIssue[] = [];
   const unchecked = new Map<string, number>();
   const note = (what: string) => unchecked.set(what, (unchecked.get(what) ?? 0) + 1);
@@ -104,7 +105,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable, specO
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
-  conflicts(graph, issues, note, specOf);
+  conflicts(graph, issues, note, definitionOf);
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -305,10 +306,10 @@ const sameObject = (a: RouteNode, b: RouteNode): boolean =>
  * `istio-manifests/`, in a release bundle and in a kustomize component): whichever is applied
  * last, the cluster holds the same route, so it competes with nobody.
  */
-const sameDefinition = (a: RouteNode, b: RouteNode, specOf: ((routeKey: string) => unknown) | undefined): boolean => {
-  if (!specOf || !sameName(a, b) || a.id.namespace !== b.id.namespace || clusterOf(a) !== clusterOf(b)) return false;
-  const spec = specOf(a.key);
-  return spec !== undefined && equalData(spec, specOf(b.key));
+const sameDefinition = (a: RouteNode, b: RouteNode, definitionOf: ((routeKey: string) => unknown) | undefined): boolean => {
+  if (!definitionOf || !sameName(a, b) || a.id.namespace !== b.id.namespace || clusterOf(a) !== clusterOf(b)) return false;
+  const definition = definitionOf(a.key);
+  return definition !== undefined && equalData(definition, definitionOf(b.key));
 };
 
 /** The same group, kind and name (whatever the namespace). */
@@ -340,7 +341,7 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
  * oldest route, Istio merges gateway VirtualServices in no fixed order and applies one mesh
  * VirtualService per host. Across namespaces it is a takeover (access.widened).
  */
-function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note, specOf: ((routeKey: string) => unknown) | undefined) {
+function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note, definitionOf: ((routeKey: string) => unknown) | undefined) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
   interface Claimant {
@@ -393,7 +394,7 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note, specOf
           .some(
             (b) =>
               !sameObject(a.route, b.route) &&
-              !sameDefinition(a.route, b.route, specOf) &&
+              !sameDefinition(a.route, b.route, definitionOf) &&
               seeEachOther(a.route, b.route) &&
               (!known || sameHostKnown(a, b)),
           ),

@@ -114,6 +114,9 @@ describe("one object rendered by two overlays (variants deployed instead of each
     const labelled = ui("/pipeline").replace("namespace: kubeflow}", "namespace: kubeflow, labels: {app: ui}}");
     expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": labelled })).toEqual([]);
     expect(claims({ "apps/a.yaml": ui("/pipeline"), "tests/all/(rendered)/kustomization.yaml": ui("/pipeline") })).toEqual([]);
+    // Annotations are part of what it says: a controller may read them as routing.
+    const annotated = ui("/pipeline").replace("namespace: kubeflow}", "namespace: kubeflow, annotations: {example.com/auth: 'off'}}");
+    expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": annotated })).toHaveLength(1);
   });
 });
 
