@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { list, record, text } from "../core/json-access.js";
+import { isRecord, list, record, text } from "../core/json-access.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import type { Topology } from "../policy/policy-schema.js";
@@ -221,8 +221,8 @@ export const substituteBuild = (output: string, { variables, complete }: PostBui
 export function builtKustomization(kustomization: string, build: FluxBuild): string {
   if (build.components.length === 0 && build.namespace === undefined) return kustomization;
   const fields: unknown = loadAsGoYaml(kustomization);
-  if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return kustomization;
-  const own = list((fields as Record<string, unknown>).components);
+  if (!isRecord(fields)) return kustomization;
+  const own = list(fields.components);
   return jsyaml.dump({
     ...fields,
     ...(build.components.length > 0 ? { components: [...own, ...build.components] } : {}),

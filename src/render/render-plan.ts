@@ -108,7 +108,7 @@ const KustomizationFile = z.looseObject({
   components: z.array(z.string()).optional(),
   helmCharts: z.array(z.unknown()).optional(),
 });
-type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
+export type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
 
 /**
  * Every field of a kustomization (kustomize v5) that names a file it reads besides resources,
@@ -117,39 +117,57 @@ type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
  * patch or config, not a path; `key=path` in a generator names `path`.
  */
 function filesNamedBy(fields: Record<string, unknown>): string[] {
-  const texts = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
-  const paths = (value: unknown): string[] =>
-    (Array.isArray(value) ? value : []).flatMap((item) =>
-      typeof item === "string" ? [item] : item && typeof item === "object" && typeof item.path === "string" ? [item.path] : [],
-    );
   const generated = (value: unknown): string[] =>
     (Array.isArray(value) ? value : []).flatMap((generator) => {
       if (!generator || typeof generator !== "object") return [];
       const { files, envs, env } = generator as Record<string, unknown>;
-      return [...texts(files).map((file) => file.slice(file.indexOf("=") + 1)), ...texts(envs), ...(typeof env === "string" ? [env] : [])];
+      return [
+        ...strings(files).map((file) => file.slice(file.indexOf("=") + 1)),
+        ...strings(envs),
+        ...(typeof env === "string" ? [env] : []),
+      ];
     });
   const helmValues = (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap((chart) => {
     if (!chart || typeof chart !== "object") return [];
     const { valuesFile, additionalValuesFiles } = chart as Record<string, unknown>;
-    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...texts(additionalValuesFiles)];
+    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...strings(additionalValuesFiles)];
   });
   const openapi = fields.openapi && typeof fields.openapi === "object" ? (fields.openapi as Record<string, unknown>).path : undefined;
   return [
-    ...texts(fields.patchesStrategicMerge),
-    ...paths(fields.patches),
-    ...paths(fields.patchesJson6902),
+    ...patchFilesNamedBy(fields),
     ...paths(fields.replacements),
-    ...texts(fields.crds),
-    ...texts(fields.configurations),
-    ...texts(fields.transformers),
-    ...texts(fields.generators),
-    ...texts(fields.validators),
+    ...strings(fields.crds),
+    ...strings(fields.configurations),
+    ...strings(fields.transformers),
+    ...strings(fields.generators),
+    ...strings(fields.validators),
     ...generated(fields.configMapGenerator),
     ...generated(fields.secretGenerator),
     ...helmValues,
     ...(typeof openapi === "string" ? [openapi] : []),
   ].filter((path) => !path.includes("\n") && !REMOTE.test(path));
 }
+
+/** The patch files a kustomization names, as written (a string with a line break is an inline patch, not a path). */
+export const patchFilesNamedBy = (fields: Record<string, unknown>): string[] =>
+  [...strings(fields.patchesStrategicMerge), ...paths(fields.patches), ...paths(fields.patchesJson6902)].filter(
+    (path) => !path.includes("\n"),
+  );
+
+/** What a kustomization accumulates: its resources, bases and components, as written. */
+export const resourceEntries = (fields: KustomizationFields): string[] => [
+  ...(fields.resources ?? []),
+  ...(fields.bases ?? []),
+  ...(fields.components ?? []),
+];
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
+
+/** A list's entries that name a file: a string, or an object's `path`. */
+const paths = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : []).flatMap((item) =>
+    typeof item === "string" ? [item] : item && typeof item === "object" && typeof item.path === "string" ? [item.path] : [],
+  );
 
 const Values = z.record(z.string(), z.unknown());
 
@@ -360,23 +378,27 @@ function linkResolver(links: readonly SymbolicLink[]): (path: string) => string 
  * closure that reaches it (each root's, each candidate root's), on both trees, which share most
  * texts. Bounded, as the App's process plans one review after another.
  */
-const parsedFields = new Map<string, KustomizationFields>();
+const parsedFields = new Map<string, KustomizationFields | null>();
 const PARSED_FIELDS = 4_096;
 
-function kustomizationFields(text: string | undefined): KustomizationFields {
+/** A kustomization's fields, or undefined when its text is no kustomization one can read (planning reads none there). */
+export function readKustomization(text: string | undefined): KustomizationFields | undefined {
   const key = text ?? "";
   const known = parsedFields.get(key);
-  if (known) return known;
-  let fields: KustomizationFields;
+  if (known !== undefined) return known ?? undefined;
+  let fields: KustomizationFields | null;
   try {
-    fields = KustomizationFile.safeParse(loadAsGoYaml(key)).data ?? {};
+    const value: unknown = loadAsGoYaml(key);
+    fields = value == null ? {} : (KustomizationFile.safeParse(value).data ?? null);
   } catch {
-    fields = {};
+    fields = null;
   }
   if (parsedFields.size >= PARSED_FIELDS) parsedFields.clear();
   parsedFields.set(key, fields);
-  return fields;
+  return fields ?? undefined;
 }
+
+const kustomizationFields = (text: string | undefined): KustomizationFields => readKustomization(text) ?? {};
 
 const kustomizationOf = (tree: Pick<Tree, "text">, file: string) => kustomizationFields(tree.text.get(file));
 
@@ -426,7 +448,7 @@ function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; file
     files.add(file);
     const fields = kustomizationOf(tree, file);
     if ((fields.helmCharts ?? []).length > 0) remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
-    for (const entry of [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? []), ...filesNamedBy(fields)]) {
+    for (const entry of [...resourceEntries(fields), ...filesNamedBy(fields)]) {
       if (REMOTE.test(entry)) {
         remote.push(entry);
         continue;
@@ -546,9 +568,7 @@ export function kustomizeNamespaces(files: readonly SourceFile[], links: readonl
   const listed = new Map(
     folders.map((folder) => {
       const fields = kustomizationOf(tree, tree.kustomizationIn(folder)!);
-      const entries = [...(fields.resources ?? []), ...(fields.bases ?? []), ...(fields.components ?? [])].filter(
-        (entry) => !REMOTE.test(entry),
-      );
+      const entries = resourceEntries(fields).filter((entry) => !REMOTE.test(entry));
       return [folder, { fields, targets: entries.map((entry) => entryTarget(tree, folder, entry)) }] as const;
     }),
   );

@@ -1,8 +1,16 @@
 import { posix } from "node:path";
-import { isRecord } from "../core/json-access.js";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
-import { loadAsGoYaml } from "../manifests/yaml-documents.js";
-import { folderOf, holdsNoTraffic, isKustomizationFile, normalize, type RenderRoot, type TreeTexts } from "./render-plan.js";
+import {
+  folderOf,
+  holdsNoTraffic,
+  isKustomizationFile,
+  normalize,
+  patchFilesNamedBy,
+  readKustomization,
+  resourceEntries,
+  type RenderRoot,
+  type TreeTexts,
+} from "./render-plan.js";
 
 /**
  * Whether a kustomize root applies no traffic config on this side, whatever kustomize makes of it:
@@ -27,11 +35,11 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
   const held = foldersOf(texts);
   for (const file of root.inputs.filter(isKustomizationFile)) {
     const text = texts.get(file);
-    const fields = readFields(text);
+    const fields = readKustomization(text);
     // Its own apiVersion and kind name kustomize's group: the rest is what it does.
-    if (!fields || namesTraffic(text!.replace(HEADER_LINE, ""))) return false;
+    if (text === undefined || !fields || namesTraffic(text.replace(HEADER_LINE, ""))) return false;
     const at = (entry: string) => normalize(posix.join(folderOf(file), entry));
-    for (const entry of patchFiles(fields)) patches.add(at(entry));
+    for (const entry of patchFilesNamedBy(fields)) patches.add(at(entry));
     for (const entry of resourceEntries(fields)) {
       const path = at(entry);
       // An entry the tree does not hold (the machine's own file, outside the repository, or not read) is unknown.
@@ -50,17 +58,6 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
   return true;
 }
 
-/** A kustomization as a mapping, or undefined when it cannot be read (then nothing is known of it). */
-function readFields(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value: unknown = loadAsGoYaml(text);
-    return isRecord(value) ? value : value == null ? {} : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const HEADER_LINE = /^(?:apiVersion|kind)[ \t]*:.*$/gm;
 
 /** Every folder that holds a file of the tree, once per tree. */
@@ -76,25 +73,6 @@ function foldersOf(texts: TreeTexts): ReadonlySet<string> {
   }
   return folders;
 }
-
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
-
-/** Patch files a kustomization names (a string with a line break is an inline patch, read with the kustomization). */
-function patchFiles(fields: Record<string, unknown>): string[] {
-  const paths = (value: unknown): string[] =>
-    (Array.isArray(value) ? value : []).flatMap((item) =>
-      typeof item === "string" ? [item] : isRecord(item) && typeof item.path === "string" ? [item.path] : [],
-    );
-  return [...strings(fields.patchesStrategicMerge), ...paths(fields.patches), ...paths(fields.patchesJson6902)].filter(
-    (path) => !path.includes("\n"),
-  );
-}
-
-const resourceEntries = (fields: Record<string, unknown>): string[] => [
-  ...strings(fields.resources),
-  ...strings(fields.bases),
-  ...strings(fields.components),
-];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
