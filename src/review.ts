@@ -27,7 +27,7 @@ import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { readForContext } from "./manifests/kinds.js";
-import { isKustomizationFile, kustomizeNamespaces } from "./render/render-plan.js";
+import { isKustomizationFile, kustomizeReading } from "./render/render-plan.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
 import type { ResourceChange } from "./core/resource-change.js";
 
@@ -95,20 +95,23 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // A file unchanged between base and head is parsed once.
   const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
   // Each tree's kustomizations say which namespace the documents of the files it reads as written
-  // land in, and a Flux Kustomization's targetNamespace overrides theirs.
-  const namespaceOf = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined) => {
-    const kustomized = kustomizeNamespaces(files, links);
+  // land in (a Flux Kustomization's targetNamespace overrides theirs), and which files are patches.
+  const kustomized = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined) => {
+    const { namespaces, patches } = kustomizeReading(files, links);
     const flux = fluxTargetNamespaces(files, policy.topology);
-    return (path: string) => flux(path) ?? kustomized.get(path);
+    return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path) };
   };
   const manifests = alignResourceKeys(
-    loadManifests(baseFiles, { ...options, namespaceOf: namespaceOf(input.base, input.links?.base) }),
-    loadManifests(headFiles, { ...options, namespaceOf: namespaceOf(input.head, input.links?.head) }),
+    loadManifests(baseFiles, { ...options, ...kustomized(input.base, input.links?.base) }),
+    loadManifests(headFiles, { ...options, ...kustomized(input.head, input.links?.head) }),
   );
   releaseReads(options.cache);
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
-  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile, input.rendered);
+  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile, input.rendered, {
+    base: baseFiles,
+    head: headFiles,
+  });
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [

@@ -28,6 +28,8 @@ export interface DetectorContext {
   readonly resourceChanged: (change: ResourceChange) => Detection;
   /** Every family's API groups and kind names (the table), for a detector reading text that may name them (a kustomize patch). */
   readonly trafficKinds: { readonly groups: ReadonlySet<string>; readonly names: ReadonlySet<string> };
+  /** Whether the loader reads a document of this group, kind and text: traffic config, or what traffic config needs (a labelled Namespace). */
+  readonly readsKind: (group: string, kind: string, text: string) => boolean;
   /** Which clusters each file of a tree lands in: the policy's patterns, Argo CD and Flux objects. */
   readonly placementOf: (set: ManifestSet) => FilePlacement;
   /** What one GitOps object of a tree delivers where; undefined for an object that delivers nothing. */
@@ -40,6 +42,8 @@ export interface DetectorContext {
   readonly readForContext: (resource: Resource) => boolean;
   /** Whether two YAML texts say the same (a comment or layout edit does not change what a patch file does). */
   readonly sameYaml: (a: string, b: string) => boolean;
+  /** A file's text in one tree as the review reads it; undefined where the tree has no such file. */
+  readonly fileText: (side: "base" | "head", path: string) => string | undefined;
   /**
    * Whether the render stage judged the chart an Argo CD Application's source `index` (of `count`,
    * `source` first) installs: rendered it, said why it could not, or vouched for its version

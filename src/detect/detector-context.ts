@@ -1,6 +1,7 @@
-import type { DetectorContext } from "../core/detector.js";
+import type { DetectorContext, TreeFiles } from "../core/detector.js";
+import { textsByPath } from "../core/source-file.js";
 import type { ManifestSet } from "../core/resource.js";
-import { readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
+import { kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
@@ -40,6 +41,7 @@ export function detectorContext(
   head: ManifestSet,
   clusterOfFile: ClusterOfFile,
   rendered?: RenderResult,
+  files: TreeFiles = { base: [], head: [] },
 ): DetectorContext {
   // Roots the render stage rendered, failed or vouched for; one it left alone (unchanged) is none.
   const judged = new Set([
@@ -51,6 +53,8 @@ export function detectorContext(
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
   const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
   const meshRoot = oncePerTree((set) => ({ namespace: rootNamespaceOf(set) }));
+  // Most reviews read no file's text through the context: the maps are made for the first that does.
+  const texts: Partial<Record<"base" | "head", Map<string, string>>> = {};
   return {
     policy,
     base,
@@ -59,11 +63,13 @@ export function detectorContext(
     clusterOfFile,
     resourceChanged: resourceChangedDetection,
     trafficKinds: { groups: trafficGroups, names: trafficKindNames },
+    readsKind: (group, kind, text) => kindSpecFor(group, kind, text) !== undefined,
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     meshRootNamespace: (set) => meshRoot(set).namespace,
     readYaml,
     sameYaml: sameYamlContent,
+    fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
     readForContext,
     renderJudged: (application, index, count) =>
       judged.has(applicationSourceRoot(application.source.file, application.id.name, index, count)),

@@ -60,6 +60,8 @@ export interface LoadOptions {
   readonly reviews?: (path: string) => boolean;
   /** The namespace kustomize gives a file's documents that name none (render/render-plan.ts kustomizeNamespaces). */
   readonly namespaceOf?: (path: string) => string | undefined;
+  /** The kustomization that applies a file as a patch, not as resources (render/render-plan.ts kustomizeReading). */
+  readonly patchOf?: (path: string) => string | undefined;
 }
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
@@ -108,6 +110,7 @@ export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.te
 type FilePlan =
   | { readonly type: "excluded" }
   | { readonly type: "template"; readonly line: number; readonly tool: string }
+  | { readonly type: "patch"; readonly kustomization: string }
   | { readonly type: "read"; readonly asValues: boolean };
 
 /** The plan of each file of a tree; undefined for files that are not manifests. */
@@ -118,6 +121,8 @@ function filePlanner(files: readonly SourceFile[], options: LoadOptions): (file:
     if (!isManifestPath(file.path)) return undefined;
     if (options.reviews && !options.reviews(file.path)) return { type: "excluded" };
     const asValues = isMeshValues(file.path);
+    const kustomization = asValues ? undefined : options.patchOf?.(file.path);
+    if (kustomization !== undefined) return { type: "patch", kustomization };
     const tool = asValues ? undefined : templateTool(file.path);
     const template = tool === undefined ? -1 : templateAt(file.text);
     return template === -1 || tool === undefined
@@ -177,6 +182,15 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     paths.push(file.path);
     if (step.type === "template") {
       skipped.push({ file: file.path, line: step.line, reason: `${step.tool} template: not rendered` });
+      continue;
+    }
+    if (step.type === "patch") {
+      // Listed only where it patches traffic config: a Deployment's patch is no reviewer's concern here.
+      const traffic = cachedRead(cache.reads, file.text, false, cache.share).find((read) => read.type !== "skipped");
+      if (traffic) {
+        const line = traffic.type === "values" || traffic.type === "resource" ? traffic.chunk.line : traffic.line;
+        skipped.push({ file: file.path, line, reason: `kustomize patch of ${step.kustomization}: applied only through it` });
+      }
       continue;
     }
     const { asValues } = step;

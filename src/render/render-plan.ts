@@ -543,19 +543,33 @@ function topKustomizations(tree: Tree): string[] {
   return folders.filter((folder) => !included.has(folder) && kustomizationOf(tree, tree.kustomizationIn(folder)!).kind !== "Component");
 }
 
-/**
- * The namespace kustomize gives the documents of each file its kustomizations list, where every
- * kustomization that reaches the file says the same: the `namespace:` of the outermost one on the
- * way that sets it (kustomize applies the outer transformer last). A file no root reaches, or that
- * roots place in different namespaces (a base shared by a staging and a production overlay), has
- * none. For the files the review reads as written, whose resources would otherwise sit in
- * "default": kubeflow's Gateway kubeflow/kubeflow-gateway, written without a namespace under
- * `namespace: kubeflow`, was "missing" for every VirtualService naming it.
- */
-export function kustomizeNamespaces(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Map<string, string> {
+/** How kustomize reads the files of a tree that it reads as written (see kustomizeReading). */
+export interface KustomizeReading {
+  /**
+   * The namespace kustomize gives the documents of each file its kustomizations list, where every
+   * kustomization that reaches the file says the same: the `namespace:` of the outermost one on
+   * the way that sets it (kustomize applies the outer transformer last). A file no root reaches,
+   * or that roots place in different namespaces (a base shared by a staging and a production
+   * overlay), has none. For the files the review reads as written, whose resources would otherwise
+   * sit in "default": kubeflow's Gateway kubeflow/kubeflow-gateway, written without a namespace
+   * under `namespace: kubeflow`, was "missing" for every VirtualService naming it.
+   */
+  readonly namespaces: ReadonlyMap<string, string>;
+  /**
+   * Patch files (`patches`, `patchesStrategicMerge`, `patchesJson6902`) by the kustomization that
+   * names them, unless a kustomization also lists them as resources: a patch is applied only
+   * through its kustomization, so its documents are no objects of their own (kubeflow/manifests: a
+   * `$patch: delete` Gateway read as an invalid Gateway, a selector patch as a second Gateway).
+   */
+  readonly patches: ReadonlyMap<string, string>;
+}
+
+const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map() };
+
+export function kustomizeReading(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): KustomizeReading {
   // Rendered output is no kustomization: its documents carry the namespaces kustomize gave them.
   const written = files.filter((file) => !file.path.includes("(rendered)/"));
-  if (!written.some((file) => isKustomizationFile(file.path))) return new Map();
+  if (!written.some((file) => isKustomizationFile(file.path))) return NO_KUSTOMIZATION;
   const tree = treeOf(written, links);
   const seen = new Map<string, Set<string | undefined>>();
   const record = (file: string, namespace: string | undefined) => {
@@ -589,7 +603,18 @@ export function kustomizeNamespaces(files: readonly SourceFile[], links: readonl
     const [only, ...others] = [...known];
     if (others.length === 0 && only !== undefined) namespaces.set(file, only);
   }
-  return namespaces;
+  const resources = new Set(
+    [...listed.values()].flatMap(({ targets }) => targets.flatMap((target) => (tree.kustomizationIn(target) ? [] : filesAt(tree, target)))),
+  );
+  const patches = new Map<string, string>();
+  for (const [folder, { fields }] of listed) {
+    for (const entry of patchFilesNamedBy(fields)) {
+      if (REMOTE.test(entry) || posix.isAbsolute(entry)) continue;
+      const file = entryTarget(tree, folder, entry);
+      if (tree.text.has(file) && !resources.has(file) && !patches.has(file)) patches.set(file, tree.kustomizationIn(folder)!);
+    }
+  }
+  return { namespaces, patches };
 }
 
 const ChartFile = z.looseObject({

@@ -8,7 +8,7 @@ import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-
 import {
   firstChangedLine,
   isEmptyKustomization,
-  kustomizeNamespaces,
+  kustomizeReading,
   namedRenderInputs,
   planRenderedHelm,
   planRenders,
@@ -756,12 +756,89 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
   });
 });
 
-describe("kustomizeNamespaces: where kustomize puts the documents of the files it lists", () => {
+describe("kustomizeReading: where kustomize puts the documents of the files it lists, and which files are patches", () => {
   const gateway =
     "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: kubeflow-gateway}\nspec: {selector: {istio: ingressgateway}}\n";
 
+  it("a file a kustomization names as a patch is one, unless a kustomization lists it as a resource too", () => {
+    const { patches } = kustomizeReading(
+      tree({
+        "serving/kustomization.yaml": [
+          "resources: [upstream.yaml, shared.yaml]",
+          "patches:",
+          "- path: patches/remove-gateway.yaml",
+          "- path: https://example.com/patch.yaml",
+          "- path: /etc/patch.yaml",
+          "patchesStrategicMerge: [patches/selector.yaml, shared.yaml]",
+          "patchesJson6902:",
+          "- {target: {kind: Gateway, name: g}, path: patches/json.yaml}",
+        ].join("\n"),
+        "serving/upstream.yaml": gateway,
+        "serving/shared.yaml": gateway,
+        "serving/patches/remove-gateway.yaml":
+          "$patch: delete\napiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata: {name: g}\n",
+        "serving/patches/selector.yaml":
+          "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec: {selector: {istio: other}}\n",
+        "serving/patches/json.yaml": "- {op: replace, path: /spec/selector/istio, value: other}\n",
+      }),
+    );
+    expect([...patches].sort()).toEqual([
+      ["serving/patches/json.yaml", "serving/kustomization.yaml"],
+      ["serving/patches/remove-gateway.yaml", "serving/kustomization.yaml"],
+      ["serving/patches/selector.yaml", "serving/kustomization.yaml"],
+    ]);
+  });
+
+  it("read as written (a render failed or is off), a patch file is no object of its own, and the patch is still judged (kubeflow/manifests b0324c7)", () => {
+    const upstream =
+      "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: knative-ingress-gateway, namespace: knative-serving}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]\n";
+    const remove =
+      "$patch: delete\napiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata:\n  name: knative-ingress-gateway\n  namespace: knative-serving\n";
+    const kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [upstream.yaml]\n";
+    const base = { "serving/kustomization.yaml": kustomization, "serving/upstream.yaml": upstream };
+    const head = {
+      ...base,
+      "serving/kustomization.yaml": `${kustomization}patches:\n- path: patches/remove-gateway.yaml\n`,
+      "serving/patches/remove-gateway.yaml": remove,
+    };
+    const analysis = analyzeChange({ base: tree(base), head: tree(head), policy: policyWith() });
+    expect(analysis.invalid).toEqual([]);
+    expect(analysis.findings.filter((finding) => finding.file === "serving/patches/remove-gateway.yaml")).toEqual([]);
+    expect(analysis.skipped).toEqual([
+      {
+        file: "serving/patches/remove-gateway.yaml",
+        line: 1,
+        reason: "kustomize patch of serving/kustomization.yaml: applied only through it",
+      },
+    ]);
+    const patchFindings = analysis.findings.filter((finding) => finding.summary.includes("its effect is not rendered"));
+    // The entry the kustomization gains, and the file it reads.
+    expect(patchFindings.map((finding) => [finding.risk, finding.summary])).toEqual([
+      [
+        "high",
+        "kustomize patch rewrites Gateway knative-serving/knative-ingress-gateway: its effect is not rendered by Route Governor; review the patch",
+      ],
+      [
+        "high",
+        "kustomize patch file serving/patches/remove-gateway.yaml is added: it rewrites Gateway knative-serving/knative-ingress-gateway; its effect is not rendered by Route Governor; review the patch",
+      ],
+    ]);
+  });
+
+  it("a kustomization that starts applying a patch file the PR leaves alone is judged by what the file names", () => {
+    const patch =
+      "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: shop}\nspec:\n  http: [{route: [{destination: {host: reviews}, weight: 0}]}]\n";
+    const kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n";
+    const base = { "shop/kustomization.yaml": kustomization, "shop/zero.yaml": patch };
+    const head = { ...base, "shop/kustomization.yaml": `${kustomization}patches:\n- path: zero.yaml\n` };
+    const findings = analyzeChange({ base: tree(base), head: tree(head), policy: policyWith() }).findings;
+    expect(findings.filter((finding) => finding.risk === "high").map((finding) => finding.summary)).toEqual([
+      "kustomize patch rewrites VirtualService shop/reviews: its effect is not rendered by Route Governor; review the patch",
+    ]);
+  });
+
   it("the outermost namespace on the way wins; a file roots place apart, or no root names, has none", () => {
-    const namespaces = kustomizeNamespaces(
+    const { namespaces } = kustomizeReading(
       tree({
         "istio/kustomization.yaml": "namespace: kubeflow\nresources:\n- base\n",
         "istio/base/kustomization.yaml": "namespace: inner\nresources:\n- gateway.yaml\n",

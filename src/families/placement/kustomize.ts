@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { isRecord, list, record, text } from "../../core/json-access.js";
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { Resource } from "../../core/resource.js";
 import { sameValue } from "../../core/canonical-values.js";
 import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -59,13 +59,32 @@ function entriesOf(resource: Resource | undefined): Entry[] {
   );
 }
 
-const resourcesIn = (file: string, trees: readonly ManifestSet[]): Resource[] =>
-  trees.flatMap((tree) => [...tree.resources.values()].filter((resource) => resource.source.file === file));
+/** A YAML stream's documents as texts: a patch file is small, and one that cannot be read names nothing here. */
+const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?$/m;
+
+/**
+ * The traffic objects a patch file's documents name (`Gateway knative-serving/knative-local-gateway`):
+ * a strategic-merge patch names its target in its own apiVersion, kind and metadata.
+ */
+function patchedObjects(fileText: string, context: DetectorContext): string[] {
+  const named = fileText.split(DOCUMENT_MARKER).flatMap((document) => {
+    const value = record(context.readYaml(document));
+    const kind = text(value.kind);
+    const apiVersion = text(value.apiVersion) ?? "";
+    const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+    const metadata = record(value.metadata);
+    const name = text(metadata.name);
+    if (!kind || !name || !context.readsKind(group, kind, document)) return [];
+    const namespace = text(metadata.namespace);
+    return [`${kind} ${namespace ? `${namespace}/` : ""}${name}`];
+  });
+  return [...new Set(named)];
+}
 
 /**
  * What a patch entry rewrites, as text for the summary, when that is traffic config; undefined
- * when it names no traffic kind. The target wins; else the patch's own content; else the
- * resources its file declares.
+ * when it names no traffic kind. The target wins; else the patch's own content; else what its
+ * file's documents name (`fileText`: the file at both sides, where it changed).
  */
 function trafficTarget(entry: Entry, context: DetectorContext, fileText?: string): string | undefined {
   const kinds = context.trafficKinds;
@@ -80,10 +99,10 @@ function trafficTarget(entry: Entry, context: DetectorContext, fileText?: string
   const inline = inlinePatch(entry.value);
   if (inline !== undefined) return mentionsTraffic(inline, kinds) ? "a traffic resource" : undefined;
   if (entry.file !== undefined) {
-    const declared = [...new Set(resourcesIn(entry.file, [context.head, context.base]).map((resource) => displayName(resource.id)))];
-    if (declared.length > 0) return declared.join(", ");
-    if (fileText !== undefined && mentionsTraffic(fileText, kinds)) return `the traffic config of ${entry.file}`;
-    return undefined;
+    const texts = fileText ?? [context.fileText("base", entry.file), context.fileText("head", entry.file)].join("\n---\n");
+    const objects = patchedObjects(texts, context);
+    if (objects.length > 0) return objects.join(", ");
+    return mentionsTraffic(texts, kinds) ? `the traffic config of ${entry.file}` : undefined;
   }
   return mentionsTraffic(JSON.stringify(entry.value), kinds) ? "a traffic resource" : undefined;
 }
@@ -134,7 +153,7 @@ export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context
       const before = texts.base.get(entry.file);
       const after = texts.head.get(entry.file);
       if (before === after || (before !== undefined && after !== undefined && context.sameYaml(before, after))) continue;
-      const target = trafficTarget(entry, context, `${before ?? ""}\n${after ?? ""}`);
+      const target = trafficTarget(entry, context, `${before ?? ""}\n---\n${after ?? ""}`);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";
       detections.push({

@@ -117,12 +117,29 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
       ]);
     });
 
-    it("the partial HTTPRoute in the patch file passes its schema: it is read as a second route, keyed by file, never silently dropped", () => {
+    it("the partial HTTPRoute in the patch file is no second route: it is applied only through its kustomization, and listed as such", () => {
       const result = analyze(tree(100), tree(0));
       expect(result.invalid).toEqual([]);
       expect([...result.head.manifests.resources.keys()].filter((key) => key.includes("HTTPRoute"))).toEqual([
-        "gateway.networking.k8s.io/HTTPRoute/shop/checkout@app/route.yaml",
-        "gateway.networking.k8s.io/HTTPRoute/shop/checkout@app/weights-patch.yaml",
+        "gateway.networking.k8s.io/HTTPRoute/shop/checkout",
+      ]);
+      expect(result.skipped).toEqual([
+        { file: "app/weights-patch.yaml", line: 1, reason: "kustomize patch of app/kustomization.yaml: applied only through it" },
+      ]);
+    });
+
+    it("a patch of a Namespace, which traffic config reads for its labels, is judged as before it was a file of its own (kubeflow/manifests db9a3fd)", () => {
+      const removeNamespace = "$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+      const found = high(
+        { "app/kustomization.yaml": kustomization(), "app/route.yaml": ROUTE, "app/remove-namespace.yaml": removeNamespace },
+        {
+          "app/kustomization.yaml": kustomization("patches:\n- path: remove-namespace.yaml\n"),
+          "app/route.yaml": ROUTE,
+          "app/remove-namespace.yaml": removeNamespace,
+        },
+      );
+      expect(found.map(([, , summary]) => summary)).toEqual([
+        "kustomize patch rewrites Namespace shop: its effect is not rendered by Route Governor; review the patch",
       ]);
     });
 
