@@ -171,14 +171,18 @@ async function renderStage(
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
   for (const id of changed) {
-    const offlineRoot = headPlan.get(id)?.offline !== undefined ? headPlan.get(id) : basePlan.get(id);
+    const [before, after] = [basePlan.get(id), headPlan.get(id)];
+    const offlineRoot = after?.offline !== undefined ? after : before;
     const offline = offlineRoot?.offline;
+    // Offline on one side only, it is that side the review cannot know (sail-operator b84b70b vendored
+    // its remote bases: what they applied before the PR is what cannot be compared).
+    const side = before?.offline === undefined && after ? " at head" : after?.offline === undefined && before ? " at base" : "";
     if (offline !== undefined)
       failures.push({
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} cannot be rendered offline: ${offline}${offlineHint(offlineRoot!, offline)}`,
+        reason: `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline)}`,
         gates: either(id).deployed,
       });
     else runnable.push(id);

@@ -516,15 +516,30 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
 export const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
 
 /** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
-function deliveredFolders(tree: Tree, topology: Topology): string[] {
+function deliveredFolders(tree: Tree, topology: Topology): (folder: string) => boolean {
   const gitops = tree.files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path));
   const set = loadManifests(gitops);
   const deliveryOf = deliveriesOf(set, topology.clusters);
   const paths = [...set.resources.values()].flatMap((resource) => deliveryOf(resource)?.paths ?? []);
   const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
-  const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))];
-  return folders.filter((folder) => tree.kustomizationIn(folder) && matchers.some((matches) => matches(folder || ".")));
+  return (folder) => matchers.some((matches) => matches(folder || "."));
 }
+
+/** A document of a template that installs something (an Application, an ApplicationSet, a HelmRelease, ...). */
+const INSTALLER_DOCUMENT = new RegExp(`^kind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`, "m");
+
+/**
+ * Whether a chart's templates install something: an app-of-apps chart, whose Applications and
+ * ApplicationSets (their paths templated from its values) are known only once it is rendered, and
+ * it is rendered only when it changes. While one is in the tree, no other chart is known to be
+ * undeployed (khuedoan/homelab: a root chart's ApplicationSet deploys `apps/*`, and an app-template
+ * chart there that exposed a new host passed as a chart nothing installs).
+ */
+const installsFromTemplates = (files: readonly SourceFile[], charts: readonly string[]): boolean =>
+  charts.some((chart) => {
+    const templates = insideFolder(posix.join(chart, "templates"));
+    return files.some((file) => templates(file.path) && YAML.test(file.path) && INSTALLER_DOCUMENT.test(file.text));
+  });
 
 /** The kustomization files built on their own (see topKustomizations), by path. */
 export function rootKustomizations(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Set<string> {
@@ -914,18 +929,25 @@ const byId = (a: RenderRoot, b: RenderRoot) => a.id.localeCompare(b.id);
  */
 export function planRenders(files: readonly SourceFile[], topology: Topology, links: readonly SymbolicLink[] = []): RenderRoot[] {
   const tree = treeOf(files, links);
-  const delivered = deliveredFolders(tree, topology);
+  const delivers = deliveredFolders(tree, topology);
+  const delivered = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter(
+    (folder) => tree.kustomizationIn(folder) && delivers(folder),
+  );
   const kustomizeRoots = (delivered.length > 0 ? delivered : topKustomizations(tree)).map((folder) => kustomizeRoot(tree, folder));
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
   const helmRoots = helmRootsIn(tree, files);
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
-  // A chart nothing in the tree installs is reviewed as its own values would render it.
-  const standaloneCharts = files
-    .filter((file) => posix.basename(file.path) === "Chart.yaml" && !referenced.has(folderOf(file.path)))
-    .map((file) => {
-      const chart = folderOf(file.path);
+  const charts = files.filter((file) => posix.basename(file.path) === "Chart.yaml").map((file) => folderOf(file.path));
+  const hiddenInstaller = installsFromTemplates(files, charts);
+  // A chart installed as a folder (an ApplicationSet's directory, an Application's path) is
+  // deployed with its own values; one nothing in the tree installs is reviewed as they render it.
+  const standaloneCharts = charts
+    .filter((chart) => !referenced.has(chart))
+    .map((chart) => {
       const name = posix.basename(chart) || "chart";
-      return helmRoot(tree, file.path, name, chart, { release: name, namespace: "default", valuesFiles: [], set: [] }, undefined, false);
+      const deployed = hiddenInstaller || delivers(chart);
+      const run = { release: name, namespace: "default", valuesFiles: [], set: [] };
+      return helmRoot(tree, posix.join(chart, "Chart.yaml"), name, chart, run, undefined, deployed);
     });
   return [...kustomizeRoots, ...helmRoots.filter((root) => !inKustomize.has(root.origin)), ...standaloneCharts].sort(byId);
 }

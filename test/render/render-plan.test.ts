@@ -104,6 +104,60 @@ describe("planRenders", () => {
     expect(root.deployed).toBe(false);
   });
 
+  describe("a chart installed as a folder is deployed (khuedoan/homelab: an app-template chart's new host passed as a chart nothing installs)", () => {
+    const appTemplate = {
+      "apps/ollama/Chart.yaml":
+        "apiVersion: v2\nname: ollama\nversion: 0.0.0\ndependencies:\n  - name: app-template\n    version: 2.2.0\n    repository: https://bjw-s.github.io/helm-charts\n",
+      "apps/ollama/values.yaml": "app-template:\n  ingress: {main: {hosts: [{host: ai.example.com}]}}\n",
+    };
+    const deployed = (files: Record<string, string>) =>
+      planRenders(tree(files), topology).find((root) => root.origin === "apps/ollama/Chart.yaml")?.deployed;
+
+    it("by an ApplicationSet's directory generator", () => {
+      const appSet = [
+        "apiVersion: argoproj.io/v1alpha1",
+        "kind: ApplicationSet",
+        "metadata: {name: apps, namespace: argocd}",
+        "spec:",
+        "  generators: [{git: {repoURL: https://example.com/homelab, revision: main, directories: [{path: apps/*}]}}]",
+        "  template:",
+        "    metadata: {name: '{{path.basename}}'}",
+        "    spec:",
+        "      project: default",
+        "      source: {repoURL: https://example.com/homelab, path: '{{path}}', targetRevision: main}",
+        "      destination: {name: in-cluster, namespace: '{{path.basename}}'}",
+      ].join("\n");
+      expect(deployed({ ...appTemplate, "bootstrap/apps.yaml": appSet })).toBe(true);
+      expect(deployed(appTemplate)).toBe(false);
+    });
+
+    it("so a values change it cannot render blocks", async () => {
+      const root = {
+        "bootstrap/apps.yaml":
+          "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n  generators: [{git: {repoURL: https://example.com/homelab, directories: [{path: apps/*}]}}]\n  template: {spec: {source: {repoURL: https://example.com/homelab, path: '{{path}}'}, destination: {name: in-cluster}}}\n",
+      };
+      const exposed = {
+        ...appTemplate,
+        "apps/ollama/values.yaml": appTemplate["apps/ollama/values.yaml"].replace(
+          "ai.example.com",
+          "ai.example.com}, {host: admin.example.com",
+        ),
+      };
+      const result = await renderChange(tree({ ...appTemplate, ...root }), tree({ ...exposed, ...root }), { topology, budgetMs: 1_000 });
+      expect(result.failures.map((failure) => [failure.id, failure.gates])).toEqual([["helm apps/ollama/Chart.yaml ollama", true]]);
+    });
+
+    it("by anything, while an installer is templated in a chart: an app-of-apps chart installs what only its render shows", () => {
+      const root = {
+        "bootstrap/root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 0.0.0\n",
+        "bootstrap/root/values.yaml": "stacks: [{name: apps}]\n",
+        "bootstrap/root/templates/stack.yaml":
+          "{{- range $stack := .Values.stacks }}\n---\napiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: {{ $stack.name }}\n{{- end }}\n",
+      };
+      expect(deployed({ ...appTemplate, ...root })).toBe(true);
+    });
+  });
+
   it("a dependency from a chart repository cannot be rendered offline", () => {
     const [root] = planRenders(
       tree({
@@ -437,6 +491,22 @@ describe("a root renders alike when its inputs say the same", () => {
     expect(edited.failures.map((failure) => failure.reason)).toEqual([
       "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT,
     ]);
+  });
+});
+
+describe("a root offline on one side only", () => {
+  it("names the side the review cannot know (sail-operator b84b70b vendored its remote bases)", async () => {
+    const ROUTE = "kind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, weight: 100}]}]\n";
+    const remote = tree({ "app/kustomization.yaml": "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n", "app/route.yaml": ROUTE });
+    const vendored = tree({
+      "app/kustomization.yaml": "resources:\n- base.yaml\n- route.yaml\n",
+      "app/base.yaml": ROUTE,
+      "app/route.yaml": ROUTE,
+    });
+    const reasons = async (base: SourceFile[], head: SourceFile[]) =>
+      (await renderChange(base, head, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason.split(":")[0]);
+    expect(await reasons(remote, vendored)).toEqual(["kustomize app cannot be rendered offline at base"]);
+    expect(await reasons(vendored, remote)).toEqual(["kustomize app cannot be rendered offline at head"]);
   });
 });
 
