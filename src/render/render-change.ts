@@ -176,7 +176,7 @@ async function renderStage(
     const offline = offlineRoot?.offline;
     // Offline on one side only, it is that side the review cannot know (sail-operator b84b70b vendored
     // its remote bases: what they applied before the PR is what cannot be compared).
-    const side = before?.offline === undefined && after ? " at head" : after?.offline === undefined && before ? " at base" : "";
+    const side = !before || !after ? "" : before.offline === undefined ? " at head" : after.offline === undefined ? " at base" : "";
     if (offline !== undefined)
       failures.push({
         id,
