@@ -645,7 +645,7 @@ function chartInputs(
   tree: Tree,
   chart: string,
   seen: ReadonlySet<string> = new Set(),
-): { files: string[]; dependencies: { name: string; path: string }[]; offline?: string } | undefined {
+): { files: string[]; dependencies: { name: string; path: string }[]; offline?: string; fetches?: string[] } | undefined {
   const chartFile = posix.join(chart, "Chart.yaml");
   if (!tree.text.has(chartFile)) return undefined;
   let declared: z.infer<typeof ChartFile>["dependencies"] = [];
@@ -657,28 +657,36 @@ function chartInputs(
   const files = tree.filesUnder(chart);
   const dependencies: { name: string; path: string }[] = [];
   const remote: string[] = [];
+  // Where the remote dependencies come from, `<repository URL>/<chart>`; undefined once a remote part is no repository's chart.
+  let fetches: string[] | undefined = [];
   for (const dependency of declared ?? []) {
     const name = dependency.alias ?? dependency.name;
     if (tree.text.has(posix.join(chart, "charts", dependency.name, "Chart.yaml"))) continue;
     const repository = dependency.repository ?? "";
     if (!repository.startsWith("file://")) {
       remote.push(`${dependency.name}${repository ? ` from ${repository}` : ""}`);
+      fetches = repository && fetches ? [...fetches, chartAt(repository, dependency.name)] : undefined;
       continue;
     }
     const path = normalize(posix.join(chart, repository.slice("file://".length)));
     const local = seen.has(path) ? undefined : chartInputs(tree, path, new Set([...seen, chart]));
     if (!local) {
       remote.push(`${dependency.name} (${repository}: no Chart.yaml there)`);
+      fetches = undefined;
       continue;
     }
     files.push(...local.files);
     dependencies.push({ name, path });
-    if (local.offline) remote.push(local.offline);
+    if (local.offline) {
+      remote.push(local.offline);
+      fetches = local.fetches && fetches ? [...fetches, ...local.fetches] : undefined;
+    }
   }
   return {
     files: [...new Set(files)].sort(),
     dependencies,
     ...(remote.length > 0 ? { offline: `chart ${chart} depends on ${remote.join(", ")} (helm dependency build would fetch)` } : {}),
+    ...(remote.length > 0 && fetches ? { fetches } : {}),
   };
 }
 
@@ -709,6 +717,8 @@ function helmRoot(
     consumes: chartFiles.filter((path) => YAML.test(path) && path !== origin),
     run: { tool: "helm", chart, ...run, ...(found && found.dependencies.length > 0 ? { dependencies: found.dependencies } : {}) },
     ...(why !== undefined ? { offline: why } : {}),
+    // A chart's remote dependencies are its sources, when they alone keep it offline.
+    ...(offline === undefined && found?.fetches ? { fetches: found.fetches } : {}),
     deployed,
   };
 }
@@ -988,15 +998,39 @@ const readByTool = (root: RenderRoot, input: string): boolean =>
 export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
   if (renderKey(before, baseText) === renderKey(after, headText)) return true;
   const sameRoot =
-    before.run.tool === "kustomize" &&
     before.releaseFingerprint === undefined &&
     JSON.stringify(before.run) === JSON.stringify(after.run) &&
     before.inputs.join("\0") === after.inputs.join("\0");
   if (!sameRoot) return false;
+  if (before.run.tool === "helm") {
+    // A chart that cannot be rendered (its dependencies are remote) is judged as a remote chart's
+    // release is: values that only set how containers run render no traffic of their own
+    // (khuedoan/homelab: image tags in an app-template wrapper's values).
+    if (before.offline === undefined || after.offline === undefined) return false;
+    const values = valuesFilesOf(before);
+    return before.inputs.every((input) => {
+      const [a, b] = [baseText.get(input), headText.get(input)];
+      return a === b || (values.has(input) && sameButWorkloadValues(a, b));
+    });
+  }
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
     return a === b || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b));
   });
+}
+
+/** The values files a Helm root reads: its chart's own values.yaml, then those its installer names. */
+const valuesFilesOf = (root: RenderRoot): ReadonlySet<string> =>
+  new Set(root.run.tool === "helm" ? [posix.join(root.run.chart, "values.yaml"), ...root.run.valuesFiles] : []);
+
+/** Whether two values files differ at most in what only sets how containers run (see withoutWorkloadSettings). */
+function sameButWorkloadValues(before: string | undefined, after: string | undefined): boolean {
+  if (before === undefined || after === undefined) return false;
+  try {
+    return canonical(withoutWorkloadSettings(loadAsGoYaml(before))) === canonical(withoutWorkloadSettings(loadAsGoYaml(after)));
+  } catch {
+    return false;
+  }
 }
 
 /** Kustomization fields that only set workloads' containers and replica counts: no traffic kind has either. */
@@ -1117,11 +1151,38 @@ export function onlyTrustedVersionsMoved(
       return text;
     }
   };
+  // A chart's dependencies carry their versions in Chart.yaml and Chart.lock (with its digest and
+  // the time it was made): the files must say the same but for trusted dependencies' versions.
+  const unpinnedChart = (text: string | undefined): string | undefined => {
+    const trustedDependency = (dependency: unknown): boolean =>
+      isRecord(dependency) &&
+      typeof dependency.name === "string" &&
+      typeof dependency.repository === "string" &&
+      trusted(chartAt(dependency.repository, dependency.name));
+    try {
+      const fields: unknown = loadAsGoYaml(text ?? "");
+      if (!isRecord(fields) || !Array.isArray(fields.dependencies)) return text;
+      const dependencies = fields.dependencies.map((dependency) =>
+        trustedDependency(dependency) ? without(dependency, "version") : dependency,
+      );
+      const lock = fields.dependencies.every(trustedDependency) ? { digest: undefined, generated: undefined } : {};
+      return canonical({ ...fields, ...lock, dependencies });
+    } catch {
+      return text;
+    }
+  };
+  const values = valuesFilesOf(before);
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
-    return a === b || (isKustomizationFile(input) && unpinned(a) === unpinned(b));
+    if (a === b) return true;
+    if (isKustomizationFile(input)) return unpinned(a) === unpinned(b);
+    if (values.has(input)) return sameButWorkloadValues(a, b);
+    return CHART_DEPENDENCY_FILES.has(posix.basename(input)) && unpinnedChart(a) === unpinnedChart(b);
   });
 }
+
+/** The files that pin a chart's dependencies. */
+const CHART_DEPENDENCY_FILES = new Set(["Chart.yaml", "Chart.lock"]);
 
 /** The first line where a file's two versions differ (1 for an added file), so a finding can point at the change. */
 export function firstChangedLine(before: string | undefined, after: string | undefined): number {

@@ -767,6 +767,38 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), edited)).toEqual(["kustomize infrastructure/kyverno"]);
   });
 
+  it("a chart's trusted dependency bumped in its Chart.yaml is a version bump too (khuedoan/homelab's app-template wrappers)", async () => {
+    const wrapper = (version: string, host = "ai.example.com") =>
+      tree({
+        "apps/ollama/Chart.yaml": `apiVersion: v2\nname: ollama\nversion: 0.0.0\ndependencies:\n  - name: app-template\n    version: ${version}\n    repository: https://bjw-s.github.io/helm-charts\n`,
+        "apps/ollama/values.yaml": `app-template:\n  ingress: {main: {hosts: [{host: ${host}}]}}\n`,
+        "apps/set.yaml":
+          "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n  generators: [{git: {repoURL: https://example.com/homelab, directories: [{path: apps/*}]}}]\n  template: {spec: {source: {repoURL: https://example.com/homelab, path: '{{path}}'}, destination: {name: in-cluster}}}\n",
+      });
+    const APP_TEMPLATE = ["https://bjw-s.github.io/helm-charts/app-template"];
+    expect(await renderTrusting(APP_TEMPLATE, wrapper("2.2.0"), wrapper("3.0.0"))).toEqual([]);
+    expect(await renderTrusting(["https://charts.example.com/**"], wrapper("2.2.0"), wrapper("3.0.0"))).toEqual([
+      "helm apps/ollama/Chart.yaml ollama",
+    ]);
+    // Its values still need the render, but for what only sets how containers run (an image tag),
+    // as for a remote chart's release, with or without a bump beside it.
+    expect(await renderTrusting(APP_TEMPLATE, wrapper("2.2.0"), wrapper("3.0.0", "admin.example.com"))).toEqual([
+      "helm apps/ollama/Chart.yaml ollama",
+    ]);
+    const imaged = (version: string, tag: string) =>
+      wrapper(version).map((file) =>
+        file.path.endsWith("values.yaml")
+          ? {
+              ...file,
+              text: `${file.text}  controllers: {main: {containers: {main: {image: {repository: ollama/ollama, tag: "${tag}"}}}}}\n`,
+            }
+          : file,
+      );
+    expect(await renderTrusting([], imaged("2.2.0", "0.1.20"), imaged("2.2.0", "0.1.21"))).toEqual([]);
+    expect(await renderTrusting(APP_TEMPLATE, imaged("2.2.0", "0.1.20"), imaged("3.0.0", "0.1.21"))).toEqual([]);
+    expect(await renderTrusting([], imaged("2.2.0", "0.1.20"), imaged("3.0.0", "0.1.21"))).toEqual(["helm apps/ollama/Chart.yaml ollama"]);
+  });
+
   it("a trusted URL bumped in another kustomization of the root's folders is a version bump too (Kong's config/crd/incubator)", async () => {
     const crds = (ref: string) =>
       tree({
