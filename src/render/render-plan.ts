@@ -535,11 +535,12 @@ const INSTALLER_DOCUMENT = new RegExp(`^kind:\\s*["']?(?:${deliveryKinds.join("|
  * undeployed (khuedoan/homelab: a root chart's ApplicationSet deploys `apps/*`, and an app-template
  * chart there that exposed a new host passed as a chart nothing installs).
  */
-const installsFromTemplates = (files: readonly SourceFile[], charts: readonly string[]): boolean =>
-  charts.some((chart) => {
-    const templates = insideFolder(posix.join(chart, "templates"));
-    return files.some((file) => templates(file.path) && YAML.test(file.path) && INSTALLER_DOCUMENT.test(file.text));
-  });
+const installsFromTemplates = (files: readonly SourceFile[], charts: readonly string[]): boolean => {
+  const templateFolders = charts.map((chart) => insideFolder(posix.join(chart, "templates")));
+  return files.some(
+    (file) => YAML.test(file.path) && templateFolders.some((inside) => inside(file.path)) && INSTALLER_DOCUMENT.test(file.text),
+  );
+};
 
 /** The kustomization files built on their own (see topKustomizations), by path. */
 export function rootKustomizations(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Set<string> {
