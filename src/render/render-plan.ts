@@ -8,7 +8,7 @@ import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { isRecord, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
-import { groupOf, kindSpecFor } from "../manifests/kinds.js";
+import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 
@@ -1080,9 +1080,36 @@ export function holdsNoTraffic(text: string | undefined): boolean {
     const { apiVersion, kind } = document as Record<string, unknown>;
     if (typeof apiVersion !== "string" || typeof kind !== "string") return false;
     const group = groupOf(apiVersion);
-    return kindSpecFor(group, kind, text) === undefined && !deliveryKinds.includes(kind) && !isGitopsGroup(group);
+    return (
+      kindSpecFor(group, kind, text) === undefined &&
+      !deliveryKinds.includes(kind) &&
+      (!isGitopsGroup(group) || automationOnly(group, kind, text))
+    );
   });
 }
+
+/**
+ * Argo Workflows' and Argo Events' objects share Argo CD's group but deploy nothing from the tree:
+ * a Sensor submits a Workflow, a Workflow runs steps. One is no GitOps object while its text names
+ * no traffic or delivery kind anywhere (a trigger's embedded resource is written out in it)
+ * (vfarcic/argo-combined-demo: 23 of 80 commits blocked on Sensor edits below a remote base).
+ */
+const ARGO_AUTOMATION_KINDS = new Set([
+  "Workflow",
+  "WorkflowTemplate",
+  "ClusterWorkflowTemplate",
+  "CronWorkflow",
+  "WorkflowEventBinding",
+  "Sensor",
+  "EventSource",
+  "EventBus",
+]);
+const NAMED_KIND = /\bkind["']?[ \t]*:[ \t]*["']?([A-Za-z]+)/g;
+
+const automationOnly = (group: string, kind: string, text: string): boolean =>
+  group === "argoproj.io" &&
+  ARGO_AUTOMATION_KINDS.has(kind) &&
+  [...text.matchAll(NAMED_KIND)].every(([, named]) => !trafficKindNames.has(named!) && !deliveryKinds.includes(named!));
 
 /**
  * Whether a kustomize root applies the same traffic config at base and head although its inputs

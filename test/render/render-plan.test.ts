@@ -541,6 +541,23 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
   const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT];
 
+  it("an Argo Events Sensor below a remote base is none either, unless what it triggers is traffic config (vfarcic/argo-combined-demo)", async () => {
+    const withSensor = "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n- sensor.yaml\n";
+    const sensor = (trigger: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata: {name: webhook}\nspec:\n  triggers:\n  - template:\n      name: trigger\n      k8s:\n        operation: create\n        source:\n          resource: {apiVersion: ${trigger}, metadata: {generateName: build-}}\n`;
+    const workflow = sensor("argoproj.io/v1alpha1, kind: Workflow");
+    expect(
+      await failures(
+        app({ "app/sensor.yaml": workflow }, withSensor),
+        app({ "app/sensor.yaml": workflow.replace("build-", "ci-") }, withSensor),
+      ),
+    ).toEqual([]);
+    const route = sensor("networking.istio.io/v1, kind: VirtualService");
+    expect(
+      await failures(app({ "app/sensor.yaml": route }, withSensor), app({ "app/sensor.yaml": route.replace("build-", "ci-") }, withSensor)),
+    ).toEqual(REMOTE);
+  });
+
   it("an image bump or an RBAC file below a remote base is no render failure", async () => {
     expect(await failures(app({}), app({ "app/deployment.yaml": deployment("web:2") }))).toEqual([]);
     const rbac = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n";
