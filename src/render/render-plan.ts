@@ -862,7 +862,10 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
           ? `chart ${source.chart} from ${source.repoURL ?? "a Helm repository"}`
           : valueFiles.some((path) => path.startsWith("$") || REMOTE.test(path))
             ? "valueFiles from another source or URL"
-            : undefined;
+            : // A path this repository does not hold is another repository's (vfarcic/argo-combined-demo installs istio/istio's charts).
+              chart !== undefined && source.repoURL && tree.filesUnder(chart).length === 0
+              ? `chart folder ${chart} of ${source.repoURL}, which this repository does not hold`
+              : undefined;
       const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
       const root = helmRoot(
         tree,

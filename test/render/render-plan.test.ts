@@ -158,6 +158,24 @@ describe("planRenders", () => {
     });
   });
 
+  it("an Argo CD helm source whose path this repository does not hold is another repository's chart (vfarcic/argo-combined-demo)", () => {
+    const application = [
+      "apiVersion: argoproj.io/v1alpha1",
+      "kind: Application",
+      "metadata: {name: istio, namespace: argocd}",
+      "spec:",
+      "  source:",
+      "    repoURL: https://github.com/istio/istio",
+      "    path: manifests/charts/istio-control/istio-discovery",
+      "    helm: {values: 'global: {hub: docker.io/istio}'}",
+      "  destination: {server: https://kubernetes.default.svc, namespace: istio-system}",
+    ].join("\n");
+    const [root] = planRenders(tree({ "production/istio.yaml": application }), topology);
+    expect(root?.offline).toBe(
+      "chart folder manifests/charts/istio-control/istio-discovery of https://github.com/istio/istio, which this repository does not hold",
+    );
+  });
+
   it("a dependency from a chart repository cannot be rendered offline", () => {
     const [root] = planRenders(
       tree({
