@@ -183,7 +183,7 @@ async function renderStage(
         origin: either(id).origin,
         inputs: inputsOf(id),
         reason: `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline)}`,
-        gates: either(id).deployed,
+        gates: either(id).deployed || either(id).offlineGates === true,
       });
     else runnable.push(id);
   }

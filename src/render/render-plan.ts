@@ -83,6 +83,12 @@ export interface RenderRoot {
    * chart the repository develops) is reviewed rendered when it can be, and listed when it cannot.
    */
   readonly deployed: boolean;
+  /**
+   * A chart no known object installs while an app-of-apps chart may (see installsFromTemplates):
+   * rendered with its own values, it is judged as a chart nothing installs, but one that cannot be
+   * rendered offline at all (remote dependencies) blocks, as its installer's values cannot help.
+   */
+  readonly offlineGates?: true;
 }
 
 const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -533,7 +539,7 @@ const INSTALLER_DOCUMENT = new RegExp(`^kind:\\s*["']?(?:${deliveryKinds.join("|
  * ApplicationSets (their paths templated from its values) are known only once it is rendered, and
  * it is rendered only when it changes. While one is in the tree, no other chart is known to be
  * undeployed (khuedoan/homelab: a root chart's ApplicationSet deploys `apps/*`, and an app-template
- * chart there that exposed a new host passed as a chart nothing installs).
+ * chart there that exposed a new host passed as a chart nothing installs): see RenderRoot.offlineGates.
  */
 const installsFromTemplates = (files: readonly SourceFile[], charts: readonly string[]): boolean => {
   const templateFolders = charts.map((chart) => insideFolder(posix.join(chart, "templates")));
@@ -959,9 +965,10 @@ export function planRenders(files: readonly SourceFile[], topology: Topology, li
     .filter((chart) => !referenced.has(chart))
     .map((chart) => {
       const name = posix.basename(chart) || "chart";
-      const deployed = hiddenInstaller || delivers(chart);
+      const deployed = delivers(chart);
       const run = { release: name, namespace: "default", valuesFiles: [], set: [] };
-      return helmRoot(tree, posix.join(chart, "Chart.yaml"), name, chart, run, undefined, deployed);
+      const root = helmRoot(tree, posix.join(chart, "Chart.yaml"), name, chart, run, undefined, deployed);
+      return !deployed && hiddenInstaller ? { ...root, offlineGates: true as const } : root;
     });
   return [...kustomizeRoots, ...helmRoots.filter((root) => !inKustomize.has(root.origin)), ...standaloneCharts].sort(byId);
 }

@@ -147,14 +147,20 @@ describe("planRenders", () => {
       expect(result.failures.map((failure) => [failure.id, failure.gates])).toEqual([["helm apps/ollama/Chart.yaml ollama", true]]);
     });
 
-    it("by anything, while an installer is templated in a chart: an app-of-apps chart installs what only its render shows", () => {
+    it("maybe, while an installer is templated in a chart: an app-of-apps chart installs what only its render shows, so one that cannot be rendered offline blocks", () => {
       const root = {
         "bootstrap/root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 0.0.0\n",
         "bootstrap/root/values.yaml": "stacks: [{name: apps}]\n",
         "bootstrap/root/templates/stack.yaml":
           "{{- range $stack := .Values.stacks }}\n---\napiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: {{ $stack.name }}\n{{- end }}\n",
       };
-      expect(deployed({ ...appTemplate, ...root })).toBe(true);
+      const planned = planRenders(tree({ ...appTemplate, ...root }), topology).find(
+        (candidate) => candidate.origin === "apps/ollama/Chart.yaml",
+      );
+      // Rendered with its own values, it is judged as a chart nothing installs (gke-fleet-management:
+      // charts whose schema requires values their installer passes); unrenderable offline, it blocks.
+      expect(planned).toMatchObject({ deployed: false, offlineGates: true });
+      expect(deployed(appTemplate)).toBe(false);
     });
   });
 
