@@ -28,8 +28,8 @@ export interface DetectorContext {
   readonly resourceChanged: (change: ResourceChange) => Detection;
   /** Every family's API groups and kind names (the table), for a detector reading text that may name them (a kustomize patch). */
   readonly trafficKinds: { readonly groups: ReadonlySet<string>; readonly names: ReadonlySet<string> };
-  /** Whether the loader reads a document of this group, kind and text: traffic config, or what traffic config needs (a labelled Namespace). */
-  readonly readsKind: (group: string, kind: string, text: string) => boolean;
+  /** Whether the loader reads a document of this apiVersion, kind and text: traffic config, or what traffic config needs (a labelled Namespace). */
+  readonly readsKind: (apiVersion: string, kind: string, text: string) => boolean;
   /** Which clusters each file of a tree lands in: the policy's patterns, Argo CD and Flux objects. */
   readonly placementOf: (set: ManifestSet) => FilePlacement;
   /** What one GitOps object of a tree delivers where; undefined for an object that delivers nothing. */

@@ -1,7 +1,7 @@
 import type { DetectorContext, TreeFiles } from "../core/detector.js";
 import { textsByPath } from "../core/source-file.js";
 import type { ManifestSet } from "../core/resource.js";
-import { kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
+import { groupOf, kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
@@ -63,7 +63,7 @@ export function detectorContext(
     clusterOfFile,
     resourceChanged: resourceChangedDetection,
     trafficKinds: { groups: trafficGroups, names: trafficKindNames },
-    readsKind: (group, kind, text) => kindSpecFor(group, kind, text) !== undefined,
+    readsKind: (apiVersion, kind, text) => kindSpecFor(groupOf(apiVersion), kind, text) !== undefined,
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     meshRootNamespace: (set) => meshRoot(set).namespace,

@@ -131,28 +131,23 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
 }
 
 /**
- * What one flow does, wherever its object is written: its resource's identity, entry (without the
- * file that tells copies apart), cluster, host, match, backends' shares and mirrors.
+ * Where a flow claims requests, whichever file its object is written in: its entry without the
+ * file that tells copies apart, its cluster, host and match; undefined when its route is unknown.
  */
-function twinKey(flow: Flow, model: TrafficModel): string | undefined {
+function claimOf(flow: Flow, model: TrafficModel): { readonly claim: string; readonly file: string } | undefined {
   const file = model.routes.get(flow.resourceKey)?.file;
   if (file === undefined) return undefined;
+  return { claim: JSON.stringify([unscopedEntry(flow.entry), entryCluster(flow.entry, file) ?? "", flow.host, flow.match]), file };
+}
+
+/** What one flow does, wherever its object is written: its resource's identity, its claim, backends' shares and mirrors. */
+function twinKey(flow: Flow, model: TrafficModel): string | undefined {
+  const claimed = claimOf(flow, model);
+  if (claimed === undefined) return undefined;
   const { group, kind, namespace, name } = flow.resource;
   const backends = flow.backends.map((backend) => `${backend.key}=${backend.share}`).sort();
   const mirrors = flow.mirrors.map((mirror) => JSON.stringify(mirror)).sort();
-  return JSON.stringify([
-    group,
-    kind,
-    namespace,
-    name,
-    unscopedEntry(flow.entry),
-    entryCluster(flow.entry, file) ?? "",
-    flow.host,
-    flow.match,
-    backends,
-    mirrors,
-    flow.plan ?? "",
-  ]);
+  return JSON.stringify([group, kind, namespace, name, claimed.claim, backends, mirrors, flow.plan ?? ""]);
 }
 
 /**
@@ -199,10 +194,8 @@ function pairedAcrossScopes(
   if (leftBase.length === 0 || leftHead.length === 0)
     return [...leftBase.map((flow) => ({ base: flow })), ...leftHead.map((flow) => ({ head: flow }))];
   const place = (flow: Flow, model: TrafficModel): string | undefined => {
-    const file = model.routes.get(flow.resourceKey)?.file;
-    return file === undefined
-      ? undefined
-      : `${unscopedEntry(flow.entry)}|${entryCluster(flow.entry, file) ?? ""}|${flow.host}|${flow.match}|${file}`;
+    const claimed = claimOf(flow, model);
+    return claimed && JSON.stringify([claimed.claim, claimed.file]);
   };
   const heads = new Map<string, Flow[]>();
   for (const flow of leftHead) {

@@ -6,6 +6,7 @@ import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
+import { namedKinds } from "../core/named-kinds.js";
 import { isRecord, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
@@ -1114,12 +1115,10 @@ const ARGO_AUTOMATION_KINDS = new Set([
   "EventSource",
   "EventBus",
 ]);
-const NAMED_KIND = /\bkind["']?[ \t]*:[ \t]*["']?([A-Za-z]+)/g;
-
 const automationOnly = (group: string, kind: string, text: string): boolean =>
   group === "argoproj.io" &&
   ARGO_AUTOMATION_KINDS.has(kind) &&
-  [...text.matchAll(NAMED_KIND)].every(([, named]) => !trafficKindNames.has(named!) && !deliveryKinds.includes(named!));
+  namedKinds(text).every((named) => !trafficKindNames.has(named) && !deliveryKinds.includes(named));
 
 /**
  * Whether a kustomize root applies the same traffic config at base and head although its inputs
@@ -1189,8 +1188,8 @@ export function onlyTrustedVersionsMoved(
       return text;
     }
   };
-  // A chart's dependencies carry their versions in Chart.yaml and Chart.lock (with its digest and
-  // the time it was made): the files must say the same but for trusted dependencies' versions.
+  // A chart's dependencies carry their versions in its Chart.yaml: it must say the same but for
+  // trusted dependencies' versions.
   const unpinnedChart = (text: string | undefined): string | undefined => {
     const trustedDependency = (dependency: unknown): boolean =>
       isRecord(dependency) &&
@@ -1203,8 +1202,7 @@ export function onlyTrustedVersionsMoved(
       const dependencies = fields.dependencies.map((dependency) =>
         trustedDependency(dependency) ? without(dependency, "version") : dependency,
       );
-      const lock = fields.dependencies.every(trustedDependency) ? { digest: undefined, generated: undefined } : {};
-      return canonical({ ...fields, ...lock, dependencies });
+      return canonical({ ...fields, dependencies });
     } catch {
       return text;
     }
@@ -1215,12 +1213,9 @@ export function onlyTrustedVersionsMoved(
     if (a === b) return true;
     if (isKustomizationFile(input)) return unpinned(a) === unpinned(b);
     if (values.has(input)) return sameButWorkloadValues(a, b);
-    return CHART_DEPENDENCY_FILES.has(posix.basename(input)) && unpinnedChart(a) === unpinnedChart(b);
+    return posix.basename(input) === "Chart.yaml" && unpinnedChart(a) === unpinnedChart(b);
   });
 }
-
-/** The files that pin a chart's dependencies. */
-const CHART_DEPENDENCY_FILES = new Set(["Chart.yaml", "Chart.lock"]);
 
 /** The first line where a file's two versions differ (1 for an added file), so a finding can point at the change. */
 export function firstChangedLine(before: string | undefined, after: string | undefined): number {

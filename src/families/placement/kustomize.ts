@@ -6,6 +6,7 @@ import type { DetectorContext, FileDetector, ResourceDetector } from "../../core
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection } from "../../core/finding.js";
 import { textsByPath } from "../../core/source-file.js";
+import { namedKinds } from "../../core/named-kinds.js";
 
 /**
  * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge
@@ -19,12 +20,11 @@ export const KUSTOMIZE_GROUP = "kustomize.config.k8s.io";
 /** The Kustomization fields whose entries rewrite resources, each entry judged on its own. */
 const PATCH_FIELDS = ["patches", "patchesJson6902", "patchesStrategicMerge", "replacements"] as const;
 
-const KIND_VALUE = /\bkind["']?[ \t]*:[ \t]*["']?([A-Za-z]+)/g;
 const GROUP_VALUE = /\b([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/v\d\w*/g;
 
 /** Whether text (a patch, a replacement as JSON) names a traffic kind or a traffic API group. */
 export function mentionsTraffic(value: string, kinds: DetectorContext["trafficKinds"]): boolean {
-  for (const match of value.matchAll(KIND_VALUE)) if (kinds.names.has(match[1] ?? "")) return true;
+  if (namedKinds(value).some((kind) => kinds.names.has(kind))) return true;
   for (const match of value.matchAll(GROUP_VALUE)) if (kinds.groups.has(match[1] ?? "")) return true;
   return false;
 }
@@ -70,11 +70,9 @@ function patchedObjects(fileText: string, context: DetectorContext): string[] {
   const named = fileText.split(DOCUMENT_MARKER).flatMap((document) => {
     const value = record(context.readYaml(document));
     const kind = text(value.kind);
-    const apiVersion = text(value.apiVersion) ?? "";
-    const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
     const metadata = record(value.metadata);
     const name = text(metadata.name);
-    if (!kind || !name || !context.readsKind(group, kind, document)) return [];
+    if (!kind || !name || !context.readsKind(text(value.apiVersion) ?? "", kind, document)) return [];
     const namespace = text(metadata.namespace);
     return [`${kind} ${namespace ? `${namespace}/` : ""}${name}`];
   });
