@@ -65,7 +65,7 @@ describe("the traffic kinds of DESIGN §4", () => {
     ["apps", "Deployment"],
     ["", "Namespace"],
     ["helm.toolkit.fluxcd.io", "HelmRelease"],
-    ["networking.istio.io", "EnvoyFilter"],
+    ["telemetry.istio.io", "Telemetry"],
     ["networking.k8s.io", "NetworkPolicy"],
   ])("%s %s is not traffic", (group, kind) => {
     expect(kindSpec(group, kind)).toBeUndefined();

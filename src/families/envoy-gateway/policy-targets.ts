@@ -22,8 +22,9 @@ export function targetsOf(policy: Resource | undefined): Target[] {
     const kind = text(ref.kind) ?? "?";
     const name = text(ref.name) ?? "?";
     const section = text(ref.sectionName);
+    // A GatewayClass (EnvoyPatchPolicy's other target) has no namespace.
     return {
-      name: `${kind} ${namespace}/${name}${section ? `:${section}` : ""}`,
+      name: kind === "GatewayClass" ? `${kind} ${name}` : `${kind} ${namespace}/${name}${section ? `:${section}` : ""}`,
       kind,
       ref: { namespace, name, ...(section ? { section } : {}) },
     };

@@ -31,6 +31,25 @@ export const securityPolicy = kubeObject(
   }),
 );
 
+export const envoyPatchPolicy = kubeObject(
+  z.looseObject({
+    ...attachment,
+    type: z.string().optional(),
+    jsonPatches: z
+      .array(
+        z.looseObject({
+          type: z.string().optional(),
+          name: z.string().optional(),
+          operation: z.looseObject({ op: z.string().optional(), path: z.string().optional() }).optional(),
+        }),
+      )
+      .optional(),
+    priority: z.int().optional(),
+  }),
+);
+
+export const envoyExtensionPolicy = kubeObject(z.looseObject(attachment));
+
 /** TLS versions as Envoy Gateway spells them; `Auto` is its default, TLS 1.2. */
 export const TLS_VERSIONS = ["Auto", "1.0", "1.1", "1.2", "1.3"] as const;
 

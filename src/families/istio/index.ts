@@ -6,7 +6,7 @@ import { istioMeshScopes } from "./mesh-scope.js";
 import { istioPlacementHints } from "./placement-hints.js";
 import * as istio from "./schemas.js";
 
-/** Istio's traffic and security APIs (networking.istio.io, security.istio.io). */
+/** Istio's traffic, security and proxy extension APIs (networking.istio.io, security.istio.io, extensions.istio.io). */
 export const istioFamily: Family = {
   name: "istio",
   kinds: [
@@ -19,8 +19,10 @@ export const istioFamily: Family = {
         ["Gateway", istio.istioGateway],
         ["Sidecar", istio.sidecar],
         ["WorkloadEntry", istio.workloadEntry],
+        ["EnvoyFilter", istio.envoyFilter],
       ],
     ],
+    [["extensions.istio.io"], [["WasmPlugin", istio.wasmPlugin]]],
     [
       ["security.istio.io"],
       [

@@ -18,6 +18,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
+import { envoyFilterCheck, wasmPluginCheck } from "./istio-extensions.js";
 import {
   flag,
   isRecord,
@@ -672,6 +673,8 @@ export const istioDetector = byKind(
     Sidecar: [sidecar],
     PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
     AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
+    EnvoyFilter: [envoyFilterCheck],
+    WasmPlugin: [wasmPluginCheck],
   },
   (id) => id.group.endsWith("istio.io"),
 );

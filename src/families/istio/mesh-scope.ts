@@ -17,9 +17,10 @@ const labelsText = (labels: unknown): string[] =>
 
 /**
  * Istio's scoping of its namespace-scoped policies (PeerAuthentication, AuthorizationPolicy,
- * RequestAuthentication, Sidecar): a policy in the root namespace with no selector is mesh-wide,
- * one in another namespace covers that namespace, a selector narrows it to the matching workloads
- * (in every namespace when the policy sits in the root namespace), a targetRef to what it names.
+ * RequestAuthentication, Sidecar) and proxy extensions (EnvoyFilter, WasmPlugin): a policy in the
+ * root namespace with no selector is mesh-wide, one in another namespace covers that namespace, a
+ * selector narrows it to the matching workloads (in every namespace when the policy sits in the
+ * root namespace), a targetRef to what it names.
  */
 const policyScope = (resource: Resource, context: MeshScopeContext): MeshScope => {
   const name = displayName(resource.id);
@@ -33,7 +34,8 @@ const policyScope = (resource: Resource, context: MeshScopeContext): MeshScope =
     return { resource: name, scope: "targets", namespaces: [namespace], detail: `targets ${named.join(", ")}` };
   }
   const selector = labelsText(record(spec.selector).matchLabels);
-  const chosen = selector.length ? selector : labelsText(record(spec.workloadSelector).labels);
+  // workloadLabels: the selector of Istio 1.0–1.3's EnvoyFilter.
+  const chosen = selector.length ? selector : labelsText(record(spec.workloadSelector).labels ?? spec.workloadLabels);
   if (chosen.length > 0) {
     return {
       resource: name,
@@ -58,4 +60,6 @@ export const istioMeshScopes: Readonly<Record<string, MeshScopeReader>> = {
   AuthorizationPolicy: policyScope,
   RequestAuthentication: policyScope,
   Sidecar: policyScope,
+  EnvoyFilter: policyScope,
+  WasmPlugin: policyScope,
 };

@@ -231,6 +231,32 @@ export const authorizationPolicy = kubeObject(
 
 export const requestAuthentication = kubeObject(looseSpec.optional());
 
+const targetRefs = { targetRef: looseSpec.optional(), targetRefs: z.array(looseSpec).optional() };
+
+export const envoyFilter = kubeObject(
+  z
+    .looseObject({
+      workloadSelector: z.looseObject({ labels: stringMap.optional() }).optional(),
+      workloadLabels: stringMap.optional(),
+      ...targetRefs,
+      configPatches: z
+        .array(
+          z.looseObject({
+            applyTo: z.string().optional(),
+            match: z.looseObject({ context: z.string().optional() }).optional(),
+            patch: z.looseObject({ operation: z.string().optional() }).optional(),
+          }),
+        )
+        .optional(),
+      priority: z.int().optional(),
+    })
+    .optional(),
+);
+
+export const wasmPlugin = kubeObject(
+  z.looseObject({ selector: labelSelector.optional(), ...targetRefs, url: z.string().optional(), phase: z.string().optional() }).optional(),
+);
+
 export type VirtualService = z.infer<typeof virtualService>;
 export type Destination = z.infer<typeof destination>;
 export type DestinationRule = z.infer<typeof destinationRule>;

@@ -1051,3 +1051,107 @@ ${body}`;
     },
   ]);
 });
+
+describe("EnvoyFilter and WasmPlugin: proxy extensions the review cannot model", () => {
+  const envoyFilter = (namespace: string, body: string) => `
+apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: lua, namespace: ${namespace}, labels: {team: edge}}
+spec:
+${body}`;
+  const lua = (header: string) => `  workloadSelector: {labels: {istio: ingressgateway}}
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match: {context: GATEWAY}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: envoy.lua, typed_config: {inlineCode: "function envoy_on_request(r) r:headers():add('${header}', '1') end"}}`;
+  const wasm = (url: string, selector = "  selector: {matchLabels: {app: checkout}}\n") => `
+apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: {name: auth, namespace: shop}
+spec:
+${selector}  url: ${url}
+  phase: AUTHN`;
+  run([
+    {
+      name: "an EnvoyFilter's patch changes: high, naming the proxies it reaches",
+      base: envoyFilter("istio-system", lua("x-a")),
+      head: envoyFilter("istio-system", lua("x-b")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "configPatches"],
+          says: "spec.configPatches changed: now patches Envoy's configuration (HTTP_FILTER INSERT_BEFORE at GATEWAY) for workloads matching istio=ingressgateway in every namespace (root namespace istio-system)",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "a selector-less EnvoyFilter added in the root namespace reaches every proxy of the mesh",
+      head: envoyFilter(
+        "istio-system",
+        "  configPatches:\n  - {applyTo: CLUSTER, match: {context: SIDECAR_OUTBOUND}, patch: {operation: MERGE}}",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: patches Envoy's configuration (CLUSTER MERGE at SIDECAR_OUTBOUND) for every proxy of the mesh",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "an EnvoyFilter removed from a namespace",
+      base: envoyFilter("shop", lua("x-a").replace("  workloadSelector: {labels: {istio: ingressgateway}}\n", "")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed: patches Envoy's configuration (HTTP_FILTER INSERT_BEFORE at GATEWAY) no longer applies to every proxy in namespace shop",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "Istio 1.0–1.3's form: filters selected by workloadLabels",
+      base: envoyFilter(
+        "istio-system",
+        "  workloadLabels: {app: istio-ingressgateway}\n  filters:\n  - {listenerMatch: {listenerType: GATEWAY}, filterName: envoy.lua, filterType: HTTP}",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed: patches Envoy's configuration (HTTP filter envoy.lua at GATEWAY) no longer applies to workloads matching app=istio-ingressgateway in every namespace",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "its labels alone change nothing the proxies run",
+      base: envoyFilter("istio-system", lua("x-a")),
+      head: envoyFilter("istio-system", lua("x-a")).replace("team: edge", "team: platform"),
+      expected: [],
+    },
+    {
+      name: "a WasmPlugin's module and its selection change",
+      base: wasm("oci://registry.example.com/auth:1.0"),
+      head: wasm("oci://registry.example.com/auth:2.0", "  selector: {matchLabels: {app: payments}}\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "spec.selector, spec.url changed: now runs Wasm oci://registry.example.com/auth:2.0 in phase AUTHN in the request path for workloads matching app=payments in namespace shop (was workloads matching app=checkout in namespace shop)",
+          riskFloor: "high",
+        },
+      ],
+    },
+  ]);
+});

@@ -1,0 +1,55 @@
+import { byKind } from "../../core/by-kind.js";
+import { sortedSet } from "../../core/canonical-values.js";
+import { list, record, spec, text } from "../../core/json-access.js";
+import { proxyExtensionCheck } from "../../core/proxy-extensions.js";
+import type { Resource } from "../../core/resource.js";
+import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
+
+/**
+ * Envoy Gateway's proxy extensions (see src/core/proxy-extensions.ts): an EnvoyPatchPolicy patches
+ * the xDS configuration generated for a Gateway or for every Gateway of a GatewayClass; an
+ * EnvoyExtensionPolicy runs Wasm, Lua or an external processor in the request path of its targets.
+ */
+
+const targetsText = (resource: Resource): string => {
+  const targets = targetsOf(resource).map((target) => target.name);
+  return targets.length > 0 ? targets.join(", ") : "no target";
+};
+
+/** `add Listener default/eg/http`: the xDS type's last name, as Envoy's docs call it. */
+function xdsPatches(resource: Resource): string {
+  const patches = list(spec(resource).jsonPatches).map((item) => {
+    const patch = record(item);
+    const type = text(patch.type)?.split(".").pop() ?? "?";
+    return `${text(record(patch.operation).op) ?? "?"} ${type}${text(patch.name) ? ` ${text(patch.name)}` : ""}`;
+  });
+  return patches.length > 0 ? sortedSet(patches).join(", ") : "no patches";
+}
+
+function extensions(resource: Resource): string {
+  const body = spec(resource);
+  const wasm = list(body.wasm).map((item) => {
+    const module = record(item);
+    const code = record(module.code);
+    return `Wasm ${text(module.name) ?? text(record(code.image).url) ?? text(record(code.http).url) ?? "module"}`;
+  });
+  const processors = list(body.extProc).map((item) => {
+    const backends = list(record(item).backendRefs).map((ref) => text(record(ref).name) ?? "?");
+    return `external processor ${backends.join(", ") || "?"}`;
+  });
+  const lua = list(body.lua).length > 0 ? ["Lua"] : [];
+  const parts = [...wasm, ...processors, ...lua];
+  return parts.length > 0 ? parts.join(", ") : "no extension";
+}
+
+export const proxyExtensionDetector = byKind(
+  {
+    EnvoyPatchPolicy: [
+      proxyExtensionCheck({ what: (resource) => `patches Envoy's xDS configuration (${xdsPatches(resource)})`, reach: targetsText }),
+    ],
+    EnvoyExtensionPolicy: [
+      proxyExtensionCheck({ what: (resource) => `runs ${extensions(resource)} in the request path`, reach: targetsText }),
+    ],
+  },
+  (id) => id.group === ENVOY_GATEWAY_GROUP,
+);
