@@ -29,6 +29,8 @@ export interface RetryWording {
   readonly field: (name: keyof RetryPolicy) => string;
   /** Said after the earlier attempts when they were a default: ` (Istio default)`. */
   readonly defaulted: string;
+  /** The fields' own names where the family's differ from Istio's (Envoy Gateway's `numRetries`). */
+  readonly keys?: Partial<Record<keyof RetryPolicy, string>>;
 }
 
 /**
@@ -42,7 +44,7 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
       class: "retry-timeout.changed",
       summary: `${subject}: ${field("attempts")} ${was.attempts}${wording.defaulted} → ${now.attempts}: failures are retried more often, and retries multiply across layers`,
       side: "head",
-      path: [...path, "attempts"],
+      path: [...path, wording.keys?.attempts ?? "attempts"],
       before: was.attempts,
       after: now.attempts,
     });
@@ -53,7 +55,7 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
       class: "retry-timeout.changed",
       summary: `${subject}: ${field("retryOn")} adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
       side: "head",
-      path: [...path, "retryOn"],
+      path: [...path, wording.keys?.retryOn ?? "retryOn"],
       before: was.retryOn,
       after: now.retryOn,
     });

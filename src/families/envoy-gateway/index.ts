@@ -4,11 +4,13 @@ import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
 import { clientTrafficPolicyDetector } from "./client-traffic-policy.js";
 import { envoyGatewayDetector } from "./security-policy.js";
 import { proxyExtensionDetector } from "./proxy-extensions.js";
+import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
 
 /**
  * Envoy Gateway's extensions of Gateway API (gateway.envoyproxy.io): the SecurityPolicy that guards
- * Gateways and routes, the TLS a ClientTrafficPolicy asks of clients, and the xDS patches and request-path
- * code of EnvoyPatchPolicy and EnvoyExtensionPolicy.
+ * Gateways and routes, the TLS a ClientTrafficPolicy asks of clients, how a BackendTrafficPolicy has
+ * proxies talk to backends, and the xDS patches and request-path code of EnvoyPatchPolicy and
+ * EnvoyExtensionPolicy.
  */
 export const envoyGatewayFamily: Family = {
   name: "envoy-gateway",
@@ -18,10 +20,11 @@ export const envoyGatewayFamily: Family = {
       [
         ["SecurityPolicy", envoyGateway.securityPolicy],
         ["ClientTrafficPolicy", envoyGateway.clientTrafficPolicy],
+        ["BackendTrafficPolicy", envoyGateway.backendTrafficPolicy],
         ["EnvoyPatchPolicy", envoyGateway.envoyPatchPolicy],
         ["EnvoyExtensionPolicy", envoyGateway.envoyExtensionPolicy],
       ],
     ],
   ],
-  detectors: [envoyGatewayDetector, clientTrafficPolicyDetector, proxyExtensionDetector],
+  detectors: [envoyGatewayDetector, clientTrafficPolicyDetector, backendTrafficPolicyDetector, proxyExtensionDetector],
 };

@@ -31,7 +31,10 @@ export function targetsOf(policy: Resource | undefined): Target[] {
   });
   const selected = list(fields.targetSelectors).map((selector): Target => {
     const kind = text(record(selector).kind) ?? "?";
-    return { name: `${kind} of ${namespace} labelled ${showLabels(stringMap(record(selector).matchLabels))}`, kind };
+    const labels = stringMap(record(selector).matchLabels);
+    // A selector without labels selects every resource of its kind in the namespace.
+    if (Object.keys(labels).length === 0) return { name: `every ${kind} of ${namespace}`, kind };
+    return { name: `${kind} of ${namespace} labelled ${showLabels(labels)}`, kind };
   });
   return [...named, ...selected];
 }

@@ -50,6 +50,22 @@ export const envoyPatchPolicy = kubeObject(
 
 export const envoyExtensionPolicy = kubeObject(z.looseObject(attachment));
 
+const faultShare = z.looseObject({ percentage: z.number().min(0).max(100).optional() });
+
+export const backendTrafficPolicy = kubeObject(
+  z.looseObject({
+    ...attachment,
+    retry: z
+      .looseObject({
+        numRetries: z.int().min(0).optional(),
+        retryOn: z.looseObject({ triggers: z.array(z.string()).optional(), httpStatusCodes: z.array(z.int()).optional() }).optional(),
+      })
+      .optional(),
+    faultInjection: z.looseObject({ abort: faultShare.optional(), delay: faultShare.optional() }).optional(),
+    loadBalancer: z.looseObject({ type: z.string().optional() }).optional(),
+  }),
+);
+
 /** TLS versions as Envoy Gateway spells them; `Auto` is its default, TLS 1.2. */
 export const TLS_VERSIONS = ["Auto", "1.0", "1.1", "1.2", "1.3"] as const;
 

@@ -1,0 +1,160 @@
+import { byKind, type Check } from "../../core/by-kind.js";
+import { formatDuration, sameValue, show, timeoutLimitMs } from "../../core/canonical-values.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
+import { reportRetryIncreases, type RetryPolicy } from "../../core/retry-changes.js";
+import type { Resource } from "../../core/resource.js";
+import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
+
+/**
+ * Envoy Gateway's BackendTrafficPolicy: how the proxies of its targets (Gateways, routes) talk to
+ * backends — retries, timeouts, active and passive health checks, circuit breakers, fault
+ * injection, load balancing. Judged on the policy as written, against Envoy Gateway's defaults
+ * where a setting is absent (no retries, no request timeout, no health checks); a route's own
+ * policy taking precedence over its Gateway's is not modelled. Other settings (compression, rate
+ * limits, DNS, proxy protocol) are left to the generic field diff.
+ */
+
+const targetsText = (resource: Resource | undefined): string => {
+  const targets = targetsOf(resource).map((target) => target.name);
+  return targets.length > 0 ? targets.join(", ") : "no target";
+};
+
+/** Without `retry`, Envoy Gateway does not retry; with it, twice unless numRetries says otherwise. */
+function retryView(resource: Resource | undefined): RetryPolicy & { configured: boolean } {
+  const retry = optionalRecord(spec(resource).retry);
+  const retryOn = record(retry?.retryOn);
+  return {
+    attempts: retry ? (numeric(retry.numRetries) ?? 2) : 0,
+    retryOn: [...list(retryOn.triggers).flatMap((t) => text(t) ?? []), ...list(retryOn.httpStatusCodes).map((code) => show(code))],
+    retryRemoteLocalities: false,
+    configured: retry !== undefined,
+  };
+}
+
+const retries: Check = (change, out) => {
+  if (!change.head) return;
+  const was = retryView(change.base);
+  reportRetryIncreases(out, was, retryView(change.head), {
+    subject: `for ${targetsText(change.head)}`,
+    path: ["spec", "retry"],
+    field: (name) => (name === "attempts" ? "retry.numRetries" : "retry.retryOn"),
+    defaulted: was.configured ? "" : " (no retry policy)",
+    keys: { attempts: "numRetries" },
+  });
+};
+
+const TIMEOUTS = [
+  { label: "timeout.http.requestTimeout", path: ["spec", "timeout", "http", "requestTimeout"] },
+  { label: "timeout.tcp.connectTimeout", path: ["spec", "timeout", "tcp", "connectTimeout"] },
+  { label: "retry.perRetry.timeout", path: ["spec", "retry", "perRetry", "timeout"] },
+] as const;
+
+const valueAt = (resource: Resource | undefined, path: readonly string[]): unknown =>
+  path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), resource?.body);
+
+const timeouts: Check = (change, out) => {
+  if (!change.head) return;
+  for (const { label, path } of TIMEOUTS) {
+    const was = timeoutLimitMs(valueAt(change.base, path));
+    const now = timeoutLimitMs(valueAt(change.head, path));
+    if (now >= was) continue;
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `for ${targetsText(change.head)}: ${label} ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail`,
+      side: "head",
+      path: [...path],
+      before: formatDuration(was),
+      after: formatDuration(now),
+    });
+  }
+};
+
+/**
+ * Health checks (active probes, passive outlier ejection) and circuit breakers decide which
+ * endpoints get requests and when requests are refused: any change to them, added or removed, is
+ * health.changed (DESIGN §5).
+ */
+const HEALTH_SETTINGS = [
+  { field: "healthCheck", removed: "endpoints are no longer checked: failing ones keep receiving requests" },
+  { field: "circuitBreaker", removed: "its connection and request limits are lifted (Envoy's defaults apply)" },
+] as const;
+
+const health: Check = (change, out) => {
+  for (const { field, removed } of HEALTH_SETTINGS) {
+    const was = spec(change.base)[field];
+    const now = spec(change.head)[field];
+    if (sameValue(was, now) || (was === undefined && !change.head)) continue;
+    const gone = now === undefined;
+    out.add({
+      class: "health.changed",
+      summary: `for ${targetsText(change.head ?? change.base)}: ${field} ${was === undefined ? "added" : gone ? "removed" : "changed"}${gone ? `: ${removed}` : ""}`,
+      side: gone ? "base" : "head",
+      path: ["spec", field],
+      before: was ?? null,
+      after: now ?? null,
+    });
+  }
+};
+
+/** The share of requests a fault hits: `percentage` (default 100) when the fault is set. */
+const faultShare = (resource: Resource | undefined, kind: "abort" | "delay"): number => {
+  const fault = optionalRecord(record(spec(resource).faultInjection)[kind]);
+  return fault ? (numeric(fault.percentage) ?? 100) : 0;
+};
+
+const faults: Check = (change, out) => {
+  if (!change.head) return;
+  for (const kind of ["abort", "delay"] as const) {
+    const was = faultShare(change.base, kind);
+    const now = faultShare(change.head, kind);
+    if (now <= was) continue;
+    const fault = record(record(spec(change.head).faultInjection)[kind]);
+    const detail = kind === "abort" ? `HTTP ${show(fault.httpStatus ?? fault.grpcStatus)}` : `${show(fault.fixedDelay)} delay`;
+    out.add({
+      class: "fault.injected",
+      summary: `for ${targetsText(change.head)}: fault ${kind} (${detail}) on ${was === 0 ? "" : `${was}% → `}${now}% of requests: real users get the injected failures`,
+      side: "head",
+      path: ["spec", "faultInjection", kind],
+      before: was === 0 ? undefined : { [kind]: was },
+      after: { [kind]: now },
+    });
+  }
+};
+
+/** The same settings on other Gateways or routes: where they applied loses them, where they now apply gains them. */
+const retargeted: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [targetsText(change.base), targetsText(change.head)];
+  if (was === now) return;
+  out.add({
+    class: "resource.changed",
+    summary: `targets ${was} → ${now}: its retries, timeouts, health checks and load balancing now apply elsewhere`,
+    side: "head",
+    path: ["spec"],
+    before: was,
+    after: now,
+    riskFloor: "medium-high",
+  });
+};
+
+/** Load balancing decides how requests spread over endpoints and zones (session affinity, zone preference, slow start). */
+const loadBalancing: Check = (change, out) => {
+  if (!change.head) return;
+  const [was, now] = [spec(change.base).loadBalancer, spec(change.head).loadBalancer];
+  if (sameValue(was, now)) return;
+  const type = (value: unknown) => text(record(value).type) ?? "LeastRequest (default)";
+  out.add({
+    class: "resource.changed",
+    summary: `for ${targetsText(change.head)}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
+    side: "head",
+    path: ["spec", "loadBalancer"],
+    before: was ?? null,
+    after: now ?? null,
+    riskFloor: "medium",
+  });
+};
+
+export const backendTrafficPolicyDetector = byKind(
+  { BackendTrafficPolicy: [retargeted, retries, timeouts, health, faults, loadBalancing] },
+  (id) => id.group === ENVOY_GATEWAY_GROUP,
+);
