@@ -616,7 +616,8 @@ const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | un
 
 /**
  * What marks a core document as traffic config, from its parsed value: its label keys, one a line
- * (a mesh Namespace), and its `type:` (an ExternalName Service).
+ * (a mesh Namespace), its `type:` (an ExternalName Service), and a ConfigMap's name and string keys
+ * (istiod's `istio` and its `mesh`).
  */
 function parsedTraits(value: Record<string, unknown>): string {
   const labels = isMapping(value.metadata) ? value.metadata.labels : undefined;
@@ -625,7 +626,14 @@ function parsedTraits(value: Record<string, unknown>): string {
     isMapping(value.spec) && isMapping(value.spec.chart) && isMapping(value.spec.chart.spec) ? value.spec.chart.spec : undefined;
   const chart = typeof chartSpec?.chart === "string" ? `\nchart: ${chartSpec.chart}` : "";
   const kind = typeof value.kind === "string" ? `\nkind: ${value.kind}` : "";
-  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type + chart + kind;
+  // A ConfigMap's name and its documents by key (istiod's `istio` and its `mesh`), as its text shows them.
+  const configMap =
+    value.kind === "ConfigMap" && isMapping(value.data) && isMapping(value.metadata) && typeof value.metadata.name === "string"
+      ? `\nname: ${value.metadata.name}${Object.entries(value.data)
+          .flatMap(([key, data]) => (typeof data === "string" ? [`\n${key}: |`] : []))
+          .join("")}`
+      : "";
+  return (isMapping(labels) ? Object.keys(labels).join("\n") : "") + type + chart + kind + configMap;
 }
 
 const sourceOf = (chunk: YamlChunk) => ({ file: "", line: chunk.line, text: chunk.text });

@@ -16,6 +16,14 @@ import { sidecarInjectionDetector } from "./sidecar-injection.js";
 const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
 
 /**
+ * istiod's mesh ConfigMap: named `istio` (or `istio-<revision>`), holding its MeshConfig as a `mesh`
+ * document (the detector checks both again once it is parsed). Anchored lookaheads: every
+ * document's text is tested, and a pattern tried at each line took five times as long.
+ */
+const MESH_CONFIG_MAP =
+  /^(?=[\s\S]*?name["']?[ \t]*:[ \t]*["']?istio(?:-[a-z0-9-]+)?["']?[ \t]*(?:[,}]|\r?\n|$))(?=[\s\S]*?mesh["']?[ \t]*:[ \t]*[|>"])/;
+
+/**
  * Istio's Helm charts (istiod, base, cni, ztunnel, gateway) installed by a Flux HelmRelease: their
  * values hold the mesh's identity and mTLS settings wherever the chart itself comes from. The name
  * ends its scalar: at a line's end or comment, or before the `,` or `}` of JSON and flow style.
@@ -50,6 +58,7 @@ export const istioMeshFamily: Family = {
   textKinds: [
     { kind: "Namespace", when: MESH_NAMESPACE_LABELS, schema: metadataOnly, namespaced: false },
     { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: metadataOnly, namespaced: true },
+    { kind: "ConfigMap", when: MESH_CONFIG_MAP, schema: metadataOnly, namespaced: true },
   ],
   meshRoots,
   meshScopes: meshSettingScopes,

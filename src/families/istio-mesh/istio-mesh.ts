@@ -14,8 +14,10 @@ import { pairEntries } from "../../core/pair-entries.js";
  * meshID, cluster name, network) and which services are global or cluster-local. They live in an
  * IstioOperator (`spec.meshConfig`, `spec.values`), in the Sail Operator's Istio or IstioRevision
  * (`spec.values`), in istiod's Helm values (read as the IstioValues pseudo-resource whose body is
- * the values document), or in the values of a Flux HelmRelease or an Argo CD Application
- * (`helm.valuesObject`) installing an Istio chart.
+ * the values document), in the values of a Flux HelmRelease or an Argo CD Application
+ * (`helm.valuesObject`) installing an Istio chart, or in the mesh ConfigMap an install renders for
+ * istiod (`istio` in its namespace: `data.mesh`, `data.meshNetworks`), which repositories that
+ * vendor Istio's rendered manifests hold.
  */
 
 const NETWORK_LABEL = "topology.istio.io/network";
@@ -41,6 +43,8 @@ const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
   Istio: SAIL_LAYOUT,
   IstioRevision: SAIL_LAYOUT,
   HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
+  // istiod's own mesh ConfigMap, as an install renders it (its `mesh` and `meshNetworks` parsed in place).
+  ConfigMap: { meshConfig: [["data", "mesh"]], global: [["data"]] },
   // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
   // valuesObject takes precedence over the `values` string, field by field (Argo CD merges them).
   Application: {
@@ -74,9 +78,19 @@ const istioSource = (body: Readonly<Record<string, unknown>>): Record<string, un
   return [spec.source, ...list(spec.sources)].map(record).find((source) => ISTIO_CHARTS.has(text(source.chart) ?? ""));
 };
 
-/** An Argo CD Application counts as mesh config only while one of its helm sources is an Istio chart. */
-const installsIstio = (resource: Resource | undefined): boolean =>
-  resource?.id.kind !== "Application" || istioSource(resource.body) !== undefined;
+/** The ConfigMap istiod reads its MeshConfig from: `istio`, or `istio-<revision>` for a revision's istiod. */
+const MESH_CONFIG_MAP = /^istio(?:-[a-z0-9-]+)?$/;
+
+/**
+ * An Argo CD Application counts as mesh config only while one of its helm sources is an Istio chart;
+ * a ConfigMap only as istiod's (its name, and a `mesh` document).
+ */
+const installsIstio = (resource: Resource | undefined): boolean => {
+  if (resource?.id.kind === "Application") return istioSource(resource.body) !== undefined;
+  if (resource?.id.kind === "ConfigMap")
+    return MESH_CONFIG_MAP.test(resource.id.name) && typeof record(resource.body.data).mesh === "string";
+  return true;
+};
 
 interface Located {
   readonly value: unknown;
@@ -309,6 +323,16 @@ function asMeshInstall(resource: Resource, readYaml: DetectorContext["readYaml"]
   return { ...resource, body: { ...resource.body, spec: { ...spec, source: { ...source, helm: { ...helm, ...values } } } } };
 }
 
+/** istiod's mesh ConfigMap as its settings are read: its `mesh` and `meshNetworks` documents parsed in place (a finding points at their line). */
+function asMeshConfigMap(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
+  const data = record(resource.body.data);
+  const parsed = (key: string) => {
+    const value = typeof data[key] === "string" ? readYaml(data[key]) : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? { [key]: value } : {};
+  };
+  return { ...resource, body: { ...resource.body, data: { ...data, ...parsed("mesh"), ...parsed("meshNetworks") } } };
+}
+
 export const istioMeshDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
   const layout = kind === undefined ? undefined : LAYOUTS[kind];
@@ -316,7 +340,8 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   if (!layout || !change.base || !change.head) return [];
   if (!installsIstio(change.base) && !installsIstio(change.head)) return [];
   const out = new DetectionList(change);
-  const view = (side: Resource): Resource => (kind === "Application" ? asMeshInstall(side, context.readYaml) : side);
+  const view = (side: Resource): Resource =>
+    kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
   const [base, head] = [view(change.base), view(change.head)];
   identity(base, head, layout, out);
   meshTls(base, head, layout, out);
@@ -458,4 +483,5 @@ export const meshSettingScopes: Readonly<Record<string, MeshScopeReader>> = {
   IstioRevision: meshWide,
   IstioLifecycleManager: meshWide,
   GatewayLifecycleManager: meshWide,
+  ConfigMap: meshWide,
 };

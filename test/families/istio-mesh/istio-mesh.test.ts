@@ -1,4 +1,6 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { classesOf, review } from "../../helpers/review-trees.js";
+import { kindSpecFor } from "../../../src/manifests/kinds.js";
 import { istioMeshDetector, networkLabelDetector } from "../../../src/families/istio-mesh/istio-mesh.js";
 import { detect, expectDetections, istioValues, resource, type Expected } from "../../detect/resource-fixture.js";
 
@@ -322,4 +324,73 @@ ${spec}`;
       ],
     },
   ]);
+});
+
+describe("istiod's mesh ConfigMap, as vendored rendered installs hold it (kubeflow/manifests)", () => {
+  const meshConfigMap = (mesh: string, name = "istio") => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}, namespace: istio-system, labels: {istio.io/rev: default}}
+data:
+  mesh: |-
+${mesh
+  .split("\n")
+  .map((line) => `    ${line}`)
+  .join("\n")}
+  meshNetworks: 'networks: {}'`;
+  const MESH =
+    "defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\nenablePrometheusMerge: true\nrootNamespace: istio-system";
+  run([
+    {
+      name: "its trust domain and auto mTLS, read from the `mesh` document",
+      base: meshConfigMap(`${MESH}\ntrustDomain: cluster.local`),
+      head: meshConfigMap(`${MESH}\ntrustDomain: prod.example.com\nenableAutoMtls: false`),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["data", "mesh"],
+          says: "ConfigMap istio-system/istio: meshConfig.trustDomain cluster.local → prod.example.com",
+        },
+        { class: "mtls.weakened", side: "head", path: ["data", "mesh"], says: "sidecars stop using mTLS by themselves" },
+      ],
+    },
+    {
+      name: "a revision's ConfigMap too",
+      base: meshConfigMap(`${MESH}\ntrustDomain: cluster.local`, "istio-1-22"),
+      head: meshConfigMap(`${MESH}\ntrustDomain: corp.example`, "istio-1-22"),
+      expected: [{ class: "trust.changed", side: "head", path: ["data", "mesh"], says: "cluster.local → corp.example" }],
+    },
+    {
+      name: "a ConfigMap of another name is not read as istiod's",
+      base: meshConfigMap(`${MESH}\ntrustDomain: cluster.local`, "app-settings"),
+      head: meshConfigMap(`${MESH}\ntrustDomain: corp.example`, "app-settings"),
+      expected: [],
+    },
+  ]);
+});
+
+describe("a ConfigMap is read only when it is istiod's mesh ConfigMap", () => {
+  const configMap = (name: string, trustDomain: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: istio-system\ndata:\n  mesh: |-\n    trustDomain: ${trustDomain}\n`;
+  it("istio's trust domain change blocks; the same document in another ConfigMap is not traffic config", () => {
+    const istio = review({ "mesh.yaml": configMap("istio", "cluster.local") }, { "mesh.yaml": configMap("istio", "prod.example.com") });
+    expect(classesOf(istio.analysis)).toEqual(["trust.changed"]);
+    const other = review({ "app.yaml": configMap("app-settings", "a") }, { "app.yaml": configMap("app-settings", "b") });
+    expect(other.analysis.findings).toEqual([]);
+    expect(other.decision).toBe("pass");
+  });
+});
+
+describe("istiod's mesh ConfigMap is recognised from its text, block or flow style", () => {
+  it("reads it as mesh config and nothing else of its kind", () => {
+    const block =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |-\n    trustDomain: a\n";
+    const flow =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "istio-1-22", namespace: istio-system}\ndata:\n  mesh: "trustDomain: a"\n';
+    expect(kindSpecFor("", "ConfigMap", block)?.family).toBe("istio-mesh");
+    expect(kindSpecFor("", "ConfigMap", flow)?.family).toBe("istio-mesh");
+    expect(kindSpecFor("", "ConfigMap", block.replace("name: istio", "name: istiod-config"))).toBeUndefined();
+    expect(kindSpecFor("", "ConfigMap", block.replace("mesh: |-", "config: |-"))).toBeUndefined();
+  });
 });
