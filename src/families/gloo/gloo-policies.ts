@@ -333,3 +333,33 @@ export const mirrorPolicy = (change: ResourceChange, out: DetectionList, context
     "traffic",
   );
 };
+
+// ---------------------------------------------------------------------------------------------
+// FaultInjectionPolicy
+
+/** The share of requests a fault hits; a fault written without `percentage` hits every request. */
+const faultShare = (resource: Resource | undefined, kind: "abort" | "delay"): number => {
+  const fault = config(resource)[kind];
+  return fault === undefined ? 0 : (numeric(record(fault).percentage) ?? 100);
+};
+
+/** Faults that reach more requests (fault.injected): Gloo applies them to every request of the routes it selects. */
+export const faultInjectionPolicy = (change: ResourceChange, out: DetectionList): void => {
+  if (!change.head) return;
+  const routes = describeRoutes(spec(change.head).applyToRoutes);
+  for (const kind of ["abort", "delay"] as const) {
+    const was = faultShare(change.base, kind);
+    const now = faultShare(change.head, kind);
+    if (now <= was) continue;
+    const fault = record(config(change.head)[kind]);
+    const detail = kind === "abort" ? `HTTP ${show(fault.httpStatus)}` : `${show(fault.fixedDelay)} delay`;
+    out.add({
+      class: "fault.injected",
+      summary: `for ${routes}: fault ${kind} (${detail}) on ${was === 0 ? "" : `${was}% → `}${now}% of requests: real users get the injected failures`,
+      side: "head",
+      path: ["spec", "config", kind],
+      before: was === 0 ? undefined : { [kind]: was },
+      after: { [kind]: now },
+    });
+  }
+};

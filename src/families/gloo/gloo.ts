@@ -1,5 +1,5 @@
 import { byKind } from "../../core/by-kind.js";
-import { failoverPolicy, mirrorPolicy, outlierDetectionPolicy, retryTimeoutPolicy } from "./gloo-policies.js";
+import { failoverPolicy, faultInjectionPolicy, mirrorPolicy, outlierDetectionPolicy, retryTimeoutPolicy } from "./gloo-policies.js";
 import { routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";
 
@@ -17,6 +17,7 @@ export const glooDetector = byKind({
   FailoverPolicy: [failoverPolicy],
   OutlierDetectionPolicy: [outlierDetectionPolicy],
   RetryTimeoutPolicy: [retryTimeoutPolicy],
+  FaultInjectionPolicy: [faultInjectionPolicy],
   MirrorPolicy: [mirrorPolicy],
   Workspace: [workspace],
   WorkspaceSettings: [workspaceSettings],

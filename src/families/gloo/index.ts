@@ -22,6 +22,7 @@ export const glooFamily: Family = {
         ["FailoverPolicy", gloo.failoverPolicy],
         ["OutlierDetectionPolicy", gloo.outlierDetectionPolicy],
         ["RetryTimeoutPolicy", gloo.retryTimeoutPolicy],
+        ["FaultInjectionPolicy", gloo.faultInjectionPolicy],
       ],
     ],
     [["trafficcontrol.policy.gloo.solo.io"], [["MirrorPolicy", gloo.mirrorPolicy]]],

@@ -88,6 +88,10 @@ export const retryTimeoutPolicy = policy(
   }),
 );
 
+const fault = z.looseObject({ percentage: z.number().min(0).max(100).optional() });
+
+export const faultInjectionPolicy = policy(z.looseObject({ abort: fault.optional(), delay: fault.optional() }));
+
 export const mirrorPolicy = policy(z.looseObject({ destination: looseSpec.optional(), percentage: z.number().min(0).max(100).optional() }));
 
 export const workspace = kubeObject(looseSpec.optional());

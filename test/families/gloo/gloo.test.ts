@@ -548,3 +548,30 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
     expect(analyze(tree, cosmetic, overlay).findings).toEqual([]);
   });
 });
+
+describe("FaultInjectionPolicy: faults on every request of the routes it selects (gloo-mesh-use-cases)", () => {
+  const policy = (fault: string) => `
+apiVersion: resilience.policy.gloo.solo.io/v2
+kind: FaultInjectionPolicy
+metadata: {name: fault-injection, namespace: global}
+spec:
+  applyToRoutes:
+  - withDestinations: {selector: {labels: {app: frontend}}}
+  config:
+${fault}`;
+  it("a delay on every request, then an abort beside it; a narrower share is no finding", () => {
+    expectDetections(detect(glooDetector, undefined, policy("    delay: {fixedDelay: 5s, percentage: 100}")), [
+      {
+        class: "fault.injected",
+        side: "head",
+        path: ["spec", "config", "delay"],
+        says: "for routes to SERVICE {app=frontend}: fault delay (5s delay) on 100% of requests",
+      },
+    ]);
+    const both = policy("    delay: {fixedDelay: 5s, percentage: 100}\n    abort: {httpStatus: 401}");
+    expectDetections(detect(glooDetector, policy("    delay: {fixedDelay: 5s, percentage: 100}"), both), [
+      { class: "fault.injected", side: "head", path: ["spec", "config", "abort"], says: "fault abort (HTTP 401) on 100% of requests" },
+    ]);
+    expectDetections(detect(glooDetector, both, policy("    delay: {fixedDelay: 5s, percentage: 10}\n    abort: {httpStatus: 401}")), []);
+  });
+});
