@@ -1,4 +1,4 @@
-import { setChange, sortedSet } from "./canonical-values.js";
+import { formatDuration, setChange, sortedSet } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { FieldPath } from "./finding.js";
 
@@ -70,4 +70,24 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
       after: true,
     });
   }
+}
+
+/** A timeout shortened (retry-timeout.changed): `wasMs`, `nowMs` as timeoutLimitMs reads them (none is infinite). */
+export function reportShorterTimeout(
+  out: DetectionList,
+  subject: string,
+  label: string,
+  path: FieldPath,
+  wasMs: number,
+  nowMs: number,
+): void {
+  if (nowMs >= wasMs) return;
+  out.add({
+    class: "retry-timeout.changed",
+    summary: `${subject}: ${label} ${formatDuration(wasMs)} → ${formatDuration(nowMs)}: requests slower than that now fail`,
+    side: "head",
+    path,
+    before: formatDuration(wasMs),
+    after: formatDuration(nowMs),
+  });
 }

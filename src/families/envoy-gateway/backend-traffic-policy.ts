@@ -1,7 +1,8 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { formatDuration, sameValue, show, timeoutLimitMs } from "../../core/canonical-values.js";
+import { sameValue, show, timeoutLimitMs } from "../../core/canonical-values.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
-import { reportRetryIncreases, type RetryPolicy } from "../../core/retry-changes.js";
+import { reportRetryIncreases, reportShorterTimeout, type RetryPolicy } from "../../core/retry-changes.js";
+import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
 
@@ -55,17 +56,8 @@ const valueAt = (resource: Resource | undefined, path: readonly string[]): unkno
 const timeouts: Check = (change, out) => {
   if (!change.head) return;
   for (const { label, path } of TIMEOUTS) {
-    const was = timeoutLimitMs(valueAt(change.base, path));
-    const now = timeoutLimitMs(valueAt(change.head, path));
-    if (now >= was) continue;
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `for ${targetsText(change.head)}: ${label} ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail`,
-      side: "head",
-      path: [...path],
-      before: formatDuration(was),
-      after: formatDuration(now),
-    });
+    const [was, now] = [timeoutLimitMs(valueAt(change.base, path)), timeoutLimitMs(valueAt(change.head, path))];
+    reportShorterTimeout(out, `for ${targetsText(change.head)}`, label, [...path], was, now);
   }
 };
 
@@ -96,29 +88,19 @@ const health: Check = (change, out) => {
   }
 };
 
-/** The share of requests a fault hits: `percentage` (default 100) when the fault is set. */
-const faultShare = (resource: Resource | undefined, kind: "abort" | "delay"): number => {
+/** A fault written without `percentage` hits every request. */
+const faultOf = (resource: Resource | undefined, kind: FaultKind): Fault => {
   const fault = optionalRecord(record(spec(resource).faultInjection)[kind]);
-  return fault ? (numeric(fault.percentage) ?? 100) : 0;
+  return { share: fault ? (numeric(fault.percentage) ?? 100) : 0, fault };
 };
 
 const faults: Check = (change, out) => {
   if (!change.head) return;
-  for (const kind of ["abort", "delay"] as const) {
-    const was = faultShare(change.base, kind);
-    const now = faultShare(change.head, kind);
-    if (now <= was) continue;
-    const fault = record(record(spec(change.head).faultInjection)[kind]);
-    const detail = kind === "abort" ? `HTTP ${show(fault.httpStatus ?? fault.grpcStatus)}` : `${show(fault.fixedDelay)} delay`;
-    out.add({
-      class: "fault.injected",
-      summary: `for ${targetsText(change.head)}: fault ${kind} (${detail}) on ${was === 0 ? "" : `${was}% → `}${now}% of requests: real users get the injected failures`,
-      side: "head",
-      path: ["spec", "faultInjection", kind],
-      before: was === 0 ? undefined : { [kind]: was },
-      after: { [kind]: now },
-    });
-  }
+  reportFaultIncreases(
+    out,
+    { subject: `for ${targetsText(change.head)}`, path: ["spec", "faultInjection"], requests: "requests" },
+    (side, kind) => faultOf(change[side], kind),
+  );
 };
 
 /** The same settings on other Gateways or routes: where they applied loses them, where they now apply gains them. */

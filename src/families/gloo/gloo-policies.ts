@@ -16,7 +16,8 @@ import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
-import { reportRetryIncreases, retryConditions } from "../../core/retry-changes.js";
+import { reportRetryIncreases, reportShorterTimeout, retryConditions } from "../../core/retry-changes.js";
+import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 
 /**
  * Gloo Platform resilience and traffic-control policies (research §1.4). A policy applies to the
@@ -230,15 +231,7 @@ export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): 
     ["requestTimeoutMs", ["spec", "config", "requestTimeout"], "requestTimeout"],
     ["perTryTimeoutMs", [...path, "perTryTimeout"], "retries.perTryTimeout"],
   ] as const) {
-    if (now[field] >= was[field]) continue;
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `for ${routes}: ${label} ${formatDuration(was[field])} → ${formatDuration(now[field])}: requests slower than that now fail`,
-      side: "head",
-      path: at,
-      before: formatDuration(was[field]),
-      after: formatDuration(now[field]),
-    });
+    reportShorterTimeout(out, `for ${routes}`, label, at, was[field], now[field]);
   }
   if (change.base && !sameValue(routeSelectors(spec(change.base).applyToRoutes), routeSelectors(spec(change.head).applyToRoutes))) {
     out.add({
@@ -337,29 +330,18 @@ export const mirrorPolicy = (change: ResourceChange, out: DetectionList, context
 // ---------------------------------------------------------------------------------------------
 // FaultInjectionPolicy
 
-/** The share of requests a fault hits; a fault written without `percentage` hits every request. */
-const faultShare = (resource: Resource | undefined, kind: "abort" | "delay"): number => {
+/** A fault written without `percentage` hits every request. */
+const faultOf = (resource: Resource | undefined, kind: FaultKind): Fault => {
   const fault = config(resource)[kind];
-  return fault === undefined ? 0 : (numeric(record(fault).percentage) ?? 100);
+  return { share: fault === undefined ? 0 : (numeric(record(fault).percentage) ?? 100), fault };
 };
 
 /** Faults that reach more requests (fault.injected): Gloo applies them to every request of the routes it selects. */
 export const faultInjectionPolicy = (change: ResourceChange, out: DetectionList): void => {
   if (!change.head) return;
-  const routes = describeRoutes(spec(change.head).applyToRoutes);
-  for (const kind of ["abort", "delay"] as const) {
-    const was = faultShare(change.base, kind);
-    const now = faultShare(change.head, kind);
-    if (now <= was) continue;
-    const fault = record(config(change.head)[kind]);
-    const detail = kind === "abort" ? `HTTP ${show(fault.httpStatus)}` : `${show(fault.fixedDelay)} delay`;
-    out.add({
-      class: "fault.injected",
-      summary: `for ${routes}: fault ${kind} (${detail}) on ${was === 0 ? "" : `${was}% → `}${now}% of requests: real users get the injected failures`,
-      side: "head",
-      path: ["spec", "config", kind],
-      before: was === 0 ? undefined : { [kind]: was },
-      after: { [kind]: now },
-    });
-  }
+  reportFaultIncreases(
+    out,
+    { subject: `for ${describeRoutes(spec(change.head).applyToRoutes)}`, path: ["spec", "config"], requests: "requests" },
+    (side, kind) => faultOf(change[side], kind),
+  );
 };

@@ -35,6 +35,7 @@ import {
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
+import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
@@ -241,29 +242,22 @@ const timeout = (out: DetectionList, before: HttpRule, after: HttpRule): void =>
   });
 };
 
-const faultShare = (rule: HttpRule | undefined, kind: "abort" | "delay"): number => {
+const faultOf = (rule: HttpRule | undefined, kind: FaultKind): Fault => {
   const fault = optionalRecord(record(rule?.value.fault)[kind]);
-  if (!fault) return 0;
-  return numeric(record(fault.percentage).value) ?? numeric(fault.percent) ?? 100;
+  return { share: fault ? (numeric(record(fault.percentage).value) ?? numeric(fault.percent) ?? 100) : 0, fault };
 };
 
 const faults = (out: DetectionList, before: HttpRule | undefined, after: HttpRule): void => {
   if (after.narrow) return;
-  for (const kind of ["abort", "delay"] as const) {
-    const was = faultShare(before, kind);
-    const now = faultShare(after, kind);
-    if (now <= was) continue;
-    const fault = record(record(after.value.fault)[kind]);
-    const detail = kind === "abort" ? `HTTP ${show(fault.httpStatus ?? fault.grpcStatus)}` : `${show(fault.fixedDelay)} delay`;
-    out.add({
-      class: "fault.injected",
-      summary: `${after.label}: fault ${kind} (${detail}) on ${was === 0 ? "" : `${was}% → `}${now}% of the requests it matches, with no narrow header/query/source match: real users get the injected failures`,
-      side: "head",
-      path: [...after.path, "fault", kind],
-      before: was === 0 ? undefined : { [kind]: was },
-      after: { [kind]: now },
-    });
-  }
+  reportFaultIncreases(
+    out,
+    {
+      subject: after.label,
+      path: [...after.path, "fault"],
+      requests: "the requests it matches, with no narrow header/query/source match",
+    },
+    (side, kind) => faultOf(side === "base" ? before : after, kind),
+  );
 };
 
 const virtualService = (change: ResourceChange, out: DetectionList): void => {
