@@ -1,10 +1,10 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { sameValue, show, timeoutLimitMs } from "../../core/canonical-values.js";
-import { isRecord, list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
+import { list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
 import { reportRetryIncreases, reportShorterTimeout, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { Resource } from "../../core/resource.js";
-import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
+import { ENVOY_GATEWAY_GROUP, targetNames } from "./policy-targets.js";
 
 /**
  * Envoy Gateway's BackendTrafficPolicy: how the proxies of its targets (Gateways, routes) talk to
@@ -14,11 +14,6 @@ import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
  * policy taking precedence over its Gateway's is not modelled. Other settings (compression, rate
  * limits, DNS, proxy protocol) are left to the generic field diff.
  */
-
-const targetsText = (resource: Resource | undefined): string => {
-  const targets = targetsOf(resource).map((target) => target.name);
-  return targets.length > 0 ? targets.join(", ") : "no target";
-};
 
 /** Without `retry`, Envoy Gateway does not retry; with it, twice unless numRetries says otherwise. */
 function retryView(resource: Resource | undefined): RetryPolicy & { configured: boolean } {
@@ -36,7 +31,7 @@ const retries: Check = (change, out) => {
   if (!change.head) return;
   const was = retryView(change.base);
   reportRetryIncreases(out, was, retryView(change.head), {
-    subject: `for ${targetsText(change.head)}`,
+    subject: `for ${targetNames(change.head)}`,
     path: ["spec", "retry"],
     field: (name) => (name === "attempts" ? "retry.numRetries" : "retry.retryOn"),
     defaulted: was.configured ? "" : " (no retry policy)",
@@ -50,14 +45,11 @@ const TIMEOUTS = [
   { label: "retry.perRetry.timeout", path: ["spec", "retry", "perRetry", "timeout"] },
 ] as const;
 
-const valueAt = (resource: Resource | undefined, path: readonly string[]): unknown =>
-  path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), resource?.body);
-
 const timeouts: Check = (change, out) => {
   if (!change.head) return;
   for (const { label, path } of TIMEOUTS) {
-    const [was, now] = [timeoutLimitMs(valueAt(change.base, path)), timeoutLimitMs(valueAt(change.head, path))];
-    reportShorterTimeout(out, `for ${targetsText(change.head)}`, label, [...path], was, now);
+    const [was, now] = [timeoutLimitMs(valueAt(change.base?.body, path)), timeoutLimitMs(valueAt(change.head?.body, path))];
+    reportShorterTimeout(out, `for ${targetNames(change.head)}`, label, [...path], was, now);
   }
 };
 
@@ -79,7 +71,7 @@ const health: Check = (change, out) => {
     const gone = now === undefined;
     out.add({
       class: "health.changed",
-      summary: `for ${targetsText(change.head ?? change.base)}: ${field} ${was === undefined ? "added" : gone ? "removed" : "changed"}${gone ? `: ${removed}` : ""}`,
+      summary: `for ${targetNames(change.head ?? change.base)}: ${field} ${was === undefined ? "added" : gone ? "removed" : "changed"}${gone ? `: ${removed}` : ""}`,
       side: gone ? "base" : "head",
       path: ["spec", field],
       before: was ?? null,
@@ -98,7 +90,7 @@ const faults: Check = (change, out) => {
   if (!change.head) return;
   reportFaultIncreases(
     out,
-    { subject: `for ${targetsText(change.head)}`, path: ["spec", "faultInjection"], requests: "requests" },
+    { subject: `for ${targetNames(change.head)}`, path: ["spec", "faultInjection"], requests: "requests" },
     (side, kind) => faultOf(change[side], kind),
   );
 };
@@ -106,7 +98,7 @@ const faults: Check = (change, out) => {
 /** The same settings on other Gateways or routes: where they applied loses them, where they now apply gains them. */
 const retargeted: Check = (change, out) => {
   if (!change.base || !change.head) return;
-  const [was, now] = [targetsText(change.base), targetsText(change.head)];
+  const [was, now] = [targetNames(change.base), targetNames(change.head)];
   if (was === now) return;
   out.add({
     class: "resource.changed",
@@ -127,7 +119,7 @@ const loadBalancing: Check = (change, out) => {
   const type = (value: unknown) => text(record(value).type) ?? "LeastRequest (default)";
   out.add({
     class: "resource.changed",
-    summary: `for ${targetsText(change.head)}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
+    summary: `for ${targetNames(change.head)}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
     side: "head",
     path: ["spec", "loadBalancer"],
     before: was ?? null,

@@ -38,3 +38,9 @@ export function targetsOf(policy: Resource | undefined): Target[] {
   });
   return [...named, ...selected];
 }
+
+/** The targets as a reviewer reads them: `Gateway infra/public, HTTPRoute shop/web`. */
+export const targetNames = (policy: Resource | undefined): string => {
+  const names = targetsOf(policy).map((target) => target.name);
+  return names.length > 0 ? names.join(", ") : "no target";
+};

@@ -3,18 +3,13 @@ import { sortedSet } from "../../core/canonical-values.js";
 import { list, record, spec, text } from "../../core/json-access.js";
 import { proxyExtensionCheck } from "../../core/proxy-extensions.js";
 import type { Resource } from "../../core/resource.js";
-import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
+import { ENVOY_GATEWAY_GROUP, targetNames } from "./policy-targets.js";
 
 /**
  * Envoy Gateway's proxy extensions (see src/core/proxy-extensions.ts): an EnvoyPatchPolicy patches
  * the xDS configuration generated for a Gateway or for every Gateway of a GatewayClass; an
  * EnvoyExtensionPolicy runs Wasm, Lua or an external processor in the request path of its targets.
  */
-
-const targetsText = (resource: Resource): string => {
-  const targets = targetsOf(resource).map((target) => target.name);
-  return targets.length > 0 ? targets.join(", ") : "no target";
-};
 
 /** `add Listener default/eg/http`: the xDS type's last name, as Envoy's docs call it. */
 function xdsPatches(resource: Resource): string {
@@ -45,10 +40,10 @@ function extensions(resource: Resource): string {
 export const proxyExtensionDetector = byKind(
   {
     EnvoyPatchPolicy: [
-      proxyExtensionCheck({ what: (resource) => `patches Envoy's xDS configuration (${xdsPatches(resource)})`, reach: targetsText }),
+      proxyExtensionCheck({ what: (resource) => `patches Envoy's xDS configuration (${xdsPatches(resource)})`, reach: targetNames }),
     ],
     EnvoyExtensionPolicy: [
-      proxyExtensionCheck({ what: (resource) => `runs ${extensions(resource)} in the request path`, reach: targetsText }),
+      proxyExtensionCheck({ what: (resource) => `runs ${extensions(resource)} in the request path`, reach: targetNames }),
     ],
   },
   (id) => id.group === ENVOY_GATEWAY_GROUP,

@@ -308,6 +308,12 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
   }
 };
 
+/** `{ [key]: mapping }` when `value` is a YAML string holding a mapping, else nothing to lay over. */
+function parsedMapping(key: string, value: unknown, readYaml: DetectorContext["readYaml"]): Record<string, unknown> {
+  const parsed = typeof value === "string" ? readYaml(value) : undefined;
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? { [key]: parsed } : {};
+}
+
 /**
  * An Application as its settings are read: its Istio source in `spec.source` (a multi-source
  * Application's findings then point at its `spec:` line) and the `helm.values` string parsed in
@@ -317,8 +323,7 @@ function asMeshInstall(resource: Resource, readYaml: DetectorContext["readYaml"]
   const spec = record(resource.body.spec);
   const source = istioSource(resource.body) ?? record(spec.source);
   const helm = record(source.helm);
-  const parsed = typeof helm.values === "string" ? readYaml(helm.values) : undefined;
-  const values = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? { values: parsed } : {};
+  const values = parsedMapping("values", helm.values, readYaml);
   if (source === spec.source && Object.keys(values).length === 0) return resource;
   return { ...resource, body: { ...resource.body, spec: { ...spec, source: { ...source, helm: { ...helm, ...values } } } } };
 }
@@ -326,11 +331,8 @@ function asMeshInstall(resource: Resource, readYaml: DetectorContext["readYaml"]
 /** istiod's mesh ConfigMap as its settings are read: its `mesh` and `meshNetworks` documents parsed in place (a finding points at their line). */
 function asMeshConfigMap(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
   const data = record(resource.body.data);
-  const parsed = (key: string) => {
-    const value = typeof data[key] === "string" ? readYaml(data[key]) : undefined;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? { [key]: value } : {};
-  };
-  return { ...resource, body: { ...resource.body, data: { ...data, ...parsed("mesh"), ...parsed("meshNetworks") } } };
+  const parsed = { ...parsedMapping("mesh", data.mesh, readYaml), ...parsedMapping("meshNetworks", data.meshNetworks, readYaml) };
+  return { ...resource, body: { ...resource.body, data: { ...data, ...parsed } } };
 }
 
 export const istioMeshDetector: ResourceDetector = (change, context) => {
