@@ -4,7 +4,7 @@ import { glooDetector } from "./gloo.js";
 import { glooPlacementHints } from "./placement-hints.js";
 import * as gloo from "./schemas.js";
 
-/** Gloo Platform 2.x: routing, resilience and traffic-control policies, workspaces. */
+/** Gloo Platform 2.x: routing, resilience, traffic-control and access policies, workspaces. */
 export const glooFamily: Family = {
   name: "gloo",
   kinds: [
@@ -26,6 +26,7 @@ export const glooFamily: Family = {
       ],
     ],
     [["trafficcontrol.policy.gloo.solo.io"], [["MirrorPolicy", gloo.mirrorPolicy]]],
+    [["security.policy.gloo.solo.io"], [["AccessPolicy", gloo.accessPolicy]]],
     [
       ["admin.gloo.solo.io"],
       [

@@ -94,6 +94,20 @@ export const faultInjectionPolicy = policy(z.looseObject({ abort: fault.optional
 
 export const mirrorPolicy = policy(z.looseObject({ destination: looseSpec.optional(), percentage: z.number().min(0).max(100).optional() }));
 
+export const accessPolicy = kubeObject(
+  z.looseObject({
+    applyToDestinations: z.array(looseSpec).optional(),
+    applyToWorkloads: z.array(looseSpec).optional(),
+    config: z
+      .looseObject({
+        authn: z.looseObject({ tlsMode: z.enum(["DISABLE", "PERMISSIVE", "STRICT"]).optional() }).optional(),
+        authz: z.looseObject({ allowedClients: z.array(looseSpec).optional() }).optional(),
+        authzList: z.array(z.looseObject({ allowedClients: z.array(looseSpec).optional() })).optional(),
+      })
+      .optional(),
+  }),
+);
+
 export const workspace = kubeObject(looseSpec.optional());
 export const workspaceSettings = kubeObject(looseSpec.optional());
 

@@ -575,3 +575,50 @@ ${fault}`;
     expectDetections(detect(glooDetector, both, policy("    delay: {fixedDelay: 5s, percentage: 10}\n    abort: {httpStatus: 401}")), []);
   });
 });
+
+describe("AccessPolicy: Gloo's mTLS mode and client allow-list for the workloads it selects", () => {
+  const policy = (config: string) => `
+apiVersion: security.policy.gloo.solo.io/v2
+kind: AccessPolicy
+metadata: {name: reviews-access, namespace: bookinfo}
+spec:
+  applyToDestinations:
+  - selector: {labels: {app: reviews}}
+  config:
+${config}`;
+  const STRICT = "    authn: {tlsMode: STRICT}\n";
+  const PRODUCTPAGE = "    authz:\n      allowedClients:\n      - serviceAccountSelector: {name: bookinfo-productpage}\n";
+  it("STRICT given up, clients added, every identity allowed, the allow-list gone", () => {
+    expectDetections(detect(glooDetector, policy(STRICT + PRODUCTPAGE), policy("    authn: {tlsMode: PERMISSIVE}\n" + PRODUCTPAGE)), [
+      {
+        class: "mtls.weakened",
+        side: "head",
+        path: ["spec", "config", "authn", "tlsMode"],
+        says: "for SERVICE {app=reviews}: tlsMode STRICT → PERMISSIVE",
+      },
+    ]);
+    const more = `${PRODUCTPAGE}      - serviceAccountSelector: {namespace: partners}\n`;
+    expectDetections(detect(glooDetector, policy(STRICT + PRODUCTPAGE), policy(STRICT + more)), [
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec", "config"],
+        says: "allowed clients gain service accounts {namespace=partners}",
+      },
+    ]);
+    const everyone = "    authz:\n      allowedClients:\n      - {}\n";
+    expectDetections(detect(glooDetector, policy(STRICT + PRODUCTPAGE), policy(STRICT + everyone)), [
+      { class: "access.widened", side: "head", path: ["spec", "config"], says: "allowed clients gain every identity" },
+    ]);
+    expectDetections(detect(glooDetector, policy(STRICT + PRODUCTPAGE), undefined), [
+      { class: "mtls.weakened", side: "base", path: ["spec", "config", "authn", "tlsMode"], says: "STRICT → (policy removed)" },
+      { class: "access.widened", side: "base", path: ["spec", "config"], says: "removed with its allow-list: every client can call" },
+    ]);
+  });
+
+  it("a first allow-list or fewer clients narrow access: no widening", () => {
+    expectDetections(detect(glooDetector, undefined, policy(STRICT + PRODUCTPAGE)), []);
+    const two = `${PRODUCTPAGE}      - serviceAccountSelector: {namespace: partners}\n`;
+    expectDetections(detect(glooDetector, policy(STRICT + two), policy(STRICT + PRODUCTPAGE)), []);
+  });
+});
