@@ -44,25 +44,18 @@ export const proxyExtensionCheck =
       });
       return;
     }
-    if (head) {
-      out.add({
-        class: "resource.changed",
-        summary: `added: ${what(head)} for ${reach(head, context.head, context)}; ${UNMODELLED}`,
-        side: "head",
-        path: ["spec"],
-        before: null,
-        after: what(head),
-        riskFloor: "high",
-      });
-    } else if (base) {
-      out.add({
-        class: "resource.changed",
-        summary: `removed: ${what(base)} no longer applies to ${reach(base, context.base, context)}`,
-        side: "base",
-        path: ["spec"],
-        before: what(base),
-        after: null,
-        riskFloor: "high",
-      });
-    }
+    const [resource, side] = head ? [head, "head" as const] : [base!, "base" as const];
+    const reached = reach(resource, context[side], context);
+    out.add({
+      class: "resource.changed",
+      summary:
+        side === "head"
+          ? `added: ${what(resource)} for ${reached}; ${UNMODELLED}`
+          : `removed: ${what(resource)} no longer applies to ${reached}`,
+      side,
+      path: ["spec"],
+      before: side === "base" ? what(resource) : null,
+      after: side === "head" ? what(resource) : null,
+      riskFloor: "high",
+    });
   };

@@ -46,15 +46,14 @@ const clientsOf = (lists: readonly Record<string, unknown>[]): string[] =>
     ),
   );
 
-const TLS_STRENGTH: Readonly<Record<string, number>> = { DISABLE: 0, PERMISSIVE: 1, STRICT: 2 };
-
 const tlsModeOf = (resource: Resource | undefined): string | undefined => text(record(record(spec(resource).config).authn).tlsMode);
 
 export const accessPolicy = (change: ResourceChange, out: DetectionList): void => {
   const subject = (change.head ?? change.base)!;
   const scope = scopeOf(subject);
   const [was, now] = [tlsModeOf(change.base), tlsModeOf(change.head)];
-  if (was === "STRICT" && (now === undefined || TLS_STRENGTH[now]! < TLS_STRENGTH.STRICT!)) {
+  // The schema allows DISABLE, PERMISSIVE and STRICT: anything else than STRICT, or none, is weaker.
+  if (was === "STRICT" && now !== "STRICT") {
     out.add({
       class: "mtls.weakened",
       summary: `for ${scope}: tlsMode STRICT → ${now ?? (change.head ? "(unset)" : "(policy removed)")}: clients may connect without mTLS`,

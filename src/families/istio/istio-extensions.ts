@@ -1,28 +1,22 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { showLabels, sortedSet } from "../../core/canonical-values.js";
+import { sortedSet } from "../../core/canonical-values.js";
 import type { DetectorContext } from "../../core/detector.js";
-import { list, record, spec, stringMap, text } from "../../core/json-access.js";
+import { list, record, spec, text } from "../../core/json-access.js";
 import { proxyExtensionCheck } from "../../core/proxy-extensions.js";
-import { rootNamespaceIn } from "./mesh-scope.js";
+import { istioReach, rootNamespaceIn } from "./mesh-scope.js";
 
 /** Istio's proxy extensions (see src/core/proxy-extensions.ts): EnvoyFilter and WasmPlugin. */
 
-/** The proxies a resource applies to, as Istio scopes them: its targets, else its selected workloads, else its namespace (the mesh from the root namespace). */
-const proxiesOf =
-  (labels: (resource: Resource) => Record<string, string>) =>
-  (resource: Resource, tree: ManifestSet, context: DetectorContext): string => {
-    const { namespace } = resource.id;
-    const body = spec(resource);
-    const targets = [...list(body.targetRefs), ...(body.targetRef === undefined ? [] : [body.targetRef])].map(record);
-    if (targets.length > 0)
-      return `the proxies of ${targets.map((t) => `${text(t.kind) ?? "?"} ${text(t.namespace) ?? namespace}/${text(t.name) ?? "?"}`).join(", ")}`;
-    const root = rootNamespaceIn(tree, context);
-    const everywhere = namespace === root;
-    const selected = labels(resource);
-    if (Object.keys(selected).length > 0)
-      return `workloads matching ${showLabels(selected)} ${everywhere ? `in every namespace (root namespace ${root})` : `in namespace ${namespace}`}`;
-    return everywhere ? `every proxy of the mesh (root namespace ${root})` : `every proxy in namespace ${namespace}`;
-  };
+/** The proxies a resource applies to, as Istio scopes it (istioReach). */
+function proxiesOf(resource: Resource, tree: ManifestSet, context: DetectorContext): string {
+  const root = rootNamespaceIn(tree, context);
+  const { scope, named, root: everywhere } = istioReach(resource, root);
+  const { namespace } = resource.id;
+  if (scope === "targets") return `the proxies of ${named}`;
+  if (scope === "workloads")
+    return `workloads matching ${named} ${everywhere ? `in every namespace (root namespace ${root})` : `in namespace ${namespace}`}`;
+  return scope === "mesh-wide" ? `every proxy of the mesh (root namespace ${root})` : `every proxy in namespace ${namespace}`;
+}
 
 const at = (context: string | undefined) => (context && context !== "ANY" ? ` at ${context}` : "");
 
@@ -46,8 +40,7 @@ function envoyPatches(resource: Resource): string {
 
 export const envoyFilterCheck = proxyExtensionCheck({
   what: (resource) => `patches Envoy's configuration (${envoyPatches(resource)})`,
-  // workloadLabels: the selector of Istio 1.0–1.3's EnvoyFilter.
-  reach: proxiesOf((resource) => stringMap(record(spec(resource).workloadSelector).labels ?? spec(resource).workloadLabels)),
+  reach: proxiesOf,
 });
 
 export const wasmPluginCheck = proxyExtensionCheck({
@@ -55,5 +48,5 @@ export const wasmPluginCheck = proxyExtensionCheck({
     const phase = text(spec(resource).phase);
     return `runs Wasm ${text(spec(resource).url) ?? "a module"}${phase && phase !== "UNSPECIFIED_PHASE" ? ` in phase ${phase}` : ""} in the request path`;
   },
-  reach: proxiesOf((resource) => stringMap(record(spec(resource).selector).matchLabels)),
+  reach: proxiesOf,
 });

@@ -15,44 +15,53 @@ const labelsText = (labels: unknown): string[] =>
     .map(([key, value]) => `${key}=${text(value) ?? ""}`)
     .sort();
 
+/** What an Istio policy or proxy extension applies to, before a reader words it. */
+export interface IstioReach {
+  readonly scope: "targets" | "workloads" | "mesh-wide" | "namespace";
+  /** The targets (`Gateway shop/web`) or the selected labels (`app=web, tier=edge`). */
+  readonly named: string;
+  /** Whether it sits in the root namespace, where a selector reaches every namespace. */
+  readonly root: boolean;
+}
+
 /**
  * Istio's scoping of its namespace-scoped policies (PeerAuthentication, AuthorizationPolicy,
- * RequestAuthentication, Sidecar) and proxy extensions (EnvoyFilter, WasmPlugin): a policy in the
- * root namespace with no selector is mesh-wide, one in another namespace covers that namespace, a
- * selector narrows it to the matching workloads (in every namespace when the policy sits in the
- * root namespace), a targetRef to what it names.
+ * RequestAuthentication, Sidecar) and proxy extensions (EnvoyFilter, WasmPlugin): a targetRef
+ * reaches what it names; else a selector narrows it to the matching workloads (in every namespace
+ * when the policy sits in the root namespace); else it covers its namespace, or the whole mesh
+ * from the root namespace.
  */
-const policyScope = (resource: Resource, context: MeshScopeContext): MeshScope => {
-  const name = displayName(resource.id);
+export function istioReach(resource: Resource, rootNamespace: string): IstioReach {
   const { namespace } = resource.id;
-  const rootNamespace = context.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
   const spec = record(resource.body.spec);
   const root = namespace === rootNamespace;
   const targets = [...list(spec.targetRefs), ...(spec.targetRef === undefined ? [] : [spec.targetRef])].map(record);
   if (targets.length > 0) {
     const named = targets.map((t) => `${text(t.kind) ?? "?"} ${text(t.namespace) ?? namespace}/${text(t.name) ?? "?"}`);
-    return { resource: name, scope: "targets", namespaces: [namespace], detail: `targets ${named.join(", ")}` };
+    return { scope: "targets", named: named.join(", "), root };
   }
   const selector = labelsText(record(spec.selector).matchLabels);
   // workloadLabels: the selector of Istio 1.0–1.3's EnvoyFilter.
   const chosen = selector.length ? selector : labelsText(record(spec.workloadSelector).labels ?? spec.workloadLabels);
-  if (chosen.length > 0) {
-    return {
-      resource: name,
-      scope: "workloads",
-      namespaces: root ? context.namespaces : [namespace],
-      detail: `workloads ${chosen.join(", ")} ${root ? `in every namespace (root namespace ${rootNamespace})` : `in namespace ${namespace}`}`,
-    };
-  }
-  if (root) {
-    return {
-      resource: name,
-      scope: "mesh-wide",
-      namespaces: context.namespaces,
-      detail: `in the root namespace ${rootNamespace}: every workload of the mesh`,
-    };
-  }
-  return { resource: name, scope: "namespace", namespaces: [namespace], detail: `every workload in namespace ${namespace}` };
+  if (chosen.length > 0) return { scope: "workloads", named: chosen.join(", "), root };
+  return { scope: root ? "mesh-wide" : "namespace", named: "", root };
+}
+
+const policyScope = (resource: Resource, context: MeshScopeContext): MeshScope => {
+  const name = displayName(resource.id);
+  const { namespace } = resource.id;
+  const rootNamespace = context.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  const { scope, named, root } = istioReach(resource, rootNamespace);
+  const namespaces = root && scope !== "targets" ? context.namespaces : [namespace];
+  const detail =
+    scope === "targets"
+      ? `targets ${named}`
+      : scope === "workloads"
+        ? `workloads ${named} ${root ? `in every namespace (root namespace ${rootNamespace})` : `in namespace ${namespace}`}`
+        : scope === "mesh-wide"
+          ? `in the root namespace ${rootNamespace}: every workload of the mesh`
+          : `every workload in namespace ${namespace}`;
+  return { resource: name, scope, namespaces, detail };
 };
 
 export const istioMeshScopes: Readonly<Record<string, MeshScopeReader>> = {
