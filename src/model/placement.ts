@@ -117,8 +117,10 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
         const match = regex.exec(name);
         const groups = match?.groups;
         if (!match || !groups) continue;
-        // The policy `services` key: the name with the matched part and the separators around it removed.
-        const service = name.replace(match[0], "").replace(/^[-_.]+|[-_.]+$/g, "") || name;
+        // The policy `services` key: the name with the matched part (where it matched, not its first
+        // occurrence: `pay-eu-cache-eu`) and the separators around it removed.
+        const rest = name.slice(0, match.index) + name.slice(match.index + match[0].length);
+        const service = rest.replace(/^[-_.]+|[-_.]+$/g, "") || name;
         if (groups.cluster) {
           const placement = placementOfClusters([groups.cluster], false);
           return {

@@ -77,6 +77,12 @@ describe("placement engine over a table of families", () => {
     expect(index.serviceOf(ref("checkout-eu"))).toBe("svc checkout");
   });
 
+  it("names the service without the part the pattern matched, where it matched", () => {
+    const index = placementIndexOver([family("fleet", pins)])(setOf(), topology, byFile);
+    expect(index.serviceOf(ref("pay-eu-cache-eu", { kind: "Service" }))).toBe("pay-eu-cache");
+    expect(index.place(ref("pay-eu-cache-eu", { kind: "Service" })).regions).toEqual(["eu"]);
+  });
+
   it("hands out one object per placement, whoever built it", () => {
     const index = placementIndexOver([family("fleet", pins)])(setOf(pin("fleet", "checkout", "fra-1")), topology, byFile);
     expect(index.place(ref("checkout"))).toBe(index.place(ref("cart")));
