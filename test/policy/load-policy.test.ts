@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { riskOf } from "../../src/policy/class-risk.js";
+import { compilePathScope } from "../../src/policy/path-scope.js";
 import { mergePolicy } from "../../src/policy/merge-policy.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
 import { builtInPolicy, defaultPolicy, parsePolicy, PolicyError, resolvePolicy } from "../../src/policy/load-policy.js";
@@ -321,6 +322,13 @@ describe("paths: which files are reviewed", () => {
       expect.arrayContaining([".github/**", "**/testdata/**", "**/node_modules/**", "**/charts/*/templates/**"]),
     );
     expect(defaults.options.allowedOverrides).toContain("paths");
+    // End-to-end suites' manifests under a test folder (kgateway's e2e inputs) are test inputs; a
+    // fleet's `e2e` environment, or a `test` environment, is cluster config.
+    const reviews = compilePathScope(defaults.paths);
+    expect(reviews("test/kubernetes/e2e/features/route_delegation/inputs/basic.yaml")).toBe(false);
+    expect(reviews("tests/e2e/samples/httpbin/httpbin.yaml")).toBe(false);
+    expect(reviews("overlays/e2e/gateway.yaml")).toBe(true);
+    expect(reviews("clusters/test/routes/checkout.yaml")).toBe(true);
     const repository = resolvePolicy('paths: { exclude: [".github/**", "e2e/**"] }\n', REPO).policy;
     expect(repository.paths.exclude).toEqual([".github/**", "e2e/**"]);
   });
