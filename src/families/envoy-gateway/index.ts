@@ -5,12 +5,13 @@ import { clientTrafficPolicyDetector } from "./client-traffic-policy.js";
 import { envoyGatewayDetector } from "./security-policy.js";
 import { proxyExtensionDetector } from "./proxy-extensions.js";
 import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
+import { backendDetector } from "./backend.js";
 
 /**
  * Envoy Gateway's extensions of Gateway API (gateway.envoyproxy.io): the SecurityPolicy that guards
  * Gateways and routes, the TLS a ClientTrafficPolicy asks of clients, how a BackendTrafficPolicy has
- * proxies talk to backends, and the xDS patches and request-path code of EnvoyPatchPolicy and
- * EnvoyExtensionPolicy.
+ * proxies talk to backends, the xDS patches and request-path code of EnvoyPatchPolicy and
+ * EnvoyExtensionPolicy, and the destinations a Backend gives routes outside Services.
  */
 export const envoyGatewayFamily: Family = {
   name: "envoy-gateway",
@@ -23,8 +24,9 @@ export const envoyGatewayFamily: Family = {
         ["BackendTrafficPolicy", envoyGateway.backendTrafficPolicy],
         ["EnvoyPatchPolicy", envoyGateway.envoyPatchPolicy],
         ["EnvoyExtensionPolicy", envoyGateway.envoyExtensionPolicy],
+        ["Backend", envoyGateway.backend],
       ],
     ],
   ],
-  detectors: [envoyGatewayDetector, clientTrafficPolicyDetector, backendTrafficPolicyDetector, proxyExtensionDetector],
+  detectors: [envoyGatewayDetector, clientTrafficPolicyDetector, backendTrafficPolicyDetector, proxyExtensionDetector, backendDetector],
 };

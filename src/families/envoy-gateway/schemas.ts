@@ -50,6 +50,15 @@ export const envoyPatchPolicy = kubeObject(
 
 export const envoyExtensionPolicy = kubeObject(z.looseObject(attachment));
 
+/** Where a Backend sends requests, and whether its certificate is checked (a string where that flag belongs is the API server's error too). */
+export const backend = kubeObject(
+  z.looseObject({
+    type: z.string().optional(),
+    endpoints: z.array(z.looseObject({})).optional(),
+    tls: z.looseObject({ insecureSkipVerify: z.boolean().optional() }).optional(),
+  }),
+);
+
 const faultShare = z.looseObject({ percentage: z.number().min(0).max(100).optional() });
 
 export const backendTrafficPolicy = kubeObject(

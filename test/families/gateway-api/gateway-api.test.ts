@@ -434,6 +434,13 @@ spec:
 });
 
 describe("BackendTLSPolicy", () => {
+  const BACKEND_TARGET = "[{group: gateway.envoyproxy.io, kind: Backend, name: mcp}]";
+  const egBackend = `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata: {name: mcp, namespace: shop}
+spec:
+  endpoints: [{fqdn: {hostname: mcp.example.com, port: 443}}]`;
   const policy = (validation: string, targets = "[{group: '', kind: Service, name: auth}]") => `
 apiVersion: gateway.networking.k8s.io/v1
 kind: BackendTLSPolicy
@@ -474,6 +481,38 @@ spec:
       name: "removing the policy drops upstream TLS validation",
       base: policy("{hostname: a, wellKnownCACertificates: System}"),
       expected: [{ class: "mtls.weakened", side: "base", path: ["spec"], says: "no longer TLS-validated" }],
+    },
+    {
+      name: "a policy removed with the Backend it validated (ai-gateway's examples): no connection is left to weaken",
+      base: policy("{hostname: mcp.example.com, wellKnownCACertificates: System}", BACKEND_TARGET),
+      others: { base: [resource(egBackend)] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed with the resources it names (Backend.gateway.envoyproxy.io shop/mcp)",
+        },
+      ],
+    },
+    {
+      name: "a policy removed while its Backend stays drops validation",
+      base: policy("{hostname: mcp.example.com, wellKnownCACertificates: System}", BACKEND_TARGET),
+      others: { base: [resource(egBackend)], head: [resource(egBackend)] },
+      expected: [{ class: "mtls.weakened", side: "base", path: ["spec"], says: "no longer TLS-validated" }],
+    },
+    {
+      name: "a policy added with a new Backend validates a destination that is new too",
+      head: policy("{hostname: mcp.example.com, wellKnownCACertificates: System}", BACKEND_TARGET),
+      others: { head: [resource(egBackend)] },
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "validation"], says: "added with the resources it names" }],
+    },
+    {
+      name: "a policy added for a Service the tree does not declare changes how connections to it are trusted",
+      head: policy("{hostname: auth.example.com, wellKnownCACertificates: System}"),
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "validation"], says: "added: connections to Service shop/auth use TLS" },
+      ],
     },
     {
       name: "a target leaving the policy loses validation",

@@ -1,0 +1,121 @@
+import { describe } from "vitest";
+import { backendDetector } from "../../../src/families/envoy-gateway/backend.js";
+import { detectorTable } from "../../detect/resource-fixture.js";
+
+const run = detectorTable(backendDetector);
+
+// Shaped after envoyproxy/ai-gateway's examples/basic: a Backend per AI provider, reached over TLS.
+const backend = (settings: string, group = "gateway.envoyproxy.io") => `
+apiVersion: ${group}/v1alpha1
+kind: Backend
+metadata: {name: openai, namespace: default, labels: {app: ai}}
+spec:
+${settings}`;
+const OPENAI = "  endpoints:\n  - fqdn: {hostname: api.openai.com, port: 443}\n";
+const TWO = `${OPENAI}  - ip: {address: 10.0.0.7, port: 8443}\n`;
+
+describe("Envoy Gateway Backend: where the routes that name it send requests", () => {
+  run([
+    {
+      name: "an endpoint pointed at another host moves every request of its routes there",
+      base: backend(OPENAI),
+      head: backend("  endpoints:\n  - fqdn: {hostname: llm.example.net, port: 443}\n"),
+      expected: [
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints"],
+          says: "requests routed to Backend default/openai now go to fqdn llm.example.net:443",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "one of two endpoints removed leaves the requests to the other",
+      base: backend(TWO),
+      head: backend(OPENAI),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "endpoints"],
+          says: "endpoints ip 10.0.0.7:8443 removed: requests routed to Backend default/openai go only to fqdn api.openai.com:443",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "every endpoint removed leaves the routes nowhere to send",
+      base: backend(OPENAI),
+      head: backend("  endpoints: []\n"),
+      expected: [{ class: "backend.all-removed", side: "head", path: ["spec", "endpoints"], says: "have nowhere to go" }],
+    },
+    {
+      name: "a DynamicResolver Backend sends requests to any host they name",
+      base: backend(OPENAI),
+      head: backend("  type: DynamicResolver\n"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "type"],
+          says: "type → DynamicResolver: requests routed to Backend default/openai go to whatever host they name",
+        },
+      ],
+    },
+    {
+      name: "added as a DynamicResolver",
+      head: backend("  type: DynamicResolver\n"),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "type"], says: "added as DynamicResolver" }],
+    },
+    {
+      name: "certificate verification turned off",
+      base: backend(`${OPENAI}  tls: {wellKnownCACertificates: System}\n`),
+      head: backend(`${OPENAI}  tls: {wellKnownCACertificates: System, insecureSkipVerify: true}\n`),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "insecureSkipVerify"],
+          says: "tls.insecureSkipVerify → true: Backend default/openai's certificate is no longer verified",
+        },
+      ],
+    },
+    {
+      name: "added with certificate verification off",
+      head: backend(`${OPENAI}  tls: {insecureSkipVerify: true}\n`),
+      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "tls", "insecureSkipVerify"], says: "tls.insecureSkipVerify set" }],
+    },
+    {
+      name: "other trust anchors and SNI",
+      base: backend(`${OPENAI}  tls: {wellKnownCACertificates: System}\n`),
+      head: backend(`${OPENAI}  tls: {caCertificateRefs: [{name: private-ca}], sni: api.openai.com}\n`),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "tls", "caCertificateRefs"],
+          says: "tls.caCertificateRefs (unset) → [{name=private-ca}]",
+        },
+        // Gone at head: the finding points at the nearest field the head still has.
+        { class: "trust.changed", side: "head", path: ["spec", "tls"], says: "tls.wellKnownCACertificates System → (unset)" },
+        { class: "trust.changed", side: "head", path: ["spec", "tls", "sni"], says: "(unset) → api.openai.com" },
+      ],
+    },
+    {
+      name: "labels, an endpoint list reordered and a Backend of another API group are no finding",
+      base: backend(TWO),
+      head: backend(`  endpoints:\n  - ip: {address: 10.0.0.7, port: 8443}\n  - fqdn: {hostname: api.openai.com, port: 443}\n`).replace(
+        "app: ai",
+        "app: llm",
+      ),
+      expected: [],
+    },
+    {
+      name: "kgateway's Backend kind is not Envoy Gateway's",
+      base: backend(OPENAI, "gateway.kgateway.dev"),
+      head: backend("  endpoints: []\n", "gateway.kgateway.dev"),
+      expected: [],
+    },
+  ]);
+});
