@@ -14,6 +14,8 @@ import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
  * any host a request names.
  */
 
+const portOf = (fields: Record<string, unknown>): string => (numeric(fields.port) === undefined ? "" : `:${numeric(fields.port)}`);
+
 /** `fqdn api.openai.com:443`, `ip 10.0.0.7:8080`, `unix /var/run/ext-auth.sock`: one destination each. */
 function destinations(resource: Resource | undefined): string[] {
   return sortedSet(
@@ -22,9 +24,8 @@ function destinations(resource: Resource | undefined): string[] {
       const fqdn = record(endpoint.fqdn);
       const ip = record(endpoint.ip);
       const unix = record(endpoint.unix);
-      const port = (fields: Record<string, unknown>) => (numeric(fields.port) === undefined ? "" : `:${numeric(fields.port)}`);
-      if (text(fqdn.hostname) !== undefined) return [`fqdn ${text(fqdn.hostname)}${port(fqdn)}`];
-      if (text(ip.address) !== undefined) return [`ip ${text(ip.address)}${port(ip)}`];
+      if (text(fqdn.hostname) !== undefined) return [`fqdn ${text(fqdn.hostname)}${portOf(fqdn)}`];
+      if (text(ip.address) !== undefined) return [`ip ${text(ip.address)}${portOf(ip)}`];
       if (text(unix.path) !== undefined) return [`unix ${text(unix.path)}`];
       return [];
     }),
