@@ -163,7 +163,8 @@ topology:
 #            the report says how many changed files the policy excluded.
 # The defaults leave out what never reaches a cluster: CI config (workflows are not
 # cluster config), test inputs and snapshots (end-to-end suites' manifests under a
-# test folder too: an \`e2e\` environment of the fleet stays in), installed JavaScript packages, and
+# test folder and conformance suites' fixtures too: an \`e2e\` environment of the fleet
+# stays in), installed JavaScript packages, and
 # vendored Helm charts, whose templates are only YAML once rendered. Documentation and
 # examples stay in: teams apply them. Outside these, a file that names traffic config
 # but is none (a CRD, a JSON patch, a chart template) is skipped and listed, not blocked.
@@ -182,6 +183,7 @@ paths:
     - "**/testutils/**"
     - "**/test/**/e2e/**"
     - "**/tests/**/e2e/**"
+    - "**/conformance/**"
     - "**/__fixtures__/**"
     - "**/__snapshots__/**"
     - "**/node_modules/**"

@@ -322,11 +322,13 @@ describe("paths: which files are reviewed", () => {
       expect.arrayContaining([".github/**", "**/testdata/**", "**/node_modules/**", "**/charts/*/templates/**"]),
     );
     expect(defaults.options.allowedOverrides).toContain("paths");
-    // End-to-end suites' manifests under a test folder (kgateway's e2e inputs) are test inputs; a
+    // End-to-end suites' manifests under a test folder (kgateway's e2e inputs) and conformance
+    // suites' fixtures (gateway-api's conformance/tests) are test inputs; a
     // fleet's `e2e` environment, or a `test` environment, is cluster config.
     const reviews = compilePathScope(defaults.paths);
     expect(reviews("test/kubernetes/e2e/features/route_delegation/inputs/basic.yaml")).toBe(false);
     expect(reviews("tests/e2e/samples/httpbin/httpbin.yaml")).toBe(false);
+    expect(reviews("conformance/tests/httproute-weight.yaml")).toBe(false);
     expect(reviews("overlays/e2e/gateway.yaml")).toBe(true);
     expect(reviews("clusters/test/routes/checkout.yaml")).toBe(true);
     const repository = resolvePolicy('paths: { exclude: [".github/**", "e2e/**"] }\n', REPO).policy;
