@@ -6,12 +6,14 @@ import { envoyGatewayDetector } from "./security-policy.js";
 import { proxyExtensionDetector } from "./proxy-extensions.js";
 import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
 import { backendDetector } from "./backend.js";
+import { envoyProxyDetector } from "./envoy-proxy.js";
 
 /**
  * Envoy Gateway's extensions of Gateway API (gateway.envoyproxy.io): the SecurityPolicy that guards
  * Gateways and routes, the TLS a ClientTrafficPolicy asks of clients, how a BackendTrafficPolicy has
  * proxies talk to backends, the xDS patches and request-path code of EnvoyPatchPolicy and
- * EnvoyExtensionPolicy, and the destinations a Backend gives routes outside Services.
+ * EnvoyExtensionPolicy, the destinations a Backend gives routes outside Services, and the Service
+ * and bootstrap of the proxies an EnvoyProxy deploys.
  */
 export const envoyGatewayFamily: Family = {
   name: "envoy-gateway",
@@ -25,8 +27,16 @@ export const envoyGatewayFamily: Family = {
         ["EnvoyPatchPolicy", envoyGateway.envoyPatchPolicy],
         ["EnvoyExtensionPolicy", envoyGateway.envoyExtensionPolicy],
         ["Backend", envoyGateway.backend],
+        ["EnvoyProxy", envoyGateway.envoyProxy],
       ],
     ],
   ],
-  detectors: [envoyGatewayDetector, clientTrafficPolicyDetector, backendTrafficPolicyDetector, proxyExtensionDetector, backendDetector],
+  detectors: [
+    envoyGatewayDetector,
+    clientTrafficPolicyDetector,
+    backendTrafficPolicyDetector,
+    proxyExtensionDetector,
+    backendDetector,
+    envoyProxyDetector,
+  ],
 };

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, stringMap } from "../../core/kube-object.js";
+import { kubeObject, metadataOnly, stringMap } from "../../core/kube-object.js";
 
 /**
  * gateway.envoyproxy.io policies: what they attach to typed (the policy attachment model's local
@@ -58,6 +58,9 @@ export const backend = kubeObject(
     tls: z.looseObject({ insecureSkipVerify: z.boolean().optional() }).optional(),
   }),
 );
+
+/** How the proxies of the Gateways that name it are deployed: read loosely, as written (its spec is optional). */
+export const envoyProxy = metadataOnly;
 
 const faultShare = z.looseObject({ percentage: z.number().min(0).max(100).optional() });
 

@@ -1,0 +1,115 @@
+import { describe } from "vitest";
+import { envoyProxyDetector } from "../../../src/families/envoy-gateway/envoy-proxy.js";
+import { detectorTable, resource } from "../../detect/resource-fixture.js";
+
+// Shaped after onedr0p/home-ops' kubernetes/apps/network/envoy-gateway/app/envoy.yaml: one EnvoyProxy
+// that its GatewayClass names, so every Gateway of the class runs under it.
+const CLASS = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: envoy}
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: envoy, namespace: network}`;
+const GATEWAY = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: internal, namespace: network}
+spec:
+  gatewayClassName: other
+  infrastructure: {parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: envoy}}
+  listeners: [{name: http, protocol: HTTP, port: 80}]`;
+
+const around = [resource(CLASS, "gateway.yaml"), resource(GATEWAY, "gateway.yaml")];
+const run = detectorTable(envoyProxyDetector, { base: around, head: around });
+
+const proxy = (service: string, extra = "") => `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: {name: envoy, namespace: network}
+spec:
+  provider:
+    type: Kubernetes
+    kubernetes:
+      envoyDeployment: {replicas: 2}
+      envoyService:
+${service}${extra}`;
+const INTERNAL = "        annotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internal}\n";
+
+describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it deploys", () => {
+  run([
+    {
+      name: "a ClusterIP Service left for Envoy Gateway's default, a load balancer",
+      base: proxy("        type: ClusterIP\n"),
+      head: proxy("        externalTrafficPolicy: Local\n"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          // The default is not written: the finding points at the Service.
+          path: ["spec", "provider", "kubernetes", "envoyService"],
+          says: "envoyService.type ClusterIP → LoadBalancer: the proxies of Gateway network/internal, every Gateway of class envoy get a load balancer",
+        },
+      ],
+    },
+    {
+      name: "the annotation that kept the load balancer internal dropped",
+      base: proxy(INTERNAL),
+      head: proxy("        annotations: {}\n"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "annotations"],
+          says: "its load balancer is no longer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal gone)",
+        },
+      ],
+    },
+    {
+      name: "source ranges widened",
+      base: proxy("        loadBalancerSourceRanges: [10.0.0.0/8]\n"),
+      head: proxy("        loadBalancerSourceRanges: [10.0.0.0/8, 0.0.0.0/0]\n"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "loadBalancerSourceRanges"],
+          says: "loadBalancerSourceRanges adds 0.0.0.0/0",
+        },
+      ],
+    },
+    {
+      name: "source ranges removed admit any source",
+      base: proxy("        loadBalancerSourceRanges: [10.0.0.0/8]\n"),
+      head: proxy("        externalTrafficPolicy: Local\n"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService"],
+          says: "[10.0.0.0/8] removed: the load balancer of Gateway network/internal, every Gateway of class envoy admits any source",
+        },
+      ],
+    },
+    {
+      name: "a bootstrap patch is Envoy configuration the review does not model",
+      base: proxy(INTERNAL),
+      head: proxy(INTERNAL, "  bootstrap:\n    type: JSONPatch\n    jsonPatches: [{op: add, path: /admin/address, value: {}}]\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "bootstrap"],
+          says: "bootstrap none → JSONPatch (1 JSON patches): Envoy's bootstrap configuration for Gateway network/internal, every Gateway of class envoy changes",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "replicas, internal annotations kept and a Service made internal are no finding here",
+      base: proxy("        externalTrafficPolicy: Local\n"),
+      head: proxy(INTERNAL).replace("replicas: 2", "replicas: 3"),
+      expected: [],
+    },
+  ]);
+});
