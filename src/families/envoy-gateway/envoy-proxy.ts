@@ -1,6 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { sameValue, setChange, show } from "../../core/canonical-values.js";
-import type { DetectorContext } from "../../core/detector.js";
 import { list, record, spec, text, texts } from "../../core/json-access.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
@@ -47,7 +46,7 @@ const serviceType = (resource: Resource | undefined) => text(envoyService(resour
 const SERVICE_PATH = ["spec", "provider", "kubernetes", "envoyService"];
 
 /** Who can reach the proxies: a load balancer gained or made internet-facing, source ranges dropped or widened. */
-const exposure: Check = (change, out, context: DetectorContext) => {
+const exposure: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [envoyService(change.base), envoyService(change.head)];
   const reach = () => usedBy(change.head!, context.head);
@@ -91,7 +90,7 @@ const exposure: Check = (change, out, context: DetectorContext) => {
 };
 
 /** Envoy's bootstrap configuration, merged, replaced or JSON-patched as written: like an EnvoyPatchPolicy, not modelled. */
-const bootstrap: Check = (change, out, context: DetectorContext) => {
+const bootstrap: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [spec(change.base).bootstrap, spec(change.head).bootstrap];
   if (sameValue(was, now)) return;
