@@ -49,7 +49,9 @@ const SERVICE_PATH = ["spec", "provider", "kubernetes", "envoyService"];
 const exposure: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [envoyService(change.base), envoyService(change.head)];
-  const reach = () => usedBy(change.head!, context.head);
+  // A scan of the whole tree: made once, and only for a finding that names the Gateways.
+  let users: string | undefined;
+  const reach = () => (users ??= usedBy(change.head!, context.head));
   const [typeWas, typeNow] = [serviceType(change.base), serviceType(change.head)];
   if (typeNow === "LoadBalancer" && typeWas !== "LoadBalancer") {
     out.add({
