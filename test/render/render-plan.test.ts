@@ -975,8 +975,10 @@ describe("kustomizeReading: where kustomize puts the documents of the files it l
     const base = { "shop/kustomization.yaml": kustomization, "shop/zero.yaml": patch };
     const head = { ...base, "shop/kustomization.yaml": `${kustomization}patches:\n- path: zero.yaml\n` };
     const findings = analyzeChange({ base: tree(base), head: tree(head), policy: policyWith() }).findings;
+    // Read as written at base, the file was a VirtualService of its own (a delegate, having no hosts): its route goes.
     expect(findings.filter((finding) => finding.risk === "high").map((finding) => finding.summary)).toEqual([
       "kustomize patch rewrites VirtualService shop/reviews: its effect is not rendered by Route Governor; review the patch",
+      "* via VirtualService (delegated): no longer served (was → reviews 100%)",
     ]);
   });
 

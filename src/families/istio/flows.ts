@@ -1,10 +1,11 @@
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
+import { delegateOf, delegationsTo, isDelegate, mergeMatches, mergeRule, scopedMatch, type ScopedMatch } from "./delegation.js";
 
 /**
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.
@@ -40,6 +41,10 @@ function l4Alternative(match: JsonRecord) {
   return { signature, path: signature };
 }
 
+/** Only a delegate the tree does not hold is a target of its own (virtualServiceRules). */
+const delegateLabel = (delegate: JsonRecord, namespace: string): string =>
+  `delegate ${text(delegate.namespace) ?? namespace}/${text(delegate.name) ?? "?"} (not in the repository)`;
+
 function destinations(rule: JsonRecord, namespace: string, file: string, rulePath: (string | number)[]): WeightedRef[] {
   const routes = list(rule.route).map(record);
   const refs: WeightedRef[] = routes.map((route, index) => {
@@ -57,16 +62,17 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
     };
   });
   if (refs.length > 0) return refs;
-  const terminal = rule.redirect !== undefined ? "redirect" : rule.directResponse !== undefined ? "direct-response" : undefined;
-  if (!terminal) return [];
-  const target = JSON.stringify(rule[terminal === "redirect" ? "redirect" : "directResponse"]);
+  const field = (["redirect", "directResponse", "delegate"] as const).find((name) => rule[name] !== undefined);
+  if (!field) return [];
+  const terminal = field === "directResponse" ? "direct-response" : field;
+  const target = JSON.stringify(rule[field]);
   return [
     {
       key: `${terminal}:${target}`,
-      label: `${terminal} ${target}`,
+      label: field === "delegate" ? delegateLabel(record(rule.delegate), namespace) : `${terminal} ${target}`,
       weight: 1,
       ref: { kind: "Host", name: terminal, namespace, routeFile: file },
-      path: [...rulePath, terminal === "redirect" ? "redirect" : "directResponse"],
+      path: [...rulePath, field],
     },
   ];
 }
@@ -82,44 +88,115 @@ function mirrorsOf(rule: JsonRecord) {
   return [...single, ...many];
 }
 
-export function virtualServiceRules(resource: Resource): RuleShape[] {
-  if (resource.id.kind !== "VirtualService" || resource.id.group !== "networking.istio.io") return [];
+/** Where a VirtualService's rules route: its hosts (or, for a delegate, its root's) at its gateways, destinations named in `namespace`. */
+interface RuleSite {
+  readonly entries: readonly string[];
+  readonly hosts: readonly string[];
+  readonly namespace: string;
+  readonly file: string;
+}
+
+/** Where a delegate that no root of the tree names (its root is elsewhere) routes: its rules are compared there. */
+export const DELEGATED_ENTRY = "VirtualService (delegated)";
+
+/** One rule's flows, one per entry and host, holding at each entry the alternatives that apply there. */
+function ruleShapes(
+  section: "http" | "tls" | "tcp",
+  rule: JsonRecord,
+  matches: readonly ScopedMatch[],
+  at: { readonly precedence: number; readonly path: (string | number)[] },
+  site: RuleSite,
+): RuleShape[] {
+  const alternatives = (matches.length ? matches : [{ match: {}, only: [] }]).map(({ match, only }) => ({
+    ...(section === "http" ? httpAlternative(match) : l4Alternative(match)),
+    only,
+  }));
+  const backends = destinations(rule, site.namespace, site.file, at.path);
+  const mirrors = section === "http" ? mirrorsOf(rule) : [];
+  const ruleId = ruleIdOf(text(rule.name), alternatives);
+  const shapes: RuleShape[] = [];
+  for (const entry of site.entries) {
+    const applicable = alternatives
+      .filter((a) => a.only.length === 0 || a.only.includes(entry))
+      .map(({ only: _, ...alternative }) => alternative);
+    if (applicable.length === 0) continue;
+    for (const host of site.hosts) {
+      shapes.push({
+        entry,
+        host: section === "http" ? host : `${host} (${section})`,
+        alternatives: applicable,
+        ruleId,
+        precedence: at.precedence,
+        path: at.path,
+        backends,
+        mirrors,
+      });
+    }
+  }
+  return shapes;
+}
+
+const matchesOf = (rule: JsonRecord, namespace: string): ScopedMatch[] =>
+  list(rule.match).map((match) => scopedMatch(record(match), namespace));
+
+/** Where a VirtualService with hosts routes its own rules. */
+function rootSite(resource: Resource): RuleSite {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const gateways = nonEmptyTexts(spec.gateways);
-  const entries = (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace));
-  const hosts = [...new Set(nonEmptyTexts(spec.hosts).map((host) => shortHost(host, namespace)))];
+  return {
+    entries: (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace)),
+    hosts: [...new Set(nonEmptyTexts(spec.hosts).map((host) => shortHost(host, namespace)))],
+    namespace,
+    file: resource.source.file,
+  };
+}
+
+/**
+ * A delegate's http rules, once for each root rule that hands it requests: under the root's hosts
+ * and gateways, with the root rule's match merged in, placed among the root's rules where the
+ * root rule is (delegation.ts). The flows are the delegate's: its rules are where a weight is edited.
+ */
+function delegatedRules(delegate: Resource, set: ManifestSet): RuleShape[] {
+  const { namespace } = delegate.id;
+  const file = delegate.source.file;
+  const rules = list(record(delegate.body.spec).http).map(record);
+  const delegations = delegationsTo(set, delegate);
+  // A delegate no root of the tree names is reached through a root elsewhere: its rules are still compared, at a placeholder entry.
+  const routes =
+    delegations === undefined
+      ? [{ rootRule: {}, ruleIndex: 0, rootMatches: [], site: { entries: [DELEGATED_ENTRY], hosts: ["*"], namespace, file } }]
+      : delegations.map(({ root, rule, ruleIndex }) => ({
+          rootRule: rule,
+          ruleIndex,
+          rootMatches: matchesOf(rule, root.id.namespace),
+          site: { ...rootSite(root), namespace, file },
+        }));
+  return routes.flatMap(({ rootRule, ruleIndex, rootMatches, site }) =>
+    rules.flatMap((rule, index) => {
+      // Delegation is one level deep: a delegate's own `delegate` rule routes nowhere.
+      if (rule.delegate !== undefined) return [];
+      const matches = mergeMatches(rootMatches, matchesOf(rule, namespace));
+      if (!matches) return [];
+      const at = { precedence: ruleIndex + (index + 1) / (rules.length + 1), path: ["spec", "http", index] };
+      return ruleShapes("http", mergeRule(rootRule, rule), matches, at, site);
+    }),
+  );
+}
+
+export function virtualServiceRules(resource: Resource, set: ManifestSet): RuleShape[] {
+  if (resource.id.kind !== "VirtualService" || resource.id.group !== "networking.istio.io") return [];
+  if (isDelegate(resource)) return delegatedRules(resource, set);
+  const spec = record(resource.body.spec);
+  const site = rootSite(resource);
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tls", "tcp"] as const) {
     list(spec[section]).forEach((item, ruleIndex) => {
       const rule = record(item);
-      const rulePath = ["spec", section, ruleIndex];
-      const matches = list(rule.match).map(record);
-      const alternatives = (matches.length ? matches : [{}]).map((match) => ({
-        ...(section === "http" ? httpAlternative(match) : l4Alternative(match)),
-        only: nonEmptyTexts(match.gateways).map((gateway) => gatewayEntry(gateway, namespace)),
-      }));
-      const backends = destinations(rule, namespace, resource.source.file, rulePath);
-      const mirrors = section === "http" ? mirrorsOf(rule) : [];
-      const ruleId = ruleIdOf(text(rule.name), alternatives);
-      for (const entry of entries) {
-        const applicable = alternatives
-          .filter((a) => a.only.length === 0 || a.only.includes(entry))
-          .map(({ only: _, ...alternative }) => alternative);
-        if (applicable.length === 0) continue;
-        for (const host of hosts) {
-          shapes.push({
-            entry,
-            host: section === "http" ? host : `${host} (${section})`,
-            alternatives: applicable,
-            ruleId,
-            precedence: ruleIndex,
-            path: rulePath,
-            backends,
-            mirrors,
-          });
-        }
-      }
+      // A delegate the tree holds routes this rule's requests (delegatedRules); one it does not stays a target of its own.
+      if (section === "http" && rule.delegate !== undefined && delegateOf(set, resource, rule)) return;
+      const at = { precedence: ruleIndex, path: ["spec", section, ruleIndex] };
+      shapes.push(...ruleShapes(section, rule, matchesOf(rule, site.namespace), at, site));
     });
   }
   return shapes;
