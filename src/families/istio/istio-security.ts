@@ -30,6 +30,61 @@ const scopeOf = (resource: Resource, root: string): string => {
   return resource.id.namespace === root ? `mesh-wide (root namespace ${root})` : `namespace-wide in ${resource.id.namespace}`;
 };
 
+/** The Gateways or Services a policy names instead of selecting workloads by label (`targetRefs`, or the older single `targetRef`). */
+const targetsOf = (resource: Resource): string[] => {
+  const refs =
+    spec(resource).targetRefs === undefined
+      ? [spec(resource).targetRef].filter((ref) => ref !== undefined)
+      : list(spec(resource).targetRefs);
+  return sortedSet(refs.map((ref) => canonical(ref)));
+};
+
+/** Every label `inner` requires, `outer` requires alike: what `outer` selects, `inner` selects too. */
+const requiresNoMore = (inner: Readonly<Record<string, string>>, outer: Readonly<Record<string, string>>): boolean =>
+  Object.entries(inner).every(([key, value]) => outer[key] === value);
+
+/**
+ * How a policy kept by name moved what it selects (AuthorizationPolicy selector narrowing passed as
+ * a low field change): whether workloads it selected may now fall outside it (`loses`), and others
+ * fall in (`gains`). Labels are compared as requirements, since the tree does not say which
+ * workloads carry which labels: a label added narrows, one dropped widens, one changed does both.
+ */
+interface SelectionMove {
+  readonly loses: boolean;
+  readonly gains: boolean;
+  /** What it selected and selects, as the finding shows them. */
+  readonly before: string;
+  readonly after: string;
+  readonly summary: string;
+  readonly path: readonly string[];
+}
+
+function selectionMove(base: Resource, head: Resource): SelectionMove | undefined {
+  const [labelsBefore, labelsAfter] = [workloadLabels(base), workloadLabels(head)];
+  const [targetsBefore, targetsAfter] = [targetsOf(base), targetsOf(head)];
+  const sameLabels = requiresNoMore(labelsBefore, labelsAfter) && requiresNoMore(labelsAfter, labelsBefore);
+  if (sameLabels && targetsBefore.join("\n") === targetsAfter.join("\n")) return undefined;
+  const shown = (resource: Resource) =>
+    isNamespaceWide(resource)
+      ? "the whole namespace"
+      : targetsOf(resource).length > 0
+        ? `targetRefs ${targetsOf(resource).join(", ")}`
+        : `selector ${showLabels(workloadLabels(resource))}`;
+  const [before, after] = [shown(base), shown(head)];
+  const said = { before, after, summary: `${before} → ${after}` };
+  const path = spec(head).selector !== undefined ? ["spec", "selector"] : targetsAfter.length > 0 ? ["spec", "targetRefs"] : ["spec"];
+  if (targetsBefore.length === 0 && targetsAfter.length === 0)
+    return { loses: !requiresNoMore(labelsAfter, labelsBefore), gains: !requiresNoMore(labelsBefore, labelsAfter), ...said, path };
+  if (targetsBefore.length > 0 && targetsAfter.length > 0 && sameLabels)
+    return {
+      loses: targetsBefore.some((target) => !targetsAfter.includes(target)),
+      gains: targetsAfter.some((target) => !targetsBefore.includes(target)),
+      ...said,
+      path,
+    };
+  return { loses: true, gains: true, ...said, path };
+}
+
 const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
   [...tree.resources.values()].filter(
     (candidate) => candidate.id.kind === self.id.kind && candidate.id.group === self.id.group && candidate.key !== self.key,
@@ -103,6 +158,30 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
     });
   }
   if (!change.base || !change.head) return;
+  const move = selectionMove(change.base, change.head);
+  // Workloads it no longer selects fall back to what they inherit; those it now selects leave what they inherited.
+  const fallback = move?.loses ? inheritedMode(context.head, change.base, headRoot) : undefined;
+  if (move && fallback && strength(fallback.mode) < strength(was)) {
+    out.add({
+      class: "mtls.weakened",
+      summary: `${move.summary}: workloads it selected and no longer does fall back to ${fallback.mode} from ${fallback.from}, so ${modeEffect(fallback.mode)}`,
+      side: "head",
+      path: move.path,
+      before: was,
+      after: fallback.mode,
+    });
+  }
+  const left = move?.gains ? inheritedMode(context.base, change.head, baseRoot) : undefined;
+  if (move && left && strength(now) < strength(left.mode)) {
+    out.add({
+      class: "mtls.weakened",
+      summary: `${move.summary}: workloads it now selects had ${left.mode} from ${left.from} and now ${now}, so ${modeEffect(now)}`,
+      side: "head",
+      path: move.path,
+      before: left.mode,
+      after: now,
+    });
+  }
   const ports = (resource: Resource) => record(spec(resource).portLevelMtls);
   const portsBefore = ports(change.base);
   const portsAfter = ports(change.head);
@@ -246,6 +325,58 @@ const denyingAll = (change: ResourceChange & { readonly head: Resource }, out: D
   return true;
 };
 
+/**
+ * A kept policy that selects other workloads: those it no longer selects lose what it did for them
+ * (a DENY's denial; an ALLOW's allow-list, so with no other ALLOW policy they accept every request),
+ * and those it now selects gain it (denied, or allow-listed: an outage risk, medium).
+ */
+function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out: DetectionList, context: DetectorContext): void {
+  const action = actionOf(head);
+  const headRoot = rootNamespaceIn(context.head, context);
+  const at = { side: "head" as const, path: move.path, before: move.before, after: move.after };
+  if (action === "DENY" || action === "CUSTOM") {
+    if (move.loses)
+      out.add({
+        class: "access.widened",
+        summary: `${action} policy ${move.summary}: for the workloads it selected and no longer does, ${ACTION_CHANGE_EFFECT[action]}`,
+        ...at,
+      });
+    if (move.gains)
+      out.add({
+        class: "resource.changed",
+        summary: `${action} policy ${move.summary}: the workloads it now selects are ${action === "DENY" ? "denied what its rules match" : "decided by the external authorizer"}`,
+        ...at,
+        riskFloor: "medium",
+      });
+    return;
+  }
+  if (action !== "ALLOW") return;
+  if (move.loses) {
+    const others = otherAllowPolicies(context.head, base, headRoot);
+    out.add(
+      others.length === 0
+        ? {
+            class: "access.widened",
+            summary: `ALLOW policy ${move.summary}: the workloads it selected and no longer does have no other ALLOW policy in this repository, and workloads without any ALLOW policy accept every request that is not denied`,
+            ...at,
+          }
+        : {
+            class: "resource.changed",
+            summary: `ALLOW policy ${move.summary}: ${others.map((other) => other.id.name).join(", ")} still allow-list the workloads it no longer selects, so requests only this policy allowed are now denied for them`,
+            ...at,
+            riskFloor: "medium",
+          },
+    );
+  }
+  if (move.gains)
+    out.add({
+      class: "resource.changed",
+      summary: `ALLOW policy ${move.summary}: the workloads it now selects are allow-listed by it, so requests its rules do not match are denied for them unless another ALLOW policy allows them`,
+      ...at,
+      riskFloor: "medium",
+    });
+}
+
 const authorizationPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (change.base && !change.head) {
     removedPolicy(change.base, out, context);
@@ -297,6 +428,8 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
     });
     return;
   }
+  const move = selectionMove(change.base, head);
+  if (move) selectionMoved(change.base, head, move, out, context);
   const rulesBefore = rulesOf(change.base);
   const rulesAfter = rulesOf(head);
   const had = new Set(rulesBefore.map((rule) => rule.canonical));

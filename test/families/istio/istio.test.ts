@@ -1155,3 +1155,137 @@ ${selector}  url: ${url}
     },
   ]);
 });
+
+describe("a security policy kept by name that selects other workloads", () => {
+  const authorization = (selector: string, body: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: guard, namespace: shop}
+spec:
+${selector}${body}`;
+  const peer = (name: string, selector: string, mode: string) => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ${name}, namespace: shop}
+spec:
+${selector}  mtls: {mode: ${mode}}`;
+  const checkout = "  selector: {matchLabels: {app: checkout}}\n";
+  const checkoutWeb = "  selector: {matchLabels: {app: checkout, tier: web}}\n";
+  const deny = "  action: DENY\n  rules: [{to: [{operation: {paths: [/admin*]}}]}]";
+  const allow = "  action: ALLOW\n  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/frontend]}}]}]";
+  const SELECTOR = ["spec", "selector"];
+  run([
+    {
+      name: "a DENY policy whose selector gains a label no longer denies the workloads without it",
+      base: authorization(checkout, deny),
+      head: authorization(checkoutWeb, deny),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: SELECTOR,
+          says: "DENY policy selector app=checkout → selector app=checkout, tier=web: for the workloads it selected and no longer does, requests its rules denied are no longer denied",
+        },
+      ],
+    },
+    {
+      name: "a DENY policy whose selector drops a label denies more workloads (medium)",
+      base: authorization(checkoutWeb, deny),
+      head: authorization(checkout, deny),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: SELECTOR,
+          says: "the workloads it now selects are denied what its rules match",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "an ALLOW policy that selects other workloads leaves those it selected without an allow-list, and allow-lists others",
+      base: authorization(checkout, allow),
+      head: authorization("  selector: {matchLabels: {app: payments}}\n", allow),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: SELECTOR,
+          says: "have no other ALLOW policy in this repository, and workloads without any ALLOW policy accept every request that is not denied",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: SELECTOR,
+          says: "the workloads it now selects are allow-listed by it",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "an ALLOW policy narrowed beside another that allow-lists the same workloads only denies more (medium)",
+      base: authorization(checkout, allow),
+      head: authorization(checkoutWeb, allow),
+      others: {
+        base: [resource(authorization(checkout, allow).replace("name: guard", "name: also"))],
+        head: [resource(authorization(checkout, allow).replace("name: guard", "name: also"))],
+      },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: SELECTOR,
+          says: "also still allow-list the workloads it no longer selects, so requests only this policy allowed are now denied for them",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a selector written in another order is no change",
+      base: authorization("  selector: {matchLabels: {app: checkout, tier: web}}\n", deny),
+      head: authorization("  selector: {matchLabels: {tier: web, app: checkout}}\n", deny),
+      expected: [],
+    },
+    {
+      name: "a STRICT workload policy narrowed leaves the workloads it no longer selects to the namespace's PERMISSIVE",
+      base: peer("strict-checkout", checkout, "STRICT"),
+      head: peer("strict-checkout", checkoutWeb, "STRICT"),
+      others: { base: [resource(peer("default", "", "PERMISSIVE"))], head: [resource(peer("default", "", "PERMISSIVE"))] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: SELECTOR,
+          says: "selector app=checkout → selector app=checkout, tier=web: workloads it selected and no longer does fall back to PERMISSIVE from namespace policy default, so plaintext is accepted",
+        },
+      ],
+    },
+    {
+      name: "a PERMISSIVE workload policy widened takes workloads out of the namespace's STRICT",
+      base: peer("lenient", checkoutWeb, "PERMISSIVE"),
+      head: peer("lenient", checkout, "PERMISSIVE"),
+      others: { base: [resource(peer("default", "", "STRICT"))], head: [resource(peer("default", "", "STRICT"))] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: SELECTOR,
+          says: "workloads it now selects had STRICT from namespace policy default and now PERMISSIVE, so plaintext is accepted",
+        },
+      ],
+    },
+    {
+      name: "a STRICT namespace policy narrowed to some workloads leaves the rest to the mesh default",
+      base: peer("default", "", "STRICT"),
+      head: peer("default", checkout, "STRICT"),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: SELECTOR,
+          says: "the whole namespace → selector app=checkout: workloads it selected and no longer does fall back to PERMISSIVE from Istio's default",
+        },
+      ],
+    },
+  ]);
+});
