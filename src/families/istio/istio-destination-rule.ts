@@ -20,6 +20,9 @@ import { qualifyHost } from "../../core/service-host.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 
+/** Where this module's checks put what they find: the resource's list, or one that says which host a finding is about. */
+type Findings = Pick<DetectionList, "add">;
+
 /**
  * DestinationRule traffic policies (research §1.3): locality failover, outlier detection,
  * connection pools and upstream TLS, at every level Istio merges them — the rule, its port-level
@@ -127,7 +130,7 @@ const OUTLIER_DURATIONS = new Set(["interval", "baseEjectionTime"]);
 
 const outlierView = (value: unknown): unknown => (optionalRecord(value) ? withNormalDurations(value, OUTLIER_DURATIONS) : undefined);
 
-const loadBalancing = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+const loadBalancing = (out: Findings, before: PolicyScope, after: PolicyScope): void => {
   if (sameValue(own(before, "loadBalancer"), own(after, "loadBalancer"))) return;
   const was = localityView(effective(before, "loadBalancer"));
   const now = localityView(effective(after, "loadBalancer"));
@@ -152,7 +155,7 @@ const loadBalancing = (out: DetectionList, before: PolicyScope, after: PolicySco
   }
 };
 
-const outlierDetection = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+const outlierDetection = (out: Findings, before: PolicyScope, after: PolicyScope): void => {
   if (sameValue(outlierView(own(before, "outlierDetection")), outlierView(own(after, "outlierDetection")))) return;
   const was = outlierView(effective(before, "outlierDetection"));
   const now = outlierView(effective(after, "outlierDetection"));
@@ -204,7 +207,7 @@ const poolLimit = (pool: unknown, [protocol, field]: readonly [string, string]):
   return value === undefined || (field === "maxRequestsPerConnection" && value === 0) ? Number.POSITIVE_INFINITY : value;
 };
 
-const connectionPool = (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+const connectionPool = (out: Findings, before: PolicyScope, after: PolicyScope): void => {
   if (sameValue(own(before, "connectionPool"), own(after, "connectionPool"))) return;
   const was = effective(before, "connectionPool");
   const now = effective(after, "connectionPool");
@@ -278,7 +281,7 @@ const towardExternalHost = (view: TlsView): TlsView =>
 
 const upstreamTls =
   (external: boolean) =>
-  (out: DetectionList, before: PolicyScope, after: PolicyScope): void => {
+  (out: Findings, before: PolicyScope, after: PolicyScope): void => {
     if (sameValue(own(before, "tls"), own(after, "tls"))) return;
     const viewed = (scope: PolicyScope) => {
       const view = tlsView(effective(scope, "tls"));
@@ -305,7 +308,7 @@ const upstreamTls =
 
 type TlsView = ReturnType<typeof tlsView>;
 
-const tlsMode = (out: DetectionList, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
+const tlsMode = (out: Findings, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
   if (was.mode !== now.mode) {
     const weakened = (TLS_STRENGTH[now.mode] ?? 0) < (TLS_STRENGTH[was.mode] ?? 0);
     // Stronger within the mesh's own identity (plaintext or auto → Istio mTLS) keeps the trust
@@ -323,7 +326,7 @@ const tlsMode = (out: DetectionList, was: TlsView, now: TlsView, path: FieldPath
   }
 };
 
-const tlsTrust = (out: DetectionList, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
+const tlsTrust = (out: Findings, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
   if (now.insecureSkipVerify && !was.insecureSkipVerify && ORIGINATES_OWN_TLS.has(now.mode)) {
     out.add({
       class: "mtls.weakened",
@@ -350,7 +353,7 @@ const tlsTrust = (out: DetectionList, was: TlsView, now: TlsView, path: FieldPat
 
 // ---------------------------------------------------------------------------------------------
 
-const subsets = (change: ResourceChange, out: DetectionList): void => {
+const subsets = (change: ResourceChange, out: Findings): void => {
   // A whole DestinationRule coming or going defines no new pod groups by itself; routes that
   // name its subsets are checked against the tree as references.
   if (!change.base || !change.head) return;
@@ -399,22 +402,24 @@ const selection: Selection = (resource) => {
   const fields = spec(resource);
   const namespace = resource.id.namespace;
   return canonical([
-    qualifyHost(text(fields.host) ?? "", namespace),
+    qualifiedHost(resource),
     namespace,
     sortedSet(texts(fields.exportTo).map((value) => (value === "." ? namespace : value))),
     stringMap(record(fields.workloadSelector).matchLabels),
   ]);
 };
 
+const qualifiedHost = (resource: Resource): string => qualifyHost(text(spec(resource).host) ?? "", resource.id.namespace);
+
 /** `scopes` with what `under` sets at the same level as their fallback: one rule merged over another for the same host. */
 const mergedOver = (scopes: Map<string, PolicyScope>, under: Map<string, PolicyScope>): Map<string, PolicyScope> =>
   new Map([...scopes].map(([key, scope]) => [key, { ...scope, chain: [...scope.chain, ...(scopeOn(under, key)?.chain ?? [])] }]));
 
 const comparePolicies = (
-  out: DetectionList,
+  out: Findings,
   base: Map<string, PolicyScope>,
   head: Map<string, PolicyScope>,
-  checks: readonly ((out: DetectionList, before: PolicyScope, after: PolicyScope) => void)[],
+  checks: readonly ((out: Findings, before: PolicyScope, after: PolicyScope) => void)[],
 ): void => {
   const subsetOn = (scopes: Map<string, PolicyScope>, subset: string) => scopes.has(`subset ${subset}`);
   for (const key of sortedSet([...base.keys(), ...head.keys()])) {
@@ -451,6 +456,20 @@ function isExternalHost(host: string, tree: ManifestSet): boolean {
  * checks see what the remaining rules lack.
  */
 export const destinationRule = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const { base: was, head: now } = resourceChange;
+  // A rule kept by name that now applies to another host leaves the one it applied to and takes
+  // another: judged as one rule removed and one added, each finding saying which (a DestinationRule's
+  // host change passed as a low field change).
+  if (was && now && qualifiedHost(was) !== qualifiedHost(now)) {
+    const saying = (role: string): Findings => ({ add: (draft) => out.add({ ...draft, summary: `${role}: ${draft.summary}` }) });
+    judged({ ...resourceChange, head: undefined }, saying(`no longer applies to host ${qualifiedHost(was)}`), context);
+    judged({ ...resourceChange, base: undefined }, saying(`now applies to host ${qualifiedHost(now)}`), context);
+    return;
+  }
+  judged(resourceChange, out, context);
+};
+
+function judged(resourceChange: ResourceChange, out: Findings, context: DetectorContext): void {
   const change = selectionCounterparts(resourceChange, context, selection);
   if (!change) return;
   const host = text(spec((change.head ?? change.base)!).host) ?? "";
@@ -464,4 +483,4 @@ export const destinationRule = (resourceChange: ResourceChange, out: DetectionLi
   }
   comparePolicies(out, base, head, [loadBalancing, outlierDetection, connectionPool, tls]);
   subsets(change, out);
-};
+}

@@ -1289,3 +1289,53 @@ ${selector}  mtls: {mode: ${mode}}`;
     },
   ]);
 });
+
+describe("a DestinationRule kept by name that applies to another host", () => {
+  const rule = (host: string, policy: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: partner, namespace: shop}
+spec:
+  host: ${host}
+  trafficPolicy:
+${policy}`;
+  const partners = resource(`
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: partners, namespace: shop}
+spec:
+  hosts: [api.partner.com, api2.partner.com]
+  location: MESH_EXTERNAL
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS`);
+  const TLS = ["spec", "trafficPolicy", "tls", "mode"];
+  run([
+    {
+      name: "is judged as the rule leaving one host and taking another: TLS origination stops for the host it left",
+      base: rule("api.partner.com", "    tls: {mode: SIMPLE}"),
+      head: rule("api2.partner.com", "    tls: {mode: SIMPLE}"),
+      others: { base: [partners], head: [partners] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: TLS,
+          says: "no longer applies to host api.partner.com: trafficPolicy tls.mode SIMPLE → (no TLS origination)",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: TLS,
+          says: "now applies to host api2.partner.com: trafficPolicy tls.mode SIMPLE",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a host written another way is the same host: no change",
+      base: rule("reviews", "    tls: {mode: ISTIO_MUTUAL}"),
+      head: rule("reviews.shop.svc.cluster.local", "    tls: {mode: ISTIO_MUTUAL}"),
+      expected: [],
+    },
+  ]);
+});
