@@ -183,6 +183,42 @@ const meshTls = (base: Resource, head: Resource, layout: MeshLayout, out: Detect
   }
 };
 
+/**
+ * Mesh-wide egress: `meshConfig.outboundTrafficPolicy.mode` ALLOW_ANY (Istio's default) lets every
+ * sidecar call any external host; REGISTRY_ONLY only those a ServiceEntry registers. A Sidecar's
+ * own mode overrides it for its workloads (istio.ts).
+ */
+const meshEgress = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  const field = ["outboundTrafficPolicy", "mode"];
+  const was = locate(base, layout.meshConfig, field);
+  const now = locate(head, layout.meshConfig, field);
+  const [before, after] = [text(was.value) ?? "ALLOW_ANY", text(now.value) ?? "ALLOW_ANY"];
+  if (before === after) return;
+  const opened = after === "ALLOW_ANY";
+  out.add({
+    class: opened ? "access.widened" : "resource.changed",
+    summary: `meshConfig.outboundTrafficPolicy.mode ${before} → ${after}: ${
+      opened
+        ? "every sidecar without a Sidecar of its own can call any external host"
+        : "calls to external hosts no ServiceEntry registers now fail, mesh-wide"
+    }`,
+    side: "head",
+    path: now.path,
+    before,
+    after,
+    ...(opened ? {} : { riskFloor: "medium" as const }),
+  });
+};
+
+/** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
+const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  identity(base, head, layout, out);
+  meshTls(base, head, layout, out);
+  meshEgress(base, head, layout, out);
+  serviceSettings(base, head, layout, out);
+  serviceScopeConfigs(base, head, layout, out);
+};
+
 const identity = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   for (const setting of IDENTITY_SETTINGS) {
     const was = locate(base, layout[setting.in], setting.field);
@@ -345,10 +381,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   const view = (side: Resource): Resource =>
     kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
   const [base, head] = [view(change.base), view(change.head)];
-  identity(base, head, layout, out);
-  meshTls(base, head, layout, out);
-  serviceSettings(base, head, layout, out);
-  serviceScopeConfigs(base, head, layout, out);
+  meshSettings(base, head, layout, out);
   if (kind === "IstioOperator") operatorGateways(change.base, change.head, out);
   controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;
@@ -424,10 +457,7 @@ export const lifecycleManagerDetector: ResourceDetector = (change) => {
       return { ...resource, body: { ...resource.body, spec: { installations: slots } } };
     };
     const [base, head] = [placed(baseSide, earlier.istioOperatorSpec), placed(headSide, installation.istioOperatorSpec)];
-    identity(base, head, layout, out);
-    meshTls(base, head, layout, out);
-    serviceSettings(base, head, layout, out);
-    serviceScopeConfigs(base, head, layout, out);
+    meshSettings(base, head, layout, out);
   });
   return out.detections;
 };

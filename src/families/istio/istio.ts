@@ -53,6 +53,13 @@ const both = (change: ResourceChange): change is ResourceChange & { base: Resour
 // ---------------------------------------------------------------------------------------------
 // exportTo (VirtualService, DestinationRule, ServiceEntry)
 
+/** What the namespaces that stop seeing a resource lose. */
+const HIDDEN_EFFECT: Readonly<Record<string, string>> = {
+  VirtualService: "callers there no longer get its routing and reach the host as if it had none",
+  DestinationRule: "callers there no longer apply its traffic policy, TLS settings or subsets",
+  ServiceEntry: "workloads there no longer have its hosts in their registry",
+};
+
 const exportTo = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const namespace = namespaceOf(change);
@@ -60,10 +67,32 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
     const values = texts(spec(resource).exportTo);
     return values.length === 0 ? undefined : sortedSet(values.map((value) => (value === "." ? namespace : value)));
   };
-  // Unset means the mesh default (normally "*"), so only an explicit base can be widened.
+  // Unset means the mesh default (normally "*").
   const before = view(change.base);
   const after = view(change.head);
-  if (before === undefined || sameValue(before, after)) return;
+  if (sameValue(before ?? ["*"], after ?? ["*"])) return;
+  const visibleEverywhere = (values: string[] | undefined) => values === undefined || values.includes("*");
+  // `~` exports to no namespace at all.
+  const namespaces = (values: readonly string[]) => values.filter((value) => value !== "~");
+  const lost = visibleEverywhere(after)
+    ? undefined
+    : visibleEverywhere(before)
+      ? namespaces(after!).length > 0
+        ? `every namespace but ${namespaces(after!).join(", ")}`
+        : "any namespace"
+      : namespaces(setChange(before!, after!).removed).join(", ") || undefined;
+  if (lost !== undefined) {
+    out.add({
+      class: "resource.changed",
+      summary: `exportTo ${show(before ?? "(mesh default)")} → ${show(after)}: no longer visible in ${lost}: ${HIDDEN_EFFECT[change.head.id.kind] ?? "callers there no longer see it"}`,
+      side: "head",
+      path: ["spec", "exportTo"],
+      before,
+      after,
+      riskFloor: "medium",
+    });
+  }
+  if (before === undefined) return;
   let effect: string;
   if (after === undefined) effect = "visibility falls back to the mesh default (every namespace unless meshConfig sets a default exportTo)";
   else if (after.includes("*") && !before.includes("*")) effect = "now visible in every namespace";

@@ -310,6 +310,33 @@ ${spec}`;
       ],
     },
     {
+      name: "mesh-wide egress opened: REGISTRY_ONLY → ALLOW_ANY",
+      base: sail("  values: {meshConfig: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}}", "IstioRevision"),
+      head: sail("  values: {meshConfig: {outboundTrafficPolicy: {mode: ALLOW_ANY}}}", "IstioRevision"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "values", "meshConfig", "outboundTrafficPolicy", "mode"],
+          says: "meshConfig.outboundTrafficPolicy.mode REGISTRY_ONLY → ALLOW_ANY: every sidecar without a Sidecar of its own can call any external host",
+        },
+      ],
+    },
+    {
+      name: "mesh-wide egress closed, from Istio's default: calls to unregistered hosts fail (medium)",
+      base: sail("  values: {meshConfig: {}}", "IstioRevision"),
+      head: sail("  values: {meshConfig: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}}", "IstioRevision"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "values", "meshConfig", "outboundTrafficPolicy", "mode"],
+          says: "ALLOW_ANY → REGISTRY_ONLY: calls to external hosts no ServiceEntry registers now fail",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "a version bump is a mesh-wide upgrade",
       base: sail("  version: v1.27.3"),
       head: sail("  version: v1.28.1"),

@@ -476,6 +476,34 @@ describe("VirtualService", () => {
       expected: [{ class: "access.widened", side: "head", path: ["spec", "exportTo"], says: "now visible in payments" }],
     },
     {
+      name: "exportTo narrowed from the mesh default: callers elsewhere lose its routing (medium)",
+      base: virtualService("  - route: [{destination: {host: checkout}}]"),
+      head: virtualService("  - route: [{destination: {host: checkout}}]", "  exportTo: ['.']\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "exportTo"],
+          says: "exportTo (mesh default) → [shop]: no longer visible in every namespace but shop: callers there no longer get its routing",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "exportTo loses a namespace",
+      base: virtualService("  - route: [{destination: {host: checkout}}]", "  exportTo: ['.', payments]\n"),
+      head: virtualService("  - route: [{destination: {host: checkout}}]", "  exportTo: ['.']\n"),
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "exportTo"], says: "no longer visible in payments", riskFloor: "medium" },
+      ],
+    },
+    {
+      name: "exportTo: ['*'] is the mesh default written out: no change",
+      base: virtualService("  - route: [{destination: {host: checkout}}]"),
+      head: virtualService("  - route: [{destination: {host: checkout}}]", "  exportTo: ['*']\n"),
+      expected: [],
+    },
+    {
       name: "cosmetic: rules reordered, match key order and header case, 10s == 10000ms",
       base: virtualService(
         "  - match: [{headers: {X-Canary: {exact: '1'}}, uri: {prefix: /a}}]\n    timeout: 10s\n    route: [{destination: {host: a}}]\n  - name: default\n    retries: {attempts: 3, perTryTimeout: 1s}\n    route: [{destination: {host: b}}]",
