@@ -6,6 +6,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
 import { flag, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
 
@@ -146,75 +147,74 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
 ];
 
 /**
- * Mesh-wide mTLS switches: `meshConfig.enableAutoMtls: false` leaves clients sending plaintext
- * unless a DestinationRule asks for ISTIO_MUTUAL; `global.mtls.enabled` is the pre-1.5 switch.
+ * Mesh-wide switches, each with a weaker setting: `meshConfig.enableAutoMtls: false` leaves clients
+ * sending plaintext unless a DestinationRule asks for ISTIO_MUTUAL, `global.mtls.enabled` is the
+ * pre-1.5 switch; `meshConfig.outboundTrafficPolicy.mode` ALLOW_ANY (Istio's default) lets every
+ * sidecar call any external host, REGISTRY_ONLY only those a ServiceEntry registers (a Sidecar's own
+ * mode overrides it for its workloads: istio.ts). Turning one to its weaker setting is `weakened`;
+ * the other way is medium, for what the stricter setting breaks.
  */
-const MTLS_SWITCHES: readonly {
+const MESH_SWITCHES: readonly {
   readonly in: keyof MeshLayout;
   readonly field: FieldPath;
-  readonly unset: boolean;
+  readonly read: (value: unknown) => string | boolean;
+  readonly weaker: string | boolean;
+  readonly weakened: ChangeClassId;
   readonly effect: string;
+  readonly stricter: string;
 }[] = [
   {
     in: "meshConfig",
     field: ["enableAutoMtls"],
-    unset: true,
+    read: (value) => flag(value) ?? true,
+    weaker: false,
+    weakened: "mtls.weakened",
     effect: "sidecars stop using mTLS by themselves: traffic is plaintext unless a DestinationRule sets ISTIO_MUTUAL",
+    stricter: "mesh mTLS turned on: workloads without a sidecar lose their callers inside the mesh",
   },
-  { in: "global", field: ["mtls", "enabled"], unset: false, effect: "mesh-wide mTLS is off: workloads accept and send plaintext" },
+  {
+    in: "global",
+    field: ["mtls", "enabled"],
+    read: (value) => flag(value) ?? false,
+    weaker: false,
+    weakened: "mtls.weakened",
+    effect: "mesh-wide mTLS is off: workloads accept and send plaintext",
+    stricter: "mesh mTLS turned on: workloads without a sidecar lose their callers inside the mesh",
+  },
+  {
+    in: "meshConfig",
+    field: ["outboundTrafficPolicy", "mode"],
+    read: (value) => text(value) ?? "ALLOW_ANY",
+    weaker: "ALLOW_ANY",
+    weakened: "access.widened",
+    effect: "every sidecar without a Sidecar of its own can call any external host",
+    stricter: "calls to external hosts no ServiceEntry registers now fail, mesh-wide",
+  },
 ];
 
-const meshTls = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
-  for (const setting of MTLS_SWITCHES) {
+const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  for (const setting of MESH_SWITCHES) {
     const was = locate(base, layout[setting.in], setting.field);
     const now = locate(head, layout[setting.in], setting.field);
-    const before = flag(was.value) ?? setting.unset;
-    const after = flag(now.value) ?? setting.unset;
+    const [before, after] = [setting.read(was.value), setting.read(now.value)];
     if (before === after) continue;
+    const weakened = after === setting.weaker;
     out.add({
-      class: before ? "mtls.weakened" : "resource.changed",
-      summary: `${setting.in}.${setting.field.join(".")} ${before} → ${after}: ${before ? setting.effect : "mesh mTLS turned on: workloads without a sidecar lose their callers inside the mesh"}`,
+      class: weakened ? setting.weakened : "resource.changed",
+      summary: `${setting.in}.${setting.field.join(".")} ${before} → ${after}: ${weakened ? setting.effect : setting.stricter}`,
       side: "head",
       path: now.path,
       before,
       after,
-      ...(before ? {} : { riskFloor: "medium" as const }),
+      ...(weakened ? {} : { riskFloor: "medium" as const }),
     });
   }
-};
-
-/**
- * Mesh-wide egress: `meshConfig.outboundTrafficPolicy.mode` ALLOW_ANY (Istio's default) lets every
- * sidecar call any external host; REGISTRY_ONLY only those a ServiceEntry registers. A Sidecar's
- * own mode overrides it for its workloads (istio.ts).
- */
-const meshEgress = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
-  const field = ["outboundTrafficPolicy", "mode"];
-  const was = locate(base, layout.meshConfig, field);
-  const now = locate(head, layout.meshConfig, field);
-  const [before, after] = [text(was.value) ?? "ALLOW_ANY", text(now.value) ?? "ALLOW_ANY"];
-  if (before === after) return;
-  const opened = after === "ALLOW_ANY";
-  out.add({
-    class: opened ? "access.widened" : "resource.changed",
-    summary: `meshConfig.outboundTrafficPolicy.mode ${before} → ${after}: ${
-      opened
-        ? "every sidecar without a Sidecar of its own can call any external host"
-        : "calls to external hosts no ServiceEntry registers now fail, mesh-wide"
-    }`,
-    side: "head",
-    path: now.path,
-    before,
-    after,
-    ...(opened ? {} : { riskFloor: "medium" as const }),
-  });
 };
 
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
 const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   identity(base, head, layout, out);
-  meshTls(base, head, layout, out);
-  meshEgress(base, head, layout, out);
+  meshSwitches(base, head, layout, out);
   serviceSettings(base, head, layout, out);
   serviceScopeConfigs(base, head, layout, out);
 };
