@@ -230,21 +230,69 @@ function flowSlots(model: TrafficModel): Map<string, Flow[]> {
   return slots;
 }
 
-/** The first rule at head that a removed rule's requests reach, when it takes all of them. */
-function fallbackOf(removed: Flow, slots: ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
+/** A flow's host without the section an L4 rule adds to it (`db.example.com (tcp)`). */
+const hostParts = (host: string): [name: string, section: string] => {
+  const at = host.indexOf(" (");
+  return at < 0 ? [host, ""] : [host.slice(0, at), host.slice(at)];
+};
+
+/**
+ * Whether requests for `host` reach rules written for `pattern`: `*` (a route naming no hostname)
+ * takes every host, `*.example.com` one more label, as every implementation agrees (Envoy's suffix
+ * match would take several: not counted on, so a fallback is never claimed where one may not exist).
+ */
+function hostCovers(pattern: string, host: string): boolean {
+  const [[patternName, patternSection], [name, section]] = [hostParts(pattern), hostParts(host)];
+  if (patternSection !== section || name.startsWith("*")) return false;
+  if (patternName === "*") return true;
+  if (!patternName.startsWith("*.")) return false;
+  const suffix = patternName.slice(1);
+  return name.endsWith(suffix) && name.length > suffix.length && !name.slice(0, -suffix.length).includes(".");
+}
+
+/** `*` last; of wildcards, the longest (most specific) first: the order hosts are chosen in. */
+const bySpecificity = (a: string, b: string): number => (a === "*" ? 1 : b === "*" ? -1 : b.length - a.length);
+
+/**
+ * The first rule at head that a removed rule's requests reach, when it takes all of them: a rule
+ * for the same host, or, when the head keeps none for that host, for the most specific wildcard
+ * host that takes it (a route's `shop.example.com` widened to `*.example.com` still serves it).
+ */
+function fallbackOf(
+  removed: Flow,
+  slots: ReadonlyMap<string, readonly Flow[]>,
+  wildcardsAt: ReadonlyMap<string, readonly string[]>,
+): Flow | undefined {
   const shapes = requestShapes(removed.match);
-  const rivals = slots.get(`${removed.entry}|${removed.host}`) ?? [];
+  const sameHost = slots.get(`${removed.entry}|${removed.host}`);
+  const wildcard = sameHost ? undefined : wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
+  const rivals = sameHost ?? (wildcard === undefined ? [] : (slots.get(`${removed.entry}|${wildcard}`) ?? []));
   const first = rivals.find((rival) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b))));
   return first && shapes.every((b) => requestShapes(first.match).some((a) => covers(a, b))) ? first : undefined;
 }
 
+/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen. */
+function fallbacksIn(head: TrafficModel): (removed: Flow) => Flow | undefined {
+  const slots = flowSlots(head);
+  const wildcardsAt = new Map<string, string[]>();
+  for (const flows of slots.values()) {
+    const { entry, host } = flows[0]!;
+    if (!host.startsWith("*")) continue;
+    const known = wildcardsAt.get(entry);
+    if (known) known.push(host);
+    else wildcardsAt.set(entry, [host]);
+  }
+  for (const hosts of wildcardsAt.values()) hosts.sort(bySpecificity);
+  return (removed) => fallbackOf(removed, slots, wildcardsAt);
+}
+
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
   const diffs: RouteDiff[] = [];
-  let headSlots: Map<string, Flow[]> | undefined;
+  let fallbackAtHead: ((removed: Flow) => Flow | undefined) | undefined;
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
-    const fallback = pair.base && !pair.head ? fallbackOf(pair.base, (headSlots ??= flowSlots(head))) : undefined;
+    const fallback = pair.base && !pair.head ? (fallbackAtHead ??= fallbacksIn(head))(pair.base) : undefined;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.

@@ -196,3 +196,47 @@ describe("route diff of Gateway API routes", () => {
     expect(route0.backends[0]!.placement).toEqual({ clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], multiCluster: true });
   });
 });
+
+describe("a removed host's requests reach a wildcard host's rules", () => {
+  const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: infra }
+spec:
+  gatewayClassName: gke-l7-global-external-managed
+  listeners:
+  - { name: https, protocol: HTTPS, port: 443, hostname: "*.example.com", tls: { certificateRefs: [{ name: wildcard }] }, allowedRoutes: { namespaces: { from: All } } }`;
+  const route = (hostnames: string, name = "shop", backend = "shop") => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: ${name}, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: ${hostnames}
+  rules: [{ backendRefs: [{ name: ${backend}, port: 8080 }] }]`;
+  const catchAll = route('["*.example.com"]', "catch-all", "default-backend");
+
+  it("a hostname widened to a wildcard still serves the old host: no route removed, the new hosts are route.added", () => {
+    const result = analyze(
+      { "g.yaml": gateway, "r.yaml": route("[shop.example.com]") },
+      { "g.yaml": gateway, "r.yaml": route('["*.example.com"]') },
+    );
+    expect(classesOf(result)).toEqual(["resource.changed", "route.added"]);
+  });
+
+  it("a host removed where another route's wildcard takes its requests: they fall through there", () => {
+    const result = analyze(
+      { "g.yaml": gateway, "r.yaml": route("[shop.example.com]"), "c.yaml": catchAll },
+      { "g.yaml": gateway, "c.yaml": catchAll },
+    );
+    expect(result.findings.map((finding) => finding.summary)).toEqual([
+      "shop.example.com via Gateway infra/public:https: rule removed: its requests now fall through to catch-all → default-backend:8080 100% (were → shop:8080 100%)",
+    ]);
+  });
+
+  it("a wildcard takes one more label, no more: a host two labels below it is removed", () => {
+    const result = analyze(
+      { "g.yaml": gateway, "r.yaml": route("[a.shop.example.com]") },
+      { "g.yaml": gateway, "r.yaml": route('["*.example.com"]') },
+    );
+    expect(classesOf(result)).toContain("route.removed");
+  });
+});
