@@ -381,6 +381,20 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
       riskFloor: "medium",
     });
   }
+  // The pods (and WorkloadEntries) whose addresses serve the hosts, in place of listed endpoints.
+  const selected = (resource: Resource) => stringMap(record(spec(resource).workloadSelector).labels);
+  const [podsBefore, podsAfter] = [selected(change.base), selected(change.head)];
+  if (!sameValue(podsBefore, podsAfter)) {
+    out.add({
+      class: "resource.changed",
+      summary: `workloadSelector ${showLabels(podsBefore)} → ${showLabels(podsAfter)}: other workloads serve ${hosts}`,
+      side: "head",
+      path: ["spec", "workloadSelector"],
+      before: podsBefore,
+      after: podsAfter,
+      riskFloor: "medium-high",
+    });
+  }
 };
 
 /** A port as the registry lists it: number and protocol (its name is only a label). */

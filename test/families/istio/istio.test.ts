@@ -576,6 +576,26 @@ ${endpoints}`;
       ],
     },
     {
+      name: "the workloads that serve its hosts re-selected",
+      base: serviceEntry(
+        "  - {address: 10.0.0.1}",
+        "  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: payments-v1}}\n",
+      ),
+      head: serviceEntry(
+        "  - {address: 10.0.0.1}",
+        "  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: payments-v2}}\n",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "workloadSelector"],
+          says: "workloadSelector app=payments-v1 → app=payments-v2: other workloads serve payments.global",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
       name: "a new zone in a known region is not a new region",
       base: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}"),
       head: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}\n  - {address: 10.0.0.2, locality: us-east/us-east-1b}"),
