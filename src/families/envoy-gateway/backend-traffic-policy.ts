@@ -128,7 +128,27 @@ const loadBalancing: Check = (change, out) => {
   });
 };
 
+/**
+ * Rate limits refuse what exceeds them with 429: lifting one lets every burst and abusive client
+ * through to the backends (medium-high), setting or changing one refuses requests that passed (medium).
+ */
+const rateLimits: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [spec(change.base).rateLimit, spec(change.head).rateLimit];
+  if (sameValue(was, now)) return;
+  const lifted = now === undefined;
+  out.add({
+    class: "resource.changed",
+    summary: `for ${targetNames(change.head)}: rateLimit ${was === undefined ? "added: requests over its limits are refused (429)" : lifted ? "removed: requests are no longer limited, bursts and abusive clients reach the backends" : "changed: other requests are refused (429)"}`,
+    side: lifted ? "base" : "head",
+    path: ["spec", "rateLimit"],
+    before: was ?? null,
+    after: now ?? null,
+    riskFloor: lifted ? "medium-high" : "medium",
+  });
+};
+
 export const backendTrafficPolicyDetector = byKind(
-  { BackendTrafficPolicy: [retargeted, retries, timeouts, health, faults, loadBalancing] },
+  { BackendTrafficPolicy: [retargeted, retries, timeouts, health, faults, loadBalancing, rateLimits] },
   (id) => id.group === ENVOY_GATEWAY_GROUP,
 );

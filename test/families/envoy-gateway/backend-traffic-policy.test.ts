@@ -110,6 +110,34 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       ],
     },
     {
+      name: "a rate limit lifted lets bursts through (medium-high); one set refuses requests (medium)",
+      base: policy("  rateLimit: {type: Global, global: {rules: [{limit: {requests: 10, unit: Second}}]}}\n"),
+      head: policy(""),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "rateLimit"],
+          says: "rateLimit removed: requests are no longer limited",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "a rate limit set",
+      base: policy(""),
+      head: policy("  rateLimit: {type: Local, local: {rules: [{limit: {requests: 100, unit: Minute}}]}}\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rateLimit"],
+          says: "rateLimit added: requests over its limits are refused (429)",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "compression alone is left to the field diff",
       base: policy(RETRY),
       head: policy(RETRY).replace("Gzip, gzip", "Brotli, brotli"),
