@@ -1,6 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { gatewayEntry } from "../../core/istio-http-match.js";
+import { scopeOfKey } from "../../core/graph-nodes.js";
 
 /**
  * VirtualService delegation (Istio 1.8+): a root VirtualService's http rule naming `delegate` is
@@ -34,7 +35,8 @@ interface DelegationIndex {
   readonly delegations: ReadonlyMap<string, readonly Delegation[]>;
 }
 
-const scopeOf = (resource: Resource): string => resource.key.slice(resource.key.indexOf("@") + 1 || resource.key.length);
+/** The cluster (or file) a resource's key is scoped to; "" for one applied everywhere. */
+const scopeOf = (resource: Resource): string => scopeOfKey(resource.key) ?? "";
 
 const delegateName = (rule: JsonRecord, rootNamespace: string): string | undefined => {
   const delegate = record(rule.delegate);

@@ -117,6 +117,19 @@ describe("VirtualService delegation (http[].delegate)", () => {
     expect(classesOf(analyze({ "cart.yaml": split(100, 0) }, { "cart.yaml": split(0, 100) }))).toEqual(["backend.weight-changed"]);
   });
 
+  it("a root applied in one cluster is served by the delegate applied in the same cluster", () => {
+    const fleet = (v1: number, v2: number) => ({
+      "clusters/east/root.yaml": CART_ROOT,
+      "clusters/east/cart.yaml": split(100, 0),
+      "clusters/west/root.yaml": CART_ROOT,
+      "clusters/west/cart.yaml": split(v1, v2),
+    });
+    const result = analyze(fleet(100, 0), fleet(50, 50), 'topology: { placements: ["clusters/{cluster}/**"] }');
+    expect(result.findings.map((finding) => [finding.class, finding.file])).toEqual([
+      ["backend.weight-changed", "clusters/west/cart.yaml"],
+    ]);
+  });
+
   it("delegation is one level deep: a delegate's own delegate rule routes nowhere", () => {
     const nested = delegate(`  - delegate: { name: deeper }
   - route: [{ destination: { host: cart } }]`);
