@@ -1,7 +1,7 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { flag, list, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
-import { sameValue, setChange, show } from "../../core/canonical-values.js";
+import { canonical, sameValue, setChange, show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -23,6 +23,8 @@ interface Reach {
   readonly clusters: string[];
   /** Traffic resources of the tree it delivers, by display name. */
   readonly resources: string[];
+  /** The same resources, by display name, as the files it delivers hold them. */
+  readonly delivered: ReadonlyMap<string, readonly Resource[]>;
   readonly paths: readonly string[];
 }
 
@@ -44,20 +46,21 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
   const delivery = context.deliveryOf(resource, tree.set);
   if (!delivery) return undefined;
   const clusters = new Set<string>();
-  const resources = new Set<string>();
+  const delivered = new Map<string, Resource[]>();
   for (const other of tree.set.resources.values()) {
     // GitOps objects (kustomize and Flux Kustomizations, Applications) decide placement; they carry
     // no traffic, nor does a tenant's Namespace read only for its labels.
     if (other.source.file === resource.source.file || other.family === "placement" || context.readForContext(other)) continue;
     const destination = delivery.destinationOf(other.source.file);
     if (!destination) continue;
-    resources.add(displayName(other.id));
+    const name = displayName(other.id);
+    delivered.set(name, [...(delivered.get(name) ?? []), other]);
     for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
   }
   // With nothing delivered in this tree, the object's own destinations still say where it points.
-  if (resources.size === 0)
+  if (delivered.size === 0)
     for (const destination of delivery.destinations) for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
-  return { clusters: [...clusters].sort(), resources: [...resources].sort(), paths: delivery.paths };
+  return { clusters: [...clusters].sort(), resources: [...delivered.keys()].sort(), delivered, paths: delivery.paths };
 };
 
 const named = (items: readonly string[]): string =>
@@ -97,9 +100,25 @@ const prunesOnDelete = (resource: Resource): boolean =>
     ? flag(record(resource.body.spec).prune) === true
     : texts(record(resource.body.metadata).finalizers).some((finalizer) => finalizer.startsWith("resources-finalizer.argocd.argoproj.io"));
 
+/**
+ * Objects it delivers under the same names on both sides but from other files, as other content: a
+ * path moved to a folder holding objects of the same names (`overlays/staging` → `overlays/prod`)
+ * delivers other routes though no name changes. A file merely renamed, or an object the PR edits
+ * in place (the route diff's to judge), is not one.
+ */
+const rewritten = (before: Reach, after: Reach): string[] =>
+  after.resources.filter((name) => {
+    const [was, now] = [before.delivered.get(name) ?? [], after.delivered.get(name) ?? []];
+    const files = (resources: readonly Resource[]) => resources.map((resource) => resource.source.file).sort();
+    if (was.length === 0 || sameValue(files(was), files(now))) return false;
+    const contents = (resources: readonly Resource[]) => resources.map((resource) => canonical(resource.body)).sort();
+    return !sameValue(contents(was), contents(now));
+  });
+
 const reachChange = (change: ResourceChange, before: Reach | undefined, after: Reach | undefined, out: DetectionList): void => {
   const view = (reach: Reach | undefined) => reach && { clusters: reach.clusters, resources: reach.resources };
-  if (sameValue(view(before), view(after))) return;
+  const others = before && after ? rewritten(before, after) : [];
+  if (sameValue(view(before), view(after)) && others.length === 0) return;
   const kind = (change.head ?? change.base)?.id.kind ?? "";
   if (before && after) {
     const clusters = setChange(before.clusters, after.clusters);
@@ -109,6 +128,7 @@ const reachChange = (change: ResourceChange, before: Reach | undefined, after: R
       clusters.removed.length > 0 ? `loses ${named(clusters.removed)}` : "",
       resources.added.length > 0 ? `now delivers ${named(resources.added)}` : "",
       resources.removed.length > 0 ? `no longer delivers ${named(resources.removed)}` : "",
+      others.length > 0 ? `delivers other versions of ${named(others)}` : "",
     ].filter(Boolean);
     const paths = sameValue(before.paths, after.paths) ? "" : ` (paths ${show(before.paths)} → ${show(after.paths)})`;
     out.add({

@@ -451,6 +451,38 @@ describe("end to end: findings of a placement change, and nothing above low for 
     );
   });
 
+  describe("a Flux Kustomization's path moved to a folder holding objects of the same names", () => {
+    const route = (port: number) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: shop, port: ${port}}]}]\n`;
+    const flux = (path: string, interval = "10m") =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  interval: ${interval}\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ${path}\n  prune: true\n`;
+    const overlays = (prod: number) => ({ "overlays/staging/route.yaml": route(8080), "overlays/prod/route.yaml": route(prod) });
+
+    it("delivers the other folder's versions of them: high, though no name changes (overlays/staging → overlays/prod)", () => {
+      const result = analyze(
+        { ...overlays(9090), "clusters/jkt-prod/shop.yaml": flux("./overlays/staging") },
+        { ...overlays(9090), "clusters/jkt-prod/shop.yaml": flux("./overlays/prod") },
+      );
+      expect(result.findings.map((finding) => [finding.class, finding.risk])).toContainEqual(["route.attachment-changed", "high"]);
+      expect(result.findings.map((finding) => finding.summary)).toContainEqual(
+        expect.stringContaining("(paths [overlays/staging] → [overlays/prod]): delivers other versions of HTTPRoute shop/shop"),
+      );
+    });
+
+    it("to a folder with the same content, or with a route edited in place beside another edit, moves nothing", () => {
+      const same = analyze(
+        { ...overlays(8080), "clusters/jkt-prod/shop.yaml": flux("./overlays/staging") },
+        { ...overlays(8080), "clusters/jkt-prod/shop.yaml": flux("./overlays/prod") },
+      );
+      expect(same.findings.filter((finding) => finding.class === "route.attachment-changed")).toEqual([]);
+      const edited = analyze(
+        { ...overlays(9090), "clusters/jkt-prod/shop.yaml": flux("./overlays/staging") },
+        { ...overlays(9090), "overlays/staging/route.yaml": route(8081), "clusters/jkt-prod/shop.yaml": flux("./overlays/staging", "5m") },
+      );
+      expect(edited.findings.filter((finding) => finding.class === "route.attachment-changed")).toEqual([]);
+    });
+  });
+
   it("reformatting and reordering keys is silent", () => {
     const reformatted = app.replace("{repoURL: x, path: apps/shop/jkt}", "\n    path: apps/shop/jkt\n    repoURL: x");
     expect(analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": reformatted }).findings).toEqual([]);
