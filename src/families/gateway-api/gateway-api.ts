@@ -660,14 +660,19 @@ const backendTlsPolicy = (change: ResourceChange, out: DetectionList, context: D
 // ---------------------------------------------------------------------------------------------
 // XBackendTrafficPolicy
 
-/** GEP-3388 defaults: 20% of active requests within 10s. */
+/**
+ * GEP-3388 defaults: 20% of active requests within 10s, and at least 10 retries a second allowed
+ * whatever the budget (`minRetryRate`).
+ */
 const retryBudget = (resource: Resource | undefined) => {
   const constraint = optionalRecord(spec(resource).retryConstraint);
   if (!constraint) return undefined;
   const budget = record(constraint.budget);
+  const minRate = record(constraint.minRetryRate);
   return {
     percent: numeric(budget.percent) ?? 20,
     interval: formatDuration(durationMs(budget.interval) ?? 10_000),
+    minPerSecond: (numeric(minRate.count) ?? 10) / ((durationMs(minRate.interval) ?? 1_000) / 1_000),
   };
 };
 
@@ -689,6 +694,16 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
       summary: `retry budget ${before.percent}% → ${after.percent}% of active requests: more retries allowed under failure`,
       side: "head",
       path: ["spec", "retryConstraint", "budget", "percent"],
+      before,
+      after,
+    });
+  }
+  if (before && after && after.minPerSecond > before.minPerSecond) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `minimum retry rate ${before.minPerSecond}/s → ${after.minPerSecond}/s: more retries allowed even past the budget`,
+      side: "head",
+      path: ["spec", "retryConstraint", "minRetryRate"],
       before,
       after,
     });

@@ -724,6 +724,25 @@ ${body}`;
       ],
     },
     {
+      name: "the same minimum retry rate written otherwise (10 a second, 600 a minute) is no change",
+      base: policy("  retryConstraint: {budget: {percent: 20}, minRetryRate: {count: 10, interval: 1s}}"),
+      head: policy("  retryConstraint: {budget: {percent: 20}, minRetryRate: {count: 600, interval: 1m}}"),
+      expected: [],
+    },
+    {
+      name: "minimum retry rate raised",
+      base: policy("  retryConstraint: {budget: {percent: 20}}"),
+      head: policy("  retryConstraint: {budget: {percent: 20}, minRetryRate: {count: 100, interval: 1s}}"),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "retryConstraint", "minRetryRate"],
+          says: "minimum retry rate 10/s → 100/s: more retries allowed even past the budget",
+        },
+      ],
+    },
+    {
       name: "retry budget removed",
       base: policy("  retryConstraint: {budget: {percent: 20}}"),
       head: policy(""),
