@@ -264,11 +264,18 @@ function fallbackOf(
   wildcardsAt: ReadonlyMap<string, readonly string[]>,
 ): Flow | undefined {
   const shapes = requestShapes(removed.match);
+  const overlaps = (rival: Flow) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
+  const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => requestShapes(rival.match).some((a) => covers(a, b)));
   const sameHost = slots.get(`${removed.entry}|${removed.host}`);
-  const wildcard = sameHost ? undefined : wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
-  const rivals = sameHost ?? (wildcard === undefined ? [] : (slots.get(`${removed.entry}|${wildcard}`) ?? []));
-  const first = rivals.find((rival) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b))));
-  return first && shapes.every((b) => requestShapes(first.match).some((a) => covers(a, b))) ? first : undefined;
+  if (sameHost) {
+    const first = sameHost.find(overlaps);
+    return takesAll(first) ? first : undefined;
+  }
+  const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
+  // Rules of other routes on one host are ranked by how specific their matches are, not by their
+  // order: only a rule that alone can take the requests is sure to take them all.
+  const candidates = wildcard === undefined ? [] : (slots.get(`${removed.entry}|${wildcard}`) ?? []).filter(overlaps);
+  return candidates.length === 1 && takesAll(candidates[0]) ? candidates[0] : undefined;
 }
 
 /** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen. */

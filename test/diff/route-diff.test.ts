@@ -232,6 +232,23 @@ spec:
     ]);
   });
 
+  it("where several of the wildcard host's rules may take the requests (its /api rule outranks its catch-all, whatever their order), none is claimed: the host is removed", () => {
+    const split = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: catch-all, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: ["*.example.com"]
+  rules:
+  - { backendRefs: [{ name: shop, port: 8080 }] }
+  - { matches: [{ path: { type: PathPrefix, value: /api } }], backendRefs: [{ name: api, port: 8080 }] }`;
+    const result = analyze(
+      { "g.yaml": gateway, "r.yaml": route("[shop.example.com]"), "c.yaml": split },
+      { "g.yaml": gateway, "c.yaml": split },
+    );
+    expect(classesOf(result)).toEqual(["route.removed"]);
+  });
+
   it("a wildcard takes one more label, no more: a host two labels below it is removed", () => {
     const result = analyze(
       { "g.yaml": gateway, "r.yaml": route("[a.shop.example.com]") },
