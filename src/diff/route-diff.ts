@@ -1,5 +1,6 @@
 import { entryCluster, servedFlows, unscopedEntry, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
+import { surelyCovers } from "../core/host-match.js";
 import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
@@ -236,18 +237,10 @@ const hostParts = (host: string): [name: string, section: string] => {
   return at < 0 ? [host, ""] : [host.slice(0, at), host.slice(at)];
 };
 
-/**
- * Whether requests for `host` reach rules written for `pattern`: `*` (a route naming no hostname)
- * takes every host, `*.example.com` one more label, as every implementation agrees (Envoy's suffix
- * match would take several: not counted on, so a fallback is never claimed where one may not exist).
- */
+/** Whether requests for `host` surely reach rules written for `pattern` (an L4 rule's section alike). */
 function hostCovers(pattern: string, host: string): boolean {
   const [[patternName, patternSection], [name, section]] = [hostParts(pattern), hostParts(host)];
-  if (patternSection !== section || name.startsWith("*")) return false;
-  if (patternName === "*") return true;
-  if (!patternName.startsWith("*.")) return false;
-  const suffix = patternName.slice(1);
-  return name.endsWith(suffix) && name.length > suffix.length && !name.slice(0, -suffix.length).includes(".");
+  return patternSection === section && surelyCovers(patternName, name);
 }
 
 /** `*` last; of wildcards, the longest (most specific) first: the order hosts are chosen in. */

@@ -14,7 +14,7 @@ import { scopeOfKey } from "../../core/graph-nodes.js";
 
 const VIRTUAL_SERVICE = { group: "networking.istio.io", kind: "VirtualService" };
 
-const isVirtualService = (resource: Resource): boolean =>
+export const isVirtualService = (resource: Resource): boolean =>
   resource.id.kind === VIRTUAL_SERVICE.kind && resource.id.group === VIRTUAL_SERVICE.group;
 
 /** A VirtualService without hosts serves only as some root's delegate. */

@@ -5,7 +5,16 @@ import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
-import { delegateOf, delegationsTo, isDelegate, mergeMatches, mergeRule, scopedMatch, type ScopedMatch } from "./delegation.js";
+import {
+  delegateOf,
+  delegationsTo,
+  isDelegate,
+  isVirtualService,
+  mergeMatches,
+  mergeRule,
+  scopedMatch,
+  type ScopedMatch,
+} from "./delegation.js";
 
 /**
  * VirtualService http/tls/tcp rules as flows: one per gateway (`mesh` when none), host and rule.
@@ -185,7 +194,7 @@ function delegatedRules(delegate: Resource, set: ManifestSet): RuleShape[] {
 }
 
 export function virtualServiceRules(resource: Resource, set: ManifestSet): RuleShape[] {
-  if (resource.id.kind !== "VirtualService" || resource.id.group !== "networking.istio.io") return [];
+  if (!isVirtualService(resource)) return [];
   if (isDelegate(resource)) return delegatedRules(resource, set);
   const spec = record(resource.body.spec);
   const site = rootSite(resource);

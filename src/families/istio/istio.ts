@@ -60,6 +60,18 @@ const HIDDEN_EFFECT: Readonly<Record<string, string>> = {
   ServiceEntry: "workloads there no longer have its hosts in their registry",
 };
 
+/** `~` exports to no namespace at all. */
+const namespacesIn = (values: readonly string[]) => values.filter((value) => value !== "~");
+
+/** The namespaces an `exportTo` change hides a resource from, as a finding names them; undefined when it hides it from none. */
+function hiddenFrom(before: readonly string[] | undefined, after: readonly string[] | undefined): string | undefined {
+  // Unset is the mesh default, normally every namespace.
+  if (after === undefined || after.includes("*")) return undefined;
+  const kept = namespacesIn(after);
+  if (before === undefined || before.includes("*")) return kept.length > 0 ? `every namespace but ${kept.join(", ")}` : "any namespace";
+  return namespacesIn(setChange(before, after).removed).join(", ") || undefined;
+}
+
 const exportTo = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const namespace = namespaceOf(change);
@@ -71,16 +83,7 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
   const before = view(change.base);
   const after = view(change.head);
   if (sameValue(before ?? ["*"], after ?? ["*"])) return;
-  const visibleEverywhere = (values: string[] | undefined) => values === undefined || values.includes("*");
-  // `~` exports to no namespace at all.
-  const namespaces = (values: readonly string[]) => values.filter((value) => value !== "~");
-  const lost = visibleEverywhere(after)
-    ? undefined
-    : visibleEverywhere(before)
-      ? namespaces(after!).length > 0
-        ? `every namespace but ${namespaces(after!).join(", ")}`
-        : "any namespace"
-      : namespaces(setChange(before!, after!).removed).join(", ") || undefined;
+  const lost = hiddenFrom(before, after);
   if (lost !== undefined) {
     out.add({
       class: "resource.changed",
@@ -97,7 +100,7 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
   if (after === undefined) effect = "visibility falls back to the mesh default (every namespace unless meshConfig sets a default exportTo)";
   else if (after.includes("*") && !before.includes("*")) effect = "now visible in every namespace";
   else {
-    const gained = setChange(before, after).added.filter((value) => value !== "~");
+    const gained = namespacesIn(setChange(before, after).added);
     if (before.includes("*") || gained.length === 0) return;
     effect = `now visible in ${gained.join(", ")}`;
   }
