@@ -1,8 +1,9 @@
 import { canonical, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import { isRecord, list, record, spec, text, type JsonRecord } from "../../core/json-access.js";
+import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -231,7 +232,57 @@ const extAuthFailOpen: Check = (change, out) => {
   });
 };
 
+/** The JWT providers a policy trusts (`jwt.providers`: remote JWKS, or keys written inline). */
+const jwtIssuers = (policy: Resource): TrustedIssuer[] =>
+  list(record(spec(policy).jwt).providers).flatMap((value, index) => {
+    const provider = record(value);
+    const issuer = text(provider.issuer) ?? `provider ${text(provider.name) ?? index}`;
+    const local = record(provider.localJWKS);
+    return [
+      {
+        issuer,
+        ...keySource(issuer, text(record(provider.remoteJWKS).uri), text(local.inline) ?? text(record(local.valueRef).name)),
+        audiences: sortedSet(texts(provider.audiences)),
+        path: ["spec", "jwt", "providers", index],
+      },
+    ];
+  });
+
+/** Who a policy that kept its JWT authentication trusts to sign tokens (one that gains or loses it: guardsPerTarget). */
+const jwtTrust: Check = (change, out) => {
+  if (!isRecord(spec(change.base).jwt) || !isRecord(spec(change.head).jwt)) return;
+  const [before, after] = [jwtIssuers(change.base!), jwtIssuers(change.head!)];
+  const dropped = before.filter((rule) => !after.some((other) => other.issuer === rule.issuer));
+  const scope = (policy: Resource) =>
+    `for ${
+      targetsOf(policy)
+        .map((target) => target.name)
+        .join(", ") || "no target"
+    }`;
+  const drafts = issuerChanges(before, after, dropped, {
+    scope: scope(change.head!),
+    formerScope: scope(change.base!),
+    validatedBefore: before.length > 0,
+  });
+  for (const draft of drafts) out.add(draft);
+};
+
+/** The identity provider an OIDC sign-in trusts: another issuer is another authority over who signs in. */
+const oidcIssuer: Check = (change, out) => {
+  const issuer = (policy: Resource | undefined) => text(record(record(spec(policy).oidc).provider).issuer);
+  const [before, after] = [issuer(change.base), issuer(change.head)];
+  if (before === undefined || after === undefined || before === after) return;
+  out.add({
+    class: "trust.changed",
+    summary: `oidc.provider.issuer ${before} → ${after}: sign-in now trusts another identity provider's tokens`,
+    side: "head",
+    path: ["spec", "oidc", "provider", "issuer"],
+    before,
+    after,
+  });
+};
+
 export const envoyGatewayDetector = byKind(
-  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen] },
+  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, jwtTrust, oidcIssuer] },
   (id) => id.group === ENVOY_GATEWAY_GROUP,
 );

@@ -4,8 +4,9 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
+import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
-import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
+import { isRecord, list, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 
 /**
  * Istio security policies (research §1.3): PeerAuthentication decides whether plaintext is
@@ -458,7 +459,71 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   }
 };
 
+// ---------------------------------------------------------------------------------------------
+// RequestAuthentication
+
+const trustedIssuers = (resource: Resource | undefined): TrustedIssuer[] =>
+  list(spec(resource).jwtRules).flatMap((value, index) => {
+    const rule = record(value);
+    const issuer = text(rule.issuer);
+    if (issuer === undefined) return [];
+    return [
+      {
+        issuer,
+        ...keySource(issuer, text(rule.jwksUri), text(rule.jwks)),
+        audiences: sortedSet(texts(rule.audiences)),
+        path: ["spec", "jwtRules", index],
+      },
+    ];
+  });
+
+const authnSelection: Selection = (resource) => canonical([resource.id.namespace, workloadLabels(resource), targetsOf(resource)]);
+
+/**
+ * The RequestAuthentications whose rules combine on the workloads `self` selects: those selecting
+ * the same, and the namespace-wide ones of its namespace and of the mesh's root namespace, in the
+ * same cluster. (Other selectors may overlap; the tree does not say which workloads carry which labels.)
+ */
+function combinedWith(tree: ManifestSet, self: Resource, root: string, context: DetectorContext): Resource[] {
+  const cluster = (resource: Resource) => context.clusterOfFile(resource.source.file) ?? "";
+  const selected = authnSelection(self);
+  return othersOfKind(tree, self)
+    .concat(tree.resources.get(self.key) ?? [])
+    .filter(
+      (other) =>
+        cluster(other) === cluster(self) &&
+        (authnSelection(other) === selected || (isNamespaceWide(other) && [self.id.namespace, root].includes(other.id.namespace))),
+    );
+}
+
+/**
+ * Judged by the issuers its workloads honour, across the policies that combine there (Istio merges
+ * every RequestAuthentication that selects a workload): a rename, or a rule moved to a sibling
+ * policy, trusts nothing new.
+ */
+const requestAuthentication = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const change = selectionCounterparts(resourceChange, context, authnSelection);
+  const subject = change && (change.head ?? change.base);
+  if (!change || !subject) return;
+  const baseRoot = rootNamespaceIn(context.base, context);
+  const headRoot = rootNamespaceIn(context.head, context);
+  const before = combinedWith(context.base, subject, baseRoot, context).flatMap(trustedIssuers);
+  const stillTrusted = new Set(
+    change.base
+      ? combinedWith(context.head, change.base, headRoot, context).flatMap((other) => trustedIssuers(other).map((rule) => rule.issuer))
+      : [],
+  );
+  const dropped = trustedIssuers(change.base).filter((rule) => !stillTrusted.has(rule.issuer));
+  const drafts = issuerChanges(before, trustedIssuers(change.head), dropped, {
+    scope: scopeOf(subject, change.head ? headRoot : baseRoot),
+    formerScope: scopeOf(change.base ?? subject, baseRoot),
+    validatedBefore: before.length > 0,
+  });
+  for (const draft of drafts) out.add(draft);
+};
+
 export const istioSecurityChecks = {
   PeerAuthentication: peerAuthentication,
   AuthorizationPolicy: authorizationPolicy,
+  RequestAuthentication: requestAuthentication,
 } as const satisfies Readonly<Record<string, (change: ResourceChange, out: DetectionList, context: DetectorContext) => void>>;

@@ -713,6 +713,7 @@ export const istioDetector = byKind(
     Sidecar: [sidecar],
     PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
     AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
+    RequestAuthentication: [istioSecurityChecks.RequestAuthentication],
     EnvoyFilter: [envoyFilterCheck],
     WasmPlugin: [wasmPluginCheck],
   },

@@ -114,6 +114,56 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("who signs the tokens a JWT provider accepts, and for which audiences", () => {
+    const jwt = (providers: string) => onRoute(`  jwt:\n    providers:\n${providers}`);
+    const AUTH =
+      "    - {name: auth, issuer: https://auth.example.com, audiences: [web], remoteJWKS: {uri: https://auth.example.com/jwks}}\n";
+    const PROVIDER = ["spec", "jwt", "providers", 0];
+    expectDetections(
+      detect(envoyGatewayDetector, jwt(AUTH), jwt(AUTH.replace("uri: https://auth.example.com", "uri: https://keys.evil.net"))),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: PROVIDER,
+          says: "keys for tokens issued by https://auth.example.com now come from https://keys.evil.net/jwks",
+        },
+      ],
+    );
+    expectDetections(
+      detect(
+        envoyGatewayDetector,
+        jwt(AUTH),
+        jwt(`${AUTH}    - {name: partner, issuer: https://partner.example.org, remoteJWKS: {uri: https://partner.example.org/keys}}\n`),
+      ),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "jwt", "providers", 1],
+          says: "tokens issued by https://partner.example.org",
+        },
+      ],
+    );
+    expectDetections(detect(envoyGatewayDetector, jwt(AUTH), jwt(AUTH.replace(" audiences: [web],", ""))), [
+      { class: "access.widened", side: "head", path: PROVIDER, says: "for any audience are now accepted (for HTTPRoute apps/web)" },
+    ]);
+    // Keys moved on the issuer's own host: the same signer.
+    expect(detect(envoyGatewayDetector, jwt(AUTH), jwt(AUTH.replace("/jwks", "/.well-known/jwks.json")))).toEqual([]);
+  });
+
+  it("an OIDC sign-in that trusts another identity provider", () => {
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), onRoute(OIDC.replace("id.example.com", "login.example.net"))), [
+      {
+        class: "trust.changed",
+        side: "head",
+        path: ["spec", "oidc", "provider", "issuer"],
+        says: "https://id.example.com → https://login.example.net",
+      },
+    ]);
+    expect(detect(envoyGatewayDetector, onRoute(OIDC), onRoute(OIDC.replace("clientID: web", "clientID: web-2")))).toEqual([]);
+  });
+
   it("is reviewed end to end: deleting a route's SSO policy blocks as access.widened", () => {
     const tree = { "apps/route.yaml": ROUTE, "apps/sso.yaml": onRoute(OIDC) };
     const result = analyze(tree, { "apps/route.yaml": ROUTE });

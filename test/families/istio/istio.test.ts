@@ -1049,6 +1049,135 @@ spec: {}`,
   ]);
 });
 
+describe("RequestAuthentication: the token issuers a workload honours are trust anchors", () => {
+  const authn = (name: string, rules: string, selector = "  selector: {matchLabels: {app: checkout}}\n", namespace = "shop") => `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+${selector}  jwtRules:
+${rules}`;
+  const AUTH = "  - {issuer: https://auth.example.com, jwksUri: https://auth.example.com/jwks, audiences: [checkout]}\n";
+  const OTHER = "  - {issuer: https://other.example.org}\n";
+  const RULE = ["spec", "jwtRules", 0];
+  run([
+    {
+      name: "another issuer: its keys mint identities AuthorizationPolicies honour; the old issuer's callers are refused",
+      base: authn("jwt", AUTH),
+      head: authn("jwt", AUTH.replace("issuer: https://auth.example.com", "issuer: https://evil.example.net")),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: RULE,
+          says: "tokens issued by https://evil.example.net (keys: https://auth.example.com/jwks) now authenticate requests (workloads matching app=checkout in shop), beside https://auth.example.com",
+        },
+        {
+          class: "resource.changed",
+          side: "base",
+          path: RULE,
+          says: "no longer validates tokens issued by https://auth.example.com",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "keys fetched from another host",
+      base: authn("jwt", AUTH),
+      head: authn("jwt", AUTH.replace("jwksUri: https://auth.example.com/jwks", "jwksUri: https://keys.evil.net/jwks")),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: RULE,
+          says: "keys for tokens issued by https://auth.example.com now come from https://keys.evil.net/jwks (was https://auth.example.com/jwks",
+        },
+      ],
+    },
+    {
+      name: "keys moved on the issuer's own host, or left to its discovery: the same signer",
+      base: authn("jwt", AUTH),
+      head: authn("jwt", AUTH.replace("jwksUri: https://auth.example.com/jwks, ", "")),
+      expected: [],
+    },
+    {
+      name: "an issuer added beside the one trusted",
+      base: authn("jwt", AUTH),
+      head: authn("jwt", AUTH + OTHER),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "jwtRules", 1],
+          says: "tokens issued by https://other.example.org (keys: https://other.example.org's OpenID discovery) now authenticate requests",
+        },
+      ],
+    },
+    {
+      name: "audiences widened",
+      base: authn("jwt", AUTH),
+      head: authn("jwt", AUTH.replace("[checkout]", "[checkout, billing]")),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: RULE,
+          says: "tokens issued by https://auth.example.com for billing are now accepted",
+        },
+      ],
+    },
+    {
+      name: "audiences dropped: no audience check at all",
+      base: authn("jwt", AUTH),
+      head: authn("jwt", AUTH.replace(", audiences: [checkout]", "")),
+      expected: [{ class: "access.widened", side: "head", path: RULE, says: "for any audience are now accepted" }],
+    },
+    {
+      name: "the first policy of its workloads: a new requirement, not a new anchor beside others",
+      head: authn("jwt", AUTH),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: RULE,
+          says: "now validates tokens issued by https://auth.example.com",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a policy added where a namespace-wide one already validates tokens: its issuer is trusted beside that one's",
+      others: { base: [resource(authn("ns", OTHER, ""))], head: [resource(authn("ns", OTHER, ""))] },
+      head: authn("jwt", AUTH),
+      expected: [{ class: "trust.changed", side: "head", path: RULE, says: "beside https://other.example.org" }],
+    },
+    {
+      name: "removed while a sibling policy of the same workloads still trusts its issuer: nothing changes",
+      others: { base: [resource(authn("jwt-2", AUTH))], head: [resource(authn("jwt-2", AUTH))] },
+      base: authn("jwt", AUTH),
+      expected: [],
+    },
+    {
+      name: "removed: its issuer's callers are refused",
+      base: authn("jwt", AUTH),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: RULE,
+          says: "no longer validates tokens issued by https://auth.example.com",
+          riskFloor: "medium",
+        },
+      ],
+    },
+  ]);
+
+  it("renamed: the same workloads trust the same issuers", () => {
+    expect(detect(istioDetector, authn("jwt", AUTH), undefined, { head: [resource(authn("jwt-v2", AUTH))] })).toEqual([]);
+    expect(detect(istioDetector, undefined, authn("jwt-v2", AUTH), { base: [resource(authn("jwt", AUTH))] })).toEqual([]);
+  });
+});
+
 describe("Sidecar", () => {
   const sidecar = (body: string) => `
 apiVersion: networking.istio.io/v1
