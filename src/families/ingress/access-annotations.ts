@@ -105,3 +105,25 @@ export function plaintextAnnotations(base: Resource, head: Resource, out: Detect
     after: head.annotations[kept] ?? null,
   });
 }
+
+/**
+ * How the controller talks to the Ingress's backends: ingress-nginx's and the ALB's `backend-protocol`
+ * (HTTPS or GRPCS: TLS to the pods), ingress-nginx's `proxy-ssl-verify` (the pods' certificates
+ * checked). Dropping either is the DestinationRule `tls.mode: DISABLE` of an Ingress.
+ */
+const BACKEND_PROTOCOLS = ["nginx.ingress.kubernetes.io/backend-protocol", "alb.ingress.kubernetes.io/backend-protocol"] as const;
+const ENCRYPTED = new Set(["HTTPS", "GRPCS"]);
+const VERIFY = "nginx.ingress.kubernetes.io/proxy-ssl-verify";
+
+export function upstreamTlsAnnotations(base: Resource, head: Resource, out: DetectionList): void {
+  const [before, after] = [base.annotations, head.annotations];
+  const weakened = (key: string, summary: string) =>
+    out.add({ class: "mtls.weakened", summary, side: "head", path: annotationPath(key), before: before[key], after: after[key] ?? null });
+  for (const key of BACKEND_PROTOCOLS) {
+    const [was, now] = [before[key]?.trim().toUpperCase(), after[key]?.trim().toUpperCase()];
+    if (was !== undefined && ENCRYPTED.has(was) && !ENCRYPTED.has(now ?? "HTTP"))
+      weakened(key, `${key} ${was} → ${now ?? "(unset: HTTP)"}: traffic from the controller to its backends is sent in plaintext`);
+  }
+  if (before[VERIFY]?.trim().toLowerCase() === "on" && after[VERIFY]?.trim().toLowerCase() !== "on")
+    weakened(VERIFY, `${VERIFY} on → ${after[VERIFY] ?? "(unset: off)"}: the backends' certificates are no longer verified`);
+}

@@ -3,7 +3,8 @@ import { DetectionList } from "../../core/detection-list.js";
 import { list, record, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import type { ResourceDetector } from "../../core/detector.js";
-import { accessAnnotations, plaintextAnnotations } from "./access-annotations.js";
+import { accessAnnotations, plaintextAnnotations, upstreamTlsAnnotations } from "./access-annotations.js";
+import { snippetAnnotations } from "./snippet-annotations.js";
 import { CLASS_ANNOTATION, ingressClass } from "./flows.js";
 
 /**
@@ -24,8 +25,9 @@ const tlsOf = (resource: Resource | undefined): string[] =>
     .sort();
 
 export const ingressDetector: ResourceDetector = (change) => {
-  if (!change.base || !change.head) return [];
   const out = new DetectionList(change);
+  snippetAnnotations(change.base, change.head, out);
+  if (!change.base || !change.head) return out.detections;
   const [classBefore, classAfter] = [ingressClass(change.base), ingressClass(change.head)];
   if (classBefore !== classAfter) {
     out.add({
@@ -43,6 +45,7 @@ export const ingressDetector: ResourceDetector = (change) => {
   }
   accessAnnotations(change.base, change.head, out);
   plaintextAnnotations(change.base, change.head, out);
+  upstreamTlsAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];
   if (!sameValue(tlsBefore, tlsAfter)) {
     out.add({

@@ -274,4 +274,40 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
       "listener.changed high: alb.ingress.kubernetes.io/scheme (unset: internal) → internet-facing: its hosts become reachable from the internet",
     ]);
   });
+
+  it("TLS to the backends dropped, or their certificates no longer verified, is mtls.weakened", () => {
+    const PROTOCOL = "nginx.ingress.kubernetes.io/backend-protocol";
+    expect(widened({ [PROTOCOL]: "HTTPS" }, { [PROTOCOL]: "HTTP" })).toEqual([
+      `mtls.weakened critical: ${PROTOCOL} HTTPS → HTTP: traffic from the controller to its backends is sent in plaintext`,
+    ]);
+    expect(widened({ [PROTOCOL]: "GRPCS" }, { "alb.ingress.kubernetes.io/backend-protocol": "HTTPS" })).toEqual([
+      `mtls.weakened critical: ${PROTOCOL} GRPCS → (unset: HTTP): traffic from the controller to its backends is sent in plaintext`,
+    ]);
+    expect(widened({ [PROTOCOL]: "HTTP" }, { [PROTOCOL]: "HTTPS" })).toEqual([]);
+    const VERIFY = "nginx.ingress.kubernetes.io/proxy-ssl-verify";
+    expect(widened({ [PROTOCOL]: "HTTPS", [VERIFY]: "on" }, { [PROTOCOL]: "HTTPS", [VERIFY]: "off" })).toEqual([
+      `mtls.weakened critical: ${VERIFY} on → off: the backends' certificates are no longer verified`,
+    ]);
+  });
+
+  it("a snippet of raw proxy configuration added, changed or removed is high: what it does is not modelled", () => {
+    const SNIPPET = "nginx.ingress.kubernetes.io/configuration-snippet";
+    const ALLOWED = { [ALLOW]: "10.0.0.0/8" };
+    expect(widened(ALLOWED, { ...ALLOWED, [SNIPPET]: "allow all;" })).toEqual([
+      `resource.changed high: ${SNIPPET} added: raw proxy configuration for its hosts; what it does to requests is not modelled`,
+    ]);
+    expect(widened({ ...ALLOWED, [SNIPPET]: "deny 1.2.3.4;" }, { ...ALLOWED, [SNIPPET]: "allow all;" })).toEqual([
+      `resource.changed high: ${SNIPPET} changed: raw proxy configuration for its hosts; what it does to requests is not modelled`,
+    ]);
+    expect(widened({ ...ALLOWED, [SNIPPET]: "deny 1.2.3.4;" }, ALLOWED)).toEqual([
+      `resource.changed high: ${SNIPPET} removed: what it configured no longer applies to its hosts (deny 1.2.3.4;)`,
+    ]);
+    // A new Ingress that brings one.
+    const added = analyze({}, { [FILE]: annotated({ "nginx.org/server-snippets": "return 200;" }) }).findings;
+    expect(added.map((f) => [f.class, f.risk, f.summary.replace(/^Ingress shop\/shop: /, "")])).toContainEqual([
+      "resource.changed",
+      "high",
+      "nginx.org/server-snippets added: raw proxy configuration for its hosts; what it does to requests is not modelled",
+    ]);
+  });
 });
