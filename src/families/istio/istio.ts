@@ -18,6 +18,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
+import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { envoyFilterCheck, wasmPluginCheck } from "./istio-extensions.js";
 import {
   flag,
@@ -317,13 +318,11 @@ interface Placed {
   readonly index: number;
 }
 
-const endpointPlacements = (resource: Resource | undefined, field: "locality" | "network"): Map<string, Placed> => {
+const endpointPlacements = (resource: Resource | undefined, field: Field): Map<string, Placed> => {
   const placed = new Map<string, Placed>();
   list(spec(resource).endpoints).forEach((endpoint, index) => {
-    const value = text(record(endpoint)[field]);
-    if (!value) return;
-    const key = field === "locality" ? (value.split("/")[0] ?? value) : value;
-    if (!placed.has(key)) placed.set(key, { value, index });
+    const key = placeOf(endpoint, field);
+    if (key !== undefined && !placed.has(key)) placed.set(key, { value: text(record(endpoint)[field])!, index });
   });
   return placed;
 };
@@ -711,6 +710,7 @@ export const istioDetector = byKind(
     ServiceEntry: [serviceEntry, exportTo],
     Gateway: [istioGateway],
     Sidecar: [sidecar],
+    WorkloadEntry: [workloadEntryCheck],
     PeerAuthentication: [istioSecurityChecks.PeerAuthentication],
     AuthorizationPolicy: [istioSecurityChecks.AuthorizationPolicy],
     RequestAuthentication: [istioSecurityChecks.RequestAuthentication],

@@ -1178,6 +1178,111 @@ ${rules}`;
   });
 });
 
+describe("WorkloadEntry: an endpoint of the ServiceEntries that select it", () => {
+  const SERVICE_ENTRY = resource(`
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db.internal]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 5432, name: tcp, protocol: TCP}]
+  workloadSelector: {labels: {app: db}}
+`);
+  const entry = (name: string, fields: string) => `
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: ${name}, namespace: shop}
+spec: {${fields}}
+`;
+  const VM1 = "address: 10.0.0.1, labels: {app: db}, locality: us-east1/us-east1-b";
+  const VM2 = resource(entry("vm2", "address: 10.0.0.2, labels: {app: db}, locality: us-east1/us-east1-c"));
+  const run = detectorTable(istioDetector, { base: [SERVICE_ENTRY], head: [SERVICE_ENTRY] });
+  run([
+    {
+      name: "moved to another region: the hosts gain backends there and lose them where it was",
+      base: entry("vm1", VM1),
+      head: entry("vm1", VM1.replace("us-east1/us-east1-b", "europe-west1/europe-west1-b")),
+      expected: [
+        {
+          class: "backend.region-added",
+          side: "head",
+          path: ["spec", "locality"],
+          says: "endpoint 10.0.0.1 in region europe-west1: db.internal gains backends there",
+        },
+        {
+          class: "backend.region-removed",
+          side: "base",
+          path: ["spec", "locality"],
+          says: "no endpoint of db.internal left in region us-east1",
+        },
+      ],
+    },
+    {
+      name: "moved to another zone of a region another endpoint keeps: no region moves",
+      others: { base: [VM2], head: [VM2] },
+      base: entry("vm1", VM1),
+      head: entry("vm1", VM1.replace("us-east1-b", "us-east1-d")),
+      expected: [],
+    },
+    {
+      name: "joins beside an endpoint of the same region",
+      others: { base: [VM2], head: [VM2] },
+      head: entry("vm1", VM1),
+      expected: [{ class: "backend.added", side: "head", path: ["spec", "labels"], says: "endpoint 10.0.0.1 joins db.internal" }],
+    },
+    {
+      name: "leaves while another endpoint serves the hosts",
+      others: { base: [VM2], head: [VM2] },
+      base: entry("vm1", VM1),
+      head: entry("vm1", VM1.replace("app: db", "app: cache")),
+      expected: [
+        { class: "resource.changed", side: "base", path: ["spec"], says: "endpoint 10.0.0.1 leaves db.internal", riskFloor: "medium-high" },
+      ],
+    },
+    {
+      name: "the last endpoint removed",
+      base: entry("vm1", VM1),
+      expected: [
+        { class: "backend.all-removed", side: "base", path: ["spec"], says: "was the last endpoint of db.internal (ServiceEntry shop/db)" },
+      ],
+    },
+    {
+      name: "another address, another weight",
+      base: entry("vm1", VM1),
+      head: entry("vm1", `${VM1.replace("10.0.0.1", "10.9.9.9")}, weight: 100`),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "address"],
+          says: "address 10.0.0.1 → 10.9.9.9",
+          riskFloor: "medium-high",
+        },
+        { class: "backend.weight-changed", side: "head", path: ["spec", "weight"], says: "load-balancing weight (unset) → 100" },
+      ],
+    },
+  ]);
+
+  it("an entry no ServiceEntry here selects is judged on its own fields; one whose ServiceEntry leaves with it, on the ServiceEntry", () => {
+    const alone = (fields: string) => entry("vm1", fields.replace("app: db", "app: billing"));
+    expectDetections(
+      detect(istioDetector, alone(VM1), alone(VM1.replace("10.0.0.1", "10.9.9.9")), { base: [SERVICE_ENTRY], head: [SERVICE_ENTRY] }),
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "address"],
+          says: "no ServiceEntry in the repository selects it",
+          riskFloor: "medium",
+        },
+      ],
+    );
+    expect(detect(istioDetector, entry("vm1", VM1), undefined, { base: [SERVICE_ENTRY] })).toEqual([]);
+  });
+});
+
 describe("Sidecar", () => {
   const sidecar = (body: string) => `
 apiVersion: networking.istio.io/v1
