@@ -93,6 +93,8 @@ interface ExportView {
   /** Kinds exported; `ALL` when the entry lists no resources or a resource names no kind. */
   readonly kinds: string[];
   readonly resources: unknown;
+  /** The entry names no resource selector: it exports everything of the workspace. */
+  readonly everything: boolean;
   readonly index: number;
 }
 
@@ -111,6 +113,7 @@ const exportsOf = (resource: Resource | undefined, field: "exportTo" | "importFr
       workspaces: sortedSet(list(entry.workspaces).map(workspaceSelector)),
       kinds: resources.length === 0 ? ["ALL"] : sortedSet(resources.map((selector) => text(record(selector).kind) ?? "ALL")),
       resources: normal(resources),
+      everything: resources.length === 0,
       index,
     };
   });
@@ -145,8 +148,15 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
       after: { workspaces: now.workspaces, kinds: now.kinds, resources: now.resources },
     });
   }
+  // An entry whose workspaces and resources another entry still exports to (`*`, or a list naming them all) loses nothing.
+  const stillExported = (was: ExportView) =>
+    after.some(
+      (now) =>
+        (everyWorkspace(now) || was.workspaces.every((workspace) => now.workspaces.includes(workspace))) &&
+        (now.everything || sameValue(now.resources, was.resources)),
+    );
   for (const was of before) {
-    if (after.some((candidate) => key(candidate) === key(was))) continue;
+    if (after.some((candidate) => key(candidate) === key(was)) || stillExported(was)) continue;
     out.add({
       class: "export.changed",
       summary: `exportTo no longer exports ${describeExport(was)}: routes in those workspaces that use these resources break`,

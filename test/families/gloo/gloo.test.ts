@@ -412,6 +412,22 @@ describe("workspaces", () => {
           path: ["spec", "exportTo", 0],
           says: "exportTo adds ROUTE_TABLE, VIRTUAL_DESTINATION to *: exported to every workspace",
         },
+        // "*" still exports them to gateways: nothing there breaks.
+      ],
+    },
+    {
+      name: "WorkspaceSettings exportTo moved to another workspace: the one left loses the export",
+      file: "workspaces.yaml",
+      kind: "WorkspaceSettings",
+      edit: (text) =>
+        text.replace("  exportTo:\n  - workspaces:\n    - name: gateways", "  exportTo:\n  - workspaces:\n    - name: billing"),
+      expected: [
+        {
+          class: "export.changed",
+          side: "head",
+          path: ["spec", "exportTo", 0],
+          says: "exportTo adds ROUTE_TABLE, VIRTUAL_DESTINATION to billing",
+        },
         {
           class: "export.changed",
           side: "base",
