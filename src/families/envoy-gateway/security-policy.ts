@@ -4,6 +4,7 @@ import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../.
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
+import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -282,7 +283,19 @@ const oidcIssuer: Check = (change, out) => {
   });
 };
 
+/** The origins a policy's CORS lets browsers read responses from (strings, with `*` wildcards). */
+const corsOrigins = (policy: Resource | undefined): CorsOrigins | undefined => {
+  const cors = spec(policy).cors;
+  return isRecord(cors) ? { origins: texts(cors.allowOrigins), credentials: cors.allowCredentials === true } : undefined;
+};
+
+const cors: Check = (change, out) => {
+  if (!change.head) return;
+  for (const draft of corsOriginChanges(corsOrigins(change.base), corsOrigins(change.head), "", ["spec", "cors", "allowOrigins"]))
+    out.add(draft);
+};
+
 export const envoyGatewayDetector = byKind(
-  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, jwtTrust, oidcIssuer] },
+  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, jwtTrust, oidcIssuer, cors] },
   (id) => id.group === ENVOY_GATEWAY_GROUP,
 );

@@ -17,10 +17,11 @@ import { list, numeric, optionalRecord, record, spec, text, type JsonRecord } fr
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does
- * not see: mirrors, redirects and rewrites, timeouts, retries and session persistence. Rules are
+ * not see: mirrors, redirects and rewrites, extension filters, CORS, timeouts, retries and session persistence. Rules are
  * paired by name, else by their match signature, never by position.
  */
 
@@ -179,6 +180,73 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
   }
 };
 
+/** The implementation-specific filters (ExtensionRef) a rule's requests pass through, on the rule or on one of its backends. */
+const extensionsOf = (rule: RuleView): Map<string, FieldPath> => {
+  const found = new Map<string, FieldPath>();
+  const fromFilters = (filters: unknown, path: FieldPath) =>
+    list(filters).forEach((filter, index) => {
+      const fields = record(filter);
+      if (text(fields.type) !== "ExtensionRef") return;
+      const ref = record(fields.extensionRef);
+      const name = `${text(ref.kind) ?? "?"} ${text(ref.name) ?? "?"}${text(ref.group) ? ` (${text(ref.group)})` : ""}`;
+      if (!found.has(name)) found.set(name, [...path, index]);
+    });
+  fromFilters(rule.value.filters, [...rule.path, "filters"]);
+  list(rule.value.backendRefs).forEach((backend, index) =>
+    fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
+  );
+  return found;
+};
+
+/**
+ * An ExtensionRef hands requests to what the implementation attaches there (a Traefik Middleware,
+ * an Envoy Gateway HTTPRouteFilter, a kgateway TrafficPolicy): authentication, rate limits, header
+ * policy, none modelled. One taken away may be the check that guarded the rule (access.widened);
+ * one added changes requests in ways the review cannot say (medium).
+ */
+const extensions = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  const [was, now] = [extensionsOf(before), extensionsOf(after)];
+  for (const [name, path] of was) {
+    if (now.has(name)) continue;
+    out.add({
+      class: "access.widened",
+      summary: `${after.label}: ExtensionRef filter ${name} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
+      side: "base",
+      path,
+      before: name,
+      after: null,
+    });
+  }
+  for (const [name, path] of now) {
+    if (was.has(name)) continue;
+    out.add({
+      class: "resource.changed",
+      summary: `${after.label}: ExtensionRef filter ${name} added: requests now pass through it; what it does is not modelled`,
+      side: "head",
+      path,
+      before: null,
+      after: name,
+      riskFloor: "medium",
+    });
+  }
+};
+
+const corsOf = (rule: RuleView): (CorsOrigins & { path: FieldPath }) | undefined => {
+  const found = filterBody(rule, "CORS", "cors");
+  if (!found) return undefined;
+  const cors = record(found.body);
+  return {
+    origins: list(cors.allowOrigins).flatMap((origin) => text(origin) ?? []),
+    credentials: cors.allowCredentials === true,
+    path: [...found.path, "allowOrigins"],
+  };
+};
+
+const cors = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  const now = corsOf(after);
+  for (const draft of corsOriginChanges(corsOf(before), now, `${after.label}: `, now?.path ?? after.path)) out.add(draft);
+};
+
 const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const field of ["request", "backendRequest"] as const) {
     const was = timeoutLimitMs(record(before.value.timeouts)[field]);
@@ -253,6 +321,8 @@ export const routeRules = (change: ResourceChange, out: DetectionList): void => 
     );
     if (!pair.base) continue;
     redirects(out, pair.base.value, pair.head.value);
+    extensions(out, pair.base.value, pair.head.value);
+    cors(out, pair.base.value, pair.head.value);
     timeouts(out, pair.base.value, pair.head.value);
     retries(out, pair.base.value, pair.head.value);
     sessionPersistence(

@@ -152,6 +152,13 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     expect(detect(envoyGatewayDetector, jwt(AUTH), jwt(AUTH.replace("/jwks", "/.well-known/jwks.json")))).toEqual([]);
   });
 
+  it("CORS opened to every origin", () => {
+    expectDetections(detect(envoyGatewayDetector, onRoute(CORS), onRoute(CORS.replace("https://example.com", '"*"'))), [
+      { class: "access.widened", side: "head", path: ["spec", "cors", "allowOrigins"], says: "CORS allows every origin (*)" },
+    ]);
+    expect(detect(envoyGatewayDetector, onRoute(CORS), onRoute(CORS.replace("[https://example.com]", "[]")))).toEqual([]);
+  });
+
   it("an OIDC sign-in that trusts another identity provider", () => {
     expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), onRoute(OIDC.replace("id.example.com", "login.example.net"))), [
       {

@@ -624,6 +624,63 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "an ExtensionRef filter removed may have been the rule's guard; one added is not modelled",
+      base: route(
+        "  - matches: [{path: {value: /admin}}]\n    filters: [{type: ExtensionRef, extensionRef: {group: traefik.io, kind: Middleware, name: forward-auth}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs:\n    - name: admin\n      filters: [{type: ExtensionRef, extensionRef: {group: traefik.io, kind: Middleware, name: headers}}]",
+      ),
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec", "rules", 0, "filters", 0],
+          says: "rule PathPrefix /admin: ExtensionRef filter Middleware forward-auth (traefik.io) removed: requests no longer pass through it",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "backendRefs", 0, "filters", 0],
+          says: "ExtensionRef filter Middleware headers (traefik.io) added",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "CORS opened to every origin, or to one more",
+      base: route(
+        "  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: [https://shop.example.com], allowCredentials: true}}]",
+      ),
+      head: route('  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: ["*"], allowCredentials: true}}]'),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "cors", "allowOrigins"],
+          says: "CORS allows every origin (*): scripts on any site can read its responses, with the visitor's credentials",
+        },
+      ],
+    },
+    {
+      name: "CORS allowing one more origin is medium; fewer is none",
+      base: route(
+        "  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: [https://a.example.com, https://b.example.com]}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: [https://a.example.com, https://partner.example.org]}}]",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "cors", "allowOrigins"],
+          says: "CORS allows https://partner.example.org: scripts on that site can read its responses",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "timeout shortened, retries up and 5xx retried",
       base: route("  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 10s}\n    retry: {attempts: 1, codes: [502]}"),
       head: route(

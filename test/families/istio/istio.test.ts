@@ -1283,6 +1283,35 @@ spec: {${fields}}
   });
 });
 
+describe("VirtualService corsPolicy", () => {
+  const cors = (origins: string) =>
+    virtualService(`  - route: [{destination: {host: checkout}}]\n    corsPolicy: {allowOrigins: [${origins}], allowCredentials: true}`);
+  run([
+    {
+      name: "a regex that matches every origin is access.widened",
+      base: cors("{exact: https://shop.example.com}"),
+      head: cors("{exact: https://shop.example.com}, {regex: '.*'}"),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "http", 0, "corsPolicy"], says: "CORS allows every origin (regex:.*)" },
+      ],
+    },
+    {
+      name: "another exact origin is medium; the deprecated allowOrigin strings read as exact ones",
+      base: virtualService("  - route: [{destination: {host: checkout}}]\n    corsPolicy: {allowOrigin: [https://shop.example.com]}"),
+      head: cors("{exact: https://shop.example.com}, {exact: https://partner.example.org}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "http", 0, "corsPolicy"],
+          says: "CORS allows exact:https://partner.example.org",
+          riskFloor: "medium",
+        },
+      ],
+    },
+  ]);
+});
+
 describe("Sidecar", () => {
   const sidecar = (body: string) => `
 apiVersion: networking.istio.io/v1

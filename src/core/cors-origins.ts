@@ -1,0 +1,67 @@
+import type { DetectionDraft } from "./detection-list.js";
+import type { FieldPath } from "./finding.js";
+
+/**
+ * The origins whose pages a browser lets read a host's responses (CORS: a Gateway API route's CORS
+ * filter, an Istio VirtualService's corsPolicy, an Envoy Gateway SecurityPolicy's cors). An origin
+ * allowed is a site whose scripts act with the visitor's cookies when credentials are allowed: every
+ * origin (`*`, a match-everything prefix or regex) is access.widened; another named origin medium.
+ * Origins narrowed or CORS removed only make browsers refuse more. CORS set up where there was none
+ * names the sites it is for (the usual first setup): only every origin is reported then.
+ */
+export interface CorsOrigins {
+  /** Each allowed origin as written (`https://shop.example.com`, `*`, `prefix:https://`, `regex:.*`). */
+  readonly origins: readonly string[];
+  readonly credentials: boolean;
+}
+
+const EVERY_ORIGIN = new Set([
+  "*",
+  "http://*",
+  "https://*",
+  "prefix:",
+  "regex:.*",
+  "regex:.+",
+  "exact:*",
+  "prefix:http",
+  "prefix:https://",
+  "prefix:http://",
+]);
+
+export const allowsEveryOrigin = (origin: string): boolean => EVERY_ORIGIN.has(origin);
+
+export function corsOriginChanges(
+  before: CorsOrigins | undefined,
+  after: CorsOrigins | undefined,
+  where: string,
+  path: FieldPath,
+): DetectionDraft[] {
+  if (!after) return [];
+  const had = new Set(before?.origins ?? []);
+  if ([...had].some(allowsEveryOrigin)) return [];
+  const gained = after.origins.filter((origin) => !had.has(origin));
+  if (gained.length === 0) return [];
+  const credentials = after.credentials ? ", with the visitor's credentials" : "";
+  const every = gained.filter(allowsEveryOrigin);
+  if (!before && every.length === 0) return [];
+  return [
+    every.length > 0
+      ? {
+          class: "access.widened",
+          summary: `${where}CORS allows every origin (${every.join(", ")}): scripts on any site can read its responses${credentials}`,
+          side: "head",
+          path,
+          before: [...had],
+          after: after.origins,
+        }
+      : {
+          class: "resource.changed",
+          summary: `${where}CORS allows ${gained.join(", ")}: scripts on ${gained.length === 1 ? "that site" : "those sites"} can read its responses${credentials}`,
+          side: "head",
+          path,
+          before: [...had],
+          after: after.origins,
+          riskFloor: "medium",
+        },
+  ];
+}
