@@ -3,6 +3,7 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 
 /**
  * Envoy Gateway's ClientTrafficPolicy, for the TLS it asks of clients at a Gateway or one of its
@@ -18,8 +19,6 @@ interface ClientTls {
   readonly minVersion: string;
 }
 
-const TLS_1_2 = "1.2";
-
 function clientTls(policy: Resource | undefined): ClientTls | undefined {
   if (!policy) return undefined;
   const tls = record(spec(policy).tls);
@@ -27,7 +26,7 @@ function clientTls(policy: Resource | undefined): ClientTls | undefined {
   const version = text(tls.minVersion);
   return {
     ...(validation ? { validation: { optional: validation.optional === true, cas: show(list(validation.caCertificateRefs)) } } : {}),
-    minVersion: version === undefined || version === "Auto" ? TLS_1_2 : version,
+    minVersion: tlsVersion(version) ?? DEFAULT_TLS_FLOOR,
   };
 }
 
@@ -44,8 +43,6 @@ function gatewayWide(tree: ManifestSet, target: Target): ClientTls | undefined {
   }
   return undefined;
 }
-
-const versionRank = (version: string): number => ["1.0", "1.1", "1.2", "1.3"].indexOf(version);
 
 const clientTlsPerTarget: Check = (change, out, context) => {
   const before = targetsOf(change.base);
@@ -92,9 +89,9 @@ const clientTlsPerTarget: Check = (change, out, context) => {
         });
     }
     // Without a policy, Envoy Gateway's own floor holds.
-    const version = now?.minVersion ?? TLS_1_2;
-    if (versionRank(version) < versionRank(was.minVersion)) {
-      const weakened = versionRank(version) < versionRank(TLS_1_2);
+    const version = now?.minVersion ?? DEFAULT_TLS_FLOOR;
+    if (tlsVersionRank(version) < tlsVersionRank(was.minVersion)) {
+      const weakened = tlsVersionRank(version) < tlsVersionRank(DEFAULT_TLS_FLOOR);
       out.add({
         class: weakened ? "mtls.weakened" : "resource.changed",
         summary: where(`tls.minVersion ${was.minVersion} → ${version}: clients may connect with TLS ${version}`),

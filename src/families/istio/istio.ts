@@ -19,6 +19,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
+import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { envoyFilterCheck, wasmPluginCheck } from "./istio-extensions.js";
 import {
@@ -505,6 +506,8 @@ const serverView = (value: unknown) => {
     // The proto default mode is PASSTHROUGH, but a tls block on a plain HTTP server only redirects.
     tlsMode: text(tls?.mode) ?? (tls && (protocol === "HTTPS" || protocol === "TLS") ? "PASSTHROUGH" : undefined),
     credentials,
+    // Istio's gateways default to TLS 1.2 as their floor (TLS_AUTO too).
+    minTls: tlsVersion(text(tls?.minProtocolVersion)) ?? DEFAULT_TLS_FLOOR,
   };
 };
 
@@ -565,6 +568,18 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
   const terminates = (server: ServerView) =>
     server.tlsMode !== undefined && SERVER_TLS_STRENGTH[server.tlsMode] !== undefined && server.tlsMode !== "ISTIO_MUTUAL";
   if (!terminates(was) || !terminates(now)) return;
+  if (tlsVersionRank(now.minTls) < tlsVersionRank(was.minTls)) {
+    const weakened = tlsVersionRank(now.minTls) < tlsVersionRank(DEFAULT_TLS_FLOOR);
+    out.add({
+      class: weakened ? "mtls.weakened" : "resource.changed",
+      summary: `${label} tls.minProtocolVersion TLS ${was.minTls} → ${now.minTls}: clients may connect with TLS ${now.minTls}${weakened ? ", a deprecated protocol" : ""}`,
+      side: "head",
+      path: [...path, "tls", "minProtocolVersion"],
+      before: was.minTls,
+      after: now.minTls,
+      ...(weakened ? {} : { riskFloor: "medium" as const }),
+    });
+  }
   for (const field of SERVER_TRUST_FIELDS) {
     if (sameValue(was.credentials[field], now.credentials[field])) continue;
     out.add({

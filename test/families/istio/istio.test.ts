@@ -689,6 +689,33 @@ ${servers}`;
       ],
     },
     {
+      name: "the minimum TLS version lowered below 1.2 (Istio's default floor) weakens it; 1.3 → 1.2 is medium",
+      base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
+      head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, minProtocolVersion: TLSV1_0}")),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "servers", 0, "tls", "minProtocolVersion"],
+          says: "tls.minProtocolVersion TLS 1.2 → 1.0: clients may connect with TLS 1.0, a deprecated protocol",
+        },
+      ],
+    },
+    {
+      name: "the minimum TLS version 1.3 → 1.2",
+      base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, minProtocolVersion: TLSV1_3}")),
+      head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, minProtocolVersion: TLS_AUTO}")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "servers", 0, "tls", "minProtocolVersion"],
+          says: "TLS 1.3 → 1.2",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "hosts widened to a wildcard",
       base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
       head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}", "[shop.example.com, '*.example.com']")),
