@@ -470,7 +470,7 @@ const annotationVerdict = (
 };
 
 /**
- * external-dns annotations on any traffic resource (Gateway, route, Istio Gateway, VirtualService):
+ * external-dns annotations on any traffic resource (Gateway, route, Ingress, Istio Gateway, VirtualService):
  * they publish DNS names for it, which decides whether and where clients reach it.
  */
 export const externalDnsAnnotationDetector: ResourceDetector = (change) => {

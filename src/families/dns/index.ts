@@ -2,7 +2,7 @@ import type { Family } from "../family.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
 import * as dns from "./schemas.js";
 
-/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs, and external-dns annotations on gateways and routes. */
+/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs, and external-dns annotations on gateways, routes and Ingresses. */
 export const dnsFamily: Family = {
   name: "dns",
   kinds: [
@@ -14,6 +14,7 @@ export const dnsFamily: Family = {
   detectsOn: {
     "gateway-api": [externalDnsAnnotationDetector],
     istio: [externalDnsAnnotationDetector],
+    ingress: [externalDnsAnnotationDetector],
     "legacy-gateway-api": [externalDnsAnnotationDetector],
   },
 };

@@ -432,6 +432,28 @@ spec: {gatewayClassName: edge}
   it.each(rows)("%s", (_name, before, after, expected) => {
     expectDetections(detect(externalDnsAnnotationDetector, gateway(before), gateway(after)), expected);
   });
+
+  it("on an Ingress too: its target moved from the internal to the external entry point is reviewed end to end", () => {
+    const ingress = (target: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: apps
+  annotations: {external-dns.alpha.kubernetes.io/target: ${target}}
+spec:
+  ingressClassName: nginx
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`;
+    const result = analyze({ "apps/web.yaml": ingress("internal.example.com") }, { "apps/web.yaml": ingress("external.example.com") });
+    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.summary])).toEqual([
+      [
+        "route.attachment-changed",
+        "high",
+        "Ingress apps/web: external-dns.alpha.kubernetes.io/target internal.example.com → external.example.com: its DNS names resolve to another entry point",
+      ],
+    ]);
+  });
 });
 
 const K8GB = "k8gb-io__k8gb/deploy/gslb";
