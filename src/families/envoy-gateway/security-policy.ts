@@ -233,6 +233,33 @@ const extAuthFailOpen: Check = (change, out) => {
   });
 };
 
+/** The authorizer an extAuth asks, as its backends (`grpc` or `http`, `backendRef` or `backendRefs`). */
+const authorizerOf = (policy: Resource | undefined): string | undefined => {
+  const extAuth = spec(policy).extAuth;
+  if (!isRecord(extAuth)) return undefined;
+  const refs = ["grpc", "http"].flatMap((protocol) => {
+    const service = record(extAuth[protocol]);
+    return [...(isRecord(service.backendRef) ? [service.backendRef] : []), ...list(service.backendRefs)].map(
+      (ref) => `${protocol} ${show({ kind: "Service", ...record(ref) })}`,
+    );
+  });
+  return sortedSet(refs).join(", ");
+};
+
+/** Another external authorizer decides every request the policy guards: whatever it answers is access. */
+const extAuthAuthorizer: Check = (change, out) => {
+  const [before, after] = [authorizerOf(change.base), authorizerOf(change.head)];
+  if (before === undefined || after === undefined || before === after) return;
+  out.add({
+    class: "trust.changed",
+    summary: `extAuth now asks ${after || "(no backend)"} (was ${before || "(no backend)"}): whatever it answers decides access`,
+    side: "head",
+    path: ["spec", "extAuth"],
+    before,
+    after,
+  });
+};
+
 /** The JWT providers a policy trusts (`jwt.providers`: remote JWKS, or keys written inline). */
 const jwtIssuers = (policy: Resource): TrustedIssuer[] =>
   list(record(spec(policy).jwt).providers).flatMap((value, index) => {
@@ -296,6 +323,6 @@ const cors: Check = (change, out) => {
 };
 
 export const envoyGatewayDetector = byKind(
-  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, jwtTrust, oidcIssuer, cors] },
+  { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, extAuthAuthorizer, jwtTrust, oidcIssuer, cors] },
   (id) => id.group === ENVOY_GATEWAY_GROUP,
 );

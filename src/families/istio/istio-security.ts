@@ -429,6 +429,16 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
     });
     return;
   }
+  const provider = (resource: Resource) => text(record(spec(resource).provider).name);
+  if (after === "CUSTOM" && provider(change.base) !== provider(head))
+    out.add({
+      class: "trust.changed",
+      summary: `CUSTOM policy (${scope}) now asks extension provider ${show(provider(head))} (was ${show(provider(change.base))}): whatever it answers decides access to what its rules match`,
+      side: "head",
+      path: ["spec", "provider", "name"],
+      before: provider(change.base),
+      after: provider(head),
+    });
   const move = selectionMove(change.base, head);
   if (move) selectionMoved(change.base, head, move, out, context);
   const rulesBefore = rulesOf(change.base);

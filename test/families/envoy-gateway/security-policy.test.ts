@@ -107,6 +107,24 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("another external authorizer decides access; the same one written with backendRefs is none", () => {
+    const ext = (service: string) => onRoute(`  extAuth: {http: {${service}}}\n`);
+    expectDetections(
+      detect(envoyGatewayDetector, ext("backendRef: {name: authz, port: 9000}"), ext("backendRefs: [{name: authz-v2, port: 9000}]")),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "extAuth"],
+          says: "extAuth now asks http {kind=Service, name=authz-v2, port=9000}",
+        },
+      ],
+    );
+    expect(
+      detect(envoyGatewayDetector, ext("backendRef: {name: authz, port: 9000}"), ext("backendRefs: [{name: authz, port: 9000}]")),
+    ).toEqual([]);
+  });
+
   it("an external authorizer that starts failing open", () => {
     const ext = (failOpen: boolean) => onRoute(`  extAuth: {failOpen: ${failOpen}, http: {backendRefs: [{name: authz, port: 9000}]}}\n`);
     expectDetections(detect(envoyGatewayDetector, ext(false), ext(true)), [

@@ -1065,6 +1065,19 @@ spec: {}`,
       ],
     },
     {
+      name: "a CUSTOM policy that asks another extension provider",
+      base: policy("ext", "  action: CUSTOM\n  provider: {name: oauth2-proxy}\n  rules: [{to: [{operation: {paths: [/admin*]}}]}]"),
+      head: policy("ext", "  action: CUSTOM\n  provider: {name: noop-authz}\n  rules: [{to: [{operation: {paths: [/admin*]}}]}]"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "provider", "name"],
+          says: "CUSTOM policy (workloads matching app=checkout in shop) now asks extension provider noop-authz (was oauth2-proxy)",
+        },
+      ],
+    },
+    {
       name: "rules and principals reordered is cosmetic",
       base: policy("allow", "  rules:\n  - from: [{source: {principals: [a, b]}}]\n  - to: [{operation: {methods: [GET]}}]"),
       head: policy(
