@@ -147,8 +147,11 @@ export function rolloutPlan(resource: Resource | undefined): string {
       if (step.gate && last) last.gates.push(step.gate);
       else held.push({ weight: step.weight, gates: [] });
     }
-    const shown = held.map(({ weight, gates }) => (gates.length ? `${weight} (${gates.join(", ")})` : String(weight)));
-    return `canary ${ellipsis(shown).join(" → ")}%`;
+    // The unit follows the last weight, before what holds it there: `0 → 100% (pause 10m)`.
+    const shown = held.map(
+      ({ weight, gates }, index) => `${weight}${index === held.length - 1 ? "%" : ""}${gates.length ? ` (${gates.join(", ")})` : ""}`,
+    );
+    return `canary ${ellipsis(shown).join(" → ")}`;
   }
   const blueGreen = blueGreenStrategy(resource);
   if (!blueGreen) return "no strategy";

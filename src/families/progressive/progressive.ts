@@ -1,3 +1,4 @@
+import { reportMirrorIncreases } from "../../core/mirror-changes.js";
 import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import {
@@ -257,7 +258,8 @@ function rolloutTargets(resource: Resource | undefined): string[] {
 function stepDetails(base: Resource, head: Resource): string {
   const count = (resource: Resource, gate: RegExp) =>
     rolloutSteps(canaryStrategy(resource) ?? {}).filter((step) => step.gate && gate.test(step.gate)).length;
-  const first = (resource: Resource) => rolloutSteps(canaryStrategy(resource) ?? {})[1]?.weight;
+  // The first weight set: a pause, mirror or header-route step before it sets none.
+  const first = (resource: Resource) => rolloutSteps(canaryStrategy(resource) ?? {}).find((step, index) => index > 0 && !step.gate)?.weight;
   const details: string[] = [];
   if (first(base) !== first(head)) details.push(`first step ${show(first(base))} → ${show(first(head))}%`);
   for (const [what, gate] of [
@@ -273,6 +275,43 @@ const strategyPath = (resource: Resource | undefined): FieldPath => {
   if (canaryStrategy(resource)) return ["spec", "strategy", "canary", "steps"];
   return blueGreenStrategy(resource) ? ["spec", "strategy", "blueGreen"] : ["spec", "strategy"];
 };
+
+/**
+ * A Rollout's `setMirrorRoute` steps: during the rollout the matched share of requests is copied to
+ * the canary. Its match decides whether writes are copied (a match without a method, or a method
+ * pattern other than exact GET/HEAD/OPTIONS, may take writes), as a route's own mirror.
+ */
+function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
+  const mirrorsOf = (resource: Resource) =>
+    list(canaryStrategy(resource)?.steps).flatMap((item, index) => {
+      const mirror = optionalRecord(record(item).setMirrorRoute);
+      if (!mirror) return [];
+      const methods = list(mirror.match).map((match) => record(record(match).method));
+      const readOnly = methods.length > 0 && methods.every((method) => READ_METHODS.has(text(method.exact)?.toUpperCase() ?? ""));
+      return [
+        {
+          name: text(mirror.name) ?? "",
+          label: `step ${index} setMirrorRoute ${text(mirror.name) ?? ""}`.trim(),
+          writes: readOnly ? undefined : "its match can take writes",
+          mirror: {
+            target: "the canary",
+            percent: numeric(mirror.percentage) ?? 100,
+            path: ["spec", "strategy", "canary", "steps", index, "setMirrorRoute"],
+          },
+        },
+      ];
+    });
+  const earlier = mirrorsOf(base);
+  for (const step of mirrorsOf(head))
+    reportMirrorIncreases(
+      out,
+      { label: step.label, writes: step.writes, mirrors: [step.mirror] },
+      earlier.filter((other) => other.name === step.name).map((other) => other.mirror),
+      "mirror",
+    );
+}
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function rollout(change: ResourceChange, out: DetectionList): void {
   const { base, head } = change;
@@ -290,6 +329,7 @@ function rollout(change: ResourceChange, out: DetectionList): void {
     }
     return;
   }
+  mirrorSteps(out, base, head);
   const reported = new Set<string>();
   const planBefore = rolloutPlan(base);
   const planAfter = rolloutPlan(head);

@@ -189,6 +189,32 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     ]);
   });
 
+  it("a mirror step copies requests to the canary: mirror.changed, high when its match can take writes; the plan's first weight is still the first set", () => {
+    const mirrored = (match: string) =>
+      hostSplit.replace(
+        "      - setWeight: 10\n",
+        `      - setMirrorRoute: {name: shadow, percentage: 50, match: [${match}]}\n      - setWeight: 10\n`,
+      );
+    const writes = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": mirrored("{method: {exact: POST}}") });
+    expect(findings(writes)).toEqual([
+      [
+        "mirror.changed",
+        "high",
+        "Rollout default/istio-host-split: step 0 setMirrorRoute shadow: mirror to the canary added (50% of requests); its match can take writes, so mirrored writes are duplicated",
+      ],
+      [
+        "backend.weight-changed",
+        "medium-high",
+        "Rollout default/istio-host-split: step plan canary 0 (mirror 50%) → 10 (pause until promoted) → 100% (was: canary 0 → 10 (pause until promoted) → 100%)",
+      ],
+    ]);
+    const reads = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": mirrored("{method: {exact: GET}}") });
+    expect(findings(reads).map(([found, risk]) => [found, risk])).toEqual([
+      ["backend.weight-changed", "medium-high"],
+      ["mirror.changed", "medium"],
+    ]);
+  });
+
   it("an image bump is not a traffic change beyond resource.changed", () => {
     const result = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": hostSplit.replace("nginx:1.19-alpine", "nginx:1.27-alpine") });
     expect(findings(result).map(([c, r]) => [c, r])).toEqual([["resource.changed", "low"]]);
