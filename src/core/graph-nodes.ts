@@ -39,6 +39,8 @@ export interface AttachingRoute {
 
 /** A backend a route names: Gateway API backendRef, or an Istio destination (route or mirror). */
 export interface DestinationRef {
+  /** Gateway API: the backend's API group ("" for core Services), which a ReferenceGrant names. */
+  readonly group?: string;
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
@@ -67,6 +69,16 @@ export interface DestinationRuleNode {
 }
 
 /**
+ * A Gateway API ReferenceGrant: which kinds of which namespaces may reference which objects of its
+ * own namespace (a route's backendRef to a Service of another namespace needs one).
+ */
+export interface ReferenceGrantNode {
+  readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
+  /** `name` undefined: every object of the kind. */
+  readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
+}
+
+/**
  * A resource's part in the graph. A GatewayClass is known by its name, read off the id; a
  * ServiceExport by its `namespace/name`, made once for both trees (a fleet exports tens of
  * thousands); the clusters a ServiceExport reaches are the tree's placement.
@@ -75,6 +87,7 @@ export type GraphNode =
   | { readonly role: "route"; readonly route: RouteNode }
   | { readonly role: "destination-rule"; readonly rule: DestinationRuleNode }
   | { readonly role: "gateway-class" }
+  | { readonly role: "reference-grant"; readonly grant: ReferenceGrantNode }
   | { readonly role: "service-export"; readonly service: string };
 
 /** Reads one resource's node; a function of the resource alone, so a review reads each resource once for both trees. */

@@ -42,6 +42,7 @@ export interface Checkable {
   readonly listenerSets: boolean;
   readonly destinationRules: boolean;
   readonly serviceExports: boolean;
+  readonly referenceGrants: boolean;
 }
 
 export interface ReferenceReport {
@@ -58,6 +59,7 @@ export function checkableIn(graphs: readonly TrafficGraph[]): Checkable {
     listenerSets: graphs.some((graph) => graph.listenerSets.size > 0),
     destinationRules: graphs.some((graph) => graph.destinationRules.size > 0),
     serviceExports: graphs.some((graph) => graph.serviceExports.size > 0),
+    referenceGrants: graphs.some((graph) => graph.referenceGrants.size > 0),
   };
 }
 
@@ -104,6 +106,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable, defin
   listenerSetParents(graph, checkable, issues, note);
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
+  crossNamespaceBackends(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
   conflicts(graph, issues, note, definitionOf);
 
@@ -170,6 +173,45 @@ function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: G
         key,
         summary: `${displayName(set.id)} → Gateway ${parentName}: not admitted: ${why}`,
         subjects: [subject],
+      });
+    }
+  }
+}
+
+const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+
+/**
+ * A Gateway API route's backendRef to another namespace resolves only where a ReferenceGrant of
+ * that namespace lets routes of its kind and namespace reference the object: otherwise the Gateway
+ * refuses it (ResolvedRefs False, RefNotPermitted) and the backend receives nothing. Checked where
+ * the repository holds ReferenceGrants at all: a repository without any keeps them elsewhere.
+ */
+function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
+  for (const route of graph.routes.values()) {
+    if (route.api !== "gateway-api") continue;
+    for (const destination of route.destinations) {
+      if (destination.namespace === route.id.namespace || destination.namespaceImplied || route.namespaceImplied) continue;
+      if (!checkable.referenceGrants) {
+        note("backendRefs name objects of other namespaces, but the repository holds no ReferenceGrant");
+        continue;
+      }
+      const group = destination.group ?? "";
+      const permitted = (graph.referenceGrants.get(destination.namespace) ?? []).some(
+        (grant) =>
+          grant.from.some(
+            (from) => from.group === GATEWAY_API_GROUP && from.kind === route.id.kind && from.namespace === route.id.namespace,
+          ) &&
+          grant.to.some(
+            (to) => to.group === group && to.kind === destination.kind && (to.name === undefined || to.name === destination.name),
+          ),
+      );
+      if (permitted) continue;
+      const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;
+      issues.push({
+        class: BROKEN,
+        key: `${BROKEN}|${route.key}|backend ${target}`,
+        summary: `${displayName(route.id)} → ${target}: no ReferenceGrant in namespace ${destination.namespace} lets ${route.id.kind}s of namespace ${route.id.namespace} reference it, so the Gateway refuses the backend (RefNotPermitted) and it receives no traffic`,
+        subjects: [{ key: route.key, id: route.id, path: destination.path }],
       });
     }
   }

@@ -9,7 +9,7 @@ import {
   type GatewayNode,
   type ListenerSetNode,
 } from "../families/index.js";
-import type { DestinationRuleNode, GraphNode, GraphNodeReader, RouteNode } from "../core/graph-nodes.js";
+import type { DestinationRuleNode, GraphNode, GraphNodeReader, ReferenceGrantNode, RouteNode } from "../core/graph-nodes.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import { sameItems } from "../core/same-items.js";
 
@@ -30,6 +30,8 @@ export interface TrafficGraph {
   /** Gateway key → keys of the routes attached to it (directly or through a ListenerSet). */
   readonly routesByGateway: ReadonlyMap<string, readonly string[]>;
   readonly destinationRules: ReadonlyMap<string, readonly DestinationRuleNode[]>;
+  /** Namespace → the ReferenceGrants that let other namespaces reference its objects. */
+  readonly referenceGrants: ReadonlyMap<string, readonly ReferenceGrantNode[]>;
   /** `namespace/name` → clusters that export it ("" for an export whose cluster is unknown). */
   readonly serviceExports: ReadonlyMap<string, readonly string[]>;
   /** Route key → its flows. */
@@ -120,6 +122,7 @@ export function buildTrafficGraph(
   const routes = new Map<string, RouteNode>();
   const destinationRules = new Map<string, DestinationRuleNode[]>();
   const serviceExports = new Map<string, readonly string[]>();
+  const referenceGrants = new Map<string, ReferenceGrantNode[]>();
   const namespaces = new Set<string>();
 
   // forEach: a `for…of` over a whole tree's Map makes an iterator result per resource.
@@ -132,6 +135,7 @@ export function buildTrafficGraph(
     if (node.role === "gateway-class") gatewayClasses.set(id.name, resource.key);
     else if (node.role === "route") routes.set(resource.key, node.route);
     else if (node.role === "destination-rule") push(destinationRules, node.rule.host, node.rule);
+    else if (node.role === "reference-grant") push(referenceGrants, id.namespace, node.grant);
     else {
       // A service exported once (nearly every one) holds its file's list of clusters itself, not a copy.
       const clusters = filePlacement(resource.source.file).clusters;
@@ -164,6 +168,7 @@ export function buildTrafficGraph(
     attachments,
     routesByGateway,
     destinationRules,
+    referenceGrants,
     serviceExports,
     flowsByRoute,
     namespaces: [...namespaces].sort(),

@@ -238,6 +238,46 @@ describe("existing, introduced and fixed (gwctl analyze style)", () => {
   });
 });
 
+describe("a backendRef to another namespace needs that namespace's ReferenceGrant", () => {
+  const crossing = ROUTE().replace("{ name: checkout, port: 8080 }", "{ name: checkout, namespace: payments, port: 8080 }");
+  const grant = (from: string, to = '{ group: "", kind: Service }') => `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: routes, namespace: payments }
+spec:
+  from: [${from}]
+  to: [${to}]
+`;
+  const SHOP = "{ group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop }";
+  const tree = (extra: Record<string, string>) => ({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE(), ...extra });
+
+  it("the grant removed while a route relies on it: the backend receives nothing", () => {
+    const result = analyze(tree({ "route.yaml": crossing, "grant.yaml": grant(SHOP) }), tree({ "route.yaml": crossing }));
+    expect(brokenOf(result)).toEqual([
+      expect.stringContaining("route.yaml:9 HTTPRoute shop/checkout → Service payments/checkout: no ReferenceGrant"),
+    ]);
+  });
+
+  it("a route sent across namespaces where the grant admits another namespace, kind or name", () => {
+    const granted = { "grant.yaml": grant(SHOP.replace("namespace: shop", "namespace: web")) };
+    const result = analyze(tree(granted), tree({ ...granted, "route.yaml": crossing }));
+    expect(brokenOf(result)).toEqual([
+      "route.yaml:9 HTTPRoute shop/checkout → Service payments/checkout: no ReferenceGrant in namespace payments lets HTTPRoutes of namespace shop reference it, so the Gateway refuses the backend (RefNotPermitted) and it receives no traffic",
+    ]);
+    const named = { "grant.yaml": grant(SHOP, '{ group: "", kind: Service, name: ledger }') };
+    expect(brokenOf(analyze(tree(named), tree({ ...named, "route.yaml": crossing })))).toHaveLength(1);
+    const admitted = { "grant.yaml": grant(SHOP, '{ group: "", kind: Service, name: checkout }') };
+    expect(brokenOf(analyze(tree(admitted), tree({ ...admitted, "route.yaml": crossing })))).toEqual([]);
+  });
+
+  it("not checked where the repository holds no ReferenceGrant: they are kept elsewhere", () => {
+    const result = analyze(tree({}), tree({ "route.yaml": crossing }));
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toContainEqual(
+      "1 reference not checked: backendRefs name objects of other namespaces, but the repository holds no ReferenceGrant",
+    );
+  });
+});
+
 const VS = (name: string, subset: string, host = "reviews") => `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: ${name}, namespace: bookinfo }

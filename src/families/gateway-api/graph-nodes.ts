@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader } from "../../core/graph-nodes.js";
+import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { list, record, text } from "../../core/json-access.js";
 import { gatewayApiAttachingRoute } from "./entry-points.js";
 
@@ -12,6 +12,7 @@ function route(resource: Resource): GraphNode {
     list(record(rule).backendRefs).forEach((item, index) => {
       const ref = record(item);
       destinations.push({
+        group: text(ref.group) ?? "",
         kind: text(ref.kind) ?? "Service",
         namespace: text(ref.namespace) ?? namespace,
         name: text(ref.name) ?? "?",
@@ -26,8 +27,25 @@ function route(resource: Resource): GraphNode {
 
 const gatewayClass: GraphNodeReader = () => ({ role: "gateway-class" });
 
+const referenceGrant: GraphNodeReader = (resource) => {
+  const spec = record(resource.body.spec);
+  const grant: ReferenceGrantNode = {
+    from: list(spec.from).map((item) => {
+      const from = record(item);
+      return { group: text(from.group) ?? "", kind: text(from.kind) ?? "", namespace: text(from.namespace) ?? "" };
+    }),
+    to: list(spec.to).map((item) => {
+      const to = record(item);
+      const name = text(to.name);
+      return { group: text(to.group) ?? "", kind: text(to.kind) ?? "", ...(name ? { name } : {}) };
+    }),
+  };
+  return { role: "reference-grant", grant };
+};
+
 export const gatewayApiGraphNodes: Readonly<Record<string, GraphNodeReader>> = {
   GatewayClass: gatewayClass,
+  ReferenceGrant: referenceGrant,
   HTTPRoute: route,
   GRPCRoute: route,
   TLSRoute: route,
