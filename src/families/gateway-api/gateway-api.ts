@@ -11,7 +11,7 @@ import { reportAddressChanges } from "../../core/gateway-addresses.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { DEFAULT_KINDS } from "./attachment.js";
-import { list, numeric, optionalRecord, record, spec, text } from "../../core/json-access.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
 
@@ -45,6 +45,34 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
     after,
   });
 };
+
+/**
+ * The implementation's own configuration of a class's or a Gateway's proxies (an Envoy Gateway
+ * EnvoyProxy, a GKE or Istio parameters ConfigMap): another object there can change how they are
+ * exposed (Service type, addresses, load balancer annotations), scaled and run — for every Gateway
+ * it reaches. Its content is the implementation's, not modelled.
+ */
+const parametersRef =
+  (at: readonly string[], what: string): ((change: ResourceChange, out: DetectionList) => void) =>
+  (change, out) => {
+    if (!both(change)) return;
+    const ref = (resource: Resource) => {
+      const found = valueAt(resource.body, at);
+      return isRecord(found)
+        ? `${text(found.kind) ?? "?"} ${text(found.namespace) ? `${text(found.namespace)}/` : ""}${text(found.name) ?? "?"}`
+        : undefined;
+    };
+    const [before, after] = [ref(change.base), ref(change.head)];
+    if (before === after) return;
+    out.add({
+      class: at[1] === "parametersRef" ? "gateway-class.changed" : "listener.changed",
+      summary: `${at.join(".")} ${show(before)} → ${show(after)}: ${what} are configured by ${after ? "another object" : "the implementation's defaults"} (how they are exposed, addressed and run may change; its content is not modelled)`,
+      side: "head",
+      path: [...at],
+      before,
+      after,
+    });
+  };
 
 const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
 
@@ -714,9 +742,10 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 // ---------------------------------------------------------------------------------------------
 
 export const gatewayApiDetector = byKind({
-  GatewayClass: [gatewayClass],
+  GatewayClass: [gatewayClass, parametersRef(["spec", "parametersRef"], "the proxies of every Gateway of this class")],
   Gateway: [
     gatewayClassName,
+    parametersRef(["spec", "infrastructure", "parametersRef"], "the Gateway's proxies"),
     compareListeners,
     reportAddressChanges,
     infrastructureExposure,

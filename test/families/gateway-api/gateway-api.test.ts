@@ -51,6 +51,35 @@ describe("GatewayClass and Gateway class", () => {
       ],
     },
     {
+      name: "a class's parametersRef to another object reconfigures the proxies of every Gateway of the class",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec:\n  controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: internal, namespace: envoy-gateway-system}",
+      head: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec:\n  controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: public, namespace: envoy-gateway-system}",
+      expected: [
+        {
+          class: "gateway-class.changed",
+          side: "head",
+          path: ["spec", "parametersRef"],
+          says: "spec.parametersRef EnvoyProxy envoy-gateway-system/internal → EnvoyProxy envoy-gateway-system/public: the proxies of every Gateway of this class are configured by another object",
+        },
+      ],
+    },
+    {
+      name: "a Gateway's infrastructure.parametersRef dropped: its proxies fall back to the implementation's defaults",
+      base: gateway(listeners("    hostname: shop.example.com")).replace(
+        "spec:\n",
+        "spec:\n  infrastructure: {parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: internal-lb}}\n",
+      ),
+      head: gateway(listeners("    hostname: shop.example.com")),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec"],
+          says: "spec.infrastructure.parametersRef EnvoyProxy internal-lb → (unset): the Gateway's proxies are configured by the implementation's defaults",
+        },
+      ],
+    },
+    {
       name: "gatewayClassName to a -mc class says multi-cluster",
       base: gateway(listeners("    hostname: shop.example.com").replace("gke-l7-global-external-managed", "gke-l7-rilb")),
       head: gateway(listeners("    hostname: shop.example.com").replace("gke-l7-global-external-managed", "gke-l7-rilb-mc")),
