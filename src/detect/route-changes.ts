@@ -131,7 +131,8 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     flow: head,
     baseFlow: base,
     what: describeFlow(head),
-    showEntry: head.entry === UNKNOWN_ENTRY,
+    // A flow for any host (a mesh route to a Service, a delegate whose root is elsewhere) is named by where it enters.
+    showEntry: head.entry === UNKNOWN_ENTRY || head.host === "*",
     detail,
     ...(within === undefined ? {} : { within }),
   });

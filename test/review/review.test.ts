@@ -281,7 +281,7 @@ describe("review: one identity defined twice in one file", () => {
         3,
         "HTTPRoute shop/checkout: defined twice in this file: kubectl applies the later document (line 13), which this review uses",
       ],
-      ["backend.weight-changed", "medium-high", 17, "*: checkout-v1:8080 90% → 0%, checkout-v2:8080 10% → 100%"],
+      ["backend.weight-changed", "medium-high", 17, "* via Gateway infra/public: checkout-v1:8080 90% → 0%, checkout-v2:8080 10% → 100%"],
     ]);
   });
 });

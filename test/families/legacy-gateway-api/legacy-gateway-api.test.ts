@@ -123,7 +123,7 @@ describe("legacy routes as flows (end to end)", () => {
     });
     expect(result.routeDiffs.map((diff) => diff.head!.entry)).toEqual(["Gateway shop/mcg"]);
     const weights = result.findings.find((finding) => finding.class === "backend.weight-changed")!;
-    expect(weights.summary).toBe("*: ServiceImport blue:8080 90% → 70%, ServiceImport green:8080 10% → 30%");
+    expect(weights.summary).toBe("* via Gateway shop/mcg: ServiceImport blue:8080 90% → 70%, ServiceImport green:8080 10% → 30%");
   });
 
   it("proportional weights, key order and quoting are cosmetic", () => {
@@ -178,7 +178,7 @@ describeCorpus("GKE blue-green recipe: the route steps as before/after pairs", (
       ["resource.changed", "medium"],
     ]);
     expect(summaries[0]).toBe(
-      "*: ServiceImport sample-app-green:8080 in new region us-east1 receives 10% (ServiceImport sample-app-blue:8080 100% → 90%, ServiceImport sample-app-green:8080 new 10%)",
+      "* via Gateway mcgi-bg/multi-cluster-gateway: ServiceImport sample-app-green:8080 in new region us-east1 receives 10% (ServiceImport sample-app-blue:8080 100% → 90%, ServiceImport sample-app-green:8080 new 10%)",
     );
   });
 
@@ -188,7 +188,9 @@ describeCorpus("GKE blue-green recipe: the route steps as before/after pairs", (
       ["backend.weight-changed", "medium-high"],
       ["resource.changed", "medium"],
     ]);
-    expect(summaries[0]).toBe("*: ServiceImport sample-app-blue:8080 90% → 50%, ServiceImport sample-app-green:8080 10% → 50%");
+    expect(summaries[0]).toBe(
+      "* via Gateway mcgi-bg/multi-cluster-gateway: ServiceImport sample-app-blue:8080 90% → 50%, ServiceImport sample-app-green:8080 10% → 50%",
+    );
     expect(result.routeDiffs[0]!.regions).toEqual([
       { region: "us-east1", before: 0.1, after: 0.5 },
       { region: "us-west1", before: 0.9, after: 0.5 },
