@@ -58,6 +58,18 @@ const placedElsewhere = (diff: RouteDiff, region: string, host: string) =>
 const activeRegions = (flow: Flow | undefined): Set<string> =>
   new Set((flow?.backends ?? []).filter((backend) => backend.share > 0).flatMap((backend) => backend.placement.regions));
 
+/**
+ * Clusters of a flow's backends that receive traffic; `unregioned`: only those of backends whose
+ * region the policy does not name, where the cluster is all that says where traffic runs (a Gloo
+ * destination's `cluster`, a file placed on a cluster the topology gives no region).
+ */
+const activeClusters = (flow: Flow | undefined, unregioned: boolean): Set<string> =>
+  new Set(
+    (flow?.backends ?? [])
+      .filter((backend) => backend.share > 0 && (!unregioned || backend.placement.regions.length === 0))
+      .flatMap((backend) => backend.placement.clusters),
+  );
+
 /** A cross-cluster backend whose clusters the tree does not tell (a ServiceImport with no known exporter). */
 const unplacedMultiCluster = (backend: Backend): boolean => backend.placement.multiCluster && backend.placement.regions.length === 0;
 
@@ -151,14 +163,25 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   const headRegions = activeRegions(head);
   const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
   const baseHadClusterset = base.backends.some((backend) => backend.share > 0 && unplacedMultiCluster(backend));
+  const baseClusters = activeClusters(base, false);
   const gained = new Set<string>();
   for (const shift of added) {
     const backend = shift.head!;
     const newRegions = backend.placement.regions.filter((region) => !baseRegions.has(region));
+    const newClusters =
+      backend.placement.regions.length === 0 ? backend.placement.clusters.filter((cluster) => !baseClusters.has(cluster)) : [];
     const crossCluster = unplacedMultiCluster(backend) && !baseHadClusterset;
-    const isNewRegion = newRegions.length > 0 || crossCluster;
+    const isNewRegion = newRegions.length > 0 || newClusters.length > 0 || crossCluster;
     for (const region of newRegions) gained.add(region);
-    const reach = newRegions.length > 0 ? `in new region ${newRegions.join(", ")} ` : crossCluster ? "across the cluster set " : "";
+    for (const cluster of newClusters) gained.add(`cluster ${cluster}`);
+    const reach =
+      newRegions.length > 0
+        ? `in new region ${newRegions.join(", ")} `
+        : newClusters.length > 0
+          ? `in new cluster ${newClusters.join(", ")} (its region unknown) `
+          : crossCluster
+            ? "across the cluster set "
+            : "";
     drafts.push(
       draft(
         { class: isNewRegion ? "backend.region-added" : "backend.added", path: backend.path },
@@ -206,8 +229,19 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
       ),
     );
   }
+  const headClusters = activeClusters(head, false);
+  const drainedClusters = [...activeClusters(base, true)].filter((cluster) => !headClusters.has(cluster)).sort();
+  for (const cluster of drainedClusters) {
+    drafts.push(
+      draft(
+        { class: "backend.region-removed", path: head.path },
+        `cluster ${cluster} (its region unknown) no longer receives traffic (${shiftList(diff, head.host)})`,
+        `cluster ${cluster}`,
+      ),
+    );
+  }
   const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
-  if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0) {
+  if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0 && drainedClusters.length === 0) {
     drafts.push(draft({ class: "backend.weight-changed", path: head.path }, shiftList(diff, head.host)));
   }
   return drafts;

@@ -151,7 +151,7 @@ describe("route diff of Gateway API routes", () => {
       `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: frontend, namespace: ${namespace}}\nspec:\n  hosts: ['*']\n  gateways: [asm-ingress/ingress]\n  http: [{route: [{destination: {host: frontend, port: {number: 80}}}]}]\n`;
     const result = analyze({ "gw.yaml": gateway, "vs.yaml": frontend("default") }, { "gw.yaml": gateway, "vs.yaml": frontend("bank") });
     expect(result.findings.filter((f) => f.class.startsWith("backend.")).map((f) => f.summary)).toEqual([
-      "*: frontend:80 (frontend.bank.svc.cluster.local 80) receives 100% (frontend:80 (frontend.default.svc.cluster.local 80) 100% → removed, frontend:80 (frontend.bank.svc.cluster.local 80) new 100%)",
+      "* via Gateway asm-ingress/ingress: frontend:80 (frontend.bank.svc.cluster.local 80) receives 100% (frontend:80 (frontend.default.svc.cluster.local 80) 100% → removed, frontend:80 (frontend.bank.svc.cluster.local 80) new 100%)",
     ]);
   });
 

@@ -638,3 +638,36 @@ ${config}`;
     expectDetections(detect(glooDetector, policy(STRICT + two), policy(STRICT + PRODUCTPAGE)), []);
   });
 });
+
+describe("a destination moved to another cluster whose region the policy does not name", () => {
+  const table = (cluster: string) => `apiVersion: networking.gloo.solo.io/v2
+kind: RouteTable
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  http:
+  - name: api
+    matchers: [{uri: {prefix: /api}}]
+    forwardTo:
+      destinations:
+      - {ref: {name: api, namespace: shop, cluster: cluster-1}, port: {number: 8080}, weight: 90}
+      - {ref: {name: api, namespace: shop, cluster: ${cluster}}, port: {number: 8080}, weight: 10}
+`;
+
+  it("the cluster is where traffic runs: one gained and one drained, as regions are (it was a medium backend swap)", () => {
+    const result = analyze({ "rt.yaml": table("cluster-2") }, { "rt.yaml": table("cluster-3") });
+    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.summary.replace(/ \(api@.*$/, "")])).toEqual([
+      ["backend.region-removed", "high", "shop.example.com /api: cluster cluster-2 (its region unknown) no longer receives traffic"],
+      [
+        "backend.region-added",
+        "high",
+        "shop.example.com /api: api@cluster-3:8080 in new cluster cluster-3 (its region unknown) receives 10%",
+      ],
+    ]);
+  });
+
+  it("a cluster the flow already reaches is not new", () => {
+    const result = analyze({ "rt.yaml": table("cluster-2") }, { "rt.yaml": table("cluster-1") });
+    expect(result.findings.map((finding) => finding.class)).toEqual(["backend.region-removed", "backend.added"]);
+  });
+});
