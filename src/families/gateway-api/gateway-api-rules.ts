@@ -180,16 +180,25 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
   }
 };
 
-/** The implementation-specific filters (ExtensionRef) a rule's requests pass through, on the rule or on one of its backends. */
-const extensionsOf = (rule: RuleView): Map<string, FieldPath> => {
-  const found = new Map<string, FieldPath>();
+interface Extension {
+  readonly group: string;
+  readonly path: FieldPath;
+}
+
+/**
+ * The implementation-specific filters (ExtensionRef) a rule's requests pass through, on the rule or
+ * on one of its backends, by kind and name: the same filter under a renamed API group
+ * (gateway.gloo.solo.io → gateway.kgateway.dev) is the same filter moved, not one removed.
+ */
+const extensionsOf = (rule: RuleView): Map<string, Extension> => {
+  const found = new Map<string, Extension>();
   const fromFilters = (filters: unknown, path: FieldPath) =>
     list(filters).forEach((filter, index) => {
       const fields = record(filter);
       if (text(fields.type) !== "ExtensionRef") return;
       const ref = record(fields.extensionRef);
-      const name = `${text(ref.kind) ?? "?"} ${text(ref.name) ?? "?"}${text(ref.group) ? ` (${text(ref.group)})` : ""}`;
-      if (!found.has(name)) found.set(name, [...path, index]);
+      const name = `${text(ref.kind) ?? "?"} ${text(ref.name) ?? "?"}`;
+      if (!found.has(name)) found.set(name, { group: text(ref.group) ?? "", path: [...path, index] });
     });
   fromFilters(rule.value.filters, [...rule.path, "filters"]);
   list(rule.value.backendRefs).forEach((backend, index) =>
@@ -206,26 +215,40 @@ const extensionsOf = (rule: RuleView): Map<string, FieldPath> => {
  */
 const extensions = (out: DetectionList, before: RuleView, after: RuleView): void => {
   const [was, now] = [extensionsOf(before), extensionsOf(after)];
-  for (const [name, path] of was) {
-    if (now.has(name)) continue;
-    out.add({
-      class: "access.widened",
-      summary: `${after.label}: ExtensionRef filter ${name} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
-      side: "base",
-      path,
-      before: name,
-      after: null,
-    });
+  const shown = (name: string, { group }: Extension) => `${name}${group ? ` (${group})` : ""}`;
+  for (const [name, extension] of was) {
+    const kept = now.get(name);
+    if (kept && kept.group === extension.group) continue;
+    out.add(
+      kept
+        ? {
+            class: "resource.changed",
+            summary: `${after.label}: ExtensionRef filter ${name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}): it applies only where that API serves an object of this name`,
+            side: "head",
+            path: kept.path,
+            before: shown(name, extension),
+            after: shown(name, kept),
+            riskFloor: "medium",
+          }
+        : {
+            class: "access.widened",
+            summary: `${after.label}: ExtensionRef filter ${shown(name, extension)} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
+            side: "base",
+            path: extension.path,
+            before: shown(name, extension),
+            after: null,
+          },
+    );
   }
-  for (const [name, path] of now) {
+  for (const [name, extension] of now) {
     if (was.has(name)) continue;
     out.add({
       class: "resource.changed",
-      summary: `${after.label}: ExtensionRef filter ${name} added: requests now pass through it; what it does is not modelled`,
+      summary: `${after.label}: ExtensionRef filter ${shown(name, extension)} added: requests now pass through it; what it does is not modelled`,
       side: "head",
-      path,
+      path: extension.path,
       before: null,
-      after: name,
+      after: shown(name, extension),
       riskFloor: "medium",
     });
   }

@@ -677,6 +677,24 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "the same ExtensionRef filter under a renamed API group is moved, not removed (kgateway 2a4ff05c1f)",
+      base: route(
+        "  - matches: [{path: {value: /robots.txt}}]\n    filters: [{type: ExtensionRef, extensionRef: {group: gateway.gloo.solo.io, kind: DirectResponse, name: robots}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /robots.txt}}]\n    filters: [{type: ExtensionRef, extensionRef: {group: gateway.kgateway.dev, kind: DirectResponse, name: robots}}]",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0],
+          says: "ExtensionRef filter DirectResponse robots now names API group gateway.kgateway.dev (was gateway.gloo.solo.io)",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "CORS opened to every origin, or to one more",
       base: route(
         "  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: [https://shop.example.com], allowCredentials: true}}]",
