@@ -1,4 +1,4 @@
-import { FAMILIES } from "../families/index.js";
+import { FIRST_MATCH_GROUPS } from "../families/index.js";
 import { covers, mayOverlap, requestShapes, type RequestShape } from "../model/match-alternatives.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import { pairFlows } from "./route-diff.js";
@@ -9,7 +9,6 @@ import { pairFlows } from "./route-diff.js";
  * those requests away without any match or weight edit. Gateway API ranks rules by specificity,
  * not by order, so its reorders change nothing and are not read here.
  */
-const FIRST_MATCH_GROUPS = new Set(FAMILIES.flatMap((family) => family.firstMatchGroups ?? []));
 
 export interface Shadowing {
   /** The rule (head side) that now comes first. */

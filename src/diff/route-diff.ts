@@ -2,6 +2,7 @@ import { entryCluster, servedFlows, unscopedEntry, type Backend, type Flow, type
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { surelyCovers } from "../core/host-match.js";
 import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
+import { FIRST_MATCH_GROUPS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
 export interface BackendShift {
@@ -255,6 +256,7 @@ function fallbackOf(
   removed: Flow,
   slots: ReadonlyMap<string, readonly Flow[]>,
   wildcardsAt: ReadonlyMap<string, readonly string[]>,
+  baseSlots: ReadonlyMap<string, readonly Flow[]>,
 ): Flow | undefined {
   const shapes = requestShapes(removed.match);
   const overlaps = (rival: Flow) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
@@ -266,14 +268,26 @@ function fallbackOf(
   }
   const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
   // Rules of other routes on one host are ranked by how specific their matches are, not by their
-  // order: only a rule that alone can take the requests is sure to take them all.
-  const candidates = wildcard === undefined ? [] : (slots.get(`${removed.entry}|${wildcard}`) ?? []).filter(overlaps);
+  // order: only a rule that alone can take the requests is sure to take them all — unless they
+  // are all the removed rule's own resource's, tried in its order (an Istio VirtualService whose
+  // host was widened to a wildcard keeps its first-match rules).
+  const slot = wildcard === undefined ? [] : (slots.get(`${removed.entry}|${wildcard}`) ?? []);
+  const inOrder =
+    slot.length > 0 && FIRST_MATCH_GROUPS.has(removed.resource.group) && slot.every((rule) => rule.resourceKey === removed.resourceKey);
+  if (inOrder) {
+    // Tried in the same order with the same matches as the host's rules were: each rule takes what its twin took.
+    const before = (baseSlots.get(`${removed.entry}|${removed.host}`) ?? []).filter((rule) => rule.resourceKey === removed.resourceKey);
+    const same = before.length === slot.length && before.every((rule, index) => rule.match === slot[index]!.match);
+    return same ? slot[before.indexOf(removed)] : undefined;
+  }
+  const candidates = slot.filter(overlaps);
   return candidates.length === 1 && takesAll(candidates[0]) ? candidates[0] : undefined;
 }
 
-/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen. */
-function fallbacksIn(head: TrafficModel): (removed: Flow) => Flow | undefined {
+/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
+function fallbacksIn(head: TrafficModel, base: TrafficModel): (removed: Flow) => Flow | undefined {
   const slots = flowSlots(head);
+  const baseSlots = flowSlots(base);
   const wildcardsAt = new Map<string, string[]>();
   for (const flows of slots.values()) {
     const { entry, host } = flows[0]!;
@@ -283,7 +297,7 @@ function fallbacksIn(head: TrafficModel): (removed: Flow) => Flow | undefined {
     else wildcardsAt.set(entry, [host]);
   }
   for (const hosts of wildcardsAt.values()) hosts.sort(bySpecificity);
-  return (removed) => fallbackOf(removed, slots, wildcardsAt);
+  return (removed) => fallbackOf(removed, slots, wildcardsAt, baseSlots);
 }
 
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
@@ -292,7 +306,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
-    const fallback = pair.base && !pair.head ? (fallbackAtHead ??= fallbacksIn(head))(pair.base) : undefined;
+    const fallback = pair.base && !pair.head ? (fallbackAtHead ??= fallbacksIn(head, base))(pair.base) : undefined;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.

@@ -62,6 +62,9 @@ export const FAMILIES: readonly Family[] = [
   namespaceFamily,
 ];
 
+/** API groups whose routes try their rules in order, the first match winning (Istio, Gloo), unlike Gateway API's ranking by specificity. */
+export const FIRST_MATCH_GROUPS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.firstMatchGroups ?? []));
+
 /** A slot the families fill by kind, looked up for a resource by its family and kind (`families`: a table other than THE one, for tests). */
 export function byFamilyKind<T>(
   slot: (family: Family) => Readonly<Record<string, T>> | undefined,

@@ -256,4 +256,21 @@ spec:
     );
     expect(classesOf(result)).toContain("route.removed");
   });
+
+  it("a VirtualService's host widened to a wildcard keeps its first-match rules: each takes what its twin took; reordered, they do not", () => {
+    const virtualService = (hosts: string, http: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: shop}\nspec:\n  hosts: ${hosts}\n  gateways: [istio-system/public]\n  http:\n${http}`;
+    const ADMIN = '  - match: [{uri: {prefix: /admin}, headers: {x-admin: {exact: "1"}}}]\n    route: [{destination: {host: admin}}]\n';
+    const REST = "  - route: [{destination: {host: web}}]\n";
+    const widened = analyze(
+      { "vs.yaml": virtualService("[web.example.com]", ADMIN + REST) },
+      { "vs.yaml": virtualService('["*.example.com"]', ADMIN + REST) },
+    );
+    expect(classesOf(widened)).toEqual(["resource.changed", "route.added", "route.added"]);
+    const reordered = analyze(
+      { "vs.yaml": virtualService("[web.example.com]", ADMIN + REST) },
+      { "vs.yaml": virtualService('["*.example.com"]', REST + ADMIN) },
+    );
+    expect(classesOf(reordered)).toContain("route.removed");
+  });
 });
