@@ -51,6 +51,8 @@ export interface DetectorContext {
    * was rendered.
    */
   readonly renderJudged: (application: Resource, index: number, count: number) => boolean;
+  /** Whether the render stage rendered (or said why it could not) the kustomization of this folder (`.` the repository's root). */
+  readonly kustomizeJudged: (folder: string) => boolean;
 }
 
 /**

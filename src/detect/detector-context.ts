@@ -9,7 +9,7 @@ import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { rootNamespaceOf } from "../graph/mesh-scope.js";
 import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
-import { applicationSourceRoot } from "../render/render-plan.js";
+import { applicationSourceRoot, kustomizeRootId } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
 
 /** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
@@ -73,5 +73,6 @@ export function detectorContext(
     readForContext,
     renderJudged: (application, index, count) =>
       judged.has(applicationSourceRoot(application.source.file, application.id.name, index, count)),
+    kustomizeJudged: (folder) => judged.has(kustomizeRootId(folder)),
   };
 }

@@ -178,6 +178,8 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
  */
 export interface FluxBuild {
   readonly components: readonly string[];
+  /** `spec.patches` (inline patch and target), which Flux appends to the kustomization's own. */
+  readonly patches: readonly unknown[];
   /** `spec.targetNamespace`, which Flux sets as the kustomization's `namespace`. */
   readonly namespace?: string;
   readonly postBuild?: PostBuild;
@@ -187,7 +189,8 @@ export interface FluxBuild {
 export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, FluxBuild> {
   const builds = new Map<string, FluxBuild>();
   const mayBuild = (text: string) =>
-    (text.includes("postBuild") || text.includes("components:") || text.includes("targetNamespace")) && NAMES_DELIVERY_KIND.test(text);
+    (text.includes("postBuild") || text.includes("components:") || text.includes("targetNamespace") || text.includes("patches:")) &&
+    NAMES_DELIVERY_KIND.test(text);
   if (!files.some((file) => mayBuild(file.text))) return builds;
   const paths = new Set(files.map((file) => file.path));
   let sources: ReturnType<typeof valueSources> | undefined;
@@ -198,10 +201,16 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const kustomization = kustomizationFileIn(folder, paths);
     if (kustomization === undefined || builds.has(kustomization)) continue;
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
+    const patches = list(spec.patches).filter(isRecord);
     const namespace = text(spec.targetNamespace);
     const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
-    if (components.length > 0 || namespace !== undefined || postBuild)
-      builds.set(kustomization, { components, ...(namespace !== undefined ? { namespace } : {}), ...(postBuild ? { postBuild } : {}) });
+    if (components.length > 0 || patches.length > 0 || namespace !== undefined || postBuild)
+      builds.set(kustomization, {
+        components,
+        patches,
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(postBuild ? { postBuild } : {}),
+      });
   }
   return builds;
 }
@@ -214,18 +223,19 @@ export const substituteBuild = (output: string, { variables, complete }: PostBui
     .join("---");
 
 /**
- * A kustomization as Flux writes it before building: the build's components after its own, and
- * its target namespace in place of the kustomization's (so a HelmRelease in the output installs
+ * A kustomization as Flux writes it before building: the build's components and patches after its
+ * own (a weight patched in the Flux Kustomization moves traffic as one patched in the folder does),
+ * and its target namespace in place of the kustomization's (so a HelmRelease in the output installs
  * there, and a document naming another namespace is moved, as Flux moves it).
  */
 export function builtKustomization(kustomization: string, build: FluxBuild): string {
-  if (build.components.length === 0 && build.namespace === undefined) return kustomization;
+  if (build.components.length === 0 && build.patches.length === 0 && build.namespace === undefined) return kustomization;
   const fields: unknown = loadAsGoYaml(kustomization);
   if (!isRecord(fields)) return kustomization;
-  const own = list(fields.components);
   return jsyaml.dump({
     ...fields,
-    ...(build.components.length > 0 ? { components: [...own, ...build.components] } : {}),
+    ...(build.components.length > 0 ? { components: [...list(fields.components), ...build.components] } : {}),
+    ...(build.patches.length > 0 ? { patches: [...list(fields.patches), ...build.patches] } : {}),
     ...(build.namespace !== undefined ? { namespace: build.namespace } : {}),
   });
 }

@@ -506,7 +506,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   });
   const crossed = [...new Set(crossing.flatMap((inside) => inputsOf(kustomizeClosure(tree, inside))))].sort();
   return {
-    id: `kustomize ${folder || "."}`,
+    id: kustomizeRootId(folder),
     origin,
     output: posix.join(folder, "(rendered)", posix.basename(origin) === "Kustomization" ? "kustomization.yaml" : posix.basename(origin)),
     inputs,
@@ -852,6 +852,9 @@ export const applicationSourceRoot = (file: string, application: string, index: 
   helmRootId(file, applicationSourceName(application, index, count));
 
 const helmRootId = (origin: string, name: string): string => `helm ${origin} ${name}`;
+
+/** The id of the kustomize root of a folder ("" or "." the repository's root). */
+export const kustomizeRootId = (folder: string): string => `kustomize ${folder || "."}`;
 
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   return documentsOf(file, ApplicationDoc).flatMap((application) => {

@@ -110,7 +110,7 @@ describe("Flux post-build substitution", () => {
       "apps/route.yaml": ROUTE,
     });
     const build = fluxBuilds(files, policy.topology).get("apps/kustomization.yaml")!;
-    expect(build).toEqual({ components: [], namespace: "shop" });
+    expect(build).toEqual({ components: [], patches: [], namespace: "shop" });
     expect(builtKustomization(files[1]!.text, build)).toBe("resources:\n  - route.yaml\nnamespace: shop\n");
   });
 

@@ -315,6 +315,30 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a Flux Kustomization's own spec.patches are applied to its path's build: a weight patched there moves traffic; without a kustomization file there the patch is flagged",
+    async () => {
+      const kustomization = (weight: number) =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  path: ./apps/shop\n  sourceRef: {kind: GitRepository, name: flux-system}\n  patches:\n  - target: {kind: HTTPRoute, name: shop}\n    patch: |\n      - {op: replace, path: /spec/rules/0/backendRefs/1/weight, value: ${weight}}\n`;
+      const route =
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  hostnames: [shop.example.com]\n  rules:\n  - backendRefs:\n    - {name: shop-v1, port: 80, weight: 90}\n    - {name: shop-v2, port: 80, weight: 10}\n";
+      const tree = (weight: number, kustomized: boolean): SourceFile[] => [
+        { path: "clusters/prod/shop.yaml", text: kustomization(weight) },
+        { path: "apps/shop/route.yaml", text: route },
+        ...(kustomized ? [{ path: "apps/shop/kustomization.yaml", text: "resources: [route.yaml]\n" }] : []),
+      ];
+      const built = await reviewRendered(tree(10, true), tree(90, true));
+      expect(built.analysis.findings.map((finding) => [finding.class, finding.summary.replace(/ \(rendered.*$/, "")])).toContainEqual([
+        "backend.weight-changed",
+        "shop.example.com via (entry unknown: no parentRefs): shop-v1:80 90% → 50%, shop-v2:80 10% → 50%",
+      ]);
+      const generated = await reviewRendered(tree(10, false), tree(90, false));
+      expect(generated.analysis.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "high"]]);
+      expect(generated.analysis.findings[0]!.summary).toContain("spec.patches rewrite traffic config");
+    },
+    HEADROOM,
+  );
+
+  it(
     "an overlay kustomize v5 refuses blocks only when it holds traffic config (rancher/fleet-examples 3614aa1: legacy `patches:` paths)",
     async () => {
       const deployment = (replicas: number) =>

@@ -347,6 +347,29 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
   }
 };
 
+/**
+ * A Flux Kustomization's own `spec.patches`, which Flux appends to the kustomization of its path:
+ * the render stage applies them where it renders that kustomization (the route diff then judges
+ * them); where it did not (no kustomization file in the folder: Flux generates one; rendering
+ * off), patches that name a traffic kind or group rewrite config the review reads unpatched.
+ */
+const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io") return;
+  const [before, after] = [record(change.base.body.spec).patches, record(change.head.body.spec).patches];
+  if (sameValue(before, after)) return;
+  const folder = context.deliveryOf(change.head, context.head)?.paths[0] ?? "";
+  if (context.kustomizeJudged(folder) || !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds)) return;
+  out.add({
+    class: "resource.changed",
+    summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: the review did not render them (Flux generates that folder's kustomization, or rendering is off), so review the patch`,
+    side: "head",
+    path: ["spec", "patches"],
+    before,
+    after,
+    riskFloor: "high",
+  });
+};
+
 export const placementDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
   if (!subject || subject.id.group === KUSTOMIZE_GROUP || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
@@ -354,6 +377,8 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   const after = reachOf(change.head, treeOf(context.head, context), context);
   const out = new DetectionList(change);
   reachChange(change, before, after, out);
-  settings(change, clusterWord(after?.clusters ?? before?.clusters ?? []), out, context);
+  const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
+  settings(change, where, out, context);
+  fluxPatches(change, where, out, context);
   return out.detections;
 };
