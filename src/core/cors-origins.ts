@@ -28,7 +28,7 @@ const EVERY_ORIGIN = new Set([
   "prefix:http://",
 ]);
 
-export const allowsEveryOrigin = (origin: string): boolean => EVERY_ORIGIN.has(origin);
+const allowsEveryOrigin = (origin: string): boolean => EVERY_ORIGIN.has(origin);
 
 export function corsOriginChanges(
   before: CorsOrigins | undefined,
