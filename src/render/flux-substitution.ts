@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { isRecord, list, record, text } from "../core/json-access.js";
+import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import type { Topology } from "../policy/policy-schema.js";
@@ -185,7 +186,13 @@ export interface FluxBuild {
   readonly postBuild?: PostBuild;
 }
 
-/** The Flux builds of a tree, by the path of the kustomization each builds (the first Kustomization naming a path decides). */
+/**
+ * The Flux builds of a tree, by the path of the kustomization each builds (the first Kustomization
+ * naming a path decides). Patches are per cluster more often than anything else (the staging
+ * Kustomization patches what production applies as written, fluxcd/flux2-kustomize-helm-example):
+ * they are applied only where every Kustomization building the path applies the same, else the
+ * path is read unpatched and the placement detector judges a patch change on its own.
+ */
 export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, FluxBuild> {
   const builds = new Map<string, FluxBuild>();
   const mayBuild = (text: string) =>
@@ -194,14 +201,21 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
   if (!files.some((file) => mayBuild(file.text))) return builds;
   const paths = new Set(files.map((file) => file.path));
   let sources: ReturnType<typeof valueSources> | undefined;
-  for (const { resource, delivery } of fluxKustomizations(files, topology)) {
+  const building = fluxKustomizations(files, topology).flatMap(({ resource, delivery }) => {
     const spec = record(resource.body.spec);
-    if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") continue;
-    const folder = delivery.paths[0] ?? "";
-    const kustomization = kustomizationFileIn(folder, paths);
-    if (kustomization === undefined || builds.has(kustomization)) continue;
+    if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
+    const kustomization = kustomizationFileIn(delivery.paths[0] ?? "", paths);
+    return kustomization === undefined ? [] : [{ resource, spec, kustomization, patches: list(spec.patches).filter(isRecord) }];
+  });
+  const patchings = new Map<string, Set<string>>();
+  for (const { kustomization, patches } of building) {
+    const seen = patchings.get(kustomization) ?? new Set<string>();
+    patchings.set(kustomization, seen.add(canonical(patches)));
+  }
+  for (const { resource, spec, kustomization, patches: own } of building) {
+    if (builds.has(kustomization)) continue;
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
-    const patches = list(spec.patches).filter(isRecord);
+    const patches = patchings.get(kustomization)!.size === 1 ? own : [];
     const namespace = text(spec.targetNamespace);
     const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
     if (components.length > 0 || patches.length > 0 || namespace !== undefined || postBuild)

@@ -334,6 +334,18 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       const generated = await reviewRendered(tree(10, false), tree(90, false));
       expect(generated.analysis.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "high"]]);
       expect(generated.analysis.findings[0]!.summary).toContain("spec.patches rewrite traffic config");
+      // Production applies the folder as written, staging patches it (fluxcd/flux2-kustomize-helm-example):
+      // one render cannot be both, so it is read unpatched and staging's patch change is judged on its own.
+      const production = {
+        path: "clusters/production/shop.yaml",
+        text: kustomization(10)
+          .replace(/ {2}patches:[\s\S]*$/, "")
+          .replace("name: shop,", "name: shop-production,"),
+      };
+      const perCluster = await reviewRendered([...tree(10, true), production], [...tree(90, true), production]);
+      expect(perCluster.analysis.findings.map((finding) => [finding.class, finding.risk, finding.file])).toEqual([
+        ["resource.changed", "high", "clusters/prod/shop.yaml"],
+      ]);
     },
     HEADROOM,
   );

@@ -358,10 +358,18 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
   const [before, after] = [record(change.base.body.spec).patches, record(change.head.body.spec).patches];
   if (sameValue(before, after)) return;
   const folder = context.deliveryOf(change.head, context.head)?.paths[0] ?? "";
-  if (context.kustomizeJudged(folder) || !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds)) return;
+  // Rendered with these patches only where every Kustomization building the folder applies the same (see fluxBuilds).
+  const patchedAlike = [...context.head.resources.values()].every(
+    (other) =>
+      other.id.group !== change.head!.id.group ||
+      other.id.kind !== "Kustomization" ||
+      context.deliveryOf(other, context.head)?.paths[0] !== folder ||
+      sameValue(record(other.body.spec).patches ?? [], after ?? []),
+  );
+  if ((patchedAlike && context.kustomizeJudged(folder)) || !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds)) return;
   out.add({
     class: "resource.changed",
-    summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: the review did not render them (Flux generates that folder's kustomization, or rendering is off), so review the patch`,
+    summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: the review did not render them (Flux generates that folder's kustomization, another Kustomization builds it with other patches, or rendering is off), so review the patch`,
     side: "head",
     path: ["spec", "patches"],
     before,
