@@ -10,6 +10,7 @@ import { namedKinds } from "../core/named-kinds.js";
 import { isRecord, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
+import { releaseValues } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 
@@ -709,6 +710,8 @@ function helmRoot(
   run: Omit<Extract<RenderRun, { tool: "helm" }>, "tool" | "chart">,
   offline: string | undefined,
   deployed = true,
+  /** Files the values come from besides the values files (a HelmRelease's valuesFrom sources). */
+  valueSources: readonly string[] = [],
 ): RenderRoot {
   const found = chartInputs(tree, chart);
   const why = offline ?? (found ? found.offline : `chart folder ${chart || "."} has no Chart.yaml in the repository`);
@@ -721,7 +724,7 @@ function helmRoot(
       `(rendered ${name})`,
       posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin),
     ),
-    inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles])].sort(),
+    inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles, ...valueSources])].sort(),
     consumes: chartFiles.filter((path) => YAML.test(path) && path !== origin),
     run: { tool: "helm", chart, ...run, ...(found && found.dependencies.length > 0 ? { dependencies: found.dependencies } : {}) },
     ...(why !== undefined ? { offline: why } : {}),
@@ -789,14 +792,20 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     const name = `${metadata.namespace ?? "default"}/${metadata.name}`;
     const source = spec.chart?.spec;
     const local = source?.sourceRef.kind === "GitRepository";
+    // valuesFrom is read in the release's own namespace, where the repository holds the sources.
+    const fromSources =
+      (spec.valuesFrom ?? []).length > 0
+        ? releaseValues(tree.files, metadata.namespace ?? "default", spec.valuesFrom!, spec.values)
+        : undefined;
+    const values = fromSources && "values" in fromSources ? fromSources.values : spec.values;
     const offline = !source
       ? `chart from ${spec.chartRef?.kind ?? "a chartRef"} ${spec.chartRef?.name ?? ""}`.trim()
       : !local
         ? `chart ${source.chart} from ${source.sourceRef.kind} ${source.sourceRef.name ?? ""}`.trim()
-        : (spec.valuesFrom ?? []).length > 0
-          ? "valuesFrom reads ConfigMaps or Secrets from the cluster"
+        : fromSources && "unresolved" in fromSources
+          ? fromSources.unresolved
           : undefined;
-    const inline = inlineYaml(spec.values);
+    const inline = inlineYaml(values);
     const root = helmRoot(
       tree,
       file.path,
@@ -810,13 +819,16 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         set: [],
       },
       offline,
+      true,
+      fromSources?.inputs,
     );
     if (local) return root;
     const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
     const decisive = {
       chart: source ? chartContent(source) : spec.chartRef && { ...spec.chartRef, source: referenced },
-      values: withoutWorkloadSettings(spec.values),
-      valuesFrom: spec.valuesFrom,
+      values: withoutWorkloadSettings(values),
+      // Sources not found are named as written; found ones are in the values.
+      valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
       releaseName: spec.releaseName,
       targetNamespace: spec.targetNamespace,
       postRenderers: spec.postRenderers,

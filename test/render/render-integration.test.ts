@@ -90,6 +90,30 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a HelmRelease's values from a ConfigMap a kustomization generates beside it: a weight edited there is rendered, not 'from the cluster'",
+    async () => {
+      const { files: base } = readFolder(fixture("local-chart"));
+      const release = "apps/guestbook/release.yaml";
+      const fromConfigMap = (weight: number): SourceFile[] => [
+        ...base.map((file) =>
+          file.path === release
+            ? { ...file, text: file.text.replace(/ {2}values:[\s\S]*$/, "  valuesFrom:\n  - {kind: ConfigMap, name: guestbook-values}\n") }
+            : file,
+        ),
+        {
+          path: "apps/guestbook/kustomization.yaml",
+          text: "resources: [release.yaml]\nconfigMapGenerator:\n- name: guestbook-values\n  namespace: guestbook\n  files: [values.yaml]\ngeneratorOptions: {disableNameSuffixHash: true}\n",
+        },
+        { path: "apps/guestbook/values.yaml", text: `route:\n  previewWeight: ${weight}\nmtls:\n  mode: STRICT\n` },
+      ];
+      const result = await reviewRendered(fromConfigMap(0), fromConfigMap(100));
+      expect(result.analysis.render.failed).toEqual([]);
+      expect(result.analysis.findings.map((finding) => finding.class)).toContain("backend.weight-changed");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a tool's message names the repository's paths, never the render's scratch folder: the same failure is the same finding on every run and at both sides (gloo-mesh-use-cases 8456e25)",
     async () => {
       // kustomize's deprecation warnings and the wrapper's step make the message run over its length.

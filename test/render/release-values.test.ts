@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { releaseValues } from "../../src/render/release-values.js";
+import type { SourceFile } from "../../src/core/source-file.js";
+
+const configMap = (name: string, values: string, namespace = "shop") =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ""}}\ndata:\n  values.yaml: |\n${values
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n")}\n`;
+const tree = (files: Record<string, string>): SourceFile[] => Object.entries(files).map(([path, text]) => ({ path, text }));
+const from = (name: string, extra: Record<string, unknown> = {}) => ({ kind: "ConfigMap", name, ...extra });
+
+describe("a HelmRelease's valuesFrom, read where the repository holds the sources", () => {
+  it("merges the sources in order, then spec.values on top, mappings key by key", () => {
+    const files = tree({
+      "apps/common.yaml": configMap("common", "route: {enabled: true, weight: 10}\nreplicas: 2"),
+      "apps/prod.yaml": configMap("prod", "route: {weight: 90}"),
+    });
+    expect(releaseValues(files, "shop", [from("common"), from("prod")], { replicas: 3 })).toEqual({
+      values: { route: { enabled: true, weight: 90 }, replicas: 3 },
+      inputs: ["apps/common.yaml", "apps/prod.yaml"],
+    });
+  });
+
+  it("a ConfigMap a kustomization generates from a values file beside it, with its files as inputs", () => {
+    const files = tree({
+      "apps/kustomization.yaml":
+        "resources: [hr.yaml]\nconfigMapGenerator:\n- name: shop-values\n  files: [values.yaml, extra=more.yaml]\n",
+      "apps/values.yaml": "route: {weight: 30}\n",
+      "apps/more.yaml": "ignored: true\n",
+    });
+    expect(releaseValues(files, "shop", [from("shop-values")], undefined)).toEqual({
+      values: { route: { weight: 30 } },
+      inputs: ["apps/kustomization.yaml", "apps/more.yaml", "apps/values.yaml"],
+    });
+  });
+
+  it("a valuesKey and a targetPath", () => {
+    const files = tree({
+      "apps/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {host: shop.example.com, other.yaml: 'a: 1'}\n",
+    });
+    expect(releaseValues(files, "shop", [from("settings", { valuesKey: "host", targetPath: "route.host" })], undefined)).toEqual({
+      values: { route: { host: "shop.example.com" } },
+      inputs: ["apps/cm.yaml"],
+    });
+    expect(releaseValues(files, "shop", [from("settings", { valuesKey: "other.yaml" })], undefined)).toMatchObject({ values: { a: 1 } });
+  });
+
+  it("what cannot be known here says why, and still names the files it found", () => {
+    const sops =
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}\ndata:\n  values.yaml: ENC[AES256_GCM,data:x]\nsops: {version: 3.8.1}\n";
+    expect(releaseValues(tree({ "apps/s.yaml": sops }), "shop", [{ kind: "Secret", name: "creds" }], undefined)).toEqual({
+      unresolved: "valuesFrom Secret creds: encrypted, or generated from files the repository does not hold",
+      inputs: ["apps/s.yaml"],
+    });
+    expect(releaseValues(tree({}), "shop", [from("kept")], undefined)).toEqual({
+      unresolved: "valuesFrom ConfigMap kept: not in the repository (kept in the cluster)",
+      inputs: [],
+    });
+    // Another namespace's ConfigMap of the same name is not the release's; an optional source may be absent.
+    expect(
+      releaseValues(tree({ "x.yaml": configMap("kept", "a: 1", "other") }), "shop", [from("kept", { optional: true })], { b: 2 }),
+    ).toEqual({
+      values: { b: 2 },
+      inputs: [],
+    });
+    const twice = tree({ "a.yaml": configMap("twice", "a: 1", ""), "b.yaml": configMap("twice", "a: 2", "") });
+    expect(releaseValues(twice, "shop", [from("twice")], undefined)).toMatchObject({
+      unresolved: "valuesFrom ConfigMap twice: defined more than once, differently",
+    });
+  });
+});
