@@ -1,10 +1,10 @@
-import * as z from "zod";
 import { isRecord, list, record, text } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
+import { configData, dataOf, type ConfigData } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { documentsOf, isKustomizationFile, kustomizationFileIn, NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { isKustomizationFile, kustomizationFileIn, NAMES_DELIVERY_KIND } from "./render-plan.js";
 import type { Resource } from "../core/resource.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
@@ -24,36 +24,6 @@ import * as jsyaml from "js-yaml";
 const NAME = /[_a-zA-Z][_a-zA-Z0-9]*/y;
 const OPERATOR = /:?[=-]/y;
 const DISABLED = /kustomize\.toolkit\.fluxcd\.io\/substitute["']?\s*:\s*["']?disabled/;
-
-const ValuesDocument = z.looseObject({
-  kind: z.enum(["ConfigMap", "Secret"]),
-  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
-  data: z.record(z.string(), z.unknown()).optional(),
-  stringData: z.record(z.string(), z.unknown()).optional(),
-  sops: z.unknown().optional(),
-});
-
-/** The variables each ConfigMap and Secret of the tree holds, by `kind/namespace/name`; undefined for one whose values are encrypted. */
-function valueSources(files: readonly SourceFile[]): Map<string, ReadonlyMap<string, string> | undefined> {
-  const sources = new Map<string, ReadonlyMap<string, string> | undefined>();
-  for (const file of files) {
-    if (!isManifestPath(file.path) || !/\bkind:\s*["']?(?:ConfigMap|Secret)\b/.test(file.text)) continue;
-    for (const document of documentsOf(file, ValuesDocument)) {
-      const key = `${document.kind}/${document.metadata.namespace ?? ""}/${document.metadata.name}`;
-      if (document.sops !== undefined) {
-        sources.set(key, undefined);
-        continue;
-      }
-      const values = new Map<string, string>();
-      const secret = document.kind === "Secret";
-      for (const [name, value] of Object.entries(document.data ?? {}))
-        if (typeof value === "string") values.set(name, secret ? Buffer.from(value, "base64").toString("utf8") : value);
-      for (const [name, value] of Object.entries(document.stringData ?? {})) if (typeof value === "string") values.set(name, value);
-      sources.set(key, values);
-    }
-  }
-  return sources;
-}
 
 /**
  * `text` with its variables replaced as Flux replaces them. Flux replaces an undefined variable
@@ -132,7 +102,7 @@ export interface PostBuild {
 }
 
 /** The Kustomization's `postBuild`, read against the tree's ConfigMaps and Secrets; undefined when it has none. */
-function postBuildOf(resource: Resource, sources: () => ReturnType<typeof valueSources>): PostBuild | undefined {
+function postBuildOf(resource: Resource, sources: () => ConfigData): PostBuild | undefined {
   const postBuild = record(record(resource.body.spec).postBuild);
   if (Object.keys(postBuild).length === 0) return undefined;
   // Later sources override earlier ones, and `substitute` overrides them all.
@@ -140,7 +110,7 @@ function postBuildOf(resource: Resource, sources: () => ReturnType<typeof valueS
   let complete = true;
   for (const from of list(postBuild.substituteFrom)) {
     const [kind, name] = [text(record(from).kind), text(record(from).name)];
-    const values = sources().get(`${kind}/${resource.id.namespace}/${name}`) ?? sources().get(`${kind}//${name}`);
+    const values = dataOf(sources(), kind ?? "", name ?? "", resource.id.namespace)?.data;
     if (!values) complete = false;
     else for (const [variable, value] of values) variables.set(variable, value);
   }
@@ -153,9 +123,9 @@ function postBuildOf(resource: Resource, sources: () => ReturnType<typeof valueS
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
   const substituted = new Map<string, string>();
   if (!files.some((file) => file.text.includes("postBuild"))) return substituted;
-  let sources: ReturnType<typeof valueSources> | undefined;
+  let sources: ConfigData | undefined;
   for (const { resource, delivery } of fluxKustomizations(files, topology)) {
-    const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
+    const postBuild = postBuildOf(resource, () => (sources ??= configData(files)));
     if (!postBuild) continue;
     const { variables, complete } = postBuild;
     for (const file of files) {
@@ -200,7 +170,7 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     NAMES_DELIVERY_KIND.test(text);
   if (!files.some((file) => mayBuild(file.text))) return builds;
   const paths = new Set(files.map((file) => file.path));
-  let sources: ReturnType<typeof valueSources> | undefined;
+  let sources: ConfigData | undefined;
   const building = fluxKustomizations(files, topology).flatMap(({ resource, delivery }) => {
     const spec = record(resource.body.spec);
     if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
@@ -217,7 +187,7 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
     const patches = patchings.get(kustomization)!.size === 1 ? own : [];
     const namespace = text(spec.targetNamespace);
-    const postBuild = postBuildOf(resource, () => (sources ??= valueSources(files)));
+    const postBuild = postBuildOf(resource, () => (sources ??= configData(files)));
     if (components.length > 0 || patches.length > 0 || namespace !== undefined || postBuild)
       builds.set(kustomization, {
         components,

@@ -12,7 +12,7 @@ import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
  * order, `spec.values` on top — and the files they come from are the release's render inputs.
  */
 
-interface ValuesData {
+export interface ValuesData {
   /** The data keys, or undefined when encrypted (SOPS): present, but unknown. */
   readonly data: ReadonlyMap<string, string> | undefined;
   /** The namespace it is written in; undefined when it names none (kustomize or `kubectl -n` sets it). */
@@ -21,12 +21,13 @@ interface ValuesData {
   readonly files: readonly string[];
 }
 
-type Index = ReadonlyMap<string, readonly ValuesData[]>;
+/** `kind/name` → every definition of that ConfigMap or Secret in a tree. */
+export type ConfigData = ReadonlyMap<string, readonly ValuesData[]>;
 
 const DATA_KINDS = new Set(["ConfigMap", "Secret"]);
 
 /** `kind/name` → every definition in the tree. Documents first, then kustomization generators. */
-function indexOf(files: readonly SourceFile[]): Index {
+function indexOf(files: readonly SourceFile[]): ConfigData {
   const index = new Map<string, ValuesData[]>();
   const add = (kind: string, name: string, entry: ValuesData) => {
     const key = `${kind}/${name}`;
@@ -103,7 +104,20 @@ function generated(
   );
 }
 
-const indexes = new WeakMap<readonly SourceFile[], Index>();
+const indexes = new WeakMap<readonly SourceFile[], ConfigData>();
+
+/** The ConfigMaps and Secrets a tree holds (read once a tree), for `valuesFrom` and Flux's `substituteFrom`. */
+export function configData(files: readonly SourceFile[]): ConfigData {
+  let index = indexes.get(files);
+  if (!index) indexes.set(files, (index = indexOf(files)));
+  return index;
+}
+
+/** The one a reference in `namespace` reads: written in that namespace, else written without one. */
+export const dataOf = (index: ConfigData, kind: string, name: string, namespace: string): ValuesData | undefined => {
+  const found = index.get(`${kind}/${name}`) ?? [];
+  return found.find((entry) => entry.namespace === namespace) ?? found.find((entry) => entry.namespace === undefined);
+};
 
 /** Later wins, mappings merged key by key, anything else replaced: Flux's merge of values. */
 function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -128,8 +142,7 @@ export function releaseValues(
   valuesFrom: readonly unknown[],
   values: Readonly<Record<string, unknown>> | undefined,
 ): ReleaseValues {
-  let index = indexes.get(files);
-  if (!index) indexes.set(files, (index = indexOf(files)));
+  const index = configData(files);
   let merged: Record<string, unknown> = {};
   const inputs: string[] = [];
   let unresolved: string | undefined;
