@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import type { SourceFile } from "../manifests/load-manifests.js";
+import { list, record } from "../core/json-access.js";
 import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
@@ -354,28 +355,36 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
       ];
     }
     const home = join(work, "home");
-    const outcome = await execute(
-      command,
-      args,
-      work,
-      timeoutMs,
-      {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: home,
-        HELM_CACHE_HOME: join(home, "cache"),
-        HELM_CONFIG_HOME: join(home, "config"),
-        HELM_DATA_HOME: join(home, "data"),
-        KUBECONFIG: join(home, "kubeconfig"),
-        // Nothing is fetched: any connection a tool attempts goes to a closed port and fails.
-        HTTP_PROXY: "http://127.0.0.1:9",
-        HTTPS_PROXY: "http://127.0.0.1:9",
-        NO_PROXY: "",
-        GIT_TERMINAL_PROMPT: "0",
-      },
-      inRepository([tree, await realpath(tree).catch(() => tree), work, await realpath(work).catch(() => work)]),
-    );
+    const environment = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      HELM_CACHE_HOME: join(home, "cache"),
+      HELM_CONFIG_HOME: join(home, "config"),
+      HELM_DATA_HOME: join(home, "data"),
+      KUBECONFIG: join(home, "kubeconfig"),
+      // Nothing is fetched: any connection a tool attempts goes to a closed port and fails.
+      HTTP_PROXY: "http://127.0.0.1:9",
+      HTTPS_PROXY: "http://127.0.0.1:9",
+      NO_PROXY: "",
+      GIT_TERMINAL_PROMPT: "0",
+    };
+    const inside = inRepository([tree, await realpath(tree).catch(() => tree), work, await realpath(work).catch(() => work)]);
+    const outcome = await execute(command, args, work, timeoutMs, environment, inside);
     if ("error" in outcome) return outcome;
-    if (root.run.tool === "helm") return namespaced(outcome.text, root.run.namespace);
+    if (root.run.tool === "helm") {
+      let rendered = namespaced(outcome.text, root.run.namespace);
+      // A HelmRelease's kustomize post-renderers patch the chart's output, in order, as Flux runs them.
+      for (const [index, postRenderer] of (root.run.postRenderers ?? []).entries()) {
+        if ("error" in rendered) break;
+        const folder = join(work, `post-renderer-${index}`);
+        await mkdir(folder, { recursive: true });
+        await writeFile(join(folder, "rendered.yaml"), rendered.text);
+        await writeFile(join(folder, "kustomization.yaml"), postRendererKustomization(postRenderer));
+        const patched = await execute(tools.kubectl, ["kustomize", folder], work, timeoutMs, environment, inside);
+        rendered = "error" in patched ? { error: `its post-renderer ${index}: ${patched.error}` } : patched;
+      }
+      return rendered;
+    }
     const { postBuild } = root.run;
     return postBuild
       ? { text: substituteBuild(outcome.text, { variables: new Map(postBuild.variables), complete: postBuild.complete }) }
@@ -383,6 +392,24 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The kustomization of a Flux post-renderer over the chart's output: its `patches` as written, its
+ * older `patchesStrategicMerge` (inline objects) and `patchesJson6902` as patches, and `images`.
+ */
+function postRendererKustomization(postRenderer: Readonly<Record<string, unknown>>): string {
+  const patches = [
+    ...list(postRenderer.patches),
+    ...list(postRenderer.patchesStrategicMerge).map((patch) => ({ patch: jsyaml.dump(patch) })),
+    ...list(postRenderer.patchesJson6902).map((entry) => ({ target: record(entry).target, patch: jsyaml.dump(record(entry).patch ?? []) })),
+  ];
+  const images = list(postRenderer.images);
+  return jsyaml.dump({
+    resources: ["rendered.yaml"],
+    ...(patches.length > 0 ? { patches } : {}),
+    ...(images.length > 0 ? { images } : {}),
+  });
 }
 
 const CLUSTER_SCOPED = new Set([

@@ -42,6 +42,8 @@ export type RenderRun =
       readonly set: readonly { readonly name: string; readonly value: string }[];
       /** Local charts (`file://` dependencies) to place in the chart's `charts/` folder, as `helm dependency build` would. */
       readonly dependencies?: readonly { readonly name: string; readonly path: string }[];
+      /** A HelmRelease's kustomize post-renderers (`patches`, `patchesStrategicMerge`, `patchesJson6902`, `images`), run over the output in order. */
+      readonly postRenderers?: readonly Readonly<Record<string, unknown>>[];
     };
 
 export interface RenderRoot {
@@ -806,6 +808,10 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
           ? fromSources.unresolved
           : undefined;
     const inline = inlineYaml(values);
+    const postRenderers = (spec.postRenderers ?? []).flatMap((postRenderer) => {
+      const kustomize = record(record(postRenderer).kustomize);
+      return Object.keys(kustomize).length > 0 ? [kustomize] : [];
+    });
     const root = helmRoot(
       tree,
       file.path,
@@ -817,6 +823,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         valuesFiles: local ? (source.valuesFiles ?? []).map(normalize) : [],
         ...(inline ? { inlineValues: inline } : {}),
         set: [],
+        ...(postRenderers.length > 0 ? { postRenderers } : {}),
       },
       offline,
       true,

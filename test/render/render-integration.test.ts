@@ -114,6 +114,27 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a HelmRelease's kustomize post-renderer patches the chart's output: a weight patched there moves traffic",
+    async () => {
+      const { files: base } = readFolder(fixture("local-chart"));
+      const release = "apps/guestbook/release.yaml";
+      const patched = (weight: number): SourceFile[] =>
+        base.map((file) =>
+          file.path === release
+            ? {
+                ...file,
+                text: `${file.text}  postRenderers:\n  - kustomize:\n      patches:\n      - target: {kind: HTTPRoute}\n        patch: |\n          - {op: replace, path: /spec/rules/0/backendRefs/1/weight, value: ${weight}}\n`,
+              }
+            : file,
+        );
+      const result = await reviewRendered(patched(0), patched(50));
+      expect(result.analysis.render.failed).toEqual([]);
+      expect(result.analysis.findings.map((finding) => finding.class)).toContain("backend.weight-changed");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a tool's message names the repository's paths, never the render's scratch folder: the same failure is the same finding on every run and at both sides (gloo-mesh-use-cases 8456e25)",
     async () => {
       // kustomize's deprecation warnings and the wrapper's step make the message run over its length.
