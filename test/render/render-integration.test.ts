@@ -135,6 +135,21 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a HelmRelease removed while its chart stays: its routes leave (not the chart's defaults standing in); one added: they arrive",
+    async () => {
+      const { files: withRelease } = readFolder(fixture("local-chart"));
+      const release = "apps/guestbook/release.yaml";
+      const withoutRelease = withRelease.filter((file) => file.path !== release);
+      const removed = await reviewRendered(withRelease, withoutRelease);
+      expect(removed.analysis.findings.map((finding) => finding.class)).toContain("route.removed");
+      expect(removed.analysis.findings.map((finding) => finding.class)).not.toContain("backend.weight-changed");
+      const added = await reviewRendered(withoutRelease, withRelease);
+      expect(added.analysis.findings.map((finding) => finding.class)).toContain("route.added");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a tool's message names the repository's paths, never the render's scratch folder: the same failure is the same finding on every run and at both sides (gloo-mesh-use-cases 8456e25)",
     async () => {
       // kustomize's deprecation warnings and the wrapper's step make the message run over its length.
