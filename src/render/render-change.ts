@@ -388,6 +388,7 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
       GIT_TERMINAL_PROMPT: "0",
     };
     const inside = inRepository([tree, await realpath(tree).catch(() => tree), work, await realpath(work).catch(() => work)]);
+    const started = Date.now();
     const outcome = await execute(command, args, work, timeoutMs, environment, inside);
     if ("error" in outcome) return outcome;
     if (root.run.tool === "helm") {
@@ -399,7 +400,9 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
         await mkdir(folder, { recursive: true });
         await writeFile(join(folder, "rendered.yaml"), rendered.text);
         await writeFile(join(folder, "kustomization.yaml"), postRendererKustomization(postRenderer));
-        const patched = await execute(tools.kubectl, ["kustomize", folder], work, timeoutMs, environment, inside);
+        // Within the root's budget, not a second one.
+        const left = Math.max(1, timeoutMs - (Date.now() - started));
+        const patched = await execute(tools.kubectl, ["kustomize", folder], work, left, environment, inside);
         rendered = "error" in patched ? { error: `its post-renderer ${index}: ${patched.error}` } : patched;
       }
       return rendered;
