@@ -183,6 +183,16 @@ const MESH_SWITCHES: readonly {
   },
   {
     in: "meshConfig",
+    field: ["localityLbSetting", "enabled"],
+    read: (value) => flag(value) ?? true,
+    weaker: false,
+    weakened: "failover.changed",
+    effect:
+      "locality-aware load balancing is off mesh-wide: services whose DestinationRule sets no locality of its own spread across localities and no longer fail over by locality",
+    stricter: "locality-aware load balancing on mesh-wide: where outlier detection is set, traffic stays in its locality",
+  },
+  {
+    in: "meshConfig",
     field: ["outboundTrafficPolicy", "mode"],
     read: (value) => text(value) ?? "ALLOW_ANY",
     weaker: "ALLOW_ANY",
@@ -211,10 +221,33 @@ const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: D
   }
 };
 
+/**
+ * The mesh-wide locality failover (`meshConfig.localityLbSetting`: failover, failoverPriority,
+ * distribute), the default of every DestinationRule that sets none: where traffic goes when a
+ * locality fails, or how it is spread, for the whole mesh.
+ */
+const meshLocality = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  const routing = (resource: Resource) => {
+    const { enabled: _enabled, ...rest } = record(locate(resource, layout.meshConfig, ["localityLbSetting"]).value);
+    return rest;
+  };
+  const [before, after] = [routing(base), routing(head)];
+  if (sameValue(before, after)) return;
+  out.add({
+    class: "failover.changed",
+    summary: `meshConfig.localityLbSetting ${show(before)} → ${show(after)}: where traffic fails over or how it spreads across localities changes for every service whose DestinationRule sets none`,
+    side: "head",
+    path: locate(head, layout.meshConfig, ["localityLbSetting"]).path,
+    before,
+    after,
+  });
+};
+
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
 const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   identity(base, head, layout, out);
   meshSwitches(base, head, layout, out);
+  meshLocality(base, head, layout, out);
   serviceSettings(base, head, layout, out);
   serviceScopeConfigs(base, head, layout, out);
 };

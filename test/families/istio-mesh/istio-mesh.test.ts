@@ -310,6 +310,28 @@ ${spec}`;
       ],
     },
     {
+      name: "mesh-wide locality load balancing turned off, or its failover changed",
+      base: sail("  values: {meshConfig: {localityLbSetting: {failover: [{from: us-east1, to: us-west1}]}}}", "IstioRevision"),
+      head: sail(
+        "  values: {meshConfig: {localityLbSetting: {enabled: false, failover: [{from: us-east1, to: europe-west1}]}}}",
+        "IstioRevision",
+      ),
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "values", "meshConfig", "localityLbSetting", "enabled"],
+          says: "meshConfig.localityLbSetting.enabled true → false: locality-aware load balancing is off mesh-wide",
+        },
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "values", "meshConfig", "localityLbSetting"],
+          says: "where traffic fails over or how it spreads across localities changes for every service whose DestinationRule sets none",
+        },
+      ],
+    },
+    {
       name: "mesh-wide egress opened: REGISTRY_ONLY → ALLOW_ANY",
       base: sail("  values: {meshConfig: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}}", "IstioRevision"),
       head: sail("  values: {meshConfig: {outboundTrafficPolicy: {mode: ALLOW_ANY}}}", "IstioRevision"),
