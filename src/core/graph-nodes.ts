@@ -74,9 +74,19 @@ export interface DestinationRuleNode {
  */
 export interface ReferenceGrantNode {
   readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
-  /** `name` undefined: every object of the kind. */
-  readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
+  readonly to: readonly GrantTarget[];
 }
+
+/** What a ReferenceGrant's `to` entry admits; `name` undefined: every object of the kind. */
+export interface GrantTarget {
+  readonly group: string;
+  readonly kind: string;
+  readonly name?: string;
+}
+
+/** Whether a grant's target admits `target` (a named object, or every object of a kind when `target` names none). */
+export const grantCovers = (grant: GrantTarget, target: GrantTarget): boolean =>
+  grant.group === target.group && grant.kind === target.kind && (grant.name === undefined || grant.name === target.name);
 
 /**
  * A resource's part in the graph. A GatewayClass is known by its name, read off the id; a

@@ -9,7 +9,7 @@ import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 import { unscopedEntry } from "../core/traffic-model.js";
-import type { DestinationRuleNode, RouteNode } from "../core/graph-nodes.js";
+import { grantCovers, type DestinationRuleNode, type RouteNode } from "../core/graph-nodes.js";
 
 /**
  * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as
@@ -200,10 +200,7 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
         (grant) =>
           grant.from.some(
             (from) => from.group === GATEWAY_API_GROUP && from.kind === route.id.kind && from.namespace === route.id.namespace,
-          ) &&
-          grant.to.some(
-            (to) => to.group === group && to.kind === destination.kind && (to.name === undefined || to.name === destination.name),
-          ),
+          ) && grant.to.some((to) => grantCovers(to, { group, kind: destination.kind, name: destination.name })),
       );
       if (permitted) continue;
       const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;

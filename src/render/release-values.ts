@@ -2,6 +2,8 @@ import { posix } from "node:path";
 import { isRecord, list, record, text } from "../core/json-access.js";
 import type { SourceFile } from "../core/source-file.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
+import { isManifestPath } from "../manifests/load-manifests.js";
+import { isKustomizationFile } from "./kustomization-files.js";
 
 /**
  * The values a Flux HelmRelease reads from ConfigMaps and Secrets (`spec.valuesFrom`), where the
@@ -35,9 +37,8 @@ function indexOf(files: readonly SourceFile[]): ConfigData {
   };
   const texts = new Map(files.map((file) => [file.path, file.text]));
   for (const file of files) {
-    if (!/\.ya?ml$/i.test(file.path)) continue;
-    const generates =
-      /(?:configMap|secret)Generator/.test(file.text) && /kustomization\.ya?ml$|\/Kustomization$|^Kustomization$/.test(file.path);
+    const generates = isKustomizationFile(file.path) && /(?:configMap|secret)Generator/.test(file.text);
+    if (!generates && !isManifestPath(file.path)) continue;
     if (!generates && !/\bkind:\s*["']?(?:ConfigMap|Secret)\b/.test(file.text)) continue;
     let documents: unknown[];
     try {

@@ -15,6 +15,7 @@ import {
   insideFolder,
   linkTarget,
   onlyTrustedVersionsMoved,
+  installedElsewhere,
   planRenderedHelm,
   planRenders,
   renderKey,
@@ -106,21 +107,6 @@ export async function renderChange(
     ...(trusted.length > 0 ? { trusted } : {}),
     ...(skipped !== undefined ? { skipped } : {}),
   };
-}
-
-/**
- * A chart nothing installs is reviewed as its own values render it (a chart the repository
- * develops). But a chart a release installs on one side and nothing on the other is a release
- * removed (or added): its routes leave (or arrive) with it, and the chart's defaults are not what
- * ran before (or will run). That side does not render the chart alone.
- */
-function installedElsewhere(base: readonly RenderRoot[], head: readonly RenderRoot[]): [RenderRoot[], RenderRoot[]] {
-  const installed = (roots: readonly RenderRoot[]) =>
-    new Set(roots.flatMap((root) => (root.run.tool === "helm" && !root.origin.endsWith("Chart.yaml") ? [root.run.chart] : [])));
-  const alone = (root: RenderRoot, elsewhere: ReadonlySet<string>) =>
-    root.run.tool === "helm" && !root.deployed && root.origin.endsWith("Chart.yaml") && elsewhere.has(root.run.chart);
-  const [atBase, atHead] = [installed(base), installed(head)];
-  return [base.filter((root) => !alone(root, atHead)), head.filter((root) => !alone(root, atBase))];
 }
 
 /** Kustomize roots that Flux builds with a post-build substitution, with it in their run (so in their render key). */

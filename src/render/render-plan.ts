@@ -11,6 +11,7 @@ import { isRecord, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
+import { isKustomizationFile, KUSTOMIZATION_NAMES } from "./kustomization-files.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 
@@ -95,8 +96,7 @@ export interface RenderRoot {
   readonly offlineGates?: true;
 }
 
-const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-export const isKustomizationFile = (path: string): boolean => KUSTOMIZATION_NAMES.includes(posix.basename(path));
+export { isKustomizationFile } from "./kustomization-files.js";
 /** The kustomization file of a folder ("" is the repository's root), among the paths of a tree. */
 export const kustomizationFileIn = (folder: string, paths: { has(path: string): boolean }): string | undefined =>
   KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => paths.has(path));
@@ -994,6 +994,21 @@ export function planRenders(files: readonly SourceFile[], topology: Topology, li
       return !deployed && hiddenInstaller ? { ...root, offlineGates: true as const } : root;
     });
   return [...kustomizeRoots, ...helmRoots.filter((root) => !inKustomize.has(root.origin)), ...standaloneCharts].sort(byId);
+}
+
+/**
+ * A chart nothing installs is reviewed as its own values render it (a chart the repository
+ * develops). But a chart a release installs on one side and nothing on the other is a release
+ * removed (or added): its routes leave (or arrive) with it, and the chart's defaults are not what
+ * ran before (or will run). That side does not render the chart alone.
+ */
+export function installedElsewhere(base: readonly RenderRoot[], head: readonly RenderRoot[]): [RenderRoot[], RenderRoot[]] {
+  const installed = (roots: readonly RenderRoot[]) =>
+    new Set(roots.flatMap((root) => (root.run.tool === "helm" && !root.origin.endsWith("Chart.yaml") ? [root.run.chart] : [])));
+  const alone = (root: RenderRoot, elsewhere: ReadonlySet<string>) =>
+    root.run.tool === "helm" && !root.deployed && root.origin.endsWith("Chart.yaml") && elsewhere.has(root.run.chart);
+  const [atBase, atHead] = [installed(base), installed(head)];
+  return [base.filter((root) => !alone(root, atHead)), head.filter((root) => !alone(root, atBase))];
 }
 
 /** Helm roots of HelmReleases and Applications in rendered kustomize output; their charts and values files are read from `files`. */

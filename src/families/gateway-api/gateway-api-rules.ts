@@ -13,7 +13,7 @@ import {
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
+import { list, numeric, optionalRecord, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
@@ -259,7 +259,7 @@ const corsOf = (rule: RuleView): (CorsOrigins & { path: FieldPath }) | undefined
   if (!found) return undefined;
   const cors = record(found.body);
   return {
-    origins: list(cors.allowOrigins).flatMap((origin) => text(origin) ?? []),
+    origins: texts(cors.allowOrigins),
     credentials: cors.allowCredentials === true,
     path: [...found.path, "allowOrigins"],
   };

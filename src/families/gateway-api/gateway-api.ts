@@ -6,10 +6,13 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
 import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
 import { reportAddressChanges } from "../../core/gateway-addresses.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
+import { referenceGrantOf } from "./graph-nodes.js";
+import { grantCovers, type GrantTarget, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { DEFAULT_KINDS } from "./attachment.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
@@ -53,7 +56,7 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
  * it reaches. Its content is the implementation's, not modelled.
  */
 const parametersRef =
-  (at: readonly string[], what: string): ((change: ResourceChange, out: DetectionList) => void) =>
+  (at: readonly string[], what: string, changed: ChangeClassId): ((change: ResourceChange, out: DetectionList) => void) =>
   (change, out) => {
     if (!both(change)) return;
     const ref = (resource: Resource) => {
@@ -65,7 +68,7 @@ const parametersRef =
     const [before, after] = [ref(change.base), ref(change.head)];
     if (before === after) return;
     out.add({
-      class: at[1] === "parametersRef" ? "gateway-class.changed" : "listener.changed",
+      class: changed,
       summary: `${at.join(".")} ${show(before)} → ${show(after)}: ${what} are configured by ${after ? "another object" : "the implementation's defaults"} (how they are exposed, addressed and run may change; its content is not modelled)`,
       side: "head",
       path: [...at],
@@ -502,36 +505,18 @@ const listenerSetParent = (change: ResourceChange, out: DetectionList): void => 
 // ---------------------------------------------------------------------------------------------
 // ReferenceGrant
 
-interface GrantTo {
-  readonly group: string;
-  readonly kind: string;
-  /** Undefined: every object of the kind in the namespace. */
-  readonly name: string | undefined;
-}
+const showGrantFrom = ({ group, kind, namespace }: ReferenceGrantNode["from"][number]): string =>
+  `${kind}${group ? `.${group}` : ""} of namespace ${namespace}`;
 
-const grantFrom = (value: unknown): string => {
-  const fields = record(value);
-  const group = text(fields.group) ?? "";
-  return `${text(fields.kind) ?? ""}${group ? `.${group}` : ""} of namespace ${text(fields.namespace) ?? ""}`;
-};
-
-const grantTo = (value: unknown): GrantTo => {
-  const fields = record(value);
-  return { group: text(fields.group) ?? "", kind: text(fields.kind) ?? "", name: text(fields.name) || undefined };
-};
-
-const showGrantTo = (to: GrantTo): string =>
+const showGrantTo = (to: GrantTarget): string =>
   `${to.kind}${to.group ? `.${to.group}` : ""} ${to.name ?? "* (every object: to[].name omitted)"}`;
-
-const grantCovers = (wide: GrantTo, narrow: GrantTo): boolean =>
-  wide.group === narrow.group && wide.kind === narrow.kind && (wide.name === undefined || wide.name === narrow.name);
 
 const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
   const namespace = namespaceOf(change);
-  const view = (resource: Resource | undefined) => ({
-    from: list(spec(resource).from).map(grantFrom),
-    to: list(spec(resource).to).map(grantTo),
-  });
+  const view = (resource: Resource | undefined) => {
+    const grant = referenceGrantOf(resource);
+    return { from: grant.from.map(showGrantFrom), to: grant.to };
+  };
   const before = view(change.base);
   const after = view(change.head);
   const normal = (grant: ReturnType<typeof view>) => ({ from: sortedSet(grant.from), to: sortedSet(grant.to.map(showGrantTo)) });
@@ -742,10 +727,13 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 // ---------------------------------------------------------------------------------------------
 
 export const gatewayApiDetector = byKind({
-  GatewayClass: [gatewayClass, parametersRef(["spec", "parametersRef"], "the proxies of every Gateway of this class")],
+  GatewayClass: [
+    gatewayClass,
+    parametersRef(["spec", "parametersRef"], "the proxies of every Gateway of this class", "gateway-class.changed"),
+  ],
   Gateway: [
     gatewayClassName,
-    parametersRef(["spec", "infrastructure", "parametersRef"], "the Gateway's proxies"),
+    parametersRef(["spec", "infrastructure", "parametersRef"], "the Gateway's proxies", "listener.changed"),
     compareListeners,
     reportAddressChanges,
     infrastructureExposure,

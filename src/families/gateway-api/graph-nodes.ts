@@ -27,9 +27,10 @@ function route(resource: Resource): GraphNode {
 
 const gatewayClass: GraphNodeReader = () => ({ role: "gateway-class" });
 
-const referenceGrant: GraphNodeReader = (resource) => {
-  const spec = record(resource.body.spec);
-  const grant: ReferenceGrantNode = {
+/** What a ReferenceGrant admits, for the graph and for the family's own judgement of its edits; an absent grant admits nothing. */
+export const referenceGrantOf = (resource: Resource | undefined): ReferenceGrantNode => {
+  const spec = record(resource?.body.spec);
+  return {
     from: list(spec.from).map((item) => {
       const from = record(item);
       return { group: text(from.group) ?? "", kind: text(from.kind) ?? "", namespace: text(from.namespace) ?? "" };
@@ -40,8 +41,9 @@ const referenceGrant: GraphNodeReader = (resource) => {
       return { group: text(to.group) ?? "", kind: text(to.kind) ?? "", ...(name ? { name } : {}) };
     }),
   };
-  return { role: "reference-grant", grant };
 };
+
+const referenceGrant: GraphNodeReader = (resource) => ({ role: "reference-grant", grant: referenceGrantOf(resource) });
 
 export const gatewayApiGraphNodes: Readonly<Record<string, GraphNodeReader>> = {
   GatewayClass: gatewayClass,

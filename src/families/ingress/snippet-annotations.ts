@@ -1,6 +1,5 @@
-import type { DetectionList } from "../../core/detection-list.js";
+import type { DetectionList, Side } from "../../core/detection-list.js";
 import type { Resource } from "../../core/resource.js";
-import type { Side } from "../../core/detection-list.js";
 
 /**
  * Annotations that paste raw proxy configuration into what the controller generates for an

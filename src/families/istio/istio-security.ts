@@ -497,13 +497,13 @@ const authnSelection: Selection = (resource) => canonical([resource.id.namespace
 function combinedWith(tree: ManifestSet, self: Resource, root: string, context: DetectorContext): Resource[] {
   const cluster = (resource: Resource) => context.clusterOfFile(resource.source.file) ?? "";
   const selected = authnSelection(self);
-  return othersOfKind(tree, self)
-    .concat(tree.resources.get(self.key) ?? [])
-    .filter(
-      (other) =>
-        cluster(other) === cluster(self) &&
-        (authnSelection(other) === selected || (isNamespaceWide(other) && [self.id.namespace, root].includes(other.id.namespace))),
-    );
+  return [...tree.resources.values()].filter(
+    (other) =>
+      other.id.group === self.id.group &&
+      other.id.kind === self.id.kind &&
+      cluster(other) === cluster(self) &&
+      (authnSelection(other) === selected || (isNamespaceWide(other) && [self.id.namespace, root].includes(other.id.namespace))),
+  );
 }
 
 /**

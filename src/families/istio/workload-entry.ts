@@ -3,6 +3,7 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { list, numeric, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
+import { selects as labelsSelect } from "../../core/label-selector.js";
 
 /**
  * A WorkloadEntry is an endpoint declared on its own (a VM, a service outside Kubernetes): the
@@ -18,16 +19,14 @@ export type Field = "locality" | "network";
 
 const ISTIO_NETWORKING = "networking.istio.io";
 
-const selectorOf = (entry: Resource): Record<string, string> => stringMap(record(spec(entry).workloadSelector).labels);
-
+/** Its `workloadSelector.labels` are a selector's matchLabels; an entry without one selects no WorkloadEntry. */
 const selects = (serviceEntry: Resource, workload: Resource, context: DetectorContext): boolean => {
-  const wanted = Object.entries(selectorOf(serviceEntry));
-  const labels = stringMap(spec(workload).labels);
+  const wanted = stringMap(record(spec(serviceEntry).workloadSelector).labels);
   return (
-    wanted.length > 0 &&
+    Object.keys(wanted).length > 0 &&
     serviceEntry.id.namespace === workload.id.namespace &&
     context.clusterOfFile(serviceEntry.source.file) === context.clusterOfFile(workload.source.file) &&
-    wanted.every(([key, value]) => labels[key] === value)
+    labelsSelect({ matchLabels: wanted }, stringMap(spec(workload).labels))
   );
 };
 
@@ -87,29 +86,30 @@ export const workloadEntryCheck: Check = (change, out, context) => {
       const [was, now] = [placesOf(endpointsBefore, field), placesOf(endpointsAfter, field)];
       const crossing = field === "network" ? ", reached through that network's east-west gateway" : "";
       const where = (place: string) => (field === "locality" ? `region ${place}` : `network ${place}`);
-      const mine = [after && placeOf(spec(head), field), before && placeOf(spec(base), field)];
-      if (mine[0] !== undefined && !was.has(mine[0])) {
+      // Where this endpoint serves the entry now, and where it served it before.
+      const [here, there] = [after && placeOf(spec(head), field), before && placeOf(spec(base), field)];
+      if (here !== undefined && !was.has(here)) {
         placed = true;
         out.add({
           class: "backend.region-added",
-          summary: `endpoint ${addressOf(head)} in ${where(mine[0])}: ${hosts} gains backends there${crossing}`,
+          summary: `endpoint ${addressOf(head)} in ${where(here)}: ${hosts} gains backends there${crossing}`,
           side: "head",
           path: ["spec", field],
           before: sortedSet(was),
           after: sortedSet(now),
-          ...(field === "locality" ? { lands: { clusters: [], regions: [mine[0]] } } : {}),
+          ...(field === "locality" ? { lands: { clusters: [], regions: [here] } } : {}),
         });
       }
-      if (mine[1] !== undefined && !now.has(mine[1])) {
+      if (there !== undefined && !now.has(there)) {
         placed = true;
         out.add({
           class: "backend.region-removed",
-          summary: `no endpoint of ${hosts} left in ${where(mine[1])} (was ${addressOf(base)}): it loses its backends there`,
+          summary: `no endpoint of ${hosts} left in ${where(there)} (was ${addressOf(base)}): it loses its backends there`,
           side: "base",
           path: ["spec", field],
           before: sortedSet(was),
           after: sortedSet(now),
-          ...(field === "locality" ? { lands: { clusters: [], regions: [mine[1]] } } : {}),
+          ...(field === "locality" ? { lands: { clusters: [], regions: [there] } } : {}),
         });
       }
     }

@@ -1,4 +1,4 @@
-import { reportMirrorIncreases } from "../../core/mirror-changes.js";
+import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
 import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import {
@@ -279,7 +279,7 @@ const strategyPath = (resource: Resource | undefined): FieldPath => {
 /**
  * A Rollout's `setMirrorRoute` steps: during the rollout the matched share of requests is copied to
  * the canary. Its match decides whether writes are copied (a match without a method, or a method
- * pattern other than exact GET/HEAD/OPTIONS, may take writes), as a route's own mirror.
+ * pattern other than an exact non-mutating method, may take writes), as a route's own mirror.
  */
 function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
   const mirrorsOf = (resource: Resource) =>
@@ -287,7 +287,12 @@ function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
       const mirror = optionalRecord(record(item).setMirrorRoute);
       if (!mirror) return [];
       const methods = list(mirror.match).map((match) => record(record(match).method));
-      const readOnly = methods.length > 0 && methods.every((method) => READ_METHODS.has(text(method.exact)?.toUpperCase() ?? ""));
+      const readOnly =
+        methods.length > 0 &&
+        methods.every((method) => {
+          const exact = text(method.exact)?.toUpperCase();
+          return exact !== undefined && !MUTATING_METHODS.includes(exact);
+        });
       return [
         {
           name: text(mirror.name) ?? "",
@@ -310,8 +315,6 @@ function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
       "mirror",
     );
 }
-
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function rollout(change: ResourceChange, out: DetectionList): void {
   const { base, head } = change;
