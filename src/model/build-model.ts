@@ -79,7 +79,9 @@ export function buildTrafficModel(
   established: Pick<ReadonlySet<string>, "has"> = new Set(),
   previous?: TrafficModel,
 ): TrafficModel {
-  const placement = buildPlacementIndex(set, topology, filePlacement, previous && indexOfModel.get(previous));
+  const handedOver = previous && indexOfModel.get(previous);
+  if (previous) indexOfModel.delete(previous);
+  const placement = buildPlacementIndex(set, topology, filePlacement, handedOver);
   // A key one rule claims (nearly every key) holds that claimant alone: nothing to rank or number.
   const claims = new Map<string, Claimant | Claimant[]>();
   const routes = new Map<string, RouteEntries>();
@@ -144,9 +146,14 @@ export function buildTrafficModel(
   }
   // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
   const model = { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
-  indexOfModel.set(model, placement);
+  if (!previous) indexOfModel.set(model, placement);
   return model;
 }
 
-/** The placement index each model was built with, for the next tree's (the model itself stays plain data). */
+/**
+ * The placement index a base tree's model was built with, handed to the head tree's build and
+ * taken out there (the model itself stays plain data). A hand-over, not a store: the index
+ * memoizes every backend name of the tree (~12 MB at 20,000 routes), and kept while the models
+ * lived it was held to the end of the review. A head model is handed to no tree.
+ */
 const indexOfModel = new WeakMap<TrafficModel, PlacementIndex>();

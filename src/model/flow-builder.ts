@@ -48,7 +48,18 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
  * backends are placed as in the base: that flow is taken, not built again and compared (most of the
  * head model's work and garbage on a large tree, issue 13). Weak: it keeps no analysis alive.
  */
-const builtFrom = new WeakMap<RuleShape, { readonly flow: Flow; readonly placement: PlacementIndex }>();
+const builtFrom = new WeakMap<RuleShape, { readonly flow: Flow; readonly placedBy: object }>();
+
+/**
+ * What tells the index a flow was placed by: a token, not the index, which memoizes every backend
+ * name of its tree: held from the rules a memo still holds, it stayed alive to the end of the review.
+ */
+const tokens = new WeakMap<PlacementIndex, object>();
+const tokenOf = (index: PlacementIndex): object => {
+  let token = tokens.get(index);
+  if (!token) tokens.set(index, (token = {}));
+  return token;
+};
 
 const samePlacement = (a: Placement, b: Placement): boolean =>
   a === b || (a.multiCluster === b.multiCluster && sameItems(a.clusters, b.clusters) && sameItems(a.regions, b.regions));
@@ -66,11 +77,11 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     built.flow.resource === resource.id &&
     built.flow.entry === entry &&
     // Placed by the same index (both trees place backends alike: see buildPlacementIndex), or placed again alike.
-    (built.placement === placement ||
+    (built.placedBy === tokenOf(placement) ||
       rule.backends.every((backend, i) => samePlacement(placement.place(backend.ref), built.flow.backends[i]!.placement)))
   )
     return built.flow;
   const flow = toFlow(resource, entry === rule.entry ? rule : { ...rule, entry }, placement);
-  builtFrom.set(rule, { flow, placement });
+  builtFrom.set(rule, { flow, placedBy: tokenOf(placement) });
   return flow;
 }
