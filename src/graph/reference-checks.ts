@@ -9,7 +9,7 @@ import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 import { unscopedEntry } from "../core/traffic-model.js";
-import { grantCovers, type DestinationRuleNode, type RouteNode } from "../core/graph-nodes.js";
+import { grantCovers, type DestinationRuleNode, type GrantTarget, type RouteNode } from "../core/graph-nodes.js";
 
 /**
  * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as
@@ -107,6 +107,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable, defin
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
   crossNamespaceBackends(graph, checkable, issues, note);
+  crossNamespaceCertificates(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
   conflicts(graph, issues, note, definitionOf);
 
@@ -178,8 +179,6 @@ function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: G
   }
 }
 
-const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
-
 /**
  * A Gateway API route's backendRef to another namespace resolves only where a ReferenceGrant of
  * that namespace lets routes of its kind and namespace reference the object: otherwise the Gateway
@@ -196,13 +195,7 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
         continue;
       }
       const group = destination.group ?? "";
-      const permitted = (graph.referenceGrants.get(destination.namespace) ?? []).some(
-        (grant) =>
-          grant.from.some(
-            (from) => from.group === GATEWAY_API_GROUP && from.kind === route.id.kind && from.namespace === route.id.namespace,
-          ) && grant.to.some((to) => grantCovers(to, { group, kind: destination.kind, name: destination.name })),
-      );
-      if (permitted) continue;
+      if (granted(graph, destination.namespace, route.id, { group, kind: destination.kind, name: destination.name })) continue;
       const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;
       issues.push({
         class: BROKEN,
@@ -210,6 +203,44 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
         summary: `${displayName(route.id)} → ${target}: no ReferenceGrant in namespace ${destination.namespace} lets ${route.id.kind}s of namespace ${route.id.namespace} reference it, so the Gateway refuses the backend (RefNotPermitted) and it receives no traffic`,
         subjects: [{ key: route.key, id: route.id, path: destination.path }],
       });
+    }
+  }
+}
+
+/** Whether a ReferenceGrant of `namespace` lets objects of `from`'s kind and namespace reference `target`. */
+function granted(graph: TrafficGraph, namespace: string, from: ResourceId, target: GrantTarget): boolean {
+  return (graph.referenceGrants.get(namespace) ?? []).some(
+    (grant) =>
+      grant.from.some((f) => f.group === from.group && f.kind === from.kind && f.namespace === from.namespace) &&
+      grant.to.some((to) => grantCovers(to, target)),
+  );
+}
+
+/**
+ * A listener's certificateRef to another namespace resolves only where a ReferenceGrant there lets
+ * the Gateway (or ListenerSet) of its namespace reference it: otherwise the listener's references do
+ * not resolve (ResolvedRefs False, RefNotPermitted), it has no certificate and serves no TLS.
+ */
+function crossNamespaceCertificates(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
+  const owners = [...[...graph.gateways.values()].filter((gateway) => gateway.api === "gateway-api"), ...graph.listenerSets.values()];
+  for (const owner of owners) {
+    if (owner.namespaceImplied) continue;
+    for (const listener of owner.listeners) {
+      for (const certificate of listener.foreignCertificates ?? []) {
+        if (!checkable.referenceGrants) {
+          note("listener certificateRefs name objects of other namespaces, but the repository holds no ReferenceGrant");
+          continue;
+        }
+        const { group, kind, namespace, name } = certificate;
+        if (granted(graph, namespace, owner.id, { group, kind, name })) continue;
+        const target = `${kind}${group ? `.${group}` : ""} ${namespace}/${name}`;
+        issues.push({
+          class: BROKEN,
+          key: `${BROKEN}|${owner.key}|${listener.name}|certificate ${target}`,
+          summary: `${displayName(owner.id)} listener ${listener.name} → ${target}: no ReferenceGrant in namespace ${namespace} lets ${owner.id.kind}s of namespace ${owner.id.namespace} reference it, so the certificate does not resolve (RefNotPermitted) and the listener serves no TLS`,
+          subjects: [{ key: owner.key, id: owner.id, path: certificate.path }],
+        });
+      }
     }
   }
 }

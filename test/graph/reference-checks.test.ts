@@ -278,6 +278,64 @@ spec:
   });
 });
 
+describe("a listener's certificateRef to another namespace needs that namespace's ReferenceGrant", () => {
+  const TLS = (ref: string) => `${ALL}    tls: { certificateRefs: [${ref}] }\n`;
+  const crossing = GATEWAY(TLS("{ name: wildcard, namespace: certs }"));
+  const grant = (to = '{ group: "", kind: Secret }', from = "{ group: gateway.networking.k8s.io, kind: Gateway, namespace: infra }") =>
+    `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: gateways, namespace: certs }
+spec:
+  from: [${from}]
+  to: [${to}]
+`;
+  const tree = (gateway: string, extra: Record<string, string>) => ({ "gw.yaml": gateway, "route.yaml": ROUTE(), ...extra });
+
+  it("the grant removed while a Gateway's certificate relies on it: the listener serves no TLS", () => {
+    const result = analyze(tree(crossing, { "grant.yaml": grant() }), tree(crossing, {}));
+    expect(brokenOf(result)).toEqual([
+      "gw.yaml:12 Gateway infra/public listener https → Secret certs/wildcard: no ReferenceGrant in namespace certs lets Gateways of namespace infra reference it, so the certificate does not resolve (RefNotPermitted) and the listener serves no TLS",
+    ]);
+    expect(result.findings.find((f) => f.class === "reference.broken")?.risk).toBe("high");
+  });
+
+  it("a certificate moved to another namespace: admitted by a grant for its kind or name, refused by one for another Gateway namespace or name", () => {
+    const before = GATEWAY(TLS("{ name: wildcard }"));
+    const judged = (grants: Record<string, string>) => brokenOf(analyze(tree(before, grants), tree(crossing, grants)));
+    expect(judged({ "grant.yaml": grant() })).toEqual([]);
+    expect(judged({ "grant.yaml": grant('{ group: "", kind: Secret, name: wildcard }') })).toEqual([]);
+    expect(judged({ "grant.yaml": grant('{ group: "", kind: Secret, name: other }') })).toHaveLength(1);
+    expect(judged({ "grant.yaml": grant(undefined, "{ group: gateway.networking.k8s.io, kind: Gateway, namespace: edge }") })).toHaveLength(
+      1,
+    );
+  });
+
+  it("a ListenerSet's certificate needs a grant from ListenerSets of its namespace, not from Gateways", () => {
+    const set = LISTENER_SET.replace(
+      "allowedRoutes: { namespaces: { from: Same } } }",
+      "allowedRoutes: { namespaces: { from: Same } }, tls: { certificateRefs: [{ name: shop, namespace: certs }] } }",
+    );
+    const parent = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: All } }\n");
+    const fromSets = grant(undefined, "{ group: gateway.networking.x-k8s.io, kind: XListenerSet, namespace: shop }");
+    expect(brokenOf(analyze(tree(parent, { "grant.yaml": grant() }), tree(parent, { "grant.yaml": grant(), "set.yaml": set })))).toEqual([
+      expect.stringContaining("XListenerSet shop/team listener team-https → Secret certs/shop: no ReferenceGrant"),
+    ]);
+    expect(brokenOf(analyze(tree(parent, { "grant.yaml": fromSets }), tree(parent, { "grant.yaml": fromSets, "set.yaml": set })))).toEqual(
+      [],
+    );
+  });
+
+  it("not checked where the repository holds no ReferenceGrant, and a certificate in the Gateway's own namespace needs none", () => {
+    const result = analyze(tree(GATEWAY(TLS("{ name: wildcard }")), {}), tree(crossing, {}));
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toContainEqual(
+      "1 reference not checked: listener certificateRefs name objects of other namespaces, but the repository holds no ReferenceGrant",
+    );
+    const own = GATEWAY(TLS("{ name: wildcard, namespace: infra }"));
+    expect(brokenOf(analyze(tree(own, { "grant.yaml": grant() }), tree(own, {})))).toEqual([]);
+  });
+});
+
 const VS = (name: string, subset: string, host = "reviews") => `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: ${name}, namespace: bookinfo }

@@ -30,6 +30,20 @@ export interface ListenerNode {
   readonly allowedSelector?: unknown;
   /** `group/Kind` of the route kinds the listener admits; undefined = the protocol's defaults. */
   readonly allowedKinds?: readonly string[];
+  /**
+   * Gateway API: the listener's `tls.certificateRefs` to objects of other namespaces, which resolve
+   * only where a ReferenceGrant there admits the listener's owner (src/graph/reference-checks.ts).
+   */
+  readonly foreignCertificates?: readonly ForeignCertificate[];
+  readonly path: FieldPath;
+}
+
+/** A certificateRef to another namespace's object (a Secret, unless it names another kind). */
+export interface ForeignCertificate {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
   readonly path: FieldPath;
 }
 
@@ -93,6 +107,7 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
     const kinds = list(allowed.kinds).map(record);
     const hostname = text(listener.hostname);
     const port = numeric(listener.port);
+    const foreign = foreignCertificates(listener, owner.id.namespace, ["spec", "listeners", index]);
     return {
       id: `${owner.key}#${name}`,
       name,
@@ -105,8 +120,27 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
       allowedFrom: from,
       ...(from === "Selector" ? { allowedSelector: record(allowed.namespaces).selector ?? {} } : {}),
       ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
+      ...(foreign.length > 0 ? { foreignCertificates: foreign } : {}),
       path: ["spec", "listeners", index],
     };
+  });
+}
+
+function foreignCertificates(listener: JsonRecord, namespace: string, path: FieldPath): ForeignCertificate[] {
+  return list(record(listener.tls).certificateRefs).flatMap((item, index) => {
+    const ref = record(item);
+    const other = text(ref.namespace);
+    return other === undefined || other === namespace
+      ? []
+      : [
+          {
+            group: text(ref.group) ?? "",
+            kind: text(ref.kind) ?? "Secret",
+            namespace: other,
+            name: text(ref.name) ?? "?",
+            path: [...path, "tls", "certificateRefs", index],
+          },
+        ];
   });
 }
 
