@@ -21,7 +21,7 @@ export interface DetectorContext {
   readonly base: ManifestSet;
   readonly head: ManifestSet;
   /** The route rules a resource contributes, whichever its family (the model's sources, from the table of families). */
-  readonly routeRules: (resource: Resource, set: ManifestSet) => RuleShape[];
+  readonly routeRules: (resource: Resource, set: ManifestSet) => readonly RuleShape[];
   /** The cluster a file lands in by the policy's placement patterns (`clusters/{cluster}/**`), undefined for none. */
   readonly clusterOfFile: (file: string) => string | undefined;
   /** The family-blind resource.changed fallback, naming the changed fields: for a detector that words its own finding around them. */

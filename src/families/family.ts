@@ -30,8 +30,11 @@ export interface Family {
    * document of the kind stays ignored.
    */
   readonly textKinds?: readonly TextKind[];
-  /** What its route resources contribute to the traffic model as flows (src/model/build-model.ts). */
-  readonly ruleSources?: readonly RuleSource[];
+  /**
+   * What its route kinds contribute to the traffic model as flows, by kind (src/model/build-model.ts):
+   * only resources of these kinds are asked, not every resource of a tree.
+   */
+  readonly ruleSources?: Readonly<Record<string, RuleSource>>;
   /**
    * API groups whose route rules are first-match within a resource (Istio VirtualService, Gloo
    * RouteTable): an earlier rule can shadow a later one (src/diff/precedence-changes.ts).
@@ -185,6 +188,10 @@ export interface TextKind {
 }
 
 export type RuleSource = (resource: Resource, set: ManifestSet) => RouteRules | undefined;
+
+/** The same source for each of `kinds` (a family's route kinds read by one function). */
+export const forKinds = (kinds: Iterable<string>, source: RuleSource): Readonly<Record<string, RuleSource>> =>
+  Object.fromEntries([...kinds].map((kind) => [kind, source]));
 
 /** A family whose routes land wherever their rules say. */
 export const byRules =

@@ -5,7 +5,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { flowOf } from "./flow-builder.js";
 import type { RouteRules, RuleShape } from "../core/route-rules.js";
-import { FAMILIES } from "../families/index.js";
+import { byFamilyKind, FAMILIES } from "../families/index.js";
 import { buildPlacementIndex, type PlacementIndex } from "./placement.js";
 import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js";
 
@@ -13,13 +13,11 @@ import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js"
  * Each family that routes requests contributes its rules here, from the table of families; the rest of the model is family-blind.
  * A source gets the whole tree for references it must resolve (Gateway API listeners, legacy routes selected by Gateways).
  */
-const ROUTE_SOURCES: readonly ((resource: Resource, set: ManifestSet) => RouteRules | undefined)[] = FAMILIES.flatMap(
-  (family) => family.ruleSources ?? [],
-);
+const ruleSourceOf = byFamilyKind((family) => family.ruleSources);
 
 /** The rules one resource routes, of whichever family: for checks that follow references from routes to backends. */
-export const routeRules = (resource: Resource, set: ManifestSet): RuleShape[] =>
-  ROUTE_SOURCES.flatMap((source) => source(resource, set)?.rules ?? []);
+export const routeRules = (resource: Resource, set: ManifestSet): readonly RuleShape[] =>
+  ruleSourceOf(resource)?.(resource, set)?.rules ?? [];
 
 /** The part of a resource key after `@`: the cluster (or file) that scopes otherwise equal resources. */
 const scopeOf = (resource: Resource): string | undefined => {
@@ -88,14 +86,11 @@ export function buildTrafficModel(
   const declared: Flow[] = [];
   const routing: { readonly resource: Resource; readonly found: RouteRules }[] = [];
   set.resources.forEach((resource) => {
-    for (const source of ROUTE_SOURCES) {
-      const found = source(resource, set);
-      if (found) routing.push({ resource, found });
-    }
+    const found = ruleSourceOf(resource)?.(resource, set);
+    if (found) routing.push({ resource, found });
   });
   // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and
   // head; only the resources that route (a sort of a large tree's every resource took 90 ms a side).
-  // The sort is stable: one resource's rules stay in the order of the sources.
   routing.sort((a, b) => (a.resource.key < b.resource.key ? -1 : a.resource.key > b.resource.key ? 1 : 0));
   for (const { resource, found } of routing) {
     const scope = scopeOf(resource);

@@ -4,6 +4,7 @@ import { buildTrafficModel } from "../../src/model/build-model.js";
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import { buildGitopsPlacement } from "../../src/model/gitops-placement.js";
 import { analyze, policyWith } from "../helpers/review-trees.js";
+import { FAMILIES } from "../../src/families/index.js";
 
 describe("flows that claim the same key", () => {
   const rules = (count: number) =>
@@ -34,5 +35,31 @@ ${Array.from({ length: count }, (_, i) => `  - route: [{ destination: { host: sh
     const { flows } = buildTrafficModel(manifests, topology, placement);
     expect(flows.size).toBe(5000);
     expect(flows.get("mesh|shop.example.com|PathPrefix /#5000")?.backends[0]?.label).toBe("shop-4999");
+  });
+});
+
+describe("the families' route sources", () => {
+  it("are asked by kind: each names a kind its family reads, so no route kind is left unasked by a misspelling", () => {
+    const unread = FAMILIES.flatMap((family) => {
+      const read = new Set(family.kinds.flatMap(([, kinds]) => kinds.map(([kind]) => kind)));
+      return Object.keys(family.ruleSources ?? {}).flatMap((kind) => (read.has(kind) ? [] : [`${family.name}/${kind}`]));
+    });
+    expect(unread).toEqual([]);
+    expect(FAMILIES.flatMap((family) => Object.keys(family.ruleSources ?? {}).map((kind) => `${family.name}/${kind}`)).sort()).toEqual([
+      "gateway-api/GRPCRoute",
+      "gateway-api/HTTPRoute",
+      "gateway-api/TCPRoute",
+      "gateway-api/TLSRoute",
+      "gateway-api/UDPRoute",
+      "gke/MultiClusterIngress",
+      "gloo/RouteTable",
+      "ingress/Ingress",
+      "istio/VirtualService",
+      "legacy-gateway-api/HTTPRoute",
+      "legacy-gateway-api/TCPRoute",
+      "legacy-gateway-api/TLSRoute",
+      "legacy-gateway-api/UDPRoute",
+      "progressive/Canary",
+    ]);
   });
 });

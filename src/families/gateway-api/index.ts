@@ -1,5 +1,6 @@
-import type { Family } from "../family.js";
+import { forKinds, type Family } from "../family.js";
 import { gatewayApiRules } from "./flows.js";
+import { GATEWAY_ROUTE_KINDS } from "./entry-points.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
 import { gatewayApiGraphNodes } from "./graph-nodes.js";
 import * as gatewayApi from "./schemas.js";
@@ -26,7 +27,7 @@ export const gatewayApiFamily: Family = {
       ],
     ],
   ],
-  ruleSources: [gatewayApiRules],
+  ruleSources: forKinds(GATEWAY_ROUTE_KINDS, gatewayApiRules),
   promotions: {
     groups: { "gateway.networking.x-k8s.io": "gateway.networking.k8s.io" },
     kinds: { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" },

@@ -25,7 +25,7 @@ export const gkeFamily: Family = {
     // GKE Ingress's per-Service backend settings: Cloud Armor, IAP, health checks.
     [["cloud.google.com"], [["BackendConfig", gke.ingressConfig]]],
   ],
-  ruleSources: [byRules(multiClusterIngressRules)],
+  ruleSources: { MultiClusterIngress: byRules(multiClusterIngressRules) },
   placementHints: multiClusterPlacement,
   detectors: [gkeDetector, multiClusterDetector, backendConfigDetector, frontendConfigDetector],
 };

@@ -35,7 +35,7 @@ export const glooFamily: Family = {
       ],
     ],
   ],
-  ruleSources: [byRules(glooRouteTableRules)],
+  ruleSources: { RouteTable: byRules(glooRouteTableRules) },
   firstMatchGroups: [GLOO_NETWORKING_GROUP],
   attachmentFields: { [GLOO_NETWORKING_GROUP]: ["spec", "virtualGateways"] },
   placementHints: glooPlacementHints,

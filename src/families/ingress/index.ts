@@ -9,6 +9,6 @@ export const ingressFamily: Family = {
   kinds: [[INGRESS_GROUPS, [["Ingress", ingress.ingress]]]],
   // An Ingress moved from extensions/v1beta1 to networking.k8s.io is the same object.
   promotions: { groups: { extensions: "networking.k8s.io" } },
-  ruleSources: [byRules(ingressRules)],
+  ruleSources: { Ingress: byRules(ingressRules) },
   detectors: [ingressDetector],
 };

@@ -32,7 +32,7 @@ export const istioFamily: Family = {
       ],
     ],
   ],
-  ruleSources: [byRules(virtualServiceRules)],
+  ruleSources: { VirtualService: byRules(virtualServiceRules) },
   graphNodes: istioGraphNodes,
   referents: istioReferents,
   placementHints: istioPlacementHints,

@@ -11,7 +11,7 @@ import { selects } from "../../core/label-selector.js";
  */
 
 export const LEGACY_GROUP = "networking.x-k8s.io";
-const LEGACY_ROUTE_KINDS = new Set(["HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]);
+export const LEGACY_ROUTE_KINDS = new Set(["HTTPRoute", "TCPRoute", "UDPRoute", "TLSRoute"]);
 /** The route is selected by labels, and no Gateway of the tree selects it. */
 const UNRESOLVED_ENTRY = "Gateway (legacy, by selector)";
 

@@ -1,5 +1,5 @@
-import { byRules, type Family } from "../family.js";
-import { legacyRouteRules } from "./flows.js";
+import { byRules, forKinds, type Family } from "../family.js";
+import { LEGACY_ROUTE_KINDS, legacyRouteRules } from "./flows.js";
 import { legacyGatewayApiGraphNodes } from "./graph-nodes.js";
 import { legacyGatewayApiDetector } from "./legacy-gateway-api.js";
 import * as legacy from "./schemas.js";
@@ -21,7 +21,7 @@ export const legacyGatewayApiFamily: Family = {
       ],
     ],
   ],
-  ruleSources: [byRules(legacyRouteRules)],
+  ruleSources: forKinds(LEGACY_ROUTE_KINDS, byRules(legacyRouteRules)),
   graphNodes: legacyGatewayApiGraphNodes,
   // Its Gateways stay out of the graph, but a class of its name still reaches the Gateway API Gateways that name it.
   gatewayRoles: { GatewayClass: "gateway-class" },

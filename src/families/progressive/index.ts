@@ -18,7 +18,7 @@ export const progressiveFamily: Family = {
       ],
     ],
   ],
-  ruleSources: [byRules(flaggerCanaryRules)],
+  ruleSources: { Canary: byRules(flaggerCanaryRules) },
   // A Canary names the gateways of the route it generates in its service block.
   attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
