@@ -70,8 +70,12 @@ export function byFamilyKind<T>(
   slot: (family: Family) => Readonly<Record<string, T>> | undefined,
   families: readonly Family[] = FAMILIES,
 ): (resource: Resource) => T | undefined {
-  const table = new Map(
-    families.flatMap((family) => Object.entries(slot(family) ?? {}).map(([kind, value]) => [`${family.name}/${kind}`, value] as const)),
-  );
-  return (resource) => table.get(`${resource.family}/${resource.id.kind}`);
+  // By family, then kind: asked for every resource of both trees, a joined `family/kind` key was a
+  // string built and hashed per call.
+  const table = new Map<string, ReadonlyMap<string, T>>();
+  for (const family of families) {
+    const kinds = Object.entries(slot(family) ?? {});
+    if (kinds.length > 0) table.set(family.name, new Map(kinds));
+  }
+  return (resource) => table.get(resource.family)?.get(resource.id.kind);
 }
