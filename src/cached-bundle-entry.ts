@@ -10,6 +10,9 @@ import { runCachedBundle } from "./compile-cache.js";
 // compiled: V8's code cache records the flags it was made under and rejects itself under others,
 // so a flag set by the bundle made every run compile anew (and write the cache again at exit).
 setFlagsFromString("--heap-growing-percent=100");
+// So the CLI can collect the garbage of its load stage at once (src/full-collection.ts); set here,
+// before the bundle is compiled, for the same reason as the flag above.
+setFlagsFromString("--expose-gc");
 
 /**
  * What `bin/route-governor.mjs` and `bin/read-ahead-worker.mjs` are: each runs the CommonJS bundle

@@ -1,4 +1,5 @@
 import { runCli } from "./command-line.js";
+import { fullCollection } from "./full-collection.js";
 
 // No top-level await: the CLI is bundled as CommonJS (scripts/build.mjs).
 void runCli(process.argv.slice(2), {
@@ -10,4 +11,5 @@ void runCli(process.argv.slice(2), {
     return Buffer.concat(chunks).toString("utf8");
   },
   readAhead: { workerUrl: new URL("./read-ahead-worker.mjs", import.meta.url) },
+  ...fullCollection(),
 }).then((code) => (process.exitCode = code));

@@ -70,7 +70,7 @@ async function readTrees(base: string, head: string, repo: string | undefined, t
 export async function reviewTrees(
   base: SourceTree,
   head: SourceTree,
-  options: Pick<ReviewInput, "policy" | "policySource" | "body" | "now" | "cache"> & {
+  options: Pick<ReviewInput, "policy" | "policySource" | "body" | "now" | "cache" | "collect"> & {
     readonly render: boolean;
     /** Parse on the other cores first (the CLI's bundle has the worker entry). */
     readonly readAhead?: ReadAheadOptions;
@@ -154,6 +154,8 @@ export interface CliIo {
   readonly stdin?: () => Promise<string>;
   /** Where the read-ahead worker is, when the CLI runs as its bundle (bin/read-ahead-worker.mjs beside it). */
   readonly readAhead?: ReadAheadOptions;
+  /** A full garbage collection, when the process can run one (src/full-collection.ts). */
+  readonly collect?: () => void;
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -203,6 +205,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     now,
     render: !values["no-render"],
     ...(io.readAhead ? { readAhead: io.readAhead } : {}),
+    ...(io.collect ? { collect: io.collect } : {}),
   });
   io.stdout(FORMATS[format](result));
   return result.decision === "pass" ? 0 : 1;

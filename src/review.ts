@@ -47,6 +47,13 @@ export interface ChangeInput {
   readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
   /** Kustomize and Helm output rendered by the adapter before the review (DESIGN §3 "render"); absent when nothing was rendered. */
   readonly rendered?: RenderResult;
+  /**
+   * A full garbage collection, run where the review lets go of much of what it held: once the
+   * loader drops the reads of both trees (a fifth of what the review held then), and once both
+   * models are built (the memos the base handed to the head). V8 would put each off until the heap
+   * had doubled, and that doubling was a one-shot process's peak (src/full-collection.ts).
+   */
+  readonly collect?: () => void;
 }
 
 /**
@@ -106,8 +113,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
     loadManifests(headFiles, { ...options, ...kustomized(input.head, input.links?.head) }),
   );
   releaseReads(options.cache);
+  input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
+  input.collect?.();
   const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile, input.rendered, {
     base: baseFiles,
     head: headFiles,

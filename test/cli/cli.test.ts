@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/command-line.js";
 import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
 import { readGitTree } from "../../src/sources/git-source.js";
+import { fullCollection } from "../../src/full-collection.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "examples");
@@ -36,6 +37,27 @@ describe("route-governor review (CLI contract)", () => {
     expect(code).toBe(1);
     expect(stdout).toContain("## Route Governor: ⛔ critical risk · ❌ requirements unmet");
     expect(stdout).toContain("writes.active-active");
+  });
+
+  it("collects garbage where the review lets go of much, when the process can: the same review with or without it", async () => {
+    let collected = 0;
+    let stdout = "";
+    const code = await runCli([...exampleArgs, "--format", "json"], {
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      collect: () => collected++,
+    });
+    expect(collected).toBe(2);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toEqual(JSON.parse((await cli(...exampleArgs, "--format", "json")).stdout));
+  });
+
+  it("collects only under --expose-gc, which the CLI's entry sets (a test runner sets none)", () => {
+    expect(fullCollection()).toEqual({});
+    const script = `import { setFlagsFromString } from "node:v8"; setFlagsFromString("--expose-gc");
+const { fullCollection } = await import(${JSON.stringify(join(ROOT, "src/full-collection.ts"))});
+const { collect } = fullCollection(); collect(); process.stdout.write(typeof collect);`;
+    expect(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" })).toBe("function");
   });
 
   it("prints the JSON contract", async () => {
