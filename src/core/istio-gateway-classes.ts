@@ -1,6 +1,7 @@
 import type { Resource } from "./resource.js";
 import type { ResourceChange } from "./resource-change.js";
 import { record, text } from "./json-access.js";
+import { GATEWAY_API_GROUP } from "./gateway-api-group.js";
 
 /**
  * Istio gives two Gateway API classes a meaning of their own: a Gateway of class `istio-waypoint`
@@ -11,8 +12,6 @@ import { record, text } from "./json-access.js";
 
 const WAYPOINT_CLASS = "istio-waypoint";
 const EAST_WEST_CLASS = "istio-east-west";
-
-const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 const gatewayClassOf = (resource: Resource | undefined): string | undefined =>
   resource?.id.group === GATEWAY_API_GROUP ? text(record(resource.body.spec).gatewayClassName) : undefined;

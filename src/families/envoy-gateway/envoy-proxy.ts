@@ -4,6 +4,7 @@ import { list, record, spec, text, texts } from "../../core/json-access.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * Envoy Gateway's EnvoyProxy: how the proxies of the Gateways that name it are deployed — among
@@ -12,8 +13,6 @@ import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
  * `parametersRef` (every Gateway of the class), a Gateway in `infrastructure.parametersRef`.
  * Replicas, resources, images, logging and telemetry are left to the generic field diff.
  */
-
-const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 const namesIt = (ref: unknown, proxy: Resource, namespace: string): boolean => {
   const fields = record(ref);

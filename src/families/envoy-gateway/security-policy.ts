@@ -5,6 +5,7 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -14,7 +15,6 @@ import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js"
  * A guard a target loses is access.widened; a guard it gains refuses callers without it (medium).
  */
 
-const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 const AUTHENTICATION = ["basicAuth", "apiKeyAuth", "jwt", "oidc", "extAuth"] as const;
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
 

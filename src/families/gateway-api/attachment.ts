@@ -3,6 +3,7 @@ import type { EntryPoints, GatewayNode, ListenerNode, ListenerSetNode } from "./
 import { hostIntersection } from "../../core/host-match.js";
 import { selects } from "../../core/label-selector.js";
 import { pickDefinition as pick } from "../../core/nearest-definition.js";
+import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod
@@ -51,8 +52,7 @@ export type UnresolvedParent = "gamma" | "kind" | "unplaced";
 type Verdict = { readonly admits: true } | { readonly admits: false | "unknown"; readonly reason: string };
 
 const ADMITTED: Verdict = { admits: true };
-const GATEWAY_API = "gateway.networking.k8s.io";
-const normalGroup = (group: string) => (group === "gateway.networking.x-k8s.io" ? GATEWAY_API : group);
+const normalGroup = (group: string) => (group === GATEWAY_API_EXPERIMENTAL_GROUP ? GATEWAY_API_GROUP : group);
 
 /** Route kinds a listener admits when allowedRoutes.kinds is unset (Gateway API spec, by protocol). */
 export const DEFAULT_KINDS: Readonly<Record<string, readonly string[]>> = {
@@ -102,7 +102,7 @@ function kindVerdict(listener: ListenerNode, route: AttachingRoute): Verdict {
     listener.allowedKinds?.map((k) => {
       const slash = k.lastIndexOf("/");
       return `${normalGroup(k.slice(0, slash))}/${k.slice(slash + 1)}`;
-    }) ?? DEFAULT_KINDS[listener.protocol.toUpperCase()]?.map((k) => `${GATEWAY_API}/${k}`);
+    }) ?? DEFAULT_KINDS[listener.protocol.toUpperCase()]?.map((k) => `${GATEWAY_API_GROUP}/${k}`);
   if (!allowed || allowed.includes(kind)) return ADMITTED;
   return {
     admits: false,

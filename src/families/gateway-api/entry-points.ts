@@ -3,6 +3,7 @@ import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../
 import type { FieldPath } from "../../core/finding.js";
 import { scoped, type AttachingRoute, type ParentRefNode } from "../../core/graph-nodes.js";
 import { equalData } from "../../core/canonical-values.js";
+import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * What routes attach to, read once per tree for both the traffic model and the traffic graph:
@@ -85,7 +86,7 @@ export interface EntryPoints {
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
-export const GATEWAY_API_GROUPS = new Set(["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"]);
+export const GATEWAY_API_GROUPS = new Set([GATEWAY_API_GROUP, GATEWAY_API_EXPERIMENTAL_GROUP]);
 export const GATEWAY_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 const ISTIO_NETWORKING = "networking.istio.io";
 const LISTENER_SET_KINDS = new Set(["ListenerSet", "XListenerSet"]);
@@ -119,7 +120,7 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
       hostnames: hostname ? [hostname] : [],
       allowedFrom: from,
       ...(from === "Selector" ? { allowedSelector: record(allowed.namespaces).selector ?? {} } : {}),
-      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? "gateway.networking.k8s.io"}/${text(k.kind) ?? "?"}`) } : {}),
+      ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? GATEWAY_API_GROUP}/${text(k.kind) ?? "?"}`) } : {}),
       ...(foreign.length > 0 ? { foreignCertificates: foreign } : {}),
       path: ["spec", "listeners", index],
     };
@@ -266,7 +267,7 @@ export function gatewayApiAttachingRoute(resource: Resource): AttachingRoute {
     const sectionName = text(parent.sectionName);
     const port = numeric(parent.port);
     return {
-      group: text(parent.group) ?? "gateway.networking.k8s.io",
+      group: text(parent.group) ?? GATEWAY_API_GROUP,
       kind: text(parent.kind) ?? "Gateway",
       namespace: text(parent.namespace) ?? namespace,
       name: text(parent.name) ?? "?",

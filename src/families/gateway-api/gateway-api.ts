@@ -17,14 +17,13 @@ import { DEFAULT_KINDS } from "./attachment.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * Resource-level risks of Gateway API kinds (DESIGN §5; research §1.1). Route flows and backends
  * (matches, backendRefs, parentRefs) are the route diff's; this module judges everything else:
  * classes, listeners, TLS and trust, grants and policies (route rules: gateway-api-rules.ts).
  */
-
-const GATEWAY_GROUP = "gateway.networking.k8s.io";
 
 const namespaceOf = (change: ResourceChange): string => (change.head ?? change.base)?.id.namespace ?? "";
 
@@ -164,8 +163,8 @@ const listenerView = (value: unknown, namespace: string): ListenerView => {
   const routesFrom = text(namespaces.from) ?? "Same";
   const kinds = list(routes.kinds).map((kind) => {
     const fields = record(kind);
-    const group = text(fields.group) ?? GATEWAY_GROUP;
-    return group === GATEWAY_GROUP ? (text(fields.kind) ?? "") : `${text(fields.kind) ?? ""}.${group}`;
+    const group = text(fields.group) ?? GATEWAY_API_GROUP;
+    return group === GATEWAY_API_GROUP ? (text(fields.kind) ?? "") : `${text(fields.kind) ?? ""}.${group}`;
   });
   return {
     name: text(listener.name) ?? "",
@@ -488,7 +487,7 @@ const allowedListeners = (change: ResourceChange, out: DetectionList): void => {
 const listenerSetParent = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const namespace = namespaceOf(change);
-  const view = (resource: Resource) => objectRef(spec(resource).parentRef, { group: GATEWAY_GROUP, kind: "Gateway", namespace });
+  const view = (resource: Resource) => objectRef(spec(resource).parentRef, { group: GATEWAY_API_GROUP, kind: "Gateway", namespace });
   const before = view(change.base);
   const after = view(change.head);
   if (before === after) return;

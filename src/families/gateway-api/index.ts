@@ -1,4 +1,5 @@
 import { forKinds, type Family } from "../family.js";
+import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { gatewayApiRules } from "./flows.js";
 import { GATEWAY_ROUTE_KINDS } from "./entry-points.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
@@ -10,7 +11,7 @@ export const gatewayApiFamily: Family = {
   name: "gateway-api",
   kinds: [
     [
-      ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"],
+      [GATEWAY_API_GROUP, GATEWAY_API_EXPERIMENTAL_GROUP],
       [
         ["GatewayClass", gatewayApi.gatewayClass, "cluster-scoped"],
         ["Gateway", gatewayApi.gateway],
@@ -29,7 +30,7 @@ export const gatewayApiFamily: Family = {
   ],
   ruleSources: forKinds(GATEWAY_ROUTE_KINDS, gatewayApiRules),
   promotions: {
-    groups: { "gateway.networking.x-k8s.io": "gateway.networking.k8s.io" },
+    groups: { [GATEWAY_API_EXPERIMENTAL_GROUP]: GATEWAY_API_GROUP },
     kinds: { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" },
   },
   graphNodes: gatewayApiGraphNodes,

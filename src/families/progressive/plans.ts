@@ -1,5 +1,6 @@
 import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * The step plans of progressive delivery: the canary weights a controller will set in turn, read
@@ -215,7 +216,7 @@ export function routingTargets(resource: Resource | undefined, namespace: string
     const names = [text(gatewayApi[field]), ...list(gatewayApi[`${field}s`]).map((item) => text(record(item).name))].filter(
       (n): n is string => n !== undefined,
     );
-    for (const name of names) targets.push({ group: "gateway.networking.k8s.io", kind, namespace: routeNamespace, name, rules: [] });
+    for (const name of names) targets.push({ group: GATEWAY_API_GROUP, kind, namespace: routeNamespace, name, rules: [] });
   }
   const nginx = record(routing.nginx);
   const alb = record(routing.alb);

@@ -15,6 +15,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
  * cert-manager (research §1.5): which CA signs a certificate, what it may sign, and which names it
@@ -205,7 +206,7 @@ const secretReaders = (set: ManifestSet, namespace: string, secret: string): str
   const readers: string[] = [];
   for (const resource of set.resources.values()) {
     const fields = spec(resource);
-    if (resource.id.group === "gateway.networking.k8s.io" && (resource.id.kind === "Gateway" || resource.id.kind.endsWith("ListenerSet"))) {
+    if (resource.id.group === GATEWAY_API_GROUP && (resource.id.kind === "Gateway" || resource.id.kind.endsWith("ListenerSet"))) {
       const serves = list(fields.listeners).some((listener) =>
         list(record(record(listener).tls).certificateRefs).some(
           (ref) => text(record(ref).name) === secret && (text(record(ref).namespace) ?? resource.id.namespace) === namespace,
