@@ -316,6 +316,74 @@ function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
     );
 }
 
+/** Header values a match that selects some requests tells apart: a regex taking them all selects none. */
+const HEADER_PROBES = ["0", "yes", "canary", "curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64)", "https://shop.example.com/"];
+
+/**
+ * Whether a header route's value match takes any value of its header: an empty prefix, or a
+ * regex that (matched whole, as Envoy and the meshes match it) takes every probe. A pattern JavaScript
+ * cannot read is not judged so: its change stays a match change.
+ */
+function takesAnyValue(value: JsonRecord): boolean {
+  if (text(value.prefix) === "") return true;
+  const regex = text(value.regex);
+  if (regex === undefined) return false;
+  try {
+    const whole = new RegExp(`^(?:${regex})$`);
+    return HEADER_PROBES.every((probe) => whole.test(probe));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A Rollout's `setHeaderRoute` steps send the requests their match selects to the canary, all of
+ * them, whatever weight the steps have reached. A match that takes any value of its headers (an
+ * empty prefix, `.*`) sends every request carrying them, which for `user-agent` or `accept` is
+ * nearly all: that is high. Another match changed moves which requests go: a match change.
+ */
+function headerRouteSteps(out: DetectionList, base: Resource, head: Resource): void {
+  const routesOf = (resource: Resource) =>
+    list(canaryStrategy(resource)?.steps).flatMap((item, index) => {
+      const route = optionalRecord(record(item).setHeaderRoute);
+      if (!route) return [];
+      const matches = list(route.match).map(record);
+      return [
+        {
+          name: text(route.name) ?? "",
+          label: `step ${index} setHeaderRoute ${text(route.name) ?? ""}`.trim(),
+          matches,
+          headers: matches.map((match) => text(match.headerName) ?? "?"),
+          takesAll: matches.length > 0 && matches.every((match) => takesAnyValue(record(match.headerValue))),
+          path: ["spec", "strategy", "canary", "steps", index, "setHeaderRoute", "match"],
+        },
+      ];
+    });
+  const earlier = routesOf(base);
+  for (const step of routesOf(head)) {
+    const before = earlier.find((other) => other.name === step.name);
+    if (step.takesAll && !before?.takesAll)
+      out.add({
+        class: "backend.weight-changed",
+        summary: `${step.label}: every request carrying ${step.headers.join(" and ")} goes to the canary (its match takes any value), whatever weight the steps have reached`,
+        side: "head",
+        path: step.path,
+        before: before?.matches ?? null,
+        after: step.matches,
+        riskFloor: "high",
+      });
+    else if (before && !sameValue(before.matches, step.matches))
+      out.add({
+        class: "route.match-changed",
+        summary: `${step.label}: other requests go to the canary: match ${show(before.matches)} → ${show(step.matches)}`,
+        side: "head",
+        path: step.path,
+        before: before.matches,
+        after: step.matches,
+      });
+  }
+}
+
 function rollout(change: ResourceChange, out: DetectionList): void {
   const { base, head } = change;
   const targets = [rolloutTargets(base), rolloutTargets(head)] as const;
@@ -333,6 +401,7 @@ function rollout(change: ResourceChange, out: DetectionList): void {
     return;
   }
   mirrorSteps(out, base, head);
+  headerRouteSteps(out, base, head);
   const reported = new Set<string>();
   const planBefore = rolloutPlan(base);
   const planAfter = rolloutPlan(head);

@@ -215,6 +215,41 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     ]);
   });
 
+  it("a header route step sends what its match selects to the canary: a match taking any value is high, another match a match change", () => {
+    const routed = (value: string) =>
+      hostSplit.replace(
+        "      - setWeight: 10\n",
+        `      - setHeaderRoute: {name: by-header, match: [{headerName: user-agent, headerValue: ${value}}]}\n      - setWeight: 10\n`,
+      );
+    const judged = (before: string, after: string) =>
+      findings(analyze({ "rollout.yaml": routed(before) }, { "rollout.yaml": routed(after) })).filter(
+        ([found]) => found !== "resource.changed",
+      );
+    expect(judged("{exact: curl}", "{regex: '.*'}")).toEqual([
+      [
+        "backend.weight-changed",
+        "high",
+        "Rollout default/istio-host-split: step 0 setHeaderRoute by-header: every request carrying user-agent goes to the canary (its match takes any value), whatever weight the steps have reached",
+      ],
+    ]);
+    expect(judged("{exact: curl}", "{prefix: ''}").map(([found, risk]) => [found, risk])).toEqual([["backend.weight-changed", "high"]]);
+    expect(judged("{exact: curl}", "{prefix: Mozilla}")).toEqual([
+      [
+        "route.match-changed",
+        "medium-high",
+        expect.stringContaining("step 0 setHeaderRoute by-header: other requests go to the canary: match"),
+      ],
+    ]);
+    // A pattern that takes some values only, or one already taking all, is no widening to all.
+    expect(judged("{exact: curl}", "{regex: 'curl/.*'}").map(([found]) => found)).toEqual(["route.match-changed"]);
+    expect(judged("{regex: '.*'}", "{regex: '.+'}").map(([found]) => found)).toEqual(["route.match-changed"]);
+    const added = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": routed("{regex: '.*'}") });
+    expect(findings(added).map(([found, risk]) => [found, risk])).toEqual([
+      ["backend.weight-changed", "high"],
+      ["backend.weight-changed", "medium-high"],
+    ]);
+  });
+
   it("an image bump is not a traffic change beyond resource.changed", () => {
     const result = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": hostSplit.replace("nginx:1.19-alpine", "nginx:1.27-alpine") });
     expect(findings(result).map(([c, r]) => [c, r])).toEqual([["resource.changed", "low"]]);
