@@ -1,4 +1,5 @@
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
+import { takesAnyHeaderValue } from "../../core/header-values.js";
 import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import {
@@ -115,6 +116,31 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
         after: { plan: flaggerPlan(change.head), ...planAfter },
       });
     }
+  }
+  // An A/B test sends every request its match selects to the canary for the whole analysis: a
+  // match whose headers take any value selects every request carrying them.
+  const takesAll = (analysis: JsonRecord) =>
+    list(analysis.match).some((item) => {
+      const entry = record(item);
+      const headers = Object.values(record(entry.headers));
+      return (
+        Object.keys(entry).every((key) => key === "headers") &&
+        headers.length > 0 &&
+        headers.every((value) => takesAnyHeaderValue(record(value)))
+      );
+    });
+  if (takesAll(after) && !takesAll(before)) {
+    out.add({
+      class: "backend.weight-changed",
+      summary: `analysis.match takes any value of ${list(after.match)
+        .flatMap((item) => Object.keys(record(record(item).headers)))
+        .join(", ")}: every request carrying it goes to the canary for the whole A/B test`,
+      side: "head",
+      path: [...path, "match"],
+      before: before.match ?? null,
+      after: after.match,
+      riskFloor: "high",
+    });
   }
   const threshold = [numeric(before.threshold), numeric(after.threshold)] as const;
   if (threshold[0] !== undefined && threshold[1] !== undefined && threshold[1] > threshold[0]) {
@@ -316,26 +342,6 @@ function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
     );
 }
 
-/** Header values a match that selects some requests tells apart: a regex taking them all selects none. */
-const HEADER_PROBES = ["0", "yes", "canary", "curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64)", "https://shop.example.com/"];
-
-/**
- * Whether a header route's value match takes any value of its header: an empty prefix, or a
- * regex that (matched whole, as Envoy and the meshes match it) takes every probe. A pattern JavaScript
- * cannot read is not judged so: its change stays a match change.
- */
-function takesAnyValue(value: JsonRecord): boolean {
-  if (text(value.prefix) === "") return true;
-  const regex = text(value.regex);
-  if (regex === undefined) return false;
-  try {
-    const whole = new RegExp(`^(?:${regex})$`);
-    return HEADER_PROBES.every((probe) => whole.test(probe));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A Rollout's `setHeaderRoute` steps send the requests their match selects to the canary, all of
  * them, whatever weight the steps have reached. A match that takes any value of its headers (an
@@ -354,7 +360,7 @@ function headerRouteSteps(out: DetectionList, base: Resource, head: Resource): v
           label: `step ${index} setHeaderRoute ${text(route.name) ?? ""}`.trim(),
           matches,
           headers: matches.map((match) => text(match.headerName) ?? "?"),
-          takesAll: matches.length > 0 && matches.every((match) => takesAnyValue(record(match.headerValue))),
+          takesAll: matches.length > 0 && matches.every((match) => takesAnyHeaderValue(record(match.headerValue))),
           path: ["spec", "strategy", "canary", "steps", index, "setHeaderRoute", "match"],
         },
       ];

@@ -139,6 +139,32 @@ describe("Flagger Canary", () => {
   });
 });
 
+describe("Flagger A/B testing", () => {
+  const ab = (header: string) => canary({ analysis: `iterations: 10\n    match:\n    - headers: {${header}}` });
+  const judged = (before: string, after: string) =>
+    findings(analyze({ "canary.yaml": ab(before) }, { "canary.yaml": ab(after) })).map(([found, risk, summary]) => [found, risk, summary]);
+
+  it("a match taking any value of its headers sends every request carrying them to the canary for the whole test: high", () => {
+    expect(judged("x-canary: {exact: insider}", "user-agent: {regex: '.*'}")[0]).toEqual([
+      "backend.weight-changed",
+      "high",
+      "Canary shop/checkout: analysis.match takes any value of user-agent: every request carrying it goes to the canary for the whole A/B test",
+    ]);
+    expect(judged("x-canary: {exact: insider}", "x-canary: {prefix: ''}").map(([found, risk]) => [found, risk])).toEqual([
+      ["backend.weight-changed", "high"],
+      ["route.match-changed", "medium-high"],
+    ]);
+  });
+
+  it("another value, a pattern taking some values, or a match that took all already is only the match change", () => {
+    expect(judged("x-canary: {exact: insider}", "x-canary: {exact: beta}").map(([found]) => found)).toEqual(["route.match-changed"]);
+    expect(judged("x-canary: {exact: insider}", "cookie: {regex: '^(.*?;)?(canary=always)(;.*)?$'}").map(([found]) => found)).toEqual([
+      "route.match-changed",
+    ]);
+    expect(judged("x-canary: {regex: '.*'}", "x-canary: {regex: '.+'}").map(([found]) => found)).toEqual(["route.match-changed"]);
+  });
+});
+
 describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
   const hostSplit = real("argo-rollouts-istio-host-split.yaml");
 
