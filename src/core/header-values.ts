@@ -21,3 +21,20 @@ export function takesAnyHeaderValue(value: JsonRecord): boolean {
     return false;
   }
 }
+
+const HEADER_PART = /^header ([^=~^]+)([=~^])(.*)$/;
+const OPERATORS: Readonly<Record<string, string>> = { "=": "exact", "^": "prefix", "~": "regex" };
+
+/**
+ * The headers of a canonical match (`PathPrefix /, header user-agent~.*`, as the families spell a
+ * rule's match: src/core/istio-http-match.ts, Gateway API's) when it tests some and each test takes
+ * any value: the rule then captures every request carrying them. Undefined when it tests none, or
+ * one that tells values apart.
+ */
+export function headersTakingAnyValue(match: string): string[] | undefined {
+  const tests = match.split(", ").flatMap((part) => {
+    const parsed = HEADER_PART.exec(part);
+    return parsed ? [{ name: parsed[1]!, value: { [OPERATORS[parsed[2]!]!]: parsed[3]! } }] : [];
+  });
+  return tests.length > 0 && tests.every((test) => takesAnyHeaderValue(test.value)) ? tests.map((test) => test.name) : undefined;
+}

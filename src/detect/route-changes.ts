@@ -7,6 +7,7 @@ import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES } from "../families/index.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
+import { headersTakingAnyValue } from "../core/header-values.js";
 
 /**
  * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
@@ -336,11 +337,26 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       const head = diff.head!;
       if (diff.status === "match-changed") {
         const common = ofFlow(head, head.host);
+        // A header test that takes any value (`user-agent` ~ `.*`) captures every request carrying
+        // the header: a canary-by-header rule widened so takes the traffic of the rules after it.
+        const takesAll = headersTakingAnyValue(head.match);
+        const widened = takesAll !== undefined && headersTakingAnyValue(base.match) === undefined;
         drafts.push({
           ...common,
           baseFlow: base,
-          detection: { ...common.detection, class: "route.match-changed", side: "head", before: base.match, after: head.match },
-          detail: `rule now captures ${head.match} (was ${base.match})`,
+          detection: {
+            ...common.detection,
+            class: "route.match-changed",
+            side: "head",
+            before: base.match,
+            after: head.match,
+            ...(widened ? { riskFloor: "high" as const } : {}),
+          },
+          detail: `rule now captures ${head.match} (was ${base.match})${
+            widened
+              ? `: its test of ${takesAll.join(" and ")} takes any value, so every request carrying ${takesAll.length > 1 ? "them" : "it"} is captured`
+              : ""
+          }`,
         });
       }
       drafts.push(...backendDrafts(diff, base, head));

@@ -117,31 +117,6 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
       });
     }
   }
-  // An A/B test sends every request its match selects to the canary for the whole analysis: a
-  // match whose headers take any value selects every request carrying them.
-  const takesAll = (analysis: JsonRecord) =>
-    list(analysis.match).some((item) => {
-      const entry = record(item);
-      const headers = Object.values(record(entry.headers));
-      return (
-        Object.keys(entry).every((key) => key === "headers") &&
-        headers.length > 0 &&
-        headers.every((value) => takesAnyHeaderValue(record(value)))
-      );
-    });
-  if (takesAll(after) && !takesAll(before)) {
-    out.add({
-      class: "backend.weight-changed",
-      summary: `analysis.match takes any value of ${list(after.match)
-        .flatMap((item) => Object.keys(record(record(item).headers)))
-        .join(", ")}: every request carrying it goes to the canary for the whole A/B test`,
-      side: "head",
-      path: [...path, "match"],
-      before: before.match ?? null,
-      after: after.match,
-      riskFloor: "high",
-    });
-  }
   const threshold = [numeric(before.threshold), numeric(after.threshold)] as const;
   if (threshold[0] !== undefined && threshold[1] !== undefined && threshold[1] > threshold[0]) {
     reported.add("threshold");

@@ -145,23 +145,27 @@ describe("Flagger A/B testing", () => {
     findings(analyze({ "canary.yaml": ab(before) }, { "canary.yaml": ab(after) })).map(([found, risk, summary]) => [found, risk, summary]);
 
   it("a match taking any value of its headers sends every request carrying them to the canary for the whole test: high", () => {
-    expect(judged("x-canary: {exact: insider}", "user-agent: {regex: '.*'}")[0]).toEqual([
-      "backend.weight-changed",
-      "high",
-      "Canary shop/checkout: analysis.match takes any value of user-agent: every request carrying it goes to the canary for the whole A/B test",
+    expect(judged("x-canary: {exact: insider}", "user-agent: {regex: '.*'}")).toEqual([
+      [
+        "route.match-changed",
+        "high",
+        expect.stringMatching(
+          /rule now captures PathPrefix \/, header user-agent~\.\* \(was PathPrefix \/, header x-canary=insider\): its test of user-agent takes any value, so every request carrying it is captured$/,
+        ),
+      ],
     ]);
     expect(judged("x-canary: {exact: insider}", "x-canary: {prefix: ''}").map(([found, risk]) => [found, risk])).toEqual([
-      ["backend.weight-changed", "high"],
-      ["route.match-changed", "medium-high"],
+      ["route.match-changed", "high"],
     ]);
   });
 
-  it("another value, a pattern taking some values, or a match that took all already is only the match change", () => {
-    expect(judged("x-canary: {exact: insider}", "x-canary: {exact: beta}").map(([found]) => found)).toEqual(["route.match-changed"]);
-    expect(judged("x-canary: {exact: insider}", "cookie: {regex: '^(.*?;)?(canary=always)(;.*)?$'}").map(([found]) => found)).toEqual([
-      "route.match-changed",
+  it("another value, a pattern taking some values, or a match that took all already is a medium-high match change", () => {
+    const risks = (before: string, after: string) => judged(before, after).map(([found, risk]) => [found, risk]);
+    expect(risks("x-canary: {exact: insider}", "x-canary: {exact: beta}")).toEqual([["route.match-changed", "medium-high"]]);
+    expect(risks("x-canary: {exact: insider}", "cookie: {regex: '^(.*?;)?(canary=always)(;.*)?$'}")).toEqual([
+      ["route.match-changed", "medium-high"],
     ]);
-    expect(judged("x-canary: {regex: '.*'}", "x-canary: {regex: '.+'}").map(([found]) => found)).toEqual(["route.match-changed"]);
+    expect(risks("x-canary: {regex: '.*'}", "x-canary: {regex: '.+'}")).toEqual([["route.match-changed", "medium-high"]]);
   });
 });
 
