@@ -5,7 +5,7 @@ import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-
 import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";
-import { FAMILIES } from "../families/index.js";
+import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
 import { headersTakingAnyValue } from "../core/header-values.js";
 
@@ -281,6 +281,31 @@ function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
 const backendShares = (flow: Flow): string =>
   flow.backends.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
 
+/**
+ * A new rule whose header tests take any value, beside a rule that already served its entry, host
+ * and path testing nothing more: it captures every request carrying those headers from that rule (a
+ * header test outranks none in Gateway API; a first-match rule does where it comes first), so it
+ * moves that rule's traffic. Said as the end of the finding's summary; undefined when it moves none.
+ */
+function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel): string | undefined {
+  const headers = headersTakingAnyValue(flow.match);
+  if (!headers || flow.shadowedBy !== undefined) return undefined;
+  const firstMatch = FIRST_MATCH_GROUPS.has(flow.resource.group);
+  const served = [...head.flows.values()].filter(
+    (other) =>
+      base.flows.has(other.key) &&
+      other.shadowedBy === undefined &&
+      other.entry === flow.entry &&
+      other.host === flow.host &&
+      other.match === other.pathMatch &&
+      other.pathMatch === flow.pathMatch &&
+      !(firstMatch && other.resourceKey === flow.resourceKey && other.precedence < flow.precedence),
+  );
+  if (served.length === 0) return undefined;
+  const from = served.map((other) => `${other.match} → ${backendShares(other)}`).join("; ");
+  return `: its test of ${headers.join(" and ")} takes any value, so it captures every request carrying ${headers.length > 1 ? "them" : "it"} from the rule already serving this path (${from})`;
+}
+
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
   const { detections, moved } = attachmentChanges(base, head);
   const drafts: FlowDraft[] = [];
@@ -295,6 +320,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
     if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
     if (diff.status === "added") {
       const common = ofFlow(flow, describeFlow(flow));
+      const taken = capturedByAnyValue(flow, base, head);
       drafts.push({
         ...common,
         detection: {
@@ -302,8 +328,9 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           class: "route.added",
           side: "head",
           after: { match: flow.match, backends: flowBackendsValue(flow) },
+          ...(taken ? { riskFloor: "high" as const } : {}),
         },
-        detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}`,
+        detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}${taken ?? ""}`,
       });
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));

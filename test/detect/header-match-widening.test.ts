@@ -31,3 +31,50 @@ spec:
     expect(judged("{ name: x-canary, value: 'true' }", "{ name: x-canary, value: 'yes' }").map(([risk]) => risk)).toEqual(["medium-high"]);
   });
 });
+
+describe("a new rule whose header tests take any value, beside the rule serving its path", () => {
+  const route = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: shop }
+spec:
+  parentRefs: [{ name: gw, namespace: infra }]
+  hostnames: [web.example.com]
+  rules:
+${rules}`;
+  const STABLE = "  - backendRefs: [{ name: web-stable, port: 80 }]\n";
+  const canary = (match: string) => `  - matches: [{ ${match} }]\n    backendRefs: [{ name: web-canary, port: 80 }]\n`;
+  const ANY_AGENT = "headers: [{ name: user-agent, type: RegularExpression, value: '.*' }]";
+  const added = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head)
+      .findings.filter((f) => f.class === "route.added")
+      .map((f) => [f.risk, f.summary]);
+
+  it("takes every request carrying the header from it: high, in Gateway API wherever the rule is written", () => {
+    const summary = (rules: string) => added({ "r.yaml": route(STABLE) }, { "r.yaml": route(rules) });
+    expect(summary(canary(ANY_AGENT) + STABLE)).toEqual([
+      [
+        "high",
+        "web.example.com header user-agent~.* via Gateway infra/gw: new rule → web-canary:80 100%: its test of user-agent takes any value, so it captures every request carrying it from the rule already serving this path (PathPrefix / → web-stable:80 100%)",
+      ],
+    ]);
+    expect(summary(STABLE + canary(ANY_AGENT)).map(([risk]) => risk)).toEqual(["high"]);
+  });
+
+  it("not from a rule of another path, nor with a value told apart, nor after an Istio rule that takes them first", () => {
+    const risks = (rules: string) => added({ "r.yaml": route(STABLE) }, { "r.yaml": route(rules) }).map(([risk]) => risk);
+    expect(risks(STABLE + canary(`path: { type: PathPrefix, value: /beta }, ${ANY_AGENT}`))).toEqual(["medium"]);
+    expect(risks(canary("headers: [{ name: x-canary, value: 'true' }]") + STABLE)).toEqual(["medium"]);
+    const vs = (rules: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: web, namespace: shop }
+spec:
+  hosts: [web.shop.svc.cluster.local]
+  http:
+${rules}`;
+    const ISTIO_STABLE = "  - route: [{ destination: { host: web-stable } }]\n";
+    const ISTIO_CANARY = "  - match: [{ headers: { user-agent: { regex: '.*' } } }]\n    route: [{ destination: { host: web-canary } }]\n";
+    const istio = (rules: string) => added({ "vs.yaml": vs(ISTIO_STABLE) }, { "vs.yaml": vs(rules) }).map(([risk]) => risk);
+    expect(istio(ISTIO_CANARY + ISTIO_STABLE)).toEqual(["high"]);
+    expect(istio(ISTIO_STABLE + ISTIO_CANARY)).toEqual(["medium"]);
+  });
+});
