@@ -1,6 +1,9 @@
 import { numeric } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { RuleShape, WeightedRef } from "../../core/route-rules.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import { show } from "../../core/canonical-values.js";
+import { takesAnyHeaderValue } from "../../core/header-values.js";
 
 /**
  * ingress-nginx canaries: an Ingress annotated `nginx.ingress.kubernetes.io/canary: "true"` serves
@@ -66,4 +69,56 @@ export function withCanary(rule: RuleShape, canaries: ReadonlyMap<string, Canary
       ),
     ],
   };
+}
+
+const BY_HEADER = `${ANNOTATION}-by-header`;
+const SELECTION = [BY_HEADER, `${BY_HEADER}-value`, `${BY_HEADER}-pattern`, `${ANNOTATION}-by-cookie`] as const;
+
+/**
+ * Whether a canary's header selection takes every request carrying its header: a
+ * `canary-by-header-pattern` (ingress-nginx matches it anywhere in the value) taking any value,
+ * with no `canary-by-header-value` before it.
+ */
+const selectsEveryCarrier = ({ annotations }: Resource): boolean => {
+  const pattern = annotations[`${BY_HEADER}-pattern`];
+  return (
+    annotations[BY_HEADER] !== undefined &&
+    annotations[`${BY_HEADER}-value`] === undefined &&
+    pattern !== undefined &&
+    takesAnyHeaderValue({ regex: pattern }, "anywhere")
+  );
+};
+
+/**
+ * A canary Ingress's requests chosen by header or cookie go to its backend whatever its weight:
+ * a selection that now takes every request carrying the header moves them all (high); another
+ * selection changes which requests go (a match change). Both were low annotation lines.
+ */
+export function canarySelection(base: Resource, head: Resource, out: DetectionList): void {
+  if (!isCanary(head)) return;
+  const changed = SELECTION.filter((name) => base.annotations[name] !== head.annotations[name]);
+  if (changed.length === 0) return;
+  const path = ["metadata", "annotations", changed[0]!];
+  const selection = (resource: Resource) =>
+    Object.fromEntries(SELECTION.flatMap((name) => (resource.annotations[name] === undefined ? [] : [[name, resource.annotations[name]]])));
+  if (selectsEveryCarrier(head) && !selectsEveryCarrier(base)) {
+    out.add({
+      class: "backend.weight-changed",
+      summary: `canary-by-header-pattern ${head.annotations[`${BY_HEADER}-pattern`]} takes any value of ${head.annotations[BY_HEADER]}: every request carrying it goes to the canary's backend, whatever its weight`,
+      side: "head",
+      path,
+      before: selection(base),
+      after: selection(head),
+      riskFloor: "high",
+    });
+    return;
+  }
+  out.add({
+    class: "route.match-changed",
+    summary: `the requests the canary takes by header or cookie change: ${changed.map((name) => `${name.slice(ANNOTATION.length + 1)} ${show(base.annotations[name])} → ${show(head.annotations[name])}`).join("; ")}`,
+    side: "head",
+    path,
+    before: selection(base),
+    after: selection(head),
+  });
 }

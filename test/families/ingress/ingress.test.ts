@@ -218,6 +218,35 @@ ${extra}spec:
     ]);
     expect(apiFlow({ [CANARY]: canary("20") })).toEqual([]);
   });
+
+  it("the header or cookie selection changed is a match change; a pattern taking any value of the header moves every request carrying it", () => {
+    const BY = "    nginx.ingress.kubernetes.io/canary-by-header: User-Agent\n";
+    const selected = (extra: string) => ({ [FILE]: BASE, [CANARY]: canary("0", BY + extra) });
+    const judged = (before: string, after: string) =>
+      analyze(selected(before), selected(after))
+        .findings.filter((f) => f.risk !== "low")
+        .map((f) => [f.class, f.risk, f.summary]);
+    const PATTERN = (regex: string) => `    nginx.ingress.kubernetes.io/canary-by-header-pattern: "${regex}"\n`;
+    expect(judged(PATTERN("^curl/"), PATTERN(".*"))).toEqual([
+      [
+        "backend.weight-changed",
+        "high",
+        "Ingress shop/shop-canary: canary-by-header-pattern .* takes any value of User-Agent: every request carrying it goes to the canary's backend, whatever its weight",
+      ],
+    ]);
+    // ingress-nginx matches the pattern anywhere in the value: one character class of any is every value.
+    expect(judged(PATTERN("^curl/"), PATTERN(".")).map(([c, r]) => [c, r])).toEqual([["backend.weight-changed", "high"]]);
+    expect(judged(PATTERN("^curl/"), PATTERN("^Mozilla"))).toEqual([
+      [
+        "route.match-changed",
+        "medium-high",
+        "Ingress shop/shop-canary: the requests the canary takes by header or cookie change: by-header-pattern ^curl/ → ^Mozilla",
+      ],
+    ]);
+    // An exact value, when set, is matched instead of the pattern.
+    const VALUE = "    nginx.ingress.kubernetes.io/canary-by-header-value: beta\n";
+    expect(judged(VALUE, VALUE + PATTERN(".*")).map(([c, r]) => [c, r])).toEqual([["route.match-changed", "medium-high"]]);
+  });
 });
 
 describe("who may reach an Ingress (its controller's access annotations)", () => {
