@@ -23,19 +23,28 @@ export function takesAnyHeaderValue(value: JsonRecord, regexMatches: "whole" | "
   }
 }
 
-const HEADER_PART = /^header ([^=~^]+)([=~^])(.*)$/;
+/** `header name=value`, `header name~regex`, `header name^prefix`; `header name` or `header name*`: present, any value. */
+const HEADER_TEST = /^header ([^=~^*!]+)(?:([=~^])(.*)|\*)?$/;
 const OPERATORS: Readonly<Record<string, string>> = { "=": "exact", "^": "prefix", "~": "regex" };
+
+/** A header test of a canonical match: its header, and whether it takes any value (an inverted or unread test does not). */
+function headerTest(part: string): { readonly name: string; readonly anyValue: boolean } {
+  const parsed = HEADER_TEST.exec(part);
+  if (!parsed) return { name: part.slice("header ".length), anyValue: false };
+  const [, name, operator, value] = parsed;
+  return { name: name!, anyValue: operator === undefined || takesAnyHeaderValue({ [OPERATORS[operator]!]: value }) };
+}
 
 /**
  * The headers of a canonical match (`PathPrefix /, header user-agent~.*`, as the families spell a
- * rule's match: src/core/istio-http-match.ts, Gateway API's) when it tests some and each test takes
- * any value: the rule then captures every request carrying them. Undefined when it tests none, or
- * one that tells values apart.
+ * rule's match: src/core/istio-http-match.ts, Gateway API's, Gloo's) when it tests some and each
+ * test takes any value: the rule then captures every request carrying them. Undefined when it tests
+ * none, or one that tells values apart.
  */
 export function headersTakingAnyValue(match: string): string[] | undefined {
-  const tests = match.split(", ").flatMap((part) => {
-    const parsed = HEADER_PART.exec(part);
-    return parsed ? [{ name: parsed[1]!, value: { [OPERATORS[parsed[2]!]!]: parsed[3]! } }] : [];
-  });
-  return tests.length > 0 && tests.every((test) => takesAnyHeaderValue(test.value)) ? tests.map((test) => test.name) : undefined;
+  const tests = match
+    .split(", ")
+    .filter((part) => part.startsWith("header "))
+    .map(headerTest);
+  return tests.length > 0 && tests.every((test) => test.anyValue) ? tests.map((test) => test.name) : undefined;
 }

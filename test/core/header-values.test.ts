@@ -15,5 +15,10 @@ describe("a header test that takes any value", () => {
     expect(headersTakingAnyValue("PathPrefix /, header a^, header b=1")).toBeUndefined();
     expect(headersTakingAnyValue("PathPrefix /, header x-canary=true")).toBeUndefined();
     expect(headersTakingAnyValue("PathPrefix /")).toBeUndefined();
+    // Present with any value: Gloo's `header name`, Istio's empty string match.
+    expect(headersTakingAnyValue("PathPrefix /, header user-agent")).toEqual(["user-agent"]);
+    expect(headersTakingAnyValue("PathPrefix /, header user-agent*")).toEqual(["user-agent"]);
+    // An inverted test (Gloo) tells values apart as far as this reading goes.
+    expect(headersTakingAnyValue("PathPrefix /, header x-canary!=yes")).toBeUndefined();
   });
 });
