@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../helpers/review-trees.js";
 
-describe("a route rule's header match widened to any value captures every request carrying the header", () => {
-  const route = (match: string) => `apiVersion: gateway.networking.k8s.io/v1
+const route = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: web, namespace: shop }
 spec:
   parentRefs: [{ name: gw, namespace: infra }]
   hostnames: [web.example.com]
   rules:
-  - matches: [{ headers: [${match}] }]
-    backendRefs: [{ name: web-canary, port: 80 }]
-  - backendRefs: [{ name: web-stable, port: 80 }]
-`;
+${rules}`;
+const STABLE = "  - backendRefs: [{ name: web-stable, port: 80 }]\n";
+const canary = (match: string) => `  - matches: [{ ${match} }]\n    backendRefs: [{ name: web-canary, port: 80 }]\n`;
+
+describe("a route rule's header match widened to any value captures every request carrying the header", () => {
   const judged = (before: string, after: string) =>
-    analyze({ "r.yaml": route(before) }, { "r.yaml": route(after) })
+    analyze({ "r.yaml": route(canary(`headers: [${before}]`) + STABLE) }, { "r.yaml": route(canary(`headers: [${after}]`) + STABLE) })
       .findings.filter((f) => f.class === "route.match-changed")
       .map((f) => [f.risk, f.summary]);
 
@@ -33,16 +33,6 @@ spec:
 });
 
 describe("a new rule whose header tests take any value, beside the rule serving its path", () => {
-  const route = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: web, namespace: shop }
-spec:
-  parentRefs: [{ name: gw, namespace: infra }]
-  hostnames: [web.example.com]
-  rules:
-${rules}`;
-  const STABLE = "  - backendRefs: [{ name: web-stable, port: 80 }]\n";
-  const canary = (match: string) => `  - matches: [{ ${match} }]\n    backendRefs: [{ name: web-canary, port: 80 }]\n`;
   const ANY_AGENT = "headers: [{ name: user-agent, type: RegularExpression, value: '.*' }]";
   const added = (base: Record<string, string>, head: Record<string, string>) =>
     analyze(base, head)
