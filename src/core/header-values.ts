@@ -23,28 +23,58 @@ export function takesAnyHeaderValue(value: JsonRecord, regexMatches: "whole" | "
   }
 }
 
-/** `header name=value`, `header name~regex`, `header name^prefix`; `header name` or `header name*`: present, any value. */
-const HEADER_TEST = /^header ([^=~^*!]+)(?:([=~^])(.*)|\*)?$/;
+/** `name=value`, `name~regex`, `name^prefix`; `name` or `name*`: present, any value. */
+const TEST = /^([^=~^*!]+)(?:([=~^])(.*)|\*)?$/;
 const OPERATORS: Readonly<Record<string, string>> = { "=": "exact", "^": "prefix", "~": "regex" };
 
-/** A header test of a canonical match: its header, and whether it takes any value (an inverted or unread test does not). */
-function headerTest(part: string): { readonly name: string; readonly anyValue: boolean } {
-  const parsed = HEADER_TEST.exec(part);
-  if (!parsed) return { name: part.slice("header ".length), anyValue: false };
-  const [, name, operator, value] = parsed;
-  return { name: name!, anyValue: operator === undefined || takesAnyHeaderValue({ [OPERATORS[operator]!]: value }) };
+/** A header test of a canonical match, after its `header ` or `without-header `: whether it takes any value (an inverted or unread test does not). */
+function takesAnyValue(test: string): boolean {
+  const parsed = TEST.exec(test);
+  if (!parsed) return false;
+  const [, , operator, value] = parsed;
+  return operator === undefined || takesAnyHeaderValue({ [OPERATORS[operator]!]: value });
+}
+
+/** Header tests that leave nearly every request in: the headers tested for any value, and the values tested against. */
+export interface BroadHeaderTests {
+  /** Headers a request must carry, with any value. */
+  readonly carrying: readonly string[];
+  /** `name=value` tests a request must fail (Istio `withoutHeaders` of one value): all others pass. */
+  readonly lacking: readonly string[];
 }
 
 /**
- * The headers of a canonical match (`PathPrefix /, header user-agent~.*`, as the families spell a
- * rule's match: src/core/istio-http-match.ts, Gateway API's, Gloo's) when it tests some and each
- * test takes any value: the rule then captures every request carrying them. Undefined when it tests
- * none, or one that tells values apart.
+ * The header tests of a canonical match (`PathPrefix /, header user-agent~.*`, as the families spell
+ * a rule's match: src/core/istio-http-match.ts, Gateway API's, Gloo's) when it has some and each
+ * leaves nearly every request in: a header tested for any value (every request carrying it), or a
+ * `without-header` test of values (every request but those). Undefined when it has none, or one
+ * that selects: a value, or a header's absence.
  */
-export function headersTakingAnyValue(match: string): string[] | undefined {
-  const tests = match
-    .split(", ")
-    .filter((part) => part.startsWith("header "))
-    .map(headerTest);
-  return tests.length > 0 && tests.every((test) => test.anyValue) ? tests.map((test) => test.name) : undefined;
+export function broadHeaderTests(match: string): BroadHeaderTests | undefined {
+  const carrying: string[] = [];
+  const lacking: string[] = [];
+  for (const part of match.split(", ")) {
+    if (part.startsWith("header ")) {
+      const test = part.slice("header ".length);
+      if (!takesAnyValue(test)) return undefined;
+      carrying.push(TEST.exec(test)![1]!);
+    } else if (part.startsWith("without-header ")) {
+      const test = part.slice("without-header ".length);
+      if (takesAnyValue(test)) return undefined;
+      lacking.push(test);
+    }
+  }
+  return carrying.length + lacking.length > 0 ? { carrying, lacking } : undefined;
+}
+
+/** `its test of user-agent takes any value, so every request carrying it`: what a rule with these tests takes (the caller says where it goes). */
+export function describeBroad({ carrying, lacking }: BroadHeaderTests): string {
+  const tests = [
+    ...(carrying.length > 0 ? [`its test of ${carrying.join(" and ")} takes any value`] : []),
+    ...(lacking.length > 0
+      ? [`its test without ${lacking.join(" and ")} leaves out only ${lacking.length > 1 ? "those values" : "that value"}`]
+      : []),
+  ];
+  const them = carrying.length > 1 ? "them" : "it";
+  return `${tests.join(", and ")}, so ${lacking.length > 0 ? "nearly " : ""}every request${carrying.length > 0 ? ` carrying ${them}` : ""}`;
 }

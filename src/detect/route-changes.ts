@@ -7,7 +7,7 @@ import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
-import { headersTakingAnyValue } from "../core/header-values.js";
+import { broadHeaderTests, describeBroad } from "../core/header-values.js";
 
 /**
  * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
@@ -288,8 +288,8 @@ const backendShares = (flow: Flow): string =>
  * moves that rule's traffic. Said as the end of the finding's summary; undefined when it moves none.
  */
 function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel): string | undefined {
-  const headers = headersTakingAnyValue(flow.match);
-  if (!headers || flow.shadowedBy !== undefined) return undefined;
+  const tests = broadHeaderTests(flow.match);
+  if (!tests || flow.shadowedBy !== undefined) return undefined;
   const firstMatch = FIRST_MATCH_GROUPS.has(flow.resource.group);
   const served = [...head.flows.values()].filter(
     (other) =>
@@ -303,7 +303,7 @@ function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel):
   );
   if (served.length === 0) return undefined;
   const from = served.map((other) => `${other.match} → ${backendShares(other)}`).join("; ");
-  return `: its test of ${headers.join(" and ")} takes any value, so it captures every request carrying ${headers.length > 1 ? "them" : "it"} from the rule already serving this path (${from})`;
+  return `: ${describeBroad(tests)} is taken from the rule already serving this path (${from})`;
 }
 
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
@@ -364,10 +364,10 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       const head = diff.head!;
       if (diff.status === "match-changed") {
         const common = ofFlow(head, head.host);
-        // A header test that takes any value (`user-agent` ~ `.*`) captures every request carrying
-        // the header: a canary-by-header rule widened so takes the traffic of the rules after it.
-        const takesAll = headersTakingAnyValue(head.match);
-        const widened = takesAll !== undefined && headersTakingAnyValue(base.match) === undefined;
+        // Header tests that leave nearly every request in (`user-agent` ~ `.*`, without `x-canary`
+        // = `true`): a canary-by-header rule widened so takes the traffic of the rules after it.
+        const broad = broadHeaderTests(head.match);
+        const widened = broad !== undefined && broadHeaderTests(base.match) === undefined;
         drafts.push({
           ...common,
           baseFlow: base,
@@ -379,11 +379,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
             after: head.match,
             ...(widened ? { riskFloor: "high" as const } : {}),
           },
-          detail: `rule now captures ${head.match} (was ${base.match})${
-            widened
-              ? `: its test of ${takesAll.join(" and ")} takes any value, so every request carrying ${takesAll.length > 1 ? "them" : "it"} is captured`
-              : ""
-          }`,
+          detail: `rule now captures ${head.match} (was ${base.match})${widened ? `: ${describeBroad(broad)} is captured` : ""}`,
         });
       }
       drafts.push(...backendDrafts(diff, base, head));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headersTakingAnyValue, takesAnyHeaderValue } from "../../src/core/header-values.js";
+import { broadHeaderTests, describeBroad, takesAnyHeaderValue } from "../../src/core/header-values.js";
 
 describe("a header test that takes any value", () => {
   it("is an empty prefix or suffix, or a regex that takes every value matched whole", () => {
@@ -9,16 +9,28 @@ describe("a header test that takes any value", () => {
       expect(takesAnyHeaderValue(value)).toBe(false);
   });
 
-  it("in a canonical match, every header test must take any value, and there must be one", () => {
-    expect(headersTakingAnyValue("PathPrefix /, header user-agent~.*")).toEqual(["user-agent"]);
-    expect(headersTakingAnyValue("PathPrefix /api, method GET, header a^, header b~.+")).toEqual(["a", "b"]);
-    expect(headersTakingAnyValue("PathPrefix /, header a^, header b=1")).toBeUndefined();
-    expect(headersTakingAnyValue("PathPrefix /, header x-canary=true")).toBeUndefined();
-    expect(headersTakingAnyValue("PathPrefix /")).toBeUndefined();
+  it("in a canonical match, every header test must leave nearly every request in, and there must be one", () => {
+    expect(broadHeaderTests("PathPrefix /, header user-agent~.*")).toEqual({ carrying: ["user-agent"], lacking: [] });
+    expect(broadHeaderTests("PathPrefix /api, method GET, header a^, header b~.+")).toEqual({ carrying: ["a", "b"], lacking: [] });
+    expect(broadHeaderTests("PathPrefix /, header a^, header b=1")).toBeUndefined();
+    expect(broadHeaderTests("PathPrefix /, header x-canary=true")).toBeUndefined();
+    expect(broadHeaderTests("PathPrefix /")).toBeUndefined();
     // Present with any value: Gloo's `header name`, Istio's empty string match.
-    expect(headersTakingAnyValue("PathPrefix /, header user-agent")).toEqual(["user-agent"]);
-    expect(headersTakingAnyValue("PathPrefix /, header user-agent*")).toEqual(["user-agent"]);
+    expect(broadHeaderTests("PathPrefix /, header user-agent")).toEqual({ carrying: ["user-agent"], lacking: [] });
+    expect(broadHeaderTests("PathPrefix /, header user-agent*")).toEqual({ carrying: ["user-agent"], lacking: [] });
     // An inverted test (Gloo) tells values apart as far as this reading goes.
-    expect(headersTakingAnyValue("PathPrefix /, header x-canary!=yes")).toBeUndefined();
+    expect(broadHeaderTests("PathPrefix /, header x-canary!=yes")).toBeUndefined();
+    // Istio's withoutHeaders of a value leaves every other request in; of any value, it selects the header's absence.
+    expect(broadHeaderTests("PathPrefix /, without-header x-canary=true")).toEqual({ carrying: [], lacking: ["x-canary=true"] });
+    expect(broadHeaderTests("PathPrefix /, without-header x-canary~.*")).toBeUndefined();
+  });
+
+  it("is described as what the rule takes", () => {
+    expect(describeBroad({ carrying: ["user-agent"], lacking: [] })).toBe(
+      "its test of user-agent takes any value, so every request carrying it",
+    );
+    expect(describeBroad({ carrying: [], lacking: ["x-canary=true"] })).toBe(
+      "its test without x-canary=true leaves out only that value, so nearly every request",
+    );
   });
 });

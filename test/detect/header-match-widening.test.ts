@@ -44,7 +44,7 @@ describe("a new rule whose header tests take any value, beside the rule serving 
     expect(summary(canary(ANY_AGENT) + STABLE)).toEqual([
       [
         "high",
-        "web.example.com header user-agent~.* via Gateway infra/gw: new rule → web-canary:80 100%: its test of user-agent takes any value, so it captures every request carrying it from the rule already serving this path (PathPrefix / → web-stable:80 100%)",
+        "web.example.com header user-agent~.* via Gateway infra/gw: new rule → web-canary:80 100%: its test of user-agent takes any value, so every request carrying it is taken from the rule already serving this path (PathPrefix / → web-stable:80 100%)",
       ],
     ]);
     expect(summary(STABLE + canary(ANY_AGENT)).map(([risk]) => risk)).toEqual(["high"]);
@@ -66,5 +66,27 @@ ${rules}`;
     const istio = (rules: string) => added({ "vs.yaml": vs(ISTIO_STABLE) }, { "vs.yaml": vs(rules) }).map(([risk]) => risk);
     expect(istio(ISTIO_CANARY + ISTIO_STABLE)).toEqual(["high"]);
     expect(istio(ISTIO_STABLE + ISTIO_CANARY)).toEqual(["medium"]);
+  });
+});
+
+describe("an Istio rule turned from a header's value to every request without it", () => {
+  it("takes nearly every request: high", () => {
+    const vs = (match: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: web, namespace: shop }
+spec:
+  hosts: [web.shop.svc.cluster.local]
+  http:
+  - match: [{ ${match}: { x-canary: { exact: "true" } } }]
+    route: [{ destination: { host: web-canary } }]
+  - route: [{ destination: { host: web-stable } }]
+`;
+    const result = analyze({ "vs.yaml": vs("headers") }, { "vs.yaml": vs("withoutHeaders") });
+    expect(result.findings.filter((f) => f.class === "route.match-changed").map((f) => [f.risk, f.summary])).toEqual([
+      [
+        "high",
+        "web via mesh: rule now captures PathPrefix /, without-header x-canary=true (was PathPrefix /, header x-canary=true): its test without x-canary=true leaves out only that value, so nearly every request is captured",
+      ],
+    ]);
   });
 });
