@@ -270,8 +270,35 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
 // ---------------------------------------------------------------------------------------------
 // Provider-specific routing (DNSEndpoint providerSpecific and the equivalent annotations)
 
-/** What an AWS Route 53 routing setting does; weights are judged per record set, not here. */
-const providerVerdict = (name: string): Verdict => {
+/** The prefix of external-dns annotations, and of Cloudflare's providerSpecific names. */
+const ANNOTATION = "external-dns.alpha.kubernetes.io/";
+
+/**
+ * Cloudflare's proxy in front of a record: off, its names resolve to the origin itself, whose address
+ * is then published, and Cloudflare's WAF, DDoS protection and access rules no longer stand in front
+ * (removed, the controller's `--cloudflare-proxied` default decides, which the repository does not
+ * say): access.widened. On, clients reach Cloudflare's edge, which proxies to the origin: another
+ * path, but in front of the same origin, so medium (onedr0p/home-ops 3992d1b proxies a webhook).
+ */
+const cloudflareProxiedVerdict = (before: string | undefined, after: string | undefined): Verdict => {
+  const on = (value: string | undefined) => value?.trim().toLowerCase() === "true";
+  if (on(before) && !on(after))
+    return {
+      class: "access.widened",
+      effect: `${after === undefined ? "unless external-dns runs with --cloudflare-proxied, " : ""}its names resolve to the origin itself: its address is published, and Cloudflare's WAF, DDoS protection and access rules no longer stand in front`,
+    };
+  if (on(after) && !on(before))
+    return {
+      class: "resource.changed",
+      effect: "its names resolve to Cloudflare's edge, which proxies to it (the zone's TLS, cache and firewall settings apply)",
+      riskFloor: "medium",
+    };
+  return { class: "resource.changed", effect: "how external-dns publishes it changes" };
+};
+
+/** What a provider setting does (Cloudflare's proxy, AWS Route 53 routing); weights are judged per record set, not here. */
+const providerVerdict = (name: string, before?: string, after?: string): Verdict => {
+  if (name === `${ANNOTATION}cloudflare-proxied`) return cloudflareProxiedVerdict(before, after);
   if (name === "aws/failover")
     return { class: "failover.changed", effect: "which record answers only when the primary is unhealthy changes" };
   if (name.startsWith("aws/geolocation") || name.startsWith("aws/geoproximity"))
@@ -396,7 +423,7 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
     }
     for (const name of sortedSet([...Object.keys(was.provider), ...Object.keys(now.provider)])) {
       if (name === "aws/weight" || was.provider[name] === now.provider[name]) continue;
-      const verdict = providerVerdict(name);
+      const verdict = providerVerdict(name, was.provider[name], now.provider[name]);
       out.add({
         class: verdict.class,
         summary: `${label} providerSpecific ${name} ${show(was.provider[name])} → ${show(now.provider[name])}: ${verdict.effect}`,
@@ -437,8 +464,6 @@ export const gslbDetector: ResourceDetector = (change, context) => {
   return out.detections;
 };
 
-const ANNOTATION = "external-dns.alpha.kubernetes.io/";
-
 const hostnames = (value: string | undefined): string[] =>
   sortedSet(
     (value ?? "")
@@ -466,6 +491,7 @@ const annotationVerdict = (
     return { class: "backend.weight-changed", effect: `its share of DNS answers changes${drained}` };
   }
   if (name.startsWith("aws-")) return providerVerdict(`aws/${name.slice(4)}`);
+  if (name === "cloudflare-proxied") return cloudflareProxiedVerdict(before, after);
   return { class: "resource.changed", effect: "how external-dns publishes it changes" };
 };
 

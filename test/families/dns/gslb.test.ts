@@ -423,6 +423,47 @@ spec: {gatewayClassName: edge}
       ],
     ],
     [
+      "cloudflare-proxied turned off: the origin is published, the WAF bypassed",
+      "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'true'",
+      "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'false'",
+      [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/cloudflare-proxied"],
+          says: "true → false: its names resolve to the origin itself: its address is published, and Cloudflare's WAF",
+        },
+      ],
+    ],
+    [
+      "cloudflare-proxied removed: the controller's default decides",
+      "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'true'",
+      "team: a",
+      [
+        {
+          class: "access.widened",
+          side: "head",
+          // Gone at head: pointed at where it was.
+          path: ["metadata", "annotations"],
+          says: "unless external-dns runs with --cloudflare-proxied",
+        },
+      ],
+    ],
+    [
+      "cloudflare-proxied turned on: another path to the same origin",
+      "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'false'",
+      "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'true'",
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/cloudflare-proxied"],
+          riskFloor: "medium",
+          says: "resolve to Cloudflare's edge",
+        },
+      ],
+    ],
+    [
       "other annotations",
       "team: a, external-dns.alpha.kubernetes.io/hostname: shop.example.com",
       "team: b, external-dns.alpha.kubernetes.io/hostname: SHOP.example.com.",
