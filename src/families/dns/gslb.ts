@@ -274,26 +274,33 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
 const ANNOTATION = "external-dns.alpha.kubernetes.io/";
 
 /**
- * Cloudflare's proxy in front of a record: off, its names resolve to the origin itself, whose address
- * is then published, and Cloudflare's WAF, DDoS protection and access rules no longer stand in front
- * (removed, the controller's `--cloudflare-proxied` default decides, which the repository does not
- * say): access.widened. On, clients reach Cloudflare's edge, which proxies to the origin: another
- * path, but in front of the same origin, so medium (onedr0p/home-ops 3992d1b proxies a webhook).
+ * Cloudflare's proxy in front of a record. Turned off, its names resolve to the origin itself, whose
+ * address is then published, and Cloudflare's WAF, DDoS protection and access rules no longer stand
+ * in front: access.widened. Turned on, clients reach Cloudflare's edge, which proxies to the same
+ * origin: medium. Set or unset where the controller's `--cloudflare-proxied` default decides (which
+ * the repository does not say): medium, said so — onedr0p/home-ops 611e919 drops `"true"` because
+ * its controller proxies by default.
  */
 const cloudflareProxiedVerdict = (before: string | undefined, after: string | undefined): Verdict => {
-  const on = (value: string | undefined) => value?.trim().toLowerCase() === "true";
-  if (on(before) && !on(after))
+  const state = (value: string | undefined) => (value === undefined ? "default" : value.trim().toLowerCase() === "true" ? "on" : "off");
+  const [was, now] = [state(before), state(after)];
+  if (was === "on" && now === "off")
     return {
       class: "access.widened",
-      effect: `${after === undefined ? "unless external-dns runs with --cloudflare-proxied, " : ""}its names resolve to the origin itself: its address is published, and Cloudflare's WAF, DDoS protection and access rules no longer stand in front`,
+      effect:
+        "its names resolve to the origin itself: its address is published, and Cloudflare's WAF, DDoS protection and access rules no longer stand in front",
     };
-  if (on(after) && !on(before))
-    return {
-      class: "resource.changed",
-      effect: "its names resolve to Cloudflare's edge, which proxies to it (the zone's TLS, cache and firewall settings apply)",
-      riskFloor: "medium",
-    };
-  return { class: "resource.changed", effect: "how external-dns publishes it changes" };
+  if (was === now) return { class: "resource.changed", effect: "how external-dns publishes it changes" };
+  return {
+    class: "resource.changed",
+    effect:
+      now === "on"
+        ? "its names resolve to Cloudflare's edge, which proxies to it (the zone's TLS, cache and firewall settings apply)"
+        : now === "default"
+          ? "external-dns's --cloudflare-proxied default now decides whether its names resolve to Cloudflare's edge or to the origin itself, whose address is then published"
+          : "where external-dns proxies by default (--cloudflare-proxied), its names now resolve to the origin itself: its address is published, and Cloudflare's WAF no longer stands in front",
+    riskFloor: "medium",
+  };
 };
 
 /** What a provider setting does (Cloudflare's proxy, AWS Route 53 routing); weights are judged per record set, not here. */

@@ -436,16 +436,31 @@ spec: {gatewayClassName: edge}
       ],
     ],
     [
-      "cloudflare-proxied removed: the controller's default decides",
+      "cloudflare-proxied removed: the controller's default decides, which the repository does not say",
       "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'true'",
       "team: a",
       [
         {
-          class: "access.widened",
+          class: "resource.changed",
           side: "head",
           // Gone at head: pointed at where it was.
           path: ["metadata", "annotations"],
-          says: "unless external-dns runs with --cloudflare-proxied",
+          riskFloor: "medium",
+          says: "external-dns's --cloudflare-proxied default now decides",
+        },
+      ],
+    ],
+    [
+      "cloudflare-proxied turned off where the controller's default decided",
+      "team: a",
+      "external-dns.alpha.kubernetes.io/cloudflare-proxied: 'false'",
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/cloudflare-proxied"],
+          riskFloor: "medium",
+          says: "where external-dns proxies by default (--cloudflare-proxied), its names now resolve to the origin itself",
         },
       ],
     ],
