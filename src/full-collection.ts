@@ -3,7 +3,7 @@ import { runInNewContext } from "node:vm";
 /**
  * A full garbage collection, where the process allows one: `{ collect }` when V8 runs with
  * `--expose-gc` (set by the CLI's entry before it compiles the bundle, src/cached-bundle-entry.ts),
- * else nothing. The flag adds \`gc\` to contexts made after it, not to the one already running: a new
+ * else nothing. The flag adds `gc` to contexts made after it, not to the one already running: a new
  * context lends its function, which collects the whole heap.
  *
  * Why a one-shot review wants one (issue 13): once the loader lets go of the reads of both trees,

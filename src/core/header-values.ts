@@ -27,12 +27,12 @@ export function takesAnyHeaderValue(value: JsonRecord, regexMatches: "whole" | "
 const TEST = /^([^=~^*!]+)(?:([=~^])(.*)|\*)?$/;
 const OPERATORS: Readonly<Record<string, string>> = { "=": "exact", "^": "prefix", "~": "regex" };
 
-/** A header test of a canonical match, after its `header ` or `without-header `: whether it takes any value (an inverted or unread test does not). */
-function takesAnyValue(test: string): boolean {
+/** A header test of a canonical match, after its `header ` or `without-header `: its header, and whether it takes any value (an inverted or unread test does not). */
+function headerTest(test: string): { readonly name: string; readonly anyValue: boolean } {
   const parsed = TEST.exec(test);
-  if (!parsed) return false;
-  const [, , operator, value] = parsed;
-  return operator === undefined || takesAnyHeaderValue({ [OPERATORS[operator]!]: value });
+  if (!parsed) return { name: test, anyValue: false };
+  const [, name, operator, value] = parsed;
+  return { name: name!, anyValue: operator === undefined || takesAnyHeaderValue({ [OPERATORS[operator]!]: value }) };
 }
 
 /** Header tests that leave nearly every request in: the headers tested for any value, and the values tested against. */
@@ -55,12 +55,12 @@ export function broadHeaderTests(match: string): BroadHeaderTests | undefined {
   const lacking: string[] = [];
   for (const part of match.split(", ")) {
     if (part.startsWith("header ")) {
-      const test = part.slice("header ".length);
-      if (!takesAnyValue(test)) return undefined;
-      carrying.push(TEST.exec(test)![1]!);
+      const test = headerTest(part.slice("header ".length));
+      if (!test.anyValue) return undefined;
+      carrying.push(test.name);
     } else if (part.startsWith("without-header ")) {
       const test = part.slice("without-header ".length);
-      if (takesAnyValue(test)) return undefined;
+      if (headerTest(test).anyValue) return undefined;
       lacking.push(test);
     }
   }

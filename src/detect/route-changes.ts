@@ -282,10 +282,10 @@ const backendShares = (flow: Flow): string =>
   flow.backends.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
 
 /**
- * A new rule whose header tests take any value, beside a rule that already served its entry, host
- * and path testing nothing more: it captures every request carrying those headers from that rule (a
- * header test outranks none in Gateway API; a first-match rule does where it comes first), so it
- * moves that rule's traffic. Said as the end of the finding's summary; undefined when it moves none.
+ * A new rule whose header tests leave nearly every request in (broadHeaderTests), beside a rule that
+ * already served its entry, host and path testing nothing more: it captures those requests from that
+ * rule (a header test outranks none in Gateway API; a first-match rule does where it comes first), so
+ * it moves that rule's traffic. Said as the end of the finding's summary; undefined when it moves none.
  */
 function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel): string | undefined {
   const tests = broadHeaderTests(flow.match);

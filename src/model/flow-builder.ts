@@ -71,17 +71,18 @@ const samePlacement = (a: Placement, b: Placement): boolean =>
  */
 export function flowOf(resource: Resource, rule: RuleShape, entry: string, placement: PlacementIndex): Flow {
   const built = builtFrom.get(rule);
+  const placedBy = tokenOf(placement);
   if (
     built &&
     built.flow.resourceKey === resource.key &&
     built.flow.resource === resource.id &&
     built.flow.entry === entry &&
     // Placed by the same index (both trees place backends alike: see buildPlacementIndex), or placed again alike.
-    (built.placedBy === tokenOf(placement) ||
+    (built.placedBy === placedBy ||
       rule.backends.every((backend, i) => samePlacement(placement.place(backend.ref), built.flow.backends[i]!.placement)))
   )
     return built.flow;
   const flow = toFlow(resource, entry === rule.entry ? rule : { ...rule, entry }, placement);
-  builtFrom.set(rule, { flow, placedBy: tokenOf(placement) });
+  builtFrom.set(rule, { flow, placedBy });
   return flow;
 }
