@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
 import * as z from "zod";
 import { ledgerBlock } from "./github/approval-ledger.js";
-import { evaluatePullRequest, type Evaluation } from "./github/evaluate-pull-request.js";
+import { evaluatePullRequest, type Evaluation, type EvaluationOptions } from "./github/evaluate-pull-request.js";
 import { gitHubPullRequest } from "./github/github-pull-request.js";
 import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-group.js";
 import { withDeadline } from "./github/octokit.js";
@@ -15,7 +15,6 @@ import {
   type AnalysisThread,
   type IsolatedAnalysis,
 } from "./isolation/isolated-analysis.js";
-import { renderForReview } from "./render/render-change.js";
 import {
   answerComment,
   completeCheckRun,
@@ -82,6 +81,16 @@ export const DEFAULT_BUDGET_MS = { evaluation: 6_500, failureReport: 1_500 } as 
 export const DEFAULT_APP_RENDER_BUDGET_MS = 3_000;
 /** Half the worker Lambda's 1,024 MB (serverless.yml): the App, the trees and the render tools share the rest. */
 export const DEFAULT_ANALYSIS_MEMORY_MB = 512;
+
+/**
+ * The analysis an evaluation runs: the change rendered, then analysed, both in the analysis thread
+ * (src/rendered-analysis.ts). A merge group's trees render as a pull request's do.
+ */
+const renderedAnalysis = (options: Configured): EvaluationOptions["analyze"] => {
+  const budgetMs = options.renderBudgetMs ?? DEFAULT_APP_RENDER_BUDGET_MS;
+  const render = { budgetMs, ...(budgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }) };
+  return (input) => options.analyze({ ...input, render });
+};
 
 /** The App's options with the analysis they configure. */
 interface Configured extends AppOptions {
@@ -192,19 +201,12 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
       }
       checkRunId = await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
     }
-    const renderBudgetMs = options.renderBudgetMs ?? DEFAULT_APP_RENDER_BUDGET_MS;
     const evaluation = await evaluatePullRequest(source, {
       now: (options.now ?? (() => new Date()))(),
       secret: options.ledgerSecret,
       ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
       appId: options.appId,
-      analyze: options.analyze,
-      render: (base, head, policy, links) =>
-        renderForReview(base, head, policy, {
-          links,
-          budgetMs: renderBudgetMs,
-          ...(renderBudgetMs > 0 ? {} : { off: "turned off for this App (renderBudgetMs: 0)" }),
-        }),
+      analyze: renderedAnalysis(options),
     });
     const { result } = evaluation;
     // After the merge only a break-glass's post-change validation is still owed; any other merged
@@ -295,7 +297,7 @@ async function evaluateGroupAndPublish(context: Context<"merge_group">, options:
         secret: options.ledgerSecret,
         ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
         appId: options.appId,
-        analyze: options.analyze,
+        analyze: renderedAnalysis(options),
       }),
     );
     await completeCheckRun(octokit, repo, checkRunId, mergeGroupCheckRunReport(evaluation));

@@ -27,7 +27,8 @@ import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { readForContext } from "./manifests/kinds.js";
-import { isKustomizationFile, kustomizeReading } from "./render/render-plan.js";
+import { isKustomizationFile } from "./render/kustomization-files.js";
+import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
 import type { ResourceChange } from "./core/resource-change.js";
 

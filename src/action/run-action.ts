@@ -6,9 +6,9 @@ import packageJson from "../../package.json" with { type: "json" };
 import { evaluatePullRequest } from "../github/evaluate-pull-request.js";
 import { renderJson } from "../report/json-report.js";
 import { renderSarif } from "../report/sarif.js";
-import { analyzeChange, outcomeOf } from "../review.js";
+import { analyzeRendered } from "../rendered-analysis.js";
 import { renderWorkflowCommands, workflowCommand } from "../report/workflow-commands.js";
-import { DEFAULT_RENDER_BUDGET_MS, renderForReview } from "../render/render-change.js";
+import { DEFAULT_RENDER_BUDGET_MS } from "../render/render-change.js";
 import { actionComment, actionReport, isActionComment } from "./action-report.js";
 import { targetOf } from "./event.js";
 import { RUN_LEDGER_APP_ID, actionPullRequest } from "./pull-request-source.js";
@@ -56,12 +56,10 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
     secret,
     appId: RUN_LEDGER_APP_ID,
     // The job is a process of its own: a runaway analysis stops its own run only.
-    analyze: async (input) => outcomeOf(analyzeChange(input)),
-    render: (base, head, policy, links) =>
-      renderForReview(base, head, policy, {
-        links,
-        budgetMs: DEFAULT_RENDER_BUDGET_MS,
-        ...(settings.INPUT_RENDER ? {} : { off: "turned off (render: false)" }),
+    analyze: (input) =>
+      analyzeRendered({
+        ...input,
+        render: { budgetMs: DEFAULT_RENDER_BUDGET_MS, ...(settings.INPUT_RENDER ? {} : { off: "turned off (render: false)" }) },
       }),
   });
   const { result } = evaluation;

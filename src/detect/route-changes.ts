@@ -1,7 +1,6 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
 import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
-import { regionLabel } from "../diff/route-diff.js";
-import { describeFlow, percent, ruleLabel, shortLabel } from "../model/describe-flow.js";
+import { describeFlow, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";

@@ -1,4 +1,5 @@
 import { entryCluster, servedFlows, unscopedEntry, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { surelyCovers } from "../core/host-match.js";
 import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
@@ -40,12 +41,6 @@ export interface RouteDiff {
 }
 
 const EPSILON = 1e-9;
-const UNKNOWN_REGION = "unknown";
-/** A backend that spans clusters with no known placement: all we know is "several". */
-const CLUSTERSET = "clusterset";
-
-export const regionLabel = (backend: Backend): string =>
-  backend.placement.regions.length > 0 ? backend.placement.regions.join("+") : backend.placement.multiCluster ? CLUSTERSET : UNKNOWN_REGION;
 
 const regionShares = (flow: Flow | undefined): Map<string, number> => {
   const shares = new Map<string, number>();

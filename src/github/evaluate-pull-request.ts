@@ -8,10 +8,10 @@ import { breakGlassOf, buildLedger, holdsOf, ledgerTime, mergeLedgers, type Ledg
 import { POLICY_PATH, resolvePolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment } from "../report/pr-comment.js";
-import type { RenderResult } from "../render/render-result.js";
 import { reviewAnalysis, type ReviewResult } from "../governance/review-decision.js";
 // Types only: the worker that evaluates PRs leaves the analysis engine to its analysis thread.
-import type { AnalysisOutcome, ChangeInput, SourceFile, SymbolicLink } from "../review.js";
+import type { AnalysisOutcome } from "../review.js";
+import type { AnalysisRequest } from "../rendered-analysis.js";
 import { readLedger } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
@@ -32,18 +32,12 @@ export interface EvaluationOptions {
   readonly oldSecrets?: readonly string[];
   /** This App's id: only comments GitHub says it wrote carry a ledger it trusts. */
   readonly appId: number;
-  /** Renders the trees' kustomize overlays and charts before the review (DESIGN §3); without it they are read as written. */
-  readonly render?: (
-    base: readonly SourceFile[],
-    head: readonly SourceFile[],
-    policy: Policy,
-    links: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] },
-  ) => Promise<RenderResult>;
   /**
-   * Analyses the change, once per evaluation: the App in a thread with limits (isolation/isolated-analysis.ts),
-   * the Action, whose job is a process of its own, in process (review.ts `analyzeChange`).
+   * Renders the trees' kustomize overlays and charts (DESIGN §3) and analyses the change, once per
+   * evaluation: the App in a thread with limits (isolation/isolated-analysis.ts), the Action, whose
+   * job is a process of its own, in process (rendered-analysis.ts `analyzeRendered`).
    */
-  readonly analyze: (input: Omit<ChangeInput, "cache">) => Promise<AnalysisOutcome>;
+  readonly analyze: (input: Omit<AnalysisRequest, "render">) => Promise<AnalysisOutcome>;
 }
 
 export interface Evaluation {
@@ -87,8 +81,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
   const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${pr.baseSha.slice(0, 7)})`);
-  const rendered = await options.render?.(base, head, policy, links);
-  const analysis = await options.analyze({ base, head, links, policy, ...(rendered ? { rendered } : {}) });
+  const analysis = await options.analyze({ base, head, links, policy });
   const target = { headSha: pr.headSha, baseRef: pr.baseRef, current: analysis.findings.map((finding) => finding.fingerprint) };
 
   // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.

@@ -3,7 +3,7 @@ import type { ProbotOctokit } from "probot";
 import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
-import { namedRenderInputs } from "../render/render-plan.js";
+import { namedRenderInputs } from "../render/kustomize-tree.js";
 import { renderInputFile } from "../core/source-file.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { defaultTarballLimits, readGzippedTarball, type ArchivedFile } from "./tarball.js";

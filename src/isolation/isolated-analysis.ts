@@ -1,10 +1,11 @@
 import { Worker } from "node:worker_threads";
-import type { AnalysisOutcome, ChangeInput } from "../review.js";
+import type { AnalysisOutcome } from "../review.js";
+import type { AnalysisRequest } from "../rendered-analysis.js";
 import { analysisSlots } from "./analysis-slots.js";
-import { THREAD_READY } from "./thread-ready.js";
+import { THREAD_READY, THREAD_RENDERED } from "./thread-ready.js";
 
 /**
- * Runs each analysis in a worker thread of its own, with a heap and a time limit (issue 12). A
+ * Runs each analysis (its renders first) in a worker thread of its own, with a heap and a time limit (issue 12). A
  * PR whose YAML makes the analysis run away — huge generated files, anchors expanding within the
  * loader's cap, a pathological graph — exhausts its thread, not the process: the thread is
  * stopped, that PR's evaluation fails with the limit it hit, and every other evaluation goes on.
@@ -14,7 +15,7 @@ export interface AnalysisLimits {
   readonly memoryMb: number;
   /** Analyses running at once in this process (others wait for a slot): bounds memory to this × memoryMb. */
   readonly concurrent?: number;
-  /** Wall-clock time for one analysis, from handing the change to a loaded thread to the result, ms. */
+  /** Wall-clock time for one analysis, from handing the change to a loaded thread to the result, besides its renders' own budget, ms. */
   readonly timeoutMs: number;
 }
 
@@ -35,18 +36,27 @@ export class AnalysisLimitError extends Error {
   override readonly name = "AnalysisLimitError";
 }
 
-export type IsolatedAnalysis = (input: Omit<ChangeInput, "cache">) => Promise<AnalysisOutcome>;
+/** Renders (when asked) and analyses a change in a thread: src/rendered-analysis.ts analyzeRendered. */
+export type IsolatedAnalysis = (input: AnalysisRequest) => Promise<AnalysisOutcome>;
 
 // V8 allots the young generation and the stack on top of the old generation's limit.
 const YOUNG_GENERATION_SHARE = 1 / 16;
 const STACK_MB = 4;
 // What a thread may take to load before it counts as stuck, even on a busy machine.
 const LOAD_ALLOWANCE_MS = 5_000;
+// Renders stop their tools when their budget runs out; planning them takes a fraction of a second.
+const RENDER_ALLOWANCE_MS = 5_000;
 const ADVICE = "split the pull request into smaller ones, or raise the limit";
+
+/** A change's time in its thread: its renders' budget (0 when it renders nothing), then the analysis's limit from when they are done. */
+interface TimeLimit {
+  readonly renderMs: number;
+  readonly analysisMs: number;
+}
 
 interface StartedThread {
   /** Hands a change over; the thread is stopped if it fails or runs out of time, and kept for the next change if it answers. */
-  readonly run: (input: Omit<ChangeInput, "cache">, timeoutMs: number) => Promise<AnalysisOutcome>;
+  readonly run: (input: AnalysisRequest, limit: TimeLimit) => Promise<AnalysisOutcome>;
   readonly stop: () => void;
 }
 
@@ -62,6 +72,8 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
   let loaded = false;
   // The clock of the change handed over before the thread loaded (a thread takes one at a time).
   let onLoaded: (() => void) | undefined;
+  // The analysis's clock, started when the change's renders are done.
+  let onRendered: (() => void) | undefined;
   let pending: { resolve: (outcome: AnalysisOutcome) => void; reject: (error: Error) => void } | undefined;
   // Why the thread can take no more work; a thread that fails while it waits tells the evaluation that takes it.
   let failure: Error | undefined;
@@ -70,11 +82,16 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
     pending?.reject(error);
     pending = undefined;
   };
-  worker.on("message", (message: AnalysisOutcome | typeof THREAD_READY) => {
+  worker.on("message", (message: AnalysisOutcome | typeof THREAD_READY | typeof THREAD_RENDERED) => {
     if (message === THREAD_READY) {
       loaded = true;
       onLoaded?.();
       onLoaded = undefined;
+      return;
+    }
+    if (message === THREAD_RENDERED) {
+      onRendered?.();
+      onRendered = undefined;
       return;
     }
     pending?.resolve(message);
@@ -102,7 +119,7 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
   };
   return {
     stop,
-    run: (input, timeoutMs) => {
+    run: (input, { renderMs, analysisMs }) => {
       if (failure) return Promise.reject(failure);
       worker.ref();
       let timer: NodeJS.Timeout | undefined;
@@ -113,20 +130,28 @@ function startThread(thread: AnalysisThread, memoryMb: number): StartedThread {
             fail(error);
             stop();
           }, ms);
-        const startClock = () => {
+        const startAnalysisClock = () => {
           clearTimeout(timer);
           timer = stopAfter(
             new AnalysisLimitError(
-              `the analysis of this pull request ran past its time limit of ${timeoutMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
+              `the analysis of this pull request ran past its time limit of ${analysisMs / 1000} s (ANALYSIS_TIMEOUT_MS) and was stopped: ${ADVICE}`,
             ),
-            timeoutMs,
+            analysisMs,
           );
+        };
+        const startClock = () => {
+          if (renderMs === 0) return startAnalysisClock();
+          // Past its budget and more, a render is stuck rather than slow: the thread is stopped, and a retry may pass.
+          const allowance = renderMs + RENDER_ALLOWANCE_MS;
+          clearTimeout(timer);
+          timer = stopAfter(new Error(`rendering this pull request did not end within ${allowance / 1000} s: re-run the check`), allowance);
+          onRendered = startAnalysisClock;
         };
         if (loaded) startClock();
         else {
           // Loading is the same code for every PR and takes a fraction of a second: a thread that
           // has not loaded in far longer is stuck, and is stopped so that it frees its slot.
-          const allowance = Math.max(timeoutMs, LOAD_ALLOWANCE_MS);
+          const allowance = Math.max(analysisMs, LOAD_ALLOWANCE_MS);
           timer = stopAfter(new Error(`the analysis thread did not load within ${allowance / 1000} s: re-run the check`), allowance);
           onLoaded = startClock;
         }
@@ -176,7 +201,8 @@ export function isolatedAnalysis(limits: AnalysisLimits, thread: AnalysisThread 
       const taken = idle.pop() ?? startThread(thread, limits.memoryMb);
       if (concurrent > 1) startAhead();
       try {
-        const outcome = await taken.run(input, limits.timeoutMs);
+        const renderMs = input.render && input.render.off === undefined ? input.render.budgetMs : 0;
+        const outcome = await taken.run(input, { renderMs, analysisMs: limits.timeoutMs });
         if (idle.length < concurrent) idle.push(taken);
         else taken.stop();
         return outcome;

@@ -58,9 +58,9 @@ export interface LoadOptions {
   readonly cache?: ManifestCache;
   /** Whether the policy's `paths` review a file; the others are listed as excluded and not read. */
   readonly reviews?: (path: string) => boolean;
-  /** The namespace kustomize gives a file's documents that name none (render/render-plan.ts kustomizeReading). */
+  /** The namespace kustomize gives a file's documents that name none (render/kustomize-tree.ts kustomizeReading). */
   readonly namespaceOf?: (path: string) => string | undefined;
-  /** The kustomization that applies a file as a patch, not as resources (render/render-plan.ts kustomizeReading). */
+  /** The kustomization that applies a file as a patch, not as resources (render/kustomize-tree.ts kustomizeReading). */
   readonly patchOf?: (path: string) => string | undefined;
 }
 

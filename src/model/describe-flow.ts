@@ -1,7 +1,15 @@
-import type { Flow } from "../core/traffic-model.js";
+import type { Backend, Flow } from "../core/traffic-model.js";
 
 /** How reviewers read shares: `90%`, `33.3%`, `0%`. */
 export const percent = (share: number | undefined): string => (share === undefined ? "—" : `${Number((share * 100).toFixed(1))}%`);
+
+const UNKNOWN_REGION = "unknown";
+/** A backend that spans clusters with no known placement: all we know is "several". */
+const CLUSTERSET = "clusterset";
+
+/** Where a backend runs, as reports name it: its regions (`us-east1+eu-west1`), else `clusterset` or `unknown`. */
+export const regionLabel = (backend: Backend): string =>
+  backend.placement.regions.length > 0 ? backend.placement.regions.join("+") : backend.placement.multiCluster ? CLUSTERSET : UNKNOWN_REGION;
 
 const DEFAULT_MATCH = "PathPrefix /";
 

@@ -4,7 +4,9 @@ import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js"
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import { configData, dataOf, type ConfigData } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { isKustomizationFile, kustomizationFileIn, NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { isKustomizationFile } from "./kustomization-files.js";
+import { kustomizationFileIn } from "./kustomize-tree.js";
+import { NAMES_DELIVERY_KIND } from "./render-plan.js";
 import type { Resource } from "../core/resource.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";

@@ -10,10 +10,6 @@ import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
-  isEmptyKustomization,
-  folderOf,
-  insideFolder,
-  linkTarget,
   onlyTrustedVersionsMoved,
   installedElsewhere,
   planRenderedHelm,
@@ -26,6 +22,7 @@ import {
   type RenderRoot,
   type TreeTexts,
 } from "./render-plan.js";
+import { folderOf, insideFolder, isEmptyKustomization, linkTarget } from "./kustomize-tree.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";

@@ -11,7 +11,19 @@ import { isRecord, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
-import { isKustomizationFile, KUSTOMIZATION_NAMES } from "./kustomization-files.js";
+import { isKustomizationFile } from "./kustomization-files.js";
+import {
+  REMOTE,
+  normalize,
+  folderOf,
+  insideFolder,
+  type Tree,
+  treeOf,
+  kustomizationOf,
+  kustomizeClosure,
+  filesNamedBy,
+  kustomizationFields,
+} from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 
@@ -96,11 +108,6 @@ export interface RenderRoot {
   readonly offlineGates?: true;
 }
 
-export { isKustomizationFile } from "./kustomization-files.js";
-/** The kustomization file of a folder ("" is the repository's root), among the paths of a tree. */
-export const kustomizationFileIn = (folder: string, paths: { has(path: string): boolean }): string | undefined =>
-  KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => paths.has(path));
-const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 const YAML = /\.ya?ml$/i;
 
 /**
@@ -109,75 +116,6 @@ const YAML = /\.ya?ml$/i;
  * where one is set, any document may reach the traffic output.
  */
 const CROSSING_FIELDS = ["replacements", "vars", "transformers", "generators", "validators", "helmCharts"];
-
-const KustomizationFile = z.looseObject({
-  kind: z.string().optional(),
-  namespace: z.string().optional(),
-  resources: z.array(z.string()).optional(),
-  bases: z.array(z.string()).optional(),
-  components: z.array(z.string()).optional(),
-  helmCharts: z.array(z.unknown()).optional(),
-});
-export type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
-
-/**
- * Every field of a kustomization (kustomize v5) that names a file it reads besides resources,
- * bases and components: patches, generator inputs, transformer and validator configs, CRDs,
- * OpenAPI schemas, replacement sources, Helm values. A string with a line break is an inline
- * patch or config, not a path; `key=path` in a generator names `path`.
- */
-function filesNamedBy(fields: Record<string, unknown>): string[] {
-  const generated = (value: unknown): string[] =>
-    (Array.isArray(value) ? value : []).flatMap((generator) => {
-      if (!generator || typeof generator !== "object") return [];
-      const { files, envs, env } = generator as Record<string, unknown>;
-      return [
-        ...strings(files).map((file) => file.slice(file.indexOf("=") + 1)),
-        ...strings(envs),
-        ...(typeof env === "string" ? [env] : []),
-      ];
-    });
-  const helmValues = (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap((chart) => {
-    if (!chart || typeof chart !== "object") return [];
-    const { valuesFile, additionalValuesFiles } = chart as Record<string, unknown>;
-    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...strings(additionalValuesFiles)];
-  });
-  const openapi = fields.openapi && typeof fields.openapi === "object" ? (fields.openapi as Record<string, unknown>).path : undefined;
-  return [
-    ...patchFilesNamedBy(fields),
-    ...paths(fields.replacements),
-    ...strings(fields.crds),
-    ...strings(fields.configurations),
-    ...strings(fields.transformers),
-    ...strings(fields.generators),
-    ...strings(fields.validators),
-    ...generated(fields.configMapGenerator),
-    ...generated(fields.secretGenerator),
-    ...helmValues,
-    ...(typeof openapi === "string" ? [openapi] : []),
-  ].filter((path) => !path.includes("\n") && !REMOTE.test(path));
-}
-
-/** The patch files a kustomization names, as written (a string with a line break is an inline patch, not a path). */
-export const patchFilesNamedBy = (fields: Record<string, unknown>): string[] =>
-  [...strings(fields.patchesStrategicMerge), ...paths(fields.patches), ...paths(fields.patchesJson6902)].filter(
-    (path) => !path.includes("\n"),
-  );
-
-/** What a kustomization accumulates: its resources, bases and components, as written. */
-export const resourceEntries = (fields: KustomizationFields): string[] => [
-  ...(fields.resources ?? []),
-  ...(fields.bases ?? []),
-  ...(fields.components ?? []),
-];
-
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
-
-/** A list's entries that name a file: a string, or an object's `path`. */
-const paths = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : []).flatMap((item) =>
-    typeof item === "string" ? [item] : item && typeof item === "object" && typeof item.path === "string" ? [item.path] : [],
-  );
 
 const Values = z.record(z.string(), z.unknown());
 
@@ -304,17 +242,6 @@ const ApplicationDoc = z.looseObject({
   }),
 });
 
-/** `./apps/prod/` → `apps/prod`; the repository root is "". */
-export const normalize = (path: string): string =>
-  posix
-    .normalize(path.trim().replace(/^\/+/, ""))
-    .replace(/^\.\/?$/, "")
-    .replace(/\/+$/, "");
-
-export const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(file) : "");
-
-export const insideFolder = (folder: string) => (file: string) => folder === "" || file.startsWith(`${folder}/`);
-
 /** The documents of a file that match `schema`, each with its first line; unreadable YAML yields none (the review reports it). */
 export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
   let documents: unknown[];
@@ -335,161 +262,6 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
     const parsed = schema.safeParse(document);
     return parsed.success ? [parsed.data] : [];
   });
-}
-
-interface Tree {
-  readonly files: readonly SourceFile[];
-  readonly text: ReadonlyMap<string, string>;
-  readonly kustomizationIn: (folder: string) => string | undefined;
-  readonly filesUnder: (folder: string) => string[];
-  /** A path as it really is in the repository, through its symlinks (kustomize evaluates them). */
-  readonly real: (path: string) => string;
-}
-
-function treeOf(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Tree {
-  const text = new Map(files.map((file) => [file.path, file.text]));
-  const paths = [...text.keys()].sort();
-  return {
-    files,
-    text,
-    kustomizationIn: (folder) => kustomizationFileIn(folder, text),
-    filesUnder: (folder) => paths.filter(insideFolder(folder)),
-    real: linkResolver(links),
-  };
-}
-
-/** The repository path a link leads to; undefined for one that leaves the repository. */
-export function linkTarget(link: SymbolicLink): string | undefined {
-  if (posix.isAbsolute(link.target)) return undefined;
-  const target = normalize(posix.join(folderOf(link.path), link.target));
-  return target === ".." || target.startsWith("../") ? undefined : target;
-}
-
-/** Follows links on a path's way, a few hops deep (a cycle ends there), as the file system would. */
-function linkResolver(links: readonly SymbolicLink[]): (path: string) => string {
-  const targets = links.flatMap((link) => {
-    const target = linkTarget(link);
-    return target === undefined ? [] : [{ from: normalize(link.path), to: target }];
-  });
-  if (targets.length === 0) return (path) => path;
-  return (path) => {
-    let real = path;
-    for (let hop = 0; hop < 8; hop++) {
-      const link = targets.find(({ from }) => real === from || real.startsWith(`${from}/`));
-      if (!link) break;
-      real = link.to + real.slice(link.from.length);
-    }
-    return real;
-  };
-}
-
-/**
- * A kustomization's fields, parsed once per text: planning reads each kustomization again for every
- * closure that reaches it (each root's, each candidate root's), on both trees, which share most
- * texts. Bounded, as the App's process plans one review after another.
- */
-const parsedFields = new Map<string, KustomizationFields | null>();
-const PARSED_FIELDS = 4_096;
-
-/** A kustomization's fields, or undefined when its text is no kustomization one can read (planning reads none there). */
-export function readKustomization(text: string | undefined): KustomizationFields | undefined {
-  const key = text ?? "";
-  const known = parsedFields.get(key);
-  if (known !== undefined) return known ?? undefined;
-  let fields: KustomizationFields | null;
-  try {
-    const value: unknown = loadAsGoYaml(key);
-    fields = value == null ? {} : (KustomizationFile.safeParse(value).data ?? null);
-  } catch {
-    fields = null;
-  }
-  if (parsedFields.size >= PARSED_FIELDS) parsedFields.clear();
-  parsedFields.set(key, fields);
-  return fields ?? undefined;
-}
-
-const kustomizationFields = (text: string | undefined): KustomizationFields => readKustomization(text) ?? {};
-
-const kustomizationOf = (tree: Pick<Tree, "text">, file: string) => kustomizationFields(tree.text.get(file));
-
-/**
- * A kustomization with nothing in it but its apiVersion, kind and comments (a tutorial's starting
- * point), or fields left without a value (`resources:` awaiting its first entry, a template's
- * skeleton: eks-multi-cluster-gitops): kustomize refuses to build it ("kustomization.yaml is
- * empty"), and it holds nothing to apply either way.
- */
-export function isEmptyKustomization(text: string | undefined): boolean {
-  if (text === undefined) return false;
-  try {
-    const [value, ...more]: unknown[] = loadAllAsGoYaml(text);
-    const bare =
-      value == null ||
-      (typeof value === "object" &&
-        Object.entries(value).every(([key, field]) => key === "apiVersion" || key === "kind" || field === null));
-    return more.length === 0 && bare;
-  } catch {
-    return false;
-  }
-}
-
-/** The repository path a kustomization's local entry names, through the tree's symlinks. */
-const entryTarget = (tree: Tree, folder: string, entry: string): string => tree.real(normalize(posix.join(folder, entry)));
-
-/**
- * The files an entry that is no kustomization names: the file itself, or all of a folder without a
- * kustomization (kustomize refuses it: all of it, so nothing in it is reviewed twice).
- */
-const filesAt = (tree: Tree, target: string): string[] => (tree.text.has(target) ? [target] : tree.filesUnder(target));
-
-/**
- * What a kustomization reads: its folders (itself, then its local bases and components,
- * transitively), the files it names in them or beside them (resources, patches, generator
- * inputs: see filesNamedBy), and its remote references.
- */
-function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; files: string[]; remote: string[] } {
-  const folders: string[] = [];
-  const files = new Set<string>();
-  const remote: string[] = [];
-  const visit = (current: string): void => {
-    if (folders.includes(current)) return;
-    folders.push(current);
-    const file = tree.kustomizationIn(current);
-    if (!file) return;
-    files.add(file);
-    const fields = kustomizationOf(tree, file);
-    if ((fields.helmCharts ?? []).length > 0) remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
-    for (const entry of [...resourceEntries(fields), ...filesNamedBy(fields)]) {
-      if (REMOTE.test(entry)) {
-        remote.push(entry);
-        continue;
-      }
-      const target = entryTarget(tree, current, entry);
-      if (tree.kustomizationIn(target)) visit(target);
-      else for (const file of filesAt(tree, target)) files.add(file);
-    }
-  };
-  visit(folder);
-  return { folders, files: [...files].sort(), remote };
-}
-
-/**
- * Files the tree's kustomizations name that the sources do not read as reviewed files (a
- * `configMapGenerator`'s `redis.conf`, a `secretGenerator`'s certificate): kustomize fails without
- * them, so each source reads these too, by repository path. A path leading out of the repository
- * (or absolute) is not one.
- */
-export function namedRenderInputs(files: readonly SourceFile[]): string[] {
-  const tree = treeOf(files);
-  const named = new Set<string>();
-  for (const file of files) {
-    if (!isKustomizationFile(file.path)) continue;
-    // An absolute path is the machine's file, not the repository's.
-    for (const entry of filesNamedBy(kustomizationOf(tree, file.path)).filter((named) => !posix.isAbsolute(named))) {
-      const path = normalize(posix.join(folderOf(file.path), entry));
-      if (path !== "" && path !== ".." && !path.startsWith("../") && !tree.text.has(path)) named.add(path);
-    }
-  }
-  return [...named].sort();
 }
 
 /**
@@ -567,80 +339,6 @@ function topKustomizations(tree: Tree): string[] {
   const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter((folder) => tree.kustomizationIn(folder));
   const included = new Set(folders.flatMap((folder) => kustomizeClosure(tree, folder).folders.slice(1)));
   return folders.filter((folder) => !included.has(folder) && kustomizationOf(tree, tree.kustomizationIn(folder)!).kind !== "Component");
-}
-
-/** How kustomize reads the files of a tree that it reads as written (see kustomizeReading). */
-export interface KustomizeReading {
-  /**
-   * The namespace kustomize gives the documents of each file its kustomizations list, where every
-   * kustomization that reaches the file says the same: the `namespace:` of the outermost one on
-   * the way that sets it (kustomize applies the outer transformer last). A file no root reaches,
-   * or that roots place in different namespaces (a base shared by a staging and a production
-   * overlay), has none. For the files the review reads as written, whose resources would otherwise
-   * sit in "default": kubeflow's Gateway kubeflow/kubeflow-gateway, written without a namespace
-   * under `namespace: kubeflow`, was "missing" for every VirtualService naming it.
-   */
-  readonly namespaces: ReadonlyMap<string, string>;
-  /**
-   * Patch files (`patches`, `patchesStrategicMerge`, `patchesJson6902`) by the kustomization that
-   * names them, unless a kustomization also lists them as resources: a patch is applied only
-   * through its kustomization, so its documents are no objects of their own (kubeflow/manifests: a
-   * `$patch: delete` Gateway read as an invalid Gateway, a selector patch as a second Gateway).
-   */
-  readonly patches: ReadonlyMap<string, string>;
-}
-
-const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map() };
-
-export function kustomizeReading(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): KustomizeReading {
-  // Rendered output is no kustomization: its documents carry the namespaces kustomize gave them.
-  const written = files.filter((file) => !file.path.includes("(rendered)/"));
-  if (!written.some((file) => isKustomizationFile(file.path))) return NO_KUSTOMIZATION;
-  const tree = treeOf(written, links);
-  const seen = new Map<string, Set<string | undefined>>();
-  const record = (file: string, namespace: string | undefined) => {
-    const known = seen.get(file) ?? new Set<string | undefined>();
-    known.add(namespace);
-    seen.set(file, known);
-  };
-  // Each kustomization read once: its fields, and the local entries it lists.
-  const folders = [...new Set(written.filter((file) => isKustomizationFile(file.path)).map((file) => folderOf(file.path)))];
-  const listed = new Map(
-    folders.map((folder) => {
-      const fields = kustomizationOf(tree, tree.kustomizationIn(folder)!);
-      const entries = resourceEntries(fields).filter((entry) => !REMOTE.test(entry));
-      return [folder, { fields, targets: entries.map((entry) => entryTarget(tree, folder, entry)) }] as const;
-    }),
-  );
-  const included = new Set([...listed.values()].flatMap(({ targets }) => targets));
-  const visit = (folder: string, outer: string | undefined, path: readonly string[]): void => {
-    const own = listed.get(folder);
-    if (!own || path.includes(folder)) return;
-    const namespace = outer ?? own.fields.namespace;
-    for (const target of own.targets) {
-      if (tree.kustomizationIn(target)) visit(target, namespace, [...path, folder]);
-      else for (const file of filesAt(tree, target)) record(file, namespace);
-    }
-  };
-  // The roots: kustomizations no other one lists (a Component is only ever included).
-  for (const folder of folders) if (!included.has(folder) && listed.get(folder)!.fields.kind !== "Component") visit(folder, undefined, []);
-  const namespaces = new Map<string, string>();
-  for (const [file, known] of seen) {
-    const [only, ...others] = [...known];
-    if (others.length === 0 && only !== undefined) namespaces.set(file, only);
-  }
-  const resources = new Set(
-    [...listed.values()].flatMap(({ targets }) => targets.flatMap((target) => (tree.kustomizationIn(target) ? [] : filesAt(tree, target)))),
-  );
-  const patches = new Map<string, string>();
-  for (const [folder, { fields }] of listed) {
-    for (const entry of patchFilesNamedBy(fields)) {
-      if (REMOTE.test(entry) || posix.isAbsolute(entry)) continue;
-      const file = entryTarget(tree, folder, entry);
-      if (tree.text.has(file) && !resources.has(file) && !patches.has(file)) patches.set(file, tree.kustomizationIn(folder)!);
-    }
-  }
-  return { namespaces, patches };
 }
 
 const ChartFile = z.looseObject({

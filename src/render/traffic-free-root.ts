@@ -1,16 +1,8 @@
 import { posix } from "node:path";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
-import {
-  folderOf,
-  holdsNoTraffic,
-  isKustomizationFile,
-  normalize,
-  patchFilesNamedBy,
-  readKustomization,
-  resourceEntries,
-  type RenderRoot,
-  type TreeTexts,
-} from "./render-plan.js";
+import { holdsNoTraffic, type RenderRoot, type TreeTexts } from "./render-plan.js";
+import { isKustomizationFile } from "./kustomization-files.js";
+import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 
 /**
  * Whether a kustomize root applies no traffic config on this side, whatever kustomize makes of it:

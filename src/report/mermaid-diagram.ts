@@ -1,8 +1,7 @@
 import type { RouteDiff } from "../diff/route-diff.js";
-import { regionLabel } from "../diff/route-diff.js";
 import type { BlastRadius } from "../graph/blast-radius.js";
 import { displayName } from "../core/resource.js";
-import { describeFlow, percent, shortLabel } from "../model/describe-flow.js";
+import { describeFlow, percent, regionLabel, shortLabel } from "../model/describe-flow.js";
 import { statusText } from "./report-view.js";
 
 /**

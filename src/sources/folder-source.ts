@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
-import { namedRenderInputs } from "../render/render-plan.js";
+import { namedRenderInputs } from "../render/kustomize-tree.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 import { renderInputFile } from "../core/source-file.js";
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { isReviewedPath, type SourceTree } from "./folder-source.js";
-import { namedRenderInputs } from "../render/render-plan.js";
+import { namedRenderInputs } from "../render/kustomize-tree.js";
 import { renderInputFile } from "../core/source-file.js";
 
 /**

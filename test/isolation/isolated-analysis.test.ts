@@ -1,6 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AnalysisLimitError, isolatedAnalysis } from "../../src/isolation/isolated-analysis.js";
 import { resolvePolicy } from "../../src/policy/load-policy.js";
+import { analyzeRendered } from "../../src/rendered-analysis.js";
+import { renderTools } from "../../src/render/render-tools.js";
 import { readFolder } from "../../src/sources/folder-source.js";
 import { analyzeChange, outcomeOf, POLICY_PATH, type SourceFile } from "../../src/review.js";
 import { baseTree, headTree } from "../github/fixtures.js";
@@ -20,6 +23,11 @@ const change = (base: SourceFile[], head: SourceFile[]) => ({
 const small = change(files(baseTree()), files(headTree()));
 const heavy = change(files(baseTree()), [...files(headTree()), { path: "routes/generated.yaml", text: generatedRoutes(2_000) }]);
 const roomy = { memoryMb: 512, timeoutMs: 60_000 };
+// Rendering runs the pinned kubectl kustomize (test/fixtures/render).
+const noTools = await renderTools().then(
+  () => undefined,
+  (error: Error) => error.message,
+);
 
 describe("the isolated analysis", () => {
   it("is the analysis in process, as plain data", async () => {
@@ -84,4 +92,22 @@ describe("the isolated analysis", () => {
     const results = await Promise.all([analyze(small), analyze(small), analyze(small)]);
     for (const result of results) expect(result).toStrictEqual(outcomeOf(analyzeChange(small)));
   });
+
+  it.skipIf(noTools !== undefined)(
+    "renders the change in the thread first: the App's main thread loads no render plan and no families",
+    async () => {
+      const { files: base } = readFolder(fileURLToPath(new URL("../fixtures/render/flux-overlay", import.meta.url)));
+      const head = base.map((file) =>
+        file.path === "apps/production/podinfo-route.yaml"
+          ? { ...file, text: file.text.replace("    - podinfo.production\n", "    - podinfo.production\n    - podinfo.example.com\n") }
+          : file,
+      );
+      const request = { ...change(base, head), render: { budgetMs: 60_000 } };
+      const outcome = await isolatedAnalysis(roomy, SOURCE_ANALYSIS_THREAD)(request);
+      expect(outcome.render.rendered).toEqual(["kustomize apps/production"]);
+      expect(outcome.findings.some((finding) => finding.summary.includes("(rendered: kustomize apps/production)"))).toBe(true);
+      expect(outcome).toStrictEqual(await analyzeRendered(request));
+    },
+    120_000,
+  );
 });

@@ -5,17 +5,8 @@ import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { renderChange, toolMessage } from "../../src/render/render-change.js";
 import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-origins.js";
-import {
-  firstChangedLine,
-  isEmptyKustomization,
-  kustomizeReading,
-  namedRenderInputs,
-  planRenderedHelm,
-  planRenders,
-  renderKey,
-  rendersAlike,
-  textsOf,
-} from "../../src/render/render-plan.js";
+import { firstChangedLine, planRenderedHelm, planRenders, renderKey, rendersAlike, textsOf } from "../../src/render/render-plan.js";
+import { isEmptyKustomization, kustomizeReading, namedRenderInputs } from "../../src/render/kustomize-tree.js";
 import { analyzeChange, type SourceFile } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
 
