@@ -25,6 +25,8 @@ export interface WeightedRef {
   readonly weight: number;
   readonly ref: BackendRef;
   readonly path: FieldPath;
+  /** The HTTP status the proxy answers with itself (a direct response): no backend sees these requests. */
+  readonly answers?: number;
 }
 
 export interface RuleShape {

@@ -26,6 +26,8 @@ export interface Backend {
   readonly share: number;
   readonly placement: Placement;
   readonly path: FieldPath;
+  /** The HTTP status the proxy answers with itself (a direct response), when no backend sees these requests. */
+  readonly answers?: number;
 }
 
 /**

@@ -126,6 +126,13 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
   return { detections, moved };
 }
 
+/** A direct response with an error status: the proxy fails the requests itself (a maintenance switch, a typo), nothing serves them. */
+const failsEveryRequest = (backend: Backend): boolean => backend.answers !== undefined && backend.answers >= 400;
+
+/** The share of a flow's requests that something serves: a backend, a redirect, a direct response that is no error. */
+const servedShare = (flow: Flow): number =>
+  flow.backends.reduce((sum, backend) => sum + (failsEveryRequest(backend) ? 0 : backend.share), 0);
+
 function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   const draft = (
     detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">,
@@ -148,13 +155,12 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     detail,
     ...(within === undefined ? {} : { within }),
   });
-  const headTotal = head.backends.reduce((sum, backend) => sum + backend.share, 0);
-  const baseTotal = base.backends.reduce((sum, backend) => sum + backend.share, 0);
-  if (headTotal === 0 && baseTotal > 0) {
+  if (servedShare(head) === 0 && servedShare(base) > 0) {
+    const errors = sortedSet(head.backends.flatMap((backend) => (failsEveryRequest(backend) ? [String(backend.answers)] : [])));
     return [
       draft(
         { class: "backend.all-removed", path: head.path },
-        `no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): requests fail`,
+        `no backend receives traffic any more (${shiftList(diff, head.host) || shareList(diff, "after", head.host)}): ${errors.length > 0 ? `the proxy answers every request with ${errors.join(", ")}` : "requests fail"}`,
       ),
     ];
   }

@@ -18,6 +18,7 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     share: total > 0 ? Math.max(0, backend.weight) / total : 0,
     placement: placement.place(backend.ref),
     path: sharedPath(backend.path),
+    ...(backend.answers === undefined ? {} : { answers: backend.answers }),
   }));
   const match = flatText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = rule.alternatives.every((alternative) => alternative.method)

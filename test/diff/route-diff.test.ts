@@ -111,6 +111,28 @@ describe("route diff of Gateway API routes", () => {
     expect(dead.findings[0]!.risk).toBe("critical");
   });
 
+  it("a direct error response in place of every backend is backend.all-removed; one that serves (200) is not", () => {
+    const vs = (action: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public]
+  http:
+  - ${action}
+`;
+    const base = { "vs.yaml": vs("route: [{destination: {host: shop}}]") };
+    const outage = analyze(base, { "vs.yaml": vs("directResponse: {status: 503}") });
+    expect(classesOf(outage)).toEqual(["backend.all-removed", "route.match-changed"]);
+    expect(outage.findings[0]!.risk).toBe("critical");
+    expect(outage.findings[0]!.summary).toContain("the proxy answers every request with 503");
+    const page = analyze(base, { "vs.yaml": vs("directResponse: {status: 200, body: {string: ok}}") });
+    expect(classesOf(page).sort()).toEqual(["backend.added", "route.match-changed"]);
+    // Already answering with an error at base: nothing is newly cut off.
+    const still = analyze({ "vs.yaml": vs("directResponse: {status: 503}") }, { "vs.yaml": vs("directResponse: {status: 502}") });
+    expect(classesOf(still)).toEqual(["backend.added"]);
+  });
+
   it("a changed path match is route.match-changed, not removed + added", () => {
     const base = checkoutRoute(ref("checkout-jkt"));
     const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("value: /checkout", "value: /pay") });

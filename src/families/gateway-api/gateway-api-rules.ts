@@ -1,15 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import {
-  canonical,
-  describeLeafChanges,
-  formatDuration,
-  leafChanges,
-  sameValue,
-  show,
-  sortedByCanonical,
-  sortedSet,
-  timeoutLimitMs,
-} from "../../core/canonical-values.js";
+import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSet, timeoutLimitMs } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -18,6 +8,7 @@ import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../../core
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
+import { reportRedirection } from "../../core/redirect-changes.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does
@@ -139,18 +130,8 @@ const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] => {
 };
 
 const REDIRECTING_FILTERS = [
-  {
-    type: "RequestRedirect",
-    field: "requestRedirect",
-    added: "matching requests are redirected instead of forwarded",
-    removed: "matching requests are forwarded to backends again",
-  },
-  {
-    type: "URLRewrite",
-    field: "urlRewrite",
-    added: "requests reach backends with a rewritten host or path",
-    removed: "requests reach backends unrewritten",
-  },
+  { type: "RequestRedirect", field: "requestRedirect", kind: "redirect" },
+  { type: "URLRewrite", field: "urlRewrite", kind: "rewrite" },
 ] as const;
 
 const filterBody = (rule: RuleView, type: string, field: string): { body: unknown; path: FieldPath } | undefined => {
@@ -163,19 +144,12 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
   for (const filter of REDIRECTING_FILTERS) {
     const was = filterBody(before, filter.type, filter.field);
     const now = filterBody(after, filter.type, filter.field);
-    if (sameValue(was?.body, now?.body)) continue;
-    const what = !was
-      ? `added (${show(now?.body)}): ${filter.added}`
-      : !now
-        ? `removed: ${filter.removed}`
-        : describeLeafChanges(leafChanges(was.body, now.body));
-    out.add({
-      class: "route.match-changed",
-      summary: `${after.label}: ${filter.type} ${what}`,
-      side: "head",
-      path: now?.path ?? [...after.path, "filters"],
+    reportRedirection(out, {
+      kind: filter.kind,
+      subject: `${after.label}: ${filter.type}`,
       before: was?.body,
       after: now?.body,
+      path: now?.path ?? [...after.path, "filters"],
     });
   }
 };

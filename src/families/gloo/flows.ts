@@ -115,6 +115,7 @@ function routeBackends(
   const terminal = (["delegate", "redirect", "directResponse", "graphql"] as const).find((action) => route[action] !== undefined);
   if (!terminal) return [];
   const target = JSON.stringify(route[terminal]);
+  const status = terminal === "directResponse" ? numeric(record(route.directResponse).status) : undefined;
   return [
     {
       key: `${terminal}:${target}`,
@@ -122,6 +123,7 @@ function routeBackends(
       weight: 1,
       ref: { kind: "Host", name: terminal, namespace, routeFile: file },
       path: sharedPath([...routePath, terminal]),
+      ...(status === undefined ? {} : { answers: status }),
     },
   ];
 }

@@ -8,6 +8,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { describeSelector, normal } from "./gloo-selectors.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { reportRedirection } from "../../core/redirect-changes.js";
 
 /**
  * Gloo Platform routing objects (networking.gloo.solo.io/v2; research §1.4). RouteTable routes and
@@ -76,6 +77,12 @@ const rewrites = (out: DetectionList, before: RouteView, after: RouteView): void
   });
 };
 
+/** A route's actions that answer its requests in the gateway instead of forwarding them. */
+const GLOO_ANSWERS = [
+  ["redirect", "redirect"],
+  ["directResponse", "answer"],
+] as const;
+
 export const routeTable = (change: ResourceChange, out: DetectionList): void => {
   const base = routeViews(change.base);
   const head = routeViews(change.head);
@@ -85,7 +92,16 @@ export const routeTable = (change: ResourceChange, out: DetectionList): void => 
   ])) {
     if (!pair.head) continue;
     rejectedSplits(out, pair.base?.value, pair.head.value);
-    if (pair.base) rewrites(out, pair.base.value, pair.head.value);
+    if (!pair.base) continue;
+    rewrites(out, pair.base.value, pair.head.value);
+    for (const [field, kind] of GLOO_ANSWERS)
+      reportRedirection(out, {
+        kind,
+        subject: `${pair.head.value.label}: ${field}`,
+        before: pair.base.value.value[field],
+        after: pair.head.value.value[field],
+        path: [...pair.head.value.path, field],
+      });
   }
   if (!change.base || !change.head) return;
   const priorityBefore = numeric(spec(change.base).weight) ?? 0;

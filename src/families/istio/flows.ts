@@ -75,6 +75,7 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
   if (!field) return [];
   const terminal = field === "directResponse" ? "direct-response" : field;
   const target = JSON.stringify(rule[field]);
+  const status = field === "directResponse" ? numeric(record(rule.directResponse).status) : undefined;
   return [
     {
       key: `${terminal}:${target}`,
@@ -82,6 +83,7 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
       weight: 1,
       ref: { kind: "Host", name: terminal, namespace, routeFile: file },
       path: [...rulePath, field],
+      ...(status === undefined ? {} : { answers: status }),
     },
   ];
 }

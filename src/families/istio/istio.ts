@@ -37,6 +37,7 @@ import {
 } from "../../core/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { reportRedirection } from "../../core/redirect-changes.js";
 import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
@@ -312,6 +313,12 @@ const faults = (out: DetectionList, before: HttpRule | undefined, after: HttpRul
   );
 };
 
+const VS_REDIRECTIONS = [
+  ["redirect", "redirect"],
+  ["directResponse", "answer"],
+  ["rewrite", "rewrite"],
+] as const;
+
 const virtualService = (change: ResourceChange, out: DetectionList): void => {
   const rules = (resource: Resource | undefined) => list(spec(resource).http).map(httpRule);
   const base = rules(change.base);
@@ -325,6 +332,14 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
     reportMirrorIncreases(out, after, before ? before.mirrors : everyBaseMirror, "mirror");
     if (!before) continue;
     cors(out, before, after);
+    for (const [field, kind] of VS_REDIRECTIONS)
+      reportRedirection(out, {
+        kind,
+        subject: `${after.label}: ${field}`,
+        before: before.value[field],
+        after: after.value[field],
+        path: [...after.path, field],
+      });
     retries(out, before, after);
     timeout(out, before, after);
   }

@@ -103,6 +103,35 @@ describe("RouteTable", () => {
       ],
     },
     {
+      name: "a direct response in place of the destinations: the gateway answers the route's requests itself",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) => text.replace(/(  - name: refunds\n[\s\S]*?)    forwardTo:[\s\S]*$/, "$1    directResponse: {status: 503}\n"),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "http", 2, "directResponse"],
+          says: "http route refunds: directResponse added ({status=503}): matching requests are answered by the proxy itself",
+        },
+      ],
+    },
+    {
+      name: "a redirect in place of the destinations: the route's clients are sent elsewhere",
+      file: "route-table.yaml",
+      kind: "RouteTable",
+      edit: (text) =>
+        text.replace(/(  - name: refunds\n[\s\S]*?)    forwardTo:[\s\S]*$/, "$1    redirect: {hostRedirect: refunds.example.net}\n"),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "http", 2, "redirect"],
+          says: "http route refunds: redirect added ({hostRedirect=refunds.example.net}): matching requests are redirected",
+        },
+      ],
+    },
+    {
       name: "reordered keys and routes are cosmetic",
       file: "route-table.yaml",
       kind: "RouteTable",

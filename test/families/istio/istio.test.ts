@@ -1323,6 +1323,63 @@ spec: {${fields}}
   });
 });
 
+describe("VirtualService redirect, directResponse and rewrite", () => {
+  const ROUTE = "  - route: [{destination: {host: checkout}}]";
+  run([
+    {
+      name: "a redirect in place of the destination: the rule's requests go elsewhere",
+      base: virtualService(ROUTE),
+      head: virtualService("  - redirect: {authority: checkout.example.net}"),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "http", 0, "redirect"],
+          says: "http rule (all requests): redirect added ({authority=checkout.example.net}): matching requests are redirected instead of forwarded",
+        },
+      ],
+    },
+    {
+      name: "a redirect's target changed",
+      base: virtualService("  - redirect: {authority: a.example.net}"),
+      head: virtualService("  - redirect: {authority: b.example.net}"),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "http", 0, "redirect"],
+          says: "redirect authority a.example.net → b.example.net",
+        },
+      ],
+    },
+    {
+      name: "a rewrite of the authority the destination sees",
+      base: virtualService(ROUTE),
+      head: virtualService(`${ROUTE}\n    rewrite: {authority: checkout.internal}`),
+      expected: [{ class: "route.match-changed", side: "head", path: ["spec", "http", 0, "rewrite"], says: "rewrite added" }],
+    },
+    {
+      name: "a direct response in place of the destination, and back",
+      base: virtualService(ROUTE),
+      head: virtualService("  - directResponse: {status: 503}"),
+      expected: [
+        {
+          class: "route.match-changed",
+          side: "head",
+          path: ["spec", "http", 0, "directResponse"],
+          says: "directResponse added ({status=503}): matching requests are answered by the proxy itself",
+        },
+      ],
+    },
+    {
+      name: "a direct response edited in place answers the same requests: no route moved",
+      base: virtualService("  - directResponse: {status: 503}"),
+      head: virtualService("  - directResponse: {status: 503, body: {string: back soon}}"),
+      expected: [],
+    },
+  ]);
+});
+
 describe("VirtualService corsPolicy", () => {
   const cors = (origins: string) =>
     virtualService(`  - route: [{destination: {host: checkout}}]\n    corsPolicy: {allowOrigins: [${origins}], allowCredentials: true}`);
