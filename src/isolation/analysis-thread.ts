@@ -9,10 +9,12 @@ import { shareUnchangedTexts } from "../sources/shared-texts.js";
  * goes back as one. An error thrown here reaches the App as the thread's error, and the thread is not reused.
  */
 parentPort?.on("message", (input: AnalysisRequest) => {
-  // The copy across threads gave each tree strings of its own. A rejection is this thread's uncaught error, which the App reports.
+  // The copy across threads gave each tree strings of its own. A rejection is this thread's
+  // uncaught error, which the App reports.
   void analyzeRendered({ ...input, head: shareUnchangedTexts(input.base, input.head) }, () =>
     parentPort?.postMessage(THREAD_RENDERED),
   ).then((outcome) => parentPort?.postMessage(outcome));
 });
-// Loaded: a change's time counts from here (its analysis's limit from its renders' end: isolated-analysis.ts), so a slow start on a busy machine is not charged to the PR.
+// Loaded: a change's time counts from here (its analysis's limit from its renders' end:
+// isolated-analysis.ts), so a slow start on a busy machine is not charged to the PR.
 parentPort?.postMessage(THREAD_READY);

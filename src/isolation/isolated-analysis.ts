@@ -5,17 +5,18 @@ import { analysisSlots } from "./analysis-slots.js";
 import { THREAD_READY, THREAD_RENDERED } from "./thread-ready.js";
 
 /**
- * Runs each analysis (its renders first) in a worker thread of its own, with a heap and a time limit (issue 12). A
- * PR whose YAML makes the analysis run away — huge generated files, anchors expanding within the
- * loader's cap, a pathological graph — exhausts its thread, not the process: the thread is
- * stopped, that PR's evaluation fails with the limit it hit, and every other evaluation goes on.
+ * Runs each analysis (its renders first) in a worker thread of its own, with a heap and a time
+ * limit (issue 12). A PR whose YAML makes the analysis run away — huge generated files, anchors
+ * expanding within the loader's cap, a pathological graph — exhausts its thread, not the process:
+ * the thread is stopped, that PR's evaluation fails with the limit it hit, and every other
+ * evaluation goes on.
  */
 export interface AnalysisLimits {
   /** The thread's heap (V8 old generation), MB. */
   readonly memoryMb: number;
   /** Analyses running at once in this process (others wait for a slot): bounds memory to this × memoryMb. */
   readonly concurrent?: number;
-  /** Wall-clock time for one analysis, from handing the change to a loaded thread to the result, besides its renders' own budget, ms. */
+  /** Wall-clock time for one analysis, ms: from a loaded thread's renders' end (they have their own budget) to the result. */
   readonly timeoutMs: number;
 }
 

@@ -6,6 +6,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
+import { failsClosedInZtunnel } from "../../core/ztunnel-policy.js";
 import { isRecord, list, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 
 /**
@@ -327,6 +328,31 @@ const denyingAll = (change: ResourceChange & { readonly head: Resource }, out: D
 };
 
 /**
+ * A policy ztunnel now enforces with rules it cannot evaluate (core/ztunnel-policy.ts): Istio fails
+ * safe and makes it a DENY policy, refusing the connections it covers. An ALLOW policy written for a
+ * sidecar namespace (`methods: [GET]`) refuses every caller once the namespace is in ambient mode.
+ */
+const refusedByZtunnel = (
+  change: ResourceChange & { readonly head: Resource },
+  out: DetectionList,
+  scope: string,
+  context: DetectorContext,
+): boolean => {
+  const attributes = failsClosedInZtunnel(change.head, context.head, rootNamespaceIn(context.head, context));
+  if (attributes.length === 0) return false;
+  if (change.base && failsClosedInZtunnel(change.base, context.base, rootNamespaceIn(context.base, context)).length > 0) return false;
+  out.add({
+    class: "resource.changed",
+    summary: `${change.base ? "now" : "added:"} enforced by ztunnel (${scope}: namespace ${change.head.id.namespace} is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate ${attributes.join(", ")}: Istio fails safe and makes it a DENY policy, so ztunnel refuses the connections it covers`,
+    side: "head",
+    path: ["spec", "rules"],
+    after: attributes,
+    riskFloor: "high",
+  });
+  return true;
+};
+
+/**
  * A kept policy that selects other workloads: those it no longer selects lose what it did for them
  * (a DENY's denial; an ALLOW's allow-list, so with no other ALLOW policy they accept every request),
  * and those it now selects gain it (denied, or allow-listed: an outage risk, medium).
@@ -388,7 +414,7 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const after = actionOf(head);
   const headRoot = rootNamespaceIn(context.head, context);
   const scope = scopeOf(head, headRoot);
-  if (denyingAll({ ...change, head }, out, scope)) return;
+  if (denyingAll({ ...change, head }, out, scope) || refusedByZtunnel({ ...change, head }, out, scope, context)) return;
   if (!change.base) {
     // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens it.
     const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];

@@ -42,6 +42,17 @@ spec:
   rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/frontend]}}], to: [{operation: {methods: [POST]}}]}]
 `);
 
+/** Written for sidecars: selects workloads and matches a method, which only a waypoint evaluates in ambient mode. */
+const SIDECAR_ERA_POLICY = resource(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: checkout-get, namespace: shop}
+spec:
+  selector: {matchLabels: {app: checkout}}
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/frontend]}}], to: [{operation: {methods: [GET], ports: ["8080"]}}]}]
+`);
+
 const run = detectorTable(ambientLabelDetector, { base: [ENFORCING_POLICY], head: [ENFORCING_POLICY] });
 
 const label = (name: string) => ["metadata", "labels", name];
@@ -84,6 +95,21 @@ describe("ambient labels on a Namespace", () => {
           path: label("istio.io/dataplane-mode"),
           riskFloor: "high",
           says: "none → ambient: ztunnel captures the namespace's workloads' traffic",
+        },
+      ],
+    },
+    {
+      name: "joining ambient with a workload policy on L7 attributes: ztunnel will refuse what it covers",
+      base: namespace("istio-injection: enabled"),
+      head: namespace("istio.io/dataplane-mode: ambient"),
+      others: { base: [SIDECAR_ERA_POLICY], head: [SIDECAR_ERA_POLICY] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: label("istio.io/dataplane-mode"),
+          riskFloor: "high",
+          says: "ztunnel cannot evaluate the L7 attributes of AuthorizationPolicy shop/checkout-get (to.operation.methods): Istio makes it a DENY policy",
         },
       ],
     },

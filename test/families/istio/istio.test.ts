@@ -935,7 +935,76 @@ spec:
   selector: {matchLabels: {app: checkout}}
 ${body}`;
   const allowFrontend = "  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/frontend]}}]";
+  const ambient = resource("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}\n");
+  const inAmbient = { base: [ambient], head: [ambient] };
+  const getOnly = `${allowFrontend}\n    to: [{operation: {methods: [GET]}}]`;
   run([
+    {
+      name: "ambient: a workload policy matching a method is enforced by ztunnel, which refuses what it covers",
+      head: policy("allow-get", getOnly),
+      others: inAmbient,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules"],
+          riskFloor: "high",
+          says: "added: enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate to.operation.methods: Istio fails safe",
+        },
+      ],
+    },
+    {
+      name: "ambient: a kept policy gaining a request-header condition and a request principal",
+      base: policy("allow", allowFrontend),
+      head: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - from: [{source: {requestPrincipals: ['*']}}]\n    when: [{key: 'request.headers[x-team]', values: [a]}]",
+      ),
+      others: inAmbient,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules"],
+          riskFloor: "high",
+          says: "now enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate from.source.requestPrincipals, when request.headers[x-team]",
+        },
+      ],
+    },
+    {
+      name: "ambient: L4 attributes alone (principals, ports, source.namespace) are ztunnel's own",
+      head: policy(
+        "allow",
+        `${allowFrontend}\n    to: [{operation: {ports: ["8080"]}}]\n    when: [{key: source.namespace, values: [shop]}]`,
+      ),
+      others: inAmbient,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          riskFloor: "medium",
+          says: "added ALLOW policy (workloads matching app=checkout in shop), the first for these workloads",
+        },
+      ],
+    },
+    {
+      name: "ambient: attached to the waypoint by targetRefs, the waypoint evaluates its methods",
+      head: policy("allow-get", getOnly).replace(
+        "  selector: {matchLabels: {app: checkout}}",
+        "  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]",
+      ),
+      others: inAmbient,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          riskFloor: "medium",
+          says: "added ALLOW policy (its targetRefs in shop)",
+        },
+      ],
+    },
     {
       name: "DENY policy removed",
       base: policy("deny-admin", "  action: DENY\n  rules: [{to: [{operation: {paths: [/admin*]}}]}]"),
