@@ -5,7 +5,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { isWaypoint } from "../../core/istio-gateway-classes.js";
-import { failsClosedInZtunnel } from "../../core/ztunnel-policy.js";
+import { ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
 
 /**
  * Istio ambient mode (research §1.3 "Ambient and topology"). In ambient
@@ -52,20 +52,22 @@ const enforcedNote = (set: ManifestSet, waypoint: string): string => {
 };
 
 /**
- * The namespace's AuthorizationPolicies that ztunnel will enforce with rules it cannot evaluate
- * (core/ztunnel-policy.ts), as a note: written for sidecars, they refuse connections in ambient mode.
+ * The namespace's AuthorizationPolicies that ztunnel will enforce with rules matching HTTP
+ * attributes (core/ztunnel-policy.ts), as a note: written for sidecars, they change meaning in
+ * ambient mode.
  */
-const refusedOnEntry = (set: ManifestSet, namespace: string): string => {
-  const refused: string[] = [];
+const readOnEntry = (set: ManifestSet, namespace: string): string => {
+  const notes: string[] = [];
   for (const resource of set.resources.values()) {
     if (resource.id.namespace !== namespace) continue;
     // The mesh root's policies are judged where they are written: here only the namespace's own.
-    const attributes = failsClosedInZtunnel(resource, set, "");
-    if (attributes.length > 0) refused.push(`${displayName(resource.id)} (${attributes.join(", ")})`);
+    const reading = ztunnelReading(resource, set, "");
+    if (reading)
+      notes.push(
+        `${displayName(resource.id)} cannot be fully evaluated by ztunnel (${reading.attributes.join(", ")}): ${ztunnelEffect(reading)}`,
+      );
   }
-  return refused.length === 0
-    ? ""
-    : `; ztunnel cannot evaluate the L7 attributes of ${refused.sort().join(", ")}: Istio makes ${refused.length === 1 ? "it a DENY policy" : "them DENY policies"}, refusing the connections ${refused.length === 1 ? "it covers" : "they cover"} until a waypoint enforces them (targetRefs)`;
+  return notes.length === 0 ? "" : `; ${notes.sort().join("; ")} (a waypoint attached by targetRefs enforces them as written)`;
 };
 
 const subjectWord = (resource: Resource): string =>
@@ -90,12 +92,12 @@ export const ambientLabelDetector: ResourceDetector = (change: ResourceChange, c
   const modeAfter = labels(change.head)[DATAPLANE_MODE];
   if (modeBefore !== modeAfter && (modeBefore === "ambient" || modeAfter === "ambient")) {
     const leaves = modeBefore === "ambient";
-    const refused = leaves || !namespace ? "" : refusedOnEntry(context.head, subject.id.name);
+    const policies = leaves || !namespace ? "" : readOnEntry(context.head, subject.id.name);
     out.add({
       class: leaves ? "mtls.weakened" : "resource.changed",
       summary: leaves
         ? `${DATAPLANE_MODE} ambient → ${show(modeAfter)}${change.head ? "" : " (label removed or namespace deleted)"}: ${who} leave the ambient mesh: no ztunnel mTLS, and AuthorizationPolicies stop applying to them`
-        : `${DATAPLANE_MODE} ${show(modeBefore)} → ambient: ztunnel captures ${who}' traffic; mesh mTLS and AuthorizationPolicies start applying to them${refused}`,
+        : `${DATAPLANE_MODE} ${show(modeBefore)} → ambient: ztunnel captures ${who}' traffic; mesh mTLS and AuthorizationPolicies start applying to them${policies}`,
       side: "head",
       path: labelPath(DATAPLANE_MODE),
       before: modeBefore,

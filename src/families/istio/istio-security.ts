@@ -6,7 +6,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
-import { failsClosedInZtunnel } from "../../core/ztunnel-policy.js";
+import { ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
 import { isRecord, list, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 
 /**
@@ -328,26 +328,29 @@ const denyingAll = (change: ResourceChange & { readonly head: Resource }, out: D
 };
 
 /**
- * A policy ztunnel now enforces with rules it cannot evaluate (core/ztunnel-policy.ts): Istio fails
- * safe and makes it a DENY policy, refusing the connections it covers. An ALLOW policy written for a
- * sidecar namespace (`methods: [GET]`) refuses every caller once the namespace is in ambient mode.
+ * A policy ztunnel now enforces with rules that match HTTP attributes (core/ztunnel-policy.ts):
+ * an ALLOW rule of that kind never matches, a DENY rule is enforced on what else it matches, or not
+ * at all. A sidecar-era ALLOW policy with `methods: [GET]` refuses every caller once its namespace
+ * is in ambient mode; a DENY on `paths: [/admin*]` denies nothing there.
  */
-const refusedByZtunnel = (
+const readByZtunnel = (
   change: ResourceChange & { readonly head: Resource },
   out: DetectionList,
   scope: string,
   context: DetectorContext,
 ): boolean => {
-  const attributes = failsClosedInZtunnel(change.head, context.head, rootNamespaceIn(context.head, context));
-  if (attributes.length === 0) return false;
-  if (change.base && failsClosedInZtunnel(change.base, context.base, rootNamespaceIn(context.base, context)).length > 0) return false;
+  const reading = ztunnelReading(change.head, context.head, rootNamespaceIn(context.head, context));
+  if (!reading) return false;
+  const earlier = change.base && ztunnelReading(change.base, context.base, rootNamespaceIn(context.base, context));
+  if (earlier && canonical(earlier) === canonical(reading)) return false;
+  const widened = reading.unenforced > 0;
   out.add({
-    class: "resource.changed",
-    summary: `${change.base ? "now" : "added:"} enforced by ztunnel (${scope}: namespace ${change.head.id.namespace} is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate ${attributes.join(", ")}: Istio fails safe and makes it a DENY policy, so ztunnel refuses the connections it covers`,
+    class: widened ? "access.widened" : "resource.changed",
+    summary: `${change.base ? "now" : "added:"} enforced by ztunnel (${scope}: namespace ${change.head.id.namespace} is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate ${reading.attributes.join(", ")}: ${ztunnelEffect(reading)}`,
     side: "head",
     path: ["spec", "rules"],
-    after: attributes,
-    riskFloor: "high",
+    after: reading.attributes,
+    ...(widened ? {} : { riskFloor: "high" as const }),
   });
   return true;
 };
@@ -414,7 +417,7 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const after = actionOf(head);
   const headRoot = rootNamespaceIn(context.head, context);
   const scope = scopeOf(head, headRoot);
-  if (denyingAll({ ...change, head }, out, scope) || refusedByZtunnel({ ...change, head }, out, scope, context)) return;
+  if (denyingAll({ ...change, head }, out, scope) || readByZtunnel({ ...change, head }, out, scope, context)) return;
   if (!change.base) {
     // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens it.
     const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];

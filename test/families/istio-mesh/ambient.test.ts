@@ -109,7 +109,7 @@ describe("ambient labels on a Namespace", () => {
           side: "head",
           path: label("istio.io/dataplane-mode"),
           riskFloor: "high",
-          says: "ztunnel cannot evaluate the L7 attributes of AuthorizationPolicy shop/checkout-get (to.operation.methods): Istio makes it a DENY policy",
+          says: "AuthorizationPolicy shop/checkout-get cannot be fully evaluated by ztunnel (to.operation.methods): Istio omits every rule of this ALLOW policy, so it allows nothing",
         },
       ],
     },

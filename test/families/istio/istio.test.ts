@@ -949,7 +949,7 @@ ${body}`;
           side: "head",
           path: ["spec", "rules"],
           riskFloor: "high",
-          says: "added: enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate to.operation.methods: Istio fails safe",
+          says: "added: enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate to.operation.methods: Istio omits every rule of this ALLOW policy, so it allows nothing: ztunnel refuses every connection it covers",
         },
       ],
     },
@@ -967,7 +967,37 @@ ${body}`;
           side: "head",
           path: ["spec", "rules"],
           riskFloor: "high",
-          says: "now enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate from.source.requestPrincipals, when request.headers[x-team]",
+          says: "which cannot evaluate from.source.requestPrincipals, when request.headers[x-team]: Istio omits every rule",
+        },
+      ],
+    },
+    {
+      name: "ambient: one HTTP rule of two in an ALLOW policy is omitted; what only it allowed is refused",
+      head: policy("allow", `${allowFrontend}\n  - when: [{key: 'request.headers[x-user]', notValues: ['*']}]`),
+      others: inAmbient,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules"],
+          riskFloor: "high",
+          says: "Istio omits 1 of its 2 rules, so ztunnel refuses the connections only that rule allowed",
+        },
+      ],
+    },
+    {
+      name: "ambient: a DENY rule on a path alone denies nothing at ztunnel (access.widened); with a port it denies the whole port",
+      head: policy(
+        "deny-admin",
+        "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*]}}]\n  - to: [{operation: {ports: ['9090'], methods: [DELETE]}}]",
+      ),
+      others: inAmbient,
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules"],
+          says: "which cannot evaluate to.operation.methods, to.operation.paths: a DENY rule is enforced without those attributes, refusing every connection the rest matches; a DENY rule keeps nothing ztunnel can match: what it denies is not denied",
         },
       ],
     },
