@@ -9,7 +9,8 @@ import { byFamilyKind, FAMILIES, type DestinationPlacement, type Family, type Pl
 
 /**
  * Places backends on clusters and regions, by the first source that applies (DESIGN §6):
- * policy backend-name patterns, an explicit cluster on the reference (Gloo `ref.cluster`), then
+ * policy backend-name patterns (widened by the regions the resources below add), an explicit
+ * cluster on the reference (Gloo `ref.cluster`), then
  * what the families' resources say (their `placementHints`: ServiceExports per cluster for
  * ServiceImports, Gloo VirtualDestination service selectors, DestinationRule subset labels then
  * ServiceEntry endpoint locality for hosts), then GitOps placement of the route's file. Unknown
@@ -133,15 +134,47 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       return undefined;
     };
 
+    const fromResources = (ref: BackendRef): Placement | undefined => {
+      for (const destination of destinations.get(ref.kind) ?? []) {
+        const placed = destination.place?.(ref, hintsOfFamily(destination.family), tools);
+        if (placed) return placed;
+      }
+      return undefined;
+    };
+    // A name says where a backend runs by the policy's convention; the resources say where it
+    // does. Exported from a cluster of another region (a ServiceExport of checkout-jkt applied in
+    // sgp), the ServiceImport spans that region too, whatever its name: the name's region alone
+    // would hide writes reaching two regions. Agreeing, the name's placement stands. By kind, namespace, name.
+    const beyondName = new Map<string, Map<string, Map<string, Placement>>>();
+    const placedByName = (ref: BackendRef, named: Placement): Placement => {
+      if (!destinations.has(ref.kind)) return named;
+      const ofKind = beyondName.get(ref.kind) ?? new Map<string, Map<string, Placement>>();
+      beyondName.set(ref.kind, ofKind);
+      const ofNamespace = ofKind.get(ref.namespace) ?? new Map<string, Placement>();
+      ofKind.set(ref.namespace, ofNamespace);
+      let placement = ofNamespace.get(ref.name);
+      if (!placement) {
+        const placed = fromResources(ref);
+        placement =
+          placed && placed.regions.some((region) => !named.regions.includes(region))
+            ? intern({
+                clusters: sortedSet([...named.clusters, ...placed.clusters]),
+                regions: sortedSet([...named.regions, ...placed.regions]),
+                multiCluster: true,
+              })
+            : named;
+        ofNamespace.set(ref.name, placement);
+      }
+      return placement;
+    };
+
     const index: PlacementIndex = {
       place(ref) {
         const named = byPattern(ref.name);
-        if (named) return named.placement;
+        if (named) return placedByName(ref, named.placement);
         if (ref.cluster) return placementOfClusters([ref.cluster], false);
-        for (const destination of destinations.get(ref.kind) ?? []) {
-          const placed = destination.place?.(ref, hintsOfFamily(destination.family), tools);
-          if (placed) return placed;
-        }
+        const placed = fromResources(ref);
+        if (placed) return placed;
         // A cluster-local Service runs wherever the route's file is applied (possibly several clusters).
         const clusters = filePlacement(ref.routeFile).clusters;
         return clusters.length > 0 ? placementOfClusters(clusters, clusters.length > 1) : UNKNOWN_PLACEMENT;

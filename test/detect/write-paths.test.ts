@@ -63,6 +63,22 @@ describe("writes.active-active", () => {
     expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-added", "writes.active-active"]));
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
+  it("treats a ServiceImport named for one region but exported from another as reaching both (the name is a convention, the export is MCS)", () => {
+    const overlay = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n  clusters: { jkt-1: jkt, sgp-1: sgp }\n  placements: ["clusters/{cluster}/**"]\nservices:\n  api: { writes: single-region, ownerRegion: jkt }\n`;
+    const exported = (cluster: string) => ({
+      [`clusters/${cluster}/e.yaml`]:
+        "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: api-jkt, namespace: cases }\n",
+    });
+    const r = { "r.yaml": route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]`) };
+    // Exported where its name says: the name's placement stands, nothing moves.
+    expect(classesOf(analyze({ ...r }, { ...r, ...exported("jkt-1") }, overlay))).toEqual(["export.changed"]);
+    const result = analyze({ ...r, ...exported("jkt-1") }, { ...r, ...exported("jkt-1"), ...exported("sgp-1") }, overlay);
+    expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-added", "writes.active-active", "export.changed"]));
+    const writes = result.findings.find((f) => f.class === "writes.active-active")!;
+    expect(writes.risk).toBe("critical");
+    expect(writes.summary).toContain("POST can now reach jkt, sgp (was jkt)");
+  });
+
   it("flags a header condition added to the write pin: writes without the header fall through to the 50/50 catch-all", () => {
     const pin = (condition: string) =>
       `  - matches: [{ method: POST${condition} }, { method: PUT${condition} }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;

@@ -70,9 +70,11 @@ describe("placement engine over a table of families", () => {
     expect(index.place(ref("checkout", { kind: "Service" })).clusters).toEqual(["fra-1"]);
   });
 
-  it("puts the policy's name patterns and an explicit cluster before the families", () => {
+  it("puts the policy's name patterns and an explicit cluster before the families; resources placing a named backend in another region widen it", () => {
     const index = placementIndexOver([family("fleet", pins)])(setOf(pin("fleet", "checkout-eu", "jkt-1")), topology, byFile);
-    expect(index.place(ref("checkout-eu"))).toEqual({ clusters: [], regions: ["eu"], multiCluster: false });
+    // Named for eu, and pinned to a cluster of asia-southeast2 (a ServiceExport in another region's cluster): it runs in both.
+    expect(index.place(ref("checkout-eu"))).toEqual({ clusters: ["jkt-1"], regions: ["asia-southeast2", "eu"], multiCluster: true });
+    expect(index.place(ref("cart-eu"))).toEqual({ clusters: [], regions: ["eu"], multiCluster: false });
     expect(index.place(ref("checkout", { cluster: "jkt-1" })).clusters).toEqual(["jkt-1"]);
     expect(index.serviceOf(ref("checkout-eu"))).toBe("svc checkout");
   });
