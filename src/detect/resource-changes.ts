@@ -45,14 +45,40 @@ const explains = (explained: FieldPath, field: FieldPath): boolean => {
 };
 
 /**
+ * A block added or removed whole (`spec.portLevelMtls` where there was none) with a detection
+ * inside it (`spec.portLevelMtls.5432.mode`): its entries, one level down at a time, so that the
+ * explained entry is not listed again and the others still are.
+ */
+function opened(field: IAtomicChange, blocks: readonly FieldPath[]): IAtomicChange[] {
+  const value: unknown = field.type === "ADD" ? field.value : field.type === "REMOVE" ? field.oldValue : undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [field];
+  const path = toPath(field.path);
+  const inside = blocks.some((block) => block.length > path.length && path.every((segment, i) => block[i] === segment));
+  if (!inside) return [field];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
+    opened(
+      {
+        ...field,
+        key,
+        // A map's key stays a name (`.5432`, not `[5432]`, which reads as a list position).
+        path: `${field.path}${/[.[\]]/.test(key) ? `[${key}]` : `.${key}`}`,
+        ...(field.type === "ADD" ? { value: child } : { oldValue: child }),
+      },
+      blocks,
+    ),
+  );
+}
+
+/**
  * For a resource changed on both sides that detectors already judged: the changed fields none of
  * their detections points at, as a resource.changed detection, or nothing when all are explained.
  */
 export function unexplainedChangeDetection(change: ResourceChange, explainedPaths: readonly FieldPath[]): Detection | undefined {
   if (!change.base || !change.head) return undefined;
-  const fields = atomizeChangeset(diff(canonicalForm(change.base.body), canonicalForm(change.head.body))).filter(
-    (field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))),
-  );
+  const blocks = explainedPaths.map(explainedBlock);
+  const fields = atomizeChangeset(diff(canonicalForm(change.base.body), canonicalForm(change.head.body)))
+    .flatMap((field) => opened(field, blocks))
+    .filter((field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))));
   if (fields.length === 0) return undefined;
   return fieldsDetection(change.head, fields, {
     before: fields.map((f) => [f.path, f.oldValue ?? null]),

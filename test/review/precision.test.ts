@@ -123,6 +123,16 @@ spec:
     - {destination: {host: checkout-sgp}, weight: ${weights[1]}}
 `;
 
+  it("a block added whole is not listed again for the entry a finding explains; its other entries still are", () => {
+    const pa = (extra: string) =>
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: db, namespace: shop}\nspec:\n  selector: {matchLabels: {app: db}}\n  mtls: {mode: STRICT}\n${extra}`;
+    const one = analyze({ "pa.yaml": pa("") }, { "pa.yaml": pa("  portLevelMtls: {'5432': {mode: DISABLE}}\n") });
+    expect(one.findings.map((f) => `${f.class} ${f.risk}`)).toEqual(["mtls.weakened critical"]);
+    const two = analyze({ "pa.yaml": pa("") }, { "pa.yaml": pa("  portLevelMtls: {'5432': {mode: DISABLE}, '8080': {mode: STRICT}}\n") });
+    expect(two.findings.map((f) => `${f.class} ${f.risk}`)).toEqual(["mtls.weakened critical", "resource.changed low"]);
+    expect(two.findings[1]!.summary).toContain("spec.portLevelMtls.8080 added");
+  });
+
   it("a rule on two hosts and two gateways gives one weight finding naming all four flows", () => {
     const result = analyze(
       { "vs.yaml": vs([90, 10]) },
