@@ -13,7 +13,7 @@ import type { RiskLevel } from "../../core/risk-level.js";
  * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and
  * the external-dns annotations on traffic resources. DNS decides which region a client reaches
  * first, so the strategy (failover, primary region, geo routing) is failover.changed, weights are
- * backend.weight-changed, where a name points (targets, resourceRef) is route.attachment-changed
+ * backend.weight-changed (a geoTag's region drained or answered again: region-removed/-added), where a name points (targets, resourceRef) is route.attachment-changed
  * and a longer TTL (slower failover) is resource.changed with a medium floor.
  */
 
@@ -122,9 +122,16 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
   if (!sameValue(was.weights, now.weights)) {
     const even = (weights: Record<string, number>) =>
       Object.keys(weights).length === 0 ? " (no weights: an even split across healthy clusters)" : "";
+    const tags = sortedSet([...Object.keys(was.weights), ...Object.keys(now.weights)]);
+    const drained = tags.filter((tag) => answered(was.weights, tag) && !answered(now.weights, tag));
+    const gained = tags.filter((tag) => !answered(was.weights, tag) && answered(now.weights, tag));
+    const regions = [
+      ...(drained.length > 0 ? [`region ${drained.join(", ")} drained: no DNS answer points there`] : []),
+      ...(gained.length > 0 ? [`region ${gained.join(", ")} now in the DNS answers`] : []),
+    ];
     out.add({
-      class: "backend.weight-changed",
-      summary: `strategy.weight ${describeShares(was.weights, now.weights)}${even(was.weights)}${even(now.weights)}: DNS answers for ${fronts(head)} shift between regions`,
+      class: drained.length > 0 ? "backend.region-removed" : gained.length > 0 ? "backend.region-added" : "backend.weight-changed",
+      summary: `strategy.weight ${describeShares(was.weights, now.weights)}${even(was.weights)}${even(now.weights)}: ${regions.length > 0 ? regions.join("; ") : `DNS answers for ${fronts(head)} shift between regions`}`,
       side: "head",
       path: at("weight"),
       before: was.weights,
@@ -461,6 +468,10 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
 };
 
 // ---------------------------------------------------------------------------------------------
+
+/** Whether a geo tag's clusters are in the DNS answers: no weights is an even split over all of them; a tag a weight map leaves out gets none. */
+const answered = (weights: Readonly<Record<string, number>>, tag: string): boolean =>
+  Object.keys(weights).length === 0 || (weights[tag] ?? 0) > 0;
 
 export const gslbDetector: ResourceDetector = (change, context) => {
   const subject = change.head ?? change.base;

@@ -74,6 +74,33 @@ describe("k8gb Gslb (both API groups)", () => {
       ],
     },
     {
+      name: "a geoTag weighted to 0 is a drained region; back above 0, or an even split again, it is in the answers again",
+      base: gslb("{type: roundRobin, weight: {eu: 50, us: 50}}"),
+      head: gslb("{type: roundRobin, weight: {eu: 100, us: 0}}"),
+      expected: [
+        {
+          class: "backend.region-removed",
+          side: "head",
+          path: ["spec", "strategy", "weight"],
+          says: "strategy.weight eu 50% → 100%, us 50% → 0%: region us drained: no DNS answer points there",
+        },
+      ],
+    },
+    {
+      name: "a drained geoTag weighted again",
+      base: gslb("{type: roundRobin, weight: {eu: 100, us: 0}}"),
+      head: gslb("{type: roundRobin}"),
+      expected: [
+        {
+          class: "backend.region-added",
+          side: "head",
+          // The weights are gone: the finding points at the strategy that no longer has them.
+          path: ["spec", "strategy"],
+          says: "region us now in the DNS answers",
+        },
+      ],
+    },
+    {
       name: "weights introduced over an even split",
       base: gslb("{type: roundRobin}"),
       head: gslb("{type: roundRobin, weight: {eu: 3, us: 1}}"),
