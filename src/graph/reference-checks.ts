@@ -10,6 +10,7 @@ import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 import { unscopedEntry } from "../core/traffic-model.js";
 import { grantCovers, type DestinationRuleNode, type GrantTarget, type RouteNode } from "../core/graph-nodes.js";
+import { kindSpec } from "../manifests/kinds.js";
 
 /**
  * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as
@@ -107,6 +108,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable, defin
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
   crossNamespaceBackends(graph, checkable, issues, note);
+  unresolvableBackends(graph, issues);
   crossNamespaceCertificates(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
   conflicts(graph, issues, note, definitionOf);
@@ -201,6 +203,38 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
         class: BROKEN,
         key: `${BROKEN}|${route.key}|backend ${target}`,
         summary: `${displayName(route.id)} → ${target}: no ReferenceGrant in namespace ${destination.namespace} lets ${route.id.kind}s of namespace ${route.id.namespace} reference it, so the Gateway refuses the backend (RefNotPermitted) and it receives no traffic`,
+        subjects: [{ key: route.key, id: route.id, path: destination.path }],
+      });
+    }
+  }
+}
+
+/**
+ * A Gateway API backendRef to a Service or ServiceImport of a group no such kind has (`group:
+ * core`, a misspelt `net.gke.iox`): every implementation resolves these two kinds, by group and
+ * kind, so this one it refuses (ResolvedRefs False, InvalidKind) and answers its share of requests
+ * with 500. Other kinds are implementation-specific backends (an Envoy Gateway Backend, an
+ * InferencePool), not judged here.
+ */
+function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[]) {
+  for (const route of graph.routes.values()) {
+    if (route.api !== "gateway-api") continue;
+    for (const destination of route.destinations) {
+      // Only where the route's family read the group (v1alpha1's forwardTo shape is read without it).
+      const group = destination.group;
+      if (group === undefined) continue;
+      const known =
+        destination.kind === "Service"
+          ? group === ""
+          : destination.kind === "ServiceImport"
+            ? kindSpec(group, "ServiceImport") !== undefined
+            : true;
+      if (known) continue;
+      const target = `${destination.kind}.${group} ${destination.namespace}/${destination.name}`;
+      issues.push({
+        class: BROKEN,
+        key: `${BROKEN}|${route.key}|backend kind ${target}`,
+        summary: `${displayName(route.id)} → ${target}: no ${destination.kind} has API group ${group}${destination.kind === "Service" ? " (a core Service has none)" : ""}, so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500`,
         subjects: [{ key: route.key, id: route.id, path: destination.path }],
       });
     }

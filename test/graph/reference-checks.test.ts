@@ -238,6 +238,25 @@ describe("existing, introduced and fixed (gwctl analyze style)", () => {
   });
 });
 
+describe("a backendRef to a Service or ServiceImport of a group that kind does not have", () => {
+  const tree = (route: string) => ({ "gw.yaml": GATEWAY(ALL), "route.yaml": route });
+  it("is refused (InvalidKind): its share of requests gets 500", () => {
+    const misspelt = ROUTE().replace("{ name: checkout, port: 8080 }", "{ group: core, kind: Service, name: checkout, port: 8080 }");
+    expect(brokenOf(analyze(tree(ROUTE()), tree(misspelt)))).toEqual([
+      "route.yaml:9 HTTPRoute shop/checkout → Service.core shop/checkout: no Service has API group core (a core Service has none), so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500",
+    ]);
+    const gke = ROUTE().replace("{ name: checkout, port: 8080 }", "{ group: net.gke.io, kind: ServiceImport, name: checkout, port: 8080 }");
+    expect(brokenOf(analyze(tree(gke), tree(gke.replace("net.gke.io", "net.gke.iox"))))).toEqual([
+      expect.stringContaining("→ ServiceImport.net.gke.iox shop/checkout: no ServiceImport has API group net.gke.iox"),
+    ]);
+  });
+
+  it("an implementation's own backend kind is not judged", () => {
+    const backend = ROUTE().replace("{ name: checkout, port: 8080 }", "{ group: gateway.envoyproxy.io, kind: Backend, name: checkout }");
+    expect(brokenOf(analyze(tree(ROUTE()), tree(backend)))).toEqual([]);
+  });
+});
+
 describe("a backendRef to another namespace needs that namespace's ReferenceGrant", () => {
   const crossing = ROUTE().replace("{ name: checkout, port: 8080 }", "{ name: checkout, namespace: payments, port: 8080 }");
   const grant = (from: string, to = '{ group: "", kind: Service }') => `apiVersion: gateway.networking.k8s.io/v1beta1
