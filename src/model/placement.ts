@@ -144,7 +144,8 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
     // A name says where a backend runs by the policy's convention; the resources say where it
     // does. Exported from a cluster of another region (a ServiceExport of checkout-jkt applied in
     // sgp), the ServiceImport spans that region too, whatever its name: the name's region alone
-    // would hide writes reaching two regions. Agreeing, the name's placement stands. By kind, namespace, name.
+    // would hide writes reaching two regions. Agreeing, the name's placement stands. By kind,
+    // namespace, name and subset (a DestinationRule subset may be labelled for its own region).
     const beyondName = new Map<string, Map<string, Map<string, Placement>>>();
     const placedByName = (ref: BackendRef, named: Placement): Placement => {
       if (!destinations.has(ref.kind)) return named;
@@ -152,7 +153,8 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       beyondName.set(ref.kind, ofKind);
       const ofNamespace = ofKind.get(ref.namespace) ?? new Map<string, Placement>();
       ofKind.set(ref.namespace, ofNamespace);
-      let placement = ofNamespace.get(ref.name);
+      const name = ref.subset === undefined ? ref.name : `${ref.name}\0${ref.subset}`;
+      let placement = ofNamespace.get(name);
       if (!placement) {
         const placed = fromResources(ref);
         placement =
@@ -163,7 +165,7 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
                 multiCluster: true,
               })
             : named;
-        ofNamespace.set(ref.name, placement);
+        ofNamespace.set(name, placement);
       }
       return placement;
     };

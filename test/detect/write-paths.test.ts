@@ -79,6 +79,33 @@ describe("writes.active-active", () => {
     expect(writes.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
 
+  it("places each subset of a named host by its own DestinationRule labels", () => {
+    const overlay = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`;
+    const dr = (v2Region: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: api, namespace: cases }
+spec:
+  host: api-jkt
+  subsets:
+  - { name: v1, labels: { version: v1, topology.kubernetes.io/region: jkt } }
+  - { name: v2, labels: { version: v2, topology.kubernetes.io/region: ${v2Region} } }
+`;
+    const vs = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api, namespace: cases }
+spec:
+  hosts: [api.example.com]
+  gateways: [infra/public]
+  http:
+  - match: [{ method: { exact: POST } }]
+    route:
+    - { destination: { host: api-jkt, subset: v1 }, weight: 90 }
+    - { destination: { host: api-jkt, subset: v2 }, weight: 10 }
+`;
+    const result = analyze({ "dr.yaml": dr("jkt"), "vs.yaml": vs }, { "dr.yaml": dr("sgp"), "vs.yaml": vs }, overlay);
+    expect(result.findings.find((f) => f.class === "writes.active-active")?.summary).toContain("POST can now reach jkt, sgp (was jkt)");
+  });
+
   it("flags a header condition added to the write pin: writes without the header fall through to the 50/50 catch-all", () => {
     const pin = (condition: string) =>
       `  - matches: [{ method: POST${condition} }, { method: PUT${condition} }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
