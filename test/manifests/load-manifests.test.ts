@@ -18,8 +18,10 @@ const route = (name: string, namespace?: string, apiVersion = "gateway.networkin
   "  - backendRefs:",
   "    - name: checkout-jkt",
   "      weight: 90",
+  "      port: 8080",
   "    - name: checkout-sgp",
   "      weight: 10",
+  "      port: 8080",
 ];
 
 const keys = (set: ReturnType<typeof loadManifests>) => [...set.resources.keys()];
@@ -193,7 +195,7 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     ]);
     expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/default/first", "gateway.networking.k8s.io/HTTPRoute/default/last"]);
     expect(set.invalid).toHaveLength(1);
-    expect(set.invalid[0]).toMatchObject({ file: "routes.yaml", line: 16 });
+    expect(set.invalid[0]).toMatchObject({ file: "routes.yaml", line: 18 });
     expect(set.invalid[0]?.message).toMatch(/^HTTPRoute: YAML: /);
   });
 
@@ -204,7 +206,7 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     expect(set.invalid).toEqual([
       {
         file: "routes.yaml",
-        line: 12,
+        line: 13,
         message: "HTTPRoute shop/checkout: spec.rules[0].backendRefs[1].weight: expected number, received string",
         resource: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "shop", name: "checkout" },
       },
@@ -223,6 +225,17 @@ describe("what cannot be read is an invalid manifest with file and line, never a
   ])("rejects %s", (_, from, to, expected) => {
     const text = route("checkout").map((line) => line.replace(from, to));
     expect(loadManifests([file("r.yaml", ...text)]).invalid[0]?.message).toContain(expected);
+  });
+
+  it("rejects a reference to a Service without a port, as the CRD's own rule does; another kind may leave it out", () => {
+    const withoutPort = route("checkout").filter((line, index, lines) => !(line === "      port: 8080" && lines.indexOf(line) === index));
+    expect(loadManifests([file("r.yaml", ...withoutPort)]).invalid[0]?.message).toContain(
+      "spec.rules[0].backendRefs[0].port: required when the reference is to a Service",
+    );
+    const imported = withoutPort.map((line) =>
+      line === "    - name: checkout-jkt" ? "    - {group: multicluster.x-k8s.io, kind: ServiceImport, name: checkout-jkt}" : line,
+    );
+    expect(loadManifests([file("r.yaml", ...imported.filter((line) => line !== "      weight: 90"))]).invalid).toEqual([]);
   });
 
   it("reports a traffic resource without a name", () => {
@@ -656,8 +669,8 @@ describe("source lines of fields", () => {
   it("gives the file line of a field of a document deep in a file", () => {
     const set = loadManifests([file("routes.yaml", "# header", ...route("first"), "---", ...route("second"))]);
     const second = set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/second");
-    expect(second?.source.line).toBe(13);
-    expect(second && lineOf(second.source, ["spec", "rules", 0, "backendRefs", 1, "weight"])).toBe(24);
+    expect(second?.source.line).toBe(15);
+    expect(second && lineOf(second.source, ["spec", "rules", 0, "backendRefs", 1, "weight"])).toBe(27);
   });
 });
 

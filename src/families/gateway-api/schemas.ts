@@ -14,8 +14,19 @@ const targetRef = z.looseObject({ group: z.string(), kind: z.string(), name: z.s
 
 export const parentRef = z.looseObject({ ...objectRefShape, sectionName: z.string().optional(), port: port.optional() });
 
+/**
+ * The CRDs' own rule (CEL, "Must have port for Service reference"): a reference to a core Service,
+ * the default group and kind, names its port. Without one the API server refuses the whole route.
+ */
+const servicePortRule = (ref: {
+  readonly group?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly port?: number | undefined;
+}) => !((ref.group ?? "") === "" && (ref.kind ?? "Service") === "Service" && ref.port === undefined);
+const SERVICE_PORT = { message: "required when the reference is to a Service (the CRD's validation refuses the route)", path: ["port"] };
+
 const requestMirror = z.looseObject({
-  backendRef: z.looseObject({ ...objectRefShape, port: port.optional() }),
+  backendRef: z.looseObject({ ...objectRefShape, port: port.optional() }).refine(servicePortRule, SERVICE_PORT),
   percent: z.int().min(0).max(100).optional(),
   fraction: z.looseObject({ numerator: z.int().min(0), denominator: z.int().min(1).optional() }).optional(),
 });
@@ -30,12 +41,14 @@ const routeFilter = z.looseObject({
   extensionRef: looseSpec.optional(),
 });
 
-export const backendRef = z.looseObject({
-  ...objectRefShape,
-  port: port.optional(),
-  weight: z.int().min(0).max(1_000_000).optional(),
-  filters: z.array(routeFilter).optional(),
-});
+export const backendRef = z
+  .looseObject({
+    ...objectRefShape,
+    port: port.optional(),
+    weight: z.int().min(0).max(1_000_000).optional(),
+    filters: z.array(routeFilter).optional(),
+  })
+  .refine(servicePortRule, SERVICE_PORT);
 
 const valueMatch = z.looseObject({
   type: z.enum(["Exact", "RegularExpression"]).optional(),
