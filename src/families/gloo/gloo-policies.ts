@@ -1,5 +1,7 @@
 import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
+import type { RiskLevel } from "../../core/risk-level.js";
 import { GLOO_NETWORKING_GROUP } from "./flows.js";
 import {
   durationMs,
@@ -344,4 +346,75 @@ export const faultInjectionPolicy = (change: ResourceChange, out: DetectionList)
     { subject: `for ${describeRoutes(spec(change.head).applyToRoutes)}`, path: ["spec", "config"], requests: "requests" },
     (side, kind) => faultOf(change[side], kind),
   );
+};
+
+// ---------------------------------------------------------------------------------------------
+// Route labels and the policies they attach
+
+/** What each route policy does to a route it comes to select, and to one it stops selecting. */
+const ROUTE_POLICIES: Readonly<
+  Record<string, { readonly gained: ChangeClassId; readonly effect: string; readonly lost: string; readonly lostFloor?: RiskLevel }>
+> = {
+  FaultInjectionPolicy: {
+    gained: "fault.injected",
+    effect: "its faults are injected into the route's requests",
+    lost: "its faults are no longer injected",
+  },
+  MirrorPolicy: { gained: "mirror.changed", effect: "the route's requests are mirrored", lost: "the route is no longer mirrored" },
+  RetryTimeoutPolicy: {
+    gained: "retry-timeout.changed",
+    effect: "its retries and timeouts apply to the route",
+    lost: "the route falls back to Gloo's default retries and timeouts",
+    lostFloor: "medium",
+  },
+};
+
+const routePolicies = (set: ManifestSet): Resource[] =>
+  [...set.resources.values()].filter((resource) => resource.family === "gloo" && ROUTE_POLICIES[resource.id.kind] !== undefined);
+
+const selects = (policy: Resource, route: RouteOfTable): boolean => {
+  const selectors = list(spec(policy).applyToRoutes).map(record);
+  return selectors.length > 0 && selectors.some((selector) => selectsRoute(selector, route));
+};
+
+/**
+ * A route's (or its table's) labels edited so that a policy selecting routes by label, left alone
+ * by the PR, now applies to it or no longer does: a relabel attaches fault injection, mirroring or
+ * retries and timeouts without touching the policy (whose own edits its check judges). Routes are
+ * paired by name.
+ */
+export const routeLabelPolicies = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !change.head) return;
+  const [base, head] = [change.base, change.head];
+  const named = (table: Resource) =>
+    new Map(
+      list(spec(table).http).flatMap((item, index) => {
+        const route = record(item);
+        const name = text(route.name);
+        return name === undefined ? [] : [[name, { route, index }] as const];
+      }),
+    );
+  const before = named(base);
+  const policies = routePolicies(context.head).filter((policy) => context.base.resources.get(policy.key) === policy);
+  if (policies.length === 0) return;
+  for (const [name, { route, index }] of named(head)) {
+    const earlier = before.get(name);
+    if (!earlier || (sameValue(earlier.route.labels, route.labels) && sameValue(base.labels, head.labels))) continue;
+    for (const policy of policies) {
+      const was = selects(policy, { table: base, route: earlier.route });
+      const now = selects(policy, { table: head, route });
+      if (was === now) continue;
+      const kind = ROUTE_POLICIES[policy.id.kind]!;
+      const subject = `${policy.id.kind} ${policy.id.namespace}/${policy.id.name}`;
+      out.add({
+        class: now ? kind.gained : "resource.changed",
+        summary: `http route ${name}: labels ${show(stringMap(earlier.route.labels))} → ${show(stringMap(route.labels))}: ${subject} ${now ? `now selects it: ${kind.effect}` : `no longer selects it: ${kind.lost}`}`,
+        side: "head",
+        path: ["spec", "http", index, "labels"],
+        before: stringMap(earlier.route.labels),
+        after: stringMap(route.labels),
+        ...(!now && kind.lostFloor ? { riskFloor: kind.lostFloor } : {}),
+      });
+    }
+  }
 };

@@ -1,5 +1,12 @@
 import { byKind } from "../../core/by-kind.js";
-import { failoverPolicy, faultInjectionPolicy, mirrorPolicy, outlierDetectionPolicy, retryTimeoutPolicy } from "./gloo-policies.js";
+import {
+  failoverPolicy,
+  faultInjectionPolicy,
+  mirrorPolicy,
+  outlierDetectionPolicy,
+  retryTimeoutPolicy,
+  routeLabelPolicies,
+} from "./gloo-policies.js";
 import { routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";
 import { accessPolicy } from "./gloo-access.js";
@@ -12,7 +19,7 @@ import { accessPolicy } from "./gloo-access.js";
 
 // Each kind of the family lives in one API group: the kind alone says which.
 export const glooDetector = byKind({
-  RouteTable: [routeTable],
+  RouteTable: [routeTable, routeLabelPolicies],
   VirtualDestination: [virtualDestination],
   VirtualGateway: [virtualGateway],
   FailoverPolicy: [failoverPolicy],

@@ -141,6 +141,45 @@ describe("RouteTable", () => {
   ]);
 });
 
+describe("route labels and the policies that select routes by them", () => {
+  const faults = resource(`apiVersion: resilience.policy.gloo.solo.io/v2
+kind: FaultInjectionPolicy
+metadata: {name: chaos, namespace: payments}
+spec:
+  applyToRoutes:
+  - route: {labels: {chaos: "on"}}
+  config: {abort: {httpStatus: 503, percentage: 50}}
+`);
+  const table = fixture("route-table.yaml", "RouteTable");
+  const around = { base: [faults], head: [faults] };
+
+  it("a route relabelled into a fault injection policy's selection gets its faults (fault.injected)", () => {
+    const head = table.replace("      route: checkout\n", '      route: checkout\n      chaos: "on"\n');
+    expectDetections(detect(glooDetector, table, head, around), [
+      {
+        class: "fault.injected",
+        side: "head",
+        path: ["spec", "http", 0, "labels"],
+        says: "http route checkout-canary: labels {route=checkout} → {chaos=on, route=checkout}: FaultInjectionPolicy payments/chaos now selects it",
+      },
+    ]);
+  });
+
+  it("relabelled out of it, the faults stop (low); a policy the PR edits itself is judged by its own check", () => {
+    const labelled = table.replace("      route: checkout\n", '      route: checkout\n      chaos: "on"\n');
+    expectDetections(detect(glooDetector, labelled, table, around), [
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "http", 0, "labels"],
+        says: "no longer selects it: its faults are no longer injected",
+      },
+    ]);
+    const edited = resource(faults.source.text.replace("percentage: 50", "percentage: 10"));
+    expect(detect(glooDetector, table, labelled, { base: [faults], head: [edited] })).toEqual([]);
+  });
+});
+
 describe("VirtualDestination", () => {
   run([
     {
