@@ -152,10 +152,10 @@ spec:
 `);
   const table = fixture("route-table.yaml", "RouteTable");
   const around = { base: [faults], head: [faults] };
+  const labelled = table.replace("      route: checkout\n", '      route: checkout\n      chaos: "on"\n');
 
   it("a route relabelled into a fault injection policy's selection gets its faults (fault.injected)", () => {
-    const head = table.replace("      route: checkout\n", '      route: checkout\n      chaos: "on"\n');
-    expectDetections(detect(glooDetector, table, head, around), [
+    expectDetections(detect(glooDetector, table, labelled, around), [
       {
         class: "fault.injected",
         side: "head",
@@ -166,7 +166,6 @@ spec:
   });
 
   it("relabelled out of it, the faults stop (low); a policy the PR edits itself is judged by its own check", () => {
-    const labelled = table.replace("      route: checkout\n", '      route: checkout\n      chaos: "on"\n');
     expectDetections(detect(glooDetector, labelled, table, around), [
       {
         class: "resource.changed",

@@ -9,6 +9,7 @@ import {
   resource,
   resourcesOf,
   describeCorpus,
+  type Expected,
 } from "../../detect/resource-fixture.js";
 
 const run = detectorTable(istioDetector);
@@ -938,19 +939,25 @@ ${body}`;
   const ambient = resource("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}\n");
   const inAmbient = { base: [ambient], head: [ambient] };
   const getOnly = `${allowFrontend}\n    to: [{operation: {methods: [GET]}}]`;
+  /** What ztunnel refusing connections a policy covers reads as. */
+  const refused = (says: string): Expected => ({
+    class: "resource.changed",
+    side: "head",
+    path: ["spec", "rules"],
+    riskFloor: "high",
+    says,
+  });
+  /** A first ALLOW policy, as sidecars and a waypoint read it: an allow-list (medium). */
+  const allowList = (says: string): Expected => ({ class: "resource.changed", side: "head", path: ["spec"], riskFloor: "medium", says });
   run([
     {
       name: "ambient: a workload policy matching a method is enforced by ztunnel, which refuses what it covers",
       head: policy("allow-get", getOnly),
       others: inAmbient,
       expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec", "rules"],
-          riskFloor: "high",
-          says: "added: enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate to.operation.methods: Istio omits every rule of this ALLOW policy, so it allows nothing: ztunnel refuses every connection it covers",
-        },
+        refused(
+          "added: enforced by ztunnel (workloads matching app=checkout in shop: namespace shop is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate to.operation.methods: Istio omits every rule of this ALLOW policy, so it allows nothing: ztunnel refuses every connection it covers",
+        ),
       ],
     },
     {
@@ -961,29 +968,13 @@ ${body}`;
         "  action: ALLOW\n  rules:\n  - from: [{source: {requestPrincipals: ['*']}}]\n    when: [{key: 'request.headers[x-team]', values: [a]}]",
       ),
       others: inAmbient,
-      expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec", "rules"],
-          riskFloor: "high",
-          says: "which cannot evaluate from.source.requestPrincipals, when request.headers[x-team]: Istio omits every rule",
-        },
-      ],
+      expected: [refused("which cannot evaluate from.source.requestPrincipals, when request.headers[x-team]: Istio omits every rule")],
     },
     {
       name: "ambient: one HTTP rule of two in an ALLOW policy is omitted; what only it allowed is refused",
       head: policy("allow", `${allowFrontend}\n  - when: [{key: 'request.headers[x-user]', notValues: ['*']}]`),
       others: inAmbient,
-      expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec", "rules"],
-          riskFloor: "high",
-          says: "Istio omits 1 of its 2 rules, so ztunnel refuses the connections only that rule allowed",
-        },
-      ],
+      expected: [refused("Istio omits 1 of its 2 rules, so ztunnel refuses the connections only that rule allowed")],
     },
     {
       name: "ambient: a DENY rule on a path alone denies nothing at ztunnel (access.widened); with a port it denies the whole port",
@@ -1008,15 +999,7 @@ ${body}`;
         `${allowFrontend}\n    to: [{operation: {ports: ["8080"]}}]\n    when: [{key: source.namespace, values: [shop]}]`,
       ),
       others: inAmbient,
-      expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec"],
-          riskFloor: "medium",
-          says: "added ALLOW policy (workloads matching app=checkout in shop), the first for these workloads",
-        },
-      ],
+      expected: [allowList("added ALLOW policy (workloads matching app=checkout in shop), the first for these workloads")],
     },
     {
       name: "ambient: attached to the waypoint by targetRefs, the waypoint evaluates its methods",
@@ -1025,15 +1008,7 @@ ${body}`;
         "  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]",
       ),
       others: inAmbient,
-      expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec"],
-          riskFloor: "medium",
-          says: "added ALLOW policy (its targetRefs in shop)",
-        },
-      ],
+      expected: [allowList("added ALLOW policy (its targetRefs in shop)")],
     },
     {
       name: "DENY policy removed",
