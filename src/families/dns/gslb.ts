@@ -13,7 +13,8 @@ import type { RiskLevel } from "../../core/risk-level.js";
  * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and
  * the external-dns annotations on traffic resources. DNS decides which region a client reaches
  * first, so the strategy (failover, primary region, geo routing) is failover.changed, weights are
- * backend.weight-changed (a geoTag's region drained or answered again: region-removed/-added), where a name points (targets, resourceRef) is route.attachment-changed
+ * backend.weight-changed (a geoTag's region drained or answered again: region-removed/-added),
+ * where a name points (targets, resourceRef) is route.attachment-changed
  * and a longer TTL (slower failover) is resource.changed with a medium floor.
  */
 
@@ -469,7 +470,10 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Whether a geo tag's clusters are in the DNS answers: no weights is an even split over all of them; a tag a weight map leaves out gets none. */
+/**
+ * Whether a geo tag's clusters are in the DNS answers: no weights is an even split over all of
+ * them; a tag a weight map leaves out gets none.
+ */
 const answered = (weights: Readonly<Record<string, number>>, tag: string): boolean =>
   Object.keys(weights).length === 0 || (weights[tag] ?? 0) > 0;
 
