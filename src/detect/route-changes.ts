@@ -126,7 +126,10 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
   return { detections, moved };
 }
 
-/** A direct response with an error status: the proxy fails the requests itself (a maintenance switch, a typo), nothing serves them. */
+/**
+ * A direct response with an error status: the proxy fails the requests itself (a maintenance
+ * switch, a typo), nothing serves them.
+ */
 const failsEveryRequest = (backend: Backend): boolean => backend.answers !== undefined && backend.answers >= 400;
 
 /** The share of a flow's requests that something serves: a backend, a redirect, a direct response that is no error. */

@@ -49,7 +49,10 @@ const LOAD_ALLOWANCE_MS = 5_000;
 const RENDER_ALLOWANCE_MS = 5_000;
 const ADVICE = "split the pull request into smaller ones, or raise the limit";
 
-/** A change's time in its thread: its renders' budget (0 when it renders nothing), then the analysis's limit from when they are done. */
+/**
+ * A change's time in its thread: its renders' budget (0 when it renders nothing), then the
+ * analysis's limit from when they are done.
+ */
 interface TimeLimit {
   readonly renderMs: number;
   readonly analysisMs: number;
