@@ -2,6 +2,7 @@ import { byRules, type Family } from "../family.js";
 import { flaggerCanaryRules, withRolloutPlans } from "./flows.js";
 import { progressiveDetector } from "./progressive.js";
 import { analysisTemplateDetector } from "./analysis-templates.js";
+import { rolloutReferenceDetector } from "./rollout-references.js";
 import * as progressive from "./schemas.js";
 
 /** Progressive delivery: Flagger Canaries and Argo Rollouts, read as the weights they will set, and the analysis templates that gate them. */
@@ -22,5 +23,7 @@ export const progressiveFamily: Family = {
   // A Canary names the gateways of the route it generates in its service block.
   attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
-  detectors: [progressiveDetector, analysisTemplateDetector],
+  detectors: [progressiveDetector, analysisTemplateDetector, rolloutReferenceDetector],
+  // A Rollout's routes, subsets and VirtualServices live in other families: renamed there, its reference breaks.
+  detectsOn: { istio: [rolloutReferenceDetector], "gateway-api": [rolloutReferenceDetector] },
 };

@@ -6,6 +6,7 @@ import { analyze, review } from "../../helpers/review-trees.js";
 
 /** Small excerpts of real public files (test/fixtures/real/README.md). */
 const real = (name: string) => readFileSync(new URL(`../../fixtures/real/${name}`, import.meta.url), "utf8");
+const virtualServiceOf = (text: string): string => text.split(/^---$/m).find((document) => /^kind: VirtualService$/m.test(document))!;
 
 const findings = (result: ReturnType<typeof analyze>) => result.findings.map((f) => [f.class, f.risk, f.summary]);
 const plans = (result: ReturnType<typeof analyze>) =>
@@ -192,10 +193,38 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     ]);
   });
 
+  it("a route, subset or VirtualService the Rollout shifts traffic through, renamed or missing, is reference.broken", () => {
+    const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
+    const broken = (head: string) =>
+      analyze({ "rollout.yaml": subsetSplit }, { "rollout.yaml": head })
+        .findings.filter((finding) => finding.class === "reference.broken")
+        .map((finding) => finding.summary);
+    expect(broken(subsetSplit.replace("  - name: primary\n", "  - name: main\n"))).toEqual([
+      "VirtualService default/istio-subset-split-vsvc: Rollout default/istio-subset-split shifts traffic through it, and VirtualService default/istio-subset-split-vsvc has no http route named primary: Argo Rollouts cannot set the canary's weight and the rollout stalls",
+    ]);
+    expect(broken(subsetSplit.replace("canarySubsetName: canary", "canarySubsetName: preview"))).toEqual([
+      expect.stringContaining("DestinationRule default/istio-subset-split-destrule has no subset preview (its canarySubsetName)"),
+    ]);
+    expect(broken(subsetSplit.replace("            name: istio-subset-split-vsvc\n", "            name: elsewhere\n"))).toEqual([
+      expect.stringContaining("VirtualService default/elsewhere does not exist"),
+    ]);
+    // Broken already at base: not this PR's.
+    const already = subsetSplit.replace("  - name: primary\n", "  - name: main\n");
+    expect(
+      analyze({ "rollout.yaml": already }, { "rollout.yaml": already.replace("weight: 100", "weight: 90") }).findings.filter(
+        (finding) => finding.class === "reference.broken",
+      ),
+    ).toEqual([]);
+  });
+
   it("pointing trafficRouting at another VirtualService is route.attachment-changed", () => {
     const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
     const moved = subsetSplit.replace("            name: istio-subset-split-vsvc\n", "            name: istio-subset-split-vsvc-v2\n");
-    const result = analyze({ "rollout.yaml": subsetSplit }, { "rollout.yaml": moved });
+    // The VirtualService it moves to exists (one that does not is reference.broken: below).
+    const other = {
+      "vs-v2.yaml": virtualServiceOf(subsetSplit).replace("name: istio-subset-split-vsvc\n", "name: istio-subset-split-vsvc-v2\n"),
+    };
+    const result = analyze({ "rollout.yaml": subsetSplit, ...other }, { "rollout.yaml": moved, ...other });
     expect(findings(result)).toEqual([
       [
         "route.attachment-changed",

@@ -1,0 +1,109 @@
+import { list, record, spec, text } from "../../core/json-access.js";
+import { resourceKey, type ManifestSet, type Resource } from "../../core/resource.js";
+import { DetectionList } from "../../core/detection-list.js";
+import type { ResourceDetector } from "../../core/detector.js";
+import { canaryStrategy, routingTargets, type RoutingTarget } from "./plans.js";
+
+/**
+ * What an Argo Rollout's canary trafficRouting needs of the objects it names, where the tree holds
+ * them: the VirtualService, with an http route of each name it lists (none listed: exactly one
+ * route), the DestinationRule with its canary and stable subsets, the Gateway API route. Argo
+ * Rollouts refuses to shift weights through a reference that does not resolve: the rollout stalls
+ * at its first step (and an abort cannot shift back). A PR that breaks one — a route renamed in the
+ * VirtualService, a subset renamed in the DestinationRule, the Rollout pointed at a route that is
+ * not there — is reference.broken, reported on the object the PR changed.
+ */
+
+const ISTIO = "networking.istio.io";
+
+const find = (set: ManifestSet, target: RoutingTarget): Resource | undefined =>
+  set.resources.get(resourceKey({ group: target.group, kind: target.kind, namespace: target.namespace, name: target.name }));
+
+const holdsKind = (set: ManifestSet, group: string, kind: string): boolean => {
+  for (const resource of set.resources.values()) if (resource.id.group === group && resource.id.kind === kind) return true;
+  return false;
+};
+
+const httpRouteNames = (virtualService: Resource): (string | undefined)[] =>
+  list(spec(virtualService).http).map((route) => text(record(route).name));
+
+/** The references of one Rollout that do not resolve in this tree, each as a sentence. */
+function unresolved(rollout: Resource, set: ManifestSet): string[] {
+  const problems: string[] = [];
+  const istio = record(record(canaryStrategy(rollout)?.trafficRouting).istio);
+  for (const target of routingTargets(rollout, rollout.id.namespace)) {
+    const known = target.group === ISTIO || target.kind === "HTTPRoute" || target.kind === "GRPCRoute" || target.kind === "TCPRoute";
+    if (!known || !holdsKind(set, target.group, target.kind)) continue;
+    const found = find(set, target);
+    const named = `${target.kind} ${target.namespace}/${target.name}`;
+    if (!found) {
+      problems.push(`${named} does not exist`);
+      continue;
+    }
+    if (target.kind === "VirtualService") {
+      const names = httpRouteNames(found);
+      if (target.rules.length === 0 && names.length !== 1)
+        problems.push(
+          `${named} has ${names.length} http routes, and the Rollout names none of them (it must when there is not exactly one)`,
+        );
+      for (const rule of target.rules) if (!names.includes(rule)) problems.push(`${named} has no http route named ${rule}`);
+    }
+    if (target.kind === "DestinationRule") {
+      const subsets = list(spec(found).subsets).map((subset) => text(record(subset).name));
+      const destinationRule = record(istio.destinationRule);
+      for (const field of ["canarySubsetName", "stableSubsetName"]) {
+        const subset = text(destinationRule[field]);
+        if (subset !== undefined && !subsets.includes(subset)) problems.push(`${named} has no subset ${subset} (its ${field})`);
+      }
+    }
+  }
+  return problems;
+}
+
+const isRollout = (resource: Resource): boolean => resource.id.group === "argoproj.io" && resource.id.kind === "Rollout";
+
+/** Rollouts of a tree whose targets include this resource (or the Rollout itself). */
+const rolloutsOf = (set: ManifestSet, subject: Resource): Resource[] => {
+  if (isRollout(subject)) return set.resources.get(subject.key) ? [set.resources.get(subject.key)!] : [];
+  const rollouts: Resource[] = [];
+  for (const resource of set.resources.values()) {
+    if (!isRollout(resource)) continue;
+    const targets = routingTargets(resource, resource.id.namespace);
+    if (
+      targets.some(
+        (target) => target.kind === subject.id.kind && target.name === subject.id.name && target.namespace === subject.id.namespace,
+      )
+    )
+      rollouts.push(resource);
+  }
+  return rollouts;
+};
+
+export const rolloutReferenceDetector: ResourceDetector = (change, context) => {
+  const subject = change.head ?? change.base;
+  if (!subject) return [];
+  const relevant =
+    isRollout(subject) ||
+    (subject.id.group === ISTIO && (subject.id.kind === "VirtualService" || subject.id.kind === "DestinationRule")) ||
+    ["HTTPRoute", "GRPCRoute", "TCPRoute"].includes(subject.id.kind);
+  if (!relevant) return [];
+  const out = new DetectionList(change);
+  for (const rollout of rolloutsOf(context.head, subject)) {
+    const earlier = context.base.resources.get(rollout.key);
+    const before = new Set(earlier && isRollout(earlier) ? unresolved(earlier, context.base) : []);
+    for (const problem of unresolved(rollout, context.head)) {
+      if (before.has(problem)) continue;
+      out.add({
+        class: "reference.broken",
+        summary: `${isRollout(subject) ? "" : `Rollout ${rollout.id.namespace}/${rollout.id.name} shifts traffic through it, and `}${problem}: Argo Rollouts cannot set the canary's weight and the rollout stalls`,
+        side: "head",
+        path: isRollout(subject)
+          ? ["spec", "strategy", "canary", "trafficRouting"]
+          : subject.id.kind === "DestinationRule"
+            ? ["spec", "subsets"]
+            : ["spec"],
+      });
+    }
+  }
+  return out.detections;
+};
