@@ -101,6 +101,15 @@ describe("Sidecar judged by the workloads it selects", () => {
     expect(gating(analyze({ "sidecars.yaml": SIDECARS }, { "sidecars.yaml": renamed }).findings)).toEqual([]);
   });
 
+  it("a selector moved: the workloads it left see the whole mesh (access.widened), the ones it now selects are restricted", () => {
+    const moved = SIDECARS.replace("      app: balancereader\n", "      app: balancereader-v2\n");
+    const result = analyze({ "sidecars.yaml": SIDECARS }, { "sidecars.yaml": moved });
+    expect(result.findings.map((f) => `${f.class} ${f.risk} ${f.summary}`)).toEqual([
+      "access.widened high Sidecar bank-of-anthos/balancereader: for workloads matching app=balancereader in bank-of-anthos, which it no longer selects: egress hosts gain */*: workloads can reach every service in every namespace",
+      "resource.changed medium-high Sidecar bank-of-anthos/balancereader: first Sidecar for workloads matching app=balancereader-v2 in bank-of-anthos: egress restricted to ./ledger-db.bank-of-anthos.svc.cluster.local, istio-system/*: calls to services not listed fail",
+    ]);
+  });
+
   it("removed with no other Sidecar for its workloads opens egress to the whole mesh", () => {
     const [first] = SIDECARS.split("---\n");
     const result = analyze({ "sidecars.yaml": SIDECARS }, { "sidecars.yaml": SIDECARS.replace(`${first}---\n`, "") });

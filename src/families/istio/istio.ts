@@ -700,20 +700,44 @@ const scopeOfSidecar = (resource: Resource, root: string): string => {
   return resource.id.namespace === root ? "the mesh (root namespace)" : `namespace ${resource.id.namespace}`;
 };
 
+/** The first Sidecar for the workloads `now` selects (none was in force for them) narrows what they see: an availability risk, not a widening. */
+const firstSidecarFor = (now: Resource, was: Resource | undefined, out: DetectionList, context: DetectorContext): void => {
+  if (was) return;
+  const hosts = egressHosts(now);
+  const registryOnly = text(record(spec(now).outboundTrafficPolicy).mode) === "REGISTRY_ONLY";
+  if (hosts.includes("*/*") && !registryOnly) return;
+  out.add({
+    class: "resource.changed",
+    summary: `first Sidecar for ${scopeOfSidecar(now, rootNamespaceIn(context.head, context))}: egress restricted to ${hosts.join(", ")}${registryOnly ? " (REGISTRY_ONLY)" : ""}: calls to services not listed fail`,
+    side: "head",
+    path: ["spec", "egress"],
+    before: ["*/*"],
+    after: hosts,
+    riskFloor: "medium-high",
+  });
+};
+
 const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const subject = change.head ?? change.base;
   if (!subject) return;
-  const was = sidecarInForce(context.base, change.base ?? subject, context);
-  const now = sidecarInForce(context.head, change.head ?? subject, context);
+  // The workloads it selected: a selector moved away leaves them to whatever else is in force.
+  const selected = change.base ?? subject;
+  const moved = change.base !== undefined && change.head !== undefined && sidecarSelection(change.base) !== sidecarSelection(change.head);
+  if (moved) firstSidecarFor(change.head!, sidecarInForce(context.base, change.head!, context), out, context);
+  // For the workloads a moved selector leaves: said so, and pointed at the selector that left them.
+  const whose = moved ? `for ${scopeOfSidecar(selected, rootNamespaceIn(context.base, context))}, which it no longer selects: ` : "";
+  const at = (path: FieldPath): FieldPath => (moved ? ["spec", "workloadSelector"] : path);
+  const was = sidecarInForce(context.base, selected, context);
+  const now = sidecarInForce(context.head, selected, context);
   const modeOf = (resource: Resource | undefined) => text(record(spec(resource).outboundTrafficPolicy).mode);
   const before = modeOf(was);
   const after = modeOf(now);
   if ((after === "ALLOW_ANY" && before !== "ALLOW_ANY") || (before === "REGISTRY_ONLY" && after === undefined)) {
     out.add({
       class: "access.widened",
-      summary: `outboundTrafficPolicy.mode ${show(before)} → ${show(after)}: ${after === "ALLOW_ANY" ? "workloads can call any external host" : "egress falls back to the mesh default (ALLOW_ANY unless meshConfig says REGISTRY_ONLY)"}`,
+      summary: `${whose}outboundTrafficPolicy.mode ${show(before)} → ${show(after)}: ${after === "ALLOW_ANY" ? "workloads can call any external host" : "egress falls back to the mesh default (ALLOW_ANY unless meshConfig says REGISTRY_ONLY)"}`,
       side: "head",
-      path: ["spec", "outboundTrafficPolicy", "mode"],
+      path: at(["spec", "outboundTrafficPolicy", "mode"]),
       before,
       after,
     });
@@ -721,28 +745,16 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   const hostsBefore = egressHosts(was);
   const hostsAfter = egressHosts(now);
   if (!was && now) {
-    // The first Sidecar for these workloads narrows what they see: an availability risk, not a widening.
-    const restricted = !hostsAfter.includes("*/*") || after === "REGISTRY_ONLY";
-    if (restricted) {
-      out.add({
-        class: "resource.changed",
-        summary: `first Sidecar for ${scopeOfSidecar(now, rootNamespaceIn(context.head, context))}: egress restricted to ${hostsAfter.join(", ")}${after === "REGISTRY_ONLY" ? " (REGISTRY_ONLY)" : ""}: calls to services not listed fail`,
-        side: "head",
-        path: ["spec", "egress"],
-        before: ["*/*"],
-        after: hostsAfter,
-        riskFloor: "medium-high",
-      });
-    }
+    firstSidecarFor(now, was, out, context);
     return;
   }
   const opened = setChange(hostsBefore, hostsAfter).added.filter(isWildcardHost);
   if (opened.length > 0) {
     out.add({
       class: "access.widened",
-      summary: `egress hosts gain ${opened.join(", ")}: workloads can reach every service ${opened.some((host) => host.startsWith("*/")) ? "in every namespace" : "in those namespaces"}`,
+      summary: `${whose}egress hosts gain ${opened.join(", ")}: workloads can reach every service ${opened.some((host) => host.startsWith("*/")) ? "in every namespace" : "in those namespaces"}`,
       side: "head",
-      path: ["spec", "egress"],
+      path: at(["spec", "egress"]),
       before: hostsBefore,
       after: hostsAfter,
     });
