@@ -700,7 +700,10 @@ const scopeOfSidecar = (resource: Resource, root: string): string => {
   return resource.id.namespace === root ? "the mesh (root namespace)" : `namespace ${resource.id.namespace}`;
 };
 
-/** The first Sidecar for the workloads `now` selects (none was in force for them) narrows what they see: an availability risk, not a widening. */
+/**
+ * The first Sidecar for the workloads `now` selects (none was in force for them) narrows what they
+ * see: an availability risk, not a widening.
+ */
 const firstSidecarFor = (now: Resource, was: Resource | undefined, out: DetectionList, context: DetectorContext): void => {
   if (was) return;
   const hosts = egressHosts(now);
