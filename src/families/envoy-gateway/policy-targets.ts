@@ -1,6 +1,7 @@
 import { showLabels } from "../../core/canonical-values.js";
 import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /** Envoy Gateway's policies attach as Gateway API's policy attachment model says: local references and label selectors. */
 export const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
@@ -19,7 +20,10 @@ export function targetsOf(policy: Resource | undefined): Target[] {
   const fields = spec(policy);
   const namespace = policy.id.namespace;
   const named = [...(isRecord(fields.targetRef) ? [fields.targetRef] : []), ...list(fields.targetRefs).map(record)].map((ref): Target => {
-    const kind = text(ref.kind) ?? "?";
+    // Gateway API's kinds are written plainly; a target of another group (an Envoy Gateway Backend, or
+    // a misspelt group, which resolves nothing) names it, so a group changed is a target changed.
+    const group = text(ref.group) ?? GATEWAY_API_GROUP;
+    const kind = group === GATEWAY_API_GROUP ? (text(ref.kind) ?? "?") : `${text(ref.kind) ?? "?"}.${group}`;
     const name = text(ref.name) ?? "?";
     const section = text(ref.sectionName);
     // A GatewayClass (EnvoyPatchPolicy's other target) has no namespace.

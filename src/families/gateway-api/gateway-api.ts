@@ -58,13 +58,16 @@ const parametersRef =
   (at: readonly string[], what: string, changed: ChangeClassId): ((change: ResourceChange, out: DetectionList) => void) =>
   (change, out) => {
     if (!both(change)) return;
-    const ref = (resource: Resource) => {
+    // The group is part of the reference (a misspelt one names nothing the controller resolves);
+    // shown only where it is what changed.
+    const ref = (resource: Resource, withGroup: boolean) => {
       const found = valueAt(resource.body, at);
-      return isRecord(found)
-        ? `${text(found.kind) ?? "?"} ${text(found.namespace) ? `${text(found.namespace)}/` : ""}${text(found.name) ?? "?"}`
-        : undefined;
+      if (!isRecord(found)) return undefined;
+      const group = withGroup && text(found.group) ? `.${text(found.group)}` : "";
+      return `${text(found.kind) ?? "?"}${group} ${text(found.namespace) ? `${text(found.namespace)}/` : ""}${text(found.name) ?? "?"}`;
     };
-    const [before, after] = [ref(change.base), ref(change.head)];
+    const groupOnly = ref(change.base, false) === ref(change.head, false);
+    const [before, after] = [ref(change.base, groupOnly), ref(change.head, groupOnly)];
     if (before === after) return;
     out.add({
       class: changed,

@@ -43,6 +43,26 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("a target's group misspelt targets nothing: the route no longer requires it", () => {
+    const misspelt = onRoute(OIDC).replace("group: gateway.networking.k8s.io,", "group: gateway.networking.k8s.iox,");
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), misspelt), [
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec"],
+        says: "HTTPRoute apps/web is no longer a target: it no longer requires oidc",
+      },
+      // The target as written: of a group no route has.
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec"],
+        riskFloor: "medium",
+        says: "HTTPRoute.gateway.networking.k8s.iox apps/web",
+      },
+    ]);
+  });
+
   it("an authentication method dropped, or a target dropped", () => {
     expectDetections(detect(envoyGatewayDetector, onRoute(OIDC + BASIC), onRoute(BASIC)), [
       { class: "access.widened", side: "head", path: ["spec"], says: "HTTPRoute apps/web no longer requires oidc" },
