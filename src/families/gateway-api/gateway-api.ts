@@ -58,16 +58,15 @@ const parametersRef =
   (at: readonly string[], what: string, changed: ChangeClassId): ((change: ResourceChange, out: DetectionList) => void) =>
   (change, out) => {
     if (!both(change)) return;
-    // The group is part of the reference (a misspelt one names nothing the controller resolves);
-    // shown only where it is what changed.
-    const ref = (resource: Resource, withGroup: boolean) => {
+    // By kind and name: a group renamed under them is the same object moved (kgateway 2a4ff05c1f,
+    // gateway.gloo.solo.io → gateway.kgateway.dev), which the family cannot tell from a misspelt one.
+    const ref = (resource: Resource) => {
       const found = valueAt(resource.body, at);
-      if (!isRecord(found)) return undefined;
-      const group = withGroup && text(found.group) ? `.${text(found.group)}` : "";
-      return `${text(found.kind) ?? "?"}${group} ${text(found.namespace) ? `${text(found.namespace)}/` : ""}${text(found.name) ?? "?"}`;
+      return isRecord(found)
+        ? `${text(found.kind) ?? "?"} ${text(found.namespace) ? `${text(found.namespace)}/` : ""}${text(found.name) ?? "?"}`
+        : undefined;
     };
-    const groupOnly = ref(change.base, false) === ref(change.head, false);
-    const [before, after] = [ref(change.base, groupOnly), ref(change.head, groupOnly)];
+    const [before, after] = [ref(change.base), ref(change.head)];
     if (before === after) return;
     out.add({
       class: changed,

@@ -64,19 +64,6 @@ describe("GatewayClass and Gateway class", () => {
       ],
     },
     {
-      name: "a class's parametersRef group changed: the group is named, as what changed",
-      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec:\n  controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: internal, namespace: envoy-gateway-system}",
-      head: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec:\n  controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: {group: gateway.envoyproxy.iox, kind: EnvoyProxy, name: internal, namespace: envoy-gateway-system}",
-      expected: [
-        {
-          class: "gateway-class.changed",
-          side: "head",
-          path: ["spec", "parametersRef"],
-          says: "spec.parametersRef EnvoyProxy.gateway.envoyproxy.io envoy-gateway-system/internal → EnvoyProxy.gateway.envoyproxy.iox envoy-gateway-system/internal",
-        },
-      ],
-    },
-    {
       name: "a Gateway's infrastructure.parametersRef dropped: its proxies fall back to the implementation's defaults",
       base: gateway(listeners("    hostname: shop.example.com")).replace(
         "spec:\n",
