@@ -13,7 +13,8 @@ import { list, record, spec, text } from "./json-access.js";
  * workloads in ambient (istio-mesh).
  */
 
-const DATAPLANE_MODE = "istio.io/dataplane-mode";
+/** The label that enrols a Namespace's workloads in a data plane mode (`ambient`). */
+export const DATAPLANE_MODE = "istio.io/dataplane-mode";
 
 /** The attributes ztunnel evaluates, by clause (Istio's table of L4-only attributes). */
 const L4_SOURCE = new Set([

@@ -148,11 +148,12 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
     // namespace, name and subset (a DestinationRule subset may be labelled for its own region).
     const beyondName = new Map<string, Map<string, Map<string, Placement>>>();
     const placedByName = (ref: BackendRef, named: Placement): Placement => {
-      if (!destinations.has(ref.kind)) return named;
-      const ofKind = beyondName.get(ref.kind) ?? new Map<string, Map<string, Placement>>();
-      beyondName.set(ref.kind, ofKind);
-      const ofNamespace = ofKind.get(ref.namespace) ?? new Map<string, Placement>();
-      ofKind.set(ref.namespace, ofNamespace);
+      // Nothing in the tree places backends (no hints at all), or nothing places this kind: the name stands.
+      if (hints.size === 0 || !destinations.has(ref.kind)) return named;
+      let ofKind = beyondName.get(ref.kind);
+      if (!ofKind) beyondName.set(ref.kind, (ofKind = new Map()));
+      let ofNamespace = ofKind.get(ref.namespace);
+      if (!ofNamespace) ofKind.set(ref.namespace, (ofNamespace = new Map()));
       const name = ref.subset === undefined ? ref.name : `${ref.name}\0${ref.subset}`;
       let placement = ofNamespace.get(name);
       if (!placement) {

@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { httpRoute } from "../helpers/http-route-yaml.js";
 import { analyze } from "../helpers/review-trees.js";
 
-const route = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: web, namespace: shop }
-spec:
-  parentRefs: [{ name: gw, namespace: infra }]
-  hostnames: [web.example.com]
-  rules:
-${rules}`;
+const route = (rules: string) => httpRoute(rules, { name: "web", hostname: "web.example.com", parent: "{ name: gw, namespace: infra }" });
 const STABLE = "  - backendRefs: [{ name: web-stable, port: 80 }]\n";
 const vs = (rules: string) => `apiVersion: networking.istio.io/v1
 kind: VirtualService

@@ -369,8 +369,18 @@ const ROUTE_POLICIES: Readonly<
   },
 };
 
-const routePolicies = (set: ManifestSet): Resource[] =>
-  [...set.resources.values()].filter((resource) => resource.family === "gloo" && ROUTE_POLICIES[resource.id.kind] !== undefined);
+/** A tree's route policies, found once a tree: every changed RouteTable of a PR asks. */
+const routePoliciesOf = new WeakMap<ManifestSet, readonly Resource[]>();
+const routePolicies = (set: ManifestSet): readonly Resource[] => {
+  let policies = routePoliciesOf.get(set);
+  if (!policies) {
+    policies = [...set.resources.values()].filter(
+      (resource) => resource.family === "gloo" && ROUTE_POLICIES[resource.id.kind] !== undefined,
+    );
+    routePoliciesOf.set(set, policies);
+  }
+  return policies;
+};
 
 const selects = (policy: Resource, route: RouteOfTable): boolean => {
   const selectors = list(spec(policy).applyToRoutes).map(record);

@@ -5,7 +5,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { isWaypoint } from "../../core/istio-gateway-classes.js";
-import { ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
+import { DATAPLANE_MODE, ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
 
 /**
  * Istio ambient mode (research §1.3 "Ambient and topology"). In ambient
@@ -16,7 +16,6 @@ import { ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
  * (access.widened); leaving ambient drops mesh mTLS (mtls.weakened).
  */
 
-const DATAPLANE_MODE = "istio.io/dataplane-mode";
 const USE_WAYPOINT = "istio.io/use-waypoint";
 const USE_WAYPOINT_NAMESPACE = "istio.io/use-waypoint-namespace";
 const INGRESS_USE_WAYPOINT = "istio.io/ingress-use-waypoint";

@@ -3,6 +3,7 @@ import { show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
+import { DATAPLANE_MODE } from "../../core/ztunnel-policy.js";
 
 /**
  * Sidecar enrolment of a namespace (research §1.3): `istio-injection=enabled` or an
@@ -14,7 +15,6 @@ import type { ResourceChange } from "../../core/resource-change.js";
 
 const INJECTION = "istio-injection";
 const REVISION = "istio.io/rev";
-const DATAPLANE_MODE = "istio.io/dataplane-mode";
 
 /** The control plane a namespace's pods are injected by: a revision, "default", or none. */
 const injectedBy = (resource: Resource | undefined): string | undefined => {

@@ -36,8 +36,13 @@ export const mcsFamily: Family = {
       ServiceImport: {
         place: (ref, hints, tools) => {
           const exports = hints(serviceKey(ref.namespace, ref.name));
-          const clusters = exports.flatMap((placement) => placement.clusters);
-          return exports.length > 0 ? tools.ofClusters(clusters, true) : UNKNOWN_MULTI_CLUSTER;
+          if (exports.length === 0) return UNKNOWN_MULTI_CLUSTER;
+          // One export (nearly every service) is already that placement: asked for every import of a fleet, not built again.
+          if (exports.length === 1) return exports[0]!;
+          return tools.ofClusters(
+            exports.flatMap((placement) => placement.clusters),
+            true,
+          );
         },
       },
     },
