@@ -2,7 +2,6 @@ import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } f
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import type { RiskLevel } from "../../core/risk-level.js";
-import { GLOO_NETWORKING_GROUP } from "./flows.js";
 import {
   durationMs,
   formatDuration,
@@ -17,6 +16,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
+import { selectedRoutes, selectsRoute, type RouteOfTable } from "./route-selection.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
 import { reportRetryIncreases, reportShorterTimeout, retryConditions } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
@@ -251,37 +251,6 @@ export const retryTimeoutPolicy = (change: ResourceChange, out: DetectionList): 
 // ---------------------------------------------------------------------------------------------
 // MirrorPolicy
 
-interface RouteOfTable {
-  readonly table: Resource;
-  readonly route: JsonRecord;
-}
-
-const routesOfTables = (context: DetectorContext): RouteOfTable[] =>
-  [...context.head.resources.values()]
-    .filter((resource) => resource.id.kind === "RouteTable" && resource.id.group === GLOO_NETWORKING_GROUP)
-    .flatMap((table) => list(spec(table).http).map((route) => ({ table, route: record(route) })));
-
-const labelsMatch = (wanted: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>) =>
-  Object.entries(wanted).every(([key, value]) => labels[key] === value);
-
-/** Whether a route selector picks this route (route or table labels, table namespace; destinations by name/namespace). */
-const selectsRoute = (selector: JsonRecord, { table, route }: RouteOfTable): boolean => {
-  if (selector.withDestinations !== undefined) {
-    const wanted = record(record(selector.withDestinations).selector);
-    return list(record(route.forwardTo).destinations).some((destination) => {
-      const ref = record(record(destination).ref);
-      return (
-        (!text(wanted.name) || text(wanted.name) === text(ref.name)) &&
-        (!text(wanted.namespace) || text(wanted.namespace) === (text(ref.namespace) ?? table.id.namespace))
-      );
-    });
-  }
-  const byRoute = record(selector.route);
-  if (text(byRoute.namespace) && text(byRoute.namespace) !== table.id.namespace) return false;
-  const wanted = stringMap(byRoute.labels);
-  return labelsMatch(wanted, stringMap(route.labels)) || labelsMatch(wanted, table.labels);
-};
-
 const routeTakesWrites = (route: JsonRecord): boolean => {
   const matchers = list(route.matchers);
   return (
@@ -295,9 +264,7 @@ const routeTakesWrites = (route: JsonRecord): boolean => {
 
 /** Why the mirrored routes can carry writes; routes not found in the tree are assumed to. */
 const mirroredWrites = (policy: Resource, context: DetectorContext): string | undefined => {
-  const selectors = list(spec(policy).applyToRoutes).map(record);
-  const routes = routesOfTables(context);
-  const selected = selectors.length === 0 ? routes : routes.filter((route) => selectors.some((selector) => selectsRoute(selector, route)));
+  const selected = selectedRoutes(policy, context.head, "all");
   if (selected.length === 0) return "the selected routes are not in this repository, so they are assumed to take writes";
   const writing = selected.filter((route) => routeTakesWrites(route.route));
   if (writing.length === 0) return undefined;
@@ -382,7 +349,7 @@ const routePolicies = (set: ManifestSet): readonly Resource[] => {
   return policies;
 };
 
-const selects = (policy: Resource, route: RouteOfTable): boolean => {
+const selects = (policy: Resource, route: Pick<RouteOfTable, "table" | "route">): boolean => {
   const selectors = list(spec(policy).applyToRoutes).map(record);
   return selectors.length > 0 && selectors.some((selector) => selectsRoute(selector, route));
 };

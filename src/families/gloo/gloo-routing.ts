@@ -9,6 +9,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { describeSelector, normal } from "./gloo-selectors.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
+import { registryChanges } from "../../core/registry-hosts.js";
 
 /**
  * Gloo Platform routing objects (networking.gloo.solo.io/v2; research §1.4). RouteTable routes and
@@ -438,4 +439,17 @@ export const virtualGateway = (change: ResourceChange, out: DetectionList): void
       after: workloads(change.head),
     });
   }
+};
+
+// ---------------------------------------------------------------------------------------------
+// ExternalService
+
+/**
+ * The hosts and ports an ExternalService registers (Gloo makes an Istio ServiceEntry of it), judged
+ * as a ServiceEntry's: a host that joins opens egress to it, one that leaves is no longer served
+ * through the mesh — and RouteTables that forward to the service by name now reach the new hosts.
+ */
+export const externalService = (change: ResourceChange, out: DetectionList): void => {
+  if (!change.base || !change.head) return;
+  registryChanges(change, out, sortedSet(texts(spec(change.head).hosts)).join(", "));
 };

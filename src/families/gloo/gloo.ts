@@ -7,27 +7,40 @@ import {
   retryTimeoutPolicy,
   routeLabelPolicies,
 } from "./gloo-policies.js";
-import { routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";
+import { externalService, routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";
 import { accessPolicy } from "./gloo-access.js";
+import { guardedRoutes, routeGuards } from "./gloo-route-guards.js";
+import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, wafConfig } from "./gloo-security-config.js";
 
 /**
  * Gloo Platform 2.x (DESIGN §4): routing objects (gloo-routing.ts), resilience and traffic-control
- * policies (gloo-policies.ts), access policies (gloo-access.ts) and workspaces (gloo-workspaces.ts).
+ * policies (gloo-policies.ts), access policies (gloo-access.ts), the security and rate-limit
+ * policies that guard routes (gloo-route-guards.ts, gloo-security-config.ts) and workspaces (gloo-workspaces.ts).
  * RouteTable destinations and weights are read as flows by the route diff (flows.ts).
  */
 
 // Each kind of the family lives in one API group: the kind alone says which.
 export const glooDetector = byKind({
-  RouteTable: [routeTable, routeLabelPolicies],
+  RouteTable: [routeTable, routeLabelPolicies, routeGuards],
   VirtualDestination: [virtualDestination],
   VirtualGateway: [virtualGateway],
+  ExternalService: [externalService],
   FailoverPolicy: [failoverPolicy],
   OutlierDetectionPolicy: [outlierDetectionPolicy],
   RetryTimeoutPolicy: [retryTimeoutPolicy],
   FaultInjectionPolicy: [faultInjectionPolicy],
   MirrorPolicy: [mirrorPolicy],
   AccessPolicy: [accessPolicy],
+  ExtAuthPolicy: [guardedRoutes, extAuthConfig],
+  JWTPolicy: [guardedRoutes, jwtConfig],
+  WAFPolicy: [guardedRoutes, wafConfig],
+  CSRFPolicy: [guardedRoutes],
+  CORSPolicy: [corsConfig],
+  DLPPolicy: [guardedRoutes, dlpConfig],
+  GraphQLAllowedQueryPolicy: [guardedRoutes],
+  RateLimitPolicy: [guardedRoutes],
+  ClientTLSPolicy: [clientTls],
   Workspace: [workspace],
   WorkspaceSettings: [workspaceSettings],
 });

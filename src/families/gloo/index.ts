@@ -4,7 +4,7 @@ import { glooDetector } from "./gloo.js";
 import { glooPlacementHints } from "./placement-hints.js";
 import * as gloo from "./schemas.js";
 
-/** Gloo Platform 2.x: routing, resilience, traffic-control and access policies, workspaces. */
+/** Gloo Platform 2.x: routing, resilience, traffic-control and security policies, workspaces. */
 export const glooFamily: Family = {
   name: "gloo",
   kinds: [
@@ -14,6 +14,7 @@ export const glooFamily: Family = {
         ["RouteTable", gloo.routeTable],
         ["VirtualDestination", gloo.virtualDestination],
         ["VirtualGateway", gloo.virtualGateway],
+        ["ExternalService", gloo.externalService],
       ],
     ],
     [
@@ -25,8 +26,27 @@ export const glooFamily: Family = {
         ["FaultInjectionPolicy", gloo.faultInjectionPolicy],
       ],
     ],
-    [["trafficcontrol.policy.gloo.solo.io"], [["MirrorPolicy", gloo.mirrorPolicy]]],
-    [["security.policy.gloo.solo.io"], [["AccessPolicy", gloo.accessPolicy]]],
+    [
+      ["trafficcontrol.policy.gloo.solo.io"],
+      [
+        ["MirrorPolicy", gloo.mirrorPolicy],
+        ["RateLimitPolicy", gloo.routeGuardPolicy],
+      ],
+    ],
+    [
+      ["security.policy.gloo.solo.io"],
+      [
+        ["AccessPolicy", gloo.accessPolicy],
+        ["ExtAuthPolicy", gloo.routeGuardPolicy],
+        ["JWTPolicy", gloo.routeGuardPolicy],
+        ["WAFPolicy", gloo.routeGuardPolicy],
+        ["CSRFPolicy", gloo.routeGuardPolicy],
+        ["CORSPolicy", gloo.routeGuardPolicy],
+        ["DLPPolicy", gloo.routeGuardPolicy],
+        ["GraphQLAllowedQueryPolicy", gloo.routeGuardPolicy],
+        ["ClientTLSPolicy", gloo.clientTlsPolicy],
+      ],
+    ],
     [
       ["admin.gloo.solo.io"],
       [

@@ -47,6 +47,15 @@ export const virtualGateway = kubeObject(
   z.looseObject({ workloads: z.array(looseSpec).optional(), listeners: z.array(z.looseObject({ port: looseSpec.optional() })).optional() }),
 );
 
+/** Hosts outside the mesh that routes forward to (`kind: EXTERNAL_SERVICE`); Gloo registers them as a ServiceEntry. */
+export const externalService = kubeObject(
+  z.looseObject({
+    hosts: stringList.optional(),
+    addresses: stringList.optional(),
+    ports: z.array(z.looseObject({ number: port, protocol: z.string().optional() })).optional(),
+  }),
+);
+
 const policy = <Config extends z.ZodType>(config: Config) =>
   kubeObject(
     z.looseObject({
@@ -107,6 +116,12 @@ export const accessPolicy = kubeObject(
       .optional(),
   }),
 );
+
+/** Security and rate-limit policies: judged by what they select and a few fields (gloo-route-guards.ts, gloo-security-config.ts). */
+export const routeGuardPolicy = policy(looseSpec);
+
+/** ClientTLSPolicy has no `config`: its TLS mode (`disable`, `simple`, `mutual`, `istioMutual`) sits in the spec. */
+export const clientTlsPolicy = kubeObject(looseSpec.optional());
 
 export const workspace = kubeObject(looseSpec.optional());
 export const workspaceSettings = kubeObject(looseSpec.optional());

@@ -38,6 +38,7 @@ import {
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
+import { registryChanges } from "../../core/registry-hosts.js";
 import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
@@ -395,7 +396,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
     }
   }
   if (!both(change)) return;
-  serviceEntryRegistry(change, out, hosts);
+  registryChanges(change, out, hosts);
   const settings = [
     {
       field: "location",
@@ -433,57 +434,6 @@ const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
     });
   }
 };
-
-/** A port as the registry lists it: number and protocol (its name is only a label). */
-const portsOf = (resource: Resource | undefined): string[] =>
-  list(spec(resource).ports).map((port) => `${String(record(port).number ?? "?")}/${text(record(port).protocol) ?? "TCP"}`);
-
-/**
- * The hosts and ports a ServiceEntry adds to the mesh's registry, compared as sets (58e5f519 of
- * GoogleCloudPlatform/istio-samples dropped four egress hosts as a low, positional change). A host
- * or port that leaves the registry is refused under `outboundTrafficPolicy: REGISTRY_ONLY` and passes
- * without mesh policy otherwise; one that joins it opens egress to it under REGISTRY_ONLY.
- */
-function serviceEntryRegistry(change: ResourceChange, out: DetectionList, hosts: string): void {
-  // An IP moved from `hosts` to `addresses` is still matched (istio-samples 753e3722): both are what the entry registers.
-  const registered = (resource: Resource | undefined) => new Set([...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]);
-  const [was, now] = [texts(spec(change.base).hosts), texts(spec(change.head).hosts)];
-  const listed = setChange(was, now);
-  const [registeredBefore, registeredAfter] = [registered(change.base), registered(change.head)];
-  const moves = [
-    {
-      class: "route.removed",
-      hosts: listed.removed.filter((host) => !registeredAfter.has(host)),
-      effect:
-        "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy",
-    },
-    {
-      class: "access.widened",
-      hosts: listed.added.filter((host) => !registeredBefore.has(host)),
-      effect: "join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)",
-    },
-  ] as const;
-  for (const move of moves)
-    if (move.hosts.length > 0)
-      out.add({
-        class: move.class,
-        summary: `hosts ${move.hosts.join(", ")} ${move.effect}`,
-        side: "head",
-        path: ["spec", "hosts"],
-        before: sortedSet(was),
-        after: sortedSet(now),
-      });
-  const ports = setChange(portsOf(change.base), portsOf(change.head));
-  if (ports.removed.length > 0 || ports.added.length > 0)
-    out.add({
-      class: ports.removed.length > 0 ? "listener.changed" : "access.widened",
-      summary: `ports of ${hosts}: ${[...ports.removed.map((port) => `-${port}`), ...ports.added.map((port) => `+${port}`)].join(", ")}${ports.removed.length > 0 ? ": calls on a port it no longer lists are not served through it" : ": calls on the new ports reach it"}`,
-      side: "head",
-      path: ["spec", "ports"],
-      before: sortedSet(portsOf(change.base)),
-      after: sortedSet(portsOf(change.head)),
-    });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Istio Gateway

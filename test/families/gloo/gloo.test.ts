@@ -738,3 +738,215 @@ spec:
     expect(result.findings.map((finding) => finding.class)).toEqual(["backend.region-removed", "backend.added"]);
   });
 });
+
+describe("security and rate-limit policies: what the routes they select must pass (Gloo 2.14 CRDs)", () => {
+  const policy = (kind: string) => fixture("security-policies.yaml", kind);
+  const table = fixture("route-table.yaml", "RouteTable");
+  const withTable = { base: [resource(table)], head: [resource(table)] };
+  const both = "route checkout-canary of RouteTable payments/checkout, route checkout of RouteTable payments/checkout";
+
+  for (const [kind, requires, lost] of [
+    ["ExtAuthPolicy", "external authentication", "access.widened"],
+    ["JWTPolicy", "a valid JWT", "access.widened"],
+    ["WAFPolicy", "WAF inspection", "access.widened"],
+    ["CSRFPolicy", "CSRF checks", "access.widened"],
+    ["DLPPolicy", "data-loss-prevention masking", "access.widened"],
+    ["RateLimitPolicy", "rate limits", "resource.changed"],
+  ] as const) {
+    it(`${kind} removed: the routes it selected no longer require ${requires} (${lost})`, () => {
+      const found = detect(glooDetector, policy(kind), undefined, withTable);
+      expect(found.map(({ class: id, side, riskFloor }) => ({ id, side, riskFloor }))).toEqual([
+        { id: lost, side: "base", riskFloor: lost === "resource.changed" ? "medium-high" : undefined },
+      ]);
+      expect(found[0]!.summary).toContain(`removed: ${both} no longer require ${requires}`);
+    });
+  }
+
+  it("added: the routes now require it (medium); a route the PR removes along with it loses nothing", () => {
+    expectDetections(detect(glooDetector, undefined, policy("ExtAuthPolicy"), withTable), [
+      { class: "resource.changed", side: "head", path: ["spec"], says: `${both} now require external authentication`, riskFloor: "medium" },
+    ]);
+    expect(detect(glooDetector, policy("WAFPolicy"), undefined, { base: [resource(table)] })).toEqual([]);
+  });
+
+  it("routes outside the repository: the selector is named; a policy selecting none guards none", () => {
+    expectDetections(detect(glooDetector, policy("JWTPolicy"), undefined), [
+      {
+        class: "access.widened",
+        side: "base",
+        path: ["spec"],
+        says: "the routes it selects (routes {route=checkout}), not in this repository",
+      },
+    ]);
+    // ExtAuthPolicy: "If empty, the policy does not apply to any routes"; with no destinations either, every destination.
+    const bare = policy("ExtAuthPolicy").replace(/  applyToRoutes:\n(.*\n){3}/, "");
+    expectDetections(detect(glooDetector, bare, undefined, withTable), [
+      {
+        class: "access.widened",
+        side: "base",
+        path: ["spec"],
+        says: "every destination of its workspace no longer requires external authentication",
+      },
+    ]);
+  });
+
+  it("turned off in place: JWT tokens optional, CSRF in shadow mode, WAF with no rules, DLP actions shadowed", () => {
+    for (const [kind, edit, says] of [
+      ["JWTPolicy", (text: string) => text.replace("    phase:", "    validationPolicy: ALLOW_MISSING\n    phase:"), "a valid JWT"],
+      ["CSRFPolicy", (text: string) => text.replace("filterEnabled: {}", "shadowEnabled: {}"), "CSRF checks"],
+      [
+        "WAFPolicy",
+        (text: string) => text.replace("disableCoreRuleSet: false", "disableCoreRuleSet: true").replace(/    customRuleSets:\n(.*\n)*/, ""),
+        "WAF inspection",
+      ],
+      [
+        "DLPPolicy",
+        (text: string) => text.replaceAll(/(predefinedAction: \w+)/g, "$1\n      shadow: true"),
+        "data-loss-prevention masking",
+      ],
+    ] as const) {
+      expectDetections(detect(glooDetector, policy(kind), edit(policy(kind)), withTable), [
+        { class: "access.widened", side: "head", path: ["spec", "config"], says: `no longer enforced: ${both} no longer require ${says}` },
+      ]);
+    }
+  });
+
+  it("CSRF enforcement written as a boolean (gloo-mesh-use-cases) is read as enforced", () => {
+    const csrf = policy("CSRFPolicy").replace("filterEnabled: {}", "filterEnabled: true");
+    expectDetections(detect(glooDetector, csrf, csrf.replace("filterEnabled: true", "shadowEnabled: true"), withTable), [
+      { class: "access.widened", side: "head", path: ["spec", "config"], says: "no longer enforced" },
+    ]);
+  });
+
+  it("a selector narrowed: the routes left out lose the guard unless another policy of the kind still selects them", () => {
+    const narrowed = (text: string) => text.replace("        route: checkout\n", "        route: checkout\n        tier: gold\n");
+    // What the narrowed selector takes is not in this tree: named by its selector.
+    expectDetections(detect(glooDetector, policy("ExtAuthPolicy"), narrowed(policy("ExtAuthPolicy")), withTable), [
+      { class: "access.widened", side: "head", path: ["spec", "applyToRoutes"], says: `no longer selects them: ${both} no longer require` },
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec"],
+        says: "the routes it selects (routes {route=checkout, tier=gold}), not in this repository now requires",
+        riskFloor: "medium",
+      },
+    ]);
+    const other = resource(policy("ExtAuthPolicy").replace("name: checkout-oidc", "name: checkout-oidc-2"));
+    const covered = { base: [resource(table), other], head: [resource(table), other] };
+    expect(detect(glooDetector, policy("ExtAuthPolicy"), narrowed(policy("ExtAuthPolicy")), covered).map((found) => found.class)).toEqual([
+      "resource.changed",
+    ]);
+  });
+
+  it("a route relabelled out of the selection of a policy the PR leaves alone is no longer checked", () => {
+    const waf = resource(policy("WAFPolicy"));
+    const relabelled = table.replace(
+      "  - name: checkout\n    labels:\n      route: checkout\n",
+      "  - name: checkout\n    labels:\n      route: legacy\n",
+    );
+    expectDetections(detect(glooDetector, table, relabelled, { base: [waf], head: [waf] }), [
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec", "http"],
+        says: "route checkout of RouteTable payments/checkout no longer selected by WAFPolicy payments/checkout-waf: no longer requires WAF inspection",
+      },
+    ]);
+  });
+
+  it("kept in place: another authorizer, an auth method dropped, fail-open, issuers and claims, origins, masks", () => {
+    const extAuth = policy("ExtAuthPolicy");
+    expectDetections(
+      detect(
+        glooDetector,
+        extAuth,
+        extAuth.replace("name: ext-auth-server", "name: other-auth").replace(/      - apiKeyAuth:\n(.*\n){4}/, ""),
+        withTable,
+      ),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "config", "server"],
+          says: "now asks ExtAuthServer gloo-mesh-addons/other-auth@eu-1",
+        },
+        { class: "access.widened", side: "head", path: ["spec", "config"], says: "external auth no longer requires apiKeyAuth" },
+      ],
+    );
+    const jwt = policy("JWTPolicy");
+    expectDetections(
+      detect(
+        glooDetector,
+        jwt,
+        jwt
+          .replace("url: https://idp.example.com/.well-known/jwks.json", "url: https://keys.example.net/jwks.json")
+          .replace(/    requiredScopes:\n.*\n/, ""),
+        withTable,
+      ),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "config", "providers", "idp"],
+          says: "now come from https://keys.example.net/jwks.json",
+        },
+        { class: "access.widened", side: "head", path: ["spec", "config"], says: "tokens no longer need scope checkout:write" },
+      ],
+    );
+    const cors = policy("CORSPolicy");
+    expectDetections(detect(glooDetector, cors, cors.replace("exact: https://shop.pay.example.com", "regex: .*"), withTable), [
+      { class: "access.widened", side: "head", path: ["spec", "config", "allowOrigins"], says: "CORS allows every origin (regex:.*)" },
+    ]);
+    const dlp = policy("DLPPolicy");
+    expectDetections(detect(glooDetector, dlp, dlp.replace("    - predefinedAction: SSN\n", ""), withTable), [
+      { class: "access.widened", side: "head", path: ["spec", "config", "actions"], says: "no longer masked for SSN" },
+    ]);
+  });
+
+  it("ClientTLSPolicy: TLS to the destinations weakened, or verified against another CA", () => {
+    const tls = policy("ClientTLSPolicy");
+    expectDetections(detect(glooDetector, tls, tls.replace("  mutual:", "  simple:"), withTable), [
+      {
+        class: "mtls.weakened",
+        side: "head",
+        path: ["spec", "simple"],
+        says: "mutual → simple: the client no longer presents its certificate",
+      },
+    ]);
+    expectDetections(detect(glooDetector, tls, tls.replace(/  mutual:\n(.*\n)*/, "  disable: {}\n"), withTable), [
+      { class: "mtls.weakened", side: "head", path: ["spec", "disable"], says: "requests leave in plaintext" },
+    ]);
+    expectDetections(
+      detect(glooDetector, tls, tls.replace("credentialName: card-processor-client", "credentialName: other-ca"), withTable),
+      [{ class: "trust.changed", side: "head", path: ["spec", "mutual", "config", "credentialName"], says: "verified against another CA" }],
+    );
+  });
+});
+
+describe("ExternalService: the registry entry Gloo makes of it, judged as a ServiceEntry's", () => {
+  const service = (host: string) => `apiVersion: networking.gloo.solo.io/v2
+kind: ExternalService
+metadata: {name: card-processor, namespace: payments}
+spec:
+  hosts: [${host}]
+  ports:
+  - {name: https, number: 443, protocol: HTTPS, clientsideTls: {}}
+`;
+
+  it("another host: routes forwarding to the service reach it (egress opens), the old one leaves the registry", () => {
+    expectDetections(detect(glooDetector, service("api.cards.example.net"), service("api.cards.example.org")), [
+      { class: "route.removed", side: "head", path: ["spec", "hosts"], says: "hosts api.cards.example.net leave the mesh's registry" },
+      { class: "access.widened", side: "head", path: ["spec", "hosts"], says: "hosts api.cards.example.org join the mesh's registry" },
+    ]);
+  });
+
+  it("an ExtAuthPolicy booleanExpr that lets either config pass widens access; another conjunction is medium", () => {
+    const extAuth = fixture("security-policies.yaml", "ExtAuthPolicy");
+    const withExpr = (expression: string) => extAuth.replace("      configs:\n", `      booleanExpr: "${expression}"\n      configs:\n`);
+    const found = detect(glooDetector, extAuth, withExpr("oauth2 || apiKeyAuth"));
+    expect(found.map((detection) => detection.class)).toEqual(["access.widened"]);
+    expect(
+      detect(glooDetector, withExpr("oauth2 || apiKeyAuth"), withExpr("oauth2 && apiKeyAuth")).map((d) => [d.class, d.riskFloor]),
+    ).toEqual([["resource.changed", "medium"]]);
+  });
+});
