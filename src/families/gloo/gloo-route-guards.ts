@@ -188,7 +188,8 @@ export const guardedRoutes = (change: ResourceChange, out: DetectionList, contex
       before: lost.map(([, label]) => label),
       ...(guard.lost.riskFloor ? { riskFloor: guard.lost.riskFloor } : {}),
     });
-  const gained = [...after].filter(([id]) => !before.has(id));
+  // A route another policy of the kind already guarded (a policy renamed, split) requires nothing new.
+  const gained = [...after].filter(([id]) => !before.has(id) && !coveredElsewhere(context.base, subject, id, guard));
   if (gained.length > 0)
     out.add({
       class: "resource.changed",
@@ -207,28 +208,39 @@ export const guardedRoutes = (change: ResourceChange, out: DetectionList, contex
  */
 export const routeGuards = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || !change.head) return;
-  const ids = new Set(
+  const routes = new Map(
     routesOfTables(context.head)
       .filter(({ table }) => table.key === change.head!.key)
-      .map(routeId),
+      .map((route) => [routeId(route), route] as const),
   );
-  if (ids.size === 0) return;
+  if (routes.size === 0) return;
+  // Per route, the guards it loses, grouped by the class of losing them: one finding per route and class.
+  const losses = new Map<string, { readonly guard: Guard; readonly by: string[] }[]>();
   for (const kind of Object.keys(GUARDS)) {
     const guard = GUARDS[kind]!;
     const kept = policiesOf(context.head, kind).filter((policy) => context.base.resources.get(policy.key) === policy);
     if (kept.length === 0) continue;
-    const was = new Map<string, string>();
-    for (const policy of kept) for (const [id, label] of guarded(policy, context.base, guard)) if (ids.has(id)) was.set(id, label);
     const now = new Set(policiesOf(context.head, kind).flatMap((policy) => [...guarded(policy, context.head, guard).keys()]));
-    const lost = [...was].filter(([id]) => !now.has(id));
-    if (lost.length === 0) continue;
+    for (const id of routes.keys()) {
+      if (now.has(id)) continue;
+      const by = kept
+        .filter((policy) => guarded(policy, context.base, guard).has(id))
+        .map((policy) => `${kind} ${policy.id.namespace}/${policy.id.name}`);
+      if (by.length === 0) continue;
+      const key = `${id}\n${guard.lost.class}`;
+      losses.set(key, [...(losses.get(key) ?? []), { guard, by }]);
+    }
+  }
+  for (const [key, lost] of losses) {
+    const route = routes.get(key.split("\n")[0]!)!;
+    const { lost: how } = lost[0]!.guard;
     out.add({
-      class: guard.lost.class,
-      summary: `${listed(lost.map(([, label]) => label))} no longer selected by ${sortedSet(kept.map((policy) => `${kind} ${policy.id.namespace}/${policy.id.name}`)).join(", ")}: no longer ${lost.length === 1 ? "requires" : "require"} ${guard.requires}, ${guard.lost.effect}`,
+      class: how.class,
+      summary: `${routeLabel(route)}: no longer selected by ${lost.flatMap(({ by }) => by).join(", ")}: no longer requires ${lost.map(({ guard }) => guard.requires).join(", ")}: ${sortedSet(lost.map(({ guard }) => guard.lost.effect)).join("; ")}`,
       side: "head",
-      path: ["spec", "http"],
-      before: lost.map(([, label]) => label),
-      ...(guard.lost.riskFloor ? { riskFloor: guard.lost.riskFloor } : {}),
+      path: ["spec", "http", route.index, "labels"],
+      before: lost.flatMap(({ by }) => by),
+      ...(how.riskFloor ? { riskFloor: how.riskFloor } : {}),
     });
   }
 };

@@ -2,7 +2,7 @@ import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../.
 import type { Resource } from "../../core/resource.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import { show, sortedSet } from "../../core/canonical-values.js";
+import { sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { describeDestinations, describeRoutes } from "./gloo-selectors.js";
@@ -49,6 +49,17 @@ const failsOpen = (policy: Resource): boolean =>
     return passThrough.failureModeAllow === true;
   });
 
+/** The identity providers OIDC sign-in trusts (`oauth2.oidcAuthorizationCode.issuerUrl`, and the older `oauth.issuerUrl`). */
+const oidcIssuers = (policy: Resource): string[] =>
+  sortedSet(
+    list(record(config(policy).glooAuth).configs).flatMap((item) => {
+      const { oauth2, oauth } = record(item);
+      return [text(record(record(oauth2).oidcAuthorizationCode).issuerUrl), text(record(oauth).issuerUrl)].filter(
+        (issuer): issuer is string => issuer !== undefined,
+      );
+    }),
+  );
+
 export const extAuthConfig = (change: ResourceChange, out: DetectionList): void => {
   if (!change.base || !change.head) return;
   const [base, head] = [change.base, change.head];
@@ -86,6 +97,16 @@ export const extAuthConfig = (change: ResourceChange, out: DetectionList): void 
       before: exprBefore ?? null,
       after: exprAfter ?? null,
       ...(either(exprAfter) && !either(exprBefore) ? {} : { riskFloor: "medium" as const }),
+    });
+  const gainedIssuers = oidcIssuers(head).filter((issuer) => !oidcIssuers(base).includes(issuer));
+  if (gainedIssuers.length > 0 && oidcIssuers(base).length > 0)
+    out.add({
+      class: "trust.changed",
+      summary: `${scope}: OIDC sign-in now trusts ${gainedIssuers.join(", ")} (was ${oidcIssuers(base).join(", ")}): another identity provider's tokens sign users in`,
+      side: "head",
+      path: ["spec", "config", "glooAuth", "configs"],
+      before: oidcIssuers(base),
+      after: oidcIssuers(head),
     });
   if (!failsOpen(base) && failsOpen(head))
     out.add({
@@ -274,4 +295,21 @@ export const clientTls = (change: ResourceChange, out: DetectionList): void => {
       before: was,
       riskFloor: "medium-high",
     });
+};
+
+// ---------------------------------------------------------------------------------------------
+// RateLimitPolicy
+
+/** Other limits, descriptors or rate-limit servers: requests over the new limits are refused (429). */
+export const rateLimitConfig = (change: ResourceChange, out: DetectionList): void => {
+  if (!change.base || !change.head || sameValue(config(change.base), config(change.head))) return;
+  out.add({
+    class: "resource.changed",
+    summary: `${scopeOf(change.head)}: rate-limit config changed: requests over the limits it now applies are refused (429)`,
+    side: "head",
+    path: ["spec", "config"],
+    before: config(change.base),
+    after: config(change.head),
+    riskFloor: "medium",
+  });
 };

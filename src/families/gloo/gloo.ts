@@ -11,7 +11,7 @@ import { externalService, routeTable, virtualDestination, virtualGateway } from 
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";
 import { accessPolicy } from "./gloo-access.js";
 import { guardedRoutes, routeGuards } from "./gloo-route-guards.js";
-import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, wafConfig } from "./gloo-security-config.js";
+import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, rateLimitConfig, wafConfig } from "./gloo-security-config.js";
 
 /**
  * Gloo Platform 2.x (DESIGN §4): routing objects (gloo-routing.ts), resilience and traffic-control
@@ -39,7 +39,7 @@ export const glooDetector = byKind({
   CORSPolicy: [corsConfig],
   DLPPolicy: [guardedRoutes, dlpConfig],
   GraphQLAllowedQueryPolicy: [guardedRoutes],
-  RateLimitPolicy: [guardedRoutes],
+  RateLimitPolicy: [guardedRoutes, rateLimitConfig],
   ClientTLSPolicy: [clientTls],
   Workspace: [workspace],
   WorkspaceSettings: [workspaceSettings],

@@ -838,20 +838,34 @@ describe("security and rate-limit policies: what the routes they select must pas
     ]);
   });
 
-  it("a route relabelled out of the selection of a policy the PR leaves alone is no longer checked", () => {
-    const waf = resource(policy("WAFPolicy"));
+  it("a route relabelled out of the selection of policies the PR leaves alone: one finding per route and class", () => {
+    const [waf, jwt, limits] = [resource(policy("WAFPolicy")), resource(policy("JWTPolicy")), resource(policy("RateLimitPolicy"))];
     const relabelled = table.replace(
       "  - name: checkout\n    labels:\n      route: checkout\n",
       "  - name: checkout\n    labels:\n      route: legacy\n",
     );
-    expectDetections(detect(glooDetector, table, relabelled, { base: [waf], head: [waf] }), [
+    expectDetections(detect(glooDetector, table, relabelled, { base: [waf, jwt, limits], head: [waf, jwt, limits] }), [
       {
         class: "access.widened",
         side: "head",
-        path: ["spec", "http"],
-        says: "route checkout of RouteTable payments/checkout no longer selected by WAFPolicy payments/checkout-waf: no longer requires WAF inspection",
+        path: ["spec", "http", 1, "labels"],
+        says: "route checkout of RouteTable payments/checkout: no longer selected by JWTPolicy payments/checkout-jwt, WAFPolicy payments/checkout-waf: no longer requires a valid JWT, WAF inspection",
+      },
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "http", 1, "labels"],
+        says: "no longer selected by RateLimitPolicy payments/checkout-limits: no longer requires rate limits",
+        riskFloor: "medium-high",
       },
     ]);
+  });
+
+  it("a policy renamed (removed and added alike) asks nothing new of its routes", () => {
+    const waf = policy("WAFPolicy");
+    const renamed = resource(waf.replace("name: checkout-waf", "name: checkout-waf-v2"));
+    const found = detect(glooDetector, undefined, renamed, { base: [resource(table), resource(waf)], head: [resource(table)] });
+    expect(found).toEqual([]);
   });
 
   it("kept in place: another authorizer, an auth method dropped, fail-open, issuers and claims, origins, masks", () => {
@@ -901,6 +915,42 @@ describe("security and rate-limit policies: what the routes they select must pas
     expectDetections(detect(glooDetector, dlp, dlp.replace("    - predefinedAction: SSN\n", ""), withTable), [
       { class: "access.widened", side: "head", path: ["spec", "config", "actions"], says: "no longer masked for SSN" },
     ]);
+  });
+
+  it("ExtAuthPolicy OIDC sign-in trusting another identity provider is trust.changed", () => {
+    const extAuth = policy("ExtAuthPolicy");
+    expectDetections(
+      detect(
+        glooDetector,
+        extAuth,
+        extAuth.replace("issuerUrl: https://idp.example.com/", "issuerUrl: https://login.example.org/"),
+        withTable,
+      ),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "config", "glooAuth", "configs"],
+          says: "OIDC sign-in now trusts https://login.example.org/",
+        },
+      ],
+    );
+  });
+
+  it("RateLimitPolicy pointed at another rate-limit server config: other limits apply (medium)", () => {
+    const limits = policy("RateLimitPolicy");
+    expectDetections(
+      detect(
+        glooDetector,
+        limits,
+        limits.replace(
+          "      name: checkout\n      namespace: gloo-mesh-addons",
+          "      name: checkout-strict\n      namespace: gloo-mesh-addons",
+        ),
+        withTable,
+      ),
+      [{ class: "resource.changed", side: "head", path: ["spec", "config"], says: "rate-limit config changed", riskFloor: "medium" }],
+    );
   });
 
   it("ClientTLSPolicy: TLS to the destinations weakened, or verified against another CA", () => {
