@@ -22,7 +22,13 @@ export const istioFamily: Family = {
         ["EnvoyFilter", istio.envoyFilter],
       ],
     ],
-    [["extensions.istio.io"], [["WasmPlugin", istio.wasmPlugin]]],
+    [
+      ["extensions.istio.io"],
+      [
+        ["WasmPlugin", istio.wasmPlugin],
+        ["TrafficExtension", istio.trafficExtension],
+      ],
+    ],
     [
       ["security.istio.io"],
       [

@@ -5,7 +5,7 @@ import { list, record, spec, text } from "../../core/json-access.js";
 import { proxyExtensionCheck } from "../../core/proxy-extensions.js";
 import { istioReach, rootNamespaceIn } from "./mesh-scope.js";
 
-/** Istio's proxy extensions (see src/core/proxy-extensions.ts): EnvoyFilter and WasmPlugin. */
+/** Istio's proxy extensions (see src/core/proxy-extensions.ts): EnvoyFilter, WasmPlugin and TrafficExtension. */
 
 /** The proxies a resource applies to, as Istio scopes it (istioReach). */
 function proxiesOf(resource: Resource, tree: ManifestSet, context: DetectorContext): string {
@@ -43,10 +43,22 @@ export const envoyFilterCheck = proxyExtensionCheck({
   reach: proxiesOf,
 });
 
+const inPhase = (resource: Resource): string => {
+  const phase = text(spec(resource).phase);
+  return phase && phase !== "UNSPECIFIED_PHASE" ? ` in phase ${phase}` : "";
+};
+
 export const wasmPluginCheck = proxyExtensionCheck({
+  what: (resource) => `runs Wasm ${text(spec(resource).url) ?? "a module"}${inPhase(resource)} in the request path`,
+  reach: proxiesOf,
+});
+
+/** A TrafficExtension runs either a Wasm module (`wasm.url`) or Lua code written inline (`lua.inlineCode`). */
+export const trafficExtensionCheck = proxyExtensionCheck({
   what: (resource) => {
-    const phase = text(spec(resource).phase);
-    return `runs Wasm ${text(spec(resource).url) ?? "a module"}${phase && phase !== "UNSPECIFIED_PHASE" ? ` in phase ${phase}` : ""} in the request path`;
+    const { wasm, lua } = spec(resource);
+    const code = lua !== undefined ? "Lua code" : `Wasm ${text(record(wasm).url) ?? "a module"}`;
+    return `runs ${code}${inPhase(resource)} in the request path`;
   },
   reach: proxiesOf,
 });

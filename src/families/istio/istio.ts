@@ -21,7 +21,7 @@ import { istioSecurityChecks } from "./istio-security.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
-import { envoyFilterCheck, wasmPluginCheck } from "./istio-extensions.js";
+import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
 import {
   flag,
   isRecord,
@@ -730,6 +730,7 @@ export const istioDetector = byKind(
     RequestAuthentication: [istioSecurityChecks.RequestAuthentication],
     EnvoyFilter: [envoyFilterCheck],
     WasmPlugin: [wasmPluginCheck],
+    TrafficExtension: [trafficExtensionCheck],
   },
   (id) => id.group.endsWith("istio.io"),
 );

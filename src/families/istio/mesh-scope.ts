@@ -26,7 +26,7 @@ export interface IstioReach {
 
 /**
  * Istio's scoping of its namespace-scoped policies (PeerAuthentication, AuthorizationPolicy,
- * RequestAuthentication, Sidecar) and proxy extensions (EnvoyFilter, WasmPlugin): a targetRef
+ * RequestAuthentication, Sidecar) and proxy extensions (EnvoyFilter, WasmPlugin, TrafficExtension): a targetRef
  * reaches what it names; else a selector narrows it to the matching workloads (in every namespace
  * when the policy sits in the root namespace); else it covers its namespace, or the whole mesh
  * from the root namespace.
@@ -71,4 +71,5 @@ export const istioMeshScopes: Readonly<Record<string, MeshScopeReader>> = {
   Sidecar: policyScope,
   EnvoyFilter: policyScope,
   WasmPlugin: policyScope,
+  TrafficExtension: policyScope,
 };

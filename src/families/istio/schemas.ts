@@ -257,6 +257,19 @@ export const wasmPlugin = kubeObject(
   z.looseObject({ selector: labelSelector.optional(), ...targetRefs, url: z.string().optional(), phase: z.string().optional() }).optional(),
 );
 
+/** Istio's successor of WasmPlugin (extensions.istio.io/v1alpha1): a Wasm module or Lua code in the request path. */
+export const trafficExtension = kubeObject(
+  z
+    .looseObject({
+      selector: labelSelector.optional(),
+      ...targetRefs,
+      phase: z.string().optional(),
+      wasm: z.looseObject({ url: z.string().optional() }).optional(),
+      lua: z.looseObject({ inlineCode: z.string().optional() }).optional(),
+    })
+    .optional(),
+);
+
 export type VirtualService = z.infer<typeof virtualService>;
 export type Destination = z.infer<typeof destination>;
 export type DestinationRule = z.infer<typeof destinationRule>;

@@ -1638,6 +1638,48 @@ ${selector}  url: ${url}
   ]);
 });
 
+describe("TrafficExtension (extensions.istio.io/v1alpha1): Wasm or Lua in the request path, as a WasmPlugin", () => {
+  const extension = (code: string, phase = "AUTHN") => `
+apiVersion: extensions.istio.io/v1alpha1
+kind: TrafficExtension
+metadata: {name: header-injector, namespace: shop}
+spec:
+  selector: {matchLabels: {app: productpage}}
+  phase: ${phase}
+${code}`;
+  const lua = (header: string) =>
+    `  lua:\n    inlineCode: |\n      function envoy_on_request(request_handle)\n        request_handle:headers():add("${header}", "true")\n      end\n`;
+  run([
+    {
+      name: "added: code runs for the workloads it selects (high)",
+      head: extension(lua("x-lua-injected")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: runs Lua code in phase AUTHN in the request path for workloads matching app=productpage in namespace shop",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "its code or its phase changes: high",
+      base: extension(lua("x-a")),
+      head: extension("  wasm: {url: oci://registry.example.com/authz:1.0}\n", "AUTHZ"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "spec.lua, spec.phase, spec.wasm changed: now runs Wasm oci://registry.example.com/authz:1.0 in phase AUTHZ in the request path",
+          riskFloor: "high",
+        },
+      ],
+    },
+  ]);
+});
+
 describe("a security policy kept by name that selects other workloads", () => {
   const authorization = (selector: string, body: string) => `
 apiVersion: security.istio.io/v1
