@@ -7,13 +7,15 @@ import { proxyExtensionDetector } from "./proxy-extensions.js";
 import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
 import { backendDetector } from "./backend.js";
 import { envoyProxyDetector } from "./envoy-proxy.js";
+import { routeFilterDetector } from "./route-filter.js";
 
 /**
  * Envoy Gateway's extensions of Gateway API (gateway.envoyproxy.io): the SecurityPolicy that guards
  * Gateways and routes, the TLS a ClientTrafficPolicy asks of clients, how a BackendTrafficPolicy has
  * proxies talk to backends, the xDS patches and request-path code of EnvoyPatchPolicy and
- * EnvoyExtensionPolicy, the destinations a Backend gives routes outside Services, and the Service
- * and bootstrap of the proxies an EnvoyProxy deploys.
+ * EnvoyExtensionPolicy, the destinations a Backend gives routes outside Services, the Service
+ * and bootstrap of the proxies an EnvoyProxy deploys, and what an HTTPRouteFilter does to the
+ * requests of the route rules that name it.
  */
 export const envoyGatewayFamily: Family = {
   name: "envoy-gateway",
@@ -28,6 +30,7 @@ export const envoyGatewayFamily: Family = {
         ["EnvoyExtensionPolicy", envoyGateway.envoyExtensionPolicy],
         ["Backend", envoyGateway.backend],
         ["EnvoyProxy", envoyGateway.envoyProxy],
+        ["HTTPRouteFilter", envoyGateway.httpRouteFilter],
       ],
     ],
   ],
@@ -38,5 +41,6 @@ export const envoyGatewayFamily: Family = {
     proxyExtensionDetector,
     backendDetector,
     envoyProxyDetector,
+    routeFilterDetector,
   ],
 };

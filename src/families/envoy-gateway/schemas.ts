@@ -59,6 +59,13 @@ export const backend = kubeObject(
   }),
 );
 
+/** What a route rule that names it does with requests (route-filter.ts); a direct response's status is an HTTP status. */
+export const httpRouteFilter = kubeObject(
+  z.looseObject({
+    directResponse: z.looseObject({ statusCode: z.int().min(100).max(599).optional() }).optional(),
+  }),
+);
+
 /** How the proxies of the Gateways that name it are deployed: read loosely, as written (its spec is optional). */
 export const envoyProxy = metadataOnly;
 
