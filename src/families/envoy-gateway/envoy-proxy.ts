@@ -24,8 +24,8 @@ const namesIt = (ref: unknown, proxy: Resource, namespace: string): boolean => {
   );
 };
 
-/** `every Gateway of class envoy, Gateway infra/internal`: who runs under this EnvoyProxy in the tree. */
-function usedBy(proxy: Resource, tree: ManifestSet): string {
+/** `every Gateway of class envoy`, `Gateway infra/internal`: who runs under this EnvoyProxy in the tree. */
+function usersOf(proxy: Resource, tree: ManifestSet): string[] {
   const users: string[] = [];
   tree.resources.forEach((resource) => {
     const { id } = resource;
@@ -34,7 +34,12 @@ function usedBy(proxy: Resource, tree: ManifestSet): string {
     else if (id.kind === "Gateway" && namesIt(record(spec(resource).infrastructure).parametersRef, proxy, id.namespace))
       users.push(`Gateway ${id.namespace}/${id.name}`);
   });
-  return users.length > 0 ? [...new Set(users)].sort().join(", ") : "no GatewayClass or Gateway of the tree";
+  return [...new Set(users)].sort();
+}
+
+function usedBy(proxy: Resource, tree: ManifestSet): string {
+  const users = usersOf(proxy, tree);
+  return users.length > 0 ? users.join(", ") : "no GatewayClass or Gateway of the tree";
 }
 
 const envoyService = (resource: Resource | undefined) => record(record(record(spec(resource).provider).kubernetes).envoyService);
@@ -108,4 +113,25 @@ const bootstrap: Check = (change, out, context) => {
   });
 };
 
-export const envoyProxyDetector = byKind({ EnvoyProxy: [exposure, bootstrap] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
+/**
+ * Removed while a GatewayClass or Gateway still names it: Gateway API has the class (or the Gateway)
+ * rejected, Accepted False with reason InvalidParameters, so what it configures is not programmed —
+ * the proxies are not redeployed with Envoy Gateway's defaults.
+ */
+const removedWhileNamed: Check = (change, out, context) => {
+  if (!change.base || change.head) return;
+  const users = usersOf(change.base, context.head);
+  if (users.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${users.join(", ")} still ${users.length === 1 ? "names" : "name"} it: that parametersRef no longer resolves, so ${users.some((user) => user.startsWith("every")) ? "the GatewayClass" : "the Gateway"} is not Accepted (InvalidParameters) and its proxies are no longer configured`,
+    side: "base",
+    path: ["spec"],
+    before: users,
+  });
+};
+
+export const envoyProxyDetector = byKind(
+  { EnvoyProxy: [exposure, bootstrap, removedWhileNamed] },
+  (id) => id.group === ENVOY_GATEWAY_GROUP,
+);

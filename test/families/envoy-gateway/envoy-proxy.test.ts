@@ -106,10 +106,26 @@ describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it 
       ],
     },
     {
+      name: "removed while the class and a Gateway still name it: they are rejected (InvalidParameters), not redeployed with defaults",
+      base: proxy(INTERNAL),
+      expected: [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec"],
+          says: "removed while Gateway network/internal, every Gateway of class envoy still name it: that parametersRef no longer resolves, so the GatewayClass is not Accepted (InvalidParameters)",
+        },
+      ],
+    },
+    {
       name: "replicas, internal annotations kept and a Service made internal are no finding here",
       base: proxy("        externalTrafficPolicy: Local\n"),
       head: proxy(INTERNAL).replace("replicas: 2", "replicas: 3"),
       expected: [],
     },
   ]);
+});
+
+describe("an EnvoyProxy removed that nothing names any more", () => {
+  detectorTable(envoyProxyDetector)([{ name: "is the plain removal the field diff lists", base: proxy(INTERNAL), expected: [] }]);
 });
