@@ -1,9 +1,10 @@
 import { byRules, type Family } from "../family.js";
 import { backendConfigDetector, frontendConfigDetector, gkeDetector } from "./gke.js";
 import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
+import { managedCertificateDetector } from "./managed-certificate.js";
 import * as gke from "./schemas.js";
 
-/** GKE's Gateway policies, Service Extensions and multi-cluster Ingress (networking.gke.io), and GKE Ingress's BackendConfig (cloud.google.com). */
+/** GKE's Gateway policies, Service Extensions and multi-cluster Ingress (networking.gke.io), and GKE Ingress's BackendConfig (cloud.google.com) and ManagedCertificate. */
 export const gkeFamily: Family = {
   name: "gke",
   kinds: [
@@ -20,6 +21,8 @@ export const gkeFamily: Family = {
         ["GCPRoutingExtension", gke.serviceExtension],
         // GKE Ingress's per-Ingress frontend settings: HTTPS redirect, SSL policy.
         ["FrontendConfig", gke.ingressConfig],
+        // The Google-managed certificate GKE Ingresses name in an annotation.
+        ["ManagedCertificate", gke.managedCertificate],
       ],
     ],
     // GKE Ingress's per-Service backend settings: Cloud Armor, IAP, health checks.
@@ -27,5 +30,5 @@ export const gkeFamily: Family = {
   ],
   ruleSources: { MultiClusterIngress: byRules(multiClusterIngressRules) },
   placementHints: multiClusterPlacement,
-  detectors: [gkeDetector, multiClusterDetector, backendConfigDetector, frontendConfigDetector],
+  detectors: [gkeDetector, multiClusterDetector, backendConfigDetector, frontendConfigDetector, managedCertificateDetector],
 };

@@ -96,3 +96,6 @@ export const serviceExtension = kubeObject(
 
 /** GKE Ingress's BackendConfig (cloud.google.com) and FrontendConfig (networking.gke.io): read loosely, their fields as the detectors need them. */
 export const ingressConfig = kubeObject(looseSpec.optional());
+
+/** The names a Google-managed certificate covers (at most 100, the API's bound). */
+export const managedCertificate = kubeObject(z.looseObject({ domains: z.array(z.string()).max(100).optional() }));
