@@ -3,6 +3,7 @@ import { sameValue, setChange, show, sortedSet } from "../../core/canonical-valu
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
+import { listedRules, rulesNaming } from "./route-references.js";
 
 /**
  * Envoy Gateway's Backend: where the requests of every route that names it as a backendRef go — a
@@ -121,4 +122,18 @@ const tls: Check = (change, out) => {
   }
 };
 
-export const backendDetector = byKind({ Backend: [endpoints, resolver, tls] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
+/** Removed while a route rule still names it: the backendRef no longer resolves, and Envoy Gateway answers that share of requests with 500. */
+const removedWhileNamed: Check = (change, out, context) => {
+  if (!change.base || change.head) return;
+  const rules = rulesNaming(context.head, change.base);
+  if (rules.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${listedRules(rules)} still ${rules.length === 1 ? "names" : "name"} it as a backend: its share of their requests is answered with 500`,
+    side: "base",
+    path: ["spec"],
+    before: destinations(change.base),
+  });
+};
+
+export const backendDetector = byKind({ Backend: [endpoints, resolver, tls, removedWhileNamed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

@@ -1,9 +1,9 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
-import { isRecord, list, numeric, record, spec, text } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
-import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { isRecord, numeric, spec } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
+import { listedRules, rulesNaming } from "./route-references.js";
 
 /**
  * Envoy Gateway's HTTPRouteFilter: what an HTTPRoute or GRPCRoute rule that names it by ExtensionRef
@@ -13,39 +13,6 @@ import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
  * every rule that names it while those routes stay as they were; a filter removed while still named
  * leaves those rules unresolvable, and Envoy Gateway answers their requests with 500.
  */
-
-const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
-
-/** The rules of a tree that name each filter (`namespace/name`), as reviewers read them. */
-const namedBy = new WeakMap<ManifestSet, Map<string, string[]>>();
-function rulesNaming(tree: ManifestSet, filter: Resource): readonly string[] {
-  let index = namedBy.get(tree);
-  if (!index) {
-    index = new Map();
-    for (const route of tree.resources.values()) {
-      if (route.id.group !== GATEWAY_API_GROUP || !ROUTE_KINDS.has(route.id.kind)) continue;
-      list(spec(route).rules).forEach((value, ruleIndex) => {
-        const rule = record(value);
-        const filters = [...list(rule.filters), ...list(rule.backendRefs).flatMap((backend) => list(record(backend).filters))];
-        const names = new Set(
-          filters.flatMap((item) => {
-            const ref = record(record(item).extensionRef);
-            const named =
-              text(record(item).type) === "ExtensionRef" && text(ref.group) === ENVOY_GATEWAY_GROUP && text(ref.kind) === "HTTPRouteFilter";
-            return named && text(ref.name) ? [`${route.id.namespace}/${text(ref.name)}`] : [];
-          }),
-        );
-        const label = `${route.id.kind} ${route.id.namespace}/${route.id.name} rule ${text(rule.name) ?? ruleIndex + 1}`;
-        for (const name of names) index!.set(name, [...(index!.get(name) ?? []), label]);
-      });
-    }
-    namedBy.set(tree, index);
-  }
-  return index.get(`${filter.id.namespace}/${filter.id.name}`) ?? [];
-}
-
-const listed = (rules: readonly string[]): string =>
-  rules.length <= 3 ? rules.join(", ") : `${rules.slice(0, 3).join(", ")} and ${rules.length - 3} more`;
 
 /** The status a direct response answers with; undefined when the filter forwards. */
 const answers = (filter: Resource | undefined): number | undefined => {
@@ -59,7 +26,7 @@ const removedWhileNamed: Check = (change, out, context) => {
   if (rules.length === 0) return;
   out.add({
     class: "reference.broken",
-    summary: `removed while ${listed(rules)} still ${rules.length === 1 ? "names" : "name"} it: Envoy Gateway cannot resolve the filter and answers their requests with 500`,
+    summary: `removed while ${listedRules(rules)} still ${rules.length === 1 ? "names" : "name"} it: Envoy Gateway cannot resolve the filter and answers their requests with 500`,
     side: "base",
     path: ["spec"],
     before: rules,
@@ -70,7 +37,7 @@ const edited: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const rules = rulesNaming(context.head, change.head);
   if (rules.length === 0) return;
-  const scope = listed(rules);
+  const scope = listedRules(rules);
   const [was, now] = [answers(change.base), answers(change.head)];
   if (now !== undefined && now >= 400 && (was === undefined || was < 400))
     out.add({

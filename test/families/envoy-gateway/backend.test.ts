@@ -1,6 +1,6 @@
 import { describe } from "vitest";
 import { backendDetector } from "../../../src/families/envoy-gateway/backend.js";
-import { detectorTable } from "../../detect/resource-fixture.js";
+import { detectorTable, resource } from "../../detect/resource-fixture.js";
 
 const run = detectorTable(backendDetector);
 
@@ -118,4 +118,32 @@ describe("Envoy Gateway Backend: where the routes that name it send requests", (
       expected: [],
     },
   ]);
+});
+
+describe("a Backend removed while a route rule still names it", () => {
+  const route = resource(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: llm, namespace: default}
+spec:
+  parentRefs: [{name: ai-gateway}]
+  rules:
+  - backendRefs:
+    - {group: gateway.envoyproxy.io, kind: Backend, name: openai, port: 443}
+`);
+  detectorTable(backendDetector, { base: [route], head: [route] })([
+    {
+      name: "the backendRef no longer resolves: its share is answered with 500",
+      base: backend(OPENAI),
+      expected: [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec"],
+          says: "removed while HTTPRoute default/llm rule 1 still names it as a backend: its share of their requests is answered with 500",
+        },
+      ],
+    },
+  ]);
+  run([{ name: "removed with nothing naming it: the plain removal the field diff lists", base: backend(OPENAI), expected: [] }]);
 });

@@ -1,0 +1,59 @@
+import { list, record, spec, text } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
+
+/**
+ * The Gateway API route rules of a tree that name an Envoy Gateway object: a Backend as a
+ * backendRef, an HTTPRouteFilter as an ExtensionRef filter (on the rule or on one of its
+ * backends). Indexed once a tree: every changed Backend or filter of a PR asks.
+ */
+
+const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
+
+const indexOf = new WeakMap<ManifestSet, Map<string, string[]>>();
+
+const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+
+function index(tree: ManifestSet): Map<string, string[]> {
+  let found = indexOf.get(tree);
+  if (found) return found;
+  found = new Map();
+  const add = (key: string, label: string) => {
+    const labels = found!.get(key);
+    if (!labels) found!.set(key, [label]);
+    else if (!labels.includes(label)) labels.push(label);
+  };
+  for (const route of tree.resources.values()) {
+    if (route.id.group !== GATEWAY_API_GROUP || !ROUTE_KINDS.has(route.id.kind)) continue;
+    const { namespace } = route.id;
+    list(spec(route).rules).forEach((value, ruleIndex) => {
+      const rule = record(value);
+      const label = `${route.id.kind} ${namespace}/${route.id.name} rule ${text(rule.name) ?? ruleIndex + 1}`;
+      const backends = list(rule.backendRefs).map(record);
+      for (const backend of backends)
+        if (text(backend.group) === ENVOY_GATEWAY_GROUP && text(backend.kind) === "Backend" && text(backend.name))
+          add(keyOf("Backend", text(backend.namespace) ?? namespace, text(backend.name)!), label);
+      for (const filter of [...list(rule.filters), ...backends.flatMap((backend) => list(backend.filters))].map(record)) {
+        const ref = record(filter.extensionRef);
+        if (
+          text(filter.type) === "ExtensionRef" &&
+          text(ref.group) === ENVOY_GATEWAY_GROUP &&
+          text(ref.kind) === "HTTPRouteFilter" &&
+          text(ref.name)
+        )
+          add(keyOf("HTTPRouteFilter", namespace, text(ref.name)!), label);
+      }
+    });
+  }
+  indexOf.set(tree, found);
+  return found;
+}
+
+/** `HTTPRoute shop/storefront rule checkout`, … : the rules of the tree that name this Backend or HTTPRouteFilter. */
+export const rulesNaming = (tree: ManifestSet, target: Resource): readonly string[] =>
+  index(tree).get(keyOf(target.id.kind, target.id.namespace, target.id.name)) ?? [];
+
+/** `A, B, C and 2 more`. */
+export const listedRules = (rules: readonly string[]): string =>
+  rules.length <= 3 ? rules.join(", ") : `${rules.slice(0, 3).join(", ")} and ${rules.length - 3} more`;
