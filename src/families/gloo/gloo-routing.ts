@@ -453,3 +453,31 @@ export const externalService = (change: ResourceChange, out: DetectionList): voi
   if (!change.base || !change.head) return;
   registryChanges(change, out, sortedSet(texts(spec(change.head).hosts)).join(", "));
 };
+
+/**
+ * A VirtualGateway removed while RouteTables of the tree still bind to it (`virtualGateways`, name
+ * and namespace defaulting to the table's): their routes are no longer served by that gateway.
+ */
+export const virtualGatewayRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || change.head) return;
+  const gateway = change.base.id;
+  const tables = [...context.head.resources.values()]
+    .filter(
+      (resource) =>
+        resource.id.kind === "RouteTable" &&
+        list(spec(resource).virtualGateways).some((item) => {
+          const ref = record(item);
+          return text(ref.name) === gateway.name && (text(ref.namespace) ?? resource.id.namespace) === gateway.namespace;
+        }),
+    )
+    .map((table) => `RouteTable ${table.id.namespace}/${table.id.name}`)
+    .sort();
+  if (tables.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${tables.join(", ")} still ${tables.length === 1 ? "binds to it: its routes are" : "bind to it: their routes are"} no longer served through it`,
+    side: "base",
+    path: ["spec"],
+    before: tables,
+  });
+};

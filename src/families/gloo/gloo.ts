@@ -7,7 +7,7 @@ import {
   retryTimeoutPolicy,
   routeLabelPolicies,
 } from "./gloo-policies.js";
-import { externalService, routeTable, virtualDestination, virtualGateway } from "./gloo-routing.js";
+import { externalService, routeTable, virtualDestination, virtualGateway, virtualGatewayRemoved } from "./gloo-routing.js";
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";
 import { accessPolicy } from "./gloo-access.js";
 import { guardedRoutes, routeGuards } from "./gloo-route-guards.js";
@@ -24,7 +24,7 @@ import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, rateLimitCo
 export const glooDetector = byKind({
   RouteTable: [routeTable, routeLabelPolicies, routeGuards],
   VirtualDestination: [virtualDestination],
-  VirtualGateway: [virtualGateway],
+  VirtualGateway: [virtualGateway, virtualGatewayRemoved],
   ExternalService: [externalService],
   FailoverPolicy: [failoverPolicy],
   OutlierDetectionPolicy: [outlierDetectionPolicy],

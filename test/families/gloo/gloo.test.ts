@@ -295,6 +295,22 @@ describe("VirtualGateway", () => {
   ]);
 });
 
+describe("a VirtualGateway removed while RouteTables bind to it", () => {
+  it("their routes are no longer served through it (reference.broken); with none bound it is the plain removal", () => {
+    const gateway = fixture("gateway.yaml", "VirtualGateway");
+    const table = resource(fixture("route-table.yaml", "RouteTable"));
+    expectDetections(detect(glooDetector, gateway, undefined, { base: [table], head: [table] }), [
+      {
+        class: "reference.broken",
+        side: "base",
+        path: ["spec"],
+        says: "removed while RouteTable payments/checkout still binds to it: its routes are no longer served through it",
+      },
+    ]);
+    expect(detect(glooDetector, gateway, undefined)).toEqual([]);
+  });
+});
+
 describe("resilience and traffic-control policies", () => {
   const failover = resource(fixture("resilience.yaml", "FailoverPolicy"));
   run([
