@@ -1,8 +1,11 @@
 import type { DetectionList } from "./detection-list.js";
-import type { Resource } from "./resource.js";
+import type { ManifestSet, Resource } from "./resource.js";
 import type { ResourceChange } from "./resource-change.js";
 import { list, record, spec, texts, text } from "./json-access.js";
 import { setChange, sortedSet } from "./canonical-values.js";
+
+const LEAVE =
+  "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy";
 
 /** A port as the registry lists it: number and protocol (its name is only a label). */
 const portsOf = (resource: Resource | undefined): string[] =>
@@ -25,8 +28,7 @@ export function registryChanges(change: ResourceChange, out: DetectionList, host
     {
       class: "route.removed",
       hosts: listed.removed.filter((host) => !registeredAfter.has(host)),
-      effect:
-        "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy",
+      effect: LEAVE,
     },
     {
       class: "access.widened",
@@ -54,4 +56,37 @@ export function registryChanges(change: ResourceChange, out: DetectionList, host
       before: sortedSet(portsOf(change.base)),
       after: sortedSet(portsOf(change.head)),
     });
+}
+
+/**
+ * An entry removed: its hosts leave the registry unless another entry of the tree still registers
+ * them (an entry renamed or split is removed and added in one PR).
+ */
+export function registryRemoval(change: ResourceChange, out: DetectionList, registeredElsewhere: (host: string) => boolean): void {
+  if (!change.base || change.head) return;
+  const hosts = texts(spec(change.base).hosts);
+  const leaving = hosts.filter((host) => !registeredElsewhere(host));
+  if (leaving.length === 0) return;
+  out.add({
+    class: "route.removed",
+    summary: `removed: hosts ${leaving.join(", ")} ${LEAVE}`,
+    side: "base",
+    path: ["spec", "hosts"],
+    before: sortedSet(hosts),
+  });
+}
+
+/** The hosts and addresses the entries of a tree register, found once a tree per kind of entry. */
+const registeredOf = new WeakMap<ManifestSet, Map<string, ReadonlySet<string>>>();
+export function registeredHosts(tree: ManifestSet, isEntry: (resource: Resource) => boolean, kind: string): ReadonlySet<string> {
+  let byKind = registeredOf.get(tree);
+  if (!byKind) registeredOf.set(tree, (byKind = new Map()));
+  let hosts = byKind.get(kind);
+  if (!hosts) {
+    const found = new Set<string>();
+    for (const resource of tree.resources.values())
+      if (isEntry(resource)) for (const host of [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]) found.add(host);
+    byKind.set(kind, (hosts = found));
+  }
+  return hosts;
 }

@@ -9,7 +9,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { describeSelector, normal } from "./gloo-selectors.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { registryChanges } from "../../core/registry-hosts.js";
+import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
 
 /**
  * Gloo Platform routing objects (networking.gloo.solo.io/v2; research §1.4). RouteTable routes and
@@ -449,7 +449,10 @@ export const virtualGateway = (change: ResourceChange, out: DetectionList): void
  * as a ServiceEntry's: a host that joins opens egress to it, one that leaves is no longer served
  * through the mesh — and RouteTables that forward to the service by name now reach the new hosts.
  */
-export const externalService = (change: ResourceChange, out: DetectionList): void => {
+const isExternalService = (resource: Resource): boolean => resource.id.kind === "ExternalService" && resource.id.group === "networking.gloo.solo.io";
+
+export const externalService = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  registryRemoval(change, out, (host) => registeredHosts(context.head, isExternalService, "ExternalService").has(host));
   if (!change.base || !change.head) return;
   registryChanges(change, out, sortedSet(texts(spec(change.head).hosts)).join(", "));
 };

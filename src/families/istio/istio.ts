@@ -38,7 +38,7 @@ import {
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { registryChanges } from "../../core/registry-hosts.js";
+import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
 import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
@@ -363,8 +363,12 @@ const endpointPlacements = (resource: Resource | undefined, field: Field): Map<s
   return placed;
 };
 
-const serviceEntry = (change: ResourceChange, out: DetectionList): void => {
+const isServiceEntry = (resource: Resource): boolean => resource.id.kind === "ServiceEntry" && resource.id.group.endsWith("istio.io");
+
+const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");
+  // A Gloo ExternalService registers its hosts through a ServiceEntry too.
+  registryRemoval(change, out, (host) => registeredHosts(context.head, isServiceEntry, "ServiceEntry").has(host));
   for (const field of ["locality", "network"] as const) {
     const before = endpointPlacements(change.base, field);
     const after = endpointPlacements(change.head, field);

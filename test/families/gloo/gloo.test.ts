@@ -1006,6 +1006,19 @@ spec:
     ]);
   });
 
+  it("removed: its hosts leave the registry unless another ExternalService registers them", () => {
+    expectDetections(detect(glooDetector, service("api.cards.example.net"), undefined), [
+      {
+        class: "route.removed",
+        side: "base",
+        path: ["spec", "hosts"],
+        says: "removed: hosts api.cards.example.net leave the mesh's registry",
+      },
+    ]);
+    const renamed = resource(service("api.cards.example.net").replace("name: card-processor,", "name: cards,"));
+    expect(detect(glooDetector, service("api.cards.example.net"), undefined, { head: [renamed] })).toEqual([]);
+  });
+
   it("an ExtAuthPolicy booleanExpr that lets either config pass widens access; another conjunction is medium", () => {
     const extAuth = fixture("security-policies.yaml", "ExtAuthPolicy");
     const withExpr = (expression: string) => extAuth.replace("      configs:\n", `      booleanExpr: "${expression}"\n      configs:\n`);

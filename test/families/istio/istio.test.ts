@@ -577,6 +577,24 @@ ${endpoints}`;
       ],
     },
     {
+      name: "removed: its hosts leave the registry, unless another entry of the tree still registers them",
+      base: serviceEntry("  - {address: 10.0.0.1}"),
+      expected: [
+        {
+          class: "route.removed",
+          side: "base",
+          path: ["spec", "hosts"],
+          says: "removed: hosts payments.global leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress",
+        },
+      ],
+    },
+    {
+      name: "removed where another entry registers its hosts (renamed, split): nothing leaves",
+      base: serviceEntry("  - {address: 10.0.0.1}"),
+      others: { head: [resource(serviceEntry("  - {address: 10.0.0.1}").replace("name: payments,", "name: payments-v2,"))] },
+      expected: [],
+    },
+    {
       name: "the workloads that serve its hosts re-selected",
       base: serviceEntry(
         "  - {address: 10.0.0.1}",
