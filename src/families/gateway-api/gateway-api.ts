@@ -725,11 +725,37 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
   sessionPersistence(out, spec(change.base).sessionPersistence, spec(change.head).sessionPersistence, ["spec", "sessionPersistence"], "");
 };
 
+/**
+ * A GatewayClass removed while Gateways of the tree still name it: no controller accepts them any
+ * more, so their listeners are no longer programmed (the class was often installed by the
+ * controller's chart; here the repository held it).
+ */
+const gatewayClassRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || change.head) return;
+  const name = change.base.id.name;
+  const gateways = [...context.head.resources.values()]
+    .filter(
+      (resource) =>
+        resource.id.group === GATEWAY_API_GROUP && resource.id.kind === "Gateway" && text(spec(resource).gatewayClassName) === name,
+    )
+    .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`)
+    .sort();
+  if (gateways.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${gateways.length <= 3 ? gateways.join(", ") : `${gateways.slice(0, 3).join(", ")} and ${gateways.length - 3} more`} still ${gateways.length === 1 ? "names" : "name"} it: no controller accepts ${gateways.length === 1 ? "it" : "them"}, and ${gateways.length === 1 ? "its" : "their"} listeners are no longer programmed`,
+    side: "base",
+    path: ["spec"],
+    before: gateways,
+  });
+};
+
 // ---------------------------------------------------------------------------------------------
 
 export const gatewayApiDetector = byKind({
   GatewayClass: [
     gatewayClass,
+    gatewayClassRemoved,
     parametersRef(["spec", "parametersRef"], "the proxies of every Gateway of this class", "gateway-class.changed"),
   ],
   Gateway: [

@@ -51,6 +51,27 @@ describe("GatewayClass and Gateway class", () => {
       ],
     },
     {
+      name: "a class removed while a Gateway of the tree names it: no controller accepts the Gateway",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gke-l7-global-external-managed}\nspec: {controllerName: networking.gke.io/gateway}",
+      others: {
+        base: [resource(gateway(listeners("    hostname: shop.example.com")))],
+        head: [resource(gateway(listeners("    hostname: shop.example.com")))],
+      },
+      expected: [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec"],
+          says: "removed while Gateway infra/public still names it: no controller accepts it, and its listeners are no longer programmed",
+        },
+      ],
+    },
+    {
+      name: "a class removed that no Gateway of the tree names is the plain removal",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: unused}\nspec: {controllerName: a.example/gw}",
+      expected: [],
+    },
+    {
       name: "a class's parametersRef to another object reconfigures the proxies of every Gateway of the class",
       base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec:\n  controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: internal, namespace: envoy-gateway-system}",
       head: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec:\n  controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: public, namespace: envoy-gateway-system}",
