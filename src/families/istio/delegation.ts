@@ -84,6 +84,12 @@ export function delegationsTo(set: ManifestSet, delegate: Resource): readonly De
   return named.filter(({ root, rule }) => delegateOf(set, root, rule) === delegate && visibleTo(delegate, root.id.namespace));
 }
 
+/** The root rules of a tree that name this delegate and find none of its name there: their requests match no route. */
+export function orphanedDelegations(set: ManifestSet, delegate: Resource): readonly Delegation[] {
+  const named = indexOf(set).delegations.get(`${delegate.id.namespace}/${delegate.id.name}`) ?? [];
+  return named.filter(({ root, rule }) => delegateOf(set, root, rule) === undefined);
+}
+
 /** A delegate is seen by the roots of the namespaces its `exportTo` names (all of them by default). */
 function visibleTo(delegate: Resource, namespace: string): boolean {
   const exportTo = nonEmptyTexts(record(delegate.body.spec).exportTo);

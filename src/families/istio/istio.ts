@@ -22,6 +22,7 @@ import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js"
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
+import { isDelegate, orphanedDelegations } from "./delegation.js";
 import {
   flag,
   isRecord,
@@ -721,10 +722,31 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
 // ---------------------------------------------------------------------------------------------
 
 // Istio's Gateway shares its kind name with Gateway API's: dispatch on the Istio groups only.
+/**
+ * A delegate VirtualService removed while root rules of the tree still hand requests to it: istiod
+ * ignores a rule whose delegate it cannot find ("delegate not found, ignore only the current HTTP
+ * route"), so its requests fall through to later rules or find no route.
+ */
+const delegateRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || change.head || !isDelegate(change.base)) return;
+  const orphaned = orphanedDelegations(context.head, change.base).map(
+    ({ root, rule, ruleIndex }) =>
+      `VirtualService ${root.id.namespace}/${root.id.name} http[${ruleIndex}] (${text(rule.name) ?? "unnamed"})`,
+  );
+  if (orphaned.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${orphaned.join(", ")} still ${orphaned.length === 1 ? "delegates" : "delegate"} to it: istiod ignores ${orphaned.length === 1 ? "that rule" : "those rules"}, and the requests ${orphaned.length === 1 ? "it matches" : "they match"} fall through to later rules or find no route (404)`,
+    side: "base",
+    path: ["spec"],
+    before: orphaned,
+  });
+};
+
 export const istioDetector = byKind(
   {
     DestinationRule: [destinationRule, exportTo],
-    VirtualService: [virtualService, exportTo],
+    VirtualService: [virtualService, exportTo, delegateRemoved],
     ServiceEntry: [serviceEntry, exportTo],
     Gateway: [istioGateway],
     Sidecar: [sidecar],

@@ -109,6 +109,14 @@ describe("VirtualService delegation (http[].delegate)", () => {
     expect(classesOf(analyze({ "root.yaml": CART_ROOT }, { "root.yaml": renamed }))).toEqual(["backend.added"]);
   });
 
+  it("a delegate removed while the root still delegates to it: istiod ignores that rule (reference.broken)", () => {
+    const cart = delegate(`  - route: [{ destination: { host: cart } }]`);
+    const result = analyze({ "root.yaml": CART_ROOT, "cart.yaml": cart }, { "root.yaml": CART_ROOT });
+    expect(result.findings.find((f) => f.class === "reference.broken")?.summary).toContain(
+      "removed while VirtualService edge/shop http[0] (cart) still delegates to it: istiod ignores that rule, and the requests it matches fall through to later rules or find no route (404)",
+    );
+  });
+
   it("a delegate no root in the tree names is still compared: its weights move traffic", () => {
     expect(flowsOf({ "cart.yaml": split(100, 0) }).map((flow) => flow.at)).toEqual([
       "VirtualService (delegated) * PathPrefix /cart/v2, header x-beta=1",
