@@ -449,7 +449,8 @@ export const virtualGateway = (change: ResourceChange, out: DetectionList): void
  * as a ServiceEntry's: a host that joins opens egress to it, one that leaves is no longer served
  * through the mesh — and RouteTables that forward to the service by name now reach the new hosts.
  */
-const isExternalService = (resource: Resource): boolean => resource.id.kind === "ExternalService" && resource.id.group === "networking.gloo.solo.io";
+const isExternalService = (resource: Resource): boolean =>
+  resource.id.kind === "ExternalService" && resource.id.group === "networking.gloo.solo.io";
 
 export const externalService = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   registryRemoval(change, out, (host) => registeredHosts(context.head, isExternalService, "ExternalService").has(host));
@@ -482,5 +483,44 @@ export const virtualGatewayRemoved = (change: ResourceChange, out: DetectionList
     side: "base",
     path: ["spec"],
     before: tables,
+  });
+};
+
+/** Whether a parent's `delegate.routeTables` selector (name, namespace, labels; fields left out match all) picks this table. */
+const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource): boolean => {
+  const name = text(selector.name);
+  const namespace = text(selector.namespace) ?? (name ? parent.id.namespace : undefined);
+  const labels = Object.entries(record(selector.labels));
+  return (
+    (!name || name === table.id.name) &&
+    (!namespace || namespace === table.id.namespace) &&
+    labels.every(([key, value]) => table.labels[key] === value)
+  );
+};
+
+/**
+ * A RouteTable removed while a parent of the tree delegates to it and no other table of the tree
+ * answers that delegation: the parent's delegated route is left without routes.
+ */
+export const delegatedTableRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || change.head) return;
+  const removed = change.base;
+  const tables = [...context.head.resources.values()].filter((resource) => resource.id.kind === "RouteTable" && resource.family === "gloo");
+  const orphaned: string[] = [];
+  for (const parent of tables)
+    list(spec(parent).http).forEach((item, index) => {
+      const route = record(item);
+      const selectors = list(record(route.delegate).routeTables).map(record);
+      if (!selectors.some((selector) => delegateSelects(selector, parent, removed))) return;
+      const answered = tables.some((table) => table !== parent && selectors.some((selector) => delegateSelects(selector, parent, table)));
+      if (!answered) orphaned.push(`route ${text(route.name) ?? `#${index + 1}`} of RouteTable ${parent.id.namespace}/${parent.id.name}`);
+    });
+  if (orphaned.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${orphaned.join(", ")} still ${orphaned.length === 1 ? "delegates" : "delegate"} to it, and no other RouteTable of the repository answers: the delegated requests find no route`,
+    side: "base",
+    path: ["spec"],
+    before: orphaned,
   });
 };

@@ -7,7 +7,14 @@ import {
   retryTimeoutPolicy,
   routeLabelPolicies,
 } from "./gloo-policies.js";
-import { externalService, routeTable, virtualDestination, virtualGateway, virtualGatewayRemoved } from "./gloo-routing.js";
+import {
+  delegatedTableRemoved,
+  externalService,
+  routeTable,
+  virtualDestination,
+  virtualGateway,
+  virtualGatewayRemoved,
+} from "./gloo-routing.js";
 import { workspace, workspaceSettings } from "./gloo-workspaces.js";
 import { accessPolicy } from "./gloo-access.js";
 import { guardedRoutes, routeGuards } from "./gloo-route-guards.js";
@@ -22,7 +29,7 @@ import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, rateLimitCo
 
 // Each kind of the family lives in one API group: the kind alone says which.
 export const glooDetector = byKind({
-  RouteTable: [routeTable, routeLabelPolicies, routeGuards],
+  RouteTable: [routeTable, routeLabelPolicies, routeGuards, delegatedTableRemoved],
   VirtualDestination: [virtualDestination],
   VirtualGateway: [virtualGateway, virtualGatewayRemoved],
   ExternalService: [externalService],

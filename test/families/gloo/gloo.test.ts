@@ -311,6 +311,42 @@ describe("a VirtualGateway removed while RouteTables bind to it", () => {
   });
 });
 
+describe("a delegated RouteTable removed while its parent still delegates to it", () => {
+  const parent = resource(`apiVersion: networking.gloo.solo.io/v2
+kind: RouteTable
+metadata: {name: ingress, namespace: gloo-mesh-gateways}
+spec:
+  hosts: ["*"]
+  virtualGateways: [{name: north-south, namespace: gloo-mesh-gateways}]
+  http:
+  - name: teams
+    delegate:
+      routeTables:
+      - labels: {gateway: ingress}
+`);
+  const child = (name: string) => `apiVersion: networking.gloo.solo.io/v2
+kind: RouteTable
+metadata: {name: ${name}, namespace: shop, labels: {gateway: ingress}}
+spec:
+  http:
+  - name: shop
+    forwardTo: {destinations: [{ref: {name: shop, namespace: shop}, port: {number: 8080}}]}
+`;
+
+  it("the delegated requests find no route (reference.broken); another child still answering is the plain removal", () => {
+    expectDetections(detect(glooDetector, child("shop-routes"), undefined, { base: [parent], head: [parent] }), [
+      {
+        class: "reference.broken",
+        side: "base",
+        path: ["spec"],
+        says: "removed while route teams of RouteTable gloo-mesh-gateways/ingress still delegates to it, and no other RouteTable of the repository answers",
+      },
+    ]);
+    const other = resource(child("cart-routes"));
+    expect(detect(glooDetector, child("shop-routes"), undefined, { base: [parent, other], head: [parent, other] })).toEqual([]);
+  });
+});
+
 describe("resilience and traffic-control policies", () => {
   const failover = resource(fixture("resilience.yaml", "FailoverPolicy"));
   run([
