@@ -110,7 +110,18 @@ export const GUARDS: Readonly<Record<string, Guard>> = {
 };
 
 /** What a policy guards in a tree, by id: routes of the tree, or (routes not here, destinations) its selector's words. */
-function guarded(policy: Resource, tree: ManifestSet, guard: Guard): Map<string, string> {
+function guarded(policy: Resource, tree: ManifestSet, guard: Guard): ReadonlyMap<string, string> {
+  // Every changed RouteTable asks of every policy of the tree: each tree's answer is found once.
+  let known = guardedIn.get(tree);
+  if (!known) guardedIn.set(tree, (known = new Map()));
+  let found = known.get(policy);
+  if (!found) known.set(policy, (found = guardedBy(policy, tree, guard)));
+  return found;
+}
+
+const guardedIn = new WeakMap<ManifestSet, Map<Resource, ReadonlyMap<string, string>>>();
+
+function guardedBy(policy: Resource, tree: ManifestSet, guard: Guard): ReadonlyMap<string, string> {
   const found = new Map<string, string>();
   if (!guard.enforced(policy)) return found;
   const whenEmpty = guard.routesWhenEmpty(policy);

@@ -10,6 +10,7 @@ import { describeSelector, normal } from "./gloo-selectors.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
+import { routesOfTables } from "./route-selection.js";
 
 /**
  * Gloo Platform routing objects (networking.gloo.solo.io/v2; research §1.4). RouteTable routes and
@@ -505,7 +506,7 @@ const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource
 export const delegatedTableRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || change.head) return;
   const removed = change.base;
-  const tables = [...context.head.resources.values()].filter((resource) => resource.id.kind === "RouteTable" && resource.family === "gloo");
+  const tables = [...new Set(routesOfTables(context.head).map(({ table }) => table))];
   const orphaned: string[] = [];
   for (const parent of tables)
     list(spec(parent).http).forEach((item, index) => {
