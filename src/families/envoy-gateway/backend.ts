@@ -1,4 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
+import { declares } from "../../core/declared-identities.js";
 import { sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
@@ -124,7 +125,8 @@ const tls: Check = (change, out) => {
 
 /** Removed while a route rule still names it: the backendRef no longer resolves, and Envoy Gateway answers that share of requests with 500. */
 const removedWhileNamed: Check = (change, out, context) => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const rules = rulesNaming(context.head, change.base);
   if (rules.length === 0) return;
   out.add({

@@ -1,4 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
+import { declares } from "../../core/declared-identities.js";
 import { sameValue, setChange, show } from "../../core/canonical-values.js";
 import { list, record, spec, text, texts } from "../../core/json-access.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
@@ -119,7 +120,8 @@ const bootstrap: Check = (change, out, context) => {
  * the proxies are not redeployed with Envoy Gateway's defaults.
  */
 const removedWhileNamed: Check = (change, out, context) => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const users = usersOf(change.base, context.head);
   if (users.length === 0) return;
   out.add({

@@ -1,4 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
+import { declares } from "../../core/declared-identities.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import { isRecord, numeric, spec } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
@@ -21,7 +22,8 @@ const answers = (filter: Resource | undefined): number | undefined => {
 };
 
 const removedWhileNamed: Check = (change, out, context) => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const rules = rulesNaming(context.head, change.base);
   if (rules.length === 0) return;
   out.add({

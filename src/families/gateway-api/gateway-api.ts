@@ -731,15 +731,19 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
  * controller's chart; here the repository held it).
  */
 const gatewayClassRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const name = change.base.id.name;
-  const gateways = [...context.head.resources.values()]
-    .filter(
-      (resource) =>
-        resource.id.group === GATEWAY_API_GROUP && resource.id.kind === "Gateway" && text(spec(resource).gatewayClassName) === name,
-    )
-    .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`)
-    .sort();
+  const gateways = [
+    ...new Set(
+      [...context.head.resources.values()]
+        .filter(
+          (resource) =>
+            resource.id.group === GATEWAY_API_GROUP && resource.id.kind === "Gateway" && text(spec(resource).gatewayClassName) === name,
+        )
+        .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`),
+    ),
+  ].sort();
   if (gateways.length === 0) return;
   out.add({
     class: "reference.broken",

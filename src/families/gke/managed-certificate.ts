@@ -1,4 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
+import { declares } from "../../core/declared-identities.js";
 import { setChange } from "../../core/canonical-values.js";
 import { spec, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
@@ -23,7 +24,7 @@ const ingressesNaming = (tree: ManifestSet, certificate: Resource): string[] => 
     const names = (resource.annotations[ANNOTATION] ?? "").split(",").map((name) => name.trim());
     if (names.includes(certificate.id.name)) found.push(`Ingress ${resource.id.namespace}/${resource.id.name}`);
   }
-  return found.sort();
+  return [...new Set(found)].sort();
 };
 
 const domains: Check = (change, out, context) => {
@@ -54,7 +55,8 @@ const domains: Check = (change, out, context) => {
 };
 
 const removedWhileNamed: Check = (change, out, context) => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const users = ingressesNaming(context.head, change.base);
   if (users.length === 0) return;
   out.add({

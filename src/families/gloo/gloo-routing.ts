@@ -1,4 +1,5 @@
 import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { declares } from "../../core/declared-identities.js";
 import type { Resource } from "../../core/resource.js";
 import { glooWeights } from "./flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
@@ -464,9 +465,10 @@ export const externalService = (change: ResourceChange, out: DetectionList, cont
  * and namespace defaulting to the table's): their routes are no longer served by that gateway.
  */
 export const virtualGatewayRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const gateway = change.base.id;
-  const tables = [...context.head.resources.values()]
+  const bound = [...context.head.resources.values()]
     .filter(
       (resource) =>
         resource.id.kind === "RouteTable" &&
@@ -475,8 +477,9 @@ export const virtualGatewayRemoved = (change: ResourceChange, out: DetectionList
           return text(ref.name) === gateway.name && (text(ref.namespace) ?? resource.id.namespace) === gateway.namespace;
         }),
     )
-    .map((table) => `RouteTable ${table.id.namespace}/${table.id.name}`)
-    .sort();
+    .map((table) => `RouteTable ${table.id.namespace}/${table.id.name}`);
+  // A table held once per cluster or file is named once.
+  const tables = [...new Set(bound)].sort();
   if (tables.length === 0) return;
   out.add({
     class: "reference.broken",
@@ -504,7 +507,8 @@ const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource
  * answers that delegation: the parent's delegated route is left without routes.
  */
 export const delegatedTableRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  if (!change.base || change.head) return;
+  // Another object of this identity (in another file or cluster) still answers the name.
+  if (!change.base || change.head || declares(context.head, change.base.id)) return;
   const removed = change.base;
   const tables = [...new Set(routesOfTables(context.head).map(({ table }) => table))];
   const orphaned: string[] = [];
@@ -514,7 +518,8 @@ export const delegatedTableRemoved = (change: ResourceChange, out: DetectionList
       const selectors = list(record(route.delegate).routeTables).map(record);
       if (!selectors.some((selector) => delegateSelects(selector, parent, removed))) return;
       const answered = tables.some((table) => table !== parent && selectors.some((selector) => delegateSelects(selector, parent, table)));
-      if (!answered) orphaned.push(`route ${text(route.name) ?? `#${index + 1}`} of RouteTable ${parent.id.namespace}/${parent.id.name}`);
+      const label = `route ${text(route.name) ?? `#${index + 1}`} of RouteTable ${parent.id.namespace}/${parent.id.name}`;
+      if (!answered && !orphaned.includes(label)) orphaned.push(label);
     });
   if (orphaned.length === 0) return;
   out.add({

@@ -308,6 +308,8 @@ describe("a VirtualGateway removed while RouteTables bind to it", () => {
       },
     ]);
     expect(detect(glooDetector, gateway, undefined)).toEqual([]);
+    // The same VirtualGateway still declared in another file (a samples repository holds one per example).
+    expect(detect(glooDetector, gateway, undefined, { base: [table], head: [table, resource(gateway, "other.yaml")] })).toEqual([]);
   });
 });
 
