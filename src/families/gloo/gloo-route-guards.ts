@@ -168,8 +168,11 @@ const policiesOf = (tree: ManifestSet, kind: string): readonly Resource[] => {
   return byKind.get(kind) ?? [];
 };
 
-const listed = (labels: readonly string[]): string =>
-  labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
+/** Routes named once each (a table held once per cluster or file is one table to reviewers). */
+const listed = (all: readonly string[]): string => {
+  const labels = [...new Set(all)];
+  return labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
+};
 
 /** Ids of the routes a tree holds: a route the PR removes loses nothing (the route diff reports it). */
 const routeIds = new WeakMap<ManifestSet, ReadonlySet<string>>();
