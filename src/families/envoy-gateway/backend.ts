@@ -1,10 +1,9 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { declares } from "../../core/declared-identities.js";
 import { sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
-import { listedRules, rulesNaming } from "./route-references.js";
+import { removedWhileNamed } from "./route-references.js";
 
 /**
  * Envoy Gateway's Backend: where the requests of every route that names it as a backendRef go — a
@@ -123,19 +122,7 @@ const tls: Check = (change, out) => {
   }
 };
 
-/** Removed while a route rule still names it: the backendRef no longer resolves, and Envoy Gateway answers that share of requests with 500. */
-const removedWhileNamed: Check = (change, out, context) => {
-  // Another object of this identity (in another file or cluster) still answers the name.
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const rules = rulesNaming(context.head, change.base);
-  if (rules.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${listedRules(rules)} still ${rules.length === 1 ? "names" : "name"} it as a backend: its share of their requests is answered with 500`,
-    side: "base",
-    path: ["spec"],
-    before: destinations(change.base),
-  });
-};
+/** The backendRef no longer resolves, and Envoy Gateway answers that share of requests with 500. */
+const removed = removedWhileNamed(" as a backend", "its share of their requests is answered with 500");
 
-export const backendDetector = byKind({ Backend: [endpoints, resolver, tls, removedWhileNamed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
+export const backendDetector = byKind({ Backend: [endpoints, resolver, tls, removed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

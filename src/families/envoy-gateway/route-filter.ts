@@ -1,10 +1,9 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { declares } from "../../core/declared-identities.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import { isRecord, numeric, spec } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
-import { listedRules, rulesNaming } from "./route-references.js";
+import { listedRules, removedWhileNamed, rulesNaming } from "./route-references.js";
 
 /**
  * Envoy Gateway's HTTPRouteFilter: what an HTTPRoute or GRPCRoute rule that names it by ExtensionRef
@@ -21,19 +20,7 @@ const answers = (filter: Resource | undefined): number | undefined => {
   return isRecord(response) ? (numeric(response.statusCode) ?? 200) : undefined;
 };
 
-const removedWhileNamed: Check = (change, out, context) => {
-  // Another object of this identity (in another file or cluster) still answers the name.
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const rules = rulesNaming(context.head, change.base);
-  if (rules.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${listedRules(rules)} still ${rules.length === 1 ? "names" : "name"} it: Envoy Gateway cannot resolve the filter and answers their requests with 500`,
-    side: "base",
-    path: ["spec"],
-    before: rules,
-  });
-};
+const removed = removedWhileNamed("", "Envoy Gateway cannot resolve the filter and answers their requests with 500");
 
 const edited: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
@@ -96,4 +83,4 @@ const edited: Check = (change, out, context) => {
     });
 };
 
-export const routeFilterDetector = byKind({ HTTPRouteFilter: [removedWhileNamed, edited] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
+export const routeFilterDetector = byKind({ HTTPRouteFilter: [removed, edited] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
