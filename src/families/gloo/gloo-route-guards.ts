@@ -54,7 +54,7 @@ const selectsNoRoute = (policy: Resource): boolean => list(spec(policy).applyToR
 /** JWT validation that lets requests without a valid token through checks nothing for them. */
 const JWT_OPTIONAL = new Set(["ALLOW_MISSING", "ALLOW_MISSING_OR_FAILED"]);
 
-export const GUARDS: Readonly<Record<string, Guard>> = {
+const GUARDS: Readonly<Record<string, Guard>> = {
   ExtAuthPolicy: {
     requires: "external authentication",
     routesWhenEmpty: () => "none",
@@ -174,6 +174,16 @@ const listed = (all: readonly string[]): string => {
   return labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
 };
 
+/** Every route (or scope) some policy of the kind guards in a tree, found once a tree and kind. */
+const guardedAnyIn = new WeakMap<ManifestSet, Map<string, ReadonlySet<string>>>();
+const guardedByAny = (tree: ManifestSet, kind: string, guard: Guard): ReadonlySet<string> => {
+  let byKind = guardedAnyIn.get(tree);
+  if (!byKind) guardedAnyIn.set(tree, (byKind = new Map()));
+  let ids = byKind.get(kind);
+  if (!ids) byKind.set(kind, (ids = new Set(policiesOf(tree, kind).flatMap((policy) => [...guarded(policy, tree, guard).keys()]))));
+  return ids;
+};
+
 /** Ids of the routes a tree holds: a route the PR removes loses nothing (the route diff reports it). */
 const routeIds = new WeakMap<ManifestSet, ReadonlySet<string>>();
 const holdsRoute = (tree: ManifestSet, id: string): boolean => {
@@ -234,7 +244,7 @@ export const routeGuards = (change: ResourceChange, out: DetectionList, context:
     const guard = GUARDS[kind]!;
     const kept = policiesOf(context.head, kind).filter((policy) => context.base.resources.get(policy.key) === policy);
     if (kept.length === 0) continue;
-    const now = new Set(policiesOf(context.head, kind).flatMap((policy) => [...guarded(policy, context.head, guard).keys()]));
+    const now = guardedByAny(context.head, kind, guard);
     for (const id of routes.keys()) {
       if (now.has(id)) continue;
       const by = kept
