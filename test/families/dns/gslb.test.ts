@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { externalDnsAnnotationDetector, gslbDetector } from "../../../src/families/dns/gslb.js";
+import { frontedResourceRemoved } from "../../../src/families/dns/fronted-resource.js";
 import { analyze } from "../../helpers/review-trees.js";
 import { corpusFile, detect, detectorTable, expectDetections, resource, type Expected } from "../../detect/resource-fixture.js";
 
@@ -586,5 +587,37 @@ describe.skipIf(!hasK8gb)("corpus: k8gb deploy/gslb twins reviewed as before/aft
       const text = read(`k8gb.absa.oss_v1beta1_gslb_cr_${flavour}.yaml`);
       expect(analyze({ [file]: text }, { [file]: text.replace(/#.*$/gm, "") }).findings).toEqual([]);
     }
+  });
+});
+
+describe("a resource a Gslb fronts by name, removed while the Gslb stays", () => {
+  // Shaped after k8gb's deploy/gslb/k8gb.absa.oss_v1beta1_gslb_cr_roundrobin_gatewayapi_httproute.yaml.
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: roundrobin-httproute, namespace: test-gslb}
+spec:
+  parentRefs: [{name: gatewayapi, namespace: istio-ingress}]
+  hostnames: [roundrobin.cloud.example.com]
+  rules: [{backendRefs: [{name: frontend-podinfo, port: 9898}]}]
+`;
+  const gslb = resource(`apiVersion: k8gb.io/v1beta1
+kind: Gslb
+metadata: {name: roundrobin, namespace: test-gslb}
+spec:
+  resourceRef: {apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, name: roundrobin-httproute}
+  strategy: {type: roundRobin}
+`);
+
+  it("its global name's records stop answering (reference.broken); the same route declared elsewhere is no loss", () => {
+    expectDetections(detect(frontedResourceRemoved, route, undefined, { base: [gslb], head: [gslb] }), [
+      {
+        class: "reference.broken",
+        side: "base",
+        path: ["metadata", "name"],
+        says: "removed while Gslb test-gslb/roundrobin still fronts it (resourceRef): k8gb finds nothing to serve the global name from",
+      },
+    ]);
+    expect(detect(frontedResourceRemoved, route, undefined, { base: [gslb], head: [gslb, resource(route, "elsewhere.yaml")] })).toEqual([]);
+    expect(detect(frontedResourceRemoved, route, undefined)).toEqual([]);
   });
 });
