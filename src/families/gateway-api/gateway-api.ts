@@ -11,6 +11,7 @@ import { isEastWest, isWaypoint } from "../../core/istio-gateway-classes.js";
 import { reportAddressChanges } from "../../core/gateway-addresses.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
+import { externalBackendChecks } from "./external-backend.js";
 import { referenceGrantOf } from "./graph-nodes.js";
 import { grantCovers, type GrantTarget, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { DEFAULT_KINDS } from "./attachment.js";
@@ -779,6 +780,7 @@ export const gatewayApiDetector = byKind({
   HTTPRoute: [routeRules],
   GRPCRoute: [routeRules],
   XBackendTrafficPolicy: [backendTrafficPolicy],
+  XBackend: [...externalBackendChecks],
 });
 
 /** The retired v1alpha1 Gateway (legacy-gateway-api family) names its class as this API does: the family contributes the judgement. */

@@ -25,6 +25,7 @@ export const gatewayApiFamily: Family = {
         ["ReferenceGrant", gatewayApi.referenceGrant],
         ["BackendTLSPolicy", gatewayApi.backendTlsPolicy],
         ["XBackendTrafficPolicy", gatewayApi.backendTrafficPolicy],
+        ["XBackend", gatewayApi.xBackend],
       ],
     ],
   ],

@@ -160,6 +160,16 @@ export const referenceGrant = kubeObject(
   }),
 );
 
+/** An external destination routes name as a backendRef (external-backend.ts); TLS read loosely. */
+export const xBackend = kubeObject(
+  z.looseObject({
+    type: z.string(),
+    port: z.looseObject({ port: port.optional(), name: z.string().optional() }),
+    externalHostname: z.looseObject({ hostname: z.string().optional() }).optional(),
+    tls: looseSpec.optional(),
+  }),
+);
+
 export const backendTlsPolicy = kubeObject(
   z.looseObject({
     targetRefs: z.array(targetRef),

@@ -907,3 +907,70 @@ spec:
     },
   ]);
 });
+
+describe("XBackend (gateway.networking.x-k8s.io): the external destination routes name as a backendRef", () => {
+  // Shaped after gateway-api's site/content/en/reference/api-types/backend.md.
+  const backend = (hostname: string, tls = "  tls:\n    mode: ServerOnly\n    validation: {hostname: api.openai.com}\n") => `
+apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XBackend
+metadata: {name: openai-api, namespace: ai}
+spec:
+  type: ExternalHostname
+  port: {port: 443}
+  externalHostname: {hostname: ${hostname}}
+${tls}`;
+  const route = resource(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: external-api-route, namespace: ai}
+spec:
+  parentRefs: [{name: my-gateway}]
+  rules:
+  - backendRefs: [{group: gateway.networking.x-k8s.io, kind: XBackend, name: openai-api, port: 443}]
+`);
+  const around = { others: { base: [route], head: [route] } };
+  run([
+    {
+      name: "another hostname takes the requests of the routes that name it (high: nothing places it)",
+      base: backend("api.openai.com"),
+      head: backend("llm.example.net"),
+      ...around,
+      expected: [
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec"],
+          says: "destination api.openai.com:443 → llm.example.net:443: the requests HTTPRoute ai/external-api-route send to XBackend ai/openai-api now go to llm.example.net:443",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "TLS turned off, or validated against other names",
+      base: backend("api.openai.com"),
+      head: backend("api.openai.com", "  tls:\n    mode: None\n"),
+      ...around,
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "mode"],
+          says: "tls.mode ServerOnly → None: requests leave for the external host in plaintext",
+        },
+      ],
+    },
+    {
+      name: "removed while a route names it: its share is answered with 500",
+      base: backend("api.openai.com"),
+      ...around,
+      expected: [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec"],
+          says: "removed while HTTPRoute ai/external-api-route still names it as a backend",
+        },
+      ],
+    },
+  ]);
+});
