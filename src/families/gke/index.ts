@@ -2,6 +2,7 @@ import { byRules, type Family } from "../family.js";
 import { backendConfigDetector, frontendConfigDetector, gkeDetector } from "./gke.js";
 import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
 import { managedCertificateDetector } from "./managed-certificate.js";
+import { authzPolicyDetector } from "./authz-policy.js";
 import * as gke from "./schemas.js";
 
 /** GKE's Gateway policies, Service Extensions and multi-cluster Ingress (networking.gke.io), and GKE Ingress's BackendConfig (cloud.google.com) and ManagedCertificate. */
@@ -23,6 +24,7 @@ export const gkeFamily: Family = {
         ["FrontendConfig", gke.ingressConfig],
         // The Google-managed certificate GKE Ingresses name in an annotation.
         ["ManagedCertificate", gke.managedCertificate],
+        ["GCPAuthzPolicy", gke.gcpAuthzPolicy],
       ],
     ],
     // GKE Ingress's per-Service backend settings: Cloud Armor, IAP, health checks.
@@ -30,5 +32,12 @@ export const gkeFamily: Family = {
   ],
   ruleSources: { MultiClusterIngress: byRules(multiClusterIngressRules) },
   placementHints: multiClusterPlacement,
-  detectors: [gkeDetector, multiClusterDetector, backendConfigDetector, frontendConfigDetector, managedCertificateDetector],
+  detectors: [
+    gkeDetector,
+    multiClusterDetector,
+    backendConfigDetector,
+    frontendConfigDetector,
+    managedCertificateDetector,
+    authzPolicyDetector,
+  ],
 };

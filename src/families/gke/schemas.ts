@@ -99,3 +99,13 @@ export const ingressConfig = kubeObject(looseSpec.optional());
 
 /** The names a Google-managed certificate covers (at most 100, the API's bound). */
 export const managedCertificate = kubeObject(z.looseObject({ domains: z.array(z.string()).max(100).optional() }));
+
+/** GKE's authorization policy for the workloads or Gateways it targets (authz-policy.ts). */
+export const gcpAuthzPolicy = kubeObject(
+  z.looseObject({
+    action: z.enum(["ALLOW", "DENY", "CUSTOM"]).optional(),
+    httpRules: z.array(looseSpec).optional(),
+    targetRefs: z.array(looseSpec).optional(),
+    customProviders: looseSpec.optional(),
+  }),
+);
