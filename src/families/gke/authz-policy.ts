@@ -22,19 +22,32 @@ const targetsOf = (policy: Resource): string[] =>
 const rulesOf = (policy: Resource | undefined) => list(spec(policy).httpRules).map((rule) => ({ rule, key: canonical(rule) }));
 const usesIap = (policy: Resource | undefined): boolean => record(spec(policy).customProviders).cloudIAP === true;
 
-/** ALLOW policies of a tree by target: found once a tree. */
-const allowsOf = new WeakMap<ManifestSet, ReadonlyMap<string, readonly Resource[]>>();
-function allowPolicies(tree: ManifestSet): ReadonlyMap<string, readonly Resource[]> {
-  let index = allowsOf.get(tree);
+/** The policies of a tree by action and target (`DENY Deployment shop/web`): found once a tree. */
+const policiesOf = new WeakMap<ManifestSet, ReadonlyMap<string, readonly Resource[]>>();
+function policiesAt(tree: ManifestSet, action: string, target: string): readonly Resource[] {
+  let index = policiesOf.get(tree);
   if (!index) {
     const found = new Map<string, Resource[]>();
     for (const resource of tree.resources.values())
-      if (resource.id.kind === "GCPAuthzPolicy" && resource.id.group === GKE_GROUP && actionOf(resource) === "ALLOW")
-        for (const target of targetsOf(resource)) found.set(target, [...(found.get(target) ?? []), resource]);
-    allowsOf.set(tree, (index = found));
+      if (resource.id.kind === "GCPAuthzPolicy" && resource.id.group === GKE_GROUP)
+        for (const target of targetsOf(resource)) {
+          const key = `${actionOf(resource)} ${target}`;
+          found.set(key, [...(found.get(key) ?? []), resource]);
+        }
+    policiesOf.set(tree, (index = found));
   }
-  return index;
+  return index.get(`${action} ${target}`) ?? [];
 }
+
+/** Whether another policy of the tree does at a target what this one did (a rename, a split): same action, every rule of it. */
+const doneElsewhere = (tree: ManifestSet, policy: Resource, target: string): boolean => {
+  const wanted = rulesOf(policy).map(({ key }) => key);
+  return policiesAt(tree, actionOf(policy), target).some((other) => {
+    if (other.key === policy.key || usesIap(other) !== usesIap(policy)) return false;
+    const has = new Set(rulesOf(other).map(({ key }) => key));
+    return wanted.every((key) => has.has(key));
+  });
+};
 
 const guards = (policy: Resource): string =>
   actionOf(policy) === "CUSTOM" ? (usesIap(policy) ? "Cloud IAP" : "its authorization extension") : actionOf(policy);
@@ -44,14 +57,12 @@ const lostTargets: Check = (change, out, context) => {
   const base = change.base;
   if (!base || (!change.head && declares(context.head, base.id))) return;
   const kept = change.head && actionOf(change.head) === actionOf(base) ? new Set(targetsOf(change.head)) : new Set<string>();
-  const lost = targetsOf(base).filter((target) => !kept.has(target));
-  if (lost.length === 0) return;
   const action = actionOf(base);
+  const lost = targetsOf(base).filter((target) => !kept.has(target) && (action === "ALLOW" || !doneElsewhere(context.head, base, target)));
+  if (lost.length === 0) return;
   // An ALLOW policy lost narrows access where another ALLOW policy still targets the object; alone, it leaves it open.
   const open =
-    action === "ALLOW"
-      ? lost.filter((target) => !(allowPolicies(context.head).get(target) ?? []).some((other) => other.key !== base.key))
-      : lost;
+    action === "ALLOW" ? lost.filter((target) => !policiesAt(context.head, "ALLOW", target).some((other) => other.key !== base.key)) : lost;
   if (open.length === 0) return;
   out.add({
     class: "access.widened",

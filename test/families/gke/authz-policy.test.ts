@@ -31,6 +31,12 @@ describe("GKE GCPAuthzPolicy: authorization for the objects it targets", () => {
       ],
     },
     {
+      name: "a DENY policy renamed (removed and added alike) lets nothing through",
+      base: policy("DENY"),
+      others: { head: [resource(policy("DENY", undefined, "guard-v2"))] },
+      expected: [],
+    },
+    {
       name: "DENY turned ALLOW, and the target left with no allow-list",
       base: policy("DENY"),
       head: policy("ALLOW"),
