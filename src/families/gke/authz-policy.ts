@@ -105,4 +105,22 @@ const rules: Check = (change, out) => {
     });
 };
 
-export const authzPolicyDetector = byKind({ GCPAuthzPolicy: [lostTargets, rules] }, (id) => id.group === GKE_GROUP);
+/** A policy added (or retargeted) refuses requests it did not before: an allow-list refuses what its rules do not match. */
+const gainedTargets: Check = (change, out, context) => {
+  const head = change.head;
+  if (!head) return;
+  const had = change.base && actionOf(change.base) === actionOf(head) ? new Set(targetsOf(change.base)) : new Set<string>();
+  const gained = targetsOf(head).filter((target) => !had.has(target) && !doneElsewhere(context.base, head, target));
+  if (gained.length === 0) return;
+  const action = actionOf(head);
+  out.add({
+    class: "resource.changed",
+    summary: `${change.base ? "now applies" : "added"} (${action === "CUSTOM" ? guards(head) : action}) to ${gained.join(", ")}: ${action === "ALLOW" ? "requests its rules do not match are refused" : action === "DENY" ? "requests its rules match are refused" : `${guards(head)} decides the requests its rules match`}`,
+    side: "head",
+    path: ["spec"],
+    after: { action, targets: targetsOf(head) },
+    riskFloor: "medium",
+  });
+};
+
+export const authzPolicyDetector = byKind({ GCPAuthzPolicy: [lostTargets, rules, gainedTargets] }, (id) => id.group === GKE_GROUP);

@@ -37,11 +37,31 @@ describe("GKE GCPAuthzPolicy: authorization for the objects it targets", () => {
       expected: [],
     },
     {
-      name: "DENY turned ALLOW, and the target left with no allow-list",
+      name: "DENY turned ALLOW: what it refused passes, and what its rules do not match is now refused",
       base: policy("DENY"),
       head: policy("ALLOW"),
       expected: [
         { class: "access.widened", side: "head", path: ["spec", "action"], says: "action DENY → ALLOW: what DENY refused or checked" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "now applies (ALLOW) to Deployment shop/storefront: requests its rules do not match are refused",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "added: an allow-list refuses what its rules do not match (medium)",
+      head: policy("ALLOW"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added (ALLOW) to Deployment shop/storefront: requests its rules do not match are refused",
+          riskFloor: "medium",
+        },
       ],
     },
     {
