@@ -3,7 +3,8 @@ import { sameValue, setChange, show, sortedSet } from "../../core/canonical-valu
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
-import { removedWhileNamed } from "./route-references.js";
+import { rulesNaming } from "./route-references.js";
+import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 
 /**
  * Envoy Gateway's Backend: where the requests of every route that names it as a backendRef go — a
@@ -123,6 +124,10 @@ const tls: Check = (change, out) => {
 };
 
 /** The backendRef no longer resolves, and Envoy Gateway answers that share of requests with 500. */
-const removed = removedWhileNamed(" as a backend", "its share of their requests is answered with 500");
+const removed = removedWhileNamed(
+  rulesNaming,
+  (rules) =>
+    `removed while ${listedNames(rules)} still ${rules.length === 1 ? "names" : "name"} it as a backend: its share of their requests is answered with 500`,
+);
 
 export const backendDetector = byKind({ Backend: [endpoints, resolver, tls, removed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

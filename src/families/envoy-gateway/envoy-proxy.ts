@@ -1,5 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { declares } from "../../core/declared-identities.js";
+import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { sameValue, setChange, show } from "../../core/canonical-values.js";
 import { list, record, spec, text, texts } from "../../core/json-access.js";
 import { becomesExternal } from "../../core/load-balancer-exposure.js";
@@ -119,21 +119,10 @@ const bootstrap: Check = (change, out, context) => {
  * rejected, Accepted False with reason InvalidParameters, so what it configures is not programmed —
  * the proxies are not redeployed with Envoy Gateway's defaults.
  */
-const removedWhileNamed: Check = (change, out, context) => {
-  // Another object of this identity (in another file or cluster) still answers the name.
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const users = usersOf(change.base, context.head);
-  if (users.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${users.join(", ")} still ${users.length === 1 ? "names" : "name"} it: that parametersRef no longer resolves, so ${users.some((user) => user.startsWith("every")) ? "the GatewayClass" : "the Gateway"} is not Accepted (InvalidParameters) and its proxies are no longer configured`,
-    side: "base",
-    path: ["spec"],
-    before: users,
-  });
-};
-
-export const envoyProxyDetector = byKind(
-  { EnvoyProxy: [exposure, bootstrap, removedWhileNamed] },
-  (id) => id.group === ENVOY_GATEWAY_GROUP,
+const removed = removedWhileNamed(
+  (tree, proxy) => usersOf(proxy, tree),
+  (users) =>
+    `removed while ${stillName(users)}: that parametersRef no longer resolves, so ${users.some((user) => user.startsWith("every")) ? "the GatewayClass" : "the Gateway"} is not Accepted (InvalidParameters) and its proxies are no longer configured`,
 );
+
+export const envoyProxyDetector = byKind({ EnvoyProxy: [exposure, bootstrap, removed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

@@ -3,7 +3,8 @@ import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import { isRecord, numeric, spec } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
-import { listedRules, removedWhileNamed, rulesNaming } from "./route-references.js";
+import { rulesNaming } from "./route-references.js";
+import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 
 /**
  * Envoy Gateway's HTTPRouteFilter: what an HTTPRoute or GRPCRoute rule that names it by ExtensionRef
@@ -20,13 +21,17 @@ const answers = (filter: Resource | undefined): number | undefined => {
   return isRecord(response) ? (numeric(response.statusCode) ?? 200) : undefined;
 };
 
-const removed = removedWhileNamed("", "Envoy Gateway cannot resolve the filter and answers their requests with 500");
+const removed = removedWhileNamed(
+  rulesNaming,
+  (rules) =>
+    `removed while ${listedNames(rules)} still ${rules.length === 1 ? "names" : "name"} it: Envoy Gateway cannot resolve the filter and answers their requests with 500`,
+);
 
 const edited: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const rules = rulesNaming(context.head, change.head);
   if (rules.length === 0) return;
-  const scope = listedRules(rules);
+  const scope = listedNames(rules);
   const [was, now] = [answers(change.base), answers(change.head)];
   if (now !== undefined && now >= 400 && (was === undefined || was < 400))
     out.add({

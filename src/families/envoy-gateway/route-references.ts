@@ -1,5 +1,3 @@
-import type { Check } from "../../core/by-kind.js";
-import { declares } from "../../core/declared-identities.js";
 import { list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
@@ -55,26 +53,3 @@ function index(tree: ManifestSet): Map<string, string[]> {
 /** `HTTPRoute shop/storefront rule checkout`, … : the rules of the tree that name this Backend or HTTPRouteFilter. */
 export const rulesNaming = (tree: ManifestSet, target: Resource): readonly string[] =>
   index(tree).get(keyOf(target.id.kind, target.id.namespace, target.id.name)) ?? [];
-
-/** `A, B, C and 2 more`. */
-export const listedRules = (rules: readonly string[]): string =>
-  rules.length <= 3 ? rules.join(", ") : `${rules.slice(0, 3).join(", ")} and ${rules.length - 3} more`;
-
-/**
- * A Backend or HTTPRouteFilter removed while rules of the tree still name it (and nothing of its
- * identity is left in another file or cluster): `effect` says what becomes of their requests.
- */
-export const removedWhileNamed =
-  (how: string, effect: string): Check =>
-  (change, out, context) => {
-    if (!change.base || change.head || declares(context.head, change.base.id)) return;
-    const rules = rulesNaming(context.head, change.base);
-    if (rules.length === 0) return;
-    out.add({
-      class: "reference.broken",
-      summary: `removed while ${listedRules(rules)} still ${rules.length === 1 ? "names" : "name"} it${how}: ${effect}`,
-      side: "base",
-      path: ["spec"],
-      before: rules,
-    });
-  };

@@ -1,6 +1,6 @@
 import type { Check } from "../../core/by-kind.js";
 import { sameValue, show } from "../../core/canonical-values.js";
-import { declares } from "../../core/declared-identities.js";
+import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
@@ -91,17 +91,9 @@ const tls: Check = (change, out) => {
       });
 };
 
-const removedWhileNamed: Check = (change, out, context) => {
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const routes = routesNaming(context.head, change.base);
-  if (routes.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${routes.join(", ")} still ${routes.length === 1 ? "names" : "name"} it as a backend: its share of their requests is answered with 500`,
-    side: "base",
-    path: ["spec"],
-    before: [...routes],
-  });
-};
+const removed = removedWhileNamed(
+  routesNaming,
+  (routes) => `removed while ${stillName(routes)} as a backend: its share of their requests is answered with 500`,
+);
 
-export const externalBackendChecks: readonly Check[] = [destination, tls, removedWhileNamed];
+export const externalBackendChecks: readonly Check[] = [destination, tls, removed];

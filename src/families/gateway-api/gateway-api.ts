@@ -1,5 +1,6 @@
 import type { Resource, ResourceId } from "../../core/resource.js";
 import { declares } from "../../core/declared-identities.js";
+import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -731,29 +732,23 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
  * more, so their listeners are no longer programmed (the class was often installed by the
  * controller's chart; here the repository held it).
  */
-const gatewayClassRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  // Another object of this identity (in another file or cluster) still answers the name.
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const name = change.base.id.name;
-  const gateways = [
-    ...new Set(
-      [...context.head.resources.values()]
-        .filter(
-          (resource) =>
-            resource.id.group === GATEWAY_API_GROUP && resource.id.kind === "Gateway" && text(spec(resource).gatewayClassName) === name,
-        )
-        .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`),
-    ),
-  ].sort();
-  if (gateways.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${gateways.length <= 3 ? gateways.join(", ") : `${gateways.slice(0, 3).join(", ")} and ${gateways.length - 3} more`} still ${gateways.length === 1 ? "names" : "name"} it: no controller accepts ${gateways.length === 1 ? "it" : "them"}, and ${gateways.length === 1 ? "its" : "their"} listeners are no longer programmed`,
-    side: "base",
-    path: ["spec"],
-    before: gateways,
-  });
-};
+const gatewayClassRemoved = removedWhileNamed(
+  (tree, gatewayClass) =>
+    [
+      ...new Set(
+        [...tree.resources.values()]
+          .filter(
+            (resource) =>
+              resource.id.group === GATEWAY_API_GROUP &&
+              resource.id.kind === "Gateway" &&
+              text(spec(resource).gatewayClassName) === gatewayClass.id.name,
+          )
+          .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`),
+      ),
+    ].sort(),
+  (gateways) =>
+    `removed while ${listedNames(gateways)} still ${gateways.length === 1 ? "names" : "name"} it: no controller accepts ${gateways.length === 1 ? "it" : "them"}, and ${gateways.length === 1 ? "its" : "their"} listeners are no longer programmed`,
+);
 
 // ---------------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { declares } from "../../core/declared-identities.js";
+import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { setChange } from "../../core/canonical-values.js";
 import { spec, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
@@ -54,18 +54,10 @@ const domains: Check = (change, out, context) => {
     });
 };
 
-const removedWhileNamed: Check = (change, out, context) => {
-  // Another object of this identity (in another file or cluster) still answers the name.
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const users = ingressesNaming(context.head, change.base);
-  if (users.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${users.join(", ")} still ${users.length === 1 ? "names" : "name"} it (${ANNOTATION}): ${texts(spec(change.base).domains).join(", ")} lose their certificate`,
-    side: "base",
-    path: ["spec"],
-    before: users,
-  });
-};
+const removed = removedWhileNamed(
+  ingressesNaming,
+  (users, certificate) =>
+    `removed while ${stillName(users)} (${ANNOTATION}): ${texts(spec(certificate).domains).join(", ")} lose their certificate`,
+);
 
-export const managedCertificateDetector = byKind({ ManagedCertificate: [domains, removedWhileNamed] }, (id) => id.group === GKE_GROUP);
+export const managedCertificateDetector = byKind({ ManagedCertificate: [domains, removed] }, (id) => id.group === GKE_GROUP);

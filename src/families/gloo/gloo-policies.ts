@@ -15,7 +15,14 @@ import {
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import { describeDestinations, describeRoutes, destinationSelectors, destinationsOverlap, routeSelectors } from "./gloo-selectors.js";
+import {
+  config,
+  describeDestinations,
+  describeRoutes,
+  destinationSelectors,
+  destinationsOverlap,
+  routeSelectors,
+} from "./gloo-selectors.js";
 import { selectedRoutes, selectsRoute, type RouteOfTable } from "./route-selection.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
 import { reportRetryIncreases, reportShorterTimeout, retryConditions } from "../../core/retry-changes.js";
@@ -26,8 +33,6 @@ import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fau
  * destinations or routes its selectors name (empty: the whole workspace), so every summary says
  * which. An added policy is compared with Gloo's defaults; a removed one falls back to them.
  */
-
-const config = (resource: Resource | undefined): JsonRecord => record(spec(resource).config);
 
 // ---------------------------------------------------------------------------------------------
 // FailoverPolicy

@@ -1,4 +1,4 @@
-import { isRecord, list, record, spec, text, type JsonRecord } from "../../core/json-access.js";
+import { isRecord, list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import type { RiskLevel } from "../../core/risk-level.js";
@@ -6,7 +6,8 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { sortedSet } from "../../core/canonical-values.js";
-import { describeDestinations, describeRoutes } from "./gloo-selectors.js";
+import { listedNames } from "../../core/removed-while-named.js";
+import { config, describeDestinations, describeRoutes } from "./gloo-selectors.js";
 import { routeId, routeLabel, routesOfTables, selectedRoutes } from "./route-selection.js";
 
 /**
@@ -37,7 +38,6 @@ interface Guard {
   readonly lost: { readonly class: ChangeClassId; readonly riskFloor?: RiskLevel; readonly effect: string };
 }
 
-const config = (resource: Resource | undefined): JsonRecord => record(spec(resource).config);
 const ALWAYS = () => true;
 const WIDENED = { class: "access.widened", effect: "requests reach it unchecked" } as const;
 const named = (value: unknown): boolean => text(record(value).name) !== undefined;
@@ -169,10 +169,7 @@ const policiesOf = (tree: ManifestSet, kind: string): readonly Resource[] => {
 };
 
 /** Routes named once each (a table held once per cluster or file is one table to reviewers). */
-const listed = (all: readonly string[]): string => {
-  const labels = [...new Set(all)];
-  return labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")} and ${labels.length - 3} more`;
-};
+const listed = (all: readonly string[]): string => listedNames([...new Set(all)]);
 
 /** Every route (or scope) some policy of the kind guards in a tree, found once a tree and kind. */
 const guardedAnyIn = new WeakMap<ManifestSet, Map<string, ReadonlySet<string>>>();

@@ -1,5 +1,6 @@
 import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import { declares } from "../../core/declared-identities.js";
+import { removedWhileNamed } from "../../core/removed-while-named.js";
 import type { Resource } from "../../core/resource.js";
 import { glooWeights } from "./flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
@@ -464,31 +465,26 @@ export const externalService = (change: ResourceChange, out: DetectionList, cont
  * A VirtualGateway removed while RouteTables of the tree still bind to it (`virtualGateways`, name
  * and namespace defaulting to the table's): their routes are no longer served by that gateway.
  */
-export const virtualGatewayRemoved = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  // Another object of this identity (in another file or cluster) still answers the name.
-  if (!change.base || change.head || declares(context.head, change.base.id)) return;
-  const gateway = change.base.id;
-  const bound = [...context.head.resources.values()]
-    .filter(
-      (resource) =>
-        resource.id.kind === "RouteTable" &&
-        list(spec(resource).virtualGateways).some((item) => {
-          const ref = record(item);
-          return text(ref.name) === gateway.name && (text(ref.namespace) ?? resource.id.namespace) === gateway.namespace;
-        }),
-    )
-    .map((table) => `RouteTable ${table.id.namespace}/${table.id.name}`);
-  // A table held once per cluster or file is named once.
-  const tables = [...new Set(bound)].sort();
-  if (tables.length === 0) return;
-  out.add({
-    class: "reference.broken",
-    summary: `removed while ${tables.join(", ")} still ${tables.length === 1 ? "binds to it: its routes are" : "bind to it: their routes are"} no longer served through it`,
-    side: "base",
-    path: ["spec"],
-    before: tables,
-  });
-};
+export const virtualGatewayRemoved = removedWhileNamed(
+  (tree, gateway) =>
+    // A table held once per cluster or file is named once.
+    [
+      ...new Set(
+        [...tree.resources.values()]
+          .filter(
+            (resource) =>
+              resource.id.kind === "RouteTable" &&
+              list(spec(resource).virtualGateways).some((item) => {
+                const ref = record(item);
+                return text(ref.name) === gateway.id.name && (text(ref.namespace) ?? resource.id.namespace) === gateway.id.namespace;
+              }),
+          )
+          .map((table) => `RouteTable ${table.id.namespace}/${table.id.name}`),
+      ),
+    ].sort(),
+  (tables) =>
+    `removed while ${tables.join(", ")} still ${tables.length === 1 ? "binds to it: its routes are" : "bind to it: their routes are"} no longer served through it`,
+);
 
 /** Whether a parent's `delegate.routeTables` selector (name, namespace, labels; fields left out match all) picks this table. */
 const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource): boolean => {

@@ -1,11 +1,11 @@
-import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { isRecord, list, record, spec, text, texts } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
-import { describeDestinations, describeRoutes } from "./gloo-selectors.js";
+import { config, describeDestinations, describeRoutes } from "./gloo-selectors.js";
 
 /**
  * What a Gloo security policy kept in place checks, field by field (which routes it guards at all:
@@ -14,8 +14,6 @@ import { describeDestinations, describeRoutes } from "./gloo-selectors.js";
  * responses, what a DLPPolicy masks, and the TLS a ClientTLSPolicy originates to its destinations.
  * Field names follow the 2.14 CRDs.
  */
-
-const config = (resource: Resource | undefined): JsonRecord => record(spec(resource).config);
 
 /** `for routes {auth=oidc}` (or its destinations): the scope summaries name. */
 const scopeOf = (policy: Resource): string => {

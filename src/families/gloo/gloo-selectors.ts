@@ -1,4 +1,5 @@
-import { list, record, stringMap, text } from "../../core/json-access.js";
+import { list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
 import { canonical, show, sortedSet } from "../../core/canonical-values.js";
 
 /**
@@ -71,3 +72,6 @@ export const destinationsOverlap = (a: unknown, b: unknown): boolean => {
 };
 
 export const normal = (value: unknown): unknown => (value === undefined ? undefined : (JSON.parse(canonical(value)) as unknown));
+
+/** A Gloo policy's `config` (every policy kind keeps its settings there). */
+export const config = (resource: Resource | undefined): JsonRecord => record(spec(resource).config);

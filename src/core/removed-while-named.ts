@@ -1,0 +1,29 @@
+import type { Check } from "./by-kind.js";
+import { declares } from "./declared-identities.js";
+import type { ManifestSet, Resource } from "./resource.js";
+
+/**
+ * An object removed while others of the head tree still name it (a parametersRef, a backendRef, a
+ * binding): their references no longer resolve, `reference.broken`. `referrers` lists them as
+ * reviewers read them, `says` words the finding. Stands down when an object of the same identity
+ * is still declared in another file or cluster: that one answers the name.
+ */
+export const removedWhileNamed =
+  (
+    referrers: (tree: ManifestSet, removed: Resource) => readonly string[],
+    says: (referrers: readonly string[], removed: Resource) => string,
+  ): Check =>
+  (change, out, context) => {
+    if (!change.base || change.head || declares(context.head, change.base.id)) return;
+    const found = referrers(context.head, change.base);
+    if (found.length === 0) return;
+    out.add({ class: "reference.broken", summary: says(found, change.base), side: "base", path: ["spec"], before: [...found] });
+  };
+
+/** `A, B, C and 2 more`: a long list of referrers shortened for a summary. */
+export const listedNames = (names: readonly string[]): string =>
+  names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
+
+/** `A, B still name it`, `A still names it`. */
+export const stillName = (referrers: readonly string[]): string =>
+  `${referrers.join(", ")} still ${referrers.length === 1 ? "names" : "name"} it`;
