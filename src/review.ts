@@ -2,7 +2,7 @@ import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResu
 import { POLICY_PATH } from "./policy/load-policy.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
-import { createManifestCache, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
+import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
 import type { ManifestSet } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
@@ -109,19 +109,31 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const flux = fluxTargetNamespaces(files, policy.topology);
     return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path) };
   };
+  const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
   const manifests = alignResourceKeys(
-    loadManifests(baseFiles, { ...options, ...kustomized(input.base, input.links?.base) }),
-    loadManifests(headFiles, { ...options, ...kustomized(input.head, input.links?.head) }),
+    loadManifests(baseFiles, { ...options, ...reading.base }),
+    loadManifests(headFiles, { ...options, ...reading.head }),
   );
   releaseReads(options.cache);
   input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
   input.collect?.();
-  const context = detectorContext(policy, base.manifests, head.manifests, clusterOfFile, input.rendered, {
-    base: baseFiles,
-    head: headFiles,
-  });
+  const appliedAs = (side: "base" | "head", path: string) => {
+    const { namespaceOf, patchOf } = reading[side];
+    if (!isManifestPath(path) || !reviews(path) || patchOf(path) !== undefined) return undefined;
+    const namespace = namespaceOf(path);
+    return namespace === undefined ? {} : { namespace };
+  };
+  const context = detectorContext(
+    policy,
+    base.manifests,
+    head.manifests,
+    clusterOfFile,
+    input.rendered,
+    { base: baseFiles, head: headFiles },
+    appliedAs,
+  );
 
   const routeDiffs = diffRoutes(base.model, head.model);
   const detections: Detection[] = [

@@ -42,6 +42,12 @@ export interface DetectorContext {
   readonly readForContext: (resource: Resource) => boolean;
   /** Whether two YAML texts say the same (a comment or layout edit does not change what a patch file does). */
   readonly sameYaml: (a: string, b: string) => boolean;
+  /**
+   * How a tree applies the documents of one of its files: undefined where the review reads none of
+   * them as objects (the policy's paths leave the file out, kustomize applies it as a patch); else
+   * the namespace kustomize or Flux gives those that name none, when one does.
+   */
+  readonly appliedAs: (side: "base" | "head", path: string) => FileApplication | undefined;
   /** A file's text in one tree as the review reads it; undefined where the tree has no such file. */
   readonly fileText: (side: "base" | "head", path: string) => string | undefined;
   /**
@@ -61,6 +67,10 @@ export interface DetectorContext {
  * A detector is only called when base and head differ semantically or one side is missing.
  */
 export type ResourceDetector = (change: ResourceChange, context: DetectorContext) => Detection[];
+
+export interface FileApplication {
+  readonly namespace?: string;
+}
 
 /** Both trees' files, as the adapters read them. */
 export interface TreeFiles {

@@ -37,7 +37,7 @@ function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPa
       key: `${group}/${kind}/${namespace}/${name}:${portOf}`,
       label: kind === "Service" ? where : `${kind} ${where}`,
       weight: 100,
-      ref: { kind, name, namespace, routeFile: reading.file },
+      ref: { kind, name, namespace, routeFile: reading.file, ...(group === "" && kind === "Service" ? { coreService: true } : {}) },
       path,
     },
   ];

@@ -16,6 +16,11 @@ export interface BackendRef {
   readonly cluster?: string;
   /** File of the route that names the backend: a cluster-local Service runs where the route is applied. */
   readonly routeFile: string;
+  /**
+   * The reference names a core Kubernetes Service (group "", kind Service) by this namespace and
+   * name; `kind` says only how the backend is placed, and is "Service" for other kinds too.
+   */
+  readonly coreService?: true;
 }
 
 /** A backend as a route names it, before shares and placement are known. */

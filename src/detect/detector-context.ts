@@ -1,4 +1,4 @@
-import type { DetectorContext, TreeFiles } from "../core/detector.js";
+import type { DetectorContext, FileApplication, TreeFiles } from "../core/detector.js";
 import { textsByPath } from "../core/source-file.js";
 import type { ManifestSet } from "../core/resource.js";
 import { groupOf, kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
@@ -30,6 +30,10 @@ const oncePerTree = <T extends object>(read: (set: ManifestSet) => T): ((set: Ma
   };
 };
 
+/** Where the review knows no kustomization or path scope: every file applied, in the namespaces its documents name. */
+const NO_NAMESPACE_GIVEN: FileApplication = {};
+const EVERY_FILE_APPLIED = (): FileApplication => NO_NAMESPACE_GIVEN;
+
 /**
  * What detectors may read beyond the resource they judge, with the stages' engines they need
  * handed in (families import no stage): every family's route rules and kinds, the placement of
@@ -42,6 +46,7 @@ export function detectorContext(
   clusterOfFile: ClusterOfFile,
   rendered?: RenderResult,
   files: TreeFiles = { base: [], head: [] },
+  appliedAs: DetectorContext["appliedAs"] = EVERY_FILE_APPLIED,
 ): DetectorContext {
   // Roots the render stage rendered, failed or vouched for; one it left alone (unchanged) is none.
   const judged = new Set([
@@ -69,6 +74,7 @@ export function detectorContext(
     meshRootNamespace: (set) => meshRoot(set).namespace,
     readYaml,
     sameYaml: sameYamlContent,
+    appliedAs,
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
     readForContext,
     renderJudged: (application, index, count) =>

@@ -64,7 +64,13 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
       key: flatText(`${group}/${kind}/${namespace}/${name}:${port ?? ""}`),
       label: flatText(kind === "Service" ? where : `${kind} ${where}`),
       weight: numeric(ref.weight) ?? 1,
-      ref: { kind: kind === "ServiceImport" ? "ServiceImport" : "Service", name, namespace, routeFile: file },
+      ref: {
+        kind: kind === "ServiceImport" ? "ServiceImport" : "Service",
+        name,
+        namespace,
+        routeFile: file,
+        ...(group === "" && kind === "Service" ? { coreService: true } : {}),
+      },
       path: sharedPath([...rulePath, "backendRefs", index]),
     };
   });

@@ -86,6 +86,7 @@ function destinationRef(destination: JsonRecord, namespace: string, file: string
       namespace: refNamespace,
       ...(kind === "SERVICE" && cluster ? { cluster } : {}),
       routeFile: file,
+      ...(kind === "SERVICE" ? { coreService: true } : {}),
     },
     path,
   };

@@ -87,7 +87,13 @@ function forwardTo(rule: JsonRecord, namespace: string, file: string, rulePath: 
       key: target.key,
       label: target.label,
       weight: numeric(record(item).weight) ?? 1,
-      ref: { kind: target.kind === "ServiceImport" ? "ServiceImport" : "Service", name: target.name, namespace, routeFile: file },
+      ref: {
+        kind: target.kind === "ServiceImport" ? "ServiceImport" : "Service",
+        name: target.name,
+        namespace,
+        routeFile: file,
+        ...(target.group === "" && target.kind === "Service" ? { coreService: true } : {}),
+      },
       path: [...rulePath, "forwardTo", index],
     };
   });

@@ -7,6 +7,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection } from "../../core/finding.js";
 import { textsByPath } from "../../core/source-file.js";
 import { namedKinds } from "../../core/named-kinds.js";
+import { documentTexts } from "../../core/document-texts.js";
 
 /**
  * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge
@@ -59,15 +60,13 @@ function entriesOf(resource: Resource | undefined): Entry[] {
   );
 }
 
-/** A YAML stream's documents as texts: a patch file is small, and one that cannot be read names nothing here. */
-const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?$/m;
-
 /**
  * The traffic objects a patch file's documents name (`Gateway knative-serving/knative-local-gateway`):
  * a strategic-merge patch names its target in its own apiVersion, kind and metadata.
  */
 function patchedObjects(fileText: string, context: DetectorContext): string[] {
-  const named = fileText.split(DOCUMENT_MARKER).flatMap((document) => {
+  // A patch file is small, and a document that cannot be read names nothing here.
+  const named = documentTexts(fileText).flatMap((document) => {
     const value = record(context.readYaml(document));
     const kind = text(value.kind);
     const metadata = record(value.metadata);

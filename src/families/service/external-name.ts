@@ -1,6 +1,6 @@
 import { spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { qualifyHost } from "../../core/service-host.js";
+import { routesSending } from "./service-routes.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -13,22 +13,12 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
  */
 
 /** Routes of the tree that send traffic to the Service, by name, Istio host or backendRef. */
-function routesTo(service: Resource, tree: ManifestSet, routeRules: DetectorContext["routeRules"]): string[] {
-  const { namespace, name } = service.id;
-  const fqdn = `${name}.${namespace}.svc.cluster.local`;
-  const names: string[] = [];
-  for (const resource of tree.resources.values()) {
-    const sends = routeRules(resource, tree).some((rule) =>
-      rule.backends.some(({ ref }) =>
-        ref.kind === "Host"
-          ? qualifyHost(ref.name, ref.namespace) === fqdn
-          : ref.kind === "Service" && ref.name === name && ref.namespace === namespace,
-      ),
-    );
-    if (sends && resource.cluster === service.cluster) names.push(`${resource.id.kind} ${resource.id.namespace}/${resource.id.name}`);
-  }
-  return sortedSet(names);
-}
+const routesTo = (service: Resource, tree: ManifestSet, routeRules: DetectorContext["routeRules"]): string[] =>
+  sortedSet(
+    routesSending(tree, routeRules, [{ ...service.id, ...(service.cluster ? { cluster: service.cluster } : {}) }], false).map(
+      ({ route }) => `${route.id.kind} ${route.id.namespace}/${route.id.name}`,
+    ),
+  );
 
 const externalName = (resource: Resource | undefined): string | undefined => text(spec(resource).externalName);
 

@@ -1,0 +1,65 @@
+import type { DetectorContext } from "../../core/detector.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import type { WeightedRef } from "../../core/route-rules.js";
+import { serviceOfHost } from "../../core/service-host.js";
+
+/** A core Service as its document declares it; no namespace where the document names none and nothing gives it one (it lands where it is applied). */
+export interface ServiceName {
+  readonly name: string;
+  readonly namespace?: string;
+  /** The cluster its file lands in (the policy's placement), when known. */
+  readonly cluster?: string;
+}
+
+/**
+ * The Service a backend sends to: a reference to a core Service, or a cluster-local host (Istio
+ * destinations and progressive delivery key a backend by the host they qualify, then `|`).
+ */
+function serviceOfBackend(backend: WeightedRef): { readonly name: string; readonly namespace: string } | undefined {
+  if (backend.ref.coreService) return backend.ref;
+  if (backend.ref.kind !== "Host") return undefined;
+  const end = backend.key.indexOf("|");
+  return end < 0 ? undefined : serviceOfHost(backend.key.slice(0, end));
+}
+
+/** Unknown on either side (a namespace, a cluster) matches: the object lands wherever it is applied. */
+const agree = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
+
+/** A route's backends that send to one of the services, each with the host its rule serves. */
+export interface RouteSending<S extends ServiceName> {
+  readonly route: Resource;
+  readonly sends: readonly { readonly backend: WeightedRef; readonly host: string; readonly service: S }[];
+}
+
+/**
+ * The routes of a tree that send traffic to any of these Services, by reference or by host, in
+ * the same cluster. `carrying`: only backends with a weight above 0 (a backend at weight 0 takes
+ * no requests). Reading every route's rules is work: only routes whose text names a service are read.
+ */
+export function routesSending<S extends ServiceName>(
+  tree: ManifestSet,
+  routeRules: DetectorContext["routeRules"],
+  services: readonly S[],
+  carrying: boolean,
+): RouteSending<S>[] {
+  const found: RouteSending<S>[] = [];
+  tree.resources.forEach((route) => {
+    if (!services.some(({ name }) => route.source.text.includes(name))) return;
+    const sends: RouteSending<S>["sends"][number][] = [];
+    for (const rule of routeRules(route, tree)) {
+      for (const backend of rule.backends) {
+        const sent = serviceOfBackend(backend);
+        if (!sent || (carrying && backend.weight <= 0)) continue;
+        const service = services.find(
+          (candidate) =>
+            candidate.name === sent.name &&
+            agree(candidate.namespace, sent.namespace) &&
+            agree(candidate.cluster, backend.ref.cluster ?? route.cluster),
+        );
+        if (service) sends.push({ backend, host: rule.host, service });
+      }
+    }
+    if (sends.length > 0) found.push({ route, sends });
+  });
+  return found;
+}

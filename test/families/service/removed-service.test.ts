@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { analyze, review } from "../../helpers/review-trees.js";
+
+/**
+ * A core Service removed while routes still send to it (src/families/service/removed-service.ts):
+ * the review reads the Service documents of the files the PR changes, not every Service of the tree.
+ */
+
+const httpRoute = (backend = "    - name: cart\n      port: 8080\n", namespace = "shop") => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: cart, namespace: ${namespace} }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: [cart.example.com]
+  rules:
+  - backendRefs:
+${backend}`;
+
+const service = (name = "cart", metadata = "namespace: shop") => `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, ${metadata} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 8080 }]
+`;
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: cart, namespace: shop }
+spec: { replicas: 2 }
+`;
+
+const broken = (result: ReturnType<typeof analyze>) =>
+  result.findings
+    .filter((finding) => finding.class === "reference.broken")
+    .map(({ file, line, risk, summary }) => ({ file, line, risk, summary }));
+
+describe("a core Service removed while routes still send to it", () => {
+  it("is reported on the route's backendRef: its requests fail", () => {
+    const base = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": `${service()}---\n${DEPLOYMENT}` };
+    const head = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": DEPLOYMENT };
+    expect(broken(analyze(base, head))).toEqual([
+      {
+        file: "apps/cart/route.yaml",
+        line: 9,
+        risk: "high",
+        summary:
+          "Service shop/cart is removed (apps/cart/service.yaml) while this route still sends traffic for cart.example.com to it: " +
+          "no Service answers that backend, so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)",
+      },
+    ]);
+    expect(review(base, head).decision).toBe("fail");
+  });
+
+  it("names every removed Service of a route once, and each file they were in", () => {
+    const backends = "    - name: cart\n      port: 8080\n      weight: 90\n    - name: cart-next\n      port: 8080\n      weight: 10\n";
+    const result = analyze(
+      { "route.yaml": httpRoute(backends), "a.yaml": service(), "b.yaml": service("cart-next") },
+      { "route.yaml": httpRoute(backends) },
+    );
+    expect(broken(result).map(({ summary }) => summary.split(":")[0])).toEqual([
+      "Services shop/cart, shop/cart-next are removed (a.yaml, b.yaml) while this route still sends traffic for cart.example.com to them",
+    ]);
+  });
+
+  const BASE = { "route.yaml": httpRoute(), "a.yaml": service() };
+  it.each([
+    ["moved to another file", BASE, { "route.yaml": httpRoute(), "services/cart.yaml": service() }],
+    ["declared twice, one copy removed", { ...BASE, "other.yaml": service() }, { "route.yaml": httpRoute(), "other.yaml": service() }],
+    [
+      "renamed along with the route's backendRef",
+      BASE,
+      { "route.yaml": httpRoute("    - name: cart-v2\n      port: 8080\n"), "a.yaml": service("cart-v2") },
+    ],
+    ["removed with its route", BASE, { "a.yaml": DEPLOYMENT }],
+    ["only an edit of another document of its file", BASE, { "route.yaml": httpRoute(), "a.yaml": `${service()}---\n${DEPLOYMENT}` }],
+  ])("is not reported when %s", (_, base, head) => {
+    expect(broken(analyze(base, head))).toEqual([]);
+  });
+
+  it("is not reported for a route that names it at weight 0 (it takes no requests)", () => {
+    const backends = "    - name: cart\n      port: 8080\n      weight: 0\n    - name: cart-v2\n      port: 8080\n      weight: 1\n";
+    const base = { "route.yaml": httpRoute(backends), "a.yaml": service(), "b.yaml": service("cart-v2") };
+    expect(broken(analyze(base, { "route.yaml": httpRoute(backends), "b.yaml": service("cart-v2") }))).toEqual([]);
+  });
+
+  it("is not reported for a backendRef of another kind that shares the name", () => {
+    const backends = "    - group: gateway.envoyproxy.io\n      kind: Backend\n      name: cart\n";
+    const base = { "route.yaml": httpRoute(backends), "a.yaml": service() };
+    expect(broken(analyze(base, { "route.yaml": httpRoute(backends) }))).toEqual([]);
+  });
+
+  it("is not reported for a Service of the same name in another namespace", () => {
+    const base = { "route.yaml": httpRoute(), "a.yaml": service("cart", "namespace: staging"), "b.yaml": service() };
+    expect(broken(analyze(base, { "route.yaml": httpRoute(), "b.yaml": service() }))).toEqual([]);
+  });
+
+  it("reads Istio destinations by their host, short or qualified", () => {
+    const virtualService = (host: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: cart, namespace: shop }
+spec:
+  hosts: [cart.example.com]
+  gateways: [istio-system/public]
+  http:
+  - route:
+    - destination: { host: ${host} }
+`;
+    for (const host of ["cart", "cart.shop", "cart.shop.svc.cluster.local"]) {
+      const result = analyze({ "vs.yaml": virtualService(host), "a.yaml": service() }, { "vs.yaml": virtualService(host) });
+      expect(broken(result).map(({ file }) => file)).toEqual(["vs.yaml"]);
+    }
+    // Another namespace's Service of that name is not this destination.
+    const other = analyze(
+      { "vs.yaml": virtualService("cart.web.svc.cluster.local"), "a.yaml": service() },
+      { "vs.yaml": virtualService("cart.web.svc.cluster.local") },
+    );
+    expect(broken(other)).toEqual([]);
+  });
+
+  it("reads an Ingress's backends", () => {
+    const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: cart, namespace: shop }
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: cart.example.com
+    http:
+      paths:
+      - { path: /, pathType: Prefix, backend: { service: { name: cart, port: { number: 8080 } } } }
+`;
+    expect(broken(analyze({ "ingress.yaml": ingress, "a.yaml": service() }, { "ingress.yaml": ingress })).map(({ file }) => file)).toEqual([
+      "ingress.yaml",
+    ]);
+  });
+
+  it("takes the namespace a kustomization gives a Service that names none", () => {
+    const kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources: [service.yaml]\n";
+    const base = { "route.yaml": httpRoute(), "app/kustomization.yaml": kustomization, "app/service.yaml": service("cart", "labels: {}") };
+    const head = {
+      "route.yaml": httpRoute(),
+      "app/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources: []\n",
+    };
+    expect(broken(analyze(base, head)).map(({ file }) => file)).toEqual(["route.yaml"]);
+    // Given another namespace, it is not the route's backend.
+    const elsewhere = { ...base, "app/kustomization.yaml": kustomization.replace("shop", "web") };
+    expect(
+      broken(analyze(elsewhere, { ...head, "app/kustomization.yaml": head["app/kustomization.yaml"].replace("shop", "web") })),
+    ).toEqual([]);
+  });
+
+  it("does not read a kustomize patch of a Service, a chart template or a file the policy's paths leave out", () => {
+    const kustomization = (patches: string) =>
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\npatches: [${patches}]\n`;
+    const patched = {
+      "route.yaml": httpRoute(),
+      "overlay/kustomization.yaml": kustomization("{ path: service.yaml }"),
+      "overlay/service.yaml": service(),
+    };
+    expect(broken(analyze(patched, { "route.yaml": httpRoute(), "overlay/kustomization.yaml": kustomization("") }))).toEqual([]);
+    const templated = { "route.yaml": httpRoute(), "a.yaml": service("{{ .Release.Name }}") };
+    expect(broken(analyze(templated, { "route.yaml": httpRoute() }))).toEqual([]);
+    const excluded = { "route.yaml": httpRoute(), "test/testdata/a.yaml": service() };
+    expect(broken(analyze(excluded, { "route.yaml": httpRoute() }))).toEqual([]);
+  });
+
+  it("matches a route in the cluster the Service was removed from, not another cluster's", () => {
+    const overlay = 'topology:\n  placements: ["clusters/{cluster}/**"]\n';
+    const base = {
+      "clusters/a/route.yaml": httpRoute(),
+      "clusters/b/route.yaml": httpRoute(),
+      "clusters/a/svc.yaml": service(),
+      "clusters/b/svc.yaml": service(),
+    };
+    const head = { "clusters/a/route.yaml": httpRoute(), "clusters/b/route.yaml": httpRoute(), "clusters/b/svc.yaml": service() };
+    // Cluster b's copy answers cluster b's route only.
+    expect(broken(analyze(base, head, overlay)).map(({ file }) => file)).toEqual(["clusters/a/route.yaml"]);
+    // Where the policy places no file, a copy anywhere answers.
+    expect(broken(analyze(base, head))).toEqual([]);
+  });
+
+  it("reads a Service written as JSON", () => {
+    const json = JSON.stringify(
+      { apiVersion: "v1", kind: "Service", metadata: { name: "cart", namespace: "shop" }, spec: { ports: [{ port: 8080 }] } },
+      null,
+      2,
+    );
+    expect(broken(analyze({ "route.yaml": httpRoute(), "svc.json": json }, { "route.yaml": httpRoute() })).map(({ file }) => file)).toEqual(
+      ["route.yaml"],
+    );
+  });
+});
