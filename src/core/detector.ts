@@ -34,6 +34,8 @@ export interface DetectorContext {
   readonly placementOf: (set: ManifestSet) => FilePlacement;
   /** What one GitOps object of a tree delivers where; undefined for an object that delivers nothing. */
   readonly deliveryOf: (resource: Resource, set: ManifestSet) => Delivery | undefined;
+  /** The core Services (`namespace/name`) objects of a tree make at run time (a Flagger Canary's): declared by none of its files. */
+  readonly madeServices: (set: ManifestSet) => ReadonlySet<string>;
   /** The mesh's root namespace as a tree configures it (IstioOperator, istiod values); undefined when it does not, and each mesh applies its default. */
   readonly meshRootNamespace: (set: ManifestSet) => string | undefined;
   /** A YAML document held in a string field (Argo CD `helm.values`), read as the loader reads files; undefined when it cannot be read. */

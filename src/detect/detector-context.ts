@@ -3,6 +3,7 @@ import { textsByPath } from "../core/source-file.js";
 import type { ManifestSet } from "../core/resource.js";
 import { groupOf, kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
+import { byFamilyKind } from "../families/index.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
@@ -11,6 +12,8 @@ import { rootNamespaceOf } from "../graph/mesh-scope.js";
 import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
 import { applicationSourceRoot, kustomizeRootId } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
+
+const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 
 /** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
 const readYaml = (text: string): unknown => {
@@ -58,6 +61,13 @@ export function detectorContext(
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
   const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
   const meshRoot = oncePerTree((set) => ({ namespace: rootNamespaceOf(set) }));
+  const madeServices = oncePerTree((set) => {
+    const made = new Set<string>();
+    set.resources.forEach((resource) => {
+      for (const { namespace, name } of servicesMadeBy(resource)?.(resource) ?? []) made.add(`${namespace}/${name}`);
+    });
+    return made;
+  });
   // Most reviews read no file's text through the context: the maps are made for the first that does.
   const texts: Partial<Record<"base" | "head", Map<string, string>>> = {};
   return {
@@ -72,6 +82,7 @@ export function detectorContext(
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     meshRootNamespace: (set) => meshRoot(set).namespace,
+    madeServices,
     readYaml,
     sameYaml: sameYamlContent,
     appliedAs,

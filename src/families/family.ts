@@ -88,6 +88,13 @@ export interface Family {
    * (`DetectorContext.deliveryOf`), the render plan which folders GitOps renders.
    */
   readonly deliveries?: Deliveries;
+  /**
+   * The core Services its kinds make at run time, by kind (a Flagger Canary's apex, primary and
+   * canary Services): routes may send to one the tree never declares, or no longer does.
+   */
+  readonly madeServices?: Readonly<
+    Record<string, (resource: Resource) => readonly { readonly namespace: string; readonly name: string }[]>
+  >;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */

@@ -38,13 +38,25 @@ function canaryEntries(service: Readonly<Record<string, unknown>>, namespace: st
   return (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace));
 }
 
+/** What a Canary's Services are named after: its target workload, and the apex Service clients call. */
+function flaggerNames(resource: Resource): { readonly target: string; readonly apex: string } {
+  const body = spec(resource);
+  const target = text(record(body.targetRef).name) ?? resource.id.name;
+  return { target, apex: text(record(body.service).name) ?? target };
+}
+
+/** Flagger makes the apex Service and the primary and canary Services of the target. */
+export function flaggerServices(resource: Resource): { namespace: string; name: string }[] {
+  const { target, apex } = flaggerNames(resource);
+  return [apex, `${target}-primary`, `${target}-canary`].map((name) => ({ namespace: resource.id.namespace, name }));
+}
+
 export function flaggerCanaryRules(resource: Resource): RuleShape[] {
   if (resource.id.kind !== "Canary" || resource.id.group !== "flagger.app") return [];
   const body = spec(resource);
   const service = record(body.service);
   const namespace = resource.id.namespace;
-  const target = text(record(body.targetRef).name) ?? resource.id.name;
-  const apex = text(service.name) ?? target;
+  const { target, apex } = flaggerNames(resource);
   // The Istio router always serves the apex Service's own name too; an HTTPRoute only the hosts listed.
   const gatewayApi = (text(body.provider) ?? "").startsWith("gatewayapi");
   const listed = nonEmptyTexts(service.hosts);

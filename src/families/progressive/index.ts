@@ -1,5 +1,5 @@
 import { byRules, type Family } from "../family.js";
-import { flaggerCanaryRules, withRolloutPlans } from "./flows.js";
+import { flaggerCanaryRules, flaggerServices, withRolloutPlans } from "./flows.js";
 import { progressiveDetector } from "./progressive.js";
 import { analysisTemplateDetector } from "./analysis-templates.js";
 import { rolloutReferenceDetector } from "./rollout-references.js";
@@ -23,6 +23,7 @@ export const progressiveFamily: Family = {
   // A Canary names the gateways of the route it generates in its service block.
   attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
+  madeServices: { Canary: flaggerServices },
   detectors: [progressiveDetector, analysisTemplateDetector, rolloutReferenceDetector],
   // A Rollout's routes, subsets and VirtualServices live in other families: renamed there, its reference breaks.
   detectsOn: { istio: [rolloutReferenceDetector], "gateway-api": [rolloutReferenceDetector] },

@@ -71,6 +71,11 @@ export const removedServiceDetector: FileDetector = ({ base, head }, context) =>
     if (removed.some(({ name }) => file.text.includes(name)))
       stillDeclared(servicesDeclared(file, context.appliedAs("head", file.path), context));
   }
+  // Made at run time by an object of the tree (a Flagger Canary's): a route naming it is answered.
+  const made = context.madeServices(context.head);
+  const isMade = ({ name, namespace }: ServiceName) =>
+    namespace === undefined ? [...made].some((key) => key.endsWith(`/${name}`)) : made.has(`${namespace}/${name}`);
+  removed = removed.filter((service) => !isMade(service));
   if (removed.length === 0) return [];
 
   return routesSending(context.head, context.routeRules, removed, true).map(({ route, sends }): Detection => {

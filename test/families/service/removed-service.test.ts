@@ -190,4 +190,21 @@ spec:
       ["route.yaml"],
     );
   });
+
+  it("is not reported for a Service a Flagger Canary of the tree makes at run time", () => {
+    const canary = (service: string) => `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: { name: cart, namespace: shop }
+spec:
+  targetRef: { apiVersion: apps/v1, kind: Deployment, name: cart }
+  service: { ${service}port: 8080 }
+  analysis: { interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10 }
+`;
+    const base = { "route.yaml": httpRoute(), "a.yaml": service() };
+    expect(broken(analyze(base, { "route.yaml": httpRoute(), "canary.yaml": canary("") }))).toEqual([]);
+    // A Canary whose apex Service has another name makes none called cart.
+    expect(
+      broken(analyze(base, { "route.yaml": httpRoute(), "canary.yaml": canary("name: cart-apex, ") })).map(({ file }) => file),
+    ).toEqual(["route.yaml"]);
+  });
 });
