@@ -37,7 +37,14 @@ function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPa
       key: `${group}/${kind}/${namespace}/${name}:${portOf}`,
       label: kind === "Service" ? where : `${kind} ${where}`,
       weight: 100,
-      ref: { kind, name, namespace, routeFile: reading.file, ...(group === "" && kind === "Service" ? { coreService: true } : {}) },
+      ref: {
+        kind,
+        name,
+        namespace,
+        routeFile: reading.file,
+        ...(group === "" && kind === "Service" ? { coreService: true } : {}),
+        ...(portOf === "" ? {} : { port: portOf }),
+      },
       path,
     },
   ];

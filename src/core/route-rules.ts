@@ -21,6 +21,8 @@ export interface BackendRef {
    * name; `kind` says only how the backend is placed, and is "Service" for other kinds too.
    */
   readonly coreService?: true;
+  /** The port the reference names: a number, or an Ingress or Gloo port name. */
+  readonly port?: number | string;
 }
 
 /** A backend as a route names it, before shares and placement are known. */

@@ -70,6 +70,7 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
         namespace,
         routeFile: file,
         ...(group === "" && kind === "Service" ? { coreService: true } : {}),
+        ...(port === undefined ? {} : { port }),
       },
       path: sharedPath([...rulePath, "backendRefs", index]),
     };

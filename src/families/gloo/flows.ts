@@ -87,6 +87,7 @@ function destinationRef(destination: JsonRecord, namespace: string, file: string
       ...(kind === "SERVICE" && cluster ? { cluster } : {}),
       routeFile: file,
       ...(kind === "SERVICE" ? { coreService: true } : {}),
+      ...(portLabel === undefined ? {} : { port: portLabel }),
     },
     path,
   };

@@ -66,7 +66,7 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
       key: flatText(`${qualifyHost(host, namespace)}|${subset ?? ""}|${port ?? ""}`),
       label: flatText(label),
       weight: routes.length === 1 ? 100 : (numeric(route.weight) ?? 0),
-      ref: { kind: "Host", name: host, namespace, ...(subset ? { subset } : {}), routeFile: file },
+      ref: { kind: "Host", name: host, namespace, ...(subset ? { subset } : {}), ...(port === undefined ? {} : { port }), routeFile: file },
       path: sharedPath([...rulePath, "route", index]),
     };
   });

@@ -93,6 +93,7 @@ function forwardTo(rule: JsonRecord, namespace: string, file: string, rulePath: 
         namespace,
         routeFile: file,
         ...(target.group === "" && target.kind === "Service" ? { coreService: true } : {}),
+        ...(target.port === undefined ? {} : { port: target.port }),
       },
       path: [...rulePath, "forwardTo", index],
     };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyze, review } from "../../helpers/review-trees.js";
 
 /**
- * A core Service removed while routes still send to it (src/families/service/removed-service.ts):
+ * Core Services the PR changes under routes that still send to them (src/families/service/service-changes.ts):
  * the review reads the Service documents of the files the PR changes, not every Service of the tree.
  */
 
@@ -45,21 +45,31 @@ describe("a core Service removed while routes still send to it", () => {
         line: 9,
         risk: "high",
         summary:
-          "Service shop/cart is removed (apps/cart/service.yaml) while this route still sends traffic for cart.example.com to it: " +
+          "Service shop/cart is removed (apps/cart/service.yaml) while HTTPRoute shop/cart still sends traffic for cart.example.com to it: " +
           "no Service answers that backend, so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)",
       },
     ]);
     expect(review(base, head).decision).toBe("fail");
   });
 
-  it("names every removed Service of a route once, and each file they were in", () => {
+  it("is one finding per Service, on the first route's backendRef, naming every route that sends to it", () => {
     const backends = "    - name: cart\n      port: 8080\n      weight: 90\n    - name: cart-next\n      port: 8080\n      weight: 10\n";
+    const other = httpRoute("    - name: cart\n      port: 8080\n").replace("name: cart, namespace", "name: checkout, namespace");
     const result = analyze(
-      { "route.yaml": httpRoute(backends), "a.yaml": service(), "b.yaml": service("cart-next") },
-      { "route.yaml": httpRoute(backends) },
+      { "route.yaml": httpRoute(backends), "checkout.yaml": other, "a.yaml": service(), "b.yaml": service("cart-next") },
+      { "route.yaml": httpRoute(backends), "checkout.yaml": other },
     );
-    expect(broken(result).map(({ summary }) => summary.split(":")[0])).toEqual([
-      "Services shop/cart, shop/cart-next are removed (a.yaml, b.yaml) while this route still sends traffic for cart.example.com to them",
+    expect(broken(result).map(({ file, line, summary }) => [file, line, summary.split(":")[0]])).toEqual([
+      [
+        "route.yaml",
+        9,
+        "Service shop/cart is removed (a.yaml) while HTTPRoute shop/cart, HTTPRoute shop/checkout still send traffic for cart.example.com to it",
+      ],
+      [
+        "route.yaml",
+        12,
+        "Service shop/cart-next is removed (b.yaml) while HTTPRoute shop/cart still sends traffic for cart.example.com to it",
+      ],
     ]);
   });
 
@@ -206,5 +216,91 @@ spec:
     expect(
       broken(analyze(base, { "route.yaml": httpRoute(), "canary.yaml": canary("name: cart-apex, ") })).map(({ file }) => file),
     ).toEqual(["route.yaml"]);
+  });
+});
+
+describe("a core Service changed under routes that send to it", () => {
+  const withPorts = (ports: string, extra = "") => `apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop${extra} }
+spec:
+${ports}`;
+  const HTTP = "  ports: [{ name: http, port: 8080 }]\n";
+
+  it("loses the port a route names: reference.broken", () => {
+    const result = analyze(
+      { "route.yaml": httpRoute(), "a.yaml": withPorts(HTTP) },
+      { "route.yaml": httpRoute(), "a.yaml": withPorts("  ports: [{ name: http, port: 80 }]\n") },
+    );
+    expect(broken(result).map(({ file, summary }) => [file, summary.split(":")[0]])).toEqual([
+      [
+        "route.yaml",
+        "Service shop/cart no longer has port 8080 (a.yaml) while HTTPRoute shop/cart still sends traffic for cart.example.com to it there",
+      ],
+    ]);
+  });
+
+  it("keeps the port a route names, or the route names none: nothing", () => {
+    const twoPorts = "  ports: [{ name: http, port: 8080 }, { name: admin, port: 9090 }]\n";
+    expect(
+      broken(
+        analyze({ "route.yaml": httpRoute(), "a.yaml": withPorts(twoPorts) }, { "route.yaml": httpRoute(), "a.yaml": withPorts(HTTP) }),
+      ),
+    ).toEqual([]);
+    const vs = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: cart, namespace: shop }
+spec:
+  hosts: [cart]
+  http:
+  - route:
+    - destination: { host: cart }
+`;
+    expect(
+      broken(analyze({ "vs.yaml": vs, "a.yaml": withPorts(HTTP) }, { "vs.yaml": vs, "a.yaml": withPorts("  ports: [{ port: 80 }]\n") })),
+    ).toEqual([]);
+    // An ExternalName Service is a DNS name: the route's port is dialled there, whatever ports it lists.
+    const external = withPorts("  type: ExternalName\n  externalName: cart.example.net\n");
+    expect(
+      broken(analyze({ "route.yaml": httpRoute(), "a.yaml": withPorts(HTTP) }, { "route.yaml": httpRoute(), "a.yaml": external })),
+    ).toEqual([]);
+  });
+
+  it("reads an Ingress backend's port by name", () => {
+    const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: cart, namespace: shop }
+spec:
+  rules:
+  - host: cart.example.com
+    http:
+      paths:
+      - { path: /, pathType: Prefix, backend: { service: { name: cart, port: { name: http } } } }
+`;
+    const renamed = analyze(
+      { "ingress.yaml": ingress, "a.yaml": withPorts(HTTP) },
+      { "ingress.yaml": ingress, "a.yaml": withPorts("  ports: [{ name: web, port: 8080 }]\n") },
+    );
+    expect(broken(renamed).map(({ file }) => file)).toEqual(["ingress.yaml"]);
+  });
+
+  it("turned into an internet-facing load balancer: access.widened, unless it stays internal", () => {
+    const exposed = (head: string) =>
+      analyze({ "route.yaml": httpRoute(), "a.yaml": withPorts(HTTP) }, { "route.yaml": httpRoute(), "a.yaml": head })
+        .findings.filter((finding) => finding.class === "access.widened")
+        .map(({ file, risk, summary }) => ({ file, risk, summary }));
+    expect(exposed(withPorts(`  type: LoadBalancer\n${HTTP}`))).toEqual([
+      {
+        file: "route.yaml",
+        risk: "high",
+        summary:
+          "Service shop/cart becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; a.yaml): its pods are " +
+          "reachable from the internet directly, around the Gateways and policies in front of it, while HTTPRoute shop/cart still sends traffic for cart.example.com to it",
+      },
+    ]);
+    expect(
+      exposed(withPorts(`  type: LoadBalancer\n${HTTP}`, ", annotations: { networking.gke.io/load-balancer-type: Internal }")),
+    ).toEqual([]);
+    expect(exposed(withPorts(`  type: ClusterIP\n${HTTP}`))).toEqual([]);
   });
 });

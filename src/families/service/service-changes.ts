@@ -1,0 +1,191 @@
+import type { DetectorContext, FileApplication, FileDetector } from "../../core/detector.js";
+import type { Detection } from "../../core/finding.js";
+import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import { documentTexts } from "../../core/document-texts.js";
+import { sortedSet } from "../../core/canonical-values.js";
+import type { SourceFile } from "../../core/source-file.js";
+import { listedNames } from "../../core/removed-while-named.js";
+import { internalBy } from "../../core/load-balancer-exposure.js";
+import { routesSending, type RouteSending, type ServiceName } from "./service-routes.js";
+import { displayName, type Resource } from "../../core/resource.js";
+import type { WeightedRef } from "../../core/route-rules.js";
+
+/**
+ * Core Services the PR changes under routes that still send traffic to them. Core Services are not
+ * traffic kinds (DESIGN §4) and the loader keeps none of them: this reads the Service documents of
+ * the files the PR changes, and the head tree's other files only for a Service gone from them.
+ * - Removed (a document dropped, a file deleted, renamed): nothing answers that backend, and the
+ *   requests it took fail — a Gateway API implementation answers its share with 500, Envoy sidecars
+ *   and ingress controllers with 503. `reference.broken`.
+ * - A port the route names gone from it: the backend is refused the same way. `reference.broken`.
+ * - Turned into an internet-facing load balancer: its pods are reachable without the route's
+ *   Gateway, its TLS and its policies. `access.widened`.
+ */
+
+/** A document whose kind is Service, in YAML or JSON. */
+const SERVICE_KIND = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?Service["']?[ \t]*,?[ \t]*(?:#.*)?\r?$/m;
+
+/** A name or namespace a template or a Flux substitution fills in: which object it is cannot be told. */
+const FILLED_IN = /\{\{|\$\{/;
+
+interface DeclaredService extends ServiceName {
+  readonly file: string;
+  readonly spec: JsonRecord;
+  readonly annotations: JsonRecord;
+}
+
+/** The core Services a file declares, as the tree applies it: none where the review reads no objects of it. */
+function servicesDeclared(file: SourceFile, applied: FileApplication | undefined, context: DetectorContext): DeclaredService[] {
+  if (!applied || file.binary || !SERVICE_KIND.test(file.text)) return [];
+  const cluster = context.clusterOfFile(file.path);
+  return documentTexts(file.text).flatMap((document) => {
+    if (!SERVICE_KIND.test(document)) return [];
+    const value = record(context.readYaml(document));
+    if (value.apiVersion !== "v1" || value.kind !== "Service") return [];
+    const metadata = record(value.metadata);
+    const name = text(metadata.name);
+    const namespace = text(metadata.namespace) ?? applied.namespace;
+    if (!name || FILLED_IN.test(name) || (namespace !== undefined && FILLED_IN.test(namespace))) return [];
+    return [
+      {
+        name,
+        file: file.path,
+        spec: record(value.spec),
+        annotations: record(metadata.annotations),
+        ...(namespace ? { namespace } : {}),
+        ...(cluster ? { cluster } : {}),
+      },
+    ];
+  });
+}
+
+/** Whether a declaration answers for a Service: the same name, namespace and cluster where both know them. */
+const answers = (declared: ServiceName, service: ServiceName): boolean =>
+  declared.name === service.name &&
+  (declared.namespace === undefined || service.namespace === undefined || declared.namespace === service.namespace) &&
+  (declared.cluster === undefined || service.cluster === undefined || declared.cluster === service.cluster);
+
+const labelOf = (service: ServiceName): string => `${service.namespace ? `${service.namespace}/` : ""}${service.name}`;
+
+const internetFacing = (service: DeclaredService): boolean =>
+  service.spec.type === "LoadBalancer" && internalBy(service.annotations) === undefined;
+
+/** What the PR does to one Service of the base tree that routes may name. */
+interface ServiceChange extends ServiceName {
+  readonly file: string;
+  readonly removed?: true;
+  /** Ports of the base's Service the head's no longer has: their numbers and names. */
+  readonly lostPorts?: readonly (number | string)[];
+  readonly exposed?: true;
+}
+
+function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
+  const { spec: _spec, annotations: _annotations, ...scoped } = before;
+  if (!after) return { ...scoped, removed: true };
+  // A route names a Service port by its number, or (an Ingress, Gloo) by its name.
+  const portsOf = (declared: DeclaredService): (number | string)[] =>
+    list(declared.spec.ports).flatMap((item) => {
+      const port = record(item);
+      return [numeric(port.port), text(port.name)].filter((value): value is number | string => value !== undefined);
+    });
+  const kept = new Set(portsOf(after));
+  // An ExternalName Service is a DNS name: the route's port is the one dialled there, whatever its ports say.
+  const lostPorts = after.spec.type === "ExternalName" ? [] : portsOf(before).filter((port) => !kept.has(port));
+  const exposed = internetFacing(after) && !internetFacing(before);
+  if (lostPorts.length === 0 && !exposed) return undefined;
+  return { ...scoped, ...(lostPorts.length > 0 ? { lostPorts } : {}), ...(exposed ? { exposed: true as const } : {}) };
+}
+
+/** One thing the PR does to a Service, with the routes that still send traffic to it. */
+interface Problem {
+  readonly service: ServiceChange;
+  /** "removed", "exposed", or the port a route names that the Service no longer has. */
+  readonly what: "removed" | "exposed" | number | string;
+  readonly sends: { readonly route: Resource; readonly backend: WeightedRef; readonly host: string }[];
+}
+
+function problemsOf(sending: readonly RouteSending<ServiceChange>[]): Problem[] {
+  const problems = new Map<string, Problem>();
+  const note = (service: ServiceChange, what: Problem["what"], send: Problem["sends"][number]) => {
+    const key = `${labelOf(service)}\0${service.cluster ?? ""}\0${what}`;
+    const problem = problems.get(key);
+    if (problem) problem.sends.push(send);
+    else problems.set(key, { service, what, sends: [send] });
+  };
+  for (const { route, sends } of sending) {
+    for (const { service, backend, host } of sends) {
+      const send = { route, backend, host };
+      if (service.removed) note(service, "removed", send);
+      else if (backend.ref.port !== undefined && service.lostPorts?.includes(backend.ref.port)) note(service, backend.ref.port, send);
+      if (service.exposed) note(service, "exposed", send);
+    }
+  }
+  return [...problems.values()];
+}
+
+const REQUESTS_FAIL = "so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)";
+
+/** One finding a problem, on the backendRef of the first route (by key) that still sends there, naming every such route. */
+function detectionOf({ service, what, sends }: Problem): Detection {
+  const [first] = [...sends].sort((a, b) => (a.route.key < b.route.key ? -1 : a.route.key > b.route.key ? 1 : 0));
+  const routes = sortedSet(sends.map(({ route }) => displayName(route.id)));
+  const routesSend = `${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} traffic for ${listedNames(sortedSet(sends.map(({ host }) => host)))}`;
+  const label = labelOf(service);
+  const at = { resource: first!.route.id, resourceKey: first!.route.key, side: "head" as const, path: first!.backend.path };
+  if (what === "exposed")
+    return {
+      class: "access.widened",
+      summary:
+        `Service ${label} becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; ${service.file}): ` +
+        `its pods are reachable from the internet directly, around the Gateways and policies in front of it, while ${routesSend} to it`,
+      ...at,
+      before: null,
+      after: label,
+    };
+  return {
+    class: "reference.broken",
+    summary:
+      what === "removed"
+        ? `Service ${label} is removed (${service.file}) while ${routesSend} to it: no Service answers that backend, ${REQUESTS_FAIL}`
+        : `Service ${label} no longer has port ${what} (${service.file}) while ${routesSend} to it there: no Service port answers that backend, ${REQUESTS_FAIL}`,
+    ...at,
+    before: what === "removed" ? label : `${label}:${what}`,
+    after: null,
+  };
+}
+
+export const serviceChangeDetector: FileDetector = ({ base, head }, context) => {
+  const before: DeclaredService[] = [];
+  for (const file of base) {
+    if (context.fileText("head", file.path) !== file.text)
+      before.push(...servicesDeclared(file, context.appliedAs("base", file.path), context));
+  }
+  if (before.length === 0) return [];
+  // Each head file read at most once: first the files the Services were in, then any file naming them.
+  const declaredIn = new Map<string, readonly DeclaredService[]>();
+  const declaredInHead = (file: SourceFile) => {
+    let found = declaredIn.get(file.path);
+    if (!found) declaredIn.set(file.path, (found = servicesDeclared(file, context.appliedAs("head", file.path), context)));
+    return found;
+  };
+  const inOwnFile = (service: DeclaredService) => {
+    const after = context.fileText("head", service.file);
+    return after === undefined ? undefined : declaredInHead({ path: service.file, text: after }).find((other) => answers(other, service));
+  };
+  const made = context.madeServices(context.head);
+  const isMade = ({ name, namespace }: ServiceName) =>
+    namespace === undefined ? [...made].some((key) => key.endsWith(`/${name}`)) : made.has(`${namespace}/${name}`);
+  const elsewhere = (service: DeclaredService) =>
+    isMade(service) ||
+    head.some((file) => file.text.includes(service.name) && declaredInHead(file).some((other) => answers(other, service)));
+
+  const changes = before.flatMap((service) => {
+    const after = inOwnFile(service);
+    // A Service moved to another file, declared twice, or made at run time is still answered.
+    const change = changeOf(service, after);
+    return change && !(change.removed && elsewhere(service)) ? [change] : [];
+  });
+  if (changes.length === 0) return [];
+
+  return problemsOf(routesSending(context.head, context.routeRules, changes, true)).map(detectionOf);
+};
