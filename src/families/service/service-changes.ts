@@ -32,15 +32,19 @@ interface DeclaredService extends ServiceName {
   readonly file: string;
   readonly spec: JsonRecord;
   readonly annotations: JsonRecord;
+  /** A Service document of the file that cannot be read: which Service it declares, and how, cannot be told. */
+  readonly unreadable?: true;
 }
 
 /** The core Services a file declares, as the tree applies it: none where the review reads no objects of it. */
 function servicesDeclared(file: SourceFile, applied: FileApplication | undefined, context: DetectorContext): DeclaredService[] {
   if (!applied || file.binary || !SERVICE_KIND.test(file.text)) return [];
   const cluster = context.clusterOfFile(file.path);
-  return documentTexts(file.text).flatMap((document) => {
+  return documentTexts(file.text).flatMap((document): DeclaredService[] => {
     if (!SERVICE_KIND.test(document)) return [];
-    const value = record(context.readYaml(document));
+    const read = context.readYaml(document);
+    if (read === undefined) return [{ name: "", file: file.path, spec: {}, annotations: {}, unreadable: true }];
+    const value = record(read);
     if (value.apiVersion !== "v1" || value.kind !== "Service") return [];
     const metadata = record(value.metadata);
     const name = text(metadata.name);
@@ -59,11 +63,15 @@ function servicesDeclared(file: SourceFile, applied: FileApplication | undefined
   });
 }
 
-/** Whether a declaration answers for a Service: the same name, namespace and cluster where both know them. */
-const answers = (declared: ServiceName, service: ServiceName): boolean =>
-  declared.name === service.name &&
-  (declared.namespace === undefined || service.namespace === undefined || declared.namespace === service.namespace) &&
-  (declared.cluster === undefined || service.cluster === undefined || declared.cluster === service.cluster);
+/**
+ * Whether a declaration answers for a Service: the same name, namespace and cluster where both know
+ * them. An unreadable Service document answers for any: a file that will not apply is no removal.
+ */
+const answers = (declared: DeclaredService, service: ServiceName): boolean =>
+  declared.unreadable === true ||
+  (declared.name === service.name &&
+    (declared.namespace === undefined || service.namespace === undefined || declared.namespace === service.namespace) &&
+    (declared.cluster === undefined || service.cluster === undefined || declared.cluster === service.cluster));
 
 const labelOf = (service: ServiceName): string => `${service.namespace ? `${service.namespace}/` : ""}${service.name}`;
 
@@ -80,8 +88,9 @@ interface ServiceChange extends ServiceName {
 }
 
 function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
-  const { spec: _spec, annotations: _annotations, ...scoped } = before;
+  const { spec: _spec, annotations: _annotations, unreadable: _unreadable, ...scoped } = before;
   if (!after) return { ...scoped, removed: true };
+  if (after.unreadable) return undefined;
   // A route names a Service port by its number, or (an Ingress, Gloo) by its name.
   const portsOf = (declared: DeclaredService): (number | string)[] =>
     list(declared.spec.ports).flatMap((item) => {
@@ -157,8 +166,10 @@ function detectionOf({ service, what, sends }: Problem): Detection {
 export const serviceChangeDetector: FileDetector = ({ base, head }, context) => {
   const before: DeclaredService[] = [];
   for (const file of base) {
-    if (context.fileText("head", file.path) !== file.text)
-      before.push(...servicesDeclared(file, context.appliedAs("base", file.path), context));
+    if (context.fileText("head", file.path) === file.text) continue;
+    // What an unreadable document of the base declared cannot be told: nothing to judge.
+    for (const service of servicesDeclared(file, context.appliedAs("base", file.path), context))
+      if (!service.unreadable) before.push(service);
   }
   if (before.length === 0) return [];
   // Each head file read at most once: first the files the Services were in, then any file naming them.

@@ -83,6 +83,8 @@ describe("a core Service removed while routes still send to it", () => {
       { "route.yaml": httpRoute("    - name: cart-v2\n      port: 8080\n"), "a.yaml": service("cart-v2") },
     ],
     ["removed with its route", BASE, { "a.yaml": DEPLOYMENT }],
+    // kubectl refuses the file, so the Service stays as it was.
+    ["left in a document that cannot be read", BASE, { "route.yaml": httpRoute(), "a.yaml": service().replace("spec:", "spec: [") }],
     ["only an edit of another document of its file", BASE, { "route.yaml": httpRoute(), "a.yaml": `${service()}---\n${DEPLOYMENT}` }],
   ])("is not reported when %s", (_, base, head) => {
     expect(broken(analyze(base, head))).toEqual([]);
