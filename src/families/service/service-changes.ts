@@ -6,7 +6,7 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { internalBy } from "../../core/load-balancer-exposure.js";
-import { routesSending, type RouteSending, type ServiceName } from "./service-routes.js";
+import { agree, routesSending, type RouteSending, type ServiceName } from "./service-routes.js";
 import { displayName, type Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
 
@@ -69,9 +69,7 @@ function servicesDeclared(file: SourceFile, applied: FileApplication | undefined
  */
 const answers = (declared: DeclaredService, service: ServiceName): boolean =>
   declared.unreadable === true ||
-  (declared.name === service.name &&
-    (declared.namespace === undefined || service.namespace === undefined || declared.namespace === service.namespace) &&
-    (declared.cluster === undefined || service.cluster === undefined || declared.cluster === service.cluster));
+  (declared.name === service.name && agree(declared.namespace, service.namespace) && agree(declared.cluster, service.cluster));
 
 const labelOf = (service: ServiceName): string => `${service.namespace ? `${service.namespace}/` : ""}${service.name}`;
 

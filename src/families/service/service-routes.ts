@@ -23,7 +23,7 @@ function serviceOfBackend(backend: WeightedRef): { readonly name: string; readon
 }
 
 /** Unknown on either side (a namespace, a cluster) matches: the object lands wherever it is applied. */
-const agree = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
+export const agree = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
 
 /** A route's backends that send to one of the services, each with the host its rule serves. */
 export interface RouteSending<S extends ServiceName> {
