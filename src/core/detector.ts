@@ -34,6 +34,8 @@ export interface DetectorContext {
   readonly placementOf: (set: ManifestSet) => FilePlacement;
   /** What one GitOps object of a tree delivers where; undefined for an object that delivers nothing. */
   readonly deliveryOf: (resource: Resource, set: ManifestSet) => Delivery | undefined;
+  /** The objects of a tree that export each Service (`namespace/name`) to other clusters: MCS ServiceExports. */
+  readonly serviceExporters: (set: ManifestSet) => ReadonlyMap<string, readonly Resource[]>;
   /** The core Services (`namespace/name`) objects of a tree make at run time (a Flagger Canary's): declared by none of its files. */
   readonly madeServices: (set: ManifestSet) => ReadonlySet<string>;
   /** The mesh's root namespace as a tree configures it (IstioOperator, istiod values); undefined when it does not, and each mesh applies its default. */

@@ -1,6 +1,6 @@
 import type { DetectorContext, FileApplication, TreeFiles } from "../core/detector.js";
 import { textsByPath } from "../core/source-file.js";
-import type { ManifestSet } from "../core/resource.js";
+import type { ManifestSet, Resource } from "../core/resource.js";
 import { groupOf, kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import { byFamilyKind } from "../families/index.js";
@@ -14,6 +14,7 @@ import { applicationSourceRoot, kustomizeRootId } from "../render/render-plan.js
 import type { RenderResult } from "../render/render-result.js";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
+const referentsOf = byFamilyKind((family) => family.referents);
 
 /** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
 const readYaml = (text: string): unknown => {
@@ -68,6 +69,17 @@ export function detectorContext(
     });
     return made;
   });
+  const serviceExporters = oncePerTree((set) => {
+    const exporters = new Map<string, Resource[]>();
+    set.resources.forEach((resource) => {
+      for (const service of referentsOf(resource)?.(resource).exports ?? []) {
+        const known = exporters.get(service);
+        if (known) known.push(resource);
+        else exporters.set(service, [resource]);
+      }
+    });
+    return exporters;
+  });
   // Most reviews read no file's text through the context: the maps are made for the first that does.
   const texts: Partial<Record<"base" | "head", Map<string, string>>> = {};
   return {
@@ -83,6 +95,7 @@ export function detectorContext(
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     meshRootNamespace: (set) => meshRoot(set).namespace,
     madeServices,
+    serviceExporters,
     readYaml,
     sameYaml: sameYamlContent,
     appliedAs,

@@ -130,6 +130,34 @@ function problemsOf(sending: readonly RouteSending<ServiceChange>[]): Problem[] 
   return [...problems.values()];
 }
 
+/** The keys of a `namespace/name` index that a Service answers to: by name alone where its namespace is unknown. */
+const keysOf = (index: { has(key: string): boolean; keys(): Iterable<string> }, { name, namespace }: ServiceName): string[] =>
+  namespace !== undefined
+    ? index.has(`${namespace}/${name}`)
+      ? [`${namespace}/${name}`]
+      : []
+    : [...index.keys()].filter((key) => key.endsWith(`/${name}`));
+
+/** A Service removed while a ServiceExport of its cluster still exports it: its endpoints leave the ClusterSet all the same. */
+function exportsOf(service: ServiceChange, exporters: ReadonlyMap<string, readonly Resource[]>): Detection[] {
+  const label = labelOf(service);
+  return keysOf(exporters, service)
+    .flatMap((key) => exporters.get(key) ?? [])
+    .filter((exporter) => agree(exporter.cluster, service.cluster))
+    .map((exporter) => ({
+      class: "export.changed",
+      summary:
+        `Service ${label} is removed (${service.file}) while this ServiceExport still exports it: this cluster's endpoints leave the ` +
+        `ClusterSet, and the ServiceImport's requests go only to the other clusters exporting it, or fail where none does`,
+      resource: exporter.id,
+      resourceKey: exporter.key,
+      side: "head",
+      path: ["metadata", "name"],
+      before: label,
+      after: null,
+    }));
+}
+
 const REQUESTS_FAIL = "so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)";
 
 /** One finding a problem, on the backendRef of the first route (by key) that still sends there, naming every such route. */
@@ -182,10 +210,8 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
     return after === undefined ? undefined : declaredInHead({ path: service.file, text: after }).find((other) => answers(other, service));
   };
   const made = context.madeServices(context.head);
-  const isMade = ({ name, namespace }: ServiceName) =>
-    namespace === undefined ? [...made].some((key) => key.endsWith(`/${name}`)) : made.has(`${namespace}/${name}`);
   const elsewhere = (service: DeclaredService) =>
-    isMade(service) ||
+    keysOf(made, service).length > 0 ||
     head.some((file) => file.text.includes(service.name) && declaredInHead(file).some((other) => answers(other, service)));
 
   const changes = before.flatMap((service) => {
@@ -196,5 +222,8 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
   });
   if (changes.length === 0) return [];
 
-  return problemsOf(routesSending(context.head, context.routeRules, changes, true)).map(detectionOf);
+  return [
+    ...problemsOf(routesSending(context.head, context.routeRules, changes, true)).map(detectionOf),
+    ...changes.filter((service) => service.removed).flatMap((service) => exportsOf(service, context.serviceExporters(context.head))),
+  ];
 };

@@ -305,4 +305,31 @@ spec:
     ).toEqual([]);
     expect(exposed(withPorts(`  type: ClusterIP\n${HTTP}`))).toEqual([]);
   });
+
+  it("removed while a ServiceExport of its cluster still exports it: export.changed on the export", () => {
+    const exported = (group: string) => `${service()}---
+apiVersion: ${group}
+kind: ServiceExport
+metadata: { name: cart, namespace: shop }
+`;
+    const exportOnly = (group: string) => exported(group).split("---\n")[1]!;
+    for (const group of ["net.gke.io/v1", "multicluster.x-k8s.io/v1alpha1"]) {
+      const result = analyze({ "clusters/a/cart.yaml": exported(group) }, { "clusters/a/cart.yaml": exportOnly(group) });
+      expect(result.findings.map(({ class: found, risk, file, line, summary }) => ({ found, risk, file, line, summary }))).toEqual([
+        {
+          found: "export.changed",
+          risk: "high",
+          file: "clusters/a/cart.yaml",
+          line: 3,
+          summary:
+            "Service shop/cart is removed (clusters/a/cart.yaml) while this ServiceExport still exports it: this cluster's endpoints leave " +
+            "the ClusterSet, and the ServiceImport's requests go only to the other clusters exporting it, or fail where none does",
+        },
+      ]);
+    }
+    // Removed together, the export's own removal says it (the MCS family).
+    const both = analyze({ "clusters/a/cart.yaml": exported("net.gke.io/v1") }, { "clusters/a/other.yaml": DEPLOYMENT });
+    expect(both.findings.filter(({ class: found }) => found === "export.changed")).toHaveLength(1);
+    expect(both.findings[0]!.summary).not.toContain("still exports it");
+  });
 });
