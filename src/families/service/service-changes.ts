@@ -20,6 +20,8 @@ import type { WeightedRef } from "../../core/route-rules.js";
  * - A port the route names gone from it: the backend is refused the same way. `reference.broken`.
  * - Turned into an internet-facing load balancer: its pods are reachable without the route's
  *   Gateway, its TLS and its policies. `access.widened`.
+ * - Removed while a ServiceExport of its cluster still exports it, routes or not: that cluster's
+ *   endpoints leave the ClusterSet. `export.changed`, on the export.
  */
 
 /** A document whose kind is Service, in YAML or JSON. */
