@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { analyze, review } from "../../helpers/review-trees.js";
 
@@ -331,5 +333,37 @@ metadata: { name: cart, namespace: shop }
     const both = analyze({ "clusters/a/cart.yaml": exported("net.gke.io/v1") }, { "clusters/a/other.yaml": DEPLOYMENT });
     expect(both.findings.filter(({ class: found }) => found === "export.changed")).toHaveLength(1);
     expect(both.findings[0]!.summary).not.toContain("still exports it");
+  });
+
+  it("reads any shape of Service document without failing, and reports only what it judges", () => {
+    const value = fc.oneof(
+      fc.constant(null),
+      fc.integer(),
+      fc.string({ maxLength: 6 }),
+      fc.boolean(),
+      fc.array(fc.integer(), { maxLength: 2 }),
+    );
+    const document = fc.record({
+      name: fc.oneof(fc.constant("cart"), value),
+      namespace: fc.oneof(fc.constant("shop"), value),
+      // ExternalName Services are traffic documents of their own (index.ts), judged by their schema.
+      type: fc.oneof(fc.constantFrom("LoadBalancer", "ClusterIP", "NodePort"), value),
+      ports: fc.oneof(value, fc.array(fc.record({ port: fc.oneof(fc.constantFrom(8080, 80), value), name: value }), { maxLength: 3 })),
+    });
+    const asYaml = (d: { name: unknown; namespace: unknown; type: unknown; ports: unknown }) =>
+      jsyaml.dump({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: d.name, namespace: d.namespace },
+        spec: { type: d.type, ports: d.ports },
+      });
+    fc.assert(
+      fc.property(document, fc.option(document, { nil: undefined }), (before, after) => {
+        const head: Record<string, string> = { "route.yaml": httpRoute(), ...(after === undefined ? {} : { "a.yaml": asYaml(after) }) };
+        const classes = analyze({ "route.yaml": httpRoute(), "a.yaml": asYaml(before) }, head).findings.map((finding) => finding.class);
+        expect(classes.every((found) => found === "reference.broken" || found === "access.widened")).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
