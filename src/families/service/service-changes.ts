@@ -20,6 +20,8 @@ import type { WeightedRef } from "../../core/route-rules.js";
  * - A port the route names gone from it: the backend is refused the same way. `reference.broken`.
  * - Turned into an internet-facing load balancer: its pods are reachable without the route's
  *   Gateway, its TLS and its policies. `access.widened`.
+ * - Another selector: every request of the backend goes to other pods (a blue/green cutover by
+ *   label), `backend.weight-changed`; no selector left, no endpoints: `reference.broken`.
  * - Removed while a ServiceExport of its cluster still exports it, routes or not: that cluster's
  *   endpoints leave the ClusterSet. `export.changed`, on the export.
  */
@@ -85,12 +87,22 @@ interface ServiceChange extends ServiceName {
   /** Ports of the base's Service the head's no longer has: their numbers and names. */
   readonly lostPorts?: readonly (number | string)[];
   readonly exposed?: true;
+  /** The pods it picks, before and after (`app=cart, version=blue`; "" for none), where that changes. */
+  readonly selector?: { readonly before: string; readonly after: string };
 }
+
+/** A selector as reviewers read it, its labels sorted; "" where it selects nothing itself. */
+const selectorOf = (service: DeclaredService): string =>
+  Object.entries(record(service.spec.selector))
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .sort()
+    .join(", ");
 
 function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
   const { spec: _spec, annotations: _annotations, unreadable: _unreadable, ...scoped } = before;
   if (!after) return { ...scoped, removed: true };
-  if (after.unreadable) return undefined;
+  // An ExternalName Service is a DNS name: its ports and selector say nothing of where requests go.
+  if (after.unreadable || after.spec.type === "ExternalName") return undefined;
   // A route names a Service port by its number, or (an Ingress, Gloo) by its name.
   const portsOf = (declared: DeclaredService): (number | string)[] =>
     list(declared.spec.ports).flatMap((item) => {
@@ -98,25 +110,33 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
       return [numeric(port.port), text(port.name)].filter((value): value is number | string => value !== undefined);
     });
   const kept = new Set(portsOf(after));
-  // An ExternalName Service is a DNS name: the route's port is the one dialled there, whatever its ports say.
-  const lostPorts = after.spec.type === "ExternalName" ? [] : portsOf(before).filter((port) => !kept.has(port));
+  const lostPorts = portsOf(before).filter((port) => !kept.has(port));
   const exposed = internetFacing(after) && !internetFacing(before);
-  if (lostPorts.length === 0 && !exposed) return undefined;
-  return { ...scoped, ...(lostPorts.length > 0 ? { lostPorts } : {}), ...(exposed ? { exposed: true as const } : {}) };
+  const selector = { before: selectorOf(before), after: selectorOf(after) };
+  const reselected = before.spec.type !== "ExternalName" && selector.before !== selector.after;
+  if (lostPorts.length === 0 && !exposed && !reselected) return undefined;
+  return {
+    ...scoped,
+    ...(lostPorts.length > 0 ? { lostPorts } : {}),
+    ...(exposed ? { exposed: true as const } : {}),
+    ...(reselected ? { selector } : {}),
+  };
 }
 
 /** One thing the PR does to a Service, with the routes that still send traffic to it. */
 interface Problem {
   readonly service: ServiceChange;
-  /** "removed", "exposed", or the port a route names that the Service no longer has. */
-  readonly what: "removed" | "exposed" | number | string;
+  readonly what:
+    | { readonly kind: "removed" | "exposed" | "selector" }
+    /** A port a route names that the Service no longer has. */
+    | { readonly kind: "port"; readonly port: number | string };
   readonly sends: { readonly route: Resource; readonly backend: WeightedRef; readonly host: string }[];
 }
 
 function problemsOf(sending: readonly RouteSending<ServiceChange>[]): Problem[] {
   const problems = new Map<string, Problem>();
   const note = (service: ServiceChange, what: Problem["what"], send: Problem["sends"][number]) => {
-    const key = `${labelOf(service)}\0${service.cluster ?? ""}\0${what}`;
+    const key = `${labelOf(service)}\0${service.cluster ?? ""}\0${what.kind}\0${what.kind === "port" ? what.port : ""}`;
     const problem = problems.get(key);
     if (problem) problem.sends.push(send);
     else problems.set(key, { service, what, sends: [send] });
@@ -124,9 +144,11 @@ function problemsOf(sending: readonly RouteSending<ServiceChange>[]): Problem[] 
   for (const { route, sends } of sending) {
     for (const { service, backend, host } of sends) {
       const send = { route, backend, host };
-      if (service.removed) note(service, "removed", send);
-      else if (backend.ref.port !== undefined && service.lostPorts?.includes(backend.ref.port)) note(service, backend.ref.port, send);
-      if (service.exposed) note(service, "exposed", send);
+      const { port } = backend.ref;
+      if (service.removed) note(service, { kind: "removed" }, send);
+      else if (port !== undefined && service.lostPorts?.includes(port)) note(service, { kind: "port", port }, send);
+      if (service.exposed) note(service, { kind: "exposed" }, send);
+      if (service.selector) note(service, { kind: "selector" }, send);
     }
   }
   return [...problems.values()];
@@ -169,26 +191,52 @@ function detectionOf({ service, what, sends }: Problem): Detection {
   const routesSend = `${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} traffic for ${listedNames(sortedSet(sends.map(({ host }) => host)))}`;
   const label = labelOf(service);
   const at = { resource: first!.route.id, resourceKey: first!.route.key, side: "head" as const, path: first!.backend.path };
-  if (what === "exposed")
-    return {
-      class: "access.widened",
-      summary:
-        `Service ${label} becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; ${service.file}): ` +
-        `its pods are reachable from the internet directly, around the Gateways and policies in front of it, while ${routesSend} to it`,
-      ...at,
-      before: null,
-      after: label,
-    };
-  return {
-    class: "reference.broken",
-    summary:
-      what === "removed"
-        ? `Service ${label} is removed (${service.file}) while ${routesSend} to it: no Service answers that backend, ${REQUESTS_FAIL}`
-        : `Service ${label} no longer has port ${what} (${service.file}) while ${routesSend} to it there: no Service port answers that backend, ${REQUESTS_FAIL}`,
-    ...at,
-    before: what === "removed" ? label : `${label}:${what}`,
-    after: null,
-  };
+  switch (what.kind) {
+    case "exposed":
+      return {
+        class: "access.widened",
+        summary:
+          `Service ${label} becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; ${service.file}): ` +
+          `its pods are reachable from the internet directly, around the Gateways and policies in front of it, while ${routesSend} to it`,
+        ...at,
+        before: null,
+        after: label,
+      };
+    case "selector": {
+      const { before, after } = service.selector!;
+      const none = after === "";
+      return {
+        // With no selector of its own a Service has only the endpoints written by hand: none, here.
+        class: none ? "reference.broken" : "backend.weight-changed",
+        summary: none
+          ? `Service ${label} no longer selects pods (selector ${before} removed; ${service.file}) while ${routesSend} to it: ` +
+            `no endpoint answers that backend, ${REQUESTS_FAIL}`
+          : `Service ${label} selects other pods (${before || "none"} → ${after}; ${service.file}) while ${routesSend} to it: ` +
+            `every request of that backend now goes to the pods the new selector picks`,
+        ...at,
+        before: `${label} {${before}}`,
+        after: `${label} {${after}}`,
+      };
+    }
+    case "removed":
+      return {
+        class: "reference.broken",
+        summary: `Service ${label} is removed (${service.file}) while ${routesSend} to it: no Service answers that backend, ${REQUESTS_FAIL}`,
+        ...at,
+        before: label,
+        after: null,
+      };
+    case "port":
+      return {
+        class: "reference.broken",
+        summary:
+          `Service ${label} no longer has port ${what.port} (${service.file}) while ${routesSend} to it there: no Service port answers ` +
+          `that backend, ${REQUESTS_FAIL}`,
+        ...at,
+        before: `${label}:${what.port}`,
+        after: null,
+      };
+  }
 }
 
 export const serviceChangeDetector: FileDetector = ({ base, head }, context) => {

@@ -308,6 +308,39 @@ spec:
     expect(exposed(withPorts(`  type: ClusterIP\n${HTTP}`))).toEqual([]);
   });
 
+  it("selects other pods: backend.weight-changed (a blue/green cutover); none left: reference.broken", () => {
+    const selecting = (selector: string) => `apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop }
+spec:
+${selector}  ports: [{ port: 8080 }]
+`;
+    const judged = (before: string, after: string) =>
+      analyze(
+        { "route.yaml": httpRoute(), "a.yaml": selecting(before) },
+        { "route.yaml": httpRoute(), "a.yaml": selecting(after) },
+      ).findings.map(({ class: found, risk, file, summary }) => ({ found, risk, file, summary }));
+    const BLUE = "  selector: { app: cart, version: blue }\n";
+    expect(judged(BLUE, "  selector: { version: green, app: cart }\n")).toEqual([
+      {
+        found: "backend.weight-changed",
+        risk: "medium-high",
+        file: "route.yaml",
+        summary:
+          "Service shop/cart selects other pods (app=cart, version=blue → app=cart, version=green; a.yaml) while HTTPRoute shop/cart " +
+          "still sends traffic for cart.example.com to it: every request of that backend now goes to the pods the new selector picks",
+      },
+    ]);
+    expect(judged(BLUE, "").map(({ found, summary }) => [found, summary.split(":")[0]])).toEqual([
+      [
+        "reference.broken",
+        "Service shop/cart no longer selects pods (selector app=cart, version=blue removed; a.yaml) while HTTPRoute shop/cart still sends traffic for cart.example.com to it",
+      ],
+    ]);
+    // The same labels, reordered or requoted, are the same pods.
+    expect(judged(BLUE, "  selector:\n    version: 'blue'\n    app: cart\n")).toEqual([]);
+  });
+
   it("removed while a ServiceExport of its cluster still exports it: export.changed on the export", () => {
     const exported = (group: string) => `${service()}---
 apiVersion: ${group}
