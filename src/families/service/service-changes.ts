@@ -259,16 +259,16 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
     const after = context.fileText("head", service.file);
     return after === undefined ? undefined : declaredInHead({ path: service.file, text: after }).find((other) => answers(other, service));
   };
-  const made = context.madeServices(context.head);
-  const elsewhere = (service: DeclaredService) =>
-    keysOf(made, service).length > 0 ||
+  const declaredElsewhere = (service: DeclaredService) =>
     head.some((file) => file.text.includes(service.name) && declaredInHead(file).some((other) => answers(other, service)));
+  const made = context.madeServices(context.head);
 
   const changes = before.flatMap((service) => {
-    const after = inOwnFile(service);
-    // A Service moved to another file, declared twice, or made at run time is still answered.
-    const change = changeOf(service, after);
-    return change && !(change.removed && elsewhere(service)) ? [change] : [];
+    // One an object of the tree makes at run time (a Flagger Canary's) is that object's to shape.
+    if (keysOf(made, service).length > 0) return [];
+    const change = changeOf(service, inOwnFile(service));
+    // Moved to another file, or declared twice: still answered.
+    return change && !(change.removed && declaredElsewhere(service)) ? [change] : [];
   });
   if (changes.length === 0) return [];
 

@@ -220,6 +220,10 @@ spec:
     expect(
       broken(analyze(base, { "route.yaml": httpRoute(), "canary.yaml": canary("name: cart-apex, ") })).map(({ file }) => file),
     ).toEqual(["route.yaml"]);
+    // Its Services are the Canary's to shape: Flagger rewrites the apex's selector to the primary's pods.
+    const managed = { "route.yaml": httpRoute(), "a.yaml": service(), "canary.yaml": canary("") };
+    const reselected = analyze(managed, { ...managed, "a.yaml": service().replace("app: cart", "app: cart-primary") });
+    expect(reselected.findings.map(({ class: found }) => found)).toEqual([]);
   });
 });
 
