@@ -48,7 +48,7 @@ export interface DetectorContext {
   readonly sameYaml: (a: string, b: string) => boolean;
   /**
    * How a tree applies the documents of one of its files: undefined where the review reads none of
-   * them as objects (the policy's paths leave the file out, kustomize applies it as a patch); else
+   * them as objects (not YAML or JSON, left out by the policy's paths, applied by kustomize as a patch); else
    * the namespace kustomize or Flux gives those that name none, when one does.
    */
   readonly appliedAs: (side: "base" | "head", path: string) => FileApplication | undefined;
@@ -72,6 +72,7 @@ export interface DetectorContext {
  */
 export type ResourceDetector = (change: ResourceChange, context: DetectorContext) => Detection[];
 
+/** How one file's documents are applied, as far as the tree tells. */
 export interface FileApplication {
   readonly namespace?: string;
 }
