@@ -186,11 +186,12 @@ const REQUESTS_FAIL = "so its share of the requests fails (a Gateway answers 500
 
 /** One finding a problem, on the backendRef of the first route (by key) that still sends there, naming every such route. */
 function detectionOf({ service, what, sends }: Problem): Detection {
-  const [first] = [...sends].sort((a, b) => (a.route.key < b.route.key ? -1 : a.route.key > b.route.key ? 1 : 0));
+  // A problem has at least one route: it is made with its first.
+  const first = sends.reduce((earliest, send) => (send.route.key < earliest.route.key ? send : earliest));
   const routes = sortedSet(sends.map(({ route }) => displayName(route.id)));
   const routesSend = `${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} traffic for ${listedNames(sortedSet(sends.map(({ host }) => host)))}`;
   const label = labelOf(service);
-  const at = { resource: first!.route.id, resourceKey: first!.route.key, side: "head" as const, path: first!.backend.path };
+  const at = { resource: first.route.id, resourceKey: first.route.key, side: "head" as const, path: first.backend.path };
   switch (what.kind) {
     case "exposed":
       return {
