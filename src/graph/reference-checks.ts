@@ -11,6 +11,7 @@ import type { TrafficGraph } from "./traffic-graph.js";
 import { unscopedEntry } from "../core/traffic-model.js";
 import { grantCovers, type DestinationRuleNode, type GrantTarget, type RouteNode } from "../core/graph-nodes.js";
 import { kindSpec } from "../manifests/kinds.js";
+import { record, text } from "../core/json-access.js";
 
 /**
  * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as
@@ -108,7 +109,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable, defin
   subsets(graph, checkable, issues, note);
   serviceImports(graph, checkable, issues, note);
   crossNamespaceBackends(graph, checkable, issues, note);
-  unresolvableBackends(graph, issues);
+  unresolvableBackends(graph, issues, definitionOf);
   crossNamespaceCertificates(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
   conflicts(graph, issues, note, definitionOf);
@@ -211,12 +212,16 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
 
 /**
  * A Gateway API backendRef to a Service or ServiceImport of a group no such kind has (`group:
- * core`, a misspelt `net.gke.iox`): every implementation resolves these two kinds, by group and
- * kind, so this one it refuses (ResolvedRefs False, InvalidKind) and answers its share of requests
- * with 500. Other kinds are implementation-specific backends (an Envoy Gateway Backend, an
- * InferencePool), not judged here.
+ * core`, a misspelt `net.gke.iox`, a ServiceImport that names no group and so is read as a core
+ * kind): implementations resolve these two kinds by group and kind, so this one they refuse
+ * (ResolvedRefs False, InvalidKind) and answer its share of requests with 500. The AWS Gateway API
+ * controller for VPC Lattice resolves them by kind alone, and its guides write ServiceImports
+ * without a group: a route all of whose Gateways it serves is not judged for the group.
+ * Other kinds are implementation-specific backends (an Envoy Gateway Backend, an InferencePool),
+ * not judged here.
  */
-function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[]) {
+function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[], definitionOf: ((key: string) => unknown) | undefined) {
+  let byKindAlone: ((route: RouteNode) => boolean) | undefined;
   for (const route of graph.routes.values()) {
     if (route.api !== "gateway-api") continue;
     for (const destination of route.destinations) {
@@ -230,15 +235,43 @@ function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[]) {
             ? kindSpec(group, "ServiceImport") !== undefined
             : true;
       if (known) continue;
-      const target = `${destination.kind}.${group} ${destination.namespace}/${destination.name}`;
+      if ((byKindAlone ??= latticeServed(graph, definitionOf))(route)) continue;
+      const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;
+      const why = group
+        ? `no ${destination.kind} has API group ${group}${destination.kind === "Service" ? " (a core Service has none)" : ""}`
+        : `it names no API group, so it is read as a core ${destination.kind}, which does not exist (a ServiceImport's group is multicluster.x-k8s.io, or net.gke.io on GKE)`;
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|backend kind ${target}`,
-        summary: `${displayName(route.id)} → ${target}: no ${destination.kind} has API group ${group}${destination.kind === "Service" ? " (a core Service has none)" : ""}, so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500`,
+        summary: `${displayName(route.id)} → ${target}: ${why}, so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500`,
         subjects: [{ key: route.key, id: route.id, path: destination.path }],
       });
     }
   }
+}
+
+/** The AWS Gateway API controller's GatewayClass name in its guides, and its controllerName. */
+const LATTICE_CLASS = "amazon-vpc-lattice";
+const LATTICE_CONTROLLER = "application-networking.k8s.aws/gateway-api-controller";
+
+/** Whether every Gateway a route attaches to is served by the VPC Lattice controller (and it attaches to one). */
+function latticeServed(graph: TrafficGraph, definitionOf: ((key: string) => unknown) | undefined): (route: RouteNode) => boolean {
+  // The class's controllerName where the tree defines the class; else its name, as the guides give it.
+  const lattice = (gateway: string): boolean => {
+    const className = graph.gateways.get(gateway)?.className;
+    if (className === undefined) return false;
+    const classKey = graph.gatewayClasses.get(className);
+    const controller = classKey === undefined ? undefined : text(record(record(definitionOf?.(classKey)).spec).controllerName);
+    return controller === undefined ? className === LATTICE_CLASS : controller === LATTICE_CONTROLLER;
+  };
+  const gatewaysOf = new Map<string, string[]>();
+  for (const { route, gateway, status } of graph.attachments)
+    if (gateway !== undefined && status !== "missing" && status !== "rejected")
+      gatewaysOf.set(route, [...(gatewaysOf.get(route) ?? []), gateway]);
+  return (route) => {
+    const gateways = gatewaysOf.get(route.key);
+    return gateways !== undefined && gateways.every(lattice);
+  };
 }
 
 /** Whether a ReferenceGrant of `namespace` lets objects of `from`'s kind and namespace reference `target`. */

@@ -251,6 +251,44 @@ describe("a backendRef to a Service or ServiceImport of a group that kind does n
     ]);
   });
 
+  describe("a ServiceImport that names no group", () => {
+    const groupless = ROUTE().replace("{ name: checkout, port: 8080 }", "{ kind: ServiceImport, name: checkout, port: 8080 }");
+    const onClass = (className: string, extra: Record<string, string> = {}) => ({
+      "gw.yaml": GATEWAY(ALL).replace("gatewayClassName: example", `gatewayClassName: ${className}`),
+      "route.yaml": ROUTE(),
+      ...extra,
+    });
+    const CLASS = (name: string, controller: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: { name: ${name} }\nspec: { controllerName: ${controller} }\n`;
+
+    it("is a core kind that does not exist for implementations that follow the spec", () => {
+      expect(brokenOf(analyze(tree(ROUTE()), tree(groupless)))).toEqual([
+        "route.yaml:9 HTTPRoute shop/checkout → ServiceImport shop/checkout: it names no API group, so it is read as a core ServiceImport, which does not exist (a ServiceImport's group is multicluster.x-k8s.io, or net.gke.io on GKE), so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500",
+      ]);
+    });
+
+    it("is resolved by kind alone on Gateways of the AWS VPC Lattice controller (aws-application-networking-k8s f60df58)", () => {
+      const lattice = onClass("amazon-vpc-lattice");
+      expect(brokenOf(analyze(lattice, { ...lattice, "route.yaml": groupless }))).toEqual([]);
+      const own = onClass("lattice", { "class.yaml": CLASS("lattice", "application-networking.k8s.aws/gateway-api-controller") });
+      expect(brokenOf(analyze(own, { ...own, "route.yaml": groupless }))).toEqual([]);
+    });
+
+    it("the class's controllerName decides where the tree defines it, not its name", () => {
+      const other = onClass("amazon-vpc-lattice", { "class.yaml": CLASS("amazon-vpc-lattice", "example.com/gateway-controller") });
+      expect(brokenOf(analyze(other, { ...other, "route.yaml": groupless }))).toHaveLength(1);
+    });
+
+    it("a route also attached to another implementation's Gateway is judged", () => {
+      const second = GATEWAY(ALL).replace("name: public", "name: edge");
+      const both = { ...onClass("amazon-vpc-lattice"), "edge.yaml": second };
+      const twoParents = ROUTE(
+        "{ name: public, namespace: infra, sectionName: https }, { name: edge, namespace: infra, sectionName: https }",
+      ).replace("{ name: checkout, port: 8080 }", "{ kind: ServiceImport, name: checkout, port: 8080 }");
+      expect(brokenOf(analyze(both, { ...both, "route.yaml": twoParents }))).toHaveLength(1);
+    });
+  });
+
   it("an implementation's own backend kind is not judged", () => {
     const backend = ROUTE().replace("{ name: checkout, port: 8080 }", "{ group: gateway.envoyproxy.io, kind: Backend, name: checkout }");
     expect(brokenOf(analyze(tree(ROUTE()), tree(backend)))).toEqual([]);
