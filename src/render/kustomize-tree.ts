@@ -4,6 +4,7 @@ import type { SourceFile } from "../core/source-file.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isKustomizationFile, KUSTOMIZATION_NAMES } from "./kustomization-files.js";
+import { chartAt } from "./chart-source.js";
 
 /**
  * The kustomizations of a tree as files: what each names (resources, bases, components, patches,
@@ -202,15 +203,28 @@ const entryTarget = (tree: Tree, folder: string, entry: string): string => tree.
  */
 const filesAt = (tree: Tree, target: string): string[] => (tree.text.has(target) ? [target] : tree.filesUnder(target));
 
+/** The chart a `helmCharts` entry pulls (`<repo>/<name>`), when it names a remote repository; kustomize reads one without from its chartHome. */
+function pulledChart(entry: unknown): string | undefined {
+  if (!entry || typeof entry !== "object") return undefined;
+  const { repo, name } = entry as Record<string, unknown>;
+  return typeof repo === "string" && typeof name === "string" && REMOTE.test(repo) ? chartAt(repo, name) : undefined;
+}
+
 /**
  * What a kustomization reads: its folders (itself, then its local bases and components,
  * transitively), the files it names in them or beside them (resources, patches, generator
- * inputs: see filesNamedBy), and its remote references.
+ * inputs: see filesNamedBy), and its remote references: as the review names them (`remote`), and
+ * as the policy's `render.trusted` globs match them (`sources`: each remote resource as written,
+ * each chart its `helmCharts` pull as `<repo>/<name>`), unless one cannot be named so.
  */
-export function kustomizeClosure(tree: Tree, folder: string): { folders: string[]; files: string[]; remote: string[] } {
+export function kustomizeClosure(
+  tree: Tree,
+  folder: string,
+): { folders: string[]; files: string[]; remote: string[]; sources: string[] | undefined } {
   const folders: string[] = [];
   const files = new Set<string>();
   const remote: string[] = [];
+  let sources: string[] | undefined = [];
   const visit = (current: string): void => {
     if (folders.includes(current)) return;
     folders.push(current);
@@ -218,10 +232,16 @@ export function kustomizeClosure(tree: Tree, folder: string): { folders: string[
     if (!file) return;
     files.add(file);
     const fields = kustomizationOf(tree, file);
-    if ((fields.helmCharts ?? []).length > 0) remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
+    const charts = fields.helmCharts ?? [];
+    if (charts.length > 0) {
+      remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
+      const pulled = charts.map(pulledChart);
+      sources = sources && pulled.every((chart) => chart !== undefined) ? [...sources, ...(pulled as string[])] : undefined;
+    }
     for (const entry of [...resourceEntries(fields), ...filesNamedBy(fields)]) {
       if (REMOTE.test(entry)) {
         remote.push(entry);
+        sources = sources && [...sources, entry];
         continue;
       }
       const target = entryTarget(tree, current, entry);
@@ -230,7 +250,7 @@ export function kustomizeClosure(tree: Tree, folder: string): { folders: string[
     }
   };
   visit(folder);
-  return { folders, files: [...files].sort(), remote };
+  return { folders, files: [...files].sort(), remote, sources };
 }
 
 /**

@@ -12,6 +12,7 @@ import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } fr
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
 import { isKustomizationFile } from "./kustomization-files.js";
+import { chartAt } from "./chart-source.js";
 import {
   REMOTE,
   normalize,
@@ -206,8 +207,6 @@ function sourceUrls(tree: Tree, ref: SourceRef, namespace: string | undefined): 
   return urls.length > 0 ? [...new Set(urls)] : undefined;
 }
 
-const chartAt = (repository: string, chart: string): string => `${repository.replace(/\/+$/, "")}/${chart}`;
-
 /** A copy of a mapping without one of its fields; anything else as it is. */
 const without = (value: unknown, field: string): unknown => {
   if (!isRecord(value)) return value;
@@ -271,7 +270,7 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  */
 function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
-  const { folders, files, remote } = kustomizeClosure(tree, folder);
+  const { folders, files, remote, sources } = kustomizeClosure(tree, folder);
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
   const inputs = [...new Set(inputsOf({ folders, files }))].sort();
   // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings'.
@@ -290,7 +289,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     ...(crossed.length > 0 ? { crossed } : {}),
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
-    ...(remote.length > 0 && remote.every((entry) => REMOTE.test(entry)) ? { fetches: remote } : {}),
+    ...(remote.length > 0 && sources ? { fetches: [...new Set(sources)] } : {}),
   };
 }
 
@@ -918,7 +917,21 @@ export function onlyTrustedVersionsMoved(
     try {
       const fields: unknown = loadAsGoYaml(text ?? "");
       if (!isRecord(fields)) return text;
-      return canonical({ ...fields, resources: mask(fields.resources), bases: mask(fields.bases), components: mask(fields.components) });
+      // A chart kustomize inflates carries its version in its `helmCharts` entry.
+      const charts = Array.isArray(fields.helmCharts)
+        ? fields.helmCharts.map((chart) =>
+            isRecord(chart) && typeof chart.repo === "string" && typeof chart.name === "string" && trusted(chartAt(chart.repo, chart.name))
+              ? without(chart, "version")
+              : chart,
+          )
+        : fields.helmCharts;
+      return canonical({
+        ...fields,
+        resources: mask(fields.resources),
+        bases: mask(fields.bases),
+        components: mask(fields.components),
+        helmCharts: charts,
+      });
     } catch {
       return text;
     }

@@ -831,6 +831,23 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting([], imaged("2.2.0", "0.1.20"), imaged("3.0.0", "0.1.21"))).toEqual(["helm apps/ollama/Chart.yaml ollama"]);
   });
 
+  it("a chart a kustomization's helmCharts inflates, bumped, is a version bump too (anthos-config-management-samples c04120c)", async () => {
+    const inflated = (version: string, extra = "", chart = "{ name: cert-manager, repo: https://charts.jetstack.io/ }") =>
+      tree({
+        "platform/cert-manager/kustomization.yaml": `helmCharts:\n- ${chart.replace(" }", `, version: ${version}, releaseName: my-cert-manager${extra} }`)}\nresources:\n- route.yaml\n`,
+        "platform/cert-manager/route.yaml": ROUTE,
+      });
+    const JETSTACK = ["https://charts.jetstack.io/cert-manager"];
+    expect(await renderTrusting(JETSTACK, inflated("v1.8.2"), inflated("v1.9.0"))).toEqual([]);
+    expect(await renderTrusting([], inflated("v1.8.2"), inflated("v1.9.0"))).toEqual(["kustomize platform/cert-manager"]);
+    // Its inline values still need the render; so does a chart kustomize reads from its chartHome (no repo to trust).
+    expect(await renderTrusting(JETSTACK, inflated("v1.8.2"), inflated("v1.9.0", ", valuesInline: { installCRDs: true }"))).toEqual([
+      "kustomize platform/cert-manager",
+    ]);
+    const local = (version: string) => inflated(version, "", "{ name: cert-manager }");
+    expect(await renderTrusting(["**"], local("v1.8.2"), local("v1.9.0"))).toEqual(["kustomize platform/cert-manager"]);
+  });
+
   it("a trusted URL bumped in another kustomization of the root's folders is a version bump too (Kong's config/crd/incubator)", async () => {
     const crds = (ref: string) =>
       tree({
