@@ -295,6 +295,33 @@ describe("a backendRef to a Service or ServiceImport of a group that kind does n
   });
 });
 
+describe("a parentRef whose group has no such parent kind: implementations refuse the parent", () => {
+  const MESH = '{ group: "", kind: Service, name: checkout, port: 8080 }';
+  const tree = (parent: string) => ({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE(parent) });
+  const classes = (result: ReturnType<typeof analyze>) => result.findings.map((f) => `${f.class}:${f.risk}`).sort();
+
+  it("a mesh route's Service parent without group \"\" (the CRD's default group is gateway.networking.k8s.io): the split it made stops", () => {
+    const result = analyze(tree(MESH), tree(MESH.replace('group: "", ', "")));
+    expect(brokenOf(result)).toEqual([
+      'route.yaml:5 HTTPRoute shop/checkout → Service shop/checkout:8080: not admitted: no Service has API group gateway.networking.k8s.io (what a parentRef that names no group means): a mesh route\'s Service parent needs group "", so implementations refuse the parent and the route is not served there',
+    ]);
+    expect(classes(result)).toContain("route.attachment-changed:high");
+  });
+
+  it("the core group written `core` (Linkerd reads it so) and the Gateway's own group are parents", () => {
+    expect(brokenOf(analyze(tree(MESH), tree(MESH.replace('group: ""', "group: core"))))).toEqual([]);
+    const gateway = "{ name: public, namespace: infra, sectionName: https }";
+    expect(brokenOf(analyze(tree(gateway), tree(gateway.replace("{ ", "{ group: gateway.networking.k8s.io, "))))).toEqual([]);
+  });
+
+  it("a Gateway of another group is no parent", () => {
+    const gateway = "{ name: public, namespace: infra, sectionName: https }";
+    expect(brokenOf(analyze(tree(gateway), tree(gateway.replace("{ ", "{ group: networking.istio.io, "))))).toEqual([
+      expect.stringContaining("→ Gateway infra/public:https: not admitted: no Gateway has API group networking.istio.io"),
+    ]);
+  });
+});
+
 describe("a backendRef to another namespace needs that namespace's ReferenceGrant", () => {
   const crossing = ROUTE().replace("{ name: checkout, port: 8080 }", "{ name: checkout, namespace: payments, port: 8080 }");
   const grant = (from: string, to = '{ group: "", kind: Service }') => `apiVersion: gateway.networking.k8s.io/v1beta1

@@ -293,6 +293,8 @@ function resolve(
     if (gateway.listeners.length === 0) return { gateway: gateway.key, listeners: [], status: "attached" };
     return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
   }
+  const unsupported = unsupportedParent(parent);
+  if (unsupported) return { listeners: [], status: "rejected", reason: unsupported };
   if (parent.kind === "Gateway") {
     const gateway = pick(gatewayApi.get(name), route);
     if (!gateway) return missing("Gateway", gatewayApi);
@@ -308,6 +310,21 @@ function resolve(
   const gamma = parent.kind === "Service";
   const reason = gamma ? `GAMMA parent Service ${name}: Services are not read from the tree` : `parent kind ${parent.kind} is not modelled`;
   return { listeners: [asWritten(route, parent, reason)], status: "unknown", reason, unresolved: gamma ? "gamma" : "kind" };
+}
+
+/**
+ * A parentRef's group and kind name its parent's type, and implementations resolve the pair: a
+ * Gateway of another group, or a Service of any group but the core one, is no parent they support
+ * (Istio: "unsupported parent"), so the route is not served there. A parentRef that names no group
+ * means gateway.networking.k8s.io (the CRD's default): `kind: Service` without `group: ""` is the
+ * usual slip of a mesh (GAMMA) route. Linkerd also reads `group: core` as the core group.
+ */
+function unsupportedParent(parent: ParentRefNode): string | undefined {
+  if (parent.kind === "Gateway" && parent.group !== GATEWAY_API_GROUP)
+    return `no Gateway has API group ${parent.group || '""'} (a Gateway's is ${GATEWAY_API_GROUP}), so implementations refuse the parent and the route is not served there`;
+  if (parent.kind === "Service" && parent.group !== "" && parent.group.toLowerCase() !== "core")
+    return `no Service has API group ${parent.group}${parent.group === GATEWAY_API_GROUP ? " (what a parentRef that names no group means)" : ""}: a mesh route's Service parent needs group "", so implementations refuse the parent and the route is not served there`;
+  return undefined;
 }
 
 /** Where each parent of one route lands, in the order of its parents. */
