@@ -426,19 +426,39 @@ function rollout(change: ResourceChange, out: DetectionList): void {
     });
   }
   const background = [optionalRecord(canaryStrategy(base)?.analysis), optionalRecord(canaryStrategy(head)?.analysis)] as const;
-  if (background[0] && !background[1] && canaryStrategy(head)) {
+  const [gatedBy, gatesBy] = background.map(analysisTemplates);
+  const dropped = gatedBy!.filter((name) => !gatesBy!.includes(name));
+  if (background[0] && gatedBy!.length > 0 && gatesBy!.length === 0 && canaryStrategy(head)) {
     reported.add("canary.analysis");
     out.add({
       class: "health.changed",
-      summary: "strategy.canary.analysis removed: no background analysis aborts the rollout while its weights rise",
+      summary: `strategy.canary.analysis ${background[1] ? "runs no template now" : "removed"}: no background analysis aborts the rollout while its weights rise`,
       side: "head",
-      path: ["spec", "strategy", "canary"],
+      path: ["spec", "strategy", "canary", ...(background[1] ? ["analysis", "templates"] : [])],
       before: background[0],
-      after: null,
+      after: background[1] ?? null,
+    });
+  } else if (dropped.length > 0 && gatesBy!.length > 0) {
+    reported.add("canary.analysis");
+    out.add({
+      class: "health.changed",
+      summary: `strategy.canary.analysis no longer runs ${dropped.join(", ")}: the background analysis aborts the rollout on fewer checks while its weights rise`,
+      side: "head",
+      path: ["spec", "strategy", "canary", "analysis", "templates"],
+      before: gatedBy!,
+      after: gatesBy!,
     });
   }
   otherChanges(out, record(spec(base).strategy), record(spec(head).strategy), ["spec", "strategy"], reported);
 }
+
+/** The templates a Rollout's background analysis runs, by name (a cluster-scoped one marked so): none, no gate. */
+const analysisTemplates = (analysis: JsonRecord | undefined): string[] =>
+  list(analysis?.templates).flatMap((item) => {
+    const template = record(item);
+    const name = text(template.templateName);
+    return name ? [flag(template.clusterScope) === true ? `ClusterAnalysisTemplate ${name}` : name] : [];
+  });
 
 export const progressiveDetector: ResourceDetector = (change) => {
   const subject = (change.head ?? change.base)!;

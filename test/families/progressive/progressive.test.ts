@@ -314,6 +314,33 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     expect(findings(result).map(([c, r]) => [c, r])).toEqual([["resource.changed", "low"]]);
   });
 
+  it("a background analysis that runs fewer templates, or none, gates less (argo-rollouts examples/rollout-background-analysis.yaml)", () => {
+    const canary = (templates: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout, namespace: shop}
+spec:
+  strategy:
+    canary:
+      analysis:
+        templates: [${templates}]
+      steps: [{setWeight: 20}, {pause: {duration: 10m}}]
+`;
+    const both = "{templateName: success-rate}, {templateName: latency, clusterScope: true}";
+    const classes = (before: string, after: string) =>
+      findings(analyze({ "r.yaml": canary(before) }, { "r.yaml": canary(after) })).map(([cls, , summary]) => `${cls}: ${summary}`);
+    expect(classes(both, "{templateName: success-rate}")).toEqual([
+      "health.changed: Rollout shop/checkout: strategy.canary.analysis no longer runs ClusterAnalysisTemplate latency: the background analysis aborts the rollout on fewer checks while its weights rise",
+    ]);
+    expect(classes("{templateName: success-rate}", "")).toEqual([
+      "health.changed: Rollout shop/checkout: strategy.canary.analysis runs no template now: no background analysis aborts the rollout while its weights rise",
+    ]);
+    // One more template gates harder, and a reordering is none.
+    expect(classes("{templateName: success-rate}", both).filter((c) => c.startsWith("health"))).toEqual([]);
+    expect(
+      classes(both, "{templateName: latency, clusterScope: true}, {templateName: success-rate}").filter((c) => c.startsWith("health")),
+    ).toEqual([]);
+  });
+
   it("turning on blue-green auto promotion is high", () => {
     const blueGreen = (auto: string) => `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
