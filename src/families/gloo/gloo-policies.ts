@@ -23,10 +23,11 @@ import {
   destinationsOverlap,
   routeSelectors,
 } from "./gloo-selectors.js";
-import { selectedRoutes, selectsRoute, type RouteOfTable } from "./route-selection.js";
+import { routeId, routeLabel, selectedRoutes, selectsRoute, type RouteOfTable } from "./route-selection.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
 import { reportRetryIncreases, reportShorterTimeout, retryConditions } from "../../core/retry-changes.js";
-import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
+import { listedNames } from "../../core/removed-while-named.js";
+import { FAULT_KINDS, reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 
 /**
  * Gloo Platform resilience and traffic-control policies (research §1.4). A policy applies to the
@@ -310,14 +311,29 @@ const faultOf = (resource: Resource | undefined, kind: FaultKind): Fault => {
   return { share: fault === undefined ? 0 : (numeric(record(fault).percentage) ?? 100), fault };
 };
 
-/** Faults that reach more requests (fault.injected): Gloo applies them to every request of the routes it selects. */
-export const faultInjectionPolicy = (change: ResourceChange, out: DetectionList): void => {
+/**
+ * Faults that reach more requests (fault.injected): Gloo applies them to every request of the
+ * routes it selects, so the same faults on routes its `applyToRoutes` did not select before (an
+ * emptied selector selects every route) are injected there too.
+ */
+export const faultInjectionPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!change.head) return;
-  reportFaultIncreases(
-    out,
-    { subject: `for ${describeRoutes(spec(change.head).applyToRoutes)}`, path: ["spec", "config"], requests: "requests" },
-    (side, kind) => faultOf(change[side], kind),
-  );
+  const subject = `for ${describeRoutes(spec(change.head).applyToRoutes)}`;
+  reportFaultIncreases(out, { subject, path: ["spec", "config"], requests: "requests" }, (side, kind) => faultOf(change[side], kind));
+  const injected = FAULT_KINDS.filter((kind) => faultOf(change.head, kind).share > 0);
+  if (!change.base || injected.length === 0) return;
+  const before = new Set(selectedRoutes(change.base, context.base, "none").map(routeId));
+  const gained = selectedRoutes(change.head, context.head, "none").filter((route) => !before.has(routeId(route)));
+  if (gained.length === 0) return;
+  const faults = injected.map((kind) => `${kind} on ${faultOf(change.head, kind).share}%`).join(", ");
+  out.add({
+    class: "fault.injected",
+    summary: `${subject}: now also selects ${listedNames(sortedSet(gained.map(routeLabel)))}: its faults (${faults} of requests) are injected into their requests; real users get the injected failures`,
+    side: "head",
+    path: ["spec", "applyToRoutes"],
+    before: null,
+    after: sortedSet(gained.map(routeId)),
+  });
 };
 
 // ---------------------------------------------------------------------------------------------

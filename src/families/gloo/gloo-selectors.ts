@@ -44,7 +44,8 @@ export const routeSelectors = (value: unknown): string[] =>
     list(value).map((item) => {
       const selector = record(item);
       if (selector.withDestinations !== undefined) return `routes to ${destinationSelectors([selector.withDestinations]).join("")}`;
-      return `routes ${describeSelector(selector.route)}`;
+      // A selector that names nothing (`{}`) picks every route.
+      return Object.keys(record(selector.route)).length === 0 ? "every route" : `routes ${describeSelector(selector.route)}`;
     }),
   );
 

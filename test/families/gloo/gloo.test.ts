@@ -711,6 +711,32 @@ ${fault}`;
     ]);
     expectDetections(detect(glooDetector, both, policy("    delay: {fixedDelay: 5s, percentage: 10}\n    abort: {httpStatus: 401}")), []);
   });
+
+  it("the same faults on routes its selector did not pick before (an emptied selector picks every route)", () => {
+    const selecting = (selector: string) =>
+      `apiVersion: resilience.policy.gloo.solo.io/v2
+kind: FaultInjectionPolicy
+metadata: {name: chaos, namespace: payments}
+spec:
+  applyToRoutes:
+  - ${selector}
+  config: {abort: {httpStatus: 503, percentage: 50}}
+`;
+    const around = {
+      base: [resource(fixture("route-table.yaml", "RouteTable"))],
+      head: [resource(fixture("route-table.yaml", "RouteTable"))],
+    };
+    const detections = detect(glooDetector, selecting('route: {labels: {chaos: "on"}}'), selecting("{}"), around);
+    expect(detections.map((d) => [d.class, d.path, d.summary])).toEqual([
+      [
+        "fault.injected",
+        ["spec", "applyToRoutes"],
+        "FaultInjectionPolicy payments/chaos: for every route: now also selects route checkout of RouteTable payments/checkout, route checkout-canary of RouteTable payments/checkout, route refunds of RouteTable payments/checkout: its faults (abort on 50% of requests) are injected into their requests; real users get the injected failures",
+      ],
+    ]);
+    // Narrowed, or the same routes, it injects into no more requests.
+    expect(detect(glooDetector, selecting("{}"), selecting('route: {labels: {chaos: "on"}}'), around)).toEqual([]);
+  });
 });
 
 describe("AccessPolicy: Gloo's mTLS mode and client allow-list for the workloads it selects", () => {
