@@ -426,9 +426,9 @@ function rollout(change: ResourceChange, out: DetectionList): void {
     });
   }
   const background = [optionalRecord(canaryStrategy(base)?.analysis), optionalRecord(canaryStrategy(head)?.analysis)] as const;
-  const [gatedBy, gatesBy] = background.map(analysisTemplates);
-  const dropped = gatedBy!.filter((name) => !gatesBy!.includes(name));
-  if (background[0] && gatedBy!.length > 0 && gatesBy!.length === 0 && canaryStrategy(head)) {
+  const [gatedBy, gatesBy] = [analysisTemplates(background[0]), analysisTemplates(background[1])];
+  const dropped = gatedBy.filter((name) => !gatesBy.includes(name));
+  if (background[0] && gatedBy.length > 0 && gatesBy.length === 0 && canaryStrategy(head)) {
     reported.add("canary.analysis");
     out.add({
       class: "health.changed",
@@ -438,15 +438,15 @@ function rollout(change: ResourceChange, out: DetectionList): void {
       before: background[0],
       after: background[1] ?? null,
     });
-  } else if (dropped.length > 0 && gatesBy!.length > 0) {
+  } else if (dropped.length > 0 && gatesBy.length > 0) {
     reported.add("canary.analysis");
     out.add({
       class: "health.changed",
       summary: `strategy.canary.analysis no longer runs ${dropped.join(", ")}: the background analysis aborts the rollout on fewer checks while its weights rise`,
       side: "head",
       path: ["spec", "strategy", "canary", "analysis", "templates"],
-      before: gatedBy!,
-      after: gatesBy!,
+      before: gatedBy,
+      after: gatesBy,
     });
   }
   otherChanges(out, record(spec(base).strategy), record(spec(head).strategy), ["spec", "strategy"], reported);
