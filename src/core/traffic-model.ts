@@ -64,6 +64,12 @@ export interface Flow {
    */
   readonly shadowedBy?: string;
   /**
+   * The rule was ranked behind `shadowedBy` by name alone: neither's creation time is known and
+   * neither is newer than the other in this change, so which of them serves depends on an order
+   * the repository does not hold. Its own changes are compared all the same (route-diff.ts).
+   */
+  readonly orderUnknown?: true;
+  /**
    * The weights a progressive delivery controller (Flagger, Argo Rollouts) will set on this rule
    * in turn, as reviewers read them (`canary 0 → 10 → 20 → … → 50% (every 1m), then promotion`):
    * the backends' weights are only where each release starts.

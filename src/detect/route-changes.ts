@@ -390,7 +390,11 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           detail: `rule now captures ${head.match} (was ${base.match})${widened ? `: ${describeBroad(broad)} is captured` : ""}`,
         });
       }
-      drafts.push(...backendDrafts(diff, base, head));
+      // A rule that may not be the one serving says so: the change reaches traffic only if it is.
+      const unsure = head.orderUnknown
+        ? ` (if this rule serves: ${head.shadowedBy} is ranked first by name alone, and which serves depends on which was created first)`
+        : "";
+      drafts.push(...backendDrafts(diff, base, head).map((draft) => (unsure ? { ...draft, detail: `${draft.detail}${unsure}` } : draft)));
     }
   }
   for (const change of precedenceChanges(base, head)) {

@@ -44,6 +44,12 @@ const byClaim = (a: Claimant, b: Claimant): number => {
   return a.flow.precedence - b.flow.precedence;
 };
 
+/** Whether byClaim put `a` first by name only: no creation times tell them apart, nor does one being new in this change. */
+const rankedByNameAlone = (a: Claimant, b: Claimant): boolean => {
+  const [x, y] = [a.claim!, b.claim!];
+  return !(x.createdAt && y.createdAt && x.createdAt !== y.createdAt) && a.established === b.established && x.name !== y.name;
+};
+
 /**
  * The claimants of one key, the one that takes the requests first, each with the flow that
  * shadows it. Where the family ranks claims, the first ranked claimant shadows the other ranked
@@ -53,13 +59,17 @@ const byClaim = (a: Claimant, b: Claimant): number => {
  * added whose name sorts first does not take over the flow of the one that was there (argo-rollouts
  * d6bc690).
  */
-function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string }[] {
+function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string; orderUnknown?: true }[] {
   const ranked = claimants.filter((c) => c.claim).sort(byClaim);
-  const winner = ranked[0]?.flow;
-  const shadowed = ranked.slice(1).map(({ flow }) => ({
-    flow,
+  const first = ranked[0];
+  const winner = first?.flow;
+  const shadowed = ranked.slice(1).map((claimant) => ({
+    flow: claimant.flow,
     shadowedBy:
-      flow.resourceKey === winner!.resourceKey ? `an earlier rule of ${displayName(winner!.resource)}` : displayName(winner!.resource),
+      claimant.flow.resourceKey === winner!.resourceKey
+        ? `an earlier rule of ${displayName(winner!.resource)}`
+        : displayName(winner!.resource),
+    ...(rankedByNameAlone(first!, claimant) ? { orderUnknown: true as const } : {}),
   }));
   const unranked = claimants.filter((c) => !c.claim).sort((a, b) => Number(b.established) - Number(a.established));
   return [...(winner ? [{ flow: winner }] : []), ...unranked.map(({ flow }) => ({ flow })), ...shadowed];
@@ -121,7 +131,7 @@ export function buildTrafficModel(
   claims.forEach((claimants, key) => {
     if (!Array.isArray(claimants)) return;
     let n = 2;
-    resolveClaims(claimants).forEach(({ flow, shadowedBy }, index) => {
+    resolveClaims(claimants).forEach(({ flow, shadowedBy, orderUnknown }, index) => {
       let numbered = key;
       if (index > 0) {
         used ??= new Set(claims.keys());
@@ -129,7 +139,8 @@ export function buildTrafficModel(
         numbered = `${key}#${n++}`;
         used.add(numbered);
       }
-      if (numbered !== key || shadowedBy) renamed.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}) });
+      if (numbered !== key || shadowedBy)
+        renamed.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}), ...(orderUnknown ? { orderUnknown } : {}) });
     });
   });
   // In the order the tree declares them, as reports list them.

@@ -205,6 +205,23 @@ describe("routes claiming the same listener, host and match", () => {
     expect(served(analyze({}, tree).head.model.flows.values())).toEqual(["b → svc-b:8080"]);
   });
 
+  it("a route ranked second by name alone may be the one serving: its own re-weighting is compared, saying so (gateway-api conformance weighted-backends)", () => {
+    const base = { ...gw, "a.yaml": shop("a", "svc-a"), "b.yaml": shop("b", "svc-b") };
+    const result = analyze(base, { ...base, "b.yaml": shop("b", "svc-b2") });
+    expect(result.routeDiffs.map((diff) => [diff.status, diff.base?.resource.name, diff.head?.resource.name])).toEqual([
+      ["changed", "b", "b"],
+    ]);
+    expect(result.findings.filter((f) => f.class.startsWith("backend.")).map((f) => f.summary)).toEqual([
+      expect.stringContaining(
+        "(if this rule serves: HTTPRoute shop/a is ranked first by name alone, and which serves depends on which was created first)",
+      ),
+    ]);
+    // Ranked second by known age (the oldest wins), its change reaches no request.
+    const dated = (name: string, backend: string, at: string) => shop(name, backend, `, creationTimestamp: '${at}'`);
+    const aged = { ...gw, "a.yaml": dated("a", "svc-a", "2023-01-01T00:00:00Z"), "b.yaml": dated("b", "svc-b", "2024-01-01T00:00:00Z") };
+    expect(analyze(aged, { ...aged, "b.yaml": dated("b", "svc-b2", "2024-01-01T00:00:00Z") }).routeDiffs).toEqual([]);
+  });
+
   it("a route added behind another changes no flow of the others (no phantom route.added, no mixed backends)", () => {
     const base = { ...gw, "a.yaml": shop("a", "svc-a"), "c.yaml": shop("c", "svc-c") };
     const result = analyze(base, { ...base, "b.yaml": shop("b", "svc-b") });
