@@ -625,6 +625,19 @@ const isWildcardHost = (host: string): boolean => {
   return namespace === "*" || name === "*";
 };
 
+/** `namespace/name` of an egress host (a bare name is in any namespace). */
+const hostParts = (host: string): [namespace: string, name: string] =>
+  host.includes("/") ? (host.split("/", 2) as [string, string]) : ["*", host];
+
+/** Whether egress host `kept` imports every service `host` names (`*`, `ns/*`, `*.example.com`). */
+const coversHost = (kept: string, host: string): boolean => {
+  const [keptNamespace, keptName] = hostParts(kept);
+  const [namespace, name] = hostParts(host);
+  const namespaceCovered = keptNamespace === "*" || keptNamespace === namespace;
+  const nameCovered = keptName === "*" || keptName === name || (keptName.startsWith("*.") && name.endsWith(keptName.slice(1)));
+  return namespaceCovered && nameCovered;
+};
+
 const sidecarLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).workloadSelector).labels);
 
 /** A Sidecar selects workloads of its namespace by labels (none: every workload without a more specific one). */
@@ -705,6 +718,20 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   if (!was && now) {
     firstSidecarFor(now, was, out, context);
     return;
+  }
+  // Hosts it no longer imports (and nothing it keeps covers): its workloads' calls to them fail
+  // (REGISTRY_ONLY), or leave the mesh's routing and mTLS (ALLOW_ANY passthrough).
+  const lost = setChange(hostsBefore, hostsAfter).removed.filter((host) => !hostsAfter.some((kept) => coversHost(kept, host)));
+  if (was && now && lost.length > 0) {
+    out.add({
+      class: "resource.changed",
+      summary: `${whose}egress hosts lose ${lost.join(", ")}: its workloads' calls to those services fail, or bypass the mesh's routes and mTLS`,
+      side: "head",
+      path: at(["spec", "egress"]),
+      before: hostsBefore,
+      after: hostsAfter,
+      riskFloor: "medium-high",
+    });
   }
   const opened = setChange(hostsBefore, hostsAfter).added.filter(isWildcardHost);
   if (opened.length > 0) {

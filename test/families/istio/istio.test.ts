@@ -1537,6 +1537,26 @@ ${body}`;
       ],
     },
     {
+      name: "egress hosts narrowed: calls to what is no longer imported fail (gitops-istio's prod Sidecar, in a mutation sweep)",
+      base: sidecar(locked),
+      head: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n  egress: [{hosts: ['istio-system/*']}]"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "egress"],
+          says: "egress hosts lose ./*: its workloads' calls to those services fail, or bypass the mesh's routes and mTLS",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "a host dropped that a kept one covers is no narrowing",
+      base: sidecar("  egress: [{hosts: ['*/*', 'istio-system/*']}]"),
+      head: sidecar("  egress: [{hosts: ['*/*']}]"),
+      expected: [],
+    },
+    {
       name: "removing a locked-down Sidecar opens egress and visibility",
       base: sidecar(locked),
       expected: [
