@@ -620,14 +620,14 @@ const egressHosts = (resource: Resource | undefined): string[] => {
   return egress.length === 0 ? ["*/*"] : sortedSet(egress.flatMap((listener) => texts(record(listener).hosts)));
 };
 
-const isWildcardHost = (host: string): boolean => {
-  const [namespace, name] = host.includes("/") ? host.split("/", 2) : ["*", host];
-  return namespace === "*" || name === "*";
-};
-
 /** `namespace/name` of an egress host (a bare name is in any namespace). */
 const hostParts = (host: string): [namespace: string, name: string] =>
   host.includes("/") ? (host.split("/", 2) as [string, string]) : ["*", host];
+
+const isWildcardHost = (host: string): boolean => {
+  const [namespace, name] = hostParts(host);
+  return namespace === "*" || name === "*";
+};
 
 /** Whether egress host `kept` imports every service `host` names (`*`, `ns/*`, `*.example.com`). */
 const coversHost = (kept: string, host: string): boolean => {
@@ -721,7 +721,8 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   }
   // Hosts it no longer imports (and nothing it keeps covers): its workloads' calls to them fail
   // (REGISTRY_ONLY), or leave the mesh's routing and mTLS (ALLOW_ANY passthrough).
-  const lost = setChange(hostsBefore, hostsAfter).removed.filter((host) => !hostsAfter.some((kept) => coversHost(kept, host)));
+  const hosts = setChange(hostsBefore, hostsAfter);
+  const lost = hosts.removed.filter((host) => !hostsAfter.some((kept) => coversHost(kept, host)));
   if (was && now && lost.length > 0) {
     out.add({
       class: "resource.changed",
@@ -733,7 +734,7 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
       riskFloor: "medium-high",
     });
   }
-  const opened = setChange(hostsBefore, hostsAfter).added.filter(isWildcardHost);
+  const opened = hosts.added.filter(isWildcardHost);
   if (opened.length > 0) {
     out.add({
       class: "access.widened",
