@@ -127,15 +127,25 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
   // A rule ranked behind another by name alone may be the one serving: where it is so ranked at
   // base and at head, under one key, its own changes are compared too (never an addition or a
   // removal: where it starts or stops being ranked so, the key's winner is what moved).
-  const guessedAtHead = new Map(rankedByName(head).map((flow) => [flow.key, flow]));
-  for (const flow of rankedByName(base)) {
-    const other = guessedAtHead.get(flow.key);
-    if (other && other.resourceKey === flow.resourceKey) pairs.push({ base: flow, head: other });
+  // Nearly every tree has none: the head's flows are looked at only when the base has one.
+  const guessed = rankedByName(base);
+  if (guessed.length > 0) {
+    const guessedAtHead = new Map(rankedByName(head).map((flow) => [flow.key, flow]));
+    for (const flow of guessed) {
+      const other = guessedAtHead.get(flow.key);
+      if (other && other.resourceKey === flow.resourceKey) pairs.push({ base: flow, head: other });
+    }
   }
   return withoutTwins(pairs, base, head);
 }
 
-const rankedByName = (model: TrafficModel): Flow[] => [...model.flows.values()].filter((flow) => flow.orderUnknown === true);
+const rankedByName = (model: TrafficModel): Flow[] => {
+  const flows: Flow[] = [];
+  model.flows.forEach((flow) => {
+    if (flow.orderUnknown) flows.push(flow);
+  });
+  return flows;
+};
 
 /**
  * Where a flow claims requests, whichever file its object is written in: its entry without the

@@ -38,17 +38,18 @@ interface Claimant {
  */
 const byClaim = (a: Claimant, b: Claimant): number => {
   const [x, y] = [a.claim!, b.claim!];
-  if (x.createdAt && y.createdAt && x.createdAt !== y.createdAt) return x.createdAt < y.createdAt ? -1 : 1;
-  if (a.established !== b.established) return a.established ? -1 : 1;
-  if (x.name !== y.name) return x.name < y.name ? -1 : 1;
-  return a.flow.precedence - b.flow.precedence;
+  return byAge(a, b) || (x.name !== y.name ? (x.name < y.name ? -1 : 1) : a.flow.precedence - b.flow.precedence);
 };
 
-/** Whether byClaim put `a` first by name only: no creation times tell them apart, nor does one being new in this change. */
-const rankedByNameAlone = (a: Claimant, b: Claimant): boolean => {
+/** Which is older, where the tree tells: by creation times, else by one being new in this change; 0 where it cannot. */
+const byAge = (a: Claimant, b: Claimant): number => {
   const [x, y] = [a.claim!, b.claim!];
-  return !(x.createdAt && y.createdAt && x.createdAt !== y.createdAt) && a.established === b.established && x.name !== y.name;
+  if (x.createdAt && y.createdAt && x.createdAt !== y.createdAt) return x.createdAt < y.createdAt ? -1 : 1;
+  return a.established === b.established ? 0 : a.established ? -1 : 1;
 };
+
+/** Whether byClaim put `a` first by name alone: their age is not known. */
+const rankedByNameAlone = (a: Claimant, b: Claimant): boolean => byAge(a, b) === 0 && a.claim!.name !== b.claim!.name;
 
 /**
  * The claimants of one key, the one that takes the requests first, each with the flow that

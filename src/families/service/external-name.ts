@@ -1,5 +1,5 @@
 import { spec, text } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { routesSending } from "./service-routes.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -15,8 +15,8 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 /** Routes of the tree that send traffic to the Service, by name, Istio host or backendRef. */
 const routesTo = (service: Resource, tree: ManifestSet, routeRules: DetectorContext["routeRules"]): string[] =>
   sortedSet(
-    routesSending(tree, routeRules, [{ ...service.id, ...(service.cluster ? { cluster: service.cluster } : {}) }], false).map(
-      ({ route }) => `${route.id.kind} ${route.id.namespace}/${route.id.name}`,
+    routesSending(tree, routeRules, [{ ...service.id, ...(service.cluster ? { cluster: service.cluster } : {}) }], false).map(({ route }) =>
+      displayName(route.id),
     ),
   );
 
