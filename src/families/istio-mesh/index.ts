@@ -11,6 +11,7 @@ import {
 import * as istioMesh from "./schemas.js";
 import { metadataOnly } from "../../core/kube-object.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
+import { installRemovalDetector } from "./install-removal.js";
 
 /** Labels that make a core Namespace mesh config: sidecar or ambient enrolment, waypoints, its network. */
 const MESH_NAMESPACE_LABELS = /istio\.io\/(?:dataplane-mode|use-waypoint|ingress-use-waypoint|network|rev)\b|\bistio-injection\b/;
@@ -62,7 +63,14 @@ export const istioMeshFamily: Family = {
   ],
   meshRoots,
   meshScopes: meshSettingScopes,
-  detectors: [istioMeshDetector, lifecycleManagerDetector, networkLabelDetector, ambientLabelDetector, sidecarInjectionDetector],
+  detectors: [
+    istioMeshDetector,
+    lifecycleManagerDetector,
+    installRemovalDetector,
+    networkLabelDetector,
+    ambientLabelDetector,
+    sidecarInjectionDetector,
+  ],
   detectsOn: {
     "gateway-api": [networkLabelDetector, ambientLabelDetector, waypointDetector],
     istio: [networkLabelDetector, ambientLabelDetector],

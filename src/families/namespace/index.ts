@@ -1,12 +1,13 @@
 import type { Family } from "../family.js";
 import { metadataOnly } from "../../core/kube-object.js";
+import { namespaceRemovalDetector } from "./namespace-removal.js";
 
 /**
  * Core Namespaces, for their labels: a Gateway listener with `allowedRoutes.namespaces.from:
  * Selector` admits routes from the namespaces its selector matches, so relabelling a Namespace can
  * expose its routes on a shared Gateway (gateway-api's entry points read the labels; the route diff
  * shows what lands). Last in the table: a Namespace with mesh labels is the mesh's (istio-mesh), and
- * its labels are read the same.
+ * its labels are read the same. Removing a Namespace whose objects stay is judged here too.
  */
 export const namespaceFamily: Family = {
   name: "namespace",
@@ -22,5 +23,7 @@ export const namespaceFamily: Family = {
       context: true,
     },
   ],
-  detectors: [],
+  detectors: [namespaceRemovalDetector],
+  // A Namespace with mesh labels is the mesh's resource: removing it leaves its objects behind all the same.
+  detectsOn: { "istio-mesh": [namespaceRemovalDetector] },
 };

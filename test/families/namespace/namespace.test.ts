@@ -30,4 +30,60 @@ describe("core Namespaces, read for their labels", () => {
     );
     expect(result.findings.map((finding) => finding.class)).toContain("mtls.weakened");
   });
+
+  describe("a Namespace removed while its objects stay", () => {
+    const route = (namespace: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: web, namespace: ${namespace} }\nspec:\n  rules: [{ backendRefs: [{ name: web, port: 80 }] }]\n`;
+    const found = (result: ReturnType<typeof analyze>) => result.findings.filter((finding) => finding.class === "reference.broken");
+
+    it("is reference.broken, high, naming what stays (gitops-istio's istio-system renamed in the mutation sweep)", () => {
+      const result = analyze(
+        { "ns.yaml": namespace("{ name: shop }"), "route.yaml": route("shop") },
+        { "ns.yaml": namespace("{ name: shop-x }"), "route.yaml": route("shop") },
+      );
+      expect(found(result).map((finding) => [finding.risk, finding.summary, finding.file])).toEqual([
+        [
+          "high",
+          expect.stringContaining(
+            "Namespace shop: removed while 1 traffic resource stays in it (HTTPRoute shop/web): a GitOps tool that prunes deletes the namespace",
+          ),
+          "ns.yaml",
+        ],
+      ]);
+    });
+
+    it("a Namespace with mesh labels (the mesh's resource) is judged the same", () => {
+      const result = analyze(
+        { "ns.yaml": namespace("{ name: shop, labels: { istio-injection: enabled } }"), "route.yaml": route("shop") },
+        { "route.yaml": route("shop") },
+      );
+      expect(found(result)).toHaveLength(1);
+    });
+
+    it("nothing when it moves to another file, is renamed with its objects, or held nothing of the tree's", () => {
+      const moved = analyze(
+        { "a.yaml": namespace("{ name: shop }"), "route.yaml": route("shop") },
+        { "b.yaml": namespace("{ name: shop }"), "route.yaml": route("shop") },
+      );
+      const renamed = analyze(
+        { "ns.yaml": namespace("{ name: shop }"), "route.yaml": route("shop") },
+        { "ns.yaml": namespace("{ name: store }"), "route.yaml": route("store") },
+      );
+      const empty = analyze({ "ns.yaml": namespace("{ name: shop }"), "route.yaml": route("other") }, { "route.yaml": route("other") });
+      for (const result of [moved, renamed, empty]) expect(found(result)).toEqual([]);
+    });
+
+    it("objects of that namespace in another cluster are not left behind", () => {
+      const topology = 'topology: { placements: ["clusters/{cluster}/**"] }';
+      const base = {
+        "clusters/a/ns.yaml": namespace("{ name: shop }"),
+        "clusters/b/ns.yaml": namespace("{ name: shop }"),
+        "clusters/b/route.yaml": route("shop"),
+      };
+      const onlyA = analyze(base, { "clusters/b/ns.yaml": namespace("{ name: shop }"), "clusters/b/route.yaml": route("shop") }, topology);
+      expect(found(onlyA)).toEqual([]);
+      const onlyB = analyze(base, { "clusters/a/ns.yaml": namespace("{ name: shop }"), "clusters/b/route.yaml": route("shop") }, topology);
+      expect(found(onlyB)).toHaveLength(1);
+    });
+  });
 });

@@ -1,0 +1,46 @@
+import { DetectionList } from "../../core/detection-list.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import { displayName, type Resource } from "../../core/resource.js";
+
+const isNamespace = (resource: Resource): boolean => resource.id.kind === "Namespace" && resource.id.group === "";
+
+/** Where two objects may both be applied: the same cluster, or a cluster the tree does not say. */
+const mayShareCluster = (a: Resource, b: Resource): boolean =>
+  a.cluster === undefined || b.cluster === undefined || a.cluster === b.cluster;
+
+const SHOWN = 3;
+
+/**
+ * A Namespace the tree stops declaring while its traffic config stays: Flux and Argo CD prune what
+ * left the repository, and deleting a namespace deletes every object in it, so the Gateways,
+ * routes and policies still written for it are gone until it is created again, and cannot be
+ * applied meanwhile (gitops-istio's `istio-system`, renamed in the mutation sweep, passed as low).
+ * A namespace moved to another file or renamed together with its objects leaves nothing behind.
+ */
+export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
+  const removed = change.base;
+  if (change.head || !removed || !isNamespace(removed)) return [];
+  // A file the head tree reads no objects from any more (now a kustomize patch) is judged as that.
+  const file = removed.source.file;
+  if (context.fileText("head", file) !== undefined && context.appliedAs("head", file) === undefined) return [];
+  const name = removed.id.name;
+  const head = [...context.head.resources.values()];
+  if (head.some((other) => isNamespace(other) && other.id.name === name && mayShareCluster(other, removed))) return [];
+  const left = head.filter(
+    (other) => other.id.namespace === name && !other.namespaceImplied && !context.readForContext(other) && mayShareCluster(other, removed),
+  );
+  if (left.length === 0) return [];
+  const shown = left.slice(0, SHOWN).map((other) => displayName(other.id));
+  const more = left.length > SHOWN ? ` and ${left.length - SHOWN} more` : "";
+  const out = new DetectionList(change);
+  out.add({
+    class: "reference.broken",
+    summary: `removed while ${left.length} traffic resource${left.length === 1 ? " stays" : "s stay"} in it (${shown.join(", ")}${more}): a GitOps tool that prunes deletes the namespace with every object in it, and they cannot be applied while it is gone`,
+    side: "base",
+    path: ["metadata", "name"],
+    before: name,
+    after: null,
+  });
+  return out.detections;
+};
