@@ -7,6 +7,7 @@ import type { SourceFile } from "./core/source-file.js";
 import type { ManifestSet } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
+import { keepUnreadable } from "./diff/unreadable-resources.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { TreeAnalysis } from "./graph/blast-radius.js";
@@ -110,9 +111,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
     return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path) };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
-  const manifests = alignResourceKeys(
-    loadManifests(baseFiles, { ...options, ...reading.base }),
-    loadManifests(headFiles, { ...options, ...reading.head }),
+  const manifests = keepUnreadable(
+    alignResourceKeys(loadManifests(baseFiles, { ...options, ...reading.base }), loadManifests(headFiles, { ...options, ...reading.head })),
   );
   releaseReads(options.cache);
   input.collect?.();

@@ -113,6 +113,28 @@ describe("review: the whole pipeline", () => {
     expect(invalidRisk("classes:\n  manifest.invalid: {risk: critical}\n")).toBe("critical");
   });
 
+  it("what an unreadable head file declares is unknown, not removed: only its manifest.invalid finding (kubeflow/manifests 1ad5eee)", () => {
+    const namespace = "apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n";
+    const gateway =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: public, namespace: infra }\nspec:\n  gatewayClassName: eg\n  listeners: [{ name: http, port: 80, protocol: HTTP }]\n";
+    const base = { "bundle.yaml": `${namespace}---\n${route([90, 10])}`, "gw.yaml": gateway };
+    const unparsable = { ...base, "bundle.yaml": `${namespace}---\n${route([90, 10]).replace("namespace: shop }", "namespace: [shop }")}` };
+    const oversize = { ...base, "bundle.yaml": `${base["bundle.yaml"]}---\n# ${"x".repeat(2 * 1024 * 1024)}\n` };
+    for (const head of [unparsable, oversize]) {
+      const result = analyze(base, head);
+      expect(result.findings.map((f) => f.class)).toEqual(["manifest.invalid"]);
+      expect(result.routeDiffs).toEqual([]);
+    }
+    // An unreadable document that names another resource says nothing of this one: its removal is judged as ever.
+    const other = route([90, 10]).replace("name: checkout,", "name: other,").replace("weight: 10", 'weight: "10"');
+    const replaced = analyze(base, { ...base, "bundle.yaml": `${namespace}---\n${other}` });
+    expect(replaced.head.manifests.invalid.map((item) => item.resource?.name)).toEqual(["other"]);
+    expect(replaced.findings.map((f) => [f.class, f.summary])).toEqual([
+      ["manifest.invalid", expect.stringContaining("weight")],
+      ["resource.changed", "HTTPRoute shop/checkout removed"],
+    ]);
+  });
+
   it("a weight written as a string is an invalid manifest naming the field", () => {
     const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([90, 10]).replace("weight: 10", 'weight: "10"') });
     expect(result.decision).toBe("fail");
