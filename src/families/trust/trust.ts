@@ -225,6 +225,41 @@ const secretReaders = (set: ManifestSet, namespace: string, secret: string): str
   return readers.sort();
 };
 
+/** istiod's plug-in CA: the Secret it signs workload certificates with, in its own namespace (research §1.5). */
+const ISTIO_CA_SECRET = "cacerts";
+
+/**
+ * What signs with the Secret as its CA: cert-manager CA issuers (`spec.ca.secretName`; a
+ * ClusterIssuer's Secret lives in cert-manager's cluster resource namespace, so it is matched by
+ * name), and istiod when it is `cacerts` in Istio's namespace. Once a CA no longer renewed expires,
+ * every certificate it signed stops validating (istio-on-eks: the Certificate issuing `cacerts`
+ * removed passed as low in the mutation sweep).
+ */
+const secretSigners = (set: ManifestSet, namespace: string, secret: string, context: DetectorContext): string[] => {
+  const signers: string[] = [];
+  for (const resource of set.resources.values()) {
+    if (resource.id.group !== GROUP || text(record(spec(resource).ca).secretName) !== secret) continue;
+    if (resource.id.kind === "ClusterIssuer" || (resource.id.kind === "Issuer" && resource.id.namespace === namespace))
+      signers.push(displayName(resource.id));
+  }
+  const istio = new Set(["istio-system", context.meshRootNamespace(set) ?? "istio-system"]);
+  if (secret === ISTIO_CA_SECRET && istio.has(namespace)) signers.push("istiod (the mesh's CA)");
+  return signers.sort();
+};
+
+/** What a Secret no longer renewed breaks: listeners serving it, CAs signing with it; undefined for nothing the tree shows. */
+const unrenewed = (set: ManifestSet, namespace: string, secret: string, context: DetectorContext): string | undefined => {
+  const readers = secretReaders(set, namespace, secret);
+  const signers = secretSigners(set, namespace, secret, context);
+  const parts = [
+    ...(readers.length > 0 ? [`${readers.join(", ")} still serve${readers.length === 1 ? "s" : ""} it until it expires`] : []),
+    ...(signers.length > 0
+      ? [`${signers.join(", ")} still sign${signers.length === 1 ? "s" : ""} with it: once it expires, what it signed stops validating`]
+      : []),
+  ];
+  return parts.length > 0 ? parts.join("; ") : undefined;
+};
+
 const certificate = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const namespace = (change.head ?? change.base)?.id.namespace ?? "";
   if (!change.base && change.head) {
@@ -241,14 +276,14 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
   }
   if (change.base && !change.head) {
     const secret = text(spec(change.base).secretName) ?? "";
-    const readers = secretReaders(context.head, namespace, secret);
-    if (readers.length > 0) {
+    const broken = unrenewed(context.head, namespace, secret, context);
+    if (broken) {
       out.add({
         class: "reference.broken",
-        summary: `removed: Secret ${secret} is no longer renewed, and ${readers.join(", ")} still serve it until it expires`,
+        summary: `removed: Secret ${secret} is no longer renewed, and ${broken}`,
         side: "base",
         path: ["spec", "secretName"],
-        before: { secret, readers },
+        before: { secret, broken },
       });
     }
     return;
@@ -314,15 +349,15 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
   const secretBefore = text(was.secretName) ?? "";
   const secretAfter = text(now.secretName) ?? "";
   if (secretBefore !== secretAfter) {
-    const readers = secretReaders(context.head, namespace, secretBefore);
+    const broken = unrenewed(context.head, namespace, secretBefore, context);
     out.add({
-      class: readers.length > 0 ? "reference.broken" : "resource.changed",
-      summary: `secretName ${secretBefore} → ${secretAfter}: ${readers.length > 0 ? `${readers.join(", ")} still serve ${secretBefore}, which is no longer renewed` : `whatever reads ${secretBefore} stops getting renewals`}`,
+      class: broken ? "reference.broken" : "resource.changed",
+      summary: `secretName ${secretBefore} → ${secretAfter}: ${broken ? `${secretBefore} is no longer renewed, and ${broken}` : `whatever reads ${secretBefore} stops getting renewals`}`,
       side: "head",
       path: ["spec", "secretName"],
       before: secretBefore,
       after: secretAfter,
-      ...(readers.length > 0 ? {} : { riskFloor: "medium-high" as const }),
+      ...(broken ? {} : { riskFloor: "medium-high" as const }),
     });
   }
 

@@ -248,7 +248,7 @@ describe("Certificate", () => {
           class: "reference.broken",
           side: "head",
           path: ["spec", "secretName"],
-          says: "Gateway infra/public still serve shop-tls, which is no longer renewed",
+          says: "secretName shop-tls → shop-tls-v2: shop-tls is no longer renewed, and Gateway infra/public still serves it until it expires",
         },
       ],
     },
@@ -260,7 +260,7 @@ describe("Certificate", () => {
           class: "reference.broken",
           side: "base",
           path: ["spec", "secretName"],
-          says: "Secret shop-tls is no longer renewed, and Gateway infra/public still serve it",
+          says: "Secret shop-tls is no longer renewed, and Gateway infra/public still serves it",
         },
       ],
     },
@@ -388,5 +388,51 @@ spec:
   ])("%s", (_name, before, after, expected) => {
     const result = analyze({ "infra/cert.yaml": cert(before) }, { "infra/cert.yaml": cert(after) });
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual(expected);
+  });
+});
+
+describe("a CA certificate removed while something still signs with its Secret", () => {
+  const caCertificate = (secret: string, namespace: string) => `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: { name: ca, namespace: ${namespace} }
+spec:
+  isCA: true
+  commonName: mesh-ca
+  secretName: ${secret}
+  issuerRef: { name: selfsigned, kind: ClusterIssuer }
+`;
+  const caIssuer = `apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: { name: mesh-ca, namespace: cert-manager }
+spec:
+  ca: { secretName: root-ca }
+`;
+  const removed = (base: Record<string, string>, keep: Record<string, string> = {}) =>
+    analyze({ ...base, ...keep }, keep).findings.map((finding) => [finding.class, finding.risk, finding.summary]);
+
+  it("a CA Issuer signing with it is reference.broken", () => {
+    expect(removed({ "ca.yaml": caCertificate("root-ca", "cert-manager") }, { "issuer.yaml": caIssuer })).toEqual([
+      [
+        "reference.broken",
+        "high",
+        "Certificate cert-manager/ca: removed: Secret root-ca is no longer renewed, and Issuer cert-manager/mesh-ca still signs with it: once it expires, what it signed stops validating",
+      ],
+    ]);
+  });
+
+  it("Istio's plug-in CA Secret, cacerts in istio-system, is istiod's (istio-on-eks's cert-manager setup, the mutation sweep)", () => {
+    expect(removed({ "cacerts.yaml": caCertificate("cacerts", "istio-system") })).toEqual([
+      [
+        "reference.broken",
+        "high",
+        expect.stringContaining("Secret cacerts is no longer renewed, and istiod (the mesh's CA) still signs with it"),
+      ],
+    ]);
+  });
+
+  it("nothing where nothing signs with it or serves it", () => {
+    expect(removed({ "ca.yaml": caCertificate("other-ca", "cert-manager") }, { "issuer.yaml": caIssuer }).map(([cls]) => cls)).toEqual([
+      "resource.changed",
+    ]);
   });
 });
