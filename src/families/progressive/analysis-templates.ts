@@ -1,13 +1,15 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import type { Resource } from "../../core/resource.js";
-import { list, numeric, record, text } from "../../core/json-access.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { flag, isRecord, list, numeric, record, text } from "../../core/json-access.js";
+import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { show } from "../../core/canonical-values.js";
 
 /**
  * Argo Rollouts' AnalysisTemplate: the metrics a canary must pass before
  * it takes more traffic. A metric removed, a failure limit raised or a pass condition rewritten lets
  * a bad release through the gate unnoticed (`health.changed`, as removing a Rollout's analysis is);
- * a limit lowered only gates harder, and is left to the plain change listing.
+ * a limit lowered only gates harder, and is left to the plain change listing. One removed while a
+ * Rollout still names it is `reference.broken`.
  */
 
 const ARGO = "argoproj.io";
@@ -67,4 +69,36 @@ const gate: Check = (change, out) => {
   }
 };
 
-export const analysisTemplateDetector = byKind({ AnalysisTemplate: [gate] }, (id) => id.group === ARGO);
+/** The namespaced templates an object names anywhere in its spec (`templateName`, not `clusterScope`): steps, background and blue-green analyses, experiments. */
+function templateNames(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) templateNames(item, into);
+  else if (isRecord(value)) {
+    const name = text(value.templateName);
+    if (name !== undefined && flag(value.clusterScope) !== true) into.add(name);
+    for (const field of Object.values(value)) templateNames(field, into);
+  }
+  return into;
+}
+
+/**
+ * An AnalysisTemplate removed while a Rollout or Experiment of its namespace still names it: Argo
+ * Rollouts finds no template, marks the Rollout's spec invalid and stops progressing it (the
+ * argo-rollouts examples' `random-fail`, deleted in the mutation sweep, passed as low).
+ */
+const removedWhileRun = removedWhileNamed(
+  (tree: ManifestSet, removed: Resource) =>
+    [...tree.resources.values()]
+      .filter(
+        (other) =>
+          other.id.group === ARGO &&
+          (other.id.kind === "Rollout" || other.id.kind === "Experiment") &&
+          other.id.namespace === removed.id.namespace &&
+          templateNames(other.body.spec, new Set()).has(removed.id.name),
+      )
+      .map((other) => displayName(other.id))
+      .sort(),
+  (referrers) =>
+    `removed while ${stillName(referrers)}: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it`,
+);
+
+export const analysisTemplateDetector = byKind({ AnalysisTemplate: [gate, removedWhileRun] }, (id) => id.group === ARGO);

@@ -44,3 +44,37 @@ describe("Argo Rollouts analysis templates gate canaries (argo-rollouts 778fce3)
     expect(findingsOf(template(GATE).replace("interval: 1m", 'interval: "1m"'))).toEqual([]);
   });
 });
+
+describe("an AnalysisTemplate removed while a Rollout still names it", () => {
+  const rollout = (analysis: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: { name: checkout, namespace: shop }
+spec:
+  strategy:
+    canary:
+      steps:
+      - setWeight: 20
+      - analysis:
+          templates:
+${analysis}`;
+  const removed = (analysis: string) =>
+    analyze({ "t.yaml": template(GATE), "r.yaml": rollout(analysis) }, { "r.yaml": rollout(analysis) }).findings.map((finding) => [
+      finding.class,
+      finding.summary,
+    ]);
+
+  it("is reference.broken: Argo Rollouts marks the spec invalid (argo-rollouts' random-fail, deleted in the mutation sweep)", () => {
+    expect(removed("          - templateName: success-rate\n")).toEqual([
+      [
+        "reference.broken",
+        "AnalysisTemplate shop/success-rate: removed while Rollout shop/checkout still names it: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it",
+      ],
+    ]);
+  });
+
+  it("a ClusterAnalysisTemplate of that name is another object: the removal is the plain change", () => {
+    expect(removed("          - templateName: success-rate\n            clusterScope: true\n").map(([cls]) => cls)).toEqual([
+      "resource.changed",
+    ]);
+  });
+});
