@@ -11,6 +11,9 @@ const mayShareCluster = (a: Resource, b: Resource): boolean =>
 
 const SHOWN = 3;
 
+/** Namespaces Kubernetes refuses to delete (the NamespaceLifecycle admission plugin): dropping their manifest deletes nothing. */
+const IMMORTAL = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+
 /**
  * A Namespace the tree stops declaring while its traffic config stays: Flux and Argo CD prune what
  * left the repository, and deleting a namespace deletes every object in it, so the Gateways,
@@ -20,7 +23,7 @@ const SHOWN = 3;
  */
 export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const removed = change.base;
-  if (change.head || !removed || !isNamespace(removed)) return [];
+  if (change.head || !removed || !isNamespace(removed) || IMMORTAL.has(removed.id.name)) return [];
   // A file the head tree reads no objects from any more (now a kustomize patch) is judged as that.
   const file = removed.source.file;
   if (context.fileText("head", file) !== undefined && context.appliedAs("head", file) === undefined) return [];
