@@ -14,15 +14,17 @@ import type { Resource } from "../../core/resource.js";
 const CONTROL_PLANE =
   "sidecars stop receiving configuration and certificate renewals, and pods started afterwards get no sidecar (or are refused by the injection webhook)";
 const GATEWAYS = "the gateways' pods and load balancers go, with the traffic they take";
+const CRDS = "Istio's CRDs go, and every Istio resource of the cluster with them";
+const NODE_AGENT =
+  "the node agent that redirects pods' traffic into their sidecars or ztunnel goes: pods started afterwards cannot join the mesh";
 
 /** Istio's charts, by what uninstalling them takes away. */
 const CHART_EFFECTS: Readonly<Record<string, string>> = {
   istiod: CONTROL_PLANE,
-  base: "Istio's CRDs go, and every Istio resource of the cluster with them",
-  "istio-base": "Istio's CRDs go, and every Istio resource of the cluster with them",
-  cni: "the node agent that redirects pods' traffic into their sidecars or ztunnel goes: pods started afterwards cannot join the mesh",
-  "istio-cni":
-    "the node agent that redirects pods' traffic into their sidecars or ztunnel goes: pods started afterwards cannot join the mesh",
+  base: CRDS,
+  "istio-base": CRDS,
+  cni: NODE_AGENT,
+  "istio-cni": NODE_AGENT,
   ztunnel: "ztunnel goes: pods of ambient namespaces lose their mTLS and their traffic",
   gateway: GATEWAYS,
   "istio-ingress": GATEWAYS,

@@ -2,14 +2,13 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { displayName, type Resource } from "../../core/resource.js";
+import { listedNames } from "../../core/removed-while-named.js";
 
 const isNamespace = (resource: Resource): boolean => resource.id.kind === "Namespace" && resource.id.group === "";
 
 /** Where two objects may both be applied: the same cluster, or a cluster the tree does not say. */
 const mayShareCluster = (a: Resource, b: Resource): boolean =>
   a.cluster === undefined || b.cluster === undefined || a.cluster === b.cluster;
-
-const SHOWN = 3;
 
 /** Namespaces Kubernetes refuses to delete (the NamespaceLifecycle admission plugin): dropping their manifest deletes nothing. */
 const IMMORTAL = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
@@ -34,12 +33,10 @@ export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChang
     (other) => other.id.namespace === name && !other.namespaceImplied && !context.readForContext(other) && mayShareCluster(other, removed),
   );
   if (left.length === 0) return [];
-  const shown = left.slice(0, SHOWN).map((other) => displayName(other.id));
-  const more = left.length > SHOWN ? ` and ${left.length - SHOWN} more` : "";
   const out = new DetectionList(change);
   out.add({
     class: "reference.broken",
-    summary: `removed while ${left.length} traffic resource${left.length === 1 ? " stays" : "s stay"} in it (${shown.join(", ")}${more}): a GitOps tool that prunes deletes the namespace with every object in it, and they cannot be applied while it is gone`,
+    summary: `removed while ${left.length} traffic resource${left.length === 1 ? " stays" : "s stay"} in it (${listedNames(left.map((other) => displayName(other.id)))}): a GitOps tool that prunes deletes the namespace with every object in it, and they cannot be applied while it is gone`,
     side: "base",
     path: ["metadata", "name"],
     before: name,

@@ -225,7 +225,7 @@ const secretReaders = (set: ManifestSet, namespace: string, secret: string): str
   return readers.sort();
 };
 
-/** istiod's plug-in CA: the Secret it signs workload certificates with, in its own namespace (research §1.5). */
+/** istiod's plug-in CA: the Secret, in its own namespace, it signs workload certificates with (Istio's "plug in CA certificates" guide). */
 const ISTIO_CA_SECRET = "cacerts";
 
 /**
