@@ -21,6 +21,7 @@ import { istioSecurityChecks } from "./istio-security.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
+import { endpointChanges } from "./service-entry-endpoints.js";
 import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
 import { isDelegate, orphanedDelegations } from "./delegation.js";
 import {
@@ -370,6 +371,8 @@ const serviceEntry = (change: ResourceChange, out: DetectionList, context: Detec
   const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");
   // A Gloo ExternalService registers its hosts through a ServiceEntry too.
   registryRemoval(change, out, (host) => registeredHosts(context.head, isServiceEntry, "ServiceEntry").has(host));
+  // Regions and networks the entry gains or loses: their endpoints are judged there, not again by address.
+  const reported = new Set<string>();
   for (const field of ["locality", "network"] as const) {
     const before = endpointPlacements(change.base, field);
     const after = endpointPlacements(change.head, field);
@@ -377,6 +380,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList, context: Detec
     const crossing = field === "network" ? ", reached through that network's east-west gateway" : "";
     for (const [key, placed] of after) {
       if (before.has(key)) continue;
+      reported.add(key);
       out.add({
         class: "backend.region-added",
         summary: `endpoints in ${where(key, placed)}: ${hosts} gains backends there${crossing}`,
@@ -389,6 +393,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList, context: Detec
     }
     for (const [key, placed] of before) {
       if (after.has(key)) continue;
+      reported.add(key);
       out.add({
         class: "backend.region-removed",
         summary: `no endpoints left in ${where(key, placed)}: ${hosts} loses its backends there`,
@@ -402,6 +407,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList, context: Detec
   }
   if (!both(change)) return;
   registryChanges(change, out, hosts);
+  endpointChanges(change.base, change.head, out, hosts, reported);
   const settings = [
     {
       field: "location",

@@ -615,10 +615,64 @@ ${endpoints}`;
       ],
     },
     {
-      name: "a new zone in a known region is not a new region",
+      name: "a new zone in a known region is not a new region: the endpoint joins (backend.added), as a WorkloadEntry does",
       base: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}"),
       head: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}\n  - {address: 10.0.0.2, locality: us-east/us-east-1b}"),
-      expected: [],
+      expected: [
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints", 1, "address"],
+          says: "endpoint 10.0.0.2 joins payments.global: it takes a share of their traffic",
+        },
+      ],
+    },
+    {
+      name: "every endpoint removed: STATIC resolution has nowhere to send",
+      base: serviceEntry("  - {address: 127.0.0.1}"),
+      head: serviceEntry("    []"),
+      expected: [
+        {
+          class: "backend.all-removed",
+          side: "base",
+          path: ["spec", "endpoints"],
+          says: "every endpoint removed (127.0.0.1) under STATIC resolution: requests to payments.global have nowhere to go",
+        },
+      ],
+    },
+    {
+      name: "every endpoint removed under DNS resolution: the hosts go wherever their names resolve",
+      base: serviceEntry("  - {address: 127.0.0.1}", "  resolution: DNS\n"),
+      head: serviceEntry("    []", "  resolution: DNS\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "endpoints"],
+          riskFloor: "medium-high",
+          says: "every endpoint removed (127.0.0.1): payments.global now go wherever their names resolve",
+        },
+      ],
+    },
+    {
+      name: "an endpoint's address changed is another machine; a weight moves shares (istio-on-eks's OPA entry in the mutation sweep)",
+      base: serviceEntry("  - {address: 10.0.0.1, weight: 1}\n  - {address: 10.0.0.2, weight: 1}"),
+      head: serviceEntry("  - {address: 10.0.0.9, weight: 1}\n  - {address: 10.0.0.2, weight: 3}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "address"],
+          riskFloor: "medium-high",
+          says: "endpoint address 10.0.0.1 → 10.0.0.9: payments.global's traffic to this endpoint goes to another machine",
+        },
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints", 1, "weight"],
+          says: "endpoint 10.0.0.2 load-balancing weight 1 → 3",
+        },
+      ],
     },
     {
       name: "the last endpoint of a region removed",

@@ -1,0 +1,100 @@
+import { list, numeric, record, spec, text } from "../../core/json-access.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { Resource } from "../../core/resource.js";
+import { placeOf } from "./workload-entry.js";
+
+/**
+ * The machines a ServiceEntry's inline endpoints send its hosts' traffic to, judged as its
+ * WorkloadEntries are (workload-entry.ts): another address is another machine (medium-high), one
+ * joining takes a share (backend.added), one leaving hands its share to the rest (medium-high), a
+ * weight moves shares. With none left, STATIC resolution has nowhere to send (backend.all-removed)
+ * and DNS resolution sends to wherever the hosts' names resolve. Endpoints in a region or network
+ * the entry gains or loses are left to that finding (`reported`). istio-on-eks's OPA entry lost its
+ * one endpoint, 127.0.0.1 (the local OPA sidecar its ext-authz provider calls), as a low change.
+ */
+
+interface Endpoint {
+  readonly index: number;
+  readonly address: string;
+  readonly weight?: number;
+  readonly places: readonly string[];
+}
+
+const endpointsOf = (resource: Resource): Map<string, Endpoint> => {
+  const found = new Map<string, Endpoint>();
+  list(spec(resource).endpoints).forEach((item, index) => {
+    const address = text(record(item).address);
+    if (address === undefined || found.has(address)) return;
+    const weight = numeric(record(item).weight);
+    const places = (["locality", "network"] as const).flatMap((field) => placeOf(item, field) ?? []);
+    found.set(address, { index, address, places, ...(weight !== undefined ? { weight } : {}) });
+  });
+  return found;
+};
+
+export function endpointChanges(base: Resource, head: Resource, out: DetectionList, hosts: string, reported: ReadonlySet<string>): void {
+  const [before, after] = [endpointsOf(base), endpointsOf(head)];
+  if (before.size > 0 && after.size === 0) {
+    const resolution = text(spec(head).resolution) ?? "NONE";
+    const nowhere = resolution === "STATIC";
+    out.add({
+      class: nowhere ? "backend.all-removed" : "resource.changed",
+      summary: nowhere
+        ? `every endpoint removed (${[...before.keys()].join(", ")}) under STATIC resolution: requests to ${hosts} have nowhere to go`
+        : `every endpoint removed (${[...before.keys()].join(", ")}): ${hosts} ${resolution.startsWith("DNS") ? "now go wherever their names resolve" : "go to the address each request was sent to"}`,
+      side: "base",
+      path: ["spec", "endpoints"],
+      before: [...before.keys()],
+      after: [],
+      ...(nowhere ? {} : { riskFloor: "medium-high" as const }),
+    });
+    return;
+  }
+  const unplaced = (endpoint: Endpoint) => !endpoint.places.some((place) => reported.has(place));
+  const joined = [...after.values()].filter((endpoint) => !before.has(endpoint.address) && unplaced(endpoint));
+  const left = [...before.values()].filter((endpoint) => !after.has(endpoint.address) && unplaced(endpoint));
+  if (joined.length === 1 && left.length === 1) {
+    const [was, now] = [left[0]!, joined[0]!];
+    out.add({
+      class: "resource.changed",
+      summary: `endpoint address ${was.address} → ${now.address}: ${hosts}'s traffic to this endpoint goes to another machine`,
+      side: "head",
+      path: ["spec", "endpoints", now.index, "address"],
+      before: was.address,
+      after: now.address,
+      riskFloor: "medium-high",
+    });
+  } else {
+    for (const endpoint of joined)
+      out.add({
+        class: "backend.added",
+        summary: `endpoint ${endpoint.address} joins ${hosts}: it takes a share of their traffic`,
+        side: "head",
+        path: ["spec", "endpoints", endpoint.index, "address"],
+        before: null,
+        after: endpoint.address,
+      });
+    for (const endpoint of left)
+      out.add({
+        class: "resource.changed",
+        summary: `endpoint ${endpoint.address} leaves ${hosts}: its share of their traffic moves to the other endpoints`,
+        side: "base",
+        path: ["spec", "endpoints", endpoint.index, "address"],
+        before: endpoint.address,
+        after: null,
+        riskFloor: "medium-high",
+      });
+  }
+  for (const [address, now] of after) {
+    const was = before.get(address);
+    if (was && was.weight !== now.weight)
+      out.add({
+        class: "backend.weight-changed",
+        summary: `endpoint ${address} load-balancing weight ${was.weight ?? "(unset)"} → ${now.weight ?? "(unset)"}: its share of ${hosts}'s traffic changes`,
+        side: "head",
+        path: ["spec", "endpoints", now.index, "weight"],
+        before: was.weight ?? null,
+        after: now.weight ?? null,
+      });
+  }
+}
