@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { Resource } from "../../core/resource.js";
+import { displayName, type Resource } from "../../core/resource.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 import { list, record, text } from "../../core/json-access.js";
@@ -146,7 +146,70 @@ const ingressFront: Check = (change, out) => {
     });
 };
 
+/** A MultiClusterService's ports, by number and by name, as a MultiClusterIngress's `servicePort` names them. */
+const servicePorts = (resource: Resource): Set<number | string> =>
+  new Set(
+    list(templateSpec(resource).ports).flatMap((item) =>
+      [record(item).port, record(item).name].filter(
+        (value): value is number | string => typeof value === "number" || typeof value === "string",
+      ),
+    ),
+  );
+
+const selectorOf = (resource: Resource): string =>
+  Object.entries(record(templateSpec(resource).selector))
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .sort()
+    .join(", ");
+
+/**
+ * The derived Services a MultiClusterService makes in each member cluster, as the
+ * MultiClusterIngresses of its namespace still send to them: a port they name gone, or no selector
+ * left, leaves the load balancer's backend with nothing to send to (`reference.broken`); another
+ * selector sends every request to other pods (`backend.weight-changed`), as a core Service's does
+ * (service-changes.ts). bank-of-anthos's `frontend-mcs` losing its one port passed as low in the
+ * mutation sweep.
+ */
+const serviceTemplate: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const { namespace, name } = change.head.id;
+  const sends: { ingress: Resource; port: number | string | undefined }[] = [];
+  for (const ingress of context.head.resources.values())
+    if (ingress.id.kind === "MultiClusterIngress" && ingress.id.group === GKE_GROUP && ingress.id.namespace === namespace)
+      for (const rule of multiClusterIngressRules(ingress))
+        for (const backend of rule.backends) if (backend.ref.name === name) sends.push({ ingress, port: backend.ref.port });
+  if (sends.length === 0) return;
+  const names = sortedSet(sends.map(({ ingress }) => displayName(ingress.id)));
+  const ingressesSend = `${names.join(", ")} still send${names.length === 1 ? "s" : ""}`;
+  const kept = servicePorts(change.head);
+  const lost = sortedSet(
+    sends.flatMap(({ port }) => (port !== undefined && servicePorts(change.base!).has(port) && !kept.has(port) ? [String(port)] : [])),
+  );
+  if (lost.length > 0)
+    out.add({
+      class: "reference.broken",
+      summary: `no longer has port ${lost.join(", ")} while ${ingressesSend} to it there: the load balancer's backend has no port to send to`,
+      side: "head",
+      path: ["spec", "template"],
+      before: lost,
+      after: null,
+    });
+  const [before, after] = [selectorOf(change.base), selectorOf(change.head)];
+  if (before !== after)
+    out.add({
+      class: after === "" ? "reference.broken" : "backend.weight-changed",
+      summary:
+        after === ""
+          ? `no longer selects pods (selector ${before} removed) while ${ingressesSend} to it: no endpoint answers in any member cluster`
+          : `selects other pods (${before || "none"} → ${after}) while ${ingressesSend} to it: every request goes to the pods the new selector picks`,
+      side: "head",
+      path: ["spec", "template"],
+      before,
+      after,
+    });
+};
+
 export const multiClusterDetector = byKind(
-  { MultiClusterService: [serviceClusters], MultiClusterIngress: [ingressFront] },
+  { MultiClusterService: [serviceClusters, serviceTemplate], MultiClusterIngress: [ingressFront] },
   (id) => id.group === GKE_GROUP,
 );

@@ -161,3 +161,40 @@ describe("a MultiClusterService defined in several recipe folders", () => {
     });
   });
 });
+
+describe("a MultiClusterService's derived Services, while a MultiClusterIngress sends to them (bank-of-anthos frontend-mcs, the mutation sweep)", () => {
+  const edited = (edit: (text: string) => string) => {
+    const base = tree();
+    return findingsOf({
+      ...base,
+      "mci/services.yaml": `${edit(mcs("foo", ["us-west1-a/gke-1", "us-east1/gke-2"]))}---\n${mcs("bar", [])}`,
+    });
+  };
+
+  it("the port the ingress names gone is reference.broken", () => {
+    expect(edited((text) => text.replace("port: 8080", "port: 9090"))).toEqual([
+      [
+        "reference.broken",
+        "MultiClusterService demo/foo: no longer has port 8080 while MultiClusterIngress demo/foobar-ingress still sends to it there: the load balancer's backend has no port to send to",
+      ],
+    ]);
+  });
+
+  it("another selector sends every request to other pods; none left, to none", () => {
+    expect(edited((text) => text.replace("selector: {app: foo}", "selector: {app: foo-v2}")).map(([cls]) => cls)).toEqual([
+      "backend.weight-changed",
+    ]);
+    expect(edited((text) => text.replace("      selector: {app: foo}\n", ""))).toEqual([
+      [
+        "reference.broken",
+        "MultiClusterService demo/foo: no longer selects pods (selector app=foo removed) while MultiClusterIngress demo/foobar-ingress still sends to it: no endpoint answers in any member cluster",
+      ],
+    ]);
+  });
+
+  it("a port added that nothing names is only listed as changed", () => {
+    expect(edited((text) => text.replace("ports: [", "ports: [{name: metrics, port: 9100}, ")).map(([cls]) => cls)).toEqual([
+      "resource.changed",
+    ]);
+  });
+});
