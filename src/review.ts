@@ -111,9 +111,13 @@ export function analyzeChange(input: ChangeInput): Analysis {
     return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path) };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
-  const manifests = keepUnreadable(
-    alignResourceKeys(loadManifests(baseFiles, { ...options, ...reading.base }), loadManifests(headFiles, { ...options, ...reading.head })),
+  const loaded = alignResourceKeys(
+    loadManifests(baseFiles, { ...options, ...reading.base }),
+    loadManifests(headFiles, { ...options, ...reading.head }),
   );
+  // An unreadable document the base already had blocks nothing, so it vouches for nothing either.
+  const existing = alreadyInvalid({ files: baseFiles, invalid: loaded.base.invalid }, headFiles);
+  const manifests = keepUnreadable(loaded, (item) => !existing(item));
   releaseReads(options.cache);
   input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
@@ -202,7 +206,6 @@ export function analyzeChange(input: ChangeInput): Analysis {
   });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
   const changed = changedPaths(baseFiles, headFiles);
-  const existing = alreadyInvalid({ files: baseFiles, invalid: base.manifests.invalid }, headFiles);
   // A chart nothing in the tree installs is rendered with its own default values: a document they
   // leave invalid (a name the installer's values give) is listed where the chart is, not judged.
   const undeployed = new Map(

@@ -6,16 +6,21 @@ import type { InvalidManifest, ManifestSet, Resource } from "../core/resource.js
  * reading its base resources as removed added findings that were not true (kubeflow/manifests
  * 1ad5eee: a CRD bundle grew past the size bound, and its Namespace, Issuer and Certificates were
  * reported removed, "while a VirtualService stays in it"). A base resource missing from the head
- * stays as it was where an unreadable document of its file at head names it, or names nothing.
+ * stays as it was where an unreadable document of its file at head names it, or names nothing —
+ * one the PR broke (`isNew`): a document already unreadable at base blocks nothing, and carrying
+ * resources past it would hide their removal.
  */
-export function keepUnreadable(sets: { readonly base: ManifestSet; readonly head: ManifestSet }): {
+export function keepUnreadable(
+  sets: { readonly base: ManifestSet; readonly head: ManifestSet },
+  isNew: (item: InvalidManifest) => boolean,
+): {
   readonly base: ManifestSet;
   readonly head: ManifestSet;
 } {
   const { base, head } = sets;
   if (head.invalid.length === 0) return sets;
   const unreadable = new Map<string, InvalidManifest[]>();
-  for (const item of head.invalid) unreadable.set(item.file, [...(unreadable.get(item.file) ?? []), item]);
+  for (const item of head.invalid) if (isNew(item)) unreadable.set(item.file, [...(unreadable.get(item.file) ?? []), item]);
   const kept: [string, Resource][] = [];
   base.resources.forEach((resource, key) => {
     const items = unreadable.get(resource.source.file);

@@ -135,6 +135,20 @@ describe("review: the whole pipeline", () => {
     ]);
   });
 
+  it("a document already unreadable at base vouches for nothing: the file's other resource removed is still a removal", () => {
+    const broken = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: other, namespace: [shop }\n";
+    const namespace = "apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n";
+    const result = analyze(
+      { "bundle.yaml": `${namespace}---\n${route([90, 10])}---\n${broken}` },
+      { "bundle.yaml": `${namespace}---\n${broken}` },
+    );
+    expect(result.invalid).toEqual([]);
+    expect(result.existingInvalid).toHaveLength(1);
+    expect(result.findings.map((f) => [f.class, f.summary])).toEqual([
+      ["route.removed", "* via Gateway infra/public: no longer served (was → checkout-v1:8080 90%, checkout-v2:8080 10%)"],
+    ]);
+  });
+
   it("a weight written as a string is an invalid manifest naming the field", () => {
     const result = review({ "r.yaml": route([90, 10]) }, { "r.yaml": route([90, 10]).replace("weight: 10", 'weight: "10"') });
     expect(result.decision).toBe("fail");
