@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { displayName, type Resource } from "../../core/resource.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
+import { portKeys, selectorText } from "../../core/service-spec.js";
 import { list, record, text } from "../../core/json-access.js";
 import { sameValue, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
@@ -146,22 +147,6 @@ const ingressFront: Check = (change, out) => {
     });
 };
 
-/** A MultiClusterService's ports, by number and by name, as a MultiClusterIngress's `servicePort` names them. */
-const servicePorts = (resource: Resource): Set<number | string> =>
-  new Set(
-    list(templateSpec(resource).ports).flatMap((item) =>
-      [record(item).port, record(item).name].filter(
-        (value): value is number | string => typeof value === "number" || typeof value === "string",
-      ),
-    ),
-  );
-
-const selectorOf = (resource: Resource): string =>
-  Object.entries(record(templateSpec(resource).selector))
-    .map(([key, value]) => `${key}=${String(value)}`)
-    .sort()
-    .join(", ");
-
 /**
  * The derived Services a MultiClusterService makes in each member cluster, as the
  * MultiClusterIngresses of its namespace still send to them: a port they name gone, or no selector
@@ -181,10 +166,8 @@ const serviceTemplate: Check = (change, out, context) => {
   if (sends.length === 0) return;
   const names = sortedSet(sends.map(({ ingress }) => displayName(ingress.id)));
   const ingressesSend = `${names.join(", ")} still send${names.length === 1 ? "s" : ""}`;
-  const kept = servicePorts(change.head);
-  const lost = sortedSet(
-    sends.flatMap(({ port }) => (port !== undefined && servicePorts(change.base!).has(port) && !kept.has(port) ? [String(port)] : [])),
-  );
+  const [had, kept] = [new Set(portKeys(templateSpec(change.base))), new Set(portKeys(templateSpec(change.head)))];
+  const lost = sortedSet(sends.flatMap(({ port }) => (port !== undefined && had.has(port) && !kept.has(port) ? [String(port)] : [])));
   if (lost.length > 0)
     out.add({
       class: "reference.broken",
@@ -194,7 +177,7 @@ const serviceTemplate: Check = (change, out, context) => {
       before: lost,
       after: null,
     });
-  const [before, after] = [selectorOf(change.base), selectorOf(change.head)];
+  const [before, after] = [selectorText(templateSpec(change.base)), selectorText(templateSpec(change.head))];
   if (before !== after)
     out.add({
       class: after === "" ? "reference.broken" : "backend.weight-changed",

@@ -1,7 +1,8 @@
 import type { DetectorContext, FileApplication, FileDetector } from "../../core/detector.js";
 import type { Detection } from "../../core/finding.js";
-import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import { record, text, type JsonRecord } from "../../core/json-access.js";
 import { documentTexts } from "../../core/document-texts.js";
+import { portKeys, selectorText } from "../../core/service-spec.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { listedNames } from "../../core/removed-while-named.js";
@@ -91,28 +92,15 @@ interface ServiceChange extends ServiceName {
   readonly selector?: { readonly before: string; readonly after: string };
 }
 
-/** A selector as reviewers read it, its labels sorted; "" where it selects nothing itself. */
-const selectorOf = (service: DeclaredService): string =>
-  Object.entries(record(service.spec.selector))
-    .map(([key, value]) => `${key}=${String(value)}`)
-    .sort()
-    .join(", ");
-
 function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
   const { spec: _spec, annotations: _annotations, unreadable: _unreadable, ...scoped } = before;
   if (!after) return { ...scoped, removed: true };
   // An ExternalName Service is a DNS name: its ports and selector say nothing of where requests go.
   if (after.unreadable || after.spec.type === "ExternalName") return undefined;
-  // A route names a Service port by its number, or (an Ingress, Gloo) by its name.
-  const portsOf = (declared: DeclaredService): (number | string)[] =>
-    list(declared.spec.ports).flatMap((item) => {
-      const port = record(item);
-      return [numeric(port.port), text(port.name)].filter((value): value is number | string => value !== undefined);
-    });
-  const kept = new Set(portsOf(after));
-  const lostPorts = portsOf(before).filter((port) => !kept.has(port));
+  const kept = new Set(portKeys(after.spec));
+  const lostPorts = portKeys(before.spec).filter((port) => !kept.has(port));
   const exposed = internetFacing(after) && !internetFacing(before);
-  const selector = { before: selectorOf(before), after: selectorOf(after) };
+  const selector = { before: selectorText(before.spec), after: selectorText(after.spec) };
   const reselected = before.spec.type !== "ExternalName" && selector.before !== selector.after;
   if (lostPorts.length === 0 && !exposed && !reselected) return undefined;
   return {
