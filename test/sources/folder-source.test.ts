@@ -32,3 +32,12 @@ describe("readFolder beside a known tree (the head read after the base)", () => 
     expect(other.files).toEqual([{ path: "same.yaml", text: "kind: Z\n" }]);
   });
 });
+
+describe("readFolder reads every file through one buffer", () => {
+  it("each text is its own file's, whatever the sizes before it", () => {
+    // Read in directory order: large, then small (the buffer's stale tail must not leak), then larger still.
+    const files = { "a.yaml": `a: ${"x".repeat(70_000)}\n`, "b.yaml": "b: 1\n", "c.yaml": `c: ${"é".repeat(90_000)}\n`, "d.yaml": "" };
+    const tree = readFolder(scratchFolder(files));
+    expect(Object.fromEntries(tree.files.map((file) => [file.path, file.text]))).toEqual(files);
+  });
+});
