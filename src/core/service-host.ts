@@ -9,10 +9,18 @@ export function qualifyHost(host: string, namespace: string): string {
   return host;
 }
 
-const CLUSTER_LOCAL = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc\.cluster\.local$/;
+const LABEL = "([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)";
+const CLUSTER_LOCAL = new RegExp(`^${LABEL}\\.${LABEL}\\.svc\\.cluster\\.local$`);
+/** The name MCS DNS gives a ServiceImport: the service as every cluster exports it. */
+const CLUSTER_SET = new RegExp(`^${LABEL}\\.${LABEL}\\.svc\\.clusterset\\.local$`);
+
+const serviceOf = (pattern: RegExp, host: string): { readonly name: string; readonly namespace: string } | undefined => {
+  const match = pattern.exec(host);
+  return match ? { name: match[1]!, namespace: match[2]! } : undefined;
+};
 
 /** The Service a qualified cluster-local host names (`reviews.bookinfo.svc.cluster.local`); undefined for any other host. */
-export function serviceOfHost(host: string): { readonly name: string; readonly namespace: string } | undefined {
-  const match = CLUSTER_LOCAL.exec(host);
-  return match ? { name: match[1]!, namespace: match[2]! } : undefined;
-}
+export const serviceOfHost = (host: string) => serviceOf(CLUSTER_LOCAL, host);
+
+/** The imported service a `clusterset.local` host names (`reviews.bookinfo.svc.clusterset.local`); undefined for any other host. */
+export const serviceOfClusterSetHost = (host: string) => serviceOf(CLUSTER_SET, host);

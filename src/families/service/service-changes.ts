@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import type { DetectorContext, FileApplication, FileDetector } from "../../core/detector.js";
 import type { Detection } from "../../core/finding.js";
 import { record, text, type JsonRecord } from "../../core/json-access.js";
@@ -25,6 +26,10 @@ import type { WeightedRef } from "../../core/route-rules.js";
  *   label), `backend.weight-changed`; no selector left, no endpoints: `reference.broken`.
  * - Removed while a ServiceExport of its cluster still exports it, routes or not: that cluster's
  *   endpoints leave the ClusterSet. `export.changed`, on the export.
+ * An exported Service feeds the ServiceImport of its name in every cluster: routes sending there
+ * from anywhere count too. Its selector or a port gone moves the requests that cluster's export
+ * answered: to other pods, to the other clusters exporting it (`backend.weight-changed`), or to
+ * nothing where the repository has no other export of it (`reference.broken`).
  */
 
 /** A document whose kind is Service, in YAML or JSON. */
@@ -111,9 +116,13 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   };
 }
 
-/** One thing the PR does to a Service, with the routes that still send traffic to it. */
+/**
+ * One thing the PR does to a Service, with the routes that still send traffic to it; `imported`:
+ * through its ServiceImport, from clusters of the ClusterSet.
+ */
 interface Problem {
   readonly service: ServiceChange;
+  readonly imported: boolean;
   readonly what:
     | { readonly kind: "removed" | "exposed" | "selector" }
     /** A port a route names that the Service no longer has. */
@@ -123,20 +132,23 @@ interface Problem {
 
 function problemsOf(sending: readonly RouteSending<ServiceChange>[]): Problem[] {
   const problems = new Map<string, Problem>();
-  const note = (service: ServiceChange, what: Problem["what"], send: Problem["sends"][number]) => {
-    const key = `${labelOf(service)}\0${service.cluster ?? ""}\0${what.kind}\0${what.kind === "port" ? what.port : ""}`;
+  const note = (service: ServiceChange, what: Problem["what"], send: Problem["sends"][number], imported: boolean) => {
+    const key = `${labelOf(service)}\0${service.cluster ?? ""}\0${what.kind}\0${what.kind === "port" ? what.port : ""}\0${imported}`;
     const problem = problems.get(key);
     if (problem) problem.sends.push(send);
-    else problems.set(key, { service, what, sends: [send] });
+    else problems.set(key, { service, imported, what, sends: [send] });
   };
   for (const { route, sends } of sending) {
-    for (const { service, backend, host } of sends) {
+    for (const { service, backend, host, imported } of sends) {
       const send = { route, backend, host };
       const { port } = backend.ref;
-      if (service.removed) note(service, { kind: "removed" }, send);
-      else if (port !== undefined && service.lostPorts?.includes(port)) note(service, { kind: "port", port }, send);
-      if (service.exposed) note(service, { kind: "exposed" }, send);
-      if (service.selector) note(service, { kind: "selector" }, send);
+      // A removed Service that is still exported is the export's finding (exportsOf), routes or not.
+      if (service.removed) {
+        if (!imported) note(service, { kind: "removed" }, send, imported);
+      } else if (port !== undefined && service.lostPorts?.includes(port)) note(service, { kind: "port", port }, send, imported);
+      // Reachable from the internet whichever way the routes reach it: one finding.
+      if (service.exposed) note(service, { kind: "exposed" }, send, false);
+      if (service.selector) note(service, { kind: "selector" }, send, imported);
     }
   }
   return [...problems.values()];
@@ -172,36 +184,54 @@ function exportsOf(service: ServiceChange, exporters: ReadonlyMap<string, readon
 
 const REQUESTS_FAIL = "so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)";
 
-/** One finding a problem, on the backendRef of the first route (by key) that still sends there, naming every such route. */
-function detectionOf({ service, what, sends }: Problem): Detection {
+/**
+ * One finding a problem, on the backendRef of the first route (by key) that still sends there,
+ * naming every such route. `otherExports`: how many exports of the service in other clusters
+ * still feed its ServiceImport.
+ */
+function detectionOf({ service, imported, what, sends }: Problem, otherExports: number): Detection {
   // A problem has at least one route: it is made with its first.
   const first = sends.reduce((earliest, send) => (send.route.key < earliest.route.key ? send : earliest));
   const routes = sortedSet(sends.map(({ route }) => displayName(route.id)));
-  const routesSend = `${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} traffic for ${listedNames(sortedSet(sends.map(({ host }) => host)))}`;
+  const routesSend =
+    `${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} traffic for ${listedNames(sortedSet(sends.map(({ host }) => host)))} ` +
+    `to it${imported ? " through its ServiceImport" : ""}`;
   const label = labelOf(service);
   const at = { resource: first.route.id, resourceKey: first.route.key, side: "head" as const, path: first.backend.path };
+  // No endpoint of this Service answers: through an import, the other clusters' exports still do.
+  const unanswered = (what: string) =>
+    imported && otherExports > 0
+      ? {
+          class: "backend.weight-changed" as const,
+          consequence:
+            `this cluster's endpoints leave the ServiceImport${what}, and its requests go only to the ` +
+            `${otherExports === 1 ? "other cluster" : `${otherExports} other clusters`} exporting it`,
+        }
+      : {
+          class: "reference.broken" as const,
+          consequence: `${imported ? "no other cluster in this repository exports it: " : ""}no endpoint answers that backend, ${REQUESTS_FAIL}`,
+        };
   switch (what.kind) {
     case "exposed":
       return {
         class: "access.widened",
         summary:
           `Service ${label} becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; ${service.file}): ` +
-          `its pods are reachable from the internet directly, around the Gateways and policies in front of it, while ${routesSend} to it`,
+          `its pods are reachable from the internet directly, around the Gateways and policies in front of it, while ${routesSend}`,
         ...at,
         before: null,
         after: label,
       };
     case "selector": {
       const { before, after } = service.selector!;
-      const none = after === "";
+      // With no selector of its own a Service has only the endpoints written by hand: none, here.
+      const none = after === "" && unanswered("");
       return {
-        // With no selector of its own a Service has only the endpoints written by hand: none, here.
-        class: none ? "reference.broken" : "backend.weight-changed",
+        class: none ? none.class : "backend.weight-changed",
         summary: none
-          ? `Service ${label} no longer selects pods (selector ${before} removed; ${service.file}) while ${routesSend} to it: ` +
-            `no endpoint answers that backend, ${REQUESTS_FAIL}`
-          : `Service ${label} selects other pods (${before || "none"} → ${after}; ${service.file}) while ${routesSend} to it: ` +
-            `every request of that backend now goes to the pods the new selector picks`,
+          ? `Service ${label} no longer selects pods (selector ${before} removed; ${service.file}) while ${routesSend}: ${none.consequence}`
+          : `Service ${label} selects other pods (${before || "none"} → ${after}; ${service.file}) while ${routesSend}: ` +
+            `every request ${imported ? "this cluster's export answered" : "of that backend"} now goes to the pods the new selector picks`,
         ...at,
         before: `${label} {${before}}`,
         after: `${label} {${after}}`,
@@ -210,21 +240,24 @@ function detectionOf({ service, what, sends }: Problem): Detection {
     case "removed":
       return {
         class: "reference.broken",
-        summary: `Service ${label} is removed (${service.file}) while ${routesSend} to it: no Service answers that backend, ${REQUESTS_FAIL}`,
+        summary: `Service ${label} is removed (${service.file}) while ${routesSend}: no Service answers that backend, ${REQUESTS_FAIL}`,
         ...at,
         before: label,
         after: null,
       };
-    case "port":
+    case "port": {
+      const gone = unanswered(` on port ${what.port}`);
       return {
-        class: "reference.broken",
-        summary:
-          `Service ${label} no longer has port ${what.port} (${service.file}) while ${routesSend} to it there: no Service port answers ` +
-          `that backend, ${REQUESTS_FAIL}`,
+        class: gone.class,
+        summary: imported
+          ? `Service ${label} no longer has port ${what.port} (${service.file}) while ${routesSend} there: ${gone.consequence}`
+          : `Service ${label} no longer has port ${what.port} (${service.file}) while ${routesSend} there: no Service port answers ` +
+            `that backend, ${REQUESTS_FAIL}`,
         ...at,
         before: `${label}:${what.port}`,
         after: null,
       };
+    }
   }
 }
 
@@ -261,8 +294,19 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
   });
   if (changes.length === 0) return [];
 
+  const exporters = context.serviceExporters(context.head);
+  const exportsOfService = (service: ServiceChange) => keysOf(exporters, service).flatMap((key) => exporters.get(key) ?? []);
+  // Its own cluster's export: the same cluster where both are known, else the same folder.
+  const ownExport = (exporter: Resource, service: ServiceChange) =>
+    agree(exporter.cluster, service.cluster) &&
+    ((exporter.cluster !== undefined && service.cluster !== undefined) ||
+      posix.dirname(exporter.source.file) === posix.dirname(service.file));
+  const exported = (service: ServiceChange) => exportsOfService(service).some((exporter) => agree(exporter.cluster, service.cluster));
+  const otherExports = (service: ServiceChange) => exportsOfService(service).filter((exporter) => !ownExport(exporter, service)).length;
   return [
-    ...problemsOf(routesSending(context.head, context.routeRules, changes, true)).map(detectionOf),
-    ...changes.filter((service) => service.removed).flatMap((service) => exportsOf(service, context.serviceExporters(context.head))),
+    ...problemsOf(routesSending(context.head, context.routeRules, changes, true, exported)).map((problem) =>
+      detectionOf(problem, otherExports(problem.service)),
+    ),
+    ...changes.filter((service) => service.removed).flatMap((service) => exportsOf(service, exporters)),
   ];
 };

@@ -1,7 +1,7 @@
 import type { DetectorContext } from "../../core/detector.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
-import { serviceOfHost } from "../../core/service-host.js";
+import { serviceOfClusterSetHost, serviceOfHost } from "../../core/service-host.js";
 
 /** A core Service as its document declares it; no namespace where the document names none and nothing gives it one (it lands where it is applied). */
 export interface ServiceName {
@@ -13,34 +13,50 @@ export interface ServiceName {
 
 /**
  * The Service a backend sends to: a reference to a core Service, or a cluster-local host (Istio
- * destinations and progressive delivery key a backend by the host they qualify, then `|`).
+ * destinations and progressive delivery key a backend by the host they qualify, then `|`);
+ * `imported`: the Service as every cluster exports it, through an MCS ServiceImport or its
+ * `clusterset.local` host, wherever the route is applied.
  */
-function serviceOfBackend(backend: WeightedRef): { readonly name: string; readonly namespace: string } | undefined {
-  if (backend.ref.coreService) return backend.ref;
-  if (backend.ref.kind !== "Host") return undefined;
+function serviceOfBackend(
+  backend: WeightedRef,
+): { readonly name: string; readonly namespace: string; readonly imported: boolean } | undefined {
+  const { ref } = backend;
+  if (ref.coreService || ref.kind === "ServiceImport") return { name: ref.name, namespace: ref.namespace, imported: !ref.coreService };
+  if (ref.kind !== "Host") return undefined;
   const end = backend.key.indexOf("|");
-  return end < 0 ? undefined : serviceOfHost(backend.key.slice(0, end));
+  if (end < 0) return undefined;
+  const host = backend.key.slice(0, end);
+  const local = serviceOfHost(host);
+  if (local) return { ...local, imported: false };
+  const clusterSet = serviceOfClusterSetHost(host);
+  return clusterSet && { ...clusterSet, imported: true };
 }
 
 /** Unknown on either side (a namespace, a cluster) matches: the object lands wherever it is applied. */
 export const agree = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
 
-/** A route's backends that send to one of the services, each with the host its rule serves. */
+/**
+ * A route's backends that send to one of the services, each with the host its rule serves;
+ * `imported`: through the ServiceImport every cluster's export of the service feeds.
+ */
 export interface RouteSending<S extends ServiceName> {
   readonly route: Resource;
-  readonly sends: readonly { readonly backend: WeightedRef; readonly host: string; readonly service: S }[];
+  readonly sends: readonly { readonly backend: WeightedRef; readonly host: string; readonly service: S; readonly imported: boolean }[];
 }
 
 /**
  * The routes of a tree that send traffic to any of these Services, by reference or by host, in
- * the same cluster. `carrying`: only backends with a weight above 0 (a backend at weight 0 takes
- * no requests). Reading every route's rules is work: only routes whose text names a service are read.
+ * the same cluster, or through a ServiceImport from any cluster where `exported` says a
+ * ServiceExport of the Service's own cluster feeds it. `carrying`: only backends with a weight
+ * above 0 (a backend at weight 0 takes no requests). Reading every route's rules is work: only
+ * routes whose text names a service are read.
  */
 export function routesSending<S extends ServiceName>(
   tree: ManifestSet,
   routeRules: DetectorContext["routeRules"],
   services: readonly S[],
   carrying: boolean,
+  exported: (service: S) => boolean = () => false,
 ): RouteSending<S>[] {
   const found: RouteSending<S>[] = [];
   tree.resources.forEach((route) => {
@@ -54,9 +70,9 @@ export function routesSending<S extends ServiceName>(
           (candidate) =>
             candidate.name === sent.name &&
             agree(candidate.namespace, sent.namespace) &&
-            agree(candidate.cluster, backend.ref.cluster ?? route.cluster),
+            (sent.imported ? exported(candidate) : agree(candidate.cluster, backend.ref.cluster ?? route.cluster)),
         );
-        if (service) sends.push({ backend, host: rule.host, service });
+        if (service) sends.push({ backend, host: rule.host, service, imported: sent.imported });
       }
     }
     if (sends.length > 0) found.push({ route, sends });

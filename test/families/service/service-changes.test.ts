@@ -372,6 +372,94 @@ metadata: { name: cart, namespace: shop }
     expect(both.findings[0]!.summary).not.toContain("still exports it");
   });
 
+  describe("an exported Service behind a ServiceImport that routes send to, from any cluster", () => {
+    const imported = (group: string) =>
+      httpRoute(`    - group: ${group}\n      kind: ServiceImport\n      name: cart\n      port: 8080\n`, "shop");
+    const exportOf = "---\napiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata: { name: cart, namespace: shop }\n";
+    const changed = (edit: (text: string) => string, otherCluster: boolean, group = "net.gke.io") => {
+      const tree = (text: string) => ({
+        "routes/cart.yaml": imported(group),
+        "clusters/a/cart.yaml": text + exportOf,
+        ...(otherCluster ? { "clusters/b/cart.yaml": service() + exportOf } : {}),
+      });
+      return analyze(tree(service()), tree(edit(service())))
+        .findings.filter(({ class: found }) => found !== "resource.changed")
+        .map(({ class: found, risk, file, summary }) => ({ found, risk, file, summary }));
+    };
+    const noPort = (text: string) => text.replace("port: 8080", "port: 9090");
+    const noSelector = (text: string) => text.replace("  selector: { app: cart }\n", "");
+
+    it("a port gone or no selector left: the export's endpoints leave the import, broken where no other cluster exports it", () => {
+      expect(changed(noPort, false)).toEqual([
+        {
+          found: "reference.broken",
+          risk: "high",
+          file: "routes/cart.yaml",
+          summary:
+            "Service shop/cart no longer has port 8080 (clusters/a/cart.yaml) while HTTPRoute shop/cart still sends traffic for " +
+            "cart.example.com to it through its ServiceImport there: no other cluster in this repository exports it: no endpoint answers " +
+            "that backend, so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)",
+        },
+      ]);
+      expect(changed(noSelector, true, "multicluster.x-k8s.io")).toEqual([
+        {
+          found: "backend.weight-changed",
+          risk: "medium-high",
+          file: "routes/cart.yaml",
+          summary:
+            "Service shop/cart no longer selects pods (selector app=cart removed; clusters/a/cart.yaml) while HTTPRoute shop/cart still " +
+            "sends traffic for cart.example.com to it through its ServiceImport: this cluster's endpoints leave the ServiceImport, and its " +
+            "requests go only to the other cluster exporting it",
+        },
+      ]);
+      expect(changed(noPort, true).map(({ found }) => found)).toEqual(["backend.weight-changed"]);
+    });
+
+    it("another selector moves what this cluster's export answers", () => {
+      expect(
+        changed((text) => text.replace("{ app: cart }", "{ app: cart-next }"), true).map(({ found, summary }) => [
+          found,
+          summary.split(": ")[1],
+        ]),
+      ).toEqual([["backend.weight-changed", "every request this cluster's export answered now goes to the pods the new selector picks"]]);
+    });
+
+    it("a Service nothing exports feeds no import, and a route to another import is not sent there", () => {
+      const unexported = analyze(
+        { "routes/cart.yaml": imported("net.gke.io"), "clusters/a/cart.yaml": service() },
+        { "routes/cart.yaml": imported("net.gke.io"), "clusters/a/cart.yaml": noPort(service()) },
+      );
+      expect(unexported.findings).toEqual([]);
+      const elsewhere = imported("net.gke.io").replace("name: cart\n      port", "name: checkout\n      port");
+      const other = analyze(
+        { "routes/cart.yaml": elsewhere, "clusters/a/cart.yaml": service() + exportOf },
+        { "routes/cart.yaml": elsewhere, "clusters/a/cart.yaml": noPort(service()) + exportOf },
+      );
+      expect(other.findings).toEqual([]);
+    });
+
+    it("an Istio route to the service's clusterset.local host sends through the import", () => {
+      const virtualService = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: cart, namespace: shop }
+spec:
+  hosts: [cart.example.com]
+  gateways: [infra/public]
+  http:
+  - route:
+    - destination: { host: cart.shop.svc.clusterset.local, port: { number: 8080 } }
+`;
+      const tree = (text: string) => ({ "routes/cart.yaml": virtualService, "clusters/a/cart.yaml": text + exportOf });
+      const found = analyze(tree(service()), tree(noSelector(service()))).findings.map(({ class: c, summary }) => [
+        c,
+        summary.split(" while ")[0],
+      ]);
+      expect(found).toEqual([
+        ["reference.broken", "Service shop/cart no longer selects pods (selector app=cart removed; clusters/a/cart.yaml)"],
+      ]);
+    });
+  });
+
   it("reads any shape of Service document without failing, and reports only what it judges", () => {
     const value = fc.oneof(
       fc.constant(null),
