@@ -1,4 +1,5 @@
 import type { DetectionDraft } from "./detection-list.js";
+import { list, optionalRecord, record, texts } from "./json-access.js";
 import type { FieldPath } from "./finding.js";
 
 /**
@@ -64,4 +65,21 @@ export function corsOriginChanges(
           riskFloor: "medium",
         },
   ];
+}
+
+/**
+ * The origins an Istio CorsPolicy allows (a VirtualService rule's `corsPolicy`, a Flagger Canary's
+ * `service.corsPolicy`, which Flagger writes into the VirtualService it generates): `allowOrigins`
+ * string matches as `exact:`/`prefix:`/`regex:`, and the deprecated `allowOrigin` list as exact.
+ */
+export function istioCorsOrigins(corsPolicy: unknown): CorsOrigins | undefined {
+  const policy = optionalRecord(corsPolicy);
+  if (!policy) return undefined;
+  const matches = list(policy.allowOrigins).flatMap((origin) =>
+    Object.entries(record(origin)).flatMap(([how, value]) => (typeof value === "string" ? [`${how}:${value}`] : [])),
+  );
+  return {
+    origins: [...matches, ...texts(policy.allowOrigin).map((origin) => `exact:${origin}`)],
+    credentials: policy.allowCredentials === true,
+  };
 }

@@ -18,7 +18,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
-import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
+import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { endpointChanges } from "./service-entry-endpoints.js";
@@ -282,20 +282,14 @@ const timeout = (out: DetectionList, before: HttpRule, after: HttpRule): void =>
 };
 
 /** An Istio StringMatch origin as the core compares it (`exact:…`, `prefix:…`, `regex:…`); the deprecated `allowOrigin` strings are exact. */
-const corsOf = (rule: HttpRule | undefined): CorsOrigins | undefined => {
-  const policy = optionalRecord(rule?.value.corsPolicy);
-  if (!policy) return undefined;
-  const matches = list(policy.allowOrigins).flatMap((origin) =>
-    Object.entries(record(origin)).flatMap(([how, value]) => (typeof value === "string" ? [`${how}:${value}`] : [])),
-  );
-  return {
-    origins: [...matches, ...texts(policy.allowOrigin).map((origin) => `exact:${origin}`)],
-    credentials: policy.allowCredentials === true,
-  };
-};
-
 const cors = (out: DetectionList, before: HttpRule | undefined, after: HttpRule): void => {
-  for (const draft of corsOriginChanges(corsOf(before), corsOf(after), `${after.label}: `, [...after.path, "corsPolicy"])) out.add(draft);
+  for (const draft of corsOriginChanges(
+    istioCorsOrigins(before?.value.corsPolicy),
+    istioCorsOrigins(after.value.corsPolicy),
+    `${after.label}: `,
+    [...after.path, "corsPolicy"],
+  ))
+    out.add(draft);
 };
 
 const faultOf = (rule: HttpRule | undefined, kind: FaultKind): Fault => {

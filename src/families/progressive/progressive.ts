@@ -26,13 +26,16 @@ import {
 } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
+import { reportRedirection } from "../../core/redirect-changes.js";
+import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 
 /**
  * Progressive delivery (Flagger Canary, Argo Rollouts Rollout): each is read as the weights it
  * will set. Hosts, gateways and matches of a Canary's generated route are judged on its flows
- * (route-changes.ts), so this detector judges the rest of `spec.service` and `spec.analysis`, and
+ * (route-changes.ts), so this detector judges the rest of `spec.service` (its rewrite, CORS,
+ * retries and timeout as a VirtualService rule's own) and `spec.analysis`, and
  * a Rollout's strategy, whole: what no specific check reports is listed as resource.changed here,
  * since a finding anywhere in a block speaks for all of it (resource-changes.ts).
  */
@@ -201,6 +204,22 @@ function flaggerServiceChanges(change: ResourceChange, out: DetectionList): void
       before: formatDuration(timeout[0]),
       after: formatDuration(timeout[1]),
     });
+  }
+  // Flagger writes these into the route it generates, as a VirtualService rule's own (istio.ts).
+  reported.add("rewrite");
+  reportRedirection(out, {
+    kind: "rewrite",
+    subject: "service: rewrite",
+    before: before.rewrite,
+    after: after.rewrite,
+    path: [...path, "rewrite"],
+  });
+  for (const draft of corsOriginChanges(istioCorsOrigins(before.corsPolicy), istioCorsOrigins(after.corsPolicy), "service: ", [
+    ...path,
+    "corsPolicy",
+  ])) {
+    reported.add("corsPolicy");
+    out.add(draft);
   }
   otherChanges(out, before, after, path, reported);
 }

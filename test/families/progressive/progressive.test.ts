@@ -110,6 +110,31 @@ describe("Flagger Canary", () => {
     ]);
   });
 
+  it("rewrite and CORS are judged as the generated VirtualService rule's own", () => {
+    const rewritten = (uri: string) =>
+      canary({ service: `    rewrite: {uri: ${uri}}\n    corsPolicy: {allowOrigins: [{exact: https://shop.example.com}]}` });
+    expect(findings(analyze({ "canary.yaml": rewritten("/") }, { "canary.yaml": rewritten("/v2/") }))).toEqual([
+      ["route.match-changed", "medium-high", "Canary shop/checkout: service: rewrite uri / → /v2/"],
+    ]);
+    const everyOrigin = rewritten("/").replace("{exact: https://shop.example.com}", "{regex: '.*'}");
+    expect(findings(analyze({ "canary.yaml": rewritten("/") }, { "canary.yaml": everyOrigin }))).toEqual([
+      [
+        "access.widened",
+        "high",
+        "Canary shop/checkout: service: CORS allows every origin (regex:.*): scripts on any site can read its responses",
+      ],
+    ]);
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": rewritten("/") })).map(([c, , summary]) => [c, summary])).toEqual(
+      [
+        [
+          "route.match-changed",
+          "Canary shop/checkout: service: rewrite added ({uri=/}): requests reach backends with a rewritten host or path",
+        ],
+        ["resource.changed", "Canary shop/checkout: service.corsPolicy (unset) → {allowOrigins=[{exact=https://shop.example.com}]}"],
+      ],
+    );
+  });
+
   it("hosts, gateways and match are route changes of the generated route", () => {
     const moved = canary().replace("gateways: [istio-system/public-gateway]", "gateways: [istio-system/internal-gateway]");
     expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": moved })).map(([c]) => c)).toEqual(["route.attachment-changed"]);
