@@ -7,7 +7,8 @@ import { canaryStrategy, routingTargets, type RoutingTarget } from "./plans.js";
 /**
  * What an Argo Rollout's canary trafficRouting needs of the objects it names, where the tree holds
  * them: the VirtualService, with an http route of each name it lists (none listed: exactly one
- * route), the DestinationRule with its canary and stable subsets, the Gateway API route. Argo
+ * route) and the stable and canary destinations in each such route, the DestinationRule with its
+ * canary and stable subsets, the Gateway API route. Argo
  * Rollouts refuses to shift weights through a reference that does not resolve: the rollout stalls
  * at its first step (and an abort cannot shift back). A PR that breaks one — a route renamed in the
  * VirtualService, a subset renamed in the DestinationRule, the Rollout pointed at a route that is
@@ -48,6 +49,39 @@ const find = (set: ManifestSet, target: RoutingTarget): Resource | undefined =>
 const httpRouteNames = (virtualService: Resource): (string | undefined)[] =>
   list(spec(virtualService).http).map((route) => text(record(route).name));
 
+/**
+ * The stable and canary destinations each http route the Rollout shifts must hold, as Argo Rollouts
+ * checks them: a host (its first label, so `checkout-canary.shop.svc.cluster.local` is
+ * `checkout-canary`) of each Service, or, with a DestinationRule, a subset of each name.
+ */
+function missingDestinations(rollout: Resource, virtualService: Resource, routeNames: readonly (string | undefined)[]): string[] {
+  const canary = canaryStrategy(rollout);
+  const destinationRule = record(record(record(canary?.trafficRouting).istio).destinationRule);
+  const bySubset = text(destinationRule.name) !== undefined;
+  const wanted = (
+    bySubset
+      ? [
+          ["canary", "subset", text(destinationRule.canarySubsetName)],
+          ["stable", "subset", text(destinationRule.stableSubsetName)],
+        ]
+      : [
+          ["canary", "Service", text(canary?.canaryService)],
+          ["stable", "Service", text(canary?.stableService)],
+        ]
+  ).filter((entry): entry is [string, string, string] => entry[2] !== undefined);
+  const routes = list(spec(virtualService).http).map(record);
+  return routeNames.flatMap((name) => {
+    const route = routes.find((candidate) => text(candidate.name) === name);
+    if (!route) return [];
+    const destinations = list(route.route).map((item) => record(record(item).destination));
+    const held = new Set(destinations.map((destination) => (bySubset ? text(destination.subset) : text(destination.host)?.split(".")[0])));
+    const label = `VirtualService ${virtualService.id.namespace}/${virtualService.id.name} http route${name === undefined ? "" : ` ${name}`}`;
+    return wanted
+      .filter(([, , value]) => !held.has(value))
+      .map(([role, what, value]) => `${label} has no destination for its ${role} ${what} ${value}`);
+  });
+}
+
 /** The references of one Rollout that do not resolve in this tree, each as a sentence. */
 function unresolved(rollout: Resource, set: ManifestSet): string[] {
   const problems: string[] = [];
@@ -69,6 +103,7 @@ function unresolved(rollout: Resource, set: ManifestSet): string[] {
           `${named} has ${names.length} http routes, and the Rollout names none of them (it must when there is not exactly one)`,
         );
       for (const rule of target.rules) if (!names.includes(rule)) problems.push(`${named} has no http route named ${rule}`);
+      problems.push(...missingDestinations(rollout, found, target.rules.length === 0 ? (names.length === 1 ? names : []) : target.rules));
     }
     if (target.kind === "DestinationRule") {
       const subsets = list(spec(found).subsets).map((subset) => text(record(subset).name));
@@ -106,11 +141,13 @@ export const rolloutReferenceDetector: ResourceDetector = (change, context) => {
   for (const rollout of rolloutsOf(context.head, subject)) {
     const earlier = context.base.resources.get(rollout.key);
     const before = new Set(earlier && isRollout(earlier) ? unresolved(earlier, context.base) : []);
-    for (const problem of unresolved(rollout, context.head)) {
-      if (before.has(problem)) continue;
+    // One finding a Rollout: an edit that breaks two of its references (a subset renamed in the
+    // Rollout, missing from the DestinationRule and the route alike) is one stalled rollout.
+    const problems = unresolved(rollout, context.head).filter((problem) => !before.has(problem));
+    if (problems.length > 0) {
       out.add({
         class: "reference.broken",
-        summary: `${isRollout(subject) ? "" : `Rollout ${rollout.id.namespace}/${rollout.id.name} shifts traffic through it, and `}${problem}: Argo Rollouts cannot set the canary's weight and the rollout stalls`,
+        summary: `${isRollout(subject) ? "" : `Rollout ${rollout.id.namespace}/${rollout.id.name} shifts traffic through it, and `}${problems.join("; ")}: Argo Rollouts cannot set the canary's weight and the rollout stalls`,
         side: "head",
         path: isRollout(subject)
           ? ["spec", "strategy", "canary", "trafficRouting"]

@@ -227,9 +227,34 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     expect(broken(subsetSplit.replace("  - name: primary\n", "  - name: main\n"))).toEqual([
       "VirtualService default/istio-subset-split-vsvc: Rollout default/istio-subset-split shifts traffic through it, and VirtualService default/istio-subset-split-vsvc has no http route named primary: Argo Rollouts cannot set the canary's weight and the rollout stalls",
     ]);
+    // Two references one edit breaks: one stalled rollout, one finding.
     expect(broken(subsetSplit.replace("canarySubsetName: canary", "canarySubsetName: preview"))).toEqual([
-      expect.stringContaining("DestinationRule default/istio-subset-split-destrule has no subset preview (its canarySubsetName)"),
+      "Rollout default/istio-subset-split: VirtualService default/istio-subset-split-vsvc http route primary has no destination for its " +
+        "canary subset preview; DestinationRule default/istio-subset-split-destrule has no subset preview (its canarySubsetName): " +
+        "Argo Rollouts cannot set the canary's weight and the rollout stalls",
     ]);
+    // The route the Rollout shifts must hold both destinations: Argo Rollouts refuses one without the canary's.
+    const withoutCanary = subsetSplit.replace(/ {4}- destination:\n {8}host: istio-subset-split\n {8}subset: canary\n.*\n/, "");
+    expect(withoutCanary).not.toBe(subsetSplit);
+    expect(broken(withoutCanary)).toEqual([
+      "VirtualService default/istio-subset-split-vsvc: Rollout default/istio-subset-split shifts traffic through it, and VirtualService " +
+        "default/istio-subset-split-vsvc http route primary has no destination for its canary subset canary: Argo Rollouts cannot set " +
+        "the canary's weight and the rollout stalls",
+    ]);
+    const hostRenamed = hostSplit.replace(/host: istio-host-split-canary$/m, "host: istio-host-split-preview.default.svc.cluster.local");
+    expect(hostRenamed).not.toBe(hostSplit);
+    expect(
+      analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": hostRenamed })
+        .findings.filter((finding) => finding.class === "reference.broken")
+        .map((finding) => finding.summary.split(": Argo")[0]!.split(", and ")[1]),
+    ).toEqual([
+      "VirtualService default/istio-host-split-vsvc http route primary has no destination for its canary Service istio-host-split-canary",
+    ]);
+    // A qualified host is its first label, as Argo Rollouts reads it.
+    const qualified = hostSplit.replace(/host: istio-host-split-canary$/m, "host: istio-host-split-canary.default.svc.cluster.local");
+    expect(analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": qualified }).findings.map((f) => f.class)).not.toContain(
+      "reference.broken",
+    );
     expect(broken(subsetSplit.replace("            name: istio-subset-split-vsvc\n", "            name: elsewhere\n"))).toEqual([
       expect.stringContaining("VirtualService default/elsewhere does not exist"),
     ]);
