@@ -1,6 +1,6 @@
 import { resourceKey, type InvalidManifest } from "../core/resource.js";
 import type { SourceFile } from "../core/source-file.js";
-import { splitYamlDocuments, type YamlChunk } from "../manifests/yaml-documents.js";
+import { sameYamlContent, splitYamlDocuments, type YamlChunk } from "../manifests/yaml-documents.js";
 import type { Detection, Finding } from "../core/finding.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { toFinding } from "./to-finding.js";
@@ -30,7 +30,8 @@ export function invalidManifestFinding(item: InvalidManifest, policy: Policy): F
 
 /**
  * Whether an unreadable document of the head tree was so on the base branch already: the same
- * problem in the same document text, in its file or in a file the PR moved (gone from the head).
+ * problem in the same document (its text, or what it says where it can be read: a file reformatted
+ * around a document the schema refuses), in its file or in a file the PR moved (gone from the head).
  * Only a document the PR adds, edits or copies, or a problem it causes (a document defined twice),
  * gates: an image bump beside a long-broken Gateway, or a folder rename, is not blocked by it
  * (it is shown, not gating).
@@ -42,8 +43,14 @@ export function alreadyInvalid(
   // A message may name file lines ("line 13, column 4"), which move when the PR edits above the document.
   const stable = (message: string) => message.replace(/\b(line|column) \d+/g, "$1 #");
   const problem = (item: InvalidManifest) => `${stable(item.message)}\0${item.resource ? resourceKey(item.resource) : ""}`;
+  // Its text without the `---` that opens it and the blank lines that end it: the first document of a
+  // file has none, and the same document merged below another does.
   const documentOf = (text: string | undefined, line: number) =>
-    text === undefined ? undefined : chunkAtLine(splitYamlDocuments(text), line)?.text;
+    text === undefined
+      ? undefined
+      : chunkAtLine(splitYamlDocuments(text), line)
+          ?.text.replace(/^---[ \t]*(?:#[^\n]*)?\r?\n/, "")
+          .trimEnd();
   // Worked out on the first question: most trees hold no unreadable document.
   let index: ReturnType<typeof indexOf> | undefined;
   const indexOf = () => {
@@ -62,7 +69,11 @@ export function alreadyInvalid(
     if (is !== undefined && before.get(item.file) === is) return true;
     const document = documentOf(is, item.line);
     return (known.get(problem(item)) ?? []).some(
-      (old) => old.document !== undefined && old.document === document && (old.file === item.file || !after.has(old.file)),
+      (old) =>
+        old.document !== undefined &&
+        document !== undefined &&
+        sameYamlContent(old.document, document) &&
+        (old.file === item.file || !after.has(old.file)),
     );
   };
 }

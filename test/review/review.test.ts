@@ -201,6 +201,11 @@ describe("review: the whole pipeline", () => {
       { "app.yaml": `${file("web:2")}---\n${broken.replace("name: gw", "name: gw2")}` },
     );
     expect(another.analysis.invalid.map((item) => item.resource?.name)).toEqual(["gw2"]);
+    // Reformatted (flow style, comments, key order): it says what it said, so it is the same problem.
+    const reformatted = `${deployment("web:2")}---\n# still to fix\napiVersion: networking.istio.io/v1\nkind: Gateway\nspec:\n  servers:\n  - port: { protocol: HTTP, name: http, number: 80 }\nmetadata: { namespace: shop, name: gw }\n`;
+    const cosmetic = review({ "app.yaml": file("web:1") }, { "app.yaml": reformatted });
+    expect(cosmetic.analysis.invalid).toEqual([]);
+    expect(cosmetic.decision).toBe("pass");
   });
 
   it("a broken document moved with its folder is not a new one; a copy of it into a new file is (gloo-mesh-use-cases 95c1113)", () => {
@@ -211,6 +216,11 @@ describe("review: the whole pipeline", () => {
     expect(moved.analysis.existingInvalid.map((item) => item.file)).toEqual(["new/iop.yaml"]);
     const copied = review({ "old/iop.yaml": broken }, { "old/iop.yaml": broken, "new/iop.yaml": broken });
     expect(copied.analysis.invalid.map((item) => item.file)).toEqual(["new/iop.yaml"]);
+    // Merged below another file's document: it now opens with `---`, and is the same document.
+    const other = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\n";
+    const merged = review({ "iop.yaml": broken, "cm.yaml": other }, { "cm.yaml": `${other}---\n${broken}\n` });
+    expect(merged.analysis.invalid).toEqual([]);
+    expect(merged.analysis.existingInvalid.map((item) => item.file)).toEqual(["cm.yaml"]);
   });
 
   it("a YAML error whose message names its line is still the same problem when the PR adds lines above it", () => {
