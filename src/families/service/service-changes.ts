@@ -199,12 +199,12 @@ function detectionOf({ service, imported, what, sends }: Problem, otherExports: 
   const label = labelOf(service);
   const at = { resource: first.route.id, resourceKey: first.route.key, side: "head" as const, path: first.backend.path };
   // No endpoint of this Service answers: through an import, the other clusters' exports still do.
-  const unanswered = (what: string) =>
+  const unanswered = (onPort: string) =>
     imported && otherExports > 0
       ? {
           class: "backend.weight-changed" as const,
           consequence:
-            `this cluster's endpoints leave the ServiceImport${what}, and its requests go only to the ` +
+            `this cluster's endpoints leave the ServiceImport${onPort}, and its requests go only to the ` +
             `${otherExports === 1 ? "other cluster" : `${otherExports} other clusters`} exporting it`,
         }
       : {
