@@ -3,6 +3,7 @@ import { flaggerCanaryRules, flaggerServices, withRolloutPlans } from "./flows.j
 import { progressiveDetector } from "./progressive.js";
 import { analysisTemplateDetector } from "./analysis-templates.js";
 import { rolloutReferenceDetector } from "./rollout-references.js";
+import { rolloutRemovalDetector } from "./rollout-removal.js";
 import * as progressive from "./schemas.js";
 
 /** Progressive delivery: Flagger Canaries and Argo Rollouts, read as the weights they will set, and the analysis templates that gate them. */
@@ -24,7 +25,7 @@ export const progressiveFamily: Family = {
   attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
   madeServices: { Canary: flaggerServices },
-  detectors: [progressiveDetector, analysisTemplateDetector, rolloutReferenceDetector],
+  detectors: [progressiveDetector, analysisTemplateDetector, rolloutReferenceDetector, rolloutRemovalDetector],
   // A Rollout's routes, subsets and VirtualServices live in other families: renamed there, its reference breaks.
   detectsOn: { istio: [rolloutReferenceDetector], "gateway-api": [rolloutReferenceDetector] },
 };

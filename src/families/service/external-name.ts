@@ -1,6 +1,6 @@
 import { spec, text } from "../../core/json-access.js";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { routesSending } from "./service-routes.js";
+import { routesSending } from "../../core/service-routes.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";

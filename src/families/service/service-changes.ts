@@ -8,7 +8,7 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { internalBy } from "../../core/load-balancer-exposure.js";
-import { agree, routesSending, type RouteSending, type ServiceName } from "./service-routes.js";
+import { agree, routesSending, type RouteSending, type ServiceName } from "../../core/service-routes.js";
 import { displayName, type Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
 

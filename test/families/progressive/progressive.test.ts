@@ -267,6 +267,43 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     ).toEqual([]);
   });
 
+  it("a Rollout removed while routes still send to its Services takes its pods with it, unless another workload runs them", () => {
+    const [services, virtualService, rollout] = [
+      hostSplit.split("---").slice(0, 2).join("---"),
+      hostSplit.split("---")[2]!,
+      hostSplit.split("---")[3]!,
+    ];
+    const kept = { "services.yaml": services, "vs.yaml": virtualService };
+    const removed = analyze({ ...kept, "rollout.yaml": rollout }, kept);
+    expect(findings(removed)).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Rollout default/istio-host-split: removed: its ReplicaSets and their pods are deleted with it, while VirtualService " +
+          "default/istio-host-split-vsvc still sends traffic to Service default/istio-host-split-stable: no other workload of the tree " +
+          "runs pods its selector picks, so those Services are left without endpoints and their requests fail",
+      ],
+    ]);
+    // Moved back to a Deployment whose pods carry the Rollout's labels: the Services keep their endpoints.
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: istio-host-split }
+spec:
+  selector: { matchLabels: { app: istio-host-split } }
+  template:
+    metadata: { labels: { app: istio-host-split } }
+    spec: { containers: [{ name: app, image: argoproj/rollouts-demo:blue }] }
+`;
+    const replaced = analyze({ ...kept, "rollout.yaml": rollout }, { ...kept, "deployment.yaml": deployment });
+    expect(findings(replaced).map(([c, risk]) => [c, risk])).toEqual([["resource.changed", "low"]]);
+    // Removed with everything that sent to it: nothing is left without endpoints.
+    expect(
+      findings(analyze({ ...kept, "rollout.yaml": rollout }, { "services.yaml": services })).filter(([, , summary]) =>
+        String(summary).includes("pods are deleted"),
+      ),
+    ).toEqual([]);
+  });
+
   it("pointing trafficRouting at another VirtualService is route.attachment-changed", () => {
     const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
     const moved = subsetSplit.replace("            name: istio-subset-split-vsvc\n", "            name: istio-subset-split-vsvc-v2\n");

@@ -1,7 +1,7 @@
-import type { DetectorContext } from "../../core/detector.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
-import type { WeightedRef } from "../../core/route-rules.js";
-import { serviceOfClusterSetHost, serviceOfHost } from "../../core/service-host.js";
+import type { DetectorContext } from "./detector.js";
+import type { ManifestSet, Resource } from "./resource.js";
+import type { WeightedRef } from "./route-rules.js";
+import { serviceOfClusterSetHost, serviceOfHost } from "./service-host.js";
 
 /** A core Service as its document declares it; no namespace where the document names none and nothing gives it one (it lands where it is applied). */
 export interface ServiceName {

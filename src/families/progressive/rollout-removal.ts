@@ -1,0 +1,75 @@
+import { record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { displayName } from "../../core/resource.js";
+import { documentTexts } from "../../core/document-texts.js";
+import { selects } from "../../core/label-selector.js";
+import { listedNames } from "../../core/removed-while-named.js";
+import { sortedSet } from "../../core/canonical-values.js";
+import { agree, routesSending } from "../../core/service-routes.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import { DetectionList } from "../../core/detection-list.js";
+import { blueGreenStrategy, canaryStrategy } from "./plans.js";
+
+/**
+ * An Argo Rollout owns the ReplicaSets it makes: removed, its pods are deleted with it. The Services
+ * it runs (stable and canary, active and preview) stay behind, so routes that still send to them
+ * reach no pod — unless another workload of the tree runs pods the Rollout's selector picks (a
+ * move back to a Deployment, another Rollout). A Rollout over a `workloadRef` leaves the pod
+ * template to that workload, whose own fate says what runs: not judged here.
+ */
+
+const WORKLOAD_KIND = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?(?:Deployment|StatefulSet|DaemonSet|Rollout)["']?[ \t]*(?:#.*)?\r?$/m;
+
+/** Whether a document of the head tree declares a workload of `namespace` whose pods `selector` picks. */
+function runsPodsOf(context: DetectorContext, namespace: string, selector: JsonRecord): boolean {
+  return context.head.files.some((path) => {
+    const fileText = context.fileText("head", path);
+    const applied = context.appliedAs("head", path);
+    if (fileText === undefined || !applied || !WORKLOAD_KIND.test(fileText)) return false;
+    return documentTexts(fileText).some((document) => {
+      if (!WORKLOAD_KIND.test(document)) return false;
+      const workload = record(context.readYaml(document));
+      const own = text(record(workload.metadata).namespace) ?? applied.namespace;
+      const labels = stringMap(record(record(record(workload.spec).template).metadata).labels);
+      return agree(own, namespace) && selects(selector, labels);
+    });
+  });
+}
+
+export const rolloutRemovalDetector: ResourceDetector = (change, context) => {
+  const gone = change.base;
+  if (change.head || !gone || gone.id.group !== "argoproj.io" || gone.id.kind !== "Rollout") return [];
+  const body = spec(gone);
+  const selector = record(body.selector);
+  if (body.workloadRef !== undefined || Object.keys(selector).length === 0) return [];
+  const strategy = { ...canaryStrategy(gone), ...blueGreenStrategy(gone) };
+  const services = sortedSet(
+    ["stableService", "canaryService", "activeService", "previewService"].flatMap((field) => {
+      const name = text(strategy[field]);
+      return name === undefined ? [] : [name];
+    }),
+  );
+  const { namespace } = gone.id;
+  const sending = routesSending(
+    context.head,
+    context.routeRules,
+    services.map((name) => ({ name, namespace, ...(gone.cluster ? { cluster: gone.cluster } : {}) })),
+    true,
+  );
+  if (sending.length === 0 || runsPodsOf(context, namespace, selector)) return [];
+  const served = sortedSet(sending.flatMap(({ sends }) => sends.map(({ service }) => `${namespace}/${service.name}`)));
+  const routes = sortedSet(sending.map(({ route }) => displayName(route.id)));
+  const out = new DetectionList(change);
+  out.add({
+    class: "resource.changed",
+    summary:
+      `removed: its ReplicaSets and their pods are deleted with it, while ${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} ` +
+      `traffic to ${listedNames(served.map((service) => `Service ${service}`))}: no other workload of the tree runs pods its selector picks, ` +
+      `so those Services are left without endpoints and their requests fail`,
+    side: "base",
+    path: ["spec", "selector"],
+    before: served,
+    after: null,
+    riskFloor: "high",
+  });
+  return out.detections;
+};
