@@ -218,10 +218,16 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     const newRegions = shift.head.placement.regions.filter((region) => !baseRegions.has(region) && !gained.has(region));
     if (newRegions.length === 0) continue;
     for (const region of newRegions) gained.add(region);
+    // A backend that was there at weight 0 reached its region in name only: say so, not "(was sgp)".
+    const idle = shift.base.share === 0;
+    const was =
+      idle && regionLabel(shift.base) === regionLabel(shift.head)
+        ? "at weight 0"
+        : `${regionLabel(shift.base)}${idle ? " at weight 0" : ""}`;
     drafts.push(
       draft(
         { class: "backend.region-added", path: shift.head.path },
-        `${shiftName(diff, shift, head.host)} now reaches ${newRegions.join(", ")} (was ${regionLabel(shift.base)}) with ${percent(shift.after)} of the traffic`,
+        `${shiftName(diff, shift, head.host)} now reaches ${newRegions.join(", ")} (was ${was}) with ${percent(shift.after)} of the traffic`,
         shift.key,
       ),
     );

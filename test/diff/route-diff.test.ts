@@ -217,6 +217,14 @@ spec:
     const route0 = result.head.model.flows.values().next().value!;
     expect(route0.backends[0]!.placement).toEqual({ clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], multiCluster: true });
   });
+
+  it("a backend that sat at weight 0 in a new region says so, not that it was there already", () => {
+    const split = (jkt: number, sgp: number) => ({ "r.yaml": checkoutRoute(`${ref("checkout-jkt", jkt)}\n${ref("checkout-sgp", sgp)}`) });
+    const result = analyze(split(100, 0), split(50, 50), TOPOLOGY);
+    expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain(
+      "ServiceImport checkout-sgp:8080 now reaches sgp (was at weight 0) with 50% of the traffic",
+    );
+  });
 });
 
 describe("a removed host's requests reach a wildcard host's rules", () => {
