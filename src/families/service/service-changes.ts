@@ -282,15 +282,24 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
     return after === undefined ? undefined : declaredInHead({ path: service.file, text: after }).find((other) => answers(other, service));
   };
   const declaredElsewhere = (service: DeclaredService) =>
-    head.some((file) => file.text.includes(service.name) && declaredInHead(file).some((other) => answers(other, service)));
+    head.flatMap((file) => (file.text.includes(service.name) ? declaredInHead(file).filter((other) => answers(other, service)) : []));
   const made = context.madeServices(context.head);
 
-  const changes = before.flatMap((service) => {
+  const changes = before.flatMap((service): ServiceChange[] => {
     // One an object of the tree makes at run time (a Flagger Canary's) is that object's to shape.
     if (keysOf(made, service).length > 0) return [];
     const change = changeOf(service, inOwnFile(service));
-    // Moved to another file, or declared twice: still answered.
-    return change && !(change.removed && declaredElsewhere(service)) ? [change] : [];
+    if (!change?.removed) return change ? [change] : [];
+    const elsewhere = declaredElsewhere(service);
+    if (elsewhere.length === 0) return [change];
+    // Declared twice, the other copy as it was: still answered as before.
+    if (elsewhere.some((other) => context.fileText("base", other.file) === context.fileText("head", other.file))) return [];
+    // Moved to another file: judged against what declares it there, which may have changed on the way.
+    const moved = elsewhere.map((other) => {
+      const after = changeOf(service, other);
+      return after && { ...after, file: other.file };
+    });
+    return moved.some((after) => after === undefined) ? [] : [moved[0]!];
   });
   if (changes.length === 0) return [];
 

@@ -92,6 +92,17 @@ describe("a core Service removed while routes still send to it", () => {
     expect(broken(analyze(base, head))).toEqual([]);
   });
 
+  it("moved to another file and changed on the way, is judged as it is there; another copy left as it was still answers", () => {
+    const moved = analyze(BASE, { "route.yaml": httpRoute(), "services/cart.yaml": service().replace("port: 8080", "port: 9090") });
+    expect(broken(moved).map(({ summary }) => summary.split(" while ")[0])).toEqual([
+      "Service shop/cart no longer has port 8080 (services/cart.yaml)",
+    ]);
+    // Two copies that differed all along (one a cluster's, say): dropping one changes nothing of the other.
+    const other = service().replace("{ app: cart }", "{ app: cart, version: blue }");
+    const twice = analyze({ ...BASE, "other.yaml": other }, { "route.yaml": httpRoute(), "other.yaml": other });
+    expect(twice.findings.filter(({ class: found }) => found !== "resource.changed")).toEqual([]);
+  });
+
   it("is not reported for a route that names it at weight 0 (it takes no requests)", () => {
     const backends = "    - name: cart\n      port: 8080\n      weight: 0\n    - name: cart-v2\n      port: 8080\n      weight: 1\n";
     const base = { "route.yaml": httpRoute(backends), "a.yaml": service(), "b.yaml": service("cart-v2") };
