@@ -179,15 +179,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
       : finding;
   };
   const findings = detections.map((detection) => {
-    const tree = detection.side === "base" ? base.manifests : head.manifests;
-    const resource = detection.resourceKey === undefined ? undefined : tree.resources.get(detection.resourceKey);
+    const tree = detection.side === "base" ? base : head;
+    const resource = detection.resourceKey === undefined ? undefined : tree.manifests.resources.get(detection.resourceKey);
+    const source = resource?.source ?? detection.at;
     return atSource(
-      toFinding(
-        detection,
-        resource,
-        policy,
-        resource ? (detection.side === "base" ? base : head).placement(resource.source.file) : { clusters: [], regions: [] },
-      ),
+      toFinding(detection, resource, policy, source ? tree.placement(source.file) : { clusters: [], regions: [] }),
       detection.side,
     );
   });

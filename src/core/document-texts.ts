@@ -6,3 +6,13 @@ const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?$/m;
  * documents of files the loader keeps nothing of (a kustomize patch, a core Service).
  */
 export const documentTexts = (stream: string): string[] => stream.split(DOCUMENT_MARKER);
+
+/** Each document's text with the 1-based line its text starts on (a later one's at its `---` line). */
+export function documentsWithLines(stream: string): { readonly text: string; readonly line: number }[] {
+  let line = 1;
+  return documentTexts(stream).map((text) => {
+    const at = line;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) line++;
+    return { text, line: at };
+  });
+}

@@ -1,4 +1,4 @@
-import type { ResourceId } from "./resource.js";
+import type { DocumentSource, ResourceId } from "./resource.js";
 import type { ChangeClassId } from "./change-classes.js";
 import type { RiskLevel } from "./risk-level.js";
 
@@ -37,6 +37,8 @@ export interface Detection {
   readonly lands?: { readonly clusters: readonly string[]; readonly regions: readonly string[] };
   /** Raise the class's risk for this one finding (e.g. mirroring a write path is high). */
   readonly riskFloor?: RiskLevel;
+  /** The document it is about, where the loader keeps no resource of it (a core Service): where the finding points. */
+  readonly at?: DocumentSource;
 }
 
 export interface Finding {

@@ -34,3 +34,27 @@ export function becomesExternal(before: unknown, after: unknown): string | undef
   if (was === undefined || internalBy(after) !== undefined) return undefined;
   return `its load balancer is no longer internal (${was} gone): every listener becomes reachable from the internet`;
 }
+
+/** A Service as its load balancer is concerned: its type (undefined: the installer's default) and annotations. */
+export interface LoadBalancing {
+  readonly type: string | undefined;
+  readonly annotations: unknown;
+}
+
+/**
+ * What losing the internet-facing load balancer means, for a summary; undefined when it keeps one or
+ * had none. `defaultType`: the type an unset `type` means (an Istio ingress gateway's is
+ * LoadBalancer, a core Service's ClusterIP). Turned into another type or made internal, the
+ * external address is released or closed to the internet: clients that reach the gateway from
+ * outside (the DNS records pointing at it) are refused, and every route behind it with them.
+ */
+export function stopsFacingInternet(before: LoadBalancing, after: LoadBalancing, defaultType: string): string | undefined {
+  const type = (side: LoadBalancing) => side.type ?? defaultType;
+  if (type(before) !== "LoadBalancer" || internalBy(before.annotations) !== undefined) return undefined;
+  if (type(after) !== "LoadBalancer")
+    return `type LoadBalancer → ${type(after)}: its internet-facing load balancer and address are released, so clients outside the cluster are refused, and every route behind it with them`;
+  const internal = internalBy(after.annotations);
+  return internal === undefined
+    ? undefined
+    : `its load balancer becomes internal (${internal}): clients on the internet are refused, and every route behind it with them`;
+}

@@ -1,7 +1,7 @@
 import { displayName, type Resource } from "../../core/resource.js";
 import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
-import { becomesExternal } from "../../core/load-balancer-exposure.js";
+import { becomesExternal, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -352,6 +352,30 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
       if (!pair.base || !pair.head) continue;
       const name = text(record(pair.head.value).name) ?? "";
       const annotationsOf = (gateway: unknown) => record(record(record(gateway).k8s).serviceAnnotations);
+      const enabled = (gateway: unknown) => flag(record(gateway).enabled) !== false;
+      const balancing = (gateway: unknown) => ({
+        type: text(record(record(record(gateway).k8s).service).type),
+        annotations: annotationsOf(gateway),
+      });
+      // An ingress gateway's Service is a LoadBalancer unless told otherwise (the default profile).
+      const closed = !enabled(pair.base.value)
+        ? undefined
+        : !enabled(pair.head.value)
+          ? "enabled true → false: the gateway is uninstalled, and every route through it stops being served"
+          : stopsFacingInternet(
+              balancing(pair.base.value),
+              balancing(pair.head.value),
+              kind === "ingressGateways" ? "LoadBalancer" : "ClusterIP",
+            );
+      if (closed !== undefined)
+        out.add({
+          class: "listener.changed",
+          summary: `${kind} ${name}: ${closed}`,
+          side: "head",
+          path: ["spec", "components", kind, pair.head.index, ...(enabled(pair.head.value) ? ["k8s"] : ["enabled"])],
+          before: balancing(pair.base.value),
+          after: { ...balancing(pair.head.value), enabled: enabled(pair.head.value) },
+                });
       const exposed = becomesExternal(annotationsOf(pair.base.value), annotationsOf(pair.head.value));
       if (exposed !== undefined)
         out.add({

@@ -1,15 +1,15 @@
 import { posix } from "node:path";
 import type { DetectorContext, FileApplication, FileDetector } from "../../core/detector.js";
-import type { Detection } from "../../core/finding.js";
+import type { Detection, FieldPath } from "../../core/finding.js";
 import { record, text, type JsonRecord } from "../../core/json-access.js";
-import { documentTexts } from "../../core/document-texts.js";
+import { documentsWithLines } from "../../core/document-texts.js";
 import { portKeys, selectorText } from "../../core/service-spec.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { listedNames } from "../../core/removed-while-named.js";
-import { internalBy } from "../../core/load-balancer-exposure.js";
+import { internalBy, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
 import { agree, routesSending, type RouteSending, type ServiceName } from "../../core/service-routes.js";
-import { displayName, type Resource } from "../../core/resource.js";
+import { displayName, type DocumentSource, type Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
 
 /**
@@ -40,6 +40,8 @@ const FILLED_IN = /\{\{|\$\{/;
 
 interface DeclaredService extends ServiceName {
   readonly file: string;
+  /** Its document, where a finding about the Service itself points. */
+  readonly source: DocumentSource;
   readonly spec: JsonRecord;
   readonly annotations: JsonRecord;
   /** A Service document of the file that cannot be read: which Service it declares, and how, cannot be told. */
@@ -50,10 +52,11 @@ interface DeclaredService extends ServiceName {
 function servicesDeclared(file: SourceFile, applied: FileApplication | undefined, context: DetectorContext): DeclaredService[] {
   if (!applied || file.binary || !SERVICE_KIND.test(file.text)) return [];
   const cluster = context.clusterOfFile(file.path);
-  return documentTexts(file.text).flatMap((document): DeclaredService[] => {
+  return documentsWithLines(file.text).flatMap(({ text: document, line }): DeclaredService[] => {
     if (!SERVICE_KIND.test(document)) return [];
+    const source = { file: file.path, line, text: document };
     const read = context.readYaml(document);
-    if (read === undefined) return [{ name: "", file: file.path, spec: {}, annotations: {}, unreadable: true }];
+    if (read === undefined) return [{ name: "", file: file.path, source, spec: {}, annotations: {}, unreadable: true }];
     const value = record(read);
     if (value.apiVersion !== "v1" || value.kind !== "Service") return [];
     const metadata = record(value.metadata);
@@ -64,6 +67,7 @@ function servicesDeclared(file: SourceFile, applied: FileApplication | undefined
       {
         name,
         file: file.path,
+        source,
         spec: record(value.spec),
         annotations: record(metadata.annotations),
         ...(namespace ? { namespace } : {}),
@@ -95,6 +99,8 @@ interface ServiceChange extends ServiceName {
   readonly exposed?: true;
   /** The pods it picks, before and after (`app=cart, version=blue`; "" for none), where that changes. */
   readonly selector?: { readonly before: string; readonly after: string };
+  /** No longer an internet-facing load balancer: what that means, and the head's document. */
+  readonly closed?: { readonly summary: string; readonly at: DocumentSource; readonly path: FieldPath };
 }
 
 function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
@@ -105,14 +111,32 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   const kept = new Set(portKeys(after.spec));
   const lostPorts = portKeys(before.spec).filter((port) => !kept.has(port));
   const exposed = internetFacing(after) && !internetFacing(before);
+  const balancing = (service: DeclaredService) => ({ type: text(service.spec.type), annotations: service.annotations });
+  const closing = stopsFacingInternet(balancing(before), balancing(after), "ClusterIP");
+  // Still facing the internet, a port it no longer listens on refuses the clients that connect there.
+  const closedPorts = internetFacing(before) && internetFacing(after) ? lostPorts.filter((port) => typeof port === "number") : [];
+  const closed = closing
+    ? {
+        summary: closing,
+        at: after.source,
+        path: text(after.spec.type) === "LoadBalancer" ? ["metadata", "annotations"] : ["spec", "type"],
+      }
+    : closedPorts.length > 0
+      ? {
+          summary: `its internet-facing load balancer no longer listens on port${closedPorts.length > 1 ? "s" : ""} ${closedPorts.join(", ")}: clients connecting there from outside the cluster are refused`,
+          at: after.source,
+          path: ["spec", "ports"],
+        }
+      : undefined;
   const selector = { before: selectorText(before.spec), after: selectorText(after.spec) };
   const reselected = before.spec.type !== "ExternalName" && selector.before !== selector.after;
-  if (lostPorts.length === 0 && !exposed && !reselected) return undefined;
+  if (lostPorts.length === 0 && !exposed && !reselected && !closed) return undefined;
   return {
     ...scoped,
     ...(lostPorts.length > 0 ? { lostPorts } : {}),
     ...(exposed ? { exposed: true as const } : {}),
     ...(reselected ? { selector } : {}),
+    ...(closed ? { closed } : {}),
   };
 }
 
@@ -181,6 +205,21 @@ function exportsOf(service: ServiceChange, exporters: ReadonlyMap<string, readon
       after: null,
     }));
 }
+
+/**
+ * A Service no longer an internet-facing load balancer is an entry point closed, routes or not:
+ * an Istio or other ingress gateway's own Service among them.
+ */
+const closedDetection = (service: ServiceChange, closed: NonNullable<ServiceChange["closed"]>): Detection => ({
+  class: "listener.changed",
+  summary: `Service ${labelOf(service)}: ${closed.summary}`,
+  resource: { group: "", kind: "Service", namespace: service.namespace ?? "default", name: service.name },
+  side: "head",
+  path: closed.path,
+  before: { type: "LoadBalancer" },
+  after: closed.summary,
+  at: closed.at,
+});
 
 const REQUESTS_FAIL = "so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)";
 
@@ -317,5 +356,6 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
       detectionOf(problem, otherExports(problem.service)),
     ),
     ...changes.filter((service) => service.removed).flatMap((service) => exportsOf(service, exporters)),
+    ...changes.flatMap((service) => (service.closed ? [closedDetection(service, service.closed)] : [])),
   ];
 };

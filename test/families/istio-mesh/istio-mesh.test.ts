@@ -118,6 +118,42 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       ],
     },
     {
+      name: "an ingress gateway's Service turned ClusterIP (a LoadBalancer unless told otherwise) closes the mesh to the internet",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, enabled: true}"),
+      head: operator(
+        "  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, enabled: true, k8s: {service: {type: ClusterIP}}}",
+      ),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways", 0, "k8s"],
+          says: "ingressGateways istio-ingressgateway: type LoadBalancer → ClusterIP: its internet-facing load balancer and address are released",
+        },
+      ],
+    },
+    {
+      name: "an operator gateway disabled is uninstalled",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, enabled: true}"),
+      head: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, enabled: false}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways", 0, "enabled"],
+          says: "ingressGateways istio-ingressgateway: enabled true → false: the gateway is uninstalled",
+        },
+      ],
+    },
+    {
+      name: "an egress gateway's Service is ClusterIP unless told otherwise: nothing faced the internet",
+      base: operator("  components:\n    egressGateways:\n    - {name: istio-egressgateway, enabled: true}"),
+      head: operator(
+        "  components:\n    egressGateways:\n    - {name: istio-egressgateway, enabled: true, k8s: {service: {type: ClusterIP}}}",
+      ),
+      expected: [],
+    },
+    {
       name: "moving a setting from values.meshConfig to spec.meshConfig is cosmetic",
       base: operator("  values: {meshConfig: {trustDomain: prod.example.com}}"),
       head: operator("  meshConfig: {trustDomain: prod.example.com}"),

@@ -471,6 +471,58 @@ spec:
     });
   });
 
+  describe("an internet-facing load balancer Service that stops facing the internet, routes or not", () => {
+    const gateway = (type: string, annotations = "{}", port = 443) => `apiVersion: v1
+kind: Service
+metadata: { name: istio-ingressgateway, namespace: istio-system, annotations: ${annotations} }
+spec:
+  type: ${type}
+  selector: { istio: ingressgateway }
+  ports: [{ name: https, port: ${port}, targetPort: 8443 }]
+`;
+    const closed = (head: string) =>
+      analyze({ "gw/svc.yaml": gateway("LoadBalancer") }, { "gw/svc.yaml": head }).findings.map(
+        ({ class: found, risk, file, line, summary }) => ({
+          found,
+          risk,
+          file,
+          line,
+          summary,
+        }),
+      );
+
+    it("turned ClusterIP, made internal, or no longer listening on a port: listener.changed where the Service is written", () => {
+      expect(closed(gateway("ClusterIP"))).toEqual([
+        {
+          found: "listener.changed",
+          risk: "high",
+          file: "gw/svc.yaml",
+          line: 5,
+          summary:
+            "Service istio-system/istio-ingressgateway: type LoadBalancer → ClusterIP: its internet-facing load balancer and address are " +
+            "released, so clients outside the cluster are refused, and every route behind it with them",
+        },
+      ]);
+      expect(closed(gateway("LoadBalancer", "{ networking.gke.io/load-balancer-type: Internal }")).map(({ summary }) => summary)).toEqual([
+        "Service istio-system/istio-ingressgateway: its load balancer becomes internal (networking.gke.io/load-balancer-type: Internal): " +
+          "clients on the internet are refused, and every route behind it with them",
+      ]);
+      expect(closed(gateway("LoadBalancer", "{}", 8443)).map(({ summary }) => summary)).toEqual([
+        "Service istio-system/istio-ingressgateway: its internet-facing load balancer no longer listens on port 443: clients connecting " +
+          "there from outside the cluster are refused",
+      ]);
+    });
+
+    it("is quiet where nothing faced the internet, or only a port's name changed", () => {
+      const internal = gateway("LoadBalancer", "{ networking.gke.io/load-balancer-type: Internal }");
+      expect(analyze({ "svc.yaml": internal }, { "svc.yaml": internal.replace("type: LoadBalancer", "type: ClusterIP") }).findings).toEqual(
+        [],
+      );
+      expect(closed(gateway("LoadBalancer").replace("name: https", "name: web"))).toEqual([]);
+      expect(analyze({ "svc.yaml": gateway("ClusterIP") }, { "svc.yaml": gateway("ClusterIP", "{}", 80) }).findings).toEqual([]);
+    });
+  });
+
   it("reads any shape of Service document without failing, and reports only what it judges", () => {
     const value = fc.oneof(
       fc.constant(null),
@@ -497,7 +549,7 @@ spec:
       fc.property(document, fc.option(document, { nil: undefined }), (before, after) => {
         const head: Record<string, string> = { "route.yaml": httpRoute(), ...(after === undefined ? {} : { "a.yaml": asYaml(after) }) };
         const classes = analyze({ "route.yaml": httpRoute(), "a.yaml": asYaml(before) }, head).findings.map((finding) => finding.class);
-        expect(classes.every((found) => found === "reference.broken" || found === "access.widened")).toBe(true);
+        expect(classes.every((found) => ["reference.broken", "access.widened", "listener.changed"].includes(found))).toBe(true);
       }),
       { numRuns: 150 },
     );
