@@ -375,7 +375,7 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
           path: ["spec", "components", kind, pair.head.index, ...(enabled(pair.head.value) ? ["k8s"] : ["enabled"])],
           before: balancing(pair.base.value),
           after: { ...balancing(pair.head.value), enabled: enabled(pair.head.value) },
-                });
+        });
       const exposed = becomesExternal(annotationsOf(pair.base.value), annotationsOf(pair.head.value));
       if (exposed !== undefined)
         out.add({
