@@ -401,6 +401,29 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
   }
 };
 
+/**
+ * A Flux HelmRelease of Istio's `gateway` chart: its `service` values make the gateway's Service, a
+ * LoadBalancer unless they say otherwise. One that stops facing the internet closes the mesh's door.
+ */
+const gatewayChartService = (base: Resource, head: Resource, out: DetectionList): void => {
+  const chart = (resource: Resource) => text(valueAt(resource.body, ["spec", "chart", "spec", "chart"]));
+  if (chart(base) !== "gateway" || chart(head) !== "gateway") return;
+  const balancing = (resource: Resource) => ({
+    type: text(valueAt(resource.body, ["spec", "values", "service", "type"])),
+    annotations: valueAt(resource.body, ["spec", "values", "service", "annotations"]),
+  });
+  const closed = stopsFacingInternet(balancing(base), balancing(head), "LoadBalancer");
+  if (closed === undefined) return;
+  out.add({
+    class: "listener.changed",
+    summary: `the gateway chart's Service: ${closed}`,
+    side: "head",
+    path: ["spec", "values", "service"],
+    before: balancing(base),
+    after: balancing(head),
+  });
+};
+
 /** `{ [key]: mapping }` when `value` is a YAML string holding a mapping, else nothing to lay over. */
 function parsedMapping(key: string, value: unknown, readYaml: DetectorContext["readYaml"]): Record<string, unknown> {
   const parsed = typeof value === "string" ? readYaml(value) : undefined;
@@ -440,6 +463,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   const [base, head] = [view(change.base), view(change.head)];
   meshSettings(base, head, layout, out);
   if (kind === "IstioOperator") operatorGateways(change.base, change.head, out);
+  if (kind === "HelmRelease") gatewayChartService(change.base, change.head, out);
   controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;
 };

@@ -479,3 +479,47 @@ describe("istiod's mesh ConfigMap is recognised from its text, block or flow sty
     expect(kindSpecFor("", "ConfigMap", block.replace("mesh: |-", "config: |-"))).toBeUndefined();
   });
 });
+
+describe("Istio's gateway chart released by Flux: its Service", () => {
+  const release = (service: string, chart = "gateway") => `
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  chart: {spec: {chart: ${chart}, version: 1.24.0, sourceRef: {kind: HelmRepository, name: istio}}}
+  values: {service: ${service}}`;
+  run([
+    {
+      name: "a LoadBalancer unless its values say otherwise: ClusterIP closes it to the internet",
+      base: release("{}"),
+      head: release("{type: ClusterIP}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "values", "service"],
+          says: "the gateway chart's Service: type LoadBalancer → ClusterIP: its internet-facing load balancer and address are released",
+        },
+      ],
+    },
+    {
+      name: "made internal by an annotation",
+      base: release("{type: LoadBalancer}"),
+      head: release("{type: LoadBalancer, annotations: {networking.gke.io/load-balancer-type: Internal}}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "values", "service"],
+          says: "its load balancer becomes internal (networking.gke.io/load-balancer-type: Internal)",
+        },
+      ],
+    },
+    {
+      name: "another chart's service values are its own",
+      base: release("{}", "istiod"),
+      head: release("{type: ClusterIP}", "istiod"),
+      expected: [],
+    },
+  ]);
+});
