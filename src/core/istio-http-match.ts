@@ -66,3 +66,20 @@ export function httpAlternative(match: JsonRecord) {
   ];
   return { signature: parts.join(", "), path, method: methodName };
 }
+
+/**
+ * An Istio rewrite as it acts on the rule's requests: one that only sets `uri` to the very prefix
+ * (or exact path) every match of the rule captures replaces a path's start with itself — no rewrite
+ * at all (gitops-istio 96eda901 dropped a Canary's `rewrite: {uri: /}` under `prefix: /`).
+ */
+export function effectiveRewrite(rewrite: unknown, matches: readonly unknown[]): unknown {
+  const written = record(rewrite);
+  const keys = Object.keys(written);
+  const uri = written.uri;
+  if (keys.length !== 1 || typeof uri !== "string" || matches.length === 0) return rewrite;
+  const capturesOnly = (match: unknown) => {
+    const path = record(record(match).uri);
+    return path.prefix === uri || path.exact === uri;
+  };
+  return matches.every(capturesOnly) ? undefined : rewrite;
+}

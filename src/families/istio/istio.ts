@@ -40,6 +40,7 @@ import {
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
+import { effectiveRewrite } from "../../core/istio-http-match.js";
 import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
 import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
@@ -329,12 +330,15 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
     reportMirrorIncreases(out, after, before ? before.mirrors : everyBaseMirror, "mirror");
     if (!before) continue;
     cors(out, before, after);
+    // A rewrite is judged by what it does to the rule's requests: one to the prefix it matched does nothing.
+    const acting = (rule: HttpRule, field: string) =>
+      field === "rewrite" ? effectiveRewrite(rule.value.rewrite, list(rule.value.match)) : rule.value[field];
     for (const [field, kind] of VS_REDIRECTIONS)
       reportRedirection(out, {
         kind,
         subject: `${after.label}: ${field}`,
-        before: before.value[field],
-        after: after.value[field],
+        before: acting(before, field),
+        after: acting(after, field),
         path: [...after.path, field],
       });
     retries(out, before, after);

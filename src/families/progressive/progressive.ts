@@ -27,6 +27,7 @@ import {
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
+import { effectiveRewrite } from "../../core/istio-http-match.js";
 import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -210,8 +211,8 @@ function flaggerServiceChanges(change: ResourceChange, out: DetectionList): void
   reportRedirection(out, {
     kind: "rewrite",
     subject: "service: rewrite",
-    before: before.rewrite,
-    after: after.rewrite,
+    before: effectiveRewrite(before.rewrite, list(before.match)),
+    after: effectiveRewrite(after.rewrite, list(after.match)),
     path: [...path, "rewrite"],
   });
   for (const draft of corsOriginChanges(istioCorsOrigins(before.corsPolicy), istioCorsOrigins(after.corsPolicy), "service: ", [

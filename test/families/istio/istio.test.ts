@@ -1505,6 +1505,18 @@ describe("VirtualService redirect, directResponse and rewrite", () => {
       expected: [{ class: "route.match-changed", side: "head", path: ["spec", "http", 0, "rewrite"], says: "rewrite added" }],
     },
     {
+      name: "a rewrite to the very prefix the rule matches does nothing: adding or dropping it moves no request",
+      base: virtualService("  - match: [{uri: {prefix: /api}}]\n    route: [{destination: {host: checkout}}]"),
+      head: virtualService("  - match: [{uri: {prefix: /api}}]\n    rewrite: {uri: /api}\n    route: [{destination: {host: checkout}}]"),
+      expected: [],
+    },
+    {
+      name: "a rewrite of the matched prefix to another path",
+      base: virtualService("  - match: [{uri: {prefix: /api}}]\n    rewrite: {uri: /api}\n    route: [{destination: {host: checkout}}]"),
+      head: virtualService("  - match: [{uri: {prefix: /api}}]\n    rewrite: {uri: /}\n    route: [{destination: {host: checkout}}]"),
+      expected: [{ class: "route.match-changed", side: "head", path: ["spec", "http", 0, "rewrite"], says: "rewrite added ({uri=/})" }],
+    },
+    {
       name: "a direct response in place of the destination, and back",
       base: virtualService(ROUTE),
       head: virtualService("  - directResponse: {status: 503}"),

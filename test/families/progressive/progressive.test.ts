@@ -135,6 +135,15 @@ describe("Flagger Canary", () => {
     );
   });
 
+  it("a rewrite to the very prefix its match captures does nothing: dropping it is no route change (gitops-istio 96eda901)", () => {
+    const identity = canary({ service: "    match:\n    - uri: {prefix: /}\n    rewrite: {uri: /}" });
+    const dropped = canary({ service: "    match:\n    - uri: {prefix: /}" });
+    expect(findings(analyze({ "canary.yaml": identity }, { "canary.yaml": dropped })).map(([c]) => c)).not.toContain("route.match-changed");
+    const real = canary({ service: "    match:\n    - uri: {prefix: /api}\n    rewrite: {uri: /}" });
+    const realDropped = canary({ service: "    match:\n    - uri: {prefix: /api}" });
+    expect(findings(analyze({ "canary.yaml": real }, { "canary.yaml": realDropped })).map(([c]) => c)).toContain("route.match-changed");
+  });
+
   it("hosts, gateways and match are route changes of the generated route", () => {
     const moved = canary().replace("gateways: [istio-system/public-gateway]", "gateways: [istio-system/internal-gateway]");
     expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": moved })).map(([c]) => c)).toEqual(["route.attachment-changed"]);
