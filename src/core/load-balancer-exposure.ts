@@ -35,26 +35,38 @@ export function becomesExternal(before: unknown, after: unknown): string | undef
   return `its load balancer is no longer internal (${was} gone): every listener becomes reachable from the internet`;
 }
 
-/** A Service as its load balancer is concerned: its type (undefined: the installer's default) and annotations. */
+/** A Service as its load balancer is concerned: its type (undefined: the installer's default), annotations and ports. */
 export interface LoadBalancing {
   readonly type: string | undefined;
   readonly annotations: unknown;
+  /** Its `ports` list as written; not a list where the installer's defaults apply (unknown here). */
+  readonly ports?: unknown;
 }
+
+const REFUSED = "clients outside the cluster are refused";
 
 /**
  * What losing the internet-facing load balancer means, for a summary; undefined when it keeps one or
  * had none. `defaultType`: the type an unset `type` means (an Istio ingress gateway's is
  * LoadBalancer, a core Service's ClusterIP). Turned into another type or made internal, the
  * external address is released or closed to the internet: clients that reach the gateway from
- * outside (the DNS records pointing at it) are refused, and every route behind it with them.
+ * outside (the DNS records pointing at it) are refused, and every route behind it with them. Still
+ * facing the internet, a port written on both sides that it no longer listens on refuses the
+ * clients that connect there.
  */
 export function stopsFacingInternet(before: LoadBalancing, after: LoadBalancing, defaultType: string): string | undefined {
   const type = (side: LoadBalancing) => side.type ?? defaultType;
   if (type(before) !== "LoadBalancer" || internalBy(before.annotations) !== undefined) return undefined;
   if (type(after) !== "LoadBalancer")
-    return `type LoadBalancer → ${type(after)}: its internet-facing load balancer and address are released, so clients outside the cluster are refused, and every route behind it with them`;
+    return `type LoadBalancer → ${type(after)}: its internet-facing load balancer and address are released, so ${REFUSED}, and every route behind it with them`;
   const internal = internalBy(after.annotations);
-  return internal === undefined
+  if (internal !== undefined)
+    return `its load balancer becomes internal (${internal}): clients on the internet are refused, and every route behind it with them`;
+  if (!Array.isArray(before.ports) || !Array.isArray(after.ports)) return undefined;
+  const numbers = (ports: readonly unknown[]) => ports.map((port) => record(port).port).filter((port) => typeof port === "number");
+  const kept = new Set(numbers(after.ports));
+  const closed = numbers(before.ports).filter((port) => !kept.has(port));
+  return closed.length === 0
     ? undefined
-    : `its load balancer becomes internal (${internal}): clients on the internet are refused, and every route behind it with them`;
+    : `its internet-facing load balancer no longer listens on port${closed.length > 1 ? "s" : ""} ${closed.join(", ")}: clients connecting there from outside the cluster are refused`;
 }

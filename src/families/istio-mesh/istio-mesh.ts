@@ -356,6 +356,7 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
       const balancing = (gateway: unknown) => ({
         type: text(record(record(record(gateway).k8s).service).type),
         annotations: annotationsOf(gateway),
+        ports: record(record(record(gateway).k8s).service).ports,
       });
       // An ingress gateway's Service is a LoadBalancer unless told otherwise (the default profile).
       const closed = !enabled(pair.base.value)
@@ -411,6 +412,7 @@ const gatewayChartService = (base: Resource, head: Resource, out: DetectionList)
   const balancing = (resource: Resource) => ({
     type: text(valueAt(resource.body, ["spec", "values", "service", "type"])),
     annotations: valueAt(resource.body, ["spec", "values", "service", "annotations"]),
+    ports: valueAt(resource.body, ["spec", "values", "service", "ports"]),
   });
   const closed = stopsFacingInternet(balancing(base), balancing(head), "LoadBalancer");
   if (closed === undefined) return;

@@ -111,23 +111,19 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   const kept = new Set(portKeys(after.spec));
   const lostPorts = portKeys(before.spec).filter((port) => !kept.has(port));
   const exposed = internetFacing(after) && !internetFacing(before);
-  const balancing = (service: DeclaredService) => ({ type: text(service.spec.type), annotations: service.annotations });
+  const balancing = (service: DeclaredService) => ({
+    type: text(service.spec.type),
+    annotations: service.annotations,
+    ports: service.spec.ports,
+  });
   const closing = stopsFacingInternet(balancing(before), balancing(after), "ClusterIP");
-  // Still facing the internet, a port it no longer listens on refuses the clients that connect there.
-  const closedPorts = internetFacing(before) && internetFacing(after) ? lostPorts.filter((port) => typeof port === "number") : [];
-  const closed = closing
-    ? {
-        summary: closing,
-        at: after.source,
-        path: text(after.spec.type) === "LoadBalancer" ? ["metadata", "annotations"] : ["spec", "type"],
-      }
-    : closedPorts.length > 0
-      ? {
-          summary: `its internet-facing load balancer no longer listens on port${closedPorts.length > 1 ? "s" : ""} ${closedPorts.join(", ")}: clients connecting there from outside the cluster are refused`,
-          at: after.source,
-          path: ["spec", "ports"],
-        }
-      : undefined;
+  const where: FieldPath =
+    text(after.spec.type) !== "LoadBalancer"
+      ? ["spec", "type"]
+      : internalBy(after.annotations)
+        ? ["metadata", "annotations"]
+        : ["spec", "ports"];
+  const closed = closing && { summary: closing, at: after.source, path: where };
   const selector = { before: selectorText(before.spec), after: selectorText(after.spec) };
   const reselected = before.spec.type !== "ExternalName" && selector.before !== selector.after;
   if (lostPorts.length === 0 && !exposed && !reselected && !closed) return undefined;

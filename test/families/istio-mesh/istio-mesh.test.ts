@@ -516,6 +516,25 @@ spec:
       ],
     },
     {
+      name: "a port written on both sides that it no longer listens on",
+      base: release("{ports: [{name: http2, port: 80}, {name: https, port: 443}]}"),
+      head: release("{ports: [{name: https, port: 443}]}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "values", "service"],
+          says: "its internet-facing load balancer no longer listens on port 80: clients connecting there from outside the cluster are refused",
+        },
+      ],
+    },
+    {
+      name: "ports written where the chart's defaults were are not judged (the defaults are unknown here)",
+      base: release("{}"),
+      head: release("{ports: [{name: https, port: 443}]}"),
+      expected: [],
+    },
+    {
       name: "another chart's service values are its own",
       base: release("{}", "istiod"),
       head: release("{type: ClusterIP}", "istiod"),
