@@ -43,12 +43,13 @@ const union = (where: readonly string[], more: readonly string[] = []): string[]
 /** A detection placed in its file and line, with the policy's risk for its class. */
 export function toFinding(detection: Detection, resource: Resource | undefined, policy: Policy, placed: Placed): Finding {
   const clusters = union(placed.clusters, detection.lands?.clusters);
+  const source = resource?.source ?? detection.at;
   return {
     class: detection.class,
     risk: classify(detection, policy),
     summary: detection.summary,
-    file: (resource?.source ?? detection.at)?.file ?? "",
-    line: resource ? lineOf(resource.source, detection.path) : detection.at ? lineOf(detection.at, detection.path) : 1,
+    file: source?.file ?? "",
+    line: source ? lineOf(source, detection.path) : 1,
     resource: detection.resource,
     fingerprint: fingerprintOf(detection, clusters),
     clusters,

@@ -1,6 +1,6 @@
 import { record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { displayName } from "../../core/resource.js";
-import { documentTexts } from "../../core/document-texts.js";
+import { documentTexts, kindLine } from "../../core/document-texts.js";
 import { selects } from "../../core/label-selector.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { sortedSet } from "../../core/canonical-values.js";
@@ -17,7 +17,7 @@ import { blueGreenStrategy, canaryStrategy } from "./plans.js";
  * template to that workload, whose own fate says what runs: not judged here.
  */
 
-const WORKLOAD_KIND = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?(?:Deployment|StatefulSet|DaemonSet|Rollout)["']?[ \t]*(?:#.*)?\r?$/m;
+const WORKLOAD_KIND = kindLine(["Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
 
 /** Whether a document of the head tree declares a workload of `namespace` whose pods `selector` picks. */
 function runsPodsOf(context: DetectorContext, namespace: string, selector: JsonRecord): boolean {

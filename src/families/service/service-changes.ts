@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import type { DetectorContext, FileApplication, FileDetector } from "../../core/detector.js";
 import type { Detection, FieldPath } from "../../core/finding.js";
 import { record, text, type JsonRecord } from "../../core/json-access.js";
-import { documentsWithLines } from "../../core/document-texts.js";
+import { documentsWithLines, kindLine } from "../../core/document-texts.js";
 import { portKeys, selectorText } from "../../core/service-spec.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import type { SourceFile } from "../../core/source-file.js";
@@ -33,7 +33,7 @@ import type { WeightedRef } from "../../core/route-rules.js";
  */
 
 /** A document whose kind is Service, in YAML or JSON. */
-const SERVICE_KIND = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?Service["']?[ \t]*,?[ \t]*(?:#.*)?\r?$/m;
+const SERVICE_KIND = kindLine(["Service"]);
 
 /** A name or namespace a template or a Flux substitution fills in: which object it is cannot be told. */
 const FILLED_IN = /\{\{|\$\{/;
@@ -183,23 +183,20 @@ const keysOf = (index: { has(key: string): boolean; keys(): Iterable<string> }, 
     : [...index.keys()].filter((key) => key.endsWith(`/${name}`));
 
 /** A Service removed while a ServiceExport of its cluster still exports it: its endpoints leave the ClusterSet all the same. */
-function exportsOf(service: ServiceChange, exporters: ReadonlyMap<string, readonly Resource[]>): Detection[] {
+function exportsOf(service: ServiceChange, exporters: readonly Resource[]): Detection[] {
   const label = labelOf(service);
-  return keysOf(exporters, service)
-    .flatMap((key) => exporters.get(key) ?? [])
-    .filter((exporter) => agree(exporter.cluster, service.cluster))
-    .map((exporter) => ({
-      class: "export.changed",
-      summary:
-        `Service ${label} is removed (${service.file}) while this ServiceExport still exports it: this cluster's endpoints leave the ` +
-        `ClusterSet, and the ServiceImport's requests go only to the other clusters exporting it, or fail where none does`,
-      resource: exporter.id,
-      resourceKey: exporter.key,
-      side: "head",
-      path: ["metadata", "name"],
-      before: label,
-      after: null,
-    }));
+  return exporters.map((exporter) => ({
+    class: "export.changed",
+    summary:
+      `Service ${label} is removed (${service.file}) while this ServiceExport still exports it: this cluster's endpoints leave the ` +
+      `ClusterSet, and the ServiceImport's requests go only to the other clusters exporting it, or fail where none does`,
+    resource: exporter.id,
+    resourceKey: exporter.key,
+    side: "head",
+    path: ["metadata", "name"],
+    before: label,
+    after: null,
+  }));
 }
 
 /**
@@ -345,13 +342,14 @@ export const serviceChangeDetector: FileDetector = ({ base, head }, context) => 
     agree(exporter.cluster, service.cluster) &&
     ((exporter.cluster !== undefined && service.cluster !== undefined) ||
       posix.dirname(exporter.source.file) === posix.dirname(service.file));
-  const exported = (service: ServiceChange) => exportsOfService(service).some((exporter) => agree(exporter.cluster, service.cluster));
+  const inItsCluster = (service: ServiceChange) => exportsOfService(service).filter((exporter) => agree(exporter.cluster, service.cluster));
+  const exported = (service: ServiceChange) => inItsCluster(service).length > 0;
   const otherExports = (service: ServiceChange) => exportsOfService(service).filter((exporter) => !ownExport(exporter, service)).length;
   return [
     ...problemsOf(routesSending(context.head, context.routeRules, changes, true, exported)).map((problem) =>
       detectionOf(problem, otherExports(problem.service)),
     ),
-    ...changes.filter((service) => service.removed).flatMap((service) => exportsOf(service, exporters)),
+    ...changes.filter((service) => service.removed).flatMap((service) => exportsOf(service, inItsCluster(service))),
     ...changes.flatMap((service) => (service.closed ? [closedDetection(service, service.closed)] : [])),
   ];
 };
