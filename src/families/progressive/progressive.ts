@@ -25,6 +25,7 @@ import {
   timeoutLimitMs,
 } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
+import { pairByIdentity } from "../../core/pair-by-identity.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { effectiveRewrite } from "../../core/istio-http-match.js";
@@ -292,6 +293,26 @@ function stepDetails(base: Resource, head: Resource): string {
   return details.length ? ` (${details.join("; ")})` : "";
 }
 
+/** A step that only holds the canary where it is: a pause, or an analysis that may abort the rollout. */
+const HOLD = /^(pause|analysis$)/;
+
+/**
+ * Whether the head's canary steps are the base's with pauses or analysis steps added, and nothing
+ * else: each weight is reached as before, the rollout only waits (or checks) more on the way.
+ */
+function onlyHoldsAdded(base: Resource, head: Resource): boolean {
+  const [before, after] = [canaryStrategy(base), canaryStrategy(head)];
+  if (!before || !after) return false;
+  const kept = rolloutSteps(before);
+  let next = 0;
+  for (const step of rolloutSteps(after)) {
+    const wanted = kept[next];
+    if (wanted && wanted.weight === step.weight && wanted.gate === step.gate) next++;
+    else if (!step.gate || !HOLD.test(step.gate)) return false;
+  }
+  return next === kept.length;
+}
+
 const strategyPath = (resource: Resource | undefined): FieldPath => {
   if (canaryStrategy(resource)) return ["spec", "strategy", "canary", "steps"];
   return blueGreenStrategy(resource) ? ["spec", "strategy", "blueGreen"] : ["spec", "strategy"];
@@ -306,7 +327,8 @@ function mirrorSteps(out: DetectionList, base: Resource, head: Resource): void {
   const mirrorsOf = (resource: Resource) =>
     list(canaryStrategy(resource)?.steps).flatMap((item, index) => {
       const mirror = optionalRecord(record(item).setMirrorRoute);
-      if (!mirror) return [];
+      // A step with no match removes the mirror route it names (Argo Rollouts' traffic management docs).
+      if (!mirror || list(mirror.match).length === 0) return [];
       const methods = list(mirror.match).map((match) => record(record(match).method));
       const readOnly =
         methods.length > 0 &&
@@ -360,9 +382,10 @@ function headerRouteSteps(out: DetectionList, base: Resource, head: Resource): v
         },
       ];
     });
-  const earlier = routesOf(base);
-  for (const step of routesOf(head)) {
-    const before = earlier.find((other) => other.name === step.name);
+  // A header route is set by one step and removed by a later one of the same name (a step with no
+  // match): steps of one name are paired in the order they come, not each with the first.
+  for (const { base: before, head: step } of pairByIdentity(routesOf(base), routesOf(head), (route) => route.name)) {
+    if (!step) continue;
     if (step.takesAll && !before?.takesAll)
       out.add({
         class: "backend.weight-changed",
@@ -414,11 +437,12 @@ function rollout(change: ResourceChange, out: DetectionList): void {
       reported.add("canary").add("blueGreen");
     const nowAuto =
       blueGreenAfter !== undefined && autoPromotes(blueGreenAfter) && !(blueGreenBefore !== undefined && autoPromotes(blueGreenBefore));
+    const held = !nowAuto && onlyHoldsAdded(base, head);
     out.add({
-      class: "backend.weight-changed",
+      class: held ? "resource.changed" : "backend.weight-changed",
       summary: nowAuto
         ? `blueGreen.autoPromotionEnabled: ${planAfter}, without a manual promotion (was: ${planBefore})`
-        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})`,
+        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? ": the same weights, held longer" : ""}`,
       side: "head",
       path: strategyPath(head),
       before: planBefore,

@@ -276,6 +276,43 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     ).toEqual([]);
   });
 
+  it("the objects a Rollout names are found where it is applied: in its cluster, or beside it when several files write them", () => {
+    const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
+    const broken = (base: Record<string, string>, head: Record<string, string>, overlay = "") =>
+      analyze(base, head, overlay)
+        .findings.filter((finding) => finding.class === "reference.broken")
+        .map((finding) => finding.summary);
+    // Each example folder writes the same Rollout and VirtualService (argoproj-labs'
+    // Gateway API plugin repository: one folder a controller): a new folder breaks nothing.
+    const one = { "examples/a/rollout.yaml": subsetSplit };
+    expect(broken(one, { ...one, "examples/b/rollout.yaml": subsetSplit })).toEqual([]);
+    // The copy beside the Rollout is the one it shifts: the other folder's route cannot stand in.
+    const renamed = subsetSplit.replace("  - name: primary\n", "  - name: main\n");
+    const vsOnly = (text: string) =>
+      text
+        .split(/^---$/m)
+        .filter((d) => !/^kind: Rollout$/m.test(d))
+        .join("---");
+    const rolloutOnly = (text: string) => text.split(/^---$/m).find((d) => /^kind: Rollout$/m.test(d))!;
+    const split = {
+      "examples/a/routes.yaml": vsOnly(subsetSplit),
+      "examples/a/rollout.yaml": rolloutOnly(subsetSplit),
+      "examples/b/routes.yaml": vsOnly(subsetSplit),
+      "examples/b/rollout.yaml": rolloutOnly(subsetSplit),
+    };
+    expect(broken(split, { ...split, "examples/b/routes.yaml": vsOnly(renamed) })).toEqual([
+      expect.stringContaining("has no http route named primary"),
+    ]);
+    // Placed on clusters: each cluster's Rollout finds its own cluster's VirtualService ...
+    const topology = 'topology:\n  clusters: {jkt-prod-1: jkt, sgp-prod-1: sgp}\n  placements: ["clusters/{cluster}/**"]\n';
+    const clusters = { "clusters/jkt-prod-1/app.yaml": subsetSplit };
+    expect(broken(clusters, { ...clusters, "clusters/sgp-prod-1/app.yaml": subsetSplit }, topology)).toEqual([]);
+    // ... and not another's: the Rollout added to sgp without its VirtualService stalls there.
+    expect(broken(clusters, { ...clusters, "clusters/sgp-prod-1/app.yaml": rolloutOnly(subsetSplit) }, topology)).toEqual([
+      expect.stringContaining("VirtualService default/istio-subset-split-vsvc does not exist"),
+    ]);
+  });
+
   it("a Rollout removed while routes still send to its Services takes its pods with it, unless another workload runs them", () => {
     const [services, virtualService, rollout] = [
       hostSplit.split("---").slice(0, 2).join("---"),
@@ -344,6 +381,31 @@ spec:
     ]);
   });
 
+  it("a plan that only adds pauses or analysis steps reaches the same weights, held longer: low", () => {
+    const judged = (head: string) => findings(analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": head }));
+    // rollouts-plugin-trafficrouter-gatewayapi f83c1dcb: a pause added once the canary has all the traffic.
+    expect(judged(hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - setWeight: 100\n      - pause: {}\n"))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "Rollout default/istio-host-split: step plan canary 0 → 10 (pause until promoted) → 100% (pause until promoted) (pauses 1 → 2) " +
+          "(was: canary 0 → 10 (pause until promoted) → 100%): the same weights, held longer",
+      ],
+    ]);
+    expect(
+      judged(
+        hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - analysis: {templates: [{templateName: success-rate}]}\n"),
+      ),
+    ).toEqual([["resource.changed", "low", expect.stringContaining(": the same weights, held longer")]]);
+    // A pause taken out, shortened, or a weight added is a plan change as before.
+    for (const head of [
+      hostSplit.replace("      - pause: {}\n", ""),
+      hostSplit.replace("      - pause: {}\n", "      - pause: {duration: 10s}\n"),
+      hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - setWeight: 50\n      - pause: {}\n"),
+    ])
+      expect(judged(head).map(([found, risk]) => [found, risk])).toEqual([["backend.weight-changed", "medium-high"]]);
+  });
+
   it("a mirror step copies requests to the canary: mirror.changed, high when its match can take writes; the plan's first weight is still the first set", () => {
     const mirrored = (match: string) =>
       hostSplit.replace(
@@ -363,6 +425,12 @@ spec:
         "Rollout default/istio-host-split: step plan canary 0 (mirror 50%) → 10 (pause until promoted) → 100% (was: canary 0 → 10 (pause until promoted) → 100%)",
       ],
     ]);
+    // A step naming the mirror route with no match removes it: it mirrors nothing.
+    const removal = hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - setMirrorRoute: {name: shadow}\n");
+    expect(removal).not.toBe(hostSplit);
+    expect(findings(analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": removal })).map(([found]) => found)).not.toContain(
+      "mirror.changed",
+    );
     const reads = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": mirrored("{method: {exact: GET}}") });
     expect(findings(reads).map(([found, risk]) => [found, risk])).toEqual([
       ["backend.weight-changed", "medium-high"],
@@ -398,6 +466,22 @@ spec:
     // A pattern that takes some values only, or one already taking all, is no widening to all.
     expect(judged("{exact: curl}", "{regex: 'curl/.*'}").map(([found]) => found)).toEqual(["route.match-changed"]);
     expect(judged("{regex: '.*'}", "{regex: '.+'}").map(([found]) => found)).toEqual(["route.match-changed"]);
+    // A step of the same name with no match removes the route later on: each step is compared with
+    // its counterpart in order, not with the first of its name (rollouts-plugin-trafficrouter-gatewayapi
+    // 6f7fb8f1 left both steps as they were and was read as a match removed).
+    const setThenRemove = (value: string) =>
+      routed(value).replace("      - pause: {}\n", "      - pause: {}\n      - setHeaderRoute: {name: by-header}\n");
+    expect(setThenRemove("{exact: curl}")).not.toBe(routed("{exact: curl}"));
+    expect(
+      findings(analyze({ "rollout.yaml": setThenRemove("{exact: curl}") }, { "rollout.yaml": setThenRemove("{exact: curl}") + "\n" })),
+    ).toEqual([]);
+    expect(
+      findings(analyze({ "rollout.yaml": setThenRemove("{exact: curl}") }, { "rollout.yaml": setThenRemove("{exact: wget}") }))
+        .filter(([found]) => found !== "resource.changed")
+        .map(([found, , summary]) => [found, String(summary).split(": match")[0]]),
+    ).toEqual([
+      ["route.match-changed", "Rollout default/istio-host-split: step 0 setHeaderRoute by-header: other requests go to the canary"],
+    ]);
     const added = analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": routed("{regex: '.*'}") });
     expect(findings(added).map(([found, risk]) => [found, risk])).toEqual([
       ["backend.weight-changed", "high"],
