@@ -163,11 +163,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const fallback = paths ? unexplainedChangeDetection(change, paths) : resourceChangedDetection(change);
     if (fallback) detections.push({ ...fallback, resourceKey: change.key });
   }
-  // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the same resource is not repeated.
+  // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the
+  // same resource is not repeated, while two the graph finds on one resource (two backends refused) both are.
   const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology });
-  for (const detection of graph.detections) {
-    if (!detections.some((d) => d.class === detection.class && d.resourceKey === detection.resourceKey)) detections.push(detection);
-  }
+  const reported = new Set(detections.map((d) => `${d.class}\0${d.resourceKey}`));
+  detections.push(...graph.detections.filter((detection) => !reported.has(`${detection.class}\0${detection.resourceKey}`)));
 
   const renderedSource = sourceOfRendered(input.rendered, input.base, input.head);
   // A rendered document has no line of its own in the repository: point at the file that declares

@@ -217,6 +217,8 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
  * (ResolvedRefs False, InvalidKind) and answer its share of requests with 500. The AWS Gateway API
  * controller for VPC Lattice resolves them by kind alone, and its guides write ServiceImports
  * without a group: a route all of whose Gateways it serves is not judged for the group.
+ * A mesh route (a Service parent) may be Linkerd's, which reads `group: core` as the core group
+ * for backends as for parents (its policy controller's is_service): not judged for that group.
  * Other kinds are implementation-specific backends (an Envoy Gateway Backend, an InferencePool),
  * not judged here.
  */
@@ -230,7 +232,7 @@ function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[], definit
       if (group === undefined) continue;
       const known =
         destination.kind === "Service"
-          ? group === ""
+          ? group === "" || (group.toLowerCase() === "core" && meshRoute(route))
           : destination.kind === "ServiceImport"
             ? kindSpec(group, "ServiceImport") !== undefined
             : true;
@@ -249,6 +251,9 @@ function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[], definit
     }
   }
 }
+
+/** A GAMMA route: one a mesh serves, attached to a Service. */
+const meshRoute = (route: RouteNode): boolean => route.parents.some((parent) => parent.kind === "Service");
 
 /** The AWS Gateway API controller's GatewayClass name in its guides, and its controllerName. */
 const LATTICE_CLASS = "amazon-vpc-lattice";

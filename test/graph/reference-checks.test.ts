@@ -251,6 +251,26 @@ describe("a backendRef to a Service or ServiceImport of a group that kind does n
     ]);
   });
 
+  it("group core on a mesh route is Linkerd's spelling of the core group, not judged (rollouts-plugin-trafficrouter-gatewayapi 6efa631e)", () => {
+    const mesh = (backendGroup: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: checkout, namespace: shop }
+spec:
+  parentRefs: [{ group: core, kind: Service, name: checkout, port: 80 }]
+  rules:
+  - backendRefs:
+    - { group: ${backendGroup}, kind: Service, name: checkout-stable, port: 80, weight: 90 }
+    - { group: ${backendGroup}, kind: Service, name: checkout-canary, port: 80, weight: 10 }
+`;
+    expect(brokenOf(analyze({}, { "route.yaml": mesh("core") }))).toEqual([]);
+    expect(brokenOf(analyze({ "route.yaml": mesh('""') }, { "route.yaml": mesh("core") }))).toEqual([]);
+    // Another group is no Service's for any mesh.
+    expect(brokenOf(analyze({ "route.yaml": mesh('""') }, { "route.yaml": mesh("apps") }))).toEqual([
+      expect.stringContaining("→ Service.apps shop/checkout-stable: no Service has API group apps"),
+      expect.stringContaining("→ Service.apps shop/checkout-canary: no Service has API group apps"),
+    ]);
+  });
+
   describe("a ServiceImport that names no group", () => {
     const groupless = ROUTE().replace("{ name: checkout, port: 8080 }", "{ kind: ServiceImport, name: checkout, port: 8080 }");
     const onClass = (className: string, extra: Record<string, string> = {}) => ({
