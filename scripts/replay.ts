@@ -1,9 +1,10 @@
-// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file]`:
+// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec]`:
 // reviews every commit of a repository's history that touches YAML, each against its first
 // parent, as the CLI would review that commit as a PR (rendering kustomize and Helm as it does).
 // `--policy` reviews every commit under that policy, as a team adopting one would, instead of the
 // base tree's. Prints one line a commit (exit code, risk, class counts, time) and the totals: the team's
-// instrument for precision on real histories.
+// instrument for precision on real histories. `--only` keeps the commits that touch YAML under a git
+// pathspec (`samples/`): a large repository's traffic config is often one folder among many.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -14,7 +15,8 @@ import { reviewTrees } from "../src/command-line.js";
 import { POLICY_PATH } from "../src/review.js";
 import { readGitTree, type BlobTexts } from "../src/sources/git-source.js";
 
-const USAGE = "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file]";
+const USAGE =
+  "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec]";
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     "no-render": { type: "boolean" },
     policy: { type: "string" },
+    only: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -36,7 +39,8 @@ const repo = values.repo;
 const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
 
 // Oldest first, first-parent: a merge is reviewed as what it brought to the branch.
-const commits = git("rev-list", "--reverse", "--first-parent", values.range ?? "HEAD", "--", "*.yaml", "*.yml")
+const under = values.only === undefined ? "" : `${values.only.replace(/\/$/, "")}/`;
+const commits = git("rev-list", "--reverse", "--first-parent", values.range ?? "HEAD", "--", `${under}*.yaml`, `${under}*.yml`)
   .split("\n")
   .filter(Boolean);
 const selected = values.max ? commits.slice(-Number(values.max)) : commits;

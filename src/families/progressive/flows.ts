@@ -13,6 +13,8 @@ import {
   type RoutingTarget as NamedTarget,
 } from "./plans.js";
 import type { Flow } from "../../core/traffic-model.js";
+import { scoped } from "../../core/graph-nodes.js";
+import { pickDefinition } from "../../core/nearest-definition.js";
 
 /**
  * Progressive delivery in the traffic model. A Flagger Canary generates its own route (a
@@ -104,12 +106,18 @@ export function withRolloutPlans(flows: ReadonlyMap<string, Flow>, set: Manifest
     .filter((r) => r.id.group === "argoproj.io" && r.id.kind === "Rollout" && canaryStrategy(r) !== undefined)
     .flatMap((rollout) => {
       const plan = `${rolloutPlan(rollout)} (Rollout ${rollout.id.namespace}/${rollout.id.name})`;
-      return routingTargets(rollout, rollout.id.namespace).map((target) => ({ ...target, cluster: rollout.cluster, plan }));
+      const placed = { file: rollout.source.file, ...scoped(rollout.key) };
+      return routingTargets(rollout, rollout.id.namespace).map((target) => ({ ...target, ...placed, cluster: rollout.cluster, plan }));
     });
   const out = new Map(flows);
   if (targets.length === 0) return out;
   for (const [key, flow] of flows) {
-    const target = targets.find((candidate) => isTarget(flow, set.resources.get(flow.resourceKey)?.cluster, candidate));
+    const route = set.resources.get(flow.resourceKey);
+    // Where several files write one Rollout (an example folder each), the one nearest the route sets its weights.
+    const target = pickDefinition(
+      targets.filter((candidate) => isTarget(flow, route?.cluster, candidate)),
+      { file: route?.source.file ?? "", ...scoped(flow.resourceKey) },
+    );
     if (target) out.set(key, { ...flow, plan: target.plan });
   }
   return out;

@@ -303,6 +303,17 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     expect(broken(split, { ...split, "examples/b/routes.yaml": vsOnly(renamed) })).toEqual([
       expect.stringContaining("has no http route named primary"),
     ]);
+    // And the plan a route carries is the one its own folder's Rollout walks (argo-rollouts 40c356c6).
+    const slower = subsetSplit.replace("      - setWeight: 10\n", "      - setWeight: 5\n");
+    expect(
+      analyze({}, { "examples/a/rollout.yaml": subsetSplit, "examples/b/rollout.yaml": slower }).routeDiffs.map((d) => [
+        d.head?.resourceKey.split("@")[1],
+        d.head?.plan,
+      ]),
+    ).toEqual([
+      ["examples/a/rollout.yaml", "canary 0 → 10 (pause until promoted) → 100% (Rollout default/istio-subset-split)"],
+      ["examples/b/rollout.yaml", "canary 0 → 5 (pause until promoted) → 100% (Rollout default/istio-subset-split)"],
+    ]);
     // Placed on clusters: each cluster's Rollout finds its own cluster's VirtualService ...
     const topology = 'topology:\n  clusters: {jkt-prod-1: jkt, sgp-prod-1: sgp}\n  placements: ["clusters/{cluster}/**"]\n';
     const clusters = { "clusters/jkt-prod-1/app.yaml": subsetSplit };
