@@ -450,7 +450,8 @@ function isExternalHost(host: string, tree: ManifestSet): boolean {
 
 /**
  * Judged per host, not per name (DESIGN §4): a rule added for a host another rule governed is
- * compared with that one (a rename or a move is no change). A rule removed while another that was
+ * compared with that one (a rename or a move is no change), or, while that one stays, with the
+ * two merged as Istio merges them (mergedInto). A rule removed while another that was
  * already there keeps governing its host leaves that one's TLS in force, merged with whatever the
  * removed rule did not set; its health and failover settings are simply gone, and the whole-tree
  * checks see what the remaining rules lack.
@@ -469,9 +470,32 @@ export const destinationRule = (resourceChange: ResourceChange, out: DetectionLi
   judged(resourceChange, out, context);
 };
 
+/**
+ * A rule added for a host another rule keeps governing is merged into that one, not put in its
+ * place (pilot's mergeDestinationRule): the older rule's subsets and top-level trafficPolicy stay,
+ * the newer adds the subsets of names the older lacks, and its trafficPolicy only where the older
+ * sets none. The older rule as it was at base: its own edits are its own change's. The newer
+ * rule's subsets keep their places (an older one of the same name in its stead), so a finding on
+ * one points at the newer rule's own line; subsets are paired by name, not by place.
+ */
+const mergedInto = (older: Resource, newer: Resource): Resource => {
+  const [kept, added] = [spec(older), spec(newer)];
+  const nameOf = (subset: unknown) => text(record(subset).name);
+  const keptByName = new Map(list(kept.subsets).map((subset) => [nameOf(subset), subset]));
+  const addedNames = new Set(list(added.subsets).map(nameOf));
+  const subsets = [
+    ...list(added.subsets).map((subset) => keptByName.get(nameOf(subset)) ?? subset),
+    ...list(kept.subsets).filter((subset) => !addedNames.has(nameOf(subset))),
+  ];
+  const trafficPolicy = kept.trafficPolicy ?? added.trafficPolicy;
+  return { ...older, body: { ...older.body, spec: { ...kept, subsets, ...(trafficPolicy === undefined ? {} : { trafficPolicy }) } } };
+};
+
 function judged(resourceChange: ResourceChange, out: Findings, context: DetectorContext): void {
-  const change = selectionCounterparts(resourceChange, context, selection);
-  if (!change) return;
+  const counterparts = selectionCounterparts(resourceChange, context, selection);
+  if (!counterparts) return;
+  const stays = !resourceChange.base && counterparts.base !== undefined && context.head.resources.has(counterparts.base.key);
+  const change = stays ? { ...counterparts, head: mergedInto(counterparts.base!, counterparts.head!) } : counterparts;
   const host = text(spec((change.head ?? change.base)!).host) ?? "";
   const tls = upstreamTls(isExternalHost(host, context.head) || isExternalHost(host, context.base));
   const base = policyScopes(change.base);

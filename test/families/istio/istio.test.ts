@@ -1967,3 +1967,33 @@ spec:
     },
   ]);
 });
+
+describe("a DestinationRule added for a host another rule keeps governing is merged into it (kiali/demos 4cb279c1)", () => {
+  const rule = (name: string, body: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: default}
+spec:
+  host: istio-egressgateway.istio-system.svc.cluster.local
+${body}`;
+  const older = (policy = "") => resource(rule("dr-bookdepository", `${policy}  subsets:\n  - name: bookdepository\n`));
+  const rows = (found: ReturnType<typeof detect>) => found.map((d) => [d.class, d.path.join("."), d.summary]);
+
+  it("adds its own subsets and takes none of the older rule's away", () => {
+    const kept = older();
+    const added = rule("dr-cnn", "  subsets:\n  - name: cnn\n    labels: {app: cnn}\n");
+    expect(rows(detect(istioDetector, undefined, added, { base: [kept], head: [kept] }))).toEqual([
+      ["resource.changed", "spec.subsets.0", "DestinationRule default/dr-cnn: subset cnn added: selects pods app=cnn"],
+    ]);
+  });
+
+  it("its trafficPolicy applies only where the older rule sets none", () => {
+    const plaintext = rule("dr-cnn", "  trafficPolicy:\n    tls: {mode: DISABLE}\n");
+    const bare = older();
+    expect(rows(detect(istioDetector, undefined, plaintext, { base: [bare], head: [bare] })).map(([cls]) => cls)).toEqual([
+      "mtls.weakened",
+    ]);
+    const governed = older("  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n");
+    expect(rows(detect(istioDetector, undefined, plaintext, { base: [governed], head: [governed] }))).toEqual([]);
+  });
+});
