@@ -353,6 +353,10 @@ const tlsTrust = (out: Findings, was: TlsView, now: TlsView, path: FieldPath, la
 
 // ---------------------------------------------------------------------------------------------
 
+/** A subset without labels is every endpoint of its host, not none. */
+const subsetPods = (labels: Readonly<Record<string, string>> | undefined): string =>
+  labels && Object.keys(labels).length > 0 ? `pods ${showLabels(labels)}` : "every endpoint of its host (no labels)";
+
 const subsets = (change: ResourceChange, out: Findings): void => {
   // A whole DestinationRule coming or going defines no new pod groups by itself; routes that
   // name its subsets are checked against the tree as references.
@@ -365,7 +369,7 @@ const subsets = (change: ResourceChange, out: Findings): void => {
     if (pair.head && !pair.base) {
       out.add({
         class: "resource.changed",
-        summary: `subset ${name(pair.head.value)} added: selects pods ${showLabels(now ?? {})}`,
+        summary: `subset ${name(pair.head.value)} added: selects ${subsetPods(now)}`,
         side: "head",
         path: ["spec", "subsets", pair.head.index],
         after: now,
@@ -383,7 +387,7 @@ const subsets = (change: ResourceChange, out: Findings): void => {
     } else if (pair.head && !sameValue(was, now)) {
       out.add({
         class: "resource.changed",
-        summary: `subset ${name(pair.head.value)} labels ${showLabels(was ?? {})} → ${showLabels(now ?? {})}: the subset re-targets pods`,
+        summary: `subset ${name(pair.head.value)} labels ${showLabels(was ?? {})} → ${showLabels(now ?? {})}: the subset re-targets pods${Object.keys(now ?? {}).length === 0 ? " (every endpoint of its host)" : ""}`,
         side: "head",
         path: ["spec", "subsets", pair.head.index, "labels"],
         before: was,

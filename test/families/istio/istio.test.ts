@@ -1993,6 +1993,10 @@ ${body}`;
     expect(rows(detect(istioDetector, undefined, plaintext, { base: [bare], head: [bare] })).map(([cls]) => cls)).toEqual([
       "mtls.weakened",
     ]);
+    const unlabelled = rule("dr-cnn", "  subsets:\n  - name: cnn\n");
+    expect(rows(detect(istioDetector, undefined, unlabelled, { base: [bare], head: [bare] })).map(([, , says]) => says)).toEqual([
+      "DestinationRule default/dr-cnn: subset cnn added: selects every endpoint of its host (no labels)",
+    ]);
     const governed = older("  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n");
     expect(rows(detect(istioDetector, undefined, plaintext, { base: [governed], head: [governed] }))).toEqual([]);
   });
