@@ -3,6 +3,7 @@ import type { ManifestSet, Resource } from "./resource.js";
 import type { ResourceChange } from "./resource-change.js";
 import { list, record, spec, texts, text } from "./json-access.js";
 import { setChange, sortedSet } from "./canonical-values.js";
+import { hostIntersection } from "./host-match.js";
 
 const LEAVE =
   "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy";
@@ -24,15 +25,19 @@ export function registryChanges(change: ResourceChange, out: DetectionList, host
   const [was, now] = [texts(spec(change.base).hosts), texts(spec(change.head).hosts)];
   const listed = setChange(was, now);
   const [registeredBefore, registeredAfter] = [registered(change.base), registered(change.head)];
+  // A host a wildcard of the entry registers stays registered (zone.msn.com → *.msn.com, kiali/demos 7f6a4e9f).
+  const within = (hosts: ReadonlySet<string>) => (host: string) =>
+    hosts.has(host) || [...hosts].some((pattern) => pattern.startsWith("*") && hostIntersection(pattern, host) === host);
+  const [wasRegistered, isRegistered] = [within(registeredBefore), within(registeredAfter)];
   const moves = [
     {
       class: "route.removed",
-      hosts: listed.removed.filter((host) => !registeredAfter.has(host)),
+      hosts: listed.removed.filter((host) => !isRegistered(host)),
       effect: LEAVE,
     },
     {
       class: "access.widened",
-      hosts: listed.added.filter((host) => !registeredBefore.has(host)),
+      hosts: listed.added.filter((host) => !wasRegistered(host)),
       effect: "join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)",
     },
   ] as const;

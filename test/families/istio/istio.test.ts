@@ -704,6 +704,18 @@ ${endpoints}`;
       ],
     },
     {
+      name: "a host a wildcard of the entry now registers stays registered; the wildcard widens (kiali/demos 7f6a4e9f)",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: [zone.msn.com]"),
+      head: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: ['*.msn.com']"),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "hosts"], says: "hosts *.msn.com join the mesh's registry" }],
+    },
+    {
+      name: "a host a wildcard of the entry registered already joins nothing",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: ['*.msn.com']"),
+      head: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: ['*.msn.com', zone.msn.com]"),
+      expected: [],
+    },
+    {
       name: "an IP moved from hosts to addresses is still registered (istio-samples 753e3722)",
       base: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: [payments.global, 169.254.169.254]"),
       head: serviceEntry("  - {address: 10.0.0.1}").replace(
