@@ -167,7 +167,13 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // same resource is not repeated, while two the graph finds on one resource (two backends refused) both are.
   const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology });
   const reported = new Set(detections.map((d) => `${d.class}\0${d.resourceKey}`));
-  detections.push(...graph.detections.filter((detection) => !reported.has(`${detection.class}\0${detection.resourceKey}`)));
+  const seen = new Set<string>();
+  for (const detection of graph.detections) {
+    const said = `${detection.class}\0${detection.resourceKey}\0${detection.summary}`;
+    if (reported.has(`${detection.class}\0${detection.resourceKey}`) || seen.has(said)) continue;
+    seen.add(said);
+    detections.push(detection);
+  }
 
   const renderedSource = sourceOfRendered(input.rendered, input.base, input.head);
   // A rendered document has no line of its own in the repository: point at the file that declares

@@ -245,6 +245,13 @@ describe("a backendRef to a Service or ServiceImport of a group that kind does n
     expect(brokenOf(analyze(tree(ROUTE()), tree(misspelt)))).toEqual([
       "route.yaml:9 HTTPRoute shop/checkout → Service.core shop/checkout: no Service has API group core (a core Service has none), so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500",
     ]);
+    // Two rules sending to the same refused backend: one finding, not the same one twice.
+    const twice = misspelt.replace(
+      "    backendRefs: [{ group: core",
+      "    backendRefs: [{ group: core, kind: Service, name: checkout, port: 8080 }]\n  - matches: [{ path: { type: PathPrefix, value: /cart } }]\n    backendRefs: [{ group: core",
+    );
+    expect(twice).not.toBe(misspelt);
+    expect(brokenOf(analyze(tree(ROUTE()), tree(twice)))).toHaveLength(1);
     const gke = ROUTE().replace("{ name: checkout, port: 8080 }", "{ group: net.gke.io, kind: ServiceImport, name: checkout, port: 8080 }");
     expect(brokenOf(analyze(tree(gke), tree(gke.replace("net.gke.io", "net.gke.iox"))))).toEqual([
       expect.stringContaining("→ ServiceImport.net.gke.iox shop/checkout: no ServiceImport has API group net.gke.iox"),
