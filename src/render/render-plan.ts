@@ -807,30 +807,53 @@ const isGitopsGroup = (group: string): boolean =>
   group.endsWith(".toolkit.fluxcd.io") || group === "argoproj.io" || group === "configsync.gke.io" || group === "kustomize.config.k8s.io";
 
 /**
- * Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool
- * acts on (a Deployment, a CRD, RBAC): kustomize passes them through beside the traffic documents
- * without touching those. A document it cannot tell (no kind, unreadable YAML) is not one.
+ * A file's documents of kinds a family reads or a GitOps tool acts on, in order, as parsed; the
+ * others (a Deployment, a CRD, RBAC) kustomize passes through beside them without touching them.
+ * Undefined where a document cannot be told (no kind, unreadable YAML).
  */
-export function holdsNoTraffic(text: string | undefined): boolean {
-  if (text === undefined) return true;
+function trafficDocuments(text: string): unknown[] | undefined {
   let documents: unknown[];
   try {
     documents = loadAllAsGoYaml(text);
   } catch {
-    return false;
+    return undefined;
   }
-  return documents.every((document) => {
-    if (document == null) return true;
-    if (typeof document !== "object" || Array.isArray(document)) return false;
+  const traffic: unknown[] = [];
+  for (const document of documents) {
+    if (document == null) continue;
+    if (typeof document !== "object" || Array.isArray(document)) return undefined;
     const { apiVersion, kind } = document as Record<string, unknown>;
-    if (typeof apiVersion !== "string" || typeof kind !== "string") return false;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
     const group = groupOf(apiVersion);
-    return (
+    const passedThrough =
       kindSpecFor(group, kind, text) === undefined &&
       !deliveryKinds.includes(kind) &&
-      (!isGitopsGroup(group) || automationOnly(group, kind, text))
-    );
-  });
+      (!isGitopsGroup(group) || automationOnly(group, kind, text));
+    if (!passedThrough) traffic.push(document);
+  }
+  return traffic;
+}
+
+/** Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool acts on. */
+export function holdsNoTraffic(text: string | undefined): boolean {
+  return text === undefined || trafficDocuments(text)?.length === 0;
+}
+
+/**
+ * Whether two versions of a resource file hold the same traffic documents, whatever else changed
+ * beside them (ingress-nginx 0f61d9d0 bumped the controller image in 24 `deploy.yaml` files that also
+ * hold its IngressClass and Services: 48 renders for nothing, past the render budget).
+ */
+function sameTraffic(a: string | undefined, b: string | undefined): boolean {
+  if (holdsNoTraffic(a) && holdsNoTraffic(b)) return true;
+  if (a === undefined || b === undefined) return false;
+  const [before, after] = [trafficDocuments(a), trafficDocuments(b)];
+  return (
+    before !== undefined &&
+    after !== undefined &&
+    before.length === after.length &&
+    before.every((document, index) => canonical(document) === canonical(after[index]))
+  );
 }
 
 /**
@@ -859,8 +882,8 @@ const automationOnly = (group: string, kind: string, text: string): boolean =>
  * differ: its kustomizations are the same (none added or removed, none edited beyond its images
  * and replicas), and every other file that changed is a resource file (not a patch or generator
  * input they name, not one they list that appears or disappears, nor accumulated by a
- * kustomization that lets one resource reach another: see RenderRoot.crossed) holding no traffic
- * document before or after. Such a root needs no render,
+ * kustomization that lets one resource reach another: see RenderRoot.crossed) whose traffic
+ * documents are the same before and after (none, or the same ones). Such a root needs no render,
  * which a remote base or a tree kustomize refuses may not allow: an image bump or an RBAC edit
  * below a remote base is no render that "could not be done" (kubeflow/manifests).
  */
@@ -881,7 +904,7 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
       return true;
     // A file a kustomization lists that appears or disappears decides whether the root builds at all.
     if ((a === undefined || b === undefined) && listed.has(input)) return false;
-    return YAML.test(input) && !named.has(input) && holdsNoTraffic(a) && holdsNoTraffic(b);
+    return YAML.test(input) && !named.has(input) && sameTraffic(a, b);
   });
 }
 

@@ -590,6 +590,26 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     ).toEqual(REMOTE);
   });
 
+  it("an image bump in a file that also holds traffic documents, unchanged, is none either (ingress-nginx 0f61d9d0)", async () => {
+    const bundle = (image: string, route = ROUTE) => `${route}---\n${deployment(image)}`;
+    const kustomization = "resources:\n- github.com/acme/base?ref=v1\n- bundle.yaml\n";
+    expect(
+      await failures(
+        app({ "app/bundle.yaml": bundle("web:1") }, kustomization),
+        app({ "app/bundle.yaml": bundle("web:2") }, kustomization),
+      ),
+    ).toEqual([]);
+    // Reformatted, the same documents still: none. A traffic document edited beside it: the render is needed.
+    const flow = bundle("web:2", ROUTE.replace("hosts: [web]", "hosts:\n  - web"));
+    expect(
+      await failures(app({ "app/bundle.yaml": bundle("web:1") }, kustomization), app({ "app/bundle.yaml": flow }, kustomization)),
+    ).toEqual([]);
+    const moved = bundle("web:2", ROUTE.replace("host: web}", "host: web-next}"));
+    expect(
+      await failures(app({ "app/bundle.yaml": bundle("web:1") }, kustomization), app({ "app/bundle.yaml": moved }, kustomization)),
+    ).toEqual(REMOTE);
+  });
+
   it("a CRD wrapped as go-yaml allows (not js-yaml) is read as kubectl reads it: no render failure (fluxcd/flagger)", async () => {
     // A single-quoted description continued at its key's column, as controller-gen writes CRDs.
     const crd = (extra: string) =>
