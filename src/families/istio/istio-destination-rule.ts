@@ -19,6 +19,7 @@ import { flag, list, numeric, optionalRecord, record, spec, stringMap, text, tex
 import { qualifyHost } from "../../core/service-host.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
+import { isVirtualService } from "./delegation.js";
 
 /** Where this module's checks put what they find: the resource's list, or one that says which host a finding is about. */
 type Findings = Pick<DetectionList, "add">;
@@ -357,42 +358,83 @@ const tlsTrust = (out: Findings, was: TlsView, now: TlsView, path: FieldPath, la
 const subsetPods = (labels: Readonly<Record<string, string>> | undefined): string =>
   labels && Object.keys(labels).length > 0 ? `pods ${showLabels(labels)}` : "every endpoint of its host (no labels)";
 
-const subsets = (change: ResourceChange, out: Findings): void => {
+/** `host|subset` of every destination a VirtualService of the tree sends or mirrors to by subset, hosts qualified. */
+const routedSubsetsOf = new WeakMap<ManifestSet, ReadonlySet<string>>();
+function routedSubsets(tree: ManifestSet): ReadonlySet<string> {
+  let routed = routedSubsetsOf.get(tree);
+  if (routed) return routed;
+  const found = new Set<string>();
+  for (const resource of tree.resources.values()) {
+    if (!isVirtualService(resource)) continue;
+    const fields = spec(resource);
+    const destinations = [
+      ...list(fields.http).flatMap((item) => {
+        const rule = record(item);
+        return [
+          ...list(rule.route).map((route) => record(route).destination),
+          rule.mirror,
+          ...list(rule.mirrors).map((mirror) => record(mirror).destination),
+        ];
+      }),
+      ...[...list(fields.tcp), ...list(fields.tls)].flatMap((item) => list(record(item).route).map((route) => record(route).destination)),
+    ];
+    for (const value of destinations) {
+      const destination = record(value);
+      const [host, subset] = [text(destination.host), text(destination.subset)];
+      if (host !== undefined && subset !== undefined) found.add(`${qualifyHost(host, resource.id.namespace)}|${subset}`);
+    }
+  }
+  routedSubsetsOf.set(tree, (routed = found));
+  return routed;
+}
+
+/**
+ * A subset's pods take requests only once a route names it (Istio: a subset's policies apply to
+ * traffic a route sends to it): adding one ahead of the route that will use it, as Istio's
+ * make-before-break guidance has it, or dropping one nothing names, moves no request (low); with
+ * a route naming it, it is medium-high.
+ */
+const subsets = (change: ResourceChange, out: Findings, routed: (subset: string | undefined) => boolean): void => {
   // A whole DestinationRule coming or going defines no new pod groups by itself; routes that
   // name its subsets are checked against the tree as references.
   if (!change.base || !change.head) return;
+  const floor = (subset: string | undefined, unrouted: string) =>
+    routed(subset) ? { riskFloor: "medium-high" as const, note: "" } : { note: `; ${unrouted}` };
   const subsetsOf = (resource: Resource) => list(record(resource.body.spec).subsets);
   const name = (subset: unknown) => text(record(subset).name);
   for (const pair of pairEntries(subsetsOf(change.base), subsetsOf(change.head), [name])) {
     const was = pair.base && stringMap(record(pair.base.value).labels);
     const now = pair.head && stringMap(record(pair.head.value).labels);
     if (pair.head && !pair.base) {
+      const { note, ...risk } = floor(name(pair.head.value), "no route sends to it yet");
       out.add({
         class: "resource.changed",
-        summary: `subset ${name(pair.head.value)} added: selects ${subsetPods(now)}`,
+        summary: `subset ${name(pair.head.value)} added: selects ${subsetPods(now)}${note}`,
         side: "head",
         path: ["spec", "subsets", pair.head.index],
         after: now,
-        riskFloor: "medium-high",
+        ...risk,
       });
     } else if (pair.base && !pair.head) {
+      const { note, ...risk } = floor(name(pair.base.value), "no route names it");
       out.add({
         class: "resource.changed",
-        summary: `subset ${name(pair.base.value)} removed: routes that name it no longer resolve`,
+        summary: `subset ${name(pair.base.value)} removed${note || ": routes that name it no longer resolve"}`,
         side: "base",
         path: ["spec", "subsets", pair.base.index],
         before: was,
-        riskFloor: "medium-high",
+        ...risk,
       });
     } else if (pair.head && !sameValue(was, now)) {
+      const { note, ...risk } = floor(name(pair.head.value), "no route sends to it");
       out.add({
         class: "resource.changed",
-        summary: `subset ${name(pair.head.value)} labels ${showLabels(was ?? {})} → ${showLabels(now ?? {})}: the subset re-targets pods${Object.keys(now ?? {}).length === 0 ? " (every endpoint of its host)" : ""}`,
+        summary: `subset ${name(pair.head.value)} labels ${showLabels(was ?? {})} → ${showLabels(now ?? {})}: the subset re-targets pods${Object.keys(now ?? {}).length === 0 ? " (every endpoint of its host)" : ""}${note}`,
         side: "head",
         path: ["spec", "subsets", pair.head.index, "labels"],
         before: was,
         after: now,
-        riskFloor: "medium-high",
+        ...risk,
       });
     }
   }
@@ -510,5 +552,8 @@ function judged(resourceChange: ResourceChange, out: Findings, context: Detector
     return;
   }
   comparePolicies(out, base, head, [loadBalancing, outlierDetection, connectionPool, tls]);
-  subsets(change, out);
+  // A rule for a wildcard host serves hosts no route names as written: its subsets count as routed.
+  const ruleHost = qualifiedHost((change.head ?? change.base)!);
+  const routes = routedSubsets(context.head);
+  subsets(change, out, (subset) => ruleHost.startsWith("*") || (subset !== undefined && routes.has(`${ruleHost}|${subset}`)));
 }

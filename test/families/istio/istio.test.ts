@@ -234,9 +234,18 @@ describe("DestinationRule", () => {
       ],
     },
     {
-      name: "subsets added, removed and re-labelled",
+      name: "subsets added, removed and re-labelled, where routes name them",
       base: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}"),
       head: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1-canary}}\n  - {name: v3, labels: {version: v3}}"),
+      others: {
+        head: [
+          resource(
+            virtualService(
+              "  - route:\n    - {destination: {host: checkout, subset: v1}, weight: 80}\n    - {destination: {host: checkout, subset: v2}, weight: 10}\n    - {destination: {host: checkout.shop.svc.cluster.local, subset: v3}, weight: 10}",
+            ),
+          ),
+        ],
+      },
       expected: [
         {
           class: "resource.changed",
@@ -252,6 +261,27 @@ describe("DestinationRule", () => {
           path: ["spec", "subsets", 1],
           says: "subset v3 added: selects pods version=v3",
           riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "subsets no route names yet (make-before-break) or any longer: low",
+      base: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}"),
+      head: destinationRule("  subsets:\n  - {name: v1, labels: {version: v1-canary}}\n  - {name: v3, labels: {version: v3}}"),
+      others: { head: [resource(virtualService("  - route:\n    - destination: {host: checkout, subset: v0}"))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "subsets", 0, "labels"],
+          says: "the subset re-targets pods; no route sends to it",
+        },
+        { class: "resource.changed", side: "base", path: ["spec", "subsets", 1], says: "subset v2 removed; no route names it" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "subsets", 1],
+          says: "subset v3 added: selects pods version=v3; no route sends to it yet",
         },
       ],
     },
@@ -1995,7 +2025,11 @@ ${body}`;
     const kept = older();
     const added = rule("dr-cnn", "  subsets:\n  - name: cnn\n    labels: {app: cnn}\n");
     expect(rows(detect(istioDetector, undefined, added, { base: [kept], head: [kept] }))).toEqual([
-      ["resource.changed", "spec.subsets.0", "DestinationRule default/dr-cnn: subset cnn added: selects pods app=cnn"],
+      [
+        "resource.changed",
+        "spec.subsets.0",
+        "DestinationRule default/dr-cnn: subset cnn added: selects pods app=cnn; no route sends to it yet",
+      ],
     ]);
   });
 
@@ -2007,7 +2041,7 @@ ${body}`;
     ]);
     const unlabelled = rule("dr-cnn", "  subsets:\n  - name: cnn\n");
     expect(rows(detect(istioDetector, undefined, unlabelled, { base: [bare], head: [bare] })).map(([, , says]) => says)).toEqual([
-      "DestinationRule default/dr-cnn: subset cnn added: selects every endpoint of its host (no labels)",
+      "DestinationRule default/dr-cnn: subset cnn added: selects every endpoint of its host (no labels); no route sends to it yet",
     ]);
     const governed = older("  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n");
     expect(rows(detect(istioDetector, undefined, plaintext, { base: [governed], head: [governed] }))).toEqual([]);
