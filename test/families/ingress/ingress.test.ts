@@ -287,15 +287,26 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
   it("plain HTTP no longer redirected or refused is listener.changed; keeping the redirect is no finding", () => {
     const REDIRECT = "nginx.ingress.kubernetes.io/ssl-redirect";
     // BASE has TLS and class nginx: ingress-nginx redirects by default, so "false" serves plaintext.
-    expect(widened({ "nginx.ingress.kubernetes.io/proxy-body-size": "1m" }, { [REDIRECT]: "false" })).toEqual([
-      `listener.changed high: plain HTTP to its hosts is no longer redirected or refused (${REDIRECT} gone): requests are served unencrypted`,
+    const TURNED_OFF = `listener.changed high: plain HTTP to its hosts is no longer redirected or refused (${REDIRECT}: "false" turns off ingress-nginx's redirect of an Ingress with TLS): requests are served unencrypted`;
+    expect(widened({ "nginx.ingress.kubernetes.io/proxy-body-size": "1m" }, { [REDIRECT]: "false" })).toEqual([TURNED_OFF]);
+    expect(widened({ [REDIRECT]: "true" }, { [REDIRECT]: "false" })).toEqual([
+      `listener.changed high: plain HTTP to its hosts is no longer redirected or refused (${REDIRECT} true → false): requests are served unencrypted`,
     ]);
     expect(widened({ [REDIRECT]: "true" }, { "nginx.ingress.kubernetes.io/proxy-body-size": "1m" })).toEqual([]);
     expect(
       widened({ "kubernetes.io/ingress.allow-http": "false" }, { "kubernetes.io/ingress.allow-http": "true", [REDIRECT]: "false" }),
-    ).toEqual([
-      "listener.changed high: plain HTTP to its hosts is no longer redirected or refused (nginx.ingress.kubernetes.io/ssl-redirect gone): requests are served unencrypted",
+    ).toEqual([TURNED_OFF]);
+    // The default redirect lost with the class or the TLS section (ingress-nginx d27829ce): said so, not as an annotation gone.
+    const lost = (head: string) =>
+      analyze({ [FILE]: BASE }, { [FILE]: head })
+        .findings.filter((f) => f.class === "listener.changed")
+        .map((f) => f.summary.replace(/^Ingress shop\/shop: /, ""));
+    expect(lost(BASE.replace("ingressClassName: nginx", "ingressClassName: traefik"))).toEqual([
+      "plain HTTP to its hosts is no longer redirected or refused (IngressClass nginx → traefik: ingress-nginx's redirect of an Ingress with TLS no longer applies): requests are served unencrypted",
     ]);
+    expect(lost(BASE.replace("  tls:\n  - hosts: [shop.example.com]\n    secretName: shop-tls\n", ""))).toContainEqual(
+      "plain HTTP to its hosts is no longer redirected or refused (its tls section is gone: ingress-nginx redirects only an Ingress with TLS): requests are served unencrypted",
+    );
   });
 
   it("an ALB turning internet-facing (the controller's default is internal) is listener.changed", () => {
