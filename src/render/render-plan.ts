@@ -845,9 +845,7 @@ export function holdsNoTraffic(text: string | undefined): boolean {
  * hold its IngressClass and Services: 48 renders for nothing, past the render budget).
  */
 function sameTraffic(a: string | undefined, b: string | undefined): boolean {
-  if (holdsNoTraffic(a) && holdsNoTraffic(b)) return true;
-  if (a === undefined || b === undefined) return false;
-  const [before, after] = [trafficDocuments(a), trafficDocuments(b)];
+  const [before, after] = [a === undefined ? [] : trafficDocuments(a), b === undefined ? [] : trafficDocuments(b)];
   return (
     before !== undefined &&
     after !== undefined &&
