@@ -130,13 +130,26 @@ const modeEffect = (mode: string): string => (mode === "DISABLE" ? "mTLS is off,
 
 /**
  * Judged by what it selects (DESIGN §4): an added policy is compared with the one that selected the
- * same workloads before it (a rename or a move is no change), a removed one with the one that
- * still selects them; only when none does do its workloads fall back to what they inherit.
+ * same workloads before it (a rename or a move is no change) — unless that one stays, older, and so
+ * still applies — a removed one with the one that still selects them; only when none does do its
+ * workloads fall back to what they inherit.
  */
 const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const change = selectionCounterparts(resourceChange, context, selection);
   const subject = change && (change.head ?? change.base);
   if (!change || !subject) return;
+  // Of two policies of one scope istiod applies the oldest (pilot's policy_applier): one added
+  // beside a policy that selects the same workloads and stays changes nothing while that one does.
+  if (!resourceChange.base && change.base && context.head.resources.has(change.base.key)) {
+    out.add({
+      class: "resource.changed",
+      summary: `added beside ${displayName(change.base.id)}, which selects the same workloads and stays: istiod applies the older of the two, so this one takes effect only once that one is gone`,
+      side: "head",
+      path: ["spec"],
+      after: ownMode(subject) ?? null,
+    });
+    return;
+  }
   const before = ownMode(change.base);
   const after = ownMode(change.head);
   const baseRoot = rootNamespaceIn(context.base, context);

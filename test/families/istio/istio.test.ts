@@ -934,6 +934,32 @@ spec:
       ],
     },
     {
+      name: "added beside an older policy of the same workloads that stays: istiod applies the older one, so nothing weakens",
+      head: peerAuthentication("shop", "PERMISSIVE").replace("name: default", "name: relaxed"),
+      others: { base: [resource(peerAuthentication("shop", "STRICT"))], head: [resource(peerAuthentication("shop", "STRICT"))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added beside PeerAuthentication shop/default, which selects the same workloads and stays: istiod applies the older of the two",
+        },
+      ],
+    },
+    {
+      name: "renamed (the older one gone): compared with it, as before",
+      head: peerAuthentication("shop", "PERMISSIVE").replace("name: default", "name: relaxed"),
+      others: { base: [resource(peerAuthentication("shop", "STRICT"))] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "mtls", "mode"],
+          says: "mtls.mode STRICT → PERMISSIVE, namespace-wide in shop: plaintext is accepted",
+        },
+      ],
+    },
+    {
       name: "istio-system is an ordinary namespace when the mesh's root is elsewhere",
       base: peerAuthentication("istio-system", "STRICT"),
       head: peerAuthentication("istio-system", "PERMISSIVE"),
