@@ -45,6 +45,12 @@ export interface LoadBalancing {
 
 const REFUSED = "clients outside the cluster are refused";
 
+/** Why a load balancer stopped facing the internet: what that means, and the field of LoadBalancing that did it. */
+export interface Closing {
+  readonly summary: string;
+  readonly field: "type" | "annotations" | "ports";
+}
+
 /**
  * What losing the internet-facing load balancer means, for a summary; undefined when it keeps one or
  * had none. `defaultType`: the type an unset `type` means (an Istio ingress gateway's is
@@ -54,19 +60,28 @@ const REFUSED = "clients outside the cluster are refused";
  * facing the internet, a port written on both sides that it no longer listens on refuses the
  * clients that connect there.
  */
-export function stopsFacingInternet(before: LoadBalancing, after: LoadBalancing, defaultType: string): string | undefined {
+export function stopsFacingInternet(before: LoadBalancing, after: LoadBalancing, defaultType: string): Closing | undefined {
   const type = (side: LoadBalancing) => side.type ?? defaultType;
   if (type(before) !== "LoadBalancer" || internalBy(before.annotations) !== undefined) return undefined;
   if (type(after) !== "LoadBalancer")
-    return `type LoadBalancer → ${type(after)}: its internet-facing load balancer and address are released, so ${REFUSED}, and every route behind it with them`;
+    return {
+      summary: `type LoadBalancer → ${type(after)}: its internet-facing load balancer and address are released, so ${REFUSED}, and every route behind it with them`,
+      field: "type",
+    };
   const internal = internalBy(after.annotations);
   if (internal !== undefined)
-    return `its load balancer becomes internal (${internal}): clients on the internet are refused, and every route behind it with them`;
+    return {
+      summary: `its load balancer becomes internal (${internal}): clients on the internet are refused, and every route behind it with them`,
+      field: "annotations",
+    };
   if (!Array.isArray(before.ports) || !Array.isArray(after.ports)) return undefined;
   const numbers = (ports: readonly unknown[]) => ports.map((port) => record(port).port).filter((port) => typeof port === "number");
   const kept = new Set(numbers(after.ports));
   const closed = numbers(before.ports).filter((port) => !kept.has(port));
   return closed.length === 0
     ? undefined
-    : `its internet-facing load balancer no longer listens on port${closed.length > 1 ? "s" : ""} ${closed.join(", ")}: clients connecting there from outside the cluster are refused`;
+    : {
+        summary: `its internet-facing load balancer no longer listens on port${closed.length > 1 ? "s" : ""} ${closed.join(", ")}: clients connecting there from outside the cluster are refused`,
+        field: "ports",
+      };
 }

@@ -367,7 +367,7 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
               balancing(pair.base.value),
               balancing(pair.head.value),
               kind === "ingressGateways" ? "LoadBalancer" : "ClusterIP",
-            );
+            )?.summary;
       if (closed !== undefined)
         out.add({
           class: "listener.changed",
@@ -414,7 +414,7 @@ const gatewayChartService = (base: Resource, head: Resource, out: DetectionList)
     annotations: valueAt(resource.body, ["spec", "values", "service", "annotations"]),
     ports: valueAt(resource.body, ["spec", "values", "service", "ports"]),
   });
-  const closed = stopsFacingInternet(balancing(base), balancing(head), "LoadBalancer");
+  const closed = stopsFacingInternet(balancing(base), balancing(head), "LoadBalancer")?.summary;
   if (closed === undefined) return;
   out.add({
     class: "listener.changed",

@@ -11,25 +11,10 @@ const ISTIO_NETWORKING = "networking.istio.io";
 /** A `gateways` item that names no namespace of its own (`name`, `./name`), as resolveGatewayName reads it. */
 const inOwnNamespace = (gateway: string): boolean => (gateway.includes("/") ? gateway.startsWith("./") : !gateway.includes("."));
 
-/** A VirtualService in the traffic graph: bound to its gateways (or the mesh), sending to its route and mirror hosts. */
-function virtualService(resource: Resource): GraphNode {
+/** Where a VirtualService sends and mirrors requests: each destination host, qualified, with its subset. */
+export function virtualServiceDestinations(resource: Resource): DestinationRef[] {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
-  const gateways = list(spec.gateways).map(text);
-  const parents: ParentRefNode[] = (gateways.length ? gateways : ["mesh"]).map((gateway, index) => {
-    const name = gateway ?? "?";
-    const resolved = resolveGatewayName(name, namespace);
-    const [ns, short] = [resolved.slice(0, resolved.indexOf("/")), resolved.slice(resolved.indexOf("/") + 1)];
-    return {
-      group: ISTIO_NETWORKING,
-      kind: name === "mesh" ? "mesh" : "Gateway",
-      namespace: name === "mesh" ? "" : ns,
-      name: short,
-      entry: name === "mesh" ? "mesh" : `Gateway ${ns}/${short}`,
-      path: gateways.length ? ["spec", "gateways", index] : ["spec"],
-      ...(resource.namespaceImplied && name !== "mesh" && inOwnNamespace(name) ? { namespaceImplied: true } : {}),
-    };
-  });
   const destinations: DestinationRef[] = [];
   const destination = (value: unknown, path: FieldPath) => {
     const target = record(value);
@@ -58,6 +43,29 @@ function virtualService(resource: Resource): GraphNode {
       );
     });
   }
+  return destinations;
+}
+
+/** A VirtualService in the traffic graph: bound to its gateways (or the mesh), sending to its route and mirror hosts. */
+function virtualService(resource: Resource): GraphNode {
+  const spec = record(resource.body.spec);
+  const namespace = resource.id.namespace;
+  const gateways = list(spec.gateways).map(text);
+  const parents: ParentRefNode[] = (gateways.length ? gateways : ["mesh"]).map((gateway, index) => {
+    const name = gateway ?? "?";
+    const resolved = resolveGatewayName(name, namespace);
+    const [ns, short] = [resolved.slice(0, resolved.indexOf("/")), resolved.slice(resolved.indexOf("/") + 1)];
+    return {
+      group: ISTIO_NETWORKING,
+      kind: name === "mesh" ? "mesh" : "Gateway",
+      namespace: name === "mesh" ? "" : ns,
+      name: short,
+      entry: name === "mesh" ? "mesh" : `Gateway ${ns}/${short}`,
+      path: gateways.length ? ["spec", "gateways", index] : ["spec"],
+      ...(resource.namespaceImplied && name !== "mesh" && inOwnNamespace(name) ? { namespaceImplied: true } : {}),
+    };
+  });
+  const destinations = virtualServiceDestinations(resource);
   return {
     role: "route",
     route: routeNode(resource, "istio", {

@@ -20,6 +20,7 @@ import { qualifyHost } from "../../core/service-host.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { isVirtualService } from "./delegation.js";
+import { virtualServiceDestinations } from "./graph-nodes.js";
 
 /** Where this module's checks put what they find: the resource's list, or one that says which host a finding is about. */
 type Findings = Pick<DetectionList, "add">;
@@ -362,29 +363,13 @@ const subsetPods = (labels: Readonly<Record<string, string>> | undefined): strin
 const routedSubsetsOf = new WeakMap<ManifestSet, ReadonlySet<string>>();
 function routedSubsets(tree: ManifestSet): ReadonlySet<string> {
   let routed = routedSubsetsOf.get(tree);
-  if (routed) return routed;
-  const found = new Set<string>();
-  for (const resource of tree.resources.values()) {
-    if (!isVirtualService(resource)) continue;
-    const fields = spec(resource);
-    const destinations = [
-      ...list(fields.http).flatMap((item) => {
-        const rule = record(item);
-        return [
-          ...list(rule.route).map((route) => record(route).destination),
-          rule.mirror,
-          ...list(rule.mirrors).map((mirror) => record(mirror).destination),
-        ];
-      }),
-      ...[...list(fields.tcp), ...list(fields.tls)].flatMap((item) => list(record(item).route).map((route) => record(route).destination)),
-    ];
-    for (const value of destinations) {
-      const destination = record(value);
-      const [host, subset] = [text(destination.host), text(destination.subset)];
-      if (host !== undefined && subset !== undefined) found.add(`${qualifyHost(host, resource.id.namespace)}|${subset}`);
-    }
+  if (!routed) {
+    const found = new Set<string>();
+    for (const resource of tree.resources.values())
+      if (isVirtualService(resource))
+        for (const { host, subset } of virtualServiceDestinations(resource)) if (subset !== undefined) found.add(`${host}|${subset}`);
+    routedSubsetsOf.set(tree, (routed = found));
   }
-  routedSubsetsOf.set(tree, (routed = found));
   return routed;
 }
 
@@ -554,6 +539,9 @@ function judged(resourceChange: ResourceChange, out: Findings, context: Detector
   comparePolicies(out, base, head, [loadBalancing, outlierDetection, connectionPool, tls]);
   // A rule for a wildcard host serves hosts no route names as written: its subsets count as routed.
   const ruleHost = qualifiedHost((change.head ?? change.base)!);
-  const routes = routedSubsets(context.head);
-  subsets(change, out, (subset) => ruleHost.startsWith("*") || (subset !== undefined && routes.has(`${ruleHost}|${subset}`)));
+  subsets(
+    change,
+    out,
+    (subset) => ruleHost.startsWith("*") || (subset !== undefined && routedSubsets(context.head).has(`${ruleHost}|${subset}`)),
+  );
 }

@@ -7,7 +7,7 @@ import { portKeys, selectorText } from "../../core/service-spec.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { listedNames } from "../../core/removed-while-named.js";
-import { internalBy, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
+import { internalBy, stopsFacingInternet, type Closing } from "../../core/load-balancer-exposure.js";
 import { agree, routesSending, type RouteSending, type ServiceName } from "../../core/service-routes.js";
 import { displayName, type DocumentSource, type Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
@@ -103,6 +103,13 @@ interface ServiceChange extends ServiceName {
   readonly closed?: { readonly summary: string; readonly at: DocumentSource; readonly path: FieldPath };
 }
 
+/** Where in a Service document what closed its load balancer is written. */
+const CLOSING_PATHS: Readonly<Record<Closing["field"], FieldPath>> = {
+  type: ["spec", "type"],
+  annotations: ["metadata", "annotations"],
+  ports: ["spec", "ports"],
+};
+
 function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
   const { spec: _spec, annotations: _annotations, unreadable: _unreadable, ...scoped } = before;
   if (!after) return { ...scoped, removed: true };
@@ -117,13 +124,7 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
     ports: service.spec.ports,
   });
   const closing = stopsFacingInternet(balancing(before), balancing(after), "ClusterIP");
-  const where: FieldPath =
-    text(after.spec.type) !== "LoadBalancer"
-      ? ["spec", "type"]
-      : internalBy(after.annotations)
-        ? ["metadata", "annotations"]
-        : ["spec", "ports"];
-  const closed = closing && { summary: closing, at: after.source, path: where };
+  const closed = closing && { summary: closing.summary, at: after.source, path: CLOSING_PATHS[closing.field] };
   const selector = { before: selectorText(before.spec), after: selectorText(after.spec) };
   const reselected = before.spec.type !== "ExternalName" && selector.before !== selector.after;
   if (lostPorts.length === 0 && !exposed && !reselected && !closed) return undefined;
