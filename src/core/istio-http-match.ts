@@ -1,3 +1,4 @@
+import { sharedText } from "./string-table.js";
 import { numeric, record, text, type JsonRecord } from "./json-access.js";
 
 /**
@@ -9,7 +10,7 @@ import { numeric, record, text, type JsonRecord } from "./json-access.js";
 
 /** The entry point a `gateways` item names: `Gateway <namespace>/<name>` (the route's namespace when unqualified), or `mesh`. */
 export const gatewayEntry = (gateway: string, namespace: string): string =>
-  gateway === "mesh" ? "mesh" : `Gateway ${resolveGatewayName(gateway, namespace)}`;
+  gateway === "mesh" ? "mesh" : sharedText(`Gateway ${resolveGatewayName(gateway, namespace)}`);
 
 /**
  * An Istio gateway reference as `namespace/name`, as istiod resolves it (resolveGatewayName): `name`

@@ -1,4 +1,5 @@
 import type { FieldPath } from "./finding.js";
+import { sharedText } from "./string-table.js";
 
 /**
  * What a family's flow source reads off one route resource (src/families/<family>/flows.ts): the
@@ -62,10 +63,12 @@ export interface RuleShape {
 /** A rule's identity within its resource (RuleShape.ruleId): its name, else its match alternatives, sorted. */
 export const ruleIdOf = (name: string | undefined, alternatives: readonly { readonly signature: string }[]): string =>
   name ??
-  alternatives
-    .map((alternative) => alternative.signature)
-    .sort()
-    .join(" | ");
+  sharedText(
+    alternatives
+      .map((alternative) => alternative.signature)
+      .sort()
+      .join(" | "),
+  );
 
 /** What a family reads off one route resource. */
 export interface RouteRules {

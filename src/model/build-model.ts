@@ -4,6 +4,7 @@ import { sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { flowOf } from "./flow-builder.js";
+import { sharedText } from "../core/string-table.js";
 import type { RouteRules, RuleShape } from "../core/route-rules.js";
 import { byFamilyKind, FAMILIES } from "../families/index.js";
 import { buildPlacementIndex, type PlacementIndex } from "./placement.js";
@@ -105,7 +106,7 @@ export function buildTrafficModel(
   routing.sort((a, b) => (a.resource.key < b.resource.key ? -1 : a.resource.key > b.resource.key ? 1 : 0));
   for (const { resource, found } of routing) {
     const scope = scopeOf(resource);
-    const scopedEntry = (entry: string) => (scope ? `${entry} [${scope}]` : entry);
+    const scopedEntry = (entry: string) => (scope ? sharedText(`${entry} [${scope}]`) : entry);
     const entries = sortedSet((found.entries ?? found.rules.map((rule) => rule.entry)).map(scopedEntry));
     // A route that lands where it did in the base tree is the base's record: held once for both trees.
     const before = previous?.routes.get(resource.key);

@@ -4,6 +4,8 @@ import type { RuleShape } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { sharedPath } from "../core/field-path.js";
 import { flatText } from "../core/flat-text.js";
+import { sharedText } from "../core/string-table.js";
+import { itemsOrNone, NO_ITEMS } from "../core/no-items.js";
 import { sameItems } from "../core/same-items.js";
 import type { Backend, Flow, Placement } from "../core/traffic-model.js";
 
@@ -20,16 +22,16 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     path: sharedPath(backend.path),
     ...(backend.answers === undefined ? {} : { answers: backend.answers }),
   }));
-  const match = flatText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
+  const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = rule.alternatives.every((alternative) => alternative.method)
     ? sortedSet(rule.alternatives.map((alternative) => alternative.method!.toUpperCase()))
-    : [];
+    : NO_ITEMS;
   return {
     key: flatText(`${rule.entry}|${rule.host}|${match}`),
-    entry: rule.entry,
+    entry: sharedText(rule.entry),
     host: rule.host,
     match,
-    pathMatch: flatText(sortedSet(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
+    pathMatch: sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
     methods,
     precedence: rule.precedence,
     resource: resource.id,
@@ -37,7 +39,7 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     ruleId: rule.ruleId,
     path: sharedPath(rule.path),
     backends,
-    mirrors: rule.mirrors,
+    mirrors: itemsOrNone(rule.mirrors),
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
   };

@@ -55,6 +55,8 @@ export function readFolder(root: string, known?: ReadonlyMap<string, string>): S
     if (lstatSync(full, { throwIfNoEntry: false })?.isFile() && realpathSync(full).startsWith(inside))
       files.push(renderInputFile(path, readBytes(full)));
   }
+  // The buffers lent to this read go with it: the largest file's size twice over, held to the end of the review.
+  reading = scratch = Buffer.alloc(0);
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
   return { files: files.sort(byPath), links: links.sort(byPath) };
 }

@@ -3,6 +3,7 @@ import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../
 import type { FieldPath } from "../../core/finding.js";
 import { scoped, type AttachingRoute, type ParentRefNode } from "../../core/graph-nodes.js";
 import { equalData } from "../../core/canonical-values.js";
+import { sharedText } from "../../core/string-table.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
 /**
@@ -255,7 +256,7 @@ export function parentEntry(parent: JsonRecord, routeNamespace: string): string 
   const namespace = text(parent.namespace) ?? routeNamespace;
   const section = text(parent.sectionName);
   const port = numeric(parent.port);
-  return `${kind} ${namespace}/${text(parent.name) ?? "?"}${section ? `:${section}` : ""}${port ? `:${port}` : ""}`;
+  return sharedText(`${kind} ${namespace}/${text(parent.name) ?? "?"}${section ? `:${section}` : ""}${port ? `:${port}` : ""}`);
 }
 
 /** A Gateway API route as attachment reads it: its parentRefs and hostnames. */

@@ -1,3 +1,4 @@
+import { NO_ITEMS } from "../../core/no-items.js";
 import type { Resource } from "../../core/resource.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { list, record, text } from "../../core/json-access.js";
@@ -22,7 +23,7 @@ function route(resource: Resource): GraphNode {
     });
   });
   const { hostnames, parents } = gatewayApiAttachingRoute(resource);
-  return { role: "route", route: routeNode(resource, "gateway-api", { hostnames, parents, destinations, exportTo: [] }) };
+  return { role: "route", route: routeNode(resource, "gateway-api", { hostnames, parents, destinations, exportTo: NO_ITEMS }) };
 }
 
 const gatewayClass: GraphNodeReader = () => ({ role: "gateway-class" });

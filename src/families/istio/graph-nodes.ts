@@ -2,6 +2,7 @@ import type { Family } from "../family.js";
 import type { Resource } from "../../core/resource.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ParentRefNode } from "../../core/graph-nodes.js";
 import { qualifyHost } from "../../core/service-host.js";
+import { sharedText } from "../../core/string-table.js";
 import { resolveGatewayName } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -60,7 +61,7 @@ function virtualService(resource: Resource): GraphNode {
       kind: name === "mesh" ? "mesh" : "Gateway",
       namespace: name === "mesh" ? "" : ns,
       name: short,
-      entry: name === "mesh" ? "mesh" : `Gateway ${ns}/${short}`,
+      entry: name === "mesh" ? "mesh" : sharedText(`Gateway ${ns}/${short}`),
       path: gateways.length ? ["spec", "gateways", index] : ["spec"],
       ...(resource.namespaceImplied && name !== "mesh" && inOwnNamespace(name) ? { namespaceImplied: true } : {}),
     };

@@ -1,3 +1,4 @@
+import { NO_ITEMS } from "../../core/no-items.js";
 import type { Resource } from "../../core/resource.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader } from "../../core/graph-nodes.js";
 import { list, nonEmptyTexts, record, text } from "../../core/json-access.js";
@@ -22,7 +23,7 @@ function route(resource: Resource): GraphNode {
   });
   return {
     role: "route",
-    route: routeNode(resource, "gateway-api", { hostnames: nonEmptyTexts(spec.hostnames), parents: [], destinations, exportTo: [] }),
+    route: routeNode(resource, "gateway-api", { hostnames: nonEmptyTexts(spec.hostnames), parents: [], destinations, exportTo: NO_ITEMS }),
   };
 }
 

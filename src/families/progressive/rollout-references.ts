@@ -30,8 +30,12 @@ const isRollout = (resource: Resource): boolean => resource.id.group === "argopr
 interface RolloutIndex {
   readonly rollouts: readonly { readonly rollout: Resource; readonly targets: readonly RoutingTarget[] }[];
   readonly kinds: ReadonlySet<string>;
-  /** `group/kind/namespace/name` → every definition: one per cluster, or per file where several files of the tree write it. */
-  readonly targets: ReadonlyMap<string, readonly Resource[]>;
+  /**
+   * `group/kind/namespace/name` → every definition: one per cluster, or per file where several files
+   * of the tree write it. Made when a Rollout first asks: a tree without Rollouts (most large ones)
+   * would hold a key and a list for each of its routes for nothing.
+   */
+  readonly targets: () => ReadonlyMap<string, readonly Resource[]>;
 }
 const isTargetKind = ({ id }: Resource): boolean => id.group === ISTIO || ROUTE_KINDS.includes(id.kind);
 const indexes = new WeakMap<ManifestSet, RolloutIndex>();
@@ -40,18 +44,24 @@ function indexOf(set: ManifestSet): RolloutIndex {
   if (!index) {
     const rollouts: { rollout: Resource; targets: RoutingTarget[] }[] = [];
     const kinds = new Set<string>();
-    const targets = new Map<string, Resource[]>();
     for (const resource of set.resources.values()) {
       kinds.add(`${resource.id.group}/${resource.id.kind}`);
       if (isRollout(resource)) rollouts.push({ rollout: resource, targets: routingTargets(resource, resource.id.namespace) });
-      else if (isTargetKind(resource)) {
+    }
+    let targets: Map<string, Resource[]> | undefined;
+    const targetsOf = () => {
+      if (targets) return targets;
+      targets = new Map();
+      for (const resource of set.resources.values()) {
+        if (!isTargetKind(resource)) continue;
         const identity = resourceKey(resource.id);
         const known = targets.get(identity);
         if (known) known.push(resource);
         else targets.set(identity, [resource]);
       }
-    }
-    indexes.set(set, (index = { rollouts, kinds, targets }));
+      return targets;
+    };
+    indexes.set(set, (index = { rollouts, kinds, targets: targetsOf }));
   }
   return index;
 }
@@ -62,7 +72,7 @@ function indexOf(set: ManifestSet): RolloutIndex {
  * folder each, as the Gateway API plugin's repository does), the one nearest the Rollout is meant.
  */
 function find(set: ManifestSet, target: RoutingTarget, rollout: Resource): Resource | undefined {
-  const candidates = indexOf(set).targets.get(resourceKey(target));
+  const candidates = indexOf(set).targets().get(resourceKey(target));
   const seen = candidates?.filter((c) => c.cluster === undefined || rollout.cluster === undefined || c.cluster === rollout.cluster);
   const placed = seen?.map((resource) => ({ resource, file: resource.source.file, ...scoped(resource.key) }));
   return pickDefinition(placed, { file: rollout.source.file, ...scoped(rollout.key) })?.resource;
