@@ -91,6 +91,14 @@ function pool(change: ResourceChange & { readonly base: Resource; readonly head:
     });
 }
 
+/** An objective's priority and the field that writes it: `priority`, or `criticality` as it was first named. */
+const priorityOf = (objective: Resource): { readonly field: "priority" | "criticality"; readonly value: unknown } => {
+  const { priority, criticality } = spec(objective);
+  return priority === undefined && criticality !== undefined
+    ? { field: "criticality", value: criticality }
+    : { field: "priority", value: priority };
+};
+
 const targetWeights = (model: Resource): Record<string, number> =>
   Object.fromEntries(
     list(spec(model).targetModels).map((target) => [text(record(target).name) ?? "?", numeric(record(target).weight) ?? 1]),
@@ -109,19 +117,37 @@ function objective(change: ResourceChange & { readonly base: Resource; readonly 
       after: poolOf(head) ?? null,
       riskFloor: "high",
     });
-  for (const field of ["priority", "criticality"] as const) {
-    const [was, now] = [spec(base)[field], spec(head)[field]];
-    if (sameValue(was, now)) continue;
+  // `criticality` was renamed `priority` while the API was alpha (gateway-api-inference-extension
+  // 8a7b0374): the same value under the new name sheds the same requests, whichever the objective writes.
+  const [was, now] = [priorityOf(base), priorityOf(head)];
+  const renamed = was.field !== now.field ? `${was.field} → ${now.field}, ` : "";
+  if (!sameValue(was.value, now.value))
     out.add({
       class: "resource.changed",
-      summary: `${field} ${show(was)} → ${show(now)}: which requests are shed first under load changes`,
+      summary: `${renamed}${now.field} ${show(was.value)} → ${show(now.value)}: which requests are shed first under load changes`,
       side: "head",
-      path: ["spec", field],
-      before: was ?? null,
-      after: now ?? null,
+      path: ["spec", now.field],
+      before: was.value ?? null,
+      after: now.value ?? null,
       riskFloor: "medium",
     });
-  }
+  else if (renamed)
+    out.add({
+      class: "resource.changed",
+      summary: `${renamed}the same value ${show(now.value)}: the objective's CRD must be the one that reads ${now.field}`,
+      side: "head",
+      path: ["spec", now.field],
+      before: was.value ?? null,
+      after: now.value ?? null,
+    });
+  // The old name's removal is the same edit, said above: not a change of its own.
+  if (renamed)
+    out.add({
+      class: "resource.changed",
+      summary: `${was.field} no longer written: the same setting is ${now.field} now`,
+      side: "base",
+      path: ["spec", was.field],
+    });
   const [weightsBefore, weightsAfter] = [targetWeights(base), targetWeights(head)];
   if (!sameValue(weightsBefore, weightsAfter)) {
     const total = (weights: Record<string, number>) => Object.values(weights).reduce((sum, weight) => sum + weight, 0) || 1;

@@ -50,6 +50,21 @@ describe("Gateway API Inference Extension", () => {
     ]);
   });
 
+  it("criticality renamed priority with the same value sheds the same requests (8a7b0374); another value is medium", () => {
+    const critical = (value: string) => objective("vllm").replace("priority: 1", `criticality: ${value}`);
+    expect(found({ "objective.yaml": critical("1") }, { "objective.yaml": objective("vllm") })).toEqual([
+      ["resource.changed", "low", expect.stringContaining("criticality → priority, the same value 1")],
+      ["resource.changed", "low", expect.stringContaining("criticality no longer written: the same setting is priority now")],
+    ]);
+    expect(found({ "objective.yaml": critical("Standard") }, { "objective.yaml": objective("vllm", 2) })).toEqual([
+      ["resource.changed", "medium", expect.stringContaining("criticality → priority, priority Standard → 2")],
+      ["resource.changed", "low", expect.stringContaining("criticality no longer written")],
+    ]);
+    expect(found({ "objective.yaml": critical("Critical") }, { "objective.yaml": critical("Standard") })).toEqual([
+      ["resource.changed", "medium", expect.stringContaining("criticality Critical → Standard")],
+    ]);
+  });
+
   it("a pool deleted while a route still sends to it is reference.broken; one no route names is only listed", () => {
     const route = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
