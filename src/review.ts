@@ -27,6 +27,7 @@ import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
+import { settledPolicies } from "./detect/attached-policies.js";
 import { readForContext } from "./manifests/kinds.js";
 import { isKustomizationFile } from "./render/kustomization-files.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
@@ -145,7 +146,14 @@ export function analyzeChange(input: ChangeInput): Analysis {
     ...writePathDetections(base.model, head.model, routeDiffs, policy),
   ];
   const changes = diffResources(base.manifests, head.manifests).filter(renderedOnOneSide(input.rendered));
+  // A policy renamed, or added (removed) with its targets, is said once and not judged setting by setting.
+  const settled = settledPolicies(changes, base.manifests, head.manifests);
   for (const change of changes) {
+    if (settled.has(change.key)) {
+      const detection = settled.get(change.key);
+      if (detection) detections.push({ ...detection, resourceKey: change.key });
+      continue;
+    }
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family] ?? [])
       detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
@@ -159,6 +167,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     else explainedPaths.set(resourceKey, [path]);
   }
   for (const change of changes) {
+    if (settled.has(change.key)) continue;
     const paths = explainedPaths.get(change.key);
     const fallback = paths ? unexplainedChangeDetection(change, paths) : resourceChangedDetection(change);
     if (fallback) detections.push({ ...fallback, resourceKey: change.key });

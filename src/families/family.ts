@@ -8,6 +8,7 @@ import type { FieldPath } from "../core/finding.js";
 import type { GraphNodeReader } from "../core/graph-nodes.js";
 import type { MeshScopeReader } from "../core/mesh-scope.js";
 import type { ClusterRegions, Delivery } from "../core/gitops-delivery.js";
+import { namedTargets, type PolicyTarget } from "../core/policy-targets.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
 export interface Referents {
@@ -97,6 +98,13 @@ export interface Family {
   >;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
+  /**
+   * Its policy kinds that attach to other objects by name, by kind: the objects a policy names, or
+   * undefined where it also selects by label. A policy renamed with the same targets and settings,
+   * or added (removed) with targets the same PR adds (removes), changes no traffic that flowed
+   * before: its settings are not judged as changes (src/detect/attached-policies.ts).
+   */
+  readonly policyTargets?: Readonly<Record<string, (resource: Resource) => readonly PolicyTarget[] | undefined>>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
   readonly detectors: readonly ResourceDetector[];
   /**
@@ -197,8 +205,12 @@ export interface TextKind {
 export type RuleSource = (resource: Resource, set: ManifestSet) => RouteRules | undefined;
 
 /** The same source for each of `kinds` (a family's route kinds read by one function). */
-export const forKinds = (kinds: Iterable<string>, source: RuleSource): Readonly<Record<string, RuleSource>> =>
+export const forKinds = <T = RuleSource>(kinds: Iterable<string>, source: T): Readonly<Record<string, T>> =>
   Object.fromEntries([...kinds].map((kind) => [kind, source]));
+
+/** Policy kinds that name their targets in `targetRef`/`targetRefs`, the group defaulted as their API does (Family.policyTargets). */
+export const targetingPolicies = (kinds: readonly string[], defaultGroup: string): NonNullable<Family["policyTargets"]> =>
+  forKinds(kinds, (policy: Resource) => namedTargets(policy, defaultGroup));
 
 /** A family whose routes land wherever their rules say. */
 export const byRules =

@@ -1,4 +1,5 @@
-import type { Family } from "../family.js";
+import { targetingPolicies, type Family } from "../family.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import * as envoyGateway from "./schemas.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
 import { clientTrafficPolicyDetector } from "./client-traffic-policy.js";
@@ -34,6 +35,10 @@ export const envoyGatewayFamily: Family = {
       ],
     ],
   ],
+  policyTargets: targetingPolicies(
+    ["SecurityPolicy", "ClientTrafficPolicy", "BackendTrafficPolicy", "EnvoyPatchPolicy", "EnvoyExtensionPolicy"],
+    GATEWAY_API_GROUP,
+  ),
   detectors: [
     envoyGatewayDetector,
     clientTrafficPolicyDetector,

@@ -1,4 +1,4 @@
-import { forKinds, type Family } from "../family.js";
+import { forKinds, targetingPolicies, type Family } from "../family.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { gatewayApiRules } from "./flows.js";
 import { GATEWAY_ROUTE_KINDS } from "./entry-points.js";
@@ -36,6 +36,8 @@ export const gatewayApiFamily: Family = {
   },
   graphNodes: gatewayApiGraphNodes,
   gatewayRoles: { Gateway: "gateway", ListenerSet: "listener-set", XListenerSet: "listener-set", GatewayClass: "gateway-class" },
+  // Their targets are Services (`group: ""`) or other backends.
+  policyTargets: targetingPolicies(["BackendTLSPolicy", "XBackendTrafficPolicy"], ""),
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };

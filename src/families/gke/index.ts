@@ -1,4 +1,4 @@
-import { byRules, type Family } from "../family.js";
+import { byRules, targetingPolicies, type Family } from "../family.js";
 import { backendConfigDetector, frontendConfigDetector, gkeDetector } from "./gke.js";
 import { multiClusterDetector, multiClusterIngressRules, multiClusterPlacement } from "./multi-cluster-ingress.js";
 import { managedCertificateDetector } from "./managed-certificate.js";
@@ -32,6 +32,11 @@ export const gkeFamily: Family = {
   ],
   ruleSources: { MultiClusterIngress: byRules(multiClusterIngressRules) },
   placementHints: multiClusterPlacement,
+  // GKE's policies write `group: ""` for a Service, as Gateway API references do.
+  policyTargets: targetingPolicies(
+    ["GCPBackendPolicy", "HealthCheckPolicy", "GCPGatewayPolicy", "GCPTrafficDistributionPolicy", "GCPAuthzPolicy"],
+    "",
+  ),
   detectors: [
     gkeDetector,
     multiClusterDetector,
