@@ -147,7 +147,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   ];
   const changes = diffResources(base.manifests, head.manifests).filter(renderedOnOneSide(input.rendered));
   // A policy renamed, or added (removed) with its targets, is said once and not judged setting by setting.
-  const settled = settledPolicies(changes, base.manifests, head.manifests);
+  const settled = settledPolicies(changes, base, head);
   for (const change of changes) {
     if (settled.has(change.key)) {
       const detection = settled.get(change.key);

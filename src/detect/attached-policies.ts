@@ -2,6 +2,8 @@ import { equalData } from "../core/canonical-values.js";
 import type { Detection } from "../core/finding.js";
 import { targetIdentity, targetName, type PolicyTarget } from "../core/policy-targets.js";
 import { displayName, resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
+import type { TrafficModel } from "../core/traffic-model.js";
+import { hostsOverlap } from "../core/host-match.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { byFamilyKind } from "../families/index.js";
 
@@ -40,10 +42,36 @@ const unnamed = (resource: Resource): unknown => {
 const overlaps = (a: readonly PolicyTarget[], b: readonly PolicyTarget[]): boolean =>
   a.some((target) => b.some((other) => targetIdentity(other) === targetIdentity(target)));
 
-export function settledPolicies(changes: readonly ResourceChange[], base: ManifestSet, head: ManifestSet): SettledPolicies {
+/** One tree as this stage reads it. */
+export interface PolicyTree {
+  readonly manifests: ManifestSet;
+  readonly model: TrafficModel;
+}
+
+/**
+ * Whether the routes of `targets` in `tree` carry only requests `other` did not serve: every entry
+ * and host they are served on is one no flow of `other` is on. A target with no flows (a Gateway,
+ * a backend) carries what routes send it, which their own findings say.
+ */
+function carriesNoOtherTraffic(targets: readonly PolicyTarget[], tree: PolicyTree, other: PolicyTree): boolean {
+  const identities = new Set(targets.map(targetIdentity));
+  const own = [...tree.model.flows.values()].filter((flow) => identities.has(resourceKey(flow.resource)));
+  if (own.length === 0) return true;
+  // A host a wildcard served (`*`, `*.example.com`) is traffic that flowed too.
+  const hostsByEntry = new Map<string, string[]>();
+  other.model.flows.forEach((flow) => {
+    const hosts = hostsByEntry.get(flow.entry);
+    if (hosts) hosts.push(flow.host);
+    else hostsByEntry.set(flow.entry, [flow.host]);
+  });
+  return own.every((flow) => !(hostsByEntry.get(flow.entry) ?? []).some((host) => hostsOverlap(host, flow.host)));
+}
+
+export function settledPolicies(changes: readonly ResourceChange[], baseTree: PolicyTree, headTree: PolicyTree): SettledPolicies {
   const settled = new Map<string, Omit<Detection, "resourceKey"> | undefined>();
   const policies = changes.filter((change) => policyTargetsOf((change.head ?? change.base)!) !== undefined);
   if (policies.length === 0) return settled;
+  const [base, head] = [baseTree.manifests, headTree.manifests];
   const identities = { base: identitiesOf(base), head: identitiesOf(head) };
   const targetsOf = (resource: Resource) => policyTargetsOf(resource)?.(resource);
   const finding = (
@@ -107,6 +135,7 @@ export function settledPolicies(changes: readonly ResourceChange[], base: Manife
     if (!targets) continue;
     const [own, other] = change.head ? [identities.head, identities.base] : [identities.base, identities.head];
     if (!targets.every((target) => own.has(targetIdentity(target)) && !other.has(targetIdentity(target)))) continue;
+    if (!(change.head ? carriesNoOtherTraffic(targets, headTree, baseTree) : carriesNoOtherTraffic(targets, baseTree, headTree))) continue;
     const names = targets.map(targetName).join(", ");
     settled.set(
       change.key,

@@ -75,6 +75,15 @@ describe("policies attached by name are judged as what they attach to", () => {
     expect(judged(found({ ...tree, "policy.yaml": policy("passive-health-check") }, tree))).toContain("health.changed");
   });
 
+  it("a route added or removed where its Gateway served requests already moves them: its policy is judged", () => {
+    // A host served before (here every host, by another route) now has some requests reach the new route, or gets the removed one's back.
+    const shared = { "gateway.yaml": GATEWAY, "other.yaml": route("other").replace("name: primary", "name: other") };
+    const added = found(shared, { ...shared, "route.yaml": route(), "policy.yaml": policy("passive-health-check") });
+    expect(judged(added)).toEqual(expect.arrayContaining(["health.changed", "retry-timeout.changed"]));
+    const removed = found({ ...shared, "route.yaml": route(), "policy.yaml": policy("passive-health-check") }, shared);
+    expect(judged(removed)).toEqual(expect.arrayContaining(["health.changed"]));
+  });
+
   it("removed with the route it targets: the route's removal is the change", () => {
     const findings = found({ ...tree, "policy.yaml": policy("passive-health-check") }, { "gateway.yaml": GATEWAY });
     expect(judged(findings)).toEqual(["route.removed"]);
