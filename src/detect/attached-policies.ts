@@ -1,4 +1,5 @@
 import { equalData } from "../core/canonical-values.js";
+import { declares } from "../core/declared-identities.js";
 import type { Detection } from "../core/finding.js";
 import { targetIdentity, targetName, type PolicyTarget } from "../core/policy-targets.js";
 import { displayName, resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
@@ -25,12 +26,6 @@ import { byFamilyKind } from "../families/index.js";
 export type SettledPolicies = ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined>;
 
 const policyTargetsOf = byFamilyKind((family) => family.policyTargets);
-
-const identitiesOf = (set: ManifestSet): Set<string> => {
-  const identities = new Set<string>();
-  set.resources.forEach((resource) => identities.add(resourceKey(resource.id)));
-  return identities;
-};
 
 /** The body as the controller reads it whatever the policy is called. */
 const unnamed = (resource: Resource): unknown => {
@@ -72,7 +67,6 @@ export function settledPolicies(changes: readonly ResourceChange[], baseTree: Po
   const policies = changes.filter((change) => policyTargetsOf((change.head ?? change.base)!) !== undefined);
   if (policies.length === 0) return settled;
   const [base, head] = [baseTree.manifests, headTree.manifests];
-  const identities = { base: identitiesOf(base), head: identitiesOf(head) };
   const targetsOf = (resource: Resource) => policyTargetsOf(resource)?.(resource);
   const finding = (
     resource: Resource,
@@ -133,8 +127,8 @@ export function settledPolicies(changes: readonly ResourceChange[], baseTree: Po
     const policy = (change.head ?? change.base)!;
     const targets = targetsOf(policy);
     if (!targets) continue;
-    const [own, other] = change.head ? [identities.head, identities.base] : [identities.base, identities.head];
-    if (!targets.every((target) => own.has(targetIdentity(target)) && !other.has(targetIdentity(target)))) continue;
+    const [own, other] = change.head ? [head, base] : [base, head];
+    if (!targets.every((target) => declares(own, target) && !declares(other, target))) continue;
     if (!(change.head ? carriesNoOtherTraffic(targets, headTree, baseTree) : carriesNoOtherTraffic(targets, baseTree, headTree))) continue;
     const names = targets.map(targetName).join(", ");
     settled.set(

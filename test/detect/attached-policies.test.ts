@@ -101,4 +101,33 @@ describe("policies attached by name are judged as what they attach to", () => {
     );
     expect(judged(found({ "gateway.yaml": GATEWAY }, { ...tree, "policy.yaml": selecting }))).toContain("health.changed");
   });
+
+  it("a BackendTLSPolicy added or removed with the Backend it validates: no connection that existed is trusted otherwise", () => {
+    const backend = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata: {name: mcp, namespace: default}
+spec:
+  endpoints: [{fqdn: {hostname: mcp.example.com, port: 443}}]
+`;
+    const tls = `apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: mcp-tls, namespace: default}
+spec:
+  targetRefs: [{group: gateway.envoyproxy.io, kind: Backend, name: mcp}]
+  validation: {hostname: mcp.example.com, wellKnownCACertificates: System}
+`;
+    const withBackend = { "backend.yaml": backend, "tls.yaml": tls };
+    expect(found({}, withBackend).filter(([, , summary]) => (summary as string).startsWith("BackendTLSPolicy"))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "BackendTLSPolicy default/mcp-tls: added with Backend default/mcp, which this PR adds: they start with these settings",
+      ],
+    ]);
+    expect(found(withBackend, {}).filter(([, , summary]) => (summary as string).startsWith("BackendTLSPolicy"))).toEqual([
+      ["resource.changed", "low", "BackendTLSPolicy default/mcp-tls: removed with Backend default/mcp, which this PR removes"],
+    ]);
+    // The Backend stays: connections to it lose their validation.
+    expect(judged(found(withBackend, { "backend.yaml": backend }))).toContain("mtls.weakened");
+  });
 });

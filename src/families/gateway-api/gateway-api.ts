@@ -1,10 +1,9 @@
-import type { Resource, ResourceId } from "../../core/resource.js";
-import { declares } from "../../core/declared-identities.js";
+import type { Resource } from "../../core/resource.js";
 import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
@@ -570,26 +569,8 @@ const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
 // ---------------------------------------------------------------------------------------------
 // BackendTLSPolicy
 
-/** The resources a BackendTLSPolicy names (local references: Services unless the reference says otherwise). */
-const tlsTargetIds = (policy: Resource): ResourceId[] =>
-  list(spec(policy).targetRefs).map((item) => {
-    const ref = record(item);
-    return { group: text(ref.group) ?? "", kind: text(ref.kind) ?? "Service", namespace: policy.id.namespace, name: text(ref.name) ?? "?" };
-  });
-
-/**
- * A policy added with every resource it names, or removed with them, changes no connection that
- * exists (envoyproxy/ai-gateway removes an example's Backend and its policy together): the routes
- * that reach those resources carry the change. A target the tree does not declare (a Service of
- * an app's own manifests) cannot be told apart, so the policy is judged as it is.
- */
-const comesAndGoesWithTargets = (policy: Resource, context: DetectorContext, side: "base" | "head"): boolean => {
-  const other = side === "head" ? "base" : "head";
-  const targets = tlsTargetIds(policy);
-  return targets.length > 0 && targets.every((id) => declares(context[side], id) && !declares(context[other], id));
-};
-
-const backendTlsPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+// A policy added or removed together with what it names is said once by detect/attached-policies.ts.
+const backendTlsPolicy = (change: ResourceChange, out: DetectionList): void => {
   const namespace = namespaceOf(change);
   const view = (resource: Resource) => {
     const validation = record(spec(resource).validation);
@@ -611,10 +592,9 @@ const backendTlsPolicy = (change: ResourceChange, out: DetectionList, context: D
   if (!change.base && change.head) {
     const after = view(change.head);
     const anchors = after.caCertificates.length > 0 ? show(after.caCertificates) : show(after.wellKnownCACertificates);
-    const alongside = comesAndGoesWithTargets(change.head, context, "head");
     out.add({
-      class: alongside ? "resource.changed" : "trust.changed",
-      summary: `added${alongside ? " with the resources it names" : ""}: connections to ${after.targets.join(", ")} use TLS validated against ${anchors} for hostname ${show(after.hostname)}`,
+      class: "trust.changed",
+      summary: `added: connections to ${after.targets.join(", ")} use TLS validated against ${anchors} for hostname ${show(after.hostname)}`,
       side: "head",
       path: ["spec", "validation"],
       after,
@@ -623,12 +603,9 @@ const backendTlsPolicy = (change: ResourceChange, out: DetectionList, context: D
   }
   if (change.base && !change.head) {
     const before = view(change.base);
-    const alongside = comesAndGoesWithTargets(change.base, context, "base");
     out.add({
-      class: alongside ? "resource.changed" : "mtls.weakened",
-      summary: alongside
-        ? `removed with the resources it names (${before.targets.join(", ")}): no connection it validated remains`
-        : `removed: connections to ${before.targets.join(", ")} are no longer TLS-validated by this policy`,
+      class: "mtls.weakened",
+      summary: `removed: connections to ${before.targets.join(", ")} are no longer TLS-validated by this policy`,
       side: "base",
       path: ["spec"],
       before,

@@ -533,29 +533,10 @@ spec:
       expected: [{ class: "mtls.weakened", side: "base", path: ["spec"], says: "no longer TLS-validated" }],
     },
     {
-      name: "a policy removed with the Backend it validated (ai-gateway's examples): no connection is left to weaken",
-      base: policy("{hostname: mcp.example.com, wellKnownCACertificates: System}", BACKEND_TARGET),
-      others: { base: [resource(egBackend)] },
-      expected: [
-        {
-          class: "resource.changed",
-          side: "base",
-          path: ["spec"],
-          says: "removed with the resources it names (Backend.gateway.envoyproxy.io shop/mcp)",
-        },
-      ],
-    },
-    {
       name: "a policy removed while its Backend stays drops validation",
       base: policy("{hostname: mcp.example.com, wellKnownCACertificates: System}", BACKEND_TARGET),
       others: { base: [resource(egBackend)], head: [resource(egBackend)] },
       expected: [{ class: "mtls.weakened", side: "base", path: ["spec"], says: "no longer TLS-validated" }],
-    },
-    {
-      name: "a policy added with a new Backend validates a destination that is new too",
-      head: policy("{hostname: mcp.example.com, wellKnownCACertificates: System}", BACKEND_TARGET),
-      others: { head: [resource(egBackend)] },
-      expected: [{ class: "resource.changed", side: "head", path: ["spec", "validation"], says: "added with the resources it names" }],
     },
     {
       name: "a policy added for a Service the tree does not declare changes how connections to it are trusted",
