@@ -22,6 +22,16 @@ const routesTo = (service: Resource, tree: ManifestSet, routeRules: DetectorCont
 
 const externalName = (resource: Resource | undefined): string | undefined => text(spec(resource).externalName);
 
+/**
+ * Where the name leads: a cluster DNS name of a Service (`backend.other-ns.svc.cluster.local`,
+ * `backend.other-ns.svc`) keeps the traffic in the cluster, as an alias of that Service; any other
+ * name takes it out (nginx/kubernetes-ingress's examples alias Services of another namespace).
+ */
+const destination = (name: string): string => {
+  const service = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?\.?$/i.exec(name);
+  return service ? `now goes to Service ${service[2]}/${service[1]}, in the cluster` : `now leaves the cluster for ${name}`;
+};
+
 export const externalNameDetector: ResourceDetector = (change, context) => {
   const { head } = change;
   const after = externalName(head);
@@ -32,7 +42,7 @@ export const externalNameDetector: ResourceDetector = (change, context) => {
   const reach = routes.length ? `; routes sending traffic to it: ${routes.join(", ")}` : "";
   out.add({
     class: "resource.changed",
-    summary: `its traffic now leaves the cluster for ${after}${before ? ` (was ${before})` : " (type: ExternalName)"}${reach}`,
+    summary: `its traffic ${destination(after)}${before ? ` (was ${before})` : " (type: ExternalName)"}${reach}`,
     side: "head",
     path: ["spec", "externalName"],
     ...(before === undefined ? {} : { before }),

@@ -594,6 +594,17 @@ spec:
     ]);
     expect(analyze({}, { "svc.yaml": service("  type: ClusterIP") }).findings).toEqual([]);
   });
+
+  it("an externalName that is a Service's cluster DNS name keeps the traffic in the cluster (nginx/kubernetes-ingress badb4897)", () => {
+    const result = analyze({}, { "svc.yaml": service("  type: ExternalName\n  externalName: backend.external-ns.svc.cluster.local") });
+    expect(findings(result)).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Service shop/payments: its traffic now goes to Service external-ns/backend, in the cluster (type: ExternalName)",
+      ],
+    ]);
+  });
 });
 
 describe("reports show the step plan in the route diff", () => {
