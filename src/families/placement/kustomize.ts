@@ -49,6 +49,19 @@ const inlinePatch = (value: unknown): string | undefined => {
 const patchFile = (value: unknown): string | undefined =>
   isRecord(value) ? text(value.path) : inlinePatch(value) === undefined ? text(value) : undefined;
 
+/**
+ * A strategic-merge patch as kustomize applies it, whichever way it is written: a file or inline
+ * text under `patchesStrategicMerge`, or the same under `patches` with nothing else (no target or
+ * options). `kustomize edit fix` rewrites the first into the second (kustomize v5 deprecates it).
+ */
+const strategicMerge = (entry: Entry): string | undefined => {
+  if (entry.field !== "patches" && entry.field !== "patchesStrategicMerge") return undefined;
+  if (isRecord(entry.value) && Object.keys(entry.value).some((key) => key !== "path" && key !== "patch")) return undefined;
+  if (entry.file !== undefined) return `file ${entry.file}`;
+  const inline = inlinePatch(entry.value);
+  return inline === undefined ? undefined : `inline ${inline}`;
+};
+
 function entriesOf(resource: Resource | undefined): Entry[] {
   if (!resource) return [];
   const folder = posix.dirname(resource.source.file);
@@ -128,7 +141,11 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
     });
   };
   const known = (entries: readonly Entry[], entry: Entry) =>
-    entries.some((other) => other.field === entry.field && sameValue(other.value, entry.value));
+    entries.some(
+      (other) =>
+        (other.field === entry.field && sameValue(other.value, entry.value)) ||
+        (strategicMerge(entry) !== undefined && strategicMerge(entry) === strategicMerge(other)),
+    );
   for (const entry of after) if (!known(before, entry)) emit(entry, false);
   for (const entry of before) if (!known(after, entry)) emit(entry, true);
   return detections;

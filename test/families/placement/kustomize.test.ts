@@ -79,6 +79,19 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
     ]);
   });
 
+  it("the same strategic-merge patch written the new way (kustomize edit fix) changes nothing", () => {
+    const tree = (patches: string): Tree => ({
+      "app/kustomization.yaml": kustomization(patches),
+      "app/route.yaml": ROUTE,
+      "app/weights.yaml": WEIGHTS_PATCH(0),
+    });
+    const smp = "patchesStrategicMerge:\n- weights.yaml\n";
+    const byPath = "patches:\n- path: weights.yaml\n";
+    expect(high(tree(smp), tree(byPath))).toEqual([]);
+    // A target narrows what the patch applies to: another patch added, and the old one removed.
+    expect(high(tree(smp), tree("patches:\n- path: weights.yaml\n  target: {kind: HTTPRoute}\n"))).toHaveLength(2);
+  });
+
   it("a patch of a Deployment (or an images change) is not traffic: no high finding", () => {
     const deployment = `patches:\n- target: {kind: Deployment, name: checkout}\n  patch: '[{"op": "replace", "path": "/spec/replicas", "value": 3}]'\nimages:\n- {name: checkout, newTag: v2}\n`;
     expect(
