@@ -17,7 +17,10 @@ import { byFamilyKind } from "../families/index.js";
  *   BackendTrafficPolicy: its retries were read as 0 → 5 and blocked);
  * - a policy added with targets the same PR adds, or removed with targets it removes (68653e71 added
  *   a route with its retry and health check policy: a route no request reached yet gained
- *   "more retries"). The route or Gateway added or removed is the finding to review.
+ *   "more retries"). The route or Gateway added or removed is the finding to review. A route
+ *   served on an entry and host the other side served is not alone there (one added takes some
+ *   of those requests, one removed hands its own to the routes that stay): its policy decides what
+ *   happens to traffic that flowed before, and is judged.
  * A rename is a new object to the controller, which ranks policies of one target oldest first: it
  * is read as one only while no other policy of its kind names any of its targets.
  */
