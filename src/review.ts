@@ -28,6 +28,7 @@ import { riskRank } from "./core/risk-level.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies } from "./detect/attached-policies.js";
+import { renamedResources } from "./detect/renamed-resources.js";
 import { readForContext } from "./manifests/kinds.js";
 import { isKustomizationFile } from "./render/kustomization-files.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
@@ -146,8 +147,16 @@ export function analyzeChange(input: ChangeInput): Analysis {
     ...writePathDetections(base.model, head.model, routeDiffs, policy),
   ];
   const changes = diffResources(base.manifests, head.manifests).filter(renderedOnOneSide(input.rendered));
-  // A policy renamed, or added (removed) with its targets, is said once and not judged setting by setting.
-  const settled = settledPolicies(changes, base, head);
+  // A route or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
+  const renamed = renamedResources(changes, head.manifests);
+  const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([
+    ...renamed,
+    ...settledPolicies(
+      changes.filter((change) => !renamed.has(change.key)),
+      base,
+      head,
+    ),
+  ]);
   for (const change of changes) {
     if (settled.has(change.key)) {
       const detection = settled.get(change.key);

@@ -105,6 +105,13 @@ export interface Family {
    * before: its settings are not judged as changes (src/detect/attached-policies.ts).
    */
   readonly policyTargets?: Readonly<Record<string, (resource: Resource) => readonly PolicyTarget[] | undefined>>;
+  /**
+   * Its route kinds whose name provisions nothing (no load balancer, no generated objects) and
+   * decides only ties the model ranks: one renamed with the same spec, while nothing in the tree
+   * names the old name, is no change (src/detect/renamed-resources.ts). An Ingress is not one (GKE
+   * and AWS give each its own load balancer), nor a Flagger Canary (it names what it generates).
+   */
+  readonly renamableRoutes?: readonly string[];
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
   readonly detectors: readonly ResourceDetector[];
   /**

@@ -1,62 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { analyze } from "../helpers/review-trees.js";
-
-// Shaped after envoyproxy/ai-gateway's examples/provider_fallback (68653e71, 2c00d500).
-const route = (name = "provider-fallback") => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: ${name}, namespace: default}
-spec:
-  parentRefs: [{name: provider-fallback}]
-  rules: [{backendRefs: [{name: primary, port: 80}]}]
-`;
-const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: provider-fallback, namespace: default}
-spec:
-  gatewayClassName: envoy
-  listeners: [{name: http, protocol: HTTP, port: 80}]
-`;
-const policy = (name: string, target = "provider-fallback", retries = 5) => `apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: BackendTrafficPolicy
-metadata: {name: ${name}, namespace: default}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: ${target}}]
-  retry: {numRetries: ${retries}, retryOn: {httpStatusCodes: [500]}}
-  healthCheck: {passive: {consecutive5XxErrors: 1}}
-`;
-const found = (base: Record<string, string>, head: Record<string, string>) =>
-  analyze(base, head).findings.map((finding) => [finding.class, finding.risk, finding.summary]);
-const judged = (findings: unknown[][]) => findings.filter(([, risk]) => risk !== "low").map(([cls]) => cls);
+import { found, GATEWAY, judged, policy, route } from "./policy-fixtures.js";
 
 describe("policies attached by name are judged as what they attach to", () => {
   const tree = { "gateway.yaml": GATEWAY, "route.yaml": route() };
-
-  it("renamed with the same targets and settings: one low finding, no setting read as new (ai-gateway 2c00d500)", () => {
-    expect(
-      found({ ...tree, "policy.yaml": policy("passive-health-check") }, { ...tree, "policy.yaml": policy("provider-fallback") }),
-    ).toEqual([
-      [
-        "resource.changed",
-        "low",
-        "BackendTrafficPolicy default/provider-fallback: renamed from passive-health-check, with the same targets (HTTPRoute default/provider-fallback) and settings",
-      ],
-    ]);
-  });
-
-  it("renamed with other settings, or beside another policy of its target, is judged setting by setting", () => {
-    const changed = found(
-      { ...tree, "policy.yaml": policy("passive-health-check") },
-      { ...tree, "policy.yaml": policy("provider-fallback", undefined, 7) },
-    );
-    expect(judged(changed)).toContain("retry-timeout.changed");
-    // The controller ranks policies of one target oldest first: the renamed one is the newest now.
-    const other = policy("older").replace("numRetries: 5", "numRetries: 1");
-    const contested = found(
-      { ...tree, "policy.yaml": policy("passive-health-check"), "older.yaml": other },
-      { ...tree, "policy.yaml": policy("provider-fallback"), "older.yaml": other },
-    );
-    expect(judged(contested)).toContain("retry-timeout.changed");
-  });
 
   it("added with the route it targets: the route is the change, the policy one low finding (ai-gateway 68653e71)", () => {
     const findings = found({ "gateway.yaml": GATEWAY }, { ...tree, "policy.yaml": policy("passive-health-check") });

@@ -30,6 +30,7 @@ export const gatewayApiFamily: Family = {
     ],
   ],
   ruleSources: forKinds(GATEWAY_ROUTE_KINDS, gatewayApiRules),
+  renamableRoutes: [...GATEWAY_ROUTE_KINDS],
   promotions: {
     groups: { [GATEWAY_API_EXPERIMENTAL_GROUP]: GATEWAY_API_GROUP },
     kinds: { XListenerSet: "ListenerSet", XBackendTrafficPolicy: "BackendTrafficPolicy" },

@@ -56,6 +56,7 @@ export const glooFamily: Family = {
     ],
   ],
   ruleSources: { RouteTable: byRules(glooRouteTableRules) },
+  renamableRoutes: ["RouteTable"],
   firstMatchGroups: [GLOO_NETWORKING_GROUP],
   attachmentFields: { [GLOO_NETWORKING_GROUP]: ["spec", "virtualGateways"] },
   placementHints: glooPlacementHints,

@@ -39,6 +39,7 @@ export const istioFamily: Family = {
     ],
   ],
   ruleSources: { VirtualService: byRules(virtualServiceRules) },
+  renamableRoutes: ["VirtualService"],
   graphNodes: istioGraphNodes,
   referents: istioReferents,
   placementHints: istioPlacementHints,

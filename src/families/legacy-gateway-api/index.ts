@@ -22,6 +22,7 @@ export const legacyGatewayApiFamily: Family = {
     ],
   ],
   ruleSources: forKinds(LEGACY_ROUTE_KINDS, byRules(legacyRouteRules)),
+  renamableRoutes: [...LEGACY_ROUTE_KINDS],
   graphNodes: legacyGatewayApiGraphNodes,
   // Its Gateways stay out of the graph, but a class of its name still reaches the Gateway API Gateways that name it.
   gatewayRoles: { GatewayClass: "gateway-class" },
