@@ -40,16 +40,27 @@ const place = (resource: Resource) => `${resource.id.group}/${resource.id.kind}/
 const overlaps = (a: readonly PolicyTarget[], b: readonly PolicyTarget[]): boolean =>
   a.some((target) => b.some((other) => targetIdentity(other) === targetIdentity(target)));
 
-/** Whether any string of `value` is `text` (a name written anywhere in a body, as a reference is). */
-function mentions(value: unknown, text: string): boolean {
-  if (value === text) return true;
-  if (Array.isArray(value)) return value.some((item) => mentions(item, text));
-  if (value !== null && typeof value === "object") return Object.values(value).some((item) => mentions(item, text));
-  return false;
+/**
+ * The old names of renamed routes that some other resource of the head tree writes anywhere in its
+ * body, as a reference is written: one walk of the tree for every candidate of a PR. A route's own
+ * body naming its old name (a backend Service of the same name) does not count.
+ */
+function namedElsewhere(head: ManifestSet, renamedFrom: ReadonlyMap<Resource, string>): Set<string> {
+  const names = new Set(renamedFrom.values());
+  const named = new Set<string>();
+  if (names.size === 0) return named;
+  const walk = (value: unknown, own: string | undefined): void => {
+    if (typeof value === "string") {
+      if (value !== own && names.has(value)) named.add(value);
+    } else if (Array.isArray(value)) for (const item of value) walk(item, own);
+    else if (value !== null && typeof value === "object") for (const item of Object.values(value)) walk(item, own);
+  };
+  head.resources.forEach((resource) => walk(resource.body, renamedFrom.get(resource)));
+  return named;
 }
 
-/** What makes a rename of `before` into `after` change nothing, or undefined where it may. */
-function renameSays(before: Resource, after: Resource, head: ManifestSet): string | undefined {
+/** What the finding says of `after`, renamed, or undefined where its kind's name may carry traffic (whether a route's old name is still named is asked apart, for all of them at once). */
+function renameSays(after: Resource, head: ManifestSet): string | undefined {
   const targets = policyTargetsOf(after)?.(after);
   if (targets) {
     const contested = [...head.resources.values()].some(
@@ -61,27 +72,37 @@ function renameSays(before: Resource, after: Resource, head: ManifestSet): strin
     );
     return contested ? undefined : `the same targets (${targets.map(targetName).join(", ")}) and settings`;
   }
-  if (!isRenamableRoute(after)) return undefined;
-  const named = [...head.resources.values()].some((other) => other !== after && mentions(other.body, before.id.name));
-  return named ? undefined : "the same spec: its flows are compared as they were, and nothing in the tree names the old name";
+  return isRenamableRoute(after)
+    ? "the same spec: its flows are compared as they were, and nothing in the tree names the old name"
+    : undefined;
 }
 
 export function renamedResources(changes: readonly ResourceChange[], head: ManifestSet): Settled {
   const settled = new Map<string, Omit<Detection, "resourceKey"> | undefined>();
   const removed = changes.filter((change) => change.base && !change.head);
   if (removed.length === 0) return settled;
+  const candidates: { readonly previous: ResourceChange; readonly added: ResourceChange; readonly says: string }[] = [];
+  const taken = new Set<string>();
   for (const change of changes) {
     const after = change.head;
     if (!after || change.base) continue;
     const previous = removed.find(
-      ({ base, key }) => !settled.has(key) && place(base!) === place(after) && equalData(unnamed(base!), unnamed(after)),
+      ({ base, key }) => !taken.has(key) && place(base!) === place(after) && equalData(unnamed(base!), unnamed(after)),
     );
-    if (!previous) continue;
-    const before = previous.base!;
-    const says = renameSays(before, after, head);
-    if (says === undefined) continue;
+    const says = previous && renameSays(after, head);
+    if (!previous || says === undefined) continue;
+    taken.add(previous.key);
+    candidates.push({ previous, added: change, says });
+  }
+  const routes = new Map(
+    candidates.filter(({ added }) => isRenamableRoute(added.head!)).map(({ previous, added }) => [added.head!, previous.base!.id.name]),
+  );
+  const named = namedElsewhere(head, routes);
+  for (const { previous, added, says } of candidates) {
+    const [before, after] = [previous.base!, added.head!];
+    if (routes.has(after) && named.has(before.id.name)) continue;
     settled.set(previous.key, undefined);
-    settled.set(change.key, {
+    settled.set(added.key, {
       class: "resource.changed",
       summary: `${displayName(after.id)}: renamed from ${before.id.name}, with ${says}`,
       resource: after.id,
