@@ -1,7 +1,10 @@
 import { isRecord, list, record, spec, text } from "./json-access.js";
-import { resourceKey, type Resource } from "./resource.js";
+import type { Resource } from "./resource.js";
 
-/** An object a policy attaches to by name (Gateway API policy attachment), local to the policy's namespace. */
+/**
+ * An object a policy attaches to by name (Gateway API policy attachment), local to the policy's
+ * namespace: a ResourceId of it (`resourceKey`, `declares`), and the listener section it names.
+ */
 export interface PolicyTarget {
   readonly group: string;
   readonly kind: string;
@@ -31,9 +34,6 @@ export function namedTargets(policy: Resource, defaultGroup: string): PolicyTarg
     };
   });
 }
-
-/** The identity a target names (`group/kind/namespace/name`): the key of the resource it is, in either tree. */
-export const targetIdentity = (target: PolicyTarget): string => resourceKey(target);
 
 /** `HTTPRoute default/web`, `Service shop/api:https`. */
 export const targetName = (target: PolicyTarget): string =>

@@ -1,8 +1,8 @@
 import { declares } from "../core/declared-identities.js";
 import type { Detection } from "../core/finding.js";
-import { targetIdentity, targetName, type PolicyTarget } from "../core/policy-targets.js";
+import { targetName, type PolicyTarget } from "../core/policy-targets.js";
 import { displayName, resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
-import type { TrafficModel } from "../core/traffic-model.js";
+import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import { hostsOverlap } from "../core/host-match.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { byFamilyKind } from "../families/index.js";
@@ -30,24 +30,39 @@ export interface PolicyTree {
   readonly model: TrafficModel;
 }
 
-/**
- * Whether the routes of `targets` in `tree` carry only requests `other` did not serve: every entry
- * and host they are served on is one no flow of `other` is on. A target with no flows (a Gateway,
- * a backend) carries what routes send it, which their own findings say.
- */
-function carriesNoOtherTraffic(targets: readonly PolicyTarget[], tree: PolicyTree, other: PolicyTree): boolean {
-  const identities = new Set(targets.map(targetIdentity));
-  const own = [...tree.model.flows.values()].filter((flow) => identities.has(resourceKey(flow.resource)));
-  if (own.length === 0) return true;
-  // A host a wildcard served (`*`, `*.example.com`) is traffic that flowed too.
-  const hostsByEntry = new Map<string, string[]>();
-  other.model.flows.forEach((flow) => {
-    const hosts = hostsByEntry.get(flow.entry);
-    if (hosts) hosts.push(flow.host);
-    else hostsByEntry.set(flow.entry, [flow.host]);
-  });
-  return own.every((flow) => !(hostsByEntry.get(flow.entry) ?? []).some((host) => hostsOverlap(host, flow.host)));
+/** A tree's flows by the identity of their route, and the hosts served on each entry: made once a side, when a policy first asks. */
+interface FlowIndex {
+  readonly byRoute: ReadonlyMap<string, readonly Flow[]>;
+  readonly hostsByEntry: ReadonlyMap<string, readonly string[]>;
 }
+
+function flowIndex(model: TrafficModel): FlowIndex {
+  const byRoute = new Map<string, Flow[]>();
+  const hostsByEntry = new Map<string, string[]>();
+  const push = <V>(map: Map<string, V[]>, key: string, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  model.flows.forEach((flow) => {
+    push(byRoute, resourceKey(flow.resource), flow);
+    push(hostsByEntry, flow.entry, flow.host);
+  });
+  return { byRoute, hostsByEntry };
+}
+
+/**
+ * Whether the routes of `targets` carry only requests `other` did not serve: every entry and host
+ * they are served on is one no flow of `other` is on (a host a wildcard served, `*` or
+ * `*.example.com`, is traffic that flowed too). A target with no flows (a Gateway, a backend)
+ * carries what routes send it, which their own findings say.
+ */
+const carriesNoOtherTraffic = (targets: readonly PolicyTarget[], own: FlowIndex, other: FlowIndex): boolean =>
+  targets.every((target) =>
+    (own.byRoute.get(resourceKey(target)) ?? []).every(
+      (flow) => !(other.hostsByEntry.get(flow.entry) ?? []).some((host) => hostsOverlap(host, flow.host)),
+    ),
+  );
 
 export function settledPolicies(changes: readonly ResourceChange[], baseTree: PolicyTree, headTree: PolicyTree): SettledPolicies {
   const settled = new Map<string, Omit<Detection, "resourceKey">>();
@@ -55,6 +70,12 @@ export function settledPolicies(changes: readonly ResourceChange[], baseTree: Po
   if (policies.length === 0) return settled;
   const [base, head] = [baseTree.manifests, headTree.manifests];
   const targetsOf = (resource: Resource) => policyTargetsOf(resource)?.(resource);
+  const indexes = new Map<PolicyTree, FlowIndex>();
+  const indexOf = (tree: PolicyTree): FlowIndex => {
+    let index = indexes.get(tree);
+    if (!index) indexes.set(tree, (index = flowIndex(tree.model)));
+    return index;
+  };
   for (const change of policies) {
     if (change.base && change.head) continue;
     const policy = (change.head ?? change.base)!;
@@ -62,7 +83,8 @@ export function settledPolicies(changes: readonly ResourceChange[], baseTree: Po
     if (!targets) continue;
     const [own, other] = change.head ? [head, base] : [base, head];
     if (!targets.every((target) => declares(own, target) && !declares(other, target))) continue;
-    if (!(change.head ? carriesNoOtherTraffic(targets, headTree, baseTree) : carriesNoOtherTraffic(targets, baseTree, headTree))) continue;
+    const [ownTree, otherTree] = change.head ? [headTree, baseTree] : [baseTree, headTree];
+    if (!carriesNoOtherTraffic(targets, indexOf(ownTree), indexOf(otherTree))) continue;
     const names = targets.map(targetName).join(", ");
     settled.set(change.key, {
       class: "resource.changed",

@@ -1,7 +1,7 @@
 import { equalData } from "../core/canonical-values.js";
 import type { Detection } from "../core/finding.js";
-import { targetIdentity, targetName, type PolicyTarget } from "../core/policy-targets.js";
-import { displayName, type ManifestSet, type Resource } from "../core/resource.js";
+import { targetName, type PolicyTarget } from "../core/policy-targets.js";
+import { displayName, resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { byFamilyKind } from "../families/index.js";
 
@@ -38,7 +38,7 @@ const unnamed = (resource: Resource): unknown => {
 const place = (resource: Resource) => `${resource.id.group}/${resource.id.kind}/${resource.id.namespace}@${resource.cluster ?? ""}`;
 
 const overlaps = (a: readonly PolicyTarget[], b: readonly PolicyTarget[]): boolean =>
-  a.some((target) => b.some((other) => targetIdentity(other) === targetIdentity(target)));
+  a.some((target) => b.some((other) => resourceKey(other) === resourceKey(target)));
 
 /**
  * The old names of renamed routes that some other resource of the head tree writes anywhere in its
@@ -63,14 +63,16 @@ function namedElsewhere(head: ManifestSet, renamedFrom: ReadonlyMap<Resource, st
 function renameSays(after: Resource, head: ManifestSet): string | undefined {
   const targets = policyTargetsOf(after)?.(after);
   if (targets) {
-    const contested = [...head.resources.values()].some(
-      (other) =>
+    // Controllers rank policies of one target oldest first, and a renamed one is new.
+    for (const other of head.resources.values())
+      if (
         other !== after &&
         other.id.group === after.id.group &&
         other.id.kind === after.id.kind &&
-        overlaps(policyTargetsOf(other)?.(other) ?? [], targets),
-    );
-    return contested ? undefined : `the same targets (${targets.map(targetName).join(", ")}) and settings`;
+        overlaps(policyTargetsOf(other)?.(other) ?? [], targets)
+      )
+        return undefined;
+    return `the same targets (${targets.map(targetName).join(", ")}) and settings`;
   }
   return isRenamableRoute(after)
     ? "the same spec: its flows are compared as they were, and nothing in the tree names the old name"

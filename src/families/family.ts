@@ -100,9 +100,10 @@ export interface Family {
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /**
    * Its policy kinds that attach to other objects by name, by kind: the objects a policy names, or
-   * undefined where it also selects by label. A policy renamed with the same targets and settings,
-   * or added (removed) with targets the same PR adds (removes), changes no traffic that flowed
-   * before: its settings are not judged as changes (src/detect/attached-policies.ts).
+   * undefined where it also selects by label. A policy renamed with the same targets and settings
+   * (src/detect/renamed-resources.ts), or added (removed) with targets the same PR adds (removes)
+   * (src/detect/attached-policies.ts), changes no traffic that flowed before: its settings are not
+   * judged as changes.
    */
   readonly policyTargets?: Readonly<Record<string, (resource: Resource) => readonly PolicyTarget[] | undefined>>;
   /**
