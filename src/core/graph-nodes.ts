@@ -75,6 +75,8 @@ export interface DestinationRuleNode {
 export interface ReferenceGrantNode {
   readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
   readonly to: readonly GrantTarget[];
+  /** Its namespace is read as `default` but not written (Resource.namespaceImplied): where it grants is not known. */
+  readonly namespaceImplied?: true;
 }
 
 /** What a ReferenceGrant's `to` entry admits; `name` undefined: every object of the kind. */

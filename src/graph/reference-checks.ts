@@ -9,7 +9,7 @@ import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 import { unscopedEntry } from "../core/traffic-model.js";
-import { grantCovers, type DestinationRuleNode, type GrantTarget, type RouteNode } from "../core/graph-nodes.js";
+import { grantCovers, type DestinationRuleNode, type GrantTarget, type ReferenceGrantNode, type RouteNode } from "../core/graph-nodes.js";
 import { kindSpec } from "../manifests/kinds.js";
 import { record, text } from "../core/json-access.js";
 
@@ -198,7 +198,9 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
         continue;
       }
       const group = destination.group ?? "";
-      if (granted(graph, destination.namespace, route.id, { group, kind: destination.kind, name: destination.name })) continue;
+      const permitted = granted(graph, destination.namespace, route.id, { group, kind: destination.kind, name: destination.name });
+      if (permitted === "maybe") note(`backendRefs name objects of other namespaces: ${UNPLACED_GRANT}`);
+      if (permitted) continue;
       const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;
       issues.push({
         class: BROKEN,
@@ -279,14 +281,22 @@ function latticeServed(graph: TrafficGraph, definitionOf: ((key: string) => unkn
   };
 }
 
-/** Whether a ReferenceGrant of `namespace` lets objects of `from`'s kind and namespace reference `target`. */
-function granted(graph: TrafficGraph, namespace: string, from: ResourceId, target: GrantTarget): boolean {
-  return (graph.referenceGrants.get(namespace) ?? []).some(
-    (grant) =>
-      grant.from.some((f) => f.group === from.group && f.kind === from.kind && f.namespace === from.namespace) &&
-      grant.to.some((to) => grantCovers(to, target)),
-  );
+/**
+ * Whether a ReferenceGrant of `namespace` lets objects of `from`'s kind and namespace reference
+ * `target`: "maybe" when none does but one the tree holds with no namespace of its own would
+ * (xunholy/k8s-gitops: a grant written without one, applied by Flux in the Service's namespace).
+ */
+function granted(graph: TrafficGraph, namespace: string, from: ResourceId, target: GrantTarget): boolean | "maybe" {
+  const admits = (grant: ReferenceGrantNode) =>
+    grant.from.some((f) => f.group === from.group && f.kind === from.kind && f.namespace === from.namespace) &&
+    grant.to.some((to) => grantCovers(to, target));
+  if ((graph.referenceGrants.get(namespace) ?? []).some(admits)) return true;
+  for (const grants of graph.referenceGrants.values()) if (grants.some((grant) => grant.namespaceImplied && admits(grant))) return "maybe";
+  return false;
 }
+
+const UNPLACED_GRANT =
+  "a ReferenceGrant the tree holds with no namespace of its own would permit them, and the tree does not say which namespace it is applied to";
 
 /**
  * A listener's certificateRef to another namespace resolves only where a ReferenceGrant there lets
@@ -304,7 +314,9 @@ function crossNamespaceCertificates(graph: TrafficGraph, checkable: Checkable, i
           continue;
         }
         const { group, kind, namespace, name } = certificate;
-        if (granted(graph, namespace, owner.id, { group, kind, name })) continue;
+        const permitted = granted(graph, namespace, owner.id, { group, kind, name });
+        if (permitted === "maybe") note(`listener certificateRefs name objects of other namespaces: ${UNPLACED_GRANT}`);
+        if (permitted) continue;
         const target = `${kind}${group ? `.${group}` : ""} ${namespace}/${name}`;
         issues.push({
           class: BROKEN,

@@ -16,7 +16,8 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
   const known = read.get(files);
   if (known?.topology === topology) return known.kustomizations;
   const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
-  const deliveryOf = deliveriesOf(set, topology.clusters);
+  // Every path of the tree, not only those read: an OCI artifact's root is found among its folders.
+  const deliveryOf = deliveriesOf({ ...set, files: files.map((file) => file.path) }, topology.clusters);
   const kustomizations = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
     const delivery = deliveryOf(resource);

@@ -387,6 +387,24 @@ spec:
       "1 reference not checked: backendRefs name objects of other namespaces, but the repository holds no ReferenceGrant",
     );
   });
+
+  it("a grant written with no namespace that would admit it leaves it unchecked, not broken; one that would not, broken", () => {
+    // xunholy/k8s-gitops 605b0ff: ReferenceGrant oauth2-proxy-extauth, written with no namespace, applied by Flux where the Service is.
+    const unplaced = (from: string) => ({ "grant.yaml": grant(from).replace(", namespace: payments }", " }") });
+    const result = analyze(tree(unplaced(SHOP)), tree({ ...unplaced(SHOP), "route.yaml": crossing }));
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toContainEqual(
+      "1 reference not checked: backendRefs name objects of other namespaces: a ReferenceGrant the tree holds with no namespace of its own would permit them, and the tree does not say which namespace it is applied to",
+    );
+    const web = unplaced(SHOP.replace("namespace: shop", "namespace: web"));
+    expect(brokenOf(analyze(tree(web), tree({ ...web, "route.yaml": crossing })))).toHaveLength(1);
+  });
+
+  it("a grant written with no namespace is said to grant where it is applied, not in default", () => {
+    const unplaced = grant(SHOP).replace(", namespace: payments }", " }");
+    const summaries = analyze(tree({}), tree({ "grant.yaml": unplaced })).findings.map((f) => f.summary);
+    expect(summaries).toContainEqual(expect.stringContaining("in namespace it is applied to (none written)"));
+  });
 });
 
 describe("a listener's certificateRef to another namespace needs that namespace's ReferenceGrant", () => {

@@ -514,7 +514,8 @@ const showGrantTo = (to: GrantTarget): string =>
   `${to.kind}${to.group ? `.${to.group}` : ""} ${to.name ?? "* (every object: to[].name omitted)"}`;
 
 const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
-  const namespace = namespaceOf(change);
+  // A grant written without a namespace grants in the one it is applied to, which is not `default` as read.
+  const namespace = (change.head ?? change.base)?.namespaceImplied ? "it is applied to (none written)" : namespaceOf(change);
   const view = (resource: Resource | undefined) => {
     const grant = referenceGrantOf(resource);
     return { from: grant.from.map(showGrantFrom), to: grant.to };

@@ -44,7 +44,10 @@ export const referenceGrantOf = (resource: Resource | undefined): ReferenceGrant
   };
 };
 
-const referenceGrant: GraphNodeReader = (resource) => ({ role: "reference-grant", grant: referenceGrantOf(resource) });
+const referenceGrant: GraphNodeReader = (resource) => {
+  const grant = referenceGrantOf(resource);
+  return { role: "reference-grant", grant: resource.namespaceImplied ? { ...grant, namespaceImplied: true } : grant };
+};
 
 export const gatewayApiGraphNodes: Readonly<Record<string, GraphNodeReader>> = {
   GatewayClass: gatewayClass,

@@ -187,22 +187,64 @@ interface CopyRule {
   readonly to: string;
 }
 
-const stripAlias = (path: string): string => path.replace(/^@[^/]*\/?/, "");
+const ALIAS = /^@([^/]*)\/?/;
+const stripAlias = (path: string): string => path.replace(ALIAS, "");
+
+/** Every folder of the tree's files. */
+const foldersOf = (files: readonly string[]): ReadonlySet<string> => {
+  const folders = new Set<string>();
+  for (const file of files) {
+    for (let at = file.lastIndexOf("/"); at > 0; at = file.lastIndexOf("/", at - 1)) {
+      const folder = file.slice(0, at);
+      // Its own folders were added with it.
+      if (folders.has(folder)) break;
+      folders.add(folder);
+    }
+  }
+  return folders;
+};
+
+/**
+ * The folder of the repository an OCI artifact's paths start from. Flux reads a Kustomization's
+ * path, and an ArtifactGenerator its `copy` paths, from the root of the artifact its source holds;
+ * an OCIRepository's artifact is pushed from a folder of the repository (`flux push artifact
+ * --path=./kubernetes`) that the tree does not name. It is taken to be the nearest folder above the
+ * file that names the path under which the path exists (xunholy/k8s-gitops: `./apps/base/…` and
+ * `./clusters/cluster-00` under `kubernetes/`); undefined where none holds it (another repository's artifact).
+ */
+const artifactRoot = (declaredIn: string, path: string, folders: () => ReadonlySet<string>): string | undefined => {
+  if (path === "") return undefined;
+  for (let at = declaredIn.lastIndexOf("/"); ; at = declaredIn.lastIndexOf("/", at - 1)) {
+    const root = at > 0 ? declaredIn.slice(0, at) : "";
+    if (folders().has(root ? `${root}/${path}` : path)) return root;
+    if (at <= 0) return undefined;
+  }
+};
+
+const joinPath = (root: string, path: string): string => (root && path ? `${root}/${path}` : root || path);
 
 /** ArtifactGenerator `copy` rules of the artifact a Kustomization reads, keyed `namespace/name`. */
-const artifactCopies = (set: ManifestSet): Map<string, CopyRule[]> => {
+const artifactCopies = (set: ManifestSet, folders: () => ReadonlySet<string>): Map<string, CopyRule[]> => {
   const artifacts = new Map<string, CopyRule[]>();
   for (const resource of set.resources.values()) {
     if (resource.id.kind !== "ArtifactGenerator") continue;
-    for (const artifact of list(record(resource.body.spec).artifacts)) {
+    const spec = record(resource.body.spec);
+    // A source's paths are the repository's own, but an OCIRepository's start where its artifact was pushed from.
+    const fromOci = new Set(
+      list(spec.sources).flatMap((source) => (text(record(source).kind) === "OCIRepository" ? [text(record(source).alias) ?? ""] : [])),
+    );
+    for (const artifact of list(spec.artifacts)) {
       const name = text(record(artifact).name);
       if (!name) continue;
-      const rules = list(record(artifact).copy).map((rule): CopyRule => {
-        const from = stripAlias(text(record(rule).from) ?? "");
-        const scan = picomatch.scan(from);
-        const prefix = scan.isGlob ? normalizeRepoPath(scan.base) : normalizeRepoPath(from);
-        const matcher = scan.isGlob ? picomatch(from, { dot: true }) : under(prefix);
-        return { matches: matcher, from: prefix, to: normalizeRepoPath(stripAlias(text(record(rule).to) ?? "")) };
+      const rules = list(record(artifact).copy).flatMap((rule): CopyRule[] => {
+        const written = text(record(rule).from) ?? "";
+        const scan = picomatch.scan(stripAlias(written));
+        const base = normalizeRepoPath(scan.isGlob ? scan.base : stripAlias(written));
+        const root = fromOci.has(ALIAS.exec(written)?.[1] ?? "") ? artifactRoot(resource.source.file, base, folders) : "";
+        if (root === undefined) return [];
+        const prefix = joinPath(root, base);
+        const matcher = scan.isGlob ? picomatch(joinPath(root, normalizeRepoPath(stripAlias(written))), { dot: true }) : under(prefix);
+        return [{ matches: matcher, from: prefix, to: normalizeRepoPath(stripAlias(text(record(rule).to) ?? "")) }];
       });
       artifacts.set(`${resource.id.namespace}/${name}`, [...(artifacts.get(`${resource.id.namespace}/${name}`) ?? []), ...rules]);
     }
@@ -216,17 +258,27 @@ const remoteCluster = (secret: string, clusters: ClusterRegions): string => {
   return clusters[secret] === undefined && clusters[stripped] !== undefined ? stripped : secret;
 };
 
-const kustomizationDelivery = (resource: Resource, artifacts: Map<string, CopyRule[]>, clusters: ClusterRegions): Delivery | undefined => {
+const kustomizationDelivery = (
+  resource: Resource,
+  artifacts: Map<string, CopyRule[]>,
+  clusters: ClusterRegions,
+  folders: () => ReadonlySet<string>,
+): Delivery | undefined => {
   const spec = record(resource.body.spec);
-  const root = normalizeRepoPath(text(spec.path) ?? "");
+  const path = normalizeRepoPath(text(spec.path) ?? "");
   const source = record(spec.sourceRef);
   const sourceKind = text(source.kind) ?? "GitRepository";
   const secret = text(record(record(spec.kubeConfig).secretRef).name);
   const destination: Destination = secret ? { clusters: [remoteCluster(secret, clusters)] } : { whereApplied: true };
-  const inside = under(root);
-  if (sourceKind === "GitRepository") {
+  if (sourceKind === "GitRepository" || sourceKind === "OCIRepository") {
+    const artifact = sourceKind === "OCIRepository" ? artifactRoot(resource.source.file, path, folders) : "";
+    if (artifact === undefined) return undefined;
+    const root = joinPath(artifact, path);
+    const inside = under(root);
     return { resource, paths: [root], destinationOf: (file) => (inside(file) ? destination : undefined), destinations: [destination] };
   }
+  const root = path;
+  const inside = under(root);
   if (sourceKind !== "ExternalArtifact") return undefined;
   const rules = artifacts.get(`${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`) ?? [];
   if (rules.length === 0) return undefined;
@@ -253,12 +305,15 @@ const kustomizationDelivery = (resource: Resource, artifacts: Map<string, CopyRu
 export const gitopsDeliveries: Deliveries = {
   kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator"],
   read: (set, clusters) => {
-    const artifacts = artifactCopies(set);
+    let folders: ReadonlySet<string> | undefined;
+    const foldersOnce = () => (folders ??= foldersOf(set.files));
+    const artifacts = artifactCopies(set, foldersOnce);
     return (resource) => {
       const { group, kind } = resource.id;
       if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource);
       if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource);
-      if (group === "kustomize.toolkit.fluxcd.io" && kind === "Kustomization") return kustomizationDelivery(resource, artifacts, clusters);
+      if (group === "kustomize.toolkit.fluxcd.io" && kind === "Kustomization")
+        return kustomizationDelivery(resource, artifacts, clusters, foldersOnce);
       return undefined;
     };
   },

@@ -183,6 +183,44 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   });
 });
 
+describe("Flux sources pushed as OCI artifacts: paths start where the artifact was pushed from", () => {
+  // xunholy/k8s-gitops: CI pushes kubernetes/ as the OCIRepository flux-system; Kustomizations read
+  // ./clusters/cluster-00 from it, and an ArtifactGenerator copies @repo/apps/base/<app>/app/ out of it.
+  const topology = { placements: ["kubernetes/clusters/{cluster}/**"], clusters: { "cluster-00": "eu-west-1" } };
+  const fromOci = (name: string, path: string, source = "OCIRepository") =>
+    kustomization(name, path).replace("{kind: GitRepository, name: flux-system}", `{kind: ${source}, name: ${name}}`);
+  const generator = `
+apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata: {name: k8s-gitops, namespace: flux-system}
+spec:
+  sources: [{alias: repo, kind: OCIRepository, name: flux-system}]
+  artifacts:
+  - name: web
+    copy: [{from: "@repo/apps/base/web/app/", to: "@artifact/apps/base/web/app/"}]
+`;
+  const placement = placementOf(
+    {
+      "kubernetes/clusters/cluster-00/sync.yaml": fromOci("flux-system", "./clusters/cluster-00"),
+      "kubernetes/clusters/cluster-00/apps.yaml": fromOci("web", "./apps/base/web/app", "ExternalArtifact"),
+      "kubernetes/clusters/cluster-00/generator.yaml": generator,
+      "kubernetes/apps/base/web/app/route.yaml": "kind: ConfigMap\napiVersion: v1\nmetadata: {name: web}\n",
+      "kubernetes/apps/base/other/app/route.yaml": "kind: ConfigMap\napiVersion: v1\nmetadata: {name: other}\n",
+      // Another repository's artifact: nothing of this tree is under its path.
+      "kubernetes/clusters/cluster-00/vendor.yaml": fromOci("vendor", "./deploy/manifests"),
+    },
+    topology,
+  );
+
+  it.each([
+    ["kubernetes/apps/base/web/app/route.yaml", ["cluster-00"]],
+    ["kubernetes/apps/base/other/app/route.yaml", []],
+    ["deploy/manifests/route.yaml", []],
+  ])("%s lands in %j", (file, clusters) => {
+    expect(placement(file).clusters).toEqual(clusters);
+  });
+});
+
 const fluxExample = path.join(CORPUS, "fluxcd__flux2-kustomize-helm-example");
 
 describeCorpus("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact from an ArtifactGenerator)", () => {
