@@ -244,18 +244,29 @@ const cors = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const draft of corsOriginChanges(corsOf(before), now, `${after.label}: `, now?.path ?? after.path)) out.add(draft);
 };
 
+/**
+ * An unset timeout is the implementation's (Gateway API leaves it to them): Envoy's route default,
+ * 15 s, on the Envoy-based Gateways (Envoy Gateway, Contour), none on others. So a timeout longer than
+ * that, removed, may be shortened to it: judged as if it were.
+ */
+const IMPLEMENTATION_DEFAULT_MS = 15_000;
+
 const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const field of ["request", "backendRequest"] as const) {
     const was = timeoutLimitMs(record(before.value.timeouts)[field]);
-    const now = timeoutLimitMs(record(after.value.timeouts)[field]);
+    const written = record(after.value.timeouts)[field];
+    const unset = written === undefined && was > IMPLEMENTATION_DEFAULT_MS && Number.isFinite(was);
+    const now = unset ? IMPLEMENTATION_DEFAULT_MS : timeoutLimitMs(written);
     if (now >= was) continue;
     out.add({
       class: "retry-timeout.changed",
-      summary: `${after.label}: timeouts.${field} ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail with 504`,
+      summary: unset
+        ? `${after.label}: timeouts.${field} ${formatDuration(was)} → unset: the implementation's default applies (15s on Envoy-based Gateways), so requests slower than that may now fail with 504`
+        : `${after.label}: timeouts.${field} ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail with 504`,
       side: "head",
       path: [...after.path, "timeouts", field],
       before: formatDuration(was),
-      after: formatDuration(now),
+      after: unset ? "unset" : formatDuration(now),
     });
   }
 };

@@ -753,6 +753,21 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "a timeout over Envoy's 15s default removed may be shortened to it; one under it removed is lengthened (not reported)",
+      base: route(
+        "  - matches: [{path: {value: /export}}]\n    timeouts: {request: 60s}\n  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 10s}",
+      ),
+      head: route("  - matches: [{path: {value: /export}}]\n  - matches: [{path: {value: /pay}}]"),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 0],
+          says: "timeouts.request 1m → unset: the implementation's default applies (15s on Envoy-based Gateways)",
+        },
+      ],
+    },
+    {
       name: "session persistence on a rule",
       base: route("  - backendRefs: [{name: cart}]"),
       head: route("  - backendRefs: [{name: cart}]\n    sessionPersistence: {sessionName: cart, type: Cookie}"),
