@@ -482,6 +482,7 @@ const serverView = (value: unknown) => {
     credentials,
     // Istio's gateways default to TLS 1.2 as their floor (TLS_AUTO too).
     minTls: tlsVersion(text(tls?.minProtocolVersion)) ?? DEFAULT_TLS_FLOOR,
+    httpsRedirect: tls?.httpsRedirect === true,
   };
 };
 
@@ -524,6 +525,16 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
       path: [...path, "hosts"],
       before: was.hosts,
       after: now.hosts,
+    });
+  }
+  if (was.httpsRedirect && !now.httpsRedirect) {
+    out.add({
+      class: "listener.changed",
+      summary: `${label} tls.httpsRedirect true → false: plain HTTP requests to its hosts are served instead of redirected to HTTPS, unencrypted`,
+      side: "head",
+      path: [...path, "tls", "httpsRedirect"],
+      before: true,
+      after: false,
     });
   }
   if (was.tlsMode !== now.tlsMode) {

@@ -870,6 +870,21 @@ ${servers}`;
       ],
     },
     {
+      name: "an HTTP server's httpsRedirect dropped: plain HTTP is served",
+      base: istioGateway(
+        "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]\n    tls: {httpsRedirect: true}",
+      ),
+      head: istioGateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example.com]"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "servers", 0],
+          says: "server http tls.httpsRedirect true → false: plain HTTP requests to its hosts are served instead of redirected to HTTPS",
+        },
+      ],
+    },
+    {
       name: "server added and server removed",
       base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
       head: istioGateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*']"),
