@@ -16,6 +16,7 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { surelyCovers } from "../../core/host-match.js";
 
 /**
  * cert-manager (research §1.5): which CA signs a certificate, what it may sign, and which names it
@@ -322,7 +323,11 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
   const commonName = { before: text(was.commonName), after: text(now.commonName) };
   const lostCommonName =
     commonName.before !== undefined && commonName.before !== commonName.after && !names(now).includes(commonName.before);
-  const removed = sortedSet([...covered.removed, ...(lostCommonName && commonName.before ? [commonName.before] : [])]);
+  // A name a wildcard of the new ones matches (one label, as TLS clients match them) is still covered.
+  const stillCovered = (name: string) => names(now).some((pattern) => surelyCovers(pattern, name));
+  const removed = sortedSet([...covered.removed, ...(lostCommonName && commonName.before ? [commonName.before] : [])]).filter(
+    (name) => !stillCovered(name),
+  );
   if (removed.length > 0) {
     const readers = secretReaders(context.head, namespace, text(now.secretName) ?? "");
     out.add({

@@ -200,6 +200,20 @@ describe("Certificate", () => {
       ],
     },
     {
+      name: "dnsNames folded into a wildcard that matches them (one label) are still covered; a deeper name is not",
+      base: issued("  dnsNames: [shop.example.com, api.example.com, eu.api.example.com]"),
+      head: issued("  dnsNames: ['*.example.com']"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "dnsNames"],
+          says: "no longer covers eu.api.example.com: TLS handshakes for it fail",
+        },
+        { class: "resource.changed", side: "head", path: ["spec", "dnsNames"], riskFloor: "medium", says: "now also covers *.example.com" },
+      ],
+    },
+    {
       name: "dnsNames added",
       base: issued("  dnsNames: [shop.example.com]"),
       head: issued("  dnsNames: [shop.example.com, api.example.com]"),
