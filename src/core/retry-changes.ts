@@ -72,6 +72,12 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
   }
 }
 
+/**
+ * Envoy's route timeout, which Envoy-based gateways (Envoy Gateway, Contour) apply to a request
+ * where nothing sets one: a timeout longer than this, removed, may be shortened to it.
+ */
+export const ENVOY_ROUTE_TIMEOUT_MS = 15_000;
+
 /** A timeout shortened (retry-timeout.changed): `wasMs`, `nowMs` as timeoutLimitMs reads them (none is infinite). */
 export function reportShorterTimeout(
   out: DetectionList,

@@ -9,6 +9,7 @@ import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
+import { ENVOY_ROUTE_TIMEOUT_MS } from "../../core/retry-changes.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does
@@ -244,19 +245,13 @@ const cors = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const draft of corsOriginChanges(corsOf(before), now, `${after.label}: `, now?.path ?? after.path)) out.add(draft);
 };
 
-/**
- * An unset timeout is the implementation's (Gateway API leaves it to them): Envoy's route default,
- * 15 s, on the Envoy-based Gateways (Envoy Gateway, Contour), none on others. So a timeout longer than
- * that, removed, may be shortened to it: judged as if it were.
- */
-const IMPLEMENTATION_DEFAULT_MS = 15_000;
-
 const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const field of ["request", "backendRequest"] as const) {
     const was = timeoutLimitMs(record(before.value.timeouts)[field]);
     const written = record(after.value.timeouts)[field];
-    const unset = written === undefined && was > IMPLEMENTATION_DEFAULT_MS && Number.isFinite(was);
-    const now = unset ? IMPLEMENTATION_DEFAULT_MS : timeoutLimitMs(written);
+    // Removed (a 0s that disabled it too), the implementation's applies (Gateway API leaves it to them): Envoy's route timeout on the Envoy-based Gateways.
+    const unset = written === undefined && record(before.value.timeouts)[field] !== undefined && was > ENVOY_ROUTE_TIMEOUT_MS;
+    const now = unset ? ENVOY_ROUTE_TIMEOUT_MS : timeoutLimitMs(written);
     if (now >= was) continue;
     out.add({
       class: "retry-timeout.changed",

@@ -51,6 +51,25 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       ],
     },
     {
+      name: "a request timeout removed: Envoy's 15s route default applies, so a 0s that disabled it (streams) now cuts at 15s",
+      base: policy(TIMEOUT("0s")),
+      head: policy(""),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec"],
+          says: "timeout.http.requestTimeout (unset: the route's own timeout applies, else Envoy's 15s) none → 15s",
+        },
+      ],
+    },
+    {
+      name: "a request timeout under 15s removed, or none before and after, is no finding",
+      base: policy(TIMEOUT("5s")),
+      head: policy(""),
+      expected: [],
+    },
+    {
       name: "a longer timeout and fewer retries are no finding of their own",
       base: policy(`${RETRY}${TIMEOUT("15s")}`),
       head: policy(`  retry: {numRetries: 1}\n${TIMEOUT("30s")}`),
