@@ -19,15 +19,21 @@ export const kustomizationFileIn = (folder: string, paths: { has(path: string): 
 /** A kustomization entry that names another repository or a URL: kustomize fetches it. */
 export const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 
+/**
+ * A field left without a value (`components:` whose every entry is commented out: kubeflow/manifests'
+ * example) is null, which kustomize reads as absent: so does this, rather than refusing the whole file.
+ */
+const absentIfNull = <T extends z.ZodType>(field: T) => field.nullish().transform((value) => value ?? undefined);
+
 const KustomizationFile = z.looseObject({
-  kind: z.string().optional(),
-  namespace: z.string().optional(),
-  resources: z.array(z.string()).optional(),
-  bases: z.array(z.string()).optional(),
-  components: z.array(z.string()).optional(),
-  helmCharts: z.array(z.unknown()).optional(),
+  kind: absentIfNull(z.string()),
+  namespace: absentIfNull(z.string()),
+  resources: absentIfNull(z.array(z.string())),
+  bases: absentIfNull(z.array(z.string())),
+  components: absentIfNull(z.array(z.string())),
+  helmCharts: absentIfNull(z.array(z.unknown())),
 });
-export type KustomizationFields = Readonly<z.infer<typeof KustomizationFile>>;
+export type KustomizationFields = Readonly<Partial<z.infer<typeof KustomizationFile>>>;
 
 /**
  * Every field of a kustomization (kustomize v5) that names a file it reads besides resources,

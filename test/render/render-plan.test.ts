@@ -44,6 +44,19 @@ describe("planRenders", () => {
     expect(production.offline).toBeUndefined();
   });
 
+  it("a field left without a value (every component commented out) is absent, not a kustomization it cannot read", () => {
+    // kubeflow/manifests example/kustomization.yaml: `components:` with each entry commented out; the
+    // whole file was unread, so its root's inputs held none of the bases and kustomize found none.
+    const roots = planRenders(
+      tree({
+        ...overlay,
+        "apps/production/kustomization.yaml": `${overlay["apps/production/kustomization.yaml"]}components:\n# - ../pss\n`,
+      }),
+      topology,
+    );
+    expect(roots[0]!.inputs).toContain("apps/base/route.yaml");
+  });
+
   it("consumes only the files a kustomization reads: a YAML file beside it or under it that it does not name is reviewed as it is", () => {
     const files = {
       "gateway/kustomization.yaml":
