@@ -277,9 +277,9 @@ const kustomizationDelivery = (
     const inside = under(root);
     return { resource, paths: [root], destinationOf: (file) => (inside(file) ? destination : undefined), destinations: [destination] };
   }
+  if (sourceKind !== "ExternalArtifact") return undefined;
   const root = path;
   const inside = under(root);
-  if (sourceKind !== "ExternalArtifact") return undefined;
   const rules = artifacts.get(`${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`) ?? [];
   if (rules.length === 0) return undefined;
   const join = (...parts: string[]) =>
