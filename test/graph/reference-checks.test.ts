@@ -403,7 +403,7 @@ spec:
   it("a grant written with no namespace is said to grant where it is applied, not in default", () => {
     const unplaced = grant(SHOP).replace(", namespace: payments }", " }");
     const summaries = analyze(tree({}), tree({ "grant.yaml": unplaced })).findings.map((f) => f.summary);
-    expect(summaries).toContainEqual(expect.stringContaining("in namespace it is applied to (none written)"));
+    expect(summaries).toContainEqual(expect.stringContaining("in the namespace it is applied to (none written)"));
   });
 });
 

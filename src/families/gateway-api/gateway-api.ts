@@ -515,7 +515,9 @@ const showGrantTo = (to: GrantTarget): string =>
 
 const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
   // A grant written without a namespace grants in the one it is applied to, which is not `default` as read.
-  const namespace = (change.head ?? change.base)?.namespaceImplied ? "it is applied to (none written)" : namespaceOf(change);
+  const where = (change.head ?? change.base)?.namespaceImplied
+    ? "the namespace it is applied to (none written)"
+    : `namespace ${namespaceOf(change)}`;
   const view = (resource: Resource | undefined) => {
     const grant = referenceGrantOf(resource);
     return { from: grant.from.map(showGrantFrom), to: grant.to };
@@ -544,7 +546,7 @@ const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
         : ["spec", "to", addedTo[0]?.index ?? 0];
     out.add({
       class: "access.widened",
-      summary: change.base ? `widened access to namespace ${namespace}: ${what}` : `added: ${what} in namespace ${namespace}`,
+      summary: change.base ? `widened access to ${where}: ${what}` : `added: ${what} in ${where}`,
       side: "head",
       path,
       before: change.base ? normal(before) : undefined,
@@ -553,8 +555,8 @@ const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
   }
   if (change.base && (fromChange.removed.length > 0 || removedTo.length > 0)) {
     const what = change.head
-      ? `narrowed access to namespace ${namespace}: no longer grants ${[...fromChange.removed.map((from) => `from ${from}`), ...removedTo.map((to) => `to ${showGrantTo(to)}`)].join(", ")}`
-      : `removed: ${before.from.join(", ")} can no longer reference ${before.to.map(showGrantTo).join(", ")} in namespace ${namespace}`;
+      ? `narrowed access to ${where}: no longer grants ${[...fromChange.removed.map((from) => `from ${from}`), ...removedTo.map((to) => `to ${showGrantTo(to)}`)].join(", ")}`
+      : `removed: ${before.from.join(", ")} can no longer reference ${before.to.map(showGrantTo).join(", ")} in ${where}`;
     out.add({
       class: "resource.changed",
       summary: `${what}; cross-namespace references that relied on it stop resolving`,
