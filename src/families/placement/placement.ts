@@ -4,6 +4,7 @@ import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { canonical, sameValue, setChange, show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
+import { onlyOperationalPatches } from "./operational-patches.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -366,7 +367,12 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
       context.deliveryOf(other, context.head)?.paths[0] !== folder ||
       sameValue(record(other.body.spec).patches ?? [], after ?? []),
   );
-  if ((patchedAlike && context.kustomizeJudged(folder)) || !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds)) return;
+  if (
+    (patchedAlike && context.kustomizeJudged(folder)) ||
+    !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds) ||
+    onlyOperationalPatches(before, after, context.readYaml)
+  )
+    return;
   out.add({
     class: "resource.changed",
     summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: the review did not render them (Flux generates that folder's kustomization, another Kustomization builds it with other patches, or rendering is off), so review the patch`,
