@@ -67,6 +67,9 @@ export function alreadyInvalid(
     const { before, after, known } = (index ??= indexOf());
     const is = after.get(item.file);
     if (is !== undefined && before.get(item.file) === is) return true;
+    // A file refused whole (over the size bound) is the same refusal only as the same file: its first
+    // document unchanged says nothing of the others the PR may have changed.
+    if (WHOLE_FILE.test(item.message)) return false;
     const document = documentOf(is, item.line);
     return (known.get(problem(item)) ?? []).some(
       (old) =>
@@ -77,6 +80,8 @@ export function alreadyInvalid(
     );
   };
 }
+
+const WHOLE_FILE = /-byte bound for YAML: refused$/;
 
 /** The document a file line belongs to: the last that starts at or before it. */
 const chunkAtLine = (chunks: readonly YamlChunk[], line: number): YamlChunk | undefined => chunks.findLast((chunk) => chunk.line <= line);

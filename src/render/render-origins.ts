@@ -29,12 +29,21 @@ export const fromWrapper = (message: string): string => message.split(FROM_WRAPP
 const ORIGIN = /^( *)config\.kubernetes\.io\/origin: *\|-?\n((?:\1 +.*\n?)*)/m;
 const SEPARATOR = /^---[ \t]*\n/m;
 
-/** The output without its origin annotations, and the repository file each resource came from (none for generated ones). */
+/** A CustomResourceDefinition, as the tools write one: its kind at the top level of the document. */
+const DEFINITION = /^kind: *CustomResourceDefinition[ \t]*$/m;
+
+/**
+ * The output without its origin annotations, and the repository file each resource came from (none
+ * for generated ones). CustomResourceDefinitions go too: no family reads a schema, and a platform's
+ * bundle of them made kubeflow/manifests' `example` 10 MB of output (9.4 MB of CRDs), over the bound
+ * the loader reads a YAML file within, so every route and Gateway it holds went unread.
+ */
 export function withoutOrigins(text: string, output: string): { text: string; origins: Record<string, string> } {
   const origins: Record<string, string> = {};
-  const documents = text.split(SEPARATOR).map((document) => {
+  const documents = text.split(SEPARATOR).flatMap((document) => {
+    if (DEFINITION.test(document)) return [];
     const found = ORIGIN.exec(document);
-    if (!found) return document;
+    if (!found) return [document];
     const path = /^\s*path: *(.+)$/m.exec(found[2] ?? "")?.[1]?.trim();
     let stripped = document.slice(0, found.index) + document.slice(found.index + found[0].length);
     // An annotations map left empty goes too: `annotations:` followed by a line no deeper than it.
@@ -43,7 +52,7 @@ export function withoutOrigins(text: string, output: string): { text: string; or
       const identity = identityOf(stripped);
       if (identity) origins[originKey(output, identity.kind, identity.namespace, identity.name)] = path.slice(FROM_WRAPPER.length);
     }
-    return stripped;
+    return [stripped];
   });
   return { text: documents.join("---\n"), origins };
 }

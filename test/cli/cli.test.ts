@@ -86,6 +86,21 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
     expect(JSON.parse(stdout)).toMatchObject({ risk: "none", decision: "pass", findings: [] });
   });
 
+  it("a file over the size bound at base and head still blocks when the PR changes it below its first document", async () => {
+    const root = mkdtempSync(join(tmpdir(), "rg-huge-changed-"));
+    for (const side of ["base", "head"]) mkdirSync(join(root, side));
+    // The change is within what the sources read (the bound), below a first document that stays.
+    const huge = (weight: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\nspec:\n  rules: [{backendRefs: [{name: a, port: 80, weight: ${weight}}]}]\n---\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}\n`;
+    writeFileSync(join(root, "base/huge.yaml"), huge(90));
+    writeFileSync(join(root, "head/huge.yaml"), huge(10));
+    const changed = await cli("review", "--base", join(root, "base"), "--head", join(root, "head"), "--format", "json");
+    expect(changed.code).toBe(1);
+    expect(JSON.parse(changed.stdout).findings).toMatchObject([{ class: "manifest.invalid", file: "huge.yaml" }]);
+    const same = await cli("review", "--base", join(root, "base"), "--head", join(root, "base"), "--format", "json");
+    expect(same.code).toBe(0);
+  });
+
   it("refuses a YAML file over the size bound by name, in a folder and in a git tree, reading no more than the bound", async () => {
     const root = mkdtempSync(join(tmpdir(), "rg-huge-"));
     for (const side of ["base", "head"]) mkdirSync(join(root, side));

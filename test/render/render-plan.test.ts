@@ -1077,6 +1077,13 @@ describe("origin annotations of a kustomize render", () => {
     expect(origins).toEqual({ [originKey("app/(rendered)/kustomization.yaml", "Service", "shop", "p-web")]: "base/svc.yaml" });
   });
 
+  it("CustomResourceDefinitions are left out of the output: no family reads them, and a bundle of them put kubeflow's example over the YAML bound", () => {
+    const crd =
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gateways.networking.istio.io\nspec:\n  group: networking.istio.io\n";
+    const gateway = "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: kubeflow-gateway\n  namespace: kubeflow\n";
+    expect(withoutOrigins([crd, gateway, crd].join("---\n"), "example/(rendered)/kustomization.yaml").text).toBe(gateway);
+  });
+
   it("a tool's message names the repository's paths, without the wrapper's own step", () => {
     expect(
       fromWrapper(
