@@ -1,6 +1,6 @@
 import { resourceKey, type InvalidManifest } from "../core/resource.js";
 import type { SourceFile } from "../core/source-file.js";
-import { sameYamlContent, splitYamlDocuments, type YamlChunk } from "../manifests/yaml-documents.js";
+import { refusedWhole, sameYamlContent, splitYamlDocuments, type YamlChunk } from "../manifests/yaml-documents.js";
 import type { Detection, Finding } from "../core/finding.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { toFinding } from "./to-finding.js";
@@ -69,7 +69,7 @@ export function alreadyInvalid(
     if (is !== undefined && before.get(item.file) === is) return true;
     // A file refused whole (over the size bound) is the same refusal only as the same file: its first
     // document unchanged says nothing of the others the PR may have changed.
-    if (WHOLE_FILE.test(item.message)) return false;
+    if (refusedWhole(item.message)) return false;
     const document = documentOf(is, item.line);
     return (known.get(problem(item)) ?? []).some(
       (old) =>
@@ -80,8 +80,6 @@ export function alreadyInvalid(
     );
   };
 }
-
-const WHOLE_FILE = /-byte bound for YAML: refused$/;
 
 /** The document a file line belongs to: the last that starts at or before it. */
 const chunkAtLine = (chunks: readonly YamlChunk[], line: number): YamlChunk | undefined => chunks.findLast((chunk) => chunk.line <= line);

@@ -171,6 +171,9 @@ export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): 
   return `file is over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
 }
 
+/** Whether a loader message is oversize's: the whole file refused, not one of its documents. */
+export const refusedWhole = (message: string): boolean => /^file is over the \d+-byte bound for YAML: refused$/.test(message);
+
 /**
  * Reads a document's text as go-yaml would: when js-yaml refuses an indentation that go-yaml does
  * not check (see flow-indentation.ts), the same text with those lines indented is read instead;
