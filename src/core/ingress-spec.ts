@@ -18,9 +18,23 @@ export interface IngressSpecReading {
   readonly at: FieldPath;
   /** What a backend names: a Service (core group ""), a MultiClusterService (networking.gke.io). */
   readonly backend: { readonly group: string; readonly kind: Extract<BackendRef["kind"], "Service" | "MultiClusterService"> };
+  /**
+   * Its controller reads an ImplementationSpecific path as a load balancer's path pattern (AWS ALB,
+   * Google Cloud's URL maps): `*` is a wildcard and a path without one matches only itself.
+   */
+  readonly pathPatterns?: true;
 }
 
 const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix" };
+
+/**
+ * An ImplementationSpecific path where it is a path pattern, spelled as the same match of another
+ * type where there is one: `/api` is `Exact /api`, `/*` is `PathPrefix /` (the v1 migration of
+ * aws-load-balancer-controller's examples rewrote both, which read as changed matches). `/api/*`
+ * stays: `PathPrefix /api` also matches `/api` itself.
+ */
+const patternSignature = (path: string): string | undefined =>
+  !/[*?]/.test(path) ? `Exact ${path}` : path === "/*" ? "PathPrefix /" : undefined;
 
 /** A v1 backend (`service.name`, `service.port`) or a v1beta1 one (`serviceName`, `servicePort`). */
 function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPath): WeightedRef[] {
@@ -60,7 +74,9 @@ export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading):
     list(record(rule.http).paths).forEach((pathItem, pathIndex) => {
       const entryPath = record(pathItem);
       const type = text(entryPath.pathType) ?? "ImplementationSpecific";
-      const signature = `${PATH_TYPES[type] ?? type} ${text(entryPath.path) ?? "/"}`;
+      const written = text(entryPath.path) ?? "/";
+      const pattern = type === "ImplementationSpecific" && reading.pathPatterns ? patternSignature(written) : undefined;
+      const signature = pattern ?? `${PATH_TYPES[type] ?? type} ${written}`;
       const path = [...at, "rules", ruleIndex, "http", "paths", pathIndex];
       shapes.push({
         entry,

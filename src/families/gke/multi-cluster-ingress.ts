@@ -30,6 +30,8 @@ export function multiClusterIngressRules(resource: Resource): RuleShape[] {
     file: resource.source.file,
     at: ["spec", "template", "spec"],
     backend: { group: GKE_GROUP, kind: "MultiClusterService" },
+    // Google Cloud's URL map path matchers.
+    pathPatterns: true,
   });
 }
 

@@ -21,6 +21,9 @@ export const ingressEntry = (resource: Resource): string => {
 
 const isIngress = (resource: Resource): boolean => resource.id.kind === "Ingress" && INGRESS_GROUPS.includes(resource.id.group);
 
+/** Classes whose controller programs a cloud load balancer's path patterns: the AWS Load Balancer Controller's, GKE's. */
+const PATH_PATTERN_CLASSES: ReadonlySet<string> = new Set(["alb", "gce", "gce-internal"]);
+
 /** An Ingress's own rules (core/ingress-spec.ts), entering at the controller of its class. */
 const ownRules = (resource: Resource): RuleShape[] =>
   isIngress(resource)
@@ -30,6 +33,7 @@ const ownRules = (resource: Resource): RuleShape[] =>
         file: resource.source.file,
         at: ["spec"],
         backend: { group: "", kind: "Service" },
+        ...(PATH_PATTERN_CLASSES.has(ingressClass(resource) ?? "") ? { pathPatterns: true as const } : {}),
       })
     : [];
 

@@ -175,6 +175,47 @@ spec:
   });
 });
 
+describe("ImplementationSpecific paths of cloud load balancers are path patterns", () => {
+  // aws-load-balancer-controller 46668f11bd: the v1 migration rewrote `/*` as `Prefix /` and `/` as `Exact /`.
+  const ingress = (className: string, paths: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  ingressClassName: ${className}
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+${paths}`;
+  const path = (value: string, type: string) =>
+    `      - {path: "${value}", pathType: ${type}, backend: {service: {name: web, port: {number: 80}}}}\n`;
+  const classes = (className: string) =>
+    analyze(
+      {
+        "web.yaml": ingress(
+          className,
+          path("/*", "ImplementationSpecific") + path("/", "ImplementationSpecific") + path("/api/*", "ImplementationSpecific"),
+        ),
+      },
+      { "web.yaml": ingress(className, path("/", "Prefix") + path("/", "Exact") + path("/api", "Prefix")) },
+    ).findings.map((finding) => [finding.class, finding.summary]);
+
+  it("on ALB and GCE, `/*` is `Prefix /` and a path without a wildcard is exact; `/api/*` → `Prefix /api` also takes `/api`", () => {
+    for (const className of ["alb", "gce"]) {
+      expect(classes(className)).toEqual([
+        [
+          "route.match-changed",
+          `shop.example.com via IngressClass ${className}: rule now captures PathPrefix /api (was ImplementationSpecific /api/*)`,
+        ],
+      ]);
+    }
+  });
+
+  it("elsewhere (ingress-nginx) an ImplementationSpecific path is the controller's own: every rewrite is a match change", () => {
+    expect(classes("nginx").filter(([kind]) => kind === "route.match-changed")).toHaveLength(3);
+  });
+});
+
 describe("ingress-nginx canaries join the main Ingress's flow", () => {
   const canary = (weight: string, extra = "") => `apiVersion: networking.k8s.io/v1
 kind: Ingress
