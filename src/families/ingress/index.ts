@@ -6,7 +6,10 @@ import * as ingress from "./schemas.js";
 /** Kubernetes Ingress (networking.k8s.io/v1, and v1beta1 as older repositories hold it): host and path rules to Services, behind the controller of its class. */
 export const ingressFamily: Family = {
   name: "ingress",
-  kinds: [[INGRESS_GROUPS, [["Ingress", ingress.ingress]]]],
+  kinds: [
+    [INGRESS_GROUPS, [["Ingress", ingress.ingress]]],
+    [["networking.k8s.io"], [["IngressClass", ingress.ingressClass, "cluster-scoped"]]],
+  ],
   // An Ingress moved from extensions/v1beta1 to networking.k8s.io is the same object.
   promotions: { groups: { extensions: "networking.k8s.io" } },
   ruleSources: { Ingress: byRules(ingressRules) },

@@ -37,6 +37,11 @@ const spec = <Backend extends z.ZodType, PathType extends z.ZodType>(backendOf: 
       .optional(),
   });
 
+/** An IngressClass: the controller of every Ingress that names it, and that controller's parameters. */
+export const ingressClass = kubeObject(
+  z.looseObject({ controller: z.string().optional(), parameters: z.looseObject({ kind: z.string(), name: z.string() }).optional() }),
+);
+
 /**
  * The API server's own check differs by version: v1 requires `pathType` (v1beta1 defaulted it to
  * ImplementationSpecific) and names the default backend `defaultBackend` (v1beta1: `backend`).

@@ -1,0 +1,81 @@
+import { DetectionList } from "../../core/detection-list.js";
+import { isRecord, record, text } from "../../core/json-access.js";
+import { sameValue, show } from "../../core/canonical-values.js";
+import type { Resource } from "../../core/resource.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import type { Detection } from "../../core/finding.js";
+
+/** The annotation that makes a class the cluster's default: Ingresses that name no class are its. */
+const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
+
+const isDefault = (resource: Resource): boolean => resource.annotations[DEFAULT_CLASS] === "true";
+
+/**
+ * An IngressClass names the controller that serves every Ingress of the class, and may be the
+ * cluster's default: either changed moves Ingresses to another controller, as a GatewayClass's
+ * `controllerName` moves Gateways (gateway-class.changed). Its parameters configure that controller
+ * for the class (another load balancer, scheme or group), not modelled. A class removed leaves the
+ * Ingresses that name it to no controller.
+ */
+export function ingressClassChanges(change: ResourceChange): Detection[] {
+  const out = new DetectionList(change);
+  const name = (change.head ?? change.base)!.id.name;
+  if (!change.head) {
+    out.add({
+      class: "gateway-class.changed",
+      summary: `removed: no controller serves the Ingresses of class ${name}${isDefault(change.base!) ? ", nor, as it was the default class, those that name none" : ""}`,
+      side: "base",
+      path: ["spec"],
+      before: text(record(change.base!.body.spec).controller),
+      after: null,
+    });
+    return out.detections;
+  }
+  if (!change.base) {
+    if (isDefault(change.head))
+      out.add({
+        class: "gateway-class.changed",
+        summary: `added as the default class: Ingresses that name no class are served by ${show(text(record(change.head.body.spec).controller))}`,
+        side: "head",
+        path: ["metadata", "annotations", DEFAULT_CLASS],
+        after: true,
+      });
+    return out.detections;
+  }
+  const [before, after] = [text(record(change.base.body.spec).controller), text(record(change.head.body.spec).controller)];
+  if (before !== after) {
+    out.add({
+      class: "gateway-class.changed",
+      summary: `controller ${show(before)} → ${show(after)}: every Ingress of class ${name} moves to another controller, with its own addresses, defaults and annotations`,
+      side: "head",
+      path: ["spec", "controller"],
+      before,
+      after,
+    });
+  }
+  if (isDefault(change.base) !== isDefault(change.head)) {
+    out.add({
+      class: "gateway-class.changed",
+      summary: isDefault(change.head)
+        ? `now the default class: Ingresses that name no class are served by its controller ${show(after)}`
+        : "no longer the default class: Ingresses that name no class lose this controller",
+      side: "head",
+      path: ["metadata", "annotations", DEFAULT_CLASS],
+      before: isDefault(change.base),
+      after: isDefault(change.head),
+    });
+  }
+  const [paramsBefore, paramsAfter] = [record(change.base.body.spec).parameters, record(change.head.body.spec).parameters];
+  if (!sameValue(paramsBefore, paramsAfter)) {
+    out.add({
+      class: "resource.changed",
+      summary: `parameters ${isRecord(paramsBefore) ? "changed" : "added"}: the controller is configured otherwise for every Ingress of class ${name} (not modelled)`,
+      side: "head",
+      path: ["spec", "parameters"],
+      before: paramsBefore ?? null,
+      after: paramsAfter ?? null,
+      riskFloor: "medium-high",
+    });
+  }
+  return out.detections;
+}
