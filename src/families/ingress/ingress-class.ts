@@ -1,7 +1,8 @@
 import { DetectionList } from "../../core/detection-list.js";
 import { isRecord, record, text } from "../../core/json-access.js";
 import { sameValue, show } from "../../core/canonical-values.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection } from "../../core/finding.js";
 
@@ -11,16 +12,26 @@ const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
 const isDefault = (resource: Resource): boolean => resource.annotations[DEFAULT_CLASS] === "true";
 
 /**
+ * The tree's definitions of a class by name: one object, however many files write it (the copies of
+ * ingress-nginx's static manifests per provider and Kubernetes version), so one copy removed or
+ * added while another stays changes nothing.
+ */
+const copiesOf = (set: ManifestSet, name: string): Resource[] =>
+  [...set.resources.values()].filter((resource) => resource.id.kind === "IngressClass" && resource.id.name === name);
+
+/**
  * An IngressClass names the controller that serves every Ingress of the class, and may be the
  * cluster's default: either changed moves Ingresses to another controller, as a GatewayClass's
  * `controllerName` moves Gateways (gateway-class.changed). Its parameters configure that controller
  * for the class (another load balancer, scheme or group), not modelled. A class removed leaves the
  * Ingresses that name it to no controller.
  */
-export function ingressClassChanges(change: ResourceChange): Detection[] {
+export function ingressClassChanges(change: ResourceChange, context: DetectorContext): Detection[] {
   const out = new DetectionList(change);
   const name = (change.head ?? change.base)!.id.name;
   if (!change.head) {
+    const left = copiesOf(context.head, name);
+    if (left.length > 0 && left.some(isDefault) === isDefault(change.base!)) return out.detections;
     out.add({
       class: "gateway-class.changed",
       summary: `removed: no controller serves the Ingresses of class ${name}${isDefault(change.base!) ? ", nor, as it was the default class, those that name none" : ""}`,
@@ -32,7 +43,7 @@ export function ingressClassChanges(change: ResourceChange): Detection[] {
     return out.detections;
   }
   if (!change.base) {
-    if (isDefault(change.head))
+    if (isDefault(change.head) && !copiesOf(context.base, name).some(isDefault))
       out.add({
         class: "gateway-class.changed",
         summary: `added as the default class: Ingresses that name no class are served by ${show(text(record(change.head.body.spec).controller))}`,

@@ -26,8 +26,8 @@ const tlsOf = (resource: Resource | undefined): string[] =>
     })
     .sort();
 
-export const ingressDetector: ResourceDetector = (change) => {
-  if ((change.head ?? change.base)!.id.kind === "IngressClass") return ingressClassChanges(change);
+export const ingressDetector: ResourceDetector = (change, context) => {
+  if ((change.head ?? change.base)!.id.kind === "IngressClass") return ingressClassChanges(change, context);
   const out = new DetectionList(change);
   snippetAnnotations(change.base, change.head, out);
   if (!change.base || !change.head) return out.detections;

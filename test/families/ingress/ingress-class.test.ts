@@ -44,6 +44,12 @@ describe("IngressClass: the controller of every Ingress that names it", () => {
     ]);
   });
 
+  it("a copy removed while another file still writes the class (ingress-nginx's static manifests per provider) changes nothing", () => {
+    const base = { "deploy/aws/1.20/class.yaml": ingressClass(NGINX), "deploy/aws/class.yaml": ingressClass(NGINX) };
+    const findings = analyze(base, { "deploy/aws/class.yaml": ingressClass(NGINX) }).findings;
+    expect(findings.filter((finding) => finding.class === "gateway-class.changed")).toEqual([]);
+  });
+
   it("its parameters configure the controller for the class: medium-high; a class added beside the default is low", () => {
     const params = "  parameters: {apiGroup: elbv2.k8s.aws, kind: IngressClassParams, name: internet-facing}\n";
     expect(classFindings(ingressClass(NGINX), ingressClass(NGINX, false, params)).map(([kind, risk]) => [kind, risk])).toEqual([
