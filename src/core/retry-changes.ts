@@ -1,4 +1,4 @@
-import { formatDuration, setChange, sortedSet } from "./canonical-values.js";
+import { formatDuration, setChange, sortedSet, timeoutLimitMs } from "./canonical-values.js";
 import type { DetectionList } from "./detection-list.js";
 import type { FieldPath } from "./finding.js";
 
@@ -77,6 +77,17 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
  * where nothing sets one: a timeout longer than this, removed, may be shortened to it.
  */
 export const ENVOY_ROUTE_TIMEOUT_MS = 15_000;
+
+/**
+ * A timeout before and after, as timeoutLimitMs reads them. One removed (a `0s` that disabled it
+ * too) is `unsetMs`, what applies where none is written, when that is shorter: `defaulted` then.
+ */
+export function timeoutChange(before: unknown, after: unknown, unsetMs = Number.POSITIVE_INFINITY) {
+  const wasMs = timeoutLimitMs(before);
+  const removed = before !== undefined && after === undefined;
+  const nowMs = removed ? Math.min(unsetMs, wasMs) : timeoutLimitMs(after);
+  return { wasMs, nowMs, defaulted: removed && nowMs < wasMs };
+}
 
 /** A timeout shortened (retry-timeout.changed): `wasMs`, `nowMs` as timeoutLimitMs reads them (none is infinite). */
 export function reportShorterTimeout(

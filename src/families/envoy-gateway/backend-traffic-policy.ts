@@ -1,7 +1,13 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { sameValue, show, timeoutLimitMs } from "../../core/canonical-values.js";
+import { sameValue, show } from "../../core/canonical-values.js";
 import { list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
-import { ENVOY_ROUTE_TIMEOUT_MS, reportRetryIncreases, reportShorterTimeout, type RetryPolicy } from "../../core/retry-changes.js";
+import {
+  ENVOY_ROUTE_TIMEOUT_MS,
+  reportRetryIncreases,
+  reportShorterTimeout,
+  timeoutChange,
+  type RetryPolicy,
+} from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetNames } from "./policy-targets.js";
@@ -50,14 +56,13 @@ const timeouts: Check = (change, out) => {
   if (!change.head) return;
   for (const timeout of TIMEOUTS) {
     const { path } = timeout;
-    const unset = "unset" in timeout ? timeout.unset : Number.POSITIVE_INFINITY;
-    const [before, written] = [valueAt(change.base?.body, path), valueAt(change.head.body, path)];
-    const was = timeoutLimitMs(before);
-    // Removed (a 0s that disabled it too), the default applies.
-    const removed = before !== undefined && written === undefined;
-    const now = removed ? Math.min(unset, was) : timeoutLimitMs(written);
-    const label = removed && now < was ? `${timeout.label} (unset: the route's own timeout applies, else Envoy's 15s)` : timeout.label;
-    reportShorterTimeout(out, `for ${targetNames(change.head)}`, label, [...path], was, now);
+    const { wasMs, nowMs, defaulted } = timeoutChange(
+      valueAt(change.base?.body, path),
+      valueAt(change.head.body, path),
+      "unset" in timeout ? timeout.unset : undefined,
+    );
+    const label = defaulted ? `${timeout.label} (unset: the route's own timeout applies, else Envoy's 15s)` : timeout.label;
+    reportShorterTimeout(out, `for ${targetNames(change.head)}`, label, [...path], wasMs, nowMs);
   }
 };
 

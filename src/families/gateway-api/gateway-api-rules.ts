@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSet, timeoutLimitMs } from "../../core/canonical-values.js";
+import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -9,7 +9,7 @@ import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { ENVOY_ROUTE_TIMEOUT_MS } from "../../core/retry-changes.js";
+import { ENVOY_ROUTE_TIMEOUT_MS, timeoutChange } from "../../core/retry-changes.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does
@@ -247,11 +247,12 @@ const cors = (out: DetectionList, before: RuleView, after: RuleView): void => {
 
 const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const field of ["request", "backendRequest"] as const) {
-    const was = timeoutLimitMs(record(before.value.timeouts)[field]);
-    const written = record(after.value.timeouts)[field];
-    // Removed (a 0s that disabled it too), the implementation's applies (Gateway API leaves it to them): Envoy's route timeout on the Envoy-based Gateways.
-    const unset = written === undefined && record(before.value.timeouts)[field] !== undefined && was > ENVOY_ROUTE_TIMEOUT_MS;
-    const now = unset ? ENVOY_ROUTE_TIMEOUT_MS : timeoutLimitMs(written);
+    // Unset, a timeout is the implementation's (Gateway API leaves it to them): Envoy's route timeout on the Envoy-based Gateways.
+    const {
+      wasMs: was,
+      nowMs: now,
+      defaulted: unset,
+    } = timeoutChange(record(before.value.timeouts)[field], record(after.value.timeouts)[field], ENVOY_ROUTE_TIMEOUT_MS);
     if (now >= was) continue;
     out.add({
       class: "retry-timeout.changed",

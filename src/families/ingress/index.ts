@@ -1,6 +1,7 @@
 import { byRules, type Family } from "../family.js";
 import { INGRESS_GROUPS, ingressRules } from "./flows.js";
 import { ingressDetector } from "./ingress.js";
+import { ingressClassDetector } from "./ingress-class.js";
 import * as ingress from "./schemas.js";
 
 /** Kubernetes Ingress (networking.k8s.io/v1, and v1beta1 as older repositories hold it): host and path rules to Services, behind the controller of its class. */
@@ -13,5 +14,5 @@ export const ingressFamily: Family = {
   // An Ingress moved from extensions/v1beta1 to networking.k8s.io is the same object.
   promotions: { groups: { extensions: "networking.k8s.io" } },
   ruleSources: { Ingress: byRules(ingressRules) },
-  detectors: [ingressDetector],
+  detectors: [ingressDetector, ingressClassDetector],
 };

@@ -1,10 +1,7 @@
-import { DetectionList } from "../../core/detection-list.js";
+import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, record, text } from "../../core/json-access.js";
 import { sameValue, show } from "../../core/canonical-values.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import type { DetectorContext } from "../../core/detector.js";
-import type { ResourceChange } from "../../core/resource-change.js";
-import type { Detection } from "../../core/finding.js";
 
 /** The annotation that makes a class the cluster's default: Ingresses that name no class are its. */
 const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
@@ -26,12 +23,11 @@ const copiesOf = (set: ManifestSet, name: string): Resource[] =>
  * for the class (another load balancer, scheme or group), not modelled. A class removed leaves the
  * Ingresses that name it to no controller.
  */
-export function ingressClassChanges(change: ResourceChange, context: DetectorContext): Detection[] {
-  const out = new DetectionList(change);
+const classChanges: Check = (change, out, context) => {
   const name = (change.head ?? change.base)!.id.name;
   if (!change.head) {
     const left = copiesOf(context.head, name);
-    if (left.length > 0 && left.some(isDefault) === isDefault(change.base!)) return out.detections;
+    if (left.length > 0 && left.some(isDefault) === isDefault(change.base!)) return;
     out.add({
       class: "gateway-class.changed",
       summary: `removed: no controller serves the Ingresses of class ${name}${isDefault(change.base!) ? ", nor, as it was the default class, those that name none" : ""}`,
@@ -40,7 +36,7 @@ export function ingressClassChanges(change: ResourceChange, context: DetectorCon
       before: text(record(change.base!.body.spec).controller),
       after: null,
     });
-    return out.detections;
+    return;
   }
   if (!change.base) {
     if (isDefault(change.head) && !copiesOf(context.base, name).some(isDefault))
@@ -51,7 +47,7 @@ export function ingressClassChanges(change: ResourceChange, context: DetectorCon
         path: ["metadata", "annotations", DEFAULT_CLASS],
         after: true,
       });
-    return out.detections;
+    return;
   }
   const [before, after] = [text(record(change.base.body.spec).controller), text(record(change.head.body.spec).controller)];
   if (before !== after) {
@@ -88,5 +84,6 @@ export function ingressClassChanges(change: ResourceChange, context: DetectorCon
       riskFloor: "medium-high",
     });
   }
-  return out.detections;
-}
+};
+
+export const ingressClassDetector = byKind({ IngressClass: [classChanges] });

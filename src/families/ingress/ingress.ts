@@ -7,7 +7,6 @@ import { accessAnnotations, plaintextAnnotations, upstreamTlsAnnotations } from 
 import { snippetAnnotations } from "./snippet-annotations.js";
 import { canarySelection } from "./canary.js";
 import { CLASS_ANNOTATION, ingressClass } from "./flows.js";
-import { ingressClassChanges } from "./ingress-class.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic
@@ -26,8 +25,9 @@ const tlsOf = (resource: Resource | undefined): string[] =>
     })
     .sort();
 
-export const ingressDetector: ResourceDetector = (change, context) => {
-  if ((change.head ?? change.base)!.id.kind === "IngressClass") return ingressClassChanges(change, context);
+export const ingressDetector: ResourceDetector = (change) => {
+  // An IngressClass is ingressClassDetector's.
+  if ((change.head ?? change.base)!.id.kind !== "Ingress") return [];
   const out = new DetectionList(change);
   snippetAnnotations(change.base, change.head, out);
   if (!change.base || !change.head) return out.detections;

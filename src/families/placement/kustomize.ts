@@ -140,12 +140,13 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
       riskFloor: "high",
     });
   };
-  const known = (entries: readonly Entry[], entry: Entry) =>
-    entries.some(
+  const known = (entries: readonly Entry[], entry: Entry) => {
+    const merged = strategicMerge(entry);
+    return entries.some(
       (other) =>
-        (other.field === entry.field && sameValue(other.value, entry.value)) ||
-        (strategicMerge(entry) !== undefined && strategicMerge(entry) === strategicMerge(other)),
+        (other.field === entry.field && sameValue(other.value, entry.value)) || (merged !== undefined && merged === strategicMerge(other)),
     );
+  };
   for (const entry of after) if (!known(before, entry)) emit(entry, false);
   for (const entry of before) if (!known(after, entry)) emit(entry, true);
   return detections;
