@@ -1,10 +1,12 @@
-// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec]`:
+// `npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec] [--fresh]`:
 // reviews every commit of a repository's history that touches YAML, each against its first
 // parent, as the CLI would review that commit as a PR (rendering kustomize and Helm as it does).
 // `--policy` reviews every commit under that policy, as a team adopting one would, instead of the
 // base tree's. Prints one line a commit (exit code, risk, class counts, time) and the totals: the team's
 // instrument for precision on real histories. `--only` keeps the commits that touch YAML under a git
 // pathspec (`samples/`): a large repository's traffic config is often one folder among many.
+// `--fresh` reviews each commit with a cache of its own, as the CLI and the App review one PR (what
+// a review lets go of once a later one cannot want it is let go): slower, and what users run.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -16,7 +18,7 @@ import { POLICY_PATH } from "../src/review.js";
 import { readGitTree, type BlobTexts } from "../src/sources/git-source.js";
 
 const USAGE =
-  "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec]";
+  "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec] [--fresh]";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     "no-render": { type: "boolean" },
     policy: { type: "string" },
     only: { type: "string" },
+    fresh: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -77,6 +80,7 @@ for (const [index, commit] of selected.entries()) {
     const { policy, source } = resolvePolicy(policyText, values.policy ?? (policyText === undefined ? "built-in defaults" : POLICY_PATH));
     // A long history would hold every file text ever seen: start the cache afresh now and then.
     if (index % 50 === 0) [cache, blobs] = [createManifestCache({ acrossChanges: true }), new Map()];
+    if (values.fresh) cache = createManifestCache();
     const result = await reviewTrees(base, head, { policy, policySource: source, body: "", now: NOW, cache, render: !values["no-render"] });
     const blocking: Record<string, number> = {};
     const other: Record<string, number> = {};

@@ -12,7 +12,8 @@ import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
-import type { TrafficGraph } from "./graph/traffic-graph.js";
+import { graphMemo, readGraphNodes, type TrafficGraph } from "./graph/traffic-graph.js";
+import { releaseSharedBodies } from "./manifests/held-body.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
@@ -53,9 +54,10 @@ export interface ChangeInput {
   readonly rendered?: RenderResult;
   /**
    * A full garbage collection, run where the review lets go of much of what it held: once the
-   * loader drops the reads of both trees (a fifth of what the review held then), and once both
-   * models are built (the memos the base handed to the head). V8 would put each off until the heap
-   * had doubled, and that doubling was a one-shot process's peak (src/full-collection.ts).
+   * loader drops the reads of both trees (a fifth of what the review held then), once both models
+   * are built (what the base handed to the head), once the bodies of what the PR leaves alone are
+   * let go, and between the two graphs (the tables the first outgrew). V8 would put each off until
+   * the heap had doubled, and that doubling was a one-shot process's peak (src/full-collection.ts).
    */
   readonly collect?: () => void;
 }
@@ -125,6 +127,13 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
   const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
   input.collect?.();
+  const nodes = graphMemo();
+  readGraphNodes(base.manifests, nodes);
+  readGraphNodes(head.manifests, nodes);
+  // What the PR leaves alone is modelled and its graph nodes read: the later stages need few of its
+  // bodies. Not where the cache outlives the change (a replay): the next change would read them again.
+  if (!options.cache.acrossChanges) releaseSharedBodies(base.manifests, head.manifests);
+  input.collect?.();
   const appliedAs = (side: "base" | "head", path: string) => {
     const { namespaceOf, patchOf } = reading[side];
     if (!isManifestPath(path) || !reviews(path) || patchOf(path) !== undefined) return undefined;
@@ -183,7 +192,15 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the
   // same resource is not repeated, while two the graph finds on one resource (two backends refused) both are.
-  const graph = reviewGraph({ base, head, routeDiffs, changes, topology: policy.topology });
+  const graph = reviewGraph({
+    base,
+    head,
+    routeDiffs,
+    changes,
+    topology: policy.topology,
+    memo: nodes,
+    ...(input.collect ? { collect: input.collect } : {}),
+  });
   const reported = new Set(detections.map((d) => `${d.class}\0${d.resourceKey}`));
   const seen = new Set<string>();
   for (const detection of graph.detections) {

@@ -46,6 +46,13 @@ export interface Resource {
   readonly namespaceImplied?: true;
 }
 
+/**
+ * The resource under another key. The copy keeps the resource's prototype, which a spread drops: a
+ * resource may be one that reads its body again on demand (manifests/held-body.ts).
+ */
+export const withKey = (resource: Resource, key: string): Resource =>
+  Object.assign(Object.create(Object.getPrototypeOf(resource) as object) as Resource, resource, { key });
+
 /** One side of a change: every traffic resource of the tree, by key, plus what could not be read. */
 export interface ManifestSet {
   readonly resources: ReadonlyMap<string, Resource>;

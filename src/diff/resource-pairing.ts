@@ -1,4 +1,4 @@
-import { keyIsIdentity, type ManifestSet, type Resource } from "../core/resource.js";
+import { keyIsIdentity, withKey, type ManifestSet, type Resource } from "../core/resource.js";
 import { canonicalMeaning } from "../core/canonical-form.js";
 import { FAMILIES } from "../families/index.js";
 
@@ -135,7 +135,7 @@ function rekey(set: ManifestSet, keys: ReadonlyMap<Resource, string>): ManifestS
     // Definitions that still share a key (an experimental kind beside its promoted kind in one file) are numbered in document order.
     for (let n = 2; resources.has(unique); n++) unique = `${key}#${n}`;
     if (unique !== resource.key) same = false;
-    resources.set(unique, unique === resource.key ? resource : { ...resource, key: unique });
+    resources.set(unique, unique === resource.key ? resource : withKey(resource, unique));
   }
   return same ? set : { ...set, resources };
 }

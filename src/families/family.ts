@@ -37,6 +37,13 @@ export interface Family {
    */
   readonly ruleSources?: Readonly<Record<string, RuleSource>>;
   /**
+   * What a kind's rules are a function of besides the resource, where a tree gives that as one
+   * object (Gateway API: the tree's entry points, one object for trees whose Gateways are equal).
+   * A resource the next tree holds as the same object, under the same context, makes the same
+   * rules there: the model takes its flows from the last tree instead of reading them again.
+   */
+  readonly ruleContexts?: Readonly<Record<string, (set: ManifestSet) => object>>;
+  /**
    * API groups whose route rules are first-match within a resource (Istio VirtualService, Gloo
    * RouteTable): an earlier rule can shadow a later one (src/diff/precedence-changes.ts).
    */

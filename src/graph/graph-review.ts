@@ -4,7 +4,7 @@ import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection } from "../core/finding.js";
 import { blastRadiusOf, type BlastRadius, type TreeAnalysis } from "./blast-radius.js";
 import { checkableIn, checkReferences, compareIssues, type GraphIssue } from "./reference-checks.js";
-import { buildTrafficGraph, graphMemo, type TrafficGraph } from "./traffic-graph.js";
+import { buildTrafficGraph, graphMemo, type GraphMemo, type TrafficGraph } from "./traffic-graph.js";
 
 /**
  * The graph stage of a review: both trees' graphs, the blast radius, and the reference problems
@@ -16,6 +16,9 @@ export interface GraphReviewInput {
   readonly routeDiffs: readonly RouteDiff[];
   readonly changes: readonly ResourceChange[];
   readonly topology: Topology;
+  /** Nodes already read (traffic-graph.ts readGraphNodes). */
+  readonly memo?: GraphMemo;
+  readonly collect?: () => void;
 }
 
 export interface GraphReview {
@@ -41,8 +44,11 @@ function toDetection(issue: GraphIssue, changed: ReadonlySet<string>): Detection
 }
 
 export function reviewGraph(input: GraphReviewInput): GraphReview {
-  const memo = graphMemo();
+  const memo = input.memo ?? graphMemo();
   const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement, memo);
+  // The base graph's building left its garbage (the tables its maps outgrew): collected before the
+  // head's adds its own, where a one-shot process allows (review.ts ChangeInput.collect).
+  input.collect?.();
   const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement, memo);
   const checkable = checkableIn([base, head]);
   const definitionOf = (tree: TreeAnalysis) => (key: string) => {

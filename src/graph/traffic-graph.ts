@@ -84,9 +84,44 @@ export interface GraphMemo {
   readonly nodes: GraphNodeMemo;
   readonly attachments: AttachmentMemo;
   flowsByRoute?: ReadonlyMap<string, readonly Flow[]>;
+  /** The service exports of the graph built last, and what they were read from. */
+  exports?: { readonly from: readonly Resource[]; readonly placement: FilePlacement; readonly byService: ServiceExports };
 }
 
+/** `namespace/name` → clusters that export it ("" for an export whose cluster is unknown). */
+type ServiceExports = ReadonlyMap<string, readonly string[]>;
+
 export const graphMemo = (): GraphMemo => ({ nodes: new Map(), attachments: { byRoute: new Map() } });
+
+/**
+ * The nodes of a tree's resources, read into the memo ahead of its graph: read while every body is
+ * held, so the bodies of what the PR leaves alone can be let go before the graphs are built.
+ */
+export function readGraphNodes(set: ManifestSet, memo: GraphMemo): void {
+  set.resources.forEach((resource) => {
+    const read = graphNodeReader(resource);
+    if (read) nodeOf(memo.nodes, resource, read);
+  });
+}
+
+/**
+ * The tree's service exports: the last graph's where they were read from the same resources, placed
+ * alike (a PR that leaves every ServiceExport alone: a fleet's tens of thousands, one map for both graphs).
+ */
+function exportsOf(from: readonly Resource[], services: readonly string[], placement: FilePlacement, memo: GraphMemo): ServiceExports {
+  const last = memo.exports;
+  if (last && last.placement === placement && sameItems(last.from, from)) return last.byService;
+  const byService = new Map<string, readonly string[]>();
+  from.forEach((resource, index) => {
+    // A service exported once (nearly every one) holds its file's list of clusters itself, not a copy.
+    const clusters = placement(resource.source.file).clusters;
+    const clustersOf = clusters.length > 0 ? clusters : UNKNOWN_CLUSTER;
+    const known = byService.get(services[index]!);
+    byService.set(services[index]!, known ? [...known, ...clustersOf] : clustersOf);
+  });
+  memo.exports = { from, placement, byService };
+  return byService;
+}
 
 /** The last graph's list where it holds the same flows, else this one. */
 function sharedLists(lists: Map<string, readonly Flow[]>, previous: ReadonlyMap<string, readonly Flow[]> | undefined): void {
@@ -121,7 +156,8 @@ export function buildTrafficGraph(
   const points = entryPointsOf(set);
   const routes = new Map<string, RouteNode>();
   const destinationRules = new Map<string, DestinationRuleNode[]>();
-  const serviceExports = new Map<string, readonly string[]>();
+  const exporting: Resource[] = [];
+  const exported: string[] = [];
   const referenceGrants = new Map<string, ReferenceGrantNode[]>();
   const namespaces = new Set<string>();
 
@@ -137,13 +173,11 @@ export function buildTrafficGraph(
     else if (node.role === "destination-rule") push(destinationRules, node.rule.host, node.rule);
     else if (node.role === "reference-grant") push(referenceGrants, id.namespace, node.grant);
     else {
-      // A service exported once (nearly every one) holds its file's list of clusters itself, not a copy.
-      const clusters = filePlacement(resource.source.file).clusters;
-      const from = clusters.length > 0 ? clusters : UNKNOWN_CLUSTER;
-      const known = serviceExports.get(node.service);
-      serviceExports.set(node.service, known ? [...known, ...from] : from);
+      exporting.push(resource);
+      exported.push(node.service);
     }
   });
+  const serviceExports = exportsOf(exporting, exported, filePlacement, memo);
 
   const flowsByRoute = new Map<string, Flow[]>();
   model.flows.forEach((flow) => push(flowsByRoute, flow.resourceKey, flow));

@@ -20,6 +20,7 @@ import {
   NO_LABELS,
   keyIsIdentity,
   resourceKey,
+  type DocumentSource,
   type InvalidManifest,
   type ManifestSet,
   type Resource,
@@ -28,6 +29,7 @@ import {
 } from "../core/resource.js";
 import { istioValues } from "../families/index.js";
 import { stringTable, type ShareString } from "../core/string-table.js";
+import { DocumentResource } from "./held-body.js";
 import { flatText } from "../core/flat-text.js";
 import {
   nodeBudget,
@@ -374,17 +376,10 @@ function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: s
   const source = { file, line: read.chunk.line, text: read.chunk.text };
   const placed = { ...(cluster ? { cluster } : {}), ...(namespaceImplied ? { namespaceImplied } : {}) };
   if (read.type === "resource")
-    return {
-      id,
-      apiVersion: read.apiVersion,
-      family: read.family,
-      labels: read.labels,
-      annotations: read.annotations,
-      body: read.body,
-      source,
-      key,
-      ...placed,
-    };
+    return new LoadedResource(
+      { id, apiVersion: read.apiVersion, family: read.family, labels: read.labels, annotations: read.annotations, source, key, ...placed },
+      read.body,
+    );
   // A values file has no apiVersion of its own.
   return {
     id,
@@ -397,6 +392,21 @@ function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: s
     key,
     ...placed,
   };
+}
+
+/** A resource of a document read here, which reads its document again for a body it let go of. */
+class LoadedResource extends DocumentResource {
+  protected readAgain(source: DocumentSource): Readonly<Record<string, unknown>> {
+    const chunk = { line: source.line, offset: 0, text: source.text };
+    const step = triageDocument(chunk, false);
+    const read =
+      step.type === "parse"
+        ? interpretDocument(chunk, parseYamlDocument(chunk, undefined, nodeBudget()), false, step.template, (text) => text)
+        : undefined;
+    // The reading is a function of the text: a document once read as a resource always is one.
+    if (read?.type !== "resource") throw new Error(`${source.file}:${source.line}: the document no longer reads as a resource`);
+    return read.body;
+  }
 }
 
 function cachedRead(

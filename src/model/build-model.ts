@@ -5,6 +5,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import type { FilePlacement } from "./gitops-placement.js";
 import { flowOf } from "./flow-builder.js";
 import { sharedText } from "../core/string-table.js";
+import { sharedList } from "../core/field-path.js";
 import type { RouteRules, RuleShape } from "../core/route-rules.js";
 import { byFamilyKind, FAMILIES } from "../families/index.js";
 import { buildPlacementIndex, type PlacementIndex } from "./placement.js";
@@ -15,6 +16,7 @@ import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js"
  * A source gets the whole tree for references it must resolve (Gateway API listeners, legacy routes selected by Gateways).
  */
 const ruleSourceOf = byFamilyKind((family) => family.ruleSources);
+const ruleContextOf = byFamilyKind((family) => family.ruleContexts);
 
 /** The rules one resource routes, of whichever family: for checks that follow references from routes to backends. */
 export const routeRules = (resource: Resource, set: ManifestSet): readonly RuleShape[] =>
@@ -77,6 +79,79 @@ function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy
   return [...(winner ? [{ flow: winner }] : []), ...unranked.map(({ flow }) => ({ flow })), ...shadowed];
 }
 
+/** What one resource routes, as the model made it: the entries it lands on, and a flow per rule with the rule's claim. */
+interface Routed {
+  readonly entries: readonly string[];
+  readonly flows: readonly { readonly flow: Flow; readonly claim?: RuleShape["claim"] }[];
+  /** The rule context it was read under (Family.ruleContexts), when its kind has one. */
+  readonly context?: object;
+}
+
+function routedOf(resource: Resource, found: RouteRules, placement: PlacementIndex, context: object | undefined): Routed {
+  const scope = scopeOf(resource);
+  const scopedEntry = (entry: string) => (scope ? sharedText(`${entry} [${scope}]`) : entry);
+  return {
+    // Most routes of a tree land on the same few entries: one list each, not one per route.
+    entries: sharedList(sortedSet((found.entries ?? found.rules.map((rule) => rule.entry)).map(scopedEntry))),
+    flows: found.rules.map((rule) => ({
+      flow: flowOf(resource, rule, scopedEntry(rule.entry), placement),
+      ...(rule.claim ? { claim: rule.claim } : {}),
+    })),
+    ...(context ? { context } : {}),
+  };
+}
+
+/** The base's flow where it is equal (held once for both trees, equal at a glance), else this one. */
+const previousOrThis = (flow: Flow, previous: TrafficModel | undefined): Flow => {
+  const before = previous?.flows.get(flow.key);
+  return before && equalData(before, flow) ? before : flow;
+};
+
+/**
+ * The flows again, in declared order, where rules of several resources (or one) claim one key: the
+ * claimants of each such key ranked (resolveClaims), the first keeping the key and the others
+ * numbered after it. A numbered key must not take the plain key of another flow (a match may end in `#2`).
+ */
+function numberedFlows(
+  routing: readonly { readonly resource: Resource; readonly routed: Routed }[],
+  plain: ReadonlyMap<string, Flow>,
+  contested: ReadonlySet<string>,
+  established: Pick<ReadonlySet<string>, "has">,
+  previous: TrafficModel | undefined,
+): Map<string, Flow> {
+  const claims = new Map<string, Claimant[]>();
+  for (const { resource, routed } of routing)
+    for (const { flow, claim } of routed.flows) {
+      if (!contested.has(flow.key)) continue;
+      const claimant = { flow, established: established.has(resource.key), ...(claim ? { claim } : {}) };
+      const claimants = claims.get(flow.key);
+      if (claimants) claimants.push(claimant);
+      else claims.set(flow.key, [claimant]);
+    }
+  const used = new Set(plain.keys());
+  const renamed = new Map<Flow, Flow>();
+  claims.forEach((claimants, key) => {
+    let n = 2;
+    resolveClaims(claimants).forEach(({ flow, shadowedBy, orderUnknown }, index) => {
+      let numbered = key;
+      if (index > 0) {
+        while (used.has(`${key}#${n}`)) n++;
+        numbered = `${key}#${n++}`;
+        used.add(numbered);
+      }
+      if (numbered !== key || shadowedBy)
+        renamed.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}), ...(orderUnknown ? { orderUnknown } : {}) });
+    });
+  });
+  const flows = new Map<string, Flow>();
+  for (const { routed } of routing)
+    for (const { flow } of routed.flows) {
+      const final = renamed.get(flow) ?? flow;
+      flows.set(final.key, previousOrThis(final, previous));
+    }
+  return flows;
+}
+
 /**
  * `established`: keys of the resources applied before this tree (the base tree's, when this is the
  * head). `previous`: the base tree's model, when this is the head: a flow equal to the base's is
@@ -89,25 +164,38 @@ export function buildTrafficModel(
   established: Pick<ReadonlySet<string>, "has"> = new Set(),
   previous?: TrafficModel,
 ): TrafficModel {
-  const handedOver = previous && indexOfModel.get(previous);
-  if (previous) indexOfModel.delete(previous);
-  const placement = buildPlacementIndex(set, topology, filePlacement, handedOver);
-  // A key one rule claims (nearly every key) holds that claimant alone: nothing to rank or number.
-  const claims = new Map<string, Claimant | Claimant[]>();
+  const handedOver = previous && handOverOf.get(previous);
+  if (previous) handOverOf.delete(previous);
+  const placement = buildPlacementIndex(set, topology, filePlacement, handedOver?.placement);
+  // The base's flows of a resource this tree shares stand where its rules and its backends' placement would be the same.
+  const reusable = handedOver?.placement === placement ? handedOver.routed : undefined;
+  const routedHere = previous ? undefined : new Map<Resource, Routed>();
   const routes = new Map<string, RouteEntries>();
-  const declared: Flow[] = [];
-  const routing: { readonly resource: Resource; readonly found: RouteRules }[] = [];
+  const routing: { readonly resource: Resource; readonly routed: Routed }[] = [];
   set.resources.forEach((resource) => {
-    const found = ruleSourceOf(resource)?.(resource, set);
-    if (found) routing.push({ resource, found });
+    const source = ruleSourceOf(resource);
+    if (!source) return;
+    const context = ruleContextOf(resource)?.(set);
+    const known = context && reusable?.get(resource);
+    if (known && known.context === context) {
+      routing.push({ resource, routed: known });
+      return;
+    }
+    const found = source(resource, set);
+    if (!found) return;
+    const routed = routedOf(resource, found, placement, context);
+    routing.push({ resource, routed });
+    if (context) routedHere?.set(resource, routed);
   });
   // Sorted so that flows claiming the same key (a conflict) are numbered the same way in base and
   // head; only the resources that route (a sort of a large tree's every resource took 90 ms a side).
   routing.sort((a, b) => (a.resource.key < b.resource.key ? -1 : a.resource.key > b.resource.key ? 1 : 0));
-  for (const { resource, found } of routing) {
-    const scope = scopeOf(resource);
-    const scopedEntry = (entry: string) => (scope ? sharedText(`${entry} [${scope}]`) : entry);
-    const entries = sortedSet((found.entries ?? found.rules.map((rule) => rule.entry)).map(scopedEntry));
+  // Each key's flow, in the order the tree declares them (as reports list them), the base's object
+  // where equal. Nearly every key is claimed by one rule: only keys two claim are ranked and numbered.
+  let flows = new Map<string, Flow>();
+  let contested: Set<string> | undefined;
+  for (const { resource, routed } of routing) {
+    const { entries } = routed;
     // A route that lands where it did in the base tree is the base's record: held once for both trees.
     const before = previous?.routes.get(resource.key);
     routes.set(
@@ -116,52 +204,24 @@ export function buildTrafficModel(
         ? before
         : { resource: resource.id, file: resource.source.file, entries },
     );
-    for (const rule of found.rules) {
-      const flow = flowOf(resource, rule, scopedEntry(rule.entry), placement);
-      declared.push(flow);
-      const claimed = claims.get(flow.key);
-      const claimant = { flow, established: established.has(resource.key), ...(rule.claim ? { claim: rule.claim } : {}) };
-      if (claimed === undefined) claims.set(flow.key, claimant);
-      else if (Array.isArray(claimed)) claimed.push(claimant);
-      else claims.set(flow.key, [claimed, claimant]);
+    for (const { flow } of routed.flows) {
+      if (flows.has(flow.key)) (contested ??= new Set()).add(flow.key);
+      else flows.set(flow.key, previousOrThis(flow, previous));
     }
   }
-  // A numbered key must not take the plain key of another flow (a match may end in `#2`). Keys one
-  // rule claims (nearly all) stay as they are: only the others are numbered, and only then is the set made.
-  let used: Set<string> | undefined;
-  const renamed = new Map<Flow, Flow>();
-  claims.forEach((claimants, key) => {
-    if (!Array.isArray(claimants)) return;
-    let n = 2;
-    resolveClaims(claimants).forEach(({ flow, shadowedBy, orderUnknown }, index) => {
-      let numbered = key;
-      if (index > 0) {
-        used ??= new Set(claims.keys());
-        while (used.has(`${key}#${n}`)) n++;
-        numbered = `${key}#${n++}`;
-        used.add(numbered);
-      }
-      if (numbered !== key || shadowedBy)
-        renamed.set(flow, { ...flow, key: numbered, ...(shadowedBy ? { shadowedBy } : {}), ...(orderUnknown ? { orderUnknown } : {}) });
-    });
-  });
-  // In the order the tree declares them, as reports list them.
-  const flows = new Map<string, Flow>();
-  for (const flow of declared) {
-    const final = renamed.get(flow) ?? flow;
-    const before = previous?.flows.get(final.key);
-    flows.set(final.key, before && equalData(before, final) ? before : final);
-  }
+  if (contested) flows = numberedFlows(routing, flows, contested, established, previous);
   // Argo Rollouts rewrite the weights of routes defined elsewhere in the tree: their plans are laid on those flows.
   const model = { flows: FAMILIES.reduce((planned, family) => family.flowPlans?.(planned, set) ?? planned, flows), routes };
-  if (!previous) indexOfModel.set(model, placement);
+  if (routedHere) handOverOf.set(model, { placement, routed: routedHere });
   return model;
 }
 
 /**
- * The placement index a base tree's model was built with, handed to the head tree's build and
- * taken out there (the model itself stays plain data). A hand-over, not a store: the index
- * memoizes every backend name of the tree (~12 MB at 20,000 routes), and kept while the models
- * lived it was held to the end of the review. A head model is handed to no tree.
+ * What a base tree's model hands to the head tree's build, taken out there (the model itself stays
+ * plain data): the placement index it was built with, and what each resource with a rule context
+ * routed. A hand-over, not a store: the index memoizes every backend name of the tree (~12 MB at
+ * 20,000 routes), and held while the models lived it was held to the end of the review. The head
+ * takes flows, not rules: holding every route's rules for the head was the largest part of the
+ * base model (issue 13: ~40 MB of a 2,000-file review's peak). A head model is handed to no tree.
  */
-const indexOfModel = new WeakMap<TrafficModel, PlacementIndex>();
+const handOverOf = new WeakMap<TrafficModel, { readonly placement: PlacementIndex; readonly routed: ReadonlyMap<Resource, Routed> }>();

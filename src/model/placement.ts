@@ -5,6 +5,7 @@ import { UNKNOWN_PLACEMENT, type Placement } from "../core/traffic-model.js";
 import type { BackendRef } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { sameInputs } from "../core/same-items.js";
+import { sharedText } from "../core/string-table.js";
 import { byFamilyKind, FAMILIES, type DestinationPlacement, type Family, type PlacementTools } from "../families/index.js";
 
 /**
@@ -121,7 +122,8 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
         // The policy `services` key: the name with the matched part (where it matched, not its first
         // occurrence: `pay-eu-cache-eu`) and the separators around it removed.
         const rest = name.slice(0, match.index) + name.slice(match.index + match[0].length);
-        const service = rest.replace(/^[-_.]+|[-_.]+$/g, "") || name;
+        // One string for a service's every regional name (checkout-jkt, checkout-sgp): held by each backend of each flow.
+        const service = sharedText(rest.replace(/^[-_.]+|[-_.]+$/g, "") || name);
         if (groups.cluster) {
           const placement = placementOfClusters([groups.cluster], false);
           return {

@@ -7,7 +7,7 @@ import { compileFilePlacement } from "../../src/model/file-placement.js";
 
 /**
  * The head model takes the base's flow for a rule both trees share unless where its backends run
- * changed (model/flow-builder.ts flowOf): the shortcut must never hide a placement change.
+ * changed (model/build-model.ts hands the base's flows over): the shortcut must never hide a placement change.
  */
 const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -50,6 +50,13 @@ describe("the head model's flows of rules both trees share", () => {
     expect(analysis.head.model.routes.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout")).toBe(
       analysis.base.model.routes.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout"),
     );
+    expect(analysis.routeDiffs).toEqual([]);
+  });
+
+  it("are the base's objects too when the head places backends afresh and alike (an unrelated export added)", () => {
+    const other = EXPORT.replace("name: checkout", "name: payments");
+    const analysis = analyze(tree("jkt-prod-1"), { ...tree("jkt-prod-1"), "clusters/sgp-prod-1/exports.yaml": other }, TOPOLOGY);
+    expect(onlyFlow(analysis.head.model.flows)).toBe(onlyFlow(analysis.base.model.flows));
     expect(analysis.routeDiffs).toEqual([]);
   });
 

@@ -199,8 +199,13 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
       namespaceLabels.set(id.name, resource.labels);
       continue;
     }
-    const spec = record(resource.body.spec);
     const gatewayApi = GATEWAY_API_GROUPS.has(id.group);
+    const entryPoint = gatewayApi
+      ? id.kind === "Gateway" || LISTENER_SET_KINDS.has(id.kind)
+      : id.group === ISTIO_NETWORKING && id.kind === "Gateway";
+    // Only an entry point's body is read: the others may have let theirs go (manifests/held-body.ts).
+    if (!entryPoint) continue;
+    const spec = record(resource.body.spec);
     if (gatewayApi && id.kind === "Gateway") {
       const className = text(spec.gatewayClassName);
       const listenersFrom = record(record(spec.allowedListeners).namespaces);

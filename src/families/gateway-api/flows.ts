@@ -142,39 +142,10 @@ function claimOf(resource: Resource) {
   return { ...(createdAt ? { createdAt } : {}), name: `${resource.id.namespace}/${resource.id.name}` };
 }
 
-/**
- * A route's rules are a function of the route and its tree's entry points: under the same entry
- * points (equal trees are given one object, see entryPointsOf), a route both trees share is read
- * once. The memo is a hand-over from one tree's read to the next, not a store: each tree reads a
- * route once, so the read that finds a route's rules takes them out, and a read under other entry
- * points starts afresh. Kept for the whole analysis, every route's rules were ~14 % of its memory.
- */
-const byRouteUnder = new WeakMap<EntryPoints, WeakMap<Resource, RouteRules>>();
-// Weak, like every key here: the memo keeps nothing of an analysis alive once it is over.
-let lastPoints: WeakRef<EntryPoints> | undefined;
-
-function handOverUnder(points: EntryPoints): WeakMap<Resource, RouteRules> {
-  const last = lastPoints?.deref();
-  if (last === points) return byRouteUnder.get(points)!;
-  if (last) byRouteUnder.delete(last);
-  lastPoints = new WeakRef(points);
-  const byRoute = new WeakMap<Resource, RouteRules>();
-  byRouteUnder.set(points, byRoute);
-  return byRoute;
-}
-
+/** A route's rules: a function of the route and its tree's entry points (the family's rule context). */
 export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRules | undefined {
   if (!GATEWAY_ROUTE_KINDS.has(resource.id.kind) || !GATEWAY_API_GROUPS.has(resource.id.group)) return undefined;
-  const points = entryPointsOf(set);
-  const byRoute = handOverUnder(points);
-  const read = byRoute.get(resource);
-  if (read) {
-    byRoute.delete(resource);
-    return read;
-  }
-  const rules = readRules(resource, points);
-  byRoute.set(resource, rules);
-  return rules;
+  return readRules(resource, entryPointsOf(set));
 }
 
 function readRules(resource: Resource, points: EntryPoints): RouteRules {

@@ -1,7 +1,7 @@
 import { forKinds, targetingPolicies, type Family } from "../family.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { gatewayApiRules } from "./flows.js";
-import { GATEWAY_ROUTE_KINDS } from "./entry-points.js";
+import { entryPointsOf, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
 import { gatewayApiGraphNodes } from "./graph-nodes.js";
 import * as gatewayApi from "./schemas.js";
@@ -30,6 +30,7 @@ export const gatewayApiFamily: Family = {
     ],
   ],
   ruleSources: forKinds(GATEWAY_ROUTE_KINDS, gatewayApiRules),
+  ruleContexts: forKinds(GATEWAY_ROUTE_KINDS, entryPointsOf),
   renamableRoutes: [...GATEWAY_ROUTE_KINDS],
   promotions: {
     groups: { [GATEWAY_API_EXPERIMENTAL_GROUP]: GATEWAY_API_GROUP },

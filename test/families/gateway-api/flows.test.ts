@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ManifestSet } from "../../../src/core/resource.js";
 import { gatewayApiRules } from "../../../src/families/gateway-api/flows.js";
+import { gatewayApiFamily } from "../../../src/families/gateway-api/index.js";
 import { createManifestCache, loadManifests } from "../../../src/manifests/load-manifests.js";
 import { analyze, classesOf } from "../../helpers/review-trees.js";
 
@@ -33,7 +34,7 @@ describe("GRPCRoute match signature", () => {
   });
 });
 
-describe("a route both trees share is read once while their entry points are equal", () => {
+describe("a route's rules are a function of the route and its tree's entry points (its rule context)", () => {
   const gateway = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: public, namespace: infra }
@@ -60,25 +61,26 @@ spec:
     );
   const route = (set: ManifestSet) => [...set.resources.values()].find((resource) => resource.id.kind === "HTTPRoute")!;
 
-  it("the same rules for an equal tree; read again, with the new landing, when the Gateway changes", () => {
+  const context = (set: ManifestSet) => gatewayApiFamily.ruleContexts!.HTTPRoute!(set);
+
+  it("one context for an equal tree, under which the model takes the base's flows; another when the Gateway changes", () => {
     const base = tree("All");
     const rules = gatewayApiRules(route(base), base)!;
     const same = tree("All");
-    expect(gatewayApiRules(route(same), same)).toBe(rules);
+    expect(route(same)).toBe(route(base));
+    expect(context(same)).toBe(context(base));
     const closed = tree("Same");
+    expect(context(closed)).not.toBe(context(base));
     const reread = gatewayApiRules(route(closed), closed)!;
-    expect(reread).not.toBe(rules);
     expect(rules.rules.map((rule) => rule.entry)).toEqual(["Gateway infra/public:http"]);
     // Rejected by the listener: the route lands nowhere on the Gateway.
     expect(reread.rules).toEqual([]);
   });
 
-  it("hands the rules over to the next tree's read and keeps nothing: a third read reads again", () => {
+  it("reads the same rules again under the same context: nothing is kept between reads", () => {
     const base = tree("All");
     const rules = gatewayApiRules(route(base), base)!;
-    const head = tree("All");
-    expect(gatewayApiRules(route(head), head)).toBe(rules);
-    const again = gatewayApiRules(route(head), head)!;
+    const again = gatewayApiRules(route(base), base)!;
     expect(again).not.toBe(rules);
     expect(again).toEqual(rules);
   });
