@@ -11,7 +11,9 @@ import { runInNewContext } from "node:vm";
  * the heap has doubled since its last full collection. That doubling was the CLI's peak on the
  * 2,000-file bench: 451 → 385 MB collecting there on Node 20; Node 22 ran its own collection
  * sooner and reached the same peak later, after the models, so the review collects there too
- * (445 → 393 MB). Each takes ~80–130 ms and spares one V8 would have run over a larger heap.
+ * (445 → 393 MB). Each takes ~80–130 ms and spares one V8 would have run over a larger heap. Two
+ * more since the review lets go of the bodies of what a PR leaves alone (manifests/held-body.ts):
+ * after that release, and between the two graphs (2,000 files: ~330 → ~300 MB).
  */
 export function fullCollection(): { readonly collect?: () => void } {
   try {
