@@ -278,8 +278,19 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
 // ---------------------------------------------------------------------------------------------
 // Provider-specific routing (DNSEndpoint providerSpecific and the equivalent annotations)
 
-/** The prefix of external-dns annotations, and of Cloudflare's providerSpecific names. */
-const ANNOTATION = "external-dns.alpha.kubernetes.io/";
+/**
+ * The prefixes of external-dns annotations, and of Cloudflare's providerSpecific names: external-dns
+ * v0.22 reads `external-dns.kubernetes.io/` by default, earlier versions the alpha one, and a
+ * controller reads one prefix only (`--annotation-prefix`), with no fallback to the other — which
+ * one the repository's controllers read it does not say. The GA prefix first.
+ */
+const PREFIXES = ["external-dns.kubernetes.io/", "external-dns.alpha.kubernetes.io/"] as const;
+const [GA_PREFIX] = PREFIXES;
+/** An annotation's external-dns setting (`target`, `hostname`, …), or undefined for any other annotation. */
+const settingOf = (key: string): string | undefined => {
+  const prefix = PREFIXES.find((candidate) => key.startsWith(candidate));
+  return prefix && key.slice(prefix.length);
+};
 
 /**
  * Cloudflare's proxy in front of a record. Turned off, its names resolve to the origin itself, whose
@@ -313,7 +324,7 @@ const cloudflareProxiedVerdict = (before: string | undefined, after: string | un
 
 /** What a provider setting does (Cloudflare's proxy, AWS Route 53 routing); weights are judged per record set, not here. */
 const providerVerdict = (name: string, before?: string, after?: string): Verdict => {
-  if (name === `${ANNOTATION}cloudflare-proxied`) return cloudflareProxiedVerdict(before, after);
+  if (settingOf(name) === "cloudflare-proxied") return cloudflareProxiedVerdict(before, after);
   if (name === "aws/failover")
     return { class: "failover.changed", effect: "which record answers only when the primary is unhealthy changes" };
   if (name.startsWith("aws/geolocation") || name.startsWith("aws/geoproximity"))
@@ -504,7 +515,7 @@ const annotationVerdict = (
   if (name === "target") return { class: "route.attachment-changed", effect: "its DNS names resolve to another entry point" };
   if (name === "ttl") return ttlVerdict(numeric(before), numeric(after), "target");
   if (name === "set-identifier") {
-    return annotations[`${ANNOTATION}aws-failover`] !== undefined
+    return PREFIXES.some((prefix) => annotations[`${prefix}aws-failover`] !== undefined)
       ? { class: "failover.changed", effect: "Route 53 replaces the record in its failover set" }
       : { class: "backend.weight-changed", effect: "Route 53 replaces the record in its routing set" };
   }
@@ -519,56 +530,103 @@ const annotationVerdict = (
 
 /**
  * external-dns annotations on any traffic resource (Gateway, route, Ingress, Istio Gateway, VirtualService):
- * they publish DNS names for it, which decides whether and where clients reach it.
+ * they publish DNS names for it, which decides whether and where clients reach it. Read under both
+ * prefixes: a setting whose value only moves to the other prefix, or is written under both (the
+ * migration to v0.22's prefix), is one finding, which says that the records hold only where the
+ * controller reads the prefix that holds them; any other change is judged setting by setting.
  */
 export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
   if (!change.base || !change.head) return [];
   const read = (resource: Resource) =>
-    Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => key.startsWith(ANNOTATION)));
+    Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => settingOf(key) !== undefined));
   const before = read(change.base);
   const after = read(change.head);
   if (sameValue(before, after)) return [];
   const out = new DetectionList(change);
   const path = (key: string): FieldPath => ["metadata", "annotations", key];
-  for (const key of sortedSet([...Object.keys(before), ...Object.keys(after)])) {
-    const was = before[key];
-    const now = after[key];
-    if (was === now) continue;
-    const name = key.slice(ANNOTATION.length);
-    if (name === "hostname") {
-      const hosts = setChange(hostnames(was), hostnames(now));
-      if (hosts.removed.length > 0) {
-        out.add({
-          class: "route.removed",
-          summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
-          side: "head",
-          path: path(key),
-          before: hostnames(was),
-          after: hostnames(now),
-        });
-      }
-      if (hosts.added.length > 0) {
-        out.add({
-          class: "route.added",
-          summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
-          side: "head",
-          path: path(key),
-          before: hostnames(was),
-          after: hostnames(now),
-        });
-      }
+  const moved: string[] = [];
+  let leftBehind = false;
+  for (const name of sortedSet([...Object.keys(before), ...Object.keys(after)].map((key) => settingOf(key)!))) {
+    const was = PREFIXES.map((prefix) => before[prefix + name]);
+    const now = PREFIXES.map((prefix) => after[prefix + name]);
+    if (was.every((value, i) => value === now[i])) continue;
+    const [wasValues, nowValues] = [new Set(was.filter(isDefined)), new Set(now.filter(isDefined))];
+    if (wasValues.size === 1 && nowValues.size === 1 && [...wasValues][0] === [...nowValues][0]) {
+      moved.push(name);
+      // A prefix that held the value and no longer does: a controller reading it loses the setting.
+      leftBehind ||= was.some((value, i) => value !== undefined && now[i] === undefined);
       continue;
     }
-    const verdict = annotationVerdict(name, was, now, change.head.annotations);
+    for (const prefix of PREFIXES)
+      judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], change.head.annotations, path);
+  }
+  if (moved.length > 0) {
     out.add({
-      class: verdict.class,
-      summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`,
+      class: "resource.changed",
+      summary: `external-dns ${moved.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged: external-dns reads one prefix (v0.22 and later ${GA_PREFIX} by default, earlier versions external-dns.alpha.kubernetes.io/), with no fallback to the other, so ${leftBehind ? "the records keep these settings only where the controller reads the prefix that now holds them: one reading the prefix left behind drops them (a target, a hostname: records retargeted or deleted)" : "a controller reading the prefix they were added under now takes them"}`,
       side: "head",
-      path: path(key),
-      before: was,
-      after: now,
-      ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+      path: ["metadata", "annotations"],
+      before: Object.fromEntries(
+        moved.flatMap((name) =>
+          PREFIXES.flatMap((prefix) => (before[prefix + name] === undefined ? [] : [[prefix + name, before[prefix + name]]])),
+        ),
+      ),
+      after: Object.fromEntries(
+        moved.flatMap((name) =>
+          PREFIXES.flatMap((prefix) => (after[prefix + name] === undefined ? [] : [[prefix + name, after[prefix + name]]])),
+        ),
+      ),
+      ...(leftBehind ? { riskFloor: "medium" as const } : {}),
     });
   }
   return out.detections;
 };
+
+const isDefined = (value: string | undefined): value is string => value !== undefined;
+
+/** One external-dns annotation changed: what it does to the names the resource publishes. */
+function judgeSetting(
+  out: DetectionList,
+  key: string,
+  name: string,
+  was: string | undefined,
+  now: string | undefined,
+  annotations: Readonly<Record<string, string>>,
+  path: (key: string) => FieldPath,
+): void {
+  if (was === now) return;
+  if (name === "hostname") {
+    const hosts = setChange(hostnames(was), hostnames(now));
+    if (hosts.removed.length > 0) {
+      out.add({
+        class: "route.removed",
+        summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
+        side: "head",
+        path: path(key),
+        before: hostnames(was),
+        after: hostnames(now),
+      });
+    }
+    if (hosts.added.length > 0) {
+      out.add({
+        class: "route.added",
+        summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
+        side: "head",
+        path: path(key),
+        before: hostnames(was),
+        after: hostnames(now),
+      });
+    }
+    return;
+  }
+  const verdict = annotationVerdict(name, was, now, annotations);
+  out.add({
+    class: verdict.class,
+    summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`,
+    side: "head",
+    path: path(key),
+    before: was,
+    after: now,
+    ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+  });
+}

@@ -507,6 +507,92 @@ spec: {gatewayClassName: edge}
       ],
     ],
     [
+      "v0.22's prefix: the target moved is judged as under the alpha prefix",
+      "external-dns.kubernetes.io/target: lb-jkt.example.com",
+      "external-dns.kubernetes.io/target: lb-sgp.example.com",
+      [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.kubernetes.io/target"],
+          says: "lb-jkt.example.com → lb-sgp.example.com: its DNS names resolve to another entry point",
+        },
+      ],
+    ],
+    [
+      "v0.22's prefix: a hostname published",
+      "team: a",
+      "external-dns.kubernetes.io/hostname: shop.example.com",
+      [
+        {
+          class: "route.added",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.kubernetes.io/hostname"],
+          says: "publishes shop.example.com",
+        },
+      ],
+    ],
+    [
+      "moved from the alpha prefix to v0.22's, values unchanged: the records hold only where the controller reads the new prefix",
+      "external-dns.alpha.kubernetes.io/target: edge.example.com, external-dns.alpha.kubernetes.io/hostname: shop.example.com",
+      "external-dns.kubernetes.io/target: edge.example.com, external-dns.kubernetes.io/hostname: shop.example.com",
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          riskFloor: "medium",
+          says: "external-dns hostname, target moved between annotation prefixes, values unchanged",
+        },
+      ],
+    ],
+    [
+      "the alpha copy removed where v0.22's prefix holds the same value (the migration's last step)",
+      "external-dns.alpha.kubernetes.io/target: edge.example.com, external-dns.kubernetes.io/target: edge.example.com",
+      "external-dns.kubernetes.io/target: edge.example.com",
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          riskFloor: "medium",
+          says: "one reading the prefix left behind drops them",
+        },
+      ],
+    ],
+    [
+      "the same value added under v0.22's prefix beside the alpha one (the migration's first step)",
+      "external-dns.alpha.kubernetes.io/target: edge.example.com",
+      "external-dns.alpha.kubernetes.io/target: edge.example.com, external-dns.kubernetes.io/target: edge.example.com",
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          says: "target also written under another annotation prefix, values unchanged",
+        },
+      ],
+    ],
+    [
+      "moved to v0.22's prefix with another value: judged under each prefix",
+      "external-dns.alpha.kubernetes.io/target: edge.example.com",
+      "external-dns.kubernetes.io/target: tunnel.example.com",
+      [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["metadata", "annotations", "external-dns.kubernetes.io/target"],
+          says: "(unset) → tunnel.example.com",
+        },
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          says: "edge.example.com → (unset)",
+        },
+      ],
+    ],
+    [
       "other annotations",
       "team: a, external-dns.alpha.kubernetes.io/hostname: shop.example.com",
       "team: b, external-dns.alpha.kubernetes.io/hostname: SHOP.example.com.",
