@@ -31,7 +31,6 @@ import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { readForContext } from "./manifests/kinds.js";
-import { isKustomizationFile } from "./render/kustomization-files.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
 import type { ResourceChange } from "./core/resource-change.js";
@@ -309,16 +308,18 @@ function filesHoldingTraffic(trees: readonly TreeAnalysis[], rendered: RenderRes
 }
 
 /**
- * A kustomization file that one side reads as written and the other renders (a new overlay now
- * includes its folder) is the same file, not a Kustomization added or removed: its render shows
- * what it does (bank-of-anthos 87492b4: a new overlay listed 18 untouched kustomizations as removed).
+ * A file that one side reads as written and the other hands to a render is the same file, not
+ * resources added or removed: the render's output shows what its root does. A kustomization file
+ * (bank-of-anthos 87492b4: a new overlay listed 18 untouched kustomizations as removed), or a
+ * Component's resources, left to the roots the PR does not touch when one root stops including it
+ * (tyriis/home-ops 5904ac2d65: its SecurityPolicy template, `${APP}` unsubstituted, read as added).
  */
 function renderedOnOneSide(rendered: RenderResult | undefined): (change: ResourceChange) => boolean {
   const consumed = { base: new Set(rendered?.base.consumed), head: new Set(rendered?.head.consumed) };
   return (change) => {
     if (change.base && change.head) return true;
     const file = (change.head ?? change.base)!.source.file;
-    return !(isKustomizationFile(file) && (change.head ? consumed.base : consumed.head).has(file));
+    return !(change.head ? consumed.base : consumed.head).has(file);
   };
 }
 

@@ -1135,3 +1135,38 @@ describe("a kustomization read as written on one side and rendered on the other"
     expect(analysis.findings.filter((finding) => finding.summary.includes("removed"))).toEqual([]);
   });
 });
+
+describe("a Component's resources one root stops including while other roots the PR leaves alone still do", () => {
+  it("are read as written on that side, not added: the root's render says what it no longer delivers (tyriis/home-ops 5904ac2d65)", () => {
+    const policyTemplate = (name: string, namespace: string) =>
+      `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: ${name}-pocketid\n  namespace: ${namespace}\nspec:\n  targetRefs:\n    - group: gateway.networking.k8s.io\n      kind: HTTPRoute\n      name: ${name}\n  oidc:\n    provider: {issuer: https://id.example.com}\n    clientID: ${name}\n`;
+    const component = { path: "components/pocketid/security-policy.yaml", text: policyTemplate("${APP}", "${NAMESPACE}") };
+    const componentKustomization = {
+      path: "components/pocketid/kustomization.yaml",
+      text: "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [security-policy.yaml]\n",
+    };
+    const route =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: argo, namespace: argo}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: argo, port: 2746}]}]\n";
+    const app = { path: "apps/argo/app/route.yaml", text: route };
+    const output = "apps/argo/app/(rendered)/kustomization.yaml";
+    const root = { id: "kustomize apps/argo/app", origin: "apps/argo/flux-sync.yaml", output, inputs: [app.path] };
+    const tree = [component, componentKustomization, app];
+    const analysis = analyzeChange({
+      base: tree,
+      head: tree,
+      policy: policyWith(),
+      rendered: {
+        roots: [{ ...root, inputs: [app.path, component.path, componentKustomization.path] }],
+        base: {
+          files: [{ path: output, text: `${route}---\n${policyTemplate("argo", "argo")}` }],
+          consumed: [app.path, component.path, componentKustomization.path],
+        },
+        head: { files: [{ path: output, text: route }], consumed: [app.path] },
+        failures: [],
+      },
+    });
+    const summaries = analysis.findings.map((finding) => `${finding.class}: ${finding.summary}`);
+    expect(summaries.some((summary) => summary.startsWith("access.widened: SecurityPolicy argo/argo-pocketid: removed"))).toBe(true);
+    expect(summaries.filter((summary) => summary.includes("${APP}") || summary.startsWith("manifest.invalid"))).toEqual([]);
+  });
+});
