@@ -8,8 +8,13 @@ import { sharedText } from "../core/string-table.js";
 import { itemsOrNone, NO_ITEMS } from "../core/no-items.js";
 import type { Backend, Flow } from "../core/traffic-model.js";
 
-/** Shares are weight / sum (DESIGN §6); all-zero weights carry no traffic at all. */
-export function toFlow(resource: Resource, rule: RuleShape, placement: PlacementIndex): Flow {
+/**
+ * The flow of one rule at `entry` (its entry, scoped to the resource's cluster or file when the
+ * resource is). A flow is a function of the resource's identity, the rule, the entry and where its
+ * backends are placed (their service names depend on the policy alone). Shares are weight / sum
+ * (DESIGN §6); all-zero weights carry no traffic at all.
+ */
+export function flowOf(resource: Resource, rule: RuleShape, entry: string, placement: PlacementIndex): Flow {
   const total = rule.backends.reduce((sum, backend) => sum + Math.max(0, backend.weight), 0);
   const backends: Backend[] = rule.backends.map((backend) => ({
     key: flatText(backend.key),
@@ -26,8 +31,8 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     ? sharedList(sortedSet(rule.alternatives.map((alternative) => alternative.method!.toUpperCase())))
     : NO_ITEMS;
   return {
-    key: flatText(`${rule.entry}|${rule.host}|${match}`),
-    entry: sharedText(rule.entry),
+    key: flatText(`${entry}|${rule.host}|${match}`),
+    entry: sharedText(entry),
     host: rule.host,
     match,
     pathMatch: sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
@@ -43,11 +48,3 @@ export function toFlow(resource: Resource, rule: RuleShape, placement: Placement
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
   };
 }
-
-/**
- * The flow of one rule at `entry` (its entry, scoped to the resource's cluster or file when the
- * resource is). A flow is a function of the resource's identity, the rule, the entry and where its
- * backends are placed (their service names depend on the policy alone).
- */
-export const flowOf = (resource: Resource, rule: RuleShape, entry: string, placement: PlacementIndex): Flow =>
-  toFlow(resource, entry === rule.entry ? rule : { ...rule, entry }, placement);

@@ -543,7 +543,6 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
   const after = read(change.head);
   if (sameValue(before, after)) return [];
   const out = new DetectionList(change);
-  const path = (key: string): FieldPath => ["metadata", "annotations", key];
   const moved: string[] = [];
   let leftBehind = false;
   for (const name of sortedSet([...Object.keys(before), ...Object.keys(after)].map((key) => settingOf(key)!))) {
@@ -558,7 +557,7 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
       continue;
     }
     for (const prefix of PREFIXES)
-      judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], change.head.annotations, path);
+      judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], change.head.annotations);
   }
   if (moved.length > 0) {
     out.add({
@@ -566,16 +565,8 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
       summary: `external-dns ${moved.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged: external-dns reads one prefix (v0.22 and later ${GA_PREFIX} by default, earlier versions external-dns.alpha.kubernetes.io/), with no fallback to the other, so ${leftBehind ? "the records keep these settings only where the controller reads the prefix that now holds them: one reading the prefix left behind drops them (a target, a hostname: records retargeted or deleted)" : "a controller reading the prefix they were added under now takes them"}`,
       side: "head",
       path: ["metadata", "annotations"],
-      before: Object.fromEntries(
-        moved.flatMap((name) =>
-          PREFIXES.flatMap((prefix) => (before[prefix + name] === undefined ? [] : [[prefix + name, before[prefix + name]]])),
-        ),
-      ),
-      after: Object.fromEntries(
-        moved.flatMap((name) =>
-          PREFIXES.flatMap((prefix) => (after[prefix + name] === undefined ? [] : [[prefix + name, after[prefix + name]]])),
-        ),
-      ),
+      before: settingsNamed(before, moved),
+      after: settingsNamed(after, moved),
       ...(leftBehind ? { riskFloor: "medium" as const } : {}),
     });
   }
@@ -583,6 +574,12 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
 };
 
 const isDefined = (value: string | undefined): value is string => value !== undefined;
+
+/** The external-dns annotations of these settings, under whichever prefix. */
+const settingsNamed = (annotations: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(Object.entries(annotations).filter(([key]) => names.includes(settingOf(key)!)));
+
+const annotationPath = (key: string): FieldPath => ["metadata", "annotations", key];
 
 /** One external-dns annotation changed: what it does to the names the resource publishes. */
 function judgeSetting(
@@ -592,7 +589,6 @@ function judgeSetting(
   was: string | undefined,
   now: string | undefined,
   annotations: Readonly<Record<string, string>>,
-  path: (key: string) => FieldPath,
 ): void {
   if (was === now) return;
   if (name === "hostname") {
@@ -602,7 +598,7 @@ function judgeSetting(
         class: "route.removed",
         summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
         side: "head",
-        path: path(key),
+        path: annotationPath(key),
         before: hostnames(was),
         after: hostnames(now),
       });
@@ -612,7 +608,7 @@ function judgeSetting(
         class: "route.added",
         summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
         side: "head",
-        path: path(key),
+        path: annotationPath(key),
         before: hostnames(was),
         after: hostnames(now),
       });
@@ -624,7 +620,7 @@ function judgeSetting(
     class: verdict.class,
     summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`,
     side: "head",
-    path: path(key),
+    path: annotationPath(key),
     before: was,
     after: now,
     ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
