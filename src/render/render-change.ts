@@ -127,8 +127,12 @@ const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, 
  * manifest: fluxcd/flux2-multi-tenancy, 25 of 94 commits), and the reviewer is told how to say so:
  * by its sources, when they are all that keeps it offline.
  */
-function offlineHint(root: RenderRoot, offline: string): string {
+function offlineHint(root: RenderRoot, offline: string, trusts: ((source: string) => boolean) | undefined): string {
   if (!root.fetches) return ` (if what it reads holds no traffic config, ${LEAVE_OUT})`;
+  // Already trusted, the sources spare a version bump a render; a PR that changes more (values, a
+  // kustomization's patches) changes what they render, which only a render can show.
+  if (trusts && root.fetches.every(trusts))
+    return ` (its sources are trusted in \`render.trusted\`, which spares a render only when nothing but their versions moves: this PR changes more; if what it renders holds no traffic config you govern, ${LEAVE_OUT})`;
   // A chart's source is named where the reason does not already say it (a remote kustomize resource's URL).
   const unnamed = root.fetches.filter((source) => !offline.includes(source));
   const [subject, them] =
@@ -185,7 +189,7 @@ async function renderStage(
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline)}`,
+        reason: `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline, options.trusts)}`,
         gates: either(id).deployed || either(id).offlineGates === true,
       });
     else runnable.push(id);

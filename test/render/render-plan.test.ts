@@ -917,6 +917,24 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(CHARTS, release("1.2.0"), moved)).toEqual(["helm apps/miroir/helmrelease.yaml default/miroir"]);
   });
 
+  it("a values edit of a trusted chart does not tell the reviewer to trust what the policy already trusts", async () => {
+    const reasons = async (globs: string[]) =>
+      (
+        await renderChange(release("1.2.0"), release("1.2.0", undefined, "other.example.com"), {
+          topology,
+          budgetMs: 1_000,
+          trusts: picomatch(globs),
+        })
+      ).failures.map((failure) => failure.reason);
+    const [trusted] = await reasons(CHARTS);
+    expect(trusted).toContain("its sources are trusted in `render.trusted`, which spares a render only when nothing but their versions moves");
+    expect(trusted).toContain(LEAVE_OUT);
+    expect(trusted).not.toContain("trust it in");
+    const [untrusted] = await reasons(["oci://ghcr.io/other/*"]);
+    expect(untrusted).toContain("oci://ghcr.io/home-operations/charts/miroir");
+    expect(untrusted).toContain("trust it in the policy's `render.trusted`");
+  });
+
   it("a chart from a HelmRepository is named by the repository's URL and the chart", async () => {
     const versioned = (version: string) =>
       tree({
