@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import type { SourceFile } from "../manifests/load-manifests.js";
+import { clusterScoped } from "../core/cluster-scoped.js";
 import { list, record } from "../core/json-access.js";
 import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
@@ -421,20 +422,6 @@ function postRendererKustomization(postRenderer: Readonly<Record<string, unknown
   });
 }
 
-const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "GatewayClass",
-  "ClusterIssuer",
-  "CustomResourceDefinition",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "PriorityClass",
-  "StorageClass",
-  "IngressClass",
-  "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration",
-]);
-
 /**
  * helm template prints what its templates make without reading it back: output that is no YAML
  * Kubernetes accepts (a label written twice: "duplicated mapping key") is a release that would
@@ -457,7 +444,7 @@ function inNamespace(text: string, namespace: string): string {
     .filter((document): document is Record<string, unknown> => typeof document === "object" && document !== null)
     .map((document) => {
       const metadata = (document.metadata ?? {}) as Record<string, unknown>;
-      if (metadata.namespace !== undefined || CLUSTER_SCOPED.has(String(document.kind))) return jsyaml.dump(document);
+      if (metadata.namespace !== undefined || clusterScoped(String(document.kind))) return jsyaml.dump(document);
       return jsyaml.dump({ ...document, metadata: { ...metadata, namespace } });
     })
     .join("---\n");

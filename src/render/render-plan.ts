@@ -448,9 +448,28 @@ const SECURITY_CONTEXTS = new Set(["securityContext", "podSecurityContext", "con
  */
 const IMAGE_STRINGS = new Set(["image", "imageRegistry"]);
 
-/** Whether a values field only sets how a workload's containers run: their build, resources or security context. */
+/**
+ * Values keys that hold a pod's volumes (a chart's `persistence` is its storage: app-template's NFS
+ * mounts, Bitnami's claims) or where it is scheduled: only pod specs and PersistentVolumeClaims read
+ * them. Not pod labels or annotations (a sidecar's injection and its port exclusions are set there),
+ * nor `env` (istiod reads its trust settings from its environment), nor replicas.
+ */
+const POD_STORAGE_AND_PLACEMENT = new Set([
+  "persistence",
+  "volumes",
+  "volumeMounts",
+  "extraVolumes",
+  "extraVolumeMounts",
+  "nodeSelector",
+  "tolerations",
+  "affinity",
+  "topologySpreadConstraints",
+]);
+
+/** Whether a values field only sets how a workload's containers run: their build, resources, security context, storage or placement. */
 function workloadOnly(key: string, value: unknown): boolean {
   if (IMAGE_STRINGS.has(key) && typeof value === "string") return true;
+  if (POD_STORAGE_AND_PLACEMENT.has(key)) return isRecord(value) || Array.isArray(value);
   if (!isRecord(value)) return false;
   if (key === "resources") return Object.keys(value).every((field) => RESOURCE_FIELDS.has(field));
   return SECURITY_CONTEXTS.has(key);
@@ -459,12 +478,13 @@ function workloadOnly(key: string, value: unknown): boolean {
 /**
  * Release values without what only sets how workloads' containers run: image versions (`image:
  * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and
- * requests) and security contexts. What a release of a chart from outside the repository renders is unknown
+ * requests), security contexts, volumes and scheduling. What a release of a chart from outside the repository renders is unknown
  * either way, but a chart places these in its workloads, not in its routes, so a release whose
  * values change only there applies the traffic config it applied before. The most common PRs of a
  * GitOps repository: Renovate's image bump in a HelmRelease (onedr0p/home-ops, 59 of 150 commits
  * blocked as a render that cannot be done offline), a memory limit or an fsGroup
- * (bjw-s-labs/home-ops 944fce3, 57c9657).
+ * (bjw-s-labs/home-ops 944fce3, 57c9657), a NAS's address in every app's
+ * `persistence` (auricom/home-ops aa9f5d0, 27 releases).
  */
 function withoutWorkloadSettings(values: unknown): unknown {
   if (Array.isArray(values)) return values.map(withoutWorkloadSettings);
@@ -639,10 +659,12 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
 /**
  * A `--set` name of what withoutWorkloadSettings leaves out of values: an image version
  * (`controller.image.tag`, `global.imageRegistry`), a resource limit or request
- * (`controller.resources.limits.memory`), a security context field.
+ * (`controller.resources.limits.memory`), a security context field, a volume or scheduling field
+ * (`persistence.data.size`, `tolerations[0].key`).
  */
-const WORKLOAD_PARAMETER =
-  /(?:^|\.)(?:imageRegistry|image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+)$/;
+const WORKLOAD_PARAMETER = new RegExp(
+  String.raw`(?:^|\.)(?:imageRegistry|image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+|(?:${[...POD_STORAGE_AND_PLACEMENT].join("|")})(?:[.[].*)?)$`,
+);
 
 /** An Argo CD Application's `helm.values` string as data, when it is YAML. */
 function parsedValues(text: string | undefined): unknown {

@@ -739,6 +739,32 @@ spec:
     expect(await failures(agent(""), agent(", securityContext: enabled"))).toEqual(offline);
   });
 
+  it("a pod's volumes and scheduling are no change to render either; its labels, annotations and environment still are", async () => {
+    const withValues = (values: string) =>
+      tree({
+        "apps/immich/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: immich, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n  values:\n    route: {app: {hostnames: [photos.example.com]}}\n${values}`,
+      });
+    const offline = [
+      "helm apps/immich/helmrelease.yaml default/immich cannot be rendered offline: chart from OCIRepository app-template" + READS_HINT,
+    ];
+    // auricom/home-ops aa9f5d0 moved the NAS every app mounts: 27 releases.
+    const nas = (server: string) =>
+      withValues(`    persistence:\n      library: {type: nfs, server: ${server}, path: /mnt/photos, globalMounts: [{path: /data}]}\n`);
+    expect(await failures(nas("192.168.1.10"), nas("192.168.1.20"))).toEqual([]);
+    const placed = (extra: string) => withValues(`    defaultPodOptions: {nodeSelector: {gpu: "true"}${extra}}\n`);
+    expect(await failures(placed(""), placed(", tolerations: [{key: gpu, operator: Exists}], affinity: {}"))).toEqual([]);
+    expect(await failures(withValues(""), withValues("    extraVolumes: [{name: cache, emptyDir: {}}]\n"))).toEqual([]);
+    // A scalar under such a key is not a volume or a placement: some chart reads it otherwise.
+    expect(await failures(withValues("    persistence: false\n"), withValues("    persistence: true\n"))).toEqual(offline);
+    for (const [before, after] of [
+      ["    podAnnotations: {}\n", '    podAnnotations: {sidecar.istio.io/inject: "false"}\n'],
+      ["    podLabels: {}\n", '    podLabels: {sidecar.istio.io/inject: "false"}\n'],
+      ["    pilot: {env: {}}\n", '    pilot: {env: {PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true"}}\n'],
+      ["    controllers: {app: {replicas: 1}}\n", "    controllers: {app: {replicas: 0}}\n"],
+    ])
+      expect(await failures(withValues(before!), withValues(after!))).toEqual(offline);
+  });
+
   it("an Argo CD Application's --set of a resource limit or a security context field needs no render; of anything else it does", async () => {
     const setting = (name: string, value: string) =>
       tree({
@@ -749,6 +775,9 @@ spec:
     const fsGroup = "controller.podSecurityContext.fsGroup";
     expect(await failures(setting(fsGroup, "1000"), setting(fsGroup, "2000"))).toEqual([]);
     expect(await failures(setting("global.imageRegistry", "docker.io"), setting("global.imageRegistry", "public.ecr.aws"))).toEqual([]);
+    expect(await failures(setting("persistence.data.size", "1Gi"), setting("persistence.data.size", "2Gi"))).toEqual([]);
+    expect(await failures(setting("tolerations[0].key", "gpu"), setting("tolerations[0].key", "arm"))).toEqual([]);
+    expect(await failures(setting("podAnnotations.a", "1"), setting("podAnnotations.a", "2"))).toHaveLength(1);
     expect(
       await failures(setting("controller.service.type", "ClusterIP"), setting("controller.service.type", "LoadBalancer")),
     ).toHaveLength(1);
@@ -927,7 +956,9 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
         })
       ).failures.map((failure) => failure.reason);
     const [trusted] = await reasons(CHARTS);
-    expect(trusted).toContain("its sources are trusted in `render.trusted`, which spares a render only when nothing but their versions moves");
+    expect(trusted).toContain(
+      "its sources are trusted in `render.trusted`, which spares a render only when nothing but their versions moves",
+    );
     expect(trusted).toContain(LEAVE_OUT);
     expect(trusted).not.toContain("trust it in");
     const [untrusted] = await reasons(["oci://ghcr.io/other/*"]);

@@ -3,6 +3,8 @@ import { flag, list, optionalRecord, record, text, texts, valueAt } from "../../
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { canonical, sameValue, setChange, show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
+import { clusterScoped } from "../../core/cluster-scoped.js";
+import { documentTexts } from "../../core/document-texts.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches } from "./operational-patches.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -245,15 +247,6 @@ const SETTINGS: readonly Setting[] = [
   ...sourceSettings(["Application"], ["spec"]),
   ...sourceSettings(["ApplicationSet"], ["spec", "template", "spec"]),
   {
-    kinds: ["Kustomization"],
-    path: ["spec", "targetNamespace"],
-    read: text,
-    judge: (before, after, where) => ({
-      floor: "high",
-      effect: `every resource it applies to ${where} moves to namespace ${show(after)} (was ${show(before)}): routes may lose listeners that admit only their namespace, and ReferenceGrants stop matching`,
-    }),
-  },
-  {
     kinds: ["Application"],
     path: ["spec", "destination", "namespace"],
     read: text,
@@ -348,6 +341,67 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
   }
 };
 
+/** Where an object lands that names no namespace and is given none: nowhere, as Flux refuses to apply it. */
+const NO_NAMESPACE = "(none: Flux refuses it, namespace not specified)";
+
+/**
+ * The namespaces the namespaced objects of a Flux Kustomization's files land in on one side, by
+ * kind and name: its targetNamespace, else the namespace kustomize gives their file, else
+ * their own. Every object of those files counts, not only traffic config: a release's charts, a
+ * Service a route sends to and a Secret a listener serves move with them.
+ */
+function landings(resource: Resource, side: "base" | "head", context: DetectorContext): Map<string, string> {
+  const set = context[side];
+  const landed = new Map<string, string>();
+  const delivery = context.deliveryOf(resource, set);
+  if (!delivery) return landed;
+  const target = text(record(resource.body.spec).targetNamespace);
+  for (const path of set.files) {
+    const applied = path === resource.source.file || !delivery.destinationOf(path) ? undefined : context.appliedAs(side, path);
+    const fileText = applied && context.fileText(side, path);
+    if (fileText === undefined) continue;
+    for (const document of documentTexts(fileText)) {
+      const value = record(context.readYaml(document));
+      const [kind, metadata] = [text(value.kind), record(value.metadata)];
+      const name = text(metadata.name);
+      if (!kind || !name || clusterScoped(kind)) continue;
+      const key = `${kind} ${name}`;
+      const namespace = target ?? applied!.namespace ?? text(metadata.namespace) ?? NO_NAMESPACE;
+      landed.set(key, landed.has(key) ? [landed.get(key)!, namespace].sort().join(", ") : namespace);
+    }
+  }
+  return landed;
+}
+
+/**
+ * A Flux Kustomization's targetNamespace overrides the namespace of every namespaced object it
+ * applies. Set to the namespace its objects already name (or dropped where they name it), it
+ * moves nothing: cluster-template migrations write targetNamespace and drop each file's namespace
+ * in one PR (budimanjojo/home-cluster 330a8f4). What does move is named, with where it lands.
+ */
+const targetNamespace = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io" || change.head.id.kind !== "Kustomization")
+    return;
+  const path: FieldPath = ["spec", "targetNamespace"];
+  const [before, after] = [text(valueAt(change.base.body, path)), text(valueAt(change.head.body, path))];
+  if (before === after) return;
+  const [was, now] = [landings(change.base, "base", context), landings(change.head, "head", context)];
+  const moved = [...now].filter(([key, namespace]) => was.has(key) && was.get(key) !== namespace);
+  // Objects read on neither side (its path outside the tree) may move all the same.
+  if (moved.length === 0 && was.size > 0 && now.size > 0) return;
+  const what =
+    moved.length === 0 ? "every object it applies" : named(moved.map(([key, namespace]) => `${key}: ${was.get(key)} → ${namespace}`));
+  out.add({
+    class: "resource.changed",
+    summary: `targetNamespace ${show(before)} → ${show(after)}: moves ${what} on ${where}: routes may lose listeners that admit only their namespace, and ReferenceGrants stop matching`,
+    side: "head",
+    path,
+    before,
+    after,
+    riskFloor: "high",
+  });
+};
+
 /**
  * A Flux Kustomization's own `spec.patches`, which Flux appends to the kustomization of its path:
  * the render stage applies them where it renders that kustomization (the route diff then judges
@@ -393,6 +447,7 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   reachChange(change, before, after, out);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   settings(change, where, out, context);
+  targetNamespace(change, where, out, context);
   fluxPatches(change, where, out, context);
   return out.detections;
 };

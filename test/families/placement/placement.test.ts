@@ -351,7 +351,7 @@ ${extra}`;
           side: "head",
           path: ["spec", "targetNamespace"],
           riskFloor: "high",
-          says: "every resource it applies to cluster jkt-prod moves to namespace shop-v2",
+          says: "targetNamespace (unset) → shop-v2: moves every object it applies on cluster jkt-prod",
         },
       ],
     },
@@ -368,7 +368,7 @@ ${extra}`;
           side: "head",
           path: ["spec", "targetNamespace"],
           riskFloor: "high",
-          says: "every resource it applies to a cluster the tree does not name moves to namespace shop-v2",
+          says: "targetNamespace (unset) → shop-v2: moves every object it applies on a cluster the tree does not name",
         },
       ],
     },
@@ -480,6 +480,51 @@ describe("end to end: findings of a placement change, and nothing above low for 
         { ...overlays(9090), "overlays/staging/route.yaml": route(8081), "clusters/jkt-prod/shop.yaml": flux("./overlays/staging", "5m") },
       );
       expect(edited.findings.filter((finding) => finding.class === "route.attachment-changed")).toEqual([]);
+    });
+  });
+
+  describe("a Flux Kustomization's targetNamespace, judged by where its objects land", () => {
+    const flux = (target = "") =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/shop/app\n  prune: true\n${target}`;
+    const app = (namespace: string | undefined) => {
+      const meta = (name: string) => `{name: ${name}${namespace ? `, namespace: ${namespace}` : ""}}`;
+      return {
+        "apps/shop/app/kustomization.yaml":
+          "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [route.yaml, release.yaml, tls.yaml]\n",
+        "apps/shop/app/route.yaml": `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: ${meta("checkout")}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: checkout, port: 8080}]}]\n`,
+        "apps/shop/app/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: ${meta("checkout")}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: checkout}\n`,
+        "apps/shop/app/tls.yaml": `apiVersion: v1\nkind: Secret\nmetadata: ${meta("checkout-tls")}\n`,
+      };
+    };
+    const targetFindings = (base: Record<string, string>, head: Record<string, string>) =>
+      analyze(base, head).findings.filter((finding) => finding.summary.includes("targetNamespace") && finding.risk !== "low");
+
+    it("set to the namespace its objects name, as their namespace lines go (a cluster-template migration): nothing moves", () => {
+      const base = { ...app("shop"), "clusters/jkt-prod/shop.yaml": flux() };
+      expect(targetFindings(base, { ...app(undefined), "clusters/jkt-prod/shop.yaml": flux("  targetNamespace: shop\n") })).toEqual([]);
+      expect(targetFindings(base, { ...app("shop"), "clusters/jkt-prod/shop.yaml": flux("  targetNamespace: shop\n") })).toEqual([]);
+    });
+
+    it("what does move is named, a release and a Secret as much as a route, each with where it lands (larivierec/home-cluster 069ee1b)", () => {
+      const [finding, ...rest] = targetFindings(
+        { ...app("shop"), "clusters/jkt-prod/shop.yaml": flux() },
+        { ...app("shop"), "clusters/jkt-prod/shop.yaml": flux("  targetNamespace: shop-v2\n") },
+      );
+      expect(rest).toEqual([]);
+      expect(finding).toMatchObject({ class: "resource.changed", risk: "high" });
+      expect(finding!.summary).toContain(
+        "targetNamespace (unset) → shop-v2: moves HTTPRoute checkout: shop → shop-v2, HelmRelease checkout: shop → shop-v2, Secret checkout-tls: shop → shop-v2 on a cluster the tree does not name",
+      );
+      expect(finding!.summary).not.toContain("ClusterRole");
+    });
+
+    it("objects that name no namespace, which Flux refused to apply, now land: said so (budimanjojo/home-cluster c2ec656)", () => {
+      const [finding] = targetFindings(
+        { ...app(undefined), "clusters/jkt-prod/shop.yaml": flux() },
+        { ...app(undefined), "clusters/jkt-prod/shop.yaml": flux("  targetNamespace: shop\n") },
+      );
+      expect(finding?.risk).toBe("high");
+      expect(finding?.summary).toContain("HelmRelease checkout: (none: Flux refuses it, namespace not specified) → shop");
     });
   });
 
