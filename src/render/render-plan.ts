@@ -433,6 +433,12 @@ function helmRoot(
   };
 }
 
+/**
+ * Annotations only Homepage reads, to show an app's tile and widget (`gethomepage.dev/href`): home-ops
+ * repositories write them in their charts' route values (budimanjojo/home-cluster, 6 of 60 commits).
+ */
+const DASHBOARD_ANNOTATION = /^gethomepage\.dev\//;
+
 /** Fields of a values `image` mapping that only say which build of a container runs. */
 const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest", "pullPolicy"]);
 
@@ -484,7 +490,8 @@ function workloadOnly(key: string, value: unknown): boolean {
  * GitOps repository: Renovate's image bump in a HelmRelease (onedr0p/home-ops, 59 of 150 commits
  * blocked as a render that cannot be done offline), a memory limit or an fsGroup
  * (bjw-s-labs/home-ops 944fce3, 57c9657), a NAS's address in every app's
- * `persistence` (auricom/home-ops aa9f5d0, 27 releases).
+ * `persistence` (auricom/home-ops aa9f5d0, 27 releases). Beside them, the annotations a dashboard
+ * reads to list the app, wherever the chart puts them (a route's, an ingress's): they route nothing.
  */
 function withoutWorkloadSettings(values: unknown): unknown {
   if (Array.isArray(values)) return values.map(withoutWorkloadSettings);
@@ -495,10 +502,12 @@ function withoutWorkloadSettings(values: unknown): unknown {
     const rest =
       key === "image" && isRecord(value)
         ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
-        : withoutWorkloadSettings(value);
-    // A mapping that held only such settings says nothing else: as if absent, since helm merges it
-    // over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
-    if (isRecord(value) && Object.keys(value).length > 0 && isRecord(rest) && Object.keys(rest).length === 0) continue;
+        : key === "annotations" && isRecord(value)
+          ? Object.fromEntries(Object.entries(value).filter(([annotation]) => !DASHBOARD_ANNOTATION.test(annotation)))
+          : withoutWorkloadSettings(value);
+    // A mapping that held only such settings, or nothing, says nothing else: as if absent, since helm
+    // merges it over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
+    if (isRecord(value) && isRecord(rest) && Object.keys(rest).length === 0) continue;
     kept[key] = rest;
   }
   return kept;

@@ -754,6 +754,11 @@ spec:
     const placed = (extra: string) => withValues(`    defaultPodOptions: {nodeSelector: {gpu: "true"}${extra}}\n`);
     expect(await failures(placed(""), placed(", tolerations: [{key: gpu, operator: Exists}], affinity: {}"))).toEqual([]);
     expect(await failures(withValues(""), withValues("    extraVolumes: [{name: cache, emptyDir: {}}]\n"))).toEqual([]);
+    // A dashboard's annotations list the app, wherever the chart puts them; others may route (budimanjojo/home-cluster e5bb11f).
+    const annotated = (annotations: string) => withValues(`    ingress: {app: {annotations: {${annotations}}}}\n`);
+    expect(await failures(annotated(""), annotated("gethomepage.dev/enabled: 'true', gethomepage.dev/href: https://a"))).toEqual([]);
+    expect(await failures(annotated("gethomepage.dev/href: https://a"), annotated("gethomepage.dev/href: https://b"))).toEqual([]);
+    expect(await failures(annotated(""), annotated("external-dns.alpha.kubernetes.io/target: other.example.com"))).toEqual(offline);
     // A scalar under such a key is not a volume or a placement: some chart reads it otherwise.
     expect(await failures(withValues("    persistence: false\n"), withValues("    persistence: true\n"))).toEqual(offline);
     for (const [before, after] of [
