@@ -387,8 +387,9 @@ const targetNamespace = (change: ResourceChange, where: string, out: DetectionLi
   if (before === after) return;
   const [was, now] = [landings(change.base, "base", context), landings(change.head, "head", context)];
   const moved = [...now].filter(([key, namespace]) => was.has(key) && was.get(key) !== namespace);
-  // Objects read on neither side (its path outside the tree) may move all the same.
-  if (moved.length === 0 && was.size > 0 && now.size > 0) return;
+  // Objects read on neither side (its path outside the tree) may move all the same; on one side
+  // only, they are new or gone with its path (flux2-hub-spoke-example 17a9dca), not moved.
+  if (moved.length === 0 && (was.size > 0 || now.size > 0)) return;
   const what =
     moved.length === 0 ? "every object it applies" : named(moved.map(([key, namespace]) => `${key}: ${was.get(key)} → ${namespace}`));
   out.add({

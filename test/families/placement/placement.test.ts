@@ -518,6 +518,11 @@ describe("end to end: findings of a placement change, and nothing above low for 
       expect(finding!.summary).not.toContain("ClusterRole");
     });
 
+    it("with a path that holds nothing on one side, nothing moves: its objects are new (flux2-hub-spoke-example 17a9dca)", () => {
+      const base = { "clusters/jkt-prod/shop.yaml": flux() };
+      expect(targetFindings(base, { ...app(undefined), "clusters/jkt-prod/shop.yaml": flux("  targetNamespace: shop\n") })).toEqual([]);
+    });
+
     it("objects that name no namespace, which Flux refused to apply, now land: said so (budimanjojo/home-cluster c2ec656)", () => {
       const [finding] = targetFindings(
         { ...app(undefined), "clusters/jkt-prod/shop.yaml": flux() },
