@@ -557,8 +557,13 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     );
     if (local) return root;
     const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
+    // A chartRef found in the tree is the source it names, whatever that object is called: an app
+    // moved from a shared OCIRepository to one of its own serves the same chart (budimanjojo/home-cluster b6aa61f).
+    const referencedChart = (sources: readonly unknown[] | undefined) =>
+      spec.chartRef &&
+      (sources && sources.length > 0 ? { kind: spec.chartRef.kind, source: sources } : { ...spec.chartRef, source: sources });
     const decisive = {
-      chart: source ? chartContent(source) : spec.chartRef && { ...spec.chartRef, source: referenced },
+      chart: source ? chartContent(source) : referencedChart(referenced),
       values: withoutWorkloadSettings(values),
       // Sources not found are named as written; found ones are in the values.
       valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
@@ -576,9 +581,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         : undefined;
     const unpinned = {
       ...decisive,
-      chart: source
-        ? without(chartContent(source), "version")
-        : { ...spec.chartRef, source: (referenced ?? []).map((found) => without(found, "ref")) },
+      chart: source ? without(chartContent(source), "version") : referencedChart(referenced?.map((found) => without(found, "ref"))),
     };
     return {
       ...root,

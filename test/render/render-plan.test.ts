@@ -951,6 +951,27 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(CHARTS, release("1.2.0"), moved)).toEqual(["helm apps/miroir/helmrelease.yaml default/miroir"]);
   });
 
+  it("a release moved to an OCIRepository of its own serving the same chart is no change; at another version, a trusted bump", async () => {
+    // budimanjojo/home-cluster b6aa61f: from the shared `app-template` source to one named for the app.
+    const shared = (tag: string) =>
+      release(tag).map((file) =>
+        file.path.endsWith("ocirepository.yaml")
+          ? { path: "components/sources/app-template.yaml", text: file.text.replace("name: miroir,", "name: app-template,") }
+          : {
+              ...file,
+              text: file.text.replace(
+                "chartRef: {kind: OCIRepository, name: miroir}",
+                "chartRef: {kind: OCIRepository, name: app-template}",
+              ),
+            },
+      );
+    expect(await renderTrusting([], shared("1.2.0"), release("1.2.0"))).toEqual([]);
+    expect(await renderTrusting(CHARTS, shared("1.2.0"), release("1.3.0"))).toEqual([]);
+    expect(await renderTrusting([], shared("1.2.0"), release("1.3.0"))).toEqual(["helm apps/miroir/helmrelease.yaml default/miroir"]);
+    const elsewhere = release("1.2.0", "oci://ghcr.io/home-operations/charts/miroir-next");
+    expect(await renderTrusting(CHARTS, shared("1.2.0"), elsewhere)).toEqual(["helm apps/miroir/helmrelease.yaml default/miroir"]);
+  });
+
   it("a values edit of a trusted chart does not tell the reviewer to trust what the policy already trusts", async () => {
     const reasons = async (globs: string[]) =>
       (
