@@ -216,7 +216,14 @@ export const substituteBuild = (output: string, { variables, complete }: PostBui
  */
 export function builtKustomization(kustomization: string, build: FluxBuild): string {
   if (build.components.length === 0 && build.patches.length === 0 && build.namespace === undefined) return kustomization;
-  const fields: unknown = loadAsGoYaml(kustomization);
+  let fields: unknown;
+  try {
+    // Flux reads an empty file as a kustomization of no fields (carpenike/k8s-gitops: pinchflat's).
+    fields = kustomization.replace(/^\s*#.*$/gm, "").trim() === "" ? {} : loadAsGoYaml(kustomization);
+  } catch {
+    // Unreadable, it is kustomize's to refuse, as written.
+    return kustomization;
+  }
   if (!isRecord(fields)) return kustomization;
   return jsyaml.dump({
     ...fields,

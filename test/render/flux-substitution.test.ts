@@ -114,6 +114,13 @@ describe("Flux post-build substitution", () => {
     expect(builtKustomization(files[1]!.text, build)).toBe("resources:\n  - route.yaml\nnamespace: shop\n");
   });
 
+  it("an empty kustomization is built with no fields of its own; an unreadable one is left to kustomize to refuse (carpenike/k8s-gitops crashed the review)", () => {
+    const build = { components: ["../components/db"], patches: [], namespace: "shop" };
+    expect(builtKustomization("", build)).toBe("components:\n  - ../components/db\nnamespace: shop\n");
+    expect(builtKustomization("# nothing yet\n", build)).toBe("components:\n  - ../components/db\nnamespace: shop\n");
+    expect(builtKustomization("resources: [a\n", build)).toBe("resources: [a\n");
+  });
+
   it("an encrypted Secret or one kept in the cluster leaves its variables as written; a disabled document is not substituted", () => {
     const sops =
       "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: flux-system}\ndata: {backend: ENC[AES256_GCM,data:x]}\nsops: {version: 3.8.1}\n";
