@@ -39,7 +39,8 @@ export type KustomizationFields = Readonly<Partial<z.infer<typeof KustomizationF
  * Every field of a kustomization (kustomize v5) that names a file it reads besides resources,
  * bases and components: patches, generator inputs, transformer and validator configs, CRDs,
  * OpenAPI schemas, replacement sources, Helm values. A string with a line break is an inline
- * patch or config, not a path; `key=path` in a generator names `path`.
+ * patch or config, not a path; `key=path` in a generator names `path`, which may be a URL that
+ * kustomize fetches (JJGadgets/Biohazard's Flux dashboards: see REMOTE).
  */
 export function filesNamedBy(fields: Record<string, unknown>): string[] {
   const generated = (value: unknown): string[] =>
@@ -70,8 +71,11 @@ export function filesNamedBy(fields: Record<string, unknown>): string[] {
     ...generated(fields.secretGenerator),
     ...helmValues,
     ...(typeof openapi === "string" ? [openapi] : []),
-  ].filter((path) => !path.includes("\n") && !REMOTE.test(path));
+  ].filter((path) => !path.includes("\n"));
 }
+
+/** The files of the repository a kustomization names (filesNamedBy), without what it fetches. */
+export const localFilesNamedBy = (fields: Record<string, unknown>): string[] => filesNamedBy(fields).filter((path) => !REMOTE.test(path));
 
 /** The patch files a kustomization names, as written (a string with a line break is an inline patch, not a path). */
 export const patchFilesNamedBy = (fields: Record<string, unknown>): string[] =>
@@ -271,7 +275,7 @@ export function namedRenderInputs(files: readonly SourceFile[]): string[] {
   for (const file of files) {
     if (!isKustomizationFile(file.path)) continue;
     // An absolute path is the machine's file, not the repository's.
-    for (const entry of filesNamedBy(kustomizationOf(tree, file.path)).filter((named) => !posix.isAbsolute(named))) {
+    for (const entry of localFilesNamedBy(kustomizationOf(tree, file.path)).filter((named) => !posix.isAbsolute(named))) {
       const path = normalize(posix.join(folderOf(file.path), entry));
       if (path !== "" && path !== ".." && !path.startsWith("../") && !tree.text.has(path)) named.add(path);
     }

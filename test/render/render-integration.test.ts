@@ -224,16 +224,18 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     async () => {
       const route = (v1: number, v2: number) =>
         `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: store, namespace: demo}\nspec:\n  parentRefs: [{name: web}]\n  rules:\n  - backendRefs:\n    - {name: store-v1, port: 8080, weight: ${v1}}\n    - {name: store-v2, port: 8080, weight: ${v2}}\n`;
-      const tree = (v1: number, v2: number): SourceFile[] => [
+      const tree = (v1: number, v2: number, external = "gw.example.com"): SourceFile[] => [
         { path: "gateway/kustomization.yaml", text: "resources:\n- svc.yaml\n" },
         {
           path: "gateway/svc.yaml",
-          // Traffic config of its own (an ExternalName Service), so that the root is rendered.
-          text: "apiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: gw}\nspec: {type: ExternalName, externalName: gw.example.com}\n",
+          // Traffic config of its own (an ExternalName Service), edited so that the root is rendered.
+          text: `apiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: gw}\nspec: {type: ExternalName, externalName: ${external}}\n`,
         },
         { path: "gateway/recipe/route.yaml", text: route(v1, v2) },
       ];
-      const result = await reviewRendered(tree(100, 0), tree(0, 100));
+      // The route alone changed: the root reads nothing that did, and is not rendered.
+      expect((await reviewRendered(tree(100, 0), tree(0, 100))).analysis.render.rendered).toEqual([]);
+      const result = await reviewRendered(tree(100, 0), tree(0, 100, "gw2.example.com"));
       expect(result.analysis.render.rendered).toEqual(["kustomize gateway"]);
       expect(result.analysis.findings.find((finding) => finding.class === "backend.weight-changed")).toMatchObject({
         file: "gateway/recipe/route.yaml",

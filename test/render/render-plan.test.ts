@@ -211,6 +211,11 @@ describe("planRenders", () => {
       topology,
     );
     expect(root?.offline).toBe("remote kustomize resource https://github.com/org/repo//deploy?ref=v1");
+    // A generator's file fetched from a URL too (JJGadgets/Biohazard's Flux dashboards).
+    const dashboards =
+      "configMapGenerator:\n  - name: dashboards\n    files: [cluster.json=https://raw.githubusercontent.com/org/repo/v1/cluster.json]\n";
+    const [generated] = planRenders(tree({ "app/kustomization.yaml": dashboards }), topology);
+    expect(generated?.offline).toBe("remote kustomize resource https://raw.githubusercontent.com/org/repo/v1/cluster.json");
   });
 
   it("plans a HelmRelease with a chart in the repository, its values inline, and a remote chart as offline", () => {
@@ -568,6 +573,9 @@ describe("a root whose changes cannot reach its traffic output needs no render (
   const failures = async (before: SourceFile[], after: SourceFile[]) =>
     (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
   const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT];
+  /** The app's kustomization, listing these files of its folder too: kustomize reads only what it lists. */
+  const listing = (...files: string[]) =>
+    `resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n${files.map((file) => `- ${file}\n`).join("")}`;
 
   it("an Argo Events Sensor below a remote base is none either, unless what it triggers is traffic config (vfarcic/argo-combined-demo)", async () => {
     const withSensor = "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n- sensor.yaml\n";
@@ -603,6 +611,19 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     ).toEqual(REMOTE);
   });
 
+  it("a file below a folder the root reads that no kustomization names is never read: no render (JJGadgets/Biohazard, 50 of 50 commits)", async () => {
+    // The root lists an app's Flux Kustomization; the app's HelmRelease below it is that Kustomization's to build.
+    const release = (tag: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: piped, namespace: piped}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n  values: {image: {tag: "${tag}"}, route: {main: {hostnames: [piped.example.com]}}}\n`;
+    const withApp = (tag: string, route = ROUTE) => app({ "app/piped/app/hr.yaml": release(tag), "app/route.yaml": route });
+    expect(await failures(withApp("1"), withApp("2"))).toEqual([]);
+    // Gone, it is a release removed, the helm root's to say; the kustomize root reads none of it.
+    const gone = await failures(withApp("1"), app({ "app/route.yaml": ROUTE }));
+    expect(gone.filter((reason) => reason.startsWith("kustomize app"))).toEqual([]);
+    // A file it lists still counts.
+    expect(await failures(withApp("1"), withApp("1", ROUTE.replace("host: web}", "host: web-next}")))).toEqual(REMOTE);
+  });
+
   it("an image bump in a file that also holds traffic documents, unchanged, is none either (ingress-nginx 0f61d9d0)", async () => {
     const bundle = (image: string, route = ROUTE) => `${route}---\n${deployment(image)}`;
     const kustomization = "resources:\n- github.com/acme/base?ref=v1\n- bundle.yaml\n";
@@ -634,19 +655,28 @@ describe("a root whose changes cannot reach its traffic output needs no render (
 
   it("a traffic document changed, added or turned into one still needs the render", async () => {
     expect(await failures(app({}), app({ "app/route.yaml": ROUTE.replace("hosts: [web]", "hosts: [web, api]") }))).toEqual(REMOTE);
-    expect(await failures(app({}), app({ "app/more.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
+    expect(await failures(app({}), app({ "app/more.yaml": ROUTE.replace("name: web", "name: api") }, listing("more.yaml")))).toEqual(
+      REMOTE,
+    );
     expect(await failures(app({}), app({ "app/deployment.yaml": ROUTE.replace("name: web", "name: api") }))).toEqual(REMOTE);
     // A release the render stage would render from the kustomize output, or a GitOps source, changes what is deployed.
     const release = (version: string) =>
       `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: lb}\nspec:\n  chart: {spec: {chart: aws-load-balancer-controller, version: "${version}"}}\n`;
-    expect(await failures(app({ "app/release.yaml": release("1.0") }), app({ "app/release.yaml": release("1.1") }))).toEqual(REMOTE);
+    const releases = listing("release.yaml");
+    expect(
+      await failures(app({ "app/release.yaml": release("1.0") }, releases), app({ "app/release.yaml": release("1.1") }, releases)),
+    ).toEqual(REMOTE);
     const sync = (branch: string) =>
       `apiVersion: configsync.gke.io/v1beta1\nkind: RepoSync\nmetadata: {name: repo-sync}\nspec: {git: {branch: ${branch}}}\n`;
-    expect(await failures(app({ "app/sync.yaml": sync("v1") }), app({ "app/sync.yaml": sync("main") }))).toEqual(REMOTE);
+    const syncs = listing("sync.yaml");
+    expect(await failures(app({ "app/sync.yaml": sync("v1") }, syncs), app({ "app/sync.yaml": sync("main") }, syncs))).toEqual(REMOTE);
     // A Namespace is traffic config when its labels say so (Istio injection).
     const namespace = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {${labels}}}\n`;
     expect(
-      await failures(app({ "app/ns.yaml": namespace("team: a") }), app({ "app/ns.yaml": namespace("istio-injection: enabled") })),
+      await failures(
+        app({ "app/ns.yaml": namespace("team: a") }, listing("ns.yaml")),
+        app({ "app/ns.yaml": namespace("istio-injection: enabled") }, listing("ns.yaml")),
+      ),
     ).toEqual(REMOTE);
   });
 
@@ -657,7 +687,8 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     expect(
       await failures(app({ "app/patch.yaml": deployment("web:1") }, patched), app({ "app/patch.yaml": deployment("web:2") }, patched)),
     ).toEqual(REMOTE);
-    expect(await failures(app({ "app/ops.yaml": "- op: add\n" }), app({ "app/ops.yaml": "- op: remove\n" }))).toEqual(REMOTE);
+    const ops = listing("ops.yaml");
+    expect(await failures(app({ "app/ops.yaml": "- op: add\n" }, ops), app({ "app/ops.yaml": "- op: remove\n" }, ops))).toEqual(REMOTE);
     const replacing = `${kustomization}replacements:\n- source: {kind: Deployment, name: web, fieldPath: metadata.name}\n  targets: [{select: {kind: VirtualService}, fieldPaths: [spec.hosts.0]}]\n`;
     expect(await failures(app({}, replacing), app({ "app/deployment.yaml": deployment("web:2") }, replacing))).toEqual(REMOTE);
   });
