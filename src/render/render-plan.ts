@@ -940,7 +940,8 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     if (!YAML.test(input) || named.has(input)) return false;
     // Below a folder the root reads but named by none of its kustomizations (the path of a Flux
     // Kustomization the root only lists), kustomize never reads it (JJGadgets/Biohazard: an app's
-    // HelmRelease below its flux root's ks.yaml, 50 of 50 commits).
+    // HelmRelease below its flux root's ks.yaml, 50 of 50 commits). A chart home's files are named:
+    // a kustomization inflating charts crosses its whole folder (RenderRoot.crossed).
     return !listed.has(input) || sameTraffic(a, b);
   });
 }

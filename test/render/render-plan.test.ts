@@ -620,6 +620,16 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     // Gone, it is a release removed, the helm root's to say; the kustomize root reads none of it.
     const gone = await failures(withApp("1"), app({ "app/route.yaml": ROUTE }));
     expect(gone.filter((reason) => reason.startsWith("kustomize app"))).toEqual([]);
+    // A chart's files below the chart home of a kustomization that inflates charts are helm's to read.
+    const inflating = (template: string) =>
+      tree({
+        "app/kustomization.yaml": "helmCharts:\n- {name: web, releaseName: web}\nresources: [route.yaml]\n",
+        "app/route.yaml": ROUTE,
+        "app/charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        "app/charts/web/templates/route.yaml": template,
+      });
+    const inflated = await failures(inflating(ROUTE), inflating(ROUTE.replace("host: web}", "host: web-next}")));
+    expect(inflated.filter((reason) => reason.startsWith("kustomize app"))).toHaveLength(1);
     // A file it lists still counts.
     expect(await failures(withApp("1"), withApp("1", ROUTE.replace("host: web}", "host: web-next}")))).toEqual(REMOTE);
   });
