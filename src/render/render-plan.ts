@@ -484,9 +484,9 @@ function workloadOnly(key: string, value: unknown): boolean {
 /**
  * Release values without what only sets how workloads' containers run: image versions (`image:
  * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and
- * requests), security contexts, volumes and scheduling. What a release of a chart from outside the repository renders is unknown
- * either way, but a chart places these in its workloads, not in its routes, so a release whose
- * values change only there applies the traffic config it applied before. The most common PRs of a
+ * requests), security contexts, volumes and scheduling. What a release of a chart from outside the
+ * repository renders is unknown either way, but a chart places these in its workloads, not in its
+ * routes, so a release whose values change only there applies the traffic config it applied before. The most common PRs of a
  * GitOps repository: Renovate's image bump in a HelmRelease (onedr0p/home-ops, 59 of 150 commits
  * blocked as a render that cannot be done offline), a memory limit or an fsGroup
  * (bjw-s-labs/home-ops 944fce3, 57c9657), a NAS's address in every app's
@@ -916,9 +916,9 @@ const automationOnly = (group: string, kind: string, text: string): boolean =>
  * read, listed by none) or a resource file (not a patch or generator input they name, not one they
  * list that appears or disappears, nor accumulated by a kustomization that lets one resource reach
  * another: see RenderRoot.crossed) whose traffic documents are the same before and after (none, or
- * the same ones). Such a root needs no render,
- * which a remote base or a tree kustomize refuses may not allow: an image bump or an RBAC edit
- * below a remote base is no render that "could not be done" (kubeflow/manifests).
+ * the same ones). Such a root needs no render, which a remote base or a tree kustomize refuses may
+ * not allow: an image bump or an RBAC edit below a remote base is no render that "could not be
+ * done" (kubeflow/manifests).
  */
 export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
   if (before.run.tool !== "kustomize" || JSON.stringify(before.run) !== JSON.stringify(after.run)) return false;
