@@ -434,10 +434,12 @@ function helmRoot(
 }
 
 /**
- * Annotations only Homepage reads, to show an app's tile and widget (`gethomepage.dev/href`): home-ops
- * repositories write them in their charts' route values (budimanjojo/home-cluster, 6 of 60 commits).
+ * Annotations that route nothing: Homepage reads its own to show an app's tile and widget
+ * (`gethomepage.dev/href`, written in charts' route values: budimanjojo/home-cluster, 6 of 60
+ * commits), and Stakater Reloader its own to restart a workload when a ConfigMap or Secret changes
+ * (`secret.reloader.stakater.com/reload`: kashalls/home-cluster 4fc3f64).
  */
-const DASHBOARD_ANNOTATION = /^gethomepage\.dev\//;
+const UNROUTED_ANNOTATION = /^(?:gethomepage\.dev|(?:configmap\.|secret\.)?reloader\.stakater\.com)\//;
 
 /** Fields of a values `image` mapping that only say which build of a container runs. */
 const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest", "pullPolicy"]);
@@ -490,8 +492,8 @@ function workloadOnly(key: string, value: unknown): boolean {
  * GitOps repository: Renovate's image bump in a HelmRelease (onedr0p/home-ops, 59 of 150 commits
  * blocked as a render that cannot be done offline), a memory limit or an fsGroup
  * (bjw-s-labs/home-ops 944fce3, 57c9657), a NAS's address in every app's
- * `persistence` (auricom/home-ops aa9f5d0, 27 releases). Beside them, the annotations a dashboard
- * reads to list the app, wherever the chart puts them (a route's, an ingress's): they route nothing.
+ * `persistence` (auricom/home-ops aa9f5d0, 27 releases). Beside them, annotations only a dashboard or
+ * a restarter reads, wherever the chart puts them (a route's, a controller's): they route nothing.
  */
 function withoutWorkloadSettings(values: unknown): unknown {
   if (Array.isArray(values)) return values.map(withoutWorkloadSettings);
@@ -503,7 +505,7 @@ function withoutWorkloadSettings(values: unknown): unknown {
       key === "image" && isRecord(value)
         ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
         : key === "annotations" && isRecord(value)
-          ? Object.fromEntries(Object.entries(value).filter(([annotation]) => !DASHBOARD_ANNOTATION.test(annotation)))
+          ? Object.fromEntries(Object.entries(value).filter(([annotation]) => !UNROUTED_ANNOTATION.test(annotation)))
           : withoutWorkloadSettings(value);
     // A mapping that held only such settings, or nothing, says nothing else: as if absent, since helm
     // merges it over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).

@@ -799,6 +799,10 @@ spec:
     const annotated = (annotations: string) => withValues(`    ingress: {app: {annotations: {${annotations}}}}\n`);
     expect(await failures(annotated(""), annotated("gethomepage.dev/enabled: 'true', gethomepage.dev/href: https://a"))).toEqual([]);
     expect(await failures(annotated("gethomepage.dev/href: https://a"), annotated("gethomepage.dev/href: https://b"))).toEqual([]);
+    // Reloader's restart annotations, on a controller (kashalls/home-cluster 4fc3f64).
+    expect(
+      await failures(annotated(""), annotated("reloader.stakater.com/auto: 'true', secret.reloader.stakater.com/reload: creds")),
+    ).toEqual([]);
     expect(await failures(annotated(""), annotated("external-dns.alpha.kubernetes.io/target: other.example.com"))).toEqual(offline);
     // A scalar under such a key is not a volume or a placement: some chart reads it otherwise.
     expect(await failures(withValues("    persistence: false\n"), withValues("    persistence: true\n"))).toEqual(offline);
