@@ -861,13 +861,43 @@ function trafficDocuments(text: string): unknown[] | undefined {
     const { apiVersion, kind } = document as Record<string, unknown>;
     if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
     const group = groupOf(apiVersion);
-    const passedThrough =
-      kindSpecFor(group, kind, text) === undefined &&
-      !deliveryKinds.includes(kind) &&
-      (!isGitopsGroup(group) || automationOnly(group, kind, text));
-    if (!passedThrough) traffic.push(document);
+    const read = kindSpecFor(group, kind, text) !== undefined;
+    const passedThrough = !read && !deliveryKinds.includes(kind) && (!isGitopsGroup(group) || automationOnly(group, kind, text));
+    if (passedThrough) continue;
+    // A release no family reads itself (an Istio chart's is mesh config) counts by what it renders.
+    const release = !read && group === "helm.toolkit.fluxcd.io" && kind === "HelmRelease";
+    traffic.push(release ? releaseRendering(document as Record<string, unknown>) : document);
   }
   return traffic;
+}
+
+/** HelmRelease fields that decide how and when Flux installs the release, not what it renders. */
+const RELEASE_OPERATION_FIELDS = new Set([
+  "interval",
+  "timeout",
+  "install",
+  "upgrade",
+  "test",
+  "rollback",
+  "uninstall",
+  "driftDetection",
+  "dependsOn",
+  "maxHistory",
+  "persistentClient",
+  "serviceAccountName",
+]);
+
+/**
+ * A HelmRelease as far as it decides what it renders, as its helm root's fingerprint reads it: its
+ * chart (not how the chart's source polls) and its values but for what only sets how workloads run.
+ * A kustomize root holding every app's release beside a remote base re-rendered, and so could not
+ * render, at each Renovate image bump (toboshii/home-ops, 44 of 60 commits).
+ */
+function releaseRendering(document: Record<string, unknown>): unknown {
+  if (!isRecord(document.spec)) return document;
+  const spec = Object.fromEntries(Object.entries(document.spec).filter(([field]) => !RELEASE_OPERATION_FIELDS.has(field)));
+  const chart = isRecord(spec.chart) ? { ...spec.chart, spec: chartContent(spec.chart.spec) } : spec.chart;
+  return { ...document, spec: { ...spec, chart, values: withoutWorkloadSettings(spec.values) } };
 }
 
 /** Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool acts on. */

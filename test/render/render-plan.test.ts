@@ -690,6 +690,15 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     ).toEqual(REMOTE);
   });
 
+  it("a release it lists whose image or install settings change renders the same: no render (toboshii/home-ops, 44 of 60 commits)", async () => {
+    const release = (tag: string, host = "lidarr.example.com", interval = "15m") =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: lidarr, namespace: downloads}\nspec:\n  interval: ${interval}\n  install: {remediation: {retries: 3}}\n  chart:\n    spec: {chart: app-template, version: 3.7.0, interval: 30m, sourceRef: {kind: HelmRepository, name: bjw-s, namespace: flux-system}}\n  values:\n    image: {repository: ghcr.io/onedr0p/lidarr, tag: "${tag}"}\n    ingress: {main: {hosts: [{host: ${host}}]}}\n`;
+    const releases = listing("release.yaml");
+    const listed = (text: string) => app({ "app/release.yaml": text }, releases);
+    expect(await failures(listed(release("1.0")), listed(release("1.1", undefined, "1h")))).toEqual([]);
+    expect(await failures(listed(release("1.0")), listed(release("1.0", "music.example.com")))).toEqual(REMOTE);
+  });
+
   it("an edited kustomization, a patch it names, a document of no kind, or values carried across resources still need the render", async () => {
     const kustomization = "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n";
     expect(await failures(app({}), app({}, `${kustomization}namePrefix: v2-\n`))).toEqual(REMOTE);
