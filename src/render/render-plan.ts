@@ -7,7 +7,7 @@ import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { namedKinds } from "../core/named-kinds.js";
-import { isRecord, record, text } from "../core/json-access.js";
+import { isRecord, list, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
@@ -847,7 +847,7 @@ const isGitopsGroup = (group: string): boolean =>
  * others (a Deployment, a CRD, RBAC) kustomize passes through beside them without touching them.
  * Undefined where a document cannot be told (no kind, unreadable YAML).
  */
-function trafficDocuments(text: string): unknown[] | undefined {
+function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_VALUES_SOURCES): unknown[] | undefined {
   let documents: unknown[];
   try {
     documents = loadAllAsGoYaml(text);
@@ -862,7 +862,11 @@ function trafficDocuments(text: string): unknown[] | undefined {
     if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
     const group = groupOf(apiVersion);
     const read = kindSpecFor(group, kind, text) !== undefined;
-    const passedThrough = !read && !deliveryKinds.includes(kind) && (!isGitopsGroup(group) || automationOnly(group, kind, text));
+    const passedThrough =
+      !read &&
+      !deliveryKinds.includes(kind) &&
+      (!isGitopsGroup(group) || automationOnly(group, kind, text)) &&
+      !valuesSources.has(`${kind} ${String(record((document as Record<string, unknown>).metadata).name)}`);
     if (passedThrough) continue;
     // A release no family reads itself (an Istio chart's is mesh config) counts by what it renders.
     const release = !read && group === "helm.toolkit.fluxcd.io" && kind === "HelmRelease";
@@ -900,6 +904,33 @@ function releaseRendering(document: Record<string, unknown>): unknown {
   return { ...document, spec: { ...spec, chart, values: withoutWorkloadSettings(spec.values) } };
 }
 
+const NO_VALUES_SOURCES: ReadonlySet<string> = new Set();
+
+/**
+ * The ConfigMaps and Secrets (`ConfigMap name`) the HelmReleases of these texts read values from
+ * (`valuesFrom`): they decide a release's render as its own values do.
+ */
+function valuesSourcesIn(texts: Iterable<string | undefined>): Set<string> {
+  const sources = new Set<string>();
+  for (const text of texts) {
+    if (!text?.includes("valuesFrom")) continue;
+    let documents: unknown[];
+    try {
+      documents = loadAllAsGoYaml(text);
+    } catch {
+      continue;
+    }
+    for (const document of documents) {
+      if (!isRecord(document) || document.kind !== "HelmRelease") continue;
+      for (const source of list(record(document.spec).valuesFrom)) {
+        const { kind, name } = record(source);
+        if (typeof kind === "string" && typeof name === "string") sources.add(`${kind} ${name}`);
+      }
+    }
+  }
+  return sources;
+}
+
 /** Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool acts on. */
 export function holdsNoTraffic(text: string | undefined): boolean {
   return text === undefined || trafficDocuments(text)?.length === 0;
@@ -910,8 +941,11 @@ export function holdsNoTraffic(text: string | undefined): boolean {
  * beside them (ingress-nginx 0f61d9d0 bumped the controller image in 24 `deploy.yaml` files that also
  * hold its IngressClass and Services: 48 renders for nothing, past the render budget).
  */
-function sameTraffic(a: string | undefined, b: string | undefined): boolean {
-  const [before, after] = [a === undefined ? [] : trafficDocuments(a), b === undefined ? [] : trafficDocuments(b)];
+function sameTraffic(a: string | undefined, b: string | undefined, valuesSources: ReadonlySet<string>): boolean {
+  const [before, after] = [
+    a === undefined ? [] : trafficDocuments(a, valuesSources),
+    b === undefined ? [] : trafficDocuments(b, valuesSources),
+  ];
   return (
     before !== undefined &&
     after !== undefined &&
@@ -963,6 +997,8 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     if (!sameButWorkloads(baseText.get(file), headText.get(file))) return false;
     for (const entry of localFilesNamedBy(kustomizationFields(baseText.get(file)))) named.add(normalize(posix.join(folderOf(file), entry)));
   }
+  // Read once, when a changed resource file's documents are compared.
+  let valuesSources: Set<string> | undefined;
   return inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
     if (a === b || isKustomizationFile(input) || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b)))
@@ -974,7 +1010,9 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     // Kustomization the root only lists), kustomize never reads it (JJGadgets/Biohazard: an app's
     // HelmRelease below its flux root's ks.yaml, 50 of 50 commits). A chart home's files are named:
     // a kustomization inflating charts crosses its whole folder (RenderRoot.crossed).
-    return !listed.has(input) || sameTraffic(a, b);
+    if (!listed.has(input)) return true;
+    valuesSources ??= valuesSourcesIn(inputs.flatMap((path) => [baseText.get(path), headText.get(path)]));
+    return sameTraffic(a, b, valuesSources);
   });
 }
 

@@ -697,6 +697,14 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     const listed = (text: string) => app({ "app/release.yaml": text }, releases);
     expect(await failures(listed(release("1.0")), listed(release("1.1", undefined, "1h")))).toEqual([]);
     expect(await failures(listed(release("1.0")), listed(release("1.0", "music.example.com")))).toEqual(REMOTE);
+    // Values it reads from a ConfigMap the root lists count as its own; another ConfigMap does not.
+    const fromMap = release("1.0").replace("  values:\n", "  valuesFrom: [{kind: ConfigMap, name: lidarr-values}]\n  values:\n");
+    const map = (name: string, host: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: downloads}\ndata:\n  values.yaml: "ingress: {main: {hosts: [{host: ${host}}]}}"\n`;
+    const withMap = (name: string, host: string) =>
+      app({ "app/release.yaml": fromMap, "app/values.yaml": map(name, host) }, listing("release.yaml", "values.yaml"));
+    expect(await failures(withMap("lidarr-values", "a.example.com"), withMap("lidarr-values", "b.example.com"))).toEqual(REMOTE);
+    expect(await failures(withMap("dashboards", "a.example.com"), withMap("dashboards", "b.example.com"))).toEqual([]);
   });
 
   it("an edited kustomization, a patch it names, a document of no kind, or values carried across resources still need the render", async () => {
