@@ -857,8 +857,8 @@ function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_
   const traffic: unknown[] = [];
   for (const document of documents) {
     if (document == null) continue;
-    if (typeof document !== "object" || Array.isArray(document)) return undefined;
-    const { apiVersion, kind } = document as Record<string, unknown>;
+    if (!isRecord(document)) return undefined;
+    const { apiVersion, kind } = document;
     if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
     const group = groupOf(apiVersion);
     const read = kindSpecFor(group, kind, text) !== undefined;
@@ -866,11 +866,11 @@ function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_
       !read &&
       !deliveryKinds.includes(kind) &&
       (!isGitopsGroup(group) || automationOnly(group, kind, text)) &&
-      !valuesSources.has(`${kind} ${String(record((document as Record<string, unknown>).metadata).name)}`);
+      !valuesSources.has(`${kind} ${String(record(document.metadata).name)}`);
     if (passedThrough) continue;
     // A release no family reads itself (an Istio chart's is mesh config) counts by what it renders.
     const release = !read && group === "helm.toolkit.fluxcd.io" && kind === "HelmRelease";
-    traffic.push(release ? releaseRendering(document as Record<string, unknown>) : document);
+    traffic.push(release ? releaseRendering(document) : document);
   }
   return traffic;
 }
