@@ -53,11 +53,6 @@ export function filesNamedBy(fields: Record<string, unknown>): string[] {
         ...(typeof env === "string" ? [env] : []),
       ];
     });
-  const helmValues = (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap((chart) => {
-    if (!chart || typeof chart !== "object") return [];
-    const { valuesFile, additionalValuesFiles } = chart as Record<string, unknown>;
-    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...strings(additionalValuesFiles)];
-  });
   const openapi = fields.openapi && typeof fields.openapi === "object" ? (fields.openapi as Record<string, unknown>).path : undefined;
   return [
     ...patchFilesNamedBy(fields),
@@ -69,10 +64,18 @@ export function filesNamedBy(fields: Record<string, unknown>): string[] {
     ...strings(fields.validators),
     ...generated(fields.configMapGenerator),
     ...generated(fields.secretGenerator),
-    ...helmValues,
+    ...chartValuesNamedBy(fields),
     ...(typeof openapi === "string" ? [openapi] : []),
   ].filter((path) => !path.includes("\n"));
 }
+
+/** The values files of the charts a kustomization inflates (`helmCharts`), as written. */
+export const chartValuesNamedBy = (fields: Record<string, unknown>): string[] =>
+  (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap((chart) => {
+    if (!chart || typeof chart !== "object") return [];
+    const { valuesFile, additionalValuesFiles } = chart as Record<string, unknown>;
+    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...strings(additionalValuesFiles)];
+  });
 
 /** The files of the repository a kustomization names (filesNamedBy), without what it fetches. */
 export const localFilesNamedBy = (fields: Record<string, unknown>): string[] => filesNamedBy(fields).filter((path) => !REMOTE.test(path));

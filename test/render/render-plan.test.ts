@@ -720,6 +720,46 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     expect(await failures(app({}, replacing), app({ "app/deployment.yaml": deployment("web:2") }, replacing))).toEqual(REMOTE);
   });
 
+  it("a chart kustomize inflates whose values change only in what sets how containers run renders the same (swibrow/home-ops, 21 of 40 commits)", async () => {
+    const chart = (values: string, inline = "") =>
+      tree({
+        "app/kustomization.yaml": `helmCharts:\n- name: app-template\n  repo: oci://ghcr.io/bjw-s-labs/helm\n  version: 5.1.0\n  releaseName: rrda\n  valuesFile: values.yaml\n${inline}`,
+        "app/values.yaml": values,
+      });
+    const values = (tag: string, host = "rrda.example.com") =>
+      `controllers:\n  rrda:\n    containers:\n      app:\n        image: {repository: docker.io/adguard/dnsproxy, tag: ${tag}}\n        resources: {limits: {memory: 128Mi}}\nroute:\n  app:\n    hostnames: [${host}]\n`;
+    const CHART = [
+      "kustomize app cannot be rendered offline: remote kustomize resource helmCharts in app/kustomization.yaml (kustomize --enable-helm pulls charts)",
+    ];
+    const reasons = async (before: SourceFile[], after: SourceFile[]) =>
+      (await failures(before, after)).map((reason) => reason.slice(0, CHART[0]!.length));
+    expect(await failures(chart(values("v0.84.0")), chart(values("v0.84.1").replace("128Mi", "256Mi")))).toEqual([]);
+    // A route's hostnames are what the chart renders traffic from: the render is needed.
+    expect(await reasons(chart(values("v0.84.0")), chart(values("v0.84.0", "dns.example.com")))).toEqual(CHART);
+    // Inline values alike.
+    const inline = (tag: string, host = "rrda.example.com") =>
+      `  valuesInline:\n    image: {tag: ${tag}}\n    route: {app: {hostnames: [${host}]}}\n`;
+    expect(await failures(chart("", inline("1")), chart("", inline("2")))).toEqual([]);
+    expect(await reasons(chart("", inline("1")), chart("", inline("1", "dns.example.com")))).toEqual(CHART);
+    // A resource listed beside the chart is judged by its own documents: the chart does not read it.
+    const job = (image: string) =>
+      `apiVersion: renovate-operator.mogenius.com/v1alpha1\nkind: RenovateJob\nmetadata: {name: github}\nspec: {image: "${image}"}\n`;
+    const beside = (image: string, route = ROUTE) => [
+      ...chart(values("1"), "resources: [job.yaml, route.yaml]\n"),
+      { path: "app/job.yaml", text: job(image) },
+      { path: "app/route.yaml", text: route },
+    ];
+    expect(await failures(beside("renovate:44.33"), beside("renovate:44.35"))).toEqual([]);
+    expect(await reasons(beside("renovate:44.33"), beside("renovate:44.33", ROUTE.replace("hosts: [web]", "hosts: [api]")))).toEqual(CHART);
+    // A values file that appears is no image bump.
+    expect(
+      await reasons(
+        chart(values("1")).filter((file) => file.path !== "app/values.yaml"),
+        chart(values("1")),
+      ),
+    ).toEqual(CHART);
+  });
+
   it("values carried across resources in a sibling kustomization do not reach a file it does not accumulate", async () => {
     const split = (image: string) =>
       tree({
