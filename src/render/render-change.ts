@@ -54,6 +54,12 @@ export interface RenderOptions {
   readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
   /** Each side's Flux builds, by kustomization (see fluxBuilds): their output is substituted as Flux substitutes it. */
   readonly builds?: { readonly base: ReadonlyMap<string, FluxBuild>; readonly head: ReadonlyMap<string, FluxBuild> };
+  /**
+   * Why rendering is turned off, when it is. The roots are still planned: each one the PR changes
+   * so that only a render could show what it applies is reported as not rendered, as when the tools
+   * are missing, and never passes unseen (a release's new hostnames, a kustomization's new patch).
+   */
+  readonly off?: string;
 }
 
 export const DEFAULT_RENDER_BUDGET_MS = 20_000;
@@ -204,11 +210,7 @@ async function renderStage(
   };
   if (runnable.length === 0) return empty;
 
-  let tools: RenderTools;
-  try {
-    tools = await (options.tools ?? renderTools)();
-  } catch (error) {
-    const reason = (error as Error).message;
+  const notRendered = (reason: string, skipped: string): RenderResult => {
     for (const id of runnable)
       failures.push({
         id,
@@ -217,7 +219,15 @@ async function renderStage(
         reason: `${id} was not rendered: ${reason}`,
         gates: either(id).deployed,
       });
-    return { ...empty, skipped: `kubectl and helm are unavailable: ${reason}` };
+    return { ...empty, skipped };
+  };
+  if (options.off !== undefined) return notRendered(`rendering ${options.off}`, options.off);
+  let tools: RenderTools;
+  try {
+    tools = await (options.tools ?? renderTools)();
+  } catch (error) {
+    const reason = (error as Error).message;
+    return notRendered(reason, `kubectl and helm are unavailable: ${reason}`);
   }
   const binaryOf = (files: readonly SourceFile[]) => new Set(files.flatMap((file) => (file.binary ? [file.path] : [])));
   const side = (plan: Map<string, RenderRoot>, text: TreeTexts, files: readonly SourceFile[], links: readonly SymbolicLink[]) =>
@@ -516,14 +526,6 @@ function execute(
   });
 }
 
-const skipped = (why: string): RenderResult => ({
-  roots: [],
-  base: { files: [], consumed: [] },
-  head: { files: [], consumed: [] },
-  failures: [],
-  skipped: why,
-});
-
 /** The render step as the adapters run it: off when the caller or the policy says so, and the report then says why. */
 export async function renderForReview(
   base: readonly SourceFile[],
@@ -533,24 +535,24 @@ export async function renderForReview(
 ): Promise<RenderResult> {
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
   const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
-  const render = async () => {
-    const [baseBuilds, headBuilds] = [builtAlone(base, policy, options.links?.base), builtAlone(head, policy, options.links?.head)];
-    return renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
-      topology: policy.topology,
-      reviews: compilePathScope(policy.paths),
-      ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
-      budgetMs: options.budgetMs,
-      ...(options.links ? { links: options.links } : {}),
-      builds: { base: baseBuilds, head: headBuilds },
-    });
+  const off = options.off ?? (policy.render.enabled ? undefined : "turned off by the policy (render.enabled: false)");
+  const [baseBuilds, headBuilds] = [builtAlone(base, policy, options.links?.base), builtAlone(head, policy, options.links?.head)];
+  const rendered = await renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
+    topology: policy.topology,
+    reviews: compilePathScope(policy.paths),
+    ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
+    budgetMs: options.budgetMs,
+    ...(options.links ? { links: options.links } : {}),
+    builds: { base: baseBuilds, head: headBuilds },
+    ...(off !== undefined ? { off } : {}),
+  });
+  return {
+    ...rendered,
+    // Turned off, the report says so even where nothing needed a render.
+    ...(off !== undefined ? { skipped: off } : {}),
+    base: substitutedSide(rendered.base, baseValues),
+    head: substitutedSide(rendered.head, headValues),
   };
-  const rendered =
-    options.off !== undefined
-      ? skipped(options.off)
-      : !policy.render.enabled
-        ? skipped("turned off by the policy (render.enabled: false)")
-        : await render();
-  return { ...rendered, base: substitutedSide(rendered.base, baseValues), head: substitutedSide(rendered.head, headValues) };
 }
 
 /**

@@ -528,4 +528,41 @@ describe("rendering what cannot be rendered offline", () => {
     const rendered = await renderForReview([], [], off, { budgetMs: 1 });
     expect(rendered.skipped).toBe("turned off by the policy (render.enabled: false)");
   });
+
+  it("turned off, a root the PR changes so that only its render could show what it applies is reported as not rendered, and blocks", async () => {
+    const overlay = (patch: string) => [
+      { path: "apps/base/kustomization.yaml", text: "resources: [route.yaml]\n" },
+      {
+        path: "apps/base/route.yaml",
+        text: "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: c}\nspec: {hosts: [c], http: [{route: [{destination: {host: c}}]}]}\n",
+      },
+      { path: "apps/prod/kustomization.yaml", text: `resources: [../base]\n${patch}` },
+    ];
+    const patch = "patches:\n- {target: {kind: VirtualService}, patch: '[{op: replace, path: /spec/hosts/0, value: d}]'}\n";
+    for (const [off, policy] of [
+      ["turned off (--no-render)", policyWith()],
+      ["turned off by the policy (render.enabled: false)", { ...policyWith(), render: { ...policyWith().render, enabled: false } }],
+    ] as const) {
+      const rendered = await renderForReview(overlay(""), overlay(patch), policy, {
+        budgetMs: 1,
+        ...(policy.render.enabled ? { off } : {}),
+      });
+      expect(rendered.skipped).toBe(off);
+      expect(rendered.roots).toEqual([]);
+      expect(rendered.failures).toEqual([
+        expect.objectContaining({
+          id: "kustomize apps/prod",
+          reason: `kustomize apps/prod was not rendered: rendering ${off}`,
+          gates: true,
+        }),
+      ]);
+      // What a render could not change needs none: a comment.
+      const unchanged = await renderForReview(overlay(patch), overlay(`${patch}# reviewed\n`), policy, {
+        budgetMs: 1,
+        ...(policy.render.enabled ? { off } : {}),
+      });
+      expect(unchanged.failures).toEqual([]);
+      expect(unchanged.skipped).toBe(off);
+    }
+  });
 });
