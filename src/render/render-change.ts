@@ -275,6 +275,19 @@ async function renderStage(
       result[name].consumed.push(...root.consumes);
     }
   }
+  // A file a kustomization stops listing while it stays in the tree is applied at base only, and one
+  // it starts to list was applied at head only: read as written on the other side, it would look
+  // applied on both (an app disabled by commenting out its line: Flux prunes it, and the review saw
+  // nothing change). Unless another root lists it there.
+  const listedIn = (plan: ReadonlyMap<string, RenderRoot>) =>
+    new Set([...plan.values()].flatMap((root) => (root.run.tool === "kustomize" ? root.consumes : [])));
+  const [baseListed, headListed] = [listedIn(basePlan), listedIn(headPlan)];
+  for (const { id } of roots) {
+    const [before, after] = [basePlan.get(id), headPlan.get(id)];
+    if (before?.run.tool !== "kustomize" || after?.run.tool !== "kustomize") continue;
+    result.head.consumed.push(...before.consumes.filter((file) => headText.has(file) && !headListed.has(file)));
+    result.base.consumed.push(...after.consumes.filter((file) => baseText.has(file) && !baseListed.has(file)));
+  }
   return { roots, base: result.base, head: result.head, failures, ...(trusted.length > 0 ? { trusted } : {}) };
 }
 

@@ -453,6 +453,44 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     },
     HEADROOM,
   );
+
+  it(
+    "an app disabled by commenting out its line in a kustomization, its files left in place, is removed: Flux prunes it (and enabled so, added)",
+    async () => {
+      const tree = (listed: boolean): SourceFile[] => [
+        {
+          path: "flux/apps.yaml",
+          text: "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+        },
+        { path: "apps/kustomization.yaml", text: `resources:\n  ${listed ? "" : "# "}- ./web/ks.yaml\n  - ./api/route.yaml\n` },
+        {
+          path: "apps/web/ks.yaml",
+          text: "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: web, namespace: flux-system}\nspec: {path: ./apps/web/app, prune: true, targetNamespace: web, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+        },
+        { path: "apps/web/app/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        {
+          path: "apps/web/app/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  hostnames: [web.example.com]\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n",
+        },
+        {
+          path: "apps/api/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: api, namespace: api}\nspec:\n  rules: [{backendRefs: [{name: api, port: 80}]}]\n",
+        },
+      ];
+      const disabled = await reviewRendered(tree(true), tree(false));
+      expect(disabled.analysis.render.rendered).toContain("kustomize apps");
+      expect(disabled.analysis.findings.map((finding) => `${finding.risk} ${finding.summary}`)).toContainEqual(
+        expect.stringMatching(/^high Kustomization flux-system\/web: removed: its 1 traffic resources \(HTTPRoute web\/web\) are deleted/),
+      );
+      const enabled = await reviewRendered(tree(false), tree(true));
+      expect(enabled.analysis.findings.map((finding) => `${finding.risk} ${finding.summary}`)).toContainEqual(
+        expect.stringMatching(/^high Kustomization flux-system\/web: added: delivers 1 traffic resources \(HTTPRoute web\/web\)/),
+      );
+      // The route the root still lists is no change either way.
+      expect(disabled.analysis.findings.filter((finding) => finding.summary.includes("api"))).toEqual([]);
+    },
+    HEADROOM,
+  );
 });
 
 describe("rendering what cannot be rendered offline", () => {

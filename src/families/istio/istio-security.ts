@@ -257,17 +257,30 @@ const describeAllowRule = (rule: unknown): string => {
 };
 
 /** ALLOW policies combine (a request passes when any allows it), so this is what else still allows. */
-const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string): Resource[] => {
+/**
+ * The other ALLOW policies that allow-list every workload `self` selects (`covering`), or, with
+ * `overlapping`, any of them: a namespace-wide policy overlaps one selecting some of its namespace's
+ * workloads, as a selector of fewer labels overlaps one of more.
+ */
+const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string, overlapping = false): Resource[] => {
   const scope = canonical({ labels: workloadLabels(self), targets: spec(self).targetRefs ?? spec(self).targetRef });
+  const meshWide = self.id.namespace === root && isNamespaceWide(self);
   return othersOfKind(tree, self).filter((other) => {
     if (actionOf(other) !== "ALLOW") return false;
     if (other.id.namespace === root && isNamespaceWide(other)) return true;
+    if (overlapping && meshWide) return true;
     if (other.id.namespace !== self.id.namespace) return false;
-    return (
-      isNamespaceWide(other) ||
-      canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope
-    );
+    if (isNamespaceWide(other) || (overlapping && isNamespaceWide(self))) return true;
+    if (canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope) return true;
+    return overlapping && labelsNested(workloadLabels(self), workloadLabels(other));
   });
+};
+
+/** Whether one selector's labels are all in the other's: every workload the larger selects, the smaller selects too. */
+const labelsNested = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
+  const within = (small: Readonly<Record<string, string>>, large: Readonly<Record<string, string>>) =>
+    Object.keys(small).length > 0 && Object.entries(small).every(([key, value]) => large[key] === value);
+  return within(a, b) || within(b, a);
 };
 
 const ACTION_CHANGE_EFFECT: Readonly<Record<string, string>> = {
@@ -432,12 +445,15 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const scope = scopeOf(head, headRoot);
   if (denyingAll({ ...change, head }, out, scope) || readByZtunnel({ ...change, head }, out, scope, context)) return;
   if (!change.base) {
-    // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens it.
-    const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
-    if (after === "ALLOW" && others.length === 0) {
+    // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens
+    // it, for every workload they allow-list that it selects too (a namespace-wide one beside a
+    // workload's own: ALLOW policies combine).
+    const covering = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
+    const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot, true) : [];
+    if (after === "ALLOW" && covering.length === 0) {
       out.add({
         class: "resource.changed",
-        summary: `added ALLOW policy (${scope}), the first for these workloads in this repository: requests its rules do not match are now denied`,
+        summary: `added ALLOW policy (${scope}), the first for ${others.length === 0 ? "these workloads" : "the workloads no other ALLOW policy selects"} in this repository: requests its rules do not match are now denied${others.length === 0 ? "" : " for them"}`,
         side: "head",
         path: ["spec"],
         after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },

@@ -1244,6 +1244,45 @@ ${body}`;
       expected: [{ class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine" }],
     },
     {
+      name: "a namespace-wide ALLOW policy added beside a workload's own widens that workload's access: ALLOW policies combine",
+      head: policy("allow-debug", "  action: ALLOW\n  rules: [{}]").replace("  selector: {matchLabels: {app: checkout}}\n", ""),
+      others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "the first for the workloads no other ALLOW policy selects",
+          riskFloor: "medium",
+        },
+        { class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine, so it admits an empty rule" },
+      ],
+    },
+    {
+      name: "a policy of fewer labels added beside one of more widens the workloads of more; one of other labels does not",
+      head: policy("allow-tier", allowFrontend).replace("{app: checkout}", "{tier: web}"),
+      others: {
+        base: [resource(policy("allow", allowFrontend).replace("{app: checkout}", "{tier: web, app: checkout}"))],
+        head: [resource(policy("allow", allowFrontend).replace("{app: checkout}", "{tier: web, app: checkout}"))],
+      },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "the first for the workloads no other ALLOW policy selects",
+          riskFloor: "medium",
+        },
+        { class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine" },
+      ],
+    },
+    {
+      name: "an ALLOW policy added beside one of disjoint workloads is the first for its own",
+      head: policy("allow-api", allowFrontend).replace("{app: checkout}", "{app: api}"),
+      others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
+      expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "the first for these workloads", riskFloor: "medium" }],
+    },
+    {
       name: "a first ALLOW policy narrows to an allow-list: requests outside it are now denied",
       head: policy("allow", allowFrontend),
       expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "the first for these workloads", riskFloor: "medium" }],
