@@ -8,6 +8,7 @@ import type { Detection } from "../../core/finding.js";
 import { textsByPath } from "../../core/source-file.js";
 import { namedKinds } from "../../core/named-kinds.js";
 import { documentTexts } from "../../core/document-texts.js";
+import { operationalPatch } from "./operational-patches.js";
 
 /**
  * kustomize patches (research §1.6): a Kustomization's patches, replacements and strategic-merge
@@ -125,6 +126,9 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
   const after = entriesOf(change.head);
   const detections: Detection[] = [];
   const emit = (entry: Entry, removed: boolean): void => {
+    const patch =
+      inlinePatch(entry.value) ?? (entry.file === undefined ? undefined : context.fileText(removed ? "base" : "head", entry.file));
+    if (patch !== undefined && operationalPatch(patch, record(entry.value).target, context.readYaml)) return;
     const target = trafficTarget(entry, context);
     if (target === undefined) return;
     const subject = change.head ?? change.base!;
@@ -168,6 +172,9 @@ export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context
       const before = texts.base.get(entry.file);
       const after = texts.head.get(entry.file);
       if (before === after || (before !== undefined && after !== undefined && context.sameYaml(before, after))) continue;
+      const operational = (text: string | undefined) =>
+        text === undefined || operationalPatch(text, record(entry.value).target, context.readYaml);
+      if (operational(before) && operational(after)) continue;
       const target = trafficTarget(entry, context, `${before ?? ""}\n---\n${after ?? ""}`);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";

@@ -72,3 +72,33 @@ function patchObject(patch: unknown, readYaml: DetectorContext["readYaml"]): Rec
   const value = readYaml(written);
   return isRecord(value) && text(value.kind) !== undefined ? value : undefined;
 }
+
+const FLUX_GROUPS = new Set(["kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"]);
+
+/**
+ * Whether one kustomize patch (a `patches` entry's inline `patch`, or a patch file's text) changes
+ * only operational fields of Flux objects: a strategic-merge patch of a Kustomization or a
+ * HelmRelease that names it and sets only such `spec` fields, or JSON 6902 operations on such
+ * fields of a target of those kinds (sulibot/home-ops: `retryInterval: 10s` patched into the root
+ * Kustomization). Labels and annotations are not operational (`kustomize.toolkit.fluxcd.io/prune`).
+ */
+export function operationalPatch(patch: string, target: unknown, readYaml: DetectorContext["readYaml"]): boolean {
+  const value = readYaml(patch);
+  if (Array.isArray(value)) {
+    const kind = text(record(target).kind) ?? "";
+    const group = text(record(target).group);
+    const operational = OPERATIONAL[kind];
+    if (!operational || (group !== undefined && !FLUX_GROUPS.has(group)) || value.length === 0) return false;
+    return value.every((operation) => {
+      const path = text(record(operation).path)?.split("/") ?? [];
+      return path[0] === "" && path[1] === "spec" && operational.has(path[2] ?? "");
+    });
+  }
+  if (!isRecord(value)) return false;
+  const operational = OPERATIONAL[text(value.kind) ?? ""];
+  const group = (text(value.apiVersion) ?? "").split("/")[0] ?? "";
+  if (!operational || !FLUX_GROUPS.has(group)) return false;
+  if (Object.keys(value).some((key) => !["apiVersion", "kind", "metadata", "spec"].includes(key))) return false;
+  if (Object.keys(record(value.metadata)).some((key) => key !== "name" && key !== "namespace")) return false;
+  return Object.keys(record(value.spec)).every((field) => operational.has(field));
+}

@@ -92,6 +92,33 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
     expect(high(tree(smp), tree("patches:\n- path: weights.yaml\n  target: {kind: HTTPRoute}\n"))).toHaveLength(2);
   });
 
+  it("a patch of how Flux applies its objects (retries, intervals, timeouts) rewrites no traffic config (sulibot/home-ops 78bea4a)", () => {
+    const SYNC = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const flux = (patches = "", files: Tree = {}): Tree => ({
+      "flux/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-sync.yaml\n${patches}`,
+      "flux/gotk-sync.yaml": SYNC,
+      ...files,
+    });
+    const smp = (spec: string, metadata = "name: flux-system, namespace: flux-system") =>
+      `patches:\n- patch: |\n    apiVersion: kustomize.toolkit.fluxcd.io/v1\n    kind: Kustomization\n    metadata: {${metadata}}\n    spec: {${spec}}\n  target: {kind: Kustomization, name: flux-system}\n`;
+    const json6902 = (path: string) =>
+      `patches:\n- target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization, name: flux-system}\n  patch: '[{"op": "add", "path": "${path}", "value": "10s"}]'\n`;
+    expect(high(flux(), flux(smp("retryInterval: 10s, timeout: 5m")))).toEqual([]);
+    expect(high(flux(smp("retryInterval: 10s")), flux())).toEqual([]);
+    expect(high(flux(), flux(json6902("/spec/retryInterval")))).toEqual([]);
+    const byFile = (retry: string) =>
+      flux("patches:\n- path: retry.yaml\n", {
+        "flux/retry.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system}\nspec: {retryInterval: ${retry}}\n`,
+      });
+    expect(high(byFile("1m"), byFile("10s"))).toEqual([]);
+    // What it builds, prunes or labels is not how it applies: still high.
+    expect(high(flux(), flux(smp("prune: false")))).toHaveLength(1);
+    expect(high(flux(), flux(json6902("/spec/path")))).toHaveLength(1);
+    expect(
+      high(flux(), flux(smp("retryInterval: 10s", "name: flux-system, annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}"))),
+    ).toHaveLength(1);
+  });
+
   it("a patch of a Deployment (or an images change) is not traffic: no high finding", () => {
     const deployment = `patches:\n- target: {kind: Deployment, name: checkout}\n  patch: '[{"op": "replace", "path": "/spec/replicas", "value": 3}]'\nimages:\n- {name: checkout, newTag: v2}\n`;
     expect(
