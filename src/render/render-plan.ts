@@ -792,9 +792,14 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
     // (khuedoan/homelab: image tags in an app-template wrapper's values).
     if (before.offline === undefined || after.offline === undefined) return false;
     const values = valuesFilesOf(before);
+    const templates = insideFolder(posix.join(before.run.chart, "templates"));
     return before.inputs.every((input) => {
       const [a, b] = [baseText.get(input), headText.get(input)];
-      return a === b || (values.has(input) && sameButWorkloadValues(a, b));
+      return (
+        a === b ||
+        (values.has(input) && sameButWorkloadValues(a, b)) ||
+        (templates(input) && YAML.test(input) && rendersNoTrafficKind(a) && rendersNoTrafficKind(b))
+      );
     });
   }
   return before.inputs.every((input) => {
@@ -815,6 +820,39 @@ function sameButWorkloadValues(before: string | undefined, after: string | undef
   } catch {
     return false;
   }
+}
+
+const DEFINES = /\{\{-?\s*define\b/;
+const KIND_AT_TOP = /^kind:[ \t]*(.*)$/gm;
+const API_VERSION_AT_TOP = /^apiVersion:[ \t]*(.*)$/m;
+// Actions that output nothing: control flow, comments, variable assignments.
+const ACTION_OR_BLANK = /^[ \t]*(?:\{\{-?\s*(?:if|else|end|range|with|\/\*|\$\w*\s*:?=)[^}]*\}\}[ \t]*|#.*)?\r?$/;
+
+/**
+ * Whether a chart template, whatever its values, renders no traffic config: each of its documents
+ * names its apiVersion and kind literally at its top, of a kind no family reads and no GitOps tool
+ * acts on, and it defines no named template another could include. A wrapper chart's own
+ * ImageUpdater edited beside a remote dependency it cannot fetch renders the same traffic
+ * (pf56/home-ops: every app added also edits the image updater's list).
+ */
+function rendersNoTrafficKind(text: string | undefined): boolean {
+  if (text === undefined || DEFINES.test(text)) return false;
+  return text.split(/^---.*$/m).every((document) => {
+    if (document.split("\n").every((line) => ACTION_OR_BLANK.test(line))) return true;
+    const kinds = [...document.matchAll(KIND_AT_TOP)].map((match) =>
+      (match[1] ?? "")
+        .replace(/#.*$/, "")
+        .trim()
+        .replace(/^["']|["']$/g, ""),
+    );
+    const apiVersion = (API_VERSION_AT_TOP.exec(document)?.[1] ?? "")
+      .replace(/#.*$/, "")
+      .trim()
+      .replace(/^["']|["']$/g, "");
+    const [kind] = kinds;
+    if (kinds.length !== 1 || !kind || !/^[A-Za-z]\w*$/.test(kind) || !/^[\w.-]+(?:\/[\w.-]+)?$/.test(apiVersion)) return false;
+    return !deliveryKinds.includes(kind) && kindSpecFor(groupOf(apiVersion), kind, document) === undefined && !trafficKindNames.has(kind);
+  });
 }
 
 /** Kustomization fields that only set workloads' containers and replica counts: no traffic kind has either. */

@@ -151,6 +151,32 @@ describe("planRenders", () => {
       expect(result.failures.map((failure) => [failure.id, failure.gates])).toEqual([["helm apps/ollama/Chart.yaml ollama", true]]);
     });
 
+    it("its own template of a kind that is no traffic config, edited, renders the same traffic: no render (pf56/home-ops)", async () => {
+      const root = {
+        "bootstrap/apps.yaml":
+          "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n  generators: [{git: {repoURL: https://example.com/homelab, directories: [{path: apps/*}]}}]\n  template: {spec: {source: {repoURL: https://example.com/homelab, path: '{{path}}'}, destination: {name: in-cluster}}}\n",
+      };
+      const updater = (apps: string) =>
+        `{{- if .Values.enabled }}\napiVersion: argocd-image-updater.argoproj.io/v1alpha1\nkind: ImageUpdater\nmetadata:\n  name: updater\n  labels: {{- include "ollama.labels" . | nindent 4 }}\nspec:\n  applicationRefs: [${apps}]\n{{- end }}\n`;
+      const withTemplate = (template: string) => tree({ ...appTemplate, ...root, "apps/ollama/templates/extra.yaml": template });
+      const failures = async (before: string, after: string) =>
+        (await renderChange(withTemplate(before), withTemplate(after), { topology, budgetMs: 1_000 })).failures.map(
+          (failure) => failure.id,
+        );
+      expect(await failures(updater("{namePattern: sonarr}"), updater("{namePattern: sonarr}, {namePattern: lidarr}"))).toEqual([]);
+      // A template that may render traffic config is the render's to judge: a route, a kind from
+      // values, a document from a named template, or a named template others include.
+      const route = (host: string) =>
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ollama}\nspec: {hostnames: [${host}]}\n`;
+      const CHART = ["helm apps/ollama/Chart.yaml ollama"];
+      expect(await failures(route("ai.example.com"), route("admin.example.com"))).toEqual(CHART);
+      expect(await failures(updater("{}").replace("kind: ImageUpdater", "kind: {{ .Values.kind }}"), updater("{a: b}"))).toEqual(CHART);
+      expect(await failures('{{ include "ollama.route" . }}\n', '{{ include "ollama.route" . }}\n# reviewed\n')).toEqual(CHART);
+      expect(
+        await failures(`{{- define "x" }}\n${updater("{}")}{{- end }}\n`, `{{- define "x" }}\n${updater("{a: b}")}{{- end }}\n`),
+      ).toEqual(CHART);
+    });
+
     it("maybe, while an installer is templated in a chart: an app-of-apps chart installs what only its render shows, so one that cannot be rendered offline blocks", () => {
       const root = {
         "bootstrap/root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 0.0.0\n",
