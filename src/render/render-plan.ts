@@ -92,8 +92,9 @@ export interface RenderRoot {
   readonly releaseFingerprint?: string;
   /**
    * Kustomize: the inputs that a kustomization of the root which carries values between resources
-   * or runs plugins over them (CROSSING_FIELDS) accumulates: any document there may reach the
-   * traffic output, whatever its kind.
+   * or runs plugins over them (CROSSING_FIELDS) accumulates, and the files of the charts in the
+   * repository its HelmReleases install: any document there may reach the traffic output, whatever
+   * its kind.
    */
   readonly crossed?: readonly string[];
   /**
@@ -292,6 +293,29 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
     ...(remote.length > 0 && sources ? { fetches: [...new Set(sources)] } : {}),
+  };
+}
+
+/**
+ * A kustomize root with the files of the charts in the repository its HelmReleases install: the
+ * render stage renders those releases from the root's output (as the overlay patched them), so a
+ * chart's values or template edited re-renders the root, as its own files do (a HelmRelease an app's
+ * kustomization lists, of a chart the repository holds: a canary weight changed in the chart's
+ * values passed unrendered).
+ */
+function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
+  const charts = root.consumes.flatMap((path) => {
+    const text = tree.text.get(path);
+    if (text === undefined || !/\bkind:\s*["']?HelmRelease\b/.test(text)) return [];
+    return helmReleaseRoots(tree, { path, text }).flatMap((release) =>
+      release.run.tool === "helm" && release.run.chart !== "" ? release.inputs.filter((input) => input !== path) : [],
+    );
+  });
+  if (charts.length === 0) return root;
+  return {
+    ...root,
+    inputs: [...new Set([...root.inputs, ...charts])].sort(),
+    crossed: [...new Set([...(root.crossed ?? []), ...charts])].sort(),
   };
 }
 
@@ -711,7 +735,9 @@ export function planRenders(files: readonly SourceFile[], topology: Topology, li
   const delivered = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter(
     (folder) => tree.kustomizationIn(folder) && delivers(folder),
   );
-  const kustomizeRoots = (delivered.length > 0 ? delivered : topKustomizations(tree)).map((folder) => kustomizeRoot(tree, folder));
+  const kustomizeRoots = (delivered.length > 0 ? delivered : topKustomizations(tree)).map((folder) =>
+    withInstalledCharts(tree, kustomizeRoot(tree, folder)),
+  );
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
   const helmRoots = helmRootsIn(tree, files);
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));

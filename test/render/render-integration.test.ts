@@ -455,6 +455,35 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a chart of the repository that a HelmRelease listed in a kustomization installs re-renders that kustomization when its values or templates change",
+    async () => {
+      const tree = (weight: number): SourceFile[] => [
+        {
+          path: "clusters/prod/apps.yaml",
+          text: "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps/prod, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+        },
+        { path: "apps/prod/kustomization.yaml", text: "resources: [release.yaml]\n" },
+        {
+          path: "apps/prod/release.yaml",
+          text: "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: promo, namespace: shop}\nspec:\n  chart: {spec: {chart: ./deploy/promo, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}}\n",
+        },
+        { path: "deploy/promo/Chart.yaml", text: "apiVersion: v2\nname: promo\nversion: 0.1.0\n" },
+        { path: "deploy/promo/values.yaml", text: `canary: {weight: ${weight}}\n` },
+        {
+          path: "deploy/promo/templates/httproute.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostnames: [promo.example.com]\n  rules:\n    - backendRefs:\n        - {name: promo-stable, port: 80, weight: {{ sub 100 .Values.canary.weight }}}\n        - {name: promo-canary, port: 80, weight: {{ .Values.canary.weight }}}\n",
+        },
+      ];
+      const result = await reviewRendered(tree(0), tree(100));
+      expect(result.analysis.render.rendered).toEqual(["kustomize apps/prod", "helm apps/prod/(rendered)/kustomization.yaml shop/promo"]);
+      expect(result.analysis.findings.map((finding) => `${finding.class} ${finding.summary}`)).toContainEqual(
+        expect.stringMatching(/^backend.weight-changed promo.example.com.*promo-stable:80 100% → 0%, promo-canary:80 0% → 100%/),
+      );
+    },
+    HEADROOM,
+  );
+
+  it(
     "an app disabled by commenting out its line in a kustomization, its files left in place, is removed: Flux prunes it (and enabled so, added)",
     async () => {
       const tree = (listed: boolean): SourceFile[] => [

@@ -439,6 +439,29 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
   });
 };
 
+/**
+ * A Flux Kustomization's `spec.components`, which Flux adds to the kustomization of its path: the
+ * render stage builds them where it renders that kustomization; where it did not (no kustomization
+ * file in the folder: Flux generates one; rendering off), a component added or removed rewrites
+ * what the review reads unbuilt (a component patching a route to mirror its requests).
+ */
+const fluxComponents = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io") return;
+  const [before, after] = [record(change.base.body.spec).components, record(change.head.body.spec).components];
+  if (sameValue(before ?? [], after ?? [])) return;
+  const folder = context.deliveryOf(change.head, context.head)?.paths[0] ?? "";
+  if (context.kustomizeJudged(folder)) return;
+  out.add({
+    class: "resource.changed",
+    summary: `spec.components ${before === undefined ? "added" : after === undefined ? "removed" : "changed"} for ${where} on top of ${folder || "."}: the review did not build them (Flux generates that folder's kustomization, or rendering is off), so review the components`,
+    side: "head",
+    path: ["spec", "components"],
+    before,
+    after,
+    riskFloor: "high",
+  });
+};
+
 export const placementDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
   if (!subject || subject.id.group === KUSTOMIZE_GROUP || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
@@ -450,5 +473,6 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   settings(change, where, out, context);
   targetNamespace(change, where, out, context);
   fluxPatches(change, where, out, context);
+  fluxComponents(change, where, out, context);
   return out.detections;
 };

@@ -422,6 +422,22 @@ ${extra}`;
         { class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "high", says: "deleted from cluster jkt-prod" },
       ],
     },
+    {
+      name: "components added where the review built none (no render: a route mirrored by one passed as low)",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true"),
+      head: kustomization("  prune: true\n  components: [../../components/mirror]"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "components"],
+          riskFloor: "high",
+          says: "spec.components added for cluster jkt-prod on top of apps/shop/jkt: the review did not build them",
+        },
+      ],
+    },
   ]);
 });
 
