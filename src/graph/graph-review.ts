@@ -55,8 +55,9 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
     const resource = tree.manifests.resources.get(key);
     return resource && { spec: resource.body.spec, annotations: resource.annotations };
   };
-  const before = checkReferences(base, checkable, definitionOf(input.base));
-  const after = checkReferences(head, checkable, definitionOf(input.head));
+  const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
+  const before = checkReferences(base, checkable, definitionOf(input.base), clustersOf(input.base));
+  const after = checkReferences(head, checkable, definitionOf(input.head), clustersOf(input.head));
   const issues = compareIssues(before.issues, after.issues);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({

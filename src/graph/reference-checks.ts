@@ -78,7 +78,17 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
  * controller reads as routing), when the caller holds the tree's resources: one object written
  * alike in two files claims nothing from itself.
  */
-export function checkReferences(graph: TrafficGraph, checkable: Checkable, definitionOf?: (routeKey: string) => unknown): ReferenceReport {
+/**
+ * `definitionOf`: a route's spec and annotations by key (one object written alike in two places
+ * competes with nobody); `clustersOf`: the clusters a file is applied to, as the tree's GitOps
+ * placement says (routes applied to different clusters claim different listeners).
+ */
+export function checkReferences(
+  graph: TrafficGraph,
+  checkable: Checkable,
+  definitionOf?: (routeKey: string) => unknown,
+  clustersOf?: (file: string) => readonly string[],
+): ReferenceReport {
   const issues: GraphIssue[] = [];
   const unchecked = new Map<string, number>();
   const note = (what: string) => unchecked.set(what, (unchecked.get(what) ?? 0) + 1);
@@ -112,7 +122,7 @@ export function checkReferences(graph: TrafficGraph, checkable: Checkable, defin
   unresolvableBackends(graph, issues, definitionOf);
   crossNamespaceCertificates(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
-  conflicts(graph, issues, note, definitionOf);
+  conflicts(graph, issues, note, definitionOf, clustersOf);
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -466,6 +476,16 @@ const sameDefinition = (a: RouteNode, b: RouteNode, definitionOf: ((routeKey: st
   return definition !== undefined && equalData(definition, definitionOf(b.key));
 };
 
+/**
+ * Two routes the GitOps placement applies to different clusters (an ApplicationSet's per-cluster
+ * folders: one HTTPRoute each, on each cluster's copy of a shared Gateway) claim different listeners.
+ */
+const appliedApart = (a: RouteNode, b: RouteNode, clustersOf: ((file: string) => readonly string[]) | undefined): boolean => {
+  if (!clustersOf) return false;
+  const [here, there] = [clustersOf(a.file), clustersOf(b.file)];
+  return here.length > 0 && there.length > 0 && !here.some((cluster) => there.includes(cluster));
+};
+
 /** The same group, kind and name (whatever the namespace). */
 const sameName = (a: RouteNode, b: RouteNode): boolean => a.id.group === b.id.group && a.id.kind === b.id.kind && a.id.name === b.id.name;
 
@@ -495,7 +515,13 @@ function listenerNames(graph: TrafficGraph): Map<string, string> {
  * oldest route, Istio merges gateway VirtualServices in no fixed order and applies one mesh
  * VirtualService per host. Across namespaces it is a takeover (access.widened).
  */
-function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note, definitionOf: ((routeKey: string) => unknown) | undefined) {
+function conflicts(
+  graph: TrafficGraph,
+  issues: GraphIssue[],
+  note: Note,
+  definitionOf: ((routeKey: string) => unknown) | undefined,
+  clustersOf: ((file: string) => readonly string[]) | undefined,
+) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
   interface Claimant {
@@ -549,6 +575,7 @@ function conflicts(graph: TrafficGraph, issues: GraphIssue[], note: Note, defini
             (b) =>
               !sameObject(a.route, b.route) &&
               !sameDefinition(a.route, b.route, definitionOf) &&
+              !appliedApart(a.route, b.route, clustersOf) &&
               seeEachOther(a.route, b.route) &&
               (!known || sameHostKnown(a, b)),
           ),

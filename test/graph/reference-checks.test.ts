@@ -120,6 +120,39 @@ describe("one object rendered by two overlays (variants deployed instead of each
   });
 });
 
+describe("routes the GitOps placement applies to different clusters claim different listeners", () => {
+  const appSet = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: regional, namespace: argocd}
+spec:
+  generators: [{list: {elements: [{cluster: jkt, url: "https://jkt.example"}, {cluster: sgp, url: "https://sgp.example"}]}}]
+  template:
+    metadata: {name: "regional-{{cluster}}"}
+    spec:
+      source: {repoURL: https://example.com/platform.git, path: "deploy/{{cluster}}"}
+      destination: {server: "{{url}}", namespace: regional}
+`;
+  const GATEWAY =
+    "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: edge, namespace: infra}\nspec:\n  gatewayClassName: istio\n  listeners: [{name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}]\n";
+  const route = (extra = "") =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: orders, namespace: regional${extra}}\nspec:\n  parentRefs: [{name: edge, namespace: infra}]\n  hostnames: [orders.example.com]\n  rules: [{backendRefs: [{name: orders, port: 80}]}]\n`;
+  const claims = (jkt: string, sgp: string, set = appSet) =>
+    analyze(
+      { "argocd/regional.yaml": set, "infra/gateway.yaml": GATEWAY, "deploy/jkt/route.yaml": route(), "deploy/sgp/route.yaml": route() },
+      { "argocd/regional.yaml": set, "infra/gateway.yaml": GATEWAY, "deploy/jkt/route.yaml": jkt, "deploy/sgp/route.yaml": sgp },
+    ).findings.filter((f) => /claimed by/.test(f.summary));
+
+  it("one region's copy of a route edited is no claim on the other region's listener", () => {
+    expect(claims(route(), route(", annotations: {owner: orders}"))).toEqual([]);
+  });
+
+  it("in one cluster (both folders delivered there), the two versions still collide", () => {
+    expect(
+      claims(route(), route(", annotations: {owner: orders}"), appSet.replace('"https://sgp.example"', '"https://jkt.example"')),
+    ).toHaveLength(1);
+  });
+});
+
 describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostnames)", () => {
   it("a route attached to an admitting listener is fine", () => {
     const tree = { "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() };
