@@ -12,6 +12,9 @@ import { createWorker } from "./worker.js";
 export const WORKER_BUDGET_MS = { evaluation: 60_000, failureReport: 15_000 } as const;
 
 const env = { ...process.env, ...(await resolveSecrets(process.env, ssmParameterReader, SECRET_NAMES, OPTIONAL_SECRET_NAMES)) };
+// The bundle carries Bottleneck's light build (scripts/bundle-options.mjs `lean`), without the
+// Redis connection Probot would share rate limits through: said at start, not at the first request.
+if (env.REDIS_URL) throw new Error("REDIS_URL is set, but the Lambda worker cannot share rate limits through Redis: unset it");
 const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit() } });
 
 // The worker evaluates its batch's records one after another: one analysis slot, so the thread that

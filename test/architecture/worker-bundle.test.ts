@@ -1,6 +1,6 @@
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { shared } from "../../scripts/bundle-options.mjs";
+import { lean, shared } from "../../scripts/bundle-options.mjs";
 
 /**
  * The App's worker evaluates PRs and leaves the analysis to a thread of its own: what the worker
@@ -34,5 +34,19 @@ describe("the Lambda worker's bundle", () => {
       "src/render/render-change.ts",
     ];
     expect(modules.filter((module) => engine.includes(module) || module.startsWith("src/families/"))).toEqual([]);
+  });
+
+  it("as deployed, carries Bottleneck's light build only: no Redis scripts to load", async () => {
+    const result = await build({
+      ...shared,
+      ...lean,
+      entryPoints: ["src/lambda-worker.ts"],
+      external: ["@aws-sdk/*"],
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const bottleneck = Object.keys(result.metafile.inputs).filter((module) => module.includes("node_modules/bottleneck/"));
+    expect(bottleneck).toEqual(["node_modules/bottleneck/light.js"]);
   });
 });
