@@ -4,7 +4,7 @@ import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
-import type { ManifestSet } from "./core/resource.js";
+import { resourceKey, type ManifestSet } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { keepUnreadable } from "./diff/unreadable-resources.js";
@@ -277,7 +277,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
   };
   return {
-    findings: sortFindings(findings),
+    findings: sortFindings(mergeRenderedTwins(findings)),
     routeDiffs,
     invalid,
     existingInvalid,
@@ -377,6 +377,34 @@ function changedPaths(base: readonly SourceFile[], head: readonly SourceFile[]):
   const baseText = new Map(base.map((file) => [file.path, file.text]));
   const headText = new Map(head.map((file) => [file.path, file.text]));
   return (path) => !baseText.has(path) || baseText.get(path) !== headText.get(path);
+}
+
+const RENDERED_BY = / \(rendered: ([^)]*)\)$/;
+
+/**
+ * One finding per change said once: an object two render roots both output (a Flux Kustomization
+ * that two nested delivered folders build) is found twice, alike but for the root each names.
+ */
+function mergeRenderedTwins(findings: readonly Finding[]): Finding[] {
+  const merged = new Map<string, Finding>();
+  for (const finding of findings) {
+    const root = RENDERED_BY.exec(finding.summary);
+    const said = root ? finding.summary.slice(0, root.index) : finding.summary;
+    const key = [finding.class, finding.risk, finding.file, finding.line, resourceKey(finding.resource), said].join("\0");
+    const twin = merged.get(key);
+    const twinRoot = twin && RENDERED_BY.exec(twin.summary);
+    if (!twin || !root || !twinRoot) {
+      merged.set(twin ? `${key}\0${merged.size}` : key, finding);
+      continue;
+    }
+    merged.set(key, {
+      ...twin,
+      summary: `${said} (rendered: ${[...new Set([twinRoot[1], root[1]])].join(", ")})`,
+      clusters: [...new Set([...twin.clusters, ...finding.clusters])],
+      regions: [...new Set([...twin.regions, ...finding.regions])],
+    });
+  }
+  return [...merged.values()];
 }
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */

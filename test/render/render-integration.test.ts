@@ -484,6 +484,36 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "an object two nested delivered folders both render is found once, naming both roots (sulibot/home-ops b45305d)",
+    async () => {
+      const flux = (name: string, path: string) =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {path: ${path}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+      const tree = (targetNamespace: string): SourceFile[] => [
+        { path: "clusters/prod/apps.yaml", text: flux("apps", "./apps") },
+        { path: "clusters/prod/tier1.yaml", text: flux("tier1", "./apps/tier1") },
+        { path: "apps/kustomization.yaml", text: "resources: [./tier1]\n" },
+        { path: "apps/tier1/kustomization.yaml", text: "resources: [./web/ks.yaml]\n" },
+        {
+          path: "apps/tier1/web/ks.yaml",
+          text: flux("web", "./apps/tier1/web/app").replace("prune: true", `prune: true, targetNamespace: ${targetNamespace}`),
+        },
+        { path: "apps/tier1/web/app/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        {
+          path: "apps/tier1/web/app/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n",
+        },
+      ];
+      const result = await reviewRendered(tree("web"), tree("shop"));
+      const moves = result.analysis.findings.filter((finding) => finding.summary.includes("targetNamespace web → shop"));
+      expect(moves).toHaveLength(1);
+      expect(moves[0]!.summary).toMatch(
+        /\(rendered: kustomize apps, kustomize apps\/tier1\)$|\(rendered: kustomize apps\/tier1, kustomize apps\)$/,
+      );
+    },
+    HEADROOM,
+  );
+
+  it(
     "an app disabled by commenting out its line in a kustomization, its files left in place, is removed: Flux prunes it (and enabled so, added)",
     async () => {
       const tree = (listed: boolean): SourceFile[] => [
