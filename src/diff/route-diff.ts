@@ -51,8 +51,24 @@ const regionShares = (flow: Flow | undefined): Map<string, number> => {
   return shares;
 };
 
+/**
+ * A flow's backends, one per backend: a backend a rule lists twice receives both weights (a Flux
+ * variable that turns the stable backend into the canary listed beside it sends it all the traffic,
+ * which reads as one backend at 100%, not as two copies of it).
+ */
+function backendsOnce(flow: Flow | undefined): Flow["backends"] {
+  const backends = flow?.backends ?? [];
+  if (new Set(backends.map((backend) => backend.key)).size === backends.length) return backends;
+  const once = new Map<string, Flow["backends"][number]>();
+  for (const backend of backends) {
+    const seen = once.get(backend.key);
+    once.set(backend.key, seen ? { ...seen, share: seen.share + backend.share } : backend);
+  }
+  return [...once.values()];
+}
+
 function diffBackends(base: Flow | undefined, head: Flow | undefined): BackendShift[] {
-  return pairByIdentity(base?.backends ?? [], head?.backends ?? [], (backend) => backend.key).map(({ key, base: before, head: after }) => {
+  return pairByIdentity(backendsOnce(base), backendsOnce(head), (backend) => backend.key).map(({ key, base: before, head: after }) => {
     const backend = (after ?? before)!;
     return {
       key,

@@ -87,6 +87,18 @@ describe("route diff of Gateway API routes", () => {
     ]);
   });
 
+  it("a backend a rule lists twice receives both weights: one backend, not two copies of it", () => {
+    const result = analyze(
+      { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("canary-jkt", 10)}`) },
+      { "r.yaml": checkoutRoute(`${ref("canary-jkt", 90)}\n${ref("canary-jkt", 10)}`) },
+      TOPOLOGY,
+    );
+    expect(classesOf(result)).toEqual(["backend.weight-changed"]);
+    expect(result.findings[0]!.summary).toBe(
+      "shop.example.com /checkout: ServiceImport checkout-jkt:8080 90% → removed, ServiceImport canary-jkt:8080 10% → 100%",
+    );
+  });
+
   it("a backend in a new region is backend.region-added; in a known region backend.added", () => {
     const base = { "r.yaml": checkoutRoute(ref("checkout-jkt")) };
     const regionAdded = analyze(base, { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`) }, TOPOLOGY);
