@@ -20,6 +20,8 @@ export interface DocumentSource {
   readonly line: number;
   /** The document's own text: field lines are located lazily, only for findings. */
   readonly text: string;
+  /** Where the object sits in its document, when the document holds more than it (an item of a `kind: List`). */
+  readonly within?: readonly (string | number)[];
 }
 
 export interface Resource {

@@ -39,7 +39,7 @@ export function lineOf(source: DocumentSource, path: FieldPath): number {
   if (!index.root) return source.line;
   let node: Located = index.root;
   let offset = node.offset;
-  for (const step of path) {
+  for (const step of source.within ? [...source.within, ...path] : path) {
     const entry = node.entries?.get(String(step));
     const item = typeof step === "number" ? node.items?.[step] : undefined;
     if (entry) {

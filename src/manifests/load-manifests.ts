@@ -68,7 +68,13 @@ export interface LoadOptions {
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
 export type DocumentRead =
-  | ({ readonly type: "resource"; readonly chunk: YamlChunk; readonly fileNamed: boolean } & Omit<Resource, "key" | "source">)
+  | ({
+      readonly type: "resource";
+      readonly chunk: YamlChunk;
+      readonly fileNamed: boolean;
+      /** Its index among the items of a `kind: List` document: its body is held, as its document's text alone does not read as it. */
+      readonly listItem?: number;
+    } & Omit<Resource, "key" | "source">)
   | { readonly type: "values"; readonly body: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
   | { readonly type: "invalid"; readonly line: number; readonly message: string; readonly resource?: ResourceId }
   | { readonly type: "skipped"; readonly line: number; readonly reason: string };
@@ -375,6 +381,10 @@ const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, 
 function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: string): Resource {
   const source = { file, line: read.chunk.line, text: read.chunk.text };
   const placed = { ...(cluster ? { cluster } : {}), ...(namespaceImplied ? { namespaceImplied } : {}) };
+  if (read.type === "resource" && read.listItem !== undefined) {
+    const { id: _id, chunk: _chunk, fileNamed: _fileNamed, listItem, type: _type, ...fields } = read;
+    return { ...fields, id, source: { ...source, within: ["items", listItem] }, key, ...placed };
+  }
   if (read.type === "resource")
     return new LoadedResource(
       { id, apiVersion: read.apiVersion, family: read.family, labels: read.labels, annotations: read.annotations, source, key, ...placed },
@@ -457,12 +467,29 @@ export function readDocuments(text: string, asValues: boolean, share: ShareStrin
       reads.push(step.read);
       return;
     }
-    const read = interpretDocument(chunk, stream?.[i] ?? parseYamlDocument(chunk, undefined, budget), valuesPending, step.template, share);
+    const parsed = stream?.[i] ?? parseYamlDocument(chunk, undefined, budget);
+    const items = asValues ? undefined : listItems(parsed);
+    if (items) {
+      // kubectl applies a List's items, each as the object it is.
+      items.forEach((item, index) => {
+        const read = interpretDocument(chunk, { ok: true, value: item }, false, step.template, share);
+        if (read) reads.push(read.type === "resource" ? { ...read, listItem: index } : read);
+      });
+      return;
+    }
+    const read = interpretDocument(chunk, parsed, valuesPending, step.template, share);
     if (!read) return;
     if (read.type === "values") valuesPending = false;
     reads.push(read);
   });
   return reads;
+}
+
+/** The items of a `List` (`v1`, or a typed `…List`) as kubectl reads them: each one is applied. */
+function listItems(parsed: ParsedYaml): unknown[] | undefined {
+  if (!parsed.ok || !isMapping(parsed.value)) return undefined;
+  const { kind, items } = parsed.value;
+  return typeof kind === "string" && kind.endsWith("List") && Array.isArray(items) ? items : undefined;
 }
 
 const groupPattern = (groups: readonly string[]): RegExp =>

@@ -87,6 +87,21 @@ describe("route diff of Gateway API routes", () => {
     ]);
   });
 
+  it("a route inside a `kind: List` is read as kubectl applies it: its weight change is found", () => {
+    const list = (route: string) =>
+      `apiVersion: v1\nkind: List\nitems:\n${route
+        .trimEnd()
+        .split("\n")
+        .map((line, index) => `${index === 0 ? "- " : "  "}${line}`)
+        .join("\n")}\n`;
+    const result = analyze(
+      { "r.yaml": list(checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("checkout-sgp", 10)}`)) },
+      { "r.yaml": list(checkoutRoute(`${ref("checkout-jkt", 50)}\n${ref("checkout-sgp", 50)}`)) },
+      TOPOLOGY,
+    );
+    expect(classesOf(result)).toContain("backend.weight-changed");
+  });
+
   it("a backend a rule lists twice receives both weights: one backend, not two copies of it", () => {
     const result = analyze(
       { "r.yaml": checkoutRoute(`${ref("checkout-jkt", 90)}\n${ref("canary-jkt", 10)}`) },

@@ -145,6 +145,30 @@ describe("identity: group/kind/namespace/name, never the apiVersion", () => {
   });
 });
 
+describe("a List's items are read as kubectl applies them, each the object it is", () => {
+  it("reads the traffic items of a `kind: List` (or a typed `…List`), their lines within the list", () => {
+    const indented = (lines: string[]) => lines.map((line, index) => `${index === 0 ? "- " : "  "}${line}`);
+    const list = (kind: string) =>
+      file(
+        "exported.yaml",
+        "apiVersion: v1",
+        `kind: ${kind}`,
+        "items:",
+        "- apiVersion: apps/v1",
+        "  kind: Deployment",
+        "  metadata: {name: web}",
+        ...indented(route("checkout", "shop")),
+      );
+    for (const kind of ["List", "HTTPRouteList"]) {
+      const set = loadManifests([list(kind)]);
+      expect(keys(set)).toEqual(["gateway.networking.k8s.io/HTTPRoute/shop/checkout"]);
+      const resource = set.resources.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout")!;
+      expect(resource.body).toMatchObject({ spec: { rules: [{ backendRefs: [{ name: "checkout-jkt", weight: 90 }, { weight: 10 }] }] } });
+      expect(lineOf(resource.source, ["spec", "rules", 0, "backendRefs", 1, "weight"])).toBe(19);
+    }
+  });
+});
+
 describe("what is not traffic is ignored silently", () => {
   it("ignores other kinds, files that are neither YAML nor JSON, and YAML that is not Kubernetes", () => {
     const set = loadManifests([

@@ -813,9 +813,12 @@ spec:
     ]);
   });
 
-  it("a cluster the flow already reaches is not new", () => {
+  it("a cluster the flow already reaches is not new: the destination listed twice takes both weights", () => {
     const result = analyze({ "rt.yaml": table("cluster-2") }, { "rt.yaml": table("cluster-1") });
-    expect(result.findings.map((finding) => finding.class)).toEqual(["backend.region-removed", "backend.added"]);
+    expect(result.findings.map((finding) => [finding.class, finding.summary.replace(/ \(api@.*$/, "")])).toEqual([
+      ["backend.region-removed", "shop.example.com /api: cluster cluster-2 (its region unknown) no longer receives traffic"],
+    ]);
+    expect(result.findings[0]!.summary).toContain("api@cluster-1:8080 90% → 100%");
   });
 });
 
