@@ -865,21 +865,20 @@ function rendersNoTrafficKind(text: string | undefined): boolean {
   if (text === undefined || DEFINES.test(text)) return false;
   return text.split(/^---.*$/m).every((document) => {
     if (document.split("\n").every((line) => ACTION_OR_BLANK.test(line))) return true;
-    const kinds = [...document.matchAll(KIND_AT_TOP)].map((match) =>
-      (match[1] ?? "")
-        .replace(/#.*$/, "")
-        .trim()
-        .replace(/^["']|["']$/g, ""),
-    );
-    const apiVersion = (API_VERSION_AT_TOP.exec(document)?.[1] ?? "")
-      .replace(/#.*$/, "")
-      .trim()
-      .replace(/^["']|["']$/g, "");
+    const kinds = [...document.matchAll(KIND_AT_TOP)].map(([, written]) => headerWord(written));
+    const apiVersion = headerWord(API_VERSION_AT_TOP.exec(document)?.[1]);
     const [kind] = kinds;
     if (kinds.length !== 1 || !kind || !/^[A-Za-z]\w*$/.test(kind) || !/^[\w.-]+(?:\/[\w.-]+)?$/.test(apiVersion)) return false;
     return !deliveryKinds.includes(kind) && kindSpecFor(groupOf(apiVersion), kind, document) === undefined && !trafficKindNames.has(kind);
   });
 }
+
+/** A header line's value as written: without its comment and quotes. */
+const headerWord = (written: string | undefined): string =>
+  (written ?? "")
+    .replace(/#.*$/, "")
+    .trim()
+    .replace(/^["']|["']$/g, "");
 
 /** Kustomization fields that only set workloads' containers and replica counts: no traffic kind has either. */
 const WORKLOAD_FIELDS = ["images", "replicas"];
@@ -1053,8 +1052,8 @@ const automationOnly = (group: string, kind: string, text: string): boolean =>
  * Whether a kustomize root applies the same traffic config at base and head although its inputs
  * differ: its kustomizations are the same (none added or removed, none edited beyond its images,
  * replicas and what only sets how workloads run in a chart's inline values), every values file of a
- * chart it inflates differs at most there too, and every other file that changed is one they never read (below a folder they
- * read, listed by none) or a resource file (not a patch or generator input they name, not one they
+ * chart it inflates differs at most there too, and every other file that changed is one they never
+ * read (below a folder they read, listed by none) or a resource file (not a patch or generator input they name, not one they
  * list that appears or disappears, nor accumulated by a kustomization that lets one resource reach
  * another: see RenderRoot.crossed) whose traffic documents are the same before and after (none, or
  * the same ones). Such a root needs no render, which a remote base or a tree kustomize refuses may

@@ -451,9 +451,10 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
     const covering = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
     const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot, true) : [];
     if (after === "ALLOW" && covering.length === 0) {
+      const [whose, forThem] = others.length === 0 ? ["these workloads", ""] : ["the workloads no other ALLOW policy selects", " for them"];
       out.add({
         class: "resource.changed",
-        summary: `added ALLOW policy (${scope}), the first for ${others.length === 0 ? "these workloads" : "the workloads no other ALLOW policy selects"} in this repository: requests its rules do not match are now denied${others.length === 0 ? "" : " for them"}`,
+        summary: `added ALLOW policy (${scope}), the first for ${whose} in this repository: requests its rules do not match are now denied${forThem}`,
         side: "head",
         path: ["spec"],
         after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },

@@ -451,9 +451,10 @@ const fluxComponents = (change: ResourceChange, where: string, out: DetectionLis
   if (sameValue(before ?? [], after ?? [])) return;
   const folder = context.deliveryOf(change.head, context.head)?.paths[0] ?? "";
   if (context.kustomizeJudged(folder)) return;
+  const what = before === undefined ? "added" : after === undefined ? "removed" : "changed";
   out.add({
     class: "resource.changed",
-    summary: `spec.components ${before === undefined ? "added" : after === undefined ? "removed" : "changed"} for ${where} on top of ${folder || "."}: the review did not build them (Flux generates that folder's kustomization, or rendering is off), so review the components`,
+    summary: `spec.components ${what} for ${where} on top of ${folder || "."}: the review did not build them (Flux generates that folder's kustomization, or rendering is off), so review the components`,
     side: "head",
     path: ["spec", "components"],
     before,
