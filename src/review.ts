@@ -382,29 +382,37 @@ function changedPaths(base: readonly SourceFile[], head: readonly SourceFile[]):
 const RENDERED_BY = / \(rendered: ([^)]*)\)$/;
 
 /**
- * One finding per change said once: an object two render roots both output (a Flux Kustomization
- * that two nested delivered folders build) is found twice, alike but for the root each names.
+ * One finding per change said once: an object several render roots output alike (a Flux
+ * Kustomization two nested delivered folders build, a component every overlay of it renders) is
+ * found once per root, alike but for the root each names; said once, naming the first root and how
+ * many more.
  */
 function mergeRenderedTwins(findings: readonly Finding[]): Finding[] {
-  const merged = new Map<string, Finding>();
-  for (const finding of findings) {
+  const merged = new Map<string, { finding: Finding; said: string; roots: string[] }>();
+  findings.forEach((finding, index) => {
     const root = RENDERED_BY.exec(finding.summary);
-    const said = root ? finding.summary.slice(0, root.index) : finding.summary;
+    if (!root) {
+      merged.set(`\0${index}`, { finding, said: finding.summary, roots: [] });
+      return;
+    }
+    const said = finding.summary.slice(0, root.index);
     const key = [finding.class, finding.risk, finding.file, finding.line, resourceKey(finding.resource), said].join("\0");
     const twin = merged.get(key);
-    const twinRoot = twin && RENDERED_BY.exec(twin.summary);
-    if (!twin || !root || !twinRoot) {
-      merged.set(twin ? `${key}\0${merged.size}` : key, finding);
-      continue;
+    if (!twin) merged.set(key, { finding, said, roots: [root[1]!] });
+    else {
+      if (!twin.roots.includes(root[1]!)) twin.roots.push(root[1]!);
+      twin.finding = {
+        ...twin.finding,
+        clusters: [...new Set([...twin.finding.clusters, ...finding.clusters])],
+        regions: [...new Set([...twin.finding.regions, ...finding.regions])],
+      };
     }
-    merged.set(key, {
-      ...twin,
-      summary: `${said} (rendered: ${[...new Set([twinRoot[1], root[1]])].join(", ")})`,
-      clusters: [...new Set([...twin.clusters, ...finding.clusters])],
-      regions: [...new Set([...twin.regions, ...finding.regions])],
-    });
-  }
-  return [...merged.values()];
+  });
+  return [...merged.values()].map(({ finding, said, roots }) => {
+    if (roots.length < 2) return finding;
+    const more = roots.length === 2 ? `, ${roots[1]}` : ` and ${roots.length - 1} more roots`;
+    return { ...finding, summary: `${said} (rendered: ${roots[0]}${more})` };
+  });
 }
 
 /** Riskiest first, then by file and line: the order reviewers read them in. */

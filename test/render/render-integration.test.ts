@@ -509,6 +509,22 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(moves[0]!.summary).toMatch(
         /\(rendered: kustomize apps, kustomize apps\/tier1\)$|\(rendered: kustomize apps\/tier1, kustomize apps\)$/,
       );
+      // Every overlay of a base renders the base's route: one finding, the first root and how many more.
+      const overlays = (host: string): SourceFile[] => [
+        { path: "base/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        {
+          path: "base/route.yaml",
+          text: `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, namespace: web}\nspec:\n  hostnames: [${host}]\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n`,
+        },
+        ...["dev", "staging", "prod"].map((env) => ({ path: `overlays/${env}/kustomization.yaml`, text: "resources: [../../base]\n" })),
+      ];
+      const hosts = await reviewRendered(overlays("a.example.com"), overlays("b.example.com"));
+      const hostnames = hosts.analysis.findings.filter((finding) =>
+        finding.summary.includes("spec.hostnames[0]: a.example.com → b.example.com"),
+      );
+      expect(hostnames.map((finding) => finding.summary.replace(/^.*\(rendered: /, ""))).toEqual([
+        "kustomize overlays/dev and 2 more roots)",
+      ]);
     },
     HEADROOM,
   );
