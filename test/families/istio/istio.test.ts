@@ -1094,6 +1094,14 @@ ${body}`;
   const ambient = resource("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}\n");
   const inAmbient = { base: [ambient], head: [ambient] };
   const getOnly = `${allowFrontend}\n    to: [{operation: {methods: [GET]}}]`;
+  /** An ALLOW policy added over some workloads others allow-list: the rest are narrowed to it. */
+  const narrowedForTheRest: Expected = {
+    class: "resource.changed",
+    side: "head",
+    path: ["spec"],
+    says: "the first for the workloads no other ALLOW policy selects",
+    riskFloor: "medium",
+  };
   /** What ztunnel refusing connections a policy covers reads as. */
   const refused = (says: string): Expected => ({
     class: "resource.changed",
@@ -1248,13 +1256,7 @@ ${body}`;
       head: policy("allow-debug", "  action: ALLOW\n  rules: [{}]").replace("  selector: {matchLabels: {app: checkout}}\n", ""),
       others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
       expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec"],
-          says: "the first for the workloads no other ALLOW policy selects",
-          riskFloor: "medium",
-        },
+        narrowedForTheRest,
         { class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine, so it admits an empty rule" },
       ],
     },
@@ -1266,13 +1268,7 @@ ${body}`;
         head: [resource(policy("allow", allowFrontend).replace("{app: checkout}", "{tier: web, app: checkout}"))],
       },
       expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec"],
-          says: "the first for the workloads no other ALLOW policy selects",
-          riskFloor: "medium",
-        },
+        narrowedForTheRest,
         { class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine" },
       ],
     },
