@@ -18,10 +18,15 @@ import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 const AUTHENTICATION = ["basicAuth", "apiKeyAuth", "jwt", "oidc", "extAuth"] as const;
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
 
-/** What one side of a policy requires of a request, by name: each authentication method, and authorization. */
+/**
+ * What one side of a policy requires of a request, by name: each authentication method, and
+ * authorization. An optional JWT requires nothing: a request without a token passes.
+ */
 function guardsOf(policy: Resource | undefined): string[] {
   const fields = spec(policy);
-  const guards: string[] = AUTHENTICATION.filter((method) => isRecord(fields[method]));
+  const guards: string[] = AUTHENTICATION.filter(
+    (method) => isRecord(fields[method]) && !(method === "jwt" && record(fields.jwt).optional === true),
+  );
   if (isRecord(fields.authorization)) guards.push("authorization");
   return guards;
 }

@@ -156,24 +156,29 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
 };
 
 interface Extension {
+  /** The filter's type: an implementation's (ExtensionRef), or an external authorization service's (ExternalAuth). */
+  readonly type: "ExtensionRef" | "ExternalAuth";
   readonly group: string;
   readonly path: FieldPath;
 }
 
 /**
- * The implementation-specific filters (ExtensionRef) a rule's requests pass through, on the rule or
- * on one of its backends, by kind and name: the same filter under a renamed API group
- * (gateway.gloo.solo.io → gateway.kgateway.dev) is the same filter moved, not one removed.
+ * The filters a rule's requests pass through to what the review does not model, on the rule or on
+ * one of its backends: implementation-specific ones (ExtensionRef) by kind and name, the same filter
+ * under a renamed API group (gateway.gloo.solo.io → gateway.kgateway.dev) being the same filter
+ * moved, not one removed; and ExternalAuth, by the service that authorizes each request.
  */
 const extensionsOf = (rule: RuleView): Map<string, Extension> => {
   const found = new Map<string, Extension>();
   const fromFilters = (filters: unknown, path: FieldPath) =>
     list(filters).forEach((filter, index) => {
       const fields = record(filter);
-      if (text(fields.type) !== "ExtensionRef") return;
-      const ref = record(fields.extensionRef);
-      const name = `${text(ref.kind) ?? "?"} ${text(ref.name) ?? "?"}`;
-      if (!found.has(name)) found.set(name, { group: text(ref.group) ?? "", path: [...path, index] });
+      const type = text(fields.type);
+      if (type !== "ExtensionRef" && type !== "ExternalAuth") return;
+      const ref = record(type === "ExtensionRef" ? fields.extensionRef : record(fields.externalAuth).backendRef);
+      const where = text(ref.namespace) ? `${text(ref.namespace)}/` : "";
+      const name = `${text(ref.kind) ?? (type === "ExternalAuth" ? "Service" : "?")} ${where}${text(ref.name) ?? "?"}`;
+      if (!found.has(`${type} ${name}`)) found.set(`${type} ${name}`, { type, group: text(ref.group) ?? "", path: [...path, index] });
     });
   fromFilters(rule.value.filters, [...rule.path, "filters"]);
   list(rule.value.backendRefs).forEach((backend, index) =>
@@ -190,9 +195,10 @@ const extensionsOf = (rule: RuleView): Map<string, Extension> => {
  */
 const extensions = (out: DetectionList, before: RuleView, after: RuleView): void => {
   const [was, now] = [extensionsOf(before), extensionsOf(after)];
-  const shown = (name: string, { group }: Extension) => `${name}${group ? ` (${group})` : ""}`;
-  for (const [name, extension] of was) {
-    const kept = now.get(name);
+  const shown = (key: string, { type, group }: Extension) => `${key.slice(type.length + 1)}${group ? ` (${group})` : ""}`;
+  for (const [key, extension] of was) {
+    const kept = now.get(key);
+    const name = key.slice(extension.type.length + 1);
     if (kept && kept.group === extension.group) continue;
     out.add(
       kept
@@ -201,29 +207,35 @@ const extensions = (out: DetectionList, before: RuleView, after: RuleView): void
             summary: `${after.label}: ExtensionRef filter ${name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}): it applies only where that API serves an object of this name`,
             side: "head",
             path: kept.path,
-            before: shown(name, extension),
-            after: shown(name, kept),
+            before: shown(key, extension),
+            after: shown(key, kept),
             riskFloor: "medium",
           }
         : {
             class: "access.widened",
-            summary: `${after.label}: ExtensionRef filter ${shown(name, extension)} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
+            summary:
+              extension.type === "ExternalAuth"
+                ? `${after.label}: ExternalAuth filter (${shown(key, extension)}) removed: requests are no longer authorized by it, and pass unchecked`
+                : `${after.label}: ExtensionRef filter ${shown(key, extension)} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
             side: "base",
             path: extension.path,
-            before: shown(name, extension),
+            before: shown(key, extension),
             after: null,
           },
     );
   }
-  for (const [name, extension] of now) {
-    if (was.has(name)) continue;
+  for (const [key, extension] of now) {
+    if (was.has(key)) continue;
     out.add({
       class: "resource.changed",
-      summary: `${after.label}: ExtensionRef filter ${shown(name, extension)} added: requests now pass through it; what it does is not modelled`,
+      summary:
+        extension.type === "ExternalAuth"
+          ? `${after.label}: ExternalAuth filter (${shown(key, extension)}) added: requests it does not authorize are now refused`
+          : `${after.label}: ExtensionRef filter ${shown(key, extension)} added: requests now pass through it; what it does is not modelled`,
       side: "head",
       path: extension.path,
       before: null,
-      after: shown(name, extension),
+      after: shown(key, extension),
       riskFloor: "medium",
     });
   }

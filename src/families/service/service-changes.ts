@@ -90,13 +90,29 @@ const labelOf = (service: ServiceName): string => `${service.namespace ? `${serv
 const internetFacing = (service: DeclaredService): boolean =>
   service.spec.type === "LoadBalancer" && internalBy(service.annotations) === undefined;
 
+const SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
+const EVERY_ADDRESS = new Set(["0.0.0.0/0", "::/0"]);
+
+/** The sources an internet-facing load balancer admits, when its Service restricts them (`loadBalancerSourceRanges`, or the annotation). */
+function sourceRanges(service: DeclaredService): string[] | undefined {
+  const written = Array.isArray(service.spec.loadBalancerSourceRanges)
+    ? service.spec.loadBalancerSourceRanges.filter((range): range is string => typeof range === "string")
+    : (text(service.annotations[SOURCE_RANGES_ANNOTATION]) ?? "").split(",");
+  const ranges = written.map((range) => range.trim()).filter((range) => range !== "");
+  return ranges.length === 0 || ranges.some((range) => EVERY_ADDRESS.has(range)) ? undefined : ranges;
+}
+
+/** Reachable from every address on the internet: an internet-facing load balancer whose sources are not restricted. */
+const openToInternet = (service: DeclaredService): boolean => internetFacing(service) && sourceRanges(service) === undefined;
+
 /** What the PR does to one Service of the base tree that routes may name. */
 interface ServiceChange extends ServiceName {
   readonly file: string;
   readonly removed?: true;
   /** Ports of the base's Service the head's no longer has: their numbers and names. */
   readonly lostPorts?: readonly (number | string)[];
-  readonly exposed?: true;
+  /** Open to the internet now: a new internet-facing load balancer, or one whose source ranges were lifted (what they were). */
+  readonly exposed?: { readonly ranges?: readonly string[] };
   /** The pods it picks, before and after (`app=cart, version=blue`; "" for none), where that changes. */
   readonly selector?: { readonly before: string; readonly after: string };
   /** No longer an internet-facing load balancer: what that means, and the head's document. */
@@ -117,7 +133,8 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   if (after.unreadable || after.spec.type === "ExternalName") return undefined;
   const kept = new Set(portKeys(after.spec));
   const lostPorts = portKeys(before.spec).filter((port) => !kept.has(port));
-  const exposed = internetFacing(after) && !internetFacing(before);
+  // A new internet-facing load balancer, whatever sources it admits; or one that stops restricting them.
+  const exposed = internetFacing(after) && (!internetFacing(before) || (openToInternet(after) && !openToInternet(before)));
   const balancing = (service: DeclaredService) => ({
     type: text(service.spec.type),
     annotations: service.annotations,
@@ -131,7 +148,7 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   return {
     ...scoped,
     ...(lostPorts.length > 0 ? { lostPorts } : {}),
-    ...(exposed ? { exposed: true as const } : {}),
+    ...(exposed ? { exposed: internetFacing(before) ? { ranges: sourceRanges(before) ?? [] } : {} } : {}),
     ...(reselected ? { selector } : {}),
     ...(closed ? { closed } : {}),
   };
@@ -249,7 +266,9 @@ function detectionOf({ service, imported, what, sends }: Problem, otherExports: 
       return {
         class: "access.widened",
         summary:
-          `Service ${label} becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; ${service.file}): ` +
+          (service.exposed?.ranges
+            ? `Service ${label}'s internet-facing load balancer no longer restricts its sources (${service.exposed.ranges.join(", ")} lifted; ${service.file}): `
+            : `Service ${label} becomes an internet-facing load balancer (type: LoadBalancer, no internal annotation; ${service.file}): `) +
           `its pods are reachable from the internet directly, around the Gateways and policies in front of it, while ${routesSend}`,
         ...at,
         before: null,

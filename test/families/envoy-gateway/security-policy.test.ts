@@ -78,6 +78,14 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("a JWT made optional requires nothing: a request without a token passes", () => {
+    const JWT =
+      "  jwt:\n    providers: [{name: auth, issuer: https://auth.example.com, remoteJWKS: {uri: https://auth.example.com/jwks.json}}]\n";
+    expectDetections(detect(envoyGatewayDetector, onRoute(JWT), onRoute(`${JWT}    optional: true\n`)), [
+      { class: "access.widened", side: "head", path: ["spec", "jwt"], says: "HTTPRoute apps/web no longer requires jwt" },
+    ]);
+  });
+
   it("a route's own policy replaces its Gateway's: one added without the Gateway's OIDC widens the route", () => {
     const around = { head: [resource(ROUTE), resource(policy("edge-auth", "infra", "{kind: Gateway, name: public}", OIDC))] };
     expectDetections(detect(envoyGatewayDetector, undefined, onRoute(CORS), around), [

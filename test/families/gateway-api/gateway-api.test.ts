@@ -679,6 +679,30 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "an ExternalAuth filter removed lets requests through unauthorized; one added refuses what it does not authorize",
+      base: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: ExternalAuth, externalAuth: {protocol: HTTP, backendRef: {name: authz, port: 80}}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: ExternalAuth, externalAuth: {protocol: GRPC, backendRef: {name: opa, namespace: auth, port: 9191}}}]",
+      ),
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec", "rules", 0, "filters", 0],
+          says: "rule PathPrefix /admin: ExternalAuth filter (Service authz) removed: requests are no longer authorized by it",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0],
+          says: "ExternalAuth filter (Service auth/opa) added",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "the same ExtensionRef filter under a renamed API group is moved, not removed (kgateway 2a4ff05c1f)",
       base: route(
         "  - matches: [{path: {value: /robots.txt}}]\n    filters: [{type: ExtensionRef, extensionRef: {group: gateway.gloo.solo.io, kind: DirectResponse, name: robots}}]",

@@ -323,6 +323,24 @@ spec:
     expect(exposed(withPorts(`  type: ClusterIP\n${HTTP}`))).toEqual([]);
   });
 
+  it("an internet-facing load balancer that stops restricting its sources: access.widened", () => {
+    const opened = (base: string, head: string) =>
+      analyze(
+        { "route.yaml": httpRoute(), "a.yaml": withPorts(`  type: LoadBalancer\n${base}${HTTP}`) },
+        { "route.yaml": httpRoute(), "a.yaml": withPorts(`  type: LoadBalancer\n${head}${HTTP}`) },
+      )
+        .findings.filter((finding) => finding.class === "access.widened")
+        .map(({ summary }) => summary.replace(/: its pods.*$/, ""));
+    const RANGES = "  loadBalancerSourceRanges: [10.0.0.0/8]\n";
+    expect(opened(RANGES, "")).toEqual([
+      "Service shop/cart's internet-facing load balancer no longer restricts its sources (10.0.0.0/8 lifted; a.yaml)",
+    ]);
+    expect(opened(RANGES, "  loadBalancerSourceRanges: [0.0.0.0/0]\n")).toHaveLength(1);
+    // Restricted still, or restricted anew: no widening.
+    expect(opened(RANGES, "  loadBalancerSourceRanges: [10.0.0.0/8, 192.168.0.0/16]\n")).toEqual([]);
+    expect(opened("", RANGES)).toEqual([]);
+  });
+
   it("selects other pods: backend.weight-changed (a blue/green cutover); none left: reference.broken", () => {
     const selecting = (selector: string) => `apiVersion: v1
 kind: Service
