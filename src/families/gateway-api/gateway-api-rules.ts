@@ -241,6 +241,73 @@ const extensions = (out: DetectionList, before: RuleView, after: RuleView): void
   }
 };
 
+/** Headers an authenticating proxy sets to tell a backend who the caller is (oauth2-proxy, Authelia, Pomerium, IAP). */
+const IDENTITY_HEADER =
+  /^(?:x-(?:forwarded|auth-request|remote|authenticated|webauth)-(?:user|userid|email|groups|preferred-username)|x-remote-user|remote-user|x-user(?:-id)?|x-email|x-userinfo)$/;
+
+interface HeaderEdits {
+  /** Identity headers the rule sets or adds on every request, with the value written. */
+  readonly claims: Map<string, { readonly value: string; readonly path: FieldPath }>;
+  /** Whether it removes the Authorization header. */
+  readonly dropsAuthorization?: FieldPath;
+}
+
+/** What a rule's RequestHeaderModifier filters (on the rule or its backends) do to who a request says it is. */
+function headerEditsOf(rule: RuleView): HeaderEdits {
+  const edits: { claims: HeaderEdits["claims"]; dropsAuthorization?: FieldPath } = { claims: new Map() };
+  const fromFilters = (filters: unknown, path: FieldPath) =>
+    list(filters).forEach((filter, index) => {
+      const fields = record(filter);
+      if (text(fields.type) !== "RequestHeaderModifier") return;
+      const modifier = record(fields.requestHeaderModifier);
+      const at: FieldPath = [...path, index, "requestHeaderModifier"];
+      for (const field of ["set", "add"] as const)
+        list(modifier[field]).forEach((header, position) => {
+          const name = text(record(header).name)?.toLowerCase();
+          if (name && IDENTITY_HEADER.test(name))
+            edits.claims.set(name, { value: text(record(header).value) ?? "", path: [...at, field, position] });
+        });
+      if (list(modifier.remove).some((name) => typeof name === "string" && name.toLowerCase() === "authorization"))
+        edits.dropsAuthorization ??= [...at, "remove"];
+    });
+  fromFilters(rule.value.filters, [...rule.path, "filters"]);
+  list(rule.value.backendRefs).forEach((backend, index) =>
+    fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
+  );
+  return edits;
+}
+
+/**
+ * A rule that starts to write who every request is (`X-Forwarded-User: admin`) hands each caller
+ * that identity at a backend that trusts the header its authenticating proxy sets: access.widened.
+ * One that starts to drop the Authorization header sends requests on without their credentials
+ * (medium: what the backend then does is its own).
+ */
+const identityHeaders = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  const [was, now] = [headerEditsOf(before), headerEditsOf(after)];
+  for (const [name, claim] of now.claims) {
+    if (was.claims.get(name)?.value === claim.value) continue;
+    out.add({
+      class: "access.widened",
+      summary: `${after.label}: RequestHeaderModifier sets ${name}: ${claim.value} on every request: a backend that trusts this header from its authenticating proxy takes every caller for that identity`,
+      side: "head",
+      path: claim.path,
+      before: was.claims.get(name)?.value ?? null,
+      after: claim.value,
+    });
+  }
+  if (now.dropsAuthorization && !was.dropsAuthorization)
+    out.add({
+      class: "resource.changed",
+      summary: `${after.label}: RequestHeaderModifier removes the Authorization header: requests reach the backend without their credentials`,
+      side: "head",
+      path: now.dropsAuthorization,
+      before: null,
+      after: "authorization",
+      riskFloor: "medium",
+    });
+};
+
 const corsOf = (rule: RuleView): (CorsOrigins & { path: FieldPath }) | undefined => {
   const found = filterBody(rule, "CORS", "cors");
   if (!found) return undefined;
@@ -338,6 +405,7 @@ export const routeRules = (change: ResourceChange, out: DetectionList): void => 
     if (!pair.base) continue;
     redirects(out, pair.base.value, pair.head.value);
     extensions(out, pair.base.value, pair.head.value);
+    identityHeaders(out, pair.base.value, pair.head.value);
     cors(out, pair.base.value, pair.head.value);
     timeouts(out, pair.base.value, pair.head.value);
     retries(out, pair.base.value, pair.head.value);

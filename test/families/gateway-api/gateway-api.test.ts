@@ -703,6 +703,30 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "a header modifier that claims an identity for every request widens access; one that drops Authorization is medium",
+      base: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Env, value: prod}]}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Env, value: prod}, {name: X-Forwarded-User, value: admin}], remove: [Authorization]}}]",
+      ),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "requestHeaderModifier", "set", 1],
+          says: "RequestHeaderModifier sets x-forwarded-user: admin on every request",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "requestHeaderModifier", "remove"],
+          says: "removes the Authorization header",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "the same ExtensionRef filter under a renamed API group is moved, not removed (kgateway 2a4ff05c1f)",
       base: route(
         "  - matches: [{path: {value: /robots.txt}}]\n    filters: [{type: ExtensionRef, extensionRef: {group: gateway.gloo.solo.io, kind: DirectResponse, name: robots}}]",
