@@ -703,9 +703,43 @@ const firstSidecarFor = (now: Resource, was: Resource | undefined, out: Detectio
   });
 };
 
+/** TLS modes a Sidecar's ingress listener terminates with; anything else (DISABLE, none) takes plain text. */
+const INGRESS_TLS = new Set(["SIMPLE", "MUTUAL", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"]);
+
+/** A Sidecar's ingress listeners' TLS modes by port number. */
+const ingressTls = (resource: Resource | undefined): Map<string, { mode: string | undefined; index: number }> =>
+  new Map(
+    list(spec(resource).ingress).map((listener, index) => [
+      String(record(record(listener).port).number ?? "?"),
+      { mode: text(record(record(listener).tls).mode), index },
+    ]),
+  );
+
+/**
+ * A Sidecar ingress listener that stops terminating TLS on its port takes plain text there: what
+ * callers send it is no longer encrypted or, with MUTUAL, authenticated by certificate.
+ */
+const sidecarIngress = (change: ResourceChange, out: DetectionList): void => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [ingressTls(change.base), ingressTls(change.head)];
+  for (const [port, after] of now) {
+    const before = was.get(port)?.mode;
+    if (!before || !INGRESS_TLS.has(before) || (after.mode && INGRESS_TLS.has(after.mode))) continue;
+    out.add({
+      class: "mtls.weakened",
+      summary: `ingress port ${port}: tls ${before} → ${show(after.mode)}: the sidecar takes plain text from callers on it`,
+      side: "head",
+      path: ["spec", "ingress", after.index, "tls"],
+      before,
+      after: after.mode ?? null,
+    });
+  }
+};
+
 const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const subject = change.head ?? change.base;
   if (!subject) return;
+  sidecarIngress(change, out);
   // The workloads it selected: a selector moved away leaves them to whatever else is in force.
   const selected = change.base ?? subject;
   const moved = change.base !== undefined && change.head !== undefined && sidecarSelection(change.base) !== sidecarSelection(change.head);

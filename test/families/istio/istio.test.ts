@@ -1735,6 +1735,23 @@ ${body}`;
       ],
     },
     {
+      name: "an ingress listener that stops terminating TLS takes plain text; one that keeps TLS in another mode does not",
+      base: sidecar(
+        "  ingress: [{port: {number: 8443, protocol: HTTPS, name: https}, defaultEndpoint: '127.0.0.1:8080', tls: {mode: SIMPLE, credentialName: web}}, {port: {number: 9443, protocol: HTTPS, name: admin}, defaultEndpoint: '127.0.0.1:9090', tls: {mode: MUTUAL, credentialName: admin}}]",
+      ),
+      head: sidecar(
+        "  ingress: [{port: {number: 8443, protocol: HTTP, name: http}, defaultEndpoint: '127.0.0.1:8080'}, {port: {number: 9443, protocol: HTTPS, name: admin}, defaultEndpoint: '127.0.0.1:9090', tls: {mode: SIMPLE, credentialName: admin}}]",
+      ),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "ingress", 0],
+          says: "ingress port 8443: tls SIMPLE → (unset): the sidecar takes plain text from callers on it",
+        },
+      ],
+    },
+    {
       name: "a host dropped that a kept one covers is no narrowing",
       base: sidecar("  egress: [{hosts: ['*/*', 'istio-system/*']}]"),
       head: sidecar("  egress: [{hosts: ['*/*']}]"),
