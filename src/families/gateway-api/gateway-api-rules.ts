@@ -107,28 +107,34 @@ const mirrorPercent = (mirror: JsonRecord): number => {
   return Math.round(share * 100_000) / 1000;
 };
 
-/** Mirrors on the rule and on its backendRefs' filters. */
-const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] => {
-  const fromFilters = (filters: unknown, path: FieldPath): Mirror[] =>
-    list(filters).flatMap((filter, index) => {
-      const fields = record(filter);
-      if (text(fields.type) !== "RequestMirror") return [];
-      const mirror = record(fields.requestMirror);
-      return [
-        {
-          target: objectRef(mirror.backendRef, { group: "", kind: "Service", namespace }),
-          percent: mirrorPercent(mirror),
-          path: [...path, index, "requestMirror"],
-        },
-      ];
-    });
+/**
+ * A rule's filters, on the rule and on each of its backendRefs, each with its path: where a filter
+ * that acts on every request (a mirror, an authorizer, a header edit) may be written.
+ */
+const filtersOf = (rule: RuleView): { readonly fields: JsonRecord; readonly path: FieldPath }[] => {
+  const at = (filters: unknown, path: FieldPath) =>
+    list(filters).map((filter, index) => ({ fields: record(filter), path: [...path, index] }));
   return [
-    ...fromFilters(rule.value.filters, [...rule.path, "filters"]),
+    ...at(rule.value.filters, [...rule.path, "filters"]),
     ...list(rule.value.backendRefs).flatMap((backend, index) =>
-      fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
+      at(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
     ),
   ];
 };
+
+/** Mirrors on the rule and on its backendRefs' filters. */
+const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] =>
+  filtersOf(rule).flatMap(({ fields, path }) => {
+    if (text(fields.type) !== "RequestMirror") return [];
+    const mirror = record(fields.requestMirror);
+    return [
+      {
+        target: objectRef(mirror.backendRef, { group: "", kind: "Service", namespace }),
+        percent: mirrorPercent(mirror),
+        path: [...path, "requestMirror"],
+      },
+    ];
+  });
 
 const REDIRECTING_FILTERS = [
   { type: "RequestRedirect", field: "requestRedirect", kind: "redirect" },
@@ -158,32 +164,28 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
 interface Extension {
   /** The filter's type: an implementation's (ExtensionRef), or an external authorization service's (ExternalAuth). */
   readonly type: "ExtensionRef" | "ExternalAuth";
+  /** What it hands requests to: `Middleware forward-auth`, `Service auth/opa`. */
+  readonly name: string;
   readonly group: string;
   readonly path: FieldPath;
 }
 
 /**
  * The filters a rule's requests pass through to what the review does not model, on the rule or on
- * one of its backends: implementation-specific ones (ExtensionRef) by kind and name, the same filter
+ * one of its backends, by type and name: implementation-specific ones (ExtensionRef), the same filter
  * under a renamed API group (gateway.gloo.solo.io → gateway.kgateway.dev) being the same filter
  * moved, not one removed; and ExternalAuth, by the service that authorizes each request.
  */
 const extensionsOf = (rule: RuleView): Map<string, Extension> => {
   const found = new Map<string, Extension>();
-  const fromFilters = (filters: unknown, path: FieldPath) =>
-    list(filters).forEach((filter, index) => {
-      const fields = record(filter);
-      const type = text(fields.type);
-      if (type !== "ExtensionRef" && type !== "ExternalAuth") return;
-      const ref = record(type === "ExtensionRef" ? fields.extensionRef : record(fields.externalAuth).backendRef);
-      const where = text(ref.namespace) ? `${text(ref.namespace)}/` : "";
-      const name = `${text(ref.kind) ?? (type === "ExternalAuth" ? "Service" : "?")} ${where}${text(ref.name) ?? "?"}`;
-      if (!found.has(`${type} ${name}`)) found.set(`${type} ${name}`, { type, group: text(ref.group) ?? "", path: [...path, index] });
-    });
-  fromFilters(rule.value.filters, [...rule.path, "filters"]);
-  list(rule.value.backendRefs).forEach((backend, index) =>
-    fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
-  );
+  for (const { fields, path } of filtersOf(rule)) {
+    const type = text(fields.type);
+    if (type !== "ExtensionRef" && type !== "ExternalAuth") continue;
+    const ref = record(type === "ExtensionRef" ? fields.extensionRef : record(fields.externalAuth).backendRef);
+    const where = text(ref.namespace) ? `${text(ref.namespace)}/` : "";
+    const name = `${text(ref.kind) ?? (type === "ExternalAuth" ? "Service" : "?")} ${where}${text(ref.name) ?? "?"}`;
+    if (!found.has(`${type} ${name}`)) found.set(`${type} ${name}`, { type, name, group: text(ref.group) ?? "", path });
+  }
   return found;
 };
 
@@ -191,35 +193,35 @@ const extensionsOf = (rule: RuleView): Map<string, Extension> => {
  * An ExtensionRef hands requests to what the implementation attaches there (a Traefik Middleware,
  * an Envoy Gateway HTTPRouteFilter, a kgateway TrafficPolicy): authentication, rate limits, header
  * policy, none modelled. One taken away may be the check that guarded the rule (access.widened);
- * one added changes requests in ways the review cannot say (medium).
+ * one added changes requests in ways the review cannot say (medium). An ExternalAuth filter is the
+ * rule's authorization: taken away, requests pass unchecked.
  */
 const extensions = (out: DetectionList, before: RuleView, after: RuleView): void => {
   const [was, now] = [extensionsOf(before), extensionsOf(after)];
-  const shown = (key: string, { type, group }: Extension) => `${key.slice(type.length + 1)}${group ? ` (${group})` : ""}`;
+  const shown = ({ name, group }: Extension) => `${name}${group ? ` (${group})` : ""}`;
   for (const [key, extension] of was) {
     const kept = now.get(key);
-    const name = key.slice(extension.type.length + 1);
     if (kept && kept.group === extension.group) continue;
     out.add(
       kept
         ? {
             class: "resource.changed",
-            summary: `${after.label}: ExtensionRef filter ${name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}): it applies only where that API serves an object of this name`,
+            summary: `${after.label}: ExtensionRef filter ${extension.name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}): it applies only where that API serves an object of this name`,
             side: "head",
             path: kept.path,
-            before: shown(key, extension),
-            after: shown(key, kept),
+            before: shown(extension),
+            after: shown(kept),
             riskFloor: "medium",
           }
         : {
             class: "access.widened",
             summary:
               extension.type === "ExternalAuth"
-                ? `${after.label}: ExternalAuth filter (${shown(key, extension)}) removed: requests are no longer authorized by it, and pass unchecked`
-                : `${after.label}: ExtensionRef filter ${shown(key, extension)} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
+                ? `${after.label}: ExternalAuth filter (${shown(extension)}) removed: requests are no longer authorized by it, and pass unchecked`
+                : `${after.label}: ExtensionRef filter ${shown(extension)} removed: requests no longer pass through it; what it did is not modelled, and if it authenticated, restricted or rate-limited them they now pass unchecked`,
             side: "base",
             path: extension.path,
-            before: shown(key, extension),
+            before: shown(extension),
             after: null,
           },
     );
@@ -230,12 +232,12 @@ const extensions = (out: DetectionList, before: RuleView, after: RuleView): void
       class: "resource.changed",
       summary:
         extension.type === "ExternalAuth"
-          ? `${after.label}: ExternalAuth filter (${shown(key, extension)}) added: requests it does not authorize are now refused`
-          : `${after.label}: ExtensionRef filter ${shown(key, extension)} added: requests now pass through it; what it does is not modelled`,
+          ? `${after.label}: ExternalAuth filter (${shown(extension)}) added: requests it does not authorize are now refused`
+          : `${after.label}: ExtensionRef filter ${shown(extension)} added: requests now pass through it; what it does is not modelled`,
       side: "head",
       path: extension.path,
       before: null,
-      after: shown(key, extension),
+      after: shown(extension),
       riskFloor: "medium",
     });
   }
@@ -255,25 +257,19 @@ interface HeaderEdits {
 /** What a rule's RequestHeaderModifier filters (on the rule or its backends) do to who a request says it is. */
 function headerEditsOf(rule: RuleView): HeaderEdits {
   const edits: { claims: HeaderEdits["claims"]; dropsAuthorization?: FieldPath } = { claims: new Map() };
-  const fromFilters = (filters: unknown, path: FieldPath) =>
-    list(filters).forEach((filter, index) => {
-      const fields = record(filter);
-      if (text(fields.type) !== "RequestHeaderModifier") return;
-      const modifier = record(fields.requestHeaderModifier);
-      const at: FieldPath = [...path, index, "requestHeaderModifier"];
-      for (const field of ["set", "add"] as const)
-        list(modifier[field]).forEach((header, position) => {
-          const name = text(record(header).name)?.toLowerCase();
-          if (name && IDENTITY_HEADER.test(name))
-            edits.claims.set(name, { value: text(record(header).value) ?? "", path: [...at, field, position] });
-        });
-      if (list(modifier.remove).some((name) => typeof name === "string" && name.toLowerCase() === "authorization"))
-        edits.dropsAuthorization ??= [...at, "remove"];
-    });
-  fromFilters(rule.value.filters, [...rule.path, "filters"]);
-  list(rule.value.backendRefs).forEach((backend, index) =>
-    fromFilters(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
-  );
+  for (const { fields, path } of filtersOf(rule)) {
+    if (text(fields.type) !== "RequestHeaderModifier") continue;
+    const modifier = record(fields.requestHeaderModifier);
+    const at: FieldPath = [...path, "requestHeaderModifier"];
+    for (const field of ["set", "add"] as const)
+      list(modifier[field]).forEach((header, position) => {
+        const name = text(record(header).name)?.toLowerCase();
+        if (name && IDENTITY_HEADER.test(name))
+          edits.claims.set(name, { value: text(record(header).value) ?? "", path: [...at, field, position] });
+      });
+    if (list(modifier.remove).some((name) => typeof name === "string" && name.toLowerCase() === "authorization"))
+      edits.dropsAuthorization ??= [...at, "remove"];
+  }
   return edits;
 }
 
