@@ -173,9 +173,16 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       return placement;
     };
 
+    const serviceNameOf = (ref: BackendRef): string => {
+      const naming = destinations.get(ref.kind)?.find((destination) => destination.serviceName)?.serviceName;
+      return naming ? naming(ref) : ref.name;
+    };
     const index: PlacementIndex = {
       place(ref) {
-        const named = byPattern(ref.name);
+        // A pattern over service names (`-(?<region>jkt)$`) reads an Istio host's service name too
+        // (orders-jkt.shop.svc.cluster.local): matched against the whole host only, such hosts were
+        // placed nowhere, and writes reaching two regions passed as a backend added.
+        const named = byPattern(ref.name) ?? (patterns.length > 0 ? byPattern(serviceNameOf(ref)) : undefined);
         if (named) return placedByName(ref, named.placement);
         if (ref.cluster) return placementOfClusters([ref.cluster], false);
         const placed = fromResources(ref);
@@ -185,8 +192,7 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
         return clusters.length > 0 ? placementOfClusters(clusters, clusters.length > 1) : UNKNOWN_PLACEMENT;
       },
       serviceOf(ref) {
-        const naming = destinations.get(ref.kind)?.find((destination) => destination.serviceName)?.serviceName;
-        const base = naming ? naming(ref) : ref.name;
+        const base = serviceNameOf(ref);
         return byPattern(base)?.service ?? base;
       },
     };

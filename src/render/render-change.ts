@@ -12,6 +12,7 @@ import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
+  deliveryPlacementOf,
   installedElsewhere,
   planRenderedHelm,
   planRenders,
@@ -81,12 +82,14 @@ export async function renderChange(
     planRenders(base, options.topology, options.links?.base),
     planRenders(head, options.topology, options.links?.head),
   );
+  const placed = { base: deliveryPlacementOf(base, options.topology), head: deliveryPlacementOf(head, options.topology) };
   const first = await renderStage(
     built(inScope(basePlan), options.builds?.base),
     built(inScope(headPlan), options.builds?.head),
     base,
     head,
     options,
+    placed,
   );
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const second = await renderStage(
@@ -95,6 +98,7 @@ export async function renderChange(
     [...base, ...first.base.files],
     [...head, ...first.head.files],
     options,
+    placed,
   );
   const side = (name: "base" | "head"): RenderedSide => ({
     files: [...first[name].files, ...second[name].files],
@@ -161,6 +165,8 @@ async function renderStage(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
   options: RenderOptions,
+  /** The clusters each side's GitOps objects deliver a path to (deliveryPlacementOf). */
+  placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
 ): Promise<RenderResult> {
   const [baseText, headText] = [textsOf(base), textsOf(head)];
   const basePlan = new Map(basePlanned.map((root) => [root.id, root]));
@@ -177,6 +183,9 @@ async function renderStage(
     const quiet = () =>
       (before === undefined || rendersNoTraffic(before, baseText)) && (after === undefined || rendersNoTraffic(after, headText));
     if (!before || !after) return !quiet();
+    // Delivered to other clusters (a cluster's Flux Kustomization added, or pointed at this overlay),
+    // the same output lands elsewhere: read as written, an overlay's routes showed no new region.
+    if (placed.base(before.output) !== placed.head(after.output)) return !quiet();
     if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText) || quiet()) return false;
     if (options.trusts === undefined || !onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts)) return true;
     trusted.push(id);
@@ -275,19 +284,14 @@ async function renderStage(
       result[name].consumed.push(...root.consumes);
     }
   }
-  // A file a kustomization stops listing while it stays in the tree is applied at base only, and one
-  // it starts to list was applied at head only: read as written on the other side, it would look
-  // applied on both (an app disabled by commenting out its line: Flux prunes it, and the review saw
-  // nothing change). Unless another root lists it there.
-  const listedIn = (plan: ReadonlyMap<string, RenderRoot>) =>
-    new Set([...plan.values()].flatMap((root) => (root.run.tool === "kustomize" ? root.consumes : [])));
-  const [baseListed, headListed] = [listedIn(basePlan), listedIn(headPlan)];
-  for (const { id } of roots) {
-    const [before, after] = [basePlan.get(id), headPlan.get(id)];
-    if (before?.run.tool !== "kustomize" || after?.run.tool !== "kustomize") continue;
-    result.head.consumed.push(...before.consumes.filter((file) => headText.has(file) && !headListed.has(file)));
-    result.base.consumed.push(...after.consumes.filter((file) => baseText.has(file) && !baseListed.has(file)));
-  }
+  // A file a render reads on one side is left to the renders on both: read as written on the other,
+  // it would look applied there alone (an overlay's Flux Kustomization deleted: its render at base
+  // against the shared base file an unchanged overlay reads as written at head moved traffic nobody
+  // moved), or applied on both when it is not (an app disabled by commenting out its ks.yaml line:
+  // Flux prunes it, and the review saw nothing change).
+  const [atBase, atHead] = [new Set(result.base.consumed), new Set(result.head.consumed)];
+  result.head.consumed.push(...[...atBase].filter((file) => headText.has(file) && !atHead.has(file)));
+  result.base.consumed.push(...[...atHead].filter((file) => baseText.has(file) && !atBase.has(file)));
   return { roots, base: result.base, head: result.head, failures, ...(trusted.length > 0 ? { trusted } : {}) };
 }
 

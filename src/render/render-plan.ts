@@ -4,7 +4,8 @@ import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
-import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
+import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
+import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { namedKinds } from "../core/named-kinds.js";
 import { isRecord, list, record, text } from "../core/json-access.js";
@@ -330,6 +331,17 @@ function deliveredFolders(tree: Tree, topology: Topology): (folder: string) => b
   const paths = [...set.resources.values()].flatMap((resource) => deliveryOf(resource)?.paths ?? []);
   const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
   return (folder) => matchers.some((matches) => matches(folder || "."));
+}
+
+/**
+ * Which clusters a path lands in by the tree's GitOps objects and the policy's path patterns (the
+ * model's placement, model/gitops-placement.ts): the render stage compares a root's output there
+ * at base and head, as a root delivered to other clusters applies the same output elsewhere.
+ */
+export function deliveryPlacementOf(files: readonly SourceFile[], topology: Topology): (path: string) => string {
+  const gitops = files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path));
+  const placement = buildGitopsPlacement(loadManifests(gitops), topology, compileFilePlacement(topology.placements));
+  return (path) => placement(path).clusters.join(",");
 }
 
 /** A document of a template that installs something (an Application, an ApplicationSet, a HelmRelease, ...). */

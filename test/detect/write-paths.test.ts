@@ -43,6 +43,18 @@ describe("writes.active-active", () => {
     expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": head }, overlay))).toEqual(["backend.region-added", "writes.active-active"]);
   });
 
+  it("reads a service-name pattern off an Istio destination's fully qualified host", () => {
+    const virtualService = (destinations: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop}\nspec:\n  hosts: [orders.example.com]\n  gateways: [shop-gw]\n  http:\n  - match: [{method: {exact: POST}}]\n    route:\n${destinations}`;
+    const to = (host: string, weight: number) => `    - destination: {host: ${host}.shop.svc.cluster.local}\n      weight: ${weight}\n`;
+    const result = analyze(
+      { "vs.yaml": virtualService(to("orders-jkt", 100)) },
+      { "vs.yaml": virtualService(to("orders-jkt", 90) + to("orders-sgp", 10)) },
+      TOPOLOGY,
+    );
+    expect(classesOf(result)).toEqual(["backend.region-added", "writes.active-active"]);
+  });
+
   it("does not flag a service the policy allows active-active, nor read-only spreading", () => {
     const base = route(`  - backendRefs: [${imp("search-jkt")}]`);
     const head = route(`  - backendRefs: [${imp("search-jkt")}, ${imp("search-sgp")}]`);

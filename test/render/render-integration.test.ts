@@ -566,6 +566,51 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     },
     HEADROOM,
   );
+
+  it(
+    "an overlay delivered to another cluster is rendered though none of its files changed, and one no longer delivered leaves its cluster without a mixed rendered/raw diff",
+    async () => {
+      const regional = policyWith(
+        "topology:\n  backendRegions: ['-(?<region>jkt|sgp|tyo)$']\n  clusters: {jkt-1: jkt, sgp-1: sgp, tyo-1: tyo}\n  placements: ['clusters/{cluster}/**']\n",
+      );
+      const overlay = (primary: number) =>
+        `resources: [../../base]\npatches:\n- target: {kind: HTTPRoute, name: checkout}\n  patch: |-\n    - {op: replace, path: /spec/rules/0/backendRefs/0/weight, value: ${primary}}\n    - {op: replace, path: /spec/rules/0/backendRefs/1/weight, value: ${100 - primary}}\n`;
+      const delivery = (overlayName: string) =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: checkout, namespace: flux-system}\nspec: {path: ./apps/checkout/overlays/${overlayName}, prune: true, sourceRef: {kind: GitRepository, name: platform}}\n`;
+      const tree = (clusters: Record<string, string>): SourceFile[] => [
+        { path: "apps/checkout/base/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        {
+          path: "apps/checkout/base/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout, namespace: shop}\nspec:\n  hostnames: [checkout.example.com]\n  rules:\n  - backendRefs: [{name: checkout-jkt, port: 80, weight: 50}, {name: checkout-sgp, port: 80, weight: 50}]\n",
+        },
+        { path: "apps/checkout/overlays/jkt/kustomization.yaml", text: overlay(100) },
+        { path: "apps/checkout/overlays/sgp/kustomization.yaml", text: overlay(0) },
+        ...Object.entries(clusters).map(([cluster, overlayName]) => ({
+          path: `clusters/${cluster}/checkout.yaml`,
+          text: delivery(overlayName),
+        })),
+      ];
+      const reviewed = async (base: SourceFile[], head: SourceFile[]) => {
+        const rendered = await renderForReview(base, head, regional, { budgetMs: 60_000 });
+        const review = reviewChange({ base, head, rendered, policy: regional, policySource: "test", body: "", now: NOW });
+        return review.analysis.findings.map((finding) => `${finding.risk} ${finding.class} ${finding.summary}`);
+      };
+
+      // A cluster's Flux Kustomization added for the jkt overlay: read as written, the overlay delivered nothing new.
+      const added = await reviewed(tree({ "jkt-1": "jkt", "sgp-1": "sgp" }), tree({ "jkt-1": "jkt", "sgp-1": "sgp", "tyo-1": "jkt" }));
+      expect(added).toContainEqual(
+        expect.stringMatching(
+          /^high route\.attachment-changed Kustomization flux-system\/checkout: added: delivers 1 traffic resources .* to cluster tyo-1/,
+        ),
+      );
+
+      // The sgp cluster's Flux Kustomization deleted: its routes leave sgp, and nothing else moved.
+      const removed = await reviewed(tree({ "jkt-1": "jkt", "sgp-1": "sgp" }), tree({ "jkt-1": "jkt" }));
+      expect(removed).toContainEqual(expect.stringMatching(/^high route\.removed checkout\.example\.com .*checkout-sgp:80 100%/));
+      expect(removed.filter((finding) => /backend\.region|weight-changed/.test(finding))).toEqual([]);
+    },
+    HEADROOM,
+  );
 });
 
 describe("rendering what cannot be rendered offline", () => {

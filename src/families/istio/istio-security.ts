@@ -244,6 +244,10 @@ const normalRule = (value: unknown): unknown => {
 const rulesOf = (resource: Resource): { canonical: string; rule: unknown; index: number }[] =>
   list(spec(resource).rules).map((rule, index) => ({ canonical: canonical(normalRule(rule)), rule: normalRule(rule), index }));
 
+/** An empty rule `{}` matches every request: an ALLOW policy holding one allow-lists nothing away. */
+const allowsEveryRequest = (resource: Resource): boolean =>
+  rulesOf(resource).some(({ rule }) => isRecord(rule) && Object.keys(rule).length === 0);
+
 const WILDCARD_SOURCES = ["principals", "namespaces", "requestPrincipals", "ipBlocks", "remoteIpBlocks"];
 
 const describeAllowRule = (rule: unknown): string => {
@@ -407,7 +411,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
     return;
   }
   if (action !== "ALLOW") return;
-  if (move.loses) {
+  if (move.loses && !allowsEveryRequest(base)) {
     const others = otherAllowPolicies(context.head, base, headRoot);
     out.add(
       others.length === 0
@@ -424,7 +428,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
           },
     );
   }
-  if (move.gains)
+  if (move.gains && !allowsEveryRequest(head))
     out.add({
       class: "resource.changed",
       summary: `ALLOW policy ${move.summary}: the workloads it now selects are allow-listed by it, so requests its rules do not match are denied for them unless another ALLOW policy allows them`,
@@ -450,7 +454,7 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
     // workload's own: ALLOW policies combine).
     const covering = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
     const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot, true) : [];
-    if (after === "ALLOW" && covering.length === 0) {
+    if (after === "ALLOW" && covering.length === 0 && !allowsEveryRequest(head)) {
       const [whose, forThem] = others.length === 0 ? ["these workloads", ""] : ["the workloads no other ALLOW policy selects", " for them"];
       out.add({
         class: "resource.changed",

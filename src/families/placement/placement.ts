@@ -296,7 +296,14 @@ const SETTINGS: readonly Setting[] = [
       if (!now) return { floor: "medium", effect: `automated sync off: merges no longer land on ${where} until someone syncs` };
       if (!was.prune && now.prune)
         return { floor: "high", effect: `automated prune on: resources removed from the repository are deleted from ${where}` };
-      return { floor: "medium", effect: `sync options change for ${where}` };
+      if (was.prune && !now.prune)
+        return {
+          floor: "medium",
+          effect: `automated prune off: resources removed from the repository stay on ${where}, still serving traffic`,
+        };
+      // Self-heal only decides whether edits made in the cluster by hand are reverted to the
+      // repository's: what the repository applies is the same (a low field change).
+      return undefined;
     },
   },
 ];

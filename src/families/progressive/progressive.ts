@@ -80,12 +80,30 @@ const analysisPath = (resource: Resource | undefined): FieldPath => [
 ];
 
 /** Named checks (metrics, webhooks) by name: the ones the head drops or edits. */
+/**
+ * A metric whose only edit narrows the range it accepts (its minimum raised, its maximum lowered,
+ * a bound added) promotes on a stricter check: no weaker (a success-rate minimum 99 → 99.5 was high).
+ */
+const narrowedRange = (was: unknown, now: unknown): boolean => {
+  const [before, after] = [record(was), record(now)];
+  if (canonical({ ...before, thresholdRange: null }) !== canonical({ ...after, thresholdRange: null })) return false;
+  const [from, to] = [record(before.thresholdRange), record(after.thresholdRange)];
+  const bound = (was: unknown, now: unknown, tighter: (was: number, now: number) => boolean) => {
+    const [a, b] = [numeric(was), numeric(now)];
+    return a === undefined || (b !== undefined && tighter(a, b));
+  };
+  return bound(from.min, to.min, (a, b) => b >= a) && bound(from.max, to.max, (a, b) => b <= a);
+};
+
 const weakenedChecks = (before: JsonRecord, after: JsonRecord, field: "metrics" | "webhooks"): string[] => {
   const byName = (block: JsonRecord) =>
-    new Map(list(block[field]).map((item) => [text(record(item).name) ?? canonical(item), canonical(item)] as const));
-  const was = byName(before);
+    new Map(list(block[field]).map((item) => [text(record(item).name) ?? canonical(item), item] as const));
   const now = byName(after);
-  return [...was].flatMap(([name, value]) => (!now.has(name) ? [`${name} removed`] : now.get(name) !== value ? [`${name} changed`] : []));
+  return [...byName(before)].flatMap(([name, item]) => {
+    if (!now.has(name)) return [`${name} removed`];
+    const edited = now.get(name);
+    return canonical(edited) === canonical(item) || narrowedRange(item, edited) ? [] : [`${name} changed`];
+  });
 };
 
 function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): void {

@@ -1255,10 +1255,15 @@ ${body}`;
       name: "a namespace-wide ALLOW policy added beside a workload's own widens that workload's access: ALLOW policies combine",
       head: policy("allow-debug", "  action: ALLOW\n  rules: [{}]").replace("  selector: {matchLabels: {app: checkout}}\n", ""),
       others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
+      // Its empty rule allows every request: the workloads only it selects are allow-listed to everything.
       expected: [
-        narrowedForTheRest,
         { class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine, so it admits an empty rule" },
       ],
+    },
+    {
+      name: "a first ALLOW policy with an empty rule {} allows every request: it narrows nothing",
+      head: policy("allow-all", "  rules: [{}]"),
+      expected: [],
     },
     {
       name: "a policy of fewer labels added beside one of more widens the workloads of more; one of other labels does not",

@@ -145,6 +145,30 @@ describe("Argo CD Application", () => {
       ],
     },
     {
+      name: "automated prune turned off: what the repository removes stays in the cluster",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: true}}`),
+      head: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: false}}`),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "syncPolicy", "automated"],
+          riskFloor: "medium",
+          says: "stay on cluster jkt-prod, still serving traffic",
+        },
+      ],
+    },
+    {
+      name: "self-heal turned on: what the repository applies is the same, so no setting finding",
+      key: APP,
+      base: application(`${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: true}}`),
+      head: application(
+        `${source}  destination: {name: jkt-prod, namespace: shop}\n  syncPolicy: {automated: {prune: true, selfHeal: true}}`,
+      ),
+      expected: [],
+    },
+    {
       name: "added: starts delivering traffic config",
       key: APP,
       head: application(`${source}  destination: {server: https://kubernetes.default.svc, namespace: shop}`),

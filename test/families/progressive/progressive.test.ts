@@ -174,6 +174,25 @@ describe("Flagger Canary", () => {
   });
 });
 
+describe("Flagger analysis checks", () => {
+  const judged = (from: string, to: string) =>
+    findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": canary().replace(from, to) })).map(
+      ([found, risk]) => `${risk} ${found}`,
+    );
+
+  it("a metric's range narrowed (minimum raised, maximum lowered) checks more strictly: a low field change", () => {
+    expect(judged("{min: 99}", "{min: 99.5}")).toEqual(["low resource.changed"]);
+    expect(judged("{max: 500}", "{max: 250}")).toEqual(["low resource.changed"]);
+  });
+
+  it("a metric's range widened, or its bound dropped, promotes on weaker checks", () => {
+    expect(judged("{min: 99}", "{min: 90}")).toEqual(["high health.changed"]);
+    expect(judged("{max: 500}", "{max: 2000}")).toEqual(["high health.changed"]);
+    expect(judged("thresholdRange: {max: 500}", "thresholdRange: {}")).toEqual(["high health.changed"]);
+    expect(judged("{min: 99}, interval: 1m", "{min: 99.5}, interval: 5m")).toEqual(["high health.changed"]);
+  });
+});
+
 describe("Flagger A/B testing", () => {
   const ab = (header: string) => canary({ analysis: `iterations: 10\n    match:\n    - headers: {${header}}` });
   const judged = (before: string, after: string) =>
