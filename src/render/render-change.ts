@@ -175,7 +175,9 @@ async function renderStage(
   const inputsOf = (id: string): string[] =>
     [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
   const trusted: string[] = [];
+  const moved = movedReleases(basePlan, headPlan, placed);
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
+    if (moved.has(id)) return false;
     const before = basePlan.get(id);
     const after = headPlan.get(id);
     // Read as written on both sides, it shows all it could apply: nothing of traffic. Asked last,
@@ -293,6 +295,35 @@ async function renderStage(
   result.head.consumed.push(...[...atBase].filter((file) => headText.has(file) && !atHead.has(file)));
   result.base.consumed.push(...[...atHead].filter((file) => baseText.has(file) && !atBase.has(file)));
   return { roots, base: result.base, head: result.head, failures, ...(trusted.length > 0 ? { trusted } : {}) };
+}
+
+/**
+ * Releases of remote charts whose files moved (a cluster's folder renamed: truxnell/home-cluster
+ * f49fa921 moved 114 releases, each a root of another id at head that cannot be rendered offline):
+ * a release on one side only, with the same name, namespace, chart and values as one on the other
+ * side only, delivered to the same clusters, applies what it applied before.
+ */
+function movedReleases(
+  basePlan: ReadonlyMap<string, RenderRoot>,
+  headPlan: ReadonlyMap<string, RenderRoot>,
+  placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
+): Set<string> {
+  const movedKey = (root: RenderRoot, placedOn: (path: string) => string): string | undefined =>
+    root.releaseFingerprint === undefined || root.run.tool !== "helm"
+      ? undefined
+      : JSON.stringify([root.releaseFingerprint, root.run.release, root.run.namespace, placedOn(root.output)]);
+  const alone = new Map<string, string[]>();
+  for (const [id, root] of basePlan) {
+    const key = headPlan.has(id) ? undefined : movedKey(root, placed.base);
+    if (key !== undefined) alone.set(key, [...(alone.get(key) ?? []), id]);
+  }
+  const moved = new Set<string>();
+  for (const [id, root] of headPlan) {
+    const key = basePlan.has(id) ? undefined : movedKey(root, placed.head);
+    const partner = key === undefined ? undefined : alone.get(key)?.shift();
+    if (partner !== undefined) moved.add(partner).add(id);
+  }
+  return moved;
 }
 
 /** One side as the tools see it: its texts by path, and its links. */

@@ -512,9 +512,15 @@ const POD_STORAGE_AND_PLACEMENT = new Set([
   "topologySpreadConstraints",
 ]);
 
-/** Whether a values field only sets how a workload's containers run: their build, resources, security context, storage or placement. */
+/**
+ * Whether a values field only sets how a workload's containers run: their build, resources, security
+ * context, storage or placement; or Grafana's `dashboards` (the grafana chart's, kube-prometheus-stack's
+ * `grafana.dashboards`): what the Grafana server shows, a grafana.com dashboard's id and revision, a
+ * URL or inline JSON. Renovate's dashboard revision bumps blocked brettinternet/homeops 15 of 50 commits.
+ */
 function workloadOnly(key: string, value: unknown): boolean {
   if (IMAGE_STRINGS.has(key) && typeof value === "string") return true;
+  if (key === "dashboards") return isRecord(value);
   if (POD_STORAGE_AND_PLACEMENT.has(key)) return isRecord(value) || Array.isArray(value);
   if (!isRecord(value)) return false;
   if (key === "resources") return Object.keys(value).every((field) => RESOURCE_FIELDS.has(field));

@@ -800,6 +800,37 @@ describe("a root whose changes cannot reach its traffic output needs no render (
   });
 });
 
+describe("a release of a chart from outside the repository moved to another file", () => {
+  const release = (path: string, host: string) =>
+    tree({
+      [path]: `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n  values: {route: {app: {hostnames: [${host}]}}}\n`,
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason.replace(/ \(.*$/, ""));
+
+  it("applies what it applied before: no render to do (a cluster folder renamed moved every release)", async () => {
+    expect(
+      await failures(release("apps/web/helmrelease.yaml", "web.example.com"), release("cluster/apps/web/hr.yaml", "web.example.com")),
+    ).toEqual([]);
+  });
+
+  it("moved and changed, or moved to other clusters, it is a release of another render", async () => {
+    expect(
+      await failures(release("apps/web/helmrelease.yaml", "web.example.com"), release("cluster/apps/web/hr.yaml", "www.example.com")),
+    ).toEqual([
+      "helm apps/web/helmrelease.yaml default/web cannot be rendered offline: chart from OCIRepository app-template",
+      "helm cluster/apps/web/hr.yaml default/web cannot be rendered offline: chart from OCIRepository app-template",
+    ]);
+    const placed = policyWith("topology:\n  clusters: {jkt-1: jkt, sgp-1: sgp}\n  placements: ['clusters/{cluster}/**']\n").topology;
+    const reasons = await renderChange(
+      release("clusters/jkt-1/web.yaml", "web.example.com"),
+      release("clusters/sgp-1/web.yaml", "web.example.com"),
+      { topology: placed, budgetMs: 1_000 },
+    );
+    expect(reasons.failures).toHaveLength(2);
+  });
+});
+
 describe("a release of a chart from outside the repository whose values change only in image versions (Renovate's bumps)", () => {
   const release = (image: string, host = "home.example.com") =>
     tree({
@@ -887,6 +918,13 @@ spec:
       await failures(annotated(""), annotated("reloader.stakater.com/auto: 'true', secret.reloader.stakater.com/reload: creds")),
     ).toEqual([]);
     expect(await failures(annotated(""), annotated("external-dns.alpha.kubernetes.io/target: other.example.com"))).toEqual(offline);
+    // Grafana's dashboards are what it shows: Renovate's revision bumps (brettinternet/homeops, 15 of 50 commits).
+    const dashboard = (revision: number) =>
+      withValues(
+        `    dashboards:\n      default:\n        kubernetes-namespaces: {gnetId: 15758, revision: ${revision}, datasource: Prometheus}\n`,
+      );
+    expect(await failures(dashboard(39), dashboard(40))).toEqual([]);
+    expect(await failures(withValues("    dashboards: false\n"), withValues("    dashboards: true\n"))).toEqual(offline);
     // A scalar under such a key is not a volume or a placement: some chart reads it otherwise.
     expect(await failures(withValues("    persistence: false\n"), withValues("    persistence: true\n"))).toEqual(offline);
     for (const [before, after] of [
