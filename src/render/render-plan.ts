@@ -14,6 +14,7 @@ import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 import { chartAt } from "./chart-source.js";
+import { trafficValuesOf } from "./known-charts.js";
 import {
   REMOTE,
   normalize,
@@ -608,15 +609,6 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     const referencedChart = (sources: readonly unknown[] | undefined) =>
       spec.chartRef &&
       (sources && sources.length > 0 ? { kind: spec.chartRef.kind, source: sources } : { ...spec.chartRef, source: sources });
-    const decisive = {
-      chart: source ? chartContent(source) : referencedChart(referenced),
-      values: withoutWorkloadSettings(values),
-      // Sources not found are named as written; found ones are in the values.
-      valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
-      releaseName: spec.releaseName,
-      targetNamespace: spec.targetNamespace,
-      postRenderers: spec.postRenderers,
-    };
     // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's URL.
     const fetches = source
       ? source.sourceRef.kind === "HelmRepository"
@@ -625,6 +617,15 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       : spec.chartRef?.kind === "OCIRepository"
         ? sourceUrls(tree, spec.chartRef, metadata.namespace)
         : undefined;
+    const decisive = {
+      chart: source ? chartContent(source) : referencedChart(referenced),
+      values: withoutWorkloadSettings(trafficValuesOf(values, fetches)),
+      // Sources not found are named as written; found ones are in the values.
+      valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
+      releaseName: spec.releaseName,
+      targetNamespace: spec.targetNamespace,
+      postRenderers: spec.postRenderers,
+    };
     const unpinned = {
       ...decisive,
       chart: source ? without(chartContent(source), "version") : referencedChart(referenced?.map((found) => without(found, "ref"))),
@@ -688,20 +689,20 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       );
       if (source.chart === undefined) return [root];
       // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
+      const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
       const decisive = {
         source: {
           ...source,
           helm: {
             ...helm,
-            valuesObject: withoutWorkloadSettings(helm.valuesObject),
-            values: withoutWorkloadSettings(parsedValues(helm.values)),
+            valuesObject: withoutWorkloadSettings(trafficValuesOf(helm.valuesObject, fetches)),
+            values: withoutWorkloadSettings(trafficValuesOf(parsedValues(helm.values), fetches)),
             parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
           },
         },
         release: application.metadata.name,
         namespace: application.spec.destination?.namespace,
       };
-      const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
       const unpinned = { ...decisive, source: without(decisive.source, "targetRevision") };
       return [
         {

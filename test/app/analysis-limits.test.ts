@@ -19,13 +19,22 @@ const BUDGET = { evaluation: 60_000, failureReport: 15_000 };
 const fakes: FakeGitHub[] = [];
 afterAll(() => Promise.all(fakes.map((fake) => fake.stop())));
 
-/** One App and two PRs on a fake GitHub: #7 adds 2,000 generated routes, #8 is the usual small change. */
-async function twoPulls(limits: AppOptions["analysisLimits"]) {
+/** Files of 2,000 generated routes each (a file stays under the reader's size limit): what #7 adds. */
+const generatedFiles = (count: number): Record<string, string> =>
+  Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [
+      `routes/generated-${i}.yaml`,
+      generatedRoutes(2_000).replaceAll("generated-", `generated-${i}-`),
+    ]),
+  );
+
+/** One App and two PRs on a fake GitHub: #7 adds 2,000 generated routes a file, #8 is the usual small change. */
+async function twoPulls(limits: AppOptions["analysisLimits"], heavyFiles = 1) {
   const github = new FakeGitHub(77, 6300 + fakes.length);
   fakes.push(github);
   await github.start();
   const base = github.commit(baseTree());
-  const heavy = github.commit({ ...headTree(), "routes/generated.yaml": generatedRoutes(2_000) });
+  const heavy = github.commit({ ...headTree(), ...generatedFiles(heavyFiles) });
   const small = github.commit(headTree());
   github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: heavy, body: EVIDENCE_BODY });
   github.openPull({ number: 8, author: "ana", base: "main", baseSha: base, headSha: small, body: EVIDENCE_BODY });
@@ -72,10 +81,11 @@ describe("analysis limits", () => {
   });
 
   it("a PR over the time limit fails its own check naming the limit; the next PR is evaluated as usual", async () => {
-    const { open, heavy, small } = await twoPulls({ timeoutMs: 300 });
+    // The small PR runs under the same limit: ample for it on a loaded machine, far too little for 20,000 routes.
+    const { open, heavy, small } = await twoPulls({ timeoutMs: 2_500 }, 15);
     await expect(open(7)).resolves.toBeUndefined();
     expect(heavy().conclusion).toBe("failure");
-    expect(heavy().output).toMatch(/time limit of 0.3 s \(ANALYSIS_TIMEOUT_MS\) and was stopped: split the pull request/);
+    expect(heavy().output).toMatch(/time limit of 2.5 s \(ANALYSIS_TIMEOUT_MS\) and was stopped: split the pull request/);
 
     await open(8);
     expect(small().conclusion).toBe("action_required");

@@ -800,6 +800,48 @@ describe("a root whose changes cannot reach its traffic output needs no render (
   });
 });
 
+describe("a release of a known chart from outside the repository (bjw-s's app-template)", () => {
+  const release = (values: string, url = "oci://ghcr.io/bjw-s-labs/helm/app-template") =>
+    tree({
+      "apps/zwave/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: zwave, namespace: default}\nspec: {url: "${url}", ref: {tag: 4.6.2}}\n`,
+      "apps/zwave/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: zwave, namespace: default}
+spec:
+  chartRef: {kind: OCIRepository, name: zwave}
+  values:
+    controllers:
+      zwave:
+        containers:
+          app:
+            env: {TZ: America/New_York}
+${values}
+    service: {app: {ports: {http: {port: 80}}}}
+    route: {app: {hostnames: [zwave.example.com]}}
+`,
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.length;
+
+  it("renders the same traffic config when only what it renders into workloads changes: no render to do", async () => {
+    const envFrom = "            envFrom: [{secretRef: {name: zwave-secret}}]\n            probes: {liveness: {enabled: true}}";
+    expect(await failures(release(""), release(envFrom))).toBe(0);
+    expect(
+      await failures(release(""), release("    persistence: {config: {existingClaim: zwave}}\n    serviceMonitor: {app: {enabled: true}}")),
+    ).toBe(0);
+    expect(await failures(release("        type: deployment"), release("        type: deployment\n        strategy: Recreate"))).toBe(0);
+  });
+
+  it("still renders what reaches traffic: routes, services, a controller scaled or its pods enrolled in a mesh; another chart's values", async () => {
+    const routed = (host: string) => release("").map((file) => ({ ...file, text: file.text.replace("zwave.example.com", host) }));
+    expect(await failures(routed("zwave.example.com"), routed("zw.example.com"))).toBe(1);
+    expect(await failures(release("        replicas: 1"), release("        replicas: 0"))).toBe(1);
+    expect(await failures(release(""), release('        pod: {labels: {sidecar.istio.io/inject: "false"}}'))).toBe(1);
+    const other = (values: string) => release(values, "oci://ghcr.io/example/charts/web");
+    expect(await failures(other(""), other("            envFrom: [{secretRef: {name: zwave-secret}}]"))).toBe(1);
+  });
+});
+
 describe("a release of a chart from outside the repository moved to another file", () => {
   const release = (path: string, host: string) =>
     tree({

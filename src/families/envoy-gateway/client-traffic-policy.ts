@@ -52,12 +52,18 @@ const clientTlsPerTarget: Check = (change, out, context) => {
     const targetBefore = before.find((target) => target.name === name);
     const targetAfter = after.find((target) => target.name === name);
     const target = (targetAfter ?? targetBefore)!;
-    // A listener left by its own policy falls back to its Gateway's; a target gained takes this policy's place, as read.
-    const was = targetBefore ? clientTls(change.base) : undefined;
+    // A listener left by its own policy falls back to its Gateway's; a listener gained had its Gateway's
+    // until this policy replaced it (a listener's policy without clientValidation stopped asking for certificates).
+    const was = targetBefore ? clientTls(change.base) : gatewayWide(context.base, target);
     const now = targetAfter ? clientTls(change.head) : gatewayWide(context.head, target);
     if (!was) continue;
     const side = targetAfter ? "head" : "base";
-    const where = (what: string) => (targetAfter ? `on ${name}, ${what}` : `${name} is no longer a target: ${what}`);
+    const where = (what: string) =>
+      !targetAfter
+        ? `${name} is no longer a target: ${what}`
+        : targetBefore
+          ? `on ${name}, ${what}`
+          : `on ${name}, its own policy replacing its Gateway's: ${what}`;
     if (was.validation && !now?.validation) {
       out.add({
         class: "mtls.weakened",
@@ -107,7 +113,11 @@ const clientTlsPerTarget: Check = (change, out, context) => {
   const now = clientTls(change.head);
   const had = clientTls(change.base);
   const asked = now?.validation
-    ? after.filter((target) => !had?.validation || !before.some((other) => other.name === target.name)).map((target) => target.name)
+    ? after
+        .filter((target) =>
+          before.some((other) => other.name === target.name) ? !had?.validation : !gatewayWide(context.base, target)?.validation,
+        )
+        .map((target) => target.name)
     : [];
   if (now?.validation && asked.length > 0)
     out.add({

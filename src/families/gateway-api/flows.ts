@@ -6,6 +6,8 @@ import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
+import { canonical } from "../../core/canonical-values.js";
+import { redirectWithDefaults } from "./redirect.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
@@ -15,15 +17,23 @@ import { sharedPath } from "../../core/field-path.js";
  * requests.
  */
 
-const matchValue = (kind: string, match: JsonRecord): string => {
+/** Header names match case-insensitively (HTTPHeaderMatch: "Name matching MUST be case-insensitive"); query parameter names do not. */
+const matchValue = (kind: "header" | "query", match: JsonRecord): string => {
   const type = text(match.type) ?? "Exact";
   const op = type === "RegularExpression" ? "~" : "=";
-  return `${kind} ${text(match.name) ?? "?"}${op}${text(match.value) ?? ""}`;
+  const name = text(match.name) ?? "?";
+  return `${kind} ${kind === "header" ? name.toLowerCase() : name}${op}${text(match.value) ?? ""}`;
 };
 
+/** A PathPrefix ignores a trailing `/` (`/abc` and `/abc/` both match `/abc/def`, and `/abc`): one match, written either way. */
+function pathOf(pathMatch: JsonRecord): string {
+  const type = text(pathMatch.type) ?? "PathPrefix";
+  const value = text(pathMatch.value) ?? "/";
+  return `${type} ${type === "PathPrefix" && value.length > 1 ? value.replace(/\/+$/, "") || "/" : value}`;
+}
+
 function httpAlternative(match: JsonRecord) {
-  const pathMatch = record(match.path);
-  const path = `${text(pathMatch.type) ?? "PathPrefix"} ${text(pathMatch.value) ?? "/"}`;
+  const path = pathOf(record(match.path));
   const method = text(match.method);
   const parts = [
     path,
@@ -80,7 +90,7 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
     .map(record)
     .find((f) => f.type === "RequestRedirect");
   if (!redirect) return [];
-  const target = JSON.stringify(redirect.requestRedirect ?? {});
+  const target = canonical(redirectWithDefaults(redirect.requestRedirect ?? {}));
   return [
     {
       key: `redirect:${target}`,

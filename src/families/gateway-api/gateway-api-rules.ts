@@ -1,3 +1,4 @@
+import { redirectWithDefaults } from "./redirect.js";
 import type { Resource } from "../../core/resource.js";
 import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
@@ -137,8 +138,8 @@ const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] =>
   });
 
 const REDIRECTING_FILTERS = [
-  { type: "RequestRedirect", field: "requestRedirect", kind: "redirect" },
-  { type: "URLRewrite", field: "urlRewrite", kind: "rewrite" },
+  { type: "RequestRedirect", field: "requestRedirect", kind: "redirect", defaulted: redirectWithDefaults },
+  { type: "URLRewrite", field: "urlRewrite", kind: "rewrite", defaulted: (body: unknown) => body },
 ] as const;
 
 const filterBody = (rule: RuleView, type: string, field: string): { body: unknown; path: FieldPath } | undefined => {
@@ -154,8 +155,8 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
     reportRedirection(out, {
       kind: filter.kind,
       subject: `${after.label}: ${filter.type}`,
-      before: was?.body,
-      after: now?.body,
+      before: was && filter.defaulted(was.body),
+      after: now && filter.defaulted(now.body),
       path: now?.path ?? [...after.path, "filters"],
     });
   }

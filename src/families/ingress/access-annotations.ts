@@ -9,10 +9,10 @@ import { ingressClass } from "./flows.js";
  * low annotation line: the source ranges a controller admits or denies, the authentication it
  * demands (external auth, basic auth, client certificates), and an ALB turning internet-facing.
  */
+/** Each setting by its names, the first set one read: ingress-nginx reads `whitelist-source-range` as an alias of `allowlist-source-range`. */
 const ALLOWED_SOURCES = [
-  "nginx.ingress.kubernetes.io/whitelist-source-range",
-  "nginx.ingress.kubernetes.io/allowlist-source-range",
-  "alb.ingress.kubernetes.io/inbound-cidrs",
+  ["nginx.ingress.kubernetes.io/allowlist-source-range", "nginx.ingress.kubernetes.io/whitelist-source-range"],
+  ["alb.ingress.kubernetes.io/inbound-cidrs"],
 ] as const;
 const DENIED_SOURCES = "nginx.ingress.kubernetes.io/denylist-source-range";
 const AUTHENTICATION: Readonly<Record<string, string>> = {
@@ -32,8 +32,10 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
   const [before, after] = [base.annotations, head.annotations];
   const widened = (key: string, summary: string, was: string | undefined = before[key], now: string | null = after[key] ?? null) =>
     out.add({ class: "access.widened", summary, side: "head", path: annotationPath(key), before: was, after: now });
-  for (const key of ALLOWED_SOURCES) {
-    const [was, now] = [ranges(before[key]), ranges(after[key])];
+  for (const names of ALLOWED_SOURCES) {
+    const set = (annotations: Readonly<Record<string, string>>) => names.find((name) => annotations[name] !== undefined);
+    const key = set(after) ?? set(before) ?? names[0];
+    const [was, now] = [ranges(before[set(before) ?? key]), ranges(after[key])];
     if (was.size === 0) continue;
     const added = [...now].filter((range) => !was.has(range));
     if (now.size > 0 && added.length === 0) continue;

@@ -56,6 +56,23 @@ describe("Envoy Gateway ClientTrafficPolicy: the TLS asked of clients, per Gatew
     ]);
   });
 
+  it("a listener's own policy added replaces its Gateway's: one without clientValidation stops asking for certificates there", () => {
+    const wide = { base: [resource(policy(GATEWAY, MTLS, "gateway-wide"))], head: [resource(policy(GATEWAY, MTLS, "gateway-wide"))] };
+    expectDetections(detect(clientTrafficPolicyDetector, undefined, policy(LISTENER, "    minVersion: '1.3'\n"), wide), [
+      {
+        class: "mtls.weakened",
+        side: "head",
+        path: ["spec", "tls"],
+        says: "on Gateway infra/public:partners, its own policy replacing its Gateway's: clients no longer need a certificate",
+      },
+    ]);
+    // Asking what the Gateway asked is no change; without a Gateway-wide policy, a certificate is newly asked.
+    expectDetections(detect(clientTrafficPolicyDetector, undefined, policy(LISTENER, MTLS), wide), []);
+    expectDetections(detect(clientTrafficPolicyDetector, undefined, policy(LISTENER, MTLS)), [
+      { class: "trust.changed", side: "head", path: ["spec", "tls", "clientValidation"], says: "must now present a certificate" },
+    ]);
+  });
+
   it("other client CAs are trust.changed; a certificate newly asked of clients too", () => {
     expectDetections(detect(clientTrafficPolicyDetector, policy(GATEWAY, MTLS), policy(GATEWAY, MTLS.replace("partner-ca", "any-ca"))), [
       {

@@ -34,6 +34,43 @@ describe("GRPCRoute match signature", () => {
   });
 });
 
+describe("HTTPRoute matches and redirects written two ways that mean the same", () => {
+  const route = (rule: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: shop }
+spec:
+  parentRefs: [{ name: public, namespace: infra }]
+  hostnames: [web.example.com]
+  rules:
+  - ${rule}`;
+  const judged = (before: string, after: string) => classesOf(analyze({ "r.yaml": route(before) }, { "r.yaml": route(after) }));
+
+  it("a PathPrefix ignores a trailing slash; an Exact path does not", () => {
+    const prefix = (value: string) =>
+      `matches: [{ path: { type: PathPrefix, value: "${value}" } }]\n    backendRefs: [{ name: api, port: 80 }]`;
+    expect(judged(prefix("/api/"), prefix("/api"))).toEqual(["resource.changed"]);
+    expect(judged(prefix("/api"), prefix("/apis"))).toContain("route.match-changed");
+    const exact = (value: string) => `matches: [{ path: { type: Exact, value: "${value}" } }]\n    backendRefs: [{ name: api, port: 80 }]`;
+    expect(judged(exact("/api/"), exact("/api"))).toContain("route.match-changed");
+  });
+
+  it("header names match case-insensitively; their values and query parameter names do not", () => {
+    const header = (name: string, value = "always") =>
+      `matches: [{ headers: [{ name: ${name}, value: ${value} }] }]\n    backendRefs: [{ name: canary, port: 80 }]`;
+    expect(judged(header("X-Canary"), header("x-canary"))).toEqual(["resource.changed"]);
+    expect(judged(header("X-Canary"), header("X-Canary", "Always"))).toContain("route.match-changed");
+    const query = (name: string) =>
+      `matches: [{ queryParams: [{ name: ${name}, value: "1" }] }]\n    backendRefs: [{ name: canary, port: 80 }]`;
+    expect(judged(query("Debug"), query("debug"))).toContain("route.match-changed");
+  });
+
+  it("a RequestRedirect's statusCode defaults to 302: writing it out is no change, another code is", () => {
+    const redirect = (status: string) => `filters: [{ type: RequestRedirect, requestRedirect: { hostname: shop.example.com${status} } }]`;
+    expect(judged(redirect(""), redirect(", statusCode: 302"))).toEqual(["resource.changed"]);
+    expect(judged(redirect(""), redirect(", statusCode: 301"))).toContain("route.match-changed");
+  });
+});
+
 describe("a route's rules are a function of the route and its tree's entry points (its rule context)", () => {
   const gateway = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

@@ -314,6 +314,34 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
     expect(widened({ [ALLOW]: "10.0.0.0/8,192.168.0.0/16" }, { [ALLOW]: "10.0.0.0/8" })).toEqual([]);
   });
 
+  it("allowlist-source-range and its alias whitelist-source-range are one setting: renamed, nothing widens", () => {
+    const PRIMARY = "nginx.ingress.kubernetes.io/allowlist-source-range";
+    expect(widened({ [ALLOW]: "10.0.0.0/8" }, { [PRIMARY]: "10.0.0.0/8" })).toEqual([]);
+    expect(widened({ [ALLOW]: "10.0.0.0/8" }, { [PRIMARY]: "0.0.0.0/0" })).toEqual([
+      `access.widened high: ${PRIMARY} admits 0.0.0.0/0 too: more client addresses reach its hosts`,
+    ]);
+  });
+
+  it("ingress-nginx's rewrites, redirects, mirrors, timeouts, retries and limits are judged as their Gateway API twins", () => {
+    const NGINX = "nginx.ingress.kubernetes.io/";
+    const judged = (before: Record<string, string>, after: Record<string, string>) =>
+      widened(before, after).map((finding) => finding.replace(/:.*$/, "").replace(NGINX, ""));
+    expect(judged({}, { [`${NGINX}rewrite-target`]: "/admin" })).toEqual(["route.match-changed medium-high"]);
+    expect(judged({}, { [`${NGINX}permanent-redirect`]: "https://elsewhere.example.net" })).toEqual(["route.match-changed medium-high"]);
+    expect(judged({}, { [`${NGINX}mirror-target`]: "http://shadow.shop.svc$request_uri" })).toEqual(["mirror.changed high"]);
+    expect(judged({}, { [`${NGINX}mirror-target`]: "http://shadow.shop.svc", [`${NGINX}mirror-request-body`]: "off" })).toEqual([
+      "mirror.changed medium",
+    ]);
+    expect(judged({ [`${NGINX}proxy-read-timeout`]: "60" }, { [`${NGINX}proxy-read-timeout`]: "1" })).toEqual([
+      "retry-timeout.changed medium-high",
+    ]);
+    expect(judged({}, { [`${NGINX}proxy-read-timeout`]: "120" })).toEqual([]);
+    expect(judged({}, { [`${NGINX}proxy-next-upstream`]: "error timeout http_503" })).toEqual(["retry-timeout.changed medium-high"]);
+    expect(judged({ [`${NGINX}limit-rps`]: "10" }, {})).toEqual(["resource.changed medium-high"]);
+    expect(judged({ [`${NGINX}limit-rps`]: "10" }, { [`${NGINX}limit-rps`]: "5" })).toEqual([]);
+    expect(judged({}, { [`${NGINX}upstream-vhost`]: "admin.internal" })).toEqual(["resource.changed medium"]);
+  });
+
   it("authentication taken away, or client certificates no longer required, is access.widened", () => {
     const AUTH = "nginx.ingress.kubernetes.io/auth-url";
     const MTLS = "nginx.ingress.kubernetes.io/auth-tls-verify-client";

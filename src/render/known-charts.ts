@@ -1,0 +1,68 @@
+import { isRecord } from "../core/json-access.js";
+
+/**
+ * Charts from outside the repository whose templates are known, so that what their values render
+ * as traffic config is known without fetching them: a release of one whose values change only
+ * elsewhere applies the traffic config it applied before, and needs no render (render-plan.ts
+ * counts only these values in its fingerprint). Matched by where the chart comes from
+ * (`RenderRoot.fetches`); a chart whose source the tree does not say is no known chart.
+ */
+interface KnownChart {
+  /** Where it is served from: a Helm repository URL and chart name, or an OCI artifact URL. */
+  readonly source: RegExp;
+  /** The values, without those its templates render only into workloads and their own objects. */
+  readonly trafficValues: (values: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
+}
+
+const picked = (value: unknown, fields: readonly string[]): unknown =>
+  isRecord(value) ? Object.fromEntries(fields.flatMap((field) => (value[field] === undefined ? [] : [[field, value[field]]]))) : value;
+
+/** Of a pod's options, what reaches traffic: sharing the node's network, and the labels and annotations that enrol it in a mesh. */
+const POD_TRAFFIC_FIELDS = ["hostNetwork", "labels", "annotations"];
+
+/**
+ * bjw-s's app-template (common library 3.x, 4.x: its values.schema.json), the chart most home-lab
+ * GitOps repositories install every app with: `service`, `ingress` and `route` render Services,
+ * Ingresses and Gateway API routes, `rawResources` anything, `global` the names and labels they are
+ * found by, `networkpolicies` who may connect; of `controllers` and `defaultPodOptions` only whether a
+ * controller runs and as what (`enabled`, `replicas`, `type`) and its pods' network and mesh enrolment count. The rest —
+ * containers and their env, probes and args, `persistence`, `configMaps`, `secrets`,
+ * `serviceMonitor`, `serviceAccount`, `rbac` — renders workloads and their own objects only
+ * (onedr0p/home-ops 58b07e6: an env source added to a container blocked as a render to do).
+ */
+const APP_TEMPLATE: KnownChart = {
+  source: /(?:^|\/)bjw-s(?:-labs)?(?:\/|\.github\.io\/)(?:.*\/)?app-template$/,
+  trafficValues: (values) => {
+    const kept: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (WORKLOAD_OBJECTS.has(key)) continue;
+      if (key === "defaultPodOptions") kept[key] = picked(value, POD_TRAFFIC_FIELDS);
+      else if (key === "controllers" && isRecord(value))
+        kept[key] = Object.fromEntries(Object.entries(value).map(([name, controller]) => [name, controllerTraffic(controller)]));
+      else kept[key] = value;
+    }
+    return kept;
+  },
+};
+
+/** app-template's values keys of workloads' own objects: volumes and claims, config maps, secrets, service monitors, RBAC. */
+const WORKLOAD_OBJECTS = new Set(["persistence", "configMaps", "secrets", "serviceMonitor", "serviceAccount", "rbac"]);
+
+/** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
+function controllerTraffic(controller: unknown): unknown {
+  if (!isRecord(controller)) return controller;
+  const pod = controller.pod === undefined ? {} : { pod: picked(controller.pod, POD_TRAFFIC_FIELDS) };
+  return { ...(picked(controller, ["enabled", "replicas", "type"]) as Record<string, unknown>), ...pod };
+}
+
+const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE];
+
+/**
+ * The values of a release of the chart `fetches` names that its templates render into traffic
+ * config, when it is a known chart (every source the same one); else the values as they are.
+ */
+export function trafficValuesOf(values: unknown, fetches: readonly string[] | undefined): unknown {
+  if (!isRecord(values) || !fetches || fetches.length === 0) return values;
+  const known = KNOWN_CHARTS.find((chart) => fetches.every((source) => chart.source.test(source)));
+  return known ? known.trafficValues(values) : values;
+}
