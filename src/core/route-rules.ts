@@ -35,6 +35,8 @@ export interface WeightedRef {
   readonly path: FieldPath;
   /** The HTTP status the proxy answers with itself (a direct response): no backend sees these requests. */
   readonly answers?: number;
+  /** Its key without the port it names, where an unset port means the service's only one (Backend.portless). */
+  readonly portless?: string;
 }
 
 export interface RuleShape {

@@ -28,6 +28,12 @@ export interface Backend {
   readonly path: FieldPath;
   /** The HTTP status the proxy answers with itself (a direct response), when no backend sees these requests. */
   readonly answers?: number;
+  /**
+   * Its key without the port it names, set where a reference without a port means the service's
+   * only port (an Istio destination: "if a service exposes only a single port it is not required
+   * to explicitly select the port"): the port written out, or dropped, pairs with it (route-diff).
+   */
+  readonly portless?: string;
 }
 
 /**

@@ -67,8 +67,34 @@ function backendsOnce(flow: Flow | undefined): Flow["backends"] {
   return [...once.values()];
 }
 
+const ownKey = (backend: Flow["backends"][number]) => backend.key;
+
+/**
+ * The key a backend pairs by: its own, but for one whose port is written on one side and not on the
+ * other (Backend.portless), where each side holds it once — the same backend, written two ways
+ * (an Istio destination's `port` written out for a single-port Service was a backend added).
+ */
+function pairingKeys(base: Flow["backends"], head: Flow["backends"]): (backend: Flow["backends"][number]) => string {
+  if (!base.some((backend) => backend.portless) && !head.some((backend) => backend.portless)) return ownKey;
+  const aliases = new Map<string, string>();
+  const alias = (side: Flow["backends"], other: Flow["backends"]) => {
+    for (const backend of side) {
+      const portless = backend.portless;
+      if (portless === undefined || side.some((candidate) => candidate.key === portless)) continue;
+      const once = side.filter((candidate) => candidate.portless === portless).length === 1;
+      const unsetThere =
+        other.some((candidate) => candidate.key === portless) && !other.some((candidate) => candidate.portless === portless);
+      if (once && unsetThere) aliases.set(backend.key, portless);
+    }
+  };
+  alias(base, head);
+  alias(head, base);
+  return (backend) => aliases.get(backend.key) ?? backend.key;
+}
+
 function diffBackends(base: Flow | undefined, head: Flow | undefined): BackendShift[] {
-  return pairByIdentity(backendsOnce(base), backendsOnce(head), (backend) => backend.key).map(({ key, base: before, head: after }) => {
+  const [was, now] = [backendsOnce(base), backendsOnce(head)];
+  return pairByIdentity(was, now, pairingKeys(was, now)).map(({ key, base: before, head: after }) => {
     const backend = (after ?? before)!;
     return {
       key,

@@ -25,6 +25,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     placement: placement.place(backend.ref),
     path: sharedPath(backend.path),
     ...(backend.answers === undefined ? {} : { answers: backend.answers }),
+    ...(backend.portless === undefined ? {} : { portless: flatText(backend.portless) }),
   }));
   const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = rule.alternatives.every((alternative) => alternative.method)

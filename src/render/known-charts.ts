@@ -20,6 +20,16 @@ const picked = (value: unknown, fields: readonly string[]): unknown =>
 /** Of a pod's options, what reaches traffic: sharing the node's network, and the labels and annotations that enrol it in a mesh. */
 const POD_TRAFFIC_FIELDS = ["hostNetwork", "labels", "annotations"];
 
+/** app-template's values keys of workloads' own objects: volumes and claims, config maps, secrets, service monitors, RBAC. */
+const WORKLOAD_OBJECTS = new Set(["persistence", "configMaps", "secrets", "serviceMonitor", "serviceAccount", "rbac"]);
+
+/** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
+function controllerTraffic(controller: unknown): unknown {
+  if (!isRecord(controller)) return controller;
+  const pod = controller.pod === undefined ? {} : { pod: picked(controller.pod, POD_TRAFFIC_FIELDS) };
+  return { ...(picked(controller, ["enabled", "replicas", "type"]) as Record<string, unknown>), ...pod };
+}
+
 /**
  * bjw-s's app-template (common library 3.x, 4.x: its values.schema.json), the chart most home-lab
  * GitOps repositories install every app with: `service`, `ingress` and `route` render Services,
@@ -44,16 +54,6 @@ const APP_TEMPLATE: KnownChart = {
     return kept;
   },
 };
-
-/** app-template's values keys of workloads' own objects: volumes and claims, config maps, secrets, service monitors, RBAC. */
-const WORKLOAD_OBJECTS = new Set(["persistence", "configMaps", "secrets", "serviceMonitor", "serviceAccount", "rbac"]);
-
-/** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
-function controllerTraffic(controller: unknown): unknown {
-  if (!isRecord(controller)) return controller;
-  const pod = controller.pod === undefined ? {} : { pod: picked(controller.pod, POD_TRAFFIC_FIELDS) };
-  return { ...(picked(controller, ["enabled", "replicas", "type"]) as Record<string, unknown>), ...pod };
-}
 
 const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE];
 

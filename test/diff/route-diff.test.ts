@@ -331,3 +331,23 @@ spec:
     expect(classesOf(reordered)).toContain("route.removed");
   });
 });
+
+describe("an Istio destination's port written out or dropped", () => {
+  const virtualService = (routes: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: shop}\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n${routes}`;
+  const to = (host: string, port = "", weight = "") =>
+    `    - destination: {host: ${host}${port ? `, port: {number: ${port}}` : ""}}${weight ? `\n      weight: ${weight}` : ""}\n`;
+
+  it("is the same backend (an unset port is the service's only one): no backend added, either way", () => {
+    const [unset, written] = [virtualService(to("reviews")), virtualService(to("reviews", "9080"))];
+    expect(classesOf(analyze({ "vs.yaml": unset }, { "vs.yaml": written }))).toEqual(["resource.changed"]);
+    expect(classesOf(analyze({ "vs.yaml": written }, { "vs.yaml": unset }))).toEqual(["resource.changed"]);
+  });
+
+  it("is another backend where the flow names the same host on two ports, or the port changes", () => {
+    const two = virtualService(to("reviews", "9080", "50") + to("reviews", "9090", "50"));
+    expect(classesOf(analyze({ "vs.yaml": virtualService(to("reviews")) }, { "vs.yaml": two }))).toContain("backend.added");
+    const moved = analyze({ "vs.yaml": virtualService(to("reviews", "9080")) }, { "vs.yaml": virtualService(to("reviews", "9090")) });
+    expect(classesOf(moved)).toContain("backend.added");
+  });
+});

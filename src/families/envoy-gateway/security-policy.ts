@@ -1,6 +1,6 @@
 import { canonical, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
@@ -330,4 +330,43 @@ const cors: Check = (change, out) => {
 export const envoyGatewayDetector = byKind(
   { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, extAuthAuthorizer, jwtTrust, oidcIssuer, cors] },
   (id) => id.group === ENVOY_GATEWAY_GROUP,
+);
+
+/** Whether a policy's `targetSelectors` pick a route of this kind with these labels (matchLabels; no labels picks every one). */
+const selectsByLabel = (policy: Resource, kind: string, labels: Readonly<Record<string, string>>): boolean =>
+  list(spec(policy).targetSelectors).some((selector) => {
+    if (text(record(selector).kind) !== kind) return false;
+    return Object.entries(stringMap(record(selector).matchLabels)).every(([key, value]) => labels[key] === value);
+  });
+
+/**
+ * A route's labels edited so that a SecurityPolicy picking routes by label no longer picks it: the
+ * policy is unchanged, so only the route's edit shows what it stops guarding (a label dropped took a
+ * route out from under its JWT policy as a low label change).
+ */
+const leftByLabel: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const { kind, namespace } = change.head.id;
+  const [had, has] = [change.base.labels, change.head.labels];
+  for (const policy of context.head.resources.values()) {
+    const { id } = policy;
+    if (id.group !== ENVOY_GATEWAY_GROUP || id.kind !== "SecurityPolicy" || id.namespace !== namespace) continue;
+    if (!selectsByLabel(policy, kind, had) || selectsByLabel(policy, kind, has)) continue;
+    const guards = guardsOf(policy);
+    if (guards.length === 0) continue;
+    out.add({
+      class: "access.widened",
+      summary: `its labels no longer match SecurityPolicy ${id.namespace}/${id.name}'s targetSelectors: it no longer requires ${guards.join(", ")}`,
+      side: "head",
+      path: ["metadata", "labels"],
+      before: had,
+      after: has,
+    });
+  }
+};
+
+/** Routes, for what label-selecting policies stop guarding when their labels change. */
+export const routeSelectionDetector = byKind(
+  { HTTPRoute: [leftByLabel], GRPCRoute: [leftByLabel] },
+  (id) => id.group === GATEWAY_API_GROUP,
 );

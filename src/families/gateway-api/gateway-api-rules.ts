@@ -1,4 +1,3 @@
-import { redirectWithDefaults } from "./redirect.js";
 import type { Resource } from "../../core/resource.js";
 import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
@@ -11,6 +10,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { ENVOY_ROUTE_TIMEOUT_MS, timeoutChange } from "../../core/retry-changes.js";
+import { redirectWithDefaults } from "./redirect.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does

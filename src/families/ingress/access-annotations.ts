@@ -9,8 +9,8 @@ import { ingressClass } from "./flows.js";
  * low annotation line: the source ranges a controller admits or denies, the authentication it
  * demands (external auth, basic auth, client certificates), and an ALB turning internet-facing.
  */
-/** Each setting by its names, the first set one read: ingress-nginx reads `whitelist-source-range` as an alias of `allowlist-source-range`. */
 const ALLOWED_SOURCES = [
+  // One setting by its names, the first set one read: ingress-nginx reads `whitelist-source-range` as an alias.
   ["nginx.ingress.kubernetes.io/allowlist-source-range", "nginx.ingress.kubernetes.io/whitelist-source-range"],
   ["alb.ingress.kubernetes.io/inbound-cidrs"],
 ] as const;

@@ -62,12 +62,14 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
     const subset = text(destination.subset);
     const port = numeric(record(destination.port).number);
     const label = `${host}${subset ? ` ${subset}` : ""}${port ? `:${port}` : ""}`;
+    const portless = `${qualifyHost(host, namespace)}|${subset ?? ""}|`;
     return {
-      key: flatText(`${qualifyHost(host, namespace)}|${subset ?? ""}|${port ?? ""}`),
+      key: flatText(`${portless}${port ?? ""}`),
       label: flatText(label),
       weight: routes.length === 1 ? 100 : (numeric(route.weight) ?? 0),
       ref: { kind: "Host", name: host, namespace, ...(subset ? { subset } : {}), ...(port === undefined ? {} : { port }), routeFile: file },
       path: sharedPath([...rulePath, "route", index]),
+      ...(port === undefined ? {} : { portless }),
     };
   });
   if (refs.length > 0) return refs;

@@ -192,13 +192,33 @@ const NAME_FIELDS = ["dnsNames", "ipAddresses", "uris", "emailAddresses"] as con
 const names = (fields: JsonRecord): string[] => sortedSet(NAME_FIELDS.flatMap((field) => texts(fields[field])));
 
 /** Renewal cadence and key settings: medium, as a certificate that renews late or with a new key type surprises clients. */
-const RENEWAL_FIELDS: readonly { readonly path: FieldPath; readonly normal: (value: unknown) => unknown }[] = [
-  { path: ["duration"], normal: (value) => (durationMs(value) === undefined ? value : formatDuration(durationMs(value) ?? 0)) },
-  { path: ["renewBefore"], normal: (value) => (durationMs(value) === undefined ? value : formatDuration(durationMs(value) ?? 0)) },
+/** cert-manager's default lifetime of an issued certificate (90 days); an ACME issuer's own wins. */
+const DEFAULT_DURATION_MS = 2160 * 3_600_000;
+const durationOf = (certificate: Record<string, unknown>): number => durationMs(certificate.duration) ?? DEFAULT_DURATION_MS;
+const written = (value: unknown): unknown => (durationMs(value) === undefined ? value : formatDuration(durationMs(value) ?? 0));
+
+/**
+ * How a Certificate renews and what key it holds, each as cert-manager reads it with its defaults
+ * (a duration of 90 days, renewal at a third of it left, RSA 2048), so writing a default out is
+ * no change.
+ */
+const RENEWAL_FIELDS: readonly {
+  readonly path: FieldPath;
+  readonly normal: (value: unknown, certificate: Record<string, unknown>) => unknown;
+}[] = [
+  { path: ["duration"], normal: (value, certificate) => (value === undefined ? formatDuration(durationOf(certificate)) : written(value)) },
+  {
+    path: ["renewBefore"],
+    normal: (value, certificate) =>
+      value === undefined && certificate.renewBeforePercentage === undefined ? formatDuration(durationOf(certificate) / 3) : written(value),
+  },
   { path: ["renewBeforePercentage"], normal: (value) => value },
   { path: ["privateKey", "rotationPolicy"], normal: (value) => text(value) ?? "Always" },
   { path: ["privateKey", "algorithm"], normal: (value) => text(value) ?? "RSA" },
-  { path: ["privateKey", "size"], normal: (value) => value },
+  {
+    path: ["privateKey", "size"],
+    normal: (value, certificate) => value ?? { RSA: 2048, ECDSA: 256 }[text(record(certificate.privateKey).algorithm) ?? "RSA"] ?? value,
+  },
   { path: ["privateKey", "encoding"], normal: (value) => text(value) ?? "PKCS1" },
 ];
 
@@ -366,23 +386,20 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     });
   }
 
-  const renewal = RENEWAL_FIELDS.filter(
-    (field) => !sameValue(field.normal(valueAt(was, field.path)), field.normal(valueAt(now, field.path))),
-  );
+  const [before, after] = [
+    (field: (typeof RENEWAL_FIELDS)[number]) => field.normal(valueAt(was, field.path), was),
+    (field: (typeof RENEWAL_FIELDS)[number]) => field.normal(valueAt(now, field.path), now),
+  ];
+  const renewal = RENEWAL_FIELDS.filter((field) => !sameValue(before(field), after(field)));
   if (renewal.length > 0) {
-    const described = renewal
-      .map(
-        (field) =>
-          `${field.path.join(".")} ${show(field.normal(valueAt(was, field.path)))} → ${show(field.normal(valueAt(now, field.path)))}`,
-      )
-      .join(", ");
+    const described = renewal.map((field) => `${field.path.join(".")} ${show(before(field))} → ${show(after(field))}`).join(", ");
     out.add({
       class: "resource.changed",
       summary: `${described}: renewal cadence or key changes`,
       side: "head",
       path: ["spec", ...(renewal[0]?.path ?? [])],
-      before: renewal.map((field) => field.normal(valueAt(was, field.path))),
-      after: renewal.map((field) => field.normal(valueAt(now, field.path))),
+      before: renewal.map(before),
+      after: renewal.map(after),
       riskFloor: "medium",
     });
   }

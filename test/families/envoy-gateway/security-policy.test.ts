@@ -227,3 +227,28 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 });
+
+describe("Envoy Gateway SecurityPolicy picking routes by label: the route's labels decide", () => {
+  const labelled = (labels: string) => ROUTE.replace("namespace: apps}", `namespace: apps, labels: {${labels}}}`);
+  const SELECTING = `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: sso, namespace: apps}
+spec:
+  targetSelectors: [{kind: HTTPRoute, matchLabels: {auth: sso}}]
+${OIDC}`;
+  const judged = (before: string, after: string) =>
+    analyze({ "policy.yaml": SELECTING, "route.yaml": labelled(before) }, { "policy.yaml": SELECTING, "route.yaml": labelled(after) })
+      .findings.filter((finding) => finding.risk !== "low")
+      .map((finding) => `${finding.class} ${finding.risk}: ${finding.summary}`);
+
+  it("a route that loses the label the policy selects no longer requires what it guards", () => {
+    expect(judged("auth: sso, team: web", "team: web")).toEqual([
+      "access.widened high: HTTPRoute apps/web: its labels no longer match SecurityPolicy apps/sso's targetSelectors: it no longer requires oidc",
+    ]);
+  });
+
+  it("other labels edited, or the selected one kept, change nothing it guards", () => {
+    expect(judged("auth: sso, team: web", "auth: sso, team: shop")).toEqual([]);
+  });
+});

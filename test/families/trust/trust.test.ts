@@ -248,6 +248,26 @@ describe("Certificate", () => {
       ],
     },
     {
+      name: "cert-manager's defaults written out (90 days, renewal with a third left, RSA 2048) are no change",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]\n  duration: 2160h\n  renewBefore: 720h\n  privateKey: {algorithm: RSA, size: 2048}"),
+      expected: [],
+    },
+    {
+      name: "a shorter lifetime moves the default renewal with it",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]\n  duration: 720h"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "duration"],
+          riskFloor: "medium",
+          says: "duration 2160h → 720h, renewBefore 720h → 240h",
+        },
+      ],
+    },
+    {
       name: "the same duration written another way is no change",
       base: issued("  dnsNames: [shop.example.com]\n  duration: 2160h"),
       head: issued("  dnsNames: [shop.example.com]\n  duration: 2160h0m0s"),
