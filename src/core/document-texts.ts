@@ -8,11 +8,14 @@ const DOCUMENT_MARKER = /^---[ \t]*(?:#.*)?$/m;
 export const documentTexts = (stream: string): string[] => stream.split(DOCUMENT_MARKER);
 
 /**
- * A `kind:` line naming one of `kinds`, in YAML or JSON (quoted, a trailing comma): which files and
- * documents are worth parsing for them.
+ * A `kind:` line naming one of `kinds`, in YAML or JSON (quoted, a trailing comma), or a `kind`
+ * entry of a flow mapping or one-line JSON (`{"kind":"Service",...}`, which kubectl applies alike):
+ * which files and documents are worth parsing for them.
  */
-export const kindLine = (kinds: readonly string[]): RegExp =>
-  new RegExp(`^[ \\t]*["']?kind["']?[ \\t]*:[ \\t]*["']?(?:${kinds.join("|")})["']?[ \\t]*,?[ \\t]*(?:#.*)?\\r?$`, "m");
+export const kindLine = (kinds: readonly string[]): RegExp => {
+  const kind = `["']?kind["']?[ \\t]*:[ \\t]*["']?(?:${kinds.join("|")})["']?[ \\t]*`;
+  return new RegExp(`^[ \\t]*${kind},?[ \\t]*(?:#.*)?\\r?$|${kind}[,}]`, "m");
+};
 
 /** Each document's text with the 1-based line its text starts on (a later one's at its `---` line). */
 export function documentsWithLines(stream: string): { readonly text: string; readonly line: number }[] {

@@ -177,12 +177,16 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       const naming = destinations.get(ref.kind)?.find((destination) => destination.serviceName)?.serviceName;
       return naming ? naming(ref) : ref.name;
     };
+    const byServiceName = (ref: BackendRef): Matched | undefined => {
+      const name = serviceNameOf(ref);
+      return name === ref.name ? undefined : byPattern(name);
+    };
     const index: PlacementIndex = {
       place(ref) {
         // A pattern over service names (`-(?<region>jkt)$`) reads an Istio host's service name too
         // (orders-jkt.shop.svc.cluster.local): matched against the whole host only, such hosts were
         // placed nowhere, and writes reaching two regions passed as a backend added.
-        const named = byPattern(ref.name) ?? (patterns.length > 0 ? byPattern(serviceNameOf(ref)) : undefined);
+        const named = byPattern(ref.name) ?? (patterns.length > 0 ? byServiceName(ref) : undefined);
         if (named) return placedByName(ref, named.placement);
         if (ref.cluster) return placementOfClusters([ref.cluster], false);
         const placed = fromResources(ref);

@@ -11,6 +11,7 @@ import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js"
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { ENVOY_ROUTE_TIMEOUT_MS, timeoutChange } from "../../core/retry-changes.js";
 import { redirectWithDefaults } from "./redirect.js";
+import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type HeaderEdits } from "../../core/identity-headers.js";
 
 /**
  * Per-rule risks of HTTPRoute and GRPCRoute that the route diff (matches and backendRefs) does
@@ -244,66 +245,24 @@ const extensions = (out: DetectionList, before: RuleView, after: RuleView): void
   }
 };
 
-/** Headers an authenticating proxy sets to tell a backend who the caller is (oauth2-proxy, Authelia, Pomerium, IAP). */
-const IDENTITY_HEADER =
-  /^(?:x-(?:forwarded|auth-request|remote|authenticated|webauth)-(?:user|userid|email|groups|preferred-username)|x-remote-user|remote-user|x-user(?:-id)?|x-email|x-userinfo)$/;
-
-interface HeaderEdits {
-  /** Identity headers the rule sets or adds on every request, with the value written. */
-  readonly claims: Map<string, { readonly value: string; readonly path: FieldPath }>;
-  /** Whether it removes the Authorization header. */
-  readonly dropsAuthorization?: FieldPath;
-}
-
 /** What a rule's RequestHeaderModifier filters (on the rule or its backends) do to who a request says it is. */
 function headerEditsOf(rule: RuleView): HeaderEdits {
-  const edits: { claims: HeaderEdits["claims"]; dropsAuthorization?: FieldPath } = { claims: new Map() };
+  const edits = noHeaderEdits();
   for (const { fields, path } of filtersOf(rule)) {
     if (text(fields.type) !== "RequestHeaderModifier") continue;
     const modifier = record(fields.requestHeaderModifier);
     const at: FieldPath = [...path, "requestHeaderModifier"];
     for (const field of ["set", "add"] as const)
-      list(modifier[field]).forEach((header, position) => {
-        const name = text(record(header).name)?.toLowerCase();
-        if (name && IDENTITY_HEADER.test(name))
-          edits.claims.set(name, { value: text(record(header).value) ?? "", path: [...at, field, position] });
-      });
-    if (list(modifier.remove).some((name) => typeof name === "string" && name.toLowerCase() === "authorization"))
-      edits.dropsAuthorization ??= [...at, "remove"];
+      list(modifier[field]).forEach((header, position) =>
+        claimHeader(edits, text(record(header).name), text(record(header).value), [...at, field, position]),
+      );
+    removeHeaders(edits, list(modifier.remove), [...at, "remove"]);
   }
   return edits;
 }
 
-/**
- * A rule that starts to write who every request is (`X-Forwarded-User: admin`) hands each caller
- * that identity at a backend that trusts the header its authenticating proxy sets: access.widened.
- * One that starts to drop the Authorization header sends requests on without their credentials
- * (medium: what the backend then does is its own).
- */
-const identityHeaders = (out: DetectionList, before: RuleView, after: RuleView): void => {
-  const [was, now] = [headerEditsOf(before), headerEditsOf(after)];
-  for (const [name, claim] of now.claims) {
-    if (was.claims.get(name)?.value === claim.value) continue;
-    out.add({
-      class: "access.widened",
-      summary: `${after.label}: RequestHeaderModifier sets ${name}: ${claim.value} on every request: a backend that trusts this header from its authenticating proxy takes every caller for that identity`,
-      side: "head",
-      path: claim.path,
-      before: was.claims.get(name)?.value ?? null,
-      after: claim.value,
-    });
-  }
-  if (now.dropsAuthorization && !was.dropsAuthorization)
-    out.add({
-      class: "resource.changed",
-      summary: `${after.label}: RequestHeaderModifier removes the Authorization header: requests reach the backend without their credentials`,
-      side: "head",
-      path: now.dropsAuthorization,
-      before: null,
-      after: "authorization",
-      riskFloor: "medium",
-    });
-};
+const identityHeaders = (out: DetectionList, before: RuleView, after: RuleView): void =>
+  reportIdentityHeaders(out, headerEditsOf(before), headerEditsOf(after), `${after.label}: RequestHeaderModifier`);
 
 const corsOf = (rule: RuleView): (CorsOrigins & { path: FieldPath }) | undefined => {
   const found = filterBody(rule, "CORS", "cors");

@@ -19,6 +19,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
+import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type HeaderEdits } from "../../core/identity-headers.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { endpointChanges } from "./service-entry-endpoints.js";
@@ -129,7 +130,7 @@ interface HttpRule extends MirroringRule {
   readonly value: JsonRecord;
   readonly path: FieldPath;
   readonly signature: string;
-  /** Every match selects by header, query or source labels: test traffic, not all traffic. */
+  /** Every match selects by header, query, source labels or source namespace: test traffic, not all traffic. */
   readonly narrow: boolean;
 }
 
@@ -235,8 +236,10 @@ const httpRule = (value: unknown, index: number): HttpRule => {
     signature: canonical(sortedByCanonical(matches.map(normalMatch))),
     narrow:
       matches.length > 0 &&
-      matches.every((match) =>
-        ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0),
+      matches.every(
+        (match) =>
+          ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0) ||
+          Boolean(text(record(match).sourceNamespace)),
       ),
     writes,
     mirrors: vsMirrors(rule, path),
@@ -300,6 +303,8 @@ const faultOf = (rule: HttpRule | undefined, kind: FaultKind): Fault => {
 
 const faults = (out: DetectionList, before: HttpRule | undefined, after: HttpRule): void => {
   if (after.narrow) return;
+  // A fault that only test traffic met (a narrow match) meets every request once its match widens.
+  const met = before?.narrow ? undefined : before;
   reportFaultIncreases(
     out,
     {
@@ -307,7 +312,7 @@ const faults = (out: DetectionList, before: HttpRule | undefined, after: HttpRul
       path: [...after.path, "fault"],
       requests: "the requests it matches, with no narrow header/query/source match",
     },
-    (side, kind) => faultOf(side === "base" ? before : after, kind),
+    (side, kind) => faultOf(side === "base" ? met : after, kind),
   );
 };
 
@@ -343,8 +348,23 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
       });
     retries(out, before, after);
     timeout(out, before, after);
+    reportIdentityHeaders(out, headerEditsOf(before), headerEditsOf(after), `${after.label}: headers.request`);
   }
 };
+
+/** What a rule's `headers.request` (on the rule and on each destination) does to who a request says it is. */
+function headerEditsOf(rule: HttpRule): HeaderEdits {
+  const edits = noHeaderEdits();
+  const read = (headers: unknown, at: FieldPath) => {
+    const request = record(record(headers).request);
+    for (const field of ["set", "add"] as const)
+      for (const [name, value] of Object.entries(record(request[field]))) claimHeader(edits, name, text(value), [...at, field, name]);
+    removeHeaders(edits, list(request.remove), [...at, "remove"]);
+  };
+  read(rule.value.headers, [...rule.path, "headers", "request"]);
+  list(rule.value.route).forEach((route, index) => read(record(route).headers, [...rule.path, "route", index, "headers", "request"]));
+  return edits;
+}
 
 // ---------------------------------------------------------------------------------------------
 // ServiceEntry

@@ -452,6 +452,23 @@ describe("VirtualService", () => {
       expected: [],
     },
     {
+      name: "a fault that only a load-test namespace met, its sourceNamespace dropped, meets every request",
+      base: virtualService(
+        "  - name: chaos\n    match: [{sourceNamespace: loadtest}]\n    fault: {abort: {httpStatus: 503, percentage: {value: 100}}}\n    route: [{destination: {host: checkout}}]",
+      ),
+      head: virtualService(
+        "  - name: chaos\n    fault: {abort: {httpStatus: 503, percentage: {value: 100}}}\n    route: [{destination: {host: checkout}}]",
+      ),
+      expected: [
+        {
+          class: "fault.injected",
+          side: "head",
+          path: ["spec", "http", 0, "fault", "abort"],
+          says: "fault abort (HTTP 503) on 100% of the requests it matches",
+        },
+      ],
+    },
+    {
       name: "mirror added on a rule that takes writes (high)",
       base: virtualService("  - route: [{destination: {host: checkout, subset: v1}}]"),
       head: virtualService(
@@ -1657,6 +1674,42 @@ describe("VirtualService redirect, directResponse and rewrite", () => {
       base: virtualService("  - directResponse: {status: 503}"),
       head: virtualService("  - directResponse: {status: 503, body: {string: back soon}}"),
       expected: [],
+    },
+  ]);
+});
+
+describe("VirtualService request headers: who a request says it is", () => {
+  const edited = (headers: string, on = "rule") =>
+    on === "rule"
+      ? virtualService(`  - route: [{destination: {host: checkout}}]\n    headers: {request: ${headers}}`)
+      : virtualService(`  - route: [{destination: {host: checkout}, headers: {request: ${headers}}}]`);
+  run([
+    {
+      name: "an identity header set on every request is access.widened",
+      base: edited("{set: {x-request-source: edge}}"),
+      head: edited("{set: {x-request-source: edge, X-Forwarded-User: admin}}"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "http", 0, "headers", "request", "set", "X-Forwarded-User"],
+          says: "headers.request sets x-forwarded-user: admin on every request",
+        },
+      ],
+    },
+    {
+      name: "the Authorization header removed on a destination is medium",
+      base: edited("{remove: [x-debug]}", "destination"),
+      head: edited("{remove: [x-debug, Authorization]}", "destination"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "http", 0, "route", 0, "headers", "request", "remove"],
+          says: "removes the Authorization header",
+          riskFloor: "medium",
+        },
+      ],
     },
   ]);
 });

@@ -54,6 +54,18 @@ describe("a core Service removed while routes still send to it", () => {
     expect(review(base, head).decision).toBe("fail");
   });
 
+  it("is read in any style kubectl applies: one-line JSON, a flow mapping — rewritten so, it is not removed", () => {
+    const json = JSON.stringify(jsyaml.load(service()));
+    const flow = `{apiVersion: v1, kind: Service, metadata: {name: cart, namespace: shop}, spec: {selector: {app: cart}, ports: [{port: 8080}]}}\n`;
+    for (const rewritten of [json, flow]) {
+      const base = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": service() };
+      const head = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": rewritten };
+      expect(broken(analyze(base, head))).toEqual([]);
+      // And gone from that style, it is removed.
+      expect(broken(analyze(head, { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": DEPLOYMENT }))).toHaveLength(1);
+    }
+  });
+
   it("is one finding per Service, on the first route's backendRef, naming every route that sends to it", () => {
     const backends = "    - name: cart\n      port: 8080\n      weight: 90\n    - name: cart-next\n      port: 8080\n      weight: 10\n";
     const other = httpRoute("    - name: cart\n      port: 8080\n").replace("name: cart, namespace", "name: checkout, namespace");
