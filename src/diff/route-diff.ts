@@ -337,6 +337,19 @@ function fallbackOf(
     const same = before.length === slot.length && before.every((rule, index) => rule.match === slot[index]!.match);
     return same ? slot[before.indexOf(removed)] : undefined;
   }
+  // A root VirtualService's rules with those of its delegates (flows of the delegate's resource):
+  // tried in the same order with the same matches, rule by rule, each takes what its twin took.
+  if (
+    slot.length > 0 &&
+    FIRST_MATCH_GROUPS.has(removed.resource.group) &&
+    slot.every((rule) => FIRST_MATCH_GROUPS.has(rule.resource.group))
+  ) {
+    const before = baseSlots.get(`${removed.entry}|${removed.host}`) ?? [];
+    const same =
+      before.length === slot.length &&
+      before.every((rule, index) => rule.match === slot[index]!.match && rule.resourceKey === slot[index]!.resourceKey);
+    if (same) return slot[before.indexOf(removed)];
+  }
   const candidates = slot.filter(overlaps);
   return candidates.length === 1 && takesAll(candidates[0]) ? candidates[0] : undefined;
 }

@@ -279,6 +279,29 @@ spec:
     expect(classesOf(result)).toEqual(["resource.changed", "route.added"]);
   });
 
+  it("an Istio VirtualService with a delegate rule widened to a wildcard still serves its hosts, rule by rule", () => {
+    const root = (hosts: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: shop, namespace: shop }
+spec:
+  hosts: ${hosts}
+  gateways: [shop-gw]
+  http:
+  - { match: [{ uri: { prefix: /reviews } }], delegate: { name: reviews, namespace: shop } }
+  - { route: [{ destination: { host: productpage } }] }`;
+    const delegate = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  http:
+  - { route: [{ destination: { host: reviews } }] }`;
+    const result = analyze(
+      { "root.yaml": root("[shop.example.com, www.example.com]"), "delegate.yaml": delegate },
+      { "root.yaml": root('["*.example.com"]'), "delegate.yaml": delegate },
+    );
+    expect(classesOf(result).filter((found) => found !== "resource.changed" && found !== "route.added")).toEqual([]);
+  });
+
   it("a host removed where another route's wildcard takes its requests: they fall through there", () => {
     const result = analyze(
       { "g.yaml": gateway, "r.yaml": route("[shop.example.com]"), "c.yaml": catchAll },

@@ -385,7 +385,39 @@ const endpointPlacements = (resource: Resource | undefined, field: Field): Map<s
 
 const isServiceEntry = (resource: Resource): boolean => resource.id.kind === "ServiceEntry" && resource.id.group.endsWith("istio.io");
 
+/** A CIDR of /8 or wider (`0.0.0.0/0`, `::/0`, `10.0.0.0/8`): far more addresses than one service's. */
+const WIDE_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}\/(?:[0-8])|[0-9a-f:]*:[0-9a-f:]*\/(?:[0-9]|1[0-6]))$/i;
+
+/**
+ * The wide address ranges a ServiceEntry forwards to as asked: with resolution NONE (Istio's
+ * default) the proxy passes a connection on to whatever address in `addresses` the caller dialled,
+ * so `0.0.0.0/0` on a port lets the mesh reach every address there — under outboundTrafficPolicy
+ * REGISTRY_ONLY, egress that was refused.
+ */
+const openRanges = (resource: Resource | undefined): string[] => {
+  if (!resource || (text(spec(resource).resolution) ?? "NONE") !== "NONE") return [];
+  return texts(spec(resource).addresses).filter((address) => WIDE_CIDR.test(address.trim()));
+};
+
+const openedEgress = (change: ResourceChange, out: DetectionList): void => {
+  const before = new Set(openRanges(change.base));
+  const opened = openRanges(change.head).filter((range) => !before.has(range));
+  if (opened.length === 0) return;
+  const ports = list(spec(change.head).ports)
+    .map((port) => numeric(record(port).number))
+    .filter((port) => port !== undefined);
+  out.add({
+    class: "access.widened",
+    summary: `resolution NONE over ${opened.join(", ")}${ports.length > 0 ? ` on port ${ports.join(", ")}` : ""}: the mesh may reach any address there, which outboundTrafficPolicy REGISTRY_ONLY refused`,
+    side: "head",
+    path: ["spec", "addresses"],
+    before: [...before],
+    after: openRanges(change.head),
+  });
+};
+
 const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  openedEgress(change, out);
   const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");
   // A Gloo ExternalService registers its hosts through a ServiceEntry too.
   registryRemoval(change, out, (host) => registeredHosts(context.head, isServiceEntry, "ServiceEntry").has(host));

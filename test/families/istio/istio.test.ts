@@ -624,6 +624,27 @@ ${endpoints}`;
       ],
     },
     {
+      name: "resolution NONE over 0.0.0.0/0 opens egress to every address on its ports; a /24 does not",
+      head: `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: egress-any, namespace: shop}
+spec:
+  hosts: [any.external]
+  addresses: [0.0.0.0/0, 192.0.2.0/24]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  location: MESH_EXTERNAL
+  resolution: NONE`,
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "addresses"],
+          says: "resolution NONE over 0.0.0.0/0 on port 443: the mesh may reach any address there",
+        },
+      ],
+    },
+    {
       name: "removed: its hosts leave the registry, unless another entry of the tree still registers them",
       base: serviceEntry("  - {address: 10.0.0.1}"),
       expected: [
