@@ -7,6 +7,7 @@ import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
 import { broadHeaderTests, describeBroad } from "../core/header-values.js";
+import { covers, requestShapes } from "../model/match-alternatives.js";
 
 /**
  * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
@@ -320,8 +321,39 @@ function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel):
   return `: ${describeBroad(tests)} is taken from the rule already serving this path (${from})`;
 }
 
+/**
+ * For a rule of a first-match resource (an Istio VirtualService), the rule of the same resource,
+ * entry and host before it that takes every request it matches: then it serves none (istioctl's
+ * IST0130, a rule after a catch-all). `byResource`: the head's flows by resource, built once.
+ */
+function unreachableBehind(flow: Flow, byResource: () => ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
+  if (!FIRST_MATCH_GROUPS.has(flow.resource.group)) return undefined;
+  const shapes = requestShapes(flow.match);
+  return byResource()
+    .get(flow.resourceKey)
+    ?.find(
+      (other) =>
+        other.entry === flow.entry &&
+        other.host === flow.host &&
+        other.precedence < flow.precedence &&
+        shapes.every((shape) => requestShapes(other.match).some((earlier) => covers(earlier, shape))),
+    );
+}
+
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
   const { detections, moved } = attachmentChanges(base, head);
+  let flowsByResource: Map<string, Flow[]> | undefined;
+  const byResource = () => {
+    if (!flowsByResource) {
+      flowsByResource = new Map();
+      for (const flow of head.flows.values()) {
+        const known = flowsByResource.get(flow.resourceKey);
+        if (known) known.push(flow);
+        else flowsByResource.set(flow.resourceKey, [flow]);
+      }
+    }
+    return flowsByResource;
+  };
   const drafts: FlowDraft[] = [];
   const ofFlow = (flow: Flow, what: string) => ({
     flow,
@@ -334,6 +366,15 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
     if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
     if (diff.status === "added") {
       const common = ofFlow(flow, describeFlow(flow));
+      const behind = unreachableBehind(flow, byResource);
+      if (behind) {
+        drafts.push({
+          ...common,
+          detection: { ...common.detection, class: "resource.changed", side: "head", after: { match: flow.match } },
+          detail: `new rule serves no request: ${ruleName(behind)} before it takes every request it matches`,
+        });
+        continue;
+      }
       const taken = capturedByAnyValue(flow, base, head);
       drafts.push({
         ...common,

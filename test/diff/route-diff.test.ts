@@ -374,3 +374,28 @@ describe("an Istio destination's port written out or dropped", () => {
     expect(classesOf(moved)).toContain("backend.added");
   });
 });
+
+describe("a rule added where an earlier rule of the same VirtualService takes all its requests", () => {
+  const virtualService = (rules: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: shop, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [shop-gw]\n  http:\n${rules}`;
+  const rule = (prefix: string | undefined, host: string) =>
+    `  - ${prefix ? `match: [{uri: {prefix: ${prefix}}}]\n    ` : ""}route: [{destination: {host: ${host}}}]\n`;
+
+  it("serves no request (after a catch-all, or a shorter prefix): a low change naming the rule before it", () => {
+    const result = analyze(
+      { "vs.yaml": virtualService(rule(undefined, "productpage")) },
+      { "vs.yaml": virtualService(rule(undefined, "productpage") + rule("/feeds", "feeds")) },
+    );
+    expect(result.findings.map((finding) => `${finding.risk} ${finding.class}: ${finding.summary.replace(/^.*?: /, "")}`)).toEqual([
+      "low resource.changed: new rule serves no request: catch-all before it takes every request it matches",
+    ]);
+  });
+
+  it("placed before the rule that would cover it, it serves its requests: route.added", () => {
+    const result = analyze(
+      { "vs.yaml": virtualService(rule(undefined, "productpage")) },
+      { "vs.yaml": virtualService(rule("/feeds", "feeds") + rule(undefined, "productpage")) },
+    );
+    expect(classesOf(result)).toContain("route.added");
+  });
+});
