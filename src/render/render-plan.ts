@@ -4,6 +4,7 @@ import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import * as z from "zod";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import type { ManifestSet } from "../core/resource.js";
 import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
@@ -324,10 +325,18 @@ function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
 /** Files that may hold a GitOps object, or what one reads: they name a kind some family reads deliveries from. */
 export const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
 
+/** A tree's GitOps objects, read once for the plan and for the placement the render stage compares. */
+const gitopsOfTree = new WeakMap<readonly SourceFile[], ManifestSet>();
+function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
+  let set = gitopsOfTree.get(files);
+  if (!set)
+    gitopsOfTree.set(files, (set = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path)))));
+  return set;
+}
+
 /** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
 function deliveredFolders(tree: Tree, topology: Topology): (folder: string) => boolean {
-  const gitops = tree.files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path));
-  const set = loadManifests(gitops);
+  const set = gitopsObjects(tree.files);
   const deliveryOf = deliveriesOf(set, topology.clusters);
   const paths = [...set.resources.values()].flatMap((resource) => deliveryOf(resource)?.paths ?? []);
   const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
@@ -340,8 +349,7 @@ function deliveredFolders(tree: Tree, topology: Topology): (folder: string) => b
  * at base and head, as a root delivered to other clusters applies the same output elsewhere.
  */
 export function deliveryPlacementOf(files: readonly SourceFile[], topology: Topology): (path: string) => string {
-  const gitops = files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path));
-  const placement = buildGitopsPlacement(loadManifests(gitops), topology, compileFilePlacement(topology.placements));
+  const placement = buildGitopsPlacement(gitopsObjects(files), topology, compileFilePlacement(topology.placements));
   return (path) => placement(path).clusters.join(",");
 }
 

@@ -1,4 +1,4 @@
-import { canonical, show, sortedSet } from "../../core/canonical-values.js";
+import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
@@ -348,6 +348,7 @@ const leftByLabel: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const { kind, namespace } = change.head.id;
   const [had, has] = [change.base.labels, change.head.labels];
+  if (sameValue(had, has)) return;
   for (const policy of context.head.resources.values()) {
     const { id } = policy;
     if (id.group !== ENVOY_GATEWAY_GROUP || id.kind !== "SecurityPolicy" || id.namespace !== namespace) continue;

@@ -15,7 +15,7 @@ import type { Resource } from "../../core/resource.js";
 const PREFIX = "nginx.ingress.kubernetes.io/";
 const path = (key: string) => ["metadata", "annotations", `${PREFIX}${key}`];
 const value = (resource: Resource, key: string): string | undefined => resource.annotations[`${PREFIX}${key}`]?.trim();
-const seconds = (text: string | undefined): number | undefined => {
+const numberIn = (text: string | undefined): number | undefined => {
   const parsed = text === undefined ? Number.NaN : Number(text);
   return Number.isFinite(parsed) ? parsed : undefined;
 };
@@ -64,7 +64,7 @@ export function nginxBehaviour(base: Resource, head: Resource, out: DetectionLis
   );
 
   for (const [key, fallback] of Object.entries(TIMEOUTS)) {
-    const [was, now] = [seconds(value(base, key)) ?? fallback, seconds(value(head, key)) ?? fallback];
+    const [was, now] = [numberIn(value(base, key)) ?? fallback, numberIn(value(head, key)) ?? fallback];
     if (now < was)
       out.add({
         class: "retry-timeout.changed",
@@ -80,7 +80,7 @@ export function nginxBehaviour(base: Resource, head: Resource, out: DetectionLis
     new Set((value(resource, "proxy-next-upstream") ?? DEFAULT_RETRY_ON).split(/\s+/).filter(Boolean));
   const [retriedOn, retriesOn] = [conditions(base), conditions(head)];
   const added = [...retriesOn].filter((condition) => condition !== "off" && !retriedOn.has(condition));
-  const tries = (resource: Resource) => seconds(value(resource, "proxy-next-upstream-tries")) ?? 3;
+  const tries = (resource: Resource) => numberIn(value(resource, "proxy-next-upstream-tries")) ?? 3;
   const triesUp = !retriesOn.has("off") && tries(head) > tries(base);
   if (added.length > 0 || triesUp)
     out.add({
@@ -93,7 +93,7 @@ export function nginxBehaviour(base: Resource, head: Resource, out: DetectionLis
     });
 
   for (const key of LIMITS) {
-    const [was, now] = [seconds(value(base, key)), seconds(value(head, key))];
+    const [was, now] = [numberIn(value(base, key)), numberIn(value(head, key))];
     if (was === undefined || (now !== undefined && now <= was)) continue;
     out.add({
       class: "resource.changed",
