@@ -326,6 +326,29 @@ function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel):
  * entry and host before it that takes every request it matches: then it serves none (istioctl's
  * IST0130, a rule after a catch-all). `byResource`: the head's flows by resource, built once.
  */
+/**
+ * For a rule added to a first-match resource, the rules of the base that now come after it on the
+ * same entry and host and whose every request it takes, sending them elsewhere: inserted above
+ * them, a broader rule (`/api` above `/api/admin`) ends those routes without touching them. A rule
+ * that carves a subset out of a later one (a header canary above the catch-all) takes only its own
+ * requests, which `route.added` already names.
+ */
+function rulesTakenOver(flow: Flow, base: TrafficModel, byResource: () => ReadonlyMap<string, readonly Flow[]>): readonly Flow[] {
+  if (!FIRST_MATCH_GROUPS.has(flow.resource.group) || flow.shadowedBy !== undefined) return [];
+  const shapes = requestShapes(flow.match);
+  const receiving = backendShares(flow);
+  return (byResource().get(flow.resourceKey) ?? []).filter(
+    (later) =>
+      later.entry === flow.entry &&
+      later.host === flow.host &&
+      later.precedence > flow.precedence &&
+      later.shadowedBy === undefined &&
+      base.flows.has(later.key) &&
+      backendShares(later) !== receiving &&
+      requestShapes(later.match).every((shape) => shapes.some((earlier) => covers(earlier, shape))),
+  );
+}
+
 function unreachableBehind(flow: Flow, byResource: () => ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
   if (!FIRST_MATCH_GROUPS.has(flow.resource.group)) return undefined;
   const shapes = requestShapes(flow.match);
@@ -376,6 +399,12 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
         continue;
       }
       const taken = capturedByAnyValue(flow, base, head);
+      const endedRules = rulesTakenOver(flow, base, byResource);
+      const ended =
+        endedRules.length > 0
+          ? `; it comes first and takes every request of ${endedRules.map((later) => `${ruleName(later)} (was → ${backendShares(later)})`).join(", ")}`
+          : "";
+      const floor = taken ? ("high" as const) : endedRules.length > 0 ? ("medium-high" as const) : undefined;
       drafts.push({
         ...common,
         detection: {
@@ -383,9 +412,9 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           class: "route.added",
           side: "head",
           after: { match: flow.match, backends: flowBackendsValue(flow) },
-          ...(taken ? { riskFloor: "high" as const } : {}),
+          ...(floor ? { riskFloor: floor } : {}),
         },
-        detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}${taken ?? ""}`,
+        detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}${taken ?? ""}${ended}`,
       });
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));

@@ -20,8 +20,20 @@ const picked = (value: unknown, fields: readonly string[]): unknown =>
 /** Of a pod's options, what reaches traffic: sharing the node's network, and the labels and annotations that enrol it in a mesh. */
 const POD_TRAFFIC_FIELDS = ["hostNetwork", "labels", "annotations"];
 
-/** app-template's values keys of workloads' own objects: volumes and claims, config maps, secrets, service monitors, RBAC. */
-const WORKLOAD_OBJECTS = new Set(["persistence", "configMaps", "secrets", "serviceMonitor", "serviceAccount", "rbac"]);
+/**
+ * app-template's values keys of workloads' own objects: volumes and claims, config maps, secrets,
+ * service monitors, RBAC; and, of the flat values of its 1.x and 2.x releases (the main container
+ * and its pod at the top level: what 3.x moved under `controllers`), the container's and the pod's
+ * scheduling and runtime options. Not `podLabels`, `podAnnotations`, `hostNetwork` (mesh enrolment,
+ * the node's network), `controller` (whether it runs, as what) nor `addons` (code-server renders an Ingress).
+ */
+const WORKLOAD_OBJECTS = new Set([
+  ...["persistence", "configMaps", "configmap", "secrets", "secret", "serviceMonitor", "serviceAccount", "rbac"],
+  ...["image", "imagePullSecrets", "command", "args", "env", "envFrom", "probes", "resources", "securityContext", "lifecycle"],
+  ...["termination", "initContainers", "additionalContainers", "sidecars", "podSecurityContext", "automountServiceAccountToken"],
+  ...["nodeSelector", "tolerations", "affinity", "topologySpreadConstraints", "priorityClassName", "schedulerName"],
+  ...["runtimeClassName", "hostAliases", "dnsConfig", "dnsPolicy", "enableServiceLinks", "volumeClaimTemplates"],
+]);
 
 /** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
 function controllerTraffic(controller: unknown): unknown {

@@ -62,6 +62,25 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     ]);
   });
 
+  it("a broader rule inserted before existing ones takes every request of those it covers: medium-high, naming them", () => {
+    const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");
+    const NEW_API = rule("{ uri: { prefix: /api } }", "v3");
+    const added = (head: string) =>
+      analyze({ "vs.yaml": virtualService(`${API_ADMIN}\n${CATCH_ALL_V1}`) }, { "vs.yaml": virtualService(head) })
+        .findings.filter((f) => f.class === "route.added")
+        .map((f) => [f.risk, f.summary]);
+    expect(added(`${NEW_API}\n${API_ADMIN}\n${CATCH_ALL_V1}`)).toEqual([
+      ["medium-high", "reviews /api via mesh: new rule → v3 100%; it comes first and takes every request of /api/admin (was → v2 100%)"],
+    ]);
+    // Inserted after /api/admin it carves its requests out of the catch-all only: the usual new rule.
+    expect(added(`${API_ADMIN}\n${NEW_API}\n${CATCH_ALL_V1}`)).toEqual([["medium", "reviews /api via mesh: new rule → v3 100%"]]);
+    // A header canary above the rule it narrows takes only its own requests.
+    const JASON_ADMIN = rule("{ uri: { prefix: /api/admin }, headers: { end-user: { exact: jason } } }", "v3");
+    expect(added(`${JASON_ADMIN}\n${API_ADMIN}\n${CATCH_ALL_V1}`).map(([risk]) => risk)).toEqual(["medium"]);
+    // Sending the covered requests where they went already moves nothing.
+    expect(added(`${rule("{ uri: { prefix: /api } }", "v2")}\n${API_ADMIN}\n${CATCH_ALL_V1}`).map(([risk]) => risk)).toEqual(["medium"]);
+  });
+
   it("Gateway API ranks rules by specificity, not order: reordering HTTPRoute rules is no change", () => {
     const api = `  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]`;
     const all = `  - backendRefs: [${imp("web-jkt")}]`;
