@@ -833,8 +833,15 @@ ${values}
   });
 
   it("so do the flat values of its 1.x and 2.x releases: the main container and its pod (bo0tzz/kube 869483f)", async () => {
-    expect(await failures(release(""), release("    automountServiceAccountToken: false\n    image: {repository: emby/embyserver, tag: 4.10.0.11}"))).toBe(0);
-    expect(await failures(release("    env: {UID: 568}"), release("    env: {UID: 568, GID: 568}\n    resources: {limits: {memory: 2Gi}}"))).toBe(0);
+    expect(
+      await failures(
+        release(""),
+        release("    automountServiceAccountToken: false\n    image: {repository: emby/embyserver, tag: 4.10.0.11}"),
+      ),
+    ).toBe(0);
+    expect(
+      await failures(release("    env: {UID: 568}"), release("    env: {UID: 568, GID: 568}\n    resources: {limits: {memory: 2Gi}}")),
+    ).toBe(0);
     expect(await failures(release(""), release('    podLabels: {sidecar.istio.io/inject: "true"}'))).toBe(1);
     expect(await failures(release(""), release("    hostNetwork: true"))).toBe(1);
   });
