@@ -51,6 +51,15 @@ export interface BroadHeaderTests {
  * that selects: a value, or a header's absence.
  */
 export function broadHeaderTests(match: string): BroadHeaderTests | undefined {
+  // Alternatives (` | `) are ORed: one that leaves nearly every request in takes them, whatever the others test.
+  for (const alternative of match.split(" | ")) {
+    const broad = broadAlternative(alternative);
+    if (broad) return broad;
+  }
+  return undefined;
+}
+
+function broadAlternative(match: string): BroadHeaderTests | undefined {
   const carrying: string[] = [];
   const lacking: string[] = [];
   for (const part of match.split(", ")) {

@@ -81,6 +81,11 @@ export interface Flow {
    * the backends' weights are only where each release starts.
    */
   readonly plan?: string;
+  /**
+   * The controller that sets this rule's weights at run time, whatever the tree writes (`Rollout
+   * shop/checkout`: Argo Rollouts puts a route's weights back to its current step's at once).
+   */
+  readonly weightsSetBy?: string;
 }
 
 /** The entry points one route resource lands on. */

@@ -258,7 +258,16 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
   }
   const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
   if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0 && drainedClusters.length === 0) {
-    drafts.push(draft({ class: "backend.weight-changed", path: head.path }, shiftList(diff, head.host)));
+    // Weights a controller owns are put back at once (Argo Rollouts' GitOps guidance): the edit moves no request.
+    const owner = base.weightsSetBy !== undefined && base.weightsSetBy === head.weightsSetBy ? head.weightsSetBy : undefined;
+    drafts.push(
+      owner
+        ? draft(
+            { class: "resource.changed", path: head.path },
+            `${shiftList(diff, head.host)} as written, but ${owner} sets these weights at run time and puts them back to its current step's`,
+          )
+        : draft({ class: "backend.weight-changed", path: head.path }, shiftList(diff, head.host)),
+    );
   }
   return drafts;
 }

@@ -2,7 +2,7 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { flag, isRecord, list, numeric, record, text } from "../../core/json-access.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
-import { show } from "../../core/canonical-values.js";
+import { canonical, describeLeafChanges, leafChanges, show } from "../../core/canonical-values.js";
 
 /**
  * Argo Rollouts' AnalysisTemplate: the metrics a canary must pass before
@@ -25,9 +25,27 @@ const metricsOf = (resource: Resource): Map<string, { index: number; metric: Rec
     ]),
   );
 
+/**
+ * The metrics a dry run leaves out of the verdict (`spec.dryRun`: each `metricName` a name or a
+ * regular expression, `.*` every one): their failures are recorded, no longer failing the analysis.
+ */
+const dryRunOf = (resource: Resource, names: Iterable<string>): Set<string> => {
+  const patterns = list(record(resource.body.spec).dryRun).flatMap((item) => {
+    const name = text(record(item).metricName);
+    if (name === undefined) return [];
+    try {
+      return [new RegExp(`^(?:${name})$`)];
+    } catch {
+      return [new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`)];
+    }
+  });
+  return new Set([...names].filter((name) => patterns.some((pattern) => pattern.test(name))));
+};
+
 const gate: Check = (change, out) => {
   if (!change.base || !change.head) return;
   const [before, after] = [metricsOf(change.base), metricsOf(change.head)];
+  const [dryBefore, dryAfter] = [dryRunOf(change.base, before.keys()), dryRunOf(change.head, after.keys())];
   for (const [name, { metric: was }] of before) {
     const now = after.get(name);
     if (!now) {
@@ -42,6 +60,25 @@ const gate: Check = (change, out) => {
       continue;
     }
     const at = ["spec", "metrics", now.index];
+    if (dryAfter.has(name) && !dryBefore.has(name))
+      out.add({
+        class: "health.changed",
+        summary: `metric ${name} now runs dry (spec.dryRun): its failures are recorded but no longer fail the analysis`,
+        side: "head",
+        path: ["spec", "dryRun"],
+        before: null,
+        after: name,
+      });
+    // What the metric measures: another query (`vector(1)` always passes), another Service, another provider.
+    if (canonical(was.provider) !== canonical(now.metric.provider))
+      out.add({
+        class: "health.changed",
+        summary: `metric ${name} provider ${describeLeafChanges(leafChanges(record(was.provider), record(now.metric.provider)))}: it measures something else`,
+        side: "head",
+        path: [...at, "provider"],
+        before: was.provider ?? null,
+        after: now.metric.provider ?? null,
+      });
     for (const [field, fallback] of Object.entries(LIMITS)) {
       const [from, to] = [numeric(was[field]) ?? fallback, numeric(now.metric[field]) ?? fallback];
       if (to > from)
@@ -101,4 +138,30 @@ const removedWhileRun = removedWhileNamed(
     `removed while ${stillName(referrers)}: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it`,
 );
 
-export const analysisTemplateDetector = byKind({ AnalysisTemplate: [gate, removedWhileRun] }, (id) => id.group === ARGO);
+/**
+ * A Flagger MetricTemplate's query or provider rewritten: every Canary metric naming it measures
+ * something else (a query made `vector(0)` always passes its range). One removed while a Canary
+ * names it stops its analysis (Flagger fails the check), judged where the Canary is read.
+ */
+const metricQuery: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [before, after] = [record(change.base.body.spec), record(change.head.body.spec)];
+  const measured = (body: Record<string, unknown>) => ({ query: body.query ?? null, provider: body.provider ?? null });
+  const changes = leafChanges(measured(before), measured(after));
+  if (changes.length === 0) return;
+  out.add({
+    class: "health.changed",
+    summary: `${describeLeafChanges(changes)}: the canary metrics that name this template measure something else`,
+    side: "head",
+    path: ["spec", String(changes[0]!.path[0])],
+    before: measured(before),
+    after: measured(after),
+  });
+};
+
+export const metricTemplateDetector = byKind({ MetricTemplate: [metricQuery] }, (id) => id.group === "flagger.app");
+
+export const analysisTemplateDetector = byKind(
+  { AnalysisTemplate: [gate, removedWhileRun], ClusterAnalysisTemplate: [gate] },
+  (id) => id.group === ARGO,
+);

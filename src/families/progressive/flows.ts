@@ -90,6 +90,8 @@ export function flaggerCanaryRules(resource: Resource): RuleShape[] {
 interface RoutingTarget extends NamedTarget {
   readonly cluster: string | undefined;
   readonly plan: string;
+  /** `Rollout shop/checkout`. */
+  readonly owner: string;
 }
 
 const isTarget = (flow: Flow, cluster: string | undefined, target: RoutingTarget): boolean =>
@@ -105,9 +107,16 @@ export function withRolloutPlans(flows: ReadonlyMap<string, Flow>, set: Manifest
   const targets = [...set.resources.values()]
     .filter((r) => r.id.group === "argoproj.io" && r.id.kind === "Rollout" && canaryStrategy(r) !== undefined)
     .flatMap((rollout) => {
-      const plan = `${rolloutPlan(rollout)} (Rollout ${rollout.id.namespace}/${rollout.id.name})`;
+      const owner = `Rollout ${rollout.id.namespace}/${rollout.id.name}`;
+      const plan = `${rolloutPlan(rollout)} (${owner})`;
       const placed = { file: rollout.source.file, ...scoped(rollout.key) };
-      return routingTargets(rollout, rollout.id.namespace).map((target) => ({ ...target, ...placed, cluster: rollout.cluster, plan }));
+      return routingTargets(rollout, rollout.id.namespace).map((target) => ({
+        ...target,
+        ...placed,
+        cluster: rollout.cluster,
+        plan,
+        owner,
+      }));
     });
   const out = new Map(flows);
   if (targets.length === 0) return out;
@@ -118,7 +127,7 @@ export function withRolloutPlans(flows: ReadonlyMap<string, Flow>, set: Manifest
       targets.filter((candidate) => isTarget(flow, route?.cluster, candidate)),
       { file: route?.source.file ?? "", ...scoped(flow.resourceKey) },
     );
-    if (target) out.set(key, { ...flow, plan: target.plan });
+    if (target) out.set(key, { ...flow, plan: target.plan, weightsSetBy: target.owner });
   }
   return out;
 }

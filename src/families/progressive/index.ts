@@ -1,7 +1,7 @@
 import { byRules, type Family } from "../family.js";
 import { flaggerCanaryRules, flaggerServices, withRolloutPlans } from "./flows.js";
 import { progressiveDetector } from "./progressive.js";
-import { analysisTemplateDetector } from "./analysis-templates.js";
+import { analysisTemplateDetector, metricTemplateDetector } from "./analysis-templates.js";
 import { rolloutReferenceDetector } from "./rollout-references.js";
 import { rolloutRemovalDetector } from "./rollout-removal.js";
 import * as progressive from "./schemas.js";
@@ -10,13 +10,21 @@ import * as progressive from "./schemas.js";
 export const progressiveFamily: Family = {
   name: "progressive",
   kinds: [
-    [["flagger.app"], [["Canary", progressive.flaggerCanary]]],
+    [
+      ["flagger.app"],
+      [
+        ["Canary", progressive.flaggerCanary],
+        // Its `{{ namespace }}`-style placeholders are its own data, filled in by Flagger for each canary.
+        ["MetricTemplate", progressive.metricTemplate, "own-templates"],
+      ],
+    ],
     [
       ["argoproj.io"],
       [
         ["Rollout", progressive.argoRollout],
         // Its `{{args.x}}` placeholders are its own data, filled in by each analysis run.
         ["AnalysisTemplate", progressive.analysisTemplate, "own-templates"],
+        ["ClusterAnalysisTemplate", progressive.analysisTemplate, ["own-templates", "cluster-scoped"]],
       ],
     ],
   ],
@@ -25,7 +33,7 @@ export const progressiveFamily: Family = {
   attachmentFields: { "flagger.app": ["spec", "service"] },
   flowPlans: withRolloutPlans,
   madeServices: { Canary: flaggerServices },
-  detectors: [progressiveDetector, analysisTemplateDetector, rolloutReferenceDetector, rolloutRemovalDetector],
+  detectors: [progressiveDetector, analysisTemplateDetector, metricTemplateDetector, rolloutReferenceDetector, rolloutRemovalDetector],
   // A Rollout's routes, subsets and VirtualServices live in other families: renamed there, its reference breaks.
   detectsOn: { istio: [rolloutReferenceDetector], "gateway-api": [rolloutReferenceDetector] },
 };

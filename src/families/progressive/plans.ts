@@ -1,6 +1,7 @@
 import { flag, list, numeric, optionalRecord, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { durationMs } from "../../core/canonical-values.js";
 
 /**
  * The step plans of progressive delivery: the canary weights a controller will set in turn, read
@@ -41,6 +42,22 @@ function flaggerWeights(analysis: JsonRecord): number[] {
     weights.push(weight);
   }
   return weights;
+}
+
+/**
+ * What a Flagger analysis does with traffic, apart from its pace (interval, A/B or blue-green
+ * iterations): the strategy, the canary weights it steps through and its promotion steps. Equal
+ * when the plan is written another way (`stepWeight: 10` to 50 as `stepWeights: [10, …, 50]`,
+ * `maxWeight: 100` written out).
+ */
+export function flaggerTrafficSteps(resource: Resource | undefined): JsonRecord {
+  const analysis = flaggerAnalysis(resource);
+  const tested = (numeric(analysis.iterations) ?? 0) > 0;
+  return {
+    strategy: tested ? (list(analysis.match).length > 0 ? "ab" : "blue-green") : "canary",
+    weights: tested ? [] : flaggerWeights(analysis),
+    promotion: numeric(analysis.stepWeightPromotion) ?? null,
+  };
 }
 
 type FlaggerStrategy = "skipped" | "ab" | "blue-green" | "canary";
@@ -97,11 +114,20 @@ export interface RolloutStep {
   readonly weight: number;
   /** `pause 1m`, `pause until promoted`, `analysis`, `experiment`, `header route`, `mirror 50%`. */
   readonly gate?: string;
+  /** A pause's length, however written (`5m`, `300`, `"300s"`); infinite until promoted, undefined when unreadable. */
+  readonly pauseMs?: number;
 }
 
 const pauseOf = (pause: JsonRecord): string => {
   const duration = pause.duration;
   return duration === undefined ? "pause until promoted" : `pause ${typeof duration === "number" ? `${duration}s` : String(duration)}`;
+};
+
+/** Argo Rollouts reads a pause's duration as seconds when it is a number or a string of digits, else as a Go duration. */
+const pauseMsOf = (pause: JsonRecord): number | undefined => {
+  const duration = pause.duration;
+  if (duration === undefined) return Number.POSITIVE_INFINITY;
+  return typeof duration === "string" && /^\d+$/.test(duration.trim()) ? Number(duration) * 1000 : durationMs(duration);
 };
 
 /** The canary weight after each step (a step that sets none keeps the last one), then 100% at the end: [0, 100] when nothing holds it back. */
@@ -129,7 +155,7 @@ export function rolloutSteps(canary: JsonRecord): RolloutStep[] {
               : mirror
                 ? `mirror ${numeric(mirror.percentage) ?? 100}%`
                 : undefined;
-    if (gate) steps.push({ weight, gate });
+    if (gate) steps.push(step.pause !== undefined ? { weight, gate, pauseMs: pauseMsOf(record(step.pause)) } : { weight, gate });
   }
   if (weight !== FULL) steps.push({ weight: FULL });
   return steps;

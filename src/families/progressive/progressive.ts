@@ -9,9 +9,11 @@ import {
   describeTarget,
   flaggerAnalysis,
   flaggerPlan,
+  flaggerTrafficSteps,
   rolloutPlan,
   rolloutSteps,
   routingTargets,
+  type RolloutStep,
 } from "./plans.js";
 import {
   canonical,
@@ -95,12 +97,27 @@ const narrowedRange = (was: unknown, now: unknown): boolean => {
   return bound(from.min, to.min, (a, b) => b >= a) && bound(from.max, to.max, (a, b) => b <= a);
 };
 
+/**
+ * Flagger names checks only to label them: names may repeat (a second `checks` webhook is the
+ * second of that name) and a rename keeps the check (the same body under a new name is no check removed).
+ */
 const weakenedChecks = (before: JsonRecord, after: JsonRecord, field: "metrics" | "webhooks"): string[] => {
-  const byName = (block: JsonRecord) =>
-    new Map(list(block[field]).map((item) => [text(record(item).name) ?? canonical(item), item] as const));
+  const byName = (block: JsonRecord) => {
+    const named = new Map<string, unknown>();
+    for (const item of list(block[field])) {
+      const name = text(record(item).name) ?? canonical(item);
+      let key = name;
+      for (let n = 2; named.has(key); n++) key = `${name} (${n})`;
+      named.set(key, item);
+    }
+    return named;
+  };
+  const was = byName(before);
   const now = byName(after);
-  return [...byName(before)].flatMap(([name, item]) => {
-    if (!now.has(name)) return [`${name} removed`];
+  const body = (item: unknown) => canonical({ ...record(item), name: null });
+  const renamed = new Set([...now].filter(([name]) => !was.has(name)).map(([, item]) => body(item)));
+  return [...was].flatMap(([name, item]) => {
+    if (!now.has(name)) return renamed.has(body(item)) ? [] : [`${name} removed`];
     const edited = now.get(name);
     return canonical(edited) === canonical(item) || narrowedRange(item, edited) ? [] : [`${name} changed`];
   });
@@ -114,12 +131,13 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
   const planBefore = pick(before, PLAN_FIELDS);
   const planAfter = pick(after, PLAN_FIELDS);
   if (!sameValue(planBefore, planAfter)) {
-    for (const field of PLAN_FIELDS) reported.add(field);
-    // The interval paces the steps without changing their weights (gitops-istio c25ca4d7: 10s → 15s
-    // read as a weight change): a shorter one observes each step less, a longer one is only slower.
-    if (sameValue({ ...planBefore, interval: null }, { ...planAfter, interval: null })) {
+    // The interval and the iterations pace the steps without changing their weights (gitops-istio
+    // c25ca4d7: 10s → 15s read as a weight change): fewer or shorter observations are a weaker gate,
+    // more or longer ones only slower; the same steps written another way are left to the field list.
+    if (sameValue(flaggerTrafficSteps(change.base), flaggerTrafficSteps(change.head))) {
       const [was, now] = [durationMs(before.interval), durationMs(after.interval)];
-      if (was !== undefined && now !== undefined && now < was)
+      if (was !== undefined && now !== undefined && now < was) {
+        reported.add("interval");
         out.add({
           class: "health.changed",
           summary: `analysis.interval ${text(before.interval)} → ${text(after.interval)}: each step of the canary is observed for less time before it advances (step plan ${flaggerPlan(change.head)})`,
@@ -128,7 +146,21 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
           before: before.interval,
           after: after.interval,
         });
+      }
+      const iterations = [numeric(before.iterations), numeric(after.iterations)] as const;
+      if (iterations[0] !== undefined && iterations[1] !== undefined && iterations[1] < iterations[0]) {
+        reported.add("iterations");
+        out.add({
+          class: "health.changed",
+          summary: `analysis.iterations ${iterations[0]} → ${iterations[1]}: the canary is promoted after fewer checks (step plan ${flaggerPlan(change.head)})`,
+          side: "head",
+          path: [...path, "iterations"],
+          before: iterations[0],
+          after: iterations[1],
+        });
+      }
     } else {
+      for (const field of PLAN_FIELDS) reported.add(field);
       const leaves = leafChanges(planBefore, planAfter);
       out.add({
         class: "backend.weight-changed",
@@ -314,18 +346,29 @@ function stepDetails(base: Resource, head: Resource): string {
 /** A step that only holds the canary where it is: a pause, or an analysis that may abort the rollout. */
 const HOLD = /^(pause|analysis$)/;
 
+/** A step of the head that holds the canary at least as long as the base's step: the same step, or a pause as long or longer, however written. */
+const holdsAsLong = (was: RolloutStep, now: RolloutStep): boolean =>
+  was.weight === now.weight &&
+  (was.gate === now.gate || (was.pauseMs !== undefined && now.pauseMs !== undefined && now.pauseMs >= was.pauseMs));
+
 /**
- * Whether the head's canary steps are the base's with pauses or analysis steps added, and nothing
- * else: each weight is reached as before, the rollout only waits (or checks) more on the way.
+ * Whether the head's plan reaches the base's weights in the same order and only waits or checks
+ * more on the way: canary steps with pauses or analysis steps added, or a pause lengthened (5m →
+ * 15m; `5m` written `300`); a blue-green preview promoted by hand as before, or automatically after
+ * as long or longer.
  */
 function onlyHoldsAdded(base: Resource, head: Resource): boolean {
   const [before, after] = [canaryStrategy(base), canaryStrategy(head)];
-  if (!before || !after) return false;
+  if (!before || !after) {
+    const [was, now] = [blueGreenStrategy(base), blueGreenStrategy(head)];
+    if (!was || !now || autoPromotes(was) !== autoPromotes(now)) return false;
+    return !autoPromotes(now) || (numeric(now.autoPromotionSeconds) ?? 0) >= (numeric(was.autoPromotionSeconds) ?? 0);
+  }
   const kept = rolloutSteps(before);
   let next = 0;
   for (const step of rolloutSteps(after)) {
     const wanted = kept[next];
-    if (wanted && wanted.weight === step.weight && wanted.gate === step.gate) next++;
+    if (wanted && holdsAsLong(wanted, step)) next++;
     else if (!step.gate || !HOLD.test(step.gate)) return false;
   }
   return next === kept.length;
@@ -460,7 +503,7 @@ function rollout(change: ResourceChange, out: DetectionList): void {
       class: held ? "resource.changed" : "backend.weight-changed",
       summary: nowAuto
         ? `blueGreen.autoPromotionEnabled: ${planAfter}, without a manual promotion (was: ${planBefore})`
-        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? ": the same weights, held longer" : ""}`,
+        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? ": the same weights, held as long or longer" : ""}`,
       side: "head",
       path: strategyPath(head),
       before: planBefore,
@@ -487,31 +530,132 @@ function rollout(change: ResourceChange, out: DetectionList): void {
       after: targets[1],
     });
   }
-  const background = [optionalRecord(canaryStrategy(base)?.analysis), optionalRecord(canaryStrategy(head)?.analysis)] as const;
-  const [gatedBy, gatesBy] = [analysisTemplates(background[0]), analysisTemplates(background[1])];
-  const dropped = gatedBy.filter((name) => !gatesBy.includes(name));
-  if (background[0] && gatedBy.length > 0 && gatesBy.length === 0 && canaryStrategy(head)) {
-    reported.add("canary.analysis");
-    out.add({
-      class: "health.changed",
-      summary: `strategy.canary.analysis ${background[1] ? "runs no template now" : "removed"}: no background analysis aborts the rollout while its weights rise`,
-      side: "head",
-      path: ["spec", "strategy", "canary", ...(background[1] ? ["analysis", "templates"] : [])],
-      before: background[0],
-      after: background[1] ?? null,
-    });
-  } else if (dropped.length > 0 && gatesBy.length > 0) {
-    reported.add("canary.analysis");
-    out.add({
-      class: "health.changed",
-      summary: `strategy.canary.analysis no longer runs ${dropped.join(", ")}: the background analysis aborts the rollout on fewer checks while its weights rise`,
-      side: "head",
-      path: ["spec", "strategy", "canary", "analysis", "templates"],
-      before: gatedBy,
-      after: gatesBy,
-    });
+  for (const gate of analysisGates(base, head)) {
+    if (analysisGateChanges(out, gate)) reported.add(gate.key);
   }
   otherChanges(out, record(spec(base).strategy), record(spec(head).strategy), ["spec", "strategy"], reported);
+}
+
+/** One analysis of a Rollout, in base and head: what it gates, and what a weaker one lets through. */
+interface AnalysisGate {
+  /** How the finding names it: `strategy.canary.analysis`, `steps[3].analysis`. */
+  readonly label: string;
+  /** Its dotted path within `spec.strategy`, as otherChanges reads it. */
+  readonly key: string;
+  readonly path: FieldPath;
+  readonly before: JsonRecord | undefined;
+  readonly after: JsonRecord | undefined;
+  /** What no longer holds, removed: `no background analysis aborts the rollout while its weights rise`. */
+  readonly ungated: string;
+  /** What holds on fewer or other checks: `the background analysis aborts the rollout on fewer checks while its weights rise`. */
+  readonly weaker: string;
+}
+
+/**
+ * Every analysis of a Rollout: the canary's background analysis, each analysis step (the n-th of
+ * the base against the n-th of the head: a step added or removed changes the plan, judged above),
+ * and a blue-green preview's pre- and post-promotion analyses.
+ */
+function analysisGates(base: Resource, head: Resource): AnalysisGate[] {
+  const [canaryBefore, canaryAfter] = [canaryStrategy(base), canaryStrategy(head)];
+  const gates: AnalysisGate[] = [];
+  if (canaryAfter) {
+    gates.push({
+      label: "strategy.canary.analysis",
+      key: "canary.analysis",
+      path: ["spec", "strategy", "canary", "analysis"],
+      before: optionalRecord(canaryBefore?.analysis),
+      after: optionalRecord(canaryAfter.analysis),
+      ungated: "no background analysis aborts the rollout while its weights rise",
+      weaker: "the background analysis aborts the rollout on fewer or other checks while its weights rise",
+    });
+    const analysisSteps = (canary: JsonRecord | undefined) =>
+      list(canary?.steps).flatMap((step, index) =>
+        record(step).analysis === undefined ? [] : [{ index, analysis: record(record(step).analysis) }],
+      );
+    const [stepsBefore, stepsAfter] = [analysisSteps(canaryBefore), analysisSteps(canaryAfter)];
+    stepsAfter.forEach((step, n) => {
+      const was = stepsBefore[n];
+      if (!was) return;
+      gates.push({
+        label: `steps[${step.index}].analysis`,
+        key: "canary.steps",
+        path: ["spec", "strategy", "canary", "steps", step.index, "analysis"],
+        before: was.analysis,
+        after: step.analysis,
+        ungated: "the step no longer checks the canary before its next weight",
+        weaker: "the step lets the canary take its next weight on fewer or other checks",
+      });
+    });
+  }
+  const [blueGreenBefore, blueGreenAfter] = [blueGreenStrategy(base), blueGreenStrategy(head)];
+  if (blueGreenAfter)
+    for (const [field, ungated, weaker] of [
+      ["prePromotionAnalysis", "the preview is promoted without an analysis of it", "the preview is promoted on fewer or other checks"],
+      [
+        "postPromotionAnalysis",
+        "no analysis after promotion rolls a failing release back",
+        "the analysis after promotion rolls a failing release back on fewer or other checks",
+      ],
+    ] as const)
+      gates.push({
+        label: `strategy.blueGreen.${field}`,
+        key: `blueGreen.${field}`,
+        path: ["spec", "strategy", "blueGreen", field],
+        before: optionalRecord(blueGreenBefore?.[field]),
+        after: optionalRecord(blueGreenAfter[field]),
+        ungated,
+        weaker,
+      });
+  return gates;
+}
+
+/** An analysis's arguments by name: what its templates measure (`service-name: checkout-canary`). */
+const analysisArgs = (analysis: JsonRecord | undefined): JsonRecord =>
+  Object.fromEntries(
+    list(analysis?.args).map((item, index) => {
+      const arg = record(item);
+      return [text(arg.name) ?? String(index), arg.value ?? arg.valueFrom ?? null];
+    }),
+  );
+
+/**
+ * An analysis that gated the base and gates less at head: removed or running no template, a
+ * template dropped (a lax one swapped in), its arguments pointed elsewhere (the stable Service
+ * measured instead of the canary), or, in the background, starting at a later step. A template
+ * added, the same ones reordered, or an earlier start only gate more.
+ */
+function analysisGateChanges(out: DetectionList, gate: AnalysisGate): boolean {
+  const [gatedBy, gatesBy] = [analysisTemplates(gate.before), analysisTemplates(gate.after)];
+  if (!gate.before || gatedBy.length === 0) return false;
+  if (gatesBy.length === 0) {
+    out.add({
+      class: "health.changed",
+      summary: `${gate.label} ${gate.after ? "runs no template now" : "removed"}: ${gate.ungated}`,
+      side: "head",
+      path: [...gate.path, ...(gate.after ? ["templates"] : [])],
+      before: gate.before,
+      after: gate.after ?? null,
+    });
+    return true;
+  }
+  const details: string[] = [];
+  const dropped = gatedBy.filter((name) => !gatesBy.includes(name));
+  if (dropped.length > 0) details.push(`no longer runs ${dropped.join(", ")}`);
+  const args = leafChanges(analysisArgs(gate.before), analysisArgs(gate.after));
+  if (args.length > 0) details.push(`its args ${describeLeafChanges(args)}`);
+  const [from, to] = [numeric(gate.before.startingStep) ?? 0, numeric(gate.after?.startingStep) ?? 0];
+  if (to > from) details.push(`starts at step ${to} (was ${from})`);
+  if (details.length === 0) return false;
+  out.add({
+    class: "health.changed",
+    summary: `${gate.label} ${details.join("; ")}: ${gate.weaker}`,
+    side: "head",
+    path: [...gate.path, dropped.length > 0 ? "templates" : args.length > 0 ? "args" : "startingStep"],
+    before: gate.before,
+    after: gate.after ?? null,
+  });
+  return true;
 }
 
 /** The templates a Rollout's background analysis runs, by name (a cluster-scoped one marked so): none, no gate. */

@@ -99,3 +99,10 @@ export const analysisTemplate = kubeObject(
       .optional(),
   }),
 );
+
+/** Flagger's MetricTemplate: the query (and the provider it asks) a Canary's metric names it by. */
+export const metricTemplate = kubeObject(
+  z.looseObject({
+    query: z.string().optional(),
+  }),
+);

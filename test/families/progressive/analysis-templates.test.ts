@@ -40,6 +40,40 @@ describe("Argo Rollouts analysis templates gate canaries (argo-rollouts 778fce3)
     ]);
   });
 
+  it("what a metric measures rewritten (a query that always passes), or the metric made a dry run, is health.changed", () => {
+    const constant = template(GATE).replace(/query: .*/, "query: vector(1)");
+    expect(findingsOf(constant)).toEqual([
+      [
+        "health.changed",
+        "high",
+        expect.stringMatching(
+          /^AnalysisTemplate shop\/success-rate: metric success-rate provider prometheus.query .* → vector\(1\): it measures something else$/,
+        ),
+      ],
+    ]);
+    const dry = template(GATE).replace("spec:\n", "spec:\n  dryRun:\n  - metricName: success.*\n");
+    expect(findingsOf(dry)).toEqual([
+      [
+        "health.changed",
+        "high",
+        "AnalysisTemplate shop/success-rate: metric success-rate now runs dry (spec.dryRun): its failures are recorded but no longer fail the analysis",
+      ],
+    ]);
+  });
+
+  it("a ClusterAnalysisTemplate is judged alike", () => {
+    const cluster = (gate: string) =>
+      template(gate).replace("kind: AnalysisTemplate", "kind: ClusterAnalysisTemplate").replace(", namespace: shop", "");
+    const found = analyze({ "t.yaml": cluster(GATE) }, { "t.yaml": cluster(GATE.replace("failureLimit: 3", "failureLimit: 9")) }).findings;
+    expect(found.map((finding) => [finding.class, finding.risk, finding.summary])).toEqual([
+      [
+        "health.changed",
+        "high",
+        "ClusterAnalysisTemplate success-rate: metric success-rate failureLimit 3 → 9: more bad measurements pass before the analysis fails",
+      ],
+    ]);
+  });
+
   it("the same template reformatted is no finding", () => {
     expect(findingsOf(template(GATE).replace("interval: 1m", 'interval: "1m"'))).toEqual([]);
   });
@@ -76,5 +110,23 @@ ${analysis}`;
     expect(removed("          - templateName: success-rate\n            clusterScope: true\n").map(([cls]) => cls)).toEqual([
       "resource.changed",
     ]);
+  });
+});
+
+describe("a Flagger MetricTemplate's query", () => {
+  const metric = (query: string) => `apiVersion: flagger.app/v1beta1
+kind: MetricTemplate
+metadata: { name: error-rate, namespace: istio-system }
+spec:
+  provider: { type: prometheus, address: "http://prometheus.istio-system:9090" }
+  query: ${query}
+`;
+  it("rewritten, every canary metric naming it measures something else: health.changed", () => {
+    const found = analyze(
+      { "m.yaml": metric("sum(rate(istio_requests_total{namespace='{{ namespace }}'}[{{ interval }}]))") },
+      { "m.yaml": metric("vector(0)") },
+    ).findings;
+    expect(found.map((finding) => [finding.class, finding.risk])).toEqual([["health.changed", "high"]]);
+    expect(found[0]!.summary).toMatch(/→ vector\(0\): the canary metrics that name this template measure something else$/);
   });
 });

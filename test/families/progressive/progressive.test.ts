@@ -66,7 +66,7 @@ describe("Flagger Canary", () => {
   it("the interval paces the same weights: longer is only slower (low), shorter observes each step less (health.changed) (gitops-istio c25ca4d7)", () => {
     const paced = (interval: string) => canary().replace("interval: 1m", `interval: ${interval}`);
     expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": paced("2m") }))).toEqual([
-      ["resource.changed", "low", "Canary shop/checkout: spec.analysis.interval: 1m → 2m"],
+      ["resource.changed", "low", "Canary shop/checkout: analysis.interval 1m → 2m"],
     ]);
     expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": paced("30s") }))).toEqual([
       [
@@ -193,6 +193,40 @@ describe("Flagger analysis checks", () => {
   });
 });
 
+describe("Flagger step plans compared as the weights they walk", () => {
+  const judged = (before: string, after: string) =>
+    findings(analyze({ "canary.yaml": canary({ analysis: before }) }, { "canary.yaml": canary({ analysis: after }) })).map(
+      ([found, risk, summary]) => `${risk} ${found}: ${summary}`,
+    );
+
+  it("the same weights written another way (stepWeights listed, maxWeight 100 written out) are a low field change", () => {
+    expect(judged("stepWeight: 10\n    maxWeight: 30", "stepWeights: [10, 20, 30]")).toEqual([
+      expect.stringMatching(/^low resource.changed: Canary shop\/checkout: analysis\.maxWeight 30 → \(unset\), analysis\.stepWeight 10/),
+    ]);
+    expect(judged("stepWeight: 25", "stepWeight: 25\n    maxWeight: 100")).toEqual([expect.stringMatching(/^low resource.changed/)]);
+  });
+
+  it("more A/B iterations only test longer; fewer promote after fewer checks", () => {
+    const ab = (iterations: number) => `iterations: ${iterations}\n    match:\n    - headers: {x-canary: {exact: insider}}`;
+    expect(judged(ab(10), ab(20))).toEqual([expect.stringMatching(/^low resource.changed/)]);
+    expect(judged(ab(10), ab(5))).toEqual([
+      "high health.changed: Canary shop/checkout: analysis.iterations 10 → 5: the canary is promoted after fewer checks (step plan canary 0% for 5 checks (every 1m), then promotion)",
+    ]);
+  });
+});
+
+describe("Flagger checks are told apart by what they check, not by their names", () => {
+  const hooks = (webhooks: string) => canary({ analysis: `stepWeight: 10\n    maxWeight: 30\n    webhooks:\n${webhooks}` });
+  const gate = (name: string, type = "confirm-promotion") => `    - {name: ${name}, type: ${type}, url: http://gate.flagger/approve}\n`;
+  const judged = (before: string, after: string) =>
+    findings(analyze({ "canary.yaml": hooks(before) }, { "canary.yaml": hooks(after) })).map(([found, risk]) => `${risk} ${found}`);
+
+  it("a webhook renamed is the same check; one of two sharing a name removed is a check removed", () => {
+    expect(judged(gate("release-gate"), gate("promotion-gate"))).toEqual(["low resource.changed"]);
+    expect(judged(gate("checks", "pre-rollout") + gate("checks"), gate("checks"))).toEqual(["high health.changed"]);
+  });
+});
+
 describe("Flagger A/B testing", () => {
   const ab = (header: string) => canary({ analysis: `iterations: 10\n    match:\n    - headers: {${header}}` });
   const judged = (before: string, after: string) =>
@@ -211,6 +245,15 @@ describe("Flagger A/B testing", () => {
     expect(judged("x-canary: {exact: insider}", "x-canary: {prefix: ''}").map(([found, risk]) => [found, risk])).toEqual([
       ["route.match-changed", "high"],
     ]);
+  });
+
+  it("one of several match alternatives taking any value is enough: they are ORed", () => {
+    const either = (header: string) =>
+      canary({
+        analysis: `iterations: 10\n    match:\n    - headers: {cookie: {regex: '^(.*?;)?(canary=always)(;.*)?$'}}\n    - headers: {${header}}`,
+      });
+    const result = analyze({ "canary.yaml": either("x-canary: {exact: insider}") }, { "canary.yaml": either("user-agent: {regex: '.*'}") });
+    expect(findings(result).map(([found, risk]) => [found, risk])).toEqual([["route.match-changed", "high"]]);
   });
 
   it("another value, a pattern taking some values, or a match that took all already is a medium-high match change", () => {
@@ -411,7 +454,7 @@ spec:
     ]);
   });
 
-  it("a plan that only adds pauses or analysis steps reaches the same weights, held longer: low", () => {
+  it("a plan that only adds pauses or analysis steps reaches the same weights, held as long or longer: low", () => {
     const judged = (head: string) => findings(analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": head }));
     // rollouts-plugin-trafficrouter-gatewayapi f83c1dcb: a pause added once the canary has all the traffic.
     expect(judged(hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - setWeight: 100\n      - pause: {}\n"))).toEqual([
@@ -419,14 +462,29 @@ spec:
         "resource.changed",
         "low",
         "Rollout default/istio-host-split: step plan canary 0 → 10 (pause until promoted) → 100% (pause until promoted) (pauses 1 → 2) " +
-          "(was: canary 0 → 10 (pause until promoted) → 100%): the same weights, held longer",
+          "(was: canary 0 → 10 (pause until promoted) → 100%): the same weights, held as long or longer",
       ],
     ]);
     expect(
       judged(
         hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - analysis: {templates: [{templateName: success-rate}]}\n"),
       ),
-    ).toEqual([["resource.changed", "low", expect.stringContaining(": the same weights, held longer")]]);
+    ).toEqual([["resource.changed", "low", expect.stringContaining(": the same weights, held as long or longer")]]);
+    // A pause lengthened, or written another way (Argo reads a number, or a string of digits, as seconds).
+    const paused = (duration?: string) =>
+      hostSplit.replace("      - pause: {}\n", duration === undefined ? "      - pause: {}\n" : `      - pause: {duration: ${duration}}\n`);
+    const between = (from?: string, to?: string) =>
+      findings(analyze({ "rollout.yaml": paused(from) }, { "rollout.yaml": paused(to) })).map(([found, risk]) => [found, risk]);
+    for (const [from, to] of [
+      ["5m", "15m"],
+      ["5m", "300"],
+      ["5m", '"300s"'],
+      ["300", "5m"],
+      ["5m", undefined],
+    ] as const)
+      expect(between(from, to), `${from} → ${to}`).toEqual([["resource.changed", "low"]]);
+    expect(between("15m", "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
+    expect(between(undefined, "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
     // A pause taken out, shortened, or a weight added is a plan change as before.
     for (const head of [
       hostSplit.replace("      - pause: {}\n", ""),
@@ -539,7 +597,7 @@ spec:
     const classes = (before: string, after: string) =>
       findings(analyze({ "r.yaml": canary(before) }, { "r.yaml": canary(after) })).map(([cls, , summary]) => `${cls}: ${summary}`);
     expect(classes(both, "{templateName: success-rate}")).toEqual([
-      "health.changed: Rollout shop/checkout: strategy.canary.analysis no longer runs ClusterAnalysisTemplate latency: the background analysis aborts the rollout on fewer checks while its weights rise",
+      "health.changed: Rollout shop/checkout: strategy.canary.analysis no longer runs ClusterAnalysisTemplate latency: the background analysis aborts the rollout on fewer or other checks while its weights rise",
     ]);
     expect(classes("{templateName: success-rate}", "")).toEqual([
       "health.changed: Rollout shop/checkout: strategy.canary.analysis runs no template now: no background analysis aborts the rollout while its weights rise",
@@ -549,6 +607,66 @@ spec:
     expect(
       classes(both, "{templateName: latency, clusterScope: true}, {templateName: success-rate}").filter((c) => c.startsWith("health")),
     ).toEqual([]);
+  });
+
+  it("an analysis step or a blue-green analysis that gates less: a lax template swapped in, the stable Service measured, a later start", () => {
+    const rollout = (strategy: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout, namespace: shop}
+spec:
+  strategy:
+${strategy}`;
+    const step = (template: string, service = "checkout-canary", start = "") => `    canary:
+      analysis: {templates: [{templateName: error-budget}]${start}}
+      steps:
+      - setWeight: 20
+      - analysis: {templates: [{templateName: ${template}}], args: [{name: service-name, value: ${service}}]}
+`;
+    const judged = (before: string, after: string) =>
+      findings(analyze({ "r.yaml": rollout(before) }, { "r.yaml": rollout(after) })).map(
+        ([cls, risk, summary]) => `${risk} ${cls}: ${summary}`,
+      );
+    expect(judged(step("success-rate"), step("smoke-ping"))).toEqual([
+      "high health.changed: Rollout shop/checkout: steps[1].analysis no longer runs success-rate: the step lets the canary take its next weight on fewer or other checks",
+    ]);
+    expect(judged(step("success-rate"), step("success-rate", "checkout-stable"))).toEqual([
+      "high health.changed: Rollout shop/checkout: steps[1].analysis its args service-name checkout-canary → checkout-stable: the step lets the canary take its next weight on fewer or other checks",
+    ]);
+    expect(
+      judged(step("success-rate", "checkout-canary", ", startingStep: 1"), step("success-rate", "checkout-canary", ", startingStep: 2")),
+    ).toEqual([
+      "high health.changed: Rollout shop/checkout: strategy.canary.analysis starts at step 2 (was 1): the background analysis aborts the rollout on fewer or other checks while its weights rise",
+    ]);
+    // A template added beside it, or an earlier start, gates more.
+    expect(
+      judged(step("success-rate", "checkout-canary", ", startingStep: 2"), step("success-rate", "checkout-canary", ", startingStep: 1")),
+    ).toEqual([expect.stringMatching(/^low resource.changed/)]);
+    const blueGreen = (analysis: string) => `    blueGreen:
+      activeService: checkout-active
+      previewService: checkout-preview
+${analysis}`;
+    const prePromotion =
+      "      prePromotionAnalysis: {templates: [{templateName: smoke}], args: [{name: service, value: checkout-preview}]}\n";
+    expect(judged(blueGreen(prePromotion), blueGreen(""))).toEqual([
+      "high health.changed: Rollout shop/checkout: strategy.blueGreen.prePromotionAnalysis removed: the preview is promoted without an analysis of it",
+    ]);
+    expect(judged(blueGreen(prePromotion), blueGreen(prePromotion.replace("checkout-preview", "checkout-active")))).toEqual([
+      "high health.changed: Rollout shop/checkout: strategy.blueGreen.prePromotionAnalysis its args service checkout-preview → checkout-active: the preview is promoted on fewer or other checks",
+    ]);
+  });
+
+  it("weights written on a route a Rollout shifts are put back by it at once: low, saying so", () => {
+    const weighted = hostSplit.replace(/weight: 100/, "weight: 90").replace(/weight: 0/, "weight: 10");
+    expect(weighted).not.toBe(hostSplit);
+    expect(findings(analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": weighted }))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        expect.stringMatching(
+          /as written, but Rollout default\/istio-host-split sets these weights at run time and puts them back to its current step's$/,
+        ),
+      ],
+    ]);
   });
 
   it("turning on blue-green auto promotion is high", () => {
