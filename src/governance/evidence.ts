@@ -69,7 +69,7 @@ const PLAIN_KEY = /^([^:`]{1,80}):(.*)$/;
  * (a multi-line rollback command). Fenced blocks elsewhere are skipped. Lines are 1-based.
  */
 export function parseEvidenceSection(body: string): BodyEvidenceLine[] {
-  const lines = body.split(/\r?\n/);
+  const lines = withoutComments(body.split(/\r?\n/));
   const found: BodyEvidenceLine[] = [];
   let inSection = false;
   for (let index = 0; index < lines.length; index++) {
@@ -95,6 +95,44 @@ export function parseEvidenceSection(body: string): BodyEvidenceLine[] {
     found.push({ key: entry.key, value, line });
   }
   return found;
+}
+
+/**
+ * The lines as GitHub shows them: HTML comments (`<!-- … -->`, over several lines too) blanked
+ * out, outside fenced blocks, line for line. A PR template's commented example (`<!-- - Rollback:
+ * … -->`) is not evidence: nobody reading the PR sees it.
+ */
+function withoutComments(lines: readonly string[]): string[] {
+  const shown: string[] = [];
+  let inComment = false;
+  for (let index = 0; index < lines.length; index++) {
+    if (!inComment && FENCE.test(lines[index]!)) {
+      const close = closingFence(lines, index);
+      shown.push(...lines.slice(index, close + 1));
+      index = close;
+      continue;
+    }
+    let rest = lines[index]!;
+    let visible = "";
+    for (;;) {
+      if (inComment) {
+        const end = rest.indexOf("-->");
+        if (end === -1) break;
+        rest = rest.slice(end + 3);
+        inComment = false;
+      }
+      const start = rest.indexOf("<!--");
+      if (start === -1) {
+        visible += rest;
+        break;
+      }
+      visible += rest.slice(0, start);
+      rest = rest.slice(start + 4);
+      inComment = true;
+    }
+    shown.push(visible);
+  }
+  return shown;
 }
 
 function keyValue(line: string): { key: string; value: string } | undefined {

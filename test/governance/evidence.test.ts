@@ -40,6 +40,26 @@ describe("the ## Change evidence section of a PR description", () => {
     expect(parseEvidenceSection(`${heading}\n- CR: CHG-1\n`).length).toBe(counts ? 1 : 0);
   });
 
+  it("skips what HTML comments hide (a PR template's commented example), over several lines too", () => {
+    const body = [
+      "## Change evidence",
+      "<!-- - Change request: CHG-1234", // 2
+      "- Rollback: kubectl rollout undo deploy/web -->",
+      "- Window: <!-- 2026-11-23 01:00 --> 2026-11-24 02:00-03:00 UTC", // 4
+      "<!-- one line --> - Test result: shown after it", // 5
+      "- CR: CHG-7 <!-- unclosed",
+      "- Rollback: still inside the comment",
+      "```",
+      "- Fenced: <!-- literal, but fenced -->",
+      "```",
+    ].join("\n");
+    expect(parseEvidenceSection(body)).toEqual([
+      { key: "Window", value: "2026-11-24 02:00-03:00 UTC", line: 4 },
+      { key: "Test result", value: "shown after it", line: 5 },
+      { key: "CR", value: "CHG-7", line: 6 },
+    ]);
+  });
+
   it("takes a fenced block under an empty key as a multi-line value, and skips other fences", () => {
     const body = [
       "```",
