@@ -18,3 +18,14 @@ export const textsByPath = (files: readonly SourceFile[]): Map<string, string> =
 /** A file only a render reads (a generator's input): its text when its bytes are UTF-8, else the bytes themselves. */
 export const renderInputFile = (path: string, bytes: Buffer): SourceFile =>
   isUtf8(bytes) ? { path, text: bytes.toString("utf8") } : { path, text: bytes.toString("latin1"), binary: true };
+
+/**
+ * A reviewed file's text from its bytes: UTF-8, or UTF-16 where a byte order mark says so (what
+ * Windows PowerShell 5's `>` writes, and kubectl reads). Decoded as UTF-8, such a route was no
+ * document at all, and a new one passed unseen.
+ */
+export function manifestText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString("utf16le");
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString("utf16le");
+  return bytes.toString("utf8");
+}

@@ -4,7 +4,7 @@ import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
 import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
-import { renderInputFile } from "../core/source-file.js";
+import { manifestText, renderInputFile } from "../core/source-file.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { defaultTarballLimits, readGzippedTarball, type ArchivedFile } from "./tarball.js";
 import {
@@ -341,7 +341,7 @@ export function gitHubTrees(
         `the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`,
       );
     }
-    const text = (path: string) => Buffer.from(archived.get(path)!.bytes).toString("utf8");
+    const text = (path: string) => manifestText(Buffer.from(archived.get(path)!.bytes));
     const files: SourceFile[] = [];
     const links: SymbolicLink[] = [];
     for (const [path, blob] of blobs) {

@@ -34,6 +34,7 @@ import { flatText } from "../core/flat-text.js";
 import {
   nodeBudget,
   oversize,
+  refusedUnread,
   parseYamlDocument,
   parseYamlStream,
   splitYamlDocuments,
@@ -444,8 +445,8 @@ const STREAM_SHARE = 0.7;
 export function readDocuments(text: string, asValues: boolean, share: ShareString): DocumentRead[] {
   const refused = oversize(text);
   if (refused) {
-    // Too big to parse, but its header lines still say whether it is meant as traffic config.
-    if (asValues || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text)))
+    // Too big to parse, but its header lines still say whether it is meant as traffic config; too big to read, nothing does.
+    if (asValues || refusedUnread(refused) || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text)))
       return [{ type: "invalid", line: 1, message: refused }];
     return namesTrafficGroup(text)
       ? [{ type: "skipped", line: 1, reason: `${refused}, and no document in it declares a traffic kind` }]
@@ -543,8 +544,11 @@ const mentionsTrafficGroup = (text: string): boolean => TRAFFIC_GROUP.test(text)
 /** Whether the text names a traffic group as written: what makes a skipped document worth listing. */
 const namesTrafficGroup = (text: string): boolean => LISTED_GROUP.test(text);
 
-// Top-level `apiVersion:`/`kind:` entries, in block style (column 0) or in a flow mapping (`{kind: X, ...}`).
-const HEADER_ENTRY = /(?:^|[{,][ \t]*)["']?(apiVersion|kind)["']?[ \t]*:[ \t]*([^,}#\r\n]*)/gm;
+// Top-level `apiVersion:`/`kind:` entries, in block style (column 0), in a flow mapping (`{kind: X, ...}`),
+// or quoted and indented as pretty-printed JSON writes them (`  "kind": "HTTPRoute",`).
+const HEADER_ENTRY = /(?:^|^[ \t]+(?=")|[{,][ \t]*)["']?(apiVersion|kind)["']?[ \t]*:[ \t]*([^,}#\r\n]*)/gm;
+// `apiVersion:`/`kind:` entries at any indentation, a sequence item's first (`  - kind: X`) too.
+const ITEM_HEADER_ENTRY = /^[ \t]*(?:-[ \t]+)?["']?(apiVersion|kind)["']?[ \t]*:[ \t]*([^,}#\r\n]*)/gm;
 const DOUBLE_QUOTED_ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4}))/g;
 
 /** A header value as written: without a `!!str` tag, quotes, or the escapes a double-quoted string spells characters with. */
@@ -567,6 +571,10 @@ function declaresTraffic(text: string): boolean {
   const apiVersions: string[] = [];
   const kinds: string[] = [];
   for (const [, key, written] of text.matchAll(HEADER_ENTRY)) (key === "kind" ? kinds : apiVersions).push(headerValue(written ?? ""));
+  // A List's items are applied each as the object it is: their headers are indented under `items:`.
+  if (kinds.some((kind) => kind.endsWith("List")))
+    for (const [, key, written] of text.matchAll(ITEM_HEADER_ENTRY))
+      (key === "kind" ? kinds : apiVersions).push(headerValue(written ?? ""));
   return kinds.some((kind) =>
     apiVersions.some((apiVersion) => {
       const spec = kindSpecFor(groupOf(apiVersion), kind, text);

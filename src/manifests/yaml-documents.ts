@@ -10,7 +10,14 @@ import { canonical } from "../core/canonical-values.js";
  */
 
 export interface YamlLimits {
+  /** Larger files are not parsed: their documents' header lines alone say whether one is meant as traffic config. */
   readonly maxFileBytes: number;
+  /**
+   * Sources read files up to this, so that a file too large to parse is still scanned whole: a
+   * route after the parse bound (a vendored bundle's CRDs first) would otherwise go unseen, and
+   * two such files that differ only there would read alike. Larger files are refused unread.
+   */
+  readonly maxReadBytes: number;
   /** Alias nodes (`*ref`) per document. */
   readonly maxAliases: number;
   /** Collection nesting per document. */
@@ -32,6 +39,7 @@ export const nodeBudget = (limits: YamlLimits = defaultYamlLimits): NodeBudget =
 
 export const defaultYamlLimits: YamlLimits = {
   maxFileBytes: 2 * 1024 * 1024,
+  maxReadBytes: 64 * 1024 * 1024,
   maxAliases: 100,
   maxDepth: 64,
   maxNodes: 200_000,
@@ -167,12 +175,18 @@ function lineEnd(text: string, offset: number): number {
  */
 export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): string | undefined {
   if (text.length * 3 <= limits.maxFileBytes) return undefined;
-  if (Buffer.byteLength(text, "utf8") <= limits.maxFileBytes) return undefined;
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes <= limits.maxFileBytes) return undefined;
+  if (bytes > limits.maxReadBytes) return `file is over the ${limits.maxReadBytes}-byte bound for reading: refused`;
   return `file is over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
 }
 
+/** Whether oversize refused the file unread: nothing in it can be told. */
+export const refusedUnread = (message: string): boolean => /^file is over the \d+-byte bound for reading: refused$/.test(message);
+
 /** Whether a loader message is oversize's: the whole file refused, not one of its documents. */
-export const refusedWhole = (message: string): boolean => /^file is over the \d+-byte bound for YAML: refused$/.test(message);
+export const refusedWhole = (message: string): boolean =>
+  /^file is over the \d+-byte bound for YAML: refused$/.test(message) || refusedUnread(message);
 
 /**
  * Reads a document's text as go-yaml would: when js-yaml refuses an indentation that go-yaml does

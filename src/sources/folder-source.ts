@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
 import type { SourceFile, SymbolicLink } from "../review.js";
-import { renderInputFile } from "../core/source-file.js";
+import { manifestText, renderInputFile } from "../core/source-file.js";
 
 /** A tree as the review reads it: its reviewed files, and its symlinks (not followed) whatever they name. */
 export interface SourceTree {
@@ -73,14 +73,14 @@ function encodes(bytes: Buffer, text: string): boolean {
 }
 
 /**
- * A file's bytes, cut one byte past the loader's size bound: enough for the loader to refuse it by
- * name, without holding a huge file in memory. `into` lends a buffer of a size when the bytes
- * need not outlive the next read.
+ * A file's bytes, cut one byte past the loader's read bound: a file too large to parse is still
+ * scanned whole for traffic kinds, and one too large to read is refused by name without being held
+ * in memory. `into` lends a buffer of a size when the bytes need not outlive the next read.
  */
 function readBytes(path: string, into: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const handle = openSync(path, "r");
   try {
-    const buffer = into(Math.min(fstatSync(handle).size, defaultYamlLimits.maxFileBytes) + 1);
+    const buffer = into(Math.min(fstatSync(handle).size, defaultYamlLimits.maxReadBytes) + 1);
     let filled = 0;
     for (let read = -1; read !== 0 && filled < buffer.length; filled += read) {
       read = readSync(handle, buffer, filled, buffer.length - filled, filled);
@@ -100,6 +100,8 @@ function readBytes(path: string, into: (size: number) => Buffer = Buffer.allocUn
 let reading = Buffer.alloc(0);
 
 const lentBuffer = (size: number): Buffer => {
+  // A file over the parse bound is rare and read once: not a reason to hold its size to the end.
+  if (size > defaultYamlLimits.maxFileBytes + 1) return Buffer.allocUnsafe(size);
   if (reading.length < size) reading = Buffer.allocUnsafe(Math.min(Math.max(size, 2 * reading.length), defaultYamlLimits.maxFileBytes + 1));
   return reading.subarray(0, size);
 };
@@ -107,5 +109,5 @@ const lentBuffer = (size: number): Buffer => {
 /** A file's text (see readBytes); `known` is returned itself when the bytes are it. */
 function readBounded(path: string, known?: string): string {
   const bytes = readBytes(path, lentBuffer);
-  return known !== undefined && encodes(bytes, known) ? known : bytes.toString("utf8");
+  return known !== undefined && encodes(bytes, known) ? known : manifestText(bytes);
 }

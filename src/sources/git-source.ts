@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { isReviewedPath, type SourceTree } from "./folder-source.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
+import { manifestText } from "../core/source-file.js";
 import { renderInputFile } from "../core/source-file.js";
 
 /**
@@ -76,8 +77,8 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
     `${blobs.find((blob) => blob.sha === sha)?.path ?? [...others].find(([, other]) => other === sha)?.[0] ?? sha} at ${ref} (blob ${sha.slice(0, 12)}) is not in the repository's object store: a shallow or partial clone that cannot fetch it? Fetch it, or review a full clone`;
   const read = async (shas: readonly string[]): Promise<string[]> => {
     const missing = [...new Set(shas.filter((sha) => !known.has(sha)))];
-    const contents = missing.length === 0 ? [] : await catBlobs(repo, missing, defaultYamlLimits.maxFileBytes + 1, absent);
-    missing.forEach((sha, i) => known.set(sha, contents[i]?.toString("utf8") ?? ""));
+    const contents = missing.length === 0 ? [] : await catBlobs(repo, missing, defaultYamlLimits.maxReadBytes + 1, absent);
+    missing.forEach((sha, i) => known.set(sha, contents[i] ? manifestText(contents[i]) : ""));
     return shas.map((sha) => known.get(sha)!);
   };
   const contents = await read(blobs.map((blob) => blob.sha));

@@ -819,6 +819,13 @@ describe("a document is read by what it parses to, never by how its header lines
     ]);
   });
 
+  it("refuses an oversized file whose traffic document comes after the parse bound (a vendored bundle's CRDs first)", () => {
+    const text = `apiVersion: v1\nkind: ConfigMap\ndata: {blob: "${"x".repeat(defaultYamlLimits.maxFileBytes)}"}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n`;
+    expect(loadManifests([{ path: "bundle.yaml", text }]).invalid).toEqual([
+      { file: "bundle.yaml", line: 1, message: "file is over the 2097152-byte bound for YAML: refused" },
+    ]);
+  });
+
   it("lists as skipped, never refuses, an oversized file that only names a traffic group (an install bundle of CRDs)", () => {
     const text = `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {group: gateway.networking.k8s.io}\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}`;
     const set = loadManifests([{ path: "install.yaml", text }]);
@@ -830,6 +837,22 @@ describe("a document is read by what it parses to, never by how its header lines
         reason: "file is over the 2097152-byte bound for YAML: refused, and no document in it declares a traffic kind",
       },
     ]);
+  });
+});
+
+describe("documents that cannot be read are told apart by their headers, however written", () => {
+  const invalid = (path: string, text: string) => loadManifests([{ path, text }]).invalid.map((entry) => entry.file);
+  it("a pretty-printed JSON traffic document, indented and quoted, that does not parse is refused (kubectl reads a duplicated key)", () => {
+    const json = `{\n  "apiVersion": "gateway.networking.k8s.io/v1",\n  "kind": "HTTPRoute",\n  "metadata": {"name": "r", "name": "s"}\n}\n`;
+    expect(invalid("r.json", json)).toEqual(["r.json"]);
+  });
+
+  it("a List whose items are traffic documents is refused when it does not parse", () => {
+    const list =
+      "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: gateway.networking.k8s.io/v1\n    kind: HTTPRoute\n    spec: {a: 1, a: 2}\n";
+    expect(invalid("list.yaml", list)).toEqual(["list.yaml"]);
+    // An indented kind line in YAML that is no List is a nested field: not a header.
+    expect(invalid("cm.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  kind: HTTPRoute\n  x: [unclosed\n")).toEqual([]);
   });
 });
 

@@ -158,6 +158,13 @@ describe("file size bound", () => {
     expect(oversize("a: 1\n")).toBeUndefined();
   });
 
+  it("refuses a file over the read bound as unread: nothing in it can be told", () => {
+    const big = `a: "${"x".repeat(defaultYamlLimits.maxFileBytes)}"\n`;
+    expect(oversize(big, { ...defaultYamlLimits, maxReadBytes: defaultYamlLimits.maxFileBytes + 1 })).toBe(
+      `file is over the ${defaultYamlLimits.maxFileBytes + 1}-byte bound for reading: refused`,
+    );
+  });
+
   it("counts UTF-8 bytes, not characters", () => {
     const wide = "é".repeat(defaultYamlLimits.maxFileBytes / 2 + 1);
     expect(oversize(wide)).toBeDefined();

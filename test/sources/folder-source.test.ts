@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { readFolder } from "../../src/sources/folder-source.js";
 import { textsByPath } from "../../src/core/source-file.js";
 import { scratchFolder } from "../helpers/scratch-trees.js";
@@ -39,5 +41,20 @@ describe("readFolder reads every file through one buffer", () => {
     const files = { "a.yaml": `a: ${"x".repeat(70_000)}\n`, "b.yaml": "b: 1\n", "c.yaml": `c: ${"é".repeat(90_000)}\n`, "d.yaml": "" };
     const tree = readFolder(scratchFolder(files));
     expect(Object.fromEntries(tree.files.map((file) => [file.path, file.text]))).toEqual(files);
+  });
+});
+
+describe("readFolder decodes what kubectl decodes", () => {
+  it("a file saved as UTF-16 with a byte order mark (Windows PowerShell 5's `>`) reads as its text, either byte order", () => {
+    const text = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: café}\n";
+    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const big = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+    const root = scratchFolder({});
+    writeFileSync(join(root, "le.yaml"), little);
+    writeFileSync(join(root, "be.yaml"), big);
+    expect(readFolder(root).files).toEqual([
+      { path: "be.yaml", text },
+      { path: "le.yaml", text },
+    ]);
   });
 });
