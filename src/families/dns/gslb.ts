@@ -120,7 +120,8 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
       after: now.primaryGeoTag,
     });
   }
-  if (!sameValue(was.weights, now.weights)) {
+  // Weighted round robin is proportional: 80/20 written 4/1 answers alike.
+  if (!sameValue(sharesOf(was.weights), sharesOf(now.weights))) {
     const even = (weights: Record<string, number>) =>
       Object.keys(weights).length === 0 ? " (no weights: an even split across healthy clusters)" : "";
     const tags = sortedSet([...Object.keys(was.weights), ...Object.keys(now.weights)]);
@@ -625,4 +626,10 @@ function judgeSetting(
     after: now,
     ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
   });
+}
+
+/** Each geo tag's share of the answers, to six places: what weights written at another scale leave alike. */
+function sharesOf(weights: Readonly<Record<string, number>>): Record<string, number> {
+  const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
+  return Object.fromEntries(Object.entries(weights).map(([tag, weight]) => [tag, total === 0 ? 0 : Math.round((weight / total) * 1e6)]));
 }

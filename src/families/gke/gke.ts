@@ -384,7 +384,8 @@ const DISTRIBUTION = [
   },
   {
     field: "failoverConfig",
-    read: (config: JsonRecord) => numeric(record(config.failoverConfig).failoverHealthThreshold) ?? "(dataplane default, 70 for Envoy)",
+    // Unset is 70 for the load balancers GKE Gateways make (50 only for classic and proxyless mesh ones): written out, it is the same.
+    read: (config: JsonRecord) => numeric(record(config.failoverConfig).failoverHealthThreshold) ?? 70,
     path: ["failoverConfig", "failoverHealthThreshold"],
     effect: "the share of healthy endpoints below which traffic fails over to other backends changes",
   },

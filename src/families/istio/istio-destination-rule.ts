@@ -117,7 +117,8 @@ const localityView = (loadBalancer: unknown): LocalityView => {
   const balancer = record(loadBalancer);
   const locality = record(balancer.localityLbSetting);
   return {
-    enabled: flag(locality.enabled),
+    // Locality load balancing is on unless `enabled: false` (istiod's GetLocalityLbSetting): `true` written out is the default.
+    enabled: flag(locality.enabled) === false ? false : undefined,
     failover: sortedSet(list(locality.failover).map((entry) => `${text(record(entry).from) ?? ""} → ${text(record(entry).to) ?? ""}`)),
     // Priority order is meaningful: not sorted.
     failoverPriority: texts(locality.failoverPriority),
@@ -129,6 +130,19 @@ const localityView = (loadBalancer: unknown): LocalityView => {
 const failsOver = (view: LocalityView): boolean => view.failover.length > 0 || view.failoverPriority.length > 0;
 
 const OUTLIER_DURATIONS = new Set(["interval", "baseEjectionTime"]);
+
+/**
+ * Whether outlier detection ejects endpoints on errors at all: 0 turns a count off (Istio: "can be
+ * disabled by setting the value to 0"); `consecutive5xxErrors` defaults to 5, and the deprecated
+ * `consecutiveErrors` stands for it when set.
+ */
+const ejects = (view: unknown): boolean => {
+  const outlier = record(view);
+  const errors5xx = numeric(outlier.consecutive5xxErrors) ?? numeric(outlier.consecutiveErrors) ?? 5;
+  return (
+    errors5xx > 0 || (numeric(outlier.consecutiveGatewayErrors) ?? 0) > 0 || (numeric(outlier.consecutiveLocalOriginFailures) ?? 0) > 0
+  );
+};
 
 const outlierView = (value: unknown): unknown => (optionalRecord(value) ? withNormalDurations(value, OUTLIER_DURATIONS) : undefined);
 
@@ -180,6 +194,15 @@ const outlierDetection = (out: Findings, before: PolicyScope, after: PolicyScope
       summary: `${after.label} outlierDetection added (${show(now)}): endpoints start being ejected`,
       side: "head",
       path,
+      after: now,
+    });
+  } else if (ejects(was) && !ejects(now) && failsOver(localityView(effective(after, "loadBalancer")))) {
+    out.add({
+      class: "failover.changed",
+      summary: `${after.label} outlierDetection ${describeLeafChanges(leafChanges(was, now))} while locality failover is configured: no error count ejects an endpoint any more, so failover never triggers`,
+      side: "head",
+      path,
+      before: was,
       after: now,
     });
   } else {

@@ -75,6 +75,12 @@ describe("k8gb Gslb (both API groups)", () => {
       ],
     },
     {
+      name: "the same shares written at another scale (80/20 as 4/1) are no weight change",
+      base: gslb("{type: roundRobin, weight: {eu: 80, us: 20}}"),
+      head: gslb("{type: roundRobin, weight: {eu: 4, us: 1}}"),
+      expected: [],
+    },
+    {
       name: "a geoTag weighted to 0 is a drained region; back above 0, or an even split again, it is in the answers again",
       base: gslb("{type: roundRobin, weight: {eu: 50, us: 50}}"),
       head: gslb("{type: roundRobin, weight: {eu: 100, us: 0}}"),

@@ -239,6 +239,12 @@ describe("HealthCheckPolicy, GCPGatewayPolicy, GCPTrafficDistributionPolicy", ()
       ],
     },
     {
+      name: "the defaults written out (WATERFALL_BY_REGION, a threshold of 70) change nothing",
+      base: distribution("    serviceLbAlgorithm: WATERFALL_BY_REGION"),
+      head: distribution("    serviceLbAlgorithm: WATERFALL_BY_REGION\n    failoverConfig: {failoverHealthThreshold: 70}"),
+      expected: [],
+    },
+    {
       name: "serviceLbAlgorithm, failover threshold and auto capacity drain are failover (critical)",
       base: distribution("    serviceLbAlgorithm: WATERFALL_BY_REGION"),
       head: distribution(
@@ -255,7 +261,7 @@ describe("HealthCheckPolicy, GCPGatewayPolicy, GCPTrafficDistributionPolicy", ()
           class: "failover.changed",
           side: "head",
           path: ["spec", "default", "failoverConfig", "failoverHealthThreshold"],
-          says: "failoverConfig.failoverHealthThreshold (dataplane default, 70 for Envoy) → 50",
+          says: "failoverConfig.failoverHealthThreshold 70 → 50",
         },
         {
           class: "failover.changed",

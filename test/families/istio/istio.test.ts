@@ -105,6 +105,33 @@ describe("DestinationRule", () => {
       ],
     },
     {
+      name: "outlierDetection turned off (consecutive5xxErrors: 0, no other count) while failover is configured is a failover change",
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      head: destinationRule(
+        `  trafficPolicy:\n${OUTLIER.replace("consecutive5xxErrors: 5", "consecutive5xxErrors: 0")}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      expected: [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy", "outlierDetection"],
+          says: "consecutive5xxErrors 5 → 0 while locality failover is configured: no error count ejects an endpoint any more",
+        },
+      ],
+    },
+    {
+      name: "localityLbSetting's enabled: true written out or dropped is no change: set on a DestinationRule, it is on unless false",
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      head: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      expected: [],
+    },
+    {
       name: "outlierDetection removed without failover is a health change",
       base: destinationRule(`  trafficPolicy:\n${OUTLIER}`),
       head: destinationRule("  trafficPolicy: {}"),
