@@ -537,6 +537,16 @@ function workloadOnly(key: string, value: unknown): boolean {
 }
 
 /**
+ * An image mapping: `image`, or any mapping with a `repository` string and a `tag` or `digest`, as
+ * Renovate's helm-values manager finds images (`redis: {repository: redis, tag: 8.6.3}`, podinfo's
+ * chart: its bump blocked as a render to do while the same bump under `image:` passed).
+ */
+function isImage(key: string, value: unknown): value is Record<string, unknown> {
+  if (!isRecord(value)) return false;
+  return key === "image" || (typeof value.repository === "string" && (value.tag !== undefined || value.digest !== undefined));
+}
+
+/**
  * Release values without what only sets how workloads' containers run: image versions (`image:
  * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and
  * requests), security contexts, volumes and scheduling. What a release of a chart from outside the
@@ -554,12 +564,11 @@ function withoutWorkloadSettings(values: unknown): unknown {
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     if (workloadOnly(key, value)) continue;
-    const rest =
-      key === "image" && isRecord(value)
-        ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
-        : key === "annotations" && isRecord(value)
-          ? Object.fromEntries(Object.entries(value).filter(([annotation]) => !UNROUTED_ANNOTATION.test(annotation)))
-          : withoutWorkloadSettings(value);
+    const rest = isImage(key, value)
+      ? Object.fromEntries(Object.entries(value).filter(([field]) => !IMAGE_VERSION_FIELDS.has(field)))
+      : key === "annotations" && isRecord(value)
+        ? Object.fromEntries(Object.entries(value).filter(([annotation]) => !UNROUTED_ANNOTATION.test(annotation)))
+        : withoutWorkloadSettings(value);
     // A mapping that held only such settings, or nothing, says nothing else: as if absent, since helm
     // merges it over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
     if (isRecord(value) && isRecord(rest) && Object.keys(rest).length === 0) continue;

@@ -723,6 +723,11 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     const listed = (text: string) => app({ "app/release.yaml": text }, releases);
     expect(await failures(listed(release("1.0")), listed(release("1.1", undefined, "1h")))).toEqual([]);
     expect(await failures(listed(release("1.0")), listed(release("1.0", "music.example.com")))).toEqual(REMOTE);
+    // Any map of a repository and a tag is an image, as Renovate finds them (podinfo's `redis: {repository, tag}`).
+    const sidecar = (tag: string) =>
+      release("1.0").replace("  values:\n", `  values:\n    redis: {repository: redis, tag: "${tag}", port: 6379}\n`);
+    expect(await failures(listed(sidecar("8.6.2")), listed(sidecar("8.6.3")))).toEqual([]);
+    expect(await failures(listed(sidecar("8.6.2")), listed(sidecar("8.6.2").replace("port: 6379", "port: 6380")))).toEqual(REMOTE);
     // Values it reads from a ConfigMap the root lists count as its own; another ConfigMap does not.
     const fromMap = release("1.0").replace("  values:\n", "  valuesFrom: [{kind: ConfigMap, name: lidarr-values}]\n  values:\n");
     const map = (name: string, host: string) =>
