@@ -6,6 +6,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
+import { covers as coversRule } from "./authorization-rules.js";
 import { ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
 import { isRecord, list, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 
@@ -428,7 +429,20 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
           },
     );
   }
-  if (move.gains && !allowsEveryRequest(head))
+  if (!move.gains) return;
+  // Workloads it now selects that other ALLOW policies allow-list already: ALLOW policies combine, so they now also admit its rules.
+  const beside = otherAllowPolicies(context.head, head, headRoot, true).filter((other) => other.key !== head.key && other.key !== base.key);
+  if (beside.length > 0)
+    out.add({
+      class: "access.widened",
+      summary: `ALLOW policy ${move.summary}: workloads it now selects are allow-listed by ${beside.map((other) => other.id.name).join(", ")} too, and ALLOW policies combine, so they now also admit ${rulesOf(
+        head,
+      )
+        .map((rule) => describeAllowRule(rule.rule))
+        .join("; ")}`,
+      ...at,
+    });
+  else if (!allowsEveryRequest(head))
     out.add({
       class: "resource.changed",
       summary: `ALLOW policy ${move.summary}: the workloads it now selects are allow-listed by it, so requests its rules do not match are denied for them unless another ALLOW policy allows them`,
@@ -509,7 +523,11 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const had = new Set(rulesBefore.map((rule) => rule.canonical));
   const has = new Set(rulesAfter.map((rule) => rule.canonical));
   if (after === "ALLOW") {
-    for (const rule of rulesAfter.filter((candidate) => !had.has(candidate.canonical))) {
+    // A rule edited to match less (a principal or method fewer, a condition added) admits nothing new.
+    const gained = rulesAfter.filter(
+      (candidate) => !had.has(candidate.canonical) && !rulesBefore.some((rule) => coversRule(rule.rule, candidate.rule)),
+    );
+    for (const rule of gained) {
       out.add({
         class: "access.widened",
         summary: `ALLOW policy (${scope}) gains ${describeAllowRule(rule.rule)}`,
@@ -519,7 +537,10 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
       });
     }
   } else if (after === "DENY" || after === "CUSTOM") {
-    const dropped = rulesBefore.filter((candidate) => !has.has(candidate.canonical));
+    // A rule edited to match more (a path added, an exemption dropped) still denies what it denied.
+    const dropped = rulesBefore.filter(
+      (candidate) => !has.has(candidate.canonical) && !rulesAfter.some((rule) => coversRule(rule.rule, candidate.rule)),
+    );
     if (dropped.length > 0) {
       out.add({
         class: "access.widened",

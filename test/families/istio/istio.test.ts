@@ -1292,6 +1292,33 @@ ${body}`;
       ],
     },
     {
+      name: "an ALLOW rule edited to match less (a principal fewer, a method fewer, a condition added) admits nothing new",
+      base: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/frontend, cluster.local/ns/shop/sa/batch]}}]\n    to: [{operation: {methods: [GET, POST], paths: ['/api/*']}}]",
+      ),
+      head: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - from: [{source: {principals: [cluster.local/ns/shop/sa/frontend]}}]\n    to: [{operation: {methods: [POST], paths: [/api/v1/*]}}]\n    when: [{key: 'request.auth.claims[aud]', values: [shop]}]",
+      ),
+      expected: [],
+    },
+    {
+      name: "an ALLOW rule edited to match more, or other requests, still gains a rule",
+      base: policy("allow", "  action: ALLOW\n  rules:\n  - to: [{operation: {methods: [GET], paths: [/api/v1/*]}}]"),
+      head: policy("allow", "  action: ALLOW\n  rules:\n  - to: [{operation: {methods: [GET], paths: ['/api/*']}}]"),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "rules", 0], says: "gains an added or changed rule" }],
+    },
+    {
+      name: "a DENY rule edited to match more (a path added, an exemption dropped) still denies what it denied",
+      base: policy(
+        "deny",
+        "  action: DENY\n  rules:\n  - from: [{source: {notPrincipals: [cluster.local/ns/ops/sa/admin]}}]\n    to: [{operation: {paths: [/admin*]}}]",
+      ),
+      head: policy("deny", "  action: DENY\n  rules:\n  - to: [{operation: {paths: [/admin*, /debug*]}}]"),
+      expected: [],
+    },
+    {
       name: "deleting the only ALLOW policy opens the workloads",
       base: policy("allow", allowFrontend),
       expected: [{ class: "access.widened", side: "base", path: ["spec"], says: "no other ALLOW policy for these workloads remains" }],
@@ -1323,6 +1350,26 @@ ${body}`;
       // Its empty rule allows every request: the workloads only it selects are allow-listed to everything.
       expected: [
         { class: "access.widened", side: "head", path: ["spec"], says: "beside allow: ALLOW policies combine, so it admits an empty rule" },
+      ],
+    },
+    {
+      name: "an ALLOW policy's selector removed beside a workload's own policy widens that workload's access: ALLOW policies combine",
+      base: policy("allow-monitoring", "  action: ALLOW\n  rules: [{from: [{source: {namespaces: [monitoring]}}]}]").replace(
+        "{app: checkout}",
+        "{app: metrics}",
+      ),
+      head: policy("allow-monitoring", "  action: ALLOW\n  rules: [{from: [{source: {namespaces: [monitoring]}}]}]").replace(
+        "  selector: {matchLabels: {app: checkout}}\n",
+        "",
+      ),
+      others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec"],
+          says: "workloads it now selects are allow-listed by allow too, and ALLOW policies combine, so they now also admit an added or changed rule",
+        },
       ],
     },
     {
