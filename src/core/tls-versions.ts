@@ -17,3 +17,24 @@ export const tlsVersion = (spelled: string | undefined): string | undefined => {
 export const DEFAULT_TLS_FLOOR = "1.2";
 
 export const tlsVersionRank = (version: string): number => VERSIONS.indexOf(version);
+
+/** Cipher suites broken or weak at any TLS version: 3DES (Sweet32), RC4, NULL, export-grade, MD5 MACs. */
+const BROKEN_CIPHER = /(?:^|[-_])(?:3DES|DES|RC4|NULL|EXP|EXPORT|MD5)(?:[-_]|$)|DES-CBC3/i;
+
+/** Whether a TLS 1.2 suite agrees keys ephemerally (forward secrecy); TLS 1.3 suites always do. */
+const forwardSecret = (cipher: string): boolean => /^(?:ECDHE|DHE|TLS_AES|TLS_CHACHA20)|^TLS_(?:ECDHE|DHE)_/i.test(cipher);
+
+/**
+ * What a server's cipher list, set where it was another (or the implementation's default, which
+ * holds neither kind), makes weaker: suites it now accepts that are broken, or no suite left with
+ * forward secrecy. Undefined when it is no weaker.
+ */
+export function weakenedCiphers(before: readonly string[] | undefined, after: readonly string[] | undefined): string | undefined {
+  if (!after || after.length === 0) return undefined;
+  const broken = after.filter((cipher) => BROKEN_CIPHER.test(cipher) && !(before ?? []).includes(cipher));
+  if (broken.length > 0) return `it now accepts ${broken.join(", ")}, broken cipher suites`;
+  const secretBefore = before === undefined || before.length === 0 || before.some(forwardSecret);
+  if (secretBefore && !after.some(forwardSecret))
+    return "no suite left agrees keys ephemerally: recorded traffic can be decrypted once the server's key leaks";
+  return undefined;
+}

@@ -130,6 +130,18 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
     normal: (value) => sortedSet(texts(value)),
     effect: "which peer identities count as this mesh's changes",
   },
+  {
+    in: "meshConfig",
+    field: ["caCertificates"],
+    normal: json,
+    effect: "the trust anchors peers' certificates are verified against change: identities another CA signs may be accepted",
+  },
+  {
+    in: "global",
+    field: ["caAddress"],
+    normal: text,
+    effect: "workloads get their certificates from another CA: its roots must be trusted everywhere they are verified",
+  },
   { in: "global", field: ["meshID"], normal: text, effect: "the mesh identity changes: clusters only federate within one meshID" },
   {
     in: "global",

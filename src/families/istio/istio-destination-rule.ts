@@ -266,7 +266,8 @@ const connectionPool = (out: Findings, before: PolicyScope, after: PolicyScope):
 const AUTO = "(auto mTLS)";
 const TLS_STRENGTH: Readonly<Record<string, number>> = { DISABLE: 0, [AUTO]: 1, SIMPLE: 2, MUTUAL: 3, ISTIO_MUTUAL: 3 };
 const ORIGINATES_OWN_TLS = new Set(["SIMPLE", "MUTUAL"]);
-const TRUST_FIELDS = ["credentialName", "caCertificates", "subjectAltNames", "clientCertificate", "caCrl"] as const;
+/** What says which upstream certificate is accepted: `sni` too, the name the upstream is asked for and, where no SAN is listed, verified against. */
+const TRUST_FIELDS = ["credentialName", "caCertificates", "subjectAltNames", "clientCertificate", "caCrl", "sni"] as const;
 
 const tlsView = (value: unknown) => {
   const tls = optionalRecord(value);
@@ -278,6 +279,7 @@ const tlsView = (value: unknown) => {
     subjectAltNames: sortedSet(texts(tls?.subjectAltNames)),
     clientCertificate: text(tls?.clientCertificate),
     caCrl: text(tls?.caCrl),
+    sni: text(tls?.sni),
   };
 };
 

@@ -20,7 +20,7 @@ import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
 import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type HeaderEdits } from "../../core/identity-headers.js";
-import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
+import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { endpointChanges } from "./service-entry-endpoints.js";
 import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
@@ -534,6 +534,8 @@ const serverView = (value: unknown) => {
     credentials,
     // Istio's gateways default to TLS 1.2 as their floor (TLS_AUTO too).
     minTls: tlsVersion(text(tls?.minProtocolVersion)) ?? DEFAULT_TLS_FLOOR,
+    maxTls: tlsVersion(text(tls?.maxProtocolVersion)),
+    cipherSuites: tls?.cipherSuites === undefined ? undefined : texts(tls.cipherSuites),
     httpsRedirect: tls?.httpsRedirect === true,
   };
 };
@@ -617,6 +619,26 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
       ...(weakened ? {} : { riskFloor: "medium" as const }),
     });
   }
+  // A maximum at a deprecated version caps every client there, whatever the minimum says.
+  if (now.maxTls !== undefined && tlsVersionRank(now.maxTls) < tlsVersionRank(DEFAULT_TLS_FLOOR) && now.maxTls !== was.maxTls)
+    out.add({
+      class: "mtls.weakened",
+      summary: `${label} tls.maxProtocolVersion ${show(was.maxTls)} → TLS ${now.maxTls}: clients can only connect with a deprecated protocol`,
+      side: "head",
+      path: [...path, "tls", "maxProtocolVersion"],
+      before: was.maxTls ?? null,
+      after: now.maxTls,
+    });
+  const ciphers = sameValue(was.cipherSuites, now.cipherSuites) ? undefined : weakenedCiphers(was.cipherSuites, now.cipherSuites);
+  if (ciphers)
+    out.add({
+      class: "mtls.weakened",
+      summary: `${label} tls.cipherSuites ${show(was.cipherSuites ?? "(Envoy's defaults)")} → ${show(now.cipherSuites)}: ${ciphers}`,
+      side: "head",
+      path: [...path, "tls", "cipherSuites"],
+      before: was.cipherSuites ?? null,
+      after: now.cipherSuites ?? null,
+    });
   for (const field of SERVER_TRUST_FIELDS) {
     if (sameValue(was.credentials[field], now.credentials[field])) continue;
     out.add({

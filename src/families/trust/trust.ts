@@ -281,6 +281,17 @@ const unrenewed = (set: ManifestSet, namespace: string, secret: string, context:
   return parts.length > 0 ? parts.join("; ") : undefined;
 };
 
+/** The other Certificates of a tree that write a Secret: cert-manager lets one own it, so what is served may come from any of them. */
+const secretWriters = (set: ManifestSet, namespace: string, secret: string, self: Resource): Resource[] =>
+  [...set.resources.values()].filter(
+    (other) =>
+      other.id.group === GROUP &&
+      other.id.kind === "Certificate" &&
+      other.id.namespace === namespace &&
+      other.key !== self.key &&
+      text(spec(other).secretName) === secret,
+  );
+
 const certificate = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const namespace = (change.head ?? change.base)?.id.namespace ?? "";
   if (!change.base && change.head) {
@@ -293,10 +304,45 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
         after: true,
       });
     }
+    // Written into a Secret another Certificate of the base wrote, by another issuer: what is served
+    // there may now chain to this one's CA (cert-manager picks one owner; older releases loop).
+    const secret = text(spec(change.head).secretName) ?? "";
+    const ref = issuerRef(change.head);
+    // One the PR removes is judged as handing the Secret over (below); one kept now shares it.
+    const others = secretWriters(context.base, namespace, secret, change.head).filter(
+      (other) => context.head.resources.has(other.key) && !sameValue(issuerRef(other), ref),
+    );
+    if (others.length > 0)
+      out.add({
+        class: "trust.changed",
+        summary: `added, writing Secret ${secret} that ${others.map((other) => `${displayName(other.id)} (${showRef(issuerRef(other))})`).join(", ")} already writes${
+          secretReaders(context.head, namespace, secret).length > 0
+            ? `, served by ${secretReaders(context.head, namespace, secret).join(", ")}`
+            : ""
+        }: the certificate there may now be signed by ${showRef(ref)}`,
+        side: "head",
+        path: ["spec", "secretName"],
+        after: { secret, issuer: ref },
+      });
     return;
   }
   if (change.base && !change.head) {
     const secret = text(spec(change.base).secretName) ?? "";
+    // Another Certificate writes the Secret at head: it is still renewed, by that one's issuer.
+    const successors = secretWriters(context.head, namespace, secret, change.base);
+    if (successors.length > 0) {
+      const ref = issuerRef(change.base);
+      const other = successors.filter((successor) => !sameValue(issuerRef(successor), ref));
+      if (other.length > 0)
+        out.add({
+          class: "trust.changed",
+          summary: `removed: Secret ${secret} is now issued by ${other.map((successor) => `${displayName(successor.id)} (${showRef(issuerRef(successor))})`).join(", ")} (was ${showRef(ref)}): the certificate served there is signed by another CA on its next issuance`,
+          side: "base",
+          path: ["spec", "issuerRef"],
+          before: { secret, issuer: ref },
+        });
+      return;
+    }
     const broken = unrenewed(context.head, namespace, secret, context);
     if (broken) {
       out.add({

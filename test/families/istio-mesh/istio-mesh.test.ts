@@ -63,6 +63,19 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       ],
     },
     {
+      name: "trust anchors of another CA added to meshConfig.caCertificates",
+      base: operator("  meshConfig: {}"),
+      head: operator("  meshConfig: {caCertificates: [{pem: '-----BEGIN CERTIFICATE-----', trustDomains: [partner.example]}]}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "meshConfig", "caCertificates"],
+          says: "the trust anchors peers' certificates are verified against change",
+        },
+      ],
+    },
+    {
       name: "meshID, clusterName and network under values.global",
       base: operator("  values: {global: {meshID: mesh1, multiCluster: {clusterName: jkt-1}, network: net-a}}"),
       head: operator("  values: {global: {meshID: mesh2, multiCluster: {clusterName: sgp-1}, network: net-b}}"),

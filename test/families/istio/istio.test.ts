@@ -201,6 +201,19 @@ describe("DestinationRule", () => {
       ],
     },
     {
+      name: "the SNI a TLS origination asks for (and, with no SAN listed, verifies against) changes upstream trust",
+      base: destinationRule("  trafficPolicy: {tls: {mode: SIMPLE, sni: api.stripe.com}}"),
+      head: destinationRule("  trafficPolicy: {tls: {mode: SIMPLE, sni: stripe-proxy.example.net}}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy", "tls", "sni"],
+          says: "tls.sni api.stripe.com → stripe-proxy.example.net",
+        },
+      ],
+    },
+    {
       name: "a subset's own tls removed falls back to the rule's DISABLE",
       base: destinationRule(
         "  trafficPolicy: {tls: {mode: DISABLE}}\n  subsets:\n  - {name: v1, labels: {version: v1}, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}",
@@ -880,6 +893,38 @@ ${servers}`;
           says: "tls.minProtocolVersion TLS 1.2 → 1.0: clients may connect with TLS 1.0, a deprecated protocol",
         },
       ],
+    },
+    {
+      name: "cipher suites that accept a broken suite, or keep none with forward secrecy, weaken it; a stricter list does not",
+      base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
+      head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, cipherSuites: [AES128-SHA]}")),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "servers", 0, "tls", "cipherSuites"],
+          says: "no suite left agrees keys ephemerally",
+        },
+      ],
+    },
+    {
+      name: "3DES accepted beside forward-secret suites",
+      base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256]}")),
+      head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256, DES-CBC3-SHA]}")),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "servers", 0, "tls", "cipherSuites"],
+          says: "it now accepts DES-CBC3-SHA, broken cipher suites",
+        },
+      ],
+    },
+    {
+      name: "a stricter cipher list is no weakening",
+      base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
+      head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert, cipherSuites: [ECDHE-ECDSA-AES256-GCM-SHA384]}")),
+      expected: [],
     },
     {
       name: "the minimum TLS version 1.3 → 1.2",

@@ -470,3 +470,47 @@ spec:
     ]);
   });
 });
+
+describe("one Secret written by several Certificates", () => {
+  const cert = (name: string, issuer: string, names = "[api.example.com]") => `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: { name: ${name}, namespace: infra }
+spec:
+  secretName: shop-tls
+  dnsNames: ${names}
+  issuerRef: { name: ${issuer}, kind: ClusterIssuer }
+`;
+  const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: infra }
+spec:
+  gatewayClassName: edge
+  listeners: [{ name: https, port: 443, protocol: HTTPS, tls: { certificateRefs: [{ name: shop-tls }] } }]
+`;
+  const judged = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze({ "gw.yaml": gateway, ...base }, { "gw.yaml": gateway, ...head })
+      .findings.filter((finding) => finding.class !== "resource.changed")
+      .map((finding) => [finding.class, finding.summary]);
+
+  it("handed from one Certificate to another of another issuer: trust.changed, not a Secret left unrenewed", () => {
+    expect(judged({ "a.yaml": cert("api", "letsencrypt") }, { "b.yaml": cert("wildcard", "internal-ca", "['*.example.com']") })).toEqual([
+      [
+        "trust.changed",
+        "Certificate infra/api: removed: Secret shop-tls is now issued by Certificate infra/wildcard (ClusterIssuer internal-ca) (was ClusterIssuer letsencrypt): the certificate served there is signed by another CA on its next issuance",
+      ],
+    ]);
+    // Renamed, with the same issuer: the Secret is renewed as before.
+    expect(judged({ "a.yaml": cert("api", "letsencrypt") }, { "b.yaml": cert("api-renamed", "letsencrypt") })).toEqual([]);
+  });
+
+  it("a second writer of another issuer added beside the first: what is served may chain to its CA", () => {
+    expect(
+      judged({ "a.yaml": cert("api", "letsencrypt") }, { "a.yaml": cert("api", "letsencrypt"), "b.yaml": cert("wildcard", "internal-ca") }),
+    ).toEqual([
+      [
+        "trust.changed",
+        "Certificate infra/wildcard: added, writing Secret shop-tls that Certificate infra/api (ClusterIssuer letsencrypt) already writes, served by Gateway infra/public: the certificate there may now be signed by ClusterIssuer internal-ca",
+      ],
+    ]);
+  });
+});
