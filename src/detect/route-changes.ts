@@ -474,6 +474,14 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           },
           detail: `rule now captures ${head.match} (was ${base.match})${widened ? `: ${describeBroad(broad)} is captured` : ""}`,
         });
+        // What it no longer matches and no other rule takes is no longer served at all.
+        if (diff.unserved)
+          drafts.push({
+            ...common,
+            baseFlow: base,
+            detection: { ...common.detection, class: "route.removed", side: "base", before: { match: diff.unserved } },
+            detail: `${diff.unserved.join(", ")} no longer served: the rule no longer matches ${diff.unserved.length === 1 ? "it" : "them"} and no other rule takes ${diff.unserved.length === 1 ? "it" : "them"} (was → ${shareList(diff, "before", base.host)})`,
+          });
       }
       // A rule that may not be the one serving says so: the change reaches traffic only if it is.
       const unsure = head.orderUnknown

@@ -36,6 +36,11 @@ export interface RouteDiff {
    * split with this rule's, since that is where the same requests go.
    */
   readonly fallback?: Flow;
+  /**
+   * A rule whose match changed: the alternatives of its base match (` | `-separated) no rule at
+   * head may take any request of, itself included (a `/logout` match dropped from bookinfo's rule).
+   */
+  readonly unserved?: readonly string[];
   readonly backends: readonly BackendShift[];
   readonly regions: readonly RegionShare[];
 }
@@ -354,10 +359,8 @@ function fallbackOf(
   return candidates.length === 1 && takesAll(candidates[0]) ? candidates[0] : undefined;
 }
 
-/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
-function fallbacksIn(head: TrafficModel, base: TrafficModel): (removed: Flow) => Flow | undefined {
-  const slots = flowSlots(head);
-  const baseSlots = flowSlots(base);
+/** Each entry's wildcard hosts, most specific first: the order a request's host is matched against them. */
+function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): Map<string, string[]> {
   const wildcardsAt = new Map<string, string[]>();
   for (const flows of slots.values()) {
     const { entry, host } = flows[0]!;
@@ -367,12 +370,45 @@ function fallbacksIn(head: TrafficModel, base: TrafficModel): (removed: Flow) =>
     else wildcardsAt.set(entry, [host]);
   }
   for (const hosts of wildcardsAt.values()) hosts.sort(bySpecificity);
+  return wildcardsAt;
+}
+
+/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
+function fallbacksIn(head: TrafficModel, base: TrafficModel): (removed: Flow) => Flow | undefined {
+  const slots = flowSlots(head);
+  const baseSlots = flowSlots(base);
+  const wildcardsAt = wildcardHosts(slots);
   return (removed) => fallbackOf(removed, slots, wildcardsAt, baseSlots);
+}
+
+/**
+ * Whether any rule of the head model may take some of a flow's requests: one of its host (the
+ * changed rule itself included), or of a wildcard host that covers it. When none may, they are
+ * served nowhere; when some may, where they all go is left to the match change.
+ */
+function servedAnywhereIn(head: TrafficModel): (lost: Flow) => boolean {
+  const slots = flowSlots(head);
+  const wildcardsAt = wildcardHosts(slots);
+  return (lost) => {
+    const shapes = requestShapes(lost.match);
+    const hosts = [lost.host, ...(wildcardsAt.get(lost.entry) ?? []).filter((host) => hostCovers(host, lost.host))];
+    return hosts.some((host) =>
+      (slots.get(`${lost.entry}|${host}`) ?? []).some((rule) =>
+        requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b))),
+      ),
+    );
+  };
+}
+
+/** The base match's alternatives that no rule of the head may take any request of. */
+function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolean): string[] {
+  return base.match.split(" | ").filter((alternative) => !servedAnywhere({ ...base, match: alternative }));
 }
 
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   let fallbackAtHead: ((removed: Flow) => Flow | undefined) | undefined;
+  let servedAtHead: ((lost: Flow) => boolean) | undefined;
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
@@ -402,7 +438,15 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
             ? "changed"
             : undefined;
     if (!status) continue;
-    diffs.push({ key: (pair.head ?? pair.base)!.key, status, ...pair, backends, regions: diffRegions(pair.base, pair.head) });
+    const unserved = status === "match-changed" ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn(head))) : [];
+    diffs.push({
+      key: (pair.head ?? pair.base)!.key,
+      status,
+      ...pair,
+      backends,
+      regions: diffRegions(pair.base, pair.head),
+      ...(unserved.length > 0 ? { unserved } : {}),
+    });
   }
   return diffs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -160,11 +160,13 @@ spec:
     expect(classesOf(still)).toEqual(["backend.added"]);
   });
 
-  it("a changed path match is route.match-changed, not removed + added", () => {
+  it("a changed path match is route.match-changed, not removed + added; the old path, served nowhere now, is route.removed", () => {
     const base = checkoutRoute(ref("checkout-jkt"));
     const result = analyze({ "r.yaml": base }, { "r.yaml": base.replace("value: /checkout", "value: /pay") });
-    expect(classesOf(result)).toEqual(["route.match-changed"]);
-    expect(result.findings[0]!.summary).toContain("PathPrefix /pay (was PathPrefix /checkout)");
+    expect(classesOf(result)).toEqual(["route.match-changed", "route.removed"]);
+    const summaryOf = (cls: string) => result.findings.find((finding) => finding.class === cls)!.summary;
+    expect(summaryOf("route.match-changed")).toContain("PathPrefix /pay (was PathPrefix /checkout)");
+    expect(summaryOf("route.removed")).toContain("PathPrefix /checkout no longer served");
   });
 
   it("moving a route to another Gateway is one route.attachment-changed", () => {
@@ -397,5 +399,31 @@ describe("a rule added where an earlier rule of the same VirtualService takes al
       { "vs.yaml": virtualService(rule("/feeds", "feeds") + rule(undefined, "productpage")) },
     );
     expect(classesOf(result)).toContain("route.added");
+  });
+});
+
+describe("a rule whose match drops an alternative that no other rule takes", () => {
+  const rule = (paths: readonly string[]) =>
+    httpRoute(
+      `  - matches: [${paths.map((path) => `{ path: { type: Exact, value: ${path} } }`).join(", ")}]\n    backendRefs: [${ref("web-jkt").trim().slice(2)}]`,
+    );
+  const removed = (before: readonly string[], after: string, extra = "") =>
+    analyze({ "r.yaml": rule(before) + extra }, { "r.yaml": rule([after]) + extra })
+      .findings.filter((finding) => finding.class === "route.removed")
+      .map((finding) => [finding.risk, finding.summary]);
+
+  it("serves those requests nowhere: route.removed, naming them (bookinfo's /logout)", () => {
+    expect(removed(["/login", "/logout"], "/login")).toEqual([
+      [
+        "high",
+        expect.stringMatching(
+          /Exact \/logout no longer served: the rule no longer matches it and no other rule takes it \(was → ServiceImport web-jkt:8080 100%\)$/,
+        ),
+      ],
+    ]);
+  });
+
+  it("not where another rule takes them all (a catch-all)", () => {
+    expect(removed(["/login", "/logout"], "/login", `  - backendRefs: [${ref("web-jkt").trim().slice(2)}]\n`)).toEqual([]);
   });
 });
