@@ -225,10 +225,17 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
       idle && regionLabel(shift.base) === regionLabel(shift.head)
         ? "at weight 0"
         : `${regionLabel(shift.base)}${idle ? " at weight 0" : ""}`;
+    // Still in the regions it ran in (a third cluster exporting a ServiceImport): its share spreads over all of them.
+    const also =
+      !idle &&
+      shift.base.placement.regions.length > 0 &&
+      shift.base.placement.regions.every((region) => shift.head!.placement.regions.includes(region));
     drafts.push(
       draft(
         { class: "backend.region-added", path: shift.head.path },
-        `${shiftName(diff, shift, head.host)} now reaches ${newRegions.join(", ")} (was ${was}) with ${percent(shift.after)} of the traffic`,
+        also
+          ? `${shiftName(diff, shift, head.host)} now also reaches ${newRegions.join(", ")} (was ${was}): its ${percent(shift.after)} of the traffic spreads over ${regionLabel(shift.head)}`
+          : `${shiftName(diff, shift, head.host)} now reaches ${newRegions.join(", ")} (was ${was}) with ${percent(shift.after)} of the traffic`,
         shift.key,
       ),
     );

@@ -159,6 +159,43 @@ const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =
   return sides.length === 2 && base !== undefined && base === head;
 };
 
+/**
+ * The unchanged roots that read a file a changed root reads (an overlay of the same base), found
+ * until none is left: a file a render reads is left to the renders (renderStage), so an unchanged
+ * overlay not rendered beside a changed one lost what it applies from their shared base — the
+ * ServiceExports of the clusters that were not touched, and with them the regions a
+ * ServiceImport spans (a new region's overlay read as all the traffic moving there). Rendered
+ * alike on both sides, they change nothing themselves. Not those that cannot render offline, nor
+ * those whose files hold no traffic config.
+ */
+function companionRoots(
+  changed: readonly string[],
+  basePlan: ReadonlyMap<string, RenderRoot>,
+  headPlan: ReadonlyMap<string, RenderRoot>,
+  moved: ReadonlySet<string>,
+  baseText: TreeTexts,
+  headText: TreeTexts,
+): Set<string> {
+  const consumesOf = (id: string) => [...(basePlan.get(id)?.consumes ?? []), ...(headPlan.get(id)?.consumes ?? [])];
+  const shared = new Set(changed.flatMap(consumesOf));
+  const companions = new Set<string>();
+  const candidates = [...basePlan.keys()].filter((id) => headPlan.has(id) && !changed.includes(id) && !moved.has(id));
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const id of candidates) {
+      if (companions.has(id)) continue;
+      const [before, after] = [basePlan.get(id)!, headPlan.get(id)!];
+      if (before.offline !== undefined || after.offline !== undefined) continue;
+      if (!consumesOf(id).some((file) => shared.has(file))) continue;
+      if (rendersNoTraffic(before, baseText) && rendersNoTraffic(after, headText)) continue;
+      companions.add(id);
+      for (const file of consumesOf(id)) shared.add(file);
+      grown = true;
+    }
+  }
+  return companions;
+}
+
 async function renderStage(
   basePlanned: readonly RenderRoot[],
   headPlanned: readonly RenderRoot[],
@@ -193,8 +230,9 @@ async function renderStage(
     trusted.push(id);
     return false;
   });
+  const companions = companionRoots(changed, basePlan, headPlan, moved, baseText, headText);
   const failures: RenderFailure[] = [];
-  const runnable: string[] = [];
+  const runnable: string[] = [...companions];
   for (const id of changed) {
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
     const offlineRoot = after?.offline !== undefined ? after : before;
@@ -221,8 +259,10 @@ async function renderStage(
   };
   if (runnable.length === 0) return empty;
 
+  if (runnable.length === companions.size) return empty;
+
   const notRendered = (reason: string, skipped: string): RenderResult => {
-    for (const id of runnable)
+    for (const id of runnable.filter((root) => !companions.has(root)))
       failures.push({
         id,
         origin: either(id).origin,
@@ -264,6 +304,8 @@ async function renderStage(
       { name: "head" as const, root: headPlan.get(id), outcome: headOut.get(id) },
     ].flatMap(({ name, root, outcome }) => (root ? [{ name, root, outcome: outcome ?? { error: "not rendered" } }] : []));
     const failed = sides.find((entry) => "error" in entry.outcome);
+    // A companion that does not render leaves the review where it was without it: its files as the other renders read them.
+    if (failed && companions.has(id)) continue;
     if (failed && "error" in failed.outcome) {
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
       failures.push({

@@ -241,7 +241,7 @@ spec:
     );
     expect(classesOf(result)).toContain("backend.region-added");
     expect(result.findings.find((f) => f.class === "backend.region-added")!.summary).toContain(
-      "ServiceImport checkout:8080 now reaches sgp (was jkt) with 100% of the traffic",
+      "ServiceImport checkout:8080 now also reaches sgp (was jkt): its 100% of the traffic spreads over jkt+sgp",
     );
     const route0 = result.head.model.flows.values().next().value!;
     expect(route0.backends[0]!.placement).toEqual({ clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], multiCluster: true });

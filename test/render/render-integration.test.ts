@@ -611,6 +611,49 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     },
     HEADROOM,
   );
+
+  it(
+    "a new region's overlay of a shared base is rendered beside the overlays it shares the base with: their ServiceExports keep placing the ServiceImport",
+    async () => {
+      const regional = policyWith(
+        "topology:\n  clusters: {jkt-1: jkt, sgp-1: sgp, tyo-1: tyo, config: sgp}\n  placements: ['clusters/{cluster}/**']\n",
+      );
+      const delivery = (cluster: string) => ({
+        path: `clusters/${cluster}/apps.yaml`,
+        text: `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps/overlays/${cluster}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`,
+      });
+      const tree = (clusters: readonly string[]): SourceFile[] => [
+        { path: "apps/base/kustomization.yaml", text: "resources: [export.yaml]\n" },
+        {
+          path: "apps/base/export.yaml",
+          text: "apiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata: {name: catalog, namespace: catalog}\n",
+        },
+        ...clusters.flatMap((cluster) => [
+          { path: `apps/overlays/${cluster}/kustomization.yaml`, text: "resources: [../../base]\n" },
+          delivery(cluster),
+        ]),
+        {
+          path: "clusters/config/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: catalog, namespace: catalog}\nspec:\n  parentRefs: [{name: external, namespace: infra}]\n  hostnames: [catalog.example.com]\n  rules: [{backendRefs: [{group: net.gke.io, kind: ServiceImport, name: catalog, port: 8080}]}]\n",
+        },
+      ];
+      const [base, head] = [tree(["jkt-1", "sgp-1"]), tree(["jkt-1", "sgp-1", "tyo-1"])];
+      const rendered = await renderForReview(base, head, regional, { budgetMs: 60_000 });
+      const review = reviewChange({ base, head, rendered, policy: regional, policySource: "test", body: "", now: NOW });
+      expect([...review.analysis.render.rendered].sort()).toEqual([
+        "kustomize apps/overlays/jkt-1",
+        "kustomize apps/overlays/sgp-1",
+        "kustomize apps/overlays/tyo-1",
+      ]);
+      const regions = review.analysis.findings.filter((finding) => finding.class.startsWith("backend.region"));
+      expect(regions.map((finding) => finding.summary)).toEqual([
+        expect.stringMatching(
+          /ServiceImport catalog:8080 now also reaches tyo \(was jkt\+sgp\): its 100% of the traffic spreads over jkt\+sgp\+tyo$/,
+        ),
+      ]);
+    },
+    HEADROOM,
+  );
 });
 
 describe("rendering what cannot be rendered offline", () => {
