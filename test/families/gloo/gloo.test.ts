@@ -659,7 +659,7 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
       ]),
     );
     const routed = result.findings.find((finding) => finding.file === "gloo/route-table.yaml" && finding.class === "backend.region-added")!;
-    expect(routed.summary).toContain("VirtualDestination refunds-global:80 now reaches us-east-1 (was eu-west-1)");
+    expect(routed.summary).toContain("VirtualDestination refunds-global:80 now also reaches us-east-1 (was eu-west-1)");
   });
 
   it("an added RouteTable destination list that does not sum to 100 is still diffed by share, and flagged", () => {
