@@ -1,6 +1,6 @@
 import { byKind, type Check } from "../../core/by-kind.js";
-import { sameValue, show } from "../../core/canonical-values.js";
-import { list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
+import { canonical, sameValue, show } from "../../core/canonical-values.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
 import {
   ENVOY_ROUTE_TIMEOUT_MS,
   reportRetryIncreases,
@@ -76,11 +76,18 @@ const HEALTH_SETTINGS = [
   { field: "circuitBreaker", removed: "its connection and request limits are lifted (Envoy's defaults apply)" },
 ] as const;
 
+/** Envoy Gateway's circuit breaker limits when unset (its circuit-breaker task): written out, they are no change. */
+const CIRCUIT_DEFAULTS = { maxConnections: 1024, maxPendingRequests: 1024, maxParallelRequests: 1024, maxParallelRetries: 1024 };
+
+const withDefaults = (field: string, value: unknown): unknown =>
+  field === "circuitBreaker" && isRecord(value) ? { ...CIRCUIT_DEFAULTS, ...value } : value;
+
 const health: Check = (change, out) => {
   for (const { field, removed } of HEALTH_SETTINGS) {
     const was = spec(change.base)[field];
     const now = spec(change.head)[field];
-    if (sameValue(was, now) || (was === undefined && !change.head)) continue;
+    if (sameValue(withDefaults(field, was), withDefaults(field, now)) || (was === undefined && !change.head)) continue;
+    if (field === "circuitBreaker" && was === undefined && sameValue(withDefaults(field, now), CIRCUIT_DEFAULTS)) continue;
     const gone = now === undefined;
     out.add({
       class: "health.changed",
@@ -150,16 +157,56 @@ const rateLimits: Check = (change, out) => {
   const [was, now] = [spec(change.base).rateLimit, spec(change.head).rateLimit];
   if (sameValue(was, now)) return;
   const lifted = now === undefined;
+  const raised = !lifted && was !== undefined && onlyRaised(was, now);
   out.add({
     class: "resource.changed",
-    summary: `for ${targetNames(change.head)}: rateLimit ${was === undefined ? "added: requests over its limits are refused (429)" : lifted ? "removed: requests are no longer limited, bursts and abusive clients reach the backends" : "changed: other requests are refused (429)"}`,
+    summary: `for ${targetNames(change.head)}: rateLimit ${
+      was === undefined
+        ? "added: requests over its limits are refused (429)"
+        : lifted
+          ? "removed: requests are no longer limited, bursts and abusive clients reach the backends"
+          : raised
+            ? "raised: more requests pass before any is refused, so bursts and abusive clients reach the backends"
+            : "changed: other requests are refused (429)"
+    }`,
     side: lifted ? "base" : "head",
     path: ["spec", "rateLimit"],
     before: was ?? null,
     after: now ?? null,
-    riskFloor: lifted ? "medium-high" : "medium",
+    riskFloor: lifted || raised ? "medium-high" : "medium",
   });
 };
+
+const PER_SECOND: Readonly<Record<string, number>> = { Second: 1, Minute: 60, Hour: 3600, Day: 86_400, Month: 2_592_000, Year: 31_536_000 };
+
+/** Each rule's limit as requests a second, global and local rules in order. */
+const limitRates = (rateLimit: unknown): (number | undefined)[] =>
+  ["global", "local"].flatMap((scope) =>
+    list(record(record(rateLimit)[scope]).rules).map((rule) => {
+      const limit = record(record(rule).limit);
+      const [requests, per] = [numeric(limit.requests), PER_SECOND[text(limit.unit) ?? ""]];
+      return requests === undefined || per === undefined ? undefined : requests / per;
+    }),
+  );
+
+/** The same rules, matching the same requests, each allowing as many or more: a limit only loosened. */
+function onlyRaised(was: unknown, now: unknown): boolean {
+  const withoutLimits = (value: unknown) =>
+    canonical(
+      Object.fromEntries(
+        ["global", "local"].map((scope) => [
+          scope,
+          list(record(record(value)[scope]).rules).map((rule) => ({ ...record(rule), limit: null })),
+        ]),
+      ),
+    );
+  if (withoutLimits(was) !== withoutLimits(now)) return false;
+  const [before, after] = [limitRates(was), limitRates(now)];
+  return (
+    before.length === after.length &&
+    before.every((rate, index) => rate !== undefined && after[index] !== undefined && after[index]! >= rate)
+  );
+}
 
 export const backendTrafficPolicyDetector = byKind(
   { BackendTrafficPolicy: [retargeted, retries, timeouts, health, faults, loadBalancing, rateLimits] },

@@ -6,6 +6,7 @@ import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { rangesBeyond } from "../../core/cidr.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -183,6 +184,34 @@ const guardsPerTarget: Check = (change, out, context) => {
   }
 };
 
+/**
+ * Whether an authorization rule matches every request another matches: the same action and
+ * criteria but its name, where the other's client ranges lie within its own and its methods are
+ * among its own (a rule matches when every criterion it sets does).
+ */
+function ruleCovers(wider: unknown, narrower: unknown): boolean {
+  const [a, b] = [record(wider), record(narrower)];
+  const [principalA, principalB] = [record(a.principal), record(b.principal)];
+  const [operationA, operationB] = [record(a.operation), record(b.operation)];
+  const rest = (rule: JsonRecord, principal: JsonRecord, operation: JsonRecord) =>
+    canonical({
+      ...rule,
+      name: null,
+      principal: { ...principal, clientCIDRs: null },
+      operation: { ...operation, methods: null },
+    });
+  if (rest(a, principalA, operationA) !== rest(b, principalB, operationB)) return false;
+  const cidrs = texts(principalA.clientCIDRs);
+  const methods = texts(operationA.methods);
+  const inRanges =
+    principalA.clientCIDRs === undefined ||
+    (principalB.clientCIDRs !== undefined && rangesBeyond(texts(principalB.clientCIDRs), cidrs).length === 0);
+  const inMethods =
+    operationA.methods === undefined ||
+    (operationB.methods !== undefined && texts(operationB.methods).every((method) => methods.includes(method)));
+  return inRanges && inMethods;
+}
+
 /** Envoy Gateway's authorization default is Deny: a request no rule matches is refused. */
 const defaultAction = (authorization: JsonRecord): string => text(authorization.defaultAction) ?? "Deny";
 
@@ -205,6 +234,8 @@ const authorization: Check = (change, out) => {
   const has = new Set(rules(after).map(({ key }) => key));
   rules(after).forEach(({ rule, key }, index) => {
     if (had.has(key) || text(record(rule).action) !== "Allow") return;
+    // Renamed, or narrowed (client ranges inside the old ones, fewer methods): it allows no one new.
+    if (rules(before).some(({ rule: was }) => ruleCovers(was, rule))) return;
     out.add({
       class: "access.widened",
       summary: `authorization gains an Allow rule ${show(rule)}`,
@@ -213,7 +244,10 @@ const authorization: Check = (change, out) => {
       after: rule,
     });
   });
-  const droppedDenies = rules(before).filter(({ rule, key }) => !has.has(key) && text(record(rule).action) === "Deny");
+  const droppedDenies = rules(before).filter(
+    ({ rule, key }) =>
+      !has.has(key) && text(record(rule).action) === "Deny" && !rules(after).some(({ rule: now }) => ruleCovers(now, rule)),
+  );
   if (droppedDenies.length > 0)
     out.add({
       class: "access.widened",

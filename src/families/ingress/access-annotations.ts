@@ -2,6 +2,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import { list, record } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { ingressClass } from "./flows.js";
+import { rangesBeyond } from "../../core/cidr.js";
 
 /**
  * Who may reach an Ingress, as its controller reads its annotations (ingress-nginx, the AWS Load
@@ -37,7 +38,8 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
     const key = set(after) ?? set(before) ?? names[0];
     const [was, now] = [ranges(before[set(before) ?? key]), ranges(after[key])];
     if (was.size === 0) continue;
-    const added = [...now].filter((range) => !was.has(range));
+    // A range inside one it admitted (10.1.0.0/16 for 10.0.0.0/8) admits no one new.
+    const added = rangesBeyond(now, [...was]);
     if (now.size > 0 && added.length === 0) continue;
     widened(
       key,
@@ -46,8 +48,8 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
         : `${key} admits ${added.join(", ")} too: more client addresses reach its hosts`,
     );
   }
-  const stillDenied = ranges(after[DENIED_SOURCES]);
-  const lifted = [...ranges(before[DENIED_SOURCES])].filter((range) => !stillDenied.has(range));
+  const stillDenied = [...ranges(after[DENIED_SOURCES])];
+  const lifted = rangesBeyond(ranges(before[DENIED_SOURCES]), stillDenied);
   if (lifted.length > 0)
     widened(DENIED_SOURCES, `${DENIED_SOURCES} no longer denies ${lifted.join(", ")}: those client addresses reach its hosts`);
   for (const [key, what] of Object.entries(AUTHENTICATION)) {

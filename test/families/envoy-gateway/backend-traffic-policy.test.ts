@@ -157,6 +157,26 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       ],
     },
     {
+      name: "a rate limit raised (100 a second to 100,000) lets bursts through like one lifted: medium-high",
+      base: policy("  rateLimit: {type: Global, global: {rules: [{limit: {requests: 100, unit: Second}}]}}\n"),
+      head: policy("  rateLimit: {type: Global, global: {rules: [{limit: {requests: 100000, unit: Second}}]}}\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rateLimit"],
+          says: "rateLimit raised: more requests pass before any is refused",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "Envoy Gateway's circuit breaker defaults (1024) written out are no change",
+      base: policy(""),
+      head: policy("  circuitBreaker: {maxParallelRequests: 1024, maxConnections: 1024}\n"),
+      expected: [],
+    },
+    {
       name: "compression alone is left to the field diff",
       base: policy(RETRY),
       head: policy(RETRY).replace("Gzip, gzip", "Brotli, brotli"),

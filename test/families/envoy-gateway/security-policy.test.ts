@@ -135,6 +135,31 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("authorization: a rule renamed, an Allow rule narrowed or a Deny rule widened admits no one new", () => {
+    const authz = (rules: string) => onRoute(`  authorization:\n    defaultAction: Deny\n    rules: [${rules}]\n`);
+    const judged = (before: string, after: string) => detect(envoyGatewayDetector, authz(before), authz(after));
+    expect(
+      judged(
+        "{name: office, action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}}",
+        "{name: hq, action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}}",
+      ),
+    ).toEqual([]);
+    expect(
+      judged(
+        "{action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}, operation: {methods: [GET, POST]}}",
+        "{action: Allow, principal: {clientCIDRs: [10.0.0.0/16]}, operation: {methods: [GET]}}",
+      ),
+    ).toEqual([]);
+    expect(
+      judged("{action: Deny, principal: {clientCIDRs: [10.9.0.0/16]}}", "{action: Deny, principal: {clientCIDRs: [10.0.0.0/8]}}"),
+    ).toEqual([]);
+    expect(
+      judged("{action: Allow, principal: {clientCIDRs: [10.0.0.0/16]}}", "{action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}}").map(
+        (detection) => detection.class,
+      ),
+    ).toEqual(["access.widened"]);
+  });
+
   it("another external authorizer decides access; the same one written with backendRefs is none", () => {
     const ext = (service: string) => onRoute(`  extAuth: {http: {${service}}}\n`);
     expectDetections(
