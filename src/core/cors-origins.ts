@@ -39,6 +39,21 @@ export function corsOriginChanges(
 ): DetectionDraft[] {
   if (!after) return [];
   const had = new Set(before?.origins ?? []);
+  // Credentials allowed for origins already allowed: those sites' scripts now act with the visitor's cookies.
+  if (before && !before.credentials && after.credentials && after.origins.length > 0 && after.origins.every((origin) => had.has(origin))) {
+    const every = after.origins.filter(allowsEveryOrigin);
+    return [
+      {
+        class: every.length > 0 ? "access.widened" : "resource.changed",
+        summary: `${where}CORS allowCredentials false → true for ${every.length > 0 ? `every origin (${every.join(", ")})` : after.origins.join(", ")}: scripts on ${every.length > 0 ? "any site" : after.origins.length === 1 ? "that site" : "those sites"} can read its responses with the visitor's credentials`,
+        side: "head",
+        path,
+        before: false,
+        after: true,
+        ...(every.length > 0 ? {} : { riskFloor: "medium" as const }),
+      },
+    ];
+  }
   if ([...had].some(allowsEveryOrigin)) return [];
   const gained = after.origins.filter((origin) => !had.has(origin));
   if (gained.length === 0) return [];

@@ -778,6 +778,19 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "CORS credentials allowed where every origin already was: any site reads responses with the visitor's cookies",
+      base: route('  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: ["*"], allowCredentials: false}}]'),
+      head: route('  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: ["*"], allowCredentials: true}}]'),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", 0, "filters", 0, "cors", "allowOrigins"],
+          says: "CORS allowCredentials false → true for every origin (*): scripts on any site can read its responses with the visitor's credentials",
+        },
+      ],
+    },
+    {
       name: "timeout shortened, retries up and 5xx retried",
       base: route("  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 10s}\n    retry: {attempts: 1, codes: [502]}"),
       head: route(
