@@ -173,6 +173,21 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
       after: now,
     });
   }
+  if (!change.base && change.head) {
+    // A policy added with a port of its own weaker than what its workloads inherited: that port accepts what the rest refuses.
+    for (const [port, entry] of Object.entries(record(spec(change.head).portLevelMtls))) {
+      const mode = text(record(entry).mode);
+      if (mode === undefined || mode === "UNSET" || strength(mode) >= strength(was)) continue;
+      out.add({
+        class: "mtls.weakened",
+        summary: `added with portLevelMtls ${port} ${mode} (its workloads had ${was}), ${scope}: on port ${port} ${modeEffect(mode)}`,
+        side: "head",
+        path: ["spec", "portLevelMtls", port, "mode"],
+        before: was,
+        after: mode,
+      });
+    }
+  }
   if (!change.base || !change.head) return;
   const move = selectionMove(change.base, change.head);
   // Workloads it no longer selects fall back to what they inherit; those it now selects leave what they inherited.

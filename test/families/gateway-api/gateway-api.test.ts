@@ -779,7 +779,9 @@ describe("HTTPRoute / GRPCRoute rules", () => {
     },
     {
       name: "CORS credentials allowed where every origin already was: any site reads responses with the visitor's cookies",
-      base: route('  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: ["*"], allowCredentials: false}}]'),
+      base: route(
+        '  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: ["*"], allowCredentials: false}}]',
+      ),
       head: route('  - matches: [{path: {value: /api}}]\n    filters: [{type: CORS, cors: {allowOrigins: ["*"], allowCredentials: true}}]'),
       expected: [
         {

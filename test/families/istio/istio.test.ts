@@ -1184,6 +1184,23 @@ spec:
       ],
     },
     {
+      name: "a workload policy added STRICT with a PERMISSIVE port, where the mesh is STRICT: that port accepts plaintext",
+      head: peerAuthentication(
+        "shop",
+        "STRICT",
+        "  selector: {matchLabels: {app: payments}}\n  portLevelMtls: {'9090': {mode: PERMISSIVE}}\n",
+      ),
+      others: { base: [meshStrict], head: [meshStrict] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "portLevelMtls", "9090", "mode"],
+          says: "added with portLevelMtls 9090 PERMISSIVE (its workloads had STRICT)",
+        },
+      ],
+    },
+    {
       name: "PERMISSIVE → STRICT tightens (not reported here)",
       base: peerAuthentication("shop", "PERMISSIVE"),
       head: peerAuthentication("shop", "STRICT"),
