@@ -6,6 +6,7 @@ import type { ResourceDetector } from "../../core/detector.js";
 import { accessAnnotations, plaintextAnnotations, upstreamTlsAnnotations } from "./access-annotations.js";
 import { snippetAnnotations } from "./snippet-annotations.js";
 import { nginxBehaviour } from "./nginx-behaviour.js";
+import { albBehaviour } from "./alb-annotations.js";
 import { canarySelection } from "./canary.js";
 import { CLASS_ANNOTATION, ingressClass } from "./flows.js";
 
@@ -50,6 +51,7 @@ export const ingressDetector: ResourceDetector = (change) => {
   canarySelection(change.base, change.head, out);
   accessAnnotations(change.base, change.head, out);
   nginxBehaviour(change.base, change.head, out);
+  albBehaviour(change.base, change.head, out);
   plaintextAnnotations(change.base, change.head, out);
   upstreamTlsAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];

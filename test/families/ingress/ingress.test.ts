@@ -312,6 +312,52 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
       `access.widened high: ${ALLOW} admits 0.0.0.0/0 too: more client addresses reach its hosts`,
     ]);
     expect(widened({ [ALLOW]: "10.0.0.0/8,192.168.0.0/16" }, { [ALLOW]: "10.0.0.0/8" })).toEqual([]);
+    // Narrowed inside a range it admitted: no one new.
+    expect(widened({ [ALLOW]: "10.0.0.0/8" }, { [ALLOW]: "10.1.0.0/16" })).toEqual([]);
+  });
+
+  it("the AWS Load Balancer Controller's weighted actions, web ACL, SSL policy, certificates and listen ports", () => {
+    const ALB = "alb.ingress.kubernetes.io/";
+    const forward = (a: number, b: number) =>
+      JSON.stringify({
+        type: "forward",
+        forwardConfig: {
+          targetGroups: [
+            { serviceName: "v1", servicePort: "80", weight: a },
+            { serviceName: "v2", servicePort: "80", weight: b },
+          ],
+        },
+      }).replace(/"/g, '\\"');
+    const judged = (before: Record<string, string>, after: Record<string, string>) =>
+      widened(before, after).map((finding) => finding.replace(ALB, ""));
+    expect(judged({ [`${ALB}actions.split`]: forward(90, 10) }, { [`${ALB}actions.split`]: forward(0, 100) })).toEqual([
+      "backend.weight-changed medium-high: actions.split: v1:80 90% → 0%, v2:80 10% → 100% of the requests its rules forward there",
+    ]);
+    expect(judged({ [`${ALB}actions.split`]: forward(90, 10) }, { [`${ALB}actions.split`]: forward(9, 1) })).toEqual([]);
+    expect(judged({ [`${ALB}wafv2-acl-arn`]: "arn:aws:wafv2:acl/shop" }, {})).toEqual([
+      "access.widened high: wafv2-acl-arn removed (was arn:aws:wafv2:acl/shop): no web ACL filters requests to its hosts any more",
+    ]);
+    expect(
+      judged({ [`${ALB}ssl-policy`]: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, { [`${ALB}ssl-policy`]: "ELBSecurityPolicy-2016-08" }).map(
+        (f) => f.replace(/:.*$/, ""),
+      ),
+    ).toEqual(["mtls.weakened critical"]);
+    expect(
+      judged(
+        { [`${ALB}ssl-policy`]: "ELBSecurityPolicy-TLS-1-2-2017-01" },
+        { [`${ALB}ssl-policy`]: "ELBSecurityPolicy-TLS13-1-3-2021-06" },
+      ),
+    ).toEqual([]);
+    expect(
+      judged({ [`${ALB}certificate-arn`]: "arn:aws:acm:cert/a" }, { [`${ALB}certificate-arn`]: "arn:aws:acm:cert/b" }).map((f) =>
+        f.replace(/:.*$/, ""),
+      ),
+    ).toEqual(["trust.changed critical"]);
+    expect(
+      judged({ [`${ALB}listen-ports`]: '[{\\"HTTPS\\": 443}]' }, { [`${ALB}listen-ports`]: '[{\\"HTTP\\": 80}, {\\"HTTPS\\": 443}]' }).map(
+        (f) => f.replace(/:.*$/, ""),
+      ),
+    ).toEqual(["listener.changed high"]);
   });
 
   it("allowlist-source-range and its alias whitelist-source-range are one setting: renamed, nothing widens", () => {
