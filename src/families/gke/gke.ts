@@ -466,6 +466,19 @@ export const backendConfigDetector: ResourceDetector = (change) => {
       before: was,
       after: now,
     });
+  // The backend service's timeout (30 s unset), as a GCPBackendPolicy's.
+  const [before, after] = [
+    numeric(spec(change.base).timeoutSec) ?? DEFAULT_TIMEOUT_SEC,
+    numeric(spec(change.head).timeoutSec) ?? DEFAULT_TIMEOUT_SEC,
+  ];
+  if (change.head && after < before)
+    report(context, {
+      class: "retry-timeout.changed",
+      summary: `timeoutSec ${before}s → ${after}s: responses slower than that now fail at the load balancer`,
+      path: ["spec", "timeoutSec"],
+      before,
+      after,
+    });
   return out.detections;
 };
 

@@ -22,6 +22,12 @@ const AUTHENTICATION: Readonly<Record<string, string>> = {
   "alb.ingress.kubernetes.io/auth-type": "the load balancer's authentication",
 };
 const CLIENT_CERTIFICATES = "nginx.ingress.kubernetes.io/auth-tls-verify-client";
+/** What decides who passes, and whether swapping it changes whom the hosts trust (an authorizer, a CA) or only which credentials. */
+const AUTHORITIES: readonly (readonly [key: string, effect: string, trust: boolean])[] = [
+  ["nginx.ingress.kubernetes.io/auth-url", "another external authorizer decides which requests reach its hosts", true],
+  ["nginx.ingress.kubernetes.io/auth-tls-secret", "client certificates are verified against other CAs", true],
+  ["nginx.ingress.kubernetes.io/auth-secret", "other credentials (another htpasswd Secret) let requests through", false],
+];
 const ALB_SCHEME = "alb.ingress.kubernetes.io/scheme";
 
 const ranges = (value: string | undefined): Set<string> =>
@@ -55,6 +61,20 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
   for (const [key, what] of Object.entries(AUTHENTICATION)) {
     if (before[key] === undefined || after[key] !== undefined) continue;
     widened(key, `${key} removed: requests reach its hosts without ${what}`);
+  }
+  // Who vouches for callers, swapped: another authorizer, other credentials, other client CAs.
+  for (const [key, effect, trust] of AUTHORITIES) {
+    const [was, now] = [before[key]?.trim(), after[key]?.trim()];
+    if (was === undefined || now === undefined || was === now) continue;
+    out.add({
+      class: trust ? "trust.changed" : "resource.changed",
+      summary: `${key} ${was} → ${now}: ${effect}`,
+      side: "head",
+      path: annotationPath(key),
+      before: was,
+      after: now,
+      ...(trust ? {} : { riskFloor: "medium" as const }),
+    });
   }
   const [verified, verifies] = [before[CLIENT_CERTIFICATES]?.trim(), after[CLIENT_CERTIFICATES]?.trim()];
   if (verified === "on" && verifies !== "on")

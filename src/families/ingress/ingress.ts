@@ -7,6 +7,7 @@ import { accessAnnotations, plaintextAnnotations, upstreamTlsAnnotations } from 
 import { snippetAnnotations } from "./snippet-annotations.js";
 import { nginxBehaviour } from "./nginx-behaviour.js";
 import { albBehaviour } from "./alb-annotations.js";
+import { gceBehaviour } from "./gce-annotations.js";
 import { canarySelection } from "./canary.js";
 import { CLASS_ANNOTATION, ingressClass } from "./flows.js";
 
@@ -52,6 +53,7 @@ export const ingressDetector: ResourceDetector = (change) => {
   accessAnnotations(change.base, change.head, out);
   nginxBehaviour(change.base, change.head, out);
   albBehaviour(change.base, change.head, out);
+  gceBehaviour(change.base, change.head, out);
   plaintextAnnotations(change.base, change.head, out);
   upstreamTlsAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];

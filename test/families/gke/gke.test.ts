@@ -338,11 +338,14 @@ ${spec}`;
     expect(gating(ARMOR)).toEqual([expect.stringMatching(/^access\.widened high .*Cloud Armor no longer filters/)]);
   });
 
-  it("another Cloud Armor policy is medium-high; a timeout change stays a field line", () => {
+  it("another Cloud Armor policy is medium-high; a timeout raised stays a field line, shortened it fails slow responses", () => {
     expect(gating(ARMOR, ARMOR.replace("edge-armor", "edge-armor-v2"))).toEqual([
       "resource.changed medium-high line 5: securityPolicy edge-armor → edge-armor-v2: another Cloud Armor policy filters requests",
     ]);
     expect(gating(ARMOR, ARMOR.replace("40", "60"))).toEqual([]);
+    expect(gating(ARMOR, ARMOR.replace("40", "3"))).toEqual([
+      "retry-timeout.changed medium-high line 6: timeoutSec 40s → 3s: responses slower than that now fail at the load balancer",
+    ]);
   });
 
   it("its health check is health.changed, as a HealthCheckPolicy's (gke-networking-recipes 733a8447: HTTP2 → HTTP)", () => {

@@ -316,6 +316,23 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
     expect(widened({ [ALLOW]: "10.0.0.0/8" }, { [ALLOW]: "10.1.0.0/16" })).toEqual([]);
   });
 
+  it("who vouches for callers swapped: another authorizer or client CA is trust.changed, another htpasswd Secret medium", () => {
+    const NGINX = "nginx.ingress.kubernetes.io/";
+    const judged = (key: string, from: string, to: string) =>
+      widened({ [`${NGINX}${key}`]: from }, { [`${NGINX}${key}`]: to }).map((finding) => finding.replace(/:.*$/, ""));
+    expect(judged("auth-url", "http://auth.auth.svc/verify", "http://auth-dev.dev.svc/verify")).toEqual(["trust.changed critical"]);
+    expect(judged("auth-tls-secret", "shop/client-ca", "shop/other-ca")).toEqual(["trust.changed critical"]);
+    expect(judged("auth-secret", "shop/htpasswd", "shop/htpasswd-v2")).toEqual(["resource.changed medium"]);
+  });
+
+  it("GKE's Ingress annotations: another static address, other pre-shared certificates, its FrontendConfig unlinked", () => {
+    const judged = (key: string, from: string, to?: string) =>
+      widened({ [key]: from }, to === undefined ? {} : { [key]: to }).map((finding) => finding.replace(/:.*$/, ""));
+    expect(judged("kubernetes.io/ingress.global-static-ip-name", "shop-ip", "shop-ip-v2")).toEqual(["listener.changed high"]);
+    expect(judged("ingress.gcp.kubernetes.io/pre-shared-cert", "shop-cert", "other-cert")).toEqual(["trust.changed critical"]);
+    expect(judged("networking.gke.io/v1beta1.FrontendConfig", "shop-frontend")).toEqual(["resource.changed medium-high"]);
+  });
+
   it("the AWS Load Balancer Controller's weighted actions, web ACL, SSL policy, certificates and listen ports", () => {
     const ALB = "alb.ingress.kubernetes.io/";
     const forward = (a: number, b: number) =>
