@@ -1,7 +1,6 @@
 import type { DetectionList } from "../../core/detection-list.js";
 import { list, record } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import { ingressClass } from "./flows.js";
 import { rangesBeyond } from "../../core/cidr.js";
 
 /**
@@ -103,13 +102,13 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
  * and always with `force-ssl-redirect`; the ALB redirects with its `ssl-redirect` port; GKE serves no
  * HTTP with `kubernetes.io/ingress.allow-http: "false"`. Losing it serves the hosts in plaintext.
  */
-function httpsOnly(resource: Resource): { readonly key: string; readonly implicit?: true } | undefined {
+function httpsOnly(resource: Resource, className: string | undefined): { readonly key: string; readonly implicit?: true } | undefined {
   const annotations = resource.annotations;
   const value = (key: string) => annotations[key]?.trim().toLowerCase();
   if (value(FORCE_REDIRECT) === "true") return { key: FORCE_REDIRECT };
   const explicit = value(NGINX_REDIRECT);
   if (explicit === "true") return { key: NGINX_REDIRECT };
-  if (explicit === undefined && hasTls(resource) && isNginx(resource)) return { key: NGINX_REDIRECT, implicit: true };
+  if (explicit === undefined && hasTls(resource) && /nginx/i.test(className ?? "")) return { key: NGINX_REDIRECT, implicit: true };
   if (annotations["alb.ingress.kubernetes.io/ssl-redirect"] !== undefined) return { key: "alb.ingress.kubernetes.io/ssl-redirect" };
   if (value("kubernetes.io/ingress.allow-http") === "false") return { key: "kubernetes.io/ingress.allow-http" };
   return undefined;
@@ -118,23 +117,33 @@ function httpsOnly(resource: Resource): { readonly key: string; readonly implici
 const FORCE_REDIRECT = "nginx.ingress.kubernetes.io/force-ssl-redirect";
 const NGINX_REDIRECT = "nginx.ingress.kubernetes.io/ssl-redirect";
 const hasTls = (resource: Resource): boolean => list(record(resource.body.spec).tls).length > 0;
-const isNginx = (resource: Resource): boolean => /nginx/i.test(ingressClass(resource) ?? "");
 
 /** Why what kept plain HTTP off no longer does, as the head says it (ingress-nginx d27829ce lost its default redirect with its class). */
-function whyLost(kept: { readonly key: string; readonly implicit?: true }, base: Resource, head: Resource): string {
+function whyLost(
+  kept: { readonly key: string; readonly implicit?: true },
+  base: Resource,
+  head: Resource,
+  classes: IngressClasses,
+): string {
   const [was, now] = [base.annotations[kept.key], head.annotations[kept.key]];
   if (!kept.implicit) return now === undefined ? `${kept.key} gone` : `${kept.key} ${was} → ${now}`;
   if (now !== undefined) return `${kept.key}: "${now}" turns off ingress-nginx's redirect of an Ingress with TLS`;
   if (!hasTls(head)) return "its tls section is gone: ingress-nginx redirects only an Ingress with TLS";
-  return `IngressClass ${ingressClass(base) ?? "(default)"} → ${ingressClass(head) ?? "(default)"}: ingress-nginx's redirect of an Ingress with TLS no longer applies`;
+  return `IngressClass ${classes.base ?? "(default)"} → ${classes.head ?? "(default)"}: ingress-nginx's redirect of an Ingress with TLS no longer applies`;
 }
 
-export function plaintextAnnotations(base: Resource, head: Resource, out: DetectionList): void {
-  const kept = httpsOnly(base);
-  if (kept === undefined || httpsOnly(head) !== undefined) return;
+/** Each side's class as the cluster reads it: named, or the tree's default class (flows.ts effectiveIngressClass). */
+interface IngressClasses {
+  readonly base: string | undefined;
+  readonly head: string | undefined;
+}
+
+export function plaintextAnnotations(base: Resource, head: Resource, out: DetectionList, classes: IngressClasses): void {
+  const kept = httpsOnly(base, classes.base);
+  if (kept === undefined || httpsOnly(head, classes.head) !== undefined) return;
   out.add({
     class: "listener.changed",
-    summary: `plain HTTP to its hosts is no longer redirected or refused (${whyLost(kept, base, head)}): requests are served unencrypted`,
+    summary: `plain HTTP to its hosts is no longer redirected or refused (${whyLost(kept, base, head, classes)}): requests are served unencrypted`,
     side: "head",
     path: annotationPath(kept.key),
     before: base.annotations[kept.key] ?? "(TLS default)",

@@ -3,6 +3,7 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
+import { defaultClassOf } from "./ingress-class.js";
 
 /** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
 export const INGRESS_GROUPS: readonly string[] = ["networking.k8s.io", "extensions"];
@@ -13,9 +14,13 @@ export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 export const ingressClass = (resource: Resource): string | undefined =>
   text(record(resource.body.spec).ingressClassName) ?? resource.annotations[CLASS_ANNOTATION];
 
+/** Its class, or the one the tree marks as the default when it names none (defaultClassOf). */
+export const effectiveIngressClass = (resource: Resource, set: ManifestSet): string | undefined =>
+  ingressClass(resource) ?? defaultClassOf(set);
+
 /** Where the requests enter: the Ingress controller its class names (the cluster's default one when none does). */
-export const ingressEntry = (resource: Resource): string => {
-  const className = ingressClass(resource);
+const ingressEntry = (resource: Resource, set: ManifestSet): string => {
+  const className = effectiveIngressClass(resource, set);
   return className ? `IngressClass ${className}` : "IngressClass (default)";
 };
 
@@ -25,21 +30,21 @@ const isIngress = (resource: Resource): boolean => resource.id.kind === "Ingress
 const PATH_PATTERN_CLASSES: ReadonlySet<string> = new Set(["alb", "gce", "gce-internal"]);
 
 /** An Ingress's own rules (core/ingress-spec.ts), entering at the controller of its class. */
-const ownRules = (resource: Resource): RuleShape[] =>
+const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] =>
   isIngress(resource)
     ? ingressSpecRules(record(resource.body.spec), {
-        entry: ingressEntry(resource),
+        entry: ingressEntry(resource, set),
         namespace: resource.id.namespace,
         file: resource.source.file,
         at: ["spec"],
         backend: { group: "", kind: "Service" },
-        ...(PATH_PATTERN_CLASSES.has(ingressClass(resource) ?? "") ? { pathPatterns: true as const } : {}),
+        ...(PATH_PATTERN_CLASSES.has(effectiveIngressClass(resource, set) ?? "") ? { pathPatterns: true as const } : {}),
       })
     : [];
 
 /** Ingress rules as flows; an ingress-nginx canary serves through the main Ingress of its host and path (canary.ts). */
 export function ingressRules(resource: Resource, set: ManifestSet): RuleShape[] {
   if (!isIngress(resource) || isCanary(resource)) return [];
-  const canaries = canariesOf(set, ownRules);
-  return ownRules(resource).map((rule) => withCanary(rule, canaries));
+  const canaries = canariesOf(set, (other) => ownRules(other, set));
+  return ownRules(resource, set).map((rule) => withCanary(rule, canaries));
 }

@@ -8,6 +8,23 @@ const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
 
 const isDefault = (resource: Resource): boolean => resource.annotations[DEFAULT_CLASS] === "true";
 
+const defaults = new WeakMap<ManifestSet, string | undefined>();
+
+/**
+ * The class the tree marks as the cluster's default, when it marks exactly one: an Ingress that
+ * names no class is given it when it is created (the DefaultIngressClass admission plugin), so it is
+ * that controller's, and writing the name out changes nothing.
+ */
+export function defaultClassOf(set: ManifestSet): string | undefined {
+  if (defaults.has(set)) return defaults.get(set);
+  const names = new Set<string>();
+  for (const resource of set.resources.values())
+    if (resource.id.kind === "IngressClass" && isDefault(resource)) names.add(resource.id.name);
+  const found = names.size === 1 ? [...names][0] : undefined;
+  defaults.set(set, found);
+  return found;
+}
+
 /**
  * The tree's definitions of a class by name: one object, however many files write it (the copies of
  * ingress-nginx's static manifests per provider and Kubernetes version), so one copy removed or

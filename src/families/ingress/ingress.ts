@@ -9,7 +9,7 @@ import { nginxBehaviour } from "./nginx-behaviour.js";
 import { albBehaviour } from "./alb-annotations.js";
 import { gceBehaviour } from "./gce-annotations.js";
 import { canarySelection } from "./canary.js";
-import { CLASS_ANNOTATION, ingressClass } from "./flows.js";
+import { CLASS_ANNOTATION, effectiveIngressClass, ingressClass } from "./flows.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic
@@ -28,14 +28,15 @@ const tlsOf = (resource: Resource | undefined): string[] =>
     })
     .sort();
 
-export const ingressDetector: ResourceDetector = (change) => {
+export const ingressDetector: ResourceDetector = (change, context) => {
   // An IngressClass is ingressClassDetector's.
   if ((change.head ?? change.base)!.id.kind !== "Ingress") return [];
   const out = new DetectionList(change);
   snippetAnnotations(change.base, change.head, out);
   if (!change.base || !change.head) return out.detections;
+  // The default class written out, or dropped, is the same controller.
   const [classBefore, classAfter] = [ingressClass(change.base), ingressClass(change.head)];
-  if (classBefore !== classAfter) {
+  if (effectiveIngressClass(change.base, context.base) !== effectiveIngressClass(change.head, context.head)) {
     out.add({
       class: "gateway-class.changed",
       summary: `IngressClass ${classBefore ?? "(default)"} → ${classAfter ?? "(default)"}: another controller serves its hosts, with its own addresses, defaults and annotations`,
@@ -54,7 +55,10 @@ export const ingressDetector: ResourceDetector = (change) => {
   nginxBehaviour(change.base, change.head, out);
   albBehaviour(change.base, change.head, out);
   gceBehaviour(change.base, change.head, out);
-  plaintextAnnotations(change.base, change.head, out);
+  plaintextAnnotations(change.base, change.head, out, {
+    base: effectiveIngressClass(change.base, context.base),
+    head: effectiveIngressClass(change.head, context.head),
+  });
   upstreamTlsAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];
   if (!sameValue(tlsBefore, tlsAfter)) {

@@ -51,6 +51,21 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
     expect(findingsOf(added)).toContainEqual(["route.added", expect.stringContaining("Exact /admin")]);
   });
 
+  it("the class the tree marks as the default, written out or dropped, is the same controller", () => {
+    const defaultClass = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}
+spec: {controller: k8s.io/ingress-nginx}
+`;
+    const classless = BASE.replace("  ingressClassName: nginx\n", "");
+    const judged = (base: string, head: string) =>
+      analyze({ [FILE]: base, "classes.yaml": defaultClass }, { [FILE]: head, "classes.yaml": defaultClass }).findings.map((f) => f.class);
+    expect(judged(classless, BASE)).toEqual(["resource.changed"]);
+    expect(judged(BASE, classless)).toEqual(["resource.changed"]);
+    // Without a default in the tree, which controller takes a classless Ingress is not known: a class change.
+    expect(analyze({ [FILE]: classless }, { [FILE]: BASE }).findings.map((f) => f.class)).toContain("gateway-class.changed");
+  });
+
   it("another ingressClassName is gateway-class.changed", () => {
     expect(findingsOf(BASE.replace("ingressClassName: nginx", "ingressClassName: traefik"))).toContainEqual([
       "gateway-class.changed",
