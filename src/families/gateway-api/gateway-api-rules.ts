@@ -3,7 +3,7 @@ import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSe
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { list, numeric, optionalRecord, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
@@ -20,8 +20,11 @@ import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type 
  */
 
 /** Stickiness decides whether clients follow a failover; reported so its owner looks at it. */
+/** Session persistence as Gateway API defaults it: `type: Cookie` written out is the same (`+kubebuilder:default=Cookie`). */
+const persistenceOf = (value: unknown): unknown => (isRecord(value) ? { type: "Cookie", ...value } : value);
+
 export const sessionPersistence = (out: DetectionList, before: unknown, after: unknown, path: FieldPath, where: string): void => {
-  if (sameValue(before, after)) return;
+  if (sameValue(persistenceOf(before), persistenceOf(after))) return;
   const normal = (value: unknown) => (value === undefined ? undefined : (JSON.parse(canonical(value)) as unknown));
   out.add({
     class: "resource.changed",

@@ -1,7 +1,7 @@
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
 import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
-import { durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
-import { byKind } from "../../core/by-kind.js";
+import { canonical, durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { byKind, type Check } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -513,7 +513,36 @@ const showGrantFrom = ({ group, kind, namespace }: ReferenceGrantNode["from"][nu
 const showGrantTo = (to: GrantTarget): string =>
   `${to.kind}${to.group ? `.${to.group}` : ""} ${to.name ?? "* (every object: to[].name omitted)"}`;
 
-const referenceGrant = (change: ResourceChange, out: DetectionList): void => {
+/**
+ * Whether every permission a grant gives (each `from` with each `to`) another grant of the same
+ * namespace and cluster in `tree` gives too: a reference is allowed when any grant allows it, so a
+ * grant added beside its twin, or renamed, allows nothing new and, removed, takes nothing away.
+ */
+function grantedElsewhere(grant: Resource, tree: ManifestSet): boolean {
+  const own = referenceGrantOf(grant);
+  const others = [...tree.resources.values()]
+    .filter(
+      (other) =>
+        other.id.kind === "ReferenceGrant" &&
+        other.id.group === grant.id.group &&
+        other.key !== grant.key &&
+        other.id.namespace === grant.id.namespace &&
+        other.cluster === grant.cluster,
+    )
+    .map(referenceGrantOf);
+  return own.from.every((from) =>
+    own.to.every((to) =>
+      others.some(
+        (other) =>
+          other.from.some((granted) => canonical(granted) === canonical(from)) && other.to.some((target) => grantCovers(target, to)),
+      ),
+    ),
+  );
+}
+
+const referenceGrant: Check = (change, out, context) => {
+  if (!change.base && change.head && grantedElsewhere(change.head, context.base)) return;
+  if (change.base && !change.head && grantedElsewhere(change.base, context.head)) return;
   // A grant written without a namespace grants in the one it is applied to, which is not `default` as read.
   const where = (change.head ?? change.base)?.namespaceImplied
     ? "the namespace it is applied to (none written)"

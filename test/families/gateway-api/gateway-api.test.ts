@@ -457,6 +457,29 @@ spec:
       ],
     },
     {
+      name: "a grant added beside one that grants the same (its twin, or itself renamed) allows nothing new; removed beside it, takes nothing away",
+      head: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
+      others: {
+        base: [
+          resource(
+            grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service}]").replace(
+              "allow-shop",
+              "allow-all",
+            ),
+          ),
+        ],
+        head: [
+          resource(
+            grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service}]").replace(
+              "allow-shop",
+              "allow-all",
+            ),
+          ),
+        ],
+      },
+      expected: [],
+    },
+    {
       name: "removed grant breaks the references it admitted",
       base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
       expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "stop resolving", riskFloor: "medium-high" }],
@@ -843,6 +866,12 @@ describe("HTTPRoute / GRPCRoute rules", () => {
           riskFloor: "medium",
         },
       ],
+    },
+    {
+      name: "session persistence's default type (Cookie) written out is no change",
+      base: route("  - backendRefs: [{name: cart}]\n    sessionPersistence: {sessionName: cart}"),
+      head: route("  - backendRefs: [{name: cart}]\n    sessionPersistence: {sessionName: cart, type: Cookie}"),
+      expected: [],
     },
     {
       name: "cosmetic: rule order, match order, header case, 10s == 10000ms, lengthened timeout is not reported",
