@@ -165,8 +165,9 @@ const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =
  * overlay not rendered beside a changed one lost what it applies from their shared base — the
  * ServiceExports of the clusters that were not touched, and with them the regions a
  * ServiceImport spans (a new region's overlay read as all the traffic moving there). Rendered
- * alike on both sides, they change nothing themselves. Not those that cannot render offline, nor
- * those whose files hold no traffic config.
+ * alike on both sides, they change nothing themselves. Only roots delivered to known clusters (by a
+ * GitOps object or the policy's placements), and not those that cannot render offline, nor those
+ * whose files hold no traffic config.
  */
 function companionRoots(
   changed: readonly string[],
@@ -175,6 +176,7 @@ function companionRoots(
   moved: ReadonlySet<string>,
   baseText: TreeTexts,
   headText: TreeTexts,
+  placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
 ): Set<string> {
   const consumesOf = (id: string) => [...(basePlan.get(id)?.consumes ?? []), ...(headPlan.get(id)?.consumes ?? [])];
   const shared = new Set(changed.flatMap(consumesOf));
@@ -185,7 +187,14 @@ function companionRoots(
     for (const id of candidates) {
       if (companions.has(id)) continue;
       const [before, after] = [basePlan.get(id)!, headPlan.get(id)!];
-      if (before.offline !== undefined || after.offline !== undefined) continue;
+      // Only what lands on known clusters places anything (an example overlay nothing delivers does not).
+      if (
+        before.offline !== undefined ||
+        after.offline !== undefined ||
+        placed.base(before.output) === "" ||
+        placed.head(after.output) === ""
+      )
+        continue;
       if (!consumesOf(id).some((file) => shared.has(file))) continue;
       if (rendersNoTraffic(before, baseText) && rendersNoTraffic(after, headText)) continue;
       companions.add(id);
@@ -230,9 +239,9 @@ async function renderStage(
     trusted.push(id);
     return false;
   });
-  const companions = companionRoots(changed, basePlan, headPlan, moved, baseText, headText);
+  const companions = companionRoots(changed, basePlan, headPlan, moved, baseText, headText, placed);
   const failures: RenderFailure[] = [];
-  const runnable: string[] = [...companions];
+  const runnable: string[] = [];
   for (const id of changed) {
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
     const offlineRoot = after?.offline !== undefined ? after : before;
@@ -259,7 +268,9 @@ async function renderStage(
   };
   if (runnable.length === 0) return empty;
 
-  if (runnable.length === companions.size) return empty;
+  if (runnable.length === 0) return empty;
+  // Rendered after the roots the PR changes, so that they never starve them of the budget.
+  runnable.push(...companions);
 
   const notRendered = (reason: string, skipped: string): RenderResult => {
     for (const id of runnable.filter((root) => !companions.has(root)))
@@ -287,6 +298,7 @@ async function renderStage(
       { text, links, binary: binaryOf(files) },
       tools,
       options.budgetMs,
+      companions,
     );
   const [baseOut, headOut] = await Promise.all([
     side(basePlan, baseText, base, options.links?.base ?? []),
@@ -382,6 +394,8 @@ async function renderAll(
   tree: RenderTree,
   tools: RenderTools,
   budgetMs: number,
+  /** Roots rendered only while half the budget is left: their output helps, its absence loses nothing the review relies on. */
+  optional: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, Outcome>> {
   const deadline = Date.now() + budgetMs;
   const ranOut = (when: string): Outcome => ({ error: `the ${budgetMs} ms render budget ran out ${when}`, timedOut: true });
@@ -394,6 +408,10 @@ async function renderAll(
       continue;
     }
     const left = deadline - Date.now();
+    if (optional.has(root.id) && left < budgetMs / 2) {
+      outcomes.set(root.id, ranOut("first"));
+      continue;
+    }
     // The tool has what is left of the budget, not a time of its own (mirceanton/home-ops: the
     // 64th root of an app-template bump "timed out after 120 ms").
     const rendered = left > 0 ? await renderOne(root, tree, tools, left) : undefined;
