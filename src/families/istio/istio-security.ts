@@ -296,6 +296,9 @@ const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string, ove
   });
 };
 
+/** The policies' names, each once: one policy written in several files (an overlay each) is one name. */
+const policyNames = (policies: readonly Resource[]): string => sortedSet(policies.map((policy) => policy.id.name)).join(", ");
+
 /** Whether one selector's labels are all in the other's: every workload the larger selects, the smaller selects too. */
 const labelsNested = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
   const within = (small: Readonly<Record<string, string>>, large: Readonly<Record<string, string>>) =>
@@ -335,7 +338,7 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
   } else {
     out.add({
       class: "resource.changed",
-      summary: `removed ALLOW policy (${scope}): ${others.map((other) => other.id.name).join(", ")} still allow-list these workloads, so requests only this policy allowed are now denied`,
+      summary: `removed ALLOW policy (${scope}): ${policyNames(others)} still allow-list these workloads, so requests only this policy allowed are now denied`,
       side: "base",
       path: ["spec"],
       before: { action, rules: rulesOf(base).map((rule) => rule.rule) },
@@ -438,7 +441,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
           }
         : {
             class: "resource.changed",
-            summary: `ALLOW policy ${move.summary}: ${others.map((other) => other.id.name).join(", ")} still allow-list the workloads it no longer selects, so requests only this policy allowed are now denied for them`,
+            summary: `ALLOW policy ${move.summary}: ${policyNames(others)} still allow-list the workloads it no longer selects, so requests only this policy allowed are now denied for them`,
             ...at,
             riskFloor: "medium",
           },
@@ -450,7 +453,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
   if (beside.length > 0)
     out.add({
       class: "access.widened",
-      summary: `ALLOW policy ${move.summary}: workloads it now selects are allow-listed by ${beside.map((other) => other.id.name).join(", ")} too, and ALLOW policies combine, so they now also admit ${rulesOf(
+      summary: `ALLOW policy ${move.summary}: workloads it now selects are allow-listed by ${policyNames(beside)} too, and ALLOW policies combine, so they now also admit ${rulesOf(
         head,
       )
         .map((rule) => describeAllowRule(rule.rule))
@@ -497,7 +500,7 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
     if (others.length > 0) {
       out.add({
         class: "access.widened",
-        summary: `added ALLOW policy (${scope}) beside ${others.map((other) => other.id.name).join(", ")}: ALLOW policies combine, so it admits ${
+        summary: `added ALLOW policy (${scope}) beside ${policyNames(others)}: ALLOW policies combine, so it admits ${
           rulesOf(head)
             .map((rule) => describeAllowRule(rule.rule))
             .join("; ") || "nothing more"
