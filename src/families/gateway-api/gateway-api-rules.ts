@@ -204,9 +204,25 @@ const extensionsOf = (rule: RuleView): Map<string, Extension> => {
 const extensions = (out: DetectionList, before: RuleView, after: RuleView): void => {
   const [was, now] = [extensionsOf(before), extensionsOf(after)];
   const shown = ({ name, group }: Extension) => `${name}${group ? ` (${group})` : ""}`;
+  // One authorization service swapped for another: the rule is still authorized, by someone else (medium).
+  const auth = (extensions: Map<string, Extension>, other: Map<string, Extension>) =>
+    [...extensions].filter(([key, extension]) => extension.type === "ExternalAuth" && !other.has(key));
+  const [lostAuth, gainedAuth] = [auth(was, now), auth(now, was)];
+  const swapped = lostAuth.length > 0 && gainedAuth.length > 0;
+  if (swapped)
+    out.add({
+      class: "resource.changed",
+      summary: `${after.label}: ExternalAuth now asks ${gainedAuth.map(([, extension]) => shown(extension)).join(", ")} (was ${lostAuth.map(([, extension]) => shown(extension)).join(", ")}): another authorization service decides which requests pass`,
+      side: "head",
+      path: gainedAuth[0]![1].path,
+      before: lostAuth.map(([, extension]) => shown(extension)),
+      after: gainedAuth.map(([, extension]) => shown(extension)),
+      riskFloor: "medium",
+    });
   for (const [key, extension] of was) {
     const kept = now.get(key);
     if (kept && kept.group === extension.group) continue;
+    if (swapped && extension.type === "ExternalAuth") continue;
     out.add(
       kept
         ? {
@@ -232,7 +248,7 @@ const extensions = (out: DetectionList, before: RuleView, after: RuleView): void
     );
   }
   for (const [key, extension] of now) {
-    if (was.has(key)) continue;
+    if (was.has(key) || (swapped && extension.type === "ExternalAuth")) continue;
     out.add({
       class: "resource.changed",
       summary:

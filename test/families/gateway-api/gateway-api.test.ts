@@ -706,9 +706,7 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       base: route(
         "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: ExternalAuth, externalAuth: {protocol: HTTP, backendRef: {name: authz, port: 80}}}]",
       ),
-      head: route(
-        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: ExternalAuth, externalAuth: {protocol: GRPC, backendRef: {name: opa, namespace: auth, port: 9191}}}]",
-      ),
+      head: route("  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]"),
       expected: [
         {
           class: "access.widened",
@@ -716,11 +714,22 @@ describe("HTTPRoute / GRPCRoute rules", () => {
           path: ["spec", "rules", 0, "filters", 0],
           says: "rule PathPrefix /admin: ExternalAuth filter (Service authz) removed: requests are no longer authorized by it",
         },
+      ],
+    },
+    {
+      name: "an ExternalAuth filter that asks another service is another authorization service (medium), not one removed",
+      base: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: ExternalAuth, externalAuth: {protocol: HTTP, backendRef: {name: authz, port: 80}}}]",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /admin}}]\n    backendRefs: [{name: admin}]\n    filters: [{type: ExternalAuth, externalAuth: {protocol: GRPC, backendRef: {name: opa, namespace: auth, port: 9191}}}]",
+      ),
+      expected: [
         {
           class: "resource.changed",
           side: "head",
           path: ["spec", "rules", 0, "filters", 0],
-          says: "ExternalAuth filter (Service auth/opa) added",
+          says: "ExternalAuth now asks Service auth/opa (was Service authz): another authorization service decides which requests pass",
           riskFloor: "medium",
         },
       ],
