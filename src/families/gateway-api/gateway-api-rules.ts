@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import { canonical, formatDuration, sameValue, show, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
+import { canonical, durationMs, formatDuration, sameValue, show, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -326,6 +326,7 @@ const retryOf = (rule: RuleView) => {
   return {
     configured: retry !== undefined,
     attempts: numeric(retry?.attempts),
+    backoffMs: durationMs(retry?.backoff),
     codes: list(retry?.codes).flatMap((code) => {
       const status = numeric(code);
       return status === undefined ? [] : [status];
@@ -347,6 +348,16 @@ const retries = (out: DetectionList, before: RuleView, after: RuleView): void =>
       after: now.attempts,
     });
   }
+  // GEP-1731: the minimum wait between attempts; shortened, a failing backend is retried that much faster.
+  if (was.backoffMs !== undefined && now.backoffMs !== undefined && now.backoffMs < was.backoffMs && now.attempts !== 0)
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: retry.backoff ${formatDuration(was.backoffMs)} → ${formatDuration(now.backoffMs)}: failed requests are retried sooner, piling load on a failing backend`,
+      side: "head",
+      path: [...after.path, "retry", "backoff"],
+      before: formatDuration(was.backoffMs),
+      after: formatDuration(now.backoffMs),
+    });
   const serverErrors = now.codes.filter((code) => code >= 500 && code < 600 && !was.codes.includes(code));
   if (serverErrors.length > 0) {
     out.add({

@@ -825,6 +825,19 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "retry backoff shortened retries a failing backend sooner (GEP-1731: the minimum wait between attempts)",
+      base: route("  - matches: [{path: {value: /pay}}]\n    retry: {attempts: 2, backoff: 100ms}"),
+      head: route("  - matches: [{path: {value: /pay}}]\n    retry: {attempts: 2, backoff: 1ms}"),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "retry", "backoff"],
+          says: "retry.backoff 100ms → 1ms: failed requests are retried sooner",
+        },
+      ],
+    },
+    {
       name: "timeout shortened, retries up and 5xx retried",
       base: route("  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 10s}\n    retry: {attempts: 1, codes: [502]}"),
       head: route(
