@@ -43,9 +43,25 @@ export const requestShapes = (match: string): RequestShape[] => match.split(" | 
 
 const portOf = (shape: RequestShape) => shape.conditions.find((part) => part.startsWith("port "));
 
+/** A gRPC match's service and method (`*` for any), or undefined for a regular expression. */
+const grpcParts = (shape: RequestShape): readonly [string, string] | undefined => {
+  if (shape.path?.type !== "grpc" || shape.path.value.startsWith("~")) return undefined;
+  const slash = shape.path.value.lastIndexOf("/");
+  return [shape.path.value.slice(0, slash), shape.path.value.slice(slash + 1)];
+};
+
+/** Whether a gRPC service or method test takes what another does (`*` takes any). */
+const grpcPartCovers = (a: string, b: string): boolean => a === "*" || a === b;
+
 /** Prefixes are string prefixes, as in Istio, Gloo and Envoy (`/api` also matches `/apis`). */
 function pathsOverlap(a: RequestShape, b: RequestShape): boolean {
   if (!a.path || !b.path) return true;
+  const [grpcA, grpcB] = [grpcParts(a), grpcParts(b)];
+  if (grpcA && grpcB)
+    return (
+      (grpcPartCovers(grpcA[0], grpcB[0]) || grpcPartCovers(grpcB[0], grpcA[0])) &&
+      (grpcPartCovers(grpcA[1], grpcB[1]) || grpcPartCovers(grpcB[1], grpcA[1]))
+    );
   const known = ["PathPrefix", "Exact"];
   if (!known.includes(a.path.type) || !known.includes(b.path.type)) return true;
   const fold = a.ignoreCase || b.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;
@@ -69,6 +85,8 @@ export function covers(a: RequestShape, b: RequestShape): boolean {
   if (a.conditions.length > 0 || (a.method && a.method !== b.method)) return false;
   if (!a.path) return true;
   if (!b.path || (b.ignoreCase && !a.ignoreCase)) return false;
+  const [grpcA, grpcB] = [grpcParts(a), grpcParts(b)];
+  if (grpcA && grpcB) return grpcPartCovers(grpcA[0], grpcB[0]) && grpcPartCovers(grpcA[1], grpcB[1]);
   const fold = a.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;
   if (a.path.type === "PathPrefix")
     return ["PathPrefix", "Exact"].includes(b.path.type) && fold(b.path.value).startsWith(fold(a.path.value));
