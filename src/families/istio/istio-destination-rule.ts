@@ -547,9 +547,49 @@ const mergedInto = (older: Resource, newer: Resource): Resource => {
   return { ...older, body: { ...older.body, spec: { ...kept, subsets, ...(trafficPolicy === undefined ? {} : { trafficPolicy }) } } };
 };
 
+/** Every host a tree's routes send to, whichever their family: Istio hosts and Services qualified as cluster DNS names. */
+const routedHostsOf = new WeakMap<ManifestSet, ReadonlySet<string>>();
+function routedHosts(tree: ManifestSet, context: DetectorContext): ReadonlySet<string> {
+  let hosts = routedHostsOf.get(tree);
+  if (!hosts) {
+    const found = new Set<string>();
+    for (const resource of tree.resources.values())
+      for (const rule of context.routeRules(resource, tree))
+        for (const { ref } of rule.backends)
+          if (ref.kind === "Host") found.add(qualifyHost(ref.name, ref.namespace));
+          else for (const domain of ["cluster.local", "clusterset.local"]) found.add(`${ref.name}.${ref.namespace}.svc.${domain}`);
+    routedHostsOf.set(tree, (hosts = found));
+  }
+  return hosts;
+}
+
+/**
+ * Findings of a rule added for a host nothing routed to before and no rule governed (a service the
+ * PR brings up): its failover, outlier detection and connection pools apply from its first request,
+ * moving no traffic that flowed — low, as the service's route is judged where it is added (a
+ * platform team onboarding a service met a critical failover change "from nothing"). TLS and trust
+ * findings stand: what a new service is sent in plaintext is sent so from its first request.
+ */
+const forNewHost = (out: Findings, host: string): Findings => ({
+  add: (draft) =>
+    out.add(
+      draft.class === "failover.changed" || draft.class === "health.changed"
+        ? {
+            ...draft,
+            class: "resource.changed",
+            summary: `${draft.summary} (host ${host} is new in this change: nothing routed to it before)`,
+          }
+        : draft,
+    ),
+});
+
 function judged(resourceChange: ResourceChange, out: Findings, context: DetectorContext): void {
   const counterparts = selectionCounterparts(resourceChange, context, selection);
   if (!counterparts) return;
+  if (!counterparts.base && counterparts.head) {
+    const host = qualifiedHost(counterparts.head);
+    if (!host.includes("*") && !routedHosts(context.base, context).has(host)) out = forNewHost(out, host);
+  }
   const stays = !resourceChange.base && counterparts.base !== undefined && context.head.resources.has(counterparts.base.key);
   const change = stays ? { ...counterparts, head: mergedInto(counterparts.base!, counterparts.head!) } : counterparts;
   const host = text(spec((change.head ?? change.base)!).host) ?? "";
