@@ -564,20 +564,20 @@ function routedHosts(tree: ManifestSet, context: DetectorContext): ReadonlySet<s
 }
 
 /**
- * Findings of a rule added for a host nothing routed to before and no rule governed (a service the
- * PR brings up): its failover, outlier detection and connection pools apply from its first request,
- * moving no traffic that flowed — low, as the service's route is judged where it is added (a
+ * Findings of a rule added for a host nothing routed to before (a service the PR brings up), or
+ * removed with the last route to its host: its failover, outlier detection and connection pools move
+ * no traffic that flows — low, as the service's routes are judged where they are added or removed (a
  * platform team onboarding a service met a critical failover change "from nothing"). TLS and trust
  * findings stand: what a new service is sent in plaintext is sent so from its first request.
  */
-const forNewHost = (out: Findings, host: string): Findings => ({
+const forNewHost = (out: Findings, host: string, why: string): Findings => ({
   add: (draft) =>
     out.add(
       draft.class === "failover.changed" || draft.class === "health.changed"
         ? {
             ...draft,
             class: "resource.changed",
-            summary: `${draft.summary} (host ${host} is new in this change: nothing routed to it before)`,
+            summary: `${draft.summary} (host ${host} ${why})`,
           }
         : draft,
     ),
@@ -588,7 +588,13 @@ function judged(resourceChange: ResourceChange, out: Findings, context: Detector
   if (!counterparts) return;
   if (!counterparts.base && counterparts.head) {
     const host = qualifiedHost(counterparts.head);
-    if (!host.includes("*") && !routedHosts(context.base, context).has(host)) out = forNewHost(out, host);
+    if (!host.includes("*") && !routedHosts(context.base, context).has(host))
+      out = forNewHost(out, host, "is new in this change: nothing routed to it before");
+  }
+  if (counterparts.base && !counterparts.head) {
+    const host = qualifiedHost(counterparts.base);
+    if (!host.includes("*") && !routedHosts(context.head, context).has(host))
+      out = forNewHost(out, host, "is gone in this change: nothing routes to it any more");
   }
   const stays = !resourceChange.base && counterparts.base !== undefined && context.head.resources.has(counterparts.base.key);
   const change = stays ? { ...counterparts, head: mergedInto(counterparts.base!, counterparts.head!) } : counterparts;

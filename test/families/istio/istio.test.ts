@@ -152,6 +152,22 @@ describe("DestinationRule", () => {
       ],
     },
     {
+      name: "a rule removed with the last route to its host moves no traffic that flows",
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      others: { base: [resource(virtualService("  - route: [{destination: {host: checkout}}]"))], head: [] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: [...LB, "failover"],
+          says: "(host checkout.shop.svc.cluster.local is gone in this change: nothing routes to it any more)",
+        },
+        { class: "resource.changed", side: "base", path: ["spec", "trafficPolicy", "outlierDetection"], says: "outlierDetection" },
+      ],
+    },
+    {
       name: "a rule added for a host a route already sends to changes where its traffic fails over",
       head: destinationRule(
         `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
