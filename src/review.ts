@@ -1,5 +1,5 @@
 import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
-import { POLICY_PATH } from "./policy/load-policy.js";
+import { parsePolicy, POLICY_PATH } from "./policy/load-policy.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
@@ -351,15 +351,27 @@ const renderFailureFindings = (input: ChangeInput): Finding[] =>
     };
   });
 
+/** Why a policy text does not load, as the review of a later PR would say it; undefined when it loads. */
+function policyProblem(text: string): string | undefined {
+  try {
+    parsePolicy(text, POLICY_PATH);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */
 function policyChangeFindings(input: ChangeInput): Finding[] {
   const before = policyText(input.base);
   const after = policyText(input.head);
   if (before === after) return [];
   const change = before === undefined ? "added" : after === undefined ? "removed" : "changed";
+  // Merged, it governs every later PR: one that does not load stops them all, so say so now.
+  const invalid = after === undefined ? undefined : policyProblem(after);
   const detection: Detection = {
     class: "governance.policy-changed",
-    summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy`,
+    summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy${invalid ? `; the new policy does not load, and every review after it merges would stop: ${invalid}` : ""}`,
     resource: POLICY_RESOURCE,
     side: "head",
     path: [],

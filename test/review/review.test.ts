@@ -93,6 +93,20 @@ describe("review: the whole pipeline", () => {
     expect(classesOf(result.analysis)).toEqual(["governance.policy-changed"]);
     expect(result.risk).toBe("critical");
     expect(result.analysis.findings[0]!.file).toBe(".github/route-governor.yml");
+    expect(result.analysis.findings[0]!.summary).toBe(
+      ".github/route-governor.yml changed: this PR is governed by the base branch's policy",
+    );
+  });
+
+  it("a policy file that does not load says so: merged, it would stop every later review", () => {
+    const tree = { "r.yaml": route([90, 10]) };
+    const result = review(
+      { ...tree, ".github/route-governor.yml": "services: {}\n" },
+      { ...tree, ".github/route-governor.yml": "servces: {}\n" },
+    );
+    expect(result.analysis.findings[0]!.summary).toMatch(
+      /^\.github\/route-governor\.yml changed: this PR is governed by the base branch's policy; the new policy does not load, and every review after it merges would stop: .*servces/,
+    );
   });
 
   it("an unreadable traffic file blocks the decision and says where", () => {
