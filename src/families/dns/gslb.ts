@@ -1,4 +1,4 @@
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
 import { list, numeric, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
@@ -89,7 +89,18 @@ const fronts = (resource: Resource | undefined): string => {
   return `${text(ref.kind) ?? "resource"} ${text(ref.name) ?? (Object.keys(selector).length > 0 ? show(selector) : "(unnamed)")}`;
 };
 
-const compareGslb = (base: Resource, head: Resource, out: DetectionList): void => {
+/** The object a Gslb's `resourceRef` names by kind and name when the tree holds none of that kind and name in its namespace. */
+function missingRef(gslb: Resource, tree: ManifestSet): string | undefined {
+  const ref = record(spec(gslb).resourceRef);
+  const [kind, name] = [text(ref.kind), text(ref.name)];
+  if (!kind || !name) return undefined;
+  const namespace = text(ref.namespace) ?? gslb.id.namespace;
+  for (const resource of tree.resources.values())
+    if (resource.id.kind === kind && resource.id.name === name && resource.id.namespace === namespace) return undefined;
+  return `${kind} ${namespace}/${name}`;
+}
+
+const compareGslb = (base: Resource, head: Resource, out: DetectionList, tree?: ManifestSet): void => {
   const was = strategy(base);
   const now = strategy(head);
   const at = (...field: string[]): FieldPath => ["spec", "strategy", ...field];
@@ -165,10 +176,13 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList): void =
   }
   const refBefore = spec(base).resourceRef;
   const refAfter = spec(head).resourceRef;
+  const missing = tree && missingRef(head, tree);
   if (!sameValue(refBefore, refAfter)) {
     out.add({
-      class: "route.attachment-changed",
-      summary: `resourceRef ${fronts(base)} → ${fronts(head)}: the global name now fronts what that resource serves`,
+      class: missing ? "reference.broken" : "route.attachment-changed",
+      summary: missing
+        ? `resourceRef ${fronts(base)} → ${fronts(head)}: ${missing} is not in this repository, so the global name fronts nothing it holds`
+        : `resourceRef ${fronts(base)} → ${fronts(head)}: the global name now fronts what that resource serves`,
       side: "head",
       path: ["spec", "resourceRef"],
       before: refBefore,
@@ -225,7 +239,7 @@ const twinIn = (resource: Resource, context: DetectorContext, tree: "base" | "he
 
 const gslb = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (change.base && change.head) {
-    compareGslb(change.base, change.head, out);
+    compareGslb(change.base, change.head, out, context.head);
     return;
   }
   if (change.head) {

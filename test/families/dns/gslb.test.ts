@@ -164,12 +164,33 @@ describe("k8gb Gslb (both API groups)", () => {
       name: "resourceRef to another route",
       base: gslb("{type: roundRobin}"),
       head: gslb("{type: roundRobin}", "k8gb.io", "{apiVersion: networking.istio.io/v1, kind: VirtualService, name: checkout-v2}"),
+      others: {
+        base: [],
+        head: [
+          resource(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: checkout-v2, namespace: shop}\nspec: {hosts: [checkout.example.com]}\n",
+          ),
+        ],
+      },
       expected: [
         {
           class: "route.attachment-changed",
           side: "head",
           path: ["spec", "resourceRef"],
           says: "resourceRef HTTPRoute checkout → VirtualService checkout-v2: the global name now fronts what that resource serves",
+        },
+      ],
+    },
+    {
+      name: "resourceRef to a route the repository does not hold (a typo) fronts nothing it holds",
+      base: gslb("{type: roundRobin}"),
+      head: gslb("{type: roundRobin}", "k8gb.io", "{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, name: chekout}"),
+      expected: [
+        {
+          class: "reference.broken",
+          side: "head",
+          path: ["spec", "resourceRef"],
+          says: "HTTPRoute shop/chekout is not in this repository, so the global name fronts nothing it holds",
         },
       ],
     },
