@@ -42,6 +42,16 @@ const dryRunOf = (resource: Resource, names: Iterable<string>): Set<string> => {
   return new Set([...names].filter((name) => patterns.some((pattern) => pattern.test(name))));
 };
 
+/** A query as its provider reads it: runs of whitespace (a folded or literal block, lines rewrapped) are one space. */
+const spacing = (value: unknown): unknown =>
+  typeof value === "string"
+    ? value.trim().replace(/\s+/g, " ")
+    : Array.isArray(value)
+      ? value.map(spacing)
+      : isRecord(value)
+        ? Object.fromEntries(Object.entries(value).map(([key, field]) => [key, spacing(field)]))
+        : value;
+
 const gate: Check = (change, out) => {
   if (!change.base || !change.head) return;
   const [before, after] = [metricsOf(change.base), metricsOf(change.head)];
@@ -70,7 +80,7 @@ const gate: Check = (change, out) => {
         after: name,
       });
     // What the metric measures: another query (`vector(1)` always passes), another Service, another provider.
-    if (canonical(was.provider) !== canonical(now.metric.provider))
+    if (canonical(spacing(was.provider)) !== canonical(spacing(now.metric.provider)))
       out.add({
         class: "health.changed",
         summary: `metric ${name} provider ${describeLeafChanges(leafChanges(record(was.provider), record(now.metric.provider)))}: it measures something else`,
@@ -146,7 +156,8 @@ const removedWhileRun = removedWhileNamed(
 const metricQuery: Check = (change, out) => {
   if (!change.base || !change.head) return;
   const [before, after] = [record(change.base.body.spec), record(change.head.body.spec)];
-  const measured = (body: Record<string, unknown>) => ({ query: body.query ?? null, provider: body.provider ?? null });
+  const measured = (body: Record<string, unknown>) =>
+    spacing({ query: body.query ?? null, provider: body.provider ?? null }) as Record<string, unknown>;
   const changes = leafChanges(measured(before), measured(after));
   if (changes.length === 0) return;
   out.add({

@@ -61,6 +61,15 @@ describe("Argo Rollouts analysis templates gate canaries (argo-rollouts 778fce3)
     ]);
   });
 
+  it("a query rewrapped (a block scalar, lines folded elsewhere) is the same query", () => {
+    const rewrapped = template(GATE).replace(
+      /query: (.*)/,
+      (_, query: string) => `query: |\n          ${query.replace(" / ", " /\n          ")}`,
+    );
+    expect(rewrapped).toContain("query: |");
+    expect(findingsOf(rewrapped).map(([cls, risk]) => `${risk} ${cls}`)).toEqual(["low resource.changed"]);
+  });
+
   it("a ClusterAnalysisTemplate is judged alike", () => {
     const cluster = (gate: string) =>
       template(gate).replace("kind: AnalysisTemplate", "kind: ClusterAnalysisTemplate").replace(", namespace: shop", "");
