@@ -17,13 +17,11 @@ function parseAddress(address: string): { family: 4 | 6; value: bigint } | undef
   if (!isIPv6(address)) return undefined;
   // An embedded IPv4 tail (`::ffff:10.0.0.1`) is two groups.
   const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
-  const written = tail
-    ? address.slice(0, -tail.length) +
-      (() => {
-        const [a, b, c, d] = tail.split(".").map(Number);
-        return `${((a! << 8) | b!).toString(16)}:${((c! << 8) | d!).toString(16)}`;
-      })()
-    : address;
+  const v4 = tail === undefined ? undefined : parseAddress(tail)?.value;
+  const written =
+    tail === undefined || v4 === undefined
+      ? address
+      : `${address.slice(0, -tail.length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
   const [head = "", rest] = written.split("::");
   const left = head ? head.split(":") : [];
   const right = rest ? rest.split(":") : [];

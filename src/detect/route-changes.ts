@@ -338,11 +338,6 @@ function capturedByAnyValue(flow: Flow, base: TrafficModel, head: TrafficModel):
 }
 
 /**
- * For a rule of a first-match resource (an Istio VirtualService), the rule of the same resource,
- * entry and host before it that takes every request it matches: then it serves none (istioctl's
- * IST0130, a rule after a catch-all). `byResource`: the head's flows by resource, built once.
- */
-/**
  * For a rule added to a first-match resource, the rules of the base that now come after it on the
  * same entry and host and whose every request it takes, sending them elsewhere: inserted above
  * them, a broader rule (`/api` above `/api/admin`) ends those routes without touching them. A rule
@@ -365,6 +360,11 @@ function rulesTakenOver(flow: Flow, base: TrafficModel, byResource: () => Readon
   );
 }
 
+/**
+ * For a rule of a first-match resource (an Istio VirtualService), the rule of the same resource,
+ * entry and host before it that takes every request it matches: then it serves none (istioctl's
+ * IST0130, a rule after a catch-all). `byResource`: the head's flows by resource, built once.
+ */
 function unreachableBehind(flow: Flow, byResource: () => ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
   if (!FIRST_MATCH_GROUPS.has(flow.resource.group)) return undefined;
   const shapes = requestShapes(flow.match);

@@ -360,7 +360,7 @@ function fallbackOf(
 }
 
 /** Each entry's wildcard hosts, most specific first: the order a request's host is matched against them. */
-function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): Map<string, string[]> {
+function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): ReadonlyMap<string, readonly string[]> {
   const wildcardsAt = new Map<string, string[]>();
   for (const flows of slots.values()) {
     const { entry, host } = flows[0]!;
@@ -373,11 +373,20 @@ function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): Map<string,
   return wildcardsAt;
 }
 
-/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
-function fallbacksIn(head: TrafficModel, base: TrafficModel): (removed: Flow) => Flow | undefined {
+/** The head model's rules by entry and host, and each entry's wildcard hosts: read once, for where lost requests go. */
+interface HeadSlots {
+  readonly slots: ReadonlyMap<string, readonly Flow[]>;
+  readonly wildcardsAt: ReadonlyMap<string, readonly string[]>;
+}
+
+const headSlotsOf = (head: TrafficModel): HeadSlots => {
   const slots = flowSlots(head);
+  return { slots, wildcardsAt: wildcardHosts(slots) };
+};
+
+/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
+function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (removed: Flow) => Flow | undefined {
   const baseSlots = flowSlots(base);
-  const wildcardsAt = wildcardHosts(slots);
   return (removed) => fallbackOf(removed, slots, wildcardsAt, baseSlots);
 }
 
@@ -386,9 +395,7 @@ function fallbacksIn(head: TrafficModel, base: TrafficModel): (removed: Flow) =>
  * changed rule itself included), or of a wildcard host that covers it. When none may, they are
  * served nowhere; when some may, where they all go is left to the match change.
  */
-function servedAnywhereIn(head: TrafficModel): (lost: Flow) => boolean {
-  const slots = flowSlots(head);
-  const wildcardsAt = wildcardHosts(slots);
+function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow) => boolean {
   return (lost) => {
     const shapes = requestShapes(lost.match);
     const hosts = [lost.host, ...(wildcardsAt.get(lost.entry) ?? []).filter((host) => hostCovers(host, lost.host))];
@@ -407,12 +414,14 @@ function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolea
 
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
   const diffs: RouteDiff[] = [];
+  let headSlots: HeadSlots | undefined;
   let fallbackAtHead: ((removed: Flow) => Flow | undefined) | undefined;
   let servedAtHead: ((lost: Flow) => boolean) | undefined;
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
-    const fallback = pair.base && !pair.head ? (fallbackAtHead ??= fallbacksIn(head, base))(pair.base) : undefined;
+    const fallback =
+      pair.base && !pair.head ? (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(pair.base) : undefined;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.
@@ -438,7 +447,10 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
             ? "changed"
             : undefined;
     if (!status) continue;
-    const unserved = status === "match-changed" ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn(head))) : [];
+    const unserved =
+      status === "match-changed"
+        ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
+        : [];
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,

@@ -57,11 +57,8 @@ const grpcPartCovers = (a: string, b: string): boolean => a === "*" || a === b;
 function pathsOverlap(a: RequestShape, b: RequestShape): boolean {
   if (!a.path || !b.path) return true;
   const [grpcA, grpcB] = [grpcParts(a), grpcParts(b)];
-  if (grpcA && grpcB)
-    return (
-      (grpcPartCovers(grpcA[0], grpcB[0]) || grpcPartCovers(grpcB[0], grpcA[0])) &&
-      (grpcPartCovers(grpcA[1], grpcB[1]) || grpcPartCovers(grpcB[1], grpcA[1]))
-    );
+  // Either side's `*` meets anything; two names meet when they are the same.
+  if (grpcA && grpcB) return grpcA.every((part, index) => grpcPartCovers(part, grpcB[index]!) || grpcPartCovers(grpcB[index]!, part));
   const known = ["PathPrefix", "Exact"];
   if (!known.includes(a.path.type) || !known.includes(b.path.type)) return true;
   const fold = a.ignoreCase || b.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;

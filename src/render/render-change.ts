@@ -160,7 +160,7 @@ const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =
 };
 
 /**
- * The unchanged roots that read a file a changed root reads (an overlay of the same base), found
+ * The unchanged roots that read a file a root rendered for the PR reads (an overlay of the same base), found
  * until none is left: a file a render reads is left to the renders (renderStage), so an unchanged
  * overlay not rendered beside a changed one lost what it applies from their shared base — the
  * ServiceExports of the clusters that were not touched, and with them the regions a
@@ -170,7 +170,7 @@ const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =
  * whose files hold no traffic config.
  */
 function companionRoots(
-  changed: readonly string[],
+  rendered: readonly string[],
   basePlan: ReadonlyMap<string, RenderRoot>,
   headPlan: ReadonlyMap<string, RenderRoot>,
   moved: ReadonlySet<string>,
@@ -179,9 +179,11 @@ function companionRoots(
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
 ): Set<string> {
   const consumesOf = (id: string) => [...(basePlan.get(id)?.consumes ?? []), ...(headPlan.get(id)?.consumes ?? [])];
-  const shared = new Set(changed.flatMap(consumesOf));
+  const shared = new Set(rendered.flatMap(consumesOf));
   const companions = new Set<string>();
-  const candidates = [...basePlan.keys()].filter((id) => headPlan.has(id) && !changed.includes(id) && !moved.has(id));
+  // Unchanged: on both sides, not among the renders, not a release merely moved.
+  const rendering = new Set(rendered);
+  const candidates = [...basePlan.keys()].filter((id) => headPlan.has(id) && !rendering.has(id) && !moved.has(id));
   for (let grown = true; grown;) {
     grown = false;
     for (const id of candidates) {
@@ -239,7 +241,6 @@ async function renderStage(
     trusted.push(id);
     return false;
   });
-  const companions = companionRoots(changed, basePlan, headPlan, moved, baseText, headText, placed);
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
   for (const id of changed) {
@@ -268,12 +269,8 @@ async function renderStage(
   };
   if (runnable.length === 0) return empty;
 
-  if (runnable.length === 0) return empty;
-  // Rendered after the roots the PR changes, so that they never starve them of the budget.
-  runnable.push(...companions);
-
   const notRendered = (reason: string, skipped: string): RenderResult => {
-    for (const id of runnable.filter((root) => !companions.has(root)))
+    for (const id of runnable)
       failures.push({
         id,
         origin: either(id).origin,
@@ -291,10 +288,13 @@ async function renderStage(
     const reason = (error as Error).message;
     return notRendered(reason, `kubectl and helm are unavailable: ${reason}`);
   }
+  const companions = companionRoots(runnable, basePlan, headPlan, moved, baseText, headText, placed);
+  // Rendered after the roots the PR changes, so that they never starve them of the budget.
+  const rendering = [...runnable, ...companions];
   const binaryOf = (files: readonly SourceFile[]) => new Set(files.flatMap((file) => (file.binary ? [file.path] : [])));
   const side = (plan: Map<string, RenderRoot>, text: TreeTexts, files: readonly SourceFile[], links: readonly SymbolicLink[]) =>
     renderAll(
-      runnable.flatMap((id) => plan.get(id) ?? []),
+      rendering.flatMap((id) => plan.get(id) ?? []),
       { text, links, binary: binaryOf(files) },
       tools,
       options.budgetMs,
@@ -310,7 +310,7 @@ async function renderStage(
     base: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
     head: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
   };
-  for (const id of runnable) {
+  for (const id of rendering) {
     const sides = [
       { name: "base" as const, root: basePlan.get(id), outcome: baseOut.get(id) },
       { name: "head" as const, root: headPlan.get(id), outcome: headOut.get(id) },

@@ -7,6 +7,7 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { describeShares, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 
 /**
@@ -17,20 +18,6 @@ import type { RiskLevel } from "../../core/risk-level.js";
  * where a name points (targets, resourceRef) is route.attachment-changed
  * and a longer TTL (slower failover) is resource.changed with a medium floor.
  */
-
-const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
-
-/** `eu 50% → 80%, us 50% → 20%`: each key's share of the total, before and after. */
-const describeShares = (before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): string => {
-  const total = (weights: Readonly<Record<string, number>>) => Object.values(weights).reduce((sum, weight) => sum + weight, 0);
-  const share = (weights: Readonly<Record<string, number>>, key: string) => {
-    const sum = total(weights);
-    return key in weights ? (sum === 0 ? "0%" : percent((weights[key] ?? 0) / sum)) : "(none)";
-  };
-  return sortedSet([...Object.keys(before), ...Object.keys(after)])
-    .map((key) => `${key} ${share(before, key)} → ${share(after, key)}`)
-    .join(", ");
-};
 
 interface Verdict {
   readonly class: ChangeClassId;
@@ -640,10 +627,4 @@ function judgeSetting(
     after: now,
     ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
   });
-}
-
-/** Each geo tag's share of the answers, to six places: what weights written at another scale leave alike. */
-function sharesOf(weights: Readonly<Record<string, number>>): Record<string, number> {
-  const total = Object.values(weights).reduce((sum, weight) => sum + weight, 0);
-  return Object.fromEntries(Object.entries(weights).map(([tag, weight]) => [tag, total === 0 ? 0 : Math.round((weight / total) * 1e6)]));
 }

@@ -79,15 +79,15 @@ const HEALTH_SETTINGS = [
 /** Envoy Gateway's circuit breaker limits when unset (its circuit-breaker task): written out, they are no change. */
 const CIRCUIT_DEFAULTS = { maxConnections: 1024, maxPendingRequests: 1024, maxParallelRequests: 1024, maxParallelRetries: 1024 };
 
+/** A circuit breaker unset is Envoy Gateway's defaults, as one that writes them out. */
 const withDefaults = (field: string, value: unknown): unknown =>
-  field === "circuitBreaker" && isRecord(value) ? { ...CIRCUIT_DEFAULTS, ...value } : value;
+  field === "circuitBreaker" && (value === undefined || isRecord(value)) ? { ...CIRCUIT_DEFAULTS, ...record(value) } : value;
 
 const health: Check = (change, out) => {
   for (const { field, removed } of HEALTH_SETTINGS) {
     const was = spec(change.base)[field];
     const now = spec(change.head)[field];
     if (sameValue(withDefaults(field, was), withDefaults(field, now)) || (was === undefined && !change.head)) continue;
-    if (field === "circuitBreaker" && was === undefined && sameValue(withDefaults(field, now), CIRCUIT_DEFAULTS)) continue;
     const gone = now === undefined;
     out.add({
       class: "health.changed",

@@ -3,6 +3,7 @@ import { sameValue, show } from "../../core/canonical-values.js";
 import { isRecord, list, numeric, record, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { DEFAULT_TLS_FLOOR, tlsVersionRank } from "../../core/tls-versions.js";
+import { describeShares, sharesOf } from "../../core/weight-shares.js";
 
 /**
  * What the AWS Load Balancer Controller does by an Ingress's annotations, beyond who may reach it
@@ -15,8 +16,8 @@ const PREFIX = "alb.ingress.kubernetes.io/";
 const path = (key: string) => ["metadata", "annotations", key];
 const value = (resource: Resource, key: string): string | undefined => resource.annotations[key]?.trim();
 
-/** `{service:port: share}` of a weighted forward action; undefined when it is not one. */
-function forwardShares(written: string | undefined): Record<string, number> | undefined {
+/** `{service:port: weight}` of a weighted forward action; undefined when it is not one. */
+function forwardWeights(written: string | undefined): Record<string, number> | undefined {
   if (written === undefined) return undefined;
   let action: unknown;
   try {
@@ -26,21 +27,13 @@ function forwardShares(written: string | undefined): Record<string, number> | un
   }
   const groups = list(record(record(action).forwardConfig).targetGroups).map(record);
   if (groups.length === 0) return undefined;
-  const weighted = groups.map((group) => ({
-    name: `${text(group.serviceName) ?? text(group.targetGroupARN) ?? text(group.targetGroupName) ?? "?"}:${show(group.servicePort ?? "")}`,
-    weight: numeric(group.weight) ?? 1,
-  }));
-  const total = weighted.reduce((sum, group) => sum + group.weight, 0);
-  return Object.fromEntries(weighted.map(({ name, weight }) => [name, total === 0 ? 0 : Math.round((weight / total) * 10_000) / 100]));
+  return Object.fromEntries(
+    groups.map((group) => [
+      `${text(group.serviceName) ?? text(group.targetGroupARN) ?? text(group.targetGroupName) ?? "?"}:${show(group.servicePort ?? "")}`,
+      numeric(group.weight) ?? 1,
+    ]),
+  );
 }
-
-const describeShares = (before: Record<string, number>, after: Record<string, number>): string =>
-  [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .sort()
-    .map(
-      (name) => `${name} ${before[name] === undefined ? "—" : `${before[name]}%`} → ${after[name] === undefined ? "—" : `${after[name]}%`}`,
-    )
-    .join(", ");
 
 /**
  * The lowest TLS version an ELB security policy accepts, by its name (`ELBSecurityPolicy-2016-08`
@@ -70,8 +63,8 @@ export function albBehaviour(base: Resource, head: Resource, out: DetectionList)
     [...Object.keys(base.annotations), ...Object.keys(head.annotations)].filter((key) => key.startsWith(`${PREFIX}actions.`)),
   );
   for (const key of [...keys].sort()) {
-    const [was, now] = [forwardShares(value(base, key)), forwardShares(value(head, key))];
-    if (!was || !now || sameValue(was, now)) continue;
+    const [was, now] = [forwardWeights(value(base, key)), forwardWeights(value(head, key))];
+    if (!was || !now || sameValue(sharesOf(was), sharesOf(now))) continue;
     out.add({
       class: "backend.weight-changed",
       summary: `${key}: ${describeShares(was, now)} of the requests its rules forward there`,
@@ -136,14 +129,15 @@ export function albBehaviour(base: Resource, head: Resource, out: DetectionList)
           .filter(Boolean),
       ),
     ].sort();
-  if (arns(base).length > 0 && !sameValue(arns(base), arns(head)))
+  const [served, serves] = [arns(base), arns(head)];
+  if (served.length > 0 && !sameValue(served, serves))
     out.add({
       class: "trust.changed",
-      summary: `${certificates} ${arns(base).join(", ")} → ${arns(head).join(", ") || "(unset)"}: the certificates its HTTPS listeners serve change`,
+      summary: `${certificates} ${served.join(", ")} → ${serves.join(", ") || "(unset)"}: the certificates its HTTPS listeners serve change`,
       side: "head",
       path: path(certificates),
-      before: arns(base),
-      after: arns(head),
+      before: served,
+      after: serves,
     });
 
   const listenPorts = `${PREFIX}listen-ports`;

@@ -1,5 +1,7 @@
 import type { DetectionList } from "../../core/detection-list.js";
 import type { Resource } from "../../core/resource.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
+import type { RiskLevel } from "../../core/risk-level.js";
 
 /**
  * What GKE's Ingress controller reads off an Ingress's annotations, beyond plain HTTP
@@ -8,40 +10,48 @@ import type { Resource } from "../../core/resource.js";
  * was a low annotation line, while the same settings on a MultiClusterIngress or in the
  * FrontendConfig itself were judged.
  */
-const ADDRESSES = ["kubernetes.io/ingress.global-static-ip-name", "kubernetes.io/ingress.regional-static-ip-name"];
-const CERTIFICATES = "ingress.gcp.kubernetes.io/pre-shared-cert";
-const FRONTEND_CONFIG = "networking.gke.io/v1beta1.FrontendConfig";
-const path = (key: string) => ["metadata", "annotations", key];
+/** Each annotation GKE reads, what another value (or none) does, and how it is judged. */
+const SETTINGS: readonly {
+  readonly key: string;
+  readonly class: ChangeClassId;
+  readonly unset: string;
+  readonly effect: (was: string) => string;
+  readonly riskFloor?: RiskLevel;
+}[] = [
+  ...["kubernetes.io/ingress.global-static-ip-name", "kubernetes.io/ingress.regional-static-ip-name"].map((key) => ({
+    key,
+    class: "listener.changed" as const,
+    unset: "(unset: an ephemeral address)",
+    effect: () => "its load balancer answers at another address, and clients or DNS records of the old one stop reaching its hosts",
+  })),
+  {
+    key: "ingress.gcp.kubernetes.io/pre-shared-cert",
+    class: "trust.changed",
+    unset: "(unset)",
+    effect: () => "the certificates its load balancer serves change",
+  },
+  {
+    key: "networking.gke.io/v1beta1.FrontendConfig",
+    class: "resource.changed",
+    unset: "(unset)",
+    effect: (was) => `the SSL policy and HTTPS redirect of FrontendConfig ${was} no longer apply to its load balancer`,
+    riskFloor: "medium-high",
+  },
+];
 
 export function gceBehaviour(base: Resource, head: Resource, out: DetectionList): void {
   const [before, after] = [base.annotations, head.annotations];
-  const changed = (key: string) => before[key]?.trim() !== after[key]?.trim();
-  for (const key of ADDRESSES.filter((address) => before[address] !== undefined && changed(address)))
+  for (const { key, class: changeClass, unset, effect, riskFloor } of SETTINGS) {
+    const was = before[key];
+    if (was === undefined || was.trim() === after[key]?.trim()) continue;
     out.add({
-      class: "listener.changed",
-      summary: `${key} ${before[key]} → ${after[key] ?? "(unset: an ephemeral address)"}: its load balancer answers at another address, and clients or DNS records of the old one stop reaching its hosts`,
+      class: changeClass,
+      summary: `${key} ${was} → ${after[key] ?? unset}: ${effect(was)}`,
       side: "head",
-      path: path(key),
-      before: before[key],
+      path: ["metadata", "annotations", key],
+      before: was,
       after: after[key] ?? null,
+      ...(riskFloor ? { riskFloor } : {}),
     });
-  if (before[CERTIFICATES] !== undefined && changed(CERTIFICATES))
-    out.add({
-      class: "trust.changed",
-      summary: `${CERTIFICATES} ${before[CERTIFICATES]} → ${after[CERTIFICATES] ?? "(unset)"}: the certificates its load balancer serves change`,
-      side: "head",
-      path: path(CERTIFICATES),
-      before: before[CERTIFICATES],
-      after: after[CERTIFICATES] ?? null,
-    });
-  if (before[FRONTEND_CONFIG] !== undefined && changed(FRONTEND_CONFIG))
-    out.add({
-      class: "resource.changed",
-      summary: `${FRONTEND_CONFIG} ${before[FRONTEND_CONFIG]} → ${after[FRONTEND_CONFIG] ?? "(unset)"}: the SSL policy and HTTPS redirect of FrontendConfig ${before[FRONTEND_CONFIG]} no longer apply to its load balancer`,
-      side: "head",
-      path: path(FRONTEND_CONFIG),
-      before: before[FRONTEND_CONFIG],
-      after: after[FRONTEND_CONFIG] ?? null,
-      riskFloor: "medium-high",
-    });
+  }
 }

@@ -36,7 +36,8 @@ export const ingressDetector: ResourceDetector = (change, context) => {
   if (!change.base || !change.head) return out.detections;
   // The default class written out, or dropped, is the same controller.
   const [classBefore, classAfter] = [ingressClass(change.base), ingressClass(change.head)];
-  if (effectiveIngressClass(change.base, context.base) !== effectiveIngressClass(change.head, context.head)) {
+  const classes = { base: effectiveIngressClass(change.base, context.base), head: effectiveIngressClass(change.head, context.head) };
+  if (classes.base !== classes.head) {
     out.add({
       class: "gateway-class.changed",
       summary: `IngressClass ${classBefore ?? "(default)"} → ${classAfter ?? "(default)"}: another controller serves its hosts, with its own addresses, defaults and annotations`,
@@ -55,10 +56,7 @@ export const ingressDetector: ResourceDetector = (change, context) => {
   nginxBehaviour(change.base, change.head, out);
   albBehaviour(change.base, change.head, out);
   gceBehaviour(change.base, change.head, out);
-  plaintextAnnotations(change.base, change.head, out, {
-    base: effectiveIngressClass(change.base, context.base),
-    head: effectiveIngressClass(change.head, context.head),
-  });
+  plaintextAnnotations(change.base, change.head, out, classes);
   upstreamTlsAnnotations(change.base, change.head, out);
   const [tlsBefore, tlsAfter] = [tlsOf(change.base), tlsOf(change.head)];
   if (!sameValue(tlsBefore, tlsAfter)) {

@@ -583,19 +583,20 @@ const forNewHost = (out: Findings, host: string, why: string): Findings => ({
     ),
 });
 
+/** `out`, or forNewHost's wrapping of it for a rule added where nothing routed to its host, or removed where nothing routes any more. */
+function aloneOnItsHost(out: Findings, { base, head }: ResourceChange, context: DetectorContext): Findings {
+  if (base && head) return out;
+  const [rule, other, why] = base
+    ? [base, context.head, "is gone in this change: nothing routes to it any more"]
+    : [head!, context.base, "is new in this change: nothing routed to it before"];
+  const host = qualifiedHost(rule);
+  return host.includes("*") || routedHosts(other, context).has(host) ? out : forNewHost(out, host, why);
+}
+
 function judged(resourceChange: ResourceChange, out: Findings, context: DetectorContext): void {
   const counterparts = selectionCounterparts(resourceChange, context, selection);
   if (!counterparts) return;
-  if (!counterparts.base && counterparts.head) {
-    const host = qualifiedHost(counterparts.head);
-    if (!host.includes("*") && !routedHosts(context.base, context).has(host))
-      out = forNewHost(out, host, "is new in this change: nothing routed to it before");
-  }
-  if (counterparts.base && !counterparts.head) {
-    const host = qualifiedHost(counterparts.base);
-    if (!host.includes("*") && !routedHosts(context.head, context).has(host))
-      out = forNewHost(out, host, "is gone in this change: nothing routes to it any more");
-  }
+  out = aloneOnItsHost(out, counterparts, context);
   const stays = !resourceChange.base && counterparts.base !== undefined && context.head.resources.has(counterparts.base.key);
   const change = stays ? { ...counterparts, head: mergedInto(counterparts.base!, counterparts.head!) } : counterparts;
   const host = text(spec((change.head ?? change.base)!).host) ?? "";

@@ -52,23 +52,23 @@ function flaggerWeights(analysis: JsonRecord): number[] {
  */
 export function flaggerTrafficSteps(resource: Resource | undefined): JsonRecord {
   const analysis = flaggerAnalysis(resource);
-  const tested = (numeric(analysis.iterations) ?? 0) > 0;
+  const strategy = analysisStrategy(analysis);
   return {
-    strategy: tested ? (list(analysis.match).length > 0 ? "ab" : "blue-green") : "canary",
-    weights: tested ? [] : flaggerWeights(analysis),
+    strategy,
+    weights: strategy === "canary" ? flaggerWeights(analysis) : [],
     promotion: numeric(analysis.stepWeightPromotion) ?? null,
   };
 }
 
 type FlaggerStrategy = "skipped" | "ab" | "blue-green" | "canary";
 
+/** The strategy an analysis block selects: iterations test (with a match, A/B), else weights step. */
+const analysisStrategy = (analysis: JsonRecord): Exclude<FlaggerStrategy, "skipped"> =>
+  (numeric(analysis.iterations) ?? 0) > 0 ? (list(analysis.match).length > 0 ? "ab" : "blue-green") : "canary";
+
 /** Which of Flagger's strategies the spec selects, in the scheduler's order of checks. */
 export function flaggerStrategy(resource: Resource | undefined): FlaggerStrategy {
-  if (flag(spec(resource).skipAnalysis) === true) return "skipped";
-  const analysis = flaggerAnalysis(resource);
-  const iterations = numeric(analysis.iterations) ?? 0;
-  if (iterations > 0) return list(analysis.match).length > 0 ? "ab" : "blue-green";
-  return "canary";
+  return flag(spec(resource).skipAnalysis) === true ? "skipped" : analysisStrategy(flaggerAnalysis(resource));
 }
 
 const every = (analysis: JsonRecord): string => (text(analysis.interval) ? ` (every ${text(analysis.interval)})` : "");

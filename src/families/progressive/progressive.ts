@@ -658,7 +658,7 @@ function analysisGateChanges(out: DetectionList, gate: AnalysisGate): boolean {
   return true;
 }
 
-/** The templates a Rollout's background analysis runs, by name (a cluster-scoped one marked so): none, no gate. */
+/** The templates one of a Rollout's analyses runs, by name (a cluster-scoped one marked so): none, no gate. */
 const analysisTemplates = (analysis: JsonRecord | undefined): string[] =>
   list(analysis?.templates).flatMap((item) => {
     const template = record(item);

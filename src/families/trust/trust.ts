@@ -292,6 +292,10 @@ const secretWriters = (set: ManifestSet, namespace: string, secret: string, self
       text(spec(other).secretName) === secret,
   );
 
+/** `Certificate infra/api (ClusterIssuer letsencrypt)`, each writer with its issuer. */
+const describeWriters = (writers: readonly Resource[]): string =>
+  writers.map((writer) => `${displayName(writer.id)} (${showRef(issuerRef(writer))})`).join(", ");
+
 const certificate = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const namespace = (change.head ?? change.base)?.id.namespace ?? "";
   if (!change.base && change.head) {
@@ -312,13 +316,12 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     const others = secretWriters(context.base, namespace, secret, change.head).filter(
       (other) => context.head.resources.has(other.key) && !sameValue(issuerRef(other), ref),
     );
+    const readers = others.length > 0 ? secretReaders(context.head, namespace, secret) : [];
     if (others.length > 0)
       out.add({
         class: "trust.changed",
-        summary: `added, writing Secret ${secret} that ${others.map((other) => `${displayName(other.id)} (${showRef(issuerRef(other))})`).join(", ")} already writes${
-          secretReaders(context.head, namespace, secret).length > 0
-            ? `, served by ${secretReaders(context.head, namespace, secret).join(", ")}`
-            : ""
+        summary: `added, writing Secret ${secret} that ${describeWriters(others)} already writes${
+          readers.length > 0 ? `, served by ${readers.join(", ")}` : ""
         }: the certificate there may now be signed by ${showRef(ref)}`,
         side: "head",
         path: ["spec", "secretName"],
@@ -336,7 +339,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
       if (other.length > 0)
         out.add({
           class: "trust.changed",
-          summary: `removed: Secret ${secret} is now issued by ${other.map((successor) => `${displayName(successor.id)} (${showRef(issuerRef(successor))})`).join(", ")} (was ${showRef(ref)}): the certificate served there is signed by another CA on its next issuance`,
+          summary: `removed: Secret ${secret} is now issued by ${describeWriters(other)} (was ${showRef(ref)}): the certificate served there is signed by another CA on its next issuance`,
           side: "base",
           path: ["spec", "issuerRef"],
           before: { secret, issuer: ref },
