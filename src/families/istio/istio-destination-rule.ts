@@ -547,56 +547,9 @@ const mergedInto = (older: Resource, newer: Resource): Resource => {
   return { ...older, body: { ...older.body, spec: { ...kept, subsets, ...(trafficPolicy === undefined ? {} : { trafficPolicy }) } } };
 };
 
-/** Every host a tree's routes send to, whichever their family: Istio hosts and Services qualified as cluster DNS names. */
-const routedHostsOf = new WeakMap<ManifestSet, ReadonlySet<string>>();
-function routedHosts(tree: ManifestSet, context: DetectorContext): ReadonlySet<string> {
-  let hosts = routedHostsOf.get(tree);
-  if (!hosts) {
-    const found = new Set<string>();
-    for (const resource of tree.resources.values())
-      for (const rule of context.routeRules(resource, tree))
-        for (const { ref } of rule.backends)
-          if (ref.kind === "Host") found.add(qualifyHost(ref.name, ref.namespace));
-          else for (const domain of ["cluster.local", "clusterset.local"]) found.add(`${ref.name}.${ref.namespace}.svc.${domain}`);
-    routedHostsOf.set(tree, (hosts = found));
-  }
-  return hosts;
-}
-
-/**
- * Findings of a rule added for a host nothing routed to before (a service the PR brings up), or
- * removed with the last route to its host: its failover, outlier detection and connection pools move
- * no traffic that flows — low, as the service's routes are judged where they are added or removed (a
- * platform team onboarding a service met a critical failover change "from nothing"). TLS and trust
- * findings stand: what a new service is sent in plaintext is sent so from its first request.
- */
-const forNewHost = (out: Findings, host: string, why: string): Findings => ({
-  add: (draft) =>
-    out.add(
-      draft.class === "failover.changed" || draft.class === "health.changed"
-        ? {
-            ...draft,
-            class: "resource.changed",
-            summary: `${draft.summary} (host ${host} ${why})`,
-          }
-        : draft,
-    ),
-});
-
-/** `out`, or forNewHost's wrapping of it for a rule added where nothing routed to its host, or removed where nothing routes any more. */
-function aloneOnItsHost(out: Findings, { base, head }: ResourceChange, context: DetectorContext): Findings {
-  if (base && head) return out;
-  const [rule, other, why] = base
-    ? [base, context.head, "is gone in this change: nothing routes to it any more"]
-    : [head!, context.base, "is new in this change: nothing routed to it before"];
-  const host = qualifiedHost(rule);
-  return host.includes("*") || routedHosts(other, context).has(host) ? out : forNewHost(out, host, why);
-}
-
 function judged(resourceChange: ResourceChange, out: Findings, context: DetectorContext): void {
   const counterparts = selectionCounterparts(resourceChange, context, selection);
   if (!counterparts) return;
-  out = aloneOnItsHost(out, counterparts, context);
   const stays = !resourceChange.base && counterparts.base !== undefined && context.head.resources.has(counterparts.base.key);
   const change = stays ? { ...counterparts, head: mergedInto(counterparts.base!, counterparts.head!) } : counterparts;
   const host = text(spec((change.head ?? change.base)!).host) ?? "";

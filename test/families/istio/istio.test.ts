@@ -132,56 +132,6 @@ describe("DestinationRule", () => {
       expected: [],
     },
     {
-      name: "a rule added for a host nothing routed to before (a service the PR brings up): its failover moves no traffic that flowed",
-      head: destinationRule(
-        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
-      ),
-      expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: [...LB, "failover"],
-          says: "(host checkout.shop.svc.cluster.local is new in this change: nothing routed to it before)",
-        },
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec", "trafficPolicy", "outlierDetection"],
-          says: "outlierDetection added",
-        },
-      ],
-    },
-    {
-      name: "a rule removed with the last route to its host moves no traffic that flows",
-      base: destinationRule(
-        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
-      ),
-      others: { base: [resource(virtualService("  - route: [{destination: {host: checkout}}]"))], head: [] },
-      expected: [
-        {
-          class: "resource.changed",
-          side: "base",
-          path: [...LB, "failover"],
-          says: "(host checkout.shop.svc.cluster.local is gone in this change: nothing routes to it any more)",
-        },
-        { class: "resource.changed", side: "base", path: ["spec", "trafficPolicy", "outlierDetection"], says: "outlierDetection" },
-      ],
-    },
-    {
-      name: "a rule added for a host a route already sends to changes where its traffic fails over",
-      head: destinationRule(
-        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
-      ),
-      others: {
-        base: [resource(virtualService("  - route: [{destination: {host: checkout}}]"))],
-        head: [resource(virtualService("  - route: [{destination: {host: checkout}}]"))],
-      },
-      expected: [
-        { class: "failover.changed", side: "head", path: [...LB, "failover"], says: "where traffic goes when a locality fails changes" },
-        { class: "health.changed", side: "head", path: ["spec", "trafficPolicy", "outlierDetection"], says: "outlierDetection added" },
-      ],
-    },
-    {
       name: "outlierDetection removed without failover is a health change",
       base: destinationRule(`  trafficPolicy:\n${OUTLIER}`),
       head: destinationRule("  trafficPolicy: {}"),
