@@ -109,9 +109,9 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // Each tree's kustomizations say which namespace the documents of the files it reads as written
   // land in (a Flux Kustomization's targetNamespace overrides theirs), and which files are patches.
   const kustomized = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined) => {
-    const { namespaces, patches } = kustomizeReading(files, links);
-    const flux = fluxTargetNamespaces(files, policy.topology);
-    return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path) };
+    const { namespaces, patches, includedBy } = kustomizeReading(files, links);
+    const flux = fluxTargetNamespaces(files, policy.topology, includedBy);
+    return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path), includedBy };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
   const loaded = alignResourceKeys(

@@ -65,6 +65,8 @@ export interface ManifestSet {
   readonly skipped: readonly SkippedFile[];
   /** YAML files the policy's `paths` leave out of the review: not read at all. */
   readonly excluded: readonly string[];
+  /** The kustomizations that accumulate each file, for placement (render/kustomize-tree.ts `KustomizeReading.includedBy`). */
+  readonly includedBy?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface SkippedFile {

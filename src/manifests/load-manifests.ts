@@ -65,6 +65,8 @@ export interface LoadOptions {
   readonly namespaceOf?: (path: string) => string | undefined;
   /** The kustomization that applies a file as a patch, not as resources (render/kustomize-tree.ts kustomizeReading). */
   readonly patchOf?: (path: string) => string | undefined;
+  /** The kustomizations that accumulate each file (render/kustomize-tree.ts kustomizeReading), handed on to placement. */
+  readonly includedBy?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
@@ -255,7 +257,8 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     // A file that holds traffic config is reviewed; one that only names it is listed as skipped.
     if (!declares && firstSkip) skipped.push({ file: file.path, line: firstSkip.line, reason: firstSkip.reason });
   }
-  return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded };
+  const includedBy = options.includedBy?.size ? { includedBy: options.includedBy } : {};
+  return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded, ...includedBy };
 }
 
 /** Whether a document says its namespace itself (a namespaced kind without one lands in the namespace it is applied to). */

@@ -1,6 +1,6 @@
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { sortedSet } from "../core/canonical-values.js";
-import { sameInputs } from "../core/same-items.js";
+import { sameInputs, sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
 import type { ClusterRegions, Delivery, FileClusters, FilePlacement } from "../core/gitops-delivery.js";
@@ -13,7 +13,8 @@ export type { Delivery, FilePlacement };
  * every cluster the families' GitOps objects deliver it to (their `deliveries`: Argo CD
  * Applications and ApplicationSets, Flux Kustomizations), and in the cluster the policy's
  * `topology.placements` patterns give it. An object that delivers to wherever it is applied itself
- * (a Flux Kustomization without a kubeConfig) passes on the clusters its own file lands in.
+ * (a Flux Kustomization without a kubeConfig) passes on the clusters its own file lands in, and so
+ * does a kustomization to the files it accumulates.
  */
 
 /** What one resource of a tree delivers where, whichever family's; undefined for one that delivers nothing. */
@@ -43,7 +44,14 @@ interface PlacementInputs {
   readonly clusterOfFile: ClusterOfFile;
 }
 
+const NOT_INCLUDED: ReadonlyMap<string, readonly string[]> = new Map();
+
+/** Two trees' kustomization inclusions alike: built apart, they are compared by content. */
+const sameInclusions = (a: ReadonlyMap<string, readonly string[]>, b: ReadonlyMap<string, readonly string[]>): boolean =>
+  a === b || (a.size === b.size && [...a].every(([file, includers]) => sameItems(includers, b.get(file) ?? [])));
+
 const builtFrom = new WeakMap<FilePlacement, PlacementInputs>();
+const includedFrom = new WeakMap<FilePlacement, ReadonlyMap<string, readonly string[]>>();
 
 /** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacement {
@@ -68,13 +76,19 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       topology,
       clusterOfFile,
     };
+    const includedBy = set.includedBy ?? NOT_INCLUDED;
     const before = previous && builtFrom.get(previous);
-    if (previous && before && sameInputs(before, inputs)) return previous;
+    if (previous && before && sameInputs(before, inputs) && sameInclusions(includedFrom.get(previous) ?? NOT_INCLUDED, includedBy))
+      return previous;
     const deliveryOf = deliveriesOf(set, topology.clusters);
     const deliveries = inputs.sources.flatMap((resource) => deliveryOf(resource) ?? []);
     const memo = new Map<string, readonly string[]>();
 
-    /** Transitive: an object applied where its own file lands delivers there, which another object may decide. */
+    /**
+     * Transitive: an object applied where its own file lands delivers there, which another object
+     * may decide; a file a kustomization accumulates lands where that kustomization's file does
+     * (a shared base under `apps/base` where the cluster overlays that list it are delivered).
+     */
     const clustersOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
       const known = memo.get(file);
       if (known) return known;
@@ -90,6 +104,10 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
           if (own === file || visiting.has(own)) continue;
           for (const cluster of clustersOf(own, new Set([...visiting, file]))) clusters.add(cluster);
         }
+      }
+      for (const includer of includedBy.get(file) ?? []) {
+        if (includer === file || visiting.has(includer)) continue;
+        for (const cluster of clustersOf(includer, new Set([...visiting, file]))) clusters.add(cluster);
       }
       const result = sortedSet(clusters);
       // A result cut short by a cycle is not remembered: another entry point may complete it.
@@ -109,6 +127,7 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       return answer;
     };
     builtFrom.set(placement, inputs);
+    includedFrom.set(placement, includedBy);
     return placement;
   };
 

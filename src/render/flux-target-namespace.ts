@@ -21,7 +21,20 @@ interface Placing {
   readonly reads: (file: string) => boolean;
 }
 
-export function fluxTargetNamespaces(files: readonly SourceFile[], topology: Topology): (path: string) => string | undefined {
+/** The file and every kustomization file that accumulates it, transitively (a base read through the overlays that list it). */
+function readersOf(file: string, includedBy: ReadonlyMap<string, readonly string[]>): string[] {
+  const found = [file];
+  for (let at = 0; at < found.length; at++)
+    for (const includer of includedBy.get(found[at]!) ?? []) if (!found.includes(includer)) found.push(includer);
+  return found;
+}
+
+/** `includedBy`: the kustomizations that accumulate each file (render/kustomize-tree.ts kustomizeReading). */
+export function fluxTargetNamespaces(
+  files: readonly SourceFile[],
+  topology: Topology,
+  includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
+): (path: string) => string | undefined {
   const none = () => undefined;
   if (!files.some((file) => file.text.includes("targetNamespace"))) return none;
   const placings: Placing[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
@@ -34,10 +47,11 @@ export function fluxTargetNamespaces(files: readonly SourceFile[], topology: Top
     // A rendered root's documents are delivered as its kustomization folder is.
     const at = path.indexOf(RENDERED);
     const file = at >= 0 ? `${path.slice(0, at)}kustomization.yaml` : path;
+    const readers = readersOf(file, includedBy);
     let deepest = -1;
     const namespaces = new Set<string | undefined>();
     for (const placing of placings) {
-      if (placing.depth < deepest || !placing.reads(file)) continue;
+      if (placing.depth < deepest || !readers.some(placing.reads)) continue;
       if (placing.depth > deepest) namespaces.clear();
       deepest = placing.depth;
       namespaces.add(placing.namespace);

@@ -305,9 +305,16 @@ export interface KustomizeReading {
    * `$patch: delete` Gateway read as an invalid Gateway, a selector patch as a second Gateway).
    */
   readonly patches: ReadonlyMap<string, string>;
+  /**
+   * The kustomization files that accumulate each file as a resource (`resources`, `bases`,
+   * `components`; a folder with a kustomization as that kustomization's file), one step each: a
+   * base lands wherever the overlays that list it land (model/gitops-placement.ts), which a Flux
+   * Kustomization's or Argo CD Application's path alone does not say.
+   */
+  readonly includedBy: ReadonlyMap<string, readonly string[]>;
 }
 
-const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map() };
+const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map(), includedBy: new Map() };
 
 export function kustomizeReading(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): KustomizeReading {
   // Rendered output is no kustomization: its documents carry the namespaces kustomize gave them.
@@ -346,16 +353,25 @@ export function kustomizeReading(files: readonly SourceFile[], links: readonly S
     const [only, ...others] = [...known];
     if (others.length === 0 && only !== undefined) namespaces.set(file, only);
   }
-  const resources = new Set(
-    [...listed.values()].flatMap(({ targets }) => targets.flatMap((target) => (tree.kustomizationIn(target) ? [] : filesAt(tree, target)))),
-  );
+  const includedBy = new Map<string, string[]>();
+  for (const [folder, { targets }] of listed) {
+    const includer = tree.kustomizationIn(folder)!;
+    for (const target of targets) {
+      const nested = tree.kustomizationIn(target);
+      for (const file of nested ? [nested] : filesAt(tree, target)) {
+        const known = includedBy.get(file);
+        if (!known) includedBy.set(file, [includer]);
+        else if (!known.includes(includer)) known.push(includer);
+      }
+    }
+  }
   const patches = new Map<string, string>();
   for (const [folder, { fields }] of listed) {
     for (const entry of patchFilesNamedBy(fields)) {
       if (REMOTE.test(entry) || posix.isAbsolute(entry)) continue;
       const file = entryTarget(tree, folder, entry);
-      if (tree.text.has(file) && !resources.has(file) && !patches.has(file)) patches.set(file, tree.kustomizationIn(folder)!);
+      if (tree.text.has(file) && !includedBy.has(file) && !patches.has(file)) patches.set(file, tree.kustomizationIn(folder)!);
     }
   }
-  return { namespaces, patches };
+  return { namespaces, patches, includedBy };
 }

@@ -91,6 +91,38 @@ describe("writes.active-active", () => {
     expect(writes.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
 
+  it("places a shared base's ServiceExports where the cluster overlays that list it are delivered, though none is rendered", () => {
+    // A platform monorepo: Flux delivers clusters/<cluster> to each cluster, whose kustomization lists
+    // ../../apps/base/<app>; the PR touches only the config cluster's routes, so nothing renders.
+    const overlay = `topology:\n  clusters: { config: jkt, jkt: jkt, sgp: sgp }\n  placements: ["clusters/{cluster}/**"]\n`;
+    const flux = (cluster: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: apps-${cluster}, namespace: flux-system }
+spec:
+  path: ./clusters/${cluster}
+  sourceRef: { kind: GitRepository, name: flux-system }
+  kubeConfig: { secretRef: { name: ${cluster}-kubeconfig } }
+`;
+    const exportOf = (name: string) =>
+      `apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: ${name}, namespace: cases }\n`;
+    const tree = (pinnedTo: string) => ({
+      "clusters/config/flux.yaml": `${flux("jkt")}---\n${flux("sgp")}`,
+      "clusters/jkt/kustomization.yaml": "resources: [../../apps/base/api, ../../apps/base/api-jkt]\n",
+      "clusters/sgp/kustomization.yaml": "resources: [../../apps/base/api]\n",
+      "apps/base/api/kustomization.yaml": "resources: [export.yaml]\n",
+      "apps/base/api/export.yaml": exportOf("api"),
+      "apps/base/api-jkt/kustomization.yaml": "resources: [export.yaml]\n",
+      "apps/base/api-jkt/export.yaml": exportOf("api-jkt"),
+      "clusters/config/routes/r.yaml": route(
+        `  - matches: [{ method: POST }]\n    backendRefs: [${imp(pinnedTo)}]\n  - backendRefs: [${imp("api")}]`,
+      ),
+    });
+    const result = analyze(tree("api-jkt"), tree("api"), overlay);
+    const writes = result.findings.find((f) => f.class === "writes.active-active");
+    expect(writes?.risk).toBe("critical");
+    expect(writes?.summary).toContain("POST can now reach jkt, sgp (was jkt)");
+  });
+
   it("places each subset of a named host by its own DestinationRule labels", () => {
     const overlay = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`;
     const dr = (v2Region: string) => `apiVersion: networking.istio.io/v1

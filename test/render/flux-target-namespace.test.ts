@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fluxTargetNamespaces } from "../../src/render/flux-target-namespace.js";
+import { kustomizeReading } from "../../src/render/kustomize-tree.js";
 import type { SourceFile } from "../../src/review.js";
 import { analyze, policyWith } from "../helpers/review-trees.js";
 
@@ -30,6 +31,22 @@ describe("Flux targetNamespace: the namespace a Kustomization applies what it de
     // A deeper Kustomization without targetNamespace leaves its files where they say.
     expect(namespaceOf("apps/plain/route.yaml")).toBeUndefined();
     expect(namespaceOf("infra/gateway.yaml")).toBeUndefined();
+  });
+
+  it("reaches a shared base through the kustomizations that list it: one namespace where they agree, none where they do not", () => {
+    const files = tree({
+      "clusters/prod/apps.yaml": `${kustomization("shop", "./apps/shop/prod", "shop")}---\n${kustomization("shop-qa", "./apps/shop/qa", "shop-qa")}---\n${kustomization("edge", "./apps/edge", "network")}`,
+      "apps/shop/prod/kustomization.yaml": "resources: [../base]\n",
+      "apps/shop/qa/kustomization.yaml": "resources: [../base]\n",
+      "apps/shop/base/kustomization.yaml": "resources: [route.yaml]\n",
+      "apps/shop/base/route.yaml": "# a route\n",
+      "apps/edge/kustomization.yaml": "resources: [../gateways/public.yaml]\n",
+      "apps/gateways/public.yaml": "# a Gateway\n",
+    });
+    const namespaceOf = fluxTargetNamespaces(files, topology, kustomizeReading(files).includedBy);
+    expect(namespaceOf("apps/gateways/public.yaml")).toBe("network");
+    expect(namespaceOf("apps/shop/base/route.yaml")).toBeUndefined();
+    expect(fluxTargetNamespaces(files, topology)("apps/gateways/public.yaml")).toBeUndefined();
   });
 
   it("two Kustomizations reading one path into two namespaces decide nothing", () => {

@@ -6,6 +6,7 @@ import { loadManifests } from "../../../src/manifests/load-manifests.js";
 import { compileFilePlacement } from "../../../src/model/file-placement.js";
 import { buildGitopsPlacement } from "../../../src/model/gitops-placement.js";
 import { TopologySchema } from "../../../src/policy/policy-schema.js";
+import { kustomizeReading } from "../../../src/render/kustomize-tree.js";
 import { CORPUS } from "../../helpers/corpus.js";
 
 type Tree = Record<string, string>;
@@ -13,10 +14,8 @@ type Tree = Record<string, string>;
 const placementOf = (tree: Tree, topology: Record<string, unknown> = {}) => {
   const policy = TopologySchema.parse(topology);
   const clusterOfFile = compileFilePlacement(policy.placements);
-  const set = loadManifests(
-    Object.entries(tree).map(([file, text]) => ({ path: file, text })),
-    { scopeOf: clusterOfFile },
-  );
+  const files = Object.entries(tree).map(([file, text]) => ({ path: file, text }));
+  const set = loadManifests(files, { scopeOf: clusterOfFile, includedBy: kustomizeReading(files).includedBy });
   return buildGitopsPlacement(set, policy, clusterOfFile);
 };
 
@@ -180,6 +179,42 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
       topology,
     );
     expect(cyclic("loop/route.yaml").clusters).toEqual(["production"]);
+  });
+});
+
+describe("kustomize bases: a file lands wherever the kustomizations that accumulate it land", () => {
+  const topology = { placements: ["clusters/{cluster}/**"], clusters: { jkt: "jkt", sgp: "sgp" } };
+  const tree = {
+    "clusters/jkt/kustomization.yaml": "resources: [../../apps/overlays/shared]\n",
+    "clusters/sgp/kustomization.yaml": "resources: [../../apps/overlays/shared, ../../apps/base/extra.yaml]\n",
+    "apps/overlays/shared/kustomization.yaml": "resources: [../../base/api]\ncomponents: [../../components/tls]\n",
+    "apps/base/api/kustomization.yaml": "resources: [route.yaml]\n",
+    "apps/components/tls/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [cert.yaml]\n",
+    ...Object.fromEntries(
+      ["apps/base/api/route.yaml", "apps/components/tls/cert.yaml", "apps/base/extra.yaml", "apps/base/unlisted.yaml"].map((file) => [
+        file,
+        "# a manifest\n",
+      ]),
+    ),
+  };
+
+  it.each([
+    ["apps/base/api/route.yaml", ["jkt", "sgp"]],
+    ["apps/components/tls/cert.yaml", ["jkt", "sgp"]],
+    ["apps/base/extra.yaml", ["sgp"]],
+    ["apps/base/unlisted.yaml", []],
+  ])("%s lands in %j, through the cluster overlays' bases", (file, clusters) => {
+    expect(placementOf(tree, topology)(file).clusters).toEqual(clusters);
+  });
+
+  it("so does a base an Argo CD Application's path reaches, and a cycle of kustomizations ends", () => {
+    const placement = placementOf({
+      "argocd/shop.yaml": application("shop", "path: overlays/prod", "name: prod-eu"),
+      "overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+      "base/kustomization.yaml": "resources: [route.yaml, ../overlays/prod]\n",
+      "base/route.yaml": "# a manifest\n",
+    });
+    expect(placement("base/route.yaml").clusters).toEqual(["prod-eu"]);
   });
 });
 
