@@ -105,7 +105,7 @@ describe("Sidecar judged by the workloads it selects", () => {
     const moved = SIDECARS.replace("      app: balancereader\n", "      app: balancereader-v2\n");
     const result = analyze({ "sidecars.yaml": SIDECARS }, { "sidecars.yaml": moved });
     expect(result.findings.map((f) => `${f.class} ${f.risk} ${f.summary}`)).toEqual([
-      "access.widened high Sidecar bank-of-anthos/balancereader: for workloads matching app=balancereader in bank-of-anthos, which it no longer selects: egress hosts gain */*: workloads can reach every service in every namespace",
+      "access.widened high Sidecar bank-of-anthos/balancereader: for workloads matching app=balancereader in bank-of-anthos, which it no longer selects: egress hosts gain */*: workloads can reach every service of the mesh",
       "resource.changed medium-high Sidecar bank-of-anthos/balancereader: first Sidecar for workloads matching app=balancereader-v2 in bank-of-anthos: egress restricted to ./ledger-db.bank-of-anthos.svc.cluster.local, istio-system/*: calls to services not listed fail",
     ]);
   });

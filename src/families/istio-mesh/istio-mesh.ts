@@ -356,15 +356,19 @@ const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout,
  * IstioOperator gateways (east-west gateways) carry the network label in their component spec, and
  * the annotations of their Service, which decide whether its load balancer is internal.
  */
-const operatorGateways = (base: Resource, head: Resource, out: DetectionList): void => {
+const operatorGateways = (base: Resource, head: Resource, out: DetectionList, context: DetectorContext): void => {
   for (const kind of ["ingressGateways", "egressGateways"] as const) {
     const gateways = (resource: Resource) => list(valueAt(resource.body, ["spec", "components", kind]));
     const pairs = pairEntries(gateways(base), gateways(head), [(gateway) => text(record(gateway).name)]);
+    const enabled = (gateway: unknown) => flag(record(gateway).enabled) !== false;
     for (const pair of pairs) {
+      if (pair.base && !pair.head) {
+        operatorGatewayRemoved(kind, pair.base.value, head, out, context);
+        continue;
+      }
       if (!pair.base || !pair.head) continue;
       const name = text(record(pair.head.value).name) ?? "";
       const annotationsOf = (gateway: unknown) => record(record(record(gateway).k8s).serviceAnnotations);
-      const enabled = (gateway: unknown) => flag(record(gateway).enabled) !== false;
       const balancing = (gateway: unknown) => ({
         type: text(record(record(record(gateway).k8s).service).type),
         annotations: annotationsOf(gateway),
@@ -413,6 +417,47 @@ const operatorGateways = (base: Resource, head: Resource, out: DetectionList): v
     }
   }
 };
+
+/** The gateways an IstioOperator profile installs without being told (istioctl's manifests/profiles). */
+const PROFILE_GATEWAYS: Readonly<Record<string, readonly string[]>> = {
+  default: ["istio-ingressgateway"],
+  demo: ["istio-ingressgateway", "istio-egressgateway"],
+  preview: ["istio-ingressgateway"],
+};
+
+/**
+ * A gateway component deleted from an install is uninstalled, as one set `enabled: false` is,
+ * unless its profile installs it anyway or another IstioOperator of the tree installs a gateway of
+ * its name (moved to an install of its own, as gateways often are).
+ */
+function operatorGatewayRemoved(
+  kind: "ingressGateways" | "egressGateways",
+  gateway: unknown,
+  head: Resource,
+  out: DetectionList,
+  context: DetectorContext,
+): void {
+  const name = text(record(gateway).name);
+  if (flag(record(gateway).enabled) === false || name === undefined) return;
+  if (PROFILE_GATEWAYS[text(record(head.body.spec).profile) ?? "default"]?.includes(name)) return;
+  const installed = [...context.head.resources.values()].some(
+    (other) =>
+      other.id.kind === "IstioOperator" &&
+      other.key !== head.key &&
+      list(valueAt(other.body, ["spec", "components", kind])).some(
+        (entry) => text(record(entry).name) === name && flag(record(entry).enabled) !== false,
+      ),
+  );
+  if (installed) return;
+  out.add({
+    class: "listener.changed",
+    summary: `${kind} ${name} removed from the install: the gateway is uninstalled, and every route through it stops being served`,
+    side: "head",
+    path: ["spec", "components", kind],
+    before: { name, enabled: true },
+    after: null,
+  });
+}
 
 /**
  * A Flux HelmRelease of Istio's `gateway` chart: its `service` values make the gateway's Service, a
@@ -476,7 +521,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
     kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
   const [base, head] = [view(change.base), view(change.head)];
   meshSettings(base, head, layout, out);
-  if (kind === "IstioOperator") operatorGateways(change.base, change.head, out);
+  if (kind === "IstioOperator") operatorGateways(change.base, change.head, out, context);
   if (kind === "HelmRelease") gatewayChartService(change.base, change.head, out);
   controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;

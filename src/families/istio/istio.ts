@@ -857,15 +857,19 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
       riskFloor: "medium-high",
     });
   }
+  // Every service of the mesh (`*/*`) is egress opened (research §3); a namespace's services, or a
+  // name in every namespace, is a wider reach that workloads often need (a telemetry collector's).
   const opened = hosts.added.filter(isWildcardHost);
+  const everything = opened.filter((host) => hostParts(host).every((part) => part === "*"));
   if (opened.length > 0) {
     out.add({
-      class: "access.widened",
-      summary: `${whose}egress hosts gain ${opened.join(", ")}: workloads can reach every service ${opened.some((host) => host.startsWith("*/")) ? "in every namespace" : "in those namespaces"}`,
+      class: everything.length > 0 ? "access.widened" : "resource.changed",
+      summary: `${whose}egress hosts gain ${opened.join(", ")}: workloads can reach every service ${everything.length > 0 ? "of the mesh" : opened.some((host) => host.startsWith("*/")) ? "of that name in every namespace" : "in those namespaces"}`,
       side: "head",
       path: at(["spec", "egress"]),
       before: hostsBefore,
       after: hostsAfter,
+      ...(everything.length > 0 ? {} : { riskFloor: "medium" as const }),
     });
   }
 };

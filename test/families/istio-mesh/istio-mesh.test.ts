@@ -159,6 +159,25 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       ],
     },
     {
+      name: "an east-west gateway deleted from the components is uninstalled, as one disabled is",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-eastwestgateway, enabled: true, label: {app: eastwest}}"),
+      head: operator("  components:\n    ingressGateways: []"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways"],
+          says: "ingressGateways istio-eastwestgateway removed from the install: the gateway is uninstalled",
+        },
+      ],
+    },
+    {
+      name: "the default profile's ingress gateway entry deleted: the profile still installs it",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, enabled: true}"),
+      head: operator("  components: {}"),
+      expected: [],
+    },
+    {
       name: "an egress gateway's Service is ClusterIP unless told otherwise: nothing faced the internet",
       base: operator("  components:\n    egressGateways:\n    - {name: istio-egressgateway, enabled: true}"),
       head: operator(

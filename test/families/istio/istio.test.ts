@@ -1931,7 +1931,21 @@ ${body}`;
           class: "access.widened",
           side: "head",
           path: ["spec", "egress"],
-          says: "egress hosts gain */*: workloads can reach every service in every namespace",
+          says: "egress hosts gain */*: workloads can reach every service of the mesh",
+        },
+      ],
+    },
+    {
+      name: "egress hosts gain one namespace's services: a wider reach, medium (a telemetry collector's namespace, as workloads often need)",
+      base: sidecar(locked),
+      head: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n  egress: [{hosts: ['./*', 'istio-system/*', 'observability/*']}]"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "egress"],
+          says: "egress hosts gain observability/*: workloads can reach every service in those namespaces",
+          riskFloor: "medium",
         },
       ],
     },
