@@ -92,7 +92,7 @@ const POST_CHANGE_VALIDATION = "post-change-validation";
  *    and has no effect.
  *    Once a PR merged by break-glass is merged, it stays `post-change-pending` (fail) until valid
  *    `post-change-validation` evidence is given, then `break-glass` (pass).
- * 4. A freeze in force for the PR's risk fails.
+ * 4. A freeze in force for the PR's risk fails, unless the PR changes no traffic.
  * 5. No findings: pass. Otherwise pass only when every evidence key is valid, every approval
  *    rule is met and distinct groups are satisfied.
  */
@@ -122,7 +122,11 @@ export function decide(input: GovernanceInput): GovernanceResult {
     ...(input.lastPushAt ? { lastPushAt: input.lastPushAt } : {}),
     ...(input.baseRef ? { baseRef: input.baseRef } : {}),
   });
-  const freeze = policy.freezes.find((f) => f.risks.includes(risk) && new Date(f.start) <= now && now < new Date(f.end));
+  // A PR that changes no traffic is no change a freeze holds back, whatever risks it lists (`none` too).
+  const freeze =
+    findings.length === 0
+      ? undefined
+      : policy.freezes.find((f) => f.risks.includes(risk) && new Date(f.start) <= now && now < new Date(f.end));
 
   const unmetEvidence = evidence.filter((item) => item.status !== "ok" && requiredEvidence.includes(item.key));
   const requirementLines = [

@@ -17,8 +17,10 @@ export interface ValidationContext {
 export type Validated =
   { readonly ok: true; readonly value: string } | { readonly ok: false; readonly value: string; readonly reason: string };
 
-// C0/C1 controls except newline, bidirectional overrides (Trojan Source) and zero-width characters.
-const INVISIBLE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+// C0/C1 controls except newline: blanks. Zero-width characters and bidirectional overrides (Trojan
+// Source) show as nothing, so they are removed: `T\u200bBD` is the `TBD` a reader sees.
+const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 
 /**
  * The displayable form of a written value: invisible and control characters removed, HTML
@@ -28,7 +30,8 @@ const INVISIBLE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\
 export function cleanEvidenceValue(raw: string): string {
   let value = raw
     .replace(/<!--[\s\S]*?(-->|$)/g, "")
-    .replace(INVISIBLE, " ")
+    .replace(INVISIBLE, "")
+    .replace(CONTROL, " ")
     .split("\n")
     .map((line) => line.replace(/[ \t]+/g, " ").trim())
     .filter((line) => line !== "")
@@ -41,6 +44,36 @@ export function cleanEvidenceValue(raw: string): string {
 
 const PLACEHOLDER = /^(?:tbd|tba|todo|tk|wip|n\/?a|na|none|null|nil|unknown|same|see above|later|\?+|-+|\.+|…|x+|_+|<[^>]*>|\[[^\]]*\])$/i;
 
+/**
+ * A value that starts by saying it is not there yet (`TBD (will add before merge)`, `TODO: add
+ * rollback command`, `same as above`): a promise, not evidence. The word must end there, so a
+ * command naming `todo-api` is not one.
+ */
+const PROMISE =
+  /^(?:tbd|tba|todo|to ?do|wip|pending|n\/a|not applicable|placeholder|coming soon|fill(?:ed)? (?:in|me)|to be (?:added|done|provided|confirmed|determined|defined|decided|filled|updated|written|linked|run)|will (?:add|provide|follow|update|fill|link|run|be)|same as (?:above|before|last|previous|the)|see (?:above|below|ticket|jira|description|the description|comments?|pr|linked)|later)(?![\w-])/i;
+
+/**
+ * A template's blank left in the value: `<namespace>`, `<run-id>`, `{{ rollback_command }}`.
+ * Shell redirections (`< file`, `<<EOF`) are no such blank: one starts with a letter right after `<`.
+ */
+const TEMPLATE_BLANK = /<[a-z][\w .:/-]*>|\{\{[^{}]*\}\}/i;
+
+/**
+ * The documentation domains themselves and the reserved top-level names (RFC 2606: a template's
+ * `https://example.com`), and a host or path written as a blank (`https://TBD`, `…/TODO`).
+ */
+const EXAMPLE_HOST = /^(?:www\.)?example\.(?:com|org|net)$|(?:^|\.)(?:example|invalid|test|localhost)$/i;
+const BLANK_SEGMENT = /^(?:tbd|tba|todo|xxx+|\.{2,}|…|placeholder|changeme)$/i;
+
+/** Why a value is a placeholder rather than evidence, if it is one (a link's blanks are its own to judge: validateUrl). */
+function placeholderIn(value: string, rule: EvidenceValidation): string | undefined {
+  if (PLACEHOLDER.test(value)) return `"${value}" is a placeholder`;
+  if (PROMISE.test(value)) return `"${value}" is a placeholder, not the evidence itself`;
+  const blank = rule.type === "url" ? null : TEMPLATE_BLANK.exec(value);
+  if (blank) return `${blank[0]} is a template's blank left unfilled`;
+  return undefined;
+}
+
 const truncated = (value: string): string => `${value.slice(0, MAX_EVIDENCE_CHARS)}…`;
 
 /** Validates one evidence value against its key's rule (DESIGN §9). */
@@ -50,12 +83,16 @@ export function validateEvidence(raw: string, rule: EvidenceValidation, context:
     return { ok: false, value: truncated(value), reason: `longer than ${MAX_EVIDENCE_CHARS} characters` };
   }
   if (value === "") return { ok: false, value, reason: "empty" };
-  if (PLACEHOLDER.test(value)) return { ok: false, value, reason: `"${value}" is a placeholder` };
+  const placeholder = placeholderIn(value, rule);
+  if (placeholder) return { ok: false, value, reason: placeholder };
   switch (rule.type) {
-    case "regex":
-      return new RegExp(rule.pattern).test(value)
-        ? { ok: true, value }
+    case "regex": {
+      // A ticket id is often written as a link to its ticket: the id is the link's text.
+      const id = MARKDOWN_LINK.exec(value)?.[1]?.trim() ?? value;
+      return new RegExp(rule.pattern).test(id)
+        ? { ok: true, value: id }
         : { ok: false, value, reason: rule.hint ? `expected ${rule.hint}` : `does not match ${rule.pattern}` };
+    }
     case "url":
       return validateUrl(value);
     case "window":
@@ -66,10 +103,11 @@ export function validateEvidence(raw: string, rule: EvidenceValidation, context:
   }
 }
 
+const MARKDOWN_LINK = /^\[([^\]]*)\]\(([^()\s]+)\)$/;
+
 function validateUrl(written: string): Validated {
   // A Markdown link is how a URL usually appears in a PR description: judge its target.
-  const link = /^\[[^\]]*\]\(([^()\s]+)\)$/.exec(written);
-  const target = link ? link[1]! : written;
+  const target = MARKDOWN_LINK.exec(written)?.[2] ?? written;
   if (/\s/.test(target)) return { ok: false, value: written, reason: "not a URL (contains spaces)" };
   let url: URL;
   try {
@@ -80,7 +118,18 @@ function validateUrl(written: string): Validated {
   if (url.protocol !== "https:") return { ok: false, value: written, reason: `only https:// links are accepted, not ${url.protocol}` };
   if (url.username !== "" || url.password !== "") return { ok: false, value: written, reason: "URL carries credentials" };
   if (url.hostname === "") return { ok: false, value: written, reason: "URL has no host" };
+  const segments = [url.hostname, ...url.pathname.split("/").map(decodeSegment)];
+  if (EXAMPLE_HOST.test(url.hostname) || segments.some((segment) => BLANK_SEGMENT.test(segment) || TEMPLATE_BLANK.test(segment)))
+    return { ok: false, value: written, reason: "a placeholder link, not the evidence itself" };
   return { ok: true, value: target };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function validateWindow(value: string, maxHours: number, context: ValidationContext): Validated {

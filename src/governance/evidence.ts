@@ -57,10 +57,12 @@ export interface BodyEvidenceLine {
 
 const SECTION = /^\s{0,3}#{2,3}\s+change\s+evidence\s*:?\s*#*\s*$/i;
 const HEADING = /^\s{0,3}#{1,6}(?:\s|$)/;
-const FENCE = /^\s*(```|~~~)/;
-const BULLET = /^\s{0,3}[-*+]\s+(?:\[[ xX]\]\s+)?(.*)$/;
+const FENCE = /^\s*(`{3,}|~{3,})/;
+// Up to three spaces: a tab (four columns) or more starts an indented code block, an example.
+const BULLET = /^ {0,3}[-*+]\s+(?:\[[ xX]\]\s+)?(.*)$/;
 const BOLD_KEY = /^(\*\*|__)(.+?)\1(.*)$/;
 const PLAIN_KEY = /^([^:`]{1,80}):(.*)$/;
+const CODE_KEY = /^`([^:`]{1,80})`\s*:(.*)$/;
 
 /**
  * The `- Key: value` lines of every `## Change evidence` section (heading level 2 or 3, any
@@ -147,7 +149,8 @@ function keyValue(line: string): { key: string; value: string } | undefined {
     if (rest.startsWith(":")) return { key: inner, value: rest.slice(1).trim() };
     return undefined;
   }
-  const plain = PLAIN_KEY.exec(item);
+  // A key in backticks, as the README prints them (`` `rollback`: … ``).
+  const plain = CODE_KEY.exec(item) ?? PLAIN_KEY.exec(item);
   return plain ? { key: plain[1]!.trim(), value: plain[2]!.trim() } : undefined;
 }
 
@@ -156,10 +159,17 @@ const nextNonBlank = (lines: readonly string[], from: number): number | undefine
   return undefined;
 };
 
-/** Index of the line closing the fence opened at `open` (or the last line when unclosed). */
+/**
+ * Index of the line closing the fence opened at `open` (or the last line when unclosed): as
+ * CommonMark closes one, a run of the same character at least as long, with nothing after it (a
+ * ```` fence shows a ``` line inside it as text).
+ */
 function closingFence(lines: readonly string[], open: number): number {
   const marker = FENCE.exec(lines[open]!)![1]!;
-  for (let index = open + 1; index < lines.length; index++) if (lines[index]!.trim().startsWith(marker)) return index;
+  for (let index = open + 1; index < lines.length; index++) {
+    const run = /^\s*(`{3,}|~{3,})\s*$/.exec(lines[index]!)?.[1];
+    if (run && run[0] === marker[0] && run.length >= marker.length) return index;
+  }
   return lines.length - 1;
 }
 

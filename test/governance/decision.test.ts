@@ -133,6 +133,15 @@ describe("freezes and break-glass", () => {
     expect(decide(input([weight], { policy: frozen }))).toMatchObject({ decision: "pass", state: "satisfied" });
   });
 
+  it("a freeze that lists every risk, none too, holds back no PR that changes no traffic", () => {
+    const everything = resolvePolicy(
+      "freezes:\n  - { name: all, start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z', risks: [none, low, medium, medium-high, high, critical] }\n",
+      "route-governor.yml",
+    ).policy;
+    expect(decide(input([], { policy: everything }))).toMatchObject({ decision: "pass", state: "no-traffic-change" });
+    expect(decide(input([weight], { policy: everything }))).toMatchObject({ decision: "fail", state: "frozen" });
+  });
+
   it("a rollout window inside a freeze for the PR's risk is invalid evidence", () => {
     const policyWithFreezeAhead = resolvePolicy(
       "freezes:\n  - { name: launch, start: '2026-11-22T00:00:00Z', end: '2026-11-24T00:00:00Z' }\n",

@@ -81,6 +81,31 @@ describe("the ## Change evidence section of a PR description", () => {
   });
 });
 
+describe("examples of the format are not evidence", () => {
+  it("reads a key written in backticks, as the README prints keys", () => {
+    expect(parseEvidenceSection("## Change evidence\n- `rollback`: kubectl rollout undo deploy/checkout")).toEqual([
+      { key: "rollback", value: "kubectl rollout undo deploy/checkout", line: 2 },
+    ]);
+  });
+
+  it("skips a tab-indented block (an indented code block) and a ```` fence holding a ``` line", () => {
+    const body = [
+      "## Change evidence",
+      "Example of the format:",
+      "",
+      "\t- Rollback: kubectl rollout undo deploy/example",
+      "````md",
+      "```",
+      "- CR: CHG-1",
+      "```",
+      "- Test result: https://ci.corp.net/runs/1",
+      "````",
+      "- CR: CHG-9",
+    ].join("\n");
+    expect(parseEvidenceSection(body)).toEqual([{ key: "CR", value: "CHG-9", line: 11 }]);
+  });
+});
+
 describe("evidence keys match by name or alias, case-, space- and dash-insensitively", () => {
   it.each([
     ["change-request", "change-request"],
@@ -134,6 +159,14 @@ describe("evidence validation (DESIGN §9)", () => {
     ["a window that is still running", "2026-11-20T11:00Z/PT2H", window, "2026-11-20T11:00:00.000Z/2026-11-20T13:00:00.000Z"],
     ["a command", "kubectl apply -f rollback.yaml", command, "kubectl apply -f rollback.yaml"],
     ["text", "INC-42 checkout outage", text, "INC-42 checkout outage"],
+    ["a ticket id written as a link to its ticket", "[CHG-4711](https://jira.corp/browse/CHG-4711)", cr, "CHG-4711"],
+    [
+      "a command naming a todo service",
+      "kubectl -n todo rollout undo deploy/todo-api",
+      command,
+      "kubectl -n todo rollout undo deploy/todo-api",
+    ],
+    ["a command reading a file", "kubectl apply -f - < rollback.yaml", command, "kubectl apply -f - < rollback.yaml"],
   ])("accepts %s", (_case, value, rule, cleaned) => {
     expect(check(value, rule)).toEqual({ ok: true, value: cleaned });
   });
@@ -156,6 +189,23 @@ describe("evidence validation (DESIGN §9)", () => {
     ["-", "-", command, `"-" is a placeholder`],
     ["a template placeholder", "<command>", command, `"<command>" is a placeholder`],
     ["a template comment only", "<!-- the command that undoes it -->", command, "empty"],
+    ["a promise with a note", "TBD (will add before merge)", command, "is a placeholder, not the evidence itself"],
+    ["a promise with a colon", "TODO: add rollback command", command, "is a placeholder"],
+    ["a promise in words", "to be added", command, "is a placeholder"],
+    ["a reference to elsewhere", "same as above", text, "is a placeholder"],
+    ["a placeholder split by a zero-width space", "T\u200bBD", command, `"TBD" is a placeholder`],
+    [
+      "a template's blank in a command",
+      "kubectl -n <namespace> rollout undo deployment/<name>",
+      command,
+      "<namespace> is a template's blank",
+    ],
+    ["a Jinja blank", "{{ rollback_command }}", command, "template's blank"],
+    ["a blank host", "https://TBD", url, "a placeholder link"],
+    ["dots for a host", "https://...", url, "a placeholder link"],
+    ["a blank path", "https://ci.corp.net/TODO", url, "a placeholder link"],
+    ["a blank run id", "https://ci.corp.net/shop/runs/<run-id>", url, "a placeholder link"],
+    ["the documentation domain", "https://example.com", url, "a placeholder link"],
     ["blank text", "   ", text, "empty"],
     ["a value over 500 characters", "x".repeat(501), text, "longer than 500 characters"],
   ])("refuses %s", (_case, value, rule, reason) => {
