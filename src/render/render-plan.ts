@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import * as z from "zod";
-import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import type { ManifestSet } from "../core/resource.js";
 import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { compileFilePlacement } from "../model/file-placement.js";
@@ -290,7 +290,8 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     origin,
     output: posix.join(folder, "(rendered)", posix.basename(origin) === "Kustomization" ? "kustomization.yaml" : posix.basename(origin)),
     inputs,
-    consumes: files.filter((path) => YAML.test(path)),
+    // Every file the loader would read as written, JSON manifests too: reviewed once, as rendered.
+    consumes: files.filter(isManifestPath),
     run: { tool: "kustomize", directory: folder },
     ...(crossed.length > 0 ? { crossed } : {}),
     deployed: true,
@@ -471,7 +472,7 @@ function helmRoot(
       posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin),
     ),
     inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles, ...valueSources])].sort(),
-    consumes: chartFiles.filter((path) => YAML.test(path) && path !== origin),
+    consumes: chartFiles.filter((path) => isManifestPath(path) && path !== origin),
     run: { tool: "helm", chart, ...run, ...(found && found.dependencies.length > 0 ? { dependencies: found.dependencies } : {}) },
     ...(why !== undefined ? { offline: why } : {}),
     // A chart's remote dependencies are its sources, when they alone keep it offline.

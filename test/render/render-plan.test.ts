@@ -84,6 +84,16 @@ describe("planRenders", () => {
     expect(root!.inputs).toEqual(Object.keys(files).sort());
   });
 
+  it("consumes the JSON manifests a kustomization lists, so they are not also reviewed as written (each object twice)", () => {
+    const files = {
+      "bookinfo/kustomization.yaml": "resources: [policy.json, route.yaml]\n",
+      "bookinfo/policy.json": '{"kind": "AuthorizationPolicy"}\n',
+      "bookinfo/route.yaml": "kind: HTTPRoute\n",
+    };
+    const [root] = planRenders(tree(files), topology);
+    expect(root!.consumes).toEqual(["bookinfo/kustomization.yaml", "bookinfo/policy.json", "bookinfo/route.yaml"]);
+  });
+
   it("renders only the folders GitOps objects point at when there are any", () => {
     const flux =
       "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec:\n  path: ./apps/staging\n  sourceRef: { kind: GitRepository, name: flux-system }\n";

@@ -57,23 +57,28 @@ function servicesDeclared(file: SourceFile, applied: FileApplication | undefined
     const source = { file: file.path, line, text: document };
     const read = context.readYaml(document);
     if (read === undefined) return [{ name: "", file: file.path, source, spec: {}, annotations: {}, unreadable: true }];
-    const value = record(read);
-    if (value.apiVersion !== "v1" || value.kind !== "Service") return [];
-    const metadata = record(value.metadata);
-    const name = text(metadata.name);
-    const namespace = text(metadata.namespace) ?? applied.namespace;
-    if (!name || FILLED_IN.test(name) || (namespace !== undefined && FILLED_IN.test(namespace))) return [];
-    return [
-      {
-        name,
-        file: file.path,
-        source,
-        spec: record(value.spec),
-        annotations: record(metadata.annotations),
-        ...(namespace ? { namespace } : {}),
-        ...(cluster ? { cluster } : {}),
-      },
-    ];
+    // A `kind: List` is applied as its items, as kubectl applies it.
+    const list = record(read);
+    const objects = typeof list.kind === "string" && list.kind.endsWith("List") && Array.isArray(list.items) ? list.items : [read];
+    return objects.flatMap((object): DeclaredService[] => {
+      const value = record(object);
+      if (value.apiVersion !== "v1" || value.kind !== "Service") return [];
+      const metadata = record(value.metadata);
+      const name = text(metadata.name);
+      const namespace = text(metadata.namespace) ?? applied.namespace;
+      if (!name || FILLED_IN.test(name) || (namespace !== undefined && FILLED_IN.test(namespace))) return [];
+      return [
+        {
+          name,
+          file: file.path,
+          source,
+          spec: record(value.spec),
+          annotations: record(metadata.annotations),
+          ...(namespace ? { namespace } : {}),
+          ...(cluster ? { cluster } : {}),
+        },
+      ];
+    });
   });
 }
 

@@ -54,10 +54,11 @@ describe("a core Service removed while routes still send to it", () => {
     expect(review(base, head).decision).toBe("fail");
   });
 
-  it("is read in any style kubectl applies: one-line JSON, a flow mapping — rewritten so, it is not removed", () => {
+  it("is read in any style kubectl applies: one-line JSON, a flow mapping, a List's item — rewritten so, it is not removed", () => {
     const json = JSON.stringify(jsyaml.load(service()));
     const flow = `{apiVersion: v1, kind: Service, metadata: {name: cart, namespace: shop}, spec: {selector: {app: cart}, ports: [{port: 8080}]}}\n`;
-    for (const rewritten of [json, flow]) {
+    const items = `apiVersion: v1\nkind: List\nitems:\n${[service(), DEPLOYMENT].map((doc) => `- ${doc.trimEnd().replaceAll("\n", "\n  ")}\n`).join("")}`;
+    for (const rewritten of [json, flow, items]) {
       const base = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": service() };
       const head = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": rewritten };
       expect(broken(analyze(base, head))).toEqual([]);
