@@ -2,6 +2,7 @@ import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { Resource } from "../../core/resource.js";
 import { placeOf } from "./workload-entry.js";
+import { describeShares, sharesOf } from "../../core/weight-shares.js";
 
 /**
  * The machines a ServiceEntry's inline endpoints send its hosts' traffic to, judged as its
@@ -31,6 +32,10 @@ const endpointsOf = (resource: Resource): Map<string, Endpoint> => {
   });
   return found;
 };
+
+const weightsOf = (endpoints: ReadonlyMap<string, Endpoint>): Record<string, number> =>
+  Object.fromEntries([...endpoints].map(([address, endpoint]) => [address, endpoint.weight ?? 1]));
+const sharesOfEndpoints = (endpoints: ReadonlyMap<string, Endpoint>) => sharesOf(weightsOf(endpoints));
 
 export function endpointChanges(base: Resource, head: Resource, out: DetectionList, hosts: string, reported: ReadonlySet<string>): void {
   const [before, after] = [endpointsOf(base), endpointsOf(head)];
@@ -85,12 +90,14 @@ export function endpointChanges(base: Resource, head: Resource, out: DetectionLi
         riskFloor: "medium-high",
       });
   }
+  // Weights are relative (an unset one is 1, as Envoy reads it): 50/50 written 1/1, or dropped, moves nothing.
+  const [sharesBefore, sharesAfter] = [sharesOfEndpoints(before), sharesOfEndpoints(after)];
   for (const [address, now] of after) {
     const was = before.get(address);
-    if (was && was.weight !== now.weight)
+    if (was && was.weight !== now.weight && sharesBefore[address] !== sharesAfter[address])
       out.add({
         class: "backend.weight-changed",
-        summary: `endpoint ${address} load-balancing weight ${was.weight ?? "(unset)"} → ${now.weight ?? "(unset)"}: its share of ${hosts}'s traffic changes`,
+        summary: `endpoint ${address} load-balancing weight ${was.weight ?? "(unset)"} → ${now.weight ?? "(unset)"}: its share of ${hosts}'s traffic changes (${describeShares(weightsOf(before), weightsOf(after))})`,
         side: "head",
         path: ["spec", "endpoints", now.index, "weight"],
         before: was.weight ?? null,

@@ -783,6 +783,31 @@ spec:
       ],
     },
     {
+      name: "endpoint weights are relative: 50/50 written 1/1 or left out moves nothing; 50/50 → 75/25 moves shares",
+      base: serviceEntry("  - {address: 10.0.0.1, weight: 50}\n  - {address: 10.0.0.2, weight: 50}"),
+      head: serviceEntry("  - {address: 10.0.0.1}\n  - {address: 10.0.0.2}"),
+      expected: [],
+    },
+    {
+      name: "endpoint weights moved: the shares said",
+      base: serviceEntry("  - {address: 10.0.0.1, weight: 50}\n  - {address: 10.0.0.2, weight: 50}"),
+      head: serviceEntry("  - {address: 10.0.0.1, weight: 75}\n  - {address: 10.0.0.2, weight: 25}"),
+      expected: [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "weight"],
+          says: "endpoint 10.0.0.1 load-balancing weight 50 → 75: its share of payments.global's traffic changes (10.0.0.1 50% → 75%, 10.0.0.2 50% → 25%)",
+        },
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints", 1, "weight"],
+          says: "endpoint 10.0.0.2 load-balancing weight 50 → 25",
+        },
+      ],
+    },
+    {
       name: "the last endpoint of a region removed",
       base: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}\n  - {address: 10.1.0.1, locality: eu-west/eu-west-1a}"),
       head: serviceEntry("  - {address: 10.0.0.1, locality: us-east/us-east-1a}"),
