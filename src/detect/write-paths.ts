@@ -79,6 +79,44 @@ function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map
   return reach;
 }
 
+/** Whether a flow takes some of a method's writes: it names no methods, or names that one. */
+const takesWrites = (flow: Flow): boolean => flow.methods.length === 0 || writesExplicitly(flow);
+
+/** The regions a service's writes land in, over every flow of a tree that takes writes to it. */
+function serviceWriteRegions(model: TrafficModel, service: string): { regions: string[]; flows: Flow[] } {
+  const flows = [...model.flows.values()].filter(
+    (flow) => takesWrites(flow) && flow.backends.some((backend) => backend.service === service && backend.share > 0),
+  );
+  const regions = new Set(
+    flows.flatMap((flow) =>
+      flow.backends.filter((backend) => backend.service === service && backend.share > 0).flatMap((b) => b.placement.regions),
+    ),
+  );
+  return { regions: [...regions].sort(), flows };
+}
+
+/**
+ * A service the policy keeps single-region whose writes, over all its routes together, now land in
+ * more than one region: each route alone may stay in one (its copy applied in a second cluster, a
+ * Gateway of each region sending to the local Service), which the per-flow reach does not see.
+ */
+function serviceSpread(
+  base: TrafficModel,
+  head: TrafficModel,
+  service: string,
+): { reach: WriteReach; methods: string[]; was: WriteReach | undefined } | undefined {
+  const [was, now] = [serviceWriteRegions(base, service), serviceWriteRegions(head, service)];
+  if (now.regions.length <= 1 || was.regions.length > 1) return undefined;
+  const added = now.regions.filter((region) => !was.regions.includes(region));
+  const flow = now.flows.find((candidate) =>
+    candidate.backends.some((b) => b.service === service && b.placement.regions.some((r) => added.includes(r))),
+  );
+  if (!flow) return undefined;
+  const reach = (regions: string[], at: Flow): WriteReach => ({ flow: at, regions, multi: regions.length > 1, explicit: true });
+  const methods = flow.methods.length === 0 ? [...MUTATING_METHODS] : MUTATING_METHODS.filter((method) => flow.methods.includes(method));
+  return { reach: reach(now.regions, flow), methods, was: was.flows[0] && reach(was.regions, was.flows[0]) };
+}
+
 export function writePathDetections(base: TrafficModel, head: TrafficModel, diffs: readonly RouteDiff[], policy: Policy): Detection[] {
   const changedHosts = new Set(
     diffs.flatMap((diff) => [diff.base, diff.head].filter((flow): flow is Flow => flow !== undefined).map(hostOf)),
@@ -103,8 +141,15 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
     entry.methods.push(method);
     byGroup.set(group, entry);
   }
+  const drafts = [...byGroup.values()];
+  const reported = new Set(drafts.flatMap(({ reach }) => reach.flow.backends.map((backend) => backend.service)));
+  for (const service of Object.keys(policy.services)) {
+    if (policy.services[service]!.writes !== "single-region" || reported.has(service)) continue;
+    const spread = serviceSpread(base, head, service);
+    if (spread) drafts.push(spread);
+  }
   return mergeFlowDrafts(
-    [...byGroup.values()].map(({ reach, methods, was }) => ({
+    drafts.map(({ reach, methods, was }) => ({
       detection: {
         class: "writes.active-active" as const,
         resource: reach.flow.resource,

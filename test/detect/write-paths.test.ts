@@ -123,6 +123,20 @@ spec:
     expect(writes?.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
 
+  it("flags a single-region service whose route is applied in a second region's cluster: each copy stays in its region, the service's writes do not", () => {
+    const overlay = `topology:\n  clusters: { jkt-prod-1: jkt, sgp-prod-1: sgp }\n  placements: ["clusters/{cluster}/**"]\nservices:\n  case-api: { writes: single-region, ownerRegion: jkt }\n`;
+    const local = route(`  - backendRefs: [{ name: case-api, port: 8080 }]`);
+    const jkt = { "clusters/jkt-prod-1/route.yaml": local };
+    const result = analyze(jkt, { ...jkt, "clusters/sgp-prod-1/route.yaml": local }, overlay);
+    const writes = result.findings.find((f) => f.class === "writes.active-active");
+    expect(writes?.risk).toBe("critical");
+    expect(writes?.file).toBe("clusters/sgp-prod-1/route.yaml");
+    expect(writes?.summary).toContain("POST, PUT, PATCH, DELETE can now reach jkt, sgp (was jkt)");
+    // A service the policy does not keep single-region spreads as a plain route added.
+    const open = analyze(jkt, { ...jkt, "clusters/sgp-prod-1/route.yaml": local }, overlay.replace(/services:[\s\S]*/, ""));
+    expect(classesOf(open)).not.toContain("writes.active-active");
+  });
+
   it("places each subset of a named host by its own DestinationRule labels", () => {
     const overlay = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n`;
     const dr = (v2Region: string) => `apiVersion: networking.istio.io/v1

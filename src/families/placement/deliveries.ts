@@ -140,12 +140,23 @@ const sourcePaths = (spec: JsonRecord): string[] =>
     return path === undefined ? [] : [path];
   });
 
+/**
+ * The rendered output of an Application's helm sources sits beside the Application, in
+ * `(rendered <name>)` (or `(rendered <name>#<source>)`) folders (render/render-plan.ts): it lands
+ * where the Application delivers.
+ */
+const renderedFromApplication = (resource: Resource): ((file: string) => boolean) => {
+  const folder = resource.source.file.includes("/") ? resource.source.file.slice(0, resource.source.file.lastIndexOf("/") + 1) : "";
+  const prefix = `${folder}(rendered ${resource.id.name}`;
+  return (file) => file.startsWith(prefix) && (file[prefix.length] === ")" || file[prefix.length] === "#");
+};
+
 const applicationDelivery = (resource: Resource): Delivery | undefined => {
   const spec = record(resource.body.spec);
   const cluster = destinationCluster(spec.destination, {});
   const paths = sourcePaths(spec).map(normalizeRepoPath);
   if (!cluster || paths.length === 0) return undefined;
-  const contains = paths.map(under);
+  const contains = [...paths.map(under), renderedFromApplication(resource)];
   return {
     resource,
     paths,

@@ -56,6 +56,9 @@ spec:
     ["apps/shared/gateway.yaml", ["jkt-prod"], ["asia-southeast2"]],
     ["apps/shop/overlays/jkt-old/route.yaml", [], []],
     ["apps/shop/base/route.yaml", [], []],
+    // What its helm sources render sits beside the Application: it lands where the Application delivers.
+    ["argocd/(rendered shared#1)/shared.yaml", ["jkt-prod"], ["asia-southeast2"]],
+    ["argocd/(rendered shared-other)/shared.yaml", [], []],
   ])("%s lands in %j", (file, clusters, regions) => {
     expect(placement(file)).toEqual({ clusters, regions });
   });
