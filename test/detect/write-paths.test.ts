@@ -162,6 +162,15 @@ spec:
 `;
     const result = analyze({ "dr.yaml": dr("jkt"), "vs.yaml": vs }, { "dr.yaml": dr("sgp"), "vs.yaml": vs }, overlay);
     expect(result.findings.find((f) => f.class === "writes.active-active")?.summary).toContain("POST can now reach jkt, sgp (was jkt)");
+    // Another namespace's rule for a host of the same short name is another host: it places nothing here.
+    const elsewhere = dr("sgp").replace("namespace: cases", "namespace: lab");
+    const unrelated = analyze(
+      { "dr.yaml": dr("jkt"), "vs.yaml": vs },
+      { "dr.yaml": dr("jkt"), "lab.yaml": elsewhere, "vs.yaml": vs },
+      overlay,
+    );
+    expect(classesOf(unrelated)).not.toContain("writes.active-active");
+    expect(classesOf(unrelated)).not.toContain("backend.region-added");
   });
 
   it("flags a header condition added to the write pin: writes without the header fall through to the 50/50 catch-all", () => {
