@@ -2,6 +2,7 @@ import { record, text } from "../core/json-access.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
+import { readersOf } from "../core/kustomize-inclusion.js";
 
 /**
  * Flux's `spec.targetNamespace`: a Kustomization applies what it delivers in that namespace. A
@@ -19,14 +20,6 @@ interface Placing {
   readonly depth: number;
   readonly namespace: string | undefined;
   readonly reads: (file: string) => boolean;
-}
-
-/** The file and every kustomization file that accumulates it, transitively (a base read through the overlays that list it). */
-function readersOf(file: string, includedBy: ReadonlyMap<string, readonly string[]>): string[] {
-  const found = [file];
-  for (let at = 0; at < found.length; at++)
-    for (const includer of includedBy.get(found[at]!) ?? []) if (!found.includes(includer)) found.push(includer);
-  return found;
 }
 
 /** `includedBy`: the kustomizations that accumulate each file (render/kustomize-tree.ts kustomizeReading). */

@@ -5,6 +5,7 @@ import { canonical, sameValue, setChange, show } from "../../core/canonical-valu
 import { DetectionList } from "../../core/detection-list.js";
 import { clusterScoped } from "../../core/cluster-scoped.js";
 import { documentTexts } from "../../core/document-texts.js";
+import { readersOf } from "../../core/kustomize-inclusion.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches } from "./operational-patches.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -214,6 +215,12 @@ const renderJudge: Setting["judge"] = (before, after, where, kinds) => {
   const helm = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).helm));
   if (helm(before) !== helm(after))
     return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
+  const rewriting = rewritingOptions(before, after);
+  if (rewriting.length > 0)
+    return {
+      floor: "high",
+      effect: `kustomize ${rewriting.join(", ")} ${rewriting.length === 1 ? "renames, moves or relabels" : "rename, move or relabel"} what is rendered for ${where}: not rendered by Route Governor; a Gateway or route renamed or moved is a new one`,
+    };
   const patches = `${kustomize(before)}\n${kustomize(after)}`;
   return mentionsTraffic(patches, kinds)
     ? {
@@ -221,6 +228,25 @@ const renderJudge: Setting["judge"] = (before, after, where, kinds) => {
         effect: `inline kustomize patches rewrite traffic config for ${where}: their effect is not rendered by Route Governor; review the patch`,
       }
     : undefined;
+};
+
+/**
+ * An Application's kustomize options that leave names, namespaces, labels and resources alone:
+ * image tags, replica counts, tool versions. Patches are judged by what they name (renderJudge).
+ */
+const KEEPING_OPTIONS = new Set(["images", "replicas", "version", "kubeVersion", "apiVersions", "patches"]);
+
+/** The kustomize options (namePrefix, namespace, components, commonLabels, ...) whose values differ between two sides' sources. */
+const rewritingOptions = (before: unknown, after: unknown): string[] => {
+  const options = (value: unknown) => (Array.isArray(value) ? value : [value]).map((source) => record(record(source).kustomize));
+  const [was, now] = [options(before), options(after)];
+  const changed = new Set<string>();
+  for (let index = 0; index < Math.max(was.length, now.length); index++) {
+    const [a, b] = [was[index] ?? {}, now[index] ?? {}];
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      if (!KEEPING_OPTIONS.has(key) && !sameValue(a[key], b[key])) changed.add(key);
+  }
+  return [...changed].sort();
 };
 
 /**
@@ -246,15 +272,6 @@ const sourceSettings = (kinds: readonly string[], prefix: FieldPath): Setting[] 
 const SETTINGS: readonly Setting[] = [
   ...sourceSettings(["Application"], ["spec"]),
   ...sourceSettings(["ApplicationSet"], ["spec", "template", "spec"]),
-  {
-    kinds: ["Application"],
-    path: ["spec", "destination", "namespace"],
-    read: text,
-    judge: (before, after, where) => ({
-      floor: "high",
-      effect: `resources without a namespace of their own land in ${show(after)} (was ${show(before)}) on ${where}`,
-    }),
-  },
   {
     kinds: ["ApplicationSet"],
     path: ["spec", "template", "spec", "destination", "namespace"],
@@ -352,19 +369,20 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
 const NO_NAMESPACE = "(none: Flux refuses it, namespace not specified)";
 
 /**
- * The namespaces the namespaced objects of a Flux Kustomization's files land in on one side, by
- * kind and name: its targetNamespace, else the namespace kustomize gives their file, else
- * their own. Every object of those files counts, not only traffic config: a release's charts, a
+ * The namespaces the namespaced objects a GitOps object delivers land in on one side, by kind and
+ * name, as its namespacing has it (a Flux targetNamespace first, an Argo CD destination namespace
+ * last). Every object of those files counts, not only traffic config: a release's charts, a
  * Service a route sends to and a Secret a listener serves move with them.
  */
-function landings(resource: Resource, side: "base" | "head", context: DetectorContext): Map<string, string> {
+function landings(resource: Resource, side: "base" | "head", context: DetectorContext, namespacing: Namespacing): Map<string, string> {
   const set = context[side];
   const landed = new Map<string, string>();
   const delivery = context.deliveryOf(resource, set);
   if (!delivery) return landed;
-  const target = text(record(resource.body.spec).targetNamespace);
+  const landsIn = namespacing.landsIn(resource);
+  const delivers = (path: string) => readersOf(path, set.includedBy).some((reader) => delivery.destinationOf(reader));
   for (const path of set.files) {
-    const applied = path === resource.source.file || !delivery.destinationOf(path) ? undefined : context.appliedAs(side, path);
+    const applied = path === resource.source.file || !delivers(path) ? undefined : context.appliedAs(side, path);
     const fileText = applied && context.fileText(side, path);
     if (fileText === undefined) continue;
     for (const document of documentTexts(fileText)) {
@@ -373,26 +391,59 @@ function landings(resource: Resource, side: "base" | "head", context: DetectorCo
       const name = text(metadata.name);
       if (!kind || !name || clusterScoped(kind)) continue;
       const key = `${kind} ${name}`;
-      const namespace = target ?? applied!.namespace ?? text(metadata.namespace) ?? NO_NAMESPACE;
+      const namespace = landsIn(applied!.namespace, text(metadata.namespace));
       landed.set(key, landed.has(key) ? [landed.get(key)!, namespace].sort().join(", ") : namespace);
     }
   }
   return landed;
 }
 
+/** How a GitOps object namespaces what it applies: the field that says so, and where an object lands by it. */
+interface Namespacing {
+  readonly group: string;
+  readonly kind: string;
+  readonly path: FieldPath;
+  /** The namespace an object lands in, from the one kustomize gives its file and the one it names itself. */
+  readonly landsIn: (resource: Resource) => (kustomized: string | undefined, own: string | undefined) => string;
+}
+
+const NAMESPACINGS: readonly Namespacing[] = [
+  {
+    // A Flux Kustomization's targetNamespace overrides the namespace of every namespaced object it applies.
+    group: "kustomize.toolkit.fluxcd.io",
+    kind: "Kustomization",
+    path: ["spec", "targetNamespace"],
+    landsIn: (resource) => {
+      const target = text(record(resource.body.spec).targetNamespace);
+      return (kustomized, own) => target ?? kustomized ?? own ?? NO_NAMESPACE;
+    },
+  },
+  {
+    // An Argo CD Application's destination namespace is only for objects that name none once rendered.
+    group: "argoproj.io",
+    kind: "Application",
+    path: ["spec", "destination", "namespace"],
+    landsIn: (resource) => {
+      const destination = text(record(record(resource.body.spec).destination).namespace);
+      return (kustomized, own) => kustomized ?? own ?? destination ?? "(none: Argo CD has no namespace to give it)";
+    },
+  },
+];
+
 /**
- * A Flux Kustomization's targetNamespace overrides the namespace of every namespaced object it
- * applies. Set to the namespace its objects already name (or dropped where they name it), it
- * moves nothing: cluster-template migrations write targetNamespace and drop each file's namespace
- * in one PR (budimanjojo/home-cluster 330a8f4). What does move is named, with where it lands.
+ * A GitOps object's namespace setting changed. Set to the namespace its objects already name (or
+ * dropped where they name it), it moves nothing: cluster-template migrations write targetNamespace
+ * and drop each file's namespace in one PR (budimanjojo/home-cluster 330a8f4), and an overlay that
+ * names every object's namespace leaves an Application's destination namespace nothing to give.
+ * What does move is named, with where it lands.
  */
 const targetNamespace = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
-  if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io" || change.head.id.kind !== "Kustomization")
-    return;
-  const path: FieldPath = ["spec", "targetNamespace"];
+  const namespacing = NAMESPACINGS.find((candidate) => candidate.group === change.head?.id.group && candidate.kind === change.head.id.kind);
+  if (!change.base || !change.head || !namespacing) return;
+  const { path } = namespacing;
   const [before, after] = [text(valueAt(change.base.body, path)), text(valueAt(change.head.body, path))];
   if (before === after) return;
-  const [was, now] = [landings(change.base, "base", context), landings(change.head, "head", context)];
+  const [was, now] = [landings(change.base, "base", context, namespacing), landings(change.head, "head", context, namespacing)];
   const moved = [...now].filter(([key, namespace]) => was.has(key) && was.get(key) !== namespace);
   // Objects read on neither side (its path outside the tree) may move all the same; on one side
   // only, they are new or gone with its path (flux2-hub-spoke-example 17a9dca), not moved.
@@ -401,7 +452,7 @@ const targetNamespace = (change: ResourceChange, where: string, out: DetectionLi
     moved.length === 0 ? "every object it applies" : named(moved.map(([key, namespace]) => `${key}: ${was.get(key)} → ${namespace}`));
   out.add({
     class: "resource.changed",
-    summary: `targetNamespace ${show(before)} → ${show(after)}: moves ${what} on ${where}: routes may lose listeners that admit only their namespace, and ReferenceGrants stop matching`,
+    summary: `${path.slice(1).join(".")} ${show(before)} → ${show(after)}: moves ${what} on ${where}: routes may lose listeners that admit only their namespace, and ReferenceGrants stop matching`,
     side: "head",
     path,
     before,

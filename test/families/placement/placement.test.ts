@@ -125,7 +125,7 @@ describe("Argo CD Application", () => {
           side: "head",
           path: ["spec", "destination", "namespace"],
           riskFloor: "high",
-          says: "land in shop-v2 (was shop) on cluster jkt-prod",
+          says: "destination.namespace shop → shop-v2: moves every object it applies on cluster jkt-prod",
         },
       ],
     },
@@ -267,6 +267,32 @@ describe("Argo CD sources deploy what the PR does not show", () => {
           says: "inline kustomize patches rewrite traffic config for cluster jkt-prod",
         },
       ],
+    },
+    {
+      name: "a kustomize namePrefix or namespace set on the Application: every resource it renders is renamed or moved, unseen",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v1']}\n${destination}`),
+      head: application(
+        `  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v2'], namePrefix: jkt-, namespace: edge-v2}\n${destination}`,
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "kustomize namePrefix, namespace rename, move or relabel what is rendered for cluster jkt-prod",
+        },
+      ],
+    },
+    {
+      name: "a kustomize image tag or replica count set on the Application renames nothing",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v1']}\n${destination}`),
+      head: application(
+        `  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v2'], replicas: [{name: shop, count: 3}]}\n${destination}`,
+      ),
+      expected: [],
     },
     {
       name: "inline Helm values: whatever they feed is rendered unseen",
@@ -615,6 +641,32 @@ describe("an Argo CD chart source the render stage judged", () => {
   it("still judges a path source's git revision, which no render here reads", () => {
     expect(judged(gitPath("main"), gitPath("feature"), true)).toEqual([
       expect.stringContaining("deploys revision feature instead of main"),
+    ]);
+  });
+});
+
+describe("an Argo CD Application's destination namespace, for what it renders", () => {
+  const app = (namespace: string) =>
+    application(
+      `  source: {repoURL: https://github.com/example/platform.git, path: apps/checkout/overlays/jkt}\n  destination: {name: jkt-prod, namespace: ${namespace}}`,
+    );
+  const tree = (namespace: string, overlayNamespace: string) => ({
+    "argocd/shop.yaml": app(namespace),
+    "apps/checkout/overlays/jkt/kustomization.yaml": `${overlayNamespace}resources: [../../base]\n`,
+    "apps/checkout/base/kustomization.yaml": "resources: [route.yaml]\n",
+    "apps/checkout/base/route.yaml":
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: checkout, port: 8080}]}]\n",
+  });
+  const moves = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head).findings.filter((f) => f.summary.includes("destination.namespace") && f.risk !== "low");
+
+  it("moves nothing where the overlay names every object's namespace (read through its base)", () => {
+    expect(moves(tree("storefront", "namespace: storefront\n"), tree("shop", "namespace: storefront\n"))).toEqual([]);
+  });
+
+  it("moves what names no namespace of its own, by name", () => {
+    expect(moves(tree("storefront", ""), tree("shop", "")).map((f) => [f.risk, f.summary.split(": moves ")[1]?.split(" on ")[0]])).toEqual([
+      ["high", "HTTPRoute checkout: storefront → shop"],
     ]);
   });
 });

@@ -1,0 +1,14 @@
+/**
+ * Which kustomizations accumulate a file (render/kustomize-tree.ts `KustomizeReading.includedBy`,
+ * carried on a tree's `ManifestSet.includedBy`): what a GitOps object delivers is what is under
+ * its path, and what the kustomizations there list from elsewhere (a shared `apps/base`).
+ */
+
+/** The file and every kustomization file that accumulates it, transitively. */
+export function readersOf(file: string, includedBy: ReadonlyMap<string, readonly string[]> | undefined): string[] {
+  const found = [file];
+  if (!includedBy) return found;
+  for (let at = 0; at < found.length; at++)
+    for (const includer of includedBy.get(found[at]!) ?? []) if (!found.includes(includer)) found.push(includer);
+  return found;
+}
