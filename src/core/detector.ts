@@ -40,6 +40,8 @@ export interface DetectorContext {
   readonly madeServices: (set: ManifestSet) => ReadonlySet<string>;
   /** The mesh's root namespace as a tree configures it (IstioOperator, istiod values); undefined when it does not, and each mesh applies its default. */
   readonly meshRootNamespace: (set: ManifestSet) => string | undefined;
+  /** The MeshConfigs a tree sets, in tree order; none when the mesh is configured outside the repository. */
+  readonly meshConfigs: (set: ManifestSet) => readonly Readonly<Record<string, unknown>>[];
   /** A YAML document held in a string field (Argo CD `helm.values`), read as the loader reads files; undefined when it cannot be read. */
   readonly readYaml: (text: string) => unknown;
   /** Whether a resource is read only for what other kinds need (a Namespace's labels): no traffic config of its own. */

@@ -8,7 +8,7 @@ import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
-import { rootNamespaceOf } from "../graph/mesh-scope.js";
+import { meshConfigsOf, rootNamespaceOf } from "../graph/mesh-scope.js";
 import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
 import { applicationSourceRoot, kustomizeRootId } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
@@ -62,6 +62,7 @@ export function detectorContext(
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
   const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
   const meshRoot = oncePerTree((set) => ({ namespace: rootNamespaceOf(set) }));
+  const meshConfigs = oncePerTree((set) => meshConfigsOf(set));
   const madeServices = oncePerTree((set) => {
     const made = new Set<string>();
     set.resources.forEach((resource) => {
@@ -94,6 +95,7 @@ export function detectorContext(
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
     meshRootNamespace: (set) => meshRoot(set).namespace,
+    meshConfigs,
     madeServices,
     serviceExporters,
     readYaml,

@@ -75,8 +75,11 @@ export interface Family {
    * workloads or targeted resources (src/graph/mesh-scope.ts, listed in the blast radius).
    */
   readonly meshScopes?: Readonly<Record<string, MeshScopeReader>>;
-  /** Its kinds that set the mesh's root namespace, and where (handed to every `meshScopes` reader). */
-  readonly meshRoots?: Readonly<Record<string, (resource: Resource) => string | undefined>>;
+  /**
+   * Its kinds that configure the mesh, and the MeshConfig each sets (its root namespace, handed to
+   * every `meshScopes` reader; its outbound traffic policy, what a Sidecar that sets none falls back to).
+   */
+  readonly meshConfigs?: Readonly<Record<string, (resource: Resource) => Readonly<Record<string, unknown>> | undefined>>;
   /**
    * Its experimental groups and kinds promoted to stable ones: a resource keeps its identity across
    * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).

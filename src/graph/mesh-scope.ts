@@ -3,15 +3,23 @@ import type { ResourceChange } from "../core/resource-change.js";
 import type { MeshScope } from "../core/mesh-scope.js";
 import { byFamilyKind } from "../families/index.js";
 
-const meshRoot = byFamilyKind((family) => family.meshRoots);
+const meshConfigOf = byFamilyKind((family) => family.meshConfigs);
 const meshScope = byFamilyKind((family) => family.meshScopes);
+
+/** The MeshConfigs a tree sets (IstioOperator, istiod values, Sail's Istio), in tree order. */
+export function meshConfigsOf(set: ManifestSet): Readonly<Record<string, unknown>>[] {
+  const configs: Readonly<Record<string, unknown>>[] = [];
+  for (const resource of set.resources.values()) {
+    const config = meshConfigOf(resource)?.(resource);
+    if (config) configs.push(config);
+  }
+  return configs;
+}
 
 /** The mesh's root namespace as the tree configures it (the first setting found), if it does. */
 export function rootNamespaceOf(set: ManifestSet): string | undefined {
-  for (const resource of set.resources.values()) {
-    const root = meshRoot(resource)?.(resource);
-    if (root) return root;
-  }
+  for (const config of meshConfigsOf(set))
+    if (typeof config.rootNamespace === "string" && config.rootNamespace) return config.rootNamespace;
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import {
   ISTIO_CHARTS,
   istioMeshDetector,
   lifecycleManagerDetector,
-  meshRoots,
+  meshConfigs,
   meshSettingScopes,
   networkLabelDetector,
 } from "./istio-mesh.js";
@@ -61,7 +61,7 @@ export const istioMeshFamily: Family = {
     { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: ISTIO_CHART, schema: metadataOnly, namespaced: true },
     { kind: "ConfigMap", when: MESH_CONFIG_MAP, schema: metadataOnly, namespaced: true },
   ],
-  meshRoots,
+  meshConfigs,
   meshScopes: meshSettingScopes,
   detectors: [
     istioMeshDetector,

@@ -7,7 +7,7 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
-import { flag, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
+import { flag, isRecord, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
 
 /**
@@ -623,21 +623,29 @@ export const networkLabelDetector: ResourceDetector = (change: ResourceChange) =
   return out.detections;
 };
 
-/** `meshConfig.rootNamespace`, where the mesh settings set it. */
-const rootNamespaceIn =
-  (meshConfig: FieldPath): ((resource: Resource) => string | undefined) =>
-  (resource) =>
-    text(record(valueAt(resource.body, meshConfig)).rootNamespace);
+type MeshConfig = Readonly<Record<string, unknown>>;
+
+/** The MeshConfig at `paths`, later ones laid over earlier ones (an IstioOperator's `spec.meshConfig` over its values'). */
+const meshConfigAt =
+  (...paths: FieldPath[]): ((resource: Resource) => MeshConfig | undefined) =>
+  (resource) => {
+    const found = paths.map((path) => valueAt(resource.body, path)).filter(isRecord);
+    return found.length === 0 ? undefined : Object.assign({}, ...found);
+  };
 
 /** istiod's chart defaults the root namespace to its own (`global.istioNamespace`), which Sail sets from `spec.namespace`. */
-const sailRootNamespace = (resource: Resource): string | undefined =>
-  rootNamespaceIn(["spec", "values", "meshConfig"])(resource) ?? text(record(resource.body.spec).namespace);
+const sailMeshConfig = (resource: Resource): MeshConfig => {
+  const namespace = text(record(resource.body.spec).namespace);
+  return { ...(namespace ? { rootNamespace: namespace } : {}), ...meshConfigAt(["spec", "values", "meshConfig"])(resource) };
+};
 
-export const meshRoots: Readonly<Record<string, (resource: Resource) => string | undefined>> = {
-  IstioOperator: rootNamespaceIn(["spec", "meshConfig"]),
-  IstioValues: rootNamespaceIn(["meshConfig"]),
-  Istio: sailRootNamespace,
-  IstioRevision: sailRootNamespace,
+export const meshConfigs: Readonly<Record<string, (resource: Resource) => MeshConfig | undefined>> = {
+  IstioOperator: meshConfigAt(["spec", "values", "meshConfig"], ["spec", "meshConfig"]),
+  IstioValues: meshConfigAt(["meshConfig"]),
+  Istio: sailMeshConfig,
+  IstioRevision: sailMeshConfig,
+  // A HelmRelease read here installs an Istio chart (textKinds); istiod's values carry the MeshConfig.
+  HelmRelease: meshConfigAt(["spec", "values", "meshConfig"]),
 };
 
 /** Mesh identity and network settings reach every workload of the mesh, wherever they sit. */

@@ -823,9 +823,17 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   const at = (path: FieldPath): FieldPath => (moved ? ["spec", "workloadSelector"] : path);
   const was = sidecarInForce(context.base, selected, context);
   const now = sidecarInForce(context.head, selected, context);
-  const modeOf = (resource: Resource | undefined) => text(record(spec(resource).outboundTrafficPolicy).mode);
-  const before = modeOf(was);
-  const after = modeOf(now);
+  // A Sidecar that sets no mode takes the mesh's: the tree's MeshConfig where it holds one (Istio's
+  // default ALLOW_ANY where that sets none), unknown where the mesh is configured elsewhere.
+  const meshMode = (tree: ManifestSet) => {
+    const configs = context.meshConfigs(tree);
+    if (configs.length === 0) return undefined;
+    return configs.map((config) => text(record(config.outboundTrafficPolicy).mode)).find(Boolean) ?? "ALLOW_ANY";
+  };
+  const modeOf = (resource: Resource | undefined, tree: ManifestSet) =>
+    text(record(spec(resource).outboundTrafficPolicy).mode) ?? meshMode(tree);
+  const before = modeOf(was, context.base);
+  const after = modeOf(now, context.head);
   if ((after === "ALLOW_ANY" && before !== "ALLOW_ANY") || (before === "REGISTRY_ONLY" && after === undefined)) {
     out.add({
       class: "access.widened",

@@ -2394,3 +2394,52 @@ ${body}`;
     expect(rows(detect(istioDetector, undefined, plaintext, { base: [governed], head: [governed] }))).toEqual([]);
   });
 });
+
+describe("a Sidecar without an outbound mode takes the mesh's, where the tree configures the mesh", () => {
+  const operator = (mode: string) => `
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: control-plane, namespace: istio-system}
+spec:
+  meshConfig: {${mode}}
+`;
+  const sidecar = (body: string) => `
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: payments}
+spec:
+  egress: [{hosts: ['./*']}]
+${body}`;
+  const registryOnly = resource(operator("outboundTrafficPolicy: {mode: REGISTRY_ONLY}"), "istio/operator.yaml");
+  const istioDefault = resource(operator("accessLogFile: /dev/stdout"), "istio/operator.yaml");
+  detectorTable(istioDetector)([
+    {
+      name: "REGISTRY_ONLY dropped under a REGISTRY_ONLY mesh: the same mode",
+      base: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}"),
+      head: sidecar(""),
+      others: { base: [registryOnly], head: [registryOnly] },
+      expected: [],
+    },
+    {
+      name: "ALLOW_ANY written out where the mesh leaves Istio's default: the same mode",
+      base: sidecar(""),
+      head: sidecar("  outboundTrafficPolicy: {mode: ALLOW_ANY}"),
+      others: { base: [istioDefault], head: [istioDefault] },
+      expected: [],
+    },
+    {
+      name: "ALLOW_ANY under a REGISTRY_ONLY mesh: egress opened",
+      base: sidecar(""),
+      head: sidecar("  outboundTrafficPolicy: {mode: ALLOW_ANY}"),
+      others: { base: [registryOnly], head: [registryOnly] },
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "outboundTrafficPolicy", "mode"],
+          says: "REGISTRY_ONLY → ALLOW_ANY: workloads can call any external host",
+        },
+      ],
+    },
+  ]);
+});
