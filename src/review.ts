@@ -1,5 +1,5 @@
 import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
-import { parsePolicy, POLICY_PATH } from "./policy/load-policy.js";
+import { POLICY_PATH, resolvePolicy } from "./policy/load-policy.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
@@ -352,9 +352,10 @@ const renderFailureFindings = (input: ChangeInput): Finding[] =>
   });
 
 /** Why a policy text does not load, as the review of a later PR would say it; undefined when it loads. */
+/** Why a policy file would not load as the next review loads it (over the built-in profile, which it may not loosen), if it would not. */
 function policyProblem(text: string): string | undefined {
   try {
-    parsePolicy(text, POLICY_PATH);
+    resolvePolicy(text, POLICY_PATH);
     return undefined;
   } catch (error) {
     return (error as Error).message;

@@ -88,7 +88,7 @@ describe("review: the whole pipeline", () => {
     const tree = { "r.yaml": route([90, 10]) };
     const result = review(
       { ...tree, ".github/route-governor.yml": "services: {}\n" },
-      { ...tree, ".github/route-governor.yml": "options: { authorMayApprove: true }\n" },
+      { ...tree, ".github/route-governor.yml": "services: { checkout: { writes: single-region } }\n" },
     );
     expect(classesOf(result.analysis)).toEqual(["governance.policy-changed"]);
     expect(result.risk).toBe("critical");
@@ -107,6 +107,17 @@ describe("review: the whole pipeline", () => {
     expect(result.analysis.findings[0]!.summary).toMatch(
       /^\.github\/route-governor\.yml changed: this PR is governed by the base branch's policy; the new policy does not load, and every review after it merges would stop: .*servces/,
     );
+  });
+
+  it("judges whether the new policy loads as the next review loads it: over the built-in profile, which it may not loosen", () => {
+    const tree = { "r.yaml": route([90, 10]) };
+    const summaryWith = (policy: string) => review(tree, { ...tree, ".github/route-governor.yml": policy }).analysis.findings[0]!.summary;
+    // An overlay naming the profile's evidence keys and groups loads.
+    expect(summaryWith("requirements: {low: {evidence: [change-request]}}\nclasses: {route.added: {approvals: [{group: sre}]}}\n")).toBe(
+      ".github/route-governor.yml added: this PR is governed by the base branch's policy",
+    );
+    // One lowering a class's risk does not.
+    expect(summaryWith("classes: {route.removed: {risk: low}}\n")).toMatch(/the new policy does not load.*route\.removed/);
   });
 
   it("an unreadable traffic file blocks the decision and says where", () => {
