@@ -18,18 +18,30 @@ export interface MirroringRule {
 
 export const MUTATING_METHODS: readonly string[] = ["POST", "PUT", "PATCH", "DELETE"];
 
+/** A mirror at base, and whether the rule that held it took writes (unsaid: taken to, so only a new target or share is news). */
+export interface EarlierMirror extends Mirror {
+  readonly tookWrites?: boolean;
+}
+
 /**
  * Reports mirrors that are new or send a larger share than before (mirror.changed). Mirroring a
- * rule that takes writes duplicates those writes in the shadow backend, hence the high floor.
+ * rule that takes writes duplicates those writes in the shadow backend, hence the high floor: so
+ * a mirror kept on a rule whose match widened to take writes (a `method: GET` dropped) is news too.
  * `earlier` is what the same rule mirrored at base, or, for a rule with no base counterpart
  * (its matches were edited), every mirror of the base resource: only a new target is news then.
  */
-export const reportMirrorIncreases = (out: DetectionList, rule: MirroringRule, earlier: readonly Mirror[], what: string): void => {
+export const reportMirrorIncreases = (out: DetectionList, rule: MirroringRule, earlier: readonly EarlierMirror[], what: string): void => {
   for (const mirror of rule.mirrors) {
-    const shares = earlier.filter((candidate) => candidate.target === mirror.target).map((candidate) => candidate.percent);
-    const before = shares.length === 0 ? undefined : Math.max(...shares);
-    if (before !== undefined && mirror.percent <= before) continue;
-    const change = before === undefined ? `added (${mirror.percent}% of requests)` : `${before}% → ${mirror.percent}%`;
+    const same = earlier.filter((candidate) => candidate.target === mirror.target);
+    const before = same.length === 0 ? undefined : Math.max(...same.map((candidate) => candidate.percent));
+    const nowWrites = rule.writes !== undefined && same.length > 0 && same.every((candidate) => candidate.tookWrites === false);
+    if (before !== undefined && mirror.percent <= before && !nowWrites) continue;
+    const change =
+      before === undefined
+        ? `added (${mirror.percent}% of requests)`
+        : mirror.percent > before
+          ? `${before}% → ${mirror.percent}%`
+          : `kept at ${mirror.percent}% while the rule now takes writes`;
     out.add({
       class: "mirror.changed",
       summary: `${rule.label}: ${what} to ${mirror.target} ${change}${rule.writes ? `; ${rule.writes}, so mirrored writes are duplicated` : ""}`,

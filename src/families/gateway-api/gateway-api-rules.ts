@@ -4,7 +4,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
-import { MUTATING_METHODS, reportMirrorIncreases, type Mirror } from "../../core/mirror-changes.js";
+import { MUTATING_METHODS, reportMirrorIncreases, type EarlierMirror } from "../../core/mirror-changes.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
@@ -128,7 +128,7 @@ const filtersOf = (rule: RuleView): { readonly fields: JsonRecord; readonly path
 };
 
 /** Mirrors on the rule and on its backendRefs' filters. */
-const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] =>
+const mirrorsOf = (rule: RuleView, namespace: string): EarlierMirror[] =>
   filtersOf(rule).flatMap(({ fields, path }) => {
     if (text(fields.type) !== "RequestMirror") return [];
     const mirror = record(fields.requestMirror);
@@ -137,6 +137,7 @@ const mirrorsOf = (rule: RuleView, namespace: string): Mirror[] =>
         target: objectRef(mirror.backendRef, { group: "", kind: "Service", namespace }),
         percent: mirrorPercent(mirror),
         path: [...path, "requestMirror"],
+        tookWrites: rule.writes !== undefined,
       },
     ];
   });

@@ -326,13 +326,14 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
   const rules = (resource: Resource | undefined) => list(spec(resource).http).map(httpRule);
   const base = rules(change.base);
   const head = rules(change.head);
-  const everyBaseMirror = base.flatMap((rule) => rule.mirrors);
+  const mirrorsOf = (rule: HttpRule) => rule.mirrors.map((mirror) => ({ ...mirror, tookWrites: rule.writes !== undefined }));
+  const everyBaseMirror = base.flatMap(mirrorsOf);
   for (const pair of pairEntries(base, head, [(rule) => text(rule.value.name), (rule) => rule.signature])) {
     if (!pair.head) continue;
     const after = pair.head.value;
     const before = pair.base?.value;
     faults(out, before, after);
-    reportMirrorIncreases(out, after, before ? before.mirrors : everyBaseMirror, "mirror");
+    reportMirrorIncreases(out, after, before ? mirrorsOf(before) : everyBaseMirror, "mirror");
     if (!before) continue;
     cors(out, before, after);
     // A rewrite is judged by what it does to the rule's requests: one to the prefix it matched does nothing.

@@ -525,6 +525,24 @@ describe("VirtualService", () => {
       ],
     },
     {
+      name: "a mirrored GET-only rule whose method match is dropped: the mirror now duplicates writes (high)",
+      base: virtualService(
+        "  - name: read\n    match: [{method: {exact: GET}}]\n    route: [{destination: {host: checkout}}]\n    mirror: {host: shadow}\n    mirrorPercentage: {value: 10}",
+      ),
+      head: virtualService(
+        "  - name: read\n    route: [{destination: {host: checkout}}]\n    mirror: {host: shadow}\n    mirrorPercentage: {value: 10}",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "http", 0, "mirror"],
+          says: "mirror to shadow kept at 10% while the rule now takes writes; the rule takes writes (no method match)",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
       name: "mirrors[] percentage up on a GET-only rule",
       base: virtualService(
         "  - match: [{method: {exact: GET}}]\n    route: [{destination: {host: checkout}}]\n    mirrors: [{destination: {host: shadow}, percentage: {value: 5}}]",
