@@ -21,6 +21,14 @@ export const retryConditions = (retryOn: string): string[] =>
 const serverErrors = (conditions: readonly string[]): string[] =>
   conditions.filter((condition) => condition === "5xx" || condition === "gateway-error" || /^5\d\d$/.test(condition));
 
+/**
+ * Envoy's conditions met after the backend may have acted on the request: a connection reset
+ * mid-response, a 409 Conflict (`retriable-4xx`). Retrying them repeats writes that may have
+ * landed; connect failures and refused streams never reached it.
+ */
+const REPEATING = new Set(["reset", "retriable-4xx"]);
+const repeating = (conditions: readonly string[]): string[] => conditions.filter((condition) => REPEATING.has(condition));
+
 /** How a family words where the retries are: `for route a`, and the name it gives each field. */
 export interface RetryWording {
   readonly subject: string;
@@ -54,6 +62,18 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
     out.add({
       class: "retry-timeout.changed",
       summary: `${subject}: ${field("retryOn")} adds ${added5xx.join(", ")}: server errors are retried, which amplifies load on a failing backend`,
+      side: "head",
+      path: [...path, wording.keys?.retryOn ?? "retryOn"],
+      before: was.retryOn,
+      after: now.retryOn,
+    });
+  }
+  // Where nothing was retried, the attempts finding says it already.
+  const addedRepeats = was.attempts === 0 ? [] : setChange(repeating(was.retryOn), repeating(now.retryOn)).added;
+  if (addedRepeats.length > 0) {
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${subject}: ${field("retryOn")} adds ${addedRepeats.join(", ")}: requests the backend may already have acted on are retried, so writes can repeat`,
       side: "head",
       path: [...path, wording.keys?.retryOn ?? "retryOn"],
       before: was.retryOn,

@@ -43,7 +43,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { effectiveRewrite } from "../../core/istio-http-match.js";
 import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
-import { reportRetryIncreases, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
+import { reportRetryIncreases, reportShorterTimeout, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
@@ -269,6 +269,16 @@ const retries = (out: DetectionList, before: HttpRule, after: HttpRule): void =>
     field: (name) => `retries.${name}`,
     defaulted: was.configured ? "" : " (Istio default)",
   });
+  // Each attempt's own deadline: shorter, slow answers fail (and are retried) that passed before.
+  const perTry = (rule: HttpRule) => record(rule.value.retries).perTryTimeout;
+  reportShorterTimeout(
+    out,
+    after.label,
+    "retries.perTryTimeout",
+    [...after.path, "retries", "perTryTimeout"],
+    timeoutLimitMs(perTry(before)),
+    timeoutLimitMs(perTry(after)),
+  );
 };
 
 const timeout = (out: DetectionList, before: HttpRule, after: HttpRule): void => {

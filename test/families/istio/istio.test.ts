@@ -452,6 +452,29 @@ describe("VirtualService", () => {
       ],
     },
     {
+      name: "a reset or a 409 newly retried repeats writes; each attempt's deadline shortened fails slow answers",
+      base: virtualService(
+        "  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 2, retryOn: connect-failure, perTryTimeout: 3s}",
+      ),
+      head: virtualService(
+        "  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 2, retryOn: 'connect-failure,reset,retriable-4xx', perTryTimeout: 100ms}",
+      ),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "http", 0, "retries", "retryOn"],
+          says: "retries.retryOn adds reset, retriable-4xx: requests the backend may already have acted on are retried",
+        },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "http", 0, "retries", "perTryTimeout"],
+          says: "retries.perTryTimeout 3s → 100ms",
+        },
+      ],
+    },
+    {
       name: "an explicit policy above Istio's default of 2 attempts",
       base: virtualService("  - route: [{destination: {host: checkout}}]"),
       head: virtualService("  - route: [{destination: {host: checkout}}]\n    retries: {attempts: 3, perTryTimeout: 2s}"),
@@ -461,6 +484,12 @@ describe("VirtualService", () => {
           side: "head",
           path: ["spec", "http", 0, "retries", "attempts"],
           says: "retries.attempts 2 (Istio default) → 3",
+        },
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "http", 0, "retries", "perTryTimeout"],
+          says: "retries.perTryTimeout none → 2s",
         },
       ],
     },
