@@ -7,7 +7,7 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
-import { flag, isRecord, list, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
+import { flag, isRecord, list, optionalRecord, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
 
 /**
@@ -253,6 +253,85 @@ const meshLocality = (base: Resource, head: Resource, layout: MeshLayout, out: D
     before,
     after,
   });
+};
+
+/** An ext-authz extension provider as AuthorizationPolicies with `action: CUSTOM` ask it: where, and what a failure to answer does. */
+interface Authorizer {
+  readonly index: number;
+  readonly service: string;
+  readonly failOpen: boolean;
+}
+
+const authorizers = (resource: Resource, layout: MeshLayout): { path: FieldPath; byName: Map<string, Authorizer> } => {
+  const { value, path } = locate(resource, layout.meshConfig, ["extensionProviders"]);
+  const byName = new Map<string, Authorizer>();
+  list(value).forEach((provider, index) => {
+    const fields = record(provider);
+    const name = text(fields.name);
+    const authz = optionalRecord(fields.envoyExtAuthzHttp) ?? optionalRecord(fields.envoyExtAuthzGrpc);
+    if (!name || !authz || byName.has(name)) return;
+    const service = `${text(authz.service) ?? "?"}:${String(authz.port ?? "?")}`;
+    byName.set(name, { index, service, failOpen: flag(authz.failOpen) ?? false });
+  });
+  return { path, byName };
+};
+
+/** The CUSTOM AuthorizationPolicies of a tree that ask a provider, by display name. */
+const customPoliciesAsking = (name: string, context: DetectorContext): string[] =>
+  [...context.head.resources.values()]
+    .filter(
+      (policy) =>
+        policy.id.kind === "AuthorizationPolicy" &&
+        text(record(policy.body.spec).action) === "CUSTOM" &&
+        text(record(record(policy.body.spec).provider).name) === name,
+    )
+    .map((policy) => displayName(policy.id));
+
+/**
+ * `meshConfig.extensionProviders` that AuthorizationPolicies with `action: CUSTOM` ask to decide
+ * access (envoyExtAuthzHttp / envoyExtAuthzGrpc): pointed at another service, another server
+ * decides (trust.changed, as a CUSTOM policy asking another provider is); `failOpen` turned on
+ * lets requests through when it cannot answer (access.widened); removed or renamed while a CUSTOM
+ * policy still asks it, istiod denies what those policies match ("failed to process CUSTOM action,
+ * will generate deny configs"): reference.broken.
+ */
+const extensionProviders = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList, context: DetectorContext): void => {
+  const [was, now] = [authorizers(base, layout), authorizers(head, layout)];
+  for (const [name, before] of was.byName) {
+    const after = now.byName.get(name);
+    if (!after) {
+      const asking = customPoliciesAsking(name, context);
+      if (asking.length > 0)
+        out.add({
+          class: "reference.broken",
+          summary: `meshConfig.extensionProviders ${name} removed while CUSTOM AuthorizationPolicies still ask it (${asking.join(", ")}): istiod denies every request their rules match`,
+          side: "head",
+          path: now.path,
+          before: { name, service: before.service },
+          after: null,
+        });
+      continue;
+    }
+    const at: FieldPath = [...now.path, after.index];
+    if (after.service !== before.service)
+      out.add({
+        class: "trust.changed",
+        summary: `meshConfig.extensionProviders ${name} asks ${after.service} (was ${before.service}): another server decides access for every CUSTOM policy that asks ${name}`,
+        side: "head",
+        path: at,
+        before: before.service,
+        after: after.service,
+      });
+    if (after.failOpen && !before.failOpen)
+      out.add({
+        class: "access.widened",
+        summary: `meshConfig.extensionProviders ${name} failOpen false → true: requests are let through whenever the authorizer fails or cannot be reached`,
+        side: "head",
+        path: at,
+        before: false,
+        after: true,
+      });
+  }
 };
 
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
@@ -521,6 +600,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
     kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
   const [base, head] = [view(change.base), view(change.head)];
   meshSettings(base, head, layout, out);
+  extensionProviders(base, head, layout, out, context);
   if (kind === "IstioOperator") operatorGateways(change.base, change.head, out, context);
   if (kind === "HelmRelease") gatewayChartService(change.base, change.head, out);
   controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);

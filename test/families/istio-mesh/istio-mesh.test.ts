@@ -574,3 +574,54 @@ spec:
     },
   ]);
 });
+
+describe("meshConfig.extensionProviders that CUSTOM AuthorizationPolicies ask", () => {
+  const operator = (provider: string) => `
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: control-plane, namespace: istio-system}
+spec:
+  meshConfig:
+    extensionProviders:
+    - name: tracing
+      zipkin: {service: zipkin.istio-system.svc.cluster.local, port: 9411}
+${provider}`;
+  const oauth = (service: string, extra = "") =>
+    `    - name: oauth2-proxy\n      envoyExtAuthzHttp: {service: ${service}, port: 4180${extra}}\n`;
+  const custom = resource(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: require-login, namespace: shop}
+spec:
+  action: CUSTOM
+  provider: {name: oauth2-proxy}
+  rules: [{to: [{operation: {paths: ["/account/*"]}}]}]
+`);
+  const found = (base: string, head: string, others = { base: [custom], head: [custom] }) =>
+    detect(istioMeshDetector, base, head, others).map(({ class: kind, summary }) => [kind, summary.split(": ").slice(1).join(": ")]);
+
+  it("pointed at another service: another server decides access (trust.changed)", () => {
+    expect(found(operator(oauth("oauth2-proxy.auth.svc.cluster.local")), operator(oauth("authz-gw.edge.svc.cluster.local")))).toEqual([
+      [
+        "trust.changed",
+        "meshConfig.extensionProviders oauth2-proxy asks authz-gw.edge.svc.cluster.local:4180 (was oauth2-proxy.auth.svc.cluster.local:4180): another server decides access for every CUSTOM policy that asks oauth2-proxy",
+      ],
+    ]);
+  });
+
+  it("failOpen turned on lets requests through when it cannot answer (access.widened)", () => {
+    const service = "oauth2-proxy.auth.svc.cluster.local";
+    expect(found(operator(oauth(service)), operator(oauth(service, ", failOpen: true"))).map(([kind]) => kind)).toEqual(["access.widened"]);
+  });
+
+  it("removed while a CUSTOM policy asks it: istiod denies what the policy matches (reference.broken); unasked, nothing", () => {
+    const service = "oauth2-proxy.auth.svc.cluster.local";
+    expect(found(operator(oauth(service)), operator("")).map(([kind, says]) => [kind, says.split(":")[0]])).toEqual([
+      [
+        "reference.broken",
+        "meshConfig.extensionProviders oauth2-proxy removed while CUSTOM AuthorizationPolicies still ask it (AuthorizationPolicy shop/require-login)",
+      ],
+    ]);
+    expect(found(operator(oauth(service)), operator(""), { base: [], head: [] })).toEqual([]);
+  });
+});
