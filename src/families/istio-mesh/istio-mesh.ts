@@ -334,9 +334,46 @@ const extensionProviders = (base: Resource, head: Resource, layout: MeshLayout, 
   }
 };
 
+/** What each mesh-wide default exportTo gives: the kinds that set none of their own. */
+const DEFAULT_EXPORTS: readonly (readonly [field: string, kinds: string])[] = [
+  ["defaultVirtualServiceExportTo", "VirtualServices"],
+  ["defaultDestinationRuleExportTo", "DestinationRules"],
+  ["defaultServiceExportTo", "Services and ServiceEntries"],
+];
+
+/**
+ * The mesh's default exportTo (`*` unless set): widened to every namespace, whatever sets none of
+ * its own is seen everywhere (access.widened, as `exportTo: ["*"]` on one is); narrowed, callers in
+ * other namespaces lose what they routed by (medium, as a narrowing on one is).
+ */
+const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  for (const [field, kinds] of DEFAULT_EXPORTS) {
+    const was = locate(base, layout.meshConfig, [field]);
+    const now = locate(head, layout.meshConfig, [field]);
+    const read = (value: unknown) => (texts(value).length === 0 ? ["*"] : sortedSet(texts(value)));
+    const [before, after] = [read(was.value), read(now.value)];
+    if (sameValue(before, after)) continue;
+    const widened = after.includes("*") && !before.includes("*");
+    out.add({
+      class: widened ? "access.widened" : "resource.changed",
+      summary: `meshConfig.${field} ${show(before)} → ${show(after)}: ${
+        widened
+          ? `${kinds} that set no exportTo of their own are now visible in every namespace`
+          : `${kinds} that set no exportTo of their own are no longer visible where they were: callers in other namespaces lose them`
+      }`,
+      side: "head",
+      path: now.path,
+      before,
+      after,
+      ...(widened ? {} : { riskFloor: "medium" as const }),
+    });
+  }
+};
+
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
 const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   identity(base, head, layout, out);
+  defaultExports(base, head, layout, out);
   meshSwitches(base, head, layout, out);
   meshLocality(base, head, layout, out);
   serviceSettings(base, head, layout, out);

@@ -81,22 +81,37 @@ function hiddenFrom(before: readonly string[] | undefined, after: readonly strin
   return namespacesIn(setChange(before, after).removed).join(", ") || undefined;
 }
 
-const exportTo = (change: ResourceChange, out: DetectionList): void => {
+/** The MeshConfig field that gives each kind its exportTo where it sets none. */
+const MESH_DEFAULT_EXPORT: Readonly<Record<string, string>> = {
+  VirtualService: "defaultVirtualServiceExportTo",
+  DestinationRule: "defaultDestinationRuleExportTo",
+  ServiceEntry: "defaultServiceExportTo",
+};
+
+const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!both(change)) return;
   const namespace = namespaceOf(change);
-  const view = (resource: Resource): string[] | undefined => {
-    const values = texts(spec(resource).exportTo);
-    return values.length === 0 ? undefined : sortedSet(values.map((value) => (value === "." ? namespace : value)));
+  const visibility = (values: string[]) =>
+    values.length === 0 ? undefined : sortedSet(values.map((value) => (value === "." ? namespace : value)));
+  // Unset is the mesh default: the tree's MeshConfig's where it sets one ("." there is the resource's own namespace), else "*".
+  const meshDefault = (tree: ManifestSet) => {
+    const field = MESH_DEFAULT_EXPORT[change.head.id.kind] ?? "";
+    return context
+      .meshConfigs(tree)
+      .map((config) => visibility(texts(config[field])))
+      .find((values) => values !== undefined);
   };
-  // Unset means the mesh default (normally "*").
-  const before = view(change.base);
-  const after = view(change.head);
+  const [written, writing] = [visibility(texts(spec(change.base).exportTo)), visibility(texts(spec(change.head).exportTo))];
+  const before = written ?? meshDefault(context.base);
+  const after = writing ?? meshDefault(context.head);
   if (sameValue(before ?? ["*"], after ?? ["*"])) return;
+  const shown = (own: string[] | undefined, resolved: string[] | undefined) =>
+    own ? show(own) : `(mesh default${resolved ? ` ${show(resolved)}` : ""})`;
   const lost = hiddenFrom(before, after);
   if (lost !== undefined) {
     out.add({
       class: "resource.changed",
-      summary: `exportTo ${show(before ?? "(mesh default)")} → ${show(after)}: no longer visible in ${lost}: ${HIDDEN_EFFECT[change.head.id.kind] ?? "callers there no longer see it"}`,
+      summary: `exportTo ${shown(written, before)} → ${show(after)}: no longer visible in ${lost}: ${HIDDEN_EFFECT[change.head.id.kind] ?? "callers there no longer see it"}`,
       side: "head",
       path: ["spec", "exportTo"],
       before,
@@ -115,7 +130,7 @@ const exportTo = (change: ResourceChange, out: DetectionList): void => {
   }
   out.add({
     class: "access.widened",
-    summary: `exportTo ${show(before)} → ${show(after)}: ${effect}`,
+    summary: `exportTo ${shown(written, before)} → ${shown(writing, after)}: ${effect}`,
     side: "head",
     path: ["spec", "exportTo"],
     before,

@@ -186,6 +186,26 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       expected: [],
     },
     {
+      name: "the mesh's default exportTo widened to every namespace, or narrowed from it",
+      base: operator("  meshConfig: {defaultServiceExportTo: ['.'], defaultVirtualServiceExportTo: ['*']}"),
+      head: operator("  meshConfig: {defaultServiceExportTo: ['*'], defaultVirtualServiceExportTo: ['.']}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "meshConfig", "defaultVirtualServiceExportTo"],
+          riskFloor: "medium",
+          says: "meshConfig.defaultVirtualServiceExportTo [*] → [.]",
+        },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "meshConfig", "defaultServiceExportTo"],
+          says: "meshConfig.defaultServiceExportTo [.] → [*]: Services and ServiceEntries that set no exportTo of their own are now visible in every namespace",
+        },
+      ],
+    },
+    {
       name: "moving a setting from values.meshConfig to spec.meshConfig is cosmetic",
       base: operator("  values: {meshConfig: {trustDomain: prod.example.com}}"),
       head: operator("  meshConfig: {trustDomain: prod.example.com}"),
@@ -616,7 +636,7 @@ spec:
 
   it("removed while a CUSTOM policy asks it: istiod denies what the policy matches (reference.broken); unasked, nothing", () => {
     const service = "oauth2-proxy.auth.svc.cluster.local";
-    expect(found(operator(oauth(service)), operator("")).map(([kind, says]) => [kind, says.split(":")[0]])).toEqual([
+    expect(found(operator(oauth(service)), operator("")).map(([kind, says]) => [kind, (says ?? "").split(":")[0]])).toEqual([
       [
         "reference.broken",
         "meshConfig.extensionProviders oauth2-proxy removed while CUSTOM AuthorizationPolicies still ask it (AuthorizationPolicy shop/require-login)",

@@ -2490,3 +2490,33 @@ ${body}`;
     },
   ]);
 });
+
+describe("exportTo left unset is the mesh default: the tree's MeshConfig's where it sets one", () => {
+  const meshDefault = resource(
+    `
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: control-plane, namespace: istio-system}
+spec:
+  meshConfig: {defaultVirtualServiceExportTo: ["."]}
+`,
+    "istio/operator.yaml",
+  );
+  const vs = (exportTo: string) => virtualService("  - route: [{destination: {host: checkout}}]", exportTo);
+  detectorTable(istioDetector, { base: [meshDefault], head: [meshDefault] })([
+    { name: "written out as the default it already had: nothing changes", base: vs(""), head: vs("  exportTo: ['.']\n"), expected: [] },
+    {
+      name: "every namespace over a private default: widened",
+      base: vs(""),
+      head: vs("  exportTo: ['*']\n"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "exportTo"],
+          says: "exportTo (mesh default [shop]) → [*]: now visible in every namespace",
+        },
+      ],
+    },
+  ]);
+});
