@@ -120,6 +120,27 @@ function trafficTarget(entry: Entry, context: DetectorContext, fileText?: string
 
 const NOT_RENDERED = "its effect is not rendered by Route Governor; review the patch";
 
+/**
+ * A kustomization no GitOps object of the tree delivers, in a tree whose GitOps objects deliver
+ * others, and no placement pattern places (an overlay staged for a cluster not yet added): its
+ * patches reach no cluster from this repository. The PR that delivers it is judged then. One that
+ * holds GitOps objects itself is where delivery starts (`flux bootstrap`'s flux-system, an app of
+ * apps applied by hand): applied from outside, so not this.
+ */
+function undelivered(kustomization: Resource, context: DetectorContext): boolean {
+  if (context.placementOf(context.head)(kustomization.source.file).clusters.length > 0) return false;
+  const folder = posix.dirname(kustomization.source.file);
+  let delivering = false;
+  for (const resource of context.head.resources.values()) {
+    if (!context.deliveryOf(resource, context.head)) continue;
+    if (folder === "." || resource.source.file.startsWith(`${folder}/`)) return false;
+    delivering = true;
+  }
+  return delivering;
+}
+
+const UNDELIVERED = "no GitOps object of the repository delivers its kustomization, so it reaches no cluster from here";
+
 export const kustomizeDetector: ResourceDetector = (change: ResourceChange, context) => {
   if (!isKustomization(change.head ?? change.base)) return [];
   const before = entriesOf(change.base);
@@ -133,15 +154,17 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
     if (target === undefined) return;
     const subject = change.head ?? change.base!;
     const what = `kustomize ${entry.field === "replacements" ? "replacement" : "patch"}`;
+    const idle = undelivered(subject, context);
+    const effect = idle ? UNDELIVERED : NOT_RENDERED;
     detections.push({
       class: "resource.changed",
-      summary: removed ? `${what} removed: it rewrote ${target}; ${NOT_RENDERED}` : `${what} rewrites ${target}: ${NOT_RENDERED}`,
+      summary: removed ? `${what} removed: it rewrote ${target}; ${effect}` : `${what} rewrites ${target}: ${effect}`,
       resource: subject.id,
       side: removed && !change.head ? "base" : "head",
       path: removed ? [entry.field] : [entry.field, entry.index],
       before: removed ? entry.value : null,
       after: removed ? null : entry.value,
-      riskFloor: "high",
+      ...(idle ? {} : { riskFloor: "high" as const }),
     });
   };
   const known = (entries: readonly Entry[], entry: Entry) => {
@@ -178,16 +201,17 @@ export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context
       const target = trafficTarget(entry, context, `${before ?? ""}\n---\n${after ?? ""}`);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";
+      const idle = undelivered(kustomization, context);
       detections.push({
         class: "resource.changed",
-        summary: `kustomize patch file ${entry.file} ${what}: it rewrites ${target}; ${NOT_RENDERED}`,
+        summary: `kustomize patch file ${entry.file} ${what}: it rewrites ${target}; ${idle ? UNDELIVERED : NOT_RENDERED}`,
         resource: kustomization.id,
         resourceKey: key,
         side: "head",
         path: [entry.field, entry.index],
         before: before ?? null,
         after: after ?? null,
-        riskFloor: "high",
+        ...(idle ? {} : { riskFloor: "high" as const }),
       });
     }
   }

@@ -157,6 +157,16 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
       ]);
     });
 
+    it("is low where the tree's GitOps objects deliver other folders but not this one: it reaches no cluster from the repository", () => {
+      const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: other, namespace: flux-system}\nspec:\n  path: ./other\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+      const staged = (weight: number): Tree => ({ ...tree(weight), "clusters/prod/other.yaml": flux });
+      const result = analyze(staged(100), staged(0));
+      expect(result.findings.filter((finding) => finding.risk !== "low")).toEqual([]);
+      expect(result.findings.map((finding) => finding.summary)).toContainEqual(
+        expect.stringContaining("no GitOps object of the repository delivers its kustomization"),
+      );
+    });
+
     it("the partial HTTPRoute in the patch file is no second route: it is applied only through its kustomization, and listed as such", () => {
       const result = analyze(tree(100), tree(0));
       expect(result.invalid).toEqual([]);
