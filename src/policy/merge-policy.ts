@@ -3,6 +3,7 @@ import { RISK_LEVELS, riskRank, type RiskLevel } from "../core/risk-level.js";
 import { riskOf } from "./class-risk.js";
 import { PolicyError } from "./policy-error.js";
 import type { ApprovalRule, Policy } from "./policy-schema.js";
+import { sameValue } from "../core/canonical-values.js";
 
 /**
  * A policy layered over a base (a repository policy over the defaults, or a profile over them).
@@ -27,8 +28,9 @@ const writes = (written: Written, key: string): boolean => Object.hasOwn(written
  * Maps merge per key; a list or value the overlay writes replaces the base's. Governed keys
  * (class risk/approvals/evidence, requirements, options) may only tighten unless the base lists
  * the key path, or an ancestor of it, in `options.allowedOverrides`; every refused key is named
- * in one PolicyError. `topology`, `services`, `groups`, `evidence` and `freezes` describe the
- * repository and merge freely (freezes add up, so an overlay cannot lift a base freeze).
+ * in one PolicyError. `topology`, `services`, `groups`, new `evidence` keys and `freezes` describe
+ * the repository and merge freely (freezes add up, so an overlay cannot lift a base freeze); a
+ * base evidence key validated another way is governed (`evidence.<key>.validate`).
  * `breakGlass` is governed: more groups, or any other incident pattern, is loosening.
  * `paths` is governed: a file left out is a change nobody reviews, so excluding a glob the base
  * does not exclude, or dropping an include glob, is loosening; the reverse always tightens.
@@ -65,6 +67,12 @@ export function mergePolicy(base: Policy, overlay: PolicyOverlay, source: string
 
   merged.services = { ...base.services, ...next.services };
   merged.groups = { ...base.groups, ...next.groups };
+  // A key of the base validated another way may accept what the base refused (a window as free text):
+  // governed, where new keys and aliases are the repository's own.
+  for (const key of Object.keys(record(written.evidence))) {
+    const [under, over] = [base.evidence[key], next.evidence[key]];
+    if (under && over && !sameValue(under.validate, over.validate)) tighten(`evidence.${key}.validate`, "changes how it is validated");
+  }
   merged.evidence = { ...base.evidence, ...next.evidence };
   merged.freezes = [...base.freezes, ...next.freezes];
 

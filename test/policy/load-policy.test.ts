@@ -103,6 +103,14 @@ describe("policies/regulated.yml is stricter than the defaults", () => {
       /options\.acceptGithubReviews: turns it on/,
     );
   });
+
+  it("refuses one of its evidence keys validated another way (a rollout window as free text); the default profile lets a team set its own", () => {
+    const weakened = "evidence:\n  rollout-window: { validate: { type: text } }\n";
+    expect(() => resolvePolicy(weakened, REPO, "regulated")).toThrow(/evidence\.rollout-window\.validate: changes how it is validated/);
+    expect(resolvePolicy(weakened, REPO).policy.evidence["rollout-window"]?.validate).toEqual({ type: "text" });
+    // Aliases, and keys of its own, are the repository's.
+    expect(() => resolvePolicy("evidence:\n  load-test: { validate: { type: url } }\n", REPO, "regulated")).not.toThrow();
+  });
 });
 
 describe("invalid policies are refused with one readable line", () => {
