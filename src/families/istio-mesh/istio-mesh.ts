@@ -576,16 +576,27 @@ function operatorGatewayRemoved(
 }
 
 /**
- * A Flux HelmRelease of Istio's `gateway` chart: its `service` values make the gateway's Service, a
- * LoadBalancer unless they say otherwise. One that stops facing the internet closes the mesh's door.
+ * Istio's `gateway` chart, installed by a Flux HelmRelease or read from its values file (the
+ * IstioValues of a file the mesh globs match: gateway values hold a `service` mapping, istiod's
+ * none): its `service` values make the gateway's Service, a LoadBalancer unless they say
+ * otherwise. One that stops facing the internet closes the mesh's door.
  */
-const gatewayChartService = (base: Resource, head: Resource, out: DetectionList): void => {
-  const chart = (resource: Resource) => text(valueAt(resource.body, ["spec", "chart", "spec", "chart"]));
-  if (chart(base) !== "gateway" || chart(head) !== "gateway") return;
+const GATEWAY_VALUES: Readonly<Record<string, { readonly root: FieldPath; readonly installs: (resource: Resource) => boolean }>> = {
+  HelmRelease: {
+    root: ["spec", "values"],
+    installs: (resource) => text(valueAt(resource.body, ["spec", "chart", "spec", "chart"])) === "gateway",
+  },
+  IstioValues: { root: [], installs: (resource) => isRecord(resource.body.service) },
+};
+
+const gatewayChartService = (kind: string, base: Resource, head: Resource, out: DetectionList): void => {
+  const values = GATEWAY_VALUES[kind];
+  if (!values || !values.installs(base) || !values.installs(head)) return;
+  const service: FieldPath = [...values.root, "service"];
   const balancing = (resource: Resource) => ({
-    type: text(valueAt(resource.body, ["spec", "values", "service", "type"])),
-    annotations: valueAt(resource.body, ["spec", "values", "service", "annotations"]),
-    ports: valueAt(resource.body, ["spec", "values", "service", "ports"]),
+    type: text(valueAt(resource.body, [...service, "type"])),
+    annotations: valueAt(resource.body, [...service, "annotations"]),
+    ports: valueAt(resource.body, [...service, "ports"]),
   });
   const closed = stopsFacingInternet(balancing(base), balancing(head), "LoadBalancer")?.summary;
   if (closed === undefined) return;
@@ -593,7 +604,7 @@ const gatewayChartService = (base: Resource, head: Resource, out: DetectionList)
     class: "listener.changed",
     summary: `the gateway chart's Service: ${closed}`,
     side: "head",
-    path: ["spec", "values", "service"],
+    path: service,
     before: balancing(base),
     after: balancing(head),
   });
@@ -639,7 +650,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   meshSettings(base, head, layout, out);
   extensionProviders(base, head, layout, out, context);
   if (kind === "IstioOperator") operatorGateways(change.base, change.head, out, context);
-  if (kind === "HelmRelease") gatewayChartService(change.base, change.head, out);
+  gatewayChartService(kind, change.base, change.head, out);
   controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;
 };

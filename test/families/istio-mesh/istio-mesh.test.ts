@@ -217,6 +217,20 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
 describe("Istio Helm values (IstioValues pseudo-resource)", () => {
   run([
     {
+      name: "the gateway chart's values: its Service turned ClusterIP closes the mesh to the internet",
+      values: true,
+      base: "service:\n  type: LoadBalancer\n  ports: [{name: https, port: 443}]\n",
+      head: "service:\n  type: ClusterIP\n  ports: [{name: https, port: 443}]\n",
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["service"],
+          says: "the gateway chart's Service: type LoadBalancer → ClusterIP",
+        },
+      ],
+    },
+    {
       name: "global.network in a values file",
       values: true,
       base: "global:\n  network: net-a\n  meshID: mesh1\n",
