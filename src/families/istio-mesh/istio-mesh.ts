@@ -1,4 +1,4 @@
-import { displayName, type Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { becomesExternal, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
@@ -637,21 +637,38 @@ function asMeshConfigMap(resource: Resource, readYaml: DetectorContext["readYaml
   return { ...resource, body: { ...resource.body, data: { ...data, ...parsed } } };
 }
 
+/**
+ * The install an added one replaces: where the base held exactly one install of its kind that the
+ * head lacks, and the head adds exactly one (an IstioOperator renamed, the mesh ConfigMap renamed
+ * for a revision, a values file moved), the two are one install, and its settings are compared (a
+ * rename carrying a trust domain change passed as an install added and one removed, both low).
+ */
+function replaced(added: Resource, context: DetectorContext): Resource | undefined {
+  const installs = (from: ManifestSet, without: ManifestSet) =>
+    [...from.resources.values()].filter(
+      (resource) => resource.id.kind === added.id.kind && !without.resources.has(resource.key) && installsIstio(resource),
+    );
+  const [gone, arrived] = [installs(context.base, context.head), installs(context.head, context.base)];
+  return gone.length === 1 && arrived.length === 1 && arrived[0] === added ? gone[0] : undefined;
+}
+
 export const istioMeshDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
   const layout = kind === undefined ? undefined : LAYOUTS[kind];
-  // An install appearing or disappearing has no earlier identity to compare with.
-  if (!layout || !change.base || !change.head) return [];
-  if (!installsIstio(change.base) && !installsIstio(change.head)) return [];
+  if (!layout || !change.head) return [];
+  // An install appearing has no earlier identity to compare with, unless it replaces one.
+  const earlier = change.base ?? (installsIstio(change.head) ? replaced(change.head, context) : undefined);
+  if (!earlier) return [];
+  if (!installsIstio(earlier) && !installsIstio(change.head)) return [];
   const out = new DetectionList(change);
   const view = (side: Resource): Resource =>
     kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
-  const [base, head] = [view(change.base), view(change.head)];
+  const [base, head] = [view(earlier), view(change.head)];
   meshSettings(base, head, layout, out);
   extensionProviders(base, head, layout, out, context);
-  if (kind === "IstioOperator") operatorGateways(change.base, change.head, out, context);
-  gatewayChartService(kind, change.base, change.head, out);
-  controlPlaneImage(change.base, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
+  if (kind === "IstioOperator") operatorGateways(earlier, change.head, out, context);
+  gatewayChartService(kind, earlier, change.head, out);
+  controlPlaneImage(earlier, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classesOf, review } from "../../helpers/review-trees.js";
+import { analyze as analyzeTrees, classesOf, review } from "../../helpers/review-trees.js";
 import { kindSpecFor } from "../../../src/manifests/kinds.js";
 import { istioMeshDetector, networkLabelDetector } from "../../../src/families/istio-mesh/istio-mesh.js";
 import { detect, expectDetections, istioValues, resource, type Expected } from "../../detect/resource-fixture.js";
@@ -657,5 +657,31 @@ spec:
       ],
     ]);
     expect(found(operator(oauth(service)), operator(""), { base: [], head: [] })).toEqual([]);
+  });
+});
+
+describe("a mesh install renamed is the same install: its settings are compared", () => {
+  const install = (name: string, trustDomain: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: ${name}, namespace: istio-system}\nspec:\n  meshConfig: {trustDomain: ${trustDomain}}\n`;
+
+  it("renamed with another trust domain: trust.changed; renamed alone: no mesh finding", () => {
+    const renamed = analyzeTrees(
+      { "istio/operator.yaml": install("prod-control-plane", "prod.acme.io") },
+      { "istio/operator.yaml": install("control-plane", "acme.io") },
+    );
+    expect(renamed.findings.filter((f) => f.class === "trust.changed").map((f) => f.summary.split(": ")[1])).toEqual([
+      "meshConfig.trustDomain prod.acme.io → acme.io",
+    ]);
+    const alone = analyzeTrees(
+      { "istio/operator.yaml": install("prod-control-plane", "acme.io") },
+      { "istio/operator.yaml": install("control-plane", "acme.io") },
+    );
+    expect(alone.findings.filter((f) => f.risk !== "low")).toEqual([]);
+  });
+
+  it("a second install added beside one kept is no rename", () => {
+    const kept = { "istio/a.yaml": install("a", "acme.io") };
+    const added = analyzeTrees(kept, { ...kept, "istio/b.yaml": install("b", "other.io") });
+    expect(added.findings.filter((f) => f.class === "trust.changed")).toEqual([]);
   });
 });
