@@ -81,6 +81,61 @@ function hiddenFrom(before: readonly string[] | undefined, after: readonly strin
   return namespacesIn(setChange(before, after).removed).join(", ") || undefined;
 }
 
+/**
+ * A VirtualService bound to a gateway in another namespace is seen by that gateway's proxies only
+ * where it is exported there: one hidden from it (`exportTo: ["."]`) serves its hosts there no
+ * more (route.removed). The Gateway's namespace stands for its proxies', where they usually run.
+ */
+function gatewaysCut(
+  change: ResourceChange,
+  before: readonly string[] | undefined,
+  after: readonly string[] | undefined,
+  namespace: string,
+  out: DetectionList,
+): void {
+  if (change.head?.id.kind !== "VirtualService" || after === undefined || after.includes("*")) return;
+  const seenBefore = (at: string) => before === undefined || before.includes("*") || before.includes(at);
+  const cut = texts(spec(change.head).gateways).filter((gateway) => {
+    if (gateway === "mesh") return false;
+    const at = gateway.includes("/") ? gateway.slice(0, gateway.indexOf("/")) : namespace;
+    return at !== namespace && seenBefore(at) && !after.includes(at);
+  });
+  if (cut.length === 0) return;
+  out.add({
+    class: "route.removed",
+    summary: `exportTo ${show(before ?? "(mesh default)")} → ${show(after)}: gateway ${cut.join(", ")} runs in another namespace, whose proxies no longer see it: its hosts are no longer served there`,
+    side: "head",
+    path: ["spec", "exportTo"],
+    before: before ?? null,
+    after,
+  });
+}
+
+/**
+ * The namespaces whose proxies alone read a VirtualService, where that is known: a gateway-only
+ * one (no `mesh` among its gateways) is read by its gateways' proxies, a delegate (no hosts) by
+ * the proxies of the roots that delegate to it; undefined for one sidecars read (any namespace).
+ */
+function onlyReadBy(resource: Resource, context: DetectorContext): string[] | undefined {
+  if (resource.id.kind !== "VirtualService") return undefined;
+  const { namespace, name } = resource.id;
+  const fields = spec(resource);
+  if (texts(fields.hosts).length === 0) {
+    const roots = [...context.head.resources.values()].filter(
+      (root) =>
+        root.id.kind === "VirtualService" &&
+        list(spec(root).http).some((rule) => {
+          const delegate = record(record(rule).delegate);
+          return text(delegate.name) === name && (text(delegate.namespace) ?? root.id.namespace) === namespace;
+        }),
+    );
+    return sortedSet(roots.map((root) => root.id.namespace));
+  }
+  const gateways = texts(fields.gateways);
+  if (gateways.length === 0 || gateways.includes("mesh")) return undefined;
+  return sortedSet(gateways.map((gateway) => (gateway.includes("/") ? gateway.slice(0, gateway.indexOf("/")) : namespace)));
+}
+
 /** The MeshConfig field that gives each kind its exportTo where it sets none. */
 const MESH_DEFAULT_EXPORT: Readonly<Record<string, string>> = {
   VirtualService: "defaultVirtualServiceExportTo",
@@ -107,7 +162,12 @@ const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorC
   if (sameValue(before ?? ["*"], after ?? ["*"])) return;
   const shown = (own: string[] | undefined, resolved: string[] | undefined) =>
     own ? show(own) : `(mesh default${resolved ? ` ${show(resolved)}` : ""})`;
-  const lost = hiddenFrom(before, after);
+  gatewaysCut(change, before, after, namespace, out);
+  // A VirtualService only gateways use, or a delegate only its roots use, loses no one while
+  // their namespaces still see it (what gatewaysCut does not say).
+  const readers = onlyReadBy(change.head, context);
+  const keptForReaders = readers !== undefined && readers.every((at) => after === undefined || after.includes("*") || after.includes(at));
+  const lost = keptForReaders ? undefined : hiddenFrom(before, after);
   if (lost !== undefined) {
     out.add({
       class: "resource.changed",

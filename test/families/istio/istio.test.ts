@@ -2520,3 +2520,30 @@ spec:
     },
   ]);
 });
+
+describe("exportTo judged by who reads the VirtualService", () => {
+  const bound = (exportTo: string, gateways = "[istio-ingress/shop-gw]") => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: admin, namespace: shop}
+spec:
+  hosts: [admin.example.com]
+  gateways: ${gateways}
+${exportTo}  http: [{route: [{destination: {host: admin}}]}]
+`;
+  const summaries = (base: string, head: string) => detect(istioDetector, base, head).map((d) => `${d.class} ${d.summary}`);
+
+  it("hidden from the namespace of the gateway it binds: its hosts are no longer served there (route.removed)", () => {
+    expect(summaries(bound(""), bound("  exportTo: ['.']\n"))[0]).toBe(
+      "route.removed VirtualService shop/admin: exportTo (mesh default) → [shop]: gateway istio-ingress/shop-gw runs in another namespace, whose proxies no longer see it: its hosts are no longer served there",
+    );
+  });
+
+  it("narrowed to its own namespace and its gateway's, when only that gateway reads it: no one loses it", () => {
+    expect(summaries(bound(""), bound("  exportTo: ['.', istio-ingress]\n"))).toEqual([]);
+    // Read by sidecars too (mesh), the other namespaces lose it.
+    expect(
+      summaries(bound("", "[mesh, istio-ingress/shop-gw]"), bound("  exportTo: ['.', istio-ingress]\n", "[mesh, istio-ingress/shop-gw]")),
+    ).toHaveLength(1);
+  });
+});
