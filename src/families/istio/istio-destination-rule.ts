@@ -1,4 +1,4 @@
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import {
   canonical,
   describeLeafChanges,
@@ -524,7 +524,51 @@ export const destinationRule = (resourceChange: ResourceChange, out: DetectionLi
     return;
   }
   judged(resourceChange, out, context);
+  if (was && now) narrowedToWorkloads(was, now, out, context);
 };
+
+/** A DestinationRule's `workloadSelector` labels: the client workloads it applies to (none: every client). */
+const clientSelector = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).workloadSelector).matchLabels);
+
+/**
+ * A rule given a `workloadSelector` (or another one) applies only to the clients it selects: the
+ * others — gateways, other services — lose its subsets and traffic policy. Where a route of the
+ * tree still sends to one of its subsets, their requests find no subset (503 NR): reference.broken.
+ */
+function narrowedToWorkloads(was: Resource, now: Resource, out: DetectionList, context: DetectorContext): void {
+  const [before, after] = [clientSelector(was), clientSelector(now)];
+  if (Object.keys(after).length === 0 || sameValue(before, after)) return;
+  const host = qualifiedHost(now);
+  const subsets = new Set(list(spec(now).subsets).flatMap((subset) => text(record(subset).name) ?? []));
+  const routing = [...context.head.resources.values()].filter(
+    (route) =>
+      route.id.kind === "VirtualService" &&
+      (["http", "tcp", "tls"] as const).some((field) =>
+        list(spec(route)[field]).some((rule) =>
+          list(record(rule).route).some((target) => {
+            const destination = record(record(target).destination);
+            const subset = text(destination.subset);
+            return subset !== undefined && subsets.has(subset) && qualifyHost(text(destination.host) ?? "", route.id.namespace) === host;
+          }),
+        ),
+      ),
+  );
+  const selector = Object.entries(after)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(", ");
+  out.add({
+    class: routing.length > 0 ? "reference.broken" : "resource.changed",
+    summary:
+      routing.length > 0
+        ? `workloadSelector ${selector}: the rule now applies only to those clients, so ${routing.map((route) => displayName(route.id)).join(", ")} ${routing.length === 1 ? "sends" : "send"} to subsets other clients (gateways, other services) no longer have: their requests fail (503)`
+        : `workloadSelector ${selector}: the rule now applies only to those clients: the others lose its traffic policy (TLS, load balancing, outlier detection)`,
+    side: "head",
+    path: ["spec", "workloadSelector"],
+    before,
+    after,
+    ...(routing.length > 0 ? {} : { riskFloor: "medium-high" as const }),
+  });
+}
 
 /**
  * A rule added for a host another rule keeps governing is merged into that one, not put in its

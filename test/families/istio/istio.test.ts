@@ -2547,3 +2547,25 @@ ${exportTo}  http: [{route: [{destination: {host: admin}}]}]
     ).toHaveLength(1);
   });
 });
+
+describe("a DestinationRule narrowed to client workloads (workloadSelector)", () => {
+  const rule = (selector: string) =>
+    destinationRule(`${selector}  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n`);
+  const routing = resource(virtualService("  - route: [{destination: {host: checkout, subset: v2}}]"), "vs.yaml");
+  const selector = "  workloadSelector: {matchLabels: {app: frontend}}\n";
+
+  it("while a route sends to its subsets: the other clients' requests find no subset (reference.broken)", () => {
+    const found = detect(istioDetector, rule(""), rule(selector), { base: [routing], head: [routing] });
+    expect(found.map((d) => [d.class, d.summary.split(": ").slice(1, 2).join("")])).toContainEqual([
+      "reference.broken",
+      "workloadSelector app=frontend",
+    ]);
+  });
+
+  it("with no route to its subsets: the other clients lose its traffic policy (medium-high)", () => {
+    const found = detect(istioDetector, rule(""), rule(selector));
+    expect(found.filter((d) => d.path.includes("workloadSelector")).map((d) => [d.class, d.riskFloor])).toEqual([
+      ["resource.changed", "medium-high"],
+    ]);
+  });
+});
