@@ -9,6 +9,7 @@ import type { FieldPath } from "../../core/finding.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { flag, isRecord, list, optionalRecord, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
+import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
@@ -335,11 +336,9 @@ const extensionProviders = (base: Resource, head: Resource, layout: MeshLayout, 
 };
 
 /** What each mesh-wide default exportTo gives: the kinds that set none of their own. */
-const DEFAULT_EXPORTS: readonly (readonly [field: string, kinds: string])[] = [
-  ["defaultVirtualServiceExportTo", "VirtualServices"],
-  ["defaultDestinationRuleExportTo", "DestinationRules"],
-  ["defaultServiceExportTo", "Services and ServiceEntries"],
-];
+const DEFAULT_EXPORTS = Object.entries(DEFAULT_EXPORT_FIELD).map(
+  ([kind, field]) => [field, kind === "ServiceEntry" ? "Services and ServiceEntries" : `${kind}s`] as const,
+);
 
 /**
  * The mesh's default exportTo (`*` unless set): widened to every namespace, whatever sets none of

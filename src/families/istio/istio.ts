@@ -45,6 +45,7 @@ import { effectiveRewrite } from "../../core/istio-http-match.js";
 import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
 import { reportRetryIncreases, reportShorterTimeout, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
+import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 import { sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
@@ -81,6 +82,19 @@ function hiddenFrom(before: readonly string[] | undefined, after: readonly strin
   return namespacesIn(setChange(before, after).removed).join(", ") || undefined;
 }
 
+/** The namespace of a gateway a VirtualService names (`ns/name`, or a bare name in its own namespace). */
+const gatewayNamespace = (gateway: string, namespace: string): string =>
+  gateway.includes("/") ? gateway.slice(0, gateway.indexOf("/")) : namespace;
+
+/** What the first of a tree's MeshConfigs that sets it says; undefined where none does. */
+const meshSetting = <T>(context: DetectorContext, tree: ManifestSet, read: (config: JsonRecord) => T | undefined): T | undefined => {
+  for (const config of context.meshConfigs(tree)) {
+    const value = read(config);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+};
+
 /**
  * A VirtualService bound to a gateway in another namespace is seen by that gateway's proxies only
  * where it is exported there: one hidden from it (`exportTo: ["."]`) serves its hosts there no
@@ -97,7 +111,7 @@ function gatewaysCut(
   const seenBefore = (at: string) => before === undefined || before.includes("*") || before.includes(at);
   const cut = texts(spec(change.head).gateways).filter((gateway) => {
     if (gateway === "mesh") return false;
-    const at = gateway.includes("/") ? gateway.slice(0, gateway.indexOf("/")) : namespace;
+    const at = gatewayNamespace(gateway, namespace);
     return at !== namespace && seenBefore(at) && !after.includes(at);
   });
   if (cut.length === 0) return;
@@ -133,15 +147,8 @@ function onlyReadBy(resource: Resource, context: DetectorContext): string[] | un
   }
   const gateways = texts(fields.gateways);
   if (gateways.length === 0 || gateways.includes("mesh")) return undefined;
-  return sortedSet(gateways.map((gateway) => (gateway.includes("/") ? gateway.slice(0, gateway.indexOf("/")) : namespace)));
+  return sortedSet(gateways.map((gateway) => gatewayNamespace(gateway, namespace)));
 }
-
-/** The MeshConfig field that gives each kind its exportTo where it sets none. */
-const MESH_DEFAULT_EXPORT: Readonly<Record<string, string>> = {
-  VirtualService: "defaultVirtualServiceExportTo",
-  DestinationRule: "defaultDestinationRuleExportTo",
-  ServiceEntry: "defaultServiceExportTo",
-};
 
 const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!both(change)) return;
@@ -149,13 +156,8 @@ const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorC
   const visibility = (values: string[]) =>
     values.length === 0 ? undefined : sortedSet(values.map((value) => (value === "." ? namespace : value)));
   // Unset is the mesh default: the tree's MeshConfig's where it sets one ("." there is the resource's own namespace), else "*".
-  const meshDefault = (tree: ManifestSet) => {
-    const field = MESH_DEFAULT_EXPORT[change.head.id.kind] ?? "";
-    return context
-      .meshConfigs(tree)
-      .map((config) => visibility(texts(config[field])))
-      .find((values) => values !== undefined);
-  };
+  const field = DEFAULT_EXPORT_FIELD[change.head.id.kind] ?? "";
+  const meshDefault = (tree: ManifestSet) => meshSetting(context, tree, (config) => visibility(texts(config[field])));
   const [written, writing] = [visibility(texts(spec(change.base).exportTo)), visibility(texts(spec(change.head).exportTo))];
   const before = written ?? meshDefault(context.base);
   const after = writing ?? meshDefault(context.head);
@@ -911,11 +913,10 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   const now = sidecarInForce(context.head, selected, context);
   // A Sidecar that sets no mode takes the mesh's: the tree's MeshConfig where it holds one (Istio's
   // default ALLOW_ANY where that sets none), unknown where the mesh is configured elsewhere.
-  const meshMode = (tree: ManifestSet) => {
-    const configs = context.meshConfigs(tree);
-    if (configs.length === 0) return undefined;
-    return configs.map((config) => text(record(config.outboundTrafficPolicy).mode)).find(Boolean) ?? "ALLOW_ANY";
-  };
+  const meshMode = (tree: ManifestSet) =>
+    context.meshConfigs(tree).length === 0
+      ? undefined
+      : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
   const modeOf = (resource: Resource | undefined, tree: ManifestSet) =>
     text(record(spec(resource).outboundTrafficPolicy).mode) ?? meshMode(tree);
   const before = modeOf(was, context.base);
