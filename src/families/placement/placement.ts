@@ -236,6 +236,18 @@ const renderJudge: Setting["judge"] = (before, after, where, kinds) => {
  */
 const KEEPING_OPTIONS = new Set(["images", "replicas", "version", "kubeVersion", "apiVersions", "patches"]);
 
+/** Annotation keys controllers read for routing, load balancing, certificates or mesh behaviour. */
+const TRAFFIC_ANNOTATION =
+  /ingress|nginx|alb\.|elbv2|gke\.io|istio\.io|networking|gateway|service\.beta\.kubernetes\.io|traefik|cert-manager|rollouts|flagger|linkerd|kuma/i;
+
+/** Annotations every rendered object gets: a team or owner tag renames nothing; a controller's annotation steers traffic. */
+const steeringAnnotations = (was: unknown, now: unknown): boolean => {
+  const [before, after] = [record(was), record(now)];
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].some(
+    (key) => !sameValue(before[key], after[key]) && TRAFFIC_ANNOTATION.test(key),
+  );
+};
+
 /** The kustomize options (namePrefix, namespace, components, commonLabels, ...) whose values differ between two sides' sources. */
 const rewritingOptions = (before: unknown, after: unknown): string[] => {
   const options = (value: unknown) => (Array.isArray(value) ? value : [value]).map((source) => record(record(source).kustomize));
@@ -243,8 +255,11 @@ const rewritingOptions = (before: unknown, after: unknown): string[] => {
   const changed = new Set<string>();
   for (let index = 0; index < Math.max(was.length, now.length); index++) {
     const [a, b] = [was[index] ?? {}, now[index] ?? {}];
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
-      if (!KEEPING_OPTIONS.has(key) && !sameValue(a[key], b[key])) changed.add(key);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (KEEPING_OPTIONS.has(key) || sameValue(a[key], b[key])) continue;
+      if (key === "commonAnnotations" && !steeringAnnotations(a[key], b[key])) continue;
+      changed.add(key);
+    }
   }
   return [...changed].sort();
 };

@@ -286,13 +286,30 @@ describe("Argo CD sources deploy what the PR does not show", () => {
       ],
     },
     {
-      name: "a kustomize image tag or replica count set on the Application renames nothing",
+      name: "a kustomize image tag, replica count or team annotation set on the Application renames nothing",
       key: APP,
       base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v1']}\n${destination}`),
       head: application(
-        `  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v2'], replicas: [{name: shop, count: 3}]}\n${destination}`,
+        `  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {images: ['shop:v2'], replicas: [{name: shop, count: 3}], commonAnnotations: {team: edge}}\n${destination}`,
       ),
       expected: [],
+    },
+    {
+      name: "a controller's annotation on everything the Application renders steers traffic unseen",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: apps/shop/jkt\n${destination}`),
+      head: application(
+        `  source:\n    repoURL: x\n    path: apps/shop/jkt\n    kustomize: {commonAnnotations: {nginx.ingress.kubernetes.io/whitelist-source-range: 0.0.0.0/0}}\n${destination}`,
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "kustomize commonAnnotations renames, moves or relabels what is rendered",
+        },
+      ],
     },
     {
       name: "inline Helm values: whatever they feed is rendered unseen",
