@@ -88,15 +88,18 @@ function instant(
 ): Date | string {
   const parts = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
   const [y, mo, d, h, mi, s] = parts;
-  const local = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // ISO 8601's 24:00 is the end of the day: the next day's 00:00 (`22:00-24:00`).
+  const endOfDay = h === 24 && mi === 0 && s === 0;
+  const hours = endOfDay ? 0 : h;
+  const local = new Date(Date.UTC(y, mo - 1, d, hours, mi, s));
   const real =
     local.getUTCFullYear() === y &&
     local.getUTCMonth() === mo - 1 &&
     local.getUTCDate() === d &&
-    local.getUTCHours() === h &&
+    local.getUTCHours() === hours &&
     local.getUTCMinutes() === mi &&
     local.getUTCSeconds() === s;
   if (!real) return `${year}-${month}-${day} ${hour}:${minute} is not a real date and time`;
   if (Math.abs(offsetMinutes) > 14 * 60) return "time zone offset out of range";
-  return new Date(local.getTime() - offsetMinutes * MINUTE);
+  return new Date(local.getTime() + (endOfDay ? 24 * 60 * MINUTE : 0) - offsetMinutes * MINUTE);
 }
