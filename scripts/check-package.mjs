@@ -9,8 +9,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 // What each function loads at a cold start (the kubectl/helm layer apart): 1 MB for the webhook
 // function. The worker's App renders before it analyses, so its main thread loads the families'
 // kinds and readers too; with every family it carries (session 20: 1,009,971 bytes) it outgrew
-// 1 MB, and its import time, which `npm run bench` measures, is the figure that matters.
-const BUNDLE_BUDGET = { "dist/lambda.mjs": 1_000_000, "dist/worker/": 1_100_000 };
+// 1 MB, and its import time, which `npm run bench` measures, is the figure that matters. Session
+// 36 reached 1,091,111 bytes with the worker's import at 47 ms (goal 150 ms): 1.2 MB leaves the
+// detectors room while that figure stays the one to watch.
+const BUNDLE_BUDGET = { "dist/lambda.mjs": 1_000_000, "dist/worker/": 1_200_000 };
 const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
