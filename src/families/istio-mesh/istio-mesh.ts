@@ -369,9 +369,34 @@ const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out:
   }
 };
 
+/**
+ * `meshConfig.discoverySelectors`: the label selectors (ORed) of the namespaces istiod watches; none
+ * watches all. Selectors where there were none, or selectors changed other than by adding
+ * alternatives, may drop namespaces: istiod stops reading their Services, routes and policies, so
+ * what the mesh served there goes (high). Removing them all, or adding an alternative, only widens.
+ */
+const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+  const was = locate(base, layout.meshConfig, ["discoverySelectors"]);
+  const now = locate(head, layout.meshConfig, ["discoverySelectors"]);
+  const [before, after] = [list(was.value), list(now.value)];
+  // None now watches every namespace; every earlier selector kept, with more beside it, watches more.
+  if (after.length === 0) return;
+  if (before.length > 0 && before.every((selector) => after.some((kept) => sameValue(kept, selector)))) return;
+  out.add({
+    class: "resource.changed",
+    summary: `meshConfig.discoverySelectors ${show(before.length === 0 ? "(every namespace)" : before)} → ${show(after)}: istiod stops watching namespaces these no longer select, and what the mesh served there (services, routes, policies) drops out of every proxy's configuration`,
+    side: "head",
+    path: now.path,
+    before,
+    after,
+    riskFloor: "high",
+  });
+};
+
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
 const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   identity(base, head, layout, out);
+  discoverySelectors(base, head, layout, out);
   defaultExports(base, head, layout, out);
   meshSwitches(base, head, layout, out);
   meshLocality(base, head, layout, out);

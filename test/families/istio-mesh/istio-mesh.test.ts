@@ -206,6 +206,26 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       ],
     },
     {
+      name: "discoverySelectors changed to select other namespaces: istiod stops watching the ones they drop",
+      base: operator("  meshConfig: {discoverySelectors: [{matchLabels: {istio-discovery: enabled}}]}"),
+      head: operator("  meshConfig: {discoverySelectors: [{matchLabels: {istio-discovery: prod}}]}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "meshConfig", "discoverySelectors"],
+          riskFloor: "high",
+          says: "istiod stops watching namespaces these no longer select",
+        },
+      ],
+    },
+    {
+      name: "discoverySelectors given an alternative, or removed: istiod watches more, not less",
+      base: operator("  meshConfig: {discoverySelectors: [{matchLabels: {istio-discovery: enabled}}]}"),
+      head: operator("  meshConfig: {discoverySelectors: [{matchLabels: {istio-discovery: enabled}}, {matchLabels: {team: data}}]}"),
+      expected: [],
+    },
+    {
       name: "moving a setting from values.meshConfig to spec.meshConfig is cosmetic",
       base: operator("  values: {meshConfig: {trustDomain: prod.example.com}}"),
       head: operator("  meshConfig: {trustDomain: prod.example.com}"),
