@@ -30,6 +30,7 @@ import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
+import { unservedVersionDetections } from "./detect/served-versions.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
@@ -176,6 +177,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
       detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
   }
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
+  detections.push(...unservedVersionDetections(base.manifests, head.manifests));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;
