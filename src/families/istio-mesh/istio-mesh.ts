@@ -393,6 +393,43 @@ const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, 
   });
 };
 
+/** Istio's root namespace where the MeshConfig names none: istiod's own (its chart's `global.istioNamespace`). */
+const DEFAULT_ROOT_NAMESPACE = "istio-system";
+
+/**
+ * `meshConfig.rootNamespace` moved: the policies without a selector in the old root namespace (a
+ * PeerAuthentication, a Sidecar, an EnvoyFilter) stop being mesh-wide, and those in the new one
+ * become it. A STRICT PeerAuthentication left behind is mesh mTLS weakened (critical); anything else
+ * that stops or starts applying to the whole mesh is high.
+ */
+const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList, context: DetectorContext): void => {
+  const rootOf = (resource: Resource) => text(locate(resource, layout.meshConfig, ["rootNamespace"]).value) ?? DEFAULT_ROOT_NAMESPACE;
+  const [was, now] = [rootOf(base), rootOf(head)];
+  if (was === now) return;
+  const meshWide = (namespace: string) =>
+    [...context.head.resources.values()].filter(
+      (policy) =>
+        policy.id.namespace === namespace &&
+        ["PeerAuthentication", "Sidecar", "EnvoyFilter"].includes(policy.id.kind) &&
+        policy.id.group.endsWith("istio.io") &&
+        Object.keys(record(record(policy.body.spec).selector ?? record(policy.body.spec).workloadSelector)).length === 0,
+    );
+  const [left, taken] = [meshWide(was), meshWide(now)];
+  const strictLeft = left.filter(
+    (policy) => policy.id.kind === "PeerAuthentication" && text(record(record(policy.body.spec).mtls).mode) === "STRICT",
+  );
+  const names = (policies: readonly Resource[]) => policies.map((policy) => displayName(policy.id)).join(", ") || "none";
+  out.add({
+    class: strictLeft.length > 0 ? "mtls.weakened" : "resource.changed",
+    summary: `meshConfig.rootNamespace ${was} → ${now}: mesh-wide policies in ${was} now apply to ${was} alone (${names(left)})${strictLeft.length > 0 ? ", so STRICT mTLS no longer holds for the rest of the mesh" : ""}; those in ${now} now apply mesh-wide (${names(taken)})`,
+    side: "head",
+    path: locate(head, layout.meshConfig, ["rootNamespace"]).path,
+    before: was,
+    after: now,
+    ...(strictLeft.length > 0 ? {} : { riskFloor: "high" as const }),
+  });
+};
+
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
 const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
   identity(base, head, layout, out);
@@ -690,6 +727,7 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   const [base, head] = [view(earlier), view(change.head)];
   meshSettings(base, head, layout, out);
   extensionProviders(base, head, layout, out, context);
+  rootNamespaceMoved(base, head, layout, out, context);
   if (kind === "IstioOperator") operatorGateways(earlier, change.head, out, context);
   gatewayChartService(kind, earlier, change.head, out);
   controlPlaneImage(earlier, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);

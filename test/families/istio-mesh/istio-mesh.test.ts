@@ -705,3 +705,27 @@ describe("a mesh install renamed is the same install: its settings are compared"
     expect(added.findings.filter((f) => f.class === "trust.changed")).toEqual([]);
   });
 });
+
+describe("meshConfig.rootNamespace moved", () => {
+  const operator = (root: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: control-plane, namespace: istio-system}\nspec:\n  meshConfig: {${root}}\n`;
+  const strict = resource(
+    "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n",
+    "istio/mtls.yaml",
+  );
+
+  it("leaves a STRICT PeerAuthentication behind in the old root: mesh mTLS is weakened", () => {
+    const found = detect(istioMeshDetector, operator("accessLogFile: /dev/stdout"), operator("rootNamespace: istio-config"), {
+      base: [strict],
+      head: [strict],
+    });
+    expect(found.map((d) => [d.class, d.summary.split(": ").slice(1, 2).join("")])).toEqual([
+      ["mtls.weakened", "meshConfig.rootNamespace istio-system → istio-config"],
+    ]);
+  });
+
+  it("with no mesh-wide policy in the tree, still high: what the root namespaces hold is not known", () => {
+    const found = detect(istioMeshDetector, operator("accessLogFile: /dev/stdout"), operator("rootNamespace: istio-config"));
+    expect(found.map((d) => [d.class, d.riskFloor])).toEqual([["resource.changed", "high"]]);
+  });
+});
