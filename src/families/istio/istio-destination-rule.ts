@@ -306,8 +306,17 @@ const NO_ORIGINATION = "(no TLS origination)";
 const towardExternalHost = (view: TlsView): TlsView =>
   view.mode === AUTO || view.mode === "DISABLE" ? { ...view, mode: NO_ORIGINATION } : view;
 
+/**
+ * Whether the tree's MeshConfig leaves auto mTLS on (Istio's default): unknown, and so not
+ * assumed, where the mesh is configured outside the repository.
+ */
+const autoMtlsOn = (context: DetectorContext): boolean => {
+  const configs = context.meshConfigs(context.head);
+  return configs.length > 0 && configs.map((config) => flag(config.enableAutoMtls)).find((value) => value !== undefined) !== false;
+};
+
 const upstreamTls =
-  (external: boolean) =>
+  (external: boolean, autoMtls: boolean) =>
   (out: Findings, before: PolicyScope, after: PolicyScope): void => {
     if (sameValue(own(before, "tls"), own(after, "tls"))) return;
     const viewed = (scope: PolicyScope) => {
@@ -329,13 +338,27 @@ const upstreamTls =
         after: now.mode,
         ...(starts ? { riskFloor: "medium" as const } : {}),
       });
-    } else tlsMode(out, was, now, path, after.label);
+    } else tlsMode(out, was, now, path, after.label, autoMtls);
     tlsTrust(out, was, now, path, after.label);
   };
 
 type TlsView = ReturnType<typeof tlsView>;
 
-const tlsMode = (out: Findings, was: TlsView, now: TlsView, path: FieldPath, label: string): void => {
+const tlsMode = (out: Findings, was: TlsView, now: TlsView, path: FieldPath, label: string, autoMtls: boolean): void => {
+  // Istio mTLS left to auto mTLS where the mesh has it on: sidecars still get mTLS; only upstreams
+  // without one, which refused these calls, now take them in plaintext.
+  if (was.mode === "ISTIO_MUTUAL" && now.mode === AUTO && autoMtls) {
+    out.add({
+      class: "resource.changed",
+      summary: `${label} tls.mode ISTIO_MUTUAL → ${AUTO}: auto mTLS is on in this mesh, so upstreams with a sidecar still get mTLS; those without one, which refused these calls, now take them in plaintext`,
+      side: "head",
+      path: [...path, "mode"],
+      before: was.mode,
+      after: now.mode,
+      riskFloor: "medium",
+    });
+    return;
+  }
   if (was.mode !== now.mode) {
     const weakened = (TLS_STRENGTH[now.mode] ?? 0) < (TLS_STRENGTH[was.mode] ?? 0);
     // Stronger within the mesh's own identity (plaintext or auto → Istio mTLS) keeps the trust
@@ -597,7 +620,7 @@ function judged(resourceChange: ResourceChange, out: Findings, context: Detector
   const stays = !resourceChange.base && counterparts.base !== undefined && context.head.resources.has(counterparts.base.key);
   const change = stays ? { ...counterparts, head: mergedInto(counterparts.base!, counterparts.head!) } : counterparts;
   const host = text(spec((change.head ?? change.base)!).host) ?? "";
-  const tls = upstreamTls(isExternalHost(host, context.head) || isExternalHost(host, context.base));
+  const tls = upstreamTls(isExternalHost(host, context.head) || isExternalHost(host, context.base), autoMtlsOn(context));
   const base = policyScopes(change.base);
   const head = policyScopes(change.head);
   if (resourceChange.base && !resourceChange.head && change.head) {

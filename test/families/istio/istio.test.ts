@@ -2569,3 +2569,26 @@ describe("a DestinationRule narrowed to client workloads (workloadSelector)", ()
     ]);
   });
 });
+
+describe("ISTIO_MUTUAL left to auto mTLS, judged by the tree's MeshConfig", () => {
+  const rule = (tls: string) => destinationRule(`  trafficPolicy: {${tls}}\n`);
+  const mesh = (setting: string) =>
+    resource(
+      `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: control-plane, namespace: istio-system}\nspec:\n  meshConfig: {${setting}}\n`,
+      "istio/operator.yaml",
+    );
+  const found = (operator?: ReturnType<typeof mesh>) =>
+    detect(istioDetector, rule("tls: {mode: ISTIO_MUTUAL}"), rule("loadBalancer: {simple: ROUND_ROBIN}"), {
+      base: operator ? [operator] : [],
+      head: operator ? [operator] : [],
+    }).map((d) => [d.class, d.riskFloor]);
+
+  it("auto mTLS on (the default): medium, as only upstreams without a sidecar now take plaintext", () => {
+    expect(found(mesh("accessLogFile: /dev/stdout"))).toContainEqual(["resource.changed", "medium"]);
+  });
+
+  it("auto mTLS off, or the mesh configured elsewhere: mTLS weakened", () => {
+    expect(found(mesh("enableAutoMtls: false"))).toContainEqual(["mtls.weakened", undefined]);
+    expect(found()).toContainEqual(["mtls.weakened", undefined]);
+  });
+});
