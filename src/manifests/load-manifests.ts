@@ -518,7 +518,7 @@ const LISTED_GROUP = groupPattern([...trafficGroups].filter((group) => group.inc
 const SPELLING_ESCAPE = /\\(?:[xuU]|\r?\n)/;
 
 /** Words that make a document without apiVersion/kind Istio values (see holdsMeshValues). */
-const MESH_VALUES_WORD = /\b(?:meshID|network|multiCluster|trustDomain)\b/;
+const MESH_VALUES_WORD = /\b(?:meshID|network|multiCluster|trustDomain|meshConfig)\b/;
 
 /**
  * Whether a document's text may declare traffic config however its header lines read. A tag, an
@@ -750,12 +750,13 @@ function partialId(value: Record<string, unknown>, spec: KindSpec): ResourceId |
   return identity(metadata.name, typeof metadata.namespace === "string" ? metadata.namespace : undefined, spec);
 }
 
-/** Top-level `global.meshID|network|multiCluster` or `meshConfig.trustDomain`. */
+/** Top-level `global.meshID|network|multiCluster`, or a `meshConfig` mapping. */
 function holdsMeshValues(value: Record<string, unknown>): boolean {
   const { global, meshConfig } = value;
   return (
     (isMapping(global) && ("meshID" in global || "network" in global || "multiCluster" in global)) ||
-    (isMapping(meshConfig) && "trustDomain" in meshConfig)
+    // istiod's MeshConfig: no other chart's values hold one, and it carries mTLS, egress and authz settings.
+    isMapping(meshConfig)
   );
 }
 

@@ -669,12 +669,15 @@ describe("Istio mesh settings", () => {
         file("istio/values-jkt.yaml", "global:", "  meshID: mesh1", "  network: net-jkt"),
         file("mesh/declared.yaml", "pilot: {autoscaleEnabled: false}"),
         file("app/values.yaml", "replicaCount: 2", "global: {imageRegistry: gcr.io}"),
+        // istiod's values with a MeshConfig and no identity keys: its mTLS and egress settings are mesh config too.
+        file("helm/istiod/values.yaml", "pilot: {autoscaleMin: 2}", "meshConfig:", "  enableAutoMtls: true"),
       ],
       { meshValues: ["mesh/*.yaml"] },
     );
     expect([...set.resources.values()].map((resource) => [resource.key, resource.family])).toEqual([
       ["install.istio.io/IstioValues//istio/values-jkt.yaml", "istio-mesh"],
       ["install.istio.io/IstioValues//mesh/declared.yaml", "istio-mesh"],
+      ["install.istio.io/IstioValues//helm/istiod/values.yaml", "istio-mesh"],
     ]);
   });
 
