@@ -1,4 +1,4 @@
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import {
   canonical,
   formatDuration,
@@ -46,6 +46,7 @@ import { registeredHosts, registryChanges, registryRemoval } from "../../core/re
 import { reportRetryIncreases, reportShorterTimeout, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
+import { qualifyHost } from "../../core/service-host.js";
 import { sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
@@ -150,6 +151,40 @@ function onlyReadBy(resource: Resource, context: DetectorContext): string[] | un
   return sortedSet(gateways.map((gateway) => gatewayNamespace(gateway, namespace)));
 }
 
+/**
+ * The VirtualServices of namespaces a DestinationRule or ServiceEntry is no longer exported to that
+ * still send to it (to a subset of the rule's host, or to one of the entry's hosts): their
+ * proxies, in those namespaces, lose the subsets (503) or, under REGISTRY_ONLY, the host.
+ */
+function consumersCut(resource: Resource, after: readonly string[] | undefined, context: DetectorContext): Resource[] {
+  if (after === undefined || after.includes("*")) return [];
+  const fields = spec(resource);
+  const ownNamespace = resource.id.namespace;
+  const targets =
+    resource.id.kind === "DestinationRule"
+      ? (host: string, subset: string | undefined) =>
+          subset !== undefined &&
+          host === qualifyHost(text(fields.host) ?? "", ownNamespace) &&
+          list(fields.subsets).some((candidate) => text(record(candidate).name) === subset)
+      : resource.id.kind === "ServiceEntry"
+        ? (host: string) => texts(fields.hosts).some((entry) => qualifyHost(entry, ownNamespace) === host)
+        : undefined;
+  if (!targets) return [];
+  return [...context.head.resources.values()].filter(
+    (route) =>
+      route.id.kind === "VirtualService" &&
+      !after.includes(route.id.namespace) &&
+      (["http", "tcp", "tls"] as const).some((field) =>
+        list(spec(route)[field]).some((rule) =>
+          list(record(rule).route).some((target) => {
+            const destination = record(record(target).destination);
+            return targets(qualifyHost(text(destination.host) ?? "", route.id.namespace), text(destination.subset));
+          }),
+        ),
+      ),
+  );
+}
+
 const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!both(change)) return;
   const namespace = namespaceOf(change);
@@ -165,6 +200,18 @@ const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorC
   const shown = (own: string[] | undefined, resolved: string[] | undefined) =>
     own ? show(own) : `(mesh default${resolved ? ` ${show(resolved)}` : ""})`;
   gatewaysCut(change, before, after, namespace, out);
+  const cut = consumersCut(change.head, after, context).filter(
+    (route) => !before || before.includes("*") || before.includes(route.id.namespace),
+  );
+  if (cut.length > 0)
+    out.add({
+      class: "reference.broken",
+      summary: `exportTo ${shown(written, before)} → ${show(after)}: ${cut.map((route) => displayName(route.id)).join(", ")} still ${cut.length === 1 ? "sends" : "send"} to it from ${cut.length === 1 ? "a namespace" : "namespaces"} it is no longer exported to: ${change.head.id.kind === "DestinationRule" ? "their proxies lose its subsets (503)" : "their proxies lose the host (unknown under REGISTRY_ONLY, plain DNS otherwise)"}`,
+      side: "head",
+      path: ["spec", "exportTo"],
+      before: before ?? null,
+      after: after ?? null,
+    });
   // A VirtualService only gateways use, or a delegate only its roots use, loses no one while
   // their namespaces still see it (what gatewaysCut does not say).
   const readers = onlyReadBy(change.head, context);

@@ -2592,3 +2592,36 @@ describe("ISTIO_MUTUAL left to auto mTLS, judged by the tree's MeshConfig", () =
     expect(found()).toContainEqual(["mtls.weakened", undefined]);
   });
 });
+
+describe("a DestinationRule or ServiceEntry hidden from a namespace whose routes send to it", () => {
+  const rule = (exportTo: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: payments, namespace: payments}
+spec:
+  host: payments
+${exportTo}  subsets: [{name: stable, labels: {track: stable}}]
+`;
+  const client = resource(
+    `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: payments-client, namespace: shop}
+spec:
+  hosts: [payments.payments.svc.cluster.local]
+  http: [{route: [{destination: {host: payments.payments.svc.cluster.local, subset: stable}}]}]
+`,
+    "shop/vs.yaml",
+  );
+  const classes = (head: string, others = { base: [client], head: [client] }) =>
+    detect(istioDetector, rule(""), head, others).map((d) => d.class);
+
+  it("its subsets are lost to the routes there: reference.broken", () => {
+    expect(classes(rule("  exportTo: ['.']\n"))).toEqual(["reference.broken", "resource.changed"]);
+  });
+
+  it("still exported to the routes' namespace: only the narrowing itself", () => {
+    expect(classes(rule("  exportTo: ['.', shop]\n"))).toEqual(["resource.changed"]);
+    expect(classes(rule("  exportTo: ['.']\n"), { base: [], head: [] })).toEqual(["resource.changed"]);
+  });
+});
