@@ -67,7 +67,27 @@ const APP_TEMPLATE: KnownChart = {
   },
 };
 
-const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE];
+/** istiod's `global` values the mesh family judges where they are written: identity, network, images. */
+const JUDGED_GLOBALS = new Set(["meshID", "network", "multiCluster", "hub", "tag"]);
+
+/**
+ * Istio's istiod chart: its `meshConfig` renders into the mesh ConfigMap alone, and the mesh family
+ * judges it where it is written (trust domain, mTLS and egress switches, extension providers,
+ * locality, exportTo defaults, discovery selectors, root namespace), as it judges an istiod values
+ * file, which no render reads either; so do the identity and image fields of `global`. What else
+ * the values set (pilot's environment, the injector) renders unseen, and counts.
+ */
+const ISTIOD: KnownChart = {
+  source: /(?:^|\/\/)(?:istio-release\.storage\.googleapis\.com\/charts|gcr\.io\/istio-release\/charts)\/istiod$/,
+  trafficValues: (values) => {
+    const { meshConfig: _judged, global, ...rest } = values;
+    if (!isRecord(global)) return global === undefined ? rest : { ...rest, global };
+    const unjudged = Object.fromEntries(Object.entries(global).filter(([key]) => !JUDGED_GLOBALS.has(key)));
+    return Object.keys(unjudged).length === 0 ? rest : { ...rest, global: unjudged };
+  },
+};
+
+const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE, ISTIOD];
 
 /**
  * The values of a release of the chart `fetches` names that its templates render into traffic

@@ -871,6 +871,37 @@ ${values}
   });
 });
 
+describe("a release of Istio's istiod chart: the mesh family judges its meshConfig where it is written", () => {
+  const istiod = (meshConfig: string, env = "1", version = "1.22.3") =>
+    tree({
+      "istio/releases.yaml": `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: istio, namespace: flux-system}
+spec: {url: https://istio-release.storage.googleapis.com/charts}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  chart:
+    spec: {chart: istiod, version: ${version}, sourceRef: {kind: HelmRepository, name: istio, namespace: flux-system}}
+  values:
+    global: {meshID: acme, network: net-east}
+    pilot: {env: {PILOT_ENABLE_ALPHA_GATEWAY_API: "${env}"}}
+    meshConfig: {${meshConfig}}
+`,
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.length;
+
+  it("a meshConfig or global identity edit needs no render (it is judged field by field); pilot's environment or the chart version does", async () => {
+    expect(await failures(istiod("accessLogFile: /dev/stdout"), istiod("accessLogFile: /dev/null"))).toBe(0);
+    expect(await failures(istiod("trustDomain: a.io"), istiod("trustDomain: b.io"))).toBe(0);
+    expect(await failures(istiod(""), istiod("", "0"))).toBe(1);
+    expect(await failures(istiod(""), istiod("", "1", "1.23.0"))).toBe(1);
+  });
+});
+
 describe("a release of a chart from outside the repository moved to another file", () => {
   const release = (path: string, host: string) =>
     tree({
