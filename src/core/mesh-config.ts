@@ -1,6 +1,6 @@
 /**
- * Istio's MeshConfig fields that families read besides the mesh family's own settings: the
- * exportTo a resource of each kind takes where it sets none (`defaultServiceExportTo` also covers
+ * Istio's MeshConfig as more than one family reads it. The exportTo a resource of each kind takes
+ * where it sets none (`defaultServiceExportTo` also covers
  * the Services of the registry, which ServiceEntries sit beside).
  */
 export const DEFAULT_EXPORT_FIELD: Readonly<Record<string, string>> = {
@@ -8,3 +8,6 @@ export const DEFAULT_EXPORT_FIELD: Readonly<Record<string, string>> = {
   DestinationRule: "defaultDestinationRuleExportTo",
   ServiceEntry: "defaultServiceExportTo",
 };
+
+/** Istio's root namespace where the MeshConfig names none: istiod's own (its chart's `global.istioNamespace`). */
+export const DEFAULT_ROOT_NAMESPACE = "istio-system";

@@ -8,7 +8,7 @@ import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
-import { meshConfigsOf, rootNamespaceOf } from "../graph/mesh-scope.js";
+import { firstRootNamespace, meshConfigsOf } from "../graph/mesh-scope.js";
 import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
 import { applicationSourceRoot, kustomizeRootId } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
@@ -61,7 +61,6 @@ export function detectorContext(
   // A tree's GitOps placement and deliveries are read once, not once for every GitOps object the PR changes.
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));
   const deliveriesIn = oncePerTree((set) => deliveriesOf(set, policy.topology.clusters));
-  const meshRoot = oncePerTree((set) => ({ namespace: rootNamespaceOf(set) }));
   const meshConfigs = oncePerTree((set) => meshConfigsOf(set));
   const madeServices = oncePerTree((set) => {
     const made = new Set<string>();
@@ -94,7 +93,7 @@ export function detectorContext(
     readsKind: (apiVersion, kind, text) => kindSpecFor(groupOf(apiVersion), kind, text) !== undefined,
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
-    meshRootNamespace: (set) => meshRoot(set).namespace,
+    meshRootNamespace: (set) => firstRootNamespace(meshConfigs(set)),
     meshConfigs,
     madeServices,
     serviceExporters,

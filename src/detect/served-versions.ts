@@ -1,5 +1,6 @@
 import type { Detection } from "../core/finding.js";
 import { displayName, type ManifestSet } from "../core/resource.js";
+import { groupOf } from "../manifests/kinds.js";
 
 /**
  * The API versions each well-known traffic group has served (upstream CRDs and built-in APIs): a
@@ -24,18 +25,14 @@ const SERVED: Readonly<Record<string, readonly string[]>> = {
   "helm.toolkit.fluxcd.io": ["v2beta1", "v2beta2", "v2"],
 };
 
-const split = (apiVersion: string): [group: string, version: string] => {
-  const at = apiVersion.lastIndexOf("/");
-  return at < 0 ? ["", apiVersion] : [apiVersion.slice(0, at), apiVersion.slice(at + 1)];
-};
-
 /** A resource the PR moves to a version its group never served: high, on its `apiVersion` line. */
 export function unservedVersionDetections(base: ManifestSet, head: ManifestSet): Detection[] {
   const found: Detection[] = [];
   head.resources.forEach((after, key) => {
     const before = base.resources.get(key);
     if (!before || before.apiVersion === after.apiVersion) return;
-    const [group, version] = split(after.apiVersion);
+    const group = groupOf(after.apiVersion);
+    const version = group ? after.apiVersion.slice(group.length + 1) : after.apiVersion;
     const served = SERVED[group];
     if (!served || served.includes(version)) return;
     found.push({

@@ -16,10 +16,20 @@ export function meshConfigsOf(set: ManifestSet): Readonly<Record<string, unknown
   return configs;
 }
 
-/** The mesh's root namespace as the tree configures it (the first setting found), if it does. */
+const rootNamespaceOfConfig = (config: Readonly<Record<string, unknown>>): string | undefined =>
+  typeof config.rootNamespace === "string" && config.rootNamespace ? config.rootNamespace : undefined;
+
+/** The root namespace the first of a tree's MeshConfigs that sets one names. */
+export const firstRootNamespace = (configs: readonly Readonly<Record<string, unknown>>[]): string | undefined =>
+  configs.map(rootNamespaceOfConfig).find((root) => root !== undefined);
+
+/** The mesh's root namespace as the tree configures it (the first setting found), if it does: read up to that setting only. */
 export function rootNamespaceOf(set: ManifestSet): string | undefined {
-  for (const config of meshConfigsOf(set))
-    if (typeof config.rootNamespace === "string" && config.rootNamespace) return config.rootNamespace;
+  for (const resource of set.resources.values()) {
+    const config = meshConfigOf(resource)?.(resource);
+    const root = config && rootNamespaceOfConfig(config);
+    if (root) return root;
+  }
   return undefined;
 }
 

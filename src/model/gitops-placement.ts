@@ -42,16 +42,17 @@ interface PlacementInputs {
   readonly sources: readonly Resource[];
   readonly topology: Topology;
   readonly clusterOfFile: ClusterOfFile;
+  readonly includedBy: ReadonlyMap<string, readonly string[]>;
 }
 
 const NOT_INCLUDED: ReadonlyMap<string, readonly string[]> = new Map();
 
-/** Two trees' kustomization inclusions alike: built apart, they are compared by content. */
-const sameInclusions = (a: ReadonlyMap<string, readonly string[]>, b: ReadonlyMap<string, readonly string[]>): boolean =>
-  a === b || (a.size === b.size && [...a].every(([file, includers]) => sameItems(includers, b.get(file) ?? [])));
+/** The same build: the same objects and policy, and kustomization inclusions alike (each tree reads its own, so by content). */
+const sameBuild = ({ includedBy: a, ...inputs }: PlacementInputs, { includedBy: b, ...other }: PlacementInputs): boolean =>
+  sameInputs(inputs, other) &&
+  (a === b || (a.size === b.size && [...a].every(([file, includers]) => sameItems(includers, b.get(file) ?? []))));
 
 const builtFrom = new WeakMap<FilePlacement, PlacementInputs>();
-const includedFrom = new WeakMap<FilePlacement, ReadonlyMap<string, readonly string[]>>();
 
 /** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacement {
@@ -75,11 +76,11 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       sources: [...set.resources.values()].filter((resource) => delivering.has(resource.family)),
       topology,
       clusterOfFile,
+      includedBy: set.includedBy ?? NOT_INCLUDED,
     };
-    const includedBy = set.includedBy ?? NOT_INCLUDED;
     const before = previous && builtFrom.get(previous);
-    if (previous && before && sameInputs(before, inputs) && sameInclusions(includedFrom.get(previous) ?? NOT_INCLUDED, includedBy))
-      return previous;
+    if (previous && before && sameBuild(before, inputs)) return previous;
+    const { includedBy } = inputs;
     const deliveryOf = deliveriesOf(set, topology.clusters);
     const deliveries = inputs.sources.flatMap((resource) => deliveryOf(resource) ?? []);
     const memo = new Map<string, readonly string[]>();
@@ -127,7 +128,6 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       return answer;
     };
     builtFrom.set(placement, inputs);
-    includedFrom.set(placement, includedBy);
     return placement;
   };
 

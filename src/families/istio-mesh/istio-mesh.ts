@@ -9,7 +9,7 @@ import type { FieldPath } from "../../core/finding.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { flag, isRecord, list, optionalRecord, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
-import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
+import { DEFAULT_EXPORT_FIELD, DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
 
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
@@ -392,9 +392,6 @@ const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, 
     riskFloor: "high",
   });
 };
-
-/** Istio's root namespace where the MeshConfig names none: istiod's own (its chart's `global.istioNamespace`). */
-const DEFAULT_ROOT_NAMESPACE = "istio-system";
 
 /**
  * `meshConfig.rootNamespace` moved: the policies without a selector in the old root namespace (a
@@ -832,27 +829,33 @@ export const networkLabelDetector: ResourceDetector = (change: ResourceChange) =
 
 type MeshConfig = Readonly<Record<string, unknown>>;
 
-/** The MeshConfig at `paths`, later ones laid over earlier ones (an IstioOperator's `spec.meshConfig` over its values'). */
-const meshConfigAt =
-  (...paths: FieldPath[]): ((resource: Resource) => MeshConfig | undefined) =>
+/**
+ * The MeshConfig a kind writes, where its layout keeps it (LAYOUTS), the more authoritative place
+ * laid over the others (an IstioOperator's `spec.meshConfig` over its values').
+ */
+const meshConfigOf =
+  (kind: string): ((resource: Resource) => MeshConfig | undefined) =>
   (resource) => {
-    const found = paths.map((path) => valueAt(resource.body, path)).filter(isRecord);
+    const found = [...LAYOUTS[kind]!.meshConfig]
+      .reverse()
+      .map((path) => valueAt(resource.body, path))
+      .filter(isRecord);
     return found.length === 0 ? undefined : Object.assign({}, ...found);
   };
 
 /** istiod's chart defaults the root namespace to its own (`global.istioNamespace`), which Sail sets from `spec.namespace`. */
 const sailMeshConfig = (resource: Resource): MeshConfig => {
   const namespace = text(record(resource.body.spec).namespace);
-  return { ...(namespace ? { rootNamespace: namespace } : {}), ...meshConfigAt(["spec", "values", "meshConfig"])(resource) };
+  return { ...(namespace ? { rootNamespace: namespace } : {}), ...meshConfigOf("Istio")(resource) };
 };
 
 export const meshConfigs: Readonly<Record<string, (resource: Resource) => MeshConfig | undefined>> = {
-  IstioOperator: meshConfigAt(["spec", "values", "meshConfig"], ["spec", "meshConfig"]),
-  IstioValues: meshConfigAt(["meshConfig"]),
+  IstioOperator: meshConfigOf("IstioOperator"),
+  IstioValues: meshConfigOf("IstioValues"),
   Istio: sailMeshConfig,
   IstioRevision: sailMeshConfig,
   // A HelmRelease read here installs an Istio chart (textKinds); istiod's values carry the MeshConfig.
-  HelmRelease: meshConfigAt(["spec", "values", "meshConfig"]),
+  HelmRelease: meshConfigOf("HelmRelease"),
 };
 
 /** Mesh identity and network settings reach every workload of the mesh, wherever they sit. */

@@ -1,5 +1,6 @@
 import type { Family } from "../family.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { isVirtualService } from "./delegation.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ParentRefNode } from "../../core/graph-nodes.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { sharedText } from "../../core/string-table.js";
@@ -46,6 +47,20 @@ export function virtualServiceDestinations(resource: Resource): DestinationRef[]
   }
   return destinations;
 }
+
+/**
+ * The VirtualServices of a tree whose routes (mirrors aside) send to a destination `sends` takes,
+ * given its qualified host and subset: the routes a DestinationRule's subsets or a ServiceEntry's
+ * hosts serve.
+ */
+export const virtualServicesSending = (tree: ManifestSet, sends: (host: string, subset: string | undefined) => boolean): Resource[] =>
+  [...tree.resources.values()].filter(
+    (resource) =>
+      isVirtualService(resource) &&
+      virtualServiceDestinations(resource).some(
+        (destination) => destination.path.includes("route") && sends(destination.host!, destination.subset),
+      ),
+  );
 
 /** A VirtualService in the traffic graph: bound to its gateways (or the mesh), sending to its route and mirror hosts. */
 function virtualService(resource: Resource): GraphNode {

@@ -20,7 +20,7 @@ import { qualifyHost } from "../../core/service-host.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { isVirtualService } from "./delegation.js";
-import { virtualServiceDestinations } from "./graph-nodes.js";
+import { virtualServiceDestinations, virtualServicesSending } from "./graph-nodes.js";
 
 /** Where this module's checks put what they find: the resource's list, or one that says which host a finding is about. */
 type Findings = Pick<DetectionList, "add">;
@@ -563,18 +563,9 @@ function narrowedToWorkloads(was: Resource, now: Resource, out: DetectionList, c
   if (Object.keys(after).length === 0 || sameValue(before, after)) return;
   const host = qualifiedHost(now);
   const subsets = new Set(list(spec(now).subsets).flatMap((subset) => text(record(subset).name) ?? []));
-  const routing = [...context.head.resources.values()].filter(
-    (route) =>
-      route.id.kind === "VirtualService" &&
-      (["http", "tcp", "tls"] as const).some((field) =>
-        list(spec(route)[field]).some((rule) =>
-          list(record(rule).route).some((target) => {
-            const destination = record(record(target).destination);
-            const subset = text(destination.subset);
-            return subset !== undefined && subsets.has(subset) && qualifyHost(text(destination.host) ?? "", route.id.namespace) === host;
-          }),
-        ),
-      ),
+  const routing = virtualServicesSending(
+    context.head,
+    (destination, subset) => subset !== undefined && subsets.has(subset) && destination === host,
   );
   const selector = Object.entries(after)
     .map(([key, value]) => `${key}=${value}`)

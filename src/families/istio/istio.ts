@@ -47,6 +47,7 @@ import { reportRetryIncreases, reportShorterTimeout, retryConditions, type Retry
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 import { qualifyHost } from "../../core/service-host.js";
+import { virtualServicesSending } from "./graph-nodes.js";
 import { sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
@@ -170,19 +171,7 @@ function consumersCut(resource: Resource, after: readonly string[] | undefined, 
         ? (host: string) => texts(fields.hosts).some((entry) => qualifyHost(entry, ownNamespace) === host)
         : undefined;
   if (!targets) return [];
-  return [...context.head.resources.values()].filter(
-    (route) =>
-      route.id.kind === "VirtualService" &&
-      !after.includes(route.id.namespace) &&
-      (["http", "tcp", "tls"] as const).some((field) =>
-        list(spec(route)[field]).some((rule) =>
-          list(record(rule).route).some((target) => {
-            const destination = record(record(target).destination);
-            return targets(qualifyHost(text(destination.host) ?? "", route.id.namespace), text(destination.subset));
-          }),
-        ),
-      ),
-  );
+  return virtualServicesSending(context.head, targets).filter((route) => !after.includes(route.id.namespace));
 }
 
 const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {

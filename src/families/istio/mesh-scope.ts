@@ -2,9 +2,7 @@ import { displayName, type ManifestSet, type Resource } from "../../core/resourc
 import type { DetectorContext } from "../../core/detector.js";
 import { list, record, text } from "../../core/json-access.js";
 import type { MeshScope, MeshScopeContext, MeshScopeReader } from "../../core/mesh-scope.js";
-
-/** Istio's root namespace when no IstioOperator or istiod values in the tree name another. */
-const DEFAULT_ROOT_NAMESPACE = "istio-system";
+import { DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
 
 /** The root namespace of a tree's mesh: a selector-less policy there is mesh-wide. */
 export const rootNamespaceIn = (tree: ManifestSet, context: DetectorContext): string =>

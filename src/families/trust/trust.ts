@@ -17,6 +17,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { surelyCovers } from "../../core/host-match.js";
+import { DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
 
 /**
  * cert-manager (research §1.5): which CA signs a certificate, what it may sign, and which names it
@@ -263,7 +264,7 @@ const secretSigners = (set: ManifestSet, namespace: string, secret: string, cont
     if (resource.id.kind === "ClusterIssuer" || (resource.id.kind === "Issuer" && resource.id.namespace === namespace))
       signers.push(displayName(resource.id));
   }
-  const istio = new Set(["istio-system", context.meshRootNamespace(set) ?? "istio-system"]);
+  const istio = new Set([DEFAULT_ROOT_NAMESPACE, context.meshRootNamespace(set) ?? DEFAULT_ROOT_NAMESPACE]);
   if (secret === ISTIO_CA_SECRET && istio.has(namespace)) signers.push("istiod (the mesh's CA)");
   return signers.sort();
 };
