@@ -7,7 +7,7 @@ import picomatch from "picomatch";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import { clusterScoped } from "../core/cluster-scoped.js";
 import { list, record } from "../core/json-access.js";
-import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
+import { loadAllAsGoYaml, parseYamlDocument, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
@@ -153,6 +153,23 @@ function offlineHint(root: RenderRoot, offline: string, trusts: ((source: string
   return ` (if ${subject} no traffic config you govern, trust ${them} in the policy's \`render.trusted\` so that version bumps need no render; else ${LEAVE_OUT})`;
 }
 
+/**
+ * Why a root's origin (the HelmRelease, the Application) is gone at head when the PR broke its
+ * YAML: Flux and Argo CD refuse the whole file and leave applied what they applied, so its output
+ * is unknown, not removed (a values line mis-indented read as every route of the release removed).
+ */
+function brokenOrigin(origin: string, baseText: TreeTexts, headText: TreeTexts): string | undefined {
+  const [before, after] = [baseText.get(origin), headText.get(origin)];
+  if (before === undefined || after === undefined) return undefined;
+  const unreadable = (text: string) =>
+    splitYamlDocuments(text).flatMap((chunk) => {
+      const parsed = parseYamlDocument(chunk);
+      return parsed.ok ? [] : [parsed.message];
+    })[0];
+  const message = unreadable(after);
+  return message !== undefined && unreadable(before) === undefined ? `${origin} no longer parses: ${message}` : undefined;
+}
+
 const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
   // A budget that ran out says nothing of whether the root renders.
   const [base, head] = sides.map(({ outcome }) => ("error" in outcome && !("timedOut" in outcome) ? outcome.error : undefined));
@@ -245,6 +262,17 @@ async function renderStage(
   const runnable: string[] = [];
   for (const id of changed) {
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
+    const broken = before && !after ? brokenOrigin(before.origin, baseText, headText) : undefined;
+    if (broken !== undefined) {
+      failures.push({
+        id,
+        origin: before!.origin,
+        inputs: inputsOf(id),
+        reason: `${id} cannot be read at head: ${broken}`,
+        gates: before!.deployed,
+      });
+      continue;
+    }
     const offlineRoot = after?.offline !== undefined ? after : before;
     const offline = offlineRoot?.offline;
     // Offline on one side only, it is that side the review cannot know (sail-operator b84b70b vendored

@@ -150,6 +150,23 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a HelmRelease whose YAML the PR breaks is not rendered at head, not read as its routes removed: Flux refuses the file",
+    async () => {
+      const { files: base } = readFolder(fixture("local-chart"));
+      const head = edit(base, "apps/guestbook/release.yaml", "      previewWeight: 0\n", "      previewWeight: 0\n        canary: true\n");
+      const result = await reviewRendered(base, head);
+      const classes = result.analysis.findings.map((finding) => finding.class);
+      expect(classes).not.toContain("route.removed");
+      const unread = result.analysis.findings.filter((finding) => finding.summary.includes("cannot be read at head"));
+      expect(unread).toHaveLength(1);
+      expect(unread[0]).toMatchObject({ risk: "high", file: "apps/guestbook/release.yaml" });
+      expect(unread[0]!.summary).toContain("apps/guestbook/release.yaml no longer parses: YAML: bad indentation");
+      expect(result.decision).toBe("fail");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a tool's message names the repository's paths, never the render's scratch folder: the same failure is the same finding on every run and at both sides (gloo-mesh-use-cases 8456e25)",
     async () => {
       // kustomize's deprecation warnings and the wrapper's step make the message run over its length.
