@@ -385,6 +385,19 @@ const validationScopes = (resource: Resource | undefined, namespace: string): Ma
       path: ["spec", "tls", "frontend", "perPort", index, "tls", "validation"],
     });
   });
+  // Gateway API v1.1–v1.3 (experimental) set it per listener, in `tls.frontendValidation`; where a
+  // listener sets none, the Gateway-wide setting of v1.4 on applies (a migration moves nothing).
+  list(spec(resource).listeners).forEach((entry, index) => {
+    const listener = record(entry);
+    const validation = record(listener.tls).frontendValidation;
+    const inherited = (scopes.get(`port ${numeric(listener.port)}`) ?? scopes.get("default"))!.effective;
+    scopes.set(`listener ${text(listener.name) ?? index}`, {
+      label: `listener ${text(listener.name) ?? index} client-certificate validation`,
+      own: validation,
+      effective: clientValidation(validation, namespace) ?? inherited,
+      path: ["spec", "listeners", index, "tls", "frontendValidation"],
+    });
+  });
   return scopes;
 };
 
@@ -398,6 +411,8 @@ const frontendValidation = (change: ResourceChange, out: DetectionList): void =>
     return scopes.get(key) ?? { ...fallback, own: undefined, label: `${key} client-certificate validation` };
   };
   for (const key of sortedSet([...base.keys(), ...head.keys()])) {
+    // A listener added or removed is judged as one: it takes its validation with it.
+    if (key.startsWith("listener ") && !(base.has(key) && head.has(key))) continue;
     const before = scopeIn(base, key);
     const after = scopeIn(head, key);
     if (sameValue(before.own, after.own)) continue;

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { isRecord } from "../../core/json-access.js";
 import { duration, kubeObject, labelSelector, looseSpec, port, stringList, stringMap } from "../../core/kube-object.js";
 
 /** Gateway API (gateway.networking.k8s.io, gateway.networking.x-k8s.io), typed as its CRDs type it. */
@@ -170,17 +171,40 @@ export const xBackend = kubeObject(
   }),
 );
 
+/**
+ * v1alpha2 (Gateway API v1.0, its last release to serve it) named one `targetRef` and put the
+ * validation under `tls` with shorter names; read as the later shape, so that a CA swap there is
+ * judged as one, and a move to v1alpha3 or v1 that keeps the policy is no change.
+ */
+const fromV1alpha2 = (spec: unknown): unknown => {
+  if (!isRecord(spec) || !("targetRef" in spec) || "targetRefs" in spec || !isRecord(spec.tls) || "validation" in spec) return spec;
+  const { targetRef: single, tls, ...rest } = spec;
+  const { caCertRefs, wellKnownCACerts, ...validation } = tls;
+  return {
+    ...rest,
+    targetRefs: [single],
+    validation: {
+      ...validation,
+      ...(caCertRefs !== undefined ? { caCertificateRefs: caCertRefs } : {}),
+      ...(wellKnownCACerts !== undefined ? { wellKnownCACertificates: wellKnownCACerts } : {}),
+    },
+  };
+};
+
 export const backendTlsPolicy = kubeObject(
-  z.looseObject({
-    targetRefs: z.array(targetRef),
-    validation: z.looseObject({
-      caCertificateRefs: z.array(objectRef).optional(),
-      wellKnownCACertificates: z.string().optional(),
-      hostname: z.string(),
-      subjectAltNames: z.array(looseSpec).optional(),
+  z.preprocess(
+    fromV1alpha2,
+    z.looseObject({
+      targetRefs: z.array(targetRef),
+      validation: z.looseObject({
+        caCertificateRefs: z.array(objectRef).optional(),
+        wellKnownCACertificates: z.string().optional(),
+        hostname: z.string(),
+        subjectAltNames: z.array(looseSpec).optional(),
+      }),
+      options: stringMap.optional(),
     }),
-    options: stringMap.optional(),
-  }),
+  ),
 );
 
 export const backendTrafficPolicy = kubeObject(

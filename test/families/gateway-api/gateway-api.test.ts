@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../../src/families/gateway-api/gateway-api.js";
+import { backendTlsPolicy } from "../../../src/families/gateway-api/schemas.js";
 import { corpusAvailable, corpusFile, detect, detectorTable, resource } from "../../detect/resource-fixture.js";
 
 const gateway = (spec: string, namespace = "infra", name = "public") => `
@@ -292,6 +293,10 @@ describe("Gateway listeners", () => {
 });
 
 describe("Gateway-wide fields", () => {
+  const listenerValidation = (validation: string) =>
+    gateway(
+      `  gatewayClassName: x\n  listeners:\n  - name: https\n    port: 443\n    protocol: HTTPS\n    tls:\n      certificateRefs: [{name: web-cert}]\n${validation}`,
+    );
   const frontend = (validation: string) => gateway(`${listeners("")}  tls:\n    frontend:\n      default:\n${validation}`);
   run([
     {
@@ -364,6 +369,32 @@ describe("Gateway-wide fields", () => {
           side: "head",
           path: ["spec", "tls", "frontend", "perPort", 0, "tls"],
           says: "port 8443 client-certificate validation removed",
+        },
+      ],
+    },
+    {
+      name: "a listener's own frontendValidation (v1.1–v1.3) dropped: its clients no longer need a certificate",
+      base: listenerValidation("      frontendValidation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
+      head: listenerValidation(""),
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "listeners", 0, "tls"],
+          says: "listener https client-certificate validation removed",
+        },
+      ],
+    },
+    {
+      name: "a listener's own frontendValidation given another CA is a trust change",
+      base: listenerValidation("      frontendValidation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
+      head: listenerValidation("      frontendValidation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: new-ca}]}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "listeners", 0, "tls", "frontendValidation", "caCertificateRefs"],
+          says: "[ConfigMap infra/client-ca] → [ConfigMap infra/new-ca]",
         },
       ],
     },
@@ -521,6 +552,17 @@ metadata: {name: tls-upstream-auth, namespace: shop}
 spec:
   targetRefs: ${targets}
   validation: ${validation}`;
+  // As the manifests stage reads it: through the kind's schema, which reads v1alpha2 as the later shape.
+  const v1alpha2 = (ca: string) => {
+    const read = resource(`
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: BackendTLSPolicy
+metadata: {name: tls-upstream-auth, namespace: shop}
+spec:
+  targetRef: {group: '', kind: Service, name: auth}
+  tls: {hostname: auth.example.com, caCertRefs: [{group: '', kind: ConfigMap, name: ${ca}}]}`);
+    return { ...read, body: backendTlsPolicy.parse(read.body) };
+  };
   run([
     {
       name: "validation hostname and CA change upstream trust",
@@ -567,6 +609,25 @@ spec:
       expected: [
         { class: "trust.changed", side: "head", path: ["spec", "validation"], says: "added: connections to Service shop/auth use TLS" },
       ],
+    },
+    {
+      name: "v1alpha2 (Gateway API v1.0: targetRef, tls.caCertRefs) is read as the later shape: a CA swap there is a trust change",
+      base: v1alpha2("auth-cert"),
+      head: v1alpha2("auth-cert-v2"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "validation", "caCertificateRefs"],
+          says: "[ConfigMap shop/auth-cert] → [ConfigMap shop/auth-cert-v2]",
+        },
+      ],
+    },
+    {
+      name: "a v1alpha2 policy rewritten as v1 with the same target and validation changes nothing",
+      base: v1alpha2("auth-cert"),
+      head: policy("{hostname: auth.example.com, caCertificateRefs: [{group: '', kind: ConfigMap, name: auth-cert}]}"),
+      expected: [],
     },
     {
       name: "a target leaving the policy loses validation",
