@@ -12,6 +12,7 @@ import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { TreeAnalysis } from "./graph/blast-radius.js";
 import { reviewGraph } from "./graph/graph-review.js";
+import { excludedDeclarations } from "./graph/excluded-declarations.js";
 import { graphMemo, readGraphNodes, type TrafficGraph } from "./graph/traffic-graph.js";
 import { releaseSharedBodies } from "./manifests/held-body.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
@@ -201,6 +202,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
     topology: policy.topology,
     memo: nodes,
     ...(input.collect ? { collect: input.collect } : {}),
+    excludedMayDeclare: excludedDeclarations([
+      { files: baseFiles, excluded: base.manifests.excluded },
+      { files: headFiles, excluded: head.manifests.excluded },
+    ]),
   });
   const reported = new Set(detections.map((d) => `${d.class}\0${d.resourceKey}`));
   const seen = new Set<string>();

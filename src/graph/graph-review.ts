@@ -19,6 +19,8 @@ export interface GraphReviewInput {
   /** Nodes already read (traffic-graph.ts readGraphNodes). */
   readonly memo?: GraphMemo;
   readonly collect?: () => void;
+  /** Whether a file the policy excludes may declare an object (graph/excluded-declarations.ts). */
+  readonly excludedMayDeclare?: ((kind: string, name: string) => boolean) | undefined;
 }
 
 export interface GraphReview {
@@ -50,7 +52,7 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
   // head's adds its own, where a one-shot process allows (review.ts ChangeInput.collect).
   input.collect?.();
   const head = buildTrafficGraph(input.head.manifests, input.head.model, input.head.placement, memo);
-  const checkable = checkableIn([base, head]);
+  const checkable = checkableIn([base, head], input.excludedMayDeclare);
   const definitionOf = (tree: TreeAnalysis) => (key: string) => {
     const resource = tree.manifests.resources.get(key);
     return resource && { spec: resource.body.spec, annotations: resource.annotations };

@@ -45,6 +45,8 @@ export interface Checkable {
   readonly destinationRules: boolean;
   readonly serviceExports: boolean;
   readonly referenceGrants: boolean;
+  /** Whether a file the policy excludes may declare the object (graph/excluded-declarations.ts). */
+  readonly excludedMayDeclare?: (kind: string, name: string) => boolean;
 }
 
 export interface ReferenceReport {
@@ -53,9 +55,13 @@ export interface ReferenceReport {
   readonly unchecked: readonly string[];
 }
 
-export function checkableIn(graphs: readonly TrafficGraph[]): Checkable {
+export function checkableIn(
+  graphs: readonly TrafficGraph[],
+  excludedMayDeclare?: ((kind: string, name: string) => boolean) | undefined,
+): Checkable {
   const gateways = graphs.flatMap((graph) => [...graph.gateways.values()]);
   return {
+    ...(excludedMayDeclare ? { excludedMayDeclare } : {}),
     gateways: gateways.some((g) => g.api === "gateway-api"),
     istioGateways: gateways.some((g) => g.api === "istio"),
     listenerSets: graphs.some((graph) => graph.listenerSets.size > 0),
@@ -69,7 +75,11 @@ const BROKEN: ChangeClassId = "reference.broken";
 const UNWRITTEN_NAMESPACE = "routes name no namespace, and the tree does not say which namespace they are applied to";
 
 const missingIsCheckable = (attachment: Attachment, route: RouteNode, checkable: Checkable): boolean =>
-  route.api === "istio" ? checkable.istioGateways : attachment.target.kind === "Gateway" ? checkable.gateways : checkable.listenerSets;
+  (route.api === "istio" ? checkable.istioGateways : attachment.target.kind === "Gateway" ? checkable.gateways : checkable.listenerSets) &&
+  !excludedMayHold(attachment, checkable);
+
+const excludedMayHold = (attachment: Attachment, checkable: Checkable): boolean =>
+  checkable.excludedMayDeclare?.(attachment.target.kind, attachment.target.name) === true;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -108,9 +118,11 @@ export function checkReferences(
       });
     } else if (attachment.status === "missing") {
       note(
-        route.api === "istio"
-          ? "route parents name Istio Gateways, but the repository holds none"
-          : `route parents name ${attachment.target.kind}s, but the repository holds none`,
+        excludedMayHold(attachment, checkable)
+          ? `route parents name ${attachment.target.kind}s that files the policy excludes may hold`
+          : route.api === "istio"
+            ? "route parents name Istio Gateways, but the repository holds none"
+            : `route parents name ${attachment.target.kind}s, but the repository holds none`,
       );
     } else if (attachment.status === "unknown") note(unknownLanding(attachment, route));
   }

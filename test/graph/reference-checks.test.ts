@@ -209,6 +209,19 @@ describe("route attachment (Gateway API: parent, listener, allowedRoutes, hostna
     expect(result.blastRadius.unchecked).toEqual(["1 reference not checked: route parents name Gateways, but the repository holds none"]);
   });
 
+  it("a parent Gateway that only a file the policy excludes declares is unchecked, not broken (gateway-api: examples on conformance/'s Gateways)", () => {
+    const tree = { "gw.yaml": GATEWAY(ALL), "conformance/base/gw.yaml": GATEWAY(ALL).replace("name: public", "name: same-namespace") };
+    const result = analyze(tree, { ...tree, "route.yaml": ROUTE("{ name: same-namespace, namespace: infra }") });
+    expect(brokenOf(result)).toEqual([]);
+    expect(result.blastRadius.unchecked).toEqual([
+      "1 reference not checked: route parents name Gateways that files the policy excludes may hold",
+    ]);
+    // A name no excluded file holds is still judged.
+    expect(brokenOf(analyze(tree, { ...tree, "route.yaml": ROUTE("{ name: privat, namespace: infra }") }))).toEqual([
+      expect.stringContaining("Gateway infra/privat does not exist in the repository"),
+    ]);
+  });
+
   it("deleting the only Gateway breaks its routes: the base tree shows the repository manages Gateways", () => {
     const result = analyze({ "gw.yaml": GATEWAY(ALL), "route.yaml": ROUTE() }, { "route.yaml": ROUTE() });
     expect(brokenOf(result)).toEqual([expect.stringContaining("Gateway infra/public does not exist in the repository")]);
