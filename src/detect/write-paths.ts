@@ -1,5 +1,6 @@
 import { describeFlow } from "../model/describe-flow.js";
-import { capturesAllOf } from "../model/match-alternatives.js";
+import { capturesAllOf, requestShapes } from "../model/match-alternatives.js";
+import { FIRST_MATCH_GROUPS } from "../families/index.js";
 import type { RouteDiff } from "../diff/route-diff.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import type { Policy } from "../policy/policy-schema.js";
@@ -61,9 +62,12 @@ function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map
   }
   const reach = new Map<string, WriteReach>();
   for (const [group, flows] of groups) {
-    const ordered = [...flows].sort((a, b) => Number(b.methods.length > 0) - Number(a.methods.length > 0) || a.precedence - b.precedence);
     for (const method of MUTATING_METHODS) {
-      const candidates = ordered.filter((f) => f.methods.length === 0 || f.methods.includes(method));
+      const candidates = flows
+        .filter((f) => f.methods.length === 0 || f.methods.includes(method))
+        .map((flow) => ({ flow, rank: specificity(flow, method) }))
+        .sort((a, b) => compareRanks(b.rank, a.rank) || a.flow.precedence - b.flow.precedence)
+        .map(({ flow }) => flow);
       const last = candidates.findIndex((f) => capturesAllOf(f.match, method));
       const met = last < 0 ? candidates : candidates.slice(0, last + 1);
       if (met.length > 0)
@@ -78,6 +82,30 @@ function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map
   }
   return reach;
 }
+
+/**
+ * How a rule ranks for a method's requests on its path: one limited to the method first; then, where
+ * rules are not first-match (Gateway API), the one with more header tests, then more query tests,
+ * whatever their order in the list ("largest number of header matches" in the HTTPRoute spec), so a
+ * canary rule written after the rule pinning writes still takes the writes it asks for. First-match
+ * families rank by list order alone past the method (Istio takes the first rule that matches).
+ */
+function specificity(flow: Flow, method: string): readonly number[] {
+  const limited = flow.methods.length > 0 ? 1 : 0;
+  if (FIRST_MATCH_GROUPS.has(flow.resource.group)) return [limited];
+  const taking = requestShapes(flow.match).filter((shape) => shape.method === undefined || shape.method === method);
+  const count = (prefix: string) =>
+    Math.max(0, ...taking.map((shape) => shape.conditions.filter((part) => part.startsWith(prefix)).length));
+  return [limited, count("header "), count("query ")];
+}
+
+const compareRanks = (a: readonly number[], b: readonly number[]): number => {
+  for (let index = 0; index < Math.max(a.length, b.length); index++) {
+    const difference = (a[index] ?? 0) - (b[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+};
 
 /** Whether a flow takes some of a method's writes: it names no methods, or names that one. */
 const takesWrites = (flow: Flow): boolean => flow.methods.length === 0 || writesExplicitly(flow);

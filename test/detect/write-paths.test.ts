@@ -36,6 +36,31 @@ describe("writes.active-active", () => {
     );
   });
 
+  it("ranks a Gateway API rule with more header tests first for a method, wherever it is written; Istio keeps list order", () => {
+    const pinned = `  - matches: [{ method: POST }, { method: PUT }]\n    backendRefs: [${imp("api-jkt")}]\n`;
+    const canary = (method: string) =>
+      `  - matches: [{ method: ${method}, headers: [{ name: x-canary, value: "true" }] }]\n    backendRefs: [${imp("api-sgp")}]\n`;
+    // Written after the rule that pins writes, the canary rule still takes the POSTs that ask for it.
+    const after = analyze({ "r.yaml": route(pinned) }, { "r.yaml": route(pinned + canary("POST")) }, TOPOLOGY);
+    const writes = after.findings.find((f) => f.class === "writes.active-active");
+    expect(writes?.risk).toBe("critical");
+    expect(writes?.summary).toContain("POST can now reach jkt, sgp (was jkt)");
+    // A header rule that names no method ranks below the method rule: writes stay pinned.
+    const headerOnly = `  - matches: [{ headers: [{ name: x-canary, value: "true" }] }]\n    backendRefs: [${imp("api-sgp")}]\n`;
+    expect(classesOf(analyze({ "r.yaml": route(pinned) }, { "r.yaml": route(pinned + headerOnly) }, TOPOLOGY))).not.toContain(
+      "writes.active-active",
+    );
+    // Istio takes the first rule that matches: the canary rule behind the POST rule gets none of them.
+    const virtualService = (rules: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: api, namespace: shop}\nspec:\n  hosts: [api.example.com]\n  gateways: [shop-gw]\n  http:\n${rules}`;
+    const istioPinned = "  - match: [{method: {exact: POST}}]\n    route: [{destination: {host: api-jkt}}]\n";
+    const istioCanary =
+      "  - match: [{method: {exact: POST}, headers: {x-canary: {exact: 'true'}}}]\n    route: [{destination: {host: api-sgp}}]\n";
+    expect(
+      classesOf(analyze({ "vs.yaml": virtualService(istioPinned) }, { "vs.yaml": virtualService(istioPinned + istioCanary) }, TOPOLOGY)),
+    ).not.toContain("writes.active-active");
+  });
+
   it("flags a service the policy marks single-region, even without method matches", () => {
     const overlay = `${TOPOLOGY}services:\n  case-api: { writes: single-region }\n`;
     const base = route(`  - backendRefs: [${imp("case-api-jkt")}]`);
