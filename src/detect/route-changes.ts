@@ -379,7 +379,33 @@ function unreachableBehind(flow: Flow, byResource: () => ReadonlyMap<string, rea
     );
 }
 
+/**
+ * The rule that served a key at base and, still in the head unchanged (the same backends, split the
+ * same way), is shadowed there by another rule of its resource that now takes the same requests:
+ * a canary rule whose header test was dropped ties with the rule after it and, first in the list,
+ * takes all of its path. Undefined where the serving rule is the same, or the base held that twin
+ * shadowed already.
+ */
+function displacedRule(before: Flow, after: Flow, base: TrafficModel, head: TrafficModel): Flow | undefined {
+  if (before.resourceKey !== after.resourceKey || backendShares(before) === backendShares(after)) return undefined;
+  const twin = (model: TrafficModel) => {
+    for (let n = 2; ; n++) {
+      const shadowed = model.flows.get(`${before.key}#${n}`);
+      if (!shadowed) return undefined;
+      if (shadowed.resourceKey === before.resourceKey && backendShares(shadowed) === backendShares(before)) return shadowed;
+    }
+  };
+  return twin(base) ? undefined : twin(head);
+}
+
+/** `2` for `spec.rules[1]`: two rules of one match are told apart by place. */
+const ruleIndexOf = (flow: Flow): string => {
+  const index = flow.path.findLast((step) => typeof step === "number");
+  return index === undefined ? ruleName(flow) : String(index + 1);
+};
+
 export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
+  const [baseModel, headModel] = [base, head];
   const { detections, moved } = attachmentChanges(base, head);
   let flowsByResource: Map<string, Flow[]> | undefined;
   const byResource = () => {
@@ -489,6 +515,32 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
             detection: { ...common.detection, class: "route.removed", side: "base", before: { match: diff.unserved } },
             detail: `${diff.unserved.join(", ")} no longer served: the rule no longer matches ${diff.unserved.length === 1 ? "it" : "them"} and no other rule takes ${diff.unserved.length === 1 ? "it" : "them"} (was → ${shareList(diff, "before", base.host)})`,
           });
+      }
+      const displaced = diff.status === "changed" ? displacedRule(base, head, baseModel, headModel) : undefined;
+      if (displaced) {
+        // An existing rule widened onto the path is a match change (high, as a header test that takes
+        // any value); a new rule inserted ahead of it, as in a first-match resource (rulesTakenOver).
+        const existing = [...baseModel.flows.values()].some(
+          (other) =>
+            other.resourceKey === head.resourceKey &&
+            other.entry === head.entry &&
+            other.host === head.host &&
+            backendShares(other) === backendShares(head),
+        );
+        const common = ofFlow(head, describeFlow(head));
+        drafts.push({
+          ...common,
+          baseFlow: base,
+          detection: {
+            ...common.detection,
+            class: existing ? "route.match-changed" : "route.added",
+            side: "head",
+            before: { rule: base.path, backends: flowBackendsValue(base) },
+            after: { rule: head.path, backends: flowBackendsValue(head) },
+            riskFloor: existing ? "high" : "medium-high",
+          },
+          detail: `now served by ${existing ? "" : "new "}rule ${ruleIndexOf(head)} (→ ${backendShares(head)}), which ranks first and takes every request of rule ${ruleIndexOf(displaced)} (was → ${backendShares(base)})${existing ? ": its match widened, or the rules were reordered" : ""}`,
+        });
       }
       // A rule that may not be the one serving says so: the change reaches traffic only if it is.
       const unsure = head.orderUnknown

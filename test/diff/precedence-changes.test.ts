@@ -88,3 +88,39 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     expect(classesOf(result).filter((c) => c.startsWith("route."))).toEqual([]);
   });
 });
+
+describe("Gateway API rules tied on one match: the first in the list serves it", () => {
+  const route = (rules: string) => httpRoute(rules, { name: "shop", namespace: "shop", hostname: "shop.example.com" });
+  const api = (backend: string, extra = "") =>
+    `  - matches: [{ path: { type: PathPrefix, value: /api }${extra} }]\n    backendRefs: [{ name: ${backend}, port: 8080 }]\n`;
+  const canaryHeader = ", headers: [{ name: x-canary, value: 'true' }]";
+  const served = (base: string, head: string) =>
+    analyze({ "r.yaml": route(base) }, { "r.yaml": route(head) })
+      .findings.filter((f) => f.summary.includes("now served by"))
+      .map((f) => [f.class, f.risk, f.summary]);
+
+  it("a canary rule that loses its header test ties with the rule after it and, first, takes all of its path", () => {
+    expect(served(api("canary", canaryHeader) + api("stable"), api("canary") + api("stable"))).toEqual([
+      [
+        "route.match-changed",
+        "high",
+        "shop.example.com /api via Gateway infra/public: now served by rule 1 (→ canary:8080 100%), which ranks first and takes every request of rule 2 (was → stable:8080 100%): its match widened, or the rules were reordered",
+      ],
+    ]);
+    // Written after the rule it ties with, it serves nothing: no request moves to it.
+    expect(served(api("stable") + api("canary", canaryHeader), api("stable") + api("canary"))).toEqual([]);
+  });
+
+  it("tied rules reordered move the path's traffic; a new tied rule inserted first takes it", () => {
+    expect(served(api("stable") + api("other"), api("other") + api("stable")).map(([cls, risk]) => [cls, risk])).toEqual([
+      ["route.match-changed", "high"],
+    ]);
+    expect(served(api("stable"), api("promo") + api("stable"))).toEqual([
+      [
+        "route.added",
+        "medium-high",
+        "shop.example.com /api via Gateway infra/public: now served by new rule 1 (→ promo:8080 100%), which ranks first and takes every request of rule 2 (was → stable:8080 100%)",
+      ],
+    ]);
+  });
+});
