@@ -1,5 +1,6 @@
 import type { FieldPath } from "./finding.js";
 import { sharedText } from "./string-table.js";
+import { canonical } from "./canonical-values.js";
 
 /**
  * What a family's flow source reads off one route resource (src/families/<family>/flows.ts): the
@@ -60,6 +61,31 @@ export interface RuleShape {
   readonly claim?: { readonly createdAt?: string; readonly name: string };
   /** The weights a progressive delivery controller will set in turn (see Flow.plan). */
   readonly plan?: string;
+  /** How the rule handles what it matches besides where it sends it (ruleHandling); unset where the family does not say. */
+  readonly handling?: string;
+}
+
+/**
+ * A rule's own handling of the requests it takes, as one string: every field but its match, its
+ * name and its backends' references and weights (filters, rewrites, timeouts, retries, faults, the
+ * headers a backend entry sets). Two rules handling alike send a request the same way once it
+ * reaches either, so a rule split in two, or two merged, moves nothing (diff/route-diff.ts).
+ */
+export function ruleHandling(
+  rule: Readonly<Record<string, unknown>>,
+  own: readonly string[],
+  backends: { readonly field: string; readonly identity: readonly string[] },
+): string {
+  const rest = Object.entries(rule).filter(([key]) => !own.includes(key) && key !== backends.field);
+  const perBackend = Array.isArray(rule[backends.field])
+    ? (rule[backends.field] as unknown[]).map((entry) =>
+        typeof entry === "object" && entry !== null
+          ? Object.fromEntries(Object.entries(entry).filter(([key]) => !backends.identity.includes(key)))
+          : {},
+      )
+    : [];
+  if (rest.length === 0 && perBackend.every((entry) => Object.keys(entry).length === 0)) return "";
+  return sharedText(canonical({ rule: Object.fromEntries(rest), backends: perBackend.map(canonical).sort() }));
 }
 
 /** A rule's identity within its resource (RuleShape.ruleId): its name, else its match alternatives, sorted. */

@@ -86,6 +86,8 @@ export interface Flow {
    * shop/checkout`: Argo Rollouts puts a route's weights back to its current step's at once).
    */
   readonly weightsSetBy?: string;
+  /** How its rule handles the requests it takes besides where it sends them (RuleShape.handling). */
+  readonly handling?: string;
 }
 
 /** The entry points one route resource lands on. */

@@ -412,16 +412,39 @@ function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolea
   return base.match.split(" | ").filter((alternative) => !servedAnywhere({ ...base, match: alternative }));
 }
 
+/**
+ * Whether each of a flow's alternatives is taken, in the other tree, by a rule sending it to the
+ * same backends split the same way: a rule split in two (POST apart from PUT and DELETE, both to
+ * api-primary), or two merged, moves no request.
+ */
+function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): boolean {
+  return flow.match.split(" | ").every((alternative) => {
+    const taker = takerOf({ ...flow, match: alternative });
+    // A family that does not say how its rules handle requests never has them taken as alike.
+    if (!taker || flow.handling === undefined || taker.handling !== flow.handling) return false;
+    if (taker.plan !== flow.plan || !sameMirrors(flow, taker)) return false;
+    const backends = diffBackends(flow, taker);
+    return sameShares(backends) && samePlacement(backends);
+  });
+}
+
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
   let fallbackAtHead: ((removed: Flow) => Flow | undefined) | undefined;
   let servedAtHead: ((lost: Flow) => boolean) | undefined;
+  let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
+  const atHead = (lost: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost);
+  const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
-    const fallback =
-      pair.base && !pair.head ? (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(pair.base) : undefined;
+    // Requests that reach the same backends, split the same way, on either side: no traffic moved.
+    if (!pair.base && landsAlike(pair.head!, atBase)) continue;
+    if (pair.base && pair.head && pair.base.match !== pair.head.match && landsAlike(pair.base, atHead) && landsAlike(pair.head, atBase))
+      continue;
+    const fallback = pair.base && !pair.head ? atHead(pair.base) : undefined;
+    if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead)) continue;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.

@@ -47,5 +47,6 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     mirrors: itemsOrNone(rule.mirrors),
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
+    ...(rule.handling === undefined ? {} : { handling: rule.handling }),
   };
 }

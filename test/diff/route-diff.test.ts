@@ -427,3 +427,38 @@ describe("a rule whose match drops an alternative that no other rule takes", () 
     expect(removed(["/login", "/logout"], "/login", `  - backendRefs: [${ref("web-jkt").trim().slice(2)}]\n`)).toEqual([]);
   });
 });
+
+describe("a rule split in two, or two merged: judged alternative by alternative", () => {
+  const route = (rules: string) => httpRoute(rules, { name: "api", namespace: "api", hostname: "api.example.com" });
+  const methods = (list: string[], backend: string, extra = "") =>
+    `  - matches: [${list.map((method) => `{ method: ${method} }`).join(", ")}]\n    backendRefs: [{ name: ${backend}, port: 80 }]\n${extra}`;
+  const catchAll = "  - backendRefs: [{ name: api-replicas, port: 80 }]\n";
+
+  it("POST apart from PUT and DELETE, all still to api-primary, moves nothing; merged back, neither", () => {
+    const one = route(methods(["POST", "PUT", "DELETE"], "api-primary") + catchAll);
+    const two = route(methods(["POST"], "api-primary") + methods(["PUT", "DELETE"], "api-primary") + catchAll);
+    expect(classesOf(analyze({ "r.yaml": one }, { "r.yaml": two }))).toEqual(["resource.changed"]);
+    expect(classesOf(analyze({ "r.yaml": two }, { "r.yaml": one }))).toEqual(["resource.changed"]);
+  });
+
+  it("a half that sends elsewhere, or handles its requests otherwise (a timeout, a rewrite), still counts", () => {
+    const one = route(methods(["POST", "PUT"], "api-primary") + catchAll);
+    const elsewhere = route(methods(["POST"], "api-primary") + methods(["PUT"], "api-replicas") + catchAll);
+    expect(classesOf(analyze({ "r.yaml": one }, { "r.yaml": elsewhere }))).toContain("route.match-changed");
+    const timeout = route(methods(["POST"], "api-primary") + methods(["PUT"], "api-primary", "    timeouts: { request: 1s }\n") + catchAll);
+    expect(classesOf(analyze({ "r.yaml": one }, { "r.yaml": timeout }))).toContain("route.added");
+  });
+
+  it("a new path rule sending where the catch-all did, handled alike, moves nothing; with a rewrite it is a new route", () => {
+    const base = route(catchAll);
+    const plain = route(
+      `  - matches: [{ path: { type: PathPrefix, value: /v2 } }]\n    backendRefs: [{ name: api-replicas, port: 80 }]\n${catchAll}`,
+    );
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": plain }))).toEqual(["resource.changed"]);
+    const rewritten = plain.replace(
+      "    backendRefs: [{ name: api-replicas, port: 80 }]\n  - backendRefs",
+      "    filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /internal } } }]\n    backendRefs: [{ name: api-replicas, port: 80 }]\n  - backendRefs",
+    );
+    expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": rewritten }))).toContain("route.added");
+  });
+});

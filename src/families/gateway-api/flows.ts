@@ -1,7 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { attachRoute, type Landing } from "./attachment.js";
 import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS, type EntryPoints } from "./entry-points.js";
-import { ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { ruleHandling, ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
@@ -158,6 +158,9 @@ export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRule
   return readRules(resource, entryPointsOf(set));
 }
 
+/** What names a backendRef and its share; its `filters` are how the rule handles requests sent there. */
+const BACKEND_IDENTITY = ["group", "kind", "namespace", "name", "port", "weight"];
+
 function readRules(resource: Resource, points: EntryPoints): RouteRules {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
@@ -178,6 +181,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
     const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
     const mirrors = mirrorsOf(rule);
     const ruleId = ruleIdOf(text(rule.name), alternatives);
+    const handling = ruleHandling(rule, ["matches", "name"], { field: "backendRefs", identity: BACKEND_IDENTITY });
     for (const { entry, hostnames, unverified } of landings) {
       for (const host of hostnames) {
         shapes.push({
@@ -190,6 +194,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
           backends,
           mirrors,
           claim,
+          handling,
           ...(unverified ? { unverified } : {}),
         });
       }

@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { ruleHandling, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
@@ -127,6 +127,8 @@ function ruleShapes(
   const backends = destinations(rule, site.namespace, site.file, at.path);
   const mirrors = section === "http" ? mirrorsOf(rule) : [];
   const ruleId = ruleIdOf(text(rule.name), alternatives);
+  // A destination's own `headers` are how the rule handles what it sends there; its host, subset, port and weight are where.
+  const handling = ruleHandling(rule, ["match", "name"], { field: "route", identity: ["destination", "weight"] });
   const shapes: RuleShape[] = [];
   for (const entry of site.entries) {
     const applicable = alternatives
@@ -143,6 +145,7 @@ function ruleShapes(
         path: at.path,
         backends,
         mirrors,
+        handling,
       });
     }
   }
