@@ -7,12 +7,19 @@ export interface Placement {
   readonly regions: readonly string[];
   /** True when the backend spans clusters by definition (ServiceImport, Gloo VirtualDestination). */
   readonly multiCluster: boolean;
+  /**
+   * A multi-cluster backend that no cluster serves, as far as the tree can tell: the tree manages
+   * such backends' exports (at base or head), and none is left for this one.
+   */
+  readonly unexported?: true;
 }
 
 /** Nothing says where the backend runs. */
 export const UNKNOWN_PLACEMENT: Placement = { clusters: [], regions: [], multiCluster: false };
 /** A backend that spans clusters by definition, none of them known. */
 export const UNKNOWN_MULTI_CLUSTER: Placement = { ...UNKNOWN_PLACEMENT, multiCluster: true };
+/** A multi-cluster backend no cluster of the tree exports: it runs nowhere, not across the cluster set. */
+export const UNEXPORTED: Placement = { ...UNKNOWN_PLACEMENT, unexported: true };
 
 export interface Backend {
   /** Identity across base/head: Istio host+subset+port, Gateway API group/kind/namespace/name+port. */

@@ -168,6 +168,12 @@ export interface PlacementTools {
   readonly ofClusters: (clusters: Iterable<string>, multiCluster: boolean, regionOf?: (cluster: string) => string | undefined) => Placement;
   /** The clusters a repository file lands in (policy patterns, GitOps deliveries). */
   readonly clustersOfFile: (file: string) => readonly string[];
+  /**
+   * Whether this tree, or the base tree the head is compared with, holds resources of the kind: a
+   * backend the kind places (a ServiceImport by its ServiceExports) that none places is then known
+   * to run nowhere, as the graph's reference checks judge it, not left unknown.
+   */
+  readonly holds: (kind: string) => boolean;
 }
 
 export interface DestinationPlacement {

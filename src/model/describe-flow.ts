@@ -7,9 +7,18 @@ const UNKNOWN_REGION = "unknown";
 /** A backend that spans clusters with no known placement: all we know is "several". */
 const CLUSTERSET = "clusterset";
 
-/** Where a backend runs, as reports name it: its regions (`us-east1+eu-west1`), else `clusterset` or `unknown`. */
+/** A multi-cluster backend the tree's exports place nowhere. */
+const UNEXPORTED_REGION = "no exporting cluster";
+
+/** Where a backend runs, as reports name it: its regions (`us-east1+eu-west1`), else `clusterset`, `no exporting cluster` or `unknown`. */
 export const regionLabel = (backend: Backend): string =>
-  backend.placement.regions.length > 0 ? backend.placement.regions.join("+") : backend.placement.multiCluster ? CLUSTERSET : UNKNOWN_REGION;
+  backend.placement.regions.length > 0
+    ? backend.placement.regions.join("+")
+    : backend.placement.multiCluster
+      ? CLUSTERSET
+      : backend.placement.unexported
+        ? UNEXPORTED_REGION
+        : UNKNOWN_REGION;
 
 const DEFAULT_MATCH = "PathPrefix /";
 

@@ -90,7 +90,12 @@ export function placementIndexOver(families: readonly Family[]): BuildPlacementI
       memo?.set(clusters, placement);
       return placement;
     };
-    const tools: PlacementTools = { ofClusters: placementOfClusters, clustersOfFile: (file) => filePlacement(file).clusters };
+    const heldKinds = new Set([...inputs.sources, ...(before?.sources ?? [])].map((resource) => resource.id.kind));
+    const tools: PlacementTools = {
+      ofClusters: placementOfClusters,
+      clustersOfFile: (file) => filePlacement(file).clusters,
+      holds: (kind) => heldKinds.has(kind),
+    };
 
     // family → key → what its resources say, in tree order.
     const hints = new Map<string, Map<string, Placement[]>>();

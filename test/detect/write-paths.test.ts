@@ -100,6 +100,19 @@ describe("writes.active-active", () => {
     expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-added", "writes.active-active"]));
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain("POST can now reach jkt, sgp (was jkt)");
   });
+  it("the last ServiceExport of a write-pinned service removed: its ServiceImport runs nowhere, not across the cluster set", () => {
+    const overlay = `topology:\n  clusters: { jkt-1: jkt, sgp-1: sgp }\n  placements: ["clusters/{cluster}/**"]\n`;
+    const exported = {
+      "clusters/jkt-1/e.yaml":
+        "apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: api, namespace: cases }\n",
+    };
+    const r = { "r.yaml": route(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api")}]`) };
+    const result = analyze({ ...r, ...exported }, r, overlay);
+    expect(classesOf(result)).not.toContain("writes.active-active");
+    expect(classesOf(result)).toEqual(expect.arrayContaining(["backend.region-removed", "reference.broken"]));
+    expect(result.findings.find((f) => f.class === "backend.region-removed")!.summary).toContain("now placed in no exporting cluster");
+  });
+
   it("treats a ServiceImport named for one region but exported from another as reaching both (the name is a convention, the export is MCS)", () => {
     const overlay = `topology:\n  backendRegions: ["-(?<region>jkt|sgp)$"]\n  clusters: { jkt-1: jkt, sgp-1: sgp }\n  placements: ["clusters/{cluster}/**"]\nservices:\n  api: { writes: single-region, ownerRegion: jkt }\n`;
     const exported = (cluster: string) => ({

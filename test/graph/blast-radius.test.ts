@@ -305,7 +305,7 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
               {
                 "after": 20,
                 "before": 0,
-                "region": "clusterset",
+                "region": "no exporting cluster",
               },
               {
                 "after": 0,

@@ -1,7 +1,7 @@
 import type { Family } from "../family.js";
 import { mcsDetector } from "./mcs.js";
 import * as mcs from "./schemas.js";
-import { UNKNOWN_MULTI_CLUSTER } from "../../core/traffic-model.js";
+import { UNEXPORTED, UNKNOWN_MULTI_CLUSTER } from "../../core/traffic-model.js";
 import { flatText } from "../../core/flat-text.js";
 
 const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -36,7 +36,8 @@ export const mcsFamily: Family = {
       ServiceImport: {
         place: (ref, hints, tools) => {
           const exports = hints(serviceKey(ref.namespace, ref.name));
-          if (exports.length === 0) return UNKNOWN_MULTI_CLUSTER;
+          // Where the tree manages exports, an import none is left for has no endpoints (reference.broken says so).
+          if (exports.length === 0) return tools.holds("ServiceExport") ? UNEXPORTED : UNKNOWN_MULTI_CLUSTER;
           // One export (nearly every service) is already that placement: asked for every import of a fleet, not built again.
           if (exports.length === 1) return exports[0]!;
           return tools.ofClusters(

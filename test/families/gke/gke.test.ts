@@ -305,7 +305,7 @@ describeCorpus("GKE recipe mcg-internal-basic as before/after (net.gke.io MCS, l
       ]),
     );
     expect(result.findings.map((finding) => finding.summary)).toContain(
-      "* via Gateway store/multi-cluster-gateway-ilb [gke-1]: ServiceImport store-v2:8080 now reaches us-east1 (was clusterset) with 20% of the traffic",
+      "* via Gateway store/multi-cluster-gateway-ilb [gke-1]: ServiceImport store-v2:8080 now reaches us-east1 (was no exporting cluster) with 20% of the traffic",
     );
     expect(result.routeDiffs[0]!.head!.entry).toBe("Gateway store/multi-cluster-gateway-ilb [gke-1]");
   });
