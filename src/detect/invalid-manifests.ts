@@ -45,11 +45,14 @@ export function alreadyInvalid(
   const problem = (item: InvalidManifest) => `${stable(item.message)}\0${item.resource ? resourceKey(item.resource) : ""}`;
   // Its text without the `---` that opens it and the blank lines that end it: the first document of a
   // file has none, and the same document merged below another does.
+  // Its group's version left out too: resources pair across versions (a v1beta1 → v1 promotion of a
+  // document the CRDs refuse is the same refusal, gateway-api's hack/invalid-examples).
   const documentOf = (text: string | undefined, line: number) =>
     text === undefined
       ? undefined
       : chunkAtLine(splitYamlDocuments(text), line)
           ?.text.replace(/^---[ \t]*(?:#[^\n]*)?\r?\n/, "")
+          .replace(/^(apiVersion:[ \t]*["']?[^\s"'/]+)\/[^\s"'#]+/m, "$1")
           .trimEnd();
   // Worked out on the first question: most trees hold no unreadable document.
   let index: ReturnType<typeof indexOf> | undefined;

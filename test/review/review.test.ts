@@ -231,6 +231,10 @@ describe("review: the whole pipeline", () => {
     const cosmetic = review({ "app.yaml": file("web:1") }, { "app.yaml": reformatted });
     expect(cosmetic.analysis.invalid).toEqual([]);
     expect(cosmetic.decision).toBe("pass");
+    // Promoted to another version of its group (gateway-api's hack/invalid-examples v1beta1 → v1): the same refusal.
+    const promoted = review({ "app.yaml": file("web:1") }, { "app.yaml": file("web:1", broken.replace("/v1\n", "/v1beta1\n")) });
+    expect(promoted.analysis.invalid).toEqual([]);
+    expect(promoted.decision).toBe("pass");
   });
 
   it("a broken document moved with its folder is not a new one; a copy of it into a new file is (gloo-mesh-use-cases 95c1113)", () => {
