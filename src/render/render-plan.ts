@@ -924,13 +924,26 @@ const WORKLOAD_FIELDS = ["images", "replicas"];
  * Whether two versions of a kustomization differ at most in WORKLOAD_FIELDS (an image bump), or in
  * what only sets how workloads run in the inline values of a chart it inflates (see withoutWorkloadSettings).
  */
+/**
+ * A kustomization's `patchesStrategicMerge` as `kustomize edit fix` rewrites it (kustomize v5
+ * deprecates the field): each entry appended to `patches` with just its `path`, or its inline `patch`.
+ * The same patches either way, so the rewrite alone renders alike (argo-rollouts b14679b7).
+ */
+function fixedPatches(fields: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(fields.patchesStrategicMerge)) return fields;
+  const { patchesStrategicMerge: strategic, ...rest } = fields;
+  const asPatch = (entry: unknown) =>
+    typeof entry !== "string" ? { patch: entry } : entry.includes("\n") ? { patch: entry } : { path: entry };
+  return { ...rest, patches: [...list(rest.patches), ...(strategic as unknown[]).map(asPatch)] };
+}
+
 function sameButWorkloads(before: string | undefined, after: string | undefined): boolean {
   if (before === after) return true;
   if (before === undefined || after === undefined) return false;
   const rest = (text: string): unknown => {
     const value: unknown = loadAsGoYaml(text);
     if (!isRecord(value)) return value;
-    const fields = Object.fromEntries(Object.entries(value).filter(([key]) => !WORKLOAD_FIELDS.includes(key)));
+    const fields = fixedPatches(Object.fromEntries(Object.entries(value).filter(([key]) => !WORKLOAD_FIELDS.includes(key))));
     if (!Array.isArray(fields.helmCharts)) return fields;
     const charts = fields.helmCharts.map((chart: unknown) =>
       isRecord(chart) ? { ...chart, valuesInline: withoutWorkloadSettings(chart.valuesInline) } : chart,

@@ -561,6 +561,20 @@ describe("a root renders alike when its inputs say the same", () => {
       "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT,
     ]);
   });
+
+  it("a patchesStrategicMerge entry rewritten as `patches` with just its patch (kustomize edit fix) renders alike (argo-rollouts b14679b7)", async () => {
+    const patch = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3";
+    const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+    const written = (patches: string) =>
+      tree({ "app/kustomization.yaml": `resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n${patches}`, "app/route.yaml": ROUTE });
+    const old = written(`patchesStrategicMerge:\n- |-\n  ${indent(patch, "  ")}\n`);
+    const fixed = written(`patches:\n- patch: |-\n    ${indent(patch, "    ")}\n`);
+    expect((await renderChange(old, fixed, { topology, budgetMs: 1_000 })).failures).toEqual([]);
+    const other = written(
+      `patches:\n- patch: |-\n    ${indent(patch.replace("replicas: 3", "replicas: 4"), "    ")}\n  target: {kind: Rollout}\n`,
+    );
+    expect((await renderChange(old, other, { topology, budgetMs: 1_000 })).failures).toHaveLength(1);
+  });
 });
 
 describe("a root offline on one side only", () => {
