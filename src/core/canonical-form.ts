@@ -46,17 +46,22 @@ function withShares(items: Json[]): Json[] {
   });
 }
 
+/** A list's items in canonical form, and the written position of each, in the order canonical form gives them. */
+function canonicalItems(value: readonly unknown[], parentKey: string | undefined): { items: Json[]; written: number[] } {
+  let items = value.map((item) => canonical(item, undefined));
+  if (parentKey && WEIGHTED_LISTS.has(parentKey)) items = withShares(items);
+  const written = items.map((_, index) => index);
+  if (parentKey && UNORDERED_LISTS.has(parentKey)) {
+    const texts = items.map(stable);
+    written.sort((a, b) => (texts[a]! < texts[b]! ? -1 : texts[a]! > texts[b]! ? 1 : 0));
+  }
+  return { items, written };
+}
+
 function canonical(value: unknown, parentKey: string | undefined): Json {
   if (Array.isArray(value)) {
-    let items = value.map((item) => canonical(item, undefined));
-    if (parentKey && WEIGHTED_LISTS.has(parentKey)) items = withShares(items);
-    if (parentKey && UNORDERED_LISTS.has(parentKey)) {
-      items = items
-        .map((item) => ({ text: stable(item), item }))
-        .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
-        .map(({ item }) => item);
-    }
-    return items;
+    const { items, written } = canonicalItems(value, parentKey);
+    return written.map((index) => items[index]!);
   }
   if (value !== null && typeof value === "object") {
     const out: { [key: string]: Json } = {};
@@ -76,6 +81,28 @@ export function canonicalForm(document: Readonly<Record<string, unknown>>): Json
     meta.annotations = annotations;
   }
   return canonical({ ...rest, metadata: meta }, undefined);
+}
+
+/**
+ * A path into a document's canonical form as a path into the document as written: in a list that
+ * canonical form sorts, a position is where the item is written, so a field is named (and its line
+ * found) where the reader sees it.
+ */
+export function writtenPath(document: Readonly<Record<string, unknown>>, path: readonly (string | number)[]): (string | number)[] {
+  let node: unknown = document;
+  let parentKey: string | undefined;
+  return path.map((segment) => {
+    if (typeof segment === "number" && Array.isArray(node)) {
+      const position = canonicalItems(node, parentKey).written[segment] ?? segment;
+      [node, parentKey] = [node[position], undefined];
+      return position;
+    }
+    [node, parentKey] = [
+      node !== null && typeof node === "object" ? (node as Record<string, unknown>)[segment] : undefined,
+      String(segment),
+    ];
+    return segment;
+  });
 }
 
 export const canonicalText = (document: Readonly<Record<string, unknown>>): string => stable(canonicalForm(document));

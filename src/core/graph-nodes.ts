@@ -48,6 +48,8 @@ export interface DestinationRef {
   readonly host?: string;
   readonly subset?: string;
   readonly path: FieldPath;
+  /** Gateway API: a RequestMirror filter's backendRef, which only ever receives copies of requests. */
+  readonly mirror?: true;
   /** Its namespace is the route's own, which the route does not write (Resource.namespaceImplied). */
   readonly namespaceImplied?: true;
 }

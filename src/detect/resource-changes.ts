@@ -1,5 +1,6 @@
 import { atomizeChangeset, diff, type IAtomicChange } from "json-diff-ts";
-import { canonicalForm } from "../core/canonical-form.js";
+import { canonicalForm, writtenPath } from "../core/canonical-form.js";
+import { valueAt } from "../core/json-access.js";
 import { displayName, type Resource } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection, FieldPath } from "../core/finding.js";
@@ -80,26 +81,64 @@ export function unexplainedChangeDetection(change: ResourceChange, explainedPath
     .flatMap((field) => opened(field, blocks))
     .filter((field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))));
   if (fields.length === 0) return undefined;
-  return fieldsDetection(change.head, fields, {
+  // Normalised, as the fingerprint wants them: an approval outlives a reordering of the lists.
+  return fieldsDetection(change, fields, {
     before: fields.map((f) => [f.path, f.oldValue ?? null]),
     after: fields.map((f) => [f.path, f.value ?? null]),
   });
 }
 
-function fieldsDetection(resource: Resource, fields: readonly IAtomicChange[], values: { before: unknown; after: unknown }): Detection {
-  const described = fields.slice(0, MAX_FIELDS).map((field) => {
-    const path = field.path.replace(/^\$\.?/, "");
-    if (field.type === "ADD") return `${path} added (${show(field.value)})`;
+/** A changed field as the reader sees it: where it is written on the side it describes (the base's for one removed), its values as written. */
+interface WrittenField {
+  readonly type: IAtomicChange["type"];
+  readonly path: FieldPath;
+  readonly side: "base" | "head";
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * Canonical form sorts unordered lists and turns weights into shares: what it compares is named back
+ * at the positions and with the values written, so a finding points at the listener it means and
+ * shows `weight: 50`, not a fraction.
+ */
+function asWritten(field: IAtomicChange, { base, head }: { readonly base: Resource; readonly head: Resource }): WrittenField {
+  const canonicalPath = toPath(field.path);
+  const side = field.type === "REMOVE" ? "base" : "head";
+  const path = writtenPath((side === "base" ? base : head).body, canonicalPath);
+  const written = (resource: Resource, value: unknown) => valueAt(resource.body, writtenPath(resource.body, canonicalPath)) ?? value;
+  const before = field.type === "ADD" ? undefined : written(base, field.oldValue);
+  const after = field.type === "REMOVE" ? undefined : written(head, field.value);
+  return { type: field.type, path, side, before, after };
+}
+
+/** `spec.listeners[2].tls.mode`, `metadata.annotations[a.b/c]`: a map's key that would read as a path stays bracketed. */
+const showPath = (path: FieldPath): string =>
+  path
+    .map((segment, index) => (typeof segment === "number" || /[.[\]]/.test(segment) ? `[${segment}]` : `${index > 0 ? "." : ""}${segment}`))
+    .join("");
+
+function fieldsDetection(
+  change: { readonly base: Resource; readonly head: Resource },
+  changed: readonly IAtomicChange[],
+  values: { before: unknown; after: unknown },
+): Detection {
+  const resource = change.head;
+  const fields = changed.slice(0, MAX_FIELDS).map((field) => asWritten(field, change));
+  const described = fields.map((field) => {
+    const path = showPath(field.path);
+    if (field.type === "ADD") return `${path} added (${show(field.after)})`;
     if (field.type === "REMOVE") return `${path} removed`;
-    return `${path}: ${show(field.oldValue)} → ${show(field.value)}`;
+    return `${path}: ${show(field.before)} → ${show(field.after)}`;
   });
-  const more = fields.length > MAX_FIELDS ? ` and ${fields.length - MAX_FIELDS} more` : "";
+  const more = changed.length > MAX_FIELDS ? ` and ${changed.length - MAX_FIELDS} more` : "";
+  const first = fields[0];
   return {
     class: "resource.changed",
     summary: `${displayName(resource.id)}: ${described.join("; ")}${more}`,
     resource: resource.id,
-    side: "head",
-    path: fields[0] ? toPath(fields[0].path) : [],
+    side: first?.side ?? "head",
+    path: first?.path ?? [],
     ...values,
   };
 }
@@ -127,5 +166,5 @@ export function resourceChangedDetection(change: ResourceChange): Detection {
     };
   const before = canonicalForm(change.base.body);
   const after = canonicalForm(change.head.body);
-  return fieldsDetection(change.head, atomizeChangeset(diff(before, after)), { before, after });
+  return fieldsDetection(change, atomizeChangeset(diff(before, after)), { before, after });
 }

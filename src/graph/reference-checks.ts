@@ -9,7 +9,14 @@ import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 import { unscopedEntry } from "../core/traffic-model.js";
-import { grantCovers, type DestinationRuleNode, type GrantTarget, type ReferenceGrantNode, type RouteNode } from "../core/graph-nodes.js";
+import {
+  grantCovers,
+  type DestinationRef,
+  type DestinationRuleNode,
+  type GrantTarget,
+  type ReferenceGrantNode,
+  type RouteNode,
+} from "../core/graph-nodes.js";
 import { kindSpec } from "../manifests/kinds.js";
 import { record, text } from "../core/json-access.js";
 
@@ -204,11 +211,22 @@ function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: G
   }
 }
 
+/** A Gateway API backendRef as reported: a RequestMirror filter's is named as the mirror it is. */
+const backendTarget = (destination: DestinationRef): string =>
+  `${destination.mirror ? "mirror " : ""}${destination.kind}${destination.group ? `.${destination.group}` : ""} ${destination.namespace}/${destination.name}`;
+
+/** What the Gateway does with a backendRef it refuses: a mirror is not configured, so nothing is mirrored; a backend's share fails. */
+const refusal = (destination: DestinationRef, reason: string, backendEffect: string): string =>
+  destination.mirror
+    ? `the Gateway drops the mirror (${reason}) and no request is mirrored to it`
+    : `the Gateway refuses the backend (${reason}) and ${backendEffect}`;
+
 /**
- * A Gateway API route's backendRef to another namespace resolves only where a ReferenceGrant of
- * that namespace lets routes of its kind and namespace reference the object: otherwise the Gateway
- * refuses it (ResolvedRefs False, RefNotPermitted) and the backend receives nothing. Checked where
- * the repository holds ReferenceGrants at all: a repository without any keeps them elsewhere.
+ * A Gateway API route's backendRef to another namespace (a RequestMirror's too) resolves only where
+ * a ReferenceGrant of that namespace lets routes of its kind and namespace reference the object:
+ * otherwise the Gateway refuses it (ResolvedRefs False, RefNotPermitted) and the backend receives
+ * nothing. Checked where the repository holds ReferenceGrants at all: a repository without any
+ * keeps them elsewhere.
  */
 function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[], note: Note) {
   for (const route of graph.routes.values()) {
@@ -223,11 +241,11 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
       const permitted = granted(graph, destination.namespace, route.id, { group, kind: destination.kind, name: destination.name });
       if (permitted === "maybe") note(`backendRefs name objects of other namespaces: ${UNPLACED_GRANT}`);
       if (permitted) continue;
-      const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;
+      const target = backendTarget(destination);
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|backend ${target}`,
-        summary: `${displayName(route.id)} → ${target}: no ReferenceGrant in namespace ${destination.namespace} lets ${route.id.kind}s of namespace ${route.id.namespace} reference it, so the Gateway refuses the backend (RefNotPermitted) and it receives no traffic`,
+        summary: `${displayName(route.id)} → ${target}: no ReferenceGrant in namespace ${destination.namespace} lets ${route.id.kind}s of namespace ${route.id.namespace} reference it, so ${refusal(destination, "RefNotPermitted", "it receives no traffic")}`,
         subjects: [{ key: route.key, id: route.id, path: destination.path }],
       });
     }
@@ -238,7 +256,8 @@ function crossNamespaceBackends(graph: TrafficGraph, checkable: Checkable, issue
  * A Gateway API backendRef to a Service or ServiceImport of a group no such kind has (`group:
  * core`, a misspelt `net.gke.iox`, a ServiceImport that names no group and so is read as a core
  * kind): implementations resolve these two kinds by group and kind, so this one they refuse
- * (ResolvedRefs False, InvalidKind) and answer its share of requests with 500. The AWS Gateway API
+ * (ResolvedRefs False, InvalidKind) and answer its share of requests with 500 (a mirror's, they
+ * do not configure: nothing is mirrored). The AWS Gateway API
  * controller for VPC Lattice resolves them by kind alone, and its guides write ServiceImports
  * without a group: a route all of whose Gateways it serves is not judged for the group.
  * A mesh route (a Service parent) may be Linkerd's, which reads `group: core` as the core group
@@ -262,14 +281,14 @@ function unresolvableBackends(graph: TrafficGraph, issues: GraphIssue[], definit
             : true;
       if (known) continue;
       if ((byKindAlone ??= latticeServed(graph, definitionOf))(route)) continue;
-      const target = `${destination.kind}${group ? `.${group}` : ""} ${destination.namespace}/${destination.name}`;
+      const target = backendTarget(destination);
       const why = group
         ? `no ${destination.kind} has API group ${group}${destination.kind === "Service" ? " (a core Service has none)" : ""}`
         : `it names no API group, so it is read as a core ${destination.kind}, which does not exist (a ServiceImport's group is multicluster.x-k8s.io, or net.gke.io on GKE)`;
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|backend kind ${target}`,
-        summary: `${displayName(route.id)} → ${target}: ${why}, so the Gateway refuses the backend (InvalidKind) and answers its share of requests with 500`,
+        summary: `${displayName(route.id)} → ${target}: ${why}, so ${refusal(destination, "InvalidKind", "answers its share of requests with 500")}`,
         subjects: [{ key: route.key, id: route.id, path: destination.path }],
       });
     }

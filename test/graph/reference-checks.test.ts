@@ -426,6 +426,22 @@ spec:
     expect(brokenOf(analyze(tree(admitted), tree({ ...admitted, "route.yaml": crossing })))).toEqual([]);
   });
 
+  it("a RequestMirror's backendRef needs one too: without it the mirror is dropped (RefNotPermitted), on the rule or on a backend", () => {
+    const mirror = (backend: string) =>
+      `{ type: RequestMirror, requestMirror: { backendRef: { name: ${backend}, namespace: payments, port: 8080 }, percent: 10 } }`;
+    const mirroring = ROUTE().replace(
+      "backendRefs: [{ name: checkout, port: 8080 }]",
+      `filters: [${mirror("shadow")}]\n    backendRefs: [{ name: checkout, port: 8080, filters: [${mirror("audit")}] }]`,
+    );
+    const granted = { "grant.yaml": grant(SHOP, '{ group: "", kind: Service, name: ledger }') };
+    expect(brokenOf(analyze(tree(granted), tree({ ...granted, "route.yaml": mirroring })))).toEqual([
+      "route.yaml:9 HTTPRoute shop/checkout → mirror Service payments/shadow: no ReferenceGrant in namespace payments lets HTTPRoutes of namespace shop reference it, so the Gateway drops the mirror (RefNotPermitted) and no request is mirrored to it",
+      "route.yaml:10 HTTPRoute shop/checkout → mirror Service payments/audit: no ReferenceGrant in namespace payments lets HTTPRoutes of namespace shop reference it, so the Gateway drops the mirror (RefNotPermitted) and no request is mirrored to it",
+    ]);
+    const admitted = { "grant.yaml": grant(SHOP) };
+    expect(brokenOf(analyze(tree(admitted), tree({ ...admitted, "route.yaml": mirroring })))).toEqual([]);
+  });
+
   it("not checked where the repository holds no ReferenceGrant: they are kept elsewhere", () => {
     const result = analyze(tree({}), tree({ "route.yaml": crossing }));
     expect(brokenOf(result)).toEqual([]);

@@ -34,7 +34,7 @@ export interface Attachment {
   readonly target: ParentRefNode;
   /** The Gateway reached, directly or through a ListenerSet. */
   readonly gateway?: string;
-  /** Where the route lands: admitted listeners, and those whose admission the tree cannot tell. */
+  /** Where the route lands: admitted listeners, and those whose admission the tree cannot tell, save those a narrower listener isolates whole. */
   readonly listeners: readonly Landing[];
   readonly status: AttachmentStatus;
   /** Why it is not attached, or why that cannot be known from the tree. */
@@ -213,7 +213,11 @@ function land(
   }
   const verdicts = selected.map((listener) => ({ listener, verdict: admission(listener, route, namespaceLabels) }));
   const landed = verdicts.filter(({ verdict }) => verdict.admits !== false);
-  const listenersLanded = landed.map(({ listener, verdict }) => landing(listener, listeners, route, verdict));
+  // A listener that admits the route but whose every hostname a narrower one beside it takes (listener
+  // isolation) is where no request of the route arrives: it is not where the route lands.
+  const listenersLanded = landed
+    .map(({ listener, verdict }) => landing(listener, listeners, route, verdict))
+    .filter((where) => where.hostnames.length > 0);
   if (landed.some(({ verdict }) => verdict.admits === true)) return { listeners: listenersLanded, status: "attached" };
   if (landed.length > 0) return { listeners: listenersLanded, status: "unknown", reason: reasons(landed.map(({ verdict }) => verdict)) };
   return { listeners: [], status: "rejected", reason: `${owner}: ${reasons(verdicts.map(({ verdict }) => verdict))}` };

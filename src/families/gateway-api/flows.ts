@@ -7,7 +7,7 @@ import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
 import { canonical } from "../../core/canonical-values.js";
-import { redirectWithDefaults } from "./redirect.js";
+import { redirectDestination } from "./redirect.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
@@ -90,7 +90,8 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
     .map(record)
     .find((f) => f.type === "RequestRedirect");
   if (!redirect) return [];
-  const target = canonical(redirectWithDefaults(redirect.requestRedirect ?? {}));
+  // Named by where it sends clients: another status code sends them to the same place.
+  const target = canonical(redirectDestination(redirect.requestRedirect ?? {}));
   return [
     {
       key: `redirect:${target}`,

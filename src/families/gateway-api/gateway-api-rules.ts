@@ -1,5 +1,14 @@
 import type { Resource } from "../../core/resource.js";
-import { canonical, durationMs, formatDuration, sameValue, show, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
+import {
+  canonical,
+  durationMs,
+  formatDuration,
+  sameValue,
+  show,
+  sortedByCanonical,
+  sortedSet,
+  timeoutLimitMs,
+} from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -10,7 +19,8 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { ENVOY_ROUTE_TIMEOUT_MS, timeoutChange } from "../../core/retry-changes.js";
-import { redirectWithDefaults } from "./redirect.js";
+import { redirectDestination, redirectStatus } from "./redirect.js";
+import { ruleFilters } from "./rule-filters.js";
 import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type HeaderEdits } from "../../core/identity-headers.js";
 
 /**
@@ -112,20 +122,7 @@ const mirrorPercent = (mirror: JsonRecord): number => {
   return Math.round(share * 100_000) / 1000;
 };
 
-/**
- * A rule's filters, on the rule and on each of its backendRefs, each with its path: where a filter
- * that acts on every request (a mirror, an authorizer, a header edit) may be written.
- */
-const filtersOf = (rule: RuleView): { readonly fields: JsonRecord; readonly path: FieldPath }[] => {
-  const at = (filters: unknown, path: FieldPath) =>
-    list(filters).map((filter, index) => ({ fields: record(filter), path: [...path, index] }));
-  return [
-    ...at(rule.value.filters, [...rule.path, "filters"]),
-    ...list(rule.value.backendRefs).flatMap((backend, index) =>
-      at(record(backend).filters, [...rule.path, "backendRefs", index, "filters"]),
-    ),
-  ];
-};
+const filtersOf = (rule: RuleView) => ruleFilters(rule.value, rule.path);
 
 /** Mirrors on the rule and on its backendRefs' filters. */
 const mirrorsOf = (rule: RuleView, namespace: string): EarlierMirror[] =>
@@ -143,7 +140,7 @@ const mirrorsOf = (rule: RuleView, namespace: string): EarlierMirror[] =>
   });
 
 const REDIRECTING_FILTERS = [
-  { type: "RequestRedirect", field: "requestRedirect", kind: "redirect", defaulted: redirectWithDefaults },
+  { type: "RequestRedirect", field: "requestRedirect", kind: "redirect", defaulted: redirectDestination },
   { type: "URLRewrite", field: "urlRewrite", kind: "rewrite", defaulted: (body: unknown) => body },
 ] as const;
 
@@ -152,6 +149,9 @@ const filterBody = (rule: RuleView, type: string, field: string): { body: unknow
   const index = filters.findIndex((filter) => text(record(filter).type) === type);
   return index < 0 ? undefined : { body: record(filters[index])[field], path: [...rule.path, "filters", index, field] };
 };
+
+/** Status codes a client may keep and reuse without asking again (RFC 9110 §15.4: 301 and 308 are cacheable by default). */
+const PERMANENT_REDIRECTS = new Set([301, 308]);
 
 const redirects = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const filter of REDIRECTING_FILTERS) {
@@ -165,6 +165,28 @@ const redirects = (out: DetectionList, before: RuleView, after: RuleView): void 
       path: now?.path ?? [...after.path, "filters"],
     });
   }
+  redirectStatusChange(out, before, after);
+};
+
+/**
+ * A redirect's status code sends clients to the same place, so it moves no request; made permanent,
+ * browsers and caches keep it, and a later revert does not reach them (medium).
+ */
+const redirectStatusChange = (out: DetectionList, before: RuleView, after: RuleView): void => {
+  const [was, now] = [filterBody(before, "RequestRedirect", "requestRedirect"), filterBody(after, "RequestRedirect", "requestRedirect")];
+  if (!was || !now) return;
+  const [from, to] = [redirectStatus(was.body), redirectStatus(now.body)];
+  if (from === to) return;
+  const permanent = PERMANENT_REDIRECTS.has(to) && !PERMANENT_REDIRECTS.has(from);
+  out.add({
+    class: "resource.changed",
+    summary: `${after.label}: RequestRedirect statusCode ${from} → ${to}: clients are sent to the same place${permanent ? ", and now keep the redirect (browsers and caches store a permanent one, so a revert does not reach them)" : ""}`,
+    side: "head",
+    path: [...now.path, "statusCode"],
+    before: from,
+    after: to,
+    ...(permanent ? { riskFloor: "medium" as const } : {}),
+  });
 };
 
 interface Extension {
@@ -300,24 +322,42 @@ const cors = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const draft of corsOriginChanges(corsOf(before), now, `${after.label}: `, now?.path ?? after.path)) out.add(draft);
 };
 
+/**
+ * A rule's timeouts judged by the bounds they put on requests (GEP-1742): `request` on the whole
+ * request, `backendRequest` on each attempt at a backend, which the request bound caps too. Without
+ * retries a request is one attempt, so only the tighter of the two can fail it: a backendRequest
+ * written at or above the request timeout changes nothing. With retries, the request bound also
+ * cuts the attempts short. A rule without `retry` is taken as not retried, as the Envoy-based
+ * Gateways do.
+ */
 const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
-  for (const field of ["request", "backendRequest"] as const) {
-    // Unset, a timeout is the implementation's (Gateway API leaves it to them): Envoy's route timeout on the Envoy-based Gateways.
-    const {
-      wasMs: was,
-      nowMs: now,
-      defaulted: unset,
-    } = timeoutChange(record(before.value.timeouts)[field], record(after.value.timeouts)[field], ENVOY_ROUTE_TIMEOUT_MS);
-    if (now >= was) continue;
+  const [was, now] = [record(before.value.timeouts), record(after.value.timeouts)];
+  // Unset, the request timeout is the implementation's (Gateway API leaves it to them): Envoy's route timeout on the Envoy-based Gateways.
+  const request = timeoutChange(was.request, now.request, ENVOY_ROUTE_TIMEOUT_MS);
+  // Unset, an attempt has no bound of its own: the request's bounds it.
+  const backendRequest = { wasMs: timeoutLimitMs(was.backendRequest), nowMs: timeoutLimitMs(now.backendRequest), defaulted: false };
+  const attemptWas = Math.min(request.wasMs, backendRequest.wasMs);
+  const attemptNow = Math.min(request.nowMs, backendRequest.nowMs);
+  const retry = retryOf(after);
+  const retried = retry.configured && retry.attempts !== 0;
+  const shortened = {
+    backendRequest: attemptNow < attemptWas && backendRequest.nowMs < request.nowMs,
+    request: request.nowMs < request.wasMs && (retried || (attemptNow < attemptWas && request.nowMs <= backendRequest.nowMs)),
+  };
+  for (const [field, { wasMs, nowMs, defaulted: unset }] of [
+    ["request", request],
+    ["backendRequest", backendRequest],
+  ] as const) {
+    if (!shortened[field]) continue;
     out.add({
       class: "retry-timeout.changed",
       summary: unset
-        ? `${after.label}: timeouts.${field} ${formatDuration(was)} → unset: the implementation's default applies (15s on Envoy-based Gateways), so requests slower than that may now fail with 504`
-        : `${after.label}: timeouts.${field} ${formatDuration(was)} → ${formatDuration(now)}: requests slower than that now fail with 504`,
+        ? `${after.label}: timeouts.${field} ${formatDuration(wasMs)} → unset: the implementation's default applies (15s on Envoy-based Gateways), so requests slower than that may now fail with 504`
+        : `${after.label}: timeouts.${field} ${formatDuration(wasMs)} → ${formatDuration(nowMs)}: requests slower than that now fail with 504`,
       side: "head",
       path: [...after.path, "timeouts", field],
-      before: formatDuration(was),
-      after: unset ? "unset" : formatDuration(now),
+      before: formatDuration(wasMs),
+      after: unset ? "unset" : formatDuration(nowMs),
     });
   }
 };

@@ -13,6 +13,7 @@ import { becomesExternal } from "../../core/load-balancer-exposure.js";
 import { routeRules, sessionPersistence } from "./gateway-api-rules.js";
 import { externalBackendChecks } from "./external-backend.js";
 import { referenceGrantOf } from "./graph-nodes.js";
+import { grantReliance } from "./grant-reliance.js";
 import { grantCovers, type GrantTarget, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { DEFAULT_KINDS } from "./attachment.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
@@ -601,14 +602,18 @@ const referenceGrant: Check = (change, out, context) => {
     const what = change.head
       ? `narrowed access to ${where}: no longer grants ${[...fromChange.removed.map((from) => `from ${from}`), ...removedTo.map((to) => `to ${showGrantTo(to)}`)].join(", ")}`
       : `removed: ${before.from.join(", ")} can no longer reference ${before.to.map(showGrantTo).join(", ")} in ${where}`;
+    // What it breaks, the traffic graph says (reference.broken); the floor stays where the users may be out of view.
+    const unused =
+      !(change.head ?? change.base).namespaceImplied &&
+      grantReliance(namespaceOf(change), referenceGrantOf(change.base), referenceGrantOf(change.head), context) === "unused";
     out.add({
       class: "resource.changed",
-      summary: `${what}; cross-namespace references that relied on it stop resolving`,
+      summary: `${what}; ${unused ? "nothing in the repository relied on what it no longer grants" : "cross-namespace references that relied on it stop resolving"}`,
       side: change.head ? "head" : "base",
       path: ["spec"],
       before: normal(before),
       after: change.head ? normal(after) : undefined,
-      riskFloor: "medium-high",
+      ...(unused ? {} : { riskFloor: "medium-high" as const }),
     });
   }
 };

@@ -2,25 +2,38 @@ import { NO_ITEMS } from "../../core/no-items.js";
 import type { Resource } from "../../core/resource.js";
 import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { list, record, text } from "../../core/json-access.js";
+import type { FieldPath } from "../../core/finding.js";
 import { gatewayApiAttachingRoute } from "./entry-points.js";
+import { ruleFilters } from "./rule-filters.js";
 
-/** A Gateway API route in the traffic graph: attached by its parentRefs, sending to its backendRefs. */
+/**
+ * A Gateway API route in the traffic graph: attached by its parentRefs, sending to its backendRefs
+ * and mirroring to its RequestMirror filters' backendRefs (on the rule or on one of its backends),
+ * which resolve, or are refused, as backendRefs do.
+ */
 function route(resource: Resource): GraphNode {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const destinations: DestinationRef[] = [];
-  list(spec.rules).forEach((rule, ruleIndex) => {
-    list(record(rule).backendRefs).forEach((item, index) => {
-      const ref = record(item);
-      destinations.push({
-        group: text(ref.group) ?? "",
-        kind: text(ref.kind) ?? "Service",
-        namespace: text(ref.namespace) ?? namespace,
-        name: text(ref.name) ?? "?",
-        path: ["spec", "rules", ruleIndex, "backendRefs", index],
-        ...(resource.namespaceImplied && text(ref.namespace) === undefined ? { namespaceImplied: true } : {}),
-      });
+  const destination = (value: unknown, path: FieldPath, mirror: boolean) => {
+    const ref = record(value);
+    destinations.push({
+      group: text(ref.group) ?? "",
+      kind: text(ref.kind) ?? "Service",
+      namespace: text(ref.namespace) ?? namespace,
+      name: text(ref.name) ?? "?",
+      path,
+      ...(mirror ? { mirror: true } : {}),
+      ...(resource.namespaceImplied && text(ref.namespace) === undefined ? { namespaceImplied: true } : {}),
     });
+  };
+  list(spec.rules).forEach((item, ruleIndex) => {
+    const rule = record(item);
+    const rulePath = ["spec", "rules", ruleIndex];
+    list(rule.backendRefs).forEach((ref, index) => destination(ref, [...rulePath, "backendRefs", index], false));
+    for (const { fields, path } of ruleFilters(rule, rulePath))
+      if (text(fields.type) === "RequestMirror")
+        destination(record(fields.requestMirror).backendRef, [...path, "requestMirror", "backendRef"], true);
   });
   const { hostnames, parents } = gatewayApiAttachingRoute(resource);
   return { role: "route", route: routeNode(resource, "gateway-api", { hostnames, parents, destinations, exportTo: NO_ITEMS }) };

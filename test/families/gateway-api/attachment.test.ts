@@ -93,6 +93,29 @@ describe("which listeners a parentRef selects", () => {
     expect(flows.map((flow) => flow.entry).sort()).toEqual(entries);
   });
 
+  describe("a listener whose hostnames a narrower listener on its port takes whole is not where the route lands (listener isolation)", () => {
+    const shared = gateway(
+      listener("wildcard", `    hostname: "*.example.com"\n${FROM_ALL}`, "HTTPS", 443) +
+        listener("pay", `    hostname: pay.example.com\n${FROM_ALL}`, "HTTPS", 443),
+    );
+    const pay = (parent: string) => ({ "gw.yaml": shared, "r.yaml": route({ parent, hostnames: "[pay.example.com]" }) });
+
+    it("port 443 selects both listeners; pay.example.com lands on the narrower one only", () => {
+      const { head } = analyze({}, pay("{ name: public, namespace: infra, port: 443 }"));
+      expect(head.model.routes.get("gateway.networking.k8s.io/HTTPRoute/shop/checkout")?.entries).toEqual(["Gateway infra/public:pay"]);
+    });
+
+    it("sectionName pay → port 443 moves nothing; → the wildcard listener detaches the route, and attaches it nowhere", () => {
+      const bySection = pay("{ name: public, namespace: infra, sectionName: pay }");
+      const byPort = analyze(bySection, pay("{ name: public, namespace: infra, port: 443 }"));
+      expect([byPort.routeDiffs, classesOf(byPort).filter((cls) => cls !== "resource.changed")]).toEqual([[], []]);
+      const moved = analyze(bySection, pay("{ name: public, namespace: infra, sectionName: wildcard }"));
+      expect(moved.findings.filter((finding) => finding.class === "route.attachment-changed").map((finding) => finding.summary)).toEqual([
+        "HTTPRoute shop/checkout: detached from Gateway infra/public:pay",
+      ]);
+    });
+  });
+
   it("a sectionName no listener has attaches nowhere", () => {
     expect(
       flowsOf({ "gw.yaml": twoListeners, "r.yaml": route({ parent: "{ name: public, namespace: infra, sectionName: https }" }) }),

@@ -64,10 +64,17 @@ spec:
     expect(judged(query("Debug"), query("debug"))).toContain("route.match-changed");
   });
 
-  it("a RequestRedirect's statusCode defaults to 302: writing it out is no change, another code is", () => {
-    const redirect = (status: string) => `filters: [{ type: RequestRedirect, requestRedirect: { hostname: shop.example.com${status} } }]`;
+  it("a RequestRedirect is where it sends clients: statusCode (302 by default) and a scheme's well-known port written out or edited move no request", () => {
+    const redirect = (fields: string) => `filters: [{ type: RequestRedirect, requestRedirect: { hostname: shop.example.com${fields} } }]`;
     expect(judged(redirect(""), redirect(", statusCode: 302"))).toEqual(["resource.changed"]);
-    expect(judged(redirect(""), redirect(", statusCode: 301"))).toContain("route.match-changed");
+    expect(judged(redirect(", scheme: https"), redirect(", scheme: https, port: 443"))).toEqual(["resource.changed"]);
+    const status = analyze({ "r.yaml": route(redirect(", statusCode: 301")) }, { "r.yaml": route(redirect(", statusCode: 302")) });
+    expect(status.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "low"]]);
+    const permanent = analyze({ "r.yaml": route(redirect("")) }, { "r.yaml": route(redirect(", statusCode: 301")) });
+    expect(permanent.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "medium"]]);
+    expect(judged(redirect(", scheme: https"), redirect(", scheme: https, port: 8443"))).toContain("route.match-changed");
+    // Without a scheme the port is the listener's, which 443 need not be.
+    expect(judged(redirect(""), redirect(", port: 443"))).toContain("route.match-changed");
   });
 });
 

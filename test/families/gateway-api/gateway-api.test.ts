@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../../src/families/gateway-api/gateway-api.js";
 import { backendTlsPolicy } from "../../../src/families/gateway-api/schemas.js";
 import { corpusAvailable, corpusFile, detect, detectorTable, resource } from "../../detect/resource-fixture.js";
+import { analyze } from "../../helpers/review-trees.js";
+import { httpRoute } from "../../helpers/http-route-yaml.js";
 
 const gateway = (spec: string, namespace = "infra", name = "public") => `
 apiVersion: gateway.networking.k8s.io/v1
@@ -455,6 +457,15 @@ spec:
 });
 
 describe("ReferenceGrant", () => {
+  /** An HTTPRoute of namespace shop sending to Service checkout of `namespace`. */
+  const shopRoute = (namespace: string) =>
+    resource(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: checkout, namespace: shop}
+spec:
+  rules:
+  - backendRefs: [{name: checkout, namespace: ${namespace}, port: 8080}]`);
   const grant = (from: string, to: string) => `
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
@@ -514,6 +525,37 @@ spec:
       name: "removed grant breaks the references it admitted",
       base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
       expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "stop resolving", riskFloor: "medium-high" }],
+    },
+    {
+      name: "removed while a route of the repository relies on it: medium-high (the graph says what breaks)",
+      base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service}]"),
+      others: { base: [shopRoute("backends")], head: [shopRoute("backends")] },
+      expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "stop resolving", riskFloor: "medium-high" }],
+    },
+    {
+      name: "removed where the repository holds the routes of the namespace it admitted and none relies on it: low",
+      base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service}]"),
+      others: { base: [shopRoute("shop")], head: [shopRoute("shop")] },
+      expected: [
+        { class: "resource.changed", side: "base", path: ["spec"], says: "nothing in the repository relied on what it no longer grants" },
+      ],
+    },
+    {
+      name: "narrowed to the one name the repository's routes use: low",
+      base: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service}]"),
+      head: grant("[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]", "[{group: '', kind: Service, name: checkout}]"),
+      others: { base: [shopRoute("backends")], head: [shopRoute("backends")] },
+      expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "nothing in the repository relied on" }],
+    },
+    {
+      name: "a from entry dropped for a namespace whose routes are not in the repository, or for a kind whose references are not read: medium-high",
+      base: grant(
+        "[{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: web}, {group: gateway.envoyproxy.io, kind: SecurityPolicy, namespace: shop}]",
+        "[{group: '', kind: Service}]",
+      ),
+      head: grant("[]", "[{group: '', kind: Service}]"),
+      others: { base: [shopRoute("shop")], head: [shopRoute("shop")] },
+      expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "stop resolving", riskFloor: "medium-high" }],
     },
     {
       name: "reordering from/to entries is cosmetic",
@@ -922,6 +964,33 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       ],
     },
     {
+      name: "backendRequest written at or above the request timeout, without retries: one attempt, already bounded by the request (GEP-1742)",
+      base: route(
+        "  - matches: [{path: {value: /api}}]\n    timeouts: {request: 10s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 10s}",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /api}}]\n    timeouts: {request: 10s, backendRequest: 10s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 10s, backendRequest: 30s}",
+      ),
+      expected: [],
+    },
+    {
+      name: "the request timeout shortened to no less than backendRequest fails nothing new without retries; with retries, the later attempts are cut",
+      base: route(
+        "  - matches: [{path: {value: /a}}]\n    timeouts: {request: 30s, backendRequest: 5s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 30s, backendRequest: 5s}\n    retry: {attempts: 2}",
+      ),
+      head: route(
+        "  - matches: [{path: {value: /a}}]\n    timeouts: {request: 5s, backendRequest: 5s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 5s, backendRequest: 5s}\n    retry: {attempts: 2}",
+      ),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 1, "timeouts", "request"],
+          says: "timeouts.request 30s → 5s",
+        },
+      ],
+    },
+    {
       name: "a timeout over Envoy's 15s default removed may be shortened to it; one under it removed is lengthened (not reported)",
       base: route(
         "  - matches: [{path: {value: /export}}]\n    timeouts: {request: 60s}\n  - matches: [{path: {value: /pay}}]\n    timeouts: {request: 10s}",
@@ -1144,4 +1213,34 @@ spec:
       ],
     },
   ]);
+});
+
+describe("an edit no detector explains is named where it is written (resource.changed)", () => {
+  const gateway = (grpcTls: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - {name: http, protocol: HTTP, port: 80}
+  - name: grpc
+    protocol: HTTPS
+    port: 9443
+    tls: {${grpcTls}certificateRefs: [{name: grpc-tls}]}
+`;
+  const fallback = (base: string, head: string) =>
+    analyze({ "gw.yaml": base }, { "gw.yaml": head }).findings.map((finding) => `${finding.line} ${finding.summary}`);
+
+  it("a listener by its written position and line, not its place among the listeners sorted", () => {
+    expect(fallback(gateway(""), gateway("mode: Terminate, "))).toEqual([
+      "11 Gateway infra/public: spec.listeners[1].tls.mode added (Terminate)",
+    ]);
+  });
+
+  it("a weight as written, not as its share of the split", () => {
+    const route = (weights: string[]) =>
+      httpRoute(`  - backendRefs: [${weights.map((weight, index) => `{ name: v${index}, port: 8080${weight} }`).join(", ")}]\n`);
+    const [implicit] = fallback(route(["", ""]), route([", weight: 50", ", weight: 50"]));
+    expect(implicit).toContain("spec.rules[0].backendRefs[0].weight added (50); spec.rules[0].backendRefs[1].weight added (50)");
+  });
 });
