@@ -1,7 +1,7 @@
-import type { ManifestSet, Resource } from "../../core/resource.js";
-import { list, numeric, record, spec, stringMap, text, texts } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+import { list, numeric, record, spec, text, texts } from "../../core/json-access.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
-import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { sameValue, setChange, show, showSetChange, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -9,6 +9,8 @@ import type { FieldPath } from "../../core/finding.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { describeShares, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
+import { ingressSpecRules } from "../../core/ingress-spec.js";
+import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
 
 /**
  * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and
@@ -68,26 +70,35 @@ const ingressHosts = (resource: Resource | undefined): string[] =>
   sortedSet(list(record(spec(resource).ingress).rules).flatMap((rule) => text(record(rule).host) ?? []));
 
 /** What the Gslb answers DNS for: its embedded Ingress hosts, or the resource it references. */
-const fronts = (resource: Resource | undefined): string => {
+const fronts = (resource: Resource): string => {
   const hosts = ingressHosts(resource);
   if (hosts.length > 0) return hosts.join(", ");
-  const ref = record(spec(resource).resourceRef);
-  const selector = stringMap(record(ref.matchLabels));
-  return `${text(ref.kind) ?? "resource"} ${text(ref.name) ?? (Object.keys(selector).length > 0 ? show(selector) : "(unnamed)")}`;
+  const ref = frontedRef(resource);
+  return ref ? describeRef(ref) : "resource (unnamed)";
 };
 
-/** The object a Gslb's `resourceRef` names by kind and name when the tree holds none of that kind and name in its namespace. */
-function missingRef(gslb: Resource, tree: ManifestSet): string | undefined {
-  const ref = record(spec(gslb).resourceRef);
-  const [kind, name] = [text(ref.kind), text(ref.name)];
-  if (!kind || !name) return undefined;
-  const namespace = text(ref.namespace) ?? gslb.id.namespace;
-  for (const resource of tree.resources.values())
-    if (resource.id.kind === kind && resource.id.name === name && resource.id.namespace === namespace) return undefined;
-  return `${kind} ${namespace}/${name}`;
-}
+/**
+ * The embedded Ingress's rules as the Ingress family reads an Ingress (v1 `service.name`/`port`
+ * and v1beta1 `serviceName`/`servicePort` alike), with their hosts: `host match → backends`.
+ */
+const embeddedRules = (resource: Resource) =>
+  ingressSpecRules(record(spec(resource).ingress), {
+    entry: "k8gb",
+    namespace: resource.id.namespace,
+    file: resource.source.file,
+    at: ["spec", "ingress"],
+    backend: { group: "", kind: "Service" },
+  }).map((rule) => ({
+    host: rule.host,
+    line: `${rule.host} ${rule.ruleId} → ${rule.backends.map((backend) => backend.label).join(", ") || "(no backend)"}`,
+  }));
 
-const compareGslb = (base: Resource, head: Resource, out: DetectionList, tree?: ManifestSet): void => {
+const RULE_FIELDS: ReadonlySet<string> = new Set(["rules", "backend", "defaultBackend"]);
+/** The embedded Ingress's other fields (TLS, class), which its rules do not show. */
+const embeddedRest = (resource: Resource): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(record(spec(resource).ingress)).filter(([field]) => !RULE_FIELDS.has(field)));
+
+const compareGslb = (base: Resource, head: Resource, out: DetectionList, context: DetectorContext): void => {
   const was = strategy(base);
   const now = strategy(head);
   const at = (...field: string[]): FieldPath => ["spec", "strategy", ...field];
@@ -161,10 +172,12 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList, tree?: 
       riskFloor: "medium",
     });
   }
-  const refBefore = spec(base).resourceRef;
-  const refAfter = spec(head).resourceRef;
-  const missing = tree && missingRef(head, tree);
-  if (!sameValue(refBefore, refAfter)) {
+  const [refBefore, refAfter] = [frontedRef(base), frontedRef(head)];
+  const [frontedBefore, frontedAfter] = [frontedIn(base, context.base), frontedIn(head, context.head)];
+  // A ref written another way (a name for a selector) that resolves to the same objects fronts the same thing.
+  if (refIdentity(refBefore) !== refIdentity(refAfter) && !(frontedBefore.length > 0 && sameValue(frontedBefore, frontedAfter))) {
+    const missing =
+      refAfter?.name !== undefined && frontedAfter.length === 0 ? `${refAfter.kind} ${refAfter.namespace}/${refAfter.name}` : undefined;
     out.add({
       class: missing ? "reference.broken" : "route.attachment-changed",
       summary: missing
@@ -172,8 +185,19 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList, tree?: 
         : `resourceRef ${fronts(base)} → ${fronts(head)}: the global name now fronts what that resource serves`,
       side: "head",
       path: ["spec", "resourceRef"],
-      before: refBefore,
-      after: refAfter,
+      before: spec(base).resourceRef,
+      after: spec(head).resourceRef,
+    });
+  }
+  const refused = refusedApiVersion(refAfter);
+  if (refAfter && refused && !refusedApiVersion(refBefore)) {
+    out.add({
+      class: "reference.broken",
+      summary: `resourceRef ${describeRef(refAfter)} as ${show(refAfter.apiVersion)}: ${refused}: it refuses the Gslb (error resolving references) and stops reconciling it, so its DNS records no longer follow cluster health`,
+      side: "head",
+      path: ["spec", "resourceRef", "apiVersion"],
+      before: refBefore?.apiVersion,
+      after: refAfter.apiVersion,
     });
   }
   const hosts = setChange(ingressHosts(base), ingressHosts(head));
@@ -193,15 +217,21 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList, tree?: 
       after: ingressHosts(head),
     });
   }
-  const ingressBody = (resource: Resource) =>
-    canonical({
-      ...record(spec(resource).ingress),
-      rules: list(record(spec(resource).ingress).rules).map((rule) => ({ ...record(rule), host: undefined })),
-    });
-  if (hosts.added.length === 0 && hosts.removed.length === 0 && ingressBody(base) !== ingressBody(head)) {
+  // Hosts gained or lost are reported above; the rules of the hosts it keeps are compared here.
+  const kept = (resource: Resource) =>
+    sortedSet(
+      embeddedRules(resource)
+        .filter(({ host }) => !hosts.added.includes(host) && !hosts.removed.includes(host))
+        .map(({ line }) => line),
+    );
+  const rules = setChange(kept(base), kept(head));
+  const rest = sortedSet([...Object.keys(embeddedRest(base)), ...Object.keys(embeddedRest(head))]).filter(
+    (field) => !sameValue(embeddedRest(base)[field], embeddedRest(head)[field]),
+  );
+  if (rules.added.length > 0 || rules.removed.length > 0 || rest.length > 0) {
     out.add({
       class: "resource.changed",
-      summary: `spec.ingress paths or backends change for ${fronts(head)}`,
+      summary: `spec.ingress ${[...showSetChange(rules), ...rest.map((field) => `${field} changed`)].join("; ")}: what k8gb's Ingress serves for ${fronts(head)} changes`,
       side: "head",
       path: ["spec", "ingress"],
       before: spec(base).ingress,
@@ -226,13 +256,13 @@ const twinIn = (resource: Resource, context: DetectorContext, tree: "base" | "he
 
 const gslb = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (change.base && change.head) {
-    compareGslb(change.base, change.head, out, context.head);
+    compareGslb(change.base, change.head, out, context);
     return;
   }
   if (change.head) {
     const twin = twinIn(change.head, context, "base");
     if (twin) {
-      compareGslb(twin, change.head, out);
+      compareGslb(twin, change.head, out, context);
       if (out.detections.length === 0)
         out.add({
           class: "resource.changed",

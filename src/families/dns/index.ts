@@ -1,6 +1,6 @@
 import type { Family } from "../family.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
-import { frontedResourceRemoved } from "./fronted-resource.js";
+import { frontedResourceChanged } from "./fronted-resource.js";
 import * as dns from "./schemas.js";
 
 /** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs, and external-dns annotations on gateways, routes and Ingresses. */
@@ -13,9 +13,9 @@ export const dnsFamily: Family = {
   promotions: { groups: { "k8gb.absa.oss": "k8gb.io" } },
   detectors: [gslbDetector],
   detectsOn: {
-    "gateway-api": [externalDnsAnnotationDetector, frontedResourceRemoved],
-    istio: [externalDnsAnnotationDetector, frontedResourceRemoved],
-    ingress: [externalDnsAnnotationDetector, frontedResourceRemoved],
+    "gateway-api": [externalDnsAnnotationDetector, frontedResourceChanged],
+    istio: [externalDnsAnnotationDetector, frontedResourceChanged],
+    ingress: [externalDnsAnnotationDetector, frontedResourceChanged],
     "legacy-gateway-api": [externalDnsAnnotationDetector],
   },
 };

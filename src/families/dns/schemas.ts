@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { kubeObject, looseSpec, stringList, stringMap } from "../../core/kube-object.js";
+import { kubeObject, labelSelector, looseSpec, stringList, stringMap } from "../../core/kube-object.js";
 
 /** DNS and GSLB: external-dns DNSEndpoint, k8gb Gslb. */
 
@@ -23,7 +23,16 @@ export const dnsEndpoint = kubeObject(
 
 export const gslb = kubeObject(
   z.looseObject({
-    resourceRef: looseSpec.optional(),
+    // An object reference with an inline label selector (k8gb ≥ 0.14), or the legacy `ingress` selector.
+    resourceRef: labelSelector
+      .extend({
+        apiVersion: z.string().optional(),
+        kind: z.string().optional(),
+        name: z.string().optional(),
+        namespace: z.string().optional(),
+        ingress: labelSelector.optional(),
+      })
+      .optional(),
     ingress: looseSpec.optional(),
     strategy: z.looseObject({
       type: z.string(),

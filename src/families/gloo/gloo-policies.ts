@@ -22,6 +22,7 @@ import {
   destinationSelectors,
   destinationsOverlap,
   routeSelectors,
+  selectsDestination,
 } from "./gloo-selectors.js";
 import { routeId, routeLabel, selectedRoutes, selectsRoute, type RouteOfTable } from "./route-selection.js";
 import { MUTATING_METHODS, reportMirrorIncreases } from "../../core/mirror-changes.js";
@@ -357,15 +358,51 @@ const ROUTE_POLICIES: Readonly<
   },
 };
 
-/** A tree's route policies, found once a tree: every changed RouteTable of a PR asks. */
-const routePoliciesOf = new WeakMap<ManifestSet, readonly Resource[]>();
-const routePolicies = (set: ManifestSet): readonly Resource[] => {
-  let policies = routePoliciesOf.get(set);
+interface SelectionVerdict {
+  readonly class: ChangeClassId;
+  readonly effect: string;
+  readonly riskFloor?: RiskLevel;
+}
+
+/** A tree's FailoverPolicies that select this destination. */
+const failoversOf = (destination: Resource, tree: ManifestSet): Resource[] =>
+  selectingPolicies(tree).filter(
+    (policy) => policy.id.kind === "FailoverPolicy" && selectsDestination(spec(policy).applyToDestinations, destination),
+  );
+
+/** What each destination policy does to a destination it comes to select (`selected`), and to one it stops selecting. */
+const DESTINATION_POLICIES: Readonly<
+  Record<string, (selected: boolean, destination: Resource, context: DetectorContext) => SelectionVerdict>
+> = {
+  FailoverPolicy: (selected) => ({
+    class: "failover.changed",
+    effect: selected
+      ? "its locality mappings now decide where the destination's traffic goes when its locality fails"
+      : "the destination forwards to any backing service at random, local or remote, instead of preferring its locality",
+  }),
+  OutlierDetectionPolicy: (selected, destination, context) => {
+    if (selected) return { class: "resource.changed", effect: "backends returning 5xx are ejected", riskFloor: "medium" };
+    // Gloo fails over only from backends outlier detection ejects.
+    const failovers = failoversOf(destination, context.head);
+    return failovers.length > 0
+      ? {
+          class: "failover.changed",
+          effect: `failing backends are no longer ejected, so ${failovers.map((policy) => `FailoverPolicy ${policy.id.namespace}/${policy.id.name}`).join(", ")}, which still applies, is no longer triggered`,
+        }
+      : { class: "health.changed", effect: "backends returning 5xx are no longer ejected" };
+  },
+};
+
+/** A tree's policies that select routes or destinations by label, found once a tree: every relabelled RouteTable or destination of a PR asks. */
+const selectingOf = new WeakMap<ManifestSet, readonly Resource[]>();
+const selectingPolicies = (set: ManifestSet): readonly Resource[] => {
+  let policies = selectingOf.get(set);
   if (!policies) {
     policies = [...set.resources.values()].filter(
-      (resource) => resource.family === "gloo" && ROUTE_POLICIES[resource.id.kind] !== undefined,
+      (resource) =>
+        resource.family === "gloo" && (ROUTE_POLICIES[resource.id.kind] ?? DESTINATION_POLICIES[resource.id.kind]) !== undefined,
     );
-    routePoliciesOf.set(set, policies);
+    selectingOf.set(set, policies);
   }
   return policies;
 };
@@ -393,7 +430,9 @@ export const routeLabelPolicies = (change: ResourceChange, out: DetectionList, c
       }),
     );
   const before = named(base);
-  const policies = routePolicies(context.head).filter((policy) => context.base.resources.get(policy.key) === policy);
+  const policies = selectingPolicies(context.head).filter(
+    (policy) => ROUTE_POLICIES[policy.id.kind] !== undefined && context.base.resources.get(policy.key) === policy,
+  );
   if (policies.length === 0) return;
   for (const [name, { route, index }] of named(head)) {
     const earlier = before.get(name);
@@ -414,5 +453,35 @@ export const routeLabelPolicies = (change: ResourceChange, out: DetectionList, c
         ...(!now && kind.lostFloor ? { riskFloor: kind.lostFloor } : {}),
       });
     }
+  }
+};
+
+/**
+ * A VirtualDestination's or ExternalService's labels edited so that a FailoverPolicy or
+ * OutlierDetectionPolicy whose selectors the PR leaves alone now applies to it or no longer does:
+ * a relabel turns failover or ejection on or off without touching the policy (whose selector edits
+ * its own check judges).
+ */
+export const destinationLabelPolicies = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !change.head || sameValue(change.base.labels, change.head.labels)) return;
+  const [base, head] = [change.base, change.head];
+  for (const policy of selectingPolicies(context.head)) {
+    const verdictOf = DESTINATION_POLICIES[policy.id.kind];
+    const earlier = context.base.resources.get(policy.key);
+    const selectors = spec(policy).applyToDestinations;
+    if (!verdictOf || !earlier || !sameValue(destinationSelectors(spec(earlier).applyToDestinations), destinationSelectors(selectors)))
+      continue;
+    const now = selectsDestination(selectors, head);
+    if (selectsDestination(selectors, base) === now) continue;
+    const verdict = verdictOf(now, head, context);
+    out.add({
+      class: verdict.class,
+      summary: `labels ${show(base.labels)} → ${show(head.labels)}: ${policy.id.kind} ${policy.id.namespace}/${policy.id.name} ${now ? "now selects it" : "no longer selects it"}: ${verdict.effect}`,
+      side: "head",
+      path: ["metadata", "labels"],
+      before: base.labels,
+      after: head.labels,
+      ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+    });
   }
 };

@@ -54,6 +54,33 @@ export const describeRoutes = (value: unknown): string => {
   return selectors.length === 0 ? "every route of the workspace" : selectors.join(", ");
 };
 
+/** The DestinationSelector `kind` that names each Gloo destination kind (SERVICE, the default, names core Services). */
+const DESTINATION_KINDS: Readonly<Record<string, string>> = {
+  VirtualDestination: "VIRTUAL_DESTINATION",
+  ExternalService: "EXTERNAL_SERVICE",
+};
+
+/**
+ * Whether a policy's `applyToDestinations` selects this destination by kind, name, namespace and
+ * labels (an empty list selects every destination of the workspace). Cluster and workspace are not
+ * resolved: taken to match, as they are the same on both sides of a relabel.
+ */
+export const selectsDestination = (value: unknown, destination: Resource): boolean => {
+  const selectors = list(value).map(record);
+  return (
+    selectors.length === 0 ||
+    selectors.some((selector) => {
+      const fields = record(selector.selector);
+      return (
+        (text(selector.kind) ?? "SERVICE") === DESTINATION_KINDS[destination.id.kind] &&
+        (!text(fields.name) || text(fields.name) === destination.id.name) &&
+        (!text(fields.namespace) || text(fields.namespace) === destination.id.namespace) &&
+        Object.entries(stringMap(fields.labels)).every(([key, item]) => destination.labels[key] === item)
+      );
+    })
+  );
+};
+
 /** Whether two destination selector lists can select a common destination (empty = all). */
 export const destinationsOverlap = (a: unknown, b: unknown): boolean => {
   const left = list(a).map((item) => record(record(item).selector));

@@ -1,6 +1,15 @@
 import { flag, list, record, spec, stringMap, text } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import { canonical, sameValue, setChange, show, showLabels, showSetChange, sortedSet } from "../../core/canonical-values.js";
+import {
+  canonical,
+  sameValue,
+  setChange,
+  show,
+  showLabels,
+  showSetChange,
+  sortedByCanonical,
+  sortedSet,
+} from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { normal } from "./gloo-selectors.js";
@@ -112,7 +121,8 @@ const exportsOf = (resource: Resource | undefined, field: "exportTo" | "importFr
     return {
       workspaces: sortedSet(list(entry.workspaces).map(workspaceSelector)),
       kinds: resources.length === 0 ? ["ALL"] : sortedSet(resources.map((selector) => text(record(selector).kind) ?? "ALL")),
-      resources: normal(resources),
+      // A set: Gloo exports what any of the selectors selects.
+      resources: normal(sortedByCanonical(resources)),
       everything: resources.length === 0,
       index,
     };

@@ -1,5 +1,6 @@
 import { byKind } from "../../core/by-kind.js";
 import {
+  destinationLabelPolicies,
   failoverPolicy,
   faultInjectionPolicy,
   mirrorPolicy,
@@ -30,9 +31,9 @@ import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, rateLimitCo
 // Each kind of the family lives in one API group: the kind alone says which.
 export const glooDetector = byKind({
   RouteTable: [routeTable, routeLabelPolicies, routeGuards, delegatedTableRemoved],
-  VirtualDestination: [virtualDestination],
+  VirtualDestination: [virtualDestination, destinationLabelPolicies],
   VirtualGateway: [virtualGateway, virtualGatewayRemoved],
-  ExternalService: [externalService],
+  ExternalService: [externalService, destinationLabelPolicies],
   FailoverPolicy: [failoverPolicy],
   OutlierDetectionPolicy: [outlierDetectionPolicy],
   RetryTimeoutPolicy: [retryTimeoutPolicy],

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { externalDnsAnnotationDetector, gslbDetector } from "../../../src/families/dns/gslb.js";
-import { frontedResourceRemoved } from "../../../src/families/dns/fronted-resource.js";
+import { frontedResourceChanged } from "../../../src/families/dns/fronted-resource.js";
 import { analyze } from "../../helpers/review-trees.js";
 import { corpusFile, detect, detectorTable, expectDetections, resource, type Expected } from "../../detect/resource-fixture.js";
 
@@ -195,6 +195,25 @@ describe("k8gb Gslb (both API groups)", () => {
       ],
     },
     {
+      name: "resourceRef apiVersion promoted for the same VirtualService (k8gb resolves both): nothing",
+      base: gslb("{type: roundRobin}", "k8gb.io", "{apiVersion: networking.istio.io/v1beta1, kind: VirtualService, name: checkout}"),
+      head: gslb("{type: roundRobin}", "k8gb.io", "{apiVersion: networking.istio.io/v1, kind: VirtualService, name: checkout}"),
+      expected: [],
+    },
+    {
+      name: "resourceRef apiVersion k8gb does not resolve the kind under: the same route, but k8gb refuses the Gslb",
+      base: gslb("{type: roundRobin}"),
+      head: gslb("{type: roundRobin}", "k8gb.io", "{apiVersion: gateway.networking.k8s.io/v1beta1, kind: HTTPRoute, name: checkout}"),
+      expected: [
+        {
+          class: "reference.broken",
+          side: "head",
+          path: ["spec", "resourceRef", "apiVersion"],
+          says: "resourceRef HTTPRoute checkout as gateway.networking.k8s.io/v1beta1: k8gb resolves HTTPRoute only as gateway.networking.k8s.io/v1: it refuses the Gslb (error resolving references) and stops reconciling it",
+        },
+      ],
+    },
+    {
       name: "added",
       head: gslb("{type: failover, primaryGeoTag: eu}"),
       expected: [
@@ -239,6 +258,65 @@ spec:
     expectDetections(detect(gslbDetector, withHosts(["a.example.com", "b.example.com"]), withHosts(["a.example.com", "c.example.com"])), [
       { class: "route.added", side: "head", path: ["spec", "ingress", "rules"], says: "spec.ingress serves c.example.com" },
       { class: "route.removed", side: "base", path: ["spec", "ingress", "rules"], says: "no longer serves b.example.com" },
+    ]);
+  });
+
+  describe("embedded ingress read as the Ingress family reads an Ingress (k8gb 0d0cb594: v1beta1 → v1 backends)", () => {
+    const embedded = (path: string) => `
+apiVersion: k8gb.absa.oss/v1beta1
+kind: Gslb
+metadata: {name: test-gslb-failover, namespace: test-gslb}
+spec:
+  ingress:
+    rules:
+    - host: failover.cloud.example.com
+      http:
+        paths:
+${path}
+  strategy: {type: failover, primaryGeoTag: eu}
+`;
+    const v1beta1 = "        - {path: /, backend: {serviceName: frontend-podinfo, servicePort: http}}";
+    run([
+      {
+        name: "serviceName/servicePort rewritten as service.name/port.name: the same backend, nothing",
+        base: embedded(v1beta1),
+        head: embedded("        - {path: /, backend: {service: {name: frontend-podinfo, port: {name: http}}}}"),
+        expected: [],
+      },
+      {
+        name: "a numbered servicePort as port.number: nothing",
+        base: embedded("        - {path: /, backend: {serviceName: frontend-podinfo, servicePort: 80}}"),
+        head: embedded("        - {path: /, backend: {service: {name: frontend-podinfo, port: {number: 80}}}}"),
+        expected: [],
+      },
+      {
+        name: "another backend (medium-high)",
+        base: embedded(v1beta1),
+        head: embedded("        - {path: /, backend: {service: {name: frontend-v2, port: {name: http}}}}"),
+        expected: [
+          {
+            class: "resource.changed",
+            side: "head",
+            path: ["spec", "ingress"],
+            riskFloor: "medium-high",
+            says: "spec.ingress -failover.cloud.example.com ImplementationSpecific / → test-gslb/frontend-podinfo:http; +failover.cloud.example.com ImplementationSpecific / → test-gslb/frontend-v2:http: what k8gb's Ingress serves for failover.cloud.example.com changes",
+          },
+        ],
+      },
+      {
+        name: "pathType written where it was left to the controller: judged as the Ingress family judges it",
+        base: embedded(v1beta1),
+        head: embedded("        - {path: /, pathType: Prefix, backend: {service: {name: frontend-podinfo, port: {name: http}}}}"),
+        expected: [
+          {
+            class: "resource.changed",
+            side: "head",
+            path: ["spec", "ingress"],
+            riskFloor: "medium-high",
+            says: "+failover.cloud.example.com PathPrefix / → test-gslb/frontend-podinfo:http",
+          },
+        ],
+      },
     ]);
   });
 });
@@ -722,7 +800,7 @@ spec:
 `);
 
   it("its global name's records stop answering (reference.broken); the same route declared elsewhere is no loss", () => {
-    expectDetections(detect(frontedResourceRemoved, route, undefined, { base: [gslb], head: [gslb] }), [
+    expectDetections(detect(frontedResourceChanged, route, undefined, { base: [gslb], head: [gslb] }), [
       {
         class: "reference.broken",
         side: "base",
@@ -730,7 +808,136 @@ spec:
         says: "removed while Gslb test-gslb/roundrobin still fronts it (resourceRef): k8gb finds nothing to serve the global name from",
       },
     ]);
-    expect(detect(frontedResourceRemoved, route, undefined, { base: [gslb], head: [gslb, resource(route, "elsewhere.yaml")] })).toEqual([]);
-    expect(detect(frontedResourceRemoved, route, undefined)).toEqual([]);
+    expect(detect(frontedResourceChanged, route, undefined, { base: [gslb], head: [gslb, resource(route, "elsewhere.yaml")] })).toEqual([]);
+    expect(detect(frontedResourceChanged, route, undefined)).toEqual([]);
+  });
+});
+
+describe("a Gslb's resourceRef compared by the object it resolves to", () => {
+  // Shaped after k8gb's docs/examples/route53/k8gb/gslb-failover.yaml across 136f0d7920 and 4a169ad3dd.
+  const ingress = (labels: string) =>
+    resource(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: test-gslb-failover, namespace: test-gslb${labels}}
+spec:
+  ingressClassName: nginx
+  rules: [{host: failover.test.k8gb.io, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: frontend-podinfo, port: {name: http}}}}]}}]
+`);
+  const labelled = ingress(", labels: {app: failover}");
+  const gslbRef = (ref: string) => `apiVersion: k8gb.absa.oss/v1beta1
+kind: Gslb
+metadata: {name: test-gslb-failover, namespace: test-gslb}
+spec:
+  resourceRef: ${ref}
+  strategy: {type: failover, primaryGeoTag: eu-west-1}
+`;
+  const legacy = gslbRef("{ingress: {matchLabels: {app: failover}}}");
+  const bySelector = gslbRef("{apiVersion: networking.k8s.io/v1, kind: Ingress, matchLabels: {app: failover}}");
+  const byName = gslbRef("{apiVersion: networking.k8s.io/v1, kind: Ingress, name: test-gslb-failover}");
+
+  it("legacy ingress selector → kind Ingress + matchLabels → name, all resolving to the same Ingress: nothing", () => {
+    expect(detect(gslbDetector, legacy, bySelector, { base: [labelled], head: [labelled] })).toEqual([]);
+    expect(detect(gslbDetector, bySelector, byName, { base: [labelled], head: [ingress("")] })).toEqual([]);
+  });
+
+  it("written another way where the repository holds no such object: compared as written, and named by what it selects", () => {
+    expectDetections(detect(gslbDetector, legacy, byName), [
+      {
+        class: "reference.broken",
+        side: "head",
+        path: ["spec", "resourceRef"],
+        says: "resourceRef Ingress {app=failover} → Ingress test-gslb-failover: Ingress test-gslb/test-gslb-failover is not in this repository",
+      },
+    ]);
+  });
+
+  it("a name for another Ingress than the selector resolved to: the global name fronts another object", () => {
+    const other = resource(
+      labelled.source.text.replace("name: test-gslb-failover", "name: admin").replace(", labels: {app: failover}", ""),
+    );
+    expectDetections(
+      detect(gslbDetector, bySelector, byName.replace("name: test-gslb-failover}", "name: admin}"), {
+        base: [labelled, other],
+        head: [labelled, other],
+      }),
+      [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "resourceRef"],
+          says: "resourceRef Ingress {app=failover} → Ingress admin: the global name now fronts what that resource serves",
+        },
+      ],
+    );
+  });
+});
+
+describe("the objects a Gslb fronts by label selector, relabelled while the Gslb stays", () => {
+  const ingress = (name: string, labels: string) =>
+    resource(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: test-gslb${labels}}
+spec:
+  ingressClassName: nginx
+  rules: [{host: ${name}.cloud.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${name}, port: {name: http}}}}]}}]
+`);
+  const selected = ', labels: {gslb: "yes"}';
+  const gslb = resource(`apiVersion: k8gb.absa.oss/v1beta1
+kind: Gslb
+metadata: {name: global, namespace: test-gslb}
+spec:
+  resourceRef: {apiVersion: networking.k8s.io/v1, kind: Ingress, matchLabels: {gslb: "yes"}}
+  strategy: {type: failover, primaryGeoTag: eu}
+`);
+  const [shop, shopOut, admin, adminIn] = [
+    ingress("shop", selected),
+    ingress("shop", ""),
+    ingress("admin", ""),
+    ingress("admin", selected),
+  ];
+
+  it("the label moved from one Ingress to another: the global name stops fronting one host and fronts the other", () => {
+    expectDetections(detect(frontedResourceChanged, shop, shopOut, { base: [gslb, admin], head: [gslb, adminIn] }), [
+      {
+        class: "route.removed",
+        side: "head",
+        path: ["metadata"],
+        says: "no longer fronted by Gslb test-gslb/global (resourceRef Ingress {gslb=yes} now resolves to Ingress test-gslb/admin): k8gb stops answering DNS for shop.cloud.example.com across clusters",
+      },
+    ]);
+    expectDetections(detect(frontedResourceChanged, admin, adminIn, { base: [gslb, shop], head: [gslb, shopOut] }), [
+      {
+        class: "route.added",
+        side: "head",
+        path: ["metadata", "labels"],
+        says: "now fronted by Gslb test-gslb/global (resourceRef Ingress {gslb=yes}, was Ingress test-gslb/shop): k8gb answers DNS for admin.cloud.example.com across clusters",
+      },
+    ]);
+  });
+
+  it("relabelled out with none left, or in beside another: k8gb serves the Gslb only while exactly one object answers", () => {
+    expectDetections(detect(frontedResourceChanged, shop, shopOut, { base: [gslb, admin], head: [gslb, admin] }), [
+      {
+        class: "reference.broken",
+        side: "head",
+        path: ["metadata"],
+        says: "no longer selected by Gslb test-gslb/global (resourceRef Ingress {gslb=yes}), which now selects nothing",
+      },
+    ]);
+    expectDetections(detect(frontedResourceChanged, admin, adminIn, { base: [gslb, shop], head: [gslb, shop] }), [
+      {
+        class: "reference.broken",
+        side: "head",
+        path: ["metadata", "labels"],
+        says: "now also selected by Gslb test-gslb/global (resourceRef Ingress {gslb=yes}) besides Ingress test-gslb/shop: k8gb requires exactly one",
+      },
+    ]);
+  });
+
+  it("a Gslb whose resourceRef the PR rewrites is judged by its own check; other labels change nothing", () => {
+    const byName = resource(gslb.source.text.replace('matchLabels: {gslb: "yes"}', "name: admin"));
+    expect(detect(frontedResourceChanged, shop, shopOut, { base: [gslb, admin], head: [byName, adminIn] })).toEqual([]);
+    const team = ingress("shop", ', labels: {gslb: "yes", team: web}');
+    expect(detect(frontedResourceChanged, shop, team, { base: [gslb, admin], head: [gslb, admin] })).toEqual([]);
   });
 });

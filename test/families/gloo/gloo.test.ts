@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { glooDetector } from "../../../src/families/gloo/gloo.js";
 import { analyze } from "../../helpers/review-trees.js";
 import { detect, expectDetections, resource, type Expected } from "../../detect/resource-fixture.js";
+import type { Resource } from "../../../src/core/resource.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/gloo");
 const fixtureFile = (file: string): string => readFileSync(path.join(FIXTURES, file), "utf8");
@@ -176,6 +177,101 @@ spec:
     ]);
     const edited = resource(faults.source.text.replace("percentage: 50", "percentage: 10"));
     expect(detect(glooDetector, table, labelled, { base: [faults], head: [edited] })).toEqual([]);
+  });
+});
+
+describe("destination labels and the resilience policies that select destinations by them", () => {
+  const destination = fixture("virtual-destination.yaml", "VirtualDestination");
+  const failover = resource(fixture("resilience.yaml", "FailoverPolicy"));
+  const outlier = resource(fixture("resilience.yaml", "OutlierDetectionPolicy"));
+  const unlabelled = destination.replace("  labels:\n    expose: edge\n", "");
+  const rows: readonly (readonly [string, string, string, readonly Resource[], readonly Expected[]])[] = [
+    [
+      "relabelled out of a FailoverPolicy and its OutlierDetectionPolicy: no failover, no ejection",
+      destination,
+      unlabelled,
+      [failover, outlier],
+      // The labels are gone: the findings point at the metadata that no longer has them.
+      [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["metadata"],
+          says: "VirtualDestination payments/refunds-global: labels {expose=edge} → {}: FailoverPolicy payments/refunds-failover no longer selects it: the destination forwards to any backing service at random",
+        },
+        {
+          class: "health.changed",
+          side: "head",
+          path: ["metadata"],
+          says: "OutlierDetectionPolicy payments/refunds-ejection no longer selects it: backends returning 5xx are no longer ejected",
+        },
+      ],
+    ],
+    [
+      "relabelled out of the OutlierDetectionPolicy alone while the FailoverPolicy still applies: failover is never triggered",
+      destination.replace("    expose: edge\n", '    expose: edge\n    ejection: "on"\n'),
+      destination,
+      [failover, resource(fixture("resilience.yaml", "OutlierDetectionPolicy").replace("        expose: edge", '        ejection: "on"'))],
+      [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["metadata", "labels"],
+          says: "labels {ejection=on, expose=edge} → {expose=edge}: OutlierDetectionPolicy payments/refunds-ejection no longer selects it: failing backends are no longer ejected, so FailoverPolicy payments/refunds-failover, which still applies, is no longer triggered",
+        },
+      ],
+    ],
+    [
+      "relabelled into a FailoverPolicy: failover starts",
+      unlabelled,
+      destination,
+      [failover],
+      [
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["metadata", "labels"],
+          says: "labels {} → {expose=edge}: FailoverPolicy payments/refunds-failover now selects it: its locality mappings now decide where the destination's traffic goes",
+        },
+      ],
+    ],
+    [
+      "relabelled into an OutlierDetectionPolicy: ejection starts (medium)",
+      unlabelled,
+      destination,
+      [outlier],
+      [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["metadata", "labels"],
+          says: "OutlierDetectionPolicy payments/refunds-ejection now selects it: backends returning 5xx are ejected",
+          riskFloor: "medium",
+        },
+      ],
+    ],
+    [
+      "a label no policy selects by",
+      destination,
+      destination.replace("    expose: edge\n", "    expose: edge\n    team: refunds\n"),
+      [failover, outlier],
+      [],
+    ],
+    [
+      "a policy that selects another kind of destination",
+      destination,
+      unlabelled,
+      [resource(fixture("resilience.yaml", "FailoverPolicy").replace("kind: VIRTUAL_DESTINATION", "kind: SERVICE"))],
+      [],
+    ],
+  ];
+  it.each(rows)("%s", (_name, base, head, policies, expected) => {
+    expectDetections(detect(glooDetector, base, head, { base: [...policies], head: [...policies] }), expected);
+  });
+
+  it("a policy whose own selector the PR edits is judged by its own check, not again per destination", () => {
+    const retargeted = resource(failover.source.text.replace("expose: edge", "expose: internal"));
+    expect(detect(glooDetector, destination, unlabelled, { base: [failover], head: [retargeted] })).toEqual([]);
   });
 });
 
@@ -599,6 +695,17 @@ describe("workspaces", () => {
         },
         { class: "access.widened", side: "head", path: ["spec", "options", "federation"], says: "federation.enabled false → true" },
       ],
+    },
+    {
+      name: "WorkspaceSettings exportTo resources reordered: a set, no change",
+      file: "workspaces.yaml",
+      kind: "WorkspaceSettings",
+      edit: (text) =>
+        text.replace(
+          "    - kind: ROUTE_TABLE\n    - kind: VIRTUAL_DESTINATION\n      labels:\n        expose: edge\n",
+          "    - kind: VIRTUAL_DESTINATION\n      labels:\n        expose: edge\n    - kind: ROUTE_TABLE\n",
+        ),
+      expected: [],
     },
   ]);
 });
