@@ -1,5 +1,7 @@
 import { sharedText } from "./string-table.js";
 import { numeric, record, text, type JsonRecord } from "./json-access.js";
+import { sortedSet } from "./canonical-values.js";
+import { MUTATING_METHODS } from "./mirror-changes.js";
 
 /**
  * Istio's HTTPMatchRequest and `gateways` list in the shared spelling of route rules
@@ -83,4 +85,33 @@ export function effectiveRewrite(rewrite: unknown, matches: readonly unknown[]):
     return path.prefix === uri || path.exact === uri;
   };
   return matches.every(capturesOnly) ? undefined : rewrite;
+}
+
+/** The mutating methods an Istio method StringMatch admits: all of them for a pattern that cannot be read. */
+const writeMethods = (method: unknown): string[] => {
+  const match = record(method);
+  const exact = text(match.exact);
+  const prefix = text(match.prefix);
+  const regex = text(match.regex);
+  if (exact !== undefined) return MUTATING_METHODS.filter((name) => name === exact.toUpperCase());
+  if (prefix !== undefined) return MUTATING_METHODS.filter((name) => name.startsWith(prefix.toUpperCase()));
+  if (regex !== undefined) {
+    try {
+      const pattern = new RegExp(`^(?:${regex})$`);
+      return MUTATING_METHODS.filter((name) => pattern.test(name));
+    } catch {
+      return [...MUTATING_METHODS];
+    }
+  }
+  return [...MUTATING_METHODS];
+};
+
+/**
+ * Why a rule with these HTTPMatchRequests can carry writes (`the rule takes writes (POST)`), or
+ * undefined when it takes only reads: what a mirror of the rule duplicates.
+ */
+export function ruleWrites(matches: readonly unknown[]): string | undefined {
+  if (matches.length === 0 || matches.some((match) => record(match).method === undefined)) return "the rule takes writes (no method match)";
+  const methods = sortedSet(matches.flatMap((match) => writeMethods(record(match).method)));
+  return methods.length > 0 ? `the rule takes writes (${methods.join(", ")})` : undefined;
 }

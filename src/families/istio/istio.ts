@@ -9,7 +9,6 @@ import {
   sortedByCanonical,
   sortedSet,
   timeoutLimitMs,
-  withNormalDurations,
 } from "../../core/canonical-values.js";
 import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -25,25 +24,13 @@ import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
 import { endpointChanges } from "./service-entry-endpoints.js";
 import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
 import { isDelegate, orphanedDelegations } from "./delegation.js";
-import {
-  flag,
-  isRecord,
-  list,
-  numeric,
-  optionalRecord,
-  record,
-  spec,
-  stringMap,
-  text,
-  texts,
-  type JsonRecord,
-} from "../../core/json-access.js";
-import { MUTATING_METHODS, reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { effectiveRewrite } from "../../core/istio-http-match.js";
-import { registeredHosts, registryChanges, registryRemoval } from "../../core/registry-hosts.js";
-import { reportRetryIncreases, reportShorterTimeout, retryConditions, type RetryPolicy } from "../../core/retry-changes.js";
+import { effectiveRewrite, ruleWrites } from "../../core/istio-http-match.js";
+import { registeredHosts, registryChanges, registryEntryChange, type Registry } from "../../core/registry-hosts.js";
+import { reportIstioRetryChanges } from "../../core/istio-retries.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 import { qualifyHost } from "../../core/service-host.js";
@@ -284,24 +271,6 @@ const describeMatch = (value: unknown): string => {
   return parts.join(" ") || "any request";
 };
 
-const writeMethods = (method: unknown): string[] => {
-  const match = record(method);
-  const exact = text(match.exact);
-  const prefix = text(match.prefix);
-  const regex = text(match.regex);
-  if (exact !== undefined) return MUTATING_METHODS.filter((name) => name === exact.toUpperCase());
-  if (prefix !== undefined) return MUTATING_METHODS.filter((name) => name.startsWith(prefix.toUpperCase()));
-  if (regex !== undefined) {
-    try {
-      const pattern = new RegExp(`^(?:${regex})$`);
-      return MUTATING_METHODS.filter((name) => pattern.test(name));
-    } catch {
-      return [...MUTATING_METHODS];
-    }
-  }
-  return [...MUTATING_METHODS];
-};
-
 const destinationLabel = (destination: unknown): string => {
   const fields = record(destination);
   const subset = text(fields.subset);
@@ -335,13 +304,6 @@ const httpRule = (value: unknown, index: number): HttpRule => {
   const matches = list(rule.match);
   const path: FieldPath = ["spec", "http", index];
   const name = text(rule.name);
-  const methods = sortedSet(matches.flatMap((match) => (record(match).method === undefined ? [] : writeMethods(record(match).method))));
-  const writes =
-    matches.length === 0 || matches.some((match) => record(match).method === undefined)
-      ? "the rule takes writes (no method match)"
-      : methods.length > 0
-        ? `the rule takes writes (${methods.join(", ")})`
-        : undefined;
   return {
     value: rule,
     path,
@@ -354,45 +316,13 @@ const httpRule = (value: unknown, index: number): HttpRule => {
           ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0) ||
           Boolean(text(record(match).sourceNamespace)),
       ),
-    writes,
+    writes: ruleWrites(matches),
     mirrors: vsMirrors(rule, path),
   };
 };
 
-/** With no retry policy Istio retries twice on these (proto default). */
-const DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
-
-const retryView = (value: unknown): RetryPolicy & { configured: boolean } => {
-  const retries = optionalRecord(value);
-  return {
-    attempts: retries ? (numeric(retries.attempts) ?? 0) : 2,
-    retryOn: retryConditions(text(retries?.retryOn) ?? DEFAULT_RETRY_ON),
-    retryRemoteLocalities: flag(retries?.retryRemoteLocalities) ?? false,
-    configured: retries !== undefined,
-  };
-};
-
-const retries = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
-  const durations = new Set(["perTryTimeout"]);
-  if (sameValue(withNormalDurations(before.value.retries, durations), withNormalDurations(after.value.retries, durations))) return;
-  const was = retryView(before.value.retries);
-  reportRetryIncreases(out, was, retryView(after.value.retries), {
-    subject: after.label,
-    path: [...after.path, "retries"],
-    field: (name) => `retries.${name}`,
-    defaulted: was.configured ? "" : " (Istio default)",
-  });
-  // Each attempt's own deadline: shorter, slow answers fail (and are retried) that passed before.
-  const perTry = (rule: HttpRule) => record(rule.value.retries).perTryTimeout;
-  reportShorterTimeout(
-    out,
-    after.label,
-    "retries.perTryTimeout",
-    [...after.path, "retries", "perTryTimeout"],
-    timeoutLimitMs(perTry(before)),
-    timeoutLimitMs(perTry(after)),
-  );
-};
+const retries = (out: DetectionList, before: HttpRule, after: HttpRule): void =>
+  reportIstioRetryChanges(out, before.value.retries, after.value.retries, after.label, [...after.path, "retries"]);
 
 const timeout = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
   const was = timeoutLimitMs(before.value.timeout);
@@ -540,11 +470,33 @@ const openedEgress = (change: ResourceChange, out: DetectionList): void => {
   });
 };
 
+/**
+ * The ServiceEntries' registry of both trees, and the mesh's egress: ALLOW_ANY only where the tree's
+ * MeshConfig leaves it so (Istio's default) and no Sidecar of the tree restricts its namespace to the
+ * registry; unknown where the mesh is configured elsewhere.
+ */
+const serviceEntryRegistry = (context: DetectorContext): Registry => {
+  const tree = context.head;
+  const mesh =
+    context.meshConfigs(tree).length === 0
+      ? undefined
+      : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
+  const restricted = [...tree.resources.values()].some(
+    (resource) => resource.id.kind === "Sidecar" && text(record(spec(resource).outboundTrafficPolicy).mode) === "REGISTRY_ONLY",
+  );
+  const egress = restricted ? "REGISTRY_ONLY" : mesh;
+  return {
+    base: registeredHosts(context.base, isServiceEntry, "ServiceEntry"),
+    head: registeredHosts(tree, isServiceEntry, "ServiceEntry"),
+    ...(egress !== undefined ? { egress } : {}),
+  };
+};
+
 const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   openedEgress(change, out);
   const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");
-  // A Gloo ExternalService registers its hosts through a ServiceEntry too.
-  registryRemoval(change, out, (host) => registeredHosts(context.head, isServiceEntry, "ServiceEntry").has(host));
+  const registry = serviceEntryRegistry(context);
+  registryEntryChange(change, out, registry);
   // Regions and networks the entry gains or loses: their endpoints are judged there, not again by address.
   const reported = new Set<string>();
   for (const field of ["locality", "network"] as const) {
@@ -580,7 +532,7 @@ const serviceEntry = (change: ResourceChange, out: DetectionList, context: Detec
     }
   }
   if (!both(change)) return;
-  registryChanges(change, out, hosts);
+  registryChanges(change, out, hosts, registry);
   endpointChanges(change.base, change.head, out, hosts, reported);
   const settings = [
     {

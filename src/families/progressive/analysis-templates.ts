@@ -1,18 +1,23 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { flag, isRecord, list, numeric, record, text } from "../../core/json-access.js";
+import { flag, isRecord, list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
-import { canonical, describeLeafChanges, leafChanges, show } from "../../core/canonical-values.js";
+import { canonical, describeLeafChanges, durationMs, leafChanges, show } from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { FieldPath } from "../../core/finding.js";
+import { flaggerAnalysis } from "./plans.js";
 
 /**
  * Argo Rollouts' AnalysisTemplate: the metrics a canary must pass before
- * it takes more traffic. A metric removed, a failure limit raised or a pass condition rewritten lets
- * a bad release through the gate unnoticed (`health.changed`, as removing a Rollout's analysis is);
- * a limit lowered only gates harder, and is left to the plain change listing. One removed while a
- * Rollout still names it is `reference.broken`.
+ * it takes more traffic. A metric removed, a failure limit raised, fewer or closer measurements or a
+ * pass condition rewritten lets a bad release through the gate unnoticed (`health.changed`, as
+ * removing a Rollout's analysis is); a limit lowered only gates harder, and is left to the plain
+ * change listing. One removed while a Rollout still names it is `reference.broken`, as is a Flagger
+ * MetricTemplate removed while a Canary's metric names it.
  */
 
 const ARGO = "argoproj.io";
+const FLAGGER = "flagger.app";
 /** Limits of failed, inconclusive or erroring measurements the analysis tolerates before it fails (Argo defaults). */
 const LIMITS: Readonly<Record<string, number>> = { failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4 };
 const CONDITIONS = ["successCondition", "failureCondition"] as const;
@@ -42,15 +47,65 @@ const dryRunOf = (resource: Resource, names: Iterable<string>): Set<string> => {
   return new Set([...names].filter((name) => patterns.some((pattern) => pattern.test(name))));
 };
 
-/** A query as its provider reads it: runs of whitespace (a folded or literal block, lines rewrapped) are one space. */
-const spacing = (value: unknown): unknown =>
+/** Where whitespace in a query is only layout: beside a bracket, a comma or an operator. */
+const PUNCTUATION = /\s*([()[\]{},+\-*/%^=!<>~])\s*/g;
+/** What a query keeps as written: its string literals and its `{{args.x}}` placeholders. */
+const LITERAL = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\{\{[\s\S]*?\}\})/;
+
+/**
+ * A query as its provider's lexer reads it: outside string literals and placeholders, a run of
+ * whitespace is one space and none beside a bracket, comma or operator, so a query reflowed from
+ * `|` to `>-` (a line break after `(` dropped) is the same query; whitespace inside a literal
+ * (`"5.*"` against `"5 .*"`) still tells two apart.
+ */
+const queryForm = (query: string): string =>
+  query
+    .split(LITERAL)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/\s+/g, " ").replace(PUNCTUATION, "$1")))
+    .join("")
+    .trim();
+
+/** What a metric measures as its provider reads it: its `query` by queryForm, other text with runs of whitespace (lines rewrapped) one space. */
+const spacing = (value: unknown, key?: string): unknown =>
   typeof value === "string"
-    ? value.trim().replace(/\s+/g, " ")
+    ? key === "query"
+      ? queryForm(value)
+      : value.trim().replace(/\s+/g, " ")
     : Array.isArray(value)
-      ? value.map(spacing)
+      ? value.map((item) => spacing(item))
       : isRecord(value)
-        ? Object.fromEntries(Object.entries(value).map(([key, field]) => [key, spacing(field)]))
+        ? Object.fromEntries(Object.entries(value).map(([field, item]) => [field, spacing(item, field)]))
         : value;
+
+/**
+ * A metric that measures less before the analysis passes, as Flagger's shorter interval or fewer
+ * iterations do: fewer measurements (`count` written on both sides; one at or below the failure
+ * limit can never fail), or the same number closer together, so they span less of the rollout.
+ */
+function measuredLess(out: DetectionList, name: string, at: FieldPath, was: JsonRecord, now: JsonRecord): void {
+  const [from, to] = [numeric(was.count), numeric(now.count)];
+  if (from !== undefined && to !== undefined && to < from) {
+    const limit = numeric(now.failureLimit) ?? LIMITS.failureLimit!;
+    out.add({
+      class: "health.changed",
+      summary: `metric ${name} count ${from} → ${to}: the analysis passes on fewer measurements${to <= limit ? `; with failureLimit ${limit} it can never fail` : ""}`,
+      side: "head",
+      path: [...at, "count"],
+      before: from,
+      after: to,
+    });
+  }
+  const [wasEvery, nowEvery] = [durationMs(was.interval), durationMs(now.interval)];
+  if (to !== undefined && to > 1 && wasEvery !== undefined && nowEvery !== undefined && nowEvery < wasEvery)
+    out.add({
+      class: "health.changed",
+      summary: `metric ${name} interval ${text(was.interval)} → ${text(now.interval)}: its ${to} measurements span less time before the analysis passes`,
+      side: "head",
+      path: [...at, "interval"],
+      before: was.interval,
+      after: now.interval,
+    });
+}
 
 const gate: Check = (change, out) => {
   if (!change.base || !change.head) return;
@@ -101,6 +156,7 @@ const gate: Check = (change, out) => {
           after: to,
         });
     }
+    measuredLess(out, name, at, was, now.metric);
     for (const field of CONDITIONS) {
       const [from, to] = [text(was[field]), text(now.metric[field])];
       if (from !== to)
@@ -116,42 +172,70 @@ const gate: Check = (change, out) => {
   }
 };
 
-/** The namespaced templates an object names anywhere in its spec (`templateName`, not `clusterScope`): steps, background and blue-green analyses, experiments. */
-function templateNames(value: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(value)) for (const item of value) templateNames(item, into);
+/**
+ * The templates an object names anywhere in its spec (`templateName`: steps, background and
+ * blue-green analyses, experiments): the namespaced ones, or with `clusterScope: true` the
+ * ClusterAnalysisTemplates.
+ */
+function templateNames(value: unknown, clusterScope: boolean, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) templateNames(item, clusterScope, into);
   else if (isRecord(value)) {
     const name = text(value.templateName);
-    if (name !== undefined && flag(value.clusterScope) !== true) into.add(name);
-    for (const field of Object.values(value)) templateNames(field, into);
+    if (name !== undefined && (flag(value.clusterScope) === true) === clusterScope) into.add(name);
+    for (const field of Object.values(value)) templateNames(field, clusterScope, into);
   }
   return into;
 }
 
 /**
- * An AnalysisTemplate removed while a Rollout or Experiment of its namespace still names it: Argo
- * Rollouts finds no template, marks the Rollout's spec invalid and stops progressing it (the
- * argo-rollouts examples' `random-fail`, deleted in the mutation sweep, passed as low).
+ * A template removed while a Rollout or Experiment still names it — an AnalysisTemplate from one of
+ * its namespace, a ClusterAnalysisTemplate from any with `clusterScope: true`: Argo Rollouts finds
+ * no template, marks the Rollout's spec invalid and stops progressing it (the argo-rollouts
+ * examples' `random-fail`, deleted in the mutation sweep, passed as low).
  */
-const removedWhileRun = removedWhileNamed(
+const removedWhileRun = (clusterScope: boolean): Check =>
+  removedWhileNamed(
+    (tree: ManifestSet, removed: Resource) =>
+      [...tree.resources.values()]
+        .filter(
+          (other) =>
+            other.id.group === ARGO &&
+            (other.id.kind === "Rollout" || other.id.kind === "Experiment") &&
+            (clusterScope || other.id.namespace === removed.id.namespace) &&
+            templateNames(other.body.spec, clusterScope, new Set()).has(removed.id.name),
+        )
+        .map((other) => displayName(other.id))
+        .sort(),
+    (referrers) =>
+      `removed while ${stillName(referrers)}: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it`,
+  );
+
+/**
+ * A Flagger MetricTemplate removed while a Canary's metric still names it (`templateRef`, in the
+ * Canary's namespace unless it says another): Flagger cannot run that check, counts it failed and
+ * rolls each new release back once the failures pass the threshold.
+ */
+const removedWhileMeasured = removedWhileNamed(
   (tree: ManifestSet, removed: Resource) =>
     [...tree.resources.values()]
       .filter(
         (other) =>
-          other.id.group === ARGO &&
-          (other.id.kind === "Rollout" || other.id.kind === "Experiment") &&
-          other.id.namespace === removed.id.namespace &&
-          templateNames(other.body.spec, new Set()).has(removed.id.name),
+          other.id.group === FLAGGER &&
+          other.id.kind === "Canary" &&
+          list(flaggerAnalysis(other).metrics).some((metric) => {
+            const ref = record(record(metric).templateRef);
+            return text(ref.name) === removed.id.name && (text(ref.namespace) ?? other.id.namespace) === removed.id.namespace;
+          }),
       )
       .map((other) => displayName(other.id))
       .sort(),
   (referrers) =>
-    `removed while ${stillName(referrers)}: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it`,
+    `removed while ${stillName(referrers)}: that metric finds no template, so Flagger fails the check and rolls the canary back`,
 );
 
 /**
  * A Flagger MetricTemplate's query or provider rewritten: every Canary metric naming it measures
- * something else (a query made `vector(0)` always passes its range). One removed while a Canary
- * names it stops its analysis (Flagger fails the check), judged where the Canary is read.
+ * something else (a query made `vector(0)` always passes its range).
  */
 const metricQuery: Check = (change, out) => {
   if (!change.base || !change.head) return;
@@ -170,9 +254,9 @@ const metricQuery: Check = (change, out) => {
   });
 };
 
-export const metricTemplateDetector = byKind({ MetricTemplate: [metricQuery] }, (id) => id.group === "flagger.app");
+export const metricTemplateDetector = byKind({ MetricTemplate: [metricQuery, removedWhileMeasured] }, (id) => id.group === FLAGGER);
 
 export const analysisTemplateDetector = byKind(
-  { AnalysisTemplate: [gate, removedWhileRun], ClusterAnalysisTemplate: [gate] },
+  { AnalysisTemplate: [gate, removedWhileRun(false)], ClusterAnalysisTemplate: [gate, removedWhileRun(true)] },
   (id) => id.group === ARGO,
 );

@@ -26,11 +26,14 @@ import {
   show,
   timeoutLimitMs,
 } from "../../core/canonical-values.js";
-import { DetectionList } from "../../core/detection-list.js";
+import { DetectionList, type Side } from "../../core/detection-list.js";
+import { pairEntries } from "../../core/pair-entries.js";
+import { ENDPOINT_CHECKS, comparePolicies, policyScopes } from "../../core/istio-traffic-policy.js";
+import { reportIstioRetryChanges } from "../../core/istio-retries.js";
 import { pairByIdentity } from "../../core/pair-by-identity.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { effectiveRewrite } from "../../core/istio-http-match.js";
+import { effectiveRewrite, ruleWrites } from "../../core/istio-http-match.js";
 import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -39,7 +42,8 @@ import type { FieldPath } from "../../core/finding.js";
  * Progressive delivery (Flagger Canary, Argo Rollouts Rollout): each is read as the weights it
  * will set. Hosts, gateways and matches of a Canary's generated route are judged on its flows
  * (route-changes.ts), so this detector judges the rest of `spec.service` (its rewrite, CORS,
- * retries and timeout as a VirtualService rule's own) and `spec.analysis`, and
+ * retries and timeout as a VirtualService rule's own, its traffic policy as a DestinationRule's)
+ * and `spec.analysis`, and
  * a Rollout's strategy, whole: what no specific check reports is listed as resource.changed here,
  * since a finding anywhere in a block speaks for all of it (resource-changes.ts).
  */
@@ -63,6 +67,13 @@ function otherChanges(out: DetectionList, before: JsonRecord, after: JsonRecord,
     before: changes.map((leaf) => leaf.before),
     after: changes.map((leaf) => leaf.after),
   });
+}
+
+/** Runs one check into `out`, and marks the fields it judges reported when it found something: what it left alone is still listed. */
+function judged(out: DetectionList, reported: Set<string>, fields: readonly string[], check: () => void): void {
+  const found = out.detections.length;
+  check();
+  if (out.detections.length > found) for (const field of fields) reported.add(field);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,18 +209,29 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
       after: pick(after, ["metrics", "webhooks"]),
     });
   }
-  const mirror = (block: JsonRecord) => (flag(block.mirror) === true ? (numeric(block.mirrorWeight) ?? 100) : 0);
-  if (mirror(after) > mirror(before)) {
-    reported.add("mirror").add("mirrorWeight");
-    out.add({
-      class: "mirror.changed",
-      summary: `analysis.mirror: ${mirror(after)}% of requests are mirrored to the canary${mirror(before) ? ` (was ${mirror(before)}%)` : ""}; mirrored writes are duplicated`,
-      side: "head",
-      path: [...path, "mirror"],
-      before: mirror(before),
-      after: mirror(after),
-    });
-  }
+  // The generated rule mirrors to the canary the requests its `service.match` takes: writes among them are duplicated.
+  const mirror = (resource: Resource | undefined) => {
+    const analysis = flaggerAnalysis(resource);
+    // Flagger leaves the share unset (all requests) when mirrorWeight is 0 or missing.
+    return flag(analysis.mirror) === true ? numeric(analysis.mirrorWeight) || 100 : undefined;
+  };
+  const writes = (resource: Resource | undefined) => ruleWrites(list(record(spec(resource).service).match));
+  const [was, now] = [mirror(change.base), mirror(change.head)];
+  if (now !== undefined)
+    judged(out, reported, ["mirror", "mirrorWeight"], () =>
+      reportMirrorIncreases(
+        out,
+        {
+          label: "analysis.mirror",
+          writes: writes(change.head),
+          mirrors: [{ target: "the canary", percent: now, path: [...path, "mirror"] }],
+        },
+        was === undefined
+          ? []
+          : [{ target: "the canary", percent: was, path: [...path, "mirror"], tookWrites: writes(change.base) !== undefined }],
+        "mirror",
+      ),
+    );
   otherChanges(out, before, after, path, reported);
 }
 
@@ -233,18 +255,17 @@ function flaggerServiceChanges(change: ResourceChange, out: DetectionList): void
       after: mode,
     });
   }
-  const attempts = [numeric(record(before.retries).attempts), numeric(record(after.retries).attempts)] as const;
-  if ((attempts[1] ?? 0) > (attempts[0] ?? 0)) {
-    reported.add("retries");
-    out.add({
-      class: "retry-timeout.changed",
-      summary: `service.retries.attempts ${show(attempts[0])} → ${attempts[1]}: failures are retried more often, and retries multiply across layers`,
-      side: "head",
-      path: [...path, "retries", "attempts"],
-      before: attempts[0] ?? null,
-      after: attempts[1] ?? null,
-    });
-  }
+  // Flagger copies the traffic policy into the DestinationRules it generates for the primary and the
+  // canary, and retries, timeout, rewrite and CORS into its VirtualService rule: each judged as there.
+  judged(out, reported, ["trafficPolicy"], () =>
+    comparePolicies(
+      out,
+      policyScopes(before, path, "service.trafficPolicy"),
+      policyScopes(after, path, "service.trafficPolicy"),
+      ENDPOINT_CHECKS,
+    ),
+  );
+  judged(out, reported, ["retries"], () => reportIstioRetryChanges(out, before.retries, after.retries, "service", [...path, "retries"]));
   const timeout = [timeoutLimitMs(before.timeout), timeoutLimitMs(after.timeout)] as const;
   if (timeout[1] < timeout[0]) {
     reported.add("timeout");
@@ -257,7 +278,6 @@ function flaggerServiceChanges(change: ResourceChange, out: DetectionList): void
       after: formatDuration(timeout[1]),
     });
   }
-  // Flagger writes these into the route it generates, as a VirtualService rule's own (istio.ts).
   reported.add("rewrite");
   reportRedirection(out, {
     kind: "rewrite",
@@ -351,11 +371,41 @@ const holdsAsLong = (was: RolloutStep, now: RolloutStep): boolean =>
   was.weight === now.weight &&
   (was.gate === now.gate || (was.pauseMs !== undefined && now.pauseMs !== undefined && now.pauseMs >= was.pauseMs));
 
+const isHold = (step: RolloutStep): boolean => step.gate !== undefined && HOLD.test(step.gate);
+
+/**
+ * A plan cut at each step that moves traffic (a weight, a header route, a mirror, an experiment):
+ * each such step with the holds that follow it. Holds between the same two steps are a set, not a
+ * sequence: `pause 10m; analysis` and `analysis; pause 10m` hold the canary at that weight alike.
+ */
+function holdSegments(steps: readonly RolloutStep[]): { step: RolloutStep; holds: RolloutStep[] }[] {
+  const segments: { step: RolloutStep; holds: RolloutStep[] }[] = [];
+  for (const step of steps) {
+    const last = segments[segments.length - 1];
+    if (last && isHold(step)) last.holds.push(step);
+    else segments.push({ step, holds: [] });
+  }
+  return segments;
+}
+
+/** Whether each of the base's holds has one of the head's to itself that holds as long: the shortest that will do, shortest first. */
+function holdsKept(was: readonly RolloutStep[], now: readonly RolloutStep[]): boolean {
+  const left = [...now].sort((a, b) => (a.pauseMs ?? 0) - (b.pauseMs ?? 0));
+  return [...was]
+    .sort((a, b) => (a.pauseMs ?? 0) - (b.pauseMs ?? 0))
+    .every((hold) => {
+      const match = left.findIndex((candidate) => holdsAsLong(hold, candidate));
+      if (match < 0) return false;
+      left.splice(match, 1);
+      return true;
+    });
+}
+
 /**
  * Whether the head's plan reaches the base's weights in the same order and only waits or checks
- * more on the way: canary steps with pauses or analysis steps added, or a pause lengthened (5m →
- * 15m; `5m` written `300`); a blue-green preview promoted by hand as before, or automatically after
- * as long or longer.
+ * more on the way: canary steps with pauses or analysis steps added or reordered between the same
+ * two weights, or a pause lengthened (5m → 15m; `5m` written `300`); a blue-green preview promoted
+ * by hand as before, or automatically after as long or longer.
  */
 function onlyHoldsAdded(base: Resource, head: Resource): boolean {
   const [before, after] = [canaryStrategy(base), canaryStrategy(head)];
@@ -364,14 +414,14 @@ function onlyHoldsAdded(base: Resource, head: Resource): boolean {
     if (!was || !now || autoPromotes(was) !== autoPromotes(now)) return false;
     return !autoPromotes(now) || (numeric(now.autoPromotionSeconds) ?? 0) >= (numeric(was.autoPromotionSeconds) ?? 0);
   }
-  const kept = rolloutSteps(before);
-  let next = 0;
-  for (const step of rolloutSteps(after)) {
-    const wanted = kept[next];
-    if (wanted && holdsAsLong(wanted, step)) next++;
-    else if (!step.gate || !HOLD.test(step.gate)) return false;
-  }
-  return next === kept.length;
+  const [was, now] = [holdSegments(rolloutSteps(before)), holdSegments(rolloutSteps(after))];
+  return (
+    was.length === now.length &&
+    was.every((segment, index) => {
+      const other = now[index]!;
+      return sameValue(segment.step, other.step) && holdsKept(segment.holds, other.holds);
+    })
+  );
 }
 
 const strategyPath = (resource: Resource | undefined): FieldPath => {
@@ -542,6 +592,8 @@ interface AnalysisGate {
   readonly label: string;
   /** Its dotted path within `spec.strategy`, as otherChanges reads it. */
   readonly key: string;
+  /** Where `path` points: the base for an analysis step the head no longer has. */
+  readonly side: Side;
   readonly path: FieldPath;
   readonly before: JsonRecord | undefined;
   readonly after: JsonRecord | undefined;
@@ -551,10 +603,21 @@ interface AnalysisGate {
   readonly weaker: string;
 }
 
+/** A canary's analysis steps, each with its place in the steps and the weight it holds the canary at. */
+function analysisSteps(canary: JsonRecord | undefined): { index: number; weight: number; analysis: JsonRecord }[] {
+  let weight = 0;
+  return list(canary?.steps).flatMap((item, index) => {
+    const step = record(item);
+    weight = numeric(step.setWeight) ?? weight;
+    return step.analysis === undefined ? [] : [{ index, weight, analysis: record(step.analysis) }];
+  });
+}
+
 /**
- * Every analysis of a Rollout: the canary's background analysis, each analysis step (the n-th of
- * the base against the n-th of the head: a step added or removed changes the plan, judged above),
- * and a blue-green preview's pre- and post-promotion analyses.
+ * Every analysis of a Rollout: the canary's background analysis, each analysis step (paired with
+ * the base's by what it runs, else by the weight it holds: a step moved or reordered is the same
+ * check, and one of the base the head lacks is removed), and a blue-green preview's pre- and
+ * post-promotion analyses.
  */
 function analysisGates(base: Resource, head: Resource): AnalysisGate[] {
   const [canaryBefore, canaryAfter] = [canaryStrategy(base), canaryStrategy(head)];
@@ -563,30 +626,30 @@ function analysisGates(base: Resource, head: Resource): AnalysisGate[] {
     gates.push({
       label: "strategy.canary.analysis",
       key: "canary.analysis",
+      side: "head",
       path: ["spec", "strategy", "canary", "analysis"],
       before: optionalRecord(canaryBefore?.analysis),
       after: optionalRecord(canaryAfter.analysis),
       ungated: "no background analysis aborts the rollout while its weights rise",
       weaker: "the background analysis aborts the rollout on fewer or other checks while its weights rise",
     });
-    const analysisSteps = (canary: JsonRecord | undefined) =>
-      list(canary?.steps).flatMap((step, index) =>
-        record(step).analysis === undefined ? [] : [{ index, analysis: record(record(step).analysis) }],
-      );
-    const [stepsBefore, stepsAfter] = [analysisSteps(canaryBefore), analysisSteps(canaryAfter)];
-    stepsAfter.forEach((step, n) => {
-      const was = stepsBefore[n];
-      if (!was) return;
+    for (const { base: was, head: now } of pairEntries(analysisSteps(canaryBefore), analysisSteps(canaryAfter), [
+      (step) => canonical(step.analysis),
+      (step) => String(step.weight),
+    ])) {
+      if (!was) continue;
+      const step = (now ?? was).value;
       gates.push({
         label: `steps[${step.index}].analysis`,
         key: "canary.steps",
+        side: now ? "head" : "base",
         path: ["spec", "strategy", "canary", "steps", step.index, "analysis"],
-        before: was.analysis,
-        after: step.analysis,
-        ungated: "the step no longer checks the canary before its next weight",
+        before: was.value.analysis,
+        after: now?.value.analysis,
+        ungated: `the canary at ${was.value.weight}% takes its next weight without this check`,
         weaker: "the step lets the canary take its next weight on fewer or other checks",
       });
-    });
+    }
   }
   const [blueGreenBefore, blueGreenAfter] = [blueGreenStrategy(base), blueGreenStrategy(head)];
   if (blueGreenAfter)
@@ -601,6 +664,7 @@ function analysisGates(base: Resource, head: Resource): AnalysisGate[] {
       gates.push({
         label: `strategy.blueGreen.${field}`,
         key: `blueGreen.${field}`,
+        side: "head",
         path: ["spec", "strategy", "blueGreen", field],
         before: optionalRecord(blueGreenBefore?.[field]),
         after: optionalRecord(blueGreenAfter[field]),
@@ -632,7 +696,7 @@ function analysisGateChanges(out: DetectionList, gate: AnalysisGate): boolean {
     out.add({
       class: "health.changed",
       summary: `${gate.label} ${gate.after ? "runs no template now" : "removed"}: ${gate.ungated}`,
-      side: "head",
+      side: gate.side,
       path: [...gate.path, ...(gate.after ? ["templates"] : [])],
       before: gate.before,
       after: gate.after ?? null,

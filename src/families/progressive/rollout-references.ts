@@ -10,7 +10,7 @@ import { canaryStrategy, routingTargets, type RoutingTarget } from "./plans.js";
  * What an Argo Rollout's canary trafficRouting needs of the objects it names, where the tree holds
  * them: the VirtualService, with an http route of each name it lists (none listed: exactly one
  * route) and the stable and canary destinations in each such route, the DestinationRule with its
- * canary and stable subsets, the Gateway API route. Argo
+ * canary and stable subsets, the Gateway API route with a backendRef to each of its Services. Argo
  * Rollouts refuses to shift weights through a reference that does not resolve: the rollout stalls
  * at its first step (and an abort cannot shift back). A PR that breaks one — a route renamed in the
  * VirtualService, a subset renamed in the DestinationRule, the Rollout pointed at a route that is
@@ -114,6 +114,22 @@ function missingDestinations(rollout: Resource, virtualService: Resource, routeN
   });
 }
 
+/**
+ * The stable and canary Services a Gateway API route the Rollout shifts must send to, as the
+ * gatewayAPI plugin looks them up: a backendRef of each name in some rule of the route (it sets
+ * the weight of every one), else it refuses the route.
+ */
+function missingBackendRefs(rollout: Resource, route: Resource, named: string): string[] {
+  const canary = canaryStrategy(rollout);
+  const held = new Set(list(spec(route).rules).flatMap((rule) => list(record(rule).backendRefs).map((ref) => text(record(ref).name))));
+  return [
+    ["canary", text(canary?.canaryService)],
+    ["stable", text(canary?.stableService)],
+  ].flatMap(([role, service]) =>
+    service === undefined || held.has(service) ? [] : [`${named} has no backendRef for its ${role} Service ${service}`],
+  );
+}
+
 /** The references of one Rollout that do not resolve in this tree, each as a sentence. */
 function unresolved(rollout: Resource, set: ManifestSet): string[] {
   const problems: string[] = [];
@@ -137,6 +153,7 @@ function unresolved(rollout: Resource, set: ManifestSet): string[] {
       for (const rule of target.rules) if (!names.includes(rule)) problems.push(`${named} has no http route named ${rule}`);
       problems.push(...missingDestinations(rollout, found, target.rules.length === 0 ? (names.length === 1 ? names : []) : target.rules));
     }
+    if (ROUTE_KINDS.includes(target.kind)) problems.push(...missingBackendRefs(rollout, found, named));
     if (target.kind === "DestinationRule") {
       const subsets = list(spec(found).subsets).map((subset) => text(record(subset).name));
       const destinationRule = record(istio.destinationRule);
@@ -185,7 +202,9 @@ export const rolloutReferenceDetector: ResourceDetector = (change, context) => {
           ? ["spec", "strategy", "canary", "trafficRouting"]
           : subject.id.kind === "DestinationRule"
             ? ["spec", "subsets"]
-            : ["spec"],
+            : ROUTE_KINDS.includes(subject.id.kind)
+              ? ["spec", "rules"]
+              : ["spec"],
       });
     }
   }

@@ -1,17 +1,19 @@
 import { record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
-import { displayName } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { documentTexts, kindLine } from "../../core/document-texts.js";
 import { selects } from "../../core/label-selector.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { sortedSet } from "../../core/canonical-values.js";
-import { agree, routesSending } from "../../core/service-routes.js";
+import { agree, routesSending, type ServiceName } from "../../core/service-routes.js";
+import { qualifyHost, serviceOfHost } from "../../core/service-host.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import { DetectionList } from "../../core/detection-list.js";
-import { blueGreenStrategy, canaryStrategy } from "./plans.js";
+import { blueGreenStrategy, canaryStrategy, routingTargets } from "./plans.js";
 
 /**
  * An Argo Rollout owns the ReplicaSets it makes: removed, its pods are deleted with it. The Services
- * it runs (stable and canary, active and preview) stay behind, so routes that still send to them
+ * it runs (stable and canary, active and preview, or the host its DestinationRule's stable and
+ * canary subsets split) stay behind, so routes that still send to them
  * reach no pod — unless another workload of the tree runs pods the Rollout's selector picks (a
  * move back to a Deployment, another Rollout). A Rollout over a `workloadRef` leaves the pod
  * template to that workload, whose own fate says what runs: not judged here.
@@ -35,6 +37,36 @@ function runsPodsOf(context: DetectorContext, namespace: string, selector: JsonR
   });
 }
 
+/** A Service whose pods the Rollout runs; with `subsets`, only the DestinationRule subsets it splits them into (or the host whole). */
+interface RolloutService extends ServiceName {
+  readonly namespace: string;
+  readonly subsets?: readonly string[];
+}
+
+/**
+ * Under Istio subset-level splitting the Rollout names no Services: its stable and canary subsets
+ * are of its DestinationRule's host, whose pods it runs. The rule as the head holds it, else as the
+ * base did (one removed with it still had routes naming its subsets).
+ */
+function subsetServices(rollout: Resource, context: DetectorContext): RolloutService[] {
+  const rule = record(record(record(canaryStrategy(rollout)?.trafficRouting).istio).destinationRule);
+  const target = routingTargets(rollout, rollout.id.namespace).find((candidate) => candidate.kind === "DestinationRule");
+  if (!target) return [];
+  const named = (set: ManifestSet) =>
+    [...set.resources.values()].find(
+      ({ id, cluster }) =>
+        id.group === target.group &&
+        id.kind === target.kind &&
+        id.namespace === target.namespace &&
+        id.name === target.name &&
+        agree(cluster, rollout.cluster),
+    );
+  const found = named(context.head) ?? named(context.base);
+  const service = found && serviceOfHost(qualifyHost(text(spec(found).host) ?? "", found.id.namespace));
+  const subsets = [text(rule.stableSubsetName), text(rule.canarySubsetName)].filter((name): name is string => name !== undefined);
+  return service ? [{ ...service, subsets }] : [];
+}
+
 export const rolloutRemovalDetector: ResourceDetector = (change, context) => {
   const gone = change.base;
   if (change.head || !gone || gone.id.group !== "argoproj.io" || gone.id.kind !== "Rollout") return [];
@@ -42,28 +74,41 @@ export const rolloutRemovalDetector: ResourceDetector = (change, context) => {
   const selector = record(body.selector);
   if (body.workloadRef !== undefined || Object.keys(selector).length === 0) return [];
   const strategy = { ...canaryStrategy(gone), ...blueGreenStrategy(gone) };
-  const services = sortedSet(
-    ["stableService", "canaryService", "activeService", "previewService"].flatMap((field) => {
-      const name = text(strategy[field]);
-      return name === undefined ? [] : [name];
-    }),
-  );
   const { namespace } = gone.id;
-  const sending = routesSending(
-    context.head,
-    context.routeRules,
-    services.map((name) => ({ name, namespace, ...(gone.cluster ? { cluster: gone.cluster } : {}) })),
-    true,
-  );
+  const cluster = gone.cluster ? { cluster: gone.cluster } : {};
+  const services: RolloutService[] = [
+    ...sortedSet(
+      ["stableService", "canaryService", "activeService", "previewService"].flatMap((field) => {
+        const name = text(strategy[field]);
+        return name === undefined ? [] : [name];
+      }),
+    ).map((name) => ({ name, namespace, ...cluster })),
+    ...subsetServices(gone, context).map((service) => ({ ...service, ...cluster })),
+  ];
+  const sending = routesSending(context.head, context.routeRules, services, true)
+    .map(({ route, sends }) => ({
+      route,
+      sends: sends.filter(
+        ({ backend, service }) => !service.subsets || !backend.ref.subset || service.subsets.includes(backend.ref.subset),
+      ),
+    }))
+    .filter(({ sends }) => sends.length > 0);
   if (sending.length === 0 || runsPodsOf(context, namespace, selector)) return [];
-  const served = sortedSet(sending.flatMap(({ sends }) => sends.map(({ service }) => `${namespace}/${service.name}`)));
+  const served = sortedSet(
+    sending.flatMap(({ sends }) =>
+      sends.map(
+        ({ backend, service }) =>
+          `Service ${service.namespace}/${service.name}${backend.ref.subset ? ` subset ${backend.ref.subset}` : ""}`,
+      ),
+    ),
+  );
   const routes = sortedSet(sending.map(({ route }) => displayName(route.id)));
   const out = new DetectionList(change);
   out.add({
     class: "resource.changed",
     summary:
       `removed: its ReplicaSets and their pods are deleted with it, while ${listedNames(routes)} still send${routes.length === 1 ? "s" : ""} ` +
-      `traffic to ${listedNames(served.map((service) => `Service ${service}`))}: no other workload of the tree runs pods its selector picks, ` +
+      `traffic to ${listedNames(served)}: no other workload of the tree runs pods its selector picks, ` +
       `so those Services are left without endpoints and their requests fail`,
     side: "base",
     path: ["spec", "selector"],

@@ -146,6 +146,35 @@ describe("DestinationRule", () => {
       ],
     },
     {
+      name: "outlierDetection defaults written out (10% ejected, 30s base ejection, 10s sweep, 5 errors, no panic threshold): nothing",
+      base: destinationRule("  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5}"),
+      head: destinationRule(
+        "  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5, maxEjectionPercent: 10, baseEjectionTime: 30000ms, interval: 10s, minHealthPercent: 0}",
+      ),
+      expected: [],
+    },
+    {
+      name: "outlierDetection maxEjectionPercent 0 is istiod's unset (10%); consecutive5xxErrors left out is 5",
+      base: destinationRule("  trafficPolicy:\n    outlierDetection: {maxEjectionPercent: 0, interval: 5s}"),
+      head: destinationRule("  trafficPolicy:\n    outlierDetection: {consecutive5xxErrors: 5, interval: 5s}"),
+      expected: [],
+    },
+    {
+      name: "outlierDetection against its defaults: the change reads from the default, and 0 errors is not the default",
+      base: destinationRule("  trafficPolicy:\n    outlierDetection: {interval: 5s}"),
+      head: destinationRule(
+        "  trafficPolicy:\n    outlierDetection: {interval: 5s, maxEjectionPercent: 50, consecutive5xxErrors: 0, consecutiveGatewayErrors: 0}",
+      ),
+      expected: [
+        {
+          class: "health.changed",
+          side: "head",
+          path: ["spec", "trafficPolicy", "outlierDetection"],
+          says: "consecutive5xxErrors 5 → 0, consecutiveGatewayErrors (unset) → 0, maxEjectionPercent 10 → 50",
+        },
+      ],
+    },
+    {
       name: "connection pool limits lowered (raising them is not reported)",
       base: destinationRule(
         "  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 100, connectTimeout: 10s}, http: {http2MaxRequests: 1000}}",
@@ -693,6 +722,10 @@ spec:
   hosts: [payments.global]
 ${settings}  endpoints:
 ${endpoints}`;
+  const allowAny = resource(
+    "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: control-plane, namespace: istio-system}\nspec:\n  meshConfig: {accessLogFile: /dev/stdout}\n",
+    "istio/operator.yaml",
+  );
   run([
     {
       name: "an endpoint in a new region and on a new network",
@@ -729,7 +762,39 @@ spec:
           path: ["spec", "addresses"],
           says: "resolution NONE over 0.0.0.0/0 on port 443: the mesh may reach any address there",
         },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "hosts"],
+          says: "added: hosts any.external join the mesh's registry: workloads may call them",
+        },
       ],
+    },
+    {
+      name: "added: its hosts join the registry; under a mesh the tree leaves ALLOW_ANY they take its routing, and no access widens",
+      head: serviceEntry("  - {address: 10.0.0.1}"),
+      others: { base: [allowAny], head: [allowAny] },
+      expected: [
+        {
+          class: "route.added",
+          side: "head",
+          path: ["spec", "hosts"],
+          says: "added: hosts payments.global join the mesh's registry: calls to them now take the mesh's routing and policy",
+        },
+      ],
+    },
+    {
+      name: "a host moved into a new entry (one split in two) neither leaves nor joins the registry",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: [payments.global, ledger.global]"),
+      head: serviceEntry("  - {address: 10.0.0.1}"),
+      others: {
+        head: [
+          resource(
+            serviceEntry("  - {address: 10.0.0.1}").replace("name: payments,", "name: ledger,").replace("payments.global", "ledger.global"),
+          ),
+        ],
+      },
+      expected: [],
     },
     {
       name: "removed: its hosts leave the registry, unless another entry of the tree still registers them",

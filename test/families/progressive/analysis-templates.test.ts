@@ -70,6 +70,55 @@ describe("Argo Rollouts analysis templates gate canaries (argo-rollouts 778fce3)
     expect(findingsOf(rewrapped).map(([cls, risk]) => `${risk} ${cls}`)).toEqual(["low resource.changed"]);
   });
 
+  it("fewer measurements, or the same ones closer together, measure less before the analysis passes: health.changed (ri-d21, ri-d22)", () => {
+    const counted = (count: number, interval = "1m") =>
+      template(`    count: ${count}\n${GATE}`).replace("interval: 1m", `interval: ${interval}`);
+    const judged = (before: string, after: string) =>
+      analyze({ "t.yaml": before }, { "t.yaml": after }).findings.map((finding) => [finding.class, finding.risk, finding.summary]);
+    expect(judged(counted(5), counted(1))).toEqual([
+      [
+        "health.changed",
+        "high",
+        "AnalysisTemplate shop/success-rate: metric success-rate count 5 → 1: the analysis passes on fewer measurements; with failureLimit 3 it can never fail",
+      ],
+    ]);
+    expect(judged(counted(10), counted(5))[0]?.[2]).toBe(
+      "AnalysisTemplate shop/success-rate: metric success-rate count 10 → 5: the analysis passes on fewer measurements",
+    );
+    expect(judged(counted(5), counted(5, "5s"))).toEqual([
+      [
+        "health.changed",
+        "high",
+        "AnalysisTemplate shop/success-rate: metric success-rate interval 1m → 5s: its 5 measurements span less time before the analysis passes",
+      ],
+    ]);
+    // More or longer measurements gate harder; one measurement takes no interval; without a count it measures until the run ends.
+    for (const [before, after] of [
+      [counted(5), counted(10)],
+      [counted(5), counted(5, "5m")],
+      [counted(1), counted(1, "5s")],
+      [template(GATE), template(GATE).replace("interval: 1m", "interval: 5s")],
+    ])
+      expect(judged(before!, after!).map(([cls, risk]) => `${risk} ${cls}`)).toEqual(["low resource.changed"]);
+  });
+
+  it("a query reflowed is the same query: whitespace beside brackets and operators is layout, inside a string literal it is not (ri-h15)", () => {
+    const query = (text: string) => template(GATE).replace(/query: .*/, `query: ${text}`);
+    const literal =
+      'sum(irate(\n          istio_requests_total{reporter="source",response_code!~"5.*"}[5m]\n          )) /\n          sum(irate(istio_requests_total[5m]))';
+    const block = query(`|\n          ${literal}`);
+    const folded = query(
+      `>-\n          sum(irate(istio_requests_total{reporter="source",response_code!~"5.*"}[5m]))\n          /\n          sum(irate(istio_requests_total[5m]))`,
+    );
+    const judged = (after: string) =>
+      analyze({ "t.yaml": block }, { "t.yaml": after }).findings.map((finding) => `${finding.risk} ${finding.class}`);
+    expect(judged(folded)).toEqual(["low resource.changed"]);
+    expect(judged(folded.replace('"5.*"', '"5 .*"'))).toEqual(["high health.changed"]);
+    expect(judged(folded.replace("sum(irate(istio_requests_total[5m]))", "sum(irate(istio_requests_total[5m])) or vector(1)"))).toEqual([
+      "high health.changed",
+    ]);
+  });
+
   it("a ClusterAnalysisTemplate is judged alike", () => {
     const cluster = (gate: string) =>
       template(gate).replace("kind: AnalysisTemplate", "kind: ClusterAnalysisTemplate").replace(", namespace: shop", "");
@@ -120,6 +169,25 @@ ${analysis}`;
       "resource.changed",
     ]);
   });
+
+  it("a ClusterAnalysisTemplate removed while a Rollout of any namespace names it with clusterScope is reference.broken (ri-d34)", () => {
+    const cluster = template(GATE).replace("kind: AnalysisTemplate", "kind: ClusterAnalysisTemplate").replace(", namespace: shop", "");
+    const named = (analysis: string) =>
+      analyze({ "t.yaml": cluster, "r.yaml": rollout(analysis) }, { "r.yaml": rollout(analysis) }).findings.map((finding) => [
+        finding.class,
+        finding.risk,
+        finding.summary,
+      ]);
+    expect(named("          - templateName: success-rate\n            clusterScope: true\n")).toEqual([
+      [
+        "reference.broken",
+        "high",
+        "ClusterAnalysisTemplate success-rate: removed while Rollout shop/checkout still names it: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it",
+      ],
+    ]);
+    // A namespaced template of that name is another object.
+    expect(named("          - templateName: success-rate\n").map(([cls]) => cls)).toEqual(["resource.changed"]);
+  });
 });
 
 describe("a Flagger MetricTemplate's query", () => {
@@ -130,6 +198,39 @@ spec:
   provider: { type: prometheus, address: "http://prometheus.istio-system:9090" }
   query: ${query}
 `;
+  it("removed or renamed while a Canary's metric names it is reference.broken: Flagger fails the check (fgw-d07)", () => {
+    const canary = (templateRef: string) => `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: { name: web, namespace: shop }
+spec:
+  targetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  service: { port: 80 }
+  analysis:
+    interval: 1m
+    stepWeight: 10
+    metrics:
+    - name: errors
+      templateRef: { ${templateRef} }
+      thresholdRange: { max: 1 }
+`;
+    const current = metric("sum(rate(istio_requests_total{namespace='{{ namespace }}'}[{{ interval }}]))");
+    const renamed = (templateRef: string) =>
+      analyze(
+        { "m.yaml": current, "c.yaml": canary(templateRef) },
+        { "m.yaml": current.replace("name: error-rate", "name: error-rate-old"), "c.yaml": canary(templateRef) },
+      ).findings.map((finding) => [finding.class, finding.risk, finding.summary]);
+    expect(renamed("name: error-rate, namespace: istio-system")).toEqual([
+      [
+        "reference.broken",
+        "high",
+        "MetricTemplate istio-system/error-rate: removed while Canary shop/web still names it: that metric finds no template, so Flagger fails the check and rolls the canary back",
+      ],
+      ["resource.changed", "low", "MetricTemplate istio-system/error-rate-old added"],
+    ]);
+    // Without a namespace, templateRef names a template of the Canary's own namespace: not this one.
+    expect(renamed("name: error-rate").map(([cls]) => cls)).toEqual(["resource.changed", "resource.changed"]);
+  });
+
   it("rewritten, every canary metric naming it measures something else: health.changed", () => {
     const found = analyze(
       { "m.yaml": metric("sum(rate(istio_requests_total{namespace='{{ namespace }}'}[{{ interval }}]))") },

@@ -161,15 +161,105 @@ describe("Flagger Canary", () => {
     );
     expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": weakened }))).toEqual([
       [
+        "mirror.changed",
+        "high",
+        "Canary shop/checkout: analysis.mirror: mirror to the canary added (100% of requests); the rule takes writes (no method match), so mirrored writes are duplicated",
+      ],
+      [
         "health.changed",
         "high",
         "Canary shop/checkout: analysis checks metrics request-duration removed: the canary is promoted on fewer or different checks",
       ],
+    ]);
+  });
+
+  it("analysis.mirror is the generated rule's mirror: high where the rule takes writes, as a VirtualService's (fbg-d02, fbg-d06)", () => {
+    const mirrored = (mirror: string, service = "") => canary({ service, analysis: `iterations: 10${mirror}` });
+    const judged = (before: string, after: string, service?: string) =>
+      findings(analyze({ "canary.yaml": mirrored(before, service) }, { "canary.yaml": mirrored(after, service) }));
+    expect(judged("", "\n    mirror: true\n    mirrorWeight: 20")).toEqual([
       [
         "mirror.changed",
-        "medium",
-        "Canary shop/checkout: analysis.mirror: 100% of requests are mirrored to the canary; mirrored writes are duplicated",
+        "high",
+        "Canary shop/checkout: analysis.mirror: mirror to the canary added (20% of requests); the rule takes writes (no method match), so mirrored writes are duplicated",
       ],
+    ]);
+    expect(judged("\n    mirror: true\n    mirrorWeight: 20", "\n    mirror: true")).toEqual([
+      [
+        "mirror.changed",
+        "high",
+        "Canary shop/checkout: analysis.mirror: mirror to the canary 20% → 100%; the rule takes writes (no method match), so mirrored writes are duplicated",
+      ],
+    ]);
+    // A service match taking reads only: nothing mirrored is a write.
+    const reads = "    match:\n    - method: {exact: GET}";
+    expect(judged("", "\n    mirror: true", reads)).toEqual([
+      ["mirror.changed", "medium", "Canary shop/checkout: analysis.mirror: mirror to the canary added (100% of requests)"],
+    ]);
+  });
+
+  it("service.trafficPolicy is judged as the DestinationRules' policy Flagger copies it into (fi-d19, fi-d20)", () => {
+    const policy = (fields: string) => canary({ service: `    trafficPolicy:\n${fields}` });
+    const outlier = "      outlierDetection: {consecutive5xxErrors: 5, interval: 30s, baseEjectionTime: 60s}\n";
+    const pool = (pending: number) => `      connectionPool: {http: {http1MaxPendingRequests: ${pending}}}\n`;
+    const judged = (before: string, after: string) =>
+      findings(analyze({ "canary.yaml": policy(before) }, { "canary.yaml": policy(after) }));
+    expect(judged(outlier + pool(100), pool(100))).toEqual([
+      [
+        "health.changed",
+        "high",
+        "Canary shop/checkout: service.trafficPolicy outlierDetection removed: unhealthy endpoints are no longer ejected",
+      ],
+    ]);
+    expect(judged(outlier + pool(100), outlier + pool(1))).toEqual([
+      [
+        "health.changed",
+        "high",
+        "Canary shop/checkout: service.trafficPolicy connectionPool lowered: http.http1MaxPendingRequests 100 → 1: requests over the limits overflow as 503s",
+      ],
+    ]);
+    // A pool raised only admits more: the plain field change.
+    expect(judged(outlier + pool(100), outlier + pool(200))).toEqual([
+      ["resource.changed", "low", "Canary shop/checkout: service.trafficPolicy.connectionPool.http.http1MaxPendingRequests 100 → 200"],
+    ]);
+  });
+
+  it("service.retries are judged as the generated VirtualService rule's retries (fi-d15, fi-d16, fi-d29)", () => {
+    const retried = (retries: string) => canary({ service: `    retries: {${retries}}` });
+    const judged = (before: string, after: string) =>
+      findings(analyze({ "canary.yaml": retried(before) }, { "canary.yaml": retried(after) }));
+    const base = "attempts: 3, retryOn: 'gateway-error,connect-failure', perTryTimeout: 2s";
+    expect(judged(base, base.replace("'gateway-error", "'5xx,gateway-error"))).toEqual([
+      [
+        "retry-timeout.changed",
+        "medium-high",
+        "Canary shop/checkout: service: retries.retryOn adds 5xx: server errors are retried, which amplifies load on a failing backend",
+      ],
+    ]);
+    expect(judged(base, base.replace("2s", "100ms"))).toEqual([
+      [
+        "retry-timeout.changed",
+        "medium-high",
+        "Canary shop/checkout: service: retries.perTryTimeout 2s → 100ms: requests slower than that now fail",
+      ],
+    ]);
+    expect(judged(base, base.replace("connect-failure'", "connect-failure,reset,retriable-4xx'"))).toEqual([
+      [
+        "retry-timeout.changed",
+        "medium-high",
+        "Canary shop/checkout: service: retries.retryOn adds reset, retriable-4xx: requests the backend may already have acted on are retried, so writes can repeat",
+      ],
+    ]);
+    // Unset, the generated rule retries as Istio does by default: twice.
+    expect(findings(analyze({ "canary.yaml": canary() }, { "canary.yaml": retried("attempts: 5") }))).toEqual([
+      [
+        "retry-timeout.changed",
+        "medium-high",
+        "Canary shop/checkout: service: retries.attempts 2 (Istio default) → 5: failures are retried more often, and retries multiply across layers",
+      ],
+    ]);
+    expect(judged(base, base.replace("attempts: 3", "attempts: 1"))).toEqual([
+      ["resource.changed", "low", "Canary shop/checkout: service.retries.attempts 3 → 1"],
     ]);
   });
 });
@@ -338,6 +428,49 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     ).toEqual([]);
   });
 
+  it("an HTTPRoute the Gateway API plugin shifts must keep a backendRef to the stable and the canary Service (rg-d07)", () => {
+    const rollout = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: api, namespace: payments}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: registry.example.com/payments/api:3.1.4}]}
+  strategy:
+    canary:
+      canaryService: api-canary
+      stableService: api-stable
+      trafficRouting:
+        plugins:
+          argoproj-labs/gatewayAPI: {httpRoute: api-route, namespace: payments}
+      steps: [{setWeight: 10}, {pause: {duration: 2m}}]
+`;
+    const route = (backendRefs: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-route, namespace: payments}
+spec:
+  parentRefs: [{name: gateway, namespace: istio-ingress}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [${backendRefs}]
+`;
+    const both = "{name: api-stable, port: 8080, weight: 100}, {name: api-canary, port: 8080, weight: 0}";
+    const judged = (head: string) =>
+      findings(analyze({ "rollout.yaml": rollout, "route.yaml": route(both) }, { "rollout.yaml": rollout, "route.yaml": head }));
+    expect(judged(route("{name: api-stable, port: 8080, weight: 100}"))).toEqual([
+      [
+        "reference.broken",
+        "high",
+        "HTTPRoute payments/api-route: Rollout payments/api shifts traffic through it, and HTTPRoute payments/api-route has no backendRef " +
+          "for its canary Service api-canary: Argo Rollouts cannot set the canary's weight and the rollout stalls",
+      ],
+    ]);
+    // The plugin finds each Service in any rule of the route: one moved to a rule of its own still resolves.
+    const split = route("{name: api-stable, port: 8080, weight: 100}") + "  - backendRefs: [{name: api-canary, port: 8080, weight: 0}]\n";
+    expect(judged(split).map(([found]) => found)).not.toContain("reference.broken");
+  });
+
   it("the objects a Rollout names are found where it is applied: in its cluster, or beside it when several files write them", () => {
     const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
     const broken = (base: Record<string, string>, head: Record<string, string>, overlay = "") =>
@@ -423,6 +556,28 @@ spec:
     ).toEqual([]);
   });
 
+  it("a Rollout splitting by DestinationRule subsets, removed while routes still send to them, takes its pods with it (rs-d01)", () => {
+    const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
+    const documents = subsetSplit.split(/^---$/m);
+    const kept = { "routing.yaml": documents.slice(0, 3).join("---") };
+    expect(findings(analyze({ ...kept, "rollout.yaml": documents[3]! }, kept))).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Rollout default/istio-subset-split: removed: its ReplicaSets and their pods are deleted with it, while VirtualService " +
+          "default/istio-subset-split-vsvc still sends traffic to Service default/istio-subset-split subset stable: no other workload of " +
+          "the tree runs pods its selector picks, so those Services are left without endpoints and their requests fail",
+      ],
+    ]);
+    // A route to another subset of the host, whose pods another workload runs, is not the Rollout's.
+    const elsewhere = { "routing.yaml": kept["routing.yaml"].replace(/subset: stable/, "subset: v1") };
+    expect(
+      findings(analyze({ ...elsewhere, "rollout.yaml": documents[3]! }, elsewhere)).filter(([, , summary]) =>
+        String(summary).includes("pods are deleted"),
+      ),
+    ).toEqual([]);
+  });
+
   it("pointing trafficRouting at another VirtualService is route.attachment-changed", () => {
     const subsetSplit = real("argo-rollouts-istio-subset-split.yaml");
     const moved = subsetSplit.replace("            name: istio-subset-split-vsvc\n", "            name: istio-subset-split-vsvc-v2\n");
@@ -485,6 +640,24 @@ spec:
       expect(between(from, to), `${from} → ${to}`).toEqual([["resource.changed", "low"]]);
     expect(between("15m", "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
     expect(between(undefined, "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
+    // Holds between the same two weights are a set: an analysis before or after the pause holds the canary alike (ri-h05).
+    const held = (holds: string) => hostSplit.replace("      - pause: {}\n", holds);
+    const pauseThenAnalysis = held("      - pause: {duration: 10m}\n      - analysis: {templates: [{templateName: success-rate}]}\n");
+    const analysisThenPause = held("      - analysis: {templates: [{templateName: success-rate}]}\n      - pause: {duration: 10m}\n");
+    expect(findings(analyze({ "rollout.yaml": pauseThenAnalysis }, { "rollout.yaml": analysisThenPause }))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "Rollout default/istio-host-split: step plan canary 0 → 10 (analysis, pause 10m) → 100% (was: canary 0 → 10 (pause 10m, analysis) → 100%): the same weights, held as long or longer",
+      ],
+    ]);
+    // Moved past the next weight, the pause holds another weight: a plan change.
+    const pauseAfterFull = held(
+      "      - analysis: {templates: [{templateName: success-rate}]}\n      - setWeight: 100\n      - pause: {duration: 10m}\n",
+    );
+    expect(
+      findings(analyze({ "rollout.yaml": pauseThenAnalysis }, { "rollout.yaml": pauseAfterFull })).map(([found, risk]) => [found, risk]),
+    ).toEqual([["backend.weight-changed", "medium-high"]]);
     // A pause taken out, shortened, or a weight added is a plan change as before.
     for (const head of [
       hostSplit.replace("      - pause: {}\n", ""),
@@ -652,6 +825,43 @@ ${analysis}`;
     ]);
     expect(judged(blueGreen(prePromotion), blueGreen(prePromotion.replace("checkout-preview", "checkout-active")))).toEqual([
       "high health.changed: Rollout shop/checkout: strategy.blueGreen.prePromotionAnalysis its args service checkout-preview → checkout-active: the preview is promoted on fewer or other checks",
+    ]);
+  });
+
+  it("an analysis step removed gates less: health.changed, beside the plan it leaves (ri-d03, ri-d01)", () => {
+    const checked = hostSplit.replace(
+      "      - pause: {}\n",
+      "      - pause: {}\n      - analysis: {templates: [{templateName: success-rate}]}\n      - setWeight: 50\n      - analysis: {templates: [{templateName: latency}]}\n",
+    );
+    const judged = (head: string) => findings(analyze({ "rollout.yaml": checked }, { "rollout.yaml": head }));
+    expect(judged(checked.replace("      - analysis: {templates: [{templateName: success-rate}]}\n", ""))).toEqual([
+      [
+        "health.changed",
+        "high",
+        "Rollout default/istio-host-split: steps[2].analysis removed: the canary at 10% takes its next weight without this check",
+      ],
+      [
+        "backend.weight-changed",
+        "medium-high",
+        "Rollout default/istio-host-split: step plan canary 0 → 10 (pause until promoted) → 50 (analysis) → 100% (analysis steps 2 → 1) " +
+          "(was: canary 0 → 10 (pause until promoted, analysis) → 50 (analysis) → 100%)",
+      ],
+    ]);
+    // Every step removed: each analysis is a check removed.
+    expect(
+      judged(checked.replace(/ {6}steps:\n(?: {6}- .*\n)+/, "")).map(([found, risk, summary]) => [
+        found,
+        risk,
+        String(summary).split(": ")[1],
+      ]),
+    ).toEqual([
+      ["health.changed", "high", "steps[2].analysis removed"],
+      ["health.changed", "high", "steps[4].analysis removed"],
+      [
+        "backend.weight-changed",
+        "medium-high",
+        "step plan canary 0 → 100% at once (no steps) (first step 10 → 100%; pauses 1 → 0; analysis steps 2 → 0) (was",
+      ],
     ]);
   });
 
