@@ -4,6 +4,8 @@ import type { ResourceChange } from "./resource-change.js";
 import { list, record, spec, texts, text } from "./json-access.js";
 import { setChange, sortedSet } from "./canonical-values.js";
 import { hostIntersection } from "./host-match.js";
+import type { FilePlacement } from "./gitops-delivery.js";
+import { posix } from "node:path";
 
 const LEAVE =
   "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy";
@@ -117,17 +119,26 @@ export function registryEntryChange(change: ResourceChange, out: DetectionList, 
   }
 }
 
-/** The hosts and addresses the entries of a tree register, found once a tree per kind of entry. */
-const registeredOf = new WeakMap<ManifestSet, Map<string, ReadonlySet<string>>>();
-export function registeredHosts(tree: ManifestSet, isEntry: (resource: Resource) => boolean, kind: string): ReadonlySet<string> {
-  let byKind = registeredOf.get(tree);
-  if (!byKind) registeredOf.set(tree, (byKind = new Map()));
-  let hosts = byKind.get(kind);
-  if (!hosts) {
-    const found = new Set<string>();
-    for (const resource of tree.resources.values())
-      if (isEntry(resource)) for (const host of [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]) found.add(host);
-    byKind.set(kind, (hosts = found));
-  }
-  return hosts;
+/**
+ * The hosts and addresses registered by the entries of a tree applied with `file`: those of files
+ * landing on a cluster it lands on, or, where the tree does not say where it lands, those of its
+ * own folder — each folder of an examples repository is a mesh of its own, and a host another
+ * folder registers says nothing of this one's (istio-samples 0c25a08c dropped `metadata.google` from
+ * one cluster's entry while other demos kept theirs).
+ */
+export function registeredBeside(
+  tree: ManifestSet,
+  isEntry: (resource: Resource) => boolean,
+  file: string,
+  placement: FilePlacement,
+): ReadonlySet<string> {
+  const clusters = placement(file).clusters;
+  const folder = posix.dirname(file);
+  const beside = (other: string) =>
+    clusters.length > 0 ? placement(other).clusters.some((cluster) => clusters.includes(cluster)) : posix.dirname(other) === folder;
+  const found = new Set<string>();
+  for (const resource of tree.resources.values())
+    if (isEntry(resource) && beside(resource.source.file))
+      for (const host of [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]) found.add(host);
+  return found;
 }

@@ -29,7 +29,7 @@ import { reportMirrorIncreases, type Mirror, type MirroringRule } from "../../co
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { effectiveRewrite, ruleWrites } from "../../core/istio-http-match.js";
-import { registeredHosts, registryChanges, registryEntryChange, type Registry } from "../../core/registry-hosts.js";
+import { registeredBeside, registryChanges, registryEntryChange, type Registry } from "../../core/registry-hosts.js";
 import { reportIstioRetryChanges } from "../../core/istio-retries.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
@@ -475,7 +475,7 @@ const openedEgress = (change: ResourceChange, out: DetectionList): void => {
  * MeshConfig leaves it so (Istio's default) and no Sidecar of the tree restricts its namespace to the
  * registry; unknown where the mesh is configured elsewhere.
  */
-const serviceEntryRegistry = (context: DetectorContext): Registry => {
+const serviceEntryRegistry = (change: ResourceChange, context: DetectorContext): Registry => {
   const tree = context.head;
   const mesh =
     context.meshConfigs(tree).length === 0
@@ -485,9 +485,11 @@ const serviceEntryRegistry = (context: DetectorContext): Registry => {
     (resource) => resource.id.kind === "Sidecar" && text(record(spec(resource).outboundTrafficPolicy).mode) === "REGISTRY_ONLY",
   );
   const egress = restricted ? "REGISTRY_ONLY" : mesh;
+  const file = (change.head ?? change.base)!.source.file;
+  const beside = (set: ManifestSet) => registeredBeside(set, isServiceEntry, file, context.placementOf(set));
   return {
-    base: registeredHosts(context.base, isServiceEntry, "ServiceEntry"),
-    head: registeredHosts(tree, isServiceEntry, "ServiceEntry"),
+    base: beside(context.base),
+    head: beside(tree),
     ...(egress !== undefined ? { egress } : {}),
   };
 };
@@ -495,7 +497,7 @@ const serviceEntryRegistry = (context: DetectorContext): Registry => {
 const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   openedEgress(change, out);
   const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");
-  const registry = serviceEntryRegistry(context);
+  const registry = serviceEntryRegistry(change, context);
   registryEntryChange(change, out, registry);
   // Regions and networks the entry gains or loses: their endpoints are judged there, not again by address.
   const reported = new Set<string>();

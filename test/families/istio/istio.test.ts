@@ -797,6 +797,19 @@ spec:
       expected: [],
     },
     {
+      name: "a host dropped while another folder's entry registers it still leaves: each folder the tree places nowhere is a mesh of its own",
+      base: resource(
+        serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: [payments.global, ledger.global]"),
+        "demo-a/se.yaml",
+      ),
+      head: resource(serviceEntry("  - {address: 10.0.0.1}"), "demo-a/se.yaml"),
+      others: {
+        base: [resource(serviceEntry("  - {address: 10.0.0.2}").replace("payments.global", "ledger.global"), "demo-b/se.yaml")],
+        head: [resource(serviceEntry("  - {address: 10.0.0.2}").replace("payments.global", "ledger.global"), "demo-b/se.yaml")],
+      },
+      expected: [{ class: "route.removed", side: "head", path: ["spec", "hosts"], says: "hosts ledger.global leave the mesh's registry" }],
+    },
+    {
       name: "removed: its hosts leave the registry, unless another entry of the tree still registers them",
       base: serviceEntry("  - {address: 10.0.0.1}"),
       expected: [
