@@ -97,6 +97,12 @@ export interface Flow {
   readonly handling?: string;
 }
 
+const NOT_IN_TREE = " is not in the tree";
+/** Why a route's parent cannot be confirmed when the tree does not hold it: the route is kept at the parent as written. */
+export const notInTree = (parent: string): string => `${parent}${NOT_IN_TREE}`;
+/** Whether a flow's `unverified` says its parent is not in the tree (notInTree). */
+export const parentNotInTree = (unverified: string | undefined): boolean => unverified?.endsWith(NOT_IN_TREE) === true;
+
 /** The entry points one route resource lands on. */
 export interface RouteEntries {
   readonly resource: ResourceId;

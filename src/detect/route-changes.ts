@@ -1,7 +1,7 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
 import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
 import { describeFlow, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
-import { UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import { parentNotInTree, UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
@@ -105,8 +105,20 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
     const backends = [...base.flows.values(), ...head.flows.values()]
       .filter((f) => f.resourceKey === resourceKey)
       .flatMap((f) => f.backends);
+    // An entry its rules reach only as written (a parent the tree does not hold) is named, not
+    // attached to — where the route was on a parent the tree holds: one whose parents all live
+    // elsewhere moves between names alike.
+    const flowsOf = (model: TrafficModel) => [...model.flows.values()].filter((f) => f.resourceKey === resourceKey);
+    const [wasFlows, routeFlows] = [flowsOf(base), flowsOf(head)];
+    const heldBefore = wasFlows.some((f) => !parentNotInTree(f.unverified));
+    const missing = (entry: string) => {
+      const at = routeFlows.filter((f) => f.entry === entry);
+      return heldBefore && at.length > 0 && at.every((f) => parentNotInTree(f.unverified));
+    };
+    const [named, joined] = [attached.filter(missing), attached.filter((entry) => !missing(entry))];
     const parts = [
-      ...(attached.length ? [`attached to ${attached.join(", ")}`] : []),
+      ...(joined.length ? [`attached to ${joined.join(", ")}`] : []),
+      ...(named.length ? [`now names ${named.join(", ")}, which the repository does not hold`] : []),
       ...(detached.length ? [`detached from ${detached.join(", ")}`] : []),
     ];
     detections.push({

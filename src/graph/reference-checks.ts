@@ -8,7 +8,7 @@ import { hostsOverlap } from "../core/host-match.js";
 import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
-import { unscopedEntry } from "../core/traffic-model.js";
+import { notInTree, unscopedEntry } from "../core/traffic-model.js";
 import {
   grantCovers,
   type DestinationRef,
@@ -115,7 +115,7 @@ export function checkReferences(
     if (attachment.status === "rejected" || (attachment.status === "missing" && missingIsCheckable(attachment, route, checkable))) {
       const reason =
         attachment.status === "missing"
-          ? attachment.reason!.replace("is not in the tree", "does not exist in the repository")
+          ? attachment.reason!.replace(notInTree(""), " does not exist in the repository")
           : `not admitted: ${attachment.reason}`;
       issues.push({
         class: BROKEN,

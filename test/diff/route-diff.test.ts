@@ -181,6 +181,19 @@ spec:
     );
   });
 
+  it("moved from a Gateway the repository holds to one it does not, the route names it: it is not attached there", () => {
+    const gateway =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: public, namespace: infra }\nspec:\n  gatewayClassName: x\n  listeners: [{ name: http, port: 80, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } }]\n";
+    const base = checkoutRoute(ref("checkout-jkt"));
+    const result = analyze(
+      { "g.yaml": gateway, "r.yaml": base },
+      { "g.yaml": gateway, "r.yaml": base.replace("name: public, namespace: infra", "name: publik, namespace: infra") },
+    );
+    expect(result.findings.find((f) => f.class === "route.attachment-changed")!.summary).toBe(
+      "HTTPRoute shop/checkout: now names Gateway infra/publik, which the repository does not hold; detached from Gateway infra/public:http",
+    );
+  });
+
   it("a route whose key gains or loses its file (a copy of its identity elsewhere appears, or it is renamed out of one) moves no request (eks-workshop-v2 0611f14)", () => {
     const ingress = (name: string) =>
       `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: ${name}, namespace: ui}\nspec:\n  ingressClassName: alb\n  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ui, port: {number: 80}}}}]}}]\n`;

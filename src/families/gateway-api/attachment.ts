@@ -4,6 +4,7 @@ import { hostIntersection } from "../../core/host-match.js";
 import { selects } from "../../core/label-selector.js";
 import { pickDefinition as pick } from "../../core/nearest-definition.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { notInTree } from "../../core/traffic-model.js";
 
 /**
  * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod
@@ -276,7 +277,7 @@ function resolve(
       .filter(([key, found]) => key.endsWith(`/${parent.name}`) && (parent.namespaceImplied || found.some((node) => node.namespaceImplied)))
       .map(([key]) => key);
     if (elsewhere.length === 0) {
-      const reason = `${kind} ${name} is not in the tree`;
+      const reason = notInTree(`${kind} ${name}`);
       return { listeners: [asWritten(route, parent, reason)], status: "missing", reason };
     }
     const reason = parent.namespaceImplied
