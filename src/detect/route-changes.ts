@@ -79,6 +79,16 @@ const flowBackendsValue = (flow: Flow | undefined) =>
     .map((backend) => ({ backend: backend.key, share: Number(backend.share.toFixed(6)) }))
     .sort((a, b) => a.backend.localeCompare(b.backend));
 
+const flowsByRoute = (model: TrafficModel): Map<string, Flow[]> => {
+  const byRoute = new Map<string, Flow[]>();
+  for (const flow of model.flows.values()) {
+    const flows = byRoute.get(flow.resourceKey);
+    if (flows) flows.push(flow);
+    else byRoute.set(flow.resourceKey, [flow]);
+  }
+  return byRoute;
+};
+
 /** Where each family says which entry points a route attaches to (Gateway API: parentRefs), by API group. */
 const ATTACHMENT_FIELD: Readonly<Record<string, FieldPath>> = Object.fromEntries(
   FAMILIES.flatMap(({ attachmentFields }) => Object.entries(attachmentFields ?? {})),
@@ -92,6 +102,8 @@ const ATTACHMENT_FIELD: Readonly<Record<string, FieldPath>> = Object.fromEntries
 function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections: Detection[]; moved: Set<string> } {
   const detections: Detection[] = [];
   const moved = new Set<string>();
+  // Each tree's flows by route, indexed only when a route's entries changed.
+  const byRoute: { base?: Map<string, Flow[]>; head?: Map<string, Flow[]> } = {};
   for (const [resourceKey, { resource, entries: headEntries }] of head.routes) {
     const baseEntries = base.routes.get(resourceKey)?.entries;
     if (!baseEntries) continue;
@@ -102,14 +114,13 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
     // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
     const unknown = baseEntries.includes(UNKNOWN_ENTRY) !== headEntries.includes(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
     for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
-    const backends = [...base.flows.values(), ...head.flows.values()]
-      .filter((f) => f.resourceKey === resourceKey)
-      .flatMap((f) => f.backends);
     // An entry its rules reach only as written (a parent the tree does not hold) is named, not
     // attached to — where the route was on a parent the tree holds: one whose parents all live
     // elsewhere moves between names alike.
-    const flowsOf = (model: TrafficModel) => [...model.flows.values()].filter((f) => f.resourceKey === resourceKey);
-    const [wasFlows, routeFlows] = [flowsOf(base), flowsOf(head)];
+    const [wasFlows, routeFlows] = [(byRoute.base ??= flowsByRoute(base)), (byRoute.head ??= flowsByRoute(head))].map(
+      (flows) => flows.get(resourceKey) ?? [],
+    ) as [Flow[], Flow[]];
+    const backends = [...wasFlows, ...routeFlows].flatMap((f) => f.backends);
     const heldBefore = wasFlows.some((f) => !parentNotInTree(f.unverified));
     const missing = (entry: string) => {
       const at = routeFlows.filter((f) => f.entry === entry);

@@ -79,14 +79,29 @@ function objectsOf(tree: ManifestSet, kind: string): readonly Resource[] {
   let index = byKindOf.get(tree);
   if (!index) {
     const found = new Map<string, Resource[]>();
-    for (const resource of tree.resources.values()) found.set(resource.id.kind, [...(found.get(resource.id.kind) ?? []), resource]);
+    for (const resource of tree.resources.values()) {
+      const known = found.get(resource.id.kind);
+      if (known) known.push(resource);
+      else found.set(resource.id.kind, [resource]);
+    }
     byKindOf.set(tree, (index = found));
   }
   return index.get(kind) ?? [];
 }
 
+/** What each Gslb of a tree resolves to, asked once a tree: every change of a fronted kind asks again. */
+const frontedOf = new WeakMap<ManifestSet, WeakMap<Resource, readonly string[]>>();
+
 /** The objects of a tree a Gslb's ref resolves to, as `Kind namespace/name` (the same object declared in two places is one). */
-export function frontedIn(gslb: Resource, tree: ManifestSet): string[] {
+export function frontedIn(gslb: Resource, tree: ManifestSet): readonly string[] {
+  let known = frontedOf.get(tree);
+  if (!known) frontedOf.set(tree, (known = new WeakMap()));
+  let fronted = known.get(gslb);
+  if (!fronted) known.set(gslb, (fronted = resolveFronted(gslb, tree)));
+  return fronted;
+}
+
+function resolveFronted(gslb: Resource, tree: ManifestSet): string[] {
   const ref = frontedRef(gslb);
   if (!ref?.kind) return [];
   const { name, selector } = ref;

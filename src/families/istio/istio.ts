@@ -475,15 +475,27 @@ const openedEgress = (change: ResourceChange, out: DetectionList): void => {
  * MeshConfig leaves it so (Istio's default) and no Sidecar of the tree restricts its namespace to the
  * registry; unknown where the mesh is configured elsewhere.
  */
+/** Whether a Sidecar of the tree restricts its workloads' egress to the registry: asked once a tree. */
+const sidecarRestricts = new WeakMap<ManifestSet, boolean>();
+const registryOnlySidecar = (tree: ManifestSet): boolean => {
+  let restricts = sidecarRestricts.get(tree);
+  if (restricts === undefined)
+    sidecarRestricts.set(
+      tree,
+      (restricts = [...tree.resources.values()].some(
+        (resource) => resource.id.kind === "Sidecar" && text(record(spec(resource).outboundTrafficPolicy).mode) === "REGISTRY_ONLY",
+      )),
+    );
+  return restricts;
+};
+
 const serviceEntryRegistry = (change: ResourceChange, context: DetectorContext): Registry => {
   const tree = context.head;
   const mesh =
     context.meshConfigs(tree).length === 0
       ? undefined
       : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
-  const restricted = [...tree.resources.values()].some(
-    (resource) => resource.id.kind === "Sidecar" && text(record(spec(resource).outboundTrafficPolicy).mode) === "REGISTRY_ONLY",
-  );
+  const restricted = registryOnlySidecar(tree);
   const egress = restricted ? "REGISTRY_ONLY" : mesh;
   const file = (change.head ?? change.base)!.source.file;
   const beside = (set: ManifestSet) => registeredBeside(set, isServiceEntry, file, context.placementOf(set));
