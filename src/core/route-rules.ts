@@ -76,15 +76,19 @@ export function ruleHandling(
   own: readonly string[],
   backends: { readonly field: string; readonly identity: readonly string[] },
 ): string {
+  const entries = Array.isArray(rule[backends.field]) ? (rule[backends.field] as unknown[]) : [];
+  const handles = (value: unknown, identity: (key: string) => boolean) =>
+    typeof value === "object" && value !== null && Object.keys(value).some((key) => !identity(key));
+  // Most rules handle nothing of their own: told without building anything.
+  const ruleOwn = (key: string) => own.includes(key) || key === backends.field;
+  const backendOwn = (key: string) => backends.identity.includes(key);
+  if (!handles(rule, ruleOwn) && !entries.some((entry) => handles(entry, backendOwn))) return "";
   const rest = Object.entries(rule).filter(([key]) => !own.includes(key) && key !== backends.field);
-  const perBackend = Array.isArray(rule[backends.field])
-    ? (rule[backends.field] as unknown[]).map((entry) =>
-        typeof entry === "object" && entry !== null
-          ? Object.fromEntries(Object.entries(entry).filter(([key]) => !backends.identity.includes(key)))
-          : {},
-      )
-    : [];
-  if (rest.length === 0 && perBackend.every((entry) => Object.keys(entry).length === 0)) return "";
+  const perBackend = entries.map((entry) =>
+    typeof entry === "object" && entry !== null
+      ? Object.fromEntries(Object.entries(entry).filter(([key]) => !backends.identity.includes(key)))
+      : {},
+  );
   return sharedText(canonical({ rule: Object.fromEntries(rest), backends: perBackend.map(canonical).sort() }));
 }
 

@@ -31,6 +31,8 @@ function route(resource: Resource): GraphNode {
     const rule = record(item);
     const rulePath = ["spec", "rules", ruleIndex];
     list(rule.backendRefs).forEach((ref, index) => destination(ref, [...rulePath, "backendRefs", index], false));
+    // Most rules filter nothing: their filters are not walked.
+    if (rule.filters === undefined && !list(rule.backendRefs).some((ref) => record(ref).filters !== undefined)) return;
     for (const { fields, path } of ruleFilters(rule, rulePath))
       if (text(fields.type) === "RequestMirror")
         destination(record(fields.requestMirror).backendRef, [...path, "requestMirror", "backendRef"], true);
