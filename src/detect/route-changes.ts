@@ -1,7 +1,7 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
 import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
 import { describeFlow, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
-import { parentNotInTree, UNKNOWN_ENTRY, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import { parentNotInTree, UNKNOWN_ENTRY, unscopedEntry, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
@@ -121,7 +121,7 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
       (flows) => flows.get(resourceKey) ?? [],
     ) as [Flow[], Flow[]];
     const backends = [...wasFlows, ...routeFlows].flatMap((f) => f.backends);
-    const heldBefore = wasFlows.some((f) => !parentNotInTree(f.unverified));
+    const heldBefore = wasFlows.some((f) => unscopedEntry(f.entry) !== UNKNOWN_ENTRY && !parentNotInTree(f.unverified));
     const missing = (entry: string) => {
       const at = routeFlows.filter((f) => f.entry === entry);
       return heldBefore && at.length > 0 && at.every((f) => parentNotInTree(f.unverified));
