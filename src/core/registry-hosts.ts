@@ -15,35 +15,47 @@ const portsOf = (resource: Resource | undefined): string[] =>
   list(spec(resource).ports).map((port) => `${String(record(port).number ?? "?")}/${text(record(port).protocol) ?? "TCP"}`);
 
 /**
- * The mesh's registry as the tree holds it: the hosts and addresses every entry of a kind registers
- * at base and at head, and the mesh's egress mode where the tree says it. A host is judged against
- * the whole registry, not one entry: moved to another entry (one split in two), it neither leaves
- * nor joins.
+ * The mesh's registry as the tree holds it around one entry (registryOf): whether another entry
+ * registers a host on every port this one lists, at base and at head, and the mesh's egress mode
+ * where the tree says it. A host is judged against that registry, not one entry: moved to another
+ * entry (one split in two), it neither leaves nor joins.
  */
 export interface Registry {
-  readonly base: ReadonlySet<string>;
-  readonly head: ReadonlySet<string>;
+  readonly base: (host: string) => boolean;
+  readonly head: (host: string) => boolean;
   /**
-   * `outboundTrafficPolicy.mode` of the tree's MeshConfig (Istio's ALLOW_ANY where it sets none),
-   * unknown where the mesh is configured outside the repository: under ALLOW_ANY every external host
-   * was reachable already, so one joining the registry takes the mesh's routing and policy, and
-   * widens no access.
+   * `outboundTrafficPolicy.mode` where the tree says it (its MeshConfig, Istio's ALLOW_ANY where
+   * that sets none; REGISTRY_ONLY where a Sidecar restricts egress), unknown where the mesh is
+   * configured outside the repository. Under ALLOW_ANY every external host was reachable already, so
+   * one joining the registry takes the mesh's routing and policy and widens no access; under
+   * REGISTRY_ONLY egress opens to it; unknown, it is a new route that may open egress.
    */
   readonly egress?: string;
 }
 
-// A host a wildcard registers stays registered (zone.msn.com → *.msn.com, kiali/demos 7f6a4e9f).
-const within = (hosts: ReadonlySet<string>) => (host: string) =>
-  hosts.has(host) || [...hosts].some((pattern) => pattern.startsWith("*") && hostIntersection(pattern, host) === host);
-
-const joining = (hosts: readonly string[], registry: Registry) => ({
-  class: registry.egress === "ALLOW_ANY" ? ("route.added" as const) : ("access.widened" as const),
-  hosts,
-  effect:
+/**
+ * Hosts joining the registry, as findings say it: `access.widened` where egress opens to them
+ * (REGISTRY_ONLY), and, where the repository does not say the mesh's egress, for a wildcard, which
+ * opens a whole domain; a new route otherwise.
+ */
+const joining = (
+  hosts: readonly string[],
+  registry: Registry,
+): { class: "access.widened" | "route.added"; hosts: string[]; effect: string }[] => {
+  const widens = (host: string) => registry.egress === "REGISTRY_ONLY" || (registry.egress === undefined && host.startsWith("*"));
+  const routes =
     registry.egress === "ALLOW_ANY"
       ? "join the mesh's registry: calls to them now take the mesh's routing and policy"
-      : "join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)",
-});
+      : "join the mesh's registry: calls to them now take the mesh's routing and policy (and egress opens to them if the mesh is REGISTRY_ONLY, which the repository does not say)";
+  return [
+    {
+      class: "access.widened",
+      hosts: hosts.filter(widens),
+      effect: "join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)",
+    },
+    { class: "route.added", hosts: hosts.filter((host) => !widens(host)), effect: routes },
+  ];
+};
 
 /**
  * The hosts and ports a ServiceEntry (or a Gloo ExternalService, which Gloo turns into one) adds to
@@ -56,10 +68,10 @@ export function registryChanges(change: ResourceChange, out: DetectionList, host
   // An IP moved from `hosts` to `addresses` is still matched (istio-samples 753e3722): both are what the entry registers.
   const [was, now] = [texts(spec(change.base).hosts), texts(spec(change.head).hosts)];
   const listed = setChange(was, now);
-  const [wasRegistered, isRegistered] = [within(registry.base), within(registry.head)];
+  const [wasRegistered, isRegistered] = [registry.base, registry.head];
   const moves = [
     { class: "route.removed" as const, hosts: listed.removed.filter((host) => !isRegistered(host)), effect: LEAVE },
-    joining(
+    ...joining(
       listed.added.filter((host) => !wasRegistered(host)),
       registry,
     ),
@@ -93,7 +105,7 @@ export function registryChanges(change: ResourceChange, out: DetectionList, host
 export function registryEntryChange(change: ResourceChange, out: DetectionList, registry: Registry): void {
   if (change.base && !change.head) {
     const hosts = texts(spec(change.base).hosts);
-    const leaving = hosts.filter((host) => !within(registry.head)(host));
+    const leaving = hosts.filter((host) => !registry.head(host));
     if (leaving.length > 0)
       out.add({
         class: "route.removed",
@@ -104,41 +116,107 @@ export function registryEntryChange(change: ResourceChange, out: DetectionList, 
       });
   } else if (change.head && !change.base) {
     const hosts = texts(spec(change.head).hosts);
-    const move = joining(
-      hosts.filter((host) => !within(registry.base)(host)),
+    for (const move of joining(
+      hosts.filter((host) => !registry.base(host)),
       registry,
-    );
-    if (move.hosts.length > 0)
-      out.add({
-        class: move.class,
-        summary: `added: hosts ${move.hosts.join(", ")} ${move.effect}`,
-        side: "head",
-        path: ["spec", "hosts"],
-        after: sortedSet(hosts),
-      });
+    ))
+      if (move.hosts.length > 0)
+        out.add({
+          class: move.class,
+          summary: `added: hosts ${move.hosts.join(", ")} ${move.effect}`,
+          side: "head",
+          path: ["spec", "hosts"],
+          after: sortedSet(hosts),
+        });
   }
 }
 
+/** Port numbers an entry lists; none listed, `*`. */
+const portNumbers = (resource: Resource): string[] => {
+  const numbers = list(spec(resource).ports).map((port) => String(record(port).number ?? "?"));
+  return numbers.length > 0 ? numbers : ["*"];
+};
+
+/** The hosts and addresses of one scope's entries, each with the ports it is registered on. */
+type Scope = Map<string, Set<string>>;
+
 /**
- * The hosts and addresses registered by the entries of a tree applied with `file`: those of files
- * landing on a cluster it lands on, or, where the tree does not say where it lands, those of its
- * own folder — each folder of an examples repository is a mesh of its own, and a host another
- * folder registers says nothing of this one's (istio-samples 0c25a08c dropped `metadata.google` from
- * one cluster's entry while other demos kept theirs).
+ * Where an entry's hosts are visible with it: its namespace (an entry exported elsewhere is not
+ * counted: conservative), and the clusters its file lands on, or, where the tree does not say
+ * where it lands, its folder — each folder of an examples repository is a mesh of its own, and a
+ * host another folder registers says nothing of this one's (istio-samples 0c25a08c dropped
+ * `metadata.google` from one cluster's entry while other demos kept theirs).
  */
-export function registeredBeside(
+const scopesOf = (resource: Resource, placement: FilePlacement): string[] => {
+  const clusters = placement(resource.source.file).clusters;
+  const where = clusters.length > 0 ? clusters.map((cluster) => `cluster ${cluster}`) : [`folder ${posix.dirname(resource.source.file)}`];
+  return where.map((scope) => `${resource.id.namespace}\0${scope}`);
+};
+
+/** Each tree's entries of a kind by scope, indexed once a tree and kind. */
+const scopesOfTree = new WeakMap<ManifestSet, Map<string, Map<string, Scope>>>();
+
+function scopedRegistry(
   tree: ManifestSet,
+  kind: string,
   isEntry: (resource: Resource) => boolean,
-  file: string,
   placement: FilePlacement,
-): ReadonlySet<string> {
-  const clusters = placement(file).clusters;
-  const folder = posix.dirname(file);
-  const beside = (other: string) =>
-    clusters.length > 0 ? placement(other).clusters.some((cluster) => clusters.includes(cluster)) : posix.dirname(other) === folder;
-  const found = new Set<string>();
-  for (const resource of tree.resources.values())
-    if (isEntry(resource) && beside(resource.source.file))
-      for (const host of [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]) found.add(host);
-  return found;
+): Map<string, Scope> {
+  let byKind = scopesOfTree.get(tree);
+  if (!byKind) scopesOfTree.set(tree, (byKind = new Map()));
+  let scopes = byKind.get(kind);
+  if (scopes) return scopes;
+  scopes = new Map();
+  for (const resource of tree.resources.values()) {
+    if (!isEntry(resource)) continue;
+    const ports = portNumbers(resource);
+    for (const key of scopesOf(resource, placement)) {
+      let scope = scopes.get(key);
+      if (!scope) scopes.set(key, (scope = new Map()));
+      for (const host of [...texts(spec(resource).hosts), ...texts(spec(resource).addresses)]) {
+        let on = scope.get(host);
+        if (!on) scope.set(host, (on = new Set()));
+        for (const port of ports) on.add(port);
+      }
+    }
+  }
+  byKind.set(kind, scopes);
+  return scopes;
+}
+
+/**
+ * Whether the entries of `entry`'s scopes register a host on every port `entry` lists: by name, or
+ * under a wildcard host that covers it (zone.msn.com → *.msn.com, kiali/demos 7f6a4e9f).
+ */
+const registersIn =
+  (scopes: Map<string, Scope>, entry: Resource, placement: FilePlacement) =>
+  (host: string): boolean => {
+    const ports = portNumbers(entry);
+    return scopesOf(entry, placement).some((key) => {
+      const scope = scopes.get(key);
+      if (!scope) return false;
+      const covers = (on: Set<string> | undefined) => on !== undefined && (on.has("*") || ports.every((port) => on.has(port)));
+      if (covers(scope.get(host))) return true;
+      for (const [pattern, on] of scope) if (pattern.startsWith("*") && hostIntersection(pattern, host) === host && covers(on)) return true;
+      return false;
+    });
+  };
+
+/** The registry around a changed entry (Registry), for entries of one kind. */
+export function registryOf(
+  change: ResourceChange,
+  trees: { readonly base: ManifestSet; readonly head: ManifestSet; readonly placementOf: (set: ManifestSet) => FilePlacement },
+  entries: { readonly kind: string; readonly isEntry: (resource: Resource) => boolean },
+  egress?: string,
+): Registry {
+  const side = (tree: ManifestSet, entry: Resource) => {
+    const placement = trees.placementOf(tree);
+    return registersIn(scopedRegistry(tree, entries.kind, entries.isEntry, placement), entry, placement);
+  };
+  const entry = (change.head ?? change.base)!;
+  return {
+    base: side(trees.base, change.base ?? entry),
+    head: side(trees.head, change.head ?? entry),
+    ...(egress !== undefined ? { egress } : {}),
+  };
 }

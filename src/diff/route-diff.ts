@@ -420,8 +420,9 @@ function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolea
 function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): boolean {
   return flow.match.split(" | ").every((alternative) => {
     const taker = takerOf({ ...flow, match: alternative });
-    // A family that does not say how its rules handle requests never has them taken as alike.
-    if (!taker || flow.handling === undefined || taker.handling !== flow.handling) return false;
+    // A family that does not say how its rules handle requests never has them taken as alike; nor
+    // does another route's rule, which policies attached by route (an authorizer) may not reach.
+    if (!taker || flow.handling === undefined || taker.handling !== flow.handling || taker.resourceKey !== flow.resourceKey) return false;
     if (taker.plan !== flow.plan || !sameMirrors(flow, taker)) return false;
     const backends = diffBackends(flow, taker);
     return sameShares(backends) && samePlacement(backends);

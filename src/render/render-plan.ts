@@ -921,22 +921,23 @@ const headerWord = (written: string | undefined): string =>
 const WORKLOAD_FIELDS = ["images", "replicas"];
 
 /**
- * Whether two versions of a kustomization differ at most in WORKLOAD_FIELDS (an image bump), or in
- * what only sets how workloads run in the inline values of a chart it inflates (see withoutWorkloadSettings).
- */
-/**
  * A kustomization's `patchesStrategicMerge` as `kustomize edit fix` rewrites it (kustomize v5
- * deprecates the field): each entry appended to `patches` with just its `path`, or its inline `patch`.
- * The same patches either way, so the rewrite alone renders alike (argo-rollouts b14679b7).
+ * deprecates the field): each entry in `patches` with just its `path`, or its inline `patch`. The
+ * same patches either way, so the rewrite alone renders alike (argo-rollouts b14679b7).
  */
 function fixedPatches(fields: Record<string, unknown>): Record<string, unknown> {
-  if (!Array.isArray(fields.patchesStrategicMerge)) return fields;
+  // Beside patches of its own, kustomize applies the strategic merges first: read as written then.
+  if (!Array.isArray(fields.patchesStrategicMerge) || list(fields.patches).length > 0) return fields;
   const { patchesStrategicMerge: strategic, ...rest } = fields;
   const asPatch = (entry: unknown) =>
     typeof entry !== "string" ? { patch: entry } : entry.includes("\n") ? { patch: entry } : { path: entry };
-  return { ...rest, patches: [...list(rest.patches), ...(strategic as unknown[]).map(asPatch)] };
+  return { ...rest, patches: (strategic as unknown[]).map(asPatch) };
 }
 
+/**
+ * Whether two versions of a kustomization differ at most in WORKLOAD_FIELDS (an image bump), or in
+ * what only sets how workloads run in the inline values of a chart it inflates (see withoutWorkloadSettings).
+ */
 function sameButWorkloads(before: string | undefined, after: string | undefined): boolean {
   if (before === after) return true;
   if (before === undefined || after === undefined) return false;

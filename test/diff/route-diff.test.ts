@@ -473,5 +473,26 @@ describe("a rule split in two, or two merged: judged alternative by alternative"
       "    filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /internal } } }]\n    backendRefs: [{ name: api-replicas, port: 80 }]\n  - backendRefs",
     );
     expect(classesOf(analyze({ "r.yaml": base }, { "r.yaml": rewritten }))).toContain("route.added");
+    // A prefix rewrite depends on the match it rewrites: /v2 with ReplacePrefixMatch / is not the catch-all's handling.
+    const prefix = (value: string) =>
+      `  - matches: [{ path: { type: PathPrefix, value: ${value} } }]\n    filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: / } } }]\n    backendRefs: [{ name: api-replicas, port: 80 }]\n`;
+    expect(classesOf(analyze({ "r.yaml": route(prefix("/v2")) }, { "r.yaml": route(prefix("/v2/internal") + prefix("/v2")) }))).toContain(
+      "route.added",
+    );
+  });
+
+  it("a rule of another route taking a path moves it there, whatever it sends (policies attached by route differ)", () => {
+    const admin = httpRoute(
+      "  - matches: [{ path: { type: PathPrefix, value: /admin } }]\n    backendRefs: [{ name: admin, port: 80 }]\n",
+      {
+        name: "admin",
+        namespace: "api",
+        hostname: "api.example.com",
+      },
+    );
+    const web = (rules: string) => httpRoute(rules, { name: "web", namespace: "api", hostname: "api.example.com" });
+    const users = "  - matches: [{ path: { type: PathPrefix, value: /admin/users } }]\n    backendRefs: [{ name: admin, port: 80 }]\n";
+    const result = analyze({ "a.yaml": admin, "w.yaml": web(catchAll) }, { "a.yaml": admin, "w.yaml": web(users + catchAll) });
+    expect(classesOf(result)).toContain("route.added");
   });
 });

@@ -119,11 +119,18 @@ function resolveFronted(gslb: Resource, tree: ManifestSet): string[] {
 const objectLabel = (object: Resource): string => `${object.id.kind} ${object.id.namespace}/${object.id.name}`;
 
 /** The Gslbs of the head tree whose resourceRef the PR leaves as written: a change of what they front is judged here, not by the Gslb's own check. */
-const keptGslbs = (context: DetectorContext): { readonly base: Resource; readonly head: Resource }[] =>
-  objectsOf(context.head, "Gslb").flatMap((head) => {
+const keptOf = new WeakMap<ManifestSet, { readonly base: ManifestSet; readonly kept: readonly { base: Resource; head: Resource }[] }>();
+const keptGslbs = (context: DetectorContext): readonly { readonly base: Resource; readonly head: Resource }[] => {
+  // Asked on every change of a fronted kind: worked out once a pair of trees.
+  const known = keptOf.get(context.head);
+  if (known?.base === context.base) return known.kept;
+  const kept = objectsOf(context.head, "Gslb").flatMap((head) => {
     const base = head.family === "dns" ? context.base.resources.get(head.key) : undefined;
     return base && refIdentity(frontedRef(base)) === refIdentity(frontedRef(head)) ? [{ base, head }] : [];
   });
+  keptOf.set(context.head, { base: context.base, kept });
+  return kept;
+};
 
 const hostsOf = (object: Resource, tree: ManifestSet, context: DetectorContext): string =>
   sortedSet(context.routeRules(object, tree).flatMap((rule) => (rule.host === "*" ? [] : [rule.host]))).join(", ") || "its hosts";

@@ -8,6 +8,7 @@ import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
 import { canonical } from "../../core/canonical-values.js";
 import { redirectDestination } from "./redirect.js";
+import { hasFilters, ruleFilters } from "./rule-filters.js";
 
 /**
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
@@ -162,6 +163,11 @@ export function gatewayApiRules(resource: Resource, set: ManifestSet): RouteRule
 /** What names a backendRef and its share; its `filters` are how the rule handles requests sent there. */
 const BACKEND_IDENTITY = ["group", "kind", "namespace", "name", "port", "weight"];
 
+/** A URLRewrite that replaces the matched prefix, on the rule or one of its backends. */
+const rewritesPrefix = (rule: JsonRecord): boolean =>
+  hasFilters(rule) &&
+  ruleFilters(rule, []).some(({ fields }) => text(record(record(fields.urlRewrite).path).type) === "ReplacePrefixMatch");
+
 function readRules(resource: Resource, points: EntryPoints): RouteRules {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
@@ -182,7 +188,11 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
     const backends = backendRefs(rule, namespace, resource.source.file, rulePath);
     const mirrors = mirrorsOf(rule);
     const ruleId = ruleIdOf(text(rule.name), alternatives);
-    const handling = ruleHandling(rule, ["matches", "name"], { field: "backendRefs", identity: BACKEND_IDENTITY });
+    // Its name is part of how it handles requests (a policy's sectionName attaches by it); a prefix
+    // rewrite depends on the match it rewrites, so such a rule is never alike another.
+    const handling = rewritesPrefix(rule)
+      ? undefined
+      : ruleHandling(rule, ["matches"], { field: "backendRefs", identity: BACKEND_IDENTITY });
     for (const { entry, hostnames, unverified } of landings) {
       for (const host of hostnames) {
         shapes.push({
@@ -195,7 +205,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
           backends,
           mirrors,
           claim,
-          handling,
+          ...(handling !== undefined ? { handling } : {}),
           ...(unverified ? { unverified } : {}),
         });
       }

@@ -95,5 +95,9 @@ export function grantReliance(
       !after.from.some((now) => canonical(now) === canonical(from)) ||
       before.to.some((to) => !after.to.some((now) => grantCovers(now, to))),
   );
-  return narrowed.every((from) => referrers.some(({ held }) => held.has(heldKey(from)))) ? "unused" : "unknown";
+  // A Gateway's or ListenerSet's references are read only in part (listener certificates, not a
+  // client CA or a backend client certificate): what it stops being granted may be in use unseen.
+  return narrowed.every((from) => !LISTENER_OWNERS.has(from.kind) && referrers.some(({ held }) => held.has(heldKey(from))))
+    ? "unused"
+    : "unknown";
 }

@@ -4,7 +4,7 @@ import { routeNode, type DestinationRef, type GraphNode, type GraphNodeReader, t
 import { list, record, text } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 import { gatewayApiAttachingRoute } from "./entry-points.js";
-import { ruleFilters } from "./rule-filters.js";
+import { hasFilters, ruleFilters } from "./rule-filters.js";
 
 /**
  * A Gateway API route in the traffic graph: attached by its parentRefs, sending to its backendRefs
@@ -31,8 +31,7 @@ function route(resource: Resource): GraphNode {
     const rule = record(item);
     const rulePath = ["spec", "rules", ruleIndex];
     list(rule.backendRefs).forEach((ref, index) => destination(ref, [...rulePath, "backendRefs", index], false));
-    // Most rules filter nothing: their filters are not walked.
-    if (rule.filters === undefined && !list(rule.backendRefs).some((ref) => record(ref).filters !== undefined)) return;
+    if (!hasFilters(rule)) return;
     for (const { fields, path } of ruleFilters(rule, rulePath))
       if (text(fields.type) === "RequestMirror")
         destination(record(fields.requestMirror).backendRef, [...path, "requestMirror", "backendRef"], true);

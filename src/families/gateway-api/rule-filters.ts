@@ -13,3 +13,7 @@ export const ruleFilters = (rule: JsonRecord, rulePath: FieldPath): { readonly f
     ...list(rule.backendRefs).flatMap((backend, index) => at(record(backend).filters, [...rulePath, "backendRefs", index, "filters"])),
   ];
 };
+
+/** Whether a rule has filters at all, on itself or a backend: most have none, and are not walked. */
+export const hasFilters = (rule: JsonRecord): boolean =>
+  rule.filters !== undefined || list(rule.backendRefs).some((ref) => record(ref).filters !== undefined);

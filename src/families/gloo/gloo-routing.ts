@@ -11,7 +11,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { describeSelector, normal } from "./gloo-selectors.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { registeredBeside, registryChanges, registryEntryChange } from "../../core/registry-hosts.js";
+import { registryChanges, registryEntryChange, registryOf } from "../../core/registry-hosts.js";
 import { routesOfTables } from "./route-selection.js";
 
 /**
@@ -456,11 +456,7 @@ const isExternalService = (resource: Resource): boolean =>
   resource.id.kind === "ExternalService" && resource.id.group === "networking.gloo.solo.io";
 
 export const externalService = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  const file = (change.head ?? change.base)!.source.file;
-  const registry = {
-    base: registeredBeside(context.base, isExternalService, file, context.placementOf(context.base)),
-    head: registeredBeside(context.head, isExternalService, file, context.placementOf(context.head)),
-  };
+  const registry = registryOf(change, context, { kind: "ExternalService", isEntry: isExternalService });
   registryEntryChange(change, out, registry);
   if (!change.base || !change.head) return;
   registryChanges(change, out, sortedSet(texts(spec(change.head).hosts)).join(", "), registry);

@@ -128,7 +128,11 @@ function ruleShapes(
   const mirrors = section === "http" ? mirrorsOf(rule) : [];
   const ruleId = ruleIdOf(text(rule.name), alternatives);
   // A destination's own `headers` are how the rule handles what it sends there; its host, subset, port and weight are where.
-  const handling = ruleHandling(rule, ["match", "name"], { field: "route", identity: ["destination", "weight"] });
+  // A `rewrite.uri` replaces what the match matched: such a rule is never alike another.
+  const handling =
+    record(rule.rewrite).uri !== undefined || rule.uriRegexRewrite !== undefined || record(rule.rewrite).uriRegexRewrite !== undefined
+      ? undefined
+      : ruleHandling(rule, ["match", "name"], { field: "route", identity: ["destination", "weight"] });
   const shapes: RuleShape[] = [];
   for (const entry of site.entries) {
     const applicable = alternatives
@@ -145,7 +149,7 @@ function ruleShapes(
         path: at.path,
         backends,
         mirrors,
-        handling,
+        ...(handling !== undefined ? { handling } : {}),
       });
     }
   }

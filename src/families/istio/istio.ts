@@ -29,7 +29,7 @@ import { reportMirrorIncreases, type Mirror, type MirroringRule } from "../../co
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { effectiveRewrite, ruleWrites } from "../../core/istio-http-match.js";
-import { registeredBeside, registryChanges, registryEntryChange, type Registry } from "../../core/registry-hosts.js";
+import { registryChanges, registryEntryChange, registryOf, type Registry } from "../../core/registry-hosts.js";
 import { reportIstioRetryChanges } from "../../core/istio-retries.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
@@ -470,11 +470,6 @@ const openedEgress = (change: ResourceChange, out: DetectionList): void => {
   });
 };
 
-/**
- * The ServiceEntries' registry of both trees, and the mesh's egress: ALLOW_ANY only where the tree's
- * MeshConfig leaves it so (Istio's default) and no Sidecar of the tree restricts its namespace to the
- * registry; unknown where the mesh is configured elsewhere.
- */
 /** Whether a Sidecar of the tree restricts its workloads' egress to the registry: asked once a tree. */
 const sidecarRestricts = new WeakMap<ManifestSet, boolean>();
 const registryOnlySidecar = (tree: ManifestSet): boolean => {
@@ -489,21 +484,19 @@ const registryOnlySidecar = (tree: ManifestSet): boolean => {
   return restricts;
 };
 
+/**
+ * The ServiceEntries' registry around a changed entry, and the mesh's egress: REGISTRY_ONLY where a
+ * Sidecar of the tree restricts egress to the registry (some workloads then reach only what is
+ * registered) or the tree's MeshConfig says so; ALLOW_ANY where that leaves it so (Istio's default);
+ * unknown where the mesh is configured elsewhere.
+ */
 const serviceEntryRegistry = (change: ResourceChange, context: DetectorContext): Registry => {
   const tree = context.head;
   const mesh =
     context.meshConfigs(tree).length === 0
       ? undefined
       : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
-  const restricted = registryOnlySidecar(tree);
-  const egress = restricted ? "REGISTRY_ONLY" : mesh;
-  const file = (change.head ?? change.base)!.source.file;
-  const beside = (set: ManifestSet) => registeredBeside(set, isServiceEntry, file, context.placementOf(set));
-  return {
-    base: beside(context.base),
-    head: beside(tree),
-    ...(egress !== undefined ? { egress } : {}),
-  };
+  return registryOf(change, context, { kind: "ServiceEntry", isEntry: isServiceEntry }, registryOnlySidecar(tree) ? "REGISTRY_ONLY" : mesh);
 };
 
 const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {

@@ -373,11 +373,7 @@ const holdsAsLong = (was: RolloutStep, now: RolloutStep): boolean =>
 
 const isHold = (step: RolloutStep): boolean => step.gate !== undefined && HOLD.test(step.gate);
 
-/**
- * A plan cut at each step that moves traffic (a weight, a header route, a mirror, an experiment):
- * each such step with the holds that follow it. Holds between the same two steps are a set, not a
- * sequence: `pause 10m; analysis` and `analysis; pause 10m` hold the canary at that weight alike.
- */
+/** A plan cut at each step that moves traffic (a weight, a header route, a mirror, an experiment): each such step with the holds that follow it. */
 function holdSegments(steps: readonly RolloutStep[]): { step: RolloutStep; holds: RolloutStep[] }[] {
   const segments: { step: RolloutStep; holds: RolloutStep[] }[] = [];
   for (const step of steps) {
@@ -388,23 +384,20 @@ function holdSegments(steps: readonly RolloutStep[]): { step: RolloutStep; holds
   return segments;
 }
 
-/** Whether each of the base's holds has one of the head's to itself that holds as long: the shortest that will do, shortest first. */
+/**
+ * Whether the base's holds are all still there, in their order, each as long or longer, with more
+ * allowed between them: an analysis moved ahead of the pause before it measures a canary that has
+ * hardly taken traffic yet, so order counts.
+ */
 function holdsKept(was: readonly RolloutStep[], now: readonly RolloutStep[]): boolean {
-  const left = [...now].sort((a, b) => (a.pauseMs ?? 0) - (b.pauseMs ?? 0));
-  return [...was]
-    .sort((a, b) => (a.pauseMs ?? 0) - (b.pauseMs ?? 0))
-    .every((hold) => {
-      const match = left.findIndex((candidate) => holdsAsLong(hold, candidate));
-      if (match < 0) return false;
-      left.splice(match, 1);
-      return true;
-    });
+  let next = 0;
+  for (const step of now) if (next < was.length && holdsAsLong(was[next]!, step)) next++;
+  return next === was.length;
 }
 
 /**
  * Whether the head's plan reaches the base's weights in the same order and only waits or checks
- * more on the way: canary steps with pauses or analysis steps added or reordered between the same
- * two weights, or a pause lengthened (5m → 15m; `5m` written `300`); a blue-green preview promoted
+ * more on the way: canary steps with pauses or analysis steps added, or a pause lengthened (5m → 15m; `5m` written `300`); a blue-green preview promoted
  * by hand as before, or automatically after as long or longer.
  */
 function onlyHoldsAdded(base: Resource, head: Resource): boolean {

@@ -1176,7 +1176,7 @@ spec:
   it("another host: routes forwarding to the service reach it (egress opens), the old one leaves the registry", () => {
     expectDetections(detect(glooDetector, service("api.cards.example.net"), service("api.cards.example.org")), [
       { class: "route.removed", side: "head", path: ["spec", "hosts"], says: "hosts api.cards.example.net leave the mesh's registry" },
-      { class: "access.widened", side: "head", path: ["spec", "hosts"], says: "hosts api.cards.example.org join the mesh's registry" },
+      { class: "route.added", side: "head", path: ["spec", "hosts"], says: "hosts api.cards.example.org join the mesh's registry" },
     ]);
   });
 

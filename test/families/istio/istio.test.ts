@@ -722,6 +722,10 @@ spec:
   hosts: [payments.global]
 ${settings}  endpoints:
 ${endpoints}`;
+  const registryOnly = resource(
+    "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: control-plane, namespace: istio-system}\nspec:\n  meshConfig: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}\n",
+    "istio/operator.yaml",
+  );
   const allowAny = resource(
     "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: control-plane, namespace: istio-system}\nspec:\n  meshConfig: {accessLogFile: /dev/stdout}\n",
     "istio/operator.yaml",
@@ -763,10 +767,10 @@ spec:
           says: "resolution NONE over 0.0.0.0/0 on port 443: the mesh may reach any address there",
         },
         {
-          class: "access.widened",
+          class: "route.added",
           side: "head",
           path: ["spec", "hosts"],
-          says: "added: hosts any.external join the mesh's registry: workloads may call them",
+          says: "added: hosts any.external join the mesh's registry: calls to them now take the mesh's routing and policy (and egress opens to them if the mesh is REGISTRY_ONLY",
         },
       ],
     },
@@ -782,6 +786,40 @@ spec:
           says: "added: hosts payments.global join the mesh's registry: calls to them now take the mesh's routing and policy",
         },
       ],
+    },
+    {
+      name: "added under a mesh the tree restricts to its registry: egress opens to its hosts",
+      head: serviceEntry("  - {address: 10.0.0.1}"),
+      others: { base: [registryOnly], head: [registryOnly] },
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "hosts"],
+          says: "added: hosts payments.global join the mesh's registry: workloads may call them (egress opens to them under REGISTRY_ONLY)",
+        },
+      ],
+    },
+    {
+      name: "a host dropped while an entry of another namespace, or on other ports, registers it still leaves",
+      base: serviceEntry("  - {address: 10.0.0.1}").replace("hosts: [payments.global]", "hosts: [payments.global, ledger.global]"),
+      head: serviceEntry("  - {address: 10.0.0.1}"),
+      others: {
+        head: [
+          resource(
+            serviceEntry("  - {address: 10.0.0.2}")
+              .replace("name: payments, namespace: shop", "name: ledger, namespace: billing")
+              .replace("payments.global", "ledger.global"),
+          ),
+          resource(
+            serviceEntry("  - {address: 10.0.0.3}")
+              .replace("name: payments,", "name: ledger-tls,")
+              .replace("payments.global", "ledger.global")
+              .replace("  hosts:", "  ports: [{number: 443, name: tls, protocol: TLS}]\n  hosts:"),
+          ),
+        ],
+      },
+      expected: [{ class: "route.removed", side: "head", path: ["spec", "hosts"], says: "hosts ledger.global leave the mesh's registry" }],
     },
     {
       name: "a host moved into a new entry (one split in two) neither leaves nor joins the registry",
@@ -957,7 +995,7 @@ spec:
       ),
       expected: [
         { class: "route.removed", side: "head", path: ["spec", "hosts"], says: "hosts ledger.global leave the mesh's registry" },
-        { class: "access.widened", side: "head", path: ["spec", "hosts"], says: "hosts cards.global join the mesh's registry" },
+        { class: "route.added", side: "head", path: ["spec", "hosts"], says: "hosts cards.global join the mesh's registry" },
         { class: "listener.changed", side: "head", path: ["spec", "ports"], says: "-80/HTTP: calls on a port it no longer lists" },
       ],
     },

@@ -640,17 +640,13 @@ spec:
       expect(between(from, to), `${from} → ${to}`).toEqual([["resource.changed", "low"]]);
     expect(between("15m", "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
     expect(between(undefined, "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
-    // Holds between the same two weights are a set: an analysis before or after the pause holds the canary alike (ri-h05).
+    // An analysis moved ahead of the pause before it measures a canary that has hardly taken traffic: a plan change (ri-h05).
     const held = (holds: string) => hostSplit.replace("      - pause: {}\n", holds);
     const pauseThenAnalysis = held("      - pause: {duration: 10m}\n      - analysis: {templates: [{templateName: success-rate}]}\n");
     const analysisThenPause = held("      - analysis: {templates: [{templateName: success-rate}]}\n      - pause: {duration: 10m}\n");
-    expect(findings(analyze({ "rollout.yaml": pauseThenAnalysis }, { "rollout.yaml": analysisThenPause }))).toEqual([
-      [
-        "resource.changed",
-        "low",
-        "Rollout default/istio-host-split: step plan canary 0 → 10 (analysis, pause 10m) → 100% (was: canary 0 → 10 (pause 10m, analysis) → 100%): the same weights, held as long or longer",
-      ],
-    ]);
+    expect(
+      findings(analyze({ "rollout.yaml": pauseThenAnalysis }, { "rollout.yaml": analysisThenPause })).map(([found, risk]) => [found, risk]),
+    ).toEqual([["backend.weight-changed", "medium-high"]]);
     // Moved past the next weight, the pause holds another weight: a plan change.
     const pauseAfterFull = held(
       "      - analysis: {templates: [{templateName: success-rate}]}\n      - setWeight: 100\n      - pause: {duration: 10m}\n",
