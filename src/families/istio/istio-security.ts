@@ -26,9 +26,13 @@ const isNamespaceWide = (resource: Resource): boolean =>
 const scopeOf = (resource: Resource, root: string): string => {
   if (!isNamespaceWide(resource)) {
     const labels = workloadLabels(resource);
-    return Object.keys(labels).length > 0
-      ? `workloads matching ${showLabels(labels)} in ${resource.id.namespace}`
-      : `its targetRefs in ${resource.id.namespace}`;
+    // In the root namespace an AuthorizationPolicy's selector matches workloads of every namespace
+    // (Istio's reference; a PeerAuthentication's there is ignored, which is not this).
+    const where =
+      resource.id.namespace === root && resource.id.kind === "AuthorizationPolicy"
+        ? `every namespace (root namespace ${root})`
+        : resource.id.namespace;
+    return Object.keys(labels).length > 0 ? `workloads matching ${showLabels(labels)} in ${where}` : `its targetRefs in ${where}`;
   }
   return resource.id.namespace === root ? `mesh-wide (root namespace ${root})` : `namespace-wide in ${resource.id.namespace}`;
 };
@@ -289,7 +293,13 @@ const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string, ove
     if (actionOf(other) !== "ALLOW") return false;
     if (other.id.namespace === root && isNamespaceWide(other)) return true;
     if (overlapping && meshWide) return true;
-    if (other.id.namespace !== self.id.namespace) return false;
+    if (other.id.namespace !== self.id.namespace) {
+      // A root-namespace selector matches workloads of every namespace: it meets another
+      // namespace's policy where their selectors meet, never through a namespace-wide one.
+      if ((other.id.namespace !== root && self.id.namespace !== root) || isNamespaceWide(other) || isNamespaceWide(self)) return false;
+      const [mine, theirs] = [workloadLabels(self), workloadLabels(other)];
+      return canonical(mine) === canonical(theirs) || (overlapping && labelsNested(mine, theirs));
+    }
     if (isNamespaceWide(other) || (overlapping && isNamespaceWide(self))) return true;
     if (canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope) return true;
     return overlapping && labelsNested(workloadLabels(self), workloadLabels(other));

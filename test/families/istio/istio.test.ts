@@ -1489,6 +1489,19 @@ ${body}`;
       expected: [allowList("added ALLOW policy (its targetRefs in shop)")],
     },
     {
+      name: "an ALLOW policy with a selector added in the root namespace joins the allow-list of those workloads in every namespace",
+      head: policy("ops-to-checkout", "  action: ALLOW\n  rules:\n  - from: [{source: {namespaces: [ops]}}]", "istio-system"),
+      others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec"],
+          says: "added ALLOW policy (workloads matching app=checkout in every namespace (root namespace istio-system)) beside allow: ALLOW policies combine",
+        },
+      ],
+    },
+    {
       name: "DENY policy removed",
       base: policy("deny-admin", "  action: DENY\n  rules: [{to: [{operation: {paths: [/admin*]}}]}]"),
       expected: [
