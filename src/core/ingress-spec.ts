@@ -1,5 +1,6 @@
 import { list, record, text, numeric, type JsonRecord } from "./json-access.js";
 import type { FieldPath } from "./finding.js";
+import { pathSignature } from "./path-signature.js";
 import type { BackendRef, RuleShape, WeightedRef } from "./route-rules.js";
 
 /**
@@ -76,7 +77,7 @@ export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading):
       const type = text(entryPath.pathType) ?? "ImplementationSpecific";
       const written = text(entryPath.path) ?? "/";
       const pattern = type === "ImplementationSpecific" && reading.pathPatterns ? patternSignature(written) : undefined;
-      const signature = pattern ?? `${PATH_TYPES[type] ?? type} ${written}`;
+      const signature = pattern ?? pathSignature(PATH_TYPES[type] ?? type, written);
       const path = [...at, "rules", ruleIndex, "http", "paths", pathIndex];
       shapes.push({
         entry,

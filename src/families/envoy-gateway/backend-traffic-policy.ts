@@ -17,8 +17,9 @@ import { ENVOY_GATEWAY_GROUP, targetNames } from "./policy-targets.js";
  * backends — retries, timeouts, active and passive health checks, circuit breakers, fault
  * injection, load balancing. Judged on the policy as written, against Envoy Gateway's defaults
  * where a setting is absent (no retries, no request timeout, no health checks); a route's own
- * policy taking precedence over its Gateway's is not modelled. Other settings (compression, rate
- * limits, DNS, proxy protocol) are left to the generic field diff.
+ * policy taking precedence over its Gateway's is not modelled. A policy deleted is every setting
+ * removed from its targets. Other settings (compression, DNS, proxy protocol) are left to the
+ * generic field diff.
  */
 
 /** Without `retry`, Envoy Gateway does not retry; with it, twice unless numRetries says otherwise. */
@@ -52,17 +53,17 @@ const TIMEOUTS = [
   { label: "retry.perRetry.timeout", path: ["spec", "retry", "perRetry", "timeout"] },
 ] as const;
 
+/** A policy deleted is every timeout it set removed: where its targets remain, the defaults apply to them. */
 const timeouts: Check = (change, out) => {
-  if (!change.head) return;
   for (const timeout of TIMEOUTS) {
     const { path } = timeout;
     const { wasMs, nowMs, defaulted } = timeoutChange(
       valueAt(change.base?.body, path),
-      valueAt(change.head.body, path),
+      valueAt(change.head?.body, path),
       "unset" in timeout ? timeout.unset : undefined,
     );
     const label = defaulted ? `${timeout.label} (unset: the route's own timeout applies, else Envoy's 15s)` : timeout.label;
-    reportShorterTimeout(out, `for ${targetNames(change.head)}`, label, [...path], wasMs, nowMs);
+    reportShorterTimeout(out, `for ${targetNames(change.head ?? change.base)}`, label, [...path], wasMs, nowMs);
   }
 };
 
@@ -76,12 +77,21 @@ const HEALTH_SETTINGS = [
   { field: "circuitBreaker", removed: "its connection and request limits are lifted (Envoy's defaults apply)" },
 ] as const;
 
-/** Envoy Gateway's circuit breaker limits when unset (its circuit-breaker task): written out, they are no change. */
-const CIRCUIT_DEFAULTS = { maxConnections: 1024, maxPendingRequests: 1024, maxParallelRequests: 1024, maxParallelRetries: 1024 };
+/**
+ * What Envoy Gateway applies where a setting is unset: its circuit breaker limits (its
+ * circuit-breaker task) and Least Request load balancing (its load-balancing concept page).
+ * Written out, they are no change.
+ */
+const DEFAULTS = new Map<string, Readonly<Record<string, unknown>>>([
+  ["circuitBreaker", { maxConnections: 1024, maxPendingRequests: 1024, maxParallelRequests: 1024, maxParallelRetries: 1024 }],
+  ["loadBalancer", { type: "LeastRequest" }],
+]);
 
-/** A circuit breaker unset is Envoy Gateway's defaults, as one that writes them out. */
-const withDefaults = (field: string, value: unknown): unknown =>
-  field === "circuitBreaker" && (value === undefined || isRecord(value)) ? { ...CIRCUIT_DEFAULTS, ...record(value) } : value;
+/** A setting unset is Envoy Gateway's defaults, as one that writes them out. */
+const withDefaults = (field: string, value: unknown): unknown => {
+  const defaults = DEFAULTS.get(field);
+  return defaults && (value === undefined || isRecord(value)) ? { ...defaults, ...record(value) } : value;
+};
 
 const health: Check = (change, out) => {
   for (const { field, removed } of HEALTH_SETTINGS) {
@@ -133,13 +143,12 @@ const retargeted: Check = (change, out) => {
 
 /** Load balancing decides how requests spread over endpoints and zones (session affinity, zone preference, slow start). */
 const loadBalancing: Check = (change, out) => {
-  if (!change.head) return;
   const [was, now] = [spec(change.base).loadBalancer, spec(change.head).loadBalancer];
-  if (sameValue(was, now)) return;
+  if (sameValue(withDefaults("loadBalancer", was), withDefaults("loadBalancer", now))) return;
   const type = (value: unknown) => text(record(value).type) ?? "LeastRequest (default)";
   out.add({
     class: "resource.changed",
-    summary: `for ${targetNames(change.head)}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
+    summary: `for ${targetNames(change.head ?? change.base)}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
     side: "head",
     path: ["spec", "loadBalancer"],
     before: was ?? null,
@@ -151,16 +160,17 @@ const loadBalancing: Check = (change, out) => {
 /**
  * Rate limits refuse what exceeds them with 429: lifting one lets every burst and abusive client
  * through to the backends (medium-high), setting or changing one refuses requests that passed (medium).
+ * A policy deleted lifts its rate limit from the targets that remain.
  */
 const rateLimits: Check = (change, out) => {
-  if (!change.base || !change.head) return;
+  if (!change.base) return;
   const [was, now] = [spec(change.base).rateLimit, spec(change.head).rateLimit];
   if (sameValue(was, now)) return;
   const lifted = now === undefined;
   const raised = !lifted && was !== undefined && onlyRaised(was, now);
   out.add({
     class: "resource.changed",
-    summary: `for ${targetNames(change.head)}: rateLimit ${
+    summary: `for ${targetNames(change.head ?? change.base)}: rateLimit ${
       was === undefined
         ? "added: requests over its limits are refused (429)"
         : lifted

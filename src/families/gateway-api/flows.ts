@@ -7,6 +7,7 @@ import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
 import { canonical } from "../../core/canonical-values.js";
+import { pathSignature } from "../../core/path-signature.js";
 import { redirectDestination } from "./redirect.js";
 import { hasFilters, ruleFilters } from "./rule-filters.js";
 
@@ -26,12 +27,7 @@ const matchValue = (kind: "header" | "query", match: JsonRecord): string => {
   return `${kind} ${kind === "header" ? name.toLowerCase() : name}${op}${text(match.value) ?? ""}`;
 };
 
-/** A PathPrefix ignores a trailing `/` (`/abc` and `/abc/` both match `/abc/def`, and `/abc`): one match, written either way. */
-function pathOf(pathMatch: JsonRecord): string {
-  const type = text(pathMatch.type) ?? "PathPrefix";
-  const value = text(pathMatch.value) ?? "/";
-  return `${type} ${type === "PathPrefix" && value.length > 1 ? value.replace(/\/+$/, "") || "/" : value}`;
-}
+const pathOf = (pathMatch: JsonRecord): string => pathSignature(text(pathMatch.type) ?? "PathPrefix", text(pathMatch.value) ?? "/");
 
 function httpAlternative(match: JsonRecord) {
   const path = pathOf(record(match.path));

@@ -16,17 +16,21 @@ import { CLASS_ANNOTATION, effectiveIngressClass, ingressClass } from "./flows.j
  * model by the route diff): the controller that serves it, who may reach it, and the certificates it serves.
  */
 
-/** Each TLS entry as `secret ← hosts`, sorted: order and host order carry no meaning. */
-const tlsOf = (resource: Resource | undefined): string[] =>
-  list(record(resource?.body.spec).tls)
-    .map((item) => {
-      const entry = record(item);
-      const hosts = list(entry.hosts)
-        .map((host) => text(host) ?? "")
-        .sort();
-      return `${text(entry.secretName) ?? "(no secret)"} ← ${hosts.join(", ") || "*"}`;
-    })
-    .sort();
+/**
+ * Each host's certificate as `host: secret`, sorted: what clients see is per host, so how the
+ * hosts are grouped into entries, and their order, carry no meaning. A host in two entries keeps
+ * every secret named for it.
+ */
+const tlsOf = (resource: Resource | undefined): string[] => {
+  const secrets = new Map<string, Set<string>>();
+  for (const item of list(record(resource?.body.spec).tls)) {
+    const entry = record(item);
+    const secret = text(entry.secretName) ?? "(no secret)";
+    const hosts = list(entry.hosts).map((host) => text(host) ?? "");
+    for (const host of hosts.length ? hosts : ["*"]) secrets.set(host, (secrets.get(host) ?? new Set()).add(secret));
+  }
+  return [...secrets].map(([host, names]) => `${host}: ${[...names].sort().join(" | ")}`).sort();
+};
 
 export const ingressDetector: ResourceDetector = (change, context) => {
   // An IngressClass is ingressClassDetector's.

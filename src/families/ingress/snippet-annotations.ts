@@ -21,10 +21,30 @@ const SNIPPETS = [
 
 const UNMODELLED = "raw proxy configuration for its hosts; what it does to requests is not modelled";
 
+/** A quoted nginx string, backslash escapes included. */
+const QUOTED = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/;
+
+/**
+ * A snippet as nginx reads it: whitespace between tokens carries no meaning, so a YAML chomping
+ * indicator or a re-indent changes nothing. Outside quotes, each run of whitespace becomes one
+ * line break (blank lines and indentation dropped) or one space; inside a quoted string it is
+ * the string's own and is kept.
+ */
+const directives = (snippet: string): string =>
+  snippet
+    .split(QUOTED)
+    // split keeps the captured quoted strings at the odd positions.
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/\s+/g, (run) => (run.includes("\n") ? "\n" : " "))))
+    .join("")
+    .trim();
+
+const sameSnippet = (was: string | undefined, now: string | undefined): boolean =>
+  was === undefined || now === undefined ? was === now : directives(was) === directives(now);
+
 export function snippetAnnotations(base: Resource | undefined, head: Resource | undefined, out: DetectionList): void {
   for (const key of SNIPPETS) {
     const [was, now] = [base?.annotations[key], head?.annotations[key]];
-    if (was === now || (was === undefined && base !== undefined && head === undefined)) continue;
+    if (sameSnippet(was, now) || (was === undefined && base !== undefined && head === undefined)) continue;
     const [summary, side]: [string, Side] =
       was === undefined
         ? [`${key} added: ${UNMODELLED}`, "head"]

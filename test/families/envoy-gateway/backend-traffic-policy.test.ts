@@ -177,6 +177,48 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       expected: [],
     },
     {
+      name: "Envoy Gateway's default load balancing (LeastRequest) written out is no change",
+      base: policy(""),
+      head: policy("  loadBalancer: {type: LeastRequest}\n"),
+      expected: [],
+    },
+    {
+      name: "load balancing written out as the default, then changed from it",
+      base: policy("  loadBalancer: {type: LeastRequest}\n"),
+      head: policy("  loadBalancer: {type: RoundRobin}\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "loadBalancer"],
+          says: "for every Gateway of network: loadBalancer LeastRequest → RoundRobin: requests spread over endpoints differently",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a policy deleted is every setting removed: its rate limit lifted, a timeout over 15s back to Envoy's default",
+      base: policy(
+        `  rateLimit: {type: Global, global: {rules: [{clientSelectors: [{headers: [{name: x-user-id, type: Distinct}]}], limit: {requests: 10, unit: Second}}]}}\n${TIMEOUT("120s")}`,
+      ),
+      head: undefined,
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "base",
+          path: ["spec", "timeout", "http", "requestTimeout"],
+          says: "for every Gateway of network: timeout.http.requestTimeout (unset: the route's own timeout applies, else Envoy's 15s) 2m → 15s",
+        },
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "rateLimit"],
+          says: "for every Gateway of network: rateLimit removed: requests are no longer limited",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
       name: "compression alone is left to the field diff",
       base: policy(RETRY),
       head: policy(RETRY).replace("Gzip, gzip", "Brotli, brotli"),

@@ -89,8 +89,43 @@ spec: {controller: k8s.io/ingress-nginx}
   it("another TLS secret is trust.changed", () => {
     expect(findingsOf(BASE.replace("secretName: shop-tls", "secretName: shop-tls-2024"))).toContainEqual([
       "trust.changed",
-      expect.stringContaining("shop-tls ← shop.example.com → shop-tls-2024 ← shop.example.com"),
+      expect.stringContaining("shop.example.com: shop-tls → shop.example.com: shop-tls-2024"),
     ]);
+  });
+
+  it("TLS is compared host by host: one entry split in two with the same secret changes no certificate", () => {
+    const twoHosts = BASE.replace("hosts: [shop.example.com]", "hosts: [shop.example.com, www.example.com]");
+    const split = BASE.replace(
+      "hosts: [shop.example.com]\n    secretName: shop-tls",
+      "hosts: [www.example.com]\n    secretName: shop-tls\n  - hosts: [shop.example.com]\n    secretName: shop-tls",
+    );
+    // Only the family-blind fallback lists the edited fields.
+    expect(analyze({ [FILE]: twoHosts }, { [FILE]: split }).findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "low"]]);
+    expect(
+      analyze(
+        { [FILE]: twoHosts },
+        {
+          [FILE]: split.replace("hosts: [www.example.com]\n    secretName: shop-tls", "hosts: [www.example.com]\n    secretName: www-tls"),
+        },
+      ).findings.map((f) => [f.class, f.risk, f.summary]),
+    ).toEqual([
+      [
+        "trust.changed",
+        "critical",
+        "Ingress shop/shop: serving certificates change (shop.example.com: shop-tls; www.example.com: shop-tls → shop.example.com: shop-tls; www.example.com: www-tls): clients see another certificate, or plain HTTP",
+      ],
+    ]);
+  });
+
+  it("a Prefix path ignores a trailing slash, as the Ingress spec says; an Exact one does not", () => {
+    // The edited field is listed by the family-blind fallback only.
+    expect(findingsOf(BASE.replace("path: /api\n", "path: /api/\n"))).toEqual([
+      ["resource.changed", "Ingress shop/shop: spec.rules[0].http.paths[0].path: /api → /api/"],
+    ]);
+    const exact = BASE.replace("pathType: Prefix", "pathType: Exact");
+    expect(
+      analyze({ [FILE]: exact }, { [FILE]: exact.replace("path: /api\n", "path: /api/\n") }).findings.map((f) => [f.class, f.summary]),
+    ).toContainEqual(["route.match-changed", "shop.example.com via IngressClass nginx: rule now captures Exact /api/ (was Exact /api)"]);
   });
 
   it("an unchanged Ingress, reformatted, is no finding", () => {
@@ -489,6 +524,18 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
     expect(widened({ ...ALLOWED, [SNIPPET]: "deny 1.2.3.4;" }, ALLOWED)).toEqual([
       `resource.changed high: ${SNIPPET} removed: what it configured no longer applies to its hosts (deny 1.2.3.4;)`,
     ]);
+    // Whitespace between nginx tokens means nothing: a chomping indicator or a re-indent is left to
+    // the family-blind fallback (low), a quoted string's spaces are a change.
+    const block = (indicator: string, lines: string) =>
+      BASE.replace(
+        "metadata: {name: shop, namespace: shop}",
+        `metadata:\n  name: shop\n  namespace: shop\n  annotations:\n    ${SNIPPET}: ${indicator}\n${lines}`,
+      );
+    const HEADERS = '      more_set_headers "X-Frame-Options: DENY";\n      more_set_headers "X-Content-Type-Options: nosniff";\n';
+    const judged = (head: string) => analyze({ [FILE]: block("|", HEADERS) }, { [FILE]: head }).findings.map((f) => `${f.class} ${f.risk}`);
+    expect(judged(block("|-", HEADERS))).toEqual(["resource.changed low"]);
+    expect(judged(block("|", `\n${HEADERS.replace(/^ {6}/gm, "        ").replace(";\n", ";\n\n")}`))).toEqual(["resource.changed low"]);
+    expect(judged(block("|", HEADERS.replace("Options: DENY", "Options:  DENY")))).toEqual(["resource.changed high"]);
     // A new Ingress that brings one.
     const added = analyze({}, { [FILE]: annotated({ "nginx.org/server-snippets": "return 200;" }) }).findings;
     expect(added.map((f) => [f.class, f.risk, f.summary.replace(/^Ingress shop\/shop: /, "")])).toContainEqual([
