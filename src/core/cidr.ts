@@ -51,3 +51,10 @@ export function rangeWithin(inner: string, outer: string): boolean {
 /** The ranges of `now` that admit addresses none of `was` admits: what an allow-list widened by. */
 export const rangesBeyond = (now: Iterable<string>, was: readonly string[]): string[] =>
   [...now].filter((range) => !was.some((known) => rangeWithin(range, known)));
+
+/** Whether some address both ranges admit. One that does not parse may admit anything, so it may meet any other. */
+export function rangesMeet(a: string, b: string): boolean {
+  const [first, second] = [parseRange(a), parseRange(b)];
+  if (first === undefined || second === undefined) return true;
+  return first.family === second.family && first.first <= second.last && second.first <= first.last;
+}

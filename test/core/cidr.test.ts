@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rangeWithin, rangesBeyond } from "../../src/core/cidr.js";
+import { rangeWithin, rangesBeyond, rangesMeet } from "../../src/core/cidr.js";
 
 describe("address ranges of access lists", () => {
   it("a range inside another admits no one new; a wider or other one does", () => {
@@ -22,5 +22,13 @@ describe("address ranges of access lists", () => {
     expect(rangeWithin("office", "office")).toBe(true);
     expect(rangeWithin("office", "0.0.0.0/0")).toBe(false);
     expect(rangesBeyond(["10.1.0.0/16", "172.16.0.0/12", "vpn"], ["10.0.0.0/8"])).toEqual(["172.16.0.0/12", "vpn"]);
+  });
+
+  it("ranges meet when some address is in both; what does not parse may meet anything", () => {
+    expect(rangesMeet("10.66.0.0/16", "10.0.0.0/8")).toBe(true);
+    expect(rangesMeet("10.0.0.0/8", "10.66.0.0/16")).toBe(true);
+    expect(rangesMeet("10.66.0.0/16", "192.168.0.0/16")).toBe(false);
+    expect(rangesMeet("10.0.0.0/8", "::/0")).toBe(false);
+    expect(rangesMeet("vpn", "10.0.0.0/8")).toBe(true);
   });
 });

@@ -1,22 +1,24 @@
 import { show } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import { isRecord, list, record, spec, text } from "../../core/json-access.js";
+import { isRecord, list, record, spec, text, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
-import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank } from "../../core/tls-versions.js";
+import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 
 /**
  * Envoy Gateway's ClientTrafficPolicy, for the TLS it asks of clients at a Gateway or one of its
  * listeners: whether they must present a certificate (clientValidation), signed by which CAs, and
- * the lowest TLS version accepted. A listener's own policy replaces its Gateway's. Judged per
- * target like Gateway API's own frontend validation: a certificate no longer required is
- * mtls.weakened, other trust anchors trust.changed.
+ * the lowest TLS version and the cipher suites accepted. A listener's own policy replaces its
+ * Gateway's. Judged per target like Gateway API's own frontend validation: a certificate no longer
+ * required is mtls.weakened, other trust anchors trust.changed.
  */
 
 interface ClientTls {
   /** Set when clients are asked for a certificate; `optional` when one without is still admitted. */
   readonly validation?: { readonly optional: boolean; readonly cas: string };
   readonly minVersion: string;
+  /** Unset where Envoy's defaults hold. */
+  readonly ciphers?: readonly string[];
 }
 
 function clientTls(policy: Resource | undefined): ClientTls | undefined {
@@ -27,6 +29,7 @@ function clientTls(policy: Resource | undefined): ClientTls | undefined {
   return {
     ...(validation ? { validation: { optional: validation.optional === true, cas: show(list(validation.caCertificateRefs)) } } : {}),
     minVersion: tlsVersion(version) ?? DEFAULT_TLS_FLOOR,
+    ...(Array.isArray(tls.ciphers) ? { ciphers: texts(tls.ciphers) } : {}),
   };
 }
 
@@ -108,6 +111,16 @@ const clientTlsPerTarget: Check = (change, out, context) => {
         ...(weakened ? {} : { riskFloor: "medium" as const }),
       });
     }
+    const ciphers = weakenedCiphers(was.ciphers, now?.ciphers);
+    if (ciphers)
+      out.add({
+        class: "mtls.weakened",
+        summary: where(`tls.ciphers ${show(was.ciphers ?? "(Envoy's defaults)")} → ${show(now?.ciphers)}: ${ciphers}`),
+        side,
+        path: ["spec", "tls", "ciphers"],
+        before: was.ciphers ?? null,
+        after: now?.ciphers ?? null,
+      });
   }
   // A certificate newly asked of a target's clients refuses those without one, as Gateway API's own validation does when added.
   const now = clientTls(change.head);

@@ -1,12 +1,13 @@
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
+import type { DetectionList } from "../../core/detection-list.js";
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
-import { rangesBeyond } from "../../core/cidr.js";
+import { rangesBeyond, rangesMeet } from "../../core/cidr.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -212,6 +213,64 @@ function ruleCovers(wider: unknown, narrower: unknown): boolean {
   return inRanges && inMethods;
 }
 
+/**
+ * Whether some request may match both rules. Only a criterion both set can keep them apart —
+ * client ranges with no address in common, or no method in common; anything else (JWT claims,
+ * headers, a range that does not parse) is taken to overlap, since a wrong "apart" would hide a widening.
+ */
+function rulesMayMeet(first: unknown, second: unknown): boolean {
+  const [principalA, principalB] = [record(record(first).principal), record(record(second).principal)];
+  const [operationA, operationB] = [record(record(first).operation), record(record(second).operation)];
+  const rangesApart =
+    principalA.clientCIDRs !== undefined &&
+    principalB.clientCIDRs !== undefined &&
+    !texts(principalA.clientCIDRs).some((a) => texts(principalB.clientCIDRs).some((b) => rangesMeet(a, b)));
+  const methodsApart =
+    operationA.methods !== undefined &&
+    operationB.methods !== undefined &&
+    !texts(operationA.methods).some((method) => texts(operationB.methods).includes(method));
+  return !rangesApart && !methodsApart;
+}
+
+/** A rule as the same rule on both sides: what it matches and does, whatever it is named. */
+const ruleIdentity = (rule: unknown): string => canonical({ ...record(rule), name: null });
+
+/**
+ * Rules are evaluated in order and the first that matches applies, so an Allow rule and a Deny rule
+ * both sides keep that swap places decide anew the requests they both match: an Allow now ahead
+ * allows them (access.widened), a Deny now ahead refuses them.
+ */
+function reorderedRules(before: JsonRecord, after: JsonRecord, out: DetectionList): void {
+  const positions = (authorization: JsonRecord) => {
+    const found = new Map<string, number>();
+    list(authorization.rules).forEach((rule, index) => {
+      if (!found.has(ruleIdentity(rule))) found.set(ruleIdentity(rule), index);
+    });
+    return found;
+  };
+  const [was, now] = [positions(before), positions(after)];
+  const kept = list(after.rules).filter((rule, index) => now.get(ruleIdentity(rule)) === index && was.has(ruleIdentity(rule)));
+  const ofAction = (action: string) => kept.filter((rule) => text(record(rule).action) === action);
+  for (const allow of ofAction("Allow"))
+    for (const deny of ofAction("Deny")) {
+      const [allowWas, denyWas] = [was.get(ruleIdentity(allow))!, was.get(ruleIdentity(deny))!];
+      const [allowNow, denyNow] = [now.get(ruleIdentity(allow))!, now.get(ruleIdentity(deny))!];
+      if (allowWas < denyWas === allowNow < denyNow || !rulesMayMeet(allow, deny)) continue;
+      const [first, second] = allowNow < denyNow ? [allow, deny] : [deny, allow];
+      out.add({
+        class: allowNow < denyNow ? "access.widened" : "resource.changed",
+        summary:
+          allowNow < denyNow
+            ? `authorization: Allow rule ${show(allow)} now comes before Deny rule ${show(deny)}: requests both match are now allowed (the first matching rule applies)`
+            : `authorization: Deny rule ${show(deny)} now comes before Allow rule ${show(allow)}: requests both match are now refused (the first matching rule applies)`,
+        side: "head",
+        path: ["spec", "authorization", "rules", Math.min(allowNow, denyNow)],
+        before: [second, first],
+        after: [first, second],
+      });
+    }
+}
+
 /** Envoy Gateway's authorization default is Deny: a request no rule matches is refused. */
 const defaultAction = (authorization: JsonRecord): string => text(authorization.defaultAction) ?? "Deny";
 
@@ -256,6 +315,7 @@ const authorization: Check = (change, out) => {
       path: ["spec", "authorization", "rules"],
       before: droppedDenies.map(({ rule }) => rule),
     });
+  reorderedRules(before, after, out);
 };
 
 /** An external authorizer that fails open lets requests through whenever it cannot answer. */

@@ -1,14 +1,15 @@
 import { list, record, text, texts, type JsonRecord } from "../../core/json-access.js";
+import { rangesMeet, rangeWithin } from "../../core/cidr.js";
 
 /**
  * Whether one Istio AuthorizationPolicy rule matches every request another matches (`covers`),
  * read as Istio evaluates a rule: it matches when some `from` source, some `to` operation and every
  * `when` condition match (an absent list matches anything); a source or operation matches when each
- * of its fields does — a value listed (exactly, or by a `*`, `prefix*` or `*suffix` pattern), or one
- * its `not…` field does not list. So an ALLOW rule edited to list fewer principals or methods, or to
- * add a condition, is covered by the rule it was: it admits no request it did not. Where a field
- * cannot be compared (IP ranges written otherwise, a condition on another key), the answer is no:
- * the edit is judged as a rule gained or lost.
+ * of its fields does — a value listed (exactly, or by a `*`, `prefix*` or `*suffix` pattern; an
+ * address range by containment, `10.20.4.0/24` within `10.20.0.0/16`), or one its `not…` field does
+ * not list. So an ALLOW rule edited to list fewer principals or methods, or to add a condition, is
+ * covered by the rule it was: it admits no request it did not. Where a field cannot be compared (a
+ * condition on another key), the answer is no: the edit is judged as a rule gained or lost.
  */
 export function covers(wider: unknown, narrower: unknown): boolean {
   const [a, b] = [record(wider), record(narrower)];
@@ -26,21 +27,27 @@ function clausesCover(wider: readonly unknown[], narrower: readonly unknown[], f
   return narrower.every((clause) => wider.some((other) => fieldsCover(record(record(other)[field]), record(record(clause)[field]))));
 }
 
+/** Source fields of address ranges, which match by containment rather than by pattern. */
+const ADDRESS_FIELDS = new Set(["ipBlocks", "remoteIpBlocks", "notIpBlocks", "notRemoteIpBlocks"]);
+
 /** Each field `wider` tests, `narrower` tests at least as strictly. */
 function fieldsCover(wider: JsonRecord, narrower: JsonRecord): boolean {
   return Object.keys(wider).every((field) => {
     const allowed = texts(wider[field]);
+    const addresses = ADDRESS_FIELDS.has(field);
+    const within = (value: string, pattern: string) => (addresses ? rangeWithin(value, pattern) : patternCovers(pattern, value));
+    const meet = (a: string, b: string) => (addresses ? rangesMeet(a, b) : mayMatchSame(a, b));
     if (field.startsWith("not")) {
       // Excluded by `wider`: each must be excluded by `narrower` too, or fall outside what it lists.
       const positive = field.charAt(3).toLowerCase() + field.slice(4);
       const excluded = texts(narrower[field]);
       const listed = narrower[positive] === undefined ? undefined : texts(narrower[positive]);
       return allowed.every(
-        (value) => excluded.includes(value) || (listed !== undefined && listed.every((own) => !mayMatchSame(value, own))),
+        (value) => excluded.some((own) => within(value, own)) || (listed !== undefined && listed.every((own) => !meet(value, own))),
       );
     }
     if (narrower[field] === undefined) return false;
-    return texts(narrower[field]).every((value) => allowed.some((pattern) => patternCovers(pattern, value)));
+    return texts(narrower[field]).every((value) => allowed.some((pattern) => within(value, pattern)));
   });
 }
 

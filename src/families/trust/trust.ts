@@ -1,6 +1,7 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
 import {
+  canonical,
   durationMs,
   formatDuration,
   leafChanges,
@@ -153,6 +154,27 @@ const issuerRef = (resource: Resource | undefined) => {
   const ref = record(spec(resource).issuerRef);
   return { name: text(ref.name) ?? "", kind: text(ref.kind) ?? "Issuer", group: text(ref.group) ?? GROUP };
 };
+
+/**
+ * The CA an issuerRef resolves to in a tree: the issuer's type, the fields that decide its chain and,
+ * for ACME, the account it orders with; an Issuer reads its Secrets from its own namespace. Undefined
+ * where the tree does not hold the issuer (or it is another group's), so only its name can tell.
+ */
+function signingCa(tree: ManifestSet, namespace: string, ref: ReturnType<typeof issuerRef>): string | undefined {
+  if (ref.group !== GROUP) return undefined;
+  for (const resource of tree.resources.values()) {
+    const { id } = resource;
+    if (id.group !== GROUP || id.kind !== ref.kind || id.name !== ref.name || (ref.kind === "Issuer" && id.namespace !== namespace))
+      continue;
+    const type = issuerType(resource);
+    if (!type) return undefined;
+    const block = record(spec(resource)[type]);
+    const fields = TRUST_FIELDS[type].map((field) => valueAt(block, field.split(".")));
+    const account = type === "acme" ? text(record(block.privateKeySecretRef).name) : undefined;
+    return canonical({ type, fields, account, scope: ref.kind === "Issuer" ? namespace : null });
+  }
+  return undefined;
+}
 
 const showRef = (ref: ReturnType<typeof issuerRef>): string => `${ref.kind}${ref.group === GROUP ? "" : `.${ref.group}`} ${ref.name}`;
 
@@ -365,7 +387,10 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
 
   const refBefore = issuerRef(change.base);
   const refAfter = issuerRef(change.head);
-  if (!sameValue(refBefore, refAfter)) {
+  // An issuer renamed with the same spec, and the reference following it, is still the same CA.
+  const caBefore = signingCa(context.base, change.base.id.namespace, refBefore);
+  const sameCa = caBefore !== undefined && caBefore === signingCa(context.head, change.head.id.namespace, refAfter);
+  if (!sameValue(refBefore, refAfter) && !sameCa) {
     out.add({
       class: "trust.changed",
       summary: `issuerRef ${showRef(refBefore)} → ${showRef(refAfter)}: the certificate is signed by another CA on its next issuance`,

@@ -110,4 +110,26 @@ describe("Envoy Gateway ClientTrafficPolicy: the TLS asked of clients, per Gatew
       ],
     );
   });
+
+  it("cipher suites accepting a broken one weaken, as on an Istio Gateway; strong ones only are none", () => {
+    const ciphers = (list: string) => policy(GATEWAY, `    minVersion: '1.2'\n    ciphers: [${list}]\n`);
+    expectDetections(
+      detect(clientTrafficPolicyDetector, policy(GATEWAY, "    minVersion: '1.2'\n"), ciphers("ECDHE-RSA-AES128-GCM-SHA256, DES-CBC3-SHA")),
+      [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "ciphers"],
+          says: "it now accepts DES-CBC3-SHA, broken cipher suites",
+        },
+      ],
+    );
+    expectDetections(detect(clientTrafficPolicyDetector, ciphers("ECDHE-RSA-AES128-GCM-SHA256"), ciphers("AES128-GCM-SHA256")), [
+      { class: "mtls.weakened", side: "head", path: ["spec", "tls", "ciphers"], says: "no suite left agrees keys ephemerally" },
+    ]);
+    expectDetections(
+      detect(clientTrafficPolicyDetector, policy(GATEWAY, "    minVersion: '1.2'\n"), ciphers("ECDHE-RSA-AES128-GCM-SHA256")),
+      [],
+    );
+  });
 });

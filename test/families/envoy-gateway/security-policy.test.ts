@@ -160,6 +160,27 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ).toEqual(["access.widened"]);
   });
 
+  it("authorization: the first matching rule applies, so an Allow moved ahead of a Deny it may overlap widens", () => {
+    const authz = (rules: string) => onRoute(`  authorization:\n    defaultAction: Deny\n    rules: [${rules}]\n`);
+    const judged = (before: string, after: string) => detect(envoyGatewayDetector, authz(before), authz(after));
+    const scanner = "{name: block-scanner, action: Deny, principal: {clientCIDRs: [10.66.0.0/16]}}";
+    const office = "{name: office, action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}}";
+    const users = "{name: users, action: Allow, principal: {jwt: {provider: auth0, claims: [{name: groups, values: [api-users]}]}}}";
+    expectDetections(judged(`${scanner}, ${office}`, `${office}, ${scanner}`), [
+      { class: "access.widened", side: "head", path: ["spec", "authorization", "rules", 0], says: "now comes before Deny rule" },
+    ]);
+    // Whether a token's claims and a client range overlap cannot be told: taken to.
+    expectDetections(judged(`${scanner}, ${users}`, `${users}, ${scanner}`), [
+      { class: "access.widened", side: "head", path: ["spec", "authorization", "rules", 0], says: "requests both match are now allowed" },
+    ]);
+    expectDetections(judged(`${office}, ${scanner}`, `${scanner}, ${office}`), [
+      { class: "resource.changed", side: "head", path: ["spec", "authorization", "rules", 0], says: "requests both match are now refused" },
+    ]);
+    const elsewhere = "{action: Allow, principal: {clientCIDRs: [192.168.0.0/16]}}";
+    expect(judged(`${scanner}, ${elsewhere}`, `${elsewhere}, ${scanner}`)).toEqual([]);
+    expect(judged(`${office}, ${elsewhere}`, `${elsewhere}, ${office}`)).toEqual([]);
+  });
+
   it("another external authorizer decides access; the same one written with backendRefs is none", () => {
     const ext = (service: string) => onRoute(`  extAuth: {http: {${service}}}\n`);
     expectDetections(

@@ -1573,6 +1573,36 @@ ${body}`;
       expected: [{ class: "access.widened", side: "head", path: ["spec", "rules", 0], says: "gains an added or changed rule" }],
     },
     {
+      name: "address ranges compare by containment: an ALLOW range narrowed, or written as two halves, admits no one new",
+      base: policy("allow", "  action: ALLOW\n  rules:\n  - from: [{source: {ipBlocks: [10.20.0.0/16]}}]"),
+      head: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - from: [{source: {ipBlocks: [10.20.4.0/24]}}]\n  - from: [{source: {ipBlocks: [10.20.0.0/17, 10.20.128.0/17]}}]",
+      ),
+      expected: [],
+    },
+    {
+      name: "an ALLOW range widened, or an exempted range narrowed, still gains a rule",
+      base: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - from: [{source: {ipBlocks: [10.20.4.0/24]}}]\n  - from: [{source: {notIpBlocks: [10.0.0.0/8]}}]",
+      ),
+      head: policy(
+        "allow",
+        "  action: ALLOW\n  rules:\n  - from: [{source: {ipBlocks: [10.20.0.0/16]}}]\n  - from: [{source: {notIpBlocks: [10.0.0.0/16]}}]",
+      ),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "rules", 0], says: "gains an added or changed rule" },
+        { class: "access.widened", side: "head", path: ["spec", "rules", 1], says: "gains an added or changed rule" },
+      ],
+    },
+    {
+      name: "a DENY range widened to its supernet still denies what it denied",
+      base: policy("deny", "  action: DENY\n  rules:\n  - from: [{source: {ipBlocks: [203.0.113.0/24]}}]"),
+      head: policy("deny", "  action: DENY\n  rules:\n  - from: [{source: {ipBlocks: [203.0.112.0/20]}}]"),
+      expected: [],
+    },
+    {
       name: "a DENY rule edited to match more (a path added, an exemption dropped) still denies what it denied",
       base: policy(
         "deny",

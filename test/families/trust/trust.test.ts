@@ -140,6 +140,28 @@ describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", 
 
 describe("Certificate", () => {
   const issued = (fields: string, issuer = "{name: letsencrypt, kind: ClusterIssuer}") => certificate(`  issuerRef: ${issuer}\n${fields}`);
+
+  it("an issuer renamed with the same CA, the reference following it, signs as before; another CA does not", () => {
+    const named = (name: string, server: string) => resource(clusterIssuer(acme(server)).replace("name: letsencrypt", `name: ${name}`));
+    const PROD = "https://acme-v02.api.letsencrypt.org/directory";
+    const judged = (server: string) =>
+      detect(
+        trustDetector,
+        issued("  dnsNames: [shop.example.com]", "{name: letsencrypt-prod, kind: ClusterIssuer}"),
+        issued("  dnsNames: [shop.example.com]"),
+        { base: [SERVING_GATEWAY, named("letsencrypt-prod", PROD)], head: [SERVING_GATEWAY, named("letsencrypt", server)] },
+      );
+    expect(judged(PROD)).toEqual([]);
+    expectDetections(judged("https://acme-staging-v02.api.letsencrypt.org/directory"), [
+      {
+        class: "trust.changed",
+        side: "head",
+        path: ["spec", "issuerRef"],
+        says: "issuerRef ClusterIssuer letsencrypt-prod → ClusterIssuer letsencrypt",
+      },
+    ]);
+  });
+
   run([
     {
       name: "issuerRef",
