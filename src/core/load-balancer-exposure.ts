@@ -18,27 +18,52 @@ const INTERNAL: readonly (readonly [string, (value: string) => boolean | undefin
   ["service.beta.kubernetes.io/azure-load-balancer-internal", (value) => value === "true"],
 ];
 
-/** The annotation that keeps it internal, or undefined when none does (internet-facing). */
-export function internalBy(annotations: unknown): string | undefined {
+const AWS_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+const AWS_DEFAULT = "internal by the AWS Load Balancer Controller's default, with no aws-load-balancer-scheme";
+
+/**
+ * Whether the AWS Load Balancer Controller makes the load balancer (`aws-load-balancer-type:
+ * external` or `nlb-ip`, or its `loadBalancerClass`): since v2.2 it makes an internal one unless
+ * `aws-load-balancer-scheme: internet-facing` says otherwise, where the in-tree controller made an
+ * internet-facing one.
+ */
+const madeByAwsController = (written: Readonly<Record<string, unknown>>, loadBalancerClass: unknown): boolean => {
+  const type = written["service.beta.kubernetes.io/aws-load-balancer-type"];
+  return (
+    loadBalancerClass === "service.k8s.aws/nlb" || (typeof type === "string" && ["external", "nlb-ip"].includes(type.trim().toLowerCase()))
+  );
+};
+
+/** The annotation (or controller default) that keeps it internal, or undefined when none does (internet-facing). */
+export function internalBy(annotations: unknown, loadBalancerClass?: unknown): string | undefined {
   const written = record(annotations);
   for (const [key, internal] of INTERNAL) {
     const value = written[key];
     if (typeof value === "string" && internal(value.trim().toLowerCase())) return `${key}: ${value}`;
   }
+  if (written[AWS_SCHEME] === undefined && madeByAwsController(written, loadBalancerClass))
+    return AWS_DEFAULT;
   return undefined;
 }
 
 /** What becoming internet-facing means, for a summary; undefined when it stays internal or was not. */
-export function becomesExternal(before: unknown, after: unknown): string | undefined {
-  const was = internalBy(before);
-  if (was === undefined || internalBy(after) !== undefined) return undefined;
-  return `its load balancer is no longer internal (${was} gone): every listener becomes reachable from the internet`;
+export function becomesExternal(
+  before: unknown,
+  after: unknown,
+  classes: { readonly before?: unknown; readonly after?: unknown } = {},
+): string | undefined {
+  const was = internalBy(before, classes.before);
+  if (was === undefined || internalBy(after, classes.after) !== undefined) return undefined;
+  const why = was === AWS_DEFAULT ? `was ${was}` : `${was} gone`;
+  return `its load balancer is no longer internal (${why}): every listener becomes reachable from the internet`;
 }
 
 /** A Service as its load balancer is concerned: its type (undefined: the installer's default), annotations and ports. */
 export interface LoadBalancing {
   readonly type: string | undefined;
   readonly annotations: unknown;
+  /** Its `loadBalancerClass`: the controller that makes its load balancer. */
+  readonly loadBalancerClass?: unknown;
   /** Its `ports` list as written; not a list where the installer's defaults apply (unknown here). */
   readonly ports?: unknown;
 }
@@ -62,13 +87,13 @@ export interface Closing {
  */
 export function stopsFacingInternet(before: LoadBalancing, after: LoadBalancing, defaultType: string): Closing | undefined {
   const type = (side: LoadBalancing) => side.type ?? defaultType;
-  if (type(before) !== "LoadBalancer" || internalBy(before.annotations) !== undefined) return undefined;
+  if (type(before) !== "LoadBalancer" || internalBy(before.annotations, before.loadBalancerClass) !== undefined) return undefined;
   if (type(after) !== "LoadBalancer")
     return {
       summary: `type LoadBalancer → ${type(after)}: its internet-facing load balancer and address are released, so ${REFUSED}, and every route behind it with them`,
       field: "type",
     };
-  const internal = internalBy(after.annotations);
+  const internal = internalBy(after.annotations, after.loadBalancerClass);
   if (internal !== undefined)
     return {
       summary: `its load balancer becomes internal (${internal}): clients on the internet are refused, and every route behind it with them`,

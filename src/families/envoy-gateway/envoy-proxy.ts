@@ -68,7 +68,10 @@ const exposure: Check = (change, out, context) => {
       after: typeNow,
     });
   }
-  const external = typeNow === "LoadBalancer" ? becomesExternal(was.annotations, now.annotations) : undefined;
+  const external =
+    typeNow === "LoadBalancer"
+      ? becomesExternal(was.annotations, now.annotations, { before: was.loadBalancerClass, after: now.loadBalancerClass })
+      : undefined;
   if (external) {
     out.add({
       class: "listener.changed",

@@ -93,7 +93,7 @@ const answers = (declared: DeclaredService, service: ServiceName): boolean =>
 const labelOf = (service: ServiceName): string => `${service.namespace ? `${service.namespace}/` : ""}${service.name}`;
 
 const internetFacing = (service: DeclaredService): boolean =>
-  service.spec.type === "LoadBalancer" && internalBy(service.annotations) === undefined;
+  service.spec.type === "LoadBalancer" && internalBy(service.annotations, service.spec.loadBalancerClass) === undefined;
 
 const SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
 const EVERY_ADDRESS = new Set(["0.0.0.0/0", "::/0"]);
@@ -143,6 +143,7 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   const balancing = (service: DeclaredService) => ({
     type: text(service.spec.type),
     annotations: service.annotations,
+    loadBalancerClass: service.spec.loadBalancerClass,
     ports: service.spec.ports,
   });
   const closing = stopsFacingInternet(balancing(before), balancing(after), "ClusterIP");

@@ -66,6 +66,29 @@ describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it 
       ],
     },
     {
+      name: "under the AWS Load Balancer Controller, internal by default: internet-facing written out exposes it; an internal annotation dropped does not",
+      base: proxy("        annotations: {service.beta.kubernetes.io/aws-load-balancer-type: external}\n"),
+      head: proxy(
+        "        annotations: {service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing}\n",
+      ),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "annotations"],
+          says: "no longer internal (was internal by the AWS Load Balancer Controller's default, with no aws-load-balancer-scheme)",
+        },
+      ],
+    },
+    {
+      name: "a loadBalancerClass of the AWS Load Balancer Controller is internal by default too; its internal annotation dropped keeps it so",
+      base: proxy(
+        "        loadBalancerClass: service.k8s.aws/nlb\n        annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: 'true'}\n",
+      ),
+      head: proxy("        loadBalancerClass: service.k8s.aws/nlb\n        annotations: {}\n"),
+      expected: [],
+    },
+    {
       name: "source ranges widened",
       base: proxy("        loadBalancerSourceRanges: [10.0.0.0/8]\n"),
       head: proxy("        loadBalancerSourceRanges: [10.0.0.0/8, 0.0.0.0/0]\n"),
