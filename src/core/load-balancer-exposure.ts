@@ -41,8 +41,7 @@ export function internalBy(annotations: unknown, loadBalancerClass?: unknown): s
     const value = written[key];
     if (typeof value === "string" && internal(value.trim().toLowerCase())) return `${key}: ${value}`;
   }
-  if (written[AWS_SCHEME] === undefined && madeByAwsController(written, loadBalancerClass))
-    return AWS_DEFAULT;
+  if (written[AWS_SCHEME] === undefined && madeByAwsController(written, loadBalancerClass)) return AWS_DEFAULT;
   return undefined;
 }
 

@@ -81,6 +81,32 @@ export const selectsDestination = (value: unknown, destination: Resource): boole
   );
 };
 
+/** Whether a resource is a destination a DestinationSelector names (a VirtualDestination or ExternalService). */
+export const isDestination = (resource: Resource): boolean =>
+  resource.family === "gloo" && DESTINATION_KINDS[resource.id.kind] !== undefined;
+
+/**
+ * Whether every destination the `narrow` selector list can select, `wide` selects too (empty =
+ * all): each narrow selector meets a wide one of its kind whose port, fields and labels ask no more.
+ */
+export const destinationsCover = (wide: unknown, narrow: unknown): boolean => {
+  const widest = list(wide).map(record);
+  const narrowest = list(narrow).map(record);
+  if (widest.length === 0) return true;
+  if (narrowest.length === 0) return false;
+  return narrowest.every((n) =>
+    widest.some((w) => {
+      const [x, y] = [record(w.selector), record(n.selector)];
+      return (
+        (text(w.kind) ?? "SERVICE") === (text(n.kind) ?? "SERVICE") &&
+        (w.port === undefined || canonical(w.port) === canonical(n.port)) &&
+        SELECTOR_FIELDS.every((field) => !text(x[field]) || text(x[field]) === text(y[field])) &&
+        Object.entries(stringMap(x.labels)).every(([key, item]) => stringMap(y.labels)[key] === item)
+      );
+    }),
+  );
+};
+
 /** Whether two destination selector lists can select a common destination (empty = all). */
 export const destinationsOverlap = (a: unknown, b: unknown): boolean => {
   const left = list(a).map((item) => record(record(item).selector));

@@ -882,7 +882,80 @@ ${config}`;
     ]);
     expectDetections(detect(glooDetector, policy(STRICT + PRODUCTPAGE), undefined), [
       { class: "mtls.weakened", side: "base", path: ["spec", "config", "authn", "tlsMode"], says: "STRICT → (policy removed)" },
-      { class: "access.widened", side: "base", path: ["spec", "config"], says: "removed with its allow-list: every client can call" },
+      {
+        class: "access.widened",
+        side: "base",
+        path: ["spec", "config"],
+        says: "its allow-list no longer applies (policy removed): every client can call",
+      },
+    ]);
+  });
+
+  const selecting = (selector: string) => policy(STRICT + PRODUCTPAGE).replace("  - selector: {labels: {app: reviews}}", selector);
+  const LOST = "no longer selected: applyToDestinations VIRTUAL_DESTINATION {app=reviews} → VIRTUAL_DESTINATION {app=reviews-v2}";
+  const REVIEWS = "  - kind: VIRTUAL_DESTINATION\n    selector: {labels: {app: reviews}}";
+  const REVIEWS_V2 = "  - kind: VIRTUAL_DESTINATION\n    selector: {labels: {app: reviews-v2}}";
+  it("applyToDestinations moved: the destinations it leaves lose STRICT and the allow-list, those it reaches gain them", () => {
+    const destination = (name: string) =>
+      resource(`
+apiVersion: networking.gloo.solo.io/v2
+kind: VirtualDestination
+metadata: {name: ${name}, namespace: bookinfo, labels: {app: ${name}}}
+spec:
+  hosts: [${name}.mesh.internal]
+  ports: [{number: 9080, protocol: HTTP}]
+`);
+    const tree = [destination("reviews"), destination("reviews-v2"), destination("ratings")];
+    expectDetections(detect(glooDetector, selecting(REVIEWS), selecting(REVIEWS_V2), { base: tree, head: tree }), [
+      {
+        class: "mtls.weakened",
+        side: "head",
+        path: ["spec", "applyToDestinations"],
+        says: `for VirtualDestination bookinfo/reviews: tlsMode STRICT → (${LOST})`,
+      },
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec", "applyToDestinations"],
+        says: `for VirtualDestination bookinfo/reviews: its allow-list no longer applies (${LOST})`,
+      },
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "applyToDestinations"],
+        says: "for VirtualDestination bookinfo/reviews-v2: now selected",
+        riskFloor: "medium",
+      },
+    ]);
+  });
+
+  it("applyToDestinations moved with no destination in the tree: judged by whether the new selector covers the old", () => {
+    expectDetections(detect(glooDetector, selecting(REVIEWS), selecting(REVIEWS_V2)), [
+      {
+        class: "mtls.weakened",
+        side: "head",
+        path: ["spec", "applyToDestinations"],
+        says: `for VIRTUAL_DESTINATION {app=reviews}: tlsMode STRICT → (${LOST})`,
+      },
+      { class: "access.widened", side: "head", path: ["spec", "applyToDestinations"], says: "its allow-list no longer applies" },
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "applyToDestinations"],
+        says: "for VIRTUAL_DESTINATION {app=reviews-v2}: now selected",
+        riskFloor: "medium",
+      },
+    ]);
+    // Widened to every VirtualDestination: every destination it selected still is.
+    const every = "  - kind: VIRTUAL_DESTINATION\n    selector: {}";
+    expectDetections(detect(glooDetector, selecting(REVIEWS), selecting(every)), [
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "applyToDestinations"],
+        says: "for VIRTUAL_DESTINATION everything: now selected",
+        riskFloor: "medium",
+      },
     ]);
   });
 
