@@ -1,6 +1,6 @@
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import type { DetectionList } from "../../core/detection-list.js";
+import type { DetectionDraft, DetectionList } from "../../core/detection-list.js";
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
@@ -433,10 +433,32 @@ const selectsByLabel = (policy: Resource, kind: string, labels: Readonly<Record<
     return Object.entries(stringMap(record(selector).matchLabels)).every(([key, value]) => labels[key] === value);
   });
 
+/** What a BackendTrafficPolicy gives the routes it picks, by field: losing them is what leaving it means. */
+const TRAFFIC_SETTINGS = ["healthCheck", "circuitBreaker", "rateLimit", "retry", "timeout", "loadBalancer", "faultInjection"] as const;
+const HEALTH_SETTINGS: ReadonlySet<string> = new Set(["healthCheck", "circuitBreaker"]);
+
+/** A label-selecting policy a route leaves: what it stops getting from it, as a finding, or nothing when it gave nothing. */
+const LEAVING: Readonly<Record<string, (policy: Resource) => Pick<DetectionDraft, "class" | "summary" | "riskFloor"> | undefined>> = {
+  SecurityPolicy: (policy) => {
+    const guards = guardsOf(policy);
+    return guards.length === 0 ? undefined : { class: "access.widened", summary: `it no longer requires ${guards.join(", ")}` };
+  },
+  BackendTrafficPolicy: (policy) => {
+    const settings = TRAFFIC_SETTINGS.filter((field) => spec(policy)[field] !== undefined);
+    if (settings.length === 0) return undefined;
+    const health = settings.some((field) => HEALTH_SETTINGS.has(field));
+    return {
+      class: health ? "health.changed" : "resource.changed",
+      summary: `it loses its ${settings.join(", ")}${health ? ": unhealthy backends are no longer taken out, nor overload cut off" : ""}`,
+      ...(health ? {} : { riskFloor: "medium-high" as const }),
+    };
+  },
+};
+
 /**
- * A route's labels edited so that a SecurityPolicy picking routes by label no longer picks it: the
- * policy is unchanged, so only the route's edit shows what it stops guarding (a label dropped took a
- * route out from under its JWT policy as a low label change).
+ * A route's labels edited so that a policy picking routes by label no longer picks it: the policy
+ * is unchanged, so only the route's edit shows what the route stops getting (a label dropped took a
+ * route out from under its JWT policy, or its health checks, as a low label change).
  */
 const leftByLabel: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
@@ -445,13 +467,14 @@ const leftByLabel: Check = (change, out, context) => {
   if (sameValue(had, has)) return;
   for (const policy of context.head.resources.values()) {
     const { id } = policy;
-    if (id.group !== ENVOY_GATEWAY_GROUP || id.kind !== "SecurityPolicy" || id.namespace !== namespace) continue;
+    const leaving = LEAVING[id.kind];
+    if (id.group !== ENVOY_GATEWAY_GROUP || !leaving || id.namespace !== namespace) continue;
     if (!selectsByLabel(policy, kind, had) || selectsByLabel(policy, kind, has)) continue;
-    const guards = guardsOf(policy);
-    if (guards.length === 0) continue;
+    const lost = leaving(policy);
+    if (!lost) continue;
     out.add({
-      class: "access.widened",
-      summary: `its labels no longer match SecurityPolicy ${id.namespace}/${id.name}'s targetSelectors: it no longer requires ${guards.join(", ")}`,
+      ...lost,
+      summary: `its labels no longer match ${id.kind} ${id.namespace}/${id.name}'s targetSelectors: ${lost.summary}`,
       side: "head",
       path: ["metadata", "labels"],
       before: had,

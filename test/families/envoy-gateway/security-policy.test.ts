@@ -298,3 +298,33 @@ ${OIDC}`;
     expect(judged("auth: sso, team: web", "auth: sso, team: shop")).toEqual([]);
   });
 });
+
+describe("Envoy Gateway BackendTrafficPolicy picking routes by label: a route that leaves it loses its settings", () => {
+  const labelled = (labels: string) => ROUTE.replace("namespace: apps}", `namespace: apps, labels: {${labels}}}`);
+  const policy = (settings: string) => `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: resilience, namespace: apps}
+spec:
+  targetSelectors: [{kind: HTTPRoute, matchLabels: {tier: backend}}]
+${settings}`;
+  const judged = (settings: string) =>
+    analyze(
+      { "policy.yaml": policy(settings), "route.yaml": labelled("tier: backend") },
+      { "policy.yaml": policy(settings), "route.yaml": labelled("tier: edge") },
+    )
+      .findings.filter((finding) => finding.risk !== "low")
+      .map((finding) => `${finding.class} ${finding.risk}: ${finding.summary}`);
+
+  it("its health checks and circuit breaker gone: health.changed", () => {
+    expect(judged("  healthCheck: {passive: {consecutive5XxErrors: 5}}\n  circuitBreaker: {maxConnections: 100}\n")).toEqual([
+      "health.changed high: HTTPRoute apps/web: its labels no longer match BackendTrafficPolicy apps/resilience's targetSelectors: it loses its healthCheck, circuitBreaker: unhealthy backends are no longer taken out, nor overload cut off",
+    ]);
+  });
+
+  it("only a rate limit gone: medium-high", () => {
+    expect(judged("  rateLimit: {type: Local, local: {rules: [{limit: {requests: 10, unit: Minute}}]}}\n")).toEqual([
+      "resource.changed medium-high: HTTPRoute apps/web: its labels no longer match BackendTrafficPolicy apps/resilience's targetSelectors: it loses its rateLimit",
+    ]);
+  });
+});
