@@ -190,6 +190,26 @@ const guardsPerTarget: Check = (change, out, context) => {
  * criteria but its name, where the other's client ranges lie within its own and its methods are
  * among its own (a rule matches when every criterion it sets does).
  */
+/**
+ * Whether every token a rule's JWT principal accepts, another's accepts too: the same provider, each
+ * claim it requires required there with values among its own (a claim's values are alternatives),
+ * and each scope it requires required there. All claims and all scopes must match (Envoy
+ * Gateway's JWTPrincipal), so more of them narrow the rule.
+ */
+function jwtCovers(wider: unknown, narrower: unknown): boolean {
+  if (wider === undefined) return true;
+  if (narrower === undefined) return false;
+  const [a, b] = [record(wider), record(narrower)];
+  if (text(a.provider) !== text(b.provider)) return false;
+  const claimKey = (claim: unknown) => `${text(record(claim).name)}\0${text(record(claim).valueType) ?? "String"}`;
+  const claimsOf = (principal: JsonRecord) =>
+    new Map(list(principal.claims).map((claim) => [claimKey(claim), texts(record(claim).values)]));
+  const [claimsA, claimsB] = [claimsOf(a), claimsOf(b)];
+  const claimsKept = [...claimsA].every(([key, values]) => claimsB.get(key)?.every((value) => values.includes(value)) === true);
+  const scopesB = texts(b.scopes);
+  return claimsKept && texts(a.scopes).every((scope) => scopesB.includes(scope));
+}
+
 function ruleCovers(wider: unknown, narrower: unknown): boolean {
   const [a, b] = [record(wider), record(narrower)];
   const [principalA, principalB] = [record(a.principal), record(b.principal)];
@@ -198,10 +218,11 @@ function ruleCovers(wider: unknown, narrower: unknown): boolean {
     canonical({
       ...rule,
       name: null,
-      principal: { ...principal, clientCIDRs: null },
+      principal: { ...principal, clientCIDRs: null, jwt: null },
       operation: { ...operation, methods: null },
     });
   if (rest(a, principalA, operationA) !== rest(b, principalB, operationB)) return false;
+  if (!jwtCovers(principalA.jwt, principalB.jwt)) return false;
   const cidrs = texts(principalA.clientCIDRs);
   const methods = texts(operationA.methods);
   const inRanges =

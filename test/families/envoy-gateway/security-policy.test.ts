@@ -160,6 +160,21 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ).toEqual(["access.widened"]);
   });
 
+  it("authorization: an Allow rule's JWT claims are alternatives within a claim and all required across claims", () => {
+    const authz = (rules: string) => onRoute(`  authorization:\n    defaultAction: Deny\n    rules: [${rules}]\n`);
+    const judged = (before: string, after: string) => detect(envoyGatewayDetector, authz(before), authz(after)).map((d) => d.class);
+    const rule = (claims: string, scopes = "") => `{action: Allow, principal: {jwt: {provider: auth0, claims: [${claims}]${scopes}}}}`;
+    const groups = (values: string) => `{name: groups, valueType: StringArray, values: [${values}]}`;
+    const verified = "{name: email_verified, values: ['true']}";
+    // A value fewer, a claim or a scope more: fewer tokens pass.
+    expect(judged(rule(groups("api-users, api-admins")), rule(groups("api-users")))).toEqual([]);
+    expect(judged(rule(groups("api-users")), rule(`${groups("api-users")}, ${verified}`))).toEqual([]);
+    expect(judged(rule(groups("api-users")), rule(groups("api-users"), ", scopes: [read]"))).toEqual([]);
+    // A value more, or a claim dropped: more do.
+    expect(judged(rule(groups("api-users")), rule(groups("api-users, guests")))).toEqual(["access.widened"]);
+    expect(judged(rule(`${groups("api-users")}, ${verified}`), rule(groups("api-users")))).toEqual(["access.widened"]);
+  });
+
   it("authorization: the first matching rule applies, so an Allow moved ahead of a Deny it may overlap widens", () => {
     const authz = (rules: string) => onRoute(`  authorization:\n    defaultAction: Deny\n    rules: [${rules}]\n`);
     const judged = (before: string, after: string) => detect(envoyGatewayDetector, authz(before), authz(after));
