@@ -6,6 +6,7 @@ import { setChange, sortedSet } from "./canonical-values.js";
 import { hostIntersection } from "./host-match.js";
 import type { FilePlacement } from "./gitops-delivery.js";
 import { posix } from "node:path";
+import { resourcesOfKind } from "./resources-of-kind.js";
 
 const LEAVE =
   "leave the mesh's registry: calls to them are refused under REGISTRY_ONLY egress, and otherwise pass through without the mesh's policy";
@@ -167,7 +168,7 @@ function scopedRegistry(
   let scopes = byKind.get(kind);
   if (scopes) return scopes;
   scopes = new Map();
-  for (const resource of tree.resources.values()) {
+  for (const resource of resourcesOfKind(tree, kind)) {
     if (!isEntry(resource)) continue;
     const ports = portNumbers(resource);
     for (const key of scopesOf(resource, placement)) {

@@ -1,4 +1,5 @@
 import { DetectionList } from "../../core/detection-list.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import { optionalRecord, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { selects } from "../../core/label-selector.js";
@@ -73,22 +74,6 @@ export function refusedApiVersion(ref: FrontedRef | undefined): string | undefin
     : `k8gb resolves no ${ref.kind} (${Object.keys(RESOLVED_AS).join(", ")} only)`;
 }
 
-/** A tree's objects by kind, found once a tree: every Gslb and fronted object of a PR asks. */
-const byKindOf = new WeakMap<ManifestSet, ReadonlyMap<string, readonly Resource[]>>();
-function objectsOf(tree: ManifestSet, kind: string): readonly Resource[] {
-  let index = byKindOf.get(tree);
-  if (!index) {
-    const found = new Map<string, Resource[]>();
-    for (const resource of tree.resources.values()) {
-      const known = found.get(resource.id.kind);
-      if (known) known.push(resource);
-      else found.set(resource.id.kind, [resource]);
-    }
-    byKindOf.set(tree, (index = found));
-  }
-  return index.get(kind) ?? [];
-}
-
 /** What each Gslb of a tree resolves to, asked once a tree: every change of a fronted kind asks again. */
 const frontedOf = new WeakMap<ManifestSet, WeakMap<Resource, readonly string[]>>();
 
@@ -106,7 +91,7 @@ function resolveFronted(gslb: Resource, tree: ManifestSet): string[] {
   if (!ref?.kind) return [];
   const { name, selector } = ref;
   return sortedSet(
-    objectsOf(tree, ref.kind)
+    resourcesOfKind(tree, ref.kind)
       .filter(
         (object) =>
           object.id.namespace === ref.namespace &&
@@ -124,7 +109,7 @@ const keptGslbs = (context: DetectorContext): readonly { readonly base: Resource
   // Asked on every change of a fronted kind: worked out once a pair of trees.
   const known = keptOf.get(context.head);
   if (known?.base === context.base) return known.kept;
-  const kept = objectsOf(context.head, "Gslb").flatMap((head) => {
+  const kept = resourcesOfKind(context.head, "Gslb").flatMap((head) => {
     const base = head.family === "dns" ? context.base.resources.get(head.key) : undefined;
     return base && refIdentity(frontedRef(base)) === refIdentity(frontedRef(head)) ? [{ base, head }] : [];
   });

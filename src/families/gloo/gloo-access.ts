@@ -10,7 +10,7 @@ import {
   describeSelector,
   destinationSelectors,
   destinationsCover,
-  isDestination,
+  destinationsIn,
   selectsDestination,
 } from "./gloo-selectors.js";
 
@@ -103,7 +103,7 @@ const selectionMoved = (base: Resource, head: Resource, context: DetectorContext
   const byWorkloads = (resource: Resource) => list(spec(resource).applyToWorkloads).length > 0;
   if (byWorkloads(base) || byWorkloads(head) || sameValue(destinationSelectors(was), destinationSelectors(now))) return;
   const moved = `applyToDestinations ${describeDestinations(was)} → ${describeDestinations(now)}`;
-  const destinations = [...context.head.resources.values()].filter(isDestination);
+  const destinations = destinationsIn(context.head);
   const selected = destinations.filter((destination) =>
     selectsDestination(was, context.base.resources.get(destination.key) ?? destination),
   );

@@ -1,4 +1,5 @@
 import { flag, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import type { RiskLevel } from "../../core/risk-level.js";
@@ -145,11 +146,9 @@ const showEjection = (view: ReturnType<typeof ejection>) => ({
 
 /** FailoverPolicies of the head tree whose destinations overlap these: they rely on ejection to fail over. */
 const failoverRelyingOn = (policy: Resource, context: DetectorContext): Resource[] =>
-  [...context.head.resources.values()].filter(
+  resourcesOfKind(context.head, "FailoverPolicy").filter(
     (candidate) =>
-      candidate.id.kind === "FailoverPolicy" &&
-      candidate.id.group === policy.id.group &&
-      destinationsOverlap(spec(candidate).applyToDestinations, spec(policy).applyToDestinations),
+      candidate.id.group === policy.id.group && destinationsOverlap(spec(candidate).applyToDestinations, spec(policy).applyToDestinations),
   );
 
 export const outlierDetectionPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {

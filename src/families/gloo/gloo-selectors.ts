@@ -1,5 +1,6 @@
 import { list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { canonical, show, sortedSet } from "../../core/canonical-values.js";
 
 /**
@@ -84,6 +85,12 @@ export const selectsDestination = (value: unknown, destination: Resource): boole
 /** Whether a resource is a destination a DestinationSelector names (a VirtualDestination or ExternalService). */
 export const isDestination = (resource: Resource): boolean =>
   resource.family === "gloo" && DESTINATION_KINDS[resource.id.kind] !== undefined;
+
+/** A tree's destinations policies select (VirtualDestinations, ExternalServices). */
+export const destinationsIn = (tree: ManifestSet): Resource[] =>
+  Object.keys(DESTINATION_KINDS)
+    .flatMap((kind) => resourcesOfKind(tree, kind))
+    .filter(isDestination);
 
 /**
  * Whether every destination the `narrow` selector list can select, `wide` selects too (empty =

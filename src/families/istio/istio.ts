@@ -1,4 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import {
   canonical,
   formatDuration,
@@ -470,19 +471,14 @@ const openedEgress = (change: ResourceChange, out: DetectionList): void => {
   });
 };
 
-/** Whether a Sidecar of the tree restricts its workloads' egress to the registry: asked once a tree. */
-const sidecarRestricts = new WeakMap<ManifestSet, boolean>();
-const registryOnlySidecar = (tree: ManifestSet): boolean => {
-  let restricts = sidecarRestricts.get(tree);
-  if (restricts === undefined)
-    sidecarRestricts.set(
-      tree,
-      (restricts = [...tree.resources.values()].some(
-        (resource) => resource.id.kind === "Sidecar" && text(record(spec(resource).outboundTrafficPolicy).mode) === "REGISTRY_ONLY",
-      )),
-    );
-  return restricts;
-};
+/**
+ * The mesh's outbound mode as the tree's MeshConfig sets it (Istio's ALLOW_ANY where it sets none),
+ * unknown where the mesh is configured outside the repository.
+ */
+const meshOutboundMode = (context: DetectorContext, tree: ManifestSet): string | undefined =>
+  context.meshConfigs(tree).length === 0
+    ? undefined
+    : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
 
 /**
  * The ServiceEntries' registry around a changed entry, and the mesh's egress: REGISTRY_ONLY where a
@@ -491,12 +487,15 @@ const registryOnlySidecar = (tree: ManifestSet): boolean => {
  * unknown where the mesh is configured elsewhere.
  */
 const serviceEntryRegistry = (change: ResourceChange, context: DetectorContext): Registry => {
-  const tree = context.head;
-  const mesh =
-    context.meshConfigs(tree).length === 0
-      ? undefined
-      : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
-  return registryOf(change, context, { kind: "ServiceEntry", isEntry: isServiceEntry }, registryOnlySidecar(tree) ? "REGISTRY_ONLY" : mesh);
+  const restricted = resourcesOfKind(context.head, "Sidecar").some(
+    (sidecar) => text(record(spec(sidecar).outboundTrafficPolicy).mode) === "REGISTRY_ONLY",
+  );
+  return registryOf(
+    change,
+    context,
+    { kind: "ServiceEntry", isEntry: isServiceEntry },
+    restricted ? "REGISTRY_ONLY" : meshOutboundMode(context, context.head),
+  );
 };
 
 const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
@@ -908,12 +907,8 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   const now = sidecarInForce(context.head, selected, context);
   // A Sidecar that sets no mode takes the mesh's: the tree's MeshConfig where it holds one (Istio's
   // default ALLOW_ANY where that sets none), unknown where the mesh is configured elsewhere.
-  const meshMode = (tree: ManifestSet) =>
-    context.meshConfigs(tree).length === 0
-      ? undefined
-      : (meshSetting(context, tree, (config) => text(record(config.outboundTrafficPolicy).mode)) ?? "ALLOW_ANY");
   const modeOf = (resource: Resource | undefined, tree: ManifestSet) =>
-    text(record(spec(resource).outboundTrafficPolicy).mode) ?? meshMode(tree);
+    text(record(spec(resource).outboundTrafficPolicy).mode) ?? meshOutboundMode(context, tree);
   const before = modeOf(was, context.base);
   const after = modeOf(now, context.head);
   if ((after === "ALLOW_ANY" && before !== "ALLOW_ANY") || (before === "REGISTRY_ONLY" && after === undefined)) {

@@ -1,4 +1,5 @@
 import { byKind, type Check } from "../../core/by-kind.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { flag, isRecord, list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
@@ -196,11 +197,10 @@ function templateNames(value: unknown, clusterScope: boolean, into: Set<string>)
 const removedWhileRun = (clusterScope: boolean): Check =>
   removedWhileNamed(
     (tree: ManifestSet, removed: Resource) =>
-      [...tree.resources.values()]
+      [...resourcesOfKind(tree, "Rollout"), ...resourcesOfKind(tree, "Experiment")]
         .filter(
           (other) =>
             other.id.group === ARGO &&
-            (other.id.kind === "Rollout" || other.id.kind === "Experiment") &&
             (clusterScope || other.id.namespace === removed.id.namespace) &&
             templateNames(other.body.spec, clusterScope, new Set()).has(removed.id.name),
         )

@@ -1,4 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
 import {
   canonical,
@@ -162,10 +163,9 @@ const issuerRef = (resource: Resource | undefined) => {
  */
 function signingCa(tree: ManifestSet, namespace: string, ref: ReturnType<typeof issuerRef>): string | undefined {
   if (ref.group !== GROUP) return undefined;
-  for (const resource of tree.resources.values()) {
+  for (const resource of resourcesOfKind(tree, ref.kind)) {
     const { id } = resource;
-    if (id.group !== GROUP || id.kind !== ref.kind || id.name !== ref.name || (ref.kind === "Issuer" && id.namespace !== namespace))
-      continue;
+    if (id.group !== GROUP || id.name !== ref.name || (ref.kind === "Issuer" && id.namespace !== namespace)) continue;
     const type = issuerType(resource);
     if (!type) return undefined;
     const block = record(spec(resource)[type]);
