@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/command-line.js";
 import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
 import { readGitTree } from "../../src/sources/git-source.js";
-import { fullCollection } from "../../src/full-collection.js";
+import { COLLECT_ABOVE_BYTES, fullCollection, whenHeapAbove } from "../../src/full-collection.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "examples");
@@ -58,6 +58,20 @@ describe("route-governor review (CLI contract)", () => {
 const { fullCollection } = await import(${JSON.stringify(join(ROOT, "src/full-collection.ts"))});
 const { collect } = fullCollection(); collect(); process.stdout.write(typeof collect);`;
     expect(execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" })).toBe("function");
+  });
+
+  it("collects only over a heap big enough for V8's headroom to matter to the peak", () => {
+    let heap = COLLECT_ABOVE_BYTES - 1;
+    let collected = 0;
+    const collect = whenHeapAbove(
+      () => collected++,
+      () => heap,
+    );
+    collect();
+    expect(collected).toBe(0);
+    heap = COLLECT_ABOVE_BYTES;
+    collect();
+    expect(collected).toBe(1);
   });
 
   it("prints the JSON contract", async () => {
