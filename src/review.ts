@@ -281,6 +281,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     failed: (input.rendered?.failures ?? []).filter((failure) => gates(failure)).map((failure) => failure.id),
     unrendered: (input.rendered?.failures ?? []).filter((failure) => !gates(failure)).map((failure) => failure.reason),
     trusted: input.rendered?.trusted ?? [],
+    withoutRemote: (input.rendered?.roots ?? []).filter((root) => root.withoutRemote).map((root) => root.id),
     ...(input.rendered?.skipped !== undefined ? { skipped: input.rendered.skipped } : {}),
   };
   return {

@@ -38,13 +38,15 @@ export interface AnalysisOutcome {
    * What the render step did: the roots reviewed as rendered, and why it was skipped if it was.
    * `failed`: roots that could not be rendered and block; `unrendered`: charts nothing in the tree
    * installs that could not be rendered (listed, not blocking); `trusted`: roots changed only in
-   * the versions of sources the policy's `render.trusted` names (not rendered, not blocking).
+   * the versions of sources the policy's `render.trusted` names (not rendered, not blocking);
+   * `withoutRemote`: rendered roots whose remote resources, which the PR leaves alone, were left out.
    */
   readonly render: {
     readonly rendered: readonly string[];
     readonly failed: readonly string[];
     readonly unrendered: readonly string[];
     readonly trusted: readonly string[];
+    readonly withoutRemote: readonly string[];
     readonly skipped?: string;
   };
   /** By resource key, the documents of the route diff's flows on each side: reports find their lines there. */

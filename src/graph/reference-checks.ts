@@ -1,5 +1,5 @@
 import { selects } from "../core/label-selector.js";
-import { displayName, type ResourceId } from "../core/resource.js";
+import { displayName, resourceKey, type ResourceId } from "../core/resource.js";
 import { equalData } from "../core/canonical-values.js";
 import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
@@ -620,13 +620,19 @@ function conflicts(
     // The same identity in two files (or clusters) is told apart by its scope.
     const who = claimants.map(({ route }) => `${displayName(route.id)}${route.scope ? ` @${route.scope}` : ""}`).join(" and ");
     const what = claim.match === undefined ? `host ${claim.host}` : `${claim.host} ${claim.match}`;
+    // Keyed by the objects that contend, not by every file writing one of them: one more version of
+    // an object already contending with itself is the conflict the base had (kgateway's examples:
+    // a fifth file writing HTTPRoute default/example-route read as a new conflict).
+    const contenders = [...new Set(claimants.map(({ route }) => resourceKey(route.id)))];
     const effect =
-      claim.listener === "mesh"
-        ? "Istio applies only one VirtualService per host in the mesh"
-        : "which one serves it depends on creation order";
+      contenders.length === 1
+        ? "versions of one object, and which one the cluster holds depends on the order they are applied in"
+        : claim.listener === "mesh"
+          ? "Istio applies only one VirtualService per host in the mesh"
+          : "which one serves it depends on creation order";
     issues.push({
       class: cls,
-      key: `${cls}|${key}|${claimants.map(({ route }) => route.key).join(",")}`,
+      key: `${cls}|${key}|${contenders.join(",")}`,
       summary: `${what} on ${names().get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
       subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
     });

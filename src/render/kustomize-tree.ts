@@ -229,15 +229,18 @@ function pulledChart(entry: unknown): string | undefined {
  * inputs: see filesNamedBy), and its remote references: as the review names them (`remote`), and
  * as the policy's `render.trusted` globs match them (`sources`: each remote resource as written,
  * each chart its `helmCharts` pull as `<repo>/<name>`), unless one cannot be named so.
+ * `transforming`: the local files named otherwise than as resources (patches, generator inputs),
+ * or undefined when something remote is not a whole resource (see RenderRoot.remoteResourcesOnly).
  */
 export function kustomizeClosure(
   tree: Tree,
   folder: string,
-): { folders: string[]; files: string[]; remote: string[]; sources: string[] | undefined } {
+): { folders: string[]; files: string[]; remote: string[]; sources: string[] | undefined; transforming: string[] | undefined } {
   const folders: string[] = [];
   const files = new Set<string>();
   const remote: string[] = [];
   let sources: string[] | undefined = [];
+  let transforming: string[] | undefined = [];
   const visit = (current: string): void => {
     if (folders.includes(current)) return;
     folders.push(current);
@@ -250,20 +253,28 @@ export function kustomizeClosure(
       remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
       const pulled = charts.map(pulledChart);
       sources = sources && pulled.every((chart) => chart !== undefined) ? [...sources, ...(pulled as string[])] : undefined;
+      transforming = undefined;
     }
+    const wholeResources = new Set([...(fields.resources ?? []), ...(fields.bases ?? [])]);
     for (const entry of [...resourceEntries(fields), ...filesNamedBy(fields)]) {
+      const resource = wholeResources.has(entry);
       if (REMOTE.test(entry)) {
         remote.push(entry);
         sources = sources && [...sources, entry];
+        if (!resource) transforming = undefined;
         continue;
       }
       const target = entryTarget(tree, current, entry);
       if (tree.kustomizationIn(target)) visit(target);
-      else for (const file of filesAt(tree, target)) files.add(file);
+      else
+        for (const file of filesAt(tree, target)) {
+          files.add(file);
+          if (!resource) transforming = transforming && [...transforming, file];
+        }
     }
   };
   visit(folder);
-  return { folders, files: [...files].sort(), remote, sources };
+  return { folders, files: [...files].sort(), remote, sources, transforming };
 }
 
 /**

@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { dirname, join, posix } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import { clusterScoped } from "../core/cluster-scoped.js";
-import { list, record } from "../core/json-access.js";
-import { loadAllAsGoYaml, parseYamlDocument, splitYamlDocuments } from "../manifests/yaml-documents.js";
+import { isRecord, list, record } from "../core/json-access.js";
+import { loadAllAsGoYaml, loadAsGoYaml, parseYamlDocument, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
@@ -24,13 +25,14 @@ import {
   type RenderRoot,
   type TreeTexts,
 } from "./render-plan.js";
-import { folderOf, insideFolder, isEmptyKustomization, linkTarget } from "./kustomize-tree.js";
+import { folderOf, insideFolder, isEmptyKustomization, linkTarget, REMOTE } from "./kustomize-tree.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
 import { fluxBuilds, fluxSubstitutions, substituteBuild, builtKustomization, type FluxBuild } from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 import { rendersNoTraffic } from "./traffic-free-root.js";
+import { isKustomizationFile } from "./kustomization-files.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
@@ -240,7 +242,7 @@ async function renderStage(
   const inputsOf = (id: string): string[] =>
     [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
   const trusted: string[] = [];
-  const moved = movedReleases(basePlan, headPlan, placed);
+  const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     if (moved.has(id)) return false;
     const before = basePlan.get(id);
@@ -260,6 +262,8 @@ async function renderStage(
   });
   const failures: RenderFailure[] = [];
   const runnable: string[] = [];
+  /** Roots rendered without their remote resources, with why they could not be rendered whole. */
+  const localOnly = new Map<string, string>();
   for (const id of changed) {
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
     const broken = before && !after ? brokenOrigin(before.origin, baseText, headText) : undefined;
@@ -275,18 +279,29 @@ async function renderStage(
     }
     const offlineRoot = after?.offline !== undefined ? after : before;
     const offline = offlineRoot?.offline;
+    if (offline === undefined) {
+      runnable.push(id);
+      continue;
+    }
     // Offline on one side only, it is that side the review cannot know (sail-operator b84b70b vendored
     // its remote bases: what they applied before the PR is what cannot be compared).
     const side = !before || !after ? "" : before.offline === undefined ? " at head" : after.offline === undefined ? " at base" : "";
-    if (offline !== undefined)
-      failures.push({
-        id,
-        origin: either(id).origin,
-        inputs: inputsOf(id),
-        reason: `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline, options.trusts)}`,
-        gates: either(id).deployed || either(id).offlineGates === true,
-      });
-    else runnable.push(id);
+    const reason = `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline, options.trusts)}`;
+    if (before && after && onlyLocalPartChanged(before, baseText, after, headText)) {
+      basePlan.set(id, withoutRemote(before));
+      headPlan.set(id, withoutRemote(after));
+      // Should the local part not render alone (a patch of a remote object), it is the root that cannot be rendered offline.
+      localOnly.set(id, reason);
+      runnable.push(id);
+      continue;
+    }
+    failures.push({
+      id,
+      origin: either(id).origin,
+      inputs: inputsOf(id),
+      reason,
+      gates: either(id).deployed || either(id).offlineGates === true,
+    });
   }
   const empty: RenderResult = {
     roots: [],
@@ -352,13 +367,22 @@ async function renderStage(
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}${failsAtBoth(sides) ? FAILS_ALWAYS : ""}`,
+        reason:
+          localOnly.get(id) ??
+          `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}${failsAtBoth(sides) ? FAILS_ALWAYS : ""}`,
         gates: either(id).deployed,
       });
       continue;
     }
     const { origin, output, deployed } = either(id);
-    roots.push({ id, origin, output, inputs: inputsOf(id), ...(deployed ? {} : { undeployed: true as const }) });
+    roots.push({
+      id,
+      origin,
+      output,
+      inputs: inputsOf(id),
+      ...(deployed ? {} : { undeployed: true as const }),
+      ...(localOnly.has(id) ? { withoutRemote: true as const } : {}),
+    });
     for (const { name, root, outcome } of sides) {
       if ("text" in outcome) {
         const { text, origins } = withoutOrigins(outcome.text, root.output);
@@ -380,28 +404,41 @@ async function renderStage(
 }
 
 /**
- * Releases of remote charts whose files moved (a cluster's folder renamed: truxnell/home-cluster
- * f49fa921 moved 114 releases, each a root of another id at head that cannot be rendered offline):
- * a release on one side only, with the same name, namespace, chart and values as one on the other
- * side only, delivered to the same clusters, applies what it applied before.
+ * Roots whose files moved (a cluster's folder renamed: truxnell/home-cluster f49fa921 moved 114
+ * releases, each a root of another id at head that cannot be rendered offline), delivered to the
+ * same clusters, apply what they applied before:
+ * - a release on one side only, with the same name, namespace, chart and values as one on the other
+ *   side only;
+ * - a kustomization on one side only whose inputs, each by its path from the root's folder, say
+ *   what those of one on the other side only say (gloo-mesh-use-cases 95c1113: a folder of
+ *   version-named install roots renamed, each failing alike on a file a script generates, blocked
+ *   four times as renders that could not be done).
  */
-function movedReleases(
+function movedRoots(
   basePlan: ReadonlyMap<string, RenderRoot>,
   headPlan: ReadonlyMap<string, RenderRoot>,
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
+  texts: { readonly base: TreeTexts; readonly head: TreeTexts },
 ): Set<string> {
-  const movedKey = (root: RenderRoot, placedOn: (path: string) => string): string | undefined =>
-    root.releaseFingerprint === undefined || root.run.tool !== "helm"
+  const movedKey = (root: RenderRoot, placedOn: (path: string) => string, text: TreeTexts): string | undefined => {
+    if (root.run.tool === "kustomize") {
+      const { directory, ...run } = root.run;
+      const inputs = createHash("sha256");
+      for (const input of root.inputs) inputs.update(`${posix.relative(directory, input)}\0${text.get(input) ?? ""}\0`);
+      return JSON.stringify([run, inputs.digest("hex"), placedOn(root.output)]);
+    }
+    return root.releaseFingerprint === undefined
       ? undefined
       : JSON.stringify([root.releaseFingerprint, root.run.release, root.run.namespace, placedOn(root.output)]);
+  };
   const alone = new Map<string, string[]>();
   for (const [id, root] of basePlan) {
-    const key = headPlan.has(id) ? undefined : movedKey(root, placed.base);
+    const key = headPlan.has(id) ? undefined : movedKey(root, placed.base, texts.base);
     if (key !== undefined) alone.set(key, [...(alone.get(key) ?? []), id]);
   }
   const moved = new Set<string>();
   for (const [id, root] of headPlan) {
-    const key = basePlan.has(id) ? undefined : movedKey(root, placed.head);
+    const key = basePlan.has(id) ? undefined : movedKey(root, placed.head, texts.head);
     const partner = key === undefined ? undefined : alone.get(key)?.shift();
     if (partner !== undefined) moved.add(partner).add(id);
   }
@@ -464,11 +501,13 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
   const work = await mkdtemp(join(tmpdir(), "route-governor-render-"));
   try {
     const tree = join(work, "tree");
+    const local = root.run.tool === "kustomize" && root.run.withoutRemote === true;
     for (const input of root.inputs) {
       const content = text.get(input);
       if (content === undefined) continue;
       await mkdir(dirname(join(tree, input)), { recursive: true });
-      await writeFile(join(tree, input), content, binary.has(input) ? "latin1" : "utf8");
+      const written = local && isKustomizationFile(input) ? withoutRemoteResources(content) : content;
+      await writeFile(join(tree, input), written, binary.has(input) ? "latin1" : "utf8");
     }
     for (const link of links) {
       if (linkTarget(link) === undefined || text.has(link.path)) continue;
@@ -548,6 +587,44 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether the PR changes only the local part of a root kept offline by remote resources alone
+ * (RenderRoot.remoteResourcesOnly): its kustomizations, the files they patch or generate with and
+ * its build are the same on both sides, so the remote objects come out as they did, and the local
+ * ones, which nothing remote can reach, render alike without them (vehagn/homelab 08e6ae1: an
+ * annotation added to a Gateway listed beside the Gateway API release manifest blocked as a render
+ * that cannot be done). A kustomization carrying values across resources (`crossed`) is left whole.
+ */
+function onlyLocalPartChanged(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
+  const [a, b] = [before.remoteResourcesOnly, after.remoteResourcesOnly];
+  if (!a || !b || before.crossed || after.crossed || JSON.stringify(before.run) !== JSON.stringify(after.run)) return false;
+  const transforming = new Set([...a.transforming, ...b.transforming]);
+  return [...new Set([...before.inputs, ...after.inputs])].every(
+    (input) => baseText.get(input) === headText.get(input) || (!isKustomizationFile(input) && !transforming.has(input)),
+  );
+}
+
+const withoutRemote = (root: RenderRoot): RenderRoot =>
+  root.run.tool === "kustomize" ? { ...root, run: { ...root.run, withoutRemote: true } } : root;
+
+/** A kustomization without its remote `resources` and `bases` entries (RenderRun.withoutRemote); as written when it cannot be read. */
+function withoutRemoteResources(text: string): string {
+  let fields: unknown;
+  try {
+    fields = loadAsGoYaml(text);
+  } catch {
+    return text;
+  }
+  if (!isRecord(fields)) return text;
+  const local = (entries: unknown) =>
+    Array.isArray(entries) ? entries.filter((entry) => !(typeof entry === "string" && REMOTE.test(entry))) : entries;
+  return jsyaml.dump({
+    ...fields,
+    ...(fields.resources !== undefined ? { resources: local(fields.resources) } : {}),
+    ...(fields.bases !== undefined ? { bases: local(fields.bases) } : {}),
+  });
 }
 
 /**

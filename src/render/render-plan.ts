@@ -45,6 +45,8 @@ export type RenderRun =
   | {
       readonly tool: "kustomize";
       readonly directory: string;
+      /** Rendered with the remote `resources` and `bases` entries of its kustomizations left out (RenderRoot.remoteResourcesOnly). */
+      readonly withoutRemote?: true;
       /** Flux's substitution of the build's output (flux-substitution.ts), its variables sorted by name. */
       readonly postBuild?: { readonly variables: readonly (readonly [string, string])[]; readonly complete: boolean };
     }
@@ -112,6 +114,14 @@ export interface RenderRoot {
    * rendered offline at all (remote dependencies) blocks, as its installer's values cannot help.
    */
   readonly offlineGates?: true;
+  /**
+   * Kustomize, offline only for remote `resources` (or `bases`): objects a remote source adds whole,
+   * which cannot patch or feed its local ones. `transforming` are its local files named otherwise
+   * than as resources (patches, generator inputs), which may act on the remote objects. Such a root
+   * whose kustomizations and transforming files the PR leaves alone renders its local part without
+   * the remote entries (RenderRun.withoutRemote): what the PR changes is all there.
+   */
+  readonly remoteResourcesOnly?: { readonly transforming: readonly string[] };
 }
 
 const YAML = /\.ya?ml$/i;
@@ -276,7 +286,7 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  */
 function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
-  const { folders, files, remote, sources } = kustomizeClosure(tree, folder);
+  const { folders, files, remote, sources, transforming } = kustomizeClosure(tree, folder);
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
   const inputs = [...new Set(inputsOf({ folders, files }))].sort();
   // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings'.
@@ -297,6 +307,7 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
     ...(remote.length > 0 && sources ? { fetches: [...new Set(sources)] } : {}),
+    ...(remote.length > 0 && transforming ? { remoteResourcesOnly: { transforming: [...new Set(transforming)].sort() } } : {}),
   };
 }
 

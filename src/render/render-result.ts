@@ -20,6 +20,8 @@ export interface RenderedRoot {
    * not reviewable, never gating (RenderFailure.gates says the same of a root that fails).
    */
   readonly undeployed?: true;
+  /** Rendered without its remote resources, which the PR leaves as they are (RenderRoot.remoteResourcesOnly). */
+  readonly withoutRemote?: true;
 }
 
 export interface RenderedSide {

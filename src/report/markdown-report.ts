@@ -255,11 +255,15 @@ function nextStepsSection(result: ReviewResult): string[] {
 
 /** Whether what the review read was rendered, and if not why: a reader must know when overlays were read raw. */
 function renderLine(result: ReviewResult): string[] {
-  const { rendered, unrendered, trusted, skipped } = result.analysis.render;
+  const { rendered, unrendered, trusted, withoutRemote, skipped } = result.analysis.render;
   if (skipped !== undefined)
     return [`<sub>Rendering skipped: ${plain(skipped)}; kustomize patches and Helm values were read as written.</sub>`];
   return [
     ...(rendered.length > 0 ? [`<sub>Rendered with kubectl kustomize / helm template: ${rendered.map(code).join(", ")}</sub>`] : []),
+    // Its remote objects are neither reviewed nor shown: the reader sees they were left out, and why that is sound.
+    ...(withoutRemote.length > 0
+      ? [`<sub>Rendered without their remote resources, which this PR leaves as they are: ${withoutRemote.map(code).join(", ")}</sub>`]
+      : []),
     // A chart nothing in the repository installs does not block when it cannot be rendered, but the reader sees it was read as written.
     ...(unrendered.length > 0 ? [`<sub>Read as written (charts nothing here installs): ${unrendered.map(plain).join("; ")}</sub>`] : []),
     // A version bump the policy trusts passes unrendered: the reader sees that the policy, not the review, vouched for it.

@@ -110,6 +110,20 @@ describe("one object rendered by two overlays (variants deployed instead of each
     expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": shifted })).toHaveLength(1);
   });
 
+  it("a third version of one object contending with itself is the conflict the base had, told as versions of one object (kgateway 8e54fbd7)", () => {
+    const shifted = (to: string) => ui("/pipeline").replace("ml-pipeline-ui.kubeflow", `${to}.kubeflow`);
+    const gateway = { "istio/gateway.yaml": GATEWAY };
+    const two = { ...gateway, "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": shifted("ui-next") };
+    const three = analyze(two, { ...two, "apps/c.yaml": shifted("ui-canary") });
+    expect(three.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
+    expect(three.blastRadius.issues.existing.map((issue) => issue.summary)).toEqual([
+      expect.stringContaining("versions of one object, and which one the cluster holds depends on the order they are applied in"),
+    ]);
+    // Another object joining them is a new conflict.
+    const other = shifted("ui-other").replace("name: ml-pipeline-ui,", "name: ml-pipeline-ui-v2,");
+    expect(analyze(two, { ...two, "apps/c.yaml": other }).findings.filter((f) => /claimed by/.test(f.summary))).toHaveLength(1);
+  });
+
   it("one object written alike in two files, or written and rendered alike, claims nothing from itself (microservices-demo 34da24c)", () => {
     const labelled = ui("/pipeline").replace("namespace: kubeflow}", "namespace: kubeflow, labels: {app: ui}}");
     expect(claims({ "apps/a.yaml": ui("/pipeline"), "apps/b.yaml": labelled })).toEqual([]);

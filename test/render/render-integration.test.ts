@@ -784,3 +784,81 @@ describe("rendering what cannot be rendered offline", () => {
     }
   });
 });
+
+describe.skipIf(unavailable !== undefined)(
+  `a root offline only for remote resources${unavailable ? ` (skipped: ${unavailable})` : ""}`,
+  () => {
+    // vehagn/homelab: a Gateway listed beside the Gateway API release manifest.
+    const CRDS = "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml";
+    const gateway = (annotations: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: internal\nspec:\n  gatewayClassName: cilium\n${annotations}  listeners:\n    - name: http\n      protocol: HTTP\n      port: 80\n`;
+    const route = (weight: number) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\nspec:\n  parentRefs: [{ name: internal }]\n  hostnames: [web.example.com]\n  rules:\n    - backendRefs:\n        - { name: web, port: 80, weight: ${weight} }\n        - { name: web-canary, port: 80, weight: ${100 - weight} }\n`;
+    const gatewayLabel = (team: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: internal\n  labels: { team: ${team} }\n`;
+    const tree = (options: { kustomization?: string; gateway?: string; weight?: number; patch?: string } = {}): SourceFile[] => [
+      {
+        path: "gw/kustomization.yaml",
+        text:
+          options.kustomization ??
+          `namespace: gateway\nresources:\n  - ${CRDS}\n  - gw.yaml\n  - route.yaml\npatches:\n  - path: patch.yaml\n`,
+      },
+      { path: "gw/gw.yaml", text: gateway(options.gateway ?? "") },
+      { path: "gw/route.yaml", text: route(options.weight ?? 100) },
+      { path: "gw/patch.yaml", text: options.patch ?? gatewayLabel("edge") },
+    ];
+
+    it(
+      "a local file edited renders without the remote resources, which the PR leaves alone: an annotation is a low line, a weight moved is found",
+      async () => {
+        const annotated = await reviewRendered(tree(), tree({ gateway: "  infrastructure:\n    annotations:\n      forwarding: snat\n" }));
+        expect(annotated.analysis.render).toMatchObject({ rendered: ["kustomize gw"], withoutRemote: ["kustomize gw"], failed: [] });
+        expect(annotated.analysis.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "low"]]);
+        // The kustomization's namespace applies, as it does to the whole root.
+        expect(annotated.analysis.findings[0]!.summary).toContain("Gateway gateway/internal");
+        expect(renderMarkdown(annotated)).toContain(
+          "Rendered without their remote resources, which this PR leaves as they are: `kustomize gw`",
+        );
+
+        const shifted = await reviewRendered(tree(), tree({ weight: 50 }));
+        expect(shifted.analysis.findings.find((finding) => finding.class === "backend.weight-changed")).toMatchObject({
+          risk: "medium-high",
+          file: "gw/route.yaml",
+        });
+      },
+      HEADROOM,
+    );
+
+    it(
+      "a kustomization or a patch the PR changes may act on the remote objects: the root still cannot be rendered offline",
+      async () => {
+        const failed = (result: Awaited<ReturnType<typeof reviewRendered>>) => result.analysis.render.failed;
+        const prefixed = tree({
+          kustomization: `namespace: gateway\nnamePrefix: edge-\nresources:\n  - ${CRDS}\n  - gw.yaml\n  - route.yaml\n`,
+        });
+        const unprefixed = tree({ kustomization: `namespace: gateway\nresources:\n  - ${CRDS}\n  - gw.yaml\n  - route.yaml\n` });
+        expect(failed(await reviewRendered(unprefixed, prefixed))).toEqual(["kustomize gw"]);
+        const patched = await reviewRendered(tree(), tree({ patch: gatewayLabel("platform") }));
+        expect(failed(patched)).toEqual(["kustomize gw"]);
+        expect(patched.analysis.render.withoutRemote).toEqual([]);
+      },
+      HEADROOM,
+    );
+
+    it(
+      "a patch of a remote object leaves the local part unable to render alone: it is the root that cannot be rendered offline, as before",
+      async () => {
+        // The patch names a CRD of the release manifest: without it, kustomize finds nothing to patch.
+        const patch =
+          "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: httproutes.gateway.networking.k8s.io\n  labels: { team: edge }\n";
+        const result = await reviewRendered(tree({ patch }), tree({ patch, weight: 50 }));
+        expect(result.analysis.render).toMatchObject({ failed: ["kustomize gw"], withoutRemote: [] });
+        expect(result.analysis.findings.find((finding) => finding.resource.kind === "Render")).toMatchObject({
+          risk: "high",
+          summary: expect.stringContaining(`kustomize gw cannot be rendered offline: remote kustomize resource ${CRDS}`),
+        });
+      },
+      HEADROOM,
+    );
+  },
+);

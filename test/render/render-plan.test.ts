@@ -556,10 +556,17 @@ describe("a root renders alike when its inputs say the same", () => {
   it("a root with a remote base whose inputs only gain comments is no render failure (anthos-config-management-samples 149b7b5)", async () => {
     const result = await renderChange(overlay(ROUTE), overlay(`# DRIFT region tag\n${ROUTE}`), { topology, budgetMs: 1_000 });
     expect(result.failures).toEqual([]);
+    // An edit is rendered, without the remote base the PR leaves alone.
     const edited = await renderChange(overlay(ROUTE), overlay(ROUTE.replace("weight: 100", "weight: 90")), { topology, budgetMs: 1_000 });
-    expect(edited.failures.map((failure) => failure.reason)).toEqual([
-      "kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT,
-    ]);
+    expect(edited.failures).toEqual([]);
+    expect(edited.roots).toEqual([expect.objectContaining({ id: "kustomize app", withoutRemote: true })]);
+    // A kustomization edit may act on what the base brings: the root cannot be rendered offline.
+    const prefixed = overlay(ROUTE).map((file) =>
+      file.path === "app/kustomization.yaml" ? { ...file, text: `namePrefix: edge-\n${file.text}` } : file,
+    );
+    expect((await renderChange(overlay(ROUTE), prefixed, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason)).toEqual(
+      ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT],
+    );
   });
 
   it("a patchesStrategicMerge entry rewritten as `patches` with just its patch (kustomize edit fix) renders alike (argo-rollouts b14679b7)", async () => {
@@ -620,9 +627,16 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     files: Record<string, string>,
     kustomization = "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n",
   ) => tree({ "app/kustomization.yaml": kustomization, "app/route.yaml": ROUTE, "app/deployment.yaml": deployment("web:1"), ...files });
-  const failures = async (before: SourceFile[], after: SourceFile[]) =>
-    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
-  const REMOTE = ["kustomize app cannot be rendered offline: remote kustomize resource github.com/acme/base?ref=v1" + REMOTE_BASE_HINT];
+  /**
+   * The roots that need the render: rendered, or failing. The remote base is a whole resource, so a
+   * root the PR changes only in its local files renders without it (or fails saying it cannot be
+   * rendered offline, where its local part does not render alone).
+   */
+  const failures = async (before: SourceFile[], after: SourceFile[]) => {
+    const result = await renderChange(before, after, { topology, budgetMs: 1_000 });
+    return [...result.failures.map((failure) => failure.id), ...result.roots.map((root) => root.id)];
+  };
+  const REMOTE = ["kustomize app"];
   /** The app's kustomization, listing these files of its folder too: kustomize reads only what it lists. */
   const listing = (...files: string[]) =>
     `resources:\n- github.com/acme/base?ref=v1\n- route.yaml\n- deployment.yaml\n${files.map((file) => `- ${file}\n`).join("")}`;
@@ -746,18 +760,21 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     const releases = listing("release.yaml");
     const listed = (text: string) => app({ "app/release.yaml": text }, releases);
     expect(await failures(listed(release("1.0")), listed(release("1.1", undefined, "1h")))).toEqual([]);
-    expect(await failures(listed(release("1.0")), listed(release("1.0", "music.example.com")))).toEqual(REMOTE);
+    // Rendered without the remote base, the release it lists is a chart from a HelmRepository.
+    const RELEASE = ["helm app/(rendered)/kustomization.yaml downloads/lidarr", ...REMOTE];
+    expect(await failures(listed(release("1.0")), listed(release("1.0", "music.example.com")))).toEqual(RELEASE);
     // Any map of a repository and a tag is an image, as Renovate finds them (podinfo's `redis: {repository, tag}`).
     const sidecar = (tag: string) =>
       release("1.0").replace("  values:\n", `  values:\n    redis: {repository: redis, tag: "${tag}", port: 6379}\n`);
     expect(await failures(listed(sidecar("8.6.2")), listed(sidecar("8.6.3")))).toEqual([]);
-    expect(await failures(listed(sidecar("8.6.2")), listed(sidecar("8.6.2").replace("port: 6379", "port: 6380")))).toEqual(REMOTE);
+    expect(await failures(listed(sidecar("8.6.2")), listed(sidecar("8.6.2").replace("port: 6379", "port: 6380")))).toEqual(RELEASE);
     // Values it reads from a ConfigMap the root lists count as its own; another ConfigMap does not.
     const fromMap = release("1.0").replace("  values:\n", "  valuesFrom: [{kind: ConfigMap, name: lidarr-values}]\n  values:\n");
     const map = (name: string, host: string) =>
       `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: downloads}\ndata:\n  values.yaml: "ingress: {main: {hosts: [{host: ${host}}]}}"\n`;
     const withMap = (name: string, host: string) =>
       app({ "app/release.yaml": fromMap, "app/values.yaml": map(name, host) }, listing("release.yaml", "values.yaml"));
+    // (The release's own `values` set the same key on top: the root renders, the release's values stay.)
     expect(await failures(withMap("lidarr-values", "a.example.com"), withMap("lidarr-values", "b.example.com"))).toEqual(REMOTE);
     expect(await failures(withMap("dashboards", "a.example.com"), withMap("dashboards", "b.example.com"))).toEqual([]);
   });
@@ -787,7 +804,9 @@ describe("a root whose changes cannot reach its traffic output needs no render (
       "kustomize app cannot be rendered offline: remote kustomize resource helmCharts in app/kustomization.yaml (kustomize --enable-helm pulls charts)",
     ];
     const reasons = async (before: SourceFile[], after: SourceFile[]) =>
-      (await failures(before, after)).map((reason) => reason.slice(0, CHART[0]!.length));
+      (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) =>
+        failure.reason.slice(0, CHART[0]!.length),
+      );
     expect(await failures(chart(values("v0.84.0")), chart(values("v0.84.1").replace("128Mi", "256Mi")))).toEqual([]);
     // A route's hostnames are what the chart renders traffic from: the render is needed.
     expect(await reasons(chart(values("v0.84.0")), chart(values("v0.84.0", "dns.example.com")))).toEqual(CHART);
@@ -944,6 +963,32 @@ describe("a release of a chart from outside the repository moved to another file
       { topology: placed, budgetMs: 1_000 },
     );
     expect(reasons.failures).toHaveLength(2);
+  });
+});
+
+describe("a kustomization moved to another folder with what it reads (gloo-mesh-use-cases 95c1113)", () => {
+  // The root lists a file a script generates: it fails alike wherever it is.
+  const root = (folder: string, replicas = 2) =>
+    tree({
+      [`${folder}/kustomization.yaml`]: "resources:\n- base.yaml\npatches:\n- path: redis.yaml\n",
+      [`${folder}/redis.yaml`]: `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: redis}\nspec: {replicas: ${replicas}}\n`,
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[], options = { topology, budgetMs: 1_000 }) =>
+    (await renderChange(before, after, options)).failures.map((failure) => failure.reason.replace(/:.*$/s, ""));
+
+  it("renders what it rendered before: no render to do, and no failure it had before is the PR's", async () => {
+    expect(await failures(root("install/1.2/addons"), root("install/v1.2/addons"))).toEqual([]);
+  });
+
+  it("moved and changed, or moved to another cluster, it is another render", async () => {
+    expect(await failures(root("install/1.2/addons"), root("install/v1.2/addons", 3))).toEqual([
+      "kustomize install/1.2/addons could not be rendered at base",
+      "kustomize install/v1.2/addons could not be rendered at head",
+    ]);
+    const placed = policyWith("topology:\n  clusters: {jkt-1: jkt, sgp-1: sgp}\n  placements: ['clusters/{cluster}/**']\n").topology;
+    expect(
+      await failures(root("clusters/jkt-1/addons"), root("clusters/sgp-1/addons"), { topology: placed, budgetMs: 1_000 }),
+    ).toHaveLength(2);
   });
 });
 
