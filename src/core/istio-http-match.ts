@@ -57,6 +57,7 @@ export function httpAlternative(match: JsonRecord) {
         ? [`method ${stringMatch(method)}`]
         : []),
     ...(match.authority !== undefined ? [`authority${stringMatch(record(match.authority))}`] : []),
+    ...(match.scheme !== undefined ? [`scheme${stringMatch(record(match.scheme))}`] : []),
     ...named("header", match.headers),
     ...named("without-header", match.withoutHeaders),
     ...named("query", match.queryParams),
@@ -67,7 +68,7 @@ export function httpAlternative(match: JsonRecord) {
     ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
     ...(match.ignoreUriCase === true ? ["ignore-uri-case"] : []),
   ];
-  return { signature: parts.join(", "), path, method: methodName };
+  return { signature: parts.join(", "), path };
 }
 
 /**

@@ -44,7 +44,7 @@ export interface RuleShape {
   readonly entry: string;
   readonly host: string;
   /** Canonical alternatives of the rule's match, each one request shape. */
-  readonly alternatives: readonly { readonly signature: string; readonly path: string; readonly method?: string }[];
+  readonly alternatives: readonly { readonly signature: string; readonly path: string }[];
   /** Within-resource identity of the rule: its name when it has one, else its match. */
   readonly ruleId: string;
   readonly precedence: number;

@@ -57,7 +57,7 @@ export interface Flow {
   readonly match: string;
   /** The path part of the match alone, to group rules that compete for the same requests. */
   readonly pathMatch: string;
-  /** HTTP methods the rule is limited to; empty = every method. */
+  /** HTTP methods the rule is limited to (an exact method, or those a method pattern admits: RequestShape.methods); empty = every method. */
   readonly methods: readonly string[];
   /** Position among the rules competing on the same entry and host: lower wins. */
   readonly precedence: number;

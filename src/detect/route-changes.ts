@@ -7,7 +7,7 @@ import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
 import { mergeFlowDrafts, type FlowDraft } from "./flow-findings.js";
 import { broadHeaderTests, describeBroad } from "../core/header-values.js";
-import { covers, requestShapes } from "../model/match-alternatives.js";
+import { covers, requestShapes } from "../core/match-alternatives.js";
 
 /**
  * Findings read off the route diff: routes added, removed or re-matched, attachments, and how
@@ -384,6 +384,36 @@ function rulesTakenOver(flow: Flow, base: TrafficModel, byResource: () => Readon
 }
 
 /**
+ * The regions the rules a new rule takes over (rulesTakenOver) sent to and it does not: their
+ * requests drain from there as if their backends had moved (a new `/api` rule to the replica
+ * above the `/api/orders` rules that sent writes to the primary's region), though those rules are
+ * untouched and their flows show no diff.
+ */
+function regionsTakenFrom(endedRules: readonly Flow[], flow: Flow): FlowDraft[] {
+  const receiving = activeRegions(flow);
+  return endedRules.flatMap((later) =>
+    [...activeRegions(later)]
+      .filter((region) => !receiving.has(region))
+      .sort()
+      .map((region) => ({
+        flow,
+        baseFlow: later,
+        what: describeFlow(later),
+        showEntry: true,
+        within: `region ${region}`,
+        detection: {
+          resource: flow.resource,
+          resourceKey: flow.resourceKey,
+          path: flow.path,
+          class: "backend.region-removed" as const,
+          side: "head" as const,
+        },
+        detail: `region ${region} no longer receives traffic: new rule ${ruleName(flow)} comes first and takes every request (→ ${backendShares(flow)})`,
+      })),
+  );
+}
+
+/**
  * For a rule of a first-match resource (an Istio VirtualService), the rule of the same resource,
  * entry and host before it that takes every request it matches: then it serves none (istioctl's
  * IST0130, a rule after a catch-all). `byResource`: the head's flows by resource, built once.
@@ -481,6 +511,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
         },
         detail: `new rule → ${shareList(diff, "after", flow.host)}${flow.plan ? `; ${flow.plan}` : ""}${taken ?? ""}${ended}`,
       });
+      drafts.push(...regionsTakenFrom(endedRules, flow));
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));
       const fallback = diff.fallback;

@@ -1,5 +1,6 @@
 import { describeFlow } from "../model/describe-flow.js";
-import { capturesAllOf, requestShapes } from "../model/match-alternatives.js";
+import { admitsMethod, capturesAllOf, covers, mayOverlap, requestShapes, type RequestShape } from "../core/match-alternatives.js";
+import { MUTATING_METHODS } from "../core/mirror-changes.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 import type { RouteDiff } from "../diff/route-diff.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
@@ -9,14 +10,14 @@ import { mergeFlowDrafts } from "./flow-findings.js";
 
 /**
  * writes.active-active: for every (entry, host, path) and every mutating method, which regions can
- * the request reach? Rules limited to methods win over catch-all rules on the same path (Gateway API
- * precedence; Istio first-match in practice puts them first), and a rule that also asks for a header
- * or query parameter takes only part of the method's requests: the rest fall through to the next
- * rule, so the reach is the union down to the first rule that takes them all. A finding when the PR
- * makes writes reach more than one region — by adding a rule, re-weighting, or removing the rule
- * that pinned writes to one region (GEP-1748 `httproute-method.yaml`).
+ * the request reach? Among Gateway API rules, one limited to methods wins over a catch-all rule on
+ * the same path (then the one with more header tests…), and a rule that also asks for a header or
+ * query parameter takes only part of the method's requests: the rest fall through to the next rule,
+ * so the reach is the union down to the first rule that takes them all. Istio and Gloo take the
+ * first rule in list order that matches instead (firstMatchMet). A finding when the PR makes
+ * writes reach more than one region — by adding a rule, re-weighting, reordering, or removing the
+ * rule that pinned writes to one region (GEP-1748 `httproute-method.yaml`).
  */
-export const MUTATING_METHODS = ["POST", "PUT", "PATCH", "DELETE"] as const;
 
 interface WriteReach {
   /** The rule the method meets first. */
@@ -27,9 +28,10 @@ interface WriteReach {
   readonly explicit: boolean;
 }
 
-const reachOf = (flows: readonly Flow[], explicit: boolean): WriteReach => {
+const reachOf = (flows: readonly Flow[], method: string): WriteReach => {
   const active = flows.flatMap((flow) => flow.backends.filter((backend) => backend.share > 0));
   const known = [...new Set(active.flatMap((backend) => backend.placement.regions))].sort();
+  const explicit = flows.some((flow) => flow.methods.includes(method));
   // A rule that pins writes to exactly one backend names the write owner: an unplaced ServiceImport
   // there is taken as that owner, while elsewhere it spans the cluster set by definition.
   const pinned = explicit && new Set(active.map((backend) => backend.key)).size === 1;
@@ -44,24 +46,93 @@ const reachOf = (flows: readonly Flow[], explicit: boolean): WriteReach => {
 
 const hostOf = (flow: Flow): string => `${flow.entry}|${flow.host}`;
 const groupOf = (flow: Flow): string => `${hostOf(flow)}|${flow.pathMatch}`;
-const writesExplicitly = (flow: Flow): boolean => flow.methods.some((method) => (MUTATING_METHODS as readonly string[]).includes(method));
+const writesExplicitly = (flow: Flow): boolean => flow.methods.some((method) => MUTATING_METHODS.includes(method));
+const isFirstMatch = (flow: Flow): boolean => FIRST_MATCH_GROUPS.has(flow.resource.group);
+
+const pushTo = <T>(map: Map<string, T[]>, key: string, item: T): void => {
+  const items = map.get(key);
+  if (items) items.push(item);
+  else map.set(key, [item]);
+};
+
+/** A path a first-match rule names, as the requests it stands for: `PathPrefix /api/orders`. */
+type Probe = RequestShape & { readonly key: string };
+
+/** A first-match rule's flow with its match read once, as the probes of its host read it many times. */
+interface OrderedRule {
+  readonly flow: Flow;
+  readonly shapes: readonly RequestShape[];
+}
 
 /**
- * `${entry}|${host}|${pathMatch}|${method}` → where that write lands, for every path of the hosts
- * asked about: a new, more specific path wins over a method rule on a shorter one, so a host whose
- * flows did not change lands its writes where it did, and only changed hosts count.
+ * The paths written by the first-match rules of the hosts asked about, at base and head alike: where
+ * each path's writes land is compared across the two, so a rule inserted above a path's write rule
+ * is weighed on that path even when its own is new (`/api` above `/api/orders`).
  */
-function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map<string, WriteReach> {
-  const groups = new Map<string, Flow[]>();
+function firstMatchProbes(models: readonly TrafficModel[], changedHosts: ReadonlySet<string>): Map<string, Probe[]> {
+  const probes = new Map<string, Map<string, Probe>>();
+  for (const model of models)
+    for (const flow of model.flows.values()) {
+      if (!isFirstMatch(flow) || !changedHosts.has(hostOf(flow))) continue;
+      const host = probes.get(hostOf(flow)) ?? new Map<string, Probe>();
+      probes.set(hostOf(flow), host);
+      for (const shape of requestShapes(flow.match)) {
+        if (!shape.path) continue;
+        const key = `${shape.path.type} ${shape.path.value}${shape.ignoreCase ? ", ignore-uri-case" : ""}`;
+        if (!host.has(key)) host.set(key, { key, path: shape.path, conditions: [], ignoreCase: shape.ignoreCase });
+      }
+    }
+  return new Map([...probes].map(([host, byKey]) => [host, [...byKey.values()]]));
+}
+
+/**
+ * The rules of a first-match host, in list order, that a write of `method` to a probe's path meets:
+ * each rule whose alternatives may take some of those requests, down to the first that takes them
+ * all. A rule asking for a header takes some writes (a canary rule above the write rule sends the
+ * canary's POSTs elsewhere); a rule on a longer path takes that path's writes, weighed at that path's
+ * own probe. Rules of one rank (root VirtualServices of one host) come in no known order: all of them
+ * are met.
+ */
+function firstMatchMet(ordered: readonly OrderedRule[], probe: Probe, method: string): Flow[] {
+  const request = { ...probe, methods: [method] };
+  const met: Flow[] = [];
+  let takenAt: number | undefined;
+  for (const { flow, shapes: all } of ordered) {
+    if (takenAt !== undefined && flow.precedence !== takenAt) break;
+    const shapes = all.filter((shape) => mayOverlap(shape, request) && !onLongerPath(shape, probe));
+    if (shapes.length === 0) continue;
+    met.push(flow);
+    if (shapes.some((shape) => covers(shape, request))) takenAt = flow.precedence;
+  }
+  return met;
+}
+
+/** Whether an alternative's path is a longer one within the probe's, which its own probe weighs. */
+function onLongerPath(shape: RequestShape, probe: Probe): boolean {
+  const path = { ...(shape.path ? { path: shape.path } : {}), conditions: [], ignoreCase: shape.ignoreCase };
+  return covers(probe, path) && !covers(path, probe);
+}
+
+/**
+ * `${entry}|${host}|${path}|${method}` → where that write lands, for every path of the hosts asked
+ * about (a Gateway API rule's paths together, a first-match host's probes one by one): a new, more
+ * specific path wins over a method rule on a shorter one, so a host whose flows did not change
+ * lands its writes where it did, and only changed hosts count.
+ */
+function writeReach(
+  model: TrafficModel,
+  changedHosts: ReadonlySet<string>,
+  probes: ReadonlyMap<string, readonly Probe[]>,
+): Map<string, WriteReach> {
+  const ranked = new Map<string, Flow[]>();
+  const ordered = new Map<string, OrderedRule[]>();
   for (const flow of model.flows.values()) {
     if (!changedHosts.has(hostOf(flow))) continue;
-    const group = groupOf(flow);
-    const flows = groups.get(group);
-    if (flows) flows.push(flow);
-    else groups.set(group, [flow]);
+    if (isFirstMatch(flow)) pushTo(ordered, hostOf(flow), { flow, shapes: requestShapes(flow.match) });
+    else pushTo(ranked, groupOf(flow), flow);
   }
   const reach = new Map<string, WriteReach>();
-  for (const [group, flows] of groups) {
+  for (const [group, flows] of ranked) {
     for (const method of MUTATING_METHODS) {
       const candidates = flows
         .filter((f) => f.methods.length === 0 || f.methods.includes(method))
@@ -70,30 +141,29 @@ function writeReach(model: TrafficModel, changedHosts: ReadonlySet<string>): Map
         .map(({ flow }) => flow);
       const last = candidates.findIndex((f) => capturesAllOf(f.match, method));
       const met = last < 0 ? candidates : candidates.slice(0, last + 1);
-      if (met.length > 0)
-        reach.set(
-          `${group}|${method}`,
-          reachOf(
-            met,
-            met.some((f) => f.methods.includes(method)),
-          ),
-        );
+      if (met.length > 0) reach.set(`${group}|${method}`, reachOf(met, method));
     }
+  }
+  for (const [host, rules] of ordered) {
+    const inOrder = rules.sort((a, b) => a.flow.precedence - b.flow.precedence);
+    for (const probe of probes.get(host) ?? [])
+      for (const method of MUTATING_METHODS) {
+        const met = firstMatchMet(inOrder, probe, method);
+        if (met.length > 0) reach.set(`${host}|${probe.key}|${method}`, reachOf(met, method));
+      }
   }
   return reach;
 }
 
 /**
- * How a rule ranks for a method's requests on its path: one limited to the method first; then, where
- * rules are not first-match (Gateway API), the one with more header tests, then more query tests,
- * whatever their order in the list ("largest number of header matches" in the HTTPRoute spec), so a
- * canary rule written after the rule pinning writes still takes the writes it asks for. First-match
- * families rank by list order alone past the method (Istio takes the first rule that matches).
+ * How a Gateway API rule ranks for a method's requests on its path: one limited to the method
+ * first; then the one with more header tests, then more query tests, whatever their order in the
+ * list ("largest number of header matches" in the HTTPRoute spec), so a canary rule written after
+ * the rule pinning writes still takes the writes it asks for.
  */
 function specificity(flow: Flow, method: string): readonly number[] {
   const limited = flow.methods.length > 0 ? 1 : 0;
-  if (FIRST_MATCH_GROUPS.has(flow.resource.group)) return [limited];
-  const taking = requestShapes(flow.match).filter((shape) => shape.method === undefined || shape.method === method);
+  const taking = requestShapes(flow.match).filter((shape) => admitsMethod(shape, method));
   const count = (prefix: string) =>
     Math.max(0, ...taking.map((shape) => shape.conditions.filter((part) => part.startsWith(prefix)).length));
   return [limited, count("header "), count("query ")];
@@ -149,15 +219,18 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
   const changedHosts = new Set(
     diffs.flatMap((diff) => [diff.base, diff.head].filter((flow): flow is Flow => flow !== undefined).map(hostOf)),
   );
+  // A first-match rule moved, its match and backends kept, is no route diff, yet its host's writes may meet another rule first.
+  for (const flow of head.flows.values())
+    if (isFirstMatch(flow) && base.flows.get(flow.key)?.precedence !== flow.precedence) changedHosts.add(hostOf(flow));
   // A host with a write rule on either side routes writes on purpose, on every one of its paths.
   const writeAwareHosts = new Set([...base.flows.values(), ...head.flows.values()].filter(writesExplicitly).map(hostOf));
-  const before = writeReach(base, changedHosts);
-  const after = writeReach(head, changedHosts);
+  const probes = firstMatchProbes([base, head], changedHosts);
+  const before = writeReach(base, changedHosts, probes);
+  const after = writeReach(head, changedHosts, probes);
   const byGroup = new Map<string, { reach: WriteReach; methods: string[]; was: WriteReach | undefined }>();
   for (const [key, reach] of after) {
-    if (!reach.multi) continue;
     const was = before.get(key);
-    if (was?.multi) continue;
+    if (!reach.multi || was?.multi) continue;
     const services = reach.flow.backends.filter((b) => b.share > 0).map((b) => policy.services[b.service]?.writes);
     if (services.includes("active-active")) continue;
     const writeAware =

@@ -1,5 +1,5 @@
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
-import { covers, mayOverlap, requestShapes, type RequestShape } from "../model/match-alternatives.js";
+import { covers, mayOverlap, requestShapes, type RequestShape } from "../core/match-alternatives.js";
 import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import { pairFlows } from "./route-diff.js";
 

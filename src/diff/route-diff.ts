@@ -2,7 +2,7 @@ import { entryCluster, servedFlows, unscopedEntry, type Backend, type Flow, type
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { surelyCovers } from "../core/host-match.js";
-import { covers, mayOverlap, requestShapes } from "../model/match-alternatives.js";
+import { covers, mayOverlap, requestShapes } from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */

@@ -2,6 +2,7 @@ import type { Resource } from "../core/resource.js";
 import type { PlacementIndex } from "./placement.js";
 import type { RuleShape } from "../core/route-rules.js";
 import { sortedSet } from "../core/canonical-values.js";
+import { requestShapes } from "../core/match-alternatives.js";
 import { sharedList, sharedPath } from "../core/field-path.js";
 import { flatText } from "../core/flat-text.js";
 import { sharedText } from "../core/string-table.js";
@@ -28,9 +29,8 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(backend.portless === undefined ? {} : { portless: flatText(backend.portless) }),
   }));
   const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
-  const methods = rule.alternatives.every((alternative) => alternative.method)
-    ? sharedList(sortedSet(rule.alternatives.map((alternative) => alternative.method!.toUpperCase())))
-    : NO_ITEMS;
+  const shapes = requestShapes(match);
+  const methods = shapes.every((shape) => shape.methods) ? sharedList(sortedSet(shapes.flatMap((shape) => shape.methods!))) : NO_ITEMS;
   return {
     key: flatText(`${entry}|${rule.host}|${match}`),
     entry: sharedText(entry),

@@ -243,6 +243,77 @@ spec:
   });
 });
 
+describe("writes through Istio's first-match rules", () => {
+  const subsets = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: orders, namespace: shop }
+spec:
+  host: orders
+  subsets:
+  - { name: primary, labels: { topology.kubernetes.io/region: jkt } }
+  - { name: replica, labels: { topology.kubernetes.io/region: sgp } }
+`;
+  const tree = (rules: string) => ({
+    "dr.yaml": subsets,
+    "vs.yaml": `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: storefront, namespace: shop }
+spec:
+  hosts: [shop.example.com]
+  gateways: [shop-gw]
+  http:
+${rules}`,
+  });
+  const write = (method: string) =>
+    `  - name: write\n    match: [{ uri: { prefix: /orders }, method: ${method} }]\n    route: [{ destination: { host: orders, subset: primary } }]\n`;
+  const read =
+    "  - name: read\n    match: [{ uri: { prefix: /orders } }]\n    route:\n    - { destination: { host: orders, subset: primary }, weight: 80 }\n    - { destination: { host: orders, subset: replica }, weight: 20 }\n";
+  const to = (name: string, match: string, subset: string) =>
+    `  - name: ${name}\n    match: [${match}]\n    route: [{ destination: { host: orders, subset: ${subset} } }]\n`;
+  const REGEX = '{ regex: "POST|PUT|PATCH|DELETE" }';
+  const writes = (base: string, head: string) =>
+    analyze(tree(base), tree(head))
+      .findings.filter((f) => f.class === "writes.active-active")
+      .map((f) => [f.risk, f.summary]);
+
+  it("a write rule moved below the 80/20 read rule: the read rule, first, takes its writes to two regions", () => {
+    expect(writes(write("{ exact: POST }") + read, read + write("{ exact: POST }"))).toEqual([
+      ["critical", "shop.example.com /orders via Gateway shop/shop-gw: POST can now reach jkt, sgp (was jkt)"],
+    ]);
+    expect(writes(write(REGEX) + read, read + write(REGEX))).toEqual([
+      ["critical", "shop.example.com /orders via Gateway shop/shop-gw: POST, PUT, PATCH, DELETE can now reach jkt, sgp (was jkt)"],
+    ]);
+  });
+
+  it("a regex method match pins writes as an exact one does: re-weighted or narrowed, the writes it leaves reach two regions", () => {
+    const spread = write(REGEX).replace(
+      "route: [{ destination: { host: orders, subset: primary } }]",
+      "route:\n    - { destination: { host: orders, subset: primary }, weight: 90 }\n    - { destination: { host: orders, subset: replica }, weight: 10 }",
+    );
+    expect(writes(write(REGEX) + read, spread + read).map(([risk]) => risk)).toEqual(["critical"]);
+    expect(writes(write(REGEX) + read, write('{ regex: "POST|PUT" }') + read)).toEqual([
+      ["critical", "shop.example.com /orders via Gateway shop/shop-gw: PATCH, DELETE can now reach jkt, sgp (was jkt)"],
+    ]);
+    expect(writes(write(REGEX) + read, write("{ prefix: P }") + read)).toEqual([
+      ["critical", "shop.example.com /orders via Gateway shop/shop-gw: DELETE can now reach jkt, sgp (was jkt)"],
+    ]);
+  });
+
+  it("a header canary inserted above the write rule takes some writes: the canary's land in a second region", () => {
+    const canary = to("canary", '{ uri: { prefix: /orders }, headers: { x-canary: { exact: "true" } } }', "replica");
+    expect(writes(write("{ exact: POST }") + read, canary + write("{ exact: POST }") + read)).toEqual([
+      ["critical", "shop.example.com /orders, header x-canary=true via Gateway shop/shop-gw: POST can now reach jkt, sgp (was jkt)"],
+    ]);
+  });
+
+  it("rules that take no write first change nothing: another path, reads only, a longer path below the write rule", () => {
+    const base = write(REGEX) + read;
+    expect(writes(base, to("catalog", "{ uri: { prefix: /catalog } }", "replica") + base)).toEqual([]);
+    expect(writes(base, to("reads", '{ uri: { prefix: /orders }, method: { regex: "GET|HEAD" } }', "replica") + base)).toEqual([]);
+    expect(writes(base, write(REGEX) + to("export", "{ uri: { prefix: /orders/export } }", "replica") + read)).toEqual([]);
+  });
+});
+
 describe("a removed rule whose requests another rule serves", () => {
   it("is the requests moving to the catch-all's backends, not a route no longer served", () => {
     const base = route(

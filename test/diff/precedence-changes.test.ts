@@ -81,6 +81,38 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     expect(added(`${rule("{ uri: { prefix: /api } }", "v2")}\n${API_ADMIN}\n${CATCH_ALL_V1}`).map(([risk]) => risk)).toEqual(["medium"]);
   });
 
+  it("a broader rule inserted before rules sending elsewhere drains their region: backend.region-removed, high", () => {
+    const subsets = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: bookinfo }
+spec:
+  host: reviews
+  subsets:
+  - { name: v2, labels: { topology.kubernetes.io/region: jkt } }
+  - { name: v3, labels: { topology.kubernetes.io/region: sgp } }
+`;
+    const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");
+    const tree = (rules: string) => ({ "dr.yaml": subsets, "vs.yaml": virtualService(rules) });
+    const result = analyze(
+      tree(`${API_ADMIN}\n${CATCH_ALL_V1}`),
+      tree(`${rule("{ uri: { prefix: /api } }", "v3")}\n${API_ADMIN}\n${CATCH_ALL_V1}`),
+    );
+    const drained = result.findings.filter((f) => f.class === "backend.region-removed");
+    expect(drained.map((f) => [f.risk, f.summary, f.line])).toEqual([
+      [
+        "high",
+        "reviews /api/admin via mesh: region jkt no longer receives traffic: new rule /api comes first and takes every request (→ v3 100%)",
+        7,
+      ],
+    ]);
+    // Inserted after the rule it would cover, it drains nothing.
+    const after = analyze(
+      tree(`${API_ADMIN}\n${CATCH_ALL_V1}`),
+      tree(`${API_ADMIN}\n${rule("{ uri: { prefix: /api } }", "v3")}\n${CATCH_ALL_V1}`),
+    );
+    expect(classesOf(after)).not.toContain("backend.region-removed");
+  });
+
   it("Gateway API ranks rules by specificity, not order: reordering HTTPRoute rules is no change", () => {
     const api = `  - matches: [{ path: { type: PathPrefix, value: /api } }]\n    backendRefs: [${imp("api-jkt")}]`;
     const all = `  - backendRefs: [${imp("web-jkt")}]`;

@@ -42,7 +42,7 @@ function httpAlternative(match: JsonRecord) {
       .map((q) => matchValue("query", record(q)))
       .sort(),
   ];
-  return { signature: parts.join(", "), path, method };
+  return { signature: parts.join(", "), path };
 }
 
 function grpcAlternative(match: JsonRecord) {

@@ -163,7 +163,7 @@ function httpAlternative(value: unknown) {
       .sort(),
     ...(numeric(match.port) ? [`port ${numeric(match.port)}`] : []),
   ];
-  return { signature: parts.join(", "), path, ...(method ? { method } : {}) };
+  return { signature: parts.join(", "), path };
 }
 
 function l4Alternative(value: unknown) {

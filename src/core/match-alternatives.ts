@@ -8,15 +8,45 @@
 
 export interface RequestShape {
   readonly path?: { readonly type: string; readonly value: string };
-  /** An exact HTTP method; a regex or prefix method match is a condition. */
-  readonly method?: string;
+  /**
+   * The HTTP methods it admits (an exact method, or the known methods a regex or prefix method
+   * match admits); undefined for any. A method pattern admitting none of them is a condition.
+   */
+  readonly methods?: readonly string[];
   /** Whatever else narrows the requests: headers, query parameters, port, source, SNI… */
   readonly conditions: readonly string[];
   readonly ignoreCase: boolean;
 }
 
 const PATH = /^(PathPrefix|Exact|RegularExpression|grpc) (.*)$/;
-const EXACT_METHOD = /^method ([A-Z]+)$/;
+const METHOD = /^method (?:([A-Z]+)|([~^])(.*))$/;
+/** The request methods of RFC 9110 and PATCH (RFC 5789): what a method pattern is read against. */
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+/**
+ * The methods a `method …` part admits; undefined when it is no method test or cannot be read. Istio
+ * writes are usually pinned by a pattern (`method: {regex: "POST|PUT|PATCH|DELETE"}`), which is as
+ * much a method limit as an exact method; one admitting every known method limits nothing.
+ */
+function methodsOf(part: string): readonly string[] | undefined {
+  const method = METHOD.exec(part);
+  if (!method) return undefined;
+  if (method[1] !== undefined) return [method[1]];
+  const value = method[3]!;
+  let admits: (name: string) => boolean;
+  if (method[2] === "^") admits = (name) => name.startsWith(value);
+  else {
+    try {
+      const pattern = new RegExp(`^(?:${value})$`);
+      admits = (name) => pattern.test(name);
+    } catch {
+      return undefined;
+    }
+  }
+  const admitted = HTTP_METHODS.filter(admits);
+  return admitted.length === 0 ? undefined : admitted;
+}
+
 const IGNORE_URI_CASE = "ignore-uri-case";
 /** How Gloo spells a case-insensitive string match. */
 const GLOO_CASELESS = " (ignore case)";
@@ -27,13 +57,15 @@ function requestShape(signature: string): RequestShape {
   const [first = "", ...rest] = signature.split(", ");
   const path = PATH.exec(first);
   const parts = path ? rest : signature === ANY_L4 ? [] : [first, ...rest];
-  const method = parts.map((part) => EXACT_METHOD.exec(part)?.[1]).find((name) => name !== undefined);
-  const conditions = parts.filter((part) => part !== IGNORE_URI_CASE && !EXACT_METHOD.test(part));
+  const read = parts.map(methodsOf);
+  const methodAt = read.findIndex((methods) => methods !== undefined);
+  const methods = read[methodAt];
+  const conditions = parts.filter((part, index) => part !== IGNORE_URI_CASE && index !== methodAt);
   const value = path?.[2] ?? "";
   const caseless = value.endsWith(GLOO_CASELESS);
   return {
     ...(path ? { path: { type: path[1]!, value: caseless ? value.slice(0, -GLOO_CASELESS.length) : value } } : {}),
-    ...(method ? { method } : {}),
+    ...(methods && methods.length < HTTP_METHODS.length ? { methods } : {}),
     conditions,
     ignoreCase: caseless || parts.includes(IGNORE_URI_CASE),
   };
@@ -69,9 +101,12 @@ function pathsOverlap(a: RequestShape, b: RequestShape): boolean {
   return x.startsWith(y) || y.startsWith(x);
 }
 
-/** Whether some request can match both: only different exact methods, ports or paths keep them apart. */
+/** Whether the alternative admits requests of this method. */
+export const admitsMethod = (shape: RequestShape, method: string): boolean => !shape.methods || shape.methods.includes(method);
+
+/** Whether some request can match both: only different methods, ports or paths keep them apart. */
 export function mayOverlap(a: RequestShape, b: RequestShape): boolean {
-  if (a.method && b.method && a.method !== b.method) return false;
+  if (a.methods && b.methods && !a.methods.some((method) => admitsMethod(b, method))) return false;
   const [portA, portB] = [portOf(a), portOf(b)];
   if (portA && portB && portA !== portB) return false;
   return pathsOverlap(a, b);
@@ -79,7 +114,7 @@ export function mayOverlap(a: RequestShape, b: RequestShape): boolean {
 
 /** Whether every request `b` matches, `a` matches too. */
 export function covers(a: RequestShape, b: RequestShape): boolean {
-  if (a.conditions.length > 0 || (a.method && a.method !== b.method)) return false;
+  if (a.conditions.length > 0 || (a.methods && (!b.methods || !b.methods.every((method) => admitsMethod(a, method))))) return false;
   if (!a.path) return true;
   if (!b.path || (b.ignoreCase && !a.ignoreCase)) return false;
   const [grpcA, grpcB] = [grpcParts(a), grpcParts(b)];
@@ -92,5 +127,5 @@ export function covers(a: RequestShape, b: RequestShape): boolean {
 
 /** Whether the rule takes every request of `method` that its path matches, or only those that meet some condition. */
 export function capturesAllOf(match: string, method: string): boolean {
-  return requestShapes(match).some((shape) => (!shape.method || shape.method === method) && shape.conditions.length === 0);
+  return requestShapes(match).some((shape) => admitsMethod(shape, method) && shape.conditions.length === 0);
 }

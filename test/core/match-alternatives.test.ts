@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { covers, mayOverlap, requestShapes } from "../../src/core/match-alternatives.js";
+
+const shape = (match: string) => requestShapes(match)[0]!;
+
+describe("gRPC matches read back as request shapes", () => {
+  it("a rule for any service and method takes every RPC; a service's every method takes each of its methods", () => {
+    expect(covers(shape("grpc */*"), shape("grpc orders.v1.AdminService/*"))).toBe(true);
+    expect(covers(shape("grpc orders.v1.AdminService/*"), shape("grpc orders.v1.AdminService/Purge"))).toBe(true);
+    expect(covers(shape("grpc orders.v1.AdminService/Purge"), shape("grpc orders.v1.AdminService/*"))).toBe(false);
+    expect(covers(shape("grpc orders.v1.OrderService/*"), shape("grpc orders.v1.AdminService/Purge"))).toBe(false);
+  });
+
+  it("other services or methods share no RPC; a regular expression may share any", () => {
+    expect(mayOverlap(shape("grpc orders.v1.OrderService/*"), shape("grpc orders.v1.AdminService/*"))).toBe(false);
+    expect(mayOverlap(shape("grpc */Create"), shape("grpc orders.v1.OrderService/*"))).toBe(true);
+    expect(mayOverlap(shape("grpc ~orders\\..*/*"), shape("grpc orders.v1.AdminService/*"))).toBe(true);
+    expect(covers(shape("grpc ~.*/.*"), shape("grpc orders.v1.AdminService/*"))).toBe(false);
+  });
+});
+
+describe("method matches read back as the methods they admit", () => {
+  it("a regex or prefix method match limits the methods as an exact one does", () => {
+    expect(shape("PathPrefix /orders, method ~POST|PUT|PATCH|DELETE").methods).toEqual(["POST", "PUT", "DELETE", "PATCH"]);
+    expect(shape("PathPrefix /orders, method ^P").methods).toEqual(["POST", "PUT", "PATCH"]);
+    expect(shape("PathPrefix /orders, method ~POST|PUT|PATCH|DELETE").conditions).toEqual([]);
+    // Every write of the regex rule's path is its: a POST-only rule below it gets none of them.
+    expect(covers(shape("PathPrefix /orders, method ~POST|PUT|PATCH|DELETE"), shape("PathPrefix /orders, method POST"))).toBe(true);
+    expect(covers(shape("PathPrefix /orders, method ~POST|PUT"), shape("PathPrefix /orders, method ~POST|PUT|PATCH|DELETE"))).toBe(false);
+    expect(covers(shape("PathPrefix /orders, method ~POST|PUT"), shape("PathPrefix /orders"))).toBe(false);
+    expect(mayOverlap(shape("PathPrefix /orders, method ~POST|PUT"), shape("PathPrefix /orders, method GET"))).toBe(false);
+    expect(mayOverlap(shape("PathPrefix /orders, method ~POST|PUT"), shape("PathPrefix /orders, method ^P"))).toBe(true);
+  });
+
+  it("a pattern that cannot be read, or admits no known method, narrows the rule; one admitting every method limits nothing", () => {
+    const unread = shape("PathPrefix /orders, method ~(POST");
+    expect(unread.methods).toBeUndefined();
+    expect(unread.conditions).toEqual(["method ~(POST"]);
+    expect(covers(unread, shape("PathPrefix /orders, method POST"))).toBe(false);
+    expect(shape("PathPrefix /orders, method ~PURGE").conditions).toEqual(["method ~PURGE"]);
+    const any = shape("PathPrefix /orders, method ~.*");
+    expect(any.methods).toBeUndefined();
+    expect(covers(any, shape("PathPrefix /orders/v2"))).toBe(true);
+  });
+});
