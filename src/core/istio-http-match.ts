@@ -1,5 +1,6 @@
 import { sharedText } from "./string-table.js";
-import { numeric, record, text, type JsonRecord } from "./json-access.js";
+import { list, numeric, record, text, type JsonRecord } from "./json-access.js";
+import { admitsMethod, covers, requestShapes, type RequestShape } from "./match-alternatives.js";
 import { sortedSet } from "./canonical-values.js";
 import { MUTATING_METHODS } from "./mirror-changes.js";
 
@@ -88,31 +89,40 @@ export function effectiveRewrite(rewrite: unknown, matches: readonly unknown[]):
   return matches.every(capturesOnly) ? undefined : rewrite;
 }
 
-/** The mutating methods an Istio method StringMatch admits: all of them for a pattern that cannot be read. */
-const writeMethods = (method: unknown): string[] => {
-  const match = record(method);
-  const exact = text(match.exact);
-  const prefix = text(match.prefix);
-  const regex = text(match.regex);
-  if (exact !== undefined) return MUTATING_METHODS.filter((name) => name === exact.toUpperCase());
-  if (prefix !== undefined) return MUTATING_METHODS.filter((name) => name.startsWith(prefix.toUpperCase()));
-  if (regex !== undefined) {
-    try {
-      const pattern = new RegExp(`^(?:${regex})$`);
-      return MUTATING_METHODS.filter((name) => pattern.test(name));
-    } catch {
-      return [...MUTATING_METHODS];
-    }
-  }
-  return [...MUTATING_METHODS];
-};
+const shapesOfMatch = (match: unknown): RequestShape[] => requestShapes(httpAlternative(record(match)).signature);
+/** A rule's HTTPMatchRequests as request shapes (none: every request). */
+const shapesOf = (matches: readonly unknown[]): RequestShape[] => (matches.length ? matches : [{}]).flatMap(shapesOfMatch);
 
 /**
  * Why a rule with these HTTPMatchRequests can carry writes (`the rule takes writes (POST)`), or
- * undefined when it takes only reads: what a mirror of the rule duplicates.
+ * undefined when it takes only reads. `above`: what the rules before it in a first-match list take
+ * whole (rulesWrites): a write they take never reaches it.
  */
-export function ruleWrites(matches: readonly unknown[]): string | undefined {
-  if (matches.length === 0 || matches.some((match) => record(match).method === undefined)) return "the rule takes writes (no method match)";
-  const methods = sortedSet(matches.flatMap((match) => writeMethods(record(match).method)));
-  return methods.length > 0 ? `the rule takes writes (${methods.join(", ")})` : undefined;
+export function ruleWrites(matches: readonly unknown[], above: readonly RequestShape[] = []): string | undefined {
+  const shapes = shapesOf(matches);
+  const reached = MUTATING_METHODS.filter((method) =>
+    shapes.some((shape) => admitsMethod(shape, method) && !above.some((earlier) => covers(earlier, { ...shape, methods: [method] }))),
+  );
+  if (reached.length === 0) return undefined;
+  const unlimited =
+    reached.length === MUTATING_METHODS.length && (matches.length === 0 || matches.some((match) => record(match).method === undefined));
+  return `the rule takes writes (${unlimited ? "no method match" : sortedSet(reached).join(", ")})`;
+}
+
+/**
+ * ruleWrites for each rule of a VirtualService's `http` list. Istio takes the first rule that
+ * matches, so a read rule below one taking every POST, PUT, PATCH and DELETE of its path takes no
+ * write, and a mirror on it duplicates none (a mirror on `orders-read` under the `orders-write`
+ * rule `method: {regex: "POST|PUT|PATCH|DELETE"}`). An alternative limited to some `gateways`
+ * takes the others' requests nowhere, so it takes none away from the rules below.
+ */
+export function rulesWrites(rules: readonly unknown[]): (string | undefined)[] {
+  const above: RequestShape[] = [];
+  return rules.map((rule) => {
+    const matches = list(record(rule).match);
+    const writes = ruleWrites(matches, above);
+    const everywhere = matches.filter((match) => record(match).gateways === undefined);
+    above.push(...(matches.length === 0 ? shapesOf(matches) : everywhere.flatMap(shapesOfMatch)));
+    return writes;
+  });
 }

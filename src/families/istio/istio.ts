@@ -29,7 +29,7 @@ import { isRecord, list, numeric, optionalRecord, record, spec, stringMap, text,
 import { reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { effectiveRewrite, ruleWrites } from "../../core/istio-http-match.js";
+import { effectiveRewrite, rulesWrites } from "../../core/istio-http-match.js";
 import { registryChanges, registryEntryChange, registryOf, type Registry } from "../../core/registry-hosts.js";
 import { reportIstioRetryChanges } from "../../core/istio-retries.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
@@ -300,7 +300,7 @@ const vsMirrors = (rule: JsonRecord, path: FieldPath): Mirror[] => {
   ];
 };
 
-const httpRule = (value: unknown, index: number): HttpRule => {
+const httpRule = (value: unknown, index: number, writes: string | undefined): HttpRule => {
   const rule = record(value);
   const matches = list(rule.match);
   const path: FieldPath = ["spec", "http", index];
@@ -317,7 +317,7 @@ const httpRule = (value: unknown, index: number): HttpRule => {
           ["headers", "queryParams", "sourceLabels"].some((key) => Object.keys(record(record(match)[key])).length > 0) ||
           Boolean(text(record(match).sourceNamespace)),
       ),
-    writes: ruleWrites(matches),
+    writes,
     mirrors: vsMirrors(rule, path),
   };
 };
@@ -377,7 +377,11 @@ const VS_REDIRECTIONS = [
 ] as const;
 
 const virtualService = (change: ResourceChange, out: DetectionList): void => {
-  const rules = (resource: Resource | undefined) => list(spec(resource).http).map(httpRule);
+  const rules = (resource: Resource | undefined) => {
+    const http = list(spec(resource).http);
+    const writes = rulesWrites(http);
+    return http.map((value, index) => httpRule(value, index, writes[index]));
+  };
   const base = rules(change.base);
   const head = rules(change.head);
   const mirrorsOf = (rule: HttpRule) => rule.mirrors.map((mirror) => ({ ...mirror, tookWrites: rule.writes !== undefined }));

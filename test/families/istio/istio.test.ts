@@ -634,6 +634,41 @@ describe("VirtualService", () => {
       ],
     },
     {
+      name: "mirror on a read rule below a rule taking every write of its path: Istio takes the first match, no write is mirrored (medium)",
+      base: virtualService(
+        "  - name: write\n    match: [{uri: {prefix: /orders}, method: {regex: 'POST|PUT|PATCH|DELETE'}}]\n    route: [{destination: {host: primary}}]\n  - name: read\n    match: [{uri: {prefix: /orders}}]\n    route: [{destination: {host: replica}}]",
+      ),
+      head: virtualService(
+        "  - name: write\n    match: [{uri: {prefix: /orders}, method: {regex: 'POST|PUT|PATCH|DELETE'}}]\n    route: [{destination: {host: primary}}]\n  - name: read\n    match: [{uri: {prefix: /orders}}]\n    route: [{destination: {host: replica}}]\n    mirror: {host: shadow}",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "http", 1, "mirror"],
+          says: "http rule read: mirror to shadow added (100% of requests)",
+        },
+      ],
+    },
+    {
+      name: "mirror on a read rule below a POST-only rule, a shorter path's or a gateway-limited one: the writes they leave still reach it (high)",
+      base: virtualService(
+        "  - match: [{uri: {prefix: /orders}, method: {exact: POST}}]\n    route: [{destination: {host: primary}}]\n  - match: [{uri: {prefix: /orders/v2}, method: {regex: 'PUT|PATCH|DELETE'}}, {gateways: [internal], method: {regex: 'PUT|PATCH|DELETE'}}]\n    route: [{destination: {host: primary}}]\n  - name: read\n    match: [{uri: {prefix: /orders}}]\n    route: [{destination: {host: replica}}]",
+      ),
+      head: virtualService(
+        "  - match: [{uri: {prefix: /orders}, method: {exact: POST}}]\n    route: [{destination: {host: primary}}]\n  - match: [{uri: {prefix: /orders/v2}, method: {regex: 'PUT|PATCH|DELETE'}}, {gateways: [internal], method: {regex: 'PUT|PATCH|DELETE'}}]\n    route: [{destination: {host: primary}}]\n  - name: read\n    match: [{uri: {prefix: /orders}}]\n    route: [{destination: {host: replica}}]\n    mirror: {host: shadow}",
+      ),
+      expected: [
+        {
+          class: "mirror.changed",
+          side: "head",
+          path: ["spec", "http", 2, "mirror"],
+          says: "the rule takes writes (DELETE, PATCH, PUT), so mirrored writes are duplicated",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
       name: "exportTo widened to a namespace",
       base: virtualService("  - route: [{destination: {host: checkout}}]", "  exportTo: ['.']\n"),
       head: virtualService("  - route: [{destination: {host: checkout}}]", "  exportTo: ['.', payments]\n"),
