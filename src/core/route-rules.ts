@@ -63,6 +63,8 @@ export interface RuleShape {
   readonly plan?: string;
   /** How the rule handles what it matches besides where it sends it (ruleHandling); unset where the family does not say. */
   readonly handling?: string;
+  /** Without a rule for its host, the entry sends these requests to the same backends (Flow.routesAsDefault). */
+  readonly routesAsDefault?: true;
 }
 
 /**

@@ -95,6 +95,13 @@ export interface Flow {
   readonly weightsSetBy?: string;
   /** How its rule handles the requests it takes besides where it sends them (RuleShape.handling). */
   readonly handling?: string;
+  /**
+   * Where no rule of its host is left, its entry sends these requests to the same backends, split
+   * the same way, by default: an Istio mesh VirtualService whose every destination is its own host,
+   * no subset (without a VirtualService a sidecar routes a host to its own Service). Its requests
+   * are not lost when it goes; only how it handled them (route-diff.ts).
+   */
+  readonly routesAsDefault?: true;
 }
 
 const NOT_IN_TREE = " is not in the tree";

@@ -437,6 +437,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
   let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
   const atHead = (lost: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost);
   const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
+  const servedAtHeadOf = () => (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head))));
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
@@ -446,6 +447,8 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       continue;
     const fallback = pair.base && !pair.head ? atHead(pair.base) : undefined;
     if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead)) continue;
+    // Requests no rule at head may take reach the default route, which sends them where this rule did.
+    if (pair.base && !pair.head && !fallback && pair.base.routesAsDefault && !servedAtHeadOf()(pair.base)) continue;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.
@@ -471,10 +474,8 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
             ? "changed"
             : undefined;
     if (!status) continue;
-    const unserved =
-      status === "match-changed"
-        ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
-        : [];
+    // What no rule takes of a rule routing as the default would still reach the same backends.
+    const unserved = status === "match-changed" && !pair.base!.routesAsDefault ? unservedAlternatives(pair.base!, servedAtHeadOf()) : [];
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,

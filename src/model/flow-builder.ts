@@ -48,5 +48,6 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
     ...(rule.handling === undefined ? {} : { handling: rule.handling }),
+    ...(rule.routesAsDefault ? { routesAsDefault: true } : {}),
   };
 }

@@ -390,6 +390,35 @@ describe("an Istio destination's port written out or dropped", () => {
   });
 });
 
+describe("a mesh VirtualService routing its host to itself, removed", () => {
+  const mesh = (rules: string, gateways = "") =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart, namespace: shop}\nspec:\n  hosts: [cart-eu.shop.svc.cluster.local]\n${gateways}  http:\n${rules}`;
+  const summaries = (base: string, head?: string) =>
+    analyze({ "vs.yaml": base }, head === undefined ? {} : { "vs.yaml": head }).findings.map((f) => `${f.risk} ${f.class}: ${f.summary}`);
+
+  it("leaves the host served: the sidecars' default route sends it to the same Service (any port)", () => {
+    expect(summaries(mesh("  - route: [{destination: {host: cart-eu, port: {number: 8080}}}]\n"))).toEqual([
+      "low resource.changed: VirtualService shop/cart removed",
+    ]);
+  });
+
+  it("a narrower rule of it dropped leaves those requests to the default route too", () => {
+    const rules = "  - match: [{uri: {prefix: /a}}, {uri: {prefix: /b}}]\n    route: [{destination: {host: cart-eu}}]\n";
+    const classes = classesOf(analyze({ "vs.yaml": mesh(rules) }, { "vs.yaml": mesh(rules.replace(", {uri: {prefix: /b}}", "")) }));
+    expect(classes).not.toContain("route.removed");
+  });
+
+  it("still stops what it sent elsewhere (a subset, another host) or served at a gateway", () => {
+    expect(summaries(mesh("  - route: [{destination: {host: cart-eu, subset: v2}}]\n"))).toContainEqual(
+      expect.stringMatching(/^high route\.removed: cart-eu via mesh: no longer served \(was → v2 100%\)/),
+    );
+    expect(summaries(mesh("  - route: [{destination: {host: cart-us}}]\n"))).toContainEqual(expect.stringMatching(/^high route\.removed/));
+    expect(summaries(mesh("  - route: [{destination: {host: cart-eu}}]\n", "  gateways: [shop-gw]\n"))).toContainEqual(
+      expect.stringMatching(/^high route\.removed/),
+    );
+  });
+});
+
 describe("a rule added where an earlier rule of the same VirtualService takes all its requests", () => {
   const virtualService = (rules: string) =>
     `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: shop, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [shop-gw]\n  http:\n${rules}`;

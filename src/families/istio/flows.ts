@@ -107,6 +107,27 @@ interface RuleSite {
   readonly hosts: readonly string[];
   readonly namespace: string;
   readonly file: string;
+  /** The hosts are a root's, written in another namespace than the destinations. */
+  readonly delegated?: true;
+}
+
+/**
+ * Whether an http, tls or tcp rule sends every request to `host`'s own service, no subset (any
+ * port: the default sends each to the port it came to). Without a VirtualService a sidecar routes a
+ * host so, so in the mesh such a rule decides how its requests are handled, not where they go: a
+ * `cart-eu` VirtualService routing cart-eu to itself, removed, leaves cart-eu served.
+ */
+export function routesToOwnHost(rule: JsonRecord, host: string, namespace: string): boolean {
+  const routes = list(rule.route).map(record);
+  const own = qualifyHost(host, namespace);
+  return (
+    !host.includes("*") &&
+    routes.length > 0 &&
+    routes.every((route) => {
+      const destination = record(route.destination);
+      return destination.subset === undefined && qualifyHost(text(destination.host) ?? "", namespace) === own;
+    })
+  );
 }
 
 /** Where a delegate that no root of the tree names (its root is elsewhere) routes: its rules are compared there. */
@@ -140,6 +161,7 @@ function ruleShapes(
       .map(({ only: _, ...alternative }) => alternative);
     if (applicable.length === 0) continue;
     for (const host of site.hosts) {
+      const asDefault = entry === "mesh" && !site.delegated && routesToOwnHost(rule, host, site.namespace);
       shapes.push({
         entry,
         host: section === "http" ? host : `${host} (${section})`,
@@ -150,6 +172,7 @@ function ruleShapes(
         backends,
         mirrors,
         ...(handling !== undefined ? { handling } : {}),
+        ...(asDefault ? { routesAsDefault: true } : {}),
       });
     }
   }
@@ -190,7 +213,7 @@ function delegatedRules(delegate: Resource, set: ManifestSet): RuleShape[] {
           rootRule: rule,
           ruleIndex,
           rootMatches: matchesOf(rule, root.id.namespace),
-          site: { ...rootSite(root), namespace, file },
+          site: { ...rootSite(root), namespace, file, delegated: true as const },
         }));
   return routes.flatMap(({ rootRule, ruleIndex, rootMatches, site }) =>
     rules.flatMap((rule, index) => {

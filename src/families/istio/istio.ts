@@ -36,6 +36,7 @@ import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fau
 import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { virtualServicesSending } from "./graph-nodes.js";
+import { routesToOwnHost } from "./flows.js";
 import { sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
@@ -376,6 +377,43 @@ const VS_REDIRECTIONS = [
   ["rewrite", "rewrite"],
 ] as const;
 
+/** How a rule handles the requests it keeps taking, compared (`after`: the rule they now meet). */
+const handlingChanges = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
+  cors(out, before, after);
+  // A rewrite is judged by what it does to the rule's requests: one to the prefix it matched does nothing.
+  const acting = (rule: HttpRule, field: string) =>
+    field === "rewrite" ? effectiveRewrite(rule.value.rewrite, list(rule.value.match)) : rule.value[field];
+  for (const [field, kind] of VS_REDIRECTIONS)
+    reportRedirection(out, {
+      kind,
+      subject: `${after.label}: ${field}`,
+      before: acting(before, field),
+      after: acting(after, field),
+      path: [...after.path, field],
+    });
+  retries(out, before, after);
+  timeout(out, before, after);
+  reportIdentityHeaders(out, headerEditsOf(before), headerEditsOf(after), `${after.label}: headers.request`);
+};
+
+/**
+ * A mesh VirtualService whose rules all route its hosts to themselves, removed (or left with no
+ * rule): the sidecars' default route sends the same requests to the same services (route-diff.ts),
+ * so each rule is judged by its handling given up, as a rule that handles nothing would be
+ * (`retries: {attempts: 0}` on writes gone is Istio's default of 2 retries).
+ */
+function routesAsDefaultWhenGone(resource: Resource): boolean {
+  const { hosts, gateways, http } = spec(resource);
+  const names = texts(gateways);
+  const rules = list(http).map(record);
+  return (
+    (names.length === 0 || names.includes("mesh")) &&
+    rules.length > 0 &&
+    texts(hosts).length > 0 &&
+    rules.every((rule) => texts(hosts).every((host) => routesToOwnHost(rule, host, resource.id.namespace)))
+  );
+}
+
 const virtualService = (change: ResourceChange, out: DetectionList): void => {
   const rules = (resource: Resource | undefined) => {
     const http = list(spec(resource).http);
@@ -386,28 +424,24 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
   const head = rules(change.head);
   const mirrorsOf = (rule: HttpRule) => rule.mirrors.map((mirror) => ({ ...mirror, tookWrites: rule.writes !== undefined }));
   const everyBaseMirror = base.flatMap(mirrorsOf);
+  const toDefault = head.length === 0 && change.base !== undefined && routesAsDefaultWhenGone(change.base);
   for (const pair of pairEntries(base, head, [(rule) => text(rule.value.name), (rule) => rule.signature])) {
-    if (!pair.head) continue;
+    if (!pair.head) {
+      const dropped = pair.base!.value;
+      if (toDefault)
+        handlingChanges(out, dropped, {
+          ...dropped,
+          value: {},
+          mirrors: [],
+          label: `${dropped.label} (removed: the default route takes its requests)`,
+        });
+      continue;
+    }
     const after = pair.head.value;
     const before = pair.base?.value;
     faults(out, before, after);
     reportMirrorIncreases(out, after, before ? mirrorsOf(before) : everyBaseMirror, "mirror");
-    if (!before) continue;
-    cors(out, before, after);
-    // A rewrite is judged by what it does to the rule's requests: one to the prefix it matched does nothing.
-    const acting = (rule: HttpRule, field: string) =>
-      field === "rewrite" ? effectiveRewrite(rule.value.rewrite, list(rule.value.match)) : rule.value[field];
-    for (const [field, kind] of VS_REDIRECTIONS)
-      reportRedirection(out, {
-        kind,
-        subject: `${after.label}: ${field}`,
-        before: acting(before, field),
-        after: acting(after, field),
-        path: [...after.path, field],
-      });
-    retries(out, before, after);
-    timeout(out, before, after);
-    reportIdentityHeaders(out, headerEditsOf(before), headerEditsOf(after), `${after.label}: headers.request`);
+    if (before) handlingChanges(out, before, after);
   }
 };
 

@@ -529,6 +529,25 @@ describe("VirtualService", () => {
       expected: [{ class: "retry-timeout.changed", side: "head", path: ["spec", "http", 0, "timeout"], says: "timeout none → 500ms" }],
     },
     {
+      name: "a mesh VirtualService routing its host to itself removed: the default route keeps its requests, without its handling",
+      base: virtualService(
+        "  - route: [{destination: {host: checkout.shop.svc.cluster.local}}]\n    retries: {attempts: 0}\n    timeout: 2s",
+      ),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "base",
+          path: ["spec", "http", 0, "retries", "attempts"],
+          says: "http rule (all requests) (removed: the default route takes its requests): retries.attempts 0 → 2",
+        },
+      ],
+    },
+    {
+      name: "one that sent its host elsewhere (a subset) removed: its requests' routing is the route diff's, no handling compared",
+      base: virtualService("  - route: [{destination: {host: checkout, subset: v1}}]\n    retries: {attempts: 0}"),
+      expected: [],
+    },
+    {
       name: "fault abort on a rule without a narrow match",
       base: virtualService("  - route: [{destination: {host: checkout}}]"),
       head: virtualService("  - route: [{destination: {host: checkout}}]\n    fault: {abort: {httpStatus: 503, percentage: {value: 10}}}"),
