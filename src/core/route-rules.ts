@@ -40,6 +40,34 @@ export interface WeightedRef {
   readonly portless?: string;
 }
 
+/**
+ * A rule that acts on its requests itself — a redirect, a direct response, a delegate — as the one
+ * backend of its flow. A redirect or a delegate is keyed by where it sends them; a direct response
+ * (`answers`) by what it is, so its body or status edited in place moves no request, and a status
+ * that turns into an error is told by `answers` (route-diff.ts).
+ */
+export function actionRef(
+  action: {
+    readonly name: string;
+    readonly value: unknown;
+    /** A direct response, with the status it answers with where it names one. */
+    readonly answers?: { readonly status: number | undefined };
+    readonly label?: string;
+  },
+  at: { readonly namespace: string; readonly file: string; readonly path: FieldPath },
+): WeightedRef {
+  const target = JSON.stringify(action.value);
+  const status = action.answers?.status;
+  return {
+    key: action.answers ? action.name : `${action.name}:${target}`,
+    label: action.label ?? `${action.name} ${target}`,
+    weight: 1,
+    ref: { kind: "Host", name: action.name, namespace: at.namespace, routeFile: at.file },
+    path: at.path,
+    ...(status === undefined ? {} : { answers: status }),
+  };
+}
+
 export interface RuleShape {
   readonly entry: string;
   readonly host: string;

@@ -44,6 +44,12 @@ export interface Backend {
 }
 
 /**
+ * A direct response with an error status: the proxy fails the requests itself (a maintenance
+ * switch, a typo), nothing serves them.
+ */
+export const failsEveryRequest = (backend: Backend): boolean => backend.answers !== undefined && backend.answers >= 400;
+
+/**
  * (entry, host, match) → weighted backends. A Gateway API rule with two parents and two hostnames
  * is four flows: each is what one request can see.
  */

@@ -1,7 +1,15 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
 import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
 import { describeFlow, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
-import { parentNotInTree, UNKNOWN_ENTRY, unscopedEntry, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import {
+  failsEveryRequest,
+  parentNotInTree,
+  UNKNOWN_ENTRY,
+  unscopedEntry,
+  type Backend,
+  type Flow,
+  type TrafficModel,
+} from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 import { FAMILIES, FIRST_MATCH_GROUPS } from "../families/index.js";
@@ -149,12 +157,6 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
   }
   return { detections, moved };
 }
-
-/**
- * A direct response with an error status: the proxy fails the requests itself (a maintenance
- * switch, a typo), nothing serves them.
- */
-const failsEveryRequest = (backend: Backend): boolean => backend.answers !== undefined && backend.answers >= 400;
 
 /** The share of a flow's requests that something serves: a backend, a redirect, a direct response that is no error. */
 const servedShare = (flow: Flow): number =>

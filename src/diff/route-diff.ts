@@ -1,4 +1,12 @@
-import { entryCluster, servedFlows, unscopedEntry, type Backend, type Flow, type TrafficModel } from "../core/traffic-model.js";
+import {
+  entryCluster,
+  failsEveryRequest,
+  servedFlows,
+  unscopedEntry,
+  type Backend,
+  type Flow,
+  type TrafficModel,
+} from "../core/traffic-model.js";
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { surelyCovers } from "../core/host-match.js";
@@ -121,6 +129,10 @@ function diffRegions(base: Flow | undefined, head: Flow | undefined): RegionShar
 
 const sameShares = (shifts: readonly BackendShift[]) =>
   shifts.every((shift) => shift.before !== undefined && shift.after !== undefined && Math.abs(shift.before - shift.after) < EPSILON);
+
+/** A direct response kept, its status turned into an error or back: the proxy now fails its requests, or serves them again. */
+const sameAnswers = (shifts: readonly BackendShift[]) =>
+  shifts.every((shift) => !shift.base || !shift.head || failsEveryRequest(shift.base) === failsEveryRequest(shift.head));
 
 /** A backend can reach new regions without any route edit: a ServiceExport added in another cluster. */
 const samePlacement = (shifts: readonly BackendShift[]) =>
@@ -470,7 +482,11 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
         ? "removed"
         : pair.base.match !== pair.head.match
           ? "match-changed"
-          : !sameShares(backends) || !samePlacement(backends) || !sameMirrors(pair.base, pair.head) || pair.base.plan !== pair.head.plan
+          : !sameShares(backends) ||
+              !samePlacement(backends) ||
+              !sameAnswers(backends) ||
+              !sameMirrors(pair.base, pair.head) ||
+              pair.base.plan !== pair.head.plan
             ? "changed"
             : undefined;
     if (!status) continue;

@@ -157,7 +157,19 @@ spec:
     expect(classesOf(page).sort()).toEqual(["backend.added", "route.match-changed"]);
     // Already answering with an error at base: nothing is newly cut off.
     const still = analyze({ "vs.yaml": vs("directResponse: {status: 503}") }, { "vs.yaml": vs("directResponse: {status: 502}") });
-    expect(classesOf(still)).toEqual(["backend.added"]);
+    expect(classesOf(still)).toEqual(["resource.changed"]);
+  });
+
+  it("a direct response edited in place is the same one: its body or a success status moves nothing, an error status fails every request", () => {
+    const vs = (status: number, body: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: shop, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [istio-system/public]\n  http:\n  - match: [{uri: {exact: /healthz}}]\n    directResponse: {status: ${status}, body: {string: ${body}}}\n  - route: [{destination: {host: shop}}]\n`;
+    const edit = (status: number, body: string) => analyze({ "vs.yaml": vs(200, "ok") }, { "vs.yaml": vs(status, body) });
+    expect(classesOf(edit(200, "healthy"))).toEqual(["resource.changed"]);
+    expect(classesOf(edit(204, "ok"))).toEqual(["resource.changed"]);
+    const failing = edit(503, "ok");
+    expect(classesOf(failing)).toEqual(["backend.all-removed"]);
+    expect(failing.findings[0]!.summary).toContain("the proxy answers every request with 503");
+    expect(classesOf(analyze({ "vs.yaml": vs(503, "down") }, { "vs.yaml": vs(200, "ok") }))).toEqual(["resource.changed"]);
   });
 
   it("a changed path match is route.match-changed, not removed + added; the old path, served nowhere now, is route.removed", () => {

@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { actionRef, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { sharedPath } from "../../core/field-path.js";
 
@@ -116,17 +116,9 @@ function routeBackends(
   }
   const terminal = (["delegate", "redirect", "directResponse", "graphql"] as const).find((action) => route[action] !== undefined);
   if (!terminal) return [];
-  const target = JSON.stringify(route[terminal]);
-  const status = terminal === "directResponse" ? numeric(record(route.directResponse).status) : undefined;
+  const answers = terminal === "directResponse" ? { answers: { status: numeric(record(route.directResponse).status) } } : {};
   return [
-    {
-      key: `${terminal}:${target}`,
-      label: `${terminal} ${target}`,
-      weight: 1,
-      ref: { kind: "Host", name: terminal, namespace, routeFile: file },
-      path: sharedPath([...routePath, terminal]),
-      ...(status === undefined ? {} : { answers: status }),
-    },
+    actionRef({ name: terminal, value: route[terminal], ...answers }, { namespace, file, path: sharedPath([...routePath, terminal]) }),
   ];
 }
 

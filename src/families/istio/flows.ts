@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { ruleHandling, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { actionRef, ruleHandling, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
@@ -75,19 +75,13 @@ function destinations(rule: JsonRecord, namespace: string, file: string, rulePat
   if (refs.length > 0) return refs;
   const field = (["redirect", "directResponse", "delegate"] as const).find((name) => rule[name] !== undefined);
   if (!field) return [];
-  const terminal = field === "directResponse" ? "direct-response" : field;
-  const target = JSON.stringify(rule[field]);
-  const status = field === "directResponse" ? numeric(record(rule.directResponse).status) : undefined;
-  return [
-    {
-      key: `${terminal}:${target}`,
-      label: field === "delegate" ? delegateLabel(record(rule.delegate), namespace) : `${terminal} ${target}`,
-      weight: 1,
-      ref: { kind: "Host", name: terminal, namespace, routeFile: file },
-      path: [...rulePath, field],
-      ...(status === undefined ? {} : { answers: status }),
-    },
-  ];
+  const action = {
+    name: field === "directResponse" ? "direct-response" : field,
+    value: rule[field],
+    ...(field === "directResponse" ? { answers: { status: numeric(record(rule.directResponse).status) } } : {}),
+    ...(field === "delegate" ? { label: delegateLabel(record(rule.delegate), namespace) } : {}),
+  };
+  return [actionRef(action, { namespace, file, path: [...rulePath, field] })];
 }
 
 function mirrorsOf(rule: JsonRecord) {

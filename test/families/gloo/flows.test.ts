@@ -110,5 +110,8 @@ describe("RouteTable flows from the fixture", () => {
       [MESH_ENTRY, ['delegate {"routeTables":[{"labels":{"table":"teams"}}]}']],
       [MESH_ENTRY, ['directResponse {"status":410}']],
     ]);
+    // A direct response is one backend whatever it answers (its edits move no request); it answers with its status.
+    expect(shapes[2]!.backends.map((backend) => [backend.key, backend.answers])).toEqual([["directResponse", 410]]);
+    expect(shapes[1]!.backends[0]!.key).toBe('delegate:{"routeTables":[{"labels":{"table":"teams"}}]}');
   });
 });
