@@ -1,3 +1,5 @@
+import { hostsOverlap } from "./host-match.js";
+
 /**
  * A flow's canonical match read back as request shapes, to reason about which requests two rules
  * share. The grammar is the one the *-flows modules write: alternatives joined by ` | `, each a path
@@ -104,11 +106,45 @@ function pathsOverlap(a: RequestShape, b: RequestShape): boolean {
 /** Whether the alternative admits requests of this method. */
 export const admitsMethod = (shape: RequestShape, method: string): boolean => !shape.methods || shape.methods.includes(method);
 
-/** Whether some request can match both: only different methods, ports or paths keep them apart. */
+/** The SNI hosts a TLS rule's alternative takes (`sni legacy.example.com`): any one of them, none when it tests none. */
+const sniHostsOf = (shape: RequestShape): string[] =>
+  shape.conditions.flatMap((part) => (part.startsWith("sni ") ? [part.slice("sni ".length)] : []));
+
+/** `header end-user=jason`, `query v=2`: a test that one header (names fold case) or query parameter has exactly one value. */
+const EXACT_VALUE = /^(header|query) ([^=~^!*]+)=(.*)$/;
+
+const exactValues = (shape: RequestShape): Map<string, string> =>
+  new Map(
+    shape.conditions.flatMap((part) => {
+      const test = EXACT_VALUE.exec(part);
+      return test ? [[`${test[1]} ${test[1] === "header" ? test[2]!.toLowerCase() : test[2]}`, test[3]!] as const] : [];
+    }),
+  );
+
+/**
+ * Whether two alternatives' tests of the same header or query parameter want different exact
+ * values: a request carries one (Envoy joins a repeated header's values with commas, which then
+ * equal neither), so none meets both (bookinfo's `end-user: {exact: jason}` and `{exact: bob}`).
+ * Prefix, regex and presence tests may meet, so they never keep rules apart.
+ */
+function exactValuesDiffer(a: RequestShape, b: RequestShape): boolean {
+  const wanted = exactValues(a);
+  if (wanted.size === 0) return false;
+  for (const [name, value] of exactValues(b)) if (wanted.has(name) && wanted.get(name) !== value) return true;
+  return false;
+}
+
+/**
+ * Whether some request can match both: only different exact methods, ports, paths, SNI hosts or
+ * exact values of one header or query parameter keep them apart.
+ */
 export function mayOverlap(a: RequestShape, b: RequestShape): boolean {
   if (a.methods && b.methods && !a.methods.some((method) => admitsMethod(b, method))) return false;
   const [portA, portB] = [portOf(a), portOf(b)];
   if (portA && portB && portA !== portB) return false;
+  const [sniA, sniB] = [sniHostsOf(a), sniHostsOf(b)];
+  if (sniA.length > 0 && sniB.length > 0 && !sniA.some((host) => sniB.some((other) => hostsOverlap(host, other)))) return false;
+  if (exactValuesDiffer(a, b)) return false;
   return pathsOverlap(a, b);
 }
 

@@ -43,3 +43,23 @@ describe("method matches read back as the methods they admit", () => {
     expect(covers(any, shape("PathPrefix /orders/v2"))).toBe(true);
   });
 });
+
+describe("what keeps two alternatives apart", () => {
+  it("SNI hosts that no name meets both ways (a wildcard meets the names below it)", () => {
+    expect(mayOverlap(shape("port 443, sni legacy.example.com"), shape("port 443, sni vault.example.com"))).toBe(false);
+    expect(mayOverlap(shape("port 443, sni legacy.example.com, sni vault.example.com"), shape("sni vault.example.com"))).toBe(true);
+    expect(mayOverlap(shape("sni *.example.com"), shape("sni vault.example.com"))).toBe(true);
+    expect(mayOverlap(shape("port 443"), shape("sni vault.example.com"))).toBe(true);
+  });
+
+  it("one header or query parameter wanted with two exact values (header names fold case); prefix, regex or presence tests may meet", () => {
+    expect(mayOverlap(shape("PathPrefix /, header end-user=jason"), shape("PathPrefix /, header end-user=bob"))).toBe(false);
+    expect(mayOverlap(shape("PathPrefix /, header End-User=jason"), shape("PathPrefix /, header end-user=bob"))).toBe(false);
+    expect(mayOverlap(shape("PathPrefix /, query v=1"), shape("PathPrefix /, query v=2"))).toBe(false);
+    expect(mayOverlap(shape("PathPrefix /, query V=1"), shape("PathPrefix /, query v=2"))).toBe(true);
+    expect(mayOverlap(shape("PathPrefix /, header end-user=jason"), shape("PathPrefix /, header end-user^ja"))).toBe(true);
+    expect(mayOverlap(shape("PathPrefix /, header end-user=jason"), shape("PathPrefix /, header end-user~b.*"))).toBe(true);
+    expect(mayOverlap(shape("PathPrefix /, header end-user=jason"), shape("PathPrefix /, header end-user!=jason"))).toBe(true);
+    expect(mayOverlap(shape("PathPrefix /, header end-user=jason"), shape("PathPrefix /, header x-canary=true"))).toBe(true);
+  });
+});

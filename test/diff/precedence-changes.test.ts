@@ -27,6 +27,18 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     expect(result.findings[0]!.line).toBe(7);
   });
 
+  it("rules for two exact values of one header swapped share no request: nothing moves (bookinfo's end-user jason and bob)", () => {
+    const [jason, bob] = [
+      rule("{ headers: { end-user: { exact: jason } } }", "v2"),
+      rule("{ headers: { end-user: { exact: bob } } }", "v3"),
+    ];
+    const swapped = analyze({ "vs.yaml": virtualService(`${jason}\n${bob}`) }, { "vs.yaml": virtualService(`${bob}\n${jason}`) });
+    expect(classesOf(swapped)).toEqual(["resource.changed"]);
+    const prefix = rule("{ headers: { end-user: { prefix: ja } } }", "v3");
+    const overlapping = analyze({ "vs.yaml": virtualService(`${jason}\n${prefix}`) }, { "vs.yaml": virtualService(`${prefix}\n${jason}`) });
+    expect(classesOf(overlapping)).toEqual(["route.match-changed"]);
+  });
+
   it("a shorter prefix moved before a longer one shadows it; a partial overlap says `some`", () => {
     const API = rule("{ uri: { prefix: /api } }", "v1");
     const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");

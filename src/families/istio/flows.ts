@@ -1,6 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { actionRef, ruleHandling, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
+import { hostsOverlap } from "../../core/host-match.js";
 import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
@@ -138,6 +139,7 @@ function ruleShapes(
   const alternatives = (matches.length ? matches : [{ match: {}, only: [] }]).map(({ match, only }) => ({
     ...(section === "http" ? httpAlternative(match) : l4Alternative(match)),
     only,
+    sniHosts: section === "tls" ? nonEmptyTexts(match.sniHosts).map((sni) => qualifyHost(sni, site.namespace)) : [],
   }));
   const backends = destinations(rule, site.namespace, site.file, at.path);
   const mirrors = section === "http" ? mirrorsOf(rule) : [];
@@ -150,16 +152,19 @@ function ruleShapes(
       : ruleHandling(rule, ["match", "name"], { field: "route", identity: ["destination", "weight"] });
   const shapes: RuleShape[] = [];
   for (const entry of site.entries) {
-    const applicable = alternatives
-      .filter((a) => a.only.length === 0 || a.only.includes(entry))
-      .map(({ only: _, ...alternative }) => alternative);
-    if (applicable.length === 0) continue;
+    const applicable = alternatives.filter((a) => a.only.length === 0 || a.only.includes(entry));
     for (const host of site.hosts) {
+      // A TLS match's SNI hosts are the names it takes, of the VirtualService's hosts: legacy.example.com's connections never carry SNI vault.example.com.
+      const qualified = qualifyHost(host, site.namespace);
+      const here = applicable
+        .filter((a) => a.sniHosts.length === 0 || a.sniHosts.some((sni) => hostsOverlap(sni, qualified)))
+        .map(({ only: _, sniHosts: __, ...alternative }) => alternative);
+      if (here.length === 0) continue;
       const asDefault = entry === "mesh" && !site.delegated && routesToOwnHost(rule, host, site.namespace);
       shapes.push({
         entry,
         host: section === "http" ? host : `${host} (${section})`,
-        alternatives: applicable,
+        alternatives: here,
         ruleId,
         precedence: at.precedence,
         path: at.path,

@@ -109,3 +109,33 @@ spec:
     expect(classesOf(analyze({ "gw.yaml": GATEWAY }, head))).not.toContain("reference.broken");
   });
 });
+
+describe("VirtualService tls rules: a match's SNI hosts are the hosts it takes", () => {
+  const spec = `  hosts: [legacy.example.com, vault.example.com, "*.internal.example.com"]
+  gateways: [istio-ingress/passthrough-gw]
+  tls:
+  - match: [{ port: 443, sniHosts: [legacy.example.com] }]
+    route: [{ destination: { host: legacy-app.legacy.svc.cluster.local } }]
+  - match: [{ port: 443, sniHosts: [vault.example.com, db.internal.example.com] }]
+    route: [{ destination: { host: vault.legacy.svc.cluster.local } }]
+  - match: [{ port: 443 }]
+    route: [{ destination: { host: fallback.legacy.svc.cluster.local } }]`;
+
+  it("each rule has flows for the hosts its SNI hosts fall within (a wildcard host takes the names below it), a rule testing none for every host", () => {
+    const flows = flowsOf(spec).map((flow) => `${flow.host}: ${flow.match}`);
+    expect(flows.sort()).toEqual([
+      "*.internal.example.com (tls): port 443",
+      "*.internal.example.com (tls): port 443, sni db.internal.example.com, sni vault.example.com",
+      "legacy.example.com (tls): port 443",
+      "legacy.example.com (tls): port 443, sni legacy.example.com",
+      "vault.example.com (tls): port 443",
+      "vault.example.com (tls): port 443, sni db.internal.example.com, sni vault.example.com",
+    ]);
+  });
+
+  it("two rules of other SNI hosts swapped moves nothing", () => {
+    const rules = spec.split("\n  - ");
+    const swapped = [rules[0], rules[2], rules[1], rules[3]].join("\n  - ");
+    expect(classesOf(analyze({ "vs.yaml": virtualService(spec) }, { "vs.yaml": virtualService(swapped) }))).toEqual(["resource.changed"]);
+  });
+});
