@@ -9,19 +9,12 @@ import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { firstRootNamespace, meshConfigsOf } from "../graph/mesh-scope.js";
-import { oversize, parseYamlDocument, sameYamlContent } from "../manifests/yaml-documents.js";
+import { readYamlText as readYaml, sameYamlContent } from "../manifests/yaml-documents.js";
 import { applicationSourceRoot, kustomizeRootId } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 const referentsOf = byFamilyKind((family) => family.referents);
-
-/** One YAML document in a string, with the loader's bounds (size, aliases, depth, nodes). */
-const readYaml = (text: string): unknown => {
-  if (oversize(text)) return undefined;
-  const parsed = parseYamlDocument({ line: 1, offset: 0, text });
-  return parsed.ok ? parsed.value : undefined;
-};
 
 const oncePerTree = <T extends object>(read: (set: ManifestSet) => T): ((set: ManifestSet) => T) => {
   const known = new WeakMap<ManifestSet, T>();

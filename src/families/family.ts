@@ -77,9 +77,12 @@ export interface Family {
   readonly meshScopes?: Readonly<Record<string, MeshScopeReader>>;
   /**
    * Its kinds that configure the mesh, and the MeshConfig each sets (its root namespace, handed to
-   * every `meshScopes` reader; its outbound traffic policy, what a Sidecar that sets none falls back to).
+   * every `meshScopes` reader; its outbound traffic policy, what a Sidecar that sets none falls back
+   * to). `readYaml` reads a document a resource holds as a string (istiod's ConfigMap's `mesh`).
    */
-  readonly meshConfigs?: Readonly<Record<string, (resource: Resource) => Readonly<Record<string, unknown>> | undefined>>;
+  readonly meshConfigs?: Readonly<
+    Record<string, (resource: Resource, readYaml: (text: string) => unknown) => Readonly<Record<string, unknown>> | undefined>
+  >;
   /**
    * Its experimental groups and kinds promoted to stable ones: a resource keeps its identity across
    * the promotion, so a PR that only promotes it changes nothing (src/diff/resource-pairing.ts).

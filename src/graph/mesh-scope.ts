@@ -2,15 +2,16 @@ import type { ManifestSet } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { MeshScope } from "../core/mesh-scope.js";
 import { byFamilyKind } from "../families/index.js";
+import { readYamlText } from "../manifests/yaml-documents.js";
 
 const meshConfigOf = byFamilyKind((family) => family.meshConfigs);
 const meshScope = byFamilyKind((family) => family.meshScopes);
 
-/** The MeshConfigs a tree sets (IstioOperator, istiod values, Sail's Istio), in tree order. */
+/** The MeshConfigs a tree sets (IstioOperator, istiod values, Sail's Istio, istiod's mesh ConfigMap), in tree order. */
 export function meshConfigsOf(set: ManifestSet): Readonly<Record<string, unknown>>[] {
   const configs: Readonly<Record<string, unknown>>[] = [];
   for (const resource of set.resources.values()) {
-    const config = meshConfigOf(resource)?.(resource);
+    const config = meshConfigOf(resource)?.(resource, readYamlText);
     if (config) configs.push(config);
   }
   return configs;
@@ -26,7 +27,7 @@ export const firstRootNamespace = (configs: readonly Readonly<Record<string, unk
 /** The mesh's root namespace as the tree configures it (the first setting found), if it does: read up to that setting only. */
 export function rootNamespaceOf(set: ManifestSet): string | undefined {
   for (const resource of set.resources.values()) {
-    const config = meshConfigOf(resource)?.(resource);
+    const config = meshConfigOf(resource)?.(resource, readYamlText);
     const root = config && rootNamespaceOfConfig(config);
     if (root) return root;
   }

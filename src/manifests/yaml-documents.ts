@@ -247,6 +247,13 @@ export function parseYamlDocument(
   return boundedDocument(value, chunk, limits, budget);
 }
 
+/** One YAML document in a string (a ConfigMap's embedded document, Helm values in a string), with the loader's bounds (size, aliases, depth, nodes). */
+export const readYamlText = (text: string): unknown => {
+  if (oversize(text)) return undefined;
+  const parsed = parseYamlDocument({ line: 1, offset: 0, text });
+  return parsed.ok ? parsed.value : undefined;
+};
+
 function boundedDocument(value: unknown, chunk: YamlChunk, limits: YamlLimits, budget: NodeBudget): ParsedYaml {
   // Without an anchor there is no alias, so the node count is already bounded by the file size.
   if (chunk.text.includes("&") && !spend(value, budget)) {

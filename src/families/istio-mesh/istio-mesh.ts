@@ -849,14 +849,20 @@ const sailMeshConfig = (resource: Resource): MeshConfig => {
   return { ...(namespace ? { rootNamespace: namespace } : {}), ...meshConfigOf("Istio")(resource) };
 };
 
-export const meshConfigs: Readonly<Record<string, (resource: Resource) => MeshConfig | undefined>> = {
-  IstioOperator: meshConfigOf("IstioOperator"),
-  IstioValues: meshConfigOf("IstioValues"),
-  Istio: sailMeshConfig,
-  IstioRevision: sailMeshConfig,
-  // A HelmRelease read here installs an Istio chart (textKinds); istiod's values carry the MeshConfig.
-  HelmRelease: meshConfigOf("HelmRelease"),
-};
+/** istiod's mesh ConfigMap, its `mesh` document parsed: the MeshConfig istiod runs with, where an install's rendered manifests are vendored. */
+const configMapMeshConfig = (resource: Resource, readYaml: DetectorContext["readYaml"]): MeshConfig | undefined =>
+  installsIstio(resource) ? meshConfigOf("ConfigMap")(asMeshConfigMap(resource, readYaml)) : undefined;
+
+export const meshConfigs: Readonly<Record<string, (resource: Resource, readYaml: DetectorContext["readYaml"]) => MeshConfig | undefined>> =
+  {
+    IstioOperator: meshConfigOf("IstioOperator"),
+    IstioValues: meshConfigOf("IstioValues"),
+    Istio: sailMeshConfig,
+    IstioRevision: sailMeshConfig,
+    // A HelmRelease read here installs an Istio chart (textKinds); istiod's values carry the MeshConfig.
+    HelmRelease: meshConfigOf("HelmRelease"),
+    ConfigMap: configMapMeshConfig,
+  };
 
 /** Mesh identity and network settings reach every workload of the mesh, wherever they sit. */
 const meshWide: MeshScopeReader = (resource, context) => ({

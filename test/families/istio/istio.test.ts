@@ -2655,6 +2655,18 @@ ${body}`;
   });
 });
 
+/** istiod's mesh ConfigMap as an install renders it, its MeshConfig a YAML document in `mesh`. */
+const MESH_CONFIG_MAP = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    enableAutoMtls: true
+    outboundTrafficPolicy:
+      mode: REGISTRY_ONLY
+`;
+
 describe("a Sidecar without an outbound mode takes the mesh's, where the tree configures the mesh", () => {
   const operator = (mode: string) => `
 apiVersion: install.istio.io/v1alpha1
@@ -2686,6 +2698,26 @@ ${body}`;
       head: sidecar("  outboundTrafficPolicy: {mode: ALLOW_ANY}"),
       others: { base: [istioDefault], head: [istioDefault] },
       expected: [],
+    },
+    {
+      name: "REGISTRY_ONLY dropped where istiod's vendored mesh ConfigMap says REGISTRY_ONLY: the same mode",
+      base: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}"),
+      head: sidecar(""),
+      others: {
+        base: [resource(MESH_CONFIG_MAP, "istio/istio-configmap.yaml")],
+        head: [resource(MESH_CONFIG_MAP, "istio/istio-configmap.yaml")],
+      },
+      expected: [],
+    },
+    {
+      name: "the same ConfigMap under another name is not istiod's: the mesh is configured elsewhere",
+      base: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}"),
+      head: sidecar(""),
+      others: {
+        base: [resource(MESH_CONFIG_MAP.replace("name: istio,", "name: mesh-notes,"), "istio/notes.yaml")],
+        head: [resource(MESH_CONFIG_MAP.replace("name: istio,", "name: mesh-notes,"), "istio/notes.yaml")],
+      },
+      expected: [{ class: "access.widened", side: "head", path: ["spec"], says: "REGISTRY_ONLY" }],
     },
     {
       name: "ALLOW_ANY under a REGISTRY_ONLY mesh: egress opened",
