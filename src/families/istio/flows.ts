@@ -1,8 +1,9 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { actionRef, ruleHandling, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { qualifyHost } from "../../core/service-host.js";
-import { hostsOverlap } from "../../core/host-match.js";
-import { gatewayEntry, httpAlternative } from "../../core/istio-http-match.js";
+import { hostIntersection, hostsOverlap } from "../../core/host-match.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { gatewayEntry, httpAlternative, resolveGatewayName } from "../../core/istio-http-match.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
@@ -50,6 +51,8 @@ function l4Alternative(match: JsonRecord) {
   const signature = parts.join(", ") || "*";
   return { signature, path: signature };
 }
+
+const ISTIO_NETWORKING = "networking.istio.io";
 
 /** Only a delegate the tree does not hold is a target of its own (virtualServiceRules). */
 const delegateLabel = (delegate: JsonRecord, namespace: string): string =>
@@ -104,6 +107,8 @@ interface RuleSite {
   readonly file: string;
   /** The hosts are a root's, written in another namespace than the destinations. */
   readonly delegated?: true;
+  /** By entry, the hosts served there where a Gateway's server hosts narrow them (landedHosts). */
+  readonly landed?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -153,7 +158,7 @@ function ruleShapes(
   const shapes: RuleShape[] = [];
   for (const entry of site.entries) {
     const applicable = alternatives.filter((a) => a.only.length === 0 || a.only.includes(entry));
-    for (const host of site.hosts) {
+    for (const host of site.landed?.get(entry) ?? site.hosts) {
       // A TLS match's SNI hosts are the names it takes, of the VirtualService's hosts: legacy.example.com's connections never carry SNI vault.example.com.
       const qualified = qualifyHost(host, site.namespace);
       const here = applicable
@@ -181,14 +186,70 @@ function ruleShapes(
 const matchesOf = (rule: JsonRecord, namespace: string): ScopedMatch[] =>
   list(rule.match).map((match) => scopedMatch(record(match), namespace));
 
+/** A server host an Istio Gateway admits: VirtualServices of `namespace` (`*`: any) for `host`. */
+interface ServerHost {
+  readonly namespace: string;
+  readonly host: string;
+}
+
+const serverHostIndexes = new WeakMap<ManifestSet, ReadonlyMap<string, readonly ServerHost[]>>();
+
+/** A tree's Istio Gateways' server hosts by `namespace/name` (every copy's), `.` read as the Gateway's own namespace. */
+function serverHostsOf(set: ManifestSet): ReadonlyMap<string, readonly ServerHost[]> {
+  const known = serverHostIndexes.get(set);
+  if (known) return known;
+  const index = new Map<string, ServerHost[]>();
+  for (const gateway of resourcesOfKind(set, "Gateway")) {
+    if (gateway.id.group !== ISTIO_NETWORKING) continue;
+    const hosts = list(record(gateway.body.spec).servers).flatMap((server) =>
+      nonEmptyTexts(record(server).hosts).map((entry) => {
+        const slash = entry.indexOf("/");
+        const namespace = slash < 0 ? "*" : entry.slice(0, slash);
+        return { namespace: namespace === "." ? gateway.id.namespace : namespace, host: entry.slice(slash + 1) };
+      }),
+    );
+    const key = `${gateway.id.namespace}/${gateway.id.name}`;
+    index.set(key, [...(index.get(key) ?? []), ...hosts]);
+  }
+  serverHostIndexes.set(set, index);
+  return index;
+}
+
+/**
+ * The hosts a VirtualService serves on a Gateway of the tree: istiod builds a gateway's virtual
+ * hosts from its hosts intersected with the server hosts that admit its namespace, so `*.example.com`
+ * on a Gateway admitting `shop/shop.example.com` serves shop.example.com alone. A host no server
+ * admits is kept as written (reference checks judge it), as are all where the tree lacks the Gateway.
+ */
+function landedHosts(hosts: readonly string[], gateway: string, namespace: string, set: ManifestSet): readonly string[] {
+  const servers = serverHostsOf(set).get(resolveGatewayName(gateway, namespace));
+  if (!servers || servers.length === 0) return hosts;
+  const admitted = servers.filter((server) => server.namespace === "*" || server.namespace === namespace);
+  return [
+    ...new Set(
+      hosts.flatMap((host) => {
+        const landed = admitted.flatMap((server) => hostIntersection(server.host, host) ?? []);
+        return landed.length > 0 ? landed : [host];
+      }),
+    ),
+  ];
+}
+
 /** Where a VirtualService with hosts routes its own rules. */
-function rootSite(resource: Resource): RuleSite {
+function rootSite(resource: Resource, set: ManifestSet): RuleSite {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const gateways = nonEmptyTexts(spec.gateways);
+  const hosts = [...new Set(nonEmptyTexts(spec.hosts).map((host) => shortHost(host, namespace)))];
+  const landed = new Map(
+    gateways
+      .filter((gateway) => gateway !== "mesh")
+      .map((gateway) => [gatewayEntry(gateway, namespace), landedHosts(hosts, gateway, namespace, set)]),
+  );
   return {
     entries: (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace)),
-    hosts: [...new Set(nonEmptyTexts(spec.hosts).map((host) => shortHost(host, namespace)))],
+    hosts,
+    ...(landed.size > 0 ? { landed } : {}),
     namespace,
     file: resource.source.file,
   };
@@ -212,7 +273,7 @@ function delegatedRules(delegate: Resource, set: ManifestSet): RuleShape[] {
           rootRule: rule,
           ruleIndex,
           rootMatches: matchesOf(rule, root.id.namespace),
-          site: { ...rootSite(root), namespace, file, delegated: true as const },
+          site: { ...rootSite(root, set), namespace, file, delegated: true as const },
         }));
   return routes.flatMap(({ rootRule, ruleIndex, rootMatches, site }) =>
     rules.flatMap((rule, index) => {
@@ -230,7 +291,7 @@ export function virtualServiceRules(resource: Resource, set: ManifestSet): RuleS
   if (!isVirtualService(resource)) return [];
   if (isDelegate(resource)) return delegatedRules(resource, set);
   const spec = record(resource.body.spec);
-  const site = rootSite(resource);
+  const site = rootSite(resource, set);
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tls", "tcp"] as const) {
     list(spec[section]).forEach((item, ruleIndex) => {

@@ -139,3 +139,43 @@ describe("VirtualService tls rules: a match's SNI hosts are the hosts it takes",
     expect(classesOf(analyze({ "vs.yaml": virtualService(spec) }, { "vs.yaml": virtualService(swapped) }))).toEqual(["resource.changed"]);
   });
 });
+
+describe("VirtualService hosts on an Istio Gateway of the tree: intersected with the server hosts that admit them", () => {
+  const gateway = (hosts: string) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: public-gw, namespace: istio-ingress }
+spec:
+  servers:
+  - port: { number: 443, name: https, protocol: HTTPS }
+    hosts: [${hosts}]
+`;
+  const storefront = (hosts: string) =>
+    virtualService(`  hosts: [${hosts}]
+  gateways: [istio-ingress/public-gw, mesh]
+  http:
+  - route: [{ destination: { host: web } }]`);
+  const hostsAt = (hosts: string, serverHosts: string) =>
+    [...analyze({}, { "gw.yaml": gateway(serverHosts), "vs.yaml": storefront(hosts) }).head.model.flows.values()]
+      .map((flow) => `${flow.entry} ${flow.host}`)
+      .sort();
+
+  it("a wildcard host serves only the names the servers admit for its namespace; the mesh keeps it whole", () => {
+    expect(hostsAt('"*.example.com"', '"shop/shop.example.com", "other/api.example.com"')).toEqual([
+      "Gateway istio-ingress/public-gw shop.example.com",
+      "mesh *.example.com",
+    ]);
+  });
+
+  it("widened from the one host the Gateway admits, it serves that host still there: only the mesh gains hosts", () => {
+    const tree = (hosts: string) => ({ "gw.yaml": gateway('"shop/shop.example.com"'), "vs.yaml": storefront(hosts) });
+    const result = analyze(tree("shop.example.com"), tree('"*.example.com"'));
+    expect(result.findings.filter((finding) => finding.class.startsWith("route.")).map((finding) => finding.summary)).toEqual([
+      expect.stringMatching(/^\*\.example\.com via mesh: new rule/),
+    ]);
+  });
+
+  it("a host no server admits is kept as written, and so are all where the server takes any host", () => {
+    expect(hostsAt("shop.example.com", '"other/shop.example.com"')).toContain("Gateway istio-ingress/public-gw shop.example.com");
+    expect(hostsAt('"*.example.com"', '"*/*"')).toContain("Gateway istio-ingress/public-gw *.example.com");
+  });
+});
