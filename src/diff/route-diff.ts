@@ -337,7 +337,15 @@ function fallbackOf(
   const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => requestShapes(rival.match).some((a) => covers(a, b)));
   const sameHost = slots.get(`${removed.entry}|${removed.host}`);
   if (sameHost) {
-    const first = sameHost.find(overlaps);
+    // A rule that came first at base with the same match took its requests then too: the removed
+    // rule never had them (a delegate's /accounts/profile ahead of its /accounts, the root narrowed
+    // to the former: the rest of /accounts falls through to the catch-all).
+    const ahead = new Set(
+      (baseSlots.get(`${removed.entry}|${removed.host}`) ?? [])
+        .filter((rule) => rule.precedence < removed.precedence)
+        .map((rule) => rule.key),
+    );
+    const first = sameHost.find((rival) => !ahead.has(rival.key) && overlaps(rival));
     return takesAll(first) ? first : undefined;
   }
   const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));

@@ -447,6 +447,18 @@ describe("a rule added where an earlier rule of the same VirtualService takes al
     ]);
   });
 
+  it("one removed whose requests the rules before it did not take falls through to the catch-all: route.match-changed, not removed", () => {
+    const rules = rule("/accounts/profile", "profile") + rule("/accounts", "accounts") + rule(undefined, "web");
+    const result = analyze(
+      { "vs.yaml": virtualService(rules) },
+      { "vs.yaml": virtualService(rules.replace(rule("/accounts", "accounts"), "")) },
+    );
+    expect(result.findings.map((finding) => `${finding.risk} ${finding.class}: ${finding.summary}`)).toContainEqual(
+      expect.stringMatching(/^medium-high route\.match-changed: shop\.example\.com \/accounts .*fall through to catch-all → web 100%/),
+    );
+    expect(classesOf(result)).not.toContain("route.removed");
+  });
+
   it("placed before the rule that would cover it, it serves its requests: route.added", () => {
     const result = analyze(
       { "vs.yaml": virtualService(rule(undefined, "productpage")) },
