@@ -5,10 +5,10 @@ import { createHash } from "node:crypto";
 import { dirname, join, posix } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
-import type { SourceFile } from "../manifests/load-manifests.js";
+import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { clusterScoped } from "../core/cluster-scoped.js";
 import { isRecord, list, record } from "../core/json-access.js";
-import { loadAllAsGoYaml, loadAsGoYaml, parseYamlDocument, splitYamlDocuments } from "../manifests/yaml-documents.js";
+import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
@@ -32,6 +32,7 @@ import { renderTools, type RenderTools } from "./render-tools.js";
 import { fluxBuilds, fluxSubstitutions, substituteBuild, builtKustomization, type FluxBuild } from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 import { rendersNoTraffic } from "./traffic-free-root.js";
+import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 
 /**
@@ -85,14 +86,10 @@ export async function renderChange(
     planRenders(head, options.topology, options.links?.head),
   );
   const placed = { base: deliveryPlacementOf(base, options.topology), head: deliveryPlacementOf(head, options.topology) };
-  const first = await renderStage(
-    built(inScope(basePlan), options.builds?.base),
-    built(inScope(headPlan), options.builds?.head),
-    base,
-    head,
-    options,
-    placed,
-  );
+  const texts = { base: textsOf(base), head: textsOf(head) };
+  const broken = brokenFiles(texts.base, texts.head);
+  const [baseRoots, headRoots] = [built(inScope(basePlan), options.builds?.base), built(inScope(headPlan), options.builds?.head)];
+  const first = await renderStage(baseRoots, headRoots, base, head, options, placed, broken);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const second = await renderStage(
     inScope(planRenderedHelm(base, first.base.files)),
@@ -101,6 +98,7 @@ export async function renderChange(
     [...head, ...first.head.files],
     options,
     placed,
+    broken,
   );
   const side = (name: "base" | "head"): RenderedSide => ({
     files: [...first[name].files, ...second[name].files],
@@ -113,7 +111,11 @@ export async function renderChange(
     roots: [...first.roots, ...second.roots],
     base: side("base"),
     head: side("head"),
-    failures: [...first.failures, ...second.failures],
+    failures: [
+      ...first.failures,
+      ...second.failures,
+      ...brokenFileFailures(broken, [...baseRoots, ...headRoots], texts, placed, options.reviews),
+    ],
     ...(trusted.length > 0 ? { trusted } : {}),
     ...(skipped !== undefined ? { skipped } : {}),
   };
@@ -156,20 +158,56 @@ function offlineHint(root: RenderRoot, offline: string, trusts: ((source: string
 }
 
 /**
- * Why a root's origin (the HelmRelease, the Application) is gone at head when the PR broke its
- * YAML: Flux and Argo CD refuse the whole file and leave applied what they applied, so its output
- * is unknown, not removed (a values line mis-indented read as every route of the release removed).
+ * The file of a root's that the PR breaks (brokenFiles), with what is said of it: one of the
+ * manifests its tool refuses whole when a document does not parse (a kustomization's files; the
+ * HelmRelease or Application that installs a chart, which Flux and Argo CD refuse and leave applied
+ * as it was). Its output is unknown, not removed (a values line mis-indented read as every route of
+ * the release removed), nor unchanged (a note appended after the release passed).
  */
-function brokenOrigin(origin: string, baseText: TreeTexts, headText: TreeTexts): string | undefined {
-  const [before, after] = [baseText.get(origin), headText.get(origin)];
-  if (before === undefined || after === undefined) return undefined;
-  const unreadable = (text: string) =>
-    splitYamlDocuments(text).flatMap((chunk) => {
-      const parsed = parseYamlDocument(chunk);
-      return parsed.ok ? [] : [parsed.message];
-    })[0];
-  const message = unreadable(after);
-  return message !== undefined && unreadable(before) === undefined ? `${origin} no longer parses: ${message}` : undefined;
+function brokenRead(root: RenderRoot | undefined, broken: ReadonlyMap<string, BrokenFile>): string | undefined {
+  if (!root || broken.size === 0) return undefined;
+  return manifestsReadBy(root).flatMap((file) => broken.get(file)?.said ?? [])[0];
+}
+
+const manifestsReadBy = (root: RenderRoot): readonly string[] => (root.run.tool === "kustomize" ? root.consumes : [root.origin]);
+
+/**
+ * The files the PR breaks that a build reads but no root's render stands for: a file of GitOps
+ * objects or traffic config (a cluster's Flux Kustomization, which the Kustomization of the
+ * cluster's folder builds; an Application of an app-of-apps), or any file of a folder delivered to
+ * a cluster that no kustomization governs (Flux generates one naming every file there). Flux and
+ * Argo CD stop that build, so what it applies is unknown. A file nothing reads (an example beside
+ * a README) blocks nothing, and a traffic document that no longer parses is the review's
+ * `manifest.invalid` already.
+ */
+function brokenFileFailures(
+  broken: ReadonlyMap<string, BrokenFile>,
+  roots: readonly RenderRoot[],
+  texts: { readonly base: TreeTexts; readonly head: TreeTexts },
+  placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
+  reviews: ((path: string) => boolean) | undefined,
+): RenderFailure[] {
+  if (broken.size === 0) return [];
+  const standsFor = new Set(roots.flatMap(manifestsReadBy));
+  const governed = roots.flatMap((root) => (root.run.tool === "kustomize" ? [insideFolder(root.run.directory)] : []));
+  const objectsIn = (text: string | undefined, path: string) => (text === undefined ? undefined : loadManifests([{ path, text }]));
+  return [...broken].flatMap(([path, { why, said }]) => {
+    if (standsFor.has(path) || (reviews && !reviews(path))) return [];
+    const [before, after] = [objectsIn(texts.base.get(path), path), objectsIn(texts.head.get(path), path)];
+    if (after?.invalid.some((item) => item.message.endsWith(why))) return [];
+    const delivered = (placed.base(path) !== "" || placed.head(path) !== "") && !governed.some((inside) => inside(path));
+    const holdsObjects = [before, after].some((set) => set !== undefined && (set.resources.size > 0 || set.invalid.length > 0));
+    if (!delivered && !holdsObjects) return [];
+    return [
+      {
+        id: `file ${path}`,
+        origin: path,
+        inputs: [path],
+        reason: `cannot be read at head: ${said}; kustomize, Flux and Argo CD refuse the whole file, so the build that reads it stops`,
+        gates: true,
+      },
+    ];
+  });
 }
 
 const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
@@ -234,6 +272,8 @@ async function renderStage(
   options: RenderOptions,
   /** The clusters each side's GitOps objects deliver a path to (deliveryPlacementOf). */
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
+  /** The files the PR breaks (brokenFiles). */
+  broken: ReadonlyMap<string, BrokenFile>,
 ): Promise<RenderResult> {
   const [baseText, headText] = [textsOf(base), textsOf(head)];
   const basePlan = new Map(basePlanned.map((root) => [root.id, root]));
@@ -251,6 +291,8 @@ async function renderStage(
     // as it reads every file the root lists.
     const quiet = () =>
       (before === undefined || rendersNoTraffic(before, baseText)) && (after === undefined || rendersNoTraffic(after, headText));
+    // A file it reads that no longer parses stops its build, whatever else the PR does to it.
+    if (brokenRead(before, broken) ?? brokenRead(after, broken)) return true;
     if (!before || !after) return !quiet();
     // Delivered to other clusters (a cluster's Flux Kustomization added, or pointed at this overlay),
     // the same output lands elsewhere: read as written, an overlay's routes showed no new region.
@@ -266,14 +308,14 @@ async function renderStage(
   const localOnly = new Map<string, string>();
   for (const id of changed) {
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
-    const broken = before && !after ? brokenOrigin(before.origin, baseText, headText) : undefined;
-    if (broken !== undefined) {
+    const unread = brokenRead(after, broken) ?? brokenRead(before, broken);
+    if (unread !== undefined) {
       failures.push({
         id,
-        origin: before!.origin,
+        origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} cannot be read at head: ${broken}`,
-        gates: before!.deployed,
+        reason: `${id} cannot be read at head: ${unread}`,
+        gates: either(id).deployed,
       });
       continue;
     }

@@ -584,6 +584,68 @@ describe("a root renders alike when its inputs say the same", () => {
   });
 });
 
+describe("a file the PR breaks stops the build that reads it", () => {
+  const NOTE = "---\nnote: see: runbook\n";
+  const fluxKustomization = (name: string, path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  path: ${path}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+  const remoteRelease =
+    "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: edge, namespace: shop}\nspec:\n  chart:\n    spec: {chart: edge, sourceRef: {kind: HelmRepository, name: acme}}\n";
+  const cluster = {
+    "clusters/prod/flux-system/gotk-sync.yaml": fluxKustomization("flux-system", "./clusters/prod"),
+    "clusters/prod/apps.yaml": fluxKustomization("apps", "./apps/prod"),
+    "clusters/prod/edge/release.yaml": remoteRelease,
+    "clusters/prod/notes.yaml": "owner: team-edge\n",
+    "apps/prod/kustomization.yaml": "resources:\n  - route.yaml\n",
+    "apps/prod/route.yaml": "kind: HTTPRoute\n",
+    "apps/prod/example.yaml": "owner: team-edge\n",
+    "docs/example.yaml": "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {}\n",
+    "docs/notes.yaml": "owner: team-edge\n",
+  };
+  const appended = (path: keyof typeof cluster, base: Record<string, string> = cluster) => tree({ ...base, [path]: base[path] + NOTE });
+  // The cluster's folder lands on it by the policy's placements, as Flux's own Kustomization delivers it.
+  const placed = policyWith('topology:\n  clusters: {prod: eu}\n  placements: ["clusters/{cluster}/**"]\n').topology;
+  const reasons = async (head: SourceFile[], base = tree(cluster)) =>
+    (await renderChange(base, head, { topology: placed, budgetMs: 1_000 })).failures.map((failure) => [
+      failure.id,
+      failure.reason.replace(/ \(line.*$/, ""),
+    ]);
+
+  it("a note appended after a HelmRelease: the release cannot be read at head, not unchanged", async () => {
+    expect(await reasons(appended("clusters/prod/edge/release.yaml"))).toEqual([
+      [
+        "helm clusters/prod/edge/release.yaml shop/edge",
+        "helm clusters/prod/edge/release.yaml shop/edge cannot be read at head: clusters/prod/edge/release.yaml no longer parses: YAML: bad indentation of a mapping entry",
+      ],
+    ]);
+  });
+
+  it("a cluster's Flux Kustomization, and any file of a folder Flux builds without a kustomization, cannot be read at head", async () => {
+    for (const path of ["clusters/prod/apps.yaml", "clusters/prod/notes.yaml"] as const)
+      expect(await reasons(appended(path))).toEqual([
+        [`file ${path}`, `cannot be read at head: ${path} no longer parses: YAML: bad indentation of a mapping entry`],
+      ]);
+  });
+
+  it("a kustomization's file: its root cannot be read at head", async () => {
+    expect((await reasons(appended("apps/prod/route.yaml"))).map(([id]) => id)).toEqual(["kustomize apps/prod"]);
+  });
+
+  it("a traffic file is read wherever it is; a file nothing reads, or one broken at base already, blocks nothing", async () => {
+    expect((await reasons(appended("docs/example.yaml"))).map(([id]) => id)).toEqual(["file docs/example.yaml"]);
+    // A traffic document that no longer parses is the review's manifest.invalid already.
+    const route = tree({ ...cluster, "docs/example.yaml": cluster["docs/example.yaml"].replace("spec: {}", "spec: {}\n  rules: [") });
+    expect(await reasons(route)).toEqual([]);
+    // kustomize reads only what its kustomization names.
+    expect(await reasons(appended("docs/notes.yaml"))).toEqual([]);
+    expect(await reasons(appended("apps/prod/example.yaml"))).toEqual([]);
+    const broken = appended("clusters/prod/apps.yaml");
+    const edited = broken.map((file) =>
+      file.path === "clusters/prod/apps.yaml" ? { ...file, text: file.text.replace("name: apps", "name: apps2") } : file,
+    );
+    expect(await reasons(edited, broken)).toEqual([]);
+  });
+});
+
 describe("a root offline on one side only", () => {
   it("names the side the review cannot know (sail-operator b84b70b vendored its remote bases)", async () => {
     const ROUTE = "kind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, weight: 100}]}]\n";
