@@ -683,6 +683,7 @@ export const kustomizeRootId = (folder: string): string => `kustomize ${folder |
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   return documentsOf(file, ApplicationDoc).flatMap((application) => {
     const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
+    const refs = new Set(sources.flatMap((source) => (source.ref !== undefined ? [source.ref] : [])));
     return sources.flatMap((source, index): RenderRoot[] => {
       const name = applicationSourceName(application.metadata.name, index, sources.length);
       const chart = source.path === undefined ? undefined : normalize(source.path);
@@ -690,11 +691,22 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));
       if (!isChart || source.ref !== undefined) return [];
       const helm = source.helm ?? {};
-      const valueFiles = helm.valueFiles ?? [];
+      // Argo CD reads valueFiles relative to the source path (a remote chart's own files), and
+      // `$<ref>/<path>` from the root of the `ref` source's repository: this one where the tree
+      // holds the file, as a source's path is (a multi-source Application's values kept beside the
+      // clusters' config, its weights edited there, passed unseen); undefined where it is
+      // another's, or a URL.
+      const valueFiles = (helm.valueFiles ?? []).map((path) => {
+        const [, ref, inRef] = /^\$([^/]+)\/(.*)$/.exec(path) ?? [];
+        if (ref === undefined || inRef === undefined)
+          return source.chart !== undefined || REMOTE.test(path) ? undefined : normalize(posix.join(chart ?? "", path));
+        return refs.has(ref) && tree.text.has(normalize(inRef)) ? normalize(inRef) : undefined;
+      });
+      const held = valueFiles.filter((path) => path !== undefined);
       const offline =
         source.chart !== undefined
           ? `chart ${source.chart} from ${source.repoURL ?? "a Helm repository"}`
-          : valueFiles.some((path) => path.startsWith("$") || REMOTE.test(path))
+          : held.length < valueFiles.length
             ? "valueFiles from another source or URL"
             : // A path this repository does not hold is another repository's (vfarcic/argo-combined-demo installs istio/istio's charts).
               chart !== undefined && source.repoURL && tree.filesUnder(chart).length === 0
@@ -709,12 +721,14 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         {
           release: helm.releaseName ?? application.metadata.name,
           namespace: application.spec.destination?.namespace ?? "default",
-          // Argo CD reads valueFiles relative to the source path.
-          valuesFiles: offline ? [] : valueFiles.map((path) => normalize(posix.join(chart ?? "", path))),
+          valuesFiles: offline ? [] : held,
           ...(inline ? { inlineValues: inline } : {}),
           set: helm.parameters ?? [],
         },
         offline,
+        true,
+        // Offline, the values files the repository holds are still what the release reads: an edit there is a change to review.
+        offline ? held : [],
       );
       if (source.chart === undefined) return [root];
       // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
@@ -729,6 +743,8 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
             parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
           },
         },
+        // The values files this repository holds, by what they say but for how containers run.
+        valueFiles: held.map((path) => [path, withoutWorkloadSettings(trafficValuesOf(parsedValues(tree.text.get(path)), fetches))]),
         release: application.metadata.name,
         namespace: application.spec.destination?.namespace,
       };

@@ -308,6 +308,29 @@ describe("planRenders", () => {
     });
   });
 
+  it("reads a multi-source Application's `$ref` value files from the repository where it holds them", () => {
+    const application = (chart: string, valueFile = "$values/envs/prod/web.yaml") =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  sources:\n  - ${chart}\n    helm: { valueFiles: ["${valueFile}"] }\n  - { repoURL: https://example.com/repo.git, ref: values }\n`;
+    const local = "repoURL: https://example.com/repo.git\n    path: charts/web";
+    const remote = "repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0";
+    const values = (weight: number, tag = "1.0") => `image: { tag: "${tag}" }\nweight: ${weight}\n`;
+    const files = (app: string, weight = 90, tag = "1.0") =>
+      tree({ "charts/web/Chart.yaml": "name: web\n", "envs/prod/web.yaml": values(weight, tag), "argo/web.yaml": app });
+    const [root] = planRenders(files(application(local)), topology);
+    expect(root).toMatchObject({ id: "helm argo/web.yaml web#0", run: { chart: "charts/web", valuesFiles: ["envs/prod/web.yaml"] } });
+    expect(root!.offline).toBeUndefined();
+    // A remote chart cannot be rendered, but its values file is an input, and what it says of traffic is its render key.
+    const remoteRoot = (weight: number, tag?: string) => planRenders(files(application(remote), weight, tag), topology)[0]!;
+    expect(remoteRoot(90).inputs).toContain("envs/prod/web.yaml");
+    const key = (weight: number, tag?: string) => renderKey(remoteRoot(weight, tag), textsOf(files(application(remote), weight, tag)));
+    expect(key(50)).not.toBe(key(90));
+    expect(key(90, "1.1")).toBe(key(90));
+    // A file the repository does not hold is another repository's.
+    expect(planRenders(files(application(local, "$values/envs/other.yaml")), topology)[0]!.offline).toBe(
+      "valueFiles from another source or URL",
+    );
+  });
+
   it("leaves a HelmRelease inside an overlay to the rendered output, which names the patched release", () => {
     const files = tree({
       "apps/base/kustomization.yaml": "resources: [release.yaml]\n",
