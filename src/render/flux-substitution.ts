@@ -156,17 +156,24 @@ export interface FluxBuild {
   /** `spec.targetNamespace`, which Flux sets as the kustomization's `namespace`. */
   readonly namespace?: string;
   readonly postBuild?: PostBuild;
+  /**
+   * The Kustomization this build is, where Kustomizations build the path differently (each
+   * cluster's own variables over one shared overlay): it is rendered once for each, and lands on
+   * that one's clusters only (core/flux-build-output.ts). Absent where every one builds it alike.
+   */
+  readonly by?: { readonly file: string; readonly namespace: string; readonly name: string };
 }
 
 /**
- * The Flux builds of a tree, by the path of the kustomization each builds (the first Kustomization
- * naming a path decides). Patches are per cluster more often than anything else (the staging
- * Kustomization patches what production applies as written, fluxcd/flux2-kustomize-helm-example):
- * they are applied only where every Kustomization building the path applies the same, else the
- * path is read unpatched and the placement detector judges a patch change on its own.
+ * The Flux builds of a tree, by the path of the kustomization each builds: one for each
+ * Kustomization naming the path, which it is (FluxBuild.by); settledBuilds makes them one where
+ * they are alike. Patches are per cluster more often than anything else (the staging Kustomization
+ * patches what production applies as written, fluxcd/flux2-kustomize-helm-example): they are
+ * applied only where every Kustomization building the path applies the same, else the path is read
+ * unpatched and the placement detector judges a patch change on its own.
  */
-export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, FluxBuild> {
-  const builds = new Map<string, FluxBuild>();
+export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, readonly FluxBuild[]> {
+  const builds = new Map<string, FluxBuild[]>();
   const mayBuild = (text: string) =>
     (text.includes("postBuild") || text.includes("components:") || text.includes("targetNamespace") || text.includes("patches:")) &&
     NAMES_DELIVERY_KIND.test(text);
@@ -185,21 +192,61 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     patchings.set(kustomization, seen.add(canonical(patches)));
   }
   for (const { resource, spec, kustomization, patches: own } of building) {
-    if (builds.has(kustomization)) continue;
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
     const patches = patchings.get(kustomization)!.size === 1 ? own : [];
     const namespace = text(spec.targetNamespace);
     const postBuild = postBuildOf(resource, () => (sources ??= configData(files)));
-    if (components.length > 0 || patches.length > 0 || namespace !== undefined || postBuild)
-      builds.set(kustomization, {
-        components,
-        patches,
-        ...(namespace !== undefined ? { namespace } : {}),
-        ...(postBuild ? { postBuild } : {}),
-      });
+    const build: FluxBuild = {
+      components,
+      patches,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(postBuild ? { postBuild } : {}),
+      by: { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name },
+    };
+    builds.set(kustomization, [...(builds.get(kustomization) ?? []), build]);
   }
   return builds;
 }
+
+/**
+ * Each side's builds of a path as the render renders them: one, as every Kustomization builds it,
+ * where they build it alike on both sides (none where that adds nothing), else one for each
+ * Kustomization on both sides (each cluster's own variables over one shared overlay: the first
+ * Kustomization deciding read prod-ap's variables into prod-us's routes), so that a build is the
+ * same root at base and head (a second cluster's Kustomization added for an overlay leaves the
+ * first's build where it was, and adds its own).
+ */
+export function settledBuilds(
+  base: ReadonlyMap<string, readonly FluxBuild[]>,
+  head: ReadonlyMap<string, readonly FluxBuild[]>,
+): [ReadonlyMap<string, readonly FluxBuild[]>, ReadonlyMap<string, readonly FluxBuild[]>] {
+  const differ = (builds: readonly FluxBuild[] | undefined) => new Set((builds ?? []).map(buildKey)).size > 1;
+  const settled = (side: ReadonlyMap<string, readonly FluxBuild[]>, other: ReadonlyMap<string, readonly FluxBuild[]>) =>
+    new Map(
+      [...side].flatMap(([kustomization, all]): [string, readonly FluxBuild[]][] => {
+        if (differ(all) || differ(other.get(kustomization))) return [[kustomization, all]];
+        const { by: _one, ...one } = all[0]!;
+        return isEmptyBuild(one) ? [] : [[kustomization, [one]]];
+      }),
+    );
+  return [settled(base, head), settled(head, base)];
+}
+
+/** What a build renders by: all but the Kustomization it is. */
+const buildKey = ({ components, patches, namespace, postBuild }: FluxBuild): string =>
+  canonical({
+    components,
+    patches,
+    namespace,
+    postBuild: postBuild && { variables: sortedVariables(postBuild), complete: postBuild.complete },
+  });
+
+/** A build's variables by name: one run, one render key, whatever order the sources gave them in. */
+export const sortedVariables = (postBuild: PostBuild): (readonly [string, string])[] =>
+  [...postBuild.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+const isEmptyBuild = (build: FluxBuild): boolean =>
+  build.components.length === 0 && build.patches.length === 0 && build.namespace === undefined && !build.postBuild;
 
 /** A rendered build substituted as Flux substitutes it: each document, unless it opts out. */
 export const substituteBuild = (output: string, { variables, complete }: PostBuild): string =>

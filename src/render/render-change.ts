@@ -14,6 +14,7 @@ import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
   deliveryPlacementOf,
+  fluxBuildRoot,
   installedElsewhere,
   planRenderedHelm,
   planRenders,
@@ -29,7 +30,15 @@ import { folderOf, insideFolder, isEmptyKustomization, linkTarget, REMOTE } from
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
-import { fluxBuilds, fluxSubstitutions, substituteBuild, builtKustomization, type FluxBuild } from "./flux-substitution.js";
+import {
+  fluxBuilds,
+  fluxSubstitutions,
+  substituteBuild,
+  builtKustomization,
+  settledBuilds,
+  sortedVariables,
+  type FluxBuild,
+} from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 import { rendersNoTraffic } from "./traffic-free-root.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
@@ -57,7 +66,7 @@ export interface RenderOptions {
   /** Each side's symlinks: a kustomization may read a folder through one (Config Sync's shared sources). */
   readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
   /** Each side's Flux builds, by kustomization (see fluxBuilds): their output is substituted as Flux substitutes it. */
-  readonly builds?: { readonly base: ReadonlyMap<string, FluxBuild>; readonly head: ReadonlyMap<string, FluxBuild> };
+  readonly builds?: { readonly base: FluxBuilds; readonly head: FluxBuilds };
   /**
    * Why rendering is turned off, when it is. The roots are still planned: each one the PR changes
    * so that only a render could show what it applies is reported as not rendered, as when the tools
@@ -88,7 +97,10 @@ export async function renderChange(
   const placed = { base: deliveryPlacementOf(base, options.topology), head: deliveryPlacementOf(head, options.topology) };
   const texts = { base: textsOf(base), head: textsOf(head) };
   const broken = brokenFiles(texts.base, texts.head);
-  const [baseRoots, headRoots] = [built(inScope(basePlan), options.builds?.base), built(inScope(headPlan), options.builds?.head)];
+  const [baseRoots, headRoots] = [
+    built(inScope(basePlan), options.builds?.base, base, options.links?.base),
+    built(inScope(headPlan), options.builds?.head, head, options.links?.head),
+  ];
   const first = await renderStage(baseRoots, headRoots, base, head, options, placed, broken);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const second = await renderStage(
@@ -121,13 +133,39 @@ export async function renderChange(
   };
 }
 
-/** Kustomize roots that Flux builds with a post-build substitution, with it in their run (so in their render key). */
-const built = (roots: readonly RenderRoot[], builds: ReadonlyMap<string, FluxBuild> | undefined): readonly RenderRoot[] =>
-  roots.map((root) => {
-    const postBuild = builds?.get(root.origin)?.postBuild;
-    if (!postBuild || root.run.tool !== "kustomize") return root;
-    const variables = [...postBuild.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return { ...root, run: { ...root.run, postBuild: { variables, complete: postBuild.complete } } };
+/** A tree's Flux builds, by the kustomization each builds (see fluxBuilds). */
+type FluxBuilds = ReadonlyMap<string, readonly FluxBuild[]>;
+
+/**
+ * Kustomize roots as Flux builds them: a post-build substitution in their run (so in their render
+ * key), and a root built differently by several Kustomizations once for each, with what that one
+ * adds to its kustomization (FluxBuild.by, fluxBuildRoot).
+ */
+const built = (
+  roots: readonly RenderRoot[],
+  builds: FluxBuilds | undefined,
+  files: readonly SourceFile[],
+  links: readonly SymbolicLink[] | undefined,
+): readonly RenderRoot[] =>
+  roots.flatMap((root) => {
+    const own = root.run.tool === "kustomize" ? builds?.get(root.origin) : undefined;
+    if (!own) return [root];
+    const written = own.some((build) => build.by) ? (files.find((file) => file.path === root.origin)?.text ?? "") : "";
+    return own.flatMap((build) => {
+      const { by, postBuild, components, patches, namespace } = build;
+      const planned = by ? fluxBuildRoot(files, root, builtKustomization(written, build), by, links) : root;
+      if (planned.run.tool !== "kustomize" || (!by && !postBuild)) return [planned];
+      return [
+        {
+          ...planned,
+          run: {
+            ...planned.run,
+            ...(by ? { build: { components, patches, ...(namespace !== undefined ? { namespace } : {}) } } : {}),
+            ...(postBuild ? { postBuild: { variables: sortedVariables(postBuild), complete: postBuild.complete } } : {}),
+          },
+        },
+      ];
+    });
   });
 
 /** How a reviewer leaves out a root the review cannot render. */
@@ -473,14 +511,21 @@ function movedRoots(
       ? undefined
       : JSON.stringify([root.releaseFingerprint, root.run.release, root.run.namespace, placedOn(root.output)]);
   };
+  // A folder rendered on both sides moved nowhere: its root renamed (built alike by every Kustomization
+  // on one side, by each its own way on the other: FluxBuild.by) is judged by its renders.
+  const folders = (plan: ReadonlyMap<string, RenderRoot>) =>
+    new Set([...plan.values()].flatMap((root) => (root.run.tool === "kustomize" ? [root.run.directory] : [])));
+  const [baseFolders, headFolders] = [folders(basePlan), folders(headPlan)];
+  const stays = (root: RenderRoot) =>
+    root.run.tool === "kustomize" && baseFolders.has(root.run.directory) && headFolders.has(root.run.directory);
   const alone = new Map<string, string[]>();
   for (const [id, root] of basePlan) {
-    const key = headPlan.has(id) ? undefined : movedKey(root, placed.base, texts.base);
+    const key = headPlan.has(id) || stays(root) ? undefined : movedKey(root, placed.base, texts.base);
     if (key !== undefined) alone.set(key, [...(alone.get(key) ?? []), id]);
   }
   const moved = new Set<string>();
   for (const [id, root] of headPlan) {
-    const key = basePlan.has(id) ? undefined : movedKey(root, placed.head, texts.head);
+    const key = basePlan.has(id) || stays(root) ? undefined : movedKey(root, placed.head, texts.head);
     const partner = key === undefined ? undefined : alone.get(key)?.shift();
     if (partner !== undefined) moved.add(partner).add(id);
   }
@@ -548,7 +593,9 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
       const content = text.get(input);
       if (content === undefined) continue;
       await mkdir(dirname(join(tree, input)), { recursive: true });
-      const written = local && isKustomizationFile(input) ? withoutRemoteResources(content) : content;
+      const ownBuild = root.run.tool === "kustomize" && input === root.origin ? root.run.build : undefined;
+      const asBuilt = ownBuild ? builtKustomization(content, ownBuild) : content;
+      const written = local && isKustomizationFile(input) ? withoutRemoteResources(asBuilt) : asBuilt;
       await writeFile(join(tree, input), written, binary.has(input) ? "latin1" : "utf8");
     }
     for (const link of links) {
@@ -791,7 +838,10 @@ export async function renderForReview(
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
   const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
   const off = options.off ?? (policy.render.enabled ? undefined : "turned off by the policy (render.enabled: false)");
-  const [baseBuilds, headBuilds] = [builtAlone(base, policy, options.links?.base), builtAlone(head, policy, options.links?.head)];
+  const [baseBuilds, headBuilds] = settledBuilds(
+    builtAlone(base, policy, options.links?.base),
+    builtAlone(head, policy, options.links?.head),
+  );
   const rendered = await renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
     topology: policy.topology,
     reviews: compilePathScope(policy.paths),
@@ -814,11 +864,7 @@ export async function renderForReview(
  * Flux builds of kustomizations that are roots of their own: one another kustomization includes is
  * rendered inside that one, from files substituted as Flux delivers them.
  */
-function builtAlone(
-  files: readonly SourceFile[],
-  policy: Policy,
-  links: readonly SymbolicLink[] | undefined,
-): ReadonlyMap<string, FluxBuild> {
+function builtAlone(files: readonly SourceFile[], policy: Policy, links: readonly SymbolicLink[] | undefined): FluxBuilds {
   const builds = fluxBuilds(files, policy.topology);
   if (builds.size === 0) return builds;
   const roots = rootKustomizations(files, links);
@@ -827,20 +873,17 @@ function builtAlone(
 
 /**
  * The files as the render reads them: substituted, but for what a Flux build substitutes after it
- * runs (the files of its folder), and each built kustomization with its build's components.
+ * runs (the files of its folder), and each kustomization one build makes with that build's
+ * components (several builds of one write theirs in their own renders: see built).
  */
-function asFluxBuilds(
-  files: readonly SourceFile[],
-  texts: ReadonlyMap<string, string>,
-  builds: ReadonlyMap<string, FluxBuild>,
-): readonly SourceFile[] {
+function asFluxBuilds(files: readonly SourceFile[], texts: ReadonlyMap<string, string>, builds: FluxBuilds): readonly SourceFile[] {
   if (texts.size === 0 && builds.size === 0) return files;
-  const substitutedAfter = [...builds].flatMap(([kustomization, build]) =>
-    build.postBuild ? [insideFolder(folderOf(kustomization))] : [],
+  const substitutedAfter = [...builds].flatMap(([kustomization, all]) =>
+    all.some((build) => build.postBuild) ? [insideFolder(folderOf(kustomization))] : [],
   );
   return files.map((file) => {
-    const build = builds.get(file.path);
-    if (build) return { ...file, text: builtKustomization(file.text, build) };
+    const [build, ...others] = builds.get(file.path) ?? [];
+    if (build) return others.length === 0 && !build.by ? { ...file, text: builtKustomization(file.text, build) } : file;
     const text = texts.get(file.path);
     return text === undefined || substitutedAfter.some((inside) => inside(file.path)) ? file : { ...file, text };
   });

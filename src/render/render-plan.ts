@@ -31,6 +31,7 @@ import {
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
+import { fluxBuildFolderName } from "../core/flux-build-output.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -49,6 +50,11 @@ export type RenderRun =
       readonly withoutRemote?: true;
       /** Flux's substitution of the build's output (flux-substitution.ts), its variables sorted by name. */
       readonly postBuild?: { readonly variables: readonly (readonly [string, string])[]; readonly complete: boolean };
+      /**
+       * What one Flux Kustomization adds to the kustomization it builds, where Kustomizations build
+       * it differently (FluxBuild.by): written into it for this render alone (builtKustomization).
+       */
+      readonly build?: { readonly components: readonly string[]; readonly patches: readonly unknown[]; readonly namespace?: string };
     }
   | {
       readonly tool: "helm";
@@ -284,7 +290,11 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  * file beside it that it does not name (a recipe applied by hand, another tool's manifests) is
  * still reviewed as it is. Its inputs (what re-renders it) stay every file of its folders.
  */
-function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
+function kustomizeRoot(
+  tree: Tree,
+  folder: string,
+  by?: { readonly file: string; readonly namespace: string; readonly name: string },
+): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
   const { folders, files, remote, sources, transforming } = kustomizeClosure(tree, folder);
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
@@ -296,9 +306,13 @@ function kustomizeRoot(tree: Tree, folder: string): RenderRoot {
   });
   const crossed = [...new Set(crossing.flatMap((inside) => inputsOf(kustomizeClosure(tree, inside))))].sort();
   return {
-    id: kustomizeRootId(folder),
+    id: by ? `${kustomizeRootId(folder)} for ${by.namespace}/${by.name} in ${by.file}` : kustomizeRootId(folder),
     origin,
-    output: posix.join(folder, "(rendered)", posix.basename(origin) === "Kustomization" ? "kustomization.yaml" : posix.basename(origin)),
+    output: posix.join(
+      folder,
+      by ? fluxBuildFolderName(by) : "(rendered)",
+      posix.basename(origin) === "Kustomization" ? "kustomization.yaml" : posix.basename(origin),
+    ),
     inputs,
     // Every file the loader would read as written, JSON manifests too: reviewed once, as rendered.
     consumes: files.filter(isManifestPath),
@@ -679,6 +693,30 @@ const helmRootId = (origin: string, name: string): string => `helm ${origin} ${n
 
 /** The id of the kustomize root of a folder ("" or "." the repository's root). */
 export const kustomizeRootId = (folder: string): string => `kustomize ${folder || "."}`;
+
+/** Whether a root is the kustomize root of a folder, or one Flux Kustomization's own build of it (kustomizeRoot's `by`). */
+export const isKustomizeRootOf = (id: string, folder: string): boolean =>
+  id === kustomizeRootId(folder) || id.startsWith(`${kustomizeRootId(folder)} for `);
+
+/**
+ * The root of one Flux Kustomization's own build of a folder that Kustomizations build differently
+ * (FluxBuild.by): planned from its kustomization as that build writes it (`text`: a component only
+ * this cluster adds is read too), rendered into a folder of its own that lands on that
+ * Kustomization's clusters alone (core/flux-build-output.ts).
+ */
+export function fluxBuildRoot(
+  files: readonly SourceFile[],
+  root: RenderRoot,
+  text: string,
+  by: { readonly file: string; readonly namespace: string; readonly name: string },
+  links: readonly SymbolicLink[] = [],
+): RenderRoot {
+  const tree = treeOf(
+    files.map((file) => (file.path === root.origin ? { ...file, text } : file)),
+    links,
+  );
+  return withInstalledCharts(tree, kustomizeRoot(tree, root.run.tool === "kustomize" ? root.run.directory : folderOf(root.origin), by));
+}
 
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   return documentsOf(file, ApplicationDoc).flatMap((application) => {

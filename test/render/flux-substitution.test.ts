@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   fluxBuilds,
+  settledBuilds,
+  type FluxBuild,
   fluxSubstitutions,
   substituteBuild,
   substituteVariables,
@@ -91,7 +93,7 @@ describe("Flux post-build substitution", () => {
     });
     const builds = fluxBuilds(files, policy.topology);
     expect([...builds.keys()]).toEqual(["apps/kustomization.yaml"]);
-    const build = builds.get("apps/kustomization.yaml")!;
+    const build = builds.get("apps/kustomization.yaml")![0]!;
     expect(build.components).toEqual(["../components/db"]);
     expect(builtKustomization(files[1]!.text, build)).toBe(
       "resources:\n  - route.yaml\ncomponents:\n  - ../components/cache\n  - ../components/db\n",
@@ -109,9 +111,32 @@ describe("Flux post-build substitution", () => {
       "apps/kustomization.yaml": "resources: [route.yaml]\nnamespace: other\n",
       "apps/route.yaml": ROUTE,
     });
-    const build = fluxBuilds(files, policy.topology).get("apps/kustomization.yaml")!;
+    const builds = fluxBuilds(files, policy.topology);
+    const build = settledBuilds(builds, builds)[0].get("apps/kustomization.yaml")![0]!;
     expect(build).toEqual({ components: [], patches: [], namespace: "shop" });
     expect(builtKustomization(files[1]!.text, build)).toBe("resources:\n  - route.yaml\nnamespace: shop\n");
+  });
+
+  it("one overlay built by two Kustomizations with their own variables is two builds, on both sides; built alike, one", () => {
+    const cluster = (region: string) => KUSTOMIZATION(`    substitute: {region: ${region}}\n`);
+    const overlay = { "apps/kustomization.yaml": "resources: [route.yaml]\n", "apps/route.yaml": ROUTE };
+    const us = fluxBuilds(tree({ ...overlay, "clusters/prod-us/apps.yaml": cluster("us") }), policy.topology);
+    const both = fluxBuilds(
+      tree({ ...overlay, "clusters/prod-us/apps.yaml": cluster("us"), "clusters/prod-ap/apps.yaml": cluster("ap") }),
+      policy.topology,
+    );
+    const byWhom = (builds: ReadonlyMap<string, readonly FluxBuild[]>) =>
+      builds.get("apps/kustomization.yaml")!.map((build) => [build.by?.file, build.postBuild?.variables.get("region")]);
+    // prod-ap's Kustomization added: prod-us's build stays the one it was at base, beside prod-ap's own.
+    const [before, after] = settledBuilds(us, both);
+    expect(byWhom(before)).toEqual([["clusters/prod-us/apps.yaml", "us"]]);
+    expect(byWhom(after)).toEqual([
+      ["clusters/prod-us/apps.yaml", "us"],
+      ["clusters/prod-ap/apps.yaml", "ap"],
+    ]);
+    // Alike on both sides, one build, whoever builds it.
+    const [alone] = settledBuilds(us, us);
+    expect(byWhom(alone)).toEqual([[undefined, "us"]]);
   });
 
   it("an empty kustomization is built with no fields of its own; an unreadable one is left to kustomize to refuse (carpenike/k8s-gitops crashed the review)", () => {

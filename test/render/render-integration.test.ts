@@ -673,6 +673,53 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 });
 
+describe.skipIf(unavailable !== undefined)("one overlay built by two clusters' Flux Kustomizations, each with its own variables", () => {
+  const clusters = policyWith("topology:\n  clusters: {prod-us: us, prod-ap: ap}\n  placements: ['clusters/{cluster}/**']\n");
+  const delivery = (cluster: string, host: string) => ({
+    path: `clusters/${cluster}/apps.yaml`,
+    text: `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./apps/overlays/shared\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substitute: {shop_domain: ${host}}\n`,
+  });
+  const overlay: SourceFile[] = [
+    { path: "apps/overlays/shared/kustomization.yaml", text: "resources: [route.yaml]\n" },
+    {
+      path: "apps/overlays/shared/route.yaml",
+      text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  parentRefs: [{name: gw, namespace: infra}]\n  hostnames:\n  - ${shop_domain}\n  rules: [{backendRefs: [{name: shop, port: 8080}]}]\n",
+    },
+  ];
+  const review = async (base: readonly SourceFile[], head: readonly SourceFile[]) => {
+    const rendered = await renderForReview(base, head, clusters, { budgetMs: 60_000 });
+    return reviewChange({ base, head, rendered, policy: clusters, policySource: "test", body: "", now: NOW }).analysis;
+  };
+  const routes = (analysis: Awaited<ReturnType<typeof review>>) =>
+    // The Kustomization added is the placement family's own finding (route.attachment-changed): these are the rendered routes.
+    analysis.findings
+      .filter((finding) => finding.class === "route.added" || finding.class === "route.removed")
+      .map((finding) => [finding.class, finding.clusters, finding.summary.split(" via ")[0]]);
+
+  it(
+    "a host changed in one cluster's variables moves that cluster's route alone, with its own host",
+    async () => {
+      const base = [...overlay, delivery("prod-us", "shop.us.example.com"), delivery("prod-ap", "shop.ap.example.com")];
+      const head = [...overlay, delivery("prod-us", "shop.example.com"), delivery("prod-ap", "shop.ap.example.com")];
+      expect(routes(await review(base, head))).toEqual([
+        ["route.removed", ["prod-us"], "shop.us.example.com"],
+        ["route.added", ["prod-us"], "shop.example.com"],
+      ]);
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a second cluster's Kustomization added for the overlay leaves the first's build as it was and adds its own",
+    async () => {
+      const base = [...overlay, delivery("prod-us", "shop.us.example.com")];
+      const head = [...base, delivery("prod-ap", "shop.ap.example.com")];
+      expect(routes(await review(base, head))).toEqual([["route.added", ["prod-ap"], "shop.ap.example.com"]]);
+    },
+    HEADROOM,
+  );
+});
+
 describe("rendering what cannot be rendered offline", () => {
   const release = { path: "apps/podinfo/release.yaml", text: "" };
   it("a values change to a HelmRelease of a remote chart is high; a PR that does not touch it is not blocked by it", async () => {

@@ -4,6 +4,7 @@ import { isRecord, list, record, stringMap, text, type JsonRecord } from "../../
 import { sortedSet } from "../../core/canonical-values.js";
 import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
+import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
@@ -286,7 +287,10 @@ const kustomizationDelivery = (
     if (artifact === undefined) return undefined;
     const root = joinPath(artifact, path);
     const inside = under(root);
-    return { resource, paths: [root], destinationOf: (file) => (inside(file) ? destination : undefined), destinations: [destination] };
+    // Another Kustomization's own build of the folder (core/flux-build-output.ts) lands where that one delivers.
+    const own = `/${fluxBuildFolderName({ file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name })}/`;
+    const reads = (file: string) => inside(file) && (!inFluxBuild(file) || file.includes(own));
+    return { resource, paths: [root], destinationOf: (file) => (reads(file) ? destination : undefined), destinations: [destination] };
   }
   if (sourceKind !== "ExternalArtifact") return undefined;
   const root = path;

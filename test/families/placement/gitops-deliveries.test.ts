@@ -168,6 +168,20 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
     expect(placement(file)).toEqual({ clusters, regions });
   });
 
+  it("one cluster's own build of an overlay several Kustomizations build lands on that cluster alone", () => {
+    const shared = placementOf(
+      {
+        "clusters/production/apps.yaml": kustomization("apps", "./apps/shared"),
+        "clusters/staging/apps.yaml": kustomization("apps", "./apps/shared"),
+      },
+      topology,
+    );
+    expect(shared("apps/shared/(rendered)/kustomization.yaml").clusters).toEqual(["production", "staging"]);
+    expect(shared("apps/shared/(rendered for flux-system:apps in clusters:staging:apps.yaml)/kustomization.yaml").clusters).toEqual([
+      "staging",
+    ]);
+  });
+
   it("a kubeConfig Secret the policy does not name is the cluster's name as written", () => {
     const remote = placementOf({ "fleet/remote.yaml": kustomization("remote", "./apps", "  kubeConfig: {secretRef: {name: edge-7}}") });
     expect(remote("apps/route.yaml").clusters).toEqual(["edge-7"]);
