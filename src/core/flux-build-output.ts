@@ -7,8 +7,15 @@
  * Kustomization added for the prod-us overlay read as prod-us's hostnames moving to prod-ap's, on both).
  */
 
-/** The name of the folder holding a Kustomization's own build, from its file and identity. */
-export const fluxBuildFolderName = (kustomization: { readonly file: string; readonly namespace: string; readonly name: string }): string =>
+/** A Flux Kustomization by its file and identity (two clusters' Kustomizations often share a name). */
+export interface FluxKustomizationRef {
+  readonly file: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** The name of the folder holding a Kustomization's own build. */
+export const fluxBuildFolderName = (kustomization: FluxKustomizationRef): string =>
   `${FLUX_BUILD_MARK}${kustomization.namespace}:${kustomization.name} in ${kustomization.file.replaceAll("/", ":")})`;
 
 const FLUX_BUILD_MARK = "(rendered for ";

@@ -10,6 +10,7 @@ import { NAMES_DELIVERY_KIND } from "./render-plan.js";
 import type { Resource } from "../core/resource.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
+import type { FluxKustomizationRef } from "../core/flux-build-output.js";
 
 /**
  * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
@@ -161,7 +162,7 @@ export interface FluxBuild {
    * cluster's own variables over one shared overlay): it is rendered once for each, and lands on
    * that one's clusters only (core/flux-build-output.ts). Absent where every one builds it alike.
    */
-  readonly by?: { readonly file: string; readonly namespace: string; readonly name: string };
+  readonly by?: FluxKustomizationRef;
 }
 
 /**

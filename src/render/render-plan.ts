@@ -31,7 +31,7 @@ import {
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
-import { fluxBuildFolderName } from "../core/flux-build-output.js";
+import { fluxBuildFolderName, type FluxKustomizationRef } from "../core/flux-build-output.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -290,11 +290,7 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  * file beside it that it does not name (a recipe applied by hand, another tool's manifests) is
  * still reviewed as it is. Its inputs (what re-renders it) stay every file of its folders.
  */
-function kustomizeRoot(
-  tree: Tree,
-  folder: string,
-  by?: { readonly file: string; readonly namespace: string; readonly name: string },
-): RenderRoot {
+function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
   const { folders, files, remote, sources, transforming } = kustomizeClosure(tree, folder);
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
@@ -708,7 +704,7 @@ export function fluxBuildRoot(
   files: readonly SourceFile[],
   root: RenderRoot,
   text: string,
-  by: { readonly file: string; readonly namespace: string; readonly name: string },
+  by: FluxKustomizationRef,
   links: readonly SymbolicLink[] = [],
 ): RenderRoot {
   const tree = treeOf(
