@@ -29,8 +29,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(backend.portless === undefined ? {} : { portless: flatText(backend.portless) }),
   }));
   const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
-  const shapes = requestShapes(match);
-  const methods = shapes.every((shape) => shape.methods) ? sharedList(sortedSet(shapes.flatMap((shape) => shape.methods!))) : NO_ITEMS;
+  const methods = methodsOf(match);
   return {
     key: flatText(`${entry}|${rule.host}|${match}`),
     entry: sharedText(entry),
@@ -51,3 +50,23 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(rule.routesAsDefault ? { routesAsDefault: true } : {}),
   };
 }
+
+/**
+ * The methods every alternative of a match limits it to (none: any method), read back from its
+ * text. Only a match with a method test is read, and once: a large tree's tens of thousands of
+ * rules share a few matches (`PathPrefix /api, method GET`), and reading each again was a tenth of
+ * the model's time at 2,000 files. Bounded, as the App reviews one tree after another.
+ */
+function methodsOf(match: string): readonly string[] {
+  if (!match.includes("method ")) return NO_ITEMS;
+  let methods = METHODS_BY_MATCH.get(match);
+  if (methods === undefined) {
+    const shapes = requestShapes(match);
+    methods = shapes.every((shape) => shape.methods) ? sharedList(sortedSet(shapes.flatMap((shape) => shape.methods!))) : NO_ITEMS;
+    if (METHODS_BY_MATCH.size >= 4096) METHODS_BY_MATCH.clear();
+    METHODS_BY_MATCH.set(match, methods);
+  }
+  return methods;
+}
+
+const METHODS_BY_MATCH = new Map<string, readonly string[]>();
