@@ -268,7 +268,7 @@ function companionRoots(
   rendered: readonly string[],
   basePlan: ReadonlyMap<string, RenderRoot>,
   headPlan: ReadonlyMap<string, RenderRoot>,
-  moved: ReadonlySet<string>,
+  moved: ReadonlyMap<string, string>,
   baseText: TreeTexts,
   headText: TreeTexts,
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
@@ -322,7 +322,9 @@ async function renderStage(
   const trusted: string[] = [];
   const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
-    if (moved.has(id)) return false;
+    // A moved release is not rendered (it cannot be, offline); a moved kustomization is, on each side,
+    // so that its output is compared and not its files (a patch file at a new path read as added).
+    if (moved.has(id) && either(id).run.tool === "helm") return false;
     const before = basePlan.get(id);
     const after = headPlan.get(id);
     // Read as written on both sides, it shows all it could apply: nothing of traffic. Asked last,
@@ -429,6 +431,8 @@ async function renderStage(
   ]);
 
   const roots: RenderedRoot[] = [];
+  /** The failures of moved kustomizations, with their folder's paths taken out. */
+  const failedMoves = new Map<string, string>();
   const result = {
     base: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
     head: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
@@ -442,6 +446,8 @@ async function renderStage(
     // A companion that does not render leaves the review where it was without it: its files as the other renders read them.
     if (failed && companions.has(id)) continue;
     if (failed && "error" in failed.outcome) {
+      const partner = moved.get(id);
+      if (partner !== undefined) failedMoves.set(id, withoutFolder(failed.outcome.error, either(id)));
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
       failures.push({
         id,
@@ -472,6 +478,13 @@ async function renderStage(
       result[name].consumed.push(...root.consumes);
     }
   }
+  // A kustomization moved with what it reads that fails alike in both places applies what it did:
+  // the failure is no more the PR's than an unchanged root's, which is not even rendered.
+  const failingAlike = (id: string) => {
+    const partner = moved.get(id);
+    return partner !== undefined && failedMoves.has(id) && failedMoves.get(id) === failedMoves.get(partner);
+  };
+  if (failedMoves.size > 0) failures.splice(0, failures.length, ...failures.filter((failure) => !failingAlike(failure.id)));
   // A file a render reads on one side is left to the renders on both: read as written on the other,
   // it would look applied there alone (an overlay's Flux Kustomization deleted: its render at base
   // against the shared base file an unchanged overlay reads as written at head moved traffic nobody
@@ -499,7 +512,7 @@ function movedRoots(
   headPlan: ReadonlyMap<string, RenderRoot>,
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
   texts: { readonly base: TreeTexts; readonly head: TreeTexts },
-): Set<string> {
+): Map<string, string> {
   const movedKey = (root: RenderRoot, placedOn: (path: string) => string, text: TreeTexts): string | undefined => {
     if (root.run.tool === "kustomize") {
       const { directory, ...run } = root.run;
@@ -523,14 +536,18 @@ function movedRoots(
     const key = headPlan.has(id) || stays(root) ? undefined : movedKey(root, placed.base, texts.base);
     if (key !== undefined) alone.set(key, [...(alone.get(key) ?? []), id]);
   }
-  const moved = new Set<string>();
+  const moved = new Map<string, string>();
   for (const [id, root] of headPlan) {
     const key = basePlan.has(id) || stays(root) ? undefined : movedKey(root, placed.head, texts.head);
     const partner = key === undefined ? undefined : alone.get(key)?.shift();
-    if (partner !== undefined) moved.add(partner).add(id);
+    if (partner !== undefined) moved.set(partner, id).set(id, partner);
   }
   return moved;
 }
+
+/** A tool's message about a kustomization with its folder's paths as `.`: the same failure wherever the folder is. */
+const withoutFolder = (message: string, root: RenderRoot): string =>
+  root.run.tool === "kustomize" ? message.split(`${root.run.directory}/`).join("./").split(root.run.directory).join(".") : message;
 
 /** One side as the tools see it: its texts by path, and its links. */
 interface RenderTree {

@@ -1065,6 +1065,20 @@ describe("a kustomization moved to another folder with what it reads (gloo-mesh-
     expect(await failures(root("install/1.2/addons"), root("install/v1.2/addons"))).toEqual([]);
   });
 
+  it("one that renders is rendered in both places, so its output is compared and not its files (a patch file at a new path read as added)", async () => {
+    const overlay = (folder: string) =>
+      tree({
+        [`${folder}/kustomization.yaml`]: "resources:\n- route.yaml\npatches:\n- path: canary.yaml\n",
+        [`${folder}/route.yaml`]:
+          "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n",
+        [`${folder}/canary.yaml`]:
+          "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, labels: {canary: 'on'}}\n",
+      });
+    const result = await renderChange(overlay("apps/overlays/prod-eu"), overlay("apps/overlays/eu-west"), { topology, budgetMs: 5_000 });
+    expect(result.failures).toEqual([]);
+    expect(result.roots.map((root) => root.id).sort()).toEqual(["kustomize apps/overlays/eu-west", "kustomize apps/overlays/prod-eu"]);
+  });
+
   it("moved and changed, or moved to another cluster, it is another render", async () => {
     expect(await failures(root("install/1.2/addons"), root("install/v1.2/addons", 3))).toEqual([
       "kustomize install/1.2/addons could not be rendered at base",
