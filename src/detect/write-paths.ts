@@ -86,23 +86,23 @@ function firstMatchProbes(models: readonly TrafficModel[], changedHosts: Readonl
 }
 
 /**
- * The rules of a first-match host, in list order, that a write of `method` to a probe's path meets:
- * each rule whose alternatives may take some of those requests, down to the first that takes them
- * all. A rule asking for a header takes some writes (a canary rule above the write rule sends the
- * canary's POSTs elsewhere); a rule on a longer path takes that path's writes, weighed at that path's
- * own probe. Rules of one rank (root VirtualServices of one host) come in no known order: all of them
- * are met.
+ * The rules of a first-match host that a write of `method` to a probe's path meets: in each resource,
+ * in list order, each rule whose alternatives may take some of those requests, down to the first
+ * that takes them all. A rule asking for a header takes some writes (a canary rule above the write
+ * rule sends the canary's POSTs elsewhere); a rule on a longer path takes that path's writes, weighed
+ * at that path's own probe. Istio merges the VirtualServices of one gateway host whole, in an order
+ * the repository does not hold (their creation times), so every resource's rules are met.
  */
 function firstMatchMet(ordered: readonly OrderedRule[], probe: Probe, method: string): Flow[] {
   const request = { ...probe, methods: [method] };
   const met: Flow[] = [];
-  let takenAt: number | undefined;
+  const taken = new Set<string>();
   for (const { flow, shapes: all } of ordered) {
-    if (takenAt !== undefined && flow.precedence !== takenAt) break;
+    if (taken.has(flow.resourceKey)) continue;
     const shapes = all.filter((shape) => mayOverlap(shape, request) && !onLongerPath(shape, probe));
     if (shapes.length === 0) continue;
     met.push(flow);
-    if (shapes.some((shape) => covers(shape, request))) takenAt = flow.precedence;
+    if (shapes.some((shape) => covers(shape, request))) taken.add(flow.resourceKey);
   }
   return met;
 }

@@ -337,13 +337,16 @@ function fallbackOf(
   const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => requestShapes(rival.match).some((a) => covers(a, b)));
   const sameHost = slots.get(`${removed.entry}|${removed.host}`);
   if (sameHost) {
-    // A rule that came first at base with the same match took its requests then too: the removed
-    // rule never had them (a delegate's /accounts/profile ahead of its /accounts, the root narrowed
-    // to the former: the rest of /accounts falls through to the catch-all).
+    // Of a first-match family, a rule that came first at base took its requests then too: the
+    // removed rule never had them (a delegate's /accounts/profile ahead of its /accounts, the root
+    // narrowed to the former: the rest of /accounts falls through to the catch-all). Gateway API
+    // ranks rules by their matches, not their order: a catch-all written first takes none of /api.
     const ahead = new Set(
-      (baseSlots.get(`${removed.entry}|${removed.host}`) ?? [])
-        .filter((rule) => rule.precedence < removed.precedence)
-        .map((rule) => rule.key),
+      FIRST_MATCH_GROUPS.has(removed.resource.group)
+        ? (baseSlots.get(`${removed.entry}|${removed.host}`) ?? [])
+            .filter((rule) => rule.precedence < removed.precedence)
+            .map((rule) => rule.key)
+        : [],
     );
     const first = sameHost.find((rival) => !ahead.has(rival.key) && overlaps(rival));
     return takesAll(first) ? first : undefined;
@@ -467,8 +470,16 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       continue;
     const fallback = pair.base && !pair.head ? atHead(pair.base) : undefined;
     if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead)) continue;
-    // Requests no rule at head may take reach the default route, which sends them where this rule did.
-    if (pair.base && !pair.head && !fallback && pair.base.routesAsDefault && !servedAtHeadOf()(pair.base)) continue;
+    // Where no rule of its host is left, its requests reach the default route, which sends them where
+    // this rule did; while one is, a request no rule matches is refused (Envoy's route_not_found).
+    if (
+      pair.base &&
+      !pair.head &&
+      !fallback &&
+      pair.base.routesAsDefault &&
+      !(headSlots ??= headSlotsOf(head)).slots.has(`${pair.base.entry}|${pair.base.host}`)
+    )
+      continue;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere: no traffic moved.
@@ -498,8 +509,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
             ? "changed"
             : undefined;
     if (!status) continue;
-    // What no rule takes of a rule routing as the default would still reach the same backends.
-    const unserved = status === "match-changed" && !pair.base!.routesAsDefault ? unservedAlternatives(pair.base!, servedAtHeadOf()) : [];
+    const unserved = status === "match-changed" ? unservedAlternatives(pair.base!, servedAtHeadOf()) : [];
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,

@@ -714,10 +714,31 @@ export function fluxBuildRoot(
   return withInstalledCharts(tree, kustomizeRoot(tree, root.run.tool === "kustomize" ? root.run.directory : folderOf(root.origin), by));
 }
 
+/** Whether two Argo CD `repoURL`s name one repository, however written (`git@github.com:o/r.git`, `https://github.com/o/r`). */
+function sameRepository(a: string | undefined, b: string | undefined): boolean {
+  const key = (url: string) =>
+    url
+      .trim()
+      .toLowerCase()
+      .replace(/^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?/, "")
+      .replace(/^([^/:]+):(?!\d)/, "$1/")
+      .replace(/(?:\.git)?\/*$/, "");
+  return a !== undefined && b !== undefined && key(a) === key(b);
+}
+
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
   return documentsOf(file, ApplicationDoc).flatMap((application) => {
     const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
-    const refs = new Set(sources.flatMap((source) => (source.ref !== undefined ? [source.ref] : [])));
+    // A source whose path this tree holds is of this repository: a `ref` source is too where it names
+    // the same repository; where none says, a ref source of any name may be (see valueFiles).
+    const here = sources.find(
+      (source) => source.ref === undefined && source.path !== undefined && tree.filesUnder(normalize(source.path)).length > 0,
+    );
+    const refs = new Set(
+      sources.flatMap((source) =>
+        source.ref !== undefined && (here === undefined || sameRepository(source.repoURL, here.repoURL)) ? [source.ref] : [],
+      ),
+    );
     return sources.flatMap((source, index): RenderRoot[] => {
       const name = applicationSourceName(application.metadata.name, index, sources.length);
       const chart = source.path === undefined ? undefined : normalize(source.path);

@@ -306,6 +306,28 @@ ${rules}`,
     ]);
   });
 
+  it("two VirtualServices of one gateway host come in no known order: a rule below another's first rule is still met (review s10)", () => {
+    const other = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: web, namespace: shop }
+spec:
+  hosts: [shop.example.com]
+  gateways: [shop-gw]
+  http:
+  - route: [{ destination: { host: web } }]
+`;
+    const canary = to("canary", '{ uri: { prefix: /orders }, headers: { x-canary: { exact: "true" } } }', "primary");
+    const spread = write("{ exact: POST }").replace(
+      "route: [{ destination: { host: orders, subset: primary } }]",
+      "route:\n    - { destination: { host: orders, subset: primary }, weight: 50 }\n    - { destination: { host: orders, subset: replica }, weight: 50 }",
+    );
+    const findings = analyze(
+      { ...tree(canary + write("{ exact: POST }")), "web.yaml": other },
+      { ...tree(canary + spread), "web.yaml": other },
+    ).findings.filter((f) => f.class === "writes.active-active");
+    expect(findings.map((f) => f.risk)).toEqual(["critical"]);
+  });
+
   it("rules that take no write first change nothing: another path, reads only, a longer path below the write rule", () => {
     const base = write(REGEX) + read;
     expect(writes(base, to("catalog", "{ uri: { prefix: /catalog } }", "replica") + base)).toEqual([]);

@@ -408,16 +408,28 @@ describe("a mesh VirtualService routing its host to itself, removed", () => {
   const summaries = (base: string, head?: string) =>
     analyze({ "vs.yaml": base }, head === undefined ? {} : { "vs.yaml": head }).findings.map((f) => `${f.risk} ${f.class}: ${f.summary}`);
 
-  it("leaves the host served: the sidecars' default route sends it to the same Service (any port)", () => {
-    expect(summaries(mesh("  - route: [{destination: {host: cart-eu, port: {number: 8080}}}]\n"))).toEqual([
+  it("leaves the host served: the sidecars' default route sends it to the same Service, each request on its own port", () => {
+    expect(summaries(mesh("  - route: [{destination: {host: cart-eu}}]\n"))).toEqual([
       "low resource.changed: VirtualService shop/cart removed",
     ]);
+    const onItsPort = "  - match: [{port: 8080}]\n    route: [{destination: {host: cart-eu, port: {number: 8080}}}]\n";
+    expect(summaries(mesh(onItsPort))).toEqual(["low resource.changed: VirtualService shop/cart removed"]);
   });
 
-  it("a narrower rule of it dropped leaves those requests to the default route too", () => {
-    const rules = "  - match: [{uri: {prefix: /a}}, {uri: {prefix: /b}}]\n    route: [{destination: {host: cart-eu}}]\n";
-    const classes = classesOf(analyze({ "vs.yaml": mesh(rules) }, { "vs.yaml": mesh(rules.replace(", {uri: {prefix: /b}}", "")) }));
-    expect(classes).not.toContain("route.removed");
+  it("a port it sent every request to is no default: requests of the Service's other ports went there (review s12)", () => {
+    expect(summaries(mesh("  - route: [{destination: {host: cart-eu, port: {number: 9090}}}]\n"))).toContainEqual(
+      expect.stringMatching(/^high route\.removed/),
+    );
+  });
+
+  it("while a rule of its host is left, requests no rule takes are refused, not sent by default (review s1: Envoy's route_not_found)", () => {
+    const rules =
+      "  - match: [{uri: {prefix: /v1/}}]\n    route: [{destination: {host: cart-eu}}]\n  - match: [{uri: {prefix: /api/}}]\n    route: [{destination: {host: cart-eu}}]\n";
+    const dropped = rules.slice(rules.indexOf("  - match: [{uri: {prefix: /api/}}]"));
+    expect(classesOf(analyze({ "vs.yaml": mesh(rules) }, { "vs.yaml": mesh(dropped) }))).toContain("route.removed");
+    const alternatives = "  - match: [{uri: {prefix: /a}}, {uri: {prefix: /b}}]\n    route: [{destination: {host: cart-eu}}]\n";
+    const narrowed = analyze({ "vs.yaml": mesh(alternatives) }, { "vs.yaml": mesh(alternatives.replace(", {uri: {prefix: /b}}", "")) });
+    expect(narrowed.findings.map((f) => `${f.risk} ${f.class}`)).toContainEqual(expect.stringMatching(/^(high|medium-high) route\./));
   });
 
   it("still stops what it sent elsewhere (a subset, another host) or served at a gateway", () => {
@@ -456,6 +468,15 @@ describe("a rule added where an earlier rule of the same VirtualService takes al
     expect(result.findings.map((finding) => `${finding.risk} ${finding.class}: ${finding.summary}`)).toContainEqual(
       expect.stringMatching(/^medium-high route\.match-changed: shop\.example\.com \/accounts .*fall through to catch-all → web 100%/),
     );
+    expect(classesOf(result)).not.toContain("route.removed");
+  });
+
+  it("Gateway API ranks rules by their matches: a catch-all written first takes a removed /api rule's requests (review s13)", () => {
+    const route = (rules: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, namespace: default}\nspec:\n  hostnames: [example.com]\n  rules:\n${rules}`;
+    const catchAll = "  - backendRefs: [{name: web, port: 8080}]\n";
+    const api = "  - matches: [{path: {type: PathPrefix, value: /api}}]\n    backendRefs: [{name: web, port: 8080}]\n";
+    const result = analyze({ "route.yaml": route(catchAll + api) }, { "route.yaml": route(catchAll) });
     expect(classesOf(result)).not.toContain("route.removed");
   });
 

@@ -329,6 +329,17 @@ describe("planRenders", () => {
     expect(planRenders(files(application(local, "$values/envs/other.yaml")), topology)[0]!.offline).toBe(
       "valueFiles from another source or URL",
     );
+    // So is one of a ref source naming another repository than the chart's, however this one holds that path (review s7).
+    const elsewhere = application(local).replace(
+      "{ repoURL: https://example.com/repo.git, ref: values }",
+      "{ repoURL: https://example.com/config.git, ref: values }",
+    );
+    expect(planRenders(files(elsewhere), topology)[0]!.offline).toBe("valueFiles from another source or URL");
+    const spelledOtherwise = application(local).replace(
+      "{ repoURL: https://example.com/repo.git, ref: values }",
+      "{ repoURL: 'git@example.com:repo', ref: values }",
+    );
+    expect(planRenders(files(spelledOtherwise), topology)[0]!.offline).toBeUndefined();
   });
 
   it("leaves a HelmRelease inside an overlay to the rendered output, which names the patched release", () => {

@@ -849,9 +849,14 @@ const sailMeshConfig = (resource: Resource): MeshConfig => {
   return { ...(namespace ? { rootNamespace: namespace } : {}), ...meshConfigOf("Istio")(resource) };
 };
 
-/** istiod's mesh ConfigMap, its `mesh` document parsed: the MeshConfig istiod runs with, where an install's rendered manifests are vendored. */
+/**
+ * istiod's mesh ConfigMap, its `mesh` document parsed: the MeshConfig istiod runs with, where an
+ * install's rendered manifests are vendored. Only the default revision's (`istio`) is the tree's:
+ * a revision's (`istio-canary`) serves the workloads labelled for it, and taken as the mesh's its
+ * REGISTRY_ONLY hid the default's ALLOW_ANY (its own fields are still judged where it is changed).
+ */
 const configMapMeshConfig = (resource: Resource, readYaml: DetectorContext["readYaml"]): MeshConfig | undefined =>
-  installsIstio(resource) ? meshConfigOf("ConfigMap")(asMeshConfigMap(resource, readYaml)) : undefined;
+  resource.id.name === "istio" && installsIstio(resource) ? meshConfigOf("ConfigMap")(asMeshConfigMap(resource, readYaml)) : undefined;
 
 export const meshConfigs: Readonly<Record<string, (resource: Resource, readYaml: DetectorContext["readYaml"]) => MeshConfig | undefined>> =
   {

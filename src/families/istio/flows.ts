@@ -112,20 +112,28 @@ interface RuleSite {
 }
 
 /**
- * Whether an http, tls or tcp rule sends every request to `host`'s own service, no subset (any
- * port: the default sends each to the port it came to). Without a VirtualService a sidecar routes a
- * host so, so in the mesh such a rule decides how its requests are handled, not where they go: a
- * `cart-eu` VirtualService routing cart-eu to itself, removed, leaves cart-eu served.
+ * Whether an http, tls or tcp rule sends every request to `host`'s own service, no subset, on the
+ * port it came to (no port named, or the one every match of the rule asks for: a destination port
+ * sends every request there, where the default keeps each on its own). Without a VirtualService a
+ * sidecar routes a host so, so in the mesh such a rule decides how its requests are handled, not
+ * where they go: a `cart-eu` VirtualService routing cart-eu to itself, removed, leaves cart-eu served.
  */
 export function routesToOwnHost(rule: JsonRecord, host: string, namespace: string): boolean {
   const routes = list(rule.route).map(record);
   const own = qualifyHost(host, namespace);
+  const matchedPorts = list(rule.match).map((match) => numeric(record(match).port));
+  const samePort = (port: number | undefined) =>
+    port === undefined || (matchedPorts.length > 0 && matchedPorts.every((matched) => matched === port));
   return (
     !host.includes("*") &&
     routes.length > 0 &&
     routes.every((route) => {
       const destination = record(route.destination);
-      return destination.subset === undefined && qualifyHost(text(destination.host) ?? "", namespace) === own;
+      return (
+        destination.subset === undefined &&
+        qualifyHost(text(destination.host) ?? "", namespace) === own &&
+        samePort(numeric(record(destination.port).number))
+      );
     })
   );
 }

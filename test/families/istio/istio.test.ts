@@ -2720,6 +2720,16 @@ ${body}`;
       expected: [{ class: "access.widened", side: "head", path: ["spec"], says: "REGISTRY_ONLY" }],
     },
     {
+      name: "a revision's ConfigMap (istio-canary) serves its workloads alone: it is not the mesh's default (review s4)",
+      base: sidecar("  outboundTrafficPolicy: {mode: REGISTRY_ONLY}"),
+      head: sidecar(""),
+      others: {
+        base: [resource(MESH_CONFIG_MAP.replace("name: istio,", "name: istio-canary,"), "istio/canary.yaml")],
+        head: [resource(MESH_CONFIG_MAP.replace("name: istio,", "name: istio-canary,"), "istio/canary.yaml")],
+      },
+      expected: [{ class: "access.widened", side: "head", path: ["spec"], says: "REGISTRY_ONLY" }],
+    },
+    {
       name: "ALLOW_ANY under a REGISTRY_ONLY mesh: egress opened",
       base: sidecar(""),
       head: sidecar("  outboundTrafficPolicy: {mode: ALLOW_ANY}"),
