@@ -10,7 +10,7 @@ import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { firstRootNamespace, meshConfigsOf } from "../graph/mesh-scope.js";
 import { readYamlText as readYaml, sameYamlContent } from "../manifests/yaml-documents.js";
-import { applicationSourceRoot, isKustomizeRootOf, kustomizeRootId } from "../render/render-plan.js";
+import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
@@ -97,6 +97,9 @@ export function detectorContext(
     readForContext,
     renderJudged: (application, index, count) =>
       judged.has(applicationSourceRoot(application.source.file, application.id.name, index, count)),
-    kustomizeJudged: (folder) => judged.has(kustomizeRootId(folder)) || [...judged].some((id) => isKustomizeRootOf(id, folder)),
+    kustomizeJudged: (folder) => {
+      for (const id of judged) if (isKustomizeRootOf(id, folder)) return true;
+      return false;
+    },
   };
 }

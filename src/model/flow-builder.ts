@@ -29,7 +29,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(backend.portless === undefined ? {} : { portless: flatText(backend.portless) }),
   }));
   const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
-  const methods = methodsOf(match);
+  const methods = methodLimitsOf(match);
   return {
     key: flatText(`${entry}|${rule.host}|${match}`),
     entry: sharedText(entry),
@@ -57,7 +57,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
  * rules share a few matches (`PathPrefix /api, method GET`), and reading each again was a tenth of
  * the model's time at 2,000 files. Bounded, as the App reviews one tree after another.
  */
-function methodsOf(match: string): readonly string[] {
+function methodLimitsOf(match: string): readonly string[] {
   if (!match.includes("method ")) return NO_ITEMS;
   let methods = METHODS_BY_MATCH.get(match);
   if (methods === undefined) {

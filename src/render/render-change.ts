@@ -546,8 +546,12 @@ function movedRoots(
 }
 
 /** A tool's message about a kustomization with its folder's paths as `.`: the same failure wherever the folder is. */
-const withoutFolder = (message: string, root: RenderRoot): string =>
-  root.run.tool === "kustomize" ? message.split(`${root.run.directory}/`).join("./").split(root.run.directory).join(".") : message;
+const withoutFolder = (message: string, root: RenderRoot): string => {
+  if (root.run.tool !== "kustomize" || root.run.directory === "") return message;
+  // As a whole path only: a short folder name (`v1`) is a piece of many words.
+  const folder = root.run.directory.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return message.replace(new RegExp(`(?<![\\w./-])${folder}(?![\\w.-])`, "g"), ".");
+};
 
 /** One side as the tools see it: its texts by path, and its links. */
 interface RenderTree {
