@@ -678,6 +678,16 @@ describe("a file the PR breaks stops the build that reads it", () => {
     );
     expect(await reasons(edited, broken)).toEqual([]);
   });
+
+  it("a chart's values file is helm's to read: its render says whether it does, not kustomize (istio/istio 7d61672e)", async () => {
+    const chart = {
+      ...cluster,
+      "charts/istio/Chart.yaml": "apiVersion: v2\nname: istio\nversion: 1.0.0\n",
+      "charts/istio/values.yaml": "global:\n  meshID: mesh1\n  network: net1\n",
+    };
+    const duplicated = tree({ ...chart, "charts/istio/values.yaml": `${chart["charts/istio/values.yaml"]}global:\n  meshID: mesh2\n` });
+    expect((await reasons(duplicated, tree(chart))).map(([id]) => id)).not.toContain("file charts/istio/values.yaml");
+  });
 });
 
 describe("a root offline on one side only", () => {
