@@ -6,6 +6,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import { clusterScoped } from "../../core/cluster-scoped.js";
 import { documentTexts } from "../../core/document-texts.js";
 import { readersOf } from "../../core/kustomize-inclusion.js";
+import { declares } from "../../core/declared-identities.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches } from "./operational-patches.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -119,7 +120,24 @@ const rewritten = (before: Reach, after: Reach): string[] =>
     return !sameValue(contents(was), contents(now));
   });
 
-const reachChange = (change: ResourceChange, before: Reach | undefined, after: Reach | undefined, out: DetectionList): void => {
+/**
+ * What an object the PR adds delivers that the base tree already held: a resource the PR adds with
+ * it is a route the route diff finds added, on the clusters it lands on (xunholy/k8s-gitops: each
+ * new app's Flux Kustomization, its HTTPRoute new too, read as high besides the route's medium).
+ */
+const alreadyHeld = (reach: Reach, base: ManifestSet): Reach => {
+  const delivered = new Map([...reach.delivered].filter(([, resources]) => resources.some((resource) => declares(base, resource.id))));
+  return { ...reach, delivered, resources: reach.resources.filter((name) => delivered.has(name)) };
+};
+
+const reachChange = (
+  change: ResourceChange,
+  before: Reach | undefined,
+  added: Reach | undefined,
+  out: DetectionList,
+  base: ManifestSet,
+): void => {
+  const after = added && !before ? alreadyHeld(added, base) : added;
   const view = (reach: Reach | undefined) => reach && { clusters: reach.clusters, resources: reach.resources };
   const others = before && after ? rewritten(before, after) : [];
   if (sameValue(view(before), view(after)) && others.length === 0) return;
@@ -542,7 +560,7 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   const before = reachOf(change.base, treeOf(context.base, context), context);
   const after = reachOf(change.head, treeOf(context.head, context), context);
   const out = new DetectionList(change);
-  reachChange(change, before, after, out);
+  reachChange(change, before, after, out, context.base);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   settings(change, where, out, context);
   targetNamespace(change, where, out, context);

@@ -4,7 +4,7 @@ import { compileFilePlacement } from "../../../src/model/file-placement.js";
 import { PolicySchema } from "../../../src/policy/policy-schema.js";
 import { placementDetector } from "../../../src/families/placement/placement.js";
 import type { Detection } from "../../../src/core/finding.js";
-import { analyze } from "../../helpers/review-trees.js";
+import { analyze, classesOf } from "../../helpers/review-trees.js";
 import { changeOf, expectDetections, type Expected } from "../../detect/resource-fixture.js";
 import { detectorContext } from "../../../src/detect/detector-context.js";
 import { planRenders } from "../../../src/render/render-plan.js";
@@ -532,6 +532,15 @@ describe("end to end: findings of a placement change, and nothing above low for 
     expect(withRoute.findings.map((finding) => finding.summary)).toContainEqual(
       expect.stringContaining("added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [tenants]"),
     );
+  });
+
+  it("a new app, its Flux Kustomization and its route both added: the route is added, and nothing delivered moved (xunholy/k8s-gitops 4f1be9fb)", () => {
+    const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bazarr, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/bazarr\n  prune: true\n`;
+    const route = ROUTES["apps/shop/jkt/route.yaml"]!.replace(/name: checkout/, "name: bazarr");
+    const result = analyze(ROUTES, { ...ROUTES, "apps/bazarr/route.yaml": route, "clusters/jkt-prod/bazarr.yaml": flux });
+    // Its Gateway is not in this tree: the route is an added resource, judged as the route diff judges it.
+    expect(result.findings.map((finding) => finding.summary)).toContain("HTTPRoute shop/bazarr added");
+    expect(classesOf(result)).not.toContain("route.attachment-changed");
   });
 
   describe("a Flux Kustomization's path moved to a folder holding objects of the same names", () => {
