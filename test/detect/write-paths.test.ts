@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { regionalSubsets } from "../helpers/destination-rule-yaml.js";
 import { httpRoute, serviceImportRef as imp } from "../helpers/http-route-yaml.js";
 import { analyze, classesOf, corpusFile, hasCorpus } from "../helpers/review-trees.js";
 
@@ -244,15 +245,7 @@ spec:
 });
 
 describe("writes through Istio's first-match rules", () => {
-  const subsets = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: orders, namespace: shop }
-spec:
-  host: orders
-  subsets:
-  - { name: primary, labels: { topology.kubernetes.io/region: jkt } }
-  - { name: replica, labels: { topology.kubernetes.io/region: sgp } }
-`;
+  const subsets = regionalSubsets("orders", "shop", { primary: "jkt", replica: "sgp" });
   const tree = (rules: string) => ({
     "dr.yaml": subsets,
     "vs.yaml": `apiVersion: networking.istio.io/v1

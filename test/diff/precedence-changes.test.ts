@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { regionalSubsets } from "../helpers/destination-rule-yaml.js";
 import { httpRoute, serviceImportRef as imp } from "../helpers/http-route-yaml.js";
 import { analyze, classesOf } from "../helpers/review-trees.js";
 
@@ -94,15 +95,7 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
   });
 
   it("a broader rule inserted before rules sending elsewhere drains their region: backend.region-removed, high", () => {
-    const subsets = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: reviews, namespace: bookinfo }
-spec:
-  host: reviews
-  subsets:
-  - { name: v2, labels: { topology.kubernetes.io/region: jkt } }
-  - { name: v3, labels: { topology.kubernetes.io/region: sgp } }
-`;
+    const subsets = regionalSubsets("reviews", "bookinfo", { v2: "jkt", v3: "sgp" });
     const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");
     const tree = (rules: string) => ({ "dr.yaml": subsets, "vs.yaml": virtualService(rules) });
     const result = analyze(
