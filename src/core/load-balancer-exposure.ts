@@ -52,9 +52,14 @@ export function becomesExternal(
   classes: { readonly before?: unknown; readonly after?: unknown } = {},
 ): string | undefined {
   const was = internalBy(before, classes.before);
-  if (was === undefined || internalBy(after, classes.after) !== undefined) return undefined;
+  const now = internalBy(after, classes.after);
+  if (was === undefined) return undefined;
+  // Another cloud's annotation gone, the AWS controller's default keeps it internal only on AWS: which
+  // cloud the cluster runs in, the annotations written for both do not say.
+  if (now !== undefined && !(now === AWS_DEFAULT && !was.startsWith("service.beta.kubernetes.io/aws-"))) return undefined;
   const why = was === AWS_DEFAULT ? `was ${was}` : `${was} gone`;
-  return `its load balancer is no longer internal (${why}): every listener becomes reachable from the internet`;
+  const onlyOnAws = now === undefined ? "" : "; only on AWS would its controller's default keep it internal";
+  return `its load balancer is no longer internal (${why}${onlyOnAws}): every listener becomes reachable from the internet`;
 }
 
 /** A Service as its load balancer is concerned: its type (undefined: the installer's default), annotations and ports. */

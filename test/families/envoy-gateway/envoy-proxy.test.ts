@@ -89,6 +89,21 @@ describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it 
       expected: [],
     },
     {
+      name: "GKE's internal annotation dropped beside the AWS controller's type: on GKE it is internet-facing now (session 37's probe eg-d34)",
+      base: proxy(
+        "        annotations: {service.beta.kubernetes.io/aws-load-balancer-type: external, networking.gke.io/load-balancer-type: Internal}\n",
+      ),
+      head: proxy("        annotations: {service.beta.kubernetes.io/aws-load-balancer-type: external}\n"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "annotations"],
+          says: "networking.gke.io/load-balancer-type: Internal gone; only on AWS would its controller's default keep it internal",
+        },
+      ],
+    },
+    {
       name: "source ranges widened",
       base: proxy("        loadBalancerSourceRanges: [10.0.0.0/8]\n"),
       head: proxy("        loadBalancerSourceRanges: [10.0.0.0/8, 0.0.0.0/0]\n"),
