@@ -246,17 +246,15 @@ spec:
 
 describe("writes through Istio's first-match rules", () => {
   const subsets = regionalSubsets("orders", "shop", { primary: "jkt", replica: "sgp" });
-  const tree = (rules: string) => ({
-    "dr.yaml": subsets,
-    "vs.yaml": `apiVersion: networking.istio.io/v1
+  const virtualService = (name: string, rules: string) => `apiVersion: networking.istio.io/v1
 kind: VirtualService
-metadata: { name: storefront, namespace: shop }
+metadata: { name: ${name}, namespace: shop }
 spec:
   hosts: [shop.example.com]
   gateways: [shop-gw]
   http:
-${rules}`,
-  });
+${rules}`;
+  const tree = (rules: string) => ({ "dr.yaml": subsets, "vs.yaml": virtualService("storefront", rules) });
   const write = (method: string) =>
     `  - name: write\n    match: [{ uri: { prefix: /orders }, method: ${method} }]\n    route: [{ destination: { host: orders, subset: primary } }]\n`;
   const read =
@@ -300,15 +298,7 @@ ${rules}`,
   });
 
   it("two VirtualServices of one gateway host come in no known order: a rule below another's first rule is still met (review s10)", () => {
-    const other = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: web, namespace: shop }
-spec:
-  hosts: [shop.example.com]
-  gateways: [shop-gw]
-  http:
-  - route: [{ destination: { host: web } }]
-`;
+    const other = virtualService("web", "  - route: [{ destination: { host: web } }]\n");
     const canary = to("canary", '{ uri: { prefix: /orders }, headers: { x-canary: { exact: "true" } } }', "primary");
     const spread = write("{ exact: POST }").replace(
       "route: [{ destination: { host: orders, subset: primary } }]",
