@@ -19,6 +19,7 @@ import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
+import { withoutFluxBuilds } from "./core/flux-build-output.js";
 import { detectorContext } from "./detect/detector-context.js";
 import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
@@ -342,15 +343,17 @@ const blocksWhenUnrendered =
  * high: what it would apply is unknown, so it is never a silent pass (unless the policy lists them).
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
-  (input.rendered?.failures ?? []).filter(blocksWhenUnrendered(input.policy)).map((failure) => {
+  alikeAcrossBuilds((input.rendered?.failures ?? []).filter(blocksWhenUnrendered(input.policy))).map(({ failure, builds }) => {
+    const summary =
+      builds > 1 ? `${failure.reason} (and alike in ${builds - 1} more Flux Kustomizations' builds of the folder)` : failure.reason;
     const detection: Detection = {
       class: "resource.changed",
-      summary: failure.reason,
+      summary,
       resource: { group: "route-governor", kind: "Render", namespace: "", name: failure.id },
       side: "head",
       path: [],
       before: null,
-      after: failure.reason,
+      after: summary,
       riskFloor: "high",
     };
     return {
@@ -359,7 +362,22 @@ const renderFailureFindings = (input: ChangeInput): Finding[] =>
     };
   });
 
-/** Why a policy text does not load, as the review of a later PR would say it; undefined when it loads. */
+/**
+ * One failure for a release every cluster's build of a folder fails alike on (a remote chart in a base
+ * that three clusters' Flux Kustomizations build with their own variables: joryirving/home-ops
+ * 616ef451 named each release three times), with how many builds it stands for.
+ */
+function alikeAcrossBuilds(failures: readonly RenderFailure[]): { readonly failure: RenderFailure; readonly builds: number }[] {
+  const groups = new Map<string, { failure: RenderFailure; builds: number }>();
+  for (const failure of failures) {
+    const key = withoutFluxBuilds(failure.reason);
+    const known = groups.get(key);
+    if (known) known.builds++;
+    else groups.set(key, { failure, builds: 1 });
+  }
+  return [...groups.values()];
+}
+
 /** Why a policy file would not load as the next review loads it (over the built-in profile, which it may not loosen), if it would not. */
 function policyProblem(text: string): string | undefined {
   try {

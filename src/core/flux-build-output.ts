@@ -22,3 +22,6 @@ const FLUX_BUILD_MARK = "(rendered for ";
 
 /** Whether a path lies in some Kustomization's own build (fluxBuildFolderName), whichever. */
 export const inFluxBuild = (path: string): boolean => path.includes(`/${FLUX_BUILD_MARK}`);
+
+/** A text naming Kustomizations' own builds of a folder, each named as the folder's one render: what tells their findings alike. */
+export const withoutFluxBuilds = (text: string): string => text.replace(/\(rendered for [^)]*\)/g, "(rendered)");

@@ -393,6 +393,25 @@ describe("render failures in the review", () => {
     expect(analysis.render.failed).toEqual(["helm charts/app/Chart.yaml app"]);
   });
 
+  it("a release every cluster's build of a folder fails on alike is one finding naming how many builds (joryirving/home-ops 616ef451)", () => {
+    const build = (cluster: string) => {
+      const id = `helm apps/base/web/(rendered for flux-system:apps in clusters:${cluster}:apps.yaml)/kustomization.yaml web/web`;
+      return {
+        id,
+        origin: "apps/base/web/release.yaml",
+        inputs: ["apps/base/web/release.yaml"],
+        reason: `${id} cannot be rendered offline: chart web`,
+        gates: true,
+      };
+    };
+    const failures = [build("jkt"), build("sgp"), build("tyo")];
+    const analysis = analyzeChange({ ...input(true), rendered: { ...input(true).rendered, failures } });
+    expect(analysis.findings.map((f) => f.summary)).toEqual([
+      `${build("jkt").reason} (and alike in 2 more Flux Kustomizations' builds of the folder)`,
+    ]);
+    expect(analysis.render.failed).toHaveLength(3);
+  });
+
   it("a chart nothing installs is listed as read as written, and does not block", () => {
     const analysis = analyzeChange(input(false));
     expect(analysis.findings).toEqual([]);
