@@ -460,7 +460,6 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
   let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
   const atHead = (lost: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost);
   const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
-  const servedAtHeadOf = () => (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head))));
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
@@ -509,7 +508,10 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
             ? "changed"
             : undefined;
     if (!status) continue;
-    const unserved = status === "match-changed" ? unservedAlternatives(pair.base!, servedAtHeadOf()) : [];
+    const unserved =
+      status === "match-changed"
+        ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
+        : [];
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,

@@ -325,6 +325,8 @@ async function renderStage(
     [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
   const trusted: string[] = [];
   const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
+  /** Roots that read a file the PR breaks, with what is said of it (brokenRead). */
+  const unreadable = new Map<string, string>();
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     // A moved release is not rendered (it cannot be, offline); a moved kustomization is, on each side,
     // so that its output is compared and not its files (a patch file at a new path read as added).
@@ -336,7 +338,11 @@ async function renderStage(
     const quiet = () =>
       (before === undefined || rendersNoTraffic(before, baseText)) && (after === undefined || rendersNoTraffic(after, headText));
     // A file it reads that no longer parses stops its build, whatever else the PR does to it.
-    if (brokenRead(before, broken) ?? brokenRead(after, broken)) return true;
+    const unread = brokenRead(after, broken) ?? brokenRead(before, broken);
+    if (unread !== undefined) {
+      unreadable.set(id, unread);
+      return true;
+    }
     if (!before || !after) return !quiet();
     // Delivered to other clusters (a cluster's Flux Kustomization added, or pointed at this overlay),
     // the same output lands elsewhere: read as written, an overlay's routes showed no new region.
@@ -352,7 +358,7 @@ async function renderStage(
   const localOnly = new Map<string, string>();
   for (const id of changed) {
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
-    const unread = brokenRead(after, broken) ?? brokenRead(before, broken);
+    const unread = unreadable.get(id);
     if (unread !== undefined) {
       failures.push({
         id,

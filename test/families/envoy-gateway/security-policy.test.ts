@@ -289,8 +289,10 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
   });
 });
 
+/** The route with these labels, as the label-selecting policies pick it. */
+const labelled = (labels: string) => ROUTE.replace("namespace: apps}", `namespace: apps, labels: {${labels}}}`);
+
 describe("Envoy Gateway SecurityPolicy picking routes by label: the route's labels decide", () => {
-  const labelled = (labels: string) => ROUTE.replace("namespace: apps}", `namespace: apps, labels: {${labels}}}`);
   const SELECTING = `
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
@@ -315,7 +317,6 @@ ${OIDC}`;
 });
 
 describe("Envoy Gateway BackendTrafficPolicy picking routes by label: a route that leaves it loses its settings", () => {
-  const labelled = (labels: string) => ROUTE.replace("namespace: apps}", `namespace: apps, labels: {${labels}}}`);
   const policy = (settings: string) => `
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
