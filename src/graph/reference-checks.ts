@@ -42,6 +42,11 @@ export interface GraphIssue {
   readonly summary: string;
   /** The resources involved, first the one the problem is reported on. */
   readonly subjects: readonly IssueSubject[];
+  /**
+   * Of a conflict: what is claimed (listener, host, match) and who contends with whom, as pairs of
+   * objects (`a b`; `a a` for versions of one object in two files).
+   */
+  readonly contention?: { readonly claim: string; readonly pairs: readonly string[] };
 }
 
 /** Which kinds of referent the repository holds at all: only those references are checked. */
@@ -635,6 +640,7 @@ function conflicts(
       key: `${cls}|${key}|${contenders.join(",")}`,
       summary: `${what} on ${names().get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
       subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
+      contention: { claim: key, pairs: contendingPairs(claimants.map(({ route }) => resourceKey(route.id))) },
     });
   });
 }
@@ -649,9 +655,31 @@ export interface IssueComparison {
 export function compareIssues(base: readonly GraphIssue[], head: readonly GraphIssue[]): IssueComparison {
   const before = new Set(base.map((issue) => issue.key));
   const after = new Set(head.map((issue) => issue.key));
+  // A claim is one conflict at most per tree, so the base's and the head's are each other's.
+  const pairsAtBase = new Map(base.flatMap(({ contention }) => (contention ? [[contention.claim, new Set(contention.pairs)]] : [])));
+  // A conflict that shrinks is the one the base had: every two objects contending for the claim
+  // at head contended for it at base (aws-application-networking-k8s 1862bef9: route-a, route-b and
+  // route-c on `/` of my-hotel:http, route-c deleted, read as a new conflict of route-a and
+  // route-b). One more object joining them contends with each of them anew: a new conflict.
+  const shrunk = new Set(
+    head.flatMap(({ contention }) => {
+      const had = contention && pairsAtBase.get(contention.claim);
+      return had && contention.pairs.every((pair) => had.has(pair)) ? [contention.claim] : [];
+    }),
+  );
+  const had = (issue: GraphIssue) => before.has(issue.key) || (issue.contention !== undefined && shrunk.has(issue.contention.claim));
+  const still = (issue: GraphIssue) => after.has(issue.key) || (issue.contention !== undefined && shrunk.has(issue.contention.claim));
   return {
-    introduced: head.filter((issue) => !before.has(issue.key)),
-    existing: head.filter((issue) => before.has(issue.key)),
-    fixed: base.filter((issue) => !after.has(issue.key)),
+    introduced: head.filter((issue) => !had(issue)),
+    existing: head.filter(had),
+    fixed: base.filter((issue) => !still(issue)),
   };
+}
+
+/** Every two of the claimants' objects, in order; an object claiming twice (two files' versions) is paired with itself. */
+function contendingPairs(objects: readonly string[]): string[] {
+  const sorted = [...objects].sort();
+  const pairs = new Set<string>();
+  sorted.forEach((a, i) => sorted.slice(i + 1).forEach((b) => pairs.add(`${a} ${b}`)));
+  return [...pairs];
 }

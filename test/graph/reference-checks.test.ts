@@ -85,6 +85,40 @@ describe("a Gateway name defined once per folder (examples, overlays): each rout
   });
 });
 
+describe("a conflict that shrinks is the one the base had (aws-application-networking-k8s 1862bef9)", () => {
+  const route = (name: string, backend = name) =>
+    ROUTE(undefined, undefined, "shop", name).replace("{ name: checkout, port", `{ name: ${backend}, port`);
+  const base = {
+    "infra/gateway.yaml": GATEWAY(ALL),
+    "shop/a.yaml": route("route-a"),
+    "shop/b.yaml": route("route-b"),
+    "shop/c.yaml": route("route-c"),
+  };
+  const { "shop/c.yaml": _c, ...withoutC } = base;
+  const claimed = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => /claimed by/.test(f.summary));
+
+  it("three routes on one path, one deleted: the two left are the base's conflict, listed apart and not fixed", () => {
+    const result = analyze(base, withoutC);
+    expect(claimed(result)).toEqual([]);
+    expect(result.blastRadius.issues.existing.map((issue) => issue.summary)).toEqual([
+      expect.stringContaining(
+        "is claimed by HTTPRoute shop/route-a and HTTPRoute shop/route-b: which one serves it depends on creation order",
+      ),
+    ]);
+    expect(result.blastRadius.issues.fixed).toEqual([]);
+  });
+
+  it("an object joining the ones left is a new conflict, as is an object contending with itself where it did not", () => {
+    const joined = analyze(base, { ...withoutC, "shop/d.yaml": route("route-d") });
+    expect(claimed(joined).map((f) => f.summary)).toEqual([expect.stringContaining("HTTPRoute shop/route-d")]);
+    const versions = analyze(
+      { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "shop/b.yaml": route("route-b") },
+      { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "shop/a2.yaml": route("route-a", "checkout-v2") },
+    );
+    expect(claimed(versions).map((f) => f.summary)).toEqual([expect.stringContaining("versions of one object")]);
+  });
+});
+
 describe("one object rendered by two overlays (variants deployed instead of each other) claims nothing from itself", () => {
   const GATEWAY =
     "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: kubeflow-gateway, namespace: kubeflow}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]\n";
