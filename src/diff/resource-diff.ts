@@ -2,10 +2,14 @@ import type { ResourceChange } from "../core/resource-change.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { posix } from "node:path";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
-import { identityOf } from "./resource-pairing.js";
+import { identityOf, movedBetweenGroups } from "./resource-pairing.js";
 
-/** Equal canonical text; across a kind promotion (`XListenerSet` → `ListenerSet`), equal meaning. */
+/**
+ * Equal canonical text; across a kind promotion (`XListenerSet` → `ListenerSet`), equal meaning;
+ * never across groups that hand it to other controllers (a ServiceExport moved to AWS's group).
+ */
 function sameMeaning(before: Resource, after: Resource): boolean {
+  if (movedBetweenGroups(before, after)) return false;
   if (before.id.kind === after.id.kind) return canonicalText(after.body) === canonicalText(before.body);
   return JSON.stringify(canonicalMeaning(before.body)) === JSON.stringify(canonicalMeaning(after.body));
 }

@@ -10,7 +10,9 @@ import { FAMILIES } from "../families/index.js";
  * pair as git pairs renames: same file first, then the most similar content, so a folder move
  * or a copy into a new folder is not read as the old resource rewritten. API promotions the
  * families declare (`XListenerSet` → `ListenerSet`, `gateway.networking.x-k8s.io` →
- * `gateway.networking.k8s.io`, `k8gb.absa.oss` → `k8gb.io`) keep the identity.
+ * `gateway.networking.k8s.io`, `k8gb.absa.oss` → `k8gb.io`) keep the identity, and so does a
+ * kind moved between groups that define it alike (a ServiceExport from `multicluster.x-k8s.io`
+ * to `application-networking.k8s.aws`): its detectors judge the controller it moves to.
  */
 export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base: ManifestSet; head: ManifestSet } {
   const identities = new Map<string, { base: Resource[]; head: Resource[] }>();
@@ -50,10 +52,19 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
 /** Groups and kinds promoted from an experimental API to a stable one, as their families declare them. */
 const PROMOTED_GROUPS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.groups));
 const PROMOTED_KINDS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.kinds));
+/** `kind group` → the group it pairs as, for kinds several groups define alike (Promotions.sharedKinds). */
+const SHARED_KINDS: ReadonlyMap<string, string> = new Map(
+  FAMILIES.flatMap(({ promotions }) => {
+    const shared = promotions?.sharedKinds;
+    if (!shared) return [];
+    const [first, ...others] = shared.groups;
+    return shared.kinds.flatMap((kind) => others.map((group) => [`${kind} ${group}`, first!] as const));
+  }),
+);
 
 export const identityOf = (resource: Resource): string => {
   const { group, kind, namespace, name } = resource.id;
-  const promotedGroup = PROMOTED_GROUPS[group];
+  const promotedGroup = PROMOTED_GROUPS[group] ?? SHARED_KINDS.get(`${kind} ${group}`);
   const promotedKind = PROMOTED_KINDS[kind];
   // Nearly every key is the identity itself: that string is shared by both trees and already hashed.
   if (promotedGroup === undefined && promotedKind === undefined && keyIsIdentity(resource)) return resource.key;
@@ -61,6 +72,14 @@ export const identityOf = (resource: Resource): string => {
   const stable = `${promotedGroup ?? group}/${promotedKind ?? kind}/${namespace}/${name}`;
   return cluster ? `${stable}@${cluster}` : stable;
 };
+
+/**
+ * Whether a paired resource moved to another group that is no promotion of its own: one that
+ * defines its kind alike for other controllers (Promotions.sharedKinds), which is a change.
+ */
+export const movedBetweenGroups = (before: Resource, after: Resource): boolean =>
+  before.id.group !== after.id.group &&
+  (PROMOTED_GROUPS[before.id.group] ?? before.id.group) !== (PROMOTED_GROUPS[after.id.group] ?? after.id.group);
 
 interface Pair {
   readonly before?: Resource;

@@ -208,6 +208,12 @@ export interface Promotions {
   readonly groups?: Readonly<Record<string, string>>;
   /** Experimental kind → the stable kind. */
   readonly kinds?: Readonly<Record<string, string>>;
+  /**
+   * Kinds that several groups define alike, each for its own controllers (MCS's ServiceExport:
+   * upstream, GKE's, the AWS VPC Lattice controller's), first the group others pair as: one moved
+   * between them is the same object, read by another controller, which its detectors judge.
+   */
+  readonly sharedKinds?: { readonly kinds: readonly string[]; readonly groups: readonly string[] };
 }
 
 export type GatewayRole = "gateway" | "listener-set" | "gateway-class";

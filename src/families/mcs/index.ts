@@ -4,6 +4,8 @@ import * as mcs from "./schemas.js";
 import { UNEXPORTED, UNKNOWN_MULTI_CLUSTER } from "../../core/traffic-model.js";
 import { flatText } from "../../core/flat-text.js";
 
+const MCS_GROUPS = ["multicluster.x-k8s.io", "net.gke.io", "application-networking.k8s.aws"];
+
 const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /**
@@ -15,13 +17,16 @@ export const mcsFamily: Family = {
   name: "mcs",
   kinds: [
     [
-      ["multicluster.x-k8s.io", "net.gke.io", "application-networking.k8s.aws"],
+      MCS_GROUPS,
       [
         ["ServiceExport", mcs.serviceExport],
         ["ServiceImport", mcs.serviceImport],
       ],
     ],
   ],
+  // The AWS controller moved its exports and imports to its own group, alike (aws-application-networking-k8s
+  // #475: "New CRD is exactly the same as before, just under a different group"): one moved is one object.
+  promotions: { sharedKinds: { kinds: ["ServiceExport", "ServiceImport"], groups: MCS_GROUPS } },
   // The clusters it exports to are where the tree applies it: the graph reads them off its placement.
   graphNodes: { ServiceExport: ({ id }) => ({ role: "service-export", service: flatText(serviceKey(id.namespace, id.name)) }) },
   referents: { ServiceExport: (resource) => ({ exports: [serviceKey(resource.id.namespace, resource.id.name)] }) },

@@ -4,6 +4,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { list, record, text } from "../../core/json-access.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /**
  * Multi-Cluster Services (research §1.2): a ServiceExport is a cluster joining or leaving the
@@ -11,18 +12,46 @@ import { list, record, text } from "../../core/json-access.js";
  * hand edit is suspicious whatever it changes.
  */
 
-/** Other exports of the same service left in the head tree (another cluster's folder, or the other API group). */
+/** Other exports of the same service left in the head tree (another cluster's folder, or another API group). */
 const remainingExporters = (gone: Resource, context: DetectorContext): number =>
-  [...context.head.resources.values()].filter(
-    (candidate) =>
-      candidate.key !== gone.key &&
-      candidate.id.kind === "ServiceExport" &&
-      candidate.id.namespace === gone.id.namespace &&
-      candidate.id.name === gone.id.name,
+  resourcesOfKind(context.head, "ServiceExport").filter(
+    (candidate) => candidate.key !== gone.key && candidate.id.namespace === gone.id.namespace && candidate.id.name === gone.id.name,
   ).length;
 
+/** Who reads each group's exports and imports: moving one between groups hands it to another controller. */
+const READERS: Readonly<Record<string, string>> = {
+  "multicluster.x-k8s.io": "the cluster's MCS implementation (Cilium, Submariner, the AWS controller before v1.0)",
+  "net.gke.io": "GKE's multi-cluster Services",
+  "application-networking.k8s.aws": "the AWS Gateway API controller for VPC Lattice (v1.0 on)",
+};
+
+/** The groups a paired object moved between (family index: sharedKinds), when it did. */
+const movedGroups = ({ base, head }: ResourceChange): { from: string; to: string; readers: string } | undefined =>
+  base && head && base.id.group !== head.id.group
+    ? {
+        from: base.id.group,
+        to: head.id.group,
+        readers: `now read by ${READERS[head.id.group] ?? head.id.group} in place of ${READERS[base.id.group] ?? base.id.group}`,
+      }
+    : undefined;
+
 const serviceExport = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  if (change.head && !change.base) {
+  const moved = movedGroups(change);
+  if (moved) {
+    // Not a promotion: each group is served by its own controllers, and the export goes from one to
+    // the other (aws-application-networking-k8s #475 calls the move breaking). DESIGN §5 rates an
+    // export added or removed, and an object handed to another controller (a Gateway's class), high;
+    // only the controller moving with it in the same rollout, which the tree does not show, keeps
+    // this cluster's endpoints where they were.
+    out.add({
+      class: "export.changed",
+      summary: `moved from ${moved.from} to ${moved.to}: ${moved.readers}: unless the controller changes with it, this cluster's endpoints leave one ClusterSet and join the other`,
+      side: "head",
+      path: [],
+      before: { group: moved.from },
+      after: { group: moved.to },
+    });
+  } else if (change.head && !change.base) {
     out.add({
       class: "export.changed",
       summary: "added: this cluster's endpoints join the service's backends in every importing cluster",
@@ -112,6 +141,17 @@ const importSpec = (resource: Resource | undefined): unknown => {
 };
 
 const serviceImport = (change: ResourceChange, out: DetectionList): void => {
+  const moved = movedGroups(change);
+  if (moved)
+    out.add({
+      class: "resource.changed",
+      summary: `moved from ${moved.from} to ${moved.to}: ${moved.readers}: routes reach its backends only where that controller runs`,
+      side: "head",
+      path: [],
+      before: { group: moved.from },
+      after: { group: moved.to },
+      riskFloor: "medium",
+    });
   const before = importSpec(change.base);
   const after = importSpec(change.head);
   if (sameValue(before, after)) return;

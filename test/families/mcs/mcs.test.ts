@@ -64,12 +64,42 @@ describe("MCS detectors", () => {
       expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
     },
     {
-      name: "moving an export to the AWS controller's group (VPC Lattice) leaves one: not the last exporter",
+      name: "an export removed while the AWS controller's group (VPC Lattice) exports the service too: not the last exporter",
       run: () =>
         detect(mcsDetector, serviceExport(), undefined, {
           head: [resource(serviceExport("application-networking.k8s.aws/v1alpha1"))],
         }),
       expected: [{ class: "export.changed", side: "base", path: [], says: "(1 other ServiceExport of it remains)" }],
+    },
+    {
+      name: "an export moved to the AWS controller's group is one export another controller now reads (aws-application-networking-k8s 6dcbd36f)",
+      run: () => detect(mcsDetector, serviceExport(), serviceExport("application-networking.k8s.aws/v1alpha1")),
+      expected: [
+        {
+          class: "export.changed",
+          side: "head",
+          path: [],
+          says: "moved from multicluster.x-k8s.io to application-networking.k8s.aws: now read by the AWS Gateway API controller for VPC Lattice (v1.0 on) in place of the cluster's MCS implementation",
+        },
+      ],
+    },
+    {
+      name: "a ServiceImport moved between groups, its spec kept, is handed to another controller (medium)",
+      run: () =>
+        detect(
+          mcsDetector,
+          serviceImport("[{port: 80, protocol: TCP}]"),
+          serviceImport("[{port: 80, protocol: TCP}]").replace("multicluster.x-k8s.io", "net.gke.io"),
+        ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: [],
+          says: "moved from multicluster.x-k8s.io to net.gke.io: now read by GKE's multi-cluster Services",
+          riskFloor: "medium",
+        },
+      ],
     },
     {
       name: "AWS export: a port leaving exportedPorts is one the importers lose",
@@ -162,5 +192,26 @@ metadata:
       "export.changed critical export.yaml",
       "reference.broken high route.yaml",
     ]);
+  });
+});
+
+describe("an export or import moved between MCS groups is one object, not one removed and one added", () => {
+  const exported = (group: string) => `apiVersion: ${group}\nkind: ServiceExport\nmetadata: {name: cli-export, namespace: default}\n`;
+  const imported = (group: string) =>
+    `apiVersion: ${group}\nkind: ServiceImport\nmetadata: {name: cli, namespace: default}\nspec: {type: ClusterSetIP, ports: [{port: 80, protocol: TCP}]}\n`;
+  const review = (from: string, to: string) =>
+    analyze({ "export.yaml": exported(from), "import.yaml": imported(from) }, { "export.yaml": exported(to), "import.yaml": imported(to) })
+      .findings.map((f) => `${f.class} ${f.risk} ${f.file}: ${f.summary.split(":")[1]}`)
+      .sort();
+
+  it("moved to the AWS controller's group: one high export line and one medium import line (aws-application-networking-k8s 6dcbd36f)", () => {
+    expect(review("multicluster.x-k8s.io/v1alpha1", "application-networking.k8s.aws/v1alpha1")).toEqual([
+      "export.changed high export.yaml:  moved from multicluster.x-k8s.io to application-networking.k8s.aws",
+      "resource.changed medium import.yaml:  moved from multicluster.x-k8s.io to application-networking.k8s.aws",
+    ]);
+  });
+
+  it("a new version of the same group is no change", () => {
+    expect(review("multicluster.x-k8s.io/v1alpha1", "multicluster.x-k8s.io/v1beta1")).toEqual([]);
   });
 });
