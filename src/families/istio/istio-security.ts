@@ -3,6 +3,7 @@ import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "../..
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { selectionCounterparts, type Selection } from "./selection.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
@@ -93,9 +94,7 @@ function selectionMove(base: Resource, head: Resource): SelectionMove | undefine
 }
 
 const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
-  [...tree.resources.values()].filter(
-    (candidate) => candidate.id.kind === self.id.kind && candidate.id.group === self.id.group && candidate.key !== self.key,
-  );
+  resourcesOfKind(tree, self.id.kind).filter((candidate) => candidate.id.group === self.id.group && candidate.key !== self.key);
 
 // ---------------------------------------------------------------------------------------------
 // PeerAuthentication
@@ -458,8 +457,11 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
     );
   }
   if (!move.gains) return;
-  // Workloads it now selects that other ALLOW policies allow-list already: ALLOW policies combine, so they now also admit its rules.
-  const beside = otherAllowPolicies(context.head, head, headRoot, true).filter((other) => other.key !== head.key && other.key !== base.key);
+  // Workloads it now selects that other ALLOW policies allow-listed at base: ALLOW policies combine,
+  // so they now also admit its rules (one added in this PR allow-listed nothing there: see addedAllowPolicy).
+  const beside = otherAllowPolicies(context.base, head, rootNamespaceIn(context.base, context), true).filter(
+    (other) => other.key !== head.key && other.key !== base.key,
+  );
   if (beside.length > 0)
     out.add({
       class: "access.widened",
@@ -479,6 +481,47 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
     });
 }
 
+/**
+ * An ALLOW policy added. Against the base: where no ALLOW policy allow-listed its workloads there,
+ * they accepted every request, and it narrows them to an allow-list, with any others added beside it
+ * (istio-tutorial 5faa8a04: deny-all and customer-viewer added together read as customer-viewer
+ * widening deny-all's allow-list, which the base never had); where one did, ALLOW policies combine,
+ * so it widens theirs (a namespace-wide one beside a workload's own).
+ */
+function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, context: DetectorContext): void {
+  const baseRoot = rootNamespaceIn(context.base, context);
+  const covering = otherAllowPolicies(context.base, head, baseRoot);
+  const others = otherAllowPolicies(context.base, head, baseRoot, true);
+  const after = { action: "ALLOW", rules: rulesOf(head).map((rule) => rule.rule) };
+  if (covering.length === 0 && !allowsEveryRequest(head)) {
+    const [whose, forThem] = others.length === 0 ? ["these workloads", ""] : ["the workloads no other ALLOW policy selects", " for them"];
+    const alongside = otherAllowPolicies(context.head, head, rootNamespaceIn(context.head, context), true).filter(
+      (other) => !context.base.resources.has(other.key),
+    );
+    const together = alongside.length === 0 ? "its rules do not" : "none of their rules";
+    out.add({
+      class: "resource.changed",
+      summary: `added ALLOW policy (${scope}), the first for ${whose} in this repository${alongside.length === 0 ? "" : `, with ${policyNames(alongside)} added beside it`}: requests ${together} match are now denied${forThem}`,
+      side: "head",
+      path: ["spec"],
+      after,
+      riskFloor: "medium",
+    });
+  }
+  if (others.length > 0)
+    out.add({
+      class: "access.widened",
+      summary: `added ALLOW policy (${scope}) beside ${policyNames(others)}: ALLOW policies combine, so it admits ${
+        rulesOf(head)
+          .map((rule) => describeAllowRule(rule.rule))
+          .join("; ") || "nothing more"
+      }`,
+      side: "head",
+      path: ["spec"],
+      after,
+    });
+}
+
 const authorizationPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (change.base && !change.head) {
     removedPolicy(change.base, out, context);
@@ -491,35 +534,7 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const scope = scopeOf(head, headRoot);
   if (denyingAll({ ...change, head }, out, scope) || readByZtunnel({ ...change, head }, out, scope, context)) return;
   if (!change.base) {
-    // A first ALLOW policy narrows access to an allow-list; one more ALLOW policy beside others widens
-    // it, for every workload they allow-list that it selects too (a namespace-wide one beside a
-    // workload's own: ALLOW policies combine).
-    const covering = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot) : [];
-    const others = after === "ALLOW" ? otherAllowPolicies(context.head, head, headRoot, true) : [];
-    if (after === "ALLOW" && covering.length === 0 && !allowsEveryRequest(head)) {
-      const [whose, forThem] = others.length === 0 ? ["these workloads", ""] : ["the workloads no other ALLOW policy selects", " for them"];
-      out.add({
-        class: "resource.changed",
-        summary: `added ALLOW policy (${scope}), the first for ${whose} in this repository: requests its rules do not match are now denied${forThem}`,
-        side: "head",
-        path: ["spec"],
-        after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },
-        riskFloor: "medium",
-      });
-    }
-    if (others.length > 0) {
-      out.add({
-        class: "access.widened",
-        summary: `added ALLOW policy (${scope}) beside ${policyNames(others)}: ALLOW policies combine, so it admits ${
-          rulesOf(head)
-            .map((rule) => describeAllowRule(rule.rule))
-            .join("; ") || "nothing more"
-        }`,
-        side: "head",
-        path: ["spec"],
-        after: { action: after, rules: rulesOf(head).map((rule) => rule.rule) },
-      });
-    }
+    if (after === "ALLOW") addedAllowPolicy(head, out, scope, context);
     return;
   }
   const before = actionOf(change.base);

@@ -1743,6 +1743,41 @@ ${body}`;
       expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "the first for these workloads", riskFloor: "medium" }],
     },
     {
+      name: "an ALLOW policy added with a namespace-wide allow-nothing policy, where the base allowed everything, narrows with it (istio-tutorial 5faa8a04)",
+      head: policy("customer-viewer", getOnly),
+      others: { base: [], head: [resource(policy("deny-all", "").replace("  selector: {matchLabels: {app: checkout}}\n", ""))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "the first for these workloads in this repository, with deny-all added beside it: requests none of their rules match are now denied",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "an ALLOW policy's selector widened onto workloads only an ALLOW policy added in this PR allow-lists: no widening, an allow-list",
+      base: policy("allow-monitoring", "  action: ALLOW\n  rules: [{from: [{source: {namespaces: [monitoring]}}]}]").replace(
+        "{app: checkout}",
+        "{app: metrics}",
+      ),
+      head: policy("allow-monitoring", "  action: ALLOW\n  rules: [{from: [{source: {namespaces: [monitoring]}}]}]").replace(
+        "  selector: {matchLabels: {app: checkout}}\n",
+        "",
+      ),
+      others: { base: [], head: [resource(policy("allow", allowFrontend))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "the workloads it now selects are allow-listed by it, so requests its rules do not match are denied for them",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
       name: "a first ALLOW policy narrows to an allow-list: requests outside it are now denied",
       head: policy("allow", allowFrontend),
       expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "the first for these workloads", riskFloor: "medium" }],
