@@ -52,19 +52,19 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
 /** Groups and kinds promoted from an experimental API to a stable one, as their families declare them. */
 const PROMOTED_GROUPS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.groups));
 const PROMOTED_KINDS: Readonly<Record<string, string>> = Object.assign({}, ...FAMILIES.map(({ promotions }) => promotions?.kinds));
-/** `kind group` → the group it pairs as, for kinds several groups define alike (Promotions.sharedKinds). */
-const SHARED_KINDS: ReadonlyMap<string, string> = new Map(
+/** Kind → group → the group it pairs as, for kinds several groups define alike (Promotions.sharedKinds). */
+const SHARED_KINDS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(
   FAMILIES.flatMap(({ promotions }) => {
     const shared = promotions?.sharedKinds;
     if (!shared) return [];
     const [first, ...others] = shared.groups;
-    return shared.kinds.flatMap((kind) => others.map((group) => [`${kind} ${group}`, first!] as const));
+    return shared.kinds.map((kind) => [kind, new Map(others.map((group) => [group, first!]))] as const);
   }),
 );
 
 export const identityOf = (resource: Resource): string => {
   const { group, kind, namespace, name } = resource.id;
-  const promotedGroup = PROMOTED_GROUPS[group] ?? SHARED_KINDS.get(`${kind} ${group}`);
+  const promotedGroup = PROMOTED_GROUPS[group] ?? SHARED_KINDS.get(kind)?.get(group);
   const promotedKind = PROMOTED_KINDS[kind];
   // Nearly every key is the identity itself: that string is shared by both trees and already hashed.
   if (promotedGroup === undefined && promotedKind === undefined && keyIsIdentity(resource)) return resource.key;
