@@ -140,4 +140,10 @@ export interface RouteRules {
    * API: the listeners that admit it, none when none does); else the entries of its rules.
    */
   readonly entries?: readonly string[];
+  /**
+   * Why its controller keeps serving the resource's last accepted rules rather than these (a Gloo
+   * RouteTable with `failureMode: FREEZE_CONFIG` holding a route it rejects): the head tree takes
+   * the base tree's flows of the resource, and none where the base held none.
+   */
+  readonly held?: string;
 }

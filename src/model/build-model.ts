@@ -101,6 +101,17 @@ function routedOf(resource: Resource, found: RouteRules, placement: PlacementInd
   };
 }
 
+/**
+ * What a resource routes whose controller keeps serving its last accepted rules (RouteRules.held):
+ * at head, what it routed at base; nothing where the base did not route it (nothing was accepted).
+ */
+function heldRouted(resource: Resource, previous: TrafficModel, flowsOfResource: () => ReadonlyMap<string, Flow[]>): Routed {
+  return {
+    entries: previous.routes.get(resource.key)?.entries ?? [],
+    flows: (flowsOfResource().get(resource.key) ?? []).map((flow) => ({ flow })),
+  };
+}
+
 /** The base's flow where it is equal (held once for both trees, equal at a glance), else this one. */
 const previousOrThis = (flow: Flow, previous: TrafficModel | undefined): Flow => {
   const before = previous?.flows.get(flow.key);
@@ -172,6 +183,19 @@ export function buildTrafficModel(
   const routedHere = previous ? undefined : new Map<Resource, Routed>();
   const routes = new Map<string, RouteEntries>();
   const routing: { readonly resource: Resource; readonly routed: Routed }[] = [];
+  // The base's flows by resource, gathered once and only for a tree that holds a resource at them.
+  let previousByResource: Map<string, Flow[]> | undefined;
+  const flowsOfResource = () => {
+    if (!previousByResource) {
+      previousByResource = new Map();
+      previous?.flows.forEach((flow) => {
+        const flows = previousByResource!.get(flow.resourceKey);
+        if (flows) flows.push(flow);
+        else previousByResource!.set(flow.resourceKey, [flow]);
+      });
+    }
+    return previousByResource;
+  };
   set.resources.forEach((resource) => {
     const source = ruleSourceOf(resource);
     if (!source) return;
@@ -183,6 +207,10 @@ export function buildTrafficModel(
     }
     const found = source(resource, set);
     if (!found) return;
+    if (found.held && previous) {
+      routing.push({ resource, routed: heldRouted(resource, previous, flowsOfResource) });
+      return;
+    }
     const routed = routedOf(resource, found, placement, context);
     routing.push({ resource, routed });
     if (context) routedHere?.set(resource, routed);

@@ -63,3 +63,35 @@ describe("the families' route sources", () => {
     ]);
   });
 });
+
+describe("a resource its controller holds at its last accepted rules (RouteRules.held)", () => {
+  const table = (weights: string, extra = "") => `apiVersion: networking.gloo.solo.io/v2
+kind: RouteTable
+metadata: { name: shop, namespace: shop }
+spec:
+  hosts: [shop.example.com]
+  failureMode: FREEZE_CONFIG
+  http:
+  - name: orders
+    forwardTo:
+      destinations:
+${weights
+  .split(",")
+  .map((weight, i) => `      - { ref: { name: orders-${i} }, port: { number: 80 }, weight: ${weight} }`)
+  .join("\n")}
+${extra}`;
+  const labels = (flows: Iterable<{ readonly backends: readonly { readonly label: string; readonly share: number }[] }>) =>
+    [...flows].map((flow) => flow.backends.map((backend) => `${backend.label} ${backend.share}`));
+
+  it("routes at head what it routed at base, whatever the head's rules say", () => {
+    const route =
+      "  - name: new\n    matchers: [{ uri: { prefix: /new } }]\n    forwardTo: { destinations: [{ ref: { name: new }, port: { number: 80 } }] }";
+    const { base, head } = analyze({ "rt.yaml": table("50,50") }, { "rt.yaml": table("60,50", route) });
+    expect(labels(head.model.flows.values())).toEqual(labels(base.model.flows.values()));
+    expect(labels(head.model.flows.values())).toEqual([["orders-0:80 0.5", "orders-1:80 0.5"]]);
+  });
+
+  it("routes nothing where the base did not route it: nothing was accepted", () => {
+    expect(analyze({}, { "rt.yaml": table("60,50") }).head.model.flows.size).toBe(0);
+  });
+});

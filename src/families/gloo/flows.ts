@@ -1,5 +1,5 @@
 import type { Resource } from "../../core/resource.js";
-import { actionRef, ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { actionRef, ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { sharedPath } from "../../core/field-path.js";
 
@@ -93,6 +93,18 @@ function destinationRef(destination: JsonRecord, namespace: string, file: string
   };
 }
 
+/**
+ * What Gloo does with a RouteTable that holds a route it rejects (route_table.proto FailureMode):
+ * by default (ROUTE_REPLACEMENT) it answers that route's requests with a 500 direct response;
+ * with FREEZE_CONFIG it keeps serving the whole table's last accepted config.
+ */
+export type FailureMode = "ROUTE_REPLACEMENT" | "FREEZE_CONFIG";
+export const failureModeOf = (spec: JsonRecord): FailureMode =>
+  text(spec.failureMode) === "FREEZE_CONFIG" ? "FREEZE_CONFIG" : "ROUTE_REPLACEMENT";
+
+/** Whether Gloo rejects a route's split (glooWeights). */
+const rejectsSplit = (route: unknown): boolean => glooWeights(list(record(record(route).forwardTo).destinations)).invalid !== undefined;
+
 /** forwardTo destinations, the table's defaultDestination when none are listed, else the terminal action. */
 function routeBackends(
   route: JsonRecord,
@@ -105,7 +117,20 @@ function routeBackends(
   if (forwardTo) {
     const destinations = list(forwardTo.destinations);
     if (destinations.length > 0) {
-      const { weights } = glooWeights(destinations);
+      const { weights, invalid } = glooWeights(destinations);
+      // The shares a rejected split names are never served: by default the route answers 500 instead.
+      if (invalid && failureModeOf(spec) === "ROUTE_REPLACEMENT")
+        return [
+          actionRef(
+            {
+              name: "directResponse",
+              value: 500,
+              answers: { status: 500 },
+              label: `500 direct response (Gloo rejects the split: ${invalid})`,
+            },
+            { namespace, file, path: sharedPath([...routePath, "forwardTo", "destinations"]) },
+          ),
+        ];
       return destinations.map((destination, index) =>
         destinationRef(record(destination), namespace, file, weights[index] ?? 0, [...routePath, "forwardTo", "destinations", index]),
       );
@@ -168,6 +193,20 @@ function l4Alternative(value: unknown) {
   ];
   const signature = parts.join(", ") || "*";
   return { signature, path: signature };
+}
+
+/**
+ * A RouteTable's flows. One whose `failureMode: FREEZE_CONFIG` holds a route Gloo rejects serves its
+ * last accepted config, which the tree does not hold: the head tree keeps the base's flows of it
+ * (RouteRules.held).
+ */
+export function glooRouteTableSource(resource: Resource): RouteRules | undefined {
+  const rules = glooRouteTableRules(resource);
+  const spec = record(resource.body.spec);
+  const frozen =
+    failureModeOf(spec) === "FREEZE_CONFIG" && (["http", "tcp", "tls"] as const).some((section) => list(spec[section]).some(rejectsSplit));
+  if (frozen) return { rules, held: "failureMode FREEZE_CONFIG with a route Gloo rejects: the table keeps its last accepted config" };
+  return rules.length > 0 ? { rules } : undefined;
 }
 
 export function glooRouteTableRules(resource: Resource): RuleShape[] {

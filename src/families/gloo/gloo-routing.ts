@@ -2,7 +2,7 @@ import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from 
 import { declares } from "../../core/declared-identities.js";
 import { removedWhileNamed } from "../../core/removed-while-named.js";
 import type { Resource } from "../../core/resource.js";
-import { glooWeights } from "./flows.js";
+import { failureModeOf, glooWeights, type FailureMode } from "./flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
@@ -47,8 +47,12 @@ const routeViews = (resource: Resource | undefined): RouteView[] =>
     }),
   );
 
-/** Gloo rejects a split whose weights do not add up; the route diff still compares it by share. */
-const rejectedSplits = (out: DetectionList, before: RouteView | undefined, after: RouteView): void => {
+/**
+ * Gloo rejects a split whose weights do not add up. By default the route diff sees the route
+ * answer 500 (flows.ts); with FREEZE_CONFIG the table keeps its last accepted config, and this is
+ * the finding: nothing moves, but no later edit of the table tree applies until it is fixed.
+ */
+const rejectedSplits = (out: DetectionList, before: RouteView | undefined, after: RouteView, mode: FailureMode): void => {
   const destinations = list(record(after.value.forwardTo).destinations);
   const { invalid } = glooWeights(destinations);
   if (!invalid) return;
@@ -56,7 +60,11 @@ const rejectedSplits = (out: DetectionList, before: RouteView | undefined, after
   if (before && glooWeights(earlier).invalid && sameValue(earlier, destinations)) return;
   out.add({
     class: "resource.changed",
-    summary: `${after.label}: ${invalid}: Gloo will reject this split (the route is replaced by a 500 direct response, or the whole table is frozen with failureMode FREEZE_CONFIG)`,
+    summary: `${after.label}: ${invalid}: Gloo will reject this split (${
+      mode === "FREEZE_CONFIG"
+        ? "failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config, and ignores every change to it until this is fixed"
+        : "failureMode ROUTE_REPLACEMENT, the default: the route is replaced by a 500 direct response"
+    })`,
     side: "head",
     path: [...after.path, "forwardTo", "destinations"],
     before: before ? normal(earlier) : undefined,
@@ -95,7 +103,7 @@ export const routeTable = (change: ResourceChange, out: DetectionList): void => 
     (route) => route.signature,
   ])) {
     if (!pair.head) continue;
-    rejectedSplits(out, pair.base?.value, pair.head.value);
+    rejectedSplits(out, pair.base?.value, pair.head.value, failureModeOf(spec(change.head)));
     if (!pair.base) continue;
     rewrites(out, pair.base.value, pair.head.value);
     for (const [field, kind] of GLOO_ANSWERS)

@@ -1,5 +1,5 @@
-import { byRules, type Family } from "../family.js";
-import { GLOO_NETWORKING_GROUP, glooRouteTableRules } from "./flows.js";
+import type { Family } from "../family.js";
+import { GLOO_NETWORKING_GROUP, glooRouteTableSource } from "./flows.js";
 import { glooDetector } from "./gloo.js";
 import { glooPlacementHints } from "./placement-hints.js";
 import * as gloo from "./schemas.js";
@@ -55,7 +55,7 @@ export const glooFamily: Family = {
       ],
     ],
   ],
-  ruleSources: { RouteTable: byRules(glooRouteTableRules) },
+  ruleSources: { RouteTable: glooRouteTableSource },
   renamableRoutes: ["RouteTable"],
   firstMatchGroups: [GLOO_NETWORKING_GROUP],
   attachmentFields: { [GLOO_NETWORKING_GROUP]: ["spec", "virtualGateways"] },

@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { DELEGATED_ENTRY, glooRouteTableRules, glooWeights, MESH_ENTRY, routeTableEntries } from "../../../src/families/gloo/flows.js";
+import {
+  DELEGATED_ENTRY,
+  glooRouteTableRules,
+  glooRouteTableSource,
+  glooWeights,
+  MESH_ENTRY,
+  routeTableEntries,
+} from "../../../src/families/gloo/flows.js";
 import { resourceKey, type Resource } from "../../../src/core/resource.js";
 
 const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml"): Resource => {
@@ -113,5 +120,43 @@ describe("RouteTable flows from the fixture", () => {
     // A direct response is one backend whatever it answers (its edits move no request); it answers with its status.
     expect(shapes[2]!.backends.map((backend) => [backend.key, backend.answers])).toEqual([["directResponse", 410]]);
     expect(shapes[1]!.backends[0]!.key).toBe('delegate:{"routeTables":[{"labels":{"table":"teams"}}]}');
+  });
+});
+
+describe("a split Gloo rejects (route_table.proto FailureMode)", () => {
+  const table = (failureMode?: string) =>
+    routeTable({
+      spec: {
+        hosts: ["shop.example.com"],
+        ...(failureMode ? { failureMode } : {}),
+        http: [
+          {
+            name: "orders",
+            forwardTo: {
+              destinations: [
+                { ref: { name: "orders", cluster: "west" }, weight: 60 },
+                { ref: { name: "orders", cluster: "east" }, weight: 50 },
+              ],
+            },
+          },
+        ],
+      },
+    });
+
+  it("is a 500 direct response by default (ROUTE_REPLACEMENT): the shares it names are never served", () => {
+    const found = glooRouteTableSource(table())!;
+    expect(found.held).toBeUndefined();
+    expect(found.rules[0]!.backends.map((backend) => [backend.key, backend.label, backend.answers])).toEqual([
+      ["directResponse", "500 direct response (Gloo rejects the split: destination weights sum to 110, not 100)", 500],
+    ]);
+  });
+
+  it("holds the table at its last accepted config with FREEZE_CONFIG", () => {
+    const found = glooRouteTableSource(table("FREEZE_CONFIG"))!;
+    expect(found.held).toContain("FREEZE_CONFIG");
+    expect(found.rules[0]!.backends.map((backend) => backend.weight)).toEqual([60, 50]);
+    expect(
+      glooRouteTableSource(routeTable({ spec: { hosts: ["a"], failureMode: "FREEZE_CONFIG", http: [{ forwardTo: {} }] } }))?.held,
+    ).toBeUndefined();
   });
 });

@@ -769,17 +769,55 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
     expect(routed.summary).toContain("VirtualDestination refunds-global:80 now also reaches us-east-1 (was eu-west-1)");
   });
 
-  it("an added RouteTable destination list that does not sum to 100 is still diffed by share, and flagged", () => {
+  it("a split that no longer sums to 100 is answered 500 by Gloo (ROUTE_REPLACEMENT, the default): no backend is served", () => {
     const result = analyze(
       tree,
       edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 60").replace("weight: 20", "weight: 60")),
       overlay,
     );
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([
-      ["backend.weight-changed", "medium-high"],
+      ["backend.all-removed", "critical"],
       ["resource.changed", "medium-high"],
     ]);
-    expect(result.findings[0]!.summary).toContain("checkout@eu-1:8080 80% → 50%");
+    expect(result.findings[0]!.summary).toContain("the proxy answers every request with 500");
+    expect(result.findings[1]!.summary).toContain(
+      "failureMode ROUTE_REPLACEMENT, the default: the route is replaced by a 500 direct response",
+    );
+  });
+
+  it("with failureMode FREEZE_CONFIG the table keeps its last accepted config: nothing moves, the freeze is flagged", () => {
+    const frozen = edit("gloo/route-table.yaml", (text) =>
+      text.replace("  workloadSelectors: []", "  workloadSelectors: []\n  failureMode: FREEZE_CONFIG"),
+    );
+    const result = analyze(
+      frozen,
+      {
+        ...frozen,
+        "gloo/route-table.yaml": frozen["gloo/route-table.yaml"]
+          .replace("weight: 80", "weight: 60")
+          .replace("weight: 20", "weight: 60")
+          // Ignored with the rest of the frozen table: the canary's new cluster is never served.
+          .replace(
+            "          cluster: eu-1\n        port:\n          number: 8080\n        subset:",
+            "          cluster: ap-1\n        port:\n          number: 8080\n        subset:",
+          ),
+      },
+      overlay,
+    );
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "medium-high"]]);
+    expect(result.findings[0]!.summary).toContain("failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config");
+    expect(result.routeDiffs).toEqual([]);
+  });
+
+  it("a rejected split fixed lets the route serve its destinations again", () => {
+    const broken = edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 90"));
+    const result = analyze(broken, tree, overlay);
+    expect(result.findings.map((finding) => finding.class)).not.toContain("backend.all-removed");
+    expect(result.routeDiffs[0]!.backends.map((shift) => [shift.label, shift.before, shift.after])).toEqual([
+      ["500 direct response (Gloo rejects the split: destination weights sum to 110, not 100)", 1, undefined],
+      ["checkout@eu-1:8080", undefined, 0.8],
+      ["checkout@us-1:8080", undefined, 0.2],
+    ]);
   });
 
   it("cosmetic edits (key order, quoting, apiVersion) yield nothing above low", () => {
