@@ -1,5 +1,6 @@
-import type { Resource } from "../../core/resource.js";
-import { canonical, describeLeafChanges, leafChanges, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { serviceExtensionCheck } from "./service-extensions.js";
 import { byKind, type Check } from "../../core/by-kind.js";
@@ -90,6 +91,8 @@ const CAPACITY_FIELDS = ["maxRatePerEndpoint", "backendPreference", "balancingMo
 
 interface Scope {
   readonly label: string;
+  /** The backends it sets capacity for: its region where its selector names one. */
+  readonly backends: string;
   /** The scope's own fields; the default block's for the default scope. */
   readonly fields: JsonRecord;
   readonly path: FieldPath;
@@ -98,7 +101,7 @@ interface Scope {
 /** The default block and each `default.scopes[]` entry (cluster label selectors), by selector. */
 const capacityScopes = (resource: Resource | undefined): Map<string, Scope> => {
   const block = defaults(resource);
-  const scopes = new Map<string, Scope>([["", { label: "", fields: block, path: ["spec", "default"] }]]);
+  const scopes = new Map<string, Scope>([["", { label: "", backends: "the target's backends", fields: block, path: ["spec", "default"] }]]);
   list(block.scopes).forEach((item, index) => {
     const scope = record(item);
     const selector = stringMap(
@@ -108,13 +111,16 @@ const capacityScopes = (resource: Resource | undefined): Map<string, Scope> => {
       .sort()
       .map((name) => `${name}=${selector[name]}`)
       .join(", ")}} `;
-    scopes.set(canonical(selector), { label, fields: scope, path: ["spec", "default", "scopes", index] });
+    const region = selector["gke.io/region"];
+    const backends = region ? `the backends in region ${region}` : `the backends of the clusters it selects`;
+    scopes.set(canonical(selector), { label, backends, fields: scope, path: ["spec", "default", "scopes", index] });
   });
   return scopes;
 };
 
 interface CapacityChange {
   readonly label: string;
+  readonly backends: string;
   readonly field: (typeof CAPACITY_FIELDS)[number];
   readonly before: unknown;
   readonly after: unknown;
@@ -132,7 +138,7 @@ const capacityChanges = (base: Map<string, Scope>, head: Map<string, Scope>): Ca
   for (const key of sortedSet([...base.keys(), ...head.keys()])) {
     const was = base.get(key);
     const now = head.get(key);
-    const label = now?.label ?? was?.label ?? "";
+    const { label, backends } = now ?? was!;
     const path = now?.path ?? (head.get("") as Scope).path;
     const fields =
       key === ""
@@ -141,14 +147,17 @@ const capacityChanges = (base: Map<string, Scope>, head: Map<string, Scope>): Ca
     for (const field of fields) {
       const before = was?.fields[field] ?? (key === "" ? undefined : fallback(base)[field]);
       const after = now?.fields[field] ?? (key === "" ? undefined : fallback(head)[field]);
-      if (!sameValue(before, after)) changes.push({ label, field, before, after, path: [...path, field] });
+      if (!sameValue(before, after)) changes.push({ label, backends, field, before, after, path: [...path, field] });
     }
   }
   return changes;
 };
 
+/** A capacity scaler of 0 drains the backends it applies to ("completely drained, offering 0% of its available capacity"); unset is 1. */
+const drained = (factor: unknown): boolean => (numeric(factor) ?? 1) === 0;
+
 const capacity = (context: PolicyContext): void => {
-  for (const { label, field, before, after, path } of capacityChanges(
+  for (const { label, backends, field, before, after, path } of capacityChanges(
     capacityScopes(context.change.base),
     capacityScopes(context.change.head),
   )) {
@@ -184,6 +193,20 @@ const capacity = (context: PolicyContext): void => {
         path,
         before: preferenceBefore,
         after: preferenceAfter,
+      });
+    } else if (field === "capacityScalingFactor" && drained(before) !== drained(after)) {
+      // The default block drains every backend (no scope may set the field beside it); a scope, its own.
+      const every = label === "";
+      report(context, {
+        class: drained(after) ? (every ? "backend.all-removed" : "backend.region-removed") : "backend.region-added",
+        summary: `${label}capacityScalingFactor ${show(before ?? "(default 1)")} → ${show(after ?? "(default 1)")}: ${
+          drained(after)
+            ? `${backends} are drained (0 offers none of their capacity): ${every ? "no backend takes the target's traffic" : "they no longer receive traffic"}`
+            : `${backends} take traffic again`
+        }`,
+        path,
+        before,
+        after,
       });
     } else {
       report(context, {
@@ -288,8 +311,55 @@ const backendTimeouts = (context: PolicyContext): void => {
   }
 };
 
-const backendPolicy = (context: PolicyContext, namespace: string): void => {
-  targetChange(context, namespace, "resource.changed", "medium-high");
+/** The edge protection a GCPBackendPolicy gives its targets, by kind: its Cloud Armor policy, IAP. */
+const protectionsOf = (policy: Resource | undefined): Map<"armor" | "iap", string> => {
+  const fields = defaults(policy);
+  const armor = POLICY_DEFAULTS.armor(fields);
+  const protections = new Map<"armor" | "iap", string>();
+  if (armor) protections.set("armor", `Cloud Armor policy ${armor}`);
+  if (flag(record(fields.iap).enabled)) protections.set("iap", "Identity-Aware Proxy");
+  return protections;
+};
+
+/**
+ * A policy retargeted away from an object takes its Cloud Armor policy and IAP with it (mcg-d38:
+ * an IAP policy moved from store-west to store-east leaves store-west open), unless another
+ * GCPBackendPolicy of the tree still gives that object the same kind of protection. Undefined when
+ * the old targets keep all of it.
+ */
+const unprotectedByRetarget = (context: PolicyContext, namespace: string, tree: ManifestSet): string | undefined => {
+  const { change } = context;
+  const left = setChange(targetsOf(change.base, namespace), targetsOf(change.head, namespace)).removed;
+  const protections = protectionsOf(change.base);
+  if (left.length === 0 || protections.size === 0) return undefined;
+  const others = resourcesOfKind(tree, "GCPBackendPolicy").filter(
+    (policy) => policy.id.group === GKE_GROUP && policy.key !== change.head?.key,
+  );
+  const lost = left.flatMap((target) => {
+    const kept = new Set(
+      others
+        .filter((policy) => targetsOf(policy, policy.id.namespace).includes(target))
+        .flatMap((policy) => [...protectionsOf(policy).keys()]),
+    );
+    const gone = [...protections].flatMap(([kind, label]) => (kept.has(kind) ? [] : [label]));
+    return gone.length > 0 ? [`${target} loses ${gone.join(" and ")}`] : [];
+  });
+  return lost.length > 0 ? lost.join("; ") : undefined;
+};
+
+const backendPolicy = (context: PolicyContext, namespace: string, tree: ManifestSet): void => {
+  const lost = unprotectedByRetarget(context, namespace, tree);
+  if (lost) {
+    const { change } = context;
+    context.out.add({
+      class: "access.widened",
+      summary: `targetRef ${show(targetsOf(change.base, namespace))} → ${show(targetsOf(change.head, namespace))}: ${lost}, which no other GCPBackendPolicy gives it: it is reachable without that protection`,
+      side: "head",
+      path: ["spec", spec(change.head).targetRefs === undefined ? "targetRef" : "targetRefs"],
+      before: targetsOf(change.base, namespace),
+      after: targetsOf(change.head, namespace),
+    });
+  } else targetChange(context, namespace, "resource.changed", "medium-high");
   capacity(context);
   edgeProtection(context);
   backendTimeouts(context);
@@ -431,13 +501,13 @@ const trafficDistributionPolicy = (context: PolicyContext, namespace: string): v
 
 // ---------------------------------------------------------------------------------------------
 
-/** A policy's check, given the policy's targets as every summary names them. */
+/** A policy's check, given the policy's targets as every summary names them, and the head tree. */
 const policyCheck =
-  (check: (context: PolicyContext, namespace: string) => void): Check =>
-  (change, out) => {
+  (check: (context: PolicyContext, namespace: string, tree: ManifestSet) => void): Check =>
+  (change, out, detector) => {
     const namespace = (change.head ?? change.base)!.id.namespace;
     const targets = targetsOf(change.head ?? change.base, namespace);
-    check({ change, out, target: `for ${targets.length > 0 ? targets.join(", ") : "(no targetRef)"}` }, namespace);
+    check({ change, out, target: `for ${targets.length > 0 ? targets.join(", ") : "(no targetRef)"}` }, namespace, detector.head);
   };
 
 /**

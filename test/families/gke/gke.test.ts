@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../../src/families/gateway-api/gateway-api.js";
 import { gkeDetector } from "../../../src/families/gke/gke.js";
 import { analyze, corpusFile, describeCorpus } from "../../helpers/review-trees.js";
-import { detect, detectorTable, expectDetections } from "../../detect/resource-fixture.js";
+import { detect, detectorTable, expectDetections, resource } from "../../detect/resource-fixture.js";
 
 const run = detectorTable(gkeDetector);
 
@@ -159,6 +159,101 @@ describe("GCPBackendPolicy", () => {
       name: "retargeted policy says where its settings go",
       base: backend("    maxRatePerEndpoint: 10"),
       head: backend("    maxRatePerEndpoint: 10").replace("name: checkout}", "name: payments}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "targetRef"],
+          says: "targetRef [ServiceExport.net.gke.io shop/checkout] → [ServiceExport.net.gke.io shop/payments]",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "a scope's capacityScalingFactor 1 → 0 drains that region (GCP: 0 is completely drained)",
+      base: backend("    scopes:\n    - selector: {gke.io/region: us-east1}\n      capacityScalingFactor: 1.0"),
+      head: backend("    scopes:\n    - selector: {gke.io/region: us-east1}\n      capacityScalingFactor: 0.0"),
+      expected: [
+        {
+          class: "backend.region-removed",
+          side: "head",
+          path: ["spec", "default", "scopes", 0, "capacityScalingFactor"],
+          says: "scope {gke.io/region=us-east1} capacityScalingFactor 1 → 0: the backends in region us-east1 are drained",
+        },
+      ],
+    },
+    {
+      name: "a drained scope removed falls back to the default 1: its region takes traffic again",
+      base: backend(
+        "    scopes:\n    - selector: {gke.io/region: us-east1}\n      capacityScalingFactor: 0\n    - selector: {team: a}\n      maxRatePerEndpoint: 5",
+      ),
+      head: backend("    scopes:\n    - selector: {team: a}\n      maxRatePerEndpoint: 5"),
+      expected: [
+        {
+          class: "backend.region-added",
+          side: "head",
+          path: ["spec", "default"],
+          says: "capacityScalingFactor 0 → (default 1): the backends in region us-east1 take traffic again",
+        },
+      ],
+    },
+    {
+      name: "the default block's capacityScalingFactor 0 drains every backend of the target",
+      base: backend("    capacityScalingFactor: 1"),
+      head: backend("    capacityScalingFactor: 0"),
+      expected: [
+        {
+          class: "backend.all-removed",
+          side: "head",
+          path: ["spec", "default", "capacityScalingFactor"],
+          says: "the target's backends are drained (0 offers none of their capacity): no backend takes the target's traffic",
+        },
+      ],
+    },
+    {
+      name: "capacityScalingFactor 1 → 0.5 only scales capacity (medium-high)",
+      base: backend("    capacityScalingFactor: 1"),
+      head: backend("    capacityScalingFactor: 0.5"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "capacityScalingFactor"],
+          says: "capacityScalingFactor 1 → 0.5: how much traffic these backends take",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "an IAP policy retargeted leaves its old target without IAP (access.widened)",
+      base: backend("    iap: {enabled: true, clientID: abc, oauth2ClientSecret: {name: iap-secret}}"),
+      head: backend("    iap: {enabled: true, clientID: abc, oauth2ClientSecret: {name: iap-secret}}").replace(
+        "name: checkout}",
+        "name: payments}",
+      ),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "targetRef"],
+          says: "ServiceExport.net.gke.io shop/checkout loses Identity-Aware Proxy, which no other GCPBackendPolicy gives it",
+        },
+      ],
+    },
+    {
+      name: "a Cloud Armor policy retargeted while another policy still arms the old target only moves its settings",
+      base: backend("    securityPolicy: edge-armor"),
+      head: backend("    securityPolicy: edge-armor").replace("name: checkout}", "name: payments}"),
+      others: {
+        head: [
+          resource(
+            backend("    securityPolicy: other-armor").replace(
+              "name: checkout, namespace: shop}",
+              "name: checkout-armor, namespace: shop}",
+            ),
+          ),
+        ],
+      },
       expected: [
         {
           class: "resource.changed",
