@@ -1,4 +1,7 @@
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { declares } from "../../core/declared-identities.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { notInTree } from "../../core/traffic-model.js";
 import { actionRef, ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { flag, list, nonEmptyTexts, numeric, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { sharedPath } from "../../core/field-path.js";
@@ -25,6 +28,24 @@ export function routeTableEntries(spec: JsonRecord, namespace: string): string[]
   if (gateways.length === 0 && hosts.length === 0) return [DELEGATED_ENTRY];
   const sidecars = gateways.length === 0 || list(spec.workloadSelectors).length > 0;
   return [...new Set([...gateways, ...(sidecars ? [MESH_ENTRY] : [])])];
+}
+
+/**
+ * The entries (`VirtualGateway ns/name`) of the VirtualGateways a table binds to that the tree does
+ * not hold; none are known missing in a tree without VirtualGateways (they live elsewhere).
+ */
+export function missingVirtualGateways(table: Resource, set: ManifestSet): string[] {
+  if (resourcesOfKind(set, "VirtualGateway").every((gateway) => gateway.id.group !== GLOO_NETWORKING_GROUP)) return [];
+  return list(record(table.body.spec).virtualGateways).flatMap((item) => {
+    const ref = record(item);
+    const id = {
+      group: GLOO_NETWORKING_GROUP,
+      kind: "VirtualGateway",
+      namespace: text(ref.namespace) ?? table.id.namespace,
+      name: text(ref.name) ?? "?",
+    };
+    return declares(set, id) ? [] : [`VirtualGateway ${id.namespace}/${id.name}`];
+  });
 }
 
 export interface GlooWeights {
@@ -200,8 +221,12 @@ function l4Alternative(value: unknown) {
  * last accepted config, which the tree does not hold: the head tree keeps the base's flows of it
  * (RouteRules.held).
  */
-export function glooRouteTableSource(resource: Resource): RouteRules | undefined {
-  const rules = glooRouteTableRules(resource);
+export function glooRouteTableSource(resource: Resource, set: ManifestSet): RouteRules | undefined {
+  // Rules at a VirtualGateway the tree does not hold are kept there, unverified (as Gateway API's at a missing parent).
+  const missing = missingVirtualGateways(resource, set);
+  const rules = glooRouteTableRules(resource).map((rule) =>
+    missing.includes(rule.entry) ? { ...rule, unverified: notInTree(rule.entry) } : rule,
+  );
   const spec = record(resource.body.spec);
   const frozen =
     failureModeOf(spec) === "FREEZE_CONFIG" && (["http", "tcp", "tls"] as const).some((section) => list(spec[section]).some(rejectsSplit));

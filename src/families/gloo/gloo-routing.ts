@@ -2,7 +2,7 @@ import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from 
 import { declares } from "../../core/declared-identities.js";
 import { removedWhileNamed } from "../../core/removed-while-named.js";
 import type { Resource } from "../../core/resource.js";
-import { failureModeOf, glooWeights, type FailureMode } from "./flows.js";
+import { failureModeOf, glooWeights, missingVirtualGateways, type FailureMode } from "./flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
@@ -494,6 +494,25 @@ export const virtualGatewayRemoved = removedWhileNamed(
   (tables) =>
     `removed while ${tables.join(", ")} still ${tables.length === 1 ? "binds to it: its routes are" : "bind to it: their routes are"} no longer served through it`,
 );
+
+/**
+ * A RouteTable that comes to bind to a VirtualGateway the tree does not hold, while it holds others
+ * (gloo-d28: `north-south-gw` renamed `north-south-gateway` in the table only): no gateway serves
+ * its routes there. One the base already named so is the base's problem.
+ */
+export const unknownVirtualGateways = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.head) return;
+  const before = change.base ? missingVirtualGateways(change.base, context.base) : [];
+  const missing = missingVirtualGateways(change.head, context.head).filter((entry) => !before.includes(entry));
+  if (missing.length === 0) return;
+  out.add({
+    class: "reference.broken",
+    summary: `virtualGateways names ${missing.join(", ")}, which the repository does not hold: no gateway serves its routes there`,
+    side: "head",
+    path: ["spec", "virtualGateways"],
+    after: missing,
+  });
+};
 
 /** Whether a parent's `delegate.routeTables` selector (name, namespace, labels; fields left out match all) picks this table. */
 const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource): boolean => {

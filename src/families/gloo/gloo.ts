@@ -12,6 +12,7 @@ import {
   delegatedTableRemoved,
   externalService,
   routeTable,
+  unknownVirtualGateways,
   virtualDestination,
   virtualGateway,
   virtualGatewayRemoved,
@@ -30,7 +31,7 @@ import { clientTls, corsConfig, dlpConfig, extAuthConfig, jwtConfig, rateLimitCo
 
 // Each kind of the family lives in one API group: the kind alone says which.
 export const glooDetector = byKind({
-  RouteTable: [routeTable, routeLabelPolicies, routeGuards, delegatedTableRemoved],
+  RouteTable: [routeTable, routeLabelPolicies, routeGuards, delegatedTableRemoved, unknownVirtualGateways],
   VirtualDestination: [virtualDestination, destinationLabelPolicies],
   VirtualGateway: [virtualGateway, virtualGatewayRemoved],
   ExternalService: [externalService, destinationLabelPolicies],

@@ -11,6 +11,9 @@ import {
   routeTableEntries,
 } from "../../../src/families/gloo/flows.js";
 import { resourceKey, type Resource } from "../../../src/core/resource.js";
+import { loadManifests } from "../../../src/manifests/load-manifests.js";
+
+const EMPTY = loadManifests([]);
 
 const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml"): Resource => {
   const id = { group: "networking.gloo.solo.io", kind: "RouteTable", namespace: "payments", name: "checkout" };
@@ -144,7 +147,7 @@ describe("a split Gloo rejects (route_table.proto FailureMode)", () => {
     });
 
   it("is a 500 direct response by default (ROUTE_REPLACEMENT): the shares it names are never served", () => {
-    const found = glooRouteTableSource(table())!;
+    const found = glooRouteTableSource(table(), EMPTY)!;
     expect(found.held).toBeUndefined();
     expect(found.rules[0]!.backends.map((backend) => [backend.key, backend.label, backend.answers])).toEqual([
       ["directResponse", "500 direct response (Gloo rejects the split: destination weights sum to 110, not 100)", 500],
@@ -152,11 +155,37 @@ describe("a split Gloo rejects (route_table.proto FailureMode)", () => {
   });
 
   it("holds the table at its last accepted config with FREEZE_CONFIG", () => {
-    const found = glooRouteTableSource(table("FREEZE_CONFIG"))!;
+    const found = glooRouteTableSource(table("FREEZE_CONFIG"), EMPTY)!;
     expect(found.held).toContain("FREEZE_CONFIG");
     expect(found.rules[0]!.backends.map((backend) => backend.weight)).toEqual([60, 50]);
     expect(
-      glooRouteTableSource(routeTable({ spec: { hosts: ["a"], failureMode: "FREEZE_CONFIG", http: [{ forwardTo: {} }] } }))?.held,
+      glooRouteTableSource(routeTable({ spec: { hosts: ["a"], failureMode: "FREEZE_CONFIG", http: [{ forwardTo: {} }] } }), EMPTY)?.held,
     ).toBeUndefined();
+  });
+});
+
+describe("a VirtualGateway the tree does not hold", () => {
+  const gateway = (name: string) => ({
+    path: `gloo/${name}.yaml`,
+    text: `apiVersion: networking.gloo.solo.io/v2\nkind: VirtualGateway\nmetadata: {name: ${name}, namespace: gloo-gateways}\nspec:\n  listeners: [{port: {number: 80}, http: {}}]\n`,
+  });
+  const table = routeTable({
+    spec: {
+      hosts: ["shop.example.com"],
+      virtualGateways: [{ name: "north-south", namespace: "gloo-gateways" }],
+      http: [{ forwardTo: { destinations: [{ ref: { name: "shop" } }] } }],
+    },
+  });
+
+  it("keeps the table's rules there, unverified, where the tree holds other VirtualGateways", () => {
+    const rules = glooRouteTableSource(table, loadManifests([gateway("edge")]))!.rules;
+    expect(rules.map((rule) => [rule.entry, rule.unverified])).toEqual([
+      ["VirtualGateway gloo-gateways/north-south", "VirtualGateway gloo-gateways/north-south is not in the tree"],
+    ]);
+  });
+
+  it("is not known missing where the tree holds it, or holds no VirtualGateway at all", () => {
+    expect(glooRouteTableSource(table, loadManifests([gateway("north-south")]))!.rules[0]!.unverified).toBeUndefined();
+    expect(glooRouteTableSource(table, EMPTY)!.rules[0]!.unverified).toBeUndefined();
   });
 });

@@ -820,6 +820,37 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
     ]);
   });
 
+  it("a table bound to a VirtualGateway the repository does not hold is reference.broken (the base's own is not)", () => {
+    const renamed = edit("gloo/route-table.yaml", (text) => text.replace("  - name: north-south\n", "  - name: north-south-gateway\n"));
+    const result = analyze(tree, renamed, overlay);
+    const broken = result.findings.filter((finding) => finding.class === "reference.broken");
+    expect(broken.map((finding) => [finding.risk, finding.summary])).toEqual([
+      [
+        "high",
+        "RouteTable payments/checkout: virtualGateways names VirtualGateway gloo-gateways/north-south-gateway, which the repository does not hold: no gateway serves its routes there",
+      ],
+    ]);
+    expect(result.findings.find((finding) => finding.class === "route.attachment-changed")?.summary).toContain(
+      "now names VirtualGateway gloo-gateways/north-south-gateway, which the repository does not hold",
+    );
+    const relabelled = edit("gloo/route-table.yaml", (text) =>
+      text.replace("  workloadSelectors: []", "  workloadSelectors: []\n  weight: 5"),
+    );
+    expect(
+      analyze(
+        {
+          ...renamed,
+          "gloo/route-table.yaml": relabelled["gloo/route-table.yaml"].replace(
+            "  - name: north-south\n",
+            "  - name: north-south-gateway\n",
+          ),
+        },
+        renamed,
+        overlay,
+      ).findings.filter((finding) => finding.class === "reference.broken"),
+    ).toEqual([]);
+  });
+
   it("cosmetic edits (key order, quoting, apiVersion) yield nothing above low", () => {
     const cosmetic = edit("gloo/route-table.yaml", (text) =>
       text
