@@ -265,8 +265,11 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
       ),
     );
   }
+  // A backend newly across the cluster set, its clusters unknown (a Gloo VirtualDestination whose
+  // selector names no cluster, gloo-d05), may run in any region: none is known drained.
+  const anywhere = !baseHadClusterset && head.backends.some((backend) => backend.share > 0 && unplacedMultiCluster(backend));
   const drained = [...baseRegions]
-    .filter((region) => !headRegions.has(region) && !spread.some((shift) => shift.base!.placement.regions.includes(region)))
+    .filter((region) => !anywhere && !headRegions.has(region) && !spread.some((shift) => shift.base!.placement.regions.includes(region)))
     .sort();
   for (const region of drained) {
     drafts.push(
@@ -278,7 +281,7 @@ function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
     );
   }
   const headClusters = activeClusters(head, false);
-  const drainedClusters = [...activeClusters(base, true)].filter((cluster) => !headClusters.has(cluster)).sort();
+  const drainedClusters = [...activeClusters(base, true)].filter((cluster) => !anywhere && !headClusters.has(cluster)).sort();
   for (const cluster of drainedClusters) {
     drafts.push(
       draft(

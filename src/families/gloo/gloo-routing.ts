@@ -194,8 +194,19 @@ export const virtualDestination = (change: ResourceChange, out: DetectionList, c
     );
     return;
   }
+  // A selector that names no cluster takes the same services in every cluster of the workspace: a
+  // named cluster whose selector it repeats stays selected (gloo-d30: west and east → one unpinned
+  // selector loses neither), and one named beside it was selected already.
+  const unpinned = (resource: Resource) =>
+    new Set(
+      list(spec(resource).services)
+        .filter((selector) => !text(record(selector).cluster))
+        .map((selector) => describeSelector({ ...record(selector), cluster: undefined })),
+    );
+  const coveredBy = (resource: Resource, other: Resource, index: number) =>
+    unpinned(other).has(describeSelector({ ...record(list(spec(resource).services)[index]), cluster: undefined }));
   for (const [cluster, index] of after) {
-    if (before.has(cluster)) continue;
+    if (before.has(cluster) || coveredBy(change.head, change.base, index)) continue;
     out.add({
       class: "backend.region-added",
       summary: `services selector now matches ${where(cluster)}: ${served} gain backends there`,
@@ -206,7 +217,7 @@ export const virtualDestination = (change: ResourceChange, out: DetectionList, c
     });
   }
   for (const [cluster, index] of before) {
-    if (after.has(cluster)) continue;
+    if (after.has(cluster) || coveredBy(change.base, change.head, index)) continue;
     out.add({
       class: "backend.region-removed",
       summary: `services no longer selected in ${where(cluster)}: ${served} lose their backends there`,

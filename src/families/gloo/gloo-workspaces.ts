@@ -29,6 +29,12 @@ const bracedLabels = (labels: Readonly<Record<string, string>>): string =>
 // ---------------------------------------------------------------------------------------------
 // Workspace
 
+/** A workloadClusters namespace name takes a trailing `*` as a prefix match (`ns1*`); labelled ones match only themselves. */
+const namespaceCovers = (pattern: string, namespace: string): boolean =>
+  pattern === namespace ||
+  pattern === "*" ||
+  (pattern.endsWith("*") && !pattern.includes("{") && namespace.startsWith(pattern.slice(0, -1)));
+
 /** `cluster-1: ns-a, ns-b`; a selector-only entry is shown by its selector. */
 const clusterScopes = (resource: Resource | undefined): Map<string, { namespaces: string[]; index: number }> => {
   const scopes = new Map<string, { namespaces: string[]; index: number }>();
@@ -65,7 +71,14 @@ export const workspace = (change: ResourceChange, out: DetectionList): void => {
       ...(every ? {} : { riskFloor: "medium-high" as const }),
     });
   }
+  // A cluster dropped while a `*` entry takes the same namespaces of every cluster is still in the
+  // workspace (gloo-d24: cluster-east → "*" keeps cluster-east).
+  const everyCluster = after.get("*");
+  const stillIncluded = (cluster: string) =>
+    everyCluster !== undefined &&
+    before.get(cluster)!.namespaces.every((namespace) => everyCluster.namespaces.some((pattern) => namespaceCovers(pattern, namespace)));
   for (const cluster of clusters.removed) {
+    if (stillIncluded(cluster)) continue;
     out.add({
       class: "resource.changed",
       summary: `workloadClusters no longer includes ${cluster}: routes and policies of the workspace stop reaching its services`,

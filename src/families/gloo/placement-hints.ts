@@ -1,5 +1,5 @@
 import type { PlacementHints } from "../family.js";
-import { UNKNOWN_MULTI_CLUSTER, UNKNOWN_PLACEMENT } from "../../core/traffic-model.js";
+import { UNEXPORTED, UNKNOWN_MULTI_CLUSTER, UNKNOWN_PLACEMENT } from "../../core/traffic-model.js";
 import { list, record, text } from "../../core/json-access.js";
 
 /**
@@ -18,6 +18,10 @@ export const glooPlacementHints: PlacementHints = {
     },
   },
   destinations: {
-    VirtualDestination: { place: (ref, hints) => hints(`${ref.namespace}/${ref.name}`).at(-1) ?? UNKNOWN_MULTI_CLUSTER },
+    // One the tree does not hold, where it (or the base) holds others, was deleted or never made: it runs nowhere (gloo-d26).
+    VirtualDestination: {
+      place: (ref, hints, tools) =>
+        hints(`${ref.namespace}/${ref.name}`).at(-1) ?? (tools.holds("VirtualDestination") ? UNEXPORTED : UNKNOWN_MULTI_CLUSTER),
+    },
   },
 };

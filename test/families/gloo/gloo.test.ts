@@ -296,6 +296,14 @@ describe("VirtualDestination", () => {
       file: "virtual-destination.yaml",
       kind: "VirtualDestination",
       edit: (text) => text.replace("  - cluster: eu-1\n    namespace: payments", "  - namespace: payments"),
+      // eu-1 is one of them: its services stay selected (gloo-d30).
+      expected: [{ class: "backend.region-added", side: "head", path: ["spec", "services", 0], says: "every cluster of the workspace" }],
+    },
+    {
+      name: "a named cluster dropped for an unpinned selector of other services loses them",
+      file: "virtual-destination.yaml",
+      kind: "VirtualDestination",
+      edit: (text) => text.replace("  - cluster: eu-1\n    namespace: payments", "  - namespace: refunds"),
       expected: [
         { class: "backend.region-added", side: "head", path: ["spec", "services", 0], says: "every cluster of the workspace" },
         {
@@ -608,6 +616,21 @@ describe("workspaces", () => {
           path: ["spec", "workloadClusters", 1],
           says: 'workloadClusters name "*": the workspace spans every cluster',
         },
+      ],
+    },
+    {
+      name: 'a cluster replaced by "*" for other namespaces leaves the workspace',
+      file: "workspaces.yaml",
+      kind: "Workspace",
+      edit: (text) =>
+        text.replace("  - name: us-1\n    namespaces:\n    - name: payments", '  - name: "*"\n    namespaces:\n    - name: pay*-v2'),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "workloadClusters", 1],
+          says: 'workloadClusters name "*": the workspace spans every cluster',
+        },
         {
           class: "resource.changed",
           side: "base",
@@ -849,6 +872,40 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
         overlay,
       ).findings.filter((finding) => finding.class === "reference.broken"),
     ).toEqual([]);
+  });
+
+  it("a VirtualDestination deleted while a route forwards to it leaves the route no backend anywhere, not across the cluster set", () => {
+    const { "gloo/virtual-destination.yaml": _removed, ...rest } = tree;
+    const result = analyze(tree, rest, overlay);
+    const routed = result.findings
+      .filter((finding) => finding.file === "gloo/route-table.yaml")
+      .map((finding) => [finding.class, finding.summary]);
+    expect(routed).toEqual([
+      [
+        "backend.region-removed",
+        "shop.pay.example.com Exact /refunds, method POST: region eu-west-1 no longer receives traffic (VirtualDestination refunds-global:80 now placed in no exporting cluster)",
+      ],
+    ]);
+  });
+
+  it("a route moved onto a VirtualDestination of every cluster reaches the cluster set; the region it left is not known drained", () => {
+    // gloo-d05: refunds@eu-1 → VirtualDestination refunds-global, whose selector names no cluster (eu-1 among them).
+    const pinned = edit("gloo/route-table.yaml", (text) =>
+      text.replace(
+        "          name: refunds-global\n          namespace: payments\n        kind: VIRTUAL_DESTINATION",
+        "          name: refunds\n          namespace: payments\n          cluster: eu-1",
+      ),
+    );
+    const result = analyze(
+      pinned,
+      edit("gloo/virtual-destination.yaml", (text) =>
+        text.replace("  - cluster: eu-1\n    namespace: payments", "  - namespace: payments"),
+      ),
+      overlay,
+    );
+    const refunds = result.findings.filter((finding) => finding.file === "gloo/route-table.yaml");
+    expect(refunds.map((finding) => finding.class)).toEqual(["backend.region-added"]);
+    expect(refunds[0]!.summary).toContain("VirtualDestination refunds-global:80 across the cluster set receives 100%");
   });
 
   it("cosmetic edits (key order, quoting, apiVersion) yield nothing above low", () => {
