@@ -182,12 +182,15 @@ const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, 
  */
 function offlineHint(root: RenderRoot, offline: string, trusts: ((source: string) => boolean) | undefined): string {
   if (!root.fetches) return ` (if what it reads holds no traffic config, ${LEAVE_OUT})`;
+  // A kustomize root's sources are its remote entries and the charts of the HelmReleases it lists,
+  // whose versions it carries too (onlyTrustedVersionsMoved).
+  const fetches = [...new Set([...root.fetches, ...Object.values(root.releaseFetches ?? {}).flat()])];
   // Already trusted, the sources spare a version bump a render; a PR that changes more (values, a
   // kustomization's patches) changes what they render, which only a render can show.
-  if (trusts && root.fetches.every(trusts))
+  if (trusts && fetches.every(trusts))
     return ` (its sources are trusted in \`render.trusted\`, which spares a render only when nothing but their versions moves: this PR changes more; if what it renders holds no traffic config you govern, ${LEAVE_OUT})`;
   // A chart's source is named where the reason does not already say it (a remote kustomize resource's URL).
-  const unnamed = root.fetches.filter((source) => !offline.includes(source));
+  const unnamed = fetches.filter((source) => !offline.includes(source));
   const [subject, them] =
     unnamed.length === 0
       ? ["its remote sources hold", "them"]

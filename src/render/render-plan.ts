@@ -92,6 +92,12 @@ export interface RenderRoot {
    * its URL). What the policy's `render.trusted` globs are matched against.
    */
   readonly fetches?: readonly string[];
+  /**
+   * Kustomize, offline: where the chart of each HelmRelease it lists comes from, by the id of that
+   * release's helm root (its `fetches`), so that a trusted chart's version bumped in a file it lists
+   * is a version bump like any other (onlyTrustedVersionsMoved).
+   */
+  readonly releaseFetches?: Readonly<Record<string, readonly string[]>>;
   /** A release's fingerprint without its chart's version (and its source's tag): equal at base and head when only the version moved. */
   readonly unpinnedFingerprint?: string;
   /**
@@ -323,24 +329,27 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
 
 /**
  * A kustomize root with the files of the charts in the repository its HelmReleases install: the
- * render stage renders those releases from the root's output (as the overlay patched them), so a
+ * render stage renders those releases from the root's output (as the overlay patched it), so a
  * chart's values or template edited re-renders the root, as its own files do (a HelmRelease an app's
  * kustomization lists, of a chart the repository holds: a canary weight changed in the chart's
- * values passed unrendered).
+ * values passed unrendered). A root that cannot be rendered offline also keeps where its releases'
+ * remote charts come from (RenderRoot.releaseFetches).
  */
 function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
-  const charts = root.consumes.flatMap((path) => {
+  const releases = root.consumes.flatMap((path) => {
     const text = tree.text.get(path);
-    if (text === undefined || !/\bkind:\s*["']?HelmRelease\b/.test(text)) return [];
-    return helmReleaseRoots(tree, { path, text }).flatMap((release) =>
-      release.run.tool === "helm" && release.run.chart !== "" ? release.inputs.filter((input) => input !== path) : [],
-    );
+    return text === undefined || !/\bkind:\s*["']?HelmRelease\b/.test(text) ? [] : helmReleaseRoots(tree, { path, text });
   });
-  if (charts.length === 0) return root;
+  const charts = releases.flatMap((release) =>
+    release.run.tool === "helm" && release.run.chart !== "" ? release.inputs.filter((input) => input !== release.origin) : [],
+  );
+  const fetched = root.offline === undefined ? [] : releases.flatMap((release) => (release.fetches ? [[release.id, release.fetches]] : []));
+  if (charts.length === 0 && fetched.length === 0) return root;
   return {
     ...root,
     inputs: [...new Set([...root.inputs, ...charts])].sort(),
-    crossed: [...new Set([...(root.crossed ?? []), ...charts])].sort(),
+    ...(charts.length > 0 ? { crossed: [...new Set([...(root.crossed ?? []), ...charts])].sort() } : {}),
+    ...(fetched.length > 0 ? { releaseFetches: Object.fromEntries(fetched) } : {}),
   };
 }
 
@@ -1248,7 +1257,9 @@ const TRUSTED = "\0trusted remote";
  * (`render.trusted`): a Renovate bump of a chart or of a release manifest whose releases the team
  * reviews elsewhere (bjw-s-labs/home-ops: 71 of 200 commits blocked on OCI chart bumps;
  * fluxcd/flux2-multi-tenancy: 25 of 94 on Kyverno's). A values, patch or source change still needs
- * the render, as does a source the policy does not name.
+ * the render, as does a source the policy does not name. A root that fetches more than one source
+ * needs only those that move trusted: the others, as written, fetch what they fetched before
+ * (onedr0p/cluster-template: a trusted chart's HelmRelease bumped beside a remote base no policy names).
  */
 export function onlyTrustedVersionsMoved(
   before: RenderRoot,
@@ -1257,9 +1268,13 @@ export function onlyTrustedVersionsMoved(
   headText: TreeTexts,
   trusted: (source: string) => boolean,
 ): boolean {
-  if (!before.fetches || !after.fetches || ![...before.fetches, ...after.fetches].every(trusted)) return false;
+  if (!before.fetches || !after.fetches) return false;
   if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined)
-    return before.unpinnedFingerprint !== undefined && before.unpinnedFingerprint === after.unpinnedFingerprint;
+    return (
+      [...before.fetches, ...after.fetches].every(trusted) &&
+      before.unpinnedFingerprint !== undefined &&
+      before.unpinnedFingerprint === after.unpinnedFingerprint
+    );
   if (JSON.stringify(before.run) !== JSON.stringify(after.run) || before.inputs.join("\0") !== after.inputs.join("\0")) return false;
   // A remote kustomize resource carries its version in its URL: the kustomizations must say the
   // same but for trusted URLs, in the root's own and in any other its folders hold (Kong's
@@ -1310,13 +1325,46 @@ export function onlyTrustedVersionsMoved(
       return text;
     }
   };
+  // A resource file kustomize lists carries the versions of the Flux sources it declares: a
+  // HelmRelease's chart `version` where its chart is trusted on both sides, an OCIRepository's `ref`
+  // where its URL is. Any other document, or field, must say the same.
+  const trustedRelease = (id: string): boolean =>
+    [before.releaseFetches?.[id], after.releaseFetches?.[id]].every((fetches) => fetches !== undefined && fetches.every(trusted));
+  const unpinnedResources = (path: string, written: string): string => {
+    const unpinnedDocument = (document: unknown): unknown => {
+      if (!isRecord(document) || !isRecord(document.spec) || typeof document.apiVersion !== "string") return document;
+      const { apiVersion, kind, spec } = document;
+      const metadata = record(document.metadata);
+      if (
+        groupOf(apiVersion) === "helm.toolkit.fluxcd.io" &&
+        kind === "HelmRelease" &&
+        trustedRelease(helmRootId(path, `${text(metadata.namespace) ?? "default"}/${text(metadata.name) ?? ""}`))
+      )
+        return { ...document, spec: { ...spec, chart: { ...record(spec.chart), spec: without(record(spec.chart).spec, "version") } } };
+      if (groupOf(apiVersion) === "source.toolkit.fluxcd.io" && kind === "OCIRepository" && trusted(text(spec.url) ?? ""))
+        return { ...document, spec: without(spec, "ref") };
+      return document;
+    };
+    try {
+      return canonical(loadAllAsGoYaml(written).map(unpinnedDocument));
+    } catch {
+      return written;
+    }
+  };
   const values = valuesFilesOf(before);
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
     if (a === b) return true;
     if (isKustomizationFile(input)) return unpinned(a) === unpinned(b);
     if (values.has(input)) return sameButWorkloadValues(a, b);
-    return posix.basename(input) === "Chart.yaml" && unpinnedChart(a) === unpinnedChart(b);
+    if (posix.basename(input) === "Chart.yaml") return unpinnedChart(a) === unpinnedChart(b);
+    return (
+      before.run.tool === "kustomize" &&
+      a !== undefined &&
+      b !== undefined &&
+      YAML.test(input) &&
+      unpinnedResources(input, a) === unpinnedResources(input, b)
+    );
   });
 }
 

@@ -1471,6 +1471,67 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     ).toEqual(["helm infra/monitoring.yaml monitoring/kps"]);
   });
 
+  describe("a trusted chart's HelmRelease bumped in a kustomize root a remote base keeps offline (onedr0p/cluster-template 4fe93cee7b)", () => {
+    const GATEWAY = "https://ori-edge.github.io/k8s_gateway/k8s-gateway";
+    const apps = (version: string, values = "domain: example.com", extra = "") =>
+      tree({
+        "cluster/flux/apps.yaml":
+          "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./cluster/apps, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+        "cluster/apps/kustomization.yaml": "resources:\n  - k8s-gateway\n  - suc\n",
+        "cluster/apps/suc/kustomization.yaml":
+          "resources:\n  - github.com/rancher/system-upgrade-controller?ref=v0.9.1\npatches:\n  - patch: |\n      $patch: delete\n      apiVersion: v1\n      kind: Namespace\n      metadata: {name: system-upgrade}\n",
+        "cluster/apps/k8s-gateway/kustomization.yaml": "resources:\n  - helm-release.yaml\n",
+        "cluster/apps/k8s-gateway/helm-release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: k8s-gateway, namespace: networking}\nspec:\n  chart:\n    spec: {chart: k8s-gateway, version: ${version}, sourceRef: {kind: HelmRepository, name: k8s-gateway, namespace: flux-system}}\n  values: {${values}}\n${extra}`,
+        "cluster/charts/k8s-gateway.yaml":
+          "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: k8s-gateway, namespace: flux-system}\nspec: {url: https://ori-edge.github.io/k8s_gateway/}\n",
+      });
+
+    it("passes when the chart is trusted, whether or not the remote base is, and only then", async () => {
+      expect(await renderTrusting([GATEWAY], apps("1.1.12"), apps("1.1.14"))).toEqual([]);
+      expect(await renderTrusting(["**"], apps("1.1.12"), apps("1.1.14"))).toEqual([]);
+      expect(await renderTrusting(["github.com/rancher/**"], apps("1.1.12"), apps("1.1.14"))).toEqual(["kustomize cluster/apps"]);
+    });
+
+    it("its values, or another document of its file, still need the render", async () => {
+      expect(await renderTrusting(["**"], apps("1.1.12"), apps("1.1.14", "domain: example.org"))).toEqual(["kustomize cluster/apps"]);
+      const route = "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {hostnames: [HOST]}\n";
+      expect(
+        await renderTrusting(
+          ["**"],
+          apps("1.1.12", undefined, route.replace("HOST", "a.example.com")),
+          apps("1.1.14", undefined, route.replace("HOST", "b.example.com")),
+        ),
+      ).toEqual(["kustomize cluster/apps"]);
+    });
+
+    it("so does a trusted OCIRepository's tag bumped in a file the root lists", async () => {
+      const oci = (tag: string, url = "oci://ghcr.io/home-operations/charts/miroir") =>
+        apps("1.1.12").map((file) =>
+          file.path.endsWith("helm-release.yaml")
+            ? {
+                ...file,
+                text: `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: miroir, namespace: networking}\nspec: {url: "${url}", ref: {tag: ${tag}}}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: miroir, namespace: networking}\nspec:\n  chartRef: {kind: OCIRepository, name: miroir}\n`,
+              }
+            : file,
+        );
+      expect(await renderTrusting(CHARTS, oci("1.2.0"), oci("1.3.0"))).toEqual([]);
+      expect(await renderTrusting([GATEWAY], oci("1.2.0"), oci("1.3.0"))).toEqual(["kustomize cluster/apps"]);
+      const moved = oci("1.3.0", "oci://ghcr.io/home-operations/charts/miroir-next");
+      expect(await renderTrusting(CHARTS, oci("1.2.0"), moved)).toEqual(["kustomize cluster/apps"]);
+    });
+
+    it("an untrusted remote base that moves still needs the render, and the hint names the chart to trust", async () => {
+      const bumped = apps("1.1.12").map((file) =>
+        file.path.endsWith("suc/kustomization.yaml") ? { ...file, text: file.text.replace("v0.9.1", "v0.10.0") } : file,
+      );
+      expect(await renderTrusting([GATEWAY], apps("1.1.12"), bumped)).toEqual(["kustomize cluster/apps"]);
+      const [reason] = (await renderChange(apps("1.1.12"), apps("1.1.14"), { topology, budgetMs: 1_000 })).failures.map(
+        (failure) => failure.reason,
+      );
+      expect(reason).toContain(`if ${GATEWAY} holds no traffic config you govern, trust it`);
+    });
+  });
+
   it("an Argo CD Application's targetRevision bump of a trusted chart passes", async () => {
     const application = (revision: string) =>
       tree({
