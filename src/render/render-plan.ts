@@ -8,6 +8,7 @@ import type { ManifestSet } from "../core/resource.js";
 import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
+import { sameRepository } from "../core/repository-url.js";
 import { namedKinds } from "../core/named-kinds.js";
 import { isRecord, list, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
@@ -356,12 +357,18 @@ function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
 /** Files that may hold a GitOps object, or what one reads: they name a kind some family reads deliveries from. */
 export const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
 
-/** A tree's GitOps objects, read once for the plan and for the placement the render stage compares. */
+/**
+ * A tree's GitOps objects, read once for the plan and for the placement the render stage compares;
+ * with every path of the tree, as the review's, for what deliveries learn from its folders (an OCI
+ * artifact's root, which GitRepository is this repository).
+ */
 const gitopsOfTree = new WeakMap<readonly SourceFile[], ManifestSet>();
 function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
   let set = gitopsOfTree.get(files);
-  if (!set)
-    gitopsOfTree.set(files, (set = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path)))));
+  if (!set) {
+    const read = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path)));
+    gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path) }));
+  }
   return set;
 }
 
@@ -721,18 +728,6 @@ export function fluxBuildRoot(
     links,
   );
   return withInstalledCharts(tree, kustomizeRoot(tree, root.run.tool === "kustomize" ? root.run.directory : folderOf(root.origin), by));
-}
-
-/** Whether two Argo CD `repoURL`s name one repository, however written (`git@github.com:o/r.git`, `https://github.com/o/r`). */
-function sameRepository(a: string | undefined, b: string | undefined): boolean {
-  const key = (url: string) =>
-    url
-      .trim()
-      .toLowerCase()
-      .replace(/^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?/, "")
-      .replace(/^([^/:]+):(?!\d)/, "$1/")
-      .replace(/(?:\.git)?\/*$/, "");
-  return a !== undefined && b !== undefined && key(a) === key(b);
 }
 
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {

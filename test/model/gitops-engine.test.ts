@@ -81,7 +81,7 @@ describe("GitOps placement engine over a table of families", () => {
 });
 
 describe("the table's delivering kinds", () => {
-  it("are the placement family's Argo CD and Flux objects, and the ArtifactGenerators Flux reads", () => {
-    expect(deliveryKinds).toEqual(["Application", "ApplicationSet", "ArtifactGenerator", "Kustomization"]);
+  it("are the placement family's Argo CD and Flux objects, and the ArtifactGenerators and GitRepositories Flux reads", () => {
+    expect(deliveryKinds).toEqual(["Application", "ApplicationSet", "ArtifactGenerator", "GitRepository", "Kustomization"]);
   });
 });

@@ -5,13 +5,16 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
 import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.js";
+import { repositoryKey } from "../../core/repository-url.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
  * ApplicationSet every file under its source paths to its destination clusters, a Flux
  * Kustomization every file under its path (or copied there by an ArtifactGenerator) to the cluster
  * of its kubeConfig, else wherever the Kustomization itself is applied. Source repositories are
- * assumed to be this repository: `repoURL` and GitRepository URLs are not compared. Which clusters
+ * this repository (Argo CD `repoURL`s are not compared), but for a Flux GitRepository known to be
+ * another repository's (foreignSources). Which clusters
  * a file lands in, transitively and with the policy's patterns, is the model's to compose
  * (src/model/gitops-placement.ts).
  */
@@ -264,6 +267,44 @@ const artifactCopies = (set: ManifestSet, folders: () => ReadonlySet<string>): M
   return artifacts;
 };
 
+const FLUX_SOURCE = "source.toolkit.fluxcd.io";
+const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+
+/** The `namespace/name` of the source a Flux Kustomization reads, when it is a GitRepository. */
+const gitSourceOf = (resource: Resource): string | undefined => {
+  const source = record(record(resource.body.spec).sourceRef);
+  if ((text(source.kind) ?? "GitRepository") !== "GitRepository") return undefined;
+  return `${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`;
+};
+
+/**
+ * The GitRepositories of a tree (`namespace/name`) that are another repository, whose
+ * Kustomizations deliver none of this tree's files: the "CRDs from upstream" pattern
+ * (onedr0p/cluster-template 2b09fbca: GitRepository metallb-source of github.com/metallb/metallb,
+ * a Kustomization of it with no path read as delivering this whole tree). This repository is a
+ * GitRepository named `flux-system` (`flux bootstrap` names it so), or one a Kustomization reads a
+ * path of that this tree holds, and any other of the same URL (another branch of it). Another
+ * GitRepository whose URL names another repository is foreign; with no such evidence of which is
+ * this repository, or no URL to compare (a `${variable}`), every one is taken to be this repository.
+ */
+const foreignSources = (set: ManifestSet, folders: () => ReadonlySet<string>): ReadonlySet<string> => {
+  const urls = new Map<string, string | undefined>();
+  for (const resource of resourcesOfKind(set, "GitRepository"))
+    if (resource.id.group === FLUX_SOURCE) urls.set(`${resource.id.namespace}/${resource.id.name}`, text(record(resource.body.spec).url));
+  if (urls.size === 0) return new Set();
+  const here = new Set([...urls.keys()].filter((key) => key.endsWith("/flux-system")));
+  for (const resource of resourcesOfKind(set, "Kustomization")) {
+    if (resource.id.group !== FLUX_KUSTOMIZE) continue;
+    const source = gitSourceOf(resource);
+    const path = normalizeRepoPath(text(record(resource.body.spec).path) ?? "");
+    if (source !== undefined && path !== "" && folders().has(path)) here.add(source);
+  }
+  if (here.size === 0) return new Set();
+  const literal = (url: string | undefined): url is string => url !== undefined && !url.includes("${");
+  const ours = new Set([...here].flatMap((key) => (literal(urls.get(key)) ? [repositoryKey(urls.get(key)!)] : [])));
+  return new Set([...urls].flatMap(([key, url]) => (!here.has(key) && literal(url) && !ours.has(repositoryKey(url)) ? [key] : [])));
+};
+
 /** A remote cluster named by its kubeconfig Secret; the policy's name for it when the Secret is `<cluster>-kubeconfig`. */
 const remoteCluster = (secret: string, clusters: ClusterRegions): string => {
   const stripped = secret.replace(/-kubeconfig$/, "");
@@ -275,8 +316,11 @@ const kustomizationDelivery = (
   artifacts: Map<string, CopyRule[]>,
   clusters: ClusterRegions,
   folders: () => ReadonlySet<string>,
+  foreign: () => ReadonlySet<string>,
 ): Delivery | undefined => {
   const spec = record(resource.body.spec);
+  const git = gitSourceOf(resource);
+  if (git !== undefined && foreign().has(git)) return undefined;
   const path = normalizeRepoPath(text(spec.path) ?? "");
   const source = record(spec.sourceRef);
   const sourceKind = text(source.kind) ?? "GitRepository";
@@ -318,17 +362,19 @@ const kustomizationDelivery = (
 
 /** The placement family's `deliveries`: Argo CD Applications and ApplicationSets, Flux Kustomizations (with the ArtifactGenerators they read). */
 export const gitopsDeliveries: Deliveries = {
-  kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator"],
+  kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator", "GitRepository"],
   read: (set, clusters) => {
     let folders: ReadonlySet<string> | undefined;
     const foldersOnce = () => (folders ??= foldersOf(set.files));
     const artifacts = artifactCopies(set, foldersOnce);
+    let foreign: ReadonlySet<string> | undefined;
+    const foreignOnce = () => (foreign ??= foreignSources(set, foldersOnce));
     return (resource) => {
       const { group, kind } = resource.id;
       if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource);
       if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource);
-      if (group === "kustomize.toolkit.fluxcd.io" && kind === "Kustomization")
-        return kustomizationDelivery(resource, artifacts, clusters, foldersOnce);
+      if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
+        return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, foreignOnce);
       return undefined;
     };
   },

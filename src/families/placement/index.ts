@@ -6,7 +6,8 @@ import * as kustomize from "./kustomize-schemas.js";
 import * as placement from "./schemas.js";
 
 /**
- * GitOps placement: Argo CD Applications, Flux Kustomizations and ArtifactGenerators, and
+ * GitOps placement: Argo CD Applications, Flux Kustomizations and ArtifactGenerators (and the
+ * GitRepositories Kustomizations read, to tell this repository from others), and
  * kustomize's own Kustomization (not placement strictly: the closest family, since it decides
  * what is rendered from a path, not where). Its `deliveries` say what the GitOps objects deliver
  * where; the model composes from them which clusters each file lands in, and its detectors read
@@ -34,6 +35,18 @@ export const placementFamily: Family = {
         ["Component", kustomize.kustomization, ["cluster-scoped", "own-templates"]],
       ],
     ],
+  ],
+  // Read only to tell this repository's sources from other repositories' (deliveries.ts): a
+  // GitRepository is no traffic config, an unreadable one is not read and never gates.
+  textKinds: [
+    {
+      group: "source.toolkit.fluxcd.io",
+      kind: "GitRepository",
+      when: /\bkind["']?[ \t]*:[ \t]*["']?GitRepository\b/,
+      schema: placement.gitRepository,
+      namespaced: true,
+      context: true,
+    },
   ],
   deliveries: gitopsDeliveries,
   detectors: [placementDetector, kustomizeDetector],

@@ -66,6 +66,12 @@ export const artifactGenerator = kubeObject(
   }),
 );
 
+/**
+ * Flux GitRepository (source.toolkit.fluxcd.io), read for its URL only: which repository the
+ * Kustomizations that name it read their paths from (deliveries.ts).
+ */
+export const gitRepository = kubeObject(z.looseObject({ url: z.string().optional() }));
+
 export type Application = z.infer<typeof application>;
 export type ApplicationSet = z.infer<typeof applicationSet>;
 export type ArtifactGenerator = z.infer<typeof artifactGenerator>;

@@ -199,6 +199,43 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   });
 });
 
+describe("Flux Kustomizations of another repository's GitRepository deliver none of this tree (onedr0p/cluster-template 2b09fbca)", () => {
+  const topology = { placements: ["clusters/{cluster}/**"], clusters: { production: "eu-west-1" } };
+  const gitRepository = (name: string, url: string, ref = "branch: main") =>
+    `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {url: "${url}", ref: {${ref}}}\n`;
+  const fromSource = (name: string, source: string, path?: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: ${source}}\n${path === undefined ? "" : `  path: ${path}\n`}`;
+  const crds = (url: string, sync = gitRepository("flux-cluster", "ssh://git@github.com/example/home-cluster")) => ({
+    "clusters/production/flux.yaml": `${sync}---\n${fromSource("apps", "flux-cluster", "./apps")}`,
+    "apps/crds.yaml": `${gitRepository("metallb-source", url, "tag: v0.13.5")}---\n${fromSource("crds-metallb", "metallb-source")}`,
+    "apps/route.yaml": "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n",
+    "other/route.yaml": "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: other}\n",
+  });
+
+  it("an upstream repository's CRDs, with no path, are not this whole tree", () => {
+    const placement = placementOf(crds("https://github.com/metallb/metallb.git"), topology);
+    expect(placement("apps/route.yaml").clusters).toEqual(["production"]);
+    expect(placement("other/route.yaml").clusters).toEqual([]);
+  });
+
+  it("a GitRepository of this repository, another branch or spelling of its URL, still delivers from this tree", () => {
+    const placement = placementOf(crds("https://github.com/example/home-cluster.git"), topology);
+    expect(placement("other/route.yaml").clusters).toEqual(["production"]);
+  });
+
+  it("this repository is the one named flux-system too, and none is foreign where nothing says which is this one", () => {
+    const upstream = `${gitRepository("metallb-source", "https://github.com/metallb/metallb.git", "tag: v0.13.5")}---\n${fromSource("crds-metallb", "metallb-source")}`;
+    const tree = (sync: string) => ({
+      "clusters/production/sync.yaml": gitRepository(sync, "https://github.com/example/home-cluster"),
+      "clusters/production/crds.yaml": upstream,
+      "other/route.yaml": crds("")["other/route.yaml"],
+    });
+    expect(placementOf(tree("flux-system"), topology)("other/route.yaml").clusters).toEqual([]);
+    // No flux-system, no Kustomization reading a path of this tree: the upstream source may be this repository.
+    expect(placementOf(tree("flux-cluster"), topology)("other/route.yaml").clusters).toEqual(["production"]);
+  });
+});
+
 describe("kustomize bases: a file lands wherever the kustomizations that accumulate it land", () => {
   const topology = { placements: ["clusters/{cluster}/**"], clusters: { jkt: "jkt", sgp: "sgp" } };
   const tree = {

@@ -534,6 +534,22 @@ describe("end to end: findings of a placement change, and nothing above low for 
     );
   });
 
+  it("another repository's CRDs, added or removed, deliver none of this tree's routes (onedr0p/cluster-template 2b09fbca, de61c22c)", () => {
+    const sync = {
+      "clusters/jkt-prod/flux.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: flux-cluster, namespace: flux-system}\nspec: {url: "ssh://git@github.com/example/home-cluster", ref: {branch: main}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: flux-cluster}\n  path: ./apps/shop/jkt\n  prune: true\n`,
+    };
+    const upstream = (url: string) => ({
+      "clusters/jkt-prod/crds.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: metallb-source, namespace: flux-system}\nspec: {url: "${url}", ref: {tag: v0.13.5}, ignore: "/*\\n!/config/crd"}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: crds-metallb, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: metallb-source}\n  prune: true\n`,
+    });
+    const base = { ...ROUTES, ...sync };
+    const foreign = { ...base, ...upstream("https://github.com/metallb/metallb.git") };
+    expect(classesOf(analyze(base, foreign))).not.toContain("route.attachment-changed");
+    expect(classesOf(analyze(foreign, base))).not.toContain("route.attachment-changed");
+    // The same Kustomization of this repository's URL (another branch) delivers its whole tree.
+    const ours = { ...base, ...upstream("https://github.com/example/home-cluster.git") };
+    expect(analyze(base, ours).findings.map((finding) => finding.summary)).toContainEqual(expect.stringContaining("added: delivers"));
+  });
+
   it("a new app, its Flux Kustomization and its route both added: the route is added, and nothing delivered moved (xunholy/k8s-gitops 4f1be9fb)", () => {
     const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bazarr, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/bazarr\n  prune: true\n`;
     const route = ROUTES["apps/shop/jkt/route.yaml"]!.replace(/name: checkout/, "name: bazarr");
