@@ -99,6 +99,12 @@ export interface RenderRoot {
    * is a version bump like any other (onlyTrustedVersionsMoved).
    */
   readonly releaseFetches?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Helm, a chart with remote dependencies: where each comes from (`<repository URL>/<chart>`), by
+   * the values key helm hands it its values under (its alias, else its name), so that a known
+   * chart's rules apply to its part of the wrapper's values (known-charts.ts).
+   */
+  readonly dependencySources?: Readonly<Record<string, string>>;
   /** A release's fingerprint without its chart's version (and its source's tag): equal at base and head when only the version moved. */
   readonly unpinnedFingerprint?: string;
   /**
@@ -438,7 +444,15 @@ function chartInputs(
   tree: Tree,
   chart: string,
   seen: ReadonlySet<string> = new Set(),
-): { files: string[]; dependencies: { name: string; path: string }[]; offline?: string; fetches?: string[] } | undefined {
+):
+  | {
+      files: string[];
+      dependencies: { name: string; path: string }[];
+      offline?: string;
+      fetches?: string[];
+      dependencySources: Record<string, string>;
+    }
+  | undefined {
   const chartFile = posix.join(chart, "Chart.yaml");
   if (!tree.text.has(chartFile)) return undefined;
   let declared: z.infer<typeof ChartFile>["dependencies"] = [];
@@ -452,6 +466,7 @@ function chartInputs(
   const remote: string[] = [];
   // Where the remote dependencies come from, `<repository URL>/<chart>`; undefined once a remote part is no repository's chart.
   let fetches: string[] | undefined = [];
+  const dependencySources: Record<string, string> = {};
   for (const dependency of declared ?? []) {
     const name = dependency.alias ?? dependency.name;
     if (tree.text.has(posix.join(chart, "charts", dependency.name, "Chart.yaml"))) continue;
@@ -459,6 +474,7 @@ function chartInputs(
     if (!repository.startsWith("file://")) {
       remote.push(`${dependency.name}${repository ? ` from ${repository}` : ""}`);
       fetches = repository && fetches ? [...fetches, chartAt(repository, dependency.name)] : undefined;
+      if (repository) dependencySources[name] = chartAt(repository, dependency.name);
       continue;
     }
     const path = normalize(posix.join(chart, repository.slice("file://".length)));
@@ -478,6 +494,7 @@ function chartInputs(
   return {
     files: [...new Set(files)].sort(),
     dependencies,
+    dependencySources,
     ...(remote.length > 0 ? { offline: `chart ${chart} depends on ${remote.join(", ")} (helm dependency build would fetch)` } : {}),
     ...(remote.length > 0 && fetches ? { fetches } : {}),
   };
@@ -514,6 +531,7 @@ function helmRoot(
     ...(why !== undefined ? { offline: why } : {}),
     // A chart's remote dependencies are its sources, when they alone keep it offline.
     ...(offline === undefined && found?.fetches ? { fetches: found.fetches } : {}),
+    ...(found && Object.keys(found.dependencySources).length > 0 ? { dependencySources: found.dependencySources } : {}),
     deployed,
   };
 }
@@ -940,13 +958,14 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
     // release is: values that only set how containers run render no traffic of their own
     // (khuedoan/homelab: image tags in an app-template wrapper's values).
     if (before.offline === undefined || after.offline === undefined) return false;
+    if (canonical(before.dependencySources) !== canonical(after.dependencySources)) return false;
     const values = valuesFilesOf(before);
     const templates = insideFolder(posix.join(before.run.chart, "templates"));
     return before.inputs.every((input) => {
       const [a, b] = [baseText.get(input), headText.get(input)];
       return (
         a === b ||
-        (values.has(input) && sameButWorkloadValues(a, b)) ||
+        (values.has(input) && sameButWorkloadValues(a, b, before.dependencySources)) ||
         (templates(input) && YAML.test(input) && rendersNoTrafficKind(a) && rendersNoTrafficKind(b))
       );
     });
@@ -961,11 +980,33 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
 const valuesFilesOf = (root: RenderRoot): ReadonlySet<string> =>
   new Set(root.run.tool === "helm" ? [posix.join(root.run.chart, "values.yaml"), ...root.run.valuesFiles] : []);
 
-/** Whether two values files differ at most in what only sets how containers run (see withoutWorkloadSettings). */
-function sameButWorkloadValues(before: string | undefined, after: string | undefined): boolean {
+/**
+ * Whether two values files differ at most in what only sets how containers run (see
+ * withoutWorkloadSettings), and, under the key of a wrapper chart's known dependency
+ * (`dependencies`: RenderRoot.dependencySources), in what that chart renders into no traffic config
+ * (khuedoan/homelab ca5821df: a `configMaps` edit of an app-template wrapper blocked as a render to
+ * do, while the same edit in a HelmRelease of app-template passed).
+ */
+function sameButWorkloadValues(
+  before: string | undefined,
+  after: string | undefined,
+  dependencies: Readonly<Record<string, string>> = {},
+): boolean {
   if (before === undefined || after === undefined) return false;
+  const traffic = (text: string): string => {
+    const values: unknown = loadAsGoYaml(text);
+    const known = !isRecord(values)
+      ? values
+      : Object.fromEntries(
+          Object.entries(values).map(([key, value]) => [
+            key,
+            Object.hasOwn(dependencies, key) ? trafficValuesOf(value, [dependencies[key]!]) : value,
+          ]),
+        );
+    return canonical(withoutWorkloadSettings(known));
+  };
   try {
-    return canonical(withoutWorkloadSettings(loadAsGoYaml(before))) === canonical(withoutWorkloadSettings(loadAsGoYaml(after)));
+    return traffic(before) === traffic(after);
   } catch {
     return false;
   }
@@ -1351,7 +1392,7 @@ export function onlyTrustedVersionsMoved(
     const [a, b] = [baseText.get(input), headText.get(input)];
     if (a === b) return true;
     if (isKustomizationFile(input)) return unpinned(a) === unpinned(b);
-    if (values.has(input)) return sameButWorkloadValues(a, b);
+    if (values.has(input)) return sameButWorkloadValues(a, b, before.dependencySources);
     if (posix.basename(input) === "Chart.yaml") return unpinnedChart(a) === unpinnedChart(b);
     return (
       before.run.tool === "kustomize" &&

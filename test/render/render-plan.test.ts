@@ -1029,6 +1029,39 @@ ${values}
   });
 });
 
+describe("a wrapper chart of a known chart: its rules apply under the dependency's key (khuedoan/homelab ca5821df)", () => {
+  const wrapper = (
+    values: string,
+    dependency = "  - name: app-template\n    version: 3.1.0\n    repository: https://bjw-s.github.io/helm-charts\n",
+  ) =>
+    tree({
+      "apps/homepage/Chart.yaml": `apiVersion: v2\nname: homepage\nversion: 0.0.0\ndependencies:\n${dependency}`,
+      "apps/homepage/values.yaml": values,
+      "apps/set.yaml":
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n  generators: [{git: {repoURL: https://example.com/homelab, directories: [{path: apps/*}]}}]\n  template: {spec: {source: {repoURL: https://example.com/homelab, path: '{{path}}'}, destination: {name: in-cluster}}}\n",
+    });
+  const values = (key: string, group: string, host = "home.example.com") =>
+    `${key}:\n  ingress: {main: {hosts: [{host: ${host}}]}}\n  configMaps: {config: {data: {services.yaml: "- ${group}: []"}}}\n`;
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.id);
+
+  it("a configMaps edit under app-template's key needs no render, as in a release of the chart", async () => {
+    expect(await failures(wrapper(values("app-template", "Communication")), wrapper(values("app-template", "Popular")))).toEqual([]);
+    // Under an alias, the dependency's values are the alias's.
+    const aliased = "  - name: app-template\n    alias: app\n    version: 3.1.0\n    repository: https://bjw-s.github.io/helm-charts\n";
+    expect(await failures(wrapper(values("app", "Communication"), aliased), wrapper(values("app", "Popular"), aliased))).toEqual([]);
+  });
+
+  it("its routes still need the render; so does the same edit under another key, or of another chart", async () => {
+    const id = "helm apps/homepage/Chart.yaml homepage";
+    expect(await failures(wrapper(values("app-template", "A")), wrapper(values("app-template", "A", "admin.example.com")))).toEqual([id]);
+    // The wrapper's own templates read its top-level values.
+    expect(await failures(wrapper(values("homepage", "Communication")), wrapper(values("homepage", "Popular")))).toEqual([id]);
+    const other = "  - name: web\n    version: 1.0.0\n    repository: https://charts.example.com\n";
+    expect(await failures(wrapper(values("web", "Communication"), other), wrapper(values("web", "Popular"), other))).toEqual([id]);
+  });
+});
+
 describe("a release of Istio's istiod chart: the mesh family judges its meshConfig where it is written", () => {
   const istiod = (meshConfig: string, env = "1", version = "1.22.3") =>
     tree({
