@@ -13,6 +13,7 @@ import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
+  decisiveFirst,
   deliveryPlacementOf,
   fluxBuildRoot,
   installedElsewhere,
@@ -325,7 +326,7 @@ async function renderStage(
   const headPlan = new Map(headPlanned.map((root) => [root.id, root]));
   const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
   const inputsOf = (id: string): string[] =>
-    [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])].sort();
+    decisiveFirst(either(id), [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])]);
   const trusted: string[] = [];
   const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
   /** Roots that read a file the PR breaks, with what is said of it (brokenRead). */

@@ -976,6 +976,24 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
   });
 }
 
+/**
+ * A root's inputs in the order a finding on its render points at the first one the PR changed: of
+ * a chart, what it renders from — the values files and the installer that hold its values, then its
+ * templates — before what helm renders no values into (its `crds/`, Chart.yaml, a README), each
+ * group by path; of kustomize, by path (its findings point at the declaring file by origin).
+ * nginx-gateway-fabric 1f47bc05: a GatewayClass's controller changed in values.yaml was located at a
+ * CRD the same commit edited, the first changed input by path.
+ */
+export function decisiveFirst(root: RenderRoot, inputs: readonly string[]): string[] {
+  const sorted = [...inputs].sort();
+  if (root.run.tool !== "helm") return sorted;
+  const values = valuesFilesOf(root);
+  const templates = insideFolder(posix.join(root.run.chart, "templates"));
+  const rank = (input: string) =>
+    values.has(input) || (input === root.origin && posix.basename(input) !== "Chart.yaml") ? 0 : templates(input) ? 1 : 2;
+  return sorted.sort((a, b) => rank(a) - rank(b));
+}
+
 /** The values files a Helm root reads: its chart's own values.yaml, then those its installer names. */
 const valuesFilesOf = (root: RenderRoot): ReadonlySet<string> =>
   new Set(root.run.tool === "helm" ? [posix.join(root.run.chart, "values.yaml"), ...root.run.valuesFiles] : []);

@@ -13,6 +13,7 @@ export interface RenderedRoot {
   readonly origin: string;
   /** The virtual file holding the rendered documents (the same path on both sides). */
   readonly output: string;
+  /** The files it reads, what decides its render first (render-plan.ts decisiveFirst): a finding points at the first the PR changed. */
   readonly inputs: readonly string[];
   /**
    * Set when nothing in the tree deploys the root (a chart the repository develops): it is
@@ -36,6 +37,7 @@ export interface RenderedSide {
 export interface RenderFailure {
   readonly id: string;
   readonly origin: string;
+  /** As RenderedRoot's. */
   readonly inputs: readonly string[];
   /** What could not be rendered and why, for the finding. */
   readonly reason: string;
@@ -61,7 +63,7 @@ export function renderedTree(files: readonly SourceFile[], side: RenderedSide | 
   return [...files.filter((file) => !consumed.has(file.path)), ...side.files];
 }
 
-/** The first input the PR changed, at its first changed line (the values key, the patch), else the origin. */
+/** The first input the PR changed, in the root's order (RenderedRoot.inputs), at its first changed line (the values key, the patch), else the origin. */
 export const changedSource = (
   root: { readonly origin: string; readonly inputs: readonly string[] },
   base: readonly SourceFile[],

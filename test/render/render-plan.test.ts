@@ -5,7 +5,16 @@ import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { renderChange, toolMessage } from "../../src/render/render-change.js";
 import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-origins.js";
-import { firstChangedLine, planRenderedHelm, planRenders, renderKey, rendersAlike, textsOf } from "../../src/render/render-plan.js";
+import {
+  decisiveFirst,
+  firstChangedLine,
+  planRenderedHelm,
+  planRenders,
+  renderKey,
+  rendersAlike,
+  textsOf,
+} from "../../src/render/render-plan.js";
+import { changedSource } from "../../src/render/render-result.js";
 import { isEmptyKustomization, kustomizeReading, namedRenderInputs } from "../../src/render/kustomize-tree.js";
 import { analyzeChange, type SourceFile } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
@@ -538,6 +547,33 @@ describe("render.unrenderable: list", () => {
 
   it("blocks by default", () => {
     expect(analyzeChange(input("")).findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "high"]]);
+  });
+});
+
+describe("where a finding on a chart's render points (nginx-gateway-fabric 1f47bc05)", () => {
+  const chart = (controller: string, deprecated = "") =>
+    tree({
+      "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+      "chart/crds/a-example-crd.yaml": `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: examples.example.com}\n${deprecated}`,
+      "chart/templates/gatewayclass.yaml":
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: nginx}\nspec: {controllerName: {{ .Values.gatewayControllerName }}}\n",
+      "chart/values.yaml": `# the controller\ngatewayControllerName: ${controller}\n`,
+    });
+
+  it("the values file and the templates come before the files helm renders no values into", () => {
+    const [root] = planRenders(chart("a"), topology);
+    expect(decisiveFirst(root!, root!.inputs)).toEqual([
+      "chart/values.yaml",
+      "chart/templates/gatewayclass.yaml",
+      "chart/Chart.yaml",
+      "chart/crds/a-example-crd.yaml",
+    ]);
+    // A CRD edited in the same commit does not take the finding away from the values key.
+    const [before, after] = [chart("k8s-gateway.nginx.org/c"), chart("gateway.nginx.org/c", "spec: {deprecated: false}\n")];
+    expect(changedSource({ origin: root!.origin, inputs: decisiveFirst(root!, root!.inputs) }, before, after)).toEqual({
+      file: "chart/values.yaml",
+      line: 2,
+    });
   });
 });
 
