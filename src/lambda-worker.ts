@@ -21,4 +21,5 @@ const probot = createProbot({ env, overrides: { Octokit: routeGovernorOctokit() 
 // answered takes the next record and no spare thread loads beside an analysis (src/isolation/isolated-analysis.ts).
 export const handler = createWorker(probot, appFromEnv(env, { budgetMs: WORKER_BUDGET_MS, analysisLimits: { concurrent: 1 } }), {
   maxReceives: Number(process.env.MAX_RECEIVES) || 3,
+  recordMs: WORKER_BUDGET_MS.evaluation + WORKER_BUDGET_MS.failureReport,
 });

@@ -31,7 +31,8 @@ beforeAll(async () => {
   runner = join(mkdtempSync(join(tmpdir(), "rg-lambda-")), "invoke.mjs");
   writeFileSync(
     runner,
-    `const { handler } = await import(process.env.BUNDLE);\nprocess.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT))));\n`,
+    // The worker's context: the 90 s a fresh invocation has (serverless.yml).
+    `const { handler } = await import(process.env.BUNDLE);\nconst context = { getRemainingTimeInMillis: () => 90_000 };\nprocess.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT), context)));\n`,
   );
 }, 60_000);
 afterAll(() => Promise.all([github.stop(), sqs.stop()]));
