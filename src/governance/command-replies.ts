@@ -10,7 +10,8 @@ import { helpText, type SlashCommand } from "./slash-commands.js";
 /**
  * What the App answers each command (DESIGN §10): every command is accepted or refused (a
  * reaction), and a refused one gets a one-line reason; `/route-governor help` gets the list of
- * commands, and so does a `/route-governor` line that is not one.
+ * commands, and so does a line addressed to this App that is not one of them (`/route-governor
+ * deploy`, `/approved`).
  */
 
 export interface CommandOutcome {
@@ -34,12 +35,18 @@ export interface ReplyFacts<U extends CommandUse> {
 
 /** The outcome of each command, in the order given. */
 export function replyToCommands<U extends CommandUse>(uses: readonly U[], facts: ReplyFacts<U>): CommandOutcome[] {
+  // The list of commands goes once into a comment's reply, however many of its lines ask for it.
+  const helped = new Set<number>();
+  const help = (commentId: number): string | undefined => (helped.has(commentId) ? undefined : (helped.add(commentId), helpText()));
   return uses.map((use): CommandOutcome => {
     const { commentId, command } = use;
     const refused = (reason: string): CommandOutcome => ({ commentId, command, accepted: false, reply: reason });
     const accepted: CommandOutcome = { commentId, command, accepted: true };
     const own = facts.refusals.get(use);
-    if (own) return refused(command.kind === "invalid" && command.text.startsWith("/route-governor") ? `${own}\n\n${helpText()}` : own);
+    if (own) {
+      const list = command.kind === "invalid" && command.help ? help(commentId) : undefined;
+      return refused(list ? `${own}\n\n${list}` : own);
+    }
     switch (command.kind) {
       case "approve": {
         const verdict = facts.approvalVerdict({ login: use.author, at: use.at, ref: `comment:${commentId}` });
@@ -55,8 +62,10 @@ export function replyToCommands<U extends CommandUse>(uses: readonly U[], facts:
         const record = facts.breakGlass;
         return record && record.at === use.at && !record.accepted ? refused(`break-glass refused: ${record.refusal ?? ""}`) : accepted;
       }
-      case "help":
-        return { ...accepted, reply: helpText() };
+      case "help": {
+        const list = help(commentId);
+        return list ? { ...accepted, reply: list } : accepted;
+      }
       default:
         return accepted;
     }

@@ -7,7 +7,9 @@ import * as z from "zod";
  * someone's `/approve` must not approve, and neither may text the page does not show (or shows
  * only on a click), where reviewers would not see the command.
  * Verbs that are not ours (`/lgtm`, `/assign`) are left to other bots. A verb of ours with bad
- * arguments is returned as `invalid` so that the App can refuse it with a reason.
+ * arguments is returned as `invalid` so that the App can refuse it with a reason, and so is a line
+ * that only looks like one of ours (`/approved`, `/unapprove`, `/hold.`): nothing a reviewer
+ * meant for this App is dropped without a word, least of all a retraction or a hold.
  */
 
 /** Comment bodies are capped by GitHub at 65,536 characters; anything past that is not ours to read. */
@@ -26,16 +28,20 @@ export const SlashCommandSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("break-glass"), line: z.number().int(), incident: Argument.min(1), reason: Argument.min(1) }),
   z.object({ kind: z.literal("refresh"), line: z.number().int() }),
   z.object({ kind: z.literal("help"), line: z.number().int() }),
-  z.object({ kind: z.literal("invalid"), line: z.number().int(), text: Argument, reason: Argument }),
+  /** `help`: the reply lists the commands (the verb was not one of them). */
+  z.object({ kind: z.literal("invalid"), line: z.number().int(), text: Argument, reason: Argument, help: z.boolean() }),
 ]);
 export type SlashCommand = z.infer<typeof SlashCommandSchema>;
 
 export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ["/approve [note]", "approve the current findings (members of a group this PR needs)"],
-  ["/approve cancel", "withdraw your approval (any note starting with cancel, withdraw, revoke, retract or undo withdraws too)"],
+  [
+    "/approve cancel",
+    "withdraw your approval (so does /remove-approve, and any note starting with cancel, withdraw, revoke, retract or undo)",
+  ],
   ["/evidence <key> <value>", "supply evidence, e.g. /evidence change-request CHG-1234"],
   ["/hold [reason]", "block the merge until /unhold (deleting the comment does not lift it)"],
-  ["/unhold", "lift a hold (its author, or a member of the policy's break-glass groups); /hold cancel says the same"],
+  ["/unhold", "lift a hold (its author, or a member of the policy's break-glass groups); /hold cancel and /remove-hold say the same"],
   [
     "/break-glass <incident-id> <reason>",
     "emergency pass (members of the policy's break-glass groups, not on their own PR); needs post-change validation",
@@ -46,13 +52,24 @@ export const COMMAND_HELP: readonly (readonly [string, string])[] = [
 
 export const helpText = (): string => COMMAND_HELP.map(([command, what]) => `\`${command}\` — ${what}`).join("\n");
 
-const COMMAND_LINE = /^ {0,3}\/([A-Za-z][\w-]*)(?:[ \t]+(.*))?$/;
+const COMMAND_LINE = /^ {0,3}\/([A-Za-z][\w-]*)(.*)$/;
+/**
+ * What may follow a verb: nothing, a colon (`/hold: reason`) or any Unicode space — a no-break
+ * space pasted from Slack or Docs (or typed with Option-Space), a narrow or ideographic one.
+ */
+const AFTER_VERB = /^(?::|\s|$)/;
+/**
+ * A verb this App reads, or one a reviewer may have meant for it: one of its words after an optional
+ * negating prefix, hyphens and underscores aside (`/approved`, `/unapprove`, `/break_glass`). Other
+ * bots' verbs (`/lgtm`, `/assign`, `/retest`) do not match.
+ */
+const ADDRESSED = /^(?:un|re|dis|remove|cancel|stop|lift|release)?(?:approv|hold|evidence|breakglass|routegovernor)/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const QUOTE = /^ {0,3}>/;
-// Control characters would let a command smuggle text into replies and logs; tabs become spaces.
+// Control characters would let a command smuggle text into replies and logs; tabs and Unicode spaces become spaces.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
 
-const clean = (text: string): string => text.replace(/\t/g, " ").replace(CONTROL, "").trim().slice(0, MAX_ARGUMENT_CHARS);
+const clean = (text: string): string => text.replace(/\s/g, " ").replace(CONTROL, "").trim().slice(0, MAX_ARGUMENT_CHARS);
 
 /** First word and the rest of the line. */
 const split = (args: string): [string, string] => {
@@ -70,12 +87,24 @@ const RETRACTION = z.string().regex(/^[^\p{L}\p{N}]*(cancel(?:l?ed)?|withdraw(?:
 const BARE_CANCEL = z.string().regex(/^[^\p{L}\p{N}]*cancel[^\p{L}\p{N}]*$/iu);
 const EVIDENCE_KEY = z.string().regex(/^[A-Za-z][\w.-]{0,99}$/);
 
-function command(verb: string, args: string, line: number): SlashCommand | undefined {
+/** A line whose verb is addressed to this App (ADDRESSED), read by the grammar or refused with a reason. */
+function command(verb: string, args: string, line: number): SlashCommand {
   const [first, rest] = split(args);
-  const invalid = (reason: string): SlashCommand => ({ kind: "invalid", line, text: clean(`/${verb} ${args}`), reason });
+  const invalid = (reason: string, help = false): SlashCommand => ({
+    kind: "invalid",
+    line,
+    text: clean(`/${verb} ${args}`),
+    reason,
+    help,
+  });
   switch (verb) {
     case "approve":
       return RETRACTION.safeParse(args).success ? { kind: "approve-cancel", line } : { kind: "approve", line, note: args };
+    // Prow's retractions (research/governance-anchors.md), which reviewers used to Prow write here too.
+    case "remove-approve":
+      return { kind: "approve-cancel", line };
+    case "remove-hold":
+      return { kind: "hold-cancel", line };
     case "evidence":
       if (!first || !rest) return invalid("usage: /evidence <key> <value>");
       return EVIDENCE_KEY.safeParse(first).success
@@ -97,10 +126,10 @@ function command(verb: string, args: string, line: number): SlashCommand | undef
       const sub = first.toLowerCase();
       if (sub === "refresh" && rest === "") return { kind: "refresh", line };
       if ((sub === "help" && rest === "") || sub === "") return { kind: "help", line };
-      return invalid(`unknown command; try /route-governor help`);
+      return invalid("unknown command; try /route-governor help", true);
     }
     default:
-      return undefined;
+      return invalid("not a Route Governor command, so it did nothing", true);
   }
 }
 
@@ -173,8 +202,20 @@ export function parseSlashCommands(body: string): SlashCommand[] {
     if (QUOTE.test(text)) continue;
     const match = COMMAND_LINE.exec(text.replace(/\s+$/, ""));
     if (!match) continue;
-    const parsed = command(match[1]!.toLowerCase(), clean(match[2] ?? ""), index + 1);
-    if (parsed) found.push(SlashCommandSchema.parse(parsed));
+    const verb = match[1]!.toLowerCase();
+    if (!ADDRESSED.test(verb.replace(/[-_]/g, ""))) continue;
+    const after = match[2]!;
+    const parsed = AFTER_VERB.test(after)
+      ? command(verb, clean(after.replace(/^:/, "")), index + 1)
+      : // `/approve.` or `/hold—now`: read as neither the verb nor something else, it is refused.
+        ({
+          kind: "invalid",
+          line: index + 1,
+          text: clean(`/${verb}${after}`),
+          reason: "not read: put a space between the command and its text",
+          help: true,
+        } satisfies SlashCommand);
+    found.push(SlashCommandSchema.parse(parsed));
   }
   return found;
 }

@@ -167,6 +167,41 @@ describe("a punctuated /approve cancel (issue 12, 3)", () => {
   });
 });
 
+describe("commands written slightly off (a no-break space, a colon, Prow's verbs)", () => {
+  it.each(["/approve\u00a0cancel", "/approve\u202fcancel", "/remove-approve"])("%j withdraws the approval", async (body) => {
+    const { say, conclusion } = await harness();
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    const retraction = await say("dina", body);
+    expect(conclusion()).toBe("action_required");
+    expect(retraction.reactions.map((reaction) => reaction.content)).toEqual(["+1"]);
+  });
+
+  it.each([
+    "/hold\u00a0waiting for the failover drill",
+    "/hold: waiting for the failover drill",
+    "/hold\u3000waiting for the failover drill",
+  ])("%j holds the PR", async (body) => {
+    const { say, conclusion, livingComment } = await harness();
+    await say("dina", "/approve");
+    await say("sam", body);
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by @sam: waiting for the failover drill");
+  });
+
+  it("a verb that looks meant for the App but is not a command is refused with the list of commands, and changes nothing", async () => {
+    const { github, say, conclusion } = await harness();
+    await say("dina", "/approve");
+    const unknown = await say("dina", "/unapprove");
+    expect(conclusion()).toBe("success");
+    expect(unknown.reactions.map((reaction) => reaction.content)).toEqual(["-1"]);
+    const replies = github.pull(7).comments.filter((comment) => comment.body.includes(`route-governor:reply ${unknown.id}:`));
+    expect(replies.map((reply) => reply.body)).toEqual([
+      expect.stringMatching(/^`\/unapprove` refused: not a Route Governor command, so it did nothing\n\n`\/approve \[note\]` — /),
+    ]);
+  });
+});
+
 describe("break-glass on one's own PR, with any word as the incident (issue 12, 4)", () => {
   it("an SRE who committed to the PR cannot break glass on it", async () => {
     const { say, conclusion, github } = await harness({ commitAuthors: ["ana", "sam"] });

@@ -110,12 +110,40 @@ describe("slash commands (DESIGN §10 grammar)", () => {
   });
 
   it("leaves other bots' verbs alone and matches ours case-insensitively", () => {
-    expect(kinds("/lgtm\n/assign @x\n/APPROVE\n/Hold Cancel")).toEqual(["approve", "hold-cancel"]);
+    expect(kinds("/lgtm\n/assign @x\n/retest\n/threshold 5\n/APPROVE\n/Hold Cancel")).toEqual(["approve", "hold-cancel"]);
+  });
+
+  it.each([
+    ["/approve\u00a0cancel", { kind: "approve-cancel" }],
+    ["/approve\u202fcancel", { kind: "approve-cancel" }],
+    ["/hold\u00a0waiting for the failover drill", { kind: "hold", reason: "waiting for the failover drill" }],
+    ["/hold\u3000waiting\u3000for the drill", { kind: "hold", reason: "waiting for the drill" }],
+    ["/hold: waiting for the failover drill", { kind: "hold", reason: "waiting for the failover drill" }],
+    ["/hold:", { kind: "hold", reason: "" }],
+    ["/unhold\u2003", { kind: "hold-cancel" }],
+    ["/evidence:\u00a0rollback\u00a0git revert HEAD", { kind: "evidence", key: "rollback", value: "git revert HEAD" }],
+    ["/remove-approve", { kind: "approve-cancel" }],
+    ["/remove-hold", { kind: "hold-cancel" }],
+  ])("%j: a Unicode space or a colon after the verb reads as a space; Prow's retractions read as ours", (body, expected) => {
+    expect(parseSlashCommands(body)).toEqual([{ line: 1, ...expected }]);
+  });
+
+  it.each([
+    ["/approved", "/approved", "not a Route Governor command, so it did nothing"],
+    ["/unapprove", "/unapprove", "not a Route Governor command, so it did nothing"],
+    ["/break_glass INC-1 outage", "/break_glass INC-1 outage", "not a Route Governor command, so it did nothing"],
+    ["/Hold-Cancel", "/hold-cancel", "not a Route Governor command, so it did nothing"],
+    ["/approve.", "/approve.", "not read: put a space between the command and its text"],
+    ["/hold\u2014until Monday", "/hold\u2014until Monday", "not read: put a space between the command and its text"],
+  ])("%j looks addressed to this App but is not a command: refused with the list of commands, no effect", (body, text, reason) => {
+    expect(parseSlashCommands(body)).toEqual([{ line: 1, kind: "invalid", text, reason, help: true }]);
   });
 
   it("is bounded on hostile input: control characters stripped, arguments capped, at most 20 commands", () => {
     const [evidence] = parseSlashCommands("/evidence rollback git\u0000 revert\u202e HEAD\u0007");
     expect(evidence).toEqual({ kind: "evidence", line: 1, key: "rollback", value: "git revert HEAD" });
+    const [unknown] = parseSlashCommands(`/approved\u202e\u0007 ${"x".repeat(100_000)}`);
+    expect(unknown?.kind === "invalid" && unknown.text).toBe(`/approved ${"x".repeat(990)}`);
     const [long] = parseSlashCommands(`/hold ${"x".repeat(100_000)}`);
     expect(long?.kind === "hold" && long.reason.length).toBe(1_000);
     expect(parseSlashCommands("/approve\n".repeat(1_000))).toHaveLength(20);

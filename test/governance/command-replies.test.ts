@@ -63,6 +63,14 @@ describe("the reply to each command", () => {
     ]);
   });
 
+  it("lists the commands once per comment, however many of its lines look addressed to this App without being commands", () => {
+    expect(replies(posted("ana", "/approved\n/unhold-please\n/route-governor help"))).toEqual([
+      { accepted: false, reply: `not a Route Governor command, so it did nothing\n\n${helpText()}` },
+      { accepted: false, reply: "not a Route Governor command, so it did nothing" },
+      { accepted: true },
+    ]);
+  });
+
   it("refuses an /approve that does not count with why, and accepts one that counts or is stale", () => {
     const verdicts: ApprovalVerdict[] = [
       { status: "not counted", reason: "the PR author cannot approve their own change" },
