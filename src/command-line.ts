@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "node:util";
-import { PolicyError, resolvePolicy } from "./policy/load-policy.js";
+import { PolicyError, repositoryPolicy, resolvePolicy } from "./policy/load-policy.js";
 import { renderJson } from "./report/json-report.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { renderSarif } from "./report/sarif.js";
@@ -24,7 +24,7 @@ Options:
   --repo <git-dir>        read --base and --head as git refs of this repository (no checkout);
                           the PR's changes are merge-base(base, head) → head, as GitHub shows them
   --two-dot               with --repo: compare the base ref's own tree with head instead
-  --policy <file>         policy file (default: ${POLICY_PATH} of the base tree, else built-in defaults)
+  --policy <file>         policy file (default: ${POLICY_PATH} or .yaml of the base tree, else built-in defaults)
   --body <file|->         PR description with a "## Change evidence" section (- reads standard input)
   --format <fmt>          markdown (default), json, github (workflow commands: annotations in
                           GitHub Actions) or sarif (SARIF 2.1.0 for code scanning)
@@ -191,11 +191,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [base, head] = await readTrees(values.base, values.head, values.repo, values["two-dot"] === true).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  const policyText = values.policy ? await readText(values.policy, "policy") : base.files.find((file) => file.path === POLICY_PATH)?.text;
-  const { policy, source } = resolvePolicy(
-    policyText,
-    values.policy ?? (policyText === undefined ? "built-in defaults" : `${POLICY_PATH} (base)`),
-  );
+  const { policy, source } = values.policy
+    ? resolvePolicy(await readText(values.policy, "policy"), values.policy)
+    : repositoryPolicy(base.files, " (base)");
   const body = await readBody(values.body, io);
 
   const result = await reviewTrees(base, head, {

@@ -1,5 +1,5 @@
 import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
-import { POLICY_PATH, resolvePolicy } from "./policy/load-policy.js";
+import { isPolicyPath, POLICY_PATH, repositoryPolicy } from "./policy/load-policy.js";
 import { diffResources } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
@@ -89,7 +89,11 @@ function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: Clus
   return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, applied, established?.model) };
 }
 
-const policyText = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
+/** A tree's policy files: one, or both spellings (which the next review refuses). */
+const policyFiles = (files: readonly SourceFile[]) => files.filter((file) => isPolicyPath(file.path));
+/** What a tree holds as its policy, for the finding's before and after: a file's text, or each file's when both spellings exist. */
+const policyContent = (files: readonly SourceFile[]) =>
+  files.length === 0 ? null : files.length === 1 ? files[0]!.text : Object.fromEntries(files.map((file) => [file.path, file.text]));
 
 /** The trees the loader reads (rendered output in place of its inputs) and how the policy has it read them. */
 export function loading(input: ChangeInput, cache: ManifestCache) {
@@ -378,10 +382,10 @@ function alikeAcrossBuilds(failures: readonly RenderFailure[]): { readonly failu
   return [...groups.values()];
 }
 
-/** Why a policy file would not load as the next review loads it (over the built-in profile, which it may not loosen), if it would not. */
-function policyProblem(text: string): string | undefined {
+/** Why a tree's policy would not load as the next review loads it (over the built-in profile, which it may not loosen), if it would not. */
+function policyProblem(files: readonly SourceFile[]): string | undefined {
   try {
-    resolvePolicy(text, POLICY_PATH);
+    repositoryPolicy(files, "");
     return undefined;
   } catch (error) {
     return (error as Error).message;
@@ -390,22 +394,32 @@ function policyProblem(text: string): string | undefined {
 
 /** governance.policy-changed when the PR adds, edits or removes the policy file. */
 function policyChangeFindings(input: ChangeInput): Finding[] {
-  const before = policyText(input.base);
-  const after = policyText(input.head);
-  if (before === after) return [];
-  const change = before === undefined ? "added" : after === undefined ? "removed" : "changed";
+  const before = policyFiles(input.base);
+  const after = policyFiles(input.head);
+  const [was, is] = [policyContent(before), policyContent(after)];
+  const paths = (files: readonly SourceFile[]) => files.map((file) => file.path).join(", ");
+  if (paths(before) === paths(after) && JSON.stringify(was) === JSON.stringify(is)) return [];
+  const change =
+    before.length === 0
+      ? "added"
+      : after.length === 0
+        ? "removed"
+        : paths(before) === paths(after)
+          ? "changed"
+          : `changed (now ${paths(after)})`;
   // Merged, it governs every later PR: one that does not load stops them all, so say so now.
-  const invalid = after === undefined ? undefined : policyProblem(after);
+  const invalid = after.length === 0 ? undefined : policyProblem(after);
   const detection: Detection = {
     class: "governance.policy-changed",
-    summary: `${POLICY_PATH} ${change}: this PR is governed by the base branch's policy${invalid ? `; the new policy does not load, and every review after it merges would stop: ${invalid}` : ""}`,
+    summary: `${paths(before.length === 0 ? after : before)} ${change}: this PR is governed by the base branch's policy${invalid ? `; the new policy does not load, and every review after it merges would stop: ${invalid}` : ""}`,
     resource: POLICY_RESOURCE,
     side: "head",
     path: [],
-    before: before ?? null,
-    after: after ?? null,
+    before: was,
+    after: is,
   };
-  return [{ ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), file: POLICY_PATH, line: 1 }];
+  const file = (after[0] ?? before[0])!.path;
+  return [{ ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }), file, line: 1 }];
 }
 
 /**

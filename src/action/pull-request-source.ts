@@ -5,7 +5,8 @@ import { buildLedger } from "../governance/ledger.js";
 import { gitHubPullRequest, type PullRequestRef } from "../github/github-pull-request.js";
 import type { CommentFacts, PullRequestSource } from "../github/pull-request-source.js";
 import { COMMENT_MARKER, isLivingComment } from "../report/pr-comment.js";
-import { POLICY_PATH, type SourceFile } from "../review.js";
+import { isPolicyPath, POLICY_PATHS } from "../policy/load-policy.js";
+import type { SourceFile } from "../review.js";
 import { readGitTree, type BlobTexts } from "../sources/git-source.js";
 import type { SourceTree } from "../sources/folder-source.js";
 import { fetchMergeBase, fileAt } from "./git-history.js";
@@ -31,17 +32,14 @@ export interface ActionSource extends PullRequestSource {
   readonly notes: () => Promise<string[]>;
 }
 
-/** Substitutes the base tip's policy file (or its absence) for the merge base's, without making the PR look like it changes it. */
+/** Substitutes the base tip's policy files (or their absence) for the merge base's, without making the PR look like it changes them. */
 export function governedTrees(
   mergeBase: readonly SourceFile[],
   head: readonly SourceFile[],
-  tipPolicy: string | undefined,
+  tipPolicy: readonly SourceFile[],
 ): { base: SourceFile[]; head: SourceFile[] } {
-  const policyOf = (files: readonly SourceFile[]) => files.find((file) => file.path === POLICY_PATH)?.text;
-  const withPolicy = (files: readonly SourceFile[]) => [
-    ...files.filter((file) => file.path !== POLICY_PATH),
-    ...(tipPolicy === undefined ? [] : [{ path: POLICY_PATH, text: tipPolicy }]),
-  ];
+  const policyOf = (files: readonly SourceFile[]) => JSON.stringify(files.filter((file) => isPolicyPath(file.path)));
+  const withPolicy = (files: readonly SourceFile[]) => [...files.filter((file) => !isPolicyPath(file.path)), ...tipPolicy];
   const untouched = policyOf(mergeBase) === policyOf(head);
   return { base: withPolicy(mergeBase), head: untouched ? withPolicy(head) : [...head] };
 }
@@ -78,10 +76,11 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     const blobs: BlobTexts = new Map();
     const [base, tipPolicy] = await Promise.all([
       readGitTree(workspace, pr.reviewed.baseSha, blobs),
-      fileAt(workspace, pr.baseSha, POLICY_PATH),
+      Promise.all(POLICY_PATHS.map(async (path) => ({ path, text: await fileAt(workspace, pr.baseSha, path) }))),
     ]);
     const head = await readGitTree(workspace, pr.headSha, blobs);
-    const files = governedTrees(base.files, head.files, tipPolicy);
+    const tipFiles = tipPolicy.flatMap(({ path, text }) => (text === undefined ? [] : [{ path, text }]));
+    const files = governedTrees(base.files, head.files, tipFiles);
     return { base: { files: files.base, links: base.links }, head: { files: files.head, links: head.links } };
   });
 

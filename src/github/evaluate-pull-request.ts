@@ -5,7 +5,7 @@ import { authorityOf, judgeCommands, standingHolds, whoseGroupsMatter } from "..
 import { evidenceRefusal, replyToCommands, type CommandOutcome } from "../governance/command-replies.js";
 import { commandUses, editedCommentNotes } from "../governance/command-uses.js";
 import { breakGlassOf, buildLedger, holdsOf, ledgerTime, mergeLedgers, type Ledger } from "../governance/ledger.js";
-import { POLICY_PATH, resolvePolicy } from "../policy/load-policy.js";
+import { repositoryPolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment } from "../report/pr-comment.js";
 import { reviewAnalysis, type ReviewResult } from "../governance/review-decision.js";
@@ -79,8 +79,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const commitAuthors = authorship.logins;
 
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
-  const policyText = base.find((file) => file.path === POLICY_PATH)?.text;
-  const { policy, source: policySource } = resolvePolicy(policyText, `${POLICY_PATH} at ${pr.baseRef} (${pr.baseSha.slice(0, 7)})`);
+  const { policy, source: policySource } = repositoryPolicy(base, ` at ${pr.baseRef} (${pr.baseSha.slice(0, 7)})`);
   const analysis = await options.analyze({ base, head, links, policy });
   const target = { headSha: pr.headSha, baseRef: pr.baseRef, current: analysis.findings.map((finding) => finding.fingerprint) };
 

@@ -1,8 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import * as z from "zod";
 import { decideMergeGroup, type GroupMember, type MergeGroupDecision } from "../governance/merge-group.js";
-import { resolvePolicy } from "../policy/load-policy.js";
-import { POLICY_PATH } from "../policy/load-policy.js";
+import { repositoryPolicy } from "../policy/load-policy.js";
 import { evaluatePullRequest, type EvaluationOptions } from "./evaluate-pull-request.js";
 import { gitHubPullRequest, gitHubTrees, IncompleteReadError } from "./github-pull-request.js";
 
@@ -61,10 +60,7 @@ export async function evaluateMergeGroup(
   const read = gitHubTrees(octokit, repo);
   const [base, head] = await Promise.all([read(group.base_sha), read(group.head_sha)]);
   const baseRef = branchOf(group.base_ref);
-  const { policy } = resolvePolicy(
-    base.files.find((file) => file.path === POLICY_PATH)?.text,
-    `${POLICY_PATH} at ${baseRef} (${group.base_sha.slice(0, 7)})`,
-  );
+  const { policy } = repositoryPolicy(base.files, ` at ${baseRef} (${group.base_sha.slice(0, 7)})`);
   const { findings: groupFindings } = await options.analyze({
     base: base.files,
     head: head.files,

@@ -12,6 +12,39 @@ export { PolicyError } from "./policy-error.js";
 
 /** Where a repository keeps its policy; a PR is governed by the base branch's (DESIGN §8). */
 export const POLICY_PATH = ".github/route-governor.yml";
+/**
+ * Both YAML spellings of it: a team that saved its stricter policy as `.github/route-governor.yaml`
+ * must not be governed by the defaults without a word (`.github/**` is outside the review).
+ */
+export const POLICY_PATHS: readonly string[] = [POLICY_PATH, ".github/route-governor.yaml"];
+
+export const isPolicyPath = (path: string): boolean => POLICY_PATHS.includes(path);
+
+/** A repository's policy file as a tree holds it. */
+export interface PolicyFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/**
+ * The policy that governs a PR from a tree's files (the base's): its policy file, `where` naming the
+ * tree (` at main (1a2b3c4)`), merged over the profile; the profile alone when there is none. Both
+ * spellings at once is a PolicyError: which one the team maintains is not ours to guess.
+ */
+export function repositoryPolicy(
+  files: readonly PolicyFile[],
+  where: string,
+  profile: PolicyProfile = "default",
+): { policy: Policy; source: string } {
+  const found = files.filter((file) => isPolicyPath(file.path));
+  if (found.length > 1)
+    throw new PolicyError(
+      `${POLICY_PATHS.join(" and ")}${where}`,
+      "both exist, and Route Governor does not pick one: delete the one the team does not maintain",
+    );
+  const [file] = found;
+  return resolvePolicy(file?.text, `${file?.path ?? POLICY_PATH}${where}`, profile);
+}
 
 /** A policy is a small hand-written file: anything bigger or more nested is a mistake or an attack. */
 const MAX_POLICY_CHARS = 256 * 1024;

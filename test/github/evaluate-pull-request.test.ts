@@ -307,6 +307,20 @@ describe("policy from the base SHA", () => {
     expect(outcome(evaluation, approval.id)).toEqual([["approve", false, expect.stringContaining("not a member")]]);
   });
 
+  it("a base policy saved as .github/route-governor.yaml governs, named as the source", async () => {
+    const strict = `${POLICY}classes:\n  backend.weight-changed: { risk: critical }\n`;
+    const { [POLICY_PATH]: _yml, ...rest } = baseTree();
+    const evaluation = await evaluate(pullRequest({ base: { ...rest, ".github/route-governor.yaml": strict } }));
+    expect(evaluation.result.risk).toBe("critical");
+    expect(evaluation.result.policySource).toBe(".github/route-governor.yaml at main (bbbbbbb)");
+  });
+
+  it("a base with both .yml and .yaml policies is an error naming both (the check fails closed)", async () => {
+    await expect(evaluate(pullRequest({ base: { ...baseTree(), ".github/route-governor.yaml": POLICY } }))).rejects.toThrow(
+      ".github/route-governor.yml and .github/route-governor.yaml at main (bbbbbbb): both exist",
+    );
+  });
+
   it("an invalid base policy is an error (the check fails closed)", async () => {
     await expect(evaluate(pullRequest({ base: { ...baseTree(), [POLICY_PATH]: "groups: [" } }))).rejects.toThrow(
       /route-governor.yml at main/,

@@ -4,7 +4,7 @@ import { riskOf } from "../../src/policy/class-risk.js";
 import { compilePathScope } from "../../src/policy/path-scope.js";
 import { mergePolicy } from "../../src/policy/merge-policy.js";
 import { PolicySchema } from "../../src/policy/policy-schema.js";
-import { builtInPolicy, defaultPolicy, parsePolicy, PolicyError, resolvePolicy } from "../../src/policy/load-policy.js";
+import { builtInPolicy, defaultPolicy, parsePolicy, PolicyError, repositoryPolicy, resolvePolicy } from "../../src/policy/load-policy.js";
 import { policyJsonSchema } from "../../src/policy/policy-json-schema.js";
 import { CHANGE_CLASS_IDS } from "../../src/core/change-classes.js";
 import { riskRank } from "../../src/core/risk-level.js";
@@ -257,6 +257,34 @@ describe("a repository policy may tighten the defaults", () => {
     expect(resolvePolicy("", REPO).policy).toEqual(defaultPolicy());
     expect(resolvePolicy("# nothing yet\n", REPO).policy).toEqual(defaultPolicy());
     expect(resolvePolicy(undefined, REPO).source).toBe("policies/default.yml");
+  });
+});
+
+describe("a repository's policy file in its tree", () => {
+  const strict = "classes:\n  resource.changed: { risk: medium }\n";
+  const route = { path: "routes/a.yaml", text: "kind: HTTPRoute\n" };
+
+  it.each([".github/route-governor.yml", ".github/route-governor.yaml"])("is read from %s, named as the policy's source", (path) => {
+    const { policy, source } = repositoryPolicy([route, { path, text: strict }], " at main (1a2b3c4)");
+    expect(policy.classes["resource.changed"]?.risk).toBe("medium");
+    expect(source).toBe(`${path} at main (1a2b3c4)`);
+  });
+
+  it("is the built-in defaults when the tree has neither", () => {
+    expect(repositoryPolicy([route], " at main (1a2b3c4)")).toEqual({ policy: defaultPolicy(), source: "policies/default.yml" });
+  });
+
+  it("both spellings at once is an error naming both: neither is picked silently", () => {
+    const both = [
+      { path: ".github/route-governor.yml", text: "" },
+      { path: ".github/route-governor.yaml", text: strict },
+    ];
+    expect(() => repositoryPolicy(both, " at main (1a2b3c4)")).toThrow(
+      new PolicyError(
+        ".github/route-governor.yml and .github/route-governor.yaml at main (1a2b3c4)",
+        "both exist, and Route Governor does not pick one: delete the one the team does not maintain",
+      ),
+    );
   });
 });
 

@@ -84,6 +84,31 @@ describe("review: the whole pipeline", () => {
     expect(pushed.governance.approvals.rules[0]!.stale.map((s) => s.login)).toEqual(["bob"]);
   });
 
+  it("adding the policy under the other spelling, beside the existing one, is governance.policy-changed saying it would not load", () => {
+    const tree = { "r.yaml": route([90, 10]), ".github/route-governor.yml": "services: {}\n" };
+    const result = review(tree, { ...tree, ".github/route-governor.yaml": "services: {}\n" });
+    expect(classesOf(result.analysis)).toEqual(["governance.policy-changed"]);
+    expect(result.analysis.findings[0]!.file).toBe(".github/route-governor.yml");
+    expect(result.analysis.findings[0]!.summary).toBe(
+      ".github/route-governor.yml changed (now .github/route-governor.yml, .github/route-governor.yaml): this PR is governed by the base branch's policy; the new policy does not load, and every review after it merges would stop: .github/route-governor.yml and .github/route-governor.yaml: both exist, and Route Governor does not pick one: delete the one the team does not maintain",
+    );
+  });
+
+  it("renaming the policy file to .yaml is governance.policy-changed", () => {
+    const tree = { "r.yaml": route([90, 10]) };
+    const result = review(
+      { ...tree, ".github/route-governor.yml": "services: {}\n" },
+      { ...tree, ".github/route-governor.yaml": "services: {}\n" },
+    );
+    expect(result.analysis.findings.map((finding) => [finding.class, finding.file, finding.summary])).toEqual([
+      [
+        "governance.policy-changed",
+        ".github/route-governor.yaml",
+        ".github/route-governor.yml changed (now .github/route-governor.yaml): this PR is governed by the base branch's policy",
+      ],
+    ]);
+  });
+
   it("a change to the policy file is governance.policy-changed, judged under the base policy", () => {
     const tree = { "r.yaml": route([90, 10]) };
     const result = review(
