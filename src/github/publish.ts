@@ -72,7 +72,7 @@ export async function failingPullsOnHead(
     .map((other) => other.number);
 }
 
-/** Completes the check run; annotations beyond the first 50 follow in batches of 50. */
+/** Completes the check run; annotations beyond the first 50 (at most MAX_ANNOTATIONS in all) follow in batches of 50. */
 export async function completeCheckRun(
   octokit: ProbotOctokit,
   ref: RepoRef,

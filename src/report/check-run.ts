@@ -1,5 +1,6 @@
 import type { ReviewResult } from "../review.js";
 import type { Finding } from "../core/finding.js";
+import { riskRank } from "../core/risk-level.js";
 import { RISK_BADGE, whySection } from "./markdown-report.js";
 import { plain } from "./markdown-text.js";
 import { fitMarkdown } from "./pr-comment.js";
@@ -19,6 +20,12 @@ export const checkRunName = (baseRef: string): string => `Route Governor (${base
 /** GitHub's limits for check run output fields and annotations per request. */
 export const MAX_OUTPUT_CHARS = 65_535;
 export const ANNOTATIONS_PER_REQUEST = 50;
+/**
+ * Annotations per check run: two requests at most, whatever the number of findings (DESIGN §12).
+ * Uncapped, a harmless PR relabelling 1,000 routes took 20 sequential check-run updates and ran
+ * out of its evaluation budget, concluding `failure`.
+ */
+export const MAX_ANNOTATIONS = 2 * ANNOTATIONS_PER_REQUEST;
 
 export type Conclusion = "success" | "action_required" | "failure";
 
@@ -46,17 +53,28 @@ const levelOf = (finding: Finding): Annotation["annotation_level"] =>
       ? "notice"
       : "warning";
 
-const annotationsOf = (findings: readonly Finding[]): Annotation[] =>
+const LEVEL_RANK: Record<Annotation["annotation_level"], number> = { failure: 2, warning: 1, notice: 0 };
+
+/** The findings a line can be annotated for, most important first: blocking, then by risk, then by file and line. */
+const annotatable = (findings: readonly Finding[]): Finding[] =>
   findings
     .filter((finding) => finding.file !== "")
-    .map((finding) => ({
-      path: finding.file,
-      start_line: Math.max(1, finding.line),
-      end_line: Math.max(1, finding.line),
-      annotation_level: levelOf(finding),
-      title: `${finding.class} (${finding.risk})`.slice(0, 255),
-      message: finding.summary.slice(0, 4_000),
-    }));
+    .sort(
+      (a, b) =>
+        LEVEL_RANK[levelOf(b)] - LEVEL_RANK[levelOf(a)] ||
+        riskRank(b.risk) - riskRank(a.risk) ||
+        (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+        a.line - b.line,
+    );
+
+const annotationOf = (finding: Finding): Annotation => ({
+  path: finding.file,
+  start_line: Math.max(1, finding.line),
+  end_line: Math.max(1, finding.line),
+  annotation_level: levelOf(finding),
+  title: `${finding.class} (${finding.risk})`.slice(0, 255),
+  message: finding.summary.slice(0, 4_000),
+});
 
 const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
   "no-traffic-change": "no traffic change",
@@ -84,10 +102,17 @@ export function checkRunReport(
 ): CheckRunReport {
   const { governance } = result;
   const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
+  const lines = annotatable(result.analysis.findings);
+  const unannotated = lines.length - MAX_ANNOTATIONS;
   const summary = fitMarkdown(
     [
       `**${RISK_BADGE[result.risk]} risk** · ${STATE_TITLE[governance.state]} · ${result.analysis.findings.length} finding(s)`,
       ...(reviewed ? [plain(reviewed)] : []),
+      ...(unannotated > 0
+        ? [
+            `Annotated ${MAX_ANNOTATIONS} of ${lines.length} findings on their lines (the riskiest first, then by file and line); the other ${unannotated} are not annotated: \`route-governor review --format json\` on the two trees lists every finding.`,
+          ]
+        : []),
       // The same first screen as the comment: why, then what is still missing.
       ...(whySection(result).length > 0 ? ["", ...whySection(result), ""] : []),
       ...(governance.unmet.length > 0 ? ["**To pass**"] : []),
@@ -109,7 +134,7 @@ export function checkRunReport(
     title,
     summary,
     text,
-    annotations: annotationsOf(result.analysis.findings),
+    annotations: lines.slice(0, MAX_ANNOTATIONS).map(annotationOf),
   };
 }
 
