@@ -86,6 +86,7 @@ export async function reviewTrees(
     base: base.files,
     head: head.files,
     links: { base: base.links, head: head.links },
+    submodules: { base: base.submodules, head: head.submodules },
     rendered,
     ...review,
     cache: review.cache ?? createManifestCache(),

@@ -28,6 +28,7 @@ import { routeChangeDetections } from "./detect/route-changes.js";
 import { alreadyInvalid, invalidManifestFinding } from "./detect/invalid-manifests.js";
 import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
+import { submoduleFile, submoduleFindings, type Submodule } from "./detect/submodules.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies } from "./detect/attached-policies.js";
@@ -40,6 +41,7 @@ import type { ResourceChange } from "./core/resource-change.js";
 
 export type { SourceFile } from "./core/source-file.js";
 export type { SymbolicLink } from "./detect/symlinks.js";
+export type { Submodule } from "./detect/submodules.js";
 
 export { POLICY_PATH } from "./policy/load-policy.js";
 export { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
@@ -52,6 +54,8 @@ export interface ChangeInput {
   readonly cache?: ManifestCache;
   /** Symbolic links of each tree, kept apart from the files: GitOps tools follow them, the loader does not. */
   readonly links?: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] };
+  /** Submodules of each tree: GitOps tools check them out, the readers hold none of their files. */
+  readonly submodules?: { readonly base: readonly Submodule[]; readonly head: readonly Submodule[] };
   /** Kustomize and Helm output rendered by the adapter before the review (DESIGN §3 "render"); absent when nothing was rendered. */
   readonly rendered?: RenderResult;
   /**
@@ -253,6 +257,12 @@ export function analyzeChange(input: ChangeInput): Analysis {
     placement: tree.placement,
   });
   findings.push(...symlinkFindings(linked(input.base, input.links?.base, base), linked(input.head, input.links?.head, head), policy));
+  // A submodule counts where the files at its top would be reviewed: a docs theme under an excluded folder does not.
+  const checkedOut = (submodules: readonly Submodule[] | undefined, tree: TreeAnalysis) => ({
+    submodules: (submodules ?? []).filter((submodule) => reviews(submoduleFile(submodule))),
+    placement: tree.placement,
+  });
+  findings.push(...submoduleFindings(checkedOut(input.submodules?.base, base), checkedOut(input.submodules?.head, head), policy));
   const changed = changedPaths(baseFiles, headFiles);
   // A chart nothing in the tree installs is rendered with its own default values: a document they
   // leave invalid (a name the installer's values give) is listed where the chart is, not judged.

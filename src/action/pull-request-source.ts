@@ -81,7 +81,10 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     const head = await readGitTree(workspace, pr.headSha, blobs);
     const tipFiles = tipPolicy.flatMap(({ path, text }) => (text === undefined ? [] : [{ path, text }]));
     const files = governedTrees(base.files, head.files, tipFiles);
-    return { base: { files: files.base, links: base.links }, head: { files: files.head, links: head.links } };
+    return {
+      base: { files: files.base, links: base.links, submodules: base.submodules },
+      head: { files: files.head, links: head.links, submodules: head.submodules },
+    };
   });
 
   /** When GitHub first saw the head commit, or undefined when it will not say (no `checks: read`). */
@@ -129,6 +132,7 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     pullRequest: api.pullRequest,
     tree: async (side) => (await trees())[side].files,
     links: async (side) => (await trees())[side].links,
+    submodules: async (side) => (await trees())[side].submodules,
     // The App's own comments carry a ledger signed with a secret the Action does not have: left out, not reported as forged.
     comments: async () => [
       ...(await runLedger()),

@@ -66,7 +66,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const { now, secret } = options;
   const pr = await source.pullRequest();
   const prKey = `${pr.owner}/${pr.repo}#${pr.number}`;
-  const [base, head, comments, reviews, authorship, baseLinks, headLinks] = await Promise.all([
+  const [base, head, comments, reviews, authorship, baseLinks, headLinks, baseSubmodules, headSubmodules] = await Promise.all([
     source.tree("base"),
     source.tree("head"),
     source.comments(),
@@ -74,13 +74,16 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     source.commitAuthors(),
     source.links?.("base") ?? [],
     source.links?.("head") ?? [],
+    source.submodules?.("base") ?? [],
+    source.submodules?.("head") ?? [],
   ]);
   const links = { base: baseLinks, head: headLinks };
+  const submodules = { base: baseSubmodules, head: headSubmodules };
   const commitAuthors = authorship.logins;
 
   // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
   const { policy, source: policySource } = repositoryPolicy(base, ` at ${pr.baseRef} (${pr.baseSha.slice(0, 7)})`);
-  const analysis = await options.analyze({ base, head, links, policy });
+  const analysis = await options.analyze({ base, head, links, submodules, policy });
   const target = { headSha: pr.headSha, baseRef: pr.baseRef, current: analysis.findings.map((finding) => finding.fingerprint) };
 
   // Ours only when GitHub says this App wrote it: a marker any bot or person could copy.

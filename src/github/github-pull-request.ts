@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import type { Group } from "../policy/policy-schema.js";
-import type { SourceFile, SymbolicLink } from "../review.js";
+import type { SourceFile, Submodule, SymbolicLink } from "../review.js";
 import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
 import { manifestText, renderInputFile } from "../core/source-file.js";
@@ -152,6 +152,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
   };
   const tree = async (which: "base" | "head"): Promise<SourceFile[]> => (await side(which)).files;
   const links = async (which: "base" | "head"): Promise<SymbolicLink[]> => (await side(which)).links;
+  const submodules = async (which: "base" | "head"): Promise<Submodule[]> => (await side(which)).submodules;
 
   const comments = memo(async (): Promise<CommentFacts[]> => {
     const list = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
@@ -244,6 +245,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
     pullRequest,
     tree,
     links,
+    submodules,
     comments,
     reviews,
     commitAuthors,
@@ -252,8 +254,8 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
 }
 
 /**
- * Reads the reviewed files and symlinks of a repository at one commit: the tarball for the
- * contents, checked blob by blob against the recursive tree (see gitHubPullRequest).
+ * Reads the reviewed files, symlinks and submodules of a repository at one commit: the tarball for
+ * the contents, checked blob by blob against the recursive tree (see gitHubPullRequest).
  */
 export function gitHubTrees(
   octokit: ProbotOctokit,
@@ -261,10 +263,13 @@ export function gitHubTrees(
 ): (sha: string) => Promise<SourceTree> {
   const { owner, repo } = ref;
   /**
-   * Reviewed blobs and symlinks of the tree at `sha`, by path (submodules are not files in the
-   * archive either), and the other blobs' ids, in case a kustomization names one.
+   * Reviewed blobs and symlinks of the tree at `sha`, by path, its submodules (entries of type
+   * `commit`, mode 160000: the archive holds none of their files), and the other blobs' ids, in case
+   * a kustomization names one.
    */
-  const listTree = async (sha: string): Promise<{ reviewed: Map<string, { sha: string; link: boolean }>; others: Map<string, string> }> => {
+  const listTree = async (
+    sha: string,
+  ): Promise<{ reviewed: Map<string, { sha: string; link: boolean }>; submodules: Submodule[]; others: Map<string, string> }> => {
     const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
     if (data.truncated) {
       throw new IncompleteReadError(
@@ -272,14 +277,16 @@ export function gitHubTrees(
       );
     }
     const reviewed = new Map<string, { sha: string; link: boolean }>();
+    const submodules: Submodule[] = [];
     const others = new Map<string, string>();
     for (const entry of data.tree) {
+      if (entry.type === "commit" && entry.path && entry.sha) submodules.push({ path: entry.path, commit: entry.sha });
       if (entry.type !== "blob" || !entry.path || !entry.sha) continue;
       if (entry.mode === SYMLINK || isReviewedPath(entry.path)) reviewed.set(entry.path, { sha: entry.sha, link: entry.mode === SYMLINK });
       // One too big to review is left out: kustomize then names it in the render's failure.
       else if ((entry.size ?? 0) <= defaultYamlLimits.maxFileBytes) others.set(entry.path, entry.sha);
     }
-    return { reviewed, others };
+    return { reviewed, submodules, others };
   };
 
   /** Files a kustomization names that the archive's read left out (a generator's `redis.conf`): a blob each, by id. */
@@ -323,7 +330,7 @@ export function gitHubTrees(
       stop.abort(error);
       throw error;
     });
-    const [{ reviewed: blobs, others }, archived] = await Promise.all([tree, readArchive(sha, stop.signal)]);
+    const [{ reviewed: blobs, submodules, others }, archived] = await Promise.all([tree, readArchive(sha, stop.signal)]);
     const missing = [...blobs.keys()].filter((path) => !archived.has(path));
     const altered = [...blobs]
       .filter(
@@ -349,7 +356,7 @@ export function gitHubTrees(
       else files.push({ path, text: text(path) });
     }
     files.push(...(await readNamed(files, others)));
-    return { files, links };
+    return { files, links, submodules };
   };
 
   return readSide;

@@ -65,6 +65,7 @@ export async function evaluateMergeGroup(
     base: base.files,
     head: head.files,
     links: { base: base.links, head: head.links },
+    submodules: { base: base.submodules, head: head.submodules },
     policy,
   });
   const members: GroupMember[] = [];

@@ -1,7 +1,7 @@
 import type { SubmittedReview } from "../governance/approvals.js";
 import type { PostedComment } from "../governance/command-uses.js";
 import type { Group } from "../policy/policy-schema.js";
-import type { SourceFile, SymbolicLink } from "../review.js";
+import type { SourceFile, Submodule, SymbolicLink } from "../review.js";
 
 /**
  * Every fact a review needs about one pull request, and nothing else (policy-bot's
@@ -15,6 +15,8 @@ export interface PullRequestSource {
   tree(side: "base" | "head"): Promise<SourceFile[]>;
   /** The symlinks of the same tree (GitOps tools follow them); a source without any may leave this out. */
   links?(side: "base" | "head"): Promise<SymbolicLink[]>;
+  /** The submodules of the same tree (GitOps tools check them out); a source without any may leave this out. */
+  submodules?(side: "base" | "head"): Promise<Submodule[]>;
   /** Issue comments of the PR, oldest first. */
   comments(): Promise<CommentFacts[]>;
   /** Submitted reviews, oldest first. */

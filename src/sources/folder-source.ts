@@ -2,13 +2,17 @@ import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, r
 import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
-import type { SourceFile, SymbolicLink } from "../review.js";
+import type { SourceFile, Submodule, SymbolicLink } from "../review.js";
 import { manifestText, renderInputFile } from "../core/source-file.js";
 
-/** A tree as the review reads it: its reviewed files, and its symlinks (not followed) whatever they name. */
+/**
+ * A tree as the review reads it: its reviewed files, its symlinks (not followed) whatever they name,
+ * and the submodules a git tree records (whose files it does not hold).
+ */
 export interface SourceTree {
   readonly files: SourceFile[];
   readonly links: SymbolicLink[];
+  readonly submodules: Submodule[];
 }
 
 /**
@@ -58,7 +62,8 @@ export function readFolder(root: string, known?: ReadonlyMap<string, string>): S
   // The buffers lent to this read go with it: the largest file's size twice over, held to the end of the review.
   reading = scratch = Buffer.alloc(0);
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
-  return { files: files.sort(byPath), links: links.sort(byPath) };
+  // A checked-out submodule is a folder like any other: its files are read as the tree's own.
+  return { files: files.sort(byPath), links: links.sort(byPath), submodules: [] };
 }
 
 /** Where a known text is encoded to be compared with the bytes read: one buffer for the whole read. */

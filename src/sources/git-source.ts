@@ -63,7 +63,11 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
   const blobs: { sha: string; path: string; link: boolean }[] = [];
   // Other regular files, in case a kustomization names one (read after the reviewed files).
   const others = new Map<string, string>();
+  const tree: SourceTree = { files: [], links: [], submodules: [] };
   for (const line of listing.split("\0")) {
+    // A submodule (mode 160000) records a commit of another repository, whose files are not here.
+    const gitlink = /^160000 commit ([0-9a-f]+)\t(.+)$/s.exec(line);
+    if (gitlink) tree.submodules.push({ path: gitlink[2]!, commit: gitlink[1]! });
     // A symlink (mode 120000) stores its target path as its blob: read in the same batch, kept apart from files.
     const match = /^(100644|100755|120000) blob ([0-9a-f]+)\t(.+)$/s.exec(line);
     if (!match) continue;
@@ -71,7 +75,6 @@ export async function readGitTree(repo: string, ref: string, known: BlobTexts = 
     if (link || isReviewedPath(match[3]!)) blobs.push({ sha: match[2]!, path: match[3]!, link });
     else others.set(match[3]!, match[2]!);
   }
-  const tree: SourceTree = { files: [], links: [] };
   // Looked up only when git lacks a blob: a shallow or partial clone's failure, named by its file.
   const absent = (sha: string) =>
     `${blobs.find((blob) => blob.sha === sha)?.path ?? [...others].find(([, other]) => other === sha)?.[0] ?? sha} at ${ref} (blob ${sha.slice(0, 12)}) is not in the repository's object store: a shallow or partial clone that cannot fetch it? Fetch it, or review a full clone`;

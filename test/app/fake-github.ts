@@ -97,6 +97,8 @@ export class FakeGitHub {
   readonly permissions = new Map<string, string>();
   /** commit SHA → files (path → text). */
   private readonly commits = new Map<string, Record<string, string>>();
+  /** Each commit's submodules: path → the commit of its repository (not in the archive). */
+  private readonly gitlinks = new Map<string, Record<string, string>>();
   private readonly faults: FaultRule[] = [];
   private server: Server | undefined;
   private nextId = 1000;
@@ -135,11 +137,12 @@ export class FakeGitHub {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Stores a commit of these files (path → text); returns its SHA. */
-  commit(files: Record<string, string>): string {
+  /** Stores a commit of these files (path → text) and submodules (path → commit); returns its SHA. */
+  commit(files: Record<string, string>, submodules: Record<string, string> = {}): string {
     const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
     const sha = createHash("sha1").update(JSON.stringify(sorted)).update(String(this.commits.size)).digest("hex");
     this.commits.set(sha, sorted);
+    this.gitlinks.set(sha, submodules);
     return sha;
   }
 
@@ -377,13 +380,21 @@ export class FakeGitHub {
         {
           sha: match[1],
           truncated: false,
-          tree: Object.entries(files).map(([p, text]) => ({
-            path: p,
-            mode: "100644",
-            type: "blob",
-            sha: gitBlobId(text),
-            size: Buffer.byteLength(text),
-          })),
+          tree: [
+            ...Object.entries(files).map(([p, text]) => ({
+              path: p,
+              mode: "100644",
+              type: "blob",
+              sha: gitBlobId(text),
+              size: Buffer.byteLength(text),
+            })),
+            ...Object.entries(this.gitlinks.get(match[1]!) ?? {}).map(([p, commit]) => ({
+              path: p,
+              mode: "160000",
+              type: "commit",
+              sha: commit,
+            })),
+          ],
         },
       ];
     }

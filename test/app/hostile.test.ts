@@ -33,15 +33,21 @@ interface Harness {
 
 /** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
 async function harness(
-  init: { commitAuthors?: (string | null)[]; files?: Record<string, string>; base?: Record<string, string> } = {},
+  init: {
+    commitAuthors?: (string | null)[];
+    files?: Record<string, string>;
+    base?: Record<string, string>;
+    /** Submodules (path → commit) of the base and head commits. */
+    submodules?: { base: Record<string, string>; head: Record<string, string> };
+  } = {},
 ): Promise<Harness> {
   const github = new FakeGitHub(77, 6000 + fakes.length);
   fakes.push(github);
   await github.start();
   let clock = Date.parse("2026-11-21T10:00:00Z");
   github.clock = () => new Date(clock);
-  const base = github.commit(init.base ?? baseTree());
-  const head = github.commit(init.files ?? headTree());
+  const base = github.commit(init.base ?? baseTree(), init.submodules?.base);
+  const head = github.commit(init.files ?? headTree(), init.submodules?.head);
   github.teams.set("acme/sre", ["sam", "sue"]);
   github.teams.set("acme/platform", ["pia"]);
   github.openPull({
@@ -356,6 +362,20 @@ describe("a ledger key of its own (issue 12, 18)", () => {
     await say("eve", "/route-governor refresh");
     expect(conclusion()).toBe("action_required");
     expect(livingComment()).toContain("The approval record was removed or altered");
+  });
+});
+
+describe("a submodule bumped under a cluster folder", () => {
+  it("is not 'no traffic change': the check names the submodule and asks for review", async () => {
+    const { github, conclusion, livingComment } = await harness({
+      files: baseTree(),
+      submodules: { base: { "clusters/jkt/routes": "1".repeat(40) }, head: { "clusters/jkt/routes": "2".repeat(40) } },
+    });
+    expect(conclusion()).toBe("action_required");
+    const run = github.latestCheckRun(github.pull(7).head.sha)!;
+    expect(run.output.title).toBe("high risk · requirements unmet");
+    expect(run.annotations).toContainEqual(expect.objectContaining({ path: "clusters/jkt/routes", annotation_level: "failure" }));
+    expect(livingComment()).toContain("submodule clusters/jkt/routes moved 1111111 → 2222222");
   });
 });
 

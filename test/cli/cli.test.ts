@@ -164,6 +164,25 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
     expect(JSON.parse(stdout).findings.map((f: { class: string }) => f.class)).toEqual(["backend.weight-changed"]);
   });
 
+  it("a submodule bumped between two git refs is a high finding naming it, not 'no traffic change'", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "rg-submodule-"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(repo, "README.md"), "# traffic\n");
+    git("add", ".");
+    // Gitlinks as `git submodule add` and a bump record them, without fetching another repository.
+    git("update-index", "--add", "--cacheinfo", `160000,${"1".repeat(40)},clusters/jkt/routes`);
+    git("commit", "-qm", "base");
+    git("update-index", "--cacheinfo", `160000,${"2".repeat(40)},clusters/jkt/routes`);
+    git("commit", "-qm", "head");
+    const { code, stdout } = await cli("review", "--repo", repo, "--base", "HEAD~1", "--head", "HEAD", "--format", "json");
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).findings).toMatchObject([
+      { class: "resource.changed", risk: "high", file: "clusters/jkt/routes", summary: expect.stringContaining("moved 1111111 → 2222222") },
+    ]);
+  });
+
   it("reviews what the PR changes since its merge base, as GitHub shows it; --two-dot compares the tips", async () => {
     const repo = mkdtempSync(join(tmpdir(), "rg-merge-base-"));
     const git = (...args: string[]) =>
