@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from "probot";
 import * as z from "zod";
 import { ledgerBlock } from "./github/approval-ledger.js";
+import { withHeadSince } from "./governance/ledger.js";
 import { evaluatePullRequest, type Evaluation, type EvaluationOptions } from "./github/evaluate-pull-request.js";
 import { gitHubPullRequest } from "./github/github-pull-request.js";
 import { branchOf, evaluateMergeGroup, MergeGroupSchema } from "./github/merge-group.js";
@@ -225,7 +226,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
         checkName: name,
       });
     const { lastWritten } = evaluation;
-    const commentUrl = await upsertLivingComment(octokit, repo, pr.number, evaluation.ownComments, {
+    const comment = await upsertLivingComment(octokit, repo, pr.number, evaluation.ownComments, {
       fresh: body(evaluation.ledger.written),
       ...(lastWritten === undefined ? {} : { unchanged: body(lastWritten) }),
     });
@@ -239,14 +240,17 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
         evaluation.answered,
       );
     }
-    const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine);
+    // The check run keeps the copy of the ledger no participant can write, its head stamped with
+    // GitHub's time of the comment write that reported on it.
+    const kept = ledgerBlock(withHeadSince(evaluation.ledger, comment.writtenAt), options.ledgerSecret);
+    const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine, kept);
     const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name) : [];
     await completeCheckRun(
       octokit,
       repo,
       checkRunId,
       blocking.length > 0 ? sharedHeadReport(own, blocking, pr.baseRef) : own,
-      commentUrl,
+      comment.url,
       verdictId(pr.number, result.decision),
     );
   } catch (error) {

@@ -8,6 +8,7 @@ import {
   holdsOf,
   LedgerSchema,
   type Ledger,
+  withHeadSince,
   type LedgerReading,
 } from "../governance/ledger.js";
 
@@ -22,6 +23,10 @@ import {
  * the App wrote it, and a comment GitHub says was edited later than that (beyond the tolerance for
  * clock skew and latency) holds a void ledger. The App rewrites its comment only when something
  * besides that time changed, so its own edits keep the two times together.
+ *
+ * The same block ends the text of the App's check run (src/report/check-run.ts): only the App
+ * that created a check run can write it, so that copy cannot be edited or deleted by a PR
+ * participant, and restores the comment's (src/governance/ledger.ts `mergeLedgers`).
  */
 
 const LEDGER_MARKER = "route-governor:ledger";
@@ -55,12 +60,14 @@ const encode = (ledger: Ledger): string => deflateRawSync(JSON.stringify(ledger)
 const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}) ([0-9a-f]{64}) -->$`);
 
 /**
- * Reads and verifies the ledger block that ends a comment body written by the App for PR `pr`
- * (the caller checks the author: only the App's own comments are read); `editedAt` is
- * GitHub's time of the comment's last edit. A ledger without a write time is void too: any such
- * ledger in a comment's edit history could otherwise be restored forever.
+ * Reads and verifies the ledger block that ends a text written by the App for PR `pr` (the caller
+ * checks the author: only the App's own comments and check runs are read). For a comment,
+ * `editedAt` is GitHub's time of its last edit: the time of the write that carried a head not yet
+ * stamped (ledger.ts `head.since`), and the edit the write time is checked against. A ledger
+ * without a write time is void too: any such ledger in a comment's edit history could otherwise be
+ * restored forever.
  */
-export function readLedger(body: string, keys: string | readonly string[], pr: string, editedAt: string): LedgerReading {
+export function readLedger(body: string, keys: string | readonly string[], pr: string, editedAt?: string): LedgerReading {
   if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
   const match = BLOCK.exec(body.trimEnd());
   if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
@@ -85,11 +92,12 @@ export function readLedger(body: string, keys: string | readonly string[], pr: s
       status: "invalid",
       reason: "the approval ledger does not say when it was written, so it could be an older copy restored from the comment's edit history",
     };
+  if (editedAt === undefined) return { status: "valid", ledger: ledger.data };
   if (Date.parse(editedAt) > Date.parse(written) + EDIT_TOLERANCE_MS) {
     return {
       status: "invalid",
       reason: `the App's comment was edited at ${editedAt}, after Route Governor wrote its approval ledger at ${written}, so the ledger may be an older copy restored from the comment's edit history`,
     };
   }
-  return { status: "valid", ledger: ledger.data };
+  return { status: "valid", ledger: withHeadSince(ledger.data, editedAt) };
 }

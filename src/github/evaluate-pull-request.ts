@@ -4,7 +4,7 @@ import { breakGlassCoverage } from "../governance/break-glass-coverage.js";
 import { authorityOf, judgeCommands, standingHolds, whoseGroupsMatter } from "../governance/command-authority.js";
 import { evidenceRefusal, replyToCommands, type CommandOutcome } from "../governance/command-replies.js";
 import { commandUses, editedCommentNotes } from "../governance/command-uses.js";
-import { breakGlassOf, buildLedger, holdsOf, ledgerTime, mergeLedgers, type Ledger } from "../governance/ledger.js";
+import { breakGlassOf, buildLedger, holdsOf, ledgerTime, lossesOf, type Ledger } from "../governance/ledger.js";
 import { repositoryPolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment } from "../report/pr-comment.js";
@@ -12,7 +12,7 @@ import { reviewAnalysis, type ReviewResult } from "../governance/review-decision
 // Types only: the worker that evaluates PRs leaves the analysis engine to its analysis thread.
 import type { AnalysisOutcome } from "../review.js";
 import type { AnalysisRequest } from "../rendered-analysis.js";
-import { readLedger } from "./approval-ledger.js";
+import { readKeptLedger } from "./kept-ledger.js";
 import type { CommentFacts, PullRequestFacts, PullRequestSource } from "./pull-request-source.js";
 
 /**
@@ -43,7 +43,10 @@ export interface EvaluationOptions {
 export interface Evaluation {
   readonly pr: PullRequestFacts;
   readonly result: ReviewResult;
-  /** The ledger to write back into the living comment, written now. */
+  /**
+   * The ledger to write back, written now. A head not reported on before has no `since` yet: the
+   * write that reports on it gives it (GitHub's time of that comment write; publish.ts).
+   */
   readonly ledger: Ledger & { readonly written: string };
   /**
    * When the App wrote the trusted ledger of the comment it keeps (its oldest): that comment
@@ -90,10 +93,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const ours = (comment: CommentFacts): boolean => comment.authorIsBot && comment.appId === options.appId;
   const ownComments = comments.filter((comment) => ours(comment) && isLivingComment(comment.body)).sort((a, b) => a.id - b.id);
   const keys = [secret, ...(options.oldSecrets ?? [])];
-  const read = mergeLedgers(
-    prKey,
-    ownComments.map((comment) => readLedger(comment.body, keys, prKey, comment.updatedAt)),
-  );
+  const read = await readKeptLedger(source, { prKey, headSha: pr.headSha, ownComments, keys, appId: options.appId, now });
   const { ledger } = read;
   const answered = new Set(comments.filter(ours).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
@@ -131,12 +131,18 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     evidenceRefusal: evidenceRefusal(policy, { now, risk: result.risk }),
     ...(result.governance.breakGlass ? { breakGlass: result.governance.breakGlass } : {}),
   });
-  const records = { holds: [...judged.holds.values()], cancels: binding.cancels };
+  const records = { holds: [...judged.holds.values()], cancels: binding.cancels, losses: lossesOf(ledger) };
   return {
     pr,
     result,
     ledger: {
-      ...buildLedger(prKey, { sha: pr.headSha, since: clock.seenAt }, entriesToKeep(binding, verdictOf), glass.entries, records),
+      ...buildLedger(
+        prKey,
+        { sha: pr.headSha, ...(clock.since === undefined ? {} : { since: clock.since }) },
+        entriesToKeep(binding, verdictOf),
+        glass.entries,
+        records,
+      ),
       written: ledgerTime(now),
     },
     ...(read.lastWritten === undefined ? {} : { lastWritten: read.lastWritten }),

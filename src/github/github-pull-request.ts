@@ -16,6 +16,7 @@ import {
   type Permission,
   type PullRequestFacts,
   type PullRequestSource,
+  type ReportFacts,
   type ReviewFacts,
   type ReviewedRange,
   type ReviewState,
@@ -194,6 +195,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
     const logins = list.flatMap((commit) => [commit.author?.login, commit.committer?.login]);
     return {
       logins: [...new Set(logins.filter((login): login is string => !!login && login.toLowerCase() !== WEB_FLOW))],
+      shas: list.map((commit) => commit.sha),
       unlinkedCommits: list.filter((commit) => !commit.author?.login || !commit.committer?.login).length,
       truncated: list.length >= MAX_LISTED_COMMITS,
     };
@@ -241,6 +243,28 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
     return group.permission !== undefined && permissionAtLeast(await permissionOf(login), group.permission);
   };
 
+  // The run's external id starts with the PR's number (publish.ts): PRs sharing a commit share its runs.
+  const reports = async (sha: string, appId: number): Promise<ReportFacts[]> => {
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+      owner,
+      repo,
+      ref: sha,
+      app_id: appId,
+      status: "completed",
+      filter: "all",
+      per_page: 100,
+    });
+    return runs
+      .filter((run) => run.app?.id === appId && (run.external_id ?? "").split(":")[0] === String(number))
+      .sort((a, b) => b.id - a.id)
+      .map((run) => ({ sha: run.head_sha, text: run.output.text ?? "" }));
+  };
+
+  const labelledBy = async (appId: number): Promise<boolean> => {
+    const events = await octokit.paginate(octokit.rest.issues.listEvents, { owner, repo, issue_number: number, per_page: 100 });
+    return events.some((event) => event.event === "labeled" && event.performed_via_github_app?.id === appId);
+  };
+
   return {
     pullRequest,
     tree,
@@ -250,6 +274,8 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
     reviews,
     commitAuthors,
     isMember,
+    reports,
+    labelledBy,
   };
 }
 

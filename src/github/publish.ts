@@ -113,6 +113,16 @@ export interface LivingCommentBody {
   readonly unchanged?: string;
 }
 
+/** The living comment as GitHub holds it after the upsert. */
+export interface LivingComment {
+  readonly url: string;
+  /**
+   * GitHub's time of the write that put the report on the PR (the kept comment's last edit when
+   * left alone): a head first reported on now is known since then (ledger.ts `head.since`).
+   */
+  readonly writtenAt: string;
+}
+
 /**
  * Edits the App's comment in place, or creates it. After concurrent first deliveries there may be
  * several: the oldest is kept and the others deleted. A comment whose only change would be its
@@ -125,17 +135,20 @@ export async function upsertLivingComment(
   issueNumber: number,
   own: readonly CommentFacts[],
   body: LivingCommentBody,
-): Promise<string> {
+): Promise<LivingComment> {
   const [keep, ...duplicates] = [...own].sort((a, b) => a.id - b.id);
-  let url: string;
+  let written: LivingComment;
   if (!keep) {
-    url = (await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body: body.fresh })).data.html_url;
+    const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body: body.fresh });
+    written = { url: data.html_url, writtenAt: data.updated_at };
+  } else if (keep.body !== body.unchanged) {
+    const { data } = await octokit.rest.issues.updateComment({ ...ref, comment_id: keep.id, body: body.fresh });
+    written = { url: keep.url, writtenAt: data.updated_at };
   } else {
-    url = keep.url;
-    if (keep.body !== body.unchanged) await octokit.rest.issues.updateComment({ ...ref, comment_id: keep.id, body: body.fresh });
+    written = { url: keep.url, writtenAt: keep.updatedAt };
   }
   for (const duplicate of duplicates) await octokit.rest.issues.deleteComment({ ...ref, comment_id: duplicate.id });
-  return url;
+  return written;
 }
 
 /** `risk/<level>` for the current risk, no other `risk/*`; the break-glass label once used stays. */

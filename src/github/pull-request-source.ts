@@ -25,10 +25,25 @@ export interface PullRequestSource {
   commitAuthors(): Promise<CommitAuthors>;
   /** Whether `login` belongs to an approver group: listed user, org team member or repository permission. */
   isMember(login: string, group: Group): Promise<boolean>;
+  /**
+   * The check runs App `appId` completed for this PR on commit `sha`, newest first: where the App
+   * keeps the copy of its ledger no participant can write. A source without a GitHub App leaves it out.
+   */
+  reports?(sha: string, appId: number): Promise<ReportFacts[]>;
+  /** Whether App `appId` has ever labelled the PR (it labels every PR it reports on; GitHub keeps the event). */
+  labelledBy?(appId: number): Promise<boolean>;
+}
+
+/** A completed check run's text (the App's ends with its ledger block). */
+export interface ReportFacts {
+  readonly sha: string;
+  readonly text: string;
 }
 
 export interface CommitAuthors {
   readonly logins: readonly string[];
+  /** The listed commits' SHAs, oldest first. */
+  readonly shas: readonly string[];
   /** Commits with an author or committer whose e-mail is linked to no GitHub account. */
   readonly unlinkedCommits: number;
   /** GitHub lists at most 250 commits of a PR: at that many, later commits are unseen. */

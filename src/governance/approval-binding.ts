@@ -7,7 +7,7 @@ import { later, sameLogin } from "./logins-and-times.js";
  * What each approval approved (DESIGN §10): an `/approve` comment or an approving review is bound to
  * the fingerprints of the findings it saw, recorded in the ledger when first seen. A new approval is
  * bound to the current findings only when its author could have seen them: a comment posted after
- * the App reported on the current head, a review submitted on the current head. Otherwise it is
+ * the App's report on the current head reached the PR (GitHub's time of that write), a review submitted on the current head. Otherwise it is
  * unbound, counts for nothing, and the report asks for it again. A recorded binding holds while
  * the same person's comment or review still stands; `/approve cancel`s are recorded too, so
  * deleting one does not restore the approval it retracted.
@@ -25,8 +25,15 @@ export interface BindingTarget {
 /** When the current head appeared, as far as the App can prove. */
 export interface HeadClock {
   /**
-   * When the App first saw the head (now, if it never had): a commit's date is whatever the
-   * pusher wrote, so a backdated commit would keep every approval alive.
+   * GitHub's time of the App's first report on the head, once known (the ledger that report
+   * carried, read back). Not when the evaluation started: an approval posted while the report was
+   * still being made (probe: a push evaluated for 30 s) saw the previous head's findings.
+   */
+  readonly since?: string;
+  /**
+   * When the head appeared as far as the App knows: `since`, or now for a head not yet reported
+   * on (a commit's date is whatever the pusher wrote, so a backdated commit would keep every
+   * approval alive).
    */
   readonly seenAt: string;
   /** Whether something posted at `at` came after the App reported on the current head. */
@@ -39,6 +46,7 @@ export const shortSha = (sha: string): string => sha.slice(0, 7);
 export function headClock(known: HeadRecord | undefined, headSha: string, now: Date): HeadClock {
   const knownSince = known?.sha === headSha ? known.since : undefined;
   return {
+    ...(knownSince === undefined ? {} : { since: knownSince }),
     seenAt: knownSince ?? ledgerTime(now),
     postedAfterReport: (at) => knownSince !== undefined && !later(knownSince, at),
   };

@@ -2,7 +2,7 @@ import type { Policy } from "../policy/policy-schema.js";
 import type { SubmittedReview } from "./approvals.js";
 import type { BreakGlass, Hold } from "./decision.js";
 import type { EvidenceCommand } from "./evidence.js";
-import type { HoldRecord } from "./ledger.js";
+import { isRecordHold, type HoldRecord } from "./ledger.js";
 import type { SlashCommand } from "./slash-commands.js";
 import { later, sameLogin } from "./logins-and-times.js";
 
@@ -15,7 +15,8 @@ import { later, sameLogin } from "./logins-and-times.js";
  *   also refuses the PR author, commit authors and edited comments).
  * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
  * - `/unhold` (or `/hold cancel`): lifts the canceller's own holds; a member of an override group
- *   (the policy's `breakGlass.groups`) lifts all. Holds, their lifting and `/approve cancel`s are
+ *   (the policy's `breakGlass.groups`) lifts all, and alone lifts the App's own hold on a PR whose
+ *   record was lost (ledger.ts). Holds, their lifting and `/approve cancel`s are
  *   recorded in the ledger when first seen, so deleting their comments changes nothing.
  * - `/break-glass`: members of the policy's `breakGlass.groups` only (the decision also refuses
  *   the PR author and commit authors, and incident ids not matching the policy's pattern); whether
@@ -141,8 +142,9 @@ export function judgeCommands<U extends CommandUse>(
           refusals.set(use, "the comment was edited after posting; post a new /unhold");
           break;
         }
+        // The App's own hold (a lost record) names no person who could lift it.
         const lifts = [...holds.values()].filter(
-          (hold) => !hold.lifted && !later(hold.at, at) && (sameLogin(hold.login, login) || overrides(login)),
+          (hold) => !hold.lifted && !later(hold.at, at) && ((sameLogin(hold.login, login) && !isRecordHold(hold)) || overrides(login)),
         );
         if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
         for (const hold of lifts) holds.set(hold.ref, { ...hold, lifted: { login, at, ref } });
@@ -165,4 +167,6 @@ export function judgeCommands<U extends CommandUse>(
 
 /** The holds that still hold, as the decision takes them. */
 export const standingHolds = (holds: Iterable<HoldRecord>): Hold[] =>
-  [...holds].filter((hold) => !hold.lifted).map(({ login, reason, at }): Hold => ({ login, reason, at }));
+  [...holds]
+    .filter((hold) => !hold.lifted)
+    .map((hold): Hold => ({ login: hold.login, reason: hold.reason, at: hold.at, ...(isRecordHold(hold) ? { byApp: true } : {}) }));

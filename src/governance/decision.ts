@@ -19,8 +19,14 @@ export const HoldSchema = z.object({
   login: z.string().min(1).max(100),
   reason: z.string().max(500).default(""),
   at: z.iso.datetime({ offset: true }),
+  /** Route Governor's own hold (its record was lost): no person holds it, a break-glass group member lifts it. */
+  byApp: z.boolean().optional(),
 });
 export type Hold = z.infer<typeof HoldSchema>;
+
+/** Who holds: `@login` (`text` escapes the login), or Route Governor itself, without an @ that would ping whoever has its login. */
+export const holderOf = (hold: Hold, text: (login: string) => string = (login) => login): string =>
+  hold.byApp ? "Route Governor" : `@${text(hold.login)}`;
 
 /** `/break-glass <incident-id> <reason>`. */
 export const BreakGlassSchema = z.object({
@@ -140,7 +146,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
   ];
   const freezeLine = freeze ? [`freeze "${freeze.name}" blocks ${risk} changes until ${freeze.end}`] : [];
   const blockingLines = requirements.blocking.map((finding) => `manifest.invalid ${finding.file}:${finding.line}: ${finding.summary}`);
-  const holdLines = input.holds.map((hold) => `held by @${hold.login}${hold.reason ? `: ${hold.reason}` : ""}`);
+  const holdLines = input.holds.map((hold) => `held by ${holderOf(hold)}${hold.reason ? `: ${hold.reason}` : ""}`);
 
   const breakGlassRecord =
     breakGlass &&
@@ -253,7 +259,10 @@ function nextSteps(
   const { requirements, approvals, breakGlass, policy } = facts;
   const steps: string[] = [];
   for (const finding of requirements.blocking) steps.push(`fix ${finding.file}:${finding.line} so it can be read: ${finding.summary}`);
-  for (const hold of facts.holds) steps.push(`/unhold — by @${hold.login}, once the hold is resolved`);
+  for (const hold of facts.holds)
+    steps.push(
+      `/unhold — by ${hold.byApp ? `a member of ${policy.breakGlass.groups.join(" or ")}` : `@${hold.login}`}, once the hold is resolved`,
+    );
   if (state === "post-change-pending")
     return [`/evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`];
   if (state === "break-glass") {

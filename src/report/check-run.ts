@@ -91,7 +91,8 @@ const STATE_TITLE: Record<ReviewResult["governance"]["state"], string> = {
  * The check run for a completed review: the full markdown report as the text, followed by the
  * audit record (JSON) in a collapsed block; both cut to GitHub's limit with a notice. `notes` are
  * what the evaluation flagged (a stale break-glass, a void ledger), shown in the summary; `reviewed`
- * says which two trees were compared (the App's merge result or merge base), under the headline.
+ * says which two trees were compared (the App's merge result or merge base), under the headline;
+ * `ledger`, the App's signed ledger block, ends the text and is never cut (approval-ledger.ts).
  */
 export function checkRunReport(
   result: ReviewResult,
@@ -99,6 +100,7 @@ export function checkRunReport(
   audit: unknown,
   notes: readonly string[] = [],
   reviewed?: string,
+  ledger = "",
 ): CheckRunReport {
   const { governance } = result;
   const title = `${result.risk} risk · ${STATE_TITLE[governance.state]}`;
@@ -125,10 +127,12 @@ export function checkRunReport(
   const json = JSON.stringify(audit, null, 1);
   const auditBlock = `\n\n<details><summary>Audit record (JSON)</summary>\n\n\`\`\`json\n${json}\n\`\`\`\n\n</details>\n`;
   const notice = `> [!NOTE]\n> Cut to fit GitHub's ${MAX_OUTPUT_CHARS.toLocaleString("en-US")}-character limit for check run output.`;
+  const ledgerBlock = ledger === "" ? "" : `\n${ledger}`;
+  const room = MAX_OUTPUT_CHARS - ledgerBlock.length;
   const text =
-    auditBlock.length < MAX_OUTPUT_CHARS / 2
-      ? fitMarkdown(report.trimEnd(), MAX_OUTPUT_CHARS - auditBlock.length, notice) + auditBlock
-      : fitMarkdown(report.trimEnd() + auditBlock, MAX_OUTPUT_CHARS, notice);
+    (auditBlock.length < room / 2
+      ? fitMarkdown(report.trimEnd(), room - auditBlock.length, notice) + auditBlock
+      : fitMarkdown(report.trimEnd() + auditBlock, room, notice)) + ledgerBlock;
   return {
     conclusion: result.decision === "pass" ? "success" : "action_required",
     title,

@@ -1,6 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import type { RiskLevel } from "../core/risk-level.js";
 import type { ReviewResult } from "../review.js";
+import { holderOf } from "../governance/decision.js";
 import { blastRadiusSection } from "./blast-radius-section.js";
 import { cellCode, code, plain } from "./markdown-text.js";
 import { flowsByImpact, routeDiffViews, type RouteDiffView } from "./report-view.js";
@@ -193,7 +194,7 @@ function stateBanner(result: ReviewResult): string[] {
   if (governance.state === "held")
     return [
       "> [!WARNING]",
-      ...governance.holds.map((hold) => `> Held by @${plain(hold.login)}${hold.reason ? `: ${plain(hold.reason)}` : ""}`),
+      ...governance.holds.map((hold) => `> Held by ${holderOf(hold, plain)}${hold.reason ? `: ${plain(hold.reason)}` : ""}`),
     ];
   return [];
 }

@@ -46,6 +46,8 @@ export interface FakeReview {
 
 export interface FakeCheckRun {
   id: number;
+  /** The App that created it: only it may update the run. */
+  app: { id: number };
   name: string;
   head_sha: string;
   status: string;
@@ -71,6 +73,8 @@ export interface FakePull {
   commits: (string | null)[];
   comments: FakeComment[];
   reviews: FakeReview[];
+  /** The issue events GitHub keeps (only labelling is recorded). */
+  events: { event: string; label: { name: string }; actor: FakeUser; performed_via_github_app: { id: number } | null }[];
 }
 
 export type Fault = "500" | "429" | "reset" | "hang";
@@ -169,6 +173,7 @@ export class FakeGitHub {
       commits: init.commitAuthors ?? [init.author],
       comments: [],
       reviews: [],
+      events: [],
     };
     this.pulls.set(init.number, pull);
     this.checkSuites.push({ id: this.nextId++, head_sha: init.headSha, created_at: this.now() });
@@ -416,6 +421,7 @@ export class FakeGitHub {
     if (method === "POST" && rest === "/check-runs") {
       const run: FakeCheckRun = {
         id: this.nextId++,
+        app: { id: this.appId },
         name: String(body!.name),
         head_sha: String(body!.head_sha),
         status: String(body!.status ?? "queued"),
@@ -450,8 +456,15 @@ export class FakeGitHub {
       return [200, { total_count: suites.length, check_suites: suites }];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
-      const name = new URLSearchParams(query).get("check_name");
-      const runs = this.checkRuns.filter((run) => run.head_sha === match![1] && (name === null || run.name === name));
+      const params = new URLSearchParams(query);
+      const [name, status, appId] = [params.get("check_name"), params.get("status"), params.get("app_id")];
+      const runs = this.checkRuns.filter(
+        (run) =>
+          run.head_sha === match![1] &&
+          (name === null || run.name === name) &&
+          (status === null || run.status === status) &&
+          (appId === null || run.app.id === Number(appId)),
+      );
       return [200, { total_count: runs.length, check_runs: runs }];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
@@ -514,8 +527,18 @@ export class FakeGitHub {
         if (asApp) comment.performed_via_github_app = { id: this.appId };
         return [201, this.commentJson(comment)];
       }
+      if (method === "GET" && sub === "/events") return [200, pull.events];
       if (method === "POST" && sub === "/labels") {
-        for (const label of body!.labels as string[]) if (!pull.labels.includes(label)) pull.labels.push(label);
+        for (const label of body!.labels as string[]) {
+          if (pull.labels.includes(label)) continue;
+          pull.labels.push(label);
+          pull.events.push({
+            event: "labeled",
+            label: { name: label },
+            actor,
+            performed_via_github_app: asApp ? { id: this.appId } : null,
+          });
+        }
         return [200, pull.labels.map((name) => ({ name }))];
       }
       if (method === "DELETE" && (match = /^\/labels\/(.+)$/.exec(sub))) {

@@ -90,6 +90,7 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
       "GET /_codeload/acme/traffic/legacy.tar.gz/:sha",
       "GET /orgs/acme/teams/platform/memberships/dina",
       "GET /orgs/acme/teams/sre/memberships/dina",
+      "GET /repos/acme/traffic/commits/:sha/check-runs",
       "GET /repos/acme/traffic/git/trees/:sha",
       "GET /repos/acme/traffic/git/trees/:sha",
       "GET /repos/acme/traffic/issues/7/comments",

@@ -21,14 +21,18 @@ interface Harness {
   readonly deliver: (event: { name: string; payload: Record<string, unknown> }) => Promise<unknown>;
   /** `login` comments `body` on PR 7 and GitHub delivers it. */
   readonly say: (login: string, body: string) => Promise<FakeComment>;
-  /** Someone with write access deletes the comment and GitHub delivers it. */
-  readonly remove: (comment: FakeComment) => Promise<void>;
+  /** Someone with write access (`by`, else the comment's author) deletes the comment and GitHub delivers it. */
+  readonly remove: (comment: FakeComment, by?: string) => Promise<void>;
   readonly conclusion: () => string | null | undefined;
   readonly livingComment: () => string;
   /** The author pushes these files and GitHub delivers `synchronize`. */
   readonly push: (files: Record<string, string>) => Promise<void>;
   /** The App restarts with these ledger keys (a deploy after a key rotation). */
   readonly restart: (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => Promise<void>;
+  /** Moves both clocks (GitHub's and the App's) by `ms`. */
+  readonly advance: (ms: number) => void;
+  /** The App's clock runs `ms` behind GitHub's (0 to rejoin): an evaluation that takes that long. */
+  readonly appLag: (ms: number) => void;
 }
 
 /** PR 7 by ana (a medium-high change with its evidence), opened and reported on. */
@@ -45,6 +49,7 @@ async function harness(
   fakes.push(github);
   await github.start();
   let clock = Date.parse("2026-11-21T10:00:00Z");
+  let lag = 0;
   github.clock = () => new Date(clock);
   const base = github.commit(init.base ?? baseTree(), init.submodules?.base);
   const head = github.commit(init.files ?? headTree(), init.submodules?.head);
@@ -69,7 +74,7 @@ async function harness(
       Octokit: routeGovernorOctokit({ retry: { enabled: false } }),
     });
     await started.load(
-      routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock), analysisThread: SOURCE_ANALYSIS_THREAD }),
+      routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock - lag), analysisThread: SOURCE_ANALYSIS_THREAD }),
     );
     return started;
   };
@@ -87,11 +92,13 @@ async function harness(
     await deliver(github.issueCommentEvent("created", 7, comment));
     return comment;
   };
-  const remove = async (comment: FakeComment) => {
+  const remove = async (comment: FakeComment, by?: string) => {
     clock += 60_000;
     const comments = github.pull(7).comments;
     comments.splice(comments.indexOf(comment), 1);
-    await deliver(github.issueCommentEvent("deleted", 7, comment));
+    const event = github.issueCommentEvent("deleted", 7, comment);
+    if (by) event.payload.sender = { login: by, type: "User" };
+    await deliver(event);
   };
   const conclusion = () => github.latestCheckRun(github.pull(7).head.sha)?.conclusion;
   const livingComment = () => github.appComments(7)[0]?.body ?? "";
@@ -100,7 +107,19 @@ async function harness(
     github.pull(7).head.sha = github.commit(files);
     await deliver(github.pullRequestEvent("synchronize", 7));
   };
-  return { github, head, deliver, say, remove, conclusion, livingComment, push, restart };
+  return {
+    github,
+    head,
+    deliver,
+    say,
+    remove,
+    conclusion,
+    livingComment,
+    push,
+    restart,
+    advance: (ms) => void (clock += ms),
+    appLag: (ms) => void (lag = ms),
+  };
 }
 
 describe("commit authors GitHub cannot name (issue 12, 1)", () => {
@@ -158,6 +177,81 @@ describe("deleting a /hold or an /approve cancel (issue 12, 2)", () => {
     expect(conclusion()).toBe("action_required");
     await remove(cancel);
     expect(conclusion()).toBe("action_required");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+});
+
+describe("deleting or editing the App's own comment (probe app: deleted-living-comment)", () => {
+  it("restores the record from the App's check run: a deleted SRE hold still holds after the App's comment is deleted too", async () => {
+    const { github, say, remove, conclusion, livingComment } = await harness();
+    const hold = await say("sam", "/hold waiting for the JKT failover drill");
+    await remove(hold, "ana");
+    await remove(github.appComments(7)[0]!, "ana");
+    // The deletion is evaluated at once: a new comment, the hold restored, the deletion told.
+    expect(livingComment()).toContain("Held by @sam: waiting for the JKT failover drill");
+    expect(livingComment()).toContain(
+      `The approval record was removed or altered (Route Governor's comment was deleted): restored from the check run Route Governor wrote on ${github.pull(7).head.sha.slice(0, 7)}, which only the App can write.`,
+    );
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    // Every later report still says so.
+    expect(livingComment()).toContain("Route Governor's comment was deleted");
+  });
+
+  it("restores it when the App's comment is edited (its ledger is then void)", async () => {
+    const { github, say, remove, deliver, advance, conclusion, livingComment } = await harness();
+    const hold = await say("sam", "/hold waiting for the JKT failover drill");
+    await remove(hold, "ana");
+    advance(10 * 60_000);
+    const own = github.appComments(7)[0]!;
+    own.body = own.body.replace("## ", "##  ");
+    own.updated_at = new Date(Date.parse(own.updated_at) + 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const edited = github.issueCommentEvent("edited", 7, own);
+    edited.payload.sender = { login: "ana", type: "User" };
+    await deliver(edited);
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by @sam");
+    expect(livingComment()).toContain("(the App's comment was edited at");
+  });
+
+  it("with nothing to restore from (the comment deleted as a force-push lands), Route Governor holds the PR until a break-glass group member lifts it", async () => {
+    const { github, say, remove, deliver, conclusion, livingComment } = await harness();
+    await remove(await say("sam", "/hold waiting for the JKT failover drill"), "ana");
+    // The new head has no report yet, the PR's commits are all new, and the comment is gone.
+    github.pull(7).head.sha = github.commit(headTree(30, 70));
+    const comments = github.pull(7).comments;
+    comments.splice(comments.indexOf(github.appComments(7)[0]!), 1);
+    await deliver(github.pullRequestEvent("synchronize", 7));
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by Route Governor: the approval record was lost");
+    expect(livingComment()).toContain("no copy could be restored");
+    await say("dina", "/approve");
+    await say("ana", "/unhold");
+    expect(conclusion()).toBe("action_required");
+    await say("sue", "/unhold");
+    expect(conclusion()).toBe("success");
+  });
+});
+
+describe("an /approve posted while the App is still evaluating a push (probe app: approval-during-evaluation)", () => {
+  it("is not bound to the new head's findings: the head's time is GitHub's stamp on the report, not the evaluation's start", async () => {
+    const { github, say, push, advance, appLag, conclusion, livingComment } = await harness();
+    // The push is evaluated from T0 by the App's clock; its report reaches the PR 30 s later.
+    appLag(30_000);
+    await push(headTree(30, 70));
+    const reportedAt = github.appComments(7)[0]!.updated_at;
+    appLag(0);
+    // dina approves 15 s before that report, while the page still showed the previous head's findings.
+    advance(-15_000);
+    const early = github.comment(7, "dina", "/approve");
+    advance(15_000);
+    expect(Date.parse(early.created_at)).toBeLessThan(Date.parse(reportedAt));
+    await say("eve", "/route-governor refresh");
+    expect(livingComment()).toContain(`was given before Route Governor reported on head ${github.pull(7).head.sha.slice(0, 7)}`);
+    expect(conclusion()).toBe("action_required");
+    // Approved again once the report is on the page, it counts.
     await say("dina", "/approve");
     expect(conclusion()).toBe("success");
   });
@@ -313,16 +407,15 @@ describe("ledger look-alikes (issue 12, 8)", () => {
 });
 
 describe("a stripped ledger (issue 12, 11)", () => {
-  it("resets approvals loudly: the comment and the check say the approval record was removed", async () => {
+  it("is restored from the App's check run, loudly: the comment and the check say the approval record was removed", async () => {
     const { github, say, conclusion, livingComment } = await harness();
     await say("dina", "/approve");
     expect(conclusion()).toBe("success");
     const own = github.appComments(7)[0]!;
     own.body = own.body.replace(/<!-- route-governor:ledger [^>]+ -->/, "");
     await say("eve", "/route-governor refresh");
-    expect(conclusion()).toBe("action_required");
-    const notice =
-      "The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again";
+    expect(conclusion()).toBe("success");
+    const notice = `The approval record was removed or altered (the App's comment no longer holds its approval ledger): restored from the check run Route Governor wrote on ${github.pull(7).head.sha.slice(0, 7)}`;
     expect(livingComment()).toContain(notice);
     expect(github.latestCheckRun(github.pull(7).head.sha)?.output.summary).toContain(notice);
   });

@@ -62,7 +62,19 @@ export interface GitHubState {
   reviews: { id: number; user: { login: string; type: string }; state: string; submitted_at: string; commit_id: string }[];
   teams: Record<string, string[]>;
   permissions: Record<string, string>;
-  checkRuns: { id: number; name: string; head_sha: string; status: string; conclusion?: string; output: any; annotations: unknown[] }[];
+  checkRuns: {
+    id: number;
+    app: { id: number };
+    name: string;
+    head_sha: string;
+    status: string;
+    external_id?: string;
+    conclusion?: string;
+    output: any;
+    annotations: unknown[];
+  }[];
+  /** The labels the App added, as the PR's events record them. */
+  labelled: string[];
   reactions: { commentId: number; content: string }[];
   /** GitHub's clock: it stamps the App's comment writes (`created_at`, `updated_at`). */
   now: () => string;
@@ -179,7 +191,11 @@ export function mockGitHub(state: GitHubState): void {
       200,
       (request: Request) => (
         log("GET", request.url),
-        state.commits.map((login) => ({ author: { login }, committer: { login: "web-flow" } }))
+        state.commits.map((login, index) => ({
+          sha: index.toString(16).padStart(40, "c"),
+          author: { login },
+          committer: { login: "web-flow" },
+        }))
       ),
     );
   scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/).reply((request: Request) => {
@@ -199,10 +215,37 @@ export function mockGitHub(state: GitHubState): void {
   scope.post(`${REPO}/check-runs`).reply(201, async (request: Request) => {
     log("POST", request.url);
     const body = await json(request);
-    const run = { id: nextId(), name: body.name, head_sha: body.head_sha, status: body.status, output: {}, annotations: [] };
+    const run = {
+      id: nextId(),
+      app: { id: APP_ID },
+      name: body.name,
+      head_sha: body.head_sha,
+      status: body.status,
+      ...(body.external_id ? { external_id: body.external_id } : {}),
+      output: {},
+      annotations: [],
+    };
     state.checkRuns.push(run);
     return run;
   });
+  scope
+    .get(/\/commits\/[0-9a-f]+\/check-runs$/)
+    .query(true)
+    .reply(200, (request: Request) => {
+      log("GET", request.url);
+      const url = new URL(request.url);
+      const sha = /commits\/([0-9a-f]+)\/check-runs/.exec(url.pathname)![1];
+      const status = url.searchParams.get("status");
+      const runs = state.checkRuns.filter((run) => run.head_sha === sha && (status === null || run.status === status));
+      return { total_count: runs.length, check_runs: runs };
+    });
+  scope
+    .get(`${REPO}/issues/${PR}/events`)
+    .query(true)
+    .reply(200, (request: Request) => {
+      log("GET", request.url);
+      return state.labelled.map((name) => ({ event: "labeled", label: { name }, performed_via_github_app: { id: APP_ID } }));
+    });
   scope.patch(/\/check-runs\/\d+$/).reply(200, async (request: Request) => {
     log("PATCH", request.url);
     const body = await json(request);
@@ -237,7 +280,11 @@ export function mockGitHub(state: GitHubState): void {
   });
   scope.post(`${REPO}/issues/${PR}/labels`).reply(200, async (request: Request) => {
     log("POST", request.url);
-    for (const label of (await json(request)).labels as string[]) if (!state.labels.includes(label)) state.labels.push(label);
+    for (const label of (await json(request)).labels as string[]) {
+      if (state.labels.includes(label)) continue;
+      state.labels.push(label);
+      state.labelled.push(label);
+    }
     return state.labels.map((name) => ({ name }));
   });
   scope.delete(/\/issues\/2\/labels\/.+$/).reply((request: Request) => {
@@ -264,6 +311,7 @@ export function newState(trees: Record<string, Record<string, string>>, base: st
     now: () => "2026-11-21T10:00:00Z",
     permissions: {},
     checkRuns: [],
+    labelled: [],
     reactions: [],
     calls: [],
   };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ledgerBlock } from "../../src/github/approval-ledger.js";
+import { ledgerBlock, readLedger } from "../../src/github/approval-ledger.js";
 import { evaluatePullRequest, type Evaluation } from "../../src/github/evaluate-pull-request.js";
 import type { CommentFacts, ReviewFacts } from "../../src/github/pull-request-source.js";
-import { checkRunReport } from "../../src/report/check-run.js";
+import { checkRunReport, MAX_OUTPUT_CHARS } from "../../src/report/check-run.js";
 import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { COMMENT_MARKER } from "../../src/report/pr-comment.js";
 import { analyzeChange, outcomeOf } from "../../src/review.js";
@@ -263,7 +263,10 @@ describe("a ledger restored from the comment's edit history is void", () => {
     expect(after.notes).toContainEqual(
       expect.stringContaining(`the App's comment was edited at ${at(60)}, after Route Governor wrote its approval ledger at ${at(0)}`),
     );
-    expect(after.ledger).toEqual(expect.objectContaining({ head: { sha: HEAD, since: at(61) }, approvals: [], written: at(61) }));
+    // No copy left to restore from (this source keeps no check runs): the head waits for the
+    // report's own time, and the App holds the PR.
+    expect(after.ledger).toEqual(expect.objectContaining({ head: { sha: HEAD }, approvals: [], written: at(61) }));
+    expect(after.ledger.holds).toEqual([expect.objectContaining({ ref: expect.stringMatching(/^record:/), login: "route-governor" })]);
     expect(after.lastWritten).toBeUndefined();
   });
 
@@ -399,6 +402,25 @@ describe("evidence, holds and break-glass", () => {
     );
     // Unescaped, any of these would render: a link, an image, an HTML tag, a team ping.
     expect(`${title}\n${summary}`).not.toMatch(/(?<!\\)\]\(|(?<!\\)<img|@acme/);
+  });
+});
+
+describe("the check run's copy of the ledger", () => {
+  it("ends the check run's text, whole, however long the report, and reads back without an edit time", async () => {
+    const evaluation = await evaluate(pullRequest());
+    const block = ledgerBlock(evaluation.ledger, SECRET);
+    const huge = `${renderMarkdown(evaluation.result)}\n${"line\n".repeat(20_000)}`;
+    const { text } = checkRunReport(evaluation.result, huge, {}, [], undefined, block);
+    expect(text.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(text.endsWith(`\n${block}`)).toBe(true);
+    expect(readLedger(text, SECRET, "acme/traffic#7")).toEqual({ status: "valid", ledger: evaluation.ledger });
+  });
+
+  it("leaves a head first reported on now without a time, for GitHub's stamp on the report; the comment's edit time gives it", async () => {
+    const evaluation = await evaluate(pullRequest());
+    expect(evaluation.ledger.head).toEqual({ sha: HEAD });
+    const stamped = readLedger(ledgerBlock(evaluation.ledger, SECRET), SECRET, "acme/traffic#7", at(61));
+    expect(stamped.status === "valid" && stamped.ledger.head).toEqual({ sha: HEAD, since: at(61) });
   });
 });
 

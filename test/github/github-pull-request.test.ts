@@ -354,7 +354,12 @@ describe("who wrote the PR's commits (they cannot approve it)", () => {
       .get(`${REPO}/pulls/7/commits`)
       .query(true)
       .reply(200, [commit("ana", "web-flow"), commit("ana", "dina"), commit(null, "Tom"), commit("ana", null)]);
-    expect(await source().commitAuthors()).toEqual({ logins: ["ana", "dina", "Tom"], unlinkedCommits: 2, truncated: false });
+    expect(await source().commitAuthors()).toEqual({
+      logins: ["ana", "dina", "Tom"],
+      shas: Array(4).fill("f".repeat(40)),
+      unlinkedCommits: 2,
+      truncated: false,
+    });
   });
 
   it("a list of 250 commits may be cut short: it is reported as truncated", async () => {
@@ -374,6 +379,11 @@ describe("who wrote the PR's commits (they cannot approve it)", () => {
       .get(`${REPO}/pulls/7/commits`)
       .query({ per_page: "100", page: "3" })
       .reply(200, commits.slice(200));
-    expect(await source().commitAuthors()).toEqual({ logins: ["ana"], unlinkedCommits: 0, truncated: true });
+    expect(await source().commitAuthors()).toEqual({
+      logins: ["ana"],
+      shas: commits.map((commit) => commit.sha),
+      unlinkedCommits: 0,
+      truncated: true,
+    });
   });
 });

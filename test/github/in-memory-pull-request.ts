@@ -26,7 +26,12 @@ export function inMemoryPullRequest(pr: InMemoryPullRequest): PullRequestSource 
     tree: async (side) => files(side === "base" ? pr.base : pr.head),
     comments: async () => pr.comments,
     reviews: async () => pr.reviews,
-    commitAuthors: async () => ({ logins: pr.commitAuthors, unlinkedCommits: pr.unlinkedCommits ?? 0, truncated: pr.truncated ?? false }),
+    commitAuthors: async () => ({
+      logins: pr.commitAuthors,
+      shas: [pr.facts.headSha],
+      unlinkedCommits: pr.unlinkedCommits ?? 0,
+      truncated: pr.truncated ?? false,
+    }),
     isMember: async (login, group) =>
       listedUser(login, group) ||
       group.teams.some((team) => (pr.teams[team] ?? []).includes(login)) ||

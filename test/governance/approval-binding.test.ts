@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bindApprovals, headClock, type BindingTarget } from "../../src/governance/approval-binding.js";
 import type { SubmittedReview } from "../../src/governance/approvals.js";
 import { commandUses, type PostedComment } from "../../src/governance/command-uses.js";
-import { buildLedger, emptyLedger, type CancelRecord, type LedgerEntry } from "../../src/governance/ledger.js";
+import { buildLedger, type CancelRecord, type LedgerEntry } from "../../src/governance/ledger.js";
 
 const PR = "acme/traffic#7";
 const OLD_HEAD = "a".repeat(40);
@@ -53,7 +53,10 @@ describe("the head clock", () => {
     const pushed = headClock({ sha: OLD_HEAD, since: T0 }, HEAD, new Date("2026-11-21T11:00:00.500Z"));
     expect(pushed.seenAt).toBe("2026-11-21T11:00:00Z");
     expect(pushed.postedAfterReport(at(5))).toBe(false);
-    expect(headClock(emptyLedger(PR).head, HEAD, new Date(T0)).postedAfterReport(at(5))).toBe(false);
+    expect(headClock(buildLedger(PR, undefined, []).head, HEAD, new Date(T0)).postedAfterReport(at(5))).toBe(false);
+    // Reported on, but GitHub's time of that report not yet read back: nothing binds to it yet.
+    const unstamped = headClock({ sha: HEAD }, HEAD, new Date(T0));
+    expect([unstamped.since, unstamped.postedAfterReport(at(5))]).toEqual([undefined, false]);
   });
 });
 

@@ -56,6 +56,22 @@ describe("who may do what with a slash command", () => {
     ]);
   });
 
+  it("lets only a break-glass group member lift the App's own hold on a lost record, not a person named like its holder", () => {
+    const record = {
+      ref: "record:1795341600",
+      login: "route-governor",
+      at: "2026-11-22T09:00:00Z",
+      reason: "the approval record was lost",
+    };
+    const uses = [use("route-governor", "/unhold", 1), use("olga", "/unhold", 2), use("sam", "/unhold", 3)];
+    const judged = judgeCommands(uses, authority, [record]);
+    expect(judged.holds.get(record.ref)?.lifted).toMatchObject({ login: "sam" });
+    expect([...judged.refusals.values()]).toHaveLength(2);
+    expect(standingHolds([record])).toEqual([
+      { login: "route-governor", reason: "the approval record was lost", at: record.at, byApp: true },
+    ]);
+  });
+
   it("keeps a recorded hold whose comment was deleted, and never records a hold twice", () => {
     const recorded = { ref: "comment:900:1", login: "olga", at: "2026-11-22T09:00:00Z", reason: "freeze" };
     const judged = judgeCommands([{ ...use("olga", "/hold freeze", 1), commentId: 900 }], authority, [recorded]);

@@ -112,6 +112,15 @@ describe("the decision (DESIGN §8–§10)", () => {
     expect(result).toMatchObject({ decision: "fail", state: "held", unmet: ["held by @sre1: wait for the capacity test"] });
     expect(result.nextSteps).toEqual(["/unhold — by @sre1, once the hold is resolved"]);
   });
+
+  it("names no one by @ for Route Governor's own hold, and says which groups lift it", () => {
+    const hold = { login: "route-governor", reason: "the approval record was lost", at: "2026-11-20T11:00:00Z", byApp: true };
+    const result = decide(input([weight], { holds: [hold] }));
+    expect(result.unmet).toEqual(["held by Route Governor: the approval record was lost"]);
+    expect(result.nextSteps).toEqual([
+      `/unhold — by a member of ${defaultPolicy().breakGlass.groups.join(" or ")}, once the hold is resolved`,
+    ]);
+  });
 });
 
 describe("freezes and break-glass", () => {

@@ -6,8 +6,10 @@ import {
   entriesOf,
   holdsOf,
   ledgerTime,
+  isRecordHold,
   mergeLedgers,
   type HoldRecord,
+  type LedgerCopies,
   type LedgerEntry,
 } from "../../src/governance/ledger.js";
 
@@ -53,6 +55,10 @@ describe("the ledger's content", () => {
   });
 });
 
+const NOW = new Date("2026-11-21T12:00:00Z");
+const merge = (comments: LedgerCopies["comments"], more: Partial<LedgerCopies> = {}) =>
+  mergeLedgers(PR, { comments, reportedBefore: comments.length > 0, now: NOW, ...more });
+
 describe("merging the copies in the App's comments", () => {
   it("takes the oldest valid copy first, then what only later copies hold; the write time is the oldest comment's", () => {
     const first = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])], [], { cancels: [{ ref: "comment:4", login: "bob", at: HEAD.since }] });
@@ -60,7 +66,7 @@ describe("merging the copies in the App's comments", () => {
       entry(1, "mallory", ["f9"]),
       entry(2, "bob", ["f1"]),
     ]);
-    const merged = mergeLedgers(PR, [valid(first, "2026-11-21T10:10:00Z"), valid(second, "2026-11-21T10:20:00Z")]);
+    const merged = merge([valid(first, "2026-11-21T10:10:00Z"), valid(second, "2026-11-21T10:20:00Z")]);
     expect(merged.ledger.head).toEqual(HEAD);
     expect(entriesOf(merged.ledger).map((e) => e.login)).toEqual(["ana", "bob"]);
     expect(cancelsOf(merged.ledger)).toHaveLength(1);
@@ -71,13 +77,13 @@ describe("merging the copies in the App's comments", () => {
   it("keeps a hold that one copy says was lifted and another says still holds (failing closed)", () => {
     const liftedCopy = buildLedger(PR, HEAD, [], [], { holds: [hold(5, { login: "olga", at: HEAD.since, ref: "comment:6" })] });
     const holdingCopy = buildLedger(PR, HEAD, [], [], { holds: [hold(5)] });
-    expect(holdsOf(mergeLedgers(PR, [valid(liftedCopy), valid(holdingCopy)]).ledger)).toEqual([hold(5)]);
-    expect(holdsOf(mergeLedgers(PR, [valid(holdingCopy), valid(liftedCopy)]).ledger)).toEqual([hold(5)]);
+    expect(holdsOf(merge([valid(liftedCopy), valid(holdingCopy)]).ledger)).toEqual([hold(5)]);
+    expect(holdsOf(merge([valid(holdingCopy), valid(liftedCopy)]).ledger)).toEqual([hold(5)]);
   });
 
-  it("counts a stripped or altered copy for nothing, says so, and has no write time when the oldest is the bad one", () => {
+  it("restores a stripped or altered copy from the other comment, says so, and has no write time when the oldest is the bad one", () => {
     const good = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])]);
-    const merged = mergeLedgers(PR, [
+    const merged = merge([
       { status: "invalid", reason: "the approval ledger's signature does not verify" },
       valid(good),
       { status: "absent" },
@@ -85,12 +91,55 @@ describe("merging the copies in the App's comments", () => {
     expect(entriesOf(merged.ledger).map((e) => e.login)).toEqual(["ana"]);
     expect(merged.lastWritten).toBeUndefined();
     expect(merged.notes).toEqual([
-      "⚠️ The approval record was removed or altered (the approval ledger's signature does not verify): approvals must be given again, and break-glass used again.",
-      "⚠️ The approval record was removed or altered (the App's comment no longer holds its approval ledger): approvals must be given again, and break-glass used again.",
+      "⚠️ The approval record was removed or altered (the approval ledger's signature does not verify): restored from another of the App's comments. (2026-11-21T12:00:00Z)",
+      "⚠️ The approval record was removed or altered (the App's comment no longer holds its approval ledger): restored from another of the App's comments. (2026-11-21T12:00:00Z)",
     ]);
   });
 
-  it("starts empty without a valid copy", () => {
-    expect(mergeLedgers(PR, [])).toEqual({ ledger: { v: 1, pr: PR, sets: [], approvals: [] }, notes: [] });
+  it("starts empty, saying nothing, on a PR the App has not reported on", () => {
+    expect(merge([])).toEqual({ ledger: { v: 1, pr: PR, sets: [], approvals: [] }, notes: [] });
+  });
+});
+
+describe("restoring from the copy in the App's check run", () => {
+  const kept = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])], [], { holds: [hold(5)] });
+  const report = { reading: valid(kept), sha: HEAD.sha };
+
+  it("restores a deleted comment's ledger (holds included) and records the loss, which every later report repeats", () => {
+    const merged = merge([], { report });
+    expect(holdsOf(merged.ledger)).toEqual([hold(5)]);
+    expect(entriesOf(merged.ledger).map((e) => e.login)).toEqual(["ana"]);
+    const note =
+      "⚠️ The approval record was removed or altered (Route Governor's comment was deleted): restored from the check run Route Governor wrote on aaaaaaa, which only the App can write. (2026-11-21T12:00:00Z)";
+    expect(merged.notes).toEqual([note]);
+    // The next evaluation reads the rewritten comment: the loss is still told.
+    expect(merge([valid(merged.ledger)], { now: new Date("2026-11-21T13:00:00Z") }).notes).toEqual([note]);
+  });
+
+  it("keeps a hold only the check run's copy still has when the comment's is an older, validly signed one", () => {
+    const older = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])]);
+    const merged = merge([valid(older)], { report });
+    expect(holdsOf(merged.ledger)).toEqual([hold(5)]);
+    expect(merged.notes).toEqual([]);
+  });
+
+  it("with no copy left on a PR it reported on, holds the PR itself, lifted by no one named", () => {
+    const merged = merge([{ status: "invalid", reason: "the approval ledger is malformed" }], {
+      report: { reading: { status: "invalid", reason: "the approval ledger's signature does not verify" }, sha: HEAD.sha },
+    });
+    expect(holdsOf(merged.ledger)).toEqual([
+      {
+        ref: `record:${NOW.getTime() / 1000}`,
+        login: "route-governor",
+        at: "2026-11-21T12:00:00Z",
+        reason: expect.stringContaining("the approval record was lost"),
+      },
+    ]);
+    expect(isRecordHold(holdsOf(merged.ledger)[0]!)).toBe(true);
+    expect(merged.notes[0]).toContain(
+      "(the approval ledger is malformed; its check run's copy is void too: the approval ledger's signature does not verify) and no copy could be restored",
+    );
+    // A deleted comment with nothing to restore: the same, once the App is known to have reported.
+    expect(holdsOf(merge([], { reportedBefore: true }).ledger)).toHaveLength(1);
   });
 });
