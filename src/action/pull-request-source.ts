@@ -5,8 +5,8 @@ import { buildLedger } from "../governance/ledger.js";
 import { gitHubPullRequest, type PullRequestRef } from "../github/github-pull-request.js";
 import type { CommentFacts, PullRequestSource } from "../github/pull-request-source.js";
 import { COMMENT_MARKER, isLivingComment } from "../report/pr-comment.js";
-import { isPolicyPath, POLICY_PATHS } from "../policy/load-policy.js";
-import type { SourceFile } from "../review.js";
+import { POLICY_PATHS } from "../policy/load-policy.js";
+import { governedTrees } from "../policy/governed-trees.js";
 import { readGitTree, type BlobTexts } from "../sources/git-source.js";
 import type { SourceTree } from "../sources/folder-source.js";
 import { fetchMergeBase, fileAt } from "./git-history.js";
@@ -30,18 +30,6 @@ import { fetchMergeBase, fileAt } from "./git-history.js";
 export interface ActionSource extends PullRequestSource {
   /** What the evaluation's notes cannot say: why comment approvals do not count in this run. */
   readonly notes: () => Promise<string[]>;
-}
-
-/** Substitutes the base tip's policy files (or their absence) for the merge base's, without making the PR look like it changes them. */
-export function governedTrees(
-  mergeBase: readonly SourceFile[],
-  head: readonly SourceFile[],
-  tipPolicy: readonly SourceFile[],
-): { base: SourceFile[]; head: SourceFile[] } {
-  const policyOf = (files: readonly SourceFile[]) => JSON.stringify(files.filter((file) => isPolicyPath(file.path)));
-  const withPolicy = (files: readonly SourceFile[]) => [...files.filter((file) => !isPolicyPath(file.path)), ...tipPolicy];
-  const untouched = policyOf(mergeBase) === policyOf(head);
-  return { base: withPolicy(mergeBase), head: untouched ? withPolicy(head) : [...head] };
 }
 
 const stamp = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -84,7 +84,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const submodules = { base: baseSubmodules, head: headSubmodules };
   const commitAuthors = authorship.logins;
 
-  // The policy always comes from the base SHA: a PR never governs itself (DESIGN §8).
+  // The policy comes from the base branch's tip, which the base tree carries even when the review
+  // starts from the merge base: a PR never governs itself (DESIGN §8).
   const { policy, source: policySource } = repositoryPolicy(base, ` at ${pr.baseRef} (${pr.baseSha.slice(0, 7)})`);
   const analysis = await options.analyze({ base, head, links, submodules, policy });
   const target = { headSha: pr.headSha, baseRef: pr.baseRef, current: analysis.findings.map((finding) => finding.fingerprint) };

@@ -6,6 +6,8 @@ import { isReviewedPath, type SourceTree } from "../sources/folder-source.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
 import { manifestText, renderInputFile } from "../core/source-file.js";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
+import { governedTrees } from "../policy/governed-trees.js";
+import { POLICY_PATHS } from "../policy/load-policy.js";
 import { defaultTarballLimits, readGzippedTarball, type ArchivedFile } from "./tarball.js";
 import {
   isBotLogin,
@@ -144,12 +146,44 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
     };
   }
 
+  /**
+   * The policy files at the base branch's tip (either spelling), as git stores them (none when there
+   * is none). Not through a symlink: the contents API follows one, where the trees read from
+   * archives do not.
+   */
+  const tipPolicyFile = async (sha: string, path: string): Promise<SourceFile[]> => {
+    try {
+      const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ref: sha });
+      if (Array.isArray(data) || data.type !== "file" || data.path !== path) return [];
+      if (data.encoding !== "base64")
+        throw new IncompleteReadError(`${path} at ${short(sha)} is too large for GitHub to return: Route Governor cannot read the policy`);
+      return [{ path, text: manifestText(Buffer.from(data.content, "base64")) }];
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return [];
+      throw error;
+    }
+  };
+  const tipPolicy = async (sha: string): Promise<SourceFile[]> =>
+    (await Promise.all(POLICY_PATHS.map((path) => tipPolicyFile(sha, path)))).flat();
+
   const readSide = gitHubTrees(octokit, { owner, repo });
   const sides = new Map<string, Promise<SourceTree>>();
+  const read = (sha: string) => cached(sides, sha, () => readSide(sha));
+  /**
+   * Both sides as the review and the policy take them when the review starts from the merge base:
+   * the policy is still the base tip's (policy/governed-trees.ts), at one call more.
+   */
+  const governed = memo(async (): Promise<{ base: SourceTree; head: SourceTree }> => {
+    const pr = await pullRequest();
+    const [base, head, policy] = await Promise.all([read(pr.reviewed.baseSha), read(pr.reviewed.headSha), tipPolicy(pr.baseSha)]);
+    const files = governedTrees(base.files, head.files, policy);
+    return { base: { ...base, files: files.base }, head: { ...head, files: files.head } };
+  });
+  // A test merge's base is the tip itself, as is a merge base that is still the tip.
   const side = async (which: "base" | "head"): Promise<SourceTree> => {
     const pr = await pullRequest();
-    const sha = which === "base" ? pr.reviewed.baseSha : pr.reviewed.headSha;
-    return cached(sides, sha, () => readSide(sha));
+    if (pr.reviewed.mode === "merge-base" && pr.reviewed.baseSha !== pr.baseSha) return (await governed())[which];
+    return read(which === "base" ? pr.reviewed.baseSha : pr.reviewed.headSha);
   };
   const tree = async (which: "base" | "head"): Promise<SourceFile[]> => (await side(which)).files;
   const links = async (which: "base" | "head"): Promise<SymbolicLink[]> => (await side(which)).links;

@@ -409,6 +409,13 @@ export class FakeGitHub {
         ? [200, { merge_base_commit: { sha: match[1] }, commits: [], files: [] }]
         : [404, { message: "Not Found" }];
     }
+    if (method === "GET" && (match = /^\/contents\/(.+)$/.exec(rest))) {
+      const path = decodeURIComponent(match[1]!);
+      const text = this.commits.get(new URLSearchParams(query).get("ref") ?? "")?.[path];
+      return text === undefined
+        ? [404, { message: "Not Found" }]
+        : [200, { type: "file", path, encoding: "base64", content: Buffer.from(text).toString("base64") }];
+    }
     if (method === "GET" && (match = /^\/tarball\/([0-9a-f]+)$/.exec(rest))) {
       return this.commits.has(match[1]!)
         ? [302, "", { location: `${this.url}/_codeload/${this.owner}/${this.repo}/legacy.tar.gz/${match[1]}` }]

@@ -1,7 +1,7 @@
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
+import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "../github/fixtures.js";
 import { example, mockGitHub, newProbot, newState, nextId, type GitHubState } from "./nock-github.js";
 
 /**
@@ -57,6 +57,27 @@ describe("the reviewed comparison", () => {
     expect(treesRead()).toEqual([FORK_POINT, HEAD].sort());
     expect(run().conclusion).toBe("action_required");
     expect(run().output.summary).toMatch(/merge base a{7} → head c{7} \(GitHub has not computed the test-merge commit yet/);
+  });
+
+  it("from the merge base, the policy is still the base tip's: a PR branched before the base tightened it is judged by the tightened one (probe app: policy-from-merge-base)", async () => {
+    const strict = `${POLICY}classes:\n  backend.weight-changed: { risk: critical }\n`;
+    state.trees.set(TIP, { ...headTree(), [POLICY_PATH]: strict });
+    state.base.sha = TIP;
+    state.mergeBase = FORK_POINT;
+    state.reviews.push({
+      id: nextId(),
+      user: { login: "dina", type: "User" },
+      state: "APPROVED",
+      submitted_at: "2026-11-21T09:30:00Z",
+      commit_id: HEAD,
+    });
+    await opened();
+    expect(treesRead()).toEqual([FORK_POINT, HEAD].sort());
+    expect(state.calls).toContain(`GET /repos/Codertocat/Hello-World/contents/${encodeURIComponent(POLICY_PATH)}`);
+    expect([run().conclusion, run().output.title]).toEqual(["action_required", "critical risk · requirements unmet"]);
+    // The PR leaves the policy alone: it does not read as changing it.
+    expect(run().output.text).not.toContain("governance.policy-changed");
+    expect(run().output.text).toContain(`Policy: ${POLICY_PATH} at master (${TIP.slice(0, 7)})`);
   });
 
   it("a test-merge commit of an older head is not used", async () => {

@@ -157,6 +157,18 @@ export function mockGitHub(state: GitHubState): void {
         },
       ];
     });
+  scope
+    .get(/\/contents\/.+$/)
+    .query(true)
+    .reply((request: Request) => {
+      log("GET", request.url);
+      const url = new URL(request.url);
+      const path = decodeURIComponent(/contents\/(.+)$/.exec(url.pathname)![1]!);
+      const text = state.trees.get(url.searchParams.get("ref") ?? "")?.[path];
+      return text === undefined
+        ? [404, { message: "Not Found" }]
+        : [200, { type: "file", path, encoding: "base64", content: Buffer.from(text).toString("base64") }];
+    });
   // As github.com answers: a redirect to codeload.github.com, which serves the archive (not an API call).
   scope.get(/\/tarball\/[0-9a-f]+$/).reply((request: Request) => {
     log("GET", request.url);

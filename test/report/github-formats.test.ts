@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { governedTrees } from "../../src/action/pull-request-source.js";
 import { runCli } from "../../src/command-line.js";
 import { JsonReportSchema, reportJsonSchema } from "../../src/report/json-report-schema.js";
 import { escapeData, escapeProperty, workflowCommand } from "../../src/report/workflow-commands.js";
@@ -89,29 +88,5 @@ describe("the JSON report's schema", () => {
   it("policies/report.schema.json is up to date (npx tsx scripts/write-report-schema.ts)", () => {
     const committed: unknown = JSON.parse(readFileSync(new URL("../../policies/report.schema.json", import.meta.url), "utf8"));
     expect(committed).toEqual(JSON.parse(JSON.stringify(reportJsonSchema())));
-  });
-});
-
-describe("the Action's trees", () => {
-  const policy = (text: string) => ({ path: ".github/route-governor.yml", text });
-  const route = { path: "routes/a.yaml", text: "kind: HTTPRoute\n" };
-
-  it("governs by the base tip's policy; a PR that leaves the policy alone does not change it", () => {
-    const trees = governedTrees([policy("old"), route], [policy("old"), route], [policy("tightened")]);
-    expect(trees.base).toContainEqual(policy("tightened"));
-    expect(trees.head).toContainEqual(policy("tightened"));
-  });
-
-  it("the tip's policy saved as .yaml replaces the merge base's .yml", () => {
-    const yaml = { path: ".github/route-governor.yaml", text: "tightened" };
-    const trees = governedTrees([policy("old"), route], [policy("old"), route], [yaml]);
-    expect(trees.base).toEqual([route, yaml]);
-    expect(trees.head).toEqual([route, yaml]);
-  });
-
-  it("a PR that edits the policy still shows the edit, against the tip's policy", () => {
-    const trees = governedTrees([policy("old")], [policy("loosened")], [policy("tightened")]);
-    expect(trees.base).toEqual([policy("tightened")]);
-    expect(trees.head).toEqual([policy("loosened")]);
   });
 });
