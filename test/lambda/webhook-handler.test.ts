@@ -82,6 +82,23 @@ describe("the webhook function", () => {
     expect(sqs.messages.at(-1)!.groupId).toBe("acme/traffic@refs/heads/gh-readonly-queue/main/pr-7-abc");
   });
 
+  it("a re-run of one PR's head is that PR's group; of a commit of several PRs (or a fork's, none listed), the commit's", async () => {
+    const rerun = (pulls: number[], id: string) => {
+      const body = JSON.stringify({
+        action: "rerequested",
+        check_run: { head_sha: "c".repeat(40), pull_requests: pulls.map((number) => ({ number })) },
+        repository: { full_name: "acme/traffic" },
+      });
+      return handler(apiGatewayEvent(body, headers(body, id, "check_run")));
+    };
+    await rerun([7], "d-6");
+    expect(sqs.messages.at(-1)!.groupId).toBe("acme/traffic#7");
+    await rerun([7, 8], "d-7");
+    expect(sqs.messages.at(-1)!.groupId).toBe(`acme/traffic@${"c".repeat(40)}`);
+    await rerun([], "d-8");
+    expect(sqs.messages.at(-1)!.groupId).toBe(`acme/traffic@${"c".repeat(40)}`);
+  });
+
   it("401 for a bad signature, 400 for missing headers or a body that is not JSON, 202 without queueing for events the App ignores", async () => {
     const before = sqs.messages.length;
     const body = comment(8);
