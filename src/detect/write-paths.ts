@@ -3,7 +3,7 @@ import { admitsMethod, capturesAllOf, covers, mayOverlap, requestShapes, type Re
 import { MUTATING_METHODS } from "../core/mirror-changes.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 import type { RouteDiff } from "../diff/route-diff.js";
-import type { Flow, TrafficModel } from "../core/traffic-model.js";
+import type { Backend, Flow, TrafficModel } from "../core/traffic-model.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Detection } from "../core/finding.js";
 import { mergeFlowDrafts } from "./flow-findings.js";
@@ -16,7 +16,10 @@ import { mergeFlowDrafts } from "./flow-findings.js";
  * so the reach is the union down to the first rule that takes them all. Istio and Gloo take the
  * first rule in list order that matches instead (firstMatchMet). A finding when the PR makes
  * writes reach more than one region — by adding a rule, re-weighting, reordering, or removing the
- * rule that pinned writes to one region (GEP-1748 `httproute-method.yaml`).
+ * rule that pinned writes to one region (GEP-1748 `httproute-method.yaml`). A write path the PR
+ * opens (a host alias, a second parentRef, a renamed host or VirtualGateway) is news only where its
+ * writes reach backends or regions that the same method's writes did not already reach together at
+ * base (liveWriteSets).
  */
 
 interface WriteReach {
@@ -26,6 +29,8 @@ interface WriteReach {
   /** True when the reach spans more than one region (or an unplaced multi-cluster backend). */
   readonly multi: boolean;
   readonly explicit: boolean;
+  /** The backends the writes reach (share > 0), over every rule met. */
+  readonly active: readonly Backend[];
 }
 
 const reachOf = (flows: readonly Flow[], method: string): WriteReach => {
@@ -41,8 +46,19 @@ const reachOf = (flows: readonly Flow[], method: string): WriteReach => {
     ...(unplacedSet ? ["clusterset"] : []),
     ...(active.some((b) => !b.placement.multiCluster && b.placement.regions.length === 0) ? ["unknown"] : []),
   ];
-  return { flow: flows[0]!, regions, multi: known.length > 1 || (unplacedSet && !pinned), explicit };
+  return { flow: flows[0]!, regions, multi: known.length > 1 || (unplacedSet && !pinned), explicit, active };
 };
+
+/**
+ * Where a reach sends writes, backend by backend and region by region (`<backend key>@us-east1`):
+ * an unplaced backend counts as its own place, the cluster set or unknown.
+ */
+const placedWrites = (reach: WriteReach): string[] =>
+  reach.active.flatMap((backend) => {
+    const { regions, multiCluster } = backend.placement;
+    const places = regions.length > 0 ? regions : [multiCluster ? "clusterset" : "unknown"];
+    return places.map((region) => `${backend.key}@${region}`);
+  });
 
 const hostOf = (flow: Flow): string => `${flow.entry}|${flow.host}`;
 const groupOf = (flow: Flow): string => `${hostOf(flow)}|${flow.pathMatch}`;
@@ -210,10 +226,52 @@ function serviceSpread(
     candidate.backends.some((b) => b.service === service && b.placement.regions.some((r) => added.includes(r))),
   );
   if (!flow) return undefined;
-  const reach = (regions: string[], at: Flow): WriteReach => ({ flow: at, regions, multi: regions.length > 1, explicit: true });
+  const active = (at: Flow) => at.backends.filter((b) => b.service === service && b.share > 0);
+  const reach = (regions: string[], at: Flow): WriteReach => ({
+    flow: at,
+    regions,
+    multi: regions.length > 1,
+    explicit: true,
+    active: active(at),
+  });
   const methods = flow.methods.length === 0 ? [...MUTATING_METHODS] : MUTATING_METHODS.filter((method) => flow.methods.includes(method));
   return { reach: reach(now.regions, flow), methods, was: was.flows[0] && reach(was.regions, was.flows[0]) };
 }
+
+/**
+ * Whether a write path new at head (no reach at base under its key) only copies a multi-region write
+ * set live at base: a host alias, a second parentRef or a renamed host whose PATCH still reaches the
+ * two-region `api-replicas` that the old host's PATCH reached. It does when one base reach of the
+ * same method, itself multi-region, sent writes to each of its backends in each of their regions;
+ * a backend of the same name in another namespace, or one that gains a region at head, is news, and
+ * so are backends each reached singly at base (writes to us-east1 and us-west1 by different hosts
+ * are not one write set). Base reaches are worked out once, when first asked, and only for the
+ * hosts that send to the backends of the paths the PR opens.
+ */
+function liveWriteSets(
+  base: TrafficModel,
+  after: ReadonlyMap<string, WriteReach>,
+  before: ReadonlyMap<string, WriteReach>,
+): (key: string, reach: WriteReach) => boolean {
+  let live: Map<string, Set<string>[]> | undefined;
+  const liveSets = (): Map<string, Set<string>[]> => {
+    const opened = [...after].filter(([key, reach]) => reach.multi && !before.has(key));
+    const wanted = new Set(opened.flatMap(([, reach]) => reach.active.map((backend) => backend.key)));
+    const hosts = new Set<string>();
+    for (const flow of base.flows.values())
+      if (flow.backends.some((backend) => backend.share > 0 && wanted.has(backend.key))) hosts.add(hostOf(flow));
+    const sets = new Map<string, Set<string>[]>();
+    for (const [key, reach] of writeReach(base, hosts, firstMatchProbes([base], hosts)))
+      if (reach.multi) pushTo(sets, methodOf(key), new Set(placedWrites(reach)));
+    return sets;
+  };
+  return (key, reach) => {
+    const places = placedWrites(reach);
+    return ((live ??= liveSets()).get(methodOf(key)) ?? []).some((set) => places.every((place) => set.has(place)));
+  };
+}
+
+const methodOf = (key: string): string => key.slice(key.lastIndexOf("|") + 1);
 
 export function writePathDetections(base: TrafficModel, head: TrafficModel, diffs: readonly RouteDiff[], policy: Policy): Detection[] {
   const changedHosts = new Set(
@@ -228,6 +286,7 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
   const before = writeReach(base, changedHosts, probes);
   const after = writeReach(head, changedHosts, probes);
   const byGroup = new Map<string, { reach: WriteReach; methods: string[]; was: WriteReach | undefined }>();
+  const alreadyLive = liveWriteSets(base, after, before);
   for (const [key, reach] of after) {
     const was = before.get(key);
     if (!reach.multi || was?.multi) continue;
@@ -235,9 +294,9 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
     if (services.includes("active-active")) continue;
     const writeAware =
       reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || services.includes("single-region");
-    if (!writeAware) continue;
+    if (!writeAware || (!was && alreadyLive(key, reach))) continue;
     const group = key.slice(0, key.lastIndexOf("|"));
-    const method = key.slice(key.lastIndexOf("|") + 1);
+    const method = methodOf(key);
     const entry = byGroup.get(group) ?? { reach, methods: [], was };
     entry.methods.push(method);
     byGroup.set(group, entry);

@@ -238,9 +238,69 @@ spec:
     const v2 = `\n  - matches: [{ path: { type: PathPrefix, value: /v2 } }]\n    backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
     const result = analyze({ "r.yaml": route(rules) }, { "r.yaml": route(rules + v2) }, TOPOLOGY);
     expect(classesOf(result)).toEqual(["route.added", "writes.active-active"]);
+    // PUT and PATCH already reached both regions through the catch-all: only the pinned methods are news.
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toBe(
-      "cases.example.com /v2 via Gateway infra/public: POST, PUT, PATCH, DELETE can now reach jkt, sgp",
+      "cases.example.com /v2 via Gateway infra/public: POST, DELETE can now reach jkt, sgp",
     );
+  });
+});
+
+describe("a write path the PR opens", () => {
+  const overlay = `topology:\n  clusters: { jkt-1: jkt, sgp-1: sgp }\n  placements: ["clusters/{cluster}/**"]\n`;
+  const exported = (cluster: string, name: string, namespace = "cases") => ({
+    [`clusters/${cluster}/${namespace}-${name}.yaml`]: `apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata: { name: ${name}, namespace: ${namespace} }\n`,
+  });
+  // GEP-1748: writes pinned to api-primary (jkt), PATCH left to the replicas exported from both regions.
+  const exports = { ...exported("jkt-1", "api-primary"), ...exported("jkt-1", "api-replicas"), ...exported("sgp-1", "api-replicas") };
+  const gep1748 = `  - matches: [{ method: POST }, { method: PUT }, { method: DELETE }]\n    backendRefs: [${imp("api-primary")}]\n  - backendRefs: [${imp("api-replicas")}]`;
+  const writes = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => f.class === "writes.active-active");
+
+  it("copying a write split live at base (a host alias, a second parentRef) is no active-active news", () => {
+    const base = { ...exports, "r.yaml": route(gep1748) };
+    const alias = {
+      ...exports,
+      "r.yaml": httpRoute(gep1748, { name: "cases", namespace: "cases", hostname: "cases.example.com, cases.example.org" }),
+    };
+    const aliased = analyze(base, alias, overlay);
+    expect(writes(aliased)).toEqual([]);
+    expect(aliased.findings.map((f) => [f.class, f.risk])).toEqual(expect.arrayContaining([["route.added", "medium"]]));
+    expect(aliased.findings.every((f) => f.risk === "medium" || f.risk === "low")).toBe(true);
+    const parents = "{ name: public, namespace: infra }, { name: internal, namespace: infra }";
+    const second = {
+      ...exports,
+      "r.yaml": httpRoute(gep1748, { name: "cases", namespace: "cases", hostname: "cases.example.com", parent: parents }),
+    };
+    expect(writes(analyze(base, second, overlay))).toEqual([]);
+  });
+
+  it("a new host whose writes meet in two regions that base reached only singly, or another namespace's replicas, is news", () => {
+    const pinnedTo = (service: string, host: string) =>
+      httpRoute(`  - matches: [{ method: POST }]\n    backendRefs: [${imp(service)}]`, {
+        name: host,
+        namespace: "cases",
+        hostname: `${host}.example.com`,
+      });
+    const singly = {
+      ...exported("jkt-1", "api-jkt"),
+      ...exported("sgp-1", "api-sgp"),
+      "a.yaml": pinnedTo("api-jkt", "a"),
+      "b.yaml": pinnedTo("api-sgp", "b"),
+    };
+    const split = httpRoute(`  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`, {
+      name: "c",
+      namespace: "cases",
+      hostname: "c.example.com",
+    });
+    expect(writes(analyze(singly, { ...singly, "c.yaml": split }, overlay)).map((f) => [f.risk, f.summary])).toEqual([
+      ["critical", "c.example.com method POST via Gateway infra/public: POST can now reach jkt, sgp"],
+    ]);
+    // The same name in another namespace is another ServiceImport: its writes never met before.
+    const lab = { ...exported("jkt-1", "api-replicas", "lab"), ...exported("sgp-1", "api-replicas", "lab") };
+    const base = { ...exports, ...lab, "r.yaml": route(gep1748) };
+    const other = httpRoute(gep1748, { name: "lab", namespace: "lab", hostname: "cases.example.org" });
+    expect(writes(analyze(base, { ...base, "lab.yaml": other }, overlay)).map((f) => f.summary)).toEqual([
+      "cases.example.org via Gateway infra/public: PATCH can now reach jkt, sgp",
+    ]);
   });
 });
 
