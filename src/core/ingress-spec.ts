@@ -105,6 +105,7 @@ export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading):
       path,
       backends: backendOf(record(spec[defaultField]), reading, path),
       mirrors: [],
+      takesUnmatched: true,
     });
   }
   return shapes;

@@ -93,6 +93,8 @@ export interface RuleShape {
   readonly handling?: string;
   /** Without a rule for its host, the entry sends these requests to the same backends (Flow.routesAsDefault). */
   readonly routesAsDefault?: true;
+  /** The entry's default backend, taking requests of any host that no rule of that host matches (Flow.takesUnmatched). */
+  readonly takesUnmatched?: true;
 }
 
 /**

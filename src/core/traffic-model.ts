@@ -108,6 +108,12 @@ export interface Flow {
    * are not lost when it goes; only how it handled them (route-diff.ts).
    */
   readonly routesAsDefault?: true;
+  /**
+   * The entry's default backend: a request whose host has rules none of which matches it comes
+   * here, not to a 404 (an Ingress's `defaultBackend`, the default service of a MultiClusterIngress's
+   * URL map path matcher), so a path a rule stops matching lands on it.
+   */
+  readonly takesUnmatched?: true;
 }
 
 const NOT_IN_TREE = " is not in the tree";

@@ -1,6 +1,6 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
 import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
-import { describeFlow, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
+import { describeFlow, describeMatch, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import {
   failsEveryRequest,
   parentNotInTree,
@@ -22,24 +22,27 @@ import { covers, requestShapes } from "../core/match-alternatives.js";
  * backends and regions gain or lose traffic (DESIGN §5, route.* and backend.*).
  */
 
+/** What a summary of backend moves reads: two rules' backends paired (a rule's two sides, or a rule and the one taking its requests). */
+type Shifts = Pick<RouteDiff, "backends">;
+
 /**
  * A backend as a summary names it: its label, with its key where another backend of the same diff
  * shows the same label (a route moved to another namespace sends `frontend:80` to another Service:
  * anthos-service-mesh-samples 57e68f2).
  */
-const shiftName = (diff: RouteDiff, shift: BackendShift, host: string): string => {
+const shiftName = (diff: Shifts, shift: BackendShift, host: string): string => {
   const label = shortLabel(shift.label, host);
   const twin = diff.backends.some((other) => other.key !== shift.key && shortLabel(other.label, host) === label);
   return twin ? `${label} (${shift.key.replace(/\|+/g, " ").trim()})` : label;
 };
 
-const shareList = (diff: RouteDiff, side: "before" | "after", host: string) =>
+const shareList = (diff: Shifts, side: "before" | "after", host: string) =>
   diff.backends
     .filter((shift) => shift[side] !== undefined)
     .map((shift) => `${shiftName(diff, shift, host)} ${percent(shift[side])}`)
     .join(", ") || "no backend";
 
-const shiftList = (diff: RouteDiff, host: string) =>
+const shiftList = (diff: Shifts, host: string) =>
   diff.backends
     .filter((shift) => shift.before !== shift.after)
     .map((shift) => {
@@ -54,7 +57,7 @@ const shiftList = (diff: RouteDiff, host: string) =>
  * The backends that kept their shares but no longer run in `region`: a MultiClusterService whose
  * clusters changed drains a region with every weight as it was (gke-networking-recipes fb37c935).
  */
-const placedElsewhere = (diff: RouteDiff, region: string, host: string) =>
+const placedElsewhere = (diff: Shifts, region: string, host: string) =>
   diff.backends
     .filter(
       ({ base, head }) =>
@@ -162,7 +165,7 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
 const servedShare = (flow: Flow): number =>
   flow.backends.reduce((sum, backend) => sum + (failsEveryRequest(backend) ? 0 : backend.share), 0);
 
-function backendDrafts(diff: RouteDiff, base: Flow, head: Flow): FlowDraft[] {
+function backendDrafts(diff: Shifts, base: Flow, head: Flow): FlowDraft[] {
   const draft = (
     detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">,
     detail: string,
@@ -419,6 +422,33 @@ function regionsTakenFrom(endedRules: readonly Flow[], flow: Flow): FlowDraft[] 
 }
 
 /**
+ * Requests a rule gave up (removed, or its match renamed) that now fall through to another rule,
+ * judged as the mirror of a new rule inserted ahead (regionsTakenFrom): a region they reached that
+ * the taker does not is drained (mcg `/east` removed, its requests falling to the catch-all's
+ * store-west), a region the taker adds is gained (`/west` removed into a 50/50 split). Other moves
+ * stay the route.match-changed finding's; a taker in the same regions adds nothing.
+ */
+function regionsFallenTo(
+  shifts: Shifts,
+  lost: Flow,
+  taker: Flow,
+  at: { readonly side: "base" | "head"; readonly path: FieldPath },
+  how: string,
+): FlowDraft[] {
+  return backendDrafts(shifts, lost, taker)
+    .filter(({ detection }) => detection.class === "backend.region-added" || detection.class === "backend.region-removed")
+    .map((draft) => ({
+      ...draft,
+      flow: lost,
+      baseFlow: taker,
+      what: describeFlow(lost),
+      showEntry: true,
+      detection: { ...draft.detection, resource: lost.resource, resourceKey: lost.resourceKey, ...at },
+      detail: `${how}: ${draft.detail}`,
+    }));
+}
+
+/**
  * For a rule of a first-match resource (an Istio VirtualService), the rule of the same resource,
  * entry and host before it that takes every request it matches: then it serves none (istioctl's
  * IST0130, a rule after a catch-all). `byResource`: the head's flows by resource, built once.
@@ -543,6 +573,8 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           },
           detail: `rule removed: its requests now fall through to ${ruleName(fallback)} → ${backendShares(fallback)} (were → ${shareList(diff, "before", flow.host)})`,
         });
+        const at = { side: "base" as const, path: flow.path };
+        drafts.push(...regionsFallenTo(diff, flow, fallback, at, `rule removed, its requests fall through to ${ruleName(fallback)}`));
       }
     } else {
       const base = diff.base!;
@@ -553,6 +585,10 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
         // = `true`): a canary-by-header rule widened so takes the traffic of the rules after it.
         const broad = broadHeaderTests(head.match);
         const widened = broad !== undefined && broadHeaderTests(base.match) === undefined;
+        const strayed = diff.strayed ?? [];
+        const landings = strayed.map(
+          ({ match, to }) => `; ${describeMatch(match)} now falls through to ${ruleName(to)} → ${backendShares(to)}`,
+        );
         drafts.push({
           ...common,
           baseFlow: base,
@@ -564,8 +600,12 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
             after: head.match,
             ...(widened ? { riskFloor: "high" as const } : {}),
           },
-          detail: `rule now captures ${head.match} (was ${base.match})${widened ? `: ${describeBroad(broad)} is captured` : ""}`,
+          detail: `rule now captures ${head.match} (was ${base.match})${widened ? `: ${describeBroad(broad)} is captured` : ""}${landings.join("")}`,
         });
+        for (const { match, to, backends } of strayed) {
+          const how = `${describeMatch(match)} now falls through to ${ruleName(to)}`;
+          drafts.push(...regionsFallenTo({ backends }, { ...base, match }, to, { side: "head", path: head.path }, how));
+        }
         // What it no longer matches and no other rule takes is no longer served at all.
         if (diff.unserved)
           drafts.push({

@@ -10,7 +10,7 @@ import {
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { surelyCovers } from "../core/host-match.js";
-import { covers, mayOverlap, requestShapes } from "../core/match-alternatives.js";
+import { covers, mayOverlap, requestShapes, type RequestShape } from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
@@ -49,8 +49,21 @@ export interface RouteDiff {
    * head may take any request of, itself included (a `/logout` match dropped from bookinfo's rule).
    */
   readonly unserved?: readonly string[];
+  /**
+   * A rule whose match changed: the alternatives of its base match it no longer takes any request
+   * of that one other rule at head takes all of, sending them elsewhere (`/east` renamed `/us-east`:
+   * `/east` falls through to the catch-all).
+   */
+  readonly strayed?: readonly Strayed[];
   readonly backends: readonly BackendShift[];
   readonly regions: readonly RegionShare[];
+}
+
+/** Requests a rule gave up and the rule that takes them all instead, with the base rule's backends paired with that rule's. */
+export interface Strayed {
+  readonly match: string;
+  readonly to: Flow;
+  readonly backends: readonly BackendShift[];
 }
 
 const EPSILON = 1e-9;
@@ -293,6 +306,10 @@ function pairedAcrossScopes(
   return pairs;
 }
 
+/** Whether a rule may take some of the requests of these shapes. */
+const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[]): boolean =>
+  requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
+
 /** Head flows competing for the same requests (entry and host), in the order they are tried. */
 function flowSlots(model: TrafficModel): Map<string, Flow[]> {
   const slots = new Map<string, Flow[]>();
@@ -333,7 +350,7 @@ function fallbackOf(
   baseSlots: ReadonlyMap<string, readonly Flow[]>,
 ): Flow | undefined {
   const shapes = requestShapes(removed.match);
-  const overlaps = (rival: Flow) => requestShapes(rival.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
+  const overlaps = (rival: Flow) => takesSomeOf(rival, shapes);
   const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => requestShapes(rival.match).some((a) => covers(a, b)));
   const sameHost = slots.get(`${removed.entry}|${removed.host}`);
   if (sameHost) {
@@ -422,17 +439,40 @@ function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow) => bo
   return (lost) => {
     const shapes = requestShapes(lost.match);
     const hosts = [lost.host, ...(wildcardsAt.get(lost.entry) ?? []).filter((host) => hostCovers(host, lost.host))];
-    return hosts.some((host) =>
-      (slots.get(`${lost.entry}|${host}`) ?? []).some((rule) =>
-        requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b))),
-      ),
-    );
+    return hosts.some((host) => (slots.get(`${lost.entry}|${host}`) ?? []).some((rule) => takesSomeOf(rule, shapes)));
   };
 }
 
 /** The base match's alternatives that no rule of the head may take any request of. */
 function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolean): string[] {
   return base.match.split(" | ").filter((alternative) => !servedAnywhere({ ...base, match: alternative }));
+}
+
+/**
+ * The entry's default backend (Flow.takesUnmatched), where no rule of the host may take any of a
+ * flow's requests: a MultiClusterIngress path renamed `/api` → `/v2/api` sends `/api` there.
+ */
+function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
+  const shapes = requestShapes(lost.match);
+  if ((slots.get(`${lost.entry}|${lost.host}`) ?? []).some((rule) => takesSomeOf(rule, shapes))) return undefined;
+  const defaults = (slots.get(`${lost.entry}|*`) ?? []).filter((rule) => rule.takesUnmatched);
+  return defaults.length === 1 ? defaults[0] : undefined;
+}
+
+/**
+ * The alternatives of a rule's base match that its head match takes no request of and that one
+ * other rule at head takes all of (fallbackOf), where that rule sends them to other backends or
+ * splits them otherwise.
+ */
+function strayedAlternatives(base: Flow, head: Flow, takerOf: (lost: Flow) => Flow | undefined, { slots }: HeadSlots): Strayed[] {
+  return base.match.split(" | ").flatMap((match) => {
+    if (takesSomeOf(head, requestShapes(match))) return [];
+    const lost = { ...base, match };
+    const to = takerOf(lost) ?? defaultTaker(lost, slots);
+    if (!to) return [];
+    const backends = diffBackends(base, to);
+    return sameShares(backends) && samePlacement(backends) ? [] : [{ match, to, backends }];
+  });
 }
 
 /**
@@ -512,6 +552,8 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       status === "match-changed"
         ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
         : [];
+    const strayed =
+      status === "match-changed" ? strayedAlternatives(pair.base!, pair.head!, atHead, (headSlots ??= headSlotsOf(head))) : [];
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,
@@ -519,6 +561,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       backends,
       regions: diffRegions(pair.base, pair.head),
       ...(unserved.length > 0 ? { unserved } : {}),
+      ...(strayed.length > 0 ? { strayed } : {}),
     });
   }
   return diffs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -47,4 +47,5 @@ export function shortLabel(label: string, flowHost: string): string {
 }
 
 /** How a reviewer names a rule among its host's rules: its match, or the catch-all. */
-export const ruleLabel = (flow: Flow): string => (flow.match === "*" ? "" : describeMatch(flow.match)) || "catch-all";
+export const ruleLabel = (flow: Flow): string =>
+  flow.takesUnmatched ? "default backend" : (flow.match === "*" ? "" : describeMatch(flow.match)) || "catch-all";

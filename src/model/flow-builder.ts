@@ -48,6 +48,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
     ...(rule.handling === undefined ? {} : { handling: rule.handling }),
     ...(rule.routesAsDefault ? { routesAsDefault: true } : {}),
+    ...(rule.takesUnmatched ? { takesUnmatched: true } : {}),
   };
 }
 

@@ -515,6 +515,90 @@ describe("a rule whose match drops an alternative that no other rule takes", () 
   });
 });
 
+describe("requests a rule gives up, landing on a rule that sends them to another region", () => {
+  const to = (name: string) => ref(name).trim().slice(2);
+  const path = (value: string, backends: string) =>
+    `  - matches: [{ path: { type: PathPrefix, value: ${value} } }]\n    backendRefs: [${backends}]\n`;
+  const catchAll = (backends: string) => `  - backendRefs: [${backends}]\n`;
+  const judged = (base: string, head: string) =>
+    analyze({ "r.yaml": httpRoute(base) }, { "r.yaml": httpRoute(head) }, TOPOLOGY)
+      .findings.map((finding) => [finding.risk, finding.class, finding.summary])
+      .sort();
+
+  it("a rule removed: the region its requests left is drained, the one they land in gained, as a rule inserted ahead is judged", () => {
+    const rules = path("/east", to("store-sgp")) + catchAll(to("store-jkt"));
+    expect(judged(rules, catchAll(to("store-jkt")))).toEqual([
+      [
+        "high",
+        "backend.region-added",
+        "shop.example.com /east via Gateway infra/public: rule removed, its requests fall through to catch-all: ServiceImport store-jkt:8080 in new region jkt receives 100% (ServiceImport store-sgp:8080 100% → removed, ServiceImport store-jkt:8080 new 100%)",
+      ],
+      [
+        "high",
+        "backend.region-removed",
+        "shop.example.com /east via Gateway infra/public: rule removed, its requests fall through to catch-all: region sgp no longer receives traffic (ServiceImport store-sgp:8080 100% → removed, ServiceImport store-jkt:8080 new 100%)",
+      ],
+      [
+        "medium-high",
+        "route.match-changed",
+        "shop.example.com /east via Gateway infra/public: rule removed: its requests now fall through to catch-all → ServiceImport store-jkt:8080 100% (were → ServiceImport store-sgp:8080 100%)",
+      ],
+    ]);
+  });
+
+  it("into a split over two regions: the second region is gained", () => {
+    const split = catchAll(`${to("store-jkt")}, ${to("store-sgp")}`);
+    expect(judged(path("/west", to("store-jkt")) + split, split).map(([risk, cls]) => `${risk} ${cls}`)).toEqual([
+      "high backend.region-added",
+      "medium-high route.match-changed",
+    ]);
+  });
+
+  it("a path renamed: the match change says where the old path now lands, and the regions it moved between are judged", () => {
+    const rules = (value: string) => path(value, to("store-sgp")) + catchAll(to("store-jkt"));
+    const found = judged(rules("/east"), rules("/us-east"));
+    expect(found.map(([risk, cls]) => `${risk} ${cls}`)).toEqual([
+      "high backend.region-added",
+      "high backend.region-removed",
+      "medium-high route.match-changed",
+    ]);
+    expect(found[2]![2]).toBe(
+      "shop.example.com via Gateway infra/public: rule now captures PathPrefix /us-east (was PathPrefix /east); /east now falls through to catch-all → ServiceImport store-jkt:8080 100%",
+    );
+  });
+
+  it("landing on another backend in the same region stays the match change", () => {
+    const rules = path("/east", to("orders-jkt")) + catchAll(to("store-jkt"));
+    expect(judged(rules, catchAll(to("store-jkt"))).map(([risk, cls]) => `${risk} ${cls}`)).toEqual(["medium-high route.match-changed"]);
+    const renamed = path("/us-east", to("orders-jkt")) + catchAll(to("store-jkt"));
+    expect(judged(rules, renamed).map(([risk, cls]) => `${risk} ${cls}`)).toEqual(["medium-high route.match-changed"]);
+  });
+
+  it("an Ingress path renamed lands on the default backend, which takes what no rule of the host matches", () => {
+    const ingress = (value: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: zone, namespace: zone }
+spec:
+  ingressClassName: nginx
+  defaultBackend: { service: { name: web-sgp, port: { number: 80 } } }
+  rules:
+  - host: zone.example.com
+    http:
+      paths:
+      - { path: ${value}, pathType: Exact, backend: { service: { name: api-jkt, port: { number: 80 } } } }
+`;
+    const found = analyze({ "i.yaml": ingress("/api") }, { "i.yaml": ingress("/v2/api") }, TOPOLOGY).findings;
+    expect(found.map((f) => `${f.risk} ${f.class}`).sort()).toEqual([
+      "high backend.region-added",
+      "high backend.region-removed",
+      "medium-high route.match-changed",
+    ]);
+    expect(found.find((f) => f.class === "route.match-changed")!.summary).toContain(
+      "Exact /api now falls through to default backend → zone/web-sgp:80 100%",
+    );
+  });
+});
+
 describe("a rule split in two, or two merged: judged alternative by alternative", () => {
   const route = (rules: string) => httpRoute(rules, { name: "api", namespace: "api", hostname: "api.example.com" });
   const methods = (list: string[], backend: string, extra = "") =>

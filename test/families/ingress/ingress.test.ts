@@ -125,7 +125,10 @@ spec: {controller: k8s.io/ingress-nginx}
     const exact = BASE.replace("pathType: Prefix", "pathType: Exact");
     expect(
       analyze({ [FILE]: exact }, { [FILE]: exact.replace("path: /api\n", "path: /api/\n") }).findings.map((f) => [f.class, f.summary]),
-    ).toContainEqual(["route.match-changed", "shop.example.com via IngressClass nginx: rule now captures Exact /api/ (was Exact /api)"]);
+    ).toContainEqual([
+      "route.match-changed",
+      "shop.example.com via IngressClass nginx: rule now captures Exact /api/ (was Exact /api); Exact /api now falls through to catch-all → shop/web:80 100%",
+    ]);
   });
 
   it("an unchanged Ingress, reformatted, is no finding", () => {

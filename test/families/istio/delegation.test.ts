@@ -71,7 +71,9 @@ describe("VirtualService delegation (http[].delegate)", () => {
     const moved = CART_ROOT.replace("prefix: /cart }", "prefix: /basket }");
     const result = analyze({ "root.yaml": CART_ROOT, "cart.yaml": split(100, 0) }, { "root.yaml": moved, "cart.yaml": split(100, 0) });
     const summaries = result.findings.filter((f) => f.class === "route.match-changed").map((f) => f.summary);
-    expect(summaries).toContain("shop.example.com via Gateway edge/public: rule now captures PathPrefix /basket (was PathPrefix /cart)");
+    expect(summaries).toContain(
+      "shop.example.com via Gateway edge/public: rule now captures PathPrefix /basket (was PathPrefix /cart); /cart now falls through to catch-all → web 100%",
+    );
   });
 
   it("a delegate match outside every root match is dropped, as istiod drops it", () => {
