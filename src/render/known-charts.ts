@@ -1,4 +1,5 @@
-import { isRecord } from "../core/json-access.js";
+import { isRecord, record } from "../core/json-access.js";
+import { K8GB_CHART, K8GB_TOPOLOGY_VALUES } from "../core/k8gb-topology-values.js";
 
 /**
  * Charts from outside the repository whose templates are known, so that what their values render
@@ -10,8 +11,12 @@ import { isRecord } from "../core/json-access.js";
 interface KnownChart {
   /** Where it is served from: a Helm repository URL and chart name, or an OCI artifact URL. */
   readonly source: RegExp;
-  /** The values, without those its templates render only into workloads and their own objects. */
-  readonly trafficValues: (values: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
+  /**
+   * The values, without those its templates render only into workloads and their own objects.
+   * `own`: the values the release itself writes (a HelmRelease's `values`, not those its `valuesFrom`
+   * merge in), which are all a family reads of it.
+   */
+  readonly trafficValues: (values: Readonly<Record<string, unknown>>, own: unknown) => Readonly<Record<string, unknown>>;
 }
 
 const picked = (value: unknown, fields: readonly string[]): unknown =>
@@ -87,14 +92,39 @@ const ISTIOD: KnownChart = {
   },
 };
 
-const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE, ISTIOD];
+/**
+ * k8gb's chart: the values that say which geoTag this cluster is, which clusters it pairs with and
+ * which zones it answers for become the operator's environment, and the dns family judges them
+ * where the release writes them (a clusterGeoTag edit blocked as a render to do, though it moves
+ * the primary region of every failover Gslb). Only where it writes them: one a `valuesFrom`
+ * ConfigMap sets is no family's to read, and a null (Helm drops the chart's default, a manifest
+ * reader the field) is not what the family sees: both still count. The rest (CoreDNS,
+ * external-dns, the DNS provider) renders unseen, and counts.
+ */
+const K8GB: KnownChart = {
+  source: new RegExp(`(?:^|//)(?:www\\.)?(?:k8gb\\.io|ghcr\\.io/k8gb-io/charts)/${K8GB_CHART}$`),
+  trafficValues: (values, own) => {
+    const { k8gb, ...rest } = values;
+    const written = record(record(own).k8gb);
+    if (!isRecord(k8gb)) return values;
+    const unjudged = Object.fromEntries(
+      Object.entries(k8gb).filter(
+        ([key]) => !(K8GB_TOPOLOGY_VALUES as readonly string[]).includes(key) || written[key] === undefined || written[key] === null,
+      ),
+    );
+    return { ...rest, k8gb: unjudged };
+  },
+};
+
+const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE, ISTIOD, K8GB];
 
 /**
  * The values of a release of the chart `fetches` names that its templates render into traffic
  * config, when it is a known chart (every source the same one); else the values as they are.
+ * `own`: what of them the release itself writes (see KnownChart).
  */
-export function trafficValuesOf(values: unknown, fetches: readonly string[] | undefined): unknown {
+export function trafficValuesOf(values: unknown, fetches: readonly string[] | undefined, own: unknown): unknown {
   if (!isRecord(values) || !fetches || fetches.length === 0) return values;
   const known = KNOWN_CHARTS.find((chart) => fetches.every((source) => chart.source.test(source)));
-  return known ? known.trafficValues(values) : values;
+  return known ? known.trafficValues(values, own) : values;
 }

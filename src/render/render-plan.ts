@@ -692,7 +692,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         : undefined;
     const decisive = {
       chart: source ? chartContent(source) : referencedChart(referenced),
-      values: withoutWorkloadSettings(trafficValuesOf(values, fetches)),
+      values: withoutWorkloadSettings(trafficValuesOf(values, fetches, spec.values)),
       // Sources not found are named as written; found ones are in the values.
       valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
       releaseName: spec.releaseName,
@@ -810,18 +810,23 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       if (source.chart === undefined) return [root];
       // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
       const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
+      const values = parsedValues(helm.values);
       const decisive = {
         source: {
           ...source,
           helm: {
             ...helm,
-            valuesObject: withoutWorkloadSettings(trafficValuesOf(helm.valuesObject, fetches)),
-            values: withoutWorkloadSettings(trafficValuesOf(parsedValues(helm.values), fetches)),
+            valuesObject: withoutWorkloadSettings(trafficValuesOf(helm.valuesObject, fetches, helm.valuesObject)),
+            values: withoutWorkloadSettings(trafficValuesOf(values, fetches, values)),
             parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
           },
         },
         // The values files this repository holds, by what they say but for how containers run.
-        valueFiles: held.map((path) => [path, withoutWorkloadSettings(trafficValuesOf(parsedValues(tree.text.get(path)), fetches))]),
+        // A values file is not the release: what it writes counts even of a chart whose release's own values a family judges.
+        valueFiles: held.map((path) => [
+          path,
+          withoutWorkloadSettings(trafficValuesOf(parsedValues(tree.text.get(path)), fetches, undefined)),
+        ]),
         release: application.metadata.name,
         namespace: application.spec.destination?.namespace,
       };

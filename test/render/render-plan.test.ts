@@ -1129,6 +1129,44 @@ spec:
   });
 });
 
+describe("a release of k8gb's chart: the dns family judges its geoTags and zones where the release writes them", () => {
+  const k8gb = (values: string, configMap = "", version = "0.14.0") =>
+    tree({
+      "infra/k8gb/release.yaml": `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: k8gb, namespace: k8gb}
+spec: {url: https://www.k8gb.io}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: k8gb, namespace: k8gb}
+spec:
+  chart:
+    spec: {chart: k8gb, version: ${version}, sourceRef: {kind: HelmRepository, name: k8gb}}
+${configMap ? "  valuesFrom: [{kind: ConfigMap, name: k8gb-values}]\n" : ""}  values:
+    k8gb: {${values}}
+${configMap ? `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: k8gb-values, namespace: k8gb}\ndata:\n  values.yaml: "k8gb: {${configMap}}"\n` : ""}`,
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.length;
+
+  it("a clusterGeoTag, peer list or zone edit needs no render (it is judged field by field); the operator's log level or the chart version does", async () => {
+    expect(await failures(k8gb("clusterGeoTag: eu"), k8gb("clusterGeoTag: us"))).toBe(0);
+    expect(await failures(k8gb("extGslbClustersGeoTags: us"), k8gb("extGslbClustersGeoTags: 'us,ap'"))).toBe(0);
+    expect(
+      await failures(k8gb("dnsZone: a.example.com"), k8gb("dnsZones: [{parentZone: example.com, loadBalancedZone: b.example.com}]")),
+    ).toBe(0);
+    expect(await failures(k8gb("log: {level: info}"), k8gb("log: {level: debug}"))).toBe(1);
+    expect(await failures(k8gb(""), k8gb("", "", "0.15.0"))).toBe(1);
+  });
+
+  it("one a valuesFrom ConfigMap sets, or a null (Helm drops the chart's default; a manifest reads no field), no family sees: still rendered", async () => {
+    expect(await failures(k8gb("", "clusterGeoTag: eu"), k8gb("", "clusterGeoTag: us"))).toBe(1);
+    expect(await failures(k8gb("clusterGeoTag: eu", "clusterGeoTag: eu"), k8gb("clusterGeoTag: us", "clusterGeoTag: eu"))).toBe(0);
+    expect(await failures(k8gb("extGslbClustersGeoTags: us"), k8gb("extGslbClustersGeoTags: null"))).toBe(1);
+  });
+});
+
 describe("a release of a chart from outside the repository moved to another file", () => {
   const release = (path: string, host: string) =>
     tree({

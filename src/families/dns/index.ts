@@ -1,21 +1,34 @@
 import type { Family } from "../family.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
 import { frontedResourceChanged } from "./fronted-resource.js";
+import { k8gbSettingsDetector } from "./k8gb-settings.js";
 import * as dns from "./schemas.js";
+import { metadataOnly } from "../../core/kube-object.js";
+import { K8GB_CHART } from "../../core/k8gb-topology-values.js";
 
-/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs, and external-dns annotations on gateways, routes and Ingresses. */
+/**
+ * A Flux HelmRelease installing k8gb's chart: its values say which geoTag the cluster is and which
+ * clusters it pairs with. The name ends its scalar (at a line's end or comment, or before the `,`
+ * or `}` of JSON and flow style), so `k8gb-operator` is another chart.
+ */
+const K8GB_RELEASE = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?${K8GB_CHART}["']?(?=[ \\t]*(?:[,}#]|$))`, "m");
+
+/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs and k8gb's own settings, and external-dns annotations on gateways, routes and Ingresses. */
 export const dnsFamily: Family = {
   name: "dns",
   kinds: [
     [["externaldns.k8s.io"], [["DNSEndpoint", dns.dnsEndpoint]]],
     [["k8gb.io", "k8gb.absa.oss"], [["Gslb", dns.gslb]]],
   ],
+  textKinds: [{ group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: K8GB_RELEASE, schema: metadataOnly, namespaced: true }],
   promotions: { groups: { "k8gb.absa.oss": "k8gb.io" } },
-  detectors: [gslbDetector],
+  detectors: [gslbDetector, k8gbSettingsDetector],
   detectsOn: {
     "gateway-api": [externalDnsAnnotationDetector, frontedResourceChanged],
     istio: [externalDnsAnnotationDetector, frontedResourceChanged],
     ingress: [externalDnsAnnotationDetector, frontedResourceChanged],
     "legacy-gateway-api": [externalDnsAnnotationDetector],
+    // An Argo CD Application installing k8gb's chart carries its settings in its helm values.
+    placement: [k8gbSettingsDetector],
   },
 };

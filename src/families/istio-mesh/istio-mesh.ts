@@ -10,6 +10,7 @@ import type { ChangeClassId } from "../../core/change-classes.js";
 import { flag, isRecord, list, optionalRecord, record, stringMap, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { DEFAULT_EXPORT_FIELD, DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
+import { chartSourceOf } from "../../core/argo-chart-source.js";
 
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
@@ -75,10 +76,8 @@ export const ISTIO_CHARTS: ReadonlySet<string> = new Set([
 ]);
 
 /** The source of an Argo CD Application that installs an Istio chart: `spec.source`, or one of a multi-source Application's `spec.sources`. */
-const istioSource = (body: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined => {
-  const spec = record(body.spec);
-  return [spec.source, ...list(spec.sources)].map(record).find((source) => ISTIO_CHARTS.has(text(source.chart) ?? ""));
-};
+const istioSource = (body: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined =>
+  chartSourceOf(body, (chart) => ISTIO_CHARTS.has(chart))?.source;
 
 /** The ConfigMap istiod reads its MeshConfig from: `istio`, or `istio-<revision>` for a revision's istiod. */
 const MESH_CONFIG_MAP = /^istio(?:-[a-z0-9-]+)?$/;
