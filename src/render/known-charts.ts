@@ -1,4 +1,5 @@
 import { isRecord, record } from "../core/json-access.js";
+import { equalData } from "../core/canonical-values.js";
 import { K8GB_CHART, K8GB_TOPOLOGY_VALUES } from "../core/k8gb-topology-values.js";
 
 /**
@@ -79,18 +80,38 @@ const JUDGED_GLOBALS = new Set(["meshID", "network", "multiCluster", "hub", "tag
  * Istio's istiod chart: its `meshConfig` renders into the mesh ConfigMap alone, and the mesh family
  * judges it where it is written (trust domain, mTLS and egress switches, extension providers,
  * locality, exportTo defaults, discovery selectors, root namespace), as it judges an istiod values
- * file, which no render reads either; so do the identity and image fields of `global`. What else
- * the values set (pilot's environment, the injector) renders unseen, and counts.
+ * file, which no render reads either; so do the identity and image fields of `global`. Only where
+ * the release writes them, key by key: what a `valuesFrom` ConfigMap sets is no family's to read (a
+ * mesh switched to `ALLOW_ANY` egress and auto mTLS off there passed as no change), nor is a null
+ * (Helm drops the chart's default, a manifest reader the field). What else the values set (pilot's
+ * environment, the injector) renders unseen, and counts.
  */
 const ISTIOD: KnownChart = {
   source: /(?:^|\/\/)(?:istio-release\.storage\.googleapis\.com\/charts|gcr\.io\/istio-release\/charts)\/istiod$/,
-  trafficValues: (values) => {
-    const { meshConfig: _judged, global, ...rest } = values;
-    if (!isRecord(global)) return global === undefined ? rest : { ...rest, global };
-    const unjudged = Object.fromEntries(Object.entries(global).filter(([key]) => !JUDGED_GLOBALS.has(key)));
-    return Object.keys(unjudged).length === 0 ? rest : { ...rest, global: unjudged };
+  trafficValues: (values, own) => {
+    const { meshConfig, global, ...rest } = values;
+    const written = record(own);
+    const meshUnjudged = unwritten(meshConfig, written.meshConfig, () => true);
+    const globalUnjudged = unwritten(global, written.global, (key) => JUDGED_GLOBALS.has(key));
+    return {
+      ...rest,
+      ...(meshUnjudged === undefined ? {} : { meshConfig: meshUnjudged }),
+      ...(globalUnjudged === undefined ? {} : { global: globalUnjudged }),
+    };
   },
 };
+
+/**
+ * Of a values object, what a family does not judge: every key but the `judged` ones the release
+ * writes itself as they are merged (`written`), not null; undefined when that is nothing.
+ */
+function unwritten(merged: unknown, written: unknown, judged: (key: string) => boolean): unknown {
+  if (merged === undefined) return undefined;
+  if (!isRecord(merged)) return merged;
+  const own = record(written);
+  const left = Object.entries(merged).filter(([key, value]) => !judged(key) || value === null || !equalData(value, own[key]));
+  return left.length === 0 ? undefined : Object.fromEntries(left);
+}
 
 /**
  * k8gb's chart: the values that say which geoTag this cluster is, which clusters it pairs with and

@@ -1023,7 +1023,7 @@ function sameButWorkloadValues(
       : Object.fromEntries(
           Object.entries(values).map(([key, value]) => [
             key,
-            Object.hasOwn(dependencies, key) ? trafficValuesOf(value, [dependencies[key]!]) : value,
+            Object.hasOwn(dependencies, key) ? trafficValuesOf(value, [dependencies[key]!], value) : value,
           ]),
         );
     return canonical(withoutWorkloadSettings(known));

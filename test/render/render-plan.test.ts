@@ -1127,6 +1127,25 @@ spec:
     expect(await failures(istiod(""), istiod("", "0"))).toBe(1);
     expect(await failures(istiod(""), istiod("", "1", "1.23.0"))).toBe(1);
   });
+
+  it("meshConfig a valuesFrom ConfigMap sets, which no family reads, still needs the render (ALLOW_ANY there passed as no change)", async () => {
+    const fromMap = (mode: string) =>
+      istiod("").map((file) => ({
+        ...file,
+        text:
+          file.text.replace("  values:\n", "  valuesFrom: [{kind: ConfigMap, name: istiod-values}]\n  values:\n") +
+          `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istiod-values, namespace: istio-system}
+data:
+  values.yaml: |
+    meshConfig: {outboundTrafficPolicy: {mode: ${mode}}}
+`,
+      }));
+    expect(await failures(fromMap("REGISTRY_ONLY"), fromMap("ALLOW_ANY"))).toBe(1);
+    expect(await failures(fromMap("REGISTRY_ONLY"), fromMap("REGISTRY_ONLY"))).toBe(0);
+  });
 });
 
 describe("a release of k8gb's chart: the dns family judges its geoTags and zones where the release writes them", () => {
