@@ -45,11 +45,13 @@ export function detectorContext(
   files: TreeFiles = { base: [], head: [] },
   appliedAs: DetectorContext["appliedAs"] = EVERY_FILE_APPLIED,
 ): DetectorContext {
-  // Roots the render stage rendered, failed or vouched for; one it left alone (unchanged) is none.
+  // Roots the render stage rendered, failed, vouched for or found to render alike though their
+  // installer changed; one it left alone (unchanged) is none.
   const judged = new Set([
     ...(rendered?.roots ?? []).map((root) => root.id),
     ...(rendered?.failures ?? []).map((failure) => failure.id),
     ...(rendered?.trusted ?? []),
+    ...(rendered?.alike ?? []),
   ]);
   // A tree's GitOps placement and deliveries are read once, not once for every GitOps object the PR changes.
   const placementOf = oncePerTree((set) => buildGitopsPlacement(set, policy.topology, clusterOfFile));

@@ -120,6 +120,7 @@ export async function renderChange(
   });
   const skipped = first.skipped ?? second.skipped;
   const trusted = [...(first.trusted ?? []), ...(second.trusted ?? [])];
+  const alike = [...(first.alike ?? []), ...(second.alike ?? [])];
   return {
     roots: [...first.roots, ...second.roots],
     base: side("base"),
@@ -130,6 +131,7 @@ export async function renderChange(
       ...brokenFileFailures(broken, [...baseRoots, ...headRoots], texts, placed, options.reviews),
     ],
     ...(trusted.length > 0 ? { trusted } : {}),
+    ...(alike.length > 0 ? { alike } : {}),
     ...(skipped !== undefined ? { skipped } : {}),
   };
 }
@@ -328,6 +330,7 @@ async function renderStage(
   const inputsOf = (id: string): string[] =>
     decisiveFirst(either(id), [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])]);
   const trusted: string[] = [];
+  const alike: string[] = [];
   const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
   /** Roots that read a file the PR breaks, with what is said of it (brokenRead). */
   const unreadable = new Map<string, string>();
@@ -351,7 +354,13 @@ async function renderStage(
     // Delivered to other clusters (a cluster's Flux Kustomization added, or pointed at this overlay),
     // the same output lands elsewhere: read as written, an overlay's routes showed no new region.
     if (placed.base(before.output) !== placed.head(after.output)) return !quiet();
-    if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText) || quiet()) return false;
+    if (rendersAlike(before, baseText, after, headText) || trafficUnchanged(before, baseText, after, headText) || quiet()) {
+      // Its installer edited, the judgment is said, so that the GitOps placement check does not take
+      // the edit for a render nobody did (an app-template Application's resources bump read as high
+      // "inline Helm values change what is rendered").
+      if (baseText.get(before.origin) !== headText.get(after.origin)) alike.push(id);
+      return false;
+    }
     if (options.trusts === undefined || !onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts)) return true;
     trusted.push(id);
     return false;
@@ -405,6 +414,7 @@ async function renderStage(
     head: { files: [], consumed: [] },
     failures,
     ...(trusted.length > 0 ? { trusted } : {}),
+    ...(alike.length > 0 ? { alike } : {}),
   };
   if (runnable.length === 0) return empty;
 
@@ -507,7 +517,14 @@ async function renderStage(
   const [atBase, atHead] = [new Set(result.base.consumed), new Set(result.head.consumed)];
   result.head.consumed.push(...[...atBase].filter((file) => headText.has(file) && !atHead.has(file)));
   result.base.consumed.push(...[...atHead].filter((file) => baseText.has(file) && !atBase.has(file)));
-  return { roots, base: result.base, head: result.head, failures, ...(trusted.length > 0 ? { trusted } : {}) };
+  return {
+    roots,
+    base: result.base,
+    head: result.head,
+    failures,
+    ...(trusted.length > 0 ? { trusted } : {}),
+    ...(alike.length > 0 ? { alike } : {}),
+  };
 }
 
 /**

@@ -52,6 +52,12 @@ export interface RenderResult {
   readonly failures: readonly RenderFailure[];
   /** Roots the PR changes only in the versions of sources the policy trusts (`render.trusted`): not rendered, their files read as written. */
   readonly trusted?: readonly string[];
+  /**
+   * Roots whose installer the PR edits (an Argo CD Application, a HelmRelease's file) but not what
+   * they render, as the render stage judged them (a known chart's workload values, a comment): not
+   * rendered, and nothing left for a detector to judge of their render inputs.
+   */
+  readonly alike?: readonly string[];
   /** Why nothing was rendered (turned off, tools unavailable); undefined when rendering ran. */
   readonly skipped?: string;
 }

@@ -1898,3 +1898,33 @@ describe("a Component's resources one root stops including while other roots the
     expect(summaries.filter((summary) => summary.includes("${APP}") || summary.startsWith("manifest.invalid"))).toEqual([]);
   });
 });
+
+describe("an Argo CD Application of a known chart edited only where it renders no traffic", () => {
+  const application = (cpu: string, port: number) =>
+    tree({
+      "apps/echo.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: echo, namespace: argocd}
+spec:
+  project: default
+  destination: {server: https://kubernetes.default.svc, namespace: echo}
+  source:
+    repoURL: https://bjw-s-labs.github.io/helm-charts
+    chart: app-template
+    targetRevision: 3.5.1
+    helm:
+      valuesObject:
+        controllers: {main: {containers: {main: {resources: {requests: {cpu: ${cpu}}}}}}}
+        service: {main: {controller: main, ports: {http: {port: ${port}}}}}
+`,
+    });
+
+  it("is said to render alike, for the placement check to leave its values alone (a resources bump read as high 'inline Helm values change what is rendered')", async () => {
+    const alike = await renderChange(application("10m", 8080), application("20m", 8080), { topology, budgetMs: 1_000 });
+    expect(alike.failures).toEqual([]);
+    expect(alike.alike).toEqual([expect.stringContaining("echo")]);
+    const moved = await renderChange(application("10m", 8080), application("10m", 9090), { topology, budgetMs: 1_000 });
+    expect(moved.failures).toHaveLength(1);
+    expect(moved.alike).toBeUndefined();
+  });
+});

@@ -656,8 +656,8 @@ describe("an Argo CD chart source the render stage judged", () => {
     application(
       `  source: {repoURL: https://github.com/example/platform.git, path: charts/shop, targetRevision: ${revision}, helm: {values: "replicas: 2"}}\n  destination: {name: jkt-prod, namespace: shop}`,
     );
-  /** The detector's findings with the render stage's result for these trees: each helm root it plans reported as failed. */
-  const judged = (base: string, head: string, render: boolean): string[] => {
+  /** The detector's findings with the render stage's result for these trees: each helm root it plans reported as failed (or as rendering alike). */
+  const judged = (base: string, head: string, render: boolean | "alike"): string[] => {
     const clusterOfFile = compileFilePlacement(POLICY.topology.placements);
     const files = (text: string) => [{ path: "apps/shop.yaml", text }];
     const [before, after] = [loadManifests(files(base)), loadManifests(files(head))];
@@ -666,7 +666,11 @@ describe("an Argo CD chart source the render stage judged", () => {
       roots: [],
       base: { files: [], consumed: [] },
       head: { files: [], consumed: [] },
-      failures: roots.map((root) => ({ id: root.id, origin: root.origin, inputs: root.inputs, reason: "offline", gates: true })),
+      failures:
+        render === "alike"
+          ? []
+          : roots.map((root) => ({ id: root.id, origin: root.origin, inputs: root.inputs, reason: "offline", gates: true })),
+      ...(render === "alike" ? { alike: roots.map((root) => root.id) } : {}),
     };
     const context = detectorContext(POLICY, before, after, clusterOfFile, render ? rendered : undefined);
     return placementDetector(changeOf(APP, before.resources.get(APP), after.resources.get(APP)), context).map((d) => d.summary);
@@ -678,6 +682,15 @@ describe("an Argo CD chart source the render stage judged", () => {
     expect(judged(chart("v0.15.0"), chart("v1.0.4"), false)).toEqual([
       expect.stringContaining("deploys revision v1.0.4 instead of v0.15.0"),
     ]);
+  });
+
+  it("leaves inline Helm values to the render stage where it found the chart renders alike (an app-template resources bump)", () => {
+    const values = (cpu: string) =>
+      application(
+        `  source: {repoURL: https://charts.jetstack.io, chart: cert-manager, targetRevision: v1.0.4, helm: {valuesObject: {resources: {requests: {cpu: ${cpu}}}}}}\n  destination: {name: jkt-prod, namespace: cert-manager}`,
+      );
+    expect(judged(values("10m"), values("20m"), "alike")).toEqual([]);
+    expect(judged(values("10m"), values("20m"), false)).toEqual([expect.stringContaining("inline Helm values change what is rendered")]);
   });
 
   it("still judges a path source's git revision, which no render here reads", () => {
