@@ -71,11 +71,14 @@ export function filesNamedBy(fields: Record<string, unknown>): string[] {
 
 /** The values files of the charts a kustomization inflates (`helmCharts`), as written. */
 export const chartValuesNamedBy = (fields: Record<string, unknown>): string[] =>
-  (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap((chart) => {
-    if (!chart || typeof chart !== "object") return [];
-    const { valuesFile, additionalValuesFiles } = chart as Record<string, unknown>;
-    return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...strings(additionalValuesFiles)];
-  });
+  (Array.isArray(fields.helmCharts) ? fields.helmCharts : []).flatMap(valuesFilesOfChart);
+
+/** The values files one `helmCharts` entry names (`valuesFile`, `additionalValuesFiles`), as written. */
+export function valuesFilesOfChart(entry: unknown): string[] {
+  if (!entry || typeof entry !== "object") return [];
+  const { valuesFile, additionalValuesFiles } = entry as Record<string, unknown>;
+  return [...(typeof valuesFile === "string" ? [valuesFile] : []), ...strings(additionalValuesFiles)];
+}
 
 /** The files of the repository a kustomization names (filesNamedBy), without what it fetches. */
 export const localFilesNamedBy = (fields: Record<string, unknown>): string[] => filesNamedBy(fields).filter((path) => !REMOTE.test(path));
@@ -217,7 +220,7 @@ const entryTarget = (tree: Tree, folder: string, entry: string): string => tree.
 const filesAt = (tree: Tree, target: string): string[] => (tree.text.has(target) ? [target] : tree.filesUnder(target));
 
 /** The chart a `helmCharts` entry pulls (`<repo>/<name>`), when it names a remote repository; kustomize reads one without from its chartHome. */
-function pulledChart(entry: unknown): string | undefined {
+export function pulledChart(entry: unknown): string | undefined {
   if (!entry || typeof entry !== "object") return undefined;
   const { repo, name } = entry as Record<string, unknown>;
   return typeof repo === "string" && typeof name === "string" && REMOTE.test(repo) ? chartAt(repo, name) : undefined;

@@ -27,7 +27,8 @@ import {
   kustomizationOf,
   kustomizeClosure,
   localFilesNamedBy,
-  chartValuesNamedBy,
+  valuesFilesOfChart,
+  pulledChart,
   kustomizationFields,
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
@@ -970,7 +971,7 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
       const [a, b] = [baseText.get(input), headText.get(input)];
       return (
         a === b ||
-        (values.has(input) && sameButWorkloadValues(a, b, before.dependencySources)) ||
+        (values.has(input) && sameButWorkloadValues(a, b, knownDependencies(before.dependencySources))) ||
         (templates(input) && YAML.test(input) && rendersNoTrafficKind(a) && rendersNoTrafficKind(b))
       );
     });
@@ -1003,37 +1004,42 @@ export function decisiveFirst(root: RenderRoot, inputs: readonly string[]): stri
 const valuesFilesOf = (root: RenderRoot): ReadonlySet<string> =>
   new Set(root.run.tool === "helm" ? [posix.join(root.run.chart, "values.yaml"), ...root.run.valuesFiles] : []);
 
+const same = (values: unknown): unknown => values;
+
 /**
  * Whether two values files differ at most in what only sets how containers run (see
- * withoutWorkloadSettings), and, under the key of a wrapper chart's known dependency
- * (`dependencies`: RenderRoot.dependencySources), in what that chart renders into no traffic config
- * (khuedoan/homelab ca5821df: a `configMaps` edit of an app-template wrapper blocked as a render to
- * do, while the same edit in a HelmRelease of app-template passed).
+ * withoutWorkloadSettings), and in what `known` leaves out of them: what a known chart renders into
+ * no traffic config (knownDependencies, knownChartOf).
  */
-function sameButWorkloadValues(
-  before: string | undefined,
-  after: string | undefined,
-  dependencies: Readonly<Record<string, string>> = {},
-): boolean {
+function sameButWorkloadValues(before: string | undefined, after: string | undefined, known: (values: unknown) => unknown = same): boolean {
   if (before === undefined || after === undefined) return false;
-  const traffic = (text: string): string => {
-    const values: unknown = loadAsGoYaml(text);
-    const known = !isRecord(values)
-      ? values
-      : Object.fromEntries(
-          Object.entries(values).map(([key, value]) => [
-            key,
-            Object.hasOwn(dependencies, key) ? trafficValuesOf(value, [dependencies[key]!], value) : value,
-          ]),
-        );
-    return canonical(withoutWorkloadSettings(known));
-  };
+  const traffic = (text: string): string => canonical(withoutWorkloadSettings(known(loadAsGoYaml(text))));
   try {
     return traffic(before) === traffic(after);
   } catch {
     return false;
   }
 }
+
+/**
+ * Of a wrapper chart's values, under the key of each known dependency (RenderRoot.dependencySources:
+ * its alias, else its name), what that chart renders into traffic config (khuedoan/homelab
+ * ca5821df: a `configMaps` edit of an app-template wrapper blocked as a render to do, while the
+ * same edit in a HelmRelease of app-template passed). No family reads a dependency's values below
+ * its key (the mesh family reads an istiod values file's top-level `meshConfig`), so none are its
+ * `own`: an istiod wrapper's egress switched to `ALLOW_ANY` passed as no change.
+ */
+const knownDependencies =
+  (dependencies: Readonly<Record<string, string>> = {}) =>
+  (values: unknown): unknown =>
+    !isRecord(values)
+      ? values
+      : Object.fromEntries(
+          Object.entries(values).map(([key, value]) => [
+            key,
+            Object.hasOwn(dependencies, key) ? trafficValuesOf(value, [dependencies[key]!], undefined) : value,
+          ]),
+        );
 
 const DEFINES = /\{\{-?\s*define\b/;
 const KIND_AT_TOP = /^kind:[ \t]*(.*)$/gm;
@@ -1085,8 +1091,23 @@ function fixedPatches(fields: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
+ * Of the values of the charts `entries` of kustomizations' `helmCharts` inflate, what a known chart
+ * renders into traffic config, when every entry pulls the same known chart (known-charts.ts), as
+ * for a release of it: bjw-s's app-template inflated by kustomize had its `env` or `resources`
+ * edits block as a render that cannot be done, where the same edit in a HelmRelease passed. No
+ * family reads a kustomization's chart values (its render consumes them), so none are the
+ * release's `own`: istiod's `meshConfig` and k8gb's topology still count there.
+ */
+const knownChartOf = (entries: readonly unknown[]): ((values: unknown) => unknown) => {
+  const pulled = entries.map(pulledChart);
+  if (!pulled.every((source) => source !== undefined)) return same;
+  return (values) => trafficValuesOf(values, pulled, undefined);
+};
+
+/**
  * Whether two versions of a kustomization differ at most in WORKLOAD_FIELDS (an image bump), or in
- * what only sets how workloads run in the inline values of a chart it inflates (see withoutWorkloadSettings).
+ * what only sets how workloads run in the inline values of a chart it inflates (see
+ * withoutWorkloadSettings), or of a known chart, in what renders no traffic config (knownChartOf).
  */
 function sameButWorkloads(before: string | undefined, after: string | undefined): boolean {
   if (before === after) return true;
@@ -1097,7 +1118,7 @@ function sameButWorkloads(before: string | undefined, after: string | undefined)
     const fields = fixedPatches(Object.fromEntries(Object.entries(value).filter(([key]) => !WORKLOAD_FIELDS.includes(key))));
     if (!Array.isArray(fields.helmCharts)) return fields;
     const charts = fields.helmCharts.map((chart: unknown) =>
-      isRecord(chart) ? { ...chart, valuesInline: withoutWorkloadSettings(chart.valuesInline) } : chart,
+      isRecord(chart) ? { ...chart, valuesInline: withoutWorkloadSettings(knownChartOf([chart])(chart.valuesInline)) } : chart,
     );
     return { ...fields, helmCharts: charts };
   };
@@ -1268,13 +1289,15 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   const kustomizations = inputs.filter(isKustomizationFile);
   const named = new Set<string>([...(before.crossed ?? []), ...(after.crossed ?? [])]);
   const listed = new Set([...before.consumes, ...after.consumes]);
-  const chartValues = new Set<string>();
+  /** Each values file of a chart kustomize inflates, with the `helmCharts` entries naming it. */
+  const chartValues = new Map<string, unknown[]>();
   for (const file of kustomizations) {
     if (!sameButWorkloads(baseText.get(file), headText.get(file))) return false;
     const fields = kustomizationFields(baseText.get(file));
     const at = (entry: string) => normalize(posix.join(folderOf(file), entry));
     for (const entry of localFilesNamedBy(fields)) named.add(at(entry));
-    for (const entry of chartValuesNamedBy(fields)) chartValues.add(at(entry));
+    for (const chart of list(fields.helmCharts))
+      for (const values of valuesFilesOfChart(chart)) chartValues.set(at(values), [...(chartValues.get(at(values)) ?? []), chart]);
     // Kustomize reads the charts it inflates from their chart home, a chart's templates with it.
     if (Array.isArray(fields.helmCharts) && fields.helmCharts.length > 0)
       for (const input of inputs.filter(insideFolder(at(chartHomeOf(fields))))) named.add(input);
@@ -1290,7 +1313,8 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     // A chart's values are judged as a release's are: a chart places what only sets how its
     // containers run in its workloads (swibrow/home-ops: Renovate's image bumps in the values of
     // app-template charts kustomize inflates, 21 of 40 commits blocked).
-    if (chartValues.has(input)) return sameButWorkloadValues(a, b);
+    const charts = chartValues.get(input);
+    if (charts) return sameButWorkloadValues(a, b, knownChartOf(charts));
     if (!YAML.test(input) || named.has(input)) return false;
     // Below a folder the root reads but named by none of its kustomizations (the path of a Flux
     // Kustomization the root only lists), kustomize never reads it (JJGadgets/Biohazard: an app's
@@ -1415,7 +1439,7 @@ export function onlyTrustedVersionsMoved(
     const [a, b] = [baseText.get(input), headText.get(input)];
     if (a === b) return true;
     if (isKustomizationFile(input)) return unpinned(a) === unpinned(b);
-    if (values.has(input)) return sameButWorkloadValues(a, b, before.dependencySources);
+    if (values.has(input)) return sameButWorkloadValues(a, b, knownDependencies(before.dependencySources));
     if (posix.basename(input) === "Chart.yaml") return unpinnedChart(a) === unpinnedChart(b);
     return (
       before.run.tool === "kustomize" &&

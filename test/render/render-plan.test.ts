@@ -1096,6 +1096,61 @@ describe("a wrapper chart of a known chart: its rules apply under the dependency
     const other = "  - name: web\n    version: 1.0.0\n    repository: https://charts.example.com\n";
     expect(await failures(wrapper(values("web", "Communication"), other), wrapper(values("web", "Popular"), other))).toEqual([id]);
   });
+
+  it("istiod's meshConfig under its key, which no family reads there, still needs the render (ALLOW_ANY passed as no change)", async () => {
+    const istiod = "  - name: istiod\n    version: 1.27.0\n    repository: https://istio-release.storage.googleapis.com/charts\n";
+    const mesh = (mode: string) => `istiod:\n  meshConfig: {outboundTrafficPolicy: {mode: ${mode}}}\n`;
+    expect(await failures(wrapper(mesh("REGISTRY_ONLY"), istiod), wrapper(mesh("ALLOW_ANY"), istiod))).toEqual([
+      "helm apps/homepage/Chart.yaml homepage",
+    ]);
+  });
+});
+
+describe("a chart kustomize inflates of a known chart: its rules apply to the entry's values, inline and in its files", () => {
+  const inflated = (values: string, inline = "", chart = "  - name: app-template\n    repo: https://bjw-s-labs.github.io/helm-charts\n") =>
+    tree({
+      "apps/echo/kustomization.yaml": `helmCharts:\n${chart}    version: 4.4.0\n    releaseName: echo\n    valuesFile: values.yaml\n${inline}`,
+      "apps/echo/values.yaml": values,
+    });
+  const values = (env: string, host = "echo.example.com", replicas = 2) =>
+    `controllers:\n  main:\n    replicas: ${replicas}\n    containers:\n      app:\n        env: {LOG_LEVEL: ${env}}\n        probes: {liveness: {enabled: true}}\nconfigMaps: {config: {data: {LOG: ${env}}}}\nroute: {app: {hostnames: [${host}]}}\n`;
+  const inline = (env: string, host = "echo.example.com") =>
+    `    valuesInline:\n      controllers: {main: {containers: {app: {env: {LOG_LEVEL: ${env}}}}}}\n      persistence: {config: {existingClaim: echo-${env}}}\n      route: {app: {hostnames: [${host}]}}\n`;
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.id);
+  const ID = ["kustomize apps/echo"];
+
+  it("an env, configMaps or persistence edit needs no render, from its Helm repository or its OCI registry", async () => {
+    expect(await failures(inflated(values("info")), inflated(values("debug")))).toEqual([]);
+    expect(await failures(inflated("", inline("info")), inflated("", inline("debug")))).toEqual([]);
+    const oci = "  - name: app-template\n    repo: oci://ghcr.io/bjw-s-labs/helm\n";
+    expect(await failures(inflated(values("info"), "", oci), inflated(values("debug"), "", oci))).toEqual([]);
+  });
+
+  it("its routes, a controller scaled, its version, another kustomization field or another chart still need the render", async () => {
+    expect(await failures(inflated(values("info")), inflated(values("info", "admin.example.com")))).toEqual(ID);
+    expect(await failures(inflated(values("info")), inflated(values("info", "echo.example.com", 0)))).toEqual(ID);
+    expect(await failures(inflated("", inline("info")), inflated("", inline("info", "admin.example.com")))).toEqual(ID);
+    const bumped = (files: SourceFile[]) => files.map((file) => ({ ...file, text: file.text.replace("4.4.0", "4.5.0") }));
+    expect(await failures(inflated(values("info")), bumped(inflated(values("debug"))))).toEqual(ID);
+    expect(await failures(inflated(values("info")), inflated(values("debug"), "namePrefix: v2-\n"))).toEqual(ID);
+    const other = "  - name: web\n    repo: https://charts.example.com\n";
+    expect(await failures(inflated(values("info"), "", other), inflated(values("debug"), "", other))).toEqual(ID);
+    // A values file a chart of the chart home reads too is that chart's values as well.
+    const shared = (env: string) =>
+      inflated(values(env)).map((file) =>
+        file.path.endsWith("kustomization.yaml")
+          ? { ...file, text: `${file.text}  - name: local\n    releaseName: extra\n    valuesFile: values.yaml\n` }
+          : file,
+      );
+    expect(await failures(shared("info"), shared("debug"))).toEqual(ID);
+  });
+
+  it("istiod's meshConfig there still needs the render: no family reads a kustomization's inline chart values", async () => {
+    const istiod = "  - name: istiod\n    repo: https://istio-release.storage.googleapis.com/charts\n";
+    const mesh = (mode: string) => `    valuesInline:\n      meshConfig: {outboundTrafficPolicy: {mode: ${mode}}}\n`;
+    expect(await failures(inflated("", mesh("REGISTRY_ONLY"), istiod), inflated("", mesh("ALLOW_ANY"), istiod))).toEqual(ID);
+  });
 });
 
 describe("a release of Istio's istiod chart: the mesh family judges its meshConfig where it is written", () => {
