@@ -126,10 +126,88 @@ export const failureModeOf = (spec: JsonRecord): FailureMode =>
 /** Whether Gloo rejects a route's split (glooWeights). */
 const rejectsSplit = (route: unknown): boolean => glooWeights(list(record(record(route).forwardTo).destinations)).invalid !== undefined;
 
+const holdsRejectedSplit = (table: Resource): boolean =>
+  (["http", "tcp", "tls"] as const).some((section) => list(record(table.body.spec)[section]).some(rejectsSplit));
+
+/** Whether a parent's `delegate.routeTables` selector (name, namespace, labels; fields left out match all) picks this table. */
+export const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource): boolean => {
+  const name = text(selector.name);
+  const namespace = text(selector.namespace) ?? (name ? parent.id.namespace : undefined);
+  const labels = Object.entries(record(selector.labels));
+  return (
+    (!name || name === table.id.name) &&
+    (!namespace || namespace === table.id.namespace) &&
+    labels.every(([key, value]) => table.labels[key] === value)
+  );
+};
+
+/** How Gloo treats a table's misconfigured routes: its mode, and whether its table tree is frozen at its last accepted config. */
+export interface TableFailure {
+  readonly mode: FailureMode;
+  readonly frozen: boolean;
+}
+
+const NOT_FROZEN: TableFailure = { mode: "ROUTE_REPLACEMENT", frozen: false };
+const failuresOfTree = new WeakMap<ManifestSet, ReadonlyMap<string, TableFailure>>();
+
+/**
+ * A RouteTable's failure handling, by the table trees it is in: a root table (hosts or gateways)
+ * and the tables its `delegate` routes reach. The root's failureMode governs the whole tree; a
+ * delegated child's own is unsupported (route_table.proto: "supported only for the parent route
+ * table, which controls the behavior for each child route table"), so a child counts as FREEZE_CONFIG
+ * only where every root reaching it says so, and one no root of the tree reaches as the default.
+ * Under FREEZE_CONFIG "any misconfigured route on the parent route table or any child route table
+ * freezes the configuration for all routes in the route table tree": a split rejected in a child
+ * of a frozen parent read as a route replaced by a 500 (critical) though nothing moved.
+ */
+export function tableFailure(table: Resource, set: ManifestSet): TableFailure {
+  let failures = failuresOfTree.get(set);
+  if (!failures) failuresOfTree.set(set, (failures = failuresOf(set)));
+  return failures.get(table.key) ?? NOT_FROZEN;
+}
+
+function failuresOf(set: ManifestSet): ReadonlyMap<string, TableFailure> {
+  const tables = resourcesOfKind(set, "RouteTable").filter((table) => table.id.group === GLOO_NETWORKING_GROUP);
+  const children = new Map<Resource, readonly Resource[]>();
+  const childrenOf = (parent: Resource): readonly Resource[] => {
+    let found = children.get(parent);
+    if (!found) {
+      const selectors = list(record(parent.body.spec).http).flatMap((route) =>
+        list(record(record(route).delegate).routeTables).map(record),
+      );
+      found =
+        selectors.length === 0
+          ? []
+          : tables.filter((table) => table !== parent && selectors.some((selector) => delegateSelects(selector, parent, table)));
+      children.set(parent, found);
+    }
+    return found;
+  };
+  const inTrees = new Map<string, TableFailure[]>();
+  for (const root of tables) {
+    if (routeTableEntries(record(root.body.spec), root.id.namespace).includes(DELEGATED_ENTRY)) continue;
+    const members = new Set([root]);
+    for (const member of members) for (const child of childrenOf(member)) members.add(child);
+    const mode = failureModeOf(record(root.body.spec));
+    const frozen = mode === "FREEZE_CONFIG" && [...members].some(holdsRejectedSplit);
+    for (const member of members) inTrees.set(member.key, [...(inTrees.get(member.key) ?? []), { mode, frozen }]);
+  }
+  return new Map(
+    [...inTrees].map(([key, trees]) => [
+      key,
+      {
+        mode: trees.every((tree) => tree.mode === "FREEZE_CONFIG") ? "FREEZE_CONFIG" : "ROUTE_REPLACEMENT",
+        frozen: trees.every((tree) => tree.frozen),
+      },
+    ]),
+  );
+}
+
 /** forwardTo destinations, the table's defaultDestination when none are listed, else the terminal action. */
 function routeBackends(
   route: JsonRecord,
   spec: JsonRecord,
+  mode: FailureMode,
   namespace: string,
   file: string,
   routePath: (string | number)[],
@@ -140,7 +218,7 @@ function routeBackends(
     if (destinations.length > 0) {
       const { weights, invalid } = glooWeights(destinations);
       // The shares a rejected split names are never served: by default the route answers 500 instead.
-      if (invalid && failureModeOf(spec) === "ROUTE_REPLACEMENT")
+      if (invalid && mode === "ROUTE_REPLACEMENT")
         return [
           actionRef(
             {
@@ -217,24 +295,26 @@ function l4Alternative(value: unknown) {
 }
 
 /**
- * A RouteTable's flows. One whose `failureMode: FREEZE_CONFIG` holds a route Gloo rejects serves its
- * last accepted config, which the tree does not hold: the head tree keeps the base's flows of it
- * (RouteRules.held).
+ * A RouteTable's flows. One in a table tree that `failureMode: FREEZE_CONFIG` freezes (a route Gloo
+ * rejects somewhere in it: tableFailure) serves its last accepted config, which the tree does not
+ * hold: the head tree keeps the base's flows of it (RouteRules.held).
  */
 export function glooRouteTableSource(resource: Resource, set: ManifestSet): RouteRules | undefined {
   // Rules at a VirtualGateway the tree does not hold are kept there, unverified (as Gateway API's at a missing parent).
   const missing = missingVirtualGateways(resource, set);
-  const rules = glooRouteTableRules(resource).map((rule) =>
+  const failure = tableFailure(resource, set);
+  const rules = glooRouteTableRules(resource, failure.mode).map((rule) =>
     missing.includes(rule.entry) ? { ...rule, unverified: notInTree(rule.entry) } : rule,
   );
-  const spec = record(resource.body.spec);
-  const frozen =
-    failureModeOf(spec) === "FREEZE_CONFIG" && (["http", "tcp", "tls"] as const).some((section) => list(spec[section]).some(rejectsSplit));
-  if (frozen) return { rules, held: "failureMode FREEZE_CONFIG with a route Gloo rejects: the table keeps its last accepted config" };
+  if (failure.frozen)
+    return {
+      rules,
+      held: "failureMode FREEZE_CONFIG of its table tree, which holds a route Gloo rejects: the tree keeps its last accepted config",
+    };
   return rules.length > 0 ? { rules } : undefined;
 }
 
-export function glooRouteTableRules(resource: Resource): RuleShape[] {
+export function glooRouteTableRules(resource: Resource, mode: FailureMode): RuleShape[] {
   if (resource.id.kind !== "RouteTable" || resource.id.group !== GLOO_NETWORKING_GROUP) return [];
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
@@ -247,7 +327,7 @@ export function glooRouteTableRules(resource: Resource): RuleShape[] {
       const routePath = ["spec", section, index];
       const matchers = list(route.matchers);
       const alternatives = (matchers.length > 0 ? matchers : [{}]).map(section === "http" ? httpAlternative : l4Alternative);
-      const backends = routeBackends(route, spec, namespace, resource.source.file, routePath);
+      const backends = routeBackends(route, spec, mode, namespace, resource.source.file, routePath);
       const ruleId = ruleIdOf(text(route.name), alternatives);
       for (const entry of entries) {
         for (const host of hosts.length > 0 ? hosts : ["*"]) {

@@ -2,7 +2,7 @@ import { flag, list, numeric, record, spec, text, texts, type JsonRecord } from 
 import { declares } from "../../core/declared-identities.js";
 import { removedWhileNamed } from "../../core/removed-while-named.js";
 import type { Resource } from "../../core/resource.js";
-import { failureModeOf, glooWeights, missingVirtualGateways, type FailureMode } from "./flows.js";
+import { delegateSelects, failureModeOf, glooWeights, missingVirtualGateways, tableFailure, type FailureMode } from "./flows.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
@@ -52,7 +52,14 @@ const routeViews = (resource: Resource | undefined): RouteView[] =>
  * answer 500 (flows.ts); with FREEZE_CONFIG the table keeps its last accepted config, and this is
  * the finding: nothing moves, but no later edit of the table tree applies until it is fixed.
  */
-const rejectedSplits = (out: DetectionList, before: RouteView | undefined, after: RouteView, mode: FailureMode): void => {
+const rejectedSplits = (
+  out: DetectionList,
+  before: RouteView | undefined,
+  after: RouteView,
+  mode: FailureMode,
+  /** The table's own failureMode says otherwise, as a delegated child's may (tableFailure). */
+  unheeded: boolean,
+): void => {
   const destinations = list(record(after.value.forwardTo).destinations);
   const { invalid } = glooWeights(destinations);
   if (!invalid) return;
@@ -63,7 +70,7 @@ const rejectedSplits = (out: DetectionList, before: RouteView | undefined, after
     summary: `${after.label}: ${invalid}: Gloo will reject this split (${
       mode === "FREEZE_CONFIG"
         ? "failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config, and ignores every change to it until this is fixed"
-        : "failureMode ROUTE_REPLACEMENT, the default: the route is replaced by a 500 direct response"
+        : `failureMode ROUTE_REPLACEMENT, ${unheeded ? "its parent's (a delegated child's own failureMode is unsupported)" : "the default"}: the route is replaced by a 500 direct response`
     })`,
     side: "head",
     path: [...after.path, "forwardTo", "destinations"],
@@ -95,15 +102,17 @@ const GLOO_ANSWERS = [
   ["directResponse", "answer"],
 ] as const;
 
-export const routeTable = (change: ResourceChange, out: DetectionList): void => {
+export const routeTable = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const base = routeViews(change.base);
   const head = routeViews(change.head);
+  const mode = change.head ? tableFailure(change.head, context.head).mode : "ROUTE_REPLACEMENT";
+  const unheeded = failureModeOf(spec(change.head)) !== mode;
   for (const pair of pairEntries(base, head, [
     (route) => (text(route.value.name) ? `${route.section}|${text(route.value.name)}` : undefined),
     (route) => route.signature,
   ])) {
     if (!pair.head) continue;
-    rejectedSplits(out, pair.base?.value, pair.head.value, failureModeOf(spec(change.head)));
+    rejectedSplits(out, pair.base?.value, pair.head.value, mode, unheeded);
     if (!pair.base) continue;
     rewrites(out, pair.base.value, pair.head.value);
     for (const [field, kind] of GLOO_ANSWERS)
@@ -523,18 +532,6 @@ export const unknownVirtualGateways = (change: ResourceChange, out: DetectionLis
     path: ["spec", "virtualGateways"],
     after: missing,
   });
-};
-
-/** Whether a parent's `delegate.routeTables` selector (name, namespace, labels; fields left out match all) picks this table. */
-const delegateSelects = (selector: JsonRecord, parent: Resource, table: Resource): boolean => {
-  const name = text(selector.name);
-  const namespace = text(selector.namespace) ?? (name ? parent.id.namespace : undefined);
-  const labels = Object.entries(record(selector.labels));
-  return (
-    (!name || name === table.id.name) &&
-    (!namespace || namespace === table.id.namespace) &&
-    labels.every(([key, value]) => table.labels[key] === value)
-  );
 };
 
 /**

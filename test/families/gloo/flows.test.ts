@@ -10,19 +10,21 @@ import {
   MESH_ENTRY,
   routeTableEntries,
 } from "../../../src/families/gloo/flows.js";
-import { resourceKey, type Resource } from "../../../src/core/resource.js";
+import { resourceKey, type ManifestSet, type Resource } from "../../../src/core/resource.js";
 import { loadManifests } from "../../../src/manifests/load-manifests.js";
 
 const EMPTY = loadManifests([]);
+/** A tree holding these tables. */
+const treeOf = (...tables: Resource[]): ManifestSet => ({ ...EMPTY, resources: new Map(tables.map((table) => [table.key, table])) });
 
-const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml"): Resource => {
-  const id = { group: "networking.gloo.solo.io", kind: "RouteTable", namespace: "payments", name: "checkout" };
+const routeTable = (body: Record<string, unknown>, file = "gloo/route-table.yaml", name = "checkout", labels = {}): Resource => {
+  const id = { group: "networking.gloo.solo.io", kind: "RouteTable", namespace: "payments", name };
   return {
     id,
     key: resourceKey(id),
     apiVersion: "networking.gloo.solo.io/v2",
     family: "gloo",
-    labels: {},
+    labels,
     annotations: {},
     body,
     source: { file, line: 1, text: "" },
@@ -72,7 +74,7 @@ describe("RouteTable entries", () => {
 });
 
 describe("RouteTable flows from the fixture", () => {
-  const rules = glooRouteTableRules(fixture);
+  const rules = glooRouteTableRules(fixture, "ROUTE_REPLACEMENT");
 
   it("one flow per route, with matchers as canonical signatures and Gloo's first-match order", () => {
     expect(
@@ -114,6 +116,7 @@ describe("RouteTable flows from the fixture", () => {
           ],
         },
       }),
+      "ROUTE_REPLACEMENT",
     );
     expect(shapes.map((shape) => [shape.entry, shape.backends.map((backend) => backend.label)])).toEqual([
       [MESH_ENTRY, ["api:80"]],
@@ -147,7 +150,7 @@ describe("a split Gloo rejects (route_table.proto FailureMode)", () => {
     });
 
   it("is a 500 direct response by default (ROUTE_REPLACEMENT): the shares it names are never served", () => {
-    const found = glooRouteTableSource(table(), EMPTY)!;
+    const found = glooRouteTableSource(table(), treeOf(table()))!;
     expect(found.held).toBeUndefined();
     expect(found.rules[0]!.backends.map((backend) => [backend.key, backend.label, backend.answers])).toEqual([
       ["directResponse", "500 direct response (Gloo rejects the split: destination weights sum to 110, not 100)", 500],
@@ -155,12 +158,67 @@ describe("a split Gloo rejects (route_table.proto FailureMode)", () => {
   });
 
   it("holds the table at its last accepted config with FREEZE_CONFIG", () => {
-    const found = glooRouteTableSource(table("FREEZE_CONFIG"), EMPTY)!;
+    const frozen = table("FREEZE_CONFIG");
+    const found = glooRouteTableSource(frozen, treeOf(frozen))!;
     expect(found.held).toContain("FREEZE_CONFIG");
     expect(found.rules[0]!.backends.map((backend) => backend.weight)).toEqual([60, 50]);
-    expect(
-      glooRouteTableSource(routeTable({ spec: { hosts: ["a"], failureMode: "FREEZE_CONFIG", http: [{ forwardTo: {} }] } }), EMPTY)?.held,
-    ).toBeUndefined();
+    const valid = routeTable({ spec: { hosts: ["a"], failureMode: "FREEZE_CONFIG", http: [{ forwardTo: {} }] } });
+    expect(glooRouteTableSource(valid, treeOf(valid))?.held).toBeUndefined();
+  });
+
+  describe("in a table tree: the parent's failureMode governs its delegated children (route_table.proto)", () => {
+    const parent = (failureMode?: string) =>
+      routeTable(
+        {
+          spec: {
+            hosts: ["shop.example.com"],
+            ...(failureMode ? { failureMode } : {}),
+            http: [{ name: "orders", delegate: { routeTables: [{ labels: { table: "orders" } }] } }],
+          },
+        },
+        "gloo/parent.yaml",
+        "shop",
+      );
+    const child = (failureMode?: string, split = [60, 50], name = "orders") =>
+      routeTable(
+        {
+          spec: {
+            ...(failureMode ? { failureMode } : {}),
+            http: [{ name, forwardTo: { destinations: split.map((weight, index) => ({ ref: { name: `orders-${index}` }, weight })) } }],
+          },
+        },
+        `gloo/${name}.yaml`,
+        name,
+        { table: "orders" },
+      );
+
+    it("a split rejected in a child of a FREEZE_CONFIG parent freezes the whole tree: the child, the parent and its siblings", () => {
+      const tree = treeOf(parent("FREEZE_CONFIG"), child(), child(undefined, [50, 50], "refunds"));
+      for (const table of tree.resources.values())
+        expect(glooRouteTableSource(table, tree)!.held).toContain("FREEZE_CONFIG of its table tree");
+      expect(glooRouteTableSource(child(), tree)!.rules[0]!.backends.map((backend) => backend.weight)).toEqual([60, 50]);
+    });
+
+    it("a child's own failureMode is unsupported: under a default parent, or with no parent in the tree, the route is a 500", () => {
+      for (const tree of [treeOf(parent(), child("FREEZE_CONFIG")), treeOf(child("FREEZE_CONFIG"))]) {
+        const found = glooRouteTableSource(child("FREEZE_CONFIG"), tree)!;
+        expect(found.held).toBeUndefined();
+        expect(found.rules[0]!.backends.map((backend) => backend.answers)).toEqual([500]);
+      }
+    });
+
+    it("a child another parent reaches by default is not frozen, nor is a FREEZE_CONFIG tree whose splits are all accepted", () => {
+      const other = routeTable(
+        { spec: { hosts: ["admin.example.com"], http: [{ delegate: { routeTables: [{ labels: { table: "orders" } }] } }] } },
+        "gloo/other.yaml",
+        "admin",
+      );
+      const shared = treeOf(parent("FREEZE_CONFIG"), other, child());
+      expect(glooRouteTableSource(child(), shared)!.held).toBeUndefined();
+      expect(glooRouteTableSource(child(), shared)!.rules[0]!.backends.map((backend) => backend.answers)).toEqual([500]);
+      const accepted = treeOf(parent("FREEZE_CONFIG"), child(undefined, [50, 50]));
+      expect(glooRouteTableSource(child(undefined, [50, 50]), accepted)!.held).toBeUndefined();
+    });
   });
 });
 

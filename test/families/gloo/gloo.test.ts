@@ -832,6 +832,32 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
     expect(result.routeDiffs).toEqual([]);
   });
 
+  it("a split rejected in a delegated child follows its parent's failureMode (a child cannot set one: route_table.proto)", () => {
+    const parent = (failureMode: string) =>
+      `apiVersion: networking.gloo.solo.io/v2\nkind: RouteTable\nmetadata: {name: shop, namespace: payments}\nspec:\n  hosts: [shop.example.com]\n${failureMode}  http:\n  - name: orders\n    delegate: {routeTables: [{labels: {table: orders}}]}\n`;
+    const child = (failureMode: string, weight: number) =>
+      `apiVersion: networking.gloo.solo.io/v2\nkind: RouteTable\nmetadata: {name: orders, namespace: payments, labels: {table: orders}}\nspec:\n${failureMode}  http:\n  - name: orders\n    forwardTo:\n      destinations:\n      - {ref: {name: orders-v1, cluster: eu-1}, port: {number: 8080}, weight: 50}\n      - {ref: {name: orders-v2, cluster: eu-1}, port: {number: 8080}, weight: ${weight}}\n`;
+    const split = (parentMode: string, childMode: string) =>
+      analyze(
+        { "gloo/parent.yaml": parent(parentMode), "gloo/child.yaml": child(childMode, 50) },
+        { "gloo/parent.yaml": parent(parentMode), "gloo/child.yaml": child(childMode, 70) },
+        overlay,
+      );
+    const frozen = split("  failureMode: FREEZE_CONFIG\n", "");
+    expect(frozen.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "medium-high"]]);
+    expect(frozen.findings[0]!.summary).toContain("failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config");
+    expect(frozen.routeDiffs).toEqual([]);
+    // The child's own FREEZE_CONFIG is not Gloo's: under a default parent the route answers 500.
+    const replaced = split("", "  failureMode: FREEZE_CONFIG\n");
+    expect(replaced.findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["backend.all-removed", "critical"],
+      ["resource.changed", "medium-high"],
+    ]);
+    expect(replaced.findings[1]!.summary).toContain(
+      "failureMode ROUTE_REPLACEMENT, its parent's (a delegated child's own failureMode is unsupported)",
+    );
+  });
+
   it("a rejected split fixed lets the route serve its destinations again", () => {
     const broken = edit("gloo/route-table.yaml", (text) => text.replace("weight: 80", "weight: 90"));
     const result = analyze(broken, tree, overlay);
