@@ -50,6 +50,13 @@ const reachOf = (flows: readonly Flow[], method: string): WriteReach => {
 };
 
 /**
+ * A backend as written either way: an Istio destination that spells out `port: 8080` is the one
+ * that leaves it to the service's only port (route-diff pairs them too), so an alias spelling it
+ * out still copies its original's writes.
+ */
+const identityOf = (backend: Backend): string => backend.portless ?? backend.key;
+
+/**
  * Where a reach sends writes, backend by backend and region by region (`<backend key>@us-east1`):
  * an unplaced backend counts as its own place, the cluster set or unknown.
  */
@@ -57,7 +64,7 @@ const placedWrites = (reach: WriteReach): string[] =>
   reach.active.flatMap((backend) => {
     const { regions, multiCluster } = backend.placement;
     const places = regions.length > 0 ? regions : [multiCluster ? "clusterset" : "unknown"];
-    return places.map((region) => `${backend.key}@${region}`);
+    return places.map((region) => `${identityOf(backend)}@${region}`);
   });
 
 const hostOf = (flow: Flow): string => `${flow.entry}|${flow.host}`;
@@ -239,39 +246,81 @@ function serviceSpread(
 }
 
 /**
- * Whether a write path new at head (no reach at base under its key) only copies a multi-region write
- * set live at base: a host alias, a second parentRef or a renamed host whose PATCH still reaches the
- * two-region `api-replicas` that the old host's PATCH reached. It does when one base reach of the
- * same method, itself multi-region, sent writes to each of its backends in each of their regions;
- * a backend of the same name in another namespace, or one that gains a region at head, is news, and
- * so are backends each reached singly at base (writes to us-east1 and us-west1 by different hosts
- * are not one write set). Base reaches are worked out once, when first asked, and only for the
- * hosts that send to the backends of the paths the PR opens.
+ * Where a Gateway API path the PR adds sent its writes at base: to the rule of the same host whose
+ * path took those requests there (longest prefix, an exact path first), as `/v2` added beside a
+ * method rule on `/` takes POSTs that rule pinned to api-jkt. Each of the group's paths is weighed:
+ * one whose writes base kept in one region, or served on no path, speaks for the group. First-match
+ * hosts need none of this: their probes weigh base and head on the same paths.
+ */
+function priorRanked(before: ReadonlyMap<string, WriteReach>): (key: string, reach: WriteReach) => WriteReach | undefined {
+  let byHost: Map<string, { paths: RequestShape[]; reach: WriteReach }[]> | undefined;
+  const index = () => {
+    const groups = new Map<string, { paths: RequestShape[]; reach: WriteReach }[]>();
+    for (const [key, reach] of before)
+      if (!isFirstMatch(reach.flow)) pushTo(groups, `${hostOf(reach.flow)}|${methodOf(key)}`, { paths: pathsOf(reach.flow), reach });
+    return groups;
+  };
+  return (key, reach) => {
+    const known = before.get(key);
+    if (known || isFirstMatch(reach.flow)) return known;
+    const groups = (byHost ??= index()).get(`${hostOf(reach.flow)}|${methodOf(key)}`) ?? [];
+    const served = pathsOf(reach.flow).map((path) => {
+      const taking = groups.flatMap(({ paths, reach: at }) => paths.filter((own) => covers(own, path)).map((own) => ({ own, at })));
+      return taking.sort((a, b) => pathRank(b.own) - pathRank(a.own) || Number(a.at.multi) - Number(b.at.multi))[0]?.at;
+    });
+    return served.includes(undefined) ? undefined : (served.find((at) => !at!.multi) ?? served[0]);
+  };
+}
+
+/** A Gateway API group's paths, each as the requests it stands for. */
+const pathsOf = (flow: Flow): RequestShape[] =>
+  requestShapes(flow.pathMatch).map((shape) => ({
+    ...(shape.path ? { path: shape.path } : {}),
+    conditions: [],
+    ignoreCase: shape.ignoreCase,
+  }));
+
+/** Gateway API's order between paths that take one request: an exact path, then the longest prefix. */
+const pathRank = (shape: RequestShape): number => (shape.path?.type === "Exact" ? 1e6 : 0) + (shape.path?.value.length ?? 0);
+
+/**
+ * Whether a write path new at head (no reach at base of its requests) only copies a multi-region
+ * write set live at base: a host alias, a second parentRef or a renamed host whose PATCH still
+ * reaches the two-region `api-replicas` that the old host's PATCH reached. It does when a base reach
+ * of the same method on the same path, itself multi-region and write-aware, sent writes to each of
+ * its backends in each of their regions. Not live: another path's split (an Istio alias whose read
+ * rule, written first, takes the POSTs the original pinned, beside a 50/50 `/catalog`), a host that
+ * routes no write on purpose (a status host's catch-all over both regions), a backend of the same
+ * name in another namespace, one that gains a region at head, backends each reached singly at base
+ * (writes to us-east1 and us-west1 by different hosts are not one write set). Base reaches are
+ * worked out once, when first asked, and only for the hosts that send to the backends of the paths
+ * the PR opens.
  */
 function liveWriteSets(
   base: TrafficModel,
-  after: ReadonlyMap<string, WriteReach>,
-  before: ReadonlyMap<string, WriteReach>,
+  opened: readonly WriteReach[],
+  writeAware: (reach: WriteReach) => boolean,
 ): (key: string, reach: WriteReach) => boolean {
   let live: Map<string, Set<string>[]> | undefined;
   const liveSets = (): Map<string, Set<string>[]> => {
-    const opened = [...after].filter(([key, reach]) => reach.multi && !before.has(key));
-    const wanted = new Set(opened.flatMap(([, reach]) => reach.active.map((backend) => backend.key)));
+    const wanted = new Set(opened.flatMap((reach) => reach.active.map(identityOf)));
     const hosts = new Set<string>();
     for (const flow of base.flows.values())
-      if (flow.backends.some((backend) => backend.share > 0 && wanted.has(backend.key))) hosts.add(hostOf(flow));
+      if (flow.backends.some((backend) => backend.share > 0 && wanted.has(identityOf(backend)))) hosts.add(hostOf(flow));
     const sets = new Map<string, Set<string>[]>();
     for (const [key, reach] of writeReach(base, hosts, firstMatchProbes([base], hosts)))
-      if (reach.multi) pushTo(sets, methodOf(key), new Set(placedWrites(reach)));
+      if (reach.multi && writeAware(reach)) pushTo(sets, requestOf(key, reach), new Set(placedWrites(reach)));
     return sets;
   };
   return (key, reach) => {
     const places = placedWrites(reach);
-    return ((live ??= liveSets()).get(methodOf(key)) ?? []).some((set) => places.every((place) => set.has(place)));
+    return ((live ??= liveSets()).get(requestOf(key, reach)) ?? []).some((set) => places.every((place) => set.has(place)));
   };
 }
 
 const methodOf = (key: string): string => key.slice(key.lastIndexOf("|") + 1);
+/** A reach's key without its host: the path (or probe) and the method, which an alias shares. */
+const requestOf = (key: string, reach: WriteReach): string => key.slice(hostOf(reach.flow).length + 1);
 
 export function writePathDetections(base: TrafficModel, head: TrafficModel, diffs: readonly RouteDiff[], policy: Policy): Detection[] {
   const changedHosts = new Set(
@@ -286,15 +335,17 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
   const before = writeReach(base, changedHosts, probes);
   const after = writeReach(head, changedHosts, probes);
   const byGroup = new Map<string, { reach: WriteReach; methods: string[]; was: WriteReach | undefined }>();
-  const alreadyLive = liveWriteSets(base, after, before);
+  const declared = (reach: WriteReach, writes: string): boolean =>
+    reach.flow.backends.some((b) => b.share > 0 && policy.services[b.service]?.writes === writes);
+  const writeAware = (reach: WriteReach, was?: WriteReach): boolean =>
+    reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || declared(reach, "single-region");
+  const prior = priorRanked(before);
+  const opened = [...after].flatMap(([key, reach]) => (reach.multi && !prior(key, reach) ? [reach] : []));
+  const alreadyLive = liveWriteSets(base, opened, (reach) => writeAware(reach));
   for (const [key, reach] of after) {
-    const was = before.get(key);
+    const was = prior(key, reach);
     if (!reach.multi || was?.multi) continue;
-    const services = reach.flow.backends.filter((b) => b.share > 0).map((b) => policy.services[b.service]?.writes);
-    if (services.includes("active-active")) continue;
-    const writeAware =
-      reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || services.includes("single-region");
-    if (!writeAware || (!was && alreadyLive(key, reach))) continue;
+    if (declared(reach, "active-active") || !writeAware(reach, was) || (!was && alreadyLive(key, reach))) continue;
     const group = key.slice(0, key.lastIndexOf("|"));
     const method = methodOf(key);
     const entry = byGroup.get(group) ?? { reach, methods: [], was };

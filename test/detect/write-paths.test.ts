@@ -240,7 +240,7 @@ spec:
     expect(classesOf(result)).toEqual(["route.added", "writes.active-active"]);
     // PUT and PATCH already reached both regions through the catch-all: only the pinned methods are news.
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toBe(
-      "cases.example.com /v2 via Gateway infra/public: POST, DELETE can now reach jkt, sgp",
+      "cases.example.com /v2 via Gateway infra/public: POST, DELETE can now reach jkt, sgp (was jkt)",
     );
   });
 });
@@ -271,6 +271,35 @@ describe("a write path the PR opens", () => {
       "r.yaml": httpRoute(gep1748, { name: "cases", namespace: "cases", hostname: "cases.example.com", parent: parents }),
     };
     expect(writes(analyze(base, second, overlay))).toEqual([]);
+  });
+
+  it("a new path's writes were the shorter path's at base: another host's catch-all, or another path's split, makes them no copy (review W1)", () => {
+    const pin = `  - matches: [{ method: POST }, { method: PUT }, { method: PATCH }, { method: DELETE }]\n    backendRefs: [${imp("api-jkt")}]\n`;
+    const both = `[${imp("api-jkt")}, ${imp("api-sgp")}]`;
+    const all = `  - backendRefs: ${both}\n`;
+    const under = (path: string) => `  - matches: [{ path: { type: PathPrefix, value: ${path} } }]\n    backendRefs: ${both}\n`;
+    const api = (rules: string) => httpRoute(rules, { name: "api", namespace: "cases", hostname: "api.example.com" });
+    const status = httpRoute(all, { name: "status", namespace: "cases", hostname: "status.example.com" });
+    const summaries = (base: Record<string, string>, head: Record<string, string>) =>
+      writes(analyze(base, head, TOPOLOGY)).map((f) => [f.risk, f.summary]);
+    const expected = [
+      ["critical", "api.example.com /v2 via Gateway infra/public: POST, PUT, PATCH, DELETE can now reach jkt, sgp (was jkt)"],
+    ];
+    // status.example.com's catch-all over both regions routes no write on purpose.
+    expect(
+      summaries({ "r.yaml": api(pin + all), "s.yaml": status }, { "r.yaml": api(pin + all + under("/v2")), "s.yaml": status }),
+    ).toEqual(expected);
+    expect(summaries({ "r.yaml": api(pin + all + under("/docs")) }, { "r.yaml": api(pin + all + under("/docs") + under("/v2")) })).toEqual(
+      expected,
+    );
+    // A new host copying the pin keeps its writes where they were; one pinning POST alone is news for the rest, whatever /docs splits.
+    const alias = (rules: string) => httpRoute(rules, { name: "api2", namespace: "cases", hostname: "api.example.org" });
+    const docs = { "r.yaml": api(pin + all + under("/docs")) };
+    expect(summaries(docs, { ...docs, "a.yaml": alias(pin + all + under("/docs")) })).toEqual([]);
+    const postOnly = `  - matches: [{ method: POST }]\n    backendRefs: [${imp("api-jkt")}]\n`;
+    expect(summaries(docs, { ...docs, "a.yaml": alias(postOnly + all + under("/docs")) })).toEqual([
+      ["critical", "api.example.org via Gateway infra/public: PUT, PATCH, DELETE can now reach jkt, sgp"],
+    ]);
   });
 
   it("a new host whose writes meet in two regions that base reached only singly, or another namespace's replicas, is news", () => {
@@ -326,6 +355,26 @@ ${rules}`;
     analyze(tree(base), tree(head))
       .findings.filter((f) => f.class === "writes.active-active")
       .map((f) => [f.risk, f.summary]);
+
+  it("an alias VirtualService copies the original's writes path by path, a destination's port spelled out or not (review W2)", () => {
+    const catalog =
+      "  - name: catalog\n    match: [{ uri: { prefix: /catalog } }]\n    route:\n    - { destination: { host: orders, subset: primary }, weight: 50 }\n    - { destination: { host: orders, subset: replica }, weight: 50 }\n";
+    const base = (rules: string) => tree(rules);
+    const alias = (rules: string) =>
+      virtualService("storefront-org", rules).replace("hosts: [shop.example.com]", "hosts: [shop.example.org]");
+    const aliased = (original: string, copy: string) =>
+      analyze(base(original), { ...base(original), "alias.yaml": alias(copy) })
+        .findings.filter((f) => f.class === "writes.active-active")
+        .map((f) => [f.risk, f.summary]);
+    const post = write("{ exact: POST }");
+    // Its read rule first takes the POSTs the original pinned: /catalog's 50/50 split is another path.
+    expect(aliased(post + read + catalog, read + post + catalog)).toEqual([
+      ["critical", "shop.example.org /orders via Gateway shop/shop-gw: POST can now reach jkt, sgp"],
+    ]);
+    const port = (rules: string) => rules.replaceAll(/subset: (primary|replica) \}/g, "subset: $1, port: { number: 8080 } }");
+    expect(aliased(post + read, post + read)).toEqual([]);
+    expect(aliased(post + read, port(post + read))).toEqual([]);
+  });
 
   it("a write rule moved below the 80/20 read rule: the read rule, first, takes its writes to two regions", () => {
     expect(writes(write("{ exact: POST }") + read, read + write("{ exact: POST }"))).toEqual([
