@@ -27,8 +27,9 @@ export interface DocumentSource {
 export interface Resource {
   readonly id: ResourceId;
   /**
-   * `group/kind/namespace/name`, then `@cluster` when its file's cluster is known, then `@file` or
-   * `#n` only when several documents share that identity (diff/resource-pairing.ts relies on it).
+   * `group/kind/namespace/name`, then `@cluster` when its file's cluster is known, then `@file` (and
+   * `#group` when they span groups) or `#n` only when several documents share that identity
+   * (diff/resource-pairing.ts relies on it).
    */
   readonly key: string;
   /** The cluster its file is applied to (policy or GitOps placement of the file), when known. */

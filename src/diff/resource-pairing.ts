@@ -40,8 +40,12 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
       if (after && after.key !== key) headKeys.set(after, key);
       continue;
     }
+    // Definitions of one file in several groups (an upstream and an AWS ServiceExport side by side) keep
+    // their group in the key, or a removed one would take the key of the one that stays.
+    const groups = new Set([...sides.base, ...sides.head].map(ownGroup));
     for (const { before, after } of pairDefinitions(sides.base, sides.head)) {
-      const key = `${identity}@${(after ?? before)!.source.file}`;
+      const definition = (after ?? before)!;
+      const key = `${identity}@${definition.source.file}${groups.size > 1 ? `#${ownGroup(definition)}` : ""}`;
       if (before && before.key !== key) baseKeys.set(before, key);
       if (after && after.key !== key) headKeys.set(after, key);
     }
@@ -78,8 +82,10 @@ export const identityOf = (resource: Resource): string => {
  * defines its kind alike for other controllers (Promotions.sharedKinds), which is a change.
  */
 export const movedBetweenGroups = (before: Resource, after: Resource): boolean =>
-  before.id.group !== after.id.group &&
-  (PROMOTED_GROUPS[before.id.group] ?? before.id.group) !== (PROMOTED_GROUPS[after.id.group] ?? after.id.group);
+  before.id.group !== after.id.group && ownGroup(before) !== ownGroup(after);
+
+/** A resource's group, promoted: the group whose controllers read it. */
+const ownGroup = (resource: Resource): string => PROMOTED_GROUPS[resource.id.group] ?? resource.id.group;
 
 interface Pair {
   readonly before?: Resource;
@@ -93,25 +99,32 @@ function pairDefinitions(before: readonly Resource[], after: readonly Resource[]
   const pairs: Pair[] = [];
   const left = new Set(before);
   const right = new Set(after);
-  // The same file first, in document order.
-  for (const b of before) {
-    const a = [...right].find((candidate) => candidate.source.file === b.source.file);
-    if (!a) continue;
+  const pair = (b: Resource, a: Resource) => {
     pairs.push({ before: b, after: a });
     left.delete(b);
     right.delete(a);
+  };
+  // A definition moves to another group only when its own group lost it and the other gained it: an
+  // upstream and an AWS ServiceExport of one service in one file, reordered or one of them deleted, are
+  // each still their own (two controllers read them), not two moves or a move and a removal.
+  const groupsBefore = new Set(before.map(ownGroup));
+  const groupsAfter = new Set(after.map(ownGroup));
+  const sameGroup = (b: Resource, a: Resource) => ownGroup(b) === ownGroup(a);
+  const mayPair = (b: Resource, a: Resource) => sameGroup(b, a) || (!groupsAfter.has(ownGroup(b)) && !groupsBefore.has(ownGroup(a)));
+  // The same file first, in document order, the same group before another.
+  for (const fits of [sameGroup, mayPair]) {
+    for (const b of [...left]) {
+      const a = [...right].find((candidate) => candidate.source.file === b.source.file && fits(b, candidate));
+      if (a) pair(b, a);
+    }
   }
   // Then moves and copies: the most similar content wins, greedily. Each document's leaves once.
   const leavesOf = new Map<Resource, string[]>([...left, ...right].map((resource) => [resource, leaves(resource)]));
   const candidates: { b: Resource; a: Resource; score: number }[] = [];
-  for (const b of left) for (const a of right) candidates.push({ b, a, score: similarity(leavesOf.get(b)!, leavesOf.get(a)!) });
+  for (const b of left)
+    for (const a of right) if (mayPair(b, a)) candidates.push({ b, a, score: similarity(leavesOf.get(b)!, leavesOf.get(a)!) });
   candidates.sort((x, y) => y.score - x.score || (x.a.source.file < y.a.source.file ? -1 : 1));
-  for (const { b, a, score } of candidates) {
-    if (score < SAME_RESOURCE || !left.has(b) || !right.has(a)) continue;
-    pairs.push({ before: b, after: a });
-    left.delete(b);
-    right.delete(a);
-  }
+  for (const { b, a, score } of candidates) if (score >= SAME_RESOURCE && left.has(b) && right.has(a)) pair(b, a);
   for (const b of left) pairs.push({ before: b });
   for (const a of right) pairs.push({ after: a });
   return pairs;

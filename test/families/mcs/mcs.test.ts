@@ -214,4 +214,27 @@ describe("an export or import moved between MCS groups is one object, not one re
   it("a new version of the same group is no change", () => {
     expect(review("multicluster.x-k8s.io/v1alpha1", "multicluster.x-k8s.io/v1beta1")).toEqual([]);
   });
+
+  describe("an upstream and an AWS export of one service in one file are each their own", () => {
+    const UPSTREAM = exported("multicluster.x-k8s.io/v1alpha1");
+    const AWS = exported("application-networking.k8s.aws/v1alpha1");
+    const lines = (base: string, head: string) =>
+      analyze({ "exports.yaml": base }, { "exports.yaml": head }).findings.map((f) => `${f.class} ${f.risk}: ${f.summary.split(": ")[1]}`);
+
+    it("swapping their order is no change, not two moves", () => {
+      expect(lines(`${UPSTREAM}---\n${AWS}`, `${AWS}---\n${UPSTREAM}`)).toEqual([]);
+    });
+
+    it("deleting the upstream one is that export removed, the AWS one unchanged (no move)", () => {
+      expect(lines(`${UPSTREAM}---\n${AWS}`, AWS)).toEqual(["export.changed high: removed"]);
+      expect(lines(`${AWS}---\n${UPSTREAM}`, AWS)).toEqual(["export.changed high: removed"]);
+    });
+
+    it("one moved into the other's group where that group had none is still a move", () => {
+      const gke = exported("net.gke.io/v1");
+      expect(lines(`${UPSTREAM}---\n${AWS}`, `${gke}---\n${AWS}`)).toEqual([
+        "export.changed high: moved from multicluster.x-k8s.io to net.gke.io",
+      ]);
+    });
+  });
 });
