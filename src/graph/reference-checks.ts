@@ -8,7 +8,7 @@ import { hostsOverlap } from "../core/host-match.js";
 import { pickDefinition } from "../core/nearest-definition.js";
 import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
-import { notInTree, unscopedEntry } from "../core/traffic-model.js";
+import { notInTree, unscopedEntry, type Backend, type Flow } from "../core/traffic-model.js";
 import {
   grantCovers,
   type DestinationRef,
@@ -43,10 +43,22 @@ export interface GraphIssue {
   /** The resources involved, first the one the problem is reported on. */
   readonly subjects: readonly IssueSubject[];
   /**
-   * Of a conflict: what is claimed (listener, host, match) and who contends with whom, as pairs of
-   * objects (`a b`; `a a` for versions of one object in two files).
+   * Of a conflict: what is claimed (listener, host, match), who contends with whom, as pairs of
+   * objects that collide (`a b`; `a a` for two differing versions of one object in two files), and
+   * where each contending object sends the claimed requests.
    */
-  readonly contention?: { readonly claim: string; readonly pairs: readonly string[] };
+  readonly contention?: {
+    readonly claim: string;
+    readonly pairs: readonly string[];
+    readonly sends: ReadonlyMap<string, Destination>;
+  };
+}
+
+/** Where one contending object sends a claim's requests: `to` for the reviewer, `same` per version to compare (backend keys and shares). */
+interface Destination {
+  readonly name: string;
+  readonly to: string;
+  readonly same: readonly string[];
 }
 
 /** Which kinds of referent the repository holds at all: only those references are checked. */
@@ -563,6 +575,9 @@ function conflicts(
   interface Claimant {
     readonly route: RouteNode;
     readonly path: FieldPath;
+    readonly flow: Flow;
+    /** The route's other flows on a mesh claim, which is its whole host (made only for a second one). */
+    more?: Flow[];
     /** Its host is a short name qualified with the route's namespace, which the route does not write. */
     readonly guessedHost?: true;
   }
@@ -590,34 +605,46 @@ function conflicts(
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
         // Only a name without a dot takes the route's namespace (qualifyHost).
         const guessedHost = route.namespaceImplied && section !== null && !/[.*]/.test(section[1]!);
-        const claimant: Claimant = { route, path: mesh ? ["spec", "hosts"] : flow.path, ...(guessedHost ? { guessedHost } : {}) };
+        const claimant: Claimant = { route, flow, path: mesh ? ["spec", "hosts"] : flow.path, ...(guessedHost ? { guessedHost } : {}) };
         const claim = claims.get(key);
-        if (!claim) claims.set(key, claimant);
-        else if (!("claimants" in claim)) {
-          if (claim.route.key !== route.key)
-            claims.set(key, { listener, host, match: mesh ? undefined : flow.match, claimants: [claim, claimant] });
-        } else if (!claim.claimants.some((other) => other.route.key === route.key)) claim.claimants.push(claimant);
+        const same = !claim
+          ? undefined
+          : "claimants" in claim
+            ? claim.claimants.find((other) => other.route.key === route.key)
+            : claim.route.key === route.key
+              ? claim
+              : undefined;
+        if (same) (same.more ??= []).push(flow);
+        else if (!claim) claims.set(key, claimant);
+        else if (!("claimants" in claim))
+          claims.set(key, { listener, host, match: mesh ? undefined : flow.match, claimants: [claim, claimant] });
+        else claim.claimants.push(claimant);
       }
     }
   }
   claims.forEach((claim, key) => {
     if (!("claimants" in claim)) return;
     const claimants = [...claim.claimants].sort((a, b) => (a.route.key < b.route.key ? -1 : 1));
-    const collide = (known: boolean) =>
-      claimants.some((a, i) =>
-        claimants
-          .slice(i + 1)
-          .some(
-            (b) =>
-              !sameObject(a.route, b.route) &&
-              !sameDefinition(a.route, b.route, definitionOf) &&
-              !appliedApart(a.route, b.route, clustersOf) &&
-              seeEachOther(a.route, b.route) &&
-              (!known || sameHostKnown(a, b)),
-          ),
-      );
-    if (!collide(true)) {
-      if (collide(false)) note(UNWRITTEN_NAMESPACE);
+    const collide = (a: Claimant, b: Claimant, known: boolean) =>
+      !sameObject(a.route, b.route) &&
+      !sameDefinition(a.route, b.route, definitionOf) &&
+      !appliedApart(a.route, b.route, clustersOf) &&
+      seeEachOther(a.route, b.route) &&
+      (!known || sameHostKnown(a, b));
+    // Only the claimants that collide contend: mesh VirtualServices exported each to its own
+    // namespace (`exportTo: "."`) beside a third both see do not contend with each other, so that
+    // pair exported to all is a new takeover, not one the base had.
+    const pairs = new Set<string>();
+    const contending = new Set<Claimant>();
+    claimants.forEach((a, i) =>
+      claimants.slice(i + 1).forEach((b) => {
+        if (!collide(a, b, true)) return;
+        pairs.add([resourceKey(a.route.id), resourceKey(b.route.id)].sort().join(" "));
+        contending.add(a).add(b);
+      }),
+    );
+    if (pairs.size === 0) {
+      if (claimants.some((a, i) => claimants.slice(i + 1).some((b) => collide(a, b, false)))) note(UNWRITTEN_NAMESPACE);
       return;
     }
     const crossNamespace = new Set(claimants.map(({ route }) => route.id.namespace)).size > 1;
@@ -640,7 +667,7 @@ function conflicts(
       key: `${cls}|${key}|${contenders.join(",")}`,
       summary: `${what} on ${names().get(claim.listener) ?? claim.listener} is claimed by ${who}: ${effect}${crossNamespace ? " (takeover risk across namespaces)" : ""}`,
       subjects: claimants.map(({ route, path }) => ({ key: route.key, id: route.id, path })),
-      contention: { claim: key, pairs: contendingPairs(claimants.map(({ route }) => resourceKey(route.id))) },
+      contention: { claim: key, pairs: [...pairs], sends: destinations([...contending]) },
     });
   });
 }
@@ -656,30 +683,62 @@ export function compareIssues(base: readonly GraphIssue[], head: readonly GraphI
   const before = new Set(base.map((issue) => issue.key));
   const after = new Set(head.map((issue) => issue.key));
   // A claim is one conflict at most per tree, so the base's and the head's are each other's.
-  const pairsAtBase = new Map(base.flatMap(({ contention }) => (contention ? [[contention.claim, new Set(contention.pairs)]] : [])));
-  // A conflict that shrinks is the one the base had: every two objects contending for the claim
+  const atBase = new Map(base.flatMap(({ contention }) => (contention ? [[contention.claim, contention]] : [])));
+  // A conflict that shrinks is the one the base had when every two objects contending for the claim
   // at head contended for it at base (aws-application-networking-k8s 1862bef9: route-a, route-b and
-  // route-c on `/` of my-hotel:http, route-c deleted, read as a new conflict of route-a and
-  // route-b). One more object joining them contends with each of them anew: a new conflict.
-  const shrunk = new Set(
-    head.flatMap(({ contention }) => {
-      const had = contention && pairsAtBase.get(contention.claim);
-      return had && contention.pairs.every((pair) => had.has(pair)) ? [contention.claim] : [];
-    }),
-  );
-  const had = (issue: GraphIssue) => before.has(issue.key) || (issue.contention !== undefined && shrunk.has(issue.contention.claim));
+  // route-c on `/` of my-hotel:http, route-c deleted, read as a new conflict of route-a and route-b),
+  // and every object that left sent its requests where one left sends them: the winner is the
+  // oldest, and a departed one that was oldest hands its requests to another contender. One more
+  // object joining contends with each of them anew: a new conflict.
+  const shrunk = new Set<string>();
+  const departed = new Map<string, Destination[]>();
+  for (const { contention } of head) {
+    const had = contention && atBase.get(contention.claim);
+    if (!had || !contention.pairs.every((pair) => had.pairs.includes(pair))) continue;
+    const remaining = new Set([...contention.sends.values()].flatMap(({ same }) => same));
+    const moving = [...had.sends]
+      .filter(([object, { same }]) => !contention.sends.has(object) && !same.every((version) => remaining.has(version)))
+      .map(([, destination]) => destination);
+    if (moving.length === 0) shrunk.add(contention.claim);
+    else departed.set(contention.claim, moving);
+  }
+  // A conflict is judged by its pairs, not by its key (the objects claiming): two equal copies of
+  // route-a beside route-b, one copy made to differ, are the same objects but a new pair, the copy
+  // against the original.
+  const had = (issue: GraphIssue) => (issue.contention ? shrunk.has(issue.contention.claim) : before.has(issue.key));
   const still = (issue: GraphIssue) => after.has(issue.key) || (issue.contention !== undefined && shrunk.has(issue.contention.claim));
+  const told = (issue: GraphIssue): GraphIssue => {
+    const moving = issue.contention && departed.get(issue.contention.claim);
+    if (!moving) return issue;
+    const left = moving.map(({ name, to }) => `${name} (to ${to})`).join(" and ");
+    return { ...issue, summary: `${issue.summary}; ${left} left the contested claim: requests it served may move to the ones left` };
+  };
   return {
-    introduced: head.filter((issue) => !had(issue)),
+    introduced: head.filter((issue) => !had(issue)).map(told),
     existing: head.filter(had),
     fixed: base.filter((issue) => !still(issue)),
   };
 }
 
-/** Every two of the claimants' objects, in order; an object claiming twice (two files' versions) is paired with itself. */
-function contendingPairs(objects: readonly string[]): string[] {
-  const sorted = [...objects].sort();
-  const pairs = new Set<string>();
-  sorted.forEach((a, i) => sorted.slice(i + 1).forEach((b) => pairs.add(`${a} ${b}`)));
-  return [...pairs];
+/** Where each contending object sends the claimed requests: every rule of it on the claim, every version of it. */
+function destinations(
+  claimants: readonly { readonly route: RouteNode; readonly flow: Flow; readonly more?: Flow[] }[],
+): Map<string, Destination> {
+  const versions = new Map<string, { name: string; to: Set<string>; same: Set<string> }>();
+  for (const { route, flow, more } of claimants) {
+    const object = resourceKey(route.id);
+    let entry = versions.get(object);
+    if (!entry) versions.set(object, (entry = { name: displayName(route.id), to: new Set(), same: new Set() }));
+    const flows = [flow, ...(more ?? [])].sort((a, b) => (a.match < b.match ? -1 : 1));
+    const each = (write: (backend: Backend) => string) => flows.map((f) => f.backends.map(write).join(", ")).join("; ");
+    entry.to.add(
+      each(({ label, share, answers }) => (answers !== undefined ? `answers ${answers}` : `${label} ${Math.round(share * 100)}%`)),
+    );
+    entry.same.add(
+      flows
+        .map((f) => `${f.match} → ${f.backends.map(({ key, share, answers }) => `${key}=${answers ?? ""}@${share}`).join(", ")}`)
+        .join("; "),
+    );
+  }
+  return new Map([...versions].map(([object, { name, to, same }]) => [object, { name, to: [...to].join(" or "), same: [...same] }]));
 }

@@ -88,17 +88,17 @@ describe("a Gateway name defined once per folder (examples, overlays): each rout
 describe("a conflict that shrinks is the one the base had (aws-application-networking-k8s 1862bef9)", () => {
   const route = (name: string, backend = name) =>
     ROUTE(undefined, undefined, "shop", name).replace("{ name: checkout, port", `{ name: ${backend}, port`);
-  const base = {
+  const base = (c = route("route-c", "route-a")) => ({
     "infra/gateway.yaml": GATEWAY(ALL),
     "shop/a.yaml": route("route-a"),
     "shop/b.yaml": route("route-b"),
-    "shop/c.yaml": route("route-c"),
-  };
-  const { "shop/c.yaml": _c, ...withoutC } = base;
+    "shop/c.yaml": c,
+  });
+  const { "shop/c.yaml": _c, ...withoutC } = base();
   const claimed = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => /claimed by/.test(f.summary));
 
-  it("three routes on one path, one deleted: the two left are the base's conflict, listed apart and not fixed", () => {
-    const result = analyze(base, withoutC);
+  it("three routes on one path, one deleted that sent its requests where one left does: the base's conflict, listed apart and not fixed", () => {
+    const result = analyze(base(), withoutC);
     expect(claimed(result)).toEqual([]);
     expect(result.blastRadius.issues.existing.map((issue) => issue.summary)).toEqual([
       expect.stringContaining(
@@ -108,14 +108,61 @@ describe("a conflict that shrinks is the one the base had (aws-application-netwo
     expect(result.blastRadius.issues.fixed).toEqual([]);
   });
 
+  it("the one deleted sent its requests elsewhere: if it was the oldest they move, so the conflict left is reported high", () => {
+    const result = analyze(base(route("route-c")), withoutC);
+    expect(claimed(result).map((f) => `${f.risk} ${f.summary}`)).toEqual([
+      expect.stringMatching(
+        /^high .*claimed by HTTPRoute shop\/route-a and HTTPRoute shop\/route-b: which one serves it depends on creation order; HTTPRoute shop\/route-c \(to route-c:8080 100%\) left the contested claim: requests it served may move to the ones left$/,
+      ),
+    ]);
+  });
+
   it("an object joining the ones left is a new conflict, as is an object contending with itself where it did not", () => {
-    const joined = analyze(base, { ...withoutC, "shop/d.yaml": route("route-d") });
+    const joined = analyze(base(), { ...withoutC, "shop/d.yaml": route("route-d") });
     expect(claimed(joined).map((f) => f.summary)).toEqual([expect.stringContaining("HTTPRoute shop/route-d")]);
     const versions = analyze(
       { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "shop/b.yaml": route("route-b") },
       { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "shop/a2.yaml": route("route-a", "checkout-v2") },
     );
     expect(claimed(versions).map((f) => f.summary)).toEqual([expect.stringContaining("versions of one object")]);
+  });
+
+  it("two equal copies of one route beside another, one copy made to differ and the other route deleted: the versions are a new conflict", () => {
+    const copies = { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "copy/a.yaml": route("route-a") };
+    const result = analyze({ ...copies, "shop/b.yaml": route("route-b") }, { ...copies, "copy/a.yaml": route("route-a", "route-a-v2") });
+    expect(claimed(result).map((f) => `${f.risk} ${f.summary}`)).toEqual([
+      expect.stringMatching(/^high .*claimed by HTTPRoute shop\/route-a @.* and HTTPRoute shop\/route-a @.*: versions of one object/),
+    ]);
+  });
+
+  it("the same copies with the other route kept: the copy against the original is still a new pair, so a new conflict", () => {
+    const copies = {
+      "infra/gateway.yaml": GATEWAY(ALL),
+      "shop/a.yaml": route("route-a"),
+      "copy/a.yaml": route("route-a"),
+      "shop/b.yaml": route("route-b"),
+    };
+    const result = analyze(copies, { ...copies, "copy/a.yaml": route("route-a", "route-a-v2") });
+    expect(claimed(result).map((f) => f.risk)).toEqual(["high"]);
+    expect(result.blastRadius.issues.existing).toEqual([]);
+  });
+
+  it("mesh VirtualServices exported to their own namespaces contend only with the one both see: that one deleted and one exported to all is a new takeover", () => {
+    const vs = (name: string, exportTo: string, destination: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: ${name}, namespace: team-${name} }\nspec:\n  hosts: [reviews.bookinfo.svc.cluster.local]\n${exportTo}  http:\n  - route: [{ destination: { host: ${destination}.bookinfo.svc.cluster.local } }]\n`;
+    const own = '  exportTo: ["."]\n';
+    const result = analyze(
+      { "a.yaml": vs("a", own, "reviews"), "b.yaml": vs("b", own, "reviews-v2"), "c.yaml": vs("c", "", "reviews") },
+      { "a.yaml": vs("a", "", "reviews"), "b.yaml": vs("b", own, "reviews-v2") },
+    );
+    // The finding is the exportTo widening of VirtualService team-a/a (one high access.widened on it); the conflict is new.
+    expect(result.findings.map((f) => `${f.class} ${f.risk} ${f.file}`)).toContain("access.widened high a.yaml");
+    expect(result.blastRadius.issues.introduced.map((issue) => issue.summary)).toEqual([
+      expect.stringContaining(
+        "host reviews.bookinfo.svc.cluster.local on the mesh is claimed by VirtualService team-a/a and VirtualService team-b/b",
+      ),
+    ]);
+    expect(result.blastRadius.issues.existing).toEqual([]);
   });
 });
 
