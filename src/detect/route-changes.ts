@@ -1,5 +1,5 @@
 import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
-import type { BackendShift, RouteDiff } from "../diff/route-diff.js";
+import type { BackendShift, RouteDiff, Strayed } from "../diff/route-diff.js";
 import { describeFlow, describeMatch, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import {
   failsEveryRequest,
@@ -486,6 +486,16 @@ function displacedRule(before: Flow, after: Flow, base: TrafficModel, head: Traf
   return twin(base) ? undefined : twin(head);
 }
 
+/**
+ * Where a rule's given-up requests now go: `/east now falls through to catch-all`, `the rest of
+ * /east …` when the rule still takes some of it, `/b now has a rule of its own` when a path is
+ * split out of a rule into a new one.
+ */
+function strayedTo({ match, partly, to }: Strayed): string {
+  const what = `${partly ? "the rest of " : ""}${describeMatch(match)}`;
+  return to.match === match ? `${what} now has a rule of its own` : `${what} now falls through to ${ruleName(to)}`;
+}
+
 /** `2` for `spec.rules[1]`: two rules of one match are told apart by place. */
 const ruleIndexOf = (flow: Flow): string => {
   const index = flow.path.findLast((step) => typeof step === "number");
@@ -586,9 +596,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
         const broad = broadHeaderTests(head.match);
         const widened = broad !== undefined && broadHeaderTests(base.match) === undefined;
         const strayed = diff.strayed ?? [];
-        const landings = strayed.map(
-          ({ match, to }) => `; ${describeMatch(match)} now falls through to ${ruleName(to)} → ${backendShares(to)}`,
-        );
+        const landings = strayed.map((stray) => `; ${strayedTo(stray)} → ${backendShares(stray.to)}`);
         drafts.push({
           ...common,
           baseFlow: base,
@@ -602,9 +610,9 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           },
           detail: `rule now captures ${head.match} (was ${base.match})${widened ? `: ${describeBroad(broad)} is captured` : ""}${landings.join("")}`,
         });
-        for (const { match, to, backends } of strayed) {
-          const how = `${describeMatch(match)} now falls through to ${ruleName(to)}`;
-          drafts.push(...regionsFallenTo({ backends }, { ...base, match }, to, { side: "head", path: head.path }, how));
+        for (const stray of strayed) {
+          const { match, to, backends } = stray;
+          drafts.push(...regionsFallenTo({ backends }, { ...base, match }, to, { side: "head", path: head.path }, strayedTo(stray)));
         }
         // What it no longer matches and no other rule takes is no longer served at all.
         if (diff.unserved)

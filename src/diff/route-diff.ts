@@ -50,9 +50,9 @@ export interface RouteDiff {
    */
   readonly unserved?: readonly string[];
   /**
-   * A rule whose match changed: the alternatives of its base match it no longer takes any request
-   * of that one other rule at head takes all of, sending them elsewhere (`/east` renamed `/us-east`:
-   * `/east` falls through to the catch-all).
+   * A rule whose match changed: the alternatives of its base match it no longer takes all of whose
+   * requests it gives up one other rule at head takes, sending them elsewhere (`/east` renamed
+   * `/us-east`, or narrowed to `/east/api`: `/east`, or the rest of it, falls through to the catch-all).
    */
   readonly strayed?: readonly Strayed[];
   readonly backends: readonly BackendShift[];
@@ -62,6 +62,8 @@ export interface RouteDiff {
 /** Requests a rule gave up and the rule that takes them all instead, with the base rule's backends paired with that rule's. */
 export interface Strayed {
   readonly match: string;
+  /** The rule still takes some of `match` (`/east` narrowed to `/east/api`): only the rest goes to `to`. */
+  readonly partly?: true;
   readonly to: Flow;
   readonly backends: readonly BackendShift[];
 }
@@ -342,12 +344,14 @@ const bySpecificity = (a: string, b: string): number => (a === "*" ? 1 : b === "
  * The first rule at head that a removed rule's requests reach, when it takes all of them: a rule
  * for the same host, or, when the head keeps none for that host, for the most specific wildcard
  * host that takes it (a route's `shop.example.com` widened to `*.example.com` still serves it).
+ * `besides`: a narrowed rule that still takes some of them, passed over for where the rest goes.
  */
 function fallbackOf(
   removed: Flow,
   slots: ReadonlyMap<string, readonly Flow[]>,
   wildcardsAt: ReadonlyMap<string, readonly string[]>,
   baseSlots: ReadonlyMap<string, readonly Flow[]>,
+  besides?: Flow,
 ): Flow | undefined {
   const shapes = requestShapes(removed.match);
   const overlaps = (rival: Flow) => takesSomeOf(rival, shapes);
@@ -365,7 +369,7 @@ function fallbackOf(
             .map((rule) => rule.key)
         : [],
     );
-    const first = sameHost.find((rival) => !ahead.has(rival.key) && overlaps(rival));
+    const first = sameHost.find((rival) => !ahead.has(rival.key) && rival.key !== besides?.key && overlaps(rival));
     return takesAll(first) ? first : undefined;
   }
   const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
@@ -425,9 +429,9 @@ const headSlotsOf = (head: TrafficModel): HeadSlots => {
 };
 
 /** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
-function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (removed: Flow) => Flow | undefined {
+function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (removed: Flow, besides?: Flow) => Flow | undefined {
   const baseSlots = flowSlots(base);
-  return (removed) => fallbackOf(removed, slots, wildcardsAt, baseSlots);
+  return (removed, besides) => fallbackOf(removed, slots, wildcardsAt, baseSlots, besides);
 }
 
 /**
@@ -449,29 +453,41 @@ function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolea
 }
 
 /**
- * The entry's default backend (Flow.takesUnmatched), where no rule of the host may take any of a
- * flow's requests: a MultiClusterIngress path renamed `/api` → `/v2/api` sends `/api` there.
+ * The entry's default backend (Flow.takesUnmatched), where no rule of the host but `besides` (a
+ * narrowed rule) may take any of a flow's requests: a MultiClusterIngress path `/api` renamed
+ * `/v2/api`, or removed, sends `/api` there.
  */
-function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
+function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>, besides?: Flow): Flow | undefined {
   const shapes = requestShapes(lost.match);
-  if ((slots.get(`${lost.entry}|${lost.host}`) ?? []).some((rule) => takesSomeOf(rule, shapes))) return undefined;
+  if ((slots.get(`${lost.entry}|${lost.host}`) ?? []).some((rule) => rule.key !== besides?.key && takesSomeOf(rule, shapes)))
+    return undefined;
   const defaults = (slots.get(`${lost.entry}|*`) ?? []).filter((rule) => rule.takesUnmatched);
   return defaults.length === 1 ? defaults[0] : undefined;
 }
 
 /**
- * The alternatives of a rule's base match that its head match takes no request of and that one
- * other rule at head takes all of (fallbackOf), where that rule sends them to other backends or
- * splits them otherwise.
+ * The alternatives of a rule's base match that its head match no longer takes all of, where one
+ * other rule at head takes all of the alternative (fallbackOf, passing over the rule itself) and
+ * so what the rule gave up, sending it to other backends or splitting it otherwise. A narrowed
+ * match strays as a renamed one does: `/east` → `/east/api` leaves the rest of `/east` to the
+ * catch-all as `/east` → `/us-east` leaves all of it.
  */
-function strayedAlternatives(base: Flow, head: Flow, takerOf: (lost: Flow) => Flow | undefined, { slots }: HeadSlots): Strayed[] {
+function strayedAlternatives(
+  base: Flow,
+  head: Flow,
+  takerOf: (lost: Flow, besides?: Flow) => Flow | undefined,
+  { slots }: HeadSlots,
+): Strayed[] {
+  const kept = requestShapes(head.match);
   return base.match.split(" | ").flatMap((match) => {
-    if (takesSomeOf(head, requestShapes(match))) return [];
+    const shape = requestShapes(match)[0]!;
+    if (kept.some((taken) => covers(taken, shape))) return [];
+    const partly = kept.some((taken) => mayOverlap(taken, shape));
     const lost = { ...base, match };
-    const to = takerOf(lost) ?? defaultTaker(lost, slots);
+    const to = takerOf(lost, head) ?? defaultTaker(lost, slots, head);
     if (!to) return [];
     const backends = diffBackends(base, to);
-    return sameShares(backends) && samePlacement(backends) ? [] : [{ match, to, backends }];
+    return sameShares(backends) && samePlacement(backends) ? [] : [{ match, ...(partly ? { partly: true as const } : {}), to, backends }];
   });
 }
 
@@ -495,10 +511,10 @@ function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): bool
 export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
-  let fallbackAtHead: ((removed: Flow) => Flow | undefined) | undefined;
+  let fallbackAtHead: ((removed: Flow, besides?: Flow) => Flow | undefined) | undefined;
   let servedAtHead: ((lost: Flow) => boolean) | undefined;
   let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
-  const atHead = (lost: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost);
+  const atHead = (lost: Flow, besides?: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost, besides);
   const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
@@ -507,7 +523,9 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
     if (!pair.base && landsAlike(pair.head!, atBase)) continue;
     if (pair.base && pair.head && pair.base.match !== pair.head.match && landsAlike(pair.base, atHead) && landsAlike(pair.head, atBase))
       continue;
-    const fallback = pair.base && !pair.head ? atHead(pair.base) : undefined;
+    // A removed Ingress path that no other path of its host takes is the default backend's, as a renamed one is.
+    const fallback =
+      pair.base && !pair.head ? (atHead(pair.base) ?? defaultTaker(pair.base, (headSlots ??= headSlotsOf(head)).slots)) : undefined;
     if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead)) continue;
     // Where no rule of its host is left, its requests reach the default route, which sends them where
     // this rule did; while one is, a request no rule matches is refused (Envoy's route_not_found).

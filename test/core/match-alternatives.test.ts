@@ -63,3 +63,13 @@ describe("what keeps two alternatives apart", () => {
     expect(mayOverlap(shape("PathPrefix /, header end-user=jason"), shape("PathPrefix /, header x-canary=true"))).toBe(true);
   });
 });
+
+describe("what one alternative takes all of", () => {
+  it("an alternative whose tests the other makes too, and any alternative itself, even one not read as a path prefix", () => {
+    expect(covers(shape("PathPrefix /east, header x-beta=1"), shape("PathPrefix /east/api, header x-beta=1, header x-user=a"))).toBe(true);
+    expect(covers(shape("PathPrefix /east, header x-beta=1"), shape("PathPrefix /east"))).toBe(false);
+    expect(covers(shape("PathPrefix /east, header x-beta=1"), shape("PathPrefix /east, header x-beta=2"))).toBe(false);
+    expect(covers(shape("RegularExpression /east/.*, header x-beta=1"), shape("RegularExpression /east/.*, header x-beta=1"))).toBe(true);
+    expect(covers(shape("RegularExpression /east/.*"), shape("RegularExpression /east/v.*"))).toBe(false);
+  });
+});

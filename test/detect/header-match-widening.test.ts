@@ -24,7 +24,7 @@ describe("a route rule's header match widened to any value captures every reques
     expect(judged("{ name: x-canary, value: 'true' }", "{ name: user-agent, type: RegularExpression, value: '.*' }")).toEqual([
       [
         "high",
-        "web.example.com via Gateway infra/gw: rule now captures PathPrefix /, header user-agent~.* (was PathPrefix /, header x-canary=true): its test of user-agent takes any value, so every request carrying it is captured",
+        "web.example.com via Gateway infra/gw: rule now captures PathPrefix /, header user-agent~.* (was PathPrefix /, header x-canary=true): its test of user-agent takes any value, so every request carrying it is captured; the rest of header x-canary=true now falls through to catch-all → web-stable:80 100%",
       ],
     ]);
   });
@@ -72,7 +72,7 @@ describe("an Istio rule turned from a header's value to every request without it
     expect(result.findings.filter((f) => f.class === "route.match-changed").map((f) => [f.risk, f.summary])).toEqual([
       [
         "high",
-        "web via mesh: rule now captures PathPrefix /, without-header x-canary=true (was PathPrefix /, header x-canary=true): its test without x-canary=true leaves out only that value, so nearly every request is captured",
+        "web via mesh: rule now captures PathPrefix /, without-header x-canary=true (was PathPrefix /, header x-canary=true): its test without x-canary=true leaves out only that value, so nearly every request is captured; the rest of header x-canary=true now falls through to catch-all → web-stable 100%",
       ],
     ]);
   });

@@ -216,7 +216,8 @@ spec:
     const pin = (condition: string) =>
       `  - matches: [{ method: POST${condition} }, { method: PUT${condition} }]\n    backendRefs: [${imp("api-jkt")}]\n  - backendRefs: [${imp("api-jkt")}, ${imp("api-sgp")}]`;
     const result = analyze({ "r.yaml": route(pin("")) }, { "r.yaml": route(pin(", headers: [{ name: x-canary, value: '1' }]")) }, TOPOLOGY);
-    expect(classesOf(result)).toEqual(["route.match-changed", "writes.active-active"]);
+    // The rest of POST and PUT, without the header, now reaches sgp too: a region gained, as for a rename.
+    expect(classesOf(result)).toEqual(["backend.region-added", "route.match-changed", "writes.active-active"]);
     expect(result.findings.find((f) => f.class === "writes.active-active")!.summary).toContain(
       "POST, PUT can now reach jkt, sgp (was jkt)",
     );

@@ -597,6 +597,81 @@ spec:
       "Exact /api now falls through to default backend → zone/web-sgp:80 100%",
     );
   });
+
+  it("a path narrowed, or given a header test: the rest of its requests fall through, judged as a rename is", () => {
+    const rules = (match: string) => `  - matches: [${match}]\n    backendRefs: [${to("store-sgp")}]\n` + catchAll(to("store-jkt"));
+    const east = "{ path: { type: PathPrefix, value: /east } }";
+    for (const narrowed of [
+      "{ path: { type: PathPrefix, value: /east/api } }",
+      "{ path: { type: PathPrefix, value: /east }, headers: [{ name: x-beta, value: '1' }] }",
+    ]) {
+      const found = judged(rules(east), rules(narrowed));
+      expect(found.map(([risk, cls]) => `${risk} ${cls}`)).toEqual([
+        "high backend.region-added",
+        "high backend.region-removed",
+        "medium-high route.match-changed",
+      ]);
+      expect(found[2]![2]).toContain("; the rest of /east now falls through to catch-all → ServiceImport store-jkt:8080 100%");
+      expect(found[1]![2]).toContain(
+        "/east via Gateway infra/public: the rest of /east now falls through to catch-all: region sgp no longer receives traffic",
+      );
+    }
+  });
+
+  it("a path narrowed into the same region, or a header test dropped from two, moves no request to another region", () => {
+    const rules = (match: string, backend = "store-sgp") =>
+      `  - matches: [${match}]\n    backendRefs: [${to(backend)}]\n` + catchAll(to("store-jkt"));
+    const narrowed = judged(
+      rules("{ path: { type: PathPrefix, value: /east } }", "orders-jkt"),
+      rules("{ path: { type: PathPrefix, value: /east/api } }", "orders-jkt"),
+    );
+    expect(narrowed.map(([risk, cls]) => `${risk} ${cls}`)).toEqual(["medium-high route.match-changed"]);
+    expect(narrowed[0]![2]).toContain("the rest of /east now falls through to catch-all → ServiceImport store-jkt:8080 100%");
+    const headers = (...names: string[]) =>
+      `{ path: { type: PathPrefix, value: /east }, headers: [${names.map((name) => `{ name: ${name}, value: '1' }`).join(", ")}] }`;
+    expect(judged(rules(headers("x-beta", "x-user")), rules(headers("x-beta"))).map(([risk, cls]) => `${risk} ${cls}`)).toEqual([
+      "medium-high route.match-changed",
+    ]);
+  });
+
+  it("a path split out of a rule into a new one of its own reads so", () => {
+    const both = `  - matches: [{ path: { type: PathPrefix, value: /a } }, { path: { type: PathPrefix, value: /b } }]\n    backendRefs: [${to("store-jkt")}]\n`;
+    const split = path("/a", to("store-jkt")) + path("/b", to("store-sgp"));
+    const found = judged(both + catchAll(to("store-sgp")), split + catchAll(to("store-sgp")));
+    expect(found.find(([, cls]) => cls === "route.match-changed")![2]).toContain(
+      "; /b now has a rule of its own → ServiceImport store-sgp:8080 100%",
+    );
+  });
+
+  it("an Ingress path removed falls to the default backend: judged by its regions, as a rename is, not as unserved", () => {
+    const ingress = (paths: string[], fallback: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: zone, namespace: zone }
+spec:
+  ingressClassName: gce
+  defaultBackend: { service: { name: ${fallback}, port: { number: 80 } } }
+  rules:
+  - host: zone.example.com
+    http:
+      paths:
+${paths.map((value) => `      - { path: /${value}, pathType: Prefix, backend: { service: { name: ${value}-jkt, port: { number: 80 } } } }\n`).join("")}`;
+    const removed = (fallback: string) =>
+      analyze({ "i.yaml": ingress(["api", "web"], fallback) }, { "i.yaml": ingress(["web"], fallback) }, TOPOLOGY)
+        .findings.map((f) => [f.risk, f.class, f.summary])
+        .sort();
+    expect(removed("web-sgp").map(([risk, cls]) => `${risk} ${cls}`)).toEqual([
+      "high backend.region-added",
+      "high backend.region-removed",
+      "medium-high route.match-changed",
+    ]);
+    expect(removed("web-jkt")).toEqual([
+      [
+        "medium-high",
+        "route.match-changed",
+        "zone.example.com /api via IngressClass gce: rule removed: its requests now fall through to default backend → zone/web-jkt:80 100% (were → zone/api-jkt:80 100%)",
+      ],
+    ]);
+  });
 });
 
 describe("a rule split in two, or two merged: judged alternative by alternative", () => {

@@ -69,9 +69,12 @@ describe("GKE MultiClusterIngress and MultiClusterService", () => {
     ]);
   });
 
-  it("a host taken off the Ingress is route.removed", () => {
+  it("a host taken off the Ingress falls to its default backend, which takes what no rule matches", () => {
     const removed = MCI.replace(/      - host: bar\.example\.com[\s\S]*$/, "");
-    expect(findingsOf(tree(removed))).toContainEqual(["route.removed", expect.stringContaining("bar.example.com")]);
+    expect(findingsOf(tree(removed))).toContainEqual([
+      "route.match-changed",
+      "bar.example.com ImplementationSpecific /api/* via MultiClusterIngress demo/foobar-ingress: rule removed: its requests now fall through to default backend → MultiClusterService demo/default-backend:8080 100% (were → MultiClusterService demo/bar:8080 100%)",
+    ]);
   });
 
   it("a cluster taken off a MultiClusterService drains it: export.changed, and the paths sending there lose its region", () => {
