@@ -49,8 +49,17 @@ interface Report {
 const report = (context: PolicyContext, item: Report): void =>
   context.out.add({ ...item, summary: `${context.target}: ${item.summary}`, side: "head" });
 
-/** A retargeted policy leaves its old target on GKE defaults and gives its settings to the new one. */
-const targetChange = (context: PolicyContext, namespace: string, changeClass: ChangeClassId, riskFloor?: RiskLevel): void => {
+/**
+ * A retargeted policy leaves its old target on GKE defaults and gives its settings to the new one;
+ * `kept` says what other policies still give the old target.
+ */
+const targetChange = (
+  context: PolicyContext,
+  namespace: string,
+  changeClass: ChangeClassId,
+  riskFloor?: RiskLevel,
+  kept?: string,
+): void => {
   const { change } = context;
   if (!change.base || !change.head) return;
   const before = targetsOf(change.base, namespace);
@@ -58,7 +67,7 @@ const targetChange = (context: PolicyContext, namespace: string, changeClass: Ch
   if (sameValue(before, after)) return;
   context.out.add({
     class: changeClass,
-    summary: `targetRef ${show(before)} → ${show(after)}: the old target falls back to GKE defaults and the new one takes these settings`,
+    summary: `targetRef ${show(before)} → ${show(after)}: the old target ${kept ? `keeps what other policies give it (${kept}) and otherwise falls` : "falls"} back to GKE defaults and the new one takes these settings`,
     side: "head",
     path: ["spec", spec(change.head).targetRefs === undefined ? "targetRef" : "targetRefs"],
     before,
@@ -237,37 +246,75 @@ const POLICY_DEFAULTS: EdgeBlock = {
   armor: (fields) => text(fields.securityPolicy) || undefined,
 };
 
-const edgeProtection = (context: PolicyContext, block: EdgeBlock = POLICY_DEFAULTS): void => {
+/**
+ * A kind of protection taken away, for the targets that stay under the policy: what each loses
+ * and who still gives it. None stay when the policy is deleted or retargeted away from all of
+ * them: the targetRef finding judges that loss, once. Unset (BackendConfig): judged on its own.
+ */
+type Cover = (kind: Protection) => readonly Loss[];
+
+/**
+ * `kind` taken away (`edit` says how, `open` what that leaves): nothing more to say when no target
+ * stays under the policy, low when another policy still gives it to every one that does, else
+ * access.widened.
+ */
+const reportLoss = (
+  context: PolicyContext,
+  kind: Protection,
+  cover: Cover | undefined,
+  { edit, open, ...item }: Omit<Report, "class" | "summary"> & { readonly edit: string; readonly open: string },
+): void => {
+  const losses = cover?.(kind);
+  if (losses?.length === 0) return;
+  const kept = losses?.every((loss) => loss.keptBy.length > 0);
+  report(context, { ...item, class: kept ? "resource.changed" : "access.widened", summary: `${edit}: ${kept ? keptNote(losses!) : open}` });
+};
+
+const edgeProtection = (context: PolicyContext, block: EdgeBlock = POLICY_DEFAULTS, cover?: Cover): void => {
   const was = block.fields(context.change.base);
   const now = block.fields(context.change.head);
   const armorBefore = block.armor(was);
   const armorAfter = block.armor(now);
-  if (armorBefore !== armorAfter) {
+  const armorPath = [...block.at, "securityPolicy"];
+  if (armorBefore !== undefined && armorAfter === undefined) {
+    reportLoss(context, "armor", cover, {
+      edit: `securityPolicy ${show(armorBefore)} → (unset)`,
+      open: "Cloud Armor no longer filters requests to these backends",
+      path: armorPath,
+      before: armorBefore,
+    });
+  } else if (armorBefore !== armorAfter) {
     report(context, {
-      class: armorAfter === undefined ? "access.widened" : "resource.changed",
+      class: "resource.changed",
       summary: `securityPolicy ${show(armorBefore)} → ${show(armorAfter)}: ${
-        armorAfter === undefined
-          ? "Cloud Armor no longer filters requests to these backends"
-          : armorBefore === undefined
-            ? "Cloud Armor starts filtering requests, which can block legitimate clients"
-            : "another Cloud Armor policy filters requests"
+        armorBefore === undefined
+          ? "Cloud Armor starts filtering requests, which can block legitimate clients"
+          : "another Cloud Armor policy filters requests"
       }`,
-      path: [...block.at, "securityPolicy"],
+      path: armorPath,
       before: armorBefore,
       after: armorAfter,
-      ...(armorAfter === undefined ? {} : { riskFloor: "medium-high" as const }),
+      riskFloor: "medium-high",
     });
   }
   const iapBefore = flag(record(was.iap).enabled) ?? false;
   const iapAfter = flag(record(now.iap).enabled) ?? false;
-  if (iapBefore !== iapAfter) {
-    report(context, {
-      class: iapAfter ? "resource.changed" : "access.widened",
-      summary: `iap.enabled ${iapBefore} → ${iapAfter}: ${iapAfter ? "clients must now authenticate through Identity-Aware Proxy" : "Identity-Aware Proxy no longer authenticates callers: the backends are reachable without it"}`,
+  if (iapBefore && !iapAfter) {
+    reportLoss(context, "iap", cover, {
+      edit: "iap.enabled true → false",
+      open: "Identity-Aware Proxy no longer authenticates callers: the backends are reachable without it",
       path: [...block.at, "iap", "enabled"],
-      before: iapBefore,
-      after: iapAfter,
-      ...(iapAfter ? { riskFloor: "medium" as const } : {}),
+      before: true,
+      after: false,
+    });
+  } else if (iapAfter && !iapBefore) {
+    report(context, {
+      class: "resource.changed",
+      summary: "iap.enabled false → true: clients must now authenticate through Identity-Aware Proxy",
+      path: [...block.at, "iap", "enabled"],
+      before: false,
+      after: true,
+      riskFloor: "medium",
     });
   } else if (iapAfter && !sameValue(was.iap, now.iap)) {
     report(context, {
@@ -311,57 +358,81 @@ const backendTimeouts = (context: PolicyContext): void => {
   }
 };
 
+type Protection = "armor" | "iap";
+
 /** The edge protection a GCPBackendPolicy gives its targets, by kind: its Cloud Armor policy, IAP. */
-const protectionsOf = (policy: Resource | undefined): Map<"armor" | "iap", string> => {
+const protectionsOf = (policy: Resource | undefined): Map<Protection, string> => {
   const fields = defaults(policy);
   const armor = POLICY_DEFAULTS.armor(fields);
-  const protections = new Map<"armor" | "iap", string>();
+  const protections = new Map<Protection, string>();
   if (armor) protections.set("armor", `Cloud Armor policy ${armor}`);
   if (flag(record(fields.iap).enabled)) protections.set("iap", "Identity-Aware Proxy");
   return protections;
 };
 
+/** One kind of protection an object stops getting from this policy, and the other policies that still give it that kind. */
+interface Loss {
+  readonly target: string;
+  readonly label: string;
+  readonly keptBy: readonly string[];
+}
+
 /**
- * A policy retargeted away from an object takes its Cloud Armor policy and IAP with it (mcg-d38:
- * an IAP policy moved from store-west to store-east leaves store-west open), unless another
- * GCPBackendPolicy of the tree still gives that object the same kind of protection. Undefined when
- * the old targets keep all of it.
+ * What `targets` lose of `protections` when this policy stops giving it to them (mcg-d38: an IAP
+ * policy moved from store-west to store-east leaves store-west open), with the other
+ * GCPBackendPolicies of the head tree that still give each the same kind, looked up per target
+ * through the kind index: deleting or disabling a duplicate IAP policy leaves the object protected.
  */
-const unprotectedByRetarget = (context: PolicyContext, namespace: string, tree: ManifestSet): string | undefined => {
-  const { change } = context;
-  const left = setChange(targetsOf(change.base, namespace), targetsOf(change.head, namespace)).removed;
-  const protections = protectionsOf(change.base);
-  if (left.length === 0 || protections.size === 0) return undefined;
-  const others = resourcesOfKind(tree, "GCPBackendPolicy").filter(
-    (policy) => policy.id.group === GKE_GROUP && policy.key !== change.head?.key,
-  );
-  const lost = left.flatMap((target) => {
-    const kept = new Set(
-      others
-        .filter((policy) => targetsOf(policy, policy.id.namespace).includes(target))
-        .flatMap((policy) => [...protectionsOf(policy).keys()]),
-    );
-    const gone = [...protections].flatMap(([kind, label]) => (kept.has(kind) ? [] : [label]));
-    return gone.length > 0 ? [`${target} loses ${gone.join(" and ")}`] : [];
+const lossesOf = (
+  context: PolicyContext,
+  tree: ManifestSet,
+  targets: readonly string[],
+  protections: ReadonlyMap<Protection, string>,
+): Loss[] => {
+  const self = (context.change.head ?? context.change.base)!.key;
+  const others = resourcesOfKind(tree, "GCPBackendPolicy").filter((policy) => policy.id.group === GKE_GROUP && policy.key !== self);
+  return targets.flatMap((target) => {
+    const giving = others.filter((policy) => targetsOf(policy, policy.id.namespace).includes(target));
+    return [...protections].map(([kind, label]) => ({
+      target,
+      label,
+      keptBy: giving
+        .filter((policy) => protectionsOf(policy).has(kind))
+        .map((policy) => `GCPBackendPolicy ${policy.id.namespace}/${policy.id.name}`),
+    }));
   });
-  return lost.length > 0 ? lost.join("; ") : undefined;
 };
 
+const keptNote = (losses: readonly Loss[]): string =>
+  losses.map((loss) => `${loss.target} keeps ${loss.label} from ${loss.keptBy.join(", ")}`).join("; ");
+
 const backendPolicy = (context: PolicyContext, namespace: string, tree: ManifestSet): void => {
-  const lost = unprotectedByRetarget(context, namespace, tree);
-  if (lost) {
-    const { change } = context;
+  const { change } = context;
+  const before = targetsOf(change.base, namespace);
+  const after = targetsOf(change.head, namespace);
+  // A policy deleted, or retargeted away from an object, takes its protection from it.
+  const left = lossesOf(context, tree, setChange(before, after).removed, protectionsOf(change.base));
+  const open = left.filter((loss) => loss.keptBy.length === 0);
+  const kept = left.filter((loss) => loss.keptBy.length > 0);
+  const note = kept.length > 0 ? keptNote(kept) : undefined;
+  const path = ["spec", spec(change.head).targetRefs === undefined ? "targetRef" : "targetRefs"];
+  if (open.length > 0) {
     context.out.add({
       class: "access.widened",
-      summary: `targetRef ${show(targetsOf(change.base, namespace))} → ${show(targetsOf(change.head, namespace))}: ${lost}, which no other GCPBackendPolicy gives it: it is reachable without that protection`,
+      summary: `targetRef ${show(before)} → ${show(after)}: ${open.map((loss) => `${loss.target} loses ${loss.label}`).join("; ")}, which no other GCPBackendPolicy gives it: it is reachable without that protection${note ? `; ${note}` : ""}`,
       side: "head",
-      path: ["spec", spec(change.head).targetRefs === undefined ? "targetRef" : "targetRefs"],
-      before: targetsOf(change.base, namespace),
-      after: targetsOf(change.head, namespace),
+      path,
+      before,
+      after,
     });
-  } else targetChange(context, namespace, "resource.changed", "medium-high");
+  } else if (change.head) targetChange(context, namespace, "resource.changed", "medium-high", note);
+  else if (note) report(context, { class: "resource.changed", summary: `removed: ${note}`, path });
+  // Protection turned off for the objects the policy still targets: each, against the other policies.
+  const staying = change.head ? after.filter((target) => before.includes(target)) : [];
+  const cover: Cover = (kind) =>
+    lossesOf(context, tree, staying, new Map([...protectionsOf(change.base)].filter(([item]) => item === kind)));
   capacity(context);
-  edgeProtection(context);
+  edgeProtection(context, POLICY_DEFAULTS, cover);
   backendTimeouts(context);
   otherFields(
     context,

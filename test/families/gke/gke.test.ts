@@ -18,6 +18,9 @@ ${defaults}`;
 const backend = (defaults: string) =>
   policy("GCPBackendPolicy", "targetRef: {group: net.gke.io, kind: ServiceExport, name: checkout}", defaults);
 const TARGET = "GCPBackendPolicy shop/checkout: for ServiceExport.net.gke.io shop/checkout:";
+const IAP = backend("    iap: {enabled: true, clientID: abc, oauth2ClientSecret: {name: iap-secret}}");
+/** A second policy giving the same object IAP. */
+const IAP_TWIN = IAP.replace("name: checkout, namespace: shop}", "name: checkout-iap, namespace: shop}");
 
 describe("GKE multi-cluster GatewayClasses (gateway-api.ts)", () => {
   const gateway = (className: string) => `
@@ -260,6 +263,60 @@ describe("GCPBackendPolicy", () => {
           side: "head",
           path: ["spec", "targetRef"],
           says: "targetRef [ServiceExport.net.gke.io shop/checkout] → [ServiceExport.net.gke.io shop/payments]",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "an IAP policy deleted is one loss: one access.widened (not also iap.enabled true → false)",
+      base: IAP,
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec", "targetRef"],
+          says: "ServiceExport.net.gke.io shop/checkout loses Identity-Aware Proxy, which no other GCPBackendPolicy gives it",
+        },
+      ],
+    },
+    {
+      name: "a duplicate IAP policy deleted while another still gives the object IAP is low",
+      base: IAP,
+      others: { head: [resource(IAP_TWIN)] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "targetRef"],
+          says: `${TARGET} removed: ServiceExport.net.gke.io shop/checkout keeps Identity-Aware Proxy from GCPBackendPolicy shop/checkout-iap`,
+        },
+      ],
+    },
+    {
+      name: "IAP disabled while another policy still gives the same object IAP is low, and names that policy",
+      base: IAP,
+      head: backend("    iap: {enabled: false}"),
+      others: { head: [resource(IAP_TWIN)] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "default", "iap", "enabled"],
+          says: "iap.enabled true → false: ServiceExport.net.gke.io shop/checkout keeps Identity-Aware Proxy from GCPBackendPolicy shop/checkout-iap",
+        },
+      ],
+    },
+    {
+      name: "an IAP policy retargeted while another still gives the old target IAP says it keeps it (not 'falls back to GKE defaults')",
+      base: IAP,
+      head: IAP.replace("name: checkout}", "name: payments}"),
+      others: { head: [resource(IAP_TWIN)] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "targetRef"],
+          says: "the old target keeps what other policies give it (ServiceExport.net.gke.io shop/checkout keeps Identity-Aware Proxy from GCPBackendPolicy shop/checkout-iap)",
           riskFloor: "medium-high",
         },
       ],
