@@ -95,6 +95,8 @@ export interface RuleShape {
   readonly routesAsDefault?: true;
   /** The entry's default backend, taking requests of any host that no rule of that host matches (Flow.takesUnmatched). */
   readonly takesUnmatched?: true;
+  /** Its controller rejects it and serves the last accepted config in its place (RouteRules.held). */
+  readonly held?: true;
 }
 
 /**
@@ -143,9 +145,11 @@ export interface RouteRules {
    */
   readonly entries?: readonly string[];
   /**
-   * Why its controller keeps serving the resource's last accepted rules rather than these (a Gloo
-   * RouteTable with `failureMode: FREEZE_CONFIG` holding a route it rejects): the head tree takes
-   * the base tree's flows of the resource, and none where the base held none.
+   * Why its controller keeps serving the last accepted config rather than these rules (a Gloo
+   * RouteTable with `failureMode: FREEZE_CONFIG` holding a route it rejects). The head tree takes
+   * the base tree's flows of the rules marked `held` (none where the base held none); the others
+   * read as written: they go live as soon as the hold ends, so each edit is judged where it is made
+   * (a retarget hidden behind a frozen table went live unreported when the next PR fixed the split).
    */
   readonly held?: string;
 }

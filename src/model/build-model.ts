@@ -102,13 +102,19 @@ function routedOf(resource: Resource, found: RouteRules, placement: PlacementInd
 }
 
 /**
- * What a resource routes whose controller keeps serving its last accepted rules (RouteRules.held):
- * at head, what it routed at base; nothing where the base did not route it (nothing was accepted).
+ * What a resource routes whose controller keeps serving its last accepted config (RouteRules.held):
+ * a rule it rejects routes at head what it routed at base (nothing where the base did not route
+ * it); the others as written.
  */
-function heldRouted(resource: Resource, previous: TrafficModel, flowsOfResource: () => ReadonlyMap<string, Flow[]>): Routed {
+function heldRouted(resource: Resource, found: RouteRules, routed: Routed, flowsOfResource: () => ReadonlyMap<string, Flow[]>): Routed {
+  const before = flowsOfResource().get(resource.key) ?? [];
   return {
-    entries: previous.routes.get(resource.key)?.entries ?? [],
-    flows: (flowsOfResource().get(resource.key) ?? []).map((flow) => ({ flow })),
+    ...routed,
+    flows: routed.flows.flatMap((item, index) => {
+      if (!found.rules[index]?.held) return [item];
+      const kept = before.find((flow) => flow.key === item.flow.key);
+      return kept ? [{ flow: kept }] : [];
+    }),
   };
 }
 
@@ -207,11 +213,8 @@ export function buildTrafficModel(
     }
     const found = source(resource, set);
     if (!found) return;
-    if (found.held && previous) {
-      routing.push({ resource, routed: heldRouted(resource, previous, flowsOfResource) });
-      return;
-    }
-    const routed = routedOf(resource, found, placement, context);
+    const written = routedOf(resource, found, placement, context);
+    const routed = found.held && previous ? heldRouted(resource, found, written, flowsOfResource) : written;
     routing.push({ resource, routed });
     if (context) routedHere?.set(resource, routed);
   });

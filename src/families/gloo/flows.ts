@@ -297,13 +297,14 @@ function l4Alternative(value: unknown) {
 /**
  * A RouteTable's flows. One in a table tree that `failureMode: FREEZE_CONFIG` freezes (a route Gloo
  * rejects somewhere in it: tableFailure) serves its last accepted config, which the tree does not
- * hold: the head tree keeps the base's flows of it (RouteRules.held).
+ * hold: the head tree keeps the base's flows of the rejected routes (RouteRules.held), and reads
+ * the rest as written, since every other edit goes live the moment anyone fixes the split.
  */
 export function glooRouteTableSource(resource: Resource, set: ManifestSet): RouteRules | undefined {
   // Rules at a VirtualGateway the tree does not hold are kept there, unverified (as Gateway API's at a missing parent).
   const missing = missingVirtualGateways(resource, set);
   const failure = tableFailure(resource, set);
-  const rules = glooRouteTableRules(resource, failure.mode).map((rule) =>
+  const rules = glooRouteTableRules(resource, failure.mode, failure.frozen).map((rule) =>
     missing.includes(rule.entry) ? { ...rule, unverified: notInTree(rule.entry) } : rule,
   );
   if (failure.frozen)
@@ -314,7 +315,8 @@ export function glooRouteTableSource(resource: Resource, set: ManifestSet): Rout
   return rules.length > 0 ? { rules } : undefined;
 }
 
-export function glooRouteTableRules(resource: Resource, mode: FailureMode): RuleShape[] {
+/** `frozen`: the table's tree is frozen (tableFailure), so a route whose split Gloo rejects is held at its last accepted config. */
+export function glooRouteTableRules(resource: Resource, mode: FailureMode, frozen = false): RuleShape[] {
   if (resource.id.kind !== "RouteTable" || resource.id.group !== GLOO_NETWORKING_GROUP) return [];
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
@@ -340,6 +342,7 @@ export function glooRouteTableRules(resource: Resource, mode: FailureMode): Rule
             path: routePath,
             backends,
             mirrors: [],
+            ...(frozen && rejectsSplit(route) ? { held: true as const } : {}),
           });
         }
       }

@@ -69,7 +69,7 @@ const rejectedSplits = (
     class: "resource.changed",
     summary: `${after.label}: ${invalid}: Gloo will reject this split (${
       mode === "FREEZE_CONFIG"
-        ? "failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config, and ignores every change to it until this is fixed"
+        ? "failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config until this is fixed; its other edits, judged here as written, all go live then"
         : `failureMode ROUTE_REPLACEMENT, ${unheeded ? "its parent's (a delegated child's own failureMode is unsupported)" : "the default"}: the route is replaced by a 500 direct response`
     })`,
     side: "head",
@@ -93,6 +93,25 @@ const rewrites = (out: DetectionList, before: RouteView, after: RouteView): void
     path: [...after.path, "forwardTo"],
     before: normal(view(before)),
     after: normal(view(after)),
+  });
+};
+
+/**
+ * A table tree frozen at base serves a config the review cannot see: its last accepted one, which
+ * may be older than the base commit. The PR that unfreezes it applies every edit held since then
+ * at once (H2: fixing a 60/50 split switched /b to evil-svc, an edit an earlier PR made behind the
+ * freeze), while the route diff can only compare with the base as written: high, saying so.
+ */
+const thawed = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !tableFailure(change.base, context.base).frozen) return;
+  if (change.head && tableFailure(change.head, context.head).frozen) return;
+  out.add({
+    class: "resource.changed",
+    summary:
+      "its table tree was frozen at base (failureMode FREEZE_CONFIG, a split Gloo rejects) and is not now: Gloo applies at once every edit made to the tree since its last accepted config, which may be older than the base and which this review cannot see (the route diff compares with the base as written)",
+    side: change.head ? "head" : "base",
+    path: ["spec"],
+    riskFloor: "high",
   });
 };
 
@@ -124,6 +143,7 @@ export const routeTable = (change: ResourceChange, out: DetectionList, context: 
         path: [...pair.head.value.path, field],
       });
   }
+  thawed(change, out, context);
   if (!change.base || !change.head) return;
   const priorityBefore = numeric(spec(change.base).weight) ?? 0;
   const priorityAfter = numeric(spec(change.head).weight) ?? 0;

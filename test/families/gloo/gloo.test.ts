@@ -808,7 +808,7 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
     );
   });
 
-  it("with failureMode FREEZE_CONFIG the table keeps its last accepted config: nothing moves, the freeze is flagged", () => {
+  it("with failureMode FREEZE_CONFIG the rejected split keeps its last accepted config and is flagged; the tree's other edits are judged as written", () => {
     const frozen = edit("gloo/route-table.yaml", (text) =>
       text.replace("  workloadSelectors: []", "  workloadSelectors: []\n  failureMode: FREEZE_CONFIG"),
     );
@@ -819,7 +819,7 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
         "gloo/route-table.yaml": frozen["gloo/route-table.yaml"]
           .replace("weight: 80", "weight: 60")
           .replace("weight: 20", "weight: 60")
-          // Ignored with the rest of the frozen table: the canary's new cluster is never served.
+          // Held with the rest of the frozen tree, but live the moment anyone fixes the split: judged now.
           .replace(
             "          cluster: eu-1\n        port:\n          number: 8080\n        subset:",
             "          cluster: ap-1\n        port:\n          number: 8080\n        subset:",
@@ -827,9 +827,34 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
       },
       overlay,
     );
-    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "medium-high"]]);
-    expect(result.findings[0]!.summary).toContain("failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config");
-    expect(result.routeDiffs).toEqual([]);
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["backend.region-removed", "high"],
+      ["backend.region-added", "high"],
+      ["resource.changed", "medium-high"],
+    ]);
+    expect(result.findings[2]!.summary).toContain(
+      "failureMode FREEZE_CONFIG: the table tree keeps serving its last accepted config until this is fixed; its other edits, judged here as written, all go live then",
+    );
+  });
+
+  it("a PR that fixes the split of a tree frozen at base is high: every edit held since its last accepted config goes live at once", () => {
+    const table = (weight: number, backend: string) =>
+      `apiVersion: networking.gloo.solo.io/v2\nkind: RouteTable\nmetadata: {name: shop, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  failureMode: FREEZE_CONFIG\n  http:\n  - name: a\n    matchers: [{uri: {prefix: /a}}]\n    forwardTo:\n      destinations:\n      - {ref: {name: svc-a, cluster: eu-1}, port: {number: 80}, weight: ${weight}}\n      - {ref: {name: svc-a2, cluster: eu-1}, port: {number: 80}, weight: 50}\n  - name: b\n    matchers: [{uri: {prefix: /b}}]\n    forwardTo:\n      destinations:\n      - {ref: {name: ${backend}, cluster: eu-1}, port: {number: 80}}\n`;
+    // H2: an earlier PR broke the split and, behind the freeze, moved /b to evil-svc; this one fixes the split.
+    const thawed = analyze({ "gloo/rt.yaml": table(60, "evil-svc") }, { "gloo/rt.yaml": table(50, "evil-svc") }, overlay);
+    expect(thawed.findings.find((finding) => finding.risk === "high")?.summary).toContain(
+      "its table tree was frozen at base (failureMode FREEZE_CONFIG, a split Gloo rejects) and is not now: Gloo applies at once every edit",
+    );
+    // H1: the PR that freezes the tree and hides the retarget behind it rates the retarget as its own.
+    const hidden = analyze({ "gloo/rt.yaml": table(50, "svc-b") }, { "gloo/rt.yaml": table(60, "evil-svc") }, overlay);
+    expect(hidden.findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["resource.changed", "medium-high"],
+      ["backend.added", "medium"],
+    ]);
+    expect(hidden.findings[1]!.summary).toContain("evil-svc");
+    // An edit made while the tree stays frozen is judged where it is made, not only when the freeze ends.
+    const whileFrozen = analyze({ "gloo/rt.yaml": table(60, "svc-b") }, { "gloo/rt.yaml": table(60, "evil-svc") }, overlay);
+    expect(whileFrozen.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.added", "medium"]]);
   });
 
   it("a split rejected in a delegated child follows its parent's failureMode (a child cannot set one: route_table.proto)", () => {
