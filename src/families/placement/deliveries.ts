@@ -5,8 +5,8 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
 import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.js";
-import { repositoryKey } from "../../core/repository-url.js";
-import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
+import { FLUX_KUSTOMIZE, gitSourceOf, thisRepository } from "./this-repository.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
@@ -24,16 +24,6 @@ const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 const IN_CLUSTER_NAME = "in-cluster";
 
 type Params = Readonly<Record<string, string>>;
-
-/** `./apps/prod/` → `apps/prod`; `.` and `./` → "" (the whole repository). */
-const normalizeRepoPath = (path: string): string => {
-  const trimmed = path
-    .trim()
-    .replace(/^(?:\.\/)+/, "")
-    .replace(/^\/+/, "")
-    .replace(/\/+$/, "");
-  return trimmed === "." ? "" : trimmed;
-};
 
 /** Whether `file` sits under `root`; a root rendered with unresolved template parts is a glob. */
 const under = (root: string): ((file: string) => boolean) => {
@@ -205,20 +195,6 @@ interface CopyRule {
 const ALIAS = /^@([^/]*)\/?/;
 const stripAlias = (path: string): string => path.replace(ALIAS, "");
 
-/** Every folder of the tree's files. */
-const foldersOf = (files: readonly string[]): ReadonlySet<string> => {
-  const folders = new Set<string>();
-  for (const file of files) {
-    for (let at = file.lastIndexOf("/"); at > 0; at = file.lastIndexOf("/", at - 1)) {
-      const folder = file.slice(0, at);
-      // Its own folders were added with it.
-      if (folders.has(folder)) break;
-      folders.add(folder);
-    }
-  }
-  return folders;
-};
-
 /**
  * The folder of the repository an OCI artifact's paths start from. Flux reads a Kustomization's
  * path, and an ArtifactGenerator its `copy` paths, from the root of the artifact its source holds;
@@ -265,44 +241,6 @@ const artifactCopies = (set: ManifestSet, folders: () => ReadonlySet<string>): M
     }
   }
   return artifacts;
-};
-
-const FLUX_SOURCE = "source.toolkit.fluxcd.io";
-const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
-
-/** The `namespace/name` of the source a Flux Kustomization reads, when it is a GitRepository. */
-const gitSourceOf = (resource: Resource): string | undefined => {
-  const source = record(record(resource.body.spec).sourceRef);
-  if ((text(source.kind) ?? "GitRepository") !== "GitRepository") return undefined;
-  return `${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`;
-};
-
-/**
- * The GitRepositories of a tree (`namespace/name`) that are another repository, whose
- * Kustomizations deliver none of this tree's files: the "CRDs from upstream" pattern
- * (onedr0p/cluster-template 2b09fbca: GitRepository metallb-source of github.com/metallb/metallb,
- * a Kustomization of it with no path read as delivering this whole tree). This repository is a
- * GitRepository named `flux-system` (`flux bootstrap` names it so), or one a Kustomization reads a
- * path of that this tree holds, and any other of the same URL (another branch of it). Another
- * GitRepository whose URL names another repository is foreign; with no such evidence of which is
- * this repository, or no URL to compare (a `${variable}`), every one is taken to be this repository.
- */
-const foreignSources = (set: ManifestSet, folders: () => ReadonlySet<string>): ReadonlySet<string> => {
-  const urls = new Map<string, string | undefined>();
-  for (const resource of resourcesOfKind(set, "GitRepository"))
-    if (resource.id.group === FLUX_SOURCE) urls.set(`${resource.id.namespace}/${resource.id.name}`, text(record(resource.body.spec).url));
-  if (urls.size === 0) return new Set();
-  const here = new Set([...urls.keys()].filter((key) => key.endsWith("/flux-system")));
-  for (const resource of resourcesOfKind(set, "Kustomization")) {
-    if (resource.id.group !== FLUX_KUSTOMIZE) continue;
-    const source = gitSourceOf(resource);
-    const path = normalizeRepoPath(text(record(resource.body.spec).path) ?? "");
-    if (source !== undefined && path !== "" && folders().has(path)) here.add(source);
-  }
-  if (here.size === 0) return new Set();
-  const literal = (url: string | undefined): url is string => url !== undefined && !url.includes("${");
-  const ours = new Set([...here].flatMap((key) => (literal(urls.get(key)) ? [repositoryKey(urls.get(key)!)] : [])));
-  return new Set([...urls].flatMap(([key, url]) => (!here.has(key) && literal(url) && !ours.has(repositoryKey(url)) ? [key] : [])));
 };
 
 /** A remote cluster named by its kubeconfig Secret; the policy's name for it when the Secret is `<cluster>-kubeconfig`. */
@@ -364,11 +302,9 @@ const kustomizationDelivery = (
 export const gitopsDeliveries: Deliveries = {
   kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator", "GitRepository"],
   read: (set, clusters) => {
-    let folders: ReadonlySet<string> | undefined;
-    const foldersOnce = () => (folders ??= foldersOf(set.files));
+    const foldersOnce = () => treeFolders(set.files);
     const artifacts = artifactCopies(set, foldersOnce);
-    let foreign: ReadonlySet<string> | undefined;
-    const foreignOnce = () => (foreign ??= foreignSources(set, foldersOnce));
+    const foreignOnce = () => thisRepository(set).foreign;
     return (resource) => {
       const { group, kind } = resource.id;
       if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource);

@@ -2,6 +2,7 @@ import type { Family } from "../family.js";
 import { gitopsDeliveries } from "./deliveries.js";
 import { kustomizeDetector, kustomizePatchFileDetector } from "./kustomize.js";
 import { placementDetector } from "./placement.js";
+import { thisRepositoryDetector } from "./this-repository.js";
 import * as kustomize from "./kustomize-schemas.js";
 import * as placement from "./schemas.js";
 
@@ -49,6 +50,6 @@ export const placementFamily: Family = {
     },
   ],
   deliveries: gitopsDeliveries,
-  detectors: [placementDetector, kustomizeDetector],
+  detectors: [placementDetector, kustomizeDetector, thisRepositoryDetector],
   fileDetectors: [kustomizePatchFileDetector],
 };

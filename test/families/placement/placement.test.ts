@@ -550,6 +550,66 @@ describe("end to end: findings of a placement change, and nothing above low for 
     expect(analyze(base, ours).findings.map((finding) => finding.summary)).toContainEqual(expect.stringContaining("added: delivers"));
   });
 
+  describe("which GitRepository is this repository", () => {
+    const sync = (url: string, name = "flux-system") => ({
+      "clusters/jkt-prod/flux-system/gotk-sync.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {url: "${url}", ref: {branch: main}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: cluster, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: ${name}}\n  path: ./clusters/jkt-prod\n`,
+    });
+    // A second GitRepository and a path-less Kustomization of it delivering to another cluster (F4).
+    const staging = (url: string) => ({
+      "clusters/jkt-prod/platform.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: home-staging, namespace: flux-system}\nspec: {url: "${url}", ref: {branch: main}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: all-staging, namespace: flux-system}\nspec:\n  kubeConfig: {secretRef: {name: sgp-prod-kubeconfig}}\n  sourceRef: {kind: GitRepository, name: home-staging}\n`,
+    });
+    const delivered = (base: Tree, head: Tree) =>
+      analyze(base, head).findings.some(
+        (finding) => finding.summary.includes("all-staging: added: delivers") && finding.class === "route.attachment-changed",
+      );
+
+    it("flux-system's URL a ${variable}: no evidence, so a GitRepository of a literal URL is this repository and its delivery is placed", () => {
+      const base = { ...ROUTES, ...sync("${GIT_REPOSITORY_URL}") };
+      expect(delivered(base, { ...base, ...staging("https://github.com/example/home") })).toBe(true);
+    });
+
+    it.each([
+      ["a default port", "ssh://git@github.com/example/home", "ssh://git@github.com:22/example/home"],
+      ["scp-like and https", "git@github.com:example/home.git", "https://github.com/Example/home/"],
+      ["SSH over 443 and a user", "ssh://git@ssh.github.com:443/example/home", "https://token@github.com/example/home.git"],
+      ["git+ssh", "git+ssh://git@github.com/example/home", "ssh://git@github.com/example/home"],
+    ])("this repository spelled otherwise (%s) is this repository", (_, ours, spelled) => {
+      const base = { ...ROUTES, ...sync(ours) };
+      expect(delivered(base, { ...base, ...staging(spelled) })).toBe(true);
+    });
+
+    it("another repository is still foreign", () => {
+      const base = { ...ROUTES, ...sync("ssh://git@github.com/example/home") };
+      expect(delivered(base, { ...base, ...staging("https://github.com/example/other") })).toBe(false);
+    });
+
+    it("the head alone does not unlearn which URL is this repository: flux-system pointed elsewhere, or renamed to another URL", () => {
+      const base = { ...ROUTES, ...sync("ssh://git@github.com/example/home") };
+      const attachments = (head: Tree) =>
+        analyze(base, head)
+          .findings.filter((finding) => finding.class === "route.attachment-changed")
+          .map((finding) => [finding.risk, finding.summary]);
+      const moved = attachments({ ...ROUTES, ...sync("https://github.com/example/other"), ...staging("https://github.com/example/home") });
+      expect(moved).toContainEqual(["high", expect.stringContaining("is this repository by the base tree (flux-system/flux-system)")]);
+      expect(moved).toContainEqual([
+        "high",
+        expect.stringContaining("this repository's source ssh://git@github.com/example/home → https://github.com/example/other"),
+      ]);
+      const renamed = attachments({
+        ...ROUTES,
+        ...sync("https://github.com/example/other", "upstream"),
+        ...staging("https://github.com/example/home"),
+      });
+      expect(renamed).toContainEqual([
+        "high",
+        expect.stringContaining("(removed), while the head names flux-system/upstream this repository"),
+      ]);
+      // Renamed with its URL, or its URL respelled: nothing unlearnt.
+      expect(attachments({ ...ROUTES, ...sync("ssh://git@github.com/example/home", "home") })).toEqual([]);
+      expect(attachments({ ...ROUTES, ...sync("git@github.com:example/home.git") })).toEqual([]);
+    });
+  });
+
   it("a new app, its Flux Kustomization and its route both added: the route is added, and nothing delivered moved (xunholy/k8s-gitops 4f1be9fb)", () => {
     const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bazarr, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/bazarr\n  prune: true\n`;
     const route = ROUTES["apps/shop/jkt/route.yaml"]!.replace(/name: checkout/, "name: bazarr");
