@@ -88,6 +88,10 @@ export const kindSpecFor = (group: string, kind: string, text: string): KindSpec
   return textKinds.find((candidate) => candidate.group === group && candidate.kind === kind && candidate.when.test(text))?.spec;
 };
 
+/** The text kind of `group/kind` a family reads: that of a document its tree gave a family (a HelmRelease of a chartRef). */
+export const textKindOf = (group: string, kind: string, family: string): KindSpec | undefined =>
+  textKinds.find((candidate) => candidate.group === group && candidate.kind === kind && candidate.spec.family === family)?.spec;
+
 /** Whether a resource is read only for what other kinds need (a Namespace's labels), not as traffic config of its own. */
 export const readForContext = (resource: Resource): boolean =>
   kindSpecFor(resource.id.group, resource.id.kind, resource.source.text)?.context === true;

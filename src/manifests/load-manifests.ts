@@ -10,6 +10,7 @@ import {
   kindSpec,
   kindSpecFor,
   mayBeTextKind,
+  textKindOf,
   trafficGroups,
   trafficKindNames,
   type KindSpec,
@@ -31,6 +32,7 @@ import { istioValues } from "../families/index.js";
 import { stringTable, type ShareString } from "../core/string-table.js";
 import { DocumentResource } from "./held-body.js";
 import { flatText } from "../core/flat-text.js";
+import { namesSource, releaseChart, type FluxSource } from "../core/flux-release-chart.js";
 import {
   nodeBudget,
   oversize,
@@ -69,6 +71,9 @@ export interface LoadOptions {
   readonly includedBy?: ReadonlyMap<string, readonly string[]>;
 }
 
+/** What a document of a file is, once what Flux's chart references read is settled. */
+type FileRead = Exclude<DocumentRead, { readonly type: "chart-source" | "chart-release" }>;
+
 /** What one document yields, whatever the path of its file: the unit the cache keeps. */
 export type DocumentRead =
   | ({
@@ -79,6 +84,10 @@ export type DocumentRead =
       readonly listItem?: number;
     } & Omit<Resource, "key" | "source">)
   | { readonly type: "values"; readonly body: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
+  /** A Flux source a HelmRelease's `chartRef` may name (an OCIRepository, a HelmChart): read for the chart it serves. */
+  | { readonly type: "chart-source"; readonly source: FluxSource }
+  /** A HelmRelease of a `chartRef`: which family reads it, if any, is the chart its tree's source serves (chartReleaseRead). */
+  | { readonly type: "chart-release"; readonly value: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
   | { readonly type: "invalid"; readonly line: number; readonly message: string; readonly resource?: ResourceId }
   | { readonly type: "skipped"; readonly line: number; readonly reason: string };
 
@@ -182,6 +191,16 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const skipped: SkippedFile[] = [];
   const excluded: string[] = [];
   const found: Found[] = [];
+  // The Flux sources of the tree, gathered once a HelmRelease of a chartRef asks: from every file the
+  // render stage finds them in (render-plan.ts fluxSources), those the policy's paths leave out too,
+  // so that what it leaves to a family that family reads.
+  let sources: FluxSource[] | undefined;
+  const chartSources = (): readonly FluxSource[] =>
+    (sources ??= files.flatMap((file) =>
+      isManifestPath(file.path) && file.text.includes(FLUX_SOURCE)
+        ? cachedRead(cache.reads, file.text, false, cache.share).flatMap((read) => (read.type === "chart-source" ? [read.source] : []))
+        : [],
+    ));
 
   for (const file of files) {
     const step = plan(file);
@@ -197,7 +216,9 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     }
     if (step.type === "patch") {
       // Listed only where it patches traffic config: a Deployment's patch is no reviewer's concern here.
-      const traffic = cachedRead(cache.reads, file.text, false, cache.share).find((read) => read.type !== "skipped");
+      const traffic = cachedRead(cache.reads, file.text, false, cache.share).find(
+        (read): read is FileRead => read.type === "resource" || read.type === "values" || read.type === "invalid",
+      );
       if (traffic) {
         const line = traffic.type === "values" || traffic.type === "resource" ? traffic.chunk.line : traffic.line;
         skipped.push({ file: file.path, line, reason: `kustomize patch of ${step.kustomization}: applied only through it` });
@@ -205,7 +226,9 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
       continue;
     }
     const { asValues } = step;
-    const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues, cache.share);
+    const reads = cachedRead(asValues ? cache.valuesReads : cache.reads, file.text, asValues, cache.share).flatMap((read): FileRead[] =>
+      read.type === "chart-source" ? [] : read.type === "chart-release" ? chartReleaseRead(read, chartSources) : [read],
+    );
     const cluster = options.scopeOf?.(file.path);
     const kustomized = options.namespaceOf?.(file.path);
     let firstSkip: Extract<DocumentRead, { type: "skipped" }> | undefined;
@@ -417,9 +440,12 @@ class LoadedResource extends DocumentResource {
       step.type === "parse"
         ? interpretDocument(chunk, parseYamlDocument(chunk, undefined, nodeBudget()), false, step.template, (text) => text)
         : undefined;
-    // The reading is a function of the text: a document once read as a resource always is one.
-    if (read?.type !== "resource") throw new Error(`${source.file}:${source.line}: the document no longer reads as a resource`);
-    return read.body;
+    // The reading is a function of the text: a document once read as a resource always is one, a
+    // HelmRelease of a chartRef the one of its family (chartReleaseRead).
+    const spec = read?.type === "chart-release" ? textKindOf(this.id.group, this.id.kind, this.family) : undefined;
+    const again = read?.type === "chart-release" && spec ? readResource(read.value, spec, read.chunk) : read;
+    if (again?.type !== "resource") throw new Error(`${source.file}:${source.line}: the document no longer reads as a resource`);
+    return again.body;
   }
 }
 
@@ -528,8 +554,17 @@ const MESH_VALUES_WORD = /\b(?:meshID|network|multiCluster|trustDomain|meshConfi
  * is skipped.
  */
 function mayMatter(text: string): boolean {
-  return mentionsTrafficGroup(text) || trafficKindNames.has(kindShown(text) ?? "") || mayBeTextKind(text) || MESH_VALUES_WORD.test(text);
+  return (
+    mentionsTrafficGroup(text) ||
+    trafficKindNames.has(kindShown(text) ?? "") ||
+    mayBeTextKind(text) ||
+    MESH_VALUES_WORD.test(text) ||
+    FLUX_CHART_DOCUMENT.test(text)
+  );
 }
+
+/** A HelmRelease of a `chartRef`, or a source one may name: what a release installs is read off both (chartReleaseRead). */
+const FLUX_CHART_DOCUMENT = /\bchartRef\b|\bkind["']?[ \t]*:[ \t]*["']?(?:OCIRepository|HelmChart)\b/;
 
 // Top-level `kind:` lines, however written: a name for messages and a hint to parse, never trusted.
 const KIND_LINE = /^["']?kind["']?[ \t]*:[ \t]*(.*)$/gm;
@@ -644,7 +679,11 @@ function interpretDocument(
   if (typeof apiVersion === "string" && typeof kind === "string") {
     const group = groupOf(apiVersion);
     const spec = kindSpecFor(group, kind, parsedTraits(value));
-    if (!spec) return skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`);
+    if (!spec)
+      return (
+        (template === undefined ? fluxChartDocument(group, kind, value, chunk) : undefined) ??
+        skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`)
+      );
     // A kind read only for what others need (a Namespace's labels) never gates: unreadable, it is not read.
     if (template !== undefined && !spec.ownTemplates)
       return spec.context ? skip(chunk, template, `${kind}: template, not read`) : templateRefusal(kind, template);
@@ -656,6 +695,44 @@ function interpretDocument(
   }
   if (asValues || holdsMeshValues(value)) return readValues(value, chunk);
   return skip(chunk, chunk.line, "not a Kubernetes object: no apiVersion and kind");
+}
+
+const FLUX_SOURCE = "source.toolkit.fluxcd.io";
+const FLUX_HELM = "helm.toolkit.fluxcd.io";
+
+/** A Flux source a `chartRef` may name, or a HelmRelease of a `chartRef`, as read for what the release installs; undefined for anything else. */
+function fluxChartDocument(group: string, kind: string, value: Record<string, unknown>, chunk: YamlChunk): DocumentRead | undefined {
+  const metadata = isMapping(value.metadata) ? value.metadata : {};
+  if (group === FLUX_SOURCE && (kind === "OCIRepository" || kind === "HelmChart") && typeof metadata.name === "string") {
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+    return { type: "chart-source", source: { kind, name: metadata.name, namespace, spec: value.spec } };
+  }
+  if (group === FLUX_HELM && kind === "HelmRelease" && isMapping(value.spec) && isMapping(value.spec.chartRef))
+    return { type: "chart-release", value, chunk };
+  return undefined;
+}
+
+/** The resource each HelmRelease of a chartRef was read as, by the family reading it: one object however many trees resolve it alike. */
+const chartReleases = new WeakMap<DocumentRead, Map<string, DocumentRead>>();
+
+/**
+ * A HelmRelease of a `chartRef` read as the family that reads releases of the chart its source
+ * serves (core/flux-release-chart.ts: the one function the render stage also leaves that family's
+ * judged values out of its fingerprint by), told by the `chart:` a `chart.spec` would write; nothing
+ * where no family reads it (app-template's), or its tree does not say the chart. Like a kind read
+ * for context, one its family cannot read is not read and never gates.
+ */
+function chartReleaseRead(read: Extract<DocumentRead, { type: "chart-release" }>, sources: () => readonly FluxSource[]): FileRead[] {
+  const metadata = isMapping(read.value.metadata) ? read.value.metadata : {};
+  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+  const { name } = releaseChart(read.value.spec, (ref) => sources().filter((source) => namesSource(ref, namespace, source)));
+  const spec = name === undefined ? undefined : kindSpecFor(FLUX_HELM, "HelmRelease", `chart: ${name}`);
+  if (!spec || spec.context) return [];
+  let byFamily = chartReleases.get(read);
+  if (!byFamily) chartReleases.set(read, (byFamily = new Map()));
+  let resource = byFamily.get(spec.family);
+  if (!resource) byFamily.set(spec.family, (resource = readResource(read.value, spec, read.chunk)));
+  return resource.type === "resource" ? [resource] : [];
 }
 
 /** A document that is not traffic config: listed when it names a traffic group, else not worth a line. */

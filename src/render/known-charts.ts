@@ -12,10 +12,12 @@ import { K8GB_CHART, K8GB_TOPOLOGY_VALUES } from "../core/k8gb-topology-values.j
 interface KnownChart {
   /** Where it is served from: a Helm repository URL and chart name, or an OCI artifact URL. */
   readonly source: RegExp;
+  /** For a chart some of whose values a family judges in the release itself: the chart name the family reads a release of it by. */
+  readonly judgedAs?: string;
   /**
    * The values, without those its templates render only into workloads and their own objects.
    * `own`: the values the release itself writes (a HelmRelease's `values`, not those its `valuesFrom`
-   * merge in), which are all a family reads of it.
+   * merge in), which are all a family reads of it; undefined where no family reads the release.
    */
   readonly trafficValues: (values: Readonly<Record<string, unknown>>, own: unknown) => Readonly<Record<string, unknown>>;
 }
@@ -87,6 +89,7 @@ const JUDGED_GLOBALS = new Set(["meshID", "network", "multiCluster", "hub", "tag
  * environment, the injector) renders unseen, and counts.
  */
 const ISTIOD: KnownChart = {
+  judgedAs: "istiod",
   source: /(?:^|\/\/)(?:istio-release\.storage\.googleapis\.com\/charts|gcr\.io\/istio-release\/charts)\/istiod$/,
   trafficValues: (values, own) => {
     const { meshConfig, global, ...rest } = values;
@@ -123,6 +126,7 @@ function unwritten(merged: unknown, written: unknown, judged: (key: string) => b
  * external-dns, the DNS provider) renders unseen, and counts.
  */
 const K8GB: KnownChart = {
+  judgedAs: K8GB_CHART,
   source: new RegExp(`(?:^|//)(?:www\\.)?(?:k8gb\\.io|ghcr\\.io/k8gb-io/charts)/${K8GB_CHART}$`),
   trafficValues: (values, own) => {
     const { k8gb, ...rest } = values;
@@ -140,12 +144,25 @@ const K8GB: KnownChart = {
 const KNOWN_CHARTS: readonly KnownChart[] = [APP_TEMPLATE, ISTIOD, K8GB];
 
 /**
- * The values of a release of the chart `fetches` names that its templates render into traffic
- * config, when it is a known chart (every source the same one); else the values as they are.
- * `own`: what of them the release itself writes (see KnownChart).
+ * What a family reads of a release: the chart name it knows the release by (core/flux-release-chart.ts
+ * for a Flux HelmRelease, an Argo CD source's `chart`) and the values the release writes itself.
  */
-export function trafficValuesOf(values: unknown, fetches: readonly string[] | undefined, own: unknown): unknown {
+export interface ReleaseRead {
+  readonly chart: string | undefined;
+  readonly values: unknown;
+}
+
+/**
+ * The values of a release of the chart `fetches` names that its templates render into traffic
+ * config, when it is a known chart (every source the same one); else the values as they are. `read`:
+ * what a family reads of the release, undefined where none does (a wrapper chart's values for its
+ * dependency). Values a family judges are left out only where it reads that very release by the
+ * chart's name: a k8gb release of an OCIRepository (`chartRef`) had its clusterGeoTag left out here
+ * while the dns family knew k8gb releases only by `chart: k8gb`, and an eu → us flip passed.
+ */
+export function trafficValuesOf(values: unknown, fetches: readonly string[] | undefined, read: ReleaseRead | undefined): unknown {
   if (!isRecord(values) || !fetches || fetches.length === 0) return values;
   const known = KNOWN_CHARTS.find((chart) => fetches.every((source) => chart.source.test(source)));
-  return known ? known.trafficValues(values, own) : values;
+  if (!known) return values;
+  return known.trafficValues(values, read !== undefined && read.chart === known.judgedAs ? read.values : undefined);
 }

@@ -4,7 +4,7 @@ import type { SourceFile } from "../core/source-file.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isKustomizationFile, KUSTOMIZATION_NAMES } from "./kustomization-files.js";
-import { chartAt } from "./chart-source.js";
+import { chartAt } from "../core/chart-source.js";
 
 /**
  * The kustomizations of a tree as files: what each names (resources, bases, components, patches,

@@ -15,7 +15,8 @@ import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } fr
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
 import { isKustomizationFile } from "./kustomization-files.js";
-import { chartAt } from "./chart-source.js";
+import { chartAt } from "../core/chart-source.js";
+import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { trafficValuesOf } from "./known-charts.js";
 import {
   REMOTE,
@@ -188,7 +189,7 @@ const FluxSourceDoc = z.looseObject({
   spec: z.unknown(),
 });
 
-const fluxSourcesOfTree = new WeakMap<Tree, z.infer<typeof FluxSourceDoc>[]>();
+const fluxSourcesOfTree = new WeakMap<Tree, FluxSource[]>();
 
 /**
  * What of a chart source's spec decides the chart it serves: an OCIRepository's URL, the tag, semver
@@ -209,38 +210,17 @@ const chartContent = (spec: unknown): unknown =>
 const chartRefSource = (tree: Tree, chartRef: SourceRef, namespace: string | undefined): unknown[] =>
   fluxSources(tree, chartRef, namespace).map(({ spec }) => chartContent(spec));
 
-interface SourceRef {
-  readonly kind: string;
-  readonly name?: string | undefined;
-  readonly namespace?: string | undefined;
-}
-
-/** The Flux sources a reference names: its kind and name, in its namespace (else the referrer's) where both say one. */
-function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined): z.infer<typeof FluxSourceDoc>[] {
+/** The Flux sources a reference names (namesSource): a chart's, from any file of the tree. */
+function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined): FluxSource[] {
   let sources = fluxSourcesOfTree.get(tree);
   if (!sources) {
     sources = tree.files
       .filter((file) => file.text.includes("source.toolkit.fluxcd.io/"))
-      .flatMap((file) => documentsOf(file, FluxSourceDoc));
+      .flatMap((file) => documentsOf(file, FluxSourceDoc))
+      .map(({ kind, metadata, spec }) => ({ kind, name: metadata.name, namespace: metadata.namespace, spec }));
     fluxSourcesOfTree.set(tree, sources);
   }
-  const wanted = ref.namespace ?? namespace;
-  return sources.filter(
-    (source) =>
-      source.kind === ref.kind &&
-      source.metadata.name === ref.name &&
-      (wanted === undefined || source.metadata.namespace === undefined || source.metadata.namespace === wanted),
-  );
-}
-
-/** The URLs of the Flux sources a reference names; undefined when the tree declares none with a URL. */
-function sourceUrls(tree: Tree, ref: SourceRef, namespace: string | undefined): string[] | undefined {
-  const urls = fluxSources(tree, ref, namespace).flatMap((source) => {
-    const url = text(record(source.spec).url);
-    return url ? [url] : [];
-  });
-  // A source read both as written and from a render is one source.
-  return urls.length > 0 ? [...new Set(urls)] : undefined;
+  return sources.filter((source) => namesSource(ref, namespace, source));
 }
 
 /** A copy of a mapping without one of its fields; anything else as it is. */
@@ -684,16 +664,10 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       spec.chartRef &&
       (sources && sources.length > 0 ? { kind: spec.chartRef.kind, source: sources } : { ...spec.chartRef, source: sources });
     // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's URL.
-    const fetches = source
-      ? source.sourceRef.kind === "HelmRepository"
-        ? sourceUrls(tree, source.sourceRef, metadata.namespace)?.map((url) => chartAt(url, source.chart))
-        : undefined
-      : spec.chartRef?.kind === "OCIRepository"
-        ? sourceUrls(tree, spec.chartRef, metadata.namespace)
-        : undefined;
+    const { fetches, name: chart } = releaseChart(spec, (ref) => fluxSources(tree, ref, metadata.namespace));
     const decisive = {
       chart: source ? chartContent(source) : referencedChart(referenced),
-      values: withoutWorkloadSettings(trafficValuesOf(values, fetches, spec.values)),
+      values: withoutWorkloadSettings(trafficValuesOf(values, fetches, { chart, values: spec.values })),
       // Sources not found are named as written; found ones are in the values.
       valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
       releaseName: spec.releaseName,
@@ -707,7 +681,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     return {
       ...root,
       releaseFingerprint: canonical(decisive),
-      ...(fetches ? { fetches, unpinnedFingerprint: canonical(unpinned) } : {}),
+      ...(fetches ? { fetches: [...fetches], unpinnedFingerprint: canonical(unpinned) } : {}),
     };
   });
 }
@@ -817,8 +791,10 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
           ...source,
           helm: {
             ...helm,
-            valuesObject: withoutWorkloadSettings(trafficValuesOf(helm.valuesObject, fetches, helm.valuesObject)),
-            values: withoutWorkloadSettings(trafficValuesOf(values, fetches, values)),
+            valuesObject: withoutWorkloadSettings(
+              trafficValuesOf(helm.valuesObject, fetches, { chart: source.chart, values: helm.valuesObject }),
+            ),
+            values: withoutWorkloadSettings(trafficValuesOf(values, fetches, { chart: source.chart, values })),
             parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
           },
         },

@@ -44,7 +44,7 @@ export function serveReadAhead(work: ReadAheadWork, post: (batch: [number, Place
 }
 
 function placed(read: DocumentRead): PlacedRead {
-  if (read.type !== "resource" && read.type !== "values") return read;
+  if (!("chunk" in read)) return read;
   const { text, ...place } = read.chunk;
   return { ...read, chunk: { ...place, length: text.length } } as PlacedRead;
 }
@@ -56,11 +56,12 @@ function placed(read: DocumentRead): PlacedRead {
  * records stand in again.
  */
 export function withText(read: PlacedRead, fileText: string, share: ShareString): DocumentRead {
-  if (read.type !== "resource" && read.type !== "values") return read;
+  if (!("chunk" in read)) return read;
   const body = fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText;
   const { length, ...place } = read.chunk;
   const chunk = { ...place, text: body.slice(place.offset, place.offset + length) };
   if (read.type === "values") return { ...read, body: shareStrings(read.body, share), chunk };
+  if (read.type === "chart-release") return { ...read, value: shareStrings(read.value, share), chunk };
   return {
     ...read,
     chunk,

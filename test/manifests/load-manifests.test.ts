@@ -692,6 +692,40 @@ describe("Istio mesh settings", () => {
   });
 });
 
+describe("a Flux HelmRelease of a chartRef is read by the family that reads its chart, as its tree's source says", () => {
+  const source = (kind: string, spec: string, namespace = "flux-system") =>
+    `apiVersion: source.toolkit.fluxcd.io/v1\nkind: ${kind}\nmetadata: {name: charts, namespace: ${namespace}}\nspec: ${spec}\n`;
+  const release = (name: string, ref = "{kind: OCIRepository, name: charts, namespace: flux-system}") =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ${name}, namespace: apps}\nspec:\n  chartRef: ${ref}\n  values: {}\n`;
+  const read = (tree: Record<string, string>) =>
+    [...loadManifests(Object.entries(tree).map(([path, text]) => ({ path, text }))).resources.values()].map(
+      (resource) => `${resource.family} ${resource.id.kind} ${resource.id.name}`,
+    );
+
+  it("k8gb's or istiod's artifact, or a HelmChart of k8gb, wherever in the tree the source is", () => {
+    const k8gb = source("OCIRepository", "{url: oci://ghcr.io/k8gb-io/charts/k8gb}");
+    expect(read({ "sources/k8gb.yaml": k8gb, "apps/k8gb.yaml": release("k8gb") })).toEqual(["dns HelmRelease k8gb"]);
+    // A source in a file the policy's paths leave out still says what the release installs, as it does to the render stage.
+    const files = Object.entries({ "sources/k8gb.yaml": k8gb, "apps/k8gb.yaml": release("k8gb") }).map(([path, text]) => ({ path, text }));
+    const scoped = loadManifests(files, { reviews: (path) => path.startsWith("apps/") });
+    expect([...scoped.resources.values()].map((resource) => resource.family)).toEqual(["dns"]);
+    const istiod = source("OCIRepository", "{url: oci://gcr.io/istio-release/charts/istiod/}");
+    expect(read({ "apps/istiod.yaml": `${istiod}---\n${release("istiod")}` })).toEqual(["istio-mesh HelmRelease istiod"]);
+    const chart = source("HelmChart", "{chart: k8gb, sourceRef: {kind: HelmRepository, name: k8gb}}");
+    expect(
+      read({ "sources/k8gb.yaml": chart, "apps/k8gb.yaml": release("k8gb", "{kind: HelmChart, name: charts, namespace: flux-system}") }),
+    ).toEqual(["dns HelmRelease k8gb"]);
+  });
+
+  it("nothing of another chart, of a source the tree does not hold or holds in another namespace, nor the sources themselves", () => {
+    const appTemplate = source("OCIRepository", "{url: oci://ghcr.io/bjw-s-labs/helm/app-template}");
+    expect(read({ "sources/app.yaml": appTemplate, "apps/web.yaml": release("web") })).toEqual([]);
+    expect(read({ "apps/k8gb.yaml": release("k8gb") })).toEqual([]);
+    const elsewhere = source("OCIRepository", "{url: oci://ghcr.io/k8gb-io/charts/k8gb}", "other");
+    expect(read({ "sources/k8gb.yaml": elsewhere, "apps/k8gb.yaml": release("k8gb") })).toEqual([]);
+  });
+});
+
 describe("source lines of fields", () => {
   it("gives the file line of a field of a document deep in a file", () => {
     const set = loadManifests([file("routes.yaml", "# header", ...route("first"), "---", ...route("second"))]);

@@ -1234,6 +1234,17 @@ ${configMap ? `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: k8gb-value
     expect(await failures(k8gb(""), k8gb("", "", "0.15.0"))).toBe(1);
   });
 
+  it("so of a release of its OCI artifact (chartRef), which the dns family reads as k8gb's; not where the tree does not say its chart", async () => {
+    const oci = (tag: string, url = "oci://ghcr.io/k8gb-io/charts/k8gb") =>
+      tree({
+        "infra/k8gb/oci.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: k8gb, namespace: k8gb}\nspec: {url: "${url}", ref: {tag: v0.15.0}}\n`,
+        "infra/k8gb/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: k8gb, namespace: k8gb}\nspec:\n  chartRef: {kind: OCIRepository, name: k8gb}\n  values:\n    k8gb: {clusterGeoTag: ${tag}}\n`,
+      });
+    expect(await failures(oci("eu"), oci("us"))).toBe(0);
+    const withoutSource = (tag: string) => oci(tag).filter((file) => !file.path.endsWith("oci.yaml"));
+    expect(await failures(withoutSource("eu"), withoutSource("us"))).toBe(1);
+  });
+
   it("one a valuesFrom ConfigMap sets, or a null (Helm drops the chart's default; a manifest reads no field), no family sees: still rendered", async () => {
     expect(await failures(k8gb("", "clusterGeoTag: eu"), k8gb("", "clusterGeoTag: us"))).toBe(1);
     expect(await failures(k8gb("clusterGeoTag: eu", "clusterGeoTag: eu"), k8gb("clusterGeoTag: us", "clusterGeoTag: eu"))).toBe(0);

@@ -26,16 +26,15 @@ interface Located {
 type Settings = (field: FieldPath) => Located;
 
 /**
- * The values of a k8gb release: a HelmRelease's `spec.values` (text kind: it installs the chart), or
- * an Application's k8gb source's `helm.valuesObject` over its `helm.values` string, field by field
- * as Argo CD merges them. Undefined for anything else.
+ * The values of a k8gb release: a HelmRelease's `spec.values` (the family reads a HelmRelease only
+ * where it installs the chart: by its `chart:`, or the chart its `chartRef`'s source serves, as the
+ * loader resolves it), or an Application's k8gb source's `helm.valuesObject` over its `helm.values`
+ * string, field by field as Argo CD merges them. Undefined for anything else.
  */
 function k8gbValues(resource: Resource, readYaml: DetectorContext["readYaml"]): Settings | undefined {
   const { body } = resource;
-  if (resource.id.kind === "HelmRelease") {
-    if (text(record(record(record(body.spec).chart).spec).chart) !== K8GB_CHART) return undefined;
+  if (resource.id.kind === "HelmRelease")
     return (field) => ({ value: valueAt(body, ["spec", "values", ...field]), path: ["spec", "values", ...field] });
-  }
   if (resource.id.kind !== "Application") return undefined;
   const found = chartSourceOf(body, (chart) => chart === K8GB_CHART);
   if (!found) return undefined;

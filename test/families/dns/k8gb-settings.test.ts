@@ -158,12 +158,6 @@ describe("k8gb's settings in its chart's values (Flux HelmRelease)", () => {
       head: release("{clusterGeoTag: eu, log: {level: debug}, resources: {limits: {memory: 256Mi}}}"),
       expected: [],
     },
-    {
-      name: "another chart's release is not k8gb's",
-      base: release("{clusterGeoTag: eu}", "k8gb-operator"),
-      head: release("{clusterGeoTag: us}", "k8gb-operator"),
-      expected: [],
-    },
   ]);
 });
 
@@ -212,5 +206,32 @@ describe("a k8gb release in a review", () => {
     const result = analyze({ [file]: release("{clusterGeoTag: eu}") }, { [file]: release("{clusterGeoTag: us}") });
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["failover.changed", "critical"]]);
     expect(result.findings[0]?.line).toBe(8);
+  });
+
+  describe("installed from k8gb's OCI artifact (chartRef), its source in another file", () => {
+    const oci = (url: string, kind = "OCIRepository") =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: ${kind}\nmetadata: {name: k8gb, namespace: flux-system}\nspec: {url: "${url}", ref: {tag: v0.15.0}}\n`;
+    const byRef = (tag: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: k8gb, namespace: k8gb}\nspec:\n  chartRef: {kind: OCIRepository, name: k8gb, namespace: flux-system}\n  values:\n    k8gb: {clusterGeoTag: ${tag}}\n`;
+    const review = (source: string) =>
+      analyze(
+        { "flux/sources/k8gb.yaml": source, "infra/k8gb/helmrelease.yaml": byRef("eu") },
+        { "flux/sources/k8gb.yaml": source, "infra/k8gb/helmrelease.yaml": byRef("us") },
+      ).findings.map((finding) => [finding.class, finding.risk]);
+
+    it("is read as k8gb's settings: the flip is critical (it passed as no change once the render left it to the family)", () => {
+      expect(review(oci("oci://ghcr.io/k8gb-io/charts/k8gb"))).toEqual([["failover.changed", "critical"]]);
+    });
+
+    it("of another chart (`k8gb-operator`, another artifact), or a source the tree does not hold, it is no k8gb release", () => {
+      const file = "infra/k8gb/helmrelease.yaml";
+      const other = analyze(
+        { [file]: release("{clusterGeoTag: eu}", "k8gb-operator") },
+        { [file]: release("{clusterGeoTag: us}", "k8gb-operator") },
+      );
+      expect(other.findings.map((finding) => finding.class)).not.toContain("failover.changed");
+      expect(review(oci("oci://ghcr.io/bjw-s-labs/helm/app-template"))).not.toContainEqual(["failover.changed", "critical"]);
+      expect(review(oci("oci://ghcr.io/k8gb-io/charts/k8gb", "HelmRepository"))).not.toContainEqual(["failover.changed", "critical"]);
+    });
   });
 });

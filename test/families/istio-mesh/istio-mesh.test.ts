@@ -566,6 +566,30 @@ describe("istiod's mesh ConfigMap is recognised from its text, block or flow sty
   });
 });
 
+describe("istiod released by Flux from its OCI artifact (chartRef)", () => {
+  const files = (meshConfig: string, url = "oci://gcr.io/istio-release/charts/istiod") => ({
+    "istio/source.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: istiod, namespace: istio-system}\nspec: {url: "${url}", ref: {tag: 1.24.0}}\n`,
+    "istio/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: istiod, namespace: istio-system}\nspec:\n  chartRef: {kind: OCIRepository, name: istiod}\n  values:\n    meshConfig: ${meshConfig}\n`,
+  });
+
+  it("is mesh config: auto mTLS off and ALLOW_ANY egress are judged (they passed as no change)", () => {
+    const result = analyzeTrees(
+      files("{outboundTrafficPolicy: {mode: REGISTRY_ONLY}, enableAutoMtls: true}"),
+      files("{outboundTrafficPolicy: {mode: ALLOW_ANY}, enableAutoMtls: false}"),
+    );
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["mtls.weakened", "critical"],
+      ["access.widened", "high"],
+    ]);
+  });
+
+  it("a release of another chart's artifact is not", () => {
+    const other = "oci://ghcr.io/bjw-s-labs/helm/app-template";
+    const result = analyzeTrees(files("{enableAutoMtls: true}", other), files("{enableAutoMtls: false}", other));
+    expect(classesOf(result)).not.toContain("mtls.weakened");
+  });
+});
+
 describe("Istio's gateway chart released by Flux: its Service", () => {
   const release = (service: string, chart = "gateway") => `
 apiVersion: helm.toolkit.fluxcd.io/v2
