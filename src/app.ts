@@ -38,8 +38,9 @@ import { renderPrComment } from "./report/pr-comment.js";
  *
  * One evaluation: open the check run `Route Governor (<base>)` as in progress on the head SHA,
  * read the PR, evaluate, then write the living comment, labels and command answers, and conclude
- * the check last. Any error on the way concludes it `failure` with the error text; if even that
- * fails, the check stays in progress, which branch protection treats as not passed.
+ * the check last. Any error on the way concludes it `failure` with the error text (and the
+ * ledger, once the evaluation has made it); if even that fails, the check stays in progress, which
+ * branch protection treats as not passed.
  *
  * Failing closed needs a check run before anything can fail: when the event names the head SHA
  * and base (pull_request, pull_request_review, check_run, check_suite), the check is opened on it
@@ -171,9 +172,19 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
   const source = gitHubPullRequest(octokit, { ...repo, number: target.number });
   const { triggerCommentId } = target;
   let checkRunId: number | undefined;
+  let firstRun: number | undefined;
+  const open = async (name: string, sha: string): Promise<number> => {
+    const id = await startCheckRun(octokit, repo, name, sha, target.number);
+    firstRun ??= id;
+    return id;
+  };
+  // The signed ledger the check run keeps, once the evaluation has made one: a failure after that
+  // concludes the run with it too, as the comment may already hold it and only the newest run's copy
+  // counts (kept-ledger.ts; review: a run concluded without it let an older copy drop a /hold).
+  let kept = "";
   try {
     const expected = target.head && { name: checkRunName(target.head.baseRef), sha: target.head.sha };
-    if (expected) checkRunId = await startCheckRun(octokit, repo, expected.name, expected.sha, target.number);
+    if (expected) checkRunId = await open(expected.name, expected.sha);
     const pr = await source.pullRequest();
     const name = checkRunName(pr.baseRef);
     if (pr.state === "closed") {
@@ -200,7 +211,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
           ),
         );
       }
-      checkRunId = await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
+      checkRunId = await open(name, pr.headSha);
     }
     const evaluation = await evaluatePullRequest(source, {
       now: (options.now ?? (() => new Date()))(),
@@ -208,12 +219,14 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
       ...(options.oldLedgerSecrets ? { oldSecrets: options.oldLedgerSecrets } : {}),
       appId: options.appId,
       analyze: renderedAnalysis(options),
+      ...(firstRun === undefined ? {} : { firstRun }),
     });
+    kept = ledgerBlock(evaluation.ledger, options.ledgerSecret);
     const { result } = evaluation;
     // After the merge only a break-glass's post-change validation is still owed; any other merged
     // PR keeps what it showed when it merged.
     if (merged && !result.governance.breakGlass?.accepted) return;
-    checkRunId ??= await startCheckRun(octokit, repo, name, pr.headSha, pr.number);
+    checkRunId ??= await open(name, pr.headSha);
     const reviewedLine = `Reviewed ${evaluation.pr.reviewed.description}.`;
     const report = `${renderMarkdown(result).trimEnd()}\n\n_${reviewedLine}_\n`;
     const body = (written: string) =>
@@ -242,7 +255,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
     }
     // The check run keeps the copy of the ledger no participant can write, its head stamped with
     // GitHub's time of the comment write that reported on it.
-    const kept = ledgerBlock(withHeadSince(evaluation.ledger, comment.writtenAt), options.ledgerSecret);
+    kept = ledgerBlock(withHeadSince(evaluation.ledger, comment.writtenAt), options.ledgerSecret);
     const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine, kept);
     const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name) : [];
     await completeCheckRun(
@@ -265,7 +278,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
     try {
       // The evaluation's own deadline may be spent: the failure report gets its own reserve.
       await withDeadline(failureReportDeadline(), () =>
-        completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + retryNote(error))),
+        completeCheckRun(octokit, repo, failedRun, errorCheckRunReport(errorText(error) + retryNote(error), kept)),
       );
       if (isFinal(error)) return;
     } catch (reportError) {

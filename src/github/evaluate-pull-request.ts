@@ -38,6 +38,8 @@ export interface EvaluationOptions {
    * job is a process of its own, in process (rendered-analysis.ts `analyzeRendered`).
    */
   readonly analyze: (input: Omit<AnalysisRequest, "render">) => Promise<AnalysisOutcome>;
+  /** The first check run the App opened for this evaluation: not one of the earlier reports the ledger is read from. */
+  readonly firstRun?: number;
 }
 
 export interface Evaluation {
@@ -94,7 +96,15 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   const ours = (comment: CommentFacts): boolean => comment.authorIsBot && comment.appId === options.appId;
   const ownComments = comments.filter((comment) => ours(comment) && isLivingComment(comment.body)).sort((a, b) => a.id - b.id);
   const keys = [secret, ...(options.oldSecrets ?? [])];
-  const read = await readKeptLedger(source, { prKey, headSha: pr.headSha, ownComments, keys, appId: options.appId, now });
+  const read = await readKeptLedger(source, {
+    prKey,
+    headSha: pr.headSha,
+    ownComments,
+    keys,
+    appId: options.appId,
+    now,
+    ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
+  });
   const { ledger } = read;
   const answered = new Set(comments.filter(ours).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 

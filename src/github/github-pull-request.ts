@@ -284,14 +284,13 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
       repo,
       ref: sha,
       app_id: appId,
-      status: "completed",
       filter: "all",
       per_page: 100,
     });
     return runs
       .filter((run) => run.app?.id === appId && (run.external_id ?? "").split(":")[0] === String(number))
       .sort((a, b) => b.id - a.id)
-      .map((run) => ({ sha: run.head_sha, text: run.output.text ?? "" }));
+      .map((run) => ({ id: run.id, sha: run.head_sha, text: run.output.text ?? "" }));
   };
 
   const labelledBy = async (appId: number): Promise<boolean> => {

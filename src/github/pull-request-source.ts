@@ -26,16 +26,19 @@ export interface PullRequestSource {
   /** Whether `login` belongs to an approver group: listed user, org team member or repository permission. */
   isMember(login: string, group: Group): Promise<boolean>;
   /**
-   * The check runs App `appId` completed for this PR on commit `sha`, newest first: where the App
-   * keeps the copy of its ledger no participant can write. A source without a GitHub App leaves it out.
+   * The check runs App `appId` opened for this PR on commit `sha`, completed or not, newest first:
+   * where the App keeps the copy of its ledger no participant can write. A source without a GitHub
+   * App leaves it out.
    */
   reports?(sha: string, appId: number): Promise<ReportFacts[]>;
   /** Whether App `appId` has ever labelled the PR (it labels every PR it reports on; GitHub keeps the event). */
   labelledBy?(appId: number): Promise<boolean>;
 }
 
-/** A completed check run's text (the App's ends with its ledger block). */
+/** A check run's text (the App's ends with its ledger block; a run still in progress has none). */
 export interface ReportFacts {
+  /** GitHub's id of the run: a later run has a larger one. */
+  readonly id: number;
   readonly sha: string;
   readonly text: string;
 }

@@ -211,7 +211,7 @@ export type LedgerReading =
 export interface LedgerCopies {
   /** The copies in the App's comments, oldest first (more than one only after concurrent deliveries). */
   readonly comments: readonly LedgerReading[];
-  /** The copy in the App's latest check run of the PR that carries one, and the commit it is on. */
+  /** The copy in the App's latest check run of the PR (absent: that run carries none), and the commit it is on. */
   readonly report?: { readonly reading: LedgerReading; readonly sha: string };
   /** Whether the App has reported on the PR before: with no copy left, its record was lost, not never made. */
   readonly reportedBefore: boolean;
@@ -237,18 +237,22 @@ const recordHold = (at: string): HoldRecord => ({
 });
 
 /**
- * The ledger of PR `pr` from its copies: the comments' valid ones (oldest first) and the check
- * run's, the first of them for the head, then entries only later ones hold. Copies disagreeing on
- * whether a hold was lifted: it holds (failing closed). The App writes a ledger into every comment
- * it keeps, so a comment copy that is absent or invalid was stripped or altered, and a missing
- * comment (when the App has reported) was deleted: restored from the other copies, and recorded,
- * so every later report says so too. Nothing to restore from: the App holds the PR.
+ * The ledger of PR `pr` from its copies: the valid ones newest first by the time the App signed
+ * into them (a comment before the check run written with it), the newest for the head, then entries
+ * only older ones hold. Where a copy sits says nothing of its age: a run concluded after its
+ * comment write failed holds a newer copy than the comment. Copies disagreeing on whether a hold
+ * was lifted: it holds (failing closed). The App writes a ledger into every comment it keeps, so a
+ * comment copy that is absent or invalid was stripped or altered, and a missing comment (when the
+ * App has reported) was deleted: restored from the other copies, and recorded, so every later
+ * report says so too. Nothing to restore from: the App holds the PR.
  */
 export function mergeLedgers(pr: string, copies: LedgerCopies): MergedLedger {
   const at = ledgerTime(copies.now);
   const valid = copies.comments.flatMap((reading) => (reading.status === "valid" ? [reading.ledger] : []));
   const report = copies.report?.reading.status === "valid" ? copies.report.reading.ledger : undefined;
-  const sources = [...valid, ...(report ? [report] : [])];
+  const signedAt = (ledger: Ledger) => Date.parse(ledger.written ?? "") || 0;
+  // A stable sort: at the same time, the comment (stamped by GitHub) before the check run.
+  const sources = [...valid, ...(report ? [report] : [])].sort((a, b) => signedAt(b) - signedAt(a));
   const problems = copies.comments.flatMap((reading) =>
     reading.status === "valid"
       ? []
@@ -259,7 +263,11 @@ export function mergeLedgers(pr: string, copies: LedgerCopies): MergedLedger {
     ? `the check run Route Governor wrote on ${copies.report!.sha.slice(0, 7)}, which only the App can write`
     : "another of the App's comments";
   const reportProblem =
-    copies.report?.reading.status === "invalid" ? `; its check run's copy is void too: ${copies.report.reading.reason}` : "";
+    copies.report?.reading.status === "invalid"
+      ? `; its check run's copy is void too: ${copies.report.reading.reason}`
+      : copies.report?.reading.status === "absent"
+        ? `; the App's latest check run of the PR, on ${copies.report.sha.slice(0, 7)}, carries no copy, as its evaluation failed or never finished, and an older run's copy may miss what that evaluation recorded`
+        : "";
   const lost = problems.length > 0 && sources.length === 0;
   const newLosses = problems.map((why): LossRecord => ({
     at,

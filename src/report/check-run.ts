@@ -127,12 +127,11 @@ export function checkRunReport(
   const json = JSON.stringify(audit, null, 1);
   const auditBlock = `\n\n<details><summary>Audit record (JSON)</summary>\n\n\`\`\`json\n${json}\n\`\`\`\n\n</details>\n`;
   const notice = `> [!NOTE]\n> Cut to fit GitHub's ${MAX_OUTPUT_CHARS.toLocaleString("en-US")}-character limit for check run output.`;
-  const ledgerBlock = ledger === "" ? "" : `\n${ledger}`;
-  const room = MAX_OUTPUT_CHARS - ledgerBlock.length;
-  const text =
-    (auditBlock.length < room / 2
+  const text = endingWithLedger(ledger, (room) =>
+    auditBlock.length < room / 2
       ? fitMarkdown(report.trimEnd(), room - auditBlock.length, notice) + auditBlock
-      : fitMarkdown(report.trimEnd() + auditBlock, room, notice)) + ledgerBlock;
+      : fitMarkdown(report.trimEnd() + auditBlock, room, notice),
+  );
   return {
     conclusion: result.decision === "pass" ? "success" : "action_required",
     title,
@@ -142,20 +141,32 @@ export function checkRunReport(
   };
 }
 
-/** Any internal error: the check fails with the error text, never passes. */
-export function errorCheckRunReport(message: string): CheckRunReport {
-  const text = fitMarkdown(
-    [
-      "Route Governor could not evaluate this pull request, so the check fails closed.",
-      "",
-      "```text",
-      message.replace(/```/g, "'''"),
-      "```",
-      "",
-      "Re-run the check (or comment `/route-governor refresh`) once the cause is fixed.",
-    ].join("\n"),
-    MAX_OUTPUT_CHARS,
-    "_…error cut to fit._",
+/** The text `fit` makes in the room left, ended by the App's signed ledger block, which is never cut (approval-ledger.ts). */
+const endingWithLedger = (ledger: string, fit: (room: number) => string): string => {
+  const block = ledger === "" ? "" : `\n${ledger}`;
+  return fit(MAX_OUTPUT_CHARS - block.length) + block;
+};
+
+/**
+ * Any internal error: the check fails with the error text, never passes. `ledger`, the block of the
+ * ledger the failed evaluation had made, ends the text as on a completed review: the evaluation may
+ * have written it to the comment already, and this run is then the newest report (kept-ledger.ts).
+ */
+export function errorCheckRunReport(message: string, ledger = ""): CheckRunReport {
+  const text = endingWithLedger(ledger, (room) =>
+    fitMarkdown(
+      [
+        "Route Governor could not evaluate this pull request, so the check fails closed.",
+        "",
+        "```text",
+        message.replace(/```/g, "'''"),
+        "```",
+        "",
+        "Re-run the check (or comment `/route-governor refresh`) once the cause is fixed.",
+      ].join("\n"),
+      room,
+      "_…error cut to fit._",
+    ),
   );
   return {
     conclusion: "failure",

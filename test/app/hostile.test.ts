@@ -235,6 +235,52 @@ describe("deleting or editing the App's own comment (probe app: deleted-living-c
   });
 });
 
+describe("a report that failed after the comment write (review: stale check-run copy)", () => {
+  /** sam's /hold is written to the comment, concluding its check run fails `times` times, then ana deletes the /hold and the App's comment. */
+  async function holdThenLoseTheComment(times: number) {
+    const h = await harness();
+    const { github, say, deliver, conclusion } = h;
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    github.inject("PATCH", /\/check-runs\/\d+$/, "500", times);
+    await expect(say("sam", "/hold waiting for the JKT failover drill")).rejects.toThrow();
+    expect(h.livingComment()).toContain("Held by @sam");
+    const comments = github.pull(7).comments;
+    const hold = comments.find((comment) => comment.body.startsWith("/hold"))!;
+    const own = github.appComments(7)[0]!;
+    comments.splice(comments.indexOf(hold), 1);
+    comments.splice(comments.indexOf(own), 1);
+    const deleted = github.issueCommentEvent("deleted", 7, own);
+    deleted.payload.sender = { login: "ana", type: "User" };
+    await deliver(deleted);
+    return h;
+  }
+
+  it("the run concluded with the error report keeps the ledger the comment got: the hold is restored from it", async () => {
+    const { github, conclusion, livingComment } = await holdThenLoseTheComment(1);
+    const runs = github.checkRuns.filter((run) => run.head_sha === github.pull(7).head.sha);
+    const failed = runs.find((run) => run.conclusion === "failure")!;
+    expect(failed.output.text).toMatch(/<!-- route-governor:ledger \S+ [0-9a-f]{64} -->$/);
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by @sam: waiting for the JKT failover drill");
+    expect(livingComment()).toContain(`restored from the check run Route Governor wrote on ${github.pull(7).head.sha.slice(0, 7)}`);
+  });
+
+  it("a run left in progress (even its error report failed) carries no copy: the older run's does not stand in, and Route Governor holds the PR", async () => {
+    const { github, say, conclusion, livingComment } = await holdThenLoseTheComment(2);
+    expect(github.checkRuns.some((run) => run.head_sha === github.pull(7).head.sha && run.status === "in_progress")).toBe(true);
+    expect(conclusion()).toBe("action_required");
+    expect(livingComment()).toContain("Held by Route Governor: the approval record was lost");
+    expect(livingComment()).toContain("carries no copy, as its evaluation failed or never finished");
+    expect(livingComment()).not.toContain("restored from");
+    await say("ana", "/unhold");
+    expect(conclusion()).toBe("action_required");
+    await say("sue", "/unhold");
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+});
+
 describe("an /approve posted while the App is still evaluating a push (probe app: approval-during-evaluation)", () => {
   it("is not bound to the new head's findings: the head's time is GitHub's stamp on the report, not the evaluation's start", async () => {
     const { github, say, push, advance, appLag, conclusion, livingComment } = await harness();

@@ -46,6 +46,15 @@ describe("check run output (DESIGN §11)", () => {
     expect(report.text).toContain("GitHub API error 502 (POST /graphql): Bad Gateway");
     expect(errorCheckRunReport("x".repeat(100_000)).text.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
   });
+
+  it("an error after the evaluation made its ledger ends with that ledger, never cut", () => {
+    const ledger = `<!-- route-governor:ledger ${"a".repeat(1_000)} ${"0".repeat(64)} -->`;
+    const report = errorCheckRunReport("x".repeat(100_000), ledger);
+    expect(report.conclusion).toBe("failure");
+    expect(report.text.length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(report.text).toContain("_…error cut to fit._");
+    expect(report.text.endsWith(`\n${ledger}`)).toBe(true);
+  });
 });
 
 describe("the living comment stays under GitHub's limit", () => {

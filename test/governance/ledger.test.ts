@@ -60,18 +60,27 @@ const merge = (comments: LedgerCopies["comments"], more: Partial<LedgerCopies> =
   mergeLedgers(PR, { comments, reportedBefore: comments.length > 0, now: NOW, ...more });
 
 describe("merging the copies in the App's comments", () => {
-  it("takes the oldest valid copy first, then what only later copies hold; the write time is the oldest comment's", () => {
-    const first = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"])], [], { cancels: [{ ref: "comment:4", login: "bob", at: HEAD.since }] });
-    const second = buildLedger(PR, { sha: "c".repeat(40), since: "2026-11-21T11:00:00Z" }, [
-      entry(1, "mallory", ["f9"]),
-      entry(2, "bob", ["f1"]),
-    ]);
-    const merged = merge([valid(first, "2026-11-21T10:10:00Z"), valid(second, "2026-11-21T10:20:00Z")]);
-    expect(merged.ledger.head).toEqual(HEAD);
-    expect(entriesOf(merged.ledger).map((e) => e.login)).toEqual(["ana", "bob"]);
-    expect(cancelsOf(merged.ledger)).toHaveLength(1);
-    expect(merged.lastWritten).toBe("2026-11-21T10:10:00Z");
-    expect(merged.notes).toEqual([]);
+  it("takes the copy the App signed last first, wherever it sits, then what only older copies hold; the write time is the oldest comment's", () => {
+    const NEW_HEAD = { sha: "c".repeat(40), since: "2026-11-21T11:00:00Z" };
+    const older = buildLedger(PR, HEAD, [entry(1, "ana", ["f1"]), entry(3, "cho", ["f1"])], [], {
+      cancels: [{ ref: "comment:4", login: "bob", at: HEAD.since }],
+    });
+    const newer = buildLedger(PR, NEW_HEAD, [entry(1, "ana", ["f9"]), entry(2, "bob", ["f1"])]);
+    for (const copies of [
+      [valid(older, "2026-11-21T10:10:00Z"), valid(newer, "2026-11-21T10:20:00Z")],
+      [valid(newer, "2026-11-21T10:20:00Z"), valid(older, "2026-11-21T10:10:00Z")],
+    ]) {
+      const merged = merge(copies);
+      expect(merged.ledger.head).toEqual(NEW_HEAD);
+      expect(entriesOf(merged.ledger).map((e) => [e.login, e.fingerprints])).toEqual([
+        ["ana", ["f9"]],
+        ["bob", ["f1"]],
+        ["cho", ["f1"]],
+      ]);
+      expect(cancelsOf(merged.ledger)).toHaveLength(1);
+      expect(merged.lastWritten).toBe(copies[0]!.ledger.written);
+      expect(merged.notes).toEqual([]);
+    }
   });
 
   it("keeps a hold that one copy says was lifted and another says still holds (failing closed)", () => {
@@ -121,6 +130,23 @@ describe("restoring from the copy in the App's check run", () => {
     const merged = merge([valid(older)], { report });
     expect(holdsOf(merged.ledger)).toEqual([hold(5)]);
     expect(merged.notes).toEqual([]);
+  });
+
+  it("takes the head from the check run's copy when it is newer than the comment's (the comment write failed, the error report kept the ledger)", () => {
+    const pushed = { sha: "c".repeat(40) };
+    const merged = merge([valid(buildLedger(PR, HEAD, []), "2026-11-21T10:10:00Z")], {
+      report: { reading: valid(buildLedger(PR, pushed, [], [], { holds: [hold(5)] }), "2026-11-21T10:20:00Z"), sha: pushed.sha },
+    });
+    expect(merged.ledger.head).toEqual(pushed);
+    expect(holdsOf(merged.ledger)).toEqual([hold(5)]);
+  });
+
+  it("a deleted comment whose latest check run carries no copy is not restored from an older one: the PR is held, saying why", () => {
+    const merged = merge([], { reportedBefore: true, report: { reading: { status: "absent" }, sha: HEAD.sha } });
+    expect(holdsOf(merged.ledger).map(isRecordHold)).toEqual([true]);
+    expect(merged.notes).toEqual([
+      "⚠️ The approval record was removed or altered (Route Governor's comment was deleted; the App's latest check run of the PR, on aaaaaaa, carries no copy, as its evaluation failed or never finished, and an older run's copy may miss what that evaluation recorded) and no copy could be restored: approvals must be given again and break-glass used again, and Route Governor holds the PR until a member of a break-glass group has checked its holds and comments /unhold. (2026-11-21T12:00:00Z)",
+    ]);
   });
 
   it("with no copy left on a PR it reported on, holds the PR itself, lifted by no one named", () => {
