@@ -1,10 +1,20 @@
 import { approvalRecords, approvalVerdicts, entriesToKeep, type ApprovalRecord } from "../governance/approval-verdicts.js";
 import { bindApprovals, headClock } from "../governance/approval-binding.js";
 import { breakGlassCoverage } from "../governance/break-glass-coverage.js";
-import { authorityOf, judgeCommands, standingHolds, whoseGroupsMatter } from "../governance/command-authority.js";
+import { authorityOf, judgeCommands, standingHolds, whoseGroupsMatter, type CommandUse } from "../governance/command-authority.js";
+import { overrideGroupsOf, RECORD_HOLD_FALLBACK } from "../governance/override-groups.js";
 import { evidenceRefusal, replyToCommands, type CommandOutcome } from "../governance/command-replies.js";
 import { commandUses, editedCommentNotes } from "../governance/command-uses.js";
-import { breakGlassOf, buildLedger, holdsOf, ledgerTime, lossesOf, type Ledger } from "../governance/ledger.js";
+import {
+  breakGlassOf,
+  buildLedger,
+  holdsOf,
+  isRecordHold,
+  ledgerTime,
+  lossesOf,
+  type HoldRecord,
+  type Ledger,
+} from "../governance/ledger.js";
 import { repositoryPolicy } from "../policy/load-policy.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { isLivingComment } from "../report/pr-comment.js";
@@ -114,7 +124,8 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
 
   const clock = headClock(ledger.head, pr.headSha, now);
   const binding = bindApprovals({ uses, reviews, ledger, target, clock, groupsOf });
-  const judged = judgeCommands(uses, authorityOf(policy, { ...authors, groupsOf }), holdsOf(ledger));
+  const inRecordHoldFallback = await recordHoldFallbackLookup(source, policy, uses, holdsOf(ledger));
+  const judged = judgeCommands(uses, authorityOf(policy, { ...authors, groupsOf, inRecordHoldFallback }), holdsOf(ledger));
   const glass = breakGlassCoverage(judged.breakGlass, breakGlassOf(ledger), target, clock);
 
   const result = reviewAnalysis(analysis, {
@@ -181,4 +192,21 @@ async function groupLookup(source: PullRequestSource, policy: Policy, people: Re
     ),
   );
   return (login) => membership.get(login.toLowerCase()) ?? [];
+}
+
+/**
+ * Which `/unhold` authors are in RECORD_HOLD_FALLBACK, looked up (one permission call each) only
+ * while the App's own hold stands and the policy names no break-glass group that exists.
+ */
+async function recordHoldFallbackLookup(
+  source: PullRequestSource,
+  policy: Policy,
+  uses: readonly CommandUse[],
+  holds: readonly HoldRecord[],
+): Promise<(login: string) => boolean> {
+  if (overrideGroupsOf(policy).length > 0 || !holds.some((hold) => !hold.lifted && isRecordHold(hold))) return () => false;
+  const admins = new Set<string>();
+  for (const login of new Set(uses.filter((use) => use.command.kind === "hold-cancel").map((use) => use.author.toLowerCase())))
+    if (await source.isMember(login, RECORD_HOLD_FALLBACK)) admins.add(login);
+  return (login) => admins.has(login.toLowerCase());
 }

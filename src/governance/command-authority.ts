@@ -3,6 +3,7 @@ import type { SubmittedReview } from "./approvals.js";
 import type { BreakGlass, Hold } from "./decision.js";
 import type { EvidenceCommand } from "./evidence.js";
 import { isRecordHold, type HoldRecord } from "./ledger.js";
+import { overrideGroupsOf } from "./override-groups.js";
 import type { SlashCommand } from "./slash-commands.js";
 import { later, sameLogin } from "./logins-and-times.js";
 
@@ -16,7 +17,8 @@ import { later, sameLogin } from "./logins-and-times.js";
  * - `/evidence`, `/hold`: the PR author, a commit author or a member of any policy group.
  * - `/unhold` (or `/hold cancel`): lifts the canceller's own holds; a member of an override group
  *   (the policy's `breakGlass.groups`) lifts all, and alone lifts the App's own hold on a PR whose
- *   record was lost (ledger.ts). Holds, their lifting and `/approve cancel`s are
+ *   record was lost (ledger.ts); when the policy names no override group that exists, a repository
+ *   admin lifts that one (override-groups.ts). Holds, their lifting and `/approve cancel`s are
  *   recorded in the ledger when first seen, so deleting their comments changes nothing.
  * - `/break-glass`: members of the policy's `breakGlass.groups` only (the decision also refuses
  *   the PR author and commit authors, and incident ids not matching the policy's pattern); whether
@@ -39,6 +41,8 @@ export interface People {
   readonly commitAuthors: readonly string[];
   /** The policy's groups a person belongs to (looked up only for those needsGroups names). */
   readonly groupsOf: (login: string) => readonly string[];
+  /** Whether a person is in override-groups.ts' RECORD_HOLD_FALLBACK (looked up only while it may lift the App's own hold); no one when absent. */
+  readonly inRecordHoldFallback?: (login: string) => boolean;
 }
 
 /** Whether the person wrote the PR or one of its commits: they may supply evidence and hold without a group. */
@@ -87,14 +91,24 @@ export interface Authority {
   readonly overrides: (login: string) => boolean;
   /** The override groups, for refusals. */
   readonly overrideNames: string;
+  /** May lift the App's own hold on a lost record: the override groups, else RECORD_HOLD_FALLBACK. */
+  readonly liftsRecordHold: (login: string) => boolean;
+  /** Who lifts which holds, for refusals. */
+  readonly holdLifters: string;
 }
 
 export function authorityOf(policy: Policy, people: People): Authority {
-  const overrideGroups = policy.breakGlass.groups.filter((group) => group in policy.groups);
+  const overrideGroups = overrideGroupsOf(policy);
+  const overrides = (login: string) => people.groupsOf(login).some((group) => overrideGroups.includes(group));
   return {
     contributor: (login) => wroteThePr(people, login) || people.groupsOf(login).length > 0,
-    overrides: (login) => people.groupsOf(login).some((group) => overrideGroups.includes(group)),
+    overrides,
     overrideNames: overrideGroups.join(" or ") || "a break-glass group (the policy names none that exists)",
+    liftsRecordHold: overrideGroups.length > 0 ? overrides : (login) => people.inRecordHoldFallback?.(login) ?? false,
+    holdLifters:
+      overrideGroups.length > 0
+        ? `the holder or a member of ${overrideGroups.join(" or ")} can`
+        : "the holder can, and a repository admin can lift Route Governor's own hold, as the policy names no break-glass group that exists",
   };
 }
 
@@ -114,7 +128,7 @@ export function judgeCommands<U extends CommandUse>(
   authority: Authority,
   recordedHolds: readonly HoldRecord[],
 ): CommandJudgement<U> {
-  const { contributor, overrides, overrideNames } = authority;
+  const { contributor, overrides, overrideNames, liftsRecordHold, holdLifters } = authority;
   const evidence: EvidenceCommand[] = [];
   const holds = new Map(recordedHolds.map((hold) => [hold.ref, hold]));
   const breakGlass: { use: U; command: BreakGlass }[] = [];
@@ -144,9 +158,12 @@ export function judgeCommands<U extends CommandUse>(
         }
         // The App's own hold (a lost record) names no person who could lift it.
         const lifts = [...holds.values()].filter(
-          (hold) => !hold.lifted && !later(hold.at, at) && ((sameLogin(hold.login, login) && !isRecordHold(hold)) || overrides(login)),
+          (hold) =>
+            !hold.lifted &&
+            !later(hold.at, at) &&
+            (isRecordHold(hold) ? liftsRecordHold(login) : sameLogin(hold.login, login) || overrides(login)),
         );
-        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (the holder or a member of ${overrideNames} can)`);
+        if (lifts.length === 0) refusals.set(use, `no hold that @${login} may lift (${holdLifters})`);
         for (const hold of lifts) holds.set(hold.ref, { ...hold, lifted: { login, at, ref } });
         break;
       }

@@ -10,6 +10,7 @@ import {
   type ApprovalInput,
   type RuleStatus,
 } from "./approvals.js";
+import { recordHoldLifters } from "./override-groups.js";
 import { collectEvidence, type EvidenceItem, type EvidenceSources } from "./evidence.js";
 import { validateEvidence, type EvidenceValidation, type ValidationContext } from "./evidence-validation.js";
 import { requirementsFor, type Requirements } from "./requirements.js";
@@ -260,9 +261,7 @@ function nextSteps(
   const steps: string[] = [];
   for (const finding of requirements.blocking) steps.push(`fix ${finding.file}:${finding.line} so it can be read: ${finding.summary}`);
   for (const hold of facts.holds)
-    steps.push(
-      `/unhold — by ${hold.byApp ? `a member of ${policy.breakGlass.groups.join(" or ")}` : `@${hold.login}`}, once the hold is resolved`,
-    );
+    steps.push(`/unhold — by ${hold.byApp ? recordHoldLifters(policy) : `@${hold.login}`}, once the hold is resolved`);
   if (state === "post-change-pending")
     return [`/evidence ${POST_CHANGE_VALIDATION} ${placeholder(policy.evidence[POST_CHANGE_VALIDATION]?.validate)}`];
   if (state === "break-glass") {

@@ -21,7 +21,8 @@ import * as z from "zod";
  * the copies merge here: a missing or altered comment copy is restored from the check run's, the
  * report saying so from then on; when no copy is left although the App has reported on the PR,
  * what was recorded is lost and the PR is held by the App itself until a member of a break-glass
- * group, having checked the PR's holds and approvals, comments `/unhold`.
+ * group (a repository admin when the policy names none), having checked the PR's holds and
+ * approvals, comments `/unhold`.
  */
 
 const MAX_ENTRIES = 500;
@@ -147,7 +148,7 @@ export const cancelsOf = (ledger: Ledger): CancelRecord[] => ledger.cancels ?? [
 /** The times the comment's copy was found removed or altered. */
 export const lossesOf = (ledger: Ledger): LossRecord[] => ledger.losses ?? [];
 
-/** Whether a hold is the App's own, for a lost record: any member of a break-glass group lifts it. */
+/** Whether a hold is the App's own, for a lost record: any member of a break-glass group (command-authority.ts) lifts it. */
 export const isRecordHold = (hold: Pick<HoldRecord, "ref">): boolean => RECORD_HOLD.test(hold.ref);
 
 /**
@@ -233,7 +234,7 @@ const recordHold = (at: string): HoldRecord => ({
   login: "route-governor",
   at,
   reason:
-    "the approval record was lost, with any hold, cancel or break-glass it kept: a member of a break-glass group checks the holds and approvals given on this PR, then comments /unhold",
+    "the approval record was lost, with any hold, cancel or break-glass it kept: a member of a break-glass group (a repository admin when the policy names none) checks the holds and approvals given on this PR, then comments /unhold",
 });
 
 /**
@@ -272,7 +273,7 @@ export function mergeLedgers(pr: string, copies: LedgerCopies): MergedLedger {
   const newLosses = problems.map((why): LossRecord => ({
     at,
     what: lost
-      ? `The approval record was removed or altered (${why}${reportProblem}) and no copy could be restored: approvals must be given again and break-glass used again, and Route Governor holds the PR until a member of a break-glass group has checked its holds and comments /unhold.`
+      ? `The approval record was removed or altered (${why}${reportProblem}) and no copy could be restored: approvals must be given again and break-glass used again, and Route Governor holds the PR until a member of a break-glass group (a repository admin when the policy names none) has checked its holds and comments /unhold.`
       : `The approval record was removed or altered (${why}): restored from ${where}.`,
   }));
 

@@ -235,6 +235,29 @@ describe("deleting or editing the App's own comment (probe app: deleted-living-c
   });
 });
 
+describe("the App's own hold when the policy names no break-glass group (review)", () => {
+  it("a repository admin lifts it, and the comment says so instead of naming no one", async () => {
+    const policy = `${POLICY}breakGlass:\n  groups: []\n`;
+    const { github, say, remove, deliver, conclusion, livingComment } = await harness({
+      base: { ...baseTree(), [POLICY_PATH]: policy },
+      files: { ...headTree(), [POLICY_PATH]: policy },
+    });
+    github.permissions.set("ada", "admin");
+    await remove(await say("sam", "/hold waiting for the JKT failover drill"), "ana");
+    github.pull(7).head.sha = github.commit({ ...headTree(30, 70), [POLICY_PATH]: policy });
+    const comments = github.pull(7).comments;
+    comments.splice(comments.indexOf(github.appComments(7)[0]!), 1);
+    await deliver(github.pullRequestEvent("synchronize", 7));
+    expect(livingComment()).toContain("Held by Route Governor: the approval record was lost");
+    expect(livingComment()).toContain("/unhold — by a repository admin (the policy names no break-glass group that exists)");
+    await say("dina", "/approve");
+    await say("sue", "/unhold");
+    expect(conclusion()).toBe("action_required");
+    await say("ada", "/unhold");
+    expect(conclusion()).toBe("success");
+  });
+});
+
 describe("a report that failed after the comment write (review: stale check-run copy)", () => {
   /** sam's /hold is written to the comment, concluding its check run fails `times` times, then ana deletes the /hold and the App's comment. */
   async function holdThenLoseTheComment(times: number) {

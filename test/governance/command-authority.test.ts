@@ -8,6 +8,7 @@ import {
   whoseGroupsMatter,
   type CommandUse,
 } from "../../src/governance/command-authority.js";
+import { recordHoldLifters } from "../../src/governance/override-groups.js";
 import { parseSlashCommands } from "../../src/governance/slash-commands.js";
 import { defaultPolicy } from "../../src/policy/load-policy.js";
 
@@ -70,6 +71,31 @@ describe("who may do what with a slash command", () => {
     expect(standingHolds([record])).toEqual([
       { login: "route-governor", reason: "the approval record was lost", at: record.at, byApp: true },
     ]);
+  });
+
+  it("with no break-glass group that exists, a repository admin lifts the App's own hold, and only that one; the report and refusals say so", () => {
+    const record = {
+      ref: "record:1795341600",
+      login: "route-governor",
+      at: "2026-11-22T09:00:00Z",
+      reason: "the approval record was lost",
+    };
+    const noGroups = { ...policy, breakGlass: { ...policy.breakGlass, groups: [] } };
+    const people = { prAuthor: "ana", commitAuthors: [], groupsOf: (login: string) => members[login] ?? [] };
+    const withAdmin = authorityOf(noGroups, { ...people, inRecordHoldFallback: (login) => login === "ada" });
+    const olgaHold = use("olga", "/hold wait", 1);
+    const judged = judgeCommands([olgaHold, use("sam", "/unhold", 2), use("ada", "/unhold", 3)], withAdmin, [record]);
+    expect(judged.holds.get(record.ref)?.lifted).toMatchObject({ login: "ada" });
+    expect(judged.holds.get(`comment:${olgaHold.commentId}:1`)?.lifted).toBeUndefined();
+    expect([...judged.refusals.values()]).toEqual([
+      "no hold that @sam may lift (the holder can, and a repository admin can lift Route Governor's own hold, as the policy names no break-glass group that exists)",
+    ]);
+    expect(recordHoldLifters(noGroups)).toBe("a repository admin (the policy names no break-glass group that exists)");
+    expect(recordHoldLifters(policy)).toBe("a member of sre");
+    // Not looked up: no one lifts it.
+    expect(
+      judgeCommands([use("ada", "/unhold", 3)], authorityOf(noGroups, people), [record]).holds.get(record.ref)?.lifted,
+    ).toBeUndefined();
   });
 
   it("keeps a recorded hold whose comment was deleted, and never records a hold twice", () => {

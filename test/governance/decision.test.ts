@@ -120,6 +120,10 @@ describe("the decision (DESIGN §8–§10)", () => {
     expect(result.nextSteps).toEqual([
       `/unhold — by a member of ${defaultPolicy().breakGlass.groups.join(" or ")}, once the hold is resolved`,
     ]);
+    const noGroups = { ...defaultPolicy(), breakGlass: { ...defaultPolicy().breakGlass, groups: [] } };
+    expect(decide(input([weight], { holds: [hold], policy: noGroups })).nextSteps).toEqual([
+      "/unhold — by a repository admin (the policy names no break-glass group that exists), once the hold is resolved",
+    ]);
   });
 });
 

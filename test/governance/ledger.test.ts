@@ -145,7 +145,7 @@ describe("restoring from the copy in the App's check run", () => {
     const merged = merge([], { reportedBefore: true, report: { reading: { status: "absent" }, sha: HEAD.sha } });
     expect(holdsOf(merged.ledger).map(isRecordHold)).toEqual([true]);
     expect(merged.notes).toEqual([
-      "⚠️ The approval record was removed or altered (Route Governor's comment was deleted; the App's latest check run of the PR, on aaaaaaa, carries no copy, as its evaluation failed or never finished, and an older run's copy may miss what that evaluation recorded) and no copy could be restored: approvals must be given again and break-glass used again, and Route Governor holds the PR until a member of a break-glass group has checked its holds and comments /unhold. (2026-11-21T12:00:00Z)",
+      "⚠️ The approval record was removed or altered (Route Governor's comment was deleted; the App's latest check run of the PR, on aaaaaaa, carries no copy, as its evaluation failed or never finished, and an older run's copy may miss what that evaluation recorded) and no copy could be restored: approvals must be given again and break-glass used again, and Route Governor holds the PR until a member of a break-glass group (a repository admin when the policy names none) has checked its holds and comments /unhold. (2026-11-21T12:00:00Z)",
     ]);
   });
 
