@@ -52,12 +52,24 @@ export const COMMAND_HELP: readonly (readonly [string, string])[] = [
 
 export const helpText = (): string => COMMAND_HELP.map(([command, what]) => `\`${command}\` — ${what}`).join("\n");
 
-const COMMAND_LINE = /^ {0,3}\/([A-Za-z][\w-]*)(.*)$/;
+/**
+ * Lines break where Markdown breaks them (CommonMark: \n, \r\n and a lone \r), so a command's
+ * line is the line the rendered page has. The Unicode line and paragraph separators (U+2028,
+ * U+2029) and NEL (U+0085) do not break a Markdown line: inside one they read as spaces, like any
+ * Unicode space (`.` alone does not match U+2028 or U+2029, and `/hold<U+2028>reason` was dropped
+ * without a word).
+ */
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Any Unicode space, the line and paragraph separators, and NEL. */
+const SPACE = String.raw`[\s\u0085]`;
+const SPACES = new RegExp(SPACE, "g");
+const TRAILING_SPACES = new RegExp(`${SPACE}+$`);
+const COMMAND_LINE = /^ {0,3}\/([A-Za-z][\w-]*)(.*)$/s;
 /**
  * What may follow a verb: nothing, a colon (`/hold: reason`) or any Unicode space — a no-break
  * space pasted from Slack or Docs (or typed with Option-Space), a narrow or ideographic one.
  */
-const AFTER_VERB = /^(?::|\s|$)/;
+const AFTER_VERB = new RegExp(`^(?::|${SPACE}|$)`);
 /**
  * A verb this App reads, or one a reviewer may have meant for it: one of its words after an optional
  * negating prefix, hyphens and underscores aside (`/approved`, `/unapprove`, `/break_glass`). Other
@@ -69,7 +81,7 @@ const QUOTE = /^ {0,3}>/;
 // Control characters would let a command smuggle text into replies and logs; tabs and Unicode spaces become spaces.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
 
-const clean = (text: string): string => text.replace(/\s/g, " ").replace(CONTROL, "").trim().slice(0, MAX_ARGUMENT_CHARS);
+const clean = (text: string): string => text.replace(SPACES, " ").replace(CONTROL, "").trim().slice(0, MAX_ARGUMENT_CHARS);
 
 /** First word and the rest of the line. */
 const split = (args: string): [string, string] => {
@@ -185,7 +197,7 @@ function visibleText(body: string): string {
 
 /** Every command of a comment, in order, with its 1-based line. Pure and bounded. */
 export function parseSlashCommands(body: string): SlashCommand[] {
-  const lines = visibleText(body.slice(0, MAX_BODY_CHARS)).split(/\r\n|\r|\n/);
+  const lines = visibleText(body.slice(0, MAX_BODY_CHARS)).split(LINE_BREAK);
   const found: SlashCommand[] = [];
   let fence: string | undefined;
   for (let index = 0; index < lines.length && found.length < MAX_COMMANDS; index++) {
@@ -200,7 +212,7 @@ export function parseSlashCommands(body: string): SlashCommand[] {
       continue;
     }
     if (QUOTE.test(text)) continue;
-    const match = COMMAND_LINE.exec(text.replace(/\s+$/, ""));
+    const match = COMMAND_LINE.exec(text.replace(TRAILING_SPACES, ""));
     if (!match) continue;
     const verb = match[1]!.toLowerCase();
     if (!ADDRESSED.test(verb.replace(/[-_]/g, ""))) continue;

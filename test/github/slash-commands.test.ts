@@ -129,6 +129,25 @@ describe("slash commands (DESIGN §10 grammar)", () => {
   });
 
   it.each([
+    ["/hold\u2028waiting for the drill", { kind: "hold", reason: "waiting for the drill" }],
+    ["/hold\u2029waiting\u2028for the drill", { kind: "hold", reason: "waiting for the drill" }],
+    ["/hold\u0085waiting for the drill", { kind: "hold", reason: "waiting for the drill" }],
+    ["/evidence rollback\u2028git revert HEAD\u2029", { kind: "evidence", key: "rollback", value: "git revert HEAD" }],
+    ["/approve\u2028", { kind: "approve", note: "" }],
+  ])("%j: a line or paragraph separator or NEL does not break a Markdown line, and reads as a space", (body, expected) => {
+    expect(parseSlashCommands(body)).toEqual([{ line: 1, ...expected }]);
+  });
+
+  it("breaks lines where Markdown does: \\n, \\r\\n and a lone \\r; text before a separator keeps a command off its line", () => {
+    expect(parseSlashCommands("/evidence rollback git revert HEAD\r/hold drill\r\n/approve").map((c) => [c.kind, c.line])).toEqual([
+      ["evidence", 1],
+      ["hold", 2],
+      ["approve", 3],
+    ]);
+    expect(parseSlashCommands("please see\u2028/approve")).toEqual([]);
+  });
+
+  it.each([
     ["/approved", "/approved", "not a Route Governor command, so it did nothing"],
     ["/unapprove", "/unapprove", "not a Route Governor command, so it did nothing"],
     ["/break_glass INC-1 outage", "/break_glass INC-1 outage", "not a Route Governor command, so it did nothing"],
