@@ -1,13 +1,10 @@
-import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
 import { availableParallelism } from "node:os";
 import { analysisLimits, analysisLimitsFromEnv, DEFAULT_ANALYSIS_MEMORY_MB, routeGovernorApp, type AppOptions } from "../../src/app.js";
-import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
 import { generatedRoutes } from "../helpers/generated-routes.js";
-import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
+import { appOnFake } from "./app-on-fake.js";
 import { FakeGitHub } from "./fake-github.js";
-import { privateKey } from "./private-key.js";
 
 /**
  * Issue 12: a PR whose analysis runs past the App's heap or time limit fails its own check with
@@ -38,23 +35,7 @@ async function twoPulls(limits: AppOptions["analysisLimits"], heavyFiles = 1) {
   const small = github.commit(headTree());
   github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: heavy, body: EVIDENCE_BODY });
   github.openPull({ number: 8, author: "ana", base: "main", baseSha: base, headSha: small, body: EVIDENCE_BODY });
-  const probot = new Probot({
-    appId: github.appId,
-    privateKey,
-    secret: SECRET,
-    baseUrl: github.apiUrl,
-    logLevel: "fatal",
-    Octokit: routeGovernorOctokit(),
-  });
-  await probot.load(
-    routeGovernorApp({
-      ledgerSecret: SECRET,
-      appId: github.appId,
-      budgetMs: BUDGET,
-      analysisLimits: limits,
-      analysisThread: SOURCE_ANALYSIS_THREAD,
-    }),
-  );
+  const probot = await appOnFake(github, SECRET, { ledgerSecret: SECRET, budgetMs: BUDGET, analysisLimits: limits });
   let delivery = 0;
   const open = (number: number) => probot.receive({ id: String(++delivery), ...github.pullRequestEvent("opened", number) } as never);
   const check = (sha: string) => {

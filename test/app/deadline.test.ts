@@ -1,11 +1,7 @@
-import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
-import { routeGovernorApp } from "../../src/app.js";
-import { routeGovernorOctokit } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH } from "../github/fixtures.js";
+import { appOnFake } from "./app-on-fake.js";
 import { FakeGitHub } from "./fake-github.js";
-import { privateKey } from "./private-key.js";
-import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * GitHub abandons a delivery after 10 s. An evaluation has a budget; a GitHub that stops
@@ -20,22 +16,7 @@ async function started(port: number, budgetMs?: { evaluation: number; failureRep
   const github = new FakeGitHub(77, port);
   fakes.push(github);
   await github.start();
-  const probot = new Probot({
-    appId: github.appId,
-    privateKey,
-    secret: SECRET,
-    baseUrl: github.apiUrl,
-    logLevel: "fatal",
-    Octokit: routeGovernorOctokit(),
-  });
-  await probot.load(
-    routeGovernorApp({
-      ledgerSecret: SECRET,
-      appId: github.appId,
-      ...(budgetMs ? { budgetMs } : {}),
-      analysisThread: SOURCE_ANALYSIS_THREAD,
-    }),
-  );
+  const probot = await appOnFake(github, SECRET, { ledgerSecret: SECRET, ...(budgetMs ? { budgetMs } : {}) });
   return { github, probot };
 }
 

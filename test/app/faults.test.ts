@@ -1,11 +1,8 @@
-import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
-import { routeGovernorApp } from "../../src/app.js";
-import { routeGovernorOctokit, type OctokitTuning } from "../../src/github/octokit.js";
+import { type OctokitTuning } from "../../src/github/octokit.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
+import { appOnFake } from "./app-on-fake.js";
 import { FakeGitHub, type Fault } from "./fake-github.js";
-import { privateKey } from "./private-key.js";
-import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * Fault injection: every GitHub call of one evaluation (the one an `/approve` triggers) fails in
@@ -43,15 +40,7 @@ async function scenario(tuning: OctokitTuning = FAST_RETRIES): Promise<Scenario>
   let delivery = 0;
   // A fresh Probot per delivery, as a cold Lambda: every evaluation asks for its installation token.
   const deliver = async (event: { name: string; payload: Record<string, unknown> }) => {
-    const probot = new Probot({
-      appId: github.appId,
-      privateKey,
-      secret: SECRET,
-      baseUrl: github.apiUrl,
-      logLevel: "fatal",
-      Octokit: routeGovernorOctokit(tuning),
-    });
-    await probot.load(routeGovernorApp({ ledgerSecret: SECRET, appId: github.appId, analysisThread: SOURCE_ANALYSIS_THREAD }));
+    const probot = await appOnFake(github, SECRET, { ledgerSecret: SECRET }, tuning);
     return probot.receive({ id: String(++delivery), ...event } as never);
   };
   await deliver(github.pullRequestEvent("opened", 7));

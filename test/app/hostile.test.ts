@@ -1,11 +1,8 @@
-import { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
-import { ledgerKeys, routeGovernorApp, type AppOptions } from "../../src/app.js";
-import { routeGovernorOctokit } from "../../src/github/octokit.js";
+import { ledgerKeys, type AppOptions } from "../../src/app.js";
 import { baseTree, checkoutRoute, EVIDENCE_BODY, headTree, POLICY, POLICY_PATH, ROUTE_PATH } from "../github/fixtures.js";
+import { appOnFake } from "./app-on-fake.js";
 import { FakeGitHub, type FakeComment } from "./fake-github.js";
-import { privateKey } from "./private-key.js";
-import { SOURCE_ANALYSIS_THREAD } from "../helpers/source-analysis-thread.js";
 
 /**
  * The hostile-input review (issue 12): each case replays an attack against the App, end to end
@@ -65,18 +62,7 @@ async function harness(
     ...(init.commitAuthors ? { commitAuthors: init.commitAuthors } : {}),
   });
   const start = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
-    const started = new Probot({
-      appId: github.appId,
-      privateKey,
-      secret: SECRET,
-      baseUrl: github.apiUrl,
-      logLevel: "fatal",
-      Octokit: routeGovernorOctokit({ retry: { enabled: false } }),
-    });
-    await started.load(
-      routeGovernorApp({ ...keys, appId: github.appId, now: () => new Date(clock - lag), analysisThread: SOURCE_ANALYSIS_THREAD }),
-    );
-    return started;
+    return appOnFake(github, SECRET, { ...keys, now: () => new Date(clock - lag) }, { retry: { enabled: false } });
   };
   let probot = await start({ ledgerSecret: SECRET });
   const restart = async (keys: Pick<AppOptions, "ledgerSecret" | "oldLedgerSecrets">) => {
