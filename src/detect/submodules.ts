@@ -4,9 +4,9 @@ import type { Policy } from "../policy/policy-schema.js";
 import { toFinding } from "./to-finding.js";
 
 /**
- * Submodules of a tree (gitlinks: tree mode 160000, a commit of another repository). Argo CD and
- * Flux check submodules out with the repository, so bumping one under a cluster's folder changes
- * what they apply, yet no reader holds a submodule's files (GitHub's archive and `git ls-tree` name
+ * Submodules of a tree (gitlinks: tree mode 160000, a commit of another repository). Argo CD checks
+ * submodules out with the repository, and Flux does where a GitRepository sets `recurseSubmodules`,
+ * so bumping one under a cluster's folder changes what they apply, yet no reader holds a submodule's files (GitHub's archive and `git ls-tree` name
  * only the commit). Every submodule the PR adds, moves to another commit or removes, where its
  * files would be reviewed, is a high finding naming it: never a silent "no traffic change". One the
  * policy's paths leave out (a docs theme under an excluded folder) is none.
@@ -35,7 +35,8 @@ function submoduleFinding(submodule: Submodule, tree: SubmoduleTree, before: str
   const where = tree.placement(submoduleFile(submodule));
   const clusters =
     where.clusters.length > 0 ? `cluster${where.clusters.length > 1 ? "s" : ""} ${where.clusters.join(", ")}` : "the clusters";
-  const unread = "Route Governor cannot read a submodule's files, and Argo CD and Flux check them out";
+  const unread =
+    "Route Governor cannot read a submodule's files, and Argo CD checks them out, as Flux does where its GitRepository sets recurseSubmodules";
   const summary =
     after === null
       ? `submodule ${submodule.path} (${short(before!)}) removed: what it applied to ${clusters} is no longer applied there, and this is not reviewed (${unread})`

@@ -42,17 +42,17 @@ describe("a submodule added, moved to another commit or removed: high, at its pa
         "resource.changed",
         "clusters/jkt-prod-1/routes",
         ["jkt-prod-1"],
-        "submodule clusters/jkt-prod-1/routes moved 1111111 → 2222222: what it applies to cluster jkt-prod-1 is not reviewed (Route Governor cannot read a submodule's files, and Argo CD and Flux check them out); review its diff in its own repository before approving",
+        "submodule clusters/jkt-prod-1/routes moved 1111111 → 2222222: what it applies to cluster jkt-prod-1 is not reviewed (Route Governor cannot read a submodule's files, and Argo CD checks them out, as Flux does where its GitRepository sets recurseSubmodules); review its diff in its own repository before approving",
       ],
     ]);
   });
 
   it("added, and removed", () => {
     expect(review([], [routes(NEW)]).map((finding) => finding[4])).toEqual([
-      "submodule clusters/jkt-prod-1/routes added at 2222222: what it applies to cluster jkt-prod-1 is not reviewed (Route Governor cannot read a submodule's files, and Argo CD and Flux check them out); review its diff in its own repository before approving",
+      "submodule clusters/jkt-prod-1/routes added at 2222222: what it applies to cluster jkt-prod-1 is not reviewed (Route Governor cannot read a submodule's files, and Argo CD checks them out, as Flux does where its GitRepository sets recurseSubmodules); review its diff in its own repository before approving",
     ]);
     expect(review([routes(OLD)], []).map((finding) => finding[4])).toEqual([
-      "submodule clusters/jkt-prod-1/routes (1111111) removed: what it applied to cluster jkt-prod-1 is no longer applied there, and this is not reviewed (Route Governor cannot read a submodule's files, and Argo CD and Flux check them out)",
+      "submodule clusters/jkt-prod-1/routes (1111111) removed: what it applied to cluster jkt-prod-1 is no longer applied there, and this is not reviewed (Route Governor cannot read a submodule's files, and Argo CD checks them out, as Flux does where its GitRepository sets recurseSubmodules)",
     ]);
   });
 
