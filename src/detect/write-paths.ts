@@ -340,11 +340,15 @@ export function writePathDetections(base: TrafficModel, head: TrafficModel, diff
   const writeAware = (reach: WriteReach, was?: WriteReach): boolean =>
     reach.explicit || was?.explicit === true || writeAwareHosts.has(hostOf(reach.flow)) || declared(reach, "single-region");
   const prior = priorRanked(before);
-  const opened = [...after].flatMap(([key, reach]) => (reach.multi && !prior(key, reach) ? [reach] : []));
-  const alreadyLive = liveWriteSets(base, opened, (reach) => writeAware(reach));
-  for (const [key, reach] of after) {
-    const was = prior(key, reach);
-    if (!reach.multi || was?.multi) continue;
+  // Only reaches into several regions can be news; what each reached at base is asked once.
+  const multi = [...after].flatMap(([key, reach]) => (reach.multi ? [{ key, reach, was: prior(key, reach) }] : []));
+  const alreadyLive = liveWriteSets(
+    base,
+    multi.flatMap(({ reach, was }) => (was ? [] : [reach])),
+    writeAware,
+  );
+  for (const { key, reach, was } of multi) {
+    if (was?.multi) continue;
     if (declared(reach, "active-active") || !writeAware(reach, was) || (!was && alreadyLive(key, reach))) continue;
     const group = key.slice(0, key.lastIndexOf("|"));
     const method = methodOf(key);

@@ -472,19 +472,14 @@ function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>, b
  * match strays as a renamed one does: `/east` → `/east/api` leaves the rest of `/east` to the
  * catch-all as `/east` → `/us-east` leaves all of it.
  */
-function strayedAlternatives(
-  base: Flow,
-  head: Flow,
-  takerOf: (lost: Flow, besides?: Flow) => Flow | undefined,
-  { slots }: HeadSlots,
-): Strayed[] {
+function strayedAlternatives(base: Flow, head: Flow, takerOf: (lost: Flow, besides?: Flow) => Flow | undefined): Strayed[] {
   const kept = requestShapes(head.match);
   return base.match.split(" | ").flatMap((match) => {
     const shape = requestShapes(match)[0]!;
     if (kept.some((taken) => covers(taken, shape))) return [];
     const partly = kept.some((taken) => mayOverlap(taken, shape));
     const lost = { ...base, match };
-    const to = takerOf(lost, head) ?? defaultTaker(lost, slots, head);
+    const to = takerOf(lost, head);
     if (!to) return [];
     const backends = diffBackends(base, to);
     return sameShares(backends) && samePlacement(backends) ? [] : [{ match, ...(partly ? { partly: true as const } : {}), to, backends }];
@@ -515,6 +510,9 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
   let servedAtHead: ((lost: Flow) => boolean) | undefined;
   let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
   const atHead = (lost: Flow, besides?: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost, besides);
+  // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).
+  const takerAtHead = (lost: Flow, besides?: Flow) =>
+    atHead(lost, besides) ?? defaultTaker(lost, (headSlots ??= headSlotsOf(head)).slots, besides);
   const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
   for (const pair of pairFlows(base, head)) {
     // The head model shares the base's object for a flow the PR left as it was.
@@ -524,8 +522,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
     if (pair.base && pair.head && pair.base.match !== pair.head.match && landsAlike(pair.base, atHead) && landsAlike(pair.head, atBase))
       continue;
     // A removed Ingress path that no other path of its host takes is the default backend's, as a renamed one is.
-    const fallback =
-      pair.base && !pair.head ? (atHead(pair.base) ?? defaultTaker(pair.base, (headSlots ??= headSlotsOf(head)).slots)) : undefined;
+    const fallback = pair.base && !pair.head ? takerAtHead(pair.base) : undefined;
     if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead)) continue;
     // Where no rule of its host is left, its requests reach the default route, which sends them where
     // this rule did; while one is, a request no rule matches is refused (Envoy's route_not_found).
@@ -570,8 +567,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       status === "match-changed"
         ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
         : [];
-    const strayed =
-      status === "match-changed" ? strayedAlternatives(pair.base!, pair.head!, atHead, (headSlots ??= headSlotsOf(head))) : [];
+    const strayed = status === "match-changed" ? strayedAlternatives(pair.base!, pair.head!, takerAtHead) : [];
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,

@@ -67,8 +67,11 @@ const BLOCK = new RegExp(`<!-- ${LEDGER_MARKER} ([A-Za-z0-9_-]{1,${MAX_PAYLOAD_C
  * without a write time is void too: any such ledger in a comment's edit history could otherwise be
  * restored forever.
  */
+/** Whether a text carries a ledger block at all, valid or not (readLedger is not "absent"). */
+export const carriesLedger = (body: string): boolean => body.includes(LEDGER_MARKER);
+
 export function readLedger(body: string, keys: string | readonly string[], pr: string, editedAt?: string): LedgerReading {
-  if (!body.includes(LEDGER_MARKER)) return { status: "absent" };
+  if (!carriesLedger(body)) return { status: "absent" };
   const match = BLOCK.exec(body.trimEnd());
   if (!match) return { status: "invalid", reason: "the approval ledger is malformed" };
   const [, payload, signature] = match as unknown as [string, string, string];

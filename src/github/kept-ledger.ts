@@ -1,5 +1,5 @@
 import { mergeLedgers, type LedgerReading, type MergedLedger } from "../governance/ledger.js";
-import { readLedger } from "./approval-ledger.js";
+import { carriesLedger, readLedger } from "./approval-ledger.js";
 import type { CommentFacts, PullRequestSource } from "./pull-request-source.js";
 
 /**
@@ -47,10 +47,10 @@ export async function readKeptLedger(source: PullRequestSource, facts: KeptLedge
   const comments = ownComments.map((comment) => readLedger(comment.body, keys, prKey, comment.updatedAt));
   const reportsOn = async (sha: string): Promise<CommitReports> => {
     const runs = ((await source.reports?.(sha, appId)) ?? []).filter((run) => firstRun === undefined || run.id < firstRun);
-    const readings = runs.map((run) => readLedger(run.text, keys, prKey));
+    // Only the newest run's copy is read (verified, decoded); the others only say whether one was kept.
     return {
-      ...(readings[0] ? { newest: { reading: readings[0], sha } } : {}),
-      carried: readings.some((reading) => reading.status !== "absent"),
+      ...(runs[0] ? { newest: { reading: readLedger(runs[0].text, keys, prKey), sha } } : {}),
+      carried: runs.some((run) => carriesLedger(run.text)),
     };
   };
   const head = await reportsOn(headSha);

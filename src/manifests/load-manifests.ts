@@ -43,6 +43,7 @@ import {
   type ParsedYaml,
   type YamlChunk,
 } from "./yaml-documents.js";
+import { FLUX_HELM, FLUX_SOURCE } from "../core/flux-groups.js";
 
 /**
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
@@ -696,9 +697,6 @@ function interpretDocument(
   if (asValues || holdsMeshValues(value)) return readValues(value, chunk);
   return skip(chunk, chunk.line, "not a Kubernetes object: no apiVersion and kind");
 }
-
-const FLUX_SOURCE = "source.toolkit.fluxcd.io";
-const FLUX_HELM = "helm.toolkit.fluxcd.io";
 
 /** A Flux source a `chartRef` may name, or a HelmRelease of a `chartRef`, as read for what the release installs; undefined for anything else. */
 function fluxChartDocument(group: string, kind: string, value: Record<string, unknown>, chunk: YamlChunk): DocumentRead | undefined {

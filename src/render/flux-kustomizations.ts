@@ -4,8 +4,7 @@ import { isManifestPath, loadManifests, type SourceFile } from "../manifests/loa
 import { deliveriesOf } from "../model/gitops-placement.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { NAMES_DELIVERY_KIND } from "./render-plan.js";
-
-const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
 
 /**
  * The Flux Kustomizations of a tree, each with what it delivers, read before the review reads the

@@ -728,9 +728,12 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
     // A source whose path this tree holds is of this repository: a `ref` source is too where it names
     // the same repository; where none says, a ref source of any name may be (see valueFiles).
-    const here = sources.find(
-      (source) => source.ref === undefined && source.path !== undefined && tree.filesUnder(normalize(source.path)).length > 0,
-    );
+    // Asked only of an Application with a ref source: it lists the tree's files under each path.
+    const here = !sources.some((source) => source.ref !== undefined)
+      ? undefined
+      : sources.find(
+          (source) => source.ref === undefined && source.path !== undefined && tree.filesUnder(normalize(source.path)).length > 0,
+        );
     const refs = new Set(
       sources.flatMap((source) =>
         source.ref !== undefined && (here === undefined || sameRepository(source.repoURL, here.repoURL)) ? [source.ref] : [],
@@ -902,7 +905,16 @@ export function planRenderedHelm(files: readonly SourceFile[], rendered: readonl
 
 /** A tree's file texts by path: built once per side, then asked for every root. */
 export type TreeTexts = ReadonlyMap<string, string>;
-export const textsOf = (files: readonly SourceFile[]): TreeTexts => new Map(files.map((file) => [file.path, file.text]));
+/**
+ * A tree's texts by path, made once a tree: the render stage, the result it hands the review and
+ * the findings located on renders all read them, and each had made its own copy of both trees.
+ */
+export const textsOf = (files: readonly SourceFile[]): TreeTexts => {
+  let texts = textsByTree.get(files);
+  if (!texts) textsByTree.set(files, (texts = new Map(files.map((file) => [file.path, file.text]))));
+  return texts;
+};
+const textsByTree = new WeakMap<readonly SourceFile[], TreeTexts>();
 
 /** The content hash of a root's render: its run and every input's text. Equal keys render equal output. */
 export function renderKey(root: RenderRoot, text: TreeTexts): string {

@@ -6,7 +6,8 @@ import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-de
 import type { Deliveries } from "../family.js";
 import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
-import { FLUX_KUSTOMIZE, gitSourceOf, thisRepository } from "./this-repository.js";
+import { gitSourceOf, thisRepository } from "./this-repository.js";
+import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or

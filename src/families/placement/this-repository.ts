@@ -5,9 +5,7 @@ import type { ResourceDetector } from "../../core/detector.js";
 import { repositoryKey } from "../../core/repository-url.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
-
-export const FLUX_SOURCE = "source.toolkit.fluxcd.io";
-export const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
 
 /** The `namespace/name` of the source a Flux Kustomization reads, when it is a GitRepository. */
 export const gitSourceOf = (resource: Resource): string | undefined => {

@@ -1,0 +1,4 @@
+/** Flux's API groups, as the loader, the render stage and the placement family read its objects. */
+export const FLUX_SOURCE = "source.toolkit.fluxcd.io";
+export const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
+export const FLUX_HELM = "helm.toolkit.fluxcd.io";
