@@ -5,7 +5,9 @@ import { hostsOverlap } from "./host-match.js";
  * share. The grammar is the one the *-flows modules write: alternatives joined by ` | `, each a path
  * (`PathPrefix /api`, `Exact /`, `RegularExpression …`, `grpc svc/method`) then `, `-separated parts. What cannot be
  * read is taken as "may match anything" (for overlap) and "narrows the rule" (for capture), so a
- * misread errs towards a finding, never away from one.
+ * misread errs towards a finding, never away from one. An Ingress's `ImplementationSpecific /api` is
+ * a path too, whose meaning its controller defines: it overlaps any path and only itself or the root
+ * prefix takes all of it.
  */
 
 export interface RequestShape {
@@ -20,7 +22,7 @@ export interface RequestShape {
   readonly ignoreCase: boolean;
 }
 
-const PATH = /^(PathPrefix|Exact|RegularExpression|grpc) (.*)$/;
+const PATH = /^(PathPrefix|Exact|RegularExpression|ImplementationSpecific|grpc) (.*)$/;
 const METHOD = /^method (?:([A-Z]+)|([~^])(.*))$/;
 /** The request methods of RFC 9110 and PATCH (RFC 5789): what a method pattern is read against. */
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
@@ -155,8 +157,14 @@ export function covers(a: RequestShape, b: RequestShape): boolean {
   if (!a.conditions.every((part) => b.conditions.includes(part))) return false;
   if (a.methods && (!b.methods || !b.methods.every((method) => admitsMethod(a, method)))) return false;
   if (!a.path) return true;
-  if (!b.path || (b.ignoreCase && !a.ignoreCase)) return false;
-  if (a.path.type === b.path.type && a.path.value === b.path.value) return true;
+  if (!b.path) return false;
+  if (a.path.type === b.path.type && a.path.value === b.path.value && (a.ignoreCase || !b.ignoreCase)) return true;
+  // Every request path begins with `/`, whatever its case, so the root prefix takes whatever a
+  // regular expression or a controller-defined path matches (Kong's example kept `Prefix /` to
+  // httpbin and dropped the same backend's `ImplementationSpecific /`). Of a narrower prefix nothing
+  // is sure: NGINX and Envoy differ on whether a regex is anchored, and the controller reads the rest.
+  if (a.path.type === "PathPrefix" && a.path.value === "/" && b.path.type !== "grpc") return true;
+  if (b.ignoreCase && !a.ignoreCase) return false;
   const [grpcA, grpcB] = [grpcParts(a), grpcParts(b)];
   if (grpcA && grpcB) return grpcPartCovers(grpcA[0], grpcB[0]) && grpcPartCovers(grpcA[1], grpcB[1]);
   const fold = a.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;

@@ -73,3 +73,23 @@ describe("what one alternative takes all of", () => {
     expect(covers(shape("RegularExpression /east/.*"), shape("RegularExpression /east/v.*"))).toBe(false);
   });
 });
+
+describe("what the root prefix takes", () => {
+  it("every path, whatever its type or case: a regular expression, a controller-defined path", () => {
+    expect(covers(shape("PathPrefix /"), shape("RegularExpression /api/v[0-9]+"))).toBe(true);
+    expect(covers(shape("PathPrefix /"), shape("ImplementationSpecific /"))).toBe(true);
+    expect(covers(shape("PathPrefix /"), shape("PathPrefix /API, ignore-uri-case"))).toBe(true);
+    expect(covers(shape("PathPrefix /, header x-beta=1"), shape("RegularExpression /api/v[0-9]+"))).toBe(false);
+    expect(covers(shape("PathPrefix /, method GET"), shape("ImplementationSpecific /"))).toBe(false);
+    expect(covers(shape("PathPrefix /"), shape("grpc orders.v1.AdminService/*"))).toBe(false);
+  });
+
+  it("a narrower prefix takes neither (a regex may be unanchored; the controller reads the rest); a controller-defined path only itself", () => {
+    expect(covers(shape("PathPrefix /api"), shape("RegularExpression /api/v[0-9]+"))).toBe(false);
+    expect(covers(shape("PathPrefix /api"), shape("ImplementationSpecific /api"))).toBe(false);
+    expect(covers(shape("ImplementationSpecific /"), shape("PathPrefix /api"))).toBe(false);
+    expect(covers(shape("ImplementationSpecific /api"), shape("ImplementationSpecific /api"))).toBe(true);
+    expect(shape("ImplementationSpecific /api").conditions).toEqual([]);
+    expect(mayOverlap(shape("ImplementationSpecific /api"), shape("Exact /web"))).toBe(true);
+  });
+});

@@ -515,6 +515,33 @@ describe("a rule whose match drops an alternative that no other rule takes", () 
   });
 });
 
+describe("a rule removed under the root prefix, whatever its own path type", () => {
+  it("a removed regular-expression rule under a catch-all to the same backend moves nothing; to another backend its requests fall through", () => {
+    const route = (catchAllTo: string, regex: boolean) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: api, namespace: default}\nspec:\n  hostnames: [example.com]\n  rules:\n${
+        regex ? '  - matches: [{path: {type: RegularExpression, value: "/api/v[0-9]+"}}]\n    backendRefs: [{name: api, port: 80}]\n' : ""
+      }  - matches: [{path: {type: PathPrefix, value: /}}]\n    backendRefs: [{name: ${catchAllTo}, port: 80}]\n`;
+    const findings = (catchAllTo: string) =>
+      analyze({ "route.yaml": route(catchAllTo, true) }, { "route.yaml": route(catchAllTo, false) }).findings.map(
+        (finding) => `${finding.risk} ${finding.class}`,
+      );
+    expect(findings("api")).toEqual(["low resource.changed"]);
+    expect(findings("web")).toEqual(["medium-high route.match-changed"]);
+  });
+
+  it("an Ingress's ImplementationSpecific / dropped beside another's Prefix / to the same Service moves nothing (Kong/kubernetes-ingress-controller 3edba62)", () => {
+    const ingress = (name: string, pathType: string, service: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: ${name}, namespace: default}\nspec:\n  ingressClassName: kong\n  rules: [{http: {paths: [{path: /, pathType: ${pathType}, backend: {service: {name: ${service}, port: {number: 80}}}}]}}]\n`;
+    const dropped = (kept: string) =>
+      analyze(
+        { "a.yaml": ingress("httpbin", "Prefix", kept), "b.yaml": ingress("legacy", "ImplementationSpecific", "httpbin") },
+        { "a.yaml": ingress("httpbin", "Prefix", kept) },
+      ).findings.map((finding) => `${finding.risk} ${finding.class}`);
+    expect(dropped("httpbin")).toEqual(["low resource.changed"]);
+    expect(dropped("web")).toEqual(["medium-high route.match-changed"]);
+  });
+});
+
 describe("requests a rule gives up, landing on a rule that sends them to another region", () => {
   const to = (name: string) => ref(name).trim().slice(2);
   const path = (value: string, backends: string) =>
