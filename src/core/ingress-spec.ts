@@ -37,28 +37,45 @@ const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix
 const patternSignature = (path: string): string | undefined =>
   !/[*?]/.test(path) ? `Exact ${path}` : path === "/*" ? "PathPrefix /" : undefined;
 
-/** A v1 backend (`service.name`, `service.port`) or a v1beta1 one (`serviceName`, `servicePort`). */
-function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPath): WeightedRef[] {
+/**
+ * What a backend names: a v1 Service port (`service.name`, `service.port`), a v1beta1 one
+ * (`serviceName`, `servicePort`), or a resource its controller resolves (`resource`, in the Ingress's
+ * namespace: Kong's KongServiceFacade, whose switch from `service:` read as every backend removed),
+ * placed as a Service is: where the Ingress is applied, unless its name says where.
+ */
+function targetOf(
+  value: JsonRecord,
+  reading: IngressSpecReading,
+): { group: string; kind: string; placed: BackendRef["kind"]; name: string; port: string | number } | undefined {
+  const resource = record(value.resource);
+  const [kind, resourceName] = [text(resource.kind), text(resource.name)];
+  if (kind && resourceName) return { group: text(resource.apiGroup) ?? "", kind, placed: "Service", name: resourceName, port: "" };
   const service = record(value.service);
   const name = text(service.name) ?? text(value.serviceName);
-  if (!name) return [];
-  const { namespace } = reading;
-  const { group, kind } = reading.backend;
+  if (!name) return undefined;
   const portSpec = record(service.port);
-  const portOf = numeric(portSpec.number) ?? text(portSpec.name) ?? numeric(value.servicePort) ?? text(value.servicePort) ?? "";
-  const where = `${namespace}/${name}${portOf === "" ? "" : `:${portOf}`}`;
+  const port = numeric(portSpec.number) ?? text(portSpec.name) ?? numeric(value.servicePort) ?? text(value.servicePort) ?? "";
+  return { ...reading.backend, placed: reading.backend.kind, name, port };
+}
+
+function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPath): WeightedRef[] {
+  const target = targetOf(value, reading);
+  if (!target) return [];
+  const { namespace } = reading;
+  const { group, kind, placed, name, port } = target;
+  const where = `${namespace}/${name}${port === "" ? "" : `:${port}`}`;
   return [
     {
-      key: `${group}/${kind}/${namespace}/${name}:${portOf}`,
+      key: `${group}/${kind}/${namespace}/${name}:${port}`,
       label: kind === "Service" ? where : `${kind} ${where}`,
       weight: 100,
       ref: {
-        kind,
+        kind: placed,
         name,
         namespace,
         routeFile: reading.file,
         ...(group === "" && kind === "Service" ? { coreService: true } : {}),
-        ...(portOf === "" ? {} : { port: portOf }),
+        ...(port === "" ? {} : { port }),
       },
       path,
     },

@@ -51,6 +51,20 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
     expect(findingsOf(added)).toContainEqual(["route.added", expect.stringContaining("Exact /admin")]);
   });
 
+  it("a path sent to a resource of the controller's own (Kong's KongServiceFacade) is a backend change, not every backend removed (Kong/kubernetes-ingress-controller 57f1c0a)", () => {
+    const facade = "resource: {apiGroup: incubator.ingress-controller.konghq.com, kind: KongServiceFacade, name: api-facade}";
+    const switched = BASE.replace("service: {name: api, port: {number: 80}}", facade);
+    expect(findingsOf(switched)).toEqual([
+      [
+        "backend.added",
+        "shop.example.com /api: KongServiceFacade shop/api-facade receives 100% (shop/api:80 100% → removed, KongServiceFacade shop/api-facade new 100%)",
+      ],
+    ]);
+    // The path removed names what it sent to, where its requests now land.
+    const removed = analyze({ [FILE]: switched }, { [FILE]: BASE.replace(/      - path: \/api\n.*\n.*\n/, "") }).findings;
+    expect(removed.map((f) => f.summary)).toContainEqual(expect.stringContaining("(were → KongServiceFacade shop/api-facade 100%)"));
+  });
+
   it("the class the tree marks as the default, written out or dropped, is the same controller", () => {
     const defaultClass = `apiVersion: networking.k8s.io/v1
 kind: IngressClass
