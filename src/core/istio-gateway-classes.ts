@@ -10,8 +10,8 @@ import { GATEWAY_API_GROUP } from "./gateway-api-group.js";
  * (judging listeners) and the istio-mesh family (judging waypoints) read them.
  */
 
-const WAYPOINT_CLASS = "istio-waypoint";
-const EAST_WEST_CLASS = "istio-east-west";
+export const WAYPOINT_CLASS = "istio-waypoint";
+export const EAST_WEST_CLASS = "istio-east-west";
 
 const gatewayClassOf = (resource: Resource | undefined): string | undefined =>
   resource?.id.group === GATEWAY_API_GROUP ? text(record(resource.body.spec).gatewayClassName) : undefined;

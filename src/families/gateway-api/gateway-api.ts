@@ -20,6 +20,8 @@ import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } 
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { classCreator } from "./built-in-classes.js";
 
 /**
  * Resource-level risks of Gateway API kinds (DESIGN §5; research §1.1). Route flows and backends
@@ -759,24 +761,19 @@ const backendTrafficPolicy = (change: ResourceChange, out: DetectionList): void 
 /**
  * A GatewayClass removed while Gateways of the tree still name it: no controller accepts them any
  * more, so their listeners are no longer programmed (the class was often installed by the
- * controller's chart; here the repository held it).
+ * controller's chart; here the repository held it) — unless its controller creates it itself
+ * (built-in-classes.ts).
  */
 const gatewayClassRemoved = removedWhileNamed(
   (tree, gatewayClass) =>
-    [
-      ...new Set(
-        [...tree.resources.values()]
-          .filter(
-            (resource) =>
-              resource.id.group === GATEWAY_API_GROUP &&
-              resource.id.kind === "Gateway" &&
-              text(spec(resource).gatewayClassName) === gatewayClass.id.name,
-          )
-          .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`),
-      ),
-    ].sort(),
+    sortedSet(
+      resourcesOfKind(tree, "Gateway")
+        .filter((gateway) => gateway.id.group === GATEWAY_API_GROUP && text(spec(gateway).gatewayClassName) === gatewayClass.id.name)
+        .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`),
+    ),
   (gateways) =>
     `removed while ${listedNames(gateways)} still ${gateways.length === 1 ? "names" : "name"} it: no controller accepts ${gateways.length === 1 ? "it" : "them"}, and ${gateways.length === 1 ? "its" : "their"} listeners are no longer programmed`,
+  classCreator,
 );
 
 // ---------------------------------------------------------------------------------------------

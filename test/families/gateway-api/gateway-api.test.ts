@@ -55,10 +55,10 @@ describe("GatewayClass and Gateway class", () => {
     },
     {
       name: "a class removed while a Gateway of the tree names it: no controller accepts the Gateway",
-      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gke-l7-global-external-managed}\nspec: {controllerName: networking.gke.io/gateway}",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: edge}\nspec: {controllerName: a.example/gw}",
       others: {
-        base: [resource(gateway(listeners("    hostname: shop.example.com")))],
-        head: [resource(gateway(listeners("    hostname: shop.example.com")))],
+        base: [resource(gateway(listeners("    hostname: shop.example.com").replace("gke-l7-global-external-managed", "edge")))],
+        head: [resource(gateway(listeners("    hostname: shop.example.com").replace("gke-l7-global-external-managed", "edge")))],
       },
       expected: [
         {
@@ -68,6 +68,40 @@ describe("GatewayClass and Gateway class", () => {
           says: "removed while Gateway infra/public still names it: no controller accepts it, and its listeners are no longer programmed",
         },
       ],
+    },
+    {
+      name: "a class its controller creates itself (GKE's gke-l7-*), removed from the repository: the controller creates it again, a low change",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gke-l7-global-external-managed}\nspec: {controllerName: networking.gke.io/gateway}",
+      others: {
+        base: [resource(gateway(listeners("    hostname: shop.example.com")))],
+        head: [resource(gateway(listeners("    hostname: shop.example.com")))],
+      },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed while Gateway infra/public still names it: GKE creates it itself and creates it again once it is deleted, so the reference still resolves",
+        },
+      ],
+    },
+    {
+      name: "Istio's own class removed (knative net-gateway-api 88d4f64, 'istio provides this'): Istio creates it again, a low change",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: istio}\nspec: {controllerName: istio.io/gateway-controller}",
+      others: {
+        base: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "istio")))],
+        head: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "istio")))],
+      },
+      expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "Istio creates it itself" }],
+    },
+    {
+      name: "a built-in class's name held for another controller is the repository's own class: removed, its Gateways are refused",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: istio}\nspec: {controllerName: a.example/gw}",
+      others: {
+        base: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "istio")))],
+        head: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "istio")))],
+      },
+      expected: [{ class: "reference.broken", side: "base", path: ["spec"], says: "no controller accepts it" }],
     },
     {
       name: "a class removed that no Gateway of the tree names is the plain removal",
