@@ -2,27 +2,51 @@ import { list, record, stringMap, text, texts } from "./json-access.js";
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** Whether a Kubernetes label selector (matchLabels, matchExpressions) selects these labels; an empty one selects everything. */
-export function selects(selector: unknown, labels: Labels): boolean {
+/** One requirement of a selector: a test of one label's value (undefined: unset), or, for an operator Kubernetes does not know, of none. */
+interface Requirement {
+  readonly key?: string;
+  readonly test: (value: string | undefined) => boolean;
+}
+
+function requirements(selector: unknown): Requirement[] {
   const fields = record(selector);
-  const matchLabels = stringMap(fields.matchLabels);
-  if (Object.entries(matchLabels).some(([key, value]) => labels[key] !== value)) return false;
-  return list(fields.matchExpressions).every((item) => {
+  const equalities = Object.entries(stringMap(fields.matchLabels)).map(([key, wanted]) => ({
+    key,
+    test: (value: string | undefined) => value === wanted,
+  }));
+  const expressions = list(fields.matchExpressions).map((item): Requirement => {
     const expression = record(item);
     const key = text(expression.key) ?? "";
     const values = texts(expression.values);
-    const value = labels[key];
     switch (text(expression.operator)) {
       case "In":
-        return value !== undefined && values.includes(value);
+        return { key, test: (value) => value !== undefined && values.includes(value) };
       case "NotIn":
-        return value === undefined || !values.includes(value);
+        return { key, test: (value) => value === undefined || !values.includes(value) };
       case "Exists":
-        return value !== undefined;
+        return { key, test: (value) => value !== undefined };
       case "DoesNotExist":
-        return value === undefined;
+        return { key, test: (value) => value === undefined };
       default:
-        return false;
+        return { test: () => false };
     }
   });
+  return [...equalities, ...expressions];
+}
+
+/** Whether a Kubernetes label selector (matchLabels, matchExpressions) selects these labels; an empty one selects everything. */
+export const selects = (selector: unknown, labels: Labels): boolean =>
+  requirements(selector).every(({ key, test }) => test(key === undefined ? undefined : labels[key]));
+
+/**
+ * The same, for an object of which only the labels under some keys are known (`labels` holds those
+ * it has): a requirement they fail rejects it, one on a label not known leaves it unknown.
+ */
+export function selectsKnowing(selector: unknown, labels: Labels, known: (key: string) => boolean): boolean | "unknown" {
+  let judged = true;
+  for (const { key, test } of requirements(selector)) {
+    if (key !== undefined && !known(key)) judged = false;
+    else if (!test(key === undefined ? undefined : labels[key])) return false;
+  }
+  return judged || "unknown";
 }

@@ -1,4 +1,4 @@
-import { selects } from "../core/label-selector.js";
+import { selectsNamespace } from "../core/namespace-selection.js";
 import { displayName, resourceKey, type ResourceId } from "../core/resource.js";
 import { equalData } from "../core/canonical-values.js";
 import { qualifyHost } from "../core/service-host.js";
@@ -204,13 +204,15 @@ function listenerSetParents(graph: TrafficGraph, checkable: Checkable, issues: G
       continue;
     }
     const allowed = gateway.allowedListeners;
-    const labels = graph.namespaceLabels.get(set.id.namespace);
-    if (allowed === "Selector" && !labels)
+    const selected =
+      allowed === "Selector" &&
+      selectsNamespace(gateway.allowedListenersSelector, set.id.namespace, graph.namespaceLabels.get(set.id.namespace));
+    if (selected === "unknown")
       note("Gateways admit ListenerSets by namespace label selector, and the tree does not define their Namespaces");
     else if (
       allowed === "None" ||
       (allowed === "Same" && gateway.id.namespace !== set.id.namespace) ||
-      (allowed === "Selector" && labels && !selects(gateway.allowedListenersSelector, labels))
+      (allowed === "Selector" && !selected)
     ) {
       const why =
         allowed === "None"

@@ -362,6 +362,19 @@ describe("a Gateway admitting ListenerSets by namespace selector, judged by the 
     expect(brokenOf(result)).toEqual([]);
     expect(result.blastRadius.unchecked).toEqual([expect.stringContaining("does not define their Namespaces")]);
   });
+
+  it("a selector by the kubernetes.io/metadata.name label every Namespace carries is judged without the Namespace in the tree", () => {
+    const byName = (name: string) =>
+      GATEWAY(
+        ALL,
+        `  allowedListeners: { namespaces: { from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: ${name} } } } }\n`,
+      );
+    const result = analyze({ "gw.yaml": byName("shop"), "set.yaml": set }, { "gw.yaml": byName("pay"), "set.yaml": set });
+    expect(brokenOf(result)).toEqual([
+      expect.stringContaining("XListenerSet shop/team → Gateway infra/public: not admitted: its allowedListeners selector does not match"),
+    ]);
+    expect(result.blastRadius.unchecked).toEqual([]);
+  });
 });
 
 describe("existing, introduced and fixed (gwctl analyze style)", () => {

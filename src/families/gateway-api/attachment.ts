@@ -1,7 +1,7 @@
 import type { AttachingRoute, ParentRefNode } from "../../core/graph-nodes.js";
 import type { EntryPoints, GatewayNode, ListenerNode, ListenerSetNode } from "./entry-points.js";
 import { hostIntersection } from "../../core/host-match.js";
-import { selects } from "../../core/label-selector.js";
+import { selectsNamespace } from "../../core/namespace-selection.js";
 import { pickDefinition as pick } from "../../core/nearest-definition.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { notInTree } from "../../core/traffic-model.js";
@@ -72,14 +72,13 @@ function namespaceVerdict(listener: ListenerNode, route: AttachingRoute, namespa
       return { admits: false, reason: `listener ${listener.name} admits no routes (allowedRoutes from None)` };
     case "Selector": {
       if (route.namespaceImplied) return unwrittenNamespace(listener);
-      const labels = namespaceLabels.get(route.id.namespace);
-      if (!labels)
-        return {
-          admits: "unknown",
-          reason: `listener ${listener.name} admits namespaces by label selector, and the tree does not define Namespace ${route.id.namespace} (or defines it with different labels)`,
-        };
-      return selects(listener.allowedSelector, labels)
-        ? ADMITTED
+      const selected = selectsNamespace(listener.allowedSelector, route.id.namespace, namespaceLabels.get(route.id.namespace));
+      if (selected === true) return ADMITTED;
+      return selected === "unknown"
+        ? {
+            admits: "unknown",
+            reason: `listener ${listener.name} admits namespaces by label selector, and the tree does not define Namespace ${route.id.namespace} (or defines it with different labels)`,
+          }
         : {
             admits: false,
             reason: `listener ${listener.name} admits namespaces by label selector, which Namespace ${route.id.namespace}'s labels do not match`,

@@ -81,8 +81,9 @@ export interface EntryPoints {
   readonly gateways: ReadonlyMap<string, GatewayNode>;
   readonly listenerSets: ReadonlyMap<string, ListenerSetNode>;
   /**
-   * The labels of the Namespaces the tree defines, by name, for listeners that admit namespaces by
-   * label selector. A namespace defined with different labels in several places is left out: unknown.
+   * The labels of the Namespaces the tree defines, by name, as written, for listeners that admit
+   * namespaces by label selector (core/namespace-selection adds the one the API server sets). A
+   * namespace defined with different labels in several places is left out: unknown.
    */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }

@@ -170,6 +170,44 @@ describe("what a listener admits", () => {
     });
   });
 
+  describe("the kubernetes.io/metadata.name label every Namespace carries (gateway-api examples/standard/http-route-attachment/gateway-strict.yaml)", () => {
+    const strict =
+      "    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: shop } } } }\n";
+    const unlabelled = "apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n";
+
+    it("admits the route of the namespace it names, whether or not the tree defines that Namespace", () => {
+      for (const namespaces of [{}, { "ns.yaml": unlabelled }] as Tree[]) {
+        const [flow] = analyze(
+          {},
+          { "gw.yaml": gateway(listener("http", strict)), "r.yaml": route(), ...namespaces },
+        ).head.model.flows.values();
+        expect(flow?.entry).toBe("Gateway infra/public:http");
+        expect(flow?.unverified).toBeUndefined();
+      }
+    });
+
+    it("rejects a route of another namespace, defined or not, and a label written with another value does not override the API server's", () => {
+      const other = route({ namespace: "pay" });
+      expect(flowsOf({ "gw.yaml": gateway(listener("http", strict)), "r.yaml": other })).toEqual([]);
+      const forged = "apiVersion: v1\nkind: Namespace\nmetadata: { name: pay, labels: { kubernetes.io/metadata.name: shop } }\n";
+      expect(flowsOf({ "gw.yaml": gateway(listener("http", strict)), "r.yaml": other, "ns.yaml": forged })).toEqual([]);
+    });
+
+    it("adding the unlabelled Namespace manifests of namespaces that exist detaches nothing; deleting the admitted route removes its flow", () => {
+      const tree = { "gw.yaml": gateway(listener("http", strict)), "r.yaml": route() };
+      expect(classesOf(analyze(tree, { ...tree, "ns.yaml": unlabelled }))).toEqual(["resource.changed"]);
+      expect(classesOf(analyze(tree, { "gw.yaml": tree["gw.yaml"] }))).toContain("route.removed");
+    });
+
+    it("a selector that also tests a label the tree does not show stays unknown for a namespace it does not define", () => {
+      const both =
+        "    allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: shop, shared: 'true' } } } }\n";
+      const [flow] = analyze({}, { "gw.yaml": gateway(listener("http", both)), "r.yaml": route() }).head.model.flows.values();
+      expect(flow?.unverified).toContain("the tree does not define Namespace shop");
+      expect(flowsOf({ "gw.yaml": gateway(listener("http", both)), "r.yaml": route({ namespace: "pay" }) })).toEqual([]);
+    });
+  });
+
   it("a selector does not save a route whose hostnames the listener rejects", () => {
     const selector = "    hostname: api.example.com\n    allowedRoutes: { namespaces: { from: Selector, selector: {} } }\n";
     expect(flowsOf({ "gw.yaml": gateway(listener("http", selector)), "r.yaml": route() })).toEqual([]);
