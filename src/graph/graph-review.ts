@@ -3,7 +3,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection } from "../core/finding.js";
 import { blastRadiusOf, type BlastRadius, type TreeAnalysis } from "./blast-radius.js";
-import { checkableIn, checkReferences, compareIssues, type GraphIssue } from "./reference-checks.js";
+import { checkableIn, checkReferences, compareIssues, parentsMovedAway, type GraphIssue } from "./reference-checks.js";
 import { buildTrafficGraph, graphMemo, type GraphMemo, type TrafficGraph } from "./traffic-graph.js";
 
 /**
@@ -60,7 +60,7 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
   const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
   const before = checkReferences(base, checkable, definitionOf(input.base), clustersOf(input.base));
   const after = checkReferences(head, checkable, definitionOf(input.head), clustersOf(input.head));
-  const issues = compareIssues(before.issues, after.issues);
+  const issues = compareIssues(before.issues, [...after.issues, ...parentsMovedAway(base, head)]);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({
     base: { ...input.base, graph: base },

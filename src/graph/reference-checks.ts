@@ -166,6 +166,52 @@ export function checkReferences(
   };
 }
 
+/**
+ * Routes that name no namespace of their own, whose parent named without one too sat beside them
+ * at base (read in the same namespace, so attached) and at head is in the tree only in another
+ * namespace: a parent named so is looked up in the route's own namespace (Istio's `gateways:
+ * [bookinfo-gateway]`, a parentRef without `namespace`), so the route no longer reaches it. Each
+ * tree alone cannot tell (a route applied with `kubectl -n` may land beside a Gateway written
+ * elsewhere, unchecked), but base and head can: were the route applied to the Gateway's new
+ * namespace, the Gateway would not have moved, which its own diff reports it did (bookinfo's
+ * Gateway given `namespace: istio-system`, its VirtualService left as it was).
+ */
+export function parentsMovedAway(base: TrafficGraph, head: TrafficGraph): GraphIssue[] {
+  const issues: GraphIssue[] = [];
+  let reached: Map<string, string> | undefined;
+  let named: Map<string, string[]> | undefined;
+  for (const attachment of head.attachments) {
+    const { target } = attachment;
+    if (attachment.status !== "unknown" || !target.namespaceImplied || target.kind !== "Gateway") continue;
+    reached ??= new Map(
+      base.attachments.flatMap((at) => (at.status === "attached" && at.gateway ? [[`${at.route}|${at.target.entry}`, at.gateway]] : [])),
+    );
+    const was = reached.get(`${attachment.route}|${target.entry}`);
+    const route = head.routes.get(attachment.route)!;
+    if (!was || head.gateways.has(was) || base.gateways.get(was)?.api !== route.api) continue;
+    named ??= byApiAndName(head);
+    const now = named.get(`${route.api}|${target.name}`) ?? [];
+    if (now.length === 0) continue;
+    issues.push({
+      class: BROKEN,
+      key: `${BROKEN}|${route.key}|parent ${target.entry}`,
+      summary: `${displayName(route.id)} → ${target.entry}: the Gateway, beside it at base, is now only at ${now.join(", ")}; a parent named without a namespace is looked up in the route's own, which the route does not write: it reaches the Gateway only if applied to ${[...new Set(now.map((at) => at.slice(0, at.indexOf("/"))))].join(" or ")}, where the Gateway would then not have moved`,
+      subjects: [{ key: route.key, id: route.id, path: target.path }],
+    });
+  }
+  return issues;
+}
+
+/** The tree's Gateways as `namespace/name`, by API and name. */
+function byApiAndName(graph: TrafficGraph): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const { api, id } of graph.gateways.values()) {
+    const key = `${api}|${id.name}`;
+    index.set(key, [...(index.get(key) ?? []), `${id.namespace}/${id.name}`]);
+  }
+  return index;
+}
+
 type Note = (what: string) => void;
 
 const UNRESOLVED: Readonly<Record<UnresolvedParent, string>> = {

@@ -793,6 +793,33 @@ describe("a route that names no namespace: where its references resolve depends 
       expect.stringContaining("Gateway default/privat does not exist in the repository"),
     ]);
   });
+
+  describe("its Gateway, beside it at base, given a namespace of its own (istio bookinfo-gateway.yaml moved to istio-system)", () => {
+    const beside = ISTIO_GATEWAY.replace(", namespace: kubeflow }", " }");
+    const moved = ISTIO_GATEWAY.replace("namespace: kubeflow", "namespace: istio-system");
+    const review = (gateway: string, route: string) =>
+      analyze({ "gw.yaml": beside, "route.yaml": virtualService("kubeflow-gateway") }, { "gw.yaml": gateway, "route.yaml": route });
+
+    it("the route, still naming it without a namespace, no longer reaches it: broken", () => {
+      expect(brokenOf(review(moved, virtualService("kubeflow-gateway")))).toEqual([
+        expect.stringContaining(
+          "VirtualService default/model-registry → Gateway default/kubeflow-gateway: the Gateway, beside it at base, is now only at istio-system/kubeflow-gateway; a parent named without a namespace is looked up in the route's own, which the route does not write: it reaches the Gateway only if applied to istio-system",
+        ),
+      ]);
+    });
+
+    it("a route that names the Gateway's new namespace, or a Gateway still beside it, is not", () => {
+      expect(brokenOf(review(moved, virtualService("istio-system/kubeflow-gateway")))).toEqual([]);
+      expect(brokenOf(review(beside.replace("number: 80", "number: 8080"), virtualService("kubeflow-gateway")))).toEqual([]);
+    });
+
+    it("the same for an HTTPRoute whose parentRef names no namespace", () => {
+      const unplaced = GATEWAY(ALL).replace(", namespace: infra }", " }");
+      const route = ROUTE("{ name: public, sectionName: https }").replace(", namespace: shop }", " }");
+      const result = analyze({ "gw.yaml": unplaced, "route.yaml": route }, { "gw.yaml": GATEWAY(ALL), "route.yaml": route });
+      expect(brokenOf(result)).toEqual([expect.stringContaining("the Gateway, beside it at base, is now only at infra/public")]);
+    });
+  });
 });
 
 describe("a Gateway that names no namespace: it lands in the namespace it is applied to", () => {
