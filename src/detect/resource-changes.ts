@@ -1,6 +1,7 @@
-import { atomizeChangeset, diff, type IAtomicChange } from "json-diff-ts";
+import { atomizeChangeset, diff, Operation, type IAtomicChange } from "json-diff-ts";
 import { canonicalForm, writtenPath } from "../core/canonical-form.js";
-import { valueAt } from "../core/json-access.js";
+import { isRecord, valueAt } from "../core/json-access.js";
+import { equalData } from "../core/canonical-values.js";
 import { displayName, type Resource } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection, FieldPath } from "../core/finding.js";
@@ -70,6 +71,61 @@ function opened(field: IAtomicChange, blocks: readonly FieldPath[]): IAtomicChan
   );
 }
 
+/** A map key in a changed field's path, as json-diff-ts writes it: bracketed where it would read as a path. */
+const keyStep = (key: string) => (/[.[\]]/.test(key) ? `[${key}]` : `.${key}`);
+
+/** Whether `short`'s items appear in `long` in order (every other item of `long` inserted among them); the positions of those others. */
+function insertedAt(short: readonly unknown[], long: readonly unknown[]): number[] | undefined {
+  const others: number[] = [];
+  let next = 0;
+  long.forEach((item, index) => {
+    if (next < short.length && equalData(item, short[next])) next += 1;
+    else others.push(index);
+  });
+  return next === short.length ? others : undefined;
+}
+
+/**
+ * Ordered lists (rules, matches) whose items were inserted, removed or reordered whole: told as
+ * that, not as each later position's fields shifting (a `bob` rule inserted above bookinfo's
+ * `jason` rule read "end-user jason → bob; subset v2 → v3", a retarget that moved nothing; two
+ * rules swapped read as their backends exchanged). Other lists are compared position by position.
+ */
+function wholeItemChanges(before: unknown, after: unknown, path: string): { readonly path: string; readonly fields: IAtomicChange[] }[] {
+  if (Array.isArray(before) && Array.isArray(after)) {
+    if (equalData(before, after)) return [];
+    const item = (type: IAtomicChange["type"], index: number, value: unknown): IAtomicChange => ({
+      type,
+      key: String(index),
+      path: `${path}[${index}]`,
+      valueType: "Object",
+      ...(type === Operation.ADD ? { value } : { oldValue: value }),
+    });
+    const added = before.length < after.length ? insertedAt(before, after) : undefined;
+    if (added) return [{ path, fields: added.map((index) => item(Operation.ADD, index, after[index])) }];
+    const removed = after.length < before.length ? insertedAt(after, before) : undefined;
+    if (removed) return [{ path, fields: removed.map((index) => item(Operation.REMOVE, index, before[index])) }];
+    const sorted = (items: readonly unknown[]) => items.map((value) => JSON.stringify(value)).sort();
+    if (before.length === after.length && equalData(sorted(before), sorted(after)))
+      return [{ path, fields: [{ type: Operation.UPDATE, key: path, path, valueType: "Array", oldValue: before, value: after }] }];
+    if (before.length !== after.length) return [];
+    return before.flatMap((value, index) => wholeItemChanges(value, after[index], `${path}[${index}]`));
+  }
+  if (isRecord(before) && isRecord(after))
+    return Object.keys(before).flatMap((key) => (key in after ? wholeItemChanges(before[key], after[key], `${path}${keyStep(key)}`) : []));
+  return [];
+}
+
+/** The fields changed between two canonical bodies, whole list items as such (wholeItemChanges). */
+function changedFields(before: unknown, after: unknown): IAtomicChange[] {
+  const fields = atomizeChangeset(diff(before, after));
+  const whole = wholeItemChanges(before, after, "$");
+  if (whole.length === 0) return fields;
+  const within = (field: IAtomicChange) =>
+    whole.some(({ path }) => field.path === path || field.path.startsWith(`${path}[`) || field.path.startsWith(`${path}.`));
+  return [...whole.flatMap(({ fields: items }) => items), ...fields.filter((field) => !within(field))];
+}
+
 /**
  * For a resource changed on both sides that detectors already judged: the changed fields none of
  * their detections points at, as a resource.changed detection, or nothing when all are explained.
@@ -77,7 +133,7 @@ function opened(field: IAtomicChange, blocks: readonly FieldPath[]): IAtomicChan
 export function unexplainedChangeDetection(change: ResourceChange, explainedPaths: readonly FieldPath[]): Detection | undefined {
   if (!change.base || !change.head) return undefined;
   const blocks = explainedPaths.map(explainedBlock);
-  const fields = atomizeChangeset(diff(canonicalForm(change.base.body), canonicalForm(change.head.body)))
+  const fields = changedFields(canonicalForm(change.base.body), canonicalForm(change.head.body))
     .flatMap((field) => opened(field, blocks))
     .filter((field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))));
   if (fields.length === 0) return undefined;
@@ -129,6 +185,7 @@ function fieldsDetection(
     const path = showPath(field.path);
     if (field.type === "ADD") return `${path} added (${show(field.after)})`;
     if (field.type === "REMOVE") return `${path} removed`;
+    if (Array.isArray(field.before) && Array.isArray(field.after)) return `${path} reordered`;
     return `${path}: ${show(field.before)} → ${show(field.after)}`;
   });
   const more = changed.length > MAX_FIELDS ? ` and ${changed.length - MAX_FIELDS} more` : "";
@@ -166,5 +223,5 @@ export function resourceChangedDetection(change: ResourceChange): Detection {
     };
   const before = canonicalForm(change.base.body);
   const after = canonicalForm(change.head.body);
-  return fieldsDetection(change, atomizeChangeset(diff(before, after)), { before, after });
+  return fieldsDetection(change, changedFields(before, after), { before, after });
 }
