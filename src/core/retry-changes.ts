@@ -99,14 +99,21 @@ export function reportRetryIncreases(out: DetectionList, was: RetryPolicy, now: 
 export const ENVOY_ROUTE_TIMEOUT_MS = 15_000;
 
 /**
- * A timeout before and after, as timeoutLimitMs reads them. One removed (a `0s` that disabled it
- * too) is `unsetMs`, what applies where none is written, when that is shorter: `defaulted` then.
+ * A timeout before and after, as timeoutLimitMs reads them. One not written is `unset`, what applies
+ * where none is written (none at all unless given; each side's own where they differ): a default
+ * written out is no change, and one removed (a `0s` that disabled it too) may shorten it to the
+ * default. `defaulted` says the default applies now and is shorter; `wasDefault`, that it applied before.
  */
-export function timeoutChange(before: unknown, after: unknown, unsetMs = Number.POSITIVE_INFINITY) {
-  const wasMs = timeoutLimitMs(before);
-  const removed = before !== undefined && after === undefined;
-  const nowMs = removed ? Math.min(unsetMs, wasMs) : timeoutLimitMs(after);
-  return { wasMs, nowMs, defaulted: removed && nowMs < wasMs };
+export function timeoutChange(
+  before: unknown,
+  after: unknown,
+  unset: number | { readonly before: number; readonly after: number } = Number.POSITIVE_INFINITY,
+) {
+  const [unsetBefore, unsetAfter] = typeof unset === "number" ? [unset, unset] : [unset.before, unset.after];
+  const wasMs = before === undefined ? unsetBefore : timeoutLimitMs(before);
+  // Nothing written on either side is no change, whatever the defaults on each side.
+  const nowMs = after === undefined ? (before === undefined ? wasMs : unsetAfter) : timeoutLimitMs(after);
+  return { wasMs, nowMs, defaulted: after === undefined && before !== undefined && nowMs < wasMs, wasDefault: before === undefined };
 }
 
 /** A timeout shortened (retry-timeout.changed): `wasMs`, `nowMs` as timeoutLimitMs reads them (none is infinite). */

@@ -46,7 +46,7 @@ const retries: Check = (change, out) => {
   });
 };
 
-/** `unset`: what applies where the policy sets none, when a removal can shorten it. */
+/** `unset`: what applies where the policy sets none, so a timeout added under it shortens it and one removed over it may be shortened to it. */
 const TIMEOUTS = [
   { label: "timeout.http.requestTimeout", path: ["spec", "timeout", "http", "requestTimeout"], unset: ENVOY_ROUTE_TIMEOUT_MS },
   { label: "timeout.tcp.connectTimeout", path: ["spec", "timeout", "tcp", "connectTimeout"] },
@@ -57,12 +57,13 @@ const TIMEOUTS = [
 const timeouts: Check = (change, out) => {
   for (const timeout of TIMEOUTS) {
     const { path } = timeout;
-    const { wasMs, nowMs, defaulted } = timeoutChange(
+    const { wasMs, nowMs, defaulted, wasDefault } = timeoutChange(
       valueAt(change.base?.body, path),
       valueAt(change.head?.body, path),
       "unset" in timeout ? timeout.unset : undefined,
     );
-    const label = defaulted ? `${timeout.label} (unset: the route's own timeout applies, else Envoy's 15s)` : timeout.label;
+    const unset = defaulted ? "unset" : "unset" in timeout && wasDefault ? "unset before" : undefined;
+    const label = unset ? `${timeout.label} (${unset}: the route's own timeout applies, else Envoy's 15s)` : timeout.label;
     reportShorterTimeout(out, `for ${targetNames(change.head ?? change.base)}`, label, [...path], wasMs, nowMs);
   }
 };

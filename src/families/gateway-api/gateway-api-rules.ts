@@ -18,7 +18,9 @@ import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
-import { ENVOY_ROUTE_TIMEOUT_MS, timeoutChange } from "../../core/retry-changes.js";
+import { timeoutChange } from "../../core/retry-changes.js";
+import { unsetRequestTimeout, type UnsetRequestTimeout } from "./request-timeout-defaults.js";
+import type { DetectorContext } from "../../core/detector.js";
 import { redirectDestination, redirectStatus } from "./redirect.js";
 import { ruleFilters } from "./rule-filters.js";
 import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type HeaderEdits } from "../../core/identity-headers.js";
@@ -322,20 +324,35 @@ const cors = (out: DetectionList, before: RuleView, after: RuleView): void => {
   for (const draft of corsOriginChanges(corsOf(before), now, `${after.label}: `, now?.path ?? after.path)) out.add(draft);
 };
 
+/** The request timeout's defaults on each side of a change, looked up only for a rule that leaves it unset on a side. */
+type UnsetRequestTimeouts = () => { readonly before: UnsetRequestTimeout; readonly after: UnsetRequestTimeout };
+
+/** `0s (no timeout)`, `unset (no timeout on Istio)`, `1m`: a request timeout as written, with what it means where that is not plain. */
+function requestTimeoutShown(value: unknown, ms: number, unset: UnsetRequestTimeout | undefined): string {
+  if (value !== undefined || unset === undefined)
+    return ms === Number.POSITIVE_INFINITY ? `${show(value)} (no timeout)` : formatDuration(ms);
+  if (unset.implementation === undefined)
+    return `unset (the implementation's default: ${formatDuration(ms)} on Envoy-based Gateways; the Gateway's controller is not known here)`;
+  return ms === Number.POSITIVE_INFINITY
+    ? `unset (no timeout on ${unset.implementation})`
+    : `unset (${unset.implementation}'s default, ${formatDuration(ms)})`;
+}
+
 /**
  * A rule's timeouts judged by the bounds they put on requests (GEP-1742): `request` on the whole
  * request, `backendRequest` on each attempt at a backend, which the request bound caps too. Without
  * retries a request is one attempt, so only the tighter of the two can fail it: a backendRequest
  * written at or above the request timeout changes nothing. With retries, the request bound also
  * cuts the attempts short. A rule without `retry` is taken as not retried, as the Envoy-based
- * Gateways do.
+ * Gateways do. Unset, the request timeout is the implementation's (request-timeout-defaults.ts):
+ * `request: 30s` added on Envoy Gateway lengthens its 15 s, on Istio it bounds requests that had none.
  */
-const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void => {
+const timeouts = (out: DetectionList, before: RuleView, after: RuleView, unsetRequest: UnsetRequestTimeouts): void => {
   const [was, now] = [record(before.value.timeouts), record(after.value.timeouts)];
-  // Unset, the request timeout is the implementation's (Gateway API leaves it to them): Envoy's route timeout on the Envoy-based Gateways.
-  const request = timeoutChange(was.request, now.request, ENVOY_ROUTE_TIMEOUT_MS);
+  const unset = was.request === undefined || now.request === undefined ? unsetRequest() : undefined;
+  const request = timeoutChange(was.request, now.request, { before: unset?.before.ms ?? 0, after: unset?.after.ms ?? 0 });
   // Unset, an attempt has no bound of its own: the request's bounds it.
-  const backendRequest = { wasMs: timeoutLimitMs(was.backendRequest), nowMs: timeoutLimitMs(now.backendRequest), defaulted: false };
+  const backendRequest = { wasMs: timeoutLimitMs(was.backendRequest), nowMs: timeoutLimitMs(now.backendRequest) };
   const attemptWas = Math.min(request.wasMs, backendRequest.wasMs);
   const attemptNow = Math.min(request.nowMs, backendRequest.nowMs);
   const retry = retryOf(after);
@@ -344,22 +361,29 @@ const timeouts = (out: DetectionList, before: RuleView, after: RuleView): void =
     backendRequest: attemptNow < attemptWas && backendRequest.nowMs < request.nowMs,
     request: request.nowMs < request.wasMs && (retried || (attemptNow < attemptWas && request.nowMs <= backendRequest.nowMs)),
   };
-  for (const [field, { wasMs, nowMs, defaulted: unset }] of [
-    ["request", request],
-    ["backendRequest", backendRequest],
-  ] as const) {
-    if (!shortened[field]) continue;
+  if (shortened.request) {
+    const [from, to] = [
+      requestTimeoutShown(was.request, request.wasMs, unset?.before),
+      requestTimeoutShown(now.request, request.nowMs, unset?.after),
+    ];
     out.add({
       class: "retry-timeout.changed",
-      summary: unset
-        ? `${after.label}: timeouts.${field} ${formatDuration(wasMs)} → unset: the implementation's default applies (15s on Envoy-based Gateways), so requests slower than that may now fail with 504`
-        : `${after.label}: timeouts.${field} ${formatDuration(wasMs)} → ${formatDuration(nowMs)}: requests slower than that now fail with 504`,
+      summary: `${after.label}: timeouts.request ${from} → ${to}: requests slower than ${formatDuration(request.nowMs)} now fail with 504`,
       side: "head",
-      path: [...after.path, "timeouts", field],
-      before: formatDuration(wasMs),
-      after: unset ? "unset" : formatDuration(nowMs),
+      path: [...after.path, "timeouts", "request"],
+      before: request.wasDefault ? "unset" : show(was.request),
+      after: request.defaulted ? "unset" : show(now.request),
     });
   }
+  if (shortened.backendRequest)
+    out.add({
+      class: "retry-timeout.changed",
+      summary: `${after.label}: timeouts.backendRequest ${formatDuration(backendRequest.wasMs)} → ${formatDuration(backendRequest.nowMs)}: requests slower than that now fail with 504`,
+      side: "head",
+      path: [...after.path, "timeouts", "backendRequest"],
+      before: formatDuration(backendRequest.wasMs),
+      after: formatDuration(backendRequest.nowMs),
+    });
 };
 
 const retryOf = (rule: RuleView) => {
@@ -412,7 +436,7 @@ const retries = (out: DetectionList, before: RuleView, after: RuleView): void =>
   }
 };
 
-export const routeRules = (change: ResourceChange, out: DetectionList): void => {
+export const routeRules = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const kind = (change.head ?? change.base)?.id.kind ?? "";
   const namespace = (change.head ?? change.base)?.id.namespace ?? "";
   const views = (resource: Resource | undefined) => list(spec(resource).rules).map((rule, index) => ruleView(kind, rule, index));
@@ -420,6 +444,12 @@ export const routeRules = (change: ResourceChange, out: DetectionList): void => 
   const head = views(change.head);
   const everyBaseMirror = base.flatMap((rule) => mirrorsOf(rule, namespace));
   const pairs = pairEntries(base, head, [(rule) => text(rule.value.name), (rule) => rule.signature]);
+  let unsetRequest: ReturnType<UnsetRequestTimeouts> | undefined;
+  const unsetRequestTimeouts: UnsetRequestTimeouts = () =>
+    (unsetRequest ??= {
+      before: unsetRequestTimeout(change.base, context.base, "longest"),
+      after: unsetRequestTimeout(change.head, context.head, "shortest"),
+    });
   for (const pair of pairs) {
     if (!pair.head) continue;
     const rule = pair.head.value;
@@ -434,7 +464,7 @@ export const routeRules = (change: ResourceChange, out: DetectionList): void => 
     extensions(out, pair.base.value, pair.head.value);
     identityHeaders(out, pair.base.value, pair.head.value);
     cors(out, pair.base.value, pair.head.value);
-    timeouts(out, pair.base.value, pair.head.value);
+    timeouts(out, pair.base.value, pair.head.value, unsetRequestTimeouts);
     retries(out, pair.base.value, pair.head.value);
     sessionPersistence(
       out,

@@ -64,6 +64,20 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       ],
     },
     {
+      name: "a request timeout added is judged against Envoy's 15s: 30s lengthens it (no finding), 5s shortens it",
+      base: policy(""),
+      head: policy(TIMEOUT("5s")),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "timeout", "http", "requestTimeout"],
+          says: "timeout.http.requestTimeout (unset before: the route's own timeout applies, else Envoy's 15s) 15s → 5s",
+        },
+      ],
+    },
+    { name: "a request timeout over Envoy's 15s added is no finding", base: policy(""), head: policy(TIMEOUT("30s")), expected: [] },
+    {
       name: "a request timeout under 15s removed, or none before and after, is no finding",
       base: policy(TIMEOUT("5s")),
       head: policy(""),

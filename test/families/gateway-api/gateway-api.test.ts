@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { gatewayApiDetector } from "../../../src/families/gateway-api/gateway-api.js";
 import { backendTlsPolicy } from "../../../src/families/gateway-api/schemas.js";
-import { corpusAvailable, corpusFile, detect, detectorTable, resource } from "../../detect/resource-fixture.js";
+import { corpusAvailable, corpusFile, detect, detectorTable, resource, type Expected } from "../../detect/resource-fixture.js";
 import { analyze } from "../../helpers/review-trees.js";
 import { httpRoute } from "../../helpers/http-route-yaml.js";
 
@@ -1035,7 +1035,7 @@ describe("HTTPRoute / GRPCRoute rules", () => {
           class: "retry-timeout.changed",
           side: "head",
           path: ["spec", "rules", 0],
-          says: "timeouts.request 1m → unset: the implementation's default applies (15s on Envoy-based Gateways)",
+          says: "timeouts.request 1m → unset (the implementation's default: 15s on Envoy-based Gateways; the Gateway's controller is not known here): requests slower than 15s now fail with 504",
         },
       ],
     },
@@ -1098,6 +1098,110 @@ describe("HTTPRoute / GRPCRoute rules", () => {
     });
     expect(finding?.summary).toContain("RequestMirror to Service default/foo-v2:8080 added");
   });
+});
+
+describe("a rule's request timeout unset is its Gateway's controller's default", () => {
+  const classOf = (name: string, controller: string) =>
+    resource(
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: ${name}}\nspec: {controllerName: ${controller}}`,
+    );
+  const gatewayOf = (className: string, name = "public") =>
+    resource(gateway(`  gatewayClassName: ${className}\n  listeners: [{name: http, port: 80, protocol: HTTP}]`, "infra", name));
+  const envoyGateway = [classOf("eg", "gateway.envoyproxy.io/gatewayclass-controller"), gatewayOf("eg")];
+  const onEnvoyGateway = { base: envoyGateway, head: envoyGateway };
+  // Istio installs its `istio` class itself: the tree names it without defining it.
+  const onIstio = { base: [gatewayOf("istio")], head: [gatewayOf("istio")] };
+  const rule = (timeouts = "") => route(`  - matches: [{path: {value: /export}}]${timeouts ? `\n    timeouts: {${timeouts}}` : ""}`);
+  const request = (from: string, to: string): Expected => ({
+    class: "retry-timeout.changed",
+    side: "head",
+    path: ["spec", "rules", 0, "timeouts", "request"],
+    says: `timeouts.request ${from} → ${to}: requests slower than`,
+  });
+  run([
+    {
+      name: "Envoy Gateway: its 15s written out, or a longer timeout added, shortens nothing (conformance weighted-backends)",
+      base: rule(),
+      head: route(
+        "  - matches: [{path: {value: /export}}]\n    timeouts: {request: 15s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 30s}",
+      ),
+      others: onEnvoyGateway,
+      expected: [],
+    },
+    {
+      name: "Envoy Gateway: a timeout added under its 15s shortens it",
+      base: rule(),
+      head: rule("request: 5s"),
+      others: onEnvoyGateway,
+      expected: [request("unset (Envoy Gateway's default, 15s)", "5s")],
+    },
+    {
+      name: "Envoy Gateway: a 30s removed is shortened to its 15s",
+      base: rule("request: 30s"),
+      head: rule(),
+      others: onEnvoyGateway,
+      expected: [{ ...request("30s", "unset (Envoy Gateway's default, 15s)"), path: ["spec", "rules", 0] }],
+    },
+    {
+      name: "Istio: a timeout added bounds requests that had none; one removed lifts it (not reported)",
+      base: route("  - matches: [{path: {value: /export}}]\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 30s}"),
+      head: route("  - matches: [{path: {value: /export}}]\n    timeouts: {request: 60s}\n  - matches: [{path: {value: /b}}]"),
+      others: onIstio,
+      expected: [request("unset (no timeout on Istio)", "1m")],
+    },
+    {
+      name: "Istio: a backendRequest added bounds each attempt where the request had none",
+      base: rule(),
+      head: rule("backendRequest: 20s"),
+      others: onIstio,
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "timeouts", "backendRequest"],
+          says: "timeouts.backendRequest none → 20s",
+        },
+      ],
+    },
+    {
+      name: "Envoy Gateway: a backendRequest over its 15s request default bounds nothing new",
+      base: rule(),
+      head: rule("backendRequest: 20s"),
+      others: onEnvoyGateway,
+      expected: [],
+    },
+    {
+      name: "a route on an Envoy Gateway and an Istio Gateway: a timeout added shortens on Istio's",
+      base: route("  - matches: [{path: {value: /export}}]").replace(
+        "[{name: public, namespace: infra}]",
+        "[{name: public, namespace: infra}, {name: mesh, namespace: infra}]",
+      ),
+      head: rule("request: 30s").replace(
+        "[{name: public, namespace: infra}]",
+        "[{name: public, namespace: infra}, {name: mesh, namespace: infra}]",
+      ),
+      others: { base: [...envoyGateway, gatewayOf("istio", "mesh")], head: [...envoyGateway, gatewayOf("istio", "mesh")] },
+      expected: [request("unset (no timeout on Istio)", "30s")],
+    },
+    {
+      name: "an unknown controller: judged against Envoy's 15s, the shortest default, and said so (A15: a 60s added is no finding)",
+      base: route("  - matches: [{path: {value: /export}}]\n  - matches: [{path: {value: /b}}]"),
+      head: route(
+        "  - matches: [{path: {value: /export}}]\n    timeouts: {request: 5s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 60s}",
+      ),
+      others: { base: [gatewayOf("shared-gateway-class")], head: [gatewayOf("shared-gateway-class")] },
+      expected: [
+        request("unset (the implementation's default: 15s on Envoy-based Gateways; the Gateway's controller is not known here)", "5s"),
+      ],
+    },
+    {
+      name: "a 0s that disabled the timeout, removed: the default applies again (conformance request-timeout)",
+      base: rule('request: "0s"'),
+      head: rule(),
+      others: onEnvoyGateway,
+      expected: [{ ...request("0s (no timeout)", "unset (Envoy Gateway's default, 15s)"), path: ["spec", "rules", 0] }],
+    },
+  ]);
 });
 
 describe("XBackendTrafficPolicy", () => {
