@@ -165,6 +165,15 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
 const servedShare = (flow: Flow): number =>
   flow.backends.reduce((sum, backend) => sum + (failsEveryRequest(backend) ? 0 : backend.share), 0);
 
+/**
+ * The share of a flow new backends take at which the move is a cutover, not a canary's first step:
+ * the backends that served the flow no longer carry most of it. `reviews-v1 100% → reviews-v3 100%`
+ * (Istio bookinfo) moves every request to a backend that served none, at least what 90/10 → 80/20
+ * between existing backends is rated, so each new backend is backend.weight-changed; below it,
+ * v1 100% → v1 90%, v2 10% starts a canary: backend.added.
+ */
+const CUTOVER_SHARE = 0.5;
+
 function backendDrafts(diff: Shifts, base: Flow, head: Flow): FlowDraft[] {
   const draft = (
     detection: Omit<FlowDraft["detection"], "resource" | "resourceKey" | "side" | "before" | "after">,
@@ -200,6 +209,8 @@ function backendDrafts(diff: Shifts, base: Flow, head: Flow): FlowDraft[] {
   const baseRegions = activeRegions(base);
   const headRegions = activeRegions(head);
   const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
+  const newShare = added.reduce((sum, shift) => sum + (shift.after ?? 0), 0);
+  const cutover = newShare >= CUTOVER_SHARE ? `, taken from the backends that served the flow: a cutover, not a canary's first step` : "";
   const baseHadClusterset = base.backends.some((backend) => backend.share > 0 && unplacedMultiCluster(backend));
   const baseClusters = activeClusters(base, false);
   const gained = new Set<string>();
@@ -220,10 +231,11 @@ function backendDrafts(diff: Shifts, base: Flow, head: Flow): FlowDraft[] {
           : crossCluster
             ? "across the cluster set "
             : "";
+    const moved = isNewRegion ? "" : cutover;
     drafts.push(
       draft(
-        { class: isNewRegion ? "backend.region-added" : "backend.added", path: backend.path },
-        `${shiftName(diff, shift, head.host)} ${reach}receives ${percent(shift.after)} (${shiftList(diff, head.host)})`,
+        { class: isNewRegion ? "backend.region-added" : moved ? "backend.weight-changed" : "backend.added", path: backend.path },
+        `${shiftName(diff, shift, head.host)} ${reach}receives ${percent(shift.after)}${moved} (${shiftList(diff, head.host)})`,
         shift.key,
       ),
     );

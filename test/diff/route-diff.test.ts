@@ -29,12 +29,14 @@ describeCorpus("route diff on the bookinfo corpus", () => {
     ]);
   });
 
-  it("reads the subset swap inside 80-20 → 50-v3 as a new backend and a removed one", () => {
+  it("reads the subset swap inside 80-20 → 50-v3 as a new backend taking half the flow from the old ones: a cutover (weight-changed)", () => {
     const result = analyze(
       { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-80-20.yaml`) },
       { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-50-v3.yaml`) },
     );
-    expect(classesOf(result)).toEqual(["backend.added"]);
+    expect(classesOf(result)).toEqual(["backend.weight-changed"]);
+    expect(result.findings[0]!.risk).toBe("medium-high");
+    expect(result.findings[0]!.summary).toContain("receives 50%, taken from the backends that served the flow: a cutover");
     expect(result.findings[0]!.summary).toContain("v3");
     expect(result.findings[0]!.summary).toContain("v2 20% → removed");
   });
@@ -154,7 +156,8 @@ spec:
     expect(outage.findings[0]!.risk).toBe("critical");
     expect(outage.findings[0]!.summary).toContain("the proxy answers every request with 503");
     const page = analyze(base, { "vs.yaml": vs("directResponse: {status: 200, body: {string: ok}}") });
-    expect(classesOf(page).sort()).toEqual(["backend.added", "route.match-changed"]);
+    // A page served in place of every backend takes the whole flow: a cutover.
+    expect(classesOf(page).sort()).toEqual(["backend.weight-changed", "route.match-changed"]);
     // Already answering with an error at base: nothing is newly cut off.
     const still = analyze({ "vs.yaml": vs("directResponse: {status: 503}") }, { "vs.yaml": vs("directResponse: {status: 502}") });
     expect(classesOf(still)).toEqual(["resource.changed"]);
@@ -227,7 +230,7 @@ spec:
       `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: frontend, namespace: ${namespace}}\nspec:\n  hosts: ['*']\n  gateways: [asm-ingress/ingress]\n  http: [{route: [{destination: {host: frontend, port: {number: 80}}}]}]\n`;
     const result = analyze({ "gw.yaml": gateway, "vs.yaml": frontend("default") }, { "gw.yaml": gateway, "vs.yaml": frontend("bank") });
     expect(result.findings.filter((f) => f.class.startsWith("backend.")).map((f) => f.summary)).toEqual([
-      "* via Gateway asm-ingress/ingress: frontend:80 (frontend.bank.svc.cluster.local 80) receives 100% (frontend:80 (frontend.default.svc.cluster.local 80) 100% → removed, frontend:80 (frontend.bank.svc.cluster.local 80) new 100%)",
+      "* via Gateway asm-ingress/ingress: frontend:80 (frontend.bank.svc.cluster.local 80) receives 100%, taken from the backends that served the flow: a cutover, not a canary's first step (frontend:80 (frontend.default.svc.cluster.local 80) 100% → removed, frontend:80 (frontend.bank.svc.cluster.local 80) new 100%)",
     ]);
   });
 
@@ -395,10 +398,22 @@ describe("an Istio destination's port written out or dropped", () => {
   });
 
   it("is another backend where the flow names the same host on two ports, or the port changes", () => {
-    const two = virtualService(to("reviews", "9080", "50") + to("reviews", "9090", "50"));
-    expect(classesOf(analyze({ "vs.yaml": virtualService(to("reviews")) }, { "vs.yaml": two }))).toContain("backend.added");
+    const two = virtualService(to("reviews", "9080", "90") + to("reviews", "9090", "10"));
+    expect(classesOf(analyze({ "vs.yaml": virtualService(to("reviews", "9080")) }, { "vs.yaml": two }))).toContain("backend.added");
     const moved = analyze({ "vs.yaml": virtualService(to("reviews", "9080")) }, { "vs.yaml": virtualService(to("reviews", "9090")) });
-    expect(classesOf(moved)).toContain("backend.added");
+    expect(classesOf(moved)).toContain("backend.weight-changed");
+  });
+
+  it("a new backend taking less than half the flow starts a canary (backend.added, medium); half or more is a cutover (medium-high)", () => {
+    const base = { "vs.yaml": virtualService(to("reviews", "9080")) };
+    const canary = analyze(base, { "vs.yaml": virtualService(to("reviews", "9080", "90") + to("reviews-v2", "9080", "10")) });
+    expect(canary.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.added", "medium"]]);
+    const cutover = analyze(base, { "vs.yaml": virtualService(to("reviews", "9080", "50") + to("reviews-v2", "9080", "50")) });
+    expect(cutover.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.weight-changed", "medium-high"]]);
+    expect(cutover.findings[0]!.summary).toContain("reviews-v2:9080 receives 50%, taken from the backends that served the flow");
+    // Two new backends sharing the flow take it together.
+    const split = analyze(base, { "vs.yaml": virtualService(to("reviews-v2", "9080", "50") + to("reviews-v3", "9080", "50")) });
+    expect(classesOf(split)).toEqual(["backend.weight-changed", "backend.weight-changed"]);
   });
 });
 

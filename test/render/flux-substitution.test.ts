@@ -173,7 +173,7 @@ describe("Flux post-build substitution", () => {
     const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
     const result = reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW });
     expect(result.analysis.findings.map((finding) => [finding.class, finding.file, finding.line])).toEqual([
-      ["backend.added", "apps/route.yaml", 8],
+      ["backend.weight-changed", "apps/route.yaml", 8],
     ]);
     expect(result.analysis.findings[0]!.summary).toContain("checkout-jkt:8080 100% → removed, checkout-sgp:8080 new 100%");
   });

@@ -849,12 +849,12 @@ describe("Gloo fixtures end to end: route diff and placement by ref.cluster", ()
     const hidden = analyze({ "gloo/rt.yaml": table(50, "svc-b") }, { "gloo/rt.yaml": table(60, "evil-svc") }, overlay);
     expect(hidden.findings.map((finding) => [finding.class, finding.risk])).toEqual([
       ["resource.changed", "medium-high"],
-      ["backend.added", "medium"],
+      ["backend.weight-changed", "medium-high"],
     ]);
     expect(hidden.findings[1]!.summary).toContain("evil-svc");
     // An edit made while the tree stays frozen is judged where it is made, not only when the freeze ends.
     const whileFrozen = analyze({ "gloo/rt.yaml": table(60, "svc-b") }, { "gloo/rt.yaml": table(60, "evil-svc") }, overlay);
-    expect(whileFrozen.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.added", "medium"]]);
+    expect(whileFrozen.findings.map((finding) => [finding.class, finding.risk])).toEqual([["backend.weight-changed", "medium-high"]]);
   });
 
   it("a split rejected in a delegated child follows its parent's failureMode (a child cannot set one: route_table.proto)", () => {

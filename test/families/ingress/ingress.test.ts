@@ -45,7 +45,10 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
   it("a path sent to another Service is a backend change, a new path a route.added", () => {
     const moved = BASE.replace("name: api, port", "name: api-v2, port");
     expect(findingsOf(moved)).toEqual([
-      ["backend.added", "shop.example.com /api: shop/api-v2:80 receives 100% (shop/api:80 100% → removed, shop/api-v2:80 new 100%)"],
+      [
+        "backend.weight-changed",
+        "shop.example.com /api: shop/api-v2:80 receives 100%, taken from the backends that served the flow: a cutover, not a canary's first step (shop/api:80 100% → removed, shop/api-v2:80 new 100%)",
+      ],
     ]);
     const added = `${BASE}\n      - path: /admin\n        pathType: Exact\n        backend: {service: {name: admin, port: {number: 80}}}`;
     expect(findingsOf(added)).toContainEqual(["route.added", expect.stringContaining("Exact /admin")]);
@@ -188,7 +191,7 @@ describe("Ingress v1beta1 (extensions and networking.k8s.io)", () => {
     const base = beta("extensions/v1beta1", BETA_SPEC);
     const head = base.replace("serviceName: api,", "serviceName: api-v2,");
     const findings = analyze({ [FILE]: base }, { [FILE]: head }).findings.map((f) => f.class);
-    expect(findings).toEqual(["backend.added"]);
+    expect(findings).toEqual(["backend.weight-changed"]);
   });
 
   it("a migration to networking.k8s.io/v1 that keeps the routing changes no flow (and keeps its identity across groups)", () => {

@@ -108,7 +108,7 @@ describe("VirtualService delegation (http[].delegate)", () => {
       "delegate cart/cart-routes (not in the repository) 1",
     ]);
     const renamed = CART_ROOT.replace("name: cart-routes", "name: cart-routes-v2");
-    expect(classesOf(analyze({ "root.yaml": CART_ROOT }, { "root.yaml": renamed }))).toEqual(["backend.added"]);
+    expect(classesOf(analyze({ "root.yaml": CART_ROOT }, { "root.yaml": renamed }))).toEqual(["backend.weight-changed"]);
   });
 
   it("a delegate removed while the root still delegates to it: istiod ignores that rule (reference.broken)", () => {
