@@ -53,3 +53,22 @@ export const reportMirrorIncreases = (out: DetectionList, rule: MirroringRule, e
     });
   }
 };
+
+/**
+ * Mirrors a rule kept no longer sends (resource.changed, low): the shadow backend stops receiving
+ * copies of its requests, while clients' responses never depended on it. Named as a mirror removed
+ * so the field diff's `spec.rules[0].filters removed` is not all the review says.
+ */
+export const reportMirrorsRemoved = (out: DetectionList, rule: MirroringRule, earlier: readonly Mirror[], what: string): void => {
+  for (const mirror of earlier) {
+    if (rule.mirrors.some((kept) => kept.target === mirror.target)) continue;
+    out.add({
+      class: "resource.changed",
+      summary: `${rule.label}: ${what} to ${mirror.target} removed: it no longer receives copies of the rule's requests (${mirror.percent}%); responses to clients are unchanged`,
+      side: "base",
+      path: mirror.path,
+      before: { target: mirror.target, percent: mirror.percent },
+      after: null,
+    });
+  }
+};

@@ -13,7 +13,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
-import { MUTATING_METHODS, reportMirrorIncreases, type EarlierMirror } from "../../core/mirror-changes.js";
+import { MUTATING_METHODS, reportMirrorIncreases, reportMirrorsRemoved, type EarlierMirror } from "../../core/mirror-changes.js";
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
@@ -452,14 +452,10 @@ export const routeRules = (change: ResourceChange, out: DetectionList, context: 
     });
   for (const pair of pairs) {
     if (!pair.head) continue;
-    const rule = pair.head.value;
-    reportMirrorIncreases(
-      out,
-      { ...rule, mirrors: mirrorsOf(rule, namespace) },
-      pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror,
-      "RequestMirror",
-    );
+    const rule = { ...pair.head.value, mirrors: mirrorsOf(pair.head.value, namespace) };
+    reportMirrorIncreases(out, rule, pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror, "RequestMirror");
     if (!pair.base) continue;
+    reportMirrorsRemoved(out, rule, mirrorsOf(pair.base.value, namespace), "RequestMirror");
     redirects(out, pair.base.value, pair.head.value);
     extensions(out, pair.base.value, pair.head.value);
     identityHeaders(out, pair.base.value, pair.head.value);

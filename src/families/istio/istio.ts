@@ -26,7 +26,7 @@ import { endpointChanges } from "./service-entry-endpoints.js";
 import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
 import { isDelegate, orphanedDelegations } from "./delegation.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
-import { reportMirrorIncreases, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
+import { reportMirrorIncreases, reportMirrorsRemoved, type Mirror, type MirroringRule } from "../../core/mirror-changes.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { reportRedirection } from "../../core/redirect-changes.js";
 import { effectiveRewrite, rulesWrites } from "../../core/istio-http-match.js";
@@ -441,7 +441,9 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
     const before = pair.base?.value;
     faults(out, before, after);
     reportMirrorIncreases(out, after, before ? mirrorsOf(before) : everyBaseMirror, "mirror");
-    if (before) handlingChanges(out, before, after);
+    if (!before) continue;
+    reportMirrorsRemoved(out, after, before.mirrors, "mirror");
+    handlingChanges(out, before, after);
   }
 };
 

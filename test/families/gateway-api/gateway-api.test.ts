@@ -760,6 +760,21 @@ describe("HTTPRoute / GRPCRoute rules", () => {
       expected: [{ class: "mirror.changed", side: "head", path: ["spec", "rules", 0, "filters", 0, "requestMirror"], says: "10% → 50%" }],
     },
     {
+      name: "a mirror removed is named as one: its shadow backend no longer gets copies (low; conformance http-filter-mirror)",
+      base: route(
+        "  - backendRefs: [{name: foo-v1, port: 8080}]\n    filters:\n    - {type: RequestMirror, requestMirror: {backendRef: {name: foo-v2, port: 8080}}}",
+      ),
+      head: route("  - backendRefs: [{name: foo-v1, port: 8080}]"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "rules", 0, "filters", 0, "requestMirror"],
+          says: "RequestMirror to Service shop/foo-v2:8080 removed: it no longer receives copies of the rule's requests (100%)",
+        },
+      ],
+    },
+    {
       name: "mirror on a rule whose match changed is not new when the target was mirrored before",
       base: route("  - matches: [{path: {value: /a}}]\n    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: shadow}}}]"),
       head: route("  - matches: [{path: {value: /b}}]\n    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: shadow}}}]"),

@@ -586,6 +586,19 @@ describe("VirtualService", () => {
       ],
     },
     {
+      name: "a mirror removed is named as one (low): the shadow no longer gets copies, clients' responses never depended on it",
+      base: virtualService("  - route: [{destination: {host: checkout}}]\n    mirror: {host: shadow}\n    mirrorPercentage: {value: 25}"),
+      head: virtualService("  - route: [{destination: {host: checkout}}]"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "http", 0, "mirror"],
+          says: "mirror to shadow removed: it no longer receives copies of the rule's requests (25%)",
+        },
+      ],
+    },
+    {
       name: "mirror added on a rule that takes writes (high)",
       base: virtualService("  - route: [{destination: {host: checkout, subset: v1}}]"),
       head: virtualService(
