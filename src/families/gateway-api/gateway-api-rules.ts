@@ -350,7 +350,7 @@ function requestTimeoutShown(value: unknown, ms: number, unset: UnsetRequestTime
 const timeouts = (out: DetectionList, before: RuleView, after: RuleView, unsetRequest: UnsetRequestTimeouts): void => {
   const [was, now] = [record(before.value.timeouts), record(after.value.timeouts)];
   const unset = was.request === undefined || now.request === undefined ? unsetRequest() : undefined;
-  const request = timeoutChange(was.request, now.request, { before: unset?.before.ms ?? 0, after: unset?.after.ms ?? 0 });
+  const request = timeoutChange(was.request, now.request, unset && { before: unset.before.ms, after: unset.after.ms });
   // Unset, an attempt has no bound of its own: the request's bounds it.
   const backendRequest = { wasMs: timeoutLimitMs(was.backendRequest), nowMs: timeoutLimitMs(now.backendRequest) };
   const attemptWas = Math.min(request.wasMs, backendRequest.wasMs);
@@ -371,8 +371,8 @@ const timeouts = (out: DetectionList, before: RuleView, after: RuleView, unsetRe
       summary: `${after.label}: timeouts.request ${from} → ${to}: requests slower than ${formatDuration(request.nowMs)} now fail with 504`,
       side: "head",
       path: [...after.path, "timeouts", "request"],
-      before: request.wasDefault ? "unset" : show(was.request),
-      after: request.defaulted ? "unset" : show(now.request),
+      before: request.wasDefault ? "unset" : formatDuration(request.wasMs),
+      after: request.defaulted ? "unset" : formatDuration(request.nowMs),
     });
   }
   if (shortened.backendRequest)
