@@ -54,13 +54,13 @@ describe("Ingress family (networking.k8s.io/v1)", () => {
     expect(findingsOf(added)).toContainEqual(["route.added", expect.stringContaining("Exact /admin")]);
   });
 
-  it("a path sent to a resource of the controller's own (Kong's KongServiceFacade) is a backend change, not every backend removed (Kong/kubernetes-ingress-controller 57f1c0a)", () => {
+  it("a path sent to a resource of the controller's own (Kong's KongServiceFacade) is a backend change (a cutover, as to another Service), not every backend removed (Kong/kubernetes-ingress-controller 57f1c0a)", () => {
     const facade = "resource: {apiGroup: incubator.ingress-controller.konghq.com, kind: KongServiceFacade, name: api-facade}";
     const switched = BASE.replace("service: {name: api, port: {number: 80}}", facade);
     expect(findingsOf(switched)).toEqual([
       [
-        "backend.added",
-        "shop.example.com /api: KongServiceFacade shop/api-facade receives 100% (shop/api:80 100% → removed, KongServiceFacade shop/api-facade new 100%)",
+        "backend.weight-changed",
+        "shop.example.com /api: KongServiceFacade shop/api-facade receives 100%, taken from the backends that served the flow: a cutover, not a canary's first step (shop/api:80 100% → removed, KongServiceFacade shop/api-facade new 100%)",
       ],
     ]);
     // The path removed names what it sent to, where its requests now land.
