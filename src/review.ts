@@ -174,6 +174,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
       changes.filter((change) => !renamed.has(change.key)),
       base,
       head,
+      context,
     ),
   ]);
   for (const change of changes) {

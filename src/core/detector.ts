@@ -4,6 +4,7 @@ import type { Detection } from "./finding.js";
 import type { RuleShape } from "./route-rules.js";
 import type { Delivery, FilePlacement } from "./gitops-delivery.js";
 import type { SourceFile } from "./source-file.js";
+import type { DeclaredService } from "./declared-services.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -54,6 +55,10 @@ export interface DetectorContext {
    * the namespace kustomize or Flux gives those that name none, when one does.
    */
   readonly appliedAs: (side: "base" | "head", path: string) => FileApplication | undefined;
+  /** The core Services a file of one tree declares, as that tree applies it (read once a file). */
+  readonly servicesDeclared: (side: "base" | "head", file: SourceFile) => readonly DeclaredService[];
+  /** The core Services the files of one tree declare whose text names `name` (a lookup by name, not a read of every Service). */
+  readonly servicesNamed: (side: "base" | "head", name: string) => readonly DeclaredService[];
   /** A file's text in one tree as the review reads it; undefined where the tree has no such file. */
   readonly fileText: (side: "base" | "head", path: string) => string | undefined;
   /**

@@ -6,6 +6,9 @@ import type { Flow, TrafficModel } from "../core/traffic-model.js";
 import { hostsOverlap } from "../core/host-match.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { byFamilyKind } from "../families/index.js";
+import type { DetectorContext } from "../core/detector.js";
+import { answers } from "../core/declared-services.js";
+import { routesSending } from "../core/service-routes.js";
 
 /**
  * Policies that attach to other objects by name (Gateway API policy attachment: Envoy Gateway's
@@ -13,7 +16,11 @@ import { byFamilyKind } from "../families/index.js";
  * judged as what they attach to. One added with targets the same PR adds, or removed with targets
  * it removes, changes no traffic that flowed before (envoyproxy/ai-gateway 68653e71 added a route
  * with its retry and health check policy: a route no request reached yet gained "more retries"):
- * the route or Gateway added or removed is the finding to review. A route served on an entry and
+ * the route or Gateway added or removed is the finding to review; so is a Service added with the
+ * route to it and its BackendTLSPolicy (Kong 537590971f: no connection to it existed to be trusted
+ * otherwise). A backend the other side's routes already sent to is live traffic, whether or not the
+ * repository declared it then (a Service first written into the repository while a route reached
+ * it): its policy is judged. A route served on an entry and
  * host the other side served is not alone there (one added takes some of those requests, one
  * removed hands its own to the routes that stay): its policy decides what happens to traffic that
  * flowed before, and is judged. (A policy renamed is renamed-resources.ts's.)
@@ -30,15 +37,21 @@ export interface PolicyTree {
   readonly model: TrafficModel;
 }
 
-/** A tree's flows by the identity of their route, and the hosts served on each entry: made once a side, when a policy first asks. */
+/**
+ * A tree's flows by the identity of their route, the hosts served on each entry, and the backends
+ * routes send to (`group/kind/namespace/name`, as a Gateway API backendRef keys them, port left
+ * out): made once a side, when a policy first asks.
+ */
 interface FlowIndex {
   readonly byRoute: ReadonlyMap<string, readonly Flow[]>;
   readonly hostsByEntry: ReadonlyMap<string, readonly string[]>;
+  readonly sentTo: ReadonlySet<string>;
 }
 
 function flowIndex(model: TrafficModel): FlowIndex {
   const byRoute = new Map<string, Flow[]>();
   const hostsByEntry = new Map<string, string[]>();
+  const sentTo = new Set<string>();
   const push = <V>(map: Map<string, V[]>, key: string, value: V) => {
     const list = map.get(key);
     if (list) list.push(value);
@@ -47,8 +60,9 @@ function flowIndex(model: TrafficModel): FlowIndex {
   model.flows.forEach((flow) => {
     push(byRoute, resourceKey(flow.resource), flow);
     push(hostsByEntry, flow.entry, flow.host);
+    flow.backends.forEach(({ key }) => sentTo.add(key.slice(0, key.lastIndexOf(":"))));
   });
-  return { byRoute, hostsByEntry };
+  return { byRoute, hostsByEntry, sentTo };
 }
 
 /**
@@ -64,7 +78,14 @@ const carriesNoOtherTraffic = (targets: readonly PolicyTarget[], own: FlowIndex,
     ),
   );
 
-export function settledPolicies(changes: readonly ResourceChange[], baseTree: PolicyTree, headTree: PolicyTree): SettledPolicies {
+const isCoreService = (target: PolicyTarget): boolean => target.group === "" && target.kind === "Service";
+
+export function settledPolicies(
+  changes: readonly ResourceChange[],
+  baseTree: PolicyTree,
+  headTree: PolicyTree,
+  context: Pick<DetectorContext, "servicesNamed" | "routeRules">,
+): SettledPolicies {
   const settled = new Map<string, Omit<Detection, "resourceKey">>();
   const policies = changes.filter((change) => policyTargetsOf((change.head ?? change.base)!) !== undefined);
   if (policies.length === 0) return settled;
@@ -76,14 +97,26 @@ export function settledPolicies(changes: readonly ResourceChange[], baseTree: Po
     if (!index) indexes.set(tree, (index = flowIndex(tree.model)));
     return index;
   };
+  // The loader keeps no core Service but an ExternalName one: the others are read from the files
+  // that name them. An unreadable Service document may declare it (`answers`), a readable one does.
+  const declaredOn = (side: "base" | "head", target: PolicyTarget, readable: boolean) =>
+    declares(side === "head" ? head : base, target) ||
+    (isCoreService(target) &&
+      context.servicesNamed(side, target.name).some((service) => (!readable || !service.unreadable) && answers(service, target)));
+  // Sent to by the other side's routes: as a Gateway API backendRef, or a core Service by any family's reference or host.
+  const receives = (tree: PolicyTree, target: PolicyTarget) =>
+    isCoreService(target)
+      ? routesSending(tree.manifests, context.routeRules, [target], false).length > 0
+      : indexOf(tree).sentTo.has(`${target.group}/${target.kind}/${target.namespace}/${target.name}`);
   for (const change of policies) {
     if (change.base && change.head) continue;
     const policy = (change.head ?? change.base)!;
     const targets = targetsOf(policy);
     if (!targets) continue;
-    const [own, other] = change.head ? [head, base] : [base, head];
-    if (!targets.every((target) => declares(own, target) && !declares(other, target))) continue;
+    const [own, other] = change.head ? (["head", "base"] as const) : (["base", "head"] as const);
+    if (!targets.every((target) => declaredOn(own, target, true) && !declaredOn(other, target, false))) continue;
     const [ownTree, otherTree] = change.head ? [headTree, baseTree] : [baseTree, headTree];
+    if (targets.some((target) => receives(otherTree, target))) continue;
     if (!carriesNoOtherTraffic(targets, indexOf(ownTree), indexOf(otherTree))) continue;
     const names = targets.map(targetName).join(", ");
     settled.set(change.key, {

@@ -12,6 +12,7 @@ import { firstRootNamespace, meshConfigsOf } from "../graph/mesh-scope.js";
 import { readYamlText as readYaml, sameYamlContent } from "../manifests/yaml-documents.js";
 import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
+import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 const referentsOf = byFamilyKind((family) => family.referents);
@@ -77,6 +78,12 @@ export function detectorContext(
   });
   // Most reviews read no file's text through the context: the maps are made for the first that does.
   const texts: Partial<Record<"base" | "head", Map<string, string>>> = {};
+  const declared = { base: new Map<string, readonly DeclaredService[]>(), head: new Map<string, readonly DeclaredService[]>() };
+  const servicesDeclaredIn: DetectorContext["servicesDeclared"] = (side, file) => {
+    let found = declared[side].get(file.path);
+    if (!found) declared[side].set(file.path, (found = servicesDeclared(file, appliedAs(side, file.path), { clusterOfFile, readYaml })));
+    return found;
+  };
   return {
     policy,
     base,
@@ -95,6 +102,8 @@ export function detectorContext(
     readYaml,
     sameYaml: sameYamlContent,
     appliedAs,
+    servicesDeclared: servicesDeclaredIn,
+    servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
     readForContext,
     renderJudged: (application, index, count) =>

@@ -75,5 +75,69 @@ spec:
     ]);
     // The Backend stays: connections to it lose their validation.
     expect(judged(found(withBackend, { "backend.yaml": backend }))).toContain("mtls.weakened");
+    // A route of the base sent to it already (it was not declared, its requests failed, or it came from elsewhere): judged.
+    const routed = {
+      "gateway.yaml": GATEWAY,
+      "route.yaml": route().replace("{name: primary, port: 80}", "{group: gateway.envoyproxy.io, kind: Backend, name: mcp}"),
+    };
+    expect(judged(found(routed, { ...routed, ...withBackend }))).toContain("trust.changed");
+  });
+
+  describe("a BackendTLSPolicy added for a Service (Kong 537590971f)", () => {
+    const service = `apiVersion: v1
+kind: Service
+metadata: {name: goecho, namespace: default}
+spec:
+  selector: {app: goecho}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+`;
+    const goecho = route("goecho").replace("name: primary, port: 80", "name: goecho, port: 443");
+    const tls = `apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: goecho-tls, namespace: default}
+spec:
+  targetRefs: [{group: "", kind: Service, name: goecho}]
+  validation:
+    caCertificateRefs: [{group: "", kind: ConfigMap, name: goecho-ca}]
+    hostname: goecho.default.svc
+`;
+    const policyFindings = (base: Record<string, string>, head: Record<string, string>) =>
+      found(base, head).filter(([, , summary]) => (summary as string).startsWith("BackendTLSPolicy"));
+
+    it("with the Service and the route to it, all new: the new route is the change, no connection was trusted otherwise", () => {
+      const findings = found(
+        { "gateway.yaml": GATEWAY },
+        { "gateway.yaml": GATEWAY, "goecho.yaml": `${service}---\n${goecho}---\n${tls}` },
+      );
+      expect(judged(findings)).toEqual(["route.added"]);
+      expect(findings).toContainEqual([
+        "resource.changed",
+        "low",
+        "BackendTLSPolicy default/goecho-tls: added with Service default/goecho, which this PR adds: they start with these settings",
+      ]);
+      // Removed together with them, likewise.
+      expect(
+        judged(found({ "gateway.yaml": GATEWAY, "goecho.yaml": `${service}---\n${goecho}---\n${tls}` }, { "gateway.yaml": GATEWAY })),
+      ).toEqual(["route.removed"]);
+    });
+
+    it("for a Service a route of the base already sent to, declared in the repository now or not: its connections are trusted otherwise", () => {
+      // The Service was outside the repository (a chart's), and is written into it with the policy.
+      const routed = { "gateway.yaml": GATEWAY, "route.yaml": goecho };
+      expect(policyFindings(routed, { ...routed, "goecho.yaml": `${service}---\n${tls}` })).toEqual([
+        [
+          "trust.changed",
+          "critical",
+          "BackendTLSPolicy default/goecho-tls: added: connections to Service default/goecho use TLS validated against [ConfigMap default/goecho-ca] for hostname goecho.default.svc",
+        ],
+      ]);
+      // Removed with the Service while a route still sends there: those connections lose their validation.
+      expect(judged(found({ ...routed, "goecho.yaml": `${service}---\n${tls}` }, routed))).toContain("mtls.weakened");
+    });
+
+    it("for a Service the base already declared: traffic from outside the repository may reach it, judged", () => {
+      const declared = { "gateway.yaml": GATEWAY, "service.yaml": service };
+      expect(judged(policyFindings(declared, { ...declared, "route.yaml": goecho, "tls.yaml": tls }))).toEqual(["trust.changed"]);
+    });
   });
 });

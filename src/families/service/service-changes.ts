@@ -1,11 +1,10 @@
 import { posix } from "node:path";
-import type { DetectorContext, FileApplication, FileDetector } from "../../core/detector.js";
+import type { FileDetector } from "../../core/detector.js";
 import type { Detection, FieldPath } from "../../core/finding.js";
-import { record, text, type JsonRecord } from "../../core/json-access.js";
-import { documentsWithLines, kindLine } from "../../core/document-texts.js";
+import { text } from "../../core/json-access.js";
 import { portKeys, selectorText } from "../../core/service-spec.js";
 import { sortedSet } from "../../core/canonical-values.js";
-import type { SourceFile } from "../../core/source-file.js";
+import { answers, type DeclaredService } from "../../core/declared-services.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { internalBy, stopsFacingInternet, type Closing } from "../../core/load-balancer-exposure.js";
 import { agree, routesSending, type RouteSending, type ServiceName } from "../../core/service-routes.js";
@@ -31,64 +30,6 @@ import type { WeightedRef } from "../../core/route-rules.js";
  * answered: to other pods, to the other clusters exporting it (`backend.weight-changed`), or to
  * nothing where the repository has no other export of it (`reference.broken`).
  */
-
-/** A document whose kind is Service, in YAML or JSON. */
-const SERVICE_KIND = kindLine(["Service"]);
-
-/** A name or namespace a template or a Flux substitution fills in: which object it is cannot be told. */
-const FILLED_IN = /\{\{|\$\{/;
-
-interface DeclaredService extends ServiceName {
-  readonly file: string;
-  /** Its document, where a finding about the Service itself points. */
-  readonly source: DocumentSource;
-  readonly spec: JsonRecord;
-  readonly annotations: JsonRecord;
-  /** A Service document of the file that cannot be read: which Service it declares, and how, cannot be told. */
-  readonly unreadable?: true;
-}
-
-/** The core Services a file declares, as the tree applies it: none where the review reads no objects of it. */
-function servicesDeclared(file: SourceFile, applied: FileApplication | undefined, context: DetectorContext): DeclaredService[] {
-  if (!applied || file.binary || !SERVICE_KIND.test(file.text)) return [];
-  const cluster = context.clusterOfFile(file.path);
-  return documentsWithLines(file.text).flatMap(({ text: document, line }): DeclaredService[] => {
-    if (!SERVICE_KIND.test(document)) return [];
-    const source = { file: file.path, line, text: document };
-    const read = context.readYaml(document);
-    if (read === undefined) return [{ name: "", file: file.path, source, spec: {}, annotations: {}, unreadable: true }];
-    // A `kind: List` is applied as its items, as kubectl applies it.
-    const list = record(read);
-    const objects = typeof list.kind === "string" && list.kind.endsWith("List") && Array.isArray(list.items) ? list.items : [read];
-    return objects.flatMap((object): DeclaredService[] => {
-      const value = record(object);
-      if (value.apiVersion !== "v1" || value.kind !== "Service") return [];
-      const metadata = record(value.metadata);
-      const name = text(metadata.name);
-      const namespace = text(metadata.namespace) ?? applied.namespace;
-      if (!name || FILLED_IN.test(name) || (namespace !== undefined && FILLED_IN.test(namespace))) return [];
-      return [
-        {
-          name,
-          file: file.path,
-          source,
-          spec: record(value.spec),
-          annotations: record(metadata.annotations),
-          ...(namespace ? { namespace } : {}),
-          ...(cluster ? { cluster } : {}),
-        },
-      ];
-    });
-  });
-}
-
-/**
- * Whether a declaration answers for a Service: the same name, namespace and cluster where both know
- * them. An unreadable Service document answers for any: a file that will not apply is no removal.
- */
-const answers = (declared: DeclaredService, service: ServiceName): boolean =>
-  declared.unreadable === true ||
-  (declared.name === service.name && agree(declared.namespace, service.namespace) && agree(declared.cluster, service.cluster));
 
 const labelOf = (service: ServiceName): string => `${service.namespace ? `${service.namespace}/` : ""}${service.name}`;
 
@@ -319,28 +260,22 @@ function detectionOf({ service, imported, what, sends }: Problem, otherExports: 
   }
 }
 
-export const serviceChangeDetector: FileDetector = ({ base, head }, context) => {
+export const serviceChangeDetector: FileDetector = ({ base }, context) => {
   const before: DeclaredService[] = [];
   for (const file of base) {
     if (context.fileText("head", file.path) === file.text) continue;
     // What an unreadable document of the base declared cannot be told: nothing to judge.
-    for (const service of servicesDeclared(file, context.appliedAs("base", file.path), context))
-      if (!service.unreadable) before.push(service);
+    for (const service of context.servicesDeclared("base", file)) if (!service.unreadable) before.push(service);
   }
   if (before.length === 0) return [];
-  // Each head file read at most once: first the files the Services were in, then any file naming them.
-  const declaredIn = new Map<string, readonly DeclaredService[]>();
-  const declaredInHead = (file: SourceFile) => {
-    let found = declaredIn.get(file.path);
-    if (!found) declaredIn.set(file.path, (found = servicesDeclared(file, context.appliedAs("head", file.path), context)));
-    return found;
-  };
   const inOwnFile = (service: DeclaredService) => {
     const after = context.fileText("head", service.file);
-    return after === undefined ? undefined : declaredInHead({ path: service.file, text: after }).find((other) => answers(other, service));
+    return after === undefined
+      ? undefined
+      : context.servicesDeclared("head", { path: service.file, text: after }).find((other) => answers(other, service));
   };
   const declaredElsewhere = (service: DeclaredService) =>
-    head.flatMap((file) => (file.text.includes(service.name) ? declaredInHead(file).filter((other) => answers(other, service)) : []));
+    context.servicesNamed("head", service.name).filter((other) => answers(other, service));
   const made = context.madeServices(context.head);
 
   const changes = before.flatMap((service): ServiceChange[] => {
