@@ -5,6 +5,7 @@ import type { RuleShape } from "./route-rules.js";
 import type { Delivery, FilePlacement } from "./gitops-delivery.js";
 import type { SourceFile } from "./source-file.js";
 import type { DeclaredService } from "./declared-services.js";
+import type { ProxyParametersJudge } from "./proxy-parameters.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -39,6 +40,8 @@ export interface DetectorContext {
   readonly serviceExporters: (set: ManifestSet) => ReadonlyMap<string, readonly Resource[]>;
   /** The core Services (`namespace/name`) objects of a tree make at run time (a Flagger Canary's): declared by none of its files. */
   readonly madeServices: (set: ManifestSet) => ReadonlySet<string>;
+  /** How its family judges a Gateway's proxies configured by this parameters object in place of another (Family.proxyParameters); undefined where none does. */
+  readonly proxyParameters: (parameters: Resource) => ProxyParametersJudge | undefined;
   /** The mesh's root namespace as a tree configures it (IstioOperator, istiod values); undefined when it does not, and each mesh applies its default. */
   readonly meshRootNamespace: (set: ManifestSet) => string | undefined;
   /** The MeshConfigs a tree sets, in tree order; none when the mesh is configured outside the repository. */

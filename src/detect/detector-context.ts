@@ -16,6 +16,7 @@ import { servicesDeclared, type DeclaredService } from "../core/declared-service
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 const referentsOf = byFamilyKind((family) => family.referents);
+const proxyParameters = byFamilyKind((family) => family.proxyParameters);
 
 const oncePerTree = <T extends object>(read: (set: ManifestSet) => T): ((set: ManifestSet) => T) => {
   const known = new WeakMap<ManifestSet, T>();
@@ -95,6 +96,7 @@ export function detectorContext(
     readsKind: (apiVersion, kind, text) => kindSpecFor(groupOf(apiVersion), kind, text) !== undefined,
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),
+    proxyParameters,
     meshRootNamespace: (set) => firstRootNamespace(meshConfigs(set)),
     meshConfigs,
     madeServices,

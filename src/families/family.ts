@@ -9,6 +9,7 @@ import type { GraphNodeReader } from "../core/graph-nodes.js";
 import type { MeshScopeReader } from "../core/mesh-scope.js";
 import type { ClusterRegions, Delivery } from "../core/gitops-delivery.js";
 import { namedTargets, type PolicyTarget } from "../core/policy-targets.js";
+import type { ProxyParametersJudge } from "../core/proxy-parameters.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
 export interface Referents {
@@ -119,6 +120,12 @@ export interface Family {
    * judged as changes.
    */
   readonly policyTargets?: Readonly<Record<string, (resource: Resource) => readonly PolicyTarget[] | undefined>>;
+  /**
+   * Its kinds that configure the proxies of the Gateways that name one (an Envoy Gateway EnvoyProxy),
+   * by kind: a GatewayClass or Gateway that names another, or none, is judged by what differs
+   * between the two (the gateway-api family asks, through `DetectorContext.proxyParameters`).
+   */
+  readonly proxyParameters?: Readonly<Record<string, ProxyParametersJudge>>;
   /**
    * Its route kinds whose name provisions nothing (no load balancer, no generated objects) and
    * decides only ties the model ranks: one renamed with the same spec, while nothing in the tree

@@ -2,7 +2,9 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { sameValue, setChange, show } from "../../core/canonical-values.js";
 import { list, record, spec, text, texts } from "../../core/json-access.js";
-import { becomesExternal } from "../../core/load-balancer-exposure.js";
+import { becomesExternal, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
+import type { DetectionDraft } from "../../core/detection-list.js";
+import type { ProxyParametersJudge } from "../../core/proxy-parameters.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
@@ -11,8 +13,8 @@ import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
  * Envoy Gateway's EnvoyProxy: how the proxies of the Gateways that name it are deployed — among
  * that, the Service in front of them, which decides who can reach every listener of those
  * Gateways, and Envoy's bootstrap configuration, patched as written. A GatewayClass names one in
- * `parametersRef` (every Gateway of the class), a Gateway in `infrastructure.parametersRef`.
- * Replicas, resources, images, logging and telemetry are left to the generic field diff.
+ * `parametersRef` (every Gateway of the class), a Gateway in `infrastructure.parametersRef`, which
+ * takes precedence. Replicas, resources, images, logging and telemetry are left to the generic field diff.
  */
 
 const namesIt = (ref: unknown, proxy: Resource, namespace: string): boolean => {
@@ -50,16 +52,20 @@ const serviceType = (resource: Resource | undefined) => text(envoyService(resour
 
 const SERVICE_PATH = ["spec", "provider", "kubernetes", "envoyService"];
 
-/** Who can reach the proxies: a load balancer gained or made internet-facing, source ranges dropped or widened. */
-const exposure: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const [was, now] = [envoyService(change.base), envoyService(change.head)];
-  // A scan of the whole tree: made once, and only for a finding that names the Gateways.
-  let users: string | undefined;
-  const reach = () => (users ??= usedBy(change.head!, context.head));
-  const [typeWas, typeNow] = [serviceType(change.base), serviceType(change.head)];
+/**
+ * What differs for the Gateways whose proxies `was` configured and `now` does (undefined: Envoy
+ * Gateway's defaults, where no EnvoyProxy is named): who can reach them — a load balancer gained,
+ * made internet-facing, released or made internal, source ranges dropped or widened —, whether the
+ * Gateways of a class share one fleet of proxies (`mergeGateways`), and Envoy's bootstrap. `reach`
+ * names those Gateways (a scan of the tree: asked only for a finding). Replicas, resources, images,
+ * logging and telemetry are not among them.
+ */
+function proxyChanges(was: Resource | undefined, now: Resource | undefined, reach: () => string): DetectionDraft[] {
+  const drafts: DetectionDraft[] = [];
+  const [serviceWas, serviceNow] = [envoyService(was), envoyService(now)];
+  const [typeWas, typeNow] = [serviceType(was), serviceType(now)];
   if (typeNow === "LoadBalancer" && typeWas !== "LoadBalancer") {
-    out.add({
+    drafts.push({
       class: "listener.changed",
       summary: `envoyService.type ${typeWas} → LoadBalancer: the proxies of ${reach()} get a load balancer, so every listener is reachable from outside the cluster`,
       side: "head",
@@ -70,22 +76,41 @@ const exposure: Check = (change, out, context) => {
   }
   const external =
     typeNow === "LoadBalancer"
-      ? becomesExternal(was.annotations, now.annotations, { before: was.loadBalancerClass, after: now.loadBalancerClass })
+      ? becomesExternal(serviceWas.annotations, serviceNow.annotations, {
+          before: serviceWas.loadBalancerClass,
+          after: serviceNow.loadBalancerClass,
+        })
       : undefined;
   if (external) {
-    out.add({
+    drafts.push({
       class: "listener.changed",
       summary: `envoyService.annotations: for ${reach()}, ${external}`,
       side: "head",
       path: [...SERVICE_PATH, "annotations"],
-      before: was.annotations ?? null,
-      after: now.annotations ?? null,
+      before: serviceWas.annotations ?? null,
+      after: serviceNow.annotations ?? null,
     });
   }
-  const [rangesWas, rangesNow] = [texts(was.loadBalancerSourceRanges), texts(now.loadBalancerSourceRanges)];
+  const balancing = (service: typeof serviceWas, type: string) => ({
+    type,
+    annotations: service.annotations,
+    loadBalancerClass: service.loadBalancerClass,
+  });
+  const closing = stopsFacingInternet(balancing(serviceWas, typeWas), balancing(serviceNow, typeNow), "LoadBalancer");
+  if (closing) {
+    drafts.push({
+      class: "listener.changed",
+      summary: `envoyService: for ${reach()}, ${closing.summary}`,
+      side: "head",
+      path: [...SERVICE_PATH, closing.field],
+      before: balancing(serviceWas, typeWas),
+      after: balancing(serviceNow, typeNow),
+    });
+  }
+  const [rangesWas, rangesNow] = [texts(serviceWas.loadBalancerSourceRanges), texts(serviceNow.loadBalancerSourceRanges)];
   const ranges = setChange(rangesWas, rangesNow);
   if (rangesWas.length > 0 && (rangesNow.length === 0 || ranges.added.length > 0)) {
-    out.add({
+    drafts.push({
       class: "access.widened",
       summary:
         rangesNow.length === 0
@@ -97,25 +122,51 @@ const exposure: Check = (change, out, context) => {
       after: rangesNow,
     });
   }
+  // One Deployment and Service for every Gateway of the class, or one each: their addresses change.
+  const [mergedWas, mergedNow] = [spec(was).mergeGateways === true, spec(now).mergeGateways === true];
+  if (mergedWas !== mergedNow) {
+    drafts.push({
+      class: "listener.changed",
+      summary: `mergeGateways ${mergedWas} → ${mergedNow}: ${mergedNow ? "the Gateways of its class share one set of proxies and one Service" : "each Gateway of its class gets proxies and a Service of its own"}, so the addresses of ${reach()} change`,
+      side: "head",
+      path: ["spec", "mergeGateways"],
+      before: mergedWas,
+      after: mergedNow,
+    });
+  }
+  // Envoy's bootstrap configuration, merged, replaced or JSON-patched as written: like an EnvoyPatchPolicy, not modelled.
+  const [bootstrapWas, bootstrapNow] = [spec(was).bootstrap, spec(now).bootstrap];
+  if (!sameValue(bootstrapWas, bootstrapNow)) {
+    const how = (value: unknown) => (value === undefined ? "none" : (text(record(value).type) ?? "Replace"));
+    const patches = list(record(bootstrapNow).jsonPatches).length;
+    drafts.push({
+      class: "resource.changed",
+      summary: `bootstrap ${how(bootstrapWas)} → ${how(bootstrapNow)}${patches > 0 ? ` (${patches} JSON patches)` : ""}: Envoy's bootstrap configuration for ${reach()} changes; what this does to requests is not modelled`,
+      side: "head",
+      path: ["spec", "bootstrap"],
+      before: bootstrapWas ?? null,
+      after: bootstrapNow ?? null,
+      riskFloor: "high",
+    });
+  }
+  return drafts;
+}
+
+/** An EnvoyProxy edited: what it changes for the GatewayClasses and Gateways of the tree that name it. */
+const edited: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  // A scan of the whole tree: made once, and only for a finding that names the Gateways.
+  let users: string | undefined;
+  for (const draft of proxyChanges(change.base, change.head, () => (users ??= usedBy(change.head!, context.head)))) out.add(draft);
 };
 
-/** Envoy's bootstrap configuration, merged, replaced or JSON-patched as written: like an EnvoyPatchPolicy, not modelled. */
-const bootstrap: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const [was, now] = [spec(change.base).bootstrap, spec(change.head).bootstrap];
-  if (sameValue(was, now)) return;
-  const how = (value: unknown) => (value === undefined ? "none" : (text(record(value).type) ?? "Replace"));
-  const patches = list(record(now).jsonPatches).length;
-  out.add({
-    class: "resource.changed",
-    summary: `bootstrap ${how(was)} → ${how(now)}${patches > 0 ? ` (${patches} JSON patches)` : ""}: Envoy's bootstrap configuration for ${usedBy(change.head, context.head)} changes; what this does to requests is not modelled`,
-    side: "head",
-    path: ["spec", "bootstrap"],
-    before: was ?? null,
-    after: now ?? null,
-    riskFloor: "high",
-  });
-};
+/**
+ * A Gateway or GatewayClass that names another EnvoyProxy, or none, is judged as the one it had
+ * edited into the one it has (ProxyParametersJudge). Gateway-level EnvoyProxies that merge into the
+ * class's (`mergeType`) are not compared: what the two make together is not modelled.
+ */
+export const envoyProxyParameters: ProxyParametersJudge = (was, now, users) =>
+  [was, now].some((proxy) => spec(proxy).mergeType !== undefined) ? undefined : proxyChanges(was, now, () => users);
 
 /**
  * Removed while a GatewayClass or Gateway still names it: Gateway API has the class (or the Gateway)
@@ -128,4 +179,4 @@ const removed = removedWhileNamed(
     `removed while ${stillName(users)}: that parametersRef no longer resolves, so ${users.some((user) => user.startsWith("every")) ? "the GatewayClass" : "the Gateway"} is not Accepted (InvalidParameters) and its proxies are no longer configured`,
 );
 
-export const envoyProxyDetector = byKind({ EnvoyProxy: [exposure, bootstrap, removed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
+export const envoyProxyDetector = byKind({ EnvoyProxy: [edited, removed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

@@ -7,7 +7,7 @@ import { envoyGatewayDetector, routeSelectionDetector } from "./security-policy.
 import { proxyExtensionDetector } from "./proxy-extensions.js";
 import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
 import { backendDetector } from "./backend.js";
-import { envoyProxyDetector } from "./envoy-proxy.js";
+import { envoyProxyDetector, envoyProxyParameters } from "./envoy-proxy.js";
 import { routeFilterDetector } from "./route-filter.js";
 
 /**
@@ -39,6 +39,7 @@ export const envoyGatewayFamily: Family = {
     ["SecurityPolicy", "ClientTrafficPolicy", "BackendTrafficPolicy", "EnvoyPatchPolicy", "EnvoyExtensionPolicy"],
     GATEWAY_API_GROUP,
   ),
+  proxyParameters: { EnvoyProxy: envoyProxyParameters },
   detectors: [
     envoyGatewayDetector,
     clientTrafficPolicyDetector,

@@ -1,4 +1,6 @@
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { agree } from "../../core/service-routes.js";
 import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 import { canonical, durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
@@ -56,11 +58,20 @@ const gatewayClass = (change: ResourceChange, out: DetectionList): void => {
  * The implementation's own configuration of a class's or a Gateway's proxies (an Envoy Gateway
  * EnvoyProxy, a GKE or Istio parameters ConfigMap): another object there can change how they are
  * exposed (Service type, addresses, load balancer annotations), scaled and run — for every Gateway
- * it reaches. Its content is the implementation's, not modelled.
+ * it reaches. Where the tree holds what configured them before and what does now, and the object's
+ * family judges such objects (Family.proxyParameters), the change is judged as the one edited into
+ * the other (envoyproxy/ai-gateway eb66d279d8: a Gateway given an EnvoyProxy that sets only its
+ * container's resources); otherwise its content is not modelled.
  */
 const parametersRef =
-  (at: readonly string[], what: string, changed: ChangeClassId): ((change: ResourceChange, out: DetectionList) => void) =>
-  (change, out) => {
+  (
+    at: readonly string[],
+    what: string,
+    changed: ChangeClassId,
+    configured: (subject: Resource, tree: ManifestSet) => Configured | undefined,
+    users: (subject: Resource) => string,
+  ): Check =>
+  (change, out, context) => {
     if (!both(change)) return;
     // By kind and name: a group renamed under them is the same object moved (kgateway 2a4ff05c1f,
     // gateway.gloo.solo.io → gateway.kgateway.dev), which the family cannot tell from a misspelt one.
@@ -72,15 +83,77 @@ const parametersRef =
     };
     const [before, after] = [ref(change.base), ref(change.head)];
     if (before === after) return;
-    out.add({
-      class: changed,
-      summary: `${at.join(".")} ${show(before)} → ${show(after)}: ${what} are configured by ${after ? "another object" : "the implementation's defaults"} (how they are exposed, addressed and run may change; its content is not modelled)`,
-      side: "head",
-      path: [...at],
-      before,
-      after,
-    });
+    const moved = `${at.join(".")} ${show(before)} → ${show(after)}`;
+    const [was, now] = [configured(change.base, context.base), configured(change.head, context.head)];
+    const judges = new Set([was?.object, now?.object].flatMap((object) => (object ? [context.proxyParameters(object)] : [])));
+    const judge = judges.size === 1 ? [...judges][0] : undefined;
+    const drafts = was && now && judge ? judge(was.object, now.object, users(change.head)) : undefined;
+    if (!drafts || !was || !now) {
+      out.add({
+        class: changed,
+        summary: `${moved}: ${what} are configured by ${after ? "another object" : "the implementation's defaults"} (how they are exposed, addressed and run may change; its content is not modelled)`,
+        side: "head",
+        path: [...at],
+        before,
+        after,
+      });
+      return;
+    }
+    const by = (side: Configured) => (side.object ? displayName(side.object.id) : "the implementation's defaults");
+    if (drafts.length === 0) {
+      out.add({
+        class: "resource.changed",
+        summary: `${moved}: ${what} are configured by ${by(now)}, in place of ${by(was)}; nothing that decides how they are exposed or reached differs (resources, replicas and the like are not judged)`,
+        side: "head",
+        path: [...at],
+        before,
+        after,
+      });
+      return;
+    }
+    for (const draft of drafts)
+      out.add({ ...draft, summary: `${moved} (${by(now)} in place of ${by(was)}): ${draft.summary}`, path: [...at] });
   };
+
+/** What configures proxies in a tree: an object it holds, or none (the implementation's defaults). */
+interface Configured {
+  readonly object: Resource | undefined;
+}
+
+/**
+ * The object a parametersRef names, as the tree holds it beside `near` (in its cluster, where
+ * known); undefined where the tree does not hold it, or holds copies that differ.
+ */
+function parametersIn(tree: ManifestSet, ref: unknown, namespace: string, near: Resource): Configured | undefined {
+  if (!isRecord(ref)) return { object: undefined };
+  const [group, kind, name] = [text(ref.group) ?? "", text(ref.kind) ?? "", text(ref.name)];
+  const found = resourcesOfKind(tree, kind).filter(
+    ({ id, cluster }) =>
+      id.group === group && id.name === name && id.namespace === (text(ref.namespace) ?? namespace) && agree(cluster, near.cluster),
+  );
+  return found.length > 0 && found.every((object) => sameValue(object.body, found[0]!.body)) ? { object: found[0] } : undefined;
+}
+
+/** A GatewayClass's proxies. */
+const classParameters = (gatewayClass: Resource, tree: ManifestSet) =>
+  parametersIn(tree, spec(gatewayClass).parametersRef, "", gatewayClass);
+
+/**
+ * A Gateway's proxies: those its own `infrastructure.parametersRef` names, which takes precedence,
+ * else its class's; undefined where the tree does not hold the class, whose parameters are then unknown.
+ */
+function gatewayParameters(gateway: Resource, tree: ManifestSet): Configured | undefined {
+  const own = record(spec(gateway).infrastructure).parametersRef;
+  if (own !== undefined) return parametersIn(tree, own, gateway.id.namespace, gateway);
+  const className = text(spec(gateway).gatewayClassName);
+  const classes = resourcesOfKind(tree, "GatewayClass").filter(
+    ({ id, cluster }) => id.group === GATEWAY_API_GROUP && id.name === className && agree(cluster, gateway.cluster),
+  );
+  const configured = classes.map((gatewayClass) => classParameters(gatewayClass, tree));
+  return configured.length > 0 && configured.every((one) => one !== undefined && one.object === configured[0]!.object)
+    ? configured[0]
+    : undefined;
+}
 
 const isMultiClusterClass = (name: string | undefined): boolean => name !== undefined && name.endsWith("-mc");
 
@@ -782,11 +855,19 @@ export const gatewayApiDetector = byKind({
   GatewayClass: [
     gatewayClass,
     gatewayClassRemoved,
-    parametersRef(["spec", "parametersRef"], "the proxies of every Gateway of this class", "gateway-class.changed"),
+    parametersRef(
+      ["spec", "parametersRef"],
+      "the proxies of every Gateway of this class",
+      "gateway-class.changed",
+      classParameters,
+      (gatewayClass) => `every Gateway of class ${gatewayClass.id.name}`,
+    ),
   ],
   Gateway: [
     gatewayClassName,
-    parametersRef(["spec", "infrastructure", "parametersRef"], "the Gateway's proxies", "listener.changed"),
+    parametersRef(["spec", "infrastructure", "parametersRef"], "the Gateway's proxies", "listener.changed", gatewayParameters, (gateway) =>
+      displayName(gateway.id),
+    ),
     compareListeners,
     reportAddressChanges,
     infrastructureExposure,

@@ -156,10 +156,24 @@ describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it 
       ],
     },
     {
-      name: "replicas, internal annotations kept and a Service made internal are no finding here",
-      base: proxy("        externalTrafficPolicy: Local\n"),
+      name: "replicas and internal annotations kept are no finding",
+      base: proxy(INTERNAL),
       head: proxy(INTERNAL).replace("replicas: 2", "replicas: 3"),
       expected: [],
+    },
+    {
+      // As an Istio ingress gateway's Service or a core Service made internal: the DNS records that name its address stop answering.
+      name: "the load balancer made internal refuses the clients on the internet",
+      base: proxy("        externalTrafficPolicy: Local\n"),
+      head: proxy(INTERNAL).replace("replicas: 2", "replicas: 3"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "annotations"],
+          says: "envoyService: for Gateway network/internal, every Gateway of class envoy, its load balancer becomes internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal): clients on the internet are refused",
+        },
+      ],
     },
   ]);
 });

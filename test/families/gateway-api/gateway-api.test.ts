@@ -153,6 +153,102 @@ describe("GatewayClass and Gateway class", () => {
   ]);
 });
 
+describe("a parametersRef to another EnvoyProxy, or none, is judged as that EnvoyProxy edited (envoyproxy/ai-gateway eb66d279d8)", () => {
+  const CLASS =
+    "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: eg}\nspec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}\n";
+  const basic = (ref: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: basic, namespace: default}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n${ref}`;
+  const REF = "  infrastructure: {parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: basic}}\n";
+  const proxy = (kubernetes: string, extra = "") =>
+    `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyProxy\nmetadata: {name: basic, namespace: default}\nspec:\n${extra}  provider:\n    type: Kubernetes\n    kubernetes: ${kubernetes}\n`;
+  const RESOURCES = proxy("{envoyDeployment: {container: {resources: {requests: {cpu: 100m}}}}}");
+  const CLUSTER_IP = proxy("{envoyService: {type: ClusterIP}}");
+  const gatewayFindings = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head)
+      .findings.filter((finding) => finding.summary.startsWith("Gateway "))
+      .map((finding) => [finding.class, finding.risk, finding.summary]);
+
+  it("one that sets only the proxies' resources, named or no longer named: low", () => {
+    const named = { "gw.yaml": `${CLASS}---\n${basic(REF)}---\n${RESOURCES}` };
+    const plain = { "gw.yaml": `${CLASS}---\n${basic("")}` };
+    expect(gatewayFindings(plain, named)).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "Gateway default/basic: spec.infrastructure.parametersRef (unset) → EnvoyProxy basic: the Gateway's proxies are configured by EnvoyProxy default/basic, in place of the implementation's defaults; nothing that decides how they are exposed or reached differs (resources, replicas and the like are not judged)",
+      ],
+    ]);
+    expect(gatewayFindings(named, plain).map(([cls, risk]) => [cls, risk])).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("one that decides how the Gateway is exposed: rated as that exposure change, both ways", () => {
+    const internal = { "gw.yaml": `${CLASS}---\n${basic(REF)}---\n${CLUSTER_IP}` };
+    const plain = { "gw.yaml": `${CLASS}---\n${basic("")}` };
+    // Named: the default public load balancer is released; no longer named: the Gateway gets one.
+    expect(gatewayFindings(plain, internal)).toEqual([
+      [
+        "listener.changed",
+        "high",
+        "Gateway default/basic: spec.infrastructure.parametersRef (unset) → EnvoyProxy basic (EnvoyProxy default/basic in place of the implementation's defaults): envoyService: for Gateway default/basic, type LoadBalancer → ClusterIP: its internet-facing load balancer and address are released, so clients outside the cluster are refused, and every route behind it with them",
+      ],
+    ]);
+    expect(gatewayFindings(internal, plain)).toEqual([
+      [
+        "listener.changed",
+        "high",
+        "Gateway default/basic: spec.infrastructure.parametersRef EnvoyProxy basic → (unset) (the implementation's defaults in place of EnvoyProxy default/basic): envoyService.type ClusterIP → LoadBalancer: the proxies of Gateway default/basic get a load balancer, so every listener is reachable from outside the cluster",
+      ],
+    ]);
+  });
+
+  it("a Gateway's own EnvoyProxy takes the place of its class's: compared with the class's", () => {
+    const classRef = CLASS.replace(
+      "spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}",
+      "spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller, parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: internal, namespace: default}}",
+    );
+    const classProxy = CLUSTER_IP.replace("name: basic", "name: internal");
+    const base = { "gw.yaml": `${classRef}---\n${basic("")}---\n${classProxy}` };
+    // The class's EnvoyProxy kept the proxies off the internet; the Gateway's own sets only resources, so it gets the default load balancer.
+    expect(
+      gatewayFindings(base, { "gw.yaml": `${classRef}---\n${basic(REF)}---\n${classProxy}---\n${RESOURCES}` }).map(([cls]) => cls),
+    ).toEqual(["listener.changed"]);
+  });
+
+  it("where the tree does not tell what configured the proxies, or the EnvoyProxies merge: not modelled, high", () => {
+    const plain = { "gw.yaml": `${CLASS}---\n${basic("")}` };
+    const notHeld =
+      "Gateway default/basic: spec.infrastructure.parametersRef (unset) → EnvoyProxy basic: the Gateway's proxies are configured by another object";
+    // The EnvoyProxy is not in the repository.
+    expect(gatewayFindings(plain, { "gw.yaml": `${CLASS}---\n${basic(REF)}` })[0]?.[2]).toContain(notHeld);
+    // The class is not, so neither is what it configured.
+    expect(gatewayFindings({ "gw.yaml": basic("") }, { "gw.yaml": `${basic(REF)}---\n${RESOURCES}` })[0]?.[2]).toContain(notHeld);
+    // A Gateway's EnvoyProxy merged into its class's.
+    const merging = proxy("{envoyDeployment: {replicas: 2}}", "  mergeType: StrategicMerge\n");
+    expect(gatewayFindings(plain, { "gw.yaml": `${CLASS}---\n${basic(REF)}---\n${merging}` })[0]?.slice(0, 2)).toEqual([
+      "listener.changed",
+      "high",
+    ]);
+  });
+
+  it("a class's parametersRef moved to an EnvoyProxy that merges its Gateways: their addresses change", () => {
+    const withRef = (name: string) =>
+      CLASS.replace(
+        "spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}",
+        `spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller, parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: ${name}, namespace: default}}`,
+      );
+    const proxies = `${RESOURCES.replace("name: basic", "name: plain")}---\n${proxy("{}", "  mergeGateways: true\n").replace("name: basic", "name: merged")}`;
+    const findings = analyze(
+      { "gw.yaml": `${withRef("plain")}---\n${proxies}` },
+      { "gw.yaml": `${withRef("merged")}---\n${proxies}` },
+    ).findings;
+    expect(findings.map((finding) => [finding.class, finding.risk, finding.summary])).toContainEqual([
+      "listener.changed",
+      "high",
+      "GatewayClass eg: spec.parametersRef EnvoyProxy default/plain → EnvoyProxy default/merged (EnvoyProxy default/merged in place of EnvoyProxy default/plain): mergeGateways false → true: the Gateways of its class share one set of proxies and one Service, so the addresses of every Gateway of class eg change",
+    ]);
+  });
+});
+
 describe("Gateway listeners", () => {
   run([
     {
