@@ -365,6 +365,10 @@ describe("paths: which files are reviewed", () => {
     expect(reviews("test/kubernetes/e2e/features/route_delegation/inputs/basic.yaml")).toBe(false);
     expect(reviews("tests/e2e/samples/httpbin/httpbin.yaml")).toBe(false);
     expect(reviews("conformance/tests/httproute-weight.yaml")).toBe(false);
+    // Go-style test inputs anywhere (ingress2gateway), and end-to-end suite variants of a `tests` folder (envoyproxy/ai-gateway); a `test` environment's `e2e-west` cluster is cluster config.
+    expect(reviews("pkg/i2gw/providers/nginx/fixtures/annotations/output/nginx-ssl-services.yaml")).toBe(false);
+    expect(reviews("tests/e2e-aigw/aigw_config.yaml")).toBe(false);
+    expect(reviews("clusters/test/e2e-west/routes.yaml")).toBe(true);
     expect(reviews("overlays/e2e/gateway.yaml")).toBe(true);
     expect(reviews("clusters/test/routes/checkout.yaml")).toBe(true);
     const repository = resolvePolicy('paths: { exclude: [".github/**", "e2e/**"] }\n', REPO).policy;
