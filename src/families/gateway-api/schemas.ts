@@ -196,12 +196,18 @@ export const backendTlsPolicy = kubeObject(
     fromV1alpha2,
     z.looseObject({
       targetRefs: z.array(targetRef),
-      validation: z.looseObject({
-        caCertificateRefs: z.array(objectRef).optional(),
-        wellKnownCACertificates: z.string().optional(),
-        hostname: z.string(),
-        subjectAltNames: z.array(looseSpec).optional(),
-      }),
+      // The CRD's own rules (every version): a hostname to validate, and one source of trust.
+      validation: z
+        .looseObject({
+          caCertificateRefs: z.array(objectRef).optional(),
+          wellKnownCACertificates: z.string().optional(),
+          hostname: z.string().min(1),
+          subjectAltNames: z.array(looseSpec).optional(),
+        })
+        .refine(
+          ({ caCertificateRefs, wellKnownCACertificates }) => (caCertificateRefs?.length ?? 0) > 0 !== Boolean(wellKnownCACertificates),
+          "must specify either caCertificateRefs or wellKnownCACertificates, not both",
+        ),
       options: stringMap.optional(),
     }),
   ),

@@ -445,6 +445,33 @@ describe("Gateway-wide fields", () => {
       ],
     },
     {
+      // knative/net-gateway-api 43b9fa9a24: the old address was the one assigned, not one written.
+      name: "an address written where none was replaces the one the implementation assigned",
+      base: gateway(`${listeners("")}  addresses: []`),
+      head: gateway(`${listeners("")}  addresses: [{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]`),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "addresses"],
+          says: "addresses [] → [Hostname:istio-ingressgateway.istio-system.svc.cluster.local]: the address the implementation assigned is replaced, so DNS records and allowlists that name it break",
+        },
+      ],
+    },
+    {
+      name: "every address dropped: the implementation assigns one",
+      base: gateway(`${listeners("")}  addresses: [{value: 10.0.0.1}]`),
+      head: gateway(listeners("")),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec"],
+          says: "addresses [IPAddress:10.0.0.1] → []: the implementation assigns an address in place of these",
+        },
+      ],
+    },
+    {
       name: "an internal load balancer annotation dropped from spec.infrastructure exposes the Gateway to the internet; its case is no change",
       base: gateway(`${listeners("")}  infrastructure: {annotations: {networking.gke.io/load-balancer-type: Internal}}`),
       head: gateway(`${listeners("")}  infrastructure: {annotations: {team: web}}`),
@@ -706,6 +733,22 @@ spec:
     const [finding] = detect(gatewayApiDetector, undefined, added);
     expect(finding).toMatchObject({ class: "access.widened", side: "head", path: ["spec"] });
     expect(finding?.summary).toContain("lets HTTPRoute.gateway.networking.k8s.io of namespace prod reference Service * (every object");
+  });
+});
+
+describe("a BackendTLSPolicy its CRD refuses is manifest.invalid, not a trust change", () => {
+  const policy = (validation: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata: {name: tls, namespace: shop}\nspec:\n  targetRefs: [{group: '', kind: Service, name: auth}]\n  validation: ${validation}\n`;
+  const classes = (validation: string) => analyze({}, { "tls.yaml": policy(validation) }).findings.map((finding) => finding.class);
+
+  it("an empty hostname, no CA, or both kinds of CA: the apply fails", () => {
+    expect(classes('{hostname: ""}')).toEqual(["manifest.invalid"]);
+    expect(classes("{hostname: auth.example.com}")).toEqual(["manifest.invalid"]);
+    expect(classes('{hostname: "", wellKnownCACertificates: System}')).toEqual(["manifest.invalid"]);
+    expect(classes("{hostname: a, wellKnownCACertificates: System, caCertificateRefs: [{group: '', kind: ConfigMap, name: ca}]}")).toEqual([
+      "manifest.invalid",
+    ]);
+    expect(classes("{hostname: auth.example.com, wellKnownCACertificates: System}")).toEqual(["trust.changed"]);
   });
 });
 
