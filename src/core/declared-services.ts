@@ -1,7 +1,5 @@
-import type { DetectorContext, FileApplication } from "./detector.js";
 import { record, text, type JsonRecord } from "./json-access.js";
 import { documentsWithLines, kindLine } from "./document-texts.js";
-import { agree, type ServiceName } from "./service-routes.js";
 import type { DocumentSource } from "./resource.js";
 import type { SourceFile } from "./source-file.js";
 
@@ -10,6 +8,17 @@ import type { SourceFile } from "./source-file.js";
  * §4) and the loader keeps none of them: who needs one (a Service the PR changes under routes, a
  * policy's target the PR adds) reads the Service documents of the files.
  */
+
+/** A core Service as its document declares it; no namespace where the document names none and nothing gives it one (it lands where it is applied). */
+export interface ServiceName {
+  readonly name: string;
+  readonly namespace?: string;
+  /** The cluster its file lands in (the policy's placement), when known. */
+  readonly cluster?: string;
+}
+
+/** Unknown on either side (a namespace, a cluster) matches: the object lands wherever it is applied. */
+export const agree = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
 
 /** A document whose kind is Service, in YAML or JSON. */
 const SERVICE_KIND = kindLine(["Service"]);
@@ -30,8 +39,8 @@ export interface DeclaredService extends ServiceName {
 /** The core Services a file declares, as the tree applies it: none where the review reads no objects of it. */
 export function servicesDeclared(
   file: SourceFile,
-  applied: FileApplication | undefined,
-  context: Pick<DetectorContext, "clusterOfFile" | "readYaml">,
+  applied: { readonly namespace?: string } | undefined,
+  context: { readonly clusterOfFile: (file: string) => string | undefined; readonly readYaml: (text: string) => unknown },
 ): DeclaredService[] {
   if (!applied || file.binary || !SERVICE_KIND.test(file.text)) return [];
   const cluster = context.clusterOfFile(file.path);

@@ -2,14 +2,7 @@ import type { DetectorContext } from "./detector.js";
 import type { ManifestSet, Resource } from "./resource.js";
 import type { WeightedRef } from "./route-rules.js";
 import { serviceOfClusterSetHost, serviceOfHost } from "./service-host.js";
-
-/** A core Service as its document declares it; no namespace where the document names none and nothing gives it one (it lands where it is applied). */
-export interface ServiceName {
-  readonly name: string;
-  readonly namespace?: string;
-  /** The cluster its file lands in (the policy's placement), when known. */
-  readonly cluster?: string;
-}
+import { agree, type ServiceName } from "./declared-services.js";
 
 /**
  * The Service a backend sends to: a reference to a core Service, or a cluster-local host (Istio
@@ -31,9 +24,6 @@ function serviceOfBackend(
   const clusterSet = serviceOfClusterSetHost(host);
   return clusterSet && { ...clusterSet, imported: true };
 }
-
-/** Unknown on either side (a namespace, a cluster) matches: the object lands wherever it is applied. */
-export const agree = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
 
 /**
  * A route's backends that send to one of the services, each with the host its rule serves;

@@ -1,6 +1,6 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { agree } from "../../core/service-routes.js";
+import { agree } from "../../core/declared-services.js";
 import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 import { canonical, durationMs, formatDuration, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";

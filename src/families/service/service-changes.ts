@@ -4,10 +4,10 @@ import type { Detection, FieldPath } from "../../core/finding.js";
 import { text } from "../../core/json-access.js";
 import { portKeys, selectorText } from "../../core/service-spec.js";
 import { sortedSet } from "../../core/canonical-values.js";
-import { answers, type DeclaredService } from "../../core/declared-services.js";
+import { agree, answers, type DeclaredService, type ServiceName } from "../../core/declared-services.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { internalBy, stopsFacingInternet, type Closing } from "../../core/load-balancer-exposure.js";
-import { agree, routesSending, type RouteSending, type ServiceName } from "../../core/service-routes.js";
+import { routesSending, type RouteSending } from "../../core/service-routes.js";
 import { displayName, type DocumentSource, type Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
 
