@@ -22,7 +22,6 @@ import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } 
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
-import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { classCreator } from "./built-in-classes.js";
 
 /**
