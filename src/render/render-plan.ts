@@ -210,6 +210,18 @@ const chartContent = (spec: unknown): unknown =>
 const chartRefSource = (tree: Tree, chartRef: SourceRef, namespace: string | undefined): unknown[] =>
   fluxSources(tree, chartRef, namespace).map(({ spec }) => chartContent(spec));
 
+/**
+ * What the sources a `chartRef` names serve, each once, in one order: a source the release's own
+ * kustomization lists is found twice once that kustomization is rendered, as written and in the
+ * render that holds the release, where a shared one in a folder the PR leaves alone is found once
+ * (haraldkoch/kochhaus-home 2fa6e8c35: ~50 app-template releases moved to an OCIRepository of their
+ * own beside them, same URL and tag, each a high "cannot be rendered offline").
+ */
+const served = (sources: readonly unknown[]): unknown[] =>
+  [...new Map(sources.map((source) => [canonical(source), source])).entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, source]) => source);
+
 /** The Flux sources a reference names (namesSource): a chart's, from any file of the tree. */
 function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined): FluxSource[] {
   let sources = fluxSourcesOfTree.get(tree);
@@ -662,7 +674,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     // moved from a shared OCIRepository to one of its own serves the same chart (budimanjojo/home-cluster b6aa61f).
     const referencedChart = (sources: readonly unknown[] | undefined) =>
       spec.chartRef &&
-      (sources && sources.length > 0 ? { kind: spec.chartRef.kind, source: sources } : { ...spec.chartRef, source: sources });
+      (sources && sources.length > 0 ? { kind: spec.chartRef.kind, source: served(sources) } : { ...spec.chartRef, source: sources });
     // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's URL.
     const { fetches, name: chart } = releaseChart(spec, (ref) => fluxSources(tree, ref, metadata.namespace));
     const decisive = {

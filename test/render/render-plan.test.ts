@@ -1630,6 +1630,24 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(CHARTS, shared("1.2.0"), elsewhere)).toEqual(["helm apps/miroir/helmrelease.yaml default/miroir"]);
   });
 
+  it("a source the release's own kustomization lists, found again in its render, serves one chart: the shared one's (kochhaus 2fa6e8c35)", () => {
+    // The app's render holds the release and, namespaced, its new OCIRepository, found again as written.
+    const source = (name: string, tag: string, namespace = "") =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: ${name}${namespace}}\nspec: {interval: 15m, url: oci://ghcr.io/bjw-s-labs/helm/app-template, ref: {tag: ${tag}}}\n`;
+    const echo = (name: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: echo, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: ${name}}\n  values: {route: {app: {hostnames: [echo.example.com]}}}\n`;
+    const fingerprint = (files: Record<string, string>, rendered: string) =>
+      planRenderedHelm(tree(files), tree({ "apps/echo/(rendered)/kustomization.yaml": rendered }))[0]!.releaseFingerprint;
+    const shared = fingerprint({ "repos/app-template.yaml": source("app-template", "4.6.2") }, echo("app-template"));
+    const own = (tag: string) =>
+      fingerprint(
+        { "repos/app-template.yaml": source("app-template", "4.6.2"), "apps/echo/ocirepository.yaml": source("echo", tag) },
+        `${echo("echo")}---\n${source("echo", tag, ", namespace: default")}`,
+      );
+    expect(own("4.6.2")).toBe(shared);
+    expect(own("5.0.0")).not.toBe(shared);
+  });
+
   it("a values edit of a trusted chart does not tell the reviewer to trust what the policy already trusts", async () => {
     const reasons = async (globs: string[]) =>
       (
