@@ -20,6 +20,8 @@ interface KnownChart {
    * merge in), which are all a family reads of it; undefined where no family reads the release.
    */
   readonly trafficValues: (values: Readonly<Record<string, unknown>>, own: unknown) => Readonly<Record<string, unknown>>;
+  /** Whether a release with these values renders any traffic config; undefined for a chart any release of which may. */
+  readonly rendersTraffic?: (values: Readonly<Record<string, unknown>>) => boolean;
 }
 
 const picked = (value: unknown, fields: readonly string[]): unknown =>
@@ -43,6 +45,16 @@ const WORKLOAD_OBJECTS = new Set([
   ...["runtimeClassName", "hostAliases", "dnsConfig", "dnsPolicy", "enableServiceLinks", "volumeClaimTemplates"],
 ]);
 
+/**
+ * app-template's values keys that render workloads and nothing beside them: its controllers (what
+ * runs, as what, its pods), the pods' defaults, 1.x's `controller`, and `global` (the names and
+ * labels of what the rest renders). A release of these alone (a runner, a queue worker: billimek/k8s-gitops
+ * 8218b9dd23) renders no Service, route, Ingress or network policy, which only `service`, `route`,
+ * `ingress`, `networkpolicies`, `rawResources` and 1.x's `addons` ask for (1.x and 2.x render a
+ * ClusterIP `main` Service by default, a kind no family reads; what makes one ExternalName is written in `service`).
+ */
+const WORKLOADS_ALONE = new Set(["controllers", "controller", "defaultPodOptions", "global"]);
+
 /** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
 function controllerTraffic(controller: unknown): unknown {
   if (!isRecord(controller)) return controller;
@@ -62,6 +74,7 @@ function controllerTraffic(controller: unknown): unknown {
  */
 const APP_TEMPLATE: KnownChart = {
   source: /(?:^|\/)bjw-s(?:-labs)?(?:\/|\.github\.io\/)(?:.*\/)?app-template$/,
+  rendersTraffic: (values) => Object.keys(values).some((key) => !WORKLOAD_OBJECTS.has(key) && !WORKLOADS_ALONE.has(key)),
   trafficValues: (values) => {
     const kept: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(values)) {
@@ -161,8 +174,21 @@ export interface ReleaseRead {
  * while the dns family knew k8gb releases only by `chart: k8gb`, and an eu → us flip passed.
  */
 export function trafficValuesOf(values: unknown, fetches: readonly string[] | undefined, read: ReleaseRead | undefined): unknown {
-  if (!isRecord(values) || !fetches || fetches.length === 0) return values;
-  const known = KNOWN_CHARTS.find((chart) => fetches.every((source) => chart.source.test(source)));
-  if (!known) return values;
+  const known = knownChartServing(fetches);
+  if (!isRecord(values) || !known) return values;
   return known.trafficValues(values, read !== undefined && read.chart === known.judgedAs ? read.values : undefined);
 }
+
+/**
+ * Whether a release of the chart `fetches` names, with these values (all of them, as helm merges
+ * them), renders no traffic config at all: on one side only (a release added or removed), or on
+ * both, it applies none, whatever else its values or the chart's version change.
+ */
+export function rendersNoTrafficConfig(values: unknown, fetches: readonly string[] | undefined): boolean {
+  const known = knownChartServing(fetches);
+  return isRecord(values) && known?.rendersTraffic !== undefined && !known.rendersTraffic(values);
+}
+
+/** The known chart every one of `fetches` serves. */
+const knownChartServing = (fetches: readonly string[] | undefined): KnownChart | undefined =>
+  fetches && fetches.length > 0 ? KNOWN_CHARTS.find((chart) => fetches.every((source) => chart.source.test(source))) : undefined;

@@ -17,7 +17,7 @@ import { releaseValues } from "./release-values.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
-import { trafficValuesOf } from "./known-charts.js";
+import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
 import {
   REMOTE,
   normalize,
@@ -107,6 +107,12 @@ export interface RenderRoot {
    * chart's rules apply to its part of the wrapper's values (known-charts.ts).
    */
   readonly dependencySources?: Readonly<Record<string, string>>;
+  /**
+   * A release of a known chart whose values, all of them known and no post-renderer beside them,
+   * ask for no traffic config (rendersNoTrafficConfig: an app-template release of controllers
+   * alone). Added, removed or changed, it applies none, so it needs no render (traffic-free-root.ts).
+   */
+  readonly trafficFree?: true;
   /** A release's fingerprint without its chart's version (and its source's tag): equal at base and head when only the version moved. */
   readonly unpinnedFingerprint?: string;
   /**
@@ -690,10 +696,12 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       ...decisive,
       chart: source ? without(chartContent(source), "version") : referencedChart(referenced?.map((found) => without(found, "ref"))),
     };
+    const known = !(fromSources && "unresolved" in fromSources) && postRenderers.length === 0;
     return {
       ...root,
       releaseFingerprint: canonical(decisive),
       ...(fetches ? { fetches: [...fetches], unpinnedFingerprint: canonical(unpinned) } : {}),
+      ...(known && rendersNoTrafficConfig(values, fetches) ? { trafficFree: true as const } : {}),
     };
   });
 }

@@ -5,7 +5,8 @@ import { isKustomizationFile } from "./kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 
 /**
- * Whether a kustomize root applies no traffic config on this side, whatever kustomize makes of it:
+ * Whether a root applies no traffic config on this side: a release of a known chart whose values
+ * ask for none (RenderRoot.trafficFree), or a kustomize root whatever kustomize makes of it:
  * nothing it reads as a document is traffic config (or what a GitOps tool renders further), and
  * nothing it does could make one out of another. Such a root needs no render: one kustomize v5
  * refuses (rancher/fleet-examples' legacy `patches:` strings, an overlay reading a file `make`
@@ -19,6 +20,7 @@ import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntr
  * ExternalName`), is not judged either.
  */
 export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
+  if (root.trafficFree) return true;
   const { run } = root;
   if (run.tool !== "kustomize" || run.postBuild || root.offline !== undefined || root.crossed || root.releaseFingerprint !== undefined)
     return false;

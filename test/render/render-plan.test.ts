@@ -1446,6 +1446,38 @@ spec:
     ).toHaveLength(1);
   });
 
+  it("an app-template release of controllers alone, added or removed, renders no traffic config; one with a Service or a route does", async () => {
+    // billimek/k8s-gitops 8218b9dd23: a new runner, no service, route or ingress.
+    const source = tree({
+      "repos/app-template.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec: {url: oci://ghcr.io/bjw-s-labs/helm/app-template, ref: {tag: 4.6.2}}\n`,
+    });
+    const worker = (extra = "", spec = "") => [
+      ...source,
+      ...tree({
+        "apps/worker/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: worker, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n${spec}  values:\n    controllers:\n      worker:\n        replicas: 1\n        containers: {app: {image: {repository: ghcr.io/example/worker, tag: 1.2.3}, env: {QUEUE: jobs}}}\n${extra}`,
+      }),
+    ];
+    const offline = "helm apps/worker/helmrelease.yaml default/worker cannot be rendered offline: chart from OCIRepository app-template";
+    expect(await failures(source, worker())).toEqual([]);
+    expect(await failures(worker(), source)).toEqual([]);
+    expect(await failures(worker(), worker("    global: {nameOverride: runner}\n    defaultPodOptions: {hostNetwork: true}\n"))).toEqual(
+      [],
+    );
+    for (const extra of [
+      "    service: {app: {controller: worker, ports: {http: {port: 80}}}}\n",
+      "    route: {app: {hostnames: [worker.example.com]}}\n",
+      "    rawResources: {route: {apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, spec: {}}}\n",
+    ]) {
+      expect((await failures(source, worker(extra)))[0]).toContain(offline);
+      expect((await failures(worker(), worker(extra)))[0]).toContain(offline);
+    }
+    // Values kept in the cluster, or a post-renderer, may add what the release does not say.
+    const fromCluster = worker("", "  valuesFrom: [{kind: Secret, name: worker-values}]\n");
+    expect((await failures(source, fromCluster))[0]).toContain(offline);
+    const patched = worker("", "  postRenderers: [{kustomize: {patches: [{patch: '[]', target: {kind: Service}}]}}]\n");
+    expect((await failures(source, patched))[0]).toContain(offline);
+  });
+
   it("a chart version bump in the OCIRepository the release's chartRef names is a render that cannot be done offline", async () => {
     const source = (tag: string, interval = "15m") => ({
       "apps/hass/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec:\n  interval: ${interval}\n  url: oci://ghcr.io/bjw-s-labs/helm/app-template\n  ref: {tag: ${tag}}\n`,
