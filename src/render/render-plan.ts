@@ -18,6 +18,7 @@ import { isKustomizationFile } from "./kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
+import { artifactRepository, versionedArtifacts, withoutArtifactVersions } from "./artifact-versions.js";
 import {
   REMOTE,
   normalize,
@@ -113,8 +114,14 @@ export interface RenderRoot {
    * alone). Added, removed or changed, it applies none, so it needs no render (traffic-free-root.ts).
    */
   readonly trafficFree?: true;
-  /** A release's fingerprint without its chart's version (and its source's tag): equal at base and head when only the version moved. */
+  /**
+   * A release's fingerprint without its chart's version (and its source's tag), nor the versions of
+   * the OCI artifacts its values name (artifact-versions.ts): equal at base and head when only
+   * versions moved.
+   */
   readonly unpinnedFingerprint?: string;
+  /** The OCI artifacts a release's values name at a version, as written (versionedArtifacts): those that move must be trusted too. */
+  readonly artifactVersions?: readonly string[];
   /**
    * For a release of a chart outside the repository: the fields that decide what it renders
    * (chart, version, source, values, release name, namespace, post-renderers). Its render key
@@ -695,12 +702,15 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     const unpinned = {
       ...decisive,
       chart: source ? without(chartContent(source), "version") : referencedChart(referenced?.map((found) => without(found, "ref"))),
+      values: withoutArtifactVersions(decisive.values, () => true),
     };
+    const artifacts = versionedArtifacts(decisive.values);
     const known = !(fromSources && "unresolved" in fromSources) && postRenderers.length === 0;
     return {
       ...root,
       releaseFingerprint: canonical(decisive),
       ...(fetches ? { fetches: [...fetches], unpinnedFingerprint: canonical(unpinned) } : {}),
+      ...(fetches && artifacts.length > 0 ? { artifactVersions: artifacts } : {}),
       ...(known && rendersNoTrafficConfig(values, fetches) ? { trafficFree: true as const } : {}),
     };
   });
@@ -1360,12 +1370,16 @@ export function onlyTrustedVersionsMoved(
   trusted: (source: string) => boolean,
 ): boolean {
   if (!before.fetches || !after.fetches) return false;
-  if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined)
+  if (before.releaseFingerprint !== undefined || after.releaseFingerprint !== undefined) {
+    // An OCI artifact the values name at another version is a source that moved: the policy must trust it as well.
+    const [was, is] = [new Set(before.artifactVersions), new Set(after.artifactVersions)];
+    const moved = [...[...was].filter((artifact) => !is.has(artifact)), ...[...is].filter((artifact) => !was.has(artifact))];
     return (
-      [...before.fetches, ...after.fetches].every(trusted) &&
+      [...before.fetches, ...after.fetches, ...moved.map((artifact) => artifactRepository(artifact)!)].every(trusted) &&
       before.unpinnedFingerprint !== undefined &&
       before.unpinnedFingerprint === after.unpinnedFingerprint
     );
+  }
   if (JSON.stringify(before.run) !== JSON.stringify(after.run) || before.inputs.join("\0") !== after.inputs.join("\0")) return false;
   // A remote kustomize resource carries its version in its URL: the kustomizations must say the
   // same but for trusted URLs, in the root's own and in any other its folders hold (Kong's
@@ -1417,8 +1431,9 @@ export function onlyTrustedVersionsMoved(
     }
   };
   // A resource file kustomize lists carries the versions of the Flux sources it declares: a
-  // HelmRelease's chart `version` where its chart is trusted on both sides, an OCIRepository's `ref`
-  // where its URL is. Any other document, or field, must say the same.
+  // HelmRelease's chart `version` where its chart is trusted on both sides (and in its values, the
+  // version of an OCI artifact the policy trusts), an OCIRepository's `ref` where its URL is. Any
+  // other document, or field, must say the same.
   const trustedRelease = (id: string): boolean =>
     [before.releaseFetches?.[id], after.releaseFetches?.[id]].every((fetches) => fetches !== undefined && fetches.every(trusted));
   const unpinnedResources = (path: string, written: string): string => {
@@ -1431,7 +1446,14 @@ export function onlyTrustedVersionsMoved(
         kind === "HelmRelease" &&
         trustedRelease(helmRootId(path, `${text(metadata.namespace) ?? "default"}/${text(metadata.name) ?? ""}`))
       )
-        return { ...document, spec: { ...spec, chart: { ...record(spec.chart), spec: without(record(spec.chart).spec, "version") } } };
+        return {
+          ...document,
+          spec: {
+            ...spec,
+            chart: { ...record(spec.chart), spec: without(record(spec.chart).spec, "version") },
+            values: withoutArtifactVersions(spec.values, trusted),
+          },
+        };
       if (groupOf(apiVersion) === "source.toolkit.fluxcd.io" && kind === "OCIRepository" && trusted(text(spec.url) ?? ""))
         return { ...document, spec: without(spec, "ref") };
       return document;

@@ -1680,6 +1680,29 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(own("5.0.0")).not.toBe(shared);
   });
 
+  it("the version of an OCI artifact a trusted chart's values name moves as the chart's tag does, where the policy trusts it (flux-operator)", async () => {
+    // Renovate's flux-operator group: the flux-instance chart's tag and the Flux distribution it installs (kochhaus 55c0bac7f).
+    const instance = (version: string, artifact = `oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v${version}`, extra = "") =>
+      tree({
+        "flux/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: flux-instance, namespace: flux-system}\nspec: {url: oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance, ref: {tag: ${version}}}\n`,
+        "flux/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: flux-instance, namespace: flux-system}\nspec:\n  chartRef: {kind: OCIRepository, name: flux-instance}\n  values:\n    instance:\n      distribution: {artifact: "${artifact}"${extra}}\n`,
+      });
+    const FLUX = ["oci://ghcr.io/controlplaneio-fluxcd/**"];
+    const RELEASE = ["helm flux/helmrelease.yaml flux-system/flux-instance"];
+    expect(await renderTrusting(FLUX, instance("0.58.0"), instance("0.58.1"))).toEqual([]);
+    const digest = (hex: string) => `oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests@sha256:${hex.repeat(64)}`;
+    expect(await renderTrusting(FLUX, instance("0.58.0", digest("a")), instance("0.58.1", digest("b")))).toEqual([]);
+    // The chart trusted, the artifact not: its new version is a source the policy did not vouch for.
+    expect(await renderTrusting(["oci://ghcr.io/controlplaneio-fluxcd/charts/*"], instance("0.58.0"), instance("0.58.1"))).toEqual(RELEASE);
+    expect(await renderTrusting([], instance("0.58.0"), instance("0.58.1"))).toEqual(RELEASE);
+    // Another artifact, a tag that is no version, or anything else in the values, is a values change.
+    const other = "oci://ghcr.io/example/flux-manifests:v0.58.1";
+    expect(await renderTrusting(["**"], instance("0.58.0"), instance("0.58.1", other))).toEqual(RELEASE);
+    const tagged = (tag: string) => `oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:${tag}`;
+    expect(await renderTrusting(FLUX, instance("0.58.0", tagged("stable")), instance("0.58.1", tagged("edge")))).toEqual(RELEASE);
+    expect(await renderTrusting(FLUX, instance("0.58.0"), instance("0.58.1", undefined, ", registry: ghcr.io"))).toEqual(RELEASE);
+  });
+
   it("a values edit of a trusted chart does not tell the reviewer to trust what the policy already trusts", async () => {
     const reasons = async (globs: string[]) =>
       (
@@ -1736,6 +1759,12 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
 
     it("its values, or another document of its file, still need the render", async () => {
       expect(await renderTrusting(["**"], apps("1.1.12"), apps("1.1.14", "domain: example.org"))).toEqual(["kustomize cluster/apps"]);
+      // But for the version of an OCI artifact they name that the policy trusts too (artifact-versions.ts).
+      const artifact = (tag: string) => `domain: example.com, manifests: "oci://ghcr.io/example/manifests:${tag}"`;
+      expect(await renderTrusting(["**"], apps("1.1.12", artifact("v1.0.0")), apps("1.1.14", artifact("v1.1.0")))).toEqual([]);
+      expect(await renderTrusting([GATEWAY], apps("1.1.12", artifact("v1.0.0")), apps("1.1.14", artifact("v1.1.0")))).toEqual([
+        "kustomize cluster/apps",
+      ]);
       const route = "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec: {hostnames: [HOST]}\n";
       expect(
         await renderTrusting(

@@ -1,0 +1,39 @@
+import { isRecord } from "../core/json-access.js";
+
+/**
+ * OCI artifacts that release values name at a version: `oci://<repository>:<tag>` with a
+ * version-like tag, or `@sha256:<digest>`. Flux Operator's `flux-instance` chart takes the Flux
+ * distribution it installs so (`instance.distribution.artifact:
+ * oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v0.58.1`), and Renovate's
+ * flux-operator group bumps it beside the chart's own tag (haraldkoch/kochhaus-home 55c0bac7f,
+ * Diaoul/home-ops 5394654e2): a new version of a remote source, as the chart's tag is, which
+ * `render.trusted` spares a render when the policy trusts that artifact too.
+ */
+const VERSIONED_ARTIFACT = /^(oci:\/\/[^\s@]+\/[^\s@:/]+)(?::v?\d+(?:\.\d+){0,3}(?:[-+][0-9A-Za-z.-]+)?|@sha256:[0-9a-f]{64})$/;
+
+/** The repository of an OCI artifact named at a version (VERSIONED_ARTIFACT); undefined for any other value. */
+export const artifactRepository = (value: string): string | undefined => VERSIONED_ARTIFACT.exec(value)?.[1];
+
+/** Values with each OCI artifact whose repository `unpinned` says of named without its version. */
+export function withoutArtifactVersions(values: unknown, unpinned: (repository: string) => boolean): unknown {
+  if (typeof values === "string") {
+    const repository = artifactRepository(values);
+    return repository !== undefined && unpinned(repository) ? repository : values;
+  }
+  if (Array.isArray(values)) return values.map((value) => withoutArtifactVersions(value, unpinned));
+  if (!isRecord(values)) return values;
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, withoutArtifactVersions(value, unpinned)]));
+}
+
+const strings = (values: unknown): string[] =>
+  typeof values === "string"
+    ? [values]
+    : Array.isArray(values)
+      ? values.flatMap(strings)
+      : isRecord(values)
+        ? Object.values(values).flatMap(strings)
+        : [];
+
+/** The OCI artifacts values name at a version, as written, sorted. */
+export const versionedArtifacts = (values: unknown): string[] =>
+  [...new Set(strings(values).filter((value) => artifactRepository(value) !== undefined))].sort();
