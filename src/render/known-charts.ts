@@ -20,8 +20,12 @@ interface KnownChart {
    * merge in), which are all a family reads of it; undefined where no family reads the release.
    */
   readonly trafficValues: (values: Readonly<Record<string, unknown>>, own: unknown) => Readonly<Record<string, unknown>>;
-  /** Whether a release with these values renders any traffic config; undefined for a chart any release of which may. */
-  readonly rendersTraffic?: (values: Readonly<Record<string, unknown>>) => boolean;
+  /**
+   * Whether a release with these values, of these chart versions (as the release or its source
+   * writes them; undefined where it does not), renders any traffic config; undefined for a chart
+   * any release of which may.
+   */
+  readonly rendersTraffic?: (values: Readonly<Record<string, unknown>>, versions: readonly (string | undefined)[]) => boolean;
 }
 
 const picked = (value: unknown, fields: readonly string[]): unknown =>
@@ -50,10 +54,20 @@ const WORKLOAD_OBJECTS = new Set([
  * runs, as what, its pods), the pods' defaults, 1.x's `controller`, and `global` (the names and
  * labels of what the rest renders). A release of these alone (a runner, a queue worker: billimek/k8s-gitops
  * 8218b9dd23) renders no Service, route, Ingress or network policy, which only `service`, `route`,
- * `ingress`, `networkpolicies`, `rawResources` and 1.x's `addons` ask for (1.x and 2.x render a
- * ClusterIP `main` Service by default, a kind no family reads; what makes one ExternalName is written in `service`).
+ * `ingress`, `networkpolicies`, `rawResources` and 1.x's `addons` ask for — from 3.0 on: 1.x and
+ * 2.x render a `main` Service by default, which a route elsewhere in the repository may send to, so
+ * a release of theirs removed can leave that route without its backend. A version the release does
+ * not pin to 3 or later (`*`, a range across 2.x) counts as one that may.
  */
 const WORKLOADS_ALONE = new Set(["controllers", "controller", "defaultPodOptions", "global"]);
+
+/** The major version a chart version or constraint pins (`4.4.0`, `v3.7.1`, `3.x`, `^4.0.0`, `>=3.0.0 <4`), where it pins one. */
+const majorVersion = (version: string | undefined): number | undefined => {
+  const match = /^\s*(?:[v=^~]|>=)?\s*v?(\d+)(?:\.(?:\d+|[xX*]))*(?:[-+][0-9A-Za-z.-]+)?(?:\s+<\s*v?(\d+)(?:\.\d+)*)?\s*$/.exec(
+    version ?? "",
+  );
+  return match ? Number(match[1]) : undefined;
+};
 
 /** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
 function controllerTraffic(controller: unknown): unknown {
@@ -74,7 +88,10 @@ function controllerTraffic(controller: unknown): unknown {
  */
 const APP_TEMPLATE: KnownChart = {
   source: /(?:^|\/)bjw-s(?:-labs)?(?:\/|\.github\.io\/)(?:.*\/)?app-template$/,
-  rendersTraffic: (values) => Object.keys(values).some((key) => !WORKLOAD_OBJECTS.has(key) && !WORKLOADS_ALONE.has(key)),
+  rendersTraffic: (values, versions) =>
+    versions.length === 0 ||
+    versions.some((version) => (majorVersion(version) ?? 0) < 3) ||
+    Object.keys(values).some((key) => !WORKLOAD_OBJECTS.has(key) && !WORKLOADS_ALONE.has(key)),
   trafficValues: (values) => {
     const kept: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(values)) {
@@ -184,9 +201,13 @@ export function trafficValuesOf(values: unknown, fetches: readonly string[] | un
  * them), renders no traffic config at all: on one side only (a release added or removed), or on
  * both, it applies none, whatever else its values or the chart's version change.
  */
-export function rendersNoTrafficConfig(values: unknown, fetches: readonly string[] | undefined): boolean {
+export function rendersNoTrafficConfig(
+  values: unknown,
+  fetches: readonly string[] | undefined,
+  versions: readonly (string | undefined)[],
+): boolean {
   const known = knownChartServing(fetches);
-  return isRecord(values) && known?.rendersTraffic !== undefined && !known.rendersTraffic(values);
+  return isRecord(values) && known?.rendersTraffic !== undefined && !known.rendersTraffic(values, versions);
 }
 
 /** The known chart every one of `fetches` serves. */

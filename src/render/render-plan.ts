@@ -223,6 +223,18 @@ const chartContent = (spec: unknown): unknown =>
 const chartRefSource = (tree: Tree, chartRef: SourceRef, namespace: string | undefined): unknown[] =>
   fluxSources(tree, chartRef, namespace).map(({ spec }) => chartContent(spec));
 
+/** The chart versions a release installs as written: its chart's `version`, else each found chartRef source's `ref` tag or semver range. */
+const chartVersions = (
+  source: { readonly version?: unknown } | undefined,
+  referenced: readonly unknown[] | undefined,
+): (string | undefined)[] =>
+  source
+    ? [text(source.version)]
+    : (referenced ?? []).map((found) => {
+        const ref = record(record(found).ref);
+        return text(ref.tag) ?? text(ref.semver);
+      });
+
 /**
  * What the sources a `chartRef` names serve, each once, in one order: a source the release's own
  * kustomization lists is found twice once that kustomization is rendered, as written and in the
@@ -711,7 +723,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
       releaseFingerprint: canonical(decisive),
       ...(fetches ? { fetches: [...fetches], unpinnedFingerprint: canonical(unpinned) } : {}),
       ...(fetches && artifacts.length > 0 ? { artifactVersions: artifacts } : {}),
-      ...(known && rendersNoTrafficConfig(values, fetches) ? { trafficFree: true as const } : {}),
+      ...(known && rendersNoTrafficConfig(values, fetches, chartVersions(source, referenced)) ? { trafficFree: true as const } : {}),
     };
   });
 }

@@ -1476,6 +1476,12 @@ spec:
     expect((await failures(source, fromCluster))[0]).toContain(offline);
     const patched = worker("", "  postRenderers: [{kustomize: {patches: [{patch: '[]', target: {kind: Service}}]}}]\n");
     expect((await failures(source, patched))[0]).toContain(offline);
+    // Before 3.0 the chart renders a `main` Service by default, which a route elsewhere may send to:
+    // such a release removed, or of a version not pinned to 3 or later, is rendered as before.
+    for (const tag of ["2.6.0", "latest"]) {
+      const older = [...tree({ "repos/app-template.yaml": source[0]!.text.replace("tag: 4.6.2", `tag: ${tag}`) }), ...worker().slice(1)];
+      expect((await failures(older, tree({ "repos/app-template.yaml": source[0]!.text })))[0]).toContain(offline);
+    }
   });
 
   it("a chart version bump in the OCIRepository the release's chartRef names is a render that cannot be done offline", async () => {
