@@ -50,3 +50,29 @@ export function selectsKnowing(selector: unknown, labels: Labels, known: (key: s
   }
   return judged || "unknown";
 }
+
+/**
+ * A selector written as text, as kubectl's `-l` and kustomize's `labelSelector` and
+ * `annotationSelector` take it (`app=web,tier!=cache,env in (prod,staging),!legacy`), in the form
+ * `selects` reads; undefined when it is not one (the caller cannot tell what it selects).
+ */
+export function selectorOfText(written: string): { matchLabels: Record<string, string>; matchExpressions: object[] } | undefined {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: object[] = [];
+  // Commas inside a set's parentheses separate its values, not requirements.
+  for (const requirement of written.split(/,(?![^(]*\))/)) {
+    const term = requirement.trim();
+    if (term === "") continue;
+    const set = /^([^\s!=(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
+    const equality = /^([^\s!=(),]+)\s*(==|=|!=)\s*([^\s!=(),]*)$/.exec(term);
+    const exists = /^(!?)\s*([^\s!=(),]+)$/.exec(term);
+    if (set) {
+      const values = set[3]!.split(",").map((value) => value.trim());
+      matchExpressions.push({ key: set[1], operator: set[2] === "in" ? "In" : "NotIn", values });
+    } else if (equality?.[2] === "!=") matchExpressions.push({ key: equality[1], operator: "NotIn", values: [equality[3]] });
+    else if (equality) matchLabels[equality[1]!] = equality[3]!;
+    else if (exists) matchExpressions.push({ key: exists[2], operator: exists[1] ? "DoesNotExist" : "Exists" });
+    else return undefined;
+  }
+  return { matchLabels, matchExpressions };
+}

@@ -1,7 +1,10 @@
 import type { Delivery } from "../core/gitops-delivery.js";
 import type { Resource } from "../core/resource.js";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
-import { deliveriesOf } from "../model/gitops-placement.js";
+import { deliveriesOf, type DeliveryReader } from "../model/gitops-placement.js";
+import { list, record, type JsonRecord } from "../core/json-access.js";
+import { canonical } from "../core/canonical-values.js";
+import { patchedObject } from "./kustomize-patch.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { NAMES_DELIVERY_KIND } from "./render-plan.js";
 import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
@@ -17,13 +20,60 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
   const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
   // Every path of the tree, not only those read: an OCI artifact's root is found among its folders.
   const deliveryOf = deliveriesOf({ ...set, files: files.map((file) => file.path) }, topology.clusters);
-  const kustomizations = [...set.resources.values()].flatMap((resource) => {
+  const written = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
     const delivery = deliveryOf(resource);
     return delivery ? [{ resource, delivery }] : [];
   });
+  const kustomizations = patchedByParents(written, deliveryOf);
   read.set(files, { topology, kustomizations });
   return kustomizations;
+}
+
+/** How deep the path a Kustomization delivers from is: where several read a file, the deepest applies it (Flux's own nesting). */
+export const deliveryDepth = (delivery: Delivery): number =>
+  Math.max(0, ...delivery.paths.map((path) => path.split("/").filter(Boolean).length));
+
+/**
+ * The Kustomizations as Flux applies them: one that another delivers is in that one's build, so
+ * that one's `spec.patches` patch it first (onedr0p/cluster-template and the home-ops repositories
+ * made from it: `cluster-apps` patches every app's Kustomization to add `postBuild.substituteFrom`
+ * its cluster-settings ConfigMap and cluster-secrets Secret; read unpatched, an app's own
+ * `postBuild.substitute: {APP: echo}` left `*.${SECRET_DOMAIN}` an empty `*.`, haraldkoch/kochhaus-home
+ * bb33b15d3). The deepest Kustomization reading its file patches it, itself as its own parent
+ * patched it. A patch that cannot be applied, or deepest parents patching it differently, leave
+ * what it substitutes unknown (FluxKustomization.unknownPatches).
+ */
+function patchedByParents(kustomizations: readonly FluxKustomization[], deliveryOf: DeliveryReader): readonly FluxKustomization[] {
+  const patching = kustomizations.filter(({ resource }) => list(record(resource.body.spec).patches).length > 0);
+  if (patching.length === 0) return kustomizations;
+  const done = new Map<FluxKustomization, FluxKustomization | undefined>();
+  const visiting = new Set<FluxKustomization>();
+  const patched = (kustomization: FluxKustomization): FluxKustomization | undefined => {
+    if (done.has(kustomization)) return done.get(kustomization);
+    const file = kustomization.resource.source.file;
+    const reads = (other: FluxKustomization) => other !== kustomization && !!other.delivery.destinationOf(file);
+    if (visiting.has(kustomization) || !patching.some(reads)) return kustomization;
+    visiting.add(kustomization);
+    const readers = kustomizations.filter(reads);
+    const deepest = Math.max(...readers.map(({ delivery }) => deliveryDepth(delivery)));
+    const parents = readers.filter(({ delivery }) => deliveryDepth(delivery) === deepest).map((parent) => patched(parent) ?? parent);
+    const ways = new Set(parents.map(({ resource }) => canonical(list(record(resource.body.spec).patches))));
+    let body: JsonRecord | undefined = kustomization.resource.body;
+    for (const entry of ways.size === 1 ? list(record(parents[0]!.resource.body.spec).patches) : [])
+      body = body && patchedObject(body, entry);
+    visiting.delete(kustomization);
+    let result: FluxKustomization | undefined = kustomization;
+    if (ways.size > 1 || body === undefined) result = { ...kustomization, unknownPatches: true };
+    else if (body !== kustomization.resource.body) {
+      const resource: Resource = { ...kustomization.resource, body };
+      const delivery = deliveryOf(resource);
+      result = delivery && { resource, delivery };
+    }
+    done.set(kustomization, result);
+    return result;
+  };
+  return kustomizations.flatMap((kustomization) => patched(kustomization) ?? []);
 }
 
 /**
@@ -36,8 +86,11 @@ export const someDeliveryFileSays = (files: readonly SourceFile[], ...words: rea
   files.some((file) => NAMES_DELIVERY_KIND.test(file.text) && words.some((word) => file.text.includes(word)));
 
 export interface FluxKustomization {
+  /** As Flux applies it: the patches of the Kustomization delivering it applied (patchedByParents). */
   readonly resource: Resource;
   readonly delivery: Delivery;
+  /** A patch of the Kustomization delivering it could not be applied: what it adds (`postBuild` sources) is unknown. */
+  readonly unknownPatches?: true;
 }
 
 /** A tree's Kustomizations, read once for its substitution, its builds and its target namespaces. */

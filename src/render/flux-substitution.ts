@@ -1,12 +1,11 @@
 import { isRecord, list, record, text } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
-import { fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
+import { fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from "./flux-kustomizations.js";
 import { configData, dataOf, type ConfigData } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 import { kustomizationFileIn } from "./kustomize-tree.js";
-import type { Resource } from "../core/resource.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
 import type { FluxKustomizationRef } from "../core/flux-build-output.js";
@@ -103,13 +102,17 @@ export interface PostBuild {
   readonly complete: boolean;
 }
 
-/** The Kustomization's `postBuild`, read against the tree's ConfigMaps and Secrets; undefined when it has none. */
-function postBuildOf(resource: Resource, sources: () => ConfigData): PostBuild | undefined {
+/**
+ * The Kustomization's `postBuild`, read against the tree's ConfigMaps and Secrets; undefined when it
+ * has none. Where a patch of the Kustomization delivering it could not be applied, it may name more
+ * sources than it shows: its variables are not all known.
+ */
+function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: () => ConfigData): PostBuild | undefined {
   const postBuild = record(record(resource.body.spec).postBuild);
   if (Object.keys(postBuild).length === 0) return undefined;
   // Later sources override earlier ones, and `substitute` overrides them all.
   const variables = new Map<string, string>();
-  let complete = true;
+  let complete = !unknownPatches;
   for (const from of list(postBuild.substituteFrom)) {
     const [kind, name] = [text(record(from).kind), text(record(from).name)];
     const values = dataOf(sources(), kind ?? "", name ?? "", resource.id.namespace)?.data;
@@ -126,8 +129,9 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
   const substituted = new Map<string, string>();
   if (!someDeliveryFileSays(files, "postBuild")) return substituted;
   let sources: ConfigData | undefined;
-  for (const { resource, delivery } of fluxKustomizations(files, topology)) {
-    const postBuild = postBuildOf(resource, () => (sources ??= configData(files)));
+  for (const kustomization of fluxKustomizations(files, topology)) {
+    const { delivery } = kustomization;
+    const postBuild = postBuildOf(kustomization, () => (sources ??= configData(files)));
     if (!postBuild) continue;
     const { variables, complete } = postBuild;
     for (const file of files) {
@@ -177,22 +181,23 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
   if (!someDeliveryFileSays(files, "postBuild", "components:", "targetNamespace", "patches:")) return builds;
   const paths = new Set(files.map((file) => file.path));
   let sources: ConfigData | undefined;
-  const building = fluxKustomizations(files, topology).flatMap(({ resource, delivery }) => {
-    const spec = record(resource.body.spec);
+  const building = fluxKustomizations(files, topology).flatMap((flux) => {
+    const spec = record(flux.resource.body.spec);
     if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
-    const kustomization = kustomizationFileIn(delivery.paths[0] ?? "", paths);
-    return kustomization === undefined ? [] : [{ resource, spec, kustomization, patches: list(spec.patches).filter(isRecord) }];
+    const kustomization = kustomizationFileIn(flux.delivery.paths[0] ?? "", paths);
+    return kustomization === undefined ? [] : [{ flux, spec, kustomization, patches: list(spec.patches).filter(isRecord) }];
   });
   const patchings = new Map<string, Set<string>>();
   for (const { kustomization, patches } of building) {
     const seen = patchings.get(kustomization) ?? new Set<string>();
     patchings.set(kustomization, seen.add(canonical(patches)));
   }
-  for (const { resource, spec, kustomization, patches: own } of building) {
+  for (const { flux, spec, kustomization, patches: own } of building) {
+    const { resource } = flux;
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
     const patches = patchings.get(kustomization)!.size === 1 ? own : [];
     const namespace = text(spec.targetNamespace);
-    const postBuild = postBuildOf(resource, () => (sources ??= configData(files)));
+    const postBuild = postBuildOf(flux, () => (sources ??= configData(files)));
     const build: FluxBuild = {
       components,
       patches,

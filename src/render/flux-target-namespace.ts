@@ -1,7 +1,7 @@
 import { record, text } from "../core/json-access.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
+import { deliveryDepth, fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
 
 /**
@@ -31,7 +31,7 @@ export function fluxTargetNamespaces(
   const none = () => undefined;
   if (!someDeliveryFileSays(files, "targetNamespace")) return none;
   const placings: Placing[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
-    depth: Math.max(0, ...delivery.paths.map((path) => path.split("/").filter(Boolean).length)),
+    depth: deliveryDepth(delivery),
     namespace: text(record(resource.body.spec).targetNamespace),
     reads: (file) => !!delivery.destinationOf(file),
   }));

@@ -177,4 +177,71 @@ describe("Flux post-build substitution", () => {
     ]);
     expect(result.analysis.findings[0]!.summary).toContain("checkout-jkt:8080 100% → removed, checkout-sgp:8080 new 100%");
   });
+  describe("a parent Kustomization's patches of the Kustomizations it delivers (onedr0p/cluster-template's cluster-apps)", () => {
+    const PARENT = (patch: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: cluster-apps, namespace: flux-system}
+spec:
+  path: ./apps
+  sourceRef: {kind: GitRepository, name: flux-system}
+  patches:
+  - target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}
+    patch: |-
+${patch.replace(/^/gm, "      ")}
+`;
+    const SETTINGS =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: _}\nspec:\n  postBuild:\n    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n    - {kind: Secret, name: cluster-secrets}";
+    const CHILD = (postBuild: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: shop, namespace: flux-system}
+spec:
+  path: ./shop/app
+  sourceRef: {kind: GitRepository, name: flux-system}
+${postBuild}`;
+    const SHOP_ROUTE = ROUTE.replace("shop.example.com", '"shop.${SECRET_DOMAIN}"');
+    const side = (backend: string, child: string, patch = SETTINGS) =>
+      tree({
+        "clusters/prod/apps.yaml": PARENT(patch),
+        "clusters/prod/vars.yaml": VARS(backend),
+        "apps/shop/ks.yaml": child,
+        "shop/app/route.yaml": SHOP_ROUTE,
+      });
+
+    it("a child with its own postBuild reads the parent's sources too: a Secret kept in the cluster leaves its variables as written, not empty", () => {
+      const substituted = fluxSubstitutions(side("checkout-jkt", CHILD("  postBuild:\n    substitute: {APP: shop}\n")), policy.topology);
+      expect(substituted.get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "checkout-jkt"));
+      // The same with JSON 6902 operations adding the postBuild.
+      const operations =
+        "- op: add\n  path: /spec/postBuild\n  value:\n    substituteFrom: [{kind: ConfigMap, name: cluster-vars}, {kind: Secret, name: cluster-secrets}]";
+      const byOperations = fluxSubstitutions(side("checkout-jkt", CHILD(""), operations), policy.topology);
+      expect(byOperations.get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "checkout-jkt"));
+    });
+
+    it("a parent patch that cannot be applied leaves the child's variables as written", () => {
+      const failing = "- {op: replace, path: /spec/postBuild/substituteFrom/0, value: {kind: ConfigMap, name: cluster-vars}}";
+      const substituted = fluxSubstitutions(
+        side("checkout-jkt", CHILD("  postBuild:\n    substitute: {APP: shop}\n"), failing),
+        policy.topology,
+      );
+      expect(substituted.get("shop/app/route.yaml")).toBeUndefined();
+    });
+
+    it("a child gaining its own postBuild changes nothing; a value changed in the parent's ConfigMap still moves the child's route (kochhaus-home bb33b15d3)", async () => {
+      const review = async (base: SourceFile[], head: SourceFile[]) => {
+        const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+        return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW }).analysis.findings.map((finding) => [
+          finding.class,
+          finding.risk,
+          finding.file,
+        ]);
+      };
+      const withVariables = CHILD("  postBuild:\n    substitute: {APP: shop}\n");
+      expect(await review(side("checkout-jkt", CHILD("")), side("checkout-jkt", withVariables))).toEqual([
+        ["resource.changed", "low", "apps/shop/ks.yaml"],
+      ]);
+      expect(await review(side("checkout-jkt", withVariables), side("checkout-sgp", withVariables))).toEqual([
+        ["backend.added", "medium", "shop/app/route.yaml"],
+      ]);
+    });
+  });
 });
