@@ -356,6 +356,7 @@ const blocksWhenUnrendered =
 /**
  * A root the PR feeds that could not be rendered (remote chart or base, tool error, timeout) is
  * high: what it would apply is unknown, so it is never a silent pass (unless the policy lists them).
+ * One stopped by a broken file that applies no traffic config either way is said, low.
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
   alikeAcrossBuilds((input.rendered?.failures ?? []).filter(blocksWhenUnrendered(input.policy))).map(({ failure, builds }) => {
@@ -369,7 +370,7 @@ const renderFailureFindings = (input: ChangeInput): Finding[] =>
       path: [],
       before: null,
       after: summary,
-      riskFloor: "high",
+      riskFloor: failure.trafficFree ? "low" : "high",
     };
     return {
       ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }),

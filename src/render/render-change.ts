@@ -27,7 +27,7 @@ import {
   type RenderRoot,
   type TreeTexts,
 } from "./render-plan.js";
-import { folderOf, insideFolder, isEmptyKustomization, linkTarget, REMOTE } from "./kustomize-tree.js";
+import { folderOf, insideFolder, isEmptyKustomization, kustomizationFileIn, linkTarget, REMOTE } from "./kustomize-tree.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
@@ -41,7 +41,8 @@ import {
   type FluxBuild,
 } from "./flux-substitution.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
-import { rendersNoTraffic } from "./traffic-free-root.js";
+import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
+import { fluxKustomizations } from "./flux-kustomizations.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 
@@ -128,7 +129,9 @@ export async function renderChange(
     failures: [
       ...first.failures,
       ...second.failures,
-      ...brokenFileFailures(broken, [...baseRoots, ...headRoots], texts, placed, options.reviews),
+      ...brokenFileFailures(broken, [...baseRoots, ...headRoots], texts, placed, options.reviews, (path) =>
+        fluxBuildAppliesTraffic(path, head, texts.head, options.topology),
+      ),
     ],
     ...(trusted.length > 0 ? { trusted } : {}),
     ...(alike.length > 0 ? { alike } : {}),
@@ -213,6 +216,27 @@ function brokenRead(root: RenderRoot | undefined, broken: ReadonlyMap<string, Br
   return manifestsReadBy(root).flatMap((file) => broken.get(file)?.said ?? [])[0];
 }
 
+/**
+ * Whether the Flux Kustomizations that build the file (a root's kustomization, or a file of its
+ * own) within a larger build apply traffic config: where a path holds no kustomization, Flux
+ * generates one naming every file under it, and a file that stops one stops all of them (a broken
+ * backup repository beside the routes). Undefined when none builds it so. Read only for what reads
+ * a file the PR breaks.
+ */
+function fluxBuildAppliesTraffic(file: string, files: readonly SourceFile[], texts: TreeTexts, topology: Topology): boolean | undefined {
+  const generated = fluxKustomizations(files, topology).filter(
+    ({ delivery }) => delivery.destinationOf(file) && kustomizationFileIn(delivery.paths[0] ?? "", texts) === undefined,
+  );
+  if (generated.length === 0) return undefined;
+  return generated.some(
+    ({ delivery }) =>
+      !generatedBuildHoldsNoTraffic(
+        [...texts.keys()].filter((path) => delivery.destinationOf(path)),
+        texts,
+      ),
+  );
+}
+
 const manifestsReadBy = (root: RenderRoot): readonly string[] => (root.run.tool === "kustomize" ? root.consumes : [root.origin]);
 
 /**
@@ -230,6 +254,8 @@ function brokenFileFailures(
   texts: { readonly base: TreeTexts; readonly head: TreeTexts },
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
   reviews: ((path: string) => boolean) | undefined,
+  /** Whether the Flux builds the file is part of apply traffic config (fluxBuildAppliesTraffic). */
+  buildAppliesTraffic: (path: string) => boolean | undefined,
 ): RenderFailure[] {
   if (broken.size === 0) return [];
   // A chart's files (its values, its templates) are helm's to read: its render says whether they do (istio/istio 7d61672e: a
@@ -246,13 +272,16 @@ function brokenFileFailures(
     const delivered = (placed.base(path) !== "" || placed.head(path) !== "") && !governed.some((inside) => inside(path));
     const holdsObjects = [before, after].some((set) => set !== undefined && (set.resources.size > 0 || set.invalid.length > 0));
     if (!delivered && !holdsObjects) return [];
+    // Only a build Flux generates from a folder is known to read no other file: any other reader may apply traffic config.
+    const trafficFree = fileHoldsNoTraffic(texts.head.get(path)) && buildAppliesTraffic(path) === false;
     return [
       {
         id: `file ${path}`,
         origin: path,
         inputs: [path],
-        reason: `cannot be read at head: ${said}; kustomize, Flux and Argo CD refuse the whole file, so the build that reads it stops`,
+        reason: `cannot be read at head: ${said}; kustomize, Flux and Argo CD refuse the whole file, so the build that reads it stops${trafficFree ? ", but it applies no traffic config" : ""}`,
         gates: true,
+        ...(trafficFree ? { trafficFree } : {}),
       },
     ];
   });
@@ -332,8 +361,8 @@ async function renderStage(
   const trusted: string[] = [];
   const alike: string[] = [];
   const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
-  /** Roots that read a file the PR breaks, with what is said of it (brokenRead). */
-  const unreadable = new Map<string, string>();
+  /** Roots that read a file the PR breaks, with what is said of it (brokenRead), and whether their build applies traffic config. */
+  const unreadable = new Map<string, { readonly said: string; readonly trafficFree: boolean }>();
   const changed = [...new Set([...basePlan.keys(), ...headPlan.keys()])].filter((id) => {
     // A moved release is not rendered (it cannot be, offline); a moved kustomization is, on each side,
     // so that its output is compared and not its files (a patch file at a new path read as added).
@@ -347,7 +376,10 @@ async function renderStage(
     // A file it reads that no longer parses stops its build, whatever else the PR does to it.
     const unread = brokenRead(after, broken) ?? brokenRead(before, broken);
     if (unread !== undefined) {
-      unreadable.set(id, unread);
+      unreadable.set(id, {
+        said: unread,
+        trafficFree: quiet() && fluxBuildAppliesTraffic(either(id).origin, head, headText, options.topology) !== true,
+      });
       return true;
     }
     if (!before || !after) return !quiet();
@@ -373,12 +405,14 @@ async function renderStage(
     const [before, after] = [basePlan.get(id), headPlan.get(id)];
     const unread = unreadable.get(id);
     if (unread !== undefined) {
+      const { said, trafficFree } = unread;
       failures.push({
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} cannot be read at head: ${unread}`,
+        reason: `${id} cannot be read at head: ${said}${trafficFree ? "; its build stops, but it applies no traffic config at either side" : ""}`,
         gates: either(id).deployed,
+        ...(trafficFree ? { trafficFree } : {}),
       });
       continue;
     }

@@ -43,6 +43,12 @@ export interface RenderFailure {
   readonly reason: string;
   /** Whether it blocks: a root something deploys; a chart nothing installs is only listed. */
   readonly gates: boolean;
+  /**
+   * A root that reads a file the PR breaks but applies no traffic config at either side, nor does
+   * the Flux build it is part of: its build stops, no route's (rafaribe/home-ops 59bb3b0d43, a
+   * kopiur ClusterRepository's duplicated key). Said, low.
+   */
+  readonly trafficFree?: true;
 }
 
 export interface RenderResult {

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
-import { holdsNoTraffic, type RenderRoot, type TreeTexts } from "./render-plan.js";
+import { holdsNoTraffic, NAMES_DELIVERY_KIND, type RenderRoot, type TreeTexts } from "./render-plan.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 
@@ -44,7 +44,7 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
   // Only what a kustomization lists is read as documents (a folder it lists is read through the
   // kustomization there, among the inputs): the other files beside it (a README, Fleet's
   // fleet.yaml, generator inputs) never become one.
-  for (const path of listed) if (texts.has(path) && !holdsNoTraffic(texts.get(path))) return false;
+  for (const path of listed) if (!fileHoldsNoTraffic(texts.get(path))) return false;
   for (const path of patches) {
     const text = texts.get(path);
     if (text === undefined || namesTraffic(text)) return false;
@@ -53,6 +53,33 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
 }
 
 const HEADER_LINE = /^(?:apiVersion|kind)[ \t]*:.*$/gm;
+
+/**
+ * Whether a resource file holds no traffic config, read as written. One that does not parse (a
+ * duplicated key kustomize refuses) held none before, nor would once mended, when its text names
+ * no traffic, delivery or GitOps kind or group: a document's kind is written in it (rafaribe/home-ops
+ * 59bb3b0d43, a kopiur ClusterRepository's annotations written twice).
+ */
+export const fileHoldsNoTraffic = (text: string | undefined): boolean =>
+  holdsNoTraffic(text) || !(namesTraffic(text!) || NAMES_DELIVERY_KIND.test(text!) || GITOPS_GROUP.test(text!));
+
+const GITOPS_GROUP = /\.toolkit\.fluxcd\.io|\bargoproj\.io|\bconfigsync\.gke\.io/;
+
+/**
+ * Whether the files a Flux Kustomization builds where its path holds no kustomization (Flux
+ * generates one naming every file under it) hold no traffic config, read as written: a file there
+ * that stops the build stops nothing of traffic then.
+ */
+export function generatedBuildHoldsNoTraffic(files: Iterable<string>, texts: TreeTexts): boolean {
+  for (const path of files) {
+    const text = texts.get(path);
+    if (text === undefined || !YAML_FILE.test(path)) continue;
+    if (isKustomizationFile(path) ? namesTraffic(text.replace(HEADER_LINE, "")) : !fileHoldsNoTraffic(text)) return false;
+  }
+  return true;
+}
+
+const YAML_FILE = /\.ya?ml$/i;
 
 /** Every folder that holds a file of the tree, once per tree. */
 const heldFolders = new WeakMap<TreeTexts, ReadonlySet<string>>();

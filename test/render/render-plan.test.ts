@@ -421,6 +421,14 @@ describe("render failures in the review", () => {
     expect(analysis.render.failed).toHaveLength(3);
   });
 
+  it("a root whose broken file stops only its own traffic-free build is a low finding (rafaribe/home-ops 59bb3b0d43)", () => {
+    const analysis = analyzeChange({
+      ...input(true),
+      rendered: { ...input(true).rendered, failures: [{ ...failure(true), trafficFree: true as const }] },
+    });
+    expect(analysis.findings.map((f) => [f.class, f.risk, f.file])).toEqual([["resource.changed", "low", "charts/app/values.yaml"]]);
+  });
+
   it("a chart nothing installs is listed as read as written, and does not block", () => {
     const analysis = analyzeChange(input(false));
     expect(analysis.findings).toEqual([]);
@@ -732,6 +740,37 @@ describe("a file the PR breaks stops the build that reads it", () => {
       file.path === "clusters/prod/apps.yaml" ? { ...file, text: file.text.replace("name: apps", "name: apps2") } : file,
     );
     expect(await reasons(edited, broken)).toEqual([]);
+  });
+
+  it("a file that stops only a traffic-free build is said, not blocked: its root and its Flux build apply no traffic config (rafaribe/home-ops 59bb3b0d43)", async () => {
+    const repository =
+      "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: ClusterRepository\nmetadata:\n  name: garage-s3\n  annotations: {a: b}\n";
+    const backup = (path: string, files: Record<string, string>) => ({
+      ...cluster,
+      "clusters/prod/backup.yaml": fluxKustomization("backup", path),
+      ...files,
+    });
+    const outcome = async (base: Record<string, string>, file = "apps/backup/repository.yaml") => {
+      const head = tree({ ...base, [file]: `${repository}  annotations: {a: b}\n` });
+      const { failures } = await renderChange(tree(base), head, { topology: placed, budgetMs: 1_000 });
+      return failures.map((failure) => [failure.id, failure.trafficFree ?? false, /no traffic config/.test(failure.reason)]);
+    };
+    const root = { "apps/backup/kustomization.yaml": "resources:\n  - repository.yaml\n", "apps/backup/repository.yaml": repository };
+    expect(await outcome(backup("./apps/backup", root))).toEqual([["kustomize apps/backup", true, true]]);
+    // A folder Flux builds without a kustomization: every file there is its build.
+    expect(await outcome(backup("./backup", { "backup/repository.yaml": repository }), "backup/repository.yaml")).toEqual([
+      ["file backup/repository.yaml", true, true],
+    ]);
+    // A route in the same root, or in the folder a Flux Kustomization builds with it (apps/prod's), stops too.
+    const withRoute = {
+      "apps/backup/kustomization.yaml": "resources:\n  - repository.yaml\n  - route.yaml\n",
+      "apps/backup/repository.yaml": repository,
+      "apps/backup/route.yaml": cluster["docs/example.yaml"],
+    };
+    expect(await outcome(backup("./apps/backup", withRoute))).toEqual([["kustomize apps/backup", false, false]]);
+    expect(await outcome(backup("./apps", root))).toEqual([["file apps/backup/repository.yaml", false, false]]);
+    const beside = { "backup/repository.yaml": repository, "backup/route.yaml": cluster["docs/example.yaml"] };
+    expect(await outcome(backup("./backup", beside), "backup/repository.yaml")).toEqual([["file backup/repository.yaml", false, false]]);
   });
 
   it("a chart's values file is helm's to read: its render says whether it does, not kustomize (istio/istio 7d61672e)", async () => {

@@ -37,6 +37,18 @@ describe("a kustomize root that applies no traffic config needs no render", () =
     ).toBe(true);
   });
 
+  it("a resource that no longer parses is none when its text names no traffic or GitOps kind or group (rafaribe/home-ops 59bb3b0d43)", () => {
+    const duplicated = (document: string) =>
+      quiet({
+        "app/kustomization.yaml": "resources: [resource.yaml]\n",
+        "app/resource.yaml": document.replace("metadata: {", "metadata: {a: 1, a: 2, "),
+      });
+    expect(duplicated("apiVersion: kopiur.home-operations.com/v1alpha1\nkind: ClusterRepository\nmetadata: {name: s3}\n")).toBe(true);
+    expect(duplicated(ROUTE)).toBe(false);
+    expect(duplicated("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\n")).toBe(false);
+    expect(duplicated("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: apps}\n")).toBe(false);
+  });
+
   it("a traffic document among its resources, or one a GitOps tool renders further, is", () => {
     expect(
       quiet({
