@@ -1,6 +1,10 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
-import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } from "../../core/json-access.js";
+import type { DetectorContext } from "../../core/detector.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt, type JsonRecord } from "../../core/json-access.js";
+import { mergePatch } from "../../core/merge-patch.js";
+import type { ResourceChange } from "../../core/resource-change.js";
 import {
   ENVOY_ROUTE_TIMEOUT_MS,
   reportRetryIncreases,
@@ -9,22 +13,37 @@ import {
   type RetryPolicy,
 } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
-import type { Resource } from "../../core/resource.js";
-import { ENVOY_GATEWAY_GROUP, targetNames } from "./policy-targets.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { ENVOY_GATEWAY_GROUP, targetNames, targetsOf, type Target } from "./policy-targets.js";
+import { gatewayPolicies, parentGateways, policiesNaming, ROUTE_KINDS, type Named } from "./policy-hierarchy.js";
 
 /**
  * Envoy Gateway's BackendTrafficPolicy: how the proxies of its targets (Gateways, routes) talk to
  * backends — retries, timeouts, active and passive health checks, circuit breakers, fault
- * injection, load balancing. Judged on the policy as written, against Envoy Gateway's defaults
- * where a setting is absent (no retries, no request timeout, no health checks); a route's own
- * policy taking precedence over its Gateway's is not modelled. A policy deleted is every setting
- * removed from its targets. Other settings (compression, DNS, proxy protocol) are left to the
- * generic field diff.
+ * injection, load balancing. Judged against Envoy Gateway's defaults where a setting is absent
+ * (no retries, no request timeout, no health checks). A route named as a target is judged on what
+ * applies to it, as Envoy Gateway applies it: the most specific policy, so a route's own policy
+ * without `mergeType` replaces its Gateway's (a route policy added for compression alone took the
+ * Gateway's passive health checks and disabled request timeout from the route), and one with it
+ * is merged over the Gateway's. Other targets are judged on the policy as written. A policy deleted
+ * is every setting removed from its targets, less what their Gateway's policy gives them again.
+ * Other settings (compression, DNS, proxy protocol) are left to the generic field diff.
  */
 
+/** What one target gets from the policies at base and at head (a spec; undefined where none applies), and how to name it. */
+interface Applied {
+  readonly base?: JsonRecord;
+  readonly head?: JsonRecord;
+  /** `for HTTPRoute shop/web`, and where its settings come from when another policy gives them. */
+  readonly scope: string;
+}
+
+/** One setting's judgement of what a target got and gets. */
+type SettingCheck = (applied: Applied, out: DetectionList) => void;
+
 /** Without `retry`, Envoy Gateway does not retry; with it, twice unless numRetries says otherwise. */
-function retryView(resource: Resource | undefined): RetryPolicy & { configured: boolean } {
-  const retry = optionalRecord(spec(resource).retry);
+function retryView(settings: JsonRecord | undefined): RetryPolicy & { configured: boolean } {
+  const retry = optionalRecord(settings?.retry);
   const retryOn = record(retry?.retryOn);
   return {
     attempts: retry ? (numeric(retry.numRetries) ?? 2) : 0,
@@ -34,11 +53,11 @@ function retryView(resource: Resource | undefined): RetryPolicy & { configured: 
   };
 }
 
-const retries: Check = (change, out) => {
-  if (!change.head) return;
-  const was = retryView(change.base);
-  reportRetryIncreases(out, was, retryView(change.head), {
-    subject: `for ${targetNames(change.head)}`,
+const retries: SettingCheck = (applied, out) => {
+  if (!applied.head) return;
+  const was = retryView(applied.base);
+  reportRetryIncreases(out, was, retryView(applied.head), {
+    subject: applied.scope,
     path: ["spec", "retry"],
     field: (name) => (name === "attempts" ? "retry.numRetries" : "retry.retryOn"),
     defaulted: was.configured ? "" : " (no retry policy)",
@@ -46,25 +65,39 @@ const retries: Check = (change, out) => {
   });
 };
 
-/** `unset`: what applies where the policy sets none, so a timeout added under it shortens it and one removed over it may be shortened to it. */
+/**
+ * `unset`: what applies where the policy sets none (Envoy Gateway's defaults), so a timeout added under it
+ * shortens it and one removed over it may be shortened to it; `defaultIs` says what that is. Paths within the spec.
+ */
 const TIMEOUTS = [
-  { label: "timeout.http.requestTimeout", path: ["spec", "timeout", "http", "requestTimeout"], unset: ENVOY_ROUTE_TIMEOUT_MS },
-  { label: "timeout.tcp.connectTimeout", path: ["spec", "timeout", "tcp", "connectTimeout"] },
-  { label: "retry.perRetry.timeout", path: ["spec", "retry", "perRetry", "timeout"] },
+  {
+    label: "timeout.http.requestTimeout",
+    path: ["timeout", "http", "requestTimeout"],
+    unset: ENVOY_ROUTE_TIMEOUT_MS,
+    defaultIs: "the route's own timeout applies, else Envoy's 15s",
+  },
+  // Envoy Gateway's API: "Default: 10 seconds" (rafaribe/home-ops 7b6a71210 wrote 10s out: no change).
+  {
+    label: "timeout.tcp.connectTimeout",
+    path: ["timeout", "tcp", "connectTimeout"],
+    unset: 10_000,
+    defaultIs: "Envoy Gateway's default, 10s",
+  },
+  { label: "retry.perRetry.timeout", path: ["retry", "perRetry", "timeout"] },
 ] as const;
 
 /** A policy deleted is every timeout it set removed: where its targets remain, the defaults apply to them. */
-const timeouts: Check = (change, out) => {
+const timeouts: SettingCheck = (applied, out) => {
   for (const timeout of TIMEOUTS) {
     const { path } = timeout;
     const { wasMs, nowMs, defaulted, wasDefault } = timeoutChange(
-      valueAt(change.base?.body, path),
-      valueAt(change.head?.body, path),
+      valueAt(applied.base, path),
+      valueAt(applied.head, path),
       "unset" in timeout ? timeout.unset : undefined,
     );
     const unset = defaulted ? "unset" : "unset" in timeout && wasDefault ? "unset before" : undefined;
-    const label = unset ? `${timeout.label} (${unset}: the route's own timeout applies, else Envoy's 15s)` : timeout.label;
-    reportShorterTimeout(out, `for ${targetNames(change.head ?? change.base)}`, label, [...path], wasMs, nowMs);
+    const label = unset && "defaultIs" in timeout ? `${timeout.label} (${unset}: ${timeout.defaultIs})` : timeout.label;
+    reportShorterTimeout(out, applied.scope, label, ["spec", ...path], wasMs, nowMs);
   }
 };
 
@@ -94,15 +127,15 @@ const withDefaults = (field: string, value: unknown): unknown => {
   return defaults && (value === undefined || isRecord(value)) ? { ...defaults, ...record(value) } : value;
 };
 
-const health: Check = (change, out) => {
+const health: SettingCheck = (applied, out) => {
   for (const { field, removed } of HEALTH_SETTINGS) {
-    const was = spec(change.base)[field];
-    const now = spec(change.head)[field];
-    if (sameValue(withDefaults(field, was), withDefaults(field, now)) || (was === undefined && !change.head)) continue;
+    const was = applied.base?.[field];
+    const now = applied.head?.[field];
+    if (sameValue(withDefaults(field, was), withDefaults(field, now)) || (was === undefined && !applied.head)) continue;
     const gone = now === undefined;
     out.add({
       class: "health.changed",
-      summary: `for ${targetNames(change.head ?? change.base)}: ${field} ${was === undefined ? "added" : gone ? "removed" : "changed"}${gone ? `: ${removed}` : ""}`,
+      summary: `${applied.scope}: ${field} ${was === undefined ? "added" : gone ? "removed" : "changed"}${gone ? `: ${removed}` : ""}`,
       side: gone ? "base" : "head",
       path: ["spec", field],
       before: was ?? null,
@@ -112,17 +145,15 @@ const health: Check = (change, out) => {
 };
 
 /** A fault written without `percentage` hits every request. */
-const faultOf = (resource: Resource | undefined, kind: FaultKind): Fault => {
-  const fault = optionalRecord(record(spec(resource).faultInjection)[kind]);
+const faultOf = (settings: JsonRecord | undefined, kind: FaultKind): Fault => {
+  const fault = optionalRecord(record(settings?.faultInjection)[kind]);
   return { share: fault ? (numeric(fault.percentage) ?? 100) : 0, fault };
 };
 
-const faults: Check = (change, out) => {
-  if (!change.head) return;
-  reportFaultIncreases(
-    out,
-    { subject: `for ${targetNames(change.head)}`, path: ["spec", "faultInjection"], requests: "requests" },
-    (side, kind) => faultOf(change[side], kind),
+const faults: SettingCheck = (applied, out) => {
+  if (!applied.head) return;
+  reportFaultIncreases(out, { subject: applied.scope, path: ["spec", "faultInjection"], requests: "requests" }, (side, kind) =>
+    faultOf(applied[side], kind),
   );
 };
 
@@ -143,13 +174,13 @@ const retargeted: Check = (change, out) => {
 };
 
 /** Load balancing decides how requests spread over endpoints and zones (session affinity, zone preference, slow start). */
-const loadBalancing: Check = (change, out) => {
-  const [was, now] = [spec(change.base).loadBalancer, spec(change.head).loadBalancer];
+const loadBalancing: SettingCheck = (applied, out) => {
+  const [was, now] = [applied.base?.loadBalancer, applied.head?.loadBalancer];
   if (sameValue(withDefaults("loadBalancer", was), withDefaults("loadBalancer", now))) return;
   const type = (value: unknown) => text(record(value).type) ?? "LeastRequest (default)";
   out.add({
     class: "resource.changed",
-    summary: `for ${targetNames(change.head ?? change.base)}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
+    summary: `${applied.scope}: loadBalancer ${type(was)} → ${type(now)}${sameValue(record(was).zoneAware, record(now).zoneAware) ? "" : ", zone preference changed"}: requests spread over endpoints differently`,
     side: "head",
     path: ["spec", "loadBalancer"],
     before: was ?? null,
@@ -163,15 +194,15 @@ const loadBalancing: Check = (change, out) => {
  * through to the backends (medium-high), setting or changing one refuses requests that passed (medium).
  * A policy deleted lifts its rate limit from the targets that remain.
  */
-const rateLimits: Check = (change, out) => {
-  if (!change.base) return;
-  const [was, now] = [spec(change.base).rateLimit, spec(change.head).rateLimit];
+const rateLimits: SettingCheck = (applied, out) => {
+  if (!applied.base) return;
+  const [was, now] = [applied.base.rateLimit, applied.head?.rateLimit];
   if (sameValue(was, now)) return;
   const lifted = now === undefined;
   const raised = !lifted && was !== undefined && onlyRaised(was, now);
   out.add({
     class: "resource.changed",
-    summary: `for ${targetNames(change.head ?? change.base)}: rateLimit ${
+    summary: `${applied.scope}: rateLimit ${
       was === undefined
         ? "added: requests over its limits are refused (429)"
         : lifted
@@ -219,7 +250,91 @@ function onlyRaised(was: unknown, now: unknown): boolean {
   );
 }
 
-export const backendTrafficPolicyDetector = byKind(
-  { BackendTrafficPolicy: [retargeted, retries, timeouts, health, faults, loadBalancing, rateLimits] },
-  (id) => id.group === ENVOY_GATEWAY_GROUP,
-);
+const KIND = "BackendTrafficPolicy";
+
+/** What one side gives a route: its settings, and the policies they come from. */
+interface Effective {
+  readonly settings?: JsonRecord;
+  readonly from: string;
+}
+
+const nameOf = (policy: Resource) => `${KIND} ${policy.id.namespace}/${policy.id.name}`;
+
+/**
+ * The settings the most specific of these policies (closest first) gives: its own, or laid over
+ * the next one's when it sets `mergeType` — StrategicMerge or JSONMerge, both read as a JSON merge
+ * (its settings are objects; a list replaces its parent's either way).
+ */
+function mostSpecific([policy, ...parents]: readonly Resource[]): Effective {
+  if (!policy) return { from: "no policy" };
+  const own = spec(policy);
+  const parent = text(own.mergeType) === undefined ? undefined : mostSpecific(parents);
+  return parent?.settings
+    ? { settings: mergePatch(parent.settings, own), from: `${nameOf(policy)} merged over ${parent.from}` }
+    : { settings: own, from: nameOf(policy) };
+}
+
+/**
+ * What a tree's policies give a route (or one of its rules) on its way in through one parent
+ * Gateway, if any; undefined where two policies name one object, of which the controller takes the
+ * older, which a tree does not tell.
+ */
+function effective(tree: ManifestSet, route: Named, parent: Named | undefined): Effective | undefined {
+  const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
+  const levels = [
+    ...(route.section === undefined ? [] : [policiesNaming(tree, KIND, route)]),
+    policiesNaming(tree, KIND, whole),
+    ...(parent ? gatewayPolicies(tree, KIND, parent) : []),
+  ];
+  return levels.some((policies) => policies.length > 1) ? undefined : mostSpecific(levels.flat());
+}
+
+const gatewayName = (gateway: Named) => `Gateway ${gateway.namespace}/${gateway.name}${gateway.section ? `:${gateway.section}` : ""}`;
+
+/**
+ * A route the policy names, judged per parent Gateway on what applies to it on each side; where
+ * that is contested, on the policy as written.
+ */
+function appliedToRoute(route: Target, named: Named, asWritten: Applied, context: DetectorContext): Applied[] {
+  const parents = new Map(
+    [...parentGateways(context.base, named), ...parentGateways(context.head, named)].map((parent) => [gatewayName(parent), parent]),
+  );
+  return (parents.size === 0 ? [undefined] : [...parents.values()]).map((parent) => {
+    const via = parent && parents.size > 1 ? ` through ${gatewayName(parent)}` : "";
+    const [was, now] = [effective(context.base, named, parent), effective(context.head, named, parent)];
+    if (!was || !now) return { ...asWritten, scope: `for ${route.name}${via}` };
+    // Another policy on either side is news to the reviewer: the settings judged are not this one's alone.
+    const source = was.settings && now.settings && was.from !== now.from ? `, now under ${now.from} (before: ${was.from})` : "";
+    return {
+      ...(was.settings ? { base: was.settings } : {}),
+      ...(now.settings ? { head: now.settings } : {}),
+      scope: `for ${route.name}${via}${source}`,
+    };
+  });
+}
+
+/** Per target of the policy, what it got and gets: routes named as the hierarchy settles them, the rest as written. */
+function appliedPerTarget(change: ResourceChange, context: DetectorContext): Applied[] {
+  const targets = new Map([...targetsOf(change.base), ...targetsOf(change.head)].map((target) => [target.name, target]));
+  const routeOf = (target: Target): Named | undefined =>
+    target.ref && ROUTE_KINDS.has(target.kind) ? { kind: target.kind, ...target.ref } : undefined;
+  const routes = [...targets.values()].filter((target) => routeOf(target));
+  const others = [...targets.values()].filter((target) => !routeOf(target));
+  const asWritten: Applied = {
+    ...(change.base ? { base: spec(change.base) } : {}),
+    ...(change.head ? { head: spec(change.head) } : {}),
+    scope: `for ${routes.length === 0 ? targetNames(change.head ?? change.base) : others.map((target) => target.name).join(", ")}`,
+  };
+  return [
+    ...(routes.length === 0 || others.length > 0 ? [asWritten] : []),
+    ...routes.flatMap((route) => appliedToRoute(route, routeOf(route)!, asWritten, context)),
+  ];
+}
+
+const SETTINGS: readonly SettingCheck[] = [retries, timeouts, health, faults, loadBalancing, rateLimits];
+
+const settings: Check = (change, out, context) => {
+  for (const applied of appliedPerTarget(change, context)) for (const check of SETTINGS) check(applied, out);
+};
+
+export const backendTrafficPolicyDetector = byKind({ [KIND]: [retargeted, settings] }, (id) => id.group === ENVOY_GATEWAY_GROUP);

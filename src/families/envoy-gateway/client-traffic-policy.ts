@@ -3,6 +3,7 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, list, record, spec, text, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+import { policiesNaming } from "./policy-hierarchy.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 
 /**
@@ -36,15 +37,8 @@ function clientTls(policy: Resource | undefined): ClientTls | undefined {
 /** What a Gateway-wide policy of the tree asks of clients on a listener whose own policy is gone. */
 function gatewayWide(tree: ManifestSet, target: Target): ClientTls | undefined {
   if (target.kind !== "Gateway" || target.ref?.section === undefined) return undefined;
-  for (const resource of tree.resources.values()) {
-    const { id } = resource;
-    if (id.group !== ENVOY_GATEWAY_GROUP || id.kind !== "ClientTrafficPolicy" || id.namespace !== target.ref.namespace) continue;
-    const covers = targetsOf(resource).some(
-      (other) => other.kind === "Gateway" && other.ref?.name === target.ref!.name && other.ref.section === undefined,
-    );
-    if (covers) return clientTls(resource);
-  }
-  return undefined;
+  const [policy] = policiesNaming(tree, "ClientTrafficPolicy", { kind: "Gateway", namespace: target.ref.namespace, name: target.ref.name });
+  return clientTls(policy);
 }
 
 const clientTlsPerTarget: Check = (change, out, context) => {

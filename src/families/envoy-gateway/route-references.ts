@@ -2,14 +2,13 @@ import { list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
+import { ROUTE_KINDS } from "./policy-hierarchy.js";
 
 /**
  * The Gateway API route rules of a tree that name an Envoy Gateway object: a Backend as a
  * backendRef, an HTTPRouteFilter as an ExtensionRef filter (on the rule or on one of its
  * backends). Indexed once a tree: every changed Backend or filter of a PR asks.
  */
-
-const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 
 const indexOf = new WeakMap<ManifestSet, Map<string, string[]>>();
 

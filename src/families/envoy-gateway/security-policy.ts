@@ -4,6 +4,7 @@ import type { DetectionDraft, DetectionList } from "../../core/detection-list.js
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+import { gatewayPolicies, parentGateways } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
@@ -34,54 +35,13 @@ function guardsOf(policy: Resource | undefined): string[] {
 }
 
 /**
- * The SecurityPolicies of a tree that guard a route's way in through a Gateway: those naming the
- * whole Gateway, or the one listener the route names (a route that names none may come in through
- * any listener, so a listener's policy does not guard it).
- */
-function policiesOfGateway(tree: ManifestSet, gateway: { namespace: string; name: string; section?: string }): Resource[] {
-  const found: Resource[] = [];
-  for (const resource of tree.resources.values()) {
-    if (resource.id.group !== ENVOY_GATEWAY_GROUP || resource.id.kind !== "SecurityPolicy" || resource.id.namespace !== gateway.namespace)
-      continue;
-    const targets = targetsOf(resource);
-    const covers = (target: Target) =>
-      target.kind === "Gateway" &&
-      target.ref?.name === gateway.name &&
-      (target.ref.section === undefined || target.ref.section === gateway.section);
-    if (targets.some(covers)) found.push(resource);
-  }
-  return found;
-}
-
-/** The Gateways a route names as parents: a Gateway's policy guards the route unless the route has its own. */
-function parentGateways(
-  tree: ManifestSet,
-  kind: string,
-  namespace: string,
-  name: string,
-): { namespace: string; name: string; section?: string }[] {
-  for (const resource of tree.resources.values()) {
-    const { id } = resource;
-    if (id.group !== GATEWAY_API_GROUP || id.kind !== kind || id.namespace !== namespace || id.name !== name) continue;
-    return list(spec(resource).parentRefs)
-      .map(record)
-      .filter((parent) => (text(parent.kind) ?? "Gateway") === "Gateway")
-      .map((parent) => {
-        const section = text(parent.sectionName);
-        return { namespace: text(parent.namespace) ?? namespace, name: text(parent.name) ?? "?", ...(section ? { section } : {}) };
-      });
-  }
-  return [];
-}
-
-/**
  * What the policies of its parent Gateways require of a route that has no policy of its own: what
  * every parent requires, since a request may come in through any of them.
  */
 function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; from: string[] } {
   if (!route.ref || !ROUTE_KINDS.has(route.kind)) return { guards: [], from: [] };
-  const perParent = parentGateways(tree, route.kind, route.ref.namespace, route.ref.name).map((gateway) =>
-    policiesOfGateway(tree, gateway),
+  const perParent = parentGateways(tree, { kind: route.kind, ...route.ref }).map((gateway) =>
+    gatewayPolicies(tree, "SecurityPolicy", gateway).flat(),
   );
   const required = perParent.map((policies) => new Set(policies.flatMap(guardsOf)));
   const guards = perParent.length === 0 ? [] : sortedSet([...required[0]!].filter((guard) => required.every((set) => set.has(guard))));

@@ -1,6 +1,6 @@
 import { describe } from "vitest";
 import { backendTrafficPolicyDetector } from "../../../src/families/envoy-gateway/backend-traffic-policy.js";
-import { detectorTable } from "../../detect/resource-fixture.js";
+import { detectorTable, resource } from "../../detect/resource-fixture.js";
 
 const run = detectorTable(backendTrafficPolicyDetector);
 
@@ -77,6 +77,25 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       ],
     },
     { name: "a request timeout over Envoy's 15s added is no finding", base: policy(""), head: policy(TIMEOUT("30s")), expected: [] },
+    {
+      name: "a connect timeout added is judged against Envoy Gateway's 10s: 10s written out is no finding (rafaribe/home-ops 7b6a71210), 2s shortens it",
+      base: policy(""),
+      head: policy("  timeout: {tcp: {connectTimeout: 2s}}\n"),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "timeout", "tcp", "connectTimeout"],
+          says: "timeout.tcp.connectTimeout (unset before: Envoy Gateway's default, 10s) 10s → 2s",
+        },
+      ],
+    },
+    {
+      name: "Envoy Gateway's 10s connect timeout written out is no finding",
+      base: policy(""),
+      head: policy("  timeout: {tcp: {connectTimeout: 10s}}\n"),
+      expected: [],
+    },
     {
       name: "a request timeout under 15s removed, or none before and after, is no finding",
       base: policy(TIMEOUT("5s")),
@@ -237,6 +256,113 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
       base: policy(RETRY),
       head: policy(RETRY).replace("Gzip, gzip", "Brotli, brotli"),
       expected: [],
+    },
+  ]);
+});
+
+// Shaped after the home-ops Gateway-wide policy of billimek/k8s-gitops and a route's own beside it.
+const GATEWAY_POLICY = `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: default, namespace: network}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: envoy-internal}]
+  healthCheck: {passive: {consecutive5XxErrors: 3, interval: 10s, baseEjectionTime: 30s}}
+  timeout: {http: {requestTimeout: 0s}}
+`;
+// The https listener's own policy: the request timeout disabled, no health checks.
+const LISTENER_POLICY = GATEWAY_POLICY.replace("name: default", "name: https")
+  .replace("name: envoy-internal}", "name: envoy-internal, sectionName: https}")
+  .replace(/  healthCheck.*\n/, "");
+const ROUTE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: lattice, namespace: ai}
+spec:
+  parentRefs: [{name: envoy-internal, namespace: network, sectionName: https}]
+  rules: [{backendRefs: [{name: lattice, port: 8080}]}]
+`;
+const routePolicy = (settings: string) => `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: lattice, namespace: ai}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: lattice}]
+  compression: [{type: Gzip}]
+${settings}`;
+
+describe("Envoy Gateway BackendTrafficPolicy on a route: the most specific policy takes effect", () => {
+  const around = { base: [resource(GATEWAY_POLICY), resource(ROUTE)], head: [resource(GATEWAY_POLICY), resource(ROUTE)] };
+  detectorTable(
+    backendTrafficPolicyDetector,
+    around,
+  )([
+    {
+      name: "a route's own policy without mergeType replaces its Gateway's: the route loses its health checks and disabled timeout",
+      head: routePolicy(""),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec"],
+          says: "for HTTPRoute ai/lattice, now under BackendTrafficPolicy ai/lattice (before: BackendTrafficPolicy network/default): timeout.http.requestTimeout (unset: the route's own timeout applies, else Envoy's 15s) none → 15s",
+        },
+        {
+          class: "health.changed",
+          side: "head",
+          path: ["spec"],
+          says: "healthCheck removed: endpoints are no longer checked",
+        },
+      ],
+    },
+    {
+      name: "one removed hands the route back to its Gateway's policy: its health checks come back",
+      base: routePolicy(""),
+      expected: [
+        {
+          class: "health.changed",
+          side: "base",
+          path: ["spec"],
+          says: "now under BackendTrafficPolicy network/default (before: BackendTrafficPolicy ai/lattice): healthCheck added",
+        },
+      ],
+    },
+    {
+      name: "one removed whose timeout the Gateway's policy also disables is no finding (billimek/k8s-gitops 1b1e11c20)",
+      base: routePolicy(
+        "  timeout: {http: {requestTimeout: 0s}}\n  healthCheck: {passive: {consecutive5XxErrors: 3, interval: 10s, baseEjectionTime: 30s}}\n",
+      ),
+      expected: [],
+    },
+    {
+      name: "one with mergeType keeps the Gateway's settings it does not set",
+      head: routePolicy("  mergeType: StrategicMerge\n"),
+      expected: [],
+    },
+    {
+      name: "one with mergeType that shortens the timeout is judged on the merge",
+      head: routePolicy("  mergeType: JSONMerge\n  timeout: {http: {requestTimeout: 5s}}\n"),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "timeout", "http", "requestTimeout"],
+          says: "now under BackendTrafficPolicy ai/lattice merged over BackendTrafficPolicy network/default (before: BackendTrafficPolicy network/default): timeout.http.requestTimeout none → 5s",
+        },
+      ],
+    },
+    {
+      name: "the listener's own policy is closer than the Gateway's: a route policy replacing it takes only what the listener's gave",
+      head: routePolicy(""),
+      others: { base: [resource(LISTENER_POLICY)], head: [resource(LISTENER_POLICY)] },
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec"],
+          says: "now under BackendTrafficPolicy ai/lattice (before: BackendTrafficPolicy network/https): timeout.http.requestTimeout",
+        },
+      ],
     },
   ]);
 });
