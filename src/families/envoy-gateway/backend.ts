@@ -1,9 +1,14 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
-import { list, numeric, record, spec, text } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import { isRecord, list, numeric, record, spec, text } from "../../core/json-access.js";
+import type { DetectorContext } from "../../core/detector.js";
+import { declares } from "../../core/declared-identities.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { namedTargets } from "../../core/policy-targets.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
-import { rulesNaming } from "./route-references.js";
+import { backendsOfRule, rulesNaming, type BackendRef } from "./route-references.js";
 import { listedNames, removedWhileNamed } from "../../core/removed-while-named.js";
 
 /**
@@ -96,19 +101,77 @@ const TRUST_FIELDS = [
   "clientCertificateRef",
 ] as const;
 
-const tls: Check = (change, out) => {
-  if (!change.head) return;
-  if (skipsVerification(change.head) && !skipsVerification(change.base)) {
-    out.add({
-      class: "mtls.weakened",
-      summary: `tls.insecureSkipVerify ${change.base ? "→ true" : "set"}: ${name(change.head)}'s certificate is no longer verified, so its connections can be intercepted`,
-      side: "head",
-      path: ["spec", "tls", "insecureSkipVerify"],
-      before: change.base ? false : null,
-      after: true,
-    });
-  }
-  if (!change.base) return;
+/** An Envoy Gateway Backend of a tree, by namespace and name. */
+const backendIn = (tree: ManifestSet, namespace: string, backendName: string): Resource | undefined =>
+  resourcesOfKind(tree, "Backend").find(
+    ({ id }) => id.group === ENVOY_GATEWAY_GROUP && id.namespace === namespace && id.name === backendName,
+  );
+
+/**
+ * Whether a tree's proxies verify the certificate of a backend a rule names: a Backend whose own
+ * `tls` does not skip verification, or any backend a BackendTLSPolicy names (a Service without
+ * one is reached in plaintext, verifying nothing).
+ */
+function verifiedIn(tree: ManifestSet, ref: BackendRef): boolean {
+  const backend = ref.group === ENVOY_GATEWAY_GROUP && ref.kind === "Backend" ? backendIn(tree, ref.namespace, ref.name) : undefined;
+  if (skipsVerification(backend)) return false;
+  if (isRecord(spec(backend).tls)) return true;
+  return resourcesOfKind(tree, "BackendTLSPolicy").some(
+    (policy) =>
+      policy.id.group === GATEWAY_API_GROUP &&
+      (namedTargets(policy, "") ?? []).some(
+        (target) =>
+          target.group === ref.group && target.kind === ref.kind && target.namespace === ref.namespace && target.name === ref.name,
+      ),
+  );
+}
+
+/**
+ * What was verified at base of the requests a Backend added with verification off now takes: the
+ * backends the same route rules named, and a Backend it renames (same namespace and destinations,
+ * gone at head). A rule new at head took no requests before, and a Backend that already skipped
+ * verification verified none: haraldkoch/kochhaus-home c72df4ea1 added an app behind a
+ * self-signed appliance, 5416dd55d renamed such a Backend, and both read critical "no longer
+ * verified" with nothing verified given up.
+ */
+function verifiedBefore(added: Resource, { base, head }: DetectorContext): string[] {
+  const rules = rulesNaming(head, added).flatMap((label) =>
+    (backendsOfRule(base, label) ?? [])
+      .filter((ref) => verifiedIn(base, ref))
+      .map((ref) => `${label} (to ${ref.kind} ${ref.namespace}/${ref.name})`),
+  );
+  const where = destinations(added);
+  const renamed = resourcesOfKind(base, "Backend").filter(
+    (other) =>
+      other.id.group === ENVOY_GATEWAY_GROUP &&
+      other.id.namespace === added.id.namespace &&
+      !declares(head, other.id) &&
+      where.length > 0 &&
+      sameValue(destinations(other), where) &&
+      verifiedIn(base, { group: ENVOY_GATEWAY_GROUP, kind: "Backend", namespace: other.id.namespace, name: other.id.name }),
+  );
+  return sortedSet([...rules, ...renamed.map(name)]);
+}
+
+/** A Backend that stopped verifying, judged against itself; one added so, against what its requests had before. */
+const verificationOff: Check = (change, out, context) => {
+  if (!change.head || !skipsVerification(change.head)) return;
+  const given = change.base ? (skipsVerification(change.base) ? [] : [name(change.base)]) : verifiedBefore(change.head, context);
+  if (given.length === 0) return;
+  out.add({
+    class: "mtls.weakened",
+    summary: change.base
+      ? `tls.insecureSkipVerify → true: ${name(change.head)}'s certificate is no longer verified, so its connections can be intercepted`
+      : `added with tls.insecureSkipVerify: requests verified before (${listedNames(given)}) now reach ${name(change.head)} unverified, so its connections can be intercepted`,
+    side: "head",
+    path: ["spec", "tls", "insecureSkipVerify"],
+    before: change.base ? false : given,
+    after: true,
+  });
+};
+
+const trust: Check = (change, out) => {
+  if (!change.base || !change.head) return;
   const [was, now] = [record(spec(change.base).tls), record(spec(change.head).tls)];
   for (const field of TRUST_FIELDS) {
     if (sameValue(was[field], now[field])) continue;
@@ -130,4 +193,7 @@ const removed = removedWhileNamed(
     `removed while ${listedNames(rules)} still ${rules.length === 1 ? "names" : "name"} it as a backend: its share of their requests is answered with 500`,
 );
 
-export const backendDetector = byKind({ Backend: [endpoints, resolver, tls, removed] }, (id) => id.group === ENVOY_GATEWAY_GROUP);
+export const backendDetector = byKind(
+  { Backend: [endpoints, resolver, verificationOff, trust, removed] },
+  (id) => id.group === ENVOY_GATEWAY_GROUP,
+);

@@ -82,11 +82,6 @@ describe("Envoy Gateway Backend: where the routes that name it send requests", (
       ],
     },
     {
-      name: "added with certificate verification off",
-      head: backend(`${OPENAI}  tls: {insecureSkipVerify: true}\n`),
-      expected: [{ class: "mtls.weakened", side: "head", path: ["spec", "tls", "insecureSkipVerify"], says: "tls.insecureSkipVerify set" }],
-    },
-    {
       name: "other trust anchors and SNI",
       base: backend(`${OPENAI}  tls: {wellKnownCACertificates: System}\n`),
       head: backend(`${OPENAI}  tls: {caCertificateRefs: [{name: private-ca}], sni: api.openai.com}\n`),
@@ -146,4 +141,97 @@ spec:
     },
   ]);
   run([{ name: "removed with nothing naming it: the plain removal the field diff lists", base: backend(OPENAI), expected: [] }]);
+});
+
+describe("a Backend added with certificate verification off, judged against what its requests had before", () => {
+  const SKIP = `${OPENAI}  tls: {insecureSkipVerify: true}\n`;
+  const VERIFIED = `${OPENAI}  tls: {wellKnownCACertificates: System}\n`;
+  const routeTo = (ref: string, name = "llm") =>
+    resource(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: default}
+spec:
+  parentRefs: [{name: ai-gateway}]
+  rules:
+  - backendRefs: [${ref}]
+`);
+  const toBackend = (name: string) => `{group: gateway.envoyproxy.io, kind: Backend, name: ${name}, port: 443}`;
+  const renamed = (settings: string) => resource(backend(settings).replace("name: openai,", "name: openai-old,"));
+  const tlsPolicy = resource(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: openai-svc, namespace: default}
+spec:
+  targetRefs: [{group: "", kind: Service, name: openai-svc}]
+  validation: {wellKnownCACertificates: System, hostname: api.openai.com}
+`);
+  run([
+    {
+      // haraldkoch/kochhaus-home c72df4ea1: a new app behind a self-signed appliance.
+      name: "for a new route, nothing verified was given up: its route's own finding is the review",
+      head: backend(SKIP),
+      others: { head: [routeTo(toBackend("openai"))] },
+      expected: [],
+    },
+    { name: "one nothing names takes no requests", head: backend(SKIP), expected: [] },
+    {
+      // haraldkoch/kochhaus-home 5416dd55d: the Backend and its route renamed together.
+      name: "one renamed from a Backend that already skipped verification weakens nothing",
+      head: backend(SKIP),
+      others: { base: [renamed(SKIP), routeTo(toBackend("openai-old"))], head: [routeTo(toBackend("openai"), "llm-proxy")] },
+      expected: [],
+    },
+    {
+      name: "one renamed from a Backend that verified its destination no longer verifies it",
+      head: backend(SKIP),
+      others: { base: [renamed(VERIFIED)] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "insecureSkipVerify"],
+          says: "added with tls.insecureSkipVerify: requests verified before (Backend default/openai-old) now reach Backend default/openai unverified",
+        },
+      ],
+    },
+    {
+      name: "a rule moved to it from a Backend that verified",
+      head: backend(SKIP),
+      others: {
+        base: [
+          resource(backend(`${TWO}  tls: {wellKnownCACertificates: System}\n`).replace("name: openai,", "name: openai-verified,")),
+          routeTo(toBackend("openai-verified")),
+        ],
+        head: [routeTo(toBackend("openai"))],
+      },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "insecureSkipVerify"],
+          says: "requests verified before (HTTPRoute default/llm rule 1 (to Backend default/openai-verified))",
+        },
+      ],
+    },
+    {
+      name: "a rule moved to it from a Service a BackendTLSPolicy verified",
+      head: backend(SKIP),
+      others: { base: [tlsPolicy, routeTo("{name: openai-svc, port: 443}")], head: [tlsPolicy, routeTo(toBackend("openai"))] },
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "insecureSkipVerify"],
+          says: "HTTPRoute default/llm rule 1 (to Service default/openai-svc)",
+        },
+      ],
+    },
+    {
+      name: "a rule moved to it from a Service reached in plaintext verified nothing",
+      head: backend(SKIP),
+      others: { base: [routeTo("{name: openai-svc, port: 443}")], head: [routeTo(toBackend("openai"))] },
+      expected: [],
+    },
+  ]);
 });
