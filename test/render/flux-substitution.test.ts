@@ -240,7 +240,8 @@ ${postBuild}`;
         ["resource.changed", "low", "apps/shop/ks.yaml"],
       ]);
       expect(await review(side("checkout-jkt", withVariables), side("checkout-sgp", withVariables))).toEqual([
-        ["backend.added", "medium", "shop/app/route.yaml"],
+        // Every request moves to the new backend: a cutover.
+        ["backend.weight-changed", "medium-high", "shop/app/route.yaml"],
       ]);
     });
   });
