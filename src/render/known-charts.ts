@@ -91,7 +91,12 @@ const APP_TEMPLATE: KnownChart = {
   rendersTraffic: (values, versions) =>
     versions.length === 0 ||
     versions.some((version) => (majorVersion(version) ?? 0) < 3) ||
-    Object.keys(values).some((key) => !WORKLOAD_OBJECTS.has(key) && !WORKLOADS_ALONE.has(key)),
+    Object.keys(values).some((key) => !WORKLOAD_OBJECTS.has(key) && !WORKLOADS_ALONE.has(key)) ||
+    // Pods on the host's network or enrolled in (or out of) a mesh by their labels are judged as
+    // trafficValues keeps them, not passed as a workload alone.
+    [values.defaultPodOptions, ...Object.values(record(values.controllers)).map((controller) => record(controller).pod)].some(
+      (pod) => isRecord(pod) && POD_TRAFFIC_FIELDS.some((field) => field in pod),
+    ),
   trafficValues: (values) => {
     const kept: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(values)) {

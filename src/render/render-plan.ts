@@ -1172,7 +1172,7 @@ const isGitopsGroup = (group: string): boolean =>
  * others (a Deployment, a CRD, RBAC) kustomize passes through beside them without touching them.
  * Undefined where a document cannot be told (no kind, unreadable YAML).
  */
-function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_VALUES_SOURCES): unknown[] | undefined {
+export function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_VALUES_SOURCES): unknown[] | undefined {
   let documents: unknown[];
   try {
     documents = loadAllAsGoYaml(text);
@@ -1180,7 +1180,12 @@ function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_
     return undefined;
   }
   const traffic: unknown[] = [];
-  for (const document of documents) {
+  // kubectl and kustomize apply a `kind: List` (any `*List`) as its items: a route inside one is a route.
+  const items = (document: unknown): unknown[] =>
+    isRecord(document) && typeof document.kind === "string" && document.kind.endsWith("List") && Array.isArray(document.items)
+      ? document.items.flatMap(items)
+      : [document];
+  for (const document of documents.flatMap(items)) {
     if (document == null) continue;
     if (!isRecord(document)) return undefined;
     const { apiVersion, kind } = document;

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
-import { holdsNoTraffic, NAMES_DELIVERY_KIND, type RenderRoot, type TreeTexts } from "./render-plan.js";
+import { NAMES_DELIVERY_KIND, trafficDocuments, type RenderRoot, type TreeTexts } from "./render-plan.js";
 import { isKustomizationFile } from "./kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 
@@ -60,8 +60,13 @@ const HEADER_LINE = /^(?:apiVersion|kind)[ \t]*:.*$/gm;
  * no traffic, delivery or GitOps kind or group: a document's kind is written in it (rafaribe/home-ops
  * 59bb3b0d43, a kopiur ClusterRepository's annotations written twice).
  */
-export const fileHoldsNoTraffic = (text: string | undefined): boolean =>
-  holdsNoTraffic(text) || !(namesTraffic(text!) || NAMES_DELIVERY_KIND.test(text!) || GITOPS_GROUP.test(text!));
+export function fileHoldsNoTraffic(text: string | undefined): boolean {
+  if (text === undefined) return true;
+  // A file that reads as documents is judged by them, whatever its text spells (a kind written with
+  // YAML escapes, `HTTP\x52oute`, is an HTTPRoute); only one that does not is judged by its words.
+  const documents = trafficDocuments(text);
+  return documents ? documents.length === 0 : !(namesTraffic(text) || NAMES_DELIVERY_KIND.test(text) || GITOPS_GROUP.test(text));
+}
 
 const GITOPS_GROUP = /\.toolkit\.fluxcd\.io|\bargoproj\.io|\bconfigsync\.gke\.io/;
 

@@ -64,6 +64,23 @@ describe("a kustomize root that applies no traffic config needs no render", () =
     expect(quiet({ "app/kustomization.yaml": "resources: [ns.yaml]\n", "app/ns.yaml": namespace })).toBe(false);
   });
 
+  it("a route is one however its text spells it: a kind written with YAML escapes, or an item of a List", () => {
+    const route = (text: string) => quiet({ "app/kustomization.yaml": "resources: [route.yaml]\n", "app/route.yaml": text });
+    // Parsed, the file is judged by its documents; only one that does not parse is judged by its words.
+    expect(
+      route(
+        ROUTE.replace("kind: HTTPRoute", 'kind: "HTTP\\x52oute"').replace(
+          "gateway.networking.k8s.io/v1",
+          '"gateway.networking.k8s\\x2eio/v1"',
+        ),
+      ),
+    ).toBe(false);
+    // kubectl and kustomize apply a List as its items.
+    const list = `apiVersion: v1\nkind: List\nitems:\n${ROUTE.replace(/^/gm, "  ").replace(/^  apiVersion/, "- apiVersion")}`;
+    expect(route(list)).toBe(false);
+    expect(route(`apiVersion: v1\nkind: List\nitems:\n- ${DEPLOYMENT.trimEnd().replace(/\n/g, "\n  ")}\n`)).toBe(true);
+  });
+
   it("a patch that names a traffic kind or makes a Service leave the cluster is", () => {
     const inline = `resources: [deployment.yaml]\npatches:\n- target: {kind: HTTPRoute}\n  patch: |-\n    - {op: replace, path: /spec/hostnames/0, value: evil.example.com}\n`;
     expect(quiet({ "app/kustomization.yaml": inline, "app/deployment.yaml": DEPLOYMENT })).toBe(false);

@@ -15,7 +15,7 @@ import {
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetNames, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayPolicies, parentGateways, policiesNaming, ROUTE_KINDS, type Named } from "./policy-hierarchy.js";
+import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, ROUTE_KINDS, type Named } from "./policy-hierarchy.js";
 
 /**
  * Envoy Gateway's BackendTrafficPolicy: how the proxies of its targets (Gateways, routes) talk to
@@ -286,6 +286,10 @@ function effective(tree: ManifestSet, route: Named, parent: Named | undefined): 
     policiesNaming(tree, KIND, whole),
     ...(parent ? gatewayPolicies(tree, KIND, parent) : []),
   ];
+  // A route that names no listener is under a listener's own policy where it comes in there, and
+  // under the Gateway's elsewhere: no one policy applies to all of it (a route's 0s removed where a
+  // listener sets 2s and the Gateway 0s), so the policy is judged as written.
+  if (parent && parent.section === undefined && listenerPolicies(tree, KIND, parent).length > 0) return undefined;
   return levels.some((policies) => policies.length > 1) ? undefined : mostSpecific(levels.flat());
 }
 

@@ -30,6 +30,20 @@ const indexes = new WeakMap<ManifestSet, Map<string, ReadonlyMap<string, readonl
 
 /** The policies of a kind in a tree that name this object (its listener or rule when `section` is set), in tree order. */
 export function policiesNaming(tree: ManifestSet, policyKind: string, target: Named): readonly Resource[] {
+  return policyIndex(tree, policyKind).get(keyOf(target)) ?? [];
+}
+
+/**
+ * The policies of a kind that name one listener of a Gateway, each in tree order, by listener: for
+ * what comes in on that listener each replaces the Gateway's, so a route that names no listener is
+ * under the Gateway's policy on some listeners and under these on the others.
+ */
+export function listenerPolicies(tree: ManifestSet, policyKind: string, gateway: Named): readonly (readonly Resource[])[] {
+  const prefix = `${keyOf({ kind: gateway.kind, namespace: gateway.namespace, name: gateway.name })}:`;
+  return [...policyIndex(tree, policyKind)].flatMap(([key, policies]) => (key.startsWith(prefix) ? [policies] : []));
+}
+
+function policyIndex(tree: ManifestSet, policyKind: string): ReadonlyMap<string, readonly Resource[]> {
   let byKind = indexes.get(tree);
   if (!byKind) indexes.set(tree, (byKind = new Map()));
   let index = byKind.get(policyKind);
@@ -47,7 +61,7 @@ export function policiesNaming(tree: ManifestSet, policyKind: string, target: Na
     }
     byKind.set(policyKind, (index = found));
   }
-  return index.get(keyOf(target)) ?? [];
+  return index;
 }
 
 /** The Gateways a route of a tree names as parents, with the listener it names (none: any of them). */
@@ -72,7 +86,7 @@ export function parentGateways(tree: ManifestSet, route: Named): Named[] {
 /**
  * The policies of a kind on a route's way in through one parent Gateway, a level each, closest
  * first: the listener's the route names, then the whole Gateway's. A route that names no listener
- * may come in through any, so no listener's policy is its own.
+ * may come in through any (listenerPolicies says which of them have their own).
  */
 export function gatewayPolicies(tree: ManifestSet, policyKind: string, parent: Named): readonly (readonly Resource[])[] {
   const whole = policiesNaming(tree, policyKind, { kind: parent.kind, namespace: parent.namespace, name: parent.name });

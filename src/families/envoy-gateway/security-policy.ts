@@ -4,7 +4,7 @@ import type { DetectionDraft, DetectionList } from "../../core/detection-list.js
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayPolicies, parentGateways } from "./policy-hierarchy.js";
+import { gatewayPolicies, listenerPolicies, parentGateways } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
@@ -40,12 +40,20 @@ function guardsOf(policy: Resource | undefined): string[] {
  */
 function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; from: string[] } {
   if (!route.ref || !ROUTE_KINDS.has(route.kind)) return { guards: [], from: [] };
-  const perParent = parentGateways(tree, { kind: route.kind, ...route.ref }).map((gateway) =>
-    gatewayPolicies(tree, "SecurityPolicy", gateway).flat(),
-  );
-  const required = perParent.map((policies) => new Set(policies.flatMap(guardsOf)));
+  // Through one parent, the most specific level that has policies applies; a route that names no
+  // listener comes in under the Gateway's policies on some listeners and each listener's own on
+  // the others: only what all of them require is required of it.
+  const perParent = parentGateways(tree, { kind: route.kind, ...route.ref }).map((gateway) => {
+    const levels = gatewayPolicies(tree, "SecurityPolicy", gateway);
+    const applying = levels.find((policies) => policies.length > 0) ?? [];
+    return gateway.section === undefined ? [applying, ...listenerPolicies(tree, "SecurityPolicy", gateway)] : [applying];
+  });
+  const required = perParent.map((ways) => {
+    const sets = ways.map((policies) => new Set(policies.flatMap(guardsOf)));
+    return new Set([...sets[0]!].filter((guard) => sets.every((set) => set.has(guard))));
+  });
   const guards = perParent.length === 0 ? [] : sortedSet([...required[0]!].filter((guard) => required.every((set) => set.has(guard))));
-  return { guards, from: sortedSet(perParent.flat().map((policy) => `SecurityPolicy ${policy.id.namespace}/${policy.id.name}`)) };
+  return { guards, from: sortedSet(perParent.flat(2).map((policy) => `SecurityPolicy ${policy.id.namespace}/${policy.id.name}`)) };
 }
 
 const named = (guards: readonly string[]): string => guards.join(", ");

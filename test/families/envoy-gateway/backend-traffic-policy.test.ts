@@ -366,3 +366,27 @@ describe("Envoy Gateway BackendTrafficPolicy on a route: the most specific polic
     },
   ]);
 });
+
+describe("Envoy Gateway BackendTrafficPolicy on a route that names no listener: under a listener's own policy where it comes in there", () => {
+  // A 2s listener policy beside the Gateway's 0s: the route's own 0s removed leaves 2s on that
+  // listener, which judging against the Gateway's 0s alone would miss.
+  const listener = LISTENER_POLICY.replace("requestTimeout: 0s", "requestTimeout: 2s");
+  const anyListener = resource(ROUTE.replace(", sectionName: https", ""));
+  detectorTable(backendTrafficPolicyDetector, {
+    base: [resource(GATEWAY_POLICY), resource(listener), anyListener],
+    head: [resource(GATEWAY_POLICY), resource(listener), anyListener],
+  })([
+    {
+      name: "no one policy applies to all of it: the route's policy is judged as written",
+      base: routePolicy("  timeout: {http: {requestTimeout: 0s}}\n"),
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "base",
+          path: ["spec", "timeout", "http", "requestTimeout"],
+          says: "for HTTPRoute ai/lattice: timeout.http.requestTimeout (unset: the route's own timeout applies, else Envoy's 15s) none → 15s",
+        },
+      ],
+    },
+  ]);
+});

@@ -43,6 +43,23 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("removed, while the Gateway requires the same but one of its listeners has a policy of its own that does not: lost there", () => {
+    // A listener's policy replaces the Gateway's for what comes in on it, and the route names no listener.
+    const onListener = (body: string) =>
+      policy("https-only", "infra", "{group: gateway.networking.k8s.io, kind: Gateway, name: public, sectionName: https}", body);
+    const around = (listener: string) => ({ head: [resource(ROUTE), resource(onGateway(OIDC)), resource(onListener(listener))] });
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), undefined, around(CORS)), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "no longer requires oidc" },
+    ]);
+    expect(detect(envoyGatewayDetector, onRoute(OIDC), undefined, around(OIDC))).toEqual([]);
+    // Named by the route, the listener's policy alone applies: the Gateway's OIDC does not reach it.
+    const onHttps = resource(ROUTE.replace("namespace: infra}", "namespace: infra, sectionName: https}"));
+    const named = { head: [onHttps, resource(onGateway(OIDC)), resource(onListener(CORS))] };
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), undefined, named), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "no longer requires oidc" },
+    ]);
+  });
+
   it("a target's group misspelt targets nothing: the route no longer requires it", () => {
     const misspelt = onRoute(OIDC).replace("group: gateway.networking.k8s.io,", "group: gateway.networking.k8s.iox,");
     expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), misspelt), [
