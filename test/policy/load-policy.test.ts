@@ -368,6 +368,10 @@ describe("paths: which files are reviewed", () => {
     // Go-style test inputs anywhere (ingress2gateway), and end-to-end suite variants of a `tests` folder (envoyproxy/ai-gateway); a `test` environment's `e2e-west` cluster is cluster config.
     expect(reviews("pkg/i2gw/providers/nginx/fixtures/annotations/output/nginx-ssl-services.yaml")).toBe(false);
     expect(reviews("tests/e2e-aigw/aigw_config.yaml")).toBe(false);
+    expect(reviews("test/fixtures/gateway.yaml")).toBe(false);
+    expect(reviews("internal/translator/fixtures/route.yaml")).toBe(false);
+    // A fixtures folder outside test code may be delivered: a Flux Kustomization's `path: ./platform/fixtures`.
+    expect(reviews("platform/fixtures/route.yaml")).toBe(true);
     expect(reviews("clusters/test/e2e-west/routes.yaml")).toBe(true);
     expect(reviews("overlays/e2e/gateway.yaml")).toBe(true);
     expect(reviews("clusters/test/routes/checkout.yaml")).toBe(true);
