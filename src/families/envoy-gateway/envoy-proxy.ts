@@ -1,7 +1,7 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { sameValue, setChange, show } from "../../core/canonical-values.js";
-import { list, record, spec, text, texts } from "../../core/json-access.js";
+import { isRecord, list, record, spec, text, texts, valueAt } from "../../core/json-access.js";
 import { becomesExternal, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
 import type { DetectionDraft } from "../../core/detection-list.js";
 import type { ProxyParametersJudge } from "../../core/proxy-parameters.js";
@@ -14,7 +14,8 @@ import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
  * that, the Service in front of them, which decides who can reach every listener of those
  * Gateways, and Envoy's bootstrap configuration, patched as written. A GatewayClass names one in
  * `parametersRef` (every Gateway of the class), a Gateway in `infrastructure.parametersRef`, which
- * takes precedence. Replicas, resources, images, logging and telemetry are left to the generic field diff.
+ * takes precedence. Replicas, resources, images, logging and telemetry are left to the generic field diff;
+ * any other field is judged as unknown (unjudged).
  */
 
 const namesIt = (ref: unknown, proxy: Resource, namespace: string): boolean => {
@@ -149,6 +150,120 @@ function proxyChanges(was: Resource | undefined, now: Resource | undefined, reac
       riskFloor: "high",
     });
   }
+  drafts.push(...unjudged(was, now, reach));
+  return drafts;
+}
+
+/**
+ * Fields an EnvoyProxy may change without changing how its proxies are exposed or reached: how they
+ * are sized, scheduled, rolled out and observed (envoyproxy/ai-gateway eb66d279d8 sets only the
+ * container's resources). Pod labels and annotations count too, but for a mesh's (WORKLOAD_MESH_KEY).
+ */
+const WORKLOADS = ["envoyDeployment", "envoyDaemonSet"];
+const HARMLESS: readonly (readonly string[])[] = [
+  ["logging"],
+  ["telemetry"],
+  ["concurrency"],
+  ["shutdown"],
+  ["provider", "kubernetes", "envoyHpa"],
+  ["provider", "kubernetes", "envoyPDB"],
+  ["provider", "kubernetes", "envoyServiceAccount"],
+  ...WORKLOADS.flatMap((workload) =>
+    [
+      ["replicas"],
+      ["strategy"],
+      ["name"],
+      ["container", "resources"],
+      ["container", "image"],
+      ["container", "imageRepository"],
+      ["pod", "annotations"],
+      ["pod", "labels"],
+      ["pod", "affinity"],
+      ["pod", "tolerations"],
+      ["pod", "nodeSelector"],
+      ["pod", "topologySpreadConstraints"],
+      ["pod", "imagePullSecrets"],
+      ["pod", "priorityClassName"],
+    ].map((rest) => ["provider", "kubernetes", workload, ...rest]),
+  ),
+];
+
+/** A pod label or annotation that enrols the proxies in a mesh (`sidecar.istio.io/inject`, `linkerd.io/inject`): their traffic changes. */
+const WORKLOAD_MESH_KEY = /(^|\.)(istio\.io|linkerd\.io)\//;
+
+/** Fields the checks above judge, and the ones whose unset value Envoy Gateway defaults (an `ipFamily: IPv4` written out changes nothing). */
+const JUDGED = [
+  [...SERVICE_PATH.slice(1), "type"],
+  [...SERVICE_PATH.slice(1), "annotations"],
+  [...SERVICE_PATH.slice(1), "loadBalancerClass"],
+  [...SERVICE_PATH.slice(1), "loadBalancerSourceRanges"],
+  [...SERVICE_PATH.slice(1), "externalTrafficPolicy"],
+  ["mergeGateways"],
+  ["bootstrap"],
+];
+const DEFAULTS = new Map<string, unknown>([
+  ["provider.type", "Kubernetes"],
+  ["ipFamily", "IPv4"],
+]);
+
+const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.every((key, index) => path[index] === key);
+
+const harmless = (path: readonly string[]): boolean =>
+  JUDGED.some((prefix) => startsWith(path, prefix)) ||
+  HARMLESS.some(
+    (prefix) =>
+      startsWith(path, prefix) &&
+      !(prefix.at(-2) === "pod" && ["annotations", "labels"].includes(prefix.at(-1)!) && WORKLOAD_MESH_KEY.test(path[prefix.length] ?? "")),
+  );
+
+/** Spec fields that differ, a record absent read as empty (a `container.resources` written where none was is that field). */
+const differing = (before: unknown, after: unknown, at: readonly string[]): string[][] => {
+  if ((isRecord(before) || before === undefined) && (isRecord(after) || after === undefined) && (isRecord(before) || isRecord(after))) {
+    const [was, now] = [record(before), record(after)];
+    return [...new Set([...Object.keys(was), ...Object.keys(now)])].flatMap((key) => differing(was[key], now[key], [...at, key]));
+  }
+  const fallback = DEFAULTS.get(at.join("."));
+  return sameValue(before ?? fallback, after ?? fallback) ? [] : [[...at]];
+};
+
+/**
+ * What else differs, read as unknown: an allowlist, since any field left (a Service `patch` that
+ * makes it ClusterIP, a `loadBalancerIP`, `ipFamily: IPv6`, the Service's name, a DaemonSet in place
+ * of the Deployment, host networking) may change how the Gateways are exposed, addressed or reached.
+ * `externalTrafficPolicy` is known: which nodes the load balancer sends to, and whether clients'
+ * addresses are kept.
+ */
+function unjudged(was: Resource | undefined, now: Resource | undefined, reach: () => string): DetectionDraft[] {
+  const drafts: DetectionDraft[] = [];
+  // Envoy Gateway's default is Local.
+  const policy = (resource: Resource | undefined) => text(envoyService(resource).externalTrafficPolicy) ?? "Local";
+  if (policy(was) !== policy(now)) {
+    drafts.push({
+      class: "resource.changed",
+      summary: `envoyService.externalTrafficPolicy ${policy(was)} → ${policy(now)}: the load balancer of ${reach()} ${policy(now) === "Local" ? "sends only to nodes that run a proxy and keeps clients' addresses" : "sends to every node, which forwards to a proxy, and hides clients' addresses from it"}: how requests spread, and what source-address rules see, changes`,
+      side: "head",
+      path: [...SERVICE_PATH, "externalTrafficPolicy"],
+      before: policy(was),
+      after: policy(now),
+      riskFloor: "medium",
+    });
+  }
+  const kubernetes = (resource: Resource | undefined) => record(record(spec(resource).provider).kubernetes);
+  const workload = (resource: Resource | undefined) => ("envoyDaemonSet" in kubernetes(resource) ? "envoyDaemonSet" : "envoyDeployment");
+  const fields = differing(spec(was), spec(now), []).filter((path) => !harmless(path));
+  if (workload(was) !== workload(now)) fields.unshift(["provider", "kubernetes", workload(now)]);
+  if (fields.length === 0) return drafts;
+  // A `patch`, Envoy Gateway's own merge onto the Service or workload, named as a whole.
+  const shown = fields.map((path) => (path.includes("patch") ? path.slice(0, path.indexOf("patch") + 1) : path));
+  const named = [...new Set(shown.map((path) => path.join(".")))];
+  drafts.push({
+    class: "listener.changed",
+    summary: `${named.join(", ")} differ${named.length === 1 ? "s" : ""}: how the proxies of ${reach()} are exposed, addressed or reached may change (not modelled)`,
+    side: "head",
+    path: ["spec", ...shown[0]!],
+    before: valueAt(spec(was), fields[0]!) ?? null,
+    after: valueAt(spec(now), fields[0]!) ?? null,
+  });
   return drafts;
 }
 

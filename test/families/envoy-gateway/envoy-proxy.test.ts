@@ -162,6 +162,74 @@ describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it 
       expected: [],
     },
     {
+      name: "a Service patch (here making it ClusterIP) is not read: high, not modelled (session 40 probe e1i)",
+      base: proxy(INTERNAL),
+      head: proxy(INTERNAL, "        patch: {type: StrategicMerge, value: {spec: {type: ClusterIP}}}\n"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "patch"],
+          says: "provider.kubernetes.envoyService.patch differs: how the proxies of Gateway network/internal, every Gateway of class envoy are exposed, addressed or reached may change (not modelled)",
+        },
+      ],
+    },
+    {
+      name: "a load balancer address, an IP family, the Service's name or a DaemonSet in place of the Deployment: each unknown, high",
+      base: proxy("        loadBalancerIP: 203.0.113.10\n"),
+      head: proxy("        loadBalancerIP: 198.51.100.20\n        name: edge\n", "  ipFamily: IPv6\n").replace(
+        "envoyDeployment: {replicas: 2}",
+        "envoyDaemonSet: {}",
+      ),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyDaemonSet"],
+          says: "provider.kubernetes.envoyDaemonSet, provider.kubernetes.envoyService.loadBalancerIP, provider.kubernetes.envoyService.name, ipFamily differ",
+        },
+      ],
+    },
+    {
+      name: "externalTrafficPolicy turned from Envoy Gateway's default Local to Cluster: medium",
+      base: proxy(INTERNAL),
+      head: proxy(INTERNAL, "        externalTrafficPolicy: Cluster\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyService", "externalTrafficPolicy"],
+          says: "envoyService.externalTrafficPolicy Local → Cluster: the load balancer of Gateway network/internal, every Gateway of class envoy sends to every node",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "sizing, scheduling and metrics annotations of the proxies, and defaults written out, are no finding; a mesh's injection annotation is",
+      base: proxy(INTERNAL),
+      head: proxy(INTERNAL, "  ipFamily: IPv4\n  logging: {level: {default: debug}}\n").replace(
+        "envoyDeployment: {replicas: 2}",
+        "envoyDeployment: {replicas: 3, container: {resources: {requests: {cpu: 500m}}}, pod: {annotations: {prometheus.io/scrape: 'true'}, tolerations: [{key: edge}]}}",
+      ),
+      expected: [],
+    },
+    {
+      name: "the proxies enrolled in a mesh by a pod annotation: unknown, high",
+      base: proxy(INTERNAL),
+      head: proxy(INTERNAL).replace(
+        "envoyDeployment: {replicas: 2}",
+        "envoyDeployment: {replicas: 2, pod: {annotations: {sidecar.istio.io/inject: 'true'}}}",
+      ),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "provider", "kubernetes", "envoyDeployment", "pod", "annotations", "sidecar.istio.io/inject"],
+          says: "provider.kubernetes.envoyDeployment.pod.annotations.sidecar.istio.io/inject differs",
+        },
+      ],
+    },
+    {
       // As an Istio ingress gateway's Service or a core Service made internal: the DNS records that name its address stop answering.
       name: "the load balancer made internal refuses the clients on the internet",
       base: proxy("        externalTrafficPolicy: Local\n"),

@@ -201,6 +201,17 @@ describe("a parametersRef to another EnvoyProxy, or none, is judged as that Envo
     ]);
   });
 
+  it("one that differs in anything but how the proxies are sized, scheduled and observed: high, not modelled (session 40 probes e1-e3)", () => {
+    const base = { "gw.yaml": `${CLASS}---\n${basic(REF)}---\n${RESOURCES}` };
+    const patched = proxy("{envoyService: {patch: {type: StrategicMerge, value: {spec: {type: ClusterIP}}}}}");
+    for (const other of [patched, proxy("{envoyService: {loadBalancerIP: 203.0.113.10}}"), proxy("{}", "  ipFamily: IPv6\n")])
+      expect(
+        gatewayFindings(base, {
+          "gw.yaml": `${CLASS}---\n${basic(REF.replace("basic", "other"))}---\n${RESOURCES}---\n${other.replace("name: basic", "name: other")}`,
+        }).map(([cls, risk]) => [cls, risk]),
+      ).toEqual([["listener.changed", "high"]]);
+  });
+
   it("a Gateway's own EnvoyProxy takes the place of its class's: compared with the class's", () => {
     const classRef = CLASS.replace(
       "spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}",
