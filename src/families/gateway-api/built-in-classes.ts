@@ -1,6 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { spec, text } from "../../core/json-access.js";
 import { EAST_WEST_CLASS, WAYPOINT_CLASS } from "../../core/istio-gateway-classes.js";
+import { gkeClassController } from "./gke-gateway-classes.js";
 
 /**
  * GatewayClasses whose controller creates them itself, and creates them again when they are
@@ -21,14 +22,31 @@ const ISTIO_CLASSES: Readonly<Record<string, string>> = {
   [EAST_WEST_CLASS]: "istio.io/eastwest-controller",
 };
 
-const GKE_CONTROLLERS: ReadonlySet<string> = new Set(["networking.gke.io/gateway", "networking.gke.io/gateway-multicluster"]);
-
-/** Who creates this GatewayClass by itself and restores it when deleted (Istio, GKE), if anyone. */
+/** Who creates a GatewayClass of this name and controller by itself and restores it when deleted (Istio, GKE), if anyone. */
 export function classCreator(gatewayClass: Resource): string | undefined {
   const { name } = gatewayClass.id;
   const controller = text(spec(gatewayClass).controllerName);
   if (controller === undefined) return undefined;
   if (Object.hasOwn(ISTIO_CLASSES, name) && ISTIO_CLASSES[name] === controller) return "Istio";
-  if (name.startsWith("gke-l7-") && GKE_CONTROLLERS.has(controller)) return "GKE";
+  if (gkeClassController(name) === controller) return "GKE";
   return undefined;
 }
+
+/** What a controller does not write into the class it creates: anything but its controllerName and description. */
+const BARE_FIELDS: ReadonlySet<string> = new Set(["controllerName", "description"]);
+
+/** The fields of a class that its creator's class lacks (`parametersRef`): `spec.parametersRef`. */
+export const fieldsNotRestored = (gatewayClass: Resource): string[] =>
+  Object.keys(spec(gatewayClass))
+    .filter((key) => !BARE_FIELDS.has(key))
+    .sort()
+    .map((key) => `spec.${key}`);
+
+/**
+ * Who restores this GatewayClass as the repository wrote it, if anyone: the controller creates a
+ * bare class, so one that carried the repository's own `parametersRef` (Istio's `istio` naming a
+ * ConfigMap with an internal load balancer's annotation) comes back without it, and its Gateways'
+ * proxies fall back to the controller's defaults — not restored.
+ */
+export const classRestorer = (gatewayClass: Resource): string | undefined =>
+  fieldsNotRestored(gatewayClass).length === 0 ? classCreator(gatewayClass) : undefined;

@@ -22,7 +22,7 @@ import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt } 
 import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
-import { classCreator } from "./built-in-classes.js";
+import { classCreator, classRestorer, fieldsNotRestored } from "./built-in-classes.js";
 
 /**
  * Resource-level risks of Gateway API kinds (DESIGN §5; research §1.1). Route flows and backends
@@ -843,9 +843,14 @@ const gatewayClassRemoved = removedWhileNamed(
         .filter((gateway) => gateway.id.group === GATEWAY_API_GROUP && text(spec(gateway).gatewayClassName) === gatewayClass.id.name)
         .map((gateway) => `Gateway ${gateway.id.namespace}/${gateway.id.name}`),
     ),
-  (gateways) =>
-    `removed while ${listedNames(gateways)} still ${gateways.length === 1 ? "names" : "name"} it: no controller accepts ${gateways.length === 1 ? "it" : "them"}, and ${gateways.length === 1 ? "its" : "their"} listeners are no longer programmed`,
-  classCreator,
+  (gateways, gatewayClass) => {
+    const named = `removed while ${listedNames(gateways)} still ${gateways.length === 1 ? "names" : "name"} it`;
+    const creator = classCreator(gatewayClass);
+    return creator
+      ? `${named}: ${creator} creates it again, but bare, without its ${fieldsNotRestored(gatewayClass).join(", ")}: the proxies of ${gateways.length === 1 ? "that Gateway" : "those Gateways"} are configured by ${creator}'s defaults (how they are exposed, addressed and run may change; not modelled)`
+      : `${named}: no controller accepts ${gateways.length === 1 ? "it" : "them"}, and ${gateways.length === 1 ? "its" : "their"} listeners are no longer programmed`;
+  },
+  classRestorer,
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { ENVOY_ROUTE_TIMEOUT_MS } from "../../core/retry-changes.js";
+import { GKE_GATEWAY_CONTROLLERS, gkeClassController } from "./gke-gateway-classes.js";
 
 /**
  * What applies to a rule that writes no `timeouts.request`: GEP-1742 leaves it to the
@@ -34,8 +35,7 @@ const BY_CONTROLLER: ReadonlyMap<string, UnsetRequestTimeout> = new Map([
   ["istio.io/mesh-controller", NO_TIMEOUT("Istio")],
   // Cilium writes every route's timeout as 0s, disabled (cilium/cilium#31514).
   ["io.cilium/gateway-controller", NO_TIMEOUT("Cilium")],
-  ["networking.gke.io/gateway", GKE],
-  ["networking.gke.io/gateway-multi-cluster", GKE],
+  ...GKE_GATEWAY_CONTROLLERS.map((controller) => [controller, GKE] as const),
 ]);
 
 /**
@@ -48,7 +48,7 @@ const INSTALLED_CLASSES: ReadonlyMap<string, string> = new Map([
   ["cilium", "io.cilium/gateway-controller"],
 ]);
 const installedClassController = (className: string): string | undefined =>
-  className.startsWith("gke-l7-") ? "networking.gke.io/gateway" : INSTALLED_CLASSES.get(className);
+  gkeClassController(className) ?? INSTALLED_CLASSES.get(className);
 
 /**
  * A controller the review does not know, or a route whose Gateway or class the tree does not hold:

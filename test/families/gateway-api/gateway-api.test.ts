@@ -95,6 +95,31 @@ describe("GatewayClass and Gateway class", () => {
       expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "Istio creates it itself" }],
     },
     {
+      name: "Istio's own class removed with the repository's parametersRef (an internal load balancer): Istio creates it bare, so its Gateways fall back to defaults (session 40 probe g1)",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: istio}\nspec: {controllerName: istio.io/gateway-controller, parametersRef: {group: '', kind: ConfigMap, name: istio-gw-internal, namespace: istio-system}}",
+      others: {
+        base: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "istio")))],
+        head: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "istio")))],
+      },
+      expected: [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec"],
+          says: "Istio creates it again, but bare, without its spec.parametersRef: the proxies of that Gateway are configured by Istio's defaults",
+        },
+      ],
+    },
+    {
+      name: "GKE's multi-cluster class removed: its multi-cluster controller (networking.gke.io/gateway-multicluster) creates it again",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gke-l7-rilb-mc}\nspec: {controllerName: networking.gke.io/gateway-multicluster}",
+      others: {
+        base: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "gke-l7-rilb-mc")))],
+        head: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "gke-l7-rilb-mc")))],
+      },
+      expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "GKE creates it itself" }],
+    },
+    {
       name: "a built-in class's name held for another controller is the repository's own class: removed, its Gateways are refused",
       base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: istio}\nspec: {controllerName: a.example/gw}",
       others: {
