@@ -332,7 +332,9 @@ function requestTimeoutShown(value: unknown, ms: number, unset: UnsetRequestTime
   if (value !== undefined || unset === undefined)
     return ms === Number.POSITIVE_INFINITY ? `${show(value)} (no timeout)` : formatDuration(ms);
   if (unset.implementation === undefined)
-    return `unset (the implementation's default: ${formatDuration(ms)} on Envoy-based Gateways; the Gateway's controller is not known here)`;
+    return ms === Number.POSITIVE_INFINITY
+      ? "unset (the implementation's default: no timeout on Istio or Cilium; the Gateway's controller is not known here)"
+      : `unset (the implementation's default: ${formatDuration(ms)} on Envoy-based Gateways; the Gateway's controller is not known here)`;
   return ms === Number.POSITIVE_INFINITY
     ? `unset (no timeout on ${unset.implementation})`
     : `unset (${unset.implementation}'s default, ${formatDuration(ms)})`;

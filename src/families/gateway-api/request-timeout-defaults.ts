@@ -51,16 +51,21 @@ const installedClassController = (className: string): string | undefined =>
   gkeClassController(className) ?? INSTALLED_CLASSES.get(className);
 
 /**
- * A controller the review does not know, or a route whose Gateway or class the tree does not hold:
- * Envoy's 15 s, the shortest default of the implementations above. A timeout added under it shortens
- * on every one of them; one removed over it may be shortened to it.
+ * A controller the review does not know, or a route whose Gateway or class the tree does not hold
+ * (a GAMMA Service parent, a Gateway of a class neither in the tree nor known by name): read as the
+ * default that makes the change worst. A timeout added shortens the longest default (none, as on
+ * Istio: a GAMMA route in an Istio mesh had no timeout); one removed over it may be shortened to the
+ * shortest (Envoy's 15 s).
  */
-const UNKNOWN: UnsetRequestTimeout = { ms: ENVOY_ROUTE_TIMEOUT_MS, implementation: undefined };
+const UNKNOWN: Readonly<Record<"longest" | "shortest", UnsetRequestTimeout>> = {
+  longest: { ms: Number.POSITIVE_INFINITY, implementation: undefined },
+  shortest: { ms: ENVOY_ROUTE_TIMEOUT_MS, implementation: undefined },
+};
 
-const byGatewayOf = new WeakMap<ManifestSet, ReadonlyMap<string, UnsetRequestTimeout>>();
+const byGatewayOf = new WeakMap<ManifestSet, ReadonlyMap<string, UnsetRequestTimeout | undefined>>();
 
-/** A tree's Gateways (`namespace/name`) by what their controller applies, made once a tree. */
-function unsetByGateway(tree: ManifestSet): ReadonlyMap<string, UnsetRequestTimeout> {
+/** A tree's Gateways (`namespace/name`) by what their controller applies (undefined: not known), made once a tree. */
+function unsetByGateway(tree: ManifestSet): ReadonlyMap<string, UnsetRequestTimeout | undefined> {
   let index = byGatewayOf.get(tree);
   if (index) return index;
   const controllers = new Map<string, string>();
@@ -68,15 +73,12 @@ function unsetByGateway(tree: ManifestSet): ReadonlyMap<string, UnsetRequestTime
     const controller = text(spec(gatewayClass).controllerName);
     if (gatewayClass.id.group === GATEWAY_API_GROUP && controller) controllers.set(gatewayClass.id.name, controller);
   }
-  const found = new Map<string, UnsetRequestTimeout>();
+  const found = new Map<string, UnsetRequestTimeout | undefined>();
   for (const gateway of resourcesOfKind(tree, "Gateway")) {
     const className = text(spec(gateway).gatewayClassName);
     if (gateway.id.group !== GATEWAY_API_GROUP || className === undefined) continue;
     const controller = controllers.get(className) ?? installedClassController(className);
-    found.set(
-      `${gateway.id.namespace}/${gateway.id.name}`,
-      (controller === undefined ? undefined : BY_CONTROLLER.get(controller)) ?? UNKNOWN,
-    );
+    found.set(`${gateway.id.namespace}/${gateway.id.name}`, controller === undefined ? undefined : BY_CONTROLLER.get(controller));
   }
   byGatewayOf.set(tree, (index = found));
   return index;
@@ -86,16 +88,18 @@ function unsetByGateway(tree: ManifestSet): ReadonlyMap<string, UnsetRequestTime
  * What applies to a route's rules that write no request timeout, in one tree. A route on several
  * Gateways gets the `longest` of their defaults where a timeout is added (it shortens on the one with
  * the longest), the `shortest` where one is removed; a parent that is not a Gateway of the tree
- * (a GAMMA Service, a ListenerSet) is an unknown controller.
+ * (a GAMMA Service, a ListenerSet) is an unknown controller, read as UNKNOWN[pick].
  */
 export function unsetRequestTimeout(route: Resource | undefined, tree: ManifestSet, pick: "longest" | "shortest"): UnsetRequestTimeout {
-  if (!route) return UNKNOWN;
+  if (!route) return UNKNOWN[pick];
   const gateways = unsetByGateway(tree);
   const defaults = list(spec(route).parentRefs).map((item) => {
     const parent = record(item);
     const isGateway = (text(parent.group) ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (text(parent.kind) ?? "Gateway") === "Gateway";
-    return (isGateway ? gateways.get(`${text(parent.namespace) ?? route.id.namespace}/${text(parent.name) ?? ""}`) : undefined) ?? UNKNOWN;
+    return (
+      (isGateway ? gateways.get(`${text(parent.namespace) ?? route.id.namespace}/${text(parent.name) ?? ""}`) : undefined) ?? UNKNOWN[pick]
+    );
   });
   const better = (a: UnsetRequestTimeout, b: UnsetRequestTimeout) => (pick === "longest" ? b.ms > a.ms : b.ms < a.ms);
-  return defaults.reduce((chosen, candidate) => (better(chosen, candidate) ? candidate : chosen), defaults[0] ?? UNKNOWN);
+  return defaults.reduce((chosen, candidate) => (better(chosen, candidate) ? candidate : chosen), defaults[0] ?? UNKNOWN[pick]);
 }

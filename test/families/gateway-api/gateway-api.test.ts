@@ -1374,14 +1374,48 @@ describe("a rule's request timeout unset is its Gateway's controller's default",
       expected: [request("unset (no timeout on Istio)", "30s")],
     },
     {
-      name: "an unknown controller: judged against Envoy's 15s, the shortest default, and said so (A15: a 60s added is no finding)",
+      // Session 40 probe t1: a GAMMA route in an Istio mesh had no timeout; 20s added bounds it.
+      name: "an unknown controller: a timeout added is judged against the longest default (none, as on Istio), and said so",
       base: route("  - matches: [{path: {value: /export}}]\n  - matches: [{path: {value: /b}}]"),
       head: route(
         "  - matches: [{path: {value: /export}}]\n    timeouts: {request: 5s}\n  - matches: [{path: {value: /b}}]\n    timeouts: {request: 60s}",
       ),
       others: { base: [gatewayOf("shared-gateway-class")], head: [gatewayOf("shared-gateway-class")] },
       expected: [
-        request("unset (the implementation's default: 15s on Envoy-based Gateways; the Gateway's controller is not known here)", "5s"),
+        request("unset (the implementation's default: no timeout on Istio or Cilium; the Gateway's controller is not known here)", "5s"),
+        {
+          ...request(
+            "unset (the implementation's default: no timeout on Istio or Cilium; the Gateway's controller is not known here)",
+            "1m",
+          ),
+          path: ["spec", "rules", 1, "timeouts", "request"],
+        },
+      ],
+    },
+    {
+      name: "an unknown controller: a backendRequest added under no request timeout bounds each attempt that had none",
+      base: rule(),
+      head: rule("backendRequest: 20s"),
+      others: { base: [gatewayOf("shared-gateway-class")], head: [gatewayOf("shared-gateway-class")] },
+      expected: [
+        {
+          class: "retry-timeout.changed",
+          side: "head",
+          path: ["spec", "rules", 0, "timeouts", "backendRequest"],
+          says: "timeouts.backendRequest none → 20s",
+        },
+      ],
+    },
+    {
+      name: "an unknown controller: a timeout removed is judged against the shortest default (Envoy's 15s)",
+      base: rule("request: 60s"),
+      head: rule(),
+      others: { base: [gatewayOf("shared-gateway-class")], head: [gatewayOf("shared-gateway-class")] },
+      expected: [
+        {
+          ...request("1m", "unset (the implementation's default: 15s on Envoy-based Gateways; the Gateway's controller is not known here)"),
+          path: ["spec", "rules", 0],
+        },
       ],
     },
     {
