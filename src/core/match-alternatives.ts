@@ -173,6 +173,27 @@ export function covers(a: RequestShape, b: RequestShape): boolean {
   return a.path.type === "Exact" && b.path.type === "Exact" && fold(a.path.value) === fold(b.path.value);
 }
 
+/**
+ * Whether a controller that ranks rules by their matches (Gateway API's precedence; Ingress's
+ * longest path) surely picks `a` over `b` for a request both match: an Exact path over any prefix,
+ * a longer prefix over a shorter (a shape without a path is the root prefix); on the same path, a
+ * method test over none, then more header and query tests (all of `b`'s and more). Regular
+ * expressions and controller-defined paths rank in ways controllers differ on: never surely.
+ */
+export function outranks(a: RequestShape, b: RequestShape): boolean {
+  const rank = (shape: RequestShape): readonly [number, number] | undefined => {
+    const path = shape.path ?? { type: "PathPrefix", value: "/" };
+    if (path.type === "Exact") return [2, path.value.length];
+    if (path.type === "PathPrefix") return [1, path.value.replace(/\/$/, "").length];
+    return undefined;
+  };
+  const [rankA, rankB] = [rank(a), rank(b)];
+  if (rankA === undefined || rankB === undefined) return false;
+  if (rankA[0] !== rankB[0] || rankA[1] !== rankB[1]) return rankA[0] > rankB[0] || (rankA[0] === rankB[0] && rankA[1] > rankB[1]);
+  if ((a.methods !== undefined) !== (b.methods !== undefined)) return a.methods !== undefined;
+  return a.conditions.length > b.conditions.length && b.conditions.every((part) => a.conditions.includes(part));
+}
+
 /** Whether the rule takes every request of `method` that its path matches, or only those that meet some condition. */
 export function capturesAllOf(match: string, method: string): boolean {
   return requestShapes(match).some((shape) => admitsMethod(shape, method) && shape.conditions.length === 0);

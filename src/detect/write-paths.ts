@@ -1,5 +1,6 @@
 import { describeFlow } from "../model/describe-flow.js";
-import { admitsMethod, capturesAllOf, covers, mayOverlap, requestShapes, type RequestShape } from "../core/match-alternatives.js";
+import { admitsMethod, capturesAllOf, covers, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
+import { sameValue } from "../core/canonical-values.js";
 import { MUTATING_METHODS } from "../core/mirror-changes.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 import type { RouteDiff } from "../diff/route-diff.js";
@@ -266,7 +267,11 @@ function priorRanked(before: ReadonlyMap<string, WriteReach>): (key: string, rea
     const groups = (byHost ??= index()).get(`${hostOf(reach.flow)}|${methodOf(key)}`) ?? [];
     const served = pathsOf(reach.flow).map((path) => {
       const taking = groups.flatMap(({ paths, reach: at }) => paths.filter((own) => covers(own, path)).map((own) => ({ own, at })));
-      return taking.sort((a, b) => pathRank(b.own) - pathRank(a.own) || Number(a.at.multi) - Number(b.at.multi))[0]?.at;
+      const top = taking.sort((a, b) => pathRank(b.own) - pathRank(a.own) || Number(a.at.multi) - Number(b.at.multi))[0];
+      // Only a path precedence surely ranks first: beside a regular expression, or the root prefix
+      // that now covers it, which of them took the writes is not known.
+      const samePath = (other: RequestShape) => sameValue(other.path, top?.own.path);
+      return top && taking.every(({ own }) => samePath(own) || outranks(top.own, own)) ? top.at : undefined;
     });
     return served.includes(undefined) ? undefined : (served.find((at) => !at!.multi) ?? served[0]);
   };

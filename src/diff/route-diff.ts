@@ -10,7 +10,8 @@ import {
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { surelyCovers } from "../core/host-match.js";
-import { covers, mayOverlap, requestShapes, type RequestShape } from "../core/match-alternatives.js";
+import { sameValue } from "../core/canonical-values.js";
+import { covers, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
@@ -369,8 +370,9 @@ function fallbackOf(
             .map((rule) => rule.key)
         : [],
     );
-    const first = sameHost.find((rival) => !ahead.has(rival.key) && rival.key !== besides?.key && overlaps(rival));
-    return takesAll(first) ? first : undefined;
+    const rivals = sameHost.filter((rival) => !ahead.has(rival.key) && rival.key !== besides?.key && overlaps(rival));
+    if (FIRST_MATCH_GROUPS.has(removed.resource.group)) return takesAll(rivals[0]) ? rivals[0] : undefined;
+    return rankedTaker(rivals, shapes, takesAll);
   }
   const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
   // Rules of other routes on one host are ranked by how specific their matches are, not by their
@@ -401,6 +403,29 @@ function fallbackOf(
   }
   const candidates = slot.filter(overlaps);
   return candidates.length === 1 && takesAll(candidates[0]) ? candidates[0] : undefined;
+}
+
+/**
+ * Of rules ranked by their matches (Gateway API, Ingress), the one that takes all of a removed
+ * rule's requests: one that takes them all and that precedence surely picks over every other rule
+ * that takes some (an Exact path, a longer prefix), or whose rivals send where it does. The first
+ * in document order is not it: with `/` → a, `/api` → b and `/api/v1` (or a regular expression
+ * under it) → a, the last removed sends `/api/v1/*` to b, by the longer prefix, not to a.
+ */
+function rankedTaker(
+  rivals: readonly Flow[],
+  shapes: readonly RequestShape[],
+  takesAll: (rival: Flow) => boolean | undefined,
+): Flow | undefined {
+  const wins = (taker: Flow, rival: Flow) =>
+    rival === taker ||
+    sameValue(rival.backends, taker.backends) ||
+    shapes.every((shape) =>
+      requestShapes(taker.match)
+        .filter((own) => covers(own, shape))
+        .every((own) => requestShapes(rival.match).every((other) => outranks(own, other))),
+    );
+  return rivals.find((taker) => takesAll(taker) && rivals.every((rival) => wins(taker, rival)));
 }
 
 /** Each entry's wildcard hosts, most specific first: the order a request's host is matched against them. */

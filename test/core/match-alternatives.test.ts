@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { covers, mayOverlap, requestShapes } from "../../src/core/match-alternatives.js";
+import { covers, mayOverlap, outranks, requestShapes } from "../../src/core/match-alternatives.js";
 
 const shape = (match: string) => requestShapes(match)[0]!;
 
@@ -91,5 +91,18 @@ describe("what the root prefix takes", () => {
     expect(covers(shape("ImplementationSpecific /api"), shape("ImplementationSpecific /api"))).toBe(true);
     expect(shape("ImplementationSpecific /api").conditions).toEqual([]);
     expect(mayOverlap(shape("ImplementationSpecific /api"), shape("Exact /web"))).toBe(true);
+  });
+});
+
+describe("which of two matches precedence surely ranks first (Gateway API, Ingress)", () => {
+  it("an exact path, then the longest prefix, then a method, then more header tests; a regular expression never surely", () => {
+    expect(outranks(shape("PathPrefix /api"), shape("PathPrefix /"))).toBe(true);
+    expect(outranks(shape("PathPrefix /"), shape("PathPrefix /api"))).toBe(false);
+    expect(outranks(shape("Exact /"), shape("PathPrefix /api"))).toBe(true);
+    expect(outranks(shape("PathPrefix /, method POST"), shape("PathPrefix /"))).toBe(true);
+    expect(outranks(shape("PathPrefix /api, header x-beta=1"), shape("PathPrefix /api"))).toBe(true);
+    expect(outranks(shape("PathPrefix /api"), shape("PathPrefix /api"))).toBe(false);
+    expect(outranks(shape("PathPrefix /api"), shape("RegularExpression /api/v1/.*"))).toBe(false);
+    expect(outranks(shape("RegularExpression /api/v1/.*"), shape("PathPrefix /"))).toBe(false);
   });
 });

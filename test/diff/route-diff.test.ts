@@ -771,3 +771,31 @@ describe("a rule split in two, or two merged: judged alternative by alternative"
     expect(classesOf(result)).toContain("route.added");
   });
 });
+
+describe("a rule removed among rules ranked by their matches: its requests go where precedence sends them (session 40 probes r2, r2p)", () => {
+  const rule = (type: string, value: string, backend: string) =>
+    `  - matches: [{ path: { type: ${type}, value: "${value}" } }]\n    backendRefs: [{ name: ${backend}, port: 80 }]\n`;
+  const routeOf = (last: string) =>
+    httpRoute(rule("PathPrefix", "/", "svc-a") + rule("PathPrefix", "/api", "svc-b") + last, {
+      name: "web",
+      namespace: "shop",
+      hostname: "shop.example.com",
+    });
+  const removing = (type: string, value: string) =>
+    analyze({ "r.yaml": routeOf(rule(type, value, "svc-a")) }, { "r.yaml": routeOf("") }).findings.map((f) => [f.risk, f.class, f.summary]);
+
+  it("/api/v1 removed falls to the longer /api, not to the / written first", () => {
+    expect(removing("PathPrefix", "/api/v1")).toEqual([
+      [
+        "medium-high",
+        "route.match-changed",
+        "shop.example.com /api/v1 via Gateway infra/public: rule removed: its requests now fall through to /api → svc-b:80 100% (were → svc-a:80 100%)",
+      ],
+    ]);
+  });
+
+  it("a regular expression removed: / and /api both take some of its requests, which one is not known, so it is not read as moving nothing", () => {
+    expect(removing("RegularExpression", "/api/v1/.*").map(([risk]) => risk)).not.toContain("low");
+    expect(removing("RegularExpression", "/api/v1/.*")).not.toEqual([]);
+  });
+});
