@@ -1,4 +1,4 @@
-import { record, text, type JsonRecord } from "./json-access.js";
+import { listItems, record, text, type JsonRecord } from "./json-access.js";
 import { documentsWithLines, kindLine } from "./document-texts.js";
 import type { DocumentSource } from "./resource.js";
 import type { SourceFile } from "./source-file.js";
@@ -49,9 +49,7 @@ export function servicesDeclared(
     const source = { file: file.path, line, text: document };
     const read = context.readYaml(document);
     if (read === undefined) return [{ name: "", file: file.path, source, spec: {}, annotations: {}, unreadable: true }];
-    // A `kind: List` is applied as its items, as kubectl applies it.
-    const list = record(read);
-    const objects = typeof list.kind === "string" && list.kind.endsWith("List") && Array.isArray(list.items) ? list.items : [read];
+    const objects = listItems(read) ?? [read];
     return objects.flatMap((object): DeclaredService[] => {
       const value = record(object);
       if (value.apiVersion !== "v1" || value.kind !== "Service") return [];

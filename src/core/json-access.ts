@@ -10,6 +10,13 @@ export type JsonRecord = Readonly<Record<string, unknown>>;
 
 export const isRecord = (value: unknown): value is JsonRecord => typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** The items of a `List` (`v1`, or a typed `…List`) as kubectl and kustomize read one: each is applied; undefined for any other value. */
+export function listItems(value: unknown): unknown[] | undefined {
+  if (!isRecord(value)) return undefined;
+  const { kind, items } = value;
+  return typeof kind === "string" && kind.endsWith("List") && Array.isArray(items) ? items : undefined;
+}
+
 /** The record, or an empty one: an absent block reads as "nothing set". */
 export const record = (value: unknown): JsonRecord => (isRecord(value) ? value : {});
 

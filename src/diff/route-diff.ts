@@ -356,7 +356,14 @@ function fallbackOf(
 ): Flow | undefined {
   const shapes = requestShapes(removed.match);
   const overlaps = (rival: Flow) => takesSomeOf(rival, shapes);
-  const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => requestShapes(rival.match).some((a) => covers(a, b)));
+  // A rival's match is read once, however many of the removed rule's shapes and rivals ask.
+  const parsed = new Map<Flow, readonly RequestShape[]>();
+  const shapesOf = (rule: Flow) => {
+    let found = parsed.get(rule);
+    if (!found) parsed.set(rule, (found = requestShapes(rule.match)));
+    return found;
+  };
+  const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => shapesOf(rival).some((a) => covers(a, b)));
   const sameHost = slots.get(`${removed.entry}|${removed.host}`);
   if (sameHost) {
     // Of a first-match family, a rule that came first at base took its requests then too: the
@@ -372,7 +379,7 @@ function fallbackOf(
     );
     const rivals = sameHost.filter((rival) => !ahead.has(rival.key) && rival.key !== besides?.key && overlaps(rival));
     if (FIRST_MATCH_GROUPS.has(removed.resource.group)) return takesAll(rivals[0]) ? rivals[0] : undefined;
-    return rankedTaker(rivals, shapes, takesAll);
+    return rankedTaker(rivals, shapes, takesAll, shapesOf);
   }
   const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
   // Rules of other routes on one host are ranked by how specific their matches are, not by their
@@ -416,14 +423,15 @@ function rankedTaker(
   rivals: readonly Flow[],
   shapes: readonly RequestShape[],
   takesAll: (rival: Flow) => boolean | undefined,
+  shapesOf: (rule: Flow) => readonly RequestShape[],
 ): Flow | undefined {
   const wins = (taker: Flow, rival: Flow) =>
     rival === taker ||
     sameValue(rival.backends, taker.backends) ||
     shapes.every((shape) =>
-      requestShapes(taker.match)
+      shapesOf(taker)
         .filter((own) => covers(own, shape))
-        .every((own) => requestShapes(rival.match).every((other) => outranks(own, other))),
+        .every((own) => shapesOf(rival).every((other) => outranks(own, other))),
     );
   return rivals.find((taker) => takesAll(taker) && rivals.every((rival) => wins(taker, rival)));
 }

@@ -32,6 +32,7 @@ import { istioValues } from "../families/index.js";
 import { stringTable, type ShareString } from "../core/string-table.js";
 import { DocumentResource } from "./held-body.js";
 import { flatText } from "../core/flat-text.js";
+import { listItems } from "../core/json-access.js";
 import { namesSource, releaseChart, type FluxSource } from "../core/flux-release-chart.js";
 import {
   nodeBudget,
@@ -499,7 +500,7 @@ export function readDocuments(text: string, asValues: boolean, share: ShareStrin
       return;
     }
     const parsed = stream?.[i] ?? parseYamlDocument(chunk, undefined, budget);
-    const items = asValues ? undefined : listItems(parsed);
+    const items = asValues ? undefined : parsed.ok ? listItems(parsed.value) : undefined;
     if (items) {
       // kubectl applies a List's items, each as the object it is.
       items.forEach((item, index) => {
@@ -514,13 +515,6 @@ export function readDocuments(text: string, asValues: boolean, share: ShareStrin
     reads.push(read);
   });
   return reads;
-}
-
-/** The items of a `List` (`v1`, or a typed `…List`) as kubectl reads them: each one is applied. */
-function listItems(parsed: ParsedYaml): unknown[] | undefined {
-  if (!parsed.ok || !isMapping(parsed.value)) return undefined;
-  const { kind, items } = parsed.value;
-  return typeof kind === "string" && kind.endsWith("List") && Array.isArray(items) ? items : undefined;
 }
 
 const groupPattern = (groups: readonly string[]): RegExp =>

@@ -10,7 +10,7 @@ import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { sameRepository } from "../core/repository-url.js";
 import { namedKinds } from "../core/named-kinds.js";
-import { isRecord, list, record, text } from "../core/json-access.js";
+import { isRecord, list, listItems, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
@@ -1181,10 +1181,7 @@ export function trafficDocuments(text: string, valuesSources: ReadonlySet<string
   }
   const traffic: unknown[] = [];
   // kubectl and kustomize apply a `kind: List` (any `*List`) as its items: a route inside one is a route.
-  const items = (document: unknown): unknown[] =>
-    isRecord(document) && typeof document.kind === "string" && document.kind.endsWith("List") && Array.isArray(document.items)
-      ? document.items.flatMap(items)
-      : [document];
+  const items = (document: unknown): unknown[] => listItems(document)?.flatMap(items) ?? [document];
   for (const document of documents.flatMap(items)) {
     if (document == null) continue;
     if (!isRecord(document)) return undefined;
@@ -1259,11 +1256,6 @@ function valuesSourcesIn(texts: Iterable<string | undefined>): Set<string> {
     }
   }
   return sources;
-}
-
-/** Whether a file's documents, in one version, are all of kinds no family reads and no GitOps tool acts on. */
-export function holdsNoTraffic(text: string | undefined): boolean {
-  return text === undefined || trafficDocuments(text)?.length === 0;
 }
 
 /**

@@ -15,7 +15,8 @@ import {
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetNames, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, ROUTE_KINDS, type Named } from "./policy-hierarchy.js";
+import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, type Named } from "./policy-hierarchy.js";
+import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
 /**
  * Envoy Gateway's BackendTrafficPolicy: how the proxies of its targets (Gateways, routes) talk to
@@ -280,16 +281,16 @@ function mostSpecific([policy, ...parents]: readonly Resource[]): Effective {
  * older, which a tree does not tell.
  */
 function effective(tree: ManifestSet, route: Named, parent: Named | undefined): Effective | undefined {
+  // A route that names no listener is under a listener's own policy where it comes in there, and
+  // under the Gateway's elsewhere: no one policy applies to all of it (a route's 0s removed where a
+  // listener sets 2s and the Gateway 0s), so the policy is judged as written.
+  if (parent && parent.section === undefined && listenerPolicies(tree, KIND, parent).length > 0) return undefined;
   const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
   const levels = [
     ...(route.section === undefined ? [] : [policiesNaming(tree, KIND, route)]),
     policiesNaming(tree, KIND, whole),
     ...(parent ? gatewayPolicies(tree, KIND, parent) : []),
   ];
-  // A route that names no listener is under a listener's own policy where it comes in there, and
-  // under the Gateway's elsewhere: no one policy applies to all of it (a route's 0s removed where a
-  // listener sets 2s and the Gateway 0s), so the policy is judged as written.
-  if (parent && parent.section === undefined && listenerPolicies(tree, KIND, parent).length > 0) return undefined;
   return levels.some((policies) => policies.length > 1) ? undefined : mostSpecific(levels.flat());
 }
 
@@ -321,7 +322,7 @@ function appliedToRoute(route: Target, named: Named, asWritten: Applied, context
 function appliedPerTarget(change: ResourceChange, context: DetectorContext): Applied[] {
   const targets = new Map([...targetsOf(change.base), ...targetsOf(change.head)].map((target) => [target.name, target]));
   const routeOf = (target: Target): Named | undefined =>
-    target.ref && ROUTE_KINDS.has(target.kind) ? { kind: target.kind, ...target.ref } : undefined;
+    target.ref && GATEWAY_ROUTE_KINDS.has(target.kind) ? { kind: target.kind, ...target.ref } : undefined;
   const routes = [...targets.values()].filter((target) => routeOf(target));
   const others = [...targets.values()].filter((target) => !routeOf(target));
   const asWritten: Applied = {

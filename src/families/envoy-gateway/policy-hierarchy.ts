@@ -12,9 +12,6 @@ import { ENVOY_GATEWAY_GROUP, targetsOf } from "./policy-targets.js";
  * tree by what they name are indexed once a tree and kind: every changed policy of a PR asks.
  */
 
-/** Gateway API's route kinds: what a policy may name below a Gateway. */
-export const ROUTE_KINDS: ReadonlySet<string> = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
-
 /** An object a policy names: a route or Gateway, its rule or listener by section. */
 export interface Named {
   readonly kind: string;
@@ -26,11 +23,17 @@ export interface Named {
 const keyOf = ({ kind, namespace, name, section }: Named): string =>
   `${kind} ${namespace}/${name}${section === undefined ? "" : `:${section}`}`;
 
-const indexes = new WeakMap<ManifestSet, Map<string, ReadonlyMap<string, readonly Resource[]>>>();
+/** A tree's policies of one kind by the object they name, and the policies of each Gateway's listeners (by listener) by the Gateway. */
+interface PolicyIndex {
+  readonly byTarget: ReadonlyMap<string, readonly Resource[]>;
+  readonly byListenersOf: ReadonlyMap<string, readonly (readonly Resource[])[]>;
+}
+
+const indexes = new WeakMap<ManifestSet, Map<string, PolicyIndex>>();
 
 /** The policies of a kind in a tree that name this object (its listener or rule when `section` is set), in tree order. */
 export function policiesNaming(tree: ManifestSet, policyKind: string, target: Named): readonly Resource[] {
-  return policyIndex(tree, policyKind).get(keyOf(target)) ?? [];
+  return policyIndex(tree, policyKind).byTarget.get(keyOf(target)) ?? [];
 }
 
 /**
@@ -39,27 +42,36 @@ export function policiesNaming(tree: ManifestSet, policyKind: string, target: Na
  * under the Gateway's policy on some listeners and under these on the others.
  */
 export function listenerPolicies(tree: ManifestSet, policyKind: string, gateway: Named): readonly (readonly Resource[])[] {
-  const prefix = `${keyOf({ kind: gateway.kind, namespace: gateway.namespace, name: gateway.name })}:`;
-  return [...policyIndex(tree, policyKind)].flatMap(([key, policies]) => (key.startsWith(prefix) ? [policies] : []));
+  return (
+    policyIndex(tree, policyKind).byListenersOf.get(keyOf({ kind: gateway.kind, namespace: gateway.namespace, name: gateway.name })) ?? []
+  );
 }
 
-function policyIndex(tree: ManifestSet, policyKind: string): ReadonlyMap<string, readonly Resource[]> {
+function policyIndex(tree: ManifestSet, policyKind: string): PolicyIndex {
   let byKind = indexes.get(tree);
   if (!byKind) indexes.set(tree, (byKind = new Map()));
   let index = byKind.get(policyKind);
   if (!index) {
-    const found = new Map<string, Resource[]>();
+    const byTarget = new Map<string, Resource[]>();
+    const byListenersOf = new Map<string, Resource[][]>();
     for (const policy of resourcesOfKind(tree, policyKind)) {
       if (policy.id.group !== ENVOY_GATEWAY_GROUP) continue;
       for (const { kind, ref } of targetsOf(policy)) {
         if (!ref) continue;
         const key = keyOf({ kind, ...ref });
-        const known = found.get(key);
-        if (!known) found.set(key, [policy]);
-        else if (!known.includes(policy)) known.push(policy);
+        const known = byTarget.get(key);
+        if (known) {
+          if (!known.includes(policy)) known.push(policy);
+          continue;
+        }
+        const policies = [policy];
+        byTarget.set(key, policies);
+        if (kind !== "Gateway" || ref.section === undefined) continue;
+        const gateway = keyOf({ kind, namespace: ref.namespace, name: ref.name });
+        byListenersOf.set(gateway, [...(byListenersOf.get(gateway) ?? []), policies]);
       }
     }
-    byKind.set(policyKind, (index = found));
+    byKind.set(policyKind, (index = { byTarget, byListenersOf }));
   }
   return index;
 }

@@ -2,7 +2,7 @@ import { list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
-import { ROUTE_KINDS } from "./policy-hierarchy.js";
+import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
 /**
  * The Gateway API route rules of a tree that name an Envoy Gateway object: a Backend as a
@@ -41,7 +41,7 @@ function index(tree: ManifestSet): RouteReferences {
     else if (!labels.includes(label)) labels.push(label);
   };
   for (const route of tree.resources.values()) {
-    if (route.id.group !== GATEWAY_API_GROUP || !ROUTE_KINDS.has(route.id.kind)) continue;
+    if (route.id.group !== GATEWAY_API_GROUP || !GATEWAY_ROUTE_KINDS.has(route.id.kind)) continue;
     const { namespace } = route.id;
     list(spec(route).rules).forEach((value, ruleIndex) => {
       const rule = record(value);

@@ -19,7 +19,7 @@ import { rangesBeyond, rangesMeet } from "../../core/cidr.js";
  */
 
 const AUTHENTICATION = ["basicAuth", "apiKeyAuth", "jwt", "oidc", "extAuth"] as const;
-const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
+const SECURED_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
 
 /**
  * What one side of a policy requires of a request, by name: each authentication method, and
@@ -39,7 +39,7 @@ function guardsOf(policy: Resource | undefined): string[] {
  * every parent requires, since a request may come in through any of them.
  */
 function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; from: string[] } {
-  if (!route.ref || !ROUTE_KINDS.has(route.kind)) return { guards: [], from: [] };
+  if (!route.ref || !SECURED_ROUTE_KINDS.has(route.kind)) return { guards: [], from: [] };
   // Through one parent, the most specific level that has policies applies; a route that names no
   // listener comes in under the Gateway's policies on some listeners and each listener's own on
   // the others: only what all of them require is required of it.
@@ -48,11 +48,8 @@ function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; fr
     const applying = levels.find((policies) => policies.length > 0) ?? [];
     return gateway.section === undefined ? [applying, ...listenerPolicies(tree, "SecurityPolicy", gateway)] : [applying];
   });
-  const required = perParent.map((ways) => {
-    const sets = ways.map((policies) => new Set(policies.flatMap(guardsOf)));
-    return new Set([...sets[0]!].filter((guard) => sets.every((set) => set.has(guard))));
-  });
-  const guards = perParent.length === 0 ? [] : sortedSet([...required[0]!].filter((guard) => required.every((set) => set.has(guard))));
+  const required = perParent.flat().map((policies) => new Set(policies.flatMap(guardsOf)));
+  const guards = required.length === 0 ? [] : sortedSet([...required[0]!].filter((guard) => required.every((set) => set.has(guard))));
   return { guards, from: sortedSet(perParent.flat(2).map((policy) => `SecurityPolicy ${policy.id.namespace}/${policy.id.name}`)) };
 }
 

@@ -15,19 +15,28 @@ import { gkeClassController } from "./gke-gateway-classes.js";
  * counted. A class is the controller's only under the controller's own name: one of those names
  * held for another controller is the repository's.
  */
-const ISTIO_CLASSES: Readonly<Record<string, string>> = {
-  istio: "istio.io/gateway-controller",
-  "istio-remote": "istio.io/unmanaged-gateway",
-  [WAYPOINT_CLASS]: "istio.io/mesh-controller",
-  [EAST_WEST_CLASS]: "istio.io/eastwest-controller",
-};
+const INSTALLED_CLASSES: ReadonlyMap<string, { readonly controller: string; readonly restoredBy?: string }> = new Map([
+  ["istio", { controller: "istio.io/gateway-controller", restoredBy: "Istio" }],
+  ["istio-remote", { controller: "istio.io/unmanaged-gateway", restoredBy: "Istio" }],
+  [WAYPOINT_CLASS, { controller: "istio.io/mesh-controller", restoredBy: "Istio" }],
+  [EAST_WEST_CLASS, { controller: "istio.io/eastwest-controller", restoredBy: "Istio" }],
+  ["cilium", { controller: "io.cilium/gateway-controller" }],
+]);
+
+/**
+ * The controller of a class its implementation installs itself (Istio's, Cilium's and GKE's), by
+ * name: a tree seldom defines one, so what serves a Gateway of it is read from its name.
+ */
+export const installedClassController = (className: string): string | undefined =>
+  gkeClassController(className) ?? INSTALLED_CLASSES.get(className)?.controller;
 
 /** Who creates a GatewayClass of this name and controller by itself and restores it when deleted (Istio, GKE), if anyone. */
 export function classCreator(gatewayClass: Resource): string | undefined {
   const { name } = gatewayClass.id;
   const controller = text(spec(gatewayClass).controllerName);
   if (controller === undefined) return undefined;
-  if (Object.hasOwn(ISTIO_CLASSES, name) && ISTIO_CLASSES[name] === controller) return "Istio";
+  const installed = INSTALLED_CLASSES.get(name);
+  if (installed?.restoredBy !== undefined && installed.controller === controller) return installed.restoredBy;
   if (gkeClassController(name) === controller) return "GKE";
   return undefined;
 }

@@ -89,7 +89,6 @@ export interface EntryPoints {
 }
 
 export const GATEWAY_API_GROUPS = new Set([GATEWAY_API_GROUP, GATEWAY_API_EXPERIMENTAL_GROUP]);
-export const GATEWAY_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 const ISTIO_NETWORKING = "networking.istio.io";
 const LISTENER_SET_KINDS = new Set(["ListenerSet", "XListenerSet"]);
 

@@ -3,7 +3,7 @@ import { sameValue, show } from "../../core/canonical-values.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP, GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
 /**
  * Gateway API's experimental XBackend (gateway.networking.x-k8s.io/v1alpha1, "first-class support
@@ -11,8 +11,6 @@ import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/ga
  * of every route that names it as a backendRef go, and the TLS the gateway speaks there. The routes'
  * own flows do not change when it does, so its destination and TLS are judged here.
  */
-
-const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
 
 /** `api.example.com:443`: the external destination (type ExternalHostname, the one type so far). */
 const destinationOf = (backend: Resource | undefined): string => {
@@ -28,7 +26,7 @@ function routesNaming(tree: ManifestSet, backend: Resource): readonly string[] {
   if (!index) {
     const found = new Map<string, string[]>();
     for (const route of tree.resources.values()) {
-      if (route.id.group !== GATEWAY_API_GROUP || !ROUTE_KINDS.has(route.id.kind)) continue;
+      if (route.id.group !== GATEWAY_API_GROUP || !GATEWAY_ROUTE_KINDS.has(route.id.kind)) continue;
       for (const rule of list(spec(route).rules))
         for (const ref of list(record(rule).backendRefs).map(record)) {
           if (text(ref.kind) !== "XBackend" || text(ref.group) !== GATEWAY_API_EXPERIMENTAL_GROUP || !text(ref.name)) continue;

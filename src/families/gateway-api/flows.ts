@@ -1,6 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { attachRoute, type Landing } from "./attachment.js";
-import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS, type EntryPoints } from "./entry-points.js";
+import { entryPointsOf, gatewayApiAttachingRoute, GATEWAY_API_GROUPS, type EntryPoints } from "./entry-points.js";
+import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 import { ruleHandling, ruleIdOf, type RouteRules, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { UNKNOWN_ENTRY } from "../../core/traffic-model.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";

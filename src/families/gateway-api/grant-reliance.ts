@@ -1,7 +1,8 @@
 import type { ManifestSet } from "../../core/resource.js";
 import { grantCovers, type GrantTarget, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { canonical } from "../../core/canonical-values.js";
-import { entryPointsOf, GATEWAY_API_GROUPS, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
+import { entryPointsOf, GATEWAY_API_GROUPS } from "./entry-points.js";
+import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 import { gatewayApiGraphNodes } from "./graph-nodes.js";
 
 /**

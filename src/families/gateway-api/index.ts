@@ -1,7 +1,8 @@
 import { forKinds, targetingPolicies, type Family } from "../family.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { gatewayApiRules } from "./flows.js";
-import { entryPointsOf, GATEWAY_ROUTE_KINDS } from "./entry-points.js";
+import { entryPointsOf } from "./entry-points.js";
+import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
 import { gatewayApiGraphNodes } from "./graph-nodes.js";
 import * as gatewayApi from "./schemas.js";

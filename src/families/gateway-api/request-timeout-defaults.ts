@@ -3,7 +3,8 @@ import { list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { ENVOY_ROUTE_TIMEOUT_MS } from "../../core/retry-changes.js";
-import { GKE_GATEWAY_CONTROLLERS, gkeClassController } from "./gke-gateway-classes.js";
+import { GKE_GATEWAY_CONTROLLERS } from "./gke-gateway-classes.js";
+import { installedClassController } from "./built-in-classes.js";
 
 /**
  * What applies to a rule that writes no `timeouts.request`: GEP-1742 leaves it to the
@@ -37,18 +38,6 @@ const BY_CONTROLLER: ReadonlyMap<string, UnsetRequestTimeout> = new Map([
   ["io.cilium/gateway-controller", NO_TIMEOUT("Cilium")],
   ...GKE_GATEWAY_CONTROLLERS.map((controller) => [controller, GKE] as const),
 ]);
-
-/**
- * Classes their implementations install themselves (Istio's and Cilium's installs, GKE's clusters),
- * so a tree seldom defines them: read by name where the tree defines no class of that name.
- */
-const INSTALLED_CLASSES: ReadonlyMap<string, string> = new Map([
-  ["istio", "istio.io/gateway-controller"],
-  ["istio-waypoint", "istio.io/mesh-controller"],
-  ["cilium", "io.cilium/gateway-controller"],
-]);
-const installedClassController = (className: string): string | undefined =>
-  gkeClassController(className) ?? INSTALLED_CLASSES.get(className);
 
 /**
  * A controller the review does not know, or a route whose Gateway or class the tree does not hold
