@@ -179,6 +179,16 @@ const closedDetection = (service: ServiceChange, closed: NonNullable<ServiceChan
   at: closed.at,
 });
 
+const unreadableDetection = (service: DeclaredService, now: DeclaredService): Detection => ({
+  class: "manifest.invalid",
+  summary: `Service ${labelOf(service)} can no longer be read (${now.file}): kubectl, kustomize and the GitOps tools refuse the whole file, so nothing in it is applied until it is mended`,
+  resource: { group: "", kind: "Service", namespace: service.namespace ?? "default", name: service.name },
+  side: "head",
+  path: [],
+  riskFloor: "high",
+  at: now.source,
+});
+
 const REQUESTS_FAIL = "so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)";
 
 /**
@@ -278,10 +288,19 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
     context.servicesNamed("head", service.name).filter((other) => answers(other, service));
   const made = context.madeServices(context.head);
 
+  // A Service readable at base whose document no longer reads: kubectl and the GitOps tools refuse
+  // the whole file, so what it applies stops where it is (kubernetes-engine-samples 2939f67e88: a
+  // Service's port list mis-indented beside an HTTPRoute sending to it passed without a word).
+  const unreadable: Detection[] = [];
   const changes = before.flatMap((service): ServiceChange[] => {
     // One an object of the tree makes at run time (a Flagger Canary's) is that object's to shape.
     if (keysOf(made, service).length > 0) return [];
-    const change = changeOf(service, inOwnFile(service));
+    const now = inOwnFile(service);
+    if (now?.unreadable) {
+      unreadable.push(unreadableDetection(service, now));
+      return [];
+    }
+    const change = changeOf(service, now);
     if (!change?.removed) return change ? [change] : [];
     const elsewhere = declaredElsewhere(service);
     if (elsewhere.length === 0) return [change];
@@ -294,7 +313,7 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
     });
     return moved.some((after) => after === undefined) ? [] : [moved[0]!];
   });
-  if (changes.length === 0) return [];
+  if (changes.length === 0) return unreadable;
 
   const exporters = context.serviceExporters(context.head);
   const exportsOfService = (service: ServiceChange) => keysOf(exporters, service).flatMap((key) => exporters.get(key) ?? []);
@@ -307,6 +326,7 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
   const exported = (service: ServiceChange) => inItsCluster(service).length > 0;
   const otherExports = (service: ServiceChange) => exportsOfService(service).filter((exporter) => !ownExport(exporter, service)).length;
   return [
+    ...unreadable,
     ...problemsOf(routesSending(context.head, context.routeRules, changes, true, exported)).map((problem) =>
       detectionOf(problem, otherExports(problem.service)),
     ),

@@ -67,6 +67,25 @@ describe("a core Service removed while routes still send to it", () => {
     }
   });
 
+  it("that no longer reads is manifest.invalid, not passed without a word (kubernetes-engine-samples 2939f67e88); one broken already at base is not the PR's", () => {
+    const misindented = service().replace("  ports: [{ port: 8080 }]\n", "  ports:\n  -   protocol: TCP\n    port: 8080\n");
+    const base = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": service() };
+    const head = { "apps/cart/route.yaml": httpRoute(), "apps/cart/service.yaml": misindented };
+    const invalid = analyze(base, head).findings.filter((finding) => finding.class === "manifest.invalid");
+    expect(invalid.map(({ file, risk, summary }) => ({ file, risk, summary }))).toEqual([
+      {
+        file: "apps/cart/service.yaml",
+        risk: "high",
+        summary:
+          "Service shop/cart can no longer be read (apps/cart/service.yaml): kubectl, kustomize and the GitOps tools refuse the whole file, so nothing in it is applied until it is mended",
+      },
+    ]);
+    expect(review(base, head).decision).toBe("fail");
+    expect(broken(analyze(base, head))).toEqual([]);
+    const stillBroken = { ...head, "apps/cart/route.yaml": httpRoute().replace("cart.example.com", "shop.example.com") };
+    expect(analyze(head, stillBroken).findings.filter((finding) => finding.class === "manifest.invalid")).toEqual([]);
+  });
+
   it("is one finding per Service, on the first route's backendRef, naming every route that sends to it", () => {
     const backends = "    - name: cart\n      port: 8080\n      weight: 90\n    - name: cart-next\n      port: 8080\n      weight: 10\n";
     const other = httpRoute("    - name: cart\n      port: 8080\n").replace("name: cart, namespace", "name: checkout, namespace");
