@@ -31,6 +31,11 @@ const labelPath = (resource: Resource | undefined): string[] => [
   resource?.labels[INJECTION] !== undefined ? INJECTION : REVISION,
 ];
 
+/** Whether a file's text declares a Namespace of this name (any style: block, flow, JSON). */
+const declaresNamespace = (text: string, name: string): boolean =>
+  /\bkind["']?\s*:\s*["']?Namespace\b/.test(text) &&
+  new RegExp(`(^|[\\s"'{,:])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s"'},])`, "m").test(text);
+
 export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
   if (subject?.id.kind !== "Namespace" || subject.id.group !== "") return [];
@@ -40,9 +45,13 @@ export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChang
   const out = new DetectionList(change);
   const name = subject.id.name;
   if (before && !after) {
-    // A Namespace read only for its mesh labels vanishes from the tree when they go: while its
-    // file stays, the labels were taken off; a deleted file most likely deletes the namespace too.
-    const fileStays = change.base !== undefined && context.head.files.includes(change.base.source.file);
+    // A Namespace read only for its mesh labels vanishes from the tree when they go: while its file
+    // (or the render that made it) still declares it, the labels were taken off; one no longer
+    // declared is no longer applied, most likely deleted with its workloads (bank-of-anthos
+    // 90fa12d7b2 dropped namespace.yaml from an overlay's resources: its render stayed, the
+    // Namespace did not, and "sidecar injection off" was the wrong news).
+    const text = change.base === undefined ? undefined : context.fileText("head", change.base.source.file);
+    const fileStays = text !== undefined && declaresNamespace(text, name);
     if (change.head?.labels[DATAPLANE_MODE] === "ambient") {
       // Istio's documented migration: ztunnel carries the pods' traffic over mTLS (HBONE), so this
       // is no plaintext; what changes is where L7 policy applies (only through a waypoint).

@@ -49,6 +49,12 @@ describe("sidecar injection of a namespace (issue 11)", () => {
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
   });
 
+  it("a namespace its file (or the render that made it) no longer declares is removed, not its injection turned off (bank-of-anthos 90fa12d7b2)", () => {
+    const service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{port: 80}]}\n";
+    const result = analyze({ [FILE]: `${namespace("    istio-injection: enabled")}---\n${service}` }, { [FILE]: service });
+    expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
+  });
+
   it("injection turned on does not block", () => {
     const result = analyze({ [FILE]: namespace("    team: shop") }, { [FILE]: namespace("    istio-injection: enabled") });
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("sidecar injection on")]]);
