@@ -9,6 +9,7 @@ import { kustomizationFileIn } from "./kustomize-tree.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
 import type { FluxKustomizationRef } from "../core/flux-build-output.js";
+import { patchesReleaseOperationOnly } from "./release-operation.js";
 
 /**
  * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
@@ -185,7 +186,9 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const spec = record(flux.resource.body.spec);
     if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
     const kustomization = kustomizationFileIn(flux.delivery.paths[0] ?? "", paths);
-    return kustomization === undefined ? [] : [{ flux, spec, kustomization, patches: list(spec.patches).filter(isRecord) }];
+    // A patch of how Flux installs HelmReleases renders nothing else: no build of it is another.
+    const patches = list(spec.patches).filter((patch) => isRecord(patch) && !patchesReleaseOperationOnly(patch));
+    return kustomization === undefined ? [] : [{ flux, spec, kustomization, patches }];
   });
   const patchings = new Map<string, Set<string>>();
   for (const { kustomization, patches } of building) {

@@ -19,6 +19,7 @@ import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
 import { artifactRepository, versionedArtifacts, withoutArtifactVersions } from "./artifact-versions.js";
+import { RELEASE_OPERATION_FIELDS } from "./release-operation.js";
 import {
   REMOTE,
   normalize,
@@ -1201,22 +1202,6 @@ export function trafficDocuments(text: string, valuesSources: ReadonlySet<string
   }
   return traffic;
 }
-
-/** HelmRelease fields that decide how and when Flux installs the release, not what it renders. */
-const RELEASE_OPERATION_FIELDS = new Set([
-  "interval",
-  "timeout",
-  "install",
-  "upgrade",
-  "test",
-  "rollback",
-  "uninstall",
-  "driftDetection",
-  "dependsOn",
-  "maxHistory",
-  "persistentClient",
-  "serviceAccountName",
-]);
 
 /**
  * A HelmRelease as far as it decides what it renders, as its helm root's fingerprint reads it: its
