@@ -156,7 +156,7 @@ function proxyChanges(was: Resource | undefined, now: Resource | undefined, reac
 
 /**
  * Fields an EnvoyProxy may change without changing how its proxies are exposed or reached: how they
- * are sized, scheduled, rolled out and observed (envoyproxy/ai-gateway eb66d279d8 sets only the
+ * are sized, scheduled, rolled out and observed, who they run as and what they mount (envoyproxy/ai-gateway eb66d279d8 sets only the
  * container's resources). Pod labels and annotations count too, but for a mesh's (WORKLOAD_MESH_KEY).
  */
 const WORKLOADS = ["envoyDeployment", "envoyDaemonSet"];
@@ -184,6 +184,14 @@ const HARMLESS: readonly (readonly string[])[] = [
       ["pod", "topologySpreadConstraints"],
       ["pod", "imagePullSecrets"],
       ["pod", "priorityClassName"],
+      // Who the proxies run as and what they mount: identity for the cloud's IAM (envoyproxy/ai-gateway
+      // c2bacbf8, AWS pod identity), not how they are reached.
+      ["pod", "serviceAccountName"],
+      ["pod", "securityContext"],
+      ["pod", "volumes"],
+      ["container", "securityContext"],
+      ["container", "volumeMounts"],
+      ["container", "env"],
     ].map((rest) => ["provider", "kubernetes", workload, ...rest]),
   ),
 ];

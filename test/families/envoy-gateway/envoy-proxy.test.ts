@@ -205,11 +205,11 @@ describe("Envoy Gateway EnvoyProxy: the Service and bootstrap of the proxies it 
       ],
     },
     {
-      name: "sizing, scheduling and metrics annotations of the proxies, and defaults written out, are no finding; a mesh's injection annotation is",
+      name: "sizing, scheduling, identity (a service account: envoyproxy/ai-gateway c2bacbf8) and metrics annotations of the proxies, and defaults written out, are no finding; a mesh's injection annotation is",
       base: proxy(INTERNAL),
       head: proxy(INTERNAL, "  ipFamily: IPv4\n  logging: {level: {default: debug}}\n").replace(
         "envoyDeployment: {replicas: 2}",
-        "envoyDeployment: {replicas: 3, container: {resources: {requests: {cpu: 500m}}}, pod: {annotations: {prometheus.io/scrape: 'true'}, tolerations: [{key: edge}]}}",
+        "envoyDeployment: {replicas: 3, container: {resources: {requests: {cpu: 500m}}, env: [{name: AWS_REGION, value: eu-west-1}]}, pod: {annotations: {prometheus.io/scrape: 'true'}, tolerations: [{key: edge}], serviceAccountName: ai-gateway}}",
       ),
       expected: [],
     },
