@@ -31,10 +31,14 @@ const labelPath = (resource: Resource | undefined): string[] => [
   resource?.labels[INJECTION] !== undefined ? INJECTION : REVISION,
 ];
 
-/** Whether a file's text declares a Namespace of this name (any style: block, flow, JSON). */
-const declaresNamespace = (text: string, name: string): boolean =>
-  /\bkind["']?\s*:\s*["']?Namespace\b/.test(text) &&
-  new RegExp(`(^|[\\s"'{,:])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s"'},])`, "m").test(text);
+const NAMESPACE_KIND = /\bkind["']?\s*:\s*["']?Namespace\b/;
+
+/** Whether one document of a file's text declares a Namespace of this name (any style: block, flow, JSON). */
+function declaresNamespace(text: string, name: string): boolean {
+  if (!NAMESPACE_KIND.test(text)) return false;
+  const named = new RegExp(`(^|[\\s"'{,:])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s"'},])`, "m");
+  return text.split(/^---/m).some((document) => NAMESPACE_KIND.test(document) && named.test(document));
+}
 
 export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
@@ -50,8 +54,13 @@ export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChang
     // declared is no longer applied, most likely deleted with its workloads (bank-of-anthos
     // 90fa12d7b2 dropped namespace.yaml from an overlay's resources: its render stayed, the
     // Namespace did not, and "sidecar injection off" was the wrong news).
-    const text = change.base === undefined ? undefined : context.fileText("head", change.base.source.file);
-    const fileStays = text !== undefined && declaresNamespace(text, name);
+    // Its own file first; else any file of the head (the Namespace moved to another file as its labels went).
+    const declaredIn = (path: string) => {
+      const text = context.fileText("head", path);
+      return text !== undefined && declaresNamespace(text, name);
+    };
+    const fileStays =
+      change.base !== undefined && (declaredIn(change.base.source.file) || context.head.files.some((path) => declaredIn(path)));
     if (change.head?.labels[DATAPLANE_MODE] === "ambient") {
       // Istio's documented migration: ztunnel carries the pods' traffic over mTLS (HBONE), so this
       // is no plaintext; what changes is where L7 policy applies (only through a waypoint).

@@ -55,6 +55,11 @@ describe("sidecar injection of a namespace (issue 11)", () => {
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
   });
 
+  it("a namespace moved to another file as its injection label goes is injection off, not a removal", () => {
+    const result = analyze({ [FILE]: namespace("    istio-injection: enabled") }, { "base/all/ns.yaml": namespace("    team: shop") });
+    expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("sidecar injection off")]]);
+  });
+
   it("injection turned on does not block", () => {
     const result = analyze({ [FILE]: namespace("    team: shop") }, { [FILE]: namespace("    istio-injection: enabled") });
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("sidecar injection on")]]);
