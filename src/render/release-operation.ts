@@ -41,8 +41,9 @@ export function patchesReleaseOperationOnly(entry: unknown): boolean {
   // kustomize reads a list as JSON 6902 operations.
   if (documents.length === 1 && Array.isArray(documents[0]))
     return documents[0].every((operation) => {
-      const [field] = (text(record(operation).path) ?? "").split("/").slice(2);
-      return text(record(operation).path)?.startsWith("/spec/") === true && field !== undefined && RELEASE_OPERATION_FIELDS.has(field);
+      const { path, from } = record(operation);
+      // A `move` or `copy` reads too: one from `/spec/values/...` takes a value out of the render.
+      return operationField(path) && (from === undefined || operationField(from));
     });
   return documents.every(
     (document) =>
@@ -51,4 +52,11 @@ export function patchesReleaseOperationOnly(entry: unknown): boolean {
       Object.keys(record(document.metadata)).every((key) => key === "name" || key === "namespace") &&
       Object.keys(record(document.spec)).every((field) => RELEASE_OPERATION_FIELDS.has(field)),
   );
+}
+
+/** Whether a JSON pointer names a field of a release's operation (`/spec/maxHistory`, `/spec/install/crds`). */
+function operationField(pointer: unknown): boolean {
+  const written = text(pointer);
+  const field = written?.startsWith("/spec/") ? written.split("/")[2] : undefined;
+  return field !== undefined && RELEASE_OPERATION_FIELDS.has(field);
 }

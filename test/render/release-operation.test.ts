@@ -35,6 +35,11 @@ describe("a Flux Kustomization patch that only sets how Flux installs HelmReleas
     expect(patchesReleaseOperationOnly(entry(`${DEFAULTS}  values: {service: {type: LoadBalancer}}\n`))).toBe(false);
     expect(patchesReleaseOperationOnly(entry(`${DEFAULTS}  postRenderers: []\n`))).toBe(false);
     expect(patchesReleaseOperationOnly(entry("- {op: add, path: /spec/values/replicas, value: 0}"))).toBe(false);
+    // A move reads where it takes from: the value leaves the render (the chart's default applies).
+    expect(patchesReleaseOperationOnly(entry("- {op: move, from: /spec/values/route/enabled, path: /spec/install/disableWait}"))).toBe(
+      false,
+    );
+    expect(patchesReleaseOperationOnly(entry("- {op: copy, from: /spec/upgrade/remediation, path: /spec/install/remediation}"))).toBe(true);
     expect(patchesReleaseOperationOnly(entry(DEFAULTS.replace("  name: _\n", "  name: _\n  labels: {a: b}\n")))).toBe(false);
     expect(patchesReleaseOperationOnly(entry(DEFAULTS, { kind: "Deployment" }))).toBe(false);
     expect(patchesReleaseOperationOnly(entry(DEFAULTS, { group: "example.com", kind: "HelmRelease" }))).toBe(false);
