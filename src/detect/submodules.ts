@@ -1,7 +1,7 @@
 import type { Finding } from "../core/finding.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
-import { toFinding } from "./to-finding.js";
+import { unreviewedEntryFinding } from "./unreviewed-entry.js";
 
 /**
  * Submodules of a tree (gitlinks: tree mode 160000, a commit of another repository). Argo CD checks
@@ -41,17 +41,7 @@ function submoduleFinding(submodule: Submodule, tree: SubmoduleTree, before: str
     after === null
       ? `submodule ${submodule.path} (${short(before!)}) removed: what it applied to ${clusters} is no longer applied there, and this is not reviewed (${unread})`
       : `submodule ${submodule.path} ${before === null ? `added at ${short(after)}` : `moved ${short(before)} → ${short(after)}`}: what it applies to ${clusters} is not reviewed (${unread}); review its diff in its own repository before approving`;
-  const detection = {
-    class: "resource.changed" as const,
-    summary,
-    resource: { group: "", kind: "Submodule", namespace: "", name: submodule.path },
-    side: after === null ? ("base" as const) : ("head" as const),
-    path: [],
-    before,
-    after,
-    riskFloor: "high" as const,
-  };
-  return { ...toFinding(detection, undefined, policy, where), file: submodule.path, line: 1 };
+  return unreviewedEntryFinding({ kind: "Submodule", path: submodule.path, summary, before, after }, policy, where);
 }
 
 /** A finding for every submodule added, moved to another commit or removed between base and head; unchanged ones are not. */

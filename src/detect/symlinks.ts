@@ -3,7 +3,7 @@ import { isManifestPath } from "../manifests/load-manifests.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../core/finding.js";
-import { toFinding } from "./to-finding.js";
+import { unreviewedEntryFinding } from "./unreviewed-entry.js";
 
 /**
  * Symbolic links of a tree. Argo CD and Flux follow in-repo symlinks, so a link
@@ -83,17 +83,7 @@ function linkFinding(
     after === null
       ? `symlink ${link.path} → ${link.target} removed: the files it exposed${shown} to ${clusters} are no longer applied there, and this is not reviewed`
       : `symlink ${link.path} → ${link.target}${before === null ? "" : ` (was → ${before})`}: the files it exposes${shown} to ${clusters} are not reviewed`;
-  const detection = {
-    class: "resource.changed" as const,
-    summary,
-    resource: { group: "", kind: "Symlink", namespace: "", name: link.path },
-    side: after === null ? ("base" as const) : ("head" as const),
-    path: [],
-    before,
-    after,
-    riskFloor: "high" as const,
-  };
-  return { ...toFinding(detection, undefined, policy, where), file: link.path, line: 1 };
+  return unreviewedEntryFinding({ kind: "Symlink", path: link.path, summary, before, after }, policy, where);
 }
 
 /** A finding for every link added, retargeted or removed between base and head; unchanged links are not. */
