@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -31,13 +31,18 @@ export async function benchLambdaBundle(runs = 9): Promise<void> {
     console.log(
       `lambda ${name} bundle ${file.slice(resolve(".").length + 1)}: ${(statSync(file).size / 1024).toFixed(0)} KB (goal ≤ 1000 KB)`,
     );
-    const probe = join(mkdtempSync(join(tmpdir(), "rg-bench-")), "import-probe.mjs");
-    writeFileSync(
-      probe,
-      `const start = performance.now();\nawait import(${JSON.stringify(file)});\nprocess.stdout.write(String(performance.now() - start));\n`,
-    );
-    const samples = await sample(runs, async () => Number((await run(process.execPath, [probe], { env })).stdout));
-    report(`lambda ${name} import in a fresh process`, samples);
+    const dir = mkdtempSync(join(tmpdir(), "rg-bench-"));
+    try {
+      const probe = join(dir, "import-probe.mjs");
+      writeFileSync(
+        probe,
+        `const start = performance.now();\nawait import(${JSON.stringify(file)});\nprocess.stdout.write(String(performance.now() - start));\n`,
+      );
+      const samples = await sample(runs, async () => Number((await run(process.execPath, [probe], { env })).stdout));
+      report(`lambda ${name} import in a fresh process`, samples);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   console.log("  (goal ≤ 150 ms median)");
 }

@@ -2,13 +2,13 @@ import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACTION_MARKER } from "../../src/action/action-report.js";
 import { runAction } from "../../src/action/run-action.js";
 import { FakeGitHub } from "../app/fake-github.js";
 import { baseTree, EVIDENCE_BODY, headTree, ROUTE_PATH } from "../github/fixtures.js";
+import { scratchDir } from "../helpers/scratch-trees.js";
 
 /**
  * The Action end to end, as the runner starts it: a shallow clone of the base branch as the
@@ -43,7 +43,7 @@ function commitFiles(repo: string, files: Record<string, string>, message: strin
 
 /** origin: base, the PR branch off it, then one more commit on main (so the merge base is not the base tip). */
 function repositories() {
-  const root = mkdtempSync(join(tmpdir(), "rg-action-"));
+  const root = scratchDir("rg-action-");
   const origin = join(root, "origin.git");
   const scratch = join(root, "scratch");
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", origin]);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { runCli } from "../../src/command-line.js";
 import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
 import { readGitTree } from "../../src/sources/git-source.js";
 import { COLLECT_ABOVE_BYTES, fullCollection, whenHeapAbove } from "../../src/full-collection.js";
+import { scratchDir } from "../helpers/scratch-trees.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "examples");
@@ -101,7 +102,7 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
   });
 
   it("a file over the size bound at base and head still blocks when the PR changes it below its first document", async () => {
-    const root = mkdtempSync(join(tmpdir(), "rg-huge-changed-"));
+    const root = scratchDir("rg-huge-changed-");
     for (const side of ["base", "head"]) mkdirSync(join(root, side));
     // The change is within what the sources read (the bound), below a first document that stays.
     const huge = (weight: number) =>
@@ -116,7 +117,7 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
   });
 
   it("refuses a YAML file over the size bound by name, in a folder and in a git tree, read whole for its traffic kinds", async () => {
-    const root = mkdtempSync(join(tmpdir(), "rg-huge-"));
+    const root = scratchDir("rg-huge-");
     for (const side of ["base", "head"]) mkdirSync(join(root, side));
     const huge = `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n# ${"x".repeat(defaultYamlLimits.maxFileBytes)}\n`;
     writeFileSync(join(root, "head/huge.yaml"), huge);
@@ -147,7 +148,7 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
   });
 
   it("reads two git refs straight from the object store", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "rg-git-"));
+    const repo = scratchDir("rg-git-");
     const git = (...args: string[]) =>
       execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
     git("init", "-q", "-b", "main");
@@ -165,7 +166,7 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
   });
 
   it("a submodule bumped between two git refs is a high finding naming it, not 'no traffic change'", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "rg-submodule-"));
+    const repo = scratchDir("rg-submodule-");
     const git = (...args: string[]) =>
       execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
     git("init", "-q", "-b", "main");
@@ -184,7 +185,7 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
   });
 
   it("reviews what the PR changes since its merge base, as GitHub shows it; --two-dot compares the tips", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "rg-merge-base-"));
+    const repo = scratchDir("rg-merge-base-");
     const git = (...args: string[]) =>
       execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
     const route = (w: number) =>
@@ -228,7 +229,7 @@ const { collect } = fullCollection(); collect(); process.stdout.write(typeof col
   });
 
   it("an invalid policy is a usage error naming the key", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rg-policy-"));
+    const dir = scratchDir("rg-policy-");
     writeFileSync(join(dir, "p.yml"), "classes:\n  backend.weight-changed:\n    risk: enormous\n");
     const { code, stderr } = await cli(
       "review",

@@ -7,10 +7,16 @@ import { afterAll } from "vitest";
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** An empty folder of the system's temporary folder, removed after the test file. */
+export function scratchDir(prefix = "rg-tree-"): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(root);
+  return root;
+}
+
 /** A folder holding these files and symlinks (relative targets), removed after the test file. */
 export function scratchFolder(files: Readonly<Record<string, string>>, links: Readonly<Record<string, string>> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), "rg-tree-"));
-  scratch.push(root);
+  const root = scratchDir();
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

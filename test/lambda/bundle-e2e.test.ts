@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { FakeGitHub } from "../app/fake-github.js";
 import { privateKey } from "../app/private-key.js";
 import { baseTree, EVIDENCE_BODY, headTree } from "../github/fixtures.js";
 import { asLambdaEvent, FakeSqs } from "../helpers/fake-sqs.js";
+import { scratchDir } from "../helpers/scratch-trees.js";
 
 /**
  * The Lambda artifacts end to end: the BUILT bundles (dist/lambda.mjs and dist/worker/worker.mjs, as
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await run(process.execPath, [join(ROOT, "scripts/build.mjs"), "lambda"], { cwd: ROOT });
   await run(process.execPath, [join(ROOT, "scripts/build.mjs"), "worker"], { cwd: ROOT });
   await Promise.all([github.start(), sqs.start()]);
-  runner = join(mkdtempSync(join(tmpdir(), "rg-lambda-")), "invoke.mjs");
+  runner = join(scratchDir("rg-lambda-"), "invoke.mjs");
   writeFileSync(
     runner,
     // The worker's context: the 90 s a fresh invocation has (serverless.yml).

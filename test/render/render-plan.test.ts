@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
@@ -18,6 +17,7 @@ import { changedSource } from "../../src/render/render-result.js";
 import { isEmptyKustomization, kustomizeReading, namedRenderInputs } from "../../src/render/kustomize-tree.js";
 import { analyzeChange, type SourceFile } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
+import { scratchDir } from "../helpers/scratch-trees.js";
 
 const topology = policyWith().topology;
 const tree = (files: Record<string, string>) => Object.entries(files).map(([path, text]) => ({ path, text }));
@@ -803,7 +803,7 @@ describe("a root offline on one side only", () => {
 describe("a side's render budget", () => {
   it("a tool stopped when the budget runs out, and the roots after it, fail saying the budget ran out (mirceanton/home-ops: 'timed out after 120 ms')", async () => {
     // A kubectl that never finishes: each side's budget is spent on its first root.
-    const slow = join(mkdtempSync(join(tmpdir(), "rg-slow-tool-")), "kubectl");
+    const slow = join(scratchDir("rg-slow-tool-"), "kubectl");
     writeFileSync(slow, "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
     const app = (weight: number) => (name: string) => ({
       [`${name}/kustomization.yaml`]: "resources: [route.yaml]\n",
