@@ -1,7 +1,7 @@
 import type { Resource } from "../../core/resource.js";
 import { spec, text } from "../../core/json-access.js";
 import { EAST_WEST_CLASS, WAYPOINT_CLASS } from "../../core/istio-gateway-classes.js";
-import { gkeClassController } from "./gke-gateway-classes.js";
+import { GKE_GATEWAY_CONTROLLERS, gkeClassController } from "./gke-gateway-classes.js";
 
 /**
  * GatewayClasses whose controller creates them itself, and creates them again when they are
@@ -37,7 +37,8 @@ export function classCreator(gatewayClass: Resource): string | undefined {
   if (controller === undefined) return undefined;
   const installed = INSTALLED_CLASSES.get(name);
   if (installed?.restoredBy !== undefined && installed.controller === controller) return installed.restoredBy;
-  if (gkeClassController(name) === controller) return "GKE";
+  // Either GKE controller's name: GKE's own listings spell a multi-cluster class's controller both ways.
+  if (gkeClassController(name) !== undefined && GKE_GATEWAY_CONTROLLERS.includes(controller)) return "GKE";
   return undefined;
 }
 

@@ -120,6 +120,15 @@ describe("GatewayClass and Gateway class", () => {
       expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "GKE creates it itself" }],
     },
     {
+      name: "GKE's multi-cluster class written under the single-cluster controller's name (as many guides write it) is GKE's too",
+      base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gke-l7-global-external-managed-mc}\nspec: {controllerName: networking.gke.io/gateway}",
+      others: {
+        base: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "gke-l7-global-external-managed-mc")))],
+        head: [resource(gateway(listeners("").replace("gke-l7-global-external-managed", "gke-l7-global-external-managed-mc")))],
+      },
+      expected: [{ class: "resource.changed", side: "base", path: ["spec"], says: "GKE creates it itself" }],
+    },
+    {
       name: "a built-in class's name held for another controller is the repository's own class: removed, its Gateways are refused",
       base: "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: istio}\nspec: {controllerName: a.example/gw}",
       others: {
