@@ -854,11 +854,28 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         namespace: application.spec.destination?.namespace,
       };
       const unpinned = { ...decisive, source: without(decisive.source, "targetRevision") };
+      // As a HelmRelease's (trafficFree): every values source the release merges is one this tree
+      // holds, and each asks for no traffic config, so their merge does not either; a --set
+      // (`parameters`, `fileParameters`) may name anything.
+      const everyValues = [
+        ...held.map((path) => parsedValues(tree.text.get(path))),
+        ...(helm.values?.trim() ? [values] : []),
+        ...(helm.valuesObject !== undefined ? [helm.valuesObject] : []),
+      ];
+      const trafficFree =
+        held.length === valueFiles.length &&
+        (helm.parameters ?? []).length === 0 &&
+        (helm as { readonly fileParameters?: unknown }).fileParameters === undefined &&
+        everyValues.length > 0 &&
+        everyValues.every((written) =>
+          rendersNoTrafficConfig(written, fetches, [typeof source.targetRevision === "string" ? source.targetRevision : undefined]),
+        );
       return [
         {
           ...root,
           releaseFingerprint: canonical(decisive),
           ...(fetches ? { fetches, unpinnedFingerprint: canonical(unpinned) } : {}),
+          ...(trafficFree ? { trafficFree: true as const } : {}),
         },
       ];
     });

@@ -1523,6 +1523,46 @@ spec:
     }
   });
 
+  it("an Argo CD Application of app-template with controllers alone renders no traffic config, as a HelmRelease of it does", async () => {
+    const application = (values: string, helm = "", revision = "4.4.0") =>
+      tree({
+        "apps/worker.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: worker, namespace: argocd}
+spec:
+  destination: {namespace: worker}
+  source:
+    repoURL: ghcr.io/bjw-s-labs/helm
+    chart: app-template
+    targetRevision: ${revision}
+    helm:
+${helm}      valuesObject:
+        controllers:
+          worker: {containers: {app: {image: {repository: ghcr.io/example/worker, tag: 1.2.3}}}}
+${values}`,
+      });
+    const none = tree({ "apps/other.yaml": "kind: ConfigMap\nmetadata: {name: other}\n" });
+    const offline = "helm apps/worker.yaml worker cannot be rendered offline: chart app-template from ghcr.io/bjw-s-labs/helm";
+    expect(await failures(none, application(""))).toEqual([]);
+    expect(await failures(application(""), none)).toEqual([]);
+    expect((await failures(none, application("        service: {app: {controller: worker, ports: {http: {port: 80}}}}\n")))[0]).toContain(
+      offline,
+    );
+    // A string of values is merged in too; a --set parameter or a values file the tree does not hold may add anything.
+    expect((await failures(none, application("", "      values: |\n        route: {app: {hostnames: [w.example.com]}}\n")))[0]).toContain(
+      offline,
+    );
+    expect((await failures(none, application("", "      parameters: [{name: service.app.controller, value: worker}]\n")))[0]).toContain(
+      offline,
+    );
+    expect((await failures(none, application("", "      valueFiles: [values.yaml]\n")))[0]).toContain(offline);
+    expect(
+      (await failures(none, application("", "      fileParameters: [{name: route.app.hostnames[0], path: host.txt}]\n")))[0],
+    ).toContain(offline);
+    // Before 3.0 the chart renders a `main` Service by default.
+    expect((await failures(none, application("", "", "2.6.0")))[0]).toContain(offline);
+  });
+
   it("a chart version bump in the OCIRepository the release's chartRef names is a render that cannot be done offline", async () => {
     const source = (tag: string, interval = "15m") => ({
       "apps/hass/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: default}\nspec:\n  interval: ${interval}\n  url: oci://ghcr.io/bjw-s-labs/helm/app-template\n  ref: {tag: ${tag}}\n`,
