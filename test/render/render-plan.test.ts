@@ -1557,7 +1557,7 @@ ${values}`,
     );
     expect((await failures(none, application("", "      valueFiles: [values.yaml]\n")))[0]).toContain(offline);
     expect(
-      (await failures(none, application("", "      fileParameters: [{name: route.app.hostnames[0], path: host.txt}]\n")))[0],
+      (await failures(none, application("", "      fileParameters: [{name: 'route.app.hostnames[0]', path: host.txt}]\n")))[0],
     ).toContain(offline);
     // Before 3.0 the chart renders a `main` Service by default.
     expect((await failures(none, application("", "", "2.6.0")))[0]).toContain(offline);
