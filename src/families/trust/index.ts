@@ -2,7 +2,7 @@ import type { Family } from "../family.js";
 import * as trust from "./schemas.js";
 import { issuerAnnotationDetector, trustDetector } from "./trust.js";
 
-/** cert-manager: Issuers, ClusterIssuers and Certificates, and its issuer annotation on Gateways. */
+/** cert-manager: Issuers, ClusterIssuers and Certificates, and its issuer annotations on Ingresses, Gateways and ListenerSets. */
 export const trustFamily: Family = {
   name: "trust",
   kinds: [
@@ -16,5 +16,5 @@ export const trustFamily: Family = {
     ],
   ],
   detectors: [trustDetector],
-  detectsOn: { "gateway-api": [issuerAnnotationDetector] },
+  detectsOn: { ingress: [issuerAnnotationDetector], "gateway-api": [issuerAnnotationDetector] },
 };

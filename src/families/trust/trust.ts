@@ -17,7 +17,6 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
-import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { surelyCovers } from "../../core/host-match.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
 
@@ -118,19 +117,20 @@ const issuer = (change: ResourceChange, out: DetectionList): void => {
   }
 };
 
-/** Certificates of a tree signed by the issuer, and Gateways that ask cert-manager for it by annotation. */
+/**
+ * Certificates of a tree signed by the issuer, and the Ingresses, Gateways and ListenerSets whose
+ * annotations ask cert-manager's certificate shim for it (shimIssuer) for the Secrets they serve.
+ */
 const issuerUsers = (set: ManifestSet, issuerResource: Resource): string[] => {
-  const cluster = issuerResource.id.kind === "ClusterIssuer";
+  const { id } = issuerResource;
+  const signs = (ref: IssuerRef, namespace: string) =>
+    ref.name === id.name && ref.kind === id.kind && ref.group === GROUP && (id.kind === "ClusterIssuer" || namespace === id.namespace);
   const users: string[] = [];
-  for (const resource of set.resources.values()) {
-    const sameScope = cluster || resource.id.namespace === issuerResource.id.namespace;
-    if (resource.id.group === GROUP && resource.id.kind === "Certificate") {
-      const ref = issuerRef(resource);
-      if (ref.name === issuerResource.id.name && ref.kind === issuerResource.id.kind && ref.group === GROUP && sameScope)
-        users.push(displayName(resource.id));
-    } else if (resource.annotations[cluster ? CLUSTER_ISSUER_ANNOTATION : ISSUER_ANNOTATION] === issuerResource.id.name && sameScope) {
-      users.push(displayName(resource.id));
-    }
+  for (const resource of resourcesOfKind(set, "Certificate"))
+    if (resource.id.group === GROUP && signs(issuerRef(resource), resource.id.namespace)) users.push(displayName(resource.id));
+  for (const resource of shimmedResources(set)) {
+    const ref = shimIssuer(resource);
+    if (ref && signs(ref, resource.id.namespace) && servedSecrets(resource).length > 0) users.push(displayName(resource.id));
   }
   return users.sort();
 };
@@ -149,19 +149,26 @@ const issuerRemoved = (change: ResourceChange, out: DetectionList, context: Dete
 };
 
 // ---------------------------------------------------------------------------------------------
-// Certificate
+// Issuer references: a Certificate's issuerRef, and the certificate shim's annotations
 
-const issuerRef = (resource: Resource | undefined) => {
+/** An issuer as cert-manager resolves a reference to it; a name of "" is the controller's default issuer (`--default-issuer-name`). */
+interface IssuerRef {
+  readonly name: string;
+  readonly kind: string;
+  readonly group: string;
+}
+
+const issuerRef = (resource: Resource | undefined): IssuerRef => {
   const ref = record(spec(resource).issuerRef);
   return { name: text(ref.name) ?? "", kind: text(ref.kind) ?? "Issuer", group: text(ref.group) ?? GROUP };
 };
 
 /**
- * The CA an issuerRef resolves to in a tree: the issuer's type, the fields that decide its chain and,
+ * The CA an issuer reference resolves to in a tree: the issuer's type, the fields that decide its chain and,
  * for ACME, the account it orders with; an Issuer reads its Secrets from its own namespace. Undefined
  * where the tree does not hold the issuer (or it is another group's), so only its name can tell.
  */
-function signingCa(tree: ManifestSet, namespace: string, ref: ReturnType<typeof issuerRef>): string | undefined {
+function signingCa(tree: ManifestSet, namespace: string, ref: IssuerRef): string | undefined {
   if (ref.group !== GROUP) return undefined;
   for (const resource of resourcesOfKind(tree, ref.kind)) {
     const { id } = resource;
@@ -176,7 +183,97 @@ function signingCa(tree: ManifestSet, namespace: string, ref: ReturnType<typeof 
   return undefined;
 }
 
-const showRef = (ref: ReturnType<typeof issuerRef>): string => `${ref.kind}${ref.group === GROUP ? "" : `.${ref.group}`} ${ref.name}`;
+/**
+ * Whether a reference read in the base and one read in the head sign with one CA: the same issuer,
+ * or issuers both trees hold that resolve to one CA — an issuer renamed with the references
+ * following it (eg-course 650a2bb: ClusterIssuer selfsigned → self-signed, its Gateway's
+ * `cert-manager.io/cluster-issuer` with it, had read as another CA).
+ */
+const sameSigner = (context: DetectorContext, namespace: string, before: IssuerRef, after: IssuerRef): boolean => {
+  if (sameValue(before, after)) return true;
+  const ca = signingCa(context.base, namespace, before);
+  return ca !== undefined && ca === signingCa(context.head, namespace, after);
+};
+
+const showRef = (ref: IssuerRef): string =>
+  ref.name === "" ? "cert-manager's default issuer" : `${ref.kind}${ref.group === GROUP ? "" : `.${ref.group}`} ${ref.name}`;
+
+const ISSUER_ANNOTATION = "cert-manager.io/issuer";
+const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+const ISSUER_KIND_ANNOTATION = "cert-manager.io/issuer-kind";
+const ISSUER_GROUP_ANNOTATION = "cert-manager.io/issuer-group";
+/** cert-manager's default `--auto-certificate-annotations`, honoured on Ingresses only. */
+const TLS_ACME_ANNOTATION = "kubernetes.io/tls-acme";
+/** What Go's strconv.ParseBool reads as true, as the shim parses `kubernetes.io/tls-acme`. */
+const GO_TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+
+/**
+ * The objects cert-manager's certificate shim makes Certificates for: Ingresses, Gateway API
+ * Gateways and ListenerSets (cert-manager 1.20), by the family that read them.
+ */
+const isShimmed = ({ family, id }: Resource): boolean =>
+  (family === "ingress" && id.kind === "Ingress") ||
+  (family === "gateway-api" && (id.kind === "Gateway" || id.kind.endsWith("ListenerSet")));
+
+const shimmedResources = (set: ManifestSet): Resource[] =>
+  ["Ingress", "Gateway", "ListenerSet", "XListenerSet"].flatMap((kind) => resourcesOfKind(set, kind)).filter(isShimmed);
+
+/**
+ * The issuer cert-manager's certificate shim orders an object's certificates from, as its
+ * issuerForIngressLike reads the annotations: `cluster-issuer` over `issuer`, `issuer-kind` and
+ * `issuer-group` over either; `kubernetes.io/tls-acme: "true"` alone on an Ingress asks for the
+ * controller's default issuer, which no tree shows. Undefined where the shim leaves the object
+ * alone: nothing asks, or the annotations contradict each other (both names, or `cluster-issuer`
+ * with a kind or group).
+ */
+const shimIssuer = (resource: Resource): IssuerRef | undefined => {
+  const annotations = resource.annotations;
+  const cluster = annotations[CLUSTER_ISSUER_ANNOTATION];
+  const namespaced = annotations[ISSUER_ANNOTATION];
+  const kind = annotations[ISSUER_KIND_ANNOTATION];
+  const group = annotations[ISSUER_GROUP_ANNOTATION];
+  const auto = resource.id.kind === "Ingress" && GO_TRUE.has(annotations[TLS_ACME_ANNOTATION] ?? "");
+  if (cluster === undefined && namespaced === undefined && !auto) return undefined;
+  if (cluster !== undefined && (namespaced !== undefined || kind !== undefined || group !== undefined)) return undefined;
+  if (cluster !== undefined) return { name: cluster, kind: "ClusterIssuer", group: GROUP };
+  if (namespaced !== undefined) return { name: namespaced, kind: kind ?? "Issuer", group: group ?? GROUP };
+  return { name: "", kind: kind ?? "", group: group ?? "" };
+};
+
+interface SecretRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * The TLS Secrets an object serves and the shim issues into: an Ingress's `spec.tls` entries, a
+ * Gateway's or ListenerSet's listeners' `certificateRefs`; an Istio Gateway's `credentialName`, in
+ * the gateway workload's namespace, which the resource does not say, by name in any.
+ */
+const servedSecrets = (resource: Resource): SecretRef[] => {
+  const { namespace } = resource.id;
+  const fields = spec(resource);
+  const named = (name: string | undefined, inNamespace = namespace): SecretRef[] => (name ? [{ namespace: inNamespace, name }] : []);
+  if (resource.id.group === "networking.istio.io")
+    return list(fields.servers).flatMap((server) => {
+      const tls = record(record(server).tls);
+      return [text(tls.credentialName), ...texts(tls.credentialNames)].flatMap((name) => named(name, "*"));
+    });
+  if (resource.id.kind === "Ingress") return list(fields.tls).flatMap((entry) => named(text(record(entry).secretName)));
+  return list(fields.listeners).flatMap((listener) =>
+    list(record(record(listener).tls).certificateRefs).flatMap((ref) =>
+      named(text(record(ref).name), text(record(ref).namespace) ?? namespace),
+    ),
+  );
+};
+
+const showSecrets = (resource: Resource, secrets: readonly SecretRef[]): string =>
+  `Secret${secrets.length === 1 ? "" : "s"} ${sortedSet(
+    secrets.map(({ namespace, name }) => (namespace === resource.id.namespace ? name : `${namespace}/${name}`)),
+  ).join(", ")}`;
+
+// ---------------------------------------------------------------------------------------------
+// Certificate
 
 /** cert-manager's default key usages. */
 const DEFAULT_USAGES = ["digital signature", "key encipherment"];
@@ -245,28 +342,15 @@ const RENEWAL_FIELDS: readonly {
   { path: ["privateKey", "encoding"], normal: (value) => text(value) ?? "PKCS1" },
 ];
 
-/** Listeners of a tree that serve the Secret: Gateway API `certificateRefs`, Istio `credentialName`. */
+/** What of a tree serves the Secret: Ingresses, Gateway API Gateways and ListenerSets, Istio Gateways (servedSecrets). */
 const secretReaders = (set: ManifestSet, namespace: string, secret: string): string[] => {
-  const readers: string[] = [];
-  for (const resource of set.resources.values()) {
-    const fields = spec(resource);
-    if (resource.id.group === GATEWAY_API_GROUP && (resource.id.kind === "Gateway" || resource.id.kind.endsWith("ListenerSet"))) {
-      const serves = list(fields.listeners).some((listener) =>
-        list(record(record(listener).tls).certificateRefs).some(
-          (ref) => text(record(ref).name) === secret && (text(record(ref).namespace) ?? resource.id.namespace) === namespace,
-        ),
-      );
-      if (serves) readers.push(displayName(resource.id));
-    } else if (resource.id.group === "networking.istio.io" && resource.id.kind === "Gateway") {
-      // credentialName names a Secret in the gateway workload's namespace, which the resource does not say: match by name.
-      const serves = list(fields.servers).some((server) => {
-        const tls = record(record(server).tls);
-        return text(tls.credentialName) === secret || texts(tls.credentialNames).includes(secret);
-      });
-      if (serves) readers.push(displayName(resource.id));
-    }
-  }
-  return readers.sort();
+  const istioGateways = resourcesOfKind(set, "Gateway").filter((resource) => resource.id.group === "networking.istio.io");
+  return [...shimmedResources(set), ...istioGateways]
+    .filter((resource) =>
+      servedSecrets(resource).some((ref) => ref.name === secret && (ref.namespace === namespace || ref.namespace === "*")),
+    )
+    .map((resource) => displayName(resource.id))
+    .sort();
 };
 
 /** istiod's plug-in CA: the Secret, in its own namespace, it signs workload certificates with (Istio's "plug in CA certificates" guide). */
@@ -305,14 +389,10 @@ const unrenewed = (set: ManifestSet, namespace: string, secret: string, context:
 };
 
 /** The other Certificates of a tree that write a Secret: cert-manager lets one own it, so what is served may come from any of them. */
-const secretWriters = (set: ManifestSet, namespace: string, secret: string, self: Resource): Resource[] =>
-  [...set.resources.values()].filter(
+const secretWriters = (set: ManifestSet, namespace: string, secret: string, self: Resource): readonly Resource[] =>
+  resourcesOfKind(set, "Certificate").filter(
     (other) =>
-      other.id.group === GROUP &&
-      other.id.kind === "Certificate" &&
-      other.id.namespace === namespace &&
-      other.key !== self.key &&
-      text(spec(other).secretName) === secret,
+      other.id.group === GROUP && other.id.namespace === namespace && other.key !== self.key && text(spec(other).secretName) === secret,
   );
 
 /** `Certificate infra/api (ClusterIssuer letsencrypt)`, each writer with its issuer. */
@@ -337,7 +417,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     const ref = issuerRef(change.head);
     // One the PR removes is judged as handing the Secret over (below); one kept now shares it.
     const others = secretWriters(context.base, namespace, secret, change.head).filter(
-      (other) => context.head.resources.has(other.key) && !sameValue(issuerRef(other), ref),
+      (other) => context.head.resources.has(other.key) && !sameSigner(context, namespace, issuerRef(other), ref),
     );
     const readers = others.length > 0 ? secretReaders(context.head, namespace, secret) : [];
     if (others.length > 0)
@@ -358,7 +438,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     const successors = secretWriters(context.head, namespace, secret, change.base);
     if (successors.length > 0) {
       const ref = issuerRef(change.base);
-      const other = successors.filter((successor) => !sameValue(issuerRef(successor), ref));
+      const other = successors.filter((successor) => !sameSigner(context, namespace, ref, issuerRef(successor)));
       if (other.length > 0)
         out.add({
           class: "trust.changed",
@@ -387,10 +467,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
 
   const refBefore = issuerRef(change.base);
   const refAfter = issuerRef(change.head);
-  // An issuer renamed with the same spec, and the reference following it, is still the same CA.
-  const caBefore = signingCa(context.base, change.base.id.namespace, refBefore);
-  const sameCa = caBefore !== undefined && caBefore === signingCa(context.head, change.head.id.namespace, refAfter);
-  if (!sameValue(refBefore, refAfter) && !sameCa) {
+  if (!sameSigner(context, namespace, refBefore, refAfter)) {
     out.add({
       class: "trust.changed",
       summary: `issuerRef ${showRef(refBefore)} → ${showRef(refAfter)}: the certificate is signed by another CA on its next issuance`,
@@ -491,32 +568,57 @@ export const trustDetector = byKind(
   (id) => id.group === GROUP,
 );
 
-const ISSUER_ANNOTATION = "cert-manager.io/issuer";
-const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
-
 /**
- * cert-manager's gateway-shim issues the certificates of a Gateway's listeners from the issuer its
- * annotations name: changing or removing them changes who signs what the Gateway serves.
+ * cert-manager's certificate shim (ingress-shim, gateway-shim) keeps a Certificate for each TLS
+ * Secret an annotated Ingress, Gateway or ListenerSet serves, from the issuer its annotations name
+ * (shimIssuer). Another issuer that resolves to another CA re-issues what the object serves from
+ * that CA (an Ingress moved from ClusterIssuer letsencrypt-prod to internal-ca had read as a low
+ * annotation edit: public clients get a private CA's certificate). Annotations that start asking
+ * hand those Secrets to cert-manager, replacing what was there (written by hand, or by a
+ * Certificate of another CA). Annotations that stop asking leave the Certificates the shim made
+ * renewing from the old issuer — the shim returns before it cleans up (cert-manager#4212) — but no
+ * longer following the object's TLS hosts and Secrets. An object serving no TLS gets no Certificate.
  */
-export const issuerAnnotationDetector: ResourceDetector = (change) => {
-  if (!change.base || !change.head) return [];
-  const view = (resource: Resource) => ({
-    issuer: resource.annotations[ISSUER_ANNOTATION],
-    clusterIssuer: resource.annotations[CLUSTER_ISSUER_ANNOTATION],
-    kind: resource.annotations["cert-manager.io/issuer-kind"],
-    group: resource.annotations["cert-manager.io/issuer-group"],
-  });
-  const before = view(change.base);
-  const after = view(change.head);
-  if (sameValue(before, after)) return [];
+export const issuerAnnotationDetector: ResourceDetector = (change, context) => {
+  const { base, head } = change;
+  if (!base || !head || !isShimmed(head)) return [];
+  const before = shimIssuer(base);
+  const after = shimIssuer(head);
+  const { namespace, kind } = head.id;
+  if (before && after && sameSigner(context, namespace, before, after)) return [];
   const out = new DetectionList(change);
-  const dropped = Object.values(after).every((value) => value === undefined);
+  if (!after) {
+    const secrets = before ? servedSecrets(base) : [];
+    if (before && secrets.length > 0)
+      out.add({
+        class: "resource.changed",
+        summary: `cert-manager issuer annotations no longer ask for ${showRef(before)}: the Certificates it made for ${showSecrets(base, secrets)} stay and renew from it, but no longer follow this ${kind}'s TLS hosts and Secrets`,
+        side: "base",
+        path: ["metadata", "annotations"],
+        before,
+        riskFloor: "medium",
+      });
+    return out.detections;
+  }
+  // Newly asking: a Secret a Certificate of the base already wrote from that CA is signed as before.
+  const secrets = before
+    ? servedSecrets(head)
+    : servedSecrets(head).filter(
+        (ref) =>
+          !secretWriters(context.base, ref.namespace, ref.name, head).some((writer) =>
+            sameSigner(context, ref.namespace, issuerRef(writer), after),
+          ),
+      );
+  if (secrets.length === 0) return [];
+  const served = showSecrets(head, secrets);
   out.add({
     class: "trust.changed",
-    summary: `cert-manager issuer annotations ${show(before)} → ${show(after)}: ${dropped ? "cert-manager stops issuing its listeners' certificates, which expire" : "its listeners' certificates are issued by another CA"}`,
+    summary: before
+      ? `cert-manager issuer ${showRef(before)} → ${showRef(after)}: ${served} it serves ${secrets.length === 1 ? "is" : "are"} issued by another CA`
+      : `cert-manager issuer annotations now ask for ${showRef(after)}: it issues ${served} this ${kind} serves, replacing what was there (written by hand, or from another CA) with a certificate its CA signs`,
     side: "head",
     path: ["metadata", "annotations"],
-    before,
+    ...(before ? { before } : {}),
     after,
   });
   return out.detections;

@@ -4,6 +4,7 @@ import { istioDetector } from "../../../src/families/istio/istio.js";
 import { issuerAnnotationDetector, trustDetector } from "../../../src/families/trust/trust.js";
 import { analyze } from "../../helpers/review-trees.js";
 import { detect, detectorTable, expectDetections, resource } from "../../detect/resource-fixture.js";
+import type { Resource } from "../../../src/core/resource.js";
 
 const clusterIssuer = (spec: string) => `
 apiVersion: cert-manager.io/v1
@@ -381,14 +382,30 @@ spec:
   });
 });
 
-describe("cert-manager issuer annotations on a Gateway", () => {
-  const gateway = (annotations: string) => `
+describe("cert-manager issuer annotations: the certificate shim's Ingresses, Gateways and ListenerSets", () => {
+  const gateway = (annotations: string, kind = "Gateway") => `
 apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
+kind: ${kind}
 metadata: {name: public, namespace: infra, annotations: {${annotations}}}
-spec: {gatewayClassName: edge}
+spec:
+  gatewayClassName: edge
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, hostname: shop.example.com, tls: {certificateRefs: [{name: shop-tls}]}}
 `;
-  it("another cluster-issuer", () => {
+  const ingress = (annotations: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: infra, annotations: {${annotations}}}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [web.example.com], secretName: web-tls}]
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`;
+  const named = (name: string, spec: string) => resource(clusterIssuer(spec).replace("name: letsencrypt", `name: ${name}`));
+  const PROD = named("letsencrypt-prod", acme("https://acme-v02.api.letsencrypt.org/directory"));
+  const INTERNAL = named("internal-ca", "  ca: {secretName: internal-ca-keypair}");
+
+  it("another cluster-issuer on a Gateway", () => {
     expectDetections(
       detect(
         issuerAnnotationDetector,
@@ -400,29 +417,168 @@ spec: {gatewayClassName: edge}
           class: "trust.changed",
           side: "head",
           path: ["metadata", "annotations"],
-          says: "its listeners' certificates are issued by another CA",
+          says: "cert-manager issuer ClusterIssuer letsencrypt-staging → ClusterIssuer letsencrypt: Secret shop-tls it serves is issued by another CA",
         },
       ],
     );
   });
-  it("removed", () => {
-    expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: letsencrypt"), gateway("team: shop")), [
+
+  it("an Ingress moved from a public ACME issuer to a private CA (probe B3: it read as a low annotation edit)", () => {
+    const trees = { base: [PROD, INTERNAL], head: [PROD, INTERNAL] };
+    expectDetections(
+      detect(
+        issuerAnnotationDetector,
+        ingress("cert-manager.io/cluster-issuer: letsencrypt-prod"),
+        ingress("cert-manager.io/cluster-issuer: internal-ca"),
+        trees,
+      ),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          says: "Ingress infra/web: cert-manager issuer ClusterIssuer letsencrypt-prod → ClusterIssuer internal-ca: Secret web-tls it serves",
+        },
+      ],
+    );
+  });
+
+  it("a ClusterIssuer renamed with the same spec, the annotation following it, signs as before (eg-course 650a2bb); another CA does not", () => {
+    const selfSigned = (name: string) => named(name, "  selfSigned: {}");
+    const judged = (renamed: Resource) =>
+      detect(
+        issuerAnnotationDetector,
+        gateway("cert-manager.io/cluster-issuer: selfsigned"),
+        gateway("cert-manager.io/cluster-issuer: self-signed"),
+        { base: [selfSigned("selfsigned")], head: [renamed] },
+      );
+    expect(judged(selfSigned("self-signed"))).toEqual([]);
+    expect(judged(named("self-signed", "  ca: {secretName: internal-ca-keypair}")).map((d) => d.class)).toEqual(["trust.changed"]);
+  });
+
+  it("the same issuer however the annotations spell it is no change", () => {
+    expect(
+      detect(
+        issuerAnnotationDetector,
+        ingress("cert-manager.io/issuer: le, cert-manager.io/issuer-kind: ClusterIssuer"),
+        ingress("cert-manager.io/cluster-issuer: le, team: shop"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("kubernetes.io/tls-acme asks an Ingress's certificates of the default issuer, which no tree shows", () => {
+    expectDetections(
+      detect(issuerAnnotationDetector, ingress("kubernetes.io/tls-acme: 'true'"), ingress("cert-manager.io/cluster-issuer: internal-ca")),
+      [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["metadata", "annotations"],
+          says: "cert-manager's default issuer → ClusterIssuer internal-ca",
+        },
+      ],
+    );
+    // cert-manager honours it on Ingresses only, and only when it parses as true.
+    expect(detect(issuerAnnotationDetector, gateway("kubernetes.io/tls-acme: 'true'"), gateway("team: shop"))).toEqual([]);
+    expect(detect(issuerAnnotationDetector, ingress("kubernetes.io/tls-acme: 'false'"), ingress("team: shop"))).toEqual([]);
+  });
+
+  it("added: the Secrets served are handed to cert-manager, unless a Certificate already wrote them from that CA", () => {
+    expectDetections(detect(issuerAnnotationDetector, ingress("team: shop"), ingress("cert-manager.io/cluster-issuer: internal-ca")), [
       {
         class: "trust.changed",
         side: "head",
         path: ["metadata", "annotations"],
-        says: "cert-manager stops issuing its listeners' certificates",
+        says: "now ask for ClusterIssuer internal-ca: it issues Secret web-tls this Ingress serves, replacing what was there",
       },
     ]);
+    const written = resource(`
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web, namespace: infra}
+spec: {secretName: web-tls, dnsNames: [web.example.com], issuerRef: {name: internal-ca, kind: ClusterIssuer}}
+`);
+    expect(
+      detect(issuerAnnotationDetector, ingress("team: shop"), ingress("cert-manager.io/cluster-issuer: internal-ca"), {
+        base: [written],
+        head: [written],
+      }),
+    ).toEqual([]);
   });
-  it("other annotations are not its business", () => {
-    expectDetections(
+
+  it("removed, or contradicting itself: the Certificates the shim made stay and renew, no longer following the object (cert-manager#4212)", () => {
+    for (const after of ["team: shop", "cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/issuer-kind: ClusterIssuer"])
+      expectDetections(detect(issuerAnnotationDetector, gateway("cert-manager.io/cluster-issuer: letsencrypt"), gateway(after)), [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["metadata", "annotations"],
+          says: "no longer ask for ClusterIssuer letsencrypt: the Certificates it made for Secret shop-tls stay and renew from it, but no longer follow this Gateway's TLS hosts and Secrets",
+          riskFloor: "medium",
+        },
+      ]);
+  });
+
+  it("what the shim makes no Certificate for is not its business: other annotations, an object serving no TLS, a route", () => {
+    const judged = (base: string, head: string) => detect(issuerAnnotationDetector, base, head);
+    expect(judged(gateway("cert-manager.io/cluster-issuer: le, team: a"), gateway("cert-manager.io/cluster-issuer: le, team: b"))).toEqual(
+      [],
+    );
+    const withoutTls = (yaml: string) => yaml.replace(/  tls: .*\n/, "");
+    expect(
+      judged(withoutTls(ingress("cert-manager.io/cluster-issuer: le")), withoutTls(ingress("cert-manager.io/cluster-issuer: internal-ca"))),
+    ).toEqual([]);
+    const route = (issuer: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: infra, annotations: {cert-manager.io/cluster-issuer: ${issuer}}}
+spec: {parentRefs: [{name: public}]}
+`;
+    expect(judged(route("le"), route("internal-ca"))).toEqual([]);
+  });
+
+  it("a ListenerSet's, as cert-manager 1.20 reads them", () => {
+    expect(
       detect(
         issuerAnnotationDetector,
-        gateway("cert-manager.io/cluster-issuer: le, team: a"),
-        gateway("cert-manager.io/cluster-issuer: le, team: b"),
-      ),
-      [],
+        gateway("cert-manager.io/cluster-issuer: le", "ListenerSet"),
+        gateway("cert-manager.io/cluster-issuer: internal-ca", "ListenerSet"),
+      ).map((d) => d.class),
+    ).toEqual(["trust.changed"]);
+  });
+
+  it("an issuer removed while an Ingress's annotations still ask for it", () => {
+    expectDetections(
+      detect(trustDetector, PROD, undefined, {
+        base: [resource(ingress("cert-manager.io/cluster-issuer: letsencrypt-prod"))],
+        head: [resource(ingress("cert-manager.io/cluster-issuer: letsencrypt-prod"))],
+      }),
+      [{ class: "reference.broken", side: "base", path: ["spec"], says: "removed while Ingress infra/web still uses it" }],
+    );
+  });
+});
+
+describe("a Certificate removed while an Ingress serves its Secret", () => {
+  it("is reference.broken, as for a Gateway's listener", () => {
+    const served = resource(`
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: infra}
+spec: {tls: [{hosts: [shop.example.com], secretName: shop-tls}], defaultBackend: {service: {name: web, port: {number: 80}}}}
+`);
+    expectDetections(
+      detect(trustDetector, certificate("  issuerRef: {name: letsencrypt, kind: ClusterIssuer}"), undefined, {
+        base: [served],
+        head: [served],
+      }),
+      [
+        {
+          class: "reference.broken",
+          side: "base",
+          path: ["spec", "secretName"],
+          says: "removed: Secret shop-tls is no longer renewed, and Ingress infra/web still serves it until it expires",
+        },
+      ],
     );
   });
 });
@@ -523,6 +679,20 @@ spec:
     ]);
     // Renamed, with the same issuer: the Secret is renewed as before.
     expect(judged({ "a.yaml": cert("api", "letsencrypt") }, { "b.yaml": cert("api-renamed", "letsencrypt") })).toEqual([]);
+  });
+
+  it("handed to a Certificate of an issuer renamed with the same CA: signed as before", () => {
+    const issuer = (name: string) => `apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: { name: ${name} }
+spec: { ca: { secretName: internal-root } }
+`;
+    expect(
+      judged(
+        { "a.yaml": cert("api", "internal-ca"), "issuer.yaml": issuer("internal-ca") },
+        { "b.yaml": cert("wildcard", "private-ca", "['*.example.com']"), "issuer.yaml": issuer("private-ca") },
+      ),
+    ).toEqual([]);
   });
 
   it("a second writer of another issuer added beside the first: what is served may chain to its CA", () => {
