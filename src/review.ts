@@ -34,6 +34,7 @@ import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
+import { withVersionsCompared } from "./detect/object-versions.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
@@ -165,7 +166,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
     ...routeChangeDetections(routeDiffs, base.model, head.model),
     ...writePathDetections(base.model, head.model, routeDiffs, policy),
   ];
-  const changes = diffResources(base.manifests, head.manifests).filter(renderedOnOneSide(input.rendered));
+  const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
+  const changes = diffResources(base.manifests, head.manifests, { base: clustersOf(base), head: clustersOf(head) }).filter(
+    renderedOnOneSide(input.rendered),
+  );
   // A route or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
   const renamed = renamedResources(changes, head.manifests);
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([
@@ -185,7 +189,9 @@ export function analyzeChange(input: ChangeInput): Analysis {
     }
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family] ?? [])
-      detections.push(...detect(change, context).map((d) => ({ ...d, resourceKey: d.resourceKey ?? change.key })));
+      detections.push(
+        ...detect(change, context).map((d) => withVersionsCompared(change, { ...d, resourceKey: d.resourceKey ?? change.key })),
+      );
   }
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   detections.push(...unservedVersionDetections(base.manifests, head.manifests));
@@ -200,7 +206,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     if (settled.has(change.key)) continue;
     const paths = explainedPaths.get(change.key);
     const fallback = paths ? unexplainedChangeDetection(change, paths) : resourceChangedDetection(change);
-    if (fallback) detections.push({ ...fallback, resourceKey: change.key });
+    if (fallback) detections.push(withVersionsCompared(change, { ...fallback, resourceKey: change.key }));
   }
   // The whole-tree graph sees what one resource cannot; a problem a detector already reported on the
   // same resource is not repeated, while two the graph finds on one resource (two backends refused) both are.
@@ -235,9 +241,12 @@ export function analyzeChange(input: ChangeInput): Analysis {
       ? { ...finding, file: source.file, line: source.line, summary: `${finding.summary} (rendered: ${source.root.id})` }
       : finding;
   };
+  // A change between two versions of one object holds on each side a resource its key does not name there.
+  const changeOf = new Map(changes.map((change) => [change.key, change]));
   const findings = detections.map((detection) => {
     const tree = detection.side === "base" ? base : head;
-    const resource = detection.resourceKey === undefined ? undefined : tree.manifests.resources.get(detection.resourceKey);
+    const key = detection.resourceKey;
+    const resource = key === undefined ? undefined : (changeOf.get(key)?.[detection.side] ?? tree.manifests.resources.get(key));
     const source = resource?.source ?? detection.at;
     return atSource(
       toFinding(detection, resource, policy, source ? tree.placement(source.file) : { clusters: [], regions: [] }),

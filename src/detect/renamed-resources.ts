@@ -35,6 +35,9 @@ const unnamed = (resource: Resource): unknown => {
   return { ...rest, metadata: kept };
 };
 
+/** Two versions of one object: the same identity, applied to the same cluster. */
+const sameObject = (a: Resource, b: Resource): boolean => resourceKey(a.id) === resourceKey(b.id) && a.cluster === b.cluster;
+
 const place = (resource: Resource) => `${resource.id.group}/${resource.id.kind}/${resource.id.namespace}@${resource.cluster ?? ""}`;
 
 const overlaps = (a: readonly PolicyTarget[], b: readonly PolicyTarget[]): boolean =>
@@ -63,12 +66,14 @@ function namedElsewhere(head: ManifestSet, renamedFrom: ReadonlyMap<Resource, st
 function renameSays(after: Resource, head: ManifestSet): string | undefined {
   const targets = policyTargetsOf(after)?.(after);
   if (targets) {
-    // Controllers rank policies of one target oldest first, and a renamed one is new.
+    // Controllers rank policies of one target oldest first, and a renamed one is new. Another file's
+    // version of the same policy is no other policy (eg-course 6333810 renamed one written in three files).
     for (const other of head.resources.values())
       if (
         other !== after &&
         other.id.group === after.id.group &&
         other.id.kind === after.id.kind &&
+        !sameObject(other, after) &&
         overlaps(policyTargetsOf(other)?.(other) ?? [], targets)
       )
         return undefined;
@@ -88,9 +93,11 @@ export function renamedResources(changes: readonly ResourceChange[], head: Manif
   for (const change of changes) {
     const after = change.head;
     if (!after || change.base) continue;
-    const previous = removed.find(
-      ({ base, key }) => !taken.has(key) && place(base!) === place(after) && equalData(unnamed(base!), unnamed(after)),
-    );
+    const renamedFrom = ({ base, key }: ResourceChange) =>
+      !taken.has(key) && place(base!) === place(after) && equalData(unnamed(base!), unnamed(after));
+    // A policy written in several files, renamed in each: each file's version pairs with its own.
+    const previous =
+      removed.find((change) => change.base!.source.file === after.source.file && renamedFrom(change)) ?? removed.find(renamedFrom);
     const says = previous && renameSays(after, head);
     if (!previous || says === undefined) continue;
     taken.add(previous.key);

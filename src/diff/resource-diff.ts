@@ -1,8 +1,7 @@
 import type { ResourceChange } from "../core/resource-change.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import { posix } from "node:path";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
-import { identityOf, movedBetweenGroups } from "./resource-pairing.js";
+import { identityOf, mostSimilar, movedBetweenGroups } from "./resource-pairing.js";
 
 /**
  * Equal canonical text; across a kind promotion (`XListenerSet` → `ListenerSet`), equal meaning;
@@ -14,51 +13,97 @@ function sameMeaning(before: Resource, after: Resource): boolean {
   return JSON.stringify(canonicalMeaning(before.body)) === JSON.stringify(canonicalMeaning(after.body));
 }
 
+/** The clusters each tree applies a file to (policy path patterns, Argo CD, Flux), where known. */
+export interface FileClusters {
+  readonly base: (file: string) => readonly string[];
+  readonly head: (file: string) => readonly string[];
+}
+
 /**
  * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
- * removed or changed semantically. A cosmetic edit is not a change, and neither is a copy added
- * or removed beside an equal definition that stays (the same ServiceExport in two files of one
- * folder is applied as one object: gke-networking-recipes).
+ * removed or changed semantically. A cosmetic edit is not a change.
+ *
+ * An identity several files write, where no placement applies them to different clusters, is one
+ * object: whichever file is applied last replaces the others' versions (`kubectl apply -f dir/`).
+ * So a version one file adds beside those the base already wrote is judged against the version it
+ * is most like (istio-demos c4863e5: vm-onboarding.yaml wrote PeerAuthentication istio-system/default
+ * with DISABLE beside mesh-mtls.yaml's STRICT, read as a second policy that istiod would ignore),
+ * and a version one file drops against the one most like it that stays (dropping the only DISABLE
+ * version leaves STRICT); an equal copy added or dropped beside one that stays changes nothing
+ * (istio-demos 80d7d60 copied AuthorizationPolicy istio-system/authpolicy into a second demo
+ * folder, read as a second ALLOW policy combining with itself; gke-networking-recipes copied a
+ * ServiceExport into a second file of its folder).
  */
-export function diffResources(base: ManifestSet, head: ManifestSet): ResourceChange[] {
+export function diffResources(base: ManifestSet, head: ManifestSet, clusters?: FileClusters): ResourceChange[] {
   const changes: ResourceChange[] = [];
-  const copyIn = redundantCopy(base, head);
-  const copyOut = redundantCopy(head, base);
+  const versionsIn = otherVersions(base, head, clusters);
   // forEach: a `for…of` over a Map's entries makes an entry array and a result object per resource.
   base.resources.forEach((before, key) => {
     const after = head.resources.get(key);
-    if (!after) {
-      if (!copyOut(before)) changes.push({ key, base: before });
-    } else if (after.source.text !== before.source.text && !sameMeaning(before, after)) changes.push({ key, base: before, head: after });
+    if (after && after.source.text !== before.source.text && !sameMeaning(before, after)) changes.push({ key, base: before, head: after });
   });
+  // The base versions added ones are judged against: a removed one of them is judged there, once.
+  const judgedAgainst = new Set<Resource>();
   head.resources.forEach((after, key) => {
-    if (!base.resources.has(key) && !copyIn(after)) changes.push({ key, head: after });
+    if (base.resources.has(key)) return;
+    const earlier = versionsIn("base", after);
+    if (earlier.length === 0) changes.push({ key, head: after });
+    else if (!earlier.some((version) => sameMeaning(version, after))) {
+      const before = mostSimilar(after, earlier)!;
+      judgedAgainst.add(before);
+      changes.push({ key, base: before, head: after, version: "added" });
+    }
+  });
+  base.resources.forEach((before, key) => {
+    if (head.resources.has(key)) return;
+    const later = versionsIn("head", before);
+    if (later.length === 0) changes.push({ key, base: before });
+    else if (!later.some((version) => sameMeaning(before, version))) {
+      // Judged against a version that was there before; where every version is new, from the additions.
+      const staying = later.filter((version) => base.resources.has(version.key));
+      if (staying.length === 0 && judgedAgainst.has(before)) return;
+      changes.push({ key, base: before, head: mostSimilar(before, staying.length > 0 ? staying : later)!, version: "removed" });
+    }
   });
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
- * Whether a definition only one tree (`tree`) holds repeats one both trees hold unchanged, in the
- * same folder: applied together, the two are one object, so adding or dropping the copy changes nothing.
+ * The versions one tree (`side`) holds of the object a resource of the other tree is a version of:
+ * the same identity and group, not applied to clusters apart from the resource's own. A resource
+ * keyed by its identity alone is the only definition of it on both sides (resource-pairing.ts): the
+ * trees are indexed by identity only when one that is not asks, which most PRs never do.
  */
-function redundantCopy(other: ManifestSet, tree: ManifestSet): (resource: Resource) => boolean {
-  const folder = (resource: Resource) => posix.dirname(resource.source.file);
-  let byIdentity: Map<string, [string, Resource][]> | undefined;
-  return (resource) => {
-    // Built on the first question: most PRs add and remove nothing.
-    if (!byIdentity) {
-      byIdentity = new Map();
-      for (const entry of tree.resources) {
-        const identity = identityOf(entry[1]);
-        const known = byIdentity.get(identity);
-        if (known) known.push(entry);
-        else byIdentity.set(identity, [entry]);
-      }
+function otherVersions(
+  base: ManifestSet,
+  head: ManifestSet,
+  clusters: FileClusters | undefined,
+): (side: "base" | "head", resource: Resource) => readonly Resource[] {
+  const indexes: Partial<Record<"base" | "head", Map<string, Resource[]>>> = {};
+  const indexOf = (side: "base" | "head"): Map<string, Resource[]> => {
+    let index = indexes[side];
+    if (index) return index;
+    index = indexes[side] = new Map();
+    for (const resource of (side === "base" ? base : head).resources.values()) {
+      const identity = identityOf(resource);
+      const known = index.get(identity);
+      if (known) known.push(resource);
+      else index.set(identity, [resource]);
     }
-    return (byIdentity.get(identityOf(resource)) ?? []).some(([key, twin]) => {
-      if (twin === resource || folder(twin) !== folder(resource)) return false;
-      const kept = other.resources.get(key);
-      return kept !== undefined && kept.source.text === twin.source.text && sameMeaning(twin, resource);
+    return index;
+  };
+  return (side, resource) => {
+    const identity = identityOf(resource);
+    if (identity === resource.key) return [];
+    // Another group's definition of a shared kind (an AWS ServiceExport beside the upstream one) is another controller's object.
+    const versions = (indexOf(side).get(identity) ?? []).filter((version) => !movedBetweenGroups(version, resource));
+    if (!clusters || versions.length === 0) return versions;
+    const [own, theirs] = side === "base" ? [clusters.head, clusters.base] : [clusters.base, clusters.head];
+    const here = own(resource.source.file);
+    if (here.length === 0) return versions;
+    return versions.filter((version) => {
+      const there = theirs(version.source.file);
+      return there.length === 0 || there.some((cluster) => here.includes(cluster));
     });
   };
 }

@@ -130,6 +130,20 @@ function pairDefinitions(before: readonly Resource[], after: readonly Resource[]
   return pairs;
 }
 
+/**
+ * The candidate whose content is most like the resource's (the first in their order on a tie): of
+ * several versions of one object, the one a new version was most likely copied or edited from.
+ */
+export function mostSimilar(resource: Resource, candidates: readonly Resource[]): Resource | undefined {
+  const own = leaves(resource);
+  let best: { candidate: Resource; score: number } | undefined;
+  for (const candidate of candidates) {
+    const score = similarity(own, leaves(candidate));
+    if (!best || score > best.score) best = { candidate, score };
+  }
+  return best?.candidate;
+}
+
 /** Shared share of the two documents' leaf lines (path = value), order-free: 1 for equal meaning. */
 function similarity(left: readonly string[], right: readonly string[]): number {
   const counts = new Map<string, number>();

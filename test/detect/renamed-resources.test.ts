@@ -31,6 +31,29 @@ describe("a resource renamed with the same spec is one low finding where its nam
     expect(judged(contested)).toContain("retry-timeout.changed");
   });
 
+  it("a policy written in several files and renamed in each: one low finding a file, each version paired with its own (eg-course 6333810)", () => {
+    // One object written twice (rate limits in one file, retries in the other): read as two policies of
+    // one target, neither rename was settled, and each version's settings were judged as new or lost.
+    const limited = (name: string) =>
+      policy(name).replace(
+        "  retry: {numRetries: 5, retryOn: {httpStatusCodes: [500]}}\n",
+        "  rateLimit: {type: Local, local: {rules: [{limit: {requests: 3, unit: Minute}}]}}\n",
+      );
+    const versions = (name: string) => ({ ...tree, "ratelimit/policy.yaml": limited(name), "retries/policy.yaml": policy(name) });
+    const renamed =
+      "BackendTrafficPolicy default/httpbin-traffic-policy: renamed from httpbin-trafficpolicy, with the same targets (HTTPRoute default/provider-fallback) and settings";
+    expect(found(versions("httpbin-trafficpolicy"), versions("httpbin-traffic-policy"))).toEqual([
+      ["resource.changed", "low", renamed],
+      ["resource.changed", "low", renamed],
+    ]);
+    // Only one version renamed: the new name is another policy of the target, beside the old one that stays.
+    const one = found(versions("httpbin-trafficpolicy"), {
+      ...versions("httpbin-trafficpolicy"),
+      "retries/policy.yaml": policy("httpbin-traffic-policy"),
+    });
+    expect(one.map(([, , summary]) => summary)).not.toContain(renamed);
+  });
+
   // Read as removed and added, its mirror was "added" (high) and its timeout new.
   const mirrored = (name: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute

@@ -113,12 +113,117 @@ describe("a copy beside an equal definition that stays (gke-networking-recipes 4
     expect(analyze(two, one).findings).toEqual([]);
   });
 
-  it("a copy in another folder, or a copy that differs, is still a change", () => {
-    expect(classesOf(analyze({ "gke-1/app-v1.yaml": APP }, { "gke-1/app-v1.yaml": APP, "gke-2/serviceexport-v1.yaml": EXPORT }))).toContain(
-      "export.changed",
-    );
+  it("so is one in another folder: one object whichever file is applied last; placed on another cluster, it is that cluster's own", () => {
+    const copied = { "gke-1/app-v1.yaml": APP, "gke-2/serviceexport-v1.yaml": EXPORT };
+    expect(analyze({ "gke-1/app-v1.yaml": APP }, copied).findings).toEqual([]);
+    expect(analyze(copied, { "gke-1/app-v1.yaml": APP }).findings).toEqual([]);
+    // By the policy's placement patterns, or by Argo CD Applications delivering each folder to its own cluster.
+    const byPattern = `topology: { placements: ["{cluster}/**"], clusters: { gke-1: us-west1, gke-2: us-east1 } }\n`;
+    expect(classesOf(analyze({ "gke-1/app-v1.yaml": APP }, copied, byPattern))).toContain("export.changed");
+    const delivered = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2") };
+    expect(classesOf(analyze({ ...delivered, "gke-1/app-v1.yaml": APP }, { ...delivered, ...copied }))).toContain("export.changed");
+  });
+
+  it("a copy that differs is judged against the one that stays", () => {
     const other = EXPORT.replace("metadata: {", "metadata: {labels: {tier: web}, ");
     const differing = analyze({ "gke-1/app-v1.yaml": APP }, { "gke-1/app-v1.yaml": APP, "gke-1/serviceexport-v1.yaml": other });
-    expect(classesOf(differing)).toContain("export.changed");
+    expect(differing.findings.map((finding) => [finding.class, finding.risk, finding.file, finding.summary])).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "gke-1/serviceexport-v1.yaml",
+        'ServiceExport store/store-v1: metadata.labels added ({"tier":"web"}) (gke-1/serviceexport-v1.yaml writes another version of it beside gke-1/app-v1.yaml\'s, judged against that one: one object, whichever file is applied last holds)',
+      ],
+    ]);
+  });
+});
+
+/** An Argo CD Application delivering the folder of its name to the cluster of its name. */
+const application = (name: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: ${name}, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: https://github.com/example/recipes.git, path: ${name}}
+  destination: {name: ${name}, namespace: store}
+`;
+
+describe("versions of one object written in several files", () => {
+  const peerAuthentication = (mode: string) =>
+    `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec:\n  mtls: {mode: ${mode}}\n`;
+  const said = (result: ReturnType<typeof analyze>) =>
+    result.findings.map((finding) => [finding.class, finding.risk, finding.file, finding.summary]);
+
+  it("a DISABLE version added beside the STRICT one is the mesh's mTLS weakened, as the same edit in place is (istio-demos c4863e5)", () => {
+    const strict = { "mesh-mtls.yaml": peerAuthentication("STRICT") };
+    // Read as a second policy of the same workloads, which istiod would ignore while the older stays: low.
+    expect(said(analyze(strict, { ...strict, "vm-onboarding.yaml": peerAuthentication("DISABLE") }))).toEqual([
+      [
+        "mtls.weakened",
+        "critical",
+        "vm-onboarding.yaml",
+        "PeerAuthentication istio-system/default: mtls.mode STRICT → DISABLE, mesh-wide (root namespace istio-system): mTLS is off, traffic is plaintext (vm-onboarding.yaml writes another version of it beside mesh-mtls.yaml's, judged against that one: one object, whichever file is applied last holds)",
+      ],
+    ]);
+  });
+
+  it("dropping the only DISABLE version is a tightening; dropping the STRICT one leaves DISABLE", () => {
+    const both = { "mesh-mtls.yaml": peerAuthentication("STRICT"), "vm-onboarding.yaml": peerAuthentication("DISABLE") };
+    expect(said(analyze(both, { "mesh-mtls.yaml": peerAuthentication("STRICT") }))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "mesh-mtls.yaml",
+        "PeerAuthentication istio-system/default: spec.mtls.mode: DISABLE → STRICT (vm-onboarding.yaml no longer writes its version, judged against mesh-mtls.yaml's, which stays: one object, whichever file is applied last holds)",
+      ],
+    ]);
+    expect(
+      said(analyze(both, { "vm-onboarding.yaml": peerAuthentication("DISABLE") })).map(([cls, risk, file]) => [cls, risk, file]),
+    ).toEqual([["mtls.weakened", "critical", "vm-onboarding.yaml"]]);
+  });
+
+  it("a version added where placement applies it to another cluster is that cluster's policy, not one istiod ignores beside the other", () => {
+    const delivered = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2") };
+    const base = { ...delivered, "gke-1/mtls.yaml": peerAuthentication("STRICT") };
+    expect(classesOf(analyze(base, { ...base, "gke-2/mtls.yaml": peerAuthentication("DISABLE") }))).toEqual(["mtls.weakened"]);
+  });
+
+  const authorizationPolicy = (extraRule = "") => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: authpolicy, namespace: istio-system}
+spec:
+  action: ALLOW
+  selector: {matchLabels: {app: istio-ingressgateway}}
+  rules:
+  - to: [{operation: {paths: ["/*"]}}]
+    when: [{key: "request.auth.claims[iss]", values: [solo.io]}]
+${extraRule}`;
+
+  it("an equal AuthorizationPolicy copied into another folder, or one of two dropped, changes nothing (istio-demos 80d7d60, d605edd)", () => {
+    // Read as a second ALLOW policy, it combined with itself: high access.widened.
+    const one = { "demo1/authz.yaml": authorizationPolicy() };
+    const two = { ...one, "demo2/authz.yaml": authorizationPolicy() };
+    expect(analyze(one, two).findings).toEqual([]);
+    expect(analyze(two, one).findings).toEqual([]);
+  });
+
+  it("a copy delivered to another cluster is that cluster's first ALLOW policy, never one beside itself", () => {
+    const delivered = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2") };
+    const base = { ...delivered, "gke-1/authz.yaml": authorizationPolicy() };
+    const result = said(analyze(base, { ...base, "gke-2/authz.yaml": authorizationPolicy() }));
+    expect(result.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["resource.changed", "medium", "gke-2/authz.yaml"]]);
+    expect(result[0]![3]).toContain(
+      "added ALLOW policy (workloads matching app=istio-ingressgateway in every namespace (root namespace istio-system)), the first",
+    );
+  });
+
+  it("a copy that differs is judged against the version it is most like: a rule it adds is the policy widened", () => {
+    const wider = authorizationPolicy('  - from: [{source: {principals: ["*"]}}]\n');
+    const result = said(
+      analyze({ "demo1/authz.yaml": authorizationPolicy() }, { "demo1/authz.yaml": authorizationPolicy(), "demo2/authz.yaml": wider }),
+    );
+    expect(result.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["access.widened", "high", "demo2/authz.yaml"]]);
+    expect(result[0]![3]).toContain('gains a rule allowing any principals ("*")');
+    expect(result[0]![3]).not.toContain("ALLOW policies combine");
   });
 });

@@ -93,8 +93,19 @@ function selectionMove(base: Resource, head: Resource): SelectionMove | undefine
   return { loses: true, gains: true, ...said, path };
 }
 
+/** Two versions of one object, as two files may write it (its kind and group aside). */
+const sameObject = (a: Resource, b: Resource): boolean =>
+  a.id.name === b.id.name && a.id.namespace === b.id.namespace && a.cluster === b.cluster;
+
+/**
+ * The other policies of its kind: not another file's version of the same object, which replaces it
+ * rather than combining with it (istio-demos 80d7d60: AuthorizationPolicy istio-system/authpolicy
+ * copied into a second folder read as an ALLOW policy added beside itself).
+ */
 const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
-  resourcesOfKind(tree, self.id.kind).filter((candidate) => candidate.id.group === self.id.group && candidate.key !== self.key);
+  resourcesOfKind(tree, self.id.kind).filter(
+    (candidate) => candidate.id.group === self.id.group && candidate.key !== self.key && !sameObject(candidate, self),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // PeerAuthentication
@@ -144,7 +155,10 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   if (!change || !subject) return;
   // Of two policies of one scope istiod applies the oldest (pilot's policy_applier): one added
   // beside a policy that selects the same workloads and stays changes nothing while that one does.
-  if (!resourceChange.base && change.base && context.head.resources.has(change.base.key)) {
+  // Another version of the same object (here only where placement applies the two to different
+  // clusters: diff/resource-diff.ts) is no older policy beside it that istiod would keep: it is
+  // judged against it rather than passed as ignored.
+  if (!resourceChange.base && change.base && !sameObject(change.base, subject) && context.head.resources.has(change.base.key)) {
     out.add({
       class: "resource.changed",
       summary: `added beside ${displayName(change.base.id)}, which selects the same workloads and stays: istiod applies the older of the two, so this one takes effect only once that one is gone`,
