@@ -1,6 +1,7 @@
 import type { ResourceChange } from "../core/resource-change.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
+import { posix } from "node:path";
 import { identityOf, mostSimilar, movedBetweenGroups } from "./resource-pairing.js";
 
 /**
@@ -13,6 +14,8 @@ function sameMeaning(before: Resource, after: Resource): boolean {
   return JSON.stringify(canonicalMeaning(before.body)) === JSON.stringify(canonicalMeaning(after.body));
 }
 
+const NOWHERE = (): readonly string[] => [];
+
 /** The clusters each tree applies a file to (policy path patterns, Argo CD, Flux), where known. */
 export interface FileClusters {
   readonly base: (file: string) => readonly string[];
@@ -23,16 +26,18 @@ export interface FileClusters {
  * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
  * removed or changed semantically. A cosmetic edit is not a change.
  *
- * An identity several files write, where no placement applies them to different clusters, is one
- * object: whichever file is applied last replaces the others' versions (`kubectl apply -f dir/`).
+ * An identity several files write, where placement applies them to the same clusters (or, where it
+ * does not say, in one folder), is one object: whichever file is applied last replaces the others'
+ * versions (`kubectl apply -f dir/`).
  * So a version one file adds beside those the base already wrote is judged against the version it
  * is most like (istio-demos c4863e5: vm-onboarding.yaml wrote PeerAuthentication istio-system/default
  * with DISABLE beside mesh-mtls.yaml's STRICT, read as a second policy that istiod would ignore),
  * and a version one file drops against the one most like it that stays (dropping the only DISABLE
  * version leaves STRICT); an equal copy added or dropped beside one that stays changes nothing
- * (istio-demos 80d7d60 copied AuthorizationPolicy istio-system/authpolicy into a second demo
- * folder, read as a second ALLOW policy combining with itself; gke-networking-recipes copied a
- * ServiceExport into a second file of its folder).
+ * (gke-networking-recipes copied a ServiceExport into a second file of its folder). A copy in
+ * another folder that no placement puts on the same clusters stays an object of its own: folders
+ * are clusters in many repositories (gke-1/, gke-2/), though in others they are demos
+ * (istio-demos 80d7d60 copied an AuthorizationPolicy into a second demo folder: still judged alone).
  */
 export function diffResources(base: ManifestSet, head: ManifestSet, clusters?: FileClusters): ResourceChange[] {
   const changes: ResourceChange[] = [];
@@ -97,13 +102,19 @@ function otherVersions(
     if (identity === resource.key) return [];
     // Another group's definition of a shared kind (an AWS ServiceExport beside the upstream one) is another controller's object.
     const versions = (indexOf(side).get(identity) ?? []).filter((version) => !movedBetweenGroups(version, resource));
-    if (!clusters || versions.length === 0) return versions;
-    const [own, theirs] = side === "base" ? [clusters.head, clusters.base] : [clusters.base, clusters.head];
+    if (versions.length === 0) return versions;
+    const [own, theirs] = !clusters
+      ? [NOWHERE, NOWHERE]
+      : side === "base"
+        ? [clusters.head, clusters.base]
+        : [clusters.base, clusters.head];
     const here = own(resource.source.file);
-    if (here.length === 0) return versions;
     return versions.filter((version) => {
       const there = theirs(version.source.file);
-      return there.length === 0 || there.some((cluster) => here.includes(cluster));
+      // Where placement does not say, a folder may be a cluster of its own (gke-1/, gke-2/): a copy
+      // there may be that cluster's object, so only files of one folder are surely applied together.
+      if (here.length === 0 || there.length === 0) return posix.dirname(version.source.file) === posix.dirname(resource.source.file);
+      return there.some((cluster) => here.includes(cluster));
     });
   };
 }

@@ -113,15 +113,18 @@ describe("a copy beside an equal definition that stays (gke-networking-recipes 4
     expect(analyze(two, one).findings).toEqual([]);
   });
 
-  it("so is one in another folder: one object whichever file is applied last; placed on another cluster, it is that cluster's own", () => {
+  it("a copy in another folder is an object of its own, unless placement applies both folders to the same clusters: folders may be clusters", () => {
     const copied = { "gke-1/app-v1.yaml": APP, "gke-2/serviceexport-v1.yaml": EXPORT };
-    expect(analyze({ "gke-1/app-v1.yaml": APP }, copied).findings).toEqual([]);
-    expect(analyze(copied, { "gke-1/app-v1.yaml": APP }).findings).toEqual([]);
+    expect(classesOf(analyze({ "gke-1/app-v1.yaml": APP }, copied))).toContain("export.changed");
+    expect(classesOf(analyze(copied, { "gke-1/app-v1.yaml": APP }))).toContain("export.changed");
     // By the policy's placement patterns, or by Argo CD Applications delivering each folder to its own cluster.
     const byPattern = `topology: { placements: ["{cluster}/**"], clusters: { gke-1: us-west1, gke-2: us-east1 } }\n`;
     expect(classesOf(analyze({ "gke-1/app-v1.yaml": APP }, copied, byPattern))).toContain("export.changed");
     const delivered = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2") };
     expect(classesOf(analyze({ ...delivered, "gke-1/app-v1.yaml": APP }, { ...delivered, ...copied }))).toContain("export.changed");
+    // Both folders delivered to one cluster: one object.
+    const together = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2", "gke-1") };
+    expect(analyze({ ...together, "gke-1/app-v1.yaml": APP }, { ...together, ...copied }).findings).toEqual([]);
   });
 
   it("a copy that differs is judged against the one that stays", () => {
@@ -138,14 +141,14 @@ describe("a copy beside an equal definition that stays (gke-networking-recipes 4
   });
 });
 
-/** An Argo CD Application delivering the folder of its name to the cluster of its name. */
-const application = (name: string) => `apiVersion: argoproj.io/v1alpha1
+/** An Argo CD Application delivering the folder of its name to the cluster of its name (or `cluster`). */
+const application = (name: string, cluster = name) => `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata: {name: ${name}, namespace: argocd}
 spec:
   project: default
   source: {repoURL: https://github.com/example/recipes.git, path: ${name}}
-  destination: {name: ${name}, namespace: store}
+  destination: {name: ${cluster}, namespace: store}
 `;
 
 describe("versions of one object written in several files", () => {
@@ -199,12 +202,14 @@ spec:
     when: [{key: "request.auth.claims[iss]", values: [solo.io]}]
 ${extraRule}`;
 
-  it("an equal AuthorizationPolicy copied into another folder, or one of two dropped, changes nothing (istio-demos 80d7d60, d605edd)", () => {
+  it("an equal AuthorizationPolicy copied into another file of its folder, or one of two dropped, changes nothing (istio-demos 80d7d60, d605edd)", () => {
     // Read as a second ALLOW policy, it combined with itself: high access.widened.
-    const one = { "demo1/authz.yaml": authorizationPolicy() };
-    const two = { ...one, "demo2/authz.yaml": authorizationPolicy() };
+    const one = { "demo/authz.yaml": authorizationPolicy() };
+    const two = { ...one, "demo/authz-copy.yaml": authorizationPolicy() };
     expect(analyze(one, two).findings).toEqual([]);
     expect(analyze(two, one).findings).toEqual([]);
+    // In another folder, which may be another cluster's, it is judged alone (istio-demos' demo folders read so).
+    expect(classesOf(analyze(one, { ...one, "demo2/authz.yaml": authorizationPolicy() }))).not.toEqual([]);
   });
 
   it("a copy delivered to another cluster is that cluster's first ALLOW policy, never one beside itself", () => {
@@ -220,9 +225,9 @@ ${extraRule}`;
   it("a copy that differs is judged against the version it is most like: a rule it adds is the policy widened", () => {
     const wider = authorizationPolicy('  - from: [{source: {principals: ["*"]}}]\n');
     const result = said(
-      analyze({ "demo1/authz.yaml": authorizationPolicy() }, { "demo1/authz.yaml": authorizationPolicy(), "demo2/authz.yaml": wider }),
+      analyze({ "demo/authz.yaml": authorizationPolicy() }, { "demo/authz.yaml": authorizationPolicy(), "demo/authz-wider.yaml": wider }),
     );
-    expect(result.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["access.widened", "high", "demo2/authz.yaml"]]);
+    expect(result.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["access.widened", "high", "demo/authz-wider.yaml"]]);
     expect(result[0]![3]).toContain('gains a rule allowing any principals ("*")');
     expect(result[0]![3]).not.toContain("ALLOW policies combine");
   });
