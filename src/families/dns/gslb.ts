@@ -1,8 +1,9 @@
-import type { Resource } from "../../core/resource.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { list, numeric, record, spec, text, texts } from "../../core/json-access.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
-import { sameValue, setChange, show, showSetChange, sortedSet } from "../../core/canonical-values.js";
-import { DetectionList } from "../../core/detection-list.js";
+import { canonical, sameValue, setChange, show, showSetChange, sortedSet } from "../../core/canonical-values.js";
+import { DetectionList, type Side } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -410,28 +411,171 @@ const weightSets = (records: readonly RecordView[]): Map<string, Record<string, 
   return sets;
 };
 
-const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
+/**
+ * Which external-dns reads a DNSEndpoint: one instance may watch one namespace (`--namespace`) and
+ * read only objects whose labels or annotations it filters on (`--label-filter`,
+ * `--annotation-filter`), so objects of one cluster and namespace with the same labels and
+ * annotations feed the same instance, and the records they publish form one set.
+ */
+const publisherOf = (resource: Resource): string =>
+  `${resource.cluster ?? ""}|${resource.id.namespace}|${canonical(resource.labels)}|${canonical(resource.annotations)}`;
+
+const recordKey = (view: RecordView): string => `${view.dnsName}|${view.recordType}|${view.setIdentifier ?? ""}`;
+
+/** One record as an object of a tree publishes it. */
+interface Published {
+  readonly resource: Resource;
+  readonly view: RecordView;
+}
+
+const publishedOf = new WeakMap<ManifestSet, ReadonlyMap<string, readonly Published[]>>();
+
+/** A tree's DNSEndpoint records by publisher and record (name, type, set identifier), indexed once a tree. */
+function published(tree: ManifestSet): ReadonlyMap<string, readonly Published[]> {
+  let index = publishedOf.get(tree);
+  if (!index) {
+    const found = new Map<string, Published[]>();
+    for (const resource of resourcesOfKind(tree, "DNSEndpoint")) {
+      if (resource.id.group !== "externaldns.k8s.io") continue;
+      for (const view of endpointsOf(resource)) {
+        const key = `${publisherOf(resource)}\n${recordKey(view)}`;
+        const known = found.get(key);
+        if (known) known.push({ resource, view });
+        else found.set(key, [{ resource, view }]);
+      }
+    }
+    publishedOf.set(tree, (index = found));
+  }
+  return index;
+}
+
+/** The other objects of a tree that publish this record for the same external-dns as `owner`. */
+const publishedElsewhere = (tree: ManifestSet, owner: Resource, view: RecordView): readonly Published[] =>
+  (published(tree).get(`${publisherOf(owner)}\n${recordKey(view)}`) ?? []).filter(({ resource }) => resource.key !== owner.key);
+
+/**
+ * One record's settings compared, `label` naming it. Weights are judged per record set by the
+ * caller, except for a record compared with its copy in another object (`weights`), whose weight
+ * the object's own set does not hold; `side` is the tree holding the record at `at`.
+ */
+function compareRecord(
+  out: DetectionList,
+  label: string,
+  at: FieldPath,
+  was: RecordView,
+  now: RecordView,
+  { weights = false, side = "head" }: { readonly weights?: boolean; readonly side?: Side } = {},
+): void {
+  if (!sameValue(was.targets, now.targets)) {
+    out.add({
+      class: "route.attachment-changed",
+      summary: `${label} targets ${show(was.targets)} → ${show(now.targets)}: clients resolving it reach another entry point`,
+      side,
+      path: [...at, "targets"],
+      before: was.targets,
+      after: now.targets,
+    });
+  }
+  if (was.ttl !== now.ttl) {
+    const verdict = ttlVerdict(was.ttl, now.ttl, "target");
+    out.add({
+      class: verdict.class,
+      summary: `${label} recordTTL ${show(was.ttl)} → ${show(now.ttl)}: ${verdict.effect}`,
+      side,
+      path: [...at, "recordTTL"],
+      before: was.ttl,
+      after: now.ttl,
+      ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+    });
+  }
+  if (was.setIdentifier !== now.setIdentifier) {
+    const failover = now.provider["aws/failover"] !== undefined || was.provider["aws/failover"] !== undefined;
+    out.add({
+      class: failover ? "failover.changed" : "backend.weight-changed",
+      summary: `${label} setIdentifier ${show(was.setIdentifier)} → ${show(now.setIdentifier)}: Route 53 replaces the record in its ${failover ? "failover" : "routing"} set`,
+      side,
+      path: [...at, "setIdentifier"],
+      before: was.setIdentifier,
+      after: now.setIdentifier,
+    });
+  }
+  for (const name of sortedSet([...Object.keys(was.provider), ...Object.keys(now.provider)])) {
+    if ((name === "aws/weight" && !weights) || was.provider[name] === now.provider[name]) continue;
+    const verdict = providerVerdict(name, was.provider[name], now.provider[name]);
+    out.add({
+      class: verdict.class,
+      summary: `${label} providerSpecific ${name} ${show(was.provider[name])} → ${show(now.provider[name])}: ${verdict.effect}`,
+      side,
+      path: [...at, "providerSpecific"],
+      before: { [name]: was.provider[name] },
+      after: { [name]: now.provider[name] },
+      ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+    });
+  }
+}
+
+/**
+ * external-dns publishes the records of all the DNSEndpoints it reads as one set, owned record by
+ * record (its TXT registry), so a record is paired by name, type and set identifier across the
+ * objects of one publisher, not only within its object: a DNSEndpoint renamed (jfroy/flatops
+ * cba47bdada, `xz-kantai-k8s` → `xyz-kantai-k8s`), split or merged publishes the same records, and
+ * was read as each record deleted (high) and added. A record that leaves one object for another is
+ * judged once, by the object it moves to, against the copy it had; one that leaves an object while
+ * another still publishes it is compared with that copy.
+ */
+const dnsEndpoint = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const base = endpointsOf(change.base);
   const head = endpointsOf(change.head);
-  const pairs = pairEntries(base, head, [
-    (view) => `${view.dnsName}|${view.recordType}|${view.setIdentifier ?? ""}`,
-    (view) => `${view.dnsName}|${view.recordType}`,
-  ]);
+  const pairs = pairEntries(base, head, [recordKey, (view) => `${view.dnsName}|${view.recordType}`]);
   const at = (index: number, ...field: (string | number)[]): FieldPath => ["spec", "endpoints", index, ...field];
+  const holds = (tree: ManifestSet, owner: Resource, view: RecordView, other: Resource) =>
+    publishedElsewhere(tree, owner, view).some(({ resource }) => resource.key === other.key);
+  /** Records moved from (to) another object, out of this object's weighted sets: that object's weights are not its own. */
+  const [movedOut, movedIn] = [new Set<RecordView>(), new Set<RecordView>()];
+  /** Records published alike by another object, by the note that says so. */
+  const alike = new Map<string, string[]>();
   for (const pair of pairs) {
     if (pair.head && !pair.base) {
       const view = pair.head.value;
-      out.add({
-        class: "route.added",
-        summary: `record ${recordName(view)} → ${view.targets.join(", ")} added: clients resolving it start reaching those targets`,
-        side: "head",
-        path: at(pair.head.index),
-        after: view,
-      });
+      const before = publishedElsewhere(context.base, change.head!, view);
+      const source = before.find(({ resource }) => !holds(context.head, change.head!, view, resource)) ?? before[0];
+      if (!source) {
+        out.add({
+          class: "route.added",
+          summary: `record ${recordName(view)} → ${view.targets.join(", ")} added: clients resolving it start reaching those targets`,
+          side: "head",
+          path: at(pair.head.index),
+          after: view,
+        });
+        continue;
+      }
+      movedIn.add(view);
+      // A copy kept there is compared as it now is; a copy moved here, as it was.
+      const kept = publishedElsewhere(context.head, change.head!, view).find(({ resource }) => resource.key === source.resource.key);
+      const how = kept ? "also published by" : "moved from";
+      const other = `${how} ${displayName(source.resource.id)}`;
+      const found = out.detections.length;
+      compareRecord(out, `record ${recordName(view)} (${other})`, at(pair.head.index), (kept ?? source).view, view, { weights: true });
+      if (out.detections.length === found) alike.set(other, [...(alike.get(other) ?? []), recordName(view)]);
       continue;
     }
     if (pair.base && !pair.head) {
       const view = pair.base.value;
+      const after = publishedElsewhere(context.head, change.base!, view);
+      if (after.length > 0) {
+        movedOut.add(view);
+        // An object that gained it judges the move; one that had it already still publishes it.
+        if (after.some(({ resource }) => !holds(context.base, change.base!, view, resource))) continue;
+        const [still] = after;
+        const other = `still published by ${displayName(still!.resource.id)}`;
+        const found = out.detections.length;
+        compareRecord(out, `record ${recordName(view)} (${other})`, at(pair.base.index), view, still!.view, {
+          weights: true,
+          side: "base",
+        });
+        if (out.detections.length === found) alike.set(other, [...(alike.get(other) ?? []), recordName(view)]);
+        continue;
+      }
       out.add({
         class: "route.removed",
         summary: `record ${recordName(view)} → ${view.targets.join(", ")} removed: external-dns deletes it`,
@@ -442,59 +586,18 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList): void => {
       continue;
     }
     if (!pair.base || !pair.head) continue;
-    const was = pair.base.value;
-    const now = pair.head.value;
-    const index = pair.head.index;
-    const label = `record ${recordName(now)}`;
-    if (!sameValue(was.targets, now.targets)) {
-      out.add({
-        class: "route.attachment-changed",
-        summary: `${label} targets ${show(was.targets)} → ${show(now.targets)}: clients resolving it reach another entry point`,
-        side: "head",
-        path: at(index, "targets"),
-        before: was.targets,
-        after: now.targets,
-      });
-    }
-    if (was.ttl !== now.ttl) {
-      const verdict = ttlVerdict(was.ttl, now.ttl, "target");
-      out.add({
-        class: verdict.class,
-        summary: `${label} recordTTL ${show(was.ttl)} → ${show(now.ttl)}: ${verdict.effect}`,
-        side: "head",
-        path: at(index, "recordTTL"),
-        before: was.ttl,
-        after: now.ttl,
-        ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
-      });
-    }
-    if (was.setIdentifier !== now.setIdentifier) {
-      const failover = now.provider["aws/failover"] !== undefined || was.provider["aws/failover"] !== undefined;
-      out.add({
-        class: failover ? "failover.changed" : "backend.weight-changed",
-        summary: `${label} setIdentifier ${show(was.setIdentifier)} → ${show(now.setIdentifier)}: Route 53 replaces the record in its ${failover ? "failover" : "routing"} set`,
-        side: "head",
-        path: at(index, "setIdentifier"),
-        before: was.setIdentifier,
-        after: now.setIdentifier,
-      });
-    }
-    for (const name of sortedSet([...Object.keys(was.provider), ...Object.keys(now.provider)])) {
-      if (name === "aws/weight" || was.provider[name] === now.provider[name]) continue;
-      const verdict = providerVerdict(name, was.provider[name], now.provider[name]);
-      out.add({
-        class: verdict.class,
-        summary: `${label} providerSpecific ${name} ${show(was.provider[name])} → ${show(now.provider[name])}: ${verdict.effect}`,
-        side: "head",
-        path: at(index, "providerSpecific"),
-        before: { [name]: was.provider[name] },
-        after: { [name]: now.provider[name] },
-        ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
-      });
-    }
+    compareRecord(out, `record ${recordName(pair.head.value)}`, at(pair.head.index), pair.base.value, pair.head.value);
   }
-  const before = weightSets(base);
-  const after = weightSets(head);
+  for (const [other, names] of alike) {
+    out.add({
+      class: "resource.changed",
+      summary: `record${names.length === 1 ? "" : "s"} ${names.join(", ")} ${other} with the same settings: the external-dns reading both publishes the same record${names.length === 1 ? "" : "s"}`,
+      side: "head",
+      path: ["spec", "endpoints"],
+    });
+  }
+  const before = weightSets(base.filter((view) => !movedOut.has(view)));
+  const after = weightSets(head.filter((view) => !movedIn.has(view)));
   for (const key of sortedSet([...before.keys(), ...after.keys()])) {
     const was = before.get(key) ?? {};
     const now = after.get(key) ?? {};
@@ -525,7 +628,7 @@ export const gslbDetector: ResourceDetector = (change, context) => {
   if (!subject) return [];
   const out = new DetectionList(change);
   if (subject.id.kind === "Gslb" && K8GB_GROUPS.includes(subject.id.group)) gslb(change, out, context);
-  else if (subject.id.kind === "DNSEndpoint" && subject.id.group === "externaldns.k8s.io") dnsEndpoint(change, out);
+  else if (subject.id.kind === "DNSEndpoint" && subject.id.group === "externaldns.k8s.io") dnsEndpoint(change, out, context);
   return out.detections;
 };
 

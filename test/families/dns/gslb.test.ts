@@ -452,6 +452,128 @@ ${records}`;
   ]);
 });
 
+describe("external-dns DNSEndpoint records across objects", () => {
+  const object = (name: string, records: string, labels = '{external-dns.kantai.xyz/cloudflare: "true"}') => `
+apiVersion: externaldns.k8s.io/v1alpha1
+kind: DNSEndpoint
+metadata: {name: ${name}, namespace: network, labels: ${labels}}
+spec:
+  endpoints:
+${records}`;
+  const k8s = "  - {dnsName: k8s.kantai.xyz, recordType: A, targets: [10.10.10.10]}\n";
+  const ds = "  - {dnsName: ds.etincelle.cloud, recordType: A, targets: [10.1.0.2]}\n";
+  const tif = "  - {dnsName: tif.etincelle.cloud, recordType: A, targets: [10.1.0.2]}\n";
+  run([
+    {
+      // jfroy/flatops cba47bdada: xz-kantai-k8s → xyz-kantai-k8s, the same record.
+      name: "renamed: the new object says the record moved, alike",
+      head: object("xyz-kantai-k8s", k8s),
+      others: { base: [resource(object("xz-kantai-k8s", k8s))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "endpoints"],
+          says: "record k8s.kantai.xyz A moved from DNSEndpoint network/xz-kantai-k8s with the same settings: the external-dns reading both publishes the same record",
+        },
+      ],
+    },
+    {
+      name: "renamed: the old object says nothing of a record the new one publishes",
+      base: object("xz-kantai-k8s", k8s),
+      others: { head: [resource(object("xyz-kantai-k8s", k8s))] },
+      expected: [],
+    },
+    {
+      name: "moved with other targets: the move is judged as the record's change",
+      head: object("xyz-kantai-k8s", k8s.replace("10.10.10.10", "10.10.10.11")),
+      others: { base: [resource(object("xz-kantai-k8s", k8s))] },
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec", "endpoints", 0, "targets"],
+          says: "record k8s.kantai.xyz A (moved from DNSEndpoint network/xz-kantai-k8s) targets [10.10.10.10] → [10.10.10.11]",
+        },
+      ],
+    },
+    {
+      // jfroy/flatops 78c87a5d94: split objects merged into one.
+      name: "merged: each record moved from its object",
+      base: object("cloud-etincelle", ds),
+      head: object("cloud-etincelle", ds + tif),
+      others: { base: [resource(object("cloud-etincelle-tif", tif))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "endpoints"],
+          says: "record tif.etincelle.cloud A moved from DNSEndpoint network/cloud-etincelle-tif with the same settings",
+        },
+      ],
+    },
+    {
+      name: "a record dropped while another object already published it: compared with that copy",
+      base: object("cloud-etincelle", ds + tif),
+      head: object("cloud-etincelle", ds),
+      others: {
+        base: [resource(object("cloud-etincelle-tif", tif.replace("10.1.0.2", "10.1.0.9")))],
+        head: [resource(object("cloud-etincelle-tif", tif.replace("10.1.0.2", "10.1.0.9")))],
+      },
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "base",
+          path: ["spec", "endpoints", 1, "targets"],
+          says: "record tif.etincelle.cloud A (still published by DNSEndpoint network/cloud-etincelle-tif) targets [10.1.0.2] → [10.1.0.9]",
+        },
+      ],
+    },
+    {
+      // 78c87a5d94 also turned registry.etincelle.cloud into `registry`: another name, so deleted.
+      name: "a record whose name changes while moving is removed and added",
+      base: object("cloud-etincelle-registry", "  - {dnsName: registry.etincelle.cloud, recordType: A, targets: [10.1.0.2]}\n"),
+      others: { head: [resource(object("cloud-etincelle", "  - {dnsName: registry, recordType: A, targets: [10.1.0.2]}\n"))] },
+      expected: [
+        {
+          class: "route.removed",
+          side: "base",
+          path: ["spec", "endpoints", 0],
+          says: "record registry.etincelle.cloud A → 10.1.0.2 removed: external-dns deletes it",
+        },
+      ],
+    },
+    {
+      // --label-filter: an object of other labels may be read by another external-dns instance, or none.
+      name: "moved to an object of other labels: removed, as another external-dns may read it",
+      base: object("xz-kantai-k8s", k8s),
+      others: { head: [resource(object("xyz-kantai-k8s", k8s, '{external-dns.kantai.xyz/unifi: "true"}'))] },
+      expected: [{ class: "route.removed", side: "base", path: ["spec", "endpoints", 0], says: "removed: external-dns deletes it" }],
+    },
+    {
+      name: "moved to an object of other labels: added",
+      head: object("xyz-kantai-k8s", k8s, '{external-dns.kantai.xyz/unifi: "true"}'),
+      others: { base: [resource(object("xz-kantai-k8s", k8s))] },
+      expected: [
+        { class: "route.added", side: "head", path: ["spec", "endpoints", 0], says: "record k8s.kantai.xyz A → 10.10.10.10 added" },
+      ],
+    },
+  ]);
+
+  it("a split object reviews low (jfroy/flatops, cloud-etincelle into one object a record)", () => {
+    const file = "network/dnsendpoint.yaml";
+    const result = analyze(
+      { [file]: object("cloud-etincelle", ds + tif) },
+      { [file]: `${object("cloud-etincelle-ds", ds)}---${object("cloud-etincelle-tif", tif)}` },
+    );
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["resource.changed", "low"],
+      ["resource.changed", "low"],
+      ["resource.changed", "low"],
+    ]);
+  });
+});
+
 describe("external-dns annotations on traffic resources", () => {
   const gateway = (annotations: string) => `
 apiVersion: gateway.networking.k8s.io/v1
