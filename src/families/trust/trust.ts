@@ -19,6 +19,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { surelyCovers } from "../../core/host-match.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
+import { usageVerdicts, usagesOf } from "./certificate-usages.js";
 
 /**
  * cert-manager (research §1.5): which CA signs a certificate, what it may sign, and which names it
@@ -275,15 +276,13 @@ const showSecrets = (resource: Resource, secrets: readonly SecretRef[]): string 
 // ---------------------------------------------------------------------------------------------
 // Certificate
 
-/** cert-manager's default key usages. */
-const DEFAULT_USAGES = ["digital signature", "key encipherment"];
-
 interface Capability {
   readonly field: string;
   readonly read: (spec: JsonRecord) => unknown;
   readonly effect: (before: unknown, after: unknown) => string;
 }
 
+/** What a CA is (usages are judged usage by usage, certificate-usages.ts). */
 const CAPABILITIES: readonly Capability[] = [
   {
     field: "isCA",
@@ -292,16 +291,6 @@ const CAPABILITIES: readonly Capability[] = [
       after
         ? "the certificate becomes a CA: whoever holds its key can mint certificates"
         : "the certificate stops being a CA: certificates it signed no longer validate after renewal",
-  },
-  {
-    field: "usages",
-    read: (fields) => (fields.usages === undefined ? DEFAULT_USAGES : sortedSet(texts(fields.usages))),
-    effect: (before, after) => {
-      const gained = setChange(before as string[], after as string[]).added;
-      return gained.some((usage) => usage === "cert sign" || usage === "crl sign")
-        ? "the key may now sign certificates"
-        : "what the key may be used for changes (clients or servers may reject it)";
-    },
   },
   { field: "nameConstraints", read: (fields) => fields.nameConstraints, effect: () => "the names this CA may sign for change" },
 ];
@@ -489,6 +478,19 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
       before,
       after,
     });
+  }
+  const usages = { before: usagesOf(was.usages), after: usagesOf(now.usages) };
+  if (!sameValue(usages.before, usages.after)) {
+    for (const verdict of usageVerdicts(usages.before, usages.after, text(record(now.privateKey).algorithm) ?? "RSA"))
+      out.add({
+        class: verdict.class,
+        summary: `usages ${show(usages.before)} → ${show(usages.after)}: ${verdict.effect}`,
+        side: "head",
+        path: ["spec", "usages"],
+        before: usages.before,
+        after: usages.after,
+        ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+      });
   }
 
   const covered = setChange(names(was), names(now));

@@ -202,6 +202,65 @@ describe("Certificate", () => {
       expected: [],
     },
     {
+      // drag0n141/home-ops dcbfcd684d: key encipherment is RSA key transport, meaningless for an ECDSA key.
+      name: "usages lose key encipherment from an ECDSA key: low",
+      base: issued(
+        "  dnsNames: [shop.example.com]\n  privateKey: {algorithm: ECDSA, size: 256}\n  usages: [digital signature, key encipherment]",
+      ),
+      head: issued("  dnsNames: [shop.example.com]\n  privateKey: {algorithm: ECDSA, size: 256}\n  usages: [digital signature]"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "usages"],
+          says: "usages [digital signature, key encipherment] → [digital signature]: key encipherment means nothing for an ECDSA key",
+        },
+      ],
+    },
+    {
+      name: "usages lose key encipherment from an RSA key (the default): medium",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature]"),
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "usages"], riskFloor: "medium", says: "static RSA key exchange" },
+      ],
+    },
+    {
+      name: "usages lose server auth: clients refuse it where it is served",
+      base: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, server auth, client auth]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, client auth]"),
+      expected: [
+        { class: "listener.changed", side: "head", path: ["spec", "usages"], says: "server auth no longer a usage: TLS clients refuse it" },
+      ],
+    },
+    {
+      // No extended usage is no restriction (RFC 5280): naming client auth alone takes server auth away.
+      name: "usages: client auth alone written over the defaults loses server auth",
+      base: issued("  dnsNames: [shop.example.com]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, key encipherment, client auth]"),
+      expected: [{ class: "listener.changed", side: "head", path: ["spec", "usages"], says: "server auth no longer a usage" }],
+    },
+    {
+      name: "usages lose client auth: high",
+      base: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, server auth, client auth]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, server auth]"),
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "usages"], riskFloor: "high", says: "client auth no longer a usage" },
+      ],
+    },
+    {
+      name: "usages gain client auth on a server certificate: what the key authenticates as widens",
+      base: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, server auth]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, server auth, client auth]"),
+      expected: [{ class: "access.widened", side: "head", path: ["spec", "usages"], says: "the key may now be used for client auth" }],
+    },
+    {
+      name: "usages gain key encipherment, signing spelled for digital signature: low",
+      base: issued("  dnsNames: [shop.example.com]\n  usages: [digital signature, server auth]"),
+      head: issued("  dnsNames: [shop.example.com]\n  usages: [signing, key encipherment, server auth]"),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec", "usages"], says: "no handshake it served fails" }],
+    },
+    {
       name: "nameConstraints",
       base: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [shop.example.com]}}"),
       head: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [example.com]}}"),
