@@ -324,12 +324,20 @@ const SETTINGS: readonly Setting[] = [
         : { floor: "high", effect: `reconciliation resumes: every change pending under its path is applied to ${where} at once` },
   },
   {
+    // kustomize-controller records what each reconcile applied as its inventory, prune or not, and
+    // prunes only what leaves it between two reconciles: objects removed while prune was off already
+    // left it, orphaned (fluxcd/kustomize-controller#1388), so turning prune on deletes none of them.
+    // What the same PR removes is judged as removed on its own (tyriis/home-ops cf94ea48f5 turned it on
+    // for 17 Kustomizations and read high for each).
     kinds: ["Kustomization"],
     path: ["spec", "prune"],
     read: (value) => flag(value) ?? false,
     judge: (_before, after, where) =>
       after
-        ? { floor: "high", effect: `resources removed from the repository are now deleted from ${where}` }
+        ? {
+            floor: "low",
+            effect: `resources removed from the repository from now on are deleted from ${where}, and so is everything it applied if it is deleted; those removed while prune was off are not (Flux's inventory no longer lists them)`,
+          }
         : { floor: "medium", effect: `resources removed from the repository stay on ${where}, still serving traffic` },
   },
   {

@@ -464,6 +464,23 @@ ${extra}`;
       ],
     },
     {
+      // tyriis/home-ops cf94ea48f5: Flux prunes what leaves its inventory, which no longer lists what was removed while prune was off.
+      name: "prune turned on: nothing removed earlier is deleted",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: false"),
+      head: kustomization("  prune: true"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "prune"],
+          riskFloor: "low",
+          says: "from now on are deleted from cluster jkt-prod, and so is everything it applied if it is deleted; those removed while prune was off are not",
+        },
+      ],
+    },
+    {
       name: "prune turned off: removed routes keep serving",
       key: KEY,
       file: FILE,
@@ -477,16 +494,6 @@ ${extra}`;
           riskFloor: "medium",
           says: "stay on cluster jkt-prod, still serving traffic",
         },
-      ],
-    },
-    {
-      name: "prune turned on",
-      key: KEY,
-      file: FILE,
-      base: kustomization("  prune: false"),
-      head: kustomization("  prune: true"),
-      expected: [
-        { class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "high", says: "deleted from cluster jkt-prod" },
       ],
     },
     {
