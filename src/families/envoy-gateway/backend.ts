@@ -50,7 +50,19 @@ const endpoints: Check = (change, out) => {
   const was = destinations(change.base);
   const now = destinations(change.head);
   const moved = setChange(was, now);
-  if (moved.added.length > 0) {
+  // The same hosts on other ports (drag0n141/home-ops 3324d09a08, 42400 → 443) are the destinations the routes
+  // already reached: a port swapped, as a Service backend's is (backend.weight-changed), not a new destination.
+  const hosts = (list: readonly string[]) => sortedSet(list.map((destination) => destination.replace(/:\d+$/, "")));
+  if (moved.added.length > 0 && sameValue(hosts(was), hosts(now))) {
+    out.add({
+      class: "backend.weight-changed",
+      summary: `endpoints ${show(was)} → ${show(now)}: requests routed to ${name(change.head)} go to the same hosts on another port`,
+      side: "head",
+      path: ["spec", "endpoints"],
+      before: was,
+      after: now,
+    });
+  } else if (moved.added.length > 0) {
     out.add({
       class: "backend.added",
       summary: `endpoints ${show(was)} → ${show(now)}: requests routed to ${name(change.head)} now go to ${moved.added.join(", ")}`,

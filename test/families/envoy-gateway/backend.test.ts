@@ -31,6 +31,20 @@ describe("Envoy Gateway Backend: where the routes that name it send requests", (
       ],
     },
     {
+      // drag0n141/home-ops 3324d09a08: the same host, 42400 → 443.
+      name: "an endpoint's port swapped on the same host is a port swap, not a new destination",
+      base: backend("  endpoints:\n  - fqdn: {hostname: api.openai.com, port: 42400}\n"),
+      head: backend(OPENAI),
+      expected: [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints"],
+          says: "[fqdn api.openai.com:42400] → [fqdn api.openai.com:443]: requests routed to Backend default/openai go to the same hosts on another port",
+        },
+      ],
+    },
+    {
       name: "one of two endpoints removed leaves the requests to the other",
       base: backend(TWO),
       head: backend(OPENAI),
