@@ -8,6 +8,8 @@ import { resourceKey, type ManifestSet } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { keepUnreadable } from "./diff/unreadable-resources.js";
+import { withoutMovesOutOfDelivery } from "./diff/moved-out-of-delivery.js";
+import { appliedFiles, kustomizationsOf } from "./model/applied-files.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { TreeAnalysis } from "./graph/blast-radius.js";
@@ -132,7 +134,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
   );
   // An unreadable document the base already had blocks nothing, so it vouches for nothing either.
   const existing = alreadyInvalid({ files: baseFiles, invalid: loaded.base.invalid }, headFiles);
-  const manifests = keepUnreadable(loaded, (item) => !existing(item));
+  const readable = keepUnreadable(loaded, (item) => !existing(item));
+  const appliedIn = (side: "base" | "head") => () =>
+    appliedFiles(readable[side], kustomizationsOf(input[side].map((file) => file.path)), policy.topology, clusterOfFile);
+  const manifests = withoutMovesOutOfDelivery(readable, { base: appliedIn("base"), head: appliedIn("head") });
   releaseReads(options.cache);
   input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);

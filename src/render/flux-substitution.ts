@@ -4,7 +4,7 @@ import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js"
 import { fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from "./flux-kustomizations.js";
 import { configData, dataOf, type ConfigData } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { isKustomizationFile } from "./kustomization-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFileIn } from "./kustomize-tree.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";

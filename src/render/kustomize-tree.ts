@@ -3,7 +3,7 @@ import * as z from "zod";
 import type { SourceFile } from "../core/source-file.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
-import { isKustomizationFile, KUSTOMIZATION_NAMES } from "./kustomization-files.js";
+import { isKustomizationFile, KUSTOMIZATION_NAMES } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 
 /**

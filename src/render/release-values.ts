@@ -3,7 +3,7 @@ import { isRecord, list, record, text } from "../core/json-access.js";
 import type { SourceFile } from "../core/source-file.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isManifestPath } from "../manifests/load-manifests.js";
-import { isKustomizationFile } from "./kustomization-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 
 /**
  * The values a Flux HelmRelease reads from ConfigMaps and Secrets (`spec.valuesFrom`), where the

@@ -44,7 +44,7 @@ import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } fro
 import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
-import { isKustomizationFile } from "./kustomization-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the

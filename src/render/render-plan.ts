@@ -14,7 +14,7 @@ import { isRecord, list, listItems, record, text } from "../core/json-access.js"
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
-import { isKustomizationFile } from "./kustomization-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { NAMES_DELIVERY_KIND, trafficDocuments, type RenderRoot, type TreeTexts } from "./render-plan.js";
-import { isKustomizationFile } from "./kustomization-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 
 /**

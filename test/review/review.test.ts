@@ -385,3 +385,69 @@ describe("review: one identity defined twice in one file", () => {
     ]);
   });
 });
+
+describe("review: a file moved out of what the GitOps objects apply is removed, one moved in added", () => {
+  const fluxApps = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: apps, namespace: flux-system }
+spec:
+  interval: 10m
+  sourceRef: { kind: GitRepository, name: flux-system }
+  path: ./apps/prod
+  prune: true
+`;
+  const argoShop = (directory = "") => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: shop, namespace: argocd }
+spec:
+  source: { repoURL: https://github.com/example/fleet.git, path: apps/prod${directory} }
+  destination: { server: https://kubernetes.default.svc, namespace: shop }
+`;
+  const moved = (gitops: Record<string, string>, from: string, to: string) =>
+    review({ ...gitops, [from]: route([90, 10]) }, { ...gitops, [to]: route([90, 10]) });
+
+  it("a route moved out of a Flux Kustomization's path is pruned: high, as its deletion is (D98)", () => {
+    const result = moved({ "clusters/prod/apps.yaml": fluxApps }, "apps/prod/checkout.yaml", "apps/staging/checkout.yaml");
+    expect(classesOf(result.analysis)).toContain("route.removed");
+    expect(result.risk).toBe("high");
+  });
+
+  it("a route listed by the kustomization Flux builds, unlisted and archived where nothing applies it, is removed (D111)", () => {
+    const gitops = { "clusters/prod/apps.yaml": fluxApps };
+    const result = review(
+      { ...gitops, "apps/prod/kustomization.yaml": "resources: [checkout.yaml]\n", "apps/prod/checkout.yaml": route([90, 10]) },
+      { ...gitops, "apps/prod/kustomization.yaml": "resources: []\n", "apps/old/checkout.yaml": route([90, 10]) },
+    );
+    expect(classesOf(result.analysis)).toContain("route.removed");
+    expect(result.risk).toBe("high");
+  });
+
+  it("into a subfolder of an Argo CD directory source: removed, unless the source recurses (D99, H97)", () => {
+    const [from, to] = ["apps/prod/checkout.yaml", "apps/prod/routes/checkout.yaml"];
+    expect(moved({ "argocd/shop.yaml": argoShop() }, from, to).risk).toBe("high");
+    expect(moved({ "argocd/shop.yaml": argoShop(", directory: { recurse: true }") }, from, to).risk).toBe("none");
+  });
+
+  it("renamed .yml under an Argo CD include of '*.yaml': removed (D100)", () => {
+    const result = moved(
+      { "argocd/shop.yaml": argoShop(", directory: { include: '*.yaml' }") },
+      "apps/prod/checkout.yaml",
+      "apps/prod/checkout.yml",
+    );
+    expect(classesOf(result.analysis)).toContain("route.removed");
+  });
+
+  it("a move between two applied places, or two places nothing applies, is the same route", () => {
+    const gitops = { "clusters/prod/apps.yaml": fluxApps };
+    expect(moved(gitops, "apps/prod/checkout.yaml", "apps/prod/shop/checkout.yaml").analysis.findings).toEqual([]);
+    expect(moved(gitops, "apps/old/checkout.yaml", "apps/archive/checkout.yaml").analysis.findings).toEqual([]);
+    // A tree without GitOps objects is reviewed as written: wherever its files are.
+    expect(moved({}, "apps/prod/checkout.yaml", "apps/old/checkout.yaml").analysis.findings).toEqual([]);
+  });
+
+  it("a route moved from where nothing applies it into a Flux Kustomization's path is added", () => {
+    const result = moved({ "clusters/prod/apps.yaml": fluxApps }, "apps/old/checkout.yaml", "apps/prod/checkout.yaml");
+    expect(classesOf(result.analysis)).toContain("route.added");
+    expect(classesOf(result.analysis)).not.toContain("route.removed");
+  });
+});

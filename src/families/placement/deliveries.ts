@@ -1,6 +1,6 @@
 import picomatch from "picomatch";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { isRecord, list, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import { flag, isRecord, list, optionalRecord, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
@@ -8,6 +8,7 @@ import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.j
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { gitSourceOf, thisRepository } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
+import { KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
@@ -128,12 +129,55 @@ const destinationCluster = (destination: unknown, params: Params): string | unde
   return rendered === IN_CLUSTER_SERVER ? IN_CLUSTER_NAME : rendered;
 };
 
-/** Source paths of an Application spec; chart sources have none. */
-const sourcePaths = (spec: JsonRecord): string[] =>
+/** Path sources of an Application spec, each with how Argo CD reads its folder; chart sources have none. */
+const pathSources = (spec: JsonRecord): { path: string; source: JsonRecord }[] =>
   [spec.source, ...list(spec.sources)].flatMap((source) => {
     const path = text(record(source).path);
-    return path === undefined ? [] : [path];
+    return path === undefined ? [] : [{ path, source: record(source) }];
   });
+
+/** What tells Argo CD a folder is a kustomization or a chart, not a directory of manifests. */
+const TOOL_FILES = new Set([...KUSTOMIZATION_NAMES, "Chart.yaml"]);
+
+/** The folders of a tree that hold a kustomization or a chart, or a kustomization's render (which took its place). */
+const toolFoldersOf = (files: readonly string[]): ReadonlySet<string> => {
+  const found = new Set<string>();
+  for (const file of files) {
+    const rendered = file.indexOf("/(rendered");
+    const at = rendered >= 0 ? rendered : file.lastIndexOf("/");
+    if (rendered >= 0 || TOOL_FILES.has(file.slice(at + 1))) found.add(at < 0 ? "" : file.slice(0, at));
+  }
+  return found;
+};
+
+/**
+ * The files of a path source Argo CD applies. A directory source (the `directory` field, or a
+ * folder holding no kustomization and no chart) reads the folder's own files only unless
+ * `directory.recurse`, and of them those `include` matches and `exclude` does not — globs over the
+ * path from the folder in which `*` crosses folders, as Argo CD's glob has it (a route moved into
+ * `routes/` under a source that does not recurse, or renamed `.yml` under `include: '*.yaml'`, is
+ * pruned). A kustomization, a chart or a plugin reads what its tool reads: every file under it
+ * stands, its kustomizations deciding (model/applied-files.ts).
+ */
+const readsOfSource = (root: string, source: JsonRecord, toolFolders: () => ReadonlySet<string>): ((file: string) => boolean) => {
+  const inside = under(root);
+  if (picomatch.scan(root).isGlob || ["helm", "kustomize", "plugin"].some((tool) => source[tool] !== undefined)) return inside;
+  const directory = optionalRecord(source.directory);
+  if (!directory && toolFolders().has(root)) return inside;
+  const folder = root === "" ? "" : `${root}/`;
+  // A pattern an ApplicationSet fills in per application is not known here: it filters nothing.
+  const glob = (pattern: unknown) => {
+    const written = text(pattern);
+    return written && !written.includes("{{") ? picomatch(written, { bash: true, dot: true }) : undefined;
+  };
+  const [include, exclude] = [glob(directory?.include), glob(directory?.exclude)];
+  const recurse = flag(directory?.recurse) === true;
+  return (file) => {
+    if (!inside(file) || file === root) return false;
+    const relative = file.slice(folder.length);
+    return (recurse || !relative.includes("/")) && (!include || include(relative)) && !exclude?.(relative);
+  };
+};
 
 /**
  * The rendered output of an Application's helm sources sits beside the Application, in
@@ -146,12 +190,13 @@ const renderedFromApplication = (resource: Resource): ((file: string) => boolean
   return (file) => file.startsWith(prefix) && (file[prefix.length] === ")" || file[prefix.length] === "#");
 };
 
-const applicationDelivery = (resource: Resource): Delivery | undefined => {
+const applicationDelivery = (resource: Resource, toolFolders: () => ReadonlySet<string>): Delivery | undefined => {
   const spec = record(resource.body.spec);
   const cluster = destinationCluster(spec.destination, {});
-  const paths = sourcePaths(spec).map(normalizeRepoPath);
+  const sources = pathSources(spec).map(({ path, source }) => ({ path: normalizeRepoPath(path), source }));
+  const paths = sources.map(({ path }) => path);
   if (!cluster || paths.length === 0) return undefined;
-  const contains = [...paths.map(under), renderedFromApplication(resource)];
+  const contains = [...sources.map(({ path, source }) => readsOfSource(path, source, toolFolders)), renderedFromApplication(resource)];
   return {
     resource,
     paths,
@@ -160,24 +205,32 @@ const applicationDelivery = (resource: Resource): Delivery | undefined => {
   };
 };
 
-const applicationSetDelivery = (resource: Resource): Delivery | undefined => {
+const applicationSetDelivery = (resource: Resource, toolFolders: () => ReadonlySet<string>): Delivery | undefined => {
   const spec = record(resource.body.spec);
   const template = record(record(spec.template).spec);
-  const templatePaths = sourcePaths(template);
-  if (templatePaths.length === 0) return undefined;
+  const templateSources = pathSources(template);
+  if (templateSources.length === 0) return undefined;
   const targets = (file: string | undefined) =>
     list(spec.generators)
       .flatMap((generator) => generatorParams(generator, file))
       .flatMap((params) => {
         const cluster = destinationCluster(template.destination, params);
-        return templatePaths.map((path) => ({ path: normalizeRepoPath(asGlob(render(path, params))), cluster }));
+        return templateSources.map(({ path, source }) => ({ path: normalizeRepoPath(asGlob(render(path, params))), source, cluster }));
       });
+  // Each rendered path's reader made once: the same targets come back for every file of a folder.
+  const readers = new Map<JsonRecord, Map<string, (file: string) => boolean>>();
+  const reads = (path: string, source: JsonRecord) => {
+    const ofSource = readers.get(source) ?? readers.set(source, new Map()).get(source)!;
+    return ofSource.get(path) ?? ofSource.set(path, readsOfSource(path, source, toolFolders)).get(path)!;
+  };
   return {
     resource,
     paths: sortedSet(targets(undefined).map((target) => target.path)),
     destinations: [{ clusters: sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])) }],
     destinationOf: (file) => {
-      const clusters = targets(file).flatMap((target) => (target.cluster && under(target.path)(file) ? [target.cluster] : []));
+      const clusters = targets(file).flatMap((target) =>
+        target.cluster && reads(target.path, target.source)(file) ? [target.cluster] : [],
+      );
       return clusters.length === 0 ? undefined : { clusters: sortedSet(clusters) };
     },
   };
@@ -306,10 +359,12 @@ export const gitopsDeliveries: Deliveries = {
     const foldersOnce = () => treeFolders(set.files);
     const artifacts = artifactCopies(set, foldersOnce);
     const foreignOnce = () => thisRepository(set).foreign;
+    let toolFolders: ReadonlySet<string> | undefined;
+    const toolFoldersOnce = () => (toolFolders ??= toolFoldersOf(set.files));
     return (resource) => {
       const { group, kind } = resource.id;
-      if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource);
-      if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource);
+      if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce);
+      if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce);
       if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
         return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, foreignOnce);
       return undefined;

@@ -35,6 +35,8 @@ describe("Argo CD Application: source path → destination", () => {
       "argocd/shop-jkt.yaml": application("shop-jkt", "path: ./apps/shop/overlays/jkt/", "name: jkt-prod"),
       "argocd/shop-local.yaml": application("shop-local", "path: apps/shop/overlays/local", "server: https://kubernetes.default.svc"),
       "argocd/shop-sgp.yaml": application("shop-sgp", "path: apps/shop/overlays/sgp", "server: https://sgp.k8s.example.com"),
+      // A kustomization's folder is read by kustomize, below it too: Argo CD's directory rules are not its.
+      "apps/shop/overlays/sgp/kustomization.yaml": "resources: [deep/route.yaml]\n",
       "argocd/shared.yaml": `
 apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -61,6 +63,34 @@ spec:
     ["argocd/(rendered shared-other)/shared.yaml", [], []],
   ])("%s lands in %j", (file, clusters, regions) => {
     expect(placement(file)).toEqual({ clusters, regions });
+  });
+});
+
+describe("Argo CD directory sources: the folder's own files, unless recurse; include and exclude globs (D99, D100)", () => {
+  const tree = (directory: string) => ({
+    "argocd/shop.yaml": application("shop", `path: apps/prod${directory}`, "name: prod-eu"),
+    "apps/prod/gateway.yaml": "# a manifest\n",
+  });
+  it.each([
+    ["", "apps/prod/bar.yaml", ["prod-eu"]],
+    ["", "apps/prod/routes/bar.yaml", []],
+    [", directory: {recurse: true}", "apps/prod/routes/bar.yaml", ["prod-eu"]],
+    [", directory: {include: '*.yaml'}", "apps/prod/bar.yml", []],
+    [", directory: {include: '*.yaml'}", "apps/prod/bar.yaml", ["prod-eu"]],
+    // Argo CD's glob lets `*` cross folders.
+    [", directory: {recurse: true, include: '*.yaml'}", "apps/prod/routes/bar.yaml", ["prod-eu"]],
+    [", directory: {recurse: true, exclude: '{old/*,*.json}'}", "apps/prod/old/bar.yaml", []],
+    [", directory: {recurse: true, exclude: '{old/*,*.json}'}", "apps/prod/bar.json", []],
+    [", directory: {recurse: true, exclude: '{old/*,*.json}'}", "apps/prod/new/bar.yaml", ["prod-eu"]],
+    // A kustomize or Helm source is its tool's to read, however deep.
+    [", kustomize: {namePrefix: eu-}", "apps/prod/routes/bar.yaml", ["prod-eu"]],
+  ])("source%s: %s lands in %j", (directory, file, clusters) => {
+    expect(placementOf(tree(directory))(file).clusters).toEqual(clusters);
+  });
+
+  it("a folder holding a kustomization, or its render, is kustomize's, not a directory source", () => {
+    for (const marker of ["apps/prod/kustomization.yaml", "apps/prod/(rendered)/kustomization.yaml"])
+      expect(placementOf({ ...tree(""), [marker]: "resources: []\n" })("apps/prod/routes/bar.yaml").clusters).toEqual(["prod-eu"]);
   });
 });
 
@@ -121,6 +151,7 @@ ${template}
         "  - matrix:\n      generators:\n      - git: {repoURL: x, revision: HEAD, directories: [{path: 'clusters/*'}, {path: clusters/legacy, exclude: true}]}\n      - list: {elements: [{team: shop}]}",
         "      source: {repoURL: x, path: '{{path}}/{{team}}'}\n      destination: {name: '{{path.basename}}', namespace: shop}",
       ),
+      "clusters/sgp-prod/shop/kustomization.yaml": "resources: [deep/route.yaml]\n",
     });
     expect(placement("clusters/jkt-prod/shop/route.yaml").clusters).toEqual(["jkt-prod"]);
     expect(placement("clusters/sgp-prod/shop/deep/route.yaml").clusters).toEqual(["sgp-prod"]);

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { loadManifests } from "../../src/manifests/load-manifests.js";
+import { appliedFiles, kustomizationsOf } from "../../src/model/applied-files.js";
+import { compileFilePlacement } from "../../src/model/file-placement.js";
+import { TopologySchema } from "../../src/policy/policy-schema.js";
+import { kustomizeReading } from "../../src/render/kustomize-tree.js";
+
+type Tree = Record<string, string>;
+
+const appliedIn = (tree: Tree, topology: Record<string, unknown> = {}) => {
+  const policy = TopologySchema.parse(topology);
+  const clusterOfFile = compileFilePlacement(policy.placements);
+  const files = Object.entries(tree).map(([path, text]) => ({ path, text }));
+  const set = loadManifests(files, { scopeOf: clusterOfFile, includedBy: kustomizeReading(files).includedBy });
+  return appliedFiles(set, kustomizationsOf(Object.keys(tree)), policy, clusterOfFile);
+};
+
+const fluxKustomization = (path: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  sourceRef: {kind: GitRepository, name: flux-system}
+  path: ${path}
+  prune: true
+`;
+
+const MANIFEST = "# a manifest\n";
+
+describe("applied files: what a tree's GitOps objects apply", () => {
+  it("a Flux Kustomization of a folder without a kustomization applies every file below it, and nothing else", () => {
+    const applied = appliedIn({ "clusters/prod/apps.yaml": fluxKustomization("./apps/prod") });
+    expect(["apps/prod/bar.yaml", "apps/prod/deep/bar.yaml", "apps/staging/bar.yaml", "apps/old/bar.yaml"].map(applied)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("where a kustomization it reads sits at or above the file, only what that kustomization accumulates is applied (D111)", () => {
+    const applied = appliedIn({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps"),
+      "apps/kustomization.yaml": "resources: [shop]\n",
+      "apps/shop/kustomization.yaml": "resources: [gateway.yaml, routes]\n",
+      "apps/shop/routes/kustomization.yaml": "resources: [foo.yaml]\n",
+      "apps/shop/gateway.yaml": MANIFEST,
+      "apps/shop/routes/foo.yaml": MANIFEST,
+      "apps/shop/routes/unlisted.yaml": MANIFEST,
+      "apps/shop/recipe.yaml": MANIFEST,
+      "apps/unlisted/kustomization.yaml": "resources: [route.yaml]\n",
+      "apps/unlisted/route.yaml": MANIFEST,
+    });
+    expect(
+      Object.fromEntries(
+        [
+          "apps/shop/gateway.yaml",
+          "apps/shop/routes/foo.yaml",
+          "apps/shop/routes/unlisted.yaml",
+          "apps/shop/recipe.yaml",
+          "apps/unlisted/route.yaml",
+          // A kustomization's render stands where its folder is applied.
+          "apps/(rendered)/kustomization.yaml",
+        ].map((file) => [file, applied(file)]),
+      ),
+    ).toEqual({
+      "apps/shop/gateway.yaml": true,
+      "apps/shop/routes/foo.yaml": true,
+      "apps/shop/routes/unlisted.yaml": false,
+      "apps/shop/recipe.yaml": false,
+      "apps/unlisted/route.yaml": false,
+      "apps/(rendered)/kustomization.yaml": true,
+    });
+  });
+
+  it("Flux's generated kustomization takes a subfolder's own kustomization in whole, and only what it lists", () => {
+    const applied = appliedIn({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),
+      "apps/prod/shop/kustomization.yaml": "resources: [route.yaml]\n",
+      "apps/prod/shop/route.yaml": MANIFEST,
+      "apps/prod/shop/draft.yaml": MANIFEST,
+    });
+    expect(["apps/prod/shop/route.yaml", "apps/prod/shop/draft.yaml", "apps/prod/other.yaml"].map(applied)).toEqual([true, false, true]);
+  });
+
+  it("an Argo CD directory source applies its folder's own files (D99)", () => {
+    const applied = appliedIn({
+      "argocd/shop.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd}
+spec:
+  source: {repoURL: https://github.com/example/fleet.git, path: apps/prod}
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+`,
+    });
+    expect(["apps/prod/bar.yaml", "apps/prod/routes/bar.yaml"].map(applied)).toEqual([true, false]);
+  });
+
+  it("the policy's placements apply the files they place", () => {
+    const applied = appliedIn({ "clusters/prod/apps.yaml": fluxKustomization("./apps/prod") }, { placements: ["clusters/{cluster}/**"] });
+    expect(["clusters/prod/extra/route.yaml", "apps/old/route.yaml"].map(applied)).toEqual([true, false]);
+  });
+
+  it("a tree with no GitOps object, or one whose reach is not known, applies every file as written", () => {
+    expect(appliedIn({ "apps/shop/kustomization.yaml": "resources: [a.yaml]\n" })("apps/old/route.yaml")).toBe(true);
+    const unknown = appliedIn({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),
+      "argocd/apps.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: apps, namespace: argocd}
+spec:
+  generators: [{scmProvider: {github: {organization: example}}}]
+  template:
+    metadata: {name: '{{repository}}'}
+    spec:
+      source: {repoURL: '{{url}}', path: 'deploy/{{repository}}'}
+      destination: {server: https://kubernetes.default.svc, namespace: apps}
+`,
+    });
+    expect(unknown("apps/old/route.yaml")).toBe(true);
+  });
+});
