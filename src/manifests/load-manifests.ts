@@ -263,6 +263,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         read,
         ...(cluster ? { cluster } : {}),
         ...(unnamed && kustomized === undefined ? { namespaceImplied: true as const } : {}),
+        ...(asValues ? { asValues: true as const } : {}),
       };
       const earlier = read.type === "resource" && !read.fileNamed ? defined.get(entry.baseKey) : undefined;
       if (earlier === undefined) {
@@ -403,11 +404,13 @@ interface Found {
   readonly read: Extract<DocumentRead, { type: "resource" | "values" }>;
   readonly cluster?: string;
   readonly namespaceImplied?: true;
+  /** Its file is read as mesh values (policy `meshValues`): a document read so is read so again. */
+  readonly asValues?: true;
 }
 
 const valuesId = (file: string): ResourceId => ({ group: istioValuesKind.group, kind: istioValuesKind.kind, namespace: "", name: file });
 
-function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: string): Resource {
+function toResource({ read, file, id, cluster, namespaceImplied, asValues }: Found, key: string): Resource {
   const source = { file, line: read.chunk.line, text: read.chunk.text };
   const placed = { ...(cluster ? { cluster } : {}), ...(namespaceImplied ? { namespaceImplied } : {}) };
   if (read.type === "resource" && read.listItem !== undefined) {
@@ -415,7 +418,7 @@ function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: s
     return { ...fields, id, source: { ...source, within: ["items", listItem] }, key, ...placed };
   }
   if (read.type === "resource")
-    return new LoadedResource(
+    return new (asValues ? LoadedValuesFileResource : LoadedResource)(
       { id, apiVersion: read.apiVersion, family: read.family, labels: read.labels, annotations: read.annotations, source, key, ...placed },
       read.body,
     );
@@ -435,12 +438,17 @@ function toResource({ read, file, id, cluster, namespaceImplied }: Found, key: s
 
 /** A resource of a document read here, which reads its document again for a body it let go of. */
 class LoadedResource extends DocumentResource {
+  /** Whether its file was read as mesh values, which read a `{{` in a resource's strings as data. */
+  protected get asValues(): boolean {
+    return false;
+  }
+
   protected readAgain(source: DocumentSource): Readonly<Record<string, unknown>> {
     const chunk = { line: source.line, offset: 0, text: source.text };
-    const step = triageDocument(chunk, false);
+    const step = triageDocument(chunk, this.asValues);
     const read =
       step.type === "parse"
-        ? interpretDocument(chunk, parseYamlDocument(chunk, undefined, nodeBudget()), false, step.template, (text) => text)
+        ? interpretDocument(chunk, parseYamlDocument(chunk, undefined, nodeBudget()), this.asValues, step.template, (text) => text)
         : undefined;
     // The reading is a function of the text: a document once read as a resource always is one, a
     // HelmRelease of a chartRef the one of its family (chartReleaseRead).
@@ -448,6 +456,17 @@ class LoadedResource extends DocumentResource {
     const again = read?.type === "chart-release" && spec ? readResource(read.value, spec, read.chunk) : read;
     if (again?.type !== "resource") throw new Error(`${source.file}:${source.line}: the document no longer reads as a resource`);
     return again.body;
+  }
+}
+
+/**
+ * A resource of a file the policy reads as mesh values: christian-posta/istio-demos c4863e5's
+ * `values-istio-multicluster-gateways.yaml`, an IstioOperator whose values hold a `{{ }}` for istiod,
+ * read again as a plain file refused that as a template, and the review died.
+ */
+class LoadedValuesFileResource extends LoadedResource {
+  protected override get asValues(): boolean {
+    return true;
   }
 }
 

@@ -103,6 +103,18 @@ describe("a resource whose body was let go", () => {
     expect(copy.source).toBe(route.source);
   });
 
+  it("of a file the policy reads as mesh values is read so again: a `{{` in its values is data, not a template (istio-demos c4863e5)", () => {
+    const operator = `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      podDNSSearchNamespaces: ["{{ valueOrDefault .DeploymentMeta.Namespace \\"default\\" }}.global"]\n`;
+    const tree = files({ "istio/values-istio-gateways.yaml": operator });
+    const cache = createManifestCache();
+    const options = { cache, meshValues: ["**/values-istio*.yaml"] };
+    const [base, head] = [loadManifests(tree, options), loadManifests(tree, options)];
+    const [resource] = [...base.resources.values()];
+    const first = structuredClone(resource!.body);
+    releaseSharedBodies(base, head);
+    expect(resource!.body).toEqual(first);
+  });
+
   it("is only one both trees hold: a document the PR changed keeps its body", () => {
     const cache = createManifestCache();
     const base = loadManifests(files(TREE), { cache });
