@@ -29,15 +29,20 @@ export function pickDefinition<T extends Placed>(candidates: readonly T[] | unde
 
 /** The candidate whose file shares the most folders with this one, when exactly one does. */
 function nearest<T extends Placed>(candidates: readonly T[], file: string): T | undefined {
-  let best: T | undefined;
+  const best = nearestAll(candidates, file);
+  return best.length === 1 ? best[0] : undefined;
+}
+
+/** The candidates whose files share the most folders with this one (all of them where none shares more than another). */
+export function nearestAll<T extends Placed>(candidates: readonly T[], file: string): T[] {
+  let best: T[] = [];
   let most = -1;
-  let tied = false;
   for (const candidate of candidates) {
     const shared = sharedFolders(candidate.file, file);
-    if (shared > most) [best, most, tied] = [candidate, shared, false];
-    else if (shared === most) tied = true;
+    if (shared > most) [best, most] = [[candidate], shared];
+    else if (shared === most) best.push(candidate);
   }
-  return tied ? undefined : best;
+  return best;
 }
 
 function sharedFolders(a: string, b: string): number {

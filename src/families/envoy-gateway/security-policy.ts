@@ -4,11 +4,12 @@ import type { DetectionDraft, DetectionList } from "../../core/detection-list.js
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayPolicies, listenerPolicies, parentGateways } from "./policy-hierarchy.js";
+import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { rangesBeyond, rangesMeet } from "../../core/cidr.js";
+import { nearestAll } from "../../core/nearest-definition.js";
 
 /**
  * Envoy Gateway's SecurityPolicy: authentication (basic auth, API keys, JWT, OIDC, an external
@@ -38,7 +39,7 @@ function guardsOf(policy: Resource | undefined): string[] {
  * What the policies of its parent Gateways require of a route that has no policy of its own: what
  * every parent requires, since a request may come in through any of them.
  */
-function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; from: string[] } {
+function gatewayGuards(tree: ManifestSet, route: Target): Guarding {
   if (!route.ref || !SECURED_ROUTE_KINDS.has(route.kind)) return { guards: [], from: [] };
   // Through one parent, the most specific level that has policies applies; a route that names no
   // listener comes in under the Gateway's policies on some listeners and each listener's own on
@@ -48,24 +49,60 @@ function gatewayGuards(tree: ManifestSet, route: Target): { guards: string[]; fr
     const applying = levels.find((policies) => policies.length > 0) ?? [];
     return gateway.section === undefined ? [applying, ...listenerPolicies(tree, "SecurityPolicy", gateway)] : [applying];
   });
-  const required = perParent.flat().map((policies) => new Set(policies.flatMap(guardsOf)));
-  const guards = required.length === 0 ? [] : sortedSet([...required[0]!].filter((guard) => required.every((set) => set.has(guard))));
-  return { guards, from: sortedSet(perParent.flat(2).map((policy) => `SecurityPolicy ${policy.id.namespace}/${policy.id.name}`)) };
+  const guards = requiredByAll(perParent.flat().map((policies) => policies.flatMap(guardsOf)));
+  return { guards, from: policyNames(perParent.flat(2)) };
 }
+
+/** The guards each of several alternatives requires: where a request may meet any of them, only these are sure. */
+const requiredByAll = (alternatives: readonly (readonly string[])[]): string[] =>
+  alternatives.length === 0 ? [] : sortedSet(alternatives[0]!.filter((guard) => alternatives.every((guards) => guards.includes(guard))));
 
 const named = (guards: readonly string[]): string => guards.join(", ");
 
-/** What a target that leaves a policy loses: its guards, less what its Gateway's policies still require of a route. */
-const leftBehind = (tree: ManifestSet, target: Target, guards: readonly string[]): string[] => {
-  const fallback = gatewayGuards(tree, target).guards;
+const placed = (policy: Resource) => ({ file: policy.source.file, policy });
+
+/** What guards an object in a policy's place, and which policies say so. */
+interface Guarding {
+  readonly guards: string[];
+  readonly from: string[];
+}
+
+const policyNames = (policies: readonly Resource[]): string[] =>
+  sortedSet(policies.map((policy) => `SecurityPolicy ${policy.id.namespace}/${policy.id.name}`));
+
+/**
+ * The other policies of a tree that guard a target in a policy's place: those that name it, else
+ * (a listener or a route rule) those of its Gateway or route as a whole. Of several policies naming
+ * one object Envoy Gateway applies the oldest and marks the others Conflicted, so one deleted hands
+ * the object to another (eg-course 2597f03 deleted `oidc-example` beside `httpbin-security-policy`,
+ * the same OIDC on the same HTTPRoute); which of several is oldest the tree does not tell: only what
+ * every one of them requires counts. Of those, the ones nearest the policy (`from`, its file), as
+ * each example folder brings its own (eg-course's `ext-authz` and `auth` labs name the route of its
+ * `oidc` lab, each in its own folder). Undefined where none does.
+ */
+function peerGuards(tree: ManifestSet, target: Target, from: string): Guarding | undefined {
+  if (!target.ref) return undefined;
+  const { namespace, name, section } = target.ref;
+  const levels = [
+    policiesNaming(tree, "SecurityPolicy", { kind: target.kind, ...target.ref }),
+    ...(section === undefined ? [] : [policiesNaming(tree, "SecurityPolicy", { kind: target.kind, namespace, name })]),
+  ];
+  const applying = levels.find((policies) => policies.length > 0);
+  if (!applying) return undefined;
+  const nearest = nearestAll(applying.map(placed), from).map(({ policy }) => policy);
+  return { guards: requiredByAll(nearest.map(guardsOf)), from: policyNames(nearest) };
+}
+
+/** What a target that leaves a policy loses: its guards, less what the policies that apply to it in its place still require (else a route's Gateways'). */
+const leftBehind = (tree: ManifestSet, target: Target, guards: readonly string[], from: string): string[] => {
+  const fallback = (peerGuards(tree, target, from) ?? gatewayGuards(tree, target)).guards;
   return guards.filter((guard) => !fallback.includes(guard));
 };
-
 const removed: Check = (change, out, context) => {
   if (!change.base || change.head) return;
   const guards = guardsOf(change.base);
   for (const target of guards.length === 0 ? [] : targetsOf(change.base)) {
-    const lost = leftBehind(context.head, target, guards);
+    const lost = leftBehind(context.head, target, guards, change.base.source.file);
     if (lost.length === 0) continue;
     out.add({
       class: "access.widened",
@@ -101,7 +138,7 @@ const guardsPerTarget: Check = (change, out, context) => {
           after: now,
         });
     } else {
-      const lost = leftBehind(context.head, target, was);
+      const lost = leftBehind(context.head, target, was, head.source.file);
       if (lost.length > 0)
         out.add({
           class: "access.widened",
@@ -127,21 +164,28 @@ const guardsPerTarget: Check = (change, out, context) => {
         });
       continue;
     }
-    const inherited = gatewayGuards(context.head, target);
+    // Policies that named it before (eg-course 2597f03 added `httpbin-security-policy` beside its
+    // twin, both OIDC) guarded it already; else its Gateway's did, which the route's own replaces.
+    const peers = peerGuards(context.base, target, head.source.file);
+    const inherited = peers ?? gatewayGuards(context.head, target);
     const dropped = inherited.guards.filter((guard) => !now.includes(guard));
+    const gained = now.filter((guard) => !peers?.guards.includes(guard));
+    const replaced = peers
+      ? `which ${inherited.from.join(", ")} named before (Envoy Gateway applies the oldest policy naming it)`
+      : `whose own policy replaces its Gateway's (${inherited.from.join(", ")})`;
     if (dropped.length > 0)
       out.add({
         class: "access.widened",
-        summary: `now targets ${target.name}, whose own policy replaces its Gateway's (${inherited.from.join(", ")}): it no longer requires ${named(dropped)}`,
+        summary: `now targets ${target.name}, ${replaced}: it no longer requires ${named(dropped)}`,
         side: "head",
         path: ["spec"],
         before: inherited.guards,
         after: now,
       });
-    else if (now.length > 0)
+    else if (gained.length > 0)
       out.add({
         class: "resource.changed",
-        summary: `${change.base ? "now targets" : "added for"} ${target.name}: it requires ${named(now)}, and requests without it are refused`,
+        summary: `${change.base ? "now targets" : "added for"} ${target.name}: it requires ${named(gained)}, and requests without it are refused`,
         side: "head",
         path: ["spec"],
         after: now,

@@ -60,6 +60,65 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
   });
 
+  it("removed beside another policy of the route that requires the same: that one applies in its place", () => {
+    // eg-course 2597f03: `oidc-example` deleted, `httpbin-security-policy` (the same OIDC) still names the route.
+    const twin = { head: [resource(ROUTE), resource(onRoute(OIDC, "web-sso-2"))] };
+    expect(detect(envoyGatewayDetector, onRoute(OIDC), undefined, twin)).toEqual([]);
+    // The other one asks basic auth alone: the route no longer requires OIDC.
+    expectDetections(
+      detect(envoyGatewayDetector, onRoute(OIDC), undefined, { head: [resource(ROUTE), resource(onRoute(BASIC, "web-basic"))] }),
+      [{ class: "access.widened", side: "base", path: ["spec"], says: "removed: HTTPRoute apps/web no longer requires oidc" }],
+    );
+    // Of two that stay Envoy Gateway applies the older, which the tree does not tell: one without OIDC may be it.
+    const two = { head: [resource(ROUTE), resource(onRoute(OIDC, "web-sso-2")), resource(onRoute(CORS, "web-cors"))] };
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), undefined, two), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "no longer requires oidc" },
+    ]);
+    // Each example folder brings its own: another lab's policy on the same route is not the one that takes over.
+    const labs = {
+      head: [
+        resource(ROUTE),
+        resource(onRoute(OIDC, "web-sso-2"), "labs/oidc/security-policy.yaml"),
+        resource(onRoute(BASIC, "web-basic"), "labs/auth/basic.yaml"),
+      ],
+    };
+    expect(detect(envoyGatewayDetector, resource(onRoute(OIDC), "labs/oidc/oidc-policy.yaml"), undefined, labs)).toEqual([]);
+    // Nearest the one removed is the other lab's alone: it applies, without OIDC.
+    expectDetections(detect(envoyGatewayDetector, resource(onRoute(OIDC), "labs/auth/sso.yaml"), undefined, labs), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "no longer requires oidc" },
+    ]);
+    // One that names a rule of the route guards that rule alone.
+    const onRule = policy("rule-sso", "apps", "{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web, sectionName: api}", OIDC);
+    expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), undefined, { head: [resource(ROUTE), resource(onRule)] }), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "no longer requires oidc" },
+    ]);
+    // A rule's own policy removed hands the rule to the route's.
+    expect(detect(envoyGatewayDetector, onRule, undefined, { head: [resource(ROUTE), resource(onRoute(OIDC))] })).toEqual([]);
+  });
+
+  it("added beside a policy that already named the route: it refuses no one that policy let in, and gives up what that one required", () => {
+    // eg-course 2597f03: `httpbin-security-policy` added with the OIDC of `oidc-example`, which named the route before.
+    const twin = { base: [resource(ROUTE), resource(onRoute(OIDC, "web-sso-2"))], head: [resource(ROUTE)] };
+    expect(detect(envoyGatewayDetector, undefined, onRoute(OIDC), twin)).toEqual([]);
+    expectDetections(detect(envoyGatewayDetector, undefined, onRoute(OIDC + BASIC), twin), [
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec"],
+        riskFloor: "medium",
+        says: "added for HTTPRoute apps/web: it requires basicAuth,",
+      },
+    ]);
+    expectDetections(detect(envoyGatewayDetector, undefined, onRoute(CORS), twin), [
+      {
+        class: "access.widened",
+        side: "head",
+        path: ["spec"],
+        says: "now targets HTTPRoute apps/web, which SecurityPolicy apps/web-sso-2 named before (Envoy Gateway applies the oldest policy naming it): it no longer requires oidc",
+      },
+    ]);
+  });
+
   it("a target's group misspelt targets nothing: the route no longer requires it", () => {
     const misspelt = onRoute(OIDC).replace("group: gateway.networking.k8s.io,", "group: gateway.networking.k8s.iox,");
     expectDetections(detect(envoyGatewayDetector, onRoute(OIDC), misspelt), [
