@@ -35,6 +35,7 @@ import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
+import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
 import { withVersionsCompared } from "./detect/object-versions.js";
 import { readForContext } from "./manifests/kinds.js";
@@ -166,21 +167,23 @@ export function analyzeChange(input: ChangeInput): Analysis {
     appliedAs,
   );
 
-  const routeDiffs = diffRoutes(base.model, head.model);
-  const detections: Detection[] = [
-    ...routeChangeDetections(routeDiffs, base.model, head.model),
-    ...writePathDetections(base.model, head.model, routeDiffs, policy),
-  ];
   const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
   const changes = diffResources(base.manifests, head.manifests, { base: clustersOf(base), head: clustersOf(head) }).filter(
     renderedOnOneSide(input.rendered),
   );
-  // A route or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
-  const renamed = renamedResources(changes, head.manifests);
+  // A route, entry or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
+  const renamed = renamedResources(changes, head.manifests, { base: base.model, head: head.model });
+  // An entry renamed is the same entry: its routes' flows are compared under its head name.
+  const baseModel = withEntriesRenamed(base.model, renamed.entries);
+  const routeDiffs = diffRoutes(baseModel, head.model);
+  const detections: Detection[] = [
+    ...routeChangeDetections(routeDiffs, baseModel, head.model),
+    ...writePathDetections(baseModel, head.model, routeDiffs, policy),
+  ];
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([
-    ...renamed,
+    ...renamed.settled,
     ...settledPolicies(
-      changes.filter((change) => !renamed.has(change.key)),
+      changes.filter((change) => !renamed.settled.has(change.key)),
       base,
       head,
       context,

@@ -133,6 +133,15 @@ export interface Family {
    * and AWS give each its own load balancer), nor a Flagger Canary (it names what it generates).
    */
   readonly renamableRoutes?: readonly string[];
+  /**
+   * Its entry kinds whose name provisions nothing either: configuration applied to proxies that its
+   * spec selects, which routes name (an Istio Gateway, applied to the ingress pods of its
+   * `selector`). One renamed, or moved to another namespace, with the same spec, while nothing at head
+   * names the old one, is the same entry under another name (src/detect/renamed-resources.ts): its
+   * routes' flows are compared as they were. A Gateway API Gateway or an Ingress is not one: its name
+   * is its load balancer's.
+   */
+  readonly renamableEntries?: Readonly<Record<string, RenamableEntry>>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
   readonly detectors: readonly ResourceDetector[];
   /**
@@ -143,6 +152,18 @@ export interface Family {
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
   /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
   readonly fileDetectors?: readonly FileDetector[];
+}
+
+/** An entry kind whose name provisions nothing (Family.renamableEntries). */
+export interface RenamableEntry {
+  /** The entry the flows of its routes name it by (`Gateway shop/public`). */
+  readonly entry: (resource: Resource) => string;
+  /**
+   * What makes `after`, of the same spec as `before` but its name or namespace, the same entry in
+   * the head tree, as the finding says it; undefined where it may be another (other proxies select
+   * it, or it ranks anew among entries it conflicts with).
+   */
+  readonly sameEntry: (before: Resource, after: Resource, head: ManifestSet) => string | undefined;
 }
 
 /**

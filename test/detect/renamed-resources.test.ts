@@ -127,3 +127,114 @@ spec:
     expect(judged(renamed)).toContain("listener.changed");
   });
 });
+
+describe("an Istio Gateway renamed or moved with its routes following is the same entry: the same pods serve the same servers", () => {
+  // istio-0to60 7fc96ba: `gateway` renamed `frontend-gateway`, the VirtualService's `gateways` following.
+  const gateway = (name: string, namespace = "default", servers = `[{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]`) => `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {istio: ingressgateway}
+  servers: ${servers}
+`;
+  const vs = (gateways: string) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web-frontend, namespace: default}
+spec:
+  hosts: ["*"]
+  gateways: [${gateways}]
+  http: [{route: [{destination: {host: web-frontend.default.svc.cluster.local, port: {number: 80}}}]}]
+`;
+  const base = { "gateway.yaml": gateway("gateway"), "vs.yaml": vs("gateway") };
+  const lowOnly = (findings: unknown[][]) => findings.filter(([, risk]) => risk !== "low");
+
+  it("renamed, its VirtualService following: one low finding for the Gateway, no server or attachment change", () => {
+    const renamed = found(base, { "gateway.yaml": gateway("frontend-gateway"), "vs.yaml": vs("frontend-gateway") });
+    expect(lowOnly(renamed)).toEqual([]);
+    expect(renamed).toContainEqual([
+      "resource.changed",
+      "low",
+      "Gateway default/frontend-gateway: renamed from gateway, with the same selector and servers: istiod applies it to the same proxies",
+    ]);
+    // Moved to another namespace: istiod applies a Gateway to the pods its selector picks in any namespace.
+    const moved = found(base, { "gateway.yaml": gateway("gateway", "ingress"), "vs.yaml": vs("ingress/gateway") });
+    expect(lowOnly(moved)).toEqual([]);
+    expect(moved.map(([, , summary]) => summary)).toContainEqual(expect.stringContaining("moved from default/gateway"));
+  });
+
+  it("what its routes send is still compared under the new name", () => {
+    const rerouted = vs("frontend-gateway").replace("web-frontend.default.svc.cluster.local", "web-v2.default.svc.cluster.local");
+    const renamed = found(base, { "gateway.yaml": gateway("frontend-gateway"), "vs.yaml": rerouted });
+    expect(judged(renamed)).not.toContain("listener.changed");
+    expect(judged(renamed)).not.toContain("route.attachment-changed");
+    expect(judged(renamed).some((cls) => String(cls).startsWith("backend."))).toBe(true);
+  });
+
+  it("still named by a route, another spec, or ranked anew against a Gateway it conflicts with: removed and added", () => {
+    // No route of the tree on it: routes of other repositories may name it, and break.
+    expect(judged(found({ "gateway.yaml": gateway("gateway") }, { "gateway.yaml": gateway("frontend-gateway") }))).toContain(
+      "listener.changed",
+    );
+    // The VirtualService left naming the old name: its routes go nowhere.
+    expect(judged(found(base, { "gateway.yaml": gateway("frontend-gateway"), "vs.yaml": vs("gateway") }))).toContain("reference.broken");
+    // Other servers.
+    const https = `[{port: {number: 443, name: https, protocol: HTTPS}, hosts: ["*"], tls: {mode: SIMPLE, credentialName: web}}]`;
+    expect(
+      judged(found(base, { "gateway.yaml": gateway("frontend-gateway", "default", https), "vs.yaml": vs("frontend-gateway") })),
+    ).toContain("listener.changed");
+    // A TCP server of another Gateway on its port: istiod keeps the older, and the renamed one is new.
+    const tcp = gateway("other", "default", `[{port: {number: 80, name: tcp, protocol: TCP}, hosts: ["*"]}]`);
+    const rival = found(
+      { ...base, "other.yaml": tcp },
+      { "gateway.yaml": gateway("frontend-gateway"), "vs.yaml": vs("frontend-gateway"), "other.yaml": tcp },
+    );
+    expect(judged(rival)).toContain("listener.changed");
+    // Plain HTTP servers of one port merge in any order.
+    const http = gateway("other", "default", `[{port: {number: 80, name: http2, protocol: HTTP}, hosts: [shop.example.com]}]`);
+    const merged = found(
+      { ...base, "other.yaml": http },
+      { "gateway.yaml": gateway("frontend-gateway"), "vs.yaml": vs("frontend-gateway"), "other.yaml": http },
+    );
+    expect(lowOnly(merged)).toEqual([]);
+    // An EnvoyFilter that patches the old Gateway's routes by `namespace/name`.
+    const filter = `
+apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: gw-filter, namespace: istio-system}
+spec:
+  configPatches:
+  - applyTo: VIRTUAL_HOST
+    match: {context: GATEWAY, routeConfiguration: {gateway: default/gateway}}
+    patch: {operation: MERGE, value: {include_request_attempt_count: true}}
+`;
+    const patched = found(
+      { ...base, "filter.yaml": filter },
+      { "gateway.yaml": gateway("frontend-gateway"), "vs.yaml": vs("frontend-gateway"), "filter.yaml": filter },
+    );
+    expect(judged(patched)).toContain("listener.changed");
+  });
+
+  it("moved where its namespace decides what it serves: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, or a server host of its own namespace", () => {
+    const moved = { "gateway.yaml": gateway("gateway", "ingress"), "vs.yaml": vs("ingress/gateway") };
+    const operator = `
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: istio, namespace: istio-system}
+spec:
+  values: {pilot: {env: {PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true"}}}
+`;
+    expect(judged(found({ ...base, "iop.yaml": operator }, { ...moved, "iop.yaml": operator }))).toContain("listener.changed");
+    // Turned off, as by default: the same pods.
+    const off = operator.replace('"true"', '"false"');
+    expect(lowOnly(found({ ...base, "iop.yaml": off }, { ...moved, "iop.yaml": off }))).toEqual([]);
+    // `./*` admits the routes of the Gateway's own namespace, which a move changes.
+    const own = `[{port: {number: 80, name: http, protocol: HTTP}, hosts: ["./*"]}]`;
+    const dotted = found(
+      { "gateway.yaml": gateway("gateway", "default", own), "vs.yaml": vs("gateway") },
+      { "gateway.yaml": gateway("gateway", "ingress", own), "vs.yaml": vs("ingress/gateway") },
+    );
+    expect(judged(dotted)).toContain("listener.changed");
+  });
+});

@@ -1,5 +1,6 @@
 import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
+import { istioGatewayRenaming } from "./gateway-renaming.js";
 import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
 import { istioMeshScopes } from "./mesh-scope.js";
@@ -40,6 +41,7 @@ export const istioFamily: Family = {
   ],
   ruleSources: { VirtualService: byRules(virtualServiceRules) },
   renamableRoutes: ["VirtualService"],
+  renamableEntries: { Gateway: istioGatewayRenaming },
   graphNodes: istioGraphNodes,
   referents: istioReferents,
   placementHints: istioPlacementHints,
