@@ -1,7 +1,6 @@
 import { parseYamlDocument, splitYamlDocuments, type YamlChunk } from "../manifests/yaml-documents.js";
+import { isYamlFile } from "../core/kustomization-files.js";
 import type { TreeTexts } from "./render-plan.js";
-
-const YAML = /\.ya?ml$/i;
 
 export interface BrokenFile {
   /** The parser's message for its first unreadable document. */
@@ -21,7 +20,7 @@ export function brokenFiles(baseText: TreeTexts, headText: TreeTexts): ReadonlyM
   const broken = new Map<string, BrokenFile>();
   for (const [path, after] of headText) {
     const before = baseText.get(path);
-    if (before === after || !YAML.test(path)) continue;
+    if (before === after || !isYamlFile(path)) continue;
     // A document the base holds as it is parses as it did there: only those the PR writes are parsed
     // (a 2,000-file PR of one edited route a file would parse every document twice).
     const kept = new Set(before === undefined ? [] : splitYamlDocuments(before).map((chunk) => chunk.text));

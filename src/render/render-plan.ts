@@ -14,7 +14,7 @@ import { isRecord, list, listItems, record, text } from "../core/json-access.js"
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
-import { isKustomizationFile } from "../core/kustomization-files.js";
+import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
@@ -158,8 +158,6 @@ export interface RenderRoot {
    */
   readonly remoteResourcesOnly?: { readonly transforming: readonly string[] };
 }
-
-const YAML = /\.ya?ml$/i;
 
 /**
  * Kustomization fields that carry a value from one resource into another (`replacements`, `vars`)
@@ -391,7 +389,7 @@ const gitopsOfTree = new WeakMap<readonly SourceFile[], ManifestSet>();
 function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
   let set = gitopsOfTree.get(files);
   if (!set) {
-    const read = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && YAML.test(file.path)));
+    const read = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && isYamlFile(file.path)));
     gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path) }));
   }
   return set;
@@ -429,7 +427,7 @@ const INSTALLER_DOCUMENT = new RegExp(`^kind:\\s*["']?(?:${deliveryKinds.join("|
 const installsFromTemplates = (files: readonly SourceFile[], charts: readonly string[]): boolean => {
   const templateFolders = charts.map((chart) => insideFolder(posix.join(chart, "templates")));
   return files.some(
-    (file) => YAML.test(file.path) && templateFolders.some((inside) => inside(file.path)) && INSTALLER_DOCUMENT.test(file.text),
+    (file) => isYamlFile(file.path) && templateFolders.some((inside) => inside(file.path)) && INSTALLER_DOCUMENT.test(file.text),
   );
 };
 
@@ -902,7 +900,7 @@ function parsedValues(text: string | undefined): unknown {
 }
 
 const helmRootsIn = (tree: Tree, files: readonly SourceFile[]): RenderRoot[] => {
-  const candidates = files.filter((file) => YAML.test(file.path));
+  const candidates = files.filter((file) => isYamlFile(file.path));
   return [
     ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file)),
     ...candidates.filter((file) => /\bkind:\s*["']?Application\b/.test(file.text)).flatMap((file) => applicationRoots(tree, file)),
@@ -1020,13 +1018,13 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
       return (
         a === b ||
         (values.has(input) && sameButWorkloadValues(a, b, knownDependencies(before.dependencySources))) ||
-        (templates(input) && YAML.test(input) && rendersNoTrafficKind(a) && rendersNoTrafficKind(b))
+        (templates(input) && isYamlFile(input) && rendersNoTrafficKind(a) && rendersNoTrafficKind(b))
       );
     });
   }
   return before.inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
-    return a === b || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b));
+    return a === b || (a !== undefined && b !== undefined && isYamlFile(input) && sameYamlContent(a, b));
   });
 }
 
@@ -1335,7 +1333,7 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   let valuesSources: Set<string> | undefined;
   return inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
-    if (a === b || isKustomizationFile(input) || (a !== undefined && b !== undefined && YAML.test(input) && sameYamlContent(a, b)))
+    if (a === b || isKustomizationFile(input) || (a !== undefined && b !== undefined && isYamlFile(input) && sameYamlContent(a, b)))
       return true;
     // A file a kustomization lists that appears or disappears decides whether the root builds at all.
     if ((a === undefined || b === undefined) && listed.has(input)) return false;
@@ -1344,7 +1342,7 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     // app-template charts kustomize inflates, 21 of 40 commits blocked).
     const charts = chartValues.get(input);
     if (charts) return sameButWorkloadValues(a, b, knownChartOf(charts));
-    if (!YAML.test(input) || named.has(input)) return false;
+    if (!isYamlFile(input) || named.has(input)) return false;
     // Below a folder the root reads but named by none of its kustomizations (the path of a Flux
     // Kustomization the root only lists), kustomize never reads it (JJGadgets/Biohazard: an app's
     // HelmRelease below its flux root's ks.yaml, 50 of 50 commits). A chart home's files are named:
@@ -1486,7 +1484,7 @@ export function onlyTrustedVersionsMoved(
       before.run.tool === "kustomize" &&
       a !== undefined &&
       b !== undefined &&
-      YAML.test(input) &&
+      isYamlFile(input) &&
       unpinnedResources(input, a) === unpinnedResources(input, b)
     );
   });

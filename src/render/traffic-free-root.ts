@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { NAMES_DELIVERY_KIND, trafficDocuments, type RenderRoot, type TreeTexts } from "./render-plan.js";
-import { isKustomizationFile } from "../core/kustomization-files.js";
+import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 
 /**
@@ -78,13 +78,11 @@ const GITOPS_GROUP = /\.toolkit\.fluxcd\.io|\bargoproj\.io|\bconfigsync\.gke\.io
 export function generatedBuildHoldsNoTraffic(files: Iterable<string>, texts: TreeTexts): boolean {
   for (const path of files) {
     const text = texts.get(path);
-    if (text === undefined || !YAML_FILE.test(path)) continue;
+    if (text === undefined || !isYamlFile(path)) continue;
     if (isKustomizationFile(path) ? namesTraffic(text.replace(HEADER_LINE, "")) : !fileHoldsNoTraffic(text)) return false;
   }
   return true;
 }
-
-const YAML_FILE = /\.ya?ml$/i;
 
 /** Every folder that holds a file of the tree, once per tree. */
 const heldFolders = new WeakMap<TreeTexts, ReadonlySet<string>>();

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { defaultYamlLimits } from "../manifests/yaml-documents.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 import { namedRenderInputs } from "../render/kustomize-tree.js";
 import type { SourceFile, Submodule, SymbolicLink } from "../review.js";
 import { manifestText, renderInputFile } from "../core/source-file.js";
@@ -17,9 +18,13 @@ export interface SourceTree {
 
 /**
  * Files the review reads: YAML (traffic config, Helm values, the policy), and what rendering reads
- * beside it (Helm template helpers, .helmignore, JSON patches and schemas, generator env files).
+ * beside it (Helm template helpers, .helmignore, JSON patches and schemas, generator env files), and
+ * a kustomization under any name kustomize reads it by: one renamed to `Kustomization` (no
+ * extension; kustomize and Flux read it as kustomization.yaml) went unread, so its folder's routes
+ * and Gateways read as removed.
  */
-export const isReviewedPath = (path: string): boolean => /(?:\.ya?ml|\.tpl|\.json|\.env|\.properties|(?:^|\/)\.helmignore)$/i.test(path);
+export const isReviewedPath = (path: string): boolean =>
+  /(?:\.ya?ml|\.tpl|\.json|\.env|\.properties|(?:^|\/)\.helmignore)$/i.test(path) || isKustomizationFile(path);
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 

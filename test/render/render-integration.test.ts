@@ -114,6 +114,24 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a kustomization renamed to `Kustomization` (no extension; kustomize and Flux read it by that name) builds the same: no change; a patch edited in it is read",
+    async () => {
+      const { files: base } = readFolder(fixture("flux-overlay"));
+      const renamed = (files: readonly SourceFile[]): SourceFile[] =>
+        files.map((file) =>
+          file.path === "apps/production/kustomization.yaml" ? { ...file, path: "apps/production/Kustomization" } : file,
+        );
+      const folder = scratchFolder(Object.fromEntries(renamed(base).map((file) => [file.path, file.text])));
+      const head = readFolder(folder).files;
+      expect(head.map((file) => file.path)).toContain("apps/production/Kustomization");
+      expect((await reviewRendered(base, head)).analysis.findings).toEqual([]);
+      const hosts = await reviewRendered(head, edit(head, "apps/production/podinfo-route.yaml", "podinfo.production", "podinfo.staging"));
+      expect(hosts.analysis.findings.map((finding) => finding.class)).toEqual(expect.arrayContaining(["route.removed", "route.added"]));
+    },
+    HEADROOM,
+  );
+
+  it(
     "a HelmRelease's kustomize post-renderer patches the chart's output: a weight patched there moves traffic",
     async () => {
       const { files: base } = readFolder(fixture("local-chart"));

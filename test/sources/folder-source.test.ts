@@ -58,3 +58,12 @@ describe("readFolder decodes what kubectl decodes", () => {
     ]);
   });
 });
+
+describe("readFolder reads what kustomize reads", () => {
+  it("a kustomization named `Kustomization` (no extension) is read, as kustomize and Flux read it; other extensionless files are not", () => {
+    const tree = readFolder(
+      scratchFolder({ "apps/Kustomization": "resources: [route.yaml]\n", "apps/route.yaml": "kind: A\n", "apps/Makefile": "all:\n" }),
+    );
+    expect(tree.files.map((file) => file.path)).toEqual(["apps/Kustomization", "apps/route.yaml"]);
+  });
+});

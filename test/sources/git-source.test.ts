@@ -43,3 +43,15 @@ describe("readGitTree when the object store lacks a blob (a shallow or partial c
     );
   });
 });
+
+describe("readGitTree reads what kustomize reads", () => {
+  it("a kustomization named `Kustomization` (no extension) is read, as kustomize and Flux read it", async () => {
+    const root = scratchFolder({
+      "apps/Kustomization": "resources: [route.yaml]\n",
+      "apps/route.yaml": "kind: A\n",
+      "apps/Makefile": "all:\n",
+    });
+    commitFolder(root);
+    expect((await readGitTree(root, "HEAD")).files.map((file) => file.path)).toEqual(["apps/Kustomization", "apps/route.yaml"]);
+  });
+});
