@@ -38,6 +38,7 @@ import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
 import { withVersionsCompared } from "./detect/object-versions.js";
+import { unresolvedValueDetections } from "./detect/unresolved-variables.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
@@ -203,6 +204,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   detections.push(...unservedVersionDetections(base.manifests, head.manifests));
+  detections.push(...unresolvedValueDetections(changes));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;

@@ -1,3 +1,5 @@
+import { isFluxVariable } from "./flux-variable.js";
+
 /**
  * Hostname intersection with `*` wildcards, as Gateway API listeners and Istio Gateway servers use
  * them: `*.example.com` covers `shop.example.com` and `a.b.example.com` (one or more labels, not
@@ -7,6 +9,10 @@
 export function hostIntersection(a: string, b: string): string | undefined {
   if (a === b || b === "*") return a;
   if (a === "*") return b;
+  // A host a Flux variable the tree does not resolve stands for (`${FOO_HOST}` in an app repository)
+  // may be any: its routes are judged where they may attach, not dropped as attached nowhere.
+  if (isFluxVariable(a)) return isFluxVariable(b) || b.startsWith("*.") ? a : b;
+  if (isFluxVariable(b)) return a.startsWith("*.") ? b : a;
   const wildA = a.startsWith("*.");
   const wildB = b.startsWith("*.");
   if (wildA && b.endsWith(a.slice(1))) return b;

@@ -1,3 +1,5 @@
+import type { UnresolvedField } from "./flux-variable.js";
+
 /**
  * A traffic resource as read from one YAML document. Identity is group/kind/namespace/name,
  * never the apiVersion: a v1beta1 → v1 bump is the same resource (DESIGN §4).
@@ -47,6 +49,11 @@ export interface Resource {
    * destination), so a reference that resolves in its namespace cannot be judged missing.
    */
   readonly namespaceImplied?: true;
+  /**
+   * Typed fields written as a Flux variable the tree does not resolve (`weight: ${CANARY_WEIGHT}`):
+   * left out of the body, which reads as if they were unset, and compared as written.
+   */
+  readonly unresolved?: readonly UnresolvedField[];
 }
 
 /**

@@ -169,7 +169,7 @@ function asWritten(field: IAtomicChange, { base, head }: { readonly base: Resour
 }
 
 /** `spec.listeners[2].tls.mode`, `metadata.annotations[a.b/c]`: a map's key that would read as a path stays bracketed. */
-const showPath = (path: FieldPath): string =>
+export const showPath = (path: FieldPath): string =>
   path
     .map((segment, index) => (typeof segment === "number" || /[.[\]]/.test(segment) ? `[${segment}]` : `${index > 0 ? "." : ""}${segment}`))
     .join("");

@@ -10,6 +10,8 @@ import { identityOf, mostSimilar, movedBetweenGroups } from "./resource-pairing.
  */
 function sameMeaning(before: Resource, after: Resource): boolean {
   if (movedBetweenGroups(before, after)) return false;
+  // Fields left unresolved are out of the bodies: `${CANARY_WEIGHT}` renamed is compared as written.
+  if (JSON.stringify(before.unresolved ?? []) !== JSON.stringify(after.unresolved ?? [])) return false;
   if (before.id.kind === after.id.kind) return canonicalText(after.body) === canonicalText(before.body);
   return JSON.stringify(canonicalMeaning(before.body)) === JSON.stringify(canonicalMeaning(after.body));
 }

@@ -26,6 +26,7 @@ export abstract class DocumentResource implements Resource {
   declare readonly annotations: Readonly<Record<string, string>>;
   declare readonly source: DocumentSource;
   declare readonly namespaceImplied?: true;
+  declare readonly unresolved?: Resource["unresolved"];
   [HELD]: Body | undefined;
 
   constructor(fields: ResourceFields, body: Body) {

@@ -32,7 +32,9 @@ import { istioValues } from "../families/index.js";
 import { stringTable, type ShareString } from "../core/string-table.js";
 import { DocumentResource } from "./held-body.js";
 import { flatText } from "../core/flat-text.js";
-import { listItems } from "../core/json-access.js";
+import { listItems, valueAt } from "../core/json-access.js";
+import { isFluxVariable, type UnresolvedField } from "../core/flux-variable.js";
+import { sharedPath } from "../core/field-path.js";
 import { namesSource, releaseChart, type FluxSource } from "../core/flux-release-chart.js";
 import {
   nodeBudget,
@@ -419,7 +421,17 @@ function toResource({ read, file, id, cluster, namespaceImplied, asValues }: Fou
   }
   if (read.type === "resource")
     return new (asValues ? LoadedValuesFileResource : LoadedResource)(
-      { id, apiVersion: read.apiVersion, family: read.family, labels: read.labels, annotations: read.annotations, source, key, ...placed },
+      {
+        id,
+        apiVersion: read.apiVersion,
+        family: read.family,
+        labels: read.labels,
+        annotations: read.annotations,
+        source,
+        key,
+        ...placed,
+        ...(read.unresolved ? { unresolved: read.unresolved } : {}),
+      },
       read.body,
     );
   // A values file has no apiVersion of its own.
@@ -780,7 +792,17 @@ const FILE_NAMED = "(named by its file)";
 function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: YamlChunk): DocumentRead {
   const metadata = isMapping(value.metadata) ? value.metadata : undefined;
   const fileNamed = spec.fileNamed && (typeof metadata?.name !== "string" || metadata.name === "");
-  const result = spec.schema.safeParse(fileNamed ? { ...value, metadata: { ...metadata, name: FILE_NAMED } } : value);
+  const validate = (input: Record<string, unknown>) =>
+    spec.schema.safeParse(fileNamed ? { ...input, metadata: { ...metadata, name: FILE_NAMED } } : input);
+  let result = validate(value);
+  // A typed field that only a Flux variable the tree does not resolve fails (`weight: ${CANARY_WEIGHT}`
+  // in an app repository whose fleet repository substitutes it) is unknown, not invalid: read as
+  // unset, and kept as written (Resource.unresolved) so that an edit of it is still judged.
+  const unresolved = result.success ? undefined : unresolvedFields(value, result.error.issues);
+  if (unresolved) {
+    const unset = validate(withoutFields(value, unresolved));
+    if (unset.success) result = unset;
+  }
   if (!result.success) {
     const id = partialId(value, spec);
     const where = id ? displayName(id) : `${spec.kind} (unnamed)`;
@@ -805,7 +827,32 @@ function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: Yam
     body: fileNamed ? withoutStandInName(object, metadata) : object,
     chunk,
     fileNamed,
+    ...(unresolved ? { unresolved } : {}),
   };
+}
+
+/** The fields behind a schema's issues when each is a Flux variable written where a number, boolean or enum goes; undefined when any is not. */
+function unresolvedFields(value: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): UnresolvedField[] | undefined {
+  const fields: UnresolvedField[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter(isPathStep);
+    const written = valueAt(value, path);
+    // A list item cannot be left out without moving the items after it.
+    if (path.length !== issue.path.length || typeof path.at(-1) !== "string" || typeof written !== "string" || !isFluxVariable(written))
+      return undefined;
+    fields.push({ path: sharedPath(path), expression: written });
+  }
+  return fields.length > 0 ? fields : undefined;
+}
+
+/** A copy of `value` without the fields. */
+function withoutFields(value: Record<string, unknown>, fields: readonly UnresolvedField[]): Record<string, unknown> {
+  const copy = structuredClone(value);
+  for (const { path } of fields) {
+    const parent = valueAt(copy, path.slice(0, -1));
+    if (isMapping(parent)) delete parent[path.at(-1) as string];
+  }
+  return copy;
 }
 
 /** The body as the file says it: the stand-in name was only for the schema. */

@@ -17,6 +17,11 @@ describe("hostname intersection (Gateway API, listener hostname × route hostnam
     ["*.example.com", "example.com", undefined],
     ["www.example.com", "api.example.com", undefined],
     ["*.example.com", "*.example.org", undefined],
+    // A Flux variable the tree does not resolve (an app repository's `${FOO_HOST}`) may be any host.
+    ["*.example.com", "${FOO_HOST}", "${FOO_HOST}"],
+    ["*", "${FOO_HOST}", "${FOO_HOST}"],
+    ["www.example.com", "${FOO_HOST}", "www.example.com"],
+    ["${DOMAIN}", "${DOMAIN}", "${DOMAIN}"],
   ])("%s × %s = %s", (listener, route, intersected) => {
     expect(hostIntersection(listener, route)).toBe(intersected);
     expect(hostIntersection(route, listener)).toBe(intersected);

@@ -202,6 +202,51 @@ describe("what is not traffic is ignored silently", () => {
   });
 });
 
+describe("a typed field written as a Flux variable the tree does not resolve is unknown, not invalid", () => {
+  const weighted = (stable: string, canary: string) =>
+    file(
+      "apps/prod/foo.yaml",
+      "apiVersion: gateway.networking.k8s.io/v1",
+      "kind: HTTPRoute",
+      "metadata: {name: foo, namespace: shop}",
+      "spec:",
+      "  rules:",
+      "  - backendRefs:",
+      "    - name: foo-v1",
+      "      port: 8080",
+      `      weight: ${stable}`,
+      "    - name: foo-v2",
+      "      port: 8080",
+      `      weight: ${canary}`,
+    );
+
+  it("reads the route with the variable's field unset, and keeps the variable as written (an app repository's `${CANARY_WEIGHT}`)", () => {
+    const set = loadManifests([weighted("${STABLE_WEIGHT:=90}", "${CANARY_WEIGHT}")]);
+    expect(set.invalid).toEqual([]);
+    const route = set.resources.get("gateway.networking.k8s.io/HTTPRoute/shop/foo")!;
+    expect(route.body.spec).toMatchObject({
+      rules: [
+        {
+          backendRefs: [
+            { name: "foo-v1", port: 8080 },
+            { name: "foo-v2", port: 8080 },
+          ],
+        },
+      ],
+    });
+    expect(JSON.stringify(route.body)).not.toContain("weight");
+    expect(route.unresolved).toEqual([
+      { path: ["spec", "rules", 0, "backendRefs", 0, "weight"], expression: "${STABLE_WEIGHT:=90}" },
+      { path: ["spec", "rules", 0, "backendRefs", 1, "weight"], expression: "${CANARY_WEIGHT}" },
+    ]);
+  });
+
+  it("a string that is no whole variable, or one beside another problem, is still invalid", () => {
+    expect(loadManifests([weighted("90", "ten")]).invalid).toHaveLength(1);
+    expect(loadManifests([weighted("${A}", "w${B}")]).invalid).toHaveLength(1);
+  });
+});
+
 describe("what cannot be read is an invalid manifest with file and line, never an exception", () => {
   it("reports a traffic document that does not parse at the line of the error, and keeps its neighbours", () => {
     const set = loadManifests([
@@ -908,6 +953,7 @@ describe("JSON manifests are reviewed like YAML", () => {
     const set = loadManifests([{ path: "apps/checkout/rollout.json", text: rollout }]);
     expect(keys(set)).toEqual(["argoproj.io/Rollout/shop/checkout"]);
     expect(isReviewedPath("apps/checkout/rollout.json")).toBe(true);
+    expect(isReviewedPath("apps/checkout/Kustomization")).toBe(true);
   });
 
   it("never gates on package.json, a tsconfig.json with comments or a renovate.json that names a traffic group", () => {

@@ -451,3 +451,60 @@ spec:
     expect(classesOf(result.analysis)).not.toContain("route.removed");
   });
 });
+
+describe("review: a route of an app repository whose Flux variables another repository substitutes", () => {
+  const route = (lines: { weight?: string; backend?: string; label?: string } = {}) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: foo
+  namespace: shop
+  labels: {gateway: web${lines.label ?? ""}}
+spec:
+  parentRefs: [{name: web}]
+  hostnames: ["\${FOO_HOST}"]
+  rules:
+  - backendRefs:
+    - name: foo-v1
+      port: 8080
+      weight: \${STABLE_WEIGHT}
+    - name: ${lines.backend ?? "foo-v2"}
+      port: 8080
+      weight: ${lines.weight ?? "\${CANARY_WEIGHT}"}
+`;
+  const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: shop}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: "*.example.com"}]
+`;
+  const tree = (text: string) => ({ "apps/prod/gateway.yaml": gateway, "apps/prod/foo.yaml": text });
+
+  it("a label added beside the variables is the label, low: the variables are unknown, not invalid (probe H109)", () => {
+    const result = review(tree(route()), tree(route({ label: ", team: shop" })));
+    expect(result.analysis.findings.map((finding) => [finding.risk, finding.class])).toEqual([["low", "resource.changed"]]);
+    expect(result.decision).toBe("pass");
+  });
+
+  it("a variable replaced by a literal, or renamed, changes a value the tree does not hold: high, saying both as written", () => {
+    const literal = review(tree(route()), tree(route({ weight: "100" })));
+    const unknown = literal.analysis.findings.find((finding) => finding.risk === "high")!;
+    expect(unknown.class).toBe("resource.changed");
+    expect(unknown.summary).toContain("spec.rules[0].backendRefs[1].weight: ${CANARY_WEIGHT} → 100");
+    expect(classesOf(literal.analysis)).toContain("backend.weight-changed");
+    const renamed = review(tree(route()), tree(route({ weight: "${CANARY_WEIGHT_V2}" })));
+    expect(renamed.analysis.findings.map((finding) => [finding.risk, finding.summary])).toEqual([
+      ["high", expect.stringContaining("${CANARY_WEIGHT} → ${CANARY_WEIGHT_V2}")],
+    ]);
+    const toVariable = review(tree(route({ weight: "10" })), tree(route()));
+    expect(toVariable.risk).toBe("high");
+  });
+
+  it("every weight set to 0 is all backends removed, critical; a backend swapped beside the variables is judged as a backend change", () => {
+    const drained = review(tree(route().replace("${STABLE_WEIGHT}", "0")), tree(route({ weight: "0" }).replace("${STABLE_WEIGHT}", "0")));
+    expect(classesOf(drained.analysis)).toContain("backend.all-removed");
+    expect(drained.risk).toBe("critical");
+    const swapped = review(tree(route()), tree(route({ backend: "foo-v3" })));
+    expect(classesOf(swapped.analysis)).toContain("backend.weight-changed");
+  });
+});

@@ -1,0 +1,17 @@
+import type { FieldPath } from "./finding.js";
+
+/**
+ * A field written as one Flux post-build variable (`${CANARY_WEIGHT}`, `${VAR:=10}`, `${VAR:-x}`)
+ * that the tree does not resolve: an app repository's route whose weights the fleet repository's
+ * Kustomization substitutes, or a Secret kept in the cluster. Its value is set at apply time, so
+ * the review reads it as unknown, not as the string the file holds.
+ */
+export interface UnresolvedField {
+  readonly path: FieldPath;
+  /** The variable as written. */
+  readonly expression: string;
+}
+
+/** Whether a value is a whole `${…}` expression Flux substitutes (`$${VAR}` is Flux's escape for a literal). */
+export const isFluxVariable = (value: unknown): boolean =>
+  typeof value === "string" && /^\$\{[_a-zA-Z][_a-zA-Z0-9]*(?::?[=-][^{}]*)?\}$/.test(value);
