@@ -125,6 +125,13 @@ const localityView = (loadBalancer: unknown): LocalityView => {
   };
 };
 
+/**
+ * A locality field as a side wrote it: the view reads `enabled: true` as the default it is, which a
+ * summary must not show as unset (`enabled: true` → `enabled: off` said "(unset) → false").
+ */
+const said = (field: keyof LocalityView, view: LocalityView, scope: PolicyScope): string =>
+  show(field === "enabled" ? flag(record(record(effective(scope, "loadBalancer")).localityLbSetting).enabled) : view[field]);
+
 const failsOver = (view: LocalityView): boolean => view.failover.length > 0 || view.failoverPriority.length > 0;
 
 const OUTLIER_DURATIONS = new Set(["interval", "baseEjectionTime"]);
@@ -180,7 +187,7 @@ export const loadBalancing = (out: Findings, before: PolicyScope, after: PolicyS
           : "where traffic goes when a locality fails changes";
     out.add({
       class: "failover.changed",
-      summary: `${after.label} ${yamlPath.join(".")} ${show(was[field])} → ${show(now[field])}: ${effect}${unguarded ? "; no outlierDetection applies, so failover never triggers" : ""}`,
+      summary: `${after.label} ${yamlPath.join(".")} ${said(field, was, before)} → ${said(field, now, after)}: ${effect}${unguarded ? "; no outlierDetection applies, so failover never triggers" : ""}`,
       side: "head",
       path: [...after.path, ...yamlPath],
       before: was[field],

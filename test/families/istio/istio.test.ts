@@ -132,6 +132,26 @@ describe("DestinationRule", () => {
       expected: [],
     },
     {
+      name: "localityLbSetting's enabled: true turned off says the base as written, not as the default it reads as (probe D91: true → off said '(unset) → false')",
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      head: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: false, failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      expected: [{ class: "failover.changed", side: "head", path: [...LB, "enabled"], says: "localityLbSetting.enabled true → false:" }],
+    },
+    {
+      name: "localityLbSetting's enabled unset turned off says unset",
+      base: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      head: destinationRule(
+        `  trafficPolicy:\n${OUTLIER}    loadBalancer: {localityLbSetting: {enabled: false, failover: [{from: us-east, to: us-west}]}}`,
+      ),
+      expected: [{ class: "failover.changed", side: "head", path: [...LB, "enabled"], says: "localityLbSetting.enabled (unset) → false:" }],
+    },
+    {
       name: "outlierDetection removed without failover is a health change",
       base: destinationRule(`  trafficPolicy:\n${OUTLIER}`),
       head: destinationRule("  trafficPolicy: {}"),
