@@ -15,3 +15,9 @@ export interface UnresolvedField {
 /** Whether a value is a whole `${…}` expression Flux substitutes (`$${VAR}` is Flux's escape for a literal). */
 export const isFluxVariable = (value: unknown): boolean =>
   typeof value === "string" && /^\$\{[_a-zA-Z][_a-zA-Z0-9]*(?::?[=-][^{}]*)?\}$/.test(value);
+
+/** Whether a document opts out of Flux's substitution: its `${…}` is applied as written, and refused where a number goes. */
+export const substitutionDisabled = (annotations: unknown): boolean =>
+  typeof annotations === "object" &&
+  annotations !== null &&
+  (annotations as Record<string, unknown>)["kustomize.toolkit.fluxcd.io/substitute"] === "disabled";

@@ -33,7 +33,7 @@ import { stringTable, type ShareString } from "../core/string-table.js";
 import { DocumentResource } from "./held-body.js";
 import { flatText } from "../core/flat-text.js";
 import { listItems, valueAt } from "../core/json-access.js";
-import { isFluxVariable, type UnresolvedField } from "../core/flux-variable.js";
+import { isFluxVariable, substitutionDisabled, type UnresolvedField } from "../core/flux-variable.js";
 import { sharedPath } from "../core/field-path.js";
 import { namesSource, releaseChart, type FluxSource } from "../core/flux-release-chart.js";
 import {
@@ -798,7 +798,8 @@ function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: Yam
   // A typed field that only a Flux variable the tree does not resolve fails (`weight: ${CANARY_WEIGHT}`
   // in an app repository whose fleet repository substitutes it) is unknown, not invalid: read as
   // unset, and kept as written (Resource.unresolved) so that an edit of it is still judged.
-  const unresolved = result.success ? undefined : unresolvedFields(value, result.error.issues);
+  const unresolved =
+    result.success || substitutionDisabled(metadata?.annotations) ? undefined : unresolvedFields(value, result.error.issues);
   if (unresolved) {
     const unset = validate(withoutFields(value, unresolved));
     if (unset.success) result = unset;

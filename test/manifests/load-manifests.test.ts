@@ -245,6 +245,15 @@ describe("a typed field written as a Flux variable the tree does not resolve is 
     expect(loadManifests([weighted("90", "ten")]).invalid).toHaveLength(1);
     expect(loadManifests([weighted("${A}", "w${B}")]).invalid).toHaveLength(1);
   });
+
+  it("a document that opts out of Flux's substitution is applied as written, and refused: still invalid", () => {
+    const route = weighted("${A}", "${B}");
+    const disabled = {
+      ...route,
+      text: route.text.replace("namespace: shop}", "namespace: shop, annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}}"),
+    };
+    expect(loadManifests([disabled]).invalid).toHaveLength(1);
+  });
 });
 
 describe("what cannot be read is an invalid manifest with file and line, never an exception", () => {
