@@ -1,5 +1,3 @@
-import type { FieldPath } from "./finding.js";
-
 /**
  * A field written as one Flux post-build variable (`${CANARY_WEIGHT}`, `${VAR:=10}`, `${VAR:-x}`)
  * that the tree does not resolve: an app repository's route whose weights the fleet repository's
@@ -7,7 +5,8 @@ import type { FieldPath } from "./finding.js";
  * the review reads it as unknown, not as the string the file holds.
  */
 export interface UnresolvedField {
-  readonly path: FieldPath;
+  /** A FieldPath (core/finding.ts, which reads resources: named here by its shape). */
+  readonly path: readonly (string | number)[];
   /** The variable as written. */
   readonly expression: string;
 }
