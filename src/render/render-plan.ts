@@ -19,7 +19,7 @@ import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
 import { artifactRepository, versionedArtifacts, withoutArtifactVersions } from "./artifact-versions.js";
-import { RELEASE_OPERATION_FIELDS } from "./release-operation.js";
+import { RELEASE_OPERATION_FIELDS } from "../core/flux-operation-patch.js";
 import {
   REMOTE,
   normalize,

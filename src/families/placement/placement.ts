@@ -9,6 +9,7 @@ import { readersOf } from "../../core/kustomize-inclusion.js";
 import { declares } from "../../core/declared-identities.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches } from "./operational-patches.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -512,19 +513,22 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
   if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io") return;
   const [before, after] = [record(change.base.body.spec).patches, record(change.head.body.spec).patches];
   if (sameValue(before, after)) return;
-  const folder = context.deliveryOf(change.head, context.head)?.paths[0] ?? "";
+  const delivery = context.deliveryOf(change.head, context.head);
+  const folder = delivery?.paths[0] ?? "";
+  const kustomizations = resourcesOfKind(context.head, "Kustomization").filter((other) => other.id.group === change.head!.id.group);
   // Rendered with these patches only where every Kustomization building the folder applies the same (see fluxBuilds).
-  const patchedAlike = [...context.head.resources.values()].every(
+  const patchedAlike = kustomizations.every(
     (other) =>
-      other.id.group !== change.head!.id.group ||
-      other.id.kind !== "Kustomization" ||
-      context.deliveryOf(other, context.head)?.paths[0] !== folder ||
-      sameValue(record(other.body.spec).patches ?? [], after ?? []),
+      context.deliveryOf(other, context.head)?.paths[0] !== folder || sameValue(record(other.body.spec).patches ?? [], after ?? []),
+  );
+  // A nested `patches` these give the Kustomizations they deliver replaces any those write themselves.
+  const childrenWithoutPatches = kustomizations.every(
+    (other) => !delivery?.destinationOf(other.source.file) || list(record(other.body.spec).patches).length === 0,
   );
   if (
     (patchedAlike && context.kustomizeJudged(folder)) ||
     !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds) ||
-    onlyOperationalPatches(before, after, context.readYaml)
+    onlyOperationalPatches(before, after, context.readYaml, childrenWithoutPatches)
   )
     return;
   out.add({

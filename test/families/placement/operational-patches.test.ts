@@ -60,18 +60,109 @@ describe("Flux spec.patches that change only how releases are applied", () => {
     }
   });
 
-  it("an entry added, retargeted or written as JSON 6902 operations is not judged operational", () => {
+  it("an entry added, removed, retargeted or written as JSON 6902 counts when it writes operation fields alone", () => {
     const entry = {
       patch: "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: _}\nspec: {interval: 1h}",
       target: { kind: "HelmRelease" },
     };
     const interval = (value: string) => ({ ...entry, patch: entry.patch.replace("1h", value) });
+    const ops = (path: string) => ({ patch: `- {op: replace, path: ${path}, value: 1}`, target: entry.target });
     expect(onlyOperationalPatches([entry], [interval("30m")], readYaml)).toBe(true);
-    expect(onlyOperationalPatches([entry], [entry, interval("30m")], readYaml)).toBe(false);
-    expect(onlyOperationalPatches([entry], [{ ...interval("30m"), target: { kind: "HelmRelease", name: "cilium" } }], readYaml)).toBe(
-      false,
-    );
-    const ops = (value: number) => ({ patch: `- {op: replace, path: /spec/interval, value: ${value}}`, target: entry.target });
-    expect(onlyOperationalPatches([ops(1)], [ops(2)], readYaml)).toBe(false);
+    expect(onlyOperationalPatches([entry], [entry, interval("30m")], readYaml)).toBe(true);
+    expect(onlyOperationalPatches([entry, interval("30m")], [entry], readYaml)).toBe(true);
+    expect(onlyOperationalPatches([entry], [{ ...interval("30m"), target: { kind: "HelmRelease", name: "cilium" } }], readYaml)).toBe(true);
+    expect(onlyOperationalPatches([ops("/spec/interval")], [ops("/spec/maxHistory")], readYaml)).toBe(true);
+    // What the added entry writes beside them, or the objects its target selects, may rewrite anything.
+    expect(onlyOperationalPatches([entry], [entry, ops("/spec/values/replicas")], readYaml)).toBe(false);
+    expect(onlyOperationalPatches([entry], [entry, { ...entry, target: { kind: "HTTPRoute" } }], readYaml)).toBe(false);
+    expect(onlyOperationalPatches([entry], [entry, { ...entry, target: { name: "web" } }], readYaml)).toBe(false);
+    expect(
+      onlyOperationalPatches([entry], [entry, { ...entry, patch: entry.patch.replace("interval: 1h", "values: {a: 1}") }], readYaml),
+    ).toBe(false);
+  });
+});
+
+/** The root Kustomization of a home-ops tree, with these `spec.patches` entries (drag0n141/home-ops). */
+const root = (...entries: string[]) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: cluster-apps, namespace: flux-system}
+spec:
+  path: ./kubernetes/apps
+  sourceRef: {kind: GitRepository, name: flux-system}
+  patches:
+${[SOPS, ...entries].join("")}`;
+const childPatch = (spec: string) => `    - patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: _}
+        spec:
+${spec
+  .split("\n")
+  .map((line) => `          ${line}`)
+  .join("\n")}
+      target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}
+`;
+const SOPS = childPatch("decryption: {provider: sops}");
+const RELEASE_DEFAULTS = `deletionPolicy: WaitForTermination
+patches:
+  - patch: |-
+      apiVersion: helm.toolkit.fluxcd.io/v2
+      kind: HelmRelease
+      metadata: {name: _}
+      spec:
+        install: {crds: CreateReplace, strategy: {name: RetryOnFailure}}
+        upgrade: {cleanupOnFail: true, crds: CreateReplace, remediation: {retries: 2}}
+        rollback: {cleanupOnFail: true}
+    target: {group: helm.toolkit.fluxcd.io, kind: HelmRelease}`;
+/** An app's Kustomization; the folder it applies has no kustomization file (Flux generates one): the review renders nothing. */
+const app = (extra = "") => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: web, namespace: flux-system}
+spec:
+  path: ./kubernetes/apps/web/app
+  targetNamespace: web
+  sourceRef: {kind: GitRepository, name: flux-system}
+${extra}`;
+const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: external, namespace: network}]
+  hostnames: [web.example.com]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`;
+const tree = (rootText: string, appText = app()) => ({
+  "kubernetes/flux/cluster/ks.yaml": rootText,
+  "kubernetes/apps/web/ks.yaml": appText,
+  "kubernetes/apps/web/app/httproute.yaml": ROUTE,
+});
+const notLow = (base: Record<string, string>, head: Record<string, string>) =>
+  analyze(base, head)
+    .findings.filter((finding) => finding.risk !== "low")
+    .map((finding) => [finding.class, finding.risk]);
+
+describe("a Kustomization defaults patch added to the root Kustomization", () => {
+  it("deletionPolicy and a nested patch of every HelmRelease's install, upgrade and rollback rewrite no traffic config (drag0n141/home-ops e38feebb35)", () => {
+    expect(notLow(tree(root()), tree(root(childPatch(RELEASE_DEFAULTS))))).toEqual([]);
+    expect(notLow(tree(root(childPatch(RELEASE_DEFAULTS))), tree(root()))).toEqual([]);
+  });
+
+  it("one that sets what the children build (postBuild, path, target namespace, a release's values) is still high", () => {
+    for (const spec of [
+      "postBuild: {substitute: {DOMAIN: example.org}}",
+      "path: ./kubernetes/other",
+      "targetNamespace: default",
+      RELEASE_DEFAULTS.replace("rollback: {cleanupOnFail: true}", "values: {route: {enabled: false}}"),
+    ])
+      expect(notLow(tree(root()), tree(root(childPatch(spec))))).toContainEqual(["resource.changed", "high"]);
+  });
+
+  it("its nested patches replace those a child writes itself (kustomize replaces a custom resource's list): still high", () => {
+    const own = app(`  patches:
+    - patch: |-
+        - {op: replace, path: /spec/hostnames/0, value: www.example.com}
+      target: {kind: HTTPRoute, name: web}
+`);
+    expect(notLow(tree(root(), own), tree(root(childPatch(RELEASE_DEFAULTS)), own))).toContainEqual(["resource.changed", "high"]);
   });
 });
