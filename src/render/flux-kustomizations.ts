@@ -8,6 +8,9 @@ import { patchedObject } from "./kustomize-patch.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { NAMES_DELIVERY_KIND } from "./render-plan.js";
 import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
+import { isKustomizationFile } from "./kustomization-files.js";
+import { kustomizationFields, kustomizeReading } from "./kustomize-tree.js";
+import { readersOf } from "../core/kustomize-inclusion.js";
 
 /**
  * The Flux Kustomizations of a tree, each with what it delivers, read before the review reads the
@@ -25,7 +28,10 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
     const delivery = deliveryOf(resource);
     return delivery ? [{ resource, delivery }] : [];
   });
-  const kustomizations = patchedByParents(written, deliveryOf);
+  const patchedInBuild = patchedByKustomize(files, written);
+  const kustomizations = patchedByParents(written, deliveryOf).map((kustomization) =>
+    patchedInBuild(kustomization.resource.source.file) ? { ...kustomization, unknownPatches: true as const } : kustomization,
+  );
   read.set(files, { topology, kustomizations });
   return kustomizations;
 }
@@ -77,6 +83,34 @@ function patchedByParents(kustomizations: readonly FluxKustomization[], delivery
 }
 
 /**
+ * Whether a kustomize build patches a Flux Kustomization's file with what may give it `postBuild`
+ * sources: a patch that says `postBuild`, of a kustomization accumulating the file or of a Component
+ * one of those uses (budimanjojo/home-cluster 1b3e82acb9: a Component of the apps' kustomization
+ * gives every app's Kustomization `substituteFrom` a Secret kept in the cluster; the review, which
+ * does not apply these, read an app's own `postBuild.substitute: {APP: …}` as all it substitutes and
+ * emptied `api.${SECRET_DOMAIN}` to `api.`, a false broken reference to `*.${SECRET_DOMAIN}`). Such a
+ * Kustomization's variables are not all known.
+ */
+function patchedByKustomize(files: readonly SourceFile[], kustomizations: readonly FluxKustomization[]): (file: string) => boolean {
+  const none = () => false;
+  const own = files.filter((file) => isKustomizationFile(file.path));
+  if (kustomizations.length === 0 || !own.some((file) => file.text.includes("patches") || file.text.includes("components"))) return none;
+  const { patches, includedBy } = kustomizeReading(files);
+  const patching = new Set(own.filter((file) => file.text.includes("postBuild")).map((file) => file.path));
+  for (const file of files) {
+    const by = patches.get(file.path);
+    if (by !== undefined && file.text.includes("postBuild")) patching.add(by);
+  }
+  if (patching.size === 0) return none;
+  // A Component's patches apply to all that the kustomization using it accumulates.
+  const text = new Map(own.map((file) => [file.path, file.text]));
+  for (const component of patching)
+    if (kustomizationFields(text.get(component)).kind === "Component")
+      for (const user of includedBy.get(component) ?? []) patching.add(user);
+  return (file) => readersOf(file, includedBy).some((reader) => patching.has(reader));
+}
+
+/**
  * Whether a file that names a delivery kind says one of `words`: the cheap test before the tree's
  * Kustomizations are read for a setting. The kind test goes first, as it rules out almost every
  * file, where a substring scan for a word whose first letter is everywhere in YAML reads the whole
@@ -89,7 +123,10 @@ export interface FluxKustomization {
   /** As Flux applies it: the patches of the Kustomization delivering it applied (patchedByParents). */
   readonly resource: Resource;
   readonly delivery: Delivery;
-  /** A patch of the Kustomization delivering it could not be applied: what it adds (`postBuild` sources) is unknown. */
+  /**
+   * A patch of the Kustomization delivering it could not be applied, or a kustomize build reading it
+   * patches its `postBuild` (patchedByKustomize): what it adds (`postBuild` sources) is unknown.
+   */
   readonly unknownPatches?: true;
 }
 

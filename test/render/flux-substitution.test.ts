@@ -226,6 +226,39 @@ ${postBuild}`;
       expect(substituted.get("shop/app/route.yaml")).toBeUndefined();
     });
 
+    it("a Component of the kustomization delivering the child that patches its postBuild leaves what only its sources may hold as written (budimanjojo/home-cluster 1b3e82acb9)", () => {
+      const component = `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+patches:
+- target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization}
+  patch: |-
+${SETTINGS.replace(/^/gm, "    ")}
+`;
+      const files = (patching: string, more: Record<string, string> = {}) =>
+        tree({
+          "clusters/prod/apps.yaml": PARENT("- {op: add, path: /spec/interval, value: 1h}"),
+          "apps/kustomization.yaml": "resources: [shop/ks.yaml]\ncomponents: [../components/settings]\n",
+          "components/settings/kustomization.yaml": patching,
+          "apps/shop/ks.yaml": CHILD("  postBuild:\n    substitute: {APP: shop}\n"),
+          "shop/app/route.yaml": SHOP_ROUTE.replace("${backend}", "${APP}"),
+          ...more,
+        });
+      // Its own `substitute` still applies; `${SECRET_DOMAIN}` is not emptied.
+      expect(fluxSubstitutions(files(component), policy.topology).get("shop/app/route.yaml")).toBe(
+        SHOP_ROUTE.replace("${backend}", "shop"),
+      );
+      // The same through a patch file the component names; a component patching nothing of the kind leaves the child's sources known.
+      const byFile = files(
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: settings.yaml\n  target: {kind: Kustomization}\n",
+        { "components/settings/settings.yaml": SETTINGS },
+      );
+      expect(fluxSubstitutions(byFile, policy.topology).get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "shop"));
+      const unrelated = component.replace(SETTINGS.replace(/^/gm, "    "), "    - {op: add, path: /spec/wait, value: true}");
+      expect(fluxSubstitutions(files(unrelated), policy.topology).get("shop/app/route.yaml")).toBe(
+        SHOP_ROUTE.replace("${backend}", "shop").replace("${SECRET_DOMAIN}", ""),
+      );
+    });
+
     it("a child gaining its own postBuild changes nothing; a value changed in the parent's ConfigMap still moves the child's route (kochhaus-home bb33b15d3)", async () => {
       const review = async (base: SourceFile[], head: SourceFile[]) => {
         const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
