@@ -8,7 +8,7 @@ import { patchedObject } from "./kustomize-patch.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { NAMES_DELIVERY_KIND } from "./render-plan.js";
 import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
-import { isKustomizationFile } from "./kustomization-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFields, kustomizeReading } from "./kustomize-tree.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
 
@@ -22,7 +22,10 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
   if (known?.topology === topology) return known.kustomizations;
   const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
   // Every path of the tree, not only those read: an OCI artifact's root is found among its folders.
-  const deliveryOf = deliveriesOf({ ...set, files: files.map((file) => file.path) }, topology.clusters);
+  const deliveryOf = deliveriesOf(
+    { ...set, files: files.map((file) => file.path), includedBy: kustomizeReading(files).includedBy },
+    topology.clusters,
+  );
   const written = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
     const delivery = deliveryOf(resource);

@@ -330,7 +330,17 @@ export interface KustomizeReading {
 
 const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map(), includedBy: new Map() };
 
+/** A tree's reading without symlinks, once: the render stage's GitOps objects and Flux Kustomizations ask for it each. */
+const readings = new WeakMap<readonly SourceFile[], KustomizeReading>();
+
 export function kustomizeReading(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): KustomizeReading {
+  if (links.length > 0) return readingOf(files, links);
+  let reading = readings.get(files);
+  if (!reading) readings.set(files, (reading = readingOf(files, links)));
+  return reading;
+}
+
+function readingOf(files: readonly SourceFile[], links: readonly SymbolicLink[]): KustomizeReading {
   // Rendered output is no kustomization: its documents carry the namespaces kustomize gave them.
   const written = files.filter((file) => !file.path.includes("(rendered)/"));
   if (!written.some((file) => isKustomizationFile(file.path))) return NO_KUSTOMIZATION;

@@ -33,6 +33,7 @@ import {
   valuesFilesOfChart,
   pulledChart,
   kustomizationFields,
+  kustomizeReading,
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
@@ -390,7 +391,8 @@ function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
   let set = gitopsOfTree.get(files);
   if (!set) {
     const read = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && isYamlFile(file.path)));
-    gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path) }));
+    const { includedBy } = kustomizeReading(files);
+    gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path), includedBy }));
   }
   return set;
 }

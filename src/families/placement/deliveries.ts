@@ -9,6 +9,7 @@ import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { gitSourceOf, thisRepository } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
+import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
@@ -361,13 +362,20 @@ export const gitopsDeliveries: Deliveries = {
     const foreignOnce = () => thisRepository(set).foreign;
     let toolFolders: ReadonlySet<string> | undefined;
     const toolFoldersOnce = () => (toolFolders ??= toolFoldersOf(set.files));
-    return (resource) => {
+    const delivery = (resource: Resource): Delivery | undefined => {
       const { group, kind } = resource.id;
       if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce);
       if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce);
       if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
         return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, foreignOnce);
       return undefined;
+    };
+    let archived: ReadonlySet<string> | undefined;
+    return (resource) => {
+      const found = delivery(resource);
+      if (!found || resource.id.group !== FLUX_KUSTOMIZE) return found;
+      archived ??= archivedKustomizations(set, delivery);
+      return archived.has(archiveKey(resource)) ? undefined : found;
     };
   },
 };

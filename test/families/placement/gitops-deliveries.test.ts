@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../../src/manifests/load-manifests.js";
 import { compileFilePlacement } from "../../../src/model/file-placement.js";
-import { buildGitopsPlacement } from "../../../src/model/gitops-placement.js";
+import { buildGitopsPlacement, deliveriesOf } from "../../../src/model/gitops-placement.js";
 import { TopologySchema } from "../../../src/policy/policy-schema.js";
 import { kustomizeReading } from "../../../src/render/kustomize-tree.js";
 import { CORPUS } from "../../helpers/corpus.js";
@@ -264,6 +264,43 @@ describe("Flux Kustomizations of another repository's GitRepository deliver none
     expect(placementOf(tree("flux-system"), topology)("other/route.yaml").clusters).toEqual([]);
     // No flux-system, no Kustomization reading a path of this tree: the upstream source may be this repository.
     expect(placementOf(tree("flux-cluster"), topology)("other/route.yaml").clusters).toEqual(["production"]);
+  });
+});
+
+describe("an archived copy of a Flux Kustomization delivers nothing (drag0n141/home-ops 9031f1810d)", () => {
+  const app = (name: string, path: string) => kustomization(name, path).replace("namespace: flux-system", "namespace: home");
+  const tree = (copy: Tree): Tree => ({
+    "kubernetes/flux/cluster/ks.yaml": kustomization("cluster-apps", "./kubernetes/apps"),
+    "kubernetes/apps/home/home-assistant/ks.yaml": app("home-assistant", "./kubernetes/apps/home/home-assistant/app"),
+    "kubernetes/apps/home/home-assistant/app/route.yaml":
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n",
+    ...copy,
+  });
+  const delivers = (files: Tree) => {
+    const sources = Object.entries(files).map(([file, text]) => ({ path: file, text }));
+    const set = { ...loadManifests(sources, { includedBy: kustomizeReading(sources).includedBy }), files: Object.keys(files) };
+    const deliveryOf = deliveriesOf(set, {});
+    return Object.fromEntries([...set.resources.values()].map((resource) => [resource.source.file, deliveryOf(resource) !== undefined]));
+  };
+
+  it("one under .archive/ of the namespace, name and path of a Kustomization the root delivers is no one's to apply", () => {
+    const archived = ".archive/kubernetes/apps/home/home-assistant/ks.yaml";
+    expect(delivers(tree({ [archived]: app("home-assistant", "./kubernetes/apps/home/home-assistant/app") }))).toEqual({
+      "kubernetes/flux/cluster/ks.yaml": true,
+      "kubernetes/apps/home/home-assistant/ks.yaml": true,
+      [archived]: false,
+    });
+  });
+
+  it("one applied by hand beside the hierarchy — another path, another name, or in a tree where none delivers another — still delivers", () => {
+    const byHand = "clusters/staging/ks.yaml";
+    expect(delivers(tree({ [byHand]: app("home-assistant", "./kubernetes/apps/home/home-assistant/staging") }))[byHand]).toBe(true);
+    expect(delivers(tree({ [byHand]: app("home-assistant-staging", "./kubernetes/apps/home/home-assistant/app") }))[byHand]).toBe(true);
+    const flat = {
+      "clusters/production/apps.yaml": kustomization("apps", "./apps/shared"),
+      "clusters/staging/apps.yaml": kustomization("apps", "./apps/shared"),
+    };
+    expect(Object.values(delivers(flat))).toEqual([true, true]);
   });
 });
 

@@ -523,6 +523,20 @@ describe("end to end: findings of a placement change, and nothing above low for 
       ["route.attachment-changed", "high", 8],
     ]);
   });
+  it("an old copy of an app's Kustomization kept under .archive/ delivers nothing: no route arrives with it (drag0n141/home-ops 9031f1810d)", () => {
+    const ks = (name: string, namespace: string, path: string, extra = "") =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ${path}\n${extra}`;
+    const live = {
+      "kubernetes/flux/cluster/ks.yaml": ks("cluster-apps", "flux-system", "./kubernetes/apps"),
+      "kubernetes/apps/shop/ks.yaml": ks("shop", "shop", "./apps/shop/jkt"),
+      ...ROUTES,
+    };
+    const copy = ks("shop", "shop", "./apps/shop/jkt", "  postBuild: {substitute: {APP: shop}}\n");
+    const result = analyze(live, { ...live, ".archive/kubernetes/apps/shop/ks.yaml": copy });
+    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.file])).toEqual([
+      ["resource.changed", "low", ".archive/kubernetes/apps/shop/ks.yaml"],
+    ]);
+  });
   it("a new Kustomization delivering tenants' Namespaces (read only for their labels) and RBAC delivers no traffic config: no finding above low", () => {
     const tenants = {
       "tenants/team-a/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a, labels: {team: a}}\n",
