@@ -14,7 +14,11 @@ import { sameItems } from "../../core/same-items.js";
  * drag0n141/home-ops 9031f1810d kept home-assistant's old Kustomization under `.archive/`, still
  * naming the live app folder, and read as a delivery it "added" that folder's routes again and
  * rendered it a second time with its own variables. One applied by hand beside them (a cluster
- * folder nothing reads) is no copy, and still delivers. Keyed by file and name: the render stage
+ * folder nothing reads) is no copy, and still delivers. Nor is a copy kept outside an archive
+ * folder (see `inArchiveFolder`): a cluster this tree does not bootstrap (a Flux Operator
+ * FluxInstance syncing `clusters/staging`, or a root kept in another repository) applies its own
+ * `flux-system/infra` of the same path as the one the tree's root delivers, and deleting it, read as
+ * a copy's, passed low while staging pruned its Gateway. Keyed by file and name: the render stage
  * reads Kustomizations its parents patched, as copies.
  */
 export function archivedKustomizations(set: ManifestSet, deliveryOf: (resource: Resource) => Delivery | undefined): ReadonlySet<string> {
@@ -30,19 +34,62 @@ export function archivedKustomizations(set: ManifestSet, deliveryOf: (resource: 
     deliveries.some((other) => other !== delivery && reads(other, delivery.resource.source.file));
   const isFluxKustomization = ({ resource }: Delivery) => resource.id.group === FLUX_KUSTOMIZE && resource.id.kind === "Kustomization";
   const live = deliveries.filter((delivery) => isFluxKustomization(delivery) && deliveredByAnother(delivery));
-  const archived = new Set<string>();
-  for (const delivery of live.length > 0 ? deliveries : []) {
-    const { resource } = delivery;
-    if (!isFluxKustomization(delivery) || live.includes(delivery)) continue;
-    const copied = live.some(
-      (other) =>
-        other.resource.id.namespace === resource.id.namespace &&
-        other.resource.id.name === resource.id.name &&
-        sameItems(other.paths, delivery.paths),
-    );
-    if (copied && !deliveries.some((other) => reads(delivery, other.resource.source.file))) archived.add(archiveKey(resource));
+  const copies = (live.length > 0 ? deliveries : []).filter(
+    (delivery) =>
+      isFluxKustomization(delivery) &&
+      !live.includes(delivery) &&
+      inArchiveFolder(delivery.resource.source.file) &&
+      live.some(
+        (other) =>
+          other.resource.id.namespace === delivery.resource.id.namespace &&
+          other.resource.id.name === delivery.resource.id.name &&
+          sameItems(other.paths, delivery.paths),
+      ) &&
+      !deliveries.some((other) => reads(delivery, other.resource.source.file)),
+  );
+  if (copies.length === 0) return new Set();
+  const copied = new Set(copies.map(({ resource }) => resource));
+  const delivered = (file: string) => deliveries.some((delivery) => reads(delivery, file));
+  const rootsBeside = undeliveredFluxByFolder(set, delivered);
+  const besideARoot = (file: string) => (rootsBeside.get(folderOf(file)) ?? []).some((other) => !copied.has(other));
+  return new Set(copies.filter(({ resource }) => !besideARoot(resource.source.file)).map(({ resource }) => archiveKey(resource)));
+}
+
+const ARCHIVE_FOLDER = /^(?:\..+|archive|archived|deprecated)$/i;
+const CLUSTER_FOLDER = /(?:^|\/)clusters\/[^/]+(?:\/|$)/;
+
+/**
+ * A file kept where no one means it to be applied: under a dot folder (`.archive/`, `.old/`) or a
+ * folder named archive, archived or deprecated, and not in a `clusters/<name>/` folder (where a
+ * cluster's root lives). The name is the owner's word only: Flux's generated kustomization (a path
+ * without a kustomization.yaml) and an Argo CD directory source with `recurse` both walk dot folders
+ * like any other (fluxcd/pkg kustomize_generator.go, argo-cd repository.go findManifests), so the
+ * copy is also one none of the tree's roots reads.
+ */
+export function inArchiveFolder(file: string): boolean {
+  const folder = folderOf(file);
+  return !CLUSTER_FOLDER.test(folder) && folder.split("/").some((segment) => ARCHIVE_FOLDER.test(segment));
+}
+
+const folderOf = (file: string): string => file.slice(0, Math.max(0, file.lastIndexOf("/")));
+
+const isFlux = ({ id }: Resource) => id.group.endsWith(".fluxcd.io") || id.group === "fluxcd.controlplane.io";
+
+/**
+ * The Flux objects of each folder that nothing in the tree delivers: a folder holding a FluxInstance
+ * or ResourceSet (Flux Operator), a GitRepository or a HelmRelease none applies is a cluster's root
+ * kept where this tree does not bootstrap it, and a Kustomization beside them is that cluster's.
+ */
+function undeliveredFluxByFolder(set: ManifestSet, delivered: (file: string) => boolean): ReadonlyMap<string, readonly Resource[]> {
+  const byFolder = new Map<string, Resource[]>();
+  for (const resource of set.resources.values()) {
+    if (!isFlux(resource) || !inArchiveFolder(resource.source.file) || delivered(resource.source.file)) continue;
+    const folder = folderOf(resource.source.file);
+    const known = byFolder.get(folder);
+    if (known) known.push(resource);
+    else byFolder.set(folder, [resource]);
   }
-  return archived;
+  return byFolder;
 }
 
 export const archiveKey = (resource: Resource): string => `${resource.source.file}#${resource.id.namespace}/${resource.id.name}`;

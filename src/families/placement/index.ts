@@ -48,6 +48,16 @@ export const placementFamily: Family = {
       namespaced: true,
       context: true,
     },
+    // Read only to tell a cluster's root kept beside a Kustomization from an archive of copies
+    // (archived-kustomizations.ts): a Flux Operator FluxInstance syncing `clusters/staging`.
+    ...(["FluxInstance", "ResourceSet"] as const).map((kind) => ({
+      group: "fluxcd.controlplane.io",
+      kind,
+      when: new RegExp(`\\bkind["']?[ \\t]*:[ \\t]*["']?${kind}\\b`),
+      schema: placement.fluxOperatorObject,
+      namespaced: true,
+      context: true,
+    })),
   ],
   deliveries: gitopsDeliveries,
   detectors: [placementDetector, kustomizeDetector, thisRepositoryDetector],

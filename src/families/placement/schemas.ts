@@ -71,6 +71,8 @@ export const artifactGenerator = kubeObject(
  * Kustomizations that name it read their paths from (deliveries.ts).
  */
 export const gitRepository = kubeObject(z.looseObject({ url: z.string().optional() }));
+/** A Flux Operator FluxInstance or ResourceSet: read only for where it sits (archived-kustomizations.ts). */
+export const fluxOperatorObject = kubeObject(z.looseObject({}));
 
 export type Application = z.infer<typeof application>;
 export type ApplicationSet = z.infer<typeof applicationSet>;

@@ -302,6 +302,23 @@ describe("an archived copy of a Flux Kustomization delivers nothing (drag0n141/h
     };
     expect(Object.values(delivers(flat))).toEqual([true, true]);
   });
+
+  it("one of the same namespace, name and path outside an archive folder is another cluster's, and delivers", () => {
+    // staging bootstrapped by a Flux Operator FluxInstance (or from another repository) applies its own copy
+    const live = app("home-assistant", "./kubernetes/apps/home/home-assistant/app");
+    expect(delivers(tree({ "clusters/staging/ks.yaml": live }))["clusters/staging/ks.yaml"]).toBe(true);
+    expect(
+      delivers(tree({ "kubernetes/apps/home/home-assistant/staging/ks.yaml": live }))[
+        "kubernetes/apps/home/home-assistant/staging/ks.yaml"
+      ],
+    ).toBe(true);
+    expect(delivers(tree({ ".archive/clusters/staging/ks.yaml": live }))[".archive/clusters/staging/ks.yaml"]).toBe(true);
+    const instance =
+      "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata: {name: flux, namespace: flux-system}\nspec: {sync: {kind: GitRepository, path: clusters/staging}}\n";
+    const besideARoot = delivers(tree({ ".old/staging/ks.yaml": live, ".old/staging/instance.yaml": instance }));
+    expect(besideARoot[".old/staging/ks.yaml"]).toBe(true);
+    expect(delivers(tree({ "deprecated/ks.yaml": live }))["deprecated/ks.yaml"]).toBe(false);
+  });
 });
 
 describe("kustomize bases: a file lands wherever the kustomizations that accumulate it land", () => {
