@@ -204,7 +204,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   detections.push(...unservedVersionDetections(base.manifests, head.manifests));
-  detections.push(...unresolvedValueDetections(changes));
+  detections.push(...unresolvedValueDetections(changes, detections));
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;

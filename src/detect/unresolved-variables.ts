@@ -1,4 +1,6 @@
 import { equalData } from "../core/canonical-values.js";
+import { CHANGE_CLASSES } from "../core/change-classes.js";
+import { atLeast, maxRisk } from "../core/risk-level.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 import { valueAt } from "../core/json-access.js";
 import { displayName, type Resource } from "../core/resource.js";
@@ -11,12 +13,22 @@ import { showPath } from "./resource-changes.js";
  * the review cannot know: `weight: ${CANARY_WEIGHT}` → `weight: 100` may move all of a route's
  * traffic or none, and a value only the cluster's Secret holds may drain a backend. High, as a
  * render that cannot be done is: what it does is unknown, not nothing. The families judge the rest
- * of the resource, reading the unresolved field as unset.
+ * of the resource, reading the unresolved field as unset. So is a resource added or removed with
+ * such a field (a PeerAuthentication `payments/default` added with `mode: ${MTLS_MODE}` read as an
+ * unset mode passed low, where the Secret's DISABLE turns mTLS off namespace-wide), and one keeping
+ * it whose spec changes elsewhere (its selector removed, the unknown mode now applies to the whole
+ * namespace), unless the families already rate that resource high or above. A label or annotation
+ * edited beside it changes nothing it applies.
  */
-export function unresolvedValueDetections(changes: readonly ResourceChange[]): Detection[] {
+export function unresolvedValueDetections(changes: readonly ResourceChange[], judged: readonly Detection[]): Detection[] {
   const found: Detection[] = [];
   for (const { key, base, head } of changes) {
-    if (!base || !head || (!base.unresolved && !head.unresolved)) continue;
+    if (!base?.unresolved && !head?.unresolved) continue;
+    if (!base || !head) {
+      found.push(...addedOrRemoved(key, (head ?? base)!, head ? "head" : "base"));
+      continue;
+    }
+    const edited = found.length;
     const paths = new Map<string, FieldPath>();
     for (const { path } of [...(base.unresolved ?? []), ...(head.unresolved ?? [])]) paths.set(JSON.stringify(path), path);
     for (const path of paths.values()) {
@@ -34,9 +46,46 @@ export function unresolvedValueDetections(changes: readonly ResourceChange[]): D
         riskFloor: "high",
       });
     }
+    // A variable edited above already rates the resource high.
+    if (found.length > edited || equalData(specOf(base), specOf(head)) || ratedHigh(judged, key)) continue;
+    for (const { path, expression } of head.unresolved?.filter((field) => base.unresolved?.some((other) => equalData(other, field))) ?? [])
+      found.push({
+        class: "resource.changed",
+        summary: `${displayName(head.id)}: applies an unknown ${showPath(path)} (${expression}, a value this tree does not hold) to its changed spec: what it now does is unknown`,
+        resource: head.id,
+        resourceKey: key,
+        side: "head",
+        path,
+        riskFloor: "high",
+      });
   }
   return found;
 }
+
+function addedOrRemoved(key: string, resource: Resource, side: "base" | "head"): Detection[] {
+  return (resource.unresolved ?? []).map(({ path, expression }) => ({
+    class: "resource.changed",
+    summary: `${displayName(resource.id)} ${side === "head" ? "added" : "removed"}: ${showPath(path)} is ${expression}, a value this tree does not hold: what it ${side === "head" ? "applies" : "applied"} is unknown`,
+    resource: resource.id,
+    resourceKey: key,
+    side,
+    path,
+    ...(side === "head" ? { after: expression } : { before: expression }),
+    riskFloor: "high",
+  }));
+}
+
+/** What a resource applies: its body without the metadata a label or annotation edit changes. */
+const specOf = ({ body }: Resource): unknown => {
+  const { metadata: _metadata, ...rest } = body as Record<string, unknown>;
+  return rest;
+};
+
+const ratedHigh = (judged: readonly Detection[], key: string): boolean =>
+  judged.some(
+    (detection) =>
+      detection.resourceKey === key && atLeast(maxRisk([CHANGE_CLASSES[detection.class].risk, detection.riskFloor ?? "none"]), "high"),
+  );
 
 /** A field as the document writes it: its variable, else its value. */
 const written = (resource: Resource, path: FieldPath): unknown =>

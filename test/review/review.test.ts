@@ -508,3 +508,39 @@ spec:
     expect(classesOf(swapped.analysis)).toContain("backend.weight-changed");
   });
 });
+
+describe("review: a resource added, removed or re-scoped with a field left as a Flux variable the tree does not hold", () => {
+  const peerAuthentication = (selector: boolean) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: legacy, namespace: payments}
+spec:
+${selector ? "  selector:\n    matchLabels: {app: legacy-batch}\n" : ""}  mtls:
+    mode: \${MTLS_MODE}
+`;
+  const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: payments\n  labels: {istio-injection: enabled}\n";
+  const tree = (policy?: string) => ({ "apps/ns.yaml": namespace, ...(policy ? { "apps/pa.yaml": policy } : {}) });
+  const high = (result: ReturnType<typeof review>) =>
+    result.analysis.findings.filter((finding) => finding.risk === "high").map((finding) => finding.summary);
+
+  it("added or removed, what it applies is unknown: high, never the unset reading (reviewB var1: the Secret's DISABLE is critical)", () => {
+    const added = review(tree(), tree(peerAuthentication(false)));
+    expect(added.risk).toBe("high");
+    expect(high(added)).toEqual([
+      "PeerAuthentication payments/legacy added: spec.mtls.mode is ${MTLS_MODE}, a value this tree does not hold: what it applies is unknown",
+    ]);
+    expect(high(review(tree(peerAuthentication(true)), tree()))).toEqual([
+      "PeerAuthentication payments/legacy removed: spec.mtls.mode is ${MTLS_MODE}, a value this tree does not hold: what it applied is unknown",
+    ]);
+  });
+
+  it("its selector removed, the unknown mode now applies namespace-wide: high (reviewB var2); a label added beside it stays low", () => {
+    const widened = review(tree(peerAuthentication(true)), tree(peerAuthentication(false)));
+    expect(widened.risk).toBe("high");
+    expect(high(widened)).toEqual([expect.stringContaining("applies an unknown spec.mtls.mode (${MTLS_MODE}")]);
+    const labelled = review(
+      tree(peerAuthentication(true)),
+      tree(peerAuthentication(true).replace("namespace: payments}", "namespace: payments, labels: {team: pay}}")),
+    );
+    expect(labelled.risk).toBe("low");
+  });
+});
