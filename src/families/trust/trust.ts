@@ -19,6 +19,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { surelyCovers } from "../../core/host-match.js";
 import { DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
+import { nearestAll } from "../../core/nearest-definition.js";
 import { usageVerdicts, usagesOf } from "./certificate-usages.js";
 
 /**
@@ -164,24 +165,50 @@ const issuerRef = (resource: Resource | undefined): IssuerRef => {
   return { name: text(ref.name) ?? "", kind: text(ref.kind) ?? "Issuer", group: text(ref.group) ?? GROUP };
 };
 
+/** An issuer reference and the object making it: a Certificate, or an object the certificate shim reads. */
+interface Referrer {
+  readonly resource: Resource;
+  readonly ref: IssuerRef;
+}
+
+const referrer = (resource: Resource, ref: IssuerRef = issuerRef(resource)): Referrer => ({ resource, ref });
+
 /**
- * The CA an issuer reference resolves to in a tree: the issuer's type, the fields that decide its chain and,
- * for ACME, the account it orders with; an Issuer reads its Secrets from its own namespace. Undefined
- * where the tree does not hold the issuer (or it is another group's), so only its name can tell.
+ * The issuers of a tree a reference may mean where its referrer applies. One name is often defined
+ * once per cluster folder with another CA in each (clusters/dev's ClusterIssuer letsencrypt on ACME
+ * staging, clusters/prod's on production): those placed on the referrer's cluster, else those placed
+ * nowhere known; of them, the ones nearest the referrer's file, as core/nearest-definition.ts picks a
+ * definition (all of them where none is nearer). An Issuer is its namespace's own.
  */
-function signingCa(tree: ManifestSet, namespace: string, ref: IssuerRef): string | undefined {
-  if (ref.group !== GROUP) return undefined;
-  for (const resource of resourcesOfKind(tree, ref.kind)) {
-    const { id } = resource;
-    if (id.group !== GROUP || id.name !== ref.name || (ref.kind === "Issuer" && id.namespace !== namespace)) continue;
-    const type = issuerType(resource);
-    if (!type) return undefined;
-    const block = record(spec(resource)[type]);
-    const fields = TRUST_FIELDS[type].map((field) => valueAt(block, field.split(".")));
-    const account = type === "acme" ? text(record(block.privateKeySecretRef).name) : undefined;
-    return canonical({ type, fields, account, scope: ref.kind === "Issuer" ? namespace : null });
-  }
-  return undefined;
+function issuersFor(tree: ManifestSet, { resource: from, ref }: Referrer): Resource[] {
+  const named = resourcesOfKind(tree, ref.kind).filter(
+    ({ id }) => id.group === GROUP && id.name === ref.name && (ref.kind !== "Issuer" || id.namespace === from.id.namespace),
+  );
+  const placed = named.filter((issuer) => issuer.cluster === undefined || from.cluster === undefined || issuer.cluster === from.cluster);
+  const sameCluster = from.cluster === undefined ? [] : placed.filter((issuer) => issuer.cluster === from.cluster);
+  const candidates = (sameCluster.length > 0 ? sameCluster : placed).map((issuer) => ({ file: issuer.source.file, issuer }));
+  return nearestAll(candidates, from.source.file).map(({ issuer }) => issuer);
+}
+
+/** The CA an issuer signs with: its type, the fields that decide its chain and, for ACME, the account it orders with; an Issuer reads its Secrets from its own namespace. */
+const caOf = (issuer: Resource): string | undefined => {
+  const type = issuerType(issuer);
+  if (!type) return undefined;
+  const block = record(spec(issuer)[type]);
+  const fields = TRUST_FIELDS[type].map((field) => valueAt(block, field.split(".")));
+  const account = type === "acme" ? text(record(block.privateKeySecretRef).name) : undefined;
+  return canonical({ type, fields, account, scope: issuer.id.kind === "Issuer" ? issuer.id.namespace : null });
+};
+
+/**
+ * The CA a reference resolves to in a tree: the one every issuer it may mean there (issuersFor)
+ * signs with. Undefined where the tree does not hold the issuer (or it is another group's), so only
+ * its name can tell, or where the issuers it may mean sign with different CAs.
+ */
+function signingCa(tree: ManifestSet, referrer: Referrer): string | undefined {
+  if (referrer.ref.group !== GROUP) return undefined;
+  const cas = new Set(issuersFor(tree, referrer).map(caOf));
+  return cas.size === 1 ? [...cas][0] : undefined;
 }
 
 /**
@@ -190,10 +217,10 @@ function signingCa(tree: ManifestSet, namespace: string, ref: IssuerRef): string
  * following it (eg-course 650a2bb: ClusterIssuer selfsigned → self-signed, its Gateway's
  * `cert-manager.io/cluster-issuer` with it, had read as another CA).
  */
-const sameSigner = (context: DetectorContext, namespace: string, before: IssuerRef, after: IssuerRef): boolean => {
-  if (sameValue(before, after)) return true;
-  const ca = signingCa(context.base, namespace, before);
-  return ca !== undefined && ca === signingCa(context.head, namespace, after);
+const sameSigner = (context: DetectorContext, before: Referrer, after: Referrer): boolean => {
+  if (sameValue(before.ref, after.ref)) return true;
+  const ca = signingCa(context.base, before);
+  return ca !== undefined && ca === signingCa(context.head, after);
 };
 
 const showRef = (ref: IssuerRef): string =>
@@ -406,7 +433,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     const ref = issuerRef(change.head);
     // One the PR removes is judged as handing the Secret over (below); one kept now shares it.
     const others = secretWriters(context.base, namespace, secret, change.head).filter(
-      (other) => context.head.resources.has(other.key) && !sameSigner(context, namespace, issuerRef(other), ref),
+      (other) => context.head.resources.has(other.key) && !sameSigner(context, referrer(other), referrer(change.head, ref)),
     );
     const readers = others.length > 0 ? secretReaders(context.head, namespace, secret) : [];
     if (others.length > 0)
@@ -427,7 +454,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
     const successors = secretWriters(context.head, namespace, secret, change.base);
     if (successors.length > 0) {
       const ref = issuerRef(change.base);
-      const other = successors.filter((successor) => !sameSigner(context, namespace, ref, issuerRef(successor)));
+      const other = successors.filter((successor) => !sameSigner(context, referrer(change.base, ref), referrer(successor)));
       if (other.length > 0)
         out.add({
           class: "trust.changed",
@@ -456,7 +483,7 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
 
   const refBefore = issuerRef(change.base);
   const refAfter = issuerRef(change.head);
-  if (!sameSigner(context, namespace, refBefore, refAfter)) {
+  if (!sameSigner(context, referrer(change.base), referrer(change.head))) {
     out.add({
       class: "trust.changed",
       summary: `issuerRef ${showRef(refBefore)} → ${showRef(refAfter)}: the certificate is signed by another CA on its next issuance`,
@@ -586,8 +613,8 @@ export const issuerAnnotationDetector: ResourceDetector = (change, context) => {
   if (!base || !head || !isShimmed(head)) return [];
   const before = shimIssuer(base);
   const after = shimIssuer(head);
-  const { namespace, kind } = head.id;
-  if (before && after && sameSigner(context, namespace, before, after)) return [];
+  const { kind } = head.id;
+  if (before && after && sameSigner(context, referrer(base, before), referrer(head, after))) return [];
   const out = new DetectionList(change);
   if (!after) {
     const secrets = before ? servedSecrets(base) : [];
@@ -608,7 +635,7 @@ export const issuerAnnotationDetector: ResourceDetector = (change, context) => {
     : servedSecrets(head).filter(
         (ref) =>
           !secretWriters(context.base, ref.namespace, ref.name, head).some((writer) =>
-            sameSigner(context, ref.namespace, issuerRef(writer), after),
+            sameSigner(context, referrer(writer), referrer(head, after)),
           ),
       );
   if (secrets.length === 0) return [];

@@ -662,6 +662,69 @@ spec:
   });
 });
 
+describe("an issuer name defined once per cluster: the issuer where the referrer applies", () => {
+  const STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
+  const PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
+  const issuers = (...named: [string, string][]) =>
+    named.map(([name, server]) => clusterIssuer(acme(server)).replace("name: letsencrypt", `name: ${name}`)).join("---");
+  const shop = (kind: "Ingress" | "Gateway" | "Certificate", issuer: string) =>
+    ({
+      Ingress: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop, annotations: {cert-manager.io/cluster-issuer: ${issuer}}}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`,
+      Gateway: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: shop, annotations: {cert-manager.io/cluster-issuer: ${issuer}}}
+spec:
+  gatewayClassName: nginx
+  listeners: [{name: https, port: 443, protocol: HTTPS, hostname: shop.example.com, tls: {certificateRefs: [{name: shop-tls}]}}]
+`,
+      Certificate: `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop, namespace: shop}
+spec: {secretName: shop-tls, dnsNames: [shop.example.com], issuerRef: {name: ${issuer}, kind: ClusterIssuer}}
+`,
+    })[kind];
+  it.each(["Ingress", "Gateway", "Certificate"] as const)(
+    "%s in clusters/prod moved from letsencrypt to letsencrypt-staging: clusters/dev's letsencrypt on ACME staging is not prod's (review C MC1–MC3 read the same CA)",
+    (kind) => {
+      const trees = {
+        "clusters/dev/issuer.yaml": issuers(["letsencrypt", STAGING]),
+        "clusters/prod/issuer.yaml": issuers(["letsencrypt", PRODUCTION], ["letsencrypt-staging", STAGING]),
+      };
+      const findings = analyze(
+        { ...trees, "clusters/prod/shop.yaml": shop(kind, "letsencrypt") },
+        { ...trees, "clusters/prod/shop.yaml": shop(kind, "letsencrypt-staging") },
+      ).findings;
+      expect(findings.map((finding) => [finding.class, finding.risk])).toEqual([["trust.changed", "critical"]]);
+    },
+  );
+
+  it("placed by the policy: the issuer on the referrer's cluster; where nothing tells which, all it may mean must sign with one CA", () => {
+    // Both issuer files are as near the Ingress's file: only the placement tells them apart.
+    const trees = {
+      "issuers/dev.yaml": issuers(["letsencrypt", STAGING]),
+      "issuers/prod.yaml": issuers(["letsencrypt", PRODUCTION], ["letsencrypt-v2", PRODUCTION]),
+    };
+    const renamed = (overlay: string) =>
+      analyze(
+        { ...trees, "apps/prod/shop.yaml": shop("Ingress", "letsencrypt") },
+        { ...trees, "apps/prod/shop.yaml": shop("Ingress", "letsencrypt-v2") },
+        overlay,
+      ).findings.map((finding) => [finding.class, finding.risk]);
+    expect(renamed(`topology:\n  placements: ["issuers/{cluster}.yaml", "apps/{cluster}/**"]\n`)).toEqual([["resource.changed", "low"]]);
+    expect(renamed("")).toEqual([["trust.changed", "critical"]]);
+  });
+});
+
 describe("a CA certificate removed while something still signs with its Secret", () => {
   const caCertificate = (secret: string, namespace: string) => `apiVersion: cert-manager.io/v1
 kind: Certificate
