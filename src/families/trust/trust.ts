@@ -46,6 +46,20 @@ const TRUST_FIELDS: Readonly<Record<(typeof ISSUER_TYPES)[number], readonly stri
   selfSigned: [],
 };
 
+/**
+ * The account an issuer asks its CA with, which is part of which CA signs where the server alone
+ * does not tell: ACME's account key, and Venafi's credentials — the API key picks the Venafi Cloud
+ * tenant, whose zones and CAs are its own (every tenant has a zone `Default`), as the TPP
+ * credentials pick what of the instance may be asked. Changing it in place is operational (a
+ * rotated key), but two issuers asking with other accounts are not one CA.
+ */
+const ACCOUNT_FIELDS: Readonly<Partial<Record<(typeof ISSUER_TYPES)[number], readonly string[]>>> = {
+  acme: ["privateKeySecretRef.name"],
+  venafi: ["cloud.apiTokenSecretRef.name", "tpp.credentialsRef.name"],
+};
+
+const fieldsAt = (block: JsonRecord, fields: readonly string[] = []): unknown[] => fields.map((field) => valueAt(block, field.split(".")));
+
 const issuerType = (resource: Resource | undefined) => ISSUER_TYPES.find((type) => isRecord(spec(resource)[type]));
 
 const describeIssuer = (resource: Resource | undefined): string => {
@@ -80,7 +94,8 @@ const issuer = (change: ResourceChange, out: DetectionList): void => {
   if (!after) return;
   const trustFields = new Set(TRUST_FIELDS[after]);
   const changes = leafChanges(spec(change.base)[after], spec(change.head)[after]);
-  const trust = changes.filter((leaf) => trustFields.has(leaf.path.join(".")) || trustFields.has(leaf.path[0] ?? ""));
+  // A field names a block as well as a value (`tpp.caBundleSecretRef` holds `name`, `key`).
+  const trust = changes.filter((leaf) => leaf.path.some((_, end) => trustFields.has(leaf.path.slice(0, end + 1).join("."))));
   for (const leaf of trust) {
     out.add({
       class: "trust.changed",
@@ -190,14 +205,17 @@ function issuersFor(tree: ManifestSet, { resource: from, ref }: Referrer): Resou
   return nearestAll(candidates, from.source.file).map(({ issuer }) => issuer);
 }
 
-/** The CA an issuer signs with: its type, the fields that decide its chain and, for ACME, the account it orders with; an Issuer reads its Secrets from its own namespace. */
+/** The CA an issuer signs with: its type, the fields that decide its chain and the account it asks with; an Issuer reads its Secrets from its own namespace. */
 const caOf = (issuer: Resource): string | undefined => {
   const type = issuerType(issuer);
   if (!type) return undefined;
   const block = record(spec(issuer)[type]);
-  const fields = TRUST_FIELDS[type].map((field) => valueAt(block, field.split(".")));
-  const account = type === "acme" ? text(record(block.privateKeySecretRef).name) : undefined;
-  return canonical({ type, fields, account, scope: issuer.id.kind === "Issuer" ? issuer.id.namespace : null });
+  return canonical({
+    type,
+    fields: fieldsAt(block, TRUST_FIELDS[type]),
+    account: fieldsAt(block, ACCOUNT_FIELDS[type]),
+    scope: issuer.id.kind === "Issuer" ? issuer.id.namespace : null,
+  });
 };
 
 /**

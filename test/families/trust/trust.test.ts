@@ -91,6 +91,32 @@ describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", 
       expected: [{ class: "trust.changed", side: "head", path: ["spec", "venafi", "zone"], says: "venafi.zone" }],
     },
     {
+      name: "venafi tpp.caBundleSecretRef another Secret: the CA bundle the TPP server is trusted by is a block, judged by its fields",
+      base: clusterIssuer(
+        "  venafi: {zone: 'DevOps\\\\Shop', tpp: {url: 'https://tpp.example.com/vedsdk', caBundleSecretRef: {name: tpp-ca, key: ca.crt}}}",
+      ),
+      head: clusterIssuer(
+        "  venafi: {zone: 'DevOps\\\\Shop', tpp: {url: 'https://tpp.example.com/vedsdk', caBundleSecretRef: {name: tpp-ca-2, key: ca.crt}}}",
+      ),
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "venafi", "tpp", "caBundleSecretRef", "name"], says: "tpp-ca → tpp-ca-2" },
+      ],
+    },
+    {
+      name: "venafi cloud API key rotated to another Secret in place: how certificates are requested (medium)",
+      base: clusterIssuer("  venafi: {zone: Default, cloud: {apiTokenSecretRef: {name: venafi-token, key: apikey}}}"),
+      head: clusterIssuer("  venafi: {zone: Default, cloud: {apiTokenSecretRef: {name: venafi-token-2026, key: apikey}}}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "venafi", "cloud", "apiTokenSecretRef", "name"],
+          riskFloor: "medium",
+          says: "how certificates are requested or renewed changes",
+        },
+      ],
+    },
+    {
       name: "selfSigned → ca",
       base: clusterIssuer("  selfSigned: {}"),
       head: clusterIssuer("  ca: {secretName: root}"),
@@ -513,6 +539,20 @@ spec:
       );
     expect(judged(selfSigned("self-signed"))).toEqual([]);
     expect(judged(named("self-signed", "  ca: {secretName: internal-ca-keypair}")).map((d) => d.class)).toEqual(["trust.changed"]);
+  });
+
+  it("Venafi Cloud issuers of one zone name asking with other API keys are other tenants, each with its own CAs (review C K2)", () => {
+    const venafi = (name: string, token: string) =>
+      named(name, `  venafi: {zone: Default, cloud: {apiTokenSecretRef: {name: ${token}, key: apikey}}}`);
+    const judged = (lab: Resource) =>
+      detect(
+        issuerAnnotationDetector,
+        gateway("cert-manager.io/cluster-issuer: venafi-corp"),
+        gateway("cert-manager.io/cluster-issuer: venafi-lab"),
+        { base: [venafi("venafi-corp", "corp-token"), lab], head: [venafi("venafi-corp", "corp-token"), lab] },
+      );
+    expect(judged(venafi("venafi-lab", "lab-token")).map((d) => d.class)).toEqual(["trust.changed"]);
+    expect(judged(venafi("venafi-lab", "corp-token"))).toEqual([]);
   });
 
   it("the same issuer however the annotations spell it is no change", () => {
