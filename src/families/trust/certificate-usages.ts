@@ -6,12 +6,22 @@ import type { RiskLevel } from "../../core/risk-level.js";
 /** cert-manager's default usages (Certificate API reference). */
 export const DEFAULT_USAGES = ["digital signature", "key encipherment"];
 
-/** A usage as cert-manager reads it: `signing` is the digital signature bit (pki/keyusage.go). */
-const ALIASES: Readonly<Record<string, string>> = { signing: "digital signature" };
+/**
+ * A usage as cert-manager reads it (pkg/api/util's usage tables): `signing` is the digital
+ * signature bit, `s/mime` the email protection extended usage.
+ */
+const ALIASES: Readonly<Record<string, string>> = { signing: "digital signature", "s/mime": "email protection" };
 
-/** The usages a Certificate requests, cert-manager's defaults where it names none. */
-export const usagesOf = (written: unknown): string[] =>
-  written === undefined ? DEFAULT_USAGES : sortedSet(texts(written).map((usage) => ALIASES[usage] ?? usage));
+/**
+ * The usages a Certificate requests, cert-manager's defaults where it names none; `cert sign` where
+ * `ca` says it is a CA, as cert-manager gives every isCA certificate that bit whatever it lists
+ * (pki BuildKeyUsages).
+ */
+export const usagesOf = (written: unknown, ca = false): string[] =>
+  sortedSet([
+    ...(written === undefined ? DEFAULT_USAGES : texts(written).map((usage) => ALIASES[usage] ?? usage)),
+    ...(ca ? ["cert sign"] : []),
+  ]);
 
 /** Extended key usages; the rest are key usage bits. */
 const EXTENDED: ReadonlySet<string> = new Set([
@@ -20,7 +30,6 @@ const EXTENDED: ReadonlySet<string> = new Set([
   "client auth",
   "code signing",
   "email protection",
-  "s/mime",
   "ipsec end system",
   "ipsec tunnel",
   "ipsec user",
@@ -57,31 +66,75 @@ export interface UsageVerdict {
  * `server auth` or `digital signature` where it is served, `client auth` where it authenticates a
  * client — breaks it (high); an extended usage newly allowed widens what the key authenticates as
  * (a server trusting its CA takes it as a client); key encipherment lost from an RSA key fails only
- * static RSA key exchange (TLS 1.2 `TLS_RSA_*` suites), medium; the rest is low.
+ * static RSA key exchange (TLS 1.2 `TLS_RSA_*` suites), medium; the rest is low. A CA's usages are
+ * judged by what they do to the certificates it signs (caUsageVerdicts).
  */
-export function usageVerdicts(before: readonly string[], after: readonly string[], algorithm: string): UsageVerdict[] {
+export function usageVerdicts(before: readonly string[], after: readonly string[], algorithm: string, ca = false): UsageVerdict[] {
   const { added, removed } = setChange(before, after);
   const verdicts: UsageVerdict[] = [];
-  const ca = [...added, ...removed].filter((usage) => SIGNING_CA.has(usage));
-  if (ca.length > 0)
+  const signing = [...added, ...removed].filter((usage) => SIGNING_CA.has(usage));
+  if (signing.length > 0)
     verdicts.push({
       class: "trust.changed",
       effect: added.some((usage) => SIGNING_CA.has(usage))
         ? "the key may now sign certificates"
-        : `the key may no longer ${ca.map((usage) => (usage === "cert sign" ? "sign certificates" : "sign revocation lists")).join(" or ")}`,
+        : `the key may no longer ${signing.map((usage) => (usage === "cert sign" ? "sign certificates" : "sign revocation lists")).join(" or ")}`,
     });
-  const lost = (extended: string) => allows(before, extended) && !allows(after, extended);
-  const gained = [...EXTENDED].filter((extended) => extended !== "any" && !allows(before, extended) && allows(after, extended));
+  verdicts.push(...(ca ? caUsageVerdicts(before, after) : leafUsageVerdicts(before, after, algorithm)));
+  if (verdicts.length === 0)
+    verdicts.push({ class: "resource.changed", effect: "what the key may be used for changes, no handshake it served fails" });
+  return verdicts;
+}
+
+/** Extended usages, but `any`, allowed before and not after. */
+const lostExtended = (before: readonly string[], after: readonly string[]): string[] =>
+  [...EXTENDED].filter((extended) => extended !== "any" && allows(before, extended) && !allows(after, extended));
+
+const gainedExtended = (before: readonly string[], after: readonly string[]): string[] => lostExtended(after, before);
+
+/**
+ * A CA's extended usages restrict the certificates it signs: verifiers that check usages along the
+ * chain (Go's crypto/x509, so Kubernetes, Istio, Envoy Gateway's Go parts and most controllers)
+ * refuse a leaf for a usage a CA above it does not allow. One lost or newly restricted (an
+ * unrestricted CA given `server auth` loses `client auth`) refuses what it signs for that (trust.changed);
+ * one gained lets what it signs be accepted for it. Its key usage bits sign nothing it issues.
+ */
+function caUsageVerdicts(before: readonly string[], after: readonly string[]): UsageVerdict[] {
+  const lost = lostExtended(before, after);
+  const gained = gainedExtended(before, after);
+  const verdicts: UsageVerdict[] = [];
+  if (lost.length > 0) {
+    const allowed = after.filter((usage) => EXTENDED.has(usage));
+    const refused = allows(before, "any") ? `any usage but ${allowed.join(", ")}` : lost.join(", ");
+    verdicts.push({
+      class: "trust.changed",
+      effect: `certificates it signs are refused for ${refused} by verifiers that check usages along the chain (Go's crypto/x509 does)`,
+    });
+  }
+  if (gained.length > 0)
+    verdicts.push({
+      class: "access.widened",
+      effect: `certificates it signs may now be used for ${gained.join(", ")}: verifiers that check usages along the chain accept them for that`,
+    });
+  return verdicts;
+}
+
+/** What a change of usages does to a certificate served or presented itself (usageVerdicts). */
+function leafUsageVerdicts(before: readonly string[], after: readonly string[], algorithm: string): UsageVerdict[] {
+  const { removed } = setChange(before, after);
+  const verdicts: UsageVerdict[] = [];
+  const lost = lostExtended(before, after);
+  const gained = gainedExtended(before, after);
   const serving = [
     ...(removed.includes("digital signature") ? ["digital signature"] : []),
-    ...(lost("server auth") ? ["server auth"] : []),
+    ...(lost.includes("server auth") ? ["server auth"] : []),
   ];
   if (serving.length > 0)
     verdicts.push({
       class: "listener.changed",
       effect: `${serving.join(" and ")} no longer ${serving.length === 1 ? "a usage" : "usages"}: TLS clients refuse it where it is served`,
     });
-  if (lost("client auth"))
+  if (lost.includes("client auth"))
     verdicts.push({
       class: "resource.changed",
       effect: "client auth no longer a usage: servers refuse it where it authenticates a client (mTLS)",
@@ -93,9 +146,7 @@ export function usageVerdicts(before: readonly string[], after: readonly string[
       effect: `the key may now be used for ${gained.join(", ")}: whoever trusts its CA accepts it for that`,
     });
   // Only those written: one a certificate with no extended usage merely did not exclude is hardly relied on outside TLS.
-  const otherExtendedLost = removed.filter(
-    (usage) => EXTENDED.has(usage) && usage !== "server auth" && usage !== "client auth" && lost(usage),
-  );
+  const otherExtendedLost = removed.filter((usage) => usage !== "server auth" && usage !== "client auth" && lost.includes(usage));
   if (otherExtendedLost.length > 0)
     verdicts.push({
       class: "resource.changed",
@@ -113,7 +164,5 @@ export function usageVerdicts(before: readonly string[], after: readonly string[
           }
         : { class: "resource.changed", effect: `key encipherment means nothing for an ${algorithm} key, which transports no keys` },
     );
-  if (verdicts.length === 0)
-    verdicts.push({ class: "resource.changed", effect: "what the key may be used for changes, no handshake it served fails" });
   return verdicts;
 }

@@ -524,9 +524,12 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
       after,
     });
   }
-  const usages = { before: usagesOf(was.usages), after: usagesOf(now.usages) };
+  // A CA on both sides: cert-manager gives it `cert sign` however its usages read. One that becomes
+  // or stops being a CA is judged by isCA above, its usages as written.
+  const ca = (flag(was.isCA) ?? false) && (flag(now.isCA) ?? false);
+  const usages = { before: usagesOf(was.usages, ca), after: usagesOf(now.usages, ca) };
   if (!sameValue(usages.before, usages.after)) {
-    for (const verdict of usageVerdicts(usages.before, usages.after, text(record(now.privateKey).algorithm) ?? "RSA"))
+    for (const verdict of usageVerdicts(usages.before, usages.after, text(record(now.privateKey).algorithm) ?? "RSA", ca))
       out.add({
         class: verdict.class,
         summary: `usages ${show(usages.before)} → ${show(usages.after)}: ${verdict.effect}`,

@@ -287,6 +287,49 @@ describe("Certificate", () => {
       expected: [{ class: "resource.changed", side: "head", path: ["spec", "usages"], says: "no handshake it served fails" }],
     },
     {
+      name: "a CA's usages lose server auth: what it signs is refused for it along the chain (review C U1 read as a served certificate's, high)",
+      base: issued(
+        "  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, crl sign, digital signature, server auth, client auth]",
+      ),
+      head: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, crl sign, digital signature, client auth]"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "usages"],
+          says: "certificates it signs are refused for server auth by verifiers that check usages along the chain (Go's crypto/x509 does)",
+        },
+      ],
+    },
+    {
+      name: "an unrestricted CA given server auth: what it signs is refused for any other usage (review C U2)",
+      base: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, crl sign, digital signature]"),
+      head: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, crl sign, digital signature, server auth]"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "usages"],
+          says: "certificates it signs are refused for any usage but server auth",
+        },
+      ],
+    },
+    {
+      name: "a CA restricted to server auth gains client auth: what it signs is accepted for it",
+      base: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, server auth]"),
+      head: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, server auth, client auth]"),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "usages"], says: "certificates it signs may now be used for client auth" },
+      ],
+    },
+    {
+      // cert-manager gives every isCA certificate the cert sign bit (pki BuildKeyUsages); s/mime is email protection.
+      name: "a CA's usages: cert sign dropped from its list, s/mime spelled for email protection: no change",
+      base: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [cert sign, crl sign, digital signature, email protection]"),
+      head: issued("  isCA: true\n  commonName: shop-intermediate\n  usages: [crl sign, digital signature, s/mime]"),
+      expected: [],
+    },
+    {
       name: "nameConstraints",
       base: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [shop.example.com]}}"),
       head: issued("  isCA: true\n  nameConstraints: {permitted: {dnsDomains: [example.com]}}"),
