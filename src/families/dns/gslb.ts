@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { list, numeric, record, spec, text, texts } from "../../core/json-access.js";
@@ -415,10 +416,14 @@ const weightSets = (records: readonly RecordView[]): Map<string, Record<string, 
  * Which external-dns reads a DNSEndpoint: one instance may watch one namespace (`--namespace`) and
  * read only objects whose labels or annotations it filters on (`--label-filter`,
  * `--annotation-filter`), so objects of one cluster and namespace with the same labels and
- * annotations feed the same instance, and the records they publish form one set.
+ * annotations feed the same instance, and the records they publish form one set. Where placement
+ * does not say the cluster, a folder may be one of its own (clusters/eu/, clusters/us/, each with
+ * its external-dns), so only objects of one folder surely feed one instance, as versions of one
+ * object are applied together (diff/resource-diff.ts): a record moved from clusters/eu/dns.yaml to
+ * clusters/us/dns.yaml is deleted by one instance and created by another.
  */
 const publisherOf = (resource: Resource): string =>
-  `${resource.cluster ?? ""}|${resource.id.namespace}|${canonical(resource.labels)}|${canonical(resource.annotations)}`;
+  `${resource.cluster ?? `folder ${posix.dirname(resource.source.file)}`}|${resource.id.namespace}|${canonical(resource.labels)}|${canonical(resource.annotations)}`;
 
 const recordKey = (view: RecordView): string => `${view.dnsName}|${view.recordType}|${view.setIdentifier ?? ""}`;
 

@@ -574,6 +574,46 @@ ${records}`;
   });
 });
 
+describe("external-dns DNSEndpoint records across folders", () => {
+  const object = (name: string, records: string[]) => `
+apiVersion: externaldns.k8s.io/v1alpha1
+kind: DNSEndpoint
+metadata: {name: ${name}, namespace: dns}
+spec:
+  endpoints:
+${records.map((host) => `  - {dnsName: ${host}.example.com, recordType: A, targets: [203.0.113.10]}\n`).join("")}`;
+  const moved = (eu: string, us: string, overlay = "") =>
+    analyze(
+      { [eu]: object("edge-eu", ["app", "www"]), [us]: object("edge-us", ["api"]) },
+      { [eu]: object("edge-eu", ["www"]), [us]: object("edge-us", ["api", "app"]) },
+      overlay,
+    ).findings.map((finding) => [finding.class, finding.risk]);
+
+  it("a record moved to another cluster's folder is deleted by one external-dns and created by another (review C D1 read a low move)", () => {
+    expect(moved("clusters/eu/dns.yaml", "clusters/us/dns.yaml")).toEqual([
+      ["route.removed", "high"],
+      ["route.added", "medium"],
+    ]);
+  });
+
+  it("where placement puts both folders on one cluster, one external-dns publishes it still", () => {
+    expect(moved("prod/eu/dns.yaml", "prod/us/dns.yaml", `topology:\n  placements: ["{cluster}/**"]\n`)).toEqual([
+      ["resource.changed", "low"],
+      ["resource.changed", "low"],
+    ]);
+  });
+
+  it("a record dropped from one folder while another folder's object publishes it is removed", () => {
+    const eu = "clusters/eu/dns.yaml";
+    const us = "clusters/us/dns.yaml";
+    const findings = analyze(
+      { [eu]: object("edge-eu", ["app", "www"]), [us]: object("edge-us", ["app"]) },
+      { [eu]: object("edge-eu", ["www"]), [us]: object("edge-us", ["app"]) },
+    ).findings;
+    expect(findings.map((finding) => [finding.class, finding.risk, finding.file])).toEqual([["route.removed", "high", eu]]);
+  });
+});
+
 describe("external-dns annotations on traffic resources", () => {
   const gateway = (annotations: string) => `
 apiVersion: gateway.networking.k8s.io/v1
