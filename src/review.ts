@@ -1,6 +1,6 @@
 import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
 import { isPolicyPath, POLICY_PATH, repositoryPolicy } from "./policy/load-policy.js";
-import { diffResources } from "./diff/resource-diff.js";
+import { diffResources, type FileApplying } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
@@ -9,7 +9,7 @@ import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { keepUnreadable } from "./diff/unreadable-resources.js";
 import { withoutMovesOutOfDelivery } from "./diff/moved-out-of-delivery.js";
-import { appliedFiles, kustomizationsOf } from "./model/applied-files.js";
+import { appliedFiles, kustomizationsOf, listedWithFolder } from "./model/applied-files.js";
 import { buildTrafficModel } from "./model/build-model.js";
 import { compileFilePlacement, type ClusterOfFile } from "./model/file-placement.js";
 import type { TreeAnalysis } from "./graph/blast-radius.js";
@@ -30,6 +30,7 @@ import { routeChangeDetections } from "./detect/route-changes.js";
 import { alreadyInvalid, invalidManifestFinding } from "./detect/invalid-manifests.js";
 import { toFinding } from "./detect/to-finding.js";
 import { riskRank } from "./core/risk-level.js";
+import { classify } from "./policy/class-risk.js";
 import { submoduleFile, submoduleFindings, type Submodule } from "./detect/submodules.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
@@ -37,7 +38,7 @@ import { settledPolicies } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
-import { withVersionsCompared } from "./detect/object-versions.js";
+import { appliedInsteadDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
 import { unresolvedValueDetections } from "./detect/unresolved-variables.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
@@ -118,6 +119,12 @@ export function loading(input: ChangeInput, cache: ManifestCache) {
   };
 }
 
+/** A value made when first asked for, once. */
+const once = <T>(make: () => T): (() => T) => {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+};
+
 export function analyzeChange(input: ChangeInput): Analysis {
   const { policy } = input;
   // A file unchanged between base and head is parsed once.
@@ -137,9 +144,16 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // An unreadable document the base already had blocks nothing, so it vouches for nothing either.
   const existing = alreadyInvalid({ files: baseFiles, invalid: loaded.base.invalid }, headFiles);
   const readable = keepUnreadable(loaded, (item) => !existing(item));
-  const appliedIn = (side: "base" | "head") => () =>
-    appliedFiles(readable[side], kustomizationsOf(input[side].map((file) => file.path)), policy.topology, clusterOfFile);
-  const manifests = withoutMovesOutOfDelivery(readable, { base: appliedIn("base"), head: appliedIn("head") });
+  const kustomizations = {
+    base: once(() => kustomizationsOf(input.base.map((file) => file.path))),
+    head: once(() => kustomizationsOf(input.head.map((file) => file.path))),
+  };
+  // Worked out once, when first asked: a PR that moves no file and writes no identity twice never does.
+  const appliedIn = {
+    base: once(() => appliedFiles(readable.base, kustomizations.base(), policy.topology, clusterOfFile)),
+    head: once(() => appliedFiles(readable.head, kustomizations.head(), policy.topology, clusterOfFile)),
+  };
+  const manifests = withoutMovesOutOfDelivery(readable, appliedIn);
   releaseReads(options.cache);
   input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
@@ -168,10 +182,22 @@ export function analyzeChange(input: ChangeInput): Analysis {
     appliedAs,
   );
 
-  const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
-  const changes = diffResources(base.manifests, head.manifests, { base: clustersOf(base), head: clustersOf(head) }).filter(
-    renderedOnOneSide(input.rendered),
-  );
+  const applying = (side: "base" | "head", tree: TreeAnalysis): FileApplying => ({
+    clusters: (file) => tree.placement(file).clusters,
+    applied: (file) => appliedIn[side]()(file),
+    withFolder: listedWithFolder(kustomizations[side](), reading[side].includedBy),
+  });
+  // A version added or dropped among versions that differ is judged as the comparison that rates highest.
+  const rated = (change: ResourceChange) =>
+    Math.max(
+      -1,
+      ...(DETECTORS[(change.head ?? change.base)!.family] ?? []).flatMap((detect) =>
+        detect(change, context).map((detection) => riskRank(classify(detection, policy))),
+      ),
+    );
+  const changes = diffResources(base.manifests, head.manifests, { base: applying("base", base), head: applying("head", head) })
+    .filter(renderedOnOneSide(input.rendered))
+    .map((change) => worstComparison(change, rated));
   // A route, entry or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
   const renamed = renamedResources(changes, head.manifests, { base: base.model, head: head.model });
   // An entry renamed is the same entry: its routes' flows are compared under its head name.
@@ -182,6 +208,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
     ...writePathDetections(baseModel, head.model, routeDiffs, policy),
   ];
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([
+    ...changes.flatMap((change) => {
+      const detection = appliedInsteadDetection(change);
+      return detection ? [[change.key, detection] as const] : [];
+    }),
     ...renamed.settled,
     ...settledPolicies(
       changes.filter((change) => !renamed.settled.has(change.key)),

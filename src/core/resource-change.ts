@@ -9,8 +9,31 @@ import type { Resource } from "./resource.js";
  */
 export type VersionChange = "added" | "removed";
 
+/**
+ * Why a definition added or removed is no version of the object its tree applies, though another
+ * file of that tree defines the same identity where it would be one: `unapplied`, nothing the tree's
+ * GitOps objects apply reads its file; `unlisted`, its folder's kustomization lists the other's file
+ * and not its own (Flux and `kubectl apply -k` build that kustomization).
+ */
+export interface AppliedInstead {
+  readonly resource: Resource;
+  readonly why: "unapplied" | "unlisted";
+}
+
 /** One traffic resource at base and at head, matched by identity: added, removed, or on both sides. */
 export type ResourceChange =
-  | { readonly key: string; readonly base?: undefined; readonly head: Resource }
-  | { readonly key: string; readonly base: Resource; readonly head?: undefined }
-  | { readonly key: string; readonly base: Resource; readonly head: Resource; readonly version?: VersionChange };
+  | { readonly key: string; readonly base?: undefined; readonly head: Resource; readonly appliedInstead?: AppliedInstead }
+  | { readonly key: string; readonly base: Resource; readonly head?: undefined; readonly appliedInstead?: AppliedInstead }
+  | {
+      readonly key: string;
+      readonly base: Resource;
+      readonly head: Resource;
+      readonly version?: VersionChange;
+      /**
+       * Of a version change, the other side's versions it differs from, `base` (`head` for one
+       * removed) the first: where several differ, which of them the cluster holds depends on the
+       * order the files are applied in, which the tree does not say, so it may be judged against
+       * any of them (detect/object-versions.ts keeps the comparison that rates highest).
+       */
+      readonly counterparts?: readonly Resource[];
+    };

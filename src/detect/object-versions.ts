@@ -1,5 +1,7 @@
 import type { Detection } from "../core/finding.js";
 import type { ResourceChange } from "../core/resource-change.js";
+import { canonicalForm } from "../core/canonical-form.js";
+import { displayName } from "../core/resource.js";
 
 /**
  * A detection of a change between two versions of one object in two files (diff/resource-diff.ts),
@@ -15,4 +17,53 @@ export function withVersionsCompared(change: ResourceChange, detection: Detectio
       ? `${head} writes another version of it beside ${base}'s, judged against that one`
       : `${base} no longer writes its version, judged against ${head}'s, which stays`;
   return { ...detection, summary: `${detection.summary} (${compared}: one object, whichever file is applied last holds)` };
+}
+
+/**
+ * A version change as the comparison, of those it stands for (`counterparts`), whose detections
+ * `rate` highest: where the other side's versions differ from each other, which one the cluster
+ * holds depends on the order the files are applied in, so the version added or dropped may turn it
+ * into (or out of) any of them. A DISABLE PeerAuthentication added as zz-vm-onboarding.yaml, the
+ * copy of 00-bootstrap.yaml's, beside mesh-mtls.yaml's STRICT read as no change (equal to one base
+ * version); mesh-mtls.yaml dropped beside a-mesh.yaml's STRICT and m-vm.yaml's DISABLE read as the
+ * labels a-mesh.yaml adds (the version most like it). The first counterpart on a tie.
+ */
+export function worstComparison(change: ResourceChange, rate: (comparison: ResourceChange) => number): ResourceChange {
+  if (!change.head || !change.base || !change.counterparts) return change;
+  const { counterparts, ...first } = change;
+  let worst: ResourceChange = first;
+  let highest = counterparts.length > 1 ? rate(first) : 0;
+  for (const other of counterparts.slice(1)) {
+    const comparison = change.version === "added" ? { ...first, base: other } : { ...first, head: other };
+    const rated = rate(comparison);
+    if (rated > highest) [worst, highest] = [comparison, rated];
+  }
+  return worst;
+}
+
+/**
+ * A definition added or removed beside the one its tree applies in its place (diff/resource-diff.ts
+ * `appliedInstead`): no version of the object the cluster holds, which that one writes
+ * (a PeerAuthentication with DISABLE added in vm-onboarding.yaml beside a kustomization that lists
+ * only mesh-mtls.yaml's STRICT read as mTLS turned off mesh-wide). Undefined for any other change.
+ */
+export function appliedInsteadDetection(change: ResourceChange): Omit<Detection, "resourceKey"> | undefined {
+  if ((change.head && change.base) || !change.appliedInstead) return undefined;
+  const resource = (change.head ?? change.base)!;
+  const { resource: applied, why } = change.appliedInstead;
+  const reason =
+    why === "unlisted"
+      ? `its folder's kustomization lists ${applied.source.file} and not it`
+      : `nothing the tree's GitOps objects apply reads it, while they apply ${applied.source.file}`;
+  const what = change.head
+    ? `added in ${resource.source.file}, which is not applied`
+    : `${resource.source.file}, which was not applied, no longer writes it`;
+  return {
+    class: "resource.changed",
+    summary: `${displayName(resource.id)}: ${what} (${reason}): the tree applies ${applied.source.file}'s version of it instead`,
+    resource: resource.id,
+    side: change.head ? "head" : "base",
+    path: [],
+    ...(change.head ? { after: canonicalForm(resource.body) } : { before: canonicalForm(resource.body) }),
+  };
 }

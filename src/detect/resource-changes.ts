@@ -3,7 +3,7 @@ import { canonicalForm, writtenPath } from "../core/canonical-form.js";
 import { isRecord, valueAt } from "../core/json-access.js";
 import { equalData } from "../core/canonical-values.js";
 import { displayName, type Resource } from "../core/resource.js";
-import type { ResourceChange } from "../core/resource-change.js";
+import type { ResourceChange, VersionChange } from "../core/resource-change.js";
 import type { Detection, FieldPath } from "../core/finding.js";
 
 /**
@@ -174,25 +174,41 @@ export const showPath = (path: FieldPath): string =>
     .map((segment, index) => (typeof segment === "number" || /[.[\]]/.test(segment) ? `[${segment}]` : `${index > 0 ? "." : ""}${segment}`))
     .join("");
 
+/** A changed field as an edit: what it was, what it is. */
+const asEdit = (field: WrittenField): string => {
+  const path = showPath(field.path);
+  if (field.type === "ADD") return `${path} added (${show(field.after)})`;
+  if (field.type === "REMOVE") return `${path} removed`;
+  if (Array.isArray(field.before) && Array.isArray(field.after)) return `${path} reordered`;
+  return `${path}: ${show(field.before)} → ${show(field.after)}`;
+};
+
+/** A field in which the version that stays differs from one dropped: what it writes there. */
+const asWrittenThere = (field: WrittenField): string => {
+  const path = showPath(field.path);
+  if (field.type === "REMOVE") return `no ${path}`;
+  if (Array.isArray(field.before) && Array.isArray(field.after)) return `${path} in another order`;
+  return `${path} ${show(field.after)}`;
+};
+
 function fieldsDetection(
-  change: { readonly base: Resource; readonly head: Resource },
+  change: { readonly base: Resource; readonly head: Resource; readonly version?: VersionChange },
   changed: readonly IAtomicChange[],
   values: { before: unknown; after: unknown },
 ): Detection {
   const resource = change.head;
   const fields = changed.slice(0, MAX_FIELDS).map((field) => asWritten(field, change));
-  const described = fields.map((field) => {
-    const path = showPath(field.path);
-    if (field.type === "ADD") return `${path} added (${show(field.after)})`;
-    if (field.type === "REMOVE") return `${path} removed`;
-    if (Array.isArray(field.before) && Array.isArray(field.after)) return `${path} reordered`;
-    return `${path}: ${show(field.before)} → ${show(field.after)}`;
-  });
   const more = changed.length > MAX_FIELDS ? ` and ${changed.length - MAX_FIELDS} more` : "";
+  // A version dropped while another stays is no edit of that one's fields: the object may now be
+  // as it writes them (a-mesh.yaml's labels read "metadata.labels added" when z-strict.yaml went).
+  const described =
+    change.version === "removed"
+      ? `may now be as ${change.head.source.file} writes it, with ${fields.map(asWrittenThere).join("; ")}${more}`
+      : `${fields.map(asEdit).join("; ")}${more}`;
   const first = fields[0];
   return {
     class: "resource.changed",
-    summary: `${displayName(resource.id)}: ${described.join("; ")}${more}`,
+    summary: `${displayName(resource.id)}: ${described}`,
     resource: resource.id,
     side: first?.side ?? "head",
     path: first?.path ?? [],

@@ -1,4 +1,4 @@
-import type { ResourceChange } from "../core/resource-change.js";
+import type { AppliedInstead, ResourceChange, VersionChange } from "../core/resource-change.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
 import { posix } from "node:path";
@@ -16,13 +16,18 @@ function sameMeaning(before: Resource, after: Resource): boolean {
   return JSON.stringify(canonicalMeaning(before.body)) === JSON.stringify(canonicalMeaning(after.body));
 }
 
-const NOWHERE = (): readonly string[] => [];
-
-/** The clusters each tree applies a file to (policy path patterns, Argo CD, Flux), where known. */
-export interface FileClusters {
-  readonly base: (file: string) => readonly string[];
-  readonly head: (file: string) => readonly string[];
+/** How a tree applies a file, as far as telling versions of one object apart needs. */
+export interface FileApplying {
+  /** The clusters it applies the file to (policy path patterns, Argo CD, Flux); none where it does not say. */
+  readonly clusters: (file: string) => readonly string[];
+  /** Whether it applies the file at all (model/applied-files.ts). */
+  readonly applied: (file: string) => boolean;
+  /** Whether the file is applied with its folder: the folder's kustomization lists it, or the folder has none. */
+  readonly withFolder: (file: string) => boolean;
 }
+
+/** A tree whose GitOps objects and kustomizations say nothing: every file applied as written, to no cluster in particular. */
+const AS_WRITTEN: FileApplying = { clusters: () => [], applied: () => true, withFolder: () => true };
 
 /**
  * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
@@ -30,20 +35,33 @@ export interface FileClusters {
  *
  * An identity several files write, where placement applies them to the same clusters (or, where it
  * does not say, in one folder), is one object: whichever file is applied last replaces the others'
- * versions (`kubectl apply -f dir/`).
- * So a version one file adds beside those the base already wrote is judged against the version it
- * is most like (istio-demos c4863e5: vm-onboarding.yaml wrote PeerAuthentication istio-system/default
- * with DISABLE beside mesh-mtls.yaml's STRICT, read as a second policy that istiod would ignore),
- * and a version one file drops against the one most like it that stays (dropping the only DISABLE
- * version leaves STRICT); an equal copy added or dropped beside one that stays changes nothing
- * (gke-networking-recipes copied a ServiceExport into a second file of its folder). A copy in
- * another folder that no placement puts on the same clusters stays an object of its own: folders
- * are clusters in many repositories (gke-1/, gke-2/), though in others they are demos
- * (istio-demos 80d7d60 copied an AuthorizationPolicy into a second demo folder: still judged alone).
+ * versions (`kubectl apply -f dir/`). Only files the tree applies count, and where a folder's
+ * kustomization lists some of its files, those it lists are applied together and the others are
+ * not applied with them (istio-demos c4863e5's vm-onboarding.yaml beside a kustomization listing
+ * only mesh-mtls.yaml is applied by neither Flux nor `kubectl apply -k`): such a definition is
+ * settled as one the tree does not apply (`appliedInstead`), neither judged as a version nor as an
+ * object beside the applied one.
+ * So a version one file adds beside those the base already wrote is judged against them
+ * (istio-demos c4863e5: vm-onboarding.yaml wrote PeerAuthentication istio-system/default with
+ * DISABLE beside mesh-mtls.yaml's STRICT, read as a second policy that istiod would ignore), and a
+ * version one file drops against those that stay (dropping the only DISABLE version leaves STRICT).
+ * Where the versions of a side differ from each other, which one holds depends on the order the
+ * files are applied in, which the tree does not say: a DISABLE copy of 00-bootstrap.yaml's version
+ * added as zz-vm-onboarding.yaml, applied after mesh-mtls.yaml's STRICT, turns mTLS off. So each
+ * version of the other side it differs from is a comparison (`counterparts`), and a copy equal to
+ * every version of the other side changes nothing (gke-networking-recipes copied a ServiceExport
+ * into a second file of its folder). A copy in another folder that no placement puts on the same
+ * clusters stays an object of its own: folders are clusters in many repositories (gke-1/, gke-2/),
+ * though in others they are demos (istio-demos 80d7d60 copied an AuthorizationPolicy into a second
+ * demo folder: still judged alone).
  */
-export function diffResources(base: ManifestSet, head: ManifestSet, clusters?: FileClusters): ResourceChange[] {
+export function diffResources(
+  base: ManifestSet,
+  head: ManifestSet,
+  applying: { readonly base: FileApplying; readonly head: FileApplying } = { base: AS_WRITTEN, head: AS_WRITTEN },
+): ResourceChange[] {
   const changes: ResourceChange[] = [];
-  const versionsIn = otherVersions(base, head, clusters);
+  const definitions = definitionsOf(base, head, applying);
   // forEach: a `for…of` over a Map's entries makes an entry array and a result object per resource.
   base.resources.forEach((before, key) => {
     const after = head.resources.get(key);
@@ -53,39 +71,53 @@ export function diffResources(base: ManifestSet, head: ManifestSet, clusters?: F
   const judgedAgainst = new Set<Resource>();
   head.resources.forEach((after, key) => {
     if (base.resources.has(key)) return;
-    const earlier = versionsIn("base", after);
-    if (earlier.length === 0) changes.push({ key, head: after });
-    else if (!earlier.some((version) => sameMeaning(version, after))) {
-      const before = mostSimilar(after, earlier)!;
-      judgedAgainst.add(before);
-      changes.push({ key, base: before, head: after, version: "added" });
+    const { versions: earlier, appliedInstead } = definitions("head", after);
+    if (earlier.length === 0) changes.push(appliedInstead ? { key, head: after, appliedInstead } : { key, head: after });
+    else {
+      const differing = earlier.filter((version) => !sameMeaning(version, after));
+      for (const version of differing) judgedAgainst.add(version);
+      if (differing.length > 0) changes.push(versionChange(key, "added", after, differing));
     }
   });
   base.resources.forEach((before, key) => {
     if (head.resources.has(key)) return;
-    const later = versionsIn("head", before);
-    if (later.length === 0) changes.push({ key, base: before });
-    else if (!later.some((version) => sameMeaning(before, version))) {
-      // Judged against a version that was there before; where every version is new, from the additions.
+    const { versions: later, appliedInstead } = definitions("base", before);
+    if (later.length === 0) changes.push(appliedInstead ? { key, base: before, appliedInstead } : { key, base: before });
+    else {
+      // Judged against the versions that were there before; where every version is new, from the additions.
       const staying = later.filter((version) => base.resources.has(version.key));
       if (staying.length === 0 && judgedAgainst.has(before)) return;
-      changes.push({ key, base: before, head: mostSimilar(before, staying.length > 0 ? staying : later)!, version: "removed" });
+      const differing = (staying.length > 0 ? staying : later).filter((version) => !sameMeaning(before, version));
+      if (differing.length > 0) changes.push(versionChange(key, "removed", before, differing));
     }
   });
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** A version added (removed) judged against the other side's versions it differs from, the one it is most like first. */
+function versionChange(key: string, version: VersionChange, own: Resource, others: readonly Resource[]): ResourceChange {
+  const like = mostSimilar(own, others)!;
+  const counterparts = [like, ...others.filter((other) => other !== like)];
+  return version === "added"
+    ? { key, base: like, head: own, version, counterparts }
+    : { key, base: own, head: like, version, counterparts };
+}
+
 /**
- * The versions one tree (`side`) holds of the object a resource of the other tree is a version of:
- * the same identity and group, not applied to clusters apart from the resource's own. A resource
- * keyed by its identity alone is the only definition of it on both sides (resource-pairing.ts): the
- * trees are indexed by identity only when one that is not asks, which most PRs never do.
+ * For a resource of one tree (`side`), the versions the other tree holds of the object it is a
+ * version of: the same identity and group, both applied, applied together (the same clusters, or
+ * where placement does not say the same folder; of a folder whose kustomization lists some of its
+ * files, both listed or neither). Where its own tree does not apply it as it applies another
+ * definition of it that would be applied together with it, none, and that definition
+ * (`appliedInstead`). A resource keyed by its identity alone is the only definition of it on both
+ * sides (resource-pairing.ts): the trees are indexed by identity only when one that is not asks,
+ * which most PRs never do.
  */
-function otherVersions(
+function definitionsOf(
   base: ManifestSet,
   head: ManifestSet,
-  clusters: FileClusters | undefined,
-): (side: "base" | "head", resource: Resource) => readonly Resource[] {
+  applying: { readonly base: FileApplying; readonly head: FileApplying },
+): (side: "base" | "head", resource: Resource) => { versions: readonly Resource[]; appliedInstead?: AppliedInstead } {
   const indexes: Partial<Record<"base" | "head", Map<string, Resource[]>>> = {};
   const indexOf = (side: "base" | "head"): Map<string, Resource[]> => {
     let index = indexes[side];
@@ -99,24 +131,43 @@ function otherVersions(
     }
     return index;
   };
+  /** Whether two definitions are put where one replaces the other: the same clusters, or, where placement does not say, one folder. */
+  const sharePlace = (one: Resource, oneApplying: FileApplying, other: Resource, otherApplying: FileApplying): boolean => {
+    const [here, there] = [oneApplying.clusters(one.source.file), otherApplying.clusters(other.source.file)];
+    // Where placement does not say, a folder may be a cluster of its own (gke-1/, gke-2/): a copy
+    // there may be that cluster's object, so only files of one folder are surely applied together.
+    if (here.length === 0 || there.length === 0) return posix.dirname(one.source.file) === posix.dirname(other.source.file);
+    return there.some((cluster) => here.includes(cluster));
+  };
+  const none = { versions: [] };
   return (side, resource) => {
     const identity = identityOf(resource);
-    if (identity === resource.key) return [];
+    if (identity === resource.key) return none;
+    const otherSide = side === "base" ? "head" : "base";
+    const [own, theirs] = [applying[side], applying[otherSide]];
+    const file = resource.source.file;
     // Another group's definition of a shared kind (an AWS ServiceExport beside the upstream one) is another controller's object.
-    const versions = (indexOf(side).get(identity) ?? []).filter((version) => !movedBetweenGroups(version, resource));
-    if (versions.length === 0) return versions;
-    const [own, theirs] = !clusters
-      ? [NOWHERE, NOWHERE]
-      : side === "base"
-        ? [clusters.head, clusters.base]
-        : [clusters.base, clusters.head];
-    const here = own(resource.source.file);
-    return versions.filter((version) => {
-      const there = theirs(version.source.file);
-      // Where placement does not say, a folder may be a cluster of its own (gke-1/, gke-2/): a copy
-      // there may be that cluster's object, so only files of one folder are surely applied together.
-      if (here.length === 0 || there.length === 0) return posix.dirname(version.source.file) === posix.dirname(resource.source.file);
-      return there.some((cluster) => here.includes(cluster));
-    });
+    const definitionsIn = (tree: "base" | "head") =>
+      (indexOf(tree).get(identity) ?? []).filter((other) => other !== resource && !movedBetweenGroups(other, resource));
+    const [folder, applied, listed] = [posix.dirname(file), own.applied(file), own.withFolder(file)];
+    const inFolder = (other: Resource) => posix.dirname(other.source.file) === folder;
+    if (applied) {
+      const versions = definitionsIn(otherSide).filter(
+        (version) =>
+          theirs.applied(version.source.file) &&
+          sharePlace(resource, own, version, theirs) &&
+          (!inFolder(version) || theirs.withFolder(version.source.file) === listed),
+      );
+      if (versions.length > 0 || listed) return { versions };
+    }
+    // Not applied as the definition its own tree applies in its place is (beside a kustomization
+    // that lists that one's file only, or in a file nothing applies): no version of that object.
+    const instead = definitionsIn(side).find(
+      (other) =>
+        own.applied(other.source.file) &&
+        own.withFolder(other.source.file) &&
+        (applied ? inFolder(other) : sharePlace(resource, own, other, own)),
+    );
+    return instead ? { versions: [], appliedInstead: { resource: instead, why: applied ? "unlisted" : "unapplied" } } : none;
   };
 }

@@ -69,3 +69,18 @@ export function appliedFiles(
     return applied;
   };
 }
+
+/**
+ * Whether a tree applies a file with the rest of its folder: where the folder holds a kustomization,
+ * whether that kustomization accumulates it (Flux and `kubectl apply -k` build the kustomization, so
+ * a file beside it that it does not list is not applied with those it lists); where it holds none, yes.
+ */
+export function listedWithFolder(
+  kustomizations: ReadonlyMap<string, string>,
+  includedBy: ReadonlyMap<string, readonly string[]>,
+): (file: string) => boolean {
+  return (file) => {
+    const kustomization = kustomizations.get(folderOf(file));
+    return kustomization === undefined || kustomization === file || readersOf(file, includedBy).includes(kustomization);
+  };
+}

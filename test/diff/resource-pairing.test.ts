@@ -172,17 +172,85 @@ describe("versions of one object written in several files", () => {
 
   it("dropping the only DISABLE version is a tightening; dropping the STRICT one leaves DISABLE", () => {
     const both = { "mesh-mtls.yaml": peerAuthentication("STRICT"), "vm-onboarding.yaml": peerAuthentication("DISABLE") };
+    // Said as what the object may now be, not as an edit of the version that stays.
     expect(said(analyze(both, { "mesh-mtls.yaml": peerAuthentication("STRICT") }))).toEqual([
       [
         "resource.changed",
         "low",
         "mesh-mtls.yaml",
-        "PeerAuthentication istio-system/default: spec.mtls.mode: DISABLE → STRICT (vm-onboarding.yaml no longer writes its version, judged against mesh-mtls.yaml's, which stays: one object, whichever file is applied last holds)",
+        "PeerAuthentication istio-system/default: may now be as mesh-mtls.yaml writes it, with spec.mtls.mode STRICT (vm-onboarding.yaml no longer writes its version, judged against mesh-mtls.yaml's, which stays: one object, whichever file is applied last holds)",
       ],
     ]);
     expect(
       said(analyze(both, { "vm-onboarding.yaml": peerAuthentication("DISABLE") })).map(([cls, risk, file]) => [cls, risk, file]),
     ).toEqual([["mtls.weakened", "critical", "vm-onboarding.yaml"]]);
+  });
+
+  it("of versions that differ, the one applied last holds and the tree does not say which: one added or dropped is judged against each", () => {
+    const labelled = (mode: string) =>
+      peerAuthentication(mode).replace("namespace: istio-system}", "namespace: istio-system, labels: {part-of: mesh}}");
+    // kubectl applies 00-bootstrap.yaml, mesh-mtls.yaml, then zz-vm-onboarding.yaml: a copy of the DISABLE version read as no change.
+    const two = { "00-bootstrap.yaml": peerAuthentication("DISABLE"), "mesh-mtls.yaml": peerAuthentication("STRICT") };
+    expect(
+      said(analyze(two, { ...two, "zz-vm-onboarding.yaml": peerAuthentication("DISABLE") })).map(([cls, risk, file]) => [cls, risk, file]),
+    ).toEqual([["mtls.weakened", "critical", "zz-vm-onboarding.yaml"]]);
+    // Judged against a-mesh.yaml's, the version most like it, dropping z-strict.yaml read as labels added (low).
+    const three = {
+      "a-mesh.yaml": labelled("STRICT"),
+      "m-vm.yaml": peerAuthentication("DISABLE"),
+      "z-strict.yaml": peerAuthentication("STRICT"),
+    };
+    const dropped = said(analyze(three, { "a-mesh.yaml": labelled("STRICT"), "m-vm.yaml": peerAuthentication("DISABLE") }));
+    expect(dropped.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["mtls.weakened", "critical", "m-vm.yaml"]]);
+    expect(dropped[0]![3]).toContain("(z-strict.yaml no longer writes its version, judged against m-vm.yaml's, which stays");
+    // A copy equal to every version of the other side is still no change; where only labels differ, what the object may now be is said.
+    const equal = { "a.yaml": peerAuthentication("STRICT"), "b.yaml": peerAuthentication("STRICT") };
+    expect(analyze(equal, { ...equal, "c.yaml": peerAuthentication("STRICT") }).findings).toEqual([]);
+    expect(
+      said(
+        analyze(
+          { "a-mesh.yaml": labelled("STRICT"), "z-strict.yaml": peerAuthentication("STRICT") },
+          { "a-mesh.yaml": labelled("STRICT") },
+        ),
+      ),
+    ).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "a-mesh.yaml",
+        'PeerAuthentication istio-system/default: may now be as a-mesh.yaml writes it, with metadata.labels {"part-of":"mesh"} (z-strict.yaml no longer writes its version, judged against a-mesh.yaml\'s, which stays: one object, whichever file is applied last holds)',
+      ],
+    ]);
+  });
+
+  it("a file its folder's kustomization does not list, or that no GitOps object applies, holds no version of the object applied beside it", () => {
+    const listing = (file: string) => ({ "mesh/kustomization.yaml": `resources: [${file}]\n` });
+    const strict = { ...listing("mesh-mtls.yaml"), "mesh/mesh-mtls.yaml": peerAuthentication("STRICT") };
+    const added = { ...strict, "mesh/vm-onboarding.yaml": peerAuthentication("DISABLE") };
+    expect(said(analyze(strict, added))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "mesh/vm-onboarding.yaml",
+        "PeerAuthentication istio-system/default: added in mesh/vm-onboarding.yaml, which is not applied (its folder's kustomization lists mesh/mesh-mtls.yaml and not it): the tree applies mesh/mesh-mtls.yaml's version of it instead",
+      ],
+    ]);
+    // Flux builds ./mesh's kustomization: the file beside it is applied by nothing.
+    const flux = {
+      "clusters/prod/mesh.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: mesh, namespace: flux-system}\nspec: {interval: 10m, path: ./mesh, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`,
+    };
+    const delivered = said(analyze({ ...flux, ...strict }, { ...flux, ...added }));
+    expect(delivered.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["resource.changed", "low", "mesh/vm-onboarding.yaml"]]);
+    expect(delivered[0]![3]).toContain("nothing the tree's GitOps objects apply reads it, while they apply mesh/mesh-mtls.yaml");
+    // Deleting an unlisted STRICT file beside the listed PERMISSIVE one leaves what the cluster holds.
+    const permissive = { ...listing("vm-onboarding.yaml"), "mesh/vm-onboarding.yaml": peerAuthentication("PERMISSIVE") };
+    const unlistedGone = said(analyze({ ...permissive, "mesh/mesh-mtls.yaml": peerAuthentication("STRICT") }, permissive));
+    expect(unlistedGone.map(([cls, risk, file]) => [cls, risk, file])).toEqual([["resource.changed", "low", "mesh/mesh-mtls.yaml"]]);
+    // Two files the kustomization lists neither of are versions of one object, as in a folder without one.
+    const neither = { ...listing("other.yaml"), "mesh/mesh-mtls.yaml": peerAuthentication("STRICT") };
+    expect(classesOf(analyze(neither, { ...neither, "mesh/vm-onboarding.yaml": peerAuthentication("DISABLE") }))).toEqual([
+      "mtls.weakened",
+    ]);
   });
 
   it("a version added where placement applies it to another cluster is that cluster's policy, not one istiod ignores beside the other", () => {

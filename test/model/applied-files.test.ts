@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../src/manifests/load-manifests.js";
-import { appliedFiles, kustomizationsOf } from "../../src/model/applied-files.js";
+import { appliedFiles, kustomizationsOf, listedWithFolder } from "../../src/model/applied-files.js";
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import { TopologySchema } from "../../src/policy/policy-schema.js";
 import { kustomizeReading } from "../../src/render/kustomize-tree.js";
@@ -118,5 +118,23 @@ spec:
 `,
     });
     expect(unknown("apps/old/route.yaml")).toBe(true);
+  });
+});
+
+describe("files applied with their folder", () => {
+  it("beside a kustomization, the files it accumulates (a Component's included); in a folder without one, every file", () => {
+    const tree: Tree = {
+      "mesh/kustomization.yaml": "resources: [mesh-mtls.yaml]\ncomponents: [parts]\n",
+      "mesh/parts/kustomization.yaml": "kind: Component\nresources: [../extra.yaml]\n",
+      "mesh/mesh-mtls.yaml": MANIFEST,
+      "mesh/extra.yaml": MANIFEST,
+      "mesh/vm-onboarding.yaml": MANIFEST,
+      "demo/route.yaml": MANIFEST,
+    };
+    const files = Object.entries(tree).map(([path, text]) => ({ path, text }));
+    const withFolder = listedWithFolder(kustomizationsOf(Object.keys(tree)), kustomizeReading(files).includedBy);
+    expect(
+      ["mesh/kustomization.yaml", "mesh/mesh-mtls.yaml", "mesh/extra.yaml", "mesh/vm-onboarding.yaml", "demo/route.yaml"].map(withFolder),
+    ).toEqual([true, true, true, false, true]);
   });
 });
