@@ -183,7 +183,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   );
 
   const applying = (side: "base" | "head", tree: TreeAnalysis): FileApplying => ({
-    clusters: (file) => tree.placement(file).clusters,
+    clusters: (file) => tree.placement(file).sites ?? [],
     applied: (file) => appliedIn[side]()(file),
     withFolder: listedWithFolder(kustomizations[side](), reading[side].includedBy),
   });

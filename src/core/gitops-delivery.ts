@@ -13,9 +13,34 @@ export type ClusterRegions = Readonly<Record<string, string>>;
 export interface FileClusters {
   readonly clusters: readonly string[];
   readonly regions: readonly string[];
+  /**
+   * Where the file lands, as far as telling whether two files land on one cluster needs: its
+   * clusters, and, for an object that delivers to wherever it is applied itself (a Flux
+   * Kustomization without a kubeConfig) whose own file lands in no cluster the tree names, that
+   * object (`where <kind> <namespace>/<name> is applied`): what it delivers lands on one cluster,
+   * unnamed. None where nothing places the file.
+   */
+  readonly sites?: readonly string[];
 }
 
 export type FilePlacement = (path: string) => FileClusters;
+
+const UNNAMED = "where ";
+
+/** The site of an object that delivers to wherever it is applied itself, where nothing places its own file (FileClusters.sites). */
+export const unnamedSite = (resource: Resource): string =>
+  `${UNNAMED}${resource.id.kind} ${resource.id.namespace}/${resource.id.name} is applied`;
+
+export const isNamedCluster = (site: string): boolean => !site.startsWith(UNNAMED);
+
+/**
+ * Whether files placed at these sites may land on one cluster: a site both share, or one the tree
+ * does not name on either side (a Flux Kustomization applied wherever its bootstrap applies it may
+ * be on any cluster, most often the one its neighbours are on). Apart only on named clusters none
+ * of which both share.
+ */
+export const sitesMeet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.some((site) => b.includes(site)) || !a.every(isNamedCluster) || !b.every(isNamedCluster);
 
 /** Where a delivering object sends a file: named clusters, or wherever the object itself is applied (Flux, no kubeConfig). */
 export type Destination = { readonly clusters: readonly string[] } | { readonly whereApplied: true };

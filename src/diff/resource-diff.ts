@@ -18,7 +18,10 @@ function sameMeaning(before: Resource, after: Resource): boolean {
 
 /** How a tree applies a file, as far as telling versions of one object apart needs. */
 export interface FileApplying {
-  /** The clusters it applies the file to (policy path patterns, Argo CD, Flux); none where it does not say. */
+  /**
+   * Where it applies the file (policy path patterns, Argo CD, Flux): the clusters, and the one cluster
+   * a Flux Kustomization nothing places delivers to (FileClusters.sites); none where it does not say.
+   */
   readonly clusters: (file: string) => readonly string[];
   /** Whether it applies the file at all (model/applied-files.ts). */
   readonly applied: (file: string) => boolean;

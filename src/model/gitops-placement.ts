@@ -3,7 +3,14 @@ import { sortedSet } from "../core/canonical-values.js";
 import { sameInputs, sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import type { ClusterRegions, Delivery, FileClusters, FilePlacement } from "../core/gitops-delivery.js";
+import {
+  isNamedCluster,
+  unnamedSite,
+  type ClusterRegions,
+  type Delivery,
+  type FileClusters,
+  type FilePlacement,
+} from "../core/gitops-delivery.js";
 import { FAMILIES, type Family } from "../families/index.js";
 
 export type { Delivery, FilePlacement };
@@ -89,28 +96,30 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
      * Transitive: an object applied where its own file lands delivers there, which another object
      * may decide; a file a kustomization accumulates lands where that kustomization's file does
      * (a shared base under `apps/base` where the cluster overlays that list it are delivered).
+     * Where nothing places the object's own file, it delivers to one cluster the tree does not
+     * name: a site of its own (FileClusters.sites), which two files it delivers share.
      */
-    const clustersOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
+    const sitesOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
       const known = memo.get(file);
       if (known) return known;
-      const clusters = new Set<string>();
+      const sites = new Set<string>();
       const byPattern = clusterOfFile(file);
-      if (byPattern) clusters.add(byPattern);
+      if (byPattern) sites.add(byPattern);
       for (const delivery of deliveries) {
         const destination = delivery.destinationOf(file);
         if (!destination) continue;
-        if ("clusters" in destination) for (const cluster of destination.clusters) clusters.add(cluster);
+        if ("clusters" in destination) for (const cluster of destination.clusters) sites.add(cluster);
         else {
           const own = delivery.resource.source.file;
-          if (own === file || visiting.has(own)) continue;
-          for (const cluster of clustersOf(own, new Set([...visiting, file]))) clusters.add(cluster);
+          const where = own === file || visiting.has(own) ? [] : sitesOf(own, new Set([...visiting, file]));
+          for (const site of where.length > 0 ? where : [unnamedSite(delivery.resource)]) sites.add(site);
         }
       }
       for (const includer of includedBy.get(file) ?? []) {
         if (includer === file || visiting.has(includer)) continue;
-        for (const cluster of clustersOf(includer, new Set([...visiting, file]))) clusters.add(cluster);
+        for (const site of sitesOf(includer, new Set([...visiting, file]))) sites.add(site);
       }
-      const result = sortedSet(clusters);
+      const result = sortedSet(sites);
       // A result cut short by a cycle is not remembered: another entry point may complete it.
       if (visiting.size === 0) memo.set(file, result);
       return result;
@@ -121,8 +130,9 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     const placement: FilePlacement = (path) => {
       let answer = placed.get(path);
       if (!answer) {
-        const clusters = clustersOf(path, new Set());
-        answer = { clusters, regions: sortedSet(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])) };
+        const sites = sitesOf(path, new Set());
+        const clusters = sites.filter(isNamedCluster);
+        answer = { clusters, regions: sortedSet(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])), sites };
         placed.set(path, answer);
       }
       return answer;

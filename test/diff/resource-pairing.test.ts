@@ -278,6 +278,11 @@ ${extraRule}`;
     expect(analyze(two, one).findings).toEqual([]);
     // In another folder, which may be another cluster's, it is judged alone (istio-demos' demo folders read so).
     expect(classesOf(analyze(one, { ...one, "demo2/authz.yaml": authorizationPolicy() }))).not.toEqual([]);
+    // Unless one Flux Kustomization, applied on a cluster the tree does not name, applies both folders.
+    const flux = {
+      "clusters/prod/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 10m, path: ./, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`,
+    };
+    expect(analyze({ ...flux, ...one }, { ...flux, ...one, "demo2/authz.yaml": authorizationPolicy() }).findings).toEqual([]);
   });
 
   it("a copy delivered to another cluster is that cluster's first ALLOW policy, never one beside itself", () => {

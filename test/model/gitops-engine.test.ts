@@ -51,13 +51,16 @@ describe("GitOps placement engine over a table of families", () => {
     // Applied where its file lands, which `local` decides: sgp-1.
     relay("fleet", "nested", "apps/cart/nested.yaml", { path: "apps/payments" }),
     relay("other", "ignored", "other/ignored.yaml", { path: "apps/shop", cluster: "sgp-1" }),
+    // Applied where its own file lands, which nothing places: one cluster the tree does not name.
+    relay("fleet", "loose", "loose/loose.yaml", { path: "apps/blog" }),
   );
 
   it("lands a file where the families' deliveries send it, transitively, with the policy's patterns and regions", () => {
     const seen = { reads: 0 };
     const placement = gitopsPlacementOver([family("fleet", relays(seen)), family("other")]).buildGitopsPlacement(set, topology, byPattern);
-    expect(placement("apps/shop/route.yaml")).toEqual({ clusters: ["jkt-1"], regions: ["asia-southeast2"] });
-    expect(placement("apps/payments/route.yaml")).toEqual({ clusters: ["sgp-1"], regions: ["asia-southeast1"] });
+    expect(placement("apps/shop/route.yaml")).toEqual({ clusters: ["jkt-1"], regions: ["asia-southeast2"], sites: ["jkt-1"] });
+    expect(placement("apps/payments/route.yaml")).toEqual({ clusters: ["sgp-1"], regions: ["asia-southeast1"], sites: ["sgp-1"] });
+    expect(placement("apps/blog/route.yaml")).toEqual({ clusters: [], regions: [], sites: ["where Relay ops/loose is applied"] });
     expect(placement("clusters/jkt-1/route.yaml").clusters).toEqual(["jkt-1"]);
     expect(placement("elsewhere/route.yaml").clusters).toEqual([]);
     // The tree is read once, with the policy's clusters.

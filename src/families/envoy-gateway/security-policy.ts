@@ -3,6 +3,8 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import type { DetectionDraft, DetectionList } from "../../core/detection-list.js";
 import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
+import type { DetectorContext } from "../../core/detector.js";
+import { sitesMeet } from "../../core/gitops-delivery.js";
 import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
 import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
@@ -76,11 +78,14 @@ const policyNames = (policies: readonly Resource[]): string[] =>
  * one object Envoy Gateway applies the oldest and marks the others Conflicted, so one deleted hands
  * the object to another (eg-course 2597f03 deleted `oidc-example` beside `httpbin-security-policy`,
  * the same OIDC on the same HTTPRoute); which of several is oldest the tree does not tell: only what
- * every one of them requires counts. Of those, the ones nearest the policy (`from`, its file), as
- * each example folder brings its own (eg-course's `ext-authz` and `auth` labs name the route of its
- * `oidc` lab, each in its own folder). Undefined where none does.
+ * every one of them requires counts: each that placement may put where the policy (`from`) lands,
+ * not on other named clusters (a Flux Kustomization applying `./apps` puts `apps/a/oidc-example.yaml`
+ * and `apps/b/cors.yaml` on one cluster: with the CORS-only policy the older, the route keeps no
+ * OIDC), and, where placement does not say, the ones nearest the policy's file, as each example
+ * folder brings its own (eg-course's `ext-authz` and `auth` labs name the route of its `oidc` lab,
+ * each in its own folder). Undefined where none does.
  */
-function peerGuards(tree: ManifestSet, target: Target, from: string): Guarding | undefined {
+function peerGuards(tree: ManifestSet, target: Target, from: PlacedPolicy, context: DetectorContext): Guarding | undefined {
   if (!target.ref) return undefined;
   const { namespace, name, section } = target.ref;
   const levels = [
@@ -89,20 +94,39 @@ function peerGuards(tree: ManifestSet, target: Target, from: string): Guarding |
   ];
   const applying = levels.find((policies) => policies.length > 0);
   if (!applying) return undefined;
-  const nearest = nearestAll(applying.map(placed), from).map(({ policy }) => policy);
-  return { guards: requiredByAll(nearest.map(guardsOf)), from: policyNames(nearest) };
+  const placement = context.placementOf(tree);
+  const sitesOf = (policy: Resource) => placement(policy.source.file).sites ?? [];
+  const placedToo = from.sites.length === 0 ? [] : applying.filter((policy) => sitesOf(policy).length > 0);
+  const unplaced = applying.filter((policy) => !placedToo.includes(policy));
+  const peers = [
+    ...placedToo.filter((policy) => sitesMeet(sitesOf(policy), from.sites)),
+    ...nearestAll(unplaced.map(placed), from.file).map(({ policy }) => policy),
+  ];
+  if (peers.length === 0) return undefined;
+  return { guards: requiredByAll(peers.map(guardsOf)), from: policyNames(peers) };
 }
 
+/** A policy's file and where its tree's placement puts it (FileClusters.sites). */
+interface PlacedPolicy {
+  readonly file: string;
+  readonly sites: readonly string[];
+}
+
+const placedIn = (tree: ManifestSet, policy: Resource, context: DetectorContext): PlacedPolicy => ({
+  file: policy.source.file,
+  sites: context.placementOf(tree)(policy.source.file).sites ?? [],
+});
+
 /** What a target that leaves a policy loses: its guards, less what the policies that apply to it in its place still require (else a route's Gateways'). */
-const leftBehind = (tree: ManifestSet, target: Target, guards: readonly string[], from: string): string[] => {
-  const fallback = (peerGuards(tree, target, from) ?? gatewayGuards(tree, target)).guards;
+const leftBehind = (target: Target, guards: readonly string[], from: PlacedPolicy, context: DetectorContext): string[] => {
+  const fallback = (peerGuards(context.head, target, from, context) ?? gatewayGuards(context.head, target)).guards;
   return guards.filter((guard) => !fallback.includes(guard));
 };
 const removed: Check = (change, out, context) => {
   if (!change.base || change.head) return;
   const guards = guardsOf(change.base);
   for (const target of guards.length === 0 ? [] : targetsOf(change.base)) {
-    const lost = leftBehind(context.head, target, guards, change.base.source.file);
+    const lost = leftBehind(target, guards, placedIn(context.base, change.base, context), context);
     if (lost.length === 0) continue;
     out.add({
       class: "access.widened",
@@ -138,7 +162,7 @@ const guardsPerTarget: Check = (change, out, context) => {
           after: now,
         });
     } else {
-      const lost = leftBehind(context.head, target, was, head.source.file);
+      const lost = leftBehind(target, was, placedIn(context.head, head, context), context);
       if (lost.length > 0)
         out.add({
           class: "access.widened",
@@ -166,7 +190,7 @@ const guardsPerTarget: Check = (change, out, context) => {
     }
     // Policies that named it before (eg-course 2597f03 added `httpbin-security-policy` beside its
     // twin, both OIDC) guarded it already; else its Gateway's did, which the route's own replaces.
-    const peers = peerGuards(context.base, target, head.source.file);
+    const peers = peerGuards(context.base, target, placedIn(context.head, head, context), context);
     const inherited = peers ?? gatewayGuards(context.head, target);
     const dropped = inherited.guards.filter((guard) => !now.includes(guard));
     const gained = now.filter((guard) => !peers?.guards.includes(guard));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { envoyGatewayDetector } from "../../../src/families/envoy-gateway/security-policy.js";
 import { detect, expectDetections, resource } from "../../detect/resource-fixture.js";
 import { analyze } from "../../helpers/review-trees.js";
+import type { Resource } from "../../../src/core/resource.js";
 
 // As xunholy/k8s-gitops and joryirving/home-ops guard their apps: OIDC in front of a route, basic auth on a Gateway.
 const policy = (name: string, namespace: string, target: string, body: string) => `
@@ -94,6 +95,29 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
     // A rule's own policy removed hands the rule to the route's.
     expect(detect(envoyGatewayDetector, onRule, undefined, { head: [resource(ROUTE), resource(onRoute(OIDC))] })).toEqual([]);
+  });
+
+  it("removed where placement puts the other policies of the route on its cluster: every one of them counts, in any folder", () => {
+    // A Flux Kustomization applies ./apps: apps/a's OIDC twin and apps/b's CORS-only policy land beside the one removed.
+    const flux = resource(
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+      "clusters/prod/apps.yaml",
+    );
+    const around = (cors: string) => [
+      flux,
+      resource(ROUTE, "apps/routes/web.yaml"),
+      resource(onRoute(OIDC, "web-sso-2"), "apps/a/twin.yaml"),
+      resource(onRoute(CORS, "web-cors"), cors),
+    ];
+    const removed = resource(onRoute(OIDC), "apps/a/sso.yaml");
+    const others = (cors: string) => ({ base: around(cors), head: around(cors) });
+    // Envoy Gateway applies the oldest: the CORS-only one may be it, and the route keeps no OIDC.
+    expectDetections(detect(envoyGatewayDetector, removed, undefined, others("apps/b/cors.yaml")), [
+      { class: "access.widened", side: "base", path: ["spec"], says: "removed: HTTPRoute apps/web no longer requires oidc" },
+    ]);
+    // Where nothing places the policies, the nearest folder's stand in (each example folder brings its own).
+    const unplaced = (trees: { base: Resource[]; head: Resource[] }) => ({ base: trees.base.slice(1), head: trees.head.slice(1) });
+    expect(detect(envoyGatewayDetector, removed, undefined, unplaced(others("apps/b/cors.yaml")))).toEqual([]);
   });
 
   it("added beside a policy that already named the route: it refuses no one that policy let in, and gives up what that one required", () => {
