@@ -10,9 +10,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 // function. The worker's App renders before it analyses, so its main thread loads the families'
 // kinds and readers too; with every family it carries (session 20: 1,009,971 bytes) it outgrew
 // 1 MB, and its import time, which `npm run bench` measures, is the figure that matters. Session
-// 36 reached 1,091,111 bytes with the worker's import at 47 ms (goal 150 ms): 1.2 MB leaves the
-// detectors room while that figure stays the one to watch.
-const BUNDLE_BUDGET = { "dist/lambda.mjs": 1_000_000, "dist/worker/": 1_200_000 };
+// 36 reached 1,091,111 bytes with the worker's import at 47 ms (goal 150 ms): 1.2 MB left the
+// detectors room while that figure stays the one to watch. Session 41's families (versions of one
+// object, applied files, cert-manager's shim, Istio Gateway renames) took it to 1,212,240 bytes with
+// the import still far inside its goal: 1.3 MB, the import time still the figure to watch.
+const BUNDLE_BUDGET = { "dist/lambda.mjs": 1_000_000, "dist/worker/": 1_300_000 };
 const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
