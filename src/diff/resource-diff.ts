@@ -155,12 +155,18 @@ function definitionsOf(
     const [folder, applied, listed] = [posix.dirname(file), own.applied(file), own.withFolder(file)];
     const inFolder = (other: Resource) => posix.dirname(other.source.file) === folder;
     if (applied) {
-      const versions = definitionsIn(otherSide).filter(
-        (version) =>
-          theirs.applied(version.source.file) &&
-          sharePlace(resource, own, version, theirs) &&
-          (!inFolder(version) || theirs.withFolder(version.source.file) === listed),
-      );
+      const together = (version: Resource, applying: FileApplying) =>
+        applying.applied(version.source.file) &&
+        sharePlace(resource, own, version, applying) &&
+        (!inFolder(version) || applying.withFolder(version.source.file) === listed);
+      const versions = definitionsIn(otherSide).filter((version) => together(version, theirs));
+      // Versions the base already wrote differently, put together, are alternatives, not one object
+      // (kong's examples/ each write Gateway default/kong with their own listeners, istio-tutorial's
+      // istiofiles/ a VirtualService per lesson, applied one file at a time): a deployment whose
+      // live object depended on file order would be a broken one, and kustomize and Flux refuse
+      // two documents of one object in a build. Each is then an object of its own, as written.
+      const atBase = side === "base" ? [resource, ...definitionsIn("base").filter((version) => together(version, own))] : versions;
+      if (atBase.some((version) => !sameMeaning(version, atBase[0]!))) return none;
       if (versions.length > 0 || listed) return { versions };
     }
     // Not applied as the definition its own tree applies in its place is (beside a kustomization

@@ -74,8 +74,8 @@ describe("PeerAuthentication judged by what it selects", () => {
       { "b.yaml": permissive, "mesh.yaml": MESH_PERMISSIVE },
     );
     expect(ofClass(result.findings, "mtls.weakened").map((f) => f.summary)).toEqual([
-      // Two versions of one object: the one dropped is judged against the one that stays.
-      "PeerAuthentication default/default: mtls.mode STRICT → PERMISSIVE, namespace-wide in default: plaintext is accepted (a.yaml no longer writes its version, judged against b.yaml's, which stays: one object, whichever file is applied last holds)",
+      // Versions the base wrote differently are alternatives, each its own object: the one that stays is what is left.
+      "PeerAuthentication default/default: removed (was STRICT, namespace-wide in default): its workloads keep PeerAuthentication default/default with PERMISSIVE, so plaintext is accepted",
     ]);
   });
 
