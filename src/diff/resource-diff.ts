@@ -166,7 +166,11 @@ function definitionsOf(
       // live object depended on file order would be a broken one, and kustomize and Flux refuse
       // two documents of one object in a build. Each is then an object of its own, as written.
       const atBase = side === "base" ? [resource, ...definitionsIn("base").filter((version) => together(version, own))] : versions;
-      if (atBase.some((version) => !sameMeaning(version, atBase[0]!))) return none;
+      // An equal copy of one of them added or dropped is still no change (a new example's Gateway, the same as another's).
+      if (atBase.some((version) => !sameMeaning(version, atBase[0]!))) {
+        const equal = versions.filter((version) => sameMeaning(version, resource));
+        return equal.length > 0 ? { versions: equal } : none;
+      }
       if (versions.length > 0 || listed) return { versions };
     }
     // Not applied as the definition its own tree applies in its place is (beside a kustomization
