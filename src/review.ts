@@ -182,10 +182,14 @@ export function analyzeChange(input: ChangeInput): Analysis {
     appliedAs,
   );
 
+  const listed = {
+    base: once(() => listedWithFolder(kustomizations.base(), reading.base.includedBy)),
+    head: once(() => listedWithFolder(kustomizations.head(), reading.head.includedBy)),
+  };
   const applying = (side: "base" | "head", tree: TreeAnalysis): FileApplying => ({
     clusters: (file) => tree.placement(file).sites ?? [],
     applied: (file) => appliedIn[side]()(file),
-    withFolder: listedWithFolder(kustomizations[side](), reading[side].includedBy),
+    withFolder: (file) => listed[side]()(file),
   });
   // A version added or dropped among versions that differ is judged as the comparison that rates highest.
   const rated = (change: ResourceChange) =>

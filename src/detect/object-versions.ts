@@ -21,12 +21,9 @@ export function withVersionsCompared(change: ResourceChange, detection: Detectio
 
 /**
  * A version change as the comparison, of those it stands for (`counterparts`), whose detections
- * `rate` highest: where the other side's versions differ from each other, which one the cluster
- * holds depends on the order the files are applied in, so the version added or dropped may turn it
- * into (or out of) any of them. A DISABLE PeerAuthentication added as zz-vm-onboarding.yaml, the
- * copy of 00-bootstrap.yaml's, beside mesh-mtls.yaml's STRICT read as no change (equal to one base
- * version); mesh-mtls.yaml dropped beside a-mesh.yaml's STRICT and m-vm.yaml's DISABLE read as the
- * labels a-mesh.yaml adds (the version most like it). The first counterpart on a tie.
+ * `rate` highest: a version dropped where the versions that replace it are all new and differ from
+ * each other may leave the object as any of them, as the files happen to be applied. The first
+ * counterpart (the most similar) on a tie.
  */
 export function worstComparison(change: ResourceChange, rate: (comparison: ResourceChange) => number): ResourceChange {
   if (!change.head || !change.base || !change.counterparts) return change;

@@ -44,16 +44,14 @@ const AS_WRITTEN: FileApplying = { clusters: () => [], applied: () => true, with
  * only mesh-mtls.yaml is applied by neither Flux nor `kubectl apply -k`): such a definition is
  * settled as one the tree does not apply (`appliedInstead`), neither judged as a version nor as an
  * object beside the applied one.
- * So a version one file adds beside those the base already wrote is judged against them
+ * So a version one file adds beside the one the base already wrote is judged against it
  * (istio-demos c4863e5: vm-onboarding.yaml wrote PeerAuthentication istio-system/default with
  * DISABLE beside mesh-mtls.yaml's STRICT, read as a second policy that istiod would ignore), and a
- * version one file drops against those that stay (dropping the only DISABLE version leaves STRICT).
- * Where the versions of a side differ from each other, which one holds depends on the order the
- * files are applied in, which the tree does not say: a DISABLE copy of 00-bootstrap.yaml's version
- * added as zz-vm-onboarding.yaml, applied after mesh-mtls.yaml's STRICT, turns mTLS off. So each
- * version of the other side it differs from is a comparison (`counterparts`), and a copy equal to
- * every version of the other side changes nothing (gke-networking-recipes copied a ServiceExport
- * into a second file of its folder). A copy in another folder that no placement puts on the same
+ * version one file drops against those that stay; where those are all new and differ, each is a
+ * comparison (`counterparts`), since which one holds depends on an apply order the tree does not
+ * say. A copy equal to the other side's versions changes nothing (gke-networking-recipes copied a
+ * ServiceExport into a second file of its folder). Versions the base already writes differently
+ * are alternatives (see definitionsOf). A copy in another folder that no placement puts on the same
  * clusters stays an object of its own: folders are clusters in many repositories (gke-1/, gke-2/),
  * though in others they are demos (istio-demos 80d7d60 copied an AuthorizationPolicy into a second
  * demo folder: still judged alone).
@@ -97,10 +95,14 @@ export function diffResources(
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** A version added (removed) judged against the other side's versions it differs from, the one it is most like first. */
+/**
+ * A version added (removed) judged against the other side's versions it differs from, the one it is
+ * most like first; equal copies among them are one comparison (review.ts runs the detectors once each).
+ */
 function versionChange(key: string, version: VersionChange, own: Resource, others: readonly Resource[]): ResourceChange {
   const like = mostSimilar(own, others)!;
-  const counterparts = [like, ...others.filter((other) => other !== like)];
+  const counterparts = [like];
+  for (const other of others) if (!counterparts.some((kept) => sameMeaning(kept, other))) counterparts.push(other);
   return version === "added"
     ? { key, base: like, head: own, version, counterparts }
     : { key, base: own, head: like, version, counterparts };
