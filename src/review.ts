@@ -17,7 +17,7 @@ import { reviewGraph } from "./graph/graph-review.js";
 import { excludedDeclarations } from "./graph/excluded-declarations.js";
 import { graphMemo, readGraphNodes, type TrafficGraph } from "./graph/traffic-graph.js";
 import { releaseSharedBodies } from "./manifests/held-body.js";
-import { buildGitopsPlacement } from "./model/gitops-placement.js";
+import { buildGitopsPlacement, type FilePlacement } from "./model/gitops-placement.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
@@ -99,6 +99,11 @@ function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: Clus
   return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, applied, established?.model) };
 }
 
+const sitesOf =
+  (placement: FilePlacement) =>
+  (file: string): readonly string[] =>
+    placement(file).sites ?? [];
+
 /** A tree's policy files: one, or both spellings (which the next review refuses). */
 const policyFiles = (files: readonly SourceFile[]) => files.filter((file) => isPolicyPath(file.path));
 /** What a tree holds as its policy, for the finding's before and after: a file's text, or each file's when both spellings exist. */
@@ -153,7 +158,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
     base: once(() => appliedFiles(readable.base, kustomizations.base(), policy.topology, clusterOfFile)),
     head: once(() => appliedFiles(readable.head, kustomizations.head(), policy.topology, clusterOfFile)),
   };
-  const manifests = withoutMovesOutOfDelivery(readable, appliedIn);
+  const sitesIn = {
+    base: once(() => sitesOf(buildGitopsPlacement(readable.base, policy.topology, clusterOfFile))),
+    head: once(() => sitesOf(buildGitopsPlacement(readable.head, policy.topology, clusterOfFile))),
+  };
+  const manifests = withoutMovesOutOfDelivery(readable, appliedIn, sitesIn);
   releaseReads(options.cache);
   input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);
@@ -187,7 +196,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     head: once(() => listedWithFolder(kustomizations.head(), reading.head.includedBy)),
   };
   const applying = (side: "base" | "head", tree: TreeAnalysis): FileApplying => ({
-    clusters: (file) => tree.placement(file).sites ?? [],
+    clusters: sitesOf(tree.placement),
     applied: (file) => appliedIn[side]()(file),
     withFolder: (file) => listed[side]()(file),
   });

@@ -27,9 +27,13 @@ export type FilePlacement = (path: string) => FileClusters;
 
 const UNNAMED = "where ";
 
-/** The site of an object that delivers to wherever it is applied itself, where nothing places its own file (FileClusters.sites). */
-export const unnamedSite = (resource: Resource): string =>
-  `${UNNAMED}${resource.id.kind} ${resource.id.namespace}/${resource.id.name} is applied`;
+/**
+ * The site of an object that delivers to wherever it is applied itself, where nothing places its
+ * own file (FileClusters.sites). Told apart by its key, not its name: every cluster Flux bootstraps
+ * has a root Kustomization flux-system/flux-system (`clusters/prod/flux-system/gotk-sync.yaml`,
+ * `clusters/staging/…`), each keyed by its file when a tree holds several.
+ */
+export const unnamedSite = (resource: Resource): string => `${UNNAMED}${resource.key} is applied`;
 
 export const isNamedCluster = (site: string): boolean => !site.startsWith(UNNAMED);
 

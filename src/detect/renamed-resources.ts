@@ -122,8 +122,12 @@ export function renamedResources(
   for (const change of changes) {
     const after = change.head;
     if (!after || change.base) continue;
+    // One identity on both sides is no rename: an object moved to another cluster's folder is pruned there and created here.
     const renamedFrom = ({ base, key }: ResourceChange) =>
-      !taken.has(key) && place(base!) === place(after) && equalData(unnamed(base!), unnamed(after));
+      !taken.has(key) &&
+      resourceKey(base!.id) !== resourceKey(after.id) &&
+      place(base!) === place(after) &&
+      equalData(unnamed(base!), unnamed(after));
     // A policy written in several files, renamed in each: each file's version pairs with its own.
     const previous =
       removed.find((change) => change.base!.source.file === after.source.file && renamedFrom(change)) ?? removed.find(renamedFrom);

@@ -1,4 +1,4 @@
-import type { ManifestSet } from "../core/resource.js";
+import { withKey, type ManifestSet, type Resource } from "../core/resource.js";
 import type { AppliedFile } from "../model/applied-files.js";
 
 /**
@@ -8,17 +8,23 @@ import type { AppliedFile } from "../model/applied-files.js";
  * from `apps/prod` to `apps/staging` beside a Flux Kustomization of `./apps/prod`, into a subfolder
  * of an Argo CD directory source that does not recurse, renamed `.yml` under `include: '*.yaml'`
  * passed as no change). It is read as removed, and one moved into what they apply from a file
- * nothing applied as added. A move between two applied places, or between two places nothing
- * applies (a tree whose files are reviewed as written), is the same object as before. Only moves
+ * nothing applied as added. A move between two applied places that leaves a site its file was
+ * delivered to (`apps/prod` → `apps/staging`, each under its own cluster's Flux root) is both: the
+ * object is pruned where it was and created where it lands, so the head's is keyed apart by its
+ * file. A move between places delivered alike, or between two places nothing applies (a tree whose
+ * files are reviewed as written), is the same object as before; so is one that only adds sites (a
+ * cluster's route moved into the base every overlay lists), which keeps it where it was. Only moves
  * count: where a GitOps object itself changes what it applies, the placement family judges it.
  */
 export function withoutMovesOutOfDelivery(
   sets: { readonly base: ManifestSet; readonly head: ManifestSet },
   applied: { readonly base: () => AppliedFile; readonly head: () => AppliedFile },
+  sites: { readonly base: () => FileSites; readonly head: () => FileSites },
 ): { readonly base: ManifestSet; readonly head: ManifestSet } {
   const { base, head } = sets;
-  const [gone, arrived] = [new Set<string>(), new Set<string>()];
+  const [gone, arrived, relocated] = [new Set<string>(), new Set<string>(), new Set<string>()];
   let [appliedBefore, appliedAfter]: (AppliedFile | undefined)[] = [];
+  let [sitesBefore, sitesAfter]: (FileSites | undefined)[] = [];
   head.resources.forEach((after, key) => {
     const before = base.resources.get(key);
     if (!before || before.source.file === after.source.file) return;
@@ -26,8 +32,30 @@ export function withoutMovesOutOfDelivery(
     const is = (appliedAfter ??= applied.head())(after.source.file);
     if (was && !is) gone.add(key);
     else if (is && !was) arrived.add(key);
+    else if (was && is) {
+      const there = (sitesAfter ??= sites.head())(after.source.file);
+      if ((sitesBefore ??= sites.base())(before.source.file).some((site) => !there.includes(site))) relocated.add(key);
+    }
   });
   const without = (set: ManifestSet, keys: ReadonlySet<string>): ManifestSet =>
     keys.size === 0 ? set : { ...set, resources: new Map([...set.resources].filter(([key]) => !keys.has(key))) };
-  return gone.size === 0 && arrived.size === 0 ? sets : { base: without(base, arrived), head: without(head, gone) };
+  if (gone.size === 0 && arrived.size === 0 && relocated.size === 0) return sets;
+  const headLeft = without(head, gone);
+  return { base: without(base, arrived), head: relocated.size === 0 ? headLeft : keyedApart(headLeft, relocated) };
+}
+
+/** Where a tree delivers a file (FileClusters.sites); none where nothing places it. */
+export type FileSites = (file: string) => readonly string[];
+
+/** The set with each of these resources keyed by its file, as a second object of its identity is. */
+function keyedApart(set: ManifestSet, keys: ReadonlySet<string>): ManifestSet {
+  const resources = new Map<string, Resource>();
+  set.resources.forEach((resource, key) => {
+    if (!keys.has(key)) resources.set(key, resource);
+    else {
+      const apart = `${key}@${resource.source.file}`;
+      resources.set(apart, withKey(resource, apart));
+    }
+  });
+  return { ...set, resources };
 }

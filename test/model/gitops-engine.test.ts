@@ -60,7 +60,11 @@ describe("GitOps placement engine over a table of families", () => {
     const placement = gitopsPlacementOver([family("fleet", relays(seen)), family("other")]).buildGitopsPlacement(set, topology, byPattern);
     expect(placement("apps/shop/route.yaml")).toEqual({ clusters: ["jkt-1"], regions: ["asia-southeast2"], sites: ["jkt-1"] });
     expect(placement("apps/payments/route.yaml")).toEqual({ clusters: ["sgp-1"], regions: ["asia-southeast1"], sites: ["sgp-1"] });
-    expect(placement("apps/blog/route.yaml")).toEqual({ clusters: [], regions: [], sites: ["where Relay ops/loose is applied"] });
+    expect(placement("apps/blog/route.yaml")).toEqual({
+      clusters: [],
+      regions: [],
+      sites: ["where toy.example/Relay/ops/loose@fleet is applied"],
+    });
     expect(placement("clusters/jkt-1/route.yaml").clusters).toEqual(["jkt-1"]);
     expect(placement("elsewhere/route.yaml").clusters).toEqual([]);
     // The tree is read once, with the policy's clusters.
