@@ -33,8 +33,9 @@ export function withoutMovesOutOfDelivery(
     if (was && !is) gone.add(key);
     else if (is && !was) arrived.add(key);
     else if (was && is) {
+      // Placed nowhere, the head's file is applied by something whose reach is not known (an ApplicationSet of a generator not read here): where is not told.
       const there = (sitesAfter ??= sites.head())(after.source.file);
-      if ((sitesBefore ??= sites.base())(before.source.file).some((site) => !there.includes(site))) relocated.add(key);
+      if (there.length > 0 && (sitesBefore ??= sites.base())(before.source.file).some((site) => !there.includes(site))) relocated.add(key);
     }
   });
   const without = (set: ManifestSet, keys: ReadonlySet<string>): ManifestSet =>

@@ -464,6 +464,22 @@ spec:
       expect(result.risk).toBe("high");
     });
 
+    it("a move to where only an object of unknown reach may deliver it is the same route: where it lands is not told", () => {
+      const unknownReach = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: { name: apps, namespace: argocd }
+spec:
+  generators: [{ clusterDecisionResource: { configMapRef: acm-placement } }]
+  template:
+    metadata: { name: "{{name}}" }
+    spec:
+      source: { repoURL: https://github.com/example/fleet.git, path: "{{path}}" }
+      destination: { server: "{{server}}", namespace: shop }
+`;
+      const result = moved({ ...gitops, "argocd/apps.yaml": unknownReach }, "apps/prod/checkout.yaml", "elsewhere/checkout.yaml");
+      expect(result.analysis.findings).toEqual([]);
+    });
+
     it("a move within one cluster's folder, or into a base both clusters' folders list, keeps the route where it was", () => {
       expect(moved(gitops, "apps/prod/checkout.yaml", "apps/prod/shop/checkout.yaml").analysis.findings).toEqual([]);
       const listing = {
