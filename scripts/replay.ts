@@ -5,7 +5,9 @@
 // base tree's. Prints one line a commit (exit code, risk, class counts, time) and the totals: the team's
 // instrument for precision on real histories. `--only` keeps the commits that touch YAML under a git
 // pathspec (`samples/`): a large repository's traffic config is often one folder among many.
-// `--fresh` reviews each commit with a cache of its own, as the CLI and the App review one PR (what
+// `--commits file.jsonl` reviews exactly the commits an earlier `--out` holds (one JSON line a
+// commit, or one commit a line), whatever `--range`/`--only`/`--max` chose then: two builds compared
+// commit for commit. `--fresh` reviews each commit with a cache of its own, as the CLI and the App review one PR (what
 // a review lets go of once a later one cannot want it is let go): slower, and what users run.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +20,7 @@ import { POLICY_PATH } from "../src/review.js";
 import { readGitTree, type BlobTexts } from "../src/sources/git-source.js";
 
 const USAGE =
-  "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec] [--fresh]";
+  "Usage: npm run replay -- --repo <git dir> [--range A..B] [--max N] [--commits file] [--out file.jsonl] [--no-render] [--policy file] [--only pathspec] [--fresh]";
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     "no-render": { type: "boolean" },
     policy: { type: "string" },
     only: { type: "string" },
+    commits: { type: "string" },
     fresh: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
@@ -46,8 +49,18 @@ const under = values.only === undefined ? "" : `${values.only.replace(/\/$/, "")
 const commits = git("rev-list", "--reverse", "--first-parent", values.range ?? "HEAD", "--", `${under}*.yaml`, `${under}*.yml`)
   .split("\n")
   .filter(Boolean);
-const selected = values.max ? commits.slice(-Number(values.max)) : commits;
+const listed = values.commits === undefined ? undefined : commitsListed(readFileSync(values.commits, "utf8"));
+const selected = listed ?? (values.max ? commits.slice(-Number(values.max)) : commits);
 const NOW = new Date("2026-12-01T12:00:00Z");
+
+/** The commits of an earlier replay's `--out` (its rows' `commit`), or of a list of one a line. */
+function commitsListed(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => (line.startsWith("{") ? String((JSON.parse(line) as { commit: unknown }).commit) : line));
+}
 const chosenPolicy = values.policy === undefined ? undefined : readFileSync(values.policy, "utf8");
 
 interface Row {
