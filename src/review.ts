@@ -162,7 +162,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     base: once(() => sitesOf(buildGitopsPlacement(readable.base, policy.topology, clusterOfFile))),
     head: once(() => sitesOf(buildGitopsPlacement(readable.head, policy.topology, clusterOfFile))),
   };
-  const manifests = withoutMovesOutOfDelivery(readable, appliedIn, sitesIn);
+  const manifests = withoutMovesOutOfDelivery(readable, appliedIn, sitesIn, { base: kustomizations.base(), head: kustomizations.head() });
   releaseReads(options.cache);
   input.collect?.();
   const base = analyzeTree(manifests.base, policy, clusterOfFile);

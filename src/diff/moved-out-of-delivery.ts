@@ -13,26 +13,33 @@ import type { AppliedFile } from "../model/applied-files.js";
  * object is pruned where it was and created where it lands, so the head's is keyed apart by its
  * file. A move between places delivered alike, or between two places nothing applies (a tree whose
  * files are reviewed as written), is the same object as before; so is one that only adds sites (a
- * cluster's route moved into the base every overlay lists), which keeps it where it was. Only moves
- * count: where a GitOps object itself changes what it applies, the placement family judges it.
+ * cluster's route moved into the base every overlay lists), which keeps it where it was. Besides
+ * moves, a file left in place counts where a kustomization at or above it is added or deleted: Flux
+ * builds a path that loses its kustomization with one it generates of every file under it, so a
+ * route beside the deleted kustomization that it did not list is applied from then on (and one a
+ * kustomization added there does not list is pruned). Otherwise, where a GitOps object itself
+ * changes what it applies, the placement family judges it.
  */
 export function withoutMovesOutOfDelivery(
   sets: { readonly base: ManifestSet; readonly head: ManifestSet },
   applied: { readonly base: () => AppliedFile; readonly head: () => AppliedFile },
   sites: { readonly base: () => FileSites; readonly head: () => FileSites },
+  /** Each side's kustomization file by folder (model/applied-files.ts's kustomizationsOf). */
+  kustomizations: { readonly base: ReadonlyMap<string, string>; readonly head: ReadonlyMap<string, string> },
 ): { readonly base: ManifestSet; readonly head: ManifestSet } {
   const { base, head } = sets;
   const [gone, arrived, relocated] = [new Set<string>(), new Set<string>(), new Set<string>()];
   let [appliedBefore, appliedAfter]: (AppliedFile | undefined)[] = [];
   let [sitesBefore, sitesAfter]: (FileSites | undefined)[] = [];
+  const rebuilt = underKustomizationAddedOrDeleted(kustomizations.base, kustomizations.head);
   head.resources.forEach((after, key) => {
     const before = base.resources.get(key);
-    if (!before || before.source.file === after.source.file) return;
+    if (!before || (before.source.file === after.source.file && !rebuilt(after.source.file))) return;
     const was = (appliedBefore ??= applied.base())(before.source.file);
     const is = (appliedAfter ??= applied.head())(after.source.file);
     if (was && !is) gone.add(key);
     else if (is && !was) arrived.add(key);
-    else if (was && is) {
+    else if (was && is && before.source.file !== after.source.file) {
       // Placed nowhere, the head's file is applied by something whose reach is not known (an ApplicationSet of a generator not read here): where is not told.
       const there = (sitesAfter ??= sites.head())(after.source.file);
       if (there.length > 0 && (sitesBefore ??= sites.base())(before.source.file).some((site) => !there.includes(site))) relocated.add(key);
@@ -43,6 +50,13 @@ export function withoutMovesOutOfDelivery(
   if (gone.size === 0 && arrived.size === 0 && relocated.size === 0) return sets;
   const headLeft = without(head, gone);
   return { base: without(base, arrived), head: relocated.size === 0 ? headLeft : keyedApart(headLeft, relocated) };
+}
+
+/** Whether a file sits in or below a folder whose kustomization one side has and the other has not. */
+function underKustomizationAddedOrDeleted(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): (file: string) => boolean {
+  const folders = [...[...base.keys()].filter((folder) => !head.has(folder)), ...[...head.keys()].filter((folder) => !base.has(folder))];
+  if (folders.length === 0) return () => false;
+  return (file) => folders.some((folder) => folder === "" || file.startsWith(`${folder}/`));
 }
 
 /** Where a tree delivers a file (FileClusters.sites); none where nothing places it. */

@@ -20,6 +20,7 @@ import {
   planRenderedHelm,
   planRenders,
   renderKey,
+  appliedAsWritten,
   rendersAlike,
   rootKustomizations,
   textsOf,
@@ -495,6 +496,8 @@ async function renderStage(
     base: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
     head: { files: [] as SourceFile[], consumed: [] as string[], origins: {} as Record<string, string> },
   };
+  /** The files each side's kustomize renders read, with the folders of the kustomizations they read them through. */
+  const kustomized = { base: new Map<string, string[]>(), head: new Map<string, string[]>() };
   for (const id of rendering) {
     const sides = [
       { name: "base" as const, root: basePlan.get(id), outcome: baseOut.get(id) },
@@ -534,6 +537,8 @@ async function renderStage(
         Object.assign(result[name].origins, origins);
       }
       result[name].consumed.push(...root.consumes);
+      if (root.run.tool === "kustomize")
+        for (const file of root.consumes) kustomized[name].set(file, [...(kustomized[name].get(file) ?? []), root.run.directory]);
     }
   }
   // A kustomization moved with what it reads that fails alike in both places applies what it did:
@@ -547,10 +552,28 @@ async function renderStage(
   // it would look applied there alone (an overlay's Flux Kustomization deleted: its render at base
   // against the shared base file an unchanged overlay reads as written at head moved traffic nobody
   // moved), or applied on both when it is not (an app disabled by commenting out its ks.yaml line:
-  // Flux prunes it, and the review saw nothing change).
+  // Flux prunes it, and the review saw nothing change). Unless the kustomizations it was read
+  // through are gone there and nothing else builds it: a folder's kustomization.yaml deleted, its
+  // files kept, leaves them to `kubectl apply -f`, Flux's generated kustomization or an Argo CD
+  // directory source, which apply them as written, and the render is compared with them
+  // (asm-workshop 6f76c5d8ce: app-canary/baseline's VirtualService read as removed, and its subsets
+  // as defined by no DestinationRule, though both files stayed).
   const [atBase, atHead] = [new Set(result.base.consumed), new Set(result.head.consumed)];
-  result.head.consumed.push(...[...atBase].filter((file) => headText.has(file) && !atHead.has(file)));
-  result.base.consumed.push(...[...atHead].filter((file) => baseText.has(file) && !atBase.has(file)));
+  const leftToRenders = (renderedAt: "base" | "head", files: readonly SourceFile[], text: TreeTexts, links?: readonly SymbolicLink[]) => {
+    let applied: ((file: string) => boolean) | undefined;
+    return (file: string) => {
+      const through = kustomized[renderedAt].get(file);
+      return (
+        through === undefined ||
+        through.some((folder) => kustomizationFileIn(folder, text) !== undefined) ||
+        !(applied ??= appliedAsWritten(files, options.topology, links))(file)
+      );
+    };
+  };
+  const hiddenAtHead = leftToRenders("base", head, headText, options.links?.head);
+  const hiddenAtBase = leftToRenders("head", base, baseText, options.links?.base);
+  result.head.consumed.push(...[...atBase].filter((file) => headText.has(file) && !atHead.has(file) && hiddenAtHead(file)));
+  result.base.consumed.push(...[...atHead].filter((file) => baseText.has(file) && !atBase.has(file) && hiddenAtBase(file)));
   return {
     roots,
     base: result.base,

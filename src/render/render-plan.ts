@@ -398,12 +398,37 @@ function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
 }
 
 /** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
-function deliveredFolders(tree: Tree, topology: Topology): (folder: string) => boolean {
+function deliveredFolders(tree: Tree, topology: Topology): ((folder: string) => boolean) & { readonly any: boolean } {
   const set = gitopsObjects(tree.files);
   const deliveryOf = deliveriesOf(set, topology.clusters);
   const paths = [...set.resources.values()].flatMap((resource) => deliveryOf(resource)?.paths ?? []);
   const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
-  return (folder) => matchers.some((matches) => matches(folder || "."));
+  return Object.assign((folder: string) => matchers.some((matches) => matches(folder || ".")), { any: matchers.length > 0 });
+}
+
+/**
+ * Whether a tree's GitOps objects would apply a file as written, no kustomization building it: none
+ * sits in its folder or a folder above it, up to the folder an object delivers (Flux builds a
+ * Kustomization's path, generating a kustomization of every file under it where it holds none; an
+ * Argo CD Application's path without one is a directory source; a kustomization above either is
+ * not read). A file a kustomization's folder holds but it does not list is applied by nothing. A
+ * tree with no GitOps object says nothing of what is applied: every file of it is, as written
+ * (`kubectl apply -f`), as model/applied-files.ts has it.
+ */
+export function appliedAsWritten(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly SymbolicLink[] = [],
+): (file: string) => boolean {
+  const tree = treeOf(files, links);
+  const delivers = deliveredFolders(tree, topology);
+  if (!delivers.any) return () => true;
+  return (file) => {
+    for (let folder = folderOf(file); ; folder = folderOf(folder)) {
+      if (tree.kustomizationIn(folder) !== undefined) return false;
+      if (folder === "" || delivers(folder)) return true;
+    }
+  };
 }
 
 /**

@@ -603,6 +603,43 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a folder's kustomization.yaml deleted, its files kept, is compared with what then applies them as written: nothing changes unless the render altered them",
+    async () => {
+      // asm-workshop 6f76c5d8ce: app-canary/baseline lost its kustomization.yaml, and its VirtualService read as removed.
+      const rule = (namespace: string) =>
+        `apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: frontend${namespace}}\nspec:\n  host: frontend.frontend.svc.cluster.local\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets: [{name: v1, labels: {version: v1}}]\n`;
+      const service = (namespace: string) =>
+        `apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: frontend${namespace}}\nspec:\n  hosts: [frontend]\n  http: [{route: [{destination: {host: frontend, subset: v1}}]}]\n`;
+      const app = (kustomization: string | undefined, namespace = ", namespace: frontend", routes = "app/vs.yaml"): SourceFile[] => [
+        { path: routes, text: service(namespace) },
+        { path: "app/dr.yaml", text: rule(namespace) },
+        ...(kustomization === undefined ? [] : [{ path: "app/kustomization.yaml", text: kustomization }]),
+      ];
+      const summaries = async (base: SourceFile[], head: SourceFile[]) =>
+        (await reviewRendered(base, head)).analysis.findings.map((finding) => `${finding.risk} ${finding.class} ${finding.summary}`);
+      const listing = "resources: [vs.yaml, dr.yaml]\n";
+      expect(await summaries(app(listing), app(undefined))).toEqual([]);
+      // The mirror image: a kustomization added over the files, applying them as they are.
+      expect(await summaries(app(undefined), app(listing))).toEqual([]);
+      // What the render gave them and they do not say themselves leaves with it: here their namespace.
+      const unnamed = await summaries(app(`${listing}namespace: frontend\n`, ""), app(undefined, ""));
+      expect(unnamed).toContainEqual(expect.stringMatching(/^critical mtls\.weakened DestinationRule frontend\/frontend: /));
+      // An Argo CD directory source does not recurse: a route its kustomization listed from a subfolder is no longer applied.
+      const argo = {
+        path: "argocd/app.yaml",
+        text: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app, namespace: argocd}\nspec:\n  source: {repoURL: https://github.com/example/fleet.git, path: app}\n  destination: {server: https://kubernetes.default.svc, namespace: frontend}\n",
+      };
+      const nested = await summaries(
+        [...app("resources: [routes/vs.yaml, dr.yaml]\n", undefined, "app/routes/vs.yaml"), argo],
+        [...app(undefined, undefined, "app/routes/vs.yaml"), argo],
+      );
+      expect(nested).toContainEqual(expect.stringMatching(/^high route\.removed frontend via mesh: no longer served/));
+      expect(nested.filter((summary) => summary.includes("DestinationRule"))).toEqual([]);
+    },
+    HEADROOM,
+  );
+
+  it(
     "an overlay delivered to another cluster is rendered though none of its files changed, and one no longer delivered leaves its cluster without a mixed rendered/raw diff",
     async () => {
       const regional = policyWith(

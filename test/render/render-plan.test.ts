@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { renderChange, toolMessage } from "../../src/render/render-change.js";
 import { fromWrapper, originKey, withoutOrigins } from "../../src/render/render-origins.js";
 import {
+  appliedAsWritten,
   decisiveFirst,
   firstChangedLine,
   planRenderedHelm,
@@ -2126,6 +2127,33 @@ describe("a Component's resources one root stops including while other roots the
     const summaries = analysis.findings.map((finding) => `${finding.class}: ${finding.summary}`);
     expect(summaries.some((summary) => summary.startsWith("access.widened: SecurityPolicy argo/argo-pocketid: removed"))).toBe(true);
     expect(summaries.filter((summary) => summary.includes("${APP}") || summary.startsWith("manifest.invalid"))).toEqual([]);
+  });
+});
+
+describe("appliedAsWritten: whether a side applies a file with no kustomization building it", () => {
+  const flux = (path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app, namespace: flux-system}\nspec: {path: ${path}, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+
+  it("is so where no kustomization sits in the file's folder or above it, up to the folder a GitOps object delivers", () => {
+    const files = tree({
+      "clusters/app.yaml": flux("./apps/web"),
+      "kustomization.yaml": "resources: [clusters/app.yaml]\n",
+      "apps/web/vs.yaml": "kind: VirtualService\n",
+      "apps/web/old/vs.yaml": "kind: VirtualService\n",
+      "apps/api/kustomization.yaml": "resources: []\n",
+      "apps/api/sub/vs.yaml": "kind: VirtualService\n",
+    });
+    const applied = appliedAsWritten(files, topology);
+    // Flux generates a kustomization for ./apps/web, of every file under it; the root's kustomization is not read there.
+    expect(applied("apps/web/vs.yaml")).toBe(true);
+    expect(applied("apps/web/old/vs.yaml")).toBe(true);
+    // A kustomization's folder holds it, and builds it or leaves it out.
+    expect(applied("apps/api/sub/vs.yaml")).toBe(false);
+  });
+
+  it("is so for every file of a tree with no GitOps object (kubectl apply -f)", () => {
+    const files = tree({ "app/kustomization.yaml": "resources: [dr.yaml]\n", "app/vs.yaml": "kind: VirtualService\n" });
+    expect(appliedAsWritten(files, topology)("app/vs.yaml")).toBe(true);
   });
 });
 

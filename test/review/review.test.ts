@@ -507,6 +507,34 @@ spec:
     });
   });
 
+  it("a kustomization deleted from a Flux Kustomization's path applies the files beside it that it did not list; one added prunes them", () => {
+    const gitops = {
+      "clusters/prod/apps.yaml": fluxApps,
+      "apps/prod/web.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: shop }\n",
+    };
+    const listing = {
+      ...gitops,
+      "apps/prod/kustomization.yaml": "resources: [web.yaml]\n",
+      "apps/prod/old/checkout.yaml": route([90, 10]),
+    };
+    const generated = { ...gitops, "apps/prod/old/checkout.yaml": route([90, 10]) };
+    // Flux generates a kustomization of every file under the path, subfolders too.
+    const dropped = review(listing, generated);
+    expect(dropped.analysis.findings.filter((finding) => finding.class === "route.added").map((finding) => finding.file)).toEqual([
+      "apps/prod/old/checkout.yaml",
+    ]);
+    expect(classesOf(dropped.analysis)).not.toContain("route.removed");
+    const added = review(generated, listing);
+    expect(added.analysis.findings.filter((finding) => finding.class === "route.removed").map((finding) => finding.file)).toEqual([
+      "apps/prod/old/checkout.yaml",
+    ]);
+    expect(added.risk).toBe("high");
+    // A tree without GitOps objects says nothing of what is applied: its files are reviewed as written either way.
+    const { "clusters/prod/apps.yaml": _flux, ...plain } = listing;
+    const { "clusters/prod/apps.yaml": _flux2, ...plainGenerated } = generated;
+    expect(review(plain, plainGenerated).analysis.findings.filter((finding) => finding.class.startsWith("route."))).toEqual([]);
+  });
+
   it("a route moved from where nothing applies it into a Flux Kustomization's path is added", () => {
     const result = moved({ "clusters/prod/apps.yaml": fluxApps }, "apps/old/checkout.yaml", "apps/prod/checkout.yaml");
     expect(classesOf(result.analysis)).toContain("route.added");
