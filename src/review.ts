@@ -212,7 +212,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     .filter(renderedOnOneSide(input.rendered))
     .map((change) => worstComparison(change, rated));
   // A route, entry or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
-  const renamed = renamedResources(changes, head.manifests, { base: base.model, head: head.model });
+  const renamed = renamedResources(changes, context, { base: base.model, head: head.model });
   // An entry renamed is the same entry: its routes' flows are compared under its head name.
   const baseModel = withEntriesRenamed(base.model, renamed.entries);
   const routeDiffs = diffRoutes(baseModel, head.model);

@@ -1,4 +1,5 @@
 import { equalData } from "../core/canonical-values.js";
+import type { DetectorContext } from "../core/detector.js";
 import type { Detection } from "../core/finding.js";
 import { targetName, type PolicyTarget } from "../core/policy-targets.js";
 import { displayName, resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
@@ -17,7 +18,9 @@ import { byFamilyKind } from "../families/index.js";
  *   by entry, host and match whatever the route is called, and ranks again where the controller
  *   breaks ties by age or name. Only while nothing else in the tree names the old name
  *   (an Istio delegate, an Argo Rollout's virtualService or httpRoute): that reference would break,
- *   and is judged as a removal;
+ *   and is judged as a removal. Moved to another namespace too where its family finds that it names
+ *   the same things there (Family.movableRoutes: an Istio VirtualService naming no host, gateway or
+ *   delegate relative to its namespace, anthos-service-mesh-workshop 6f76c5d8ce);
  * - policies attached by name (Family.policyTargets): only while no other policy of the kind names
  *   one of its targets, since controllers rank such policies oldest first and a renamed one is new;
  * - entries whose name provisions nothing (Family.renamableEntries: an Istio Gateway, configuration
@@ -43,6 +46,7 @@ export interface Renames {
 const isRenamableRoute = byFamilyKind((family) => Object.fromEntries((family.renamableRoutes ?? []).map((kind) => [kind, true])));
 const policyTargetsOf = byFamilyKind((family) => family.policyTargets);
 const entryRenamingOf = byFamilyKind((family) => family.renamableEntries);
+const routeMovingOf = byFamilyKind((family) => family.movableRoutes);
 
 /** The body as controllers read it whatever the resource is called and wherever it lives (`place` asks the namespace of all but entries). */
 const unnamed = (resource: Resource): unknown => {
@@ -55,7 +59,7 @@ const unnamed = (resource: Resource): unknown => {
 const sameObject = (a: Resource, b: Resource): boolean => resourceKey(a.id) === resourceKey(b.id) && a.cluster === b.cluster;
 
 const place = (resource: Resource) =>
-  `${resource.id.group}/${resource.id.kind}/${entryRenamingOf(resource) ? "" : resource.id.namespace}@${resource.cluster ?? ""}`;
+  `${resource.id.group}/${resource.id.kind}/${entryRenamingOf(resource) || routeMovingOf(resource) ? "" : resource.id.namespace}@${resource.cluster ?? ""}`;
 
 const overlaps = (a: readonly PolicyTarget[], b: readonly PolicyTarget[]): boolean =>
   a.some((target) => b.some((other) => resourceKey(other) === resourceKey(target)));
@@ -81,7 +85,8 @@ function namedElsewhere(head: ManifestSet, renamedFrom: ReadonlyMap<Resource, st
 }
 
 /** What the finding says of `after`, renamed, or undefined where its kind's name may carry traffic (whether a route's or entry's old name is still named is asked apart, for all of them at once). */
-function renameSays(before: Resource, after: Resource, head: ManifestSet): string | undefined {
+function renameSays(before: Resource, after: Resource, context: DetectorContext): string | undefined {
+  const head = context.head;
   const entry = entryRenamingOf(after);
   if (entry) return entry.sameEntry(before, after, head);
   const targets = policyTargetsOf(after)?.(after);
@@ -99,9 +104,10 @@ function renameSays(before: Resource, after: Resource, head: ManifestSet): strin
         return undefined;
     return `the same targets (${targets.map(targetName).join(", ")}) and settings`;
   }
-  return isRenamableRoute(after)
-    ? "the same spec: its flows are compared as they were, and nothing in the tree names the old name"
-    : undefined;
+  if (!isRenamableRoute(after)) return undefined;
+  // A route moved to another namespace, where what it names there depends on it, names other things.
+  if (before.id.namespace !== after.id.namespace && !routeMovingOf(after)?.(before, after, context)) return undefined;
+  return "the same spec: its flows are compared as they were, and nothing in the tree names the old name";
 }
 
 /** The entries some route of the head model lands on, unscoped. */
@@ -110,9 +116,10 @@ const entriesLandedOn = (model: TrafficModel): Set<string> =>
 
 export function renamedResources(
   changes: readonly ResourceChange[],
-  head: ManifestSet,
+  context: DetectorContext,
   models: { readonly base: TrafficModel; readonly head: TrafficModel },
 ): Renames {
+  const head = context.head;
   const settled = new Map<string, Omit<Detection, "resourceKey"> | undefined>();
   const entries = new Map<string, string>();
   const removed = changes.filter((change) => change.base && !change.head);
@@ -131,7 +138,7 @@ export function renamedResources(
     // A policy written in several files, renamed in each: each file's version pairs with its own.
     const previous =
       removed.find((change) => change.base!.source.file === after.source.file && renamedFrom(change)) ?? removed.find(renamedFrom);
-    const says = previous && renameSays(previous.base!, after, head);
+    const says = previous && renameSays(previous.base!, after, context);
     if (!previous || says === undefined) continue;
     taken.add(previous.key);
     candidates.push({ previous, added: change, says });

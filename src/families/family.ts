@@ -1,7 +1,7 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import type { FileDetector, ResourceDetector } from "../core/detector.js";
+import type { DetectorContext, FileDetector, ResourceDetector } from "../core/detector.js";
 import type { BackendRef, RouteRules } from "../core/route-rules.js";
 import type { Flow, Placement } from "../core/traffic-model.js";
 import type { FieldPath } from "../core/finding.js";
@@ -133,6 +133,13 @@ export interface Family {
    * and AWS give each its own load balancer), nor a Flagger Canary (it names what it generates).
    */
   readonly renamableRoutes?: readonly string[];
+  /**
+   * Of those, the kinds that may also move to another namespace: whether `after`, `before`'s spec
+   * in another namespace, names the same things there (every reference it spells relative to its
+   * own namespace resolves alike). Such a move is no change either; a kind not here, moved, is
+   * removed and added (src/detect/renamed-resources.ts).
+   */
+  readonly movableRoutes?: Readonly<Record<string, (before: Resource, after: Resource, context: DetectorContext) => boolean>>;
   /**
    * Its entry kinds whose name provisions nothing either: configuration applied to proxies that its
    * spec selects, which routes name (an Istio Gateway, applied to the ingress pods of its

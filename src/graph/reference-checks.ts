@@ -651,8 +651,11 @@ function conflicts(
         const section = mesh ? /^(\S+)( \((?:tls|tcp)\))?$/.exec(flow.host) : null;
         const host = mesh && section ? `${qualifyHost(section[1]!, route.id.namespace)}${section[2] ?? ""}` : flow.host;
         const key = mesh ? `mesh|${host}` : `${listener}|${host}|${flow.match}`;
-        // Only a name without a dot takes the route's namespace (qualifyHost).
-        const guessedHost = route.namespaceImplied && section !== null && !/[.*]/.test(section[1]!);
+        // Only a host written without a dot takes the route's namespace (qualifyHost), which it does not write.
+        const guessedHost =
+          route.namespaceImplied &&
+          section !== null &&
+          route.hostnames.some((written) => !/[.*]/.test(written) && `${written}.${route.id.namespace}` === section[1]);
         const claimant: Claimant = { route, flow, path: mesh ? ["spec", "hosts"] : flow.path, ...(guessedHost ? { guessedHost } : {}) };
         const claim = claims.get(key);
         const same = !claim

@@ -72,7 +72,7 @@ describe("an Istio rule turned from a header's value to every request without it
     expect(result.findings.filter((f) => f.class === "route.match-changed").map((f) => [f.risk, f.summary])).toEqual([
       [
         "high",
-        "web via mesh: rule now captures PathPrefix /, without-header x-canary=true (was PathPrefix /, header x-canary=true): its test without x-canary=true leaves out only that value, so nearly every request is captured; the rest of header x-canary=true now falls through to catch-all → web-stable 100%",
+        "web.shop via mesh: rule now captures PathPrefix /, without-header x-canary=true (was PathPrefix /, header x-canary=true): its test without x-canary=true leaves out only that value, so nearly every request is captured; the rest of header x-canary=true now falls through to catch-all → web-stable 100%",
       ],
     ]);
   });

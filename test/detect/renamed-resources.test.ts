@@ -122,6 +122,52 @@ spec:
     expect(judged(renamed)).toContain("reference.broken");
   });
 
+  describe("an Istio VirtualService moved to another namespace", () => {
+    const vs = (namespace: string, spec: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: recommendation-delay-fault, namespace: ${namespace}}
+spec:
+${spec}  http:
+  - fault: {delay: {percentage: {value: 100}, fixedDelay: 5s}}
+    route: [{destination: {host: recommendationservice.recommendation.svc.cluster.local}}]
+`;
+    const qualified = "  hosts: [recommendationservice.recommendation.svc.cluster.local]\n";
+
+    it("naming the same things there is the same routes moved: its fault is not new (anthos-service-mesh-workshop 6f76c5d8ce)", () => {
+      expect(found({ "vs.yaml": vs("default", qualified) }, { "vs.yaml": vs("recommendation", qualified) })).toEqual([
+        [
+          "resource.changed",
+          "low",
+          "VirtualService recommendation/recommendation-delay-fault: moved from default/recommendation-delay-fault, with the same spec: its flows are compared as they were, and nothing in the tree names the old name",
+        ],
+      ]);
+    });
+
+    it.each([
+      ["a dotless host", "  hosts: [recommendationservice]\n"],
+      ["a gateway named without its namespace", `${qualified}  gateways: [public-gw]\n`],
+      ["exportTo: ['.']", `${qualified}  exportTo: ["."]\n`],
+    ])("spelling %s, read in its own namespace, is removed and added: its fault judged anew", (_, spec) => {
+      const moved = found({ "vs.yaml": vs("default", spec) }, { "vs.yaml": vs("recommendation", spec) });
+      expect(moved.map(([, , summary]) => summary)).not.toContainEqual(expect.stringContaining("moved from"));
+      expect(judged(moved)).toContain("fault.injected");
+    });
+
+    it("unset exportTo where the tree's MeshConfig defaults VirtualServices to their own namespace is removed and added", () => {
+      const mesh = `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: control-plane, namespace: istio-system}
+spec:
+  meshConfig: {defaultVirtualServiceExportTo: ["."]}
+`;
+      const moved = found(
+        { "vs.yaml": vs("default", qualified), "mesh.yaml": mesh },
+        { "vs.yaml": vs("recommendation", qualified), "mesh.yaml": mesh },
+      );
+      expect(judged(moved)).toContain("fault.injected");
+    });
+  });
+
   it("a Gateway renamed is another load balancer: judged as removed and added", () => {
     const renamed = found({ "gateway.yaml": GATEWAY }, { "gateway.yaml": GATEWAY.replace("name: provider-fallback", "name: edge") });
     expect(judged(renamed)).toContain("listener.changed");

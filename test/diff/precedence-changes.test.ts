@@ -24,7 +24,7 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     );
     expect(classesOf(result)).toEqual(["route.match-changed"]);
     expect(result.findings[0]!.risk).toBe("medium-high");
-    expect(result.findings[0]!.summary).toBe("reviews via mesh: catch-all now evaluated before /api: /api requests go to v1");
+    expect(result.findings[0]!.summary).toBe("reviews.bookinfo via mesh: catch-all now evaluated before /api: /api requests go to v1");
     expect(result.findings[0]!.line).toBe(7);
   });
 
@@ -45,13 +45,13 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");
     const shadowing = analyze({ "vs.yaml": virtualService(`${API_ADMIN}\n${API}`) }, { "vs.yaml": virtualService(`${API}\n${API_ADMIN}`) });
     expect(shadowing.findings.map((f) => f.summary)).toEqual([
-      "reviews via mesh: /api now evaluated before /api/admin: /api/admin requests go to v1",
+      "reviews.bookinfo via mesh: /api now evaluated before /api/admin: /api/admin requests go to v1",
     ]);
 
     const JASON = rule("{ headers: { end-user: { exact: jason } } }", "v3");
     const partial = analyze({ "vs.yaml": virtualService(`${API_V2}\n${JASON}`) }, { "vs.yaml": virtualService(`${JASON}\n${API_V2}`) });
     expect(partial.findings.map((f) => f.summary)).toEqual([
-      "reviews via mesh: header end-user=jason now evaluated before /api: some /api requests go to v3",
+      "reviews.bookinfo via mesh: header end-user=jason now evaluated before /api: some /api requests go to v3",
     ]);
   });
 
@@ -71,7 +71,7 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     const REGEX = rule("{ uri: { regex: '/v[0-9]+/.*' } }", "v3");
     const result = analyze({ "vs.yaml": virtualService(`${API_V2}\n${REGEX}`) }, { "vs.yaml": virtualService(`${REGEX}\n${API_V2}`) });
     expect(result.findings.map((f) => f.summary)).toEqual([
-      "reviews via mesh: RegularExpression /v[0-9]+/.* now evaluated before /api: some /api requests go to v3",
+      "reviews.bookinfo via mesh: RegularExpression /v[0-9]+/.* now evaluated before /api: some /api requests go to v3",
     ]);
   });
 
@@ -83,10 +83,13 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
         .findings.filter((f) => f.class === "route.added")
         .map((f) => [f.risk, f.summary]);
     expect(added(`${NEW_API}\n${API_ADMIN}\n${CATCH_ALL_V1}`)).toEqual([
-      ["medium-high", "reviews /api via mesh: new rule → v3 100%; it comes first and takes every request of /api/admin (was → v2 100%)"],
+      [
+        "medium-high",
+        "reviews.bookinfo /api via mesh: new rule → v3 100%; it comes first and takes every request of /api/admin (was → v2 100%)",
+      ],
     ]);
     // Inserted after /api/admin it carves its requests out of the catch-all only: the usual new rule.
-    expect(added(`${API_ADMIN}\n${NEW_API}\n${CATCH_ALL_V1}`)).toEqual([["medium", "reviews /api via mesh: new rule → v3 100%"]]);
+    expect(added(`${API_ADMIN}\n${NEW_API}\n${CATCH_ALL_V1}`)).toEqual([["medium", "reviews.bookinfo /api via mesh: new rule → v3 100%"]]);
     // A header canary above the rule it narrows takes only its own requests.
     const JASON_ADMIN = rule("{ uri: { prefix: /api/admin }, headers: { end-user: { exact: jason } } }", "v3");
     expect(added(`${JASON_ADMIN}\n${API_ADMIN}\n${CATCH_ALL_V1}`).map(([risk]) => risk)).toEqual(["medium"]);
@@ -106,7 +109,7 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     expect(drained.map((f) => [f.risk, f.summary, f.line])).toEqual([
       [
         "high",
-        "reviews /api/admin via mesh: region jkt no longer receives traffic: new rule /api comes first and takes every request (→ v3 100%)",
+        "reviews.bookinfo /api/admin via mesh: region jkt no longer receives traffic: new rule /api comes first and takes every request (→ v3 100%)",
         7,
       ],
     ]);

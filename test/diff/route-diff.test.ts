@@ -21,7 +21,7 @@ describeCorpus("route diff on the bookinfo corpus", () => {
       { "vs.yaml": corpusFile(`${BOOKINFO}/virtual-service-reviews-80-20.yaml`) },
     );
     expect(classesOf(result)).toEqual(["backend.weight-changed"]);
-    expect(result.findings[0]!.summary).toBe("reviews: v1 90% → 80%, v2 10% → 20%");
+    expect(result.findings[0]!.summary).toBe("reviews.default: v1 90% → 80%, v2 10% → 20%");
     expect(result.routeDiffs).toHaveLength(1);
     expect(result.routeDiffs[0]!.backends.map((b) => [b.label, b.before, b.after])).toEqual([
       ["reviews v1", 0.9, 0.8],
@@ -449,7 +449,7 @@ describe("a mesh VirtualService routing its host to itself, removed", () => {
 
   it("still stops what it sent elsewhere (a subset, another host) or served at a gateway", () => {
     expect(summaries(mesh("  - route: [{destination: {host: cart-eu, subset: v2}}]\n"))).toContainEqual(
-      expect.stringMatching(/^high route\.removed: cart-eu via mesh: no longer served \(was → v2 100%\)/),
+      expect.stringMatching(/^high route\.removed: cart-eu.shop via mesh: no longer served \(was → v2 100%\)/),
     );
     expect(summaries(mesh("  - route: [{destination: {host: cart-us}}]\n"))).toContainEqual(expect.stringMatching(/^high route\.removed/));
     expect(summaries(mesh("  - route: [{destination: {host: cart-eu}}]\n", "  gateways: [shop-gw]\n"))).toContainEqual(

@@ -164,7 +164,7 @@ describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
         "clusters": [],
         "gateways": [],
         "hostnames": [
-          "reviews",
+          "reviews.default",
         ],
         "issues": {
           "existing": [],

@@ -27,15 +27,18 @@ import {
  */
 
 /**
- * The in-cluster service spellings `reviews`, `reviews.bookinfo`, `reviews.bookinfo.svc` and
- * `reviews.bookinfo.svc.cluster.local` are one host: named by its short name in its own namespace,
- * and as `name.namespace` from another, so qualifying a host is not a route change.
+ * The host a VirtualService names, spelled one way wherever the VirtualService lives. istiod reads a
+ * dotless `reviews` in the VirtualService's own namespace (ResolveShortnameToFQDN), and `reviews.bookinfo`,
+ * `reviews.bookinfo.svc` and `reviews.bookinfo.svc.cluster.local` are the same service, so each is
+ * `reviews.bookinfo`: qualifying a host, or moving the VirtualService into its host's namespace
+ * (anthos-service-mesh-workshop 6f76c5d8ce), is no route change, while a dotless host kept by one
+ * moved to another namespace names another service.
  */
-export function shortHost(host: string, namespace: string): string {
+export function meshHost(host: string, namespace: string): string {
   const [name, serviceNamespace, ...domain] = host.split(".");
-  const inCluster = ["", "svc", "svc.cluster.local"].includes(domain.join("."));
-  if (host.includes("*") || name === undefined || serviceNamespace === undefined || !inCluster) return host;
-  return serviceNamespace === namespace ? name : `${name}.${serviceNamespace}`;
+  if (host.includes("*") || name === undefined) return host;
+  if (serviceNamespace === undefined) return `${name}.${namespace}`;
+  return ["", "svc", "svc.cluster.local"].includes(domain.join(".")) ? `${name}.${serviceNamespace}` : host;
 }
 
 function l4Alternative(match: JsonRecord) {
@@ -248,7 +251,7 @@ function rootSite(resource: Resource, set: ManifestSet): RuleSite {
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
   const gateways = nonEmptyTexts(spec.gateways);
-  const hosts = [...new Set(nonEmptyTexts(spec.hosts).map((host) => shortHost(host, namespace)))];
+  const hosts = [...new Set(nonEmptyTexts(spec.hosts).map((host) => meshHost(host, namespace)))];
   const landed = new Map(
     gateways
       .filter((gateway) => gateway !== "mesh")

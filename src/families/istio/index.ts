@@ -5,6 +5,7 @@ import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
 import { istioDetector } from "./istio.js";
 import { istioMeshScopes } from "./mesh-scope.js";
 import { istioPlacementHints } from "./placement-hints.js";
+import { movedAlike } from "./namespace-move.js";
 import * as istio from "./schemas.js";
 
 /** Istio's traffic, security and proxy extension APIs (networking.istio.io, security.istio.io, extensions.istio.io). */
@@ -41,6 +42,7 @@ export const istioFamily: Family = {
   ],
   ruleSources: { VirtualService: byRules(virtualServiceRules) },
   renamableRoutes: ["VirtualService"],
+  movableRoutes: { VirtualService: movedAlike },
   renamableEntries: { Gateway: istioGatewayRenaming },
   graphNodes: istioGraphNodes,
   referents: istioReferents,

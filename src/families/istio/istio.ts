@@ -78,7 +78,7 @@ const gatewayNamespace = (gateway: string, namespace: string): string =>
   gateway.includes("/") ? gateway.slice(0, gateway.indexOf("/")) : namespace;
 
 /** What the first of a tree's MeshConfigs that sets it says; undefined where none does. */
-const meshSetting = <T>(context: DetectorContext, tree: ManifestSet, read: (config: JsonRecord) => T | undefined): T | undefined => {
+export const meshSetting = <T>(context: DetectorContext, tree: ManifestSet, read: (config: JsonRecord) => T | undefined): T | undefined => {
   for (const config of context.meshConfigs(tree)) {
     const value = read(config);
     if (value !== undefined) return value;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shortHost } from "../../../src/families/istio/flows.js";
+import { meshHost } from "../../../src/families/istio/flows.js";
 import { analyze, classesOf } from "../../helpers/review-trees.js";
 
 const virtualService = (spec: string, namespace = "shop") => `apiVersion: networking.istio.io/v1
@@ -50,15 +50,15 @@ describe("VirtualService match gateways (http[].match[].gateways)", () => {
 
 describe("VirtualService hosts: the in-cluster spellings of one service are one host", () => {
   it.each([
-    ["reviews", "reviews"],
-    ["reviews.bookinfo", "reviews"],
-    ["reviews.bookinfo.svc", "reviews"],
-    ["reviews.bookinfo.svc.cluster.local", "reviews"],
+    ["reviews", "reviews.bookinfo"],
+    ["reviews.bookinfo", "reviews.bookinfo"],
+    ["reviews.bookinfo.svc", "reviews.bookinfo"],
+    ["reviews.bookinfo.svc.cluster.local", "reviews.bookinfo"],
     ["ratings.other.svc.cluster.local", "ratings.other"],
     ["ratings.other", "ratings.other"],
     ["shop.example.com", "shop.example.com"],
     ["*.bookinfo.svc.cluster.local", "*.bookinfo.svc.cluster.local"],
-  ])("%s in bookinfo is %s", (host, short) => expect(shortHost(host, "bookinfo")).toBe(short));
+  ])("%s in bookinfo is %s", (host, short) => expect(meshHost(host, "bookinfo")).toBe(short));
 
   it("qualifying `reviews` to its FQDN is no route change", () => {
     const spec = (host: string) =>
@@ -69,6 +69,31 @@ describe("VirtualService hosts: the in-cluster spellings of one service are one 
     );
     expect(result.routeDiffs).toEqual([]);
     expect(classesOf(result).filter((c) => c.startsWith("route.") || c.startsWith("backend."))).toEqual([]);
+  });
+});
+
+describe("VirtualService hosts are keyed as istiod resolves them, whatever namespace the VirtualService is in", () => {
+  const spec = (host: string) =>
+    `  hosts: [${host}]\n  http:\n  - route: [{ destination: { host: reviews.bookinfo.svc.cluster.local, subset: v1 }, weight: 90 }, { destination: { host: reviews.bookinfo.svc.cluster.local, subset: v2 }, weight: 10 }]`;
+
+  it("a mesh VirtualService moved into its host's namespace routes the same host: no route change", () => {
+    const result = analyze(
+      { "vs.yaml": virtualService(spec("reviews.bookinfo.svc.cluster.local"), "default") },
+      { "vs.yaml": virtualService(spec("reviews.bookinfo.svc.cluster.local"), "bookinfo") },
+    );
+    expect(result.routeDiffs).toEqual([]);
+    expect(classesOf(result)).toEqual(["resource.changed"]);
+  });
+
+  it("a dotless host kept by a VirtualService moved to another namespace is that namespace's service: removed there, added here", () => {
+    const result = analyze(
+      { "vs.yaml": virtualService(spec("reviews"), "bookinfo") },
+      { "vs.yaml": virtualService(spec("reviews"), "staging") },
+    );
+    expect(result.findings.filter((f) => f.class.startsWith("route.")).map((f) => `${f.risk} ${f.class}: ${f.summary}`)).toEqual([
+      "high route.removed: reviews.bookinfo via mesh: no longer served (was → v1 90%, v2 10%)",
+      "medium route.added: reviews.staging via mesh: new rule → v1 90%, v2 10%",
+    ]);
   });
 });
 

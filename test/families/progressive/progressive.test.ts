@@ -372,7 +372,7 @@ describe("Argo Rollouts Rollout (argo-rollouts test/e2e and examples)", () => {
     expect(plans(result)).toEqual([
       [
         "changed",
-        "istio-host-split",
+        "istio-host-split.default",
         "canary 0 → 10 (pause until promoted) → 100% (Rollout default/istio-host-split)",
         "canary 0 → 50 → 100% (Rollout default/istio-host-split)",
       ],
