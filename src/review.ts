@@ -271,6 +271,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     topology: policy.topology,
     memo: nodes,
     ...(input.collect ? { collect: input.collect } : {}),
+    renamed: renamed.keys,
     excludedMayDeclare: excludedDeclarations([
       { files: baseFiles, excluded: base.manifests.excluded },
       { files: headFiles, excluded: head.manifests.excluded },

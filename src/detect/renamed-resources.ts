@@ -41,6 +41,8 @@ export interface Renames {
   readonly settled: Settled;
   /** Base entry → the entry it is at head, for entries renamed (unscoped, as `unscopedEntry` gives them). */
   readonly entries: ReadonlyMap<string, string>;
+  /** Base key → head key of each resource read as renamed or moved. */
+  readonly keys: ReadonlyMap<string, string>;
 }
 
 const isRenamableRoute = byFamilyKind((family) => Object.fromEntries((family.renamableRoutes ?? []).map((kind) => [kind, true])));
@@ -122,8 +124,9 @@ export function renamedResources(
   const head = context.head;
   const settled = new Map<string, Omit<Detection, "resourceKey"> | undefined>();
   const entries = new Map<string, string>();
+  const keys = new Map<string, string>();
   const removed = changes.filter((change) => change.base && !change.head);
-  if (removed.length === 0) return { settled, entries };
+  if (removed.length === 0) return { settled, entries, keys };
   const candidates: { readonly previous: ResourceChange; readonly added: ResourceChange; readonly says: string }[] = [];
   const taken = new Set<string>();
   for (const change of changes) {
@@ -164,6 +167,7 @@ export function renamedResources(
       entries.set(was, entry.entry(after));
     }
     const moved = before.id.namespace !== after.id.namespace;
+    keys.set(previous.key, added.key);
     settled.set(previous.key, undefined);
     settled.set(added.key, {
       class: "resource.changed",
@@ -175,5 +179,5 @@ export function renamedResources(
       after: moved ? `${after.id.namespace}/${after.id.name}` : after.id.name,
     });
   }
-  return { settled, entries };
+  return { settled, entries, keys };
 }

@@ -29,6 +29,8 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
 
   const baseKeys = new Map<Resource, string>();
   const headKeys = new Map<Resource, string>();
+  // Definitions with no counterpart of their identity, and whether their key names their file.
+  const unpaired: { readonly definition: Resource; readonly side: "base" | "head"; readonly filed: boolean }[] = [];
   for (const [identity, sides] of identities) {
     if (sides.base.length <= 1 && sides.head.length <= 1) {
       // One definition a side: the same resource wherever its file moved.
@@ -38,6 +40,7 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
       const key = (after ?? before)!.key;
       if (before && before.key !== key) baseKeys.set(before, key);
       if (after && after.key !== key) headKeys.set(after, key);
+      if (!before || !after) unpaired.push({ definition: (before ?? after)!, side: before ? "base" : "head", filed: false });
       continue;
     }
     // Definitions of one file in several groups (an upstream and an AWS ServiceExport side by side) keep
@@ -48,9 +51,47 @@ export function alignResourceKeys(base: ManifestSet, head: ManifestSet): { base:
       const key = `${identity}@${definition.source.file}${groups.size > 1 ? `#${ownGroup(definition)}` : ""}`;
       if (before && before.key !== key) baseKeys.set(before, key);
       if (after && after.key !== key) headKeys.set(after, key);
+      if (!before || !after) unpaired.push({ definition, side: before ? "base" : "head", filed: true });
     }
   }
+  for (const { before, after } of movedToNamespaces(unpaired)) {
+    const file = after.source.file;
+    baseKeys.set(before, `${identityOf(before)}@${file}`);
+    headKeys.set(after, `${identityOf(after)}@${file}`);
+  }
   return { base: rekey(base, baseKeys), head: rekey(head, headKeys) };
+}
+
+/**
+ * Definitions moved to another namespace where a file tells copies apart. A namespace is part of an
+ * identity, so such a definition is removed and added, but its key names its file, and so do the
+ * entries of its flows: moved to another folder too, its flows were other flows, every route removed
+ * and added (aks-multi-cluster-service-mesh c3ef333769 moved its two `echoserver` VirtualServices, one
+ * object written two ways, from istio/istio-installation/ to istio/yaml/ and into `istio-ingress`).
+ * Of one group, kind and name, they pair as definitions of one identity do, and the two take the
+ * head's file, as a definition moved within its identity does; where neither key names a file, their
+ * flows are unscoped and pair as they are.
+ */
+function movedToNamespaces(
+  unpaired: readonly { readonly definition: Resource; readonly side: "base" | "head"; readonly filed: boolean }[],
+): { before: Resource; after: Resource }[] {
+  if (!unpaired.some(({ filed }) => filed)) return [];
+  const byName = new Map<string, { base: Resource[]; head: Resource[]; filed: Set<Resource> }>();
+  for (const { definition, side, filed } of unpaired) {
+    const { kind, name } = definition.id;
+    const named = `${ownGroup(definition)}/${PROMOTED_KINDS[kind] ?? kind}/${name}@${definition.cluster ?? ""}`;
+    let entry = byName.get(named);
+    if (!entry) byName.set(named, (entry = { base: [], head: [], filed: new Set() }));
+    entry[side].push(definition);
+    if (filed) entry.filed.add(definition);
+  }
+  return [...byName.values()].flatMap(({ base, head, filed }) =>
+    base.length === 0 || head.length === 0
+      ? []
+      : pairDefinitions(base, head).flatMap(({ before, after }) =>
+          before && after && (filed.has(before) || filed.has(after)) ? [{ before, after }] : [],
+        ),
+  );
 }
 
 /** Groups and kinds promoted from an experimental API to a stable one, as their families declare them. */

@@ -21,6 +21,8 @@ export interface GraphReviewInput {
   readonly collect?: () => void;
   /** Whether a file the policy excludes may declare an object (graph/excluded-declarations.ts). */
   readonly excludedMayDeclare?: ((kind: string, name: string) => boolean) | undefined;
+  /** Base key → head key of the resources read as renamed or moved with the same spec (detect/renamed-resources.ts). */
+  readonly renamed?: ReadonlyMap<string, string>;
 }
 
 export interface GraphReview {
@@ -45,6 +47,24 @@ function toDetection(issue: GraphIssue, changed: ReadonlySet<string>): Detection
   };
 }
 
+/**
+ * The base's issues with renamed or moved resources under their head keys: the same object, its
+ * spec as it was, still wrong is no new problem (two `echoserver` VirtualServices moved from
+ * `default` to `istio-ingress`, one never admitted by its Gateway's servers, read as newly broken).
+ */
+function underHeadKeys(issues: readonly GraphIssue[], renamed: ReadonlyMap<string, string> | undefined): readonly GraphIssue[] {
+  if (renamed === undefined || renamed.size === 0) return issues;
+  return issues.map((issue) => {
+    let key = issue.key;
+    // An issue's key holds the keys of its subjects between `|`s (reference-checks.ts).
+    for (const subject of issue.subjects) {
+      const to = renamed.get(subject.key);
+      if (to !== undefined) key = key.split(`|${subject.key}|`).join(`|${to}|`);
+    }
+    return key === issue.key ? issue : { ...issue, key };
+  });
+}
+
 export function reviewGraph(input: GraphReviewInput): GraphReview {
   const memo = input.memo ?? graphMemo();
   const base = buildTrafficGraph(input.base.manifests, input.base.model, input.base.placement, memo);
@@ -60,7 +80,7 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
   const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
   const before = checkReferences(base, checkable, definitionOf(input.base), clustersOf(input.base));
   const after = checkReferences(head, checkable, definitionOf(input.head), clustersOf(input.head));
-  const issues = compareIssues(before.issues, [...after.issues, ...parentsMovedAway(base, head)]);
+  const issues = compareIssues(underHeadKeys(before.issues, input.renamed), [...after.issues, ...parentsMovedAway(base, head)]);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({
     base: { ...input.base, graph: base },

@@ -54,6 +54,80 @@ describe("one identity defined in several files (issue 9, family 1)", () => {
   });
 });
 
+describe("definitions a file tells apart, moved to another folder and namespace (aks-multi-cluster-service-mesh c3ef333769)", () => {
+  const GATEWAY = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: ingress, namespace: istio-ingress }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }]
+`;
+  /** VirtualService echoserver for one host: two files write it, each its own alternative. */
+  const variant = (host: string, namespace: string | undefined, weights = "") => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: echoserver${namespace ? `\n  namespace: ${namespace}` : ""}
+spec:
+  hosts: [${host}]
+  gateways: [istio-ingress/ingress]
+  http:
+  - route:
+    - destination: { host: echoserver.echoserver.svc.cluster.local }${weights}
+`;
+  const tree = (folder: string, namespace?: string, weights?: string) => ({
+    [`${folder}/gateway.yaml`]: GATEWAY,
+    [`${folder}/vs-a.yaml`]: variant("a.example.com", namespace),
+    [`${folder}/vs-b.yaml`]: variant("b.example.com", namespace, weights),
+  });
+
+  it("pair as their identity's definitions do, both taking the head's file: their flows are the same flows", () => {
+    const files = (set: Record<string, string>) => Object.entries(set).map(([path, text]) => ({ path, text }));
+    const { base, head } = alignResourceKeys(loadManifests(files(tree("x"))), loadManifests(files(tree("y", "istio-ingress"))));
+    const keys = (set: typeof base) => [...set.resources.keys()].filter((key) => key.includes("VirtualService")).sort();
+    expect(keys(base)).toEqual([
+      "networking.istio.io/VirtualService/default/echoserver@y/vs-a.yaml",
+      "networking.istio.io/VirtualService/default/echoserver@y/vs-b.yaml",
+    ]);
+    expect(keys(head)).toEqual([
+      "networking.istio.io/VirtualService/istio-ingress/echoserver@y/vs-a.yaml",
+      "networking.istio.io/VirtualService/istio-ingress/echoserver@y/vs-b.yaml",
+    ]);
+    const result = analyze(tree("x"), tree("y", "istio-ingress"));
+    expect(result.routeDiffs).toEqual([]);
+    expect(result.findings.map((finding) => `${finding.risk} ${finding.summary.slice(0, finding.summary.indexOf(","))}`)).toEqual([
+      "low VirtualService istio-ingress/echoserver: moved from default/echoserver",
+      "low VirtualService istio-ingress/echoserver: moved from default/echoserver",
+    ]);
+  });
+
+  it("one edited on the way is compared with what it was: only the edit is a route change", () => {
+    const mirrored = `\n    mirror: { host: shadow.echoserver.svc.cluster.local }`;
+    const result = analyze(tree("x"), tree("y", "istio-ingress", mirrored));
+    expect(classesOf(result).filter((cls) => cls.startsWith("route."))).toEqual([]);
+    expect(classesOf(result)).toContain("mirror.changed");
+  });
+
+  it("a problem it had before the move is not new: the first Gateway written never admitted one of its hosts", () => {
+    const tls = GATEWAY.replace('hosts: ["*"]', "hosts: [echoserver.echoserver.svc.cluster.local]").replace(
+      "number: 80, name: http, protocol: HTTP",
+      "number: 443, name: https, protocol: HTTPS",
+    );
+    const moved = (namespace?: string) => ({ "x/gateway-tls.yaml": tls, ...tree("x", namespace) });
+    const owners = (issues: readonly { summary: string }[]) =>
+      issues.map((issue) => issue.summary.slice(0, issue.summary.indexOf(": not admitted")));
+    expect(owners(analyze(moved(), moved()).blastRadius.issues.existing)).toEqual([
+      "VirtualService default/echoserver → Gateway istio-ingress/ingress",
+      "VirtualService default/echoserver → Gateway istio-ingress/ingress",
+    ]);
+    const result = analyze(moved(), moved("istio-ingress"));
+    expect(classesOf(result)).toEqual(["resource.changed", "resource.changed"]);
+    expect(owners(result.blastRadius.issues.existing)).toEqual([
+      "VirtualService istio-ingress/echoserver → Gateway istio-ingress/ingress",
+      "VirtualService istio-ingress/echoserver → Gateway istio-ingress/ingress",
+    ]);
+  });
+});
+
 describe("API promotions keep the identity", () => {
   const listenerSet = (apiVersion: string, kind: string) => `apiVersion: ${apiVersion}
 kind: ${kind}
