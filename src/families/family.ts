@@ -33,6 +33,13 @@ export interface Family {
    */
   readonly textKinds?: readonly TextKind[];
   /**
+   * Fields of a kind that hold another tool's data, which none of its detectors reads as traffic
+   * config, by kind (a `*` step matches any key or index): a `{{ }}` there is that tool's
+   * placeholder (a log format in an Argo Rollout's pod template, a Vault agent template), not a file
+   * committed unrendered (src/manifests/placeholders.ts).
+   */
+  readonly dataFields?: Readonly<Record<string, readonly FieldPattern[]>>;
+  /**
    * What its route kinds contribute to the traffic model as flows, by kind (src/model/build-model.ts):
    * only resources of these kinds are asked, not every resource of a tree.
    */
@@ -253,7 +260,14 @@ export interface Promotions {
 
 export type GatewayRole = "gateway" | "listener-set" | "gateway-class";
 
-export type KindTrait = "cluster-scoped" | "own-templates" | "file-named";
+/** A field path whose `*` steps match any key or index (Family.dataFields). */
+export type FieldPattern = readonly string[];
+
+/**
+ * `tool-file`: a tool's own file, never sent to the API server (kustomize's kustomization.yaml),
+ * whose `metadata.name` is the tool's business, not a Kubernetes name.
+ */
+export type KindTrait = "cluster-scoped" | "own-templates" | "file-named" | "tool-file";
 
 export type KindRow = readonly [kind: string, schema: z.ZodType<KubeObject>, traits?: KindTrait | readonly KindTrait[]];
 

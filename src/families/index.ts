@@ -21,6 +21,7 @@ export type {
   Deliveries,
   DestinationPlacement,
   Family,
+  FieldPattern,
   GatewayRole,
   KindGroup,
   KindRow,

@@ -1,7 +1,7 @@
 import type * as z from "zod";
 import type { KubeObject } from "../core/kube-object.js";
 import type { Family, Resource } from "../core/resource.js";
-import { FAMILIES, type KindTrait } from "../families/index.js";
+import { FAMILIES, type FieldPattern, type KindTrait } from "../families/index.js";
 
 /**
  * The traffic kinds (DESIGN §4): (group, kind) → family, scope and schema, read off the table of
@@ -28,12 +28,18 @@ export interface KindSpec {
   readonly fileNamed: boolean;
   /** Read only for what other kinds need (a Namespace's labels): an unreadable one is not read, and never gates. */
   readonly context: boolean;
+  /** A tool's own file, never sent to the API server (kustomize's): its name is no Kubernetes name. */
+  readonly toolFile: boolean;
+  /** Its fields that hold another tool's data (Family.dataFields): a `{{ }}` there is no unrendered template. */
+  readonly dataFields: readonly FieldPattern[];
 }
 
-const table = FAMILIES.flatMap(({ name, kinds }) => kinds.map(([groups, rows]) => [name, groups, rows] as const));
+const table = FAMILIES.flatMap(({ name, kinds, dataFields = {} }) =>
+  kinds.map(([groups, rows]) => [name, groups, rows, dataFields] as const),
+);
 
 const registry = new Map<string, KindSpec>(
-  table.flatMap(([family, groups, kinds]) =>
+  table.flatMap(([family, groups, kinds, dataFields]) =>
     groups.flatMap((group) =>
       kinds.map(([kind, schema, trait]) => {
         const traits: readonly KindTrait[] = trait === undefined ? [] : typeof trait === "string" ? [trait] : trait;
@@ -47,7 +53,9 @@ const registry = new Map<string, KindSpec>(
             schema,
             ownTemplates: traits.includes("own-templates"),
             fileNamed: traits.includes("file-named"),
+            toolFile: traits.includes("tool-file"),
             context: false,
+            dataFields: dataFields[kind] ?? [],
           },
         ] as const;
       }),
@@ -62,13 +70,45 @@ export const trafficKindNames: ReadonlySet<string> = new Set(table.flatMap(([, ,
 
 export const kindSpec = (group: string, kind: string): KindSpec | undefined => registry.get(`${group}/${kind}`);
 
+/** A kind as a near miss reads it: its case, surrounding spaces and a plural ending left out (`HTTPRoutes`, `virtualservice`, `"HTTPRoute "`). */
+const kindStem = (kind: string): string =>
+  kind
+    .trim()
+    .toLowerCase()
+    .replace(/ies$/, "y")
+    .replace(/(?:ss|x|ch|sh)es$|([^s])s$/, (ending, last?: string) => last ?? ending.slice(0, -2));
+
+/** Each traffic group's kinds by stem: what a kind the group does not define was likely meant as. */
+const kindsByStem = new Map<string, string>(
+  table.flatMap(([, groups, kinds]) => groups.flatMap((group) => kinds.map(([kind]) => [`${group}/${kindStem(kind)}`, kind] as const))),
+);
+
+/**
+ * The traffic kind of `group` that `kind`, which the group does not define, misspells (another case,
+ * a plural, spaces): kubectl and Flux refuse such a document, so the object it means is neither
+ * removed nor replaced. A kind of the group the review does not model (Istio's Sidecar) is none.
+ */
+export const nearKind = (group: string, kind: string): string | undefined =>
+  kindSpec(group, kind) ? undefined : kindsByStem.get(`${group}/${kindStem(kind)}`);
+
 /** Kinds that are traffic config only when their text says so (a labelled Namespace, an ExternalName Service, an Istio chart's HelmRelease). */
 const textKinds = FAMILIES.flatMap(({ name, textKinds = [] }) =>
   textKinds.map(({ group = "", kind, when, schema, namespaced, context = false }) => ({
     group,
     kind,
     when,
-    spec: { group, kind, family: name, namespaced, schema, ownTemplates: false, fileNamed: false, context } satisfies KindSpec,
+    spec: {
+      group,
+      kind,
+      family: name,
+      namespaced,
+      schema,
+      ownTemplates: false,
+      fileNamed: false,
+      toolFile: false,
+      context,
+      dataFields: [],
+    } satisfies KindSpec,
   })),
 );
 

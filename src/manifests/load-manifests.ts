@@ -10,6 +10,7 @@ import {
   kindSpec,
   kindSpecFor,
   mayBeTextKind,
+  nearKind,
   textKindOf,
   trafficGroups,
   trafficKindNames,
@@ -47,6 +48,8 @@ import {
   type YamlChunk,
 } from "./yaml-documents.js";
 import { FLUX_HELM, FLUX_SOURCE } from "../core/flux-groups.js";
+import { lineCount, readPlaceholderLine, templateAt } from "./placeholders.js";
+import { misnamed } from "./object-names.js";
 
 /**
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
@@ -151,7 +154,7 @@ function filePlanner(files: readonly SourceFile[], options: LoadOptions): (file:
     const template = tool === undefined ? -1 : templateAt(file.text);
     return template === -1 || tool === undefined
       ? { type: "read", asValues }
-      : { type: "template", line: 1 + countLines(file.text, template), tool };
+      : { type: "template", line: 1 + lineCount(file.text, template), tool };
   };
 }
 
@@ -526,16 +529,12 @@ export function readDocuments(text: string, asValues: boolean, share: ShareStrin
   chunks.forEach((chunk, i) => {
     const step = triage[i];
     if (!step || step.type === "skip") return;
-    if (step.type === "invalid") {
-      reads.push(step.read);
-      return;
-    }
     const parsed = stream?.[i] ?? parseYamlDocument(chunk, undefined, budget);
     const items = asValues ? undefined : parsed.ok ? listItems(parsed.value) : undefined;
     if (items) {
       // kubectl applies a List's items, each as the object it is.
       items.forEach((item, index) => {
-        const read = interpretDocument(chunk, { ok: true, value: item }, false, step.template, share);
+        const read = interpretDocument(chunk, { ok: true, value: item }, false, step.template, share, index);
         if (read) reads.push(read.type === "resource" ? { ...read, listItem: index } : read);
       });
       return;
@@ -647,22 +646,19 @@ function declaresTraffic(text: string): boolean {
   );
 }
 
-type Triage =
-  | { readonly type: "skip" }
-  | { readonly type: "invalid"; readonly read: DocumentRead }
-  | { readonly type: "parse"; readonly template?: number };
+type Triage = { readonly type: "skip" } | { readonly type: "parse"; readonly template?: number };
 
-/** What a document needs, from its text alone: most non-traffic documents are never parsed. */
+/**
+ * What a document needs, from its text alone: most non-traffic documents are never parsed. One
+ * holding `{{` is parsed all the same: its parsed kind, and where its placeholders sit, decide
+ * (placeholders.ts); a workflow's `${{ }}` is nobody's traffic config.
+ */
 function triageDocument(chunk: YamlChunk, asValues: boolean): Triage {
   if (!asValues && !mayMatter(chunk.text)) return { type: "skip" };
   // `{{` is rare and found by indexOf; the kind a document shows costs a scan of its lines, so it is asked only then.
   const template = asValues ? -1 : templateAt(chunk.text);
   if (template === -1 || ownsTemplates(chunk.text)) return { type: "parse" };
-  const line = chunk.line + countLines(chunk.text, template);
-  // A traffic document with unrendered placeholders cannot be reviewed until it is rendered.
-  if (declaresTraffic(chunk.text)) return { type: "invalid", read: templateRefusal(kindShown(chunk.text) ?? "traffic document", line) };
-  // Anything else may be plain YAML whose strings hold placeholders (a workflow's `${{ }}`): its parsed kind decides.
-  return { type: "parse", template: line };
+  return { type: "parse", template: chunk.line + lineCount(chunk.text, template) };
 }
 
 const templateRefusal = (what: string, line: number): DocumentRead => ({
@@ -677,17 +673,23 @@ const ownsTemplates = (text: string): boolean => {
   return kind !== undefined && [...trafficGroups].some((group) => kindSpec(group, kind)?.ownTemplates === true);
 };
 
-/** `template`: the line of the first `{{` of a document that does not declare a traffic kind. */
+/**
+ * `template`: the line of the document's first `{{`, if it holds one (and its kind does not own
+ * templates); `item`: the index of the object among a `kind: List`'s items.
+ */
 function interpretDocument(
   chunk: YamlChunk,
   parsed: ParsedYaml,
   asValues: boolean,
   template: number | undefined,
   share: ShareString,
+  item?: number,
 ): DocumentRead | undefined {
   // Named only in refusals: most documents are read without one.
   const what = () => kindShown(chunk.text) ?? (asValues ? "Istio values" : "traffic document");
   if (!parsed.ok) {
+    // A traffic document that does not parse with its placeholders is a template to render before review.
+    if (!asValues && template !== undefined && declaresTraffic(chunk.text)) return templateRefusal(what(), template);
     if (asValues || declaresTraffic(chunk.text)) return { type: "invalid", line: parsed.line, message: `${what()}: ${parsed.message}` };
     const problem = template === undefined ? parsed.message : `unrendered template ("{{" at line ${template})`;
     return skip(chunk, parsed.line, `${problem}; declares no traffic kind`);
@@ -697,6 +699,15 @@ function interpretDocument(
     if (value === null) return undefined;
     const found = Array.isArray(value) ? "a sequence" : "a scalar";
     if (asValues) return { type: "invalid", line: chunk.line, message: `${what()}: expected a mapping, found ${found}` };
+    // kubectl and kustomize read a document as one object: a sequence of traffic objects (a List
+    // without its header) is refused, and the objects it meant stay as they were, not removed.
+    const object = Array.isArray(value) ? value.find(isTrafficObject) : undefined;
+    if (object)
+      return {
+        type: "invalid",
+        line: chunk.line,
+        message: `a sequence of objects (${String(object.kind)} first), not one object: kubectl and kustomize refuse it (a \`kind: List\` holds several)`,
+      };
     return skip(chunk, chunk.line, `not a Kubernetes object: ${found}${Array.isArray(value) ? " (a JSON patch?)" : ""}`);
   }
   settleValues(value, share);
@@ -705,20 +716,44 @@ function interpretDocument(
   if (typeof apiVersion === "string" && typeof kind === "string") {
     const group = groupOf(apiVersion);
     const spec = kindSpecFor(group, kind, parsedTraits(value));
-    if (!spec)
+    if (!spec) {
+      // Its header is the placeholder (`apiVersion: {{ .Values.apiVersion }}`): what it is depends on the render.
+      if (template !== undefined && declaresTraffic(chunk.text)) return templateRefusal(what(), template);
+      const meant = trafficGroups.has(group) ? nearKind(group, kind) : undefined;
+      if (meant)
+        return {
+          type: "invalid",
+          line: lineOf(sourceOf(chunk), ["kind"]),
+          message: `kind ${JSON.stringify(kind)} is not a kind of ${group} (${meant}?): kubectl and Flux refuse the apply`,
+        };
       return (
         (template === undefined ? fluxChartDocument(group, kind, value, chunk) : undefined) ??
         skip(chunk, chunk.line, `not a traffic kind: ${kind} (${apiVersion})`)
       );
+    }
+    // A placeholder the review would read cannot be reviewed until rendered; one in another tool's data is that tool's.
     // A kind read only for what others need (a Namespace's labels) never gates: unreadable, it is not read.
-    if (template !== undefined && !spec.ownTemplates)
-      return spec.context ? skip(chunk, template, `${kind}: template, not read`) : templateRefusal(kind, template);
+    const placeholder =
+      template === undefined || spec.ownTemplates
+        ? undefined
+        : readPlaceholderLine(chunk, spec.dataFields, item === undefined ? [] : ["items", item]);
+    if (placeholder !== undefined)
+      return spec.context ? skip(chunk, placeholder, `${kind}: template, not read`) : templateRefusal(kind, placeholder);
     const read = readResource(value, spec, chunk);
     return read.type === "invalid" && spec.context ? skip(chunk, read.line, read.message) : read;
   }
   if (typeof apiVersion === "string" && trafficGroups.has(groupOf(apiVersion))) {
     return { type: "invalid", line: lineOf(sourceOf(chunk), ["kind"]), message: `${apiVersion}: kind: required, expected string` };
   }
+  // An object of a traffic kind that lost its apiVersion: kubectl refuses it, so what it was stays.
+  if (
+    apiVersion === undefined &&
+    typeof kind === "string" &&
+    trafficKindNames.has(kind) &&
+    isMapping(value.metadata) &&
+    isMapping(value.spec)
+  )
+    return { type: "invalid", line: chunk.line, message: `${kind}: apiVersion: required, expected string` };
   if (asValues || holdsMeshValues(value)) return readValues(value, chunk);
   return skip(chunk, chunk.line, "not a Kubernetes object: no apiVersion and kind");
 }
@@ -757,6 +792,13 @@ function chartReleaseRead(read: Extract<DocumentRead, { type: "chart-release" }>
   if (!resource) byFamily.set(spec.family, (resource = readResource(read.value, spec, read.chunk)));
   return resource.type === "resource" ? [resource] : [];
 }
+
+/** An object of a traffic kind, read apart from its document (an item of a sequence). */
+const isTrafficObject = (item: unknown): item is Record<string, unknown> => {
+  if (!isMapping(item) || typeof item.apiVersion !== "string" || typeof item.kind !== "string") return false;
+  const spec = kindSpecFor(groupOf(item.apiVersion), item.kind, parsedTraits(item));
+  return spec !== undefined && !spec.context;
+};
 
 /** A document that is not traffic config: listed when it names a traffic group, else not worth a line. */
 const skip = (chunk: YamlChunk, line: number, reason: string): DocumentRead | undefined =>
@@ -815,6 +857,15 @@ function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: Yam
     };
   }
   const object = result.data;
+  const wrongName = spec.fileNamed || spec.toolFile ? undefined : misnamed(spec.group, spec.kind, object.metadata, spec.namespaced);
+  // Named as the API server refuses: the object the file held stays as it was (no resource is named,
+  // so its base resource is kept, not read as renamed or removed: diff/unreadable-resources.ts).
+  if (wrongName)
+    return {
+      type: "invalid",
+      line: lineOf(sourceOf(chunk), ["metadata", wrongName.field]),
+      message: `${displayName(identity(object.metadata.name, object.metadata.namespace, spec))}: ${wrongName.message}`,
+    };
   // The schema's output is a fresh object: its header takes equal strings held once for the whole kind, not once a document.
   Object.assign(object, { kind: spec.kind, apiVersion: canonicalApiVersion(spec, object.apiVersion) });
   const { labels, annotations } = object.metadata;
@@ -944,19 +995,4 @@ function settleValues(node: unknown, share: ShareString): void {
       else settleValues(item, share);
     }
   }
-}
-
-/** Offset of the first `{{` outside a comment: a chart or Go template not rendered yet. */
-function templateAt(text: string): number {
-  for (let at = text.indexOf("{{"); at !== -1; at = text.indexOf("{{", at + 2)) {
-    const lineStart = text.lastIndexOf("\n", at) + 1;
-    if (!/(?:^|\s)#/.test(text.slice(lineStart, at))) return at;
-  }
-  return -1;
-}
-
-function countLines(text: string, end: number): number {
-  let lines = 0;
-  for (let nl = text.indexOf("\n"); nl !== -1 && nl < end; nl = text.indexOf("\n", nl + 1)) lines++;
-  return lines;
 }

@@ -257,6 +257,109 @@ describe("a typed field written as a Flux variable the tree does not resolve is 
 });
 
 describe("what cannot be read is an invalid manifest with file and line, never an exception", () => {
+  it("refuses a name or namespace the API server refuses, and names nothing so that the object stays as it was", () => {
+    const long = `checkout-${"a".repeat(255)}`;
+    const set = loadManifests([
+      file("upper.yaml", ...route("Checkout", "shop")),
+      file("underscore.yaml", ...route("checkout_api", "shop")),
+      file("long.yaml", ...route(long, "shop")),
+      file("namespace.yaml", ...route("web", "Shop.prod")),
+      // A Service's name is a DNS-1035 label: no leading digit.
+      file(
+        "service.yaml",
+        "apiVersion: v1",
+        "kind: Service",
+        "metadata: {name: 1db}",
+        "spec: {type: ExternalName, externalName: db.example.com}",
+      ),
+    ]);
+    expect(set.invalid).toEqual([
+      {
+        file: "upper.yaml",
+        line: 4,
+        message: `HTTPRoute shop/Checkout: metadata.name: "Checkout" is not a DNS-1123 subdomain (lowercase a-z, 0-9, '-' and '.', alphanumeric at both ends, at most 253 characters): the API server refuses the object`,
+      },
+      expect.objectContaining({ file: "underscore.yaml", line: 4 }),
+      expect.objectContaining({
+        file: "long.yaml",
+        line: 4,
+        message: expect.stringContaining("(264 characters) is not a DNS-1123 subdomain"),
+      }),
+      expect.objectContaining({
+        file: "namespace.yaml",
+        line: 5,
+        message: expect.stringContaining('metadata.namespace: "Shop.prod" is not a DNS-1123 label'),
+      }),
+      expect.objectContaining({ file: "service.yaml", line: 3, message: expect.stringContaining('"1db" is not a DNS-1035 label') }),
+    ]);
+    expect(set.invalid.filter((item) => item.resource)).toEqual([]);
+  });
+
+  it("reads names a Flux substitution or kustomize makes, and a kustomization's own name, as written", () => {
+    const set = loadManifests([
+      file("route.yaml", ...route("checkout-${CLUSTER_NAME}", "${APP_NAMESPACE}")),
+      file(
+        "kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        "metadata: {name: My_App}",
+        "resources: [route.yaml]",
+      ),
+      file("v.yaml", ...route("a.b-c.d1", "shop")),
+    ]);
+    expect(set.invalid).toEqual([]);
+    expect(keys(set)).toHaveLength(3);
+  });
+
+  it("refuses a document that clearly means a traffic object kubectl would refuse: a near-miss kind, a lost apiVersion, a sequence of objects", () => {
+    const set = loadManifests([
+      file("plural.yaml", ...route("web").map((line) => line.replace("kind: HTTPRoute", "kind: HTTPRoutes"))),
+      file(
+        "case.yaml",
+        "apiVersion: networking.istio.io/v1",
+        "kind: virtualservice",
+        "metadata: {name: reviews}",
+        "spec: {hosts: [reviews]}",
+      ),
+      file("space.yaml", ...route("web").map((line) => line.replace("kind: HTTPRoute", 'kind: "HTTPRoute "'))),
+      file("headless.yaml", "kind: VirtualService", "metadata: {name: reviews}", "spec: {hosts: [reviews]}"),
+      file("list.yaml", ...route("web").map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`))),
+    ]);
+    expect(set.invalid).toEqual([
+      {
+        file: "plural.yaml",
+        line: 2,
+        message: 'kind "HTTPRoutes" is not a kind of gateway.networking.k8s.io (HTTPRoute?): kubectl and Flux refuse the apply',
+      },
+      expect.objectContaining({ file: "case.yaml", line: 2, message: expect.stringContaining("(VirtualService?)") }),
+      expect.objectContaining({ file: "space.yaml", line: 2, message: expect.stringContaining("(HTTPRoute?)") }),
+      { file: "headless.yaml", line: 1, message: "VirtualService: apiVersion: required, expected string" },
+      {
+        file: "list.yaml",
+        line: 1,
+        message: "a sequence of objects (HTTPRoute first), not one object: kubectl and kustomize refuse it (a `kind: List` holds several)",
+      },
+    ]);
+    expect(keys(set)).toEqual([]);
+  });
+
+  it("does not refuse kinds of traffic groups it does not model, a kustomization without a header, or a JSON patch", () => {
+    const set = loadManifests([
+      file(
+        "sidecar.yaml",
+        "apiVersion: networking.istio.io/v1",
+        "kind: Sidecar",
+        "metadata: {name: default}",
+        "spec: {egress: [{hosts: ['./*']}]}",
+      ),
+      file("grpc.yaml", "apiVersion: gateway.networking.k8s.io/v1", "kind: BackendTrafficPolicy", "metadata: {name: p}", "spec: {}"),
+      file("kustomization.yaml", "kind: Kustomization", "metadata: {name: app}", "resources: [route.yaml]"),
+      file("patch.yaml", "- op: replace", "  path: /spec/rules/0/backendRefs/0/weight", "  value: 50"),
+      file("values.yaml", "- name: gateway", "  kind: Gateway"),
+    ]);
+    expect(set.invalid).toEqual([]);
+  });
+
   it("reports a traffic document that does not parse at the line of the error, and keeps its neighbours", () => {
     const set = loadManifests([
       file(
@@ -339,6 +442,101 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     expect(set.invalid).toEqual([
       { file: "chart/templates/route.yaml", line: 4, message: 'HTTPRoute: template: render it before review ("{{" at line 4)' },
       { file: "chart/templates/vs.yaml", line: 1, message: 'VirtualService: template: render it before review ("{{" at line 1)' },
+    ]);
+  });
+
+  const rollout = (...podSpec: string[]) => [
+    "apiVersion: argoproj.io/v1alpha1",
+    "kind: Rollout",
+    "metadata: {name: checkout, namespace: shop}",
+    "spec:",
+    "  selector: {matchLabels: {app: checkout}}",
+    "  template:",
+    "    metadata:",
+    "      labels: {app: checkout}",
+    "      annotations:",
+    "        vault.hashicorp.com/agent-inject-template-db: |",
+    '          {{- with secret "database/creds/checkout" -}}',
+    "          postgres://{{ .Data.username }}@db",
+    "          {{- end }}",
+    "    spec:",
+    ...podSpec,
+    "  strategy:",
+    "    canary:",
+    "      steps: [{setWeight: 10}, {pause: {}}]",
+  ];
+
+  it("reads a document whose placeholders are only another tool's data: a Rollout's pod template, a free-text annotation, an Application's Helm values", () => {
+    const set = loadManifests([
+      file(
+        "rollout.yaml",
+        ...rollout("      containers:", "      - name: checkout", "        env: [{name: LOG_FORMAT, value: '{{.Time}} {{.Level}}'}]"),
+      ),
+      file(
+        "route.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: web",
+        '  annotations: {docs: "see {{ wiki }} page"}',
+        "spec: {}",
+      ),
+      file(
+        "app.yaml",
+        "apiVersion: argoproj.io/v1alpha1",
+        "kind: Application",
+        "metadata: {name: edge, namespace: argocd}",
+        "spec:",
+        "  destination: {server: https://kubernetes.default.svc, namespace: edge}",
+        "  source:",
+        "    repoURL: https://charts.example.com",
+        "    chart: edge-routes",
+        "    targetRevision: 1.2.0",
+        '    helm: {valuesObject: {hostTemplate: "{{ .Release.Name }}.example.com"}}',
+      ),
+    ]);
+    expect(set.invalid).toEqual([]);
+    expect(keys(set)).toEqual([
+      "argoproj.io/Rollout/shop/checkout",
+      "gateway.networking.k8s.io/HTTPRoute/default/web",
+      "argoproj.io/Application/argocd/edge",
+    ]);
+    expect(set.resources.get("gateway.networking.k8s.io/HTTPRoute/default/web")?.annotations).toEqual({ docs: "see {{ wiki }} page" });
+  });
+
+  it("still refuses a placeholder the review reads, or one that is YAML syntax rather than text in a string", () => {
+    const set = loadManifests([
+      file(
+        "rollout.yaml",
+        ...rollout("      containers: [{name: checkout}]").map((line) => line.replace("setWeight: 10", "setWeight: '{{ .w }}'")),
+      ),
+      file(
+        "route.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1",
+        "kind: HTTPRoute",
+        "metadata:",
+        "  name: web",
+        '  annotations: {"external-dns.alpha.kubernetes.io/hostname": "{{ .host }}", docs: "{{ wiki }}"}',
+        "spec: {}",
+      ),
+      // A flow mapping where the pod template's annotations go: not text, though within data.
+      file(
+        "split.yaml",
+        "apiVersion: networking.istio.io/v1",
+        "kind: VirtualService",
+        "metadata: {name: reviews}",
+        "spec:",
+        "  hosts: [reviews]",
+        "  http:",
+        "  - route:",
+        "    - destination: {host: reviews}",
+        "      headers: {{ .Values.headers }}",
+      ),
+    ]);
+    expect(set.invalid).toEqual([
+      { file: "rollout.yaml", line: 18, message: 'Rollout: template: render it before review ("{{" at line 18)' },
+      { file: "route.yaml", line: 5, message: 'HTTPRoute: template: render it before review ("{{" at line 5)' },
+      { file: "split.yaml", line: 9, message: 'VirtualService: template: render it before review ("{{" at line 9)' },
     ]);
   });
 

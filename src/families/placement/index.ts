@@ -32,8 +32,8 @@ export const placementFamily: Family = {
         // kustomize reads its own file as plain YAML: a `{{ }}` there is data a patch carries into the
         // output (microservices-demo's Memorystore component, filled by a script), and the render
         // judges what it becomes (a traffic document with a placeholder is refused there).
-        ["Kustomization", kustomize.kustomization, ["cluster-scoped", "own-templates"]],
-        ["Component", kustomize.kustomization, ["cluster-scoped", "own-templates"]],
+        ["Kustomization", kustomize.kustomization, ["cluster-scoped", "own-templates", "tool-file"]],
+        ["Component", kustomize.kustomization, ["cluster-scoped", "own-templates", "tool-file"]],
       ],
     ],
   ],
@@ -59,6 +59,16 @@ export const placementFamily: Family = {
       context: true,
     })),
   ],
+  // Argo CD hands inline Helm values to the chart as they are: a `{{ }}` there is the chart's (`tpl`),
+  // and any edit of them is judged by the render or flagged high as not rendered (render-plan.ts).
+  dataFields: {
+    Application: [
+      ["spec", "source", "helm", "values"],
+      ["spec", "source", "helm", "valuesObject"],
+      ["spec", "sources", "*", "helm", "values"],
+      ["spec", "sources", "*", "helm", "valuesObject"],
+    ],
+  },
   deliveries: gitopsDeliveries,
   detectors: [placementDetector, kustomizeDetector, thisRepositoryDetector],
   fileDetectors: [kustomizePatchFileDetector],

@@ -28,6 +28,14 @@ export const progressiveFamily: Family = {
       ],
     ],
   ],
+  // A Rollout's pods are no traffic config of the family: their env, args and Vault agent
+  // annotations may hold Go templates of their own (`LOG_FORMAT: '{{.Time}} {{.Level}}'`).
+  dataFields: {
+    Rollout: [
+      ["spec", "template", "spec"],
+      ["spec", "template", "metadata", "annotations"],
+    ],
+  },
   ruleSources: { Canary: byRules(flaggerCanaryRules) },
   // A Canary names the gateways of the route it generates in its service block.
   attachmentFields: { "flagger.app": ["spec", "service"] },
