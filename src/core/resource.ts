@@ -110,4 +110,8 @@ export const resourceKey = (id: ResourceId): string => `${id.group}/${id.kind}/$
 export const keyIsIdentity = ({ id, cluster, key }: Pick<Resource, "id" | "cluster" | "key">): boolean =>
   key.length === id.group.length + id.kind.length + id.namespace.length + id.name.length + 3 + (cluster ? cluster.length + 1 : 0);
 
+/** Where two objects may both be applied: the same cluster, or a cluster the tree does not say. */
+export const mayShareCluster = (a: Pick<Resource, "cluster">, b: Pick<Resource, "cluster">): boolean =>
+  a.cluster === undefined || b.cluster === undefined || a.cluster === b.cluster;
+
 export const displayName = (id: ResourceId): string => `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;

@@ -1,4 +1,5 @@
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { namespaceCopies } from "../../core/namespace-copies.js";
 import { show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -31,72 +32,66 @@ const labelPath = (resource: Resource | undefined): string[] => [
   resource?.labels[INJECTION] !== undefined ? INJECTION : REVISION,
 ];
 
-const NAMESPACE_KIND = /\bkind["']?\s*:\s*["']?Namespace\b/;
-
-/** Whether one document of a file's text declares a Namespace of this name (any style: block, flow, JSON). */
-function declaresNamespace(text: string, name: string): boolean {
-  if (!NAMESPACE_KIND.test(text)) return false;
-  const named = new RegExp(`(^|[\\s"'{,:])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s"'},])`, "m");
-  return text.split(/^---/m).some((document) => NAMESPACE_KIND.test(document) && named.test(document));
-}
+/** A copy of the namespace `of` is, in another file of a side, injected as `like` is. */
+const copyLike = (side: ManifestSet, of: Resource, like: Resource | undefined): Resource | undefined =>
+  namespaceCopies(side, of).find((copy) => injectedBy(copy) === injectedBy(like));
 
 export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
   if (subject?.id.kind !== "Namespace" || subject.id.group !== "") return [];
-  const before = injectedBy(change.base);
-  const after = injectedBy(change.head);
+  // A Namespace read only for its mesh labels vanishes from the tree when they go, so a removed one is
+  // judged by the copies the head still applies where it was: written in another file as its labels
+  // went, or kept beside it (anthos-service-mesh-workshop 98481cb7c2 deleted
+  // prod/namespaces/03_namespace-*.yaml while prod/app/namespaces/ kept each with istio-injection=enabled:
+  // nothing changed). With no copy left it is no longer applied: most likely deleted with its
+  // workloads (bank-of-anthos 90fa12d7b2 dropped namespace.yaml from an overlay's resources: its
+  // render stayed, the Namespace did not, and "sidecar injection off" was the wrong news).
+  const head = change.head ?? copyLike(context.head, subject, change.base) ?? namespaceCopies(context.head, subject)[0];
+  // An added copy changes nothing where the base already applied the namespace so; one that differs
+  // is judged as new (a copy it replaces is judged by that copy's removal, above).
+  const base = change.base ?? copyLike(context.base, subject, change.head);
+  const before = injectedBy(base);
+  const after = injectedBy(head);
   if (before === after) return [];
   const out = new DetectionList(change);
   const name = subject.id.name;
   if (before && !after) {
-    // A Namespace read only for its mesh labels vanishes from the tree when they go: while its file
-    // (or the render that made it) still declares it, the labels were taken off; one no longer
-    // declared is no longer applied, most likely deleted with its workloads (bank-of-anthos
-    // 90fa12d7b2 dropped namespace.yaml from an overlay's resources: its render stayed, the
-    // Namespace did not, and "sidecar injection off" was the wrong news).
-    // Its own file first; else any file of the head (the Namespace moved to another file as its labels went).
-    const declaredIn = (path: string) => {
-      const text = context.fileText("head", path);
-      return text !== undefined && declaresNamespace(text, name);
-    };
-    const fileStays =
-      change.base !== undefined && (declaredIn(change.base.source.file) || context.head.files.some((path) => declaredIn(path)));
-    if (change.head?.labels[DATAPLANE_MODE] === "ambient") {
+    if (head?.labels[DATAPLANE_MODE] === "ambient") {
       // Istio's documented migration: ztunnel carries the pods' traffic over mTLS (HBONE), so this
       // is no plaintext; what changes is where L7 policy applies (only through a waypoint).
       out.add({
         class: "resource.changed",
-        summary: `sidecar injection off, ambient on (${labelsText(change.base)} → ${DATAPLANE_MODE}=ambient): pods of namespace ${name} move from sidecars to ztunnel on restart: mTLS stays, L7 routing and AuthorizationPolicies apply only through a waypoint`,
+        summary: `sidecar injection off, ambient on (${labelsText(base)} → ${DATAPLANE_MODE}=ambient): pods of namespace ${name} move from sidecars to ztunnel on restart: mTLS stays, L7 routing and AuthorizationPolicies apply only through a waypoint`,
         side: "head",
         path: ["metadata", "labels", DATAPLANE_MODE],
         before,
         after: "ambient",
         riskFloor: "high",
       });
-    } else if (change.head || fileStays) {
+    } else if (head) {
       out.add({
         class: "mtls.weakened",
-        summary: `sidecar injection off (${labelsText(change.base)} → ${labelsText(change.head)}): pods of namespace ${name} restarted from now on run without a sidecar: plaintext, refused by STRICT peers, outside AuthorizationPolicies`,
-        side: change.head ? "head" : "base",
-        path: labelPath(change.head ?? change.base),
+        summary: `sidecar injection off (${labelsText(base)} → ${labelsText(head)}): pods of namespace ${name} restarted from now on run without a sidecar: plaintext, refused by STRICT peers, outside AuthorizationPolicies`,
+        side: "head",
+        path: labelPath(head),
         before,
         after: after ?? null,
       });
     } else {
       out.add({
         class: "resource.changed",
-        summary: `removed from the repository with its sidecar injection (${labelsText(change.base)}): most likely deleted with its workloads; if the namespace stays, its pods lose the sidecar on restart`,
+        summary: `removed from the repository with its sidecar injection (${labelsText(base)}): most likely deleted with its workloads; if the namespace stays, its pods lose the sidecar on restart`,
         side: "base",
-        path: labelPath(change.base),
+        path: labelPath(base),
         before,
       });
     }
   } else if (!before && after) {
     out.add({
       class: "resource.changed",
-      summary: `sidecar injection on (${labelsText(change.head)}): pods of namespace ${name} join the mesh on restart, under its mTLS and AuthorizationPolicies`,
+      summary: `sidecar injection on (${labelsText(head)}): pods of namespace ${name} join the mesh on restart, under its mTLS and AuthorizationPolicies`,
       side: "head",
-      path: labelPath(change.head),
+      path: labelPath(head),
       after,
     });
   } else {
@@ -104,7 +99,7 @@ export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChang
       class: "resource.changed",
       summary: `injected by control plane ${show(before)} → ${show(after)}: pods of namespace ${name} move to the other revision's proxies and config on restart`,
       side: "head",
-      path: labelPath(change.head),
+      path: labelPath(head),
       before,
       after,
       riskFloor: "medium",

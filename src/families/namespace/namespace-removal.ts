@@ -1,14 +1,11 @@
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import { displayName, type Resource } from "../../core/resource.js";
+import { displayName, mayShareCluster, type Resource } from "../../core/resource.js";
 import { listedNames } from "../../core/removed-while-named.js";
+import { namespaceCopies } from "../../core/namespace-copies.js";
 
 const isNamespace = (resource: Resource): boolean => resource.id.kind === "Namespace" && resource.id.group === "";
-
-/** Where two objects may both be applied: the same cluster, or a cluster the tree does not say. */
-const mayShareCluster = (a: Resource, b: Resource): boolean =>
-  a.cluster === undefined || b.cluster === undefined || a.cluster === b.cluster;
 
 /** Namespaces Kubernetes refuses to delete (the NamespaceLifecycle admission plugin): dropping their manifest deletes nothing. */
 const IMMORTAL = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
@@ -26,9 +23,9 @@ export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChang
   // A file the head tree reads no objects from any more (now a kustomize patch) is judged as that.
   const file = removed.source.file;
   if (context.fileText("head", file) !== undefined && context.appliedAs("head", file) === undefined) return [];
+  if (namespaceCopies(context.head, removed).length > 0) return [];
   const name = removed.id.name;
   const head = [...context.head.resources.values()];
-  if (head.some((other) => isNamespace(other) && other.id.name === name && mayShareCluster(other, removed))) return [];
   const left = head.filter(
     (other) => other.id.namespace === name && !other.namespaceImplied && !context.readForContext(other) && mayShareCluster(other, removed),
   );

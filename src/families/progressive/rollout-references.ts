@@ -1,5 +1,5 @@
 import { list, record, spec, text } from "../../core/json-access.js";
-import { resourceKey, type ManifestSet, type Resource } from "../../core/resource.js";
+import { mayShareCluster, resourceKey, type ManifestSet, type Resource } from "../../core/resource.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { scoped } from "../../core/graph-nodes.js";
 import { pickDefinition } from "../../core/nearest-definition.js";
@@ -73,7 +73,7 @@ function indexOf(set: ManifestSet): RolloutIndex {
  */
 function find(set: ManifestSet, target: RoutingTarget, rollout: Resource): Resource | undefined {
   const candidates = indexOf(set).targets().get(resourceKey(target));
-  const seen = candidates?.filter((c) => c.cluster === undefined || rollout.cluster === undefined || c.cluster === rollout.cluster);
+  const seen = candidates?.filter((c) => mayShareCluster(c, rollout));
   const placed = seen?.map((resource) => ({ resource, file: resource.source.file, ...scoped(resource.key) }));
   return pickDefinition(placed, { file: rollout.source.file, ...scoped(rollout.key) })?.resource;
 }

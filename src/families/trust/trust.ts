@@ -1,4 +1,4 @@
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
 import {
@@ -199,7 +199,7 @@ function issuersFor(tree: ManifestSet, { resource: from, ref }: Referrer): Resou
   const named = resourcesOfKind(tree, ref.kind).filter(
     ({ id }) => id.group === GROUP && id.name === ref.name && (ref.kind !== "Issuer" || id.namespace === from.id.namespace),
   );
-  const placed = named.filter((issuer) => issuer.cluster === undefined || from.cluster === undefined || issuer.cluster === from.cluster);
+  const placed = named.filter((issuer) => mayShareCluster(issuer, from));
   const sameCluster = from.cluster === undefined ? [] : placed.filter((issuer) => issuer.cluster === from.cluster);
   const candidates = (sameCluster.length > 0 ? sameCluster : placed).map((issuer) => ({ file: issuer.source.file, issuer }));
   return nearestAll(candidates, from.source.file).map(({ issuer }) => issuer);

@@ -60,6 +60,50 @@ describe("sidecar injection of a namespace (issue 11)", () => {
     expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("sidecar injection off")]]);
   });
 
+  it("one copy of a namespace removed while another file keeps it injected turns no injection off (anthos-service-mesh-workshop 98481cb7c2)", () => {
+    const copy = "prod/app/namespaces/namespace-ad.yaml";
+    const injected = namespace("    istio-injection: enabled");
+    const result = analyze({ "prod/namespaces/03_namespace-ad.yaml": injected, [copy]: injected }, { [copy]: injected });
+    expect(found(result)).toEqual([["resource.changed", "low", "Namespace shop removed"]]);
+  });
+
+  it("a copy added beside one injected alike turns no injection on", () => {
+    const injected = namespace("    istio.io/rev: 1-24");
+    const result = analyze({ [FILE]: injected }, { [FILE]: injected, "base/app/ns.yaml": injected });
+    expect(found(result)).toEqual([["resource.changed", "low", "Namespace shop added"]]);
+  });
+
+  it("a namespace moved to another file with another revision is a revision change, not injection off", () => {
+    const result = analyze({ [FILE]: namespace("    istio.io/rev: 1-23") }, { "base/all/ns.yaml": namespace("    istio.io/rev: 1-24") });
+    expect(found(result)).toContainEqual(["resource.changed", "medium", expect.stringContaining("injected by control plane 1-23 → 1-24")]);
+    expect(found(result).map(([cls]) => cls)).not.toContain("mtls.weakened");
+  });
+
+  it("a copy applied to another cluster does not keep the removed namespace: removed, not injection off", () => {
+    const topology = 'topology: { placements: ["clusters/{cluster}/**"] }';
+    const injected = namespace("    istio-injection: enabled");
+    const result = analyze(
+      { "clusters/a/ns.yaml": injected, "clusters/b/ns.yaml": injected },
+      { "clusters/b/ns.yaml": injected },
+      topology,
+    );
+    expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
+    const plainThere = analyze(
+      { "clusters/a/ns.yaml": injected, "clusters/b/ns.yaml": namespace("    team: shop") },
+      { "clusters/b/ns.yaml": namespace("    team: shop") },
+      topology,
+    );
+    expect(found(plainThere)).toEqual([["resource.changed", "low", expect.stringContaining("removed from the repository")]]);
+  });
+
+  it("one copy removed while the copy kept has no injection label is injection off", () => {
+    const result = analyze(
+      { "base/a/ns.yaml": namespace("    istio-injection: enabled"), "base/b/ns.yaml": namespace("    team: shop") },
+      { "base/b/ns.yaml": namespace("    team: shop") },
+    );
+    expect(found(result)).toEqual([["mtls.weakened", "critical", expect.stringContaining("istio-injection=enabled → no injection label")]]);
+  });
+
   it("injection turned on does not block", () => {
     const result = analyze({ [FILE]: namespace("    team: shop") }, { [FILE]: namespace("    istio-injection: enabled") });
     expect(found(result)).toEqual([["resource.changed", "low", expect.stringContaining("sidecar injection on")]]);
