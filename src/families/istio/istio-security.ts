@@ -350,25 +350,47 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
   }
   if (action !== "ALLOW") return;
   const others = otherAllowPolicies(context.head, base, rootNamespaceIn(context.head, context));
+  const before = { action, rules: rulesOf(base).map((rule) => rule.rule) };
   if (others.length === 0) {
+    // One without rules denied every request there, so these workloads go from denied to open.
+    const denied = rulesOf(base).length === 0 ? "it allowed nothing, so every request was denied; " : "";
     out.add({
       class: "access.widened",
-      summary: `removed ALLOW policy (${scope}): no other ALLOW policy for these workloads remains in this repository, and workloads without any ALLOW policy accept every request that is not denied`,
+      summary: `removed ALLOW policy (${scope}): ${denied}no other ALLOW policy for these workloads remains in this repository, and workloads without any ALLOW policy accept every request that is not denied`,
       side: "base",
       path: ["spec"],
-      before: { action, rules: rulesOf(base).map((rule) => rule.rule) },
+      before,
     });
-  } else {
+  } else
     out.add({
       class: "resource.changed",
-      summary: `removed ALLOW policy (${scope}): ${policyNames(others)} still allow-list these workloads, so requests only this policy allowed are now denied`,
+      ...stillAllowListed(base, others, `removed ALLOW policy (${scope})`, "these workloads"),
       side: "base",
       path: ["spec"],
-      before: { action, rules: rulesOf(base).map((rule) => rule.rule) },
-      riskFloor: "medium",
+      before,
     });
-  }
 };
+
+/**
+ * An ALLOW policy's allow-list gone from workloads other ALLOW policies still allow-list: requests
+ * only it allowed are denied now (an outage risk, medium). One without rules allowed nothing (Istio's
+ * allow-nothing), so nothing more is denied: anthos-service-mesh-samples 696e89a834 dropped a
+ * namespace's `deny-all` (`spec: {}`) beside the mesh-wide one, which denies all the same.
+ */
+const stillAllowListed = (
+  policy: Resource,
+  others: readonly Resource[],
+  what: string,
+  workloads: string,
+): { readonly summary: string; readonly riskFloor?: "medium" } =>
+  rulesOf(policy).length === 0
+    ? {
+        summary: `${what}: it allowed nothing (an ALLOW policy without rules), and ${policyNames(others)} still allow-list ${workloads}: what they accept is unchanged`,
+      }
+    : {
+        summary: `${what}: ${policyNames(others)} still allow-list ${workloads}, so requests only this policy allowed are now denied for them`,
+        riskFloor: "medium",
+      };
 
 /**
  * What makes a policy deny every request in its scope: ALLOW without rules matches nothing (Istio's
@@ -384,16 +406,40 @@ const deniesAll = (resource: Resource): string | undefined => {
   return undefined;
 };
 
-/** A policy that now denies every request in its scope: an outage of everything in it (acm e476489 adds one mesh-wide). */
-const denyingAll = (change: ResourceChange & { readonly head: Resource }, out: DetectionList, scope: string): boolean => {
+/**
+ * A policy that now denies every request in its scope: an outage of everything in it (acm e476489
+ * adds one mesh-wide). An ALLOW one over workloads other ALLOW policies still allow-list denies only
+ * what it alone allowed (ALLOW policies combine): nothing when added (a namespace's `deny-all` beside
+ * the mesh-wide one), its own rules' requests when they are dropped.
+ */
+const denyingAll = (
+  change: ResourceChange & { readonly head: Resource },
+  out: DetectionList,
+  scope: string,
+  context: DetectorContext,
+): boolean => {
   const why = deniesAll(change.head);
   if (why === undefined || (change.base && deniesAll(change.base) !== undefined)) return false;
+  const after = { action: actionOf(change.head), rules: rulesOf(change.head).map((rule) => rule.rule) };
+  const allowList = after.action === "ALLOW" && (!change.base || actionOf(change.base) === "ALLOW");
+  const others = allowList ? otherAllowPolicies(context.head, change.head, rootNamespaceIn(context.head, context)) : [];
+  if (others.length > 0) {
+    if (change.base)
+      out.add({
+        class: "resource.changed",
+        ...stillAllowListed(change.base, others, `now allows nothing (${scope})`, "these workloads"),
+        side: "head",
+        path: ["spec"],
+        after,
+      });
+    return true;
+  }
   out.add({
     class: "resource.changed",
     summary: `${change.base ? "now denies" : "added: denies"} every request (${scope}): ${why}`,
     side: "head",
     path: ["spec"],
-    after: { action: actionOf(change.head), rules: rulesOf(change.head).map((rule) => rule.rule) },
+    after,
     riskFloor: "high",
   });
   return true;
@@ -464,13 +510,24 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
           }
         : {
             class: "resource.changed",
-            summary: `ALLOW policy ${move.summary}: ${policyNames(others)} still allow-list the workloads it no longer selects, so requests only this policy allowed are now denied for them`,
             ...at,
-            riskFloor: "medium",
+            ...stillAllowListed(base, others, `ALLOW policy ${move.summary}`, "the workloads it no longer selects"),
           },
     );
   }
   if (!move.gains) return;
+  if (rulesOf(head).length === 0) {
+    // Allow-nothing adds nothing where other ALLOW policies still allow-list every workload it now
+    // selects; elsewhere it refuses every request, an outage as denyingAll rates one.
+    if (otherAllowPolicies(context.head, head, headRoot).length === 0)
+      out.add({
+        class: "resource.changed",
+        summary: `ALLOW policy ${move.summary}: it allows nothing, so every request to the workloads it now selects is denied unless another ALLOW policy allows it`,
+        ...at,
+        riskFloor: "high",
+      });
+    return;
+  }
   // Workloads it now selects that other ALLOW policies allow-listed at base: ALLOW policies combine,
   // so they now also admit its rules (one added in this PR allow-listed nothing there: see addedAllowPolicy).
   const beside = otherAllowPolicies(context.base, head, rootNamespaceIn(context.base, context), true).filter(
@@ -546,7 +603,7 @@ const authorizationPolicy = (change: ResourceChange, out: DetectionList, context
   const after = actionOf(head);
   const headRoot = rootNamespaceIn(context.head, context);
   const scope = scopeOf(head, headRoot);
-  if (denyingAll({ ...change, head }, out, scope) || readByZtunnel({ ...change, head }, out, scope, context)) return;
+  if (denyingAll({ ...change, head }, out, scope, context) || readByZtunnel({ ...change, head }, out, scope, context)) return;
   if (!change.base) {
     if (after === "ALLOW") addedAllowPolicy(head, out, scope, context);
     return;

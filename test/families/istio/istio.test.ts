@@ -1718,6 +1718,95 @@ ${body}`;
       ],
     },
     {
+      name: "deleting a namespace's allow-nothing policy beside the mesh-wide one denies nothing more (anthos-service-mesh-samples 696e89a834)",
+      base: "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {}\n",
+      others: {
+        base: [
+          resource(
+            "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: istio-system}\nspec: {}\n",
+          ),
+        ],
+        head: [
+          resource(
+            "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: istio-system}\nspec: {}\n",
+          ),
+        ],
+      },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed ALLOW policy (namespace-wide in shop): it allowed nothing (an ALLOW policy without rules), and deny-all still allow-list these workloads: what they accept is unchanged",
+        },
+      ],
+    },
+    {
+      name: "a namespace's allow-nothing policy added beside the mesh-wide one denies nothing more",
+      head: "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {}\n",
+      others: {
+        base: [
+          resource(
+            "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: istio-system}\nspec: {}\n",
+          ),
+        ],
+        head: [
+          resource(
+            "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: istio-system}\nspec: {}\n",
+          ),
+        ],
+      },
+      expected: [],
+    },
+    {
+      name: "an ALLOW policy that loses its last rule beside another that allow-lists its workloads denies what only it allowed",
+      base: policy("allow", allowFrontend),
+      head: policy("allow", "  rules: []"),
+      others: { base: [resource(policy("allow-ops", allowFrontend))], head: [resource(policy("allow-ops", allowFrontend))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "now allows nothing (workloads matching app=checkout in shop): allow-ops still allow-list these workloads, so requests only this policy allowed are now denied",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "deleting the only allow-nothing policy opens everything it denied",
+      base: "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: istio-system}\nspec: {}\n",
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec"],
+          says: "it allowed nothing, so every request was denied; no other ALLOW policy for these workloads remains",
+        },
+      ],
+    },
+    {
+      name: "an allow-nothing policy's selector moved off workloads another ALLOW policy allow-lists denies nothing more there; where it lands, everything",
+      base: policy("deny-all", "  action: ALLOW"),
+      head: policy("deny-all", "  action: ALLOW").replace("{app: checkout}", "{app: api}"),
+      others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "selector"],
+          says: "allow still allow-list the workloads it no longer selects: what they accept is unchanged",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "selector"],
+          says: "it allows nothing, so every request to the workloads it now selects is denied",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
       name: "an ALLOW policy added beside another widens",
       head: policy("allow-all", "  rules: [{}]"),
       others: { base: [resource(policy("allow", allowFrontend))], head: [resource(policy("allow", allowFrontend))] },
