@@ -32,7 +32,7 @@ export function onlyOperationalPatches(
 }
 
 /** The entries of one list that the other does not hold as they are, each matched once. */
-function unmatched(entries: readonly unknown[], others: readonly unknown[]): unknown[] {
+export function unmatched(entries: readonly unknown[], others: readonly unknown[]): unknown[] {
   const left = [...others];
   return entries.filter((entry) => {
     const index = left.findIndex((other) => sameValue(entry, other));

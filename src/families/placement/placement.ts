@@ -8,7 +8,8 @@ import { documentTexts } from "../../core/document-texts.js";
 import { readersOf } from "../../core/kustomize-inclusion.js";
 import { declares } from "../../core/declared-identities.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
-import { onlyOperationalPatches } from "./operational-patches.js";
+import { onlyOperationalPatches, unmatched } from "./operational-patches.js";
+import { childPatchReachesTraffic, selectsFluxKustomizations } from "./child-patches.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -507,7 +508,8 @@ const targetNamespace = (change: ResourceChange, where: string, out: DetectionLi
  * A Flux Kustomization's own `spec.patches`, which Flux appends to the kustomization of its path:
  * the render stage applies them where it renders that kustomization (the route diff then judges
  * them); where it did not (no kustomization file in the folder: Flux generates one; rendering
- * off), patches that name a traffic kind or group rewrite config the review reads unpatched.
+ * off), patches that name a traffic kind or group rewrite config the review reads unpatched; one
+ * aimed at the Kustomizations it delivers, only through what they build (child-patches.ts).
  */
 const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io") return;
@@ -525,9 +527,18 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
   const childrenWithoutPatches = kustomizations.every(
     (other) => !delivery?.destinationOf(other.source.file) || list(record(other.body.spec).patches).length === 0,
   );
+  // Each entry added, removed or changed, on its side: one aimed at the Kustomizations it delivers by what they build.
+  const reaches = (entry: unknown, patching: Resource, set: ManifestSet) =>
+    selectsFluxKustomizations(record(record(entry).target))
+      ? childPatchReachesTraffic(entry, set, context.deliveryOf(patching, set), context)
+      : mentionsTraffic(JSON.stringify(entry), context.trafficKinds);
+  const [base, head] = [change.base, change.head];
+  const rewritesTraffic =
+    unmatched(list(before), list(after)).some((entry) => reaches(entry, base, context.base)) ||
+    unmatched(list(after), list(before)).some((entry) => reaches(entry, head, context.head));
   if (
     (patchedAlike && context.kustomizeJudged(folder)) ||
-    !mentionsTraffic(JSON.stringify([before, after]), context.trafficKinds) ||
+    !rewritesTraffic ||
     onlyOperationalPatches(before, after, context.readYaml, childrenWithoutPatches)
   )
     return;
