@@ -11,6 +11,7 @@ import {
   show,
   sortedSet,
   describeLeafChanges,
+  type LeafChange,
 } from "../../core/canonical-values.js";
 import { byKind } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -58,7 +59,20 @@ const ACCOUNT_FIELDS: Readonly<Partial<Record<(typeof ISSUER_TYPES)[number], rea
   venafi: ["cloud.apiTokenSecretRef.name", "tpp.credentialsRef.name"],
 };
 
-const fieldsAt = (block: JsonRecord, fields: readonly string[] = []): unknown[] => fields.map((field) => valueAt(block, field.split(".")));
+/**
+ * Whether a trust or account field is unset as cert-manager reads it: each is a Go string or []byte
+ * (or a pointer, which YAML's null leaves nil), so `preferredChain: ""` asks for no chain, as
+ * leaving it out does (cert-manager selects an alternative chain only for a non-empty name):
+ * carpenike/k8s-gitops fc42b14d81 dropped `preferredChain: ""` moving its issuer and read as
+ * another CA.
+ */
+const unsetField = (value: unknown): boolean => value === undefined || value === null || value === "";
+
+const fieldsAt = (block: JsonRecord, fields: readonly string[] = []): unknown[] =>
+  fields.map((field) => {
+    const value = valueAt(block, field.split("."));
+    return unsetField(value) ? undefined : value;
+  });
 
 const issuerType = (resource: Resource | undefined) => ISSUER_TYPES.find((type) => isRecord(spec(resource)[type]));
 
@@ -93,9 +107,12 @@ const issuer = (change: ResourceChange, out: DetectionList): void => {
   }
   if (!after) return;
   const trustFields = new Set(TRUST_FIELDS[after]);
-  const changes = leafChanges(spec(change.base)[after], spec(change.head)[after]);
   // A field names a block as well as a value (`tpp.caBundleSecretRef` holds `name`, `key`).
-  const trust = changes.filter((leaf) => leaf.path.some((_, end) => trustFields.has(leaf.path.slice(0, end + 1).join("."))));
+  const isTrustField = (leaf: LeafChange) => leaf.path.some((_, end) => trustFields.has(leaf.path.slice(0, end + 1).join(".")));
+  const changes = leafChanges(spec(change.base)[after], spec(change.head)[after]).filter(
+    (leaf) => !(isTrustField(leaf) && unsetField(leaf.before) && unsetField(leaf.after)),
+  );
+  const trust = changes.filter(isTrustField);
   for (const leaf of trust) {
     out.add({
       class: "trust.changed",

@@ -150,6 +150,26 @@ describe("Issuer and ClusterIssuer: the CA behind every certificate they sign", 
       ],
     },
     {
+      name: 'acme.preferredChain "" dropped: cert-manager asks for no chain either way (carpenike/k8s-gitops fc42b14d81)',
+      base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory", '    preferredChain: ""')),
+      head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
+      expected: [],
+    },
+    {
+      name: "vault.namespace written empty, caBundle null: the unset values",
+      base: clusterIssuer("  vault: {server: 'https://vault:8200', path: pki/sign/shop}"),
+      head: clusterIssuer("  vault: {server: 'https://vault:8200', path: pki/sign/shop, namespace: '', caBundle: null}"),
+      expected: [],
+    },
+    {
+      name: 'acme.preferredChain "" → a chain\'s name: certificates chain to that root',
+      base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory", '    preferredChain: ""')),
+      head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory", '    preferredChain: "ISRG Root X1"')),
+      expected: [
+        { class: "trust.changed", side: "head", path: ["spec", "acme", "preferredChain"], says: 'acme.preferredChain "" → ISRG Root X1' },
+      ],
+    },
+    {
       name: "the ACME contact email is no risk",
       base: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory")),
       head: clusterIssuer(acme("https://acme-v02.api.letsencrypt.org/directory").replace("ops@", "sre@")),
@@ -169,16 +189,22 @@ describe("Certificate", () => {
   const issued = (fields: string, issuer = "{name: letsencrypt, kind: ClusterIssuer}") => certificate(`  issuerRef: ${issuer}\n${fields}`);
 
   it("an issuer renamed with the same CA, the reference following it, signs as before; another CA does not", () => {
-    const named = (name: string, server: string) => resource(clusterIssuer(acme(server)).replace("name: letsencrypt", `name: ${name}`));
+    const named = (name: string, server: string, extra = "") =>
+      resource(clusterIssuer(acme(server, extra)).replace("name: letsencrypt", `name: ${name}`));
     const PROD = "https://acme-v02.api.letsencrypt.org/directory";
-    const judged = (server: string) =>
+    const judged = (server: string, extra = "") =>
       detect(
         trustDetector,
         issued("  dnsNames: [shop.example.com]", "{name: letsencrypt-prod, kind: ClusterIssuer}"),
         issued("  dnsNames: [shop.example.com]"),
-        { base: [SERVING_GATEWAY, named("letsencrypt-prod", PROD)], head: [SERVING_GATEWAY, named("letsencrypt", server)] },
+        {
+          base: [SERVING_GATEWAY, named("letsencrypt-prod", PROD, '    preferredChain: ""')],
+          head: [SERVING_GATEWAY, named("letsencrypt", server, extra)],
+        },
       );
+    // An empty preferredChain is none: the renamed issuer without it signs with the same CA.
     expect(judged(PROD)).toEqual([]);
+    expect(judged(PROD, '    preferredChain: "ISRG Root X2"')).toHaveLength(1);
     expectDetections(judged("https://acme-staging-v02.api.letsencrypt.org/directory"), [
       {
         class: "trust.changed",
