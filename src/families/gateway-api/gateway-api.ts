@@ -23,6 +23,7 @@ import { objectRef } from "../../core/object-refs.js";
 import { pairEntries, type Entry } from "../../core/pair-entries.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { classCreator, classRestorer, fieldsNotRestored } from "./built-in-classes.js";
+import { certificateRefsOf, servedCertificateChanges, type CertificateRef } from "./served-certificates.js";
 
 /**
  * Resource-level risks of Gateway API kinds (DESIGN §5; research §1.1). Route flows and backends
@@ -205,6 +206,8 @@ interface ListenerView {
   readonly hostname: string | undefined;
   readonly tlsMode: string | undefined;
   readonly certificates: readonly string[];
+  /** As written: the first is the listener's default certificate. */
+  readonly certificateRefs: readonly CertificateRef[];
   readonly routesFrom: string;
   readonly routesSelector: unknown;
   /** Undefined: the protocol's default kinds. */
@@ -251,6 +254,7 @@ const listenerView = (value: unknown, namespace: string): ListenerView => {
     hostname: text(listener.hostname) || undefined,
     tlsMode: tls ? (text(tls.mode) ?? "Terminate") : undefined,
     certificates: sortedSet(list(tls?.certificateRefs).map((ref) => objectRef(ref, { group: "", kind: "Secret", namespace }))),
+    certificateRefs: certificateRefsOf(tls, namespace),
     routesFrom,
     routesSelector: routesFrom === "Selector" ? namespaces.selector : undefined,
     routeKinds: kinds.length === 0 ? undefined : sortedSet(kinds),
@@ -286,7 +290,14 @@ const reachEffect = (before: string, after: string, what: string): string => {
   return `narrowed: ${what} from other namespaces detach`;
 };
 
-const compareListener = (out: DetectionList, name: string, before: ListenerView, after: ListenerView, path: FieldPath): void => {
+const compareListener = (
+  out: DetectionList,
+  name: string,
+  before: ListenerView,
+  after: ListenerView,
+  path: FieldPath,
+  trees: { readonly base: ManifestSet; readonly head: ManifestSet },
+): void => {
   const at = (...field: (string | number)[]): FieldPath => [...path, ...field];
   const label = `listener ${name}`;
   if (before.port !== after.port) {
@@ -331,16 +342,9 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
       after: after.tlsMode,
     });
   }
-  if (before.tlsMode !== undefined && after.tlsMode !== undefined && !sameValue(before.certificates, after.certificates)) {
-    out.add({
-      class: "trust.changed",
-      summary: `${label} serving certificate ${show(before.certificates)} → ${show(after.certificates)}`,
-      side: "head",
-      path: at("tls", "certificateRefs"),
-      before: before.certificates,
-      after: after.certificates,
-    });
-  }
+  if (before.tlsMode !== undefined && after.tlsMode !== undefined)
+    for (const draft of servedCertificateChanges(label, before.certificateRefs, after.certificateRefs, trees, at("tls", "certificateRefs")))
+      out.add(draft);
   if (before.routesFrom !== after.routesFrom) {
     out.add({
       class: "listener.changed",
@@ -376,7 +380,7 @@ const compareListener = (out: DetectionList, name: string, before: ListenerView,
   }
 };
 
-const compareListeners = (change: ResourceChange, out: DetectionList): void => {
+const compareListeners: Check = (change, out, context) => {
   // A waypoint's listener is its mesh-internal HBONE port, not an exposure point: ambient.ts judges waypoints.
   if (isWaypoint(change)) return;
   const crossNetwork = isEastWest(change) ? " (cross-network: clusters on other networks reach this cluster's services through it)" : "";
@@ -388,7 +392,7 @@ const compareListeners = (change: ResourceChange, out: DetectionList): void => {
     const after = pair.head && listenerView(pair.head.value, namespace);
     const path = (entry: Entry<unknown>): FieldPath => ["spec", "listeners", entry.index];
     if (pair.base && pair.head && before && after) {
-      compareListener(out, after.name, before, after, path(pair.head));
+      compareListener(out, after.name, before, after, path(pair.head), context);
     } else if (pair.head && after) {
       out.add({
         class: "listener.changed",

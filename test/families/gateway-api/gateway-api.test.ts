@@ -469,6 +469,108 @@ describe("Gateway listeners", () => {
   ]);
 });
 
+describe("several certificateRefs on a listener: the first is its default, the others answer their names' SNI", () => {
+  const cert = (secret: string, names: string) =>
+    resource(`
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: ${secret}, namespace: infra}
+spec:
+  secretName: ${secret}
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+  dnsNames: [${names}]
+`);
+  const CERTS = [
+    cert("chestr-dev-tls", "chestr.dev, '*.chestr.dev'"),
+    cert("mikeflix-lol-tls", "mikeflix.lol, '*.mikeflix.lol'"),
+    cert("api-chestr-dev-tls", "api.chestr.dev"),
+    cert("templated-tls", "'*.${SECRET_DOMAIN}'"),
+  ];
+  const refs = (...secrets: string[]) =>
+    gateway(
+      `  gatewayClassName: envoy\n  listeners:\n  - name: https\n    port: 443\n    protocol: HTTPS\n    tls:\n      certificateRefs: [${secrets.map((name) => `{name: ${name}}`).join(", ")}]`,
+    );
+  const PATH = ["spec", "listeners", 0, "tls", "certificateRefs"];
+  detectorTable(gatewayApiDetector, { base: CERTS, head: CERTS })([
+    {
+      name: "a second domain's certificate appended, its names disjoint: new names gain TLS, medium (mchestr/home-cluster 27b7c6bb8c)",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "mikeflix-lol-tls"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: PATH,
+          riskFloor: "medium",
+          says: "listener https now also serves Secret infra/mikeflix-lol-tls (mikeflix.lol, *.mikeflix.lol): TLS for names its other certificates do not cover; their clients, and clients without SNI, still get Secret infra/chestr-dev-tls",
+        },
+      ],
+    },
+    {
+      name: "one appended for a name the first already covers: it may win that SNI, trust.changed",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "api-chestr-dev-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "one appended that no Certificate of the tree writes: its names are not known, trust.changed",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "made-elsewhere-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "one appended for `*.${SECRET_DOMAIN}`, a name the tree does not resolve (it may be chestr.dev): trust.changed",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "templated-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "appended where the existing certificate's names are not known: trust.changed",
+      base: refs("made-elsewhere-tls"),
+      head: refs("made-elsewhere-tls", "mikeflix-lol-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "put first: the default certificate changes, trust.changed",
+      base: refs("chestr-dev-tls"),
+      head: refs("mikeflix-lol-tls", "chestr-dev-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "reordered so another comes first: trust.changed (Cilium serves the first to every client)",
+      base: refs("chestr-dev-tls", "mikeflix-lol-tls"),
+      head: refs("mikeflix-lol-tls", "chestr-dev-tls"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: PATH,
+          says: "certificateRefs reordered: Secret infra/mikeflix-lol-tls is now the first, the certificate served where no other matches the client's SNI (on some implementations, to every client), in place of Secret infra/chestr-dev-tls",
+        },
+      ],
+    },
+    {
+      name: "one behind the first dropped, its names covered by none kept: those hosts lose TLS (mchestr/home-cluster 685b7e0e51)",
+      base: refs("chestr-dev-tls", "mikeflix-lol-tls"),
+      head: refs("chestr-dev-tls"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: PATH,
+          says: "listener https no longer serves Secret infra/mikeflix-lol-tls (mikeflix.lol, *.mikeflix.lol): no certificate it keeps covers those names, so TLS handshakes for them fail",
+        },
+      ],
+    },
+    {
+      name: "one dropped whose name the default still covers: that host gets the default certificate, trust.changed",
+      base: refs("chestr-dev-tls", "api-chestr-dev-tls"),
+      head: refs("chestr-dev-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+  ]);
+});
+
 describe("Gateway-wide fields", () => {
   const listenerValidation = (validation: string) =>
     gateway(
