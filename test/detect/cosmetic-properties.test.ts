@@ -8,7 +8,7 @@ import { detect } from "./resource-fixture.js";
 
 /**
  * Lists whose order carries no meaning (listeners, servers, subsets, hosts, unnamed rules with
- * distinct matches, authorization rules) can be reordered, and a document re-dumped, without any
+ * distinct matches, authorization rules, certificateRefs behind the first) can be reordered, and a document re-dumped, without any
  * finding from the resource detectors.
  */
 
@@ -53,7 +53,8 @@ describe("reordering is never a finding", () => {
               port: 443,
               protocol: "HTTPS",
               hostname: "shop.example.com",
-              tls: { certificateRefs: order([{ name: "a" }, { name: "b" }]) },
+              // The first certificateRef is the listener's default (served where no other's names match the SNI): the others' order is free.
+              tls: { certificateRefs: [{ name: "a" }, ...order([{ name: "b" }, { name: "c" }])] },
             },
             { name: "tls", port: 8443, protocol: "TLS", tls: { mode: "Passthrough" } },
           ]),
