@@ -39,7 +39,7 @@ import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
 import { appliedInsteadDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
-import { unresolvedValueDetections } from "./detect/unresolved-variables.js";
+import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
@@ -242,7 +242,9 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const family = (change.head ?? change.base)!.family;
     for (const detect of DETECTORS[family] ?? [])
       detections.push(
-        ...detect(change, context).map((d) => withVersionsCompared(change, { ...d, resourceKey: d.resourceKey ?? change.key })),
+        ...detect(change, context).map((d) =>
+          withVersionsCompared(change, withUnresolvedTrust(change, { ...d, resourceKey: d.resourceKey ?? change.key })),
+        ),
       );
   }
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));

@@ -1,3 +1,4 @@
+import { FILLED_IN } from "./declared-services.js";
 import { spec, text, texts } from "./json-access.js";
 import type { ManifestSet } from "./resource.js";
 import { resourcesOfKind } from "./resources-of-kind.js";
@@ -7,14 +8,11 @@ type NamesIndex = ReadonlyMap<string, readonly string[] | null>;
 
 const indexOf = new WeakMap<ManifestSet, NamesIndex>();
 
-/** A name a Flux substitution or a template fills in (`*.${SECRET_DOMAIN}`): which names it covers is not known. */
-const FILLED_IN = /\{\{|\$\{/;
-
 /**
  * The host names a TLS Secret's certificate answers for, as the tree's cert-manager Certificates
  * writing it say (`dnsNames` and `commonName`; several writers, all of their names): the SNI a
  * listener serving the Secret matches. Undefined where no Certificate of the tree writes the Secret
- * (it is made elsewhere) or one writes a name the tree does not resolve, so nothing is claimed about
+ * (it is made elsewhere) or one writes a name a template or Flux variable fills in (`*.${SECRET_DOMAIN}`), so nothing is claimed about
  * what it does not show.
  */
 export function certificateNames(tree: ManifestSet, namespace: string, secret: string): readonly string[] | undefined {

@@ -24,7 +24,7 @@ export const agree = (a: string | undefined, b: string | undefined): boolean => 
 const SERVICE_KIND = kindLine(["Service"]);
 
 /** A name or namespace a template or a Flux substitution fills in: which object it is cannot be told. */
-const FILLED_IN = /\{\{|\$\{/;
+export const FILLED_IN = /\{\{|\$\{/;
 
 export interface DeclaredService extends ServiceName {
   readonly file: string;

@@ -20,3 +20,32 @@ export const substitutionDisabled = (annotations: unknown): boolean =>
   typeof annotations === "object" &&
   annotations !== null &&
   (annotations as Record<string, unknown>)["kustomize.toolkit.fluxcd.io/substitute"] === "disabled";
+
+/** A `${VAR}` (or `${VAR:=default}`, `${VAR:-default}`) inside a string; `$${VAR}`, Flux's escape, is a literal. */
+const VARIABLE_IN_TEXT = /(?<!\$)\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?::?[=-][^{}]*)?\}/g;
+
+/** Whether a string holds a Flux variable anywhere (`https://id.${SECRET_DOMAIN}`). */
+export const holdsFluxVariable = (value: string): boolean => new RegExp(VARIABLE_IN_TEXT.source).test(value);
+
+/**
+ * Values of `template`'s Flux variables, each non-empty and the same wherever it recurs, that make
+ * it read `literal` (`https://id.${SECRET_DOMAIN}` reads `https://id.nerdz.cloud` where
+ * SECRET_DOMAIN is `nerdz.cloud`); undefined where no values do.
+ */
+export function variablesMatching(template: string, literal: string): ReadonlyMap<string, string> | undefined {
+  const groups: string[] = [];
+  let pattern = "";
+  let last = 0;
+  for (const found of template.matchAll(VARIABLE_IN_TEXT)) {
+    const name = found[1]!;
+    pattern += escapeRegExp(template.slice(last, found.index));
+    const seen = groups.indexOf(name);
+    pattern += seen >= 0 ? `\\${seen + 1}` : "(.+)";
+    if (seen < 0) groups.push(name);
+    last = found.index + found[0].length;
+  }
+  const match = new RegExp(`^${pattern}${escapeRegExp(template.slice(last))}$`, "s").exec(literal);
+  return match ? new Map(groups.map((name, index) => [name, match[index + 1]!])) : undefined;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,8 +1,9 @@
 import { equalData } from "../core/canonical-values.js";
+import { holdsFluxVariable, substitutionDisabled, variablesMatching } from "../core/flux-variable.js";
+import { isRecord, valueAt } from "../core/json-access.js";
 import { CHANGE_CLASSES } from "../core/change-classes.js";
 import { atLeast, maxRisk } from "../core/risk-level.js";
 import type { Detection, FieldPath } from "../core/finding.js";
-import { valueAt } from "../core/json-access.js";
 import { displayName, type Resource } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { showPath } from "./resource-changes.js";
@@ -97,3 +98,53 @@ const variablesOf = (base: Resource, head: Resource, path: FieldPath): string =>
     .join(" and ");
 
 const show = (value: unknown): string => (value === undefined ? "(unset)" : typeof value === "string" ? value : JSON.stringify(value));
+
+/**
+ * A trust finding whose values differ only where one holds a Flux variable the tree does not resolve
+ * and the other a literal it may stand for: `oidc.provider.issuer https://id.${SECRET_DOMAIN}` →
+ * `https://id.nerdz.cloud`, the variable's value in a SOPS-encrypted Secret (gavinmcfall/home-ops
+ * 91e7f4fd19, 3ab03f3adc and their reverses, each critical). Whether the CA, issuer or validation
+ * changed cannot be told, only that it may: the high `resource.changed` of a value the tree does not
+ * hold, as for typed fields above. A variable replaced by another, a literal by another, or a
+ * literal the variable cannot stand for (`https://id.${SECRET_DOMAIN}` → `https://id.`, a variable
+ * left empty) is judged as found.
+ */
+export function withUnresolvedTrust(change: ResourceChange, detection: Detection): Detection {
+  if (detection.class !== "trust.changed" || detection.before === undefined || detection.after === undefined) return detection;
+  if ([change.base, change.head].some((resource) => resource && substitutionDisabled(resource.annotations))) return detection;
+  const bound = new Map<string, string>();
+  if (!alikeOnceSubstituted(detection.before, detection.after, bound) || bound.size === 0) return detection;
+  const values = [...bound].map(([name, value]) => `\${${name}} is ${value}`).join(" and ");
+  return {
+    ...detection,
+    class: "resource.changed",
+    riskFloor: "high",
+    summary: `${detection.summary} — unless ${values}: the value Flux substitutes is not in this tree, so the two may be equal`,
+  };
+}
+
+/**
+ * Whether two values read alike once the variables one side holds take values (`bound`: each
+ * non-empty and the same throughout); false where they differ whatever the values, or where both
+ * sides of a string hold variables.
+ */
+function alikeOnceSubstituted(before: unknown, after: unknown, bound: Map<string, string>): boolean {
+  if (typeof before === "string" && typeof after === "string") {
+    if (before === after) return true;
+    const [template, literal] = holdsFluxVariable(before) ? [before, after] : [after, before];
+    const values = holdsFluxVariable(literal) ? undefined : variablesMatching(template, literal);
+    if (!values || values.size === 0) return false;
+    for (const [name, value] of values) {
+      if ((bound.get(name) ?? value) !== value) return false;
+      bound.set(name, value);
+    }
+    return true;
+  }
+  if (Array.isArray(before) && Array.isArray(after))
+    return before.length === after.length && before.every((item, index) => alikeOnceSubstituted(item, after[index], bound));
+  if (isRecord(before) && isRecord(after))
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])].every((key) =>
+      alikeOnceSubstituted(before[key], after[key], bound),
+    );
+  return equalData(before, after);
+}

@@ -634,3 +634,39 @@ ${selector ? "  selector:\n    matchLabels: {app: legacy-batch}\n" : ""}  mtls:
     expect(labelled.risk).toBe("low");
   });
 });
+
+describe("review: a trust field between a Flux variable the tree does not hold and a literal it may stand for", () => {
+  const policy = (hostname: string, annotations = "") => `apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: truenas, namespace: network${annotations}}
+spec:
+  targetRefs: [{group: "", kind: Service, name: truenas}]
+  validation:
+    hostname: "${hostname}"
+    wellKnownCACertificates: System
+`;
+  const judged = (before: string, after: string) =>
+    review({ "apps/policy.yaml": before }, { "apps/policy.yaml": after }).analysis.findings.map((finding) => [
+      finding.risk,
+      finding.class,
+      finding.summary,
+    ]);
+
+  it("${SECRET_DOMAIN} ⇄ the literal it may be: may differ, high, not a trust change (gavinmcfall/home-ops 3ab03f3adc, 429576fa4a)", () => {
+    const summary =
+      "BackendTLSPolicy network/truenas: validation.hostname ${SECRET_DOMAIN} → nerdz.cloud: upstream certificate validation changes — unless ${SECRET_DOMAIN} is nerdz.cloud: the value Flux substitutes is not in this tree, so the two may be equal";
+    expect(judged(policy("${SECRET_DOMAIN}"), policy("nerdz.cloud"))).toEqual([["high", "resource.changed", summary]]);
+    expect(judged(policy("nas.nerdz.cloud"), policy("nas.${SECRET_DOMAIN}"))).toEqual([
+      ["high", "resource.changed", expect.stringContaining("unless ${SECRET_DOMAIN} is nerdz.cloud")],
+    ]);
+  });
+
+  it("a literal the variable cannot stand for, another variable, or substitution disabled: a trust change as before", () => {
+    const critical = [["critical", "trust.changed", expect.stringContaining("validation.hostname")]];
+    expect(judged(policy("nas.${SECRET_DOMAIN}"), policy("backup.nerdz.cloud"))).toEqual(critical);
+    expect(judged(policy("nas.${SECRET_DOMAIN}"), policy("nas."))).toEqual(critical);
+    expect(judged(policy("${SECRET_DOMAIN}"), policy("${OTHER_DOMAIN}"))).toEqual(critical);
+    const disabled = ", annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}";
+    expect(judged(policy("${SECRET_DOMAIN}", disabled), policy("nerdz.cloud", disabled))).toEqual(critical);
+  });
+});
