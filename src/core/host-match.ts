@@ -23,11 +23,14 @@ export function hostIntersection(a: string, b: string): string | undefined {
 export const hostsOverlap = (a: string, b: string): boolean => hostIntersection(a, b) !== undefined;
 
 /**
- * Whether every implementation sends requests for `host` (a name) to rules written for `pattern`:
- * `*` takes every host, a wildcard one more label only (Gateway API lets it take several, Envoy's
- * suffix match does, others do not), so a fallback is never claimed where one may not exist.
+ * Whether every implementation sends requests for `host` to rules written for `pattern`: `*` takes
+ * every host, wildcard ones too (a route's `*.chestr.dev` widened to `*` still serves them,
+ * mchestr/home-cluster 333e4e6b6d); a wildcard takes a name one more label only (Gateway API lets it
+ * take several, Envoy's suffix match does, others do not) and no other wildcard (`*.com` may not
+ * take `a.b.example.com` of `*.example.com`), so a fallback is never claimed where one may not exist.
  */
 export function surelyCovers(pattern: string, host: string): boolean {
+  if (pattern === "*" || pattern === host) return true;
   if (host.startsWith("*") || hostIntersection(pattern, host) !== host) return false;
-  return pattern === "*" || pattern === host || !host.slice(0, host.length - pattern.length + 1).includes(".");
+  return !host.slice(0, host.length - pattern.length + 1).includes(".");
 }

@@ -9,7 +9,7 @@ import {
 } from "../core/traffic-model.js";
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
-import { surelyCovers } from "../core/host-match.js";
+import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
 import { covers, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
@@ -338,6 +338,12 @@ function hostCovers(pattern: string, host: string): boolean {
   return patternSection === section && surelyCovers(patternName, name);
 }
 
+/** Whether some requests for `host` may reach rules written for `pattern` (an L4 rule's section alike). */
+function hostMeets(pattern: string, host: string): boolean {
+  const [[patternName, patternSection], [name, section]] = [hostParts(pattern), hostParts(host)];
+  return patternSection === section && hostsOverlap(patternName, name);
+}
+
 /** `*` last; of wildcards, the longest (most specific) first: the order hosts are chosen in. */
 const bySpecificity = (a: string, b: string): number => (a === "*" ? 1 : b === "*" ? -1 : b.length - a.length);
 
@@ -381,7 +387,11 @@ function fallbackOf(
     if (FIRST_MATCH_GROUPS.has(removed.resource.group)) return takesAll(rivals[0]) ? rivals[0] : undefined;
     return rankedTaker(rivals, shapes, takesAll, shapesOf);
   }
-  const wildcard = wildcardsAt.get(removed.entry)?.find((host) => hostCovers(host, removed.host));
+  // The most specific wildcard host that may take some of its requests takes them, and is their
+  // fallback only if it surely takes them all: `*` behind a `*.dev` is none for `*.chestr.dev` (or
+  // `a.chestr.dev`), which `*.dev` may take first.
+  const nearest = wildcardsAt.get(removed.entry)?.find((host) => hostMeets(host, removed.host));
+  const wildcard = nearest !== undefined && hostCovers(nearest, removed.host) ? nearest : undefined;
   // Rules of other routes on one host are ranked by how specific their matches are, not by their
   // order: only a rule that alone can take the requests is sure to take them all — unless they
   // are all the removed rule's own resource's, tried in its order (an Istio VirtualService whose

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostIntersection } from "../../src/core/host-match.js";
+import { hostIntersection, surelyCovers } from "../../src/core/host-match.js";
 
 describe("hostname intersection (Gateway API, listener hostname × route hostname)", () => {
   it.each([
@@ -25,5 +25,23 @@ describe("hostname intersection (Gateway API, listener hostname × route hostnam
   ])("%s × %s = %s", (listener, route, intersected) => {
     expect(hostIntersection(listener, route)).toBe(intersected);
     expect(hostIntersection(route, listener)).toBe(intersected);
+  });
+});
+
+describe("surely covered hosts (where every implementation sends a host's requests)", () => {
+  it.each([
+    ["*", "shop.example.com", true],
+    // A route's `*.chestr.dev` widened to `*` still serves those hosts (mchestr/home-cluster 333e4e6b6d).
+    ["*", "*.chestr.dev", true],
+    ["*.example.com", "*.example.com", true],
+    ["*.example.com", "shop.example.com", true],
+    // Several labels under a wildcard are Gateway API's and Envoy's reading, not every implementation's.
+    ["*.example.com", "eu.shop.example.com", false],
+    ["*.com", "*.example.com", false],
+    // Narrowed: the other hosts `*` took are not covered by `*.chestr.dev`.
+    ["*.chestr.dev", "*", false],
+    ["*.chestr.dev", "shop.example.com", false],
+  ])("%s covers %s: %s", (pattern, host, covered) => {
+    expect(surelyCovers(pattern, host)).toBe(covered);
   });
 });

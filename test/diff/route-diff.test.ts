@@ -367,6 +367,31 @@ spec:
     expect(classesOf(result)).toContain("route.removed");
   });
 
+  describe("on a listener of no hostname, `*` takes every host, wildcard ones too", () => {
+    const open = gateway.replace(', hostname: "*.example.com"', "");
+
+    it("a wildcard host widened to `*` still serves its hosts: the widening is route.added, nothing removed (mchestr/home-cluster 333e4e6b6d)", () => {
+      const result = analyze({ "g.yaml": open, "r.yaml": route('["*.example.com"]') }, { "g.yaml": open, "r.yaml": route('["*"]') });
+      expect(classesOf(result)).toEqual(["resource.changed", "route.added"]);
+    });
+
+    it("narrowed from `*` to a wildcard host, the other hosts are no longer served", () => {
+      const result = analyze({ "g.yaml": open, "r.yaml": route('["*"]') }, { "g.yaml": open, "r.yaml": route('["*.example.com"]') });
+      expect(result.findings.filter((finding) => finding.class === "route.removed").map((finding) => finding.summary)).toEqual([
+        "* via Gateway infra/public:https: no longer served (was → shop:8080 100%)",
+      ]);
+    });
+
+    it("a more specific wildcard that may take some of the requests first leaves `*` no sure fallback: the host is removed", () => {
+      const other = route('["*.com"]', "dot-com", "elsewhere");
+      const result = analyze(
+        { "g.yaml": open, "r.yaml": route('["*.example.com"]'), "a.yaml": route('["*"]', "any"), "o.yaml": other },
+        { "g.yaml": open, "a.yaml": route('["*"]', "any"), "o.yaml": other },
+      );
+      expect(classesOf(result)).toContain("route.removed");
+    });
+  });
+
   it("a VirtualService's host widened to a wildcard keeps its first-match rules: each takes what its twin took; reordered, they do not", () => {
     const virtualService = (hosts: string, http: string) =>
       `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: shop}\nspec:\n  hosts: ${hosts}\n  gateways: [istio-system/public]\n  http:\n${http}`;

@@ -562,8 +562,10 @@ const certificate = (change: ResourceChange, out: DetectionList, context: Detect
   const commonName = { before: text(was.commonName), after: text(now.commonName) };
   const lostCommonName =
     commonName.before !== undefined && commonName.before !== commonName.after && !names(now).includes(commonName.before);
-  // A name a wildcard of the new ones matches (one label, as TLS clients match them) is still covered.
-  const stillCovered = (name: string) => names(now).some((pattern) => surelyCovers(pattern, name));
+  // A name a wildcard of the new ones matches (one label, as TLS clients match them) is still covered;
+  // a bare `*` matches no name in a TLS client (a wildcard is only the left-most label of a longer
+  // name there), whatever it takes in a route.
+  const stillCovered = (name: string) => names(now).some((pattern) => pattern !== "*" && surelyCovers(pattern, name));
   const removed = sortedSet([...covered.removed, ...(lostCommonName && commonName.before ? [commonName.before] : [])]).filter(
     (name) => !stillCovered(name),
   );

@@ -391,6 +391,20 @@ describe("Certificate", () => {
       ],
     },
     {
+      name: "dnsNames folded into a bare `*`: no TLS client matches it, so none is still covered",
+      base: issued("  dnsNames: [shop.example.com, '*.example.com']"),
+      head: issued("  dnsNames: ['*']"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "dnsNames"],
+          says: "no longer covers *.example.com, shop.example.com: TLS handshakes for them fail",
+        },
+        { class: "resource.changed", side: "head", path: ["spec", "dnsNames"], riskFloor: "medium", says: "now also covers *" },
+      ],
+    },
+    {
       name: "dnsNames added",
       base: issued("  dnsNames: [shop.example.com]"),
       head: issued("  dnsNames: [shop.example.com, api.example.com]"),
