@@ -189,6 +189,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     input.rendered,
     { base: baseFiles, head: headFiles },
     appliedAs,
+    (side, path) => appliedIn[side]()(path),
   );
 
   const listed = {

@@ -58,6 +58,12 @@ export interface DetectorContext {
    * the namespace kustomize or Flux gives those that name none, when one does.
    */
   readonly appliedAs: (side: "base" | "head", path: string) => FileApplication | undefined;
+  /**
+   * Whether a tree applies a file at all, as its GitOps objects and kustomizations say
+   * (model/applied-files.ts): a file beside a kustomization that does not list it is applied by
+   * none. Every file where they say nothing.
+   */
+  readonly applies: (side: "base" | "head", path: string) => boolean;
   /** The core Services a file of one tree declares, as that tree applies it (read once a file). */
   readonly servicesDeclared: (side: "base" | "head", file: SourceFile) => readonly DeclaredService[];
   /** The core Services the files of one tree declare whose text names `name` (a lookup by name, not a read of every Service). */

@@ -46,6 +46,7 @@ export function detectorContext(
   rendered?: RenderResult,
   files: TreeFiles = { base: [], head: [] },
   appliedAs: DetectorContext["appliedAs"] = EVERY_FILE_APPLIED,
+  applies: DetectorContext["applies"] = () => true,
 ): DetectorContext {
   // Roots the render stage rendered, failed, vouched for or found to render alike though their
   // installer changed; one it left alone (unchanged) is none.
@@ -104,6 +105,7 @@ export function detectorContext(
     readYaml,
     sameYaml: sameYamlContent,
     appliedAs,
+    applies,
     servicesDeclared: servicesDeclaredIn,
     servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),

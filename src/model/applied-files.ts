@@ -40,7 +40,28 @@ export function appliedFiles(
     resourcesOfKind(set, kind).flatMap((resource) => deliveryOf(resource) ?? []),
   );
   if (deliveries.length === 0 || deliveries.some((delivery) => delivery.paths.length === 0)) return () => true;
+  const appliers = deliveryAppliers(kustomizations, set.includedBy);
+  const memo = new Map<string, boolean>();
+  return (file) => {
+    let applied = memo.get(file);
+    if (applied === undefined) {
+      applied = clusterOfFile(file) !== undefined || deliveries.some(appliers(file));
+      memo.set(file, applied);
+    }
+    return applied;
+  };
+}
 
+/**
+ * For a file, whether a delivery applies it (see appliedFiles): it reads the file itself, or a
+ * kustomization accumulating it, and no kustomization it reads in that file's folder or above
+ * decides otherwise. A file a delivery's path holds beside a kustomization that does not list it
+ * (samip5/k8s-cluster's overlays/<cluster>/github/ingress.yaml) is applied by none.
+ */
+export function deliveryAppliers(
+  kustomizations: ReadonlyMap<string, string>,
+  includedBy: ReadonlyMap<string, readonly string[]> | undefined,
+): (file: string) => (delivery: Delivery) => boolean {
   /** Whether a kustomization `delivery` reads sits in `folder` or above it. */
   const underKustomization = (delivery: Delivery, folder: string): boolean => {
     for (let at: string | undefined = folder; at !== undefined; at = at === "" ? undefined : folderOf(at)) {
@@ -50,23 +71,17 @@ export function appliedFiles(
     return false;
   };
   /** Read by a delivery itself, not through a kustomization (a kustomization's own file through the ones above it). */
-  const readDirectly = (file: string): boolean => {
-    const rendered = file.includes("(rendered");
+  const readDirectly = (delivery: Delivery, file: string): boolean => {
+    if (delivery.destinationOf(file) === undefined) return false;
+    if (file.includes("(rendered")) return true;
     const folder = folderOf(file);
     const above =
       isKustomizationFile(file) && kustomizations.get(folder) === file ? (folder === "" ? undefined : folderOf(folder)) : folder;
-    return deliveries.some(
-      (delivery) => delivery.destinationOf(file) !== undefined && (rendered || above === undefined || !underKustomization(delivery, above)),
-    );
+    return above === undefined || !underKustomization(delivery, above);
   };
-  const memo = new Map<string, boolean>();
   return (file) => {
-    let applied = memo.get(file);
-    if (applied === undefined) {
-      applied = clusterOfFile(file) !== undefined || readersOf(file, set.includedBy).some(readDirectly);
-      memo.set(file, applied);
-    }
-    return applied;
+    const readers = readersOf(file, includedBy);
+    return (delivery) => readers.some((reader) => readDirectly(delivery, reader));
   };
 }
 

@@ -5,7 +5,8 @@ import { fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from
 import { configData, dataOf, type ConfigData } from "./release-values.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
-import { kustomizationFileIn } from "./kustomize-tree.js";
+import { kustomizationFileIn, kustomizeReading } from "./kustomize-tree.js";
+import { deliveryAppliers, kustomizationsOf } from "../model/applied-files.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
 import type { FluxKustomizationRef } from "../core/flux-build-output.js";
@@ -125,24 +126,35 @@ function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: (
   return { variables, complete };
 }
 
-/** The files whose text Flux's substitution changes, by path, with the text it applies. */
+/**
+ * The files whose text Flux's substitution changes, by path, with the text it applies: those a
+ * substituting Kustomization's build reads. A file its path holds beside a kustomization that
+ * neither lists it nor reads it otherwise (a patch, a generator's input) is in no build, and is
+ * read as written: samip5/k8s-cluster 71b69b843c dropped the Kustomization delivering
+ * overlays/media, whose github/ingress.yaml no kustomization lists, and the file read substituted
+ * at base and raw at head was a critical certificate change.
+ */
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
   const substituted = new Map<string, string>();
   if (!someDeliveryFileSays(files, "postBuild")) return substituted;
   let sources: ConfigData | undefined;
-  for (const kustomization of fluxKustomizations(files, topology)) {
-    const { delivery } = kustomization;
+  const substituting = fluxKustomizations(files, topology).flatMap((kustomization) => {
     const postBuild = postBuildOf(kustomization, () => (sources ??= configData(files)));
-    if (!postBuild) continue;
-    const { variables, complete } = postBuild;
-    for (const file of files) {
-      const current = substituted.get(file.path) ?? file.text;
-      // Flux substitutes the build's output, so a kustomization file itself is not substituted.
-      if (!isManifestPath(file.path) || !current.includes("${") || isKustomizationFile(file.path)) continue;
-      if (DISABLED.test(current) || !delivery.destinationOf(file.path)) continue;
-      const applied = substituteVariables(current, variables, complete);
-      if (applied !== current) substituted.set(file.path, applied);
+    return postBuild ? [{ delivery: kustomization.delivery, postBuild }] : [];
+  });
+  if (substituting.length === 0) return substituted;
+  const { includedBy, inputs } = kustomizeReading(files);
+  const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
+  for (const file of files) {
+    // Flux substitutes the build's output, so a kustomization file itself is not substituted.
+    if (!isManifestPath(file.path) || !file.text.includes("${") || isKustomizationFile(file.path)) continue;
+    const applies = inputs.has(file.path) ? () => true : appliers(file.path);
+    let current = file.text;
+    for (const { delivery, postBuild } of substituting) {
+      if (!current.includes("${") || DISABLED.test(current) || !delivery.destinationOf(file.path) || !applies(delivery)) continue;
+      current = substituteVariables(current, postBuild.variables, postBuild.complete);
     }
+    if (current !== file.text) substituted.set(file.path, current);
   }
   return substituted;
 }

@@ -326,9 +326,14 @@ export interface KustomizeReading {
    * Kustomization's or Argo CD Application's path alone does not say.
    */
   readonly includedBy: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The files kustomizations read other than as resources (filesNamedBy: patches, generator inputs,
+   * Helm values, replacement sources): a build reads them, though none accumulates them.
+   */
+  readonly inputs: ReadonlySet<string>;
 }
 
-const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map(), includedBy: new Map() };
+const NO_KUSTOMIZATION: KustomizeReading = { namespaces: new Map(), patches: new Map(), includedBy: new Map(), inputs: new Set() };
 
 /** A tree's reading without symlinks, once: the render stage's GitOps objects and Flux Kustomizations ask for it each. */
 const readings = new WeakMap<readonly SourceFile[], KustomizeReading>();
@@ -390,12 +395,14 @@ function readingOf(files: readonly SourceFile[], links: readonly SymbolicLink[])
     }
   }
   const patches = new Map<string, string>();
+  const inputs = new Set<string>();
   for (const [folder, { fields }] of listed) {
     for (const entry of patchFilesNamedBy(fields)) {
       if (REMOTE.test(entry) || posix.isAbsolute(entry)) continue;
       const file = entryTarget(tree, folder, entry);
       if (tree.text.has(file) && !includedBy.has(file) && !patches.has(file)) patches.set(file, tree.kustomizationIn(folder)!);
     }
+    for (const entry of localFilesNamedBy(fields)) if (!posix.isAbsolute(entry)) inputs.add(entryTarget(tree, folder, entry));
   }
-  return { namespaces, patches, includedBy };
+  return { namespaces, patches, includedBy, inputs };
 }

@@ -82,6 +82,18 @@ describe("Flux post-build substitution", () => {
     expect(substituted.get("apps/route.yaml")).toContain("backendRefs: [{name: checkout-jkt, port: 8080}]");
   });
 
+  it("only files its build reads are substituted: one its path holds beside a kustomization that neither lists nor reads it is read as written (samip5/k8s-cluster 71b69b843c)", () => {
+    const files = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION("    substitute: {backend: checkout-jkt}\n"),
+      "apps/kustomization.yaml": "resources: [listed/route.yaml]\npatches: [{path: patch.yaml}]\n",
+      "apps/listed/route.yaml": ROUTE,
+      "apps/patch.yaml": ROUTE,
+      "apps/github/ingress.yaml": ROUTE,
+    });
+    const substituted = fluxSubstitutions(files, policy.topology);
+    expect([...substituted.keys()].sort()).toEqual(["apps/listed/route.yaml", "apps/patch.yaml"]);
+  });
+
   it("a Kustomization whose path holds a kustomization is a build: its components joined to the kustomization's own, its output substituted document by document", () => {
     const files = tree({
       "clusters/prod/apps.yaml": KUSTOMIZATION("    substitute: {backend: checkout-jkt}\n").replace(
@@ -176,6 +188,42 @@ describe("Flux post-build substitution", () => {
       ["backend.weight-changed", "apps/route.yaml", 8],
     ]);
     expect(result.analysis.findings[0]!.summary).toContain("checkout-jkt:8080 100% → removed, checkout-sgp:8080 new 100%");
+  });
+  it("a Kustomization removed leaves a file beside its kustomization that it never applied as written on both sides: no object changes, none is counted as deleted (samip5/k8s-cluster 71b69b843c was critical)", async () => {
+    const INGRESS = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: webhook-receiver, namespace: flux-system}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: ["flux-receiver-\${CLUSTER_NAME}.example.com"], secretName: "flux-receiver-\${CLUSTER_NAME}-tls"}]
+  rules:
+  - host: "flux-receiver-\${CLUSTER_NAME}.example.com"
+    http: {paths: [{path: /hook, pathType: Prefix, backend: {service: {name: webhook-receiver, port: {number: 80}}}}]}
+`;
+    const delivered = KUSTOMIZATION("    substitute: {CLUSTER_NAME: media}\n").replace("./apps", "./apps/webhook");
+    const side = (listed: string, flux: string) =>
+      tree({
+        "clusters/media/webhook.yaml": flux,
+        "apps/webhook/kustomization.yaml": `resources: [${listed}]\n`,
+        "apps/webhook/github/receiver.yaml":
+          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: receiver, namespace: flux-system}\ndata: {cluster: \${CLUSTER_NAME}}\n",
+        "apps/webhook/github/ingress.yaml": INGRESS,
+      });
+    const findings = async (listed: string) => {
+      const [base, head] = [side(listed, delivered), side(listed, "# the webhook Kustomization, commented out\n")];
+      const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+      return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW }).analysis.findings;
+    };
+    // Rendering is off here: the kustomization left unrendered is a resource.changed of its own.
+    expect((await findings("github/receiver.yaml")).map((finding) => [finding.class, finding.summary])).toEqual([
+      ["resource.changed", "kustomize apps/webhook was not rendered: rendering turned off (test)"],
+      ["resource.changed", "Kustomization flux-system/apps removed"],
+    ]);
+    // Listed, the Ingress is applied and leaves with its Kustomization (no prune: left unmanaged).
+    const listed = await findings("github/receiver.yaml, github/ingress.yaml");
+    expect(listed.find((finding) => finding.class === "route.attachment-changed")?.summary).toContain(
+      "removed: its 1 traffic resources (Ingress flux-system/webhook-receiver) are left unmanaged",
+    );
   });
   describe("a parent Kustomization's patches of the Kustomizations it delivers (onedr0p/cluster-template's cluster-apps)", () => {
     const PARENT = (patch: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1

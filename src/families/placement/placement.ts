@@ -52,6 +52,7 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
   if (!resource) return undefined;
   const delivery = context.deliveryOf(resource, tree.set);
   if (!delivery) return undefined;
+  const side = tree.set === context.base ? "base" : "head";
   const clusters = new Set<string>();
   const delivered = new Map<string, Resource[]>();
   for (const other of tree.set.resources.values()) {
@@ -59,7 +60,9 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
     // no traffic, nor does a tenant's Namespace read only for its labels.
     if (other.source.file === resource.source.file || other.family === "placement" || context.readForContext(other)) continue;
     const destination = delivery.destinationOf(other.source.file);
-    if (!destination) continue;
+    // A file under its path that no kustomization there lists is in no build (samip5/k8s-cluster
+    // 71b69b843c: an Ingress beside the overlay's kustomization, counted as deleted with it).
+    if (!destination || !context.applies(side, other.source.file)) continue;
     const name = displayName(other.id);
     delivered.set(name, [...(delivered.get(name) ?? []), other]);
     for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
