@@ -42,7 +42,7 @@ import { appliedInsteadDetection, withVersionsCompared, worstComparison } from "
 import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
-import { fluxTargetNamespaces } from "./render/flux-target-namespace.js";
+import { fluxCommonLabels, fluxTargetNamespaces } from "./render/flux-target-namespace.js";
 import type { ResourceChange } from "./core/resource-change.js";
 
 export type { SourceFile } from "./core/source-file.js";
@@ -139,7 +139,12 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const kustomized = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined) => {
     const { namespaces, patches, includedBy } = kustomizeReading(files, links);
     const flux = fluxTargetNamespaces(files, policy.topology, includedBy);
-    return { namespaceOf: (path: string) => flux(path) ?? namespaces.get(path), patchOf: (path: string) => patches.get(path), includedBy };
+    return {
+      namespaceOf: (path: string) => flux(path) ?? namespaces.get(path),
+      patchOf: (path: string) => patches.get(path),
+      includedBy,
+      commonLabelsOf: once(() => fluxCommonLabels(files, policy.topology, includedBy)),
+    };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
   const loaded = alignResourceKeys(
@@ -190,6 +195,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     { base: baseFiles, head: headFiles },
     appliedAs,
     (side, path) => appliedIn[side]()(path),
+    (side, path) => reading[side].commonLabelsOf()(path),
   );
 
   const listed = {

@@ -6,6 +6,7 @@ import type { Delivery, FilePlacement } from "./gitops-delivery.js";
 import type { SourceFile } from "./source-file.js";
 import type { DeclaredService } from "./declared-services.js";
 import type { ProxyParametersJudge } from "./proxy-parameters.js";
+import type { Labels } from "./label-selector.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -64,6 +65,11 @@ export interface DetectorContext {
    * none. Every file where they say nothing.
    */
   readonly applies: (side: "base" | "head", path: string) => boolean;
+  /**
+   * The labels the Flux Kustomization applying a file sets on each of its objects, over their own
+   * (`spec.commonMetadata.labels`, render/flux-target-namespace.ts); undefined where none does.
+   */
+  readonly commonLabels: (side: "base" | "head", path: string) => Labels | undefined;
   /** The core Services a file of one tree declares, as that tree applies it (read once a file). */
   readonly servicesDeclared: (side: "base" | "head", file: SourceFile) => readonly DeclaredService[];
   /** The core Services the files of one tree declare whose text names `name` (a lookup by name, not a read of every Service). */

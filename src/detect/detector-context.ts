@@ -47,6 +47,7 @@ export function detectorContext(
   files: TreeFiles = { base: [], head: [] },
   appliedAs: DetectorContext["appliedAs"] = EVERY_FILE_APPLIED,
   applies: DetectorContext["applies"] = () => true,
+  commonLabels: DetectorContext["commonLabels"] = () => undefined,
 ): DetectorContext {
   // Roots the render stage rendered, failed, vouched for or found to render alike though their
   // installer changed; one it left alone (unchanged) is none.
@@ -106,6 +107,7 @@ export function detectorContext(
     sameYaml: sameYamlContent,
     appliedAs,
     applies,
+    commonLabels,
     servicesDeclared: servicesDeclaredIn,
     servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),

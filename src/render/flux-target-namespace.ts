@@ -1,55 +1,89 @@
-import { record, text } from "../core/json-access.js";
+import { record, stringMap, text, type JsonRecord } from "../core/json-access.js";
+import { canonical } from "../core/canonical-values.js";
+import type { Labels } from "../core/label-selector.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { deliveryDepth, fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
 
 /**
- * Flux's `spec.targetNamespace`: a Kustomization applies what it delivers in that namespace. A
- * document that names none (most app folders of a GitOps repository, whose Kustomization places
- * them) is read there, instead of in an implied `default` whose references cannot be checked
- * (xunholy/k8s-gitops: ReferenceGrant "default/oauth2-proxy-extauth", applied in network-system).
- * The Kustomization that reads a file from the deepest path decides, as Flux's own nesting does
- * (one Kustomization delivers the others'); two at that depth that disagree decide nothing. Pure:
- * the tree in, a lookup by path out.
+ * What the Flux Kustomization applying a file sets on its documents, read for files as written and
+ * for rendered roots alike. The Kustomization that reads a file from the deepest path decides, as
+ * Flux's own nesting does (one Kustomization delivers the others'); two at that depth that disagree
+ * decide nothing. Pure: the tree in, a lookup by path out.
  */
 
 const RENDERED = "(rendered)/";
 
-interface Placing {
+interface Placing<T> {
   readonly depth: number;
-  readonly namespace: string | undefined;
+  readonly value: T | undefined;
   readonly reads: (file: string) => boolean;
 }
 
-/** `includedBy`: the kustomizations that accumulate each file (render/kustomize-tree.ts kustomizeReading). */
-export function fluxTargetNamespaces(
+/**
+ * `word`: what a Kustomization's text says where it sets anything (most trees' say nothing, and are
+ * not read); `read`: what it sets, from its spec. `includedBy`: the kustomizations that accumulate
+ * each file (render/kustomize-tree.ts kustomizeReading).
+ */
+function deepestFluxSetting<T>(
   files: readonly SourceFile[],
   topology: Topology,
-  includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
-): (path: string) => string | undefined {
+  includedBy: ReadonlyMap<string, readonly string[]>,
+  word: string,
+  read: (spec: JsonRecord) => T | undefined,
+): (path: string) => T | undefined {
   const none = () => undefined;
-  if (!someDeliveryFileSays(files, "targetNamespace")) return none;
-  const placings: Placing[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
+  if (!someDeliveryFileSays(files, word)) return none;
+  const placings: Placing<T>[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
     depth: deliveryDepth(delivery),
-    namespace: text(record(resource.body.spec).targetNamespace),
+    value: read(record(resource.body.spec)),
     reads: (file) => !!delivery.destinationOf(file),
   }));
-  if (!placings.some((placing) => placing.namespace !== undefined)) return none;
+  if (!placings.some((placing) => placing.value !== undefined)) return none;
   return (path) => {
     // A rendered root's documents are delivered as its kustomization folder is.
     const at = path.indexOf(RENDERED);
     const file = at >= 0 ? `${path.slice(0, at)}kustomization.yaml` : path;
     const readers = readersOf(file, includedBy);
     let deepest = -1;
-    const namespaces = new Set<string | undefined>();
+    const values = new Map<string, T | undefined>();
     for (const placing of placings) {
       if (placing.depth < deepest || !readers.some(placing.reads)) continue;
-      if (placing.depth > deepest) namespaces.clear();
+      if (placing.depth > deepest) values.clear();
       deepest = placing.depth;
-      namespaces.add(placing.namespace);
+      values.set(canonical(placing.value ?? null), placing.value);
     }
-    const [only, ...others] = [...namespaces];
+    const [only, ...others] = [...values.values()];
     return others.length === 0 ? only : undefined;
   };
 }
+
+/**
+ * Flux's `spec.targetNamespace`: a Kustomization applies what it delivers in that namespace. A
+ * document that names none (most app folders of a GitOps repository, whose Kustomization places
+ * them) is read there, instead of in an implied `default` whose references cannot be checked
+ * (xunholy/k8s-gitops: ReferenceGrant "default/oauth2-proxy-extauth", applied in network-system).
+ */
+export const fluxTargetNamespaces = (
+  files: readonly SourceFile[],
+  topology: Topology,
+  includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
+): ((path: string) => string | undefined) =>
+  deepestFluxSetting(files, topology, includedBy, "targetNamespace", (spec) => text(spec.targetNamespace));
+
+/**
+ * Flux's `spec.commonMetadata.labels`: kustomize-controller sets them on every object it applies,
+ * over the labels the object writes. A selector reads them as it reads those (mchestr/home-cluster:
+ * every Gateway of `networking` is `app.kubernetes.io/name: envoy` through its Kustomization alone,
+ * so a BackendTrafficPolicy selecting that label selects them all).
+ */
+export const fluxCommonLabels = (
+  files: readonly SourceFile[],
+  topology: Topology,
+  includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
+): ((path: string) => Labels | undefined) =>
+  deepestFluxSetting(files, topology, includedBy, "commonMetadata", (spec) => {
+    const labels = stringMap(record(spec.commonMetadata).labels);
+    return Object.keys(labels).length > 0 ? labels : undefined;
+  });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fluxTargetNamespaces } from "../../src/render/flux-target-namespace.js";
+import { fluxCommonLabels, fluxTargetNamespaces } from "../../src/render/flux-target-namespace.js";
 import { kustomizeReading } from "../../src/render/kustomize-tree.js";
 import type { SourceFile } from "../../src/review.js";
 import { analyze, policyWith } from "../helpers/review-trees.js";
@@ -87,5 +87,23 @@ spec:
     expect(missing.findings.map((finding) => finding.summary)).toContainEqual(
       expect.stringContaining("Gateway edge/envoy-external does not exist in the repository"),
     );
+  });
+});
+
+describe("Flux commonMetadata labels: what a Kustomization sets on every object it applies", () => {
+  it("reads the deepest Kustomization that delivers a file, and rendered roots as their kustomization folder", () => {
+    const labelled = (name: string, path: string, labels: string) =>
+      `${kustomization(name, path)}  commonMetadata:\n    labels: ${labels}\n`;
+    const labelsOf = fluxCommonLabels(
+      tree({
+        "clusters/prod/apps.yaml": `${labelled("apps", "./apps", "{team: apps}")}---\n${labelled("envoy", "./apps/envoy", "{app.kubernetes.io/name: envoy}")}---\n${kustomization("plain", "./apps/plain")}`,
+      }),
+      topology,
+    );
+    expect(labelsOf("apps/shop/route.yaml")).toEqual({ team: "apps" });
+    expect(labelsOf("apps/envoy/gateway.yaml")).toEqual({ "app.kubernetes.io/name": "envoy" });
+    expect(labelsOf("apps/envoy/(rendered)/kustomization.yaml")).toEqual({ "app.kubernetes.io/name": "envoy" });
+    expect(labelsOf("apps/plain/route.yaml")).toBeUndefined();
+    expect(labelsOf("infra/gateway.yaml")).toBeUndefined();
   });
 });

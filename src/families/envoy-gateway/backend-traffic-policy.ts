@@ -2,8 +2,20 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { DetectionList } from "../../core/detection-list.js";
-import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt, type JsonRecord } from "../../core/json-access.js";
+import {
+  isRecord,
+  list,
+  numeric,
+  optionalRecord,
+  record,
+  spec,
+  stringMap,
+  text,
+  valueAt,
+  type JsonRecord,
+} from "../../core/json-access.js";
 import { mergePatch } from "../../core/merge-patch.js";
+import { sameItems } from "../../core/same-items.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import {
   ENVOY_ROUTE_TIMEOUT_MS,
@@ -14,7 +26,7 @@ import {
 } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { ENVOY_GATEWAY_GROUP, targetNames, targetsOf, type Target } from "./policy-targets.js";
+import { ENVOY_GATEWAY_GROUP, reachedTargets, targetNames, targetsOf, type Target } from "./policy-targets.js";
 import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, type Named } from "./policy-hierarchy.js";
 import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
@@ -158,11 +170,24 @@ const faults: SettingCheck = (applied, out) => {
   );
 };
 
-/** The same settings on other Gateways or routes: where they applied loses them, where they now apply gains them. */
-const retargeted: Check = (change, out) => {
+/**
+ * The same settings on other Gateways or routes: where they applied loses them, where they now apply
+ * gains them. Targets written otherwise that reach the same objects in the tree move nothing
+ * (mchestr/home-cluster 4ada4a8fe3: a selector of `app.kubernetes.io/name: envoy`, which its
+ * Kustomization's commonMetadata gives every Gateway of the namespace, rewritten as every Gateway
+ * there); where the tree cannot tell what a selector reaches, they are judged as written.
+ */
+const retargeted: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [targetNames(change.base), targetNames(change.head)];
   if (was === now) return;
+  const reached = (side: "base" | "head", policy: Resource) =>
+    reachedTargets(policy, context[side], (object) => ({
+      ...stringMap(record(object.body.metadata).labels),
+      ...context.commonLabels(side, object.source.file),
+    }));
+  const [before, after] = [reached("base", change.base), reached("head", change.head)];
+  if (before && after && before.size > 0 && sameItems([...before], [...after])) return;
   out.add({
     class: "resource.changed",
     summary: `targets ${was} → ${now}: its retries, timeouts, health checks and load balancing now apply elsewhere`,

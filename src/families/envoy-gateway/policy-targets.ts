@@ -1,7 +1,9 @@
 import { showLabels } from "../../core/canonical-values.js";
 import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { selects, type Labels } from "../../core/label-selector.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /** Envoy Gateway's policies attach as Gateway API's policy attachment model says: local references and label selectors. */
 export const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
@@ -48,3 +50,27 @@ export const targetNames = (policy: Resource | undefined): string => {
   const names = targetsOf(policy).map((target) => target.name);
   return names.length > 0 ? names.join(", ") : "no target";
 };
+
+/**
+ * The objects a policy's targets reach in a tree, by the names targetsOf gives them (`Gateway
+ * networking/internal`): those it names, and those a selector selects among the tree's objects of
+ * its group and kind in the policy's namespace, by their labels as applied (`labelsOf`: Flux's
+ * commonMetadata over their own). Undefined where the tree cannot tell: a selector of a kind the
+ * namespace holds no object of there (they are made elsewhere).
+ */
+export function reachedTargets(
+  policy: Resource,
+  tree: ManifestSet,
+  labelsOf: (object: Resource) => Labels,
+): ReadonlySet<string> | undefined {
+  const namespace = policy.id.namespace;
+  const reached = new Set(targetsOf(policy).flatMap((target) => (target.ref ? [target.name] : [])));
+  for (const selector of list(spec(policy).targetSelectors).map(record)) {
+    const kind = text(selector.kind) ?? "?";
+    const group = text(selector.group) ?? GATEWAY_API_GROUP;
+    const candidates = resourcesOfKind(tree, kind).filter(({ id }) => id.group === group && id.namespace === namespace);
+    if (candidates.length === 0) return undefined;
+    for (const object of candidates) if (selects(selector, labelsOf(object))) reached.add(`${kind} ${namespace}/${object.id.name}`);
+  }
+  return reached;
+}

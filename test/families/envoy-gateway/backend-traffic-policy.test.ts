@@ -1,6 +1,7 @@
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { backendTrafficPolicyDetector } from "../../../src/families/envoy-gateway/backend-traffic-policy.js";
 import { detectorTable, resource } from "../../detect/resource-fixture.js";
+import { analyze } from "../../helpers/review-trees.js";
 
 const run = detectorTable(backendTrafficPolicyDetector);
 
@@ -14,6 +15,15 @@ ${targets}  compressor: [{type: Gzip, gzip: {}}]
 ${settings}`;
 const RETRY = "  retry:\n    numRetries: 2\n    retryOn: {triggers: [reset]}\n";
 const TIMEOUT = (request: string) => `  timeout: {http: {requestTimeout: ${request}}}\n`;
+
+const gateway = (name: string, labelled: boolean) =>
+  resource(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: network${labelled ? ", labels: {app.kubernetes.io/name: envoy}" : ""}}
+spec:
+  gatewayClassName: envoy
+  listeners: [{name: https, protocol: HTTPS, port: 443}]
+`);
 
 describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets talk to backends", () => {
   run([
@@ -160,6 +170,50 @@ describe("Envoy Gateway BackendTrafficPolicy: how the proxies of its targets tal
           riskFloor: "medium",
         },
       ],
+    },
+    {
+      name: "a label selector rewritten as every Gateway of the namespace, each of which carries the label: the same Gateways, nothing moves (mchestr/home-cluster 4ada4a8fe3)",
+      base: policy("", "  targetSelectors: [{kind: Gateway, matchLabels: {app.kubernetes.io/name: envoy}}]\n"),
+      head: policy(""),
+      others: {
+        base: [gateway("internal", true), gateway("external", true)],
+        head: [gateway("internal", true), gateway("external", true)],
+      },
+      expected: [],
+    },
+    {
+      name: "the same rewrite where a Gateway of the namespace lacks the label: its settings now reach that Gateway",
+      base: policy("", "  targetSelectors: [{kind: Gateway, matchLabels: {app.kubernetes.io/name: envoy}}]\n"),
+      head: policy(""),
+      others: {
+        base: [gateway("internal", true), gateway("external", false)],
+        head: [gateway("internal", true), gateway("external", false)],
+      },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "targets Gateway of network labelled app.kubernetes.io/name=envoy → every Gateway of network",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "a selector the tree cannot resolve (no Gateway of the namespace written here) is judged as written",
+      base: policy("", "  targetSelectors: [{kind: Gateway, matchLabels: {app.kubernetes.io/name: envoy}}]\n"),
+      head: policy(""),
+      expected: [{ class: "resource.changed", side: "head", path: ["spec"], says: "→ every Gateway of network", riskFloor: "medium-high" }],
+    },
+    {
+      name: "a Gateway named outright rewritten as a selector reaching it alone: the same Gateway",
+      base: policy("", "  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: internal}]\n"),
+      head: policy("", "  targetSelectors: [{kind: Gateway, matchLabels: {app.kubernetes.io/name: envoy}}]\n"),
+      others: {
+        base: [gateway("internal", true), gateway("external", false)],
+        head: [gateway("internal", true), gateway("external", false)],
+      },
+      expected: [],
     },
     {
       name: "a rate limit lifted lets bursts through (medium-high); one set refuses requests (medium)",
@@ -389,4 +443,45 @@ describe("Envoy Gateway BackendTrafficPolicy on a route that names no listener: 
       ],
     },
   ]);
+});
+
+describe("BackendTrafficPolicy selectors read the labels Flux's commonMetadata gives the Gateways", () => {
+  const flux = (labels: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: envoy, namespace: network}
+spec:
+  interval: 30m
+  path: ./apps/envoy
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+  targetNamespace: network
+${labels}`;
+  const gateways = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: internal}
+spec: {gatewayClassName: envoy, listeners: [{name: https, protocol: HTTPS, port: 443}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: external}
+spec: {gatewayClassName: envoy, listeners: [{name: https, protocol: HTTPS, port: 443}]}
+`;
+  const tree = (labels: string, targets: string) => ({
+    "clusters/main/envoy.yaml": flux(labels),
+    "apps/envoy/gateways.yaml": gateways,
+    "apps/envoy/policy.yaml": policy("", targets).trimStart(),
+  });
+  const SELECTOR = "  targetSelectors: [{kind: Gateway, matchLabels: {app.kubernetes.io/name: envoy}}]\n";
+  const EVERY = "  targetSelectors: [{group: gateway.networking.k8s.io, kind: Gateway}]\n";
+
+  it("every Gateway labelled by the Kustomization: a selector of that label rewritten as every Gateway moves nothing", () => {
+    const common = "  commonMetadata:\n    labels: {app.kubernetes.io/name: envoy}\n";
+    const result = analyze(tree(common, SELECTOR), tree(common, EVERY));
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("without it, the label selected no Gateway: every Gateway is a new target", () => {
+    const result = analyze(tree("", SELECTOR), tree("", EVERY));
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "medium-high"]]);
+  });
 });
