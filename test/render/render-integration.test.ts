@@ -633,7 +633,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
         [...app("resources: [routes/vs.yaml, dr.yaml]\n", undefined, "app/routes/vs.yaml"), argo],
         [...app(undefined, undefined, "app/routes/vs.yaml"), argo],
       );
-      expect(nested).toContainEqual(expect.stringMatching(/^high route\.removed frontend via mesh: no longer served/));
+      expect(nested).toContainEqual(expect.stringMatching(/^high route\.removed frontend\.frontend via mesh: no longer served/));
       expect(nested.filter((summary) => summary.includes("DestinationRule"))).toEqual([]);
     },
     HEADROOM,
