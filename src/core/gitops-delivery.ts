@@ -58,4 +58,10 @@ export interface Delivery {
   readonly destinationOf: (file: string) => Destination | undefined;
   /** Where it delivers whatever the file (git directory generators render their globs). */
   readonly destinations: readonly Destination[];
+  /**
+   * Of the files it reads where no kustomization decides, whether it applies this one; each where
+   * absent. Flux generates a kustomization for such a folder (model/applied-files.ts) that lists files
+   * by name alone (kustomization-files.ts fluxGeneratorLists).
+   */
+  readonly generatedListing?: (file: string) => boolean;
 }

@@ -11,3 +11,11 @@ export const isKustomizationFile = (path: string): boolean => KUSTOMIZATION_NAME
  * judged as it would be as kustomization.yaml).
  */
 export const isYamlFile = (path: string): boolean => /\.ya?ml$/i.test(path) || isKustomizationFile(path);
+
+/**
+ * Whether the kustomization Flux generates for a folder that holds none lists a file: one whose
+ * extension is `.yaml` or `.yml`, as written (fluxcd/pkg's kustomize generator compares
+ * `filepath.Ext`). A route renamed `edge-route.json` or `edge-route.YAML` there is applied no more,
+ * and Flux prunes it; a kustomization that lists it by name reads either.
+ */
+export const fluxGeneratorLists = (path: string): boolean => /\.ya?ml$/.test(path);

@@ -24,8 +24,9 @@ export function kustomizationsOf(paths: readonly string[]): ReadonlyMap<string, 
  * kustomization it reads accumulates, or one the policy's `topology.placements` place. Where a
  * kustomization it reads sits in the file's folder or above it, that kustomization decides: Flux
  * builds the folder's kustomization, and the one it generates for a folder without one stops at
- * a subfolder holding one, so a file beside it that it does not list is applied by nothing. A
- * kustomization's render is applied where its folder is. A tree with no such object, or one whose
+ * a subfolder holding one and lists only files named `.yaml` or `.yml`, so a file beside it that
+ * it does not list, or a route renamed `.json` or `.YAML` where no kustomization lists it, is applied
+ * by nothing. A kustomization's render is applied where its folder is. A tree with no such object, or one whose
  * reach is not known (an ApplicationSet of a generator not read here), says nothing: every file of
  * it is applied as written, as the review has it without GitOps objects.
  */
@@ -70,14 +71,20 @@ export function deliveryAppliers(
     }
     return false;
   };
-  /** Read by a delivery itself, not through a kustomization (a kustomization's own file through the ones above it). */
+  /**
+   * Read by a delivery itself, not through a kustomization (a kustomization's own file through the
+   * ones above it), and listed by the kustomization Flux generates there: a folder's kustomization
+   * is taken whole, any other file by its name.
+   */
   const readDirectly = (delivery: Delivery, file: string): boolean => {
     if (delivery.destinationOf(file) === undefined) return false;
     if (file.includes("(rendered")) return true;
     const folder = folderOf(file);
-    const above =
-      isKustomizationFile(file) && kustomizations.get(folder) === file ? (folder === "" ? undefined : folderOf(folder)) : folder;
-    return above === undefined || !underKustomization(delivery, above);
+    const folderKustomization = isKustomizationFile(file) && kustomizations.get(folder) === file;
+    const above = folderKustomization ? (folder === "" ? undefined : folderOf(folder)) : folder;
+    return (
+      (above === undefined || !underKustomization(delivery, above)) && (folderKustomization || delivery.generatedListing?.(file) !== false)
+    );
   };
   return (file) => {
     const readers = readersOf(file, includedBy);

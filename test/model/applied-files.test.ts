@@ -83,6 +83,28 @@ describe("applied files: what a tree's GitOps objects apply", () => {
     expect(["apps/prod/shop/route.yaml", "apps/prod/shop/draft.yaml", "apps/prod/other.yaml"].map(applied)).toEqual([true, false, true]);
   });
 
+  it("Flux's generated kustomization lists only files named .yaml or .yml, as written; a kustomization lists any name (probe F20, F21)", () => {
+    const applied = appliedIn({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),
+      "apps/prod/shop/kustomization.yaml": "resources: [route.json]\n",
+      "apps/prod/shop/route.json": MANIFEST,
+      "apps/prod/cart/Kustomization": "resources: [route.YAML]\n",
+      "apps/prod/cart/route.YAML": MANIFEST,
+    });
+    expect(
+      [
+        "apps/prod/edge-route.yml",
+        "apps/prod/edge-route.json",
+        "apps/prod/edge-route.YAML",
+        "apps/prod/deep/edge-route.Yml",
+        "apps/prod/edge-route.yaml.disabled",
+        "apps/prod/shop/route.json",
+        "apps/prod/cart/route.YAML",
+        "apps/prod/cart/Kustomization",
+      ].map(applied),
+    ).toEqual([true, false, false, false, false, true, true, true]);
+  });
+
   it("an Argo CD directory source applies its folder's own files (D99)", () => {
     const applied = appliedIn({
       "argocd/shop.yaml": `apiVersion: argoproj.io/v1alpha1
@@ -94,6 +116,13 @@ spec:
 `,
     });
     expect(["apps/prod/bar.yaml", "apps/prod/routes/bar.yaml"].map(applied)).toEqual([true, false]);
+    // Its repo server reads files named .yaml, .yml, .json or .jsonnet, as written.
+    expect(["apps/prod/bar.yml", "apps/prod/bar.json", "apps/prod/bar.YAML", "apps/prod/bar.yaml.bak"].map(applied)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it("the policy's placements apply the files they place", () => {

@@ -437,6 +437,23 @@ spec:
     expect(classesOf(result.analysis)).toContain("route.removed");
   });
 
+  it("renamed .json or .YAML where Flux generates the kustomization (it lists .yaml and .yml only): removed; back to .yaml: added (probe F20, F21)", () => {
+    const gitops = { "clusters/prod/apps.yaml": fluxApps };
+    for (const renamed of ["apps/prod/checkout.json", "apps/prod/checkout.YAML"]) {
+      const away = moved(gitops, "apps/prod/checkout.yaml", renamed);
+      expect(classesOf(away.analysis)).toContain("route.removed");
+      expect(away.risk).toBe("high");
+      expect(classesOf(moved(gitops, renamed, "apps/prod/checkout.yml").analysis)).toContain("route.added");
+    }
+    // A kustomization that lists it by name applies it whatever its name.
+    const listed = { ...gitops, "apps/prod/kustomization.yaml": "resources: [checkout.json]\n" };
+    const byName = review(
+      { ...listed, "apps/prod/kustomization.yaml": "resources: [checkout.yaml]\n", "apps/prod/checkout.yaml": route([90, 10]) },
+      { ...listed, "apps/prod/checkout.json": route([90, 10]) },
+    );
+    expect(classesOf(byName.analysis)).not.toContain("route.removed");
+  });
+
   it("a move between two applied places, or two places nothing applies, is the same route", () => {
     const gitops = { "clusters/prod/apps.yaml": fluxApps };
     expect(moved(gitops, "apps/prod/checkout.yaml", "apps/prod/shop/checkout.yaml").analysis.findings).toEqual([]);

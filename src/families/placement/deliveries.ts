@@ -8,7 +8,7 @@ import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.j
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { gitSourceOf, thisRepository } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
-import { KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
+import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js";
 
 /**
@@ -151,14 +151,18 @@ const toolFoldersOf = (files: readonly string[]): ReadonlySet<string> => {
   return found;
 };
 
+/** The files Argo CD's repo server reads from a directory source, by name as written (its `manifestFile` pattern): not `.YAML`. */
+const DIRECTORY_SOURCE_FILE = /\.(?:ya?ml|json|jsonnet)$/;
+
 /**
  * The files of a path source Argo CD applies. A directory source (the `directory` field, or a
  * folder holding no kustomization and no chart) reads the folder's own files only unless
- * `directory.recurse`, and of them those `include` matches and `exclude` does not — globs over the
- * path from the folder in which `*` crosses folders, as Argo CD's glob has it (a route moved into
- * `routes/` under a source that does not recurse, or renamed `.yml` under `include: '*.yaml'`, is
- * pruned). A kustomization, a chart or a plugin reads what its tool reads: every file under it
- * stands, its kustomizations deciding (model/applied-files.ts).
+ * `directory.recurse`, and of them those named as manifests (DIRECTORY_SOURCE_FILE) that `include`
+ * matches and `exclude` does not — globs over the path from the folder in which `*` crosses
+ * folders, as Argo CD's glob has it (a route moved into `routes/` under a source that does not
+ * recurse, renamed `.yml` under `include: '*.yaml'`, or renamed `.YAML`, is pruned). A
+ * kustomization, a chart or a plugin reads what its tool reads: every file under it stands, its
+ * kustomizations deciding (model/applied-files.ts).
  */
 const readsOfSource = (root: string, source: JsonRecord, toolFolders: () => ReadonlySet<string>): ((file: string) => boolean) => {
   const inside = under(root);
@@ -176,7 +180,12 @@ const readsOfSource = (root: string, source: JsonRecord, toolFolders: () => Read
   return (file) => {
     if (!inside(file) || file === root) return false;
     const relative = file.slice(folder.length);
-    return (recurse || !relative.includes("/")) && (!include || include(relative)) && !exclude?.(relative);
+    return (
+      (recurse || !relative.includes("/")) &&
+      DIRECTORY_SOURCE_FILE.test(relative) &&
+      (!include || include(relative)) &&
+      !exclude?.(relative)
+    );
   };
 };
 
@@ -327,7 +336,13 @@ const kustomizationDelivery = (
     // Another Kustomization's own build of the folder (core/flux-build-output.ts) lands where that one delivers.
     const own = `/${fluxBuildFolderName({ file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name })}/`;
     const reads = (file: string) => inside(file) && (!inFluxBuild(file) || file.includes(own));
-    return { resource, paths: [root], destinationOf: (file) => (reads(file) ? destination : undefined), destinations: [destination] };
+    return {
+      resource,
+      paths: [root],
+      destinationOf: (file) => (reads(file) ? destination : undefined),
+      destinations: [destination],
+      generatedListing: fluxGeneratorLists,
+    };
   }
   if (sourceKind !== "ExternalArtifact") return undefined;
   const root = path;
@@ -348,6 +363,7 @@ const kustomizationDelivery = (
     paths: sortedSet(rules.flatMap(repoPaths)),
     destinations: [destination],
     destinationOf: (file) => (rules.some((rule) => rule.matches(file) && inside(artifactPath(rule, file))) ? destination : undefined),
+    generatedListing: fluxGeneratorLists,
   };
 };
 
