@@ -49,7 +49,7 @@ export const defaultYamlLimits: YamlLimits = {
 export interface YamlChunk {
   /** 1-based file line of the chunk's first line. */
   readonly line: number;
-  /** Offset of the chunk in the file text (after any byte order mark). */
+  /** Offset of the chunk in the file text without its documents' byte order marks (withoutBoms). */
   readonly offset: number;
   readonly text: string;
 }
@@ -132,11 +132,24 @@ function hasContent(text: string): boolean {
 /** `%YAML`/`%TAG` lines that belong to the document whose `---` follows them. */
 const isDirectivesOnly = (text: string): boolean => /^%/m.test(text) && text.split("\n").every((line) => DIRECTIVE_OR_BLANK.test(line));
 
-/** The file text the chunks' offsets refer to. */
-const withoutBom = (fileText: string): string => (fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText);
+/** A byte order mark that opens a document: on the line after a `---`. */
+const DOCUMENT_BOM = /^(---(?:[ \t][^\n]*)?\r?\n)\uFEFF/gm;
+
+/**
+ * The file text the chunks' offsets refer to: without the byte order mark that opens the file or a
+ * document (the line after a `---`), which go-yaml skips at the start of its input, and kubectl,
+ * kustomize and Argo CD hand it each document alone. Files saved with one and concatenated
+ * (`cat a.yaml b.yaml`) left it before the second document's `apiVersion`, whose key it became: the
+ * document was no resource, and an unchanged DestinationRule read as removed (probe E17, critical).
+ * Anywhere else a BOM is text, as it is to them (a key `\uFEFFkind`). Line numbers are unchanged.
+ */
+export function withoutBoms(fileText: string): string {
+  const text = fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText;
+  return text.includes("\uFEFF") ? text.replace(DOCUMENT_BOM, "$1") : text;
+}
 
 export function splitYamlDocuments(fileText: string): YamlChunk[] {
-  const text = withoutBom(fileText);
+  const text = withoutBoms(fileText);
   // A `---` starts a document on its own line; a `...` ends one, so the next starts after its line.
   const boundaries = [0];
   MARKER.lastIndex = 0;
@@ -215,7 +228,7 @@ export function readAsGoYaml<T>(text: string, read: (text: string) => T): T {
  */
 export function loadAllAsGoYaml(text: string): unknown[] {
   try {
-    return jsyaml.loadAll(text);
+    return jsyaml.loadAll(withoutBoms(text));
   } catch (error) {
     if (!(error instanceof jsyaml.YAMLException) || error.reason !== "deficient indentation") throw error;
     return splitYamlDocuments(text).map((chunk) => readAsGoYaml(chunk.text, (document) => jsyaml.load(document)));
@@ -281,7 +294,7 @@ export function parseYamlStream(
   limits: YamlLimits = defaultYamlLimits,
   budget: NodeBudget = nodeBudget(limits),
 ): ParsedYaml[] | undefined {
-  const text = withoutBom(fileText);
+  const text = withoutBoms(fileText);
   // Spent only if the stream is used: otherwise each chunk is parsed, and counted, again.
   const spending = { remaining: budget.remaining };
   const results: ParsedYaml[] = [];

@@ -50,14 +50,13 @@ function placed(read: DocumentRead): PlacedRead {
 }
 
 /**
- * Chunk offsets count from after a byte order mark, as splitYamlDocuments reads the file. The
- * copy across threads gave every value a string of its own and made the empty labels of a resource
- * an empty record each: the values go through the review's string table, and the shared empty
- * records stand in again.
+ * `body` is the file's text as splitYamlDocuments reads it (withoutBoms), where chunk offsets
+ * count. The copy across threads gave every value a string of its own and made the empty labels of
+ * a resource an empty record each: the values go through the review's string table, and the shared
+ * empty records stand in again.
  */
-export function withText(read: PlacedRead, fileText: string, share: ShareString): DocumentRead {
+export function withText(read: PlacedRead, body: string, share: ShareString): DocumentRead {
   if (!("chunk" in read)) return read;
-  const body = fileText.charCodeAt(0) === 0xfeff ? fileText.slice(1) : fileText;
   const { length, ...place } = read.chunk;
   const chunk = { ...place, text: body.slice(place.offset, place.offset + length) };
   if (read.type === "values") return { ...read, body: shareStrings(read.body, share), chunk };

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { cacheReads, pendingReads, readDocuments, type ManifestCache, type PendingRead } from "../manifests/load-manifests.js";
 import { claim, withText, type PlacedRead, type ReadAheadWork } from "./read-ahead-work.js";
 import { loading, type ChangeInput } from "../review.js";
+import { withoutBoms } from "../manifests/yaml-documents.js";
 
 /**
  * Parsing is most of a large review's time and every file parses alone, so the files a review will
@@ -64,10 +65,11 @@ export async function readAhead(
   const delivered = Array.from({ length: workers }, () =>
     startWorker(work, options, (index, reads) => {
       byWorkers++;
+      const body = withoutBoms(pending[index]!.text);
       cacheReads(
         input.cache,
         pending[index]!,
-        reads.map((read) => withText(read, pending[index]!.text, input.cache.share)),
+        reads.map((read) => withText(read, body, input.cache.share)),
       );
     }),
   );

@@ -985,6 +985,26 @@ describe("source lines of fields", () => {
     expect(second?.source.line).toBe(15);
     expect(second && lineOf(second.source, ["spec", "rules", 0, "backendRefs", 1, "weight"])).toBe(27);
   });
+
+  it("reads a document a byte order mark opens (two files saved with one, concatenated) at its own lines (probe E17, E18)", () => {
+    const [first, second] = [route("first"), route("second")].map((lines) => `\uFEFF${lines.join("\n")}\n`);
+    const weightLines = (text: string) => {
+      const set = loadManifests([{ path: "routes.yaml", text }]);
+      expect(set.invalid).toEqual([]);
+      return [...set.resources.values()].map((resource) => [
+        resource.id.name,
+        lineOf(resource.source, ["spec", "rules", 0, "backendRefs", 1, "weight"]),
+      ]);
+    };
+    expect(weightLines(first + "---\n" + second)).toEqual([
+      ["first", 12],
+      ["second", 26],
+    ]);
+    expect(weightLines(`---\n${second}--- # cart\r\n${first}`)).toEqual([
+      ["second", 13],
+      ["first", 27],
+    ]);
+  });
 });
 
 describe("the cache: one parse per distinct file text", () => {

@@ -9,6 +9,7 @@ import {
   parseYamlStream,
   plainKeyName,
   splitYamlDocuments,
+  withoutBoms,
 } from "../../src/manifests/yaml-documents.js";
 
 const lines = (...text: string[]) => `${text.join("\n")}\n`;
@@ -68,6 +69,23 @@ describe("splitting a file into documents, each with its first file line", () =>
       { ok: true, value: { a: 1 } },
       { ok: true, value: { b: 2 } },
     ]);
+  });
+
+  it("skips a byte order mark that opens a later document, as kubectl and kustomize read each alone; elsewhere it is text", () => {
+    const text = "a: 1\n---\n\uFEFFb: 2\n--- # c\r\n\uFEFFc: 3\n\uFEFFd: 4\n";
+    const chunks = splitYamlDocuments(text);
+    expect(chunks.map((chunk) => [chunk.line, chunk.offset])).toEqual([
+      [1, 0],
+      [2, 5],
+      [4, 14],
+    ]);
+    expect(values(text)).toEqual([
+      { ok: true, value: { a: 1 } },
+      { ok: true, value: { b: 2 } },
+      { ok: true, value: { c: 3, "\uFEFFd": 4 } },
+    ]);
+    expect(parseYamlStream(text, chunks)).toEqual(values(text));
+    expect(withoutBoms(`\uFEFF${text}`)).toBe("a: 1\n---\nb: 2\n--- # c\r\nc: 3\n\uFEFFd: 4\n");
   });
 
   it("yields nothing for a file of comments and markers", () => {

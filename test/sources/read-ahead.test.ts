@@ -10,8 +10,8 @@ import { stringTable } from "../../src/core/string-table.js";
 const worker = { workerUrl: new URL("../helpers/read-ahead-worker.mjs", import.meta.url), minBytes: 0, maxWorkers: 1 };
 
 const { base, head } = generateFleet({ files: 30, routesPerFile: 3, changeEvery: 4, infrastructure: true });
-// A byte order mark and a character outside the BMP: chunk offsets and UTF-8 lengths must still line up.
-const odd = { path: "clusters/odd.yaml", text: "\uFEFF# 🚦 route\n---\napiVersion: v1\nkind: ConfigMap\n---\n" + head[1]!.text };
+// Byte order marks (one opening a later document) and a character outside the BMP: chunk offsets and UTF-8 lengths must still line up.
+const odd = { path: "clusters/odd.yaml", text: "\uFEFF# 🚦 route\n---\napiVersion: v1\nkind: ConfigMap\n---\n\uFEFF" + head[1]!.text };
 const input = {
   base,
   head: [...head, odd],
