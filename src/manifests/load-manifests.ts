@@ -44,6 +44,7 @@ import {
   parseYamlDocument,
   parseYamlStream,
   splitYamlDocuments,
+  undecodable,
   type ParsedYaml,
   type YamlChunk,
 } from "./yaml-documents.js";
@@ -508,13 +509,14 @@ const STREAM_SHARE = 0.7;
  * sends is copied anyway; the review shares what arrives).
  */
 export function readDocuments(text: string, asValues: boolean, share: ShareString): DocumentRead[] {
-  const refused = oversize(text);
+  const big = oversize(text);
+  const refused = big === undefined ? undecodable(text) : { line: 1, message: big };
   if (refused) {
-    // Too big to parse, but its header lines still say whether it is meant as traffic config; too big to read, nothing does.
-    if (asValues || refusedUnread(refused) || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text)))
-      return [{ type: "invalid", line: 1, message: refused }];
+    // Too big to parse, or not UTF-8, but its header lines still say whether it is meant as traffic config; too big to read, nothing does.
+    if (asValues || refusedUnread(refused.message) || splitYamlDocuments(text).some((chunk) => declaresTraffic(chunk.text)))
+      return [{ type: "invalid", ...refused }];
     return namesTrafficGroup(text)
-      ? [{ type: "skipped", line: 1, reason: `${refused}, and no document in it declares a traffic kind` }]
+      ? [{ type: "skipped", line: 1, reason: `${refused.message}, and no document in it declares a traffic kind` }]
       : [];
   }
   const chunks = splitYamlDocuments(text);

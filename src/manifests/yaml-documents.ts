@@ -1,6 +1,7 @@
 import * as jsyaml from "js-yaml";
 import { indentFlowContinuations } from "./flow-indentation.js";
 import { canonical } from "../core/canonical-values.js";
+import { invalidByte } from "../core/source-file.js";
 
 /**
  * Multi-document YAML, one document at a time: each document keeps the file line it starts on, and
@@ -194,12 +195,23 @@ export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): 
   return `file is over the ${limits.maxFileBytes}-byte bound for YAML: refused`;
 }
 
+/**
+ * Why kubectl, kustomize, Flux and Argo CD refuse a file whole though it may parse here: bytes that
+ * are not UTF-8 (core/source-file.ts manifestText keeps them), at the line of the first.
+ */
+export function undecodable(text: string): { readonly line: number; readonly message: string } | undefined {
+  const found = invalidByte(text);
+  if (!found) return undefined;
+  const byte = found.byte === undefined ? "" : `byte 0x${found.byte.toString(16).toUpperCase()} `;
+  return { line: found.line, message: `file is not UTF-8 (${byte}on line ${found.line})` };
+}
+
 /** Whether oversize refused the file unread: nothing in it can be told. */
 export const refusedUnread = (message: string): boolean => /^file is over the \d+-byte bound for reading: refused$/.test(message);
 
-/** Whether a loader message is oversize's: the whole file refused, not one of its documents. */
+/** Whether a loader message is oversize's or undecodable's: the whole file refused, not one of its documents. */
 export const refusedWhole = (message: string): boolean =>
-  /^file is over the \d+-byte bound for YAML: refused$/.test(message) || refusedUnread(message);
+  /^file is over the \d+-byte bound for YAML: refused$|^file is not UTF-8 \(/.test(message) || refusedUnread(message);
 
 /**
  * Reads a document's text as go-yaml would: when js-yaml refuses an indentation that go-yaml does
@@ -401,7 +413,7 @@ function spend(root: unknown, budget: NodeBudget): boolean {
  * order and quoting do not show. Undefined when it cannot be read within the loader's bounds.
  */
 function yamlContent(text: string): string | undefined {
-  if (oversize(text)) return undefined;
+  if (oversize(text) || undecodable(text)) return undefined;
   const budget = nodeBudget();
   const values: unknown[] = [];
   for (const chunk of splitYamlDocuments(text)) {

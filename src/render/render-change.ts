@@ -6,6 +6,7 @@ import { dirname, join, posix } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import { loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import { fileBytes } from "../core/source-file.js";
 import { clusterScoped } from "../core/cluster-scoped.js";
 import { isRecord, list, record } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
@@ -705,7 +706,7 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
       const ownBuild = root.run.tool === "kustomize" && input === root.origin ? root.run.build : undefined;
       const asBuilt = ownBuild ? builtKustomization(content, ownBuild) : content;
       const written = local && isKustomizationFile(input) ? withoutRemoteResources(asBuilt) : asBuilt;
-      await writeFile(join(tree, input), written, binary.has(input) ? "latin1" : "utf8");
+      await writeFile(join(tree, input), binary.has(input) ? Buffer.from(written, "latin1") : fileBytes(written));
     }
     for (const link of links) {
       if (linkTarget(link) === undefined || text.has(link.path)) continue;

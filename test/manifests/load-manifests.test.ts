@@ -641,6 +641,22 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     expect(set.invalid[0]).toMatchObject({ file: "big-route.yaml", line: 1 });
     expect(set.invalid[0]?.message).toContain("bound");
   });
+
+  it("refuses a traffic file that is not UTF-8 at the line of its first bad byte, and ignores one that is not traffic (probe E05)", () => {
+    // Bytes that are not UTF-8 as a source keeps them (core/source-file.ts manifestText): a Latin-1 comment.
+    const set = loadManifests([
+      file("checkout.yaml", "# owner: payments", "# propri\uDCE9taire: \uDCE9quipe paiement", ...route("checkout")),
+      file("notes.yaml", "apiVersion: v1", "kind: ConfigMap", "data: {owner: \uDCE9quipe}"),
+    ]);
+    expect(set.invalid).toEqual([
+      {
+        file: "checkout.yaml",
+        line: 2,
+        message: "file is not UTF-8 (byte 0xE9 on line 2)",
+      },
+    ]);
+    expect(set.resources.size).toBe(0);
+  });
 });
 
 describe("keys across clusters and files", () => {

@@ -208,6 +208,21 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "kustomize is given a file's bytes as they are: a generator's env file that is not UTF-8 fails its render, as it fails Flux's",
+    async () => {
+      const { files: base } = readFolder(fixture("flux-overlay"));
+      const kustomization = "apps/production/kustomization.yaml";
+      const generated = edit(base, kustomization, "patches:\n", "configMapGenerator:\n  - name: owner\n    envs: [owner.env]\npatches:\n");
+      // A Latin-1 `é`, as a source keeps a byte that is not UTF-8 (core/source-file.ts manifestText); written as U+FFFD, kustomize took it.
+      const head = [...generated, { path: "apps/production/owner.env", text: "OWNER=\uDCE9quipe\n" }];
+      const result = await reviewRendered(base, head);
+      expect(result.analysis.render.failed).toEqual(["kustomize apps/production"]);
+      expect(result.analysis.findings.find((finding) => finding.resource.kind === "Render")?.summary).toContain("has invalid utf8 bytes");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a chart that does not render is a high finding naming the tool's error; the same chart untouched is not",
     async () => {
       const { files: base } = readFolder(fixture("local-chart"));

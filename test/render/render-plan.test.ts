@@ -724,6 +724,16 @@ describe("a file the PR breaks stops the build that reads it", () => {
       ]);
   });
 
+  it("a file no longer UTF-8 (a Latin-1 comment, as a source keeps its bytes) cannot be read at head either: kustomize refuses it whole", async () => {
+    const latin1 = tree({ ...cluster, "clusters/prod/notes.yaml": "# propri\uDCE9taire\nowner: team-edge\n" });
+    expect(await reasons(latin1)).toEqual([
+      [
+        "file clusters/prod/notes.yaml",
+        "cannot be read at head: clusters/prod/notes.yaml no longer parses: file is not UTF-8 (byte 0xE9 on line 1); kustomize, Flux and Argo CD refuse the whole file, so the build that reads it stops",
+      ],
+    ]);
+  });
+
   it("a kustomization's file: its root cannot be read at head", async () => {
     expect((await reasons(appended("apps/prod/route.yaml"))).map(([id]) => id)).toEqual(["kustomize apps/prod"]);
   });

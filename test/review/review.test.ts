@@ -170,7 +170,9 @@ describe("review: the whole pipeline", () => {
     const base = { "bundle.yaml": `${namespace}---\n${route([90, 10])}`, "gw.yaml": gateway };
     const unparsable = { ...base, "bundle.yaml": `${namespace}---\n${route([90, 10]).replace("namespace: shop }", "namespace: [shop }")}` };
     const oversize = { ...base, "bundle.yaml": `${base["bundle.yaml"]}---\n# ${"x".repeat(2 * 1024 * 1024)}\n` };
-    for (const head of [unparsable, oversize]) {
+    // A Latin-1 comment, as a source reads its bytes (core/source-file.ts manifestText): kubectl refuses the file (probe E05).
+    const latin1 = { ...base, "bundle.yaml": `# propri\uDCE9taire: \uDCE9quipe paiement\n${base["bundle.yaml"]}` };
+    for (const head of [unparsable, oversize, latin1]) {
       const result = analyze(base, head);
       expect(result.findings.map((f) => f.class)).toEqual(["manifest.invalid"]);
       expect(result.routeDiffs).toEqual([]);

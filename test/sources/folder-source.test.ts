@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readFolder } from "../../src/sources/folder-source.js";
-import { textsByPath } from "../../src/core/source-file.js";
+import { fileBytes, textsByPath } from "../../src/core/source-file.js";
 import { scratchFolder } from "../helpers/scratch-trees.js";
 
 describe("readFolder beside a known tree (the head read after the base)", () => {
@@ -56,6 +56,19 @@ describe("readFolder decodes what kubectl decodes", () => {
       { path: "be.yaml", text },
       { path: "le.yaml", text },
     ]);
+  });
+
+  it("a file that is not UTF-8 keeps each stray byte, as U+DC00 plus the byte, for the loader to refuse and a render to write back", () => {
+    const latin1 = Buffer.from("# propriétaire\nkind: HTTPRoute\n", "latin1");
+    // UTF-16 with an unpaired surrogate and an odd last byte (on which the swap of a big-endian file threw): U+FFFD, as kubectl reads it.
+    const broken = Buffer.from([0xfe, 0xff, 0x00, 0x61, 0xd8, 0x00, 0x00, 0x62, 0x63]);
+    const root = scratchFolder({});
+    writeFileSync(join(root, "latin1.yaml"), latin1);
+    writeFileSync(join(root, "utf16.yaml"), broken);
+    const [first, second] = readFolder(root).files;
+    expect(first).toEqual({ path: "latin1.yaml", text: "# propri\uDCE9taire\nkind: HTTPRoute\n" });
+    expect(fileBytes(first!.text)).toEqual(latin1);
+    expect(second).toEqual({ path: "utf16.yaml", text: "a\uFFFDb\uFFFD" });
   });
 });
 
