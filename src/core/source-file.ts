@@ -25,8 +25,9 @@ export const renderInputFile = (path: string, bytes: Buffer): SourceFile =>
  * document at all, and a new one passed unseen. A byte that is not part of UTF-8 (a Latin-1 comment,
  * `# propriétaire: équipe paiement`) is kept as the lone surrogate U+DC80–U+DCFF (Python's
  * `surrogateescape`), which no UTF-8 decodes to: replaced by U+FFFD it read as text, and a route
- * kubectl, kustomize, Flux and Argo CD refuse ("invalid trailing UTF-8 octet") passed as unchanged.
- * The loader refuses such a text (invalidByte), and a render gets its bytes back (fileBytes).
+ * kustomize refuses ("invalid trailing UTF-8 octet"), and with it Flux and every kustomize build,
+ * passed as unchanged. The loader refuses such a text (invalidByte), and a render gets its bytes
+ * back (fileBytes).
  */
 export function manifestText(bytes: Buffer): string {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return utf16Text(bytes.subarray(2), false);

@@ -196,8 +196,10 @@ export function oversize(text: string, limits: YamlLimits = defaultYamlLimits): 
 }
 
 /**
- * Why kubectl, kustomize, Flux and Argo CD refuse a file whole though it may parse here: bytes that
- * are not UTF-8 (core/source-file.ts manifestText keeps them), at the line of the first.
+ * Why kustomize refuses a file whole though it may parse here, and with it Flux (which builds every
+ * path with kustomize) and `kubectl apply -k`: bytes that are not UTF-8 (core/source-file.ts
+ * manifestText keeps them), at the line of the first. `kubectl apply -f` and an Argo CD directory
+ * source read them as U+FFFD; the file is refused for every tree alike.
  */
 export function undecodable(text: string): { readonly line: number; readonly message: string } | undefined {
   const found = invalidByte(text);

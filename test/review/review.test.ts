@@ -170,7 +170,7 @@ describe("review: the whole pipeline", () => {
     const base = { "bundle.yaml": `${namespace}---\n${route([90, 10])}`, "gw.yaml": gateway };
     const unparsable = { ...base, "bundle.yaml": `${namespace}---\n${route([90, 10]).replace("namespace: shop }", "namespace: [shop }")}` };
     const oversize = { ...base, "bundle.yaml": `${base["bundle.yaml"]}---\n# ${"x".repeat(2 * 1024 * 1024)}\n` };
-    // A Latin-1 comment, as a source reads its bytes (core/source-file.ts manifestText): kubectl refuses the file (probe E05).
+    // A Latin-1 comment, as a source reads its bytes (core/source-file.ts manifestText): kustomize and Flux refuse the file (probe E05).
     const latin1 = { ...base, "bundle.yaml": `# propri\uDCE9taire: \uDCE9quipe paiement\n${base["bundle.yaml"]}` };
     for (const head of [unparsable, oversize, latin1]) {
       const result = analyze(base, head);
