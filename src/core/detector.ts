@@ -70,6 +70,11 @@ export interface DetectorContext {
    * (`spec.commonMetadata.labels`, render/flux-target-namespace.ts); undefined where none does.
    */
   readonly commonLabels: (side: "base" | "head", path: string) => Labels | undefined;
+  /**
+   * Whether one tree may make objects in a namespace that the review does not read: a HelmRelease or
+   * Argo CD Application installs there, or a root went unrendered (core/unread-output.ts).
+   */
+  readonly madeUnread: (side: "base" | "head", namespace: string) => boolean;
   /** The core Services a file of one tree declares, as that tree applies it (read once a file). */
   readonly servicesDeclared: (side: "base" | "head", file: SourceFile) => readonly DeclaredService[];
   /** The core Services the files of one tree declare whose text names `name` (a lookup by name, not a read of every Service). */

@@ -13,6 +13,7 @@ import { readYamlText as readYaml, sameYamlContent } from "../manifests/yaml-doc
 import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
+import { unreadOutput } from "../core/unread-output.js";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 const referentsOf = byFamilyKind((family) => family.referents);
@@ -79,6 +80,9 @@ export function detectorContext(
     });
     return exporters;
   });
+  // Roots left unrendered, or rendered without their remote resources, may make objects anywhere.
+  const unrendered = (rendered?.failures.length ?? 0) > 0 || (rendered?.roots ?? []).some((root) => root.withoutRemote);
+  const unread: Partial<Record<"base" | "head", (namespace: string) => boolean>> = {};
   // Most reviews read no file's text through the context: the maps are made for the first that does.
   const texts: Partial<Record<"base" | "head", Map<string, string>>> = {};
   const declared = { base: new Map<string, readonly DeclaredService[]>(), head: new Map<string, readonly DeclaredService[]>() };
@@ -108,6 +112,8 @@ export function detectorContext(
     appliedAs,
     applies,
     commonLabels,
+    madeUnread: (side, namespace) =>
+      (unread[side] ??= unreadOutput(files[side], (path) => appliedAs(side, path)?.namespace, unrendered, readYaml))(namespace),
     servicesDeclared: servicesDeclaredIn,
     servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),

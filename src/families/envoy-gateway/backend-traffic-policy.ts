@@ -2,18 +2,7 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { DetectionList } from "../../core/detection-list.js";
-import {
-  isRecord,
-  list,
-  numeric,
-  optionalRecord,
-  record,
-  spec,
-  stringMap,
-  text,
-  valueAt,
-  type JsonRecord,
-} from "../../core/json-access.js";
+import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt, type JsonRecord } from "../../core/json-access.js";
 import { mergePatch } from "../../core/merge-patch.js";
 import { sameItems } from "../../core/same-items.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -181,13 +170,8 @@ const retargeted: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [targetNames(change.base), targetNames(change.head)];
   if (was === now) return;
-  const reached = (side: "base" | "head", policy: Resource) =>
-    reachedTargets(policy, context[side], (object) => ({
-      ...stringMap(record(object.body.metadata).labels),
-      ...context.commonLabels(side, object.source.file),
-    }));
-  const [before, after] = [reached("base", change.base), reached("head", change.head)];
-  if (before && after && before.size > 0 && sameItems([...before], [...after])) return;
+  const [before, after] = [reachedTargets(change.base, "base", context), reachedTargets(change.head, "head", context)];
+  if (before && after && before.size > 0 && sameItems([...before].sort(), [...after].sort())) return;
   out.add({
     class: "resource.changed",
     summary: `targets ${was} → ${now}: its retries, timeouts, health checks and load balancing now apply elsewhere`,

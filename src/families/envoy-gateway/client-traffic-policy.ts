@@ -14,7 +14,7 @@ import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "
  * required is mtls.weakened, other trust anchors trust.changed.
  */
 
-interface ClientTls {
+export interface ClientTls {
   /** Set when clients are asked for a certificate; `optional` when one without is still admitted. */
   readonly validation?: { readonly optional: boolean; readonly cas: string };
   readonly minVersion: string;
@@ -22,7 +22,7 @@ interface ClientTls {
   readonly ciphers?: readonly string[];
 }
 
-function clientTls(policy: Resource | undefined): ClientTls | undefined {
+export function clientTls(policy: Resource | undefined): ClientTls | undefined {
   if (!policy) return undefined;
   const tls = record(spec(policy).tls);
   const validation = isRecord(tls.clientValidation) ? tls.clientValidation : undefined;

@@ -3,7 +3,8 @@ import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import * as envoyGateway from "./schemas.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
 import { clientTrafficPolicyDetector } from "./client-traffic-policy.js";
-import { envoyGatewayDetector, routeSelectionDetector } from "./security-policy.js";
+import { envoyGatewayDetector } from "./security-policy.js";
+import { commonLabelsDetector, labelSelectedDetector } from "./label-selection.js";
 import { proxyExtensionDetector } from "./proxy-extensions.js";
 import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
 import { backendDetector } from "./backend.js";
@@ -49,6 +50,6 @@ export const envoyGatewayFamily: Family = {
     envoyProxyDetector,
     routeFilterDetector,
   ],
-  // A route's labels decide which label-selecting SecurityPolicies guard it.
-  detectsOn: { "gateway-api": [routeSelectionDetector] },
+  // A Gateway's or route's labels, its own and those its Flux Kustomization sets, decide which label-selecting policies pick it.
+  detectsOn: { "gateway-api": [labelSelectedDetector], placement: [commonLabelsDetector] },
 };

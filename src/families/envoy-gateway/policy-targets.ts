@@ -1,6 +1,8 @@
 import { showLabels } from "../../core/canonical-values.js";
-import { isRecord, list, record, spec, stringMap, text } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import { isRecord, list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+import type { DetectorContext } from "../../core/detector.js";
+import { sitesMeet } from "../../core/gitops-delivery.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { selects, type Labels } from "../../core/label-selector.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
@@ -52,25 +54,71 @@ export const targetNames = (policy: Resource | undefined): string => {
 };
 
 /**
- * The objects a policy's targets reach in a tree, by the names targetsOf gives them (`Gateway
- * networking/internal`): those it names, and those a selector selects among the tree's objects of
- * its group and kind in the policy's namespace, by their labels as applied (`labelsOf`: Flux's
- * commonMetadata over their own). Undefined where the tree cannot tell: a selector of a kind the
- * namespace holds no object of there (they are made elsewhere).
+ * An object's labels as a selector reads them in the cluster: those the Flux Kustomization applying
+ * it sets (`spec.commonMetadata.labels`) over its own.
  */
-export function reachedTargets(
-  policy: Resource,
-  tree: ManifestSet,
-  labelsOf: (object: Resource) => Labels,
-): ReadonlySet<string> | undefined {
-  const namespace = policy.id.namespace;
+export const appliedLabels =
+  (context: DetectorContext, side: "base" | "head") =>
+  (object: Resource): Labels => {
+    const common = context.commonLabels(side, object.source.file);
+    return common ? { ...object.labels, ...common } : object.labels;
+  };
+
+/** A targetSelector's `namespaces` (Envoy Gateway 1.8) other than `Same`: it picks objects of other namespaces too. */
+const beyondItsNamespace = (selector: JsonRecord): boolean => (text(record(selector.namespaces).from) ?? "Same") !== "Same";
+
+/**
+ * Whether a policy's targetSelector picks an object with these labels: one of its group (Gateway
+ * API's unless it says) and kind, in the policy's namespace or, for a selector that reaches others,
+ * any (the namespaces' labels and the ReferenceGrants it also needs are not read).
+ */
+export const selectorPicks = (selector: unknown, policy: Resource, object: Resource, labels: Labels): boolean => {
+  const fields = record(selector);
+  return (
+    object.id.kind === text(fields.kind) &&
+    object.id.group === (text(fields.group) ?? GATEWAY_API_GROUP) &&
+    (object.id.namespace === policy.id.namespace || beyondItsNamespace(fields)) &&
+    selects(fields, labels)
+  );
+};
+
+/**
+ * The objects a policy's targets reach in one tree, by the names targetsOf gives them (`Gateway
+ * networking/internal`): those it names, and those a selector picks among the tree's objects of its
+ * group and kind in the policy's namespace, by their labels as applied. Undefined where the tree
+ * cannot tell it holds every object a selector may pick: where it holds none of them there (they
+ * are made elsewhere), where something there makes objects the review does not read (a HelmRelease:
+ * reviewer's c13, whose chart may make a Gateway of that label), where one of them may be on
+ * another cluster than the policy or only on some of its clusters, or where the selector reaches
+ * other namespaces.
+ */
+export function reachedTargets(policy: Resource, side: "base" | "head", context: DetectorContext): ReadonlySet<string> | undefined {
+  const { namespace } = policy.id;
+  const tree = context[side];
   const reached = new Set(targetsOf(policy).flatMap((target) => (target.ref ? [target.name] : [])));
-  for (const selector of list(spec(policy).targetSelectors).map(record)) {
+  const selectors = list(spec(policy).targetSelectors).map(record);
+  if (selectors.length === 0) return reached;
+  if (selectors.some(beyondItsNamespace) || context.madeUnread(side, namespace)) return undefined;
+  const placement = context.placementOf(tree);
+  const sitesOf = (object: Resource) => placement(object.source.file).sites ?? [];
+  const own = sitesOf(policy);
+  const key = (sites: readonly string[]) => [...sites].sort().join("\n");
+  // Objects of another cluster are none of its targets; one that may or may not be on its cluster
+  // (a file nothing places, one delivered to more clusters than the policy) leaves the set unknown.
+  const apart = (object: Resource) => {
+    const sites = sitesOf(object);
+    if (key(sites) === key(own)) return false;
+    if (sites.length === 0 || own.length === 0 || sitesMeet(sites, own)) return undefined;
+    return true;
+  };
+  const labelsOf = appliedLabels(context, side);
+  for (const selector of selectors) {
     const kind = text(selector.kind) ?? "?";
     const group = text(selector.group) ?? GATEWAY_API_GROUP;
-    const candidates = resourcesOfKind(tree, kind).filter(({ id }) => id.group === group && id.namespace === namespace);
-    if (candidates.length === 0) return undefined;
-    for (const object of candidates) if (selects(selector, labelsOf(object))) reached.add(`${kind} ${namespace}/${object.id.name}`);
+    const candidates = resourcesOfKind(tree, kind).filter((object) => object.id.group === group && object.id.namespace === namespace);
+    const here = candidates.filter((object) => apart(object) === false);
+    if (here.length === 0 || candidates.some((object) => apart(object) === undefined)) return undefined;
+    for (const object of here) if (selects(selector, labelsOf(object))) reached.add(`${kind} ${namespace}/${object.id.name}`);
   }
   return reached;
 }

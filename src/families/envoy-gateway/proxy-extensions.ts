@@ -21,7 +21,8 @@ function xdsPatches(resource: Resource): string {
   return patches.length > 0 ? sortedSet(patches).join(", ") : "no patches";
 }
 
-function extensions(resource: Resource): string {
+/** What an EnvoyExtensionPolicy runs in the request path: `Wasm auth, Lua`; undefined for nothing. */
+export function extensions(resource: Resource): string | undefined {
   const body = spec(resource);
   const wasm = list(body.wasm).map((item) => {
     const module = record(item);
@@ -34,7 +35,7 @@ function extensions(resource: Resource): string {
   });
   const lua = list(body.lua).length > 0 ? ["Lua"] : [];
   const parts = [...wasm, ...processors, ...lua];
-  return parts.length > 0 ? parts.join(", ") : "no extension";
+  return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
 export const proxyExtensionDetector = byKind(
@@ -43,7 +44,7 @@ export const proxyExtensionDetector = byKind(
       proxyExtensionCheck({ what: (resource) => `patches Envoy's xDS configuration (${xdsPatches(resource)})`, reach: targetNames }),
     ],
     EnvoyExtensionPolicy: [
-      proxyExtensionCheck({ what: (resource) => `runs ${extensions(resource)} in the request path`, reach: targetNames }),
+      proxyExtensionCheck({ what: (resource) => `runs ${extensions(resource) ?? "no extension"} in the request path`, reach: targetNames }),
     ],
   },
   (id) => id.group === ENVOY_GATEWAY_GROUP,

@@ -1,7 +1,7 @@
-import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
+import { canonical, show, sortedSet } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
-import type { DetectionDraft, DetectionList } from "../../core/detection-list.js";
-import { isRecord, list, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { sitesMeet } from "../../core/gitops-delivery.js";
@@ -9,7 +9,6 @@ import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js
 import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
-import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { rangesBeyond, rangesMeet } from "../../core/cidr.js";
 import { nearestAll } from "../../core/nearest-definition.js";
 
@@ -28,7 +27,7 @@ const SECURED_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
  * What one side of a policy requires of a request, by name: each authentication method, and
  * authorization. An optional JWT requires nothing: a request without a token passes.
  */
-function guardsOf(policy: Resource | undefined): string[] {
+export function guardsOf(policy: Resource | undefined): string[] {
   const fields = spec(policy);
   const guards: string[] = AUTHENTICATION.filter(
     (method) => isRecord(fields[method]) && !(method === "jwt" && record(fields.jwt).optional === true),
@@ -478,67 +477,4 @@ const cors: Check = (change, out) => {
 export const envoyGatewayDetector = byKind(
   { SecurityPolicy: [removed, guardsPerTarget, authorization, extAuthFailOpen, extAuthAuthorizer, jwtTrust, oidcIssuer, cors] },
   (id) => id.group === ENVOY_GATEWAY_GROUP,
-);
-
-/** Whether a policy's `targetSelectors` pick a route of this kind with these labels (matchLabels; no labels picks every one). */
-const selectsByLabel = (policy: Resource, kind: string, labels: Readonly<Record<string, string>>): boolean =>
-  list(spec(policy).targetSelectors).some((selector) => {
-    if (text(record(selector).kind) !== kind) return false;
-    return Object.entries(stringMap(record(selector).matchLabels)).every(([key, value]) => labels[key] === value);
-  });
-
-/** What a BackendTrafficPolicy gives the routes it picks, by field: losing them is what leaving it means. */
-const TRAFFIC_SETTINGS = ["healthCheck", "circuitBreaker", "rateLimit", "retry", "timeout", "loadBalancer", "faultInjection"] as const;
-const HEALTH_SETTINGS: ReadonlySet<string> = new Set(["healthCheck", "circuitBreaker"]);
-
-/** A label-selecting policy a route leaves: what it stops getting from it, as a finding, or nothing when it gave nothing. */
-const LEAVING: Readonly<Record<string, (policy: Resource) => Pick<DetectionDraft, "class" | "summary" | "riskFloor"> | undefined>> = {
-  SecurityPolicy: (policy) => {
-    const guards = guardsOf(policy);
-    return guards.length === 0 ? undefined : { class: "access.widened", summary: `it no longer requires ${guards.join(", ")}` };
-  },
-  BackendTrafficPolicy: (policy) => {
-    const settings = TRAFFIC_SETTINGS.filter((field) => spec(policy)[field] !== undefined);
-    if (settings.length === 0) return undefined;
-    const health = settings.some((field) => HEALTH_SETTINGS.has(field));
-    return {
-      class: health ? "health.changed" : "resource.changed",
-      summary: `it loses its ${settings.join(", ")}${health ? ": unhealthy backends are no longer taken out, nor overload cut off" : ""}`,
-      ...(health ? {} : { riskFloor: "medium-high" as const }),
-    };
-  },
-};
-
-/**
- * A route's labels edited so that a policy picking routes by label no longer picks it: the policy
- * is unchanged, so only the route's edit shows what the route stops getting (a label dropped took a
- * route out from under its JWT policy, or its health checks, as a low label change).
- */
-const leftByLabel: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const { kind, namespace } = change.head.id;
-  const [had, has] = [change.base.labels, change.head.labels];
-  if (sameValue(had, has)) return;
-  for (const policy of context.head.resources.values()) {
-    const { id } = policy;
-    const leaving = LEAVING[id.kind];
-    if (id.group !== ENVOY_GATEWAY_GROUP || !leaving || id.namespace !== namespace) continue;
-    if (!selectsByLabel(policy, kind, had) || selectsByLabel(policy, kind, has)) continue;
-    const lost = leaving(policy);
-    if (!lost) continue;
-    out.add({
-      ...lost,
-      summary: `its labels no longer match ${id.kind} ${id.namespace}/${id.name}'s targetSelectors: ${lost.summary}`,
-      side: "head",
-      path: ["metadata", "labels"],
-      before: had,
-      after: has,
-    });
-  }
-};
-
-/** Routes, for what label-selecting policies stop guarding when their labels change. */
-export const routeSelectionDetector = byKind(
-  { HTTPRoute: [leftByLabel], GRPCRoute: [leftByLabel] },
-  (id) => id.group === GATEWAY_API_GROUP,
 );

@@ -484,4 +484,35 @@ spec: {gatewayClassName: envoy, listeners: [{name: https, protocol: HTTPS, port:
     const result = analyze(tree("", SELECTOR), tree("", EVERY));
     expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "medium-high"]]);
   });
+
+  // Reviewer's c13: the release's chart, which the review does not render, may make a Gateway the rewritten selector picks.
+  const COMMON = "  commonMetadata:\n    labels: {app.kubernetes.io/name: envoy}\n";
+  const release = (namespace: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: tenant-gateways}
+spec:
+  interval: 30m
+  chart: {spec: {chart: tenant-gateways, sourceRef: {kind: HelmRepository, name: internal-charts}}}
+${namespace ? `  targetNamespace: ${namespace}\n` : ""}`;
+  const risks = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head).findings.map((finding) => [finding.class, finding.risk]);
+
+  it("a HelmRelease installing in the namespace: the tree may not hold every Gateway there, judged as written", () => {
+    const withRelease = (targets: string) => ({ ...tree(COMMON, targets), "apps/envoy/release.yaml": release("") });
+    expect(risks(withRelease(SELECTOR), withRelease(EVERY))).toEqual([["resource.changed", "medium-high"]]);
+    const elsewhere = (targets: string) => ({ ...tree(COMMON, targets), "apps/envoy/release.yaml": release("tenants") });
+    expect(risks(elsewhere(SELECTOR), elsewhere(EVERY))).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("a selector that reaches other namespaces, or a Gateway the tree may apply on another cluster: judged as written", () => {
+    const everywhere = EVERY.replace("kind: Gateway}", "kind: Gateway, namespaces: {from: All}}");
+    expect(risks(tree(COMMON, SELECTOR), tree(COMMON, everywhere))).toEqual([["resource.changed", "medium-high"]]);
+    const loose = (targets: string) => ({
+      ...tree(COMMON, targets),
+      "loose/gateway.yaml": gateways
+        .split("---")[0]!
+        .replace("name: internal}", "name: spare, namespace: network, labels: {app.kubernetes.io/name: envoy}}"),
+    });
+    expect(risks(loose(SELECTOR), loose(EVERY))).toEqual([["resource.changed", "medium-high"]]);
+  });
 });
