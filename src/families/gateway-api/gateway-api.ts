@@ -296,6 +296,7 @@ const compareListener = (
   before: ListenerView,
   after: ListenerView,
   path: FieldPath,
+  owner: Resource,
   trees: { readonly base: ManifestSet; readonly head: ManifestSet },
 ): void => {
   const at = (...field: (string | number)[]): FieldPath => [...path, ...field];
@@ -343,7 +344,11 @@ const compareListener = (
     });
   }
   if (before.tlsMode !== undefined && after.tlsMode !== undefined)
-    for (const draft of servedCertificateChanges(label, before.certificateRefs, after.certificateRefs, trees, at("tls", "certificateRefs")))
+    for (const draft of servedCertificateChanges(label, before.certificateRefs, after.certificateRefs, {
+      owner,
+      trees,
+      path: at("tls", "certificateRefs"),
+    }))
       out.add(draft);
   if (before.routesFrom !== after.routesFrom) {
     out.add({
@@ -392,7 +397,7 @@ const compareListeners: Check = (change, out, context) => {
     const after = pair.head && listenerView(pair.head.value, namespace);
     const path = (entry: Entry<unknown>): FieldPath => ["spec", "listeners", entry.index];
     if (pair.base && pair.head && before && after) {
-      compareListener(out, after.name, before, after, path(pair.head), context);
+      compareListener(out, after.name, before, after, path(pair.head), change.head!, context);
     } else if (pair.head && after) {
       out.add({
         class: "listener.changed",

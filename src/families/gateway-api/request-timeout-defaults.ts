@@ -1,10 +1,9 @@
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { list, record, spec, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { ENVOY_ROUTE_TIMEOUT_MS } from "../../core/retry-changes.js";
 import { GKE_GATEWAY_CONTROLLERS } from "./gke-gateway-classes.js";
-import { installedClassController } from "./built-in-classes.js";
+import { gatewayControllers } from "./gateway-controllers.js";
 
 /**
  * What applies to a rule that writes no `timeouts.request`: GEP-1742 leaves it to the
@@ -51,28 +50,6 @@ const UNKNOWN: Readonly<Record<"longest" | "shortest", UnsetRequestTimeout>> = {
   shortest: { ms: ENVOY_ROUTE_TIMEOUT_MS, implementation: undefined },
 };
 
-const byGatewayOf = new WeakMap<ManifestSet, ReadonlyMap<string, UnsetRequestTimeout | undefined>>();
-
-/** A tree's Gateways (`namespace/name`) by what their controller applies (undefined: not known), made once a tree. */
-function unsetByGateway(tree: ManifestSet): ReadonlyMap<string, UnsetRequestTimeout | undefined> {
-  let index = byGatewayOf.get(tree);
-  if (index) return index;
-  const controllers = new Map<string, string>();
-  for (const gatewayClass of resourcesOfKind(tree, "GatewayClass")) {
-    const controller = text(spec(gatewayClass).controllerName);
-    if (gatewayClass.id.group === GATEWAY_API_GROUP && controller) controllers.set(gatewayClass.id.name, controller);
-  }
-  const found = new Map<string, UnsetRequestTimeout | undefined>();
-  for (const gateway of resourcesOfKind(tree, "Gateway")) {
-    const className = text(spec(gateway).gatewayClassName);
-    if (gateway.id.group !== GATEWAY_API_GROUP || className === undefined) continue;
-    const controller = controllers.get(className) ?? installedClassController(className);
-    found.set(`${gateway.id.namespace}/${gateway.id.name}`, controller === undefined ? undefined : BY_CONTROLLER.get(controller));
-  }
-  byGatewayOf.set(tree, (index = found));
-  return index;
-}
-
 /**
  * What applies to a route's rules that write no request timeout, in one tree. A route on several
  * Gateways gets the `longest` of their defaults where a timeout is added (it shortens on the one with
@@ -81,13 +58,14 @@ function unsetByGateway(tree: ManifestSet): ReadonlyMap<string, UnsetRequestTime
  */
 export function unsetRequestTimeout(route: Resource | undefined, tree: ManifestSet, pick: "longest" | "shortest"): UnsetRequestTimeout {
   if (!route) return UNKNOWN[pick];
-  const gateways = unsetByGateway(tree);
+  const controllers = gatewayControllers(tree);
   const defaults = list(spec(route).parentRefs).map((item) => {
     const parent = record(item);
     const isGateway = (text(parent.group) ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (text(parent.kind) ?? "Gateway") === "Gateway";
-    return (
-      (isGateway ? gateways.get(`${text(parent.namespace) ?? route.id.namespace}/${text(parent.name) ?? ""}`) : undefined) ?? UNKNOWN[pick]
-    );
+    const controller = isGateway
+      ? controllers.get(`${text(parent.namespace) ?? route.id.namespace}/${text(parent.name) ?? ""}`)
+      : undefined;
+    return (controller === undefined ? undefined : BY_CONTROLLER.get(controller)) ?? UNKNOWN[pick];
   });
   const better = (a: UnsetRequestTimeout, b: UnsetRequestTimeout) => (pick === "longest" ? b.ms > a.ms : b.ms < a.ms);
   return defaults.reduce((chosen, candidate) => (better(chosen, candidate) ? candidate : chosen), defaults[0] ?? UNKNOWN[pick]);

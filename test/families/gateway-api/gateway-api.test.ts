@@ -480,18 +480,116 @@ spec:
   issuerRef: {name: letsencrypt, kind: ClusterIssuer}
   dnsNames: [${names}]
 `);
+  const gatewayClass = (name: string, controller: string) =>
+    resource(
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: ${name}}\nspec: {controllerName: ${controller}}`,
+    );
   const CERTS = [
+    gatewayClass("envoy", "gateway.envoyproxy.io/gatewayclass-controller"),
+    gatewayClass("nginx", "gateway.nginx.org/nginx-gateway-controller"),
     cert("chestr-dev-tls", "chestr.dev, '*.chestr.dev'"),
     cert("mikeflix-lol-tls", "mikeflix.lol, '*.mikeflix.lol'"),
     cert("api-chestr-dev-tls", "api.chestr.dev"),
     cert("templated-tls", "'*.${SECRET_DOMAIN}'"),
+    cert("admin-tls", "admin.Chestr.dev"),
+    resource(`
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: mikeflix-lol, namespace: certs}
+spec:
+  secretName: mikeflix-lol-tls
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+  dnsNames: [mikeflix.lol]
+`),
   ];
   const refs = (...secrets: string[]) =>
     gateway(
-      `  gatewayClassName: envoy\n  listeners:\n  - name: https\n    port: 443\n    protocol: HTTPS\n    tls:\n      certificateRefs: [${secrets.map((name) => `{name: ${name}}`).join(", ")}]`,
+      `  gatewayClassName: envoy\n  listeners:\n  - name: https\n    port: 443\n    protocol: HTTPS\n    tls:\n      certificateRefs: [${secrets.map((name) => (name.includes("/") ? `{namespace: ${name.split("/")[0]}, name: ${name.split("/")[1]}}` : `{name: ${name}}`)).join(", ")}]`,
     );
   const PATH = ["spec", "listeners", 0, "tls", "certificateRefs"];
+  const GRANT = resource(`
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: gateways, namespace: certs}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: infra}]
+  to: [{group: "", kind: Secret}]
+`);
+  const listenerSetRefs = (parent: string, ...secrets: string[]) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team-a, namespace: infra}
+spec:
+  parentRef: {name: ${parent}}
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [${secrets.map((name) => `{name: ${name}}`).join(", ")}]}}`;
+  const PARENTS = [
+    resource(gateway("  gatewayClassName: envoy\n  listeners: []")),
+    resource(gateway("  gatewayClassName: nginx\n  listeners: []", "infra", "edge")),
+  ];
   detectorTable(gatewayApiDetector, { base: CERTS, head: CERTS })([
+    {
+      name: "appended on NGINX Gateway Fabric, which does not pick by SNI (all in one server block): trust.changed",
+      base: refs("chestr-dev-tls").replace("gatewayClassName: envoy", "gatewayClassName: nginx"),
+      head: refs("chestr-dev-tls", "mikeflix-lol-tls").replace("gatewayClassName: envoy", "gatewayClassName: nginx"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: PATH,
+          says: "serving certificate [Secret infra/chestr-dev-tls] → [Secret infra/chestr-dev-tls, Secret infra/mikeflix-lol-tls]",
+        },
+      ],
+    },
+    {
+      name: "appended on a Gateway whose class the tree does not hold: its controller is not known, trust.changed",
+      base: refs("chestr-dev-tls").replace("gatewayClassName: envoy", "gatewayClassName: other"),
+      head: refs("chestr-dev-tls", "mikeflix-lol-tls").replace("gatewayClassName: envoy", "gatewayClassName: other"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "appended from another namespace with no ReferenceGrant admitting it (RefNotPermitted): trust.changed",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "certs/mikeflix-lol-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "appended from another namespace whose ReferenceGrant admits the Gateway's: medium",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "certs/mikeflix-lol-tls"),
+      others: { base: [GRANT], head: [GRANT] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: PATH,
+          riskFloor: "medium",
+          says: "now also serves Secret certs/mikeflix-lol-tls (mikeflix.lol)",
+        },
+      ],
+    },
+    {
+      name: "appended on a ListenerSet: its parent Gateway's controller decides (Envoy Gateway: medium; NGINX Gateway Fabric: trust.changed)",
+      base: listenerSetRefs("public", "chestr-dev-tls"),
+      head: listenerSetRefs("public", "chestr-dev-tls", "mikeflix-lol-tls"),
+      others: { base: PARENTS, head: PARENTS },
+      expected: [
+        { class: "resource.changed", side: "head", path: PATH, riskFloor: "medium", says: "now also serves Secret infra/mikeflix-lol-tls" },
+      ],
+    },
+    {
+      name: "appended on a ListenerSet of an NGINX Gateway Fabric Gateway: trust.changed",
+      base: listenerSetRefs("edge", "chestr-dev-tls"),
+      head: listenerSetRefs("edge", "chestr-dev-tls", "mikeflix-lol-tls"),
+      others: { base: PARENTS, head: PARENTS },
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
+    {
+      name: "appended for `admin.Chestr.dev`, a name `*.chestr.dev` covers whatever its case: trust.changed",
+      base: refs("chestr-dev-tls"),
+      head: refs("chestr-dev-tls", "admin-tls"),
+      expected: [{ class: "trust.changed", side: "head", path: PATH, says: "serving certificate" }],
+    },
     {
       name: "a second domain's certificate appended, its names disjoint: new names gain TLS, medium (mchestr/home-cluster 27b7c6bb8c)",
       base: refs("chestr-dev-tls"),
