@@ -43,6 +43,7 @@ import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresol
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxCommonLabels, fluxTargetNamespaces } from "./render/flux-target-namespace.js";
+import { unknownValuesOf } from "./render/flux-substitution.js";
 import type { ResourceChange } from "./core/resource-change.js";
 
 export type { SourceFile } from "./core/source-file.js";
@@ -144,6 +145,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
       patchOf: (path: string) => patches.get(path),
       includedBy,
       commonLabelsOf: once(() => fluxCommonLabels(files, policy.topology, includedBy)),
+      unknownValuesOf: once(() => unknownValuesOf(files, policy.topology, includedBy)),
     };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
@@ -250,7 +252,12 @@ export function analyzeChange(input: ChangeInput): Analysis {
     for (const detect of DETECTORS[family] ?? [])
       detections.push(
         ...detect(change, context).map((d) =>
-          withVersionsCompared(change, withUnresolvedTrust(change, { ...d, resourceKey: d.resourceKey ?? change.key })),
+          withVersionsCompared(
+            change,
+            withUnresolvedTrust(change, { ...d, resourceKey: d.resourceKey ?? change.key }, (side, file) =>
+              reading[side].unknownValuesOf()(file),
+            ),
+          ),
         ),
       );
   }

@@ -7,6 +7,7 @@ import type { Detection, FieldPath } from "../core/finding.js";
 import { displayName, type Resource } from "../core/resource.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { showPath } from "./resource-changes.js";
+import type { UnknownValues } from "../render/flux-substitution.js";
 
 /**
  * A field written as a Flux variable the tree does not resolve (Resource.unresolved) on one side
@@ -105,21 +106,40 @@ const show = (value: unknown): string => (value === undefined ? "(unset)" : type
  * `https://id.nerdz.cloud`, the variable's value in a SOPS-encrypted Secret (gavinmcfall/home-ops
  * 91e7f4fd19, 3ab03f3adc and their reverses, each critical). Whether the CA, issuer or validation
  * changed cannot be told, only that it may: the high `resource.changed` of a value the tree does not
- * hold, as for typed fields above. A variable replaced by another, a literal by another, or a
- * literal the variable cannot stand for (`https://id.${SECRET_DOMAIN}` → `https://id.`, a variable
- * left empty) is judged as found.
+ * hold, as for typed fields above. Only where the value may be one the tree does not show
+ * (`unknownValues` of the file holding the variable, render/flux-substitution.ts): a Kustomization
+ * applying it substitutes from a source the tree does not hold, or none of the tree applies it (an
+ * app repository substituted where it is delivered from; were it applied unsubstituted, the literal
+ * `${VAR}` names no issuer, CA or host there is, which fails closed). A Kustomization that applies it
+ * with no `postBuild` applies `https://id.${SECRET_DOMAIN}` as written, never the old value (reviewer
+ * c5): judged as found, as are a variable replaced by another, a literal by another, and a literal
+ * the variable cannot stand for (`https://id.${SECRET_DOMAIN}` → `https://id.`, a variable left empty).
  */
-export function withUnresolvedTrust(change: ResourceChange, detection: Detection): Detection {
+export function withUnresolvedTrust(
+  change: ResourceChange,
+  detection: Detection,
+  unknownValues: (side: "base" | "head", file: string) => UnknownValues | undefined,
+): Detection {
   if (detection.class !== "trust.changed" || detection.before === undefined || detection.after === undefined) return detection;
   if ([change.base, change.head].some((resource) => resource && substitutionDisabled(resource.annotations))) return detection;
   const bound = new Map<string, string>();
   if (!alikeOnceSubstituted(detection.before, detection.after, bound) || bound.size === 0) return detection;
+  const reasons: (UnknownValues | undefined)[] = (["base", "head"] as const)
+    .filter((side) => holdsFluxVariable(JSON.stringify(side === "base" ? detection.before : detection.after)))
+    .map((side) => {
+      const resource = change[side];
+      return resource && unknownValues(side, resource.source.file);
+    });
+  if (reasons.some((reason) => reason === undefined)) return detection;
   const values = [...bound].map(([name, value]) => `\${${name}} is ${value}`).join(" and ");
+  const why = reasons.includes("undelivered")
+    ? "no Flux Kustomization of this tree applies the file (an app repository's values are substituted where it is delivered from)"
+    : "the value Flux substitutes is not in this tree";
   return {
     ...detection,
     class: "resource.changed",
     riskFloor: "high",
-    summary: `${detection.summary} — unless ${values}: the value Flux substitutes is not in this tree, so the two may be equal`,
+    summary: `${detection.summary} — unless ${values}: ${why}, so the two may be equal`,
   };
 }
 

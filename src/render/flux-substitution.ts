@@ -11,6 +11,7 @@ import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js"
 import * as jsyaml from "js-yaml";
 import type { FluxKustomizationRef } from "../core/flux-build-output.js";
 import { patchesReleaseOperationOnly } from "./release-operation.js";
+import { deliveredFile } from "./flux-target-namespace.js";
 
 /**
  * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
@@ -157,6 +158,36 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
     if (current !== file.text) substituted.set(file.path, current);
   }
   return substituted;
+}
+
+/**
+ * Why a `${VAR}` a file still holds once substituted may stand for a value the tree does not show:
+ * `unheld-source`, a Flux Kustomization applying it substitutes from a ConfigMap or Secret the tree
+ * does not hold (gavinmcfall/home-ops's SOPS-encrypted cluster-secrets), or may through a patch its
+ * parent gives it that could not be applied; `undelivered`, no Flux Kustomization of the tree applies
+ * it (an app repository, whose fleet repository's Kustomization substitutes it, or none does).
+ * Undefined where each Kustomization applying it substitutes nothing (Flux applies the `${VAR}` as
+ * written: no `postBuild`) or only what the tree holds (then the `${VAR}` left is an escaped `$${VAR}`).
+ */
+export type UnknownValues = "unheld-source" | "undelivered";
+
+export function unknownValuesOf(
+  files: readonly SourceFile[],
+  topology: Topology,
+  includedBy: ReadonlyMap<string, readonly string[]>,
+): (path: string) => UnknownValues | undefined {
+  let sources: ConfigData | undefined;
+  const kustomizations = fluxKustomizations(files, topology).map((kustomization) => ({
+    delivery: kustomization.delivery,
+    unheld: kustomization.unknownPatches === true || postBuildOf(kustomization, () => (sources ??= configData(files)))?.complete === false,
+  }));
+  const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
+  return (path) => {
+    const applies = appliers(deliveredFile(path));
+    const applying = kustomizations.filter(({ delivery }) => applies(delivery));
+    if (applying.length === 0) return "undelivered";
+    return applying.some(({ unheld }) => unheld) ? "unheld-source" : undefined;
+  };
 }
 
 /**

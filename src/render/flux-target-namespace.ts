@@ -15,6 +15,12 @@ import { readersOf } from "../core/kustomize-inclusion.js";
 
 const RENDERED = "(rendered)/";
 
+/** The file Flux delivers a document of `path` by: a rendered root's documents are delivered as its kustomization folder is. */
+export function deliveredFile(path: string): string {
+  const at = path.indexOf(RENDERED);
+  return at >= 0 ? `${path.slice(0, at)}kustomization.yaml` : path;
+}
+
 interface Placing<T> {
   readonly depth: number;
   readonly value: T | undefined;
@@ -42,10 +48,7 @@ function deepestFluxSetting<T>(
   }));
   if (!placings.some((placing) => placing.value !== undefined)) return none;
   return (path) => {
-    // A rendered root's documents are delivered as its kustomization folder is.
-    const at = path.indexOf(RENDERED);
-    const file = at >= 0 ? `${path.slice(0, at)}kustomization.yaml` : path;
-    const readers = readersOf(file, includedBy);
+    const readers = readersOf(deliveredFile(path), includedBy);
     let deepest = -1;
     const values = new Map<string, T | undefined>();
     for (const placing of placings) {

@@ -7,7 +7,9 @@ import {
   substituteBuild,
   substituteVariables,
   builtKustomization,
+  unknownValuesOf,
 } from "../../src/render/flux-substitution.js";
+import { kustomizeReading } from "../../src/render/kustomize-tree.js";
 import { renderForReview } from "../../src/render/render-change.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
 import { NOW, policyWith } from "../helpers/review-trees.js";
@@ -56,6 +58,27 @@ describe("Flux post-build substitution", () => {
     expect(substituteVariables("a: ${region:-${unset}} ${ not} ${region", variables, true)).toBe("a: jkt ${ not} ${region");
     // A source of values outside the repository: what it may hold is unknown, so the variable stays as written.
     expect(substituteVariables("a: ${unset}", variables, false)).toBe("a: ${unset}");
+  });
+
+  it("a ${VAR} left in a file may stand for a value the tree does not show only where a source its Kustomization substitutes from is missing, or no Kustomization applies it", () => {
+    const unknownAt = (files: SourceFile[]) => unknownValuesOf(files, policy.topology, kustomizeReading(files).includedBy);
+    const secretOnly = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: Secret, name: cluster-secrets}\n"),
+      "apps/route.yaml": ROUTE,
+      "other/route.yaml": ROUTE,
+    });
+    expect(unknownAt(secretOnly)("apps/route.yaml")).toBe("unheld-source");
+    // An app repository's file, or one outside every Kustomization's path: substituted where it is delivered from, if anywhere.
+    expect(unknownAt(secretOnly)("other/route.yaml")).toBe("undelivered");
+    // No postBuild: Flux applies `${backend}` as written (reviewer c5). All sources held: only an escaped `$${var}` is left.
+    const none = tree({ "clusters/prod/apps.yaml": KUSTOMIZATION("").replace("  postBuild:\n", ""), "apps/route.yaml": ROUTE });
+    expect(unknownAt(none)("apps/route.yaml")).toBeUndefined();
+    const held = tree({
+      "clusters/prod/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n"),
+      "clusters/prod/vars.yaml": VARS("checkout"),
+      "apps/route.yaml": ROUTE,
+    });
+    expect(unknownAt(held)("apps/route.yaml")).toBeUndefined();
   });
 
   it("a value used so often that the file would pass the loader's bound leaves a file the loader refuses, not a huge string", () => {

@@ -671,13 +671,76 @@ spec:
       finding.summary,
     ]);
 
-  it("${SECRET_DOMAIN} ⇄ the literal it may be: may differ, high, not a trust change (gavinmcfall/home-ops 3ab03f3adc, 429576fa4a)", () => {
+  /** The policy delivered by a Flux Kustomization with `postBuild` (none where undefined). */
+  const delivered = (text: string, postBuild?: string) => ({
+    "apps/policy.yaml": text,
+    "clusters/main/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ./apps
+  sourceRef: {kind: GitRepository, name: flux-system}
+${postBuild ? `  postBuild:\n${postBuild}` : ""}`,
+  });
+  const fromSecret = "    substituteFrom:\n    - {kind: Secret, name: cluster-secrets}\n";
+  const judgedIn = (before: Record<string, string>, after: Record<string, string>) =>
+    review(before, after).analysis.findings.map((finding) => [finding.risk, finding.class, finding.summary]);
+
+  it("${SECRET_DOMAIN} ⇄ the literal it may be, its value in a Secret the tree does not hold: may differ, high, not a trust change (gavinmcfall/home-ops 3ab03f3adc, 429576fa4a)", () => {
     const summary =
       "BackendTLSPolicy network/truenas: validation.hostname ${SECRET_DOMAIN} → nerdz.cloud: upstream certificate validation changes — unless ${SECRET_DOMAIN} is nerdz.cloud: the value Flux substitutes is not in this tree, so the two may be equal";
-    expect(judged(policy("${SECRET_DOMAIN}"), policy("nerdz.cloud"))).toEqual([["high", "resource.changed", summary]]);
-    expect(judged(policy("nas.nerdz.cloud"), policy("nas.${SECRET_DOMAIN}"))).toEqual([
+    expect(judgedIn(delivered(policy("${SECRET_DOMAIN}"), fromSecret), delivered(policy("nerdz.cloud"), fromSecret))).toEqual([
+      ["high", "resource.changed", summary],
+    ]);
+    expect(judgedIn(delivered(policy("nas.nerdz.cloud"), fromSecret), delivered(policy("nas.${SECRET_DOMAIN}"), fromSecret))).toEqual([
       ["high", "resource.changed", expect.stringContaining("unless ${SECRET_DOMAIN} is nerdz.cloud")],
     ]);
+  });
+
+  it("in a tree whose Flux Kustomizations do not apply the file (an app repository): may differ, high, saying it is substituted elsewhere if at all", () => {
+    expect(judged(policy("${SECRET_DOMAIN}"), policy("nerdz.cloud"))).toEqual([
+      [
+        "high",
+        "resource.changed",
+        "BackendTLSPolicy network/truenas: validation.hostname ${SECRET_DOMAIN} → nerdz.cloud: upstream certificate validation changes — unless ${SECRET_DOMAIN} is nerdz.cloud: no Flux Kustomization of this tree applies the file (an app repository's values are substituted where it is delivered from), so the two may be equal",
+      ],
+    ]);
+  });
+
+  it("applied by a Kustomization without postBuild, Flux applies the ${VAR} as written: a trust change (reviewer c5)", () => {
+    expect(judgedIn(delivered(policy("nas.nerdz.cloud")), delivered(policy("nas.${SECRET_DOMAIN}")))).toEqual([
+      ["critical", "trust.changed", expect.stringContaining("validation.hostname nas.nerdz.cloud → nas.${SECRET_DOMAIN}")],
+    ]);
+  });
+
+  it("certificateRefs compared in order: a ${VAR} ref reads as the ref in its place, never as one a new default sorted behind it (reviewer c8)", () => {
+    const gateway = (...refs: string[]) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: external, namespace: networking}
+spec:
+  gatewayClassName: envoy
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls:
+      certificateRefs: [${refs.map((name) => `{name: "${name}"}`).join(", ")}]
+`;
+    expect(judgedIn(delivered(gateway("${CERT_NAME}-tls", "b-tls"), fromSecret), delivered(gateway("b-tls", "a-tls"), fromSecret))).toEqual(
+      [
+        [
+          "critical",
+          "trust.changed",
+          expect.stringContaining(
+            "[Secret networking/${CERT_NAME}-tls, Secret networking/b-tls] → [Secret networking/b-tls, Secret networking/a-tls]",
+          ),
+        ],
+      ],
+    );
+    expect(judgedIn(delivered(gateway("${CERT_NAME}-tls", "b-tls"), fromSecret), delivered(gateway("a-tls", "b-tls"), fromSecret))).toEqual(
+      [["high", "resource.changed", expect.stringContaining("unless ${CERT_NAME} is a")]],
+    );
   });
 
   it("a literal the variable cannot stand for, another variable, or substitution disabled: a trust change as before", () => {
