@@ -1,5 +1,6 @@
 import type { ManifestSet, Resource } from "./resource.js";
 import { list, record, spec, text } from "./json-access.js";
+import { inDryRun } from "./authorization-dry-run.js";
 
 /**
  * How ztunnel enforces an Istio AuthorizationPolicy (ambient mode; istiod's conversion,
@@ -90,10 +91,12 @@ export function ambientNamespaces(set: ManifestSet): ReadonlySet<string> {
  * How ztunnel reads a policy of this tree, when its rules match HTTP attributes and ztunnel enforces
  * it: an ALLOW or DENY AuthorizationPolicy outside the mesh root namespace (`root`: a root policy
  * reaches sidecar namespaces too), in a namespace the tree enrols in ambient mode, attached by
- * selector or namespace-wide. Undefined otherwise.
+ * selector or namespace-wide, not in dry-run mode (istiod gives ztunnel none of such a policy).
+ * Undefined otherwise.
  */
 export function ztunnelReading(policy: Resource, set: ManifestSet, root: string): ZtunnelReading | undefined {
   if (policy.id.group !== "security.istio.io" || policy.id.kind !== "AuthorizationPolicy" || policy.id.namespace === root) return undefined;
+  if (inDryRun(policy)) return undefined;
   const body = spec(policy);
   if (body.targetRef !== undefined || list(body.targetRefs).length > 0) return undefined;
   const action = text(body.action) ?? "ALLOW";

@@ -6,6 +6,7 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { isWaypoint } from "../../core/istio-gateway-classes.js";
 import { DATAPLANE_MODE, ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
+import { inDryRun } from "../../core/authorization-dry-run.js";
 
 /**
  * Istio ambient mode (research §1.3 "Ambient and topology"). In ambient
@@ -30,12 +31,17 @@ const waypointOf = (resource: Resource | undefined): string | undefined => {
   return `${namespace}/${name}`;
 };
 
-/** AuthorizationPolicies of a tree bound to a waypoint Gateway by targetRefs: what it enforces. */
+/** AuthorizationPolicies of a tree bound to a waypoint Gateway by targetRefs: what it enforces (one in dry-run mode enforces nothing). */
 const enforcedAt = (set: ManifestSet, waypoint: string): string[] => {
   const [namespace, name] = waypoint.split("/");
   const policies: string[] = [];
   for (const resource of set.resources.values()) {
-    if (resource.id.group !== "security.istio.io" || resource.id.kind !== "AuthorizationPolicy" || resource.id.namespace !== namespace)
+    if (
+      resource.id.group !== "security.istio.io" ||
+      resource.id.kind !== "AuthorizationPolicy" ||
+      resource.id.namespace !== namespace ||
+      inDryRun(resource)
+    )
       continue;
     const spec = record(resource.body.spec);
     const targets = [...list(spec.targetRefs), ...(spec.targetRef === undefined ? [] : [spec.targetRef])];

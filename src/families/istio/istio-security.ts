@@ -1,4 +1,4 @@
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
 import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
@@ -9,6 +9,7 @@ import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-tru
 import { rootNamespaceIn } from "./mesh-scope.js";
 import { covers as coversRule } from "./authorization-rules.js";
 import { ztunnelEffect, ztunnelReading } from "../../core/ztunnel-policy.js";
+import { DRY_RUN, inDryRun } from "../../core/authorization-dry-run.js";
 import { isRecord, list, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 
 /**
@@ -98,13 +99,20 @@ const sameObject = (a: Resource, b: Resource): boolean =>
   a.id.name === b.id.name && a.id.namespace === b.id.namespace && a.cluster === b.cluster;
 
 /**
- * The other policies of its kind: not another file's version of the same object, which replaces it
- * rather than combining with it (istio-demos 80d7d60: AuthorizationPolicy istio-system/authpolicy
- * copied into a second folder read as an ALLOW policy added beside itself).
+ * The other policies of its kind that may apply where it does: not another file's version of the
+ * same object, which replaces it rather than combining with it (istio-demos 80d7d60:
+ * AuthorizationPolicy istio-system/authpolicy copied into a second folder read as an ALLOW policy
+ * added beside itself), nor one of another cluster, whose istiod never reads it (a staging
+ * namespace's ALLOW policy read as allow-listing prod's workloads, so prod's deny-all added there
+ * passed as changing nothing).
  */
 const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
   resourcesOfKind(tree, self.id.kind).filter(
-    (candidate) => candidate.id.group === self.id.group && candidate.key !== self.key && !sameObject(candidate, self),
+    (candidate) =>
+      candidate.id.group === self.id.group &&
+      candidate.key !== self.key &&
+      !sameObject(candidate, self) &&
+      mayShareCluster(candidate, self),
   );
 
 // ---------------------------------------------------------------------------------------------
@@ -293,17 +301,23 @@ const describeAllowRule = (rule: unknown): string => {
   return `an added or changed rule ${show(rule)}`;
 };
 
-/** ALLOW policies combine (a request passes when any allows it), so this is what else still allows. */
 /**
  * The other ALLOW policies that allow-list every workload `self` selects (`covering`), or, with
  * `overlapping`, any of them: a namespace-wide policy overlaps one selecting some of its namespace's
- * workloads, as a selector of fewer labels overlaps one of more.
+ * workloads, as a selector of fewer labels overlaps one of more. ALLOW policies combine (a request
+ * passes when any allows it) only where both are enforced: not one in dry-run mode (it allow-lists
+ * nothing), and, for one attached by `targetRefs` (a waypoint, a gateway), only another attached
+ * to those targets covers it: a namespace-wide or selector policy is not applied at a waypoint
+ * (Istio applies only targetRefs policies there; a waypoint's `spec: {}` deny-all beside the
+ * namespace's L4 ALLOW for ztunnel read as covered, so removing it passed as nothing).
  */
 const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string, overlapping = false): Resource[] => {
-  const scope = canonical({ labels: workloadLabels(self), targets: spec(self).targetRefs ?? spec(self).targetRef });
   const meshWide = self.id.namespace === root && isNamespaceWide(self);
+  const attached = targetsOf(self);
   return othersOfKind(tree, self).filter((other) => {
-    if (actionOf(other) !== "ALLOW") return false;
+    if (actionOf(other) !== "ALLOW" || inDryRun(other)) return false;
+    if (attached.length > 0 && !overlapping)
+      return other.id.namespace === self.id.namespace && attached.every((target) => targetsOf(other).includes(target));
     if (other.id.namespace === root && isNamespaceWide(other)) return true;
     if (overlapping && meshWide) return true;
     if (other.id.namespace !== self.id.namespace) {
@@ -314,8 +328,9 @@ const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string, ove
       return canonical(mine) === canonical(theirs) || (overlapping && labelsNested(mine, theirs));
     }
     if (isNamespaceWide(other) || (overlapping && isNamespaceWide(self))) return true;
-    if (canonical({ labels: workloadLabels(other), targets: spec(other).targetRefs ?? spec(other).targetRef }) === scope) return true;
-    return overlapping && labelsNested(workloadLabels(self), workloadLabels(other));
+    const theirs = targetsOf(other);
+    if (canonical(workloadLabels(other)) === canonical(workloadLabels(self)) && theirs.join("\n") === attached.join("\n")) return true;
+    return overlapping && (labelsNested(workloadLabels(self), workloadLabels(other)) || theirs.some((target) => attached.includes(target)));
   });
 };
 
@@ -335,13 +350,25 @@ const ACTION_CHANGE_EFFECT: Readonly<Record<string, string>> = {
   ALLOW: "it no longer allow-lists: requests outside its rules may be allowed",
 };
 
-const removedPolicy = (base: Resource, out: DetectionList, context: DetectorContext): void => {
+/**
+ * How a policy starts or stops being enforced, as a finding opens: added or removed, or taken out of
+ * or put in dry-run mode (core/authorization-dry-run.ts), which enforces nothing.
+ */
+const ADDED = "added";
+const REMOVED = "removed";
+const ENFORCED = `out of dry-run (${DRY_RUN}), so now enforced:`;
+const UNENFORCED = `put in dry-run (${DRY_RUN}), so no longer enforced:`;
+
+/** The opening of a finding on a policy that starts being enforced: `added:`, or how it left dry-run mode. */
+const arrival = (arrived: string): string => (arrived === ADDED ? "added:" : arrived);
+
+const removedPolicy = (base: Resource, out: DetectionList, context: DetectorContext, gone = REMOVED): void => {
   const action = actionOf(base);
   const scope = scopeOf(base, rootNamespaceIn(context.base, context));
   if (action === "DENY" || action === "CUSTOM") {
     out.add({
       class: "access.widened",
-      summary: `removed ${action} policy (${scope}): ${ACTION_CHANGE_EFFECT[action]}`,
+      summary: `${gone} ${action} policy (${scope}): ${ACTION_CHANGE_EFFECT[action]}`,
       side: "base",
       path: ["spec"],
       before: { action },
@@ -356,7 +383,7 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
     const denied = rulesOf(base).length === 0 ? "it allowed nothing, so every request was denied; " : "";
     out.add({
       class: "access.widened",
-      summary: `removed ALLOW policy (${scope}): ${denied}no other ALLOW policy for these workloads remains in this repository, and workloads without any ALLOW policy accept every request that is not denied`,
+      summary: `${gone} ALLOW policy (${scope}): ${denied}no other ALLOW policy for these workloads remains in this repository, and workloads without any ALLOW policy accept every request that is not denied`,
       side: "base",
       path: ["spec"],
       before,
@@ -364,7 +391,7 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
   } else
     out.add({
       class: "resource.changed",
-      ...stillAllowListed(base, others, `removed ALLOW policy (${scope})`, "these workloads"),
+      ...stillAllowListed(base, others, `${gone} ALLOW policy (${scope})`, "these workloads"),
       side: "base",
       path: ["spec"],
       before,
@@ -417,6 +444,7 @@ const denyingAll = (
   out: DetectionList,
   scope: string,
   context: DetectorContext,
+  arrived: string,
 ): boolean => {
   const why = deniesAll(change.head);
   if (why === undefined || (change.base && deniesAll(change.base) !== undefined)) return false;
@@ -436,7 +464,7 @@ const denyingAll = (
   }
   out.add({
     class: "resource.changed",
-    summary: `${change.base ? "now denies" : "added: denies"} every request (${scope}): ${why}`,
+    summary: `${change.base ? "now" : arrival(arrived)} denies every request (${scope}): ${why}`,
     side: "head",
     path: ["spec"],
     after,
@@ -456,6 +484,7 @@ const readByZtunnel = (
   out: DetectionList,
   scope: string,
   context: DetectorContext,
+  arrived: string,
 ): boolean => {
   const reading = ztunnelReading(change.head, context.head, rootNamespaceIn(context.head, context));
   if (!reading) return false;
@@ -464,7 +493,7 @@ const readByZtunnel = (
   const widened = reading.unenforced > 0;
   out.add({
     class: widened ? "access.widened" : "resource.changed",
-    summary: `${change.base ? "now" : "added:"} enforced by ztunnel (${scope}: namespace ${change.head.id.namespace} is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate ${reading.attributes.join(", ")}: ${ztunnelEffect(reading)}`,
+    summary: `${change.base ? "now" : arrival(arrived)} enforced by ztunnel (${scope}: namespace ${change.head.id.namespace} is in ambient mode, and no targetRefs attach the policy to a waypoint), which cannot evaluate ${reading.attributes.join(", ")}: ${ztunnelEffect(reading)}`,
     side: "head",
     path: ["spec", "rules"],
     after: reading.attributes,
@@ -559,7 +588,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
  * widening deny-all's allow-list, which the base never had); where one did, ALLOW policies combine,
  * so it widens theirs (a namespace-wide one beside a workload's own).
  */
-function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, context: DetectorContext): void {
+function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, context: DetectorContext, arrived: string): void {
   const baseRoot = rootNamespaceIn(context.base, context);
   const covering = otherAllowPolicies(context.base, head, baseRoot);
   const others = otherAllowPolicies(context.base, head, baseRoot, true);
@@ -572,7 +601,7 @@ function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, con
     const together = alongside.length === 0 ? "its rules do not" : "none of their rules";
     out.add({
       class: "resource.changed",
-      summary: `added ALLOW policy (${scope}), the first for ${whose} in this repository${alongside.length === 0 ? "" : `, with ${policyNames(alongside)} added beside it`}: requests ${together} match are now denied${forThem}`,
+      summary: `${arrived} ALLOW policy (${scope}), the first for ${whose} in this repository${alongside.length === 0 ? "" : `, with ${policyNames(alongside)} added beside it`}: requests ${together} match are now denied${forThem}`,
       side: "head",
       path: ["spec"],
       after,
@@ -582,7 +611,7 @@ function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, con
   if (others.length > 0)
     out.add({
       class: "access.widened",
-      summary: `added ALLOW policy (${scope}) beside ${policyNames(others)}: ALLOW policies combine, so it admits ${
+      summary: `${arrived} ALLOW policy (${scope}) beside ${policyNames(others)}: ALLOW policies combine, so it admits ${
         rulesOf(head)
           .map((rule) => describeAllowRule(rule.rule))
           .join("; ") || "nothing more"
@@ -593,19 +622,28 @@ function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, con
     });
 }
 
-const authorizationPolicy = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  if (change.base && !change.head) {
-    removedPolicy(change.base, out, context);
+/**
+ * Judged by what is enforced on each side: a policy in dry-run mode enforces nothing, so one put in
+ * dry-run is judged as removed and one taken out of it as added (a deny-all added beside an ALLOW
+ * policy in dry-run denies every request: that one allow-lists nothing).
+ */
+const authorizationPolicy = (written: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  const enforced = (resource: Resource | undefined) => (resource && !inDryRun(resource) ? resource : undefined);
+  const [base, head] = [enforced(written.base), enforced(written.head)];
+  if (base && !head) {
+    removedPolicy(base, out, context, written.head ? UNENFORCED : REMOVED);
     return;
   }
-  if (!change.head) return;
-  const head = change.head;
+  if (!head) return;
+  const change: ResourceChange = base ? { ...written, base, head } : { key: written.key, head };
+  const arrived = written.base ? ENFORCED : ADDED;
   const after = actionOf(head);
   const headRoot = rootNamespaceIn(context.head, context);
   const scope = scopeOf(head, headRoot);
-  if (denyingAll({ ...change, head }, out, scope, context) || readByZtunnel({ ...change, head }, out, scope, context)) return;
+  if (denyingAll({ ...change, head }, out, scope, context, arrived) || readByZtunnel({ ...change, head }, out, scope, context, arrived))
+    return;
   if (!change.base) {
-    if (after === "ALLOW") addedAllowPolicy(head, out, scope, context);
+    if (after === "ALLOW") addedAllowPolicy(head, out, scope, context, arrived);
     return;
   }
   const before = actionOf(change.base);

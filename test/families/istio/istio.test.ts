@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { istioDetector } from "../../../src/families/istio/istio.js";
+import type { Resource } from "../../../src/core/resource.js";
 import {
   corpusAvailable,
   corpusFile,
@@ -1496,6 +1497,18 @@ ${body}`;
   const ambient = resource("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}\n");
   const inAmbient = { base: [ambient], head: [ambient] };
   const getOnly = `${allowFrontend}\n    to: [{operation: {methods: [GET]}}]`;
+  const denyAll = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {}\n";
+  const namespaceAllow = policy("allow-frontend", allowFrontend).replace("  selector: {matchLabels: {app: checkout}}\n", "");
+  /** The resource as a placement puts it on one cluster (`clusters/{cluster}/**`). */
+  const inCluster = (placed: Resource, cluster: string): Resource => ({ ...placed, cluster, key: `${placed.key}@${cluster}` });
+  const dryRun = (yaml: string, value = "true") =>
+    yaml.replace(/metadata: \{(.*)\}/, `metadata: {$1, annotations: {istio.io/dry-run: "${value}"}}`);
+  /** A policy attached to the namespace's waypoint Gateway by targetRefs. */
+  const waypointPolicy = (name: string, body: string) =>
+    policy(name, body).replace(
+      "  selector: {matchLabels: {app: checkout}}",
+      "  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]",
+    );
   /** An ALLOW policy added over some workloads others allow-list: the rest are narrowed to it. */
   const narrowedForTheRest: Expected = {
     class: "resource.changed",
@@ -1803,6 +1816,126 @@ ${body}`;
           path: ["spec", "selector"],
           says: "it allows nothing, so every request to the workloads it now selects is denied",
           riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "a deny-all added on one cluster is not covered by another cluster's ALLOW policy: that cluster's istiod never reads it",
+      head: inCluster(resource(denyAll), "prod"),
+      others: { base: [inCluster(resource(namespaceAllow), "staging")], head: [inCluster(resource(namespaceAllow), "staging")] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: denies every request (namespace-wide in shop): an ALLOW policy without rules allows nothing",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "a deny-all removed from one cluster opens it, whatever another cluster allow-lists",
+      base: inCluster(resource(denyAll), "prod"),
+      others: { base: [inCluster(resource(namespaceAllow), "staging")], head: [inCluster(resource(namespaceAllow), "staging")] },
+      expected: [{ class: "access.widened", side: "base", path: ["spec"], says: "it allowed nothing, so every request was denied" }],
+    },
+    {
+      name: "a deny-all beside an ALLOW policy of the same cluster still denies nothing more",
+      head: inCluster(resource(denyAll), "prod"),
+      others: { base: [inCluster(resource(namespaceAllow), "prod")], head: [inCluster(resource(namespaceAllow), "prod")] },
+      expected: [],
+    },
+    {
+      name: "a deny-all added beside an ALLOW policy in dry-run mode denies every request: that one allow-lists nothing",
+      head: denyAll,
+      others: { base: [resource(dryRun(namespaceAllow))], head: [resource(dryRun(namespaceAllow))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: denies every request (namespace-wide in shop)",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "a deny-all put in dry-run mode is as removed: nothing denies any more",
+      base: denyAll,
+      head: dryRun(denyAll),
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec"],
+          says: "put in dry-run (istio.io/dry-run), so no longer enforced: ALLOW policy (namespace-wide in shop): it allowed nothing, so every request was denied",
+        },
+      ],
+    },
+    {
+      name: "a deny-all taken out of dry-run mode is as added: it now denies every request",
+      base: dryRun(denyAll),
+      head: denyAll,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "out of dry-run (istio.io/dry-run), so now enforced: denies every request",
+          riskFloor: "high",
+        },
+      ],
+    },
+    {
+      name: "a DENY policy put in dry-run mode (any ParseBool true spelling) no longer denies what it matched",
+      base: policy("deny-debug", "  action: DENY\n  rules: [{to: [{operation: {ports: ['9000']}}]}]"),
+      head: dryRun(policy("deny-debug", "  action: DENY\n  rules: [{to: [{operation: {ports: ['9000']}}]}]"), "True"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec"],
+          says: "put in dry-run (istio.io/dry-run), so no longer enforced: DENY policy",
+        },
+      ],
+    },
+    {
+      name: "a DENY-all policy added in dry-run mode denies nothing",
+      head: dryRun(policy("deny-all", "  action: DENY\n  rules: [{}]")),
+      expected: [],
+    },
+    {
+      name: "a CUSTOM policy keeps being enforced whatever istio.io/dry-run says (Istio supports it for ALLOW and DENY only)",
+      base: policy("ext-authz", "  action: CUSTOM\n  provider: {name: oauth2}\n  rules: [{}]"),
+      head: dryRun(policy("ext-authz", "  action: CUSTOM\n  provider: {name: oauth2}\n  rules: [{}]")),
+      expected: [],
+    },
+    {
+      name: "a waypoint's deny-all removed beside a namespace-wide ALLOW policy opens the waypoint: a policy without targetRefs is not applied there",
+      base: waypointPolicy("waypoint-deny-all", ""),
+      others: { base: [resource(namespaceAllow)], head: [resource(namespaceAllow)] },
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec"],
+          says: "removed ALLOW policy (its targetRefs in shop): it allowed nothing, so every request was denied",
+        },
+      ],
+    },
+    {
+      name: "a waypoint's deny-all removed beside another ALLOW policy on that waypoint denies nothing more",
+      base: waypointPolicy("waypoint-deny-all", ""),
+      others: {
+        base: [resource(waypointPolicy("allow-web", allowFrontend))],
+        head: [resource(waypointPolicy("allow-web", allowFrontend))],
+      },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "allow-web still allow-list these workloads: what they accept is unchanged",
         },
       ],
     },
