@@ -7,6 +7,7 @@ import type { SourceFile } from "./source-file.js";
 import type { DeclaredService } from "./declared-services.js";
 import type { ProxyParametersJudge } from "./proxy-parameters.js";
 import type { Labels } from "./label-selector.js";
+import type { JsonRecord } from "./json-access.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -51,6 +52,12 @@ export interface DetectorContext {
   readonly readYaml: (text: string) => unknown;
   /** Whether a resource is read only for what other kinds need (a Namespace's labels): no traffic config of its own. */
   readonly readForContext: (resource: Resource) => boolean;
+  /**
+   * One kustomize `patches` entry (inline `patch` and `target`) applied to one object as kustomize
+   * applies it: the same object where it does not select it, undefined where what it does cannot be
+   * told (render/kustomize-patch.ts).
+   */
+  readonly patchedObject: (object: JsonRecord, entry: unknown) => JsonRecord | undefined;
   /** Whether two YAML texts say the same (a comment or layout edit does not change what a patch file does). */
   readonly sameYaml: (a: string, b: string) => boolean;
   /**

@@ -14,6 +14,7 @@ import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.
 import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
 import { unreadOutput } from "../core/unread-output.js";
+import { patchedObject } from "../render/kustomize-patch.js";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 const referentsOf = byFamilyKind((family) => family.referents);
@@ -108,6 +109,7 @@ export function detectorContext(
     madeServices,
     serviceExporters,
     readYaml,
+    patchedObject,
     sameYaml: sameYamlContent,
     appliedAs,
     applies,

@@ -1,86 +1,95 @@
-import { isRecord, record, text } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import { record, text, type JsonRecord } from "../../core/json-access.js";
+import { displayName, type Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
-import type { Delivery } from "../../core/gitops-delivery.js";
+import type { Detection } from "../../core/finding.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
-import { readersOf } from "../../core/kustomize-inclusion.js";
+import { sameValue } from "../../core/canonical-values.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { treeFolders } from "../../core/tree-folders.js";
-import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 
 /**
  * A Flux Kustomization's `spec.patches` entry aimed at the Flux Kustomizations it delivers (its
- * children) rewrites those objects, not traffic config: what it changes lands in traffic config only
- * through what a child builds. eks-multi-cluster-gitops 581eebfb39 patched `crossplane-aws-provider`
- * with a nested patch of a crossplane ControllerConfig's IRSA annotation and a `postBuild`
- * ConfigMap, and read high as "rewriting traffic config": that child builds a crossplane Provider
- * and nothing else. Such an entry can reach traffic config when its patch names a traffic kind or
- * group itself (a nested patch of an HTTPRoute), when it sets what a child builds (`path`,
- * `sourceRef`, `components`: the folder it would build is another), or when a child it may select
- * builds traffic config or cannot be told (its folder outside the tree, no child found): then a
- * substitution, a target namespace or a nested patch of it rewrites that config.
+ * children) rewrites those objects, not traffic config: Flux applies each child as patched, so the
+ * entry is judged as the same edit written on the child would be. eks-multi-cluster-gitops
+ * 581eebfb39 patched `crossplane-aws-provider` with a nested patch of a crossplane ControllerConfig
+ * and a `postBuild` ConfigMap, and read high as "rewriting traffic config": that child, as patched,
+ * moves, renames or suspends nothing. Retargeting a child that builds a Deployment and a ClusterIP
+ * Service (`targetNamespace: shop → shop-v2`, the Service an HTTPRoute sends to) read low, since
+ * only what the tree reads as traffic config counted; written on the child it is high, and so it is
+ * now. What a child's substitutions, labels, namespace and nested patches do to its files the review
+ * already reads with the patches applied (render/flux-kustomizations.ts); its placement detectors
+ * judge the rest here.
  */
-
-/** The `spec` fields that choose what a Flux Kustomization builds (`*`: the whole object or spec written). */
-const BUILD_FIELDS = new Set(["path", "sourceRef", "components", "*"]);
 
 /** Whether a kustomize target selects Flux Kustomizations (the group may be left out; no other kind of that name is applied). */
 export const selectsFluxKustomizations = (target: Readonly<Record<string, unknown>>): boolean =>
   text(target.kind) === "Kustomization" && (text(target.group) ?? FLUX_KUSTOMIZE) === FLUX_KUSTOMIZE;
 
+/** What a change of a Kustomization's `spec.patches` does to the Kustomizations it delivers. */
+export interface ChildPatching {
+  /** Each child as the patches before and after make it, judged as that edit written on it. */
+  readonly detections: readonly Detection[];
+  /** Why what it does to them cannot be told: a child or patch the review cannot read. */
+  readonly unknown: readonly string[];
+}
+
 /**
- * Whether an entry (a `target` and an inline `patch`) aimed at Flux Kustomizations may rewrite
- * traffic config: on the tree `set`, whose `delivery` is the patching Kustomization's.
+ * The children of `patching` (its head version) that the changed entries aimed at Flux
+ * Kustomizations may select, each patched by the entries `before` and by those `after`, and judged
+ * by `judge` (the placement detector) as that change: the head's child both times, so an edit
+ * the PR writes on the child itself is judged there, once.
  */
-export function childPatchReachesTraffic(
-  entry: unknown,
-  set: ManifestSet,
-  delivery: Delivery | undefined,
+export function childPatching(
+  patching: Resource,
+  before: readonly unknown[],
+  after: readonly unknown[],
+  changed: readonly unknown[],
   context: DetectorContext,
-): boolean {
-  const written = writtenFields(text(record(entry).patch), context.readYaml);
-  if (!written || written.some(({ field, value }) => BUILD_FIELDS.has(field) || mentions(value, context.trafficKinds))) return true;
-  const target = record(record(entry).target);
+  judge: (base: Resource, head: Resource) => readonly Detection[],
+): ChildPatching {
+  const delivery = context.deliveryOf(patching, context.head);
+  const targets = changed.map((entry) => record(record(entry).target));
   const children = delivery
-    ? resourcesOfKind(set, "Kustomization").filter(
-        (child) => child.id.group === FLUX_KUSTOMIZE && delivery.destinationOf(child.source.file) !== undefined && selects(target, child),
+    ? resourcesOfKind(context.head, "Kustomization").filter(
+        (child) =>
+          child.id.group === FLUX_KUSTOMIZE &&
+          child.key !== patching.key &&
+          delivery.destinationOf(child.source.file) !== undefined &&
+          targets.some((target) => selects(target, child)),
       )
     : [];
-  return children.length === 0 || children.some((child) => buildsTraffic(child, set, context));
+  if (children.length === 0)
+    return { detections: [], unknown: ["they select no Kustomization it delivers in this tree, so what they rewrite is not read here"] };
+  const detections: Detection[] = [];
+  const unknown: string[] = [];
+  for (const child of children) {
+    const [was, now] = [patchedBy(child.body, before, context), patchedBy(child.body, after, context)];
+    if (!was || !now) {
+      unknown.push(
+        `what they make of ${displayName(child.id)} cannot be told (a patch kustomize would refuse or this review cannot apply)`,
+      );
+      continue;
+    }
+    if (sameValue(was, now)) continue;
+    const [base, head] = [
+      { ...child, body: was },
+      { ...child, body: now },
+    ];
+    if (!builtHere(base, context) || !builtHere(head, context)) {
+      unknown.push(`${displayName(child.id)} builds from a folder this tree does not hold`);
+      continue;
+    }
+    detections.push(...judge(base, head));
+  }
+  return { detections, unknown };
 }
 
-/**
- * The top-level `spec` fields a patch writes, with what it writes there (`*` for the whole object or
- * spec; metadata as `metadata`): JSON 6902 operations by their paths (a `move` or `copy` by its source
- * too), a strategic merge by its `spec`. Undefined for a patch that does not read as either.
- */
-function writtenFields(patch: string | undefined, readYaml: DetectorContext["readYaml"]): { field: string; value: unknown }[] | undefined {
-  const value = patch === undefined ? undefined : readYaml(patch);
-  if (Array.isArray(value))
-    return value.flatMap((operation) =>
-      [record(operation).path, record(operation).from].flatMap((pointer) => {
-        if (pointer === undefined) return [];
-        const [, top, field] = (text(pointer) ?? "").split("/");
-        if (top === "metadata" || top === "status") return [{ field: top, value: record(operation).value }];
-        return [{ field: top === "spec" && field !== undefined ? field : "*", value: record(operation).value }];
-      }),
-    );
-  if (!isRecord(value)) return undefined;
-  return Object.entries(record(value.spec)).map(([field, written]) => ({ field, value: written }));
+/** An object with every entry of a `patches` list applied in order; undefined where one cannot be. */
+function patchedBy(object: JsonRecord, entries: readonly unknown[], context: DetectorContext): JsonRecord | undefined {
+  let patched: JsonRecord | undefined = object;
+  for (const entry of entries) patched = patched && context.patchedObject(patched, entry);
+  return patched;
 }
-
-/** Whether a written value names a traffic kind or group: in its structure, or in the text of a nested patch. */
-const mentions = (value: unknown, kinds: DetectorContext["trafficKinds"]): boolean =>
-  mentionsTraffic(JSON.stringify(value) ?? "", kinds) || stringsOf(value).some((written) => mentionsTraffic(written, kinds));
-
-const stringsOf = (value: unknown): string[] =>
-  typeof value === "string"
-    ? [value]
-    : Array.isArray(value)
-      ? value.flatMap(stringsOf)
-      : isRecord(value)
-        ? Object.values(value).flatMap(stringsOf)
-        : [];
 
 /** Whether a kustomize target's name and namespace (anchored regular expressions, as kustomize reads them) select this object. */
 function selects(target: Readonly<Record<string, unknown>>, child: Resource): boolean {
@@ -93,30 +102,14 @@ function selects(target: Readonly<Record<string, unknown>>, child: Resource): bo
       return true;
     }
   };
-  return matches(text(target.name), child.id.name) && matches(text(target.namespace), child.id.namespace);
+  return (
+    selectsFluxKustomizations(target) && matches(text(target.name), child.id.name) && matches(text(target.namespace), child.id.namespace)
+  );
 }
 
-const built = new WeakMap<Resource, boolean>();
-
-/**
- * Whether a Flux Kustomization builds traffic config in this tree: any object read (not only for
- * context, not a kustomize build file) that its folder holds or its folder's kustomizations include,
- * GitOps objects among them (what they deliver moves with them), or a traffic file there that does
- * not read. One whose folder the tree does not hold may build anything.
- */
-function buildsTraffic(child: Resource, set: ManifestSet, context: DetectorContext): boolean {
-  let found = built.get(child);
-  if (found !== undefined) return found;
-  const delivery = context.deliveryOf(child, set);
-  const folders = delivery?.paths ?? [];
-  const builds = (file: string) => readersOf(file, set.includedBy).some((reader) => delivery?.destinationOf(reader) !== undefined);
-  found =
-    !delivery ||
-    folders.some((folder) => folder !== "" && !treeFolders(set.files).has(folder)) ||
-    [...set.resources.values()].some(
-      (other) => other !== child && other.id.group !== KUSTOMIZE_GROUP && !context.readForContext(other) && builds(other.source.file),
-    ) ||
-    set.invalid.some(({ file }) => builds(file));
-  built.set(child, found);
-  return found;
+/** Whether the tree holds what a Flux Kustomization builds: it delivers, and from folders of this tree. */
+function builtHere(child: Resource, context: DetectorContext): boolean {
+  const delivery = context.deliveryOf(child, context.head);
+  const folders = treeFolders(context.head.files);
+  return delivery !== undefined && delivery.paths.every((folder) => folder === "" || folders.has(folder));
 }

@@ -9,7 +9,7 @@ import { readersOf } from "../../core/kustomize-inclusion.js";
 import { declares } from "../../core/declared-identities.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches, unmatched } from "./operational-patches.js";
-import { childPatchReachesTraffic, selectsFluxKustomizations } from "./child-patches.js";
+import { childPatching, selectsFluxKustomizations } from "./child-patches.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
@@ -345,6 +345,18 @@ const SETTINGS: readonly Setting[] = [
           }
         : { floor: "medium", effect: `resources removed from the repository stay on ${where}, still serving traffic` },
   },
+  // kustomize-controller's namePrefix and nameSuffix (Flux 2.5) rename every object it applies, and
+  // the review reads its files unrenamed: each is a new object, and what names the old one (a
+  // route's backend or parent, a listener's certificate, from outside this Kustomization) finds none.
+  ...(["namePrefix", "nameSuffix"] as const).map((field): Setting => ({
+    kinds: ["Kustomization"],
+    path: ["spec", field],
+    read: text,
+    judge: (_before, _after, where) => ({
+      floor: "high",
+      effect: `renames every object it applies on ${where}: each is a new object, and what names one by its old name no longer finds it`,
+    }),
+  })),
   {
     kinds: ["Application"],
     path: ["spec", "syncPolicy", "automated"],
@@ -511,8 +523,9 @@ const targetNamespace = (change: ResourceChange, where: string, out: DetectionLi
  * A Flux Kustomization's own `spec.patches`, which Flux appends to the kustomization of its path:
  * the render stage applies them where it renders that kustomization (the route diff then judges
  * them); where it did not (no kustomization file in the folder: Flux generates one; rendering
- * off), patches that name a traffic kind or group rewrite config the review reads unpatched; one
- * aimed at the Kustomizations it delivers, only through what they build (child-patches.ts).
+ * off), patches that name a traffic kind or group rewrite config the review reads unpatched; those
+ * aimed at the Kustomizations it delivers are judged as the same edit written on each of them
+ * (child-patches.ts).
  */
 const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || !change.head || change.head.id.group !== "kustomize.toolkit.fluxcd.io") return;
@@ -530,30 +543,58 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
   const childrenWithoutPatches = kustomizations.every(
     (other) => !delivery?.destinationOf(other.source.file) || list(record(other.body.spec).patches).length === 0,
   );
-  // Each entry added, removed or changed, on its side: one aimed at the Kustomizations it delivers by what they build.
-  const reaches = (entry: unknown, patching: Resource, set: ManifestSet) =>
-    selectsFluxKustomizations(record(record(entry).target))
-      ? childPatchReachesTraffic(entry, set, context.deliveryOf(patching, set), context)
-      : mentionsTraffic(JSON.stringify(entry), context.trafficKinds);
-  const [base, head] = [change.base, change.head];
-  const rewritesTraffic =
-    unmatched(list(before), list(after)).some((entry) => reaches(entry, base, context.base)) ||
-    unmatched(list(after), list(before)).some((entry) => reaches(entry, head, context.head));
-  if (
-    (patchedAlike && context.kustomizeJudged(folder)) ||
-    !rewritesTraffic ||
-    onlyOperationalPatches(before, after, context.readYaml, childrenWithoutPatches)
-  )
+  if ((patchedAlike && context.kustomizeJudged(folder)) || onlyOperationalPatches(before, after, context.readYaml, childrenWithoutPatches))
     return;
+  // Each entry added, removed or changed: one aimed at the Kustomizations it delivers by what it makes of them.
+  const changed = [...unmatched(list(before), list(after)), ...unmatched(list(after), list(before))];
+  const aimed = changed.filter((entry) => selectsFluxKustomizations(record(record(entry).target)));
+  // Each child as patched on each side is judged as if the PR wrote that edit on it.
+  const judge = (base: Resource, head: Resource) => placementDetector({ key: head.key, base, head }, context);
+  const children = aimed.length > 0 ? childPatching(change.head, list(before), list(after), aimed, context, judge) : undefined;
+  for (const detection of children?.detections ?? [])
+    out.add({
+      class: detection.class,
+      summary: `spec.patches rewrite ${detection.summary}`,
+      side: "head",
+      path: ["spec", "patches"],
+      before: detection.before,
+      after: detection.after,
+      ...(detection.riskFloor ? { riskFloor: detection.riskFloor } : {}),
+      ...(detection.lands ? { lands: detection.lands } : {}),
+    });
+  const unknown = children?.unknown ?? [];
+  const rewritesTraffic = changed.some((entry) => !aimed.includes(entry) && mayRewriteTraffic(entry, context));
+  if (!rewritesTraffic && unknown.length === 0) return;
   out.add({
     class: "resource.changed",
-    summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: the review did not render them (Flux generates that folder's kustomization, another Kustomization builds it with other patches, or rendering is off), so review the patch`,
+    summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: ${
+      rewritesTraffic
+        ? "the review did not render them (Flux generates that folder's kustomization, another Kustomization builds it with other patches, or rendering is off)"
+        : `of the Kustomizations it delivers, ${unknown.join("; ")}`
+    }, so review the patch`,
     side: "head",
     path: ["spec", "patches"],
     before,
     after,
     riskFloor: "high",
   });
+};
+
+/**
+ * Whether a `patches` entry (not aimed at Flux Kustomizations) may rewrite traffic config: one that
+ * names a traffic kind or group, one whose target names no kind (it patches every object it
+ * selects, routes among them), or one of a HelmRelease, whose values reach traffic config through
+ * templates the review does not render here (as an Application's inline values do, renderJudge);
+ * operation-only ones are passed before (onlyOperationalPatches).
+ */
+const mayRewriteTraffic = (entry: unknown, context: DetectorContext): boolean => {
+  const { target } = record(entry);
+  const written = JSON.stringify(entry) ?? "";
+  return (
+    mentionsTraffic(written, context.trafficKinds) ||
+    (target !== undefined && text(record(target).kind) === undefined) ||
+    /\bHelmRelease\b/.test(written)
+  );
 };
 
 /**

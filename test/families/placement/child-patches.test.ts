@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { analyze } from "../../helpers/review-trees.js";
+import { analyze, NOW, policyWith } from "../../helpers/review-trees.js";
+import { renderForReview } from "../../../src/render/render-change.js";
+import { reviewChange } from "../../../src/review.js";
 
 // A Flux Kustomization patching the Kustomizations it delivers, in a folder Flux builds without a
 // kustomization file (so the review does not render it): eks-multi-cluster-gitops 581eebfb39.
@@ -12,7 +14,7 @@ spec:
   prune: true
   sourceRef: {kind: GitRepository, name: flux-system}
 ${patches}`;
-const child = (name: string, path: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+const child = (name: string, path: string, extra = "") => `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {name: ${name}, namespace: flux-system}
 spec:
@@ -20,12 +22,12 @@ spec:
   path: ${path}
   prune: true
   sourceRef: {kind: GitRepository, name: flux-system}
-`;
+${extra}`;
 const TREE = {
   "tools/provider.yaml": child("crossplane-aws-provider", "./tools/crossplane-aws-provider"),
   "tools/crossplane-aws-provider/provider.yaml":
     "apiVersion: pkg.crossplane.io/v1\nkind: Provider\nmetadata: {name: provider-aws}\nspec:\n  package: xpkg.upbound.io/crossplane-contrib/provider-aws:v0.33.0\n  controllerConfigRef: {name: aws-config}\n",
-  "tools/routes.yaml": child("routes", "./apps/routes"),
+  "tools/routes.yaml": child("routes", "./apps/routes", "  postBuild: {substitute: {HOST: web.example.com}}\n"),
   "apps/routes/route.yaml":
     'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, namespace: web}\nspec:\n  hostnames: ["${HOST}"]\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n',
 };
@@ -72,30 +74,91 @@ describe("Flux spec.patches aimed at the Kustomizations a Kustomization delivers
     expect(risksOf(patching("crossplane-aws-provider", merge)).map(([, risk]) => risk)).toEqual(["low"]);
   });
 
-  it("a child that builds an HTTPRoute has its substitutions, namespace or nested patches rewritten: high", () => {
-    expect(risksOf(patching("routes"))).toContainEqual(REWRITE);
-    expect(risksOf(patching("routes|crossplane-aws-provider"))).toContainEqual(REWRITE);
-    const namespace = "        - {op: add, path: /spec/targetNamespace, value: web-v2}";
-    expect(risksOf(patching("routes", namespace))).toContainEqual(REWRITE);
+  it("a child that builds an HTTPRoute has its substitutions, namespace or nested patches rewritten: judged as written on it", async () => {
+    // The substitution is read as Flux applies the child patched (the whole review substitutes): the route's host changes.
+    const host = "        - {op: replace, path: /spec/postBuild/substitute/HOST, value: www.example.com}";
+    const sides = [parent(""), parent(patching("routes", host))].map((infra) =>
+      Object.entries({ ...TREE, "clusters/prod/infra.yaml": infra }).map(([path, text]) => ({ path, text })),
+    );
+    const policy = policyWith();
+    const rendered = await renderForReview(sides[0]!, sides[1]!, policy, { budgetMs: 1_000, off: "turned off (test)" });
+    const substituted = reviewChange({ base: sides[0]!, head: sides[1]!, rendered, policy, policySource: "test", body: "", now: NOW });
+    expect(substituted.analysis.findings.map((finding) => [finding.class, finding.risk])).toContainEqual(["route.removed", "high"]);
+    expect(risksOf(patching("routes", "        - {op: add, path: /spec/targetNamespace, value: web-v2}"))).toContainEqual([
+      "resource.changed",
+      "high",
+      expect.stringContaining(
+        "spec.patches rewrite Kustomization flux-system/routes: targetNamespace (unset) → web-v2: moves HTTPRoute web: web → web-v2",
+      ),
+    ]);
+    const nested = IRSA.replace("{group: pkg.crossplane.io, kind: ControllerConfig, name: aws-config}", "{kind: HTTPRoute, name: web}");
+    expect(risksOf(patching("routes|crossplane-aws-provider", nested))).toContainEqual([
+      "resource.changed",
+      "high",
+      expect.stringContaining("spec.patches rewrite Kustomization flux-system/routes: spec.patches rewrite traffic config"),
+    ]);
+  });
+
+  it("a child of only a Deployment and a ClusterIP Service retargeted is high, as the same edit written on it (reviewer's cp1)", () => {
+    const app = {
+      "tools/checkout.yaml": child("checkout", "./apps/checkout", "  targetNamespace: shop\n"),
+      "apps/checkout/service.yaml":
+        "apiVersion: v1\nkind: Service\nmetadata: {name: checkout}\nspec:\n  selector: {app: checkout}\n  ports: [{port: 8080}]\n",
+      "apps/checkout/deployment.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: checkout}\nspec:\n  selector: {matchLabels: {app: checkout}}\n  template: {metadata: {labels: {app: checkout}}, spec: {containers: [{name: app, image: checkout:1}]}}\n",
+    };
+    const retarget = "        - {op: replace, path: /spec/targetNamespace, value: shop-v2}";
+    const patched = analyze(
+      { ...TREE, ...app, "clusters/prod/infra.yaml": parent("") },
+      { ...TREE, ...app, "clusters/prod/infra.yaml": parent(patching("checkout", retarget)) },
+    ).findings.map((finding) => [finding.risk, finding.summary]);
+    expect(patched).toEqual([
+      [
+        "high",
+        expect.stringContaining(
+          "spec.patches rewrite Kustomization flux-system/checkout: targetNamespace shop → shop-v2: moves Service checkout: shop → shop-v2, Deployment checkout: shop → shop-v2",
+        ),
+      ],
+    ]);
+    const written = analyze(
+      { ...TREE, ...app, "clusters/prod/infra.yaml": parent("") },
+      {
+        ...TREE,
+        ...app,
+        "tools/checkout.yaml": child("checkout", "./apps/checkout", "  targetNamespace: shop-v2\n"),
+        "clusters/prod/infra.yaml": parent(""),
+      },
+    ).findings.map((finding) => finding.risk);
+    expect(written).toEqual(["high"]);
+  });
+
+  it("a child renamed by namePrefix (Flux 2.5), patched or written, renames what it applies: high", () => {
+    const prefix = "        - {op: add, path: /spec/namePrefix, value: v2-}";
+    expect(risksOf(patching("routes", prefix))).toContainEqual([
+      "resource.changed",
+      "high",
+      expect.stringContaining(
+        "spec.patches rewrite Kustomization flux-system/routes: namePrefix (unset) → v2-: renames every object it applies",
+      ),
+    ]);
   });
 
   it("a patch that sets what the child builds, or names a traffic kind itself, is high whatever the child builds now", () => {
-    const path = "        - {op: replace, path: /spec/path, value: ./apps/routes}";
-    expect(risksOf(patching("crossplane-aws-provider", path))).toContainEqual(REWRITE);
-    const whole = "        - {op: replace, path: /spec, value: {path: ./apps/routes, interval: 3m}}";
-    expect(risksOf(patching("crossplane-aws-provider", whole))).toContainEqual(REWRITE);
+    const high = (patches: string) => risksOf(patches).map(([, risk]) => risk);
+    expect(high(patching("crossplane-aws-provider", "        - {op: replace, path: /spec/path, value: ./apps/routes}"))).toContain("high");
+    expect(
+      high(patching("crossplane-aws-provider", "        - {op: replace, path: /spec, value: {path: ./apps/routes, interval: 3m}}")),
+    ).toContain("high");
     const nested = IRSA.replace("{group: pkg.crossplane.io, kind: ControllerConfig, name: aws-config}", "{kind: HTTPRoute, name: web}");
-    expect(risksOf(patching("crossplane-aws-provider", nested))).toContainEqual(REWRITE);
+    expect(high(patching("crossplane-aws-provider", nested))).toContain("high");
   });
 
-  it("a child whose HTTPRoute does not read (a bare `${HOST}` in a flow list) still builds traffic config: high", () => {
-    const unreadable = { "apps/routes/route.yaml": TREE["apps/routes/route.yaml"].replace('["${HOST}"]', "[${HOST}]") };
-    expect(unreadable["apps/routes/route.yaml"]).toContain("[${HOST}]");
-    const result = analyze(
-      { ...TREE, ...unreadable, "clusters/prod/infra.yaml": parent("") },
-      { ...TREE, ...unreadable, "clusters/prod/infra.yaml": parent(patching("routes")) },
-    );
-    expect(result.findings.map((finding) => [finding.class, finding.risk, finding.summary])).toContainEqual(REWRITE);
+  it("an entry of a HelmRelease's values, or of objects of any kind, may rewrite traffic config: high", () => {
+    const entry = (target: string, patch: string) => `  patches:\n    - target: ${target}\n      patch: |-\n        ${patch}\n`;
+    expect(
+      risksOf(entry("{kind: HelmRelease, name: web}", "- {op: add, path: /spec/values/ingress, value: {enabled: false}}")),
+    ).toContainEqual(REWRITE);
+    expect(risksOf(entry("{labelSelector: app=web}", "- {op: add, path: /metadata/labels/tier, value: edge}"))).toContainEqual(REWRITE);
   });
 
   it("a child the tree does not hold, or a patch that does not read, may rewrite anything: high", () => {
