@@ -97,6 +97,8 @@ export interface RuleShape {
   readonly takesUnmatched?: true;
   /** Its controller rejects it and serves the last accepted config in its place (RouteRules.held). */
   readonly held?: true;
+  /** Who sees the rule at its entry where that depends on where the route lives (Flow.audience). */
+  readonly audience?: string;
 }
 
 /**

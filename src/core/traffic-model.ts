@@ -78,6 +78,13 @@ export interface Flow {
   /** Why the tree cannot confirm that the entry admits the route (e.g. a namespace selector): the flow is kept, unverified. */
   readonly unverified?: string;
   /**
+   * The clients that see the rule only because of where its route lives, part of its key: an Istio
+   * mesh VirtualService reaches the workloads whose Sidecar imports it by its namespace (`backend/*`)
+   * only while it lives there, so the same rule moved to another namespace is removed for them
+   * (src/families/istio/sidecar-imports.ts). Unset where every client of the entry sees it.
+   */
+  readonly audience?: string;
+  /**
    * The rule that takes this flow's requests instead (another route claiming the same entry, host
    * and match, ranked first by the family's precedence): the flow is configured but carries no traffic.
    */
@@ -129,6 +136,13 @@ export interface RouteEntries {
   readonly file: string;
   readonly entries: readonly string[];
 }
+
+/**
+ * Where a flow's rule competes for requests: its entry, and its audience where only some clients of
+ * the entry see it (Flow.audience). Rules seen by other clients take none of its requests: one
+ * gone is no fallback for them.
+ */
+export const servedAt = (flow: Pick<Flow, "entry" | "audience">): string => (flow.audience ? `${flow.entry}|${flow.audience}` : flow.entry);
 
 const SCOPE_SUFFIX = / \[([^\]]*)\]$/;
 

@@ -1,6 +1,7 @@
 import {
   entryCluster,
   failsEveryRequest,
+  servedAt,
   servedFlows,
   unscopedEntry,
   type Backend,
@@ -224,12 +225,15 @@ const rankedByName = (model: TrafficModel): Flow[] => {
 
 /**
  * Where a flow claims requests, whichever file its object is written in: its entry without the
- * file that tells copies apart, its cluster, host and match; undefined when its route is unknown.
+ * file that tells copies apart, its cluster, host, match and audience; undefined when its route is unknown.
  */
 function claimOf(flow: Flow, model: TrafficModel): { readonly claim: string; readonly file: string } | undefined {
   const file = model.routes.get(flow.resourceKey)?.file;
   if (file === undefined) return undefined;
-  return { claim: JSON.stringify([unscopedEntry(flow.entry), entryCluster(flow.entry, file) ?? "", flow.host, flow.match]), file };
+  return {
+    claim: JSON.stringify([unscopedEntry(flow.entry), entryCluster(flow.entry, file) ?? "", flow.host, flow.match, flow.audience ?? ""]),
+    file,
+  };
 }
 
 /** What one flow does, wherever its object is written: its resource's identity, its claim, backends' shares and mirrors. */
@@ -313,11 +317,11 @@ function pairedAcrossScopes(
 const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[]): boolean =>
   requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
 
-/** Head flows competing for the same requests (entry and host), in the order they are tried. */
+/** Head flows competing for the same requests (where served, servedAt, and host), in the order they are tried. */
 function flowSlots(model: TrafficModel): Map<string, Flow[]> {
   const slots = new Map<string, Flow[]>();
   for (const flow of servedFlows(model)) {
-    const key = `${flow.entry}|${flow.host}`;
+    const key = `${servedAt(flow)}|${flow.host}`;
     const list = slots.get(key);
     if (list) list.push(flow);
     else slots.set(key, [flow]);
@@ -370,7 +374,7 @@ function fallbackOf(
     return found;
   };
   const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => shapesOf(rival).some((a) => covers(a, b)));
-  const sameHost = slots.get(`${removed.entry}|${removed.host}`);
+  const sameHost = slots.get(`${servedAt(removed)}|${removed.host}`);
   if (sameHost) {
     // Of a first-match family, a rule that came first at base took its requests then too: the
     // removed rule never had them (a delegate's /accounts/profile ahead of its /accounts, the root
@@ -378,7 +382,7 @@ function fallbackOf(
     // ranks rules by their matches, not their order: a catch-all written first takes none of /api.
     const ahead = new Set(
       FIRST_MATCH_GROUPS.has(removed.resource.group)
-        ? (baseSlots.get(`${removed.entry}|${removed.host}`) ?? [])
+        ? (baseSlots.get(`${servedAt(removed)}|${removed.host}`) ?? [])
             .filter((rule) => rule.precedence < removed.precedence)
             .map((rule) => rule.key)
         : [],
@@ -390,18 +394,18 @@ function fallbackOf(
   // The most specific wildcard host that may take some of its requests takes them, and is their
   // fallback only if it surely takes them all: `*` behind a `*.dev` is none for `*.chestr.dev` (or
   // `a.chestr.dev`), which `*.dev` may take first.
-  const nearest = wildcardsAt.get(removed.entry)?.find((host) => hostMeets(host, removed.host));
+  const nearest = wildcardsAt.get(servedAt(removed))?.find((host) => hostMeets(host, removed.host));
   const wildcard = nearest !== undefined && hostCovers(nearest, removed.host) ? nearest : undefined;
   // Rules of other routes on one host are ranked by how specific their matches are, not by their
   // order: only a rule that alone can take the requests is sure to take them all — unless they
   // are all the removed rule's own resource's, tried in its order (an Istio VirtualService whose
   // host was widened to a wildcard keeps its first-match rules).
-  const slot = wildcard === undefined ? [] : (slots.get(`${removed.entry}|${wildcard}`) ?? []);
+  const slot = wildcard === undefined ? [] : (slots.get(`${servedAt(removed)}|${wildcard}`) ?? []);
   const inOrder =
     slot.length > 0 && FIRST_MATCH_GROUPS.has(removed.resource.group) && slot.every((rule) => rule.resourceKey === removed.resourceKey);
   if (inOrder) {
     // Tried in the same order with the same matches as the host's rules were: each rule takes what its twin took.
-    const before = (baseSlots.get(`${removed.entry}|${removed.host}`) ?? []).filter((rule) => rule.resourceKey === removed.resourceKey);
+    const before = (baseSlots.get(`${servedAt(removed)}|${removed.host}`) ?? []).filter((rule) => rule.resourceKey === removed.resourceKey);
     const same = before.length === slot.length && before.every((rule, index) => rule.match === slot[index]!.match);
     return same ? slot[before.indexOf(removed)] : undefined;
   }
@@ -412,7 +416,7 @@ function fallbackOf(
     FIRST_MATCH_GROUPS.has(removed.resource.group) &&
     slot.every((rule) => FIRST_MATCH_GROUPS.has(rule.resource.group))
   ) {
-    const before = baseSlots.get(`${removed.entry}|${removed.host}`) ?? [];
+    const before = baseSlots.get(`${servedAt(removed)}|${removed.host}`) ?? [];
     const same =
       before.length === slot.length &&
       before.every((rule, index) => rule.match === slot[index]!.match && rule.resourceKey === slot[index]!.resourceKey);
@@ -450,11 +454,12 @@ function rankedTaker(
 function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): ReadonlyMap<string, readonly string[]> {
   const wildcardsAt = new Map<string, string[]>();
   for (const flows of slots.values()) {
-    const { entry, host } = flows[0]!;
+    const { host } = flows[0]!;
     if (!host.startsWith("*")) continue;
-    const known = wildcardsAt.get(entry);
+    const at = servedAt(flows[0]!);
+    const known = wildcardsAt.get(at);
     if (known) known.push(host);
-    else wildcardsAt.set(entry, [host]);
+    else wildcardsAt.set(at, [host]);
   }
   for (const hosts of wildcardsAt.values()) hosts.sort(bySpecificity);
   return wildcardsAt;
@@ -485,8 +490,8 @@ function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (re
 function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow) => boolean {
   return (lost) => {
     const shapes = requestShapes(lost.match);
-    const hosts = [lost.host, ...(wildcardsAt.get(lost.entry) ?? []).filter((host) => hostCovers(host, lost.host))];
-    return hosts.some((host) => (slots.get(`${lost.entry}|${host}`) ?? []).some((rule) => takesSomeOf(rule, shapes)));
+    const hosts = [lost.host, ...(wildcardsAt.get(servedAt(lost)) ?? []).filter((host) => hostCovers(host, lost.host))];
+    return hosts.some((host) => (slots.get(`${servedAt(lost)}|${host}`) ?? []).some((rule) => takesSomeOf(rule, shapes)));
   };
 }
 
@@ -502,9 +507,9 @@ function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolea
  */
 function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>, besides?: Flow): Flow | undefined {
   const shapes = requestShapes(lost.match);
-  if ((slots.get(`${lost.entry}|${lost.host}`) ?? []).some((rule) => rule.key !== besides?.key && takesSomeOf(rule, shapes)))
+  if ((slots.get(`${servedAt(lost)}|${lost.host}`) ?? []).some((rule) => rule.key !== besides?.key && takesSomeOf(rule, shapes)))
     return undefined;
-  const defaults = (slots.get(`${lost.entry}|*`) ?? []).filter((rule) => rule.takesUnmatched);
+  const defaults = (slots.get(`${servedAt(lost)}|*`) ?? []).filter((rule) => rule.takesUnmatched);
   return defaults.length === 1 ? defaults[0] : undefined;
 }
 
@@ -574,7 +579,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
       !pair.head &&
       !fallback &&
       pair.base.routesAsDefault &&
-      !(headSlots ??= headSlotsOf(head)).slots.has(`${pair.base.entry}|${pair.base.host}`)
+      !(headSlots ??= headSlotsOf(head)).slots.has(`${servedAt(pair.base)}|${pair.base.host}`)
     )
       continue;
     if (fallback) {

@@ -35,7 +35,8 @@ export function describeMatch(match: string): string {
 /** `shop.example.com /checkout POST` — the match is left out when it is the catch-all. */
 export function describeFlow(flow: Flow): string {
   const match = describeMatch(flow.match);
-  return match ? `${flow.host} ${match}` : flow.host;
+  const host = flow.audience ? `${flow.host} (as ${flow.audience} imports it)` : flow.host;
+  return match ? `${host} ${match}` : host;
 }
 
 /** Backend labels as shown within one flow: a shared Istio host is named once, by the flow. */

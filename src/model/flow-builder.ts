@@ -31,7 +31,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
   const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = methodLimitsOf(match);
   return {
-    key: flatText(`${entry}|${rule.host}|${match}`),
+    key: flatText(`${entry}|${rule.host}|${match}${rule.audience ? `|${rule.audience}` : ""}`),
     entry: sharedText(entry),
     host: rule.host,
     match,
@@ -45,6 +45,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     backends,
     mirrors: itemsOrNone(rule.mirrors),
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
+    ...(rule.audience ? { audience: sharedText(rule.audience) } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
     ...(rule.handling === undefined ? {} : { handling: rule.handling }),
     ...(rule.routesAsDefault ? { routesAsDefault: true } : {}),

@@ -166,6 +166,56 @@ spec:
       );
       expect(judged(moved)).toContain("fault.injected");
     });
+
+    const sidecar = (namespace: string, hosts: string) => `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: ${namespace}}
+spec:
+  egress:
+  - hosts: [${hosts}]
+`;
+    // Pinned to a subset: without the VirtualService a sidecar would send these requests elsewhere.
+    const pinned = (namespace: string) => vs(namespace, qualified).replace("cluster.local}", "cluster.local, subset: v1}");
+    const routesOf = (moved: readonly (readonly string[])[]) =>
+      moved.filter(([cls]) => cls!.startsWith("route.")).map(([cls, risk, summary]) => `${risk} ${cls}: ${summary}`);
+
+    it.each([
+      ["a Sidecar importing its old namespace", sidecar("web", '"./*", "default/*"'), "Sidecar web/default"],
+      [
+        "the root namespace's default Sidecar importing each namespace's own",
+        sidecar("istio-system", '"./*", "istio-system/*"'),
+        "Sidecar istio-system/default in namespace default",
+      ],
+    ])("seen by %s, it is lost to those workloads: removed there and added here", (_, imports, audience) => {
+      const moved = found(
+        { "vs.yaml": pinned("default"), "sidecar.yaml": imports },
+        { "vs.yaml": pinned("recommendation"), "sidecar.yaml": imports },
+      );
+      expect(moved.map(([, , summary]) => summary)).not.toContainEqual(expect.stringContaining("moved from"));
+      expect(routesOf(moved)).toContain(
+        `high route.removed: recommendationservice.recommendation (as ${audience} imports it) via mesh: no longer served (was → v1 100%)`,
+      );
+    });
+
+    it.each([
+      [
+        "imports it from every namespace",
+        sidecar("web", '"./*", "default/*", "*/recommendationservice.recommendation.svc.cluster.local"'),
+        undefined,
+      ],
+      ["imports only another host of its old namespace", sidecar("web", '"./*", "default/ratings.default.svc.cluster.local"'), undefined],
+      ["follows it to its new namespace", sidecar("web", '"./*", "default/*"'), sidecar("web", '"./*", "recommendation/*"')],
+      ["imports by namespace none of the two", sidecar("web", '"./*", "istio-system/*"'), undefined],
+    ])("where a Sidecar %s, it is the same routes moved", (_, base, head) => {
+      const moved = found(
+        { "vs.yaml": pinned("default"), "sidecar.yaml": base },
+        { "vs.yaml": pinned("recommendation"), "sidecar.yaml": head ?? base },
+      );
+      expect(moved.map(([, , summary]) => summary)).toContainEqual(
+        expect.stringContaining("moved from default/recommendation-delay-fault"),
+      );
+      expect(routesOf(moved)).toEqual([]);
+    });
   });
 
   it("a Gateway renamed is another load balancer: judged as removed and added", () => {

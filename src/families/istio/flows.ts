@@ -7,6 +7,8 @@ import { gatewayEntry, httpAlternative, resolveGatewayName } from "../../core/is
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { flatText } from "../../core/flat-text.js";
 import { sharedPath } from "../../core/field-path.js";
+import { DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
+import { namespaceImporters } from "./sidecar-imports.js";
 import {
   delegateOf,
   delegationsTo,
@@ -112,6 +114,8 @@ interface RuleSite {
   readonly delegated?: true;
   /** By entry, the hosts served there where a Gateway's server hosts narrow them (landedHosts). */
   readonly landed?: ReadonlyMap<string, readonly string[]>;
+  /** At `mesh`, the Sidecars that import these rules by their namespace (namespaceImporters). */
+  readonly audience?: string;
 }
 
 /**
@@ -188,6 +192,7 @@ function ruleShapes(
         mirrors,
         ...(handling !== undefined ? { handling } : {}),
         ...(asDefault ? { routesAsDefault: true } : {}),
+        ...(entry === "mesh" && site.audience ? { audience: site.audience } : {}),
       });
     }
   }
@@ -257,10 +262,14 @@ function rootSite(resource: Resource, set: ManifestSet): RuleSite {
       .filter((gateway) => gateway !== "mesh")
       .map((gateway) => [gatewayEntry(gateway, namespace), landedHosts(hosts, gateway, namespace, set)]),
   );
+  const entries = (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace));
+  // The tree's root namespace is read where a detector asks it (context.meshRootNamespace); rules take istiod's default.
+  const audience = entries.includes("mesh") ? namespaceImporters(set, namespace, hosts, DEFAULT_ROOT_NAMESPACE) : "";
   return {
-    entries: (gateways.length ? gateways : ["mesh"]).map((gateway) => gatewayEntry(gateway, namespace)),
+    entries,
     hosts,
     ...(landed.size > 0 ? { landed } : {}),
+    ...(audience ? { audience } : {}),
     namespace,
     file: resource.source.file,
   };

@@ -97,6 +97,58 @@ describe("VirtualService hosts are keyed as istiod resolves them, whatever names
   });
 });
 
+describe("a mesh VirtualService a Sidecar imports by its namespace is seen by that Sidecar's workloads only while it lives there", () => {
+  const sidecar = (hosts: string) => `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: default, namespace: web }
+spec:
+  egress:
+  - hosts: [${hosts}]`;
+  const spec = `  hosts: [reviews.bookinfo.svc.cluster.local]\n  http:\n  - route: [{ destination: { host: reviews.bookinfo.svc.cluster.local, subset: v1 } }]`;
+  // A DestinationRule of the VirtualService's name: the name is named elsewhere, so the move is judged as removed and added.
+  const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: shop, namespace: bookinfo }
+spec: { host: reviews.bookinfo.svc.cluster.local, subsets: [{ name: v1, labels: { version: v1 } }] }`;
+
+  it("its mesh flows carry those Sidecars; its gateway flows do not", () => {
+    const flows = [
+      ...analyze(
+        {},
+        {
+          "vs.yaml": virtualService(spec.replace("  http:", "  gateways: [mesh, public-gw]\n  http:"), "bookinfo"),
+          "sidecar.yaml": sidecar('"./*", "bookinfo/*"'),
+        },
+      ).head.model.flows.values(),
+    ];
+    expect(flows.map((flow) => `${flow.entry}: ${flow.audience ?? "(every client)"}`).sort()).toEqual([
+      "Gateway bookinfo/public-gw: (every client)",
+      "mesh: Sidecar web/default",
+    ]);
+  });
+
+  it("moved out of that namespace, it is no longer served to them, though its flows read alike", () => {
+    const result = analyze(
+      { "vs.yaml": virtualService(spec, "bookinfo"), "dr.yaml": rule, "sidecar.yaml": sidecar('"./*", "bookinfo/*"') },
+      { "vs.yaml": virtualService(spec, "routing"), "dr.yaml": rule, "sidecar.yaml": sidecar('"./*", "bookinfo/*"') },
+    );
+    expect(result.findings.filter((f) => f.class.startsWith("route.")).map((f) => `${f.risk} ${f.class}: ${f.summary}`)).toEqual([
+      "high route.removed: reviews.bookinfo (as Sidecar web/default imports it) via mesh: no longer served (was → v1 100%)",
+      "medium route.added: reviews.bookinfo via mesh: new rule → v1 100%",
+    ]);
+  });
+
+  it.each([
+    ["a Sidecar added that imports it", "", sidecar('"./*", "bookinfo/*"')],
+    ["a Sidecar that stops importing it", sidecar('"./*", "bookinfo/*"'), sidecar('"./*"')],
+  ])("left where it is, %s changes none of its routes (the Sidecar is judged itself)", (_, before, after) => {
+    const tree = (imports: string) => ({ "vs.yaml": virtualService(spec, "bookinfo"), ...(imports ? { "sidecar.yaml": imports } : {}) });
+    const result = analyze(tree(before), tree(after));
+    expect(result.routeDiffs).toEqual([]);
+    expect(classesOf(result).filter((c) => c.startsWith("route.") || c.startsWith("backend."))).toEqual([]);
+  });
+});
+
 describe("VirtualService match signature", () => {
   it("ignoreUriCase is part of what the rule captures", () => {
     const spec = (extra: string) =>
