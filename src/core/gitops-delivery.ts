@@ -35,6 +35,18 @@ const UNNAMED = "where ";
  */
 export const unnamedSite = (resource: Resource): string => `${UNNAMED}${resource.key} is applied`;
 
+/**
+ * The site of Argo CD's own cluster, which an Application's in-cluster destination names, where
+ * nothing places the Application's file: one for every Application of one Argo CD, which holds
+ * each identity once, so Applications of one identity in several files (per-cluster Argo CDs:
+ * `clusters/prod/apps/web.yaml` and `clusters/staging/apps/web.yaml`, both argocd/web) are in as
+ * many clusters, told apart by their files (the scope of their keys).
+ */
+export const argoCdSite = (resource: Resource): string => {
+  const at = resource.key.indexOf("@");
+  return `${UNNAMED}Argo CD runs${at < 0 ? "" : ` (${resource.key.slice(at + 1)})`}`;
+};
+
 export const isNamedCluster = (site: string): boolean => !site.startsWith(UNNAMED);
 
 /**
@@ -46,8 +58,12 @@ export const isNamedCluster = (site: string): boolean => !site.startsWith(UNNAME
 export const sitesMeet = (a: readonly string[], b: readonly string[]): boolean =>
   a.some((site) => b.includes(site)) || !a.every(isNamedCluster) || !b.every(isNamedCluster);
 
-/** Where a delivering object sends a file: named clusters, or wherever the object itself is applied (Flux, no kubeConfig). */
-export type Destination = { readonly clusters: readonly string[] } | { readonly whereApplied: true };
+/**
+ * Where a delivering object sends a file: named clusters, or wherever the object itself is applied
+ * (Flux, no kubeConfig; Argo CD, its in-cluster destination): there, `unplaced` (unnamedSite where
+ * unset) where nothing places the object's own file.
+ */
+export type Destination = { readonly clusters: readonly string[] } | { readonly whereApplied: true; readonly unplaced?: string };
 
 /** One GitOps object that delivers repository paths to clusters. */
 export interface Delivery {

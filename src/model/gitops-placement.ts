@@ -112,7 +112,7 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
         else {
           const own = delivery.resource.source.file;
           const where = own === file || visiting.has(own) ? [] : sitesOf(own, new Set([...visiting, file]));
-          for (const site of where.length > 0 ? where : [unnamedSite(delivery.resource)]) sites.add(site);
+          for (const site of where.length > 0 ? where : [destination.unplaced ?? unnamedSite(delivery.resource)]) sites.add(site);
         }
       }
       for (const includer of includedBy.get(file) ?? []) {

@@ -526,6 +526,36 @@ spec:
     });
   });
 
+  describe("between folders Argo CD Applications deliver to the cluster Argo CD runs in (in-cluster)", () => {
+    const app = (name: string, path: string) =>
+      argoShop().replace("name: shop,", `name: ${name},`).replace("path: apps/prod", `path: ${path}`);
+
+    it("of one identity in each cluster's folder (an Argo CD per cluster): pruned on one, created on the other (M3)", () => {
+      const gitops = {
+        "clusters/prod/apps/shop.yaml": app("shop", "apps/prod"),
+        "clusters/staging/apps/shop.yaml": app("shop", "apps/staging"),
+      };
+      const result = moved(gitops, "apps/prod/checkout.yaml", "apps/staging/checkout.yaml");
+      const findings = result.analysis.findings.map((finding) => [finding.class, finding.file]);
+      expect(findings).toContainEqual(["route.removed", "apps/prod/checkout.yaml"]);
+      expect(findings).toContainEqual(["route.added", "apps/staging/checkout.yaml"]);
+      expect(result.risk).toBe("high");
+    });
+
+    it("of two identities (one Argo CD may hold both), or where the policy names in-cluster, the same route", () => {
+      const gitops = { "argocd/shop.yaml": app("shop", "apps/prod"), "argocd/cart.yaml": app("cart", "apps/staging") };
+      expect(moved(gitops, "apps/prod/checkout.yaml", "apps/staging/checkout.yaml").analysis.findings).toEqual([]);
+      const named = {
+        "clusters/prod/apps/shop.yaml": app("shop", "apps/prod"),
+        "clusters/staging/apps/shop.yaml": app("shop", "apps/staging"),
+      };
+      const overlay = "topology:\n  clusters: { in-cluster: eu }\n";
+      const [from, to] = ["apps/prod/checkout.yaml", "apps/staging/checkout.yaml"];
+      const result = review({ ...named, [from]: route([90, 10]) }, { ...named, [to]: route([90, 10]) }, { overlay });
+      expect(classesOf(result.analysis)).not.toContain("route.removed");
+    });
+  });
+
   it("a kustomization deleted from a Flux Kustomization's path applies the files beside it that it did not list; one added prunes them", () => {
     const gitops = {
       "clusters/prod/apps.yaml": fluxApps,

@@ -2,7 +2,7 @@ import picomatch from "picomatch";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { flag, isRecord, list, optionalRecord, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { sortedSet } from "../../core/canonical-values.js";
-import type { ClusterRegions, Delivery, Destination } from "../../core/gitops-delivery.js";
+import { argoCdSite, type ClusterRegions, type Delivery, type Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
 import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
@@ -22,7 +22,7 @@ import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js
  * (src/model/gitops-placement.ts).
  */
 
-/** Argo CD's name for the cluster it runs in. */
+/** Argo CD's names for the cluster it runs in. */
 const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 const IN_CLUSTER_NAME = "in-cluster";
 
@@ -130,6 +130,19 @@ const destinationCluster = (destination: unknown, params: Params): string | unde
   return rendered === IN_CLUSTER_SERVER ? IN_CLUSTER_NAME : rendered;
 };
 
+/**
+ * Where an Application's cluster is: a named one, or, for the cluster Argo CD runs in (in-cluster),
+ * where the Application itself is applied, as a Flux Kustomization without a kubeConfig — the
+ * cluster its own file lands in, else Argo CD's own (argoCdSite). Each cluster may run its own Argo
+ * CD: `clusters/prod/apps/web.yaml` and `clusters/staging/apps/web.yaml`, both argocd/web to
+ * in-cluster, are two clusters, and a route moved from one's path to the other's is pruned in prod.
+ * Where the policy names `in-cluster` (`topology.clusters`), that is the one cluster it is.
+ */
+const clusterDestination = (cluster: string, resource: Resource, clusters: ClusterRegions): Destination =>
+  cluster === IN_CLUSTER_NAME && clusters[IN_CLUSTER_NAME] === undefined
+    ? { whereApplied: true, unplaced: argoCdSite(resource) }
+    : { clusters: [cluster] };
+
 /** Path sources of an Application spec, each with how Argo CD reads its folder; chart sources have none. */
 const pathSources = (spec: JsonRecord): { path: string; source: JsonRecord }[] =>
   [spec.source, ...list(spec.sources)].flatMap((source) => {
@@ -200,22 +213,31 @@ const renderedFromApplication = (resource: Resource): ((file: string) => boolean
   return (file) => file.startsWith(prefix) && (file[prefix.length] === ")" || file[prefix.length] === "#");
 };
 
-const applicationDelivery = (resource: Resource, toolFolders: () => ReadonlySet<string>): Delivery | undefined => {
+const applicationDelivery = (
+  resource: Resource,
+  toolFolders: () => ReadonlySet<string>,
+  clusters: ClusterRegions,
+): Delivery | undefined => {
   const spec = record(resource.body.spec);
   const cluster = destinationCluster(spec.destination, {});
   const sources = pathSources(spec).map(({ path, source }) => ({ path: normalizeRepoPath(path), source }));
   const paths = sources.map(({ path }) => path);
   if (!cluster || paths.length === 0) return undefined;
   const contains = [...sources.map(({ path, source }) => readsOfSource(path, source, toolFolders)), renderedFromApplication(resource)];
+  const destination = clusterDestination(cluster, resource, clusters);
   return {
     resource,
     paths,
-    destinationOf: (file) => (contains.some((inside) => inside(file)) ? { clusters: [cluster] } : undefined),
-    destinations: [{ clusters: [cluster] }],
+    destinationOf: (file) => (contains.some((inside) => inside(file)) ? destination : undefined),
+    destinations: [destination],
   };
 };
 
-const applicationSetDelivery = (resource: Resource, toolFolders: () => ReadonlySet<string>): Delivery | undefined => {
+const applicationSetDelivery = (
+  resource: Resource,
+  toolFolders: () => ReadonlySet<string>,
+  clusters: ClusterRegions,
+): Delivery | undefined => {
   const spec = record(resource.body.spec);
   const template = record(record(spec.template).spec);
   const templateSources = pathSources(template);
@@ -233,15 +255,16 @@ const applicationSetDelivery = (resource: Resource, toolFolders: () => ReadonlyS
     const ofSource = readers.get(source) ?? readers.set(source, new Map()).get(source)!;
     return ofSource.get(path) ?? ofSource.set(path, readsOfSource(path, source, toolFolders)).get(path)!;
   };
+  // Generated Applications of one cluster only go where one Application would; those of several keep in-cluster as a name.
+  const destination = (named: readonly string[]): Destination =>
+    named.length === 1 ? clusterDestination(named[0]!, resource, clusters) : { clusters: named };
   return {
     resource,
     paths: sortedSet(targets(undefined).map((target) => target.path)),
-    destinations: [{ clusters: sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])) }],
+    destinations: [destination(sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])))],
     destinationOf: (file) => {
-      const clusters = targets(file).flatMap((target) =>
-        target.cluster && reads(target.path, target.source)(file) ? [target.cluster] : [],
-      );
-      return clusters.length === 0 ? undefined : { clusters: sortedSet(clusters) };
+      const named = targets(file).flatMap((target) => (target.cluster && reads(target.path, target.source)(file) ? [target.cluster] : []));
+      return named.length === 0 ? undefined : destination(sortedSet(named));
     },
   };
 };
@@ -380,8 +403,8 @@ export const gitopsDeliveries: Deliveries = {
     const toolFoldersOnce = () => (toolFolders ??= toolFoldersOf(set.files));
     const delivery = (resource: Resource): Delivery | undefined => {
       const { group, kind } = resource.id;
-      if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce);
-      if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce);
+      if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce, clusters);
+      if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce, clusters);
       if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
         return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, foreignOnce);
       return undefined;

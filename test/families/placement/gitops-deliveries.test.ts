@@ -53,7 +53,8 @@ spec:
 
   it.each([
     ["apps/shop/overlays/jkt/route.yaml", ["jkt-prod"], ["asia-southeast2"]],
-    ["apps/shop/overlays/local/route.yaml", ["in-cluster"], []],
+    // The cluster Argo CD runs in is where the Application is applied: a cluster the tree does not name.
+    ["apps/shop/overlays/local/route.yaml", [], []],
     ["apps/shop/overlays/sgp/deep/route.yaml", ["https://sgp.k8s.example.com"], []],
     ["apps/shared/gateway.yaml", ["jkt-prod"], ["asia-southeast2"]],
     ["apps/shop/overlays/jkt-old/route.yaml", [], []],
@@ -63,6 +64,32 @@ spec:
     ["argocd/(rendered shared-other)/shared.yaml", [], []],
   ])("%s lands in %j", (file, clusters, regions) => {
     expect(placement(file)).toMatchObject({ clusters, regions });
+  });
+});
+
+describe("Argo CD in-cluster destination: where the Application is applied", () => {
+  const local = (path: string) => application("web", `path: ${path}`, "server: https://kubernetes.default.svc");
+  const tree = {
+    "clusters/prod/apps/web.yaml": local("clusters/prod/web"),
+    "clusters/staging/apps/web.yaml": local("clusters/staging/web"),
+    "argocd/shop.yaml": application("shop", "path: apps/shop", "name: in-cluster"),
+  };
+
+  it("Applications of one identity in two files run in two Argo CDs: their paths land on two clusters; another identity's beside one of them", () => {
+    const placement = placementOf(tree);
+    const [prod, staging, shop] = ["clusters/prod/web/route.yaml", "clusters/staging/web/route.yaml", "apps/shop/route.yaml"].map(
+      (file) => placement(file).sites,
+    );
+    expect(prod).toEqual(["where Argo CD runs (clusters/prod/apps/web.yaml)"]);
+    expect(staging).toEqual(["where Argo CD runs (clusters/staging/apps/web.yaml)"]);
+    expect(shop).toEqual(["where Argo CD runs"]);
+  });
+
+  it("where the policy places the Application's file, there; where it names in-cluster, that cluster", () => {
+    const placed = placementOf(tree, { clusters: { prod: "eu" }, placements: ["clusters/{cluster}/**"] });
+    expect(placed("clusters/prod/web/route.yaml")).toMatchObject({ clusters: ["prod"], regions: ["eu"] });
+    const named = placementOf(tree, { clusters: { "in-cluster": "eu" } });
+    expect(named("clusters/staging/web/route.yaml")).toMatchObject({ clusters: ["in-cluster"], regions: ["eu"], sites: ["in-cluster"] });
   });
 });
 

@@ -177,7 +177,7 @@ describe("Argo CD Application", () => {
           class: "route.attachment-changed",
           side: "head",
           path: ["spec"],
-          says: "added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [apps/shop/jkt] to cluster in-cluster",
+          says: "added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [apps/shop/jkt] to a cluster the tree does not name",
         },
       ],
     },
