@@ -224,7 +224,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const renamed = renamedResources(changes, context, { base: base.model, head: head.model });
   // An entry renamed is the same entry: its routes' flows are compared under its head name.
   const baseModel = withEntriesRenamed(base.model, renamed.entries);
-  const routeDiffs = diffRoutes(baseModel, head.model);
+  const routeDiffs = diffRoutes(baseModel, head.model, { base: sitesOf(base.placement), head: sitesOf(head.placement) });
   const detections: Detection[] = [
     ...routeChangeDetections(routeDiffs, baseModel, head.model),
     ...writePathDetections(baseModel, head.model, routeDiffs, policy),

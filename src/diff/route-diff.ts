@@ -10,6 +10,7 @@ import {
 } from "../core/traffic-model.js";
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
+import { sitesMeet } from "../core/gitops-delivery.js";
 import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
 import { covers, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
@@ -166,7 +167,7 @@ const sameMirrors = (base: Flow, head: Flow) =>
  * take no requests, so they are in no pair: when the winner of a key changes, its requests move
  * from one route's backends to the other's, which is the pair of that key.
  */
-export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow; head?: Flow }[] {
+export function pairFlows(base: TrafficModel, head: TrafficModel, sites?: TreeSites): { base?: Flow; head?: Flow }[] {
   const pairs: { base?: Flow; head?: Flow }[] = [];
   const leftBase: Flow[] = [];
   const headFlows = new Map(servedFlows(head).map((flow) => [flow.key, flow]));
@@ -212,7 +213,7 @@ export function pairFlows(base: TrafficModel, head: TrafficModel): { base?: Flow
       if (other && other.resourceKey === flow.resourceKey) pairs.push({ base: flow, head: other });
     }
   }
-  return withoutTwins(pairs, base, head);
+  return withoutTwins(pairs, base, head, sites);
 }
 
 const rankedByName = (model: TrafficModel): Flow[] => {
@@ -246,31 +247,55 @@ function twinKey(flow: Flow, model: TrafficModel): string | undefined {
   return JSON.stringify([group, kind, namespace, name, claimed.claim, backends, mirrors, flow.plan ?? ""]);
 }
 
+/** Where each tree delivers a file (FileClusters.sites): none where nothing places it. */
+export interface TreeSites {
+  readonly base: (file: string) => readonly string[];
+  readonly head: (file: string) => readonly string[];
+}
+
 /**
  * A copy of one object that appears or vanishes beside a copy that stays as it was moves no
  * request: the cluster holds that object either way (argoproj/rollouts-demo 7b38537: the canary
  * overlay became a root of its own, rendering the Ingresses the analysis overlay already renders).
+ * Unless GitOps delivers the two copies to clusters apart (`sites`, sitesMeet): a route dropped from
+ * staging's folder while prod's keeps an identical one is gone from staging. Copies nothing places
+ * (example folders of a tree without GitOps objects) are twins as written.
  */
 function withoutTwins(
   pairs: readonly { base?: Flow; head?: Flow }[],
   base: TrafficModel,
   head: TrafficModel,
+  sites: TreeSites | undefined,
 ): { base?: Flow; head?: Flow }[] {
   if (pairs.every((pair) => pair.base && pair.head)) return [...pairs];
   // What the flows that stay as they were do, of the objects a flow appears or vanishes from: a
-  // copy adding or dropping the same is no change.
+  // copy adding or dropping the same is no change, where it lands where the one kept does.
   const objectOf = ({ resource }: Flow) => `${resource.group}/${resource.kind}/${resource.namespace}/${resource.name}`;
   const objects = new Set(pairs.flatMap((pair) => (pair.base && pair.head ? [] : [objectOf((pair.head ?? pair.base)!)])));
-  const kept = new Set<string>();
+  const kept = new Map<string, { readonly base: string; readonly head: string }[]>();
   for (const pair of pairs) {
     if (!pair.base || !pair.head || !objects.has(objectOf(pair.base))) continue;
     const before = twinKey(pair.base, base);
-    if (before !== undefined && before === twinKey(pair.head, head)) kept.add(before);
+    if (before === undefined || before !== twinKey(pair.head, head)) continue;
+    const files = { base: base.routes.get(pair.base.resourceKey)!.file, head: head.routes.get(pair.head.resourceKey)!.file };
+    kept.set(before, [...(kept.get(before) ?? []), files]);
   }
+  const landsBeside = (side: "base" | "head", file: string, twins: readonly { readonly base: string; readonly head: string }[]) => {
+    const here = sites?.[side](file) ?? [];
+    return (
+      here.length === 0 ||
+      twins.some((twin) => {
+        const there = sites![side](twin[side]);
+        return there.length === 0 || sitesMeet(here, there);
+      })
+    );
+  };
   return pairs.filter((pair) => {
     if (pair.base && pair.head) return true;
-    const key = pair.head ? twinKey(pair.head, head) : twinKey(pair.base!, base);
-    return key === undefined || !kept.has(key);
+    const [side, flow, model] = pair.head ? (["head", pair.head, head] as const) : (["base", pair.base!, base] as const);
+    const key = twinKey(flow, model);
+    const twins = key === undefined ? undefined : kept.get(key);
+    return twins === undefined || !landsBeside(side, model.routes.get(flow.resourceKey)!.file, twins);
   });
 }
 
@@ -551,7 +576,7 @@ function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): bool
   });
 }
 
-export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] {
+export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeSites): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
   let fallbackAtHead: ((removed: Flow, besides?: Flow) => Flow | undefined) | undefined;
@@ -562,7 +587,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel): RouteDiff[] 
   const takerAtHead = (lost: Flow, besides?: Flow) =>
     atHead(lost, besides) ?? defaultTaker(lost, (headSlots ??= headSlotsOf(head)).slots, besides);
   const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
-  for (const pair of pairFlows(base, head)) {
+  for (const pair of pairFlows(base, head, sites)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
     // Requests that reach the same backends, split the same way, on either side: no traffic moved.

@@ -97,12 +97,19 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
      * may decide; a file a kustomization accumulates lands where that kustomization's file does
      * (a shared base under `apps/base` where the cluster overlays that list it are delivered).
      * Where nothing places the object's own file, it delivers to one cluster the tree does not
-     * name: a site of its own (FileClusters.sites), which two files it delivers share.
+     * name: a site of its own (FileClusters.sites), which two files it delivers share. An object
+     * whose path holds its own file (a Flux root: clusters/staging/flux-system/gotk-sync.yaml under
+     * ./clusters/staging) is applied where that file is otherwise placed (the policy's pattern for
+     * clusters/staging), and on a site of its own only where nothing else places it: not both, as a
+     * site the tree does not name may be any cluster, and staging's copy of a route would seem to
+     * land where prod's does.
      */
     const sitesOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
       const known = memo.get(file);
       if (known) return known;
       const sites = new Set<string>();
+      // Objects that deliver this file while applied by it (a Flux root's path holds its own file): where nothing else places it.
+      const selfApplied: string[] = [];
       const byPattern = clusterOfFile(file);
       if (byPattern) sites.add(byPattern);
       for (const delivery of deliveries) {
@@ -111,14 +118,19 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
         if ("clusters" in destination) for (const cluster of destination.clusters) sites.add(cluster);
         else {
           const own = delivery.resource.source.file;
-          const where = own === file || visiting.has(own) ? [] : sitesOf(own, new Set([...visiting, file]));
-          for (const site of where.length > 0 ? where : [destination.unplaced ?? unnamedSite(delivery.resource)]) sites.add(site);
+          const unplaced = destination.unplaced ?? unnamedSite(delivery.resource);
+          if (own === file || visiting.has(own)) selfApplied.push(unplaced);
+          else {
+            const where = sitesOf(own, new Set([...visiting, file]));
+            for (const site of where.length > 0 ? where : [unplaced]) sites.add(site);
+          }
         }
       }
       for (const includer of includedBy.get(file) ?? []) {
         if (includer === file || visiting.has(includer)) continue;
         for (const site of sitesOf(includer, new Set([...visiting, file]))) sites.add(site);
       }
+      if (sites.size === 0) for (const site of selfApplied) sites.add(site);
       const result = sortedSet(sites);
       // A result cut short by a cycle is not remembered: another entry point may complete it.
       if (visiting.size === 0) memo.set(file, result);

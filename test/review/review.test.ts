@@ -526,6 +526,32 @@ spec:
     });
   });
 
+  describe("identical copies of a route, one dropped", () => {
+    const cluster = (name: string) => ({
+      [`clusters/${name}/flux-system/gotk-sync.yaml`]: fluxApps
+        .replace("name: apps,", "name: flux-system,")
+        .replace("./apps/prod", `./clusters/${name}`),
+      [`clusters/${name}/apps.yaml`]: fluxApps.replace("./apps/prod", `./apps/${name}`),
+    });
+    const copies = { "apps/prod/checkout.yaml": route([90, 10]), "apps/staging/checkout.yaml": route([90, 10]) };
+    const { "apps/staging/checkout.yaml": _dropped, ...prodOnly } = copies;
+    const overlay = "topology:\n  clusters: { prod: eu, staging: us }\n  placements: ['clusters/{cluster}/**']\n";
+
+    it("from the cluster Flux delivers it to while another cluster keeps its own: removed there (M4e)", () => {
+      const gitops = { ...cluster("prod"), ...cluster("staging") };
+      const result = review({ ...gitops, ...copies }, { ...gitops, ...prodOnly }, { overlay });
+      expect(result.analysis.findings.filter((f) => f.class === "route.removed").map((f) => f.file)).toEqual([
+        "apps/staging/checkout.yaml",
+      ]);
+      expect(result.risk).toBe("high");
+    });
+
+    it("from folders nothing delivers (examples read as written): the copy kept holds the object", () => {
+      const result = review(copies, prodOnly, { overlay });
+      expect(classesOf(result.analysis).filter((c) => c.startsWith("route."))).toEqual([]);
+    });
+  });
+
   describe("between folders Argo CD Applications deliver to the cluster Argo CD runs in (in-cluster)", () => {
     const app = (name: string, path: string) =>
       argoShop().replace("name: shop,", `name: ${name},`).replace("path: apps/prod", `path: ${path}`);

@@ -67,6 +67,25 @@ spec:
   });
 });
 
+describe("a Flux root whose path holds its own file", () => {
+  const root = (name: string) => `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {path: ./clusters/${name}, sourceRef: {kind: GitRepository, name: flux-system}}
+`;
+  const tree = { "clusters/prod/flux-system/gotk-sync.yaml": root("prod"), "clusters/staging/flux-system/gotk-sync.yaml": root("staging") };
+
+  it("is applied where the policy places its file, and on a site of its own only where nothing does", () => {
+    const placed = placementOf(tree, { clusters: { prod: "eu" }, placements: ["clusters/{cluster}/**"] });
+    expect(placed("clusters/prod/apps.yaml").sites).toEqual(["prod"]);
+    expect(placed("clusters/staging/apps.yaml").sites).toEqual(["staging"]);
+    expect(placementOf(tree)("clusters/prod/apps.yaml").sites).toEqual([
+      "where kustomize.toolkit.fluxcd.io/Kustomization/flux-system/flux-system@clusters/prod/flux-system/gotk-sync.yaml is applied",
+    ]);
+  });
+});
+
 describe("Argo CD in-cluster destination: where the Application is applied", () => {
   const local = (path: string) => application("web", `path: ${path}`, "server: https://kubernetes.default.svc");
   const tree = {
