@@ -52,11 +52,22 @@ export const isNamedCluster = (site: string): boolean => !site.startsWith(UNNAME
 /**
  * Whether files placed at these sites may land on one cluster: a site both share, or one the tree
  * does not name on either side (a Flux Kustomization applied wherever its bootstrap applies it may
- * be on any cluster, most often the one its neighbours are on). Apart only on named clusters none
- * of which both share.
+ * be on any cluster, most often the one its neighbours are on). Apart on named clusters none of
+ * which both share, and at the unnamed sites of two copies of one object: a cluster holds one
+ * flux-system/flux-system, so `clusters/prod/…/gotk-sync.yaml` and `clusters/staging/…` bootstrap
+ * two clusters (and one Argo CD a cluster, per-cluster Argo CDs each in-cluster).
  */
 export const sitesMeet = (a: readonly string[], b: readonly string[]): boolean =>
-  a.some((site) => b.includes(site)) || !a.every(isNamedCluster) || !b.every(isNamedCluster);
+  a.length === 0 || b.length === 0
+    ? !a.every(isNamedCluster) || !b.every(isNamedCluster)
+    : a.some((x) => b.some((y) => x === y || ((!isNamedCluster(x) || !isNamedCluster(y)) && !copiesApart(x, y))));
+
+/** Two unnamed sites of one object written in several files (or scoped to several clusters): each where one copy is applied. */
+const copiesApart = (x: string, y: string): boolean =>
+  x !== y && !isNamedCluster(x) && !isNamedCluster(y) && siteObject(x) === siteObject(y);
+
+/** An unnamed site without the scope its object's key or Argo CD's site carries (`@clusters/prod/…`, `(clusters/prod/…)`). */
+const siteObject = (site: string): string => site.replace(/@.* is applied$/, " is applied").replace(/ \(.*\)$/, "");
 
 /**
  * Where a delivering object sends a file: named clusters, or wherever the object itself is applied

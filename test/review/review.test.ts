@@ -546,6 +546,25 @@ spec:
       expect(result.risk).toBe("high");
     });
 
+    it("with no policy: each cluster's Flux root is a cluster of its own, as a cluster holds one flux-system/flux-system (M4)", () => {
+      const gitops = { ...cluster("prod"), ...cluster("staging") };
+      const result = review({ ...gitops, ...copies }, { ...gitops, ...prodOnly });
+      expect(result.analysis.findings.filter((f) => f.class === "route.removed").map((f) => f.file)).toEqual([
+        "apps/staging/checkout.yaml",
+      ]);
+    });
+
+    it("a Namespace removed from one root's folder is deleted there, though the other root's copy stays (reviewer ns2)", () => {
+      const gitops = { ...cluster("prod"), ...cluster("staging") };
+      const ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio-injection: enabled }\n";
+      const both = { ...gitops, ...copies, "apps/prod/ns.yaml": ns, "apps/staging/ns.yaml": ns };
+      const { "apps/prod/ns.yaml": _gone, ...prodless } = both;
+      const result = review(both, prodless);
+      const broken = result.analysis.findings.filter((f) => f.class === "reference.broken");
+      expect(broken.map((f) => [f.file, f.risk])).toEqual([["apps/prod/ns.yaml", "high"]]);
+      expect(broken[0]?.summary).toContain("1 traffic resource stays");
+    });
+
     it("from folders nothing delivers (examples read as written): the copy kept holds the object", () => {
       const result = review(copies, prodOnly, { overlay });
       expect(classesOf(result.analysis).filter((c) => c.startsWith("route."))).toEqual([]);

@@ -1,5 +1,5 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { namespaceCopies } from "../../core/namespace-copies.js";
+import { namespaceCopies, type PlacedTrees } from "../../core/namespace-copies.js";
 import { show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
@@ -33,8 +33,8 @@ const labelPath = (resource: Resource | undefined): string[] => [
 ];
 
 /** A copy of the namespace `of` is, in another file of a side, injected as `like` is. */
-const copyLike = (side: ManifestSet, of: Resource, like: Resource | undefined): Resource | undefined =>
-  namespaceCopies(side, of).find((copy) => injectedBy(copy) === injectedBy(like));
+const copyLike = (side: ManifestSet, of: Resource, like: Resource | undefined, trees: PlacedTrees): Resource | undefined =>
+  namespaceCopies(side, of, trees).find((copy) => injectedBy(copy) === injectedBy(like));
 
 export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
@@ -46,10 +46,10 @@ export const sidecarInjectionDetector: ResourceDetector = (change: ResourceChang
   // nothing changed). With no copy left it is no longer applied: most likely deleted with its
   // workloads (bank-of-anthos 90fa12d7b2 dropped namespace.yaml from an overlay's resources: its
   // render stayed, the Namespace did not, and "sidecar injection off" was the wrong news).
-  const head = change.head ?? copyLike(context.head, subject, change.base) ?? namespaceCopies(context.head, subject)[0];
+  const head = change.head ?? copyLike(context.head, subject, change.base, context) ?? namespaceCopies(context.head, subject, context)[0];
   // An added copy changes nothing where the base already applied the namespace so; one that differs
   // is judged as new (a copy it replaces is judged by that copy's removal, above).
-  const base = change.base ?? copyLike(context.base, subject, change.head);
+  const base = change.base ?? copyLike(context.base, subject, change.head, context);
   const before = injectedBy(base);
   const after = injectedBy(head);
   if (before === after) return [];

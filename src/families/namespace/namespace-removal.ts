@@ -1,9 +1,9 @@
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import { displayName, mayShareCluster, type Resource } from "../../core/resource.js";
+import { displayName, type Resource } from "../../core/resource.js";
 import { listedNames } from "../../core/removed-while-named.js";
-import { namespaceCopies } from "../../core/namespace-copies.js";
+import { mayShareSite, namespaceCopies } from "../../core/namespace-copies.js";
 
 const isNamespace = (resource: Resource): boolean => resource.id.kind === "Namespace" && resource.id.group === "";
 
@@ -23,11 +23,12 @@ export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChang
   // A file the head tree reads no objects from any more (now a kustomize patch) is judged as that.
   const file = removed.source.file;
   if (context.fileText("head", file) !== undefined && context.appliedAs("head", file) === undefined) return [];
-  if (namespaceCopies(context.head, removed).length > 0) return [];
+  if (namespaceCopies(context.head, removed, context).length > 0) return [];
   const name = removed.id.name;
   const head = [...context.head.resources.values()];
+  const together = mayShareSite(context.head, removed, context);
   const left = head.filter(
-    (other) => other.id.namespace === name && !other.namespaceImplied && !context.readForContext(other) && mayShareCluster(other, removed),
+    (other) => other.id.namespace === name && !other.namespaceImplied && !context.readForContext(other) && together(other),
   );
   if (left.length === 0) return [];
   const out = new DetectionList(change);
