@@ -445,7 +445,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       ]);
       const generated = await reviewRendered(tree(10, false), tree(90, false));
       expect(generated.analysis.findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "high"]]);
-      expect(generated.analysis.findings[0]!.summary).toContain("spec.patches rewrite traffic config");
+      expect(generated.analysis.findings[0]!.summary).toContain("spec.patches may rewrite traffic config");
       // Production applies the folder as written, staging patches it (fluxcd/flux2-kustomize-helm-example):
       // one render cannot be both, so it is read unpatched and staging's patch change is judged on its own.
       const production = {

@@ -567,7 +567,7 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
   if (!rewritesTraffic && unknown.length === 0) return;
   out.add({
     class: "resource.changed",
-    summary: `spec.patches rewrite traffic config for ${where} on top of ${folder || "."}: ${
+    summary: `spec.patches may rewrite traffic config for ${where} on top of ${folder || "."}: ${
       rewritesTraffic
         ? "the review did not render them (Flux generates that folder's kustomization, another Kustomization builds it with other patches, or rendering is off)"
         : `of the Kustomizations it delivers, ${unknown.join("; ")}`
