@@ -18,8 +18,9 @@ import { extensions } from "./proxy-extensions.js";
 /**
  * Envoy Gateway policies that pick their Gateways and routes by label (`targetSelectors`): an
  * object whose labels, as the cluster holds them, no longer match stops getting what the policy
- * gives it, though the policy is unchanged. Its labels change by its own edit or by the Flux
- * Kustomization applying it (`spec.commonMetadata.labels`, set over its own).
+ * gives it, and one that now matches starts getting it, though the policy is unchanged. Its labels
+ * change by its own edit or by the Flux Kustomization applying it (`spec.commonMetadata.labels`,
+ * set over its own).
  */
 
 /** What a BackendTrafficPolicy gives the objects it picks, by field: losing them is what leaving it means. */
@@ -65,6 +66,47 @@ const LEAVING: Readonly<Record<string, (policy: Resource) => Lost | undefined>> 
   },
 };
 
+/**
+ * A label-selecting policy an object joins: what it starts getting, as a finding, or nothing when
+ * the policy gives nothing. A route that starts requiring a JWT refuses the clients that send none,
+ * a fault the policy injects now hits it, an extension now runs in its request path: what the same
+ * policy written anew for that object would be judged as.
+ */
+const JOINING: Readonly<Record<string, (policy: Resource) => Lost | undefined>> = {
+  SecurityPolicy: (policy) => {
+    const guards = guardsOf(policy);
+    return guards.length === 0
+      ? undefined
+      : {
+          class: "resource.changed",
+          summary: `it now requires ${guards.join(", ")}: requests without it are refused`,
+          riskFloor: "medium-high",
+        };
+  },
+  BackendTrafficPolicy: (policy) => {
+    const settings = TRAFFIC_SETTINGS.filter((field) => spec(policy)[field] !== undefined);
+    if (settings.length === 0) return undefined;
+    const summary = `it takes on its ${settings.join(", ")}`;
+    return settings.includes("faultInjection")
+      ? { class: "fault.injected", summary: `${summary}: its injected faults now hit these requests` }
+      : { class: "resource.changed", summary, riskFloor: "medium-high" };
+  },
+  ClientTrafficPolicy: (policy) => {
+    const tls = clientTls(policy)!;
+    if (tls.validation && !tls.validation.optional)
+      return { class: "resource.changed", summary: "its clients now need a certificate (tls.clientValidation)", riskFloor: "medium-high" };
+    if (tlsVersionRank(tls.minVersion) > tlsVersionRank(DEFAULT_TLS_FLOOR))
+      return { class: "resource.changed", summary: `clients now need TLS ${tls.minVersion} or later`, riskFloor: "medium" };
+    return undefined;
+  },
+  EnvoyExtensionPolicy: (policy) => {
+    const runs = extensions(policy);
+    return runs === undefined
+      ? undefined
+      : { class: "resource.changed", summary: `it now runs ${runs} in its request path`, riskFloor: "high" };
+  },
+};
+
 /** An object Envoy Gateway policies may pick by label, and its labels as applied on each side. */
 interface Relabelled {
   readonly object: Resource;
@@ -72,40 +114,44 @@ interface Relabelled {
   readonly has: Labels;
 }
 
-/** The label-selecting policies of the head tree that picked the object with its labels before and do not now, with what it loses. */
-function policiesLeft({ object, had, has }: Relabelled, context: DetectorContext): { policy: Resource; lost: Lost }[] {
-  return Object.entries(LEAVING).flatMap(([kind, leaving]) =>
+/**
+ * The label-selecting policies of the head tree that picked the object with its labels before and
+ * do not now, or the reverse, each with what the object loses or gains and how its labels now read
+ * against the policy's targetSelectors.
+ */
+function policiesCrossed({ object, had, has }: Relabelled, context: DetectorContext): { policy: Resource; effect: Lost; match: string }[] {
+  return Object.keys(LEAVING).flatMap((kind) =>
     resourcesOfKind(context.head, kind).flatMap((policy) => {
       if (policy.id.group !== ENVOY_GATEWAY_GROUP) return [];
       const selectors = list(spec(policy).targetSelectors);
       const picks = (labels: Labels) => selectors.some((selector) => selectorPicks(selector, policy, object, labels));
-      if (!picks(had) || picks(has)) return [];
-      const lost = leaving(policy);
-      return lost ? [{ policy, lost }] : [];
+      const [before, after] = [picks(had), picks(has)];
+      if (before === after) return [];
+      const effect = (before ? LEAVING : JOINING)[kind]?.(policy);
+      const name = `${policy.id.kind} ${policy.id.namespace}/${policy.id.name}`;
+      return effect ? [{ policy, effect, match: `${before ? "no longer match" : "now match"} ${name}'s targetSelectors` }] : [];
     }),
   );
 }
 
-const policyName = (policy: Resource) => `${policy.id.kind} ${policy.id.namespace}/${policy.id.name}`;
-
 /**
- * A Gateway's or route's own labels edited so that a policy picking by label no longer picks it:
- * only the object's edit shows what it stops getting (a label dropped took a route out from under
- * its JWT policy, or its health checks, as a low label change). Compared as applied, its
+ * A Gateway's or route's own labels edited so that a policy picking by label no longer picks it, or
+ * now does: only the object's edit shows what it stops (starts) getting (a label dropped took a
+ * route out from under its JWT policy, or its health checks, as a low label change). Compared as applied, its
  * Kustomization's commonMetadata over them on each side; an edit that leaves its own labels as they
- * were is the Kustomization's to judge (leftByCommonLabels).
+ * were is the Kustomization's to judge (crossedByCommonLabels).
  */
-const leftByLabel: Check = (change, out, context) => {
+const crossedByOwnLabels: Check = (change, out, context) => {
   if (!change.base || !change.head || sameValue(change.base.labels, change.head.labels)) return;
   const relabelled = {
     object: change.head,
     had: appliedLabels(context, "base")(change.base),
     has: appliedLabels(context, "head")(change.head),
   };
-  for (const { policy, lost } of policiesLeft(relabelled, context))
+  for (const { effect, match } of policiesCrossed(relabelled, context))
     out.add({
-      ...lost,
-      summary: `its labels no longer match ${policyName(policy)}'s targetSelectors: ${lost.summary}`,
+      ...effect,
+      summary: `its labels ${match}: ${effect.summary}`,
       side: "head",
       path: ["metadata", "labels"],
       before: relabelled.had,
@@ -113,9 +159,9 @@ const leftByLabel: Check = (change, out, context) => {
     });
 };
 
-/** Gateways and routes, for what label-selecting policies stop giving them when their labels change. */
+/** Gateways and routes, for what label-selecting policies stop (start) giving them when their labels change. */
 export const labelSelectedDetector = byKind(
-  Object.fromEntries(["Gateway", ...GATEWAY_ROUTE_KINDS].map((kind) => [kind, [leftByLabel]])),
+  Object.fromEntries(["Gateway", ...GATEWAY_ROUTE_KINDS].map((kind) => [kind, [crossedByOwnLabels]])),
   (id) => id.group === GATEWAY_API_GROUP,
 );
 
@@ -124,9 +170,9 @@ export const labelSelectedDetector = byKind(
  * labels are the same on both sides take other labels in the cluster, and nothing of theirs changed
  * to show it (reviewer's c17: `access: protected → public` took a route out from under its JWT
  * SecurityPolicy; c14: a Gateway out from under its BackendTrafficPolicy's timeout). Each object a
- * label-selecting policy stops picking is named with what it loses.
+ * label-selecting policy stops (starts) picking is named with what it loses (gains).
  */
-const leftByCommonLabels: Check = (change, out, context) => {
+const crossedByCommonLabels: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const common = (kustomization: Resource) => stringMap(record(record(spec(kustomization).commonMetadata)).labels);
   if (sameValue(common(change.base), common(change.head))) return;
@@ -149,10 +195,10 @@ const leftByCommonLabels: Check = (change, out, context) => {
       if (!earlier || !sameValue(earlier.labels, object.labels) || !delivers(object.source.file)) continue;
       const relabelled = { object, had: before(earlier), has: after(object) };
       if (sameValue(relabelled.had, relabelled.has)) continue;
-      for (const { policy, lost } of policiesLeft(relabelled, context))
+      for (const { effect, match } of policiesCrossed(relabelled, context))
         out.add({
-          ...lost,
-          summary: `${displayName(object.id)}'s labels no longer match ${policyName(policy)}'s targetSelectors: ${lost.summary}`,
+          ...effect,
+          summary: `${displayName(object.id)}'s labels ${match}: ${effect.summary}`,
           side: "head",
           path: ["spec", "commonMetadata", "labels"],
           before: relabelled.had,
@@ -163,4 +209,4 @@ const leftByCommonLabels: Check = (change, out, context) => {
 };
 
 /** Flux Kustomizations, for the labels their commonMetadata sets on what they apply. */
-export const commonLabelsDetector = byKind({ Kustomization: [leftByCommonLabels] }, (id) => id.group === FLUX_KUSTOMIZE);
+export const commonLabelsDetector = byKind({ Kustomization: [crossedByCommonLabels] }, (id) => id.group === FLUX_KUSTOMIZE);

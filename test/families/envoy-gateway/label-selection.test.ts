@@ -52,6 +52,42 @@ ${OIDC}`;
   });
 });
 
+describe("a route whose labels now match a label-selecting policy takes on what it gives", () => {
+  const policies = `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: sso, namespace: apps}
+spec:
+  targetSelectors: [{kind: HTTPRoute, matchLabels: {auth: sso}}]
+${OIDC}---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: chaos, namespace: apps}
+spec:
+  targetSelectors: [{kind: HTTPRoute, matchLabels: {chaos: "on"}}]
+  faultInjection: {abort: {httpStatus: 503, percentage: 50}}
+`;
+  const joining = (before: string, after: string) =>
+    judged({ "policy.yaml": policies, "route.yaml": labelled(before) }, { "policy.yaml": policies, "route.yaml": labelled(after) });
+
+  it("a route labelled into a fault-injecting BackendTrafficPolicy: fault.injected", () => {
+    expect(joining("team: web", 'team: web, chaos: "on"')).toEqual([
+      "fault.injected high: HTTPRoute apps/web: its labels now match BackendTrafficPolicy apps/chaos's targetSelectors: it takes on its faultInjection: its injected faults now hit these requests",
+    ]);
+  });
+
+  it("a route labelled into a SecurityPolicy: its clients must now sign in", () => {
+    expect(joining("team: web", "team: web, auth: sso")).toEqual([
+      "resource.changed medium-high: HTTPRoute apps/web: its labels now match SecurityPolicy apps/sso's targetSelectors: it now requires oidc: requests without it are refused",
+    ]);
+  });
+
+  it("the same labels written in another order, or a label no policy selects, join nothing", () => {
+    expect(joining("team: web, auth: sso", "auth: sso, team: web")).toEqual([]);
+    expect(joining("team: web", "team: shop")).toEqual([]);
+  });
+});
+
 describe("Envoy Gateway BackendTrafficPolicy picking routes by label: a route that leaves it loses its settings", () => {
   const policy = (settings: string) => `
 apiVersion: gateway.envoyproxy.io/v1alpha1
