@@ -4,7 +4,6 @@ import type { DetectorContext } from "../../core/detector.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, valueAt, type JsonRecord } from "../../core/json-access.js";
 import { mergePatch } from "../../core/merge-patch.js";
-import { sameItems } from "../../core/same-items.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import {
   ENVOY_ROUTE_TIMEOUT_MS,
@@ -15,7 +14,7 @@ import {
 } from "../../core/retry-changes.js";
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { ENVOY_GATEWAY_GROUP, reachedTargets, targetNames, targetsOf, type Target } from "./policy-targets.js";
+import { ENVOY_GATEWAY_GROUP, reachesAlike, targetNames, targetsOf, type Target } from "./policy-targets.js";
 import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, type Named } from "./policy-hierarchy.js";
 import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
@@ -170,8 +169,7 @@ const retargeted: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [targetNames(change.base), targetNames(change.head)];
   if (was === now) return;
-  const [before, after] = [reachedTargets(change.base, "base", context), reachedTargets(change.head, "head", context)];
-  if (before && after && before.size > 0 && sameItems([...before].sort(), [...after].sort())) return;
+  if (reachesAlike(change.base, change.head, context)) return;
   out.add({
     class: "resource.changed",
     summary: `targets ${was} → ${now}: its retries, timeouts, health checks and load balancing now apply elsewhere`,

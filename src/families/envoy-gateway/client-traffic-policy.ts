@@ -2,7 +2,7 @@ import { show } from "../../core/canonical-values.js";
 import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, list, record, spec, text, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+import { ENVOY_GATEWAY_GROUP, reachesAlike, targetsOf, type Target } from "./policy-targets.js";
 import { policiesNaming } from "./policy-hierarchy.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 
@@ -43,7 +43,8 @@ function gatewayWide(tree: ManifestSet, target: Target): ClientTls | undefined {
 
 const clientTlsPerTarget: Check = (change, out, context) => {
   const before = targetsOf(change.base);
-  const after = targetsOf(change.head);
+  // Targets rewritten to reach the same objects are the same targets.
+  const after = change.base && change.head && reachesAlike(change.base, change.head, context) ? before : targetsOf(change.head);
   const names = [...new Set([...before, ...after].map((target) => target.name))];
   for (const name of names) {
     const targetBefore = before.find((target) => target.name === name);

@@ -1,3 +1,4 @@
+import { sameItems } from "../../core/same-items.js";
 import { showLabels } from "../../core/canonical-values.js";
 import { isRecord, list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
@@ -121,4 +122,15 @@ export function reachedTargets(policy: Resource, side: "base" | "head", context:
     for (const object of here) if (selects(selector, labelsOf(object))) reached.add(`${kind} ${namespace}/${object.id.name}`);
   }
   return reached;
+}
+
+/**
+ * Whether a policy's targets, written otherwise on the two sides, reach the same objects in the tree
+ * (reachedTargets, both known and not empty): mchestr/home-cluster 4ada4a8fe3 rewrote a selector of
+ * `app.kubernetes.io/name: envoy`, which its Kustomization's commonMetadata gives every Gateway of
+ * the namespace, as every Gateway there. Such a policy is judged target by target as before.
+ */
+export function reachesAlike(base: Resource, head: Resource, context: DetectorContext): boolean {
+  const [before, after] = [reachedTargets(base, "base", context), reachedTargets(head, "head", context)];
+  return before !== undefined && after !== undefined && before.size > 0 && sameItems([...before].sort(), [...after].sort());
 }

@@ -5,7 +5,7 @@ import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../.
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { sitesMeet } from "../../core/gitops-delivery.js";
-import { ENVOY_GATEWAY_GROUP, targetsOf, type Target } from "./policy-targets.js";
+import { ENVOY_GATEWAY_GROUP, reachesAlike, targetsOf, type Target } from "./policy-targets.js";
 import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
@@ -146,7 +146,8 @@ const guardsPerTarget: Check = (change, out, context) => {
   if (!head) return;
   const now = guardsOf(head);
   const before = change.base ? targetsOf(change.base) : [];
-  const after = targetsOf(head);
+  // Targets rewritten to reach the same objects are the same targets.
+  const after = change.base && reachesAlike(change.base, head, context) ? before : targetsOf(head);
   const was = guardsOf(change.base);
   for (const target of before) {
     if (after.some((other) => other.name === target.name)) {

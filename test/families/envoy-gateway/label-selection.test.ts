@@ -215,3 +215,30 @@ spec:
     expect(judged(other, changed)).toEqual([]);
   });
 });
+
+describe("a SecurityPolicy's targets rewritten to reach the same routes: the same targets", () => {
+  const policy = (targets: string) => `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: sso, namespace: apps}
+spec:
+${targets}${OIDC}`;
+  const BY_NAME = "  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web}]\n";
+  const BY_LABEL = "  targetSelectors: [{kind: HTTPRoute, matchLabels: {auth: sso}}]\n";
+  const rewritten = (labels: string) =>
+    judged(
+      { "policy.yaml": policy(BY_NAME), "route.yaml": labelled(labels) },
+      { "policy.yaml": policy(BY_LABEL), "route.yaml": labelled(labels) },
+    );
+
+  it("a route named outright, now picked by the label it carries: nothing is lost", () => {
+    expect(rewritten("auth: sso")).toEqual([]);
+  });
+
+  it("a route the selector does not pick is no longer a target: it no longer requires what the policy guards", () => {
+    expect(rewritten("auth: none")).toEqual([
+      "access.widened high: SecurityPolicy apps/sso: HTTPRoute apps/web is no longer a target: it no longer requires oidc",
+      "resource.changed medium: SecurityPolicy apps/sso: now targets HTTPRoute of apps labelled auth=sso: it requires oidc, and requests without it are refused",
+    ]);
+  });
+});
