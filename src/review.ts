@@ -17,7 +17,8 @@ import { reviewGraph } from "./graph/graph-review.js";
 import { excludedDeclarations } from "./graph/excluded-declarations.js";
 import { graphMemo, readGraphNodes, type TrafficGraph } from "./graph/traffic-graph.js";
 import { releaseSharedBodies } from "./manifests/held-body.js";
-import { buildGitopsPlacement, type FilePlacement } from "./model/gitops-placement.js";
+import { buildGitopsPlacement } from "./model/gitops-placement.js";
+import { fileSites } from "./core/gitops-delivery.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
@@ -100,11 +101,6 @@ function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: Clus
   return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, applied, established?.model) };
 }
 
-const sitesOf =
-  (placement: FilePlacement) =>
-  (file: string): readonly string[] =>
-    placement(file).sites ?? [];
-
 /** A tree's policy files: one, or both spellings (which the next review refuses). */
 const policyFiles = (files: readonly SourceFile[]) => files.filter((file) => isPolicyPath(file.path));
 /** What a tree holds as its policy, for the finding's before and after: a file's text, or each file's when both spellings exist. */
@@ -166,8 +162,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
     head: once(() => appliedFiles(readable.head, kustomizations.head(), policy.topology, clusterOfFile)),
   };
   const sitesIn = {
-    base: once(() => sitesOf(buildGitopsPlacement(readable.base, policy.topology, clusterOfFile))),
-    head: once(() => sitesOf(buildGitopsPlacement(readable.head, policy.topology, clusterOfFile))),
+    base: once(() => fileSites(buildGitopsPlacement(readable.base, policy.topology, clusterOfFile))),
+    head: once(() => fileSites(buildGitopsPlacement(readable.head, policy.topology, clusterOfFile))),
   };
   const manifests = withoutMovesOutOfDelivery(readable, appliedIn, sitesIn, { base: kustomizations.base(), head: kustomizations.head() });
   releaseReads(options.cache);
@@ -205,7 +201,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     head: once(() => listedWithFolder(kustomizations.head(), reading.head.includedBy)),
   };
   const applying = (side: "base" | "head", tree: TreeAnalysis): FileApplying => ({
-    clusters: sitesOf(tree.placement),
+    clusters: fileSites(tree.placement),
     applied: (file) => appliedIn[side]()(file),
     withFolder: (file) => listed[side]()(file),
   });
@@ -224,7 +220,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const renamed = renamedResources(changes, context, { base: base.model, head: head.model });
   // An entry renamed is the same entry: its routes' flows are compared under its head name.
   const baseModel = withEntriesRenamed(base.model, renamed.entries);
-  const routeDiffs = diffRoutes(baseModel, head.model, { base: sitesOf(base.placement), head: sitesOf(head.placement) });
+  const routeDiffs = diffRoutes(baseModel, head.model, { base: fileSites(base.placement), head: fileSites(head.placement) });
   const detections: Detection[] = [
     ...routeChangeDetections(routeDiffs, baseModel, head.model),
     ...writePathDetections(baseModel, head.model, routeDiffs, policy),

@@ -25,6 +25,12 @@ export interface FileClusters {
 
 export type FilePlacement = (path: string) => FileClusters;
 
+/** Where a placement delivers each file (FileClusters.sites); none where nothing places it. */
+export const fileSites =
+  (placement: FilePlacement) =>
+  (file: string): readonly string[] =>
+    placement(file).sites ?? [];
+
 const UNNAMED = "where ";
 
 /**

@@ -92,6 +92,15 @@ export interface GrantTarget {
 export const grantCovers = (grant: GrantTarget, target: GrantTarget): boolean =>
   grant.group === target.group && grant.kind === target.kind && (grant.name === undefined || grant.name === target.name);
 
+/** Whether a grant lets objects of `from`'s group, kind and namespace reference `target`. */
+export const grantAdmits = (
+  grant: ReferenceGrantNode,
+  from: { readonly group: string; readonly kind: string; readonly namespace: string },
+  target: GrantTarget,
+): boolean =>
+  grant.from.some((f) => f.group === from.group && f.kind === from.kind && f.namespace === from.namespace) &&
+  grant.to.some((to) => grantCovers(to, target));
+
 /**
  * A resource's part in the graph. A GatewayClass is known by its name, read off the id; a
  * ServiceExport by its `namespace/name`, made once for both trees (a fleet exports tens of

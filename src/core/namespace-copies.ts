@@ -1,6 +1,6 @@
 import { mayShareCluster, type ManifestSet, type Resource } from "./resource.js";
 import { resourcesOfKind } from "./resources-of-kind.js";
-import { sitesMeet, type FilePlacement } from "./gitops-delivery.js";
+import { fileSites, sitesMeet, type FilePlacement } from "./gitops-delivery.js";
 
 /** Both trees of a change and where their GitOps objects deliver each file (the detector context has them). */
 export interface PlacedTrees {
@@ -15,10 +15,7 @@ export interface PlacedTrees {
  * clusters' Flux roots are two clusters). Where either file is placed nowhere, it may.
  */
 export function mayShareSite(tree: ManifestSet, of: Resource, trees?: PlacedTrees): (other: Resource) => boolean {
-  const sitesIn = (set: ManifestSet) => {
-    const placement = trees?.placementOf(set);
-    return (file: string) => placement?.(file).sites ?? [];
-  };
+  const sitesIn = (set: ManifestSet) => (trees ? fileSites(trees.placementOf(set)) : () => []);
   const ofSites = trees ? sitesIn(trees.head.resources.get(of.key) === of ? trees.head : trees.base)(of.source.file) : [];
   const sitesOf = sitesIn(tree);
   return (other) => {

@@ -10,7 +10,7 @@ import type { Attachment, UnresolvedParent } from "../families/index.js";
 import type { TrafficGraph } from "./traffic-graph.js";
 import { notInTree, unscopedEntry, type Backend, type Flow } from "../core/traffic-model.js";
 import {
-  grantCovers,
+  grantAdmits,
   type DestinationRef,
   type DestinationRuleNode,
   type GrantTarget,
@@ -393,9 +393,7 @@ function latticeServed(graph: TrafficGraph, definitionOf: ((key: string) => unkn
  * (xunholy/k8s-gitops: a grant written without one, applied by Flux in the Service's namespace).
  */
 function granted(graph: TrafficGraph, namespace: string, from: ResourceId, target: GrantTarget): boolean | "maybe" {
-  const admits = (grant: ReferenceGrantNode) =>
-    grant.from.some((f) => f.group === from.group && f.kind === from.kind && f.namespace === from.namespace) &&
-    grant.to.some((to) => grantCovers(to, target));
+  const admits = (grant: ReferenceGrantNode) => grantAdmits(grant, from, target);
   if ((graph.referenceGrants.get(namespace) ?? []).some(admits)) return true;
   for (const grants of graph.referenceGrants.values()) if (grants.some((grant) => grant.namespaceImplied && admits(grant))) return "maybe";
   return false;

@@ -3,7 +3,7 @@ import { showLabels } from "../../core/canonical-values.js";
 import { isRecord, list, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
-import { sitesMeet } from "../../core/gitops-delivery.js";
+import { fileSites, sitesMeet } from "../../core/gitops-delivery.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { selects, type Labels } from "../../core/label-selector.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
@@ -100,8 +100,8 @@ export function reachedTargets(policy: Resource, side: "base" | "head", context:
   const selectors = list(spec(policy).targetSelectors).map(record);
   if (selectors.length === 0) return reached;
   if (selectors.some(beyondItsNamespace) || context.madeUnread(side, namespace)) return undefined;
-  const placement = context.placementOf(tree);
-  const sitesOf = (object: Resource) => placement(object.source.file).sites ?? [];
+  const placed = fileSites(context.placementOf(tree));
+  const sitesOf = (object: Resource) => placed(object.source.file);
   const own = sitesOf(policy);
   const key = (sites: readonly string[]) => [...sites].sort().join("\n");
   // Objects of another cluster are none of its targets; one that may or may not be on its cluster

@@ -4,7 +4,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import { isRecord, list, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
-import { sitesMeet } from "../../core/gitops-delivery.js";
+import { fileSites, sitesMeet } from "../../core/gitops-delivery.js";
 import { ENVOY_GATEWAY_GROUP, reachesAlike, targetsOf, type Target } from "./policy-targets.js";
 import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
@@ -93,8 +93,8 @@ function peerGuards(tree: ManifestSet, target: Target, from: PlacedPolicy, conte
   ];
   const applying = levels.find((policies) => policies.length > 0);
   if (!applying) return undefined;
-  const placement = context.placementOf(tree);
-  const sitesOf = (policy: Resource) => placement(policy.source.file).sites ?? [];
+  const sitesAt = fileSites(context.placementOf(tree));
+  const sitesOf = (policy: Resource) => sitesAt(policy.source.file);
   const placedToo = from.sites.length === 0 ? [] : applying.filter((policy) => sitesOf(policy).length > 0);
   const unplaced = applying.filter((policy) => !placedToo.includes(policy));
   const peers = [
@@ -113,7 +113,7 @@ interface PlacedPolicy {
 
 const placedIn = (tree: ManifestSet, policy: Resource, context: DetectorContext): PlacedPolicy => ({
   file: policy.source.file,
-  sites: context.placementOf(tree)(policy.source.file).sites ?? [],
+  sites: fileSites(context.placementOf(tree))(policy.source.file),
 });
 
 /** What a target that leaves a policy loses: its guards, less what the policies that apply to it in its place still require (else a route's Gateways'). */

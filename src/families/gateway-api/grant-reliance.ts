@@ -1,5 +1,5 @@
 import type { ManifestSet } from "../../core/resource.js";
-import { grantCovers, type GrantTarget, type ReferenceGrantNode } from "../../core/graph-nodes.js";
+import { grantAdmits, grantCovers, type GrantTarget, type ReferenceGrantNode } from "../../core/graph-nodes.js";
 import { canonical } from "../../core/canonical-values.js";
 import { entryPointsOf, GATEWAY_API_GROUPS } from "./entry-points.js";
 import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
@@ -68,8 +68,7 @@ function referrersOf(tree: ManifestSet): Referrers {
   return found;
 }
 
-const admits = (grant: ReferenceGrantNode, reference: Reference): boolean =>
-  grant.from.some((from) => canonical(from) === canonical(reference.from)) && grant.to.some((to) => grantCovers(to, reference.to));
+const admits = (grant: ReferenceGrantNode, reference: Reference): boolean => grantAdmits(grant, reference.from, reference.to);
 
 /**
  * Whether the permissions a grant of `namespace` gave at base and no longer gives at head were relied

@@ -7,7 +7,7 @@ import { list, record, text } from "../../core/json-access.js";
 import { objectRef } from "../../core/object-refs.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { grantCovers } from "../../core/graph-nodes.js";
+import { grantAdmits } from "../../core/graph-nodes.js";
 import { GATEWAY_API_GROUPS } from "./entry-points.js";
 import { referenceGrantOf } from "./graph-nodes.js";
 import { listenerController } from "./gateway-controllers.js";
@@ -69,11 +69,7 @@ function resolves(ref: CertificateRef, owner: Resource, tree: ManifestSet): bool
   const { group, kind, namespace } = owner.id;
   return resourcesOfKind(tree, "ReferenceGrant").some((grant) => {
     if (grant.id.namespace !== secret.namespace || grant.namespaceImplied || !GATEWAY_API_GROUPS.has(grant.id.group)) return false;
-    const { from, to } = referenceGrantOf(grant);
-    return (
-      from.some((source) => source.group === group && source.kind === kind && source.namespace === namespace) &&
-      to.some((target) => grantCovers(target, { group: "", kind: "Secret", name: secret.name }))
-    );
+    return grantAdmits(referenceGrantOf(grant), { group, kind, namespace }, { group: "", kind: "Secret", name: secret.name });
   });
 }
 
