@@ -11,9 +11,12 @@ export interface UnresolvedField {
   readonly expression: string;
 }
 
+/** A `${VAR}` (or `${VAR:=default}`, `${VAR:-default}`), its name captured. */
+const VARIABLE = String.raw`\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?::?[=-][^{}]*)?\}`;
+const WHOLE_VARIABLE = new RegExp(`^${VARIABLE}$`);
+
 /** Whether a value is a whole `${…}` expression Flux substitutes (`$${VAR}` is Flux's escape for a literal). */
-export const isFluxVariable = (value: unknown): boolean =>
-  typeof value === "string" && /^\$\{[_a-zA-Z][_a-zA-Z0-9]*(?::?[=-][^{}]*)?\}$/.test(value);
+export const isFluxVariable = (value: unknown): boolean => typeof value === "string" && WHOLE_VARIABLE.test(value);
 
 /** Whether a document opts out of Flux's substitution: its `${…}` is applied as written, and refused where a number goes. */
 export const substitutionDisabled = (annotations: unknown): boolean =>
@@ -21,11 +24,13 @@ export const substitutionDisabled = (annotations: unknown): boolean =>
   annotations !== null &&
   (annotations as Record<string, unknown>)["kustomize.toolkit.fluxcd.io/substitute"] === "disabled";
 
-/** A `${VAR}` (or `${VAR:=default}`, `${VAR:-default}`) inside a string; `$${VAR}`, Flux's escape, is a literal. */
-const VARIABLE_IN_TEXT = /(?<!\$)\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?::?[=-][^{}]*)?\}/g;
+/** A variable inside a string; `$${VAR}`, Flux's escape, is a literal. */
+const IN_TEXT = String.raw`(?<!\$)${VARIABLE}`;
+const VARIABLE_IN_TEXT = new RegExp(IN_TEXT, "g");
+const ANY_VARIABLE = new RegExp(IN_TEXT);
 
 /** Whether a string holds a Flux variable anywhere (`https://id.${SECRET_DOMAIN}`). */
-export const holdsFluxVariable = (value: string): boolean => new RegExp(VARIABLE_IN_TEXT.source).test(value);
+export const holdsFluxVariable = (value: string): boolean => ANY_VARIABLE.test(value);
 
 /**
  * Values of `template`'s Flux variables, each non-empty and the same wherever it recurs, that make
