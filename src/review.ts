@@ -24,6 +24,7 @@ import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
 import { withoutFluxBuilds } from "./core/flux-build-output.js";
 import { detectorContext } from "./detect/detector-context.js";
+import { handlingMoveDetections } from "./detect/handling-moves.js";
 import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
@@ -223,6 +224,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const routeDiffs = diffRoutes(baseModel, head.model, { base: fileSites(base.placement), head: fileSites(head.placement) });
   const detections: Detection[] = [
     ...routeChangeDetections(routeDiffs, baseModel, head.model),
+    ...handlingMoveDetections(routeDiffs, context),
     ...writePathDetections(baseModel, head.model, routeDiffs, policy),
   ];
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([

@@ -538,7 +538,8 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
   });
   for (const diff of diffs) {
     const flow = (diff.head ?? diff.base)!;
-    if (moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
+    // Requests handled otherwise on the same backends are their family's to judge (handling-moves.ts).
+    if (diff.status === "rehandled" || moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
     if (diff.status === "added") {
       const common = ofFlow(flow, describeFlow(flow));
       const behind = unreachableBehind(flow, byResource);

@@ -33,7 +33,12 @@ export interface RegionShare {
   readonly after: number;
 }
 
-export type RouteDiffStatus = "added" | "removed" | "changed" | "match-changed";
+/**
+ * `rehandled`: a rule gone whose requests a rule at head takes all of (`fallback`), sending them to
+ * the same backends, split the same way, but handling them otherwise (`handover`): no request
+ * moved, only how they are handled.
+ */
+export type RouteDiffStatus = "added" | "removed" | "changed" | "match-changed" | "rehandled";
 
 /** The semantic route diff of one flow (DESIGN §6): who receives how much of which requests. */
 export interface RouteDiff {
@@ -47,6 +52,13 @@ export interface RouteDiff {
    * split with this rule's, since that is where the same requests go.
    */
   readonly fallback?: Flow;
+  /**
+   * Requests that passed between rules that may handle them otherwise (their Flow.handling is not
+   * the same): a removed rule's to its fallback (`from` the removed rule, `to` the fallback), a new
+   * rule's from the rule that took them at base to the same backends. Judged by the rules' family
+   * as an in-place edit of the one's handling into the other's (detect/handling-moves.ts).
+   */
+  readonly handover?: { readonly from: Flow; readonly to: Flow };
   /**
    * A rule whose match changed: the alternatives of its base match (` | `-separated) no rule at
    * head may take any request of, itself included (a `/logout` match dropped from bookinfo's rule).
@@ -576,6 +588,9 @@ function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): bool
   });
 }
 
+/** Whether two rules surely handle requests alike (RuleShape.handling): unsaid, as for a rule that rewrites its matched prefix, they may not. */
+const handledAlike = (a: Flow, b: Flow): boolean => a.handling !== undefined && a.handling === b.handling;
+
 export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeSites): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
@@ -609,18 +624,28 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
       continue;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
-      // The same requests, split the same way elsewhere: no traffic moved.
-      if (sameShares(backends) && samePlacement(backends)) continue;
+      // The same requests, split the same way elsewhere, handled alike: nothing changed for them.
+      // Handled otherwise, they lose the removed rule's own timeout, retries or rewrite.
+      const handover = handledAlike(pair.base!, fallback) ? undefined : { from: pair.base!, to: fallback };
+      const moved = !sameShares(backends) || !samePlacement(backends);
+      if (!moved && !handover) continue;
       diffs.push({
         key: pair.base!.key,
-        status: "removed",
+        status: moved ? "removed" : "rehandled",
         base: pair.base!,
         fallback,
         backends,
         regions: diffRegions(pair.base, fallback),
+        ...(handover ? { handover } : {}),
       });
       continue;
     }
+    // A new rule taking requests the base sent to the same backends is a change of how they are
+    // handled (a 1 s timeout with retries on writes ahead of a 30 s catch-all); one sending them
+    // elsewhere is judged by where they go (route.added), its handling being its new backend's.
+    const taker = !pair.base ? atBase(pair.head!) : undefined;
+    const takenOver = taker && !handledAlike(taker, pair.head!) ? diffBackends(taker, pair.head) : undefined;
+    const handover = takenOver && sameShares(takenOver) && samePlacement(takenOver) ? { from: taker!, to: pair.head! } : undefined;
     const backends = diffBackends(pair.base, pair.head);
     const status: RouteDiffStatus | undefined = !pair.base
       ? "added"
@@ -649,6 +674,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
       regions: diffRegions(pair.base, pair.head),
       ...(unserved.length > 0 ? { unserved } : {}),
       ...(strayed.length > 0 ? { strayed } : {}),
+      ...(handover ? { handover } : {}),
     });
   }
   return diffs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

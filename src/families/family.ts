@@ -10,6 +10,7 @@ import type { MeshScopeReader } from "../core/mesh-scope.js";
 import type { ClusterRegions, Delivery } from "../core/gitops-delivery.js";
 import { namedTargets, type PolicyTarget } from "../core/policy-targets.js";
 import type { ProxyParametersJudge } from "../core/proxy-parameters.js";
+import type { HandlingJudge } from "../core/handling-moves.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
 export interface Referents {
@@ -156,6 +157,12 @@ export interface Family {
    * is its load balancer's.
    */
   readonly renamableEntries?: Readonly<Record<string, RenamableEntry>>;
+  /**
+   * How its route kinds' rules handle requests besides where they send them, by kind: requests that
+   * pass from one rule to another (a rule removed above a catch-all, a rule inserted ahead of one)
+   * are judged as an in-place edit of the one's handling into the other's (src/detect/handling-moves.ts).
+   */
+  readonly handlingJudges?: Readonly<Record<string, HandlingJudge>>;
   /** Its detectors, run on each changed resource of the family (src/detect/detectors.ts). */
   readonly detectors: readonly ResourceDetector[];
   /**

@@ -31,7 +31,9 @@ const RouteDiff = z.object({
   entry: z.string(),
   host: z.string(),
   match: z.string(),
-  status: z.enum(["added", "removed", "changed", "match-changed"]),
+  status: z
+    .enum(["added", "removed", "changed", "match-changed", "rehandled"])
+    .describe("rehandled: a rule gone whose requests fall through to a rule sending them to the same backends, handled otherwise"),
   fallsThroughTo: z.string().optional(),
   resource: Resource,
   file: z.string(),

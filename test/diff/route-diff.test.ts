@@ -824,3 +824,91 @@ describe("a rule removed among rules ranked by their matches: its requests go wh
     expect(removing("RegularExpression", "/api/v1/.*")).not.toEqual([]);
   });
 });
+
+describe("requests passing to a rule that sends them to the same backends but handles them otherwise (session 43 probe U, F1)", () => {
+  const virtualService = (rules: string) =>
+    `apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: color-routing, namespace: default}\nspec:\n  hosts: [color-svc.offerings.global]\n  http:\n${rules}`;
+  const to = "    route: [{destination: {host: color-svc.offerings.global}}]\n";
+  const catchAll = `  - timeout: 1s\n    retries: {attempts: 5, retryOn: "5xx,reset"}\n${to}`;
+  const api = `  - match: [{uri: {prefix: /api}}]\n    timeout: 30s\n    retries: {attempts: 0}\n${to}`;
+  const bison = (extra = "") => `  - match: [{uri: {prefix: /bison}${extra}}]\n    rewrite: {uri: /random}\n${to}`;
+  const findings = (base: string, head: string) =>
+    analyze({ "vs.yaml": base }, { "vs.yaml": head }).findings.map((f) => `${f.risk} ${f.class}: ${f.summary}`);
+
+  it("a rule removed above a catch-all to the same Service loses its timeout and its retries: judged as them edited in place", () => {
+    expect(findings(virtualService(api + catchAll), virtualService(catchAll))).toEqual([
+      "medium-high retry-timeout.changed: VirtualService default/color-routing: http rule uri prefix /api (its requests at mesh now fall through to catch-all): timeout 30s → 1s: requests slower than that now fail with 504",
+      "medium-high retry-timeout.changed: VirtualService default/color-routing: http rule uri prefix /api (its requests at mesh now fall through to catch-all): retries.attempts 0 → 5: failures are retried more often, and retries multiply across layers",
+      "medium-high retry-timeout.changed: VirtualService default/color-routing: http rule uri prefix /api (its requests at mesh now fall through to catch-all): retries.retryOn adds 5xx: server errors are retried, which amplifies load on a failing backend",
+    ]);
+  });
+
+  it("a rewrite lost with its rule, or with its rule no longer applying on the mesh (rytswd/get-istio-multicluster dba1cb1683), as the rewrite removed in place", () => {
+    const plain = `  - route: [{destination: {host: color-svc.offerings.global}}]\n`;
+    const lost =
+      "medium-high route.match-changed: VirtualService default/color-routing: http rule uri prefix /bison (its requests at mesh now fall through to catch-all): rewrite removed: requests reach backends unrewritten";
+    expect(findings(virtualService(bison() + plain), virtualService(plain))).toEqual([lost]);
+    expect(
+      findings(virtualService(bison() + plain), virtualService(bison(", gateways: [istio-system/external-ingressgateway]") + plain)),
+    ).toContainEqual(lost);
+  });
+
+  it("a new rule ahead of the catch-all, to the same Service, with a 1 s timeout and 10 retries on resets: those requests' retries and timeout changed", () => {
+    const orders = (rules: string) =>
+      `apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop}\nspec:\n  hosts: [orders]\n  http:\n${rules}`;
+    const slow = "  - timeout: 30s\n    route: [{destination: {host: orders}}]\n";
+    const fast = `  - match: [{uri: {prefix: /api/orders}}]\n    timeout: 1s\n    retries: {attempts: 10, retryOn: "5xx,reset"}\n    route: [{destination: {host: orders}}]\n`;
+    const result = findings(orders(slow), orders(fast + slow));
+    expect(result).toContain(
+      "medium-high retry-timeout.changed: VirtualService shop/orders: http rule uri prefix /api/orders (new: takes these requests from catch-all): timeout 30s → 1s: requests slower than that now fail with 504",
+    );
+    expect(result).toContainEqual(expect.stringMatching(/^medium-high retry-timeout\.changed: .*retryOn adds reset: .*writes can repeat$/));
+    expect(result).toContainEqual(
+      expect.stringMatching(/^medium route\.added: orders\.shop \/api\/orders via mesh: new rule → orders 100%$/),
+    );
+  });
+
+  it("handled alike, or only as harmlessly otherwise (a longer timeout), nothing beyond the field diff", () => {
+    const same = `  - match: [{uri: {prefix: /api}}]\n    timeout: 1s\n    retries: {attempts: 5, retryOn: "5xx,reset"}\n${to}`;
+    expect(findings(virtualService(same + catchAll), virtualService(catchAll))).toEqual([
+      "low resource.changed: VirtualService default/color-routing: spec.http[0] removed",
+    ]);
+    const tighter = `  - match: [{uri: {prefix: /api}}]\n    timeout: 500ms\n    retries: {attempts: 5, retryOn: "5xx,reset"}\n${to}`;
+    expect(findings(virtualService(tighter + catchAll), virtualService(catchAll)).map((f) => f.split(":")[0])).toEqual([
+      "low resource.changed",
+    ]);
+  });
+
+  it("a rule sending elsewhere removed is still the match change, and its lost rewrite is said beside it", () => {
+    const canary = bison().replace("color-svc.offerings.global", "canary.offerings.global");
+    const plain = `  - route: [{destination: {host: color-svc.offerings.global}}]\n`;
+    expect(findings(virtualService(canary + plain), virtualService(plain)).map((f) => f.slice(0, f.indexOf(":")))).toEqual([
+      "medium-high route.match-changed",
+      "medium-high route.match-changed",
+    ]);
+  });
+
+  it("a new rule sending elsewhere is judged by where its requests go, not by the handling it gives its own backend", () => {
+    const base = virtualService(catchAll);
+    const head = virtualService(
+      `  - match: [{uri: {prefix: /v2}}]\n    rewrite: {uri: /}\n    route: [{destination: {host: v2}}]\n${catchAll}`,
+    );
+    expect(classesOf(analyze({ "vs.yaml": base }, { "vs.yaml": head }))).toEqual(["route.added"]);
+  });
+
+  it("Gateway API: a rule removed beside a catch-all to the same Service loses its request timeout and its URLRewrite", () => {
+    const route = (rules: string) => httpRoute(rules, { name: "web", namespace: "shop", hostname: "shop.example.com" });
+    const web = "    backendRefs: [{ name: web, port: 80 }]\n";
+    const all = `  - timeouts: { request: 1s }\n${web}`;
+    const slow = `  - matches: [{ path: { type: PathPrefix, value: /reports } }]\n    timeouts: { request: 30s }\n${web}`;
+    expect(findings(route(slow + all), route(all))).toEqual([
+      "medium-high retry-timeout.changed: HTTPRoute shop/web: rule PathPrefix /reports (its requests at Gateway infra/public now fall through to catch-all): timeouts.request 30s → 1s: requests slower than 1s now fail with 504",
+    ]);
+    const rewrite = `  - matches: [{ path: { type: PathPrefix, value: /old } }]\n    filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: /new } } }]\n${web}`;
+    expect(findings(route(rewrite + all), route(all))).toContainEqual(
+      expect.stringMatching(
+        /^medium-high route\.match-changed: HTTPRoute shop\/web: rule PathPrefix \/old \(its requests .*\): URLRewrite removed/,
+      ),
+    );
+  });
+});

@@ -12,6 +12,7 @@ import {
 import type { DetectionList } from "../../core/detection-list.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
+import { handoverJudge } from "../../core/handling-moves.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import { MUTATING_METHODS, reportMirrorIncreases, reportMirrorsRemoved, type EarlierMirror } from "../../core/mirror-changes.js";
 import { objectRef } from "../../core/object-refs.js";
@@ -458,18 +459,51 @@ export const routeRules = (change: ResourceChange, out: DetectionList, context: 
     reportMirrorIncreases(out, rule, pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror, "RequestMirror");
     if (!pair.base) continue;
     reportMirrorsRemoved(out, rule, mirrorsOf(pair.base.value, namespace), "RequestMirror");
-    redirects(out, pair.base.value, pair.head.value);
-    extensions(out, pair.base.value, pair.head.value);
-    identityHeaders(out, pair.base.value, pair.head.value);
-    cors(out, pair.base.value, pair.head.value);
-    timeouts(out, pair.base.value, pair.head.value, unsetRequestTimeouts);
-    retries(out, pair.base.value, pair.head.value);
-    sessionPersistence(
-      out,
-      pair.base.value.value.sessionPersistence,
-      pair.head.value.value.sessionPersistence,
-      [...pair.head.value.path, "sessionPersistence"],
-      `${pair.head.value.label}: `,
-    );
+    handlingChanges(out, pair.base.value, pair.head.value, unsetRequestTimeouts);
   }
 };
+
+/** How a rule handles the requests it keeps taking, compared (`after`: the rule they now meet); mirrors aside. */
+function handlingChanges(out: DetectionList, before: RuleView, after: RuleView, unsetRequestTimeouts: UnsetRequestTimeouts): void {
+  redirects(out, before, after);
+  extensions(out, before, after);
+  identityHeaders(out, before, after);
+  cors(out, before, after);
+  timeouts(out, before, after, unsetRequestTimeouts);
+  retries(out, before, after);
+  sessionPersistence(
+    out,
+    before.value.sessionPersistence,
+    after.value.sessionPersistence,
+    [...after.path, "sessionPersistence"],
+    `${after.label}: `,
+  );
+}
+
+/**
+ * Requests one HTTPRoute or GRPCRoute rule handled that another now takes (HandlingMove), judged as
+ * the one edited in place into the other: a `/api` rule with `timeouts.request: 30s` removed beside
+ * a catch-all with `1s` to the same Service, or a URLRewrite rule removed, loses that handling. Each
+ * side's unset request timeout is its own route's Gateways' default. A mirror only the gone rule
+ * held goes with it (low, as the field diff says): no response depended on it.
+ */
+export const routeRuleHandover = handoverJudge<RuleView>(
+  ({ resource, path }) => {
+    const [index, rules] = [path[2], list(spec(resource).rules)];
+    return path[1] === "rules" && typeof index === "number" && index < rules.length
+      ? ruleView(resource.id.kind, rules[index], index)
+      : undefined;
+  },
+  (out, was, now, { before, after }, context) =>
+    handlingChanges(out, was, now, () => ({
+      before: unsetRequestTimeout(before.resource, context.base, "longest"),
+      after: unsetRequestTimeout(after.resource, context.head, "shortest"),
+    })),
+  (out, was, taken, { before, after }) =>
+    reportMirrorIncreases(
+      out,
+      { ...taken, mirrors: mirrorsOf(taken, after.resource.id.namespace) },
+      mirrorsOf(was, before.resource.id.namespace),
+      "RequestMirror",
+    ),
+);

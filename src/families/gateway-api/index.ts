@@ -5,6 +5,7 @@ import { entryPointsOf } from "./entry-points.js";
 import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
 import { gatewayApiGraphNodes } from "./graph-nodes.js";
+import { routeRuleHandover } from "./gateway-api-rules.js";
 import * as gatewayApi from "./schemas.js";
 
 /** Gateway API (gateway.networking.k8s.io and its experimental x-k8s.io group). */
@@ -41,6 +42,8 @@ export const gatewayApiFamily: Family = {
   gatewayRoles: { Gateway: "gateway", ListenerSet: "listener-set", XListenerSet: "listener-set", GatewayClass: "gateway-class" },
   // Their targets are Services (`group: ""`) or other backends.
   policyTargets: targetingPolicies(["BackendTLSPolicy", "XBackendTrafficPolicy"], ""),
+  // TLSRoute, TCPRoute and UDPRoute rules only send: their requests are handled alike wherever they land.
+  handlingJudges: { HTTPRoute: routeRuleHandover, GRPCRoute: routeRuleHandover },
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };

@@ -2,7 +2,7 @@ import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
 import { istioGatewayRenaming } from "./gateway-renaming.js";
 import { istioGraphNodes, istioReferents } from "./graph-nodes.js";
-import { istioDetector } from "./istio.js";
+import { istioDetector, istioHandlingJudges } from "./istio.js";
 import { istioMeshScopes } from "./mesh-scope.js";
 import { istioPlacementHints } from "./placement-hints.js";
 import { movedAlike } from "./namespace-move.js";
@@ -51,5 +51,6 @@ export const istioFamily: Family = {
   meshScopes: istioMeshScopes,
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
+  handlingJudges: istioHandlingJudges,
   detectors: [istioDetector],
 };

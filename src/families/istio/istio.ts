@@ -16,6 +16,7 @@ import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
+import { handoverJudge, type HandlingJudge } from "../../core/handling-moves.js";
 import { destinationRule } from "./istio-destination-rule.js";
 import { istioSecurityChecks } from "./istio-security.js";
 import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js";
@@ -414,16 +415,19 @@ function routesAsDefaultWhenGone(resource: Resource): boolean {
   );
 }
 
+const httpRules = (resource: Resource | undefined): HttpRule[] => {
+  const http = list(spec(resource).http);
+  const writes = rulesWrites(http);
+  return http.map((value, index) => httpRule(value, index, writes[index]));
+};
+
+/** A rule's mirrors as a later version of it is judged against them. */
+const earlierMirrors = (rule: HttpRule) => rule.mirrors.map((mirror) => ({ ...mirror, tookWrites: rule.writes !== undefined }));
+
 const virtualService = (change: ResourceChange, out: DetectionList): void => {
-  const rules = (resource: Resource | undefined) => {
-    const http = list(spec(resource).http);
-    const writes = rulesWrites(http);
-    return http.map((value, index) => httpRule(value, index, writes[index]));
-  };
-  const base = rules(change.base);
-  const head = rules(change.head);
-  const mirrorsOf = (rule: HttpRule) => rule.mirrors.map((mirror) => ({ ...mirror, tookWrites: rule.writes !== undefined }));
-  const everyBaseMirror = base.flatMap(mirrorsOf);
+  const base = httpRules(change.base);
+  const head = httpRules(change.head);
+  const everyBaseMirror = base.flatMap(earlierMirrors);
   const toDefault = head.length === 0 && change.base !== undefined && routesAsDefaultWhenGone(change.base);
   for (const pair of pairEntries(base, head, [(rule) => text(rule.value.name), (rule) => rule.signature])) {
     if (!pair.head) {
@@ -440,12 +444,34 @@ const virtualService = (change: ResourceChange, out: DetectionList): void => {
     const after = pair.head.value;
     const before = pair.base?.value;
     faults(out, before, after);
-    reportMirrorIncreases(out, after, before ? mirrorsOf(before) : everyBaseMirror, "mirror");
+    reportMirrorIncreases(out, after, before ? earlierMirrors(before) : everyBaseMirror, "mirror");
     if (!before) continue;
     reportMirrorsRemoved(out, after, before.mirrors, "mirror");
     handlingChanges(out, before, after);
   }
 };
+
+/**
+ * Requests one VirtualService http rule handled that another now takes (HandlingMove), judged as the
+ * one edited in place into the other: a `/api` rule with `timeout: 30s` and `retries: {attempts: 0}`
+ * removed above a catch-all with `timeout: 1s` and 5 retries on `5xx,reset` to the same Service, or
+ * a `/bison` rule rewriting to `/random` that stops applying on the mesh once its match names a
+ * gateway (rytswd/get-istio-multicluster dba1cb1683), loses that handling. A mirror only the gone
+ * rule held goes with it (low, as the field diff says): no response depended on it.
+ */
+const handover = handoverJudge<HttpRule>(
+  ({ resource, path }) => {
+    const index = path[2];
+    return path[1] === "http" && typeof index === "number" ? httpRules(resource)[index] : undefined;
+  },
+  (out, was, now) => handlingChanges(out, was, now),
+  (out, was, taken) => {
+    faults(out, was, taken);
+    reportMirrorIncreases(out, taken, earlierMirrors(was), "mirror");
+  },
+);
+
+export const istioHandlingJudges: Readonly<Record<string, HandlingJudge>> = { VirtualService: handover };
 
 /** What a rule's `headers.request` (on the rule and on each destination) does to who a request says it is. */
 function headerEditsOf(rule: HttpRule): HeaderEdits {
