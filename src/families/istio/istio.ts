@@ -645,6 +645,26 @@ const serviceEntry = (change: ResourceChange, out: DetectionList, context: Detec
 };
 
 // ---------------------------------------------------------------------------------------------
+// Scoped hosts (`namespace/name`: Sidecar egress hosts, Gateway server hosts)
+
+/** `namespace/name` of a scoped host (a bare name is in any namespace). */
+const hostParts = (host: string): [namespace: string, name: string] =>
+  host.includes("/") ? (host.split("/", 2) as [string, string]) : ["*", host];
+
+/**
+ * Whether scoped host `kept` takes in every host `host` names (`*`, `ns/*`, `*.example.com`), as
+ * istiod's host.Name.SubsetOf matches them: a wildcard by suffix, so `*.global` takes in
+ * `*.bison.global` too; a name in a namespace only where `kept` admits that namespace.
+ */
+const coversHost = (kept: string, host: string): boolean => {
+  const [keptNamespace, keptName] = hostParts(kept);
+  const [namespace, name] = hostParts(host);
+  const namespaceCovered = keptNamespace === "*" || keptNamespace === namespace;
+  const nameCovered = keptName === "*" || keptName === name || (keptName.startsWith("*.") && name.endsWith(keptName.slice(1)));
+  return namespaceCovered && nameCovered;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Istio Gateway
 
 /** Client-certificate strength of terminating modes; passthrough modes are not ranked. */
@@ -704,7 +724,18 @@ const crossNetworkNote = (tlsMode: string | undefined, hosts: readonly string[],
       ? `; cross-network: clusters on other networks reach services matching ${hosts.join(", ")} here through it (mTLS passed through by SNI)`
       : `; cross-network: clusters on other networks lose their path to services matching ${hosts.join(", ")} here`;
 
-const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath): void => {
+/**
+ * The hosts of `from` that none of `to` takes in, `.` read as the Gateway's own namespace: a host
+ * dropped beside a wildcard of the same server that still admits it stays served (an east-west
+ * gateway's `*.bison.global` beside `*.global`, rytswd/get-istio-multicluster d9ac83ec33), and one
+ * added that a wildcard there already admitted exposes nothing new.
+ */
+const uncoveredHosts = (from: readonly string[], to: readonly string[], namespace: string): string[] => {
+  const scoped = (host: string) => (host.startsWith("./") ? `${namespace}${host.slice(1)}` : host);
+  return from.filter((host) => !to.some((kept) => coversHost(scoped(kept), scoped(host))));
+};
+
+const compareServers = (out: DetectionList, was: ServerView, now: ServerView, path: FieldPath, namespace: string): void => {
   const label = serverLabel(now);
   if (was.number !== now.number || was.protocol !== now.protocol) {
     out.add({
@@ -718,11 +749,21 @@ const compareServers = (out: DetectionList, was: ServerView, now: ServerView, pa
   }
   const hosts = setChange(was.hosts, now.hosts);
   if (hosts.added.length > 0 || hosts.removed.length > 0) {
-    const parts = [...hosts.added.map((host) => `+${host}`), ...hosts.removed.map((host) => `-${host}`)].join(", ");
-    const wider = hosts.added.some((host) => host.includes("*")) ? ": a wildcard host exposes more services" : "";
+    const added = uncoveredHosts(hosts.added, was.hosts, namespace);
+    const removed = uncoveredHosts(hosts.removed, now.hosts, namespace);
+    const edits = (adds: readonly string[], removes: readonly string[]) =>
+      [...adds.map((host) => `+${host}`), ...removes.map((host) => `-${host}`)].join(", ");
+    const covered = edits(
+      hosts.added.filter((host) => !added.includes(host)),
+      hosts.removed.filter((host) => !removed.includes(host)),
+    );
+    const wider = added.some((host) => host.includes("*")) ? ": a wildcard host exposes more services" : "";
+    const exposed = added.length > 0 || removed.length > 0;
     out.add({
-      class: "listener.changed",
-      summary: `${label} hosts ${parts}${wider}${crossNetworkNote(now.tlsMode, now.hosts, true)}`,
+      class: exposed ? "listener.changed" : "resource.changed",
+      summary: exposed
+        ? `${label} hosts ${edits(added, removed)}${wider}${covered && ` (${covered}: within the server's other hosts, no change)`}${crossNetworkNote(now.tlsMode, now.hosts, true)}`
+        : `${label} hosts ${covered}: within the server's other hosts, so it admits the same hosts as before`,
       side: "head",
       path: [...path, "hosts"],
       before: was.hosts,
@@ -825,7 +866,7 @@ const istioGateway = (change: ResourceChange, out: DetectionList): void => {
   ]);
   for (const pair of pairs) {
     if (pair.base && pair.head) {
-      compareServers(out, pair.base.value, pair.head.value, ["spec", "servers", pair.head.index]);
+      compareServers(out, pair.base.value, pair.head.value, ["spec", "servers", pair.head.index], namespaceOf(change));
     } else if (pair.head) {
       const server = pair.head.value;
       out.add({
@@ -857,22 +898,9 @@ const egressHosts = (resource: Resource | undefined): string[] => {
   return egress.length === 0 ? ["*/*"] : sortedSet(egress.flatMap((listener) => texts(record(listener).hosts)));
 };
 
-/** `namespace/name` of an egress host (a bare name is in any namespace). */
-const hostParts = (host: string): [namespace: string, name: string] =>
-  host.includes("/") ? (host.split("/", 2) as [string, string]) : ["*", host];
-
 const isWildcardHost = (host: string): boolean => {
   const [namespace, name] = hostParts(host);
   return namespace === "*" || name === "*";
-};
-
-/** Whether egress host `kept` imports every service `host` names (`*`, `ns/*`, `*.example.com`). */
-const coversHost = (kept: string, host: string): boolean => {
-  const [keptNamespace, keptName] = hostParts(kept);
-  const [namespace, name] = hostParts(host);
-  const namespaceCovered = keptNamespace === "*" || keptNamespace === namespace;
-  const nameCovered = keptName === "*" || keptName === name || (keptName.startsWith("*.") && name.endsWith(keptName.slice(1)));
-  return namespaceCovered && nameCovered;
 };
 
 const sidecarLabels = (resource: Resource): Record<string, string> => stringMap(record(spec(resource).workloadSelector).labels);

@@ -1230,6 +1230,57 @@ ${servers}`;
       ],
     },
     {
+      name: "a host dropped that a remaining wildcard covers is still served (rytswd/get-istio-multicluster d9ac83ec33)",
+      base: istioGateway(
+        "  - port: {number: 15443, name: tls, protocol: TLS}\n    hosts: ['*.global', '*.bison.global']\n    tls: {mode: AUTO_PASSTHROUGH}",
+      ),
+      head: istioGateway("  - port: {number: 15443, name: tls, protocol: TLS}\n    hosts: ['*.global']\n    tls: {mode: AUTO_PASSTHROUGH}"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "servers", 0, "hosts"],
+          says: "server tls hosts -*.bison.global: within the server's other hosts, so it admits the same hosts as before",
+        },
+      ],
+    },
+    {
+      name: "a name dropped or added beside the wildcard that covers it, in a namespace the wildcard admits",
+      base: istioGateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*/*.example.com', ./shop.example.com]"),
+      head: istioGateway(
+        "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*/*.example.com', istio-system/api.example.com]",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "servers", 0, "hosts"],
+          says: "hosts +istio-system/api.example.com, -./shop.example.com: within the server's other hosts",
+        },
+      ],
+    },
+    {
+      name: "a wildcard narrowed stops serving the rest of its domain",
+      base: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}", "['*.example.com', shop.example.com]")),
+      head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}", "['*.shop.example.com', shop.example.com]")),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "servers", 0, "hosts"],
+          says: "server https hosts -*.example.com (+*.shop.example.com: within the server's other hosts, no change)",
+        },
+      ],
+    },
+    {
+      name: "a host dropped beside a wildcard of the Gateway's own namespace: routes of other namespaces lose it",
+      base: istioGateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['./*.example.com', shop.example.com]"),
+      head: istioGateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['./*.example.com']"),
+      expected: [
+        { class: "listener.changed", side: "head", path: ["spec", "servers", 0, "hosts"], says: "server http hosts -shop.example.com" },
+      ],
+    },
+    {
       name: "MUTUAL → SIMPLE stops requiring client certificates",
       base: istioGateway(https("{mode: MUTUAL, credentialName: shop-cert}")),
       head: istioGateway(https("{mode: SIMPLE, credentialName: shop-cert}")),
