@@ -178,6 +178,55 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       expected: [],
     },
     {
+      name: "an operator gateway moved to another namespace is uninstalled there and installed anew (briandenicola/istio-multi-cluster-setup 5abd8b1c79)",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, namespace: edge, enabled: true}"),
+      head: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, namespace: istio-system, enabled: true}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways", 0, "namespace"],
+          says: "ingressGateways istio-ingressgateway: namespace edge → istio-system: the gateway is uninstalled from edge and installed anew in istio-system, its Service istio-ingressgateway.istio-system in place of istio-ingressgateway.edge behind another load-balancer address",
+        },
+      ],
+    },
+    {
+      name: "an egress gateway's namespace written out as the install's, which it already took, moves nothing",
+      base: operator("  namespace: istio-gw\n  components:\n    egressGateways:\n    - {name: istio-egressgateway, enabled: true}"),
+      head: operator(
+        "  values: {global: {istioNamespace: istio-gw}}\n  components:\n    egressGateways:\n    - {name: istio-egressgateway, namespace: istio-gw}",
+      ),
+      expected: [],
+    },
+    {
+      name: "a renamed ingress gateway: the default profile installs the old name again, in the install's namespace, not the entry's",
+      base: operator("  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, namespace: edge}"),
+      head: operator("  components:\n    ingressGateways:\n    - {name: edge-ingressgateway, namespace: edge}"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways"],
+          says: "ingressGateways istio-ingressgateway removed from the install, so the default profile installs it: namespace edge → istio-system",
+        },
+      ],
+    },
+    {
+      name: "the default profile's ingress gateway entry deleted with the annotation that kept its load balancer internal",
+      base: operator(
+        "  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, k8s: {serviceAnnotations: {networking.gke.io/load-balancer-type: Internal}}}",
+      ),
+      head: operator("  components:\n    ingressGateways: []"),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways"],
+          says: "ingressGateways istio-ingressgateway removed from the install, so the default profile installs it: its load balancer is no longer internal",
+        },
+      ],
+    },
+    {
       name: "an egress gateway's Service is ClusterIP unless told otherwise: nothing faced the internet",
       base: operator("  components:\n    egressGateways:\n    - {name: istio-egressgateway, enabled: true}"),
       head: operator(
@@ -232,6 +281,30 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       expected: [],
     },
   ]);
+
+  const gatewaysInstall = (namespace: string) => `
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: gateways, namespace: istio-system}
+spec:
+  profile: empty
+  components:
+    ingressGateways:
+    - {name: istio-eastwestgateway, namespace: ${namespace}}`;
+
+  it("an east-west gateway moved to an install of its own is what that install makes of it", () => {
+    const base = operator("  profile: minimal\n  components:\n    ingressGateways:\n    - {name: istio-eastwestgateway}");
+    const head = operator("  profile: minimal\n  components:\n    ingressGateways: []");
+    expectDetections(detect(istioMeshDetector, base, head, { head: [resource(gatewaysInstall("istio-system"))] }), []);
+    expectDetections(detect(istioMeshDetector, base, head, { head: [resource(gatewaysInstall("istio-gateways"))] }), [
+      {
+        class: "listener.changed",
+        side: "head",
+        path: ["spec", "components", "ingressGateways"],
+        says: "ingressGateways istio-eastwestgateway removed from the install, so IstioOperator istio-system/gateways installs it: namespace istio-system → istio-gateways",
+      },
+    ]);
+  });
 });
 
 describe("Istio Helm values (IstioValues pseudo-resource)", () => {
