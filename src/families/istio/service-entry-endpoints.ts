@@ -6,12 +6,16 @@ import { describeShares, sharesOf } from "../../core/weight-shares.js";
 
 /**
  * The machines a ServiceEntry's inline endpoints send its hosts' traffic to, judged as its
- * WorkloadEntries are (workload-entry.ts): another address is another machine (medium-high), one
- * joining takes a share (backend.added), one leaving hands its share to the rest (medium-high), a
- * weight moves shares. With none left, STATIC resolution has nowhere to send (backend.all-removed)
- * and DNS resolution sends to wherever the hosts' names resolve. Endpoints in a region or network
- * the entry gains or loses are left to that finding (`reported`). istio-on-eks's OPA entry lost its
- * one endpoint, 127.0.0.1 (the local OPA sidecar its ext-authz provider calls), as a low change.
+ * WorkloadEntries are (workload-entry.ts): another address moves that endpoint's share to another
+ * machine and one leaving hands its share to the rest (backend.weight-changed, as a route's backend
+ * swapped or dropped); every one replaced at once moves all of it, one finding
+ * (rytswd/get-istio-multicluster 2fa64611e7 swapped two endpoints for one, and each read "its
+ * share moves to the other endpoints" with none staying); one joining takes a share
+ * (backend.added); a weight moves shares. With none left, STATIC resolution has nowhere to send
+ * (backend.all-removed) and DNS resolution sends to wherever the hosts' names resolve. Endpoints in
+ * a region or network the entry gains or loses are left to that finding (`reported`).
+ * istio-on-eks's OPA entry lost its one endpoint, 127.0.0.1 (the local OPA sidecar its ext-authz
+ * provider calls), as a low change.
  */
 
 interface Endpoint {
@@ -58,16 +62,26 @@ export function endpointChanges(base: Resource, head: Resource, out: DetectionLi
   const unplaced = (endpoint: Endpoint) => !endpoint.places.some((place) => reported.has(place));
   const joined = [...after.values()].filter((endpoint) => !before.has(endpoint.address) && unplaced(endpoint));
   const left = [...before.values()].filter((endpoint) => !after.has(endpoint.address) && unplaced(endpoint));
+  const replacedAll = left.length > 0 && joined.length > 0 && ![...after.keys()].some((address) => before.has(address));
   if (joined.length === 1 && left.length === 1) {
     const [was, now] = [left[0]!, joined[0]!];
     out.add({
-      class: "resource.changed",
+      class: "backend.weight-changed",
       summary: `endpoint address ${was.address} → ${now.address}: ${hosts}'s traffic to this endpoint goes to another machine`,
       side: "head",
       path: ["spec", "endpoints", now.index, "address"],
       before: was.address,
       after: now.address,
-      riskFloor: "medium-high",
+    });
+  } else if (replacedAll) {
+    const [was, now] = [left.map((endpoint) => endpoint.address), joined.map((endpoint) => endpoint.address)];
+    out.add({
+      class: "backend.weight-changed",
+      summary: `every endpoint replaced (${was.join(", ")} → ${now.join(", ")}): all of ${hosts}'s traffic goes to other machines`,
+      side: "head",
+      path: ["spec", "endpoints"],
+      before: was,
+      after: now,
     });
   } else {
     for (const endpoint of joined)
@@ -81,13 +95,12 @@ export function endpointChanges(base: Resource, head: Resource, out: DetectionLi
       });
     for (const endpoint of left)
       out.add({
-        class: "resource.changed",
+        class: "backend.weight-changed",
         summary: `endpoint ${endpoint.address} leaves ${hosts}: its share of their traffic moves to the other endpoints`,
         side: "base",
         path: ["spec", "endpoints", endpoint.index, "address"],
         before: endpoint.address,
         after: null,
-        riskFloor: "medium-high",
       });
   }
   // Weights are relative (an unset one is 1, as Envoy reads it): 50/50 written 1/1, or dropped, moves nothing.

@@ -10,7 +10,8 @@ import { selects as labelsSelect } from "../../core/label-selector.js";
  * ServiceEntries of its namespace whose `workloadSelector` its labels satisfy send their hosts'
  * traffic to it, as they would to an endpoint written inline. So it is judged as one: where it
  * runs (locality region, network) against the other endpoints of those entries, whether it joins
- * or leaves them, its address and its weight. Kubernetes Services select WorkloadEntries too; the
+ * or leaves them, its address and its weight (another address, or leaving, moves its share:
+ * backend.weight-changed). Kubernetes Services select WorkloadEntries too; the
  * review does not read Services' selectors, so an entry no ServiceEntry here selects is judged on
  * its own fields (medium).
  */
@@ -116,7 +117,7 @@ export const workloadEntryCheck: Check = (change, out, context) => {
     if (placed) continue;
     if (!before || !after) {
       out.add({
-        class: after ? "backend.added" : "resource.changed",
+        class: after ? "backend.added" : "backend.weight-changed",
         summary: after
           ? `endpoint ${addressOf(head)} joins ${hosts}: it takes a share of their traffic`
           : `endpoint ${addressOf(base)} leaves ${hosts}: its share of their traffic moves to the other endpoints`,
@@ -124,19 +125,17 @@ export const workloadEntryCheck: Check = (change, out, context) => {
         path: after ? ["spec", "labels"] : ["spec"],
         before: before ? addressOf(base) : null,
         after: after ? addressOf(head) : null,
-        ...(after ? {} : { riskFloor: "medium-high" as const }),
       });
       continue;
     }
     if (addressOf(base) !== addressOf(head))
       out.add({
-        class: "resource.changed",
+        class: "backend.weight-changed",
         summary: `address ${addressOf(base)} → ${addressOf(head)}: ${hosts}'s traffic to this endpoint goes to another machine`,
         side: "head",
         path: ["spec", "address"],
         before: addressOf(base),
         after: addressOf(head),
-        riskFloor: "medium-high",
       });
     const [weightBefore, weightAfter] = [numeric(spec(base).weight), numeric(spec(head).weight)];
     if (weightBefore !== weightAfter)

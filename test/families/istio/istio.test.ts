@@ -1019,10 +1019,9 @@ spec:
       head: serviceEntry("  - {address: 10.0.0.9, weight: 1}\n  - {address: 10.0.0.2, weight: 3}"),
       expected: [
         {
-          class: "resource.changed",
+          class: "backend.weight-changed",
           side: "head",
           path: ["spec", "endpoints", 0, "address"],
-          riskFloor: "medium-high",
           says: "endpoint address 10.0.0.1 → 10.0.0.9: payments.global's traffic to this endpoint goes to another machine",
         },
         {
@@ -1030,6 +1029,44 @@ spec:
           side: "head",
           path: ["spec", "endpoints", 1, "weight"],
           says: "endpoint 10.0.0.2 load-balancing weight 1 → 3",
+        },
+      ],
+    },
+    {
+      name: "every endpoint replaced at once: all of the traffic moves, none stays to take a share",
+      base: serviceEntry("  - {address: 10.0.0.1}\n  - {address: 10.0.0.2}"),
+      head: serviceEntry("  - {address: 10.0.1.1}"),
+      expected: [
+        {
+          class: "backend.weight-changed",
+          side: "head",
+          path: ["spec", "endpoints"],
+          says: "every endpoint replaced (10.0.0.1, 10.0.0.2 → 10.0.1.1): all of payments.global's traffic goes to other machines",
+        },
+      ],
+    },
+    {
+      name: "one endpoint leaves beside one that stays and one that joins: its share moves to the others",
+      base: serviceEntry("  - {address: 10.0.0.1}\n  - {address: 10.0.0.2}\n  - {address: 10.0.0.3}"),
+      head: serviceEntry("  - {address: 10.0.0.1}\n  - {address: 10.0.0.9}"),
+      expected: [
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints", 1, "address"],
+          says: "endpoint 10.0.0.9 joins payments.global",
+        },
+        {
+          class: "backend.weight-changed",
+          side: "base",
+          path: ["spec", "endpoints", 1, "address"],
+          says: "endpoint 10.0.0.2 leaves payments.global: its share of their traffic moves to the other endpoints",
+        },
+        {
+          class: "backend.weight-changed",
+          side: "base",
+          path: ["spec", "endpoints", 2, "address"],
+          says: "endpoint 10.0.0.3 leaves payments.global",
         },
       ],
     },
@@ -2346,9 +2383,7 @@ spec: {${fields}}
       others: { base: [VM2], head: [VM2] },
       base: entry("vm1", VM1),
       head: entry("vm1", VM1.replace("app: db", "app: cache")),
-      expected: [
-        { class: "resource.changed", side: "base", path: ["spec"], says: "endpoint 10.0.0.1 leaves db.internal", riskFloor: "medium-high" },
-      ],
+      expected: [{ class: "backend.weight-changed", side: "base", path: ["spec"], says: "endpoint 10.0.0.1 leaves db.internal" }],
     },
     {
       name: "the last endpoint removed",
@@ -2362,13 +2397,7 @@ spec: {${fields}}
       base: entry("vm1", VM1),
       head: entry("vm1", `${VM1.replace("10.0.0.1", "10.9.9.9")}, weight: 100`),
       expected: [
-        {
-          class: "resource.changed",
-          side: "head",
-          path: ["spec", "address"],
-          says: "address 10.0.0.1 → 10.9.9.9",
-          riskFloor: "medium-high",
-        },
+        { class: "backend.weight-changed", side: "head", path: ["spec", "address"], says: "address 10.0.0.1 → 10.9.9.9" },
         { class: "backend.weight-changed", side: "head", path: ["spec", "weight"], says: "load-balancing weight (unset) → 100" },
       ],
     },
