@@ -286,6 +286,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     memo: nodes,
     ...(input.collect ? { collect: input.collect } : {}),
     renamed: renamed.keys,
+    applied: { base: (file) => appliedIn.base()(file), head: (file) => appliedIn.head()(file) },
     excludedMayDeclare: excludedDeclarations([
       { files: baseFiles, excluded: base.manifests.excluded },
       { files: headFiles, excluded: head.manifests.excluded },

@@ -2,6 +2,7 @@ import type { RouteDiff } from "../diff/route-diff.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection } from "../core/finding.js";
+import { fileSites } from "../core/gitops-delivery.js";
 import { blastRadiusOf, type BlastRadius, type TreeAnalysis } from "./blast-radius.js";
 import { checkableIn, checkReferences, compareIssues, parentsMovedAway, type GraphIssue } from "./reference-checks.js";
 import { buildTrafficGraph, graphMemo, type GraphMemo, type TrafficGraph } from "./traffic-graph.js";
@@ -23,6 +24,8 @@ export interface GraphReviewInput {
   readonly excludedMayDeclare?: ((kind: string, name: string) => boolean) | undefined;
   /** Base key → head key of the resources read as renamed or moved with the same spec (detect/renamed-resources.ts). */
   readonly renamed?: ReadonlyMap<string, string>;
+  /** Whether each tree applies a file (model/applied-files.ts); every file where absent. */
+  readonly applied?: { readonly base: (file: string) => boolean; readonly head: (file: string) => boolean };
 }
 
 export interface GraphReview {
@@ -77,9 +80,12 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
     const resource = tree.manifests.resources.get(key);
     return resource && { spec: resource.body.spec, annotations: resource.annotations };
   };
-  const clustersOf = (tree: TreeAnalysis) => (file: string) => tree.placement(file).clusters;
-  const before = checkReferences(base, checkable, definitionOf(input.base), clustersOf(input.base));
-  const after = checkReferences(head, checkable, definitionOf(input.head), clustersOf(input.head));
+  const placed = (tree: TreeAnalysis, applied: ((file: string) => boolean) | undefined) => ({
+    sites: fileSites(tree.placement),
+    applied: applied ?? (() => true),
+  });
+  const before = checkReferences(base, checkable, definitionOf(input.base), placed(input.base, input.applied?.base));
+  const after = checkReferences(head, checkable, definitionOf(input.head), placed(input.head, input.applied?.head));
   const issues = compareIssues(underHeadKeys(before.issues, input.renamed), [...after.issues, ...parentsMovedAway(base, head)]);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({

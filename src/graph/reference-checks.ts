@@ -1,6 +1,7 @@
 import { selectsNamespace } from "../core/namespace-selection.js";
 import { displayName, resourceKey, type ResourceId } from "../core/resource.js";
 import { equalData } from "../core/canonical-values.js";
+import { sitesMeet } from "../core/gitops-delivery.js";
 import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
 import type { FieldPath } from "../core/finding.js";
@@ -112,16 +113,23 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
  * controller reads as routing), when the caller holds the tree's resources: one object written
  * alike in two files claims nothing from itself.
  */
+/** Whether a tree applies a file (model/applied-files.ts) and where (FileClusters.sites). */
+export interface FilesPlaced {
+  readonly sites: (file: string) => readonly string[];
+  readonly applied: (file: string) => boolean;
+}
+
 /**
  * `definitionOf`: a route's spec and annotations by key (one object written alike in two places
- * competes with nobody); `clustersOf`: the clusters a file is applied to, as the tree's GitOps
- * placement says (routes applied to different clusters claim different listeners).
+ * competes with nobody); `placed`: whether the tree applies a file and where, as its GitOps
+ * placement says (FileClusters.sites: routes applied to different clusters, named or not, claim
+ * different listeners, and a route nothing applies claims none).
  */
 export function checkReferences(
   graph: TrafficGraph,
   checkable: Checkable,
   definitionOf?: (routeKey: string) => unknown,
-  clustersOf?: (file: string) => readonly string[],
+  placed?: FilesPlaced,
 ): ReferenceReport {
   const issues: GraphIssue[] = [];
   const unchecked = new Map<string, number>();
@@ -158,7 +166,7 @@ export function checkReferences(
   unresolvableBackends(graph, issues, definitionOf);
   crossNamespaceCertificates(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
-  conflicts(graph, issues, note, definitionOf, clustersOf);
+  conflicts(graph, issues, note, definitionOf, placed);
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -572,12 +580,15 @@ const sameDefinition = (a: RouteNode, b: RouteNode, definitionOf: ((routeKey: st
 
 /**
  * Two routes the GitOps placement applies to different clusters (an ApplicationSet's per-cluster
- * folders: one HTTPRoute each, on each cluster's copy of a shared Gateway) claim different listeners.
+ * folders: one HTTPRoute each, on each cluster's copy of a shared Gateway) claim different listeners,
+ * whether the policy names those clusters or not (two bootstrapped Flux roots, each a cluster: each
+ * one's release of a shared chart renders a mesh VirtualService of one name, and one edited read as
+ * two versions of one object).
  */
-const appliedApart = (a: RouteNode, b: RouteNode, clustersOf: ((file: string) => readonly string[]) | undefined): boolean => {
-  if (!clustersOf) return false;
-  const [here, there] = [clustersOf(a.file), clustersOf(b.file)];
-  return here.length > 0 && there.length > 0 && !here.some((cluster) => there.includes(cluster));
+const appliedApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefined): boolean => {
+  if (!placed) return false;
+  const [here, there] = [placed.sites(a.file), placed.sites(b.file)];
+  return here.length > 0 && there.length > 0 && !sitesMeet(here, there);
 };
 
 /** The same group, kind and name (whatever the namespace). */
@@ -614,7 +625,7 @@ function conflicts(
   issues: GraphIssue[],
   note: Note,
   definitionOf: ((routeKey: string) => unknown) | undefined,
-  clustersOf: ((file: string) => readonly string[]) | undefined,
+  placed: FilesPlaced | undefined,
 ) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
@@ -640,7 +651,9 @@ function conflicts(
   const names = () => (named ??= listenerNames(graph));
   for (const attachment of graph.attachments) {
     const route = graph.routes.get(attachment.route);
-    if (!route || attachment.status === "missing" || attachment.status === "rejected") continue;
+    // A route its tree's GitOps objects no longer deliver is pruned: it claims nothing (an overlay
+    // another cluster's delivery was pointed away from, read as contending with the one it now gets).
+    if (!route || attachment.status === "missing" || attachment.status === "rejected" || placed?.applied(route.file) === false) continue;
     const flows = graph.flowsByRoute.get(route.key) ?? [];
     for (const { id: listener, entry } of attachment.listeners) {
       for (const flow of flows) {
@@ -677,7 +690,7 @@ function conflicts(
     const collide = (a: Claimant, b: Claimant, known: boolean) =>
       !sameObject(a.route, b.route) &&
       !sameDefinition(a.route, b.route, definitionOf) &&
-      !appliedApart(a.route, b.route, clustersOf) &&
+      !appliedApart(a.route, b.route, placed) &&
       seeEachOther(a.route, b.route) &&
       (!known || sameHostKnown(a, b));
     // Only the claimants that collide contend: mesh VirtualServices exported each to its own

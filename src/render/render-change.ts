@@ -301,9 +301,9 @@ const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean =
  * overlay not rendered beside a changed one lost what it applies from their shared base — the
  * ServiceExports of the clusters that were not touched, and with them the regions a
  * ServiceImport spans (a new region's overlay read as all the traffic moving there). Rendered
- * alike on both sides, they change nothing themselves. Only roots delivered to known clusters (by a
- * GitOps object or the policy's placements), and not those that cannot render offline, nor those
- * whose files hold no traffic config.
+ * alike on both sides, they change nothing themselves. Only roots delivered somewhere (by a GitOps
+ * object, to a cluster named or not, or by the policy's placements), and not those that cannot
+ * render offline, nor those whose files hold no traffic config.
  */
 function companionRoots(
   rendered: readonly string[],
@@ -325,7 +325,7 @@ function companionRoots(
     for (const id of candidates) {
       if (companions.has(id)) continue;
       const [before, after] = [basePlan.get(id)!, headPlan.get(id)!];
-      // Only what lands on known clusters places anything (an example overlay nothing delivers does not).
+      // Only what lands on a cluster places anything (an example overlay nothing delivers does not).
       if (
         before.offline !== undefined ||
         after.offline !== undefined ||
@@ -349,7 +349,7 @@ async function renderStage(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
   options: RenderOptions,
-  /** The clusters each side's GitOps objects deliver a path to (deliveryPlacementOf). */
+  /** Where each side's GitOps objects deliver a path (deliveryPlacementOf). */
   placed: { readonly base: (path: string) => string; readonly head: (path: string) => string },
   /** The files the PR breaks (brokenFiles). */
   broken: ReadonlyMap<string, BrokenFile>,

@@ -432,13 +432,15 @@ export function appliedAsWritten(
 }
 
 /**
- * Which clusters a path lands in by the tree's GitOps objects and the policy's path patterns (the
- * model's placement, model/gitops-placement.ts): the render stage compares a root's output there
- * at base and head, as a root delivered to other clusters applies the same output elsewhere.
+ * Where a path lands by the tree's GitOps objects and the policy's path patterns (the model's
+ * placement, model/gitops-placement.ts: its sites, clusters the tree does not name among them): the
+ * render stage compares a root's output there at base and head, as a root delivered to other clusters
+ * applies the same output elsewhere — named or not (a cluster's Flux Kustomization pointed from
+ * `./apps/sgp` to `./apps/jkt`, under two bootstrapped roots no policy names, read as a low path edit).
  */
 export function deliveryPlacementOf(files: readonly SourceFile[], topology: Topology): (path: string) => string {
   const placement = buildGitopsPlacement(gitopsObjects(files), topology, compileFilePlacement(topology.placements));
-  return (path) => placement(path).clusters.join(",");
+  return (path) => (placement(path).sites ?? []).join(",");
 }
 
 /** A document of a template that installs something (an Application, an ApplicationSet, a HelmRelease, ...). */

@@ -241,6 +241,30 @@ spec:
     expect(claims(route(), route(", annotations: {owner: orders}"))).toEqual([]);
   });
 
+  it("alike where the policy names no cluster: two bootstrapped Flux roots are two clusters, and a folder nothing delivers any more claims nothing", () => {
+    const flux = (name: string, path: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  path: ${path}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+    const fleet = (sgpPath = "./deploy/sgp") => ({
+      "clusters/jkt/flux-system/gotk-sync.yaml": flux("flux-system", "./clusters/jkt"),
+      "clusters/sgp/flux-system/gotk-sync.yaml": flux("flux-system", "./clusters/sgp"),
+      "clusters/jkt/apps.yaml": flux("apps", "./deploy/jkt"),
+      "clusters/sgp/apps.yaml": flux("apps", sgpPath),
+      "clusters/jkt/infra.yaml": flux("infra", "./infra"),
+      "clusters/sgp/infra.yaml": flux("infra", "./infra"),
+      "infra/gateway.yaml": GATEWAY,
+    });
+    const claimsOf = (base: Record<string, string>, head: Record<string, string>) =>
+      analyze(base, head).findings.filter((f) => /claimed by/.test(f.summary));
+    const routes = (sgp: string) => ({ "deploy/jkt/route.yaml": route(), "deploy/sgp/route.yaml": sgp });
+    expect(claimsOf({ ...fleet(), ...routes(route()) }, { ...fleet(), ...routes(route(", annotations: {owner: orders}")) })).toEqual([]);
+    // sgp pointed at jkt's folder: sgp's own copy, delivered nowhere, is pruned and contends with none.
+    const edited = routes(route(", annotations: {owner: orders}"));
+    expect(claimsOf({ ...fleet(), ...edited }, { ...fleet("./deploy/jkt"), ...edited })).toEqual([]);
+    // Both folders delivered to one cluster: the versions collide.
+    const both = { ...fleet(), "clusters/jkt/more.yaml": flux("more", "./deploy/sgp") };
+    expect(claimsOf({ ...both, ...routes(route()) }, { ...both, ...edited })).toHaveLength(1);
+  });
+
   it("in one cluster (both folders delivered there), the two versions still collide", () => {
     expect(
       claims(route(), route(", annotations: {owner: orders}"), appSet.replace('"https://sgp.example"', '"https://jkt.example"')),

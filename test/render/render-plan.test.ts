@@ -1333,6 +1333,38 @@ describe("a release of a chart from outside the repository moved to another file
   });
 });
 
+describe("a root delivered to another cluster the policy does not name (a cluster's Flux Kustomization pointed at another's folder)", () => {
+  // Two bootstrapped clusters, each its own flux-system/flux-system root: two clusters, named or not.
+  const fleet = (sgpPath: string) =>
+    tree({
+      ...Object.fromEntries(
+        ["jkt", "sgp"].flatMap((cluster) => [
+          [
+            `clusters/${cluster}/flux-system/gotk-sync.yaml`,
+            `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/${cluster}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+          ],
+          [
+            `clusters/${cluster}/apps.yaml`,
+            `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ${cluster === "sgp" ? sgpPath : "./apps/jkt"}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+          ],
+          [
+            `apps/${cluster}/release.yaml`,
+            `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: reviews, namespace: bookinfo}\nspec:\n  chartRef: {kind: OCIRepository, name: mesh-app}\n  values: {weights: {v1: ${cluster === "jkt" ? 50 : 100}}}\n`,
+          ],
+        ]),
+      ),
+    });
+
+  it("is a root of the PR's, as is the one that cluster leaves: both are rendered (here they cannot be, offline)", async () => {
+    const { failures } = await renderChange(fleet("./apps/sgp"), fleet("./apps/jkt"), { topology, budgetMs: 1_000 });
+    expect(failures.map((failure) => failure.reason.replace(/: .*$/s, ""))).toEqual([
+      "helm apps/jkt/release.yaml bookinfo/reviews cannot be rendered offline",
+      "helm apps/sgp/release.yaml bookinfo/reviews cannot be rendered offline",
+    ]);
+    expect((await renderChange(fleet("./apps/sgp"), fleet("./apps/sgp"), { topology, budgetMs: 1_000 })).failures).toEqual([]);
+  });
+});
+
 describe("a kustomization moved to another folder with what it reads (gloo-mesh-use-cases 95c1113)", () => {
   // The root lists a file a script generates: it fails alike wherever it is.
   const root = (folder: string, replicas = 2) =>
