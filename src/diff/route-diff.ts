@@ -10,7 +10,8 @@ import {
 } from "../core/traffic-model.js";
 import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
-import { sitesMeet } from "../core/gitops-delivery.js";
+import { isNamedCluster, sitesMeet } from "../core/gitops-delivery.js";
+import { sameItems } from "../core/same-items.js";
 import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
 import { covers, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
@@ -225,7 +226,7 @@ export function pairFlows(base: TrafficModel, head: TrafficModel, sites?: TreeSi
       if (other && other.resourceKey === flow.resourceKey) pairs.push({ base: flow, head: other });
     }
   }
-  return withoutTwins(pairs, base, head, sites);
+  return bySite(withoutTwins(pairs, base, head, sites), base, head, sites);
 }
 
 const rankedByName = (model: TrafficModel): Flow[] => {
@@ -309,6 +310,94 @@ function withoutTwins(
     const twins = key === undefined ? undefined : kept.get(key);
     return twins === undefined || !landsBeside(side, model.routes.get(flow.resourceKey)!.file, twins);
   });
+}
+
+/**
+ * Copies of one object that GitOps delivers to sites apart are one object per site: a cluster holds
+ * one of them. Where a delivery is pointed at another copy's folder (Application frontend-jkt from
+ * `overlays/jkt` to `overlays/sgp`; a cluster's Flux Kustomization from `./apps/sgp` to
+ * `./apps/jkt`), each site the copy it held leaves (its file removed or placed nowhere at head) is
+ * compared with the copy that now serves the same claim there: not removed where that copy still
+ * serves it (jkt's frontend read as "no longer served"), nor placed nowhere (sgp's reviews read as
+ * "now placed in unknown"); and that copy, compared with itself, does not reach those sites anew
+ * (sgp's canary read as arriving "in new region jkt"). A site no copy served before is still new.
+ */
+function bySite(
+  pairs: readonly { base?: Flow; head?: Flow }[],
+  base: TrafficModel,
+  head: TrafficModel,
+  sites: TreeSites | undefined,
+): { base?: Flow; head?: Flow }[] {
+  if (!sites) return [...pairs];
+  const fileIn = (model: TrafficModel, flow: Flow) => model.routes.get(flow.resourceKey)?.file;
+  const headSites = (flow: Flow) => sites.head(fileIn(head, flow) ?? "");
+  const baseSites = (flow: Flow) => sites.base(fileIn(base, flow) ?? "");
+  // Flows whose file leaves every site it was on: removed, or kept where nothing delivers it any
+  // more (alike where no cluster is named: then the head holds the base's very flow). Most PRs have
+  // none, and nothing more is read.
+  const leaving = pairs.flatMap(({ base: was, head: now }) =>
+    was && (!now || headSites(now).length === 0) && baseSites(was).length > 0 ? [was] : [],
+  );
+  if (leaving.length === 0) return [...pairs];
+  const claimIn = (model: TrafficModel, flow: Flow) => {
+    const claimed = claimOf(flow, model);
+    const { group, kind, namespace, name } = flow.resource;
+    return claimed && JSON.stringify([group, kind, namespace, name, claimed.claim]);
+  };
+  // Head flows by the object and claim they serve.
+  const serving = new Map<string, Flow[]>();
+  for (const { head: now } of pairs) {
+    const claim = now && claimIn(head, now);
+    if (claim) serving.set(claim, [...(serving.get(claim) ?? []), now!]);
+  }
+  /** The head copy taking over each leaving base flow, and the sites each head copy takes over. */
+  const takenBy = new Map<Flow, Flow>();
+  const takesOver = new Map<Flow, Set<string>>();
+  for (const was of leaving) {
+    const [left, claim, file] = [baseSites(was), claimIn(base, was), fileIn(base, was)];
+    const taker =
+      claim === undefined
+        ? undefined
+        : (serving.get(claim) ?? []).find((flow) => fileIn(head, flow) !== file && left.every((site) => headSites(flow).includes(site)));
+    if (!taker) continue;
+    takenBy.set(was, taker);
+    takesOver.set(taker, new Set([...(takesOver.get(taker) ?? []), ...left]));
+  }
+  if (takenBy.size === 0) return [...pairs];
+  return pairs.map((pair) => {
+    const { base: was } = pair;
+    const taker = was && takenBy.get(was);
+    // Keyed as the flow of the site it was, and of the object there (the resource diff's version
+    // change, diff/resource-diff.ts): the copy's own pair keeps the copy's keys.
+    if (was && taker)
+      return {
+        base: was,
+        head: { ...placedLike(taker, headSites(taker), was, baseSites(was)), key: was.key, resourceKey: was.resourceKey },
+      };
+    const taken = pair.head && takesOver.get(pair.head);
+    if (!taken || !pair.base) return pair;
+    // Compared with itself where it was before: the sites taken over are those pairs' to judge.
+    const kept = headSites(pair.head!).filter((site) => !taken.has(site));
+    return sameItems(kept, baseSites(pair.base))
+      ? { base: pair.base, head: placedLike(pair.head!, headSites(pair.head!), pair.base, baseSites(pair.base)) }
+      : pair;
+  });
+}
+
+/**
+ * A flow as served on another flow's sites: its backends placed by its file's clusters (the last
+ * source of placement, DESIGN §6) take the other's file placement; backends placed by what they are
+ * (a policy name pattern, a ServiceImport's exports) stay where they run.
+ */
+function placedLike(flow: Flow, sites: readonly string[], like: Flow, likeSites: readonly string[]): Flow {
+  const byFile = (backend: Backend, on: readonly string[]) => {
+    const named = on.filter(isNamedCluster);
+    // A file on several clusters places a cluster-local Service on each (model/placement.ts).
+    return named.length > 0 && backend.placement.multiCluster === named.length > 1 && sameItems(backend.placement.clusters, named);
+  };
+  const placement = like.backends.find((backend) => byFile(backend, likeSites))?.placement;
+  if (!placement) return flow;
+  return { ...flow, backends: flow.backends.map((backend) => (byFile(backend, sites) ? { ...backend, placement } : backend)) };
 }
 
 /**

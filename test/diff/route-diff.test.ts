@@ -912,3 +912,74 @@ describe("requests passing to a rule that sends them to the same backends but ha
     );
   });
 });
+
+describe("copies of one object delivered to clusters apart: a delivery pointed at another copy's folder is judged per cluster", () => {
+  const vs = (weights: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: bookinfo}\nspec:\n  hosts: [reviews.bookinfo.svc.cluster.local]\n  http:\n  - route:\n${weights
+      .split(" ")
+      .map((pair) => pair.split("="))
+      .map(
+        ([subset, weight]) => `    - destination: {host: reviews.bookinfo.svc.cluster.local, subset: ${subset}}\n      weight: ${weight}\n`,
+      )
+      .join("")}`;
+  const judged = (result: ReturnType<typeof analyze>) =>
+    result.findings.map((finding) => `${finding.risk} ${finding.class}: ${finding.summary}`);
+
+  // Two bootstrapped clusters, each its own flux-system/flux-system root, the policy naming neither.
+  const fleet = (sgpPath: string): Record<string, string> => ({
+    ...Object.fromEntries(
+      ["jkt", "sgp"].flatMap((cluster) => [
+        [
+          `clusters/${cluster}/flux-system/gotk-sync.yaml`,
+          `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/${cluster}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+        ],
+        [
+          `clusters/${cluster}/apps.yaml`,
+          `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ${cluster === "sgp" ? sgpPath : "./apps/jkt"}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+        ],
+      ]),
+    ),
+    "apps/jkt/reviews.yaml": vs("v1=50 v2=50"),
+    "apps/sgp/reviews.yaml": vs("v1=100"),
+  });
+
+  it("sgp's Flux Kustomization pointed at jkt's folder: sgp's reviews go 100% → 50/50, not placed nowhere, and no two versions contend", () => {
+    const findings = judged(analyze(fleet("./apps/sgp"), fleet("./apps/jkt")));
+    expect(findings).toContainEqual(expect.stringMatching(/^medium-high backend\.weight-changed: .*v1 100% → 50%, v2 new 50%/));
+    expect(findings).toContainEqual(expect.stringMatching(/^high route\.attachment-changed: Kustomization flux-system\/apps/));
+    expect(findings.filter((finding) => /region-removed|route\.removed|claimed by/.test(finding))).toEqual([]);
+    // Pointed at a folder holding the same: nothing moves on sgp.
+    const same = { ...fleet("./apps/sgp"), "apps/sgp/reviews.yaml": vs("v1=50 v2=50") };
+    expect(judged(analyze(same, { ...same, "clusters/sgp/apps.yaml": fleet("./apps/jkt")["clusters/sgp/apps.yaml"]! }))).toEqual([
+      "low resource.changed: Kustomization flux-system/apps: spec.path: ./apps/sgp → ./apps/jkt",
+    ]);
+  });
+
+  // Argo CD Applications per cluster, the policy naming the clusters (session 43 probe a01).
+  const argo = (jktPath: string, sgpWeights: string) => ({
+    ...Object.fromEntries(
+      ["jkt", "sgp"].map((cluster) => [
+        `argocd/frontend-${cluster}.yaml`,
+        `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: reviews-${cluster}, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: https://github.com/acme/fleet.git, path: ${cluster === "jkt" ? jktPath : "deploy/sgp"}}\n  destination: {name: ${cluster}-prod-1, namespace: bookinfo}\n`,
+      ]),
+    ),
+    "deploy/jkt/reviews.yaml": vs("v1=100"),
+    "deploy/sgp/reviews.yaml": vs(sgpWeights),
+  });
+  const POLICY = "topology:\n  clusters: {jkt-prod-1: jkt, sgp-prod-1: sgp}\n";
+
+  it("jkt's Application pointed at sgp's folder as sgp's gains a canary: jkt still serves reviews, and v2 is no new region there", () => {
+    const findings = judged(analyze(argo("deploy/jkt", "v1=100"), argo("deploy/sgp", "v1=80 v2=20"), POLICY));
+    expect(findings).toContainEqual(
+      expect.stringMatching(/^medium backend\.added: reviews\.bookinfo: v2 receives 20% \(v1 100% → 80%, v2 new 20%\)/),
+    );
+    expect(findings.filter((finding) => /region-added|route\.removed|no longer served|claimed by/.test(finding))).toEqual([]);
+  });
+
+  it("a cluster the copy it now gets reaches anew, no copy having served it there, is still a new region", () => {
+    const without = (tree: Record<string, string>) =>
+      Object.fromEntries(Object.entries(tree).filter(([path]) => path !== "deploy/jkt/reviews.yaml"));
+    const findings = judged(analyze(without(argo("deploy/jkt", "v1=100")), without(argo("deploy/sgp", "v1=100")), POLICY));
+    expect(findings).toContainEqual(expect.stringMatching(/^high backend\.region-added: reviews\.bookinfo: v1 now also reaches jkt/));
+  });
+});
