@@ -83,6 +83,7 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
   const placed = (tree: TreeAnalysis, applied: ((file: string) => boolean) | undefined) => ({
     sites: fileSites(tree.placement),
     applied: applied ?? (() => true),
+    includedBy: tree.manifests.includedBy,
   });
   const before = checkReferences(base, checkable, definitionOf(input.base), placed(input.base, input.applied?.base));
   const after = checkReferences(head, checkable, definitionOf(input.head), placed(input.head, input.applied?.head));

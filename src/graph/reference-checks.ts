@@ -19,6 +19,8 @@ import {
   type RouteNode,
 } from "../core/graph-nodes.js";
 import { kindSpec } from "../manifests/kinds.js";
+import { readersOf } from "../core/kustomize-inclusion.js";
+import { posix } from "node:path";
 import { record, text } from "../core/json-access.js";
 
 /**
@@ -108,22 +110,20 @@ const excludedMayHold = (attachment: Attachment, checkable: Checkable): boolean 
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
-/**
- * `definitionOf`: what a route says by its key (its spec, and its annotations, which an Ingress
- * controller reads as routing), when the caller holds the tree's resources: one object written
- * alike in two files claims nothing from itself.
- */
 /** Whether a tree applies a file (model/applied-files.ts) and where (FileClusters.sites). */
 export interface FilesPlaced {
   readonly sites: (file: string) => readonly string[];
   readonly applied: (file: string) => boolean;
+  /** The kustomizations that accumulate each file (ManifestSet.includedBy). */
+  readonly includedBy?: ReadonlyMap<string, readonly string[]> | undefined;
 }
 
 /**
  * `definitionOf`: a route's spec and annotations by key (one object written alike in two places
  * competes with nobody); `placed`: whether the tree applies a file and where, as its GitOps
  * placement says (FileClusters.sites: routes applied to different clusters, named or not, claim
- * different listeners, and a route nothing applies claims none).
+ * different listeners, a route nothing applies claims none, and copies of one object nothing
+ * applies together are objects of their own).
  */
 export function checkReferences(
   graph: TrafficGraph,
@@ -591,6 +591,27 @@ const appliedApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefine
   return here.length > 0 && there.length > 0 && !sitesMeet(here, there);
 };
 
+/**
+ * Two copies of one object (its identity in two files) that nothing is known to apply together: in
+ * two folders, no kustomization accumulating both, and no GitOps placement putting both where they
+ * may meet (families.md: a copy in another folder is an object of its own, as folders are clusters
+ * in many repositories). An archived copy (get-istio-multicluster 1b5db57570 keeps `archive/clusters/
+ * armadillo/istio/for-demo-2/` beside the live `clusters/armadillo/istio/traffic-management/`) made
+ * every rule added to the live one a high "versions of one object" while the two were no longer
+ * equal. Copies of one folder, of one kustomization's build or of one delivery's still contend.
+ */
+const copiesApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefined): boolean => {
+  if (!placed || !sameName(a, b) || a.id.namespace !== b.id.namespace || a.file === b.file) return false;
+  if (buildFolder(a.file) === buildFolder(b.file)) return false;
+  const [here, there] = [placed.sites(a.file), placed.sites(b.file)];
+  if (here.length > 0 && there.length > 0) return !sitesMeet(here, there);
+  const readers = new Set(readersOf(a.file, placed.includedBy));
+  return !readersOf(b.file, placed.includedBy).some((reader) => readers.has(reader));
+};
+
+/** The folder a file is applied from: a render's is its root's (`apps/prod/(rendered)/kustomization.yaml` → `apps/prod`). */
+const buildFolder = (file: string): string => posix.dirname(file.replace(/\/\(rendered[^)]*\)\/[^/]*$/, "/kustomization.yaml"));
+
 /** The same group, kind and name (whatever the namespace). */
 const sameName = (a: RouteNode, b: RouteNode): boolean => a.id.group === b.id.group && a.id.kind === b.id.kind && a.id.name === b.id.name;
 
@@ -691,6 +712,7 @@ function conflicts(
       !sameObject(a.route, b.route) &&
       !sameDefinition(a.route, b.route, definitionOf) &&
       !appliedApart(a.route, b.route, placed) &&
+      !copiesApart(a.route, b.route, placed) &&
       seeEachOther(a.route, b.route) &&
       (!known || sameHostKnown(a, b));
     // Only the claimants that collide contend: mesh VirtualServices exported each to its own

@@ -128,8 +128,11 @@ describe("a conflict that shrinks is the one the base had (aws-application-netwo
   });
 
   it("two equal copies of one route beside another, one copy made to differ and the other route deleted: the versions are a new conflict", () => {
-    const copies = { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "copy/a.yaml": route("route-a") };
-    const result = analyze({ ...copies, "shop/b.yaml": route("route-b") }, { ...copies, "copy/a.yaml": route("route-a", "route-a-v2") });
+    const copies = { "infra/gateway.yaml": GATEWAY(ALL), "shop/a.yaml": route("route-a"), "shop/a-copy.yaml": route("route-a") };
+    const result = analyze(
+      { ...copies, "shop/b.yaml": route("route-b") },
+      { ...copies, "shop/a-copy.yaml": route("route-a", "route-a-v2") },
+    );
     expect(claimed(result).map((f) => `${f.risk} ${f.summary}`)).toEqual([
       expect.stringMatching(/^high .*claimed by HTTPRoute shop\/route-a @.* and HTTPRoute shop\/route-a @.*: versions of one object/),
     ]);
@@ -139,10 +142,10 @@ describe("a conflict that shrinks is the one the base had (aws-application-netwo
     const copies = {
       "infra/gateway.yaml": GATEWAY(ALL),
       "shop/a.yaml": route("route-a"),
-      "copy/a.yaml": route("route-a"),
+      "shop/a-copy.yaml": route("route-a"),
       "shop/b.yaml": route("route-b"),
     };
-    const result = analyze(copies, { ...copies, "copy/a.yaml": route("route-a", "route-a-v2") });
+    const result = analyze(copies, { ...copies, "shop/a-copy.yaml": route("route-a", "route-a-v2") });
     expect(claimed(result).map((f) => f.risk)).toEqual(["high"]);
     expect(result.blastRadius.issues.existing).toEqual([]);
   });
@@ -163,6 +166,43 @@ describe("a conflict that shrinks is the one the base had (aws-application-netwo
       ),
     ]);
     expect(result.blastRadius.issues.existing).toEqual([]);
+  });
+});
+
+describe("copies of one object in two folders contend only where something applies them together (get-istio-multicluster 1b5db57570)", () => {
+  const color = (extra = "") =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: color-routing, namespace: default }\nspec:\n  hosts: [color-svc.offerings.global]\n  http:\n${extra}  - route: [{ destination: { host: color-svc.offerings.global } }]\n`;
+  const rule = "  - match: [{ uri: { prefix: /istio } }]\n    route: [{ destination: { host: color-svc.offerings.global, subset: v2 } }]\n";
+  const claims = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head)
+      .findings.filter((f) => /claimed by/.test(f.summary))
+      .map((f) => `${f.risk} ${f.summary.slice(f.summary.lastIndexOf(":") + 2)}`);
+  const copies = { "archive/clusters/east/istio/color.yaml": color(), "clusters/east/istio/color.yaml": color() };
+  const edited = { ...copies, "clusters/east/istio/color.yaml": color(rule) };
+  const kustomization = (...resources: string[]) =>
+    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${resources.join(", ")}]\n`;
+  const flux = (path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: east, namespace: flux-system }\nspec:\n  path: ${path}\n  sourceRef: { kind: GitRepository, name: flux-system }\n`;
+
+  it("an archived copy nothing delivers is an object of its own: a rule added to the live one is judged alone", () => {
+    const result = analyze(copies, edited);
+    expect(result.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
+    expect(result.findings.map((f) => f.class)).toContain("route.added");
+  });
+
+  it("nor does a Flux Kustomization that delivers only the live folder bring them together", () => {
+    const delivered = { "clusters/east/flux.yaml": flux("./clusters/east") };
+    expect(claims({ ...copies, ...delivered }, { ...edited, ...delivered })).toEqual([]);
+  });
+
+  it("copies one folder holds, one kustomization accumulates, or one delivery applies still contend", () => {
+    const versions = ["high versions of one object, and which one the cluster holds depends on the order they are applied in"];
+    const together = { "clusters/east/istio/color-copy.yaml": color() };
+    expect(claims({ ...copies, ...together }, { ...edited, ...together })).toEqual(versions);
+    const listed = { "kustomization.yaml": kustomization("archive/clusters/east/istio/color.yaml", "clusters/east/istio/color.yaml") };
+    expect(claims({ ...copies, ...listed }, { ...edited, ...listed })).toEqual(versions);
+    const delivered = { "clusters/flux.yaml": flux("./") };
+    expect(claims({ ...copies, ...delivered }, { ...edited, ...delivered })).toEqual(versions);
   });
 });
 
@@ -909,12 +949,12 @@ describe("mesh VirtualServices that name no namespace, for one short host", () =
     );
   });
 
-  it("in one file, or one object written in two versions in two files, or a fully qualified host, still collide", () => {
+  it("in one file, or one object written in two versions in two files of one folder, or a fully qualified host, still collide", () => {
     expect(claims({ "vs.yaml": `${meshRoute("web-a")}---\n${meshRoute("web-b")}` })).toEqual([
       "host web.default.svc.cluster.local on the mesh is claimed by VirtualService default/web-a and VirtualService default/web-b",
     ]);
     const retargeted = meshRoute("web").replace("destination: { host: web }", "destination: { host: web-next }");
-    expect(claims({ "a/vs.yaml": meshRoute("web"), "b/vs.yaml": retargeted })).toHaveLength(1);
+    expect(claims({ "a/vs.yaml": meshRoute("web"), "a/vs-next.yaml": retargeted })).toHaveLength(1);
     expect(claims({ "a/vs.yaml": meshRoute("web"), "b/vs.yaml": meshRoute("web") })).toEqual([]);
     const fqdn = "web.shop.svc.cluster.local";
     expect(claims({ "a/vs.yaml": meshRoute("web-a", fqdn), "b/vs.yaml": meshRoute("web-b", fqdn) })).toHaveLength(1);
