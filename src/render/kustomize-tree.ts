@@ -232,31 +232,47 @@ export function pulledChart(entry: unknown): string | undefined {
  * inputs: see filesNamedBy), and its remote references: as the review names them (`remote`), and
  * as the policy's `render.trusted` globs match them (`sources`: each remote resource as written,
  * each chart its `helmCharts` pull as `<repo>/<name>`), unless one cannot be named so.
- * `transforming`: the local files named otherwise than as resources (patches, generator inputs),
- * or undefined when something remote is not a whole resource (see RenderRoot.remoteResourcesOnly).
+ * `local`: its kustomizations whose own build reads nothing remote (no Component, which acts on
+ * what the kustomization including it accumulates): they act on their own objects alone.
+ * `transforming`: the local files the other kustomizations name otherwise than as resources
+ * (patches, generator inputs), which may act on remote objects; or undefined when something remote
+ * is not a whole resource (see RenderRoot.remoteResourcesOnly).
  */
 export function kustomizeClosure(
   tree: Tree,
   folder: string,
-): { folders: string[]; files: string[]; remote: string[]; sources: string[] | undefined; transforming: string[] | undefined } {
+): {
+  folders: string[];
+  files: string[];
+  remote: string[];
+  sources: string[] | undefined;
+  local: string[];
+  transforming: string[] | undefined;
+} {
   const folders: string[] = [];
   const files = new Set<string>();
   const remote: string[] = [];
   let sources: string[] | undefined = [];
-  let transforming: string[] | undefined = [];
-  const visit = (current: string): void => {
-    if (folders.includes(current)) return;
-    folders.push(current);
+  /** Of each kustomization: whether its build reads something remote, and the local files it names otherwise than as resources. */
+  const read = new Map<string, { remote: boolean; transforming: string[] }>();
+  // Something remote that is no whole resource (a remote patch, a chart kustomize pulls) may act on anything.
+  let wholeOnly = true;
+  const visit = (current: string): boolean => {
     const file = tree.kustomizationIn(current);
-    if (!file) return;
+    if (folders.includes(current)) return file !== undefined && read.get(file)?.remote === true;
+    folders.push(current);
+    if (!file) return false;
     files.add(file);
+    const own = { remote: false, transforming: [] as string[] };
+    read.set(file, own);
     const fields = kustomizationOf(tree, file);
     const charts = fields.helmCharts ?? [];
     if (charts.length > 0) {
       remote.push(`helmCharts in ${file} (kustomize --enable-helm pulls charts)`);
       const pulled = charts.map(pulledChart);
       sources = sources && pulled.every((chart) => chart !== undefined) ? [...sources, ...(pulled as string[])] : undefined;
-      transforming = undefined;
+      own.remote = true;
+      wholeOnly = false;
     }
     const wholeResources = new Set([...(fields.resources ?? []), ...(fields.bases ?? [])]);
     for (const entry of [...resourceEntries(fields), ...filesNamedBy(fields)]) {
@@ -264,20 +280,24 @@ export function kustomizeClosure(
       if (REMOTE.test(entry)) {
         remote.push(entry);
         sources = sources && [...sources, entry];
-        if (!resource) transforming = undefined;
+        own.remote = true;
+        wholeOnly &&= resource;
         continue;
       }
       const target = entryTarget(tree, current, entry);
-      if (tree.kustomizationIn(target)) visit(target);
+      if (tree.kustomizationIn(target)) own.remote = visit(target) || own.remote;
       else
-        for (const file of filesAt(tree, target)) {
-          files.add(file);
-          if (!resource) transforming = transforming && [...transforming, file];
+        for (const named of filesAt(tree, target)) {
+          files.add(named);
+          if (!resource) own.transforming.push(named);
         }
     }
+    return own.remote;
   };
   visit(folder);
-  return { folders, files: [...files].sort(), remote, sources, transforming };
+  const local = [...read].filter(([file, own]) => !own.remote && kustomizationOf(tree, file).kind !== "Component").map(([file]) => file);
+  const transforming = wholeOnly ? [...read].filter(([file]) => !local.includes(file)).flatMap(([, own]) => own.transforming) : undefined;
+  return { folders, files: [...files].sort(), remote, sources, local: local.sort(), transforming };
 }
 
 /**

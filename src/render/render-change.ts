@@ -790,18 +790,23 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
 
 /**
  * Whether the PR changes only the local part of a root kept offline by remote resources alone
- * (RenderRoot.remoteResourcesOnly): its kustomizations, the files they patch or generate with and
- * its build are the same on both sides, so the remote objects come out as they did, and the local
- * ones, which nothing remote can reach, render alike without them (vehagn/homelab 08e6ae1: an
- * annotation added to a Gateway listed beside the Gateway API release manifest blocked as a render
- * that cannot be done). A kustomization carrying values across resources (`crossed`) is left whole.
+ * (RenderRoot.remoteResourcesOnly): the kustomizations whose builds read the remote entries, the
+ * files they patch or generate with and its build are the same on both sides, so the remote objects
+ * come out as they did, and the local ones, which nothing remote can reach, render alike without
+ * them (vehagn/homelab 08e6ae1: an annotation added to a Gateway listed beside the Gateway API
+ * release manifest blocked as a render that cannot be done). A local base's kustomization may
+ * change: it acts on its own objects alone, which the render holds (kuadrant-operator 1cabbba793:
+ * `config/crd` listing one more CRD under `config/deploy`'s remote operators blocked alike). A
+ * kustomization carrying values across resources (`crossed`) is left whole.
  */
 function onlyLocalPartChanged(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
   const [a, b] = [before.remoteResourcesOnly, after.remoteResourcesOnly];
   if (!a || !b || before.crossed || after.crossed || JSON.stringify(before.run) !== JSON.stringify(after.run)) return false;
   const transforming = new Set([...a.transforming, ...b.transforming]);
+  // Local on each side that reads it: one that comes to read a remote entry is no longer.
+  const local = (input: string) => (!baseText.has(input) || a.local.includes(input)) && (!headText.has(input) || b.local.includes(input));
   return [...new Set([...before.inputs, ...after.inputs])].every(
-    (input) => baseText.get(input) === headText.get(input) || (!isKustomizationFile(input) && !transforming.has(input)),
+    (input) => baseText.get(input) === headText.get(input) || (isKustomizationFile(input) ? local(input) : !transforming.has(input)),
   );
 }
 

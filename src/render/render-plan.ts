@@ -152,12 +152,14 @@ export interface RenderRoot {
   readonly offlineGates?: true;
   /**
    * Kustomize, offline only for remote `resources` (or `bases`): objects a remote source adds whole,
-   * which cannot patch or feed its local ones. `transforming` are its local files named otherwise
-   * than as resources (patches, generator inputs), which may act on the remote objects. Such a root
-   * whose kustomizations and transforming files the PR leaves alone renders its local part without
+   * which cannot patch or feed its local ones. `local` are its kustomizations whose own build reads
+   * nothing remote (a local base's, `config/crd` under `config/deploy`), which act on their own
+   * objects alone; `transforming` the local files its other kustomizations name otherwise than as
+   * resources (patches, generator inputs), which may act on the remote objects. Such a root whose
+   * other kustomizations and transforming files the PR leaves alone renders its local part without
    * the remote entries (RenderRun.withoutRemote): what the PR changes is all there.
    */
-  readonly remoteResourcesOnly?: { readonly transforming: readonly string[] };
+  readonly remoteResourcesOnly?: { readonly local: readonly string[]; readonly transforming: readonly string[] };
 }
 
 /**
@@ -323,7 +325,7 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  */
 function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
-  const { folders, files, remote, sources, transforming } = kustomizeClosure(tree, folder);
+  const { folders, files, remote, sources, local, transforming } = kustomizeClosure(tree, folder);
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
   const inputs = [...new Set(inputsOf({ folders, files }))].sort();
   // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings'.
@@ -348,7 +350,7 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
     deployed: true,
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
     ...(remote.length > 0 && sources ? { fetches: [...new Set(sources)] } : {}),
-    ...(remote.length > 0 && transforming ? { remoteResourcesOnly: { transforming: [...new Set(transforming)].sort() } } : {}),
+    ...(remote.length > 0 && transforming ? { remoteResourcesOnly: { local, transforming: [...new Set(transforming)].sort() } } : {}),
   };
 }
 

@@ -667,6 +667,51 @@ describe("a root renders alike when its inputs say the same", () => {
     );
   });
 
+  it("a local base's kustomization edited under a root with a remote base renders without it; one that may act on remote objects still cannot (kuadrant-operator 1cabbba793)", async () => {
+    const CRD = (name: string) =>
+      `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ${name}.example.io}\nspec:\n  group: example.io\n  names: {kind: ${name}, plural: ${name}}\n  scope: Namespaced\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n`;
+    const deploy = (crds: string, extra: Record<string, string> = {}) =>
+      tree({
+        "config/deploy/kustomization.yaml": "resources:\n  - ../crd\n  - github.com/acme/operator/config/deploy?ref=main\n",
+        "config/crd/kustomization.yaml": crds,
+        "config/crd/widgets.yaml": CRD("widgets"),
+        "config/crd/gadgets.yaml": CRD("gadgets"),
+        "config/crd/route.yaml": "kind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, weight: 100}]}]\n",
+        ...extra,
+      });
+    const reasons = async (before: SourceFile[], after: SourceFile[]) =>
+      (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.reason);
+    const widgets = deploy("resources:\n  - widgets.yaml\n");
+    const listed = await renderChange(widgets, deploy("resources:\n  - widgets.yaml\n  - gadgets.yaml\n"), { topology, budgetMs: 1_000 });
+    expect(listed.failures).toEqual([]);
+    expect(listed.roots).toEqual([expect.objectContaining({ id: "kustomize config/deploy", withoutRemote: true })]);
+    // A route it comes to list is in the render, reviewed there.
+    const routed = await renderChange(widgets, deploy("resources:\n  - widgets.yaml\n  - route.yaml\n"), { topology, budgetMs: 1_000 });
+    expect(routed.failures).toEqual([]);
+    expect(routed.head.files.find((file) => file.path.startsWith("config/deploy/(rendered)"))?.text).toContain("kind: HTTPRoute");
+    const offline =
+      "kustomize config/deploy cannot be rendered offline: remote kustomize resource github.com/acme/operator/config/deploy?ref=main";
+    // Made to read something remote itself, or the root's own kustomization edited: it may act on the remote objects.
+    const remote = deploy("resources:\n  - widgets.yaml\n  - https://example.com/crds.yaml\n");
+    expect(await reasons(widgets, remote)).toEqual([
+      expect.stringMatching(
+        /^kustomize config\/deploy cannot be rendered offline: remote kustomize resources https:\/\/example.com\/crds.yaml, /,
+      ),
+    ]);
+    const prefixed = widgets.map((file) =>
+      file.path === "config/deploy/kustomization.yaml" ? { ...file, text: `namePrefix: edge-\n${file.text}` } : file,
+    );
+    expect(await reasons(widgets, prefixed)).toEqual([offline + REMOTE_BASE_HINT]);
+    // A Component acts on what the root accumulates, the remote objects too.
+    const component = (label: string) =>
+      deploy("resources:\n  - widgets.yaml\n", {
+        "config/deploy/kustomization.yaml":
+          "resources:\n  - ../crd\n  - github.com/acme/operator/config/deploy?ref=main\ncomponents:\n  - ../labels\n",
+        "config/labels/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels: [{pairs: {team: ${label}}}]\n`,
+      });
+    expect(await reasons(component("edge"), component("platform"))).toEqual([offline + REMOTE_BASE_HINT]);
+  });
+
   it("a patchesStrategicMerge entry rewritten as `patches` with just its patch (kustomize edit fix) renders alike (argo-rollouts b14679b7)", async () => {
     const patch = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3";
     const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
