@@ -17,6 +17,7 @@ import { reviewGraph } from "./graph/graph-review.js";
 import { excludedDeclarations } from "./graph/excluded-declarations.js";
 import { graphMemo, readGraphNodes, type TrafficGraph } from "./graph/traffic-graph.js";
 import { releaseSharedBodies } from "./manifests/held-body.js";
+import { templateAt } from "./manifests/placeholders.js";
 import { buildGitopsPlacement } from "./model/gitops-placement.js";
 import { fileSites } from "./core/gitops-delivery.js";
 import { compilePathScope } from "./policy/path-scope.js";
@@ -146,9 +147,17 @@ export function analyzeChange(input: ChangeInput): Analysis {
     };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };
+  // Asked only of chart and role templates without a placeholder of their own: most trees hold none.
+  const templated = (files: readonly SourceFile[]) => {
+    const texts = once(() => new Map(files.map((file) => [file.path, file.text])));
+    return (path: string) => {
+      const text = texts().get(path);
+      return text !== undefined && templateAt(text) !== -1;
+    };
+  };
   const loaded = alignResourceKeys(
-    loadManifests(baseFiles, { ...options, ...reading.base }),
-    loadManifests(headFiles, { ...options, ...reading.head }),
+    loadManifests(baseFiles, { ...options, ...reading.base, templatedElsewhere: templated(headFiles) }),
+    loadManifests(headFiles, { ...options, ...reading.head, templatedElsewhere: templated(baseFiles) }),
   );
   // An unreadable document the base already had blocks nothing, so it vouches for nothing either.
   const existing = alreadyInvalid({ files: baseFiles, invalid: loaded.base.invalid }, headFiles);

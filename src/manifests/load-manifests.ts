@@ -77,6 +77,13 @@ export interface LoadOptions {
   readonly patchOf?: (path: string) => string | undefined;
   /** The kustomizations that accumulate each file (render/kustomize-tree.ts kustomizeReading), handed on to placement. */
   readonly includedBy?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Whether the other tree's version of a file holds a template placeholder: a chart's (or role's)
+   * template listed there as not rendered is listed here too, so that its objects do not read as
+   * removed or added because one side's text gained or lost a `{{` (linde/gke-multi-cluster-examples
+   * a81d4882ed: a chart nothing installs stopped rendering, and its Gateway and route read as removed).
+   */
+  readonly templatedElsewhere?: (path: string) => boolean;
 }
 
 /** What a document of a file is, once what Flux's chart references read is settled. */
@@ -152,10 +159,10 @@ function filePlanner(files: readonly SourceFile[], options: LoadOptions): (file:
     const kustomization = asValues ? undefined : options.patchOf?.(file.path);
     if (kustomization !== undefined) return { type: "patch", kustomization };
     const tool = asValues ? undefined : templateTool(file.path);
-    const template = tool === undefined ? -1 : templateAt(file.text);
-    return template === -1 || tool === undefined
-      ? { type: "read", asValues }
-      : { type: "template", line: 1 + lineCount(file.text, template), tool };
+    if (tool === undefined) return { type: "read", asValues };
+    const template = templateAt(file.text);
+    if (template !== -1) return { type: "template", line: 1 + lineCount(file.text, template), tool };
+    return options.templatedElsewhere?.(file.path) ? { type: "template", line: 1, tool } : { type: "read", asValues };
   };
 }
 

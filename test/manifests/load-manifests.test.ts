@@ -770,6 +770,18 @@ describe("what names traffic config but is not traffic config never gates, and i
     ]);
   });
 
+  it("lists a chart template with no placeholder where the other side's version holds one (linde/gke-multi-cluster-examples a81d4882ed)", () => {
+    const chart = "charts-src/app";
+    const files = [file(`${chart}/Chart.yaml`, "apiVersion: v2", "name: app"), file(`${chart}/templates/route.yaml`, ...route("serve"))];
+    const templated = loadManifests(files, { templatedElsewhere: (path) => path === `${chart}/templates/route.yaml` });
+    expect(keys(templated)).toEqual([]);
+    expect(templated.skipped).toEqual([{ file: `${chart}/templates/route.yaml`, line: 1, reason: "Helm chart template: not rendered" }]);
+    // Outside a chart the other side says nothing: the file is read as written.
+    expect(keys(loadManifests([file("deploy/route.yaml", ...route("serve"))], { templatedElsewhere: () => true }))).toEqual([
+      "gateway.networking.k8s.io/HTTPRoute/default/serve",
+    ]);
+  });
+
   it("reads kinds known by their text in JSON and flow style too: a Namespace, an Istio chart's HelmRelease", () => {
     const set = loadManifests([
       file("ns.json", JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }, null, 2)),

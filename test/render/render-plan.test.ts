@@ -18,6 +18,7 @@ import { changedSource } from "../../src/render/render-result.js";
 import { isEmptyKustomization, kustomizeReading, namedRenderInputs } from "../../src/render/kustomize-tree.js";
 import { analyzeChange, type SourceFile } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
+import { httpRoute } from "../helpers/http-route-yaml.js";
 import { scratchDir } from "../helpers/scratch-trees.js";
 
 const topology = policyWith().topology;
@@ -434,6 +435,39 @@ describe("render failures in the review", () => {
     const analysis = analyzeChange(input(false));
     expect(analysis.findings).toEqual([]);
     expect(analysis.render.unrendered).toEqual([failure(false).reason]);
+  });
+
+  it("a chart nothing installs that stops rendering where its templates gain a placeholder is listed, not read as removed; installed, it blocks (linde/gke-multi-cluster-examples a81d4882ed)", () => {
+    const GATEWAY =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: public}\nspec:\n  gatewayClassName: gke-l7-global-external-managed\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n";
+    const chart = (backend: string) => [
+      { path: "charts-src/app/Chart.yaml", text: "apiVersion: v2\nname: app\nversion: 0.1.0\n" },
+      {
+        path: "charts-src/app/templates/gateway.yaml",
+        text: `${GATEWAY}---\n${httpRoute(`  - backendRefs: [{ name: ${backend}, port: 8000 }]\n`, { parent: "{ name: public }", namespace: "default", name: "serve" })}`,
+      },
+    ];
+    const templated = chart('{{ .Values.app | default "model-server" }}');
+    const stopped = (gates: boolean) => ({
+      id: "helm charts-src/app/Chart.yaml app",
+      origin: "charts-src/app/Chart.yaml",
+      inputs: ["charts-src/app/templates/gateway.yaml"],
+      reason: "helm charts-src/app/Chart.yaml app could not be rendered at head: Error: YAML parse error on app/templates/deploy.yaml",
+      gates,
+    });
+    const review = (base: SourceFile[], head: SourceFile[], gates: boolean) =>
+      analyzeChange({
+        base,
+        head,
+        policy: policyWith(),
+        rendered: { roots: [], base: { files: [], consumed: [] }, head: { files: [], consumed: [] }, failures: [stopped(gates)] },
+      });
+    const listed = review(chart("model-server"), templated, false);
+    expect(listed.findings).toEqual([]);
+    expect(listed.render.unrendered).toEqual([stopped(false).reason]);
+    // Rendering again at head, it is not everything added either.
+    expect(review(templated, chart("model-server"), false).findings).toEqual([]);
+    expect(review(chart("model-server"), templated, true).findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "high"]]);
   });
 
   it("a chart nothing installs, rendered with its defaults into an invalid document, is listed where it is, not blocked", () => {
