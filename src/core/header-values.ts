@@ -35,6 +35,20 @@ function headerTest(test: string): { readonly name: string; readonly anyValue: b
   return { name: name!, anyValue: operator === undefined || takesAnyHeaderValue({ [OPERATORS[operator]!]: value }) };
 }
 
+const VALUE_TEST = /^(?:header|query) (.*)$/;
+
+/**
+ * Whether a part of a canonical match is a header or query parameter test that selects by value
+ * (`header x-cart-beta=1`, `query v^2`, `header x-user~a.+`): a request without that header or
+ * parameter fails it, and so do most of those carrying it. A presence test, one taking any value,
+ * an inverted or unread test, or any other part (a port, a source) is not: it may take nearly every
+ * request, or every request there is.
+ */
+export function selectsByValue(part: string): boolean {
+  const test = VALUE_TEST.exec(part)?.[1];
+  return test !== undefined && TEST.exec(test)?.[2] !== undefined && !headerTest(test).anyValue;
+}
+
 /** Header tests that leave nearly every request in: the headers tested for any value, and the values tested against. */
 export interface BroadHeaderTests {
   /** Headers a request must carry, with any value. */

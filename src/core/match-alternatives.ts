@@ -1,4 +1,5 @@
 import { hostsOverlap } from "./host-match.js";
+import { selectsByValue } from "./header-values.js";
 
 /**
  * A flow's canonical match read back as request shapes, to reason about which requests two rules
@@ -171,6 +172,49 @@ export function covers(a: RequestShape, b: RequestShape): boolean {
   if (a.path.type === "PathPrefix")
     return ["PathPrefix", "Exact"].includes(b.path.type) && fold(b.path.value).startsWith(fold(a.path.value));
   return a.path.type === "Exact" && b.path.type === "Exact" && fold(a.path.value) === fold(b.path.value);
+}
+
+/** The methods an API serves: a narrowed rule giving up one of them gives up real requests (CONNECT and TRACE are none). */
+const SERVED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/** A path no written prefix extends: a request below a prefix, outside every narrower one. */
+const BELOW = "/\0";
+
+/**
+ * Whether an alternative whose path is `path` surely takes a request for `request`: a prefix as a
+ * string prefix (a segment prefix takes less, so more is given up), an Exact path alike; a regular
+ * expression or a controller-defined path may take it.
+ */
+function takesPath(shape: RequestShape, request: string): boolean {
+  if (!shape.path) return true;
+  const fold = shape.ignoreCase ? (value: string) => value.toLowerCase() : (value: string) => value;
+  if (shape.path.type === "PathPrefix") return fold(request).startsWith(fold(shape.path.value));
+  if (shape.path.type === "Exact") return fold(request) === fold(shape.path.value);
+  return true;
+}
+
+/**
+ * Whether a rule's alternatives after its match changed (`kept`) surely give up plain requests of
+ * an alternative it had (`given`): a request for its own path, or one below its prefix outside every
+ * narrower one, carrying only the tests `given` makes, by a method APIs serve. `/cart` narrowed to
+ * `/cart/items`, or to `Exact /cart`, gives up those (the rest of /cart answers 404); a header or query
+ * test that selects by value added (`x-cart-beta: "1"`), or a method pinned (`GET`), gives up
+ * every request without it. Not so where it is unsure: a path that is not a prefix or an exact path
+ * on either side (a regular expression may take the rest), a test added that may take nearly every
+ * request (a header taking any value, Istio's `withoutHeaders`) or every one there is (a port, a
+ * source), nor where the kept alternatives take the rest between them (`Exact /cart` and `/cart/`).
+ */
+export function givesUpSome(kept: readonly RequestShape[], given: RequestShape): boolean {
+  const path = given.path;
+  if (!path || (path.type !== "PathPrefix" && path.type !== "Exact")) return false;
+  const requests = path.type === "Exact" ? [path.value] : [path.value, `${path.value.replace(/\/$/, "")}${BELOW}`];
+  const takes = (shape: RequestShape, request: string, method: string) =>
+    admitsMethod(shape, method) &&
+    shape.conditions.every((part) => given.conditions.includes(part) || !selectsByValue(part)) &&
+    takesPath(shape, request);
+  return SERVED_METHODS.filter((method) => admitsMethod(given, method)).some((method) =>
+    requests.some((request) => !kept.some((shape) => takes(shape, request, method))),
+  );
 }
 
 /**

@@ -628,13 +628,21 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
           drafts.push(...regionsFallenTo({ backends }, { ...base, match }, to, { side: "head", path: head.path }, strayedTo(stray)));
         }
         // What it no longer matches and no other rule takes is no longer served at all.
-        if (diff.unserved)
+        if (diff.unserved) {
+          const them = diff.unserved.length === 1 ? "it" : "them";
+          const lost = diff.unserved.map(({ match, partly }) => `${partly ? "the rest of " : ""}${match}`);
           drafts.push({
             ...common,
             baseFlow: base,
-            detection: { ...common.detection, class: "route.removed", side: "base", before: { match: diff.unserved } },
-            detail: `${diff.unserved.join(", ")} no longer served: the rule no longer matches ${diff.unserved.length === 1 ? "it" : "them"} and no other rule takes ${diff.unserved.length === 1 ? "it" : "them"} (was → ${shareList(diff, "before", base.host)})`,
+            detection: {
+              ...common.detection,
+              class: "route.removed",
+              side: "base",
+              before: { match: diff.unserved.map(({ match }) => match) },
+            },
+            detail: `${lost.join(", ")} no longer served: the rule no longer matches ${them} and no other rule takes ${them} (was → ${shareList(diff, "before", base.host)})`,
           });
+        }
       }
       const displaced = diff.status === "changed" ? displacedRule(base, head, baseModel, headModel) : undefined;
       if (displaced) {

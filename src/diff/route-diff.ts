@@ -14,7 +14,7 @@ import { isNamedCluster, sitesMeet } from "../core/gitops-delivery.js";
 import { sameItems } from "../core/same-items.js";
 import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
-import { covers, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
+import { covers, givesUpSome, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
@@ -62,9 +62,11 @@ export interface RouteDiff {
   readonly handover?: { readonly from: Flow; readonly to: Flow };
   /**
    * A rule whose match changed: the alternatives of its base match (` | `-separated) no rule at
-   * head may take any request of, itself included (a `/logout` match dropped from bookinfo's rule).
+   * head may take any request of, itself included (a `/logout` match dropped from bookinfo's rule),
+   * or, where it still takes some of one, none may take any of the rest (`/cart` narrowed to
+   * `/cart/items` on a host with no other rule for `/cart`).
    */
-  readonly unserved?: readonly string[];
+  readonly unserved?: readonly Unserved[];
   /**
    * A rule whose match changed: the alternatives of its base match it no longer takes all of whose
    * requests it gives up one other rule at head takes, sending them elsewhere (`/east` renamed
@@ -73,6 +75,13 @@ export interface RouteDiff {
   readonly strayed?: readonly Strayed[];
   readonly backends: readonly BackendShift[];
   readonly regions: readonly RegionShare[];
+}
+
+/** Requests a rule gave up that no rule takes any of. */
+export interface Unserved {
+  readonly match: string;
+  /** The rule still takes some of `match` (`/cart` narrowed to `/cart/items`): only the rest is served nowhere. */
+  readonly partly?: true;
 }
 
 /** Requests a rule gave up and the rule that takes them all instead, with the base rule's backends paired with that rule's. */
@@ -439,9 +448,12 @@ function pairedAcrossScopes(
   return pairs;
 }
 
-/** Whether a rule may take some of the requests of these shapes. */
-const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[]): boolean =>
-  requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
+/**
+ * Whether a rule may take some of the requests of these shapes, outside what a narrowed rule still
+ * takes (`kept`): a rule within it takes none of what the narrowing gave up.
+ */
+const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[], kept: readonly RequestShape[] = []): boolean =>
+  requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)) && !kept.some((taken) => covers(taken, a)));
 
 /** Head flows competing for the same requests (where served, servedAt, and host), in the order they are tried. */
 function flowSlots(model: TrafficModel): Map<string, Flow[]> {
@@ -611,19 +623,34 @@ function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (re
 /**
  * Whether any rule of the head model may take some of a flow's requests: one of its host (the
  * changed rule itself included), or of a wildcard host that covers it. When none may, they are
- * served nowhere; when some may, where they all go is left to the match change.
+ * served nowhere; when some may, where they all go is left to the match change. `kept`: what the
+ * changed rule still takes of them, where only the rest is asked about: neither the rule itself nor
+ * a rule within it takes any of that (a `/cart/items/gift` rule beside `/cart` narrowed to
+ * `/cart/items` takes none of the rest of `/cart`).
  */
-function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow) => boolean {
-  return (lost) => {
+function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow, kept?: readonly RequestShape[]) => boolean {
+  return (lost, kept = []) => {
     const shapes = requestShapes(lost.match);
     const hosts = [lost.host, ...(wildcardsAt.get(servedAt(lost)) ?? []).filter((host) => hostCovers(host, lost.host))];
-    return hosts.some((host) => (slots.get(`${servedAt(lost)}|${host}`) ?? []).some((rule) => takesSomeOf(rule, shapes)));
+    return hosts.some((host) => (slots.get(`${servedAt(lost)}|${host}`) ?? []).some((rule) => takesSomeOf(rule, shapes, kept)));
   };
 }
 
-/** The base match's alternatives that no rule of the head may take any request of. */
-function unservedAlternatives(base: Flow, servedAnywhere: (lost: Flow) => boolean): string[] {
-  return base.match.split(" | ").filter((alternative) => !servedAnywhere({ ...base, match: alternative }));
+/**
+ * The base match's alternatives that no rule of the head may take any request of: dropped from the
+ * rule, or narrowed so that it surely gives up some of their requests (givesUpSome) and no rule may
+ * take any of the rest — `/cart` narrowed to `/cart/items`, or given a header test, on a host with no
+ * other rule for `/cart`: the rest of it answers 404 (Envoy's route_not_found).
+ */
+function unservedAlternatives(base: Flow, head: Flow, servedAnywhere: (lost: Flow, kept?: readonly RequestShape[]) => boolean): Unserved[] {
+  const kept = requestShapes(head.match);
+  return base.match.split(" | ").flatMap((match) => {
+    const shape = requestShapes(match)[0]!;
+    const partly = kept.some((taken) => mayOverlap(taken, shape));
+    if (partly && (kept.some((taken) => covers(taken, shape)) || !givesUpSome(kept, shape))) return [];
+    if (servedAnywhere({ ...base, match }, partly ? kept : undefined)) return [];
+    return [{ match, ...(partly ? { partly: true as const } : {}) }];
+  });
 }
 
 /**
@@ -684,7 +711,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
   let fallbackAtHead: ((removed: Flow, besides?: Flow) => Flow | undefined) | undefined;
-  let servedAtHead: ((lost: Flow) => boolean) | undefined;
+  let servedAtHead: ((lost: Flow, kept?: readonly RequestShape[]) => boolean) | undefined;
   let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
   const atHead = (lost: Flow, besides?: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost, besides);
   // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).
@@ -752,7 +779,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
     if (!status) continue;
     const unserved =
       status === "match-changed"
-        ? unservedAlternatives(pair.base!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
+        ? unservedAlternatives(pair.base!, pair.head!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
         : [];
     const strayed = status === "match-changed" ? strayedAlternatives(pair.base!, pair.head!, takerAtHead) : [];
     diffs.push({

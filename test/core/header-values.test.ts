@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { broadHeaderTests, describeBroad, takesAnyHeaderValue } from "../../src/core/header-values.js";
+import { broadHeaderTests, describeBroad, selectsByValue, takesAnyHeaderValue } from "../../src/core/header-values.js";
 
 describe("a header test that takes any value", () => {
   it("is an empty prefix or suffix, or a regex that takes every value matched whole", () => {
@@ -32,5 +32,28 @@ describe("a header test that takes any value", () => {
     expect(describeBroad({ carrying: [], lacking: ["x-canary=true"] })).toBe(
       "its test without x-canary=true leaves out only that value, so nearly every request",
     );
+  });
+});
+
+describe("a header or query test that selects by value", () => {
+  it("an exact value, a prefix, a pattern that tells values apart: a request without it fails", () => {
+    for (const part of ["header x-cart-beta=1", "query v=2", "header end-user^ja", "header x-user~a.+", "query v~[0-9]+"])
+      expect(selectsByValue(part)).toBe(true);
+  });
+
+  it("not a presence test, a test taking any value, an inverted or unread one, nor another part", () => {
+    for (const part of [
+      "header user-agent~.*",
+      "header a^",
+      "header user-agent",
+      "header user-agent*",
+      "header x-canary!=yes",
+      "without-header x-canary=true",
+      "port 8080",
+      "source app=frontend",
+      "method GET",
+      "PathPrefix /cart",
+    ])
+      expect(selectsByValue(part)).toBe(false);
   });
 });

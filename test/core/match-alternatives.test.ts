@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { covers, mayOverlap, outranks, requestShapes } from "../../src/core/match-alternatives.js";
+import { covers, givesUpSome, mayOverlap, outranks, requestShapes } from "../../src/core/match-alternatives.js";
 
 const shape = (match: string) => requestShapes(match)[0]!;
 
@@ -104,5 +104,38 @@ describe("which of two matches precedence surely ranks first (Gateway API, Ingre
     expect(outranks(shape("PathPrefix /api"), shape("PathPrefix /api"))).toBe(false);
     expect(outranks(shape("PathPrefix /api"), shape("RegularExpression /api/v1/.*"))).toBe(false);
     expect(outranks(shape("RegularExpression /api/v1/.*"), shape("PathPrefix /"))).toBe(false);
+  });
+});
+
+describe("what a narrowed match surely gives up", () => {
+  const givesUp = (kept: string, given: string) => givesUpSome(requestShapes(kept), shape(given));
+
+  it("a prefix narrowed below itself or to its exact path, a selective header or query test added, a method pinned", () => {
+    expect(givesUp("PathPrefix /cart/items", "PathPrefix /cart")).toBe(true);
+    expect(givesUp("Exact /cart", "PathPrefix /cart")).toBe(true);
+    expect(givesUp("PathPrefix /v2", "PathPrefix /")).toBe(true);
+    expect(givesUp("PathPrefix /cart, header x-cart-beta=1", "PathPrefix /cart")).toBe(true);
+    expect(givesUp("PathPrefix /cart, query v=2", "PathPrefix /cart")).toBe(true);
+    expect(givesUp("PathPrefix /cart, method GET", "PathPrefix /cart")).toBe(true);
+    expect(givesUp("Exact /cart, header x-beta=1", "Exact /cart, method POST")).toBe(true);
+    // Istio's prefixes are string prefixes: `/cart/` no longer takes `/cart` itself.
+    expect(givesUp("PathPrefix /cart/", "PathPrefix /cart")).toBe(true);
+  });
+
+  it("not where the kept alternatives take the rest between them, or may", () => {
+    expect(givesUp("Exact /cart | PathPrefix /cart/", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart, header x-beta=1 | PathPrefix /cart", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart, header x-beta=1", "PathPrefix /cart, header x-beta=1, header x-user=a")).toBe(false);
+    expect(givesUp("PathPrefix /cart, method ~GET|POST|PUT|PATCH|DELETE", "PathPrefix /cart")).toBe(false);
+  });
+
+  it("not where it is unsure: a regular expression on either side, a test that may take every request", () => {
+    expect(givesUp("RegularExpression /cart/.*", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart/items", "RegularExpression /cart.*")).toBe(false);
+    expect(givesUp("ImplementationSpecific /cart/items", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart, header user-agent~.*", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart, without-header x-canary=true", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart, port 9080", "PathPrefix /cart")).toBe(false);
+    expect(givesUp("PathPrefix /cart, source app=frontend", "PathPrefix /cart")).toBe(false);
   });
 });

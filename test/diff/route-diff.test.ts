@@ -555,6 +555,85 @@ describe("a rule whose match drops an alternative that no other rule takes", () 
   });
 });
 
+describe("a rule whose match is narrowed, with no rule left to take the rest", () => {
+  const cart = (match: string, backend = "cart-jkt") => `  - matches: [${match}]\n    backendRefs: [${ref(backend).trim().slice(2)}]\n`;
+  const prefix = (value: string, extra = "") => `{ path: { type: PathPrefix, value: ${value} }${extra} }`;
+  const beta = ", headers: [{ name: x-cart-beta, value: '1' }]";
+  const judged = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head)
+      .findings.map((finding) => `${finding.risk} ${finding.class}: ${finding.summary.replace(/^.*? via Gateway infra\/public: /, "")}`)
+      .sort();
+
+  it("gives up the rest of its path: route.removed beside the match change, as a dropped alternative is (/cart → /cart/items)", () => {
+    expect(judged({ "r.yaml": httpRoute(cart(prefix("/cart"))) }, { "r.yaml": httpRoute(cart(prefix("/cart/items"))) })).toEqual([
+      "high route.removed: the rest of PathPrefix /cart no longer served: the rule no longer matches it and no other rule takes it (was → ServiceImport cart-jkt:8080 100%)",
+      "medium-high route.match-changed: rule now captures PathPrefix /cart/items (was PathPrefix /cart)",
+    ]);
+  });
+
+  it("given a header test, a query test or a method: every request without it", () => {
+    for (const narrowed of [
+      prefix("/cart", beta),
+      prefix("/cart", ", queryParams: [{ name: beta, value: '1' }]"),
+      prefix("/cart", ", method: GET"),
+    ])
+      expect(judged({ "r.yaml": httpRoute(cart(prefix("/cart"))) }, { "r.yaml": httpRoute(cart(narrowed)) })).toContainEqual(
+        expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart no longer served/),
+      );
+  });
+
+  it("a rule within what it kept takes none of the rest (/cart/items/gift beside it)", () => {
+    const gift = cart(prefix("/cart/items/gift"), "gift-jkt");
+    expect(
+      judged({ "r.yaml": httpRoute(cart(prefix("/cart")) + gift) }, { "r.yaml": httpRoute(cart(prefix("/cart/items")) + gift) }),
+    ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart/));
+  });
+
+  it("not where another rule may take some of the rest: a sibling without the header, another route on the listener, a regular expression", () => {
+    const base = cart(prefix("/cart"));
+    const head = cart(prefix("/cart", beta));
+    const sibling = cart(prefix("/cart"), "cart-sgp");
+    expect(judged({ "r.yaml": httpRoute(base + sibling) }, { "r.yaml": httpRoute(head + sibling) })).not.toContainEqual(
+      expect.stringMatching(/route\.removed/),
+    );
+    const other = httpRoute(cart(prefix("/"), "web-jkt"), { name: "web" });
+    expect(judged({ "r.yaml": httpRoute(base), "o.yaml": other }, { "r.yaml": httpRoute(head), "o.yaml": other })).not.toContainEqual(
+      expect.stringMatching(/route\.removed/),
+    );
+    const regex = cart('{ path: { type: RegularExpression, value: "/c.*" } }', "web-jkt");
+    expect(judged({ "r.yaml": httpRoute(base + regex) }, { "r.yaml": httpRoute(head + regex) })).not.toContainEqual(
+      expect.stringMatching(/route\.removed/),
+    );
+  });
+
+  it("not where it may still take the rest: narrowed to a regular expression, or given a test that may take every request", () => {
+    for (const narrowed of [
+      '{ path: { type: RegularExpression, value: "/cart/.*" } }',
+      prefix("/cart", ", headers: [{ name: user-agent, type: RegularExpression, value: '.*' }]"),
+    ])
+      expect(judged({ "r.yaml": httpRoute(cart(prefix("/cart"))) }, { "r.yaml": httpRoute(cart(narrowed)) })).toEqual([
+        expect.stringMatching(/^(medium-high|high) route\.match-changed/),
+      ]);
+  });
+
+  it("an Istio VirtualService's only rule given a match: the rest is refused (route_not_found); not beside a catch-all after it", () => {
+    const virtualService = (rules: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ratings, namespace: bookinfo}\nspec:\n  hosts: [ratings]\n  http:\n${rules}`;
+    const primary = (match: string) => `  - name: primary\n${match}    route: [{destination: {host: ratings, subset: v1}}]\n`;
+    const within = (value: string) => `    match: [{uri: {prefix: ${value}}}]\n`;
+    const judgedVs = (base: string, head: string, rest = "") =>
+      analyze({ "vs.yaml": virtualService(primary(base) + rest) }, { "vs.yaml": virtualService(primary(head) + rest) }).findings.map(
+        (finding) => `${finding.risk} ${finding.class}: ${finding.summary}`,
+      );
+    expect(judgedVs("", within("/v2"))).toContainEqual(
+      "high route.removed: ratings.bookinfo via mesh: the rest of PathPrefix / no longer served: the rule no longer matches it and no other rule takes it (was → v1 100%)",
+    );
+    expect(judgedVs(within("/api"), within("/api/v2"), "  - route: [{destination: {host: ratings, subset: v2}}]\n")).toEqual([
+      expect.stringMatching(/^medium-high route\.match-changed: .*the rest of \/api now falls through to catch-all → v2 100%$/),
+    ]);
+  });
+});
+
 describe("a rule removed under the root prefix, whatever its own path type", () => {
   it("a removed regular-expression rule under a catch-all to the same backend moves nothing; to another backend its requests fall through", () => {
     const route = (catchAllTo: string, regex: boolean) =>
