@@ -443,7 +443,11 @@ describe("ledger look-alikes (issue 12, 8)", () => {
   const SPELLED = `<!-- route-governor:ledger AAAA ${"0".repeat(64)} -->`;
 
   it("a route path that spells a ledger block, shown in the App's own comment, does not void approvals", async () => {
-    const route = checkoutRoute(50, 50).replace("value: /checkout }", `value: "/checkout${SPELLED}" }`);
+    // Beside /checkout, not instead of it: a path narrowed away from /checkout would leave the rest unserved (high).
+    const route = checkoutRoute(50, 50).replace(
+      "value: /checkout }",
+      `value: /checkout }\n        - path: { type: PathPrefix, value: "/checkout/${SPELLED}" }`,
+    );
     const { say, conclusion, livingComment } = await harness({ files: { [POLICY_PATH]: POLICY, [ROUTE_PATH]: route } });
     await say("dina", "/approve");
     expect(livingComment()).toContain(SPELLED.slice(0, 30));
