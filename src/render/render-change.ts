@@ -14,6 +14,7 @@ import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
+  onlyTrustedVersionsDiffer,
   decisiveFirst,
   deliveryPlacementOf,
   fluxBuildRoot,
@@ -508,6 +509,13 @@ async function renderStage(
     // A companion that does not render leaves the review where it was without it: its files as the other renders read them.
     if (failed && companions.has(id)) continue;
     if (failed && "error" in failed.outcome) {
+      // Flux fails it before and after alike, and the PR only moves versions the policy vouches for:
+      // passed as a trusted bump of a root that renders would be, not blocked for a failure it did not make.
+      const [before, after] = [basePlan.get(id), headPlan.get(id)];
+      if (failsAtBoth(sides) && options.trusts && onlyTrustedVersionsDiffer(before!, baseText, after!, headText, options.trusts)) {
+        trusted.push(id);
+        continue;
+      }
       const partner = moved.get(id);
       if (partner !== undefined) failedMoves.set(id, withoutFolder(failed.outcome.error, either(id)));
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.

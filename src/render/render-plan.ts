@@ -99,9 +99,9 @@ export interface RenderRoot {
    */
   readonly fetches?: readonly string[];
   /**
-   * Kustomize, offline: where the chart of each HelmRelease it lists comes from, by the id of that
-   * release's helm root (its `fetches`), so that a trusted chart's version bumped in a file it lists
-   * is a version bump like any other (onlyTrustedVersionsMoved).
+   * Kustomize: where the chart of each HelmRelease it lists comes from, by the id of that release's
+   * helm root (its `fetches`), so that a trusted chart's version bumped in a file it lists is a
+   * version bump like any other (onlyTrustedVersionsDiffer), where the root cannot be rendered.
    */
   readonly releaseFetches?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -359,8 +359,8 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
  * render stage renders those releases from the root's output (as the overlay patched it), so a
  * chart's values or template edited re-renders the root, as its own files do (a HelmRelease an app's
  * kustomization lists, of a chart the repository holds: a canary weight changed in the chart's
- * values passed unrendered). A root that cannot be rendered offline also keeps where its releases'
- * remote charts come from (RenderRoot.releaseFetches).
+ * values passed unrendered). It also keeps where its releases' remote charts come from
+ * (RenderRoot.releaseFetches), for a root that cannot be rendered offline or fails alike at both sides.
  */
 function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
   const releases = root.consumes.flatMap((path) => {
@@ -370,7 +370,7 @@ function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
   const charts = releases.flatMap((release) =>
     release.run.tool === "helm" && release.run.chart !== "" ? release.inputs.filter((input) => input !== release.origin) : [],
   );
-  const fetched = root.offline === undefined ? [] : releases.flatMap((release) => (release.fetches ? [[release.id, release.fetches]] : []));
+  const fetched = releases.flatMap((release) => (release.fetches ? [[release.id, release.fetches]] : []));
   if (charts.length === 0 && fetched.length === 0) return root;
   return {
     ...root,
@@ -1420,6 +1420,23 @@ export function onlyTrustedVersionsMoved(
       before.unpinnedFingerprint === after.unpinnedFingerprint
     );
   }
+  return onlyTrustedVersionsDiffer(before, baseText, after, headText, trusted);
+}
+
+/**
+ * Whether a root's inputs differ only in the versions of remote sources the policy trusts, read in
+ * its files (see onlyTrustedVersionsMoved), whatever else it fetches or fails on: a root that fails
+ * alike at base and head with no more than such a bump is Flux's failure before and after alike
+ * (coolguy1771/home-ops 0430074643: app-template bumped in 24 apps, one of whose Flux Kustomizations
+ * names a component the tree does not hold, blocked as a render that could not be done).
+ */
+export function onlyTrustedVersionsDiffer(
+  before: RenderRoot,
+  baseText: TreeTexts,
+  after: RenderRoot,
+  headText: TreeTexts,
+  trusted: (source: string) => boolean,
+): boolean {
   if (JSON.stringify(before.run) !== JSON.stringify(after.run) || before.inputs.join("\0") !== after.inputs.join("\0")) return false;
   // A remote kustomize resource carries its version in its URL: the kustomizations must say the
   // same but for trusted URLs, in the root's own and in any other its folders hold (Kong's

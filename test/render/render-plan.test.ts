@@ -2010,6 +2010,23 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     });
   });
 
+  it("a trusted bump in a root that fails alike at base and head passes; any other change to it still blocks (coolguy1771/home-ops 0430074643)", async () => {
+    // The app's kustomization names a component the tree does not hold, before and after the bump.
+    const app = (tag: string, port = 6789) =>
+      tree({
+        "apps/nzbget/kustomization.yaml": "resources: [helmrelease.yaml, ocirepository.yaml]\ncomponents: [../../components/defaults]\n",
+        "apps/nzbget/ocirepository.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: nzbget}\nspec: {url: oci://ghcr.io/bjw-s-labs/helm/app-template, ref: {tag: ${tag}}}\n`,
+        "apps/nzbget/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: nzbget}\nspec:\n  chartRef: {kind: OCIRepository, name: nzbget}\n  values: {service: {app: {ports: {http: {port: ${port}}}}}}\n`,
+      });
+    const APP_TEMPLATE = ["oci://ghcr.io/bjw-s-labs/helm/*"];
+    const result = await renderChange(app("4.6.2"), app("5.0.1"), { topology, budgetMs: 5_000, trusts: picomatch(APP_TEMPLATE) });
+    expect(result.failures).toEqual([]);
+    // The report names it as the policy's to vouch for.
+    expect(result.trusted).toEqual(["kustomize apps/nzbget"]);
+    expect(await renderTrusting(["oci://ghcr.io/other/*"], app("4.6.2"), app("5.0.1"))).toEqual(["kustomize apps/nzbget"]);
+    expect(await renderTrusting(APP_TEMPLATE, app("4.6.2"), app("5.0.1", 6790))).toEqual(["kustomize apps/nzbget"]);
+  });
+
   it("an Argo CD Application's targetRevision bump of a trusted chart passes", async () => {
     const application = (revision: string) =>
       tree({
