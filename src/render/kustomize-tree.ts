@@ -241,6 +241,12 @@ export function pulledChart(entry: unknown): string | undefined {
 export function kustomizeClosure(
   tree: Tree,
   folder: string,
+  /**
+   * A kustomization's fields as far as they may act on the documents of others: without the
+   * generators whose object nothing reads (unread-generators.ts), whose files, local or fetched,
+   * add that object whole as a resource does. All of them by default.
+   */
+  acting: (fields: KustomizationFields, folder: string) => Readonly<Record<string, unknown>> = (fields) => fields,
 ): {
   folders: string[];
   files: string[];
@@ -275,8 +281,12 @@ export function kustomizeClosure(
       wholeOnly = false;
     }
     const wholeResources = new Set([...(fields.resources ?? []), ...(fields.bases ?? [])]);
-    for (const entry of [...resourceEntries(fields), ...filesNamedBy(fields)]) {
-      const resource = wholeResources.has(entry);
+    const transformers = new Set(filesNamedBy(acting(fields, current)));
+    const entries: [string, boolean][] = [
+      ...resourceEntries(fields).map((entry): [string, boolean] => [entry, wholeResources.has(entry)]),
+      ...filesNamedBy(fields).map((entry): [string, boolean] => [entry, !transformers.has(entry)]),
+    ];
+    for (const [entry, resource] of entries) {
       if (REMOTE.test(entry)) {
         remote.push(entry);
         sources = sources && [...sources, entry];

@@ -821,7 +821,11 @@ function onlyLocalPartChanged(before: RenderRoot, baseText: TreeTexts, after: Re
 const withoutRemote = (root: RenderRoot): RenderRoot =>
   root.run.tool === "kustomize" ? { ...root, run: { ...root.run, withoutRemote: true } } : root;
 
-/** A kustomization without its remote `resources` and `bases` entries (RenderRun.withoutRemote); as written when it cannot be read. */
+/**
+ * A kustomization without its remote `resources` and `bases` entries, nor its generators' files
+ * fetched from a URL, which make objects nothing reads as traffic config (RenderRun.withoutRemote);
+ * as written when it cannot be read.
+ */
 function withoutRemoteResources(text: string): string {
   let fields: unknown;
   try {
@@ -830,12 +834,25 @@ function withoutRemoteResources(text: string): string {
     return text;
   }
   if (!isRecord(fields)) return text;
-  const local = (entries: unknown) =>
-    Array.isArray(entries) ? entries.filter((entry) => !(typeof entry === "string" && REMOTE.test(entry))) : entries;
+  const local = (entries: unknown, path = (entry: string) => entry) =>
+    Array.isArray(entries) ? entries.filter((entry) => !(typeof entry === "string" && REMOTE.test(path(entry)))) : entries;
+  // A generator's `key=https://…` names its URL after the key.
+  const generated = (generators: unknown) =>
+    list(generators).map((generator) =>
+      isRecord(generator)
+        ? {
+            ...generator,
+            ...(generator.files !== undefined ? { files: local(generator.files, (entry) => entry.slice(entry.indexOf("=") + 1)) } : {}),
+            ...(generator.envs !== undefined ? { envs: local(generator.envs) } : {}),
+          }
+        : generator,
+    );
   return jsyaml.dump({
     ...fields,
     ...(fields.resources !== undefined ? { resources: local(fields.resources) } : {}),
     ...(fields.bases !== undefined ? { bases: local(fields.bases) } : {}),
+    ...(fields.configMapGenerator !== undefined ? { configMapGenerator: generated(fields.configMapGenerator) } : {}),
+    ...(fields.secretGenerator !== undefined ? { secretGenerator: generated(fields.secretGenerator) } : {}),
   });
 }
 

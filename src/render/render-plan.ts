@@ -14,6 +14,7 @@ import { isRecord, list, listItems, record, text } from "../core/json-access.js"
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues } from "./release-values.js";
+import { dataSourcesIn, withoutUnreadGenerators } from "./unread-generators.js";
 import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
@@ -33,6 +34,7 @@ import {
   valuesFilesOfChart,
   pulledChart,
   kustomizationFields,
+  resourceEntries,
   kustomizeReading,
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
@@ -151,12 +153,13 @@ export interface RenderRoot {
    */
   readonly offlineGates?: true;
   /**
-   * Kustomize, offline only for remote `resources` (or `bases`): objects a remote source adds whole,
+   * Kustomize, offline only for remote `resources` (or `bases`), or files of generators whose object
+   * nothing reads as traffic config (unread-generators.ts): objects a remote source adds whole,
    * which cannot patch or feed its local ones. `local` are its kustomizations whose own build reads
    * nothing remote (a local base's, `config/crd` under `config/deploy`), which act on their own
    * objects alone; `transforming` the local files its other kustomizations name otherwise than as
-   * resources (patches, generator inputs), which may act on the remote objects. Such a root whose
-   * other kustomizations and transforming files the PR leaves alone renders its local part without
+   * resources or such generators' files (patches), which may act on the remote objects. Such a root
+   * whose other kustomizations and transforming files the PR leaves alone renders its local part without
    * the remote entries (RenderRun.withoutRemote): what the PR changes is all there.
    */
   readonly remoteResourcesOnly?: { readonly local: readonly string[]; readonly transforming: readonly string[] };
@@ -325,7 +328,9 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  */
 function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
-  const { folders, files, remote, sources, local, transforming } = kustomizeClosure(tree, folder);
+  const { folders, files, remote, sources, local, transforming } = kustomizeClosure(tree, folder, (fields, inside) =>
+    withoutUnreadGenerators(fields, inside, [tree.text]),
+  );
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
   const inputs = [...new Set(inputsOf({ folders, files }))].sort();
   // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings'.
@@ -1265,31 +1270,6 @@ function releaseRendering(document: Record<string, unknown>): unknown {
 const NO_VALUES_SOURCES: ReadonlySet<string> = new Set();
 
 /**
- * The ConfigMaps and Secrets (`ConfigMap name`) the HelmReleases of these texts read values from
- * (`valuesFrom`): they decide a release's render as its own values do.
- */
-function valuesSourcesIn(texts: Iterable<string | undefined>): Set<string> {
-  const sources = new Set<string>();
-  for (const text of texts) {
-    if (!text?.includes("valuesFrom")) continue;
-    let documents: unknown[];
-    try {
-      documents = loadAllAsGoYaml(text);
-    } catch {
-      continue;
-    }
-    for (const document of documents) {
-      if (!isRecord(document) || document.kind !== "HelmRelease") continue;
-      for (const source of list(record(document.spec).valuesFrom)) {
-        const { kind, name } = record(source);
-        if (typeof kind === "string" && typeof name === "string") sources.add(`${kind} ${name}`);
-      }
-    }
-  }
-  return sources;
-}
-
-/**
  * Whether two versions of a resource file hold the same traffic documents, whatever else changed
  * beside them (ingress-nginx 0f61d9d0 bumped the controller image in 24 `deploy.yaml` files that also
  * hold its IngressClass and Services: 48 renders for nothing, past the render budget).
@@ -1347,13 +1327,18 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   const kustomizations = inputs.filter(isKustomizationFile);
   const named = new Set<string>([...(before.crossed ?? []), ...(after.crossed ?? [])]);
   const listed = new Set([...before.consumes, ...after.consumes]);
+  /** The files of generators whose ConfigMap or Secret no traffic config reads, and the resources listed by path. */
+  const [unread, resources] = [new Set<string>(), new Set<string>()];
   /** Each values file of a chart kustomize inflates, with the `helmCharts` entries naming it. */
   const chartValues = new Map<string, unknown[]>();
   for (const file of kustomizations) {
     if (!sameButWorkloads(baseText.get(file), headText.get(file))) return false;
     const fields = kustomizationFields(baseText.get(file));
     const at = (entry: string) => normalize(posix.join(folderOf(file), entry));
-    for (const entry of localFilesNamedBy(fields)) named.add(at(entry));
+    const reaching = localFilesNamedBy(withoutUnreadGenerators(fields, folderOf(file), [baseText, headText]));
+    for (const entry of reaching) named.add(at(entry));
+    for (const entry of localFilesNamedBy(fields)) if (!reaching.includes(entry)) unread.add(at(entry));
+    for (const entry of resourceEntries(fields)) resources.add(at(entry));
     for (const chart of list(fields.helmCharts))
       for (const values of valuesFilesOfChart(chart)) chartValues.set(at(values), [...(chartValues.get(at(values)) ?? []), chart]);
     // Kustomize reads the charts it inflates from their chart home, a chart's templates with it.
@@ -1373,13 +1358,16 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
     // app-template charts kustomize inflates, 21 of 40 commits blocked).
     const charts = chartValues.get(input);
     if (charts) return sameButWorkloadValues(a, b, knownChartOf(charts));
+    // A generator's file makes a ConfigMap or Secret that reaches traffic only through what reads it
+    // (unread-generators.ts): an exporter's config edited beside a route is none.
+    if (unread.has(input) && !named.has(input) && !resources.has(input)) return true;
     if (!isYamlFile(input) || named.has(input)) return false;
     // Below a folder the root reads but named by none of its kustomizations (the path of a Flux
     // Kustomization the root only lists), kustomize never reads it (JJGadgets/Biohazard: an app's
     // HelmRelease below its flux root's ks.yaml, 50 of 50 commits). A chart home's files are named:
     // a kustomization inflating charts crosses its whole folder (RenderRoot.crossed).
     if (!listed.has(input)) return true;
-    valuesSources ??= valuesSourcesIn(inputs.flatMap((path) => [baseText.get(path), headText.get(path)]));
+    valuesSources ??= dataSourcesIn(inputs.flatMap((path) => [baseText.get(path), headText.get(path)]));
     return sameTraffic(a, b, valuesSources);
   });
 }

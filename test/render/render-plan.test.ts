@@ -948,6 +948,58 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     ).toEqual(REMOTE);
   });
 
+  it("a generator's file whose ConfigMap no traffic config reads is none; one a release, a substitution, istiod or an Ingress may read is (h3mmy/bloopySphere 3ce734cc59)", async () => {
+    const generating = (generator: string, extra = "") => `${listing()}${extra}${generator}`;
+    const configMap = (name: string, file = "snmp.yml") => `configMapGenerator:\n- name: ${name}\n  files: [${file}]\n`;
+    const edit = (kustomization: string, files: Record<string, string> = {}) =>
+      failures(
+        app({ "app/snmp.yml": "username: ${SYNO_SNMP_USER}\n", ...files }, kustomization),
+        app({ "app/snmp.yml": "username: ${SNMP_SYNO_USER}\n", ...files }, kustomization),
+      );
+    expect(await edit(generating(configMap("snmp-exporter-synology")))).toEqual([]);
+    // Read by a HelmRelease anywhere in the tree, under a prefix kustomize may add.
+    const release =
+      "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: snmp}\nspec:\n  valuesFrom: [{kind: ConfigMap, name: prod-snmp-exporter-synology}]\n";
+    expect(await edit(generating(configMap("snmp-exporter-synology")), { "other/release.yaml": release })).toEqual(REMOTE);
+    // Substituted from by a Flux Kustomization.
+    const substituting =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\nspec:\n  path: ./other\n  postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}\n";
+    expect(await edit(generating(configMap("cluster-settings")), { "flux/apps.yaml": substituting })).toEqual(REMOTE);
+    // istiod's mesh ConfigMap, which the mesh family reads.
+    expect(await edit(generating(configMap("istio", "mesh=snmp.yml")))).toEqual(REMOTE);
+    // A Secret's hashed name kustomize writes into Ingresses; unhashed, it reaches none.
+    const secret = "secretGenerator:\n- name: snmp\n  files: [snmp.yml]\n";
+    expect(await edit(generating(secret))).toEqual(REMOTE);
+    expect(await edit(generating(secret, "generatorOptions: {disableNameSuffixHash: true}\n"))).toEqual([]);
+    // Name references of its own, or the file listed as a resource too.
+    expect(
+      await edit(generating(configMap("snmp"), "configurations: [names.yaml]\n"), { "app/names.yaml": "nameReference: []\n" }),
+    ).toEqual(REMOTE);
+    expect(await edit(generating(configMap("snmp")).replace("- deployment.yaml\n", "- deployment.yaml\n- snmp.yml\n"))).toEqual(REMOTE);
+  });
+
+  it("a generator's file fetched from a URL whose ConfigMap nothing reads keeps nothing of traffic offline: a route edited beside it renders without it", async () => {
+    const dashboard = (kustomization: string) =>
+      `${kustomization}configMapGenerator:\n- name: emqx-dashboard\n  files: [emqx.json=https://raw.githubusercontent.com/emqx/emqx-prometheus/master/grafana_template/EMQ_Dashboard.json]\n`;
+    const local = "resources:\n- route.yaml\n- deployment.yaml\n";
+    const routed = (hosts: string) => app({ "app/route.yaml": ROUTE.replace("[web]", hosts) }, dashboard(local));
+    const edited = await renderChange(routed("[web]"), routed("[web, api]"), { topology, budgetMs: 5_000 });
+    expect(edited.failures).toEqual([]);
+    expect(edited.roots).toEqual([expect.objectContaining({ id: "kustomize app", withoutRemote: true })]);
+    // One a release reads values from may feed it: the root cannot be rendered offline.
+    const read = (hosts: string) =>
+      app(
+        {
+          "app/route.yaml": ROUTE.replace("[web]", hosts),
+          "other/release.yaml":
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: emqx}\nspec:\n  valuesFrom: [{kind: ConfigMap, name: emqx-dashboard}]\n",
+        },
+        dashboard(local),
+      );
+    const fed = await renderChange(read("[web]"), read("[web, api]"), { topology, budgetMs: 5_000 });
+    expect(fed.failures.map((failure) => failure.reason.split(":")[0])).toEqual(["kustomize app cannot be rendered offline"]);
+  });
+
   it("an image bump or an RBAC file below a remote base is no render failure", async () => {
     expect(await failures(app({}), app({ "app/deployment.yaml": deployment("web:2") }))).toEqual([]);
     const rbac = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n";
