@@ -2,7 +2,9 @@ import { isRecord, list, record, text } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
 import { fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from "./flux-kustomizations.js";
-import { configData, dataOf, type ConfigData } from "./release-values.js";
+import { configData, dataOf, type ConfigData, type SitesOf } from "./release-values.js";
+import { treePlacement } from "./render-plan.js";
+import { fileSites } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFileIn, kustomizeReading } from "./kustomize-tree.js";
@@ -106,11 +108,22 @@ export interface PostBuild {
 }
 
 /**
+ * A tree's ConfigMaps and Secrets and where it applies each file (a Kustomization reads the copy
+ * applied on its own cluster: release-values.ts definitionsAt), read once a Kustomization substitutes.
+ */
+type Sources = () => { readonly index: ConfigData; readonly sitesOf: SitesOf };
+
+const sourcesOf = (files: readonly SourceFile[], topology: Topology): Sources => {
+  let read: ReturnType<Sources> | undefined;
+  return () => (read ??= { index: configData(files), sitesOf: fileSites(treePlacement(files, topology)) });
+};
+
+/**
  * The Kustomization's `postBuild`, read against the tree's ConfigMaps and Secrets; undefined when it
  * has none. Where a patch of the Kustomization delivering it could not be applied, it may name more
  * sources than it shows: its variables are not all known.
  */
-function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: () => ConfigData): PostBuild | undefined {
+function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: Sources): PostBuild | undefined {
   const postBuild = record(record(resource.body.spec).postBuild);
   if (Object.keys(postBuild).length === 0) return undefined;
   // Later sources override earlier ones, and `substitute` overrides them all.
@@ -118,7 +131,8 @@ function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: (
   let complete = !unknownPatches;
   for (const from of list(postBuild.substituteFrom)) {
     const [kind, name] = [text(record(from).kind), text(record(from).name)];
-    const values = dataOf(sources(), kind ?? "", name ?? "", resource.id.namespace)?.data;
+    const { index, sitesOf } = sources();
+    const values = dataOf(index, kind ?? "", name ?? "", resource.id.namespace, { file: resource.source.file, sitesOf });
     if (!values) complete = false;
     else for (const [variable, value] of values) variables.set(variable, value);
   }
@@ -138,9 +152,9 @@ function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: (
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
   const substituted = new Map<string, string>();
   if (!someDeliveryFileSays(files, "postBuild")) return substituted;
-  let sources: ConfigData | undefined;
+  const sources = sourcesOf(files, topology);
   const substituting = fluxKustomizations(files, topology).flatMap((kustomization) => {
-    const postBuild = postBuildOf(kustomization, () => (sources ??= configData(files)));
+    const postBuild = postBuildOf(kustomization, sources);
     return postBuild ? [{ delivery: kustomization.delivery, postBuild }] : [];
   });
   if (substituting.length === 0) return substituted;
@@ -176,10 +190,10 @@ export function unknownValuesOf(
   topology: Topology,
   includedBy: ReadonlyMap<string, readonly string[]>,
 ): (path: string) => UnknownValues | undefined {
-  let sources: ConfigData | undefined;
+  const sources = sourcesOf(files, topology);
   const kustomizations = fluxKustomizations(files, topology).map((kustomization) => ({
     delivery: kustomization.delivery,
-    unheld: kustomization.unknownPatches === true || postBuildOf(kustomization, () => (sources ??= configData(files)))?.complete === false,
+    unheld: kustomization.unknownPatches === true || postBuildOf(kustomization, sources)?.complete === false,
   }));
   const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
   return (path) => {
@@ -224,7 +238,7 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
   const builds = new Map<string, FluxBuild[]>();
   if (!someDeliveryFileSays(files, "postBuild", "components:", "targetNamespace", "patches:")) return builds;
   const paths = new Set(files.map((file) => file.path));
-  let sources: ConfigData | undefined;
+  const sources = sourcesOf(files, topology);
   const building = fluxKustomizations(files, topology).flatMap((flux) => {
     const spec = record(flux.resource.body.spec);
     if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
@@ -243,7 +257,7 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
     const patches = patchings.get(kustomization)!.size === 1 ? own : [];
     const namespace = text(spec.targetNamespace);
-    const postBuild = postBuildOf(flux, () => (sources ??= configData(files)));
+    const postBuild = postBuildOf(flux, sources);
     const build: FluxBuild = {
       components,
       patches,

@@ -4,6 +4,7 @@ import type { SourceFile } from "../core/source-file.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isManifestPath } from "../manifests/load-manifests.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
+import { sitesMeet } from "../core/gitops-delivery.js";
 
 /**
  * The values a Flux HelmRelease reads from ConfigMaps and Secrets (`spec.valuesFrom`), where the
@@ -114,11 +115,60 @@ export function configData(files: readonly SourceFile[]): ConfigData {
   return index;
 }
 
-/** The one a reference in `namespace` reads: written in that namespace, else written without one. */
-export const dataOf = (index: ConfigData, kind: string, name: string, namespace: string): ValuesData | undefined => {
+/** Where a tree applies a file: its delivery sites (FileClusters.sites), none where nothing places it. */
+export type SitesOf = (file: string) => readonly string[];
+
+/**
+ * Where a reference to a ConfigMap or Secret is read: the file of the object naming it (a Flux
+ * Kustomization's `substituteFrom`, a HelmRelease's `valuesFrom`) and where the tree applies each file.
+ */
+export interface ReadAt {
+  readonly file: string;
+  readonly sitesOf: SitesOf;
+}
+
+/**
+ * The definitions of `kind/name` a reference reads, one list for each site its object is applied at:
+ * Flux resolves it on the object's own cluster, so there it is the copy that cluster's delivery applies
+ * (every cluster's `clusters/<c>/cluster-vars.yaml` is flux-system/cluster-vars: read tree-wide, sgp's
+ * `MTLS_MODE: PERMISSIVE` was read as jkt's STRICT, and passed). A copy placed nowhere may be on any
+ * cluster (as mayShareSite has it); an object placed nowhere reads every copy, as one list.
+ */
+export function definitionsAt(index: ConfigData, kind: string, name: string, at: ReadAt | undefined): readonly (readonly ValuesData[])[] {
   const found = index.get(`${kind}/${name}`) ?? [];
-  return found.find((entry) => entry.namespace === namespace) ?? found.find((entry) => entry.namespace === undefined);
+  const sites = at?.sitesOf(at.file) ?? [];
+  if (sites.length === 0 || found.length === 0) return [found];
+  const placed = found.map((entry) => ({ entry, sites: at!.sitesOf(entry.files[0]!) }));
+  return sites.map((site) => placed.filter((copy) => copy.sites.length === 0 || sitesMeet([site], copy.sites)).map(({ entry }) => entry));
+}
+
+/**
+ * The data a reference in `namespace` reads (Flux's `substituteFrom`): at each site, the copy written in
+ * that namespace, else one written without one; undefined where it is unknown — encrypted, missing on
+ * a cluster that applies the object, or read differently there or between its clusters (a Kustomization
+ * in a base every cluster's overlay lists, each cluster with its own values), which leaves its
+ * variables as written rather than giving one cluster's values to all.
+ */
+export const dataOf = (
+  index: ConfigData,
+  kind: string,
+  name: string,
+  namespace: string,
+  at?: ReadAt,
+): ReadonlyMap<string, string> | undefined => {
+  const read: (ReadonlyMap<string, string> | undefined)[] = [];
+  for (const found of definitionsAt(index, kind, name, at)) {
+    const inNamespace = found.filter((entry) => entry.namespace === namespace);
+    const candidates = inNamespace.length > 0 ? inNamespace : found.filter((entry) => entry.namespace === undefined);
+    if (candidates.length === 0) return undefined;
+    read.push(...candidates.map((entry) => entry.data));
+  }
+  const [first, ...others] = read;
+  return first && others.every((other) => other && sameData(first, other)) ? first : undefined;
 };
+
+const sameData = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean =>
+  a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
 
 /** Later wins, mappings merged key by key, anything else replaced: Flux's merge of values. */
 function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -136,12 +186,15 @@ export type ReleaseValues =
  * A release's values from its `valuesFrom` and `values`, in its namespace; `unresolved` says why
  * they cannot be known here (a source kept in the cluster, encrypted, or ambiguous), and `inputs`
  * are the files of the sources found either way, so a change there is a change of the release.
+ * `at`: where the release is read, so that each cluster's copy of a source is read where it is
+ * applied (definitionsAt); without it, every copy in the tree.
  */
 export function releaseValues(
   files: readonly SourceFile[],
   namespace: string,
   valuesFrom: readonly unknown[],
   values: Readonly<Record<string, unknown>> | undefined,
+  at?: ReadAt,
 ): ReleaseValues {
   const index = configData(files);
   let merged: Record<string, unknown> = {};
@@ -153,16 +206,30 @@ export function releaseValues(
     const name = text(reference.name) ?? "";
     const key = text(reference.valuesKey) ?? "values.yaml";
     const optional = reference.optional === true;
-    const found = (index.get(`${kind}/${name}`) ?? []).filter((entry) => entry.namespace === undefined || entry.namespace === namespace);
+    const read = definitionsAt(index, kind, name, at).map((found) =>
+      found.filter((entry) => entry.namespace === undefined || entry.namespace === namespace),
+    );
+    const found = [...new Set(read.flat())];
     inputs.push(...found.flatMap((entry) => entry.files));
     const why = (reason: string) => (unresolved ??= `valuesFrom ${kind} ${name}: ${reason}`);
-    if (found.length === 0) {
-      if (!optional) why("not in the repository (kept in the cluster)");
+    // A cluster applying the release without the source: none there, as an optional source's absent key.
+    if (read.some((there) => there.length === 0) && !optional) {
+      why(
+        found.length === 0
+          ? "not in the repository (kept in the cluster)"
+          : "not in the repository for every cluster that applies the release",
+      );
       continue;
     }
-    const texts = new Set(found.map((entry) => (entry.data === undefined ? undefined : (entry.data.get(key) ?? null))));
-    if (texts.size > 1) {
+    if (found.length === 0) continue;
+    const keyOf = (entry: ValuesData) => (entry.data === undefined ? undefined : (entry.data.get(key) ?? null));
+    if (read.some((there) => new Set(there.map(keyOf)).size > 1)) {
       why("defined more than once, differently");
+      continue;
+    }
+    const texts = new Set(read.map((there) => (there.length === 0 ? null : keyOf(there[0]!))));
+    if (texts.size > 1) {
+      why("read differently on the clusters that apply the release");
       continue;
     }
     const [content] = [...texts];

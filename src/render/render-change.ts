@@ -109,8 +109,8 @@ export async function renderChange(
   const first = await renderStage(baseRoots, headRoots, base, head, options, placed, broken);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const second = await renderStage(
-    inScope(planRenderedHelm(base, first.base.files)),
-    inScope(planRenderedHelm(head, first.head.files)),
+    inScope(planRenderedHelm(base, first.base.files, options.topology)),
+    inScope(planRenderedHelm(head, first.head.files, options.topology)),
     [...base, ...first.base.files],
     [...head, ...first.head.files],
     options,

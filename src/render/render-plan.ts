@@ -6,6 +6,7 @@ import * as z from "zod";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import type { ManifestSet } from "../core/resource.js";
 import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
+import { fileSites, type FilePlacement } from "../core/gitops-delivery.js";
 import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { sameRepository } from "../core/repository-url.js";
@@ -13,7 +14,7 @@ import { namedKinds } from "../core/named-kinds.js";
 import { isRecord, list, listItems, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
-import { releaseValues } from "./release-values.js";
+import { releaseValues, type SitesOf } from "./release-values.js";
 import { dataSourcesIn, withoutUnreadGenerators } from "./unread-generators.js";
 import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
@@ -446,9 +447,23 @@ export function appliedAsWritten(
  * `./apps/sgp` to `./apps/jkt`, under two bootstrapped roots no policy names, read as a low path edit).
  */
 export function deliveryPlacementOf(files: readonly SourceFile[], topology: Topology): (path: string) => string {
-  const placement = buildGitopsPlacement(gitopsObjects(files), topology, compileFilePlacement(topology.placements));
+  const placement = treePlacement(files, topology);
   return (path) => (placement(path).sites ?? []).join(",");
 }
+
+/**
+ * Where a tree applies each file, by its GitOps objects and the policy's path patterns (built once
+ * a tree): the render stage compares a root's output there, and a reference to a ConfigMap or
+ * Secret reads the copy applied where its object is (release-values.ts definitionsAt).
+ */
+export function treePlacement(files: readonly SourceFile[], topology: Topology): FilePlacement {
+  const known = placements.get(files);
+  if (known?.topology === topology) return known.placement;
+  const placement = buildGitopsPlacement(gitopsObjects(files), topology, compileFilePlacement(topology.placements));
+  placements.set(files, { topology, placement });
+  return placement;
+}
+const placements = new WeakMap<readonly SourceFile[], { readonly topology: Topology; readonly placement: FilePlacement }>();
 
 /** A document of a template that installs something (an Application, an ApplicationSet, a HelmRelease, ...). */
 const INSTALLER_DOCUMENT = new RegExp(`^kind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`, "m");
@@ -686,7 +701,12 @@ function withoutWorkloadSettings(values: unknown): unknown {
   return kept;
 }
 
-function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
+/**
+ * `sitesOf`: where the tree applies each file, so a `valuesFrom` source is the copy applied on the
+ * release's cluster (release-values.ts definitionsAt); without it (a kustomize root listing the
+ * charts its releases read, which may only list more inputs), every copy.
+ */
+function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): RenderRoot[] {
   return documentsOf(file, HelmReleaseDoc).map((release) => {
     const { spec, metadata } = release;
     const namespace = spec.targetNamespace ?? metadata.namespace ?? "default";
@@ -696,7 +716,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     // valuesFrom is read in the release's own namespace, where the repository holds the sources.
     const fromSources =
       (spec.valuesFrom ?? []).length > 0
-        ? releaseValues(tree.files, metadata.namespace ?? "default", spec.valuesFrom!, spec.values)
+        ? releaseValues(tree.files, metadata.namespace ?? "default", spec.valuesFrom!, spec.values, sitesOf && { file: file.path, sitesOf })
         : undefined;
     const values = fromSources && "values" in fromSources ? fromSources.values : spec.values;
     const offline = !source
@@ -935,10 +955,10 @@ function parsedValues(text: string | undefined): unknown {
   }
 }
 
-const helmRootsIn = (tree: Tree, files: readonly SourceFile[]): RenderRoot[] => {
+const helmRootsIn = (tree: Tree, files: readonly SourceFile[], sitesOf: SitesOf): RenderRoot[] => {
   const candidates = files.filter((file) => isYamlFile(file.path));
   return [
-    ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file)),
+    ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file, sitesOf)),
     ...candidates.filter((file) => /\bkind:\s*["']?Application\b/.test(file.text)).flatMap((file) => applicationRoots(tree, file)),
   ];
 };
@@ -959,7 +979,7 @@ export function planRenders(files: readonly SourceFile[], topology: Topology, li
     withInstalledCharts(tree, kustomizeRoot(tree, folder)),
   );
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
-  const helmRoots = helmRootsIn(tree, files);
+  const helmRoots = helmRootsIn(tree, files, fileSites(treePlacement(files, topology)));
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
   const charts = files.filter((file) => posix.basename(file.path) === "Chart.yaml").map((file) => folderOf(file.path));
   const hiddenInstaller = installsFromTemplates(files, charts);
@@ -993,8 +1013,8 @@ export function installedElsewhere(base: readonly RenderRoot[], head: readonly R
 }
 
 /** Helm roots of HelmReleases and Applications in rendered kustomize output; their charts and values files are read from `files`. */
-export function planRenderedHelm(files: readonly SourceFile[], rendered: readonly SourceFile[]): RenderRoot[] {
-  return helmRootsIn(treeOf([...files, ...rendered]), rendered).sort(byId);
+export function planRenderedHelm(files: readonly SourceFile[], rendered: readonly SourceFile[], topology: Topology): RenderRoot[] {
+  return helmRootsIn(treeOf([...files, ...rendered]), rendered, fileSites(treePlacement(files, topology))).sort(byId);
 }
 
 /** A tree's file texts by path: built once per side, then asked for every root. */

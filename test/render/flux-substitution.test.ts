@@ -174,6 +174,50 @@ describe("Flux post-build substitution", () => {
     expect(byWhom(alone)).toEqual([[undefined, "us"]]);
   });
 
+  it("each cluster's Kustomization substitutes from the ConfigMap its own cluster applies, every cluster's being flux-system/cluster-vars (probe q02: sgp's PERMISSIVE read as jkt's STRICT)", () => {
+    const root = (cluster: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/${cluster}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+    const cluster = (name: string, backend: string) => ({
+      [`clusters/${name}/flux-system/gotk-sync.yaml`]: root(name),
+      [`clusters/${name}/apps.yaml`]: KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n"),
+      [`clusters/${name}/vars.yaml`]: VARS(backend),
+    });
+    const overlay = { "apps/kustomization.yaml": "resources: [route.yaml]\n", "apps/route.yaml": ROUTE };
+    const files = tree({ ...overlay, ...cluster("jkt", "checkout-jkt"), ...cluster("sgp", "checkout-sgp") });
+    const backends = (builds: ReadonlyMap<string, readonly FluxBuild[]>) =>
+      builds.get("apps/kustomization.yaml")!.map((build) => [build.by?.file, build.postBuild?.variables.get("backend")]);
+    expect(backends(fluxBuilds(files, policy.topology))).toEqual([
+      ["clusters/jkt/apps.yaml", "checkout-jkt"],
+      ["clusters/sgp/apps.yaml", "checkout-sgp"],
+    ]);
+    // A cluster whose folder holds none reads none: its variables are not all known.
+    const { "clusters/sgp/vars.yaml": _dropped, ...withoutSgp } = Object.fromEntries(files.map((file) => [file.path, file.text]));
+    const unknownAt = unknownValuesOf(tree(withoutSgp), policy.topology, kustomizeReading(tree(withoutSgp)).includedBy);
+    expect(
+      fluxBuilds(tree(withoutSgp), policy.topology)
+        .get("apps/kustomization.yaml")!
+        .map((build) => build.postBuild?.complete),
+    ).toEqual([true, false]);
+    expect(unknownAt("apps/route.yaml")).toBe("unheld-source");
+    // One Kustomization in a base both clusters list, each with its own values: not one cluster's for both.
+    const shared = tree({
+      ...overlay,
+      "clusters/base/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n"),
+      ...Object.fromEntries(
+        ["jkt", "sgp"].flatMap((name) => [
+          [`clusters/${name}/flux-system/gotk-sync.yaml`, root(name)],
+          [`clusters/${name}/kustomization.yaml`, "resources: [../base/apps.yaml, vars.yaml, flux-system/gotk-sync.yaml]\n"],
+          [`clusters/${name}/vars.yaml`, VARS(`checkout-${name}`)],
+        ]),
+      ),
+    });
+    expect(
+      fluxBuilds(shared, policy.topology)
+        .get("apps/kustomization.yaml")!
+        .map((build) => build.postBuild?.complete),
+    ).toEqual([false]);
+  });
+
   it("an empty kustomization is built with no fields of its own; an unreadable one is left to kustomize to refuse (carpenike/k8s-gitops crashed the review)", () => {
     const build = { components: ["../components/db"], patches: [], namespace: "shop" };
     expect(builtKustomization("", build)).toBe("components:\n  - ../components/db\nnamespace: shop\n");

@@ -71,3 +71,55 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
     });
   });
 });
+
+describe("a valuesFrom source read on the release's own cluster", () => {
+  // Each cluster's folder holds its own bookinfo/reviews-traffic, as it holds its own release.
+  const sites: Record<string, readonly string[]> = {
+    "apps/jkt/reviews.yaml": ["jkt"],
+    "apps/jkt/traffic.yaml": ["jkt"],
+    "apps/sgp/reviews.yaml": ["sgp"],
+    "apps/sgp/traffic.yaml": ["sgp"],
+    "apps/base/reviews.yaml": ["jkt", "sgp"],
+    "apps/base/traffic.yaml": ["jkt", "sgp"],
+    "apps/tyo/reviews.yaml": ["tyo"],
+  };
+  const sitesOf = (file: string) => sites[file] ?? [];
+  const at = (file: string) => ({ file, sitesOf });
+  const perCluster = tree({
+    "apps/jkt/traffic.yaml": configMap("reviews-traffic", "weight: 10"),
+    "apps/sgp/traffic.yaml": configMap("reviews-traffic", "weight: 50"),
+  });
+
+  it("reads the copy its cluster applies, not every one in the tree (f19: blocked as 'defined more than once'; f20: sgp's weight read nowhere)", () => {
+    expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined, at("apps/sgp/reviews.yaml"))).toEqual({
+      values: { weight: 50 },
+      inputs: ["apps/sgp/traffic.yaml"],
+    });
+    expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined, at("apps/jkt/reviews.yaml"))).toMatchObject({
+      values: { weight: 10 },
+    });
+    // Placed nowhere, the release may read either: unknown, as before.
+    expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined)).toMatchObject({
+      unresolved: "valuesFrom ConfigMap reviews-traffic: defined more than once, differently",
+    });
+  });
+
+  it("a copy in a base both clusters apply is each one's; a cluster without one, or clusters reading two, cannot be rendered", () => {
+    const shared = tree({ "apps/base/traffic.yaml": configMap("reviews-traffic", "weight: 10") });
+    expect(releaseValues(shared, "shop", [from("reviews-traffic")], undefined, at("apps/sgp/reviews.yaml"))).toMatchObject({
+      values: { weight: 10 },
+    });
+    expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined, at("apps/tyo/reviews.yaml"))).toEqual({
+      unresolved: "valuesFrom ConfigMap reviews-traffic: not in the repository (kept in the cluster)",
+      inputs: [],
+    });
+    expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined, at("apps/base/reviews.yaml"))).toEqual({
+      unresolved: "valuesFrom ConfigMap reviews-traffic: read differently on the clusters that apply the release",
+      inputs: ["apps/jkt/traffic.yaml", "apps/sgp/traffic.yaml"],
+    });
+    const sgpOnly = tree({ "apps/sgp/traffic.yaml": configMap("reviews-traffic", "weight: 50") });
+    expect(releaseValues(sgpOnly, "shop", [from("reviews-traffic")], undefined, at("apps/base/reviews.yaml"))).toMatchObject({
+      unresolved: "valuesFrom ConfigMap reviews-traffic: not in the repository for every cluster that applies the release",
+    });
+  });
+});

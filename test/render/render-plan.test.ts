@@ -362,10 +362,14 @@ describe("planRenders", () => {
     });
     expect(planRenders(files, topology).map((root) => root.id)).toEqual(["kustomize apps/base"]);
     const rendered = [{ path: "apps/base/(rendered)/kustomization.yaml", text: files[1]!.text }];
-    expect(planRenderedHelm(files, rendered).map((root) => root.id)).toEqual(["helm apps/base/(rendered)/kustomization.yaml default/web"]);
+    expect(planRenderedHelm(files, rendered, topology).map((root) => root.id)).toEqual([
+      "helm apps/base/(rendered)/kustomization.yaml default/web",
+    ]);
     // A document beside it that is no YAML does not hide the release (mirceanton/home-ops 70140da).
     const broken = [{ path: rendered[0]!.path, text: `${files[1]!.text}---\nkind: KeycloakClient\nspec:\n  clientId: "\${APP"}\n` }];
-    expect(planRenderedHelm(files, broken).map((root) => root.id)).toEqual(["helm apps/base/(rendered)/kustomization.yaml default/web"]);
+    expect(planRenderedHelm(files, broken, topology).map((root) => root.id)).toEqual([
+      "helm apps/base/(rendered)/kustomization.yaml default/web",
+    ]);
   });
 
   it("keys a render by the content of its inputs only", () => {
@@ -1928,7 +1932,7 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     const echo = (name: string) =>
       `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: echo, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: ${name}}\n  values: {route: {app: {hostnames: [echo.example.com]}}}\n`;
     const fingerprint = (files: Record<string, string>, rendered: string) =>
-      planRenderedHelm(tree(files), tree({ "apps/echo/(rendered)/kustomization.yaml": rendered }))[0]!.releaseFingerprint;
+      planRenderedHelm(tree(files), tree({ "apps/echo/(rendered)/kustomization.yaml": rendered }), topology)[0]!.releaseFingerprint;
     const shared = fingerprint({ "repos/app-template.yaml": source("app-template", "4.6.2") }, echo("app-template"));
     const own = (tag: string) =>
       fingerprint(
