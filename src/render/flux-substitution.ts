@@ -11,7 +11,8 @@ import { kustomizationFileIn, kustomizeReading } from "./kustomize-tree.js";
 import { deliveryAppliers, kustomizationsOf } from "../model/applied-files.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
-import type { FluxKustomizationRef } from "../core/flux-build-output.js";
+import { fluxBuildFolderName, type FluxKustomizationRef } from "../core/flux-build-output.js";
+import { posix } from "node:path";
 import { patchesReleaseOperationOnly } from "./release-operation.js";
 import { deliveredFile } from "./flux-target-namespace.js";
 
@@ -105,6 +106,8 @@ function expression(
 export interface PostBuild {
   readonly variables: ReadonlyMap<string, string>;
   readonly complete: boolean;
+  /** The files of the ConfigMaps and Secrets its variables come from: a finding on what it substitutes points at the one the PR changed. */
+  readonly sources: readonly string[];
 }
 
 /**
@@ -128,51 +131,136 @@ function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: S
   if (Object.keys(postBuild).length === 0) return undefined;
   // Later sources override earlier ones, and `substitute` overrides them all.
   const variables = new Map<string, string>();
+  const read: string[] = [];
   let complete = !unknownPatches;
   for (const from of list(postBuild.substituteFrom)) {
     const [kind, name] = [text(record(from).kind), text(record(from).name)];
     const { index, sitesOf } = sources();
-    const values = dataOf(index, kind ?? "", name ?? "", resource.id.namespace, { file: resource.source.file, sitesOf });
-    if (!values) complete = false;
-    else for (const [variable, value] of values) variables.set(variable, value);
+    const found = dataOf(index, kind ?? "", name ?? "", resource.id.namespace, { file: resource.source.file, sitesOf });
+    if (!found) complete = false;
+    else {
+      for (const [variable, value] of found.data) variables.set(variable, value);
+      read.push(...found.files);
+    }
   }
   for (const [variable, value] of Object.entries(record(postBuild.substitute)))
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
-  return { variables, complete };
+  return { variables, complete, sources: [...new Set(read)].sort() };
+}
+
+/** A file as one Kustomization applying it substitutes it. */
+export interface SubstitutedBy {
+  readonly by: FluxKustomizationRef;
+  readonly text: string;
+  /** The files its variables come from (PostBuild.sources). */
+  readonly sources: readonly string[];
 }
 
 /**
- * The files whose text Flux's substitution changes, by path, with the text it applies: those a
- * substituting Kustomization's build reads. A file its path holds beside a kustomization that
- * neither lists it nor reads it otherwise (a patch, a generator's input) is in no build, and is
- * read as written: samip5/k8s-cluster 71b69b843c dropped the Kustomization delivering
- * overlays/media, whose github/ingress.yaml no kustomization lists, and the file read substituted
- * at base and raw at head was a critical certificate change.
+ * What Flux's substitution makes of a tree's files. `texts`: the files it changes, by path, where
+ * every Kustomization applying them substitutes them alike. `apart`: the files Kustomizations
+ * substitute differently, as each does — each cluster's own variables over one folder without a
+ * kustomization (Flux generates one for each Kustomization): read with the first Kustomization's,
+ * sgp's `MTLS_MODE: PERMISSIVE` passed as jkt's STRICT and jkt's was said of both clusters. `each`:
+ * any file as each Kustomization applying it substitutes it, for the other side of a change to keep
+ * apart what this one does (settledSubstitutions).
  */
-export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, string> {
-  const substituted = new Map<string, string>();
-  if (!someDeliveryFileSays(files, "postBuild")) return substituted;
+export interface FluxSubstitutions {
+  readonly texts: ReadonlyMap<string, string>;
+  readonly apart: ReadonlyMap<string, readonly SubstitutedBy[]>;
+  readonly each: (path: string) => readonly SubstitutedBy[];
+}
+
+const NO_SUBSTITUTIONS: FluxSubstitutions = { texts: new Map(), apart: new Map(), each: () => [] };
+
+/**
+ * The files Flux's substitution changes: those a substituting Kustomization's build reads. A file
+ * its path holds beside a kustomization that neither lists it nor reads it otherwise (a patch, a
+ * generator's input) is in no build, and is read as written: samip5/k8s-cluster 71b69b843c dropped
+ * the Kustomization delivering overlays/media, whose github/ingress.yaml no kustomization lists, and
+ * the file read substituted at base and raw at head was a critical certificate change. A kustomize
+ * input (a patch, a generator's file) is one text whichever build reads it: each build's own output
+ * is substituted after it runs.
+ */
+export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): FluxSubstitutions {
+  if (!someDeliveryFileSays(files, "postBuild")) return NO_SUBSTITUTIONS;
   const sources = sourcesOf(files, topology);
   const substituting = fluxKustomizations(files, topology).flatMap((kustomization) => {
+    const { resource, delivery } = kustomization;
     const postBuild = postBuildOf(kustomization, sources);
-    return postBuild ? [{ delivery: kustomization.delivery, postBuild }] : [];
+    return postBuild
+      ? [{ delivery, postBuild, by: { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name } }]
+      : [];
   });
-  if (substituting.length === 0) return substituted;
+  if (substituting.length === 0) return NO_SUBSTITUTIONS;
   const { includedBy, inputs } = kustomizeReading(files);
   const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
+  const applying = (path: string) => {
+    const applies = inputs.has(path) ? () => true : appliers(path);
+    return substituting.filter(({ delivery }) => delivery.destinationOf(path) && applies(delivery));
+  };
+  const texts = new Map<string, string>();
+  const apart = new Map<string, readonly SubstitutedBy[]>();
+  // A file that opts out is applied as written by each: kept apart on the other side, it is here too.
+  const eachOf = (file: SourceFile): readonly SubstitutedBy[] => {
+    const disabled = DISABLED.test(file.text);
+    return applying(file.path).map(({ by, postBuild }) => ({
+      by,
+      text: disabled ? file.text : substituteVariables(file.text, postBuild.variables, postBuild.complete),
+      sources: postBuild.sources,
+    }));
+  };
   for (const file of files) {
     // Flux substitutes the build's output, so a kustomization file itself is not substituted.
     if (!isManifestPath(file.path) || !file.text.includes("${") || isKustomizationFile(file.path)) continue;
-    const applies = inputs.has(file.path) ? () => true : appliers(file.path);
-    let current = file.text;
-    for (const { delivery, postBuild } of substituting) {
-      if (!current.includes("${") || DISABLED.test(current) || !delivery.destinationOf(file.path) || !applies(delivery)) continue;
-      current = substituteVariables(current, postBuild.variables, postBuild.complete);
+    const each = eachOf(file);
+    if (each.length === 0) continue;
+    if (!inputs.has(file.path) && each.some(({ text }) => text !== each[0]!.text)) {
+      apart.set(file.path, each);
+      continue;
     }
-    if (current !== file.text) substituted.set(file.path, current);
+    // A kustomize input is one text: where a source is unknown to the first, a later Kustomization may know it.
+    let text = each[0]!.text;
+    if (each.length > 1 && inputs.has(file.path)) {
+      text = file.text;
+      for (const { postBuild } of applying(file.path))
+        if (text.includes("${")) text = substituteVariables(text, postBuild.variables, postBuild.complete);
+    }
+    if (text !== file.text) texts.set(file.path, text);
   }
-  return substituted;
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const each = (path: string) => {
+    const file = byPath.get(path);
+    return file === undefined || inputs.has(path) || isKustomizationFile(path) || !isManifestPath(path) ? [] : eachOf(file);
+  };
+  return { texts, apart, each };
 }
+
+/**
+ * Each side's substitutions as the review reads them: a file either side's Kustomizations substitute
+ * differently is kept apart on both (one copy for each Kustomization applying it there), so that each
+ * copy is the same file at base and head — a cluster's Kustomization added for the folder adds its
+ * copy beside the others', as a Flux build of its own does (settledBuilds).
+ */
+export function settledSubstitutions(base: FluxSubstitutions, head: FluxSubstitutions): [FluxSubstitutions, FluxSubstitutions] {
+  const paths = new Set([...base.apart.keys(), ...head.apart.keys()]);
+  if (paths.size === 0) return [base, head];
+  const settled = (side: FluxSubstitutions): FluxSubstitutions => ({
+    texts: new Map([...side.texts].filter(([path]) => !paths.has(path))),
+    apart: new Map(
+      [...paths].flatMap((path) => {
+        const each = side.apart.get(path) ?? side.each(path);
+        return each.length > 0 ? [[path, each] as const] : [];
+      }),
+    ),
+    each: side.each,
+  });
+  return [settled(base), settled(head)];
+}
+
+/** Where a file kept apart is read as one Kustomization substitutes it: beside it, in that Kustomization's own build folder. */
+export const substitutedCopy = (path: string, by: FluxKustomizationRef): string =>
+  posix.join(posix.dirname(path), fluxBuildFolderName(by), posix.basename(path));
 
 /**
  * Why a `${VAR}` a file still holds once substituted may stand for a value the tree does not show:
@@ -311,7 +399,7 @@ const isEmptyBuild = (build: FluxBuild): boolean =>
   build.components.length === 0 && build.patches.length === 0 && build.namespace === undefined && !build.postBuild;
 
 /** A rendered build substituted as Flux substitutes it: each document, unless it opts out. */
-export const substituteBuild = (output: string, { variables, complete }: PostBuild): string =>
+export const substituteBuild = (output: string, { variables, complete }: Pick<PostBuild, "variables" | "complete">): string =>
   output
     .split(/^---$/m)
     .map((document) => (DISABLED.test(document) ? document : substituteVariables(document, variables, complete)))

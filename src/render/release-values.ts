@@ -155,16 +155,17 @@ export const dataOf = (
   name: string,
   namespace: string,
   at?: ReadAt,
-): ReadonlyMap<string, string> | undefined => {
-  const read: (ReadonlyMap<string, string> | undefined)[] = [];
+): { readonly data: ReadonlyMap<string, string>; readonly files: readonly string[] } | undefined => {
+  const read: ValuesData[] = [];
   for (const found of definitionsAt(index, kind, name, at)) {
     const inNamespace = found.filter((entry) => entry.namespace === namespace);
     const candidates = inNamespace.length > 0 ? inNamespace : found.filter((entry) => entry.namespace === undefined);
     if (candidates.length === 0) return undefined;
-    read.push(...candidates.map((entry) => entry.data));
+    read.push(...candidates);
   }
-  const [first, ...others] = read;
-  return first && others.every((other) => other && sameData(first, other)) ? first : undefined;
+  const [first, ...others] = read.map((entry) => entry.data);
+  if (!first || !others.every((other) => other && sameData(first, other))) return undefined;
+  return { data: first, files: [...new Set(read.flatMap((entry) => entry.files))] };
 };
 
 const sameData = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean =>

@@ -37,7 +37,10 @@ import { renderTools, type RenderTools } from "./render-tools.js";
 import {
   fluxBuilds,
   fluxSubstitutions,
+  settledSubstitutions,
+  substitutedCopy,
   substituteBuild,
+  type FluxSubstitutions,
   builtKustomization,
   settledBuilds,
   sortedVariables,
@@ -167,6 +170,8 @@ const built = (
       return [
         {
           ...planned,
+          // The ConfigMaps and Secrets it substitutes from: a finding on its output points at the one the PR changed.
+          ...(postBuild ? { inputs: [...new Set([...planned.inputs, ...postBuild.sources])] } : {}),
           run: {
             ...planned.run,
             ...(by ? { build: { components, patches, ...(namespace !== undefined ? { namespace } : {}) } } : {}),
@@ -976,13 +981,13 @@ export async function renderForReview(
   options: { readonly budgetMs: number; readonly off?: string; readonly links?: RenderOptions["links"] },
 ): Promise<RenderResult> {
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
-  const [baseValues, headValues] = [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)];
+  const [baseValues, headValues] = settledSubstitutions(fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology));
   const off = options.off ?? (policy.render.enabled ? undefined : "turned off by the policy (render.enabled: false)");
   const [baseBuilds, headBuilds] = settledBuilds(
     builtAlone(base, policy, options.links?.base),
     builtAlone(head, policy, options.links?.head),
   );
-  const rendered = await renderChange(asFluxBuilds(base, baseValues, baseBuilds), asFluxBuilds(head, headValues, headBuilds), {
+  const rendered = await renderChange(asFluxBuilds(base, baseValues.texts, baseBuilds), asFluxBuilds(head, headValues.texts, headBuilds), {
     topology: policy.topology,
     reviews: compilePathScope(policy.paths),
     ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
@@ -993,6 +998,7 @@ export async function renderForReview(
   });
   return {
     ...rendered,
+    roots: [...rendered.roots, ...substitutedRoots(rendered, baseValues, headValues)],
     // Turned off, the report says so even where nothing needed a render.
     ...(off !== undefined ? { skipped: off } : {}),
     base: substitutedSide(rendered.base, baseValues),
@@ -1029,14 +1035,52 @@ function asFluxBuilds(files: readonly SourceFile[], texts: ReadonlyMap<string, s
   });
 }
 
-/** A substituted file the review reads in place of the raw one, unless a render consumed it (its output is substituted already). */
-function substitutedSide(side: RenderedSide, texts: ReadonlyMap<string, string>): RenderedSide {
+/**
+ * A substituted file the review reads in place of the raw one, unless a render consumed it (its
+ * output is substituted already); one kept apart, in a copy for each Kustomization applying it
+ * (substitutedCopy), which lands on that one's clusters alone.
+ */
+function substitutedSide(side: RenderedSide, { texts, apart }: FluxSubstitutions): RenderedSide {
   const consumed = new Set(side.consumed);
   const own = [...texts].filter(([path]) => !consumed.has(path));
-  if (own.length === 0) return side;
+  const copied = [...apart].filter(([path]) => !consumed.has(path));
+  if (own.length === 0 && copied.length === 0) return side;
   return {
     ...side,
-    files: [...side.files, ...own.map(([path, text]) => ({ path, text }))],
-    consumed: [...side.consumed, ...own.map(([path]) => path)],
+    files: [
+      ...side.files,
+      ...own.map(([path, text]) => ({ path, text })),
+      ...copied.flatMap(([path, each]) => each.map(({ by, text }) => ({ path: substitutedCopy(path, by), text }))),
+    ],
+    consumed: [...side.consumed, ...own.map(([path]) => path), ...copied.map(([path]) => path)],
   };
+}
+
+/**
+ * The copies a PR changes of files kept apart, as rendered roots: a finding on one points at the
+ * file it copies where the PR changed it, else at the Kustomization or the ConfigMap or Secret its
+ * values come from (p02: sgp's `MTLS_MODE` in clusters/sgp-prod-1/cluster-vars.yaml).
+ */
+function substitutedRoots(rendered: RenderResult, base: FluxSubstitutions, head: FluxSubstitutions): RenderedRoot[] {
+  const consumed = { base: new Set(rendered.base.consumed), head: new Set(rendered.head.consumed) };
+  const copies = (side: FluxSubstitutions, name: "base" | "head") =>
+    new Map(
+      [...side.apart]
+        .filter(([path]) => !consumed[name].has(path))
+        .flatMap(([path, each]) => each.map((copy) => [substitutedCopy(path, copy.by), { path, ...copy }] as const)),
+    );
+  const [before, after] = [copies(base, "base"), copies(head, "head")];
+  return [...new Set([...before.keys(), ...after.keys()])].flatMap((output) => {
+    const [a, b] = [before.get(output), after.get(output)];
+    if (a?.text === b?.text) return [];
+    const { path, by, sources } = (b ?? a)!;
+    return [
+      {
+        id: `flux substitution ${path} for ${by.namespace}/${by.name} in ${by.file}`,
+        origin: path,
+        output,
+        inputs: [...new Set([path, by.file, ...(a?.sources ?? []), ...sources])],
+      },
+    ];
+  });
 }

@@ -4,6 +4,8 @@ import {
   settledBuilds,
   type FluxBuild,
   fluxSubstitutions,
+  settledSubstitutions,
+  substitutedCopy,
   substituteBuild,
   substituteVariables,
   builtKustomization,
@@ -99,7 +101,7 @@ describe("Flux post-build substitution", () => {
       "apps/kustomization.yaml": "resources: [route.yaml]\nnamePrefix: ${tier}-\n",
       "other/route.yaml": ROUTE,
     });
-    const substituted = fluxSubstitutions(files, policy.topology);
+    const substituted = fluxSubstitutions(files, policy.topology).texts;
     expect([...substituted.keys()]).toEqual(["apps/route.yaml"]);
     expect(substituted.get("apps/route.yaml")).toContain("hostnames: [shop-gold.example.com]");
     expect(substituted.get("apps/route.yaml")).toContain("backendRefs: [{name: checkout-jkt, port: 8080}]");
@@ -113,7 +115,7 @@ describe("Flux post-build substitution", () => {
       "apps/patch.yaml": ROUTE,
       "apps/github/ingress.yaml": ROUTE,
     });
-    const substituted = fluxSubstitutions(files, policy.topology);
+    const substituted = fluxSubstitutions(files, policy.topology).texts;
     expect([...substituted.keys()].sort()).toEqual(["apps/listed/route.yaml", "apps/patch.yaml"]);
   });
 
@@ -233,12 +235,12 @@ describe("Flux post-build substitution", () => {
       "clusters/prod/creds.yaml": sops,
       "apps/route.yaml": `${ROUTE}  # \${optional:=kept}\n`,
     });
-    expect(fluxSubstitutions(encrypted, policy.topology).get("apps/route.yaml")).toBe(`${ROUTE}  # kept\n`);
+    expect(fluxSubstitutions(encrypted, policy.topology).texts.get("apps/route.yaml")).toBe(`${ROUTE}  # kept\n`);
     const disabled = tree({
       "clusters/prod/apps.yaml": KUSTOMIZATION("    substitute: {backend: checkout-jkt}\n"),
       "apps/route.yaml": ROUTE.replace("metadata: {", "metadata: {annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}, "),
     });
-    expect(fluxSubstitutions(disabled, policy.topology).size).toBe(0);
+    expect(fluxSubstitutions(disabled, policy.topology).texts.size).toBe(0);
   });
 
   it("a value changed in the ConfigMap moves the route it feeds, even with rendering off (gitops-istio 5c2a3a13 passed silently)", async () => {
@@ -256,6 +258,78 @@ describe("Flux post-build substitution", () => {
     ]);
     expect(result.analysis.findings[0]!.summary).toContain("checkout-jkt:8080 100% → removed, checkout-sgp:8080 new 100%");
   });
+  describe("a folder without a kustomization that each cluster's Kustomization delivers with its own variables (probe p02)", () => {
+    const PEER =
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: edge}\nspec:\n  mtls:\n    mode: ${MTLS_MODE}\n";
+    const clusterVars = (mode: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-vars, namespace: flux-system}\ndata:\n  MTLS_MODE: ${mode}\n`;
+    const sides = (jkt: string, sgp: string) =>
+      tree({
+        "platform/edge/peer-authentication.yaml": PEER,
+        ...Object.fromEntries(
+          Object.entries({ jkt, sgp }).flatMap(([cluster, mode]) => [
+            [
+              `clusters/${cluster}/flux-system/gotk-sync.yaml`,
+              `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/${cluster}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+            ],
+            [
+              `clusters/${cluster}/edge.yaml`,
+              KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n").replace("./apps", "./platform/edge"),
+            ],
+            [`clusters/${cluster}/cluster-vars.yaml`, clusterVars(mode)],
+          ]),
+        ),
+      });
+    const copy = (cluster: string) =>
+      `platform/edge/(rendered for flux-system:apps in clusters:${cluster}:edge.yaml)/peer-authentication.yaml`;
+
+    it("is one text where every Kustomization substitutes it alike, else one copy for each, kept apart on both sides", () => {
+      const alike = fluxSubstitutions(sides("STRICT", "STRICT"), policy.topology);
+      expect(alike.texts.get("platform/edge/peer-authentication.yaml")).toContain("mode: STRICT");
+      expect(alike.apart.size).toBe(0);
+      const apart = fluxSubstitutions(sides("STRICT", "PERMISSIVE"), policy.topology);
+      expect(apart.texts.size).toBe(0);
+      expect(
+        apart.apart
+          .get("platform/edge/peer-authentication.yaml")!
+          .map(({ by, text, sources }) => [by.file, text.includes("PERMISSIVE"), sources]),
+      ).toEqual([
+        ["clusters/jkt/edge.yaml", false, ["clusters/jkt/cluster-vars.yaml"]],
+        ["clusters/sgp/edge.yaml", true, ["clusters/sgp/cluster-vars.yaml"]],
+      ]);
+      // The base, alike, keeps the file apart too: each copy is one file at base and head.
+      const [base] = settledSubstitutions(alike, apart);
+      expect(base.texts.size).toBe(0);
+      expect(
+        base.apart
+          .get("platform/edge/peer-authentication.yaml")!
+          .map(({ by }) => substitutedCopy("platform/edge/peer-authentication.yaml", by)),
+      ).toEqual([copy("jkt"), copy("sgp")]);
+    });
+
+    it("sgp's mode made PERMISSIVE is critical on sgp alone, at the ConfigMap; jkt's, on jkt alone (it passed, and jkt's was said of both)", async () => {
+      const by = (cluster: string) =>
+        ` (rendered: flux substitution platform/edge/peer-authentication.yaml for flux-system/apps in clusters/${cluster}/edge.yaml)`;
+      const judged = async (base: SourceFile[], head: SourceFile[]) => {
+        const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+        const result = reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW });
+        return result.analysis.findings.map((finding) => [
+          finding.class,
+          finding.risk,
+          finding.file,
+          finding.line,
+          finding.summary.slice(finding.summary.indexOf(" (rendered")),
+        ]);
+      };
+      expect(await judged(sides("STRICT", "STRICT"), sides("STRICT", "PERMISSIVE"))).toEqual([
+        ["mtls.weakened", "critical", "clusters/sgp/cluster-vars.yaml", 5, by("sgp")],
+      ]);
+      expect(await judged(sides("STRICT", "STRICT"), sides("PERMISSIVE", "STRICT"))).toEqual([
+        ["mtls.weakened", "critical", "clusters/jkt/cluster-vars.yaml", 5, by("jkt")],
+      ]);
+    });
+  });
+
   it("a Kustomization removed leaves a file beside its kustomization that it never applied as written on both sides: no object changes, none is counted as deleted (samip5/k8s-cluster 71b69b843c was critical)", async () => {
     const INGRESS = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -323,12 +397,15 @@ ${postBuild}`;
       });
 
     it("a child with its own postBuild reads the parent's sources too: a Secret kept in the cluster leaves its variables as written, not empty", () => {
-      const substituted = fluxSubstitutions(side("checkout-jkt", CHILD("  postBuild:\n    substitute: {APP: shop}\n")), policy.topology);
+      const substituted = fluxSubstitutions(
+        side("checkout-jkt", CHILD("  postBuild:\n    substitute: {APP: shop}\n")),
+        policy.topology,
+      ).texts;
       expect(substituted.get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "checkout-jkt"));
       // The same with JSON 6902 operations adding the postBuild.
       const operations =
         "- op: add\n  path: /spec/postBuild\n  value:\n    substituteFrom: [{kind: ConfigMap, name: cluster-vars}, {kind: Secret, name: cluster-secrets}]";
-      const byOperations = fluxSubstitutions(side("checkout-jkt", CHILD(""), operations), policy.topology);
+      const byOperations = fluxSubstitutions(side("checkout-jkt", CHILD(""), operations), policy.topology).texts;
       expect(byOperations.get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "checkout-jkt"));
     });
 
@@ -337,7 +414,7 @@ ${postBuild}`;
       const substituted = fluxSubstitutions(
         side("checkout-jkt", CHILD("  postBuild:\n    substitute: {APP: shop}\n"), failing),
         policy.topology,
-      );
+      ).texts;
       expect(substituted.get("shop/app/route.yaml")).toBeUndefined();
     });
 
@@ -359,7 +436,7 @@ ${SETTINGS.replace(/^/gm, "    ")}
           ...more,
         });
       // Its own `substitute` still applies; `${SECRET_DOMAIN}` is not emptied.
-      expect(fluxSubstitutions(files(component), policy.topology).get("shop/app/route.yaml")).toBe(
+      expect(fluxSubstitutions(files(component), policy.topology).texts.get("shop/app/route.yaml")).toBe(
         SHOP_ROUTE.replace("${backend}", "shop"),
       );
       // The same through a patch file the component names; a component patching nothing of the kind leaves the child's sources known.
@@ -367,9 +444,9 @@ ${SETTINGS.replace(/^/gm, "    ")}
         "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: settings.yaml\n  target: {kind: Kustomization}\n",
         { "components/settings/settings.yaml": SETTINGS },
       );
-      expect(fluxSubstitutions(byFile, policy.topology).get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "shop"));
+      expect(fluxSubstitutions(byFile, policy.topology).texts.get("shop/app/route.yaml")).toBe(SHOP_ROUTE.replace("${backend}", "shop"));
       const unrelated = component.replace(SETTINGS.replace(/^/gm, "    "), "    - {op: add, path: /spec/wait, value: true}");
-      expect(fluxSubstitutions(files(unrelated), policy.topology).get("shop/app/route.yaml")).toBe(
+      expect(fluxSubstitutions(files(unrelated), policy.topology).texts.get("shop/app/route.yaml")).toBe(
         SHOP_ROUTE.replace("${backend}", "shop").replace("${SECRET_DOMAIN}", ""),
       );
     });
