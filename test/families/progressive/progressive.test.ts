@@ -942,13 +942,55 @@ spec:
     expect(analyze({}, { "svc.yaml": service("  type: ClusterIP") }).findings).toEqual([]);
   });
 
-  it("an externalName that is a Service's cluster DNS name keeps the traffic in the cluster (nginx/kubernetes-ingress badb4897)", () => {
-    const result = analyze({}, { "svc.yaml": service("  type: ExternalName\n  externalName: backend.external-ns.svc.cluster.local") });
+  it("an externalName that is a Service's cluster DNS name keeps the traffic in the cluster; a route that named the missing Service sends there now (nginx/kubernetes-ingress badb4897)", () => {
+    const result = analyze(
+      { "route.yaml": route },
+      { "svc.yaml": service("  type: ExternalName\n  externalName: backend.external-ns.svc.cluster.local"), "route.yaml": route },
+    );
     expect(findings(result)).toEqual([
       [
         "resource.changed",
         "high",
-        "Service shop/payments: its traffic now goes to Service external-ns/backend, in the cluster (type: ExternalName)",
+        "Service shop/payments: its traffic now goes to Service external-ns/backend, in the cluster (type: ExternalName); routes sending traffic to it: HTTPRoute shop/pay",
+      ],
+    ]);
+  });
+
+  it("a new ExternalName Service no route sends to moves nobody's traffic: low, as it would be added as a ClusterIP Service (m00nwtchr/homelab-cluster b5827be38f)", () => {
+    const inCluster = analyze({}, { "svc.yaml": service("  type: ExternalName\n  externalName: interceptor.keda.svc.cluster.local") });
+    expect(findings(inCluster)).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "Service shop/payments: its traffic goes to Service keda/interceptor, in the cluster (type: ExternalName, a new Service no route sends traffic to)",
+      ],
+    ]);
+    const outside = analyze(
+      { "route.yaml": route.replace("payments", "cart") },
+      {
+        "svc.yaml": service("  type: ExternalName\n  externalName: api.openai.com"),
+        "route.yaml": route.replace("payments", "cart"),
+      },
+    );
+    expect(findings(outside)).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "Service shop/payments: its traffic leaves the cluster for api.openai.com (type: ExternalName, a new Service no route sends traffic to)",
+      ],
+    ]);
+  });
+
+  it("a Service no route sends to turning ExternalName is still high: clients in the cluster may call it by name", () => {
+    const result = analyze(
+      { "svc.yaml": service("  type: ClusterIP\n  ports: [{port: 443}]") },
+      { "svc.yaml": service("  type: ExternalName\n  externalName: payments.example.com") },
+    );
+    expect(findings(result)).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Service shop/payments: its traffic now leaves the cluster for payments.example.com (type: ExternalName)",
       ],
     ]);
   });
