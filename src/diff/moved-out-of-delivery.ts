@@ -1,5 +1,6 @@
 import { withKey, type ManifestSet, type Resource } from "../core/resource.js";
-import type { AppliedFile } from "../model/applied-files.js";
+import { appliesAlike, type AppliedFile } from "../model/applied-files.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 
 /**
  * A resource whose file moved out of everything its tree's GitOps objects apply is applied no more:
@@ -17,8 +18,13 @@ import type { AppliedFile } from "../model/applied-files.js";
  * moves, a file left in place counts where a kustomization at or above it is added or deleted: Flux
  * builds a path that loses its kustomization with one it generates of every file under it, so a
  * route beside the deleted kustomization that it did not list is applied from then on (and one a
- * kustomization added there does not list is pruned). Otherwise, where a GitOps object itself
- * changes what it applies, the placement family judges it.
+ * kustomization added there does not list is pruned); so does one whose trees' GitOps objects or
+ * kustomizations differ: a file nothing applied at base is no version of what a delivery applies
+ * at head (ishioni/homelab-ops fb4ca12b99 un-commented `- ./hass-proxy/ks.yaml` in its parent
+ * kustomization: the app's HTTPRoute, in the tree all along, is a route added, not one re-delivered,
+ * and its Backend, edited on the way, a Backend added), and one pruned as its app is switched off is
+ * removed. Where a GitOps object changes the clusters of what it applies, the placement family
+ * judges it.
  */
 export function withoutMovesOutOfDelivery(
   sets: { readonly base: ManifestSet; readonly head: ManifestSet },
@@ -32,18 +38,28 @@ export function withoutMovesOutOfDelivery(
   let [appliedBefore, appliedAfter]: (AppliedFile | undefined)[] = [];
   let [sitesBefore, sitesAfter]: (FileSites | undefined)[] = [];
   const rebuilt = underKustomizationAddedOrDeleted(kustomizations.base, kustomizations.head);
+  // A kustomization file is no object applied but how a folder's are (a render's output, named as one, holds them).
+  const reapplied = appliesAlike(base, head) ? () => false : (file: string) => !isKustomizationFile(file) || file.includes("(rendered");
   head.resources.forEach((after, key) => {
     const before = base.resources.get(key);
-    if (!before || (before.source.file === after.source.file && !rebuilt(after.source.file))) return;
+    if (!before) return;
+    const file = after.source.file;
+    const inPlace = before.source.file === file;
+    if (inPlace && !reapplied(file) && !rebuilt(file)) return;
     const was = (appliedBefore ??= applied.base())(before.source.file);
-    const is = (appliedAfter ??= applied.head())(after.source.file);
-    if (was && !is) gone.add(key);
-    else if (is && !was) arrived.add(key);
-    else if (was && is && before.source.file !== after.source.file) {
+    const is = (appliedAfter ??= applied.head())(file);
+    if (was && is) {
       // Placed nowhere, the head's file is applied by something whose reach is not known (an ApplicationSet of a generator not read here): where is not told.
-      const there = (sitesAfter ??= sites.head())(after.source.file);
+      const there = inPlace ? [] : (sitesAfter ??= sites.head())(file);
       if (there.length > 0 && (sitesBefore ??= sites.base())(before.source.file).some((site) => !there.includes(site))) relocated.add(key);
+      return;
     }
+    if (was === is) return;
+    // Left in place, it counts only where both trees' GitOps objects reach it: a tree that delivers
+    // nothing there (a first Flux Kustomization added to a tree reviewed as written, the last one
+    // removed) says nothing of the file.
+    if (inPlace && ((sitesBefore ??= sites.base())(file).length === 0 || (sitesAfter ??= sites.head())(file).length === 0)) return;
+    (was ? gone : arrived).add(key);
   });
   const without = (set: ManifestSet, keys: ReadonlySet<string>): ManifestSet =>
     keys.size === 0 ? set : { ...set, resources: new Map([...set.resources].filter(([key]) => !keys.has(key))) };

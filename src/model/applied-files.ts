@@ -26,7 +26,10 @@ export function kustomizationsOf(paths: readonly string[]): ReadonlyMap<string, 
  * builds the folder's kustomization, and the one it generates for a folder without one stops at
  * a subfolder holding one and lists only files named `.yaml` or `.yml`, so a file beside it that
  * it does not list, or a route renamed `.json` or `.YAML` where no kustomization lists it, is applied
- * by nothing. A kustomization's render is applied where its folder is. A tree with no such object, or one whose
+ * by nothing. A kustomization's render is applied as its folder's kustomization is: a folder that a
+ * delivery's path holds under a kustomization that does not list it renders nothing applied (ishioni/
+ * homelab-ops: an app's folder, rendered, while its ks.yaml was commented out of the parent
+ * kustomization). A tree with no such object, or one whose
  * reach is not known (an ApplicationSet of a generator not read here), says nothing: every file of
  * it is applied as written, as the review has it without GitOps objects.
  */
@@ -37,11 +40,10 @@ export function appliedFiles(
   clusterOfFile: ClusterOfFile,
 ): AppliedFile {
   const deliveryOf = deliveriesOf(set, topology.clusters);
-  const deliveries: Delivery[] = deliveryKinds.flatMap((kind) =>
-    resourcesOfKind(set, kind).flatMap((resource) => deliveryOf(resource) ?? []),
-  );
-  if (deliveries.length === 0 || deliveries.some((delivery) => delivery.paths.length === 0)) return () => true;
+  const every: Delivery[] = deliveryKinds.flatMap((kind) => resourcesOfKind(set, kind).flatMap((resource) => deliveryOf(resource) ?? []));
+  if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return () => true;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
+  const deliveries = applying(every, appliers, clusterOfFile);
   const memo = new Map<string, boolean>();
   return (file) => {
     let applied = memo.get(file);
@@ -52,6 +54,67 @@ export function appliedFiles(
     return applied;
   };
 }
+
+/**
+ * The GitOps objects that deliver: a root (no other's path holds its file, as `flux bootstrap`'s
+ * flux-system, or one the policy places), or one another that delivers applies. One in a file the
+ * others' paths hold but do not apply delivers nothing (ishioni/homelab-ops fb4ca12b99: an app's
+ * ks.yaml commented out of its parent kustomization, `# - ./hass-proxy/ks.yaml`, its folder's
+ * routes read as delivered all the same).
+ */
+function applying(
+  every: readonly Delivery[],
+  appliers: (file: string) => (delivery: Delivery) => boolean,
+  clusterOfFile: ClusterOfFile,
+): readonly Delivery[] {
+  const held = every.map((delivery) => {
+    const file = delivery.resource.source.file;
+    const root = clusterOfFile(file) !== undefined || every.every((other) => other === delivery || !other.destinationOf(file));
+    return { delivery, root, by: root ? () => true : appliers(file) };
+  });
+  // Dropping one may leave those only it applied without a deliverer: until none is dropped.
+  let live = held;
+  for (let dropped = true; dropped;) {
+    const next = live.filter(({ delivery, root, by }) => root || live.some((other) => other.delivery !== delivery && by(other.delivery)));
+    dropped = next.length < live.length;
+    live = next;
+  }
+  return live.length === every.length ? every : live.map(({ delivery }) => delivery);
+}
+
+/**
+ * Whether two trees hold the same GitOps objects (the same documents, by key) and their
+ * kustomizations accumulate the same files: then appliedFiles says the same of every file left
+ * where it was, which is applied on both sides or on neither. An unchanged document is one
+ * resource in both trees: most PRs compare no text here.
+ */
+export function appliesAlike(base: ManifestSet, head: ManifestSet): boolean {
+  const sameDeliveries = deliveryKinds.every((kind) => {
+    const after = resourcesOfKind(head, kind);
+    if (resourcesOfKind(base, kind).length !== after.length) return false;
+    return after.every((resource) => {
+      const before = base.resources.get(resource.key);
+      return before === resource || before?.source.text === resource.source.text;
+    });
+  });
+  return sameDeliveries && sameInclusion(base.includedBy, head.includedBy);
+}
+
+function sameInclusion(
+  base: ReadonlyMap<string, readonly string[]> | undefined,
+  head: ReadonlyMap<string, readonly string[]> | undefined,
+): boolean {
+  if (base === head) return true;
+  if (!base || !head || base.size !== head.size) return false;
+  for (const [file, includers] of head) {
+    const before = base.get(file);
+    if (!before || before.length !== includers.length || before.some((includer, i) => includer !== includers[i])) return false;
+  }
+  return true;
+}
+
+/** Where a kustomization's render sits in the review (render-plan.ts): `<folder>/(rendered)/`, or a Flux Kustomization's own build `<folder>/(rendered for …)/`. */
+const KUSTOMIZE_RENDER = /(?:^|\/)\(rendered(?: for [^)]*)?\)\//;
 
 /**
  * For a file, whether a delivery applies it (see appliedFiles): it reads the file itself, or a
@@ -78,6 +141,7 @@ export function deliveryAppliers(
    */
   const readDirectly = (delivery: Delivery, file: string): boolean => {
     if (delivery.destinationOf(file) === undefined) return false;
+    // A Helm release's render, beside what installs it.
     if (file.includes("(rendered")) return true;
     const folder = folderOf(file);
     const folderKustomization = isKustomizationFile(file) && kustomizations.get(folder) === file;
@@ -86,9 +150,17 @@ export function deliveryAppliers(
       (above === undefined || !underKustomization(delivery, above)) && (folderKustomization || delivery.generatedListing?.(file) !== false)
     );
   };
+  /** The kustomization a file renders, where it is a kustomize render's output. */
+  const renderedFrom = (file: string): string | undefined => {
+    const render = KUSTOMIZE_RENDER.exec(file);
+    return render ? kustomizations.get(file.slice(0, render.index)) : undefined;
+  };
   return (file) => {
-    const readers = readersOf(file, includedBy);
-    return (delivery) => readers.some((reader) => readDirectly(delivery, reader));
+    const origin = renderedFrom(file);
+    const readers = readersOf(origin ?? file, includedBy);
+    // A Flux Kustomization's own build is delivered by that Kustomization alone (its destinationOf).
+    return (delivery) =>
+      (origin === undefined || delivery.destinationOf(file) !== undefined) && readers.some((reader) => readDirectly(delivery, reader));
   };
 }
 

@@ -59,8 +59,10 @@ describe("applied files: what a tree's GitOps objects apply", () => {
           "apps/shop/routes/unlisted.yaml",
           "apps/shop/recipe.yaml",
           "apps/unlisted/route.yaml",
-          // A kustomization's render stands where its folder is applied.
+          // A kustomization's render stands where its folder's kustomization is applied.
           "apps/(rendered)/kustomization.yaml",
+          "apps/shop/(rendered)/kustomization.yaml",
+          "apps/unlisted/(rendered)/kustomization.yaml",
         ].map((file) => [file, applied(file)]),
       ),
     ).toEqual({
@@ -70,6 +72,8 @@ describe("applied files: what a tree's GitOps objects apply", () => {
       "apps/shop/recipe.yaml": false,
       "apps/unlisted/route.yaml": false,
       "apps/(rendered)/kustomization.yaml": true,
+      "apps/shop/(rendered)/kustomization.yaml": true,
+      "apps/unlisted/(rendered)/kustomization.yaml": false,
     });
   });
 
@@ -123,6 +127,26 @@ spec:
       false,
       false,
     ]);
+  });
+
+  it("a Flux Kustomization in a file its parent kustomization does not list delivers nothing, nor do those only it applies (ishioni/homelab-ops fb4ca12b99)", () => {
+    const app = (name: string, path: string) => fluxKustomization(path).replace("name: apps", `name: ${name}`);
+    const tree = (parent: string): Tree => ({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps"),
+      "apps/kustomization.yaml": parent,
+      "apps/gw/ks.yaml": app("gw", "./apps/gw/app"),
+      "apps/gw/app/gateway.yaml": MANIFEST,
+      "apps/hass/ks.yaml": app("hass", "./apps/hass/app"),
+      "apps/hass/app/route.yaml": MANIFEST,
+      "apps/hass/app/child.yaml": app("hass-child", "./apps/hass/child"),
+      "apps/hass/child/route.yaml": MANIFEST,
+    });
+    const files = ["apps/gw/app/gateway.yaml", "apps/hass/ks.yaml", "apps/hass/app/route.yaml", "apps/hass/child/route.yaml"];
+    // `# - ./hass/ks.yaml`: commented out.
+    const off = appliedIn(tree("resources:\n  - ./gw/ks.yaml\n  # - ./hass/ks.yaml\n"));
+    expect(files.map(off)).toEqual([true, false, false, false]);
+    const on = appliedIn(tree("resources:\n  - ./gw/ks.yaml\n  - ./hass/ks.yaml\n"));
+    expect(files.map(on)).toEqual([true, true, true, true]);
   });
 
   it("the policy's placements apply the files they place", () => {

@@ -580,7 +580,7 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
-    "an app disabled by commenting out its line in a kustomization, its files left in place, is removed: Flux prunes it (and enabled so, added)",
+    "an app disabled by commenting out its line in a kustomization, its files left in place, is removed: Flux prunes it (and enabled so, its route is added, as a new app's: ishioni/homelab-ops fb4ca12b99)",
     async () => {
       const tree = (listed: boolean): SourceFile[] => [
         {
@@ -607,12 +607,18 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(disabled.analysis.findings.map((finding) => `${finding.risk} ${finding.summary}`)).toContainEqual(
         expect.stringMatching(/^high Kustomization flux-system\/web: removed: its 1 traffic resources \(HTTPRoute web\/web\) are deleted/),
       );
+      // The route, in the tree all along, was applied by nothing: it is new, not re-delivered.
       const enabled = await reviewRendered(tree(false), tree(true));
-      expect(enabled.analysis.findings.map((finding) => `${finding.risk} ${finding.summary}`)).toContainEqual(
-        expect.stringMatching(/^high Kustomization flux-system\/web: added: delivers 1 traffic resources \(HTTPRoute web\/web\)/),
-      );
-      // The route the root still lists is no change either way.
-      expect(disabled.analysis.findings.filter((finding) => finding.summary.includes("api"))).toEqual([]);
+      expect(enabled.analysis.findings.map((finding) => [finding.risk, finding.class, finding.summary])).toEqual([
+        ["medium", "route.added", "web.example.com via (entry unknown: no parentRefs): new rule → web:80 100%"],
+        ["low", "resource.changed", "Kustomization flux-system/web added (rendered: kustomize apps)"],
+      ]);
+      // The route the root still lists is no change either way (web.example.com's requests, the web route pruned, fall through to it).
+      expect(disabled.analysis.findings.filter((finding) => finding.file === "apps/api/route.yaml")).toEqual([]);
+      expect(disabled.analysis.findings.map((finding) => [finding.class, finding.file])).toContainEqual([
+        "route.match-changed",
+        "apps/web/app/route.yaml",
+      ]);
     },
     HEADROOM,
   );

@@ -629,6 +629,37 @@ spec:
     expect(review(plain, plainGenerated).analysis.findings.filter((finding) => finding.class.startsWith("route."))).toEqual([]);
   });
 
+  describe("an app switched on or off by (un)commenting its ks.yaml in the parent kustomization (ishioni/homelab-ops fb4ca12b99)", () => {
+    const app = (listed: boolean, weights: [number, number] = [90, 10]) => ({
+      "clusters/prod/apps.yaml": fluxApps,
+      "apps/prod/kustomization.yaml": `resources:\n  - ./web.yaml\n  ${listed ? "" : "# "}- ./hass/ks.yaml\n`,
+      "apps/prod/web.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: shop }\n",
+      "apps/prod/hass/ks.yaml": fluxApps.replace("name: apps", "name: hass").replace("./apps/prod", "./apps/hass"),
+      "apps/hass/route.yaml": route(weights),
+    });
+    const routeFindings = (result: ReturnType<typeof review>) =>
+      result.analysis.findings.filter((finding) => finding.class.startsWith("route.") || finding.class.startsWith("backend."));
+
+    it("switched on, its route is added, as a new app's is, not re-delivered: medium", () => {
+      const result = review(app(false), app(true));
+      expect(routeFindings(result).map((finding) => [finding.class, finding.risk, finding.file])).toEqual([
+        ["route.added", "medium", "apps/hass/route.yaml"],
+      ]);
+      expect(result.risk).toBe("medium");
+    });
+
+    it("switched on with its route edited on the way, the route is still added: the base's was applied nowhere", () => {
+      const result = review(app(false), app(true, [50, 50]));
+      expect(routeFindings(result).map((finding) => [finding.class, finding.risk])).toEqual([["route.added", "medium"]]);
+    });
+
+    it("switched off, its route is pruned: high", () => {
+      const result = review(app(true), app(false));
+      expect(classesOf(result.analysis)).toContain("route.removed");
+      expect(result.risk).toBe("high");
+    });
+  });
+
   it("a route moved from where nothing applies it into a Flux Kustomization's path is added", () => {
     const result = moved({ "clusters/prod/apps.yaml": fluxApps }, "apps/old/checkout.yaml", "apps/prod/checkout.yaml");
     expect(classesOf(result.analysis)).toContain("route.added");
