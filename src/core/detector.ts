@@ -97,6 +97,13 @@ export interface DetectorContext {
   readonly renderJudged: (application: Resource, index: number, count: number) => boolean;
   /** Whether the render stage rendered (or said why it could not) the kustomization of this folder (`.` the repository's root). */
   readonly kustomizeJudged: (folder: string) => boolean;
+  /**
+   * The remote source a URL fetches at some version, where the policy's `render.trusted` globs name
+   * it: an OCI artifact named at a version (`oci://ghcr.io/ishioni/eep:0.2.0`, an image written
+   * without the scheme read with it) as its repository, an HTTP(S) URL as the glob that names it;
+   * undefined for any other. Two URLs of one such source differ only in the version they fetch.
+   */
+  readonly trustedSource: (url: string) => string | undefined;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Check } from "./by-kind.js";
 import { sameValue, sortedSet } from "./canonical-values.js";
 import type { DetectorContext } from "./detector.js";
-import { spec } from "./json-access.js";
+import { isRecord, spec } from "./json-access.js";
+import type { FieldPath } from "./finding.js";
 import type { ManifestSet, Resource } from "./resource.js";
 
 /**
@@ -11,19 +12,70 @@ import type { ManifestSet, Resource } from "./resource.js";
  * None says in terms the review can model what it does to requests, and a wrong patch can take
  * down every proxy it reaches: any change to what one applies is high, and the finding says which
  * proxies it reaches and what it patches. Metadata alone (labels, annotations) changes nothing the
- * proxies run.
+ * proxies run. A Wasm module moved to another version of a source the policy's `render.trusted`
+ * names, with nothing else changed, is a version bump the owners vouch for, as a trusted chart's
+ * is: low (ishioni/homelab-ops 2e5b59bef7, Renovate's `oci://ghcr.io/ishioni/eep:0.1.0 → 0.2.0`).
  */
+
+/** Where code an extension runs is fetched from, as its spec writes it: a Wasm module's URL, and the digest that checks it. */
+export interface CodeSource {
+  readonly url: string;
+  readonly digest?: string;
+}
 export interface ProxyExtension {
   /** What it does, as reviewers read it: `patches Envoy's configuration (HTTP_FILTER INSERT_BEFORE at GATEWAY)`. */
   readonly what: (resource: Resource) => string;
   /** The proxies it reaches in its tree: `every proxy of the mesh (root namespace istio-system)`, `Gateway infra/eg`. */
   readonly reach: (resource: Resource, tree: ManifestSet, context: DetectorContext) => string;
+  /** The sources of the code it runs, in the order its spec lists them; none where it fetches none. */
+  readonly sources?: (resource: Resource) => readonly CodeSource[];
+}
+
+/** A value with each string `marks` names replaced by its mark: a source's URL and digest, whatever version they name. */
+const marked = (value: unknown, marks: ReadonlyMap<string, string>): unknown =>
+  typeof value === "string"
+    ? (marks.get(value) ?? value)
+    : Array.isArray(value)
+      ? value.map((item) => marked(item, marks))
+      : isRecord(value)
+        ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, marked(item, marks)]))
+        : value;
+
+/**
+ * The sources whose version alone moved, each of one source `render.trusted` names on both sides
+ * (DetectorContext.trustedSource), where nothing else of the spec changed but their digests;
+ * undefined otherwise.
+ */
+function trustedBumps(
+  was: readonly CodeSource[],
+  now: readonly CodeSource[],
+  specs: { readonly base: unknown; readonly head: unknown },
+  trustedSource: DetectorContext["trustedSource"],
+): { from: string; to: string }[] | undefined {
+  if (was.length !== now.length) return undefined;
+  const moved: { from: string; to: string }[] = [];
+  const marks = { base: new Map<string, string>(), head: new Map<string, string>() };
+  for (const [index, before] of was.entries()) {
+    const after = now[index]!;
+    if (before.url === after.url) continue;
+    const source = trustedSource(before.url);
+    if (source === undefined || source !== trustedSource(after.url)) return undefined;
+    moved.push({ from: before.url, to: after.url });
+    for (const [side, { url, digest }] of [
+      ["base", before],
+      ["head", after],
+    ] as const) {
+      marks[side].set(url, `\0source ${index}`);
+      if (digest !== undefined) marks[side].set(digest, `\0digest ${index}`);
+    }
+  }
+  return moved.length > 0 && sameValue(marked(specs.base, marks.base), marked(specs.head, marks.head)) ? moved : undefined;
 }
 
 const UNMODELLED = "what this does to requests is not modelled";
 
 export const proxyExtensionCheck =
-  ({ what, reach }: ProxyExtension): Check =>
+  ({ what, reach, sources }: ProxyExtension): Check =>
   (change, out, context) => {
     const { base, head } = change;
     if (base && head) {
@@ -33,11 +85,24 @@ export const proxyExtensionCheck =
       if (changed.length === 0) return;
       const was = reach(base, context.base, context);
       const now = reach(head, context.head, context);
+      const path: FieldPath = changed.length === 1 ? ["spec", changed[0]!] : ["spec"];
+      const bumps = sources && trustedBumps(sources(base), sources(head), { base: spec(base), head: spec(head) }, context.trustedSource);
+      if (bumps) {
+        out.add({
+          class: "resource.changed",
+          summary: `Wasm module version bump of a trusted source (render.trusted): ${bumps.map(({ from, to }) => `${from} → ${to}`).join(", ")}, run for ${now}`,
+          side: "head",
+          path,
+          before: bumps.map(({ from }) => from),
+          after: bumps.map(({ to }) => to),
+        });
+        return;
+      }
       out.add({
         class: "resource.changed",
         summary: `${changed.map((field) => `spec.${field}`).join(", ")} changed: now ${what(head)} for ${now}${was === now ? "" : ` (was ${was})`}; ${UNMODELLED}`,
         side: "head",
-        path: changed.length === 1 ? ["spec", changed[0]!] : ["spec"],
+        path,
         before: what(base),
         after: what(head),
         riskFloor: "high",

@@ -15,6 +15,8 @@ import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
 import { unreadOutput } from "../core/unread-output.js";
 import { patchedObject } from "../render/kustomize-patch.js";
+import { artifactRepository } from "../render/artifact-versions.js";
+import picomatch from "picomatch";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
 const referentsOf = byFamilyKind((family) => family.referents);
@@ -92,6 +94,7 @@ export function detectorContext(
     if (!found) declared[side].set(file.path, (found = servicesDeclared(file, appliedAs(side, file.path), { clusterOfFile, readYaml })));
     return found;
   };
+  const trusts = policy.render.trusted.map((glob) => ({ glob, matches: picomatch(glob) }));
   return {
     policy,
     base,
@@ -125,6 +128,12 @@ export function detectorContext(
     kustomizeJudged: (folder) => {
       for (const id of judged) if (isKustomizeRootOf(id, folder)) return true;
       return false;
+    },
+    trustedSource: (url) => {
+      // The globs match an OCI source as the render stage does (render-plan.ts onlyTrustedVersionsMoved): by its repository.
+      const repository = artifactRepository(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `oci://${url}`);
+      if (repository !== undefined) return trusts.some(({ matches }) => matches(repository)) ? repository : undefined;
+      return /^https?:\/\//i.test(url) ? trusts.find(({ matches }) => matches(url))?.glob : undefined;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { byKind } from "../../core/by-kind.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import { list, record, spec, text } from "../../core/json-access.js";
-import { proxyExtensionCheck } from "../../core/proxy-extensions.js";
+import { proxyExtensionCheck, type CodeSource } from "../../core/proxy-extensions.js";
 import type { Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, targetNames } from "./policy-targets.js";
 
@@ -38,13 +38,27 @@ export function extensions(resource: Resource): string | undefined {
   return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
+/** Where its Wasm modules are fetched from: an OCI image (`code.image`) or an HTTP file (`code.http`), each with the sha256 that checks it. */
+const wasmSources = (resource: Resource): CodeSource[] =>
+  list(spec(resource).wasm).flatMap((item) => {
+    const code = record(record(item).code);
+    return [record(code.image), record(code.http)].flatMap((source) => {
+      const [url, digest] = [text(source.url), text(source.sha256)];
+      return url === undefined ? [] : [{ url, ...(digest !== undefined ? { digest } : {}) }];
+    });
+  });
+
 export const proxyExtensionDetector = byKind(
   {
     EnvoyPatchPolicy: [
       proxyExtensionCheck({ what: (resource) => `patches Envoy's xDS configuration (${xdsPatches(resource)})`, reach: targetNames }),
     ],
     EnvoyExtensionPolicy: [
-      proxyExtensionCheck({ what: (resource) => `runs ${extensions(resource) ?? "no extension"} in the request path`, reach: targetNames }),
+      proxyExtensionCheck({
+        what: (resource) => `runs ${extensions(resource) ?? "no extension"} in the request path`,
+        reach: targetNames,
+        sources: wasmSources,
+      }),
     ],
   },
   (id) => id.group === ENVOY_GATEWAY_GROUP,

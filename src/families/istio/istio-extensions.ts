@@ -51,6 +51,11 @@ const inPhase = (resource: Resource): string => {
 export const wasmPluginCheck = proxyExtensionCheck({
   what: (resource) => `runs Wasm ${text(spec(resource).url) ?? "a module"}${inPhase(resource)} in the request path`,
   reach: proxiesOf,
+  // Its module (`url`: `oci://`, or an image without a scheme, `https://`), checked by `sha256`.
+  sources: (resource) => {
+    const { url, sha256 } = spec(resource);
+    return typeof url === "string" ? [{ url, ...(typeof sha256 === "string" ? { digest: sha256 } : {}) }] : [];
+  },
 });
 
 /** A TrafficExtension runs either a Wasm module (`wasm.url`) or Lua code written inline (`lua.inlineCode`). */

@@ -1,6 +1,7 @@
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { proxyExtensionDetector } from "../../../src/families/envoy-gateway/proxy-extensions.js";
 import { detectorTable } from "../../detect/resource-fixture.js";
+import { analyze } from "../../helpers/review-trees.js";
 
 const run = detectorTable(proxyExtensionDetector);
 
@@ -95,4 +96,42 @@ describe("Envoy Gateway's EnvoyPatchPolicy and EnvoyExtensionPolicy: proxy exten
       ],
     },
   ]);
+});
+
+describe("a Wasm module moved to another version of a source render.trusted names (ishioni/homelab-ops 2e5b59bef7)", () => {
+  const TRUSTING = 'render: { trusted: ["oci://ghcr.io/acme/**", "https://github.com/acme/auth/releases/download/**"] }\n';
+  const image = (url: string, config = "{theme: dark}") =>
+    extensionPolicy(`  wasm:\n  - name: auth\n    code: {type: Image, image: {url: '${url}'}}\n    config: ${config}`);
+  const http = (version: string, sha256: string) =>
+    extensionPolicy(
+      `  wasm:\n  - name: auth\n    code: {type: HTTP, http: {url: 'https://github.com/acme/auth/releases/download/${version}/auth.wasm', sha256: '${sha256}'}}`,
+    );
+  const judged = (base: string, head: string, overlay = TRUSTING) =>
+    analyze({ "eep.yaml": base }, { "eep.yaml": head }, overlay).findings.map((finding) => [finding.risk, finding.summary]);
+
+  it("its image tag or digest alone: low, a version bump the owners vouch for", () => {
+    expect(judged(image("oci://ghcr.io/acme/auth:0.1.0"), image("oci://ghcr.io/acme/auth:0.2.0"))).toEqual([
+      [
+        "low",
+        "EnvoyExtensionPolicy shop/checks: Wasm module version bump of a trusted source (render.trusted): oci://ghcr.io/acme/auth:0.1.0 → oci://ghcr.io/acme/auth:0.2.0, run for HTTPRoute shop/checkout",
+      ],
+    ]);
+    // An image written without the scheme is an OCI image all the same.
+    const digest = `@sha256:${"a".repeat(64)}`;
+    expect(judged(image("ghcr.io/acme/auth:0.1.0"), image(`ghcr.io/acme/auth${digest}`))[0]?.[0]).toBe("low");
+  });
+
+  it("an HTTP module's URL and sha256 moved together under a trusted glob: low", () => {
+    expect(judged(http("v1.0.0", "aaa"), http("v1.1.0", "bbb"))[0]?.[0]).toBe("low");
+  });
+
+  it("untrusted, another repository, an unversioned tag, or anything else changed beside it: high", () => {
+    const bump = [image("oci://ghcr.io/acme/auth:0.1.0"), image("oci://ghcr.io/acme/auth:0.2.0")] as const;
+    expect(judged(...bump, "")[0]?.[0]).toBe("high");
+    expect(judged(bump[0], image("oci://ghcr.io/acme/other:0.2.0"))[0]?.[0]).toBe("high");
+    expect(judged(bump[0], image("oci://ghcr.io/acme/auth:latest"))[0]?.[0]).toBe("high");
+    expect(judged(bump[0], image("oci://ghcr.io/acme/auth:0.2.0", "{theme: light}"))[0]?.[0]).toBe("high");
+    // The digest alone, at the same URL: other code under one version.
+    expect(judged(http("v1.0.0", "aaa"), http("v1.0.0", "bbb"))[0]?.[0]).toBe("high");
+  });
 });

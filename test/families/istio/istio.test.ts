@@ -12,6 +12,7 @@ import {
   describeCorpus,
   type Expected,
 } from "../../detect/resource-fixture.js";
+import { analyze } from "../../helpers/review-trees.js";
 
 const run = detectorTable(istioDetector);
 
@@ -2759,6 +2760,27 @@ ${selector}  url: ${url}
       ],
     },
   ]);
+});
+
+describe("a WasmPlugin's module moved to another version of a source render.trusted names", () => {
+  const plugin = (url: string) =>
+    `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: auth, namespace: shop}\nspec:\n  selector: {matchLabels: {app: checkout}}\n  url: ${url}\n  phase: AUTHN\n`;
+  const judged = (overlay: string) =>
+    analyze(
+      { "wasm.yaml": plugin("registry.example.com/auth:1.0") },
+      { "wasm.yaml": plugin("registry.example.com/auth:2.0") },
+      overlay,
+    ).findings.map((finding) => [finding.risk, finding.summary]);
+
+  it("trusted: low; untrusted: high", () => {
+    expect(judged('render: { trusted: ["oci://registry.example.com/*"] }\n')).toEqual([
+      [
+        "low",
+        "WasmPlugin shop/auth: Wasm module version bump of a trusted source (render.trusted): registry.example.com/auth:1.0 → registry.example.com/auth:2.0, run for workloads matching app=checkout in namespace shop",
+      ],
+    ]);
+    expect(judged("")[0]?.[0]).toBe("high");
+  });
 });
 
 describe("TrafficExtension (extensions.istio.io/v1alpha1): Wasm or Lua in the request path, as a WasmPlugin", () => {
