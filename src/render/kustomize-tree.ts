@@ -311,6 +311,30 @@ export function kustomizeClosure(
 }
 
 /**
+ * The kustomizations among `folders` whose accumulated objects the transformers of `folder`'s
+ * (replacements, plugins) act on: its own, or a Component's includers' (through Components that
+ * include it in turn), as kustomize runs a Component inside the kustomization listing it in
+ * `components` (a Flux Kustomization's `spec.components` alike). A Component no one of them
+ * includes acts on itself.
+ */
+export function accumulatorsOf(tree: Tree, folders: readonly string[], folder: string): string[] {
+  const seen = new Set<string>();
+  const kindIn = (current: string) => kustomizationOf(tree, tree.kustomizationIn(current) ?? "").kind;
+  const including = (current: string): string[] => {
+    if (seen.has(current)) return [];
+    seen.add(current);
+    if (kindIn(current) !== "Component") return [current];
+    const includers = folders.filter((other) =>
+      (kustomizationOf(tree, tree.kustomizationIn(other) ?? "").components ?? []).some(
+        (entry) => !REMOTE.test(entry) && entryTarget(tree, other, entry) === current,
+      ),
+    );
+    return includers.length > 0 ? includers.flatMap(including) : [current];
+  };
+  return [...new Set(including(folder))];
+}
+
+/**
  * Files the tree's kustomizations name that the sources do not read as reviewed files (a
  * `configMapGenerator`'s `redis.conf`, a `secretGenerator`'s certificate): kustomize fails without
  * them, so each source reads these too, by repository path. A path leading out of the repository

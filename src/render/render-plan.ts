@@ -15,7 +15,7 @@ import { isRecord, list, listItems, record, text } from "../core/json-access.js"
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues, type SitesOf } from "./release-values.js";
-import { dataSourcesIn, withoutUnreadGenerators } from "./unread-generators.js";
+import { dataSourcesIn, readsObject, withoutUnreadGenerators, type DataReader } from "./unread-generators.js";
 import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
@@ -30,6 +30,7 @@ import {
   type Tree,
   treeOf,
   kustomizationOf,
+  accumulatorsOf,
   kustomizeClosure,
   localFilesNamedBy,
   valuesFilesOfChart,
@@ -136,7 +137,8 @@ export interface RenderRoot {
   readonly releaseFingerprint?: string;
   /**
    * Kustomize: the inputs that a kustomization of the root which carries values between resources
-   * or runs plugins over them (CROSSING_FIELDS) accumulates, and the files of the charts in the
+   * or runs plugins over them (CROSSING_FIELDS) accumulates (for a Component, the kustomizations
+   * including it: accumulatorsOf), and the files of the charts in the
    * repository its HelmReleases install: any document there may reach the traffic output, whatever
    * its kind.
    */
@@ -334,12 +336,15 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
   );
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
   const inputs = [...new Set(inputsOf({ folders, files }))].sort();
-  // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings'.
+  // A replacement or plugin acts on what its own kustomization accumulates, not on its siblings';
+  // a Component's on what the kustomization including it accumulates (a base's generated ConfigMap
+  // copied into its route by a Component the overlay lists).
   const crossing = folders.filter((inside) => {
     const fields = kustomizationOf(tree, tree.kustomizationIn(inside) ?? "");
     return CROSSING_FIELDS.some((field) => fields[field] !== undefined && fields[field] !== null);
   });
-  const crossed = [...new Set(crossing.flatMap((inside) => inputsOf(kustomizeClosure(tree, inside))))].sort();
+  const acted = new Set(crossing.flatMap((inside) => accumulatorsOf(tree, folders, inside)));
+  const crossed = [...new Set([...acted].flatMap((inside) => inputsOf(kustomizeClosure(tree, inside))))].sort();
   return {
     id: by ? `${kustomizeRootId(folder)} for ${by.namespace}/${by.name} in ${by.file}` : kustomizeRootId(folder),
     origin,
@@ -1244,7 +1249,7 @@ const isGitopsGroup = (group: string): boolean =>
  * others (a Deployment, a CRD, RBAC) kustomize passes through beside them without touching them.
  * Undefined where a document cannot be told (no kind, unreadable YAML).
  */
-export function trafficDocuments(text: string, valuesSources: ReadonlySet<string> = NO_VALUES_SOURCES): unknown[] | undefined {
+export function trafficDocuments(text: string, valuesSources: readonly DataReader[] = []): unknown[] | undefined {
   let documents: unknown[];
   try {
     documents = loadAllAsGoYaml(text);
@@ -1265,7 +1270,7 @@ export function trafficDocuments(text: string, valuesSources: ReadonlySet<string
       !read &&
       !deliveryKinds.includes(kind) &&
       (!isGitopsGroup(group) || automationOnly(group, kind, text)) &&
-      !valuesSources.has(`${kind} ${String(record(document.metadata).name)}`);
+      !readsObject(valuesSources, kind, String(record(document.metadata).name));
     if (passedThrough) continue;
     // A release no family reads itself (an Istio chart's is mesh config) counts by what it renders.
     const release = !read && group === "helm.toolkit.fluxcd.io" && kind === "HelmRelease";
@@ -1287,14 +1292,12 @@ function releaseRendering(document: Record<string, unknown>): unknown {
   return { ...document, spec: { ...spec, chart, values: withoutWorkloadSettings(spec.values) } };
 }
 
-const NO_VALUES_SOURCES: ReadonlySet<string> = new Set();
-
 /**
  * Whether two versions of a resource file hold the same traffic documents, whatever else changed
  * beside them (ingress-nginx 0f61d9d0 bumped the controller image in 24 `deploy.yaml` files that also
  * hold its IngressClass and Services: 48 renders for nothing, past the render budget).
  */
-function sameTraffic(a: string | undefined, b: string | undefined, valuesSources: ReadonlySet<string>): boolean {
+function sameTraffic(a: string | undefined, b: string | undefined, valuesSources: readonly DataReader[]): boolean {
   const [before, after] = [
     a === undefined ? [] : trafficDocuments(a, valuesSources),
     b === undefined ? [] : trafficDocuments(b, valuesSources),
@@ -1366,7 +1369,7 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
       for (const input of inputs.filter(insideFolder(at(chartHomeOf(fields))))) named.add(input);
   }
   // Read once, when a changed resource file's documents are compared.
-  let valuesSources: Set<string> | undefined;
+  let valuesSources: DataReader[] | undefined;
   return inputs.every((input) => {
     const [a, b] = [baseText.get(input), headText.get(input)];
     if (a === b || isKustomizationFile(input) || (a !== undefined && b !== undefined && isYamlFile(input) && sameYamlContent(a, b)))

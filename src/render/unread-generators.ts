@@ -1,12 +1,15 @@
 import { posix } from "node:path";
+import { isKustomizationFile } from "../core/kustomization-files.js";
 import { isRecord, list, record, text } from "../core/json-access.js";
 import { kindSpecFor } from "../manifests/kinds.js";
 import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
+import { folderOf, normalize, REMOTE } from "./kustomize-tree.js";
 
 /**
  * The ConfigMaps and Secrets a kustomization generates (`configMapGenerator`, `secretGenerator`)
  * that no traffic config reads. Such an object reaches traffic only through what reads it: a Flux
- * HelmRelease's `valuesFrom`, a Flux Kustomization's `postBuild.substituteFrom`, a family that reads
+ * HelmRelease's `valuesFrom`, a Flux Kustomization's `postBuild.substituteFrom`, kustomize copying
+ * its data into another object (`replacements`, `vars`, a transformer plugin), a family that reads
  * the object itself (istiod's mesh ConfigMap), or kustomize writing a Secret's hashed name into
  * Ingresses (its built-in name references: `spec/tls/secretName`, auth annotations; a ConfigMap's
  * reach only workloads). A generator none of those reads makes no traffic input of its files, and
@@ -15,9 +18,34 @@ import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
  * kept offline).
  */
 
-/** `ConfigMap name`s and `Secret name`s read by the HelmReleases and Flux Kustomizations of these texts. */
-export function dataSourcesIn(texts: Iterable<string | undefined>, { substitutions = false } = {}): Set<string> {
-  const sources = new Set<string>();
+/**
+ * What may read the data of an object: of this kind, by a name that holds the object's (a
+ * `namePrefix` or hash suffix kustomize adds); a kind or name left out may be any.
+ */
+export interface DataReader {
+  readonly kind?: string;
+  readonly name?: string;
+}
+
+/**
+ * A reader of what a source names: a name or kind holding a Flux variable (`${APP}-values`, which
+ * Flux substitutes after the build, per cluster) may be any.
+ */
+const readerOf = (kind: unknown, name: unknown): DataReader => {
+  const known = (value: unknown) => (typeof value === "string" && !value.includes("${") ? value : undefined);
+  const [pinnedKind, pinnedName] = [known(kind), known(name)];
+  return { ...(pinnedKind !== undefined ? { kind: pinnedKind } : {}), ...(pinnedName !== undefined ? { name: pinnedName } : {}) };
+};
+
+/** Whether one of these readers may read the object of this kind and name. */
+export const readsObject = (readers: readonly DataReader[], kind: string, name: string): boolean =>
+  readers.some(
+    (reader) => (reader.kind === undefined || reader.kind === kind) && (reader.name === undefined || reader.name.includes(name)),
+  );
+
+/** The ConfigMaps and Secrets the HelmReleases (`valuesFrom`) and Flux Kustomizations (`substituteFrom`, when asked) of these texts read. */
+export function dataSourcesIn(texts: Iterable<string | undefined>, { substitutions = false } = {}): DataReader[] {
+  const sources: DataReader[] = [];
   for (const written of texts) {
     if (!written?.includes("valuesFrom") && !(substitutions && written?.includes("substituteFrom"))) continue;
     let documents: unknown[];
@@ -37,19 +65,82 @@ export function dataSourcesIn(texts: Iterable<string | undefined>, { substitutio
             : [];
       for (const source of read) {
         const { kind, name } = record(source);
-        if (typeof kind === "string" && typeof name === "string") sources.add(`${kind} ${name}`);
+        if (typeof kind === "string" && typeof name === "string") sources.push(readerOf(kind, name));
       }
     }
   }
   return sources;
 }
 
-/** Each tree's data sources (dataSourcesIn, substitutions too), read once. */
-const readByTree = new WeakMap<ReadonlyMap<string, string>, readonly string[]>();
+/** Reads anything: a copy whose source cannot be told. */
+const ANY: DataReader = {};
 
-const readIn = (texts: ReadonlyMap<string, string>): readonly string[] => {
+/** Builtin transformers that copy nothing from one object into another (they set names, labels, images, counts, or patch). */
+const NON_COPYING =
+  /^(?:PrefixSuffix|Prefix|Suffix|Label|Annotations|Namespace|ImageTag|ReplicaCount|Patch|PatchStrategicMerge|PatchJson6902|SortOrder)Transformer$/;
+
+/**
+ * What the kustomizations (and Components) of a tree copy data from: the sources of their
+ * `replacements` (inline, in a file, or in a `ReplacementTransformer`) and `vars`, any object for
+ * one whose source cannot be read, a transformer plugin, or a remote Component (which acts on what
+ * the kustomization including it accumulates). Kustomize acts on what a kustomization accumulates
+ * (a base's generator for an overlay's replacement, the including kustomization's for a
+ * Component's, a Flux Kustomization's `spec.components` alike): every one of the tree is read, so
+ * none of a build is missed.
+ */
+function copiedFrom(texts: ReadonlyMap<string, string>): DataReader[] {
+  const readers: DataReader[] = [];
+  const documentsAt = (folder: string, entry: string): unknown[] | undefined => {
+    const written = entry.includes("\n") ? entry : REMOTE.test(entry) ? undefined : texts.get(normalize(posix.join(folder, entry)));
+    try {
+      return written === undefined ? undefined : loadAllAsGoYaml(written);
+    } catch {
+      return undefined;
+    }
+  };
+  const replaced = (folder: string, replacements: unknown): DataReader[] =>
+    list(replacements).flatMap((replacement): DataReader[] => {
+      const { path, source } = record(replacement);
+      if (typeof path === "string") {
+        const documents = documentsAt(folder, path);
+        return documents ? documents.flatMap((document) => replaced(folder, Array.isArray(document) ? document : [document])) : [ANY];
+      }
+      return isRecord(source) && typeof source.name === "string" ? [readerOf(source.kind, source.name)] : [ANY];
+    });
+  for (const [path, written] of texts) {
+    if (!isKustomizationFile(path) || !/\b(?:replacements|vars|transformers|components)\b/.test(written)) continue;
+    let fields: Record<string, unknown>;
+    try {
+      fields = record(loadAllAsGoYaml(written)[0]);
+    } catch {
+      continue;
+    }
+    const folder = folderOf(path);
+    readers.push(...replaced(folder, fields.replacements));
+    for (const variable of list(fields.vars)) {
+      const { kind, name } = record(record(variable).objref);
+      readers.push(typeof name === "string" ? readerOf(kind, name) : ANY);
+    }
+    for (const entry of list(fields.transformers)) {
+      const documents = typeof entry === "string" ? documentsAt(folder, entry) : undefined;
+      if (!documents) readers.push(ANY);
+      for (const document of documents ?? []) {
+        const { apiVersion, kind } = record(document);
+        if (apiVersion === "builtin" && kind === "ReplacementTransformer") readers.push(...replaced(folder, record(document).replacements));
+        else if (apiVersion !== "builtin" || typeof kind !== "string" || !NON_COPYING.test(kind)) readers.push(ANY);
+      }
+    }
+    if (list(fields.components).some((entry) => typeof entry === "string" && REMOTE.test(entry))) readers.push(ANY);
+  }
+  return readers;
+}
+
+/** Each tree's readers of generated objects (data sources, substitutions too, and what kustomize copies from), read once. */
+const readByTree = new WeakMap<ReadonlyMap<string, string>, readonly DataReader[]>();
+
+const readIn = (texts: ReadonlyMap<string, string>): readonly DataReader[] => {
   let read = readByTree.get(texts);
-  if (!read) readByTree.set(texts, (read = [...dataSourcesIn(texts.values(), { substitutions: true })]));
+  if (!read) readByTree.set(texts, (read = [...dataSourcesIn(texts.values(), { substitutions: true }), ...copiedFrom(texts)]));
   return read;
 };
 
@@ -77,7 +168,7 @@ export function withoutUnreadGenerators(
   const read = (kind: string, generator: Record<string, unknown>): boolean => {
     const name = text(generator.name);
     if (name === undefined || (kind === "Secret" && hashed(generator))) return true;
-    if (trees.some((texts) => readIn(texts).some((source) => source.startsWith(`${kind} `) && source.includes(name)))) return true;
+    if (trees.some((texts) => readsObject(readIn(texts), kind, name))) return true;
     // As a family reads a ConfigMap written out: its name and keys (parsedTraits in load-manifests.ts),
     // those of its files, literals and env files alike.
     const keyOf = (entry: string, file: boolean) => {

@@ -427,6 +427,42 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a Component a Flux Kustomization adds copies a base's generated ConfigMap into its route: the generator's env file edited is a cutover, not no traffic change",
+    async () => {
+      const files = (backend: string): SourceFile[] => [
+        {
+          path: "clusters/a/app.yaml",
+          text: "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  path: ./app/base\n  components: [../comp]\n  sourceRef: {kind: GitRepository, name: flux-system}\n",
+        },
+        {
+          path: "app/base/kustomization.yaml",
+          text: "namespace: shop\nresources: [route.yaml, services.yaml]\nconfigMapGenerator:\n- name: route-settings\n  envs: [route.env]\ngeneratorOptions: {disableNameSuffixHash: true}\n",
+        },
+        { path: "app/base/route.env", text: `BACKEND=${backend}\n` },
+        {
+          path: "app/base/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout}\nspec:\n  hostnames: [shop.example.com]\n  rules:\n  - backendRefs:\n    - {name: BACKEND_PLACEHOLDER, port: 8080}\n",
+        },
+        {
+          path: "app/base/services.yaml",
+          text: ["v1", "v2"]
+            .map((version) => `apiVersion: v1\nkind: Service\nmetadata: {name: checkout-${version}}\nspec: {ports: [{port: 8080}]}\n`)
+            .join("---\n"),
+        },
+        {
+          path: "app/comp/kustomization.yaml",
+          text: "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements:\n- source: {kind: ConfigMap, name: route-settings, fieldPath: data.BACKEND}\n  targets: [{select: {kind: HTTPRoute, name: checkout}, fieldPaths: [spec.rules.0.backendRefs.0.name]}]\n",
+        },
+      ];
+      const result = await reviewRendered(files("checkout-v1"), files("checkout-v2"));
+      expect(result.analysis.findings.map((finding) => [finding.class, finding.risk, finding.file])).toEqual([
+        ["backend.weight-changed", "medium-high", "app/base/route.env"],
+      ]);
+    },
+    HEADROOM,
+  );
+
+  it(
     "a Flux Kustomization's own spec.patches are applied to its path's build: a weight patched there moves traffic; without a kustomization file there the patch is flagged",
     async () => {
       const kustomization = (weight: number) =>

@@ -1002,6 +1002,18 @@ describe("a root whose changes cannot reach its traffic output needs no render (
       );
     const fed = await renderChange(read("[web]"), read("[web, api]"), { topology, budgetMs: 5_000 });
     expect(fed.failures.map((failure) => failure.reason.split(":")[0])).toEqual(["kustomize app cannot be rendered offline"]);
+    // As may one a Component copies from into the root's objects.
+    const copied = (hosts: string) =>
+      app(
+        {
+          "app/route.yaml": ROUTE.replace("[web]", hosts),
+          "app/comp/kustomization.yaml":
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements:\n- source: {kind: ConfigMap, name: emqx-dashboard, fieldPath: data.host}\n  targets: [{select: {kind: VirtualService}, fieldPaths: [spec.hosts.0]}]\n",
+        },
+        dashboard(`${local}components: [comp]\n`),
+      );
+    const replaced = await renderChange(copied("[web]"), copied("[web, api]"), { topology, budgetMs: 5_000 });
+    expect(replaced.failures.map((failure) => failure.reason.split(":")[0])).toEqual(["kustomize app cannot be rendered offline"]);
   });
 
   it("an image bump or an RBAC file below a remote base is no render failure", async () => {
@@ -1123,6 +1135,19 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     // (The release's own `values` set the same key on top: the root renders, the release's values stay.)
     expect(await failures(withMap("lidarr-values", "a.example.com"), withMap("lidarr-values", "b.example.com"))).toEqual(REMOTE);
     expect(await failures(withMap("dashboards", "a.example.com"), withMap("dashboards", "b.example.com"))).toEqual([]);
+    // A name holding a Flux variable, substituted after the build, may be any ConfigMap's.
+    const templated = (name: string, host: string) =>
+      app(
+        {
+          "app/release.yaml": fromMap.replace(
+            "valuesFrom: [{kind: ConfigMap, name: lidarr-values}]",
+            "valuesFrom:\n  - kind: ConfigMap\n    name: ${APP}-values",
+          ),
+          "app/values.yaml": map(name, host),
+        },
+        listing("release.yaml", "values.yaml"),
+      );
+    expect(await failures(templated("lidarr-values", "a.example.com"), templated("lidarr-values", "b.example.com"))).toEqual(REMOTE);
   });
 
   it("an edited kustomization, a patch it names, a document of no kind, or values carried across resources still need the render", async () => {
@@ -1178,6 +1203,30 @@ describe("a root whose changes cannot reach its traffic output needs no render (
         chart(values("1")),
       ),
     ).toEqual(CHART);
+  });
+
+  it("a Component's replacements act on what the kustomization including it accumulates: a base's ConfigMap, listed or generated, copied into a route needs the render", async () => {
+    const component =
+      "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements:\n- source: {kind: ConfigMap, name: route-settings, fieldPath: data.HOST}\n  targets: [{select: {kind: VirtualService, name: web}, fieldPaths: [spec.hosts.0]}]\n";
+    const overlay = (base: string, files: Record<string, string>) =>
+      tree({
+        "app/kustomization.yaml": "resources:\n- github.com/acme/base?ref=v1\n- base\ncomponents:\n- comp\n",
+        "app/comp/kustomization.yaml": component,
+        "app/base/kustomization.yaml": base,
+        "app/base/route.yaml": ROUTE,
+        ...files,
+      });
+    const settings = (host: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: route-settings}\ndata: {HOST: ${host}}\n`;
+    const listed = (host: string) => overlay("resources: [route.yaml, settings.yaml]\n", { "app/base/settings.yaml": settings(host) });
+    expect(await failures(listed("web"), listed("api"))).toEqual(REMOTE);
+    const generated = (host: string) =>
+      overlay(
+        "resources: [route.yaml]\nconfigMapGenerator:\n- name: route-settings\n  envs: [route.env]\ngeneratorOptions: {disableNameSuffixHash: true}\n",
+        {
+          "app/base/route.env": `HOST=${host}\n`,
+        },
+      );
+    expect(await failures(generated("web"), generated("api"))).toEqual(REMOTE);
   });
 
   it("values carried across resources in a sibling kustomization do not reach a file it does not accumulate", async () => {
