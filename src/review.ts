@@ -41,7 +41,7 @@ import { settledPolicies } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
-import { appliedInsteadDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
+import { appliedInsteadDetection, placedAsCompared, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
 import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
@@ -324,12 +324,11 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const findings = detections.map((detection) => {
     const tree = detection.side === "base" ? base : head;
     const key = detection.resourceKey;
-    const resource = key === undefined ? undefined : (changeOf.get(key)?.[detection.side] ?? tree.manifests.resources.get(key));
+    const change = key === undefined ? undefined : changeOf.get(key);
+    const resource = key === undefined ? undefined : (change?.[detection.side] ?? tree.manifests.resources.get(key));
     const source = resource?.source ?? detection.at;
-    return atSource(
-      toFinding(detection, resource, policy, source ? tree.placement(source.file) : { clusters: [], regions: [] }),
-      detection.side,
-    );
+    const placed = source ? placedAsCompared(change, tree.placement(source.file), policy.topology) : { clusters: [], regions: [] };
+    return atSource(toFinding(detection, resource, policy, placed), detection.side);
   });
   findings.push(...renderFailureFindings(input).map((finding) => atSource(finding)));
 

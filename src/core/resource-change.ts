@@ -5,9 +5,11 @@ import type { Resource } from "./resource.js";
  * is its own resource (keyed by its file) and one of them has no counterpart in its own file:
  * `added`, a file now writes another version beside those the base already wrote (head is it,
  * base the version it is judged against); `removed`, a file no longer writes its version while
- * another file still writes the object (base is it, head the version that stays).
+ * another file still writes the object (base is it, head the version that stays); `redelivered`,
+ * a file that stays is no longer delivered to some of its clusters, which GitOps now delivers
+ * another file's copy to (base is it, head that copy; core/sites-taken-over.ts).
  */
-export type VersionChange = "added" | "removed";
+export type VersionChange = "added" | "removed" | "redelivered";
 
 /**
  * Why a definition added or removed is no version of the object its tree applies, though another
@@ -36,4 +38,9 @@ export type ResourceChange =
        * any of them (detect/object-versions.ts keeps the comparison that rates highest).
        */
       readonly counterparts?: readonly Resource[];
+      /**
+       * Of a `redelivered` change, the sites (FileClusters.sites) each head counterpart now holds in
+       * base's place; a counterpart absent here is base's own file at head, where it is still delivered.
+       */
+      readonly redeliveredTo?: ReadonlyMap<Resource, readonly string[]>;
     };

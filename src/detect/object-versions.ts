@@ -2,6 +2,8 @@ import type { Detection } from "../core/finding.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import { canonicalForm } from "../core/canonical-form.js";
 import { displayName } from "../core/resource.js";
+import { isNamedCluster, type ClusterRegions, type FileClusters } from "../core/gitops-delivery.js";
+import type { Placed } from "./to-finding.js";
 
 /**
  * A detection of a change between two versions of one object in two files (diff/resource-diff.ts),
@@ -12,11 +14,43 @@ import { displayName } from "../core/resource.js";
 export function withVersionsCompared(change: ResourceChange, detection: Detection): Detection {
   if (!change.head || !change.base || change.version === undefined || detection.resourceKey !== change.key) return detection;
   const [base, head] = [change.base.source.file, change.head.source.file];
+  if (change.version === "redelivered") {
+    // Compared with its own head version: an edit, where its file is still delivered.
+    const sites = change.redeliveredTo?.get(change.head);
+    if (!sites) return detection;
+    return {
+      ...detection,
+      summary: `${detection.summary} (on ${sitesNamed(sites)}, ${head}'s version now applies in place of ${base}'s, which is no longer delivered there)`,
+    };
+  }
   const compared =
     change.version === "added"
       ? `${head} writes another version of it beside ${base}'s, judged against that one`
       : `${base} no longer writes its version, judged against ${head}'s, which stays`;
   return { ...detection, summary: `${detection.summary} (${compared}: one object, whichever file is applied last holds)` };
+}
+
+/** Sites as a reader knows them: the clusters the policy names, or, delivered by Flux bootstraps the tree does not name, how many. */
+const sitesNamed = (sites: readonly string[]): string => {
+  const named = sites.filter(isNamedCluster);
+  if (named.length > 0) return `${named.length > 1 ? "clusters" : "cluster"} ${named.join(", ")}`;
+  return sites.length > 1 ? `${sites.length} clusters the tree does not name` : "a cluster the tree does not name";
+};
+
+/**
+ * Where a detection of a change lands: its file's placement, but, of a copy now delivered where
+ * another file's was (a `redelivered` version change), only the clusters it took over, not every
+ * cluster its file reaches (sgp's copy pointed at from jkt changes nothing on sgp).
+ */
+export function placedAsCompared(
+  change: ResourceChange | undefined,
+  placed: FileClusters,
+  topology: { readonly clusters: ClusterRegions },
+): Placed {
+  const sites = change?.base && change.head && change.version === "redelivered" ? change.redeliveredTo?.get(change.head) : undefined;
+  if (!sites) return placed;
+  const clusters = placed.clusters.filter((cluster) => sites.includes(cluster));
+  return { clusters, regions: [...new Set(clusters.flatMap((cluster) => topology.clusters[cluster] ?? []))].sort() };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AppliedInstead, ResourceChange, VersionChange } from "../core/resource-change.js";
-import type { ManifestSet, Resource } from "../core/resource.js";
+import { keyIsIdentity, type ManifestSet, type Resource } from "../core/resource.js";
+import { sitesLeft, takeoversOf } from "../core/sites-taken-over.js";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
 import { posix } from "node:path";
 import { identityOf, mostSimilar, movedBetweenGroups } from "./resource-pairing.js";
@@ -63,10 +64,16 @@ export function diffResources(
 ): ResourceChange[] {
   const changes: ResourceChange[] = [];
   const definitions = definitionsOf(base, head, applying);
+  const redelivery = redeliveryOf(head, applying);
   // forEach: a `for…of` over a Map's entries makes an entry array and a result object per resource.
   base.resources.forEach((before, key) => {
     const after = head.resources.get(key);
-    if (after && after.source.text !== before.source.text && !sameMeaning(before, after)) changes.push({ key, base: before, head: after });
+    if (!after) return;
+    const edited = after.source.text !== before.source.text && !sameMeaning(before, after);
+    // Only a copy of an object several files write (keyed by its file) may give way to another copy.
+    const redelivered = keyIsIdentity(before) ? undefined : redelivery(key, before, after, edited);
+    if (redelivered) changes.push(redelivered);
+    else if (edited) changes.push({ key, base: before, head: after });
   });
   // The base versions added ones are judged against: a removed one of them is judged there, once.
   const judgedAgainst = new Set<Resource>();
@@ -93,6 +100,62 @@ export function diffResources(
     }
   });
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** A tree's resources by identity, indexed when first asked: most PRs never ask. */
+function byIdentity(set: ManifestSet): () => ReadonlyMap<string, readonly Resource[]> {
+  let index: Map<string, Resource[]> | undefined;
+  return () => {
+    if (index) return index;
+    index = new Map();
+    for (const resource of set.resources.values()) {
+      const identity = identityOf(resource);
+      const known = index.get(identity);
+      if (known) known.push(resource);
+      else index.set(identity, [resource]);
+    }
+    return index;
+  };
+}
+
+/**
+ * For a copy of an object that stays in its file (keyed by it), where GitOps no longer delivers
+ * that file to some of the sites it did and now delivers another file's copy there (a cluster's
+ * Flux Kustomization or Argo CD Application pointed from `apps/jkt` to `apps/sgp`, or from
+ * `apps/common` to `apps/jkt` while sgp's stays): a version change judged against each such copy
+ * that differs (core/sites-taken-over.ts), and against its own head version where it is still
+ * delivered. The file compared with itself alone read jkt's DestinationRule, ISTIO_MUTUAL in its
+ * folder and DISABLE in sgp's, as unchanged: both files stayed as they were. Undefined where no
+ * other copy takes a site over, or every one that does is the same as it: then it is judged as
+ * usual.
+ */
+function redeliveryOf(
+  head: ManifestSet,
+  applying: { readonly base: FileApplying; readonly head: FileApplying },
+): (key: string, before: Resource, after: Resource, edited: boolean) => ResourceChange | undefined {
+  const copiesOf = byIdentity(head);
+  return (key, before, after, edited) => {
+    const [file, now] = [before.source.file, applying.head.clusters(after.source.file)];
+    const left = sitesLeft(applying.base.clusters(file), now);
+    if (left.length === 0 || !applying.base.applied(file)) return undefined;
+    const copies = (copiesOf().get(identityOf(before)) ?? []).filter(
+      (copy) => copy !== after && copy.source.file !== file && !movedBetweenGroups(before, copy) && applying.head.applied(copy.source.file),
+    );
+    const differing = takeoversOf(left, copies, (copy) => applying.head.clusters(copy.source.file)).filter(
+      ({ copy }) => !sameMeaning(before, copy),
+    );
+    if (differing.length === 0) return undefined;
+    // Its own head version is a cluster's only where its file is still delivered.
+    const counterparts = [...differing.map(({ copy }) => copy), ...(edited && now.length > 0 ? [after] : [])];
+    return {
+      key,
+      base: before,
+      head: counterparts[0]!,
+      version: "redelivered",
+      counterparts,
+      redeliveredTo: new Map(differing.map(({ copy, sites }) => [copy, sites])),
+    };
+  };
 }
 
 /**
@@ -123,19 +186,8 @@ function definitionsOf(
   head: ManifestSet,
   applying: { readonly base: FileApplying; readonly head: FileApplying },
 ): (side: "base" | "head", resource: Resource) => { versions: readonly Resource[]; appliedInstead?: AppliedInstead } {
-  const indexes: Partial<Record<"base" | "head", Map<string, Resource[]>>> = {};
-  const indexOf = (side: "base" | "head"): Map<string, Resource[]> => {
-    let index = indexes[side];
-    if (index) return index;
-    index = indexes[side] = new Map();
-    for (const resource of (side === "base" ? base : head).resources.values()) {
-      const identity = identityOf(resource);
-      const known = index.get(identity);
-      if (known) known.push(resource);
-      else index.set(identity, [resource]);
-    }
-    return index;
-  };
+  const indexes = { base: byIdentity(base), head: byIdentity(head) };
+  const indexOf = (side: "base" | "head") => indexes[side]();
   /** Whether two definitions are put where one replaces the other: the same clusters, or, where placement does not say, one folder. */
   const sharePlace = (one: Resource, oneApplying: FileApplying, other: Resource, otherApplying: FileApplying): boolean => {
     const [here, there] = [oneApplying.clusters(one.source.file), otherApplying.clusters(other.source.file)];

@@ -12,6 +12,7 @@ import { regionLabel } from "../model/describe-flow.js";
 import { pairByIdentity } from "../core/pair-by-identity.js";
 import { isNamedCluster, sitesMeet } from "../core/gitops-delivery.js";
 import { sameItems } from "../core/same-items.js";
+import { sitesLeft, takeoversOf } from "../core/sites-taken-over.js";
 import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
 import { covers, givesUpSome, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
@@ -323,13 +324,15 @@ function withoutTwins(
 
 /**
  * Copies of one object that GitOps delivers to sites apart are one object per site: a cluster holds
- * one of them. Where a delivery is pointed at another copy's folder (Application frontend-jkt from
- * `overlays/jkt` to `overlays/sgp`; a cluster's Flux Kustomization from `./apps/sgp` to
- * `./apps/jkt`), each site the copy it held leaves (its file removed or placed nowhere at head) is
- * compared with the copy that now serves the same claim there: not removed where that copy still
- * serves it (jkt's frontend read as "no longer served"), nor placed nowhere (sgp's reviews read as
- * "now placed in unknown"); and that copy, compared with itself, does not reach those sites anew
- * (sgp's canary read as arriving "in new region jkt"). A site no copy served before is still new.
+ * one of them (core/sites-taken-over.ts). Where a delivery is pointed at another copy's folder
+ * (Application frontend-jkt from `overlays/jkt` to `overlays/sgp`; a cluster's Flux Kustomization
+ * from `./apps/sgp` to `./apps/jkt`, or from `./apps/common` to `./apps/jkt` while sgp's stays),
+ * each site a copy's file leaves is compared with the copy that now serves the same claim there:
+ * not removed where that copy still serves it (jkt's frontend read as "no longer served"), nor
+ * placed nowhere (sgp's reviews read as "now placed in unknown"), nor unchanged where it serves
+ * otherwise (jkt cut over from common's v1 to its own folder's v2 read as nothing); and that copy,
+ * compared with itself, does not reach those sites anew (sgp's canary read as arriving "in new
+ * region jkt"). A site no copy served before is still new.
  */
 function bySite(
   pairs: readonly { base?: Flow; head?: Flow }[],
@@ -341,12 +344,13 @@ function bySite(
   const fileIn = (model: TrafficModel, flow: Flow) => model.routes.get(flow.resourceKey)?.file;
   const headSites = (flow: Flow) => sites.head(fileIn(head, flow) ?? "");
   const baseSites = (flow: Flow) => sites.base(fileIn(base, flow) ?? "");
-  // Flows whose file leaves every site it was on: removed, or kept where nothing delivers it any
-  // more (alike where no cluster is named: then the head holds the base's very flow). Most PRs have
-  // none, and nothing more is read.
-  const leaving = pairs.flatMap(({ base: was, head: now }) =>
-    was && (!now || headSites(now).length === 0) && baseSites(was).length > 0 ? [was] : [],
-  );
+  // Flows whose file leaves sites it was on: removed, kept where nothing delivers it any more (alike
+  // where no cluster is named: then the head holds the base's very flow), or delivered to fewer
+  // clusters. Most PRs have none, and nothing more is read.
+  const leaving = pairs.flatMap(({ base: was, head: now }) => {
+    const left = was ? sitesLeft(baseSites(was), now ? headSites(now) : []) : [];
+    return left.length > 0 ? [{ was: was!, left }] : [];
+  });
   if (leaving.length === 0) return [...pairs];
   const claimIn = (model: TrafficModel, flow: Flow) => {
     const claimed = claimOf(flow, model);
@@ -359,38 +363,52 @@ function bySite(
     const claim = now && claimIn(head, now);
     if (claim) serving.set(claim, [...(serving.get(claim) ?? []), now!]);
   }
-  /** The head copy taking over each leaving base flow, and the sites each head copy takes over. */
-  const takenBy = new Map<Flow, Flow>();
+  /** The head copies taking over sites of each leaving base flow, the sites they take from it, and the sites each head copy takes over. */
+  const takenBy = new Map<Flow, Flow[]>();
+  const given = new Map<Flow, Set<string>>();
   const takesOver = new Map<Flow, Set<string>>();
-  for (const was of leaving) {
-    const [left, claim, file] = [baseSites(was), claimIn(base, was), fileIn(base, was)];
-    const taker =
-      claim === undefined
-        ? undefined
-        : (serving.get(claim) ?? []).find((flow) => fileIn(head, flow) !== file && left.every((site) => headSites(flow).includes(site)));
-    if (!taker) continue;
-    takenBy.set(was, taker);
-    takesOver.set(taker, new Set([...(takesOver.get(taker) ?? []), ...left]));
+  for (const { was, left } of leaving) {
+    const [claim, file] = [claimIn(base, was), fileIn(base, was)];
+    const copies = claim === undefined ? [] : (serving.get(claim) ?? []).filter((flow) => fileIn(head, flow) !== file);
+    const takeovers = takeoversOf(left, copies, headSites);
+    if (takeovers.length === 0) continue;
+    takenBy.set(
+      was,
+      takeovers.map(({ copy }) => copy),
+    );
+    given.set(was, new Set(takeovers.flatMap(({ sites: taken }) => taken)));
+    for (const { copy, sites: taken } of takeovers) takesOver.set(copy, new Set([...(takesOver.get(copy) ?? []), ...taken]));
   }
   if (takenBy.size === 0) return [...pairs];
-  return pairs.map((pair) => {
+  return pairs.flatMap((pair) => {
     const { base: was } = pair;
-    const taker = was && takenBy.get(was);
     // Keyed as the flow of the site it was, and of the object there (the resource diff's version
     // change, diff/resource-diff.ts): the copy's own pair keeps the copy's keys.
-    if (was && taker)
-      return {
-        base: was,
-        head: { ...placedLike(taker, headSites(taker), was, baseSites(was)), key: was.key, resourceKey: was.resourceKey },
-      };
-    const taken = pair.head && takesOver.get(pair.head);
-    if (!taken || !pair.base) return pair;
-    // Compared with itself where it was before: the sites taken over are those pairs' to judge.
-    const kept = headSites(pair.head!).filter((site) => !taken.has(site));
-    return sameItems(kept, baseSites(pair.base))
-      ? { base: pair.base, head: placedLike(pair.head!, headSites(pair.head!), pair.base, baseSites(pair.base)) }
-      : pair;
+    const taken = (was ? (takenBy.get(was) ?? []) : []).map((taker) => ({
+      base: was!,
+      head: { ...placedLike(taker, headSites(taker), was!, baseSites(was!)), key: was!.key, resourceKey: was!.resourceKey },
+    }));
+    return [...ownPair(pair), ...taken];
   });
+
+  /**
+   * A copy's own pair, for the sites it stands for on each side: not those it gave to other
+   * copies, nor those it took from them (those pairs judge them). Standing for none on either side
+   * (delivered nowhere but where others' copies were, or only where its own now is), none; standing
+   * for the same sites, compared there (common's copy, kept on sgp only, is no region lost on jkt).
+   */
+  function ownPair(pair: { base?: Flow; head?: Flow }): { base?: Flow; head?: Flow }[] {
+    const { base: was, head: now } = pair;
+    const gave = was && given.get(was);
+    const took = now && takesOver.get(now);
+    if (!gave && !took) return [pair];
+    const before = was ? baseSites(was).filter((site) => !gave?.has(site)) : [];
+    const after = now ? headSites(now).filter((site) => !took?.has(site)) : [];
+    if (before.length === 0 && after.length === 0) return [];
+    if (!was || !now || !sameItems(before, after)) return [pair];
+    if (sameItems(after, headSites(now))) return [{ base: placedLike(was, baseSites(was), now, headSites(now)), head: now }];
+    return sameItems(before, baseSites(was)) ? [{ base: was, head: placedLike(now, headSites(now), was, baseSites(was)) }] : [pair];
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../src/manifests/load-manifests.js";
-import { worstComparison } from "../../src/detect/object-versions.js";
+import { placedAsCompared, withVersionsCompared, worstComparison } from "../../src/detect/object-versions.js";
 import type { ResourceChange } from "../../src/core/resource-change.js";
 
 const peerAuthentication = (mode: string) =>
@@ -37,5 +37,39 @@ describe("a version change judged as the comparison that rates highest", () => {
     worstComparison({ ...change, counterparts: [disable!] }, () => ++asked);
     worstComparison({ key: "k", head: added! }, () => ++asked);
     expect(asked).toBe(0);
+  });
+});
+
+describe("a copy now delivered where another file's was (a redelivered version change)", () => {
+  const change: ResourceChange = {
+    key: "k",
+    base: strict!,
+    head: disable!,
+    version: "redelivered",
+    counterparts: [disable!, added!],
+    redeliveredTo: new Map([[disable!, ["jkt-prod-1"]]]),
+  };
+  const detection = {
+    class: "mtls.weakened",
+    summary: "weakened",
+    resource: strict!.id,
+    side: "head",
+    path: [],
+    resourceKey: "k",
+  } as const;
+  const placed = { clusters: ["jkt-prod-1", "sgp-prod-1"], regions: ["jkt", "sgp"], sites: ["jkt-prod-1", "sgp-prod-1"] };
+  const topology = { clusters: { "jkt-prod-1": "jkt", "sgp-prod-1": "sgp" } };
+
+  it("names the cluster it took over and lands there only, not on every cluster its file reaches", () => {
+    expect(withVersionsCompared(change, detection).summary).toBe(
+      "weakened (on cluster jkt-prod-1, 00-bootstrap.yaml's version now applies in place of mesh-mtls.yaml's, which is no longer delivered there)",
+    );
+    expect(placedAsCompared(change, placed, topology)).toEqual({ clusters: ["jkt-prod-1"], regions: ["jkt"] });
+  });
+
+  it("compared with its own head version, where its file is still delivered: an edit, said and placed as one", () => {
+    const own: ResourceChange = { ...change, head: added! };
+    expect(withVersionsCompared(own, detection).summary).toBe("weakened");
+    expect(placedAsCompared(own, placed, topology)).toBe(placed);
   });
 });

@@ -349,3 +349,86 @@ ${extraRule}`;
     expect(result[0]![3]).not.toContain("ALLOW policies combine");
   });
 });
+
+describe("a copy whose file a delivery no longer applies on a cluster, which now gets another file's copy (session 43 review f7, f8)", () => {
+  const virtualService = (extra = "") =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: bookinfo}\nspec:\n  hosts: [reviews.bookinfo.svc.cluster.local]\n  http:\n${extra}  - route:\n    - destination: {host: reviews.bookinfo.svc.cluster.local, subset: v1}\n`;
+  const destinationRule = (mode: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews, namespace: bookinfo}\nspec:\n  host: reviews.bookinfo.svc.cluster.local\n  trafficPolicy:\n    tls: {mode: ${mode}}\n`;
+  const said = (result: ReturnType<typeof analyze>) =>
+    result.findings.map((finding) => `${finding.risk} ${finding.class} [${finding.clusters.join(",")}]: ${finding.summary}`);
+
+  // Two bootstrapped clusters, the policy naming neither: each cluster's apps Kustomization reads its folder.
+  const flux = (paths: Readonly<Record<"jkt" | "sgp", string>>, files: Record<string, string>): Record<string, string> => ({
+    ...Object.fromEntries(
+      (["jkt", "sgp"] as const).flatMap((cluster) => [
+        [
+          `clusters/${cluster}/flux-system/gotk-sync.yaml`,
+          `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/${cluster}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+        ],
+        [
+          `clusters/${cluster}/apps.yaml`,
+          `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ${paths[cluster]}\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n`,
+        ],
+      ]),
+    ),
+    ...files,
+  });
+  const APART = { jkt: "./apps/jkt", sgp: "./apps/sgp" };
+  const TO_SGP = { jkt: "./apps/sgp", sgp: "./apps/sgp" };
+
+  it("jkt pointed at sgp's folder, whose DestinationRule sends plaintext: jkt's mTLS weakened, as the same edit in jkt's file is", () => {
+    const files = { "apps/jkt/reviews.yaml": destinationRule("ISTIO_MUTUAL"), "apps/sgp/reviews.yaml": destinationRule("DISABLE") };
+    // Both files stayed as they were: read as the high attachment change alone.
+    expect(said(analyze(flux(APART, files), flux(TO_SGP, files)))).toEqual([
+      "critical mtls.weakened []: DestinationRule bookinfo/reviews: trafficPolicy tls.mode ISTIO_MUTUAL → DISABLE: upstream traffic is sent in plaintext (on a cluster the tree does not name, apps/sgp/reviews.yaml's version now applies in place of apps/jkt/reviews.yaml's, which is no longer delivered there)",
+      expect.stringMatching(/^high route\.attachment-changed \[\]: Kustomization flux-system\/apps: /),
+    ]);
+  });
+
+  it("every family's detectors judge what the cluster now gets: a fault abort on all requests", () => {
+    const fault =
+      "  - fault: {abort: {httpStatus: 503, percentage: {value: 100}}}\n    route:\n    - destination: {host: reviews.bookinfo.svc.cluster.local, subset: v1}\n";
+    const files = { "apps/jkt/reviews.yaml": virtualService(), "apps/sgp/reviews.yaml": virtualService(fault) };
+    expect(said(analyze(flux(APART, files), flux(TO_SGP, files)))).toContainEqual(
+      expect.stringMatching(
+        /^high fault\.injected \[\]: VirtualService bookinfo\/reviews: .*fault abort \(HTTP 503\) on 100%.*\(on a cluster the tree does not name, apps\/sgp\/reviews\.yaml's version/,
+      ),
+    );
+  });
+
+  it("a copy that leaves only some of its clusters is judged there, and only there, against the one they now get", () => {
+    const files = { "apps/common/reviews.yaml": destinationRule("ISTIO_MUTUAL"), "apps/jkt/reviews.yaml": destinationRule("DISABLE") };
+    const common = { jkt: "./apps/common", sgp: "./apps/common" };
+    expect(said(analyze(flux(common, files), flux({ jkt: "./apps/jkt", sgp: "./apps/common" }, files)))).toContainEqual(
+      "critical mtls.weakened []: DestinationRule bookinfo/reviews: trafficPolicy tls.mode ISTIO_MUTUAL → DISABLE: upstream traffic is sent in plaintext (on a cluster the tree does not name, apps/jkt/reviews.yaml's version now applies in place of apps/common/reviews.yaml's, which is no longer delivered there)",
+    );
+    // Its own edit where it stays (sgp's copy weakened as jkt is pointed away) is one more comparison of
+    // that copy: the one that rates highest is said (both critical here; jkt's, the first, on the tie).
+    const edited = { ...files, "apps/common/reviews.yaml": destinationRule("DISABLE") };
+    const both = said(analyze(flux(common, files), flux({ jkt: "./apps/jkt", sgp: "./apps/common" }, edited)));
+    expect(both.filter((finding) => finding.startsWith("critical mtls.weakened"))).toHaveLength(1);
+  });
+
+  it("a copy the same as the one it gave way to changes nothing there", () => {
+    const files = { "apps/jkt/reviews.yaml": destinationRule("ISTIO_MUTUAL"), "apps/sgp/reviews.yaml": destinationRule("ISTIO_MUTUAL") };
+    expect(said(analyze(flux(APART, files), flux(TO_SGP, files)))).toEqual([
+      "low resource.changed []: Kustomization flux-system/apps: spec.path: ./apps/jkt → ./apps/sgp",
+    ]);
+  });
+
+  it("Argo CD Applications per cluster, the policy naming them: the finding is jkt's alone", () => {
+    const application = (cluster: string, path: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: reviews-${cluster}, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: https://github.com/acme/fleet.git, path: ${path}}\n  destination: {name: ${cluster}-prod-1, namespace: bookinfo}\n`;
+    const tree = (jktPath: string) => ({
+      "argocd/reviews-jkt.yaml": application("jkt", jktPath),
+      "argocd/reviews-sgp.yaml": application("sgp", "deploy/sgp"),
+      "deploy/jkt/reviews.yaml": destinationRule("ISTIO_MUTUAL"),
+      "deploy/sgp/reviews.yaml": destinationRule("DISABLE"),
+    });
+    const POLICY = "topology:\n  clusters: {jkt-prod-1: jkt, sgp-prod-1: sgp}\n";
+    expect(said(analyze(tree("deploy/jkt"), tree("deploy/sgp"), POLICY))).toContainEqual(
+      "critical mtls.weakened [jkt-prod-1]: DestinationRule bookinfo/reviews: trafficPolicy tls.mode ISTIO_MUTUAL → DISABLE: upstream traffic is sent in plaintext (on cluster jkt-prod-1, deploy/sgp/reviews.yaml's version now applies in place of deploy/jkt/reviews.yaml's, which is no longer delivered there)",
+    );
+  });
+});

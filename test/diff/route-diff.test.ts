@@ -1061,4 +1061,37 @@ describe("copies of one object delivered to clusters apart: a delivery pointed a
     const findings = judged(analyze(without(argo("deploy/jkt", "v1=100")), without(argo("deploy/sgp", "v1=100")), POLICY));
     expect(findings).toContainEqual(expect.stringMatching(/^high backend\.region-added: reviews\.bookinfo: v1 now also reaches jkt/));
   });
+
+  // Both clusters' Applications read deploy/common; jkt's is pointed at its own folder while sgp's stays.
+  const leaving = (jktPath: string, jktWeights: string): Record<string, string> => {
+    const tree: Record<string, string> = Object.fromEntries(
+      Object.entries(argo(jktPath, "v1=100")).filter(([path]) => path !== "deploy/sgp/reviews.yaml"),
+    );
+    return {
+      ...tree,
+      "argocd/frontend-sgp.yaml": tree["argocd/frontend-sgp.yaml"]!.replace("path: deploy/sgp", "path: deploy/common"),
+      "deploy/common/reviews.yaml": vs("v1=100"),
+      "deploy/jkt/reviews.yaml": vs(jktWeights),
+    };
+  };
+
+  it("a copy leaving only some of its clusters: jkt cut over to its own folder's v2 is the cutover, sgp keeps common's v1", () => {
+    const findings = judged(analyze(leaving("deploy/common", "v2=100"), leaving("deploy/jkt", "v2=100"), POLICY));
+    expect(findings).toContainEqual(
+      expect.stringMatching(/^medium-high backend\.weight-changed: reviews\.bookinfo: v2 receives 100%.*a cutover/),
+    );
+    // Read as region jkt losing reviews ("v1 now placed in sgp") and v2 reaching jkt anew.
+    expect(findings.filter((finding) => /region-removed|region-added|route\.removed/.test(finding))).toEqual([]);
+    // Pointed at a folder holding the same: nothing moves on jkt.
+    expect(judged(analyze(leaving("deploy/common", "v1=100"), leaving("deploy/jkt", "v1=100"), POLICY))).toEqual([
+      "low resource.changed: Application argocd/reviews-jkt: spec.source.path: deploy/common → deploy/jkt",
+    ]);
+  });
+
+  it("a copy leaving only some clusters, no other copy taking them, still leaves them", () => {
+    const findings = judged(analyze(leaving("deploy/common", "v1=100"), { ...leaving("deploy/nowhere", "v1=100") }, POLICY));
+    expect(findings).toContainEqual(
+      expect.stringMatching(/^high backend\.region-removed: reviews\.bookinfo: region jkt no longer receives traffic/),
+    );
+  });
 });
