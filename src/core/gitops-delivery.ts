@@ -80,7 +80,14 @@ const siteObject = (site: string): string => site.replace(/@.* is applied$/, " i
  * (Flux, no kubeConfig; Argo CD, its in-cluster destination): there, `unplaced` (unnamedSite where
  * unset) where nothing places the object's own file.
  */
-export type Destination = { readonly clusters: readonly string[] } | { readonly whereApplied: true; readonly unplaced?: string };
+export type Destination =
+  | { readonly clusters: readonly string[] }
+  | {
+      readonly whereApplied: true;
+      readonly unplaced?: string;
+      /** One of those sites alone, by its siteLabel (core/flux-build-output.ts): a Kustomization's own build for one of its clusters. */
+      readonly only?: string;
+    };
 
 /** One GitOps object that delivers repository paths to clusters. */
 export interface Delivery {

@@ -12,6 +12,7 @@ import {
   type FilePlacement,
 } from "../core/gitops-delivery.js";
 import { FAMILIES, type Family } from "../families/index.js";
+import { siteLabel } from "../core/flux-build-output.js";
 
 export type { Delivery, FilePlacement };
 
@@ -121,8 +122,10 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
           const unplaced = destination.unplaced ?? unnamedSite(delivery.resource);
           if (own === file || visiting.has(own)) selfApplied.push(unplaced);
           else {
-            const where = sitesOf(own, new Set([...visiting, file]));
-            for (const site of where.length > 0 ? where : [unplaced]) sites.add(site);
+            const found = sitesOf(own, new Set([...visiting, file]));
+            const where = found.length > 0 ? found : [unplaced];
+            const only = destination.only === undefined ? [] : where.filter((site) => siteLabel(site) === destination.only);
+            for (const site of only.length > 0 ? only : where) sites.add(site);
           }
         }
       }

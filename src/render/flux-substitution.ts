@@ -2,8 +2,9 @@ import { isRecord, list, record, text } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
 import { fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from "./flux-kustomizations.js";
-import { configData, dataOf, type ConfigData, type SitesOf } from "./release-values.js";
-import { treePlacement } from "./render-plan.js";
+import { configData, readsAt, type ConfigData, type SitesOf } from "./release-values.js";
+import { textsOf, treePlacement } from "./render-plan.js";
+import type { RenderFailure } from "./render-result.js";
 import { fileSites } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
@@ -11,7 +12,7 @@ import { kustomizationFileIn, kustomizeReading } from "./kustomize-tree.js";
 import { deliveryAppliers, kustomizationsOf } from "../model/applied-files.js";
 import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
-import { fluxBuildFolderName, type FluxKustomizationRef } from "../core/flux-build-output.js";
+import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 import { posix } from "node:path";
 import { patchesReleaseOperationOnly } from "./release-operation.js";
 import { deliveredFile } from "./flux-target-namespace.js";
@@ -121,31 +122,98 @@ const sourcesOf = (files: readonly SourceFile[], topology: Topology): Sources =>
   return () => (read ??= { index: configData(files), sitesOf: fileSites(treePlacement(files, topology)) });
 };
 
+const NO_SOURCES: ReturnType<Sources> = { index: new Map(), sitesOf: () => [] };
+
+/** A `substituteFrom` source one Kustomization reads two ways where it is applied (SourceRead `apart`). */
+export interface SourceConflict {
+  readonly by: FluxKustomizationRef;
+  /** `<kind> <name>`, as `substituteFrom` names it. */
+  readonly source: string;
+  /** The copies' files. */
+  readonly files: readonly string[];
+}
+
+/**
+ * What one Kustomization substitutes at the sites it is applied at: one PostBuild where they read
+ * its sources alike (`sites`, two or more, kept for the other side to split it where that one reads
+ * them apart), else one for each site (`by.site`). One Kustomization in a base every cluster's
+ * folder lists, each cluster with its own `cluster-vars`, substitutes each cluster's values there:
+ * read as one, it left their variables as written, and b's `WEIGHT_V2` 10 → 100 passed.
+ */
+interface PostBuilds {
+  readonly at: readonly { readonly by: FluxKustomizationRef; readonly postBuild: PostBuild; readonly sites?: readonly string[] }[];
+  readonly conflicts: readonly SourceConflict[];
+}
+
 /**
  * The Kustomization's `postBuild`, read against the tree's ConfigMaps and Secrets; undefined when it
  * has none. Where a patch of the Kustomization delivering it could not be applied, it may name more
  * sources than it shows: its variables are not all known.
  */
-function postBuildOf({ resource, unknownPatches }: FluxKustomization, sources: Sources): PostBuild | undefined {
+function postBuildsOf({ resource, unknownPatches }: FluxKustomization, sources: Sources): PostBuilds | undefined {
   const postBuild = record(record(resource.body.spec).postBuild);
   if (Object.keys(postBuild).length === 0) return undefined;
-  // Later sources override earlier ones, and `substitute` overrides them all.
-  const variables = new Map<string, string>();
-  const read: string[] = [];
-  let complete = !unknownPatches;
-  for (const from of list(postBuild.substituteFrom)) {
-    const [kind, name] = [text(record(from).kind), text(record(from).name)];
-    const { index, sitesOf } = sources();
-    const found = dataOf(index, kind ?? "", name ?? "", resource.id.namespace, { file: resource.source.file, sitesOf });
-    if (!found) complete = false;
-    else {
-      for (const [variable, value] of found.data) variables.set(variable, value);
-      read.push(...found.files);
+  const by: FluxKustomizationRef = { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name };
+  // Only sources differ by site: a Kustomization substituting none is read once, without the tree's placement.
+  const from = list(postBuild.substituteFrom);
+  const { index, sitesOf } = from.length > 0 ? sources() : NO_SOURCES;
+  const placed = sitesOf(by.file);
+  const sites = placed.length > 0 ? placed : [undefined];
+  const reads = from.map((entry) => {
+    const [kind, name] = [text(record(entry).kind) ?? "", text(record(entry).name) ?? ""];
+    return { source: `${kind} ${name}`, bySite: readsAt(index, kind, name, by.namespace, { file: by.file, sitesOf }) };
+  });
+  const conflicts: SourceConflict[] = [];
+  const at = sites.map((site, position) => {
+    const there: FluxKustomizationRef = site === undefined ? by : { ...by, site };
+    // Later sources override earlier ones, and `substitute` overrides them all.
+    const variables = new Map<string, string>();
+    const files: string[] = [];
+    let complete = !unknownPatches;
+    for (const { source, bySite } of reads) {
+      const { read } = bySite[position]!;
+      if ("data" in read) {
+        for (const [variable, value] of read.data) variables.set(variable, value);
+        files.push(...read.files);
+        continue;
+      }
+      complete = false;
+      if (read.unknown === "apart") conflicts.push({ by: there, source, files: read.files });
     }
-  }
-  for (const [variable, value] of Object.entries(record(postBuild.substitute)))
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
-  return { variables, complete, sources: [...new Set(read)].sort() };
+    for (const [variable, value] of Object.entries(record(postBuild.substitute)))
+      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
+    return { by: there, postBuild: { variables, complete, sources: [...new Set(files)].sort() } };
+  });
+  const keys = new Set(at.map(({ postBuild }) => postBuildKey(postBuild)));
+  if (keys.size > 1) return { at, conflicts };
+  const one: PostBuild = { ...at[0]!.postBuild, sources: [...new Set(at.flatMap(({ postBuild }) => postBuild.sources))].sort() };
+  return { at: [{ by, postBuild: one, ...(placed.length > 1 ? { sites: placed } : {}) }], conflicts };
+}
+
+/** What a PostBuild substitutes by: its variables by name and whether they are all known. */
+const postBuildKey = (postBuild: PostBuild): string => canonical({ variables: sortedVariables(postBuild), complete: postBuild.complete });
+
+const refKey = ({ file, namespace, name }: FluxKustomizationRef): string => `${namespace}/${name} in ${file}`;
+
+/** The Kustomizations a side substitutes apart per site. */
+const splitIn = (entries: Iterable<{ readonly by?: FluxKustomizationRef }>): Set<string> =>
+  new Set([...entries].flatMap(({ by }) => (by?.site === undefined ? [] : [refKey(by)])));
+
+/**
+ * Entries of a Kustomization its sites read alike, one for each site where the other side reads
+ * them apart (`split`): each site's copy is then one file at base and head (b's values made to
+ * differ from a's compare b's copy with b's, not with the one both read before).
+ */
+function perSite<T extends { readonly by?: FluxKustomizationRef; readonly sites?: readonly string[] }>(
+  entries: readonly T[],
+  split: ReadonlySet<string>,
+): T[] {
+  return entries.flatMap((entry) => {
+    const { by, sites } = entry;
+    return by && by.site === undefined && sites && split.has(refKey(by))
+      ? sites.map((site) => ({ ...entry, by: { ...by, site } }))
+      : [entry];
+  });
 }
 
 /** A file as one Kustomization applying it substitutes it. */
@@ -154,6 +222,8 @@ export interface SubstitutedBy {
   readonly text: string;
   /** The files its variables come from (PostBuild.sources). */
   readonly sources: readonly string[];
+  /** Its Kustomization's sites, where they substitute alike (PostBuilds). */
+  readonly sites?: readonly string[];
 }
 
 /**
@@ -169,9 +239,11 @@ export interface FluxSubstitutions {
   readonly texts: ReadonlyMap<string, string>;
   readonly apart: ReadonlyMap<string, readonly SubstitutedBy[]>;
   readonly each: (path: string) => readonly SubstitutedBy[];
+  /** The sources a Kustomization reads two ways where it is applied: its variables there are unknown (conflictFailures). */
+  readonly conflicts: readonly SourceConflict[];
 }
 
-const NO_SUBSTITUTIONS: FluxSubstitutions = { texts: new Map(), apart: new Map(), each: () => [] };
+const NO_SUBSTITUTIONS: FluxSubstitutions = { texts: new Map(), apart: new Map(), each: () => [], conflicts: [] };
 
 /**
  * The files Flux's substitution changes: those a substituting Kustomization's build reads. A file
@@ -185,12 +257,11 @@ const NO_SUBSTITUTIONS: FluxSubstitutions = { texts: new Map(), apart: new Map()
 export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): FluxSubstitutions {
   if (!someDeliveryFileSays(files, "postBuild")) return NO_SUBSTITUTIONS;
   const sources = sourcesOf(files, topology);
+  const conflicts: SourceConflict[] = [];
   const substituting = fluxKustomizations(files, topology).flatMap((kustomization) => {
-    const { resource, delivery } = kustomization;
-    const postBuild = postBuildOf(kustomization, sources);
-    return postBuild
-      ? [{ delivery, postBuild, by: { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name } }]
-      : [];
+    const postBuilds = postBuildsOf(kustomization, sources);
+    conflicts.push(...(postBuilds?.conflicts ?? []));
+    return (postBuilds?.at ?? []).map((at) => ({ ...at, delivery: kustomization.delivery }));
   });
   if (substituting.length === 0) return NO_SUBSTITUTIONS;
   const { includedBy, inputs } = kustomizeReading(files);
@@ -204,10 +275,11 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
   // A file that opts out is applied as written by each: kept apart on the other side, it is here too.
   const eachOf = (file: SourceFile): readonly SubstitutedBy[] => {
     const disabled = DISABLED.test(file.text);
-    return applying(file.path).map(({ by, postBuild }) => ({
+    return applying(file.path).map(({ by, postBuild, sites }) => ({
       by,
       text: disabled ? file.text : substituteVariables(file.text, postBuild.variables, postBuild.complete),
       sources: postBuild.sources,
+      ...(sites ? { sites } : {}),
     }));
   };
   for (const file of files) {
@@ -233,7 +305,7 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
     const file = byPath.get(path);
     return file === undefined || inputs.has(path) || isKustomizationFile(path) || !isManifestPath(path) ? [] : eachOf(file);
   };
-  return { texts, apart, each };
+  return { texts, apart, each, conflicts };
 }
 
 /**
@@ -245,17 +317,51 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
 export function settledSubstitutions(base: FluxSubstitutions, head: FluxSubstitutions): [FluxSubstitutions, FluxSubstitutions] {
   const paths = new Set([...base.apart.keys(), ...head.apart.keys()]);
   if (paths.size === 0) return [base, head];
+  const split = splitIn([...base.apart.values(), ...head.apart.values()].flat());
   const settled = (side: FluxSubstitutions): FluxSubstitutions => ({
     texts: new Map([...side.texts].filter(([path]) => !paths.has(path))),
     apart: new Map(
       [...paths].flatMap((path) => {
-        const each = side.apart.get(path) ?? side.each(path);
+        const each = perSite(side.apart.get(path) ?? side.each(path), split);
         return each.length > 0 ? [[path, each] as const] : [];
       }),
     ),
     each: side.each,
+    conflicts: side.conflicts,
   });
   return [settled(base), settled(head)];
+}
+
+/**
+ * The sources read two ways where a Kustomization is applied (FluxSubstitutions.conflicts) whose
+ * files the PR changes, as renders that cannot be done: high, never silent. Both copies apply one
+ * object on that cluster and fight over it (a `common` Kustomization delivering
+ * common/cluster-vars.yaml to every cluster, b's own clusters/b/cluster-vars.yaml beside it): the
+ * variables stay as written on both sides, and b's `WEIGHT_V1: 100 → 0` passed as no change.
+ */
+export function conflictFailures(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  sides: readonly [FluxSubstitutions, FluxSubstitutions],
+): RenderFailure[] {
+  const [was, is] = [textsOf(base), textsOf(head)];
+  // Every app's Kustomization on that cluster reads the one source: one finding for them all.
+  const groups = new Map<string, { readonly conflict: SourceConflict; readonly changed: readonly string[]; readonly by: Set<string> }>();
+  for (const conflict of sides.flatMap((side) => side.conflicts)) {
+    const changed = conflict.files.filter((file) => was.get(file) !== is.get(file));
+    if (changed.length === 0) continue;
+    const key = canonical([conflict.source, conflict.files, conflict.by.site]);
+    const group = groups.get(key) ?? { conflict, changed, by: new Set<string>() };
+    groups.set(key, group);
+    group.by.add(refKey(conflict.by));
+  }
+  return [...groups.values()].map(({ conflict: { by, source, files }, changed, by: readers }) => ({
+    id: `flux substitution for ${fluxBuildText(by)}`,
+    origin: by.file,
+    inputs: [...changed, by.file],
+    reason: `Flux Kustomization ${fluxBuildText(by)}${readers.size > 1 ? ` (and ${readers.size - 1} more there)` : ""} reads ${source} differently: ${files.join(" and ")} both apply it there with different data, so its variables there are unknown, and so is what the change of ${changed.join(" and ")} makes of them`,
+    gates: true,
+  }));
 }
 
 /** Where a file kept apart is read as one Kustomization substitutes it: beside it, in that Kustomization's own build folder. */
@@ -281,7 +387,8 @@ export function unknownValuesOf(
   const sources = sourcesOf(files, topology);
   const kustomizations = fluxKustomizations(files, topology).map((kustomization) => ({
     delivery: kustomization.delivery,
-    unheld: kustomization.unknownPatches === true || postBuildOf(kustomization, sources)?.complete === false,
+    unheld:
+      kustomization.unknownPatches === true || !!postBuildsOf(kustomization, sources)?.at.some(({ postBuild }) => !postBuild.complete),
   }));
   const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
   return (path) => {
@@ -312,6 +419,8 @@ export interface FluxBuild {
    * that one's clusters only (core/flux-build-output.ts). Absent where every one builds it alike.
    */
   readonly by?: FluxKustomizationRef;
+  /** Its Kustomization's sites, where they substitute alike (PostBuilds). */
+  readonly sites?: readonly string[];
 }
 
 /**
@@ -345,15 +454,11 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const components = list(spec.components).flatMap((entry) => (typeof entry === "string" ? [entry] : []));
     const patches = patchings.get(kustomization)!.size === 1 ? own : [];
     const namespace = text(spec.targetNamespace);
-    const postBuild = postBuildOf(flux, sources);
-    const build: FluxBuild = {
-      components,
-      patches,
-      ...(namespace !== undefined ? { namespace } : {}),
-      ...(postBuild ? { postBuild } : {}),
-      by: { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name },
-    };
-    builds.set(kustomization, [...(builds.get(kustomization) ?? []), build]);
+    const common = { components, patches, ...(namespace !== undefined ? { namespace } : {}) };
+    const by: FluxKustomizationRef = { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name };
+    const postBuilds = postBuildsOf(flux, sources)?.at ?? [{ by }];
+    const made: FluxBuild[] = postBuilds.map((at) => ({ ...common, ...at }));
+    builds.set(kustomization, [...(builds.get(kustomization) ?? []), ...made]);
   }
   return builds;
 }
@@ -370,26 +475,25 @@ export function settledBuilds(
   base: ReadonlyMap<string, readonly FluxBuild[]>,
   head: ReadonlyMap<string, readonly FluxBuild[]>,
 ): [ReadonlyMap<string, readonly FluxBuild[]>, ReadonlyMap<string, readonly FluxBuild[]>] {
+  const split = splitIn([...base.values(), ...head.values()].flat());
+  const bySite = (side: ReadonlyMap<string, readonly FluxBuild[]>) =>
+    split.size === 0 ? side : new Map([...side].map(([kustomization, all]) => [kustomization, perSite(all, split)]));
+  const [sitedBase, sitedHead] = [bySite(base), bySite(head)];
   const differ = (builds: readonly FluxBuild[] | undefined) => new Set((builds ?? []).map(buildKey)).size > 1;
   const settled = (side: ReadonlyMap<string, readonly FluxBuild[]>, other: ReadonlyMap<string, readonly FluxBuild[]>) =>
     new Map(
       [...side].flatMap(([kustomization, all]): [string, readonly FluxBuild[]][] => {
         if (differ(all) || differ(other.get(kustomization))) return [[kustomization, all]];
-        const { by: _one, ...one } = all[0]!;
+        const { by: _one, sites: _sites, ...one } = all[0]!;
         return isEmptyBuild(one) ? [] : [[kustomization, [one]]];
       }),
     );
-  return [settled(base, head), settled(head, base)];
+  return [settled(sitedBase, sitedHead), settled(sitedHead, sitedBase)];
 }
 
 /** What a build renders by: all but the Kustomization it is. */
 const buildKey = ({ components, patches, namespace, postBuild }: FluxBuild): string =>
-  canonical({
-    components,
-    patches,
-    namespace,
-    postBuild: postBuild && { variables: sortedVariables(postBuild), complete: postBuild.complete },
-  });
+  canonical({ components, patches, namespace, postBuild: postBuild && postBuildKey(postBuild) });
 
 /** A build's variables by name: one run, one render key, whatever order the sources gave them in. */
 export const sortedVariables = (postBuild: PostBuild): (readonly [string, string])[] =>

@@ -127,46 +127,66 @@ export interface ReadAt {
   readonly sitesOf: SitesOf;
 }
 
+/** The definitions a reference reads at one site of its object; `site` undefined where nothing places the object. */
+export interface SiteDefinitions {
+  readonly site: string | undefined;
+  readonly found: readonly ValuesData[];
+}
+
 /**
  * The definitions of `kind/name` a reference reads, one list for each site its object is applied at:
  * Flux resolves it on the object's own cluster, so there it is the copy that cluster's delivery applies
  * (every cluster's `clusters/<c>/cluster-vars.yaml` is flux-system/cluster-vars: read tree-wide, sgp's
  * `MTLS_MODE: PERMISSIVE` was read as jkt's STRICT, and passed). A copy placed nowhere may be on any
- * cluster (as mayShareSite has it); an object placed nowhere reads every copy, as one list.
+ * cluster (as mayShareSite has it), but is read only where no placed copy is: an
+ * `examples/cluster-vars.yaml` nothing applies, beside each cluster's own, read as both clusters'
+ * second copy, hid every cluster's edits. An object placed nowhere reads every copy, as one list.
  */
-export function definitionsAt(index: ConfigData, kind: string, name: string, at: ReadAt | undefined): readonly (readonly ValuesData[])[] {
+export function definitionsAt(index: ConfigData, kind: string, name: string, at: ReadAt | undefined): readonly SiteDefinitions[] {
   const found = index.get(`${kind}/${name}`) ?? [];
   const sites = at?.sitesOf(at.file) ?? [];
-  if (sites.length === 0 || found.length === 0) return [found];
+  if (sites.length === 0) return [{ site: undefined, found }];
   const placed = found.map((entry) => ({ entry, sites: at!.sitesOf(entry.files[0]!) }));
-  return sites.map((site) => placed.filter((copy) => copy.sites.length === 0 || sitesMeet([site], copy.sites)).map(({ entry }) => entry));
+  const unplaced = placed.filter((copy) => copy.sites.length === 0).map(({ entry }) => entry);
+  return sites.map((site) => {
+    const there = placed.filter((copy) => copy.sites.length > 0 && sitesMeet([site], copy.sites)).map(({ entry }) => entry);
+    return { site, found: there.length > 0 ? there : unplaced };
+  });
 }
 
 /**
- * The data a reference in `namespace` reads (Flux's `substituteFrom`): at each site, the copy written in
- * that namespace, else one written without one; undefined where it is unknown — encrypted, missing on
- * a cluster that applies the object, or read differently there or between its clusters (a Kustomization
- * in a base every cluster's overlay lists, each cluster with its own values), which leaves its
- * variables as written rather than giving one cluster's values to all.
+ * What a `substituteFrom` reference reads at one site: the data, or why it is unknown — `missing`,
+ * no copy there (kept in the cluster); `unheld`, encrypted or generated from files the tree does
+ * not hold; `apart`, two copies there that differ or may (a `common` Kustomization's
+ * cluster-vars.yaml and the cluster's own, both applied on it: they fight over one object).
  */
-export const dataOf = (
+export type SourceRead =
+  | { readonly data: ReadonlyMap<string, string>; readonly files: readonly string[] }
+  | { readonly unknown: "missing" | "unheld" | "apart"; readonly files: readonly string[] };
+
+/**
+ * What a reference in `namespace` reads (Flux's `substituteFrom`) at each site of its object: there,
+ * the copy written in that namespace, else one written without one.
+ */
+export const readsAt = (
   index: ConfigData,
   kind: string,
   name: string,
   namespace: string,
   at?: ReadAt,
-): { readonly data: ReadonlyMap<string, string>; readonly files: readonly string[] } | undefined => {
-  const read: ValuesData[] = [];
-  for (const found of definitionsAt(index, kind, name, at)) {
+): readonly { readonly site: string | undefined; readonly read: SourceRead }[] =>
+  definitionsAt(index, kind, name, at).map(({ site, found }) => {
     const inNamespace = found.filter((entry) => entry.namespace === namespace);
     const candidates = inNamespace.length > 0 ? inNamespace : found.filter((entry) => entry.namespace === undefined);
-    if (candidates.length === 0) return undefined;
-    read.push(...candidates);
-  }
-  const [first, ...others] = read.map((entry) => entry.data);
-  if (!first || !others.every((other) => other && sameData(first, other))) return undefined;
-  return { data: first, files: [...new Set(read.flatMap((entry) => entry.files))] };
-};
+    const files = [...new Set(candidates.flatMap((entry) => entry.files))];
+    const known = candidates.flatMap((entry) => (entry.data ? [entry.data] : []));
+    const [first] = known;
+    if (candidates.length === 0) return { site, read: { unknown: "missing", files } };
+    const alike = known.length === candidates.length && known.every((data) => sameData(first!, data));
+    if (alike) return { site, read: { data: first!, files } };
+    // Two copies, one of them unreadable, may differ as well.
+    return { site, read: { unknown: candidates.length > 1 ? "apart" : "unheld", files } };
+  });
 
 const sameData = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean =>
   a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
@@ -207,7 +227,7 @@ export function releaseValues(
     const name = text(reference.name) ?? "";
     const key = text(reference.valuesKey) ?? "values.yaml";
     const optional = reference.optional === true;
-    const read = definitionsAt(index, kind, name, at).map((found) =>
+    const read = definitionsAt(index, kind, name, at).map(({ found }) =>
       found.filter((entry) => entry.namespace === undefined || entry.namespace === namespace),
     );
     const found = [...new Set(read.flat())];
@@ -224,8 +244,9 @@ export function releaseValues(
     }
     if (found.length === 0) continue;
     const keyOf = (entry: ValuesData) => (entry.data === undefined ? undefined : (entry.data.get(key) ?? null));
-    if (read.some((there) => new Set(there.map(keyOf)).size > 1)) {
-      why("defined more than once, differently");
+    const twice = read.find((there) => new Set(there.map(keyOf)).size > 1);
+    if (twice) {
+      why(`defined more than once, differently: ${[...new Set(twice.flatMap((entry) => entry.files))].join(" and ")}`);
       continue;
     }
     const texts = new Set(read.map((there) => (there.length === 0 ? null : keyOf(there[0]!))));

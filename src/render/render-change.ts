@@ -39,6 +39,7 @@ import {
   fluxSubstitutions,
   settledSubstitutions,
   substitutedCopy,
+  conflictFailures,
   substituteBuild,
   type FluxSubstitutions,
   builtKustomization,
@@ -51,6 +52,7 @@ import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } fr
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
+import { fluxBuildText } from "../core/flux-build-output.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
@@ -999,6 +1001,7 @@ export async function renderForReview(
   return {
     ...rendered,
     roots: [...rendered.roots, ...substitutedRoots(rendered, baseValues, headValues)],
+    failures: [...rendered.failures, ...conflictFailures(base, head, [baseValues, headValues])],
     // Turned off, the report says so even where nothing needed a render.
     ...(off !== undefined ? { skipped: off } : {}),
     base: substitutedSide(rendered.base, baseValues),
@@ -1076,7 +1079,7 @@ function substitutedRoots(rendered: RenderResult, base: FluxSubstitutions, head:
     const { path, by, sources } = (b ?? a)!;
     return [
       {
-        id: `flux substitution ${path} for ${by.namespace}/${by.name} in ${by.file}`,
+        id: `flux substitution ${path} for ${fluxBuildText(by)}`,
         origin: path,
         output,
         inputs: [...new Set([path, by.file, ...(a?.sources ?? []), ...sources])],

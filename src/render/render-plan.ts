@@ -41,7 +41,7 @@ import {
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
-import { fluxBuildFolderName, type FluxKustomizationRef } from "../core/flux-build-output.js";
+import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -346,7 +346,7 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
   const acted = new Set(crossing.flatMap((inside) => accumulatorsOf(tree, folders, inside)));
   const crossed = [...new Set([...acted].flatMap((inside) => inputsOf(kustomizeClosure(tree, inside))))].sort();
   return {
-    id: by ? `${kustomizeRootId(folder)} for ${by.namespace}/${by.name} in ${by.file}` : kustomizeRootId(folder),
+    id: by ? `${kustomizeRootId(folder)} for ${fluxBuildText(by)}` : kustomizeRootId(folder),
     origin,
     output: posix.join(
       folder,

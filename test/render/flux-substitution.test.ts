@@ -201,7 +201,7 @@ describe("Flux post-build substitution", () => {
         .map((build) => build.postBuild?.complete),
     ).toEqual([true, false]);
     expect(unknownAt("apps/route.yaml")).toBe("unheld-source");
-    // One Kustomization in a base both clusters list, each with its own values: not one cluster's for both.
+    // One Kustomization in a base both clusters list, each with its own values: each cluster's own, on that cluster.
     const shared = tree({
       ...overlay,
       "clusters/base/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n"),
@@ -216,8 +216,11 @@ describe("Flux post-build substitution", () => {
     expect(
       fluxBuilds(shared, policy.topology)
         .get("apps/kustomization.yaml")!
-        .map((build) => build.postBuild?.complete),
-    ).toEqual([false]);
+        .map((build) => [build.by?.site?.replace(/^.*@(.*) is applied$/, "$1"), build.postBuild?.variables.get("backend")]),
+    ).toEqual([
+      ["clusters/jkt/flux-system/gotk-sync.yaml", "checkout-jkt"],
+      ["clusters/sgp/flux-system/gotk-sync.yaml", "checkout-sgp"],
+    ]);
   });
 
   it("an empty kustomization is built with no fields of its own; an unreadable one is left to kustomize to refuse (carpenike/k8s-gitops crashed the review)", () => {
@@ -327,6 +330,111 @@ describe("Flux post-build substitution", () => {
       expect(await judged(sides("STRICT", "STRICT"), sides("PERMISSIVE", "STRICT"))).toEqual([
         ["mtls.weakened", "critical", "clusters/jkt/cluster-vars.yaml", 5, by("jkt")],
       ]);
+    });
+  });
+
+  describe("one Kustomization in a base every cluster's folder lists, each cluster with its own cluster-vars (reviewer h2e, h2f)", () => {
+    const root = (cluster: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./clusters/${cluster}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+    const APPS = KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n");
+    const sides = (backends: Record<string, string>, extra: Record<string, string> = {}) =>
+      tree({
+        "apps/route.yaml": ROUTE,
+        "clusters/common/apps.yaml": APPS,
+        ...Object.fromEntries(
+          Object.entries(backends).flatMap(([name, backend]) => [
+            [`clusters/${name}/flux-system/gotk-sync.yaml`, root(name)],
+            [`clusters/${name}/kustomization.yaml`, "resources: [flux-system/gotk-sync.yaml, vars.yaml, ../common/apps.yaml]\n"],
+            [`clusters/${name}/vars.yaml`, VARS(backend)],
+          ]),
+        ),
+        ...extra,
+      });
+    const onCluster = (cluster: string) => `on the cluster applying clusters/${cluster}/flux-system/gotk-sync.yaml`;
+    const judged = async (base: SourceFile[], head: SourceFile[]) => {
+      const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+      return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW }).analysis.findings.map((finding) => [
+        finding.class,
+        finding.risk,
+        finding.file,
+        finding.summary,
+      ]);
+    };
+
+    it("its clusters reading their copies apart, it substitutes each one's on that one: a copy for each, placed there alone", () => {
+      const apart = fluxSubstitutions(sides({ a: "checkout-a", b: "checkout-b" }), policy.topology);
+      const copies = apart.apart.get("apps/route.yaml")!;
+      expect(copies.map(({ by, text }) => [substitutedCopy("apps/route.yaml", by), text.includes("checkout-b")])).toEqual([
+        [
+          "apps/(rendered for flux-system:apps in clusters:common:apps.yaml on the cluster applying clusters:a:flux-system:gotk-sync.yaml)/route.yaml",
+          false,
+        ],
+        [
+          "apps/(rendered for flux-system:apps in clusters:common:apps.yaml on the cluster applying clusters:b:flux-system:gotk-sync.yaml)/route.yaml",
+          true,
+        ],
+      ]);
+      // Read alike, it is one text; kept apart on the other side, one copy for each cluster there too.
+      const alike = fluxSubstitutions(sides({ a: "checkout-a", b: "checkout-a" }), policy.topology);
+      expect([alike.texts.has("apps/route.yaml"), alike.apart.size]).toEqual([true, 0]);
+      const [base] = settledSubstitutions(alike, apart);
+      expect(base.apart.get("apps/route.yaml")!.map(({ by }) => by.site)).toEqual(copies.map(({ by }) => by.site));
+      // A build alike on a side is one for each cluster where the other side builds them apart.
+      const overlay = { "apps/kustomization.yaml": "resources: [route.yaml]\n" };
+      const [built] = settledBuilds(
+        fluxBuilds(sides({ a: "checkout-a", b: "checkout-a" }, overlay), policy.topology),
+        fluxBuilds(sides({ a: "checkout-a", b: "checkout-b" }, overlay), policy.topology),
+      );
+      expect(
+        built.get("apps/kustomization.yaml")!.map((build) => [build.by?.site !== undefined, build.postBuild?.variables.get("backend")]),
+      ).toEqual([
+        [true, "checkout-a"],
+        [true, "checkout-a"],
+      ]);
+    });
+
+    it("b's values changed are b's change, at b's ConfigMap, whether a's were alike (read 'not in this tree') or already apart (passed)", async () => {
+      const change = [
+        "backend.weight-changed",
+        "medium-high",
+        "clusters/b/vars.yaml",
+        `shop.example.com: checkout-c:8080 receives 100%, taken from the backends that served the flow: a cutover, not a canary's first step (checkout-b:8080 100% → removed, checkout-c:8080 new 100%) (rendered: flux substitution apps/route.yaml for flux-system/apps in clusters/common/apps.yaml ${onCluster("b")})`,
+      ];
+      expect(await judged(sides({ a: "checkout-a", b: "checkout-b" }), sides({ a: "checkout-a", b: "checkout-c" }))).toEqual([change]);
+      expect((await judged(sides({ a: "checkout-b", b: "checkout-b" }), sides({ a: "checkout-b", b: "checkout-c" })))[0]).toEqual(change);
+    });
+
+    it("a copy placed nowhere (examples/) is not a cluster's second copy: b's edit is judged on b (reviewer h2c hid every cluster's)", async () => {
+      const example = { "examples/vars.yaml": VARS("checkout-example") };
+      expect(
+        (await judged(sides({ a: "checkout-a", b: "checkout-b" }, example), sides({ a: "checkout-a", b: "checkout-c" }, example))).map(
+          ([kind, risk, file]) => [kind, risk, file],
+        ),
+      ).toEqual([["backend.weight-changed", "medium-high", "clusters/b/vars.yaml"]]);
+    });
+
+    it("two copies applied on one cluster with different data fail closed, naming both, where the PR changes one (reviewer h2d: none)", async () => {
+      const common = (backend: string) => ({
+        "clusters/a/kustomization.yaml": "resources: [flux-system/gotk-sync.yaml, ../common/apps.yaml, ../common/vars.yaml]\n",
+        "clusters/b/kustomization.yaml": "resources: [flux-system/gotk-sync.yaml, vars.yaml, ../common/apps.yaml, ../common/vars.yaml]\n",
+        "clusters/common/vars.yaml": VARS(backend),
+      });
+      const [base, head] = [
+        sides({ a: "unused", b: "checkout-b" }, common("checkout-common")),
+        sides({ a: "unused", b: "checkout-c" }, common("checkout-common")),
+      ];
+      const { "clusters/a/vars.yaml": _a, ...baseFiles } = Object.fromEntries(base.map((file) => [file.path, file.text]));
+      const { "clusters/a/vars.yaml": _h, ...headFiles } = Object.fromEntries(head.map((file) => [file.path, file.text]));
+      expect(await judged(tree(baseFiles), tree(headFiles))).toEqual([
+        [
+          "resource.changed",
+          "high",
+          "clusters/b/vars.yaml",
+          `Flux Kustomization flux-system/apps in clusters/common/apps.yaml ${onCluster("b")} reads ConfigMap cluster-vars differently: clusters/b/vars.yaml and clusters/common/vars.yaml both apply it there with different data, so its variables there are unknown, and so is what the change of clusters/b/vars.yaml makes of them`,
+        ],
+      ]);
+      // Unchanged, the conflict is no finding of this PR.
+      expect(await judged(tree(baseFiles), tree(baseFiles))).toEqual([]);
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { releaseValues } from "../../src/render/release-values.js";
+import { configData, readsAt, releaseValues } from "../../src/render/release-values.js";
 import type { SourceFile } from "../../src/core/source-file.js";
 
 const configMap = (name: string, values: string, namespace = "shop") =>
@@ -67,7 +67,7 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
     });
     const twice = tree({ "a.yaml": configMap("twice", "a: 1", ""), "b.yaml": configMap("twice", "a: 2", "") });
     expect(releaseValues(twice, "shop", [from("twice")], undefined)).toMatchObject({
-      unresolved: "valuesFrom ConfigMap twice: defined more than once, differently",
+      unresolved: "valuesFrom ConfigMap twice: defined more than once, differently: a.yaml and b.yaml",
     });
   });
 });
@@ -100,7 +100,8 @@ describe("a valuesFrom source read on the release's own cluster", () => {
     });
     // Placed nowhere, the release may read either: unknown, as before.
     expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined)).toMatchObject({
-      unresolved: "valuesFrom ConfigMap reviews-traffic: defined more than once, differently",
+      unresolved:
+        "valuesFrom ConfigMap reviews-traffic: defined more than once, differently: apps/jkt/traffic.yaml and apps/sgp/traffic.yaml",
     });
   });
 
@@ -117,9 +118,60 @@ describe("a valuesFrom source read on the release's own cluster", () => {
       unresolved: "valuesFrom ConfigMap reviews-traffic: read differently on the clusters that apply the release",
       inputs: ["apps/jkt/traffic.yaml", "apps/sgp/traffic.yaml"],
     });
+    // Two copies one cluster applies, with different data: both files named, never one picked.
+    const both = tree({
+      ...Object.fromEntries(perCluster.map((file) => [file.path, file.text])),
+      "apps/base/traffic.yaml": configMap("reviews-traffic", "weight: 90"),
+    });
+    expect(releaseValues(both, "shop", [from("reviews-traffic")], undefined, at("apps/sgp/reviews.yaml"))).toMatchObject({
+      unresolved:
+        "valuesFrom ConfigMap reviews-traffic: defined more than once, differently: apps/sgp/traffic.yaml and apps/base/traffic.yaml",
+    });
     const sgpOnly = tree({ "apps/sgp/traffic.yaml": configMap("reviews-traffic", "weight: 50") });
     expect(releaseValues(sgpOnly, "shop", [from("reviews-traffic")], undefined, at("apps/base/reviews.yaml"))).toMatchObject({
       unresolved: "valuesFrom ConfigMap reviews-traffic: not in the repository for every cluster that applies the release",
     });
+  });
+
+  it("a copy placed nowhere is read only where no placed copy is (an examples/ copy beside each cluster's own hid every cluster's edits)", () => {
+    const withExample = tree({
+      ...Object.fromEntries(perCluster.map((file) => [file.path, file.text])),
+      "examples/traffic.yaml": configMap("reviews-traffic", "weight: 0"),
+    });
+    expect(releaseValues(withExample, "shop", [from("reviews-traffic")], undefined, at("apps/sgp/reviews.yaml"))).toEqual({
+      values: { weight: 50 },
+      inputs: ["apps/sgp/traffic.yaml"],
+    });
+    // tyo applies none of its own: the unplaced copy may be the one there.
+    expect(releaseValues(withExample, "shop", [from("reviews-traffic")], undefined, at("apps/tyo/reviews.yaml"))).toEqual({
+      values: { weight: 0 },
+      inputs: ["examples/traffic.yaml"],
+    });
+  });
+
+  it("what a substituteFrom source reads at each site: the data, else missing, unheld or two copies apart", () => {
+    const vars = (data: string, namespace = "flux-system") =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-vars, namespace: ${namespace}}\ndata: {${data}}\n`;
+    const index = configData(
+      tree({
+        "apps/jkt/traffic.yaml": vars("W: '10'"),
+        "apps/sgp/traffic.yaml": vars("W: '50'"),
+        "apps/base/traffic.yaml": vars("W: '90'"),
+        "examples/vars.yaml": vars("W: '0'"),
+      }),
+    );
+    const read = (file: string) =>
+      readsAt(index, "ConfigMap", "cluster-vars", "flux-system", at(file)).map(({ site, read }) => [site, read]);
+    expect(read("apps/jkt/reviews.yaml")).toEqual([
+      ["jkt", { unknown: "apart", files: ["apps/jkt/traffic.yaml", "apps/base/traffic.yaml"] }],
+    ]);
+    expect(read("apps/tyo/reviews.yaml")).toEqual([["tyo", { data: new Map([["W", "0"]]), files: ["examples/vars.yaml"] }]]);
+    const sgpOnly = configData(tree({ "apps/sgp/traffic.yaml": vars("W: '50'") }));
+    expect(
+      readsAt(sgpOnly, "ConfigMap", "cluster-vars", "flux-system", at("apps/base/reviews.yaml")).map(({ site, read }) => [site, read]),
+    ).toEqual([
+      ["jkt", { unknown: "missing", files: [] }],
+      ["sgp", { data: new Map([["W", "50"]]), files: ["apps/sgp/traffic.yaml"] }],
+    ]);
   });
 });

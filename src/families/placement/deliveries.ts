@@ -4,7 +4,7 @@ import { flag, isRecord, list, optionalRecord, record, stringMap, text, type Jso
 import { sortedSet } from "../../core/canonical-values.js";
 import { argoCdSite, type ClusterRegions, type Delivery, type Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
-import { fluxBuildFolderName, inFluxBuild } from "../../core/flux-build-output.js";
+import { inFluxBuild, ownFluxBuild } from "../../core/flux-build-output.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { gitSourceOf, thisRepository } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
@@ -356,13 +356,19 @@ const kustomizationDelivery = (
     if (artifact === undefined) return undefined;
     const root = joinPath(artifact, path);
     const inside = under(root);
-    // Another Kustomization's own build of the folder (core/flux-build-output.ts) lands where that one delivers.
-    const own = `/${fluxBuildFolderName({ file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name })}/`;
-    const reads = (file: string) => inside(file) && (!inFluxBuild(file) || file.includes(own));
+    // Another Kustomization's own build of the folder (core/flux-build-output.ts) lands where that one
+    // delivers; its build for one of its sites, there alone.
+    const ref = { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name };
+    const destinationOf = (file: string): Destination | undefined => {
+      if (!inside(file)) return undefined;
+      if (!inFluxBuild(file)) return destination;
+      const own = ownFluxBuild(file, ref);
+      return own?.site !== undefined && "whereApplied" in destination ? { ...destination, only: own.site } : own && destination;
+    };
     return {
       resource,
       paths: [root],
-      destinationOf: (file) => (reads(file) ? destination : undefined),
+      destinationOf,
       destinations: [destination],
       generatedListing: fluxGeneratorLists,
     };
