@@ -193,29 +193,49 @@ function takesPath(shape: RequestShape, request: string): boolean {
   return true;
 }
 
+/** A plain request: a path and a method, carrying only the tests of the alternative it was built from (givenUp). */
+export interface PlainRequest {
+  readonly path: string;
+  readonly method: string;
+}
+
 /**
- * Whether a rule's alternatives after its match changed (`kept`) surely give up plain requests of
- * an alternative it had (`given`): a request for its own path, or one below its prefix outside every
+ * Whether an alternative may take a plain request of `given` (one carrying only the tests `given`
+ * makes): it admits the method, its path may take the path, and each test it makes is one `given`
+ * makes or one that does not select by value (a header present, a port: the request may pass it).
+ */
+export function takesPlain(shape: RequestShape, given: RequestShape, request: PlainRequest): boolean {
+  return (
+    admitsMethod(shape, request.method) &&
+    shape.conditions.every((part) => given.conditions.includes(part) || !selectsByValue(part)) &&
+    takesPath(shape, request.path)
+  );
+}
+
+/**
+ * The plain requests of an alternative a rule had (`given`) that its alternatives after its match
+ * changed (`kept`) surely give up: a request for its own path, or one below its prefix outside every
  * narrower one, carrying only the tests `given` makes, by a method APIs serve. `/cart` narrowed to
  * `/cart/items`, or to `Exact /cart`, gives up those (the rest of /cart answers 404); a header or query
  * test that selects by value added (`x-cart-beta: "1"`), or a method pinned (`GET`), gives up
- * every request without it. Not so where it is unsure: a path that is not a prefix or an exact path
+ * every request without it. None where it is unsure: a path that is not a prefix or an exact path
  * on either side (a regular expression may take the rest), a test added that may take nearly every
  * request (a header taking any value, Istio's `withoutHeaders`) or every one there is (a port, a
  * source), nor where the kept alternatives take the rest between them (`Exact /cart` and `/cart/`).
  */
-export function givesUpSome(kept: readonly RequestShape[], given: RequestShape): boolean {
+export function givenUp(kept: readonly RequestShape[], given: RequestShape): PlainRequest[] {
   const path = given.path;
-  if (!path || (path.type !== "PathPrefix" && path.type !== "Exact")) return false;
-  const requests = path.type === "Exact" ? [path.value] : [path.value, `${path.value.replace(/\/$/, "")}${BELOW}`];
-  const takes = (shape: RequestShape, request: string, method: string) =>
-    admitsMethod(shape, method) &&
-    shape.conditions.every((part) => given.conditions.includes(part) || !selectsByValue(part)) &&
-    takesPath(shape, request);
-  return SERVED_METHODS.filter((method) => admitsMethod(given, method)).some((method) =>
-    requests.some((request) => !kept.some((shape) => takes(shape, request, method))),
+  if (!path || (path.type !== "PathPrefix" && path.type !== "Exact")) return [];
+  const paths = path.type === "Exact" ? [path.value] : [path.value, `${path.value.replace(/\/$/, "")}${BELOW}`];
+  return SERVED_METHODS.filter((method) => admitsMethod(given, method)).flatMap((method) =>
+    paths.flatMap((request) =>
+      kept.some((shape) => takesPlain(shape, given, { path: request, method })) ? [] : [{ path: request, method }],
+    ),
   );
 }
+
+/** Whether a rule's alternatives after its match changed surely give up plain requests of one it had (givenUp). */
+export const givesUpSome = (kept: readonly RequestShape[], given: RequestShape): boolean => givenUp(kept, given).length > 0;
 
 /**
  * Whether a controller that ranks rules by their matches (Gateway API's precedence; Ingress's

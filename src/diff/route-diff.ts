@@ -15,7 +15,16 @@ import { sameItems } from "../core/same-items.js";
 import { sitesLeft, takeoversOf } from "../core/sites-taken-over.js";
 import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
-import { covers, givesUpSome, mayOverlap, outranks, requestShapes, type RequestShape } from "../core/match-alternatives.js";
+import {
+  covers,
+  givenUp,
+  mayOverlap,
+  outranks,
+  requestShapes,
+  takesPlain,
+  type PlainRequest,
+  type RequestShape,
+} from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
@@ -466,12 +475,9 @@ function pairedAcrossScopes(
   return pairs;
 }
 
-/**
- * Whether a rule may take some of the requests of these shapes, outside what a narrowed rule still
- * takes (`kept`): a rule within it takes none of what the narrowing gave up.
- */
-const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[], kept: readonly RequestShape[] = []): boolean =>
-  requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)) && !kept.some((taken) => covers(taken, a)));
+/** Whether a rule may take some of the requests of these shapes. */
+const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[]): boolean =>
+  requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
 
 /** Head flows competing for the same requests (where served, servedAt, and host), in the order they are tried. */
 function flowSlots(model: TrafficModel): Map<string, Flow[]> {
@@ -641,32 +647,39 @@ function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (re
 /**
  * Whether any rule of the head model may take some of a flow's requests: one of its host (the
  * changed rule itself included), or of a wildcard host that covers it. When none may, they are
- * served nowhere; when some may, where they all go is left to the match change. `kept`: what the
- * changed rule still takes of them, where only the rest is asked about: neither the rule itself nor
- * a rule within it takes any of that (a `/cart/items/gift` rule beside `/cart` narrowed to
- * `/cart/items` takes none of the rest of `/cart`).
+ * served nowhere; when some may, where they all go is left to the match change. `given`: the plain
+ * requests a narrowed rule surely gives up (givenUp), where each of those is asked about, not
+ * whether a rule overlaps the alternative: `/cart/checkout`, or `Exact /cart`, beside `/cart`
+ * narrowed to `/cart/items` leaves `/cart/view` to no rule (404).
  */
-function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow, kept?: readonly RequestShape[]) => boolean {
-  return (lost, kept = []) => {
+function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow, given?: readonly PlainRequest[]) => boolean {
+  return (lost, given) => {
     const shapes = requestShapes(lost.match);
     const hosts = [lost.host, ...(wildcardsAt.get(servedAt(lost)) ?? []).filter((host) => hostCovers(host, lost.host))];
-    return hosts.some((host) => (slots.get(`${servedAt(lost)}|${host}`) ?? []).some((rule) => takesSomeOf(rule, shapes, kept)));
+    const rules = hosts.flatMap((host) => slots.get(`${servedAt(lost)}|${host}`) ?? []);
+    if (!given) return rules.some((rule) => takesSomeOf(rule, shapes));
+    return given.every((request) => rules.some((rule) => requestShapes(rule.match).some((a) => takesPlain(a, shapes[0]!, request))));
   };
 }
 
 /**
  * The base match's alternatives that no rule of the head may take any request of: dropped from the
- * rule, or narrowed so that it surely gives up some of their requests (givesUpSome) and no rule may
- * take any of the rest — `/cart` narrowed to `/cart/items`, or given a header test, on a host with no
- * other rule for `/cart`: the rest of it answers 404 (Envoy's route_not_found).
+ * rule, or narrowed so that it surely gives up some of their requests (givenUp) and no rule may
+ * take any of those — `/cart` narrowed to `/cart/items`, or given a header test, on a host with no
+ * other rule for `/cart` (or only one for `/cart/checkout`): the rest of it answers 404 (Envoy's route_not_found).
  */
-function unservedAlternatives(base: Flow, head: Flow, servedAnywhere: (lost: Flow, kept?: readonly RequestShape[]) => boolean): Unserved[] {
+function unservedAlternatives(
+  base: Flow,
+  head: Flow,
+  servedAnywhere: (lost: Flow, given?: readonly PlainRequest[]) => boolean,
+): Unserved[] {
   const kept = requestShapes(head.match);
   return base.match.split(" | ").flatMap((match) => {
     const shape = requestShapes(match)[0]!;
     const partly = kept.some((taken) => mayOverlap(taken, shape));
-    if (partly && (kept.some((taken) => covers(taken, shape)) || !givesUpSome(kept, shape))) return [];
-    if (servedAnywhere({ ...base, match }, partly ? kept : undefined)) return [];
+    const given = partly && !kept.some((taken) => covers(taken, shape)) ? givenUp(kept, shape) : [];
+    if (partly && given.length === 0) return [];
+    if (servedAnywhere({ ...base, match }, partly ? given : undefined)) return [];
     return [{ match, ...(partly ? { partly: true as const } : {}) }];
   });
 }
@@ -729,7 +742,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
   let fallbackAtHead: ((removed: Flow, besides?: Flow) => Flow | undefined) | undefined;
-  let servedAtHead: ((lost: Flow, kept?: readonly RequestShape[]) => boolean) | undefined;
+  let servedAtHead: ((lost: Flow, given?: readonly PlainRequest[]) => boolean) | undefined;
   let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
   const atHead = (lost: Flow, besides?: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost, besides);
   // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).

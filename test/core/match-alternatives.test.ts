@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { covers, givesUpSome, mayOverlap, outranks, requestShapes } from "../../src/core/match-alternatives.js";
+import { covers, givenUp, givesUpSome, mayOverlap, outranks, requestShapes, takesPlain } from "../../src/core/match-alternatives.js";
 
 const shape = (match: string) => requestShapes(match)[0]!;
 
@@ -127,6 +127,25 @@ describe("what a narrowed match surely gives up", () => {
     expect(givesUp("PathPrefix /cart, header x-beta=1 | PathPrefix /cart", "PathPrefix /cart")).toBe(false);
     expect(givesUp("PathPrefix /cart, header x-beta=1", "PathPrefix /cart, header x-beta=1, header x-user=a")).toBe(false);
     expect(givesUp("PathPrefix /cart, method ~GET|POST|PUT|PATCH|DELETE", "PathPrefix /cart")).toBe(false);
+  });
+
+  it("the plain requests given up, and which other alternatives may take them", () => {
+    const given = shape("PathPrefix /cart, method ~GET|POST");
+    const requests = givenUp(requestShapes("PathPrefix /cart/items"), given);
+    expect(requests).toEqual([
+      { path: "/cart", method: "GET" },
+      { path: "/cart/\0", method: "GET" },
+      { path: "/cart", method: "POST" },
+      { path: "/cart/\0", method: "POST" },
+    ]);
+    const takes = (other: string) => requests.some((request) => takesPlain(shape(other), given, request));
+    expect(takes("PathPrefix /cart/checkout")).toBe(false);
+    expect(takes("PathPrefix /cart, header x-beta=1")).toBe(false);
+    expect(takes("PathPrefix /cart, method DELETE")).toBe(false);
+    expect(takes("Exact /cart")).toBe(true);
+    expect(takes("PathPrefix /")).toBe(true);
+    expect(takes("RegularExpression /c.*")).toBe(true);
+    expect(takes("PathPrefix /cart, port 8080")).toBe(true);
   });
 
   it("not where it is unsure: a regular expression on either side, a test that may take every request", () => {

@@ -589,6 +589,22 @@ describe("a rule whose match is narrowed, with no rule left to take the rest", (
     ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart/));
   });
 
+  it("a sibling for part of the rest takes none of what was given up (/cart → /cart/items beside /cart/checkout: /cart and /cart/view answer 404)", () => {
+    const checkout = cart(prefix("/cart/checkout"), "checkout-jkt");
+    expect(
+      judged({ "r.yaml": httpRoute(cart(prefix("/cart")) + checkout) }, { "r.yaml": httpRoute(cart(prefix("/cart/items")) + checkout) }),
+    ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart no longer served/));
+    // A sibling testing a header the plain requests do not carry takes none of them either; one that may take them does.
+    const tested = cart(prefix("/cart", beta), "beta-jkt");
+    expect(
+      judged({ "r.yaml": httpRoute(cart(prefix("/cart")) + tested) }, { "r.yaml": httpRoute(cart(prefix("/cart/items")) + tested) }),
+    ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart/));
+    const exact = cart("{ path: { type: Exact, value: /cart } }", "web-jkt");
+    expect(
+      judged({ "r.yaml": httpRoute(cart(prefix("/cart")) + exact) }, { "r.yaml": httpRoute(cart(prefix("/cart/items")) + exact) }),
+    ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart/));
+  });
+
   it("not where another rule may take some of the rest: a sibling without the header, another route on the listener, a regular expression", () => {
     const base = cart(prefix("/cart"));
     const head = cart(prefix("/cart", beta));
