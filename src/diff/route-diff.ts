@@ -25,7 +25,7 @@ import {
   type PlainRequest,
   type RequestShape,
 } from "../core/match-alternatives.js";
-import { FIRST_MATCH_GROUPS } from "../families/index.js";
+import { FIRST_MATCH_GROUPS, HANDLING_JUDGED_KINDS } from "../families/index.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
 export interface BackendShift {
@@ -46,7 +46,7 @@ export interface RegionShare {
 
 /**
  * `rehandled`: a rule gone whose requests a rule at head takes all of (`fallback`), sending them to
- * the same backends, split the same way, but handling them otherwise (`handover`): no request
+ * the same backends, split the same way, but handling them otherwise (`handovers`): no request
  * moved, only how they are handled.
  */
 export type RouteDiffStatus = "added" | "removed" | "changed" | "match-changed" | "rehandled";
@@ -65,11 +65,12 @@ export interface RouteDiff {
   readonly fallback?: Flow;
   /**
    * Requests that passed between rules that may handle them otherwise (their Flow.handling is not
-   * the same): a removed rule's to its fallback (`from` the removed rule, `to` the fallback), a new
-   * rule's from the rule that took them at base to the same backends. Judged by the rules' family
-   * as an in-place edit of the one's handling into the other's (detect/handling-moves.ts).
+   * the same), of kinds whose family judges that (HANDLING_JUDGED_KINDS): a removed rule's to its
+   * fallback, what a narrowed rule gives up to the rule that takes it; a new or widened rule's from
+   * the rule that took them at base. Judged by the rules' family as an in-place edit of the one's
+   * handling into the other's (detect/handling-moves.ts).
    */
-  readonly handover?: { readonly from: Flow; readonly to: Flow };
+  readonly handovers?: readonly Handover[];
   /**
    * A rule whose match changed: the alternatives of its base match (` | `-separated) no rule at
    * head may take any request of, itself included (a `/logout` match dropped from bookinfo's rule),
@@ -85,6 +86,16 @@ export interface RouteDiff {
   readonly strayed?: readonly Strayed[];
   readonly backends: readonly BackendShift[];
   readonly regions: readonly RegionShare[];
+}
+
+/** Requests passing from one rule (`from`, in the base) to another (`to`, in the head). */
+export interface Handover {
+  readonly from: Flow;
+  readonly to: Flow;
+  /** The rule the PR changed: `from`, gone or narrowed; `to`, new or widened. */
+  readonly changed: "from" | "to";
+  /** `to` sends them to other backends, or splits them otherwise, than `from` did (HandlingMove.elsewhere). */
+  readonly elsewhere?: true;
 }
 
 /** Requests a rule gave up that no rule takes any of. */
@@ -648,17 +659,19 @@ function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (re
  * Whether any rule of the head model may take some of a flow's requests: one of its host (the
  * changed rule itself included), or of a wildcard host that covers it. When none may, they are
  * served nowhere; when some may, where they all go is left to the match change. `given`: the plain
- * requests a narrowed rule surely gives up (givenUp), where each of those is asked about, not
- * whether a rule overlaps the alternative: `/cart/checkout`, or `Exact /cart`, beside `/cart`
- * narrowed to `/cart/items` leaves `/cart/view` to no rule (404).
+ * requests a narrowed rule surely gives up (givenUp), where only those are asked about, not whether
+ * a rule overlaps the alternative: `/cart/checkout` beside `/cart` narrowed to `/cart/items` takes
+ * neither `/cart` nor `/cart/view`, which answer 404; a `POST /api` rule beside `/api` pinned to
+ * `GET` takes some of them (whether the API serves PUT or DELETE is not known).
  */
 function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow, given?: readonly PlainRequest[]) => boolean {
   return (lost, given) => {
     const shapes = requestShapes(lost.match);
+    const takes = given
+      ? (rule: Flow) => requestShapes(rule.match).some((a) => given.some((request) => takesPlain(a, shapes[0]!, request)))
+      : (rule: Flow) => takesSomeOf(rule, shapes);
     const hosts = [lost.host, ...(wildcardsAt.get(servedAt(lost)) ?? []).filter((host) => hostCovers(host, lost.host))];
-    const rules = hosts.flatMap((host) => slots.get(`${servedAt(lost)}|${host}`) ?? []);
-    if (!given) return rules.some((rule) => takesSomeOf(rule, shapes));
-    return given.every((request) => rules.some((rule) => requestShapes(rule.match).some((a) => takesPlain(a, shapes[0]!, request))));
+    return hosts.some((host) => (slots.get(`${servedAt(lost)}|${host}`) ?? []).some(takes));
   };
 }
 
@@ -699,22 +712,37 @@ function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>, b
 
 /**
  * The alternatives of a rule's base match that its head match no longer takes all of, where one
- * other rule at head takes all of the alternative (fallbackOf, passing over the rule itself) and
- * so what the rule gave up, sending it to other backends or splitting it otherwise. A narrowed
- * match strays as a renamed one does: `/east` → `/east/api` leaves the rest of `/east` to the
- * catch-all as `/east` → `/us-east` leaves all of it.
+ * other rule at head takes all of the alternative (fallbackOf, passing over the rule itself): what
+ * the rule gave up goes there. A narrowed match gives up as a renamed one does: `/east` →
+ * `/east/api` leaves the rest of `/east` to the catch-all as `/east` → `/us-east` leaves all of it.
  */
-function strayedAlternatives(base: Flow, head: Flow, takerOf: (lost: Flow, besides?: Flow) => Flow | undefined): Strayed[] {
+function givenUpTo(base: Flow, head: Flow, takerOf: (lost: Flow, besides?: Flow) => Flow | undefined): Strayed[] {
   const kept = requestShapes(head.match);
   return base.match.split(" | ").flatMap((match) => {
     const shape = requestShapes(match)[0]!;
     if (kept.some((taken) => covers(taken, shape))) return [];
     const partly = kept.some((taken) => mayOverlap(taken, shape));
-    const lost = { ...base, match };
-    const to = takerOf(lost, head);
-    if (!to) return [];
-    const backends = diffBackends(base, to);
-    return sameShares(backends) && samePlacement(backends) ? [] : [{ match, ...(partly ? { partly: true as const } : {}), to, backends }];
+    const to = takerOf({ ...base, match }, head);
+    return to ? [{ match, ...(partly ? { partly: true as const } : {}), to, backends: diffBackends(base, to) }] : [];
+  });
+}
+
+/** What a rule gave up that its taker sends to other backends, or splits otherwise (Strayed). */
+const strayedOf = (givenUp: readonly Strayed[]): Strayed[] =>
+  givenUp.filter(({ backends }) => !sameShares(backends) || !samePlacement(backends));
+
+/**
+ * The rules at base that took what a widened rule now takes: each alternative of its head match
+ * that no alternative of its base match took all of, taken all of at base by one other rule
+ * (`/api/public` widened to `/api`: the rest of `/api` was the catch-all's).
+ */
+function takenFrom(base: Flow, head: Flow, takerOf: (gained: Flow, besides?: Flow) => Flow | undefined): Flow[] {
+  const had = requestShapes(base.match);
+  return head.match.split(" | ").flatMap((match) => {
+    const shape = requestShapes(match)[0]!;
+    if (had.some((taken) => covers(taken, shape))) return [];
+    const from = takerOf({ ...head, match }, base);
+    return from ? [from] : [];
   });
 }
 
@@ -738,17 +766,41 @@ function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): bool
 /** Whether two rules surely handle requests alike (RuleShape.handling): unsaid, as for a rule that rewrites its matched prefix, they may not. */
 const handledAlike = (a: Flow, b: Flow): boolean => a.handling !== undefined && a.handling === b.handling;
 
+const judgedKind = ({ resource }: Flow): string => `${resource.group}/${resource.kind}`;
+
+/**
+ * Requests passing from one rule to another, where their family may judge the handling they leave
+ * against the handling they meet: two rules of one kind it judges (HANDLING_JUDGED_KINDS), not
+ * surely handled alike. Elsewhere nothing would judge them: a row saying they were rehandled would
+ * be noise, and the move is judged by where the requests go, as it was.
+ */
+function handedOver(from: Flow, to: Flow, changed: Handover["changed"]): Handover | undefined {
+  if (handledAlike(from, to) || judgedKind(from) !== judgedKind(to) || !HANDLING_JUDGED_KINDS.has(judgedKind(from))) return undefined;
+  const backends = diffBackends(from, to);
+  return { from, to, changed, ...(sameShares(backends) && samePlacement(backends) ? {} : { elsewhere: true as const }) };
+}
+
+/** Handovers once each: several alternatives of one rule may pass to the same rule. */
+const once = (handovers: readonly (Handover | undefined)[]): Handover[] => {
+  const seen = new Set<string>();
+  return handovers.filter((handover): handover is Handover => {
+    if (!handover) return false;
+    const key = `${handover.from.key}|${handover.to.key}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+};
+
 export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeSites): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   let headSlots: HeadSlots | undefined;
   let fallbackAtHead: ((removed: Flow, besides?: Flow) => Flow | undefined) | undefined;
   let servedAtHead: ((lost: Flow, given?: readonly PlainRequest[]) => boolean) | undefined;
-  let takerAtBase: ((added: Flow) => Flow | undefined) | undefined;
+  let takerAtBase: ((added: Flow, besides?: Flow) => Flow | undefined) | undefined;
   const atHead = (lost: Flow, besides?: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost, besides);
   // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).
   const takerAtHead = (lost: Flow, besides?: Flow) =>
     atHead(lost, besides) ?? defaultTaker(lost, (headSlots ??= headSlotsOf(head)).slots, besides);
-  const atBase = (gained: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained);
+  const atBase = (gained: Flow, besides?: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained, besides);
   for (const pair of pairFlows(base, head, sites)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
@@ -773,7 +825,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere, handled alike: nothing changed for them.
       // Handled otherwise, they lose the removed rule's own timeout, retries or rewrite.
-      const handover = handledAlike(pair.base!, fallback) ? undefined : { from: pair.base!, to: fallback };
+      const handover = handedOver(pair.base!, fallback, "from");
       const moved = !sameShares(backends) || !samePlacement(backends);
       if (!moved && !handover) continue;
       diffs.push({
@@ -783,16 +835,15 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
         fallback,
         backends,
         regions: diffRegions(pair.base, fallback),
-        ...(handover ? { handover } : {}),
+        ...(handover ? { handovers: [handover] } : {}),
       });
       continue;
     }
-    // A new rule taking requests the base sent to the same backends is a change of how they are
-    // handled (a 1 s timeout with retries on writes ahead of a 30 s catch-all); one sending them
-    // elsewhere is judged by where they go (route.added), its handling being its new backend's.
+    // A new rule taking requests the base sent elsewhere changes how they are handled: a 1 s
+    // timeout with retries on writes ahead of a 30 s catch-all to the same Service; `/admin` split
+    // out to its own Service from a catch-all whose ExtensionRef authenticated it.
     const taker = !pair.base ? atBase(pair.head!) : undefined;
-    const takenOver = taker && !handledAlike(taker, pair.head!) ? diffBackends(taker, pair.head) : undefined;
-    const handover = takenOver && sameShares(takenOver) && samePlacement(takenOver) ? { from: taker!, to: pair.head! } : undefined;
+    const handover = taker && handedOver(taker, pair.head!, "to");
     const backends = diffBackends(pair.base, pair.head);
     const status: RouteDiffStatus | undefined = !pair.base
       ? "added"
@@ -812,7 +863,15 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
       status === "match-changed"
         ? unservedAlternatives(pair.base!, pair.head!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
         : [];
-    const strayed = status === "match-changed" ? strayedAlternatives(pair.base!, pair.head!, takerAtHead) : [];
+    // What a narrowed rule gives up meets its taker's handling; what a widened one takes leaves the
+    // handling of the rule that took it at base (an authenticating catch-all).
+    const givenUp = status === "match-changed" ? givenUpTo(pair.base!, pair.head!, takerAtHead) : [];
+    const strayed = strayedOf(givenUp);
+    const handovers = once([
+      handover,
+      ...givenUp.map(({ to }) => handedOver(pair.base!, to, "from")),
+      ...(status === "match-changed" ? takenFrom(pair.base!, pair.head!, atBase).map((from) => handedOver(from, pair.head!, "to")) : []),
+    ]);
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,
@@ -821,7 +880,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
       regions: diffRegions(pair.base, pair.head),
       ...(unserved.length > 0 ? { unserved } : {}),
       ...(strayed.length > 0 ? { strayed } : {}),
-      ...(handover ? { handover } : {}),
+      ...(handovers.length > 0 ? { handovers } : {}),
     });
   }
   return diffs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -66,6 +66,18 @@ export const FAMILIES: readonly Family[] = [
 /** API groups whose routes try their rules in order, the first match winning (Istio, Gloo), unlike Gateway API's ranking by specificity. */
 export const FIRST_MATCH_GROUPS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.firstMatchGroups ?? []));
 
+/**
+ * Route kinds (`group/kind`) whose family judges requests passing between their rules
+ * (Family.handlingJudges): the route diff hands requests over between rules of these only.
+ */
+export const HANDLING_JUDGED_KINDS: ReadonlySet<string> = new Set(
+  FAMILIES.flatMap((family) =>
+    family.kinds.flatMap(([groups, rows]) =>
+      rows.flatMap(([kind]) => (family.handlingJudges?.[kind] ? groups.map((group) => `${group}/${kind}`) : [])),
+    ),
+  ),
+);
+
 /** A slot the families fill by kind, looked up for a resource by its family and kind (`families`: a table other than THE one, for tests). */
 export function byFamilyKind<T>(
   slot: (family: Family) => Readonly<Record<string, T>> | undefined,

@@ -599,10 +599,14 @@ describe("a rule whose match is narrowed, with no rule left to take the rest", (
     expect(
       judged({ "r.yaml": httpRoute(cart(prefix("/cart")) + tested) }, { "r.yaml": httpRoute(cart(prefix("/cart/items")) + tested) }),
     ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart/));
-    const exact = cart("{ path: { type: Exact, value: /cart } }", "web-jkt");
+    // Some of them taken, the rest is left to the match change: a POST rule of another route beside `/cart` pinned to GET.
+    const post = httpRoute(cart(prefix("/cart", ", method: POST"), "writes-jkt"), { name: "writes" });
     expect(
-      judged({ "r.yaml": httpRoute(cart(prefix("/cart")) + exact) }, { "r.yaml": httpRoute(cart(prefix("/cart/items")) + exact) }),
-    ).toContainEqual(expect.stringMatching(/^high route\.removed: the rest of PathPrefix \/cart/));
+      judged(
+        { "r.yaml": httpRoute(cart(prefix("/cart"))), "w.yaml": post },
+        { "r.yaml": httpRoute(cart(prefix("/cart", ", method: GET"))), "w.yaml": post },
+      ),
+    ).not.toContainEqual(expect.stringMatching(/route\.removed/));
   });
 
   it("not where another rule may take some of the rest: a sibling without the header, another route on the listener, a regular expression", () => {
@@ -1005,6 +1009,78 @@ describe("requests passing to a rule that sends them to the same backends but ha
         /^medium-high route\.match-changed: HTTPRoute shop\/web: rule PathPrefix \/old \(its requests .*\): URLRewrite removed/,
       ),
     );
+  });
+
+  /** Findings of trees of several files. */
+  const found = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head).findings.map((f) => `${f.risk} ${f.class}: ${f.summary}`);
+
+  describe("a new, narrowed or widened rule, across backends and routes (session 43 review A)", () => {
+    const route = (rules: string, name = "app") => httpRoute(rules, { name, namespace: "app", hostname: "app.example.com" });
+    const to = (service: string) => `    backendRefs: [{ name: ${service}, port: 80 }]\n`;
+    const authelia = "    filters: [{ type: ExtensionRef, extensionRef: { group: traefik.io, kind: Middleware, name: authelia } }]\n";
+    const path = (value: string) => `  - matches: [{ path: { type: PathPrefix, value: ${value} } }]\n`;
+    const guarded = `  - timeouts: { request: 30s }\n${authelia}${to("app")}`;
+    const unchecked =
+      /^high access\.widened: HTTPRoute app\/\w+: rule PathPrefix \/\w+ \((new|widened|narrowed)[^)]*\): ExtensionRef filter Middleware authelia \(traefik\.io\) removed/;
+
+    it("a new rule to another Service, in the route or another one, taking /admin from a catch-all an ExtensionRef authenticates: its guard is lost, not its timeout", () => {
+      const admin = `${path("/admin")}    timeouts: { request: 1s }\n${to("admin")}`;
+      const inRoute = found({ "r.yaml": route(guarded) }, { "r.yaml": route(admin + guarded) });
+      expect(inRoute).toContainEqual(expect.stringMatching(unchecked));
+      expect(inRoute).toContainEqual(expect.stringMatching(/^medium route\.added: /));
+      expect(inRoute).not.toContainEqual(expect.stringMatching(/retry-timeout/));
+      expect(found({ "r.yaml": route(guarded) }, { "r.yaml": route(guarded), "admin.yaml": route(admin, "admin") })).toContainEqual(
+        expect.stringMatching(unchecked),
+      );
+      // Guarded alike, the new rule to another Service is judged by where its requests go.
+      expect(
+        found({ "r.yaml": route(guarded) }, { "r.yaml": route(`${path("/admin")}${authelia}${to("admin")}${guarded}`) }).map(
+          (f) => f.split(":")[0],
+        ),
+      ).toEqual(["medium route.added"]);
+    });
+
+    it("a rule narrowed, what it gave up falling to a catch-all to the same Service that does not authenticate; a rule widened over what an authenticating catch-all took", () => {
+      const plain = `  - ${to("app").trimStart()}`;
+      const api = (value: string) => `${path(value)}${authelia}${to("app")}`;
+      expect(found({ "r.yaml": route(api("/api") + plain) }, { "r.yaml": route(api("/api/v1") + plain) })).toContainEqual(
+        expect.stringMatching(unchecked),
+      );
+      const open = (value: string) => `${path(value)}${to("app")}`;
+      const widened = found({ "r.yaml": route(open("/api/public") + guarded) }, { "r.yaml": route(open("/api") + guarded) });
+      expect(widened).toContainEqual(expect.stringMatching(unchecked));
+      expect(widened).toContainEqual(expect.stringMatching(/^medium-high route\.match-changed: /));
+    });
+  });
+
+  describe("Ingress: the annotations of the Ingress the requests leave against those of the one they meet", () => {
+    const ingress = (name: string, value: string, annotations = "") =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ${name}\n  namespace: app\n${annotations ? `  annotations:\n${annotations}` : ""}spec:\n  ingressClassName: nginx\n  rules: [{host: app.example.com, http: {paths: [{path: ${value}, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}]}}]\n`;
+    const auth = '    nginx.ingress.kubernetes.io/auth-url: "https://oauth2.example.com/oauth2/auth"\n';
+
+    it("an authenticating Ingress for /admin deleted beside one for / to the same Service: /admin reaches it unauthenticated, as the annotation dropped in place", () => {
+      const base = { "admin.yaml": ingress("admin", "/admin", auth), "app.yaml": ingress("app", "/") };
+      expect(found(base, { "app.yaml": ingress("app", "/") })).toEqual([
+        "high access.widened: Ingress app/app: path app.example.com/admin (its requests at IngressClass nginx now fall through to catch-all): nginx.ingress.kubernetes.io/auth-url removed: requests reach its hosts without external authentication",
+        "low resource.changed: Ingress app/admin removed",
+      ]);
+    });
+
+    it("annotated alike, or a path of the same Ingress: nothing beyond the field diff, and no route diff row", () => {
+      const base = { "admin.yaml": ingress("admin", "/admin", auth), "app.yaml": ingress("app", "/", auth) };
+      const result = analyze(base, { "app.yaml": ingress("app", "/", auth) });
+      expect(classesOf(result)).toEqual(["resource.changed"]);
+      expect(result.routeDiffs).toEqual([]);
+    });
+  });
+
+  it("a rule kind no family judges the handling of (TLSRoute) hands nothing over: no route diff row for requests that moved nowhere", () => {
+    const tls = (name: string, hostname: string, rule: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TLSRoute\nmetadata: {name: ${name}, namespace: app}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  hostnames: ["${hostname}"]\n  rules:\n  - name: ${rule}\n    backendRefs: [{ name: db, port: 5432 }]\n`;
+    const wildcard = { "all.yaml": tls("all", "*.example.com", "any") };
+    const result = analyze({ ...wildcard, "db.yaml": tls("db", "db.example.com", "primary") }, wildcard);
+    expect(result.routeDiffs).toEqual([]);
   });
 });
 

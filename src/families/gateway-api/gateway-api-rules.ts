@@ -465,10 +465,20 @@ export const routeRules = (change: ResourceChange, out: DetectionList, context: 
 
 /** How a rule handles the requests it keeps taking, compared (`after`: the rule they now meet); mirrors aside. */
 function handlingChanges(out: DetectionList, before: RuleView, after: RuleView, unsetRequestTimeouts: UnsetRequestTimeouts): void {
+  guardChanges(out, before, after);
+  backendHandlingChanges(out, before, after, unsetRequestTimeouts);
+}
+
+/** What guards a rule's requests whatever backend they reach: redirects, filters an extension applies (an authenticating Middleware), identity headers, CORS. */
+function guardChanges(out: DetectionList, before: RuleView, after: RuleView): void {
   redirects(out, before, after);
   extensions(out, before, after);
   identityHeaders(out, before, after);
   cors(out, before, after);
+}
+
+/** How a rule treats its requests for its backends: timeouts, retries, session persistence. */
+function backendHandlingChanges(out: DetectionList, before: RuleView, after: RuleView, unsetRequestTimeouts: UnsetRequestTimeouts): void {
   timeouts(out, before, after, unsetRequestTimeouts);
   retries(out, before, after);
   sessionPersistence(
@@ -494,16 +504,19 @@ export const routeRuleHandover = handoverJudge<RuleView>(
       ? ruleView(resource.id.kind, rules[index], index)
       : undefined;
   },
-  (out, was, now, { before, after }, context) =>
-    handlingChanges(out, was, now, () => ({
-      before: unsetRequestTimeout(before.resource, context.base, "longest"),
-      after: unsetRequestTimeout(after.resource, context.head, "shortest"),
-    })),
-  (out, was, taken, { before, after }) =>
-    reportMirrorIncreases(
-      out,
-      { ...taken, mirrors: mirrorsOf(taken, after.resource.id.namespace) },
-      mirrorsOf(was, before.resource.id.namespace),
-      "RequestMirror",
-    ),
+  {
+    guards: guardChanges,
+    handling: (out, was, now, { before, after }, context) =>
+      backendHandlingChanges(out, was, now, () => ({
+        before: unsetRequestTimeout(before.resource, context.base, "longest"),
+        after: unsetRequestTimeout(after.resource, context.head, "shortest"),
+      })),
+    gone: (out, was, taken, { before, after }) =>
+      reportMirrorIncreases(
+        out,
+        { ...taken, mirrors: mirrorsOf(taken, after.resource.id.namespace) },
+        mirrorsOf(was, before.resource.id.namespace),
+        "RequestMirror",
+      ),
+  },
 );

@@ -1,3 +1,4 @@
+import { canonical } from "../../core/canonical-values.js";
 import { record, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canariesOf, isCanary, withCanary } from "./canary.js";
@@ -42,9 +43,19 @@ const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] =>
       })
     : [];
 
+/**
+ * How an Ingress's paths handle their requests (RuleShape.handling): by its annotations, alike for
+ * each of its paths, so a path split in two or two merged in one Ingress moves nothing, and two
+ * Ingresses annotated alike hand requests over unchanged. Unsaid for a `rewrite-target`, which
+ * ingress-nginx applies to the path each rule matched.
+ */
+const ingressHandling = (resource: Resource): string | undefined =>
+  resource.annotations["nginx.ingress.kubernetes.io/rewrite-target"] === undefined ? canonical(resource.annotations) : undefined;
+
 /** Ingress rules as flows; an ingress-nginx canary serves through the main Ingress of its host and path (canary.ts). */
 export function ingressRules(resource: Resource, set: ManifestSet): RuleShape[] {
   if (!isIngress(resource) || isCanary(resource)) return [];
   const canaries = canariesOf(set, (other) => ownRules(other, set));
-  return ownRules(resource, set).map((rule) => withCanary(rule, canaries));
+  const handling = ingressHandling(resource);
+  return ownRules(resource, set).map((rule) => withCanary(handling === undefined ? rule : { ...rule, handling }, canaries));
 }

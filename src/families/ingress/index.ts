@@ -1,6 +1,7 @@
 import { byRules, type Family } from "../family.js";
 import { INGRESS_GROUPS, ingressRules } from "./flows.js";
 import { ingressDetector } from "./ingress.js";
+import { ingressHandover } from "./handover.js";
 import { ingressClassDetector } from "./ingress-class.js";
 import * as ingress from "./schemas.js";
 
@@ -14,5 +15,6 @@ export const ingressFamily: Family = {
   // An Ingress moved from extensions/v1beta1 to networking.k8s.io is the same object.
   promotions: { groups: { extensions: "networking.k8s.io" } },
   ruleSources: { Ingress: byRules(ingressRules) },
+  handlingJudges: { Ingress: ingressHandover },
   detectors: [ingressDetector, ingressClassDetector],
 };

@@ -372,29 +372,35 @@ const faults = (out: DetectionList, before: HttpRule | undefined, after: HttpRul
   );
 };
 
-const VS_REDIRECTIONS = [
-  ["redirect", "redirect"],
-  ["directResponse", "answer"],
-  ["rewrite", "rewrite"],
-] as const;
+/** A rule's redirect, direct response or rewrite, compared; a rewrite by what it does to the rule's requests (one to the prefix it matched does nothing). */
+const redirection = (out: DetectionList, before: HttpRule, after: HttpRule, field: "redirect" | "directResponse" | "rewrite"): void =>
+  reportRedirection(out, {
+    kind: field === "directResponse" ? "answer" : field,
+    subject: `${after.label}: ${field}`,
+    before: field === "rewrite" ? effectiveRewrite(before.value.rewrite, list(before.value.match)) : before.value[field],
+    after: field === "rewrite" ? effectiveRewrite(after.value.rewrite, list(after.value.match)) : after.value[field],
+    path: [...after.path, field],
+  });
+
+/** What guards a rule's requests whatever backend they reach: CORS, a redirect or direct response in place of any backend, identity headers. */
+const guardChanges = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
+  cors(out, before, after);
+  redirection(out, before, after, "redirect");
+  redirection(out, before, after, "directResponse");
+  reportIdentityHeaders(out, headerEditsOf(before), headerEditsOf(after), `${after.label}: headers.request`);
+};
+
+/** How a rule treats its requests for its backends: rewrite, retries, timeout. */
+const backendHandlingChanges = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
+  redirection(out, before, after, "rewrite");
+  retries(out, before, after);
+  timeout(out, before, after);
+};
 
 /** How a rule handles the requests it keeps taking, compared (`after`: the rule they now meet). */
 const handlingChanges = (out: DetectionList, before: HttpRule, after: HttpRule): void => {
-  cors(out, before, after);
-  // A rewrite is judged by what it does to the rule's requests: one to the prefix it matched does nothing.
-  const acting = (rule: HttpRule, field: string) =>
-    field === "rewrite" ? effectiveRewrite(rule.value.rewrite, list(rule.value.match)) : rule.value[field];
-  for (const [field, kind] of VS_REDIRECTIONS)
-    reportRedirection(out, {
-      kind,
-      subject: `${after.label}: ${field}`,
-      before: acting(before, field),
-      after: acting(after, field),
-      path: [...after.path, field],
-    });
-  retries(out, before, after);
-  timeout(out, before, after);
-  reportIdentityHeaders(out, headerEditsOf(before), headerEditsOf(after), `${after.label}: headers.request`);
+  guardChanges(out, before, after);
+  backendHandlingChanges(out, before, after);
 };
 
 /**
@@ -464,10 +470,13 @@ const handover = handoverJudge<HttpRule>(
     const index = path[2];
     return path[1] === "http" && typeof index === "number" ? httpRules(resource)[index] : undefined;
   },
-  (out, was, now) => handlingChanges(out, was, now),
-  (out, was, taken) => {
-    faults(out, was, taken);
-    reportMirrorIncreases(out, taken, earlierMirrors(was), "mirror");
+  {
+    guards: guardChanges,
+    handling: backendHandlingChanges,
+    gone: (out, was, taken) => {
+      faults(out, was, taken);
+      reportMirrorIncreases(out, taken, earlierMirrors(was), "mirror");
+    },
   },
 );
 
