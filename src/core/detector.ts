@@ -100,8 +100,9 @@ export interface DetectorContext {
   /**
    * The remote source a URL fetches at some version, where the policy's `render.trusted` globs name
    * it: an OCI artifact named at a version (`oci://ghcr.io/ishioni/eep:0.2.0`, an image written
-   * without the scheme read with it) as its repository, an HTTP(S) URL as the glob that names it;
-   * undefined for any other. Two URLs of one such source differ only in the version they fetch.
+   * without the scheme read with it) as its repository, an HTTP(S) URL as written but for the path
+   * segments that are versions (`…/download/v1.0.0/auth.wasm`); undefined for any other. Two URLs of
+   * one such source differ only in the version they fetch.
    */
   readonly trustedSource: (url: string) => string | undefined;
 }

@@ -15,6 +15,8 @@ import type { ManifestSet, Resource } from "./resource.js";
  * proxies run. A Wasm module moved to another version of a source the policy's `render.trusted`
  * names, with nothing else changed, is a version bump the owners vouch for, as a trusted chart's
  * is: low (ishioni/homelab-ops 2e5b59bef7, Renovate's `oci://ghcr.io/ishioni/eep:0.1.0 → 0.2.0`).
+ * Its sha256, where written, must move with it (staleDigest); an HTTP file is one source only at
+ * versions of the same path (render/artifact-versions.ts unversionedUrl).
  */
 
 /** Where code an extension runs is fetched from, as its spec writes it: a Wasm module's URL, and the digest that checks it. */
@@ -41,6 +43,13 @@ const marked = (value: unknown, marks: ReadonlyMap<string, string>): unknown =>
         ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, marked(item, marks)]))
         : value;
 
+interface Bump {
+  readonly from: string;
+  readonly to: string;
+  /** The digest the module is verified against, where the spec writes one at both versions. */
+  readonly digests?: { readonly from: string; readonly to: string };
+}
+
 /**
  * The sources whose version alone moved, each of one source `render.trusted` names on both sides
  * (DetectorContext.trustedSource), where nothing else of the spec changed but their digests;
@@ -51,16 +60,17 @@ function trustedBumps(
   now: readonly CodeSource[],
   specs: { readonly base: unknown; readonly head: unknown },
   trustedSource: DetectorContext["trustedSource"],
-): { from: string; to: string }[] | undefined {
+): Bump[] | undefined {
   if (was.length !== now.length) return undefined;
-  const moved: { from: string; to: string }[] = [];
+  const moved: Bump[] = [];
   const marks = { base: new Map<string, string>(), head: new Map<string, string>() };
   for (const [index, before] of was.entries()) {
     const after = now[index]!;
     if (before.url === after.url) continue;
     const source = trustedSource(before.url);
     if (source === undefined || source !== trustedSource(after.url)) return undefined;
-    moved.push({ from: before.url, to: after.url });
+    const digests = before.digest !== undefined && after.digest !== undefined ? { from: before.digest, to: after.digest } : undefined;
+    moved.push({ from: before.url, to: after.url, ...(digests ? { digests } : {}) });
     for (const [side, { url, digest }] of [
       ["base", before],
       ["head", after],
@@ -71,6 +81,17 @@ function trustedBumps(
   }
   return moved.length > 0 && sameValue(marked(specs.base, marks.base), marked(specs.head, marks.head)) ? moved : undefined;
 }
+
+const hex = (digest: string): string => digest.toLowerCase().replace(/^sha256:/, "");
+
+/**
+ * A bump whose digest stayed the old version's: the sha256 is the checksum the new module is
+ * verified against, so it fails the check and is not loaded, and a WasmPlugin (failStrategy
+ * FAIL_CLOSE) or an EnvoyExtensionPolicy's Wasm (failOpen false) fails the requests it sits in by
+ * default. A URL that now names the module by that very digest (`…@sha256:<it>`) pins the same module.
+ */
+const staleDigest = ({ to, digests }: Bump): boolean =>
+  digests !== undefined && hex(digests.from) === hex(digests.to) && !to.toLowerCase().endsWith(`@sha256:${hex(digests.to)}`);
 
 const UNMODELLED = "what this does to requests is not modelled";
 
@@ -87,7 +108,8 @@ export const proxyExtensionCheck =
       const now = reach(head, context.head, context);
       const path: FieldPath = changed.length === 1 ? ["spec", changed[0]!] : ["spec"];
       const bumps = sources && trustedBumps(sources(base), sources(head), { base: spec(base), head: spec(head) }, context.trustedSource);
-      if (bumps) {
+      const stale = bumps?.filter(staleDigest) ?? [];
+      if (bumps && stale.length === 0) {
         out.add({
           class: "resource.changed",
           summary: `Wasm module version bump of a trusted source (render.trusted): ${bumps.map(({ from, to }) => `${from} → ${to}`).join(", ")}, run for ${now}`,
@@ -98,9 +120,12 @@ export const proxyExtensionCheck =
         });
         return;
       }
+      const why = stale.length
+        ? `its sha256 was left at the checksum of ${stale.map(({ from }) => from).join(", ")}: ${stale.map(({ to }) => to).join(", ")} fails verification against it and is not loaded, which fails the requests it sits in unless it is set to fail open`
+        : UNMODELLED;
       out.add({
         class: "resource.changed",
-        summary: `${changed.map((field) => `spec.${field}`).join(", ")} changed: now ${what(head)} for ${now}${was === now ? "" : ` (was ${was})`}; ${UNMODELLED}`,
+        summary: `${changed.map((field) => `spec.${field}`).join(", ")} changed: now ${what(head)} for ${now}${was === now ? "" : ` (was ${was})`}; ${why}`,
         side: "head",
         path,
         before: what(base),

@@ -15,7 +15,7 @@ import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
 import { unreadOutput } from "../core/unread-output.js";
 import { patchedObject } from "../render/kustomize-patch.js";
-import { artifactRepository } from "../render/artifact-versions.js";
+import { artifactRepository, unversionedUrl } from "../render/artifact-versions.js";
 import picomatch from "picomatch";
 
 const servicesMadeBy = byFamilyKind((family) => family.madeServices);
@@ -133,7 +133,8 @@ export function detectorContext(
       // The globs match an OCI source as the render stage does (render-plan.ts onlyTrustedVersionsMoved): by its repository.
       const repository = artifactRepository(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `oci://${url}`);
       if (repository !== undefined) return trusts.some(({ matches }) => matches(repository)) ? repository : undefined;
-      return /^https?:\/\//i.test(url) ? trusts.find(({ matches }) => matches(url))?.glob : undefined;
+      // An HTTP file is one source at any version, not every file the glob names (allow-all.wasm beside auth.wasm).
+      return trusts.some(({ matches }) => matches(url)) ? unversionedUrl(url) : undefined;
     },
   };
 }

@@ -102,10 +102,12 @@ describe("a Wasm module moved to another version of a source render.trusted name
   const TRUSTING = 'render: { trusted: ["oci://ghcr.io/acme/**", "https://github.com/acme/auth/releases/download/**"] }\n';
   const image = (url: string, config = "{theme: dark}") =>
     extensionPolicy(`  wasm:\n  - name: auth\n    code: {type: Image, image: {url: '${url}'}}\n    config: ${config}`);
-  const http = (version: string, sha256: string) =>
+  const http = (version: string, sha256: string, file = "auth.wasm") =>
     extensionPolicy(
-      `  wasm:\n  - name: auth\n    code: {type: HTTP, http: {url: 'https://github.com/acme/auth/releases/download/${version}/auth.wasm', sha256: '${sha256}'}}`,
+      `  wasm:\n  - name: auth\n    code: {type: HTTP, http: {url: 'https://github.com/acme/auth/releases/download/${version}/${file}', sha256: '${sha256}'}}`,
     );
+  const checkedImage = (url: string, sha256: string) =>
+    extensionPolicy(`  wasm:\n  - name: auth\n    code: {type: Image, image: {url: '${url}', sha256: '${sha256}'}}`);
   const judged = (base: string, head: string, overlay = TRUSTING) =>
     analyze({ "eep.yaml": base }, { "eep.yaml": head }, overlay).findings.map((finding) => [finding.risk, finding.summary]);
 
@@ -133,5 +135,26 @@ describe("a Wasm module moved to another version of a source render.trusted name
     expect(judged(bump[0], image("oci://ghcr.io/acme/auth:0.2.0", "{theme: light}"))[0]?.[0]).toBe("high");
     // The digest alone, at the same URL: other code under one version.
     expect(judged(http("v1.0.0", "aaa"), http("v1.0.0", "bbb"))[0]?.[0]).toBe("high");
+  });
+
+  it("a sha256 left at the old version's checksum: high, the new module fails verification and is not loaded", () => {
+    const [A, B] = ["a".repeat(64), "b".repeat(64)];
+    expect(judged(checkedImage("oci://ghcr.io/acme/auth:0.1.0", A), checkedImage("oci://ghcr.io/acme/auth:0.2.0", A))).toEqual([
+      [
+        "high",
+        "EnvoyExtensionPolicy shop/checks: spec.wasm changed: now runs Wasm auth in the request path for HTTPRoute shop/checkout; its sha256 was left at the checksum of oci://ghcr.io/acme/auth:0.1.0: oci://ghcr.io/acme/auth:0.2.0 fails verification against it and is not loaded, which fails the requests it sits in unless it is set to fail open",
+      ],
+    ]);
+    expect(judged(http("v1.0.0", "aaa"), http("v1.1.0", "aaa"))[0]?.[0]).toBe("high");
+    // With it: the bump; pinned to that very digest, the same module as before.
+    expect(judged(checkedImage("oci://ghcr.io/acme/auth:0.1.0", A), checkedImage("oci://ghcr.io/acme/auth:0.2.0", B))[0]?.[0]).toBe("low");
+    expect(judged(checkedImage("oci://ghcr.io/acme/auth:0.1.0", A), checkedImage(`oci://ghcr.io/acme/auth@sha256:${A}`, A))[0]?.[0]).toBe(
+      "low",
+    );
+  });
+
+  it("another file of a trusted HTTP glob is another module, not a version of it: high", () => {
+    expect(judged(http("v1.0.0", "aaa"), http("v1.0.0", "bbb", "allow-all.wasm"))[0]?.[0]).toBe("high");
+    expect(judged(http("v1.0.0", "aaa"), http("v1.1.0", "bbb", "allow-all.wasm"))[0]?.[0]).toBe("high");
   });
 });

@@ -2781,6 +2781,19 @@ describe("a WasmPlugin's module moved to another version of a source render.trus
     ]);
     expect(judged("")[0]?.[0]).toBe("high");
   });
+
+  it("its sha256 left at the old version's checksum: high, the module fails verification (failStrategy FAIL_CLOSE)", () => {
+    const checked = (url: string) => `${plugin(url)}  sha256: ${"a".repeat(64)}\n`;
+    const [finding] = analyze(
+      { "wasm.yaml": checked("oci://ghcr.io/acme/auth:0.1.0") },
+      { "wasm.yaml": checked("oci://ghcr.io/acme/auth:0.2.0") },
+      'render: { trusted: ["oci://ghcr.io/acme/**"] }\n',
+    ).findings;
+    expect([finding?.risk, finding?.summary]).toEqual([
+      "high",
+      "WasmPlugin shop/auth: spec.url changed: now runs Wasm oci://ghcr.io/acme/auth:0.2.0 in phase AUTHN in the request path for workloads matching app=checkout in namespace shop; its sha256 was left at the checksum of oci://ghcr.io/acme/auth:0.1.0: oci://ghcr.io/acme/auth:0.2.0 fails verification against it and is not loaded, which fails the requests it sits in unless it is set to fail open",
+    ]);
+  });
 });
 
 describe("TrafficExtension (extensions.istio.io/v1alpha1): Wasm or Lua in the request path, as a WasmPlugin", () => {
