@@ -5,6 +5,7 @@ import type { RuleShape } from "./route-rules.js";
 import type { Delivery, FilePlacement } from "./gitops-delivery.js";
 import type { SourceFile } from "./source-file.js";
 import type { DeclaredService } from "./declared-services.js";
+import type { MentioningObject } from "./service-mentions.js";
 import type { ProxyParametersJudge } from "./proxy-parameters.js";
 import type { Labels } from "./label-selector.js";
 import type { JsonRecord } from "./json-access.js";
@@ -86,6 +87,11 @@ export interface DetectorContext {
   readonly servicesDeclared: (side: "base" | "head", file: SourceFile) => readonly DeclaredService[];
   /** The core Services the files of one tree declare whose text names `name` (a lookup by name, not a read of every Service). */
   readonly servicesNamed: (side: "base" | "head", name: string) => readonly DeclaredService[];
+  /**
+   * The objects of one tree's files, of any kind, whose document text holds `name` (a lookup by
+   * name, not a read of every file), each where the tree applies it (core/service-mentions.ts).
+   */
+  readonly objectsMentioning: (side: "base" | "head", name: string) => readonly MentioningObject[];
   /** A file's text in one tree as the review reads it; undefined where the tree has no such file. */
   readonly fileText: (side: "base" | "head", path: string) => string | undefined;
   /**

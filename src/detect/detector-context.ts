@@ -14,6 +14,7 @@ import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.
 import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
 import { unreadOutput } from "../core/unread-output.js";
+import { objectsMentioning } from "../core/service-mentions.js";
 import { patchedObject } from "../render/kustomize-patch.js";
 import { artifactRepository, unversionedUrl } from "../render/artifact-versions.js";
 import picomatch from "picomatch";
@@ -121,6 +122,8 @@ export function detectorContext(
       (unread[side] ??= unreadOutput(files[side], (path) => appliedAs(side, path)?.namespace, unrendered, readYaml))(namespace),
     servicesDeclared: servicesDeclaredIn,
     servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
+    objectsMentioning: (side, name) =>
+      files[side].flatMap((file) => objectsMentioning(file, name, appliedAs(side, file.path), { clusterOfFile, readYaml })),
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
     readForContext,
     renderJudged: (application, index, count) =>

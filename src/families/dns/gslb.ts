@@ -12,6 +12,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { describeShares, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
+import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
 
 /**
@@ -312,19 +313,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
 // ---------------------------------------------------------------------------------------------
 // Provider-specific routing (DNSEndpoint providerSpecific and the equivalent annotations)
 
-/**
- * The prefixes of external-dns annotations, and of Cloudflare's providerSpecific names: external-dns
- * v0.22 reads `external-dns.kubernetes.io/` by default, earlier versions the alpha one, and a
- * controller reads one prefix only (`--annotation-prefix`), with no fallback to the other — which
- * one the repository's controllers read it does not say. The GA prefix first.
- */
-const PREFIXES = ["external-dns.kubernetes.io/", "external-dns.alpha.kubernetes.io/"] as const;
-const [GA_PREFIX] = PREFIXES;
-/** An annotation's external-dns setting (`target`, `hostname`, …), or undefined for any other annotation. */
-const settingOf = (key: string): string | undefined => {
-  const prefix = PREFIXES.find((candidate) => key.startsWith(candidate));
-  return prefix && key.slice(prefix.length);
-};
+const [GA_PREFIX] = EXTERNAL_DNS_PREFIXES;
 
 /**
  * Cloudflare's proxy in front of a record. Turned off, its names resolve to the origin itself, whose
@@ -358,7 +347,7 @@ const cloudflareProxiedVerdict = (before: string | undefined, after: string | un
 
 /** What a provider setting does (Cloudflare's proxy, AWS Route 53 routing); weights are judged per record set, not here. */
 const providerVerdict = (name: string, before?: string, after?: string): Verdict => {
-  if (settingOf(name) === "cloudflare-proxied") return cloudflareProxiedVerdict(before, after);
+  if (externalDnsSetting(name) === "cloudflare-proxied") return cloudflareProxiedVerdict(before, after);
   if (name === "aws/failover")
     return { class: "failover.changed", effect: "which record answers only when the primary is unhealthy changes" };
   if (name.startsWith("aws/geolocation") || name.startsWith("aws/geoproximity"))
@@ -655,7 +644,7 @@ const annotationVerdict = (
   if (name === "target") return { class: "route.attachment-changed", effect: "its DNS names resolve to another entry point" };
   if (name === "ttl") return ttlVerdict(numeric(before), numeric(after), "target");
   if (name === "set-identifier") {
-    return PREFIXES.some((prefix) => annotations[`${prefix}aws-failover`] !== undefined)
+    return EXTERNAL_DNS_PREFIXES.some((prefix) => annotations[`${prefix}aws-failover`] !== undefined)
       ? { class: "failover.changed", effect: "Route 53 replaces the record in its failover set" }
       : { class: "backend.weight-changed", effect: "Route 53 replaces the record in its routing set" };
   }
@@ -678,16 +667,16 @@ const annotationVerdict = (
 export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
   if (!change.base || !change.head) return [];
   const read = (resource: Resource) =>
-    Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => settingOf(key) !== undefined));
+    Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => externalDnsSetting(key) !== undefined));
   const before = read(change.base);
   const after = read(change.head);
   if (sameValue(before, after)) return [];
   const out = new DetectionList(change);
   const moved: string[] = [];
   let leftBehind = false;
-  for (const name of sortedSet([...Object.keys(before), ...Object.keys(after)].map((key) => settingOf(key)!))) {
-    const was = PREFIXES.map((prefix) => before[prefix + name]);
-    const now = PREFIXES.map((prefix) => after[prefix + name]);
+  for (const name of sortedSet([...Object.keys(before), ...Object.keys(after)].map((key) => externalDnsSetting(key)!))) {
+    const was = EXTERNAL_DNS_PREFIXES.map((prefix) => before[prefix + name]);
+    const now = EXTERNAL_DNS_PREFIXES.map((prefix) => after[prefix + name]);
     if (was.every((value, i) => value === now[i])) continue;
     const [wasValues, nowValues] = [new Set(was.filter(isDefined)), new Set(now.filter(isDefined))];
     if (wasValues.size === 1 && nowValues.size === 1 && [...wasValues][0] === [...nowValues][0]) {
@@ -696,7 +685,7 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
       leftBehind ||= was.some((value, i) => value !== undefined && now[i] === undefined);
       continue;
     }
-    for (const prefix of PREFIXES)
+    for (const prefix of EXTERNAL_DNS_PREFIXES)
       judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], change.head.annotations);
   }
   if (moved.length > 0) {
@@ -717,7 +706,7 @@ const isDefined = (value: string | undefined): value is string => value !== unde
 
 /** The external-dns annotations of these settings, under whichever prefix. */
 const settingsNamed = (annotations: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> =>
-  Object.fromEntries(Object.entries(annotations).filter(([key]) => names.includes(settingOf(key)!)));
+  Object.fromEntries(Object.entries(annotations).filter(([key]) => names.includes(externalDnsSetting(key)!)));
 
 const annotationPath = (key: string): FieldPath => ["metadata", "annotations", key];
 

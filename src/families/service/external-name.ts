@@ -1,6 +1,8 @@
-import { spec, text } from "../../core/json-access.js";
+import { record, spec, text } from "../../core/json-access.js";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { answers } from "../../core/declared-services.js";
+import { agree, answers } from "../../core/declared-services.js";
+import { externalDnsSetting } from "../../core/external-dns-annotations.js";
+import { namesService } from "../../core/service-mentions.js";
 import { routesSending } from "../../core/service-routes.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -34,6 +36,30 @@ const destination = (name: string): string => {
   return service ? `goes to Service ${service[2]}/${service[1]}, in the cluster` : `leaves the cluster for ${name}`;
 };
 
+/**
+ * The objects of the head tree, of any kind, that name the Service (core/service-mentions.ts):
+ * a Gloo Edge Upstream, a k8gb Gslb's Ingress, an application calling it. Copies of the Service
+ * itself (a base and its overlay) are none.
+ */
+const namedElsewhere = ({ id, cluster }: Resource, context: DetectorContext): string[] => {
+  const service = { name: id.name, namespace: id.namespace };
+  return sortedSet(
+    context.objectsMentioning("head", id.name).flatMap((mention) => {
+      const { kind, metadata } = mention.object;
+      const name = text(record(metadata).name) ?? "";
+      const itself = kind === "Service" && name === id.name && agree(mention.namespace, id.namespace);
+      if (itself || !agree(mention.cluster, cluster) || !namesService(mention, service)) return [];
+      return [`${text(kind) ?? "an object"} ${mention.namespace ? `${mention.namespace}/` : ""}${name}`];
+    }),
+  );
+};
+
+/** The external-dns annotations it carries: external-dns publishes an ExternalName Service's target as a CNAME under the names they give. */
+const publishing = (service: Resource): string[] =>
+  Object.entries(service.annotations)
+    .filter(([key]) => externalDnsSetting(key) !== undefined)
+    .map(([key, value]) => `${key}: ${value}`);
+
 /** Whether the base tree declares the Service, of any type: one that becomes ExternalName, not a new one. */
 const declaredAtBase = ({ id, cluster }: Resource, context: DetectorContext): boolean =>
   context
@@ -47,16 +73,25 @@ export const externalNameDetector: ResourceDetector = (change, context) => {
   if (!head || after === undefined || before === after) return [];
   const out = new DetectionList(change);
   const routes = routesTo(head, context.head, context.routeRules);
-  // A new Service no route sends to moves nobody's traffic, as a new ClusterIP Service does not
+  // A new Service nothing sends to moves nobody's traffic, as a new ClusterIP Service does not
   // (m00nwtchr/homelab-cluster b5827be38f: an alias of KEDA's interceptor added ahead of its route).
-  // A route that named it while it was missing now sends there: that traffic moves.
-  const moves = before !== undefined || routes.length > 0 || declaredAtBase(head, context);
-  const reach = routes.length ? `; routes sending traffic to it: ${routes.join(", ")}` : "";
+  // A route, or any object the review reads no routes of (a Gloo Edge Upstream, a k8gb Gslb), that
+  // named it while it was missing now sends there; external-dns publishes it as a CNAME to its target.
+  const named = before === undefined && routes.length === 0 ? namedElsewhere(head, context) : [];
+  const published = publishing(head);
+  const moves = before !== undefined || routes.length > 0 || named.length > 0 || published.length > 0 || declaredAtBase(head, context);
+  const reach = [
+    ...(routes.length ? [`routes sending traffic to it: ${routes.join(", ")}`] : []),
+    ...(named.length ? [`named by ${named.join(", ")}`] : []),
+    ...(published.length ? [`external-dns publishes it as a CNAME to ${after} (${published.join(", ")})`] : []),
+  ]
+    .map((part) => `; ${part}`)
+    .join("");
   const was = before
     ? ` (was ${before})`
     : moves
       ? " (type: ExternalName)"
-      : " (type: ExternalName, a new Service no route sends traffic to)";
+      : " (type: ExternalName, a new Service nothing in the tree sends traffic to)";
   out.add({
     class: "resource.changed",
     summary: `its traffic ${moves ? "now " : ""}${destination(after)}${was}${reach}`,

@@ -962,7 +962,7 @@ spec:
       [
         "resource.changed",
         "low",
-        "Service shop/payments: its traffic goes to Service keda/interceptor, in the cluster (type: ExternalName, a new Service no route sends traffic to)",
+        "Service shop/payments: its traffic goes to Service keda/interceptor, in the cluster (type: ExternalName, a new Service nothing in the tree sends traffic to)",
       ],
     ]);
     const outside = analyze(
@@ -976,9 +976,47 @@ spec:
       [
         "resource.changed",
         "low",
-        "Service shop/payments: its traffic leaves the cluster for api.openai.com (type: ExternalName, a new Service no route sends traffic to)",
+        "Service shop/payments: its traffic leaves the cluster for api.openai.com (type: ExternalName, a new Service nothing in the tree sends traffic to)",
       ],
     ]);
+  });
+
+  it("a new ExternalName Service that an object the review reads no routes of names, or that external-dns publishes, is high", () => {
+    const alias = service("  type: ExternalName\n  externalName: evil.example.net");
+    const judged = (others: Record<string, string>, head = alias) =>
+      findings(analyze(others, { ...others, "svc.yaml": head }))[0]?.slice(1);
+    // A Gloo Edge Upstream in another namespace (serviceNamespace beside serviceName), a VirtualService's kube ref.
+    const upstream = `apiVersion: gloo.solo.io/v1\nkind: Upstream\nmetadata: {name: pay-up, namespace: gloo-system}\nspec:\n  kube: {serviceName: payments, serviceNamespace: shop, servicePort: 443}\n`;
+    expect(judged({ "up.yaml": upstream })).toEqual([
+      "high",
+      "Service shop/payments: its traffic now leaves the cluster for evil.example.net (type: ExternalName); named by Upstream gloo-system/pay-up",
+    ]);
+    const kubeRef = `apiVersion: gateway.solo.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: gloo-system}\nspec:\n  virtualHost:\n    routes:\n    - routeAction: {single: {kube: {ref: {name: payments, namespace: shop}, port: 443}}}\n`;
+    expect(judged({ "vs.yaml": kubeRef })?.[0]).toBe("high");
+    // A k8gb Gslb's Ingress backend in the Service's namespace; an application calling its cluster name.
+    const gslb = `apiVersion: k8gb.absa.oss/v1beta1\nkind: Gslb\nmetadata: {name: web, namespace: shop}\nspec:\n  ingress:\n    rules:\n    - host: shop.cloud.example.com\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: payments, port: {number: 443}}}}]}\n  strategy: {type: roundRobin}\n`;
+    expect(judged({ "gslb.yaml": gslb })?.[0]).toBe("high");
+    const caller = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: checkout, namespace: web}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: PAYMENTS, value: "https://payments.shop.svc:443/charge"}]}]\n`;
+    expect(judged({ "app.yaml": caller })?.[0]).toBe("high");
+    // external-dns publishes an ExternalName Service's target as a CNAME under the names it gives.
+    const published = alias.replace(
+      "namespace: shop}",
+      "namespace: shop, annotations: {external-dns.alpha.kubernetes.io/hostname: www.example.com}}",
+    );
+    expect(judged({}, published)).toEqual([
+      "high",
+      "Service shop/payments: its traffic now leaves the cluster for evil.example.net (type: ExternalName); external-dns publishes it as a CNAME to evil.example.net (external-dns.alpha.kubernetes.io/hostname: www.example.com)",
+    ]);
+  });
+
+  it("the same name in another namespace, as another kind's reference, as a label or as an object's own name names nothing: low", () => {
+    const alias = service("  type: ExternalName\n  externalName: interceptor.keda.svc.cluster.local");
+    const others = {
+      "elsewhere.yaml": `apiVersion: gloo.solo.io/v1\nkind: Upstream\nmetadata: {name: payments, namespace: gloo-system}\nspec:\n  kube: {serviceName: payments, serviceNamespace: billing}\n`,
+      "hpa.yaml": `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: payments, namespace: shop, labels: {app: payments}}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: payments}\n`,
+      "host.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: links, namespace: web}\ndata: {site: "https://payments.shop.example.com"}\n`,
+    };
+    expect(findings(analyze(others, { ...others, "svc.yaml": alias }))[0]?.[1]).toBe("low");
   });
 
   it("a Service no route sends to turning ExternalName is still high: clients in the cluster may call it by name", () => {
