@@ -419,32 +419,6 @@ describe("what cannot be read is an invalid manifest with file and line, never a
     expect(loadManifests([file("r.yaml", ...imported.filter((line) => line !== "      weight: 90"))]).invalid).toEqual([]);
   });
 
-  it("rejects a STATIC ServiceEntry endpoint whose address is not an IP, as istiod's validation does; DNS resolution, a socket or a Flux variable may stand there", () => {
-    const entry = (resolution: string, address: string) =>
-      file(
-        "se.yaml",
-        "apiVersion: networking.istio.io/v1",
-        "kind: ServiceEntry",
-        "metadata: {name: remote-httpbin, namespace: default}",
-        "spec:",
-        "  hosts: [httpbin.remote.global]",
-        `  resolution: ${resolution}`,
-        "  endpoints:",
-        "  - address: 172.18.0.1",
-        `  - address: ${address}`,
-      );
-    expect(loadManifests([entry("STATIC", "REPLACE_WITH_GATEWAY_ADDRESS")]).invalid[0]?.message).toBe(
-      "ServiceEntry default/remote-httpbin: spec.endpoints[1].address: not an IP address or unix:// socket, which STATIC resolution needs (istiod's validation refuses the entry)",
-    );
-    for (const [resolution, address] of [
-      ["STATIC", "2001:db8::1"],
-      ["STATIC", "unix:///var/run/app.sock"],
-      ["STATIC", "${GATEWAY_ADDRESS}"],
-      ["DNS", "gateway.example.com"],
-    ] as const)
-      expect(loadManifests([entry(resolution, address)]).invalid).toEqual([]);
-  });
-
   it("reports a traffic resource without a name", () => {
     const set = loadManifests([
       file("vs.yaml", "apiVersion: networking.istio.io/v1", "kind: VirtualService", "metadata: {namespace: shop}"),

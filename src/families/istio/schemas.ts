@@ -1,6 +1,4 @@
-import { isIP } from "node:net";
 import * as z from "zod";
-import { holdsFluxVariable } from "../../core/flux-variable.js";
 import { duration, kubeObject, labelSelector, looseSpec, percent, port, stringList, stringMap } from "../../core/kube-object.js";
 
 /** Istio networking.istio.io and security.istio.io, typed as their CRDs' structural schemas type them. */
@@ -146,42 +144,19 @@ const workloadEntryShape = {
   serviceAccount: z.string().optional(),
 };
 
-/**
- * istiod's validation (ValidateServiceEntry): under STATIC resolution an endpoint's address is an IP
- * or a `unix://` socket (or left out, on an endpoint of another network), never a name; its webhook
- * refuses an entry whose endpoint says `REPLACE_WITH_GATEWAY_ADDRESS`, as multi-network samples
- * write one for the reader to fill in. A Flux variable is filled in before it is applied.
- */
-const staticAddresses = (
-  spec: { readonly resolution?: string | undefined; readonly endpoints?: readonly { readonly address?: string | undefined }[] | undefined },
-  context: z.core.$RefinementCtx,
-) => {
-  if (spec.resolution !== "STATIC") return;
-  spec.endpoints?.forEach(({ address }, index) => {
-    if (!address || isIP(address) !== 0 || address.startsWith("unix://") || holdsFluxVariable(address)) return;
-    context.addIssue({
-      code: "custom",
-      message: `not an IP address or unix:// socket, which STATIC resolution needs (istiod's validation refuses the entry)`,
-      path: ["endpoints", index, "address"],
-    });
-  });
-};
-
 export const serviceEntry = kubeObject(
-  z
-    .looseObject({
-      hosts: stringList,
-      addresses: stringList.optional(),
-      ports: z
-        .array(z.looseObject({ number: port, protocol: z.string().optional(), name: z.string().optional(), targetPort: port.optional() }))
-        .optional(),
-      location: z.string().optional(),
-      resolution: z.string().optional(),
-      endpoints: z.array(z.looseObject(workloadEntryShape)).optional(),
-      workloadSelector: looseSpec.optional(),
-      exportTo: stringList.optional(),
-    })
-    .superRefine(staticAddresses),
+  z.looseObject({
+    hosts: stringList,
+    addresses: stringList.optional(),
+    ports: z
+      .array(z.looseObject({ number: port, protocol: z.string().optional(), name: z.string().optional(), targetPort: port.optional() }))
+      .optional(),
+    location: z.string().optional(),
+    resolution: z.string().optional(),
+    endpoints: z.array(z.looseObject(workloadEntryShape)).optional(),
+    workloadSelector: looseSpec.optional(),
+    exportTo: stringList.optional(),
+  }),
 );
 
 export const workloadEntry = kubeObject(z.looseObject(workloadEntryShape));

@@ -1,4 +1,6 @@
+import { isIP } from "node:net";
 import { list, numeric, record, spec, text } from "../../core/json-access.js";
+import { holdsFluxVariable } from "../../core/flux-variable.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { Resource } from "../../core/resource.js";
 import { placeOf } from "./workload-entry.js";
@@ -116,5 +118,40 @@ export function endpointChanges(base: Resource, head: Resource, out: DetectionLi
         before: was.weight ?? null,
         after: now.weight ?? null,
       });
+  }
+}
+
+/**
+ * Endpoint addresses istiod's validation (ValidateServiceEntry) refuses: under STATIC resolution an
+ * address is an IP or a `unix://` socket (or left out, on an endpoint of another network), never a
+ * name; its webhook refuses an entry whose endpoint says `REPLACE_WITH_GATEWAY_ADDRESS`, as
+ * multi-network samples write one for the reader to fill in. A Flux variable is filled in before
+ * it is applied.
+ */
+const refusedAddresses = (resource: Resource | undefined): Map<string, number> => {
+  if (!resource || text(spec(resource).resolution) !== "STATIC") return new Map();
+  const refused = [...endpointsOf(resource).values()].filter(
+    ({ address }) => address !== "" && isIP(address) === 0 && !address.startsWith("unix://") && !holdsFluxVariable(address),
+  );
+  return new Map(refused.map(({ address, index }) => [address, index]));
+};
+
+/**
+ * A refused address the PR writes (a new entry, a new or changed address, STATIC resolution newly
+ * set) is manifest.invalid: the entry will not apply. One the base already held under STATIC is no
+ * new refusal, whatever else the PR edits in the entry (a port): that edit is judged as written.
+ */
+export function refusedAddressChanges(base: Resource | undefined, head: Resource | undefined, out: DetectionList): void {
+  const before = refusedAddresses(base);
+  for (const [address, index] of refusedAddresses(head)) {
+    if (before.has(address)) continue;
+    out.add({
+      class: "manifest.invalid",
+      summary: `endpoint address ${address} is not an IP address or unix:// socket, which STATIC resolution needs: istiod's validation refuses the entry`,
+      side: "head",
+      path: ["spec", "endpoints", index, "address"],
+      after: address,
+      riskFloor: "high",
+    });
   }
 }

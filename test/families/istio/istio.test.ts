@@ -1072,6 +1072,64 @@ spec:
       ],
     },
     {
+      name: "under STATIC an endpoint address that is not an IP or unix:// socket (a REPLACE_WITH_… placeholder): manifest.invalid, as istiod's validation refuses the entry",
+      base: serviceEntry("  - {address: 10.0.0.1}"),
+      head: serviceEntry("  - {address: 10.0.0.1}\n  - {address: REPLACE_WITH_GATEWAY_ADDRESS}"),
+      expected: [
+        {
+          class: "manifest.invalid",
+          side: "head",
+          path: ["spec", "endpoints", 1, "address"],
+          riskFloor: "high",
+          says: "endpoint address REPLACE_WITH_GATEWAY_ADDRESS is not an IP address or unix:// socket, which STATIC resolution needs: istiod's validation refuses the entry",
+        },
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints", 1, "address"],
+          says: "endpoint REPLACE_WITH_GATEWAY_ADDRESS joins",
+        },
+      ],
+    },
+    {
+      name: "a name the base already held under STATIC is no new refusal: the entry's other edits are judged as written",
+      base: serviceEntry("  - {address: partner-lb.example.net}"),
+      head: serviceEntry("  - {address: partner-lb.example.net}\n  - {address: 10.0.0.2}"),
+      expected: [{ class: "backend.added", side: "head", path: ["spec", "endpoints", 1, "address"], says: "endpoint 10.0.0.2 joins" }],
+    },
+    {
+      name: "STATIC resolution newly set over a name: a new refusal",
+      base: serviceEntry("  - {address: partner-lb.example.net}", "  location: MESH_INTERNAL\n  resolution: DNS\n"),
+      head: serviceEntry("  - {address: partner-lb.example.net}"),
+      expected: [
+        {
+          class: "manifest.invalid",
+          side: "head",
+          path: ["spec", "endpoints", 0, "address"],
+          riskFloor: "high",
+          says: "partner-lb.example.net",
+        },
+        { class: "resource.changed", side: "head", path: ["spec", "resolution"], says: "resolution DNS → STATIC", riskFloor: "medium" },
+      ],
+    },
+    {
+      name: "an IPv6 address, a unix:// socket or a Flux variable may stand under STATIC",
+      base: serviceEntry("  - {address: 10.0.0.1}"),
+      head: serviceEntry(
+        "  - {address: 10.0.0.1}\n  - {address: '2001:db8::1'}\n  - {address: 'unix:///var/run/app.sock'}\n  - {address: '${GATEWAY_ADDRESS}'}",
+      ),
+      expected: [
+        { class: "backend.added", side: "head", path: ["spec", "endpoints", 1, "address"], says: "endpoint 2001:db8::1 joins" },
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints", 2, "address"],
+          says: "endpoint unix:///var/run/app.sock joins",
+        },
+        { class: "backend.added", side: "head", path: ["spec", "endpoints", 3, "address"], says: "joins" },
+      ],
+    },
+    {
       name: "endpoint weights are relative: 50/50 written 1/1 or left out moves nothing; 50/50 → 75/25 moves shares",
       base: serviceEntry("  - {address: 10.0.0.1, weight: 50}\n  - {address: 10.0.0.2, weight: 50}"),
       head: serviceEntry("  - {address: 10.0.0.1}\n  - {address: 10.0.0.2}"),
