@@ -2,7 +2,7 @@ import type { ManifestSet } from "../core/resource.js";
 import type { Delivery } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import { readersOf } from "../core/kustomize-inclusion.js";
+import { KUSTOMIZE_RENDER, readersOf } from "../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { deliveriesOf, deliveryKinds } from "./gitops-placement.js";
@@ -112,9 +112,6 @@ function sameInclusion(
   }
   return true;
 }
-
-/** Where a kustomization's render sits in the review (render-plan.ts): `<folder>/(rendered)/`, or a Flux Kustomization's own build `<folder>/(rendered for …)/`. */
-const KUSTOMIZE_RENDER = /(?:^|\/)\(rendered(?: for [^)]*)?\)\//;
 
 /**
  * For a file, whether a delivery applies it (see appliedFiles): it reads the file itself, or a

@@ -169,7 +169,7 @@ describe("a conflict that shrinks is the one the base had (aws-application-netwo
   });
 });
 
-describe("copies of one object in two folders contend only where something applies them together (get-istio-multicluster 1b5db57570)", () => {
+describe("copies of one object in two folders contend unless something says they are applied apart (get-istio-multicluster 1b5db57570)", () => {
   const color = (extra = "") =>
     `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: color-routing, namespace: default }\nspec:\n  hosts: [color-svc.offerings.global]\n  http:\n${extra}  - route: [{ destination: { host: color-svc.offerings.global } }]\n`;
   const rule = "  - match: [{ uri: { prefix: /istio } }]\n    route: [{ destination: { host: color-svc.offerings.global, subset: v2 } }]\n";
@@ -177,15 +177,20 @@ describe("copies of one object in two folders contend only where something appli
     analyze(base, head)
       .findings.filter((f) => /claimed by/.test(f.summary))
       .map((f) => `${f.risk} ${f.summary.slice(f.summary.lastIndexOf(":") + 2)}`);
+  const versions = ["high versions of one object, and which one the cluster holds depends on the order they are applied in"];
   const copies = { "archive/clusters/east/istio/color.yaml": color(), "clusters/east/istio/color.yaml": color() };
   const edited = { ...copies, "clusters/east/istio/color.yaml": color(rule) };
   const kustomization = (...resources: string[]) =>
     `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${resources.join(", ")}]\n`;
   const flux = (path: string) =>
     `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: east, namespace: flux-system }\nspec:\n  path: ${path}\n  sourceRef: { kind: GitRepository, name: flux-system }\n`;
+  const builds = {
+    "archive/clusters/east/istio/kustomization.yaml": kustomization("color.yaml"),
+    "clusters/east/istio/kustomization.yaml": kustomization("color.yaml"),
+  };
 
-  it("an archived copy nothing delivers is an object of its own: a rule added to the live one is judged alone", () => {
-    const result = analyze(copies, edited);
+  it("an archived copy its own kustomization builds, beside the live one's, is an object of its own: a rule added to the live one is judged alone", () => {
+    const result = analyze({ ...copies, ...builds }, { ...edited, ...builds });
     expect(result.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
     expect(result.findings.map((f) => f.class)).toContain("route.added");
   });
@@ -196,13 +201,31 @@ describe("copies of one object in two folders contend only where something appli
   });
 
   it("copies one folder holds, one kustomization accumulates, or one delivery applies still contend", () => {
-    const versions = ["high versions of one object, and which one the cluster holds depends on the order they are applied in"];
     const together = { "clusters/east/istio/color-copy.yaml": color() };
     expect(claims({ ...copies, ...together }, { ...edited, ...together })).toEqual(versions);
     const listed = { "kustomization.yaml": kustomization("archive/clusters/east/istio/color.yaml", "clusters/east/istio/color.yaml") };
     expect(claims({ ...copies, ...listed }, { ...edited, ...listed })).toEqual(versions);
     const delivered = { "clusters/flux.yaml": flux("./") };
     expect(claims({ ...copies, ...delivered }, { ...edited, ...delivered })).toEqual(versions);
+    const both = { ...builds, "clusters/kustomization.yaml": kustomization("../archive/clusters/east/istio", "east/istio") };
+    expect(claims({ ...copies, ...both }, { ...edited, ...both })).toEqual(versions);
+  });
+
+  it("loose copies in sibling folders of a tree with no GitOps objects and no kustomization contend: `kubectl apply -R -f` applies both, the last one winning", () => {
+    expect(claims(copies, edited)).toEqual(versions);
+    const vs = (to: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: shop, namespace: shop }\nspec:\n  hosts: [shop.example.com]\n  gateways: [istio-system/public]\n  http:\n  - route: [{ destination: { host: ${to} } }]\n`;
+    const gateway =
+      "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: public, namespace: istio-system }\nspec:\n  selector: { istio: ingressgateway }\n  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ['*/shop.example.com'] }]\n";
+    const apps = { "apps/gw.yaml": gateway, "apps/shop/vs.yaml": vs("shop-v1") };
+    expect(claims(apps, { ...apps, "apps/promo/vs.yaml": vs("promo") })).toEqual([
+      "high versions of one object, and which one the cluster holds depends on the order they are applied in",
+    ]);
+  });
+
+  it("so does a loose copy beside one a kustomization builds: nothing says the loose one is not applied too", () => {
+    const one = { "clusters/east/istio/kustomization.yaml": kustomization("color.yaml") };
+    expect(claims({ ...copies, ...one }, { ...edited, ...one })).toEqual(versions);
   });
 });
 
