@@ -803,6 +803,74 @@ describe("a mesh install renamed is the same install: its settings are compared"
   });
 });
 
+describe("the Istio Gateways an operator gateway component's pods serve (their selector against its pods' labels)", () => {
+  const INTERNAL = "k8s: {serviceAnnotations: {service.beta.kubernetes.io/aws-load-balancer-internal: 'true'}}";
+  const install = (...entries: string[]) => ({
+    "istio/operator.yaml": operator(`  components:\n    ingressGateways:\n${entries.map((entry) => `    - ${entry}\n`).join("")}`),
+  });
+  const gateway = (name: string, selector: string) => ({
+    [`istio/${name}.yaml`]: `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: ${name}, namespace: istio-system}\nspec:\n  selector: {${selector}}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*/shop.example.com']}]\n`,
+  });
+  const found = (base: Record<string, string>, head: Record<string, string>) =>
+    analyzeTrees(base, head)
+      .findings.filter((f) => f.risk !== "low")
+      .map((f) => `${f.risk} ${f.class} ${f.summary.slice(f.summary.indexOf(": ") + 2)}`);
+  const shop = gateway("shop", "istio: ingressgateway");
+
+  it("an ingress gateway given `label: {istio: edge}` leaves the Gateways selecting `istio: ingressgateway`: high", () => {
+    const base = { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`), ...shop };
+    const head = { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: edge}}`), ...shop };
+    expect(found(base, head)).toEqual([
+      "high listener.changed ingressGateways istio-ingressgateway: its pods' labels app=istio-ingressgateway, istio=ingressgateway → app=istio-ingressgateway, istio=edge: Gateway istio-system/shop no longer selects them, so its servers stop being served through its Service",
+    ]);
+    // The Gateway's selector moved with it in the same PR: it still selects them (its own change is judged on the Gateway).
+    const followed = { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: edge}}`), ...gateway("shop", "istio: edge") };
+    expect(found(base, followed).filter((f) => f.includes("IstioOperator") || f.includes("pods' labels"))).toEqual([]);
+    // A label no Gateway selects on, or the chart's own written out, changes no selection.
+    expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {team: shop}}`), ...shop })).toEqual([]);
+    expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: ingressgateway}}`), ...shop })).toEqual([]);
+  });
+
+  it("a label that makes the pods match another Gateway has its servers served there too: high", () => {
+    const edge = gateway("edge", "istio: edge");
+    const base = { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: ingressgateway, tier: a}}`), ...edge };
+    const head = { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: edge, tier: a}}`), ...edge };
+    expect(found(base, head)).toEqual([
+      "high listener.changed ingressGateways istio-ingressgateway: its pods' labels app=istio-ingressgateway, istio=ingressgateway, tier=a → app=istio-ingressgateway, istio=edge, tier=a: Gateway istio-system/edge now selects them, so its servers are served through its Service too",
+    ]);
+  });
+
+  it("a new component with no internal annotation, carrying `istio: ingressgateway` (the chart's, written or not), puts an internal gateway's servers on a public load balancer: access.widened", () => {
+    const base = { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`), ...shop };
+    const widened = [
+      "high access.widened ingressGateways public-gateway added: its pods' labels app=istio-ingressgateway, istio=ingressgateway: Gateway istio-system/shop, served only by internal load balancers before, selects them: its servers become reachable from the internet through its Service's load balancer",
+    ];
+    expect(
+      found(base, {
+        ...install(`{name: istio-ingressgateway, ${INTERNAL}}`, "{name: public-gateway, label: {istio: ingressgateway}}"),
+        ...shop,
+      }),
+    ).toEqual(widened);
+    expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`, "{name: public-gateway}"), ...shop })).toEqual(widened);
+  });
+
+  it("a new component beside one that already serves the Gateway from the internet, an internal one, or one no Gateway selects is only another address", () => {
+    const publicBase = { ...install("{name: istio-ingressgateway}"), ...shop };
+    expect(found(publicBase, { ...install("{name: istio-ingressgateway}", "{name: public-gateway}"), ...shop })).toEqual([]);
+    const base = { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`), ...shop };
+    expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`, `{name: second, ${INTERNAL}}`), ...shop })).toEqual([]);
+    expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`, "{name: edge, label: {istio: edge}}"), ...shop })).toEqual(
+      [],
+    );
+  });
+
+  it("a Gateway the PR adds with the component is judged as added, not as widened", () => {
+    const base = install(`{name: istio-ingressgateway, ${INTERNAL}}`);
+    const head = { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`, "{name: public-gateway}"), ...shop };
+    expect(found(base, head).filter((f) => f.includes("access.widened"))).toEqual([]);
+  });
+});
+
 describe("meshConfig.rootNamespace moved", () => {
   const operator = (root: string) =>
     `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: control-plane, namespace: istio-system}\nspec:\n  meshConfig: {${root}}\n`;
