@@ -227,6 +227,21 @@ describe("IstioOperator mesh identity (trust.changed)", () => {
       ],
     },
     {
+      name: "an entry written for the ingress gateway the default profile installed unwritten changes that gateway",
+      base: operator("  components: {}"),
+      head: operator(
+        "  components:\n    ingressGateways:\n    - {name: istio-ingressgateway, k8s: {serviceAnnotations: {networking.gke.io/load-balancer-type: Internal}}}",
+      ),
+      expected: [
+        {
+          class: "listener.changed",
+          side: "head",
+          path: ["spec", "components", "ingressGateways", 0, "k8s"],
+          says: "ingressGateways istio-ingressgateway: its load balancer becomes internal",
+        },
+      ],
+    },
+    {
       name: "an egress gateway's Service is ClusterIP unless told otherwise: nothing faced the internet",
       base: operator("  components:\n    egressGateways:\n    - {name: istio-egressgateway, enabled: true}"),
       head: operator(
