@@ -23,7 +23,7 @@ import { corsOriginChanges, istioCorsOrigins } from "../../core/cors-origins.js"
 import { claimHeader, noHeaderEdits, removeHeaders, reportIdentityHeaders, type HeaderEdits } from "../../core/identity-headers.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 import { placeOf, workloadEntryCheck, type Field } from "./workload-entry.js";
-import { endpointChanges, refusedAddressChanges } from "./service-entry-endpoints.js";
+import { endpointChanges, refusedAddressChanges, refusedEndpoints } from "./service-entry-endpoints.js";
 import { envoyFilterCheck, trafficExtensionCheck, wasmPluginCheck } from "./istio-extensions.js";
 import { isDelegate, orphanedDelegations } from "./delegation.js";
 import { isRecord, list, numeric, optionalRecord, record, spec, stringMap, text, texts, type JsonRecord } from "../../core/json-access.js";
@@ -574,6 +574,18 @@ const serviceEntryRegistry = (change: ResourceChange, context: DetectorContext):
 };
 
 const serviceEntry = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
+  // As for a refused address: an entry the base already held refused is no new refusal, its edits judged as written.
+  const refused = change.head && refusedEndpoints(change.head);
+  if (refused && !(change.base && refusedEndpoints(change.base))) {
+    out.add({
+      class: "manifest.invalid",
+      summary: `${refused}: istiod's validation refuses the entry, so kubectl and the GitOps tools cannot apply it`,
+      side: "head",
+      path: ["spec", "endpoints"],
+      riskFloor: "high",
+    });
+    return;
+  }
   openedEgress(change, out);
   refusedAddressChanges(change.base, change.head, out);
   const hosts = sortedSet(texts(spec(change.head ?? change.base).hosts)).join(", ");

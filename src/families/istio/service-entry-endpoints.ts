@@ -39,6 +39,26 @@ const endpointsOf = (resource: Resource): Map<string, Endpoint> => {
   return found;
 };
 
+/**
+ * What istiod's validation (ValidateServiceEntry) refuses of an entry's inline endpoints that the
+ * CRD's schema admits: any under NONE resolution, the default (each request goes to the address it
+ * was sent to: "no endpoints should be provided for resolution type none"), more than one under
+ * DNS_ROUND_ROBIN ("0 or 1 endpoint"), any under DYNAMIC_DNS, or any beside a `workloadSelector`
+ * ("only one of WorkloadSelector or Endpoints"). Its webhook refuses the whole entry, so none of
+ * it is applied; read as written, an endpoint added under NONE was a medium "joins".
+ */
+export function refusedEndpoints(resource: Resource): string | undefined {
+  const written = list(spec(resource).endpoints);
+  if (written.length === 0) return undefined;
+  const addresses = written.map((item) => text(record(item).address) ?? "(no address)").join(", ");
+  const resolution = text(spec(resource).resolution) ?? "NONE";
+  const count = `${written.length} endpoint${written.length === 1 ? "" : "s"} (${addresses})`;
+  if (resolution === "NONE" || resolution === "DYNAMIC_DNS") return `${count} under ${resolution} resolution, which takes none`;
+  if (resolution === "DNS_ROUND_ROBIN" && written.length > 1) return `${count} under DNS_ROUND_ROBIN resolution, which takes one at most`;
+  if (spec(resource).workloadSelector !== undefined) return `${count} beside a workloadSelector, which takes their place`;
+  return undefined;
+}
+
 const weightsOf = (endpoints: ReadonlyMap<string, Endpoint>): Record<string, number> =>
   Object.fromEntries([...endpoints].map(([address, endpoint]) => [address, endpoint.weight ?? 1]));
 const sharesOfEndpoints = (endpoints: ReadonlyMap<string, Endpoint>) => sharesOf(weightsOf(endpoints));

@@ -956,14 +956,8 @@ spec:
     },
     {
       name: "the workloads that serve its hosts re-selected",
-      base: serviceEntry(
-        "  - {address: 10.0.0.1}",
-        "  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: payments-v1}}\n",
-      ),
-      head: serviceEntry(
-        "  - {address: 10.0.0.1}",
-        "  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: payments-v2}}\n",
-      ),
+      base: serviceEntry("    []", "  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: payments-v1}}\n"),
+      head: serviceEntry("    []", "  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: payments-v2}}\n"),
       expected: [
         {
           class: "resource.changed",
@@ -971,6 +965,74 @@ spec:
           path: ["spec", "workloadSelector"],
           says: "workloadSelector app=payments-v1 → app=payments-v2: other workloads serve payments.global",
           riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "endpoints istiod's validation refuses for the resolution: NONE (the default) takes none, DNS_ROUND_ROBIN one at most, and none beside a workloadSelector",
+      base: serviceEntry("  - {address: a.example.net}", "  resolution: DNS_ROUND_ROBIN\n"),
+      head: serviceEntry("  - {address: a.example.net}\n  - {address: b.example.net}", "  resolution: DNS_ROUND_ROBIN\n"),
+      expected: [
+        {
+          class: "manifest.invalid",
+          side: "head",
+          path: ["spec", "endpoints"],
+          riskFloor: "high",
+          says: "2 endpoints (a.example.net, b.example.net) under DNS_ROUND_ROBIN resolution, which takes one at most: istiod's validation refuses the entry",
+        },
+      ],
+    },
+    {
+      name: "an endpoint added under NONE resolution is refused, not a new endpoint taking a share",
+      base: serviceEntry("    []", "  resolution: NONE\n"),
+      head: serviceEntry("  - {address: 10.0.0.1}", "  resolution: NONE\n"),
+      expected: [
+        {
+          class: "manifest.invalid",
+          side: "head",
+          path: ["spec", "endpoints"],
+          riskFloor: "high",
+          says: "1 endpoint (10.0.0.1) under NONE resolution, which takes none: istiod's validation refuses the entry",
+        },
+      ],
+    },
+    {
+      name: "an entry that writes no resolution is NONE's: endpoints there are refused too",
+      head: serviceEntry("  - {address: 10.0.0.1}", "  location: MESH_EXTERNAL\n"),
+      expected: [
+        {
+          class: "manifest.invalid",
+          side: "head",
+          path: ["spec", "endpoints"],
+          riskFloor: "high",
+          says: "under NONE resolution, which takes none",
+        },
+      ],
+    },
+    {
+      name: "endpoints beside a workloadSelector are refused",
+      base: serviceEntry("    []", "  resolution: STATIC\n  workloadSelector: {labels: {app: payments}}\n"),
+      head: serviceEntry("  - {address: 10.0.0.1}", "  resolution: STATIC\n  workloadSelector: {labels: {app: payments}}\n"),
+      expected: [
+        {
+          class: "manifest.invalid",
+          side: "head",
+          path: ["spec", "endpoints"],
+          riskFloor: "high",
+          says: "beside a workloadSelector, which takes their place",
+        },
+      ],
+    },
+    {
+      name: "one endpoint under DNS_ROUND_ROBIN, or several under DNS, is admitted",
+      base: serviceEntry("  - {address: a.example.net}", "  resolution: DNS\n"),
+      head: serviceEntry("  - {address: a.example.net}\n  - {address: b.example.net}", "  resolution: DNS\n"),
+      expected: [
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints", 1, "address"],
+          says: "endpoint b.example.net joins payments.global",
         },
       ],
     },
