@@ -601,7 +601,8 @@ const appliedApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefine
  * while the two were no longer equal. Apart takes that evidence: copies loose in sibling folders of a
  * tree with no GitOps objects and no kustomization are both applied by `kubectl apply -R -f apps/`,
  * the last one winning (a second VirtualService shop/shop added in `apps/promo/` cuts the first's
- * traffic over), and so is a loose copy beside one a kustomization builds, as far as the tree says.
+ * traffic over), and a loose copy beside one a kustomization builds contends too: nothing says it is
+ * not applied.
  */
 const copiesApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefined): boolean => {
   if (!placed || !sameName(a, b) || a.id.namespace !== b.id.namespace || a.file === b.file) return false;
