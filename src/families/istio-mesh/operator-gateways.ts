@@ -1,5 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { sameValue, show, showLabels } from "../../core/canonical-values.js";
+import { sameValue, show, showLabels, sortedSet } from "../../core/canonical-values.js";
 import { becomesExternal, internalBy, stopsFacingInternet } from "../../core/load-balancer-exposure.js";
 import { selects, type Labels } from "../../core/label-selector.js";
 import type { DetectionList } from "../../core/detection-list.js";
@@ -207,7 +207,15 @@ const installedGateways = (set: ManifestSet): InstalledGateway[] =>
     }),
   );
 
-const gatewayNames = (gateways: readonly Resource[]) => gateways.map((gateway) => displayName(gateway.id)).join(", ");
+/**
+ * `Gateway a/x selects` or `Gateway a/x, Gateway b/y select`, each name once (a Gateway copied into
+ * each cluster's folder is one name), then `its` or `their`.
+ */
+const gatewaysThat = (gateways: readonly Resource[], verb: string): string => {
+  const names = sortedSet(gateways.map((gateway) => displayName(gateway.id)));
+  return names.length === 1 ? `${names[0]} ${verb}s` : `${names.join(", ")} ${verb}`;
+};
+const their = (gateways: readonly Resource[]) => (new Set(gateways.map((gateway) => displayName(gateway.id))).size === 1 ? "its" : "their");
 
 /**
  * Which of the tree's Istio Gateways a component's pods serve, before (`was`; none for a component
@@ -239,7 +247,7 @@ function selectionChanged(
   if (lost.length > 0)
     out.add({
       class: "listener.changed",
-      summary: `${lead}: ${labels}: ${gatewayNames(lost)} no longer select${lost.length === 1 ? "s" : ""} them, so ${lost.length === 1 ? "its" : "their"} servers stop being served through its Service`,
+      summary: `${lead}: ${labels}: ${gatewaysThat(lost, "no longer select")} them, so ${their(lost)} servers stop being served through its Service`,
       side: "head",
       path: at(["label"]),
       before: was?.labels,
@@ -254,7 +262,7 @@ function selectionChanged(
   if (widened.length > 0)
     out.add({
       class: "access.widened",
-      summary: `${lead}: ${labels}: ${gatewayNames(widened)}, served only by internal load balancers before, ${widened.length === 1 ? "selects" : "select"} them: ${widened.length === 1 ? "its" : "their"} servers become reachable from the internet through its Service's load balancer`,
+      summary: `${lead}: ${labels}: ${gatewaysThat(widened, "select")} them: ${their(widened)} servers, served only by internal load balancers before, become reachable from the internet through its Service's load balancer`,
       side: "head",
       path: at(was ? ["label"] : []),
       before: was?.labels,
@@ -264,7 +272,7 @@ function selectionChanged(
   if (moved.length > 0)
     out.add({
       class: "listener.changed",
-      summary: `${lead}: ${labels}: ${gatewayNames(moved)} now select${moved.length === 1 ? "s" : ""} them, so ${moved.length === 1 ? "its" : "their"} servers are served through its Service too`,
+      summary: `${lead}: ${labels}: ${gatewaysThat(moved, "now select")} them, so ${their(moved)} servers are served through its Service too`,
       side: "head",
       path: at(["label"]),
       before: was?.labels,

@@ -841,6 +841,9 @@ describe("the Istio Gateways an operator gateway component's pods serve (their s
     // The Gateway's selector moved with it in the same PR: it still selects them (its own change is judged on the Gateway).
     const followed = { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: edge}}`), ...gateway("shop", "istio: edge") };
     expect(found(base, followed).filter((f) => f.includes("IstioOperator") || f.includes("pods' labels"))).toEqual([]);
+    // A Gateway copied into a second folder is named once.
+    const copy = { "istio/copy/shop.yaml": shop["istio/shop.yaml"]! };
+    expect(found({ ...base, ...copy }, { ...head, ...copy })).toEqual(found(base, head));
     // A label no Gateway selects on, or the chart's own written out, changes no selection.
     expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {team: shop}}`), ...shop })).toEqual([]);
     expect(found(base, { ...install(`{name: istio-ingressgateway, ${INTERNAL}, label: {istio: ingressgateway}}`), ...shop })).toEqual([]);
@@ -858,7 +861,7 @@ describe("the Istio Gateways an operator gateway component's pods serve (their s
   it("a new component with no internal annotation, carrying `istio: ingressgateway` (the chart's, written or not), puts an internal gateway's servers on a public load balancer: access.widened", () => {
     const base = { ...install(`{name: istio-ingressgateway, ${INTERNAL}}`), ...shop };
     const widened = [
-      "high access.widened ingressGateways public-gateway added: its pods' labels app=istio-ingressgateway, istio=ingressgateway: Gateway istio-system/shop, served only by internal load balancers before, selects them: its servers become reachable from the internet through its Service's load balancer",
+      "high access.widened ingressGateways public-gateway added: its pods' labels app=istio-ingressgateway, istio=ingressgateway: Gateway istio-system/shop selects them: its servers, served only by internal load balancers before, become reachable from the internet through its Service's load balancer",
     ];
     expect(
       found(base, {
