@@ -1024,6 +1024,19 @@ spec:
       ],
     },
     {
+      name: "endpoints the base already held refused are no new refusal: the entry's edits are judged as written",
+      base: serviceEntry("  - {address: 10.0.0.1}", "  resolution: NONE\n"),
+      head: serviceEntry("  - {address: 10.0.0.1}\n  - {address: 10.0.0.2}", "  resolution: NONE\n"),
+      expected: [
+        {
+          class: "backend.added",
+          side: "head",
+          path: ["spec", "endpoints", 1, "address"],
+          says: "endpoint 10.0.0.2 joins payments.global",
+        },
+      ],
+    },
+    {
       name: "one endpoint under DNS_ROUND_ROBIN, or several under DNS, is admitted",
       base: serviceEntry("  - {address: a.example.net}", "  resolution: DNS\n"),
       head: serviceEntry("  - {address: a.example.net}\n  - {address: b.example.net}", "  resolution: DNS\n"),
