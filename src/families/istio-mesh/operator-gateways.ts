@@ -5,6 +5,7 @@ import { selects, type Labels } from "../../core/label-selector.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { FieldPath } from "../../core/finding.js";
+import type { ChangeClassId } from "../../core/change-classes.js";
 import { flag, list, record, stringMap, text, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
@@ -243,16 +244,14 @@ function selectionChanged(
     return before ? [{ gateway, before, served: was !== undefined && serves(was, before) }] : [];
   });
   const labels = `its pods' labels ${was ? `${showLabels(was.labels)} → ` : ""}${showLabels(now.labels)}`;
+  const report = (cls: ChangeClassId, effect: string, path: FieldPath = ["label"]) =>
+    out.add({ class: cls, summary: `${lead}: ${labels}: ${effect}`, side: "head", path: at(path), before: was?.labels, after: now.labels });
   const lost = existing.filter(({ gateway, served }) => served && !serves(now, gateway)).map(({ gateway }) => gateway);
   if (lost.length > 0)
-    out.add({
-      class: "listener.changed",
-      summary: `${lead}: ${labels}: ${gatewaysThat(lost, "no longer select")} them, so ${their(lost)} servers stop being served through its Service`,
-      side: "head",
-      path: at(["label"]),
-      before: was?.labels,
-      after: now.labels,
-    });
+    report(
+      "listener.changed",
+      `${gatewaysThat(lost, "no longer select")} them, so ${their(lost)} servers stop being served through its Service`,
+    );
   const gained = existing.filter(({ gateway, served }) => !served && serves(now, gateway));
   if (gained.length === 0) return;
   const publicBefore = facesInternet(now) ? installedGateways(context.base).filter(facesInternet) : undefined;
@@ -260,24 +259,14 @@ function selectionChanged(
     ? gained.filter(({ before }) => !publicBefore.some((other) => serves(other, before))).map(({ gateway }) => gateway)
     : [];
   if (widened.length > 0)
-    out.add({
-      class: "access.widened",
-      summary: `${lead}: ${labels}: ${gatewaysThat(widened, "select")} them: ${their(widened)} servers, served only by internal load balancers before, become reachable from the internet through its Service's load balancer`,
-      side: "head",
-      path: at(was ? ["label"] : []),
-      before: was?.labels,
-      after: now.labels,
-    });
+    report(
+      "access.widened",
+      `${gatewaysThat(widened, "select")} them: ${their(widened)} servers, served only by internal load balancers before, become reachable from the internet through its Service's load balancer`,
+      was ? ["label"] : [],
+    );
   const moved = was ? gained.map(({ gateway }) => gateway).filter((gateway) => !widened.includes(gateway)) : [];
   if (moved.length > 0)
-    out.add({
-      class: "listener.changed",
-      summary: `${lead}: ${labels}: ${gatewaysThat(moved, "now select")} them, so ${their(moved)} servers are served through its Service too`,
-      side: "head",
-      path: at(["label"]),
-      before: was?.labels,
-      after: now.labels,
-    });
+    report("listener.changed", `${gatewaysThat(moved, "now select")} them, so ${their(moved)} servers are served through its Service too`);
 }
 
 /** The gateways an IstioOperator profile installs without being told (istioctl's manifests/profiles). */
