@@ -1,3 +1,4 @@
+import type { Probot } from "probot";
 import { afterAll, describe, expect, it } from "vitest";
 import { availableParallelism } from "node:os";
 import { analysisLimits, analysisLimitsFromEnv, DEFAULT_ANALYSIS_MEMORY_MB, routeGovernorApp, type AppOptions } from "../../src/app.js";
@@ -35,14 +36,18 @@ async function twoPulls(limits: AppOptions["analysisLimits"], heavyFiles = 1) {
   const small = github.commit(headTree());
   github.openPull({ number: 7, author: "ana", base: "main", baseSha: base, headSha: heavy, body: EVIDENCE_BODY });
   github.openPull({ number: 8, author: "ana", base: "main", baseSha: base, headSha: small, body: EVIDENCE_BODY });
-  const probot = await appOnFake(github, SECRET, { ledgerSecret: SECRET, budgetMs: BUDGET, analysisLimits: limits });
+  const app = (analysisLimits: AppOptions["analysisLimits"]) =>
+    appOnFake(github, SECRET, { ledgerSecret: SECRET, budgetMs: BUDGET, analysisLimits });
+  const probot = await app(limits);
   let delivery = 0;
-  const open = (number: number) => probot.receive({ id: String(++delivery), ...github.pullRequestEvent("opened", number) } as never);
+  const openOn = (on: Probot, number: number) =>
+    on.receive({ id: String(++delivery), ...github.pullRequestEvent("opened", number) } as never);
+  const open = (number: number) => openOn(probot, number);
   const check = (sha: string) => {
     const run = github.latestCheckRun(sha)!;
     return { conclusion: run.conclusion, output: `${run.output.summary ?? ""}\n${run.output.text ?? ""}` };
   };
-  return { github, open, heavy: () => check(heavy), small: () => check(small) };
+  return { github, app, open, openOn, heavy: () => check(heavy), small: () => check(small) };
 }
 
 describe("analysis limits", () => {
@@ -62,13 +67,16 @@ describe("analysis limits", () => {
   });
 
   it("a PR over the time limit fails its own check naming the limit; the next PR is evaluated as usual", async () => {
-    // The small PR runs under the same limit: ample for it on a loaded machine, far too little for 20,000 routes.
-    const { open, heavy, small } = await twoPulls({ timeoutMs: 2_500 }, 15);
+    // Far too little for 30,000 routes (their analysis took ~15 s on this 2-core machine at a load of 4).
+    const { app, open, openOn, heavy, small } = await twoPulls({ timeoutMs: 2_500 }, 15);
     await expect(open(7)).resolves.toBeUndefined();
     expect(heavy().conclusion).toBe("failure");
     expect(heavy().output).toMatch(/time limit of 2.5 s \(ANALYSIS_TIMEOUT_MS\) and was stopped: split the pull request/);
 
-    await open(8);
+    // The next PR runs on the thread started after the stopped one (the process's threads serve every App
+    // with the same heap limit). Its App allows it ample time: under the heavy PR's 2.5 s, a fresh thread's
+    // first, cold analysis of even a small PR ran out of time on a machine loaded ~10× (a load of 20 on 2 cores).
+    await openOn(await app({ timeoutMs: 30_000 }), 8);
     expect(small().conclusion).toBe("action_required");
   });
 
