@@ -15,20 +15,56 @@ const VERSIONED_ARTIFACT = new RegExp(String.raw`^(oci:\/\/[^\s@]+\/[^\s@:/]+)(?
 /** The repository of an OCI artifact named at a version (VERSIONED_ARTIFACT); undefined for any other value. */
 export const artifactRepository = (value: string): string | undefined => VERSIONED_ARTIFACT.exec(value)?.[1];
 
-const VERSION_SEGMENT = new RegExp(`^${VERSION}$`);
+/**
+ * A path segment that names a version: a release tag with a dot in it (`v1.2.3`, `1.2`,
+ * `v1.3.0-rc.5`; a bare `v1` is as often a folder, `config/v1` beside `config/v2`, and a file
+ * `1.0-crds.yaml` no version: a pre-release's later parts hold a digit), a git commit, or either
+ * after `@`.
+ */
+const VERSION_SEGMENT = new RegExp(
+  String.raw`^(?:[^@]+@)?(?:v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z-]+(?:\.[0-9A-Za-z-]*\d[0-9A-Za-z-]*)*)?|[0-9a-f]{40})$`,
+  "i",
+);
+/** Query parameters that name a version: kustomize's `ref` and its older `version`. */
+const VERSION_PARAMETER = /^(?:ref|version)=/i;
 
 /**
- * An HTTP(S) file's URL with each path segment that is a version, as an artifact's tag is, marked
- * as such: two URLs alike but there name versions of one file, as a GitHub release asset's
+ * A remote source's location with each part that names a version marked as such: a path segment
+ * that is one, and the value of a `ref` or `version` query parameter. Two locations alike but there
+ * name versions of one source; any other path, file, repository, host or query is another source.
+ */
+function unversioned(origin: string, path: string, query: string, fragment: string): string {
+  const segments = path.split("/").map((segment) => (VERSION_SEGMENT.test(segment) ? segment.replace(/[^@]*$/, "\0version") : segment));
+  const parameters = query
+    .slice(1)
+    .split("&")
+    .map((parameter) => (VERSION_PARAMETER.test(parameter) ? parameter.replace(/=.*/, "=\0version") : parameter));
+  return `${origin}${segments.join("/")}${query ? `?${parameters.join("&")}` : ""}${fragment}`;
+}
+
+/**
+ * An HTTP(S) file's URL with each part that is a version, as an artifact's tag is, marked as such
+ * (unversioned): two URLs alike but there name versions of one file, as a GitHub release asset's
  * (`…/releases/download/v1.0.0/auth.wasm` → `…/v1.1.0/auth.wasm`); another file name, host or
  * query is another file (`…/v1.0.0/allow-all.wasm`). Undefined for a URL of another scheme.
  */
 export function unversionedUrl(url: string): string | undefined {
-  const parts = /^(https?:\/\/[^/?#]*)([^?#]*)(.*)$/i.exec(url);
+  const parts = /^(https?:\/\/[^/?#]*)([^?#]*)(\?[^#]*)?(.*)$/i.exec(url);
   if (!parts) return undefined;
-  const [origin = "", path = "", rest = ""] = parts.slice(1);
-  const segments = path.split("/").map((segment) => (VERSION_SEGMENT.test(segment) ? "\0version" : segment));
-  return `${origin.toLowerCase()}${segments.join("/")}${rest}`;
+  const [origin = "", path = "", query = "", fragment = ""] = parts.slice(1);
+  return unversioned(origin.toLowerCase(), path, query, fragment);
+}
+
+/**
+ * A remote kustomize resource, base or component as written, with its version marked (unversioned):
+ * Renovate moves `?ref=v1.2.0` to `?ref=v1.3.0`, or `…/releases/download/v1.2.0/install.yaml` to
+ * `…/v1.3.0/install.yaml`, which a trusted glob spares a render. Its host (a git host's, `git@host:`
+ * or the first segment of `github.com/…`) is no version, even when an address reads like one.
+ */
+export function unversionedRemote(entry: string): string {
+  const [, origin = "", path = "", query = "", fragment = ""] =
+    /^((?:git::)?(?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*|git@[^:/?#]+:|[^/?#]*))([^?#]*)(\?[^#]*)?(.*)$/i.exec(entry) ?? [];
+  return unversioned(origin, path, query, fragment);
 }
 
 /** Values with each OCI artifact whose repository `unpinned` says of named without its version. */

@@ -20,7 +20,7 @@ import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js"
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
-import { artifactRepository, versionedArtifacts, withoutArtifactVersions } from "./artifact-versions.js";
+import { artifactRepository, unversionedRemote, versionedArtifacts, withoutArtifactVersions } from "./artifact-versions.js";
 import { RELEASE_OPERATION_FIELDS } from "../core/flux-operation-patch.js";
 import {
   REMOTE,
@@ -1401,9 +1401,6 @@ const chartHomeOf = (fields: Record<string, unknown>): string => {
   return typeof home === "string" ? home : "charts";
 };
 
-/** What a trusted remote entry of a kustomization reads as, whatever its version. */
-const TRUSTED = "\0trusted remote";
-
 /**
  * Whether base and head differ only in the versions of remote sources the policy trusts
  * (`render.trusted`): a Renovate bump of a chart or of a release manifest whose releases the team
@@ -1450,12 +1447,14 @@ export function onlyTrustedVersionsDiffer(
 ): boolean {
   if (JSON.stringify(before.run) !== JSON.stringify(after.run) || before.inputs.join("\0") !== after.inputs.join("\0")) return false;
   // A remote kustomize resource carries its version in its URL: the kustomizations must say the
-  // same but for trusted URLs, in the root's own and in any other its folders hold (Kong's
-  // config/crd/incubator, beside the config/crd that config/default reads), layout aside.
+  // same but for the versions in trusted URLs, in the root's own and in any other its folders hold
+  // (Kong's config/crd/incubator, beside the config/crd that config/default reads), layout aside.
+  // The glob vouches for the source's releases, not for every file or folder it names: another
+  // file of the same release (`…/v1.0.0/install.yaml` → `…/v1.0.0/allow-all.yaml`) is a change.
   const unpinned = (text: string | undefined): string | undefined => {
     const mask = (list: unknown) =>
       Array.isArray(list)
-        ? list.map((entry) => (typeof entry === "string" && REMOTE.test(entry) && trusted(entry) ? TRUSTED : entry))
+        ? list.map((entry) => (typeof entry === "string" && REMOTE.test(entry) && trusted(entry) ? unversionedRemote(entry) : entry))
         : list;
     try {
       const fields: unknown = loadAsGoYaml(text ?? "");

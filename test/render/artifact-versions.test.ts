@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { artifactRepository, unversionedUrl } from "../../src/render/artifact-versions.js";
+import { artifactRepository, unversionedRemote, unversionedUrl } from "../../src/render/artifact-versions.js";
 
 describe("versions of a remote source", () => {
   it("an OCI artifact named at a version: its repository", () => {
@@ -19,5 +19,35 @@ describe("versions of a remote source", () => {
     expect(unversionedUrl("https://a.example/v1/auth.wasm")).not.toBe(unversionedUrl("https://b.example/v1/auth.wasm"));
     expect(unversionedUrl("https://a.example/v1/auth.wasm?x=1")).not.toBe(unversionedUrl("https://a.example/v2/auth.wasm?x=2"));
     expect(unversionedUrl("oci://ghcr.io/acme/auth:0.1.0")).toBeUndefined();
+    // A git commit is a version too; a bare `v1` is as often a folder, a `1.0-…` file no version.
+    const raw = (path: string) => unversionedUrl(`https://raw.githubusercontent.com/acme/auth/${path}`);
+    expect(raw(`${"a".repeat(40)}/auth.wasm`)).toBe(raw(`${"b".repeat(40)}/auth.wasm`));
+    expect(raw("main/v1/auth.wasm")).not.toBe(raw("main/v2/auth.wasm"));
+    expect(raw("main/1.0-auth.wasm")).not.toBe(raw("main/1.0-allow-all.wasm"));
+  });
+
+  it("a remote kustomize resource: one source at versions of the same repository, path and query (Renovate's bumps)", () => {
+    const same = (before: string, after: string) => expect(unversionedRemote(before)).toBe(unversionedRemote(after));
+    const other = (before: string, after: string) => expect(unversionedRemote(before)).not.toBe(unversionedRemote(after));
+    same("https://github.com/acme/platform//deploy?ref=v1.2.0", "https://github.com/acme/platform//deploy?ref=v1.3.0");
+    same("github.com/acme/platform/config/default?ref=v0.9.1", "github.com/acme/platform/config/default?ref=v0.10.0");
+    same("github.com/acme/platform//deploy?version=v0.9.1&timeout=90s", "github.com/acme/platform//deploy?version=main&timeout=90s");
+    same("git@github.com:acme/platform.git//deploy?ref=v1.2.0", "git@github.com:acme/platform.git//deploy?ref=v1.3.0");
+    same(
+      "https://github.com/acme/platform/releases/download/v1.2.0/install.yaml",
+      "https://github.com/acme/platform/releases/download/v1.3.0-rc.1/install.yaml",
+    );
+    same("https://example.com/acme/platform@v1.2.0/install.yaml", "https://example.com/acme/platform@v1.3.0/install.yaml");
+    // Another file, folder, repository, host or query parameter is another source, at any version.
+    other(
+      "https://github.com/acme/platform/releases/download/v1.0.0/install.yaml",
+      "https://github.com/acme/platform/releases/download/v1.0.0/other.yaml",
+    );
+    other("github.com/acme/platform//config/gateway?ref=v1.0.0", "github.com/acme/platform//config/allow-all?ref=v1.0.0");
+    other("github.com/acme/platform//config/gateway?ref=v1.0.0", "github.com/acme/platform-fork//config/gateway?ref=v1.1.0");
+    other("github.com/acme/platform//config/v1?ref=v1.0.0", "github.com/acme/platform//config/v2?ref=v1.0.0");
+    other("https://github.com/acme/platform//deploy?ref=v1.0.0", "https://gitlab.com/acme/platform//deploy?ref=v1.0.0");
+    other("https://github.com/acme/platform//deploy?ref=v1.0.0", "https://github.com/acme/platform//deploy?ref=v1.0.0&submodules=false");
+    other("git@1.2.3.4:acme/platform//deploy?ref=v1.0.0", "git@1.2.3.5:acme/platform//deploy?ref=v1.0.0");
   });
 });

@@ -1868,6 +1868,23 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(KYVERNO, kyverno("v1.3.0-rc5"), edited)).toEqual(["kustomize infrastructure/kyverno"]);
   });
 
+  it("a trusted remote kustomize resource moved to another file, folder or repository is no version bump, whatever the glob covers", async () => {
+    const platform = (entry: string) =>
+      tree({ "app/kustomization.yaml": `resources:\n- ${entry}\n- route.yaml\n`, "app/route.yaml": ROUTE });
+    const ACME = ["https://github.com/acme/**", "github.com/acme/**"];
+    const moved = async (before: string, after: string) => renderTrusting(ACME, platform(before), platform(after));
+    const RELEASE = "https://github.com/acme/platform/releases/download";
+    expect(await moved(`${RELEASE}/v1.2.0/install.yaml`, `${RELEASE}/v1.3.0/install.yaml`)).toEqual([]);
+    expect(await moved("github.com/acme/platform//deploy?ref=v0.9.1", "github.com/acme/platform//deploy?ref=v0.10.0")).toEqual([]);
+    // The release's other file, the repository's other folder, a fork, or a new query parameter: another source.
+    expect(await moved(`${RELEASE}/v1.0.0/install.yaml`, `${RELEASE}/v1.0.0/other.yaml`)).toEqual(["kustomize app"]);
+    expect(await moved(`${RELEASE}/v1.0.0/install.yaml`, `${RELEASE}/v1.1.0/allow-all.yaml`)).toEqual(["kustomize app"]);
+    const gateway = "github.com/acme/platform//config/gateway?ref=v1.0.0";
+    expect(await moved(gateway, "github.com/acme/platform//config/allow-all?ref=v1.0.0")).toEqual(["kustomize app"]);
+    expect(await moved(gateway, "github.com/acme/platform-fork//config/gateway?ref=v1.0.0")).toEqual(["kustomize app"]);
+    expect(await moved(gateway, `${gateway}&submodules=false`)).toEqual(["kustomize app"]);
+  });
+
   it("a chart's trusted dependency bumped in its Chart.yaml is a version bump too (khuedoan/homelab's app-template wrappers)", async () => {
     const wrapper = (version: string, host = "ai.example.com") =>
       tree({
