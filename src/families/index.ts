@@ -9,6 +9,7 @@ import { ingressFamily } from "./ingress/index.js";
 import { glooFamily } from "./gloo/index.js";
 import { istioMeshFamily } from "./istio-mesh/index.js";
 import { istioFamily } from "./istio/index.js";
+import { kuadrantFamily } from "./kuadrant/index.js";
 import { legacyGatewayApiFamily } from "./legacy-gateway-api/index.js";
 import { mcsFamily } from "./mcs/index.js";
 import { namespaceFamily } from "./namespace/index.js";
@@ -60,6 +61,7 @@ export const FAMILIES: readonly Family[] = [
   ingressFamily,
   inferenceFamily,
   envoyGatewayFamily,
+  kuadrantFamily,
   namespaceFamily,
 ];
 

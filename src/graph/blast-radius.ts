@@ -1,6 +1,7 @@
 import type { RouteDiff } from "../diff/route-diff.js";
 import { lineOf } from "../manifests/field-line.js";
-import { displayName, type ManifestSet } from "../core/resource.js";
+import { displayName, type ManifestSet, type ResourceId } from "../core/resource.js";
+import type { PolicyTarget } from "../core/policy-targets.js";
 import { describeFlow } from "../model/describe-flow.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import { servedFlows, type Flow, type TrafficModel } from "../core/traffic-model.js";
@@ -99,6 +100,7 @@ const pct = (share: number): number => Number((share * 100).toFixed(2));
 const EPSILON = 1e-9;
 
 const gatewayRole = byFamilyKind((family) => family.gatewayRoles);
+const policyTargetsOf = byFamilyKind((family) => family.policyTargets);
 
 interface Touch {
   readonly key: string;
@@ -106,7 +108,49 @@ interface Touch {
   readonly via?: string;
 }
 
-function touchedGateways(input: BlastRadiusInput): Touch[] {
+/** What the changed policies attached by name (Family.policyTargets) reach: the Gateways and the routes they name, on either side. */
+interface PolicyReach {
+  readonly gateways: readonly Touch[];
+  readonly routes: ReadonlySet<string>;
+}
+
+const identity = (id: ResourceId): string => `${id.group}/${id.kind}/${id.namespace}/${id.name}`;
+
+/**
+ * A Kuadrant DNSPolicy or AuthPolicy, an Envoy Gateway SecurityPolicy reaches the Gateway or route
+ * it names: the Gateway with every route attached, the route with its flows. Gateways and routes
+ * are indexed by identity once a review, and only when a changed policy names one.
+ */
+function policyReach(input: BlastRadiusInput): PolicyReach {
+  const named: { readonly target: PolicyTarget; readonly via: string }[] = [];
+  for (const change of input.changes) {
+    const verb = !change.base ? "added" : !change.head ? "removed" : "changed";
+    for (const policy of [change.base, change.head]) {
+      if (!policy) continue;
+      for (const target of policyTargetsOf(policy)?.(policy) ?? []) named.push({ target, via: `${displayName(policy.id)} ${verb}` });
+    }
+  }
+  if (named.length === 0) return { gateways: [], routes: new Set() };
+  const index = new Map<string, string[]>();
+  const put = (id: ResourceId, key: string) => {
+    const keys = index.get(identity(id)) ?? [];
+    if (!keys.includes(key)) index.set(identity(id), [...keys, key]);
+  };
+  for (const side of [input.base, input.head]) {
+    for (const gateway of side.graph.gateways.values()) put(gateway.id, gateway.key);
+    for (const route of side.graph.routes.values()) put(route.id, route.key);
+  }
+  const gateways: Touch[] = [];
+  const routes = new Set<string>();
+  for (const { target, via } of named)
+    for (const key of index.get(identity(target)) ?? []) {
+      if (target.kind === "Gateway") gateways.push({ key, change: "changed", via });
+      else routes.add(key);
+    }
+  return { gateways, routes };
+}
+
+function touchedGateways(input: BlastRadiusInput, policies: PolicyReach): Touch[] {
   const touches = new Map<string, Touch>();
   const add = (touch: Touch) => {
     if (!touches.has(touch.key)) touches.set(touch.key, touch);
@@ -129,6 +173,7 @@ function touchedGateways(input: BlastRadiusInput): Touch[] {
         if (gateway.className === id.name) add({ key: gateway.key, change: "changed", via: `${displayName(id)} ${verb(change)}` });
     }
   }
+  for (const touch of policies.gateways) add(touch);
   return [...touches.values()];
 }
 
@@ -157,7 +202,13 @@ function gatewayImpact(input: BlastRadiusInput, touch: Touch): GatewayImpact {
 }
 
 /** Flows the change reaches on one side: diffed flows, flows behind touched Gateways, flows to changed DestinationRule hosts or exports. */
-function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readonly Touch[], { hosts, exports }: Referents): Flow[] {
+function affectedFlows(
+  side: GraphSide,
+  input: BlastRadiusInput,
+  touches: readonly Touch[],
+  { hosts, exports }: Referents,
+  policyRoutes: ReadonlySet<string>,
+): Flow[] {
   const flows = new Set<Flow>();
   const addRoute = (key: string) => {
     for (const flow of side.graph.flowsByRoute.get(key) ?? []) flows.add(flow);
@@ -167,6 +218,7 @@ function affectedFlows(side: GraphSide, input: BlastRadiusInput, touches: readon
     if (flow) flows.add(flow);
   }
   for (const touch of touches) for (const route of side.graph.routesByGateway.get(touch.key) ?? []) addRoute(route);
+  for (const route of policyRoutes) addRoute(route);
   if (hosts.size > 0 || exports.size > 0) {
     for (const route of side.graph.routes.values()) {
       const reached = route.destinations.some(
@@ -260,10 +312,14 @@ function issueViews(issues: readonly GraphIssue[], set: ManifestSet): IssueView[
 
 export function blastRadiusOf(input: BlastRadiusInput): BlastRadius {
   const { base, head, topology } = input;
-  const touches = touchedGateways(input);
+  const policies = policyReach(input);
+  const touches = touchedGateways(input, policies);
   const gateways = touches.map((touch) => gatewayImpact(input, touch)).sort((a, b) => a.gateway.localeCompare(b.gateway));
   const referents = changedReferents(input.changes);
-  const flows = [...affectedFlows(base, input, touches, referents), ...affectedFlows(head, input, touches, referents)];
+  const flows = [
+    ...affectedFlows(base, input, touches, referents, policies.routes),
+    ...affectedFlows(head, input, touches, referents, policies.routes),
+  ];
 
   const clusters = new Set<string>();
   const regions = new Set<string>();

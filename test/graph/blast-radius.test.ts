@@ -151,6 +151,56 @@ spec: { gatewayClassName: example, listeners: [{ protocol: HTTP, port: 80, route
   });
 });
 
+describe("what a policy attached by name reaches (each family's policyTargets)", () => {
+  const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: prod-web, namespace: ingress-gateway }
+spec:
+  gatewayClassName: istio
+  listeners: [{ name: api, hostname: api.toystore.example.com, port: 443, protocol: HTTPS, allowedRoutes: { namespaces: { from: All } } }]
+`;
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: toystore, namespace: toystore }
+spec:
+  parentRefs: [{ name: prod-web, namespace: ingress-gateway }]
+  hostnames: [api.toystore.example.com]
+  rules: [{ backendRefs: [{ name: toystore, port: 80 }] }]
+`;
+  const dnsPolicy = (geo: string) => `apiVersion: kuadrant.io/v1
+kind: DNSPolicy
+metadata: { name: prod-web, namespace: ingress-gateway }
+spec:
+  targetRef: { group: gateway.networking.k8s.io, kind: Gateway, name: prod-web }
+  loadBalancing: { weight: 120, geo: ${geo}, defaultGeo: true }
+`;
+  const authPolicy = `apiVersion: kuadrant.io/v1
+kind: AuthPolicy
+metadata: { name: toystore, namespace: toystore }
+spec:
+  targetRef: { group: gateway.networking.k8s.io, kind: HTTPRoute, name: toystore }
+  rules: { authentication: { api-key-users: { apiKey: { selector: { matchLabels: { app: toystore } } } } } }
+`;
+
+  it("a Kuadrant DNSPolicy on a Gateway reaches the Gateway, its routes and their hostnames", () => {
+    const tree = (geo: string) => ({ "gw.yaml": gateway, "route.yaml": route, "dns.yaml": dnsPolicy(geo) });
+    const { blastRadius } = analyze(tree("GEO-EU"), tree("GEO-NA"));
+    expect(blastRadius.gateways.map(({ gateway: name, via, routes }) => [name, via, routes])).toEqual([
+      ["Gateway ingress-gateway/prod-web", "DNSPolicy ingress-gateway/prod-web changed", ["HTTPRoute toystore/toystore"]],
+    ]);
+    expect(blastRadius.hostnames).toEqual(["api.toystore.example.com"]);
+  });
+
+  it("an AuthPolicy removed from a route reaches that route's hostnames, not its Gateway", () => {
+    const { blastRadius } = analyze(
+      { "gw.yaml": gateway, "route.yaml": route, "auth.yaml": authPolicy },
+      { "gw.yaml": gateway, "route.yaml": route },
+    );
+    expect(blastRadius.gateways).toEqual([]);
+    expect(blastRadius.hostnames).toEqual(["api.toystore.example.com"]);
+  });
+});
+
 describeCorpus("blast radius on the corpora (../shared/corpus)", () => {
   const BOOKINFO = "istio__istio/samples/bookinfo/networking";
   it("bookinfo reviews 90-10 → 80-20 with its DestinationRules", () => {

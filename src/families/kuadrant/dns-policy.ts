@@ -1,0 +1,280 @@
+import { canonical, durationMs, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
+import type { Check } from "../../core/by-kind.js";
+import { flag, isRecord, list, numeric, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
+import type { Resource } from "../../core/resource.js";
+import { describeTarget, sameTarget, targetOf } from "./targets.js";
+
+/**
+ * Kuadrant's DNSPolicy: the DNS records of a Gateway's listener hostnames, published by the
+ * dns-operator in the zone of its provider. With `loadBalancing` each cluster's copy of the policy
+ * says which geo its Gateway answers (`geo`), whether it answers clients of geos no cluster claims
+ * (`defaultGeo`), and its share within its geo (`weight`): multi-cluster DNS load balancing, judged
+ * as k8gb's Gslb strategy is (DESIGN §5: a GSLB strategy is failover.changed; shares are weights).
+ */
+
+/**
+ * How the policy balances, in both shapes teams wrote: v1 (and v1alpha1 since Kuadrant 1.0)
+ * `weight`/`geo`/`defaultGeo`; before, `routingStrategy` with `weighted.defaultWeight`/`custom` and
+ * `geo.defaultGeo` (a geo code, picked per cluster by labels).
+ */
+interface Balancing {
+  readonly written: boolean;
+  readonly legacy: boolean;
+  readonly weight?: number;
+  readonly geo?: string;
+  readonly defaultGeo?: boolean;
+  /** The retired shape's per-cluster weights by label selector. */
+  readonly custom?: string;
+}
+
+/** The CRD's default weight (`+kubebuilder:default=120`), and the retired `defaultWeight` alike. */
+const DEFAULT_WEIGHT = 120;
+
+function balancingOf(policy: Resource): Balancing {
+  const fields = spec(policy);
+  const lb = record(fields.loadBalancing);
+  if (!isRecord(fields.loadBalancing)) return { written: false, legacy: false };
+  if (isRecord(lb.weighted) || isRecord(lb.geo)) {
+    const weighted = record(lb.weighted);
+    return {
+      written: true,
+      legacy: true,
+      weight: numeric(weighted.defaultWeight) ?? DEFAULT_WEIGHT,
+      ...(text(record(lb.geo).defaultGeo) ? { geo: text(record(lb.geo).defaultGeo)! } : {}),
+      custom: canonical(list(weighted.custom)),
+    };
+  }
+  return {
+    written: true,
+    legacy: false,
+    weight: numeric(lb.weight) ?? DEFAULT_WEIGHT,
+    ...(text(lb.geo) ? { geo: text(lb.geo)! } : {}),
+    defaultGeo: flag(lb.defaultGeo) ?? false,
+  };
+}
+
+const removed: Check = (change, out, context) => {
+  if (!change.base || change.head) return;
+  out.add({
+    class: "route.removed",
+    summary: `removed: the dns-operator deletes its DNS records, so ${describeTarget(context.base, targetOf(change.base))} no longer resolves through it`,
+    side: "base",
+    path: ["spec"],
+    before: { target: describeTarget(context.base, targetOf(change.base)) },
+  });
+};
+
+const added: Check = (change, out, context) => {
+  if (change.base || !change.head) return;
+  const balancing = balancingOf(change.head);
+  const how = balancing.written
+    ? `, load-balanced (${balancing.geo ? `geo ${balancing.geo}${balancing.defaultGeo ? ", the default geo" : ""}, ` : ""}weight ${balancing.weight})`
+    : "";
+  out.add({
+    class: "route.added",
+    summary: `added: publishes DNS records for ${describeTarget(context.head, targetOf(change.head))}${how}`,
+    side: "head",
+    path: ["spec"],
+    after: { target: describeTarget(context.head, targetOf(change.head)) },
+  });
+};
+
+/** Another Gateway or listener: the records of the one it named are deleted, the other's published. */
+const retargeted: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [targetOf(change.base), targetOf(change.head)];
+  if (sameTarget(was, now)) return;
+  out.add({
+    class: "route.attachment-changed",
+    summary: `targetRef ${describeTarget(context.base, was)} → ${describeTarget(context.head, now)}: the records of the first are deleted, so its hostnames stop resolving through this policy, and the other's are published`,
+    side: "head",
+    path: ["spec", "targetRef"],
+    before: spec(change.base).targetRef,
+    after: spec(change.head).targetRef,
+  });
+};
+
+const loadBalancing: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [balancingOf(change.base), balancingOf(change.head)];
+  const reach = describeTarget(context.head, targetOf(change.head));
+  const at = (...field: string[]) => ["spec", "loadBalancing", ...field];
+  if (was.written !== now.written || was.legacy !== now.legacy) {
+    // Simple (one record set) against load-balanced (geo and weighted records), or the retired shape rewritten: another strategy.
+    out.add({
+      class: "failover.changed",
+      summary: `loadBalancing ${!was.written ? "added" : !now.written ? "removed" : "rewritten from the retired weighted/geo shape"} for ${reach}: ${
+        !now.written
+          ? "its records are published without geo or weights, so this cluster no longer takes a geo's or a share's traffic as before"
+          : "how DNS answers pick this cluster among the others changes"
+      }`,
+      side: now.written ? "head" : "base",
+      path: at(),
+      before: spec(change.base).loadBalancing ?? null,
+      after: spec(change.head).loadBalancing ?? null,
+    });
+    return;
+  }
+  if (!now.written) return;
+  if (was.geo !== now.geo)
+    out.add({
+      class: "failover.changed",
+      summary: `loadBalancing.geo ${show(was.geo)} → ${show(now.geo)} for ${reach}: clients of ${show(was.geo)} are no longer answered with this cluster, those of ${show(now.geo)} are: a region's traffic moves between clusters`,
+      side: "head",
+      path: at("geo"),
+      before: was.geo,
+      after: now.geo,
+    });
+  if (was.defaultGeo !== now.defaultGeo)
+    out.add({
+      class: "failover.changed",
+      summary: `loadBalancing.defaultGeo ${show(was.defaultGeo)} → ${show(now.defaultGeo)} for ${reach}: ${
+        now.defaultGeo
+          ? "clients of geos no cluster claims are now answered with this cluster"
+          : "clients of geos no cluster claims are no longer answered with this cluster: they go to the default geo another cluster claims, or get no answer"
+      }`,
+      side: "head",
+      path: at("defaultGeo"),
+      before: was.defaultGeo,
+      after: now.defaultGeo,
+    });
+  if (was.weight !== now.weight || was.custom !== now.custom) {
+    const [before, after] = [was.weight ?? DEFAULT_WEIGHT, now.weight ?? DEFAULT_WEIGHT];
+    out.add({
+      class:
+        after === 0 && before > 0
+          ? "backend.region-removed"
+          : before === 0 && after > 0
+            ? "backend.region-added"
+            : "backend.weight-changed",
+      summary: `loadBalancing.weight ${before} → ${after}${was.custom === now.custom ? "" : ", custom weights changed"} for ${reach}: ${
+        after === 0 && before > 0
+          ? "this cluster is drained from its geo's DNS answers"
+          : before === 0 && after > 0
+            ? "this cluster is back in its geo's DNS answers"
+            : "its share of its geo's DNS answers changes against the other clusters'"
+      }`,
+      side: "head",
+      path: at(was.legacy ? "weighted" : "weight"),
+      before: spec(change.base).loadBalancing,
+      after: spec(change.head).loadBalancing,
+    });
+  }
+};
+
+/** The dns-operator's health check defaults (the CRD): written out, they are no change. */
+const HEALTH_DEFAULTS: JsonRecord = { failureThreshold: 5, interval: "5m", port: 443, protocol: "HTTPS" };
+
+const probeOf = (policy: Resource): JsonRecord | undefined => {
+  const check = spec(policy).healthCheck;
+  if (!isRecord(check)) return undefined;
+  const probe = { ...HEALTH_DEFAULTS, ...check };
+  return {
+    ...probe,
+    protocol: text(probe.protocol)?.toUpperCase() ?? probe.protocol,
+    interval: durationMs(probe.interval) ?? probe.interval,
+  };
+};
+
+/**
+ * The health checks that take a dead cluster's records out of the answers: removed, the others keep
+ * answering with it; a higher failure threshold or a longer interval notices it later.
+ */
+const healthCheck: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [probeOf(change.base), probeOf(change.head)];
+  if (sameValue(was, now)) return;
+  const slower =
+    was &&
+    now &&
+    ((numeric(now.failureThreshold) ?? 0) > (numeric(was.failureThreshold) ?? 0) ||
+      (numeric(now.interval) ?? 0) > (numeric(was.interval) ?? 0));
+  out.add({
+    class: "health.changed",
+    summary: `healthCheck ${
+      !now
+        ? "removed: a dead cluster's records stay in the DNS answers, so failover no longer notices it"
+        : !was
+          ? "added: records of endpoints failing the probe are taken out of the DNS answers"
+          : slower
+            ? "loosened: a dead cluster is noticed later, its clients keep being sent there meanwhile"
+            : "changed: what takes a cluster's records out of the DNS answers changes"
+    }`,
+    side: now ? "head" : "base",
+    path: ["spec", "healthCheck"],
+    before: spec(change.base).healthCheck ?? null,
+    after: spec(change.head).healthCheck ?? null,
+  });
+};
+
+const providersOf = (policy: Resource): string[] =>
+  sortedSet(list(spec(policy).providerRefs).flatMap((ref) => text(record(ref).name) ?? []));
+
+/** Another provider secret is another DNS zone or account: the records move there, and resolve only where that zone is served. */
+const providers: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [providersOf(change.base), providersOf(change.head)];
+  if (sameValue(was, now)) return;
+  const shown = (names: string[]) =>
+    names.length > 0 ? names.join(", ") : "the default provider (the Secret labelled kuadrant.io/default-provider)";
+  out.add({
+    class: "route.attachment-changed",
+    summary: `providerRefs ${shown(was)} → ${shown(now)}: the records of ${describeTarget(context.head, targetOf(change.head))} are published in another DNS zone or account, and resolve only if that zone serves them`,
+    side: "head",
+    path: ["spec", "providerRefs"],
+    before: was,
+    after: now,
+  });
+};
+
+/** Addresses no longer excluded are published (a private range in a public zone); more excluded, fewer are answered, none left answers nothing. */
+const excludedAddresses: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const moved = setChange(texts(spec(change.base).excludeAddresses), texts(spec(change.head).excludeAddresses));
+  if (moved.removed.length > 0)
+    out.add({
+      class: "listener.changed",
+      summary: `excludeAddresses no longer excludes ${moved.removed.join(", ")}: the Gateway's addresses among them are now published in DNS`,
+      side: "head",
+      path: ["spec", "excludeAddresses"],
+      before: texts(spec(change.base).excludeAddresses),
+      after: texts(spec(change.head).excludeAddresses),
+    });
+  if (moved.added.length > 0)
+    out.add({
+      class: "resource.changed",
+      summary: `excludeAddresses now excludes ${moved.added.join(", ")}: the Gateway's addresses among them are withdrawn from DNS (if none is left, its hostnames stop resolving)`,
+      side: "head",
+      path: ["spec", "excludeAddresses"],
+      before: texts(spec(change.base).excludeAddresses),
+      after: texts(spec(change.head).excludeAddresses),
+      riskFloor: "medium-high",
+    });
+};
+
+/** Delegated records are published by the primary cluster's dns-operator with the other clusters' (Kuadrant's DNS delegation). */
+const delegation: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [flag(spec(change.base).delegate) ?? false, flag(spec(change.head).delegate) ?? false];
+  if (was === now) return;
+  out.add({
+    class: "resource.changed",
+    summary: `delegate ${was} → ${now}: ${now ? "its records are handed to the primary cluster to publish" : "this cluster publishes its records itself"}, another owner of the zone's records`,
+    side: "head",
+    path: ["spec", "delegate"],
+    before: was,
+    after: now,
+    riskFloor: "medium-high",
+  });
+};
+
+export const DNS_POLICY_CHECKS: readonly Check[] = [
+  removed,
+  added,
+  retargeted,
+  loadBalancing,
+  healthCheck,
+  providers,
+  excludedAddresses,
+  delegation,
+];

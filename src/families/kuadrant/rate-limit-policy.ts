@@ -1,0 +1,193 @@
+import type { Check } from "../../core/by-kind.js";
+import { canonical, durationMs } from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { FieldPath } from "../../core/finding.js";
+import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import type { PolicyTarget } from "../../core/policy-targets.js";
+import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
+import { conditionsOf, sectionOf } from "./policy-sections.js";
+import { describeTarget, sameTarget, targetOf } from "./targets.js";
+
+/**
+ * Kuadrant's RateLimitPolicy: Limitador's limits for the Gateway or route it targets, each a name
+ * with rates, conditions and counters. Judged as rate limits are elsewhere (Envoy Gateway's
+ * BackendTrafficPolicy `rateLimit`): a limit lifted, raised, or left to fewer requests lets bursts
+ * and abusive clients through to the backends (medium-high); one added or lowered refuses requests
+ * that passed with 429 (medium). Rates compare as requests a second, so v1beta2's
+ * `duration: 1, unit: minute` rewritten as v1's `window: 1m` is the same rate.
+ */
+
+const PER_UNIT_MS: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** A rate's window in milliseconds, either spelling; undefined where it does not read. */
+const windowMs = (fields: JsonRecord): number | undefined => {
+  const ms =
+    text(fields.window) !== undefined
+      ? durationMs(fields.window)
+      : (numeric(fields.duration) ?? 0) * (PER_UNIT_MS[text(fields.unit) ?? ""] ?? Number.NaN);
+  return ms !== undefined && ms > 0 ? ms : undefined;
+};
+
+/** A limit's rates by window, as requests a second (undefined where unreadable): one limit may set several windows (10 a second, 500 a minute). */
+const ratesOf = (limit: unknown): Map<string, number | undefined> =>
+  new Map(
+    list(record(limit).rates).map((rate) => {
+      const fields = record(rate);
+      const [window, requests] = [windowMs(fields), numeric(fields.limit)];
+      return [String(window), window === undefined || requests === undefined ? undefined : (requests * 1000) / window];
+    }),
+  );
+
+/** Rates compared window by window: `raised` where none is lower or gone, `lowered` where none is higher and none gone. */
+function rateMove(was: unknown, now: unknown): "same" | "raised" | "lowered" | "changed" {
+  const [before, after] = [ratesOf(was), ratesOf(now)];
+  if (canonical([...before].sort()) === canonical([...after].sort())) return "same";
+  const windows = new Set([...before.keys(), ...after.keys()]);
+  let up = false;
+  let down = false;
+  for (const window of windows) {
+    const [a, b] = [before.get(window), after.get(window)];
+    if (a === undefined && before.has(window)) return "changed";
+    if (b === undefined && after.has(window)) return "changed";
+    if (!after.has(window)) up = true;
+    else if (!before.has(window)) down = true;
+    else if (b! > a!) up = true;
+    else if (b! < a!) down = true;
+  }
+  return up && down ? "changed" : up ? "raised" : down ? "lowered" : "same";
+}
+
+interface Limits {
+  readonly limits: Map<string, unknown>;
+  readonly section: ReturnType<typeof sectionOf>;
+}
+
+const limitsOf = (policy: Resource): Limits => {
+  const section = sectionOf(policy);
+  return { limits: entriesOf(section.fields.limits), section };
+};
+
+const names = (limits: Iterable<string>): string => [...limits].join(", ");
+
+const attachment: Check = (change, out, context) => {
+  const [was, now] = [targetOf(change.base), targetOf(change.head)];
+  if (change.base && change.head && sameTarget(was, now)) return;
+  const lift = (tree: ManifestSet, target: PolicyTarget | undefined, limits: Limits, why: string) => {
+    if (limits.limits.size === 0) return;
+    out.add({
+      class: "resource.changed",
+      summary: `${why}: limits ${names(limits.limits.keys())} are lifted from ${describeTarget(tree, target)}: bursts and abusive clients reach its backends`,
+      side: change.head ? "head" : "base",
+      path: change.head ? ["spec", "targetRef"] : ["spec"],
+      before: { target: describeTarget(tree, target), limits: [...limits.limits.keys()] },
+      riskFloor: "medium-high",
+    });
+  };
+  if (change.base)
+    lift(context.base, was, limitsOf(change.base), change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed");
+  const limits = change.head ? limitsOf(change.head) : undefined;
+  if (change.head && limits && limits.limits.size > 0)
+    out.add({
+      class: "resource.changed",
+      summary: `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}: requests over limits ${names(limits.limits.keys())} are refused (429)`,
+      side: "head",
+      path: ["spec"],
+      after: { target: describeTarget(context.head, now), limits: [...limits.limits.keys()] },
+      riskFloor: "medium",
+    });
+};
+
+const lifted = (out: DetectionList, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
+  out.add({ class: "resource.changed", summary, side: "head", path, before, after, riskFloor: "medium-high" });
+
+const refused = (out: DetectionList, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
+  out.add({ class: "resource.changed", summary, side: "head", path, before, after, riskFloor: "medium" });
+
+const limits: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const target = targetOf(change.head);
+  if (!sameTarget(targetOf(change.base), target)) return;
+  const [was, now] = [limitsOf(change.base), limitsOf(change.head)];
+  const reach = describeTarget(context.head, target);
+  const at = [...now.section.path, "limits"];
+  const gone = [...was.limits.keys()].filter((name) => !now.limits.has(name));
+  const fresh = [...now.limits.keys()].filter((name) => !was.limits.has(name));
+  if (gone.length > 0)
+    out.add({
+      class: "resource.changed",
+      summary: `limits ${names(gone)} removed: requests to ${reach} are no longer limited by them, bursts and abusive clients reach the backends`,
+      side: "base",
+      path: [...was.section.path, "limits", gone[0]!],
+      before: gone,
+      riskFloor: "medium-high",
+    });
+  if (fresh.length > 0)
+    refused(out, `limits ${names(fresh)} added: requests to ${reach} over them are refused (429)`, [...at, fresh[0]!], null, fresh);
+  for (const [name, limit] of now.limits) {
+    if (!was.limits.has(name)) continue;
+    const before = was.limits.get(name);
+    const path = [...at, name];
+    const rates = rateMove(before, limit);
+    if (rates === "raised")
+      lifted(
+        out,
+        `limit ${name} raised: more requests to ${reach} pass before any is refused`,
+        [...path, "rates"],
+        record(before).rates,
+        record(limit).rates,
+      );
+    else if (rates !== "same")
+      refused(
+        out,
+        `limit ${name} ${rates}: requests to ${reach} that passed may be refused (429)`,
+        [...path, "rates"],
+        record(before).rates,
+        record(limit).rates,
+      );
+    const move = entryChange({ ...record(before), rates: null }, { ...record(limit), rates: null });
+    if (move === "fewer-requests")
+      lifted(out, `limit ${name} gains conditions: requests they leave out are no longer limited by it`, [...path, "when"], before, limit);
+    else if (move === "more-requests")
+      refused(out, `limit ${name} loses conditions: it counts and refuses more requests`, [...path, "when"], before, limit);
+    else if (move === "changed")
+      refused(out, `limit ${name} rewritten (counters or other settings): requests are counted or refused otherwise`, path, before, limit);
+  }
+  const policyConditions = conditionsMove(conditionsOf(was.section.fields), conditionsOf(now.section.fields));
+  if (policyConditions === "fewer-requests" && was.limits.size > 0)
+    lifted(
+      out,
+      `conditions (when) added or changed: requests to ${reach} they leave out are not limited`,
+      [...now.section.path, "when"],
+      conditionsOf(was.section.fields),
+      conditionsOf(now.section.fields),
+    );
+  else if (policyConditions === "more-requests")
+    refused(
+      out,
+      `conditions (when) dropped: every request to ${reach} is counted`,
+      [...now.section.path, "when"],
+      conditionsOf(was.section.fields),
+      conditionsOf(now.section.fields),
+    );
+  if (was.section.mode !== now.section.mode && target?.kind === "Gateway") {
+    if (was.section.mode === "overrides")
+      lifted(
+        out,
+        `overrides → defaults: routes of ${reach} with their own RateLimitPolicy no longer get these limits`,
+        now.section.path,
+        was.section.mode,
+        now.section.mode,
+      );
+    else
+      refused(
+        out,
+        `defaults → overrides: these limits now replace the routes' own RateLimitPolicies on ${reach}`,
+        now.section.path,
+        was.section.mode,
+        now.section.mode,
+      );
+  }
+};
+
+export const RATE_LIMIT_POLICY_CHECKS: readonly Check[] = [attachment, limits];

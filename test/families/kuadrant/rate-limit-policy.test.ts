@@ -1,0 +1,110 @@
+import { describe } from "vitest";
+import { kuadrantFamily } from "../../../src/families/kuadrant/index.js";
+import { detectorTable } from "../../detect/resource-fixture.js";
+import { around } from "./fixtures.js";
+
+const run = detectorTable(kuadrantFamily.detectors[0]!, around);
+
+// kuadrant-operator's config/samples/kuadrant_v1_ratelimitpolicy.yaml, and its v1beta2 spelling of the same rate.
+const policy = (limits: string, apiVersion = "kuadrant.io/v1") => `apiVersion: ${apiVersion}
+kind: RateLimitPolicy
+metadata: {name: toystore, namespace: toystore}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: toystore}
+  limits:
+${limits}`;
+const TOYS = (limit: number, window = "1m") => `    toys:\n      rates: [{limit: ${limit}, window: ${window}}]\n`;
+
+describe("Kuadrant RateLimitPolicy: Limitador's limits", () => {
+  run([
+    {
+      name: "removed: the limits are lifted",
+      base: policy(TOYS(50)),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed: limits toys are lifted from HTTPRoute toystore/toystore (api.toystore.example.com)",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "raised: more requests pass",
+      base: policy(TOYS(50)),
+      head: policy(TOYS(500)),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "toys", "rates"],
+          says: "limit toys raised",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "a longer window at the same count is a lower rate: lowered",
+      base: policy(TOYS(50)),
+      head: policy(TOYS(50, "1h")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "toys", "rates"],
+          says: "limit toys changed",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "lowered: requests that passed may be refused",
+      base: policy(TOYS(50)),
+      head: policy(TOYS(5)),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "toys", "rates"],
+          says: "limit toys lowered",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "v1beta2's duration and unit rewritten as v1's window: the same rate",
+      base: policy("    toys:\n      rates: [{limit: 50, duration: 1, unit: minute}]\n", "kuadrant.io/v1beta2"),
+      head: policy(TOYS(50)),
+      expected: [],
+    },
+    {
+      name: "a limit gains a condition: requests it leaves out are not limited",
+      base: policy(TOYS(50)),
+      head: policy(TOYS(50) + '      when: [{predicate: request.method == "POST"}]\n'),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "toys", "when"],
+          says: "limit toys gains conditions",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "one limit removed of two",
+      base: policy(TOYS(50) + "    writes:\n      rates: [{limit: 5, window: 10s}]\n"),
+      head: policy(TOYS(50)),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec", "limits", "writes"],
+          says: "limits writes removed",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+  ]);
+});
