@@ -23,25 +23,33 @@ interface Balancing {
   readonly weight?: number;
   readonly geo?: string;
   readonly defaultGeo?: boolean;
-  /** The retired shape's per-cluster weights by label selector. */
+  /** The retired shape's per-cluster weights by label selector (its `legacy` form: no v1 spelling). */
   readonly custom?: string;
 }
 
 /** The CRD's default weight (`+kubebuilder:default=120`), and the retired `defaultWeight` alike. */
 const DEFAULT_WEIGHT = 120;
 
+/**
+ * The retired shape without custom weights is the v1 shape: `defaultWeight` each cluster's weight,
+ * `geo.defaultGeo` the geo of every cluster no label places elsewhere and the catch-all geo
+ * (kuadrant-operator 893fd2cdfd rewrote its examples so: weighted.defaultWeight 120 and geo.defaultGeo
+ * EU became weight 120, geo EU, defaultGeo true). Custom weights by cluster label have no v1 spelling.
+ */
 function balancingOf(policy: Resource): Balancing {
   const fields = spec(policy);
   const lb = record(fields.loadBalancing);
   if (!isRecord(fields.loadBalancing)) return { written: false, legacy: false };
   if (isRecord(lb.weighted) || isRecord(lb.geo)) {
     const weighted = record(lb.weighted);
+    const custom = list(weighted.custom);
+    const geo = text(record(lb.geo).defaultGeo);
     return {
       written: true,
-      legacy: true,
+      legacy: custom.length > 0,
       weight: numeric(weighted.defaultWeight) ?? DEFAULT_WEIGHT,
-      ...(text(record(lb.geo).defaultGeo) ? { geo: text(record(lb.geo).defaultGeo)! } : {}),
-      custom: canonical(list(weighted.custom)),
+      ...(geo ? { geo, defaultGeo: true } : { defaultGeo: false }),
+      ...(custom.length > 0 ? { custom: canonical(custom) } : {}),
     };
   }
   return {
@@ -155,7 +163,7 @@ const loadBalancing: Check = (change, out, context) => {
             : "its share of its geo's DNS answers changes against the other clusters'"
       }`,
       side: "head",
-      path: at(was.legacy ? "weighted" : "weight"),
+      path: at(isRecord(record(spec(change.head).loadBalancing).weighted) ? "weighted" : "weight"),
       before: spec(change.base).loadBalancing,
       after: spec(change.head).loadBalancing,
     });
@@ -168,7 +176,9 @@ const HEALTH_DEFAULTS: JsonRecord = { failureThreshold: 5, interval: "5m", port:
 const probeOf = (policy: Resource): JsonRecord | undefined => {
   const check = spec(policy).healthCheck;
   if (!isRecord(check)) return undefined;
-  const probe = { ...HEALTH_DEFAULTS, ...check };
+  // multicluster-gateway-controller's v1alpha1 named the probe's path `endpoint`.
+  const { endpoint, ...rest } = check;
+  const probe: JsonRecord = { ...HEALTH_DEFAULTS, ...(endpoint === undefined ? {} : { path: endpoint }), ...rest };
   return {
     ...probe,
     protocol: text(probe.protocol)?.toUpperCase() ?? probe.protocol,

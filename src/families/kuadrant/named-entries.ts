@@ -1,12 +1,20 @@
 import { canonical } from "../../core/canonical-values.js";
 import { isRecord, list, record, text } from "../../core/json-access.js";
-import { entryConditions } from "./policy-sections.js";
+import { conditionKey, entryConditions } from "./policy-sections.js";
 
-/** Auth rules and limits by name: a map (v1beta2 and later) or, in v1beta1's authScheme, a list of named entries. */
+/**
+ * Auth rules and limits by name: a map (v1beta2 and later) or, in v1beta1's authScheme, a list of
+ * named entries, whose `name` is then the key, as the map spells it.
+ */
 export const entriesOf = (value: unknown): Map<string, unknown> =>
   isRecord(value)
     ? new Map(Object.entries(value))
-    : new Map(list(value).map((entry, index) => [text(record(entry).name) ?? `#${index}`, entry]));
+    : new Map(
+        list(value).map((entry, index) => {
+          const { name, ...rest } = record(entry);
+          return [text(name) ?? `#${index}`, rest];
+        }),
+      );
 
 /**
  * How one named entry kept on both sides changed: `fewer-requests`, conditions added or rewritten
@@ -32,14 +40,12 @@ const withoutConditions = (entry: unknown, ignored: ReadonlySet<string>): string
  */
 export function entryChange(was: unknown, now: unknown, ignored: ReadonlySet<string> = new Set()): EntryChange {
   if (withoutConditions(was, ignored) !== withoutConditions(now, ignored)) return "changed";
-  const [before, after] = [entryConditions(was), entryConditions(now)];
-  if (canonical(before) === canonical(after)) return "same";
-  return conditionsMove(before, after);
+  return conditionsMove(entryConditions(was), entryConditions(now));
 }
 
 /** Conditions all of which must hold: only dropping some applies the rule to more requests; any other edit may leave some out. */
 export function conditionsMove(before: readonly unknown[], after: readonly unknown[]): Exclude<EntryChange, "changed"> {
-  const [was, now] = [before.map(canonical), after.map(canonical)];
+  const [was, now] = [before.map(conditionKey), after.map(conditionKey)];
   if (canonical([...was].sort()) === canonical([...now].sort())) return "same";
   return now.every((condition) => was.includes(condition)) ? "more-requests" : "fewer-requests";
 }

@@ -1,4 +1,5 @@
-import { isRecord, list, record, spec, type JsonRecord } from "../../core/json-access.js";
+import { canonical } from "../../core/canonical-values.js";
+import { isRecord, list, record, spec, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { Resource } from "../../core/resource.js";
 
@@ -33,3 +34,22 @@ export const conditionsOf = (fields: JsonRecord): unknown[] => [...list(fields.w
 
 /** A named entry's own conditions (an auth rule's or a limit's `when`, v1beta2's `routeSelectors`). */
 export const entryConditions = (entry: unknown): unknown[] => conditionsOf(record(entry));
+
+const OPERATORS: Readonly<Record<string, string>> = { eq: "==", neq: "!=" };
+
+/**
+ * A condition as one spelling: v1beta2's `selector`/`operator`/`value` pattern read as the v1
+ * predicate it became (kuadrant-operator a925273666 rewrote `selector: request.method, operator: eq,
+ * value: "GET"` as `predicate: "request.method == 'GET'"`), quotes and spacing aside. Anything else
+ * (a named pattern reference, `all`/`any` groups, other operators) as written.
+ */
+export const conditionKey = (condition: unknown): string => {
+  const fields = record(condition);
+  const [selector, operator, value, predicate] = [text(fields.selector), text(fields.operator), fields.value, text(fields.predicate)];
+  const spelled =
+    predicate ??
+    (selector !== undefined && operator !== undefined && OPERATORS[operator] !== undefined && typeof value === "string"
+      ? `${selector} ${OPERATORS[operator]} '${value}'`
+      : undefined);
+  return spelled === undefined ? canonical(condition) : `predicate ${spelled.replace(/"/g, "'").replace(/\s+/g, " ").trim()}`;
+};

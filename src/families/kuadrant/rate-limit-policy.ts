@@ -43,6 +43,10 @@ const ratesOf = (limit: unknown): Map<string, number | undefined> =>
 function rateMove(was: unknown, now: unknown): "same" | "raised" | "lowered" | "changed" {
   const [before, after] = [ratesOf(was), ratesOf(now)];
   if (canonical([...before].sort()) === canonical([...after].sort())) return "same";
+  // One rate each: compared as requests a second whatever their windows (5 per 30s → 5 per 1m is lowered).
+  const [only, other] = [[...before.values()], [...after.values()]];
+  if (only.length === 1 && other.length === 1 && only[0] !== undefined && other[0] !== undefined)
+    return other[0] > only[0] ? "raised" : other[0] < only[0] ? "lowered" : "same";
   const windows = new Set([...before.keys(), ...after.keys()]);
   let up = false;
   let down = false;

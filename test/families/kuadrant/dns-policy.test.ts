@@ -60,12 +60,27 @@ describe("Kuadrant DNSPolicy: a Gateway's DNS records and multi-cluster DNS load
       expected: [],
     },
     {
-      name: "the retired weighted/geo shape rewritten into v1's is another strategy",
-      base: policy("  loadBalancing: {weighted: {defaultWeight: 120}, geo: {defaultGeo: US}}\n", "kuadrant.io/v1alpha1"),
+      name: "the retired weighted/geo shape rewritten into v1's alike is no change (kuadrant-operator 893fd2cdfd)",
+      base: policy("  loadBalancing: {weighted: {defaultWeight: 120}, geo: {defaultGeo: EU}}\n", "kuadrant.io/v1alpha1"),
+      head: policy(LB(120, "EU", true)),
+      expected: [],
+    },
+    {
+      name: "custom weights by cluster label have no v1 spelling: another strategy",
+      base: policy(
+        "  loadBalancing:\n    weighted:\n      defaultWeight: 120\n      custom: [{weight: 255, selector: {matchLabels: {kuadrant.io/lb-attribute-custom-weight: AWS}}}]\n    geo: {defaultGeo: US}\n",
+        "kuadrant.io/v1alpha1",
+      ),
       head: policy(LB(120, "US", true)),
       expected: [
         { class: "failover.changed", side: "head", path: ["spec", "loadBalancing"], says: "rewritten from the retired weighted/geo shape" },
       ],
+    },
+    {
+      name: "multicluster-gateway-controller's probe `endpoint` is v1's `path`",
+      base: policy("  healthCheck: {endpoint: /healthz, port: 443, protocol: HTTPS}\n", "kuadrant.io/v1alpha1"),
+      head: policy("  healthCheck: {path: /healthz, port: 443, protocol: HTTPS}\n"),
+      expected: [],
     },
     {
       name: "v1alpha1 → v1 with the same fields is no change",

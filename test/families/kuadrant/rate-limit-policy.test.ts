@@ -53,7 +53,7 @@ describe("Kuadrant RateLimitPolicy: Limitador's limits", () => {
           class: "resource.changed",
           side: "head",
           path: ["spec", "limits", "toys", "rates"],
-          says: "limit toys changed",
+          says: "limit toys lowered",
           riskFloor: "medium",
         },
       ],
@@ -76,6 +76,17 @@ describe("Kuadrant RateLimitPolicy: Limitador's limits", () => {
       name: "v1beta2's duration and unit rewritten as v1's window: the same rate",
       base: policy("    toys:\n      rates: [{limit: 50, duration: 1, unit: minute}]\n", "kuadrant.io/v1beta2"),
       head: policy(TOYS(50)),
+      expected: [],
+    },
+    {
+      name: "v1beta2's selector/operator/value conditions rewritten as v1 predicates are the same conditions (kuadrant-operator a925273666)",
+      base: policy(
+        '    get-toy:\n      when: [{selector: request.method, operator: eq, value: "GET"}, {selector: request.path, operator: eq, value: "/toy"}]\n      rates: [{limit: 5, duration: 30, unit: second}]\n',
+        "kuadrant.io/v1beta2",
+      ),
+      head: policy(
+        `    get-toy:\n      when: [{predicate: "request.method == 'GET'"}, {predicate: "request.path == '/toy'"}]\n      rates: [{limit: 5, window: 30s}]\n`,
+      ),
       expected: [],
     },
     {
