@@ -10,6 +10,7 @@ import { internalBy, stopsFacingInternet, type Closing } from "../../core/load-b
 import { routesSending, type RouteSending } from "../../core/service-routes.js";
 import { displayName, type DocumentSource, type Resource } from "../../core/resource.js";
 import type { WeightedRef } from "../../core/route-rules.js";
+import { answeredBy, writtenEndpoints } from "./written-endpoints.js";
 
 /**
  * Core Services the PR changes under routes that still send traffic to them. Core Services are not
@@ -22,7 +23,11 @@ import type { WeightedRef } from "../../core/route-rules.js";
  * - Turned into an internet-facing load balancer: its pods are reachable without the route's
  *   Gateway, its TLS and its policies. `access.widened`.
  * - Another selector: every request of the backend goes to other pods (a blue/green cutover by
- *   label), `backend.weight-changed`; no selector left, no endpoints: `reference.broken`.
+ *   label), `backend.weight-changed`; no selector left: to the addresses hand-written Endpoints give
+ *   it (`backend.weight-changed`), or, with none, to nothing: `reference.broken`.
+ * - No longer `type: ExternalName`, with no selector and no hand-written Endpoints: nothing answers
+ *   (`reference.broken`); with either, its traffic moves off the name it aliased, which
+ *   external-name.ts judges on the Service.
  * - Removed while a ServiceExport of its cluster still exports it, routes or not: that cluster's
  *   endpoints leave the ClusterSet. `export.changed`, on the export.
  * An exported Service feeds the ServiceImport of its name in every cluster: routes sending there
@@ -59,8 +64,16 @@ interface ServiceChange extends ServiceName {
   readonly lostPorts?: readonly (number | string)[];
   /** Open to the internet now: a new internet-facing load balancer, or one whose source ranges were lifted (what they were). */
   readonly exposed?: { readonly ranges?: readonly string[] };
-  /** The pods it picks, before and after (`app=cart, version=blue`; "" for none), where that changes. */
-  readonly selector?: { readonly before: string; readonly after: string };
+  /**
+   * The pods it picks, before and after (`app=cart, version=blue`; "" for none), where that changes;
+   * with none left, the addresses hand-written Endpoints give it instead.
+   */
+  readonly selector?: { readonly before: string; readonly after: string; readonly addresses: readonly string[] };
+  /**
+   * No longer `type: ExternalName` (the name it aliased): its ports are now those a route must name,
+   * and whether anything answers it (a selector, hand-written Endpoints).
+   */
+  readonly unaliased?: { readonly externalName: string; readonly ports: readonly (number | string)[]; readonly answered: boolean };
   /** No longer an internet-facing load balancer: what that means, and the head's document. */
   readonly closed?: { readonly summary: string; readonly at: DocumentSource; readonly path: FieldPath };
 }
@@ -72,13 +85,28 @@ const CLOSING_PATHS: Readonly<Record<Closing["field"], FieldPath>> = {
   ports: ["spec", "ports"],
 };
 
-function changeOf(before: DeclaredService, after: DeclaredService | undefined): ServiceChange | undefined {
+/** `endpointsOf`: the addresses the head tree's hand-written Endpoints give a Service, read only where it has no selector. */
+function changeOf(
+  before: DeclaredService,
+  after: DeclaredService | undefined,
+  endpointsOf: (service: DeclaredService) => readonly string[],
+): ServiceChange | undefined {
   const { spec: _spec, annotations: _annotations, unreadable: _unreadable, ...scoped } = before;
   if (!after) return { ...scoped, removed: true };
   // An ExternalName Service is a DNS name: its ports and selector say nothing of where requests go.
   if (after.unreadable || after.spec.type === "ExternalName") return undefined;
+  const selector = { before: selectorText(before.spec), after: selectorText(after.spec) };
+  // An ExternalName Service turned another type (mmalyska/home-ops 783571c77d): the ports it listed were never dialled; its new ones are.
+  const aliased = before.spec.type === "ExternalName" ? (text(before.spec.externalName) ?? "") : undefined;
+  // Read only where no selector is left for one that had one, or for an ExternalName Service turned another type.
+  const addresses = selector.after === "" && (aliased !== undefined || selector.before !== "") ? endpointsOf(after) : [];
+  const unaliased = aliased !== undefined && {
+    externalName: aliased,
+    ports: portKeys(after.spec),
+    answered: answeredBy(selector.after, addresses) !== undefined,
+  };
   const kept = new Set(portKeys(after.spec));
-  const lostPorts = portKeys(before.spec).filter((port) => !kept.has(port));
+  const lostPorts = unaliased ? [] : portKeys(before.spec).filter((port) => !kept.has(port));
   // A new internet-facing load balancer, whatever sources it admits; or one that stops restricting them.
   const exposed = internetFacing(after) && (!internetFacing(before) || (openToInternet(after) && !openToInternet(before)));
   const balancing = (service: DeclaredService) => ({
@@ -89,14 +117,14 @@ function changeOf(before: DeclaredService, after: DeclaredService | undefined): 
   });
   const closing = stopsFacingInternet(balancing(before), balancing(after), "ClusterIP");
   const closed = closing && { summary: closing.summary, at: after.source, path: CLOSING_PATHS[closing.field] };
-  const selector = { before: selectorText(before.spec), after: selectorText(after.spec) };
-  const reselected = before.spec.type !== "ExternalName" && selector.before !== selector.after;
-  if (lostPorts.length === 0 && !exposed && !reselected && !closed) return undefined;
+  const reselected = !unaliased && selector.before !== selector.after;
+  if (lostPorts.length === 0 && !exposed && !reselected && !closed && !unaliased) return undefined;
   return {
     ...scoped,
     ...(lostPorts.length > 0 ? { lostPorts } : {}),
     ...(exposed ? { exposed: internetFacing(before) ? { ranges: sourceRanges(before) ?? [] } : {} } : {}),
-    ...(reselected ? { selector } : {}),
+    ...(reselected ? { selector: { ...selector, addresses } } : {}),
+    ...(unaliased ? { unaliased } : {}),
     ...(closed ? { closed } : {}),
   };
 }
@@ -109,7 +137,7 @@ interface Problem {
   readonly service: ServiceChange;
   readonly imported: boolean;
   readonly what:
-    | { readonly kind: "removed" | "exposed" | "selector" }
+    | { readonly kind: "removed" | "exposed" | "selector" | "unaliased" }
     /** A port a route names that the Service no longer has. */
     | { readonly kind: "port"; readonly port: number | string };
   readonly sends: { readonly route: Resource; readonly backend: WeightedRef; readonly host: string }[];
@@ -130,10 +158,12 @@ function problemsOf(sending: readonly RouteSending<ServiceChange>[]): Problem[] 
       // A removed Service that is still exported is the export's finding (exportsOf), routes or not.
       if (service.removed) {
         if (!imported) note(service, { kind: "removed" }, send, imported);
-      } else if (port !== undefined && service.lostPorts?.includes(port)) note(service, { kind: "port", port }, send, imported);
+      } else if (port !== undefined && (service.unaliased ? !service.unaliased.ports.includes(port) : service.lostPorts?.includes(port)))
+        note(service, { kind: "port", port }, send, imported);
       // Reachable from the internet whichever way the routes reach it: one finding.
       if (service.exposed) note(service, { kind: "exposed" }, send, false);
       if (service.selector) note(service, { kind: "selector" }, send, imported);
+      if (service.unaliased && !service.unaliased.answered) note(service, { kind: "unaliased" }, send, imported);
     }
   }
   return [...problems.values()];
@@ -232,18 +262,34 @@ function detectionOf({ service, imported, what, sends }: Problem, otherExports: 
         after: label,
       };
     case "selector": {
-      const { before, after } = service.selector!;
-      // With no selector of its own a Service has only the endpoints written by hand: none, here.
-      const none = after === "" && unanswered("");
+      const { before, after, addresses } = service.selector!;
+      // With no selector of its own a Service has only the endpoints written by hand.
+      const to = after === "" ? answeredBy(after, addresses) : "the pods the new selector picks";
+      const none = to === undefined && unanswered("");
+      const moved = `every request ${imported ? "this cluster's export answered" : "of that backend"} now goes to ${to}`;
       return {
         class: none ? none.class : "backend.weight-changed",
         summary: none
           ? `Service ${label} no longer selects pods (selector ${before} removed; ${service.file}) while ${routesSend}: ${none.consequence}`
-          : `Service ${label} selects other pods (${before || "none"} → ${after}; ${service.file}) while ${routesSend}: ` +
-            `every request ${imported ? "this cluster's export answered" : "of that backend"} now goes to the pods the new selector picks`,
+          : after === ""
+            ? `Service ${label} no longer selects pods (selector ${before} removed; ${service.file}) while ${routesSend}: ${moved}`
+            : `Service ${label} selects other pods (${before || "none"} → ${after}; ${service.file}) while ${routesSend}: ${moved}`,
         ...at,
         before: `${label} {${before}}`,
         after: `${label} {${after}}`,
+      };
+    }
+    case "unaliased": {
+      const { externalName } = service.unaliased!;
+      const none = unanswered("");
+      return {
+        class: none.class,
+        summary:
+          `Service ${label} is no longer an ExternalName for ${externalName} (${service.file}) and nothing gives it endpoints — no selector, ` +
+          `no Endpoints or EndpointSlices written for it — while ${routesSend}: ${none.consequence}`,
+        ...at,
+        before: `${label} → ${externalName}`,
+        after: `${label} {}`,
       };
     }
     case "removed":
@@ -256,11 +302,13 @@ function detectionOf({ service, imported, what, sends }: Problem, otherExports: 
       };
     case "port": {
       const gone = unanswered(` on port ${what.port}`);
+      // The ports an ExternalName Service listed were never dialled: the one it turned into just lacks it.
+      const hasNo = service.unaliased ? "has no" : "no longer has";
       return {
         class: gone.class,
         summary: imported
-          ? `Service ${label} no longer has port ${what.port} (${service.file}) while ${routesSend} there: ${gone.consequence}`
-          : `Service ${label} no longer has port ${what.port} (${service.file}) while ${routesSend} there: no Service port answers ` +
+          ? `Service ${label} ${hasNo} port ${what.port} (${service.file}) while ${routesSend} there: ${gone.consequence}`
+          : `Service ${label} ${hasNo} port ${what.port} (${service.file}) while ${routesSend} there: no Service port answers ` +
             `that backend, ${REQUESTS_FAIL}`,
         ...at,
         before: `${label}:${what.port}`,
@@ -287,6 +335,7 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
   const declaredElsewhere = (service: DeclaredService) =>
     context.servicesNamed("head", service.name).filter((other) => answers(other, service));
   const made = context.madeServices(context.head);
+  const endpointsOf = (service: DeclaredService) => writtenEndpoints(service, context.objectsMentioning("head", service.name));
 
   // A Service readable at base whose document no longer reads: kubectl and the GitOps tools refuse
   // the whole file, so what it applies stops where it is (kubernetes-engine-samples 2939f67e88: a
@@ -300,7 +349,7 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
       unreadable.push(unreadableDetection(service, now));
       return [];
     }
-    const change = changeOf(service, now);
+    const change = changeOf(service, now, endpointsOf);
     if (!change?.removed) return change ? [change] : [];
     const elsewhere = declaredElsewhere(service);
     if (elsewhere.length === 0) return [change];
@@ -308,7 +357,7 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
     if (elsewhere.some((other) => context.fileText("base", other.file) === context.fileText("head", other.file))) return [];
     // Moved to another file: judged against what declares it there, which may have changed on the way.
     const moved = elsewhere.map((other) => {
-      const after = changeOf(service, other);
+      const after = changeOf(service, other, endpointsOf);
       return after && { ...after, file: other.file };
     });
     return moved.some((after) => after === undefined) ? [] : [moved[0]!];

@@ -1034,6 +1034,75 @@ spec:
   });
 });
 
+describe("an ExternalName Service leaving ExternalName (mmalyska/home-ops 783571c77d)", () => {
+  const ALIAS = `apiVersion: v1
+kind: Service
+metadata: {name: hass-proxy, namespace: default}
+spec: {type: ExternalName, externalName: 192.168.50.9, ports: [{port: 8123}]}
+`;
+  const SELECTORLESS =
+    "apiVersion: v1\nkind: Service\nmetadata: {name: hass-proxy, namespace: default}\nspec: {ports: [{name: hass-proxy, port: 8123}]}\n";
+  const ENDPOINTS = `apiVersion: v1
+kind: Endpoints
+metadata: {name: hass-proxy, namespace: default}
+subsets: [{addresses: [{ip: 192.168.50.9}], ports: [{name: hass-proxy, port: 8123}]}]
+`;
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: hass, namespace: default}
+spec:
+  parentRefs: [{name: internal}]
+  hostnames: [hass.example.net]
+  rules:
+  - backendRefs: [{name: hass-proxy, port: 8123}]
+`;
+  const judged = (head: Record<string, string>, others: Record<string, string> = { "route.yaml": route }) =>
+    findings(analyze({ ...others, "svc.yaml": ALIAS }, { ...others, ...head }));
+
+  it("for hand-written Endpoints is high, naming the routes, not 'removed': its traffic moves off the name it aliased", () => {
+    expect(judged({ "svc.yaml": `${SELECTORLESS}---\n${ENDPOINTS}` })).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Service default/hass-proxy: no longer type ExternalName (now ClusterIP; svc.yaml): its traffic no longer leaves the cluster for " +
+          "192.168.50.9 but goes to the addresses its hand-written Endpoints give (192.168.50.9); routes sending traffic to it: HTTPRoute default/hass",
+      ],
+    ]);
+  });
+
+  it("for a selector is high, for nothing high with the route's reference.broken; no route sends to it: high all the same, as becoming one is", () => {
+    const selecting = SELECTORLESS.replace("spec: {", "spec: {type: NodePort, selector: {app: hass}, ");
+    expect(judged({ "svc.yaml": selecting })).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Service default/hass-proxy: no longer type ExternalName (now NodePort; svc.yaml): its traffic no longer leaves the cluster for " +
+          "192.168.50.9 but goes to the pods its selector app=hass picks; routes sending traffic to it: HTTPRoute default/hass",
+      ],
+    ]);
+    expect(judged({ "svc.yaml": SELECTORLESS }).map(([found, risk]) => [found, risk])).toEqual([
+      ["reference.broken", "high"],
+      ["resource.changed", "high"],
+    ]);
+    expect(judged({ "svc.yaml": SELECTORLESS }, {})).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "Service default/hass-proxy: no longer type ExternalName (now ClusterIP; svc.yaml): its traffic no longer leaves the cluster for " +
+          "192.168.50.9 and nothing answers it: it selects no pods, and no Endpoints or EndpointSlices of the tree give it addresses",
+      ],
+    ]);
+  });
+
+  it("where no route sends to it, names the other objects that call it, not its own Endpoints; one deleted outright is still removed", () => {
+    const caller = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: panel, namespace: default}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: HASS, value: "http://hass-proxy:8123"}]}]\n`;
+    expect(judged({ "svc.yaml": `${SELECTORLESS}---\n${ENDPOINTS}` }, { "app.yaml": caller })[0]?.[2]).toMatch(
+      /\(192\.168\.50\.9\); named by Deployment default\/panel$/,
+    );
+    expect(judged({}, {})).toEqual([["resource.changed", "low", "Service default/hass-proxy removed"]]);
+  });
+});
+
 describe("reports show the step plan in the route diff", () => {
   it("renders the plan before and after beside the backends", () => {
     const base = { "canary.yaml": canary() };

@@ -270,6 +270,20 @@ spec:
   });
 });
 
+const ENDPOINTS = `apiVersion: v1
+kind: Endpoints
+metadata: { name: cart, namespace: shop }
+subsets: [{ addresses: [{ ip: 10.0.0.7 }], ports: [{ port: 8080 }] }]
+`;
+
+const SLICE = (address: string) => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: cart-1, namespace: shop, labels: { kubernetes.io/service-name: cart } }
+addressType: IPv4
+ports: [{ port: 8080 }]
+endpoints: [{ addresses: [${address}] }]
+`;
+
 describe("a core Service changed under routes that send to it", () => {
   const withPorts = (ports: string, extra = "") => `apiVersion: v1
 kind: Service
@@ -404,6 +418,74 @@ ${selector}  ports: [{ port: 8080 }]
     ]);
     // The same labels, reordered or requoted, are the same pods.
     expect(judged(BLUE, "  selector:\n    version: 'blue'\n    app: cart\n")).toEqual([]);
+  });
+
+  it("left with no selector but hand-written Endpoints or ready EndpointSlices of its own: their addresses take every request, not nothing", () => {
+    const selectorless = "  ports: [{ port: 8080 }]\n";
+    const judged = (endpoints: string) =>
+      analyze(
+        { "route.yaml": httpRoute(), "a.yaml": service() },
+        { "route.yaml": httpRoute(), "a.yaml": withPorts(selectorless), "endpoints.yaml": endpoints },
+      ).findings.map(({ class: found, risk, summary }) => ({ found, risk, summary }));
+    expect(judged(ENDPOINTS)).toEqual([
+      {
+        found: "backend.weight-changed",
+        risk: "medium-high",
+        summary:
+          "Service shop/cart no longer selects pods (selector app=cart removed; a.yaml) while HTTPRoute shop/cart still sends traffic for " +
+          "cart.example.com to it: every request of that backend now goes to the addresses its hand-written Endpoints give (10.0.0.7)",
+      },
+    ]);
+    expect(judged(SLICE("10.0.0.8")).map(({ found }) => found)).toEqual(["backend.weight-changed"]);
+    // Not its own: another namespace's Endpoints, a slice of another Service, a slice of endpoints not ready.
+    for (const other of [
+      ENDPOINTS.replace("namespace: shop", "namespace: web"),
+      SLICE("10.0.0.8").replace("service-name: cart", "service-name: cart-next"),
+      SLICE("10.0.0.8").replace("addresses: [10.0.0.8]", "addresses: [10.0.0.8], conditions: { ready: false }"),
+    ])
+      expect(judged(other).map(({ found }) => found)).toEqual(["reference.broken"]);
+  });
+
+  describe("an ExternalName Service turned another type (mmalyska/home-ops 783571c77d)", () => {
+    const ALIAS = withPorts("  type: ExternalName\n  externalName: 192.168.50.9\n  ports: [{ port: 8080 }]\n");
+    const judged = (head: Record<string, string>) =>
+      analyze({ "route.yaml": httpRoute(), "a.yaml": ALIAS }, { "route.yaml": httpRoute(), ...head }).findings.map(
+        ({ class: found, risk, file, summary }) => ({ found, risk, file, summary }),
+      );
+
+    it("with no selector and no Endpoints of its own: reference.broken on the route, nothing answers it", () => {
+      expect(judged({ "a.yaml": withPorts("  ports: [{ port: 8080 }]\n") }).filter(({ found }) => found !== "resource.changed")).toEqual([
+        {
+          found: "reference.broken",
+          risk: "high",
+          file: "route.yaml",
+          summary:
+            "Service shop/cart is no longer an ExternalName for 192.168.50.9 (a.yaml) and nothing gives it endpoints — no selector, no Endpoints " +
+            "or EndpointSlices written for it — while HTTPRoute shop/cart still sends traffic for cart.example.com to it: no endpoint answers " +
+            "that backend, so its share of the requests fails (a Gateway answers 500, an Envoy sidecar or ingress 503)",
+        },
+      ]);
+      // Moved to another file on the way, judged as it is there.
+      expect(judged({ "b.yaml": withPorts("  ports: [{ port: 8080 }]\n") }).map(({ found }) => found)).toContain("reference.broken");
+    });
+
+    it("with a selector, Endpoints or an EndpointSlice: no broken reference (its move is judged on the Service)", () => {
+      const heads: Record<string, string>[] = [
+        { "a.yaml": service() },
+        { "a.yaml": `${withPorts("  ports: [{ port: 8080 }]\n")}---\n${ENDPOINTS}` },
+        { "a.yaml": withPorts("  ports: [{ port: 8080 }]\n"), "slice.yaml": SLICE("192.168.50.9") },
+      ];
+      for (const head of heads) expect(judged(head).map(({ found, risk }) => [found, risk])).toEqual([["resource.changed", "high"]]);
+    });
+
+    it("without the port the route names: the ports it listed as an ExternalName were never dialled, the new ones are", () => {
+      const portless = withPorts("  type: ExternalName\n  externalName: 192.168.50.9\n");
+      const result = analyze(
+        { "route.yaml": httpRoute(), "a.yaml": portless },
+        { "route.yaml": httpRoute(), "a.yaml": service().replace("port: 8080", "port: 80") },
+      );
+      expect(broken(result).map(({ summary }) => summary.split(" while ")[0])).toEqual(["Service shop/cart has no port 8080 (a.yaml)"]);
+    });
   });
 
   it("removed while a ServiceExport of its cluster still exports it: export.changed on the export", () => {
