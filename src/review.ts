@@ -37,7 +37,7 @@ import { classify } from "./policy/class-risk.js";
 import { submoduleFile, submoduleFindings, type Submodule } from "./detect/submodules.js";
 import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
-import { settledPolicies } from "./detect/attached-policies.js";
+import { settledPolicies, unreadTargetNotes } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
@@ -249,6 +249,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
       context,
     ),
   ]);
+  const unreadTargets = unreadTargetNotes(changes, base.manifests, head.manifests, context, input.rendered?.failures ?? []);
   for (const change of changes) {
     if (settled.has(change.key)) {
       const detection = settled.get(change.key);
@@ -256,13 +257,16 @@ export function analyzeChange(input: ChangeInput): Analysis {
       continue;
     }
     const family = (change.head ?? change.base)!.family;
+    const note = unreadTargets.get(change.key);
     for (const detect of DETECTORS[family] ?? [])
       detections.push(
         ...detect(change, context).map((d) =>
           withVersionsCompared(
             change,
-            withUnresolvedTrust(change, { ...d, resourceKey: d.resourceKey ?? change.key }, (side, file) =>
-              reading[side].unknownValuesOf()(file),
+            withUnresolvedTrust(
+              change,
+              { ...d, resourceKey: d.resourceKey ?? change.key, ...(note ? { summary: `${d.summary} (${note})` } : {}) },
+              (side, file) => reading[side].unknownValuesOf()(file),
             ),
           ),
         ),

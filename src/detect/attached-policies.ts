@@ -9,6 +9,8 @@ import { byFamilyKind } from "../families/index.js";
 import type { DetectorContext } from "../core/detector.js";
 import { answers } from "../core/declared-services.js";
 import { routesSending } from "../core/service-routes.js";
+import type { RenderFailure } from "../render/render-result.js";
+import { posix } from "node:path";
 
 /**
  * Policies that attach to other objects by name (Gateway API policy attachment: Envoy Gateway's
@@ -80,6 +82,22 @@ const carriesNoOtherTraffic = (targets: readonly PolicyTarget[], own: FlowIndex,
 
 const isCoreService = (target: PolicyTarget): boolean => target.group === "" && target.kind === "Service";
 
+/**
+ * Whether a tree declares a policy's target. The loader keeps no core Service but an ExternalName
+ * one: the others are read from the files that name them. An unreadable Service document may
+ * declare it (`answers`), a readable one does.
+ */
+const declaredIn = (
+  tree: ManifestSet,
+  side: "base" | "head",
+  target: PolicyTarget,
+  readable: boolean,
+  context: Pick<DetectorContext, "servicesNamed">,
+): boolean =>
+  declares(tree, target) ||
+  (isCoreService(target) &&
+    context.servicesNamed(side, target.name).some((service) => (!readable || !service.unreadable) && answers(service, target)));
+
 export function settledPolicies(
   changes: readonly ResourceChange[],
   baseTree: PolicyTree,
@@ -97,12 +115,8 @@ export function settledPolicies(
     if (!index) indexes.set(tree, (index = flowIndex(tree.model)));
     return index;
   };
-  // The loader keeps no core Service but an ExternalName one: the others are read from the files
-  // that name them. An unreadable Service document may declare it (`answers`), a readable one does.
   const declaredOn = (side: "base" | "head", target: PolicyTarget, readable: boolean) =>
-    declares(side === "head" ? head : base, target) ||
-    (isCoreService(target) &&
-      context.servicesNamed(side, target.name).some((service) => (!readable || !service.unreadable) && answers(service, target)));
+    declaredIn(side === "head" ? head : base, side, target, readable, context);
   // Sent to by the other side's routes: as a Gateway API backendRef, or a core Service by any family's reference or host.
   const receives = (tree: PolicyTree, target: PolicyTarget) =>
     isCoreService(target)
@@ -130,4 +144,40 @@ export function settledPolicies(
     });
   }
   return settled;
+}
+
+/**
+ * What the findings of a policy removed say of targets no file of either tree declares, where a
+ * root of the policy's folder could not be rendered (`failures`, as the render stage reports them):
+ * the target may have been one of its objects, and whether it stays is unknown (rcdailey/home-ops
+ * b49e3a440a deleted bentopdf's app-template release beside the oidc SecurityPolicy on its route,
+ * and "HTTPRoute default/bentopdf no longer requires oidc" read as if the route kept serving;
+ * wrmilling/k3s-gitops 0a4919d214 removed AppFlowy's release with the BackendTrafficPolicy on its
+ * route). By the policy's change key.
+ */
+export function unreadTargetNotes(
+  changes: readonly ResourceChange[],
+  base: ManifestSet,
+  head: ManifestSet,
+  context: Pick<DetectorContext, "servicesNamed">,
+  failures: readonly RenderFailure[],
+): ReadonlyMap<string, string> {
+  const notes = new Map<string, string>();
+  if (failures.length === 0) return notes;
+  const unrendered = new Set(failures.flatMap(({ origin, inputs }) => [origin, ...inputs].map((file) => posix.dirname(file))));
+  for (const change of changes) {
+    if (!change.base || change.head || !unrendered.has(posix.dirname(change.base.source.file))) continue;
+    const targets = policyTargetsOf(change.base)?.(change.base) ?? [];
+    const unread = targets.filter(
+      (target) => !declaredIn(base, "base", target, false, context) && !declaredIn(head, "head", target, false, context),
+    );
+    if (unread.length === 0) continue;
+    const one = unread.length === 1;
+    notes.set(
+      change.key,
+      `${unread.map(targetName).join(", ")} ${one ? "is" : "are"} in no file the review reads: a release beside this policy that cannot ` +
+        `be rendered may make ${one ? "it" : "them"}, and whether ${one ? "it stays" : "they stay"} after this PR is unknown`,
+    );
+  }
+  return notes;
 }

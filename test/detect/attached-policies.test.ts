@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { found, GATEWAY, judged, policy, route } from "./policy-fixtures.js";
+import { analyzeChange } from "../../src/review.js";
+import { policyWith } from "../helpers/review-trees.js";
+import type { RenderResult } from "../../src/render/render-result.js";
 
 describe("policies attached by name are judged as what they attach to", () => {
   const tree = { "gateway.yaml": GATEWAY, "route.yaml": route() };
@@ -138,6 +141,54 @@ spec:
     it("for a Service the base already declared: traffic from outside the repository may reach it, judged", () => {
       const declared = { "gateway.yaml": GATEWAY, "service.yaml": service };
       expect(judged(policyFindings(declared, { ...declared, "route.yaml": goecho, "tls.yaml": tls }))).toEqual(["trust.changed"]);
+    });
+  });
+
+  describe("removed beside a release that cannot be rendered, its targets in no file (rcdailey/home-ops b49e3a440a)", () => {
+    // The route is one of the release's objects, or not: whether it stays is unknown, and the findings say so.
+    const RELEASE =
+      "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app, namespace: default}\nspec: {chart: {spec: {chart: app-template}}}\n";
+    const failed = (folder: string): RenderResult => ({
+      roots: [],
+      base: { files: [], consumed: [] },
+      head: { files: [], consumed: [] },
+      failures: [
+        {
+          id: `helm ${folder}/release.yaml`,
+          origin: `${folder}/release.yaml`,
+          inputs: [`${folder}/release.yaml`],
+          reason: "offline",
+          gates: true,
+        },
+      ],
+    });
+    const summaries = (rendered?: RenderResult) =>
+      analyzeChange({
+        base: Object.entries({
+          "gateway.yaml": GATEWAY,
+          "apps/app/release.yaml": RELEASE,
+          "apps/app/policy.yaml": policy("passive-health-check"),
+        }).map(([path, text]) => ({ path, text })),
+        head: [{ path: "gateway.yaml", text: GATEWAY }],
+        policy: policyWith(),
+        ...(rendered ? { rendered } : {}),
+      }).findings.flatMap(({ class: found, summary }) => (found === "health.changed" ? [summary] : []));
+    const NOTE =
+      " (HTTPRoute default/provider-fallback is in no file the review reads: a release beside this policy that cannot be rendered may make it, " +
+      "and whether it stays after this PR is unknown)";
+
+    it("say the target may be the release's, whether it stays unknown", () => {
+      const said = summaries(failed("apps/app"));
+      expect(said.length).toBeGreaterThan(0);
+      for (const summary of said) expect(summary.endsWith(NOTE)).toBe(true);
+    });
+
+    it("say nothing of it where every root rendered, or the one that failed is another folder's", () => {
+      for (const rendered of [undefined, failed("apps/other")]) {
+        const said = summaries(rendered);
+        expect(said.length).toBeGreaterThan(0);
+        for (const summary of said) expect(summary).not.toContain("no file the review reads");
+      }
     });
   });
 });
