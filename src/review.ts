@@ -1,10 +1,10 @@
 import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
 import { isPolicyPath, POLICY_PATH, repositoryPolicy } from "./policy/load-policy.js";
-import { diffResources, type FileApplying } from "./diff/resource-diff.js";
+import { diffResources, unappliedDefinitions, type FileApplying } from "./diff/resource-diff.js";
 import { diffRoutes } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
-import { resourceKey, type ManifestSet } from "./core/resource.js";
+import { resourceKey, type ManifestSet, type Resource } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
 import { keepUnreadable } from "./diff/unreadable-resources.js";
@@ -18,7 +18,7 @@ import { excludedDeclarations } from "./graph/excluded-declarations.js";
 import { graphMemo, readGraphNodes, type TrafficGraph } from "./graph/traffic-graph.js";
 import { releaseSharedBodies } from "./manifests/held-body.js";
 import { templateAt } from "./manifests/placeholders.js";
-import { buildGitopsPlacement } from "./model/gitops-placement.js";
+import { buildGitopsPlacement, type FilePlacement } from "./model/gitops-placement.js";
 import { fileSites } from "./core/gitops-delivery.js";
 import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
@@ -41,7 +41,7 @@ import { settledPolicies, unreadTargetNotes } from "./detect/attached-policies.j
 import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
-import { appliedInsteadDetection, placedAsCompared, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
+import { placedAsCompared, unappliedDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
 import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
@@ -95,12 +95,22 @@ export interface Analysis extends Omit<AnalysisOutcome, "routeSources"> {
 
 const POLICY_RESOURCE = { group: "route-governor", kind: "Policy", namespace: "", name: POLICY_PATH };
 
-/** `established`: the base tree's analysis when this is the head: its resources are applied first, so a route the PR adds is younger; its equal flows are shared. */
-function analyzeTree(manifests: ManifestSet, policy: Policy, clusterOfFile: ClusterOfFile, established?: TreeAnalysis): TreeAnalysis {
+/**
+ * `established`: the base tree's analysis when this is the head: its resources are applied first, so a route the PR adds is younger; its equal flows are shared.
+ * `unapplied`: of the tree placed so, the resources it does not apply, which route nothing.
+ */
+function analyzeTree(
+  manifests: ManifestSet,
+  policy: Policy,
+  clusterOfFile: ClusterOfFile,
+  unapplied: (placement: FilePlacement) => (resource: Resource) => boolean,
+  established?: TreeAnalysis,
+): TreeAnalysis {
   const placement = buildGitopsPlacement(manifests, policy.topology, clusterOfFile, established?.placement);
   // The base tree's resources by key answer which are applied already: no copy of their keys.
   const applied = established?.manifests.resources ?? new Set<string>();
-  return { manifests, placement, model: buildTrafficModel(manifests, policy.topology, placement, applied, established?.model) };
+  const model = buildTrafficModel(manifests, policy.topology, placement, applied, established?.model, unapplied(placement));
+  return { manifests, placement, model };
 }
 
 /** A tree's policy files: one, or both spellings (which the next review refuses). */
@@ -178,8 +188,26 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const manifests = withoutMovesOutOfDelivery(readable, appliedIn, sitesIn, { base: kustomizations.base(), head: kustomizations.head() });
   releaseReads(options.cache);
   input.collect?.();
-  const base = analyzeTree(manifests.base, policy, clusterOfFile);
-  const head = analyzeTree(manifests.head, policy, clusterOfFile, base);
+  const listed = {
+    base: once(() => listedWithFolder(kustomizations.base(), reading.base.includedBy)),
+    head: once(() => listedWithFolder(kustomizations.head(), reading.head.includedBy)),
+  };
+  const applying = (side: "base" | "head", placement: FilePlacement): FileApplying => ({
+    clusters: fileSites(placement),
+    applied: (file) => appliedIn[side]()(file),
+    withFolder: (file) => listed[side]()(file),
+  });
+  // A version its tree does not apply routes nothing there (a stale copy of a route beside the
+  // kustomization that lists the live one, deleted, removes no flow). Asked only of what the PR
+  // changes: a resource it leaves alone routes alike in both trees.
+  const unappliedIn = (side: "base" | "head") => (placement: FilePlacement) => {
+    const other = manifests[side === "base" ? "head" : "base"];
+    const unapplied = unappliedDefinitions(manifests[side], applying(side, placement));
+    return (resource: Resource) =>
+      other.resources.get(resource.key)?.source.text !== resource.source.text && unapplied(resource) !== undefined;
+  };
+  const base = analyzeTree(manifests.base, policy, clusterOfFile, unappliedIn("base"));
+  const head = analyzeTree(manifests.head, policy, clusterOfFile, unappliedIn("head"), base);
   input.collect?.();
   const nodes = graphMemo();
   readGraphNodes(base.manifests, nodes);
@@ -206,15 +234,6 @@ export function analyzeChange(input: ChangeInput): Analysis {
     (side, path) => reading[side].commonLabelsOf()(path),
   );
 
-  const listed = {
-    base: once(() => listedWithFolder(kustomizations.base(), reading.base.includedBy)),
-    head: once(() => listedWithFolder(kustomizations.head(), reading.head.includedBy)),
-  };
-  const applying = (side: "base" | "head", tree: TreeAnalysis): FileApplying => ({
-    clusters: fileSites(tree.placement),
-    applied: (file) => appliedIn[side]()(file),
-    withFolder: (file) => listed[side]()(file),
-  });
   // A version added or dropped among versions that differ is judged as the comparison that rates highest.
   const rated = (change: ResourceChange) =>
     Math.max(
@@ -223,7 +242,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
         detect(change, context).map((detection) => riskRank(classify(detection, policy))),
       ),
     );
-  const changes = diffResources(base.manifests, head.manifests, { base: applying("base", base), head: applying("head", head) })
+  const changes = diffResources(base.manifests, head.manifests, {
+    base: applying("base", base.placement),
+    head: applying("head", head.placement),
+  })
     .filter(renderedOnOneSide(input.rendered))
     .map((change) => worstComparison(change, rated));
   // A route, entry or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
@@ -238,7 +260,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   ];
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([
     ...changes.flatMap((change) => {
-      const detection = appliedInsteadDetection(change);
+      const detection = unappliedDetection(change);
       return detection ? [[change.key, detection] as const] : [];
     }),
     ...renamed.settled,

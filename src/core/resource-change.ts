@@ -12,24 +12,28 @@ import type { Resource } from "./resource.js";
 export type VersionChange = "added" | "removed" | "redelivered";
 
 /**
- * Why a definition added or removed is no version of the object its tree applies, though another
- * file of that tree defines the same identity where it would be one: `unapplied`, nothing the tree's
- * GitOps objects apply reads its file; `unlisted`, its folder's kustomization lists the other's file
- * and not its own (Flux and `kubectl apply -k` build that kustomization).
+ * Why a definition is no version of the object its tree applies: `unapplied`, the tree's GitOps
+ * objects deliver its folder but nothing they apply reads its file (its folder's kustomization,
+ * which Flux and Argo CD build, does not list it), or nothing they apply reads it while they apply
+ * another file's definition of it; `unlisted`, its folder's kustomization lists another file that
+ * defines the same identity and not its own (Flux and `kubectl apply -k` build that kustomization).
+ * `instead`: that other definition, the one the tree applies in its place, where there is one.
  */
-export interface AppliedInstead {
-  readonly resource: Resource;
+export interface Unapplied {
+  readonly instead?: Resource;
   readonly why: "unapplied" | "unlisted";
 }
 
 /** One traffic resource at base and at head, matched by identity: added, removed, or on both sides. */
 export type ResourceChange =
-  | { readonly key: string; readonly base?: undefined; readonly head: Resource; readonly appliedInstead?: AppliedInstead }
-  | { readonly key: string; readonly base: Resource; readonly head?: undefined; readonly appliedInstead?: AppliedInstead }
+  | { readonly key: string; readonly base?: undefined; readonly head: Resource; readonly unapplied?: Unapplied }
+  | { readonly key: string; readonly base: Resource; readonly head?: undefined; readonly unapplied?: Unapplied }
   | {
       readonly key: string;
       readonly base: Resource;
       readonly head: Resource;
+      /** Of an edit, why neither side's version is applied (the head's reason): the edit changes no object of the cluster. */
+      readonly unapplied?: Unapplied;
       readonly version?: VersionChange;
       /**
        * Of a version change, the other side's versions it differs from, `base` (`head` for one

@@ -73,28 +73,34 @@ export function worstComparison(change: ResourceChange, rate: (comparison: Resou
 }
 
 /**
- * A definition added or removed beside the one its tree applies in its place (diff/resource-diff.ts
- * `appliedInstead`): no version of the object the cluster holds, which that one writes
- * (a PeerAuthentication with DISABLE added in vm-onboarding.yaml beside a kustomization that lists
- * only mesh-mtls.yaml's STRICT read as mTLS turned off mesh-wide). Undefined for any other change.
+ * A definition its tree does not apply, added, removed or edited (diff/resource-diff.ts
+ * `unapplied`): no version of the object the cluster holds, which another file writes or none
+ * does (a PeerAuthentication with DISABLE added in vm-onboarding.yaml beside a kustomization that
+ * lists only mesh-mtls.yaml's STRICT read as mTLS turned off mesh-wide; a stale copy of an HTTPRoute
+ * deleted beside that kustomization read as the live route removed). Undefined for any other change.
  */
-export function appliedInsteadDetection(change: ResourceChange): Omit<Detection, "resourceKey"> | undefined {
-  if ((change.head && change.base) || !change.appliedInstead) return undefined;
+export function unappliedDetection(change: ResourceChange): Omit<Detection, "resourceKey"> | undefined {
+  if (!change.unapplied) return undefined;
   const resource = (change.head ?? change.base)!;
-  const { resource: applied, why } = change.appliedInstead;
+  const { instead, why } = change.unapplied;
+  const file = resource.source.file;
   const reason =
     why === "unlisted"
-      ? `its folder's kustomization lists ${applied.source.file} and not it`
-      : `nothing the tree's GitOps objects apply reads it, while they apply ${applied.source.file}`;
-  const what = change.head
-    ? `added in ${resource.source.file}, which is not applied`
-    : `${resource.source.file}, which was not applied, no longer writes it`;
+      ? `its folder's kustomization lists ${instead!.source.file} and not it`
+      : instead
+        ? `nothing the tree's GitOps objects apply reads it, while they apply ${instead.source.file}`
+        : "the tree's GitOps objects deliver its folder, but nothing they apply reads it";
+  const what = !change.head
+    ? `${file}, which was not applied, no longer writes it`
+    : `${change.base ? "edited" : "added"} in ${file}, which is not applied`;
+  const outcome = instead ? `the tree applies ${instead.source.file}'s version of it instead` : "no object of the cluster changes";
   return {
     class: "resource.changed",
-    summary: `${displayName(resource.id)}: ${what} (${reason}): the tree applies ${applied.source.file}'s version of it instead`,
+    summary: `${displayName(resource.id)}: ${what} (${reason}): ${outcome}`,
     resource: resource.id,
     side: change.head ? "head" : "base",
     path: [],
-    ...(change.head ? { after: canonicalForm(resource.body) } : { before: canonicalForm(resource.body) }),
+    ...(change.base ? { before: canonicalForm(change.base.body) } : {}),
+    ...(change.head ? { after: canonicalForm(change.head.body) } : {}),
   };
 }

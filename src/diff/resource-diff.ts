@@ -1,4 +1,4 @@
-import type { AppliedInstead, ResourceChange, VersionChange } from "../core/resource-change.js";
+import type { ResourceChange, Unapplied, VersionChange } from "../core/resource-change.js";
 import { keyIsIdentity, type ManifestSet, type Resource } from "../core/resource.js";
 import { sitesLeft, takeoversOf } from "../core/sites-taken-over.js";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
@@ -43,8 +43,8 @@ const AS_WRITTEN: FileApplying = { clusters: () => [], applied: () => true, with
  * kustomization lists some of its files, those it lists are applied together and the others are
  * not applied with them (istio-demos c4863e5's vm-onboarding.yaml beside a kustomization listing
  * only mesh-mtls.yaml is applied by neither Flux nor `kubectl apply -k`): such a definition is
- * settled as one the tree does not apply (`appliedInstead`), neither judged as a version nor as an
- * object beside the applied one.
+ * settled as one the tree does not apply (`unapplied`, unappliedDefinitions), neither judged as a
+ * version nor as an object beside the applied one, and so is an edit of one neither tree applies.
  * So a version one file adds beside the one the base already wrote is judged against it
  * (istio-demos c4863e5: vm-onboarding.yaml wrote PeerAuthentication istio-system/default with
  * DISABLE beside mesh-mtls.yaml's STRICT, read as a second policy that istiod would ignore), and a
@@ -63,7 +63,8 @@ export function diffResources(
   applying: { readonly base: FileApplying; readonly head: FileApplying } = { base: AS_WRITTEN, head: AS_WRITTEN },
 ): ResourceChange[] {
   const changes: ResourceChange[] = [];
-  const definitions = definitionsOf(base, head, applying);
+  const unapplied = { base: unappliedDefinitions(base, applying.base), head: unappliedDefinitions(head, applying.head) };
+  const definitions = definitionsOf({ base, head }, applying, unapplied);
   const redelivery = redeliveryOf(head, applying);
   // forEach: a `for…of` over a Map's entries makes an entry array and a result object per resource.
   base.resources.forEach((before, key) => {
@@ -73,14 +74,17 @@ export function diffResources(
     // Only a copy of an object several files write (keyed by its file) may give way to another copy.
     const redelivered = keyIsIdentity(before) ? undefined : redelivery(key, before, after, edited);
     if (redelivered) changes.push(redelivered);
-    else if (edited) changes.push({ key, base: before, head: after });
+    else if (edited) {
+      const neither = unapplied.base(before) && unapplied.head(after);
+      changes.push(neither ? { key, base: before, head: after, unapplied: neither } : { key, base: before, head: after });
+    }
   });
   // The base versions added ones are judged against: a removed one of them is judged there, once.
   const judgedAgainst = new Set<Resource>();
   head.resources.forEach((after, key) => {
     if (base.resources.has(key)) return;
-    const { versions: earlier, appliedInstead } = definitions("head", after);
-    if (earlier.length === 0) changes.push(appliedInstead ? { key, head: after, appliedInstead } : { key, head: after });
+    const { versions: earlier, unapplied } = definitions("head", after);
+    if (earlier.length === 0) changes.push(unapplied ? { key, head: after, unapplied } : { key, head: after });
     else {
       const differing = earlier.filter((version) => !sameMeaning(version, after));
       for (const version of differing) judgedAgainst.add(version);
@@ -89,8 +93,8 @@ export function diffResources(
   });
   base.resources.forEach((before, key) => {
     if (head.resources.has(key)) return;
-    const { versions: later, appliedInstead } = definitions("base", before);
-    if (later.length === 0) changes.push(appliedInstead ? { key, base: before, appliedInstead } : { key, base: before });
+    const { versions: later, unapplied } = definitions("base", before);
+    if (later.length === 0) changes.push(unapplied ? { key, base: before, unapplied } : { key, base: before });
     else {
       // Judged against the versions that were there before; where every version is new, from the additions.
       const staying = later.filter((version) => base.resources.has(version.key));
@@ -102,20 +106,21 @@ export function diffResources(
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** A tree's resources by identity, indexed when first asked: most PRs never ask. */
-function byIdentity(set: ManifestSet): () => ReadonlyMap<string, readonly Resource[]> {
-  let index: Map<string, Resource[]> | undefined;
-  return () => {
-    if (index) return index;
-    index = new Map();
+const byIdentityOf = new WeakMap<ManifestSet, ReadonlyMap<string, readonly Resource[]>>();
+
+/** A tree's definitions of one identity, the tree indexed once, when first asked: most PRs never ask. */
+function definitionsIn(set: ManifestSet, identity: string): readonly Resource[] {
+  let index = byIdentityOf.get(set);
+  if (!index) {
+    const found = new Map<string, Resource[]>();
     for (const resource of set.resources.values()) {
-      const identity = identityOf(resource);
-      const known = index.get(identity);
+      const known = found.get(identityOf(resource));
       if (known) known.push(resource);
-      else index.set(identity, [resource]);
+      else found.set(identityOf(resource), [resource]);
     }
-    return index;
-  };
+    byIdentityOf.set(set, (index = found));
+  }
+  return index.get(identity) ?? [];
 }
 
 /**
@@ -133,12 +138,11 @@ function redeliveryOf(
   head: ManifestSet,
   applying: { readonly base: FileApplying; readonly head: FileApplying },
 ): (key: string, before: Resource, after: Resource, edited: boolean) => ResourceChange | undefined {
-  const copiesOf = byIdentity(head);
   return (key, before, after, edited) => {
     const [file, now] = [before.source.file, applying.head.clusters(after.source.file)];
     const left = sitesLeft(applying.base.clusters(file), now);
     if (left.length === 0 || !applying.base.applied(file)) return undefined;
-    const copies = (copiesOf().get(identityOf(before)) ?? []).filter(
+    const copies = definitionsIn(head, identityOf(before)).filter(
       (copy) => copy !== after && copy.source.file !== file && !movedBetweenGroups(before, copy) && applying.head.applied(copy.source.file),
     );
     const differing = takeoversOf(left, copies, (copy) => applying.head.clusters(copy.source.file)).filter(
@@ -171,70 +175,94 @@ function versionChange(key: string, version: VersionChange, own: Resource, other
     : { key, base: own, head: like, version, counterparts };
 }
 
+/** Whether two definitions are put where one replaces the other: the same clusters, or, where placement does not say, one folder. */
+function sharePlace(one: Resource, oneApplying: FileApplying, other: Resource, otherApplying: FileApplying): boolean {
+  const [here, there] = [oneApplying.clusters(one.source.file), otherApplying.clusters(other.source.file)];
+  // Where placement does not say, a folder may be a cluster of its own (gke-1/, gke-2/): a copy
+  // there may be that cluster's object, so only files of one folder are surely applied together.
+  if (here.length === 0 || there.length === 0) return posix.dirname(one.source.file) === posix.dirname(other.source.file);
+  return there.some((cluster) => here.includes(cluster));
+}
+
+/**
+ * For a resource of a tree, why that tree does not apply it as a version of its object, where it
+ * does not (Unapplied): its file beside a kustomization that lists another file of the folder
+ * defining the same identity and not its own; a file nothing the tree applies reads, while it
+ * applies another definition put where this one would be; or a file whose folder the tree's GitOps
+ * objects deliver while nothing they apply reads it, whatever else defines its object (a stale
+ * `old-web.yaml` beside the kustomization a Flux Kustomization builds, which lists `routes-all.yaml`
+ * alone: Flux never applied it, so deleting or editing it changes nothing on the cluster). A file
+ * nothing delivers in a tree of GitOps objects, or one beside a kustomization in a tree without
+ * them (`kubectl apply -f` may apply it by hand), is applied as written where it defines its
+ * object alone. A resource keyed by its identity alone is its tree's only definition
+ * (resource-pairing.ts): the tree is indexed by identity only when one that is not asks.
+ */
+export function unappliedDefinitions(set: ManifestSet, applying: FileApplying): (resource: Resource) => Unapplied | undefined {
+  return (resource) => {
+    const file = resource.source.file;
+    const [applied, listed] = [applying.applied(file), applying.withFolder(file)];
+    if (applied && listed) return undefined;
+    const identity = identityOf(resource);
+    const folder = posix.dirname(file);
+    const instead =
+      identity === resource.key
+        ? undefined
+        : definitionsIn(set, identity).find(
+            (other) =>
+              other !== resource &&
+              // Another group's definition of a shared kind (an AWS ServiceExport beside the upstream one) is another controller's object.
+              !movedBetweenGroups(other, resource) &&
+              applying.applied(other.source.file) &&
+              applying.withFolder(other.source.file) &&
+              (applied ? posix.dirname(other.source.file) === folder : sharePlace(resource, applying, other, applying)),
+          );
+    if (instead) return { instead, why: applied ? "unlisted" : "unapplied" };
+    return !applied && applying.clusters(file).length > 0 ? { why: "unapplied" } : undefined;
+  };
+}
+
 /**
  * For a resource of one tree (`side`), the versions the other tree holds of the object it is a
  * version of: the same identity and group, both applied, applied together (the same clusters, or
  * where placement does not say the same folder; of a folder whose kustomization lists some of its
- * files, both listed or neither). Where its own tree does not apply it as it applies another
- * definition of it that would be applied together with it, none, and that definition
- * (`appliedInstead`). A resource keyed by its identity alone is the only definition of it on both
- * sides (resource-pairing.ts): the trees are indexed by identity only when one that is not asks,
- * which most PRs never do.
+ * files, both listed or neither). Where its own tree does not apply it (unappliedDefinitions),
+ * none, and why (`unapplied`).
  */
 function definitionsOf(
-  base: ManifestSet,
-  head: ManifestSet,
+  trees: { readonly base: ManifestSet; readonly head: ManifestSet },
   applying: { readonly base: FileApplying; readonly head: FileApplying },
-): (side: "base" | "head", resource: Resource) => { versions: readonly Resource[]; appliedInstead?: AppliedInstead } {
-  const indexes = { base: byIdentity(base), head: byIdentity(head) };
-  const indexOf = (side: "base" | "head") => indexes[side]();
-  /** Whether two definitions are put where one replaces the other: the same clusters, or, where placement does not say, one folder. */
-  const sharePlace = (one: Resource, oneApplying: FileApplying, other: Resource, otherApplying: FileApplying): boolean => {
-    const [here, there] = [oneApplying.clusters(one.source.file), otherApplying.clusters(other.source.file)];
-    // Where placement does not say, a folder may be a cluster of its own (gke-1/, gke-2/): a copy
-    // there may be that cluster's object, so only files of one folder are surely applied together.
-    if (here.length === 0 || there.length === 0) return posix.dirname(one.source.file) === posix.dirname(other.source.file);
-    return there.some((cluster) => here.includes(cluster));
-  };
+  unapplied: { readonly base: (resource: Resource) => Unapplied | undefined; readonly head: (resource: Resource) => Unapplied | undefined },
+): (side: "base" | "head", resource: Resource) => { versions: readonly Resource[]; unapplied?: Unapplied } {
   const none = { versions: [] };
   return (side, resource) => {
+    const notApplied = unapplied[side](resource);
+    if (notApplied) return { versions: [], unapplied: notApplied };
     const identity = identityOf(resource);
     if (identity === resource.key) return none;
     const otherSide = side === "base" ? "head" : "base";
     const [own, theirs] = [applying[side], applying[otherSide]];
     const file = resource.source.file;
-    // Another group's definition of a shared kind (an AWS ServiceExport beside the upstream one) is another controller's object.
-    const definitionsIn = (tree: "base" | "head") =>
-      (indexOf(tree).get(identity) ?? []).filter((other) => other !== resource && !movedBetweenGroups(other, resource));
-    const [folder, applied, listed] = [posix.dirname(file), own.applied(file), own.withFolder(file)];
+    if (!own.applied(file)) return none;
+    const definitions = (tree: "base" | "head") =>
+      definitionsIn(trees[tree], identity).filter((other) => other !== resource && !movedBetweenGroups(other, resource));
+    const [folder, listed] = [posix.dirname(file), own.withFolder(file)];
     const inFolder = (other: Resource) => posix.dirname(other.source.file) === folder;
-    if (applied) {
-      const together = (version: Resource, applying: FileApplying) =>
-        applying.applied(version.source.file) &&
-        sharePlace(resource, own, version, applying) &&
-        (!inFolder(version) || applying.withFolder(version.source.file) === listed);
-      const versions = definitionsIn(otherSide).filter((version) => together(version, theirs));
-      // Versions the base already wrote differently, put together, are alternatives, not one object
-      // (kong's examples/ each write Gateway default/kong with their own listeners, istio-tutorial's
-      // istiofiles/ a VirtualService per lesson, applied one file at a time): a deployment whose
-      // live object depended on file order would be a broken one, and kustomize and Flux refuse
-      // two documents of one object in a build. Each is then an object of its own, as written.
-      const atBase = side === "base" ? [resource, ...definitionsIn("base").filter((version) => together(version, own))] : versions;
-      // An equal copy of one of them added or dropped is still no change (a new example's Gateway, the same as another's).
-      if (atBase.some((version) => !sameMeaning(version, atBase[0]!))) {
-        const equal = versions.filter((version) => sameMeaning(version, resource));
-        return equal.length > 0 ? { versions: equal } : none;
-      }
-      if (versions.length > 0 || listed) return { versions };
+    const together = (version: Resource, applying: FileApplying) =>
+      applying.applied(version.source.file) &&
+      sharePlace(resource, own, version, applying) &&
+      (!inFolder(version) || applying.withFolder(version.source.file) === listed);
+    const versions = definitions(otherSide).filter((version) => together(version, theirs));
+    // Versions the base already wrote differently, put together, are alternatives, not one object
+    // (kong's examples/ each write Gateway default/kong with their own listeners, istio-tutorial's
+    // istiofiles/ a VirtualService per lesson, applied one file at a time): a deployment whose
+    // live object depended on file order would be a broken one, and kustomize and Flux refuse
+    // two documents of one object in a build. Each is then an object of its own, as written.
+    const atBase = side === "base" ? [resource, ...definitions("base").filter((version) => together(version, own))] : versions;
+    // An equal copy of one of them added or dropped is still no change (a new example's Gateway, the same as another's).
+    if (atBase.some((version) => !sameMeaning(version, atBase[0]!))) {
+      const equal = versions.filter((version) => sameMeaning(version, resource));
+      return equal.length > 0 ? { versions: equal } : none;
     }
-    // Not applied as the definition its own tree applies in its place is (beside a kustomization
-    // that lists that one's file only, or in a file nothing applies): no version of that object.
-    const instead = definitionsIn(side).find(
-      (other) =>
-        own.applied(other.source.file) &&
-        own.withFolder(other.source.file) &&
-        (applied ? inFolder(other) : sharePlace(resource, own, other, own)),
-    );
-    return instead ? { versions: [], appliedInstead: { resource: instead, why: applied ? "unlisted" : "unapplied" } } : none;
+    return versions.length > 0 || listed ? { versions } : none;
   };
 }

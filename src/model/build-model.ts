@@ -173,6 +173,8 @@ function numberedFlows(
  * `established`: keys of the resources applied before this tree (the base tree's, when this is the
  * head). `previous`: the base tree's model, when this is the head: a flow equal to the base's is
  * the base's object, so what a PR leaves alone is held once and compares equal at a glance.
+ * `unapplied`: resources the tree holds but does not apply (diff/resource-diff.ts
+ * unappliedDefinitions), which land on no entry and route nothing.
  */
 export function buildTrafficModel(
   set: ManifestSet,
@@ -180,6 +182,7 @@ export function buildTrafficModel(
   filePlacement: FilePlacement,
   established: Pick<ReadonlySet<string>, "has"> = new Set(),
   previous?: TrafficModel,
+  unapplied?: (resource: Resource) => boolean,
 ): TrafficModel {
   const handedOver = previous && handOverOf.get(previous);
   if (previous) handOverOf.delete(previous);
@@ -204,7 +207,7 @@ export function buildTrafficModel(
   };
   set.resources.forEach((resource) => {
     const source = ruleSourceOf(resource);
-    if (!source) return;
+    if (!source || unapplied?.(resource)) return;
     const context = ruleContextOf(resource)?.(set);
     const known = context && reusable?.get(resource);
     if (known && known.context === context) {

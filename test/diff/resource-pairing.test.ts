@@ -297,6 +297,71 @@ describe("versions of one object written in several files", () => {
     ]);
   });
 
+  const fluxApps = {
+    "clusters/prod/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 10m, path: ./apps/prod, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`,
+  };
+
+  it("a stale copy of a route beside the kustomization that lists the live one routes nothing: dropped or edited, it is one low finding (probe D51, D51b)", () => {
+    const live = { "apps/prod/kustomization.yaml": "resources: [routes-all.yaml]\n", "apps/prod/routes-all.yaml": split([90, 10]) };
+    const base = { ...live, "apps/prod/checkout.yaml": split([50, 50]) };
+    // Read as the live route removed (high), or its weights moved 50% → 90% (medium-high) where Flux delivers the folder.
+    const dropped = analyze(base, live);
+    expect(said(dropped)).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "apps/prod/checkout.yaml",
+        "HTTPRoute shop/checkout: apps/prod/checkout.yaml, which was not applied, no longer writes it (its folder's kustomization lists apps/prod/routes-all.yaml and not it): the tree applies apps/prod/routes-all.yaml's version of it instead",
+      ],
+    ]);
+    expect(dropped.routeDiffs).toEqual([]);
+    const delivered = analyze({ ...fluxApps, ...base }, { ...fluxApps, ...live });
+    expect(said(delivered).map(([cls, risk, file]) => [cls, risk, file])).toEqual([["resource.changed", "low", "apps/prod/checkout.yaml"]]);
+    expect(delivered.routeDiffs).toEqual([]);
+    const edited = analyze(base, { ...base, "apps/prod/checkout.yaml": split([60, 40]) });
+    expect(said(edited)).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "apps/prod/checkout.yaml",
+        "HTTPRoute shop/checkout: edited in apps/prod/checkout.yaml, which is not applied (its folder's kustomization lists apps/prod/routes-all.yaml and not it): the tree applies apps/prod/routes-all.yaml's version of it instead",
+      ],
+    ]);
+    // The listed copy edited beside the stale one is the live route's weights moved.
+    const moved = analyze(base, { ...base, "apps/prod/routes-all.yaml": split([80, 20]) });
+    expect(said(moved).map(([cls, risk, file]) => [cls, risk, file])).toEqual([
+      ["backend.weight-changed", "medium-high", "apps/prod/routes-all.yaml"],
+    ]);
+  });
+
+  it("a route file in a folder Flux delivers, which the folder's kustomization does not list, routes nothing: removed, edited or added it is low (probe H75)", () => {
+    const web = httpRoute("    - backendRefs: [{ name: web, port: 8080 }]\n", { name: "web", hostname: "www.example.com" });
+    const live = {
+      ...fluxApps,
+      "apps/prod/kustomization.yaml": "resources: [routes-all.yaml]\n",
+      "apps/prod/routes-all.yaml": split([90, 10]),
+    };
+    const base = { ...live, "apps/prod/old-web.yaml": web };
+    expect(said(analyze(base, live))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "apps/prod/old-web.yaml",
+        "HTTPRoute shop/web: apps/prod/old-web.yaml, which was not applied, no longer writes it (the tree's GitOps objects deliver its folder, but nothing they apply reads it): no object of the cluster changes",
+      ],
+    ]);
+    const edited = analyze(base, { ...base, "apps/prod/old-web.yaml": web.replace("name: web, port", "name: web-v2, port") });
+    expect(said(edited).map(([cls, risk, file]) => [cls, risk, file])).toEqual([["resource.changed", "low", "apps/prod/old-web.yaml"]]);
+    expect(edited.routeDiffs).toEqual([]);
+    const added = analyze(live, base);
+    expect(said(added).map(([cls, risk]) => [cls, risk])).toEqual([["resource.changed", "low"]]);
+    expect(said(added)[0]![3]).toContain("added in apps/prod/old-web.yaml, which is not applied");
+    // With no GitOps object, `kubectl apply -R -f apps/` may apply it: its route is removed as written.
+    const plain = { "apps/prod/kustomization.yaml": live["apps/prod/kustomization.yaml"], "apps/prod/routes-all.yaml": split([90, 10]) };
+    const removed = analyze({ ...plain, "apps/prod/old-web.yaml": web }, plain);
+    expect(said(removed).map(([cls, risk, file]) => [cls, risk, file])).toEqual([["route.removed", "high", "apps/prod/old-web.yaml"]]);
+  });
+
   it("a version added where placement applies it to another cluster is that cluster's policy, not one istiod ignores beside the other", () => {
     const delivered = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2") };
     const base = { ...delivered, "gke-1/mtls.yaml": peerAuthentication("STRICT") };

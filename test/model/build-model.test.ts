@@ -38,6 +38,25 @@ ${Array.from({ length: count }, (_, i) => `  - route: [{ destination: { host: sh
   });
 });
 
+describe("resources the tree does not apply", () => {
+  it("route nothing, land on no entry and contend for no key with what the tree applies", () => {
+    const virtualService = (name: string, host: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: ${name}, namespace: shop }\nspec:\n  hosts: [shop.example.com]\n  http:\n  - route: [{ destination: { host: ${host} } }]\n`;
+    const { topology } = policyWith();
+    const manifests = loadManifests([
+      { path: "live.yaml", text: virtualService("live", "shop-v1") },
+      { path: "stale.yaml", text: virtualService("stale", "shop-v0") },
+    ]);
+    const placement = buildGitopsPlacement(manifests, topology, compileFilePlacement(topology.placements));
+    const stale = (resource: { readonly source: { readonly file: string } }) => resource.source.file === "stale.yaml";
+    const { flows, routes } = buildTrafficModel(manifests, topology, placement, new Set(), undefined, stale);
+    expect([...flows.values()].map((flow) => [flow.key, flow.backends[0]!.label])).toEqual([
+      ["mesh|shop.example.com|PathPrefix /", "shop-v1"],
+    ]);
+    expect([...routes.keys()]).toEqual(["networking.istio.io/VirtualService/shop/live"]);
+  });
+});
+
 describe("the families' route sources", () => {
   it("are asked by kind: each names a kind its family reads, so no route kind is left unasked by a misspelling", () => {
     const unread = FAMILIES.flatMap((family) => {
