@@ -331,10 +331,20 @@ const receivers = (flow: Flow) => {
   return active.map((backend) => `${shortLabel(backend.label, flow.host)} ${percent(backend.share)}`).join(", ") || "no backend";
 };
 
-/** `catch-all now evaluated before /api: /api requests go to v1`. */
+/**
+ * `catch-all now evaluated before /api: /api requests go to v1`. A rule it takes every request of,
+ * sending them to other backends, serves nothing any more: that rule's route is gone though its text
+ * stays (an Istio VirtualService's `/v2 → api-v2` moved below the catch-all), high as the Gateway API
+ * rule reordered so that another takes all its requests is (displacedRule). Where it takes only some,
+ * or sends them where that rule did, medium-high.
+ */
 function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
   const names = shadowed.map(({ flow }) => ruleName(flow)).join(", ");
   const some = shadowed.every(({ covered }) => covered) ? "" : "some ";
+  const receiving = backendShares(rule);
+  const emptied = shadowed.filter(({ flow, covered }) => covered && backendShares(flow) !== receiving).map(({ flow }) => ruleName(flow));
+  const ended =
+    emptied.length === 0 ? "" : `: the ${emptied.join(", ")} rule${emptied.length > 1 ? "s serve" : " serves"} nothing any more`;
   return {
     detection: {
       class: "route.match-changed",
@@ -344,11 +354,12 @@ function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
       path: rule.path,
       before: [...shadowed.map(({ flow }) => flow.match), rule.match],
       after: [rule.match, ...shadowed.map(({ flow }) => flow.match)],
+      ...(emptied.length > 0 ? { riskFloor: "high" as const } : {}),
     },
     flow: rule,
     what: rule.host,
     showEntry: true,
-    detail: `${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}`,
+    detail: `${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}${ended}`,
   };
 }
 

@@ -17,15 +17,26 @@ const API_V2 = rule("{ uri: { prefix: /api } }", "v2");
 const CATCH_ALL_V1 = rule("", "v1");
 
 describe("reordered first-match rules (Istio http[] order is precedence)", () => {
-  it("moving the catch-all before /api takes every /api request: route.match-changed", () => {
+  it("moving the catch-all before /api takes every /api request to another backend: the /api rule serves nothing, high (probe D25)", () => {
     const result = analyze(
       { "vs.yaml": virtualService(`${API_V2}\n${CATCH_ALL_V1}`) },
       { "vs.yaml": virtualService(`${CATCH_ALL_V1}\n${API_V2}`) },
     );
     expect(classesOf(result)).toEqual(["route.match-changed"]);
-    expect(result.findings[0]!.risk).toBe("medium-high");
-    expect(result.findings[0]!.summary).toBe("reviews.bookinfo via mesh: catch-all now evaluated before /api: /api requests go to v1");
+    // Read medium-high, while the Gateway API rule another comes to take every request of is high.
+    expect(result.findings[0]!.risk).toBe("high");
+    expect(result.findings[0]!.summary).toBe(
+      "reviews.bookinfo via mesh: catch-all now evaluated before /api: /api requests go to v1: the /api rule serves nothing any more",
+    );
     expect(result.findings[0]!.line).toBe(7);
+    // Its requests going where they went already, the reorder moves none: medium-high, as a rule's match changed.
+    const same = analyze(
+      { "vs.yaml": virtualService(`${rule("{ uri: { prefix: /api } }", "v1")}\n${CATCH_ALL_V1}`) },
+      { "vs.yaml": virtualService(`${CATCH_ALL_V1}\n${rule("{ uri: { prefix: /api } }", "v1")}`) },
+    );
+    expect(same.findings.map((f) => [f.class, f.risk, f.summary])).toEqual([
+      ["route.match-changed", "medium-high", "reviews.bookinfo via mesh: catch-all now evaluated before /api: /api requests go to v1"],
+    ]);
   });
 
   it("rules for two exact values of one header swapped share no request: nothing moves (bookinfo's end-user jason and bob)", () => {
@@ -44,14 +55,17 @@ describe("reordered first-match rules (Istio http[] order is precedence)", () =>
     const API = rule("{ uri: { prefix: /api } }", "v1");
     const API_ADMIN = rule("{ uri: { prefix: /api/admin } }", "v2");
     const shadowing = analyze({ "vs.yaml": virtualService(`${API_ADMIN}\n${API}`) }, { "vs.yaml": virtualService(`${API}\n${API_ADMIN}`) });
-    expect(shadowing.findings.map((f) => f.summary)).toEqual([
-      "reviews.bookinfo via mesh: /api now evaluated before /api/admin: /api/admin requests go to v1",
+    expect(shadowing.findings.map((f) => [f.risk, f.summary])).toEqual([
+      [
+        "high",
+        "reviews.bookinfo via mesh: /api now evaluated before /api/admin: /api/admin requests go to v1: the /api/admin rule serves nothing any more",
+      ],
     ]);
 
     const JASON = rule("{ headers: { end-user: { exact: jason } } }", "v3");
     const partial = analyze({ "vs.yaml": virtualService(`${API_V2}\n${JASON}`) }, { "vs.yaml": virtualService(`${JASON}\n${API_V2}`) });
-    expect(partial.findings.map((f) => f.summary)).toEqual([
-      "reviews.bookinfo via mesh: header end-user=jason now evaluated before /api: some /api requests go to v3",
+    expect(partial.findings.map((f) => [f.risk, f.summary])).toEqual([
+      ["medium-high", "reviews.bookinfo via mesh: header end-user=jason now evaluated before /api: some /api requests go to v3"],
     ]);
   });
 
