@@ -13,6 +13,7 @@ import { sameRepository } from "../core/repository-url.js";
 import { namedKinds } from "../core/named-kinds.js";
 import { isRecord, list, listItems, record, text } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
+import { templateAt } from "../manifests/placeholders.js";
 import { groupOf, kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
 import { releaseValues, type SitesOf } from "./release-values.js";
 import { dataSourcesIn, readsObject, withoutUnreadGenerators, type DataReader } from "./unread-generators.js";
@@ -1069,7 +1070,10 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
   if (before.run.tool === "helm") {
     // A chart that cannot be rendered (its dependencies are remote) is judged as a remote chart's
     // release is: values that only set how containers run render no traffic of their own
-    // (khuedoan/homelab: image tags in an app-template wrapper's values).
+    // (khuedoan/homelab: image tags in an app-template wrapper's values). A template without an
+    // action is what helm emits whatever its dependencies do, and the review reads it as written on
+    // both sides (mmalyska/home-ops a91cbfa834: a ClientTrafficPolicy's trustedCIDRs edited in a
+    // gateway-helm wrapper's envoy.yaml was a high "cannot be rendered offline").
     if (before.offline === undefined || after.offline === undefined) return false;
     if (canonical(before.dependencySources) !== canonical(after.dependencySources)) return false;
     const values = valuesFilesOf(before);
@@ -1079,7 +1083,7 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
       return (
         a === b ||
         (values.has(input) && sameButWorkloadValues(a, b, knownDependencies(before.dependencySources))) ||
-        (templates(input) && isYamlFile(input) && rendersNoTrafficKind(a) && rendersNoTrafficKind(b))
+        (templates(input) && isYamlFile(input) && ((rendersNoTrafficKind(a) && rendersNoTrafficKind(b)) || (literal(a) && literal(b))))
       );
     });
   }
@@ -1172,6 +1176,9 @@ function rendersNoTrafficKind(text: string | undefined): boolean {
     return !deliveryKinds.includes(kind) && kindSpecFor(groupOf(apiVersion), kind, document) === undefined && !trafficKindNames.has(kind);
   });
 }
+
+/** A template without an action: helm emits it as it is written. */
+const literal = (text: string | undefined): boolean => text !== undefined && templateAt(text) === -1;
 
 /** A header line's value as written: without its comment and quotes. */
 const headerWord = (written: string | undefined): string =>

@@ -185,17 +185,36 @@ describe("planRenders", () => {
           (failure) => failure.id,
         );
       expect(await failures(updater("{namePattern: sonarr}"), updater("{namePattern: sonarr}, {namePattern: lidarr}"))).toEqual([]);
-      // A template that may render traffic config is the render's to judge: a route, a kind from
-      // values, a document from a named template, or a named template others include.
+      // A template that may render traffic config is the render's to judge: a route with an action, a
+      // kind from values, a document from a named template, or a named template others include.
       const route = (host: string) =>
         `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ollama}\nspec: {hostnames: [${host}]}\n`;
       const CHART = ["helm apps/ollama/Chart.yaml ollama"];
-      expect(await failures(route("ai.example.com"), route("admin.example.com"))).toEqual(CHART);
+      expect(await failures(route("ai.example.com"), route("'{{ .Values.host }}'"))).toEqual(CHART);
+      expect(await failures(route("'{{ .Values.host }}'"), route("'{{ .Values.hosts.main }}'"))).toEqual(CHART);
       expect(await failures(updater("{}").replace("kind: ImageUpdater", "kind: {{ .Values.kind }}"), updater("{a: b}"))).toEqual(CHART);
       expect(await failures('{{ include "ollama.route" . }}\n', '{{ include "ollama.route" . }}\n# reviewed\n')).toEqual(CHART);
       expect(
         await failures(`{{- define "x" }}\n${updater("{}")}{{- end }}\n`, `{{- define "x" }}\n${updater("{a: b}")}{{- end }}\n`),
       ).toEqual(CHART);
+    });
+
+    it("its own template without an action, edited, is what helm emits whatever the dependency does: read as written, no render (mmalyska/home-ops a91cbfa834)", async () => {
+      const policy = (cidr: string) =>
+        `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: ClientTrafficPolicy\nmetadata: {name: envoy, namespace: envoy-gateway}\nspec:\n  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: internal}]\n  clientIPDetection: {xForwardedFor: {trustedCIDRs: ["${cidr}"]}}\n`;
+      const side = (cidr: string, values = appTemplate["apps/ollama/values.yaml"]) =>
+        tree({ ...appTemplate, "apps/ollama/values.yaml": values, "apps/ollama/templates/envoy.yaml": policy(cidr) });
+      const failures = async (before: SourceFile[], after: SourceFile[]) =>
+        (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.id);
+      expect(await failures(side("10.244.0.0/16"), side("10.42.0.0/16"))).toEqual([]);
+      const review = analyzeChange({ base: side("10.244.0.0/16"), head: side("10.42.0.0/16"), policy: policyWith() });
+      expect(review.findings.map((finding) => [finding.class, finding.file])).toEqual([
+        ["resource.changed", "apps/ollama/templates/envoy.yaml"],
+      ]);
+      expect(review.findings[0]!.summary).toContain("10.244.0.0/16 → 10.42.0.0/16");
+      // Beside a change of what the dependency renders (its values), it is the render's to judge.
+      const exposed = appTemplate["apps/ollama/values.yaml"].replace("ai.example.com", "admin.example.com");
+      expect(await failures(side("10.244.0.0/16"), side("10.42.0.0/16", exposed))).toEqual(["helm apps/ollama/Chart.yaml ollama"]);
     });
 
     it("maybe, while an installer is templated in a chart: an app-of-apps chart installs what only its render shows, so one that cannot be rendered offline blocks", () => {
