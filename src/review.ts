@@ -123,7 +123,7 @@ const policyContent = (files: readonly SourceFile[]) =>
 export function loading(input: ChangeInput, cache: ManifestCache) {
   const { policy } = input;
   const clusterOfFile = compileFilePlacement(policy.topology.placements);
-  const reviews = compilePathScope(policy.paths);
+  const reviews = compilePathScope(policy.paths, [input.base, input.head]);
   return {
     clusterOfFile,
     reviews,

@@ -24,6 +24,7 @@ import {
   renderKey,
   appliedAsWritten,
   rendersAlike,
+  templatedTrafficChanged,
   rootKustomizations,
   textsOf,
   trafficUnchanged,
@@ -368,6 +369,18 @@ async function renderStage(
   const either = (id: string): RenderRoot => (headPlan.get(id) ?? basePlan.get(id))!;
   const inputsOf = (id: string): string[] =>
     decisiveFirst(either(id), [...new Set([...(basePlan.get(id)?.inputs ?? []), ...(headPlan.get(id)?.inputs ?? [])])]);
+  /**
+   * Whether a root that cannot be rendered blocks: one something deploys; a chart nothing installs
+   * only where the PR changes traffic config its actions write (templatedTrafficChanged), said.
+   */
+  const gating = (id: string, gates = either(id).deployed): { readonly gates: boolean; readonly why: string } => {
+    const changed = gates ? undefined : templatedTrafficChanged(basePlan.get(id), baseText, headPlan.get(id), headText);
+    if (changed === undefined) return { gates, why: "" };
+    return {
+      gates: true,
+      why: ` (nothing in the repository installs it, but the PR changes ${changed}, which writes traffic config through actions only a render resolves)`,
+    };
+  };
   const trusted: string[] = [];
   const alike: string[] = [];
   const moved = movedRoots(basePlan, headPlan, placed, { base: baseText, head: headText });
@@ -435,7 +448,8 @@ async function renderStage(
     // Offline on one side only, it is that side the review cannot know (sail-operator b84b70b vendored
     // its remote bases: what they applied before the PR is what cannot be compared).
     const side = !before || !after ? "" : before.offline === undefined ? " at head" : after.offline === undefined ? " at base" : "";
-    const reason = `${id} cannot be rendered offline${side}: ${offline}${offlineHint(offlineRoot!, offline, options.trusts)}`;
+    const { gates, why } = gating(id, either(id).deployed || either(id).offlineGates === true);
+    const reason = `${id} cannot be rendered offline${side}: ${offline}${why}${offlineHint(offlineRoot!, offline, options.trusts)}`;
     if (before && after && onlyLocalPartChanged(before, baseText, after, headText)) {
       basePlan.set(id, withoutRemote(before));
       headPlan.set(id, withoutRemote(after));
@@ -449,7 +463,7 @@ async function renderStage(
       origin: either(id).origin,
       inputs: inputsOf(id),
       reason,
-      gates: either(id).deployed || either(id).offlineGates === true,
+      gates,
     });
   }
   const empty: RenderResult = {
@@ -463,14 +477,10 @@ async function renderStage(
   if (runnable.length === 0) return empty;
 
   const notRendered = (reason: string, skipped: string): RenderResult => {
-    for (const id of runnable)
-      failures.push({
-        id,
-        origin: either(id).origin,
-        inputs: inputsOf(id),
-        reason: `${id} was not rendered: ${reason}`,
-        gates: either(id).deployed,
-      });
+    for (const id of runnable) {
+      const { gates, why } = gating(id);
+      failures.push({ id, origin: either(id).origin, inputs: inputsOf(id), reason: `${id} was not rendered: ${reason}${why}`, gates });
+    }
     return { ...empty, skipped };
   };
   if (options.off !== undefined) return notRendered(`rendering ${options.off}`, options.off);
@@ -526,14 +536,15 @@ async function renderStage(
       const partner = moved.get(id);
       if (partner !== undefined) failedMoves.set(id, withoutFolder(failed.outcome.error, either(id)));
       // Both sides stay raw: a rendered side against a raw one would show differences nobody made.
+      const { gates, why } = gating(id);
       failures.push({
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
         reason:
           localOnly.get(id) ??
-          `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}${failsAtBoth(sides) ? FAILS_ALWAYS : ""}`,
-        gates: either(id).deployed,
+          `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}${why}${failsAtBoth(sides) ? FAILS_ALWAYS : ""}`,
+        gates,
       });
       continue;
     }
@@ -991,7 +1002,7 @@ export async function renderForReview(
   );
   const rendered = await renderChange(asFluxBuilds(base, baseValues.texts, baseBuilds), asFluxBuilds(head, headValues.texts, headBuilds), {
     topology: policy.topology,
-    reviews: compilePathScope(policy.paths),
+    reviews: compilePathScope(policy.paths, [base, head]),
     ...(policy.render.trusted.length > 0 ? { trusts: picomatch([...policy.render.trusted]) } : {}),
     budgetMs: options.budgetMs,
     ...(options.links ? { links: options.links } : {}),

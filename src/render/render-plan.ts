@@ -147,7 +147,8 @@ export interface RenderRoot {
   /**
    * Whether something in the tree deploys it (a GitOps object, or a kustomization nothing else
    * includes): only then does a root that cannot be rendered block. A chart nothing installs (a
-   * chart the repository develops) is reviewed rendered when it can be, and listed when it cannot.
+   * chart the repository develops) is reviewed rendered when it can be, and listed when it cannot,
+   * unless the PR changes traffic config its actions write (templatedTrafficChanged).
    */
   readonly deployed: boolean;
   /**
@@ -1186,6 +1187,72 @@ const headerWord = (written: string | undefined): string =>
     .replace(/#.*$/, "")
     .trim()
     .replace(/^["']|["']$/g, "");
+
+/**
+ * Of a chart nothing installs that cannot be rendered, what the PR changes in the traffic config
+ * its actions write: the first template at head holding an action and a document of a traffic or
+ * delivery kind that it adds or edits, or, beside one, a values file or helper it edits. What a
+ * chart holds must not vanish because it cannot be rendered offline: its templates without an
+ * action are read as written, but one with actions only a render shows (a templated Gateway added
+ * to a chart whose defaults fail its `required` values passed as a chart listed unrendered). An
+ * edit that only writes an action where a literal stood, or a literal where an action stood, line
+ * for line, changes nothing the review can see: the values come from an installer outside the
+ * repository on both sides (linde/gke-multi-cluster-examples a81d4882ed: a route's backend and a
+ * Deployment's names became `{{ .Values.app }}`, stopping the chart's render, and are listed on
+ * both sides). Undefined when nothing of it changes so, or the chart is gone at head.
+ */
+export function templatedTrafficChanged(
+  before: RenderRoot | undefined,
+  baseText: TreeTexts,
+  after: RenderRoot | undefined,
+  headText: TreeTexts,
+): string | undefined {
+  if (after?.run.tool !== "helm" || (before && before.run.tool !== "helm")) return undefined;
+  const templates = after.inputs.filter((input) => TEMPLATES_FOLDER.test(input));
+  const traffic = templates.filter((input) => {
+    const text = headText.get(input)!;
+    return isYamlFile(input) && templateAt(text) !== -1 && namesTrafficKind(text);
+  });
+  if (traffic.length === 0) return undefined;
+  const edited = traffic.find((input) => {
+    const [a, b] = [baseText.get(input), headText.get(input)!];
+    return a === undefined || !sameButParameters(a, b);
+  });
+  if (edited !== undefined) return edited;
+  const values = valuesFilesOf(after);
+  const helpers = templates.filter((input) => !isYamlFile(input) || posix.basename(input).startsWith("_"));
+  return (
+    [...values].find(
+      (input) => baseText.get(input) !== headText.get(input) && !sameButWorkloadValues(baseText.get(input), headText.get(input)),
+    ) ?? helpers.find((input) => baseText.get(input) !== headText.get(input))
+  );
+}
+
+const TEMPLATES_FOLDER = /(?:^|\/)templates\//;
+
+/** Whether a template names a traffic or delivery kind at the top of one of its documents (`kind: Gateway`). */
+const namesTrafficKind = (text: string): boolean =>
+  [...text.matchAll(KIND_AT_TOP)].some(([, written]) => {
+    const kind = headerWord(written);
+    return trafficKindNames.has(kind) || deliveryKinds.includes(kind);
+  });
+
+/** Whether two texts of a template are the same line for line but where one writes an action and the other a literal it may stand for. */
+function sameButParameters(before: string, after: string): boolean {
+  const [a, b] = [before.split("\n"), after.split("\n")];
+  return a.length === b.length && a.every((line, at) => line === b[at] || standsFor(line, b[at]!) || standsFor(b[at]!, line));
+}
+
+/** Whether a line with actions reads as a literal line once each action is some text. */
+const standsFor = (templated: string, written: string): boolean =>
+  templateAt(written) === -1 &&
+  templateAt(templated) !== -1 &&
+  new RegExp(
+    `^${templated
+      .split(/\{\{.*?\}\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  ).test(written);
 
 /** Kustomization fields that only set workloads' containers and replica counts: no traffic kind has either. */
 const WORKLOAD_FIELDS = ["images", "replicas"];

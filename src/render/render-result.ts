@@ -41,7 +41,7 @@ export interface RenderFailure {
   readonly inputs: readonly string[];
   /** What could not be rendered and why, for the finding. */
   readonly reason: string;
-  /** Whether it blocks: a root something deploys; a chart nothing installs is only listed. */
+  /** Whether it blocks: a root something deploys; a chart nothing installs is only listed, unless the PR changes traffic config its actions write (templatedTrafficChanged). */
   readonly gates: boolean;
   /**
    * A root that reads a file the PR breaks but applies no traffic config at either side, nor does

@@ -375,6 +375,28 @@ describe("paths: which files are reviewed", () => {
     expect(reviews("clusters/test/e2e-west/routes.yaml")).toBe(true);
     expect(reviews("overlays/e2e/gateway.yaml")).toBe(true);
     expect(reviews("clusters/test/routes/checkout.yaml")).toBe(true);
+    // Vendored subcharts' templates are left out, a first-party chart kept in a `charts/` folder is
+    // not (gke-fleet-management 6bd4aa8b5a, istio-on-eks eeae02f42a: their new Gateways were hidden).
+    const trees = [
+      [
+        { path: "deploy/shop/Chart.yaml" },
+        { path: "deploy/shop/charts/redis/templates/service.yaml" },
+        { path: "Chart.yaml" },
+        { path: "charts/mcgw/Chart.yaml" },
+        { path: "samples/hello/charts/app/Chart.yaml" },
+      ],
+    ];
+    const inTree = compilePathScope(defaults.paths, trees);
+    expect(inTree("deploy/shop/charts/redis/templates/service.yaml")).toBe(false);
+    expect(inTree("charts/mcgw/templates/gateway.yaml")).toBe(false); // the root chart's subchart
+    expect(inTree("samples/hello/charts/app/templates/gateway.yaml")).toBe(true);
+    expect(
+      compilePathScope(defaults.paths, [trees[0]!.filter((file) => file.path !== "Chart.yaml")])("charts/mcgw/templates/gateway.yaml"),
+    ).toBe(true);
+    // Written by a repository, a glob means what it says.
+    expect(
+      compilePathScope({ include: ["**"], exclude: ["samples/**/charts/**"] }, trees)("samples/hello/charts/app/templates/gateway.yaml"),
+    ).toBe(false);
     const repository = resolvePolicy('paths: { exclude: [".github/**", "e2e/**"] }\n', REPO).policy;
     expect(repository.paths.exclude).toEqual([".github/**", "e2e/**"]);
   });

@@ -493,6 +493,60 @@ describe("render failures in the review", () => {
     expect(review(chart("model-server"), templated, true).findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "high"]]);
   });
 
+  describe("a chart nothing installs that cannot be rendered blocks where the PR changes traffic config its actions write", () => {
+    // Offline for its remote dependency; rendered, a `required` value its installer passes stops it alike.
+    const CHART =
+      "apiVersion: v2\nname: mcgw\nversion: 0.1.0\ndependencies: [{name: redis, version: 1.0.0, repository: https://charts.example.com}]\n";
+    const gateway = (port: string, host = "'*.local'") =>
+      `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: cross-network, namespace: istio-ingress}\nspec:\n  selector: {istio: eastwestgateway}\n  servers:\n    - port: {number: ${port}, name: tls, protocol: TLS}\n      tls: {mode: AUTO_PASSTHROUGH}\n      hosts: [${host}]\n`;
+    const chart = (files: Record<string, string>) =>
+      tree({ "charts/mcgw/Chart.yaml": CHART, "charts/mcgw/values.yaml": "image: {tag: v1}\n", ...files });
+    const failed = async (base: Record<string, string>, head: Record<string, string>) =>
+      (await renderChange(chart(base), chart(head), { topology, budgetMs: 1_000 })).failures.map((failure) => [
+        failure.gates,
+        failure.reason,
+      ]);
+    const SECRET = "apiVersion: v1\nkind: Secret\nmetadata: {name: remote}\nstringData: {kubeconfig: {{ .Values.kubeconfig | quote }}}\n";
+
+    it("a templated Gateway added, its literal parts edited, or the values beside it: high, saying which file", async () => {
+      const templated = { "charts/mcgw/templates/gateway.yaml": gateway("{{ .Values.port }}") };
+      const [[gates, reason]] = (await failed(
+        { "charts/mcgw/templates/secret.yaml": SECRET },
+        { ...templated, "charts/mcgw/templates/secret.yaml": SECRET },
+      )) as [[boolean, string]];
+      expect(gates).toBe(true);
+      expect(reason).toContain(
+        "(nothing in the repository installs it, but the PR changes charts/mcgw/templates/gateway.yaml, which writes traffic config through actions only a render resolves)",
+      );
+      const wider = { "charts/mcgw/templates/gateway.yaml": gateway("{{ .Values.port }}", "'*'") };
+      expect((await failed(templated, wider)).map(([gates]) => gates)).toEqual([true]);
+      const values = { ...templated, "charts/mcgw/values.yaml": "port: 443\nimage: {tag: v1}\n" };
+      expect((await failed(templated, values))[0]![1]).toContain("the PR changes charts/mcgw/values.yaml");
+      // What only sets how containers run needs no render at all.
+      expect(await failed(templated, { ...templated, "charts/mcgw/values.yaml": "image: {tag: v2}\n" })).toEqual([]);
+    });
+
+    it("a literal written as an action line for line, templates of no traffic kind, or a Gateway without an action: listed (linde/gke-multi-cluster-examples a81d4882ed)", async () => {
+      const gates = async (base: Record<string, string>, head: Record<string, string>) =>
+        (await failed(base, head)).map(([gates]) => gates);
+      expect(
+        await gates(
+          { "charts/mcgw/templates/gateway.yaml": gateway("15443") },
+          { "charts/mcgw/templates/gateway.yaml": gateway("{{ .Values.port | default 15443 }}") },
+        ),
+      ).toEqual([false]);
+      expect(
+        await gates({ "charts/mcgw/templates/secret.yaml": "kind: Secret\n" }, { "charts/mcgw/templates/secret.yaml": SECRET }),
+      ).toEqual([false]);
+      // Read as written instead: a new exposure point the review judges (the chart-unrenderable-literal-template probe).
+      expect(
+        await gates({}, { "charts/mcgw/templates/gateway.yaml": gateway("15443"), "charts/mcgw/templates/secret.yaml": SECRET }),
+      ).toEqual([false]);
+      // Gone at head, it is no traffic config the PR makes.
+      expect(await gates({ "charts/mcgw/templates/gateway.yaml": gateway("{{ .Values.port }}") }, {})).toEqual([false]);
+    });
+  });
+
   it("a chart nothing installs, rendered with its defaults into an invalid document, is listed where it is, not blocked", () => {
     // linde/gke-multi-cluster-examples 80d8b2c: Terraform installs the chart with the names its defaults leave empty.
     const output = "charts/hub/(rendered hub)/chart.yaml";
