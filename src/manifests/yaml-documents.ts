@@ -252,6 +252,24 @@ export function loadAllAsGoYaml(text: string): unknown[] {
 /** One document as go-yaml reads it (readAsGoYaml). */
 export const loadAsGoYaml = (text: string): unknown => readAsGoYaml(text, (document) => jsyaml.load(document));
 
+const COMPLEX_KEY = "object-based map does not support complex keys";
+
+/**
+ * Where a document's first complex key is likely written: js-yaml places that error at the
+ * document's start, while it is most often an unquoted placeholder read as a flow mapping whose key
+ * is a mapping (an ApplicationSet's `repoURL: {{SYNC_REPO}}` on line 17 of gke-poc-toolkit-demos
+ * 27f806c5a1, refused "at line 1, column 1"), else an explicit `? ` key.
+ */
+function complexKeyAt(text: string): { readonly line: number; readonly column: number } | undefined {
+  const lines = text.split("\n");
+  // A `{{` that opens a plain value or key, not one inside a quoted string (`name: '{{name}}-configs'`).
+  for (const pattern of [/(?<=^\s*|[:?-]\s+|[[{,]\s*)\{\s*\{/, /(?<=^\s*)\?(?:\s|$)/]) {
+    const line = lines.findIndex((written) => pattern.test(written.replace(/(?:^|\s)#.*$/, "")));
+    if (line !== -1) return { line, column: lines[line]!.search(pattern) };
+  }
+  return undefined;
+}
+
 export function parseYamlDocument(
   chunk: YamlChunk,
   limits: YamlLimits = defaultYamlLimits,
@@ -264,9 +282,10 @@ export function parseYamlDocument(
     if (error instanceof jsyaml.YAMLException) {
       // An error found at the end of the input (an unclosed bracket) belongs to the chunk's last line.
       const lastLine = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 2 : 1);
-      const markLine = error.mark?.line ?? 0;
+      const mark = (error.reason === COMPLEX_KEY && error.mark?.position === 0 && complexKeyAt(chunk.text)) || error.mark;
+      const markLine = mark?.line ?? 0;
       const line = chunk.line + Math.min(markLine, lastLine);
-      const column = error.mark && markLine <= lastLine ? `, column ${error.mark.column + 1}` : "";
+      const column = mark && markLine <= lastLine ? `, column ${mark.column + 1}` : "";
       return { ok: false, line, message: `YAML: ${error.reason} (line ${line}${column})` };
     }
     return { ok: false, line: chunk.line, message: `YAML: ${error instanceof Error ? error.message : String(error)}` };

@@ -226,6 +226,16 @@ export function pulledChart(entry: unknown): string | undefined {
   return typeof repo === "string" && typeof name === "string" && REMOTE.test(repo) ? chartAt(repo, name) : undefined;
 }
 
+/** An entry of a kustomization that names a path the tree does not hold: kustomize fails the build on it. */
+export interface MissingEntry {
+  /** The kustomization file that lists it. */
+  readonly kustomization: string;
+  /** As written there. */
+  readonly entry: string;
+  /** The repository path it names. */
+  readonly path: string;
+}
+
 /**
  * What a kustomization reads: its folders (itself, then its local bases and components,
  * transitively), the files it names in them or beside them (resources, patches, generator
@@ -254,8 +264,10 @@ export function kustomizeClosure(
   sources: string[] | undefined;
   local: string[];
   transforming: string[] | undefined;
+  missing: MissingEntry[];
 } {
   const folders: string[] = [];
+  const missing: MissingEntry[] = [];
   const files = new Set<string>();
   const remote: string[] = [];
   let sources: string[] | undefined = [];
@@ -295,19 +307,23 @@ export function kustomizeClosure(
         continue;
       }
       const target = entryTarget(tree, current, entry);
-      if (tree.kustomizationIn(target)) own.remote = visit(target) || own.remote;
-      else
-        for (const named of filesAt(tree, target)) {
-          files.add(named);
-          if (!resource) own.transforming.push(named);
-        }
+      if (tree.kustomizationIn(target)) {
+        own.remote = visit(target) || own.remote;
+        continue;
+      }
+      const named = filesAt(tree, target);
+      if (named.length === 0) missing.push({ kustomization: file, entry, path: target });
+      for (const path of named) {
+        files.add(path);
+        if (!resource) own.transforming.push(path);
+      }
     }
     return own.remote;
   };
   visit(folder);
   const local = [...read].filter(([file, own]) => !own.remote && kustomizationOf(tree, file).kind !== "Component").map(([file]) => file);
   const transforming = wholeOnly ? [...read].filter(([file]) => !local.includes(file)).flatMap(([, own]) => own.transforming) : undefined;
-  return { folders, files: [...files].sort(), remote, sources, local: local.sort(), transforming };
+  return { folders, files: [...files].sort(), remote, sources, local: local.sort(), transforming, missing };
 }
 
 /**

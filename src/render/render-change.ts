@@ -445,6 +445,20 @@ async function renderStage(
       runnable.push(id);
       continue;
     }
+    // A file it lists that the PR deletes fails its build wherever it runs: that is the cause to name,
+    // not the remote part that keeps it offline (gke-poc-toolkit-demos 8439124d62: argocd-sa.yaml
+    // deleted, still listed beside Argo CD's remote install.yaml, read as a remote resource to trust).
+    const deleted = after?.missing?.find((entry) => baseText.has(entry.path) || [...baseText.keys()].some(insideFolder(entry.path)));
+    if (deleted !== undefined) {
+      failures.push({
+        id,
+        origin: either(id).origin,
+        inputs: inputsOf(id),
+        reason: `${id} cannot be built at head: ${deleted.kustomization} lists ${deleted.entry}, which this PR deletes, so kustomize, Flux and Argo CD fail the build`,
+        gates: either(id).deployed,
+      });
+      continue;
+    }
     // Offline on one side only, it is that side the review cannot know (sail-operator b84b70b vendored
     // its remote bases: what they applied before the PR is what cannot be compared).
     const side = !before || !after ? "" : before.offline === undefined ? " at head" : after.offline === undefined ? " at base" : "";

@@ -39,6 +39,7 @@ import {
   kustomizationFields,
   resourceEntries,
   kustomizeReading,
+  type MissingEntry,
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
@@ -168,6 +169,8 @@ export interface RenderRoot {
    * the remote entries (RenderRun.withoutRemote): what the PR changes is all there.
    */
   readonly remoteResourcesOnly?: { readonly local: readonly string[]; readonly transforming: readonly string[] };
+  /** Kustomize: the entries of its kustomizations that name a path the tree does not hold, on which every build of it fails. */
+  readonly missing?: readonly MissingEntry[];
 }
 
 /**
@@ -333,7 +336,7 @@ export function documentsOf<T>(file: SourceFile, schema: z.ZodType<T>): T[] {
  */
 function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): RenderRoot {
   const origin = tree.kustomizationIn(folder)!;
-  const { folders, files, remote, sources, local, transforming } = kustomizeClosure(tree, folder, (fields, inside) =>
+  const { folders, files, remote, sources, local, transforming, missing } = kustomizeClosure(tree, folder, (fields, inside) =>
     withoutUnreadGenerators(fields, inside, [tree.text]),
   );
   const inputsOf = (closure: { folders: string[]; files: string[] }) => [...closure.folders.flatMap(tree.filesUnder), ...closure.files];
@@ -364,6 +367,7 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
     ...(remote.length > 0 ? { offline: `remote kustomize ${remote.length === 1 ? "resource" : "resources"} ${remote.join(", ")}` } : {}),
     ...(remote.length > 0 && sources ? { fetches: [...new Set(sources)] } : {}),
     ...(remote.length > 0 && transforming ? { remoteResourcesOnly: { local, transforming: [...new Set(transforming)].sort() } } : {}),
+    ...(missing.length > 0 ? { missing } : {}),
   };
 }
 

@@ -103,6 +103,28 @@ describe("parsing one document alone", () => {
     expect(last).toEqual({ ok: true, value: { e: 3 } });
   });
 
+  it("reports a complex key where it is written, not at the document's start (gke-poc-toolkit-demos 27f806c5a1)", () => {
+    const text = lines(
+      "---", // 1
+      "kind: ApplicationSet", // 2
+      "spec:", // 3
+      "  template:", // 4
+      "    metadata: {name: '{{name}}-configs'}", // 5: a placeholder in a quoted string is text
+      "    spec:", // 6
+      "      source:", // 7
+      "        repoURL: {{SYNC_REPO}}", // 8: a flow mapping whose key is a mapping
+      "---", // 9
+      "a:", // 10
+      "  ? [1, 2]", // 11
+      "  : b", // 12
+    );
+    const COMPLEX = "YAML: object-based map does not support complex keys";
+    expect(values(text)).toEqual([
+      { ok: false, line: 8, message: `${COMPLEX} (line 8, column 18)` },
+      { ok: false, line: 11, message: `${COMPLEX} (line 11, column 3)` },
+    ]);
+  });
+
   it("reads merge keys as Kubernetes does", () => {
     expect(values(lines("base: &b {x: 1}", "item:", "  <<: *b", "  z: 2"))).toEqual([
       { ok: true, value: { base: { x: 1 }, item: { x: 1, z: 2 } } },

@@ -778,6 +778,23 @@ describe("a root renders alike when its inputs say the same", () => {
     );
   });
 
+  it("a root with a remote base that still lists a file the PR deletes fails on that file: it is named, not the remote base (gke-poc-toolkit-demos 8439124d62)", async () => {
+    const listing = (files: Record<string, string>) =>
+      tree({
+        "app/kustomization.yaml": "resources:\n- github.com/acme/base?ref=v1\n- route.yaml\npatches:\n- path: sa.yaml\n",
+        "app/route.yaml": ROUTE,
+        ...files,
+      });
+    const SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: argocd-server}\n";
+    const result = await renderChange(listing({ "app/sa.yaml": SA }), listing({}), { topology, budgetMs: 1_000 });
+    expect(result.failures.map((failure) => [failure.reason, failure.gates])).toEqual([
+      [
+        "kustomize app cannot be built at head: app/kustomization.yaml lists sa.yaml, which this PR deletes, so kustomize, Flux and Argo CD fail the build",
+        true,
+      ],
+    ]);
+  });
+
   it("a local base's kustomization edited under a root with a remote base renders without it; one that may act on remote objects still cannot (kuadrant-operator 1cabbba793)", async () => {
     const CRD = (name: string) =>
       `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ${name}.example.io}\nspec:\n  group: example.io\n  names: {kind: ${name}, plural: ${name}}\n  scope: Namespaced\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n`;
