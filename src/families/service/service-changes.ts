@@ -334,6 +334,12 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
   };
   const declaredElsewhere = (service: DeclaredService) =>
     context.servicesNamed("head", service.name).filter((other) => answers(other, service));
+  // Judged by the Service's own document, not its file's text: a rendered root's file is the whole
+  // root's output, changed by any of its documents (rollouts-demo ca84ae8b08: an Ingress annotation).
+  const declaredAtBase = (copy: DeclaredService) => {
+    const was = context.fileText("base", copy.file);
+    return was !== undefined && context.servicesDeclared("base", { path: copy.file, text: was }).some((other) => answers(other, copy));
+  };
   const made = context.madeServices(context.head);
   const endpointsOf = (service: DeclaredService) => writtenEndpoints(service, context.objectsMentioning("head", service.name));
 
@@ -353,8 +359,10 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
     if (!change?.removed) return change ? [change] : [];
     const elsewhere = declaredElsewhere(service);
     if (elsewhere.length === 0) return [change];
-    // Declared twice, the other copy as it was: still answered as before.
-    if (elsewhere.some((other) => context.fileText("base", other.file) === context.fileText("head", other.file))) return [];
+    // Declared twice already at base: no move. The other copy still answers, and what the PR does to
+    // it is judged where it is written (rollouts-demo ca84ae8b08: a root renamed its copy while
+    // another root's, selecting other pods all along, stayed under the Ingress).
+    if (elsewhere.some(declaredAtBase)) return [];
     // Moved to another file: judged against what declares it there, which may have changed on the way.
     const moved = elsewhere.map((other) => {
       const after = changeOf(service, other, endpointsOf);

@@ -124,7 +124,7 @@ describe("a core Service removed while routes still send to it", () => {
     expect(broken(analyze(base, head))).toEqual([]);
   });
 
-  it("moved to another file and changed on the way, is judged as it is there; another copy left as it was still answers", () => {
+  it("moved to another file and changed on the way, is judged as it is there; a copy there already at base still answers, its file edited or not", () => {
     const moved = analyze(BASE, { "route.yaml": httpRoute(), "services/cart.yaml": service().replace("port: 8080", "port: 9090") });
     expect(broken(moved).map(({ summary }) => summary.split(" while ")[0])).toEqual([
       "Service shop/cart no longer has port 8080 (services/cart.yaml)",
@@ -133,6 +133,18 @@ describe("a core Service removed while routes still send to it", () => {
     const other = service().replace("{ app: cart }", "{ app: cart, version: blue }");
     const twice = analyze({ ...BASE, "other.yaml": other }, { "route.yaml": httpRoute(), "other.yaml": other });
     expect(twice.findings.filter(({ class: found }) => found !== "resource.changed")).toEqual([]);
+    // The other copy's file changed elsewhere (a rendered root's output, any of whose documents may
+    // change: rollouts-demo ca84ae8b08): a copy there at base is still no move.
+    const edited = analyze(
+      { ...BASE, "other.yaml": `${other}---\n${DEPLOYMENT}` },
+      { "route.yaml": httpRoute(), "other.yaml": `${other}---\n${DEPLOYMENT.replace("replicas: 2", "replicas: 3")}` },
+    );
+    expect(edited.findings.filter(({ class: found }) => found !== "resource.changed")).toEqual([]);
+    // A copy the PR adds there is the Service moved, judged as it is written there.
+    const movedBeside = analyze(BASE, { "route.yaml": httpRoute(), "other.yaml": `${other}---\n${DEPLOYMENT}` });
+    expect(movedBeside.findings.map(({ class: found, summary }) => [found, summary.split(" while ")[0]])).toEqual([
+      ["backend.weight-changed", "Service shop/cart selects other pods (app=cart → app=cart, version=blue; other.yaml)"],
+    ]);
   });
 
   it("is not reported for a route that names it at weight 0 (it takes no requests)", () => {
