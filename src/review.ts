@@ -40,6 +40,7 @@ import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies, unreadTargetNotes } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
+import { servicePortNumbers, withNamedPortsNumbered } from "./diff/named-ports.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
 import { placedAsCompared, unappliedDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
 import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
@@ -251,12 +252,19 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // A route, entry or policy renamed, or a policy added (removed) with its targets, is said once and not judged setting by setting.
   const renamed = renamedResources(changes, context, { base: base.model, head: head.model });
   // An entry renamed is the same entry: its routes' flows are compared under its head name.
-  const baseModel = withEntriesRenamed(base.model, renamed.entries);
-  const routeDiffs = diffRoutes(baseModel, head.model, { base: fileSites(base.placement), head: fileSites(head.placement) });
+  // A Service port named by name is compared as the number each tree's Service gives it.
+  const models = withNamedPortsNumbered(
+    { base: withEntriesRenamed(base.model, renamed.entries), head: head.model },
+    {
+      base: servicePortNumbers((name) => context.servicesNamed("base", name)),
+      head: servicePortNumbers((name) => context.servicesNamed("head", name)),
+    },
+  );
+  const routeDiffs = diffRoutes(models.base, models.head, { base: fileSites(base.placement), head: fileSites(head.placement) });
   const detections: Detection[] = [
-    ...routeChangeDetections(routeDiffs, baseModel, head.model),
+    ...routeChangeDetections(routeDiffs, models.base, models.head),
     ...handlingMoveDetections(routeDiffs, context),
-    ...writePathDetections(baseModel, head.model, routeDiffs, policy),
+    ...writePathDetections(models.base, models.head, routeDiffs, policy),
   ];
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([
     ...changes.flatMap((change) => {

@@ -64,9 +64,11 @@ function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPa
   const { namespace } = reading;
   const { group, kind, placed, name, port } = target;
   const where = `${namespace}/${name}${port === "" ? "" : `:${port}`}`;
+  const keyWithout = `${group}/${kind}/${namespace}/${name}:`;
+  const coreService = group === "" && kind === "Service";
   return [
     {
-      key: `${group}/${kind}/${namespace}/${name}:${port}`,
+      key: `${keyWithout}${port}`,
       label: kind === "Service" ? where : `${kind} ${where}`,
       weight: 100,
       ref: {
@@ -74,10 +76,15 @@ function backendOf(value: JsonRecord, reading: IngressSpecReading, path: FieldPa
         name,
         namespace,
         routeFile: reading.file,
-        ...(group === "" && kind === "Service" ? { coreService: true } : {}),
+        ...(coreService ? { coreService: true } : {}),
         ...(port === "" ? {} : { port }),
       },
       path,
+      // Named by the Service's port name: the same port as its number (rollouts-demo c2e4167c0f's
+      // v1 migration wrote `servicePort: 80` as `port: {name: http}`).
+      ...(coreService && typeof port === "string" && port !== ""
+        ? { namedPort: { namespace, service: name, name: port, keyWithout } }
+        : {}),
     },
   ];
 }

@@ -38,6 +38,17 @@ export interface WeightedRef {
   readonly answers?: number;
   /** Its key without the port it names, where an unset port means the service's only one (Backend.portless). */
   readonly portless?: string;
+  /** The core Service port it names by name (Backend.namedPort). */
+  readonly namedPort?: NamedPort;
+}
+
+/** A core Service port a backend names by its name, not its number (an Ingress's `port.name`, v1beta1's `servicePort: http`). */
+export interface NamedPort {
+  readonly namespace: string;
+  readonly service: string;
+  readonly name: string;
+  /** The backend's key with the port left out: the port's number appended, it is the key of the backend naming it by number. */
+  readonly keyWithout: string;
 }
 
 /**

@@ -12,6 +12,14 @@ export const selectorText = (spec: JsonRecord): string =>
     .sort()
     .join(", ");
 
+/** The number of the port it names `name`, if it has one. */
+export const portNumberNamed = (spec: JsonRecord, name: string): number | undefined => {
+  const port = list(spec.ports)
+    .map(record)
+    .find((item) => text(item.name) === name);
+  return port && numeric(port.port);
+};
+
 /** Its ports as a backend names them: by number, or (an Ingress, Gloo) by name. */
 export const portKeys = (spec: JsonRecord): (number | string)[] =>
   list(spec.ports).flatMap((item) => {

@@ -1,5 +1,6 @@
 import type { ResourceId } from "./resource.js";
 import type { FieldPath } from "./finding.js";
+import type { NamedPort } from "./route-rules.js";
 
 /** Where a backend runs. Unknown placement is empty, never guessed (DESIGN §6). */
 export interface Placement {
@@ -41,6 +42,14 @@ export interface Backend {
    * to explicitly select the port"): the port written out, or dropped, pairs with it (route-diff).
    */
   readonly portless?: string;
+  /** The core Service port it names by name, where it does. */
+  readonly namedPort?: NamedPort;
+  /**
+   * Where the tree's Service numbers that port: the key of this backend named by the number
+   * (diff/named-ports.ts), so the port written by name on one side and by number on the other pairs
+   * as one backend (route-diff).
+   */
+  readonly numbered?: string;
 }
 
 /**

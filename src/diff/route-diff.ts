@@ -146,11 +146,26 @@ const ownKey = (backend: Flow["backends"][number]) => backend.key;
 /**
  * The key a backend pairs by: its own, but for one whose port is written on one side and not on the
  * other (Backend.portless), where each side holds it once — the same backend, written two ways
- * (an Istio destination's `port` written out for a single-port Service was a backend added).
+ * (an Istio destination's `port` written out for a single-port Service was a backend added) — or
+ * whose port is named by name on one side and by the number its Service gives that name on the
+ * other, or by two names numbered alike (Backend.numbered), where neither spelling pairs as written.
  */
 function pairingKeys(base: Flow["backends"], head: Flow["backends"]): (backend: Flow["backends"][number]) => string {
-  if (!base.some((backend) => backend.portless) && !head.some((backend) => backend.portless)) return ownKey;
+  const written = (backend: Flow["backends"][number]) => backend.portless !== undefined || backend.numbered !== undefined;
+  if (!base.some(written) && !head.some(written)) return ownKey;
   const aliases = new Map<string, string>();
+  // Of the backends that do not pair as written, one on each side reaching the same numbered port.
+  const numbered = (backend: Flow["backends"][number]) => backend.numbered ?? backend.key;
+  const unpaired = (side: Flow["backends"], other: Flow["backends"]) =>
+    side.filter((backend) => !other.some((candidate) => candidate.key === backend.key));
+  const [baseLeft, headLeft] = [unpaired(base, head), unpaired(head, base)];
+  for (const backend of baseLeft) {
+    const port = numbered(backend);
+    const partners = headLeft.filter((candidate) => numbered(candidate) === port);
+    if (partners.length !== 1 || baseLeft.filter((candidate) => numbered(candidate) === port).length !== 1) continue;
+    aliases.set(backend.key, port);
+    aliases.set(partners[0]!.key, port);
+  }
   const alias = (side: Flow["backends"], other: Flow["backends"]) => {
     for (const backend of side) {
       const portless = backend.portless;

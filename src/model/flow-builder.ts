@@ -27,6 +27,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     path: sharedPath(backend.path),
     ...(backend.answers === undefined ? {} : { answers: backend.answers }),
     ...(backend.portless === undefined ? {} : { portless: flatText(backend.portless) }),
+    ...(backend.namedPort === undefined ? {} : { namedPort: backend.namedPort }),
   }));
   const match = sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.signature)).join(" | "));
   const methods = methodLimitsOf(match);

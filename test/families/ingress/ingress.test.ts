@@ -209,6 +209,42 @@ describe("Ingress v1beta1 (extensions and networking.k8s.io)", () => {
     expect(result.findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "low"]]);
   });
 
+  it("a port written by number, then by the name its Service gives that number, is one backend (rollouts-demo c2e4167c0f); a name for another number is a cutover", () => {
+    const service = (ports: string) => `apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: ${ports}
+`;
+    const HTTP = service("[{name: http, port: 80, targetPort: 8080}]");
+    const base = beta("extensions/v1beta1", BETA_SPEC.replace("servicePort: http", "servicePort: 80"));
+    const named = beta("extensions/v1beta1", BETA_SPEC);
+    const diffs = (baseService: string, headService: string, head = named) =>
+      analyze({ [FILE]: base, "svc.yaml": baseService }, { [FILE]: head, "svc.yaml": headService }).routeDiffs.map((diff) =>
+        diff.backends.map(({ label, before, after }) => [label, before, after]),
+      );
+    expect(diffs(HTTP, HTTP)).toEqual([]);
+    // Back from the name to the number, and the Service's port renamed with the Ingress's name: the same port.
+    expect(analyze({ [FILE]: named, "svc.yaml": HTTP }, { [FILE]: base, "svc.yaml": HTTP }).routeDiffs).toEqual([]);
+    const web = service("[{name: web, port: 80, targetPort: 8080}]");
+    expect(diffs(HTTP, web, named.replace("servicePort: http", "servicePort: web"))).toEqual([]);
+    // The name the head's Service gives another port, or a name no Service of the tree declares: as written.
+    const other = service("[{name: web, port: 80}, {name: http, port: 8081}]");
+    expect(diffs(HTTP, other)).toEqual([
+      [
+        ["shop/api:80", 1, undefined],
+        ["shop/api:http", undefined, 1],
+      ],
+    ]);
+    expect(diffs(HTTP, HTTP.replace("name: http", "name: web"))).toEqual([
+      [
+        ["shop/api:80", 1, undefined],
+        ["shop/api:http", undefined, 1],
+      ],
+    ]);
+  });
+
   it("v1 still requires pathType, as the API server does", () => {
     const result = analyze(
       {},
