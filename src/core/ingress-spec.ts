@@ -24,6 +24,11 @@ export interface IngressSpecReading {
    * Google Cloud's URL maps): `*` is a wildcard and a path without one matches only itself.
    */
   readonly pathPatterns?: true;
+  /**
+   * Its controller reads an ImplementationSpecific path as a prefix of the request path (ingress-nginx:
+   * an nginx `location` without a modifier, unless the Ingress asks for regular expressions).
+   */
+  readonly prefixPaths?: true;
 }
 
 const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix" };
@@ -36,6 +41,14 @@ const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix
  */
 const patternSignature = (path: string): string | undefined =>
   !/[*?]/.test(path) ? `Exact ${path}` : path === "/*" ? "PathPrefix /" : undefined;
+
+/**
+ * An ImplementationSpecific path where it is a prefix, spelled as the same prefix where it holds no
+ * character of a regular expression: `/` is `Prefix /` (rollouts-demo c2e4167c0f's v1 migration
+ * wrote the pathType v1 requires, which read as a changed match). As written, a trailing `/` kept:
+ * nginx's `/api/` does not take `/api`, which Ingress's `Prefix /api/` does.
+ */
+const prefixSignature = (path: string): string | undefined => (/[*?+()[\]{}^$|\\]/.test(path) ? undefined : `PathPrefix ${path}`);
 
 /**
  * What a backend names: a v1 Service port (`service.name`, `service.port`), a v1beta1 one
@@ -100,7 +113,14 @@ export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading):
       const entryPath = record(pathItem);
       const type = text(entryPath.pathType) ?? "ImplementationSpecific";
       const written = text(entryPath.path) ?? "/";
-      const pattern = type === "ImplementationSpecific" && reading.pathPatterns ? patternSignature(written) : undefined;
+      const pattern =
+        type !== "ImplementationSpecific"
+          ? undefined
+          : reading.pathPatterns
+            ? patternSignature(written)
+            : reading.prefixPaths
+              ? prefixSignature(written)
+              : undefined;
       const signature = pattern ?? pathSignature(PATH_TYPES[type] ?? type, written);
       const path = [...at, "rules", ruleIndex, "http", "paths", pathIndex];
       shapes.push({

@@ -30,18 +30,33 @@ const isIngress = (resource: Resource): boolean => resource.id.kind === "Ingress
 /** Classes whose controller programs a cloud load balancer's path patterns: the AWS Load Balancer Controller's, GKE's. */
 const PATH_PATTERN_CLASSES: ReadonlySet<string> = new Set(["alb", "gce", "gce-internal"]);
 
+/**
+ * Classes whose controller reads an ImplementationSpecific path as a prefix: ingress-nginx's (and
+ * NGINX Inc's, which take the same default name), "the same as Prefix" in its path-matching guide.
+ * Not where the Ingress turns its paths into regular expressions (`use-regex`, or `rewrite-target`,
+ * which implies it); another controller's reading is its own (Istio's is exact, GKE's a pattern).
+ */
+const PREFIX_PATH_CLASSES: ReadonlySet<string> = new Set(["nginx"]);
+
+const prefixPaths = (resource: Resource, className: string | undefined): boolean =>
+  PREFIX_PATH_CLASSES.has(className ?? "") &&
+  resource.annotations["nginx.ingress.kubernetes.io/use-regex"] !== "true" &&
+  resource.annotations["nginx.ingress.kubernetes.io/rewrite-target"] === undefined;
+
 /** An Ingress's own rules (core/ingress-spec.ts), entering at the controller of its class. */
-const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] =>
-  isIngress(resource)
-    ? ingressSpecRules(record(resource.body.spec), {
-        entry: ingressEntry(resource, set),
-        namespace: resource.id.namespace,
-        file: resource.source.file,
-        at: ["spec"],
-        backend: { group: "", kind: "Service" },
-        ...(PATH_PATTERN_CLASSES.has(effectiveIngressClass(resource, set) ?? "") ? { pathPatterns: true as const } : {}),
-      })
-    : [];
+const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] => {
+  if (!isIngress(resource)) return [];
+  const className = effectiveIngressClass(resource, set);
+  return ingressSpecRules(record(resource.body.spec), {
+    entry: ingressEntry(resource, set),
+    namespace: resource.id.namespace,
+    file: resource.source.file,
+    at: ["spec"],
+    backend: { group: "", kind: "Service" },
+    ...(PATH_PATTERN_CLASSES.has(className ?? "") ? { pathPatterns: true as const } : {}),
+    ...(prefixPaths(resource, className) ? { prefixPaths: true as const } : {}),
+  });
+};
 
 /**
  * How an Ingress's paths handle their requests (RuleShape.handling): by its annotations, alike for

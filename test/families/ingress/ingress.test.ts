@@ -317,8 +317,31 @@ ${paths}`;
     }
   });
 
-  it("elsewhere (ingress-nginx) an ImplementationSpecific path is the controller's own: every rewrite is a match change", () => {
-    expect(classes("nginx").filter(([kind]) => kind === "route.match-changed")).toHaveLength(3);
+  it("elsewhere (Istio's, a class the tree does not say) an ImplementationSpecific path is the controller's own: every rewrite is a match change", () => {
+    for (const className of ["istio", "traefik"])
+      expect(classes(className).filter(([kind]) => kind === "route.match-changed")).toHaveLength(3);
+  });
+
+  it("on ingress-nginx a path without a regular expression's characters is a prefix (rollouts-demo c2e4167c0f: `/` → `Prefix /` is none); with `use-regex` or `rewrite-target` it is the controller's own", () => {
+    const written = (type: string, value = "/", annotations = "") =>
+      ingress("nginx", path(value, type)).replace("namespace: shop}", `namespace: shop${annotations}}`);
+    const rewritten = (from: string, to: string, value = "/", annotations = "") =>
+      analyze({ "web.yaml": written(from, value, annotations) }, { "web.yaml": written(to, value, annotations) }).findings.map((f) => [
+        f.class,
+        f.summary,
+      ]);
+    expect(rewritten("ImplementationSpecific", "Prefix")).toEqual([
+      ["resource.changed", expect.stringContaining("pathType: ImplementationSpecific → Prefix")],
+    ]);
+    expect(rewritten("ImplementationSpecific", "Prefix", "/api")).toEqual([
+      ["resource.changed", expect.stringContaining("pathType: ImplementationSpecific → Prefix")],
+    ]);
+    // nginx's `/api/` does not take `/api`; Ingress's `Prefix /api/` does. Nor is `Exact` a prefix.
+    expect(rewritten("ImplementationSpecific", "Prefix", "/api/").map(([kind]) => kind)).toEqual(["route.match-changed"]);
+    expect(rewritten("ImplementationSpecific", "Exact").map(([kind]) => kind)).toEqual(["route.removed", "route.match-changed"]);
+    expect(rewritten("ImplementationSpecific", "Prefix", "/api/.*").map(([kind]) => kind)).toEqual(["route.match-changed"]);
+    const regex = ", annotations: {nginx.ingress.kubernetes.io/use-regex: 'true'}";
+    expect(rewritten("ImplementationSpecific", "Prefix", "/", regex).map(([kind]) => kind)).toEqual(["route.match-changed"]);
   });
 });
 
