@@ -1,6 +1,7 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { agree } from "../../core/declared-services.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { serviceExtensionCheck } from "./service-extensions.js";
 import { byKind, type Check } from "../../core/by-kind.js";
@@ -623,19 +624,56 @@ export const backendConfigDetector: ResourceDetector = (change) => {
   return out.detections;
 };
 
+/** Where an Ingress, and a MultiClusterIngress, name the FrontendConfig of their namespace. */
+const FRONTEND_CONFIG_NAMED_BY: readonly (readonly [kind: string, annotation: string])[] = [
+  ["Ingress", "networking.gke.io/v1beta1.FrontendConfig"],
+  ["MultiClusterIngress", "networking.gke.io/frontend-config"],
+];
+
+/**
+ * Whether an Ingress or MultiClusterIngress of the tree may name a FrontendConfig: one that does,
+ * in its namespace (either's unknown where its document names none), or output the review cannot
+ * read that may hold one there.
+ */
+function mayBeNamed(config: Resource, tree: ManifestSet, madeUnread: (namespace: string) => boolean): boolean {
+  const { namespace, name } = config.id;
+  const sameNamespace = (ingress: Resource) =>
+    ingress.id.namespace === namespace || ingress.namespaceImplied === true || config.namespaceImplied === true;
+  return (
+    FRONTEND_CONFIG_NAMED_BY.some(([kind, annotation]) =>
+      resourcesOfKind(tree, kind).some((ingress) => ingress.annotations[annotation] === name && sameNamespace(ingress)),
+    ) || madeUnread(namespace)
+  );
+}
+
 /**
  * GKE Ingress's FrontendConfig (cloud.google.com), for the Ingresses that name it in their
  * `networking.gke.io/v1beta1.FrontendConfig` annotation: its HTTPS redirect dropped serves their
- * hosts in plaintext, and its SSL policy sets the TLS versions and ciphers clients may use.
+ * hosts in plaintext, and its SSL policy sets the TLS versions and ciphers clients may use. One
+ * deleted while nothing in the tree names it, or while a copy of it in another file still
+ * redirects, takes nothing from any load balancer (gke-poc-toolkit-demos 2ee8aea2d7: deleted with
+ * the BackendConfig and ManagedCertificate beside it, an identical copy kept in another folder, in a
+ * repository holding no Ingress): a low removal, as theirs.
  */
-export const frontendConfigDetector: ResourceDetector = (change) => {
+export const frontendConfigDetector: ResourceDetector = (change, detector) => {
   const resource = change.head ?? change.base;
   if (resource?.id.kind !== "FrontendConfig" || !change.base) return [];
   const out = new DetectionList(change);
   const context = { change, out, target: "for the Ingresses that name it (networking.gke.io/v1beta1.FrontendConfig)" };
   const [was, now] = [spec(change.base), spec(change.head)];
   const redirects = (fields: JsonRecord) => flag(record(fields.redirectToHttps).enabled) === true;
-  if (redirects(was) && !redirects(now))
+  // Deleted, it takes the redirect from its Ingresses unless a copy of it still redirects where it was applied.
+  const lost = () => {
+    const { id, cluster } = change.base!;
+    const copies = resourcesOfKind(detector.head, "FrontendConfig").filter(
+      (copy) => copy.id.namespace === id.namespace && copy.id.name === id.name && agree(copy.cluster, cluster),
+    );
+    return (
+      !copies.some((copy) => redirects(spec(copy))) &&
+      mayBeNamed(change.base!, detector.head, (namespace) => detector.madeUnread("head", namespace))
+    );
+  };
+  if (redirects(was) && !redirects(now) && (change.head !== undefined || lost()))
     report(context, {
       class: "listener.changed",
       summary: "redirectToHttps no longer enabled: plain HTTP to their hosts is served unencrypted",

@@ -527,4 +527,35 @@ ${spec}`;
       "resource.changed medium-high: sslPolicy modern → compatible: the TLS versions and ciphers clients may use change",
     ]);
   });
+
+  it("deleted, takes its redirect from the Ingresses that still name it; named by none, nor by a MultiClusterIngress, it is a low removal (gke-poc-toolkit-demos 2ee8aea2d7)", () => {
+    const REDIRECT = frontendConfig("  redirectToHttps: {enabled: true}\n");
+    const ingress = (
+      kind: string,
+      annotation: string,
+      namespace = "shop",
+    ) => `apiVersion: ${kind === "Ingress" ? "networking.k8s.io/v1" : "networking.gke.io/v1"}
+kind: ${kind}
+metadata:
+  name: web
+  namespace: ${namespace}
+  annotations: {${annotation}: web-frontend}
+spec: ${kind === "Ingress" ? "{defaultBackend: {service: {name: web, port: {number: 80}}}}" : "{template: {spec: {backend: {serviceName: web, servicePort: 80}}}}"}
+`;
+    const deleted = (others: Record<string, string>) =>
+      analyze({ [FILE]: REDIRECT, ...others }, others).findings.map((f) => `${f.class} ${f.risk}`);
+    expect(deleted({})).toEqual(["resource.changed low"]);
+    // Another namespace's Ingress names another FrontendConfig.
+    expect(deleted({ "ingress.yaml": ingress("Ingress", "networking.gke.io/v1beta1.FrontendConfig", "web") })).toEqual([
+      "resource.changed low",
+    ]);
+    expect(deleted({ "ingress.yaml": ingress("Ingress", "networking.gke.io/v1beta1.FrontendConfig") })).toEqual(["listener.changed high"]);
+    expect(deleted({ "mci.yaml": ingress("MultiClusterIngress", "networking.gke.io/frontend-config") })).toEqual(["listener.changed high"]);
+    // A copy in another file that still redirects answers the name; one that does not, does not.
+    const named = { "ingress.yaml": ingress("Ingress", "networking.gke.io/v1beta1.FrontendConfig") };
+    expect(deleted({ ...named, "copy/frontend-config.yaml": REDIRECT })).toEqual(["resource.changed low"]);
+    expect(deleted({ ...named, "copy/frontend-config.yaml": frontendConfig("  sslPolicy: modern\n") })).toEqual(["listener.changed high"]);
+    // Edited in place, it is judged as written: an Ingress outside the tree may name it.
+    expect(gating("  redirectToHttps: {enabled: true}\n", "  redirectToHttps: {enabled: false}\n")).toHaveLength(1);
+  });
 });
