@@ -623,8 +623,13 @@ function helmRoot(
  */
 const UNROUTED_ANNOTATION = /^(?:gethomepage\.dev|(?:configmap\.|secret\.)?reloader\.stakater\.com)\//;
 
-/** Fields of a values `image` mapping that only say which build of a container runs. */
-const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest", "pullPolicy"]);
+/**
+ * Fields of a values `image` mapping that only say which build of a container runs and how it is
+ * pulled: kube-prometheus-stack's and Grafana's pin a digest as `sha` (sholdee/home-ops f7dbd431e6:
+ * Renovate's `prometheusSpec.image` bump, tag and sha together, blocked as a render to do), Bitnami's
+ * and Grafana's name their `pullSecrets` there.
+ */
+const IMAGE_VERSION_FIELDS = new Set(["repository", "registry", "tag", "digest", "sha", "pullPolicy", "pullSecrets"]);
 
 /** The fields of a container's `resources`: what it requests and may use. */
 const RESOURCE_FIELDS = new Set(["limits", "requests", "claims"]);
@@ -633,14 +638,18 @@ const RESOURCE_FIELDS = new Set(["limits", "requests", "claims"]);
 const SECURITY_CONTEXTS = new Set(["securityContext", "podSecurityContext", "containerSecurityContext"]);
 
 /**
- * Values keys whose string names container images only: an `image` reference, and the registry
- * Bitnami's charts prefix to all of theirs (`global.imageRegistry`, d2-infra f879e9d).
+ * Values keys whose string only says what a pod's containers run, with what and where: an `image`
+ * reference, the registry Bitnami's charts prefix to all of theirs (`global.imageRegistry`, d2-infra
+ * f879e9d), an `imagePullPolicy`, Bitnami's `resourcesPreset` (`nano` … `2xlarge`, which its common
+ * library turns into the container's `resources`: wrmilling/k3s-gitops 9184dbd6fd's `micro → small`
+ * blocked as a render to do), a `priorityClassName`.
  */
-const IMAGE_STRINGS = new Set(["image", "imageRegistry"]);
+const WORKLOAD_STRINGS = new Set(["image", "imageRegistry", "imagePullPolicy", "resourcesPreset", "priorityClassName"]);
 
 /**
  * Values keys that hold a pod's volumes (a chart's `persistence` is its storage: app-template's NFS
- * mounts, Bitnami's claims) or where it is scheduled: only pod specs and PersistentVolumeClaims read
+ * mounts, Bitnami's claims), the Secrets its images are pulled with (`imagePullSecrets`, as `helm
+ * create` writes it) or where it is scheduled: only pod specs and PersistentVolumeClaims read
  * them. Not pod labels or annotations (a sidecar's injection and its port exclusions are set there),
  * nor `env` (istiod reads its trust settings from its environment), nor replicas.
  */
@@ -650,6 +659,7 @@ const POD_STORAGE_AND_PLACEMENT = new Set([
   "volumeMounts",
   "extraVolumes",
   "extraVolumeMounts",
+  "imagePullSecrets",
   "nodeSelector",
   "tolerations",
   "affinity",
@@ -663,7 +673,7 @@ const POD_STORAGE_AND_PLACEMENT = new Set([
  * URL or inline JSON. Renovate's dashboard revision bumps blocked brettinternet/homeops 15 of 50 commits.
  */
 function workloadOnly(key: string, value: unknown): boolean {
-  if (IMAGE_STRINGS.has(key) && typeof value === "string") return true;
+  if (WORKLOAD_STRINGS.has(key) && typeof value === "string") return true;
   if (key === "dashboards") return isRecord(value);
   if (POD_STORAGE_AND_PLACEMENT.has(key)) return isRecord(value) || Array.isArray(value);
   if (!isRecord(value)) return false;
@@ -949,12 +959,12 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
 
 /**
  * A `--set` name of what withoutWorkloadSettings leaves out of values: an image version
- * (`controller.image.tag`, `global.imageRegistry`), a resource limit or request
- * (`controller.resources.limits.memory`), a security context field, a volume or scheduling field
+ * (`controller.image.tag`, `global.imageRegistry`), a resource limit, request or preset
+ * (`controller.resources.limits.memory`, `primary.resourcesPreset`), a security context field, a volume or scheduling field
  * (`persistence.data.size`, `tolerations[0].key`).
  */
 const WORKLOAD_PARAMETER = new RegExp(
-  String.raw`(?:^|\.)(?:imageRegistry|image(?:\.(?:repository|registry|tag|digest|pullPolicy))?|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+|(?:${[...POD_STORAGE_AND_PLACEMENT].join("|")})(?:[.[].*)?)$`,
+  String.raw`(?:^|\.)(?:${[...WORKLOAD_STRINGS].join("|")}|image\.(?:${[...IMAGE_VERSION_FIELDS].join("|")})|resources\.(?:limits|requests)\.[^.]+|(?:pod|container)?[sS]ecurityContext(?:\.[^.]+)+|(?:${[...POD_STORAGE_AND_PLACEMENT].join("|")})(?:[.[].*)?)$`,
 );
 
 /** An Argo CD Application's `helm.values` string as data, when it is YAML. */

@@ -1709,6 +1709,26 @@ spec:
     // Bitnami's charts take the registry of all their images apart (d2-infra f879e9d).
     const registry = (value: string) => release(`ghcr.io/x/hass:1\n    global: {imageRegistry: ${value}}`);
     expect(await failures(registry("docker.io"), registry("public.ecr.aws"))).toEqual([]);
+    // kube-prometheus-stack's and Grafana's image maps pin a digest as `sha` (sholdee/home-ops f7dbd431e6).
+    const pinned = (tag: string, sha: string) =>
+      release(`ghcr.io/x/hass:1
+    prometheus: {prometheusSpec: {image: {registry: ghcr.io, repository: deckhouse/prompp, tag: "${tag}", sha: ${sha}}}}`);
+    expect(await failures(pinned("0.8.6", "1437"), pinned("0.8.7", "edac"))).toEqual([]);
+    // Bitnami's sizes (wrmilling/k3s-gitops 9184dbd6fd), a pull policy, pull secrets, a priority class.
+    const sized = (preset: string, extra = "") =>
+      release(`ghcr.io/x/hass:1
+    primary: {resourcesPreset: ${preset}${extra}}`);
+    expect(await failures(sized("micro"), sized("small"))).toEqual([]);
+    expect(
+      await failures(
+        sized("small"),
+        sized("small", ", imagePullPolicy: Always, imagePullSecrets: [{name: regcred}], priorityClassName: critical"),
+      ),
+    ).toEqual([]);
+    // Under such a key, anything but a string is some chart's own setting.
+    expect(await failures(sized("small"), sized("{enabled: true}"))).toEqual([
+      "helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template" + READS_HINT,
+    ]);
   });
 
   it("a container's resources or security context are no change to render either; a `resources` of other fields still is", async () => {
@@ -1796,6 +1816,9 @@ spec:
     expect(await failures(setting("global.imageRegistry", "docker.io"), setting("global.imageRegistry", "public.ecr.aws"))).toEqual([]);
     expect(await failures(setting("persistence.data.size", "1Gi"), setting("persistence.data.size", "2Gi"))).toEqual([]);
     expect(await failures(setting("tolerations[0].key", "gpu"), setting("tolerations[0].key", "arm"))).toEqual([]);
+    const sha = "prometheus.prometheusSpec.image.sha";
+    expect(await failures(setting(sha, "1437"), setting(sha, "edac"))).toEqual([]);
+    expect(await failures(setting("primary.resourcesPreset", "micro"), setting("primary.resourcesPreset", "small"))).toEqual([]);
     expect(await failures(setting("podAnnotations.a", "1"), setting("podAnnotations.a", "2"))).toHaveLength(1);
     expect(
       await failures(setting("controller.service.type", "ClusterIP"), setting("controller.service.type", "LoadBalancer")),
