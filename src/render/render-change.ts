@@ -15,6 +15,7 @@ import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
   onlyTrustedVersionsDiffer,
+  releasesVouched,
   decisiveFirst,
   deliveryPlacementOf,
   fluxBuildRoot,
@@ -417,7 +418,7 @@ async function renderStage(
       return false;
     }
     if (options.trusts === undefined || !onlyTrustedVersionsMoved(before, baseText, after, headText, options.trusts)) return true;
-    trusted.push(id);
+    trusted.push(id, ...releasesVouched(after, baseText, headText));
     return false;
   });
   const failures: RenderFailure[] = [];
@@ -544,7 +545,7 @@ async function renderStage(
       // passed as a trusted bump of a root that renders would be, not blocked for a failure it did not make.
       const [before, after] = [basePlan.get(id), headPlan.get(id)];
       if (failsAtBoth(sides) && options.trusts && onlyTrustedVersionsDiffer(before!, baseText, after!, headText, options.trusts)) {
-        trusted.push(id);
+        trusted.push(id, ...releasesVouched(after!, baseText, headText));
         continue;
       }
       const partner = moved.get(id);

@@ -105,9 +105,10 @@ export interface RenderRoot {
    */
   readonly fetches?: readonly string[];
   /**
-   * Kustomize: where the chart of each HelmRelease it lists comes from, by the id of that release's
-   * helm root (its `fetches`), so that a trusted chart's version bumped in a file it lists is a
-   * version bump like any other (onlyTrustedVersionsDiffer), where the root cannot be rendered.
+   * Kustomize: where the chart of each HelmRelease (and Argo CD Application chart source) it lists
+   * comes from, by the id of that release's helm root (its `fetches`), so that a trusted chart's
+   * version bumped in a file it lists is a version bump like any other (onlyTrustedVersionsDiffer),
+   * where the root cannot be rendered.
    */
   readonly releaseFetches?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -376,8 +377,8 @@ function kustomizeRoot(tree: Tree, folder: string, by?: FluxKustomizationRef): R
  * render stage renders those releases from the root's output (as the overlay patched it), so a
  * chart's values or template edited re-renders the root, as its own files do (a HelmRelease an app's
  * kustomization lists, of a chart the repository holds: a canary weight changed in the chart's
- * values passed unrendered). It also keeps where its releases' remote charts come from
- * (RenderRoot.releaseFetches), for a root that cannot be rendered offline or fails alike at both sides.
+ * values passed unrendered). It also keeps where its releases' and Applications' remote charts come
+ * from (RenderRoot.releaseFetches), for a root that cannot be rendered offline or fails alike at both sides.
  */
 function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
   const releases = root.consumes.flatMap((path) => {
@@ -387,7 +388,12 @@ function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
   const charts = releases.flatMap((release) =>
     release.run.tool === "helm" && release.run.chart !== "" ? release.inputs.filter((input) => input !== release.origin) : [],
   );
-  const fetched = releases.flatMap((release) => (release.fetches ? [[release.id, release.fetches]] : []));
+  // An Argo CD Application's remote chart carries its version in its targetRevision, as a HelmRelease does in its chart's.
+  const applications = root.consumes.flatMap((path) => {
+    const text = tree.text.get(path);
+    return text === undefined || !/\bkind:\s*["']?Application\b/.test(text) ? [] : applicationRoots(tree, { path, text });
+  });
+  const fetched = [...releases, ...applications].flatMap((release) => (release.fetches ? [[release.id, release.fetches]] : []));
   if (charts.length === 0 && fetched.length === 0) return root;
   return {
     ...root,
@@ -1587,8 +1593,9 @@ export function onlyTrustedVersionsDiffer(
   };
   // A resource file kustomize lists carries the versions of the Flux sources it declares: a
   // HelmRelease's chart `version` where its chart is trusted on both sides (and in its values, the
-  // version of an OCI artifact the policy trusts), an OCIRepository's `ref` where its URL is. Any
-  // other document, or field, must say the same.
+  // version of an OCI artifact the policy trusts), an OCIRepository's `ref` where its URL is, an
+  // Application chart source's `targetRevision` where its chart is. Any other document, or field,
+  // must say the same.
   const trustedRelease = (id: string): boolean =>
     [before.releaseFetches?.[id], after.releaseFetches?.[id]].every((fetches) => fetches !== undefined && fetches.every(trusted));
   const unpinnedResources = (path: string, written: string): string => {
@@ -1611,6 +1618,26 @@ export function onlyTrustedVersionsDiffer(
         };
       if (groupOf(apiVersion) === "source.toolkit.fluxcd.io" && kind === "OCIRepository" && trusted(text(spec.url) ?? ""))
         return { ...document, spec: without(spec, "ref") };
+      // An Application's chart source: its targetRevision is the chart's version (a path source's is a git revision).
+      if (groupOf(apiVersion) === "argoproj.io" && kind === "Application") {
+        const count = (spec.source === undefined ? 0 : 1) + list(spec.sources).length;
+        const name = text(metadata.name) ?? "";
+        const unpinnedSource = (source: unknown, index: number) =>
+          isRecord(source) && typeof source.chart === "string" && trustedRelease(applicationSourceRoot(path, name, index, count))
+            ? without(source, "targetRevision")
+            : source;
+        const offset = spec.source === undefined ? 0 : 1;
+        return {
+          ...document,
+          spec: {
+            ...spec,
+            ...(spec.source === undefined ? {} : { source: unpinnedSource(spec.source, 0) }),
+            ...(Array.isArray(spec.sources)
+              ? { sources: spec.sources.map((source, index) => unpinnedSource(source, offset + index)) }
+              : {}),
+          },
+        };
+      }
       return document;
     };
     try {
@@ -1634,6 +1661,17 @@ export function onlyTrustedVersionsDiffer(
       unpinnedResources(input, a) === unpinnedResources(input, b)
     );
   });
+}
+
+/**
+ * The releases a kustomize root lists (RenderRoot.releaseFetches) in the files the PR changes: a
+ * trusted bump of the root vouches for their charts' versions too, so that the GitOps placement
+ * check leaves an Application's targetRevision to it, as it does where the root renders (sholdee/home-ops
+ * 4779b48625: reloader's Application bumped beside the `helmCharts` of Argo CD itself, high twice).
+ */
+export function releasesVouched(root: RenderRoot, baseText: TreeTexts, headText: TreeTexts): string[] {
+  const changed = root.inputs.filter((input) => baseText.get(input) !== headText.get(input));
+  return Object.keys(root.releaseFetches ?? {}).filter((id) => changed.some((input) => id.startsWith(helmRootId(input, ""))));
 }
 
 /** The first line where a file's two versions differ (1 for an added file), so a finding can point at the change. */

@@ -2270,6 +2270,34 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(["https://charts.jetstack.io/*"], application("v1.15.0"), application("v1.16.0"))).toEqual([]);
     expect(await renderTrusting([], application("v1.15.0"), application("v1.16.0"))).toEqual(["helm apps/cert-manager.yaml cert-manager"]);
   });
+
+  it("so does one a kustomize root lists beside a `helmCharts` entry, vouched for with the root; a git revision or values still block (sholdee/home-ops 4779b48625)", async () => {
+    const argocd = (source: string) =>
+      tree({
+        "apps/argocd/kustomization.yaml":
+          "namespace: argocd\nresources: [apps.yaml]\nhelmCharts:\n- {name: argo-cd, repo: https://argoproj.github.io/argo-helm, version: 10.3.0, releaseName: argocd}\n",
+        "apps/argocd/apps.yaml": `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: reloader, namespace: argocd}\nspec:\n  destination: {name: in-cluster, namespace: default}\n  ${source}\n`,
+      });
+    const chart = (revision: string, values = "") =>
+      argocd(`source: {repoURL: https://stakater.github.io/stakater-charts, chart: reloader, targetRevision: ${revision}${values}}`);
+    const RELOADER = ["https://stakater.github.io/stakater-charts/*"];
+    const result = await renderChange(chart("2.2.14"), chart("2.2.15"), { topology, budgetMs: 1_000, trusts: picomatch(RELOADER) });
+    expect(result.failures).toEqual([]);
+    // The Application's chart is the policy's to vouch for, so the placement check leaves its revision alone.
+    expect(result.trusted).toEqual(["kustomize apps/argocd", "helm apps/argocd/apps.yaml reloader"]);
+    // A source listed among several is named by its place.
+    const sources = (revision: string) =>
+      argocd(
+        `sources:\n  - {repoURL: https://example.com/config.git, path: apps/reloader, targetRevision: main}\n  - {repoURL: https://stakater.github.io/stakater-charts, chart: reloader, targetRevision: ${revision}}`,
+      );
+    expect(await renderTrusting(RELOADER, sources("2.2.14"), sources("2.2.15"))).toEqual([]);
+    expect(await renderTrusting([], chart("2.2.14"), chart("2.2.15"))).toEqual(["kustomize apps/argocd"]);
+    const ingress = ", helm: {valuesObject: {ingress: {enabled: true}}}";
+    expect(await renderTrusting(RELOADER, chart("2.2.14"), chart("2.2.15", ingress))).toEqual(["kustomize apps/argocd"]);
+    const git = (revision: string) =>
+      argocd(`source: {repoURL: https://stakater.github.io/stakater-charts, path: deploy, targetRevision: ${revision}}`);
+    expect(await renderTrusting(["**"], git("v1"), git("v2"))).toEqual(["kustomize apps/argocd"]);
+  });
 });
 
 describe("kustomizeReading: where kustomize puts the documents of the files it lists, and which files are patches", () => {
