@@ -5,6 +5,7 @@ import type { SymbolicLink } from "../detect/symlinks.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isKustomizationFile, KUSTOMIZATION_NAMES } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
+import { record } from "../core/json-access.js";
 
 /**
  * The kustomizations of a tree as files: what each names (resources, bases, components, patches,
@@ -16,6 +17,12 @@ import { chartAt } from "../core/chart-source.js";
 /** The kustomization file of a folder ("" is the repository's root), among the paths of a tree. */
 export const kustomizationFileIn = (folder: string, paths: { has(path: string): boolean }): string | undefined =>
   KUSTOMIZATION_NAMES.map((name) => (folder ? `${folder}/${name}` : name)).find((path) => paths.has(path));
+/** Where kustomize keeps the charts a kustomization inflates, relative to it (`helmGlobals.chartHome`, else `charts`). */
+export const chartHomeOf = (fields: Record<string, unknown>): string => {
+  const home = record(fields.helmGlobals).chartHome;
+  return typeof home === "string" ? home : "charts";
+};
+
 /** A kustomization entry that names another repository or a URL: kustomize fetches it. */
 export const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|(?:github\.com|gitlab\.com|bitbucket\.org)\/)/i;
 
@@ -245,8 +252,9 @@ export interface MissingEntry {
  * `local`: its kustomizations whose own build reads nothing remote (no Component, which acts on
  * what the kustomization including it accumulates): they act on their own objects alone.
  * `transforming`: the local files the other kustomizations name otherwise than as resources
- * (patches, generator inputs), which may act on remote objects; or undefined when something remote
- * is not a whole resource (see RenderRoot.remoteResourcesOnly).
+ * (patches, generator inputs, a chart's values) and the files of the chart homes of those that
+ * inflate charts, which may act on remote objects; or undefined when something remote is not a
+ * whole resource (see RenderRoot.remoteResourcesOnly).
  */
 export function kustomizeClosure(
   tree: Tree,
@@ -273,7 +281,7 @@ export function kustomizeClosure(
   let sources: string[] | undefined = [];
   /** Of each kustomization: whether its build reads something remote, and the local files it names otherwise than as resources. */
   const read = new Map<string, { remote: boolean; transforming: string[] }>();
-  // Something remote that is no whole resource (a remote patch, a chart kustomize pulls) may act on anything.
+  // Something remote that is no whole resource (a remote patch) may act on anything.
   let wholeOnly = true;
   const visit = (current: string): boolean => {
     const file = tree.kustomizationIn(current);
@@ -290,7 +298,12 @@ export function kustomizeClosure(
       const pulled = charts.map(pulledChart);
       sources = sources && pulled.every((chart) => chart !== undefined) ? [...sources, ...(pulled as string[])] : undefined;
       own.remote = true;
-      wholeOnly = false;
+      // A chart renders from its chart home and its values alone, not from the resources beside it,
+      // and adds its objects whole, as a remote resource does (sholdee/home-ops 1ebe408c27: a
+      // BackendTrafficPolicy's keepalive added beside Grafana's chart was high, as a render that cannot
+      // be done). What feeds it is what may change them: its values files (named below) and the
+      // files of its chart home, where kustomize finds a chart before it pulls one.
+      own.transforming.push(...tree.filesUnder(entryTarget(tree, current, chartHomeOf(fields))));
     }
     const wholeResources = new Set([...(fields.resources ?? []), ...(fields.bases ?? [])]);
     const transformers = new Set(filesNamedBy(acting(fields, current)));

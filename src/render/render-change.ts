@@ -855,9 +855,9 @@ const withoutRemote = (root: RenderRoot): RenderRoot =>
   root.run.tool === "kustomize" ? { ...root, run: { ...root.run, withoutRemote: true } } : root;
 
 /**
- * A kustomization without its remote `resources` and `bases` entries, nor its generators' files
- * fetched from a URL, which make objects nothing reads as traffic config (RenderRun.withoutRemote);
- * as written when it cannot be read.
+ * A kustomization without its remote `resources` and `bases` entries, nor the charts it inflates
+ * (`helmCharts`, with their `helmGlobals`), nor its generators' files fetched from a URL, which make
+ * objects nothing reads as traffic config (RenderRun.withoutRemote); as written when it cannot be read.
  */
 function withoutRemoteResources(text: string): string {
   let fields: unknown;
@@ -880,8 +880,9 @@ function withoutRemoteResources(text: string): string {
           }
         : generator,
     );
+  const { helmCharts: _charts, helmGlobals: _globals, ...rest } = fields;
   return jsyaml.dump({
-    ...fields,
+    ...rest,
     ...(fields.resources !== undefined ? { resources: local(fields.resources) } : {}),
     ...(fields.bases !== undefined ? { bases: local(fields.bases) } : {}),
     ...(fields.configMapGenerator !== undefined ? { configMapGenerator: generated(fields.configMapGenerator) } : {}),

@@ -40,6 +40,7 @@ import {
   resourceEntries,
   kustomizeReading,
   type MissingEntry,
+  chartHomeOf,
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
@@ -58,7 +59,7 @@ export type RenderRun =
   | {
       readonly tool: "kustomize";
       readonly directory: string;
-      /** Rendered with the remote `resources` and `bases` entries of its kustomizations left out (RenderRoot.remoteResourcesOnly). */
+      /** Rendered with the remote `resources` and `bases` entries and the `helmCharts` of its kustomizations left out (RenderRoot.remoteResourcesOnly). */
       readonly withoutRemote?: true;
       /** Flux's substitution of the build's output (flux-substitution.ts), its variables sorted by name. */
       readonly postBuild?: { readonly variables: readonly (readonly [string, string])[]; readonly complete: boolean };
@@ -160,12 +161,13 @@ export interface RenderRoot {
    */
   readonly offlineGates?: true;
   /**
-   * Kustomize, offline only for remote `resources` (or `bases`), or files of generators whose object
-   * nothing reads as traffic config (unread-generators.ts): objects a remote source adds whole,
+   * Kustomize, offline only for remote `resources` (or `bases`), charts its `helmCharts` inflate, or
+   * files of generators whose object nothing reads as traffic config (unread-generators.ts): objects a remote source adds whole,
    * which cannot patch or feed its local ones. `local` are its kustomizations whose own build reads
    * nothing remote (a local base's, `config/crd` under `config/deploy`), which act on their own
    * objects alone; `transforming` the local files its other kustomizations name otherwise than as
-   * resources or such generators' files (patches), which may act on the remote objects. Such a root
+   * resources or such generators' files (patches, a chart's values) and the files of a chart home,
+   * which may act on the remote objects. Such a root
    * whose other kustomizations and transforming files the PR leaves alone renders its local part without
    * the remote entries (RenderRun.withoutRemote): what the PR changes is all there.
    */
@@ -1489,11 +1491,6 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   });
 }
 
-/** Where kustomize keeps the charts a kustomization inflates, relative to it (`helmGlobals.chartHome`, else `charts`). */
-const chartHomeOf = (fields: Record<string, unknown>): string => {
-  const home = record(fields.helmGlobals).chartHome;
-  return typeof home === "string" ? home : "charts";
-};
 
 /**
  * Whether base and head differ only in the versions of remote sources the policy trusts

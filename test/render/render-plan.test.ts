@@ -1285,7 +1285,12 @@ describe("a root whose changes cannot reach its traffic output needs no render (
       { path: "app/route.yaml", text: route },
     ];
     expect(await failures(beside("renovate:44.33"), beside("renovate:44.35"))).toEqual([]);
-    expect(await reasons(beside("renovate:44.33"), beside("renovate:44.33", ROUTE.replace("hosts: [web]", "hosts: [api]")))).toEqual(CHART);
+    // A route edited there needs the render, done without the chart, which adds its objects whole (see below).
+    const routed = await renderChange(beside("renovate:44.33"), beside("renovate:44.33", ROUTE.replace("hosts: [web]", "hosts: [api]")), {
+      topology,
+      budgetMs: 1_000,
+    });
+    expect([routed.failures, routed.roots]).toEqual([[], [expect.objectContaining({ id: "kustomize app", withoutRemote: true })]]);
     // A values file that appears is no image bump.
     expect(
       await reasons(
@@ -1293,6 +1298,41 @@ describe("a root whose changes cannot reach its traffic output needs no render (
         chart(values("1")),
       ),
     ).toEqual(CHART);
+  });
+
+  it("a file listed beside a `helmCharts` entry is rendered without the chart, which adds its objects whole; the chart's entry, values, chart home or a patch changed still need it (sholdee/home-ops 1ebe408c27)", async () => {
+    const POLICY = (keepalive: string) =>
+      `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\nmetadata: {name: grafana}\nspec:\n  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: grafana}]\n${keepalive}`;
+    const grafana = (
+      options: { keepalive?: string; version?: string; values?: string; patch?: string; home?: Record<string, string> } = {},
+    ) =>
+      tree({
+        "apps/grafana/kustomization.yaml": `namespace: monitoring\nresources: [policy.yaml]\nhelmCharts:\n- {name: grafana, repo: https://grafana.github.io/helm-charts, version: ${options.version ?? "10.1.0"}, releaseName: grafana, valuesFile: values.yaml}\n${options.patch === undefined ? "" : "patches: [{path: patch.yaml}]\n"}`,
+        "apps/grafana/policy.yaml": POLICY(options.keepalive ?? ""),
+        "apps/grafana/values.yaml": options.values ?? "ingress: {enabled: false}\n",
+        ...(options.patch === undefined ? {} : { "apps/grafana/patch.yaml": options.patch }),
+        ...options.home,
+      });
+    const keepalive = "  tcpKeepalive: {idleTime: 60s, interval: 10s, probes: 3}\n";
+    const edited = await renderChange(grafana(), grafana({ keepalive }), { topology, budgetMs: 5_000 });
+    expect(edited.failures).toEqual([]);
+    expect(edited.roots).toEqual([expect.objectContaining({ id: "kustomize apps/grafana", withoutRemote: true })]);
+    // The kustomization's namespace applies, as it does to the whole root.
+    expect(edited.head.files.find((file) => file.path.startsWith("apps/grafana/(rendered)"))?.text).toContain("namespace: monitoring");
+    const OFFLINE =
+      "kustomize apps/grafana cannot be rendered offline: remote kustomize resource helmCharts in apps/grafana/kustomization.yaml (kustomize --enable-helm pulls charts)";
+    const reasons = async (before: SourceFile[], after: SourceFile[]) =>
+      (await renderChange(before, after, { topology, budgetMs: 5_000 })).failures.map((failure) => failure.reason.slice(0, OFFLINE.length));
+    // What the chart renders from changed beside the edit: only the chart's render could show it.
+    expect(await reasons(grafana(), grafana({ keepalive, version: "10.2.0" }))).toEqual([OFFLINE]);
+    expect(await reasons(grafana(), grafana({ keepalive, values: "ingress: {enabled: true}\n" }))).toEqual([OFFLINE]);
+    const template = (host: string) => ({
+      "apps/grafana/charts/grafana/templates/route.yaml": `kind: HTTPRoute\nmetadata: {name: grafana}\nspec: {hostnames: [${host}]}\n`,
+    });
+    expect(await reasons(grafana({ home: template("a.example.com") }), grafana({ home: template("b.example.com") }))).toEqual([OFFLINE]);
+    // A patch may act on the chart's objects.
+    const patch = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: grafana}\nspec: {replicas: ${replicas}}\n`;
+    expect(await reasons(grafana({ patch: patch(1) }), grafana({ patch: patch(2) }))).toEqual([OFFLINE]);
   });
 
   it("a Component's replacements act on what the kustomization including it accumulates: a base's ConfigMap, listed or generated, copied into a route needs the render", async () => {
@@ -2291,12 +2331,16 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
         `sources:\n  - {repoURL: https://example.com/config.git, path: apps/reloader, targetRevision: main}\n  - {repoURL: https://stakater.github.io/stakater-charts, chart: reloader, targetRevision: ${revision}}`,
       );
     expect(await renderTrusting(RELOADER, sources("2.2.14"), sources("2.2.15"))).toEqual([]);
-    expect(await renderTrusting([], chart("2.2.14"), chart("2.2.15"))).toEqual(["kustomize apps/argocd"]);
+    // Else the root renders without Argo CD's chart, which the PR leaves alone, and the Application's chart is the render's to judge.
+    const rendered = "helm apps/argocd/(rendered)/kustomization.yaml reloader";
+    expect(await renderTrusting([], chart("2.2.14"), chart("2.2.15"))).toEqual([rendered]);
     const ingress = ", helm: {valuesObject: {ingress: {enabled: true}}}";
-    expect(await renderTrusting(RELOADER, chart("2.2.14"), chart("2.2.15", ingress))).toEqual(["kustomize apps/argocd"]);
+    expect(await renderTrusting(RELOADER, chart("2.2.14"), chart("2.2.15", ingress))).toEqual([rendered]);
+    // A git revision is not the chart's version: nothing vouched for, the placement check judges it.
     const git = (revision: string) =>
       argocd(`source: {repoURL: https://stakater.github.io/stakater-charts, path: deploy, targetRevision: ${revision}}`);
-    expect(await renderTrusting(["**"], git("v1"), git("v2"))).toEqual(["kustomize apps/argocd"]);
+    const moved = await renderChange(git("v1"), git("v2"), { topology, budgetMs: 1_000, trusts: picomatch(["**"]) });
+    expect(moved.trusted).toBeUndefined();
   });
 });
 
