@@ -1491,7 +1491,6 @@ export function trafficUnchanged(before: RenderRoot, baseText: TreeTexts, after:
   });
 }
 
-
 /**
  * Whether base and head differ only in the versions of remote sources the policy trusts
  * (`render.trusted`): a Renovate bump of a chart or of a release manifest whose releases the team
