@@ -16,6 +16,7 @@ import { namespaceFamily } from "./namespace/index.js";
 import { placementFamily } from "./placement/index.js";
 import { progressiveFamily } from "./progressive/index.js";
 import { serviceFamily } from "./service/index.js";
+import { traefikFamily } from "./traefik/index.js";
 import { trustFamily } from "./trust/index.js";
 
 export type {
@@ -62,6 +63,7 @@ export const FAMILIES: readonly Family[] = [
   inferenceFamily,
   envoyGatewayFamily,
   kuadrantFamily,
+  traefikFamily,
   namespaceFamily,
 ];
 

@@ -7,7 +7,8 @@ import { rangesBeyond } from "../../core/cidr.js";
  * Who may reach an Ingress, as its controller reads its annotations (ingress-nginx, the AWS Load
  * Balancer Controller). Taking one away, or widening it, opens the hosts to more clients, and was a
  * low annotation line: the source ranges a controller admits or denies, the authentication it
- * demands (external auth, basic auth, client certificates), and an ALB turning internet-facing.
+ * demands (external auth, basic auth, client certificates), the Traefik Middlewares it names, and
+ * an ALB turning internet-facing.
  */
 const ALLOWED_SOURCES = [
   // One setting by its names, the first set one read: ingress-nginx reads `whitelist-source-range` as an alias.
@@ -28,8 +29,15 @@ const AUTHORITIES: readonly (readonly [key: string, effect: string, trust: boole
   ["nginx.ingress.kubernetes.io/auth-secret", "other credentials (another htpasswd Secret) let requests through", false],
 ];
 const ALB_SCHEME = "alb.ingress.kubernetes.io/scheme";
+/**
+ * The Traefik Middlewares a router passes an Ingress's requests through, `<namespace>-<name>@kubernetescrd`,
+ * comma-separated: one no longer listed may have been its authentication or allow list, unread
+ * here (as a route's ExtensionRef filter removed), so its requests may now pass unchecked.
+ */
+const TRAEFIK_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
 
-const ranges = (value: string | undefined): Set<string> =>
+/** A comma-separated annotation's entries (source ranges, middlewares). */
+const commaList = (value: string | undefined): Set<string> =>
   new Set((value ?? "").split(",").flatMap((range) => (range.trim() ? [range.trim()] : [])));
 
 const annotationPath = (key: string) => ["metadata", "annotations", key];
@@ -41,7 +49,7 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
   for (const names of ALLOWED_SOURCES) {
     const set = (annotations: Readonly<Record<string, string>>) => names.find((name) => annotations[name] !== undefined);
     const key = set(after) ?? set(before) ?? names[0];
-    const [was, now] = [ranges(before[set(before) ?? key]), ranges(after[key])];
+    const [was, now] = [commaList(before[set(before) ?? key]), commaList(after[key])];
     if (was.size === 0) continue;
     // A range inside one it admitted (10.1.0.0/16 for 10.0.0.0/8) admits no one new.
     const added = rangesBeyond(now, [...was]);
@@ -53,14 +61,22 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
         : `${key} admits ${added.join(", ")} too: more client addresses reach its hosts`,
     );
   }
-  const stillDenied = [...ranges(after[DENIED_SOURCES])];
-  const lifted = rangesBeyond(ranges(before[DENIED_SOURCES]), stillDenied);
+  const stillDenied = [...commaList(after[DENIED_SOURCES])];
+  const lifted = rangesBeyond(commaList(before[DENIED_SOURCES]), stillDenied);
   if (lifted.length > 0)
     widened(DENIED_SOURCES, `${DENIED_SOURCES} no longer denies ${lifted.join(", ")}: those client addresses reach its hosts`);
   for (const [key, what] of Object.entries(AUTHENTICATION)) {
     if (before[key] === undefined || after[key] !== undefined) continue;
     widened(key, `${key} removed: requests reach its hosts without ${what}`);
   }
+  const middlewares = [...commaList(before[TRAEFIK_MIDDLEWARES])].filter(
+    (middleware) => !commaList(after[TRAEFIK_MIDDLEWARES]).has(middleware),
+  );
+  if (middlewares.length > 0)
+    widened(
+      TRAEFIK_MIDDLEWARES,
+      `${TRAEFIK_MIDDLEWARES} no longer names ${middlewares.join(", ")}: requests no longer pass through ${middlewares.length > 1 ? "them" : "it"}; if ${middlewares.length > 1 ? "one" : "it"} authenticated or restricted them they now pass unchecked`,
+    );
   // Who vouches for callers, swapped: another authorizer, other credentials, other client CAs.
   for (const [key, effect, trust] of AUTHORITIES) {
     const [was, now] = [before[key]?.trim(), after[key]?.trim()];

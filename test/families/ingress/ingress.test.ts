@@ -545,6 +545,24 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
     ]);
   });
 
+  it("a Traefik Middleware no longer named in router.middlewares is access.widened; reordered or added is not", () => {
+    const MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
+    expect(
+      widened(
+        { [MIDDLEWARES]: "networking-forward-auth@kubernetescrd,networking-compress@kubernetescrd" },
+        { [MIDDLEWARES]: "networking-compress@kubernetescrd" },
+      ),
+    ).toEqual([
+      `access.widened high: ${MIDDLEWARES} no longer names networking-forward-auth@kubernetescrd: requests no longer pass through it; if it authenticated or restricted them they now pass unchecked`,
+    ]);
+    expect(
+      widened(
+        { [MIDDLEWARES]: "networking-forward-auth@kubernetescrd,networking-compress@kubernetescrd" },
+        { [MIDDLEWARES]: "networking-compress@kubernetescrd, networking-forward-auth@kubernetescrd, networking-headers@kubernetescrd" },
+      ),
+    ).toEqual([]);
+  });
+
   it("plain HTTP no longer redirected or refused is listener.changed; keeping the redirect is no finding", () => {
     const REDIRECT = "nginx.ingress.kubernetes.io/ssl-redirect";
     // BASE has TLS and class nginx: ingress-nginx redirects by default, so "false" serves plaintext.

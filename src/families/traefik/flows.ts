@@ -1,0 +1,149 @@
+import { canonical } from "../../core/canonical-values.js";
+import { sharedPath } from "../../core/field-path.js";
+import type { FieldPath } from "../../core/finding.js";
+import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { sharedText } from "../../core/string-table.js";
+import { ruleAlternatives } from "./rule-match.js";
+
+/** traefik.containo.us is the group of Traefik v2's CRDs, renamed traefik.io in v3 with the same schemas. */
+export const TRAEFIK_GROUPS: readonly string[] = ["traefik.io", "traefik.containo.us"];
+
+export const ROUTE_KINDS = ["IngressRoute", "IngressRouteTCP", "IngressRouteUDP"] as const;
+
+/** Where a route's requests enter: each entry point it names, or every default one when it names none. */
+export const entriesOf = (resource: Resource): string[] => {
+  const named = list(record(resource.body.spec).entryPoints).flatMap((entry) => (text(entry) ? [text(entry)!] : []));
+  return named.length > 0 ? [...new Set(named)].map((name) => `Traefik entryPoint ${name}`) : ["Traefik (default entry points)"];
+};
+
+const byName = new WeakMap<ManifestSet, ReadonlyMap<string, Resource>>();
+
+/** The tree's TraefikServices by `namespace/name`, indexed once a tree. */
+function traefikServices(set: ManifestSet): ReadonlyMap<string, Resource> {
+  let found = byName.get(set);
+  if (!found) {
+    found = new Map(resourcesOfKind(set, "TraefikService").map((service) => [`${service.id.namespace}/${service.id.name}`, service]));
+    byName.set(set, found);
+  }
+  return found;
+}
+
+/** A TraefikService nests others at most this deep (a cycle, which Traefik refuses, stops here too). */
+const DEEPEST = 8;
+
+interface Expanded {
+  readonly backends: WeightedRef[];
+  readonly mirrors: { label: string; percent: number }[];
+}
+
+/**
+ * One `services[]` entry as the backends it sends to, with their shares of `weight`: a Kubernetes
+ * Service by port; a TraefikService the tree holds, through its weighted services (shares
+ * multiplied) or its mirroring's main service (its mirrors the rule's mirrors). A TraefikService
+ * the tree does not hold (or another provider's, `name@file`) stays one backend by its name.
+ */
+function expand(
+  entry: JsonRecord,
+  weight: number,
+  at: { readonly namespace: string; readonly file: string; readonly path: FieldPath; readonly set: ManifestSet },
+  out: Expanded,
+  depth = 0,
+): void {
+  const name = text(entry.name) ?? "?";
+  const namespace = text(entry.namespace) ?? at.namespace;
+  const port = numeric(entry.port) ?? text(entry.port);
+  if (text(entry.kind) === "TraefikService") {
+    const service = name.includes("@") || depth >= DEEPEST ? undefined : traefikServices(at.set).get(`${namespace}/${name}`);
+    const spec = record(service?.body.spec);
+    const here = { ...at, namespace };
+    const weighted = list(record(spec.weighted).services).map(record);
+    if (weighted.length > 0) {
+      const total = weighted.reduce((sum, child) => sum + (numeric(child.weight) ?? 1), 0);
+      for (const child of weighted) expand(child, total > 0 ? (weight * (numeric(child.weight) ?? 1)) / total : 0, here, out, depth + 1);
+      return;
+    }
+    const mirroring = record(spec.mirroring);
+    if (text(mirroring.name)) {
+      expand(mirroring, weight, here, out, depth + 1);
+      for (const mirror of list(mirroring.mirrors).map(record))
+        out.mirrors.push({ label: `${text(mirror.kind) ?? "Service"} ${text(mirror.name) ?? "?"}`, percent: numeric(mirror.percent) ?? 0 });
+      return;
+    }
+    out.backends.push({
+      key: `traefik.io/TraefikService/${namespace}/${name}:`,
+      label: `TraefikService ${namespace}/${name}`,
+      weight,
+      ref: { kind: "Service", name, namespace, routeFile: at.file },
+      path: at.path,
+    });
+    return;
+  }
+  const where = `${namespace}/${name}${port === undefined ? "" : `:${port}`}`;
+  out.backends.push({
+    key: `/Service/${namespace}/${name}:${port ?? ""}`,
+    label: where,
+    weight,
+    ref: { kind: "Service", name, namespace, routeFile: at.file, coreService: true, ...(port === undefined ? {} : { port }) },
+    path: at.path,
+  });
+}
+
+/** A route's handling besides its match and backends: its middlewares (by what they name, in order) and whatever else it sets. */
+const handlingOf = (route: JsonRecord): string => {
+  const { match: _match, kind: _kind, priority: _priority, services: _services, ...rest } = route;
+  return sharedText(canonical(rest));
+};
+
+/** The L4 section a TCP or UDP route's hosts carry, so they never meet an HTTP route's. */
+const SECTIONS: Readonly<Record<string, string>> = { IngressRouteTCP: " (tcp)", IngressRouteUDP: " (udp)" };
+
+/**
+ * An IngressRoute's routes as flows: one per entry point and host its match names (`*` for none).
+ * Traefik tries an entry point's routers by priority, by default the length of their rules: the
+ * longer, more specific rule first, as Gateway API ranks its matches, so the route diff ranks them
+ * alike and a route keeps its place across an edit of its match; a priority set or changed is
+ * ingress-route.ts's.
+ */
+export function traefikRules(resource: Resource, set: ManifestSet): RuleShape[] {
+  const kind = resource.id.kind;
+  if (!TRAEFIK_GROUPS.includes(resource.id.group) || !(ROUTE_KINDS as readonly string[]).includes(kind)) return [];
+  const entries = entriesOf(resource);
+  const section = SECTIONS[kind] ?? "";
+  const shapes: RuleShape[] = [];
+  list(record(resource.body.spec).routes).forEach((item, index) => {
+    const route = record(item);
+    const path = sharedPath(["spec", "routes", index]);
+    const match = text(route.match);
+    const alternatives = kind === "IngressRouteUDP" || !match ? [{ host: "*", signature: "*", path: "*" }] : ruleAlternatives(match);
+    const out: Expanded = { backends: [], mirrors: [] };
+    list(route.services).forEach((service, at) => {
+      const entry = record(service);
+      expand(
+        entry,
+        numeric(entry.weight) ?? 1,
+        { namespace: resource.id.namespace, file: resource.source.file, path: sharedPath([...path, "services", at]), set },
+        out,
+      );
+    });
+    const handling = handlingOf(route);
+    const hosts = new Map<string, { signature: string; path: string }[]>();
+    for (const { host, signature, path: shape } of alternatives) hosts.set(host, [...(hosts.get(host) ?? []), { signature, path: shape }]);
+    for (const entry of entries)
+      for (const [host, shapesOfHost] of hosts)
+        shapes.push({
+          entry,
+          host: `${host}${section}`,
+          alternatives: shapesOfHost,
+          ruleId: ruleIdOf(undefined, shapesOfHost),
+          precedence: index,
+          path,
+          backends: out.backends,
+          mirrors: out.mirrors,
+          handling,
+        });
+  });
+  return shapes;
+}

@@ -1,0 +1,81 @@
+import type { Check } from "../../core/by-kind.js";
+import { rangesBeyond } from "../../core/cidr.js";
+import { list, record, text, type JsonRecord } from "../../core/json-access.js";
+import { middlewareChanges, middlewaresAt } from "./middlewares.js";
+
+/**
+ * A Middleware edited in place, as every route naming it meets it: who it lets through. Its
+ * authentication taken away (basicAuth, digestAuth, forwardAuth) or its allowed source ranges
+ * widened opens the routes to more clients (access.widened); another forwardAuth address is another
+ * authorizer deciding (trust.changed); a chain loses or gains members as a route does. Other edits
+ * (headers, rate limits, rewrites) are the resource.changed fallback's.
+ */
+
+const AUTHENTICATION: Readonly<Record<string, string>> = {
+  basicAuth: "basic authentication",
+  digestAuth: "digest authentication",
+  forwardAuth: "its forward authentication service's check",
+};
+
+const authentication: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [before, after] = [record(change.base.body.spec), record(change.head.body.spec)];
+  for (const [key, what] of Object.entries(AUTHENTICATION))
+    if (before[key] !== undefined && after[key] === undefined)
+      out.add({
+        class: "access.widened",
+        summary: `${key} removed: requests of every route naming it reach their backends without ${what}`,
+        side: "base",
+        path: ["spec", key],
+        before: before[key],
+        after: null,
+      });
+  const [address, nowAddress] = [text(record(before.forwardAuth).address), text(record(after.forwardAuth).address)];
+  if (address !== undefined && nowAddress !== undefined && address !== nowAddress)
+    out.add({
+      class: "trust.changed",
+      summary: `forwardAuth.address ${address} → ${nowAddress}: another authorization service decides which requests pass`,
+      side: "head",
+      path: ["spec", "forwardAuth", "address"],
+      before: address,
+      after: nowAddress,
+    });
+};
+
+/** Traefik v3 renamed ipWhiteList ipAllowList: one setting under either name. */
+const allowList = (spec: JsonRecord): { key: string; ranges: string[] } | undefined => {
+  const key = spec.ipAllowList !== undefined ? "ipAllowList" : spec.ipWhiteList !== undefined ? "ipWhiteList" : undefined;
+  return key === undefined
+    ? undefined
+    : { key, ranges: list(record(spec[key]).sourceRange).flatMap((range) => (text(range) ? [text(range)!.trim()] : [])) };
+};
+
+const allowedSources: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [was, now] = [allowList(record(change.base.body.spec)), allowList(record(change.head.body.spec))];
+  if (!was || was.ranges.length === 0) return;
+  const added = now ? rangesBeyond(now.ranges, was.ranges) : [];
+  if (now && now.ranges.length > 0 && added.length === 0) return;
+  out.add({
+    class: "access.widened",
+    summary:
+      !now || now.ranges.length === 0
+        ? `${was.key} removed (was ${was.ranges.join(", ")}): any client address reaches the routes naming it`
+        : `${now.key}.sourceRange admits ${added.join(", ")} too: more client addresses reach the routes naming it`,
+    side: now ? "head" : "base",
+    path: ["spec", (now ?? was).key],
+    before: was.ranges,
+    after: now?.ranges ?? null,
+  });
+};
+
+const chainMembers: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const members = (spec: unknown, namespace: string) =>
+    middlewaresAt(record(record(spec).chain).middlewares, namespace, ["spec", "chain", "middlewares"]);
+  const [was, now] = [members(change.base.body.spec, change.base.id.namespace), members(change.head.body.spec, change.head.id.namespace)];
+  if (was.size > 0) middlewareChanges(out, was, now, context, "chain");
+};
+
+export const middlewareChecks: readonly Check[] = [authentication, allowedSources, chainMembers];
+export const tcpMiddlewareChecks: readonly Check[] = [allowedSources];

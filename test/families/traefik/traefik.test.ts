@@ -1,0 +1,249 @@
+import { describe, expect, it } from "vitest";
+import { kindSpec } from "../../../src/manifests/kinds.js";
+import { ruleAlternatives } from "../../../src/families/traefik/rule-match.js";
+import { analyze } from "../../helpers/review-trees.js";
+
+/** IngressRoutes as teams write them (bloopySphere's radarr-bypass, ghost's admin route), with their Middlewares. */
+
+const route = (routes: string, extra = "  tls:\n    secretName: tls-radarr\n", entry = "websecure") => `apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata:
+  name: radarr
+  namespace: media
+spec:
+  entryPoints:
+    - ${entry}
+  routes:
+${routes}${extra}`;
+
+const rule = (match: string, services = "        - name: radarr\n          port: 7878\n", middlewares = "") =>
+  `    - kind: Rule
+      match: ${match}
+      services:
+${services}${middlewares ? `      middlewares:\n${middlewares}` : ""}`;
+
+const HOST = "Host(`radarr.example.com`)";
+const AUTH = "        - name: networking-forward-auth@kubernetescrd\n";
+const COMPRESS = "        - name: networking-compress@kubernetescrd\n";
+
+const MIDDLEWARES = `apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata:
+  name: forward-auth
+  namespace: networking
+spec:
+  forwardAuth:
+    address: http://authelia.auth.svc:9091/api/verify
+---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata:
+  name: compress
+  namespace: networking
+spec:
+  compress: {}
+`;
+
+const FILE = "cluster/apps/media/radarr/route.yaml";
+const MW_FILE = "cluster/apps/networking/traefik/middlewares.yaml";
+const judged = (base: Record<string, string>, head: Record<string, string>) =>
+  analyze(base, head).findings.map((f) => `${f.class} ${f.risk}: ${f.summary}`);
+const routes = (base: string, head: string) => judged({ [FILE]: base, [MW_FILE]: MIDDLEWARES }, { [FILE]: head, [MW_FILE]: MIDDLEWARES });
+
+describe("Traefik rules read as request shapes", () => {
+  it("hosts, paths, headers, queries and methods in the shared spelling, one alternative per host and shape", () => {
+    expect(ruleAlternatives("Host(`A.example.com`) && (Header(`X-Api-Key`, `k`) || Query(`apikey`, `k`))")).toEqual([
+      { host: "a.example.com", signature: "PathPrefix /, header x-api-key=k", path: "PathPrefix /" },
+      { host: "a.example.com", signature: "PathPrefix /, query apikey=k", path: "PathPrefix /" },
+    ]);
+    // Traefik v2's several values per matcher are alternatives.
+    expect(ruleAlternatives('Host(`a`, `b`) && PathPrefix("/api") && Method(`POST`)').map((a) => `${a.host} ${a.signature}`)).toEqual([
+      "a PathPrefix /api, method POST",
+      "b PathPrefix /api, method POST",
+    ]);
+  });
+
+  it("a negated or unknown matcher stays as written; an unreadable rule is one opaque alternative", () => {
+    expect(ruleAlternatives("Host(`a`) && !PathPrefix(`/admin`) && ClientIP(`10.0.0.0/8`)")).toEqual([
+      { host: "a", signature: "PathPrefix /, !PathPrefix(`/admin`), ClientIP(`10.0.0.0/8`)", path: "PathPrefix /" },
+    ]);
+    expect(ruleAlternatives("Host(`a`) && (")).toEqual([{ host: "*", signature: "rule Host(`a`) && (", path: "rule Host(`a`) && (" }]);
+  });
+});
+
+describe("Traefik family (traefik.io, traefik.containo.us)", () => {
+  it("its kinds are in the kinds table under both groups", () => {
+    expect(kindSpec("traefik.io", "IngressRoute")).toMatchObject({ family: "traefik", namespaced: true });
+    expect(kindSpec("traefik.containo.us", "Middleware")).toMatchObject({ family: "traefik" });
+  });
+
+  it("reads each route as a flow per entry point and host, through a TraefikService's weights", () => {
+    const weighted = `apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: radarr-wrr, namespace: media}
+spec:
+  weighted:
+    services:
+      - {name: radarr, port: 7878, weight: 3}
+      - {name: radarr-next, port: 7878, weight: 1}
+`;
+    const tree = {
+      [FILE]: route(rule(`${HOST} || Host(\`movies.example.com\`)`, "        - name: radarr-wrr\n          kind: TraefikService\n")),
+      "ts.yaml": weighted,
+    };
+    const flows = [...analyze({}, tree).head.model.flows.values()];
+    expect(flows.map((flow) => [flow.entry, flow.host, flow.match, flow.backends.map((b) => `${b.label} ${b.share}`)])).toEqual([
+      ["Traefik entryPoint websecure", "radarr.example.com", "PathPrefix /", ["media/radarr:7878 0.75", "media/radarr-next:7878 0.25"]],
+      ["Traefik entryPoint websecure", "movies.example.com", "PathPrefix /", ["media/radarr:7878 0.75", "media/radarr-next:7878 0.25"]],
+    ]);
+  });
+
+  it("weights changed, a backend swapped, a host added or removed are judged as any route's", () => {
+    const two = (a: number, b: number) =>
+      `        - {name: radarr, port: 7878, weight: ${a}}\n        - {name: radarr-next, port: 7878, weight: ${b}}\n`;
+    expect(routes(route(rule(HOST, two(90, 10))), route(rule(HOST, two(50, 50))))).toEqual([
+      "backend.weight-changed medium-high: radarr.example.com: media/radarr:7878 90% → 50%, media/radarr-next:7878 10% → 50%",
+    ]);
+    expect(routes(route(rule(HOST)), route(rule(`${HOST} || Host(\`www.example.com\`)`)))).toEqual([
+      expect.stringMatching(/^route.added medium: www.example.com via Traefik entryPoint websecure/),
+    ]);
+    expect(routes(route(rule(`${HOST} || Host(\`www.example.com\`)`)), route(rule(HOST)))).toEqual([
+      expect.stringMatching(/^route.removed high: www.example.com via Traefik entryPoint websecure/),
+    ]);
+  });
+
+  it("another entry point is an attachment change; an unreadable rule edited is a match change", () => {
+    expect(routes(route(rule(HOST)), route(rule(HOST), undefined, "web")).map((f) => f.split(":")[0])).toEqual([
+      "route.attachment-changed high",
+    ]);
+    const opaque = (range: string) => route(rule(`${HOST} && ClientIP(\`${range}\`)`));
+    expect(routes(opaque("10.0.0.0/8"), opaque("0.0.0.0/0")).map((f) => f.split(":")[0])).toEqual(["route.match-changed medium-high"]);
+  });
+
+  it("an authenticating middleware taken off a route is access.widened; a harmless one is low, one added medium", () => {
+    expect(routes(route(rule(HOST, undefined, AUTH + COMPRESS)), route(rule(HOST, undefined, COMPRESS)))).toEqual([
+      "access.widened high: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-forward-auth@kubernetescrd removed: requests no longer pass through it; if it authenticated, restricted or rate-limited them they now pass unchecked",
+    ]);
+    expect(routes(route(rule(HOST, undefined, AUTH + COMPRESS)), route(rule(HOST, undefined, AUTH)))).toEqual([
+      "resource.changed low: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-compress@kubernetescrd removed (it only compressed, retried, served error pages or set response headers)",
+    ]);
+    expect(routes(route(rule(HOST)), route(rule(HOST, undefined, AUTH))).map((f) => f.split(":")[0])).toEqual(["resource.changed medium"]);
+    // The same Middleware by name and namespace instead of its provider name: nothing moved.
+    const spelled = "        - name: forward-auth\n          namespace: networking\n";
+    expect(
+      routes(route(rule(HOST, undefined, AUTH)), route(rule(HOST, undefined, spelled))).filter(
+        (f) => !f.startsWith("resource.changed low"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("a route with a middleware removed, its requests falling through to one without it, is access.widened", () => {
+    const admin = rule(`${HOST} && PathPrefix(\`/admin\`)`, undefined, AUTH);
+    expect(routes(route(admin + rule(HOST)), route(rule(HOST)))).toEqual([
+      expect.stringMatching(
+        /^access.widened high: IngressRoute media\/radarr: route .*PathPrefix\(`\/admin`\) .*fall through.*middleware networking-forward-auth@kubernetescrd removed/,
+      ),
+    ]);
+  });
+
+  it("a priority set is a match change; TLS removed is listener.changed, another certificate trust.changed", () => {
+    const prioritized = route(rule(HOST).replace("      match:", "      priority: 100\n      match:"));
+    expect(routes(route(rule(HOST)), prioritized).map((f) => f.split(":")[0])).toEqual(["route.match-changed medium-high"]);
+    expect(routes(route(rule(HOST)), route(rule(HOST), "")).map((f) => f.split(":")[0])).toEqual(["listener.changed high"]);
+    expect(routes(route(rule(HOST)), route(rule(HOST), "  tls:\n    certResolver: letsencrypt\n"))).toEqual([
+      "trust.changed critical: IngressRoute media/radarr: serving certificate secret tls-radarr → certResolver letsencrypt: clients see another certificate",
+    ]);
+  });
+
+  it("harmless: keys reordered, traefik.containo.us → traefik.io, a Deployment's image bumped", () => {
+    const base = route(rule(HOST, undefined, AUTH));
+    const reordered = `# radarr
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: {namespace: media, name: radarr}
+spec:
+  tls: {secretName: tls-radarr}
+  routes:
+    - middlewares: [{name: networking-forward-auth@kubernetescrd}]
+      services: [{port: 7878, name: radarr}]
+      match: Host(\`radarr.example.com\`)
+      kind: Rule
+  entryPoints: [websecure]
+`;
+    expect(routes(base, reordered)).toEqual([]);
+    expect(routes(base.replace("traefik.io/v1alpha1", "traefik.containo.us/v1alpha1"), base)).toEqual([]);
+  });
+});
+
+describe("Traefik Middlewares, TraefikServices and transports edited in place", () => {
+  const middleware = (spec: string) => `apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: guard, namespace: networking}
+spec:
+${spec}`;
+  const edited = (before: string, after: string) => judged({ "mw.yaml": middleware(before) }, { "mw.yaml": middleware(after) });
+
+  it("authentication removed or allowed sources widened is access.widened; another forwardAuth address trust.changed", () => {
+    expect(edited("  basicAuth: {secret: users}\n", "  headers: {frameDeny: true}\n")).toContainEqual(
+      "access.widened high: Middleware networking/guard: basicAuth removed: requests of every route naming it reach their backends without basic authentication",
+    );
+    expect(edited("  forwardAuth: {address: http://a/verify}\n", "  forwardAuth: {address: http://b/verify}\n")).toEqual([
+      "trust.changed critical: Middleware networking/guard: forwardAuth.address http://a/verify → http://b/verify: another authorization service decides which requests pass",
+    ]);
+    expect(edited("  ipAllowList: {sourceRange: [10.0.0.0/8]}\n", "  ipAllowList: {sourceRange: [10.0.0.0/8, 0.0.0.0/0]}\n")).toEqual([
+      "access.widened high: Middleware networking/guard: ipAllowList.sourceRange admits 0.0.0.0/0 too: more client addresses reach the routes naming it",
+    ]);
+    // Traefik v3's rename of the same list, and a narrowing, widen nothing.
+    expect(
+      edited("  ipWhiteList: {sourceRange: [10.0.0.0/8]}\n", "  ipAllowList: {sourceRange: [10.1.0.0/16]}\n").map((f) => f.split(":")[0]),
+    ).toEqual(["resource.changed low"]);
+  });
+
+  it("a chain that loses a member is access.widened", () => {
+    const chain = (members: string) => `  chain:\n    middlewares:\n${members}`;
+    expect(
+      judged(
+        { "mw.yaml": middleware(chain(AUTH + COMPRESS)), [MW_FILE]: MIDDLEWARES },
+        { "mw.yaml": middleware(chain(COMPRESS)), [MW_FILE]: MIDDLEWARES },
+      ).map((f) => f.split(":")[0]),
+    ).toEqual(["access.widened high"]);
+  });
+
+  it("a TraefikService mirror sending more is mirror.changed, high: Traefik mirrors writes too", () => {
+    const mirroring = (percent: number) => `apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: radarr-mirror, namespace: media}
+spec:
+  mirroring:
+    name: radarr
+    port: 7878
+    mirrors:
+      - {name: radarr-shadow, port: 7878, percent: ${percent}}
+`;
+    expect(judged({ "ts.yaml": mirroring(10) }, { "ts.yaml": mirroring(50) })).toContainEqual(
+      "mirror.changed high: TraefikService media/radarr-mirror: mirroring: mirror to Service media/radarr-shadow:7878 10% → 50%; Traefik mirrors requests of every method, so mirrored writes are duplicated",
+    );
+  });
+
+  it("insecureSkipVerify turned on is mtls.weakened; a TLSOption below TLS 1.2 or no longer verifying clients too", () => {
+    const transport = (skip: boolean) => `apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: backend-tls, namespace: media}
+spec: {serverName: radarr.internal, insecureSkipVerify: ${skip}}
+`;
+    expect(judged({ "st.yaml": transport(false) }, { "st.yaml": transport(true) }).map((f) => f.split(":")[0])).toEqual([
+      "mtls.weakened critical",
+    ]);
+    const option = (spec: string) => `apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: default, namespace: networking}
+spec: ${spec}
+`;
+    const tls = (before: string, after: string) =>
+      judged({ "tls.yaml": option(before) }, { "tls.yaml": option(after) }).map((f) => f.split(":")[0]);
+    expect(tls("{minVersion: VersionTLS12}", "{minVersion: VersionTLS10}")).toEqual(["mtls.weakened critical"]);
+    expect(
+      tls("{clientAuth: {clientAuthType: RequireAndVerifyClientCert}}", "{clientAuth: {clientAuthType: VerifyClientCertIfGiven}}"),
+    ).toEqual(["mtls.weakened critical"]);
+  });
+});
