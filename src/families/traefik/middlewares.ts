@@ -44,17 +44,12 @@ const RESPONSE_ONLY_HEADERS = (headers: JsonRecord): boolean =>
 
 export type MiddlewareWeight = "harmless" | "rewrites" | "unknown";
 
-/** What a Middleware does as the tree holds it: a chain weighs as its heaviest member; one the tree does not hold is unknown. */
-export function middlewareWeight(set: ManifestSet, key: string, seen: ReadonlySet<string> = new Set()): MiddlewareWeight {
+/** What a Middleware does as the tree holds it (a chain is read as its members, leavesOf); one the tree does not hold is unknown. */
+export function middlewareWeight(set: ManifestSet, key: string): MiddlewareWeight {
   const found = middlewareOf(set, key);
-  if (!found || seen.has(key)) return "unknown";
-  const spec = record(found.body.spec);
-  const weights = Object.entries(spec).map(([kind, value]): MiddlewareWeight => {
+  const weights = Object.entries(record(found?.body.spec)).map(([kind, value]): MiddlewareWeight => {
     if (HARMLESS.has(kind) || (kind === "headers" && RESPONSE_ONLY_HEADERS(record(value)))) return "harmless";
-    if (REWRITES.has(kind)) return "rewrites";
-    if (kind !== "chain") return "unknown";
-    const members = list(record(value).middlewares).map((member) => middlewareKey(record(member), found.id.namespace));
-    return heaviest(members.map((member) => middlewareWeight(set, member, new Set([...seen, key]))));
+    return REWRITES.has(kind) ? "rewrites" : "unknown";
   });
   return weights.length === 0 ? "unknown" : heaviest(weights);
 }
@@ -67,10 +62,31 @@ export const middlewaresAt = (refs: unknown, namespace: string, at: FieldPath): 
   new Map(list(refs).map((ref, index) => [middlewareKey(record(ref), namespace), [...at, index]] as const));
 
 /**
+ * The middlewares a reference passes requests through, by provider name: a chain the tree holds,
+ * its members (nested chains too), each with the chain it came through; anything else, itself.
+ */
+function leavesOf(set: ManifestSet, key: string, via?: string, seen: ReadonlySet<string> = new Set()): Map<string, string | undefined> {
+  const found = middlewareOf(set, key);
+  const chain = found && record(record(found.body.spec).chain).middlewares;
+  if (!found || chain === undefined || seen.has(key)) return new Map([[key, via]]);
+  const leaves = new Map<string, string | undefined>();
+  for (const member of list(chain))
+    for (const [leaf, through] of leavesOf(set, middlewareKey(record(member), found.id.namespace), via ?? key, new Set([...seen, key])))
+      if (!leaves.has(leaf)) leaves.set(leaf, through);
+  return leaves;
+}
+
+const allLeaves = (set: ManifestSet, keys: Iterable<string>): Set<string> =>
+  new Set([...keys].flatMap((key) => [...leavesOf(set, key).keys()]));
+
+/**
  * A route's or chain's middlewares, before and after, as findings of `what` (`route Host(`a`)`, `chain`):
  * one taken away is a check requests may no longer pass (access.widened) unless the tree shows it
  * only compressed, retried or set response headers (low) or rewrote paths (medium); one added
  * changes requests in ways the review reads only as far as the tree holds it (medium, low for a harmless one).
+ * A chain the tree holds is read as its members: bloopySphere's dashboard swapping chain `xyz-auth`
+ * for `bloopnet-xyz-auth`, one of its members, gave up the chain's Cloudflare allow list and rate
+ * limit only. A middleware named on both sides is judged where it is edited, not here.
  * `pointAt`: where the findings point instead, when the lists are two routes' (a handover).
  */
 export function middlewareChanges(
@@ -81,41 +97,50 @@ export function middlewareChanges(
   what: string,
   pointAt?: FieldPath,
 ): void {
-  for (const [key, path] of was) {
-    if (now.has(key)) continue;
-    const weight = middlewareWeight(trees.base, key);
-    out.add(
-      weight === "unknown"
-        ? {
-            class: "access.widened",
-            summary: `${what}: middleware ${key} removed: requests no longer pass through it; if it authenticated, restricted or rate-limited them they now pass unchecked`,
-            side: "base",
-            path: pointAt ?? path,
-            before: key,
-            after: null,
-          }
-        : {
-            class: "resource.changed",
-            summary: `${what}: middleware ${key} removed (it ${weight === "harmless" ? "only compressed, retried, served error pages or set response headers" : "rewrote the path its backends see"})`,
-            side: "base",
-            path: pointAt ?? path,
-            before: key,
-            after: null,
-            ...(weight === "rewrites" ? { riskFloor: "medium" as const } : {}),
-          },
-    );
+  const named = (key: string, via: string | undefined) => `middleware ${key}${via ? ` (of chain ${via})` : ""}`;
+  const nowLeaves = allLeaves(trees.head, now.keys());
+  for (const [reference, path] of was) {
+    if (now.has(reference)) continue;
+    for (const [key, via] of leavesOf(trees.base, reference)) {
+      if (nowLeaves.has(key)) continue;
+      const weight = middlewareWeight(trees.base, key);
+      out.add(
+        weight === "unknown"
+          ? {
+              class: "access.widened",
+              summary: `${what}: ${named(key, via)} removed: requests no longer pass through it; if it authenticated, restricted or rate-limited them they now pass unchecked`,
+              side: "base",
+              path: pointAt ?? path,
+              before: key,
+              after: null,
+            }
+          : {
+              class: "resource.changed",
+              summary: `${what}: ${named(key, via)} removed (it ${weight === "harmless" ? "only compressed, retried, served error pages or set response headers" : "rewrote the path its backends see"})`,
+              side: "base",
+              path: pointAt ?? path,
+              before: key,
+              after: null,
+              ...(weight === "rewrites" ? { riskFloor: "medium" as const } : {}),
+            },
+      );
+    }
   }
-  for (const [key, path] of now) {
-    if (was.has(key)) continue;
-    const weight = middlewareWeight(trees.head, key);
-    out.add({
-      class: "resource.changed",
-      summary: `${what}: middleware ${key} added: requests now pass through it${weight === "unknown" ? "; what it does is not modelled" : ""}`,
-      side: "head",
-      path: pointAt ?? path,
-      before: null,
-      after: key,
-      ...(weight === "harmless" ? {} : { riskFloor: "medium" as const }),
-    });
+  const wasLeaves = allLeaves(trees.base, was.keys());
+  for (const [reference, path] of now) {
+    if (was.has(reference)) continue;
+    for (const [key, via] of leavesOf(trees.head, reference)) {
+      if (wasLeaves.has(key)) continue;
+      const weight = middlewareWeight(trees.head, key);
+      out.add({
+        class: "resource.changed",
+        summary: `${what}: ${named(key, via)} added: requests now pass through it${weight === "unknown" ? "; what it does is not modelled" : ""}`,
+        side: "head",
+        path: pointAt ?? path,
+        before: null,
+        after: key,
+        ...(weight === "harmless" ? {} : { riskFloor: "medium" as const }),
+      });
+    }
   }
 }

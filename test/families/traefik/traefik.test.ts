@@ -137,6 +137,34 @@ spec:
     ).toEqual([]);
   });
 
+  it("a chain swapped for one of its members gives up only the others (bloopySphere's dashboard: xyz-auth → bloopnet-xyz-auth)", () => {
+    const chains = `${MIDDLEWARES}---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: cloudflare-ips, namespace: networking}
+spec:
+  ipAllowList: {sourceRange: [173.245.48.0/20]}
+---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: xyz-auth, namespace: networking}
+spec:
+  chain:
+    middlewares:
+      - name: cloudflare-ips
+      - name: networking-compress@kubernetescrd
+      - name: networking-forward-auth@kubernetescrd
+`;
+    const swapped = judged(
+      { [FILE]: route(rule(HOST, undefined, "        - name: networking-xyz-auth@kubernetescrd\n")), [MW_FILE]: chains },
+      { [FILE]: route(rule(HOST, undefined, AUTH)), [MW_FILE]: chains },
+    );
+    expect(swapped.map((f) => f.replace(/: requests no .*| \(it only .*/, ""))).toEqual([
+      "access.widened high: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-cloudflare-ips@kubernetescrd (of chain networking-xyz-auth@kubernetescrd) removed",
+      "resource.changed low: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-compress@kubernetescrd (of chain networking-xyz-auth@kubernetescrd) removed",
+    ]);
+  });
+
   it("a route with a middleware removed, its requests falling through to one without it, is access.widened", () => {
     const admin = rule(`${HOST} && PathPrefix(\`/admin\`)`, undefined, AUTH);
     expect(routes(route(admin + rule(HOST)), route(rule(HOST)))).toEqual([
