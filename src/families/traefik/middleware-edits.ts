@@ -1,6 +1,7 @@
 import type { Check } from "../../core/by-kind.js";
 import { rangesBeyond } from "../../core/cidr.js";
-import { list, record, text, type JsonRecord } from "../../core/json-access.js";
+import { sameValue } from "../../core/canonical-values.js";
+import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { middlewareChanges, middlewaresAt } from "./middlewares.js";
 
 /**
@@ -43,17 +44,35 @@ const authentication: Check = (change, out) => {
 };
 
 /** Traefik v3 renamed ipWhiteList ipAllowList: one setting under either name. */
-const allowList = (spec: JsonRecord): { key: string; ranges: string[] } | undefined => {
+const allowList = (spec: JsonRecord): { key: string; ranges: string[]; strategy: JsonRecord } | undefined => {
   const key = spec.ipAllowList !== undefined ? "ipAllowList" : spec.ipWhiteList !== undefined ? "ipWhiteList" : undefined;
-  return key === undefined
-    ? undefined
-    : { key, ranges: list(record(spec[key]).sourceRange).flatMap((range) => (text(range) ? [text(range)!.trim()] : [])) };
+  if (key === undefined) return undefined;
+  const fields = record(spec[key]);
+  return {
+    key,
+    ranges: list(fields.sourceRange).flatMap((range) => (text(range) ? [text(range)!.trim()] : [])),
+    strategy: record(fields.ipStrategy),
+  };
 };
+
+/** An ipStrategy with a depth or excluded IPs reads the client's address from X-Forwarded-For, which a client may write. */
+const readsForwardedFor = (strategy: JsonRecord): boolean => (numeric(strategy.depth) ?? 0) > 0 || list(strategy.excludedIPs).length > 0;
 
 const allowedSources: Check = (change, out) => {
   if (!change.base || !change.head) return;
   const [was, now] = [allowList(record(change.base.body.spec)), allowList(record(change.head.body.spec))];
   if (!was || was.ranges.length === 0) return;
+  // bloopySphere's rfc1918 allow list gained, then lost, `ipStrategy.excludedIPs` (its load balancer's addresses).
+  if (now && readsForwardedFor(now.strategy) && !sameValue(was.strategy, now.strategy))
+    out.add({
+      class: "resource.changed",
+      summary: `${now.key}.ipStrategy now takes the client's address from X-Forwarded-For: a client that writes the header may pass the allow list unless the proxy in front overwrites it`,
+      side: "head",
+      path: ["spec", now.key, "ipStrategy"],
+      before: was.strategy,
+      after: now.strategy,
+      riskFloor: "medium",
+    });
   const added = now ? rangesBeyond(now.ranges, was.ranges) : [];
   if (now && now.ranges.length > 0 && added.length === 0) return;
   out.add({

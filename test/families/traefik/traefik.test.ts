@@ -227,6 +227,13 @@ ${spec}`;
     ).toEqual(["resource.changed low"]);
   });
 
+  it("an allow list that starts reading X-Forwarded-For is medium; dropping that is low", () => {
+    const allow = (strategy: string) => `  ipAllowList:\n    sourceRange: [10.0.0.0/8]\n${strategy}`;
+    const strategy = "    ipStrategy:\n      excludedIPs: [10.1.0.101]\n";
+    expect(edited(allow(""), allow(strategy)).map((f) => f.split(":")[0])).toEqual(["resource.changed medium"]);
+    expect(edited(allow(strategy), allow("")).map((f) => f.split(":")[0])).toEqual(["resource.changed low"]);
+  });
+
   it("a chain that loses a member is access.widened", () => {
     const chain = (members: string) => `  chain:\n    middlewares:\n${members}`;
     expect(
