@@ -79,6 +79,9 @@ describe("the families' route sources", () => {
       "legacy-gateway-api/TLSRoute",
       "legacy-gateway-api/UDPRoute",
       "progressive/Canary",
+      "traefik/IngressRoute",
+      "traefik/IngressRouteTCP",
+      "traefik/IngressRouteUDP",
     ]);
   });
 });
