@@ -155,6 +155,13 @@ function conditionOf(matcher: Matcher): string {
   }
 }
 
+/** A host lower-cased as Traefik compares it, but for the Flux variables in it (`radarr.${XYZ_DOMAIN}`), whose names are case-sensitive. */
+const hostName = (host: string): string =>
+  host
+    .split(/(\$\{[^}]*\})/)
+    .map((part, index) => (index % 2 === 1 ? part : part.toLowerCase()))
+    .join("");
+
 function alternativeOf(matchers: readonly Matcher[]): RuleAlternative {
   const hosts = new Set<string>();
   const paths: string[] = [];
@@ -162,7 +169,7 @@ function alternativeOf(matchers: readonly Matcher[]): RuleAlternative {
   for (const matcher of matchers) {
     const value = matcher.args[0] ?? "";
     if (!matcher.negated && (matcher.name === "Host" || matcher.name === "HostSNI") && matcher.args.length === 1)
-      hosts.add(value.toLowerCase());
+      hosts.add(hostName(value));
     else if (!matcher.negated && PATHS[matcher.name] !== undefined && matcher.args.length === 1)
       paths.push(`${PATHS[matcher.name]} ${value}`);
     else conditions.push(conditionOf(matcher));

@@ -56,6 +56,8 @@ describe("Traefik rules read as request shapes", () => {
       { host: "a.example.com", signature: "PathPrefix /, header x-api-key=k", path: "PathPrefix /" },
       { host: "a.example.com", signature: "PathPrefix /, query apikey=k", path: "PathPrefix /" },
     ]);
+    // A Flux variable keeps its case: its name is case-sensitive.
+    expect(ruleAlternatives("Host(`Radarr.${XYZ_DOMAIN}`)").map((a) => a.host)).toEqual(["radarr.${XYZ_DOMAIN}"]);
     // Traefik v2's several values per matcher are alternatives.
     expect(ruleAlternatives('Host(`a`, `b`) && PathPrefix("/api") && Method(`POST`)').map((a) => `${a.host} ${a.signature}`)).toEqual([
       "a PathPrefix /api, method POST",
