@@ -3,16 +3,9 @@ import { sortedSet } from "../core/canonical-values.js";
 import { sameInputs, sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import {
-  isNamedCluster,
-  unnamedSite,
-  type ClusterRegions,
-  type Delivery,
-  type FileClusters,
-  type FilePlacement,
-} from "../core/gitops-delivery.js";
+import { isNamedCluster, type ClusterRegions, type Delivery, type FileClusters, type FilePlacement } from "../core/gitops-delivery.js";
 import { FAMILIES, type Family } from "../families/index.js";
-import { siteLabel } from "../core/flux-build-output.js";
+import { sitesThrough, unplacedSite } from "../core/delivery-sites.js";
 
 export type { Delivery, FilePlacement };
 
@@ -116,17 +109,11 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       for (const delivery of deliveries) {
         const destination = delivery.destinationOf(file);
         if (!destination) continue;
-        if ("clusters" in destination) for (const cluster of destination.clusters) sites.add(cluster);
+        const own = delivery.resource.source.file;
+        if ("whereApplied" in destination && (own === file || visiting.has(own))) selfApplied.push(unplacedSite(destination, delivery));
         else {
-          const own = delivery.resource.source.file;
-          const unplaced = destination.unplaced ?? unnamedSite(delivery.resource);
-          if (own === file || visiting.has(own)) selfApplied.push(unplaced);
-          else {
-            const found = sitesOf(own, new Set([...visiting, file]));
-            const where = found.length > 0 ? found : [unplaced];
-            const only = destination.only === undefined ? [] : where.filter((site) => siteLabel(site) === destination.only);
-            for (const site of only.length > 0 ? only : where) sites.add(site);
-          }
+          const found = "clusters" in destination ? [] : sitesOf(own, new Set([...visiting, file]));
+          for (const site of sitesThrough(destination, delivery, found)) sites.add(site);
         }
       }
       for (const includer of includedBy.get(file) ?? []) {

@@ -1,5 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { flag, list, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
+import { flag, list, optionalRecord, record, text, valueAt } from "../../core/json-access.js";
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { canonical, sameValue, setChange, show } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -11,6 +11,8 @@ import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches, unmatched } from "./operational-patches.js";
 import { childPatching, selectsFluxKustomizations } from "./child-patches.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { namespacingOf, type Namespacing } from "./namespacing.js";
+import { allHandedOver, generatedRenamed, prunesOnDelete } from "./handovers.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -104,12 +106,6 @@ const PLACEMENT_FIELDS: Readonly<Record<string, readonly FieldPath[]>> = {
 const changedField = (change: ResourceChange, fields: readonly FieldPath[]): FieldPath =>
   fields.find((field) => !sameValue(valueAt(change.base?.body, field), valueAt(change.head?.body, field))) ?? ["spec"];
 
-/** Whether deleting the object deletes what it applied: Flux `prune`, Argo CD's resources finalizer. */
-const prunesOnDelete = (resource: Resource): boolean =>
-  resource.id.kind === "Kustomization"
-    ? flag(record(resource.body.spec).prune) === true
-    : texts(record(resource.body.metadata).finalizers).some((finalizer) => finalizer.startsWith("resources-finalizer.argocd.argoproj.io"));
-
 /**
  * Objects it delivers under the same names on both sides but from other files, as other content: a
  * path moved to a folder holding objects of the same names (`overlays/staging` → `overlays/prod`)
@@ -135,21 +131,36 @@ const alreadyHeld = (reach: Reach, base: ManifestSet): Reach => {
   return { ...reach, delivered, resources: reach.resources.filter((name) => delivered.has(name)) };
 };
 
+/**
+ * The reach without the resources handed over to or from other objects unchanged (handovers.ts):
+ * only what moves. Where the change judged is not the trees' own (a child Kustomization as its
+ * parent's `spec.patches` would rewrite it, child-patches.ts), the trees do not say what lands, so
+ * everything its reach gains or loses moves.
+ */
+const movingIn =
+  (change: ResourceChange, context: DetectorContext) =>
+  (reach: Reach): Reach => {
+    const own = (side: "base" | "head") => !change[side] || context[side].resources.get(change[side].key) === change[side];
+    if (!own("base") || !own("head")) return reach;
+    return { ...reach, resources: reach.resources.filter((name) => !allHandedOver(reach.delivered.get(name) ?? [], context)) };
+  };
+
 const reachChange = (
   change: ResourceChange,
   before: Reach | undefined,
   added: Reach | undefined,
   out: DetectionList,
-  base: ManifestSet,
+  context: DetectorContext,
 ): void => {
-  const after = added && !before ? alreadyHeld(added, base) : added;
+  const after = added && !before ? alreadyHeld(added, context.base) : added;
   const view = (reach: Reach | undefined) => reach && { clusters: reach.clusters, resources: reach.resources };
   const others = before && after ? rewritten(before, after) : [];
   if (sameValue(view(before), view(after)) && others.length === 0) return;
   const kind = (change.head ?? change.base)?.id.kind ?? "";
+  const moving = movingIn(change, context);
   if (before && after) {
     const clusters = setChange(before.clusters, after.clusters);
-    const resources = setChange(before.resources, after.resources);
+    const resources = setChange(moving(before).resources, moving(after).resources);
     const parts = [
       clusters.added.length > 0 ? `gains ${named(clusters.added)}` : "",
       clusters.removed.length > 0 ? `loses ${named(clusters.removed)}` : "",
@@ -157,6 +168,7 @@ const reachChange = (
       resources.removed.length > 0 ? `no longer delivers ${named(resources.removed)}` : "",
       others.length > 0 ? `delivers other versions of ${named(others)}` : "",
     ].filter(Boolean);
+    if (parts.length === 0) return;
     const paths = sameValue(before.paths, after.paths) ? "" : ` (paths ${show(before.paths)} → ${show(after.paths)})`;
     out.add({
       class: "route.attachment-changed",
@@ -166,22 +178,25 @@ const reachChange = (
       before: view(before),
       after: view(after),
     });
-  } else if (after && after.resources.length > 0) {
+    return;
+  }
+  const [arriving, leaving] = [after && moving(after), before && moving(before)];
+  if (arriving && arriving.resources.length > 0) {
     out.add({
       class: "route.attachment-changed",
-      summary: `added: delivers ${after.resources.length} traffic resources (${named(after.resources)}) from ${show(after.paths)} to ${clusterWord(after.clusters)}`,
+      summary: `added: delivers ${arriving.resources.length} traffic resources (${named(arriving.resources)}) from ${show(arriving.paths)} to ${clusterWord(arriving.clusters)}`,
       side: "head",
       path: ["spec"],
-      after: view(after),
+      after: view(arriving),
     });
-  } else if (before && before.resources.length > 0 && change.base) {
+  } else if (leaving && leaving.resources.length > 0 && change.base) {
     const deleted = prunesOnDelete(change.base) ? "deleted from" : "left unmanaged on";
     out.add({
       class: "route.attachment-changed",
-      summary: `removed: its ${before.resources.length} traffic resources (${named(before.resources)}) are ${deleted} ${clusterWord(before.clusters)}`,
+      summary: `removed: its ${leaving.resources.length} traffic resources (${named(leaving.resources)}) are ${deleted} ${clusterWord(leaving.clusters)}`,
       side: "base",
       path: ["spec"],
-      before: view(before),
+      before: view(leaving),
     });
   }
 };
@@ -423,9 +438,6 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
   }
 };
 
-/** Where an object lands that names no namespace and is given none: nowhere, as Flux refuses to apply it. */
-const NO_NAMESPACE = "(none: Flux refuses it, namespace not specified)";
-
 /**
  * The namespaces the namespaced objects a GitOps object delivers land in on one side, by kind and
  * name, as its namespacing has it (a Flux targetNamespace first, an Argo CD destination namespace
@@ -456,38 +468,6 @@ function landings(resource: Resource, side: "base" | "head", context: DetectorCo
   return landed;
 }
 
-/** How a GitOps object namespaces what it applies: the field that says so, and where an object lands by it. */
-interface Namespacing {
-  readonly group: string;
-  readonly kind: string;
-  readonly path: FieldPath;
-  /** The namespace an object lands in, from the one kustomize gives its file and the one it names itself. */
-  readonly landsIn: (resource: Resource) => (kustomized: string | undefined, own: string | undefined) => string;
-}
-
-const NAMESPACINGS: readonly Namespacing[] = [
-  {
-    // A Flux Kustomization's targetNamespace overrides the namespace of every namespaced object it applies.
-    group: "kustomize.toolkit.fluxcd.io",
-    kind: "Kustomization",
-    path: ["spec", "targetNamespace"],
-    landsIn: (resource) => {
-      const target = text(record(resource.body.spec).targetNamespace);
-      return (kustomized, own) => target ?? kustomized ?? own ?? NO_NAMESPACE;
-    },
-  },
-  {
-    // An Argo CD Application's destination namespace is only for objects that name none once rendered.
-    group: "argoproj.io",
-    kind: "Application",
-    path: ["spec", "destination", "namespace"],
-    landsIn: (resource) => {
-      const destination = text(record(record(resource.body.spec).destination).namespace);
-      return (kustomized, own) => kustomized ?? own ?? destination ?? "(none: Argo CD has no namespace to give it)";
-    },
-  },
-];
-
 /**
  * A GitOps object's namespace setting changed. Set to the namespace its objects already name (or
  * dropped where they name it), it moves nothing: cluster-template migrations write targetNamespace
@@ -496,7 +476,7 @@ const NAMESPACINGS: readonly Namespacing[] = [
  * What does move is named, with where it lands.
  */
 const targetNamespace = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
-  const namespacing = NAMESPACINGS.find((candidate) => candidate.group === change.head?.id.group && candidate.kind === change.head.id.kind);
+  const namespacing = change.head && namespacingOf(change.head);
   if (!change.base || !change.head || !namespacing) return;
   const { path } = namespacing;
   const [before, after] = [text(valueAt(change.base.body, path)), text(valueAt(change.head.body, path))];
@@ -627,9 +607,10 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   const before = reachOf(change.base, treeOf(context.base, context), context);
   const after = reachOf(change.head, treeOf(context.head, context), context);
   const out = new DetectionList(change);
-  reachChange(change, before, after, out, context.base);
+  reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   settings(change, where, out, context);
+  generatedRenamed(change, before?.resources ?? [], where, out);
   targetNamespace(change, where, out, context);
   fluxPatches(change, where, out, context);
   fluxComponents(change, where, out, context);

@@ -382,6 +382,53 @@ spec:
         },
       ],
     },
+    {
+      name: "its template renamed: the controller deletes the old Applications, with the resources finalizer it gives them, before the new ones apply the same routes again",
+      key: "argoproj.io/ApplicationSet/argocd/shop",
+      base: appSet("{cluster: jkt-prod}"),
+      head: appSet("{cluster: jkt-prod}").replace("'shop-{{cluster}}'", "'checkout-{{cluster}}'"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "template", "metadata", "name"],
+          riskFloor: "high",
+          says: "template.metadata.name shop-{{cluster}} → checkout-{{cluster}}: the Applications of the old names are deleted with the resources finalizer, and its 1 traffic resources with them from cluster jkt-prod",
+        },
+      ],
+    },
+    {
+      name: "its template renamed where it preserves resources on deletion: the renamed Applications adopt them, a low field change",
+      key: "argoproj.io/ApplicationSet/argocd/shop",
+      base: appSet("{cluster: jkt-prod}").replace(
+        "spec:\n  generators:",
+        "spec:\n  syncPolicy: {preserveResourcesOnDeletion: true}\n  generators:",
+      ),
+      head: appSet("{cluster: jkt-prod}")
+        .replace("spec:\n  generators:", "spec:\n  syncPolicy: {preserveResourcesOnDeletion: true}\n  generators:")
+        .replace("'shop-{{cluster}}'", "'checkout-{{cluster}}'"),
+      expected: [],
+    },
+    {
+      name: "its template renamed under create-update: the old Applications stay, and two apply every route",
+      key: "argoproj.io/ApplicationSet/argocd/shop",
+      base: appSet("{cluster: jkt-prod}").replace(
+        "spec:\n  generators:",
+        "spec:\n  syncPolicy: {applicationsSync: create-update}\n  generators:",
+      ),
+      head: appSet("{cluster: jkt-prod}")
+        .replace("spec:\n  generators:", "spec:\n  syncPolicy: {applicationsSync: create-update}\n  generators:")
+        .replace("'shop-{{cluster}}'", "'checkout-{{cluster}}'"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "template", "metadata", "name"],
+          riskFloor: "high",
+          says: "the Applications of the old names stay (applicationsSync create-update), and two Applications apply each of its 1 traffic resources",
+        },
+      ],
+    },
   ]);
 });
 
@@ -725,6 +772,99 @@ describe("end to end: findings of a placement change, and nothing above low for 
   it("reformatting and reordering keys is silent", () => {
     const reformatted = app.replace("{repoURL: x, path: apps/shop/jkt}", "\n    path: apps/shop/jkt\n    repoURL: x");
     expect(analyze({ ...ROUTES, "argocd/shop.yaml": app }, { ...ROUTES, "argocd/shop.yaml": reformatted }).findings).toEqual([]);
+  });
+});
+
+describe("an Argo CD Application renamed or split: what lands on each cluster is what counts", () => {
+  const app = (
+    name: string,
+    path: string,
+    { destination = "server: https://kubernetes.default.svc", extra = "", finalizer = false } = {},
+  ) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: ${name}, namespace: argocd${finalizer ? ", finalizers: [resources-finalizer.argocd.argoproj.io]" : ""}}\nspec:\n  project: default\n  source: {repoURL: https://github.com/example/platform.git, path: ${path}, directory: {recurse: true}}\n  destination: {${destination}, namespace: shop}\n${extra}`;
+  const PRUNE = "  syncPolicy: {automated: {prune: true}}\n";
+  const attachments = (base: Tree, head: Tree) =>
+    analyze({ ...ROUTES, ...base }, { ...ROUTES, ...head })
+      .findings.filter((finding) => finding.risk !== "low" && finding.risk !== "none")
+      .map((finding) => [finding.class, finding.risk, finding.summary]);
+
+  it("renamed, same path and destination, without the resources finalizer: the new one adopts what the old one leaves, nothing above low (probe H76)", () => {
+    expect(
+      attachments(
+        { "argocd/shop.yaml": app("shop", "apps/shop", { extra: PRUNE }) },
+        { "argocd/shop.yaml": app("shop-apps", "apps/shop", { extra: PRUNE }) },
+      ),
+    ).toEqual([]);
+  });
+
+  it("split in two over its folders, on a named cluster: each half adopts its routes, nothing above low (probe H57, H77)", () => {
+    const destination = "name: jkt-prod";
+    expect(
+      attachments(
+        { "argocd/shop.yaml": app("shop", "apps/shop", { destination }) },
+        {
+          "argocd/shop.yaml": app("shop-jkt", "apps/shop/jkt", { destination }),
+          "argocd/sgp.yaml": app("shop-sgp", "apps/shop/sgp", { destination }),
+        },
+      ),
+    ).toEqual([]);
+  });
+
+  it("renamed with the resources finalizer: Argo CD deletes what the old one applied before the new one recreates it (high)", () => {
+    expect(
+      attachments(
+        { "argocd/shop.yaml": app("shop", "apps/shop", { finalizer: true }) },
+        { "argocd/shop.yaml": app("shop-apps", "apps/shop") },
+      ).map(([, risk, summary]) => [risk, summary?.split(": ")[1]]),
+    ).toEqual([
+      ["high", "removed"],
+      ["high", "added"],
+    ]);
+  });
+
+  it("renamed onto another cluster, or beside the old one still applying the same routes (two Applications fight over them): high", () => {
+    const moved = attachments(
+      { "argocd/shop.yaml": app("shop", "apps/shop", { destination: "name: jkt-prod" }) },
+      { "argocd/shop.yaml": app("shop-apps", "apps/shop", { destination: "name: sgp-prod" }) },
+    );
+    expect(moved.map(([kind, risk]) => [kind, risk])).toEqual([
+      ["route.attachment-changed", "high"],
+      ["route.attachment-changed", "high"],
+    ]);
+    const shared = attachments(
+      { "argocd/shop.yaml": app("shop", "apps/shop") },
+      { "argocd/shop.yaml": app("shop", "apps/shop"), "argocd/copy.yaml": app("shop-apps", "apps/shop") },
+    );
+    expect(shared).toEqual([
+      [
+        "route.attachment-changed",
+        "high",
+        "Application argocd/shop-apps: added: delivers 2 traffic resources (HTTPRoute shop/checkout, VirtualService shop/checkout) from [apps/shop] to a cluster the tree does not name",
+      ],
+    ]);
+  });
+
+  it("split keeping its name: the narrowed one prunes what it no longer delivers only under automated prune (high); without, the other adopts it", () => {
+    const split = (extra: string) =>
+      attachments(
+        { "argocd/shop.yaml": app("shop", "apps/shop", { extra }) },
+        { "argocd/shop.yaml": app("shop", "apps/shop/jkt", { extra }), "argocd/sgp.yaml": app("shop-sgp", "apps/shop/sgp", { extra }) },
+      ).map(([, risk, summary]) => [risk, summary]);
+    expect(split(PRUNE)).toEqual([
+      ["high", expect.stringContaining("Application argocd/shop-sgp: added: delivers 1 traffic resources (VirtualService shop/checkout)")],
+      ["high", expect.stringContaining("no longer delivers VirtualService shop/checkout")],
+    ]);
+    expect(split("")).toEqual([]);
+  });
+
+  it("a route naming no namespace lands in the destination namespace: renamed into another, it moves (high)", () => {
+    const route =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n";
+    const result = attachments(
+      { "apps/web/route.yaml": route, "argocd/shop.yaml": app("shop", "apps/web") },
+      { "apps/web/route.yaml": route, "argocd/shop.yaml": app("web", "apps/web").replace("namespace: shop}", "namespace: web}") },
+    );
+    expect(result.map(([kind, risk]) => [kind, risk])).toContainEqual(["route.attachment-changed", "high"]);
   });
 });
 

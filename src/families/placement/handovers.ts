@@ -1,0 +1,191 @@
+import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../core/resource.js";
+import { flag, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
+import { canonical, sameValue, show } from "../../core/canonical-values.js";
+import type { DetectionList } from "../../core/detection-list.js";
+import type { FieldPath } from "../../core/finding.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import { clusterScoped } from "../../core/cluster-scoped.js";
+import { declared } from "../../core/declared-identities.js";
+import { sitesThrough } from "../../core/delivery-sites.js";
+import { readersOf } from "../../core/kustomize-inclusion.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import type { DetectorContext } from "../../core/detector.js";
+import { namespacingOf } from "./namespacing.js";
+
+/**
+ * A traffic resource handed from one GitOps object to another: an Argo CD Application renamed
+ * (`shop` → `shop-apps`, same path and destination) or split in two over moved folders
+ * (`shop-checkout`, `shop-payments`) deletes nothing where the object let go of does not delete
+ * what it applied, and the object taking over adopts the same objects where they already run. What
+ * lands on each cluster is what counts, by whichever object: the same resource, with the same
+ * content, in the same namespace on the same sites at base and head is no change. Anything else
+ * is a move the placement detector reports: an object let go of that deletes what it applied
+ * (Argo CD's resources finalizer, its automated prune for an Application that stops delivering it;
+ * Flux prune, whose garbage collection can run before the new Kustomization applies the objects),
+ * another cluster or namespace, other content, or two objects now applying it on one cluster
+ * (they fight over it: Argo CD's shared resource warning).
+ */
+
+/** Whether deleting the object deletes what it applied: Flux `prune`, Argo CD's resources finalizer. */
+export const prunesOnDelete = (resource: Resource): boolean =>
+  resource.id.kind === "Kustomization"
+    ? flag(record(resource.body.spec).prune) === true
+    : resource.id.kind === "ApplicationSet"
+      ? generatedCascade(resource)
+      : cascades(record(resource.body.metadata).finalizers);
+
+const cascades = (finalizers: unknown): boolean =>
+  texts(finalizers).some((finalizer) => finalizer.startsWith("resources-finalizer.argocd.argoproj.io"));
+
+/**
+ * Whether deleting an Application an ApplicationSet generates deletes what it applied: the
+ * controller gives a template that writes no finalizers the resources finalizer unless the
+ * ApplicationSet preserves resources on deletion (argo-cd applicationset/utils/utils.go
+ * RenderTemplateParams), and one that writes some those.
+ */
+const generatedCascade = (applicationSet: Resource): boolean => {
+  const spec = record(applicationSet.body.spec);
+  const finalizers = record(record(spec.template).metadata).finalizers;
+  return texts(finalizers).length === 0 ? flag(record(spec.syncPolicy).preserveResourcesOnDeletion) !== true : cascades(finalizers);
+};
+
+/** Whether an ApplicationSet deletes the Applications it no longer generates: not under `create-only` or `create-update`. */
+const deletesUngenerated = (applicationSet: Resource): boolean =>
+  !["create-only", "create-update"].includes(text(record(record(applicationSet.body.spec).syncPolicy).applicationsSync) ?? "");
+
+/**
+ * Whether the object, kept, deletes what it stops delivering: Flux prune, Argo CD's automated
+ * prune; an ApplicationSet deletes the Application it no longer generates, and with it what that
+ * applied where it cascades.
+ */
+const prunesWhenDropped = (resource: Resource): boolean => {
+  const spec = record(resource.body.spec);
+  if (resource.id.kind === "Kustomization") return flag(spec.prune) === true;
+  if (resource.id.kind === "ApplicationSet") return deletesUngenerated(resource) && generatedCascade(resource);
+  return flag(optionalRecord(record(spec.syncPolicy).automated)?.prune) === true;
+};
+
+/**
+ * An ApplicationSet's template renamed (`{{name}}` → `shop-{{name}}`): the controller deletes each
+ * Application of the old name and creates one of the new, which adopts what the old one applied
+ * where that deletion leaves it. Where it cascades, everything they applied is deleted before the
+ * new ones apply it again; under `create-only` or `create-update` the old ones stay, and two
+ * Applications apply every object (Argo CD's shared resource warning). Either is high where they
+ * deliver traffic config; renamed Applications that leave what they applied are a low field change.
+ */
+export const generatedRenamed = (change: ResourceChange, delivered: readonly string[], where: string, out: DetectionList): void => {
+  if (!change.base || !change.head || change.head.id.kind !== "ApplicationSet" || delivered.length === 0) return;
+  const path: FieldPath = ["spec", "template", "metadata", "name"];
+  const [before, after] = [valueAt(change.base.body, path), valueAt(change.head.body, path)];
+  if (sameValue(before, after)) return;
+  const effect = !deletesUngenerated(change.base)
+    ? `the Applications of the old names stay (applicationsSync ${show(text(record(record(change.base.body.spec).syncPolicy).applicationsSync))}), and two Applications apply each of its ${delivered.length} traffic resources on ${where}`
+    : generatedCascade(change.base)
+      ? `the Applications of the old names are deleted with the resources finalizer, and its ${delivered.length} traffic resources with them from ${where} before the renamed ones apply them again`
+      : undefined;
+  if (!effect) return;
+  out.add({
+    class: "resource.changed",
+    summary: `template.metadata.name ${show(before)} → ${show(after)}: ${effect}`,
+    side: "head",
+    path,
+    before,
+    after,
+    riskFloor: "high",
+  });
+};
+
+/** The kinds of the objects that deliver (placement.ts PLACEMENT_FIELDS). */
+const DELIVERING_KINDS = ["Application", "ApplicationSet", "Kustomization"];
+
+const deliverersOf = new WeakMap<ManifestSet, readonly Resource[]>();
+
+/** The objects of a tree that deliver anything, found once a tree. */
+const deliverersIn = (set: ManifestSet, context: DetectorContext): readonly Resource[] => {
+  let found = deliverersOf.get(set);
+  if (!found) {
+    found = DELIVERING_KINDS.flatMap((kind) => resourcesOfKind(set, kind)).filter((resource) => context.deliveryOf(resource, set));
+    deliverersOf.set(set, found);
+  }
+  return found;
+};
+
+/** Where one tree applies the copies of one identity: per site, what lands (namespace and content) and which objects apply it. */
+interface Footprint {
+  readonly landed: ReadonlySet<string>;
+  readonly appliers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** A copy that no object delivers: applied as the tree writes it, not handed over by anyone. */
+  readonly undelivered: boolean;
+}
+
+const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorContext): Footprint => {
+  const set = context[side];
+  const placement = context.placementOf(set);
+  const landed = new Set<string>();
+  const appliers = new Map<string, Set<string>>();
+  let undelivered = false;
+  for (const copy of declared(set, id)) {
+    if (!context.applies(side, copy.source.file)) continue;
+    const readers = readersOf(copy.source.file, set.includedBy);
+    const content = JSON.stringify(canonical(copy.body));
+    let delivered = false;
+    for (const deliverer of deliverersIn(set, context)) {
+      const delivery = context.deliveryOf(deliverer, set)!;
+      const own = placement(deliverer.source.file).sites ?? [];
+      const sites = new Set(
+        readers.flatMap((reader) => {
+          const destination = delivery.destinationOf(reader);
+          return destination ? sitesThrough(destination, delivery, own) : [];
+        }),
+      );
+      if (sites.size === 0) continue;
+      delivered = true;
+      const namespace = clusterScoped(id.kind)
+        ? ""
+        : (namespacingOf(deliverer)?.landsIn(deliverer)(copy.namespaceImplied ? undefined : id.namespace, undefined) ?? id.namespace);
+      for (const site of sites) {
+        landed.add(JSON.stringify([site, namespace, content]));
+        appliers.set(site, (appliers.get(site) ?? new Set()).add(deliverer.key));
+      }
+    }
+    undelivered ||= !delivered;
+  }
+  return { landed, appliers, undelivered };
+};
+
+const handedOverIn = new WeakMap<DetectorContext, Map<string, boolean>>();
+
+/**
+ * Whether the resource of this identity stays as it was where it lands, handed over between GitOps
+ * objects (or kept by the same ones) without any of them deleting it or two of them applying it on
+ * one cluster.
+ */
+export function handedOver(id: ResourceId, context: DetectorContext): boolean {
+  const known = handedOverIn.get(context) ?? new Map<string, boolean>();
+  handedOverIn.set(context, known);
+  const key = resourceKey(id);
+  const answer = known.get(key);
+  if (answer !== undefined) return answer;
+  const [before, after] = [footprintOf(id, "base", context), footprintOf(id, "head", context)];
+  const applying = (footprint: Footprint) => new Set([...footprint.appliers.values()].flatMap((keys) => [...keys]));
+  const now = applying(after);
+  const kept =
+    !before.undelivered &&
+    !after.undelivered &&
+    before.landed.size > 0 &&
+    before.landed.size === after.landed.size &&
+    [...before.landed].every((landing) => after.landed.has(landing)) &&
+    [...after.appliers.values()].every((keys) => keys.size === 1) &&
+    [...applying(before)]
+      .filter((deliverer) => !now.has(deliverer))
+      .every((deliverer) => {
+        const still = context.head.resources.get(deliverer);
+        return still ? !prunesWhenDropped(still) : !prunesOnDelete(context.base.resources.get(deliverer)!);
+      });
+  known.set(key, kept);
+  return kept;
+}
+
+/** The display name's copies a reach lists, all handed over (none where it lists none). */
+export const allHandedOver = (copies: readonly Resource[], context: DetectorContext): boolean =>
+  copies.length > 0 && copies.every((copy) => handedOver(copy.id, context));
