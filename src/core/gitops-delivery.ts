@@ -32,6 +32,7 @@ export const fileSites =
     placement(file).sites ?? [];
 
 const UNNAMED = "where ";
+const ARGO_CD = `${UNNAMED}Argo CD runs`;
 
 /**
  * The site of an object that delivers to wherever it is applied itself, where nothing places its
@@ -50,8 +51,15 @@ export const unnamedSite = (resource: Resource): string => `${UNNAMED}${resource
  */
 export const argoCdSite = (resource: Resource): string => {
   const at = resource.key.indexOf("@");
-  return `${UNNAMED}Argo CD runs${at < 0 ? "" : ` (${resource.key.slice(at + 1)})`}`;
+  return `${ARGO_CD}${at < 0 ? "" : ` (${resource.key.slice(at + 1)})`}`;
 };
+
+/**
+ * Whether a site is Argo CD's own cluster told apart by nothing (argoCdSite of an Application whose
+ * identity the tree holds once): where a tree runs several Argo CDs, which one that is the site
+ * does not say.
+ */
+export const unscopedArgoCdSite = (site: string): boolean => site === ARGO_CD;
 
 export const isNamedCluster = (site: string): boolean => !site.startsWith(UNNAMED);
 

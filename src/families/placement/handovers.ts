@@ -1,5 +1,5 @@
 import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../core/resource.js";
-import { flag, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
+import { flag, list, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
 import { canonical, sameValue, show } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -7,6 +7,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import { clusterScoped } from "../../core/cluster-scoped.js";
 import { declared } from "../../core/declared-identities.js";
 import { sitesThrough } from "../../core/delivery-sites.js";
+import { unscopedArgoCdSite } from "../../core/gitops-delivery.js";
 import { readersOf } from "../../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext } from "../../core/detector.js";
@@ -18,21 +19,35 @@ import { namespacingOf } from "./namespacing.js";
  * (`shop-checkout`, `shop-payments`) deletes nothing where the object let go of does not delete
  * what it applied, and the object taking over adopts the same objects where they already run. What
  * lands on each cluster is what counts, by whichever object: the same resource, with the same
- * content, in the same namespace on the same sites at base and head is no change. Anything else
- * is a move the placement detector reports: an object let go of that deletes what it applied
- * (Argo CD's resources finalizer, its automated prune for an Application that stops delivering it;
- * Flux prune, whose garbage collection can run before the new Kustomization applies the objects),
- * another cluster or namespace, other content, or two objects now applying it on one cluster
- * (they fight over it: Argo CD's shared resource warning).
+ * content, in the same namespace on the same sites at base and head, handed between objects that
+ * deploy it alike, is no change. Anything else is a move the placement detector reports: an object
+ * let go of that deletes what it applied (Argo CD's resources finalizer, its automated prune for an
+ * Application that stops delivering it; Flux's deletion policy, whose garbage collection can run
+ * before the new Kustomization applies the objects), another cluster or namespace, other content,
+ * an object taking over that deploys it otherwise (another revision, repository, inline patch or
+ * sync policy: what the tree's files hold is then not what lands), or two objects now applying it
+ * on one cluster (they fight over it: Argo CD's shared resource warning).
  */
 
-/** Whether deleting the object deletes what it applied: Flux `prune`, Argo CD's resources finalizer. */
+/** Whether deleting the object deletes what it applied: Flux's deletion policy, Argo CD's resources finalizer. */
 export const prunesOnDelete = (resource: Resource): boolean =>
   resource.id.kind === "Kustomization"
-    ? flag(record(resource.body.spec).prune) === true
+    ? fluxDeletes(record(resource.body.spec))
     : resource.id.kind === "ApplicationSet"
       ? generatedCascade(resource)
       : cascades(record(resource.body.metadata).finalizers);
+
+/**
+ * Whether kustomize-controller's finalizer deletes what a Kustomization applied: under
+ * `deletionPolicy: Delete` and `WaitForTermination` it does with `prune: false` too, under `Orphan`
+ * never, under `MirrorPrune` (the default) as `prune` says; a suspended one deletes nothing
+ * (kustomize-controller finalizerShouldDeleteResources).
+ */
+const fluxDeletes = (spec: Record<string, unknown>): boolean => {
+  if (flag(spec.suspend) === true) return false;
+  const policy = text(spec.deletionPolicy) ?? "MirrorPrune";
+  return policy === "MirrorPrune" ? flag(spec.prune) === true : policy === "Delete" || policy === "WaitForTermination";
+};
 
 const cascades = (finalizers: unknown): boolean =>
   texts(finalizers).some((finalizer) => finalizer.startsWith("resources-finalizer.argocd.argoproj.io"));
@@ -52,6 +67,14 @@ const generatedCascade = (applicationSet: Resource): boolean => {
 /** Whether an ApplicationSet deletes the Applications it no longer generates: not under `create-only` or `create-update`. */
 const deletesUngenerated = (applicationSet: Resource): boolean =>
   !["create-only", "create-update"].includes(text(record(record(applicationSet.body.spec).syncPolicy).applicationsSync) ?? "");
+
+/**
+ * Whether the object, kept, still applies what it stops delivering: an ApplicationSet under
+ * `create-only` or `create-update` keeps the Application it no longer generates, which goes on
+ * applying it beside whatever takes it over (an element dropped for a standalone Application of
+ * the same path: two Applications apply its routes).
+ */
+const keepsApplying = (resource: Resource): boolean => resource.id.kind === "ApplicationSet" && !deletesUngenerated(resource);
 
 /**
  * Whether the object, kept, deletes what it stops delivering: Flux prune, Argo CD's automated
@@ -118,7 +141,25 @@ interface Footprint {
   readonly undelivered: boolean;
 }
 
-const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorContext): Footprint => {
+/**
+ * Whether a tree runs several Argo CDs: an Application or ApplicationSet of one identity in several
+ * files (`clusters/prod/argocd/infra.yaml`, `clusters/staging/argocd/infra.yaml`), keyed apart.
+ */
+const severalArgoCds = (set: ManifestSet, context: DetectorContext): boolean =>
+  deliverersIn(set, context).some((deliverer) => deliverer.id.group === "argoproj.io" && deliverer.key.includes("@"));
+
+/**
+ * A site one object sends a file to, as far as telling sites apart needs. Argo CD's own
+ * cluster, unscoped, is one cluster where one Argo CD runs (an app-of-apps moving its children into
+ * folders); where several run, an Application moved from `clusters/staging/argocd/` into
+ * `clusters/prod/argocd/` lands on another, so there it is told apart by the folder of the object.
+ */
+const siteOf = (site: string, deliverer: Resource, several: boolean): string =>
+  several && unscopedArgoCdSite(site)
+    ? `${site} (beside ${deliverer.source.file.slice(0, deliverer.source.file.lastIndexOf("/") + 1)})`
+    : site;
+
+const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorContext, several: boolean): Footprint => {
   const set = context[side];
   const placement = context.placementOf(set);
   const landed = new Set<string>();
@@ -135,7 +176,7 @@ const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorCon
       const sites = new Set(
         readers.flatMap((reader) => {
           const destination = delivery.destinationOf(reader);
-          return destination ? sitesThrough(destination, delivery, own) : [];
+          return destination ? sitesThrough(destination, delivery, own).map((site) => siteOf(site, deliverer, several)) : [];
         }),
       );
       if (sites.size === 0) continue;
@@ -153,6 +194,30 @@ const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorCon
   return { landed, appliers, undelivered };
 };
 
+/**
+ * What a delivering object deploys and how, but for where (its footprint compares that: the paths
+ * and directory globs choosing the files, the destination or targetNamespace choosing cluster and
+ * namespace): repository, revisions, render inputs and options (kustomize, Helm, plugin, jsonnet),
+ * sync policy, project, and the namespace the object itself is in (an Argo CD watches only some).
+ * An ApplicationSet's generators fill its template in, so all of its spec counts.
+ */
+const deployment = (resource: Resource): unknown => {
+  const spec = record(resource.body.spec);
+  const namespace = text(record(resource.body.metadata).namespace);
+  const kind = `${resource.id.group}/${resource.id.kind}`;
+  if (resource.id.kind === "Kustomization") {
+    const { path: _path, targetNamespace: _namespace, ...how } = spec;
+    return { kind, namespace, how };
+  }
+  if (resource.id.kind !== "Application") return { kind, namespace, how: spec };
+  const unplaced = (source: unknown) => {
+    const { path: _path, directory, ...how } = record(source);
+    return { ...how, jsonnet: record(directory).jsonnet };
+  };
+  const { destination: _destination, source, sources, ...how } = spec;
+  return { kind, namespace, how, source: source === undefined ? undefined : unplaced(source), sources: list(sources).map(unplaced) };
+};
+
 const handedOverIn = new WeakMap<DetectorContext, Map<string, boolean>>();
 
 /**
@@ -166,9 +231,12 @@ export function handedOver(id: ResourceId, context: DetectorContext): boolean {
   const key = resourceKey(id);
   const answer = known.get(key);
   if (answer !== undefined) return answer;
-  const [before, after] = [footprintOf(id, "base", context), footprintOf(id, "head", context)];
+  const several = severalArgoCds(context.base, context) || severalArgoCds(context.head, context);
+  const [before, after] = [footprintOf(id, "base", context, several), footprintOf(id, "head", context, several)];
   const applying = (footprint: Footprint) => new Set([...footprint.appliers.values()].flatMap((keys) => [...keys]));
-  const now = applying(after);
+  const [was, now] = [applying(before), applying(after)];
+  const lettingGo = [...was].filter((deliverer) => !now.has(deliverer)).map((deliverer) => context.base.resources.get(deliverer)!);
+  const takingOver = [...now].filter((deliverer) => !was.has(deliverer)).map((deliverer) => context.head.resources.get(deliverer)!);
   const kept =
     !before.undelivered &&
     !after.undelivered &&
@@ -176,12 +244,12 @@ export function handedOver(id: ResourceId, context: DetectorContext): boolean {
     before.landed.size === after.landed.size &&
     [...before.landed].every((landing) => after.landed.has(landing)) &&
     [...after.appliers.values()].every((keys) => keys.size === 1) &&
-    [...applying(before)]
-      .filter((deliverer) => !now.has(deliverer))
-      .every((deliverer) => {
-        const still = context.head.resources.get(deliverer);
-        return still ? !prunesWhenDropped(still) : !prunesOnDelete(context.base.resources.get(deliverer)!);
-      });
+    lettingGo.every((deliverer) => {
+      const still = context.head.resources.get(deliverer.key);
+      return still ? !prunesWhenDropped(still) && !keepsApplying(still) : !prunesOnDelete(deliverer);
+    }) &&
+    // Every object taking it over deploys it as each one letting go did (a split: each half as the whole).
+    lettingGo.every((old) => takingOver.every((taker) => sameValue(deployment(old), deployment(taker))));
   known.set(key, kept);
   return kept;
 }

@@ -544,6 +544,20 @@ ${extra}`;
       ],
     },
     {
+      name: "removed under deletionPolicy Delete, prune off: kustomize-controller deletes what it applied all the same",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: false\n  deletionPolicy: Delete"),
+      expected: [{ class: "route.attachment-changed", side: "base", path: ["spec"], says: "are deleted from cluster jkt-prod" }],
+    },
+    {
+      name: "removed under deletionPolicy Orphan, prune on: what it applied stays",
+      key: KEY,
+      file: FILE,
+      base: kustomization("  prune: true\n  deletionPolicy: Orphan"),
+      expected: [{ class: "route.attachment-changed", side: "base", path: ["spec"], says: "are left unmanaged on cluster jkt-prod" }],
+    },
+    {
       name: "components added where the review built none (no render: a route mirrored by one passed as low)",
       key: KEY,
       file: FILE,
@@ -855,6 +869,96 @@ describe("an Argo CD Application renamed or split: what lands on each cluster is
       ["high", expect.stringContaining("no longer delivers VirtualService shop/checkout")],
     ]);
     expect(split("")).toEqual([]);
+  });
+
+  it("renamed and deploying otherwise (another revision, repository, inline patch or sync policy): what the files hold is not what lands (high)", () => {
+    const renamed = (before: string, after: string, edit = (text: string) => text) =>
+      attachments(
+        { "argocd/shop.yaml": app("shop", "apps/shop", { extra: before }) },
+        { "argocd/shop.yaml": edit(app("shop-apps", "apps/shop", { extra: after })) },
+      ).map(([, risk, summary]) => [risk, summary?.split(": ")[1]]);
+    const HIGH = [
+      ["high", "removed"],
+      ["high", "added"],
+    ];
+    expect(renamed(PRUNE, "")).toEqual(HIGH);
+    expect(renamed("", PRUNE)).toEqual(HIGH);
+    expect(renamed("", "", (text) => text.replace("path: apps/shop", "path: apps/shop, targetRevision: v0.9.0"))).toEqual(HIGH);
+    expect(renamed("", "", (text) => text.replace("example/platform", "someone-else/platform"))).toEqual(HIGH);
+    const patch =
+      "kustomize: {patches: [{target: {kind: HTTPRoute}, patch: '[{op: replace, path: /spec/rules/0/backendRefs/0/weight, value: 0}]'}]}";
+    expect(renamed("", "", (text) => text.replace("path: apps/shop", `path: apps/shop, ${patch}`))).toEqual(HIGH);
+  });
+
+  it("moved between the folders of two Argo CDs (clusters/staging → clusters/prod), renamed: it lands on another cluster (high); within one Argo CD's folders, nothing above low", () => {
+    const infra = app("infra", "infra");
+    const moved = attachments(
+      {
+        "clusters/staging/argocd/infra.yaml": infra,
+        "clusters/prod/argocd/infra.yaml": infra,
+        "clusters/staging/argocd/shop.yaml": app("shop", "apps/shop"),
+      },
+      {
+        "clusters/staging/argocd/infra.yaml": infra,
+        "clusters/prod/argocd/infra.yaml": infra,
+        "clusters/prod/argocd/shop.yaml": app("shop-prod", "apps/shop"),
+      },
+    );
+    expect(moved.map(([kind, risk]) => [kind, risk])).toEqual([
+      ["route.attachment-changed", "high"],
+      ["route.attachment-changed", "high"],
+    ]);
+    expect(
+      attachments(
+        { "argocd/apps/shop.yaml": app("shop", "apps/shop") },
+        { "argocd/apps/team-shop/shop.yaml": app("team-shop", "apps/shop") },
+      ),
+    ).toEqual([]);
+    // Which files a source reads (directory.recurse, include, exclude) is for the footprint to compare, not a way of deploying.
+    expect(
+      attachments(
+        { "argocd/shop.yaml": app("shop", "apps/shop/jkt") },
+        { "argocd/shop.yaml": app("shop-jkt", "apps/shop/jkt").replace(", directory: {recurse: true}", "") },
+      ),
+    ).toEqual([]);
+  });
+
+  it("an ApplicationSet under create-update stops generating an Application a standalone one now delivers: the old one stays, and two apply its routes (high)", () => {
+    const appSet = (elements: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps, namespace: argocd}\nspec:\n  syncPolicy: {applicationsSync: create-update}\n  generators: [{list: {elements: [${elements}]}}]\n  template:\n    metadata: {name: '{{app}}'}\n    spec:\n      project: default\n      source: {repoURL: https://github.com/example/platform.git, path: 'apps/{{app}}', directory: {recurse: true}}\n      destination: {server: https://kubernetes.default.svc, namespace: shop}\n`;
+    const result = attachments(
+      { "argocd/apps.yaml": appSet("{app: shop}, {app: infra}") },
+      { "argocd/apps.yaml": appSet("{app: infra}"), "argocd/shop.yaml": app("shop", "apps/shop") },
+    );
+    expect(result.map(([kind, risk]) => [kind, risk])).toEqual([
+      ["route.attachment-changed", "high"],
+      ["route.attachment-changed", "high"],
+    ]);
+  });
+
+  it("a Flux Kustomization renamed: deleted under prune or deletionPolicy Delete (high); kept under deletionPolicy Orphan, nothing above low", () => {
+    const kustomization = (name: string, extra: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/shop\n${extra}`;
+    // The root Kustomization applying it, as `flux bootstrap` writes it: both land where that one is applied.
+    const sync = {
+      "clusters/jkt-prod/flux-system/gotk-sync.yaml": kustomization("flux-system", "  prune: true\n").replace(
+        "./apps/shop",
+        "./clusters/jkt-prod",
+      ),
+    };
+    const renamed = (extra: string) =>
+      attachments(
+        { ...sync, "clusters/jkt-prod/shop.yaml": kustomization("shop", extra) },
+        { ...sync, "clusters/jkt-prod/shop.yaml": kustomization("shop-apps", extra) },
+      ).map(([, risk, summary]) => [risk, summary?.split(": ")[1]]);
+    const HIGH = [
+      ["high", "removed"],
+      ["high", "added"],
+    ];
+    expect(renamed("  prune: true\n")).toEqual(HIGH);
+    expect(renamed("  prune: false\n  deletionPolicy: Delete\n")).toEqual(HIGH);
+    expect(renamed("  prune: false\n")).toEqual([]);
+    expect(renamed("  prune: true\n  deletionPolicy: Orphan\n")).toEqual([]);
   });
 
   it("a route naming no namespace lands in the destination namespace: renamed into another, it moves (high)", () => {
