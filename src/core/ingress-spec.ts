@@ -25,8 +25,9 @@ export interface IngressSpecReading {
    */
   readonly pathPatterns?: true;
   /**
-   * Its controller reads an ImplementationSpecific path as a prefix of the request path (ingress-nginx:
-   * an nginx `location` without a modifier, unless the Ingress asks for regular expressions).
+   * Its controller reads an ImplementationSpecific path as a string prefix of the request path
+   * (ingress-nginx: an nginx `location` without a modifier, or `~* "^<path>"` where the host asks for
+   * regular expressions).
    */
   readonly prefixPaths?: true;
 }
@@ -43,12 +44,14 @@ const patternSignature = (path: string): string | undefined =>
   !/[*?]/.test(path) ? `Exact ${path}` : path === "/*" ? "PathPrefix /" : undefined;
 
 /**
- * An ImplementationSpecific path where it is a prefix, spelled as the same prefix where it holds no
- * character of a regular expression: `/` is `Prefix /` (rollouts-demo c2e4167c0f's v1 migration
- * wrote the pathType v1 requires, which read as a changed match). As written, a trailing `/` kept:
- * nginx's `/api/` does not take `/api`, which Ingress's `Prefix /api/` does.
+ * An ImplementationSpecific path where it is a prefix: ingress-nginx writes it as an nginx `location`
+ * without modifier, a string prefix (`/api` also takes `/apidocs` and `/api-v2`), where Ingress's
+ * `Prefix` takes whole path elements (`Prefix /api/` also takes `/api`, which nginx's `/api/` does
+ * not). They agree only on `/`, which takes every path: `/` is `Prefix /` (rollouts-demo c2e4167c0f's
+ * v1 migration wrote the pathType v1 requires, which read as a changed match); any other path stays
+ * the controller's own, so a pathType rewritten beside `Prefix /` moves `/apidocs` and is judged.
  */
-const prefixSignature = (path: string): string | undefined => (/[*?+()[\]{}^$|\\]/.test(path) ? undefined : `PathPrefix ${path}`);
+const prefixSignature = (path: string): string | undefined => (path === "/" ? "PathPrefix /" : undefined);
 
 /**
  * What a backend names: a v1 Service port (`service.name`, `service.port`), a v1beta1 one

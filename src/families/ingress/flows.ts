@@ -5,6 +5,7 @@ import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 import { defaultClassOf } from "./ingress-class.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
 export const INGRESS_GROUPS: readonly string[] = ["networking.k8s.io", "extensions"];
@@ -32,16 +33,26 @@ const PATH_PATTERN_CLASSES: ReadonlySet<string> = new Set(["alb", "gce", "gce-in
 
 /**
  * Classes whose controller reads an ImplementationSpecific path as a prefix: ingress-nginx's (and
- * NGINX Inc's, which take the same default name), "the same as Prefix" in its path-matching guide.
- * Not where the Ingress turns its paths into regular expressions (`use-regex`, or `rewrite-target`,
- * which implies it); another controller's reading is its own (Istio's is exact, GKE's a pattern).
+ * NGINX Inc's, which take the same default name), "the same as Prefix" in its path-matching guide;
+ * another controller's reading is its own (Istio's is exact, GKE's a pattern). A class of another
+ * name (`nginx-internal`, a second ingress-nginx install) is ingress-nginx's where the tree's
+ * IngressClass of that name says so.
  */
 const PREFIX_PATH_CLASSES: ReadonlySet<string> = new Set(["nginx"]);
+const INGRESS_NGINX_CONTROLLER = "k8s.io/ingress-nginx";
 
-const prefixPaths = (resource: Resource, className: string | undefined): boolean =>
-  PREFIX_PATH_CLASSES.has(className ?? "") &&
-  resource.annotations["nginx.ingress.kubernetes.io/use-regex"] !== "true" &&
-  resource.annotations["nginx.ingress.kubernetes.io/rewrite-target"] === undefined;
+/**
+ * Whether ingress-nginx serves the class. Only its `/` is read as `Prefix /` (core/ingress-spec.ts),
+ * which every location it writes for `/` takes whole, `use-regex` or `rewrite-target` (`~* "^/"`) alike.
+ */
+const prefixPaths = (className: string | undefined, set: ManifestSet): boolean => {
+  if (className === undefined) return false;
+  if (PREFIX_PATH_CLASSES.has(className)) return true;
+  const controllers = resourcesOfKind(set, "IngressClass")
+    .filter((resource) => resource.id.name === className)
+    .map((resource) => text(record(resource.body.spec).controller));
+  return controllers.length > 0 && controllers.every((controller) => controller === INGRESS_NGINX_CONTROLLER);
+};
 
 /** An Ingress's own rules (core/ingress-spec.ts), entering at the controller of its class. */
 const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] => {
@@ -54,7 +65,7 @@ const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] => {
     at: ["spec"],
     backend: { group: "", kind: "Service" },
     ...(PATH_PATTERN_CLASSES.has(className ?? "") ? { pathPatterns: true as const } : {}),
-    ...(prefixPaths(resource, className) ? { prefixPaths: true as const } : {}),
+    ...(prefixPaths(className, set) ? { prefixPaths: true as const } : {}),
   });
 };
 

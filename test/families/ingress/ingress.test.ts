@@ -322,7 +322,7 @@ ${paths}`;
       expect(classes(className).filter(([kind]) => kind === "route.match-changed")).toHaveLength(3);
   });
 
-  it("on ingress-nginx a path without a regular expression's characters is a prefix (rollouts-demo c2e4167c0f: `/` → `Prefix /` is none); with `use-regex` or `rewrite-target` it is the controller's own", () => {
+  it("on ingress-nginx `/` is `Prefix /` (rollouts-demo c2e4167c0f: the pathType written out is none), with `use-regex` too", () => {
     const written = (type: string, value = "/", annotations = "") =>
       ingress("nginx", path(value, type)).replace("namespace: shop}", `namespace: shop${annotations}}`);
     const rewritten = (from: string, to: string, value = "/", annotations = "") =>
@@ -333,15 +333,38 @@ ${paths}`;
     expect(rewritten("ImplementationSpecific", "Prefix")).toEqual([
       ["resource.changed", expect.stringContaining("pathType: ImplementationSpecific → Prefix")],
     ]);
-    expect(rewritten("ImplementationSpecific", "Prefix", "/api")).toEqual([
-      ["resource.changed", expect.stringContaining("pathType: ImplementationSpecific → Prefix")],
-    ]);
-    // nginx's `/api/` does not take `/api`; Ingress's `Prefix /api/` does. Nor is `Exact` a prefix.
-    expect(rewritten("ImplementationSpecific", "Prefix", "/api/").map(([kind]) => kind)).toEqual(["route.match-changed"]);
+    // ingress-nginx writes `/` as `~* "^/"` where the host asks for regular expressions: every path still.
+    const regex = ", annotations: {nginx.ingress.kubernetes.io/use-regex: 'True'}";
+    expect(rewritten("ImplementationSpecific", "Prefix", "/", regex).map(([kind]) => kind)).toEqual(["resource.changed"]);
+    // Nor is `Exact` a prefix, nor a regular expression one.
     expect(rewritten("ImplementationSpecific", "Exact").map(([kind]) => kind)).toEqual(["route.removed", "route.match-changed"]);
     expect(rewritten("ImplementationSpecific", "Prefix", "/api/.*").map(([kind]) => kind)).toEqual(["route.match-changed"]);
-    const regex = ", annotations: {nginx.ingress.kubernetes.io/use-regex: 'true'}";
-    expect(rewritten("ImplementationSpecific", "Prefix", "/", regex).map(([kind]) => kind)).toEqual(["route.match-changed"]);
+  });
+
+  it("on ingress-nginx another path is a string prefix (`/api` takes `/apidocs`), which no pathType is: a rewrite beside `Prefix /` moves requests", () => {
+    const shop = (className: string, type: string, value: string) =>
+      ingress(className, path("/", "Prefix").replace("name: web", "name: frontend") + path(value, type));
+    const moved = (from: [string, string], to: [string, string], className = "nginx", extra: Record<string, string> = {}) =>
+      analyze({ "web.yaml": shop(className, ...from), ...extra }, { "web.yaml": shop(className, ...to), ...extra }).findings.map((f) => [
+        f.class,
+        f.risk,
+      ]);
+    const matchChanged = [["route.match-changed", "medium-high"]];
+    expect(moved(["ImplementationSpecific", "/api"], ["Prefix", "/api"])).toEqual(matchChanged);
+    expect(moved(["Prefix", "/api"], ["ImplementationSpecific", "/api"])).toEqual(matchChanged);
+    // `Prefix /api/` also takes `/api`; nginx's `/api/` does not, and `/api` also takes `/api-v2`.
+    expect(moved(["Prefix", "/api/"], ["ImplementationSpecific", "/api/"])).toEqual(matchChanged);
+    expect(moved(["Prefix", "/api/"], ["ImplementationSpecific", "/api"])).toEqual(matchChanged);
+    expect(moved(["ImplementationSpecific", "/api"], ["ImplementationSpecific", "/api"])).toEqual([]);
+    // A class of another name whose IngressClass is ingress-nginx's reads alike: `/` is `Prefix /`.
+    const internal = {
+      "class.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx-internal}\nspec: {controller: k8s.io/ingress-nginx}\n",
+    };
+    expect(moved(["ImplementationSpecific", "/"], ["Prefix", "/"], "nginx-internal", internal)).toEqual([["resource.changed", "low"]]);
+    expect(moved(["ImplementationSpecific", "/"], ["Prefix", "/"], "nginx-internal").map(([kind]) => kind)).toContain(
+      "route.match-changed",
+    );
   });
 });
 
