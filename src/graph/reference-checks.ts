@@ -19,8 +19,7 @@ import {
   type RouteNode,
 } from "../core/graph-nodes.js";
 import { kindSpec } from "../manifests/kinds.js";
-import { kustomizeRenderOrigin, readersOf } from "../core/kustomize-inclusion.js";
-import { posix } from "node:path";
+import { filesApart, type FileSiting } from "../core/copies-apart.js";
 import { record, text } from "../core/json-access.js";
 
 /**
@@ -110,12 +109,9 @@ const excludedMayHold = (attachment: Attachment, checkable: Checkable): boolean 
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
-/** Whether a tree applies a file (model/applied-files.ts) and where (FileClusters.sites). */
-export interface FilesPlaced {
-  readonly sites: (file: string) => readonly string[];
+/** Whether a tree applies a file (model/applied-files.ts) and where (FileClusters.sites, the kustomizations building it). */
+export interface FilesPlaced extends FileSiting {
   readonly applied: (file: string) => boolean;
-  /** The kustomizations that accumulate each file (ManifestSet.includedBy). */
-  readonly includedBy?: ReadonlyMap<string, readonly string[]> | undefined;
 }
 
 /**
@@ -592,36 +588,15 @@ const appliedApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefine
 };
 
 /**
- * Two copies of one object (its identity in two files) known to be applied apart: in two folders,
- * and either placed by GitOps where they cannot meet, or each built by kustomizations that do not
- * build the other (families.md: a copy in another folder is an object of its own, as folders are
- * clusters in many repositories). An archived copy (get-istio-multicluster 1b5db57570 keeps `archive/
- * clusters/armadillo/istio/for-demo-2/`, its own kustomization, beside the live `clusters/armadillo/
- * istio/traffic-management/`) made every rule added to the live one a high "versions of one object"
- * while the two were no longer equal. Apart takes that evidence: copies loose in sibling folders of a
- * tree with no GitOps objects and no kustomization are both applied by `kubectl apply -R -f apps/`,
- * the last one winning (a second VirtualService shop/shop added in `apps/promo/` cuts the first's
- * traffic over), and a loose copy beside one a kustomization builds contends too: nothing says it is
- * not applied.
+ * Two copies of one object (its identity in two files) known to be applied apart (core/copies-apart.ts).
+ * An archived copy (get-istio-multicluster 1b5db57570 keeps `archive/clusters/armadillo/istio/for-demo-2/`,
+ * its own kustomization, beside the live `clusters/armadillo/istio/traffic-management/`) made every
+ * rule added to the live one a high "versions of one object" while the two were no longer equal; a
+ * second VirtualService shop/shop added loose in `apps/promo/` beside `apps/shop/` cuts the first's
+ * traffic over.
  */
-const copiesApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefined): boolean => {
-  if (!placed || !sameName(a, b) || a.id.namespace !== b.id.namespace || a.file === b.file) return false;
-  if (buildFolder(a.file) === buildFolder(b.file)) return false;
-  const [here, there] = [placed.sites(a.file), placed.sites(b.file)];
-  if (here.length > 0 && there.length > 0) return !sitesMeet(here, there);
-  const builds = kustomizationsBuilding(a.file, placed.includedBy);
-  const others = kustomizationsBuilding(b.file, placed.includedBy);
-  return builds.length > 0 && others.length > 0 && !others.some((kustomization) => builds.includes(kustomization));
-};
-
-/** The folder a file is applied from: a render's is its root's (`apps/prod/(rendered)/kustomization.yaml` → `apps/prod`). */
-const buildFolder = (file: string): string => posix.dirname(file.replace(/\/\(rendered[^)]*\)\/[^/]*$/, "/kustomization.yaml"));
-
-/** The kustomizations whose build holds a file: a kustomize render's own and those accumulating it, or those accumulating a file as written. */
-const kustomizationsBuilding = (file: string, includedBy: ReadonlyMap<string, readonly string[]> | undefined): string[] => {
-  const origin = kustomizeRenderOrigin(file);
-  return origin !== undefined ? readersOf(origin, includedBy) : readersOf(file, includedBy).slice(1);
-};
+const copiesApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefined): boolean =>
+  placed !== undefined && sameName(a, b) && a.id.namespace === b.id.namespace && filesApart(a.file, b.file, placed);
 
 /** The same group, kind and name (whatever the namespace). */
 const sameName = (a: RouteNode, b: RouteNode): boolean => a.id.group === b.id.group && a.id.kind === b.id.kind && a.id.name === b.id.name;

@@ -8,7 +8,9 @@ import { agree, answers, type DeclaredService, type ServiceName } from "../../co
 import { listedNames } from "../../core/removed-while-named.js";
 import { internalBy, stopsFacingInternet, type Closing } from "../../core/load-balancer-exposure.js";
 import { routesSending, type RouteSending } from "../../core/service-routes.js";
-import { displayName, type DocumentSource, type Resource } from "../../core/resource.js";
+import { displayName, type DocumentSource, type ManifestSet, type Resource } from "../../core/resource.js";
+import { fileSites } from "../../core/gitops-delivery.js";
+import { filesApart, type FileSiting } from "../../core/copies-apart.js";
 import type { WeightedRef } from "../../core/route-rules.js";
 import { answeredBy, writtenEndpoints } from "./written-endpoints.js";
 
@@ -334,12 +336,9 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
   };
   const declaredElsewhere = (service: DeclaredService) =>
     context.servicesNamed("head", service.name).filter((other) => answers(other, service));
-  // Judged by the Service's own document, not its file's text: a rendered root's file is the whole
-  // root's output, changed by any of its documents (rollouts-demo ca84ae8b08: an Ingress annotation).
-  const declaredAtBase = (copy: DeclaredService) => {
-    const was = context.fileText("base", copy.file);
-    return was !== undefined && context.servicesDeclared("base", { path: copy.file, text: was }).some((other) => answers(other, copy));
-  };
+  // Where each tree applies a file: the removed copy as the base applied it, the one that stays as the head does.
+  const siting = (set: ManifestSet): FileSiting => ({ sites: fileSites(context.placementOf(set)), includedBy: set.includedBy });
+  const [sitedBase, sitedHead] = [siting(context.base), siting(context.head)];
   const made = context.madeServices(context.head);
   const endpointsOf = (service: DeclaredService) => writtenEndpoints(service, context.objectsMentioning("head", service.name));
 
@@ -359,12 +358,16 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
     if (!change?.removed) return change ? [change] : [];
     const elsewhere = declaredElsewhere(service);
     if (elsewhere.length === 0) return [change];
-    // Declared twice already at base: no move. The other copy still answers, and what the PR does to
-    // it is judged where it is written (rollouts-demo ca84ae8b08: a root renamed its copy while
-    // another root's, selecting other pods all along, stayed under the Ingress).
-    if (elsewhere.some(declaredAtBase)) return [];
-    // Moved to another file: judged against what declares it there, which may have changed on the way.
-    const moved = elsewhere.map((other) => {
+    // A copy applied apart from it is an object of its own, not its new home (rollouts-demo
+    // ca84ae8b08: the preview root renamed its Service while the canary root's, selecting other pods
+    // all along, stayed under the canary Ingress).
+    const together = elsewhere.filter((other) => !filesApart(service.file, other.file, sitedBase, sitedHead));
+    if (together.length === 0) return [];
+    // Moved to another file, or left to a copy the cluster held beside it already (which of the two
+    // held depended on the order they were applied in): judged against what declares it there, so a
+    // copy selecting other pods takes its requests (clusters/prod/legacy/ keeps Service web on
+    // app=web-legacy while clusters/prod/web/ drops the one on app=web).
+    const moved = together.map((other) => {
       const after = changeOf(service, other, endpointsOf);
       return after && { ...after, file: other.file };
     });

@@ -124,27 +124,62 @@ describe("a core Service removed while routes still send to it", () => {
     expect(broken(analyze(base, head))).toEqual([]);
   });
 
-  it("moved to another file and changed on the way, is judged as it is there; a copy there already at base still answers, its file edited or not", () => {
+  it("moved to another file and changed on the way, is judged as it is there; so is a copy applied with it at base that selects other pods", () => {
     const moved = analyze(BASE, { "route.yaml": httpRoute(), "services/cart.yaml": service().replace("port: 8080", "port: 9090") });
     expect(broken(moved).map(({ summary }) => summary.split(" while ")[0])).toEqual([
       "Service shop/cart no longer has port 8080 (services/cart.yaml)",
     ]);
-    // Two copies that differed all along (one a cluster's, say): dropping one changes nothing of the other.
     const other = service().replace("{ app: cart }", "{ app: cart, version: blue }");
-    const twice = analyze({ ...BASE, "other.yaml": other }, { "route.yaml": httpRoute(), "other.yaml": other });
-    expect(twice.findings.filter(({ class: found }) => found !== "resource.changed")).toEqual([]);
-    // The other copy's file changed elsewhere (a rendered root's output, any of whose documents may
-    // change: rollouts-demo ca84ae8b08): a copy there at base is still no move.
+    const judged = (result: ReturnType<typeof analyze>) =>
+      result.findings
+        .filter(({ class: found }) => found !== "resource.changed")
+        .map(({ class: found, summary }) => [found, summary.split(" while ")[0]]);
+    const selectsOther = [
+      ["backend.weight-changed", "Service shop/cart selects other pods (app=cart → app=cart, version=blue; other.yaml)"],
+    ];
+    // A copy the PR adds is the Service moved; one applied beside it all along (whichever was applied
+    // last held) now holds alone: judged alike, its file edited or not.
+    expect(judged(analyze(BASE, { "route.yaml": httpRoute(), "other.yaml": `${other}---\n${DEPLOYMENT}` }))).toEqual(selectsOther);
+    expect(judged(analyze({ ...BASE, "other.yaml": other }, { "route.yaml": httpRoute(), "other.yaml": other }))).toEqual(selectsOther);
     const edited = analyze(
       { ...BASE, "other.yaml": `${other}---\n${DEPLOYMENT}` },
       { "route.yaml": httpRoute(), "other.yaml": `${other}---\n${DEPLOYMENT.replace("replicas: 2", "replicas: 3")}` },
     );
-    expect(edited.findings.filter(({ class: found }) => found !== "resource.changed")).toEqual([]);
-    // A copy the PR adds there is the Service moved, judged as it is written there.
-    const movedBeside = analyze(BASE, { "route.yaml": httpRoute(), "other.yaml": `${other}---\n${DEPLOYMENT}` });
-    expect(movedBeside.findings.map(({ class: found, summary }) => [found, summary.split(" while ")[0]])).toEqual([
-      ["backend.weight-changed", "Service shop/cart selects other pods (app=cart → app=cart, version=blue; other.yaml)"],
+    expect(judged(edited)).toEqual(selectsOther);
+    // A copy alike (selector and ports) still answers as before.
+    expect(judged(analyze({ ...BASE, "other.yaml": service() }, { "route.yaml": httpRoute(), "other.yaml": service() }))).toEqual([]);
+  });
+
+  it("removed beside a copy applied apart (another kustomize root, another cluster) is no move to that copy", () => {
+    // rollouts-demo ca84ae8b08: the preview root renames its Service, the canary root keeps its own,
+    // selecting other pods all along, under the canary Ingress.
+    const root = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [service.yaml]\n";
+    const other = service().replace("{ app: cart }", "{ app: cart, version: blue }");
+    const roots = { "canary/kustomization.yaml": root, "canary/service.yaml": other };
+    const base = { ...roots, "route.yaml": httpRoute(), "preview/kustomization.yaml": root, "preview/service.yaml": service() };
+    const head = {
+      ...roots,
+      "route.yaml": httpRoute(),
+      "preview/kustomization.yaml": root,
+      "preview/service.yaml": service("cart-preview"),
+    };
+    expect(analyze(base, head).findings.filter(({ class: found }) => found !== "resource.changed")).toEqual([]);
+    // Placed on one cluster they are one object: the copy left on app=web-legacy takes the requests.
+    const overlay = 'topology:\n  placements: ["clusters/{cluster}/**"]\n';
+    const legacy = service("web").replace("{ app: web }", "{ app: web-legacy }");
+    const cluster = (files: Record<string, string>) => ({
+      "clusters/prod/web/route.yaml": httpRoute("    - name: web\n      port: 8080\n"),
+      "clusters/prod/legacy/web.yaml": legacy,
+      ...files,
+    });
+    const dropped = analyze(cluster({ "clusters/prod/web/service.yaml": service("web") }), cluster({}), overlay);
+    expect(dropped.findings.map(({ class: found, summary }) => [found, summary.split(" while ")[0]])).toEqual([
+      ["backend.weight-changed", "Service shop/web selects other pods (app=web → app=web-legacy; clusters/prod/legacy/web.yaml)"],
     ]);
+    // On another cluster the copy is another cluster's: cluster prod's route has nothing left.
+    const route = { "clusters/prod/web/route.yaml": httpRoute("    - name: web\n      port: 8080\n"), "clusters/staging/web.yaml": legacy };
+    const gone = analyze({ ...route, "clusters/prod/web/service.yaml": service("web") }, route, overlay);
+    expect(broken(gone).map(({ file }) => file)).toEqual(["clusters/prod/web/route.yaml"]);
   });
 
   it("is not reported for a route that names it at weight 0 (it takes no requests)", () => {
