@@ -37,3 +37,18 @@ const kustomizationsBuilding = (file: string, includedBy: ReadonlyMap<string, re
   const origin = kustomizeRenderOrigin(file);
   return origin !== undefined ? readersOf(origin, includedBy) : readersOf(file, includedBy).slice(1);
 };
+
+/** An object as far as where it is applied goes: its cluster (the policy's placement), when known, and its file. */
+export interface Placed {
+  readonly cluster?: string | undefined;
+  readonly file: string;
+}
+
+/**
+ * Whether two objects are surely applied to one cluster: both on the same cluster the policy
+ * names, or, where either's is unknown, written in the same folder. Folders are often clusters or
+ * environments (`staging/` and `prod/`, each with its own FrontendConfig), so a copy in another one
+ * does not stand in for the other.
+ */
+export const appliedTogether = (a: Placed, b: Placed): boolean =>
+  a.cluster !== undefined && b.cluster !== undefined ? a.cluster === b.cluster : posix.dirname(a.file) === posix.dirname(b.file);

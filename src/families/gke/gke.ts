@@ -1,12 +1,12 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canonical, describeLeafChanges, leafChanges, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { agree } from "../../core/declared-services.js";
+import { appliedTogether } from "../../core/copies-apart.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { serviceExtensionCheck } from "./service-extensions.js";
 import { byKind, type Check } from "../../core/by-kind.js";
 import { DetectionList } from "../../core/detection-list.js";
-import type { ResourceDetector } from "../../core/detector.js";
+import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { flag, isRecord, list, numeric, record, spec, stringMap, text, type JsonRecord } from "../../core/json-access.js";
@@ -650,30 +650,24 @@ function mayBeNamed(config: Resource, tree: ManifestSet, madeUnread: (namespace:
  * GKE Ingress's FrontendConfig (cloud.google.com), for the Ingresses that name it in their
  * `networking.gke.io/v1beta1.FrontendConfig` annotation: its HTTPS redirect dropped serves their
  * hosts in plaintext, and its SSL policy sets the TLS versions and ciphers clients may use. One
- * deleted while nothing in the tree names it, or while a copy of it in another file still
- * redirects, takes nothing from any load balancer (gke-poc-toolkit-demos 2ee8aea2d7: deleted with
- * the BackendConfig and ManagedCertificate beside it, an identical copy kept in another folder, in a
- * repository holding no Ingress): a low removal, as theirs.
+ * deleted while nothing in the tree names it takes nothing from any load balancer
+ * (gke-poc-toolkit-demos 2ee8aea2d7: deleted with the BackendConfig and ManagedCertificate beside
+ * it, in a repository holding no Ingress): a low removal, as theirs. Deleted while an Ingress may
+ * name it, its Ingresses keep what a copy surely applied where it was still gives them
+ * (appliedTogether: the same cluster, or the same folder), and lose the rest: `prod/`'s deleted
+ * while `staging/`'s copy still redirects leaves prod's hosts on plain HTTP.
  */
 export const frontendConfigDetector: ResourceDetector = (change, detector) => {
   const resource = change.head ?? change.base;
   if (resource?.id.kind !== "FrontendConfig" || !change.base) return [];
   const out = new DetectionList(change);
   const context = { change, out, target: "for the Ingresses that name it (networking.gke.io/v1beta1.FrontendConfig)" };
-  const [was, now] = [spec(change.base), spec(change.head)];
+  const was = spec(change.base);
+  const kept = change.head ? [spec(change.head)] : copiesLeft(change.base, detector);
+  if (!kept) return [];
+  const now = kept[0] ?? {};
   const redirects = (fields: JsonRecord) => flag(record(fields.redirectToHttps).enabled) === true;
-  // Deleted, it takes the redirect from its Ingresses unless a copy of it still redirects where it was applied.
-  const lost = () => {
-    const { id, cluster } = change.base!;
-    const copies = resourcesOfKind(detector.head, "FrontendConfig").filter(
-      (copy) => copy.id.namespace === id.namespace && copy.id.name === id.name && agree(copy.cluster, cluster),
-    );
-    return (
-      !copies.some((copy) => redirects(spec(copy))) &&
-      mayBeNamed(change.base!, detector.head, (namespace) => detector.madeUnread("head", namespace))
-    );
-  };
-  if (redirects(was) && !redirects(now) && (change.head !== undefined || lost()))
+  if (redirects(was) && !kept.some(redirects))
     report(context, {
       class: "listener.changed",
       summary: "redirectToHttps no longer enabled: plain HTTP to their hosts is served unencrypted",
@@ -681,8 +675,9 @@ export const frontendConfigDetector: ResourceDetector = (change, detector) => {
       before: was.redirectToHttps,
       after: now.redirectToHttps ?? null,
     });
-  const [policyBefore, policyAfter] = [text(was.sslPolicy), text(now.sslPolicy)];
-  if (change.head && policyBefore !== policyAfter)
+  const policyBefore = text(was.sslPolicy);
+  const policyAfter = kept.some((fields) => text(fields.sslPolicy) === policyBefore) ? policyBefore : text(now.sslPolicy);
+  if (policyBefore !== policyAfter)
     report(context, {
       class: "resource.changed",
       summary: `sslPolicy ${show(policyBefore)} → ${show(policyAfter)}: the TLS versions and ciphers clients may use change`,
@@ -693,6 +688,20 @@ export const frontendConfigDetector: ResourceDetector = (change, detector) => {
     });
   return out.detections;
 };
+
+/**
+ * What a deleted FrontendConfig's Ingresses are left with: the specs of its copies surely applied
+ * where it was; undefined where no Ingress of the tree may name it.
+ */
+function copiesLeft(config: Resource, detector: DetectorContext): JsonRecord[] | undefined {
+  if (!mayBeNamed(config, detector.head, (namespace) => detector.madeUnread("head", namespace))) return undefined;
+  const { id } = config;
+  const together = (copy: Resource) =>
+    appliedTogether({ cluster: copy.cluster, file: copy.source.file }, { cluster: config.cluster, file: config.source.file });
+  return resourcesOfKind(detector.head, "FrontendConfig")
+    .filter((copy) => copy.id.namespace === id.namespace && copy.id.name === id.name && together(copy))
+    .map(spec);
+}
 
 export const gkeDetector = byKind(
   {

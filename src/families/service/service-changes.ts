@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import type { FileDetector } from "../../core/detector.js";
 import type { Detection, FieldPath } from "../../core/finding.js";
 import { text } from "../../core/json-access.js";
@@ -10,7 +9,7 @@ import { internalBy, stopsFacingInternet, type Closing } from "../../core/load-b
 import { routesSending, type RouteSending } from "../../core/service-routes.js";
 import { displayName, type DocumentSource, type ManifestSet, type Resource } from "../../core/resource.js";
 import { fileSites } from "../../core/gitops-delivery.js";
-import { filesApart, type FileSiting } from "../../core/copies-apart.js";
+import { appliedTogether, filesApart, type FileSiting } from "../../core/copies-apart.js";
 import type { WeightedRef } from "../../core/route-rules.js";
 import { answeredBy, writtenEndpoints } from "./written-endpoints.js";
 
@@ -379,9 +378,7 @@ export const serviceChangeDetector: FileDetector = ({ base }, context) => {
   const exportsOfService = (service: ServiceChange) => keysOf(exporters, service).flatMap((key) => exporters.get(key) ?? []);
   // Its own cluster's export: the same cluster where both are known, else the same folder.
   const ownExport = (exporter: Resource, service: ServiceChange) =>
-    agree(exporter.cluster, service.cluster) &&
-    ((exporter.cluster !== undefined && service.cluster !== undefined) ||
-      posix.dirname(exporter.source.file) === posix.dirname(service.file));
+    appliedTogether({ cluster: exporter.cluster, file: exporter.source.file }, service);
   const inItsCluster = (service: ServiceChange) => exportsOfService(service).filter((exporter) => agree(exporter.cluster, service.cluster));
   const exported = (service: ServiceChange) => inItsCluster(service).length > 0;
   const otherExports = (service: ServiceChange) => exportsOfService(service).filter((exporter) => !ownExport(exporter, service)).length;

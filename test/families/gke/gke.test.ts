@@ -528,7 +528,7 @@ ${spec}`;
     ]);
   });
 
-  it("deleted, takes its redirect from the Ingresses that still name it; named by none, nor by a MultiClusterIngress, it is a low removal (gke-poc-toolkit-demos 2ee8aea2d7)", () => {
+  it("deleted, takes its redirect and SSL policy from the Ingresses that still name it, unless a copy applied where it was keeps them; named by none, nor by a MultiClusterIngress, it is a low removal (gke-poc-toolkit-demos 2ee8aea2d7)", () => {
     const REDIRECT = frontendConfig("  redirectToHttps: {enabled: true}\n");
     const ingress = (
       kind: string,
@@ -551,10 +551,29 @@ spec: ${kind === "Ingress" ? "{defaultBackend: {service: {name: web, port: {numb
     ]);
     expect(deleted({ "ingress.yaml": ingress("Ingress", "networking.gke.io/v1beta1.FrontendConfig") })).toEqual(["listener.changed high"]);
     expect(deleted({ "mci.yaml": ingress("MultiClusterIngress", "networking.gke.io/frontend-config") })).toEqual(["listener.changed high"]);
-    // A copy in another file that still redirects answers the name; one that does not, does not.
+    // A copy surely applied where it was (its folder) that still redirects answers the name; one that does not, does not.
     const named = { "ingress.yaml": ingress("Ingress", "networking.gke.io/v1beta1.FrontendConfig") };
-    expect(deleted({ ...named, "copy/frontend-config.yaml": REDIRECT })).toEqual(["resource.changed low"]);
-    expect(deleted({ ...named, "copy/frontend-config.yaml": frontendConfig("  sslPolicy: modern\n") })).toEqual(["listener.changed high"]);
+    // (Alike, it is one object written twice: nothing changes.)
+    expect(deleted({ ...named, "k8s/copy.yaml": REDIRECT })).toEqual([]);
+    expect(deleted({ ...named, "k8s/copy.yaml": frontendConfig("  sslPolicy: modern\n") })).toEqual([
+      "listener.changed high",
+      "resource.changed medium-high",
+    ]);
+    // Another folder's copy may be another environment's (staging/ beside prod/): prod's hosts lose the redirect.
+    expect(deleted({ ...named, "staging/frontend-config.yaml": REDIRECT })).toEqual(["listener.changed high"]);
+    // Placed on the same cluster by the policy, a copy in another folder answers.
+    const placed = (folder: string) => {
+      const base = { "clusters/prod/web/frontend-config.yaml": REDIRECT, [`clusters/${folder}/copy.yaml`]: REDIRECT, ...named };
+      const { "clusters/prod/web/frontend-config.yaml": _deleted, ...head } = base;
+      return analyze(base, head, 'topology:\n  placements: ["clusters/{cluster}/**"]\n').findings.map((f) => `${f.class} ${f.risk}`);
+    };
+    expect(placed("prod/shared")).toEqual([]);
+    expect(placed("staging")).toEqual(["listener.changed high"]);
+    // Its SSL policy goes with it: the load balancer's default one takes over.
+    const policy = { [FILE]: frontendConfig("  sslPolicy: modern\n"), ...named };
+    expect(analyze(policy, named).findings.map((f) => `${f.class} ${f.risk}: ${f.summary.replace(/^.*?\): /, "")}`)).toEqual([
+      "resource.changed medium-high: sslPolicy modern → (unset): the TLS versions and ciphers clients may use change",
+    ]);
     // Edited in place, it is judged as written: an Ingress outside the tree may name it.
     expect(gating("  redirectToHttps: {enabled: true}\n", "  redirectToHttps: {enabled: false}\n")).toHaveLength(1);
   });
