@@ -40,7 +40,7 @@ import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies, unreadTargetNotes } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
-import { servicePortNumbers, withNamedPortsNumbered } from "./diff/named-ports.js";
+import { servicePorts, withNamedPortsNumbered } from "./diff/named-ports.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
 import { placedAsCompared, unappliedDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
 import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
@@ -256,8 +256,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const models = withNamedPortsNumbered(
     { base: withEntriesRenamed(base.model, renamed.entries), head: head.model },
     {
-      base: servicePortNumbers((name) => context.servicesNamed("base", name)),
-      head: servicePortNumbers((name) => context.servicesNamed("head", name)),
+      base: servicePorts((name) => context.servicesNamed("base", name)),
+      head: servicePorts((name) => context.servicesNamed("head", name)),
     },
   );
   const routeDiffs = diffRoutes(models.base, models.head, { base: fileSites(base.placement), head: fileSites(head.placement) });

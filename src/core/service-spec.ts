@@ -12,12 +12,17 @@ export const selectorText = (spec: JsonRecord): string =>
     .sort()
     .join(", ");
 
-/** The number of the port it names `name`, if it has one. */
-export const portNumberNamed = (spec: JsonRecord, name: string): number | undefined => {
+/**
+ * Its port a backend names, by number or by name: the number, and the port of the pods it sends to
+ * (`targetPort`, a number or a container port's name; the port itself where unset).
+ */
+export const servicePort = (spec: JsonRecord, named: number | string): { number: number; target: string } | undefined => {
   const port = list(spec.ports)
     .map(record)
-    .find((item) => text(item.name) === name);
-  return port && numeric(port.port);
+    .find((item) => (typeof named === "number" ? numeric(item.port) : text(item.name)) === named);
+  const number = port && numeric(port.port);
+  if (number === undefined) return undefined;
+  return { number, target: String(numeric(port!.targetPort) ?? text(port!.targetPort) ?? number) };
 };
 
 /** Its ports as a backend names them: by number, or (an Ingress, Gloo) by name. */
