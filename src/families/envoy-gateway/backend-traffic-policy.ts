@@ -15,7 +15,8 @@ import {
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, reachesAlike, targetNames, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, type Named } from "./policy-hierarchy.js";
+import { gatewayName, gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, type Named } from "../../core/policy-hierarchy.js";
+import { envoyGatewayPolicies } from "./policy-hierarchy.js";
 import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
 /**
@@ -259,6 +260,7 @@ function onlyRaised(was: unknown, now: unknown): boolean {
 }
 
 const KIND = "BackendTrafficPolicy";
+const POLICIES = envoyGatewayPolicies(KIND);
 
 /** What one side gives a route: its settings, and the policies they come from. */
 interface Effective {
@@ -291,17 +293,15 @@ function effective(tree: ManifestSet, route: Named, parent: Named | undefined): 
   // A route that names no listener is under a listener's own policy where it comes in there, and
   // under the Gateway's elsewhere: no one policy applies to all of it (a route's 0s removed where a
   // listener sets 2s and the Gateway 0s), so the policy is judged as written.
-  if (parent && parent.section === undefined && listenerPolicies(tree, KIND, parent).length > 0) return undefined;
+  if (parent && parent.section === undefined && listenerPolicies(tree, POLICIES, parent).length > 0) return undefined;
   const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
   const levels = [
-    ...(route.section === undefined ? [] : [policiesNaming(tree, KIND, route)]),
-    policiesNaming(tree, KIND, whole),
-    ...(parent ? gatewayPolicies(tree, KIND, parent) : []),
+    ...(route.section === undefined ? [] : [policiesNaming(tree, POLICIES, route)]),
+    policiesNaming(tree, POLICIES, whole),
+    ...(parent ? gatewayPolicies(tree, POLICIES, parent) : []),
   ];
   return levels.some((policies) => policies.length > 1) ? undefined : mostSpecific(levels.flat());
 }
-
-const gatewayName = (gateway: Named) => `Gateway ${gateway.namespace}/${gateway.name}${gateway.section ? `:${gateway.section}` : ""}`;
 
 /**
  * A route the policy names, judged per parent Gateway on what applies to it on each side; where

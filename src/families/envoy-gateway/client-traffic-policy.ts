@@ -3,7 +3,8 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, list, record, spec, text, texts } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, reachesAlike, targetsOf, type Target } from "./policy-targets.js";
-import { policiesNaming } from "./policy-hierarchy.js";
+import { policiesNaming } from "../../core/policy-hierarchy.js";
+import { envoyGatewayPolicies } from "./policy-hierarchy.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 
 /**
@@ -37,7 +38,11 @@ export function clientTls(policy: Resource | undefined): ClientTls | undefined {
 /** What a Gateway-wide policy of the tree asks of clients on a listener whose own policy is gone. */
 function gatewayWide(tree: ManifestSet, target: Target): ClientTls | undefined {
   if (target.kind !== "Gateway" || target.ref?.section === undefined) return undefined;
-  const [policy] = policiesNaming(tree, "ClientTrafficPolicy", { kind: "Gateway", namespace: target.ref.namespace, name: target.ref.name });
+  const [policy] = policiesNaming(tree, envoyGatewayPolicies("ClientTrafficPolicy"), {
+    kind: "Gateway",
+    namespace: target.ref.namespace,
+    name: target.ref.name,
+  });
   return clientTls(policy);
 }
 

@@ -6,7 +6,8 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { fileSites, sitesMeet } from "../../core/gitops-delivery.js";
 import { ENVOY_GATEWAY_GROUP, reachesAlike, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "./policy-hierarchy.js";
+import { gatewayPolicies, listenerPolicies, parentGateways, policiesNaming } from "../../core/policy-hierarchy.js";
+import { envoyGatewayPolicies } from "./policy-hierarchy.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { corsOriginChanges, type CorsOrigins } from "../../core/cors-origins.js";
 import { rangesBeyond, rangesMeet } from "../../core/cidr.js";
@@ -22,6 +23,7 @@ import { nearestAll } from "../../core/nearest-definition.js";
 
 const AUTHENTICATION = ["basicAuth", "apiKeyAuth", "jwt", "oidc", "extAuth"] as const;
 const SECURED_ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute"]);
+const SECURITY_POLICIES = envoyGatewayPolicies("SecurityPolicy");
 
 /**
  * What one side of a policy requires of a request, by name: each authentication method, and
@@ -46,9 +48,9 @@ function gatewayGuards(tree: ManifestSet, route: Target): Guarding {
   // listener comes in under the Gateway's policies on some listeners and each listener's own on
   // the others: only what all of them require is required of it.
   const perParent = parentGateways(tree, { kind: route.kind, ...route.ref }).map((gateway) => {
-    const levels = gatewayPolicies(tree, "SecurityPolicy", gateway);
+    const levels = gatewayPolicies(tree, SECURITY_POLICIES, gateway);
     const applying = levels.find((policies) => policies.length > 0) ?? [];
-    return gateway.section === undefined ? [applying, ...listenerPolicies(tree, "SecurityPolicy", gateway)] : [applying];
+    return gateway.section === undefined ? [applying, ...listenerPolicies(tree, SECURITY_POLICIES, gateway)] : [applying];
   });
   const guards = requiredByAll(perParent.flat().map((policies) => policies.flatMap(guardsOf)));
   return { guards, from: policyNames(perParent.flat(2)) };
@@ -88,8 +90,8 @@ function peerGuards(tree: ManifestSet, target: Target, from: PlacedPolicy, conte
   if (!target.ref) return undefined;
   const { namespace, name, section } = target.ref;
   const levels = [
-    policiesNaming(tree, "SecurityPolicy", { kind: target.kind, ...target.ref }),
-    ...(section === undefined ? [] : [policiesNaming(tree, "SecurityPolicy", { kind: target.kind, namespace, name })]),
+    policiesNaming(tree, SECURITY_POLICIES, { kind: target.kind, ...target.ref }),
+    ...(section === undefined ? [] : [policiesNaming(tree, SECURITY_POLICIES, { kind: target.kind, namespace, name })]),
   ];
   const applying = levels.find((policies) => policies.length > 0);
   if (!applying) return undefined;

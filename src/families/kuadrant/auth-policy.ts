@@ -1,10 +1,10 @@
 import type { Check } from "../../core/by-kind.js";
-import type { DetectionList } from "../../core/detection-list.js";
-import type { PolicyTarget } from "../../core/policy-targets.js";
+import type { FieldPath } from "../../core/finding.js";
 import { isRecord, record, spec } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
+import type { Resource } from "../../core/resource.js";
+import { governedRoutes, isRoute, kuadrantPolicies, routeChangeTitle, said, ungoverned, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
-import { conditionsOf, sectionOf } from "./policy-sections.js";
+import { conditionsOf, sectionOf, type SectionMode } from "./policy-sections.js";
 import { describeTarget, sameTarget, targetOf } from "./targets.js";
 
 /**
@@ -20,112 +20,157 @@ import { describeTarget, sameTarget, targetOf } from "./targets.js";
  * alternative removed, conditions dropped) is medium.
  */
 
-/** What a side requires: its authentication and authorization rules by name (v1beta1: `authScheme.identity`, `authScheme.authorization`). */
+/**
+ * A policy's rules as Kuadrant merges them (kuadrant-operator api/v1 AuthPolicy.Rules()), by
+ * `kind#name`: authentication, metadata, authorization and callbacks by name, the response whole,
+ * and the section's own conditions (`when`, v1beta2's `routeSelectors`) as `conditions#`. v1beta1
+ * wrote authentication and authorization as `authScheme.identity` and `authScheme.authorization`.
+ */
+function rulesOf(policy: Resource): Map<string, unknown> {
+  const section = sectionOf(policy);
+  const legacy = isRecord(spec(policy).authScheme);
+  const rules = legacy ? record(spec(policy).authScheme) : record(section.fields.rules);
+  const named = (kind: string, value: unknown): [string, unknown][] =>
+    [...entriesOf(value)].map(([name, rule]) => [`${kind}#${name}`, rule]);
+  const conditions = conditionsOf(section.fields);
+  return new Map([
+    ...named("authentication", legacy ? rules.identity : rules.authentication),
+    ...named("metadata", rules.metadata),
+    ...named("authorization", rules.authorization),
+    ...named("callbacks", rules.callbacks),
+    ...(rules.response === undefined ? [] : [["response#", rules.response] as [string, unknown]]),
+    ...(conditions.length > 0 ? [["conditions#", conditions] as [string, unknown]] : []),
+  ]);
+}
+
+/** Without an auth scheme (rules but conditions) an AuthPolicy leaves its Gateway's atomic defaults in force. */
+const noScheme = (rules: ReadonlyMap<string, unknown>): boolean => [...rules.keys()].every((key) => key === "conditions#");
+
+const AUTH_POLICIES = kuadrantPolicies("AuthPolicy", rulesOf, noScheme);
+
+/** What a side requires: its authentication and authorization rules by name, and its conditions, written at `path`. */
 interface Guards {
   readonly authentication: Map<string, unknown>;
   readonly authorization: Map<string, unknown>;
-  readonly section: ReturnType<typeof sectionOf>;
+  readonly conditions: readonly unknown[];
+  readonly path: FieldPath;
 }
 
-function guardsOf(policy: Resource): Guards {
-  const section = sectionOf(policy);
-  const scheme = record(spec(policy).authScheme);
-  const rules = record(section.fields.rules);
-  return isRecord(spec(policy).authScheme)
-    ? { authentication: entriesOf(scheme.identity), authorization: entriesOf(scheme.authorization), section }
-    : { authentication: entriesOf(rules.authentication), authorization: entriesOf(rules.authorization), section };
-}
+const rulesOfKind = (rules: ReadonlyMap<string, unknown>, kind: string): Map<string, unknown> =>
+  new Map([...rules].filter(([key]) => key.startsWith(`${kind}#`)).map(([key, rule]) => [key.slice(kind.length + 1), rule]));
 
-const guarded = (guards: Guards): boolean => guards.authentication.size > 0 || guards.authorization.size > 0;
+const guardsFrom = (rules: ReadonlyMap<string, unknown>, path: FieldPath): Guards => ({
+  authentication: rulesOfKind(rules, "authentication"),
+  authorization: rulesOfKind(rules, "authorization"),
+  conditions: (rules.get("conditions#") as unknown[] | undefined) ?? [],
+  path,
+});
+
+const guardsOf = (policy: Resource): Guards => guardsFrom(rulesOf(policy), sectionOf(policy).path);
+
+/**
+ * Authorino's `anonymous` identity admits any request: an authentication rule of it, with no
+ * conditions of its own, leaves nothing to authenticate, as no authentication rule at all does.
+ */
+const anonymousRules = (guards: Guards): string[] =>
+  [...guards.authentication]
+    .filter(([, rule]) => isRecord(record(rule).anonymous) && conditionsOf(record(rule)).length === 0)
+    .map(([name]) => name);
+
+const admitsAnyone = (guards: Guards): boolean => guards.authentication.size === 0 || anonymousRules(guards).length > 0;
+
+const guarded = (guards: Guards): boolean => !admitsAnyone(guards) || guards.authorization.size > 0;
 
 const describeGuards = (guards: Guards): string =>
   [
-    ...(guards.authentication.size > 0 ? [`authentication (${[...guards.authentication.keys()].join(", ")})`] : []),
+    ...(admitsAnyone(guards) ? [] : [`authentication (${[...guards.authentication.keys()].join(", ")})`]),
     ...(guards.authorization.size > 0 ? [`authorization (${[...guards.authorization.keys()].join(", ")})`] : []),
   ].join(" and ");
 
-/** A target left without the policy: it no longer requires what the policy required. */
-function lost(
-  out: DetectionList,
-  tree: ManifestSet,
-  target: PolicyTarget | undefined,
-  guards: Guards,
-  why: string,
-  side: "base" | "head",
-): void {
+/** A target left without the policy (`title`: how, and which): it no longer requires what the policy required. */
+function lost(out: Out, title: string, guards: Guards, side: "base" | "head"): void {
   if (!guarded(guards)) return;
   out.add({
     class: "access.widened",
-    summary: `${why}: ${describeTarget(tree, target)} no longer requires ${describeGuards(guards)} of this policy`,
+    summary: `${title} no longer requires ${describeGuards(guards)} of this policy`,
     side,
     path: side === "base" ? ["spec"] : ["spec", "targetRef"],
-    before: { target: describeTarget(tree, target), requires: describeGuards(guards) },
+    before: { requires: describeGuards(guards) },
   });
 }
 
-function gained(out: DetectionList, tree: ManifestSet, target: PolicyTarget | undefined, guards: Guards, why: string): void {
+/** A target nothing guarded before gains the policy: callers without what it requires are refused. */
+function gained(out: Out, title: string, guards: Guards): void {
   if (!guarded(guards)) return;
   out.add({
     class: "resource.changed",
-    summary: `${why} ${describeTarget(tree, target)}: it requires ${describeGuards(guards)}, and requests without it are refused`,
+    summary: `${title}: it requires ${describeGuards(guards)}, and requests without it are refused`,
     side: "head",
     path: ["spec"],
-    after: { target: describeTarget(tree, target), requires: describeGuards(guards) },
+    after: { requires: describeGuards(guards) },
     riskFloor: "medium",
   });
 }
 
+/** A policy of a Gateway (or listener) that comes or goes: judged as written, for what it gives routes without their own. */
 const attachment: Check = (change, out, context) => {
   const [was, now] = [targetOf(change.base), targetOf(change.head)];
   if (change.base && change.head && sameTarget(was, now)) return;
-  if (change.base)
+  if (change.base && !isRoute(was))
     lost(
       out,
-      context.base,
-      was,
+      `${change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed"}: ${describeTarget(context.base, was)}`,
       guardsOf(change.base),
-      change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed",
       change.head ? "head" : "base",
     );
-  if (change.head) gained(out, context.head, now, guardsOf(change.head), change.base ? "now targets" : "added for");
+  if (change.head && !isRoute(now))
+    gained(out, `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}`, guardsOf(change.head));
 };
 
 /** Where the credentials are read from changes which requests carry them, not whose are accepted. */
 const CREDENTIAL_PLACEMENT = new Set(["credentials"]);
 
-const authentication = (was: Guards, now: Guards, out: DetectionList, reach: string): void => {
-  const at = [...now.section.path, "rules", "authentication"];
-  if (was.authentication.size > 0 && now.authentication.size === 0) {
+const authentication = (was: Guards, now: Guards, out: Out, reach: string): void => {
+  const at = [...now.path, "rules", "authentication"];
+  const [open, opened] = [admitsAnyone(was), admitsAnyone(now)];
+  if (!open && opened) {
+    const anonymous = anonymousRules(now);
+    const required = [...was.authentication.keys()].join(", ");
     out.add({
       class: "access.widened",
-      summary: `every authentication rule removed (${[...was.authentication.keys()].join(", ")}): ${reach} accepts anonymous requests`,
-      side: "base",
-      path: [...was.section.path, "rules", "authentication"],
+      summary:
+        anonymous.length === 0
+          ? `every authentication rule removed (${required}): ${reach} accepts anonymous requests`
+          : `authentication ${anonymous.join(", ")} is anonymous: ${reach} admits anyone (it required ${required})`,
+      ...(anonymous.length === 0
+        ? { side: "base" as const, path: [...was.path, "rules", "authentication"] }
+        : { side: "head" as const, path: [...at, anonymous[0]!] }),
       before: [...was.authentication.keys()],
-      after: [],
+      after: [...now.authentication.keys()],
     });
     return;
   }
+  // Anyone was admitted and still is: which other rules are written admits no one new.
+  if (open && opened) return;
   const addedNames = [...now.authentication.keys()].filter((name) => !was.authentication.has(name));
   const removedNames = [...was.authentication.keys()].filter((name) => !now.authentication.has(name));
   if (addedNames.length > 0)
     out.add({
-      class: was.authentication.size > 0 ? "access.widened" : "resource.changed",
-      summary:
-        was.authentication.size > 0
-          ? `authentication gains ${addedNames.join(", ")}: ${reach} now also admits callers who pass only ${addedNames.length === 1 ? "it" : "one of them"} (any one authentication rule admits a request)`
-          : `authentication ${addedNames.join(", ")} added: ${reach} refuses anonymous requests`,
+      class: open ? "resource.changed" : "access.widened",
+      summary: open
+        ? `authentication ${addedNames.join(", ")} added: ${reach} refuses anonymous requests`
+        : `authentication gains ${addedNames.join(", ")}: ${reach} now also admits callers who pass only ${addedNames.length === 1 ? "it" : "one of them"} (any one authentication rule admits a request)`,
       side: "head",
       path: [...at, addedNames[0]!],
       after: addedNames,
-      ...(was.authentication.size > 0 ? {} : { riskFloor: "medium" as const }),
+      ...(open ? { riskFloor: "medium" as const } : {}),
     });
   if (removedNames.length > 0)
     out.add({
       class: "resource.changed",
       summary: `authentication ${removedNames.join(", ")} removed: callers who passed only ${removedNames.length === 1 ? "it" : "those"} are refused`,
       side: "base",
-      path: [...was.section.path, "rules", "authentication", removedNames[0]!],
+      path: [...was.path, "rules", "authentication", removedNames[0]!],
       before: removedNames,
       riskFloor: "medium",
     });
@@ -151,8 +196,8 @@ const authentication = (was: Guards, now: Guards, out: DetectionList, reach: str
   }
 };
 
-const authorization = (was: Guards, now: Guards, out: DetectionList, reach: string): void => {
-  const at = [...now.section.path, "rules", "authorization"];
+const authorization = (was: Guards, now: Guards, out: Out, reach: string): void => {
+  const at = [...now.path, "rules", "authorization"];
   const removedNames = [...was.authorization.keys()].filter((name) => !now.authorization.has(name));
   const addedNames = [...now.authorization.keys()].filter((name) => !was.authorization.has(name));
   if (removedNames.length > 0)
@@ -160,7 +205,7 @@ const authorization = (was: Guards, now: Guards, out: DetectionList, reach: stri
       class: "access.widened",
       summary: `authorization ${removedNames.join(", ")} removed: ${reach} no longer refuses what ${removedNames.length === 1 ? "it" : "they"} refused`,
       side: "base",
-      path: [...was.section.path, "rules", "authorization", removedNames[0]!],
+      path: [...was.path, "rules", "authorization", removedNames[0]!],
       before: removedNames,
     });
   if (addedNames.length > 0)
@@ -196,8 +241,8 @@ const authorization = (was: Guards, now: Guards, out: DetectionList, reach: stri
 };
 
 /** The policy's own conditions: requests they leave out pass with no authentication or authorization at all. */
-const conditions = (was: Guards, now: Guards, out: DetectionList, reach: string): void => {
-  const move = conditionsMove(conditionsOf(was.section.fields), conditionsOf(now.section.fields));
+const conditions = (was: Guards, now: Guards, out: Out, reach: string): void => {
+  const move = conditionsMove(was.conditions, now.conditions);
   if (move === "same" || !guarded(was)) return;
   out.add({
     class: move === "fewer-requests" ? "access.widened" : "resource.changed",
@@ -206,40 +251,70 @@ const conditions = (was: Guards, now: Guards, out: DetectionList, reach: string)
         ? `conditions (when) added or changed: requests to ${reach} they leave out pass with no authentication or authorization`
         : `conditions (when) dropped: the policy checks every request to ${reach}`,
     side: "head",
-    path: [...now.section.path, "when"],
-    before: conditionsOf(was.section.fields),
-    after: conditionsOf(now.section.fields),
+    path: [...now.path, "when"],
+    before: was.conditions,
+    after: now.conditions,
     ...(move === "more-requests" ? { riskFloor: "medium" as const } : {}),
   });
 };
 
 /** A Gateway's policy in `overrides` wins over its routes' own; as defaults, a route's own policy replaces it. */
-const overrides = (was: Guards, now: Guards, out: DetectionList, target: PolicyTarget | undefined, reach: string): void => {
-  if (was.section.mode === now.section.mode || target?.kind !== "Gateway") return;
-  const loosened = was.section.mode === "overrides";
+const overrides = (was: SectionMode, now: SectionMode, out: Out, path: FieldPath, reach: string): void => {
+  if (was === now) return;
+  const loosened = was === "overrides";
   out.add({
     class: loosened ? "access.widened" : "resource.changed",
     summary: loosened
       ? `overrides → defaults: the routes of ${reach} that have their own AuthPolicy no longer get these rules, theirs replace them`
       : `defaults → overrides: these rules now replace the own AuthPolicies of the routes of ${reach}`,
     side: "head",
-    path: now.section.path,
-    before: was.section.mode,
-    after: now.section.mode,
+    path,
+    before: was,
+    after: now,
     ...(loosened ? {} : { riskFloor: "medium" as const }),
   });
 };
 
-const rules: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const target = targetOf(change.head);
-  if (!sameTarget(targetOf(change.base), target)) return;
-  const [was, now] = [guardsOf(change.base), guardsOf(change.head)];
-  const reach = describeTarget(context.head, target);
+/** Every comparison of what a target requires before and after. */
+const compared = (was: Guards, now: Guards, out: Out, reach: string): void => {
   authentication(was, now, out, reach);
   authorization(was, now, out, reach);
   conditions(was, now, out, reach);
-  overrides(was, now, out, target, reach);
 };
 
-export const AUTH_POLICY_CHECKS: readonly Check[] = [attachment, rules];
+/** A Gateway's (or listener's) policy kept on it, judged as written. */
+const rules: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const target = targetOf(change.head);
+  if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
+  const reach = describeTarget(context.head, target);
+  compared(guardsOf(change.base), guardsOf(change.head), out, reach);
+  if (target?.kind === "Gateway")
+    overrides(sectionOf(change.base).mode, sectionOf(change.head).mode, out, sectionOf(change.head).path, reach);
+};
+
+/**
+ * A route's policy added, removed, moved or changed, judged on what the route requires before and
+ * after as Kuadrant merges the policies on its way in (effective-policy.ts): a route AuthPolicy
+ * added under a Gateway's defaults replaces them (K1: the route's `anonymous` under the Gateway's
+ * Keycloak JWT opens it to anyone), one removed under the Gateway's overrides changes nothing.
+ */
+const routes: Check = (change, out, context) => {
+  const [basePath, headPath] = [sectionOf(change.base ?? change.head).path, sectionOf(change.head ?? change.base).path];
+  for (const comparison of governedRoutes(change, context, AUTH_POLICIES)) {
+    const title = routeChangeTitle(change, comparison, context);
+    const reach = title ? "the route" : `${describeTarget(context.head, comparison.route)}${comparison.via}`;
+    const [was, now] = [guardsFrom(comparison.was.rules, basePath), guardsFrom(comparison.now.rules, headPath)];
+    if (ungoverned(comparison.now)) lost(out, title ?? reach, was, change.head ? "head" : "base");
+    else if (ungoverned(comparison.was)) gained(out, title ?? reach, now);
+    else if (!said(out, title, (into) => compared(was, now, into, reach)) && title)
+      out.add({
+        class: "resource.changed",
+        summary: `${title}: what its requests must pass stays the same`,
+        side: change.head ? "head" : "base",
+        path: ["spec"],
+      });
+  }
+};
+
+export const AUTH_POLICY_CHECKS: readonly Check[] = [attachment, rules, routes];

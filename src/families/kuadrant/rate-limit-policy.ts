@@ -1,10 +1,9 @@
 import type { Check } from "../../core/by-kind.js";
 import { canonical, durationMs } from "../../core/canonical-values.js";
-import type { DetectionList } from "../../core/detection-list.js";
 import type { FieldPath } from "../../core/finding.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
-import type { PolicyTarget } from "../../core/policy-targets.js";
+import type { Resource } from "../../core/resource.js";
+import { governedRoutes, isRoute, kuadrantPolicies, routeChangeTitle, said, ungoverned, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
 import { conditionsOf, sectionOf } from "./policy-sections.js";
 import { describeTarget, sameTarget, targetOf } from "./targets.js";
@@ -62,59 +61,89 @@ function rateMove(was: unknown, now: unknown): "same" | "raised" | "lowered" | "
   return up && down ? "changed" : up ? "raised" : down ? "lowered" : "same";
 }
 
-interface Limits {
-  readonly limits: Map<string, unknown>;
-  readonly section: ReturnType<typeof sectionOf>;
+/** A policy's rules as Kuadrant merges them (RateLimitPolicy.Rules()): its limits by name, and the section's own conditions. */
+function rulesOf(policy: Resource): Map<string, unknown> {
+  const section = sectionOf(policy);
+  const conditions = conditionsOf(section.fields);
+  return new Map([
+    ...[...entriesOf(section.fields.limits)].map(([name, limit]): [string, unknown] => [`limits#${name}`, limit]),
+    ...(conditions.length > 0 ? [["conditions#", conditions] as [string, unknown]] : []),
+  ]);
 }
 
-const limitsOf = (policy: Resource): Limits => {
-  const section = sectionOf(policy);
-  return { limits: entriesOf(section.fields.limits), section };
-};
+const RATE_LIMIT_POLICIES = kuadrantPolicies(
+  "RateLimitPolicy",
+  rulesOf,
+  (rules) => ![...rules.keys()].some((key) => key.startsWith("limits#")),
+);
+
+/** What limits a side sets, and its conditions, written at `path`. */
+interface Limits {
+  readonly limits: Map<string, unknown>;
+  readonly conditions: readonly unknown[];
+  readonly path: FieldPath;
+}
+
+const limitsFrom = (rules: ReadonlyMap<string, unknown>, path: FieldPath): Limits => ({
+  limits: new Map([...rules].filter(([key]) => key.startsWith("limits#")).map(([key, limit]) => [key.slice("limits#".length), limit])),
+  conditions: (rules.get("conditions#") as unknown[] | undefined) ?? [],
+  path,
+});
+
+const limitsOf = (policy: Resource): Limits => limitsFrom(rulesOf(policy), sectionOf(policy).path);
 
 const names = (limits: Iterable<string>): string => [...limits].join(", ");
 
+/** A target left without the policy's limits (`title`: how, and which). */
+const liftedFrom = (out: Out, title: string, limits: Limits, side: "base" | "head"): void => {
+  if (limits.limits.size === 0) return;
+  out.add({
+    class: "resource.changed",
+    summary: `${title}: limits ${names(limits.limits.keys())} are lifted: bursts and abusive clients reach its backends`,
+    side,
+    path: side === "head" ? ["spec", "targetRef"] : ["spec"],
+    before: { limits: [...limits.limits.keys()] },
+    riskFloor: "medium-high",
+  });
+};
+
+/** A target nothing limited before gains the policy's limits. */
+const limitedBy = (out: Out, title: string, limits: Limits): void => {
+  if (limits.limits.size === 0) return;
+  out.add({
+    class: "resource.changed",
+    summary: `${title}: requests over limits ${names(limits.limits.keys())} are refused (429)`,
+    side: "head",
+    path: ["spec"],
+    after: { limits: [...limits.limits.keys()] },
+    riskFloor: "medium",
+  });
+};
+
+/** A policy of a Gateway (or listener) that comes or goes: judged as written, for what it gives routes without their own. */
 const attachment: Check = (change, out, context) => {
   const [was, now] = [targetOf(change.base), targetOf(change.head)];
   if (change.base && change.head && sameTarget(was, now)) return;
-  const lift = (tree: ManifestSet, target: PolicyTarget | undefined, limits: Limits, why: string) => {
-    if (limits.limits.size === 0) return;
-    out.add({
-      class: "resource.changed",
-      summary: `${why}: limits ${names(limits.limits.keys())} are lifted from ${describeTarget(tree, target)}: bursts and abusive clients reach its backends`,
-      side: change.head ? "head" : "base",
-      path: change.head ? ["spec", "targetRef"] : ["spec"],
-      before: { target: describeTarget(tree, target), limits: [...limits.limits.keys()] },
-      riskFloor: "medium-high",
-    });
-  };
-  if (change.base)
-    lift(context.base, was, limitsOf(change.base), change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed");
-  const limits = change.head ? limitsOf(change.head) : undefined;
-  if (change.head && limits && limits.limits.size > 0)
-    out.add({
-      class: "resource.changed",
-      summary: `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}: requests over limits ${names(limits.limits.keys())} are refused (429)`,
-      side: "head",
-      path: ["spec"],
-      after: { target: describeTarget(context.head, now), limits: [...limits.limits.keys()] },
-      riskFloor: "medium",
-    });
+  if (change.base && !isRoute(was))
+    liftedFrom(
+      out,
+      `${change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed"}: ${describeTarget(context.base, was)}`,
+      limitsOf(change.base),
+      change.head ? "head" : "base",
+    );
+  if (change.head && !isRoute(now))
+    limitedBy(out, `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}`, limitsOf(change.head));
 };
 
-const lifted = (out: DetectionList, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
+const lifted = (out: Out, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
   out.add({ class: "resource.changed", summary, side: "head", path, before, after, riskFloor: "medium-high" });
 
-const refused = (out: DetectionList, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
+const refused = (out: Out, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
   out.add({ class: "resource.changed", summary, side: "head", path, before, after, riskFloor: "medium" });
 
-const limits: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const target = targetOf(change.head);
-  if (!sameTarget(targetOf(change.base), target)) return;
-  const [was, now] = [limitsOf(change.base), limitsOf(change.head)];
-  const reach = describeTarget(context.head, target);
-  const at = [...now.section.path, "limits"];
+/** Limit by limit, and the conditions, what a target's requests are limited by before and after. */
+const compared = (was: Limits, now: Limits, out: Out, reach: string): void => {
+  const at = [...now.path, "limits"];
   const gone = [...was.limits.keys()].filter((name) => !now.limits.has(name));
   const fresh = [...now.limits.keys()].filter((name) => !was.limits.has(name));
   if (gone.length > 0)
@@ -122,7 +151,7 @@ const limits: Check = (change, out, context) => {
       class: "resource.changed",
       summary: `limits ${names(gone)} removed: requests to ${reach} are no longer limited by them, bursts and abusive clients reach the backends`,
       side: "base",
-      path: [...was.section.path, "limits", gone[0]!],
+      path: [...was.path, "limits", gone[0]!],
       before: gone,
       riskFloor: "medium-high",
     });
@@ -157,41 +186,69 @@ const limits: Check = (change, out, context) => {
     else if (move === "changed")
       refused(out, `limit ${name} rewritten (counters or other settings): requests are counted or refused otherwise`, path, before, limit);
   }
-  const policyConditions = conditionsMove(conditionsOf(was.section.fields), conditionsOf(now.section.fields));
+  const policyConditions = conditionsMove(was.conditions, now.conditions);
   if (policyConditions === "fewer-requests" && was.limits.size > 0)
     lifted(
       out,
       `conditions (when) added or changed: requests to ${reach} they leave out are not limited`,
-      [...now.section.path, "when"],
-      conditionsOf(was.section.fields),
-      conditionsOf(now.section.fields),
+      [...now.path, "when"],
+      was.conditions,
+      now.conditions,
     );
   else if (policyConditions === "more-requests")
-    refused(
-      out,
-      `conditions (when) dropped: every request to ${reach} is counted`,
-      [...now.section.path, "when"],
-      conditionsOf(was.section.fields),
-      conditionsOf(now.section.fields),
-    );
-  if (was.section.mode !== now.section.mode && target?.kind === "Gateway") {
-    if (was.section.mode === "overrides")
+    refused(out, `conditions (when) dropped: every request to ${reach} is counted`, [...now.path, "when"], was.conditions, now.conditions);
+};
+
+/** A Gateway's (or listener's) policy kept on it, judged as written. */
+const limits: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const target = targetOf(change.head);
+  if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
+  const reach = describeTarget(context.head, target);
+  compared(limitsOf(change.base), limitsOf(change.head), out, reach);
+  const [was, now] = [sectionOf(change.base), sectionOf(change.head)];
+  if (was.mode !== now.mode && target?.kind === "Gateway") {
+    if (was.mode === "overrides")
       lifted(
         out,
         `overrides → defaults: routes of ${reach} with their own RateLimitPolicy no longer get these limits`,
-        now.section.path,
-        was.section.mode,
-        now.section.mode,
+        now.path,
+        was.mode,
+        now.mode,
       );
     else
       refused(
         out,
         `defaults → overrides: these limits now replace the routes' own RateLimitPolicies on ${reach}`,
-        now.section.path,
-        was.section.mode,
-        now.section.mode,
+        now.path,
+        was.mode,
+        now.mode,
       );
   }
 };
 
-export const RATE_LIMIT_POLICY_CHECKS: readonly Check[] = [attachment, limits];
+/**
+ * A route's policy added, removed, moved or changed, judged on the limits its requests meet before
+ * and after as Kuadrant merges the policies on their way in (effective-policy.ts): a route policy
+ * added under a Gateway's defaults replaces them (K6: 100000 a second for the route under the
+ * Gateway's 100 a minute lifts that limit), one changed under the Gateway's overrides changes nothing.
+ */
+const routes: Check = (change, out, context) => {
+  const [basePath, headPath] = [sectionOf(change.base ?? change.head).path, sectionOf(change.head ?? change.base).path];
+  for (const comparison of governedRoutes(change, context, RATE_LIMIT_POLICIES)) {
+    const title = routeChangeTitle(change, comparison, context);
+    const reach = title ? "the route" : `${describeTarget(context.head, comparison.route)}${comparison.via}`;
+    const [was, now] = [limitsFrom(comparison.was.rules, basePath), limitsFrom(comparison.now.rules, headPath)];
+    if (ungoverned(comparison.now)) liftedFrom(out, title ?? reach, was, change.head ? "head" : "base");
+    else if (ungoverned(comparison.was)) limitedBy(out, title ?? reach, now);
+    else if (!said(out, title, (into) => compared(was, now, into, reach)) && title)
+      out.add({
+        class: "resource.changed",
+        summary: `${title}: the limits its requests meet stay the same`,
+        side: change.head ? "head" : "base",
+        path: ["spec"],
+      });
+  }
+};
+
+export const RATE_LIMIT_POLICY_CHECKS: readonly Check[] = [attachment, limits, routes];

@@ -1,6 +1,6 @@
 import { describe } from "vitest";
 import { kuadrantFamily } from "../../../src/families/kuadrant/index.js";
-import { detectorTable } from "../../detect/resource-fixture.js";
+import { detectorTable, resource } from "../../detect/resource-fixture.js";
 import { around } from "./fixtures.js";
 
 const run = detectorTable(kuadrantFamily.detectors[0]!, around);
@@ -52,7 +52,7 @@ describe("Kuadrant AuthPolicy: Authorino's authentication and authorization", ()
           class: "access.widened",
           side: "head",
           path: ["spec", "rules", "authentication", "anonymous-access"],
-          says: "gains anonymous-access",
+          says: "authentication anonymous-access is anonymous: HTTPRoute toystore/toystore (api.toystore.example.com) admits anyone (it required api-key-users)",
         },
       ],
     },
@@ -129,6 +129,114 @@ spec:
           riskFloor: "medium",
         },
       ],
+    },
+  ]);
+});
+
+// Kuadrant's "secure by default" guides: a Gateway policy requiring a Keycloak JWT, routes with their own.
+const gatewayPolicy = (mode: string, strategy = "") =>
+  resource(`apiVersion: kuadrant.io/v1
+kind: AuthPolicy
+metadata: {name: gw-auth, namespace: ingress-gateway}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: prod-web}
+  ${mode}:
+${strategy}    rules:
+      authentication:
+        keycloak: {jwt: {issuerUrl: https://sso.example.com/realms/toystore}}
+      authorization:
+        only-staff: {patternMatching: {patterns: [{predicate: "auth.identity.group == 'staff'"}]}}
+`);
+const KEYCLOAK = "      keycloak: {jwt: {issuerUrl: https://sso.example.com/realms/toystore}}\n";
+const STAFF = `    authorization:
+      only-staff: {patternMatching: {patterns: [{predicate: "auth.identity.group == 'staff'"}]}}
+`;
+const under = (gateway: ReturnType<typeof resource>) => ({ base: [gateway], head: [gateway] });
+
+describe("Kuadrant AuthPolicy of a route: judged on what governs the route, as Kuadrant merges its policies", () => {
+  run([
+    {
+      name: "an anonymous route policy added under the Gateway's defaults replaces them: the route admits anyone (K1)",
+      head: policy("      public: {anonymous: {}}\n"),
+      others: under(gatewayPolicy("defaults")),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", "authentication", "public"],
+          says: "added for HTTPRoute toystore/toystore (api.toystore.example.com), under the defaults of AuthPolicy ingress-gateway/gw-auth: authentication public is anonymous: the route admits anyone (it required keycloak)",
+        },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules"],
+          says: "authorization only-staff removed: the route no longer refuses what it refused",
+        },
+      ],
+    },
+    {
+      name: "an API-key route policy under the Gateway's defaults admits other credentials (K1b)",
+      head: policy(API_KEY),
+      others: under(gatewayPolicy("defaults")),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "rules", "authentication", "api-key-users"], says: "gains api-key-users" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "rules", "authentication"],
+          says: "authentication keycloak removed",
+          riskFloor: "medium",
+        },
+        { class: "access.widened", side: "head", path: ["spec", "rules"], says: "authorization only-staff removed" },
+      ],
+    },
+    {
+      name: "with `strategy: merge` the Gateway's rules of other names stay: an API key beside its JWT admits more",
+      head: policy(API_KEY),
+      others: under(gatewayPolicy("defaults", "    strategy: merge\n")),
+      expected: [
+        { class: "access.widened", side: "head", path: ["spec", "rules", "authentication", "api-key-users"], says: "gains api-key-users" },
+      ],
+    },
+    {
+      name: "removed under the Gateway's overrides: those replaced it all along, nothing changes (K2)",
+      base: policy(API_KEY),
+      others: under(gatewayPolicy("overrides")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed: HTTPRoute toystore/toystore (api.toystore.example.com), under the overrides of AuthPolicy ingress-gateway/gw-auth: what its requests must pass stays the same",
+        },
+      ],
+    },
+    {
+      name: "changed under the Gateway's overrides: nothing its requests must pass changes",
+      base: policy(API_KEY),
+      head: policy("      public: {anonymous: {}}\n"),
+      others: under(gatewayPolicy("overrides")),
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec"], says: "under the overrides of AuthPolicy ingress-gateway/gw-auth" },
+      ],
+    },
+    {
+      name: "removed under Gateway defaults requiring the same: the route falls back to them, nothing changes",
+      base: policy(KEYCLOAK + STAFF),
+      others: under(gatewayPolicy("defaults")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "under the defaults of AuthPolicy ingress-gateway/gw-auth: what its requests must pass stays the same",
+        },
+      ],
+    },
+    {
+      name: "an anonymous-only route policy added where nothing guarded the route admits anyone, as before: no finding",
+      head: policy("      public: {anonymous: {}}\n"),
+      expected: [],
     },
   ]);
 });

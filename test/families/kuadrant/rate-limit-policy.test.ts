@@ -1,6 +1,6 @@
 import { describe } from "vitest";
 import { kuadrantFamily } from "../../../src/families/kuadrant/index.js";
-import { detectorTable } from "../../detect/resource-fixture.js";
+import { detectorTable, resource } from "../../detect/resource-fixture.js";
 import { around } from "./fixtures.js";
 
 const run = detectorTable(kuadrantFamily.detectors[0]!, around);
@@ -25,7 +25,7 @@ describe("Kuadrant RateLimitPolicy: Limitador's limits", () => {
           class: "resource.changed",
           side: "base",
           path: ["spec"],
-          says: "removed: limits toys are lifted from HTTPRoute toystore/toystore (api.toystore.example.com)",
+          says: "removed: HTTPRoute toystore/toystore (api.toystore.example.com): limits toys are lifted",
           riskFloor: "medium-high",
         },
       ],
@@ -114,6 +114,60 @@ describe("Kuadrant RateLimitPolicy: Limitador's limits", () => {
           path: ["spec", "limits", "writes"],
           says: "limits writes removed",
           riskFloor: "medium-high",
+        },
+      ],
+    },
+  ]);
+});
+
+const gatewayLimits = (mode: string) => {
+  const gateway = resource(`apiVersion: kuadrant.io/v1
+kind: RateLimitPolicy
+metadata: {name: gw-rlp, namespace: ingress-gateway}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: prod-web}
+  ${mode}:
+    limits:
+      global:
+        rates: [{limit: 100, window: 1m}]
+`);
+  return { base: [gateway], head: [gateway] };
+};
+
+describe("Kuadrant RateLimitPolicy of a route: judged on the limits its requests meet, as Kuadrant merges its policies", () => {
+  run([
+    {
+      name: "a route policy added under the Gateway's defaults replaces their limit: 100 a minute lifted (K6)",
+      head: policy("    per-route:\n      rates: [{limit: 100000, window: 1s}]\n"),
+      others: gatewayLimits("defaults"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits"],
+          says: "added for HTTPRoute toystore/toystore (api.toystore.example.com), under the defaults of RateLimitPolicy ingress-gateway/gw-rlp: limits global removed",
+          riskFloor: "medium-high",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "per-route"],
+          says: "limits per-route added",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "raised under the Gateway's overrides: their limits apply, nothing changes",
+      base: policy(TOYS(50)),
+      head: policy(TOYS(5000)),
+      others: gatewayLimits("overrides"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "under the overrides of RateLimitPolicy ingress-gateway/gw-rlp: the limits its requests meet stay the same",
         },
       ],
     },

@@ -1,0 +1,193 @@
+import type { DetectionDraft } from "../../core/detection-list.js";
+import type { DetectorContext } from "../../core/detector.js";
+import { text } from "../../core/json-access.js";
+import {
+  gatewayName,
+  gatewayPolicies,
+  listenerPolicies,
+  parentGateways,
+  policiesNaming,
+  type Named,
+  type PolicyKind,
+} from "../../core/policy-hierarchy.js";
+import type { PolicyTarget } from "../../core/policy-targets.js";
+import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { ResourceChange } from "../../core/resource-change.js";
+import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { sectionOf, type SectionMode } from "./policy-sections.js";
+import { KUADRANT_GROUP, describeTarget, sameTarget, targetOf } from "./targets.js";
+
+/**
+ * What governs a route of an AuthPolicy or RateLimitPolicy, as Kuadrant works out the effective
+ * policy along a request's way in (kuadrant-operator api/v1/merge_strategies.go,
+ * EffectivePolicyForPath): starting from the route's own policy (its rule's first), each broader
+ * one out to the Gateway's merged into what the narrower ones made, by how the broader is written —
+ * atomic `defaults` (and rules written at the top of `spec`, implicit defaults) apply only where the
+ * narrower policies set no rules; atomic `overrides` replace theirs; with `strategy: merge`, defaults
+ * add rules of names the narrower lack, overrides replace theirs of the same name and keep the others.
+ * So a route policy added under a Gateway's defaults replaces them (K1: a route's `anonymous` under
+ * the Gateway's Keycloak JWT opens the route), and one removed under a Gateway's overrides changed
+ * nothing (those replaced it all along).
+ */
+
+/** A kind of Kuadrant policy the merge reads: its rules by `kind#name` as Kuadrant keys them, and whether they set nothing. */
+export interface MergedKind extends PolicyKind {
+  readonly rulesOf: (policy: Resource) => ReadonlyMap<string, unknown>;
+  /** kuadrant-operator's Empty(): an AuthPolicy without an auth scheme, a RateLimitPolicy without limits: atomic defaults above it still apply. */
+  readonly empty: (rules: ReadonlyMap<string, unknown>) => boolean;
+}
+
+/** The objects a Kuadrant policy names, Gateway API's: the one its `targetRef` names. */
+export const kuadrantPolicies = (kind: string, rulesOf: MergedKind["rulesOf"], empty: MergedKind["empty"]): MergedKind => ({
+  group: KUADRANT_GROUP,
+  kind,
+  targets: (policy) => {
+    const target = targetOf(policy);
+    return target && target.group === GATEWAY_API_GROUP ? [target] : [];
+  },
+  rulesOf,
+  empty,
+});
+
+/** The rules that apply to a route and the policies they come from, with how each is written. */
+export interface Governing {
+  readonly rules: ReadonlyMap<string, unknown>;
+  readonly sources: ReadonlyMap<Resource, SectionMode>;
+}
+
+const NOTHING: Governing = { rules: new Map(), sources: new Map() };
+
+/** Nothing governs: no policy of the kind reaches the route. */
+export const ungoverned = (governing: Governing): boolean => governing.sources.size === 0;
+
+interface Sourced {
+  readonly rule: unknown;
+  readonly policy: Resource;
+}
+
+const rulesOnly = (rules: ReadonlyMap<string, Sourced>): Map<string, unknown> => new Map([...rules].map(([key, { rule }]) => [key, rule]));
+
+/** A broader policy merged into what the narrower ones made (merge_strategies.go). */
+function mergedWith(narrower: ReadonlyMap<string, Sourced> | undefined, broader: Resource, kind: MergedKind): ReadonlyMap<string, Sourced> {
+  const own = new Map([...kind.rulesOf(broader)].map(([key, rule]) => [key, { rule, policy: broader }]));
+  if (!narrower) return own;
+  const section = sectionOf(broader);
+  const merge = text(section.fields.strategy) === "merge";
+  if (section.mode === "defaults") return merge ? new Map([...own, ...narrower]) : kind.empty(rulesOnly(narrower)) ? own : narrower;
+  return merge ? new Map([...narrower, ...own]) : own;
+}
+
+/**
+ * What governs a route (or one of its rules) through one parent Gateway, or with none, the route's
+ * own policies alone. Undefined where the tree does not tell: two policies naming one object (the
+ * older applies), or a route naming no listener of a Gateway whose listeners have their own
+ * policies (some of its requests come in under those, the others under the Gateway's).
+ */
+function governing(tree: ManifestSet, kind: MergedKind, route: Named, parent: Named | undefined): Governing | undefined {
+  if (parent && parent.section === undefined && listenerPolicies(tree, kind, parent).length > 0) return undefined;
+  const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
+  const levels = [
+    ...(route.section === undefined ? [] : [policiesNaming(tree, kind, route)]),
+    policiesNaming(tree, kind, whole),
+    ...(parent ? gatewayPolicies(tree, kind, parent) : []),
+  ];
+  if (levels.some((policies) => policies.length > 1)) return undefined;
+  let merged: ReadonlyMap<string, Sourced> | undefined;
+  for (const policy of levels.flat()) merged = mergedWith(merged, policy, kind);
+  if (!merged) return NOTHING;
+  // Rules come from these; where none sets any, the narrowest still governs (it stands in the way of defaults above it).
+  const from = merged.size > 0 ? [...merged.values()].map(({ policy }) => policy) : levels.flat().slice(0, 1);
+  return { rules: rulesOnly(merged), sources: new Map(from.map((policy) => [policy, sectionOf(policy).mode])) };
+}
+
+/** A Gateway API route (HTTPRoute, GRPCRoute) or one of its rules: what a policy governs on a request's way in. */
+export const isRoute = (target: PolicyTarget | undefined): boolean =>
+  target !== undefined && target.kind !== "Gateway" && target.group === GATEWAY_API_GROUP;
+
+/** Where findings go: a detection list, or one that says first how the policy came to the route. */
+export interface Out {
+  add(draft: DetectionDraft): void;
+}
+
+/** Runs `judge` into `out`, each summary after `title` where one is given; whether it said anything. */
+export function said(out: Out, title: string | undefined, judge: (into: Out) => void): boolean {
+  let any = false;
+  judge({
+    add: (draft) => {
+      any = true;
+      out.add(title ? { ...draft, summary: `${title}: ${draft.summary}` } : draft);
+    },
+  });
+  return any;
+}
+
+/** One route a changed policy names on either side, as it was governed and is. */
+export interface RouteComparison {
+  readonly route: PolicyTarget;
+  readonly was: Governing;
+  readonly now: Governing;
+  /** Where the route has several parent Gateways: ` through Gateway infra/public`. */
+  readonly via: string;
+}
+
+/** The policy as written governs the route on a side where it names it, nothing otherwise. */
+const asWritten = (policy: Resource | undefined, route: PolicyTarget, kind: MergedKind): Governing =>
+  policy && sameTarget(targetOf(policy), route)
+    ? { rules: kind.rulesOf(policy), sources: new Map([[policy, sectionOf(policy).mode]]) }
+    : NOTHING;
+
+/**
+ * The routes (not Gateways: what a Gateway's policy gives routes with their own is judged as
+ * written) a policy names on either side, each compared per parent Gateway as it was governed before
+ * and after, the policy as written where the tree does not tell.
+ */
+export function governedRoutes(change: ResourceChange, context: DetectorContext, kind: MergedKind): RouteComparison[] {
+  const routes = [targetOf(change.base), targetOf(change.head)].filter(
+    (target, index, all): target is PolicyTarget =>
+      target !== undefined && isRoute(target) && !all.slice(0, index).some((other) => sameTarget(other, target)),
+  );
+  return routes.flatMap((route) => {
+    const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
+    const parents = new Map(
+      [...parentGateways(context.base, whole), ...parentGateways(context.head, whole)].map((parent) => [gatewayName(parent), parent]),
+    );
+    return (parents.size === 0 ? [undefined] : [...parents.values()]).map((parent) => {
+      const [was, now] = [governing(context.base, kind, route, parent), governing(context.head, kind, route, parent)];
+      const via = parent && parents.size > 1 ? ` through ${gatewayName(parent)}` : "";
+      return was && now
+        ? { route, was, now, via }
+        : { route, was: asWritten(change.base, route, kind), now: asWritten(change.head, route, kind), via };
+    });
+  });
+}
+
+/** The policies other than the one judged that govern the route on either side: `the defaults of AuthPolicy infra/gw-auth`. */
+export function otherSources(comparison: RouteComparison, own: Resource): string[] {
+  const named = new Map<string, string>();
+  for (const sources of [comparison.was.sources, comparison.now.sources])
+    for (const [policy, mode] of sources)
+      if (displayName(policy.id) !== displayName(own.id)) named.set(displayName(policy.id), `the ${mode} of ${displayName(policy.id)}`);
+  return [...named.values()];
+}
+
+/**
+ * What the findings say first: how the policy came to or left the route (`added for`, `removed`,
+ * `targetRef moved to …`), and under which other policies the route stands, where any does;
+ * nothing for a policy kept on the route that governs it alone.
+ */
+export function routeChangeTitle(change: ResourceChange, comparison: RouteComparison, context: DetectorContext): string | undefined {
+  const own = (change.head ?? change.base)!;
+  const [before, after] = [sameTarget(targetOf(change.base), comparison.route), sameTarget(targetOf(change.head), comparison.route)];
+  const reach = `${describeTarget(context.head, comparison.route)}${comparison.via}`;
+  const how =
+    before && after
+      ? reach
+      : after
+        ? `${change.base ? "now targets" : "added for"} ${reach}`
+        : change.head
+          ? `targetRef moved to ${describeTarget(context.head, targetOf(change.head))}: ${reach}`
+          : `removed: ${reach}`;
+  const others = otherSources(comparison, own);
+  if (others.length > 0) return `${how}, under ${others.join(" and ")}`;
+  return before && after ? undefined : how;
+}
