@@ -39,6 +39,7 @@ import { symlinkFindings, type SymbolicLink } from "./detect/symlinks.js";
 import { writePathDetections } from "./detect/write-paths.js";
 import { settledPolicies, unreadTargetNotes } from "./detect/attached-policies.js";
 import { renamedResources } from "./detect/renamed-resources.js";
+import { guardsLeftBehind } from "./detect/guards-left-behind.js";
 import { withEntriesRenamed } from "./diff/entry-renames.js";
 import { servicePorts, withNamedPortsNumbered } from "./diff/named-ports.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
@@ -302,6 +303,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
         ),
       );
   }
+  detections.push(...guardsLeftBehind(changes, base, head));
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   detections.push(...unservedVersionDetections(base.manifests, head.manifests));
   detections.push(...unresolvedValueDetections(changes, detections));

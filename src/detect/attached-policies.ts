@@ -1,4 +1,5 @@
 import { declares } from "../core/declared-identities.js";
+import { equalData } from "../core/canonical-values.js";
 import type { Detection } from "../core/finding.js";
 import { targetName, type PolicyTarget } from "../core/policy-targets.js";
 import { displayName, resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
@@ -98,6 +99,53 @@ const declaredIn = (
   (isCoreService(target) &&
     context.servicesNamed(side, target.name).some((service) => (!readable || !service.unreadable) && answers(service, target)));
 
+/** The policy as written but the objects it names. */
+const withoutTargets = (policy: Resource): unknown => {
+  const { targetRef: _targetRef, targetRefs: _targetRefs, ...rest } = (policy.body.spec ?? {}) as Record<string, unknown>;
+  return { ...policy.body, metadata: null, spec: rest };
+};
+
+/** The flows of routes, by their key (entry, host and match). */
+const flowKeysOf = (targets: readonly PolicyTarget[], index: FlowIndex): Set<string> =>
+  new Set(targets.flatMap((target) => (index.byRoute.get(resourceKey(target)) ?? []).map((flow) => flow.key)));
+
+/**
+ * A policy whose targets the PR renames with it, settings unchanged: every route it stops naming
+ * is one the PR removes, every one it starts naming one the PR adds, serving the very requests
+ * (entries, hosts and matches) the others served (HTTPRoute `toystore` renamed `toystore-v2`, its
+ * AuthPolicy's targetRef following): the same requests pass the same guards. One low finding.
+ */
+function followsRenamedRoutes(
+  before: Resource,
+  after: Resource,
+  targetsOf: (resource: Resource) => readonly PolicyTarget[] | undefined,
+  baseTree: PolicyTree,
+  headTree: PolicyTree,
+  indexOf: (tree: PolicyTree) => FlowIndex,
+): Omit<Detection, "resourceKey"> | undefined {
+  const [was, now] = [targetsOf(before), targetsOf(after)];
+  if (!was || !now || !equalData(withoutTargets(before), withoutTargets(after))) return undefined;
+  const named = (targets: readonly PolicyTarget[], target: PolicyTarget) =>
+    targets.some((other) => resourceKey(other) === resourceKey(target) && other.section === target.section);
+  const [left, taken] = [was.filter((target) => !named(now, target)), now.filter((target) => !named(was, target))];
+  if (left.length === 0 || taken.length === 0) return undefined;
+  const [base, head] = [baseTree.manifests, headTree.manifests];
+  if (!left.every((target) => declares(base, target) && !declares(head, target))) return undefined;
+  if (!taken.every((target) => declares(head, target) && !declares(base, target))) return undefined;
+  const [served, serving] = [flowKeysOf(left, indexOf(baseTree)), flowKeysOf(taken, indexOf(headTree))];
+  if (served.size === 0 || served.size !== serving.size || [...served].some((key) => !serving.has(key))) return undefined;
+  const [from, to] = [left.map(targetName).join(", "), taken.map(targetName).join(", ")];
+  return {
+    class: "resource.changed",
+    summary: `${displayName(after.id)}: follows ${from}, renamed ${to} by this PR and serving the same requests, with the same settings`,
+    resource: after.id,
+    side: "head",
+    path: ["spec"],
+    before: from,
+    after: to,
+  };
+}
+
 export function settledPolicies(
   changes: readonly ResourceChange[],
   baseTree: PolicyTree,
@@ -123,7 +171,11 @@ export function settledPolicies(
       ? routesSending(tree.manifests, context.routeRules, [target], false).length > 0
       : indexOf(tree).sentTo.has(`${target.group}/${target.kind}/${target.namespace}/${target.name}`);
   for (const change of policies) {
-    if (change.base && change.head) continue;
+    if (change.base && change.head) {
+      const follows = followsRenamedRoutes(change.base, change.head, targetsOf, baseTree, headTree, indexOf);
+      if (follows) settled.set(change.key, follows);
+      continue;
+    }
     const policy = (change.head ?? change.base)!;
     const targets = targetsOf(policy);
     if (!targets) continue;

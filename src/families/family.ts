@@ -129,6 +129,13 @@ export interface Family {
    */
   readonly policyTargets?: Readonly<Record<string, (resource: Resource) => readonly PolicyTarget[] | undefined>>;
   /**
+   * Its policy kinds (among `policyTargets`) that guard access to what they name, by kind: what a
+   * policy requires of a request (`authentication (keycloak)`), undefined where it requires nothing.
+   * One left naming a route the PR removes while another route serves its requests is access.widened
+   * (src/detect/guards-left-behind.ts).
+   */
+  readonly guardingPolicies?: Readonly<Record<string, (policy: Resource) => string | undefined>>;
+  /**
    * Its kinds that configure the proxies of the Gateways that name one (an Envoy Gateway EnvoyProxy),
    * by kind: a GatewayClass or Gateway that names another, or none, is judged by what differs
    * between the two (the gateway-api family asks, through `DetectorContext.proxyParameters`).

@@ -3,7 +3,7 @@ import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import * as envoyGateway from "./schemas.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
 import { clientTrafficPolicyDetector } from "./client-traffic-policy.js";
-import { envoyGatewayDetector } from "./security-policy.js";
+import { envoyGatewayDetector, guardsOf } from "./security-policy.js";
 import { commonLabelsDetector, labelSelectedDetector } from "./label-selection.js";
 import { proxyExtensionDetector } from "./proxy-extensions.js";
 import { backendTrafficPolicyDetector } from "./backend-traffic-policy.js";
@@ -40,6 +40,7 @@ export const envoyGatewayFamily: Family = {
     ["SecurityPolicy", "ClientTrafficPolicy", "BackendTrafficPolicy", "EnvoyPatchPolicy", "EnvoyExtensionPolicy"],
     GATEWAY_API_GROUP,
   ),
+  guardingPolicies: { SecurityPolicy: (policy) => guardsOf(policy).join(", ") || undefined },
   proxyParameters: { EnvoyProxy: envoyProxyParameters },
   detectors: [
     envoyGatewayDetector,

@@ -87,6 +87,12 @@ const describeGuards = (guards: Guards): string =>
     ...(guards.authorization.size > 0 ? [`authorization (${[...guards.authorization.keys()].join(", ")})`] : []),
   ].join(" and ");
 
+/** What a policy requires of a request (Family.guardingPolicies), undefined where it admits anyone. */
+export const requirements = (policy: Resource): string | undefined => {
+  const guards = guardsOf(policy);
+  return guarded(guards) ? describeGuards(guards) : undefined;
+};
+
 /** A target left without the policy (`title`: how, and which): it no longer requires what the policy required. */
 function lost(out: Out, title: string, guards: Guards, side: "base" | "head"): void {
   if (!guarded(guards)) return;

@@ -5,7 +5,7 @@ import * as kuadrant from "./schemas.js";
 import { KUADRANT_GROUP } from "./targets.js";
 import { DNS_POLICY_CHECKS } from "./dns-policy.js";
 import { TLS_POLICY_CHECKS } from "./tls-policy.js";
-import { AUTH_POLICY_CHECKS } from "./auth-policy.js";
+import { AUTH_POLICY_CHECKS, requirements } from "./auth-policy.js";
 import { RATE_LIMIT_POLICY_CHECKS } from "./rate-limit-policy.js";
 
 /**
@@ -29,6 +29,7 @@ export const kuadrantFamily: Family = {
   ],
   // A policy added with the Gateway or route the PR adds (removed with it) changes no traffic that flowed before.
   policyTargets: targetingPolicies(["DNSPolicy", "TLSPolicy", "AuthPolicy", "RateLimitPolicy"], GATEWAY_API_GROUP),
+  guardingPolicies: { AuthPolicy: requirements },
   detectors: [
     byKind(
       {
